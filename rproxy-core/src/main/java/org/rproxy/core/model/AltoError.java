@@ -1,0 +1,49 @@
+package org.rproxy.core.model;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One ALTO error (RFC 7285 §8.5.2): a code, the field at fault, the offending value and a
+ * human-readable reason. {@code field}, {@code value} and {@code syntaxError} may be null.
+ *
+ * @param code        the registry code
+ * @param field       JSON pointer-like name of the field at fault (e.g. {@code "pids[2]"}), or null
+ * @param value       the offending value as the client sent it, or null
+ * @param message     a short reason in English, never a stack trace
+ * @param httpStatus  the HTTP status to answer with (4xx for a client's mistake)
+ */
+public record AltoError(AltoErrorCode code, String field, String value, String message, int httpStatus) {
+
+    public AltoError {
+        requireNonNull(code, "code");
+        requireNonNull(message, "message");
+        if (httpStatus < 400 || httpStatus > 599) {
+            throw new IllegalArgumentException("httpStatus: " + httpStatus + " (expected: 400-599)");
+        }
+    }
+
+    public static AltoError of(AltoErrorCode code, String field, String value, String message) {
+        return new AltoError(code, field, value, message, code.httpStatus());
+    }
+
+    public static AltoError syntax(String message) {
+        return of(AltoErrorCode.E_SYNTAX, null, null, message);
+    }
+
+    public static AltoError missingField(String field) {
+        return of(AltoErrorCode.E_MISSING_FIELD, field, null, "missing field: " + field);
+    }
+
+    public static AltoError invalidType(String field, String expected) {
+        return of(AltoErrorCode.E_INVALID_FIELD_TYPE, field, null, field + ": expected " + expected);
+    }
+
+    public static AltoError invalidValue(String field, String value, String reason) {
+        return of(AltoErrorCode.E_INVALID_FIELD_VALUE, field, value, field + ": " + reason);
+    }
+
+    /** The same error answered with another HTTP status (for example 404, 413 or 415). */
+    public AltoError withStatus(int status) {
+        return new AltoError(code, field, value, message, status);
+    }
+}

@@ -1,0 +1,48 @@
+package org.rproxy.core.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The information resource directory (IRD, RFC 7285 §9), plus this project's extension in
+ * {@code meta} ({@code alto-redist}: the origin's public keys and the URLs of known RProxies;
+ * RFC 7285 §8.3.7 lets clients ignore unknown fields).
+ *
+ * @param costTypes         cost type name to cost type (meta {@code cost-types})
+ * @param defaultNetworkMap resource id of the default network map (meta {@code default-alto-network-map})
+ * @param resources         resource id to entry, in id order
+ * @param keys              the origin's current public keys
+ * @param proxies           URLs of known RProxies, possibly empty
+ */
+public record Directory(Map<String, CostType> costTypes, String defaultNetworkMap,
+                        Map<String, InformationResource> resources, List<Jwk> keys, List<String> proxies) {
+    public Directory {
+        requireNonNull(costTypes, "costTypes");
+        requireNonNull(resources, "resources");
+        costTypes = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(costTypes)));
+        resources = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(resources)));
+        keys = keys == null ? List.of() : List.copyOf(keys);
+        proxies = proxies == null ? List.of() : List.copyOf(proxies);
+        if (defaultNetworkMap != null && !resources.containsKey(defaultNetworkMap)) {
+            throw new AltoException(AltoError.invalidValue("meta.default-alto-network-map", defaultNetworkMap,
+                    "not a resource of this directory"));
+        }
+        Map<String, CostType> types = costTypes;
+        resources.forEach((id, r) -> {
+            if (!id.equals(r.id())) {
+                throw new IllegalArgumentException("resources: key " + id + " names entry " + r.id());
+            }
+            r.costTypeNames().forEach(n -> {
+                if (!types.containsKey(n)) {
+                    throw new AltoException(AltoError.invalidValue("resources." + id + ".capabilities.cost-type-names",
+                            n, "cost type " + n + " is not defined in meta.cost-types"));
+                }
+            });
+        });
+    }
+}

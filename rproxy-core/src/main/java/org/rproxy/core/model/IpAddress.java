@@ -1,0 +1,213 @@
+package org.rproxy.core.model;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/**
+ * An IPv4 or IPv6 address, parsed strictly from its literal form (never through DNS).
+ *
+ * <p>RFC 7285 §10.4.3 writes a typed endpoint address as {@code ipv4:192.0.2.1} or
+ * {@code ipv6:2001:db8::1}; {@link #parseTyped} reads that form and {@link #toTyped} writes it.
+ * Immutable and safe to share between threads.
+ */
+public final class IpAddress implements Comparable<IpAddress> {
+    private final byte[] bytes;
+
+    private IpAddress(byte[] bytes) {
+        this.bytes = bytes;
+    }
+
+    /** The address of the given 4 or 16 bytes (copied). */
+    public static IpAddress of(byte[] bytes) {
+        if (bytes.length != 4 && bytes.length != 16) {
+            throw new IllegalArgumentException("bytes: " + bytes.length + " (expected: 4 or 16)");
+        }
+        return new IpAddress(bytes.clone());
+    }
+
+    /**
+     * Parses {@code ipv4:A.B.C.D} or {@code ipv6:...}.
+     *
+     * @throws AltoException {@code E_INVALID_FIELD_VALUE} naming {@code field}
+     */
+    public static IpAddress parseTyped(String typed, String field) {
+        if (typed == null) {
+            throw new AltoException(AltoError.missingField(field));
+        }
+        if (typed.startsWith("ipv4:")) {
+            return parseV4(typed.substring(5), typed, field);
+        }
+        if (typed.startsWith("ipv6:")) {
+            return parseV6(typed.substring(5), typed, field);
+        }
+        throw new AltoException(AltoError.invalidValue(field, typed,
+                "endpoint address must start with ipv4: or ipv6:"));
+    }
+
+    /** Parses a bare literal, IPv4 dotted quad or IPv6. */
+    public static IpAddress parseLiteral(String literal, String field) {
+        if (literal == null) {
+            throw new AltoException(AltoError.missingField(field));
+        }
+        return literal.indexOf(':') >= 0 ? parseV6(literal, literal, field) : parseV4(literal, literal, field);
+    }
+
+    static IpAddress parseV4(String s, String original, String field) {
+        byte[] out = new byte[4];
+        int part = 0;
+        int value = -1;
+        for (int i = 0; i <= s.length(); i++) {
+            char c = i < s.length() ? s.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                if (value == 0) {
+                    throw bad(field, original, "leading zero in IPv4 address");
+                }
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (value > 255) {
+                    throw bad(field, original, "IPv4 octet above 255");
+                }
+            } else if (c == '.') {
+                if (value < 0 || part == 4) {
+                    throw bad(field, original, "not an IPv4 address");
+                }
+                out[part++] = (byte) value;
+                value = -1;
+            } else {
+                throw bad(field, original, "not an IPv4 address");
+            }
+        }
+        if (part != 4) {
+            throw bad(field, original, "not an IPv4 address");
+        }
+        return new IpAddress(out);
+    }
+
+    static IpAddress parseV6(String s, String original, String field) {
+        if (s.isEmpty() || s.length() > 45 || s.indexOf(':') < 0) {
+            throw bad(field, original, "not an IPv6 address");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+                    || c == ':' || c == '.';
+            if (!ok) {
+                throw bad(field, original, "not an IPv6 address");
+            }
+        }
+        try {
+            // Only hex digits, colons and dots reach here: InetAddress treats it as a literal, no DNS.
+            byte[] raw = InetAddress.getByName(s).getAddress();
+            if (raw.length == 4) {
+                // An IPv4-mapped literal (::ffff:a.b.c.d) is folded by the JDK; keep it IPv6.
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xff;
+                mapped[11] = (byte) 0xff;
+                System.arraycopy(raw, 0, mapped, 12, 4);
+                raw = mapped;
+            }
+            return new IpAddress(raw);
+        } catch (UnknownHostException e) {
+            throw bad(field, original, "not an IPv6 address");
+        }
+    }
+
+    private static AltoException bad(String field, String value, String reason) {
+        return new AltoException(AltoError.invalidValue(field, value, reason));
+    }
+
+    public boolean isV4() {
+        return bytes.length == 4;
+    }
+
+    /** 32 or 128. */
+    public int bits() {
+        return bytes.length * 8;
+    }
+
+    /** The bit at {@code index}, counting from the most significant. */
+    public int bit(int index) {
+        return (bytes[index >>> 3] >>> (7 - (index & 7))) & 1;
+    }
+
+    public byte[] toBytes() {
+        return bytes.clone();
+    }
+
+    byte[] bytesUnsafe() {
+        return bytes;
+    }
+
+    /** {@code ipv4:...} or {@code ipv6:...}. */
+    public String toTyped() {
+        return (isV4() ? "ipv4:" : "ipv6:") + toLiteral();
+    }
+
+    /** The literal without the type prefix; IPv6 in RFC 5952 compressed form. */
+    public String toLiteral() {
+        if (isV4()) {
+            return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
+        }
+        return v6Literal(bytes);
+    }
+
+    private static String v6Literal(byte[] b) {
+        int[] words = new int[8];
+        for (int i = 0; i < 8; i++) {
+            words[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (words[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && words[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen && j - i >= 2) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(words[i]));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public int compareTo(IpAddress o) {
+        if (bytes.length != o.bytes.length) {
+            return bytes.length - o.bytes.length;
+        }
+        return Arrays.compareUnsigned(bytes, o.bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IpAddress a && Arrays.equals(bytes, a.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+        return toTyped();
+    }
+}

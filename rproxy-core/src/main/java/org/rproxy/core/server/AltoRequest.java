@@ -1,0 +1,37 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+
+import org.rproxy.core.model.Bytes;
+
+/**
+ * A request as the front end hands it to an {@link AltoService}: already decoded from HTTP, with
+ * no Netty types, so that services can be tested and run without the network.
+ *
+ * @param method      {@code GET}, {@code HEAD} or {@code POST} (others never reach a service)
+ * @param path        the decoded path, without the query
+ * @param query       query parameters in order of appearance (decoded)
+ * @param rawTarget   the request target exactly as received (path and query)
+ * @param contentType the request's {@code Content-Type} without parameters, lower case, or null
+ * @param accept      the {@code Accept} header, or null
+ * @param body        the request body (empty for GET/HEAD)
+ */
+public record AltoRequest(String method, String path, Map<String, List<String>> query, String rawTarget,
+                          String contentType, String accept, Bytes body) {
+    public AltoRequest {
+        requireNonNull(method, "method");
+        requireNonNull(path, "path");
+        query = Map.copyOf(requireNonNull(query, "query"));
+        requireNonNull(rawTarget, "rawTarget");
+        requireNonNull(body, "body");
+    }
+
+    /** The first value of query parameter {@code name}, or null. */
+    public String param(String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+}

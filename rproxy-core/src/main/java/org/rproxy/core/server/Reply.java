@@ -1,0 +1,33 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.store.Representation;
+
+/** What an {@link AltoService} answers: a prepared representation, or an ALTO error. */
+public sealed interface Reply {
+
+    /** A representation, written as 200 (or 304 when the client's tag matches). */
+    record Ok(Representation representation) implements Reply {
+        public Ok {
+            requireNonNull(representation, "representation");
+        }
+    }
+
+    /** An error, rendered by the front end in the dialect of the request. */
+    record Error(AltoError error, Dialect dialect) implements Reply {
+        public Error {
+            requireNonNull(error, "error");
+            requireNonNull(dialect, "dialect");
+        }
+    }
+
+    static Reply ok(Representation r) {
+        return new Ok(r);
+    }
+
+    static Reply error(AltoError e, Dialect d) {
+        return new Error(e, d);
+    }
+}
