@@ -1,0 +1,114 @@
+package org.rproxy.app;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.rproxy.core.origin.Origin;
+import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rproxy demo}: everything on one machine with nothing to prepare. Generates a key into a
+ * temporary folder, copies the sample maps next to it (so they can be edited without touching the
+ * checkout), starts a signing origin and prints what to try. Runs until interrupted.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Start a signing origin on the sample maps with a fresh key and print URLs to try.",
+                "Runs until interrupted (Ctrl-C)."})
+final class DemoCommand implements Callable<Integer> {
+
+    /** The sample maps shipped in the jar (copied from conf/maps at build time). */
+    static final List<String> SAMPLE_MAPS = List.of(
+            "default-network-map.json", "routingcost-map.json", "hopcount-map.json", "endpoint-properties.json");
+
+    @Option(names = "--port", defaultValue = "8181", paramLabel = "PORT",
+            description = "Origin port on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Work folder (default: a new temporary folder).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("rproxy-demo-");
+        Path keys = Files.createDirectories(work.resolve("keys"));
+        Path maps = Files.createDirectories(work.resolve("maps"));
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Files.writeString(keys.resolve("origin.key"), key.toPkcs8Pem(), StandardCharsets.US_ASCII);
+        Files.writeString(keys.resolve("origin.pub"), key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);
+        copySampleMaps(maps);
+
+        Origin origin = startOrigin(maps, keys.resolve("origin.key"));
+        Runtime.getRuntime().addShutdownHook(new Thread(origin::close, "rproxy-demo-shutdown"));
+        printGuide(System.out, work, origin, keys.resolve("origin.pub"));
+        Thread.currentThread().join();
+        return 0;
+    }
+
+    private Origin startOrigin(Path maps, Path key) throws Exception {
+        try {
+            return Origin.start(config(maps, key, port));
+        } catch (BindException e) {
+            System.err.println("demo: port " + port + " is taken, using a free port instead");
+            return Origin.start(config(maps, key, 0));
+        }
+    }
+
+    private static OriginConfig config(Path maps, Path key, int port) {
+        return new OriginConfig(FrontEndConfig.defaults("127.0.0.1", port), maps, key,
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "rproxy-demo", null);
+    }
+
+    static void copySampleMaps(Path target) throws IOException {
+        Path home = System.getenv("RPROXY_HOME") == null ? null : Path.of(System.getenv("RPROXY_HOME"), "conf", "maps");
+        for (String name : SAMPLE_MAPS) {
+            if (home != null && Files.isRegularFile(home.resolve(name))) {
+                Files.copy(home.resolve(name), target.resolve(name));
+                continue;
+            }
+            try (InputStream in = DemoCommand.class.getResourceAsStream("/demo-maps/" + name)) {
+                if (in == null) {
+                    throw new IOException("sample map " + name + " is missing from the jar");
+                }
+                Files.copy(in, target.resolve(name));
+            }
+        }
+    }
+
+    private static void printGuide(PrintStream out, Path work, Origin origin, Path pub) {
+        String o = origin.baseUri();
+        out.println();
+        out.println("rproxy demo is running. Work folder: " + work);
+        out.println("  origin (signing, key " + origin.keyId() + "): " + o);
+        out.println("  maps folder: " + work.resolve("maps") + "    public key: " + pub);
+        out.println();
+        out.println("Try (in another terminal):");
+        out.println("  curl -s " + o + "/directory");
+        out.println("  curl -s " + o + "/capability");
+        out.println("  curl -s " + o + "/prop/pid");
+        out.println("  curl -s '" + o + "/cost/row?srcpid=PID1'");
+        out.println("  curl -si " + o + "/networkmap/default-network-map");
+        out.println("  curl -s -X POST -H 'Content-Type: application/alto-endpointpropparams+json' \\");
+        out.println("       -d '{\"properties\":[\"default-network-map.pid\"],\"endpoints\":[\"ipv4:128.36.1.10\"]}' " + o + "/endpointprop");
+        out.println("  bin/rproxy fetch " + o + "/prop/pid --trust " + pub);
+        out.println("  bin/rproxy fetch " + o + "/directory --trust " + pub);
+        out.println("  bin/rproxy fetch " + o + "/costmap/routingcost-map --trust " + pub);
+        out.println();
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+    }
+}

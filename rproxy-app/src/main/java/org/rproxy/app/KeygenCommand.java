@@ -1,0 +1,76 @@
+package org.rproxy.app;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code rproxy keygen}: makes the origin's key pair (PKCS#8 and SPKI PEM) and prints its key id. */
+@Command(name = "keygen", mixinStandardHelpOptions = true,
+        description = {"Generate the origin's signing key pair.",
+                "Writes DIR/origin.key (PKCS#8 PEM, mode 600) and DIR/origin.pub (SPKI PEM),",
+                "and prints the key id (RFC 7638 JWK thumbprint) that signatures name."})
+final class KeygenCommand implements Callable<Integer> {
+
+    enum Alg { ED25519, ECDSA_P256 }
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write the keys to (created if missing).")
+    Path out;
+
+    @Option(names = "--alg", defaultValue = "ed25519", paramLabel = "ALG",
+            description = "ed25519 (default) or ecdsa-p256.", converter = AlgConverter.class)
+    Alg alg;
+
+    @Option(names = "--force", description = "Overwrite existing key files.")
+    boolean force;
+
+    @Override
+    public Integer call() throws IOException {
+        SignatureAlgorithm algorithm = alg == Alg.ED25519 ? SignatureAlgorithm.ED25519 : SignatureAlgorithm.ECDSA_P256_SHA256;
+        SigningKey key = SigningKey.generate(algorithm, new SecureRandom());
+        Files.createDirectories(out);
+        Path priv = out.resolve("origin.key");
+        Path pub = out.resolve("origin.pub");
+        if (!force && (Files.exists(priv) || Files.exists(pub))) {
+            throw new FileAlreadyExistsException(priv + " or " + pub + " exists (use --force to overwrite)");
+        }
+        writePrivate(priv, key.toPkcs8Pem());
+        Files.writeString(pub, key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);
+        System.out.println("wrote " + priv + " and " + pub);
+        System.out.println("keyid " + key.publicKey().keyId() + " (" + algorithm.wireName() + ")");
+        return 0;
+    }
+
+    private static void writePrivate(Path file, String pem) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, pem, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    static final class AlgConverter implements picocli.CommandLine.ITypeConverter<Alg> {
+        @Override
+        public Alg convert(String value) {
+            switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "ed25519": return Alg.ED25519;
+                case "ecdsa-p256": case "ecdsa-p256-sha256": case "p-256": return Alg.ECDSA_P256;
+                default: throw new picocli.CommandLine.TypeConversionException(
+                        "'" + value + "' (expected: ed25519 or ecdsa-p256)");
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.rproxy.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code rproxy} command: one entry point with a subcommand per role.
+ * Exit codes: 0 success, 1 the operation ran and failed (e.g. a response did not verify),
+ * 2 usage or configuration error.
+ */
+@Command(name = "rproxy",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "ALTO redistribution proxy: signing origin, proxies, and a verifying client.",
+        subcommands = {
+                KeygenCommand.class,
+                OriginCommand.class,
+                FetchCommand.class,
+                DemoCommand.class,
+                CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (used by tests and by {@link #main}). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main())
+                .registerConverter(java.time.Duration.class, new DurationConverter())
+                .setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + ex.getMessage());
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

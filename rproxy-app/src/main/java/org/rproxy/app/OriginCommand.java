@@ -1,0 +1,70 @@
+package org.rproxy.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.rproxy.core.origin.Origin;
+import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code rproxy origin}: serves the documents of a maps folder, signed, in both dialects. */
+@Command(name = "origin", mixinStandardHelpOptions = true,
+        description = {"Serve the ALTO documents of a maps folder, signed with the origin key.",
+                "Both dialects: RFC 7285 JSON (GET /directory) and the seed's XML (GET /capability)."})
+final class OriginCommand implements Callable<Integer> {
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1:8181", paramLabel = "HOST:PORT",
+            converter = HostPort.Converter.class, description = "Listen address (default ${DEFAULT-VALUE}).")
+    HostPort listen;
+
+    @Option(names = "--maps", required = true, paramLabel = "DIR", description = "Folder of RFC 7285 JSON maps.")
+    Path maps;
+
+    @Option(names = "--key", required = true, paramLabel = "FILE", description = "Origin private key (PKCS#8 PEM).")
+    Path key;
+
+    @Option(names = "--validity", defaultValue = "1h", paramLabel = "DURATION",
+            description = "Signature validity, expires - created (default ${DEFAULT-VALUE}); re-signed at half of it.")
+    Duration validity;
+
+    @Option(names = "--max-age", defaultValue = "60s", paramLabel = "DURATION",
+            description = "Cache-Control max-age of signed documents (default ${DEFAULT-VALUE}).")
+    Duration maxAge;
+
+    @Option(names = "--proxy", paramLabel = "URL", description = "URL of a known RProxy to advertise (repeatable).")
+    List<String> proxies = new ArrayList<>();
+
+    @Option(names = "--instance-name", defaultValue = "rproxy-origin", paramLabel = "NAME",
+            description = "instance-name of the XML capability (default ${DEFAULT-VALUE}).")
+    String instanceName;
+
+    @Option(names = "--public-uri", paramLabel = "URI",
+            description = "URI clients reach this origin at (default: http://HOST:PORT).")
+    String publicUri;
+
+    @Override
+    public Integer call() throws Exception {
+        OriginConfig config = new OriginConfig(FrontEndConfig.defaults(listen.host(), listen.port()),
+                maps, key, validity, maxAge, proxies, instanceName, publicUri);
+        try (Origin origin = Origin.start(config)) {
+            System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
+                    + origin.resourceCount() + " signed documents from " + maps + ")");
+            awaitShutdown();
+        }
+        return 0;
+    }
+
+    /** Blocks the main thread until the JVM is asked to stop (Ctrl-C, SIGTERM). */
+    static void awaitShutdown() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "rproxy-shutdown"));
+        stop.await();
+    }
+}

@@ -1,0 +1,51 @@
+package org.rproxy.core.origin;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.ContentDigest;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * Builds the representation of a computed answer (a cost row, a ranking, a lookup, a filtered
+ * map). It is not origin-signed and says so (DESIGN.md §3): no {@code Signature}, and an
+ * {@code Alto-Derived-From} header naming the signed documents it was computed from, each with
+ * its path and entity tag, so a client that needs proof knows what to fetch and verify.
+ * Its validity is that of the youngest-expiring source.
+ */
+final class Computed {
+
+    private Computed() {
+    }
+
+    /** A signed document an answer was computed from. */
+    record Source(String id, String path, Representation representation) {
+    }
+
+    static Representation of(String contentType, Bytes body, List<Source> sources, Duration maxAge, Instant now) {
+        String digest = ContentDigest.sha256(body.unsafeArray());
+        List<String> parts = new ArrayList<>();
+        Instant expires = Instant.MAX;
+        for (Source s : sources) {
+            Representation r = s.representation();
+            String etag = r.identity().etag();
+            parts.add('"' + s.id() + "\";path=\"" + s.path() + "\";etag=\""
+                    + (etag == null ? "" : etag.replace("\"", "")) + '"');
+            if (r.expires().isBefore(expires)) {
+                expires = r.expires();
+            }
+        }
+        List<HeaderField> headers = List.of(
+                new HeaderField("content-type", contentType),
+                new HeaderField("content-digest", digest),
+                new HeaderField("etag", PreparedDocument.etagOf(digest)),
+                new HeaderField("alto-derived-from", String.join(", ", parts)));
+        Variant identity = new Variant(body, null, headers);
+        return new Representation(identity, null, maxAge.toSeconds(), now, expires.equals(Instant.MAX) ? now.plus(maxAge) : expires);
+    }
+}

@@ -1,0 +1,166 @@
+package org.rproxy.core.origin;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.Dialect;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.ResponseSigner;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.store.Representation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running file origin: loads the maps folder, signs every document, serves them from the
+ * Netty front end and re-signs them at half their validity so that signatures never run out
+ * while the process lives (a conditional request then gets a 304 with the fresh signature).
+ *
+ * <p>Signing and query computation run on the origin's own threads; the event loop only looks
+ * up prepared representations. {@link #close()} stops everything it started.
+ */
+public final class Origin implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Origin.class);
+
+    private final OriginConfig config;
+    private final SigningKey key;
+    private final DocumentSigner signer;
+    private final Clock clock;
+    private final ScheduledExecutorService publisher;
+    private final ExecutorService queries;
+    private final OriginService service;
+    private volatile Catalog catalog;
+    private AltoHttpServer server;
+    private String serverUri;
+
+    private Origin(OriginConfig config, SigningKey key, Clock clock) {
+        this.config = config;
+        this.key = key;
+        this.clock = clock;
+        this.signer = new DocumentSigner(new ResponseSigner(key), config.validity(), config.maxAge());
+        this.publisher = Executors.newSingleThreadScheduledExecutor(threads("rproxy-origin-publisher"));
+        this.queries = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                threads("rproxy-origin-query"));
+        this.service = new OriginService(queries, clock);
+    }
+
+    /**
+     * Loads, signs and starts serving. Fails before binding when the key or a map is bad, with a
+     * message naming the file, the field and the reason.
+     */
+    public static Origin start(OriginConfig config) throws IOException {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static Origin start(OriginConfig config, Clock clock) throws IOException {
+        requireNonNull(config, "config");
+        SigningKey key = SigningKey.readPem(config.key());
+        MapSet maps = MapsFolder.load(config.maps());
+        Origin origin = new Origin(config, key, clock);
+        try {
+            origin.startServing(maps);
+        } catch (IOException | RuntimeException e) {
+            origin.close();
+            throw e;
+        }
+        return origin;
+    }
+
+    private void startServing(MapSet maps) throws IOException {
+        FrontEndConfig fe = config.frontEnd().withDialectOf(Origin::dialectOf);
+        // Bind first so the capability can name the real port when port 0 was asked for.
+        server = AltoHttpServer.start(fe, service);
+        InetSocketAddress a = server.localAddress();
+        serverUri = config.publicUri() != null ? config.publicUri()
+                : "http://" + (a.getAddress().getHostAddress().indexOf(':') >= 0
+                        ? "[" + a.getAddress().getHostAddress() + "]" : a.getAddress().getHostAddress()) + ":" + a.getPort();
+        publish(maps);
+        long period = Math.max(1, config.validity().toSeconds() / 2);
+        publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
+        log.info("origin serving {} documents on {} (keyid {})", catalog.documents().size(), serverUri, keyId());
+    }
+
+    /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
+    void publish(MapSet maps) {
+        Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri);
+        catalog = c;
+        service.install(c, signAll(c));
+    }
+
+    private Map<String, Representation> signAll(Catalog c) {
+        Instant now = clock.instant();
+        Map<String, Representation> out = new HashMap<>();
+        c.documents().forEach((path, doc) -> out.put(path, signer.sign(doc, now)));
+        return out;
+    }
+
+    private void resignSafely() {
+        try {
+            Catalog c = catalog;
+            service.install(c, signAll(c));
+            log.debug("re-signed {} documents", c.documents().size());
+        } catch (RuntimeException e) {
+            log.error("re-signing failed; the previous signatures stay until they expire", e);
+        }
+    }
+
+    /** The seed's XML paths answer errors in XML; everything else in JSON. */
+    static Dialect dialectOf(String path) {
+        return path.equals("/capability") || path.startsWith("/prop/") || path.startsWith("/cost/")
+                ? Dialect.XML : Dialect.JSON;
+    }
+
+    public InetSocketAddress address() {
+        return server.localAddress();
+    }
+
+    /** {@code http://host:port} of this origin. */
+    public String baseUri() {
+        return serverUri;
+    }
+
+    public String keyId() {
+        return key.publicKey().keyId();
+    }
+
+    public int resourceCount() {
+        return catalog.documents().size();
+    }
+
+    Duration validity() {
+        return config.validity();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        publisher.shutdownNow();
+        queries.shutdownNow();
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

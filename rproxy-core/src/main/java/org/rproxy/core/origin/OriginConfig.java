@@ -1,0 +1,43 @@
+package org.rproxy.core.origin;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.rproxy.core.server.FrontEndConfig;
+
+/**
+ * Settings of a file origin, read once at start.
+ *
+ * @param frontEnd      where and how to listen
+ * @param maps          the maps folder
+ * @param key           the PKCS#8 PEM private key the origin signs with
+ * @param validity      how long a signature stays valid ({@code expires - created})
+ * @param maxAge        {@code Cache-Control: max-age} for signed documents
+ * @param proxies       URLs of known RProxies, published in the directory and the capability
+ * @param instanceName  the XML capability's {@code instance-name}
+ * @param publicUri     the URI this origin is reached at, for the capability's {@code alto-server}
+ *                      (null: derived from the listen address)
+ */
+public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                           List<String> proxies, String instanceName, String publicUri) {
+    public OriginConfig {
+        requireNonNull(frontEnd, "frontEnd");
+        requireNonNull(maps, "maps");
+        requireNonNull(key, "key");
+        requireNonNull(validity, "validity");
+        requireNonNull(maxAge, "maxAge");
+        if (validity.compareTo(Duration.ofSeconds(10)) < 0) {
+            throw new IllegalArgumentException("validity: " + validity + " (expected: >= 10s)");
+        }
+        if (maxAge.isNegative() || maxAge.compareTo(validity) > 0) {
+            throw new IllegalArgumentException("maxAge: " + maxAge + " (expected: 0 to validity " + validity + ")");
+        }
+        proxies = proxies == null ? List.of() : List.copyOf(proxies);
+        if (instanceName == null || instanceName.isBlank()) {
+            instanceName = "rproxy-origin";
+        }
+    }
+}

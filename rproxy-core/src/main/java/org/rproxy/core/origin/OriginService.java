@@ -1,0 +1,144 @@
+package org.rproxy.core.origin;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.server.AltoRequest;
+import org.rproxy.core.server.AltoService;
+import org.rproxy.core.server.Dialect;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.store.Representation;
+
+/**
+ * The origin's answer to every request. A GET for a full document is a lookup in the current
+ * snapshot of signed representations, answered at once on the event loop. Everything else —
+ * queries, whose bodies must be parsed and whose answers computed — is routed to
+ * {@link OriginQueries} on the query executor; the event loop never parses or computes.
+ *
+ * <p>Errors are returned as {@link Reply.Error} in the dialect of the path; nothing a client
+ * sends makes this class throw.
+ */
+final class OriginService implements AltoService {
+    private final Executor executor;
+    private final Clock clock;
+    private volatile OriginQueries current;
+
+    OriginService(Executor executor, Clock clock) {
+        this.executor = requireNonNull(executor, "executor");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** Swaps in a new catalog (or a re-signed one); requests already running finish on the old one. */
+    void install(Catalog catalog, Map<String, Representation> signed, Duration maxAge) {
+        current = new OriginQueries(catalog, signed, maxAge, clock);
+    }
+
+    @Override
+    public CompletionStage<Reply> handle(AltoRequest request) {
+        OriginQueries q = current;
+        Dialect dialect = Origin.dialectOf(request.path());
+        if (q == null) {
+            return done(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null,
+                    "the origin is starting; try again", 503), dialect));
+        }
+        boolean read = request.method().equals("GET") || request.method().equals("HEAD");
+        if (read) {
+            Representation r = q.signed(request.rawTarget());
+            if (r != null) {
+                return done(Reply.ok(r));
+            }
+        }
+        Route route = Route.of(request.path(), q);
+        if (route == null) {
+            return done(Reply.error(AltoError.invalidValue("uri", request.path(), "no such resource")
+                    .withStatus(404), dialect));
+        }
+        if (read ? !route.get : !route.post) {
+            return done(Reply.error(AltoError.invalidValue("method", request.method(),
+                    request.path() + " accepts " + route.allowed() + " only").withStatus(405), dialect));
+        }
+        return compute(() -> q.answer(route, request), dialect);
+    }
+
+    private CompletionStage<Reply> compute(Supplier<Representation> work, Dialect dialect) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Reply.ok(work.get());
+                } catch (AltoException e) {
+                    return Reply.error(e.error(), dialect);
+                }
+            }, executor);
+        } catch (RejectedExecutionException e) {
+            return done(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null,
+                    "the origin is overloaded or stopping; try again", 503), dialect));
+        }
+    }
+
+    private static CompletionStage<Reply> done(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    /** The query resources and the full documents that may also take query parameters. */
+    enum Route {
+        DIRECTORY(true, false), CAPABILITY(true, false), NETWORK_MAP(true, false), COST_MAP(true, false),
+        XML_PIDS(true, false), XML_LOOKUP(true, true), XML_COST_MAP(true, false), XML_COST_ROW(true, false),
+        XML_RANKING(false, true), FILTERED_NETWORK_MAP(false, true), FILTERED_COST_MAP(false, true),
+        ENDPOINT_PROP(false, true), ENDPOINT_COST(false, true);
+
+        final boolean get;
+        final boolean post;
+
+        Route(boolean get, boolean post) {
+            this.get = get;
+            this.post = post;
+        }
+
+        String allowed() {
+            return get && post ? "GET, HEAD and POST" : get ? "GET and HEAD" : "POST";
+        }
+
+        /** The route of {@code path}, or null (404). */
+        static Route of(String path, OriginQueries q) {
+            switch (path) {
+                case Catalog.DIRECTORY_PATH: return DIRECTORY;
+                case Catalog.CAPABILITY_PATH: return CAPABILITY;
+                case Catalog.XML_NETWORK_MAP_PATH: return XML_PIDS;
+                case "/prop/pid/lookup": return XML_LOOKUP;
+                case Catalog.XML_COST_MAP_PATH: return XML_COST_MAP;
+                case "/cost/row": return XML_COST_ROW;
+                case "/cost/m": return XML_RANKING;
+                case Catalog.ENDPOINT_PROP_PATH: return ENDPOINT_PROP;
+                case Catalog.ENDPOINT_COST_PATH: return ENDPOINT_COST;
+                default: break;
+            }
+            String[] seg = path.split("/", -1);
+            if (seg.length == 3 && seg[0].isEmpty() && q.hasNetworkMap(seg[2]) && seg[1].equals("networkmap")) {
+                return NETWORK_MAP;
+            }
+            if (seg.length == 3 && seg[0].isEmpty() && seg[1].equals("costmap") && q.hasCostMap(seg[2])) {
+                return COST_MAP;
+            }
+            if (seg.length == 4 && seg[0].isEmpty() && seg[3].equals("filtered") && q.hasNetworkMap(seg[2])) {
+                if (seg[1].equals("networkmap")) {
+                    return FILTERED_NETWORK_MAP;
+                }
+                if (seg[1].equals("costmap")) {
+                    return FILTERED_COST_MAP;
+                }
+            }
+            return null;
+        }
+    }
+}

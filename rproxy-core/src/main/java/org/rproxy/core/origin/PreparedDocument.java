@@ -1,0 +1,69 @@
+package org.rproxy.core.origin;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.zip.GZIPOutputStream;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.ContentDigest;
+
+/**
+ * One document the origin serves, with the work that does not depend on the signing time done
+ * once: the gzip variant, both digests and both entity tags. Re-signing a document (to renew
+ * its validity) then costs two signatures and no hashing or compression.
+ *
+ * @param resource     what the bytes answer ({@code alto-resource})
+ * @param contentType  media type
+ * @param identity     the canonical bytes
+ * @param identityDigest {@code Content-Digest} of {@code identity}
+ * @param gzip         gzip of {@code identity}, or null when compression does not pay
+ * @param gzipDigest   {@code Content-Digest} of {@code gzip}, or null
+ */
+record PreparedDocument(AltoResource resource, String contentType, Bytes identity, String identityDigest,
+                        Bytes gzip, String gzipDigest) {
+
+    /** Bodies smaller than this are not worth a gzip variant. */
+    static final int GZIP_MIN_BYTES = 1024;
+
+    PreparedDocument {
+        requireNonNull(resource, "resource");
+        requireNonNull(contentType, "contentType");
+        requireNonNull(identity, "identity");
+        requireNonNull(identityDigest, "identityDigest");
+    }
+
+    static PreparedDocument of(AltoResource resource, String contentType, Bytes body) {
+        String digest = ContentDigest.sha256(body.unsafeArray());
+        Bytes gz = body.length() >= GZIP_MIN_BYTES ? gzip(body) : null;
+        if (gz != null && gz.length() >= body.length()) {
+            gz = null;
+        }
+        return new PreparedDocument(resource, contentType, body, digest, gz,
+                gz == null ? null : ContentDigest.sha256(gz.unsafeArray()));
+    }
+
+    /**
+     * A strong entity tag derived from the content digest: equal bytes, equal tag; different
+     * variants, different tags (RFC 9110 §8.8.3). 22 base64url characters = 132 bits.
+     */
+    static String etagOf(String contentDigest) {
+        int start = contentDigest.indexOf(':') + 1;
+        String b64 = contentDigest.substring(start, start + 22);
+        return '"' + b64.replace('+', '-').replace('/', '_') + '"';
+    }
+
+    /** Deterministic gzip (the JDK writes MTIME 0), so the same body always gives the same bytes. */
+    static Bytes gzip(Bytes body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, body.length() / 4));
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+            gz.write(body.unsafeArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Bytes.wrap(out.toByteArray());
+    }
+}
