@@ -1,0 +1,166 @@
+package org.rproxy.core.codec;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoException;
+
+/**
+ * RFC 8785 JSON Canonicalization Scheme: the one byte form of a JSON value that the origin signs
+ * and that a proxy rebuilds after applying a merge patch (RFC 7396), so both arrive at the same
+ * bytes. Objects have their members sorted by the UTF-16 code units of their names (§3.2.3),
+ * numbers are IEEE 754 doubles written as ECMAScript writes them (§3.2.2.3), strings use the
+ * minimal escaping of §3.2.2.2, and there is no whitespace.
+ *
+ * <p>Input that is not I-JSON (RFC 7493: duplicate names, lone surrogates, numbers beyond the
+ * range of a double) is rejected with {@link AltoException} carrying {@code E_SYNTAX}. Stateless;
+ * any thread. Output is produced in one pass over the tree into one buffer.
+ */
+public final class Jcs {
+    private static final ObjectReader READER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build()
+            .reader();
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private Jcs() {
+    }
+
+    /** Parses {@code json} strictly and returns its canonical UTF-8 bytes. */
+    public static byte[] canonicalize(byte[] json) {
+        requireNonNull(json, "json");
+        return canonicalize(parse(json));
+    }
+
+    /** The canonical UTF-8 bytes of {@code node}. */
+    public static byte[] canonicalize(JsonNode node) {
+        requireNonNull(node, "node");
+        StringBuilder sb = new StringBuilder(256);
+        write(sb, node);
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** ECMAScript {@code Number.prototype.toString} of a finite double; -0 gives {@code "0"}. */
+    public static String formatNumber(double value) {
+        return EcmaNumbers.format(value);
+    }
+
+    /** Parses {@code json} as RFC 8785 input would be parsed: one value, no duplicate names. */
+    public static JsonNode parse(byte[] json) {
+        JsonNode node;
+        try {
+            node = READER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw syntax("invalid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw syntax("invalid JSON: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw syntax("invalid JSON: no content");
+        }
+        return node;
+    }
+
+    private static void write(StringBuilder sb, JsonNode node) {
+        switch (node.getNodeType()) {
+            case OBJECT -> writeObject(sb, node);
+            case ARRAY -> writeArray(sb, node);
+            case STRING -> writeString(sb, node.textValue());
+            case NUMBER -> writeNumber(sb, node.doubleValue());
+            case BOOLEAN -> sb.append(node.booleanValue() ? "true" : "false");
+            case NULL -> sb.append("null");
+            default -> throw syntax("unsupported JSON node: " + node.getNodeType());
+        }
+    }
+
+    private static void writeObject(StringBuilder sb, JsonNode node) {
+        List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
+        // String.compareTo orders by UTF-16 code units, which is exactly RFC 8785 §3.2.3.
+        members.sort(Map.Entry.comparingByKey());
+        sb.append('{');
+        for (int i = 0; i < members.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            Map.Entry<String, JsonNode> m = members.get(i);
+            writeString(sb, m.getKey());
+            sb.append(':');
+            write(sb, m.getValue());
+        }
+        sb.append('}');
+    }
+
+    private static void writeArray(StringBuilder sb, JsonNode node) {
+        sb.append('[');
+        for (int i = 0; i < node.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            write(sb, node.get(i));
+        }
+        sb.append(']');
+    }
+
+    private static void writeNumber(StringBuilder sb, double v) {
+        if (!Double.isFinite(v)) {
+            throw syntax("number out of range of an IEEE 754 double (RFC 8785 §3.2.2.3)");
+        }
+        sb.append(EcmaNumbers.format(v));
+    }
+
+    /** RFC 8785 §3.2.2.2; copies runs of plain characters in one call. */
+    private static void writeString(StringBuilder sb, String s) {
+        sb.append('"');
+        int run = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c)) {
+                continue;
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                throw syntax("string holds a lone surrogate U+" + Integer.toHexString(c).toUpperCase());
+            }
+            sb.append(s, run, i);
+            run = i + 1;
+            escape(sb, c);
+        }
+        sb.append(s, run, n).append('"');
+    }
+
+    private static void escape(StringBuilder sb, char c) {
+        switch (c) {
+            case '"' -> sb.append("\\\"");
+            case '\\' -> sb.append("\\\\");
+            case '\b' -> sb.append("\\b");
+            case '\f' -> sb.append("\\f");
+            case '\n' -> sb.append("\\n");
+            case '\r' -> sb.append("\\r");
+            case '\t' -> sb.append("\\t");
+            default -> sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        }
+    }
+
+    private static AltoException syntax(String message) {
+        return new AltoException(AltoError.syntax(message));
+    }
+}

@@ -1,0 +1,72 @@
+package org.rproxy.core.sign;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
+import org.bouncycastle.util.io.pem.PemWriter;
+
+/**
+ * Reading and writing of the PEM (RFC 7468) blocks keys are kept in, with error messages that
+ * name the source (file or "PEM text") and say what was found instead. Stateless; any thread.
+ */
+final class Pem {
+    private static final int MAX_FILE = 64 * 1024;
+
+    private Pem() {
+    }
+
+    /** The file's text; an {@link IllegalArgumentException} naming it when it is unreadable or huge. */
+    static String readFile(Path file) {
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE) {
+                throw new IllegalArgumentException(file + ": " + size + " bytes (expected: a PEM key file, at most "
+                        + MAX_FILE + " bytes)");
+            }
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalArgumentException(file + ": cannot read key file (" + e + ")", e);
+        }
+    }
+
+    /** The DER content of the first block of {@code type} in {@code text}. */
+    static byte[] content(String text, String type, String source) {
+        List<String> found = new ArrayList<>();
+        try (PemReader reader = new PemReader(new StringReader(text))) {
+            for (PemObject o = reader.readPemObject(); o != null; o = reader.readPemObject()) {
+                if (type.equals(o.getType())) {
+                    return o.getContent();
+                }
+                found.add(o.getType());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(source + ": malformed PEM (" + e.getMessage() + ")", e);
+        }
+        String hint = found.isEmpty() ? "no PEM block at all" : "found " + found;
+        if (found.contains("ENCRYPTED PRIVATE KEY")) {
+            hint += "; encrypted keys are not supported, decrypt with: openssl pkcs8 -in KEY -nocrypt";
+        } else if (found.contains("EC PRIVATE KEY")) {
+            hint += "; convert the SEC1 key with: openssl pkcs8 -topk8 -nocrypt -in KEY";
+        }
+        throw new IllegalArgumentException(source + ": no '" + type + "' block (" + hint + ")");
+    }
+
+    static String write(String type, byte[] der) {
+        StringWriter out = new StringWriter();
+        try (PemWriter writer = new PemWriter(out)) {
+            writer.writeObject(new PemObject(type, der));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,139 @@
+package org.rproxy.core.sign;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.rproxy.core.sign.Verdict.Outcome;
+
+/**
+ * Verifies an origin signature on a response (DESIGN §2), for the pull and push feeds before
+ * they store anything and for clients. Checks run in a fixed order and the first failure wins:
+ * presence, form, key, algorithm, signature, content digest, resource, expiry, clock skew,
+ * rollback. The body is hashed once, and only after the (cheap) signature check passed, so a
+ * forged 5 MB response costs no hashing.
+ *
+ * <p>A 304 freshening needs nothing special: the header function answers the new
+ * {@code Signature}/{@code Signature-Input} and the stored content headers, and the stored body
+ * is passed. Never throws on hostile input: every problem is a {@link Verdict}. Immutable and
+ * thread-safe; feeds share one instance.
+ */
+public final class ResponseVerifier {
+    /** How far in the future {@code created} may be, for clocks that are not quite in step. */
+    public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
+
+    /**
+     * What the caller expects of the response.
+     *
+     * @param path      the {@code alto-resource} path asked for, or null not to check it
+     * @param notBefore reject signatures created before this (rollback), or null not to check
+     */
+    public record Expectation(String path, Instant notBefore) {
+        public static final Expectation NONE = new Expectation(null, null);
+
+        public static Expectation path(String path) {
+            return new Expectation(requireNonNull(path, "path"), null);
+        }
+    }
+
+    private final Map<String, VerificationKey> trusted;
+    private final Clock clock;
+
+    public ResponseVerifier(Collection<VerificationKey> trusted, Clock clock) {
+        requireNonNull(trusted, "trusted");
+        this.clock = requireNonNull(clock, "clock");
+        Map<String, VerificationKey> byId = new HashMap<>();
+        for (VerificationKey k : trusted) {
+            byId.put(requireNonNull(k, "trusted key").keyId(), k);
+        }
+        this.trusted = Map.copyOf(byId);
+    }
+
+    /**
+     * @param header lower-case field name → field value (several lines joined with ", "), or null
+     * @param body   the content as received (after no decoding: the digest covers the wire bytes)
+     */
+    public Verdict verify(Function<String, String> header, byte[] body, Expectation expect) {
+        requireNonNull(header, "header");
+        requireNonNull(body, "body");
+        requireNonNull(expect, "expect");
+        try {
+            return check(header, body, expect);
+        } catch (RuntimeException e) {
+            // A safety net: nothing above is known to throw, but a verifier must not.
+            return Verdict.fail(Outcome.MALFORMED, "unverifiable response: " + e);
+        }
+    }
+
+    private Verdict check(Function<String, String> header, byte[] body, Expectation expect) {
+        String input = header.apply(SignatureHeaders.SIGNATURE_INPUT);
+        String signature = header.apply(SignatureHeaders.SIGNATURE);
+        if (input == null || signature == null) {
+            return Verdict.fail(Outcome.NO_SIGNATURE, "no Signature or Signature-Input field");
+        }
+        ParsedSignature sig;
+        try {
+            Map<String, Object> inputs = StructuredFields.parseDictionary(input);
+            Map<String, Object> signatures = StructuredFields.parseDictionary(signature);
+            Object in = inputs.get(SignatureHeaders.LABEL);
+            Object value = signatures.get(SignatureHeaders.LABEL);
+            if (in == null || value == null) {
+                return Verdict.fail(Outcome.NO_SIGNATURE, "no signature labelled '" + SignatureHeaders.LABEL + "'");
+            }
+            sig = ParsedSignature.parse(in, value, header);
+        } catch (StructuredFieldException e) {
+            return Verdict.fail(Outcome.MALFORMED, e.getMessage());
+        }
+        return checkSigned(sig, body, expect);
+    }
+
+    private Verdict checkSigned(ParsedSignature sig, byte[] body, Expectation expect) {
+        VerificationKey key = trusted.get(sig.keyId());
+        if (key == null) {
+            return verdict(Outcome.UNKNOWN_KEY, "keyid " + sig.keyId() + " is not a trusted key", sig);
+        }
+        if (!key.algorithm().token().equals(sig.alg())) {
+            return verdict(Outcome.ALG_MISMATCH, "alg " + sig.alg() + " but key " + sig.keyId() + " is "
+                    + key.algorithm().token(), sig);
+        }
+        SignatureBase base = SignatureBase.of(sig.components(), sig.signatureParams());
+        if (!key.verify(base.bytes(), sig.signature().unsafeArray())) {
+            return verdict(Outcome.BAD_SIGNATURE, "signature does not verify with key " + sig.keyId(), sig);
+        }
+        String mismatch = ContentDigest.mismatch(sig.contentDigest(), body, 0, body.length);
+        if (mismatch != null) {
+            return verdict(Outcome.DIGEST_MISMATCH, mismatch, sig);
+        }
+        if (expect.path() != null && !expect.path().equals(sig.resource().path())) {
+            return verdict(Outcome.WRONG_RESOURCE, "signed for " + sig.resource().path() + ", asked for "
+                    + expect.path(), sig);
+        }
+        return checkTime(sig, expect);
+    }
+
+    private Verdict checkTime(ParsedSignature sig, Expectation expect) {
+        Instant now = clock.instant();
+        if (!sig.expires().isAfter(now)) {
+            return verdict(Outcome.EXPIRED, "expired at " + sig.expires() + " (now " + now + ")", sig);
+        }
+        if (sig.created().isAfter(now.plus(MAX_CLOCK_SKEW))) {
+            return verdict(Outcome.NOT_YET_VALID, "created " + sig.created() + " is in the future (now " + now + ")",
+                    sig);
+        }
+        if (expect.notBefore() != null && sig.created().isBefore(expect.notBefore())) {
+            return verdict(Outcome.ROLLBACK, "created " + sig.created() + " is older than the held "
+                    + expect.notBefore(), sig);
+        }
+        return verdict(Outcome.VALID, "valid, signed by " + sig.keyId(), sig);
+    }
+
+    private static Verdict verdict(Outcome outcome, String reason, ParsedSignature sig) {
+        return new Verdict(outcome, reason, sig.keyId(), sig.resource(), sig.created(), sig.expires());
+    }
+}
