@@ -3,6 +3,8 @@ package org.rproxy.core.codec.xml;
 import java.math.BigDecimal;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal;
+
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMode;
@@ -10,8 +12,10 @@ import org.rproxy.core.model.CostMode;
 /**
  * Writes and reads the {@code cost} attribute. The seed writes integers ({@code cost="5"}), so
  * integral values are written without a decimal point; other values take the shorter of plain
- * and scientific notation from the digits {@link Double#toString} chooses (which always read back
- * to the same double). Reading accepts the JSON number grammar (RFC 8259 §6) and nothing else:
+ * and scientific notation of the shortest digits that read back to the same double. Those digits
+ * come from Jackson's Schubfach implementation rather than {@link Double#toString}, which on
+ * Java 17 sometimes gives longer ones ({@code 1.9999999999999998E23} for {@code 2e23}), so the
+ * bytes do not depend on the JDK. Reading accepts the JSON number grammar (RFC 8259 §6) and nothing else:
  * no {@code NaN}, {@code Infinity}, hex or surrounding spaces, which {@link Double#parseDouble}
  * would take. Stateless.
  */
@@ -31,7 +35,7 @@ final class CostValues {
         if (cost == Math.rint(cost) && Math.abs(cost) < PLAIN_INTEGER_LIMIT) {
             return Long.toString((long) cost); // also turns -0.0 into 0
         }
-        BigDecimal d = new BigDecimal(Double.toString(cost)).stripTrailingZeros();
+        BigDecimal d = new BigDecimal(DoubleToDecimal.toString(cost)).stripTrailingZeros();
         String plain = d.toPlainString();
         String scientific = scientific(d);
         return scientific.length() < plain.length() ? scientific : plain;

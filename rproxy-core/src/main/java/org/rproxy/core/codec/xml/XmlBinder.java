@@ -1,5 +1,7 @@
 package org.rproxy.core.codec.xml;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -107,6 +109,7 @@ final class XmlBinder {
      *         where the dialect has attributes
      */
     AltoDto read(Bytes body) {
+        requireNonNull(body, "body");
         XMLStreamReader reader = null;
         try {
             reader = inputFactory.createXMLStreamReader(new ByteArrayInputStream(body.unsafeArray()));

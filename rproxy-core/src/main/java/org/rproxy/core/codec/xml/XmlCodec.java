@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
@@ -66,15 +67,16 @@ public final class XmlCodec {
      * @throws AltoException {@code E_INVALID_FIELD_VALUE} naming {@code pid} for a PID the map lacks
      */
     public Bytes renderPids(NetworkMap map, Collection<String> pids) {
-        Map<String, List<Cidr>> subset = new LinkedHashMap<>();
-        for (String pid : pids) {
+        Set<String> wanted = Set.copyOf(pids);
+        for (String pid : wanted) {
             if (!map.hasPid(pid)) {
                 throw new AltoException(AltoError.invalidValue("pid", pid,
                         "no PID " + pid + " in network map " + map.vtag().resourceId()));
             }
         }
+        Map<String, List<Cidr>> subset = new LinkedHashMap<>();
         map.pids().forEach((pid, prefixes) -> {
-            if (pids.contains(pid)) {
+            if (wanted.contains(pid)) {
                 subset.put(pid, prefixes);
             }
         });
