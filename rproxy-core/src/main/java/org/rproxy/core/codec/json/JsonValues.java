@@ -72,7 +72,9 @@ final class JsonValues {
     /** A cost as a JSON number: an integer node when the value is integral, so any writer prints {@code 5}. */
     static JsonNode cost(double v) {
         if (v == Math.rint(v) && Math.abs(v) <= MAX_EXACT) {
-            return NODES.numberNode((long) v);
+            long l = (long) v;
+            // The node types a parser would build for the same text, so written and parsed trees compare equal.
+            return l == (int) l ? NODES.numberNode((int) l) : NODES.numberNode(l);
         }
         return NODES.numberNode(v);
     }
