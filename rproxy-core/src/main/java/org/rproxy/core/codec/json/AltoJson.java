@@ -1,0 +1,165 @@
+package org.rproxy.core.codec.json;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.Cidr;
+import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.CostType;
+import org.rproxy.core.model.Directory;
+import org.rproxy.core.model.EndpointProperties;
+import org.rproxy.core.model.NetworkMap;
+import org.rproxy.core.model.VersionTag;
+
+/**
+ * The RFC 7285 JSON codec: documents as Jackson trees in, model values out, and back.
+ *
+ * <p>Readers check the shape of the tree and throw {@link AltoException} with the RFC 7285
+ * §8.5.2 code and the path of the member at fault ({@code network-map.PID1.ipv4[2]},
+ * {@code meta.cost-type.cost-mode}); the model's constructors check the values. Unknown members
+ * are ignored (§8.3.7). Writers return trees, not bytes, because the bytes that are signed are
+ * the RFC 8785 canonical form, which the caller produces; trees written here hold integral costs
+ * as integer nodes, so even a plain writer prints {@code 5} and not {@code 5.0}.
+ *
+ * <p>Stateless: every method may be called from any thread. Reading a large cost map is CPU
+ * work for a feed or loader thread, never for an event loop.
+ */
+public final class AltoJson {
+
+    private AltoJson() {
+    }
+
+    /**
+     * Parses {@code bytes} as one JSON value. Refuses repeated member names and trailing content.
+     *
+     * @throws AltoException {@code E_SYNTAX} with the line and column of the fault
+     */
+    public static JsonNode parse(byte[] bytes) {
+        return JsonSyntax.parse(bytes);
+    }
+
+    /** A network map (§11.2.1.6); {@code fallback} names it when {@code meta.vtag} is absent (may be null). */
+    public static NetworkMap readNetworkMap(JsonNode doc, VersionTag fallback) {
+        return NetworkMapJson.read(requireNonNull(doc, "doc"), fallback);
+    }
+
+    /** A cost map (§11.2.3.6); {@code meta.vtag} is this project's extension, else {@code fallback}. */
+    public static CostMap readCostMap(JsonNode doc, VersionTag fallback) {
+        return CostMapJson.read(requireNonNull(doc, "doc"), fallback);
+    }
+
+    /** The origin's static endpoint properties, in the shape of §11.4.1.6 with {@code meta.vtag}. */
+    public static EndpointProperties readEndpointProperties(JsonNode doc, VersionTag fallback) {
+        return EndpointPropertiesJson.read(requireNonNull(doc, "doc"), fallback);
+    }
+
+    /** An information resource directory (§9.2) with the {@code meta.alto-redist} extension. */
+    public static Directory readDirectory(JsonNode doc) {
+        return DirectoryJson.read(requireNonNull(doc, "doc"));
+    }
+
+    /** A cost type object (§10.7) found at {@code path}, e.g. the {@code cost-type} of a request. */
+    public static CostType readCostType(JsonNode node, String path) {
+        return JsonValues.readCostType(requireNonNull(node, "node"), requireNonNull(path, "path"));
+    }
+
+    /**
+     * An error body (§8.5.2) received from upstream. Unknown codes are refused, so that a proxy
+     * never relays a code its clients cannot interpret.
+     */
+    public static AltoError readError(JsonNode doc) {
+        ObjectNode meta = JsonFields.object(JsonFields.asObject(requireNonNull(doc, "doc"), ""), "", "meta");
+        String code = JsonFields.string(meta, "meta", "code");
+        AltoErrorCode c;
+        try {
+            c = AltoErrorCode.valueOf(code);
+        } catch (IllegalArgumentException e) {
+            throw JsonFields.invalid("meta.code", code, "unknown ALTO error code");
+        }
+        JsonNode value = meta.get("value");
+        String v = value == null || value.isNull() ? null : value.isTextual() ? value.textValue() : value.toString();
+        String message = JsonFields.optionalString(meta, "meta", "message");
+        if (message == null) {
+            message = JsonFields.optionalString(meta, "meta", "syntax-error");
+        }
+        return AltoError.of(c, JsonFields.optionalString(meta, "meta", "field"), v,
+                message == null ? code : message);
+    }
+
+    /** A full network map with its {@code meta.vtag}. */
+    public static ObjectNode writeNetworkMap(NetworkMap map) {
+        return NetworkMapJson.write(requireNonNull(map, "map"));
+    }
+
+    /** A filtered network map (§11.3.1.6): {@code vtag} is that of the full map it was cut from. */
+    public static ObjectNode writeNetworkMap(VersionTag vtag, Map<String, List<Cidr>> pids) {
+        return NetworkMapJson.write(requireNonNull(vtag, "vtag"), requireNonNull(pids, "pids"));
+    }
+
+    /** A full cost map, with this project's {@code meta.vtag}. */
+    public static ObjectNode writeCostMap(CostMap map) {
+        return CostMapJson.write(requireNonNull(map, "map"), true);
+    }
+
+    /**
+     * A cost map with or without {@code meta.vtag}; a filtered cost map (§11.3.2.6) is written
+     * without, since its vtag would name the full map rather than the answer.
+     */
+    public static ObjectNode writeCostMap(CostMap map, boolean withVtag) {
+        return CostMapJson.write(requireNonNull(map, "map"), withVtag);
+    }
+
+    /** The origin's static endpoint properties document, with {@code meta.vtag}. */
+    public static ObjectNode writeEndpointProperties(EndpointProperties props) {
+        return EndpointPropertiesJson.write(requireNonNull(props, "props"));
+    }
+
+    /** An endpoint property answer (§11.4.1.6): {@code meta.dependent-vtags} and {@code endpoint-properties}. */
+    public static ObjectNode writeEndpointProperties(List<VersionTag> dependentVtags,
+                                                     Map<String, Map<String, String>> properties) {
+        return EndpointPropertiesJson.writeAnswer(requireNonNull(dependentVtags, "dependentVtags"),
+                requireNonNull(properties, "properties"));
+    }
+
+    /**
+     * An endpoint cost answer (§11.5.1.6): {@code meta.cost-type} and {@code endpoint-cost-map}.
+     * {@code dependentVtags}, when not empty, name the maps the answer was computed from
+     * (an extension: RFC 7285 gives this answer no dependencies).
+     */
+    public static ObjectNode writeEndpointCost(CostType costType, List<VersionTag> dependentVtags,
+                                               Map<String, Map<String, Double>> costs) {
+        requireNonNull(costType, "costType");
+        requireNonNull(dependentVtags, "dependentVtags");
+        ObjectNode root = JsonValues.NODES.objectNode();
+        ObjectNode meta = root.putObject("meta");
+        if (!dependentVtags.isEmpty()) {
+            DocumentMeta.withDependentVtags(meta, dependentVtags);
+        }
+        meta.set("cost-type", JsonValues.writeCostType(costType));
+        root.set("endpoint-cost-map", CostMapJson.writeCosts(requireNonNull(costs, "costs")));
+        return root;
+    }
+
+    /** The directory (§9.2), {@code meta.alto-redist} included when it holds keys or proxies. */
+    public static ObjectNode writeDirectory(Directory dir) {
+        return DirectoryJson.write(requireNonNull(dir, "dir"));
+    }
+
+    /** An error body (§8.5.2). */
+    public static ObjectNode writeError(AltoError error) {
+        return ErrorJson.write(requireNonNull(error, "error"));
+    }
+
+    /** A cost type object (§10.7). */
+    public static ObjectNode writeCostType(CostType type) {
+        return JsonValues.writeCostType(requireNonNull(type, "type"));
+    }
+}

@@ -1,0 +1,92 @@
+package org.rproxy.core.codec.json;
+
+import static org.rproxy.core.codec.json.JsonFields.path;
+import static org.rproxy.core.codec.json.JsonValues.NODES;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.CostType;
+import org.rproxy.core.model.Identifiers;
+import org.rproxy.core.model.VersionTag;
+
+/**
+ * Reads and writes the cost map of RFC 7285 §11.2.3.6:
+ * {@code {"meta":{"dependent-vtags":[..],"cost-type":{..}},"cost-map":{"PID1":{"PID2":5}}}}.
+ *
+ * <p>RFC 7285 gives a cost map no {@code meta.vtag}; this project adds one (as RFC 8895 §6.7
+ * does for pushed maps) so that a proxy can tell versions apart. It is read when present and
+ * otherwise taken from the caller. The same shape serves the filtered cost map (§11.3.2.6),
+ * written without the vtag. The inner loop runs once per cost (millions for a large map), so it
+ * checks types inline and builds a field path only when it throws. Stateless; any thread.
+ */
+final class CostMapJson {
+
+    private CostMapJson() {
+    }
+
+    static CostMap read(JsonNode doc, VersionTag fallback) {
+        ObjectNode root = JsonFields.asObject(doc, "");
+        VersionTag vtag = DocumentMeta.vtag(root, fallback);
+        ObjectNode meta = JsonFields.object(root, "", "meta");
+        List<VersionTag> deps = DocumentMeta.dependentVtags(meta);
+        if (deps.size() != 1) {
+            throw JsonFields.invalid("meta.dependent-vtags", String.valueOf(deps.size()),
+                    "a cost map depends on exactly one network map (found " + deps.size() + ")");
+        }
+        CostType type = JsonValues.readCostType(JsonFields.object(meta, "meta", "cost-type"), "meta.cost-type");
+        Map<String, Map<String, Double>> costs = readCosts(JsonFields.object(root, "", "cost-map"));
+        return new CostMap(vtag, deps.get(0), type, costs);
+    }
+
+    private static Map<String, Map<String, Double>> readCosts(ObjectNode map) {
+        Map<String, Map<String, Double>> costs = new HashMap<>(capacity(map.size()));
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            String src = e.getKey();
+            String srcPath = path("cost-map", src);
+            Identifiers.pid(src, srcPath);
+            ObjectNode row = JsonFields.asObject(e.getValue(), srcPath);
+            Map<String, Double> r = new HashMap<>(capacity(row.size()));
+            for (Map.Entry<String, JsonNode> c : row.properties()) {
+                JsonNode v = c.getValue();
+                if (!v.isNumber()) {
+                    throw JsonFields.wrongType(path(srcPath, c.getKey()), "a number");
+                }
+                r.put(c.getKey(), v.doubleValue());
+            }
+            costs.put(src, r);
+        }
+        return costs;
+    }
+
+    private static int capacity(int entries) {
+        return (int) Math.min(Integer.MAX_VALUE, entries * 4L / 3 + 1);
+    }
+
+    static ObjectNode write(CostMap map, boolean withVtag) {
+        ObjectNode root = NODES.objectNode();
+        ObjectNode meta = root.putObject("meta");
+        if (withVtag) {
+            meta.set("vtag", JsonValues.writeVtag(map.vtag()));
+        }
+        DocumentMeta.withDependentVtags(meta, List.of(map.dependentVtag()));
+        meta.set("cost-type", JsonValues.writeCostType(map.costType()));
+        root.set("cost-map", writeCosts(map.costs()));
+        return root;
+    }
+
+    /** Source to (destination to cost), as in {@code cost-map} and {@code endpoint-cost-map}. */
+    static ObjectNode writeCosts(Map<String, Map<String, Double>> costs) {
+        ObjectNode out = NODES.objectNode();
+        costs.forEach((src, row) -> {
+            ObjectNode r = out.putObject(src);
+            row.forEach((dst, cost) -> r.set(dst, JsonValues.cost(cost)));
+        });
+        return out;
+    }
+}

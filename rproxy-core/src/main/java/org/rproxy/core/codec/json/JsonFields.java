@@ -1,0 +1,146 @@
+package org.rproxy.core.codec.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.model.AltoException;
+
+/**
+ * Typed access to the members of a parsed JSON document, failing with the RFC 7285 §8.5.2 error
+ * that names the member at fault: absent → {@code E_MISSING_FIELD}, wrong JSON type →
+ * {@code E_INVALID_FIELD_TYPE}. Paths read like {@code meta.cost-type.cost-mode} and
+ * {@code network-map.PID1.ipv4[2]}; the root is the empty path.
+ *
+ * <p>Paths are passed as a parent path plus a member name and only concatenated when an error is
+ * thrown, so that reading a cost map of millions of entries builds no strings. A member whose
+ * value is JSON {@code null} counts as absent when optional and as the wrong type when required.
+ * Stateless; any thread.
+ */
+public final class JsonFields {
+
+    private JsonFields() {
+    }
+
+    /** {@code parent.name}, or {@code name} at the root. */
+    public static String path(String parent, String name) {
+        return parent.isEmpty() ? name : parent + "." + name;
+    }
+
+    /** {@code parent[index]}. */
+    public static String index(String parent, int index) {
+        return parent + "[" + index + "]";
+    }
+
+    /** {@code node} itself when it is an object. */
+    public static ObjectNode asObject(JsonNode node, String path) {
+        if (node instanceof ObjectNode o) {
+            return o;
+        }
+        throw wrongType(path, "an object");
+    }
+
+    /** The member {@code name} of {@code parent}, which must be present and an object. */
+    public static ObjectNode object(ObjectNode parent, String parentPath, String name) {
+        JsonNode v = required(parent, parentPath, name);
+        if (v instanceof ObjectNode o) {
+            return o;
+        }
+        throw wrongType(path(parentPath, name), "an object");
+    }
+
+    /** The member {@code name} as an object, or null when absent. */
+    public static ObjectNode optionalObject(ObjectNode parent, String parentPath, String name) {
+        JsonNode v = optional(parent, name);
+        if (v == null || v instanceof ObjectNode) {
+            return (ObjectNode) v;
+        }
+        throw wrongType(path(parentPath, name), "an object");
+    }
+
+    /** The member {@code name}, which must be present and an array. */
+    public static ArrayNode array(ObjectNode parent, String parentPath, String name) {
+        JsonNode v = required(parent, parentPath, name);
+        if (v instanceof ArrayNode a) {
+            return a;
+        }
+        throw wrongType(path(parentPath, name), "an array");
+    }
+
+    /** The member {@code name} as an array, or null when absent. */
+    public static ArrayNode optionalArray(ObjectNode parent, String parentPath, String name) {
+        JsonNode v = optional(parent, name);
+        if (v == null || v instanceof ArrayNode) {
+            return (ArrayNode) v;
+        }
+        throw wrongType(path(parentPath, name), "an array");
+    }
+
+    /** The member {@code name}, which must be present and a string. */
+    public static String string(ObjectNode parent, String parentPath, String name) {
+        return text(required(parent, parentPath, name), parentPath, name);
+    }
+
+    /** The member {@code name} as a string, or null when absent. */
+    public static String optionalString(ObjectNode parent, String parentPath, String name) {
+        JsonNode v = optional(parent, name);
+        return v == null ? null : text(v, parentPath, name);
+    }
+
+    /** The member {@code name} as a boolean, or null when absent. */
+    public static Boolean optionalBoolean(ObjectNode parent, String parentPath, String name) {
+        JsonNode v = optional(parent, name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw wrongType(path(parentPath, name), "a boolean");
+        }
+        return v.booleanValue();
+    }
+
+    /** Element {@code i} of {@code array}, which must be a string; {@code arrayPath} names the array. */
+    public static String element(ArrayNode array, int i, String arrayPath) {
+        JsonNode v = array.get(i);
+        if (!v.isTextual()) {
+            throw wrongType(index(arrayPath, i), "a string");
+        }
+        return v.textValue();
+    }
+
+    /** An {@code E_INVALID_FIELD_TYPE} naming {@code path}, or the document itself at the root. */
+    public static AltoException wrongType(String path, String expected) {
+        if (path.isEmpty()) {
+            return new AltoException(AltoError.of(AltoErrorCode.E_INVALID_FIELD_TYPE, null, null,
+                    "the document must be " + expected));
+        }
+        return new AltoException(AltoError.invalidType(path, expected));
+    }
+
+    /** An {@code E_INVALID_FIELD_VALUE} naming {@code path}. */
+    public static AltoException invalid(String path, String value, String reason) {
+        return new AltoException(AltoError.invalidValue(path, value, reason));
+    }
+
+    private static JsonNode required(ObjectNode parent, String parentPath, String name) {
+        JsonNode v = parent.get(name);
+        if (v == null) {
+            throw new AltoException(AltoError.missingField(path(parentPath, name)));
+        }
+        return v;
+    }
+
+    private static JsonNode optional(ObjectNode parent, String name) {
+        JsonNode v = parent.get(name);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    private static String text(JsonNode v, String parentPath, String name) {
+        if (!v.isTextual()) {
+            throw wrongType(path(parentPath, name), "a string");
+        }
+        return v.textValue();
+    }
+}

@@ -1,0 +1,81 @@
+package org.rproxy.core.codec.json;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoException;
+
+/**
+ * Turns bytes into a Jackson tree, or into an {@code E_SYNTAX} error (RFC 7285 §8.5.2) whose
+ * message gives the line and column and nothing of Jackson's internals.
+ *
+ * <p>Stricter than Jackson's defaults in two ways that matter for signed documents: a member
+ * name that repeats in one object is refused (RFC 8259 §4 leaves its meaning open, and two
+ * parsers could read different values from the same signed bytes), and anything after the
+ * top-level value is refused. Immutable; the reader is shared by all threads.
+ */
+final class JsonSyntax {
+    private static final ObjectReader READER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build()
+            .reader();
+
+    private JsonSyntax() {
+    }
+
+    static JsonNode parse(byte[] bytes) {
+        requireNonNull(bytes, "bytes");
+        JsonNode tree;
+        try {
+            tree = READER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new AltoException(AltoError.syntax(describe(e)));
+        } catch (IOException e) {
+            // Reading from a byte array does no I/O; keep the message short all the same.
+            throw new AltoException(AltoError.syntax("unreadable JSON: " + e.getClass().getSimpleName()));
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new AltoException(AltoError.syntax("empty body: expected a JSON value"));
+        }
+        return tree;
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String reason = firstLine(e.getOriginalMessage());
+        if (e instanceof StreamConstraintsException) {
+            return "JSON exceeds a parser limit: " + reason;
+        }
+        if (e instanceof MismatchedInputException) {
+            // From the databind layer, whose messages name Java types; for a tree the only such
+            // failure is content after the first value.
+            reason = "unexpected content after the JSON value";
+        }
+        JsonLocation at = e.getLocation();
+        if (at == null || at.getLineNr() < 0) {
+            return "malformed JSON: " + reason;
+        }
+        return "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + reason;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}

@@ -1,0 +1,63 @@
+package org.rproxy.core.query;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.model.CostType;
+
+/**
+ * A filtered cost map request (RFC 7285 §11.3.2.3, {@code application/alto-costmapfilter+json}):
+ * {@code {"cost-type":{..},"constraints":["le 10"],"pids":{"srcs":[..],"dsts":[..]}}}.
+ *
+ * <p>{@code pids} is optional (absent: all sources and all destinations). Inside it RFC 7285
+ * makes {@code srcs} and {@code dsts} required; this reader treats a missing list like an empty
+ * one (all PIDs), which answers the evident intent instead of failing a client over it.
+ *
+ * @param costType    the cost type asked for
+ * @param srcs        source PIDs, sorted, no repeats; empty means all
+ * @param dsts        destination PIDs, sorted, no repeats; empty means all
+ * @param constraints joined by AND, sorted, no repeats; empty means none
+ */
+public record CostMapFilter(CostType costType, List<String> srcs, List<String> dsts, List<Constraint> constraints) {
+
+    public CostMapFilter {
+        requireNonNull(costType, "costType");
+        srcs = RequestLists.sortedSet(requireNonNull(srcs, "srcs"), "srcs");
+        dsts = RequestLists.sortedSet(requireNonNull(dsts, "dsts"), "dsts");
+        constraints = RequestLists.sortedSet(requireNonNull(constraints, "constraints"), "constraints");
+    }
+
+    public static CostMapFilter fromJson(JsonNode body) {
+        ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
+        CostType type = AltoJson.readCostType(JsonFields.object(o, "", "cost-type"), "cost-type");
+        List<Constraint> constraints = RequestLists.constraints(JsonFields.optionalArray(o, "", "constraints"),
+                "constraints");
+        ObjectNode pids = JsonFields.optionalObject(o, "", "pids");
+        if (pids == null) {
+            return new CostMapFilter(type, List.of(), List.of(), constraints);
+        }
+        List<String> srcs = RequestLists.pids(JsonFields.optionalArray(pids, "pids", "srcs"), "pids.srcs");
+        List<String> dsts = RequestLists.pids(JsonFields.optionalArray(pids, "pids", "dsts"), "pids.dsts");
+        return new CostMapFilter(type, srcs, dsts, constraints);
+    }
+
+    /**
+     * The canonical request: cost type without its description (which does not change the
+     * answer), both PID lists and the constraints in canonical text, all sorted.
+     */
+    public ObjectNode toCanonicalJson() {
+        ObjectNode o = RequestLists.NODES.objectNode();
+        o.set("constraints", RequestLists.constraintTexts(constraints));
+        o.set("cost-type", AltoJson.writeCostType(new CostType(costType.metric(), costType.mode())));
+        ObjectNode pids = o.putObject("pids");
+        pids.set("dsts", RequestLists.strings(dsts));
+        pids.set("srcs", RequestLists.strings(srcs));
+        return o;
+    }
+}

@@ -1,0 +1,92 @@
+package org.rproxy.core.query;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.CostMode;
+import org.rproxy.core.model.CostType;
+
+/**
+ * The filtered cost map of RFC 7285 §11.3.2: the rows of the sources asked for, the columns of
+ * the destinations asked for, and only the costs that meet every constraint.
+ *
+ * <p>An empty source or destination list means all PIDs (§11.3.2.3); a PID the map does not
+ * hold is ignored (§11.3.2.6), and, as for network maps, a list of only unknown PIDs selects
+ * nothing rather than everything. A source left with no cost is left out. An ordinal request on
+ * a numerical map is answered from {@link OrdinalCosts#of(CostMap)} and its constraints compare
+ * ranks. Pure function; any thread.
+ */
+public final class CostMapFiltering {
+
+    private CostMapFiltering() {
+    }
+
+    /**
+     * The filtered map, with the full map's vtags and the requested cost type.
+     *
+     * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code cost-type} when the map cannot
+     *                       answer the requested cost type
+     */
+    public static CostMap apply(CostMap map, CostMapFilter filter) {
+        requireNonNull(map, "map");
+        requireNonNull(filter, "filter");
+        CostMap source = view(map, filter.costType(), "cost-type");
+        Iterable<String> srcs = filter.srcs().isEmpty() ? source.costs().keySet() : filter.srcs();
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (String src : srcs) {
+            Map<String, Double> row = source.costs().get(src);
+            if (row == null) {
+                continue;
+            }
+            Map<String, Double> kept = filterRow(row, filter.dsts(), filter.constraints());
+            if (!kept.isEmpty()) {
+                out.put(src, kept);
+            }
+        }
+        return new CostMap(source.vtag(), source.dependentVtag(), source.costType(), out);
+    }
+
+    private static Map<String, Double> filterRow(Map<String, Double> row, List<String> dsts,
+                                                 List<Constraint> constraints) {
+        Map<String, Double> kept = new LinkedHashMap<>();
+        Iterable<String> wanted = dsts.isEmpty() ? row.keySet() : dsts;
+        for (String dst : wanted) {
+            Double cost = row.get(dst);
+            if (cost != null && Constraint.testAll(constraints, cost)) {
+                kept.put(dst, cost);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * {@code map} as it answers {@code requested}: itself when metric and mode match, its ordinal
+     * view for an ordinal request on a numerical map.
+     *
+     * @throws AltoException {@code E_INVALID_FIELD_VALUE} naming {@code field} otherwise
+     */
+    static CostMap view(CostMap map, CostType requested, String field) {
+        if (!answers(map.costType(), requested)) {
+            throw mismatch(requested, field, "this resource has no cost type "
+                    + requested.metric() + "/" + requested.mode().wireName());
+        }
+        return map.costType().mode() == requested.mode() ? map : OrdinalCosts.of(map);
+    }
+
+    /** True when costs of type {@code have} can answer a request for {@code want}. */
+    static boolean answers(CostType have, CostType want) {
+        return have.metric().equals(want.metric())
+                && (have.mode() == want.mode() || (have.mode() == CostMode.NUMERICAL && want.mode() == CostMode.ORDINAL));
+    }
+
+    static AltoException mismatch(CostType requested, String field, String reason) {
+        return new AltoException(AltoError.invalidValue(field,
+                requested.metric() + "/" + requested.mode().wireName(), reason));
+    }
+}

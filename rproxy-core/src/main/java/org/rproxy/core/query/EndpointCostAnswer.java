@@ -1,0 +1,39 @@
+package org.rproxy.core.query;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.model.CostType;
+import org.rproxy.core.model.VersionTag;
+
+/**
+ * The answer to an {@link EndpointCostQuery} (RFC 7285 §11.5.1.6).
+ *
+ * @param costType       the cost type answered (metric and mode as requested)
+ * @param dependentVtags the network map and cost map the answer was computed from
+ * @param costs          canonical typed source to (typed destination to cost or rank)
+ */
+public record EndpointCostAnswer(CostType costType, List<VersionTag> dependentVtags,
+                                 Map<String, Map<String, Double>> costs) {
+
+    public EndpointCostAnswer {
+        requireNonNull(costType, "costType");
+        dependentVtags = List.copyOf(requireNonNull(dependentVtags, "dependentVtags"));
+        Map<String, Map<String, Double>> copy = new LinkedHashMap<>();
+        requireNonNull(costs, "costs").forEach((src, row) ->
+                copy.put(src, Collections.unmodifiableMap(new LinkedHashMap<>(row))));
+        costs = Collections.unmodifiableMap(copy);
+    }
+
+    /** The {@code application/alto-endpointcost+json} body. */
+    public ObjectNode toJson() {
+        return AltoJson.writeEndpointCost(costType, dependentVtags, costs);
+    }
+}

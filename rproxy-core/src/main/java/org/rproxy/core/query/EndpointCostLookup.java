@@ -1,0 +1,160 @@
+package org.rproxy.core.query;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.CostMode;
+import org.rproxy.core.model.CostType;
+import org.rproxy.core.model.IpAddress;
+import org.rproxy.core.model.NetworkMap;
+import org.rproxy.core.model.PrefixIndex;
+import org.rproxy.core.model.VersionTag;
+
+/**
+ * Answers endpoint cost queries (RFC 7285 §11.5.1) and rankings (the seed's
+ * {@code POST /cost/m?mode=ordinal}) from one network map and the cost maps built on it: each
+ * endpoint is mapped to its PID by longest-prefix match, and the cost between two endpoints is
+ * the cost between their PIDs.
+ *
+ * <p>The cost map is chosen by the requested cost type: one of the same metric and mode, else,
+ * for an ordinal request, a numerical one of the same metric. Ordinal answers rank the
+ * destinations of each source among themselves (dense ranks, see {@link OrdinalCosts}), as in
+ * the example of §11.5.1.7. Pairs with no known cost (an endpoint in no PID, a missing cost map
+ * entry) are left out, as are sources left with no destination.
+ *
+ * <p>Built once per version of its maps, then immutable and safe for any number of threads.
+ */
+public final class EndpointCostLookup {
+    private final NetworkMap map;
+    private final PrefixIndex index;
+    private final List<CostMap> costMaps;
+
+    /**
+     * @throws IllegalArgumentException when a cost map depends on another network map, or two
+     *                                  cost maps have the same cost type
+     */
+    public EndpointCostLookup(NetworkMap map, Collection<CostMap> costMaps) {
+        this.map = requireNonNull(map, "map");
+        this.index = map.index();
+        this.costMaps = List.copyOf(requireNonNull(costMaps, "costMaps"));
+        for (int i = 0; i < this.costMaps.size(); i++) {
+            CostMap c = this.costMaps.get(i);
+            if (!c.dependentVtag().resourceId().equals(map.vtag().resourceId())) {
+                throw new IllegalArgumentException("costMaps: " + c.vtag().resourceId() + " depends on "
+                        + c.dependentVtag().resourceId() + ", not on " + map.vtag().resourceId());
+            }
+            for (int j = 0; j < i; j++) {
+                if (this.costMaps.get(j).costType().sameAs(c.costType())) {
+                    throw new IllegalArgumentException("costMaps: two maps of cost type "
+                            + c.costType().metric() + "/" + c.costType().mode().wireName());
+                }
+            }
+        }
+    }
+
+    public EndpointCostAnswer lookup(EndpointCostQuery query) {
+        requireNonNull(query, "query");
+        CostType asked = new CostType(query.costType().metric(), query.costType().mode());
+        CostMap costs = select(asked);
+        Map<IpAddress, String> dstPids = pids(query.dsts());
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (IpAddress src : query.srcs()) {
+            Map<String, Double> row = new LinkedHashMap<>();
+            row(costs, src, dstPids).forEach((dst, cost) -> row.put(dst.toTyped(), cost));
+            if (asked.mode() == CostMode.ORDINAL) {
+                OrdinalCosts.rank(row).forEach((dst, rank) -> row.put(dst, (double) rank));
+            }
+            row.values().removeIf(v -> !Constraint.testAll(query.constraints(), v));
+            if (!row.isEmpty()) {
+                out.put(src.toTyped(), row);
+            }
+        }
+        return new EndpointCostAnswer(asked, List.of(map.vtag(), costs.vtag()), out);
+    }
+
+    /**
+     * The destinations ordered by cost from {@code src}, lowest first, each with its cost and its
+     * dense rank among them. Repeated destinations count once; equal costs keep the order given.
+     * A destination with no known cost is left out; an empty list when {@code src} is in no PID.
+     *
+     * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code cost-type} when no map fits {@code type}
+     */
+    public List<RankedEndpoint> rank(IpAddress src, List<IpAddress> dsts, CostType type) {
+        requireNonNull(src, "src");
+        requireNonNull(dsts, "dsts");
+        CostMap costs = select(requireNonNull(type, "type"));
+        List<Map.Entry<IpAddress, Double>> sorted =
+                new ArrayList<>(row(costs, src, pids(new LinkedHashSet<>(dsts))).entrySet());
+        sorted.sort(Map.Entry.comparingByValue(Comparator.naturalOrder()));
+        List<RankedEndpoint> out = new ArrayList<>(sorted.size());
+        int rank = 0;
+        double previous = Double.NaN;
+        for (Map.Entry<IpAddress, Double> e : sorted) {
+            if (rank == 0 || e.getValue() != previous) {
+                rank++;
+                previous = e.getValue();
+            }
+            out.add(new RankedEndpoint(e.getKey(), e.getValue(), rank));
+        }
+        return out;
+    }
+
+    /** Each endpoint with its PID, in the given order; endpoints in no PID are left out. */
+    private Map<IpAddress, String> pids(Collection<IpAddress> endpoints) {
+        Map<IpAddress, String> out = new LinkedHashMap<>();
+        for (IpAddress e : endpoints) {
+            index.pidOf(e).ifPresent(pid -> out.put(e, pid));
+        }
+        return out;
+    }
+
+    /** Destination to its cost from {@code src}, in the order of {@code dstPids}; known costs only. */
+    private Map<IpAddress, Double> row(CostMap costs, IpAddress src, Map<IpAddress, String> dstPids) {
+        Map<IpAddress, Double> out = new LinkedHashMap<>();
+        Map<String, Double> pidRow = index.pidOf(src).map(costs.costs()::get).orElse(null);
+        if (pidRow == null) {
+            return out;
+        }
+        dstPids.forEach((dst, pid) -> {
+            Double cost = pidRow.get(pid);
+            if (cost != null) {
+                out.put(dst, cost);
+            }
+        });
+        return out;
+    }
+
+    private CostMap select(CostType asked) {
+        CostMap fallback = null;
+        for (CostMap c : costMaps) {
+            if (c.costType().sameAs(asked)) {
+                return c;
+            }
+            if (fallback == null && CostMapFiltering.answers(c.costType(), asked)) {
+                fallback = c;
+            }
+        }
+        if (fallback == null) {
+            throw CostMapFiltering.mismatch(asked, "cost-type", "no cost map of cost type "
+                    + asked.metric() + "/" + asked.mode().wireName() + " for network map " + map.vtag().resourceId());
+        }
+        return fallback;
+    }
+
+    /** The vtags this lookup was built from: the network map, then its cost maps. */
+    public List<VersionTag> vtags() {
+        List<VersionTag> all = new ArrayList<>();
+        all.add(map.vtag());
+        costMaps.forEach(c -> all.add(c.vtag()));
+        return all;
+    }
+}

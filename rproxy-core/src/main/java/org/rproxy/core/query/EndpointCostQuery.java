@@ -1,0 +1,82 @@
+package org.rproxy.core.query;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.model.CostType;
+import org.rproxy.core.model.IpAddress;
+
+/**
+ * An endpoint cost request (RFC 7285 §11.5.1.3, {@code application/alto-endpointcostparams+json}):
+ * {@code {"cost-type":{..},"constraints":[..],"endpoints":{"srcs":[..],"dsts":[..]}}}.
+ *
+ * <p>§11.5.1.3 reads an empty or absent {@code srcs} or {@code dsts} as the address the request
+ * came from. That substitution happens here, while parsing, so that a query record (and its
+ * canonical form, which keys caches) never depends on who asked once it exists.
+ *
+ * @param costType    the cost type asked for
+ * @param constraints joined by AND, sorted, no repeats; empty means none
+ * @param srcs        source endpoints, sorted, no repeats, not empty
+ * @param dsts        destination endpoints, sorted, no repeats, not empty
+ */
+public record EndpointCostQuery(CostType costType, List<Constraint> constraints,
+                                List<IpAddress> srcs, List<IpAddress> dsts) {
+
+    public EndpointCostQuery {
+        requireNonNull(costType, "costType");
+        constraints = RequestLists.sortedSet(requireNonNull(constraints, "constraints"), "constraints");
+        srcs = RequestLists.sortedSet(requireNonNull(srcs, "srcs"), "srcs");
+        dsts = RequestLists.sortedSet(requireNonNull(dsts, "dsts"), "dsts");
+        if (srcs.isEmpty() || dsts.isEmpty()) {
+            throw new IllegalArgumentException("srcs and dsts must not be empty");
+        }
+    }
+
+    /**
+     * Reads a request body.
+     *
+     * @param client the address the request came from, standing in for an empty list; null when
+     *               unknown, in which case an empty list is an {@code E_INVALID_FIELD_VALUE}
+     */
+    public static EndpointCostQuery fromJson(JsonNode body, IpAddress client) {
+        ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
+        CostType type = AltoJson.readCostType(JsonFields.object(o, "", "cost-type"), "cost-type");
+        List<Constraint> constraints = RequestLists.constraints(JsonFields.optionalArray(o, "", "constraints"),
+                "constraints");
+        ObjectNode endpoints = JsonFields.object(o, "", "endpoints");
+        List<IpAddress> srcs = list(endpoints, "srcs", client);
+        List<IpAddress> dsts = list(endpoints, "dsts", client);
+        return new EndpointCostQuery(type, constraints, srcs, dsts);
+    }
+
+    private static List<IpAddress> list(ObjectNode endpoints, String name, IpAddress client) {
+        ArrayNode a = JsonFields.optionalArray(endpoints, "endpoints", name);
+        List<IpAddress> out = RequestLists.endpoints(a, "endpoints." + name);
+        if (!out.isEmpty()) {
+            return out;
+        }
+        if (client == null) {
+            throw JsonFields.invalid("endpoints." + name, "[]",
+                    "empty list and the client's address is not known");
+        }
+        return List.of(client);
+    }
+
+    /** The canonical request: cost type without description, sorted lists, canonical addresses. */
+    public ObjectNode toCanonicalJson() {
+        ObjectNode o = RequestLists.NODES.objectNode();
+        o.set("constraints", RequestLists.constraintTexts(constraints));
+        o.set("cost-type", AltoJson.writeCostType(new CostType(costType.metric(), costType.mode())));
+        ObjectNode e = o.putObject("endpoints");
+        e.set("dsts", RequestLists.typed(dsts));
+        e.set("srcs", RequestLists.typed(srcs));
+        return o;
+    }
+}

@@ -1,0 +1,68 @@
+package org.rproxy.core.query;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.codec.json.JsonFields;
+
+/**
+ * A filtered network map request (RFC 7285 §11.3.1.3,
+ * {@code application/alto-networkmapfilter+json}): {@code {"pids":[..],"address-types":[..]}}.
+ *
+ * @param pids         the PIDs asked for, sorted, no repeats; empty means all PIDs
+ * @param addressTypes {@code ipv4} and/or {@code ipv6}, sorted, no repeats; empty means all types
+ */
+public record NetworkMapFilter(List<String> pids, List<String> addressTypes) {
+    private static final Set<String> TYPES = Set.of("ipv4", "ipv6");
+
+    public NetworkMapFilter {
+        pids = RequestLists.sortedSet(requireNonNull(pids, "pids"), "pids");
+        addressTypes = RequestLists.sortedSet(requireNonNull(addressTypes, "addressTypes"), "addressTypes");
+        for (String t : addressTypes) {
+            if (!TYPES.contains(t)) {
+                throw new IllegalArgumentException("addressTypes: " + t + " (expected: ipv4, ipv6)");
+            }
+        }
+    }
+
+    /**
+     * Reads a request body. {@code pids} is required (it may be empty); an address type other
+     * than {@code ipv4} or {@code ipv6} is refused rather than ignored, since this server knows
+     * no other and the client most likely mistyped.
+     */
+    public static NetworkMapFilter fromJson(JsonNode body) {
+        ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
+        List<String> pids = RequestLists.pids(JsonFields.array(o, "", "pids"), "pids");
+        ArrayNode types = JsonFields.optionalArray(o, "", "address-types");
+        List<String> typeList = new ArrayList<>();
+        for (int i = 0; types != null && i < types.size(); i++) {
+            String t = JsonFields.element(types, i, "address-types");
+            if (!TYPES.contains(t)) {
+                throw JsonFields.invalid(JsonFields.index("address-types", i), t,
+                        "address type must be ipv4 or ipv6");
+            }
+            typeList.add(t);
+        }
+        return new NetworkMapFilter(pids, typeList);
+    }
+
+    /** True when prefixes of this family are asked for. */
+    public boolean includes(boolean v4) {
+        return addressTypes.isEmpty() || addressTypes.contains(v4 ? "ipv4" : "ipv6");
+    }
+
+    /** The canonical request: both lists, sorted, no repeats; equal requests give equal trees. */
+    public ObjectNode toCanonicalJson() {
+        ObjectNode o = RequestLists.NODES.objectNode();
+        o.set("address-types", RequestLists.strings(addressTypes));
+        o.set("pids", RequestLists.strings(pids));
+        return o;
+    }
+}

@@ -1,0 +1,94 @@
+package org.rproxy.core.query;
+
+import static org.rproxy.core.codec.json.JsonFields.index;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.model.Identifiers;
+import org.rproxy.core.model.IpAddress;
+
+/**
+ * The lists inside query requests: PID names (RFC 7285 §10.1), typed endpoint addresses
+ * (§10.4.3) and constraints (§11.3.2.3). Each comes back sorted and without repeats, because
+ * RFC 7285 tells the server to treat a repeated entry as if it appeared once (§11.3.1.3,
+ * §11.3.2.3, §11.5.1.3); sorted lists also make the canonical form of a request independent of
+ * the order the client chose. Stateless; any thread.
+ */
+final class RequestLists {
+    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private RequestLists() {
+    }
+
+    static List<String> pids(ArrayNode list, String path) {
+        if (list == null) {
+            return List.of();
+        }
+        TreeSet<String> out = new TreeSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            out.add(Identifiers.pid(JsonFields.element(list, i, path), index(path, i)));
+        }
+        return List.copyOf(out);
+    }
+
+    static List<IpAddress> endpoints(ArrayNode list, String path) {
+        if (list == null) {
+            return List.of();
+        }
+        TreeSet<IpAddress> out = new TreeSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            out.add(IpAddress.parseTyped(JsonFields.element(list, i, path), index(path, i)));
+        }
+        return List.copyOf(out);
+    }
+
+    static List<Constraint> constraints(ArrayNode list, String path) {
+        if (list == null) {
+            return List.of();
+        }
+        TreeSet<Constraint> out = new TreeSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            out.add(Constraint.parse(JsonFields.element(list, i, path), index(path, i)));
+        }
+        return List.copyOf(out);
+    }
+
+    static ArrayNode strings(List<String> values) {
+        ArrayNode a = NODES.arrayNode(values.size());
+        values.forEach(a::add);
+        return a;
+    }
+
+    static ArrayNode typed(List<IpAddress> values) {
+        ArrayNode a = NODES.arrayNode(values.size());
+        values.forEach(v -> a.add(v.toTyped()));
+        return a;
+    }
+
+    static ArrayNode constraintTexts(List<Constraint> values) {
+        ArrayNode a = NODES.arrayNode(values.size());
+        values.forEach(c -> a.add(c.toWire()));
+        return a;
+    }
+
+    /** Sorted, without repeats, unmodifiable; for record constructors given lists by code. */
+    static <T extends Comparable<? super T>> List<T> sortedSet(List<T> values, String name) {
+        List<T> copy = new ArrayList<>(values.size());
+        for (T v : values) {
+            copy.add(java.util.Objects.requireNonNull(v, name));
+        }
+        return List.copyOf(new TreeSet<>(copy));
+    }
+
+    /** True when {@code node} is absent or JSON null. */
+    static boolean absent(JsonNode node) {
+        return node == null || node.isNull();
+    }
+}

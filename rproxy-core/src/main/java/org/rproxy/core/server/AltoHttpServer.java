@@ -1,0 +1,147 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 front end: listens on one address and answers every request through one
+ * {@link AltoService}, writing prepared representations (200, 304, HEAD, gzip), ALTO errors, and
+ * the front end's own refusals (limits, methods, overload, idle connections).
+ *
+ * <p>{@link #start} binds before returning; {@link #close} stops accepting, closes the open
+ * connections (requests in progress are cut), and shuts the event loops down, waiting at most a
+ * few seconds. Thread-safe.
+ */
+public final class AltoHttpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AltoHttpServer.class);
+    private static final int BACKLOG = 1024;
+    private static final Duration SHUTDOWN_QUIET = Duration.ZERO;
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
+
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final Channel listener;
+    private final ChannelGroup connections;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AltoHttpServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup connections) {
+        this.acceptor = acceptor;
+        this.workers = workers;
+        this.listener = listener;
+        this.connections = connections;
+    }
+
+    /** Starts serving, observing nothing. */
+    public static AltoHttpServer start(FrontEndConfig config, AltoService service) {
+        return start(config, service, RequestObserver.noop());
+    }
+
+    /**
+     * Binds {@code config.host():config.port()} and starts serving.
+     *
+     * @throws IllegalStateException naming the address when it cannot be bound
+     */
+    public static AltoHttpServer start(FrontEndConfig config, AltoService service, RequestObserver observer) {
+        return start(config, service, observer, Clock.systemUTC());
+    }
+
+    static AltoHttpServer start(FrontEndConfig config, AltoService service, RequestObserver observer, Clock clock) {
+        requireNonNull(config, "config");
+        requireNonNull(service, "service");
+        requireNonNull(observer, "observer");
+        requireNonNull(clock, "clock");
+        EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("rproxy-accept"), NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+                new DefaultThreadFactory("rproxy-io"), NioIoHandler.newFactory());
+        ChannelGroup connections = new DefaultChannelGroup("rproxy-connections", GlobalEventExecutor.INSTANCE);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new Tracker(connections))
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new AltoChannelInitializer(config, service, observer, new ResponseRenderer(clock),
+                        new ConnectionLimit(config.maxConnections())));
+        ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            shutdown(acceptor, workers);
+            Throwable cause = bind.cause();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause,
+                    cause);
+        }
+        AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections);
+        LOG.info("listening on {}", server.localAddress());
+        return server;
+    }
+
+    /** The bound address (with the actual port when 0 was asked). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        listener.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
+        connections.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
+        shutdown(acceptor, workers);
+        LOG.info("stopped");
+    }
+
+    private static void shutdown(EventLoopGroup acceptor, EventLoopGroup workers) {
+        Future<?> a = acceptor.shutdownGracefully(SHUTDOWN_QUIET.toMillis(), SHUTDOWN_WAIT.toMillis(),
+                TimeUnit.MILLISECONDS);
+        Future<?> w = workers.shutdownGracefully(SHUTDOWN_QUIET.toMillis(), SHUTDOWN_WAIT.toMillis(),
+                TimeUnit.MILLISECONDS);
+        a.awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
+        w.awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
+    }
+
+    /** Adds every accepted connection to the group that {@link #close} closes. */
+    @ChannelHandler.Sharable
+    private static final class Tracker extends ChannelInboundHandlerAdapter {
+        private final ChannelGroup connections;
+
+        Tracker(ChannelGroup connections) {
+            this.connections = connections;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel child) {
+                connections.add(child);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

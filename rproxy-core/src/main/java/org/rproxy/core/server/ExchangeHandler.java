@@ -1,0 +1,235 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.util.concurrent.EventExecutor;
+
+import org.rproxy.core.store.HeaderField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands each {@link Exchange.Call} to the {@link AltoService} and writes the answers in request
+ * order (RFC 9112 §9.3.2), whatever order the stages complete in. Last handler of a connection's
+ * pipeline; all state is touched on the connection's event loop only, and a stage completed on
+ * another thread is handed back to that loop.
+ *
+ * <p>At most {@link #MAX_IN_FLIGHT} requests wait for answers: at that point reading stops
+ * (autoRead off) until half have been answered. The bound applies per read, so a single read
+ * full of pipelined requests may go a little past it. Waiting requests hold no reference-counted
+ * object, so dropping them on close or error cannot leak. A connection closes after the answer
+ * to a request that did not ask to keep it alive, or whose unread body is still on the wire;
+ * requests pipelined behind that one are dropped unanswered.
+ */
+final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+
+    static final int MAX_IN_FLIGHT = 32;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final AltoService service;
+    private final ResponseRenderer renderer;
+    private final RequestObserver observer;
+    private final FrontEndConfig config;
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean closing;
+
+    /** One request waiting for its turn to be answered. */
+    private static final class Slot {
+        final Exchange exchange;
+        Reply reply;
+
+        Slot(Exchange exchange) {
+            this.exchange = exchange;
+        }
+    }
+
+    ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config) {
+        this.service = requireNonNull(service, "service");
+        this.renderer = requireNonNull(renderer, "renderer");
+        this.observer = requireNonNull(observer, "observer");
+        this.config = requireNonNull(config, "config");
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg == Exchange.ContinueWanted.INSTANCE) {
+            writeContinue();
+            return;
+        }
+        if (!(msg instanceof Exchange exchange)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (closing) {
+            return;
+        }
+        Slot slot = new Slot(exchange);
+        slots.add(slot);
+        if (slots.size() >= MAX_IN_FLIGHT) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        if (exchange instanceof Exchange.Refusal refusal) {
+            complete(slot, Reply.error(refusal.error(), refusal.dialect()), null);
+        } else {
+            dispatch(slot, ((Exchange.Call) exchange).request());
+        }
+    }
+
+    private void dispatch(Slot slot, AltoRequest request) {
+        CompletionStage<Reply> stage;
+        try {
+            stage = service.handle(request);
+        } catch (RuntimeException e) {
+            complete(slot, null, e);
+            return;
+        }
+        if (stage == null) {
+            complete(slot, null, new NullPointerException("service returned a null stage"));
+            return;
+        }
+        stage.whenComplete((reply, failure) -> completeOnLoop(slot, reply, failure));
+    }
+
+    private void completeOnLoop(Slot slot, Reply reply, Throwable failure) {
+        EventExecutor loop = ctx.executor();
+        if (loop.inEventLoop()) {
+            complete(slot, reply, failure);
+            return;
+        }
+        try {
+            loop.execute(() -> complete(slot, reply, failure));
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down, so the connection is gone: nobody to answer.
+            LOG.debug("answer dropped, event loop shut down", e);
+        }
+    }
+
+    private void complete(Slot slot, Reply reply, Throwable failure) {
+        if (failure != null || reply == null) {
+            RequestHead head = slot.exchange.head();
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            LOG.error("service failed on {} {}", head.method(), head.path(),
+                    cause != null ? cause : new NullPointerException("service completed with a null reply"));
+            reply = Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));
+        }
+        slot.reply = reply;
+        drain();
+    }
+
+    /** Writes every answer that is ready, from the oldest request on, and stops at the first gap. */
+    private void drain() {
+        boolean wrote = false;
+        while (!closing && !slots.isEmpty() && slots.peek().reply != null) {
+            wrote = true;
+            if (write(slots.poll())) {
+                closing = true;
+                slots.clear();
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (!closing && !ctx.channel().config().isAutoRead() && slots.size() <= MAX_IN_FLIGHT / 2) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Writes one answer; true when the connection closes after it. */
+    private boolean write(Slot slot) {
+        RequestHead head = slot.exchange.head();
+        boolean close = !head.keepAlive()
+                || (slot.exchange instanceof Exchange.Refusal refusal && refusal.close());
+        List<HeaderField> extra = slot.exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
+        FullHttpResponse response = render(head, slot.reply, extra);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (head.http10()) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        int status = response.status().code();
+        long bodyBytes = response.content().readableBytes();
+        if (close) {
+            ctx.write(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.write(response);
+        }
+        observe(head, status, bodyBytes);
+        return close;
+    }
+
+    private FullHttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra) {
+        try {
+            return renderer.render(head, reply, extra);
+        } catch (RuntimeException e) {
+            // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
+            LOG.error("cannot render the answer to {} {}", head.method(), head.path(), e);
+            return renderer.error(head, FrontEndErrors.internal(), config.dialectFor(head.path()), List.of());
+        }
+    }
+
+    private void observe(RequestHead head, int status, long bodyBytes) {
+        try {
+            observer.onResponse(head.method(), head.path(), status, bodyBytes, System.nanoTime() - head.startNanos());
+        } catch (RuntimeException e) {
+            LOG.warn("request observer failed", e);
+        }
+    }
+
+    /**
+     * Sends {@code 100 (Continue)} when no earlier answer is outstanding; otherwise the interim
+     * response would be taken for an earlier request's, so none is sent and the client sends the
+     * body after its own wait (RFC 9110 §10.1.1). Written below the HTTP codec: its encoder pairs
+     * every response with a request method and would count an interim one as final.
+     */
+    private void writeContinue() {
+        if (closing || !slots.isEmpty()) {
+            return;
+        }
+        ChannelHandlerContext codec = ctx.pipeline().context(AltoChannelInitializer.HTTP_CODEC);
+        if (codec != null) {
+            codec.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        slots.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("connection {} failed", ctx.channel(), cause);
+        } else {
+            LOG.warn("connection {} failed", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+}

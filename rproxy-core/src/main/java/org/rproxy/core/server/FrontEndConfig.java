@@ -1,0 +1,105 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * Settings of the HTTP/1.1 front end: where it listens and the limits it enforces on every
+ * connection before a request reaches an {@link AltoService}. Read once at start.
+ *
+ * @param host                 address to bind ({@code 0.0.0.0} for all, {@code 127.0.0.1} for loopback)
+ * @param port                 TCP port, {@code 0} for an ephemeral one
+ * @param maxInitialLineLength longest request line accepted; longer is answered 414
+ * @param maxHeaderBytes       largest header section accepted; larger is answered 431
+ * @param maxBodyBytes         largest request body accepted; larger is answered 413
+ * @param idleTimeout          how long a connection may stay without a complete request, whether
+ *                             idle between requests or dribbling one (RFC 9112 §9.5)
+ * @param maxConnections       open connections served at once; one more is answered 503
+ * @param ioThreads            event-loop threads for connections, {@code 0} for Netty's default
+ * @param dialectOf            the dialect of the errors the front end writes itself, by request path
+ * @param sslContext           server TLS context, or null for plain HTTP
+ */
+public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
+                             Duration idleTimeout, int maxConnections, int ioThreads,
+                             Function<String, Dialect> dialectOf, SslContext sslContext) {
+
+    public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
+    public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+    public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    public FrontEndConfig {
+        requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("host: blank (expected: an address or a name)");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+        }
+        // A request line shorter than this cannot hold "GET / HTTP/1.1" plus a useful path.
+        if (maxInitialLineLength < 64) {
+            throw new IllegalArgumentException(
+                    "maxInitialLineLength: " + maxInitialLineLength + " (expected: >= 64)");
+        }
+        if (maxHeaderBytes < 256) {
+            throw new IllegalArgumentException("maxHeaderBytes: " + maxHeaderBytes + " (expected: >= 256)");
+        }
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
+        }
+        requireNonNull(idleTimeout, "idleTimeout");
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: > 0)");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+        }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
+        }
+        requireNonNull(dialectOf, "dialectOf");
+    }
+
+    /** The default limits, JSON errors everywhere, plain HTTP. */
+    public static FrontEndConfig defaults(String host, int port) {
+        return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
+                DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, 0,
+                path -> Dialect.JSON, null);
+    }
+
+    public FrontEndConfig withMaxBodyBytes(int bytes) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout,
+                maxConnections, ioThreads, dialectOf, sslContext);
+    }
+
+    public FrontEndConfig withIdleTimeout(Duration timeout) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout,
+                maxConnections, ioThreads, dialectOf, sslContext);
+    }
+
+    public FrontEndConfig withMaxConnections(int connections) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
+                connections, ioThreads, dialectOf, sslContext);
+    }
+
+    public FrontEndConfig withDialectOf(Function<String, Dialect> dialects) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
+                maxConnections, ioThreads, dialects, sslContext);
+    }
+
+    public FrontEndConfig withSslContext(SslContext context) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
+                maxConnections, ioThreads, dialectOf, context);
+    }
+
+    /** The dialect of a front-end error for {@code path}; JSON when the mapping has no answer. */
+    Dialect dialectFor(String path) {
+        Dialect d = dialectOf.apply(path);
+        return d == null ? Dialect.JSON : d;
+    }
+}

@@ -1,0 +1,54 @@
+package org.rproxy.core.server;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
+
+/**
+ * The ALTO errors the front end answers by itself, before or instead of a service, each with
+ * its HTTP status. Rendering is {@link ErrorResponses}' job.
+ *
+ * <p>RFC 7285 §8.5.2 requires {@code meta.code} to be one of its four registered codes, none of
+ * which describes a server-side failure. Errors about the request as a whole (framing, size)
+ * use {@code E_SYNTAX}; those naming one header use {@code E_INVALID_FIELD_VALUE} with that
+ * field; for the server's own failures (500, 503) {@code E_SYNTAX} is the least misleading
+ * choice, and the HTTP status is what a client should act on.
+ */
+final class FrontEndErrors {
+
+    private FrontEndErrors() {
+    }
+
+    static AltoError badRequest(String reason) {
+        return AltoError.syntax(reason);
+    }
+
+    static AltoError requestLineTooLong(int max) {
+        return AltoError.syntax("request line longer than " + max + " bytes").withStatus(414);
+    }
+
+    static AltoError headersTooLarge(int max) {
+        return AltoError.syntax("header section larger than " + max + " bytes").withStatus(431);
+    }
+
+    static AltoError bodyTooLarge(int max) {
+        return AltoError.syntax("request body larger than " + max + " bytes").withStatus(413);
+    }
+
+    static AltoError methodNotAllowed(String method) {
+        return AltoError.of(AltoErrorCode.E_INVALID_FIELD_VALUE, "method", method,
+                "method: " + method + " (expected: GET, HEAD or POST)").withStatus(405);
+    }
+
+    static AltoError expectationFailed(String expect) {
+        return AltoError.of(AltoErrorCode.E_INVALID_FIELD_VALUE, "expect", expect,
+                "expect: " + expect + " (expected: 100-continue)").withStatus(417);
+    }
+
+    static AltoError overloaded() {
+        return AltoError.syntax("too many connections, retry later").withStatus(503);
+    }
+
+    static AltoError internal() {
+        return AltoError.syntax("internal error").withStatus(500);
+    }
+}

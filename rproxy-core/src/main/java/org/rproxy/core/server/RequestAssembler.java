@@ -1,0 +1,190 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.HeaderField;
+
+/**
+ * Turns the decoder's stream of {@code HttpObject}s into exactly one {@link Exchange} per request:
+ * a {@link Exchange.Call} carrying a complete {@link AltoRequest}, or a {@link Exchange.Refusal}
+ * the front end answers itself. Sits after the HTTP codec, one instance per connection, on its
+ * event loop.
+ *
+ * <p>The head is checked in a fixed order, each failure ending the request: decoding (400, or
+ * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), method (405), expectation (417,
+ * RFC 9110 §10.1.1), declared length (413, answered before any of the body is read), target
+ * (400). A chunked body is counted as it arrives and refused (413) once over the limit. When a
+ * refused request still has body bytes on the wire the connection is closed after the answer,
+ * and all further input is discarded. Every message is released here; nothing is retained.
+ */
+final class RequestAssembler extends ChannelInboundHandlerAdapter {
+
+    static final String ALLOWED_METHODS = "GET, HEAD, POST";
+    private static final Set<String> ALLOWED = Set.of("GET", "HEAD", "POST");
+    private static final List<HeaderField> ALLOW_HEADER = List.of(new HeaderField("allow", ALLOWED_METHODS));
+
+    private enum State { AWAIT_HEAD, READ_BODY, SKIP_BODY, DISCARD }
+
+    private final FrontEndConfig config;
+    private State state = State.AWAIT_HEAD;
+    private RequestHead head;
+    private AltoRequest request;
+    private BodyAccumulator body;
+
+    RequestAssembler(FrontEndConfig config) {
+        this.config = requireNonNull(config, "config");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof HttpRequest req && state != State.DISCARD) {
+                onHead(ctx, req);
+            }
+            if (msg instanceof HttpContent content) {
+                onContent(ctx, content);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
+        RequestTarget target = null;
+        String targetError = null;
+        try {
+            target = RequestTarget.parse(req.uri());
+        } catch (IllegalArgumentException e) {
+            targetError = e.getMessage();
+        }
+        RequestHead h = head(req, target);
+        if (req.decoderResult().isFailure()) {
+            refuse(ctx, h, decodingError(req.decoderResult().cause()), List.of(), true);
+            return;
+        }
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        if (!ALLOWED.contains(h.method())) {
+            refuse(ctx, h, FrontEndErrors.methodNotAllowed(h.method()), ALLOW_HEADER, hasBody);
+            return;
+        }
+        String expect = req.headers().get(HttpHeaderNames.EXPECT);
+        // RFC 9110 §10.1.1: an expectation in an HTTP/1.0 request is ignored.
+        boolean checkExpect = expect != null && !req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        if (checkExpect && !expect.trim().equalsIgnoreCase("100-continue")) {
+            refuse(ctx, h, FrontEndErrors.expectationFailed(expect), List.of(), hasBody);
+            return;
+        }
+        long length = HttpUtil.isTransferEncodingChunked(req) ? -1 : HttpUtil.getContentLength(req, 0L);
+        if (length > config.maxBodyBytes()) {
+            refuse(ctx, h, FrontEndErrors.bodyTooLarge(config.maxBodyBytes()), List.of(), true);
+            return;
+        }
+        if (target == null) {
+            refuse(ctx, h, FrontEndErrors.badRequest(targetError), List.of(), hasBody);
+            return;
+        }
+        head = h;
+        request = new AltoRequest(h.method(), target.path(), target.query(), req.uri(),
+                contentType(req.headers().get(HttpHeaderNames.CONTENT_TYPE)),
+                req.headers().get(HttpHeaderNames.ACCEPT), Bytes.empty());
+        body = new BodyAccumulator(config.maxBodyBytes(), length);
+        state = State.READ_BODY;
+        if (checkExpect && hasBody) {
+            ctx.fireChannelRead(Exchange.ContinueWanted.INSTANCE);
+        }
+    }
+
+    private void onContent(ChannelHandlerContext ctx, HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        switch (state) {
+            case SKIP_BODY -> state = last ? State.AWAIT_HEAD : State.SKIP_BODY;
+            case READ_BODY -> readBody(ctx, content, last);
+            default -> {
+                // AWAIT_HEAD cannot see content from a well-behaved decoder; DISCARD drops everything.
+            }
+        }
+    }
+
+    private void readBody(ChannelHandlerContext ctx, HttpContent content, boolean last) {
+        if (content.decoderResult().isFailure()) {
+            refuse(ctx, head, FrontEndErrors.badRequest("malformed request body framing"), List.of(), true);
+            return;
+        }
+        if (!body.append(content.content())) {
+            refuse(ctx, head, FrontEndErrors.bodyTooLarge(config.maxBodyBytes()), List.of(), true);
+            return;
+        }
+        if (!last) {
+            return;
+        }
+        boolean noBody = request.method().equals("GET") || request.method().equals("HEAD");
+        AltoRequest r = request;
+        Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.rawTarget(),
+                r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes()));
+        clear(State.AWAIT_HEAD);
+        ctx.fireChannelRead(call);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, RequestHead h, AltoError error, List<HeaderField> headers,
+                        boolean close) {
+        clear(close ? State.DISCARD : State.SKIP_BODY);
+        ctx.fireChannelRead(new Exchange.Refusal(h, error, config.dialectFor(h.path()), headers, close));
+    }
+
+    private void clear(State next) {
+        state = next;
+        head = null;
+        request = null;
+        body = null;
+    }
+
+    private AltoError decodingError(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return FrontEndErrors.requestLineTooLong(config.maxInitialLineLength());
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return FrontEndErrors.headersTooLarge(config.maxHeaderBytes());
+        }
+        return FrontEndErrors.badRequest("malformed request");
+    }
+
+    private static RequestHead head(HttpRequest req, RequestTarget target) {
+        List<String> tags = req.headers().getAll(HttpHeaderNames.IF_NONE_MATCH);
+        // After an overlong request line Netty reports a placeholder request: method and path are unknown.
+        boolean lineUnread = req.decoderResult().cause() instanceof TooLongHttpLineException;
+        String method = lineUnread ? RequestHead.UNKNOWN : req.method().name();
+        String path = target == null || lineUnread ? RequestHead.UNKNOWN : target.path();
+        return new RequestHead(method, path, HttpUtil.isKeepAlive(req),
+                req.protocolVersion().equals(HttpVersion.HTTP_1_0),
+                AcceptEncoding.acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING)),
+                tags.isEmpty() ? null : String.join(",", tags), System.nanoTime());
+    }
+
+    /** The media type without parameters, lower case, or null. */
+    private static String contentType(String field) {
+        if (field == null) {
+            return null;
+        }
+        int semicolon = field.indexOf(';');
+        String type = (semicolon < 0 ? field : field.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        return type.isEmpty() ? null : type;
+    }
+}

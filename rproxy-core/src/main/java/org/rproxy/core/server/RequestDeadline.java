@@ -1,0 +1,119 @@
+package org.rproxy.core.server;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Closes a connection, without a response, that the client keeps open without making progress
+ * (RFC 9112 §9.5): idle between requests, or sending a request head or body too slowly
+ * (slowloris). A read of a few bytes does not restart the clock; only whole steps do.
+ *
+ * <p>The clock runs while the connection is idle (from accept, or from the moment the last answer
+ * has been fully written) until a request head is complete, and again from the head until the
+ * body is complete. It stops while the server owes answers, since a slow service is not the
+ * client's fault. Sits right after the HTTP codec; one per connection, on its event loop; the
+ * timer is cancelled when the connection closes.
+ */
+final class RequestDeadline extends ChannelDuplexHandler {
+
+    private final long timeoutNanos;
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> timer;
+    private boolean reading;
+    private int unanswered;
+
+    RequestDeadline(long timeoutNanos) {
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            restart();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        restart();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            reading = true;
+            unanswered++;
+            restart();
+        }
+        if (msg instanceof LastHttpContent) {
+            reading = false;
+            settle();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response && msg instanceof LastHttpContent
+                && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            promise = promise.unvoid();
+            promise.addListener(f -> {
+                unanswered--;
+                settle();
+            });
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    /** Idle: a fresh period. Reading: keep the period started at the head. Owing answers: none. */
+    private void settle() {
+        if (reading) {
+            return;
+        }
+        if (unanswered <= 0) {
+            restart();
+        } else {
+            cancel();
+        }
+    }
+
+    private void restart() {
+        cancel();
+        if (ctx.channel().isActive()) {
+            timer = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void expire() {
+        timer = null;
+        ctx.close();
+    }
+}

@@ -1,0 +1,113 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * Turns a {@link Reply} into the response to write: 200 or 304 for a representation, the error
+ * status with an ALTO body for an error.
+ *
+ * <p>A representation's bytes are wrapped, never copied: the variant body and headers were
+ * prepared when the document arrived, so the per-request work is a handful of header fields.
+ * Every 200 and 304 carries {@code vary: Accept-Encoding}, whether or not the representation
+ * has a gzip variant: a shared cache then never serves a stored identity answer in place of a
+ * gzip one after the origin starts offering gzip. A 304 carries the variant's fields (validators,
+ * content-type, content-digest, alto-resource, signature-input, signature) and the freshness
+ * the 200 would carry, without content-length (RFC 9110 §15.4.5). Runs on the event loop.
+ */
+final class ResponseRenderer {
+
+    private static final String VARY_VALUE = "Accept-Encoding";
+
+    private final Clock clock;
+
+    ResponseRenderer(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    FullHttpResponse render(RequestHead head, Reply reply, List<HeaderField> extraHeaders) {
+        if (reply instanceof Reply.Ok ok) {
+            return representation(head, ok.representation());
+        }
+        Reply.Error error = (Reply.Error) reply;
+        return error(head, error.error(), error.dialect(), extraHeaders);
+    }
+
+    FullHttpResponse representation(RequestHead head, Representation representation) {
+        Variant variant = representation.select(head.acceptsGzip());
+        boolean notModified = ConditionalGet.notModified(head.method(), head.ifNoneMatch(), variant.etag());
+        ByteBuf content = notModified || head.isHead()
+                ? Unpooled.EMPTY_BUFFER
+                : Unpooled.wrappedBuffer(variant.body().unsafeArray());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK, content);
+        HttpHeaders h = response.headers();
+        for (HeaderField f : variant.headers()) {
+            if (!f.name().equals("content-length")) {
+                h.add(f.name(), f.value());
+            }
+        }
+        if (!notModified) {
+            if (variant.contentEncoding() != null && !h.contains(HttpHeaderNames.CONTENT_ENCODING)) {
+                h.set(HttpHeaderNames.CONTENT_ENCODING, variant.contentEncoding());
+            }
+            h.set(HttpHeaderNames.CONTENT_LENGTH, variant.body().length());
+        }
+        h.set(HttpHeaderNames.CACHE_CONTROL,
+                "max-age=" + Freshness.maxAgeSeconds(representation, clock.instant()));
+        h.set(HttpHeaderNames.VARY, vary(h.get(HttpHeaderNames.VARY)));
+        h.set(HttpHeaderNames.DATE, date());
+        return response;
+    }
+
+    FullHttpResponse error(RequestHead head, AltoError error, Dialect dialect, List<HeaderField> extraHeaders) {
+        byte[] body = ErrorResponses.body(error, dialect);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(error.httpStatus()),
+                head.isHead() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, ErrorResponses.contentType(dialect));
+        h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        h.set(HttpHeaderNames.DATE, date());
+        for (HeaderField f : extraHeaders) {
+            h.set(f.name(), f.value());
+        }
+        return response;
+    }
+
+    /** Our {@code Accept-Encoding} joined to a {@code vary} the variant may bring. */
+    private static String vary(String existing) {
+        if (existing == null || existing.isBlank()) {
+            return VARY_VALUE;
+        }
+        String lower = existing.toLowerCase(Locale.ROOT);
+        if (lower.contains("accept-encoding") || lower.trim().equals("*")) {
+            return existing;
+        }
+        return existing + ", " + VARY_VALUE;
+    }
+
+    private String date() {
+        return DateFormatter.format(Date.from(clock.instant()));
+    }
+}

@@ -1,0 +1,140 @@
+package org.rproxy.core.codec.json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.core.codec.json.AltoAssertions.assertAltoError;
+import static org.rproxy.core.codec.json.Rfc7285Examples.COST_MAP;
+import static org.rproxy.core.codec.json.Rfc7285Examples.json;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.CostMode;
+import org.rproxy.core.model.CostType;
+import org.rproxy.core.model.VersionTag;
+
+class CostMapJsonTest {
+    private static final VersionTag FALLBACK = new VersionTag("num-routing-map", "v7");
+    private static final VersionTag NET = new VersionTag("my-default-network-map", "3ee2cb7e8d63d9fab71b9b34cbf764436315542e");
+
+    @Test
+    void readsTheRfcExample() {
+        CostMap map = AltoJson.readCostMap(json(COST_MAP), FALLBACK);
+
+        assertEquals(FALLBACK, map.vtag());
+        assertEquals(NET, map.dependentVtag());
+        assertEquals(new CostType("routingcost", CostMode.NUMERICAL), map.costType());
+        assertEquals(15.0, map.cost("PID2", "PID3"));
+        assertEquals(20.0, map.cost("PID3", "PID1"));
+        assertNull(map.cost("PID3", "PID3"), "a pair the map leaves out has no cost");
+    }
+
+    @Test
+    void writesTheRfcExampleBackWithoutVtag() {
+        CostMap map = AltoJson.readCostMap(json(COST_MAP), FALLBACK);
+        assertEquals(json(COST_MAP), AltoJson.writeCostMap(map, false));
+    }
+
+    @Test
+    void readsAndWritesTheVtagExtension() {
+        ObjectNode doc = (ObjectNode) json(COST_MAP);
+        ((ObjectNode) doc.get("meta")).set("vtag", json("{\"resource-id\": \"rc\", \"tag\": \"42\"}"));
+
+        CostMap map = AltoJson.readCostMap(doc, FALLBACK);
+
+        assertEquals(new VersionTag("rc", "42"), map.vtag());
+        assertEquals(doc, AltoJson.writeCostMap(map));
+    }
+
+    @Test
+    void writesIntegralCostsAsIntegers() throws Exception {
+        CostMap map = new CostMap(FALLBACK, NET, new CostType("routingcost", CostMode.NUMERICAL),
+                Map.of("A", Map.of("A", 1.0, "B", 2.5, "C", -0.0)));
+        String text = new ObjectMapper().writeValueAsString(AltoJson.writeCostMap(map, false).get("cost-map"));
+        assertEquals("{\"A\":{\"A\":1,\"B\":2.5,\"C\":0}}", text);
+    }
+
+    static CostMap[] costMapsOfSeveralTypes() {
+        return new CostMap[] {
+            new CostMap(FALLBACK, NET, new CostType("routingcost", CostMode.NUMERICAL, "My default"),
+                    Map.of("P1", Map.of("P1", 0.0, "P2", 0.125, "P3", 1e300), "P2", Map.of("P1", 7.0), "P3", Map.of())),
+            new CostMap(new VersionTag("ord-hop", "x"), NET, new CostType("hopcount", CostMode.ORDINAL),
+                    Map.of("P1", Map.of("P1", 1.0, "P2", 2.0), "P2", Map.of("P1", 2.0, "P2", 1.0))),
+            new CostMap(new VersionTag("priv-map", "1"), NET, new CostType("priv:latency", CostMode.NUMERICAL),
+                    Map.of("a.b", Map.of("a.b", 3.14159, "c", 12345678901.0))),
+        };
+    }
+
+    @ParameterizedTest
+    @MethodSource("costMapsOfSeveralTypes")
+    void roundTrips(CostMap map) {
+        assertEquals(map, AltoJson.readCostMap(AltoJson.writeCostMap(map), null));
+    }
+
+    @Test
+    void readsAMapOfManyEntries() {
+        int n = 200;
+        Map<String, Map<String, Double>> costs = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Double> row = new LinkedHashMap<>();
+            for (int j = 0; j < n; j++) {
+                row.put("PID" + j, (double) ((i * 31 + j * 17) % 97));
+            }
+            costs.put("PID" + i, row);
+        }
+        CostMap map = new CostMap(FALLBACK, NET, new CostType("routingcost", CostMode.NUMERICAL), costs);
+
+        CostMap back = AltoJson.readCostMap(AltoJson.writeCostMap(map), null);
+
+        assertEquals(n, back.costs().size());
+        assertEquals(map, back);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "meta missing                 | {'cost-map': {}}                                                               | E_MISSING_FIELD       | meta",
+        "dependent-vtags missing      | {'meta': {'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {}} | E_MISSING_FIELD | meta.dependent-vtags",
+        "dependent-vtags not an array | {'meta': {'dependent-vtags': {}, 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {}} | E_INVALID_FIELD_TYPE | meta.dependent-vtags",
+        "no dependent vtag            | {'meta': {'dependent-vtags': [], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {}} | E_INVALID_FIELD_VALUE | meta.dependent-vtags",
+        "two dependent vtags          | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}, {'resource-id': 'b', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {}} | E_INVALID_FIELD_VALUE | meta.dependent-vtags",
+        "dependent vtag without tag   | {'meta': {'dependent-vtags': [{'resource-id': 'a'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {}} | E_MISSING_FIELD | meta.dependent-vtags[0].tag",
+        "cost-type missing            | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}]}, 'cost-map': {}} | E_MISSING_FIELD | meta.cost-type",
+        "unknown cost mode            | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'cardinal', 'cost-metric': 'x'}}, 'cost-map': {}} | E_INVALID_FIELD_VALUE | meta.cost-type.cost-mode",
+        "cost mode is a number        | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 1, 'cost-metric': 'x'}}, 'cost-map': {}} | E_INVALID_FIELD_TYPE | meta.cost-type.cost-mode",
+        "cost metric missing          | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical'}}, 'cost-map': {}} | E_MISSING_FIELD | meta.cost-type.cost-metric",
+        "cost metric too long         | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'abcdefghijklmnopqrstuvwxyz0123456'}}, 'cost-map': {}} | E_INVALID_FIELD_VALUE | meta.cost-type.cost-metric",
+        "cost-map missing             | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}} | E_MISSING_FIELD | cost-map",
+        "row is an array              | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {'P1': [1]}} | E_INVALID_FIELD_TYPE | cost-map.P1",
+        "cost is a string             | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {'P1': {'P1': 1, 'P2': '5'}}} | E_INVALID_FIELD_TYPE | cost-map.P1.P2",
+        "cost is null                 | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {'P1': {'P2': null}}} | E_INVALID_FIELD_TYPE | cost-map.P1.P2",
+        "source PID is invalid        | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {'P/1': {}}} | E_INVALID_FIELD_VALUE | cost-map.P/1",
+        "destination PID is invalid   | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {'P1': {'P 2': 1}}} | E_INVALID_FIELD_VALUE | cost-map.P1.P 2",
+        "fractional ordinal           | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'x'}}, 'cost-map': {'P1': {'P2': 1.5}}} | E_INVALID_FIELD_VALUE | cost-map.P1.P2",
+        "cost out of double range     | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {'P1': {'P2': 1e400}}} | E_INVALID_FIELD_VALUE | cost-map.P1.P2",
+    })
+    void reportsTheFieldAtFault(String name, String doc, AltoErrorCode code, String field) {
+        assertAltoError(code, field, () -> AltoJson.readCostMap(json(doc.replace('\'', '"')), FALLBACK));
+    }
+
+    @Test
+    void ignoresUnknownMembers() {
+        ObjectNode doc = (ObjectNode) json(COST_MAP);
+        doc.put("x-extension", true);
+        ((ObjectNode) doc.get("meta")).put("x-other", 1);
+        CostMap map = AltoJson.readCostMap(doc, FALLBACK);
+        assertTrue(map.costs().containsKey("PID1"));
+        assertFalse(AltoJson.writeCostMap(map).has("x-extension"));
+    }
+}
