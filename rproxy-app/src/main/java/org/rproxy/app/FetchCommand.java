@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
 
 import picocli.CommandLine.Command;
@@ -71,7 +72,7 @@ final class FetchCommand implements Callable<Integer> {
         byte[] body = response.body();
         ResponseVerifier verifier = new ResponseVerifier(keys, Clock.systemUTC());
         String expectedPath = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        ResponseVerifier.Verdict verdict = verifier.verify(
+        Verdict verdict = verifier.verify(
                 name -> response.headers().firstValue(name).orElse(null), body,
                 new ResponseVerifier.Expectation(expectedPath, null));
         writeBody(response, body);

@@ -48,7 +48,7 @@ final class KeygenCommand implements Callable<Integer> {
         writePrivate(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);
         System.out.println("wrote " + priv + " and " + pub);
-        System.out.println("keyid " + key.publicKey().keyId() + " (" + algorithm.wireName() + ")");
+        System.out.println("keyid " + key.publicKey().keyId() + " (" + algorithm.token() + ")");
         return 0;
     }
 

@@ -38,7 +38,8 @@ import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
-import org.rproxy.core.sign.ResponseVerifier.Outcome;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
@@ -157,7 +158,7 @@ class OriginEndToEndIT {
         assertEquals(0, again.body().length);
         assertEquals(etag, again.headers().firstValue("etag").orElse(null));
         // RFC 9111 §4.3.4: the 304's headers update the stored response; the result must verify.
-        ResponseVerifier.Verdict v = verifier.verify(
+        Verdict v = verifier.verify(
                 n -> again.headers().firstValue(n).or(() -> first.headers().firstValue(n)).orElse(null),
                 first.body(), new Expectation(path, null));
         assertTrue(v.valid(), v.toString());
@@ -169,7 +170,7 @@ class OriginEndToEndIT {
         HttpResponse<byte[]> resp = get(path, Map.of());
         byte[] tampered = resp.body().clone();
         tampered[tampered.length / 2] ^= 0x01;
-        ResponseVerifier.Verdict v = verifier.verify(n -> resp.headers().firstValue(n).orElse(null), tampered,
+        Verdict v = verifier.verify(n -> resp.headers().firstValue(n).orElse(null), tampered,
                 new Expectation(path, null));
         assertEquals(Outcome.DIGEST_MISMATCH, v.outcome());
         assertNotNull(independent.check(n -> resp.headers().firstValue(n).orElse(null), tampered));
@@ -230,7 +231,12 @@ class OriginEndToEndIT {
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":[\"default-network-map.pid\"],\"endpoints\":[\"ipv4:1.2.3.999\"]} | 400 | E_INVALID_FIELD_VALUE | endpoints[0]",
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":\"x\",\"endpoints\":[]} | 400 | E_INVALID_FIELD_TYPE | properties",
             "POST  | /costmap/default-network-map/filtered | application/alto-costmapfilter+json | {\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"airmiles\"},\"pids\":{\"srcs\":[],\"dsts\":[]}} | 400 | E_INVALID_FIELD_VALUE | cost-type",
-            "POST  | /cost/m?mode=ordinal    | application/xml                         | <alto><costquery>                | 400 | E_SYNTAX              | ",
+            "POST  | /cost/m?mode=ordinal    | application/xml                         | <alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\"><costquery> | 400 | E_SYNTAX | ",
+            "POST  | /cost/m?mode=ordinal    | application/xml                         | <alto><costquery/></alto>       | 400 | E_MISSING_FIELD       | alto",
+            "POST  | /cost/m                 | application/xml                         | <x/>                             | 400 | E_MISSING_FIELD       | mode",
+            "GET   | /prop/pid?pid=PIDX      |                                         |                                  | 400 | E_INVALID_FIELD_VALUE | pid",
+            "GET   | /prop/pid/lookup?endpoint=ipv4:300.1.1.1 |                        |                                  | 400 | E_INVALID_FIELD_VALUE | endpoint",
+            "POST  | /endpointcost           | application/alto-endpointcostparams+json | {\"cost-type\":{\"cost-mode\":\"sideways\",\"cost-metric\":\"routingcost\"},\"endpoints\":{\"srcs\":[\"ipv4:1.2.3.4\"],\"dsts\":[\"ipv4:1.2.3.5\"]}} | 400 | E_INVALID_FIELD_VALUE | cost-type.cost-mode",
     })
     void badInputGetsAnAltoErrorAndTheServerKeepsServing(String method, String path, String type, String body,
                                                          int status, String code, String field) throws Exception {
@@ -252,7 +258,7 @@ class OriginEndToEndIT {
 
     private static void assertValid(String path, HttpResponse<byte[]> resp) throws Exception {
         assertEquals(200, resp.statusCode(), path + ": " + new String(resp.body(), StandardCharsets.UTF_8));
-        ResponseVerifier.Verdict v = verifier.verify(n -> resp.headers().firstValue(n).orElse(null), resp.body(),
+        Verdict v = verifier.verify(n -> resp.headers().firstValue(n).orElse(null), resp.body(),
                 new Expectation(path, null));
         assertTrue(v.valid(), path + ": " + v);
         assertNull(independent.check(n -> resp.headers().firstValue(n).orElse(null), resp.body()), path);

@@ -11,8 +11,7 @@ import java.util.TreeSet;
 
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.codec.json.AltoJson;
-import org.rproxy.core.codec.xml.AltoXml;
-import org.rproxy.core.codec.xml.Capability;
+import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.CostMode;
@@ -46,7 +45,7 @@ final class Catalog {
     private final Directory directory;
     private final Map<String, PreparedDocument> documents;
 
-    Catalog(MapSet maps, List<Jwk> keys, List<String> proxies, String instanceName, String serverUri) {
+    Catalog(MapSet maps, List<Jwk> keys, List<String> proxies, String instanceName, String serverUri, XmlCodec xmlCodec) {
         this.maps = requireNonNull(maps, "maps");
         this.directory = buildDirectory(maps, keys, proxies);
         Map<String, PreparedDocument> docs = new LinkedHashMap<>();
@@ -55,13 +54,12 @@ final class Catalog {
                 json(docs, networkMapPath(id), id, MediaTypes.NETWORK_MAP, Jcs.canonicalize(AltoJson.writeNetworkMap(map))));
         maps.costMaps().forEach((id, map) ->
                 json(docs, costMapPath(id), id, MediaTypes.COST_MAP, Jcs.canonicalize(AltoJson.writeCostMap(map))));
-        xml(docs, CAPABILITY_PATH, "capability",
-                AltoXml.writeCapability(Capability.of(directory, instanceName, serverUri)));
+        xml(docs, CAPABILITY_PATH, "capability", xmlCodec.renderCapability(directory, instanceName, serverUri));
         NetworkMap def = maps.defaultMap();
-        xml(docs, XML_NETWORK_MAP_PATH, def.vtag().resourceId(), AltoXml.writeNetworkMap(def));
+        xml(docs, XML_NETWORK_MAP_PATH, def.vtag().resourceId(), xmlCodec.renderNetworkMap(def));
         for (String metric : metrics(def.vtag().resourceId())) {
             CostMap cm = maps.costMap(def.vtag().resourceId(), metric).orElseThrow();
-            byte[] body = AltoXml.writeCostMap(cm);
+            Bytes body = xmlCodec.renderCostMap(cm);
             xml(docs, XML_COST_MAP_PATH + "?type=" + metric, cm.vtag().resourceId(), body);
             if (metric.equals(DEFAULT_METRIC)) {
                 xml(docs, XML_COST_MAP_PATH, cm.vtag().resourceId(), body);
@@ -171,10 +169,10 @@ final class Catalog {
     }
 
     private static void json(Map<String, PreparedDocument> docs, String path, String id, String type, byte[] body) {
-        docs.put(path, PreparedDocument.of(new AltoResource(id, path, null), type, Bytes.wrap(body)));
+        docs.put(path, PreparedDocument.of(AltoResource.of(id, path), type, Bytes.wrap(body)));
     }
 
-    private static void xml(Map<String, PreparedDocument> docs, String path, String id, byte[] body) {
-        docs.put(path, PreparedDocument.of(new AltoResource(id, path, null), MediaTypes.XML, Bytes.wrap(body)));
+    private static void xml(Map<String, PreparedDocument> docs, String path, String id, Bytes body) {
+        docs.put(path, PreparedDocument.of(AltoResource.of(id, path), MediaTypes.XML, body));
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -44,6 +45,7 @@ public final class Origin implements AutoCloseable {
     private final ScheduledExecutorService publisher;
     private final ExecutorService queries;
     private final OriginService service;
+    private final XmlCodec xml = new XmlCodec();
     private volatile Catalog catalog;
     private AltoHttpServer server;
     private String serverUri;
@@ -97,9 +99,9 @@ public final class Origin implements AutoCloseable {
 
     /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
     void publish(MapSet maps) {
-        Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri);
+        Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml);
         catalog = c;
-        service.install(c, signAll(c));
+        service.install(c, signAll(c), config.maxAge());
     }
 
     private Map<String, Representation> signAll(Catalog c) {
@@ -112,7 +114,7 @@ public final class Origin implements AutoCloseable {
     private void resignSafely() {
         try {
             Catalog c = catalog;
-            service.install(c, signAll(c));
+            service.install(c, signAll(c), config.maxAge());
             log.debug("re-signed {} documents", c.documents().size());
         } catch (RuntimeException e) {
             log.error("re-signing failed; the previous signatures stay until they expire", e);

@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
+import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.AltoException;
@@ -32,6 +33,7 @@ import org.rproxy.core.store.Representation;
 final class OriginService implements AltoService {
     private final Executor executor;
     private final Clock clock;
+    private final XmlCodec xml = new XmlCodec();
     private volatile OriginQueries current;
 
     OriginService(Executor executor, Clock clock) {
@@ -41,7 +43,7 @@ final class OriginService implements AltoService {
 
     /** Swaps in a new catalog (or a re-signed one); requests already running finish on the old one. */
     void install(Catalog catalog, Map<String, Representation> signed, Duration maxAge) {
-        current = new OriginQueries(catalog, signed, maxAge, clock);
+        current = new OriginQueries(catalog, signed, maxAge, clock, xml);
     }
 
     @Override
