@@ -162,7 +162,7 @@ final class Catalog {
         List<String> ecTypes = new ArrayList<>(new TreeSet<>(allTypeNames));
         if (!ecTypes.isEmpty()) {
             resources.put("endpoint-cost", new InformationResource("endpoint-cost", ENDPOINT_COST_PATH,
-                    MediaTypes.ENDPOINT_COST, MediaTypes.ENDPOINT_COST_PARAMS, ecTypes, null, Boolean.FALSE, null, null,
+                    MediaTypes.ENDPOINT_COST, MediaTypes.ENDPOINT_COST_PARAMS, ecTypes, null, Boolean.TRUE, null, null,
                     List.of(maps.defaultNetworkMap())));
         }
         return new Directory(costTypes, maps.defaultNetworkMap(), resources, keys, proxies);
