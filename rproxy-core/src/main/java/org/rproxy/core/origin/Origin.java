@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class Origin implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Origin.class);
 
+    /** How long the maps folder must stay quiet after a change before it is reloaded. */
+    private static final Duration WATCH_QUIET = Duration.ofMillis(150);
+
     private final OriginConfig config;
     private final SigningKey key;
     private final DocumentSigner signer;
@@ -48,6 +51,7 @@ public final class Origin implements AutoCloseable {
     private final XmlCodec xml = new XmlCodec();
     private volatile Catalog catalog;
     private AltoHttpServer server;
+    private MapsWatcher watcher;
     private String serverUri;
 
     private Origin(OriginConfig config, SigningKey key, Clock clock) {
@@ -94,6 +98,7 @@ public final class Origin implements AutoCloseable {
         publish(maps);
         long period = Math.max(1, config.validity().toSeconds() / 2);
         publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
+        watcher = new MapsWatcher(config.maps(), WATCH_QUIET, changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
         log.info("origin serving {} documents on {} (keyid {})", catalog.documents().size(), serverUri, keyId());
     }
 
@@ -102,6 +107,35 @@ public final class Origin implements AutoCloseable {
         Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml);
         catalog = c;
         service.install(c, signAll(c), config.maxAge());
+    }
+
+    /** A reloaded folder becomes a new version only when some document's bytes changed. */
+    private void publishChange(MapSet maps) {
+        try {
+            Catalog before = catalog;
+            Catalog after = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(),
+                    serverUri, xml);
+            if (sameDocuments(before, after)) {
+                return;
+            }
+            catalog = after;
+            service.install(after, signAll(after), config.maxAge());
+            log.info("maps folder changed: published a new version of {} documents", after.documents().size());
+        } catch (RuntimeException e) {
+            log.error("publishing the changed maps failed; the previous version stays", e);
+        }
+    }
+
+    private static boolean sameDocuments(Catalog a, Catalog b) {
+        if (!a.documents().keySet().equals(b.documents().keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, PreparedDocument> e : a.documents().entrySet()) {
+            if (!e.getValue().identityDigest().equals(b.documents().get(e.getKey()).identityDigest())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Map<String, Representation> signAll(Catalog c) {
@@ -150,6 +184,9 @@ public final class Origin implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
         if (server != null) {
             server.close();
         }
