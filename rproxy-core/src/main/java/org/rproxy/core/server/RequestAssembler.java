@@ -29,7 +29,7 @@ import org.rproxy.core.store.HeaderField;
  * event loop.
  *
  * <p>The head is checked in a fixed order, each failure ending the request: decoding (400, or
- * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), method (405), expectation (417,
+ * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), protocol version (505), method (405), expectation (417,
  * RFC 9110 §10.1.1), declared length (413, answered before any of the body is read), target
  * (400). A chunked body is counted as it arrives and refused (413) once over the limit. When a
  * refused request still has body bytes on the wire the connection is closed after the answer,
@@ -78,6 +78,10 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         RequestHead h = head(req, target);
         if (req.decoderResult().isFailure()) {
             refuse(ctx, h, decodingError(req.decoderResult().cause()), List.of(), true);
+            return;
+        }
+        if (req.protocolVersion().majorVersion() != 1) {
+            refuse(ctx, h, FrontEndErrors.versionNotSupported(req.protocolVersion().text()), List.of(), true);
             return;
         }
         boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
