@@ -1,0 +1,54 @@
+package org.rproxy.harness;
+
+import java.time.Duration;
+
+import org.rproxy.app.DurationConverter;
+import org.rproxy.harness.churn.ChurnCommand;
+import org.rproxy.harness.load.ViewersCommand;
+import org.rproxy.harness.scenario.ScenarioCommand;
+import org.rproxy.harness.topology.TopologyCommand;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code harness} command: synthetic ISPs, simulated viewers, map churn and whole scenarios.
+ * Exit codes: 0 success (a scenario passed its checks), 1 it ran and failed its checks,
+ * 2 usage or configuration error.
+ */
+@Command(name = "harness",
+        mixinStandardHelpOptions = true,
+        description = "Load and fault harness for rproxy: topologies, viewers, churn, scenarios.",
+        subcommands = {
+                TopologyCommand.class,
+                ViewersCommand.class,
+                ChurnCommand.class,
+                ScenarioCommand.class,
+                CommandLine.HelpCommand.class
+        })
+public final class HarnessMain implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (used by tests and by {@link #main}). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new HarnessMain())
+                .registerConverter(Duration.class, new DurationConverter())
+                .setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("harness " + cmd.getCommandName() + ": " + ex.getMessage());
+            if (Boolean.getBoolean("harness.trace")) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}
