@@ -1,14 +1,136 @@
 package org.rproxy.harness.load;
 
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
+import org.rproxy.core.model.NetworkMap;
+import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.harness.report.ReportFiles;
+import org.rproxy.harness.report.RunReport;
+import org.rproxy.harness.report.SummaryTable;
 
-/** Placeholder. */
-@Command(name = "viewers", mixinStandardHelpOptions = true, description = "not yet")
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code harness viewers}: simulated viewers joining a live event, open loop, verified. */
+@Command(name = "viewers", mixinStandardHelpOptions = true,
+        description = {"Simulate viewers joining a live event: each reads the directory or capability, the network map",
+                "(conditionally when returning), finds its PID, reads its cost row and ranks candidate peers.",
+                "Arrivals are open loop; latency counts from when a request was due. Exit 1 on any error or",
+                "verification failure."})
 public final class ViewersCommand implements Callable<Integer> {
+
+    @Option(names = "--target", required = true, split = ",", paramLabel = "URL",
+            description = "Origin or proxy URLs; viewers are spread over them.")
+    List<URI> targets;
+
+    @Option(names = "--trust", paramLabel = "PUBFILE", description = "Origin public key (SPKI PEM); repeatable.")
+    List<Path> trust = new ArrayList<>();
+
+    @Option(names = "--viewers", defaultValue = "10000", paramLabel = "N", description = "Viewers (default ${DEFAULT-VALUE}).")
+    long viewers;
+
+    @Option(names = "--arrival", defaultValue = "flash:10s", paramLabel = "SHAPE",
+            description = "flash:DURATION | poisson:RATE | steady:RATE (default ${DEFAULT-VALUE}).")
+    String arrival;
+
+    @Option(names = "--verify", defaultValue = "all", paramLabel = "MODE",
+            description = "all | sample:P | none (default ${DEFAULT-VALUE}). 'all' verifies each distinct representation once "
+                    + "and checks every response against it byte for byte.")
+    String verify;
+
+    @Option(names = "--connections", defaultValue = "32", paramLabel = "C",
+            description = "Keep-alive connections per target (default ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--pipeline", defaultValue = "1", paramLabel = "D",
+            description = "Requests in flight per connection; > 1 pipelines (default ${DEFAULT-VALUE}).")
+    int pipeline;
+
+    @Option(names = "--io-threads", defaultValue = "1", paramLabel = "T",
+            description = "Client event-loop threads (default ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--duration", paramLabel = "D", description = "No arrivals after this (default: until all N arrived).")
+    Duration duration;
+
+    @Option(names = "--drain", defaultValue = "60s", paramLabel = "D",
+            description = "Time allowed after the last arrival for viewers to finish (default ${DEFAULT-VALUE}).")
+    Duration drain;
+
+    @Option(names = "--timeout", defaultValue = "30s", paramLabel = "D",
+            description = "A request unanswered this long after it was sent fails (default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--maps", paramLabel = "DIR",
+            description = "Maps folder to draw viewers' addresses from (default: fetch the network map from the first target).")
+    Path maps;
+
+    @Option(names = "--returning", defaultValue = "0.25", paramLabel = "SHARE",
+            description = "Share of returning viewers, who hold a tag (default ${DEFAULT-VALUE}).")
+    double returning;
+
+    @Option(names = "--xml", defaultValue = "0.5", paramLabel = "SHARE",
+            description = "Share of viewers speaking the seed's XML dialect (default ${DEFAULT-VALUE}).")
+    double xml;
+
+    @Option(names = "--server-pid", defaultValue = "0.25", paramLabel = "SHARE",
+            description = "Share of viewers asking the server for their PID (default ${DEFAULT-VALUE}).")
+    double serverPid;
+
+    @Option(names = "--peers", defaultValue = "8", paramLabel = "K", description = "Candidate peers ranked (default ${DEFAULT-VALUE}).")
+    int peers;
+
+    @Option(names = "--gzip", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Accept gzip variants (default ${DEFAULT-VALUE}).")
+    boolean gzip;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the crowd (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--origin-metrics", paramLabel = "URL",
+            description = "Prometheus /metrics of the origin, to report the requests it served.")
+    URI originMetrics;
+
+    @Option(names = "--origin-metric", defaultValue = "rproxy_requests_total", paramLabel = "NAME",
+            description = "Counter read from --origin-metrics (default ${DEFAULT-VALUE}).")
+    String originMetric;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write report.json and report.html here.")
+    Path report;
+
     @Override
-    public Integer call() {
-        return 2;
+    public Integer call() throws Exception {
+        List<VerificationKey> keys = new ArrayList<>();
+        trust.forEach(p -> keys.add(VerificationKey.readPem(p)));
+        VerifyMode mode = VerifyMode.parse(verify);
+        NetworkMap addresses = maps != null ? AddressSource.fromFolder(maps) : AddressSource.fromServer(targets.get(0), keys);
+        LoadConfig config = new LoadConfig(targets, keys, viewers, ArrivalSchedule.parse(arrival), mode, connections,
+                pipeline, ioThreads, duration, drain, timeout, new Population.Mix(returning, xml, serverPid, peers), gzip,
+                seed, addresses);
+        OriginCounter origin = originMetrics == null ? null : new PrometheusOriginCounter(originMetrics, originMetric);
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("targets", targets.toString());
+        settings.put("viewers", Long.toString(viewers));
+        settings.put("arrival", arrival);
+        settings.put("verify", mode.toString());
+        settings.put("connections per target", Integer.toString(connections));
+        settings.put("pipeline", Integer.toString(pipeline));
+        settings.put("mix", config.mix().toString());
+        settings.put("gzip", Boolean.toString(gzip));
+        settings.put("seed", Long.toString(seed));
+        settings.put("addresses from", maps != null ? maps.toString() : "network map fetched from " + targets.get(0));
+        RunReport r = new LoadRun(config, Progress.console(), origin, settings).run("viewers: " + viewers + " " + arrival);
+        System.out.print(SummaryTable.render(r));
+        if (report != null) {
+            System.out.println("report: " + ReportFiles.write(r, report));
+        }
+        return r.errorCount() == 0 && r.verification().failures() == 0 ? 0 : 1;
     }
 }

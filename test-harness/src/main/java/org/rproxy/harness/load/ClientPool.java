@@ -1,0 +1,95 @@
+package org.rproxy.harness.load;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The bounded set of keep-alive connections through which all simulated viewers talk to their
+ * targets: {@code connections} per target, spread over a few event-loop threads. A million
+ * viewers are a million small state machines taking turns on these connections, not a million
+ * sockets or threads. {@link #close} closes every connection and stops the threads.
+ */
+final class ClientPool implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final List<Target> targets = new ArrayList<>();
+
+    /** The connections to one URL. */
+    static final class Target {
+        final int index;
+        final String base;
+        final String basePath;
+        private final List<Connection> connections;
+        private final AtomicLong next = new AtomicLong();
+
+        Target(int index, String base, String basePath, List<Connection> connections) {
+            this.index = index;
+            this.base = base;
+            this.basePath = basePath;
+            this.connections = connections;
+        }
+
+        /** Round-robin: each arriving viewer gets the next connection and keeps it. */
+        Connection assign() {
+            return connections.get((int) (next.getAndIncrement() % connections.size()));
+        }
+
+        /** The request target for an absolute path of the ALTO server (a target URL may carry a base path). */
+        String path(String absolutePath) {
+            return basePath + absolutePath;
+        }
+    }
+
+    ClientPool(List<URI> urls, int connectionsPerTarget, int pipelineDepth, int ioThreads, Duration timeout,
+               LongAdder connects) {
+        requireNonNull(urls, "urls");
+        if (connectionsPerTarget < 1) {
+            throw new IllegalArgumentException("connections: " + connectionsPerTarget + " (expected: >= 1)");
+        }
+        if (pipelineDepth < 1 || pipelineDepth > 128) {
+            throw new IllegalArgumentException("pipeline: " + pipelineDepth + " (expected: 1-128)");
+        }
+        group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("harness-client", true),
+                NioIoHandler.newFactory());
+        for (URI url : urls) {
+            if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+                throw new IllegalArgumentException("target: " + url + " (expected: http://HOST:PORT[/PATH])");
+            }
+            int port = url.getPort() < 0 ? 80 : url.getPort();
+            InetSocketAddress addr = new InetSocketAddress(url.getHost(), port);
+            String host = url.getHost() + (url.getPort() < 0 ? "" : ":" + port);
+            List<Connection> conns = new ArrayList<>();
+            for (int i = 0; i < connectionsPerTarget; i++) {
+                conns.add(new Connection(group.next(), addr, host, pipelineDepth, timeout.toNanos(), connects));
+            }
+            String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
+            targets.add(new Target(targets.size(), url.toString(), path, conns));
+        }
+    }
+
+    List<Target> targets() {
+        return targets;
+    }
+
+    void open() {
+        targets.forEach(t -> t.connections.forEach(Connection::open));
+    }
+
+    @Override
+    public void close() {
+        targets.forEach(t -> t.connections.forEach(Connection::close));
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,40 @@
+package org.rproxy.harness.load;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+
+/**
+ * One HTTP request a viewer makes and what to do with the answer. The callback runs on the
+ * connection's event loop; the response is released after it returns, so the callback copies
+ * whatever it keeps.
+ */
+final class Exchange {
+    /** What happens when the exchange ends. Called exactly once, on the connection's event loop. */
+    interface Callback {
+        void onResponse(FullHttpResponse response);
+
+        /** @param kind a short, stable description for the errors table ({@code timeout}, {@code connect refused}) */
+        void onFailure(String kind);
+    }
+
+    final HttpMethod method;
+    final String target;
+    final String[] headers;
+    final byte[] body;
+    final Callback callback;
+    long writtenNanos;
+
+    /**
+     * @param headers name, value, name, value... (never Host or Content-Length: the connection sets them)
+     * @param body    request content, or null for none
+     */
+    Exchange(HttpMethod method, String target, String[] headers, byte[] body, Callback callback) {
+        this.method = requireNonNull(method, "method");
+        this.target = requireNonNull(target, "target");
+        this.headers = requireNonNull(headers, "headers");
+        this.body = body;
+        this.callback = requireNonNull(callback, "callback");
+    }
+}

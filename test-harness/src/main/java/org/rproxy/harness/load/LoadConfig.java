@@ -1,0 +1,60 @@
+package org.rproxy.harness.load;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import org.rproxy.core.model.NetworkMap;
+import org.rproxy.core.sign.VerificationKey;
+
+/**
+ * Settings of one viewers run.
+ *
+ * @param targets      URLs viewers are spread over (viewer i talks to target i mod n)
+ * @param trusted      keys responses are verified with
+ * @param viewers      how many viewers the schedule holds
+ * @param arrival      when they arrive
+ * @param verify       how much is checked
+ * @param connections  keep-alive connections per target
+ * @param pipeline     requests in flight per connection (1: no pipelining)
+ * @param ioThreads    client event-loop threads
+ * @param duration     no arrival after this, or null for none
+ * @param drain        how long viewers that arrived may take to finish after the last arrival
+ * @param timeout      a request unanswered this long fails
+ * @param mix          kinds of viewers
+ * @param gzip         whether viewers accept gzip
+ * @param seed         the crowd's seed
+ * @param addresses    the network map viewers' addresses are drawn from
+ */
+public record LoadConfig(List<URI> targets, List<VerificationKey> trusted, long viewers, ArrivalSchedule arrival,
+                         VerifyMode verify, int connections, int pipeline, int ioThreads, Duration duration,
+                         Duration drain, Duration timeout, Population.Mix mix, boolean gzip, long seed,
+                         NetworkMap addresses) {
+    public LoadConfig {
+        targets = List.copyOf(requireNonNull(targets, "targets"));
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("targets: empty (expected: at least one URL)");
+        }
+        trusted = List.copyOf(requireNonNull(trusted, "trusted"));
+        if (viewers < 1) {
+            throw new IllegalArgumentException("viewers: " + viewers + " (expected: >= 1)");
+        }
+        requireNonNull(arrival, "arrival");
+        requireNonNull(verify, "verify");
+        if (verify.share() > 0 && trusted.isEmpty()) {
+            throw new IllegalArgumentException("trusted: empty (expected: a key when verifying; or --verify none)");
+        }
+        if (connections < 1 || connections > 10_000) {
+            throw new IllegalArgumentException("connections: " + connections + " (expected: 1-10000)");
+        }
+        if (ioThreads < 1 || ioThreads > 64) {
+            throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: 1-64)");
+        }
+        requireNonNull(drain, "drain");
+        requireNonNull(timeout, "timeout");
+        requireNonNull(mix, "mix");
+        requireNonNull(addresses, "addresses");
+    }
+}

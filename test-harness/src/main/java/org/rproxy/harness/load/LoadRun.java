@@ -1,0 +1,158 @@
+package org.rproxy.harness.load;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.harness.report.RunReport;
+
+/**
+ * Runs one crowd of viewers against the targets and returns what it measured.
+ *
+ * <p>Threads: the calling thread releases viewers at their scheduled instants (open loop: a
+ * viewer starts when its time comes whether or not earlier ones have been answered); the client
+ * event loops carry the requests and move viewers on; a sampler thread reads the counters once a
+ * second for progress lines and the time series. The run ends when every viewer that arrived has
+ * joined or failed, or at the deadline (last arrival plus the drain time), when the rest are
+ * counted as unfinished. Every connection and thread it started is closed before it returns.
+ */
+public final class LoadRun {
+    private final LoadConfig config;
+    private final Progress progress;
+    private final OriginCounter origin;
+    private final Map<String, String> settings;
+
+    /**
+     * @param progress  where progress lines go
+     * @param origin    where origin requests are read, or null
+     * @param settings  the options to show in the report
+     */
+    public LoadRun(LoadConfig config, Progress progress, OriginCounter origin, Map<String, String> settings) {
+        this.config = requireNonNull(config, "config");
+        this.progress = requireNonNull(progress, "progress");
+        this.origin = origin;
+        this.settings = new LinkedHashMap<>(requireNonNull(settings, "settings"));
+    }
+
+    public RunReport run(String title) throws Exception {
+        Population population = new Population(config.addresses(), config.mix(), config.seed());
+        Stats stats = new Stats();
+        VerdictCache verdicts = config.verify().share() > 0
+                ? new VerdictCache(new ResponseVerifier(config.trusted(), Clock.systemUTC()), Clock.systemUTC()) : null;
+        AtomicLong finished = new AtomicLong();
+        CountDownLatch allDone = new CountDownLatch(1);
+        AtomicLong released = new AtomicLong();
+        Map<String, Long> originBefore = origin == null ? null : origin.byPath();
+        Instant startedAt = Instant.now();
+        long start = System.nanoTime();
+        ArrivalSchedule.Arrivals arrivals = config.arrival().start(config.viewers(), config.duration(), config.seed());
+        boolean[] arrivalsOver = {false};
+        ViewerContext ctx = new ViewerContext(population, stats, verdicts, config.verify(), config.gzip(), start, () -> {
+            if (finished.incrementAndGet() == released.get() && arrivalsDone(arrivalsOver)) {
+                allDone.countDown();
+            }
+        });
+        Sampler sampler = new Sampler(stats, start, config.viewers(), progress);
+        try (ClientPool pool = new ClientPool(config.targets(), config.connections(), config.pipeline(),
+                config.ioThreads(), config.timeout(), stats.connects)) {
+            pool.open();
+            sampler.start();
+            List<ClientPool.Target> targets = pool.targets();
+            for (long offset; (offset = arrivals.next()) >= 0; ) {
+                long due = start + offset;
+                long wait = due - System.nanoTime();
+                if (wait > 200_000) {
+                    LockSupport.parkNanos(wait);
+                }
+                long i = arrivals.count() - 1;
+                released.incrementAndGet();
+                new Viewer(ctx, targets.get((int) (i % targets.size())), i, due).start();
+            }
+            synchronized (arrivalsOver) {
+                arrivalsOver[0] = true;
+            }
+            if (finished.get() == released.get()) {
+                allDone.countDown();
+            }
+            allDone.await(config.drain().toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            sampler.stop();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long unfinished = released.get() - finished.get();
+        Map<String, Long> originAfter = origin == null ? null : origin.byPath();
+        return report(title, startedAt, seconds, stats, sampler, verdicts, unfinished, originBefore, originAfter);
+    }
+
+    private static boolean arrivalsDone(boolean[] flag) {
+        synchronized (flag) {
+            return flag[0];
+        }
+    }
+
+    private RunReport report(String title, Instant startedAt, double seconds, Stats stats, Sampler sampler,
+                             VerdictCache verdicts, long unfinished, Map<String, Long> before, Map<String, Long> after) {
+        Histogram req = sampler.totalRequests();
+        Histogram join = sampler.totalJoins();
+        Map<String, Long> errors = new LinkedHashMap<>(stats.errors());
+        if (unfinished > 0) {
+            errors.put("unfinished at the deadline", unfinished);
+        }
+        long errorCount = stats.errorCount.sum() + unfinished;
+        RunReport.Verification v = new RunReport.Verification(config.verify().toString(), stats.signedChecked.sum(),
+                stats.signedUnchecked.sum(), stats.derived.sum(), verdicts == null ? 0 : verdicts.fullVerifications(),
+                stats.verifyFailureCount(), stats.verifyFailures());
+        RunReport.OriginLoad o = null;
+        if (before != null && after != null) {
+            Map<String, Long> diff = new LinkedHashMap<>();
+            after.forEach((path, n) -> {
+                long d = n - before.getOrDefault(path, 0L);
+                if (d != 0) {
+                    diff.put(path, d);
+                }
+            });
+            o = new RunReport.OriginLoad(origin.source(), diff.values().stream().mapToLong(Long::longValue).sum(), diff);
+        }
+        return new RunReport(title, startedAt.toString(), settings, seconds,
+                new RunReport.Viewers(config.viewers(), stats.viewersStarted.sum(), stats.viewersJoined.sum(),
+                        stats.viewersFailed.sum(), unfinished),
+                stats.requests.sum(), stats.bytes.sum(), stats.notModified.sum(), stats.connects.sum(),
+                stats.requests.sum() / seconds,
+                latency(req), latency(join), percentiles(req), errorCount, errors, v, o, stats.steps(), sampler.series());
+    }
+
+    static RunReport.Latency latency(Histogram h) {
+        if (h.getTotalCount() == 0) {
+            return new RunReport.Latency(0, 0, 0, 0, 0, 0, 0);
+        }
+        return new RunReport.Latency(h.getTotalCount(), h.getMean() / 1000, ms(h, 50), ms(h, 90), ms(h, 99),
+                ms(h, 99.9), h.getMaxValue() / 1000.0);
+    }
+
+    static List<RunReport.Percentile> percentiles(Histogram h) {
+        List<RunReport.Percentile> out = new ArrayList<>();
+        if (h.getTotalCount() == 0) {
+            return out;
+        }
+        for (double p : new double[] {0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100}) {
+            out.add(new RunReport.Percentile(p, p == 100 ? h.getMaxValue() / 1000.0 : ms(h, p)));
+        }
+        return out;
+    }
+
+    private static double ms(Histogram h, double p) {
+        return h.getValueAtPercentile(p) / 1000.0;
+    }
+}

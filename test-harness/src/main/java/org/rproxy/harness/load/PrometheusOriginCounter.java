@@ -1,0 +1,61 @@
+package org.rproxy.harness.load;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a request counter from a Prometheus text-format {@code /metrics} endpoint (the rproxy
+ * admin listener's {@code rproxy_requests_total{method,path,status}}), summing the samples of the
+ * named metric by their {@code path} label.
+ */
+public final class PrometheusOriginCounter implements OriginCounter {
+    private static final Pattern PATH = Pattern.compile("path=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    private final URI url;
+    private final String metric;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public PrometheusOriginCounter(URI url, String metric) {
+        this.url = requireNonNull(url, "url");
+        this.metric = requireNonNull(metric, "metric");
+    }
+
+    @Override
+    public String source() {
+        return metric + " from " + url;
+    }
+
+    @Override
+    public Map<String, Long> byPath() throws Exception {
+        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 200) {
+            throw new IllegalStateException(url + ": HTTP " + resp.statusCode());
+        }
+        return parse(resp.body(), metric);
+    }
+
+    static Map<String, Long> parse(String text, String metric) {
+        Map<String, Long> out = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#") || !(line.startsWith(metric + "{") || line.startsWith(metric + " "))) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            long value = (long) Double.parseDouble(line.substring(space + 1).trim());
+            Matcher m = PATH.matcher(line);
+            String path = m.find() ? m.group(1) : "-";
+            out.merge(path, value, Long::sum);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,81 @@
+package org.rproxy.harness.load;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Counters and latency recorders of one run, written by the client's event loops and the arrival
+ * thread and read once a second by the progress sampler. Latencies are in microseconds in
+ * HdrHistogram {@link Recorder}s (writers never block), up to an hour with three significant
+ * digits.
+ */
+final class Stats {
+    static final long MAX_MICROS = TimeUnit.HOURS.toMicros(1);
+
+    final Recorder requestLatency = new Recorder(MAX_MICROS, 3);
+    final Recorder joinLatency = new Recorder(MAX_MICROS, 3);
+    final LongAdder requests = new LongAdder();
+    final LongAdder bytes = new LongAdder();
+    final LongAdder notModified = new LongAdder();
+    final LongAdder viewersStarted = new LongAdder();
+    final LongAdder viewersJoined = new LongAdder();
+    final LongAdder viewersFailed = new LongAdder();
+    final LongAdder signedChecked = new LongAdder();
+    final LongAdder signedUnchecked = new LongAdder();
+    final LongAdder derived = new LongAdder();
+    final LongAdder errorCount = new LongAdder();
+    final LongAdder connects = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> verifyFailures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> byStep = new ConcurrentHashMap<>();
+
+    void error(String kind) {
+        errorCount.increment();
+        errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    void verifyFailure(String outcome) {
+        verifyFailures.computeIfAbsent(outcome, k -> new LongAdder()).increment();
+    }
+
+    void step(String name) {
+        byStep.computeIfAbsent(name, k -> new LongAdder()).increment();
+    }
+
+    Map<String, Long> errors() {
+        return snapshot(errors);
+    }
+
+    Map<String, Long> verifyFailures() {
+        return snapshot(verifyFailures);
+    }
+
+    Map<String, Long> steps() {
+        return snapshot(byStep);
+    }
+
+    long verifyFailureCount() {
+        return verifyFailures.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    private static Map<String, Long> snapshot(ConcurrentHashMap<String, LongAdder> m) {
+        Map<String, Long> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    static Histogram emptyHistogram() {
+        return new Histogram(MAX_MICROS, 3);
+    }
+
+    /** Records {@code micros}, clamped into the trackable range. */
+    static void record(Recorder r, long micros) {
+        r.recordValue(Math.max(0, Math.min(MAX_MICROS, micros)));
+    }
+}

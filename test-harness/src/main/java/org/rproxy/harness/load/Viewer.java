@@ -1,0 +1,320 @@
+package org.rproxy.harness.load;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+
+import org.rproxy.core.model.IpAddress;
+import org.rproxy.core.model.PrefixIndex;
+import org.rproxy.core.sign.Verdict;
+
+/**
+ * One simulated viewer joining a live event, doing what a P2P client does on joining:
+ *
+ * <ol>
+ *   <li>read the directory ({@code GET /directory}, JSON) or the capability ({@code GET /capability}, XML);</li>
+ *   <li>read the network map, conditionally ({@code If-None-Match}) when it is a returning viewer
+ *       holding a tag;</li>
+ *   <li>find its PID: by longest-prefix match in the verified map, or by asking (endpoint
+ *       property {@code <map>.pid}, or {@code GET /prop/pid/lookup});</li>
+ *   <li>read its cost row (filtered cost map, or {@code GET /cost/row?srcpid=});</li>
+ *   <li>rank candidate peers (endpoint cost service in ordinal mode, or {@code POST /cost/m?mode=ordinal}).</li>
+ * </ol>
+ *
+ * A small state machine, not a thread: each step sends one request on the viewer's connection and
+ * the answer (on that connection's event loop) moves it on. Each request's latency is measured
+ * from when it was due — the scheduled arrival for the first, the previous answer for the rest —
+ * so time spent waiting for a busy connection is counted, not hidden. Any error or failed
+ * verification ends the viewer.
+ */
+final class Viewer implements Exchange.Callback {
+    private static final String JSON_ERR = ",application/alto-error+json";
+
+    private enum Step {
+        ENTRY("directory", "capability"),
+        NETWORK_MAP("network-map", "prop-pid"),
+        PID("endpoint-prop", "pid-lookup"),
+        COST_ROW("filtered-cost-map", "cost-row"),
+        RANK("endpoint-cost", "cost-ranking");
+
+        private final String json;
+        private final String xml;
+
+        Step(String json, String xml) {
+            this.json = "json " + json;
+            this.xml = "xml " + xml;
+        }
+    }
+
+    private final ViewerContext ctx;
+    private final ClientPool.Target target;
+    private final Connection connection;
+    private final long index;
+    private final int ip;
+    private final boolean xml;
+    private final boolean returning;
+    private final boolean serverPid;
+    private final long dueNanos;
+    private Step step;
+    private long stepDue;
+    private String path;
+    private Held.Doc sentTag;
+    private Documents.DirectoryInfo dir;
+    private PrefixIndex prefixes;
+    private String pid;
+
+    Viewer(ViewerContext ctx, ClientPool.Target target, long index, long dueNanos) {
+        this.ctx = ctx;
+        this.target = target;
+        this.connection = target.assign();
+        this.index = index;
+        this.ip = ctx.population.address(index);
+        this.xml = ctx.population.xml(index);
+        this.returning = ctx.population.returning(index);
+        this.serverPid = ctx.population.serverPid(index);
+        this.dueNanos = dueNanos;
+    }
+
+    void start() {
+        ctx.stats.viewersStarted.increment();
+        step = Step.ENTRY;
+        stepDue = dueNanos;
+        send();
+    }
+
+    private String stepName() {
+        return xml ? step.xml : step.json;
+    }
+
+    private void send() {
+        switch (step) {
+            case ENTRY:
+                path = xml ? "/capability" : "/directory";
+                get(xml ? "application/xml" : "application/alto-directory+json" + JSON_ERR, null);
+                break;
+            case NETWORK_MAP:
+                path = xml ? "/prop/pid" : dir.networkMap();
+                sentTag = returning ? ctx.held.get(target.index, path) : null;
+                get(xml ? "application/xml" : "application/alto-networkmap+json" + JSON_ERR,
+                        sentTag == null ? null : sentTag.etag);
+                break;
+            case PID:
+                if (xml) {
+                    path = "/prop/pid/lookup?endpoint=ipv4:" + Population.literal(ip);
+                    get("application/xml", null);
+                } else {
+                    path = dir.endpointProp();
+                    post("application/alto-endpointpropparams+json", "application/alto-endpointprop+json" + JSON_ERR,
+                            "{\"properties\":[\"" + dir.netmapId() + ".pid\"],\"endpoints\":[\"ipv4:"
+                                    + Population.literal(ip) + "\"]}");
+                }
+                break;
+            case COST_ROW:
+                if (xml) {
+                    path = "/cost/row?srcpid=" + pid;
+                    get("application/xml", null);
+                } else {
+                    path = dir.filteredCostMap();
+                    post("application/alto-costmapfilter+json", "application/alto-costmap+json" + JSON_ERR,
+                            "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"" + dir.metric()
+                                    + "\"},\"pids\":{\"srcs\":[\"" + pid + "\"],\"dsts\":[]}}");
+                }
+                break;
+            default:
+                sendRanking();
+                break;
+        }
+    }
+
+    private void sendRanking() {
+        int[] peers = ctx.population.peers(index);
+        StringBuilder b = new StringBuilder(64 + peers.length * 48);
+        if (xml) {
+            path = "/cost/m?mode=ordinal";
+            b.append("<alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\"><costquery type=\"routingcost\"><srcendp name=\"ipv4:")
+                    .append(Population.literal(ip)).append("\"/>");
+            for (int p : peers) {
+                b.append("<dstendp name=\"ipv4:").append(Population.literal(p)).append("\"/>");
+            }
+            b.append("</costquery></alto>");
+            post("application/xml", "application/xml", b.toString());
+            return;
+        }
+        path = dir.endpointCost();
+        b.append("{\"cost-type\":{\"cost-mode\":\"ordinal\",\"cost-metric\":\"").append(dir.metric())
+                .append("\"},\"endpoints\":{\"srcs\":[\"ipv4:").append(Population.literal(ip)).append("\"],\"dsts\":[");
+        for (int k = 0; k < peers.length; k++) {
+            b.append(k == 0 ? "\"ipv4:" : ",\"ipv4:").append(Population.literal(peers[k])).append('"');
+        }
+        b.append("]}}");
+        post("application/alto-endpointcostparams+json", "application/alto-endpointcost+json" + JSON_ERR, b.toString());
+    }
+
+    private void get(String accept, String ifNoneMatch) {
+        String[] h = ifNoneMatch == null
+                ? (ctx.gzip ? new String[] {"accept", accept, "accept-encoding", "gzip"} : new String[] {"accept", accept})
+                : (ctx.gzip ? new String[] {"accept", accept, "accept-encoding", "gzip", "if-none-match", ifNoneMatch}
+                        : new String[] {"accept", accept, "if-none-match", ifNoneMatch});
+        connection.submit(new Exchange(HttpMethod.GET, target.path(path), h, null, this));
+    }
+
+    private void post(String contentType, String accept, String body) {
+        connection.submit(new Exchange(HttpMethod.POST, target.path(path),
+                new String[] {"content-type", contentType, "accept", accept}, body.getBytes(StandardCharsets.UTF_8), this));
+    }
+
+    @Override
+    public void onResponse(FullHttpResponse response) {
+        long now = System.nanoTime();
+        Stats s = ctx.stats;
+        Stats.record(s.requestLatency, (now - stepDue) / 1_000);
+        s.requests.increment();
+        s.bytes.add(response.content().readableBytes());
+        s.step(stepName());
+        String problem;
+        try {
+            problem = handle(response);
+        } catch (RuntimeException e) {
+            problem = "bad answer: " + e.getClass().getSimpleName() + " " + e.getMessage();
+        }
+        if (problem != null) {
+            if (!problem.startsWith("verification ")) {
+                s.error(problem + " @ " + stepName());
+            }
+            finish(false, now);
+            return;
+        }
+        if (step == Step.RANK) {
+            finish(true, now);
+            return;
+        }
+        step = step == Step.NETWORK_MAP && !serverPid ? Step.COST_ROW : Step.values()[step.ordinal() + 1];
+        stepDue = now;
+        send();
+    }
+
+    @Override
+    public void onFailure(String kind) {
+        ctx.stats.error(kind + " @ " + stepName());
+        finish(false, System.nanoTime());
+    }
+
+    private void finish(boolean joined, long now) {
+        if (joined) {
+            ctx.stats.viewersJoined.increment();
+            Stats.record(ctx.stats.joinLatency, (now - dueNanos) / 1_000);
+        } else {
+            ctx.stats.viewersFailed.increment();
+        }
+        ctx.viewerDone();
+    }
+
+    /** Null when the answer lets the viewer go on, else what was wrong. */
+    private String handle(FullHttpResponse response) {
+        int status = response.status().code();
+        switch (step) {
+            case ENTRY:
+            case NETWORK_MAP:
+                return handleSigned(response, status);
+            default:
+                if (status != 200) {
+                    return "http " + status;
+                }
+                String problem = checkDerived(response);
+                if (problem != null || step != Step.PID) {
+                    return problem;
+                }
+                pid = pidFrom(response.content());
+                return pid == null ? "no PID in the answer" : null;
+        }
+    }
+
+    private String handleSigned(FullHttpResponse response, int status) {
+        HttpHeaders h = response.headers();
+        Held.Doc doc;
+        Function<String, String> fields;
+        ByteBuf body;
+        if (status == 304 && sentTag != null) {
+            ctx.stats.notModified.increment();
+            doc = sentTag;
+            fields = doc.freshenedBy(h);
+            body = doc.body;
+        } else if (status == 200) {
+            doc = null;
+            fields = h::get;
+            body = response.content();
+        } else {
+            return "http " + status;
+        }
+        String problem = checkSigned(fields, body);
+        if (problem != null) {
+            return problem;
+        }
+        if (doc == null) {
+            doc = ctx.held.offer(target.index, path, h, body);
+        }
+        String etag = fields.apply("etag");
+        String encoding = fields.apply("content-encoding");
+        ByteBuf b = body;
+        String key = target.index + " " + path + " " + (etag == null ? "" : etag);
+        if (step == Step.ENTRY) {
+            if (!xml) {
+                dir = ctx.documents.directory(key, () -> ByteBufUtil.getBytes(b), encoding);
+            }
+            return null;
+        }
+        prefixes = ctx.documents.networkMap(key, () -> ByteBufUtil.getBytes(b), encoding, xml);
+        if (!serverPid) {
+            byte[] a = {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip};
+            pid = prefixes.pidOf(IpAddress.of(a)).orElse(null);
+            return pid == null ? "no PID for " + Population.literal(ip) + " in the network map" : null;
+        }
+        return null;
+    }
+
+    private String checkSigned(Function<String, String> fields, ByteBuf body) {
+        if (!ctx.checkNext()) {
+            ctx.stats.signedUnchecked.increment();
+            return null;
+        }
+        Verdict v = ctx.verdicts.check(path, fields, body);
+        ctx.stats.signedChecked.increment();
+        if (!v.valid()) {
+            ctx.stats.verifyFailure(v.outcome().name());
+            return "verification " + v.outcome();
+        }
+        return null;
+    }
+
+    /** A computed answer carries no signature and names what it came from; a signed one is verified. */
+    private String checkDerived(FullHttpResponse response) {
+        HttpHeaders h = response.headers();
+        if (h.contains("signature")) {
+            return checkSigned(h::get, response.content());
+        }
+        ctx.stats.derived.increment();
+        if (ctx.verify.share() > 0 && !h.contains("alto-derived-from")) {
+            ctx.stats.verifyFailure("UNSIGNED_NOT_DERIVED");
+            return "verification UNSIGNED_NOT_DERIVED";
+        }
+        return null;
+    }
+
+    /** The PID in an endpoint-property or XML lookup answer: the value after {@code .pid":"} or {@code pid="}. */
+    private String pidFrom(ByteBuf content) {
+        String s = content.toString(StandardCharsets.UTF_8);
+        String marker = xml ? " pid=\"" : ".pid\":\"";
+        int at = s.indexOf(marker);
+        if (at < 0) {
+            return null;
+        }
+        int from = at + marker.length();
+        int end = s.indexOf('"', from);
+        return end < 0 ? null : s.substring(from, end);
+    }
+}

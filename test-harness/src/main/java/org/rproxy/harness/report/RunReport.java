@@ -1,0 +1,88 @@
+package org.rproxy.harness.report;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything a viewers run measured, as written to {@code report.json} and rendered in
+ * {@code report.html}. Times are milliseconds unless a name says otherwise.
+ *
+ * @param title          what ran
+ * @param startedAt      ISO-8601 instant the run started
+ * @param settings       the options of the run, in the order given
+ * @param seconds        wall-clock length of the run
+ * @param viewers        viewer counts
+ * @param requests       responses received (any status)
+ * @param bytes          body bytes received
+ * @param notModified    304 answers to returning viewers
+ * @param connections    connections the client opened (reconnects included)
+ * @param requestsPerSecond requests over the run's length
+ * @param requestLatency latency of each request from when it was due
+ * @param joinLatency    from a viewer's scheduled arrival to its last answer
+ * @param percentiles    the request latency distribution, for the percentile chart
+ * @param errorCount     requests that failed (transport, status, malformed answer)
+ * @param errors         failures by kind and step
+ * @param verification   what was checked and what failed
+ * @param origin         requests the origin served during the run, or null when not known
+ * @param requestsByStep responses per viewer step
+ * @param series         one sample per second
+ */
+public record RunReport(String title, String startedAt, Map<String, String> settings, double seconds, Viewers viewers,
+                        long requests, long bytes, long notModified, long connections, double requestsPerSecond, Latency requestLatency,
+                        Latency joinLatency, List<Percentile> percentiles, long errorCount, Map<String, Long> errors,
+                        Verification verification, OriginLoad origin, Map<String, Long> requestsByStep,
+                        List<Sample> series) {
+    public RunReport {
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        percentiles = List.copyOf(percentiles);
+        errors = sorted(errors);
+        requestsByStep = sorted(requestsByStep);
+        series = List.copyOf(series);
+    }
+
+    /** @param planned viewers the schedule held; started, joined (did every step), failed, unfinished at the deadline */
+    public record Viewers(long planned, long started, long joined, long failed, long unfinished) {
+    }
+
+    public record Latency(long count, double mean, double p50, double p90, double p99, double p999, double max) {
+    }
+
+    /** @param percentile 0-100 */
+    public record Percentile(double percentile, double millis) {
+    }
+
+    /**
+     * @param mode               all, sample:P or none
+     * @param signedChecked      signed responses checked (verified, or matched byte for byte to a verified one)
+     * @param signedUnchecked    signed responses not checked (sampling)
+     * @param derived            computed answers (unsigned by design, naming the signed maps they came from)
+     * @param fullVerifications  cryptographic verifications run
+     * @param failures           responses that failed a check
+     * @param failuresByOutcome  failures by verifier outcome
+     */
+    public record Verification(String mode, long signedChecked, long signedUnchecked, long derived,
+                               long fullVerifications, long failures, Map<String, Long> failuresByOutcome) {
+        public Verification {
+            failuresByOutcome = sorted(failuresByOutcome);
+        }
+    }
+
+    /** @param source where the count came from; byPath requests by path */
+    public record OriginLoad(String source, long requests, Map<String, Long> byPath) {
+        public OriginLoad {
+            byPath = sorted(byPath);
+        }
+    }
+
+    /** One second of the run: t (seconds from start), cumulative joins and errors, that second's rate and latency. */
+    public record Sample(double t, long started, long joined, double requestsPerSecond, long errors, double p50,
+                         double p99, double max) {
+    }
+
+    static Map<String, Long> sorted(Map<String, Long> m) {
+        return Collections.unmodifiableMap(new TreeMap<>(m));
+    }
+}

@@ -1,0 +1,56 @@
+package org.rproxy.harness.report;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** The end-of-run summary as a plain-text table, for the terminal and logs. */
+public final class SummaryTable {
+    private SummaryTable() {
+    }
+
+    public static String render(RunReport r) {
+        StringBuilder b = new StringBuilder();
+        line(b, "run", r.title());
+        line(b, "duration", String.format(Locale.ROOT, "%.1f s", r.seconds()));
+        RunReport.Viewers v = r.viewers();
+        line(b, "viewers", String.format(Locale.ROOT, "%,d planned, %,d arrived, %,d joined, %,d failed, %,d unfinished",
+                v.planned(), v.started(), v.joined(), v.failed(), v.unfinished()));
+        line(b, "requests", String.format(Locale.ROOT, "%,d (%,.0f/s), %,d not modified (304), over %,d connections",
+                r.requests(), r.requestsPerSecond(), r.notModified(), r.connections()));
+        line(b, "bytes", String.format(Locale.ROOT, "%,d (%.1f MB/s)", r.bytes(), r.bytes() / 1e6 / Math.max(1e-3, r.seconds())));
+        latency(b, "request latency", r.requestLatency());
+        latency(b, "join latency", r.joinLatency());
+        line(b, "errors", String.format(Locale.ROOT, "%,d", r.errorCount()));
+        counts(b, r.errors());
+        RunReport.Verification ver = r.verification();
+        line(b, "verification", String.format(Locale.ROOT,
+                "%s: %,d signed responses checked (%,d full verifications), %,d unchecked, %,d derived answers",
+                ver.mode(), ver.signedChecked(), ver.fullVerifications(), ver.signedUnchecked(), ver.derived()));
+        line(b, "verification failures", String.format(Locale.ROOT, "%,d", ver.failures()));
+        counts(b, ver.failuresByOutcome());
+        if (r.origin() == null) {
+            line(b, "origin requests", "unknown (no origin counter)");
+        } else {
+            line(b, "origin requests", String.format(Locale.ROOT, "%,d (%s)", r.origin().requests(), r.origin().source()));
+            counts(b, r.origin().byPath());
+        }
+        return b.toString();
+    }
+
+    private static void latency(StringBuilder b, String name, RunReport.Latency l) {
+        line(b, name, String.format(Locale.ROOT, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (n=%,d)",
+                ms(l.p50()), ms(l.p90()), ms(l.p99()), ms(l.p999()), ms(l.max()), l.count()));
+    }
+
+    static String ms(double millis) {
+        return millis >= 100 ? String.format(Locale.ROOT, "%.0f ms", millis) : String.format(Locale.ROOT, "%.2f ms", millis);
+    }
+
+    private static void counts(StringBuilder b, Map<String, Long> m) {
+        m.forEach((k, n) -> b.append(String.format(Locale.ROOT, "  %-24s   %,12d  %s%n", "", n, k)));
+    }
+
+    private static void line(StringBuilder b, String name, String value) {
+        b.append(String.format(Locale.ROOT, "  %-24s %s%n", name, value));
+    }
+}
