@@ -22,20 +22,4 @@ final class Ordinal {
         }
         return ranks;
     }
-
-    static double[] denseRanks(double[] row) {
-        double[] sorted = row.clone();
-        Arrays.sort(sorted);
-        int distinct = 0;
-        for (int i = 0; i < sorted.length; i++) {
-            if (i == 0 || sorted[i] != sorted[i - 1]) {
-                sorted[distinct++] = sorted[i];
-            }
-        }
-        double[] ranks = new double[row.length];
-        for (int i = 0; i < row.length; i++) {
-            ranks[i] = Arrays.binarySearch(sorted, 0, distinct, row[i]) + 1;
-        }
-        return ranks;
-    }
 }
