@@ -252,6 +252,9 @@ class OriginEndToEndIT {
         if (field != null) {
             assertTrue(text.contains("\"" + field + "\""), text);
         }
+        if (status == 405) {
+            assertTrue(resp.headers().firstValue("allow").isPresent(), "405 without Allow");
+        }
         assertFalse(text.contains("Exception") || text.contains("<html"), text);
         assertEquals(200, get("/directory", Map.of()).statusCode());
     }
