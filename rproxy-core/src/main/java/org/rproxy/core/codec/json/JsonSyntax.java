@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -32,6 +33,8 @@ final class JsonSyntax {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build()
             .reader();
+    /** Reads one value in the middle of a stream: what follows it is the caller's business. */
+    private static final ObjectReader SUBTREE_READER = READER.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonSyntax() {
     }
@@ -41,16 +44,36 @@ final class JsonSyntax {
         JsonNode tree;
         try {
             tree = READER.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw new AltoException(AltoError.syntax(describe(e)));
         } catch (IOException e) {
-            // Reading from a byte array does no I/O; keep the message short all the same.
-            throw new AltoException(AltoError.syntax("unreadable JSON: " + e.getClass().getSimpleName()));
+            throw syntaxError(e);
         }
         if (tree == null || tree.isMissingNode()) {
             throw new AltoException(AltoError.syntax("empty body: expected a JSON value"));
         }
         return tree;
+    }
+
+    /** A streaming parser with the same strictness, for documents too large for a tree. */
+    static JsonParser parser(byte[] bytes) {
+        try {
+            return READER.createParser(requireNonNull(bytes, "bytes"));
+        } catch (IOException e) {
+            throw syntaxError(e);
+        }
+    }
+
+    /** The value at the parser's current token, as a tree. */
+    static JsonNode readTree(JsonParser parser) throws IOException {
+        return SUBTREE_READER.readTree(parser);
+    }
+
+    /** The {@code E_SYNTAX} error for a failure of the parser. */
+    static AltoException syntaxError(IOException e) {
+        if (e instanceof JsonProcessingException j) {
+            return new AltoException(AltoError.syntax(describe(j)));
+        }
+        // Reading from a byte array does no I/O; keep the message short all the same.
+        return new AltoException(AltoError.syntax("unreadable JSON: " + e.getClass().getSimpleName()));
     }
 
     private static String describe(JsonProcessingException e) {
