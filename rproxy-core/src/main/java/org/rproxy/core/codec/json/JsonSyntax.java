@@ -3,6 +3,7 @@ package org.rproxy.core.codec.json;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -28,6 +29,7 @@ import org.rproxy.core.model.AltoException;
  * top-level value is refused. Immutable; the reader is shared by all threads.
  */
 final class JsonSyntax {
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; (line: \\d+, column: \\d+)]");
     private static final ObjectReader READER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -98,7 +100,8 @@ final class JsonSyntax {
             return "unknown error";
         }
         int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
+        // Jackson names where an unclosed object began as "[Source: REDACTED (...); line: 1, column: 1]".
+        String line = SOURCE.matcher(nl < 0 ? s : s.substring(0, nl)).replaceAll("$1");
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }
