@@ -45,6 +45,24 @@ final class EcmaNumbers {
         return sb.toString();
     }
 
+    /** As {@link #format} but always by the exact path: the reference the fast path is tested against. */
+    static String formatExact(double v) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException("number: " + v + " (expected: finite, RFC 8785 §3.2.2.3)");
+        }
+        if (v == 0) {
+            return "0";
+        }
+        StringBuilder sb = new StringBuilder(24);
+        if (v < 0) {
+            sb.append('-');
+            v = -v;
+        }
+        Decimal d = exactShortest(v);
+        layout(sb, d.digits, d.exponent);
+        return sb.toString();
+    }
+
     /** v = 0.digits × 10^exponent, i.e. ECMAScript's s × 10^(n−k) with n = exponent. */
     private record Decimal(String digits, int exponent) {
     }
