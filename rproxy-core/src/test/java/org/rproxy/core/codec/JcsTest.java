@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -131,17 +132,29 @@ class JcsTest {
     }
 
     @Test
-    void fastAndExactNumberPathsAgreeOnRandomDoubles() {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(8785);
-        for (int i = 0; i < 20_000; i++) {
-            double v = Double.longBitsToDouble(random.nextLong());
-            if (!Double.isFinite(v)) {
-                continue;
-            }
-            String s = Jcs.formatNumber(v);
-            assertEquals(v == 0 ? 0d : v, Double.parseDouble(s), s);
-            assertEquals(EcmaNumbers.formatExact(v), s, () -> Long.toHexString(Double.doubleToRawLongBits(v)));
+    void fastAndExactNumberPathsAgreeOnRandomBitPatterns() {
+        SplittableRandom random = new SplittableRandom(8785);
+        for (int i = 0; i < 5_000; i++) {
+            assertPathsAgree(Double.longBitsToDouble(random.nextLong()));
         }
+    }
+
+    @Test
+    void fastAndExactNumberPathsAgreeOnEverydayMagnitudes() {
+        SplittableRandom random = new SplittableRandom(7493);
+        for (int i = 0; i < 20_000; i++) {
+            double v = random.nextDouble() * Math.pow(10, random.nextInt(-8, 22));
+            assertPathsAgree(random.nextBoolean() ? v : Math.rint(v * 1000) / 1000);
+        }
+    }
+
+    private static void assertPathsAgree(double v) {
+        if (!Double.isFinite(v)) {
+            return;
+        }
+        String s = Jcs.formatNumber(v);
+        assertEquals(v == 0 ? 0d : v, Double.parseDouble(s), s);
+        assertEquals(EcmaNumbers.formatExact(v), s, () -> Long.toHexString(Double.doubleToRawLongBits(v)));
     }
 
     @Test
