@@ -28,6 +28,9 @@ public final class ResponseVerifier {
     /** How far in the future {@code created} may be, for clocks that are not quite in step. */
     public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
 
+    /** Prefix of the reason when the safety net caught an exception: a bug to report, not input to blame. */
+    static final String UNEXPECTED = "unverifiable response: ";
+
     /**
      * What the caller expects of the response.
      *
@@ -67,7 +70,7 @@ public final class ResponseVerifier {
             return check(header, body, expect);
         } catch (RuntimeException e) {
             // A safety net: nothing above is known to throw, but a verifier must not.
-            return Verdict.fail(Outcome.MALFORMED, "unverifiable response: " + e);
+            return Verdict.fail(Outcome.MALFORMED, UNEXPECTED + e);
         }
     }
 
