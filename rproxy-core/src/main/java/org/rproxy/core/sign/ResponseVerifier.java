@@ -80,15 +80,25 @@ public final class ResponseVerifier {
         if (input == null || signature == null) {
             return Verdict.fail(Outcome.NO_SIGNATURE, "no Signature or Signature-Input field");
         }
+        Map<String, Object> inputs;
+        Map<String, Object> signatures;
+        try {
+            inputs = StructuredFields.parseDictionary(input);
+        } catch (StructuredFieldException e) {
+            return Verdict.fail(Outcome.MALFORMED, "signature-input: " + e.getMessage());
+        }
+        try {
+            signatures = StructuredFields.parseDictionary(signature);
+        } catch (StructuredFieldException e) {
+            return Verdict.fail(Outcome.MALFORMED, "signature: " + e.getMessage());
+        }
+        Object in = inputs.get(SignatureHeaders.LABEL);
+        Object value = signatures.get(SignatureHeaders.LABEL);
+        if (in == null || value == null) {
+            return Verdict.fail(Outcome.NO_SIGNATURE, "no signature labelled '" + SignatureHeaders.LABEL + "'");
+        }
         ParsedSignature sig;
         try {
-            Map<String, Object> inputs = StructuredFields.parseDictionary(input);
-            Map<String, Object> signatures = StructuredFields.parseDictionary(signature);
-            Object in = inputs.get(SignatureHeaders.LABEL);
-            Object value = signatures.get(SignatureHeaders.LABEL);
-            if (in == null || value == null) {
-                return Verdict.fail(Outcome.NO_SIGNATURE, "no signature labelled '" + SignatureHeaders.LABEL + "'");
-            }
             sig = ParsedSignature.parse(in, value, header);
         } catch (StructuredFieldException e) {
             return Verdict.fail(Outcome.MALFORMED, e.getMessage());
