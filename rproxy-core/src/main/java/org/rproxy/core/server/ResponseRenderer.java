@@ -49,7 +49,11 @@ final class ResponseRenderer {
             return representation(head, ok.representation());
         }
         Reply.Error error = (Reply.Error) reply;
-        return error(head, error.error(), error.dialect(), extraHeaders);
+        FullHttpResponse response = error(head, error.error(), error.dialect(), extraHeaders);
+        if (error.allow() != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, error.allow());
+        }
+        return response;
     }
 
     FullHttpResponse representation(RequestHead head, Representation representation) {
