@@ -34,20 +34,23 @@ public final class Population {
      * @param returning share that hold the network map's tag from an earlier visit
      * @param xml       share that speak the seed's XML dialect (the rest RFC 7285 JSON)
      * @param serverPid share that ask the server for their PID (the rest look it up in the map)
+     * @param serverRank share that ask the server to rank their candidate peers (the rest rank them
+     *                   locally from their cost row and the map, without a request)
      * @param peers     candidate peers each viewer ranks
      */
-    public record Mix(double returning, double xml, double serverPid, int peers) {
+    public record Mix(double returning, double xml, double serverPid, double serverRank, int peers) {
         public Mix {
             share(returning, "returning");
             share(xml, "xml");
             share(serverPid, "serverPid");
+            share(serverRank, "serverRank");
             if (peers < 1 || peers > 1000) {
                 throw new IllegalArgumentException("peers: " + peers + " (expected: 1-1000)");
             }
         }
 
         public static Mix defaults() {
-            return new Mix(0.25, 0.5, 0.25, 8);
+            return new Mix(0.25, 0.5, 0.25, 1.0, 8);
         }
 
         private static void share(double v, String name) {
@@ -101,6 +104,10 @@ public final class Population {
 
     public boolean serverPid(long i) {
         return random(i, 4).nextDouble() < mix.serverPid();
+    }
+
+    public boolean serverRank(long i) {
+        return random(i, 6).nextDouble() < mix.serverRank();
     }
 
     /** The candidate peers viewer {@code i} ranks: addresses of other members of the crowd. */

@@ -59,6 +59,7 @@ final class Viewer implements Exchange.Callback {
     private final boolean xml;
     private final boolean returning;
     private final boolean serverPid;
+    private final boolean serverRank;
     private final long dueNanos;
     private Step step;
     private long stepDue;
@@ -77,6 +78,7 @@ final class Viewer implements Exchange.Callback {
         this.xml = ctx.population.xml(index);
         this.returning = ctx.population.returning(index);
         this.serverPid = ctx.population.serverPid(index);
+        this.serverRank = ctx.population.serverRank(index);
         this.dueNanos = dueNanos;
     }
 
@@ -189,7 +191,7 @@ final class Viewer implements Exchange.Callback {
             finish(false, now);
             return;
         }
-        if (step == Step.RANK) {
+        if (step == Step.RANK || (step == Step.COST_ROW && !serverRank)) {
             finish(true, now);
             return;
         }

@@ -84,6 +84,10 @@ public final class ViewersCommand implements Callable<Integer> {
             description = "Share of viewers asking the server for their PID (default ${DEFAULT-VALUE}).")
     double serverPid;
 
+    @Option(names = "--server-rank", defaultValue = "1.0", paramLabel = "SHARE",
+            description = "Share of viewers asking the server to rank their peers; the rest rank locally (default ${DEFAULT-VALUE}).")
+    double serverRank;
+
     @Option(names = "--peers", defaultValue = "8", paramLabel = "K", description = "Candidate peers ranked (default ${DEFAULT-VALUE}).")
     int peers;
 
@@ -112,7 +116,7 @@ public final class ViewersCommand implements Callable<Integer> {
         VerifyMode mode = VerifyMode.parse(verify);
         NetworkMap addresses = maps != null ? AddressSource.fromFolder(maps) : AddressSource.fromServer(targets.get(0), keys);
         LoadConfig config = new LoadConfig(targets, keys, viewers, ArrivalSchedule.parse(arrival), mode, connections,
-                pipeline, ioThreads, duration, drain, timeout, new Population.Mix(returning, xml, serverPid, peers), gzip,
+                pipeline, ioThreads, duration, drain, timeout, new Population.Mix(returning, xml, serverPid, serverRank, peers), gzip,
                 seed, addresses);
         OriginCounter origin = originMetrics == null ? null : new PrometheusOriginCounter(originMetrics, originMetric);
         Map<String, String> settings = new LinkedHashMap<>();

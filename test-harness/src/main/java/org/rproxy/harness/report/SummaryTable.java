@@ -32,7 +32,7 @@ public final class SummaryTable {
             line(b, "origin requests", "unknown (no origin counter)");
         } else {
             line(b, "origin requests", String.format(Locale.ROOT, "%,d (%s)", r.origin().requests(), r.origin().source()));
-            counts(b, r.origin().byPath());
+            top(b, r.origin().byPath(), 12);
         }
         return b.toString();
     }
@@ -48,6 +48,19 @@ public final class SummaryTable {
 
     private static void counts(StringBuilder b, Map<String, Long> m) {
         m.forEach((k, n) -> b.append(String.format(Locale.ROOT, "  %-24s   %,12d  %s%n", "", n, k)));
+    }
+
+    /** The {@code n} largest counts, and how many more there were. */
+    private static void top(StringBuilder b, Map<String, Long> m, int n) {
+        java.util.List<Map.Entry<String, Long>> sorted = new java.util.ArrayList<>(m.entrySet());
+        sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        java.util.Map<String, Long> shown = new java.util.LinkedHashMap<>();
+        sorted.stream().limit(n).forEach(e -> shown.put(e.getKey(), e.getValue()));
+        counts(b, shown);
+        if (sorted.size() > n) {
+            long rest = sorted.stream().skip(n).mapToLong(Map.Entry::getValue).sum();
+            b.append(String.format(Locale.ROOT, "  %-24s   %,12d  in %,d more (see report.json)%n", "", rest, sorted.size() - n));
+        }
     }
 
     private static void line(StringBuilder b, String name, String value) {

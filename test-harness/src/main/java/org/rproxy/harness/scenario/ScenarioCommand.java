@@ -1,14 +1,106 @@
 package org.rproxy.harness.scenario;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** Placeholder. */
-@Command(name = "scenario", mixinStandardHelpOptions = true, description = "not yet")
+/** {@code harness scenario NAME}: a whole experiment in one command, judged by its verdict table. */
+@Command(name = "scenario", mixinStandardHelpOptions = true,
+        description = {"Run a whole experiment on loopback (origin, relay, proxies, viewers) and print a verdict table.",
+                "Exit 0 when every check passes, 1 when one fails or a part could not run.",
+                "Scenarios: flash-crowd, tree, outage, tamper, push-storm, slow-subscriber (NAME 'list' lists them)."})
 public final class ScenarioCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The scenario, or 'list'.")
+    String name;
+
+    @Option(names = "--viewers", paramLabel = "N", description = "Viewers (default: the scenario's).")
+    Long viewers;
+
+    @Option(names = "--window", paramLabel = "D", description = "Arrival window (default: the scenario's).")
+    Duration window;
+
+    @Option(names = "--max-age", paramLabel = "D", description = "The origin's max-age, the refresh period (default: the scenario's).")
+    Duration maxAge;
+
+    @Option(names = "--connections", defaultValue = "64", paramLabel = "C",
+            description = "Viewer connections per target (default ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--pipeline", defaultValue = "8", paramLabel = "D",
+            description = "Requests in flight per viewer connection (default ${DEFAULT-VALUE}).")
+    int pipeline;
+
+    @Option(names = "--io-threads", defaultValue = "1", paramLabel = "T",
+            description = "Viewer client event-loop threads (default ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Report folder (default harness-reports/NAME-TIME).")
+    Path report;
+
+    @Option(names = "--rproxy-jar", paramLabel = "JAR",
+            description = "Run proxies from this rproxy jar (default: this harness's own class path).")
+    Path rproxyJar;
+
+    @Option(names = "--keep", description = "Keep the lab folder (keys, maps, proxy logs) in the report folder.")
+    boolean keep;
+
+    static Map<String, Scenario> all() {
+        Map<String, Scenario> m = new TreeMap<>();
+        for (Scenario s : List.of(new FlashCrowd(), new TreeScenario(), new Outage(), new Tamper(), new PushStorm(),
+                new SlowSubscriber())) {
+            m.put(s.name(), s);
+        }
+        return m;
+    }
+
     @Override
-    public Integer call() {
-        return 2;
+    public Integer call() throws Exception {
+        Map<String, Scenario> all = all();
+        if (name.equals("list")) {
+            all.values().forEach(s -> System.out.printf("  %-16s %s%n", s.name(), s.summary()));
+            return 0;
+        }
+        Scenario s = all.get(name);
+        if (s == null) {
+            System.err.println("harness scenario: no scenario '" + name + "' (have: " + all.keySet() + ")");
+            return 2;
+        }
+        Path reports = report != null ? report : ScenarioContext.defaultReports(name);
+        Files.createDirectories(reports);
+        Path labDir = keep ? reports.resolve("lab") : Files.createTempDirectory("harness-lab-");
+        ScenarioContext.Options opts = new ScenarioContext.Options(viewers, window, connections, pipeline, ioThreads, seed,
+                maxAge, rproxyJar, keep);
+        List<Check> checks;
+        try (Lab lab = new Lab(labDir, System.out, rproxyJar)) {
+            checks = s.run(new ScenarioContext(opts, System.out, reports, lab));
+        } finally {
+            if (!keep) {
+                deleteTree(labDir);
+            }
+        }
+        String table = VerdictTable.render(name, checks);
+        System.out.print(table);
+        Files.writeString(reports.resolve("verdict.txt"), table);
+        return VerdictTable.passed(checks) ? 0 : 1;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a leftover temporary folder is harmless
+        }
     }
 }

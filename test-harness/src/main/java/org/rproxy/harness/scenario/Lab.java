@@ -1,0 +1,130 @@
+package org.rproxy.harness.scenario;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.zip.ZipFile;
+
+import org.rproxy.core.origin.Origin;
+import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.harness.topology.MapsWriter;
+import org.rproxy.harness.topology.TopologyGenerator;
+import org.rproxy.harness.topology.TopologySpec;
+
+/**
+ * The machinery one scenario runs on, all on loopback: a fresh origin key, a generated maps
+ * folder, the origin (in this process) behind a {@link CountingRelay}, and pull proxies as
+ * separate processes. Everything started is registered and stopped by {@link #close}, in reverse
+ * order — also when the JVM is asked to stop (a shutdown hook), so no proxy outlives a run.
+ */
+final class Lab implements AutoCloseable {
+    private final Path dir;
+    private final PrintStream log;
+    private final String proxyClasspath;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Thread hook = new Thread(this::closeQuietly, "harness-lab-stop");
+    private final Path key;
+    private final Path pub;
+    private Origin origin;
+    private CountingRelay relay;
+
+    /**
+     * @param rproxyJar an rproxy jar to run proxies from, or null for this process's class path
+     */
+    Lab(Path dir, PrintStream log, Path rproxyJar) throws IOException {
+        this.dir = Files.createDirectories(dir);
+        this.log = log;
+        this.proxyClasspath = rproxyJar != null ? rproxyJar.toAbsolutePath().toString() : System.getProperty("java.class.path");
+        SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        key = dir.resolve("origin.key");
+        pub = dir.resolve("origin.pub");
+        Files.writeString(key, k.toPkcs8Pem());
+        Files.writeString(pub, k.publicKey().toSpkiPem());
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path pub() {
+        return pub;
+    }
+
+    /** Whether proxies can be started: the class path holds the pull proxy. */
+    boolean pullAvailable() {
+        String cp = proxyClasspath;
+        for (String entry : cp.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p) && Files.exists(p.resolve("org/rproxy/pull/PullProxy.class"))) {
+                return true;
+            }
+            if (Files.isRegularFile(p) && entry.endsWith(".jar")) {
+                try (ZipFile z = new ZipFile(p.toFile())) {
+                    if (z.getEntry("org/rproxy/pull/PullProxy.class") != null) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // not a jar we can read: look further
+                }
+            }
+        }
+        return false;
+    }
+
+    Path topology(TopologySpec spec) throws IOException {
+        Path maps = dir.resolve("maps");
+        MapsWriter.write(TopologyGenerator.generate(spec), maps);
+        log.printf("lab: topology %d PoPs x %d prefixes (seed %d) in %s%n", spec.pids(), spec.prefixesPerPid(), spec.seed(), maps);
+        return maps;
+    }
+
+    /** Starts the origin on the maps and a counting relay in front of it; returns the relay. */
+    CountingRelay startOrigin(Path maps, Duration validity, Duration maxAge) throws IOException, InterruptedException {
+        origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, key, validity, maxAge,
+                List.of(), "harness-origin", null));
+        started.push(origin);
+        relay = new CountingRelay(new InetSocketAddress("127.0.0.1", origin.address().getPort()));
+        started.push(relay);
+        log.printf("lab: origin on %s (max-age %ds), counted through relay %s%n", origin.baseUri(), maxAge.toSeconds(),
+                relay.baseUri());
+        return relay;
+    }
+
+    ProxyProcess startProxy(String name, String upstream) throws IOException, InterruptedException {
+        ProxyProcess p = ProxyProcess.start(name, proxyClasspath, upstream, pub, dir, List.of());
+        started.push(p);
+        log.printf("lab: proxy %s (pid %d) on %s, upstream %s%n", name, p.pid(), p.baseUri(), upstream);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is already stopping: the hook runs or ran
+        }
+    }
+
+    private synchronized void closeQuietly() {
+        for (AutoCloseable c; (c = started.poll()) != null; ) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.println("lab: stopping " + c + " failed: " + e);
+            }
+        }
+    }
+}
