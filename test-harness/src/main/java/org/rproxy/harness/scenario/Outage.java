@@ -1,9 +1,32 @@
 package org.rproxy.harness.scenario;
 
-import java.util.List;
+import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 
-/** Placeholder. */
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.rproxy.harness.load.ArrivalSchedule;
+import org.rproxy.harness.load.Population;
+import org.rproxy.harness.report.RunReport;
+import org.rproxy.harness.topology.TopologySpec;
+
+/**
+ * The origin goes down in the middle of a run and comes back: viewers arrive steadily through one
+ * pull proxy while the relay in front of the origin refuses and cuts every connection for the
+ * middle third. With a short max-age the proxy's copies go stale during the outage, but their
+ * signatures stay valid, so it must keep serving them (DESIGN §5): no viewer should notice.
+ * Viewers find PIDs and rank peers locally here, so every request is one the proxy can hold.
+ */
 final class Outage implements Scenario {
+    static final long DEFAULT_VIEWERS = 6_000;
+    static final Duration DEFAULT_WINDOW = Duration.ofSeconds(30);
+
     @Override
     public String name() {
         return "outage";
@@ -11,11 +34,69 @@ final class Outage implements Scenario {
 
     @Override
     public String summary() {
-        return "not yet";
+        return "the origin is down for the middle third of a steady run; the pull proxy keeps serving valid signed copies";
     }
 
     @Override
-    public List<Check> run(ScenarioContext ctx) {
-        return List.of(Check.notRun("outage", "not written yet"));
+    public List<Check> run(ScenarioContext ctx) throws Exception {
+        if (!ctx.lab.pullAvailable()) {
+            return List.of(Check.notRun("outage behind a pull proxy", "no pull proxy in this build"));
+        }
+        long viewers = ctx.viewers(DEFAULT_VIEWERS);
+        Duration window = ctx.window(DEFAULT_WINDOW);
+        Duration maxAge = ctx.maxAge(Duration.ofSeconds(2));
+        Path maps = ctx.lab.topology(TopologySpec.of(100, 10, ctx.options.seed()));
+        CountingRelay relay = ctx.lab.startOrigin(maps, Duration.ofHours(1), maxAge);
+        String proxy = ctx.lab.startProxy("edge-1", relay.baseUri()).baseUri();
+        long third = window.toMillis() / 3;
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        long[] originAt = new long[2];
+        try {
+            timer.schedule(() -> {
+                originAt[0] = relay.total();
+                relay.mode(CountingRelay.Mode.DOWN);
+                ctx.out.println("outage: origin DOWN");
+            }, third, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> {
+                originAt[1] = relay.total();
+                relay.mode(CountingRelay.Mode.PASS);
+                ctx.out.println("outage: origin UP");
+            }, 2 * third, TimeUnit.MILLISECONDS);
+            ScenarioContext.Crowd crowd = ctx.crowd(List.of(proxy), maps, viewers,
+                    ArrivalSchedule.steady(viewers / (window.toMillis() / 1000.0)))
+                    .with(new Population.Mix(0.25, 0.5, 0.0, 0.0, 8));
+            RunReport r = ctx.run("outage", crowd, relay);
+            List<Check> checks = new ArrayList<>();
+            long duringOutage = errorsBetween(r, third / 1000.0, 2 * third / 1000.0);
+            checks.add(Check.of("errors while the origin was down", "0", fmt(duringOutage), duringOutage == 0));
+            checks.add(Check.of("errors in all", "0", fmt(r.errorCount()), r.errorCount() == 0));
+            checks.add(Check.of("verification failures", "0", fmt(r.verification().failures()), r.verification().failures() == 0));
+            checks.add(Check.of("viewers joined", fmt(viewers), fmt(r.viewers().joined()), r.viewers().joined() == viewers));
+            checks.add(Check.of("the outage happened: connections refused by the relay", "> 0", fmt(relay.refused()),
+                    relay.refused() > 0));
+            checks.add(Check.info("origin requests before / during / after",
+                    String.format(Locale.ROOT, "%s / %s / %s", fmt(originAt[0]), fmt(originAt[1] - originAt[0]),
+                            fmt(relay.total() - originAt[1]))));
+            r.errors().forEach((kind, n) -> checks.add(Check.info("error: " + kind, fmt(n))));
+            return checks;
+        } finally {
+            timer.shutdownNow();
+            relay.mode(CountingRelay.Mode.PASS);
+        }
+    }
+
+    /** Errors counted between two run times, from the once-a-second series (cumulative counts). */
+    static long errorsBetween(RunReport r, double from, double to) {
+        long atFrom = 0;
+        long atTo = 0;
+        for (RunReport.Sample s : r.series()) {
+            if (s.t() <= from) {
+                atFrom = s.errors();
+            }
+            if (s.t() <= to + 1) {
+                atTo = s.errors();
+            }
+        }
+        return atTo - atFrom;
     }
 }

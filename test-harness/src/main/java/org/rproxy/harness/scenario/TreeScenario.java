@@ -1,9 +1,29 @@
 package org.rproxy.harness.scenario;
 
-import java.util.List;
+import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 
-/** Placeholder. */
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.rproxy.harness.load.ArrivalSchedule;
+import org.rproxy.harness.load.Population;
+import org.rproxy.harness.report.RunReport;
+import org.rproxy.harness.topology.TopologySpec;
+
+/**
+ * What a tree of proxies buys (DESIGN §8): origin → 2 regional proxies → 4 edge proxies, viewers
+ * spread over the edges, in three rounds of N, 10N and 100N viewers. The origin's load per
+ * refresh period should stay flat while the crowd grows a hundredfold. Viewers here find their
+ * PID and rank peers locally, so that every request is one a cache can share; per-viewer queries
+ * reach the origin whatever the tree (see flash-crowd).
+ */
 final class TreeScenario implements Scenario {
+    static final long DEFAULT_BASE = 500;
+    static final Duration DEFAULT_WINDOW = Duration.ofSeconds(20);
+
     @Override
     public String name() {
         return "tree";
@@ -11,11 +31,57 @@ final class TreeScenario implements Scenario {
 
     @Override
     public String summary() {
-        return "not yet";
+        return "origin -> 2 regional -> 4 edge proxies; origin load per refresh period as viewers grow 10x and 100x";
     }
 
     @Override
-    public List<Check> run(ScenarioContext ctx) {
-        return List.of(Check.notRun("tree", "not written yet"));
+    public List<Check> run(ScenarioContext ctx) throws Exception {
+        List<Check> checks = new ArrayList<>();
+        if (!ctx.lab.pullAvailable()) {
+            return List.of(Check.notRun("proxy tree", "no pull proxy in this build"));
+        }
+        long base = ctx.viewers(DEFAULT_BASE);
+        Duration window = ctx.window(DEFAULT_WINDOW);
+        Duration maxAge = ctx.maxAge(Duration.ofSeconds(5));
+        Path maps = ctx.lab.topology(TopologySpec.of(200, 10, ctx.options.seed()));
+        CountingRelay relay = ctx.lab.startOrigin(maps, Duration.ofHours(1), maxAge);
+        List<String> edges = new ArrayList<>();
+        for (int r = 1; r <= 2; r++) {
+            String regional = ctx.lab.startProxy("regional-" + r, relay.baseUri()).baseUri();
+            for (int e = 1; e <= 2; e++) {
+                edges.add(ctx.lab.startProxy("edge-" + r + "." + e, regional).baseUri());
+            }
+        }
+        Population.Mix mix = new Population.Mix(0.25, 0.5, 0.0, 0.0, 8);
+        double firstPerPeriod = -1;
+        for (long factor : new long[] {1, 10, 100}) {
+            long viewers = base * factor;
+            relay.countPeriods(maxAge);
+            long before = relay.total();
+            long t0 = System.nanoTime();
+            ScenarioContext.Crowd crowd = ctx.crowd(edges, maps, viewers, ArrivalSchedule.flash(window)).with(mix);
+            RunReport r = ctx.run("tree-" + factor + "x", crowd, relay);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long origin = relay.total() - before;
+            double periods = Math.max(1, Math.ceil(seconds / maxAge.toSeconds()));
+            double perPeriod = origin / periods;
+            if (firstPerPeriod < 0) {
+                firstPerPeriod = perPeriod;
+            }
+            String label = String.format(Locale.ROOT, "%s viewers (%dx)", fmt(viewers), factor);
+            checks.add(Check.of(label + ": joined, no errors, all verified", fmt(viewers) + ", 0, 0",
+                    fmt(r.viewers().joined()) + ", " + fmt(r.errorCount()) + ", " + fmt(r.verification().failures()),
+                    r.viewers().joined() == viewers && r.errorCount() == 0 && r.verification().failures() == 0));
+            CountingRelay.PeriodPeak peak = relay.peakPerPeriod();
+            checks.add(Check.info(label + ": origin requests per " + maxAge.toSeconds() + " s period",
+                    String.format(Locale.ROOT, "%.1f (%s in %.0f s for %s viewer requests; busiest %s: %d)", perPeriod,
+                            fmt(origin), seconds, fmt(r.requests()), peak.resource(), peak.count())));
+            if (factor > 1) {
+                boolean flat = perPeriod <= firstPerPeriod * 1.5 + 10;
+                checks.add(Check.of(label + ": origin load per period vs 1x", "<= 1.5 x " + String.format(Locale.ROOT,
+                        "%.1f + 10", firstPerPeriod), String.format(Locale.ROOT, "%.1f", perPeriod), flat));
+            }
+        }
+        return checks;
     }
 }
