@@ -115,6 +115,13 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
         return best;
     }
 
+    /** Distinct resources (method, target and, for a POST, body) requested since {@link #countPeriods}. */
+    long distinctResources() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        perPeriod.keySet().forEach(k -> seen.add(k.substring(k.indexOf(' ') + 1)));
+        return seen.size();
+    }
+
     /** The busiest resource in one period: its method and target, which period, how many requests. */
     record PeriodPeak(String resource, long period, long count) {
     }
