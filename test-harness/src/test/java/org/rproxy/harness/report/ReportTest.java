@@ -1,0 +1,107 @@
+package org.rproxy.harness.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+    @TempDir
+    Path dir;
+
+    static RunReport sample(String title) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("viewers", "1000");
+        settings.put("arrival", "flash:10s");
+        List<RunReport.Sample> series = new ArrayList<>();
+        for (int t = 1; t <= 10; t++) {
+            series.add(new RunReport.Sample(t, t * 100, t * 90, 400 + t, 0, 1.5, 9.5, 12));
+        }
+        return new RunReport(title, "2026-01-01T00:00:00Z", settings, 10.2, new RunReport.Viewers(1000, 1000, 998, 2, 0),
+                4000, 1_234_567, 250, 32, 392.2, new RunReport.Latency(4000, 2.1, 1.5, 4.0, 9.5, 20.1, 25.0),
+                new RunReport.Latency(998, 9, 8, 12, 30, 40, 41),
+                List.of(new RunReport.Percentile(0, 0.2), new RunReport.Percentile(50, 1.5), new RunReport.Percentile(99, 9.5),
+                        new RunReport.Percentile(99.999, 24.0), new RunReport.Percentile(100, 25.0)),
+                2, Map.of("http 504 @ xml cost-row", 2L),
+                new RunReport.Verification("all", 2000, 0, 2000, 4, 0, Map.of()),
+                new RunReport.OriginLoad("relay", 12, Map.of("GET /directory", 4L, "GET /prop/pid", 8L)),
+                Map.of("json directory", 500L), series);
+    }
+
+    @Test
+    void theJsonHoldsEveryFigureOfTheSummary() throws Exception {
+        JsonNode j = new ObjectMapper().readTree(ReportFiles.json(sample("run")));
+        for (String f : List.of("title", "startedAt", "settings", "seconds", "viewers", "requests", "bytes", "notModified",
+                "connections", "requestsPerSecond", "requestLatency", "joinLatency", "percentiles", "errorCount", "errors",
+                "verification", "origin", "requestsByStep", "series")) {
+            assertTrue(j.has(f), f);
+        }
+        assertEquals(9.5, j.path("requestLatency").path("p99").asDouble());
+        assertEquals(20.1, j.path("requestLatency").path("p999").asDouble());
+        assertEquals(998, j.path("viewers").path("joined").asLong());
+        assertEquals(2, j.path("errors").path("http 504 @ xml cost-row").asLong());
+        assertEquals(12, j.path("origin").path("requests").asLong());
+        assertEquals(10, j.path("series").size());
+        assertEquals("viewers", j.path("settings").fieldNames().next(), "settings keep their order");
+    }
+
+    @Test
+    void theHtmlIsSelfContainedWithWellFormedCharts() throws Exception {
+        String html = HtmlReport.render(sample("crowd <b>&</b> \"quotes\""));
+        assertFalse(html.contains("<script"), "no script");
+        assertFalse(Pattern.compile("(src|href)\\s*=", Pattern.CASE_INSENSITIVE).matcher(html).find(), "nothing fetched");
+        assertFalse(html.contains("@import") || html.contains("url("), "no external style");
+        assertTrue(html.contains("crowd &lt;b&gt;&amp;&lt;/b&gt; &quot;quotes&quot;"), "the title is escaped");
+        Matcher m = Pattern.compile("<svg.*?</svg>", Pattern.DOTALL).matcher(html);
+        int charts = 0;
+        while (m.find()) {
+            DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(new java.io.ByteArrayInputStream(m.group().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertTrue(m.group().contains("<polyline"), "a chart draws its data");
+            charts++;
+        }
+        assertEquals(4, charts, "percentiles, latency over time, throughput, viewers");
+        assertTrue(html.contains("http 504 @ xml cost-row"));
+    }
+
+    @Test
+    void bothFilesAreWritten() throws Exception {
+        Path html = ReportFiles.write(sample("run"), dir.resolve("out"));
+        assertTrue(Files.readString(html).startsWith("<!DOCTYPE html>"));
+        assertTrue(Files.readString(dir.resolve("out/report.json")).contains("\"requestLatency\""));
+    }
+
+    @Test
+    void theSummaryTableNamesTheFiguresAUserLooksFor() {
+        String t = SummaryTable.render(sample("run"));
+        for (String s : List.of("p50 1.50 ms", "p99 9.50 ms", "p99.9 20.10 ms", "max 25.00 ms", "verification failures",
+                "origin requests", "8  GET /prop/pid")) {
+            assertTrue(t.contains(s), s + " in\n" + t);
+        }
+    }
+
+    @Test
+    void aNiceCeilingIsOneTwoOrFiveTimesAPowerOfTen() {
+        assertEquals(1, SvgChart.niceCeiling(0));
+        assertEquals(50, SvgChart.niceCeiling(41));
+        assertEquals(200, SvgChart.niceCeiling(101));
+        assertEquals(1000, SvgChart.niceCeiling(1000));
+        assertEquals(3.0, HtmlReport.nines(99.9), 1e-9);
+    }
+}
