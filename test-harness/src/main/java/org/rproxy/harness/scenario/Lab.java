@@ -31,6 +31,7 @@ final class Lab implements AutoCloseable {
     private final Path dir;
     private final PrintStream log;
     private final String proxyClasspath;
+    private final boolean external;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Thread hook = new Thread(this::closeQuietly, "harness-lab-stop");
     private final Path key;
@@ -44,6 +45,7 @@ final class Lab implements AutoCloseable {
     Lab(Path dir, PrintStream log, Path rproxyJar) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.log = log;
+        this.external = rproxyJar != null;
         this.proxyClasspath = rproxyJar != null ? rproxyJar.toAbsolutePath().toString() : System.getProperty("java.class.path");
         SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         key = dir.resolve("origin.key");
@@ -61,8 +63,16 @@ final class Lab implements AutoCloseable {
         return pub;
     }
 
-    /** Whether proxies can be started: the class path holds the pull proxy. */
+    /** Whether proxies can be started: this process, or the rproxy jar given, holds the pull proxy. */
     boolean pullAvailable() {
+        if (!external) {
+            try {
+                Class.forName("org.rproxy.pull.PullProxy", false, Lab.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException e) {
+                return false;
+            }
+        }
         String cp = proxyClasspath;
         for (String entry : cp.split(java.io.File.pathSeparator)) {
             Path p = Path.of(entry);
