@@ -4,7 +4,9 @@ import java.time.Duration;
 
 import org.rproxy.app.DurationConverter;
 import org.rproxy.harness.churn.ChurnCommand;
+import org.rproxy.harness.load.BurstCommand;
 import org.rproxy.harness.load.ViewersCommand;
+import org.rproxy.harness.scenario.RelayCommand;
 import org.rproxy.harness.scenario.ScenarioCommand;
 import org.rproxy.harness.topology.TopologyCommand;
 
@@ -24,6 +26,8 @@ import picocli.CommandLine.Command;
                 ViewersCommand.class,
                 ChurnCommand.class,
                 ScenarioCommand.class,
+                RelayCommand.class,
+                BurstCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class HarnessMain implements Runnable {

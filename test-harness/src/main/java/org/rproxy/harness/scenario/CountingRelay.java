@@ -61,12 +61,23 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
     private final AtomicLong tampered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final ConcurrentHashMap<String, LongAdder> perPeriod = new ConcurrentHashMap<>();
+    private final java.util.function.Consumer<String> onRequest;
     private volatile Mode mode = Mode.PASS;
     private volatile long epoch = System.nanoTime();
     private volatile long periodNanos = Long.MAX_VALUE;
 
     CountingRelay(InetSocketAddress upstream) throws InterruptedException {
+        this(upstream, 0, line -> { });
+    }
+
+    /**
+     * @param port    loopback port to listen on, 0 for any
+     * @param onRequest told {@code "REQ METHOD TARGET"} for each request, on an event loop
+     */
+    CountingRelay(InetSocketAddress upstream, int port, java.util.function.Consumer<String> onRequest)
+            throws InterruptedException {
         this.upstream = requireNonNull(upstream, "upstream");
+        this.onRequest = requireNonNull(onRequest, "onRequest");
         listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -81,7 +92,7 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 << 20), new Front());
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", port).sync().channel();
     }
 
     String baseUri() {
@@ -192,6 +203,7 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
             }
             String key = req.method().name() + " " + req.uri();
             counts.computeIfAbsent(key, k -> new LongAdder()).increment();
+            onRequest.accept("REQ " + key);
             long period = (System.nanoTime() - epoch) / periodNanos;
             // a POST's resource is its target and its body: distinct queries are distinct resources
             String resource = req.content().isReadable() ? key + " #" + bodyDigest(req) : key;
