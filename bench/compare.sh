@@ -215,7 +215,7 @@ summarise() {
       if (!($1 in seen)) { seen[$1] = 1; docs[++nd] = $1 }
       if (!($2 in seens)) { seens[$2] = 1; syss[++ns] = $2 } }
     END {
-      printf "| document | system | req/s | MB/s | p50 ms | p99 ms | req per server CPU-s | errors | RProxy / this |\n"
+      printf "| document | system | req/s | MB/s | p50 ms | p99 ms | req per server CPU-s | wrk errors (timeouts) | RProxy / this |\n"
       printf "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
       for (d = 1; d <= nd; d++) {
         r = docs[d] SUBSEP "rproxy"

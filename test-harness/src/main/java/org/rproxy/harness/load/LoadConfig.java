@@ -27,11 +27,12 @@ import org.rproxy.core.sign.VerificationKey;
  * @param gzip         whether viewers accept gzip
  * @param seed         the crowd's seed
  * @param addresses    the network map viewers' addresses are drawn from
+ * @param documentsOnly viewers stop after the network map (PID found locally): no cost row, no ranking
  */
 public record LoadConfig(List<URI> targets, List<VerificationKey> trusted, long viewers, ArrivalSchedule arrival,
                          VerifyMode verify, int connections, int pipeline, int ioThreads, Duration duration,
                          Duration drain, Duration timeout, Population.Mix mix, boolean gzip, long seed,
-                         NetworkMap addresses) {
+                         NetworkMap addresses, boolean documentsOnly) {
     public LoadConfig {
         targets = List.copyOf(requireNonNull(targets, "targets"));
         if (targets.isEmpty()) {

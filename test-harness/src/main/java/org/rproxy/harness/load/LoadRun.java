@@ -59,7 +59,8 @@ public final class LoadRun {
         long start = System.nanoTime();
         ArrivalSchedule.Arrivals arrivals = config.arrival().start(config.viewers(), config.duration(), config.seed());
         boolean[] arrivalsOver = {false};
-        ViewerContext ctx = new ViewerContext(population, stats, verdicts, config.verify(), config.gzip(), start, () -> {
+        ViewerContext ctx = new ViewerContext(population, stats, verdicts, config.verify(), config.gzip(),
+                config.documentsOnly(), start, () -> {
             if (finished.incrementAndGet() == released.get() && arrivalsDone(arrivalsOver)) {
                 allDone.countDown();
             }

@@ -26,7 +26,10 @@ import org.rproxy.core.sign.Verdict;
  *   <li>rank candidate peers (endpoint cost service in ordinal mode, or {@code POST /cost/m?mode=ordinal}).</li>
  * </ol>
  *
- * A small state machine, not a thread: each step sends one request on the viewer's connection and
+ * A viewer that ranks locally (the {@code serverRank} share of the mix decides) stops after its
+ * cost row; in a documents-only run (push proxies serve no queries) it stops after the network map.
+ *
+ * <p>A small state machine, not a thread: each step sends one request on the viewer's connection and
  * the answer (on that connection's event loop) moves it on. Each request's latency is measured
  * from when it was due — the scheduled arrival for the first, the previous answer for the rest —
  * so time spent waiting for a busy connection is counted, not hidden. Any error or failed
@@ -191,7 +194,8 @@ final class Viewer implements Exchange.Callback {
             finish(false, now);
             return;
         }
-        if (step == Step.RANK || (step == Step.COST_ROW && !serverRank)) {
+        if (step == Step.RANK || (step == Step.COST_ROW && !serverRank)
+                || (step == Step.NETWORK_MAP && ctx.documentsOnly && !serverPid)) {
             finish(true, now);
             return;
         }

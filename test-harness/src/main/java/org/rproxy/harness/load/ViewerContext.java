@@ -16,6 +16,7 @@ final class ViewerContext {
     final Documents documents = new Documents();
     final Held held = new Held();
     final boolean gzip;
+    final boolean documentsOnly;
     final long startNanos;
     private final AtomicLong responses = new AtomicLong();
     private final Runnable onViewerDone;
@@ -25,7 +26,7 @@ final class ViewerContext {
      * @param onViewerDone called once per viewer when it joined or gave up
      */
     ViewerContext(Population population, Stats stats, VerdictCache verdicts, VerifyMode verify, boolean gzip,
-                  long startNanos, Runnable onViewerDone) {
+                  boolean documentsOnly, long startNanos, Runnable onViewerDone) {
         this.population = requireNonNull(population, "population");
         this.stats = requireNonNull(stats, "stats");
         this.verify = requireNonNull(verify, "verify");
@@ -34,6 +35,7 @@ final class ViewerContext {
         }
         this.verdicts = verdicts;
         this.gzip = gzip;
+        this.documentsOnly = documentsOnly;
         this.startNanos = startNanos;
         this.onViewerDone = requireNonNull(onViewerDone, "onViewerDone");
     }

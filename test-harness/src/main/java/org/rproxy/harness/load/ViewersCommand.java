@@ -95,6 +95,10 @@ public final class ViewersCommand implements Callable<Integer> {
             description = "Accept gzip variants (default ${DEFAULT-VALUE}).")
     boolean gzip;
 
+    @Option(names = "--documents-only", description = "Viewers read the directory/capability and the network map only "
+            + "(PIDs found locally): for servers that answer no queries, such as push-mode proxies.")
+    boolean documentsOnly;
+
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the crowd (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -117,7 +121,7 @@ public final class ViewersCommand implements Callable<Integer> {
         NetworkMap addresses = maps != null ? AddressSource.fromFolder(maps) : AddressSource.fromServer(targets.get(0), keys);
         LoadConfig config = new LoadConfig(targets, keys, viewers, ArrivalSchedule.parse(arrival), mode, connections,
                 pipeline, ioThreads, duration, drain, timeout, new Population.Mix(returning, xml, serverPid, serverRank, peers), gzip,
-                seed, addresses);
+                seed, addresses, documentsOnly);
         OriginCounter origin = originMetrics == null ? null : new PrometheusOriginCounter(originMetrics, originMetric);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("targets", targets.toString());

@@ -203,7 +203,8 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
             }
             String key = req.method().name() + " " + req.uri();
             counts.computeIfAbsent(key, k -> new LongAdder()).increment();
-            onRequest.accept("REQ " + key);
+            String ae = req.headers().get("accept-encoding");
+            onRequest.accept("REQ " + key + (ae == null ? "" : " accept-encoding=" + ae.replace(' ', '_')));
             long period = (System.nanoTime() - epoch) / periodNanos;
             // a POST's resource is its target and its body: distinct queries are distinct resources
             String resource = req.content().isReadable() ? key + " #" + bodyDigest(req) : key;

@@ -65,31 +65,48 @@ final class Lab implements AutoCloseable {
 
     /** Whether proxies can be started: this process, or the rproxy jar given, holds the pull proxy. */
     boolean pullAvailable() {
+        return has("org.rproxy.pull.PullProxy", "org/rproxy/pull/PullProxy.class");
+    }
+
+    /** Whether push mode (and an origin with an update stream) can be started. */
+    boolean pushAvailable() {
+        return has("org.rproxy.push.PushProxy", "org/rproxy/push/PushProxy.class");
+    }
+
+    private boolean has(String className, String entry) {
         if (!external) {
             try {
-                Class.forName("org.rproxy.pull.PullProxy", false, Lab.class.getClassLoader());
+                Class.forName(className, false, Lab.class.getClassLoader());
                 return true;
             } catch (ClassNotFoundException e) {
                 return false;
             }
         }
-        String cp = proxyClasspath;
-        for (String entry : cp.split(java.io.File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (Files.isDirectory(p) && Files.exists(p.resolve("org/rproxy/pull/PullProxy.class"))) {
-                return true;
-            }
-            if (Files.isRegularFile(p) && entry.endsWith(".jar")) {
-                try (ZipFile z = new ZipFile(p.toFile())) {
-                    if (z.getEntry("org/rproxy/pull/PullProxy.class") != null) {
-                        return true;
-                    }
-                } catch (IOException e) {
-                    // not a jar we can read: look further
-                }
-            }
+        try (ZipFile z = new ZipFile(proxyClasspath)) {
+            return z.getEntry(entry) != null;
+        } catch (IOException e) {
+            return false;
         }
-        return false;
+    }
+
+    /** Starts the origin as a process of its own (with the update stream when the build has push mode). */
+    ProxyProcess startOriginProcess(Path maps, Duration maxAge) throws IOException, InterruptedException {
+        ProxyProcess p = ProxyProcess.startOrigin(proxyClasspath, maps, key, maxAge, dir);
+        started.push(p);
+        log.printf("lab: origin process (pid %d) on %s%n", p.pid(), p.baseUri());
+        return p;
+    }
+
+    ProxyProcess startPushProxy(String name, String upstream) throws IOException, InterruptedException {
+        ProxyProcess p = ProxyProcess.startPush(name, proxyClasspath, upstream, pub, dir);
+        started.push(p);
+        log.printf("lab: push proxy %s (pid %d) on %s, upstream %s%n", name, p.pid(), p.baseUri(), upstream);
+        return p;
+    }
+
+    /** Registers something to stop with the lab. */
+    void stopAtEnd(AutoCloseable c) {
+        started.push(c);
     }
 
     Path topology(TopologySpec spec) throws IOException {

@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A pull-mode RProxy the harness runs as a separate process ({@code rproxy proxy}), listening on
- * loopback, with its admin listener on loopback too. Its output goes to a log file in the lab
- * folder. {@link #close} stops it by PID: a polite destroy first, then a forced one.
+ * An rproxy server the harness runs as a separate process — a proxy ({@code rproxy proxy}, pull or
+ * push) or an origin ({@code rproxy origin}) — listening on loopback only. Its output goes to a
+ * log file in the lab folder. {@link #close} stops it by PID: a polite destroy first, then a
+ * forced one.
  */
 final class ProxyProcess implements AutoCloseable {
     private final String name;
@@ -43,21 +44,45 @@ final class ProxyProcess implements AutoCloseable {
             throws IOException, InterruptedException {
         int port = freePort();
         int admin = freePort();
-        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m", "-XX:+UseSerialGC",
-                "-cp", classpath, "org.rproxy.app.Main", "proxy",
-                "--listen", "127.0.0.1:" + port, "--admin", "127.0.0.1:" + admin,
+        List<String> args = new ArrayList<>(List.of("proxy", "--listen", "127.0.0.1:" + port, "--admin", "127.0.0.1:" + admin,
                 "--upstream", upstream, "--trust", trust.toString(), "--name", name));
-        cmd.addAll(extra);
+        args.addAll(extra);
+        return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + admin + "/healthz"));
+    }
+
+    /** A push-mode proxy: ready when it serves the directory it follows. */
+    static ProxyProcess startPush(String name, String classpath, String upstream, Path trust, Path logDir)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> args = List.of("proxy", "--mode", "push", "--listen", "127.0.0.1:" + port, "--upstream", upstream,
+                "--trust", trust.toString(), "--name", name);
+        return launch(name, classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+    }
+
+    /** An origin process (it carries the update stream when the build has push mode). */
+    static ProxyProcess startOrigin(String classpath, Path maps, Path key, Duration maxAge, Path logDir)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> args = List.of("origin", "--listen", "127.0.0.1:" + port, "--maps", maps.toString(), "--key",
+                key.toString(), "--max-age", maxAge.toSeconds() + "s");
+        return launch("origin", classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+    }
+
+    private static ProxyProcess launch(String name, String classpath, List<String> args, int port, int admin, Path logDir,
+                                       URI ready) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m", "-XX:+UseSerialGC", "-cp", classpath,
+                "org.rproxy.app.Main"));
+        cmd.addAll(args);
         Path log = logDir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ProxyProcess proxy = new ProxyProcess(name, p, port, admin, log);
+        ProxyProcess proc = new ProxyProcess(name, p, port, admin, log);
         try {
-            proxy.awaitHealthy(Duration.ofSeconds(60));
+            proc.awaitReady(ready, Duration.ofSeconds(60));
         } catch (IOException | InterruptedException | RuntimeException e) {
-            proxy.close();
+            proc.close();
             throw e;
         }
-        return proxy;
+        return proc;
     }
 
     String name() {
@@ -72,21 +97,35 @@ final class ProxyProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The admin listener's {@code /metrics}, or null when it has none. */
     URI metrics() {
-        return URI.create("http://127.0.0.1:" + adminPort + "/metrics");
+        return adminPort < 0 ? null : URI.create("http://127.0.0.1:" + adminPort + "/metrics");
+    }
+
+    /** Resident memory of the process in KiB, from /proc; -1 when unknown. */
+    long residentKib() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
     }
 
     Path log() {
         return log;
     }
 
-    private void awaitHealthy(Duration limit) throws IOException, InterruptedException {
+    private void awaitReady(URI health, Duration limit) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + limit.toNanos();
-        URI health = URI.create("http://127.0.0.1:" + adminPort + "/healthz");
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("proxy " + name + " exited with " + process.exitValue() + "; see " + log);
+                throw new IOException(name + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
@@ -99,7 +138,7 @@ final class ProxyProcess implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IOException("proxy " + name + " did not become healthy within " + limit + "; see " + log);
+        throw new IOException(name + " did not become ready within " + limit + "; see " + log);
     }
 
     @Override

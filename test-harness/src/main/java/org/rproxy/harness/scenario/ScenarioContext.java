@@ -60,7 +60,8 @@ final class ScenarioContext {
 
     /** A crowd of the given shape, with the context's connection settings. */
     Crowd crowd(List<String> targets, Path maps, long viewers, ArrivalSchedule arrival) {
-        return new Crowd(targets, maps, viewers, arrival, Population.Mix.defaults(), VerifyMode.ALL, null, Duration.ofSeconds(90));
+        return new Crowd(targets, maps, viewers, arrival, Population.Mix.defaults(), VerifyMode.ALL, null, Duration.ofSeconds(90),
+                false);
     }
 
     /**
@@ -70,13 +71,18 @@ final class ScenarioContext {
      * @param drain    time after the last arrival for viewers to finish
      */
     record Crowd(List<String> targets, Path maps, long viewers, ArrivalSchedule arrival, Population.Mix mix,
-                 VerifyMode verify, Duration duration, Duration drain) {
+                 VerifyMode verify, Duration duration, Duration drain, boolean documentsOnly) {
         Crowd with(Population.Mix m) {
-            return new Crowd(targets, maps, viewers, arrival, m, verify, duration, drain);
+            return new Crowd(targets, maps, viewers, arrival, m, verify, duration, drain, documentsOnly);
         }
 
         Crowd drain(Duration d) {
-            return new Crowd(targets, maps, viewers, arrival, mix, verify, duration, d);
+            return new Crowd(targets, maps, viewers, arrival, mix, verify, duration, d, documentsOnly);
+        }
+
+        /** Viewers read the signed documents only (directory, network map), as push proxies serve no queries. */
+        Crowd onlyDocuments() {
+            return new Crowd(targets, maps, viewers, arrival, mix, verify, duration, drain, true);
         }
     }
 
@@ -85,7 +91,8 @@ final class ScenarioContext {
         LoadConfig config = new LoadConfig(crowd.targets().stream().map(URI::create).toList(),
                 List.of(VerificationKey.readPem(lab.pub())), crowd.viewers(), crowd.arrival(), crowd.verify(),
                 options.connections(), options.pipeline(), options.ioThreads(), crowd.duration(), crowd.drain(),
-                Duration.ofSeconds(30), crowd.mix(), true, options.seed(), AddressSource.fromFolder(crowd.maps()));
+                Duration.ofSeconds(30), crowd.mix(), true, options.seed(), AddressSource.fromFolder(crowd.maps()),
+                crowd.documentsOnly());
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("phase", phase);
         settings.put("targets", crowd.targets().toString());
