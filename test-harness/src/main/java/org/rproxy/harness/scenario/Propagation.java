@@ -61,9 +61,10 @@ final class Propagation {
         }
         toOrigin.recordValue((System.nanoTime() - writtenNanos) / 1_000);
         current = fresh;
+        String want = fresh;
         List<String> waiting = new ArrayList<>(proxies);
         while (!waiting.isEmpty() && System.nanoTime() < deadline) {
-            waiting.removeIf(p -> fresh.equals(etag(p)));
+            waiting.removeIf(p -> want.equals(etag(p)));
             if (!waiting.isEmpty()) {
                 Thread.sleep(10);
             }
