@@ -20,16 +20,17 @@ import org.rproxy.harness.churn.Churner;
 import org.rproxy.harness.topology.TopologySpec;
 
 /**
- * Subscribers that stop reading: three raw connections subscribe to the origin's update stream
- * for every map and then read nothing (a tiny receive buffer, so the origin's writes back up at
- * once), while the maps change every second for forty seconds and two healthy push proxies
- * follow. The healthy ones must not be delayed (changes reach them within three seconds at the
- * 99th percentile), the origin's memory must stay bounded, and the stuck subscribers should be
- * disconnected (the origin promises to drop one that stays full for 30 s).
+ * Subscribers that stop reading: the maps change every second and two healthy push proxies
+ * follow the origin — first for twenty rounds alone (the baseline), then for forty more while
+ * three raw connections subscribe to the origin's update stream for every map and read nothing
+ * (a tiny receive buffer, so the origin's writes back up at once). The healthy proxies must not
+ * be delayed (p99 within 1.5 times the baseline's plus half a second) and the stuck subscribers
+ * must be disconnected (the origin promises to drop one that stays full for 30 s).
  */
 final class SlowSubscriber implements Scenario {
     static final int ROUNDS = 40;
     static final int SLOW = 3;
+    static final int BASELINE_ROUNDS = 20;
 
     @Override
     public String name() {
@@ -38,7 +39,7 @@ final class SlowSubscriber implements Scenario {
 
     @Override
     public String summary() {
-        return "three update-stream subscribers stop reading while maps change every second; healthy push proxies must not wait";
+        return "three update-stream subscribers stop reading while maps change every second; healthy push proxies must not wait longer than without them";
     }
 
     @Override
@@ -50,6 +51,10 @@ final class SlowSubscriber implements Scenario {
         ProxyProcess origin = ctx.lab.startOriginProcess(maps, ctx.maxAge(Duration.ofSeconds(60)));
         List<String> healthy = List.of(ctx.lab.startPushProxy("push-1", origin.baseUri()).baseUri(),
                 ctx.lab.startPushProxy("push-2", origin.baseUri()).baseUri());
+        Churner churner = new Churner(maps, 0.05, 5, ctx.options.seed());
+        Propagation baseline = new Propagation(origin.baseUri(), healthy, "/costmap/routingcost-map", Duration.ofSeconds(10));
+        rounds(churner, baseline, BASELINE_ROUNDS);
+        ctx.out.println("slow-subscriber: without stuck subscribers: " + baseline.describe());
         List<Socket> slow = new ArrayList<>();
         for (int i = 0; i < SLOW; i++) {
             Socket s = subscribe(URI.create(origin.baseUri()));
@@ -58,17 +63,7 @@ final class SlowSubscriber implements Scenario {
         }
         long rssBefore = origin.residentKib();
         Propagation watch = new Propagation(origin.baseUri(), healthy, "/costmap/routingcost-map", Duration.ofSeconds(10));
-        Churner churner = new Churner(maps, 0.05, 5, ctx.options.seed());
-        long next = System.nanoTime();
-        for (int i = 0; i < ROUNDS; i++) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000);
-            }
-            churner.round();
-            watch.await(System.nanoTime());
-            next += 1_000_000_000L;
-        }
+        rounds(churner, watch, ROUNDS);
         long rssAfter = origin.residentKib();
         int dropped = 0;
         for (Socket s : slow) {
@@ -77,16 +72,31 @@ final class SlowSubscriber implements Scenario {
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("changes that reached the healthy proxies", ROUNDS + " of " + ROUNDS,
                 watch.reached() + " (missed " + watch.missed() + ")", watch.missed() == 0));
-        checks.add(Check.of("change to the healthy proxies, p99", "<= 3000 ms",
-                String.format(Locale.ROOT, "%.0f ms", watch.p99Millis()), watch.p99Millis() <= 3000));
-        checks.add(Check.info("propagation", watch.describe()));
+        double bound = baseline.p99Millis() * 1.5 + 500;
+        checks.add(Check.of("change to the healthy proxies, p99, stuck subscribers attached",
+                String.format(Locale.ROOT, "<= 1.5 x %.0f + 500 ms", baseline.p99Millis()),
+                String.format(Locale.ROOT, "%.0f ms", watch.p99Millis()), watch.p99Millis() <= bound));
+        checks.add(Check.info("propagation without stuck subscribers", baseline.describe()));
+        checks.add(Check.info("propagation with stuck subscribers", watch.describe()));
         checks.add(Check.of("stuck subscribers disconnected by the origin (after 30 s full)", SLOW + " of " + SLOW,
                 dropped + " of " + SLOW, dropped == SLOW));
-        long growth = rssAfter - rssBefore;
-        checks.add(Check.of("origin resident memory growth", "< 256 MB",
-                rssBefore < 0 ? "unknown" : fmt(growth / 1024) + " MB (" + fmt(rssBefore / 1024) + " -> " + fmt(rssAfter / 1024) + ")",
-                rssBefore < 0 || growth < 256 * 1024));
+        // resident memory mostly follows the JVM's heap sizing, so it is reported, not judged
+        checks.add(Check.info("origin resident memory while they were attached",
+                rssBefore < 0 ? "unknown" : fmt(rssBefore / 1024) + " MB -> " + fmt(rssAfter / 1024) + " MB"));
         return checks;
+    }
+
+    private static void rounds(Churner churner, Propagation watch, int n) throws Exception {
+        long next = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000);
+            }
+            churner.round();
+            watch.await(System.nanoTime());
+            next += 1_000_000_000L;
+        }
     }
 
     /** Opens the update stream for every map and reads only the status line, then nothing. */
