@@ -51,6 +51,13 @@ public sealed interface Reply {
         }
     }
 
+    /**
+     * {@code 204 No Content}: the request was done and there is nothing to send (RFC 9110 §15.3.5),
+     * as a stream control service answers (RFC 8895 §7.6).
+     */
+    record NoContent() implements Reply {
+    }
+
     static Reply ok(Representation r) {
         return new Ok(r);
     }
