@@ -67,8 +67,8 @@ final class OriginService implements AltoService {
                     .withStatus(404), dialect));
         }
         if (read ? !route.get : !route.post) {
-            return done(Reply.error(AltoError.invalidValue("method", request.method(),
-                    request.path() + " accepts " + route.allowed() + " only").withStatus(405), dialect));
+            return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
+                    request.path() + " accepts " + route.allowed() + " only").withStatus(405), dialect, route.allowHeader()));
         }
         return compute(() -> q.answer(route, request), dialect);
     }
@@ -105,6 +105,10 @@ final class OriginService implements AltoService {
         Route(boolean get, boolean post) {
             this.get = get;
             this.post = post;
+        }
+
+        String allowHeader() {
+            return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
         }
 
         String allowed() {

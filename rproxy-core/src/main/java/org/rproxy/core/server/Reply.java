@@ -21,11 +21,19 @@ public sealed interface Reply {
         }
     }
 
-    /** An error, rendered by the front end in the dialect of the request. */
-    record Error(AltoError error, Dialect dialect) implements Reply {
+    /**
+     * An error, rendered by the front end in the dialect of the request.
+     *
+     * @param allow for a 405, the methods the resource accepts ({@code Allow}, RFC 9110 §10.2.1), else null
+     */
+    record Error(AltoError error, Dialect dialect, String allow) implements Reply {
         public Error {
             requireNonNull(error, "error");
             requireNonNull(dialect, "dialect");
+        }
+
+        public Error(AltoError error, Dialect dialect) {
+            this(error, dialect, null);
         }
     }
 

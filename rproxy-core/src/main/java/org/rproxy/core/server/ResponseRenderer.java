@@ -52,7 +52,11 @@ final class ResponseRenderer {
             return noContent();
         }
         Reply.Error error = (Reply.Error) reply;
-        return error(head, error.error(), error.dialect(), extraHeaders);
+        FullHttpResponse response = error(head, error.error(), error.dialect(), extraHeaders);
+        if (error.allow() != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, error.allow());
+        }
+        return response;
     }
 
     FullHttpResponse representation(RequestHead head, Representation representation) {
