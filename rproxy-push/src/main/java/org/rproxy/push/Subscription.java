@@ -54,7 +54,8 @@ final class Subscription {
     private final ArrayDeque<Bytes> control = new ArrayDeque<>();
     private StreamSink sink;
     private int cursor;
-    private long lastWritableNanos;
+    /** When the window was last found full with work waiting; 0 while it is not. */
+    private long blockedSinceNanos;
     private long eventsSent;
 
     Subscription(String token, long createdNanos) {
@@ -62,9 +63,8 @@ final class Subscription {
         this.createdNanos = createdNanos;
     }
 
-    void attach(StreamSink s, long nowNanos) {
+    void attach(StreamSink s) {
         this.sink = requireNonNull(s, "s");
-        this.lastWritableNanos = nowNanos;
     }
 
     boolean attached() {
@@ -116,15 +116,18 @@ final class Subscription {
             sent++;
         }
         if (sink.isWritable() || !hasWork(tracks)) {
-            lastWritableNanos = nowNanos;
+            blockedSinceNanos = 0;
+        } else if (blockedSinceNanos == 0) {
+            blockedSinceNanos = nowNanos;
         }
         eventsSent += sent;
         return sent;
     }
 
-    /** True when something waits and the window has been full since {@code sinceNanos}. */
+    /** True when something has waited since before {@code sinceNanos} for a window that is still full. */
     boolean stalledSince(long sinceNanos, Function<String, Track> tracks) {
-        return sink != null && sink.isOpen() && lastWritableNanos < sinceNanos && hasWork(tracks);
+        return sink != null && sink.isOpen() && blockedSinceNanos != 0 && blockedSinceNanos - sinceNanos < 0
+                && !sink.isWritable() && hasWork(tracks);
     }
 
     private boolean hasWork(Function<String, Track> tracks) {

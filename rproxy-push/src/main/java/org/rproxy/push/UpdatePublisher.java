@@ -240,7 +240,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             sink.close();
             return;
         }
-        s.attach(sink, System.nanoTime());
+        s.attach(sink);
         sink.onClose(() -> run(() -> detach(s)));
         sink.onWritable(() -> run(() -> pump(s)));
         Map<String, String> docs = new TreeMap<>();
