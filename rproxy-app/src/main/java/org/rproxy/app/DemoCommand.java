@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +13,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.AdminConfig;
+import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.pull.PullProxy;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         Origin origin = startOrigin(maps, keys.resolve("origin.key"));
         Runtime.getRuntime().addShutdownHook(new Thread(origin::close, "rproxy-demo-shutdown"));
         printGuide(System.out, work, origin, keys.resolve("origin.pub"));
+        startPullProxy(System.out, origin, keys.resolve("origin.pub"));
         Thread.currentThread().join();
         return 0;
     }
@@ -87,6 +95,36 @@ final class DemoCommand implements Callable<Integer> {
                 Files.copy(in, target.resolve(name));
             }
         }
+    }
+
+    /**
+     * Starts a pull-mode proxy in front of the origin (port 8282, or any free port) and prints how
+     * to fetch through it; the proxy stops with the JVM.
+     */
+    static PullProxy startPullProxy(PrintStream out, Origin origin, Path pub) {
+        UpstreamConfig up = UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub))
+                .withPrefetch(List.of("/directory", "/capability"));
+        ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PULL, "rproxy-demo",
+                new ListenConfig(new Address("127.0.0.1", 8282), null), up, null, null,
+                new AdminConfig(new Address("127.0.0.1", 0)));
+        PullProxy proxy;
+        try {
+            proxy = PullProxy.start(config);
+        } catch (IllegalStateException e) {
+            proxy = PullProxy.start(config.withListen(new ListenConfig(new Address("127.0.0.1", 0), null)));
+        }
+        PullProxy started = proxy;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close, "rproxy-demo-proxy-shutdown"));
+        String p = proxy.baseUri();
+        out.println("A pull-mode proxy serves the same signed documents: " + p
+                + "   (metrics: http://127.0.0.1:" + proxy.adminAddress().getPort() + "/metrics)");
+        out.println("  curl -si " + p + "/networkmap/default-network-map     # note Via and Age");
+        out.println("  bin/rproxy fetch " + p + "/directory --trust " + pub);
+        out.println("  bin/rproxy fetch " + p + "/costmap/routingcost-map --trust " + pub + " --gzip");
+        out.println("  bin/rproxy fetch " + p + "/prop/pid --trust " + pub);
+        out.println();
+        out.flush();
+        return proxy;
     }
 
     private static void printGuide(PrintStream out, Path work, Origin origin, Path pub) {

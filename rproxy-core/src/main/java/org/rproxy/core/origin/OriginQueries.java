@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.Jcs;
@@ -40,6 +42,9 @@ import org.rproxy.core.store.Representation;
  * query executor, never on an event loop.
  */
 final class OriginQueries {
+    /** Bytes of computed GET answers kept per version. */
+    private static final long COMPUTED_CACHE_BYTES = 64L * 1024 * 1024;
+
     private final Catalog catalog;
     private final Map<String, Representation> signed;
     private final Duration maxAge;
@@ -49,6 +54,10 @@ final class OriginQueries {
     private final EndpointPropertyLookup properties;
     private final EndpointCostLookup endpointCosts;
     private final XmlQueries xmlQueries;
+    private final Cache<String, Representation> computedGets = Caffeine.newBuilder()
+            .maximumWeight(COMPUTED_CACHE_BYTES)
+            .weigher((String k, Representation v) -> (int) Math.min(Integer.MAX_VALUE, v.weight() + k.length()))
+            .build();
 
     OriginQueries(Catalog catalog, Map<String, Representation> signed, Duration maxAge, Clock clock, XmlCodec xml) {
         this.catalog = requireNonNull(catalog, "catalog");
@@ -88,6 +97,25 @@ final class OriginQueries {
 
     Representation signed(String target) {
         return signed.get(target);
+    }
+
+    /**
+     * A computed answer to a GET already made for this version, or null. Rows, lookups and
+     * reverse lookups are asked again and again by a crowd; they are computed once per version
+     * (this object lives exactly as long as the version and its signatures).
+     */
+    Representation computedGet(String target) {
+        return computedGets.getIfPresent(target);
+    }
+
+    /** The answer to a GET, from the per-version cache or computed and remembered. */
+    Representation answerGet(OriginService.Route route, AltoRequest req) {
+        Representation r = computedGets.getIfPresent(req.rawTarget());
+        if (r == null) {
+            r = answer(route, req);
+            computedGets.put(req.rawTarget(), r);
+        }
+        return r;
     }
 
     boolean hasNetworkMap(String id) {

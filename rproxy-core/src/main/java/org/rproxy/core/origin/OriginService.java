@@ -57,6 +57,9 @@ final class OriginService implements AltoService {
         boolean read = request.method().equals("GET") || request.method().equals("HEAD");
         if (read) {
             Representation r = q.signed(request.rawTarget());
+            if (r == null) {
+                r = q.computedGet(request.rawTarget());
+            }
             if (r != null) {
                 return done(Reply.ok(r));
             }
@@ -70,7 +73,7 @@ final class OriginService implements AltoService {
             return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
                     request.path() + " accepts " + route.allowed() + " only").withStatus(405), dialect, route.allowHeader()));
         }
-        return compute(() -> q.answer(route, request), dialect);
+        return compute(() -> read ? q.answerGet(route, request) : q.answer(route, request), dialect);
     }
 
     private CompletionStage<Reply> compute(Supplier<Representation> work, Dialect dialect) {
