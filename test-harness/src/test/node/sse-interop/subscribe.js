@@ -1,13 +1,14 @@
 // Subscribes to an ALTO update stream (RFC 8895) with the npm `eventsource` package, which knows
 // nothing of ALTO: it POSTs the stream parameters through its `fetch` hook and prints one JSON
-// line per event it dispatches: {"type": ..., "data": ...}. Exits after `count` events or on
-// error/timeout. Usage: node subscribe.js STREAM_URL PARAMS_JSON EVENT_TYPE... --count N
+// line per event it dispatches: {"type": ..., "data": ...}. Exits once it has seen N events of
+// type UNTIL, or after 20 s. Usage: node subscribe.js STREAM_URL PARAMS_JSON EVENT_TYPE... --until UNTIL N
 import { EventSource } from 'eventsource';
 
 const [url, params, ...rest] = process.argv.slice(2);
-const countAt = rest.indexOf('--count');
-const count = Number(rest[countAt + 1]);
-const types = rest.slice(0, countAt);
+const untilAt = rest.indexOf('--until');
+const until = rest[untilAt + 1];
+const count = Number(rest[untilAt + 2]);
+const types = rest.slice(0, untilAt);
 
 let seen = 0;
 const es = new EventSource(url, {
@@ -22,7 +23,7 @@ const timer = setTimeout(() => { console.log(JSON.stringify({ type: 'timeout' })
 for (const t of types) {
   es.addEventListener(t, (e) => {
     console.log(JSON.stringify({ type: e.type, data: e.data }));
-    if (++seen >= count) {
+    if (e.type === until && ++seen >= count) {
       clearTimeout(timer);
       es.close();
       process.exit(0);
