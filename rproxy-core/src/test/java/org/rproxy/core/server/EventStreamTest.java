@@ -30,7 +30,9 @@ class EventStreamTest {
     private final AtomicInteger closes = new AtomicInteger();
     private final EmbeddedFrontEnd wire = new EmbeddedFrontEnd(
             FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(Duration.ofSeconds(5)),
-            request -> request.path().equals("/stream")
+            request -> request.path().equals("/done")
+                    ? CompletableFuture.completedFuture(new Reply.NoContent())
+                    : request.path().equals("/stream")
                     ? CompletableFuture.completedFuture(new Reply.Stream(HEARTBEAT, s -> {
                         s.onClose(closes::incrementAndGet);
                         sink.set(s);
@@ -71,6 +73,17 @@ class EventStreamTest {
         assertFalse(channel.isOpen());
         assertEquals(1, closes.get());
         assertFalse(sink.get().send(Bytes.utf8("late")));
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void noContentIsA204WithoutABodyAndTheConnectionStaysUsable() {
+        wire.sendRaw("POST /done HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+        EmbeddedFrontEnd.Answer a = wire.answer();
+        assertEquals(204, a.status());
+        assertEquals(0, a.body().length);
+        assertEquals("no-store", a.header("cache-control"));
+        assertTrue(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
     }
 
