@@ -86,7 +86,7 @@ final class ProxyCommand implements Callable<Integer> {
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
                     + " in front of " + c.upstream().url()
                     + (proxy.adminAddress() == null ? "" : "; admin on http://" + hostPort(proxy.adminAddress())));
-            OriginCommand.awaitShutdown();
+            OriginCommand.awaitShutdown(proxy);
         }
         return 0;
     }

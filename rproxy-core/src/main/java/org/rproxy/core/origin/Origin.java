@@ -17,7 +17,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.rproxy.core.codec.xml.XmlCodec;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.metrics.AdminServer;
+import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -53,6 +58,8 @@ public final class Origin implements AutoCloseable {
     private volatile Catalog catalog;
     private AltoHttpServer server;
     private MapsWatcher watcher;
+    private AdminServer admin;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String serverUri;
 
     private Origin(OriginConfig config, SigningKey key, Clock clock, OriginStream stream) {
@@ -97,7 +104,7 @@ public final class Origin implements AutoCloseable {
     private void startServing(MapSet maps) throws IOException {
         FrontEndConfig fe = config.frontEnd().withDialectOf(Origin::dialectOf);
         // Bind first so the capability can name the real port when port 0 was asked for.
-        server = AltoHttpServer.start(fe, stream == null ? service : stream.wrap(service));
+        server = AltoHttpServer.start(fe, stream == null ? service : stream.wrap(service), new RequestMetrics(registry));
         InetSocketAddress a = server.localAddress();
         serverUri = config.publicUri() != null ? config.publicUri()
                 : "http://" + (a.getAddress().getHostAddress().indexOf(':') >= 0
@@ -206,8 +213,23 @@ public final class Origin implements AutoCloseable {
         return config.validity();
     }
 
+    /**
+     * Starts the admin listener ({@code /metrics}, {@code /healthz}, {@code /readyz}) on
+     * {@code address}: requests served by path and status, so a load test can read what the
+     * origin itself had to answer. Keep it on loopback.
+     */
+    public synchronized InetSocketAddress startAdmin(Address address) {
+        if (admin == null) {
+            admin = AdminServer.start(address, registry, () -> catalog == null ? "not yet published" : null);
+        }
+        return admin.localAddress();
+    }
+
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         if (watcher != null) {
             watcher.close();
         }
