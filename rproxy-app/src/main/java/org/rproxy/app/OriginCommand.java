@@ -1,6 +1,7 @@
 package org.rproxy.app;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,8 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,7 +61,8 @@ final class OriginCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OriginConfig config = new OriginConfig(FrontEndConfig.defaults(listen.host(), listen.port()),
                 maps, key, validity, maxAge, proxies, instanceName, publicUri);
-        try (Origin origin = Origin.start(config)) {
+        // The update stream (RFC 8895) at /updates, for push-mode proxies.
+        try (Origin origin = Origin.start(config, Clock.systemUTC(), new UpdatePublisher(UpdateStreamConfig.defaults()))) {
             System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
             if (admin != null) {

@@ -36,7 +36,7 @@ final class PushMode {
         try (PushProxy proxy = start(c, 0)) {
             System.out.println("proxy (push) " + c.name() + " listening on " + proxy.baseUri()
                     + " subscribed to " + c.upstream().url() + "/updates");
-            OriginCommand.awaitShutdown();
+            OriginCommand.awaitShutdown(proxy);
         }
         return 0;
     }
