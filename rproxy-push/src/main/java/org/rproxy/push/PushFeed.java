@@ -142,6 +142,7 @@ public final class PushFeed implements AutoCloseable {
         pendingData.clear();
         byte[] body = subscription();
         connects.incrementAndGet();
+        java.util.concurrent.atomic.AtomicReference<UpstreamStream> self = new java.util.concurrent.atomic.AtomicReference<>();
         stream = UpstreamStream.open(group, streamUri, body, config.readTimeout(), new UpstreamStream.Listener() {
             @Override
             public void opened() {
@@ -154,8 +155,9 @@ public final class PushFeed implements AutoCloseable {
 
             @Override
             public void bytes(byte[] data) {
-                if (unprocessed.addAndGet(data.length) > UpstreamStream.MAX_UNPROCESSED) {
-                    stream.autoRead(false);
+                UpstreamStream s = self.get();
+                if (unprocessed.addAndGet(data.length) > UpstreamStream.MAX_UNPROCESSED && s != null) {
+                    s.autoRead(false);
                 }
                 run(() -> feed(gen, data));
             }
@@ -165,6 +167,7 @@ public final class PushFeed implements AutoCloseable {
                 run(() -> lost(gen, reason));
             }
         });
+        self.set(stream);
     }
 
     /** Reads the upstream's signed directory for the update stream's URI and the resources it offers. */

@@ -42,7 +42,7 @@ import org.rproxy.push.UpdateStreamConfig;
  */
 final class PushTree implements AutoCloseable {
 
-    static final Duration HEARTBEAT = Duration.ofMillis(300);
+    static final Duration HEARTBEAT = Duration.ofMillis(500);
     static final String COST_MAP = "/costmap/routingcost-map";
 
     final Path maps;
