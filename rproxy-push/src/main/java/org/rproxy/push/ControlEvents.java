@@ -16,7 +16,8 @@ import org.rproxy.core.model.MediaTypes;
  * the first one names the control URI (a path below the stream's, to resolve against the stream's
  * URI) and, as this project's extension {@code alto-redist-documents}, every document the stream
  * offers (request target to resource id), so that a proxy can follow the directory and the XML
- * documents too; later ones say which substreams {@code started} or {@code stopped}. Stateless.
+ * documents too; later ones say which substreams {@code started} or {@code stopped}, or list
+ * documents offered since. Stateless.
  */
 final class ControlEvents {
 
@@ -26,6 +27,14 @@ final class ControlEvents {
     static Bytes opened(String controlUri, Map<String, String> documents) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("control-uri", controlUri);
+        ObjectNode docs = o.putObject(UpdatePublisher.DOCUMENTS_MEMBER);
+        documents.forEach(docs::put);
+        return event(o);
+    }
+
+    /** Documents the stream offers from now on (new since the stream opened), path to resource id. */
+    static Bytes documents(Map<String, String> documents) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         ObjectNode docs = o.putObject(UpdatePublisher.DOCUMENTS_MEMBER);
         documents.forEach(docs::put);
         return event(o);

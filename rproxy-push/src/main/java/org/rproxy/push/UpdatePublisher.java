@@ -146,7 +146,18 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             change = t.update(r);
         } catch (RuntimeException e) {
             LOG.warn("not streaming {}: {}", target, e.toString());
+            if (t.current() == null) {
+                tracks.remove(target);
+            }
             return;
+        }
+        if (before == null) {
+            // A document that appeared after streams opened: tell them, so that proxies follow it too.
+            for (Subscription s : subscriptions.values()) {
+                if (s.attached()) {
+                    s.control(ControlEvents.documents(Map.of(target, t.resourceId())));
+                }
+            }
         }
         if (change == Track.Change.NEW_VERSION && before != null) {
             updates.incrementAndGet();

@@ -87,6 +87,18 @@ class PushPropagationIT {
     }
 
     @Test
+    void aMapAddedAtTheOriginIsFollowedDownTheTree() throws Exception {
+        java.nio.file.Files.writeString(tree.maps.resolve("extra-network-map.json"),
+                "{\"network-map\":{\"X1\":{\"ipv4\":[\"192.0.2.0/24\"]},\"X2\":{\"ipv4\":[\"0.0.0.0/0\"]}}}");
+        String path = "/networkmap/extra-network-map";
+        PushTree.await(Duration.ofSeconds(3), "edge follows the new map", () -> edge.feed().held().containsKey(path));
+        assertEquals(tree.verifiedBody(tree.originBase(), path), tree.verifiedBody(edge.baseUri(), path));
+        PushTree.await(Duration.ofSeconds(3), "edge serves the new directory",
+                () -> String.valueOf(tree.bodyOrNull(edge.baseUri(), "/directory")).contains("extra-network-map"));
+        assertEquals(tree.verifiedBody(tree.originBase(), "/directory"), tree.verifiedBody(edge.baseUri(), "/directory"));
+    }
+
+    @Test
     void aPatchOnlyUpdateRebuildsTheSignedBytesExactly() throws Exception {
         String params = "{\"add\":{\"rc\":{\"resource-id\":\"routingcost-map\"}}}";
         try (SseClient sse = new SseClient(tree.http, edge.baseUri() + "/updates", params)) {
