@@ -4,19 +4,30 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.AdminConfig;
+import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.pull.PullProxy;
+import org.rproxy.push.PushProxy;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,16 +66,20 @@ final class DemoCommand implements Callable<Integer> {
         Origin origin = startOrigin(maps, keys.resolve("origin.key"));
         Runtime.getRuntime().addShutdownHook(new Thread(origin::close, "rproxy-demo-shutdown"));
         printGuide(System.out, work, origin, keys.resolve("origin.pub"));
+        startPullProxy(System.out, origin, keys.resolve("origin.pub"));
+        startPushProxy(System.out, origin, keys.resolve("origin.pub"), maps);
         Thread.currentThread().join();
         return 0;
     }
 
     private Origin startOrigin(Path maps, Path key) throws Exception {
+        // The origin streams its changes (RFC 8895) at /updates, for the push-mode proxy.
+        UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
         try {
-            return Origin.start(config(maps, key, port));
+            return Origin.start(config(maps, key, port), Clock.systemUTC(), stream);
         } catch (BindException e) {
             System.err.println("demo: port " + port + " is taken, using a free port instead");
-            return Origin.start(config(maps, key, 0));
+            return Origin.start(config(maps, key, 0), Clock.systemUTC(), stream);
         }
     }
 
@@ -87,6 +102,64 @@ final class DemoCommand implements Callable<Integer> {
                 Files.copy(in, target.resolve(name));
             }
         }
+    }
+
+    /**
+     * Starts a pull-mode proxy in front of the origin (port 8282, or any free port) and prints how
+     * to fetch through it; the proxy stops with the JVM.
+     */
+    static PullProxy startPullProxy(PrintStream out, Origin origin, Path pub) {
+        UpstreamConfig up = UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub))
+                .withPrefetch(List.of("/directory", "/capability"));
+        ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PULL, "rproxy-demo",
+                new ListenConfig(new Address("127.0.0.1", 8282), null), up, null, null,
+                new AdminConfig(new Address("127.0.0.1", 0)));
+        PullProxy proxy;
+        try {
+            proxy = PullProxy.start(config);
+        } catch (IllegalStateException e) {
+            proxy = PullProxy.start(config.withListen(new ListenConfig(new Address("127.0.0.1", 0), null)));
+        }
+        PullProxy started = proxy;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close, "rproxy-demo-proxy-shutdown"));
+        String p = proxy.baseUri();
+        out.println("A pull-mode proxy serves the same signed documents: " + p
+                + "   (metrics: http://127.0.0.1:" + proxy.adminAddress().getPort() + "/metrics)");
+        out.println("  curl -si " + p + "/networkmap/default-network-map     # note Via and Age");
+        out.println("  bin/rproxy fetch " + p + "/directory --trust " + pub);
+        out.println("  bin/rproxy fetch " + p + "/costmap/routingcost-map --trust " + pub + " --gzip");
+        out.println("  bin/rproxy fetch " + p + "/prop/pid --trust " + pub);
+        out.println();
+        out.flush();
+        return proxy;
+    }
+
+    /**
+     * Starts a push-mode proxy subscribed to the origin's update stream (port 8383, or any free
+     * port) and prints how to watch a change of the maps folder arrive; stops with the JVM.
+     */
+    static PushProxy startPushProxy(PrintStream out, Origin origin, Path pub, Path maps) {
+        ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PUSH, "rproxy-demo-push",
+                new ListenConfig(new Address("127.0.0.1", 8383), null),
+                UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub)), null, null, null);
+        PushProxy proxy;
+        try {
+            proxy = PushMode.start(config, 0);
+        } catch (IllegalStateException e) {
+            proxy = PushMode.start(config.withListen(new ListenConfig(new Address("127.0.0.1", 0), null)), 0);
+        }
+        PushProxy started = proxy;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close, "rproxy-demo-push-shutdown"));
+        String p = proxy.baseUri();
+        out.println("A push-mode proxy follows the origin's update stream and serves the same documents: " + p);
+        out.println("  curl -sN -X POST -H 'Content-Type: application/alto-updatestreamparams+json' \\");
+        out.println("       -d '{\"add\":{\"rc\":{\"resource-id\":\"routingcost-map\"}}}' " + p + "/updates");
+        out.println("  # then change a cost in " + maps.resolve("routingcost-map.json") + ":");
+        out.println("  # the stream shows a merge patch and its signature at once, and both proxies serve it:");
+        out.println("  bin/rproxy fetch " + p + "/costmap/routingcost-map --trust " + pub);
+        out.println();
+        out.flush();
+        return proxy;
     }
 
     private static void printGuide(PrintStream out, Path work, Origin origin, Path pub) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 KeygenCommand.class,
                 OriginCommand.class,
+                ProxyCommand.class,
                 FetchCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class

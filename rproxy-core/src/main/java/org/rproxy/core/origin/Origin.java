@@ -17,7 +17,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.rproxy.core.codec.xml.XmlCodec;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.metrics.AdminServer;
+import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -49,13 +54,17 @@ public final class Origin implements AutoCloseable {
     private final ExecutorService queries;
     private final OriginService service;
     private final XmlCodec xml = new XmlCodec();
+    private final OriginStream stream;
     private volatile Catalog catalog;
     private AltoHttpServer server;
     private MapsWatcher watcher;
+    private AdminServer admin;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String serverUri;
 
-    private Origin(OriginConfig config, SigningKey key, Clock clock) {
+    private Origin(OriginConfig config, SigningKey key, Clock clock, OriginStream stream) {
         this.config = config;
+        this.stream = stream;
         this.key = key;
         this.clock = clock;
         this.signer = new DocumentSigner(new ResponseSigner(key), config.validity(), config.maxAge());
@@ -74,10 +83,15 @@ public final class Origin implements AutoCloseable {
     }
 
     public static Origin start(OriginConfig config, Clock clock) throws IOException {
+        return start(config, clock, null);
+    }
+
+    /** As {@link #start(OriginConfig, Clock)}, with an update stream mounted (null: none). */
+    public static Origin start(OriginConfig config, Clock clock, OriginStream stream) throws IOException {
         requireNonNull(config, "config");
         SigningKey key = SigningKey.readPem(config.key());
         MapSet maps = MapsFolder.load(config.maps());
-        Origin origin = new Origin(config, key, clock);
+        Origin origin = new Origin(config, key, clock, stream);
         try {
             origin.startServing(maps);
         } catch (IOException | RuntimeException e) {
@@ -90,7 +104,7 @@ public final class Origin implements AutoCloseable {
     private void startServing(MapSet maps) throws IOException {
         FrontEndConfig fe = config.frontEnd().withDialectOf(Origin::dialectOf);
         // Bind first so the capability can name the real port when port 0 was asked for.
-        server = AltoHttpServer.start(fe, service);
+        server = AltoHttpServer.start(fe, stream == null ? service : stream.wrap(service), new RequestMetrics(registry));
         InetSocketAddress a = server.localAddress();
         serverUri = config.publicUri() != null ? config.publicUri()
                 : "http://" + (a.getAddress().getHostAddress().indexOf(':') >= 0
@@ -104,9 +118,10 @@ public final class Origin implements AutoCloseable {
 
     /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
     void publish(MapSet maps) {
-        Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml);
+        Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml,
+                streamPath());
         catalog = c;
-        service.install(c, signAll(c), config.maxAge());
+        install(c, signAll(c));
     }
 
     /** A reloaded folder becomes a new version only when some document's bytes changed. */
@@ -114,16 +129,32 @@ public final class Origin implements AutoCloseable {
         try {
             Catalog before = catalog;
             Catalog after = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(),
-                    serverUri, xml);
+                    serverUri, xml, streamPath());
             if (sameDocuments(before, after)) {
                 return;
             }
             catalog = after;
-            service.install(after, signAll(after), config.maxAge());
+            install(after, signAll(after));
             log.info("maps folder changed: published a new version of {} documents", after.documents().size());
         } catch (RuntimeException e) {
             log.error("publishing the changed maps failed; the previous version stays", e);
         }
+    }
+
+    /** Serves {@code signed} and tells the update stream, if one is mounted. */
+    private void install(Catalog c, Map<String, Representation> signed) {
+        service.install(c, signed, config.maxAge());
+        if (stream != null) {
+            try {
+                stream.installed(Map.copyOf(signed));
+            } catch (RuntimeException e) {
+                log.error("the update stream refused the new documents", e);
+            }
+        }
+    }
+
+    private String streamPath() {
+        return stream == null ? null : stream.path();
     }
 
     private static boolean sameDocuments(Catalog a, Catalog b) {
@@ -148,7 +179,7 @@ public final class Origin implements AutoCloseable {
     private void resignSafely() {
         try {
             Catalog c = catalog;
-            service.install(c, signAll(c), config.maxAge());
+            install(c, signAll(c));
             log.debug("re-signed {} documents", c.documents().size());
         } catch (RuntimeException e) {
             log.error("re-signing failed; the previous signatures stay until they expire", e);
@@ -182,8 +213,23 @@ public final class Origin implements AutoCloseable {
         return config.validity();
     }
 
+    /**
+     * Starts the admin listener ({@code /metrics}, {@code /healthz}, {@code /readyz}) on
+     * {@code address}: requests served by path and status, so a load test can read what the
+     * origin itself had to answer. Keep it on loopback.
+     */
+    public synchronized InetSocketAddress startAdmin(Address address) {
+        if (admin == null) {
+            admin = AdminServer.start(address, registry, () -> catalog == null ? "not yet published" : null);
+        }
+        return admin.localAddress();
+    }
+
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         if (watcher != null) {
             watcher.close();
         }

@@ -1,0 +1,195 @@
+package org.rproxy.app;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.AdminConfig;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.CacheConfig;
+import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.ConfigLoader;
+import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.pull.PullProxy;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code rproxy proxy}: an RProxy in front of an origin or another proxy. Settings come from
+ * {@code --config FILE} (YAML, see {@code conf/pull.yaml}) and/or the options below; an option
+ * given on the command line wins over the file. A bad file or option stops the command before it
+ * listens, naming the key and the reason (exit 2).
+ */
+@Command(name = "proxy", mixinStandardHelpOptions = true,
+        description = {"Run an RProxy: verify the origin's signed documents from an upstream, cache them, serve them.",
+                "Pull mode fetches on a miss and keeps hot entries fresh; see conf/pull.yaml for every setting."})
+final class ProxyCommand implements Callable<Integer> {
+
+    @Option(names = "--mode", defaultValue = "pull", paramLabel = "MODE",
+            description = "pull (default) or push (subscribe to the upstream's update stream; see conf/push.yaml).")
+    String mode;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (e.g. conf/pull.yaml).")
+    Path config;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = AddressConverter.class,
+            description = "Listen address (default 127.0.0.1:8282).")
+    Address listen;
+
+    @Option(names = "--upstream", paramLabel = "URL", description = "The origin or proxy to pull from: http(s)://host:port.")
+    URI upstream;
+
+    @Option(names = "--trust", paramLabel = "PUBFILE", description = "Origin public key (SPKI PEM). Repeatable.")
+    List<Path> trust = new ArrayList<>();
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = AddressConverter.class,
+            description = "Admin listener for /metrics, /healthz, /readyz (off by default; a bare PORT is loopback).")
+    Address admin;
+
+    @Option(names = "--max-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Bytes of documents held at most, e.g. 256MB (default 256MB).")
+    ByteSize maxBytes;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "This proxy's pseudonym in Via (default rproxy).")
+    String name;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain: serve HTTPS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) private key of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--upstream-ca", paramLabel = "FILE",
+            description = "PEM CA certificate(s) for an https upstream (default: the JDK's trust store).")
+    Path upstreamCa;
+
+    @Option(names = "--prefetch", paramLabel = "TARGET",
+            description = "Fetch this target at start and keep it fresh (e.g. /directory). Repeatable.")
+    List<String> prefetch = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        ProxyConfig c = settings();
+        if (c.mode() == ProxyConfig.Mode.PUSH) {
+            return PushMode.run(c);
+        }
+        try (PullProxy proxy = PullProxy.start(c)) {
+            System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
+                    + " in front of " + c.upstream().url()
+                    + (proxy.adminAddress() == null ? "" : "; admin on http://" + hostPort(proxy.adminAddress())));
+            OriginCommand.awaitShutdown(proxy);
+        }
+        return 0;
+    }
+
+    /** The file's settings (if any) with the command line's on top. */
+    ProxyConfig settings() {
+        ProxyConfig.Mode m = parseMode(mode);
+        ProxyConfig base = config != null ? new ConfigLoader().load(config, ProxyConfig.class) : null;
+        UpstreamConfig up = upstreamSettings(base == null ? null : base.upstream());
+        ProxyConfig c = base == null ? new ProxyConfig(m, name, null, up, null, null, null) : base.withUpstream(up);
+        if (base == null || !mode.equalsIgnoreCase("pull")) {
+            c = c.withMode(m);
+        }
+        if (name != null) {
+            c = c.withName(name);
+        }
+        if (listen != null || tlsCert != null || tlsKey != null) {
+            c = c.withListen(new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls())));
+        }
+        if (maxBytes != null) {
+            c = c.withCache(new CacheConfig(maxBytes));
+        }
+        if (admin != null) {
+            c = c.withAdmin(new AdminConfig(admin));
+        }
+        return c;
+    }
+
+    private UpstreamConfig upstreamSettings(UpstreamConfig fromFile) {
+        if (fromFile == null && upstream == null) {
+            throw new ConfigException("--upstream: missing (or give --config FILE with an upstream section)");
+        }
+        try {
+            if (fromFile == null) {
+                return new UpstreamConfig(upstream, trust, upstreamCa, null, null, null, null, prefetch);
+            }
+            return new UpstreamConfig(upstream != null ? upstream : fromFile.url(),
+                    trust.isEmpty() ? fromFile.trust() : trust, upstreamCa != null ? upstreamCa : fromFile.ca(),
+                    fromFile.connections(), fromFile.connectTimeout(), fromFile.timeout(), fromFile.maxBody(),
+                    prefetch.isEmpty() ? fromFile.prefetch() : prefetch);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--" + option(e.getMessage()));
+        }
+    }
+
+    private TlsConfig tls(TlsConfig fromFile) {
+        if (tlsCert == null && tlsKey == null) {
+            return fromFile;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new ConfigException("--tls-cert and --tls-key go together");
+        }
+        try {
+            return new TlsConfig(tlsCert, tlsKey);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--tls-" + e.getMessage());
+        }
+    }
+
+    /** "url: ..." names the --upstream option; "trust[0]: ..." the --trust option. */
+    private static String option(String message) {
+        if (message.startsWith("url:")) {
+            return "upstream" + message.substring(3);
+        }
+        if (message.startsWith("ca:")) {
+            return "upstream-ca" + message.substring(2);
+        }
+        return message;
+    }
+
+    private static ProxyConfig.Mode parseMode(String mode) {
+        for (ProxyConfig.Mode m : ProxyConfig.Mode.values()) {
+            if (m.toString().equalsIgnoreCase(mode)) {
+                return m;
+            }
+        }
+        throw new ConfigException("--mode: '" + mode + "' (expected: pull or push)");
+    }
+
+    private static String hostPort(java.net.InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    static final class AddressConverter implements ITypeConverter<Address> {
+        @Override
+        public Address convert(String value) {
+            try {
+                return Address.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class SizeConverter implements ITypeConverter<ByteSize> {
+        @Override
+        public ByteSize convert(String value) {
+            try {
+                return ByteSize.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.rproxy.core.config;
+
+import static org.rproxy.core.config.ConfigChecks.orDefault;
+import static org.rproxy.core.config.ConfigChecks.required;
+
+import java.util.Locale;
+
+/**
+ * Settings of an RProxy ({@code rproxy proxy}), the root of {@code conf/pull.yaml}. Read once at
+ * start by {@link ConfigLoader}; every section is validated when built, so a proxy that starts
+ * has a usable configuration. Absent sections take the defaults below; {@code upstream} is
+ * required.
+ *
+ * <pre>
+ * mode: pull                 # pull (push: later)
+ * name: rproxy               # the pseudonym in Via
+ * listen: {address: 0.0.0.0:8282, tls: {cert: ..., key: ...}}
+ * upstream: {url: http://origin:8181, trust: [keys/origin.pub], ...}
+ * cache: {max-bytes: 256MB}
+ * refresh: {tick: 1s, ahead: 5s, retry: 5s, min-interval: 1s, forget-after: 1h}
+ * admin: {address: 127.0.0.1:9090}   # absent: no admin listener
+ * </pre>
+ *
+ * @param mode     how the proxy keeps its copies current
+ * @param name     the pseudonym this proxy adds to {@code Via} (RFC 9110 §7.6.3)
+ * @param listen   where clients connect
+ * @param upstream the origin or proxy to take documents from
+ * @param cache    the store's bound
+ * @param refresh  timings of refresh-ahead and retries
+ * @param admin    the admin listener (metrics, health), or null when off
+ */
+public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
+                          RefreshConfig refresh, AdminConfig admin) {
+
+    /** How the proxy keeps its copies current. */
+    public enum Mode {
+        PULL, PUSH;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public ProxyConfig {
+        mode = orDefault(mode, Mode.PULL);
+        name = orDefault(name, "rproxy");
+        if (!name.matches("[A-Za-z0-9._:-]{1,64}")) {
+            throw new IllegalArgumentException("name: '" + name + "' (expected: 1-64 of [A-Za-z0-9._:-], a Via pseudonym)");
+        }
+        listen = orDefault(listen, new ListenConfig(null, null));
+        required(upstream, "upstream");
+        cache = orDefault(cache, new CacheConfig(null));
+        refresh = orDefault(refresh, new RefreshConfig(null, null, null, null, null));
+    }
+
+    public ProxyConfig withListen(ListenConfig l) {
+        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin);
+    }
+
+    public ProxyConfig withUpstream(UpstreamConfig u) {
+        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin);
+    }
+
+    public ProxyConfig withCache(CacheConfig c) {
+        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin);
+    }
+
+    public ProxyConfig withRefresh(RefreshConfig r) {
+        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin);
+    }
+
+    public ProxyConfig withAdmin(AdminConfig a) {
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a);
+    }
+
+    public ProxyConfig withMode(Mode m) {
+        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin);
+    }
+
+    public ProxyConfig withName(String n) {
+        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin);
+    }
+}

@@ -1,0 +1,149 @@
+package org.rproxy.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+    @TempDir
+    static Path dir;
+    static Path pub;
+
+    private final ConfigLoader loader = new ConfigLoader();
+
+    @BeforeAll
+    static void keyFile() throws IOException {
+        pub = Files.writeString(dir.resolve("origin.pub"), "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n");
+    }
+
+    private String minimal() {
+        return "upstream:\n  url: http://127.0.0.1:8181\n  trust: [" + pub + "]\n";
+    }
+
+    @Test
+    void aMinimalFileGetsTheDefaults() {
+        ProxyConfig c = loader.read(minimal(), "pull.yaml", ProxyConfig.class);
+        assertEquals(ProxyConfig.Mode.PULL, c.mode());
+        assertEquals("rproxy", c.name());
+        assertEquals(new Address("127.0.0.1", 8282), c.listen().address());
+        assertEquals(256L << 20, c.cache().maxBytes().bytes());
+        assertEquals(Duration.ofSeconds(10), c.upstream().timeout());
+        assertEquals(8, c.upstream().connections());
+        assertEquals(Duration.ofSeconds(5), c.refresh().retry());
+        assertNull(c.admin());
+        assertEquals(List.of(pub), c.upstream().trust());
+    }
+
+    @Test
+    void everyKeyIsRead() {
+        String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n"
+                + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
+                + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  prefetch: [/directory, /prop/pid]\n"
+                + "cache:\n  max-bytes: 512KB\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
+                + "  forget-after: 2h\nadmin:\n  address: 9090\n";
+        ProxyConfig c = loader.read(yaml, "pull.yaml", ProxyConfig.class);
+        assertEquals("edge-1", c.name());
+        assertEquals(new Address("0.0.0.0", 9000), c.listen().address());
+        assertEquals(443 + 8000, c.upstream().port());
+        assertTrue(c.upstream().https());
+        assertEquals(3, c.upstream().connections());
+        assertEquals(Duration.ofMillis(500), c.upstream().connectTimeout());
+        assertEquals(Duration.ofMinutes(2), c.upstream().timeout());
+        assertEquals(1L << 30, c.upstream().maxBody().bytes());
+        assertEquals(List.of("/directory", "/prop/pid"), c.upstream().prefetch());
+        assertEquals(512 * 1024, c.cache().maxBytes().bytes());
+        assertEquals(Duration.ofMillis(200), c.refresh().tick());
+        assertEquals(Duration.ofHours(2), c.refresh().forgetAfter());
+        assertEquals(new Address("127.0.0.1", 9090), c.admin().address());
+    }
+
+    static Stream<Arguments> badFiles() {
+        return Stream.of(
+                Arguments.of("upstream: {trust: [PUB]}",
+                        "pull.yaml: upstream.url: missing"),
+                Arguments.of("cache: {max-bytes: 1MB}",
+                        "pull.yaml: upstream: missing"),
+                Arguments.of("UP\ncache: {max-bytes: 12QB}",
+                        "pull.yaml: cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)"),
+                Arguments.of("UP\nrefresh: {tick: 30x}",
+                        "pull.yaml: refresh.tick: '30x' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)"),
+                Arguments.of("UP\nrefresh: {retry: 0s}",
+                        "pull.yaml: refresh.retry: 0s (expected: > 0)"),
+                Arguments.of("UP\ncache: {max-byte: 1MB}",
+                        "pull.yaml: cache.max-byte: unknown key (known: max-bytes)"),
+                Arguments.of("UP\nlisten: {address: 'nohost:x'}",
+                        "pull.yaml: listen.address: 'nohost:x' is not HOST:PORT (expected e.g. 127.0.0.1:8282)"),
+                Arguments.of("UP\nmode: sideways",
+                        "pull.yaml: mode: 'sideways' is not one of pull push"),
+                Arguments.of("upstream: {url: 'ftp://x', trust: [PUB]}",
+                        "pull.yaml: upstream.url: 'ftp://x' (expected: http:// or https://)"),
+                Arguments.of("upstream: {url: 'http://x:1/alto', trust: [PUB]}",
+                        "pull.yaml: upstream.url: 'http://x:1/alto' has a path or query (expected: scheme://host:port; signed paths are the origin's)"),
+                Arguments.of("upstream: {url: 'http://x:1'}",
+                        "pull.yaml: upstream.trust: missing (expected: the origin's public key file(s))"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [/no/such.pub]}",
+                        "pull.yaml: upstream.trust[0]: /no/such.pub is not a readable file"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], connections: abc}",
+                        "pull.yaml: upstream.connections: 'abc' is not a whole number"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], connections: 0}",
+                        "pull.yaml: upstream.connections: 0 (expected: >= 1)"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], prefetch: [dir]}",
+                        "pull.yaml: upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)"),
+                Arguments.of("UP\nadmin: {}",
+                        "pull.yaml: admin.address: missing"),
+                Arguments.of("UP\nname: 'a b'",
+                        "pull.yaml: name: 'a b' (expected: 1-64 of [A-Za-z0-9._:-], a Via pseudonym)"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badFiles")
+    void aBadFileIsRefusedNamingTheKeyAndTheReason(String yaml, String message) {
+        String text = yaml.replace("\\n", "\n").replace("UP\n", minimal()).replace("PUB", pub.toString());
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.read(text, "pull.yaml", ProxyConfig.class));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void anEmptyFileAndBrokenYamlAreRefused() {
+        assertEquals("x.yaml: empty (expected a mapping of settings)",
+                assertThrows(ConfigException.class, () -> loader.read("", "x.yaml", ProxyConfig.class)).getMessage());
+        String broken = assertThrows(ConfigException.class,
+                () -> loader.read("upstream: 'unterminated\n", "x.yaml", ProxyConfig.class)).getMessage();
+        assertTrue(broken.startsWith("x.yaml: not valid YAML: "), broken);
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        Path missing = dir.resolve("none.yaml");
+        assertEquals(missing + ": no such file",
+                assertThrows(ConfigException.class, () -> loader.load(missing, ProxyConfig.class)).getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1024, 1024", "1KB, 1024", "2kib, 2048", "256MB, 268435456", "1GB, 1073741824", "10B, 10"})
+    void sizesAreBinaryMultiples(String text, long bytes) {
+        assertEquals(bytes, ByteSize.parse(text).bytes());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"500ms, PT0.5S", "30s, PT30S", "15m, PT15M", "1h, PT1H", "2d, PT48H", "PT5S, PT5S"})
+    void durationsReadTheOperatorForms(String text, String iso) {
+        assertEquals(Duration.parse(iso), Durations.parse(text));
+    }
+}

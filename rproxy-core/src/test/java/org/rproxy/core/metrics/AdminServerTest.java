@@ -1,0 +1,62 @@
+package org.rproxy.core.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.config.Address;
+
+class AdminServerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> get(AdminServer admin, String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + admin.localAddress().getPort() + path);
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void servesPrometheusTextHealthAndReadiness() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RequestMetrics requests = new RequestMetrics(registry);
+        requests.onResponse("GET", "/directory", 200, 120, 1000);
+        requests.onResponse("GET", "/directory", 200, 120, 1000);
+        AtomicReference<String> why = new AtomicReference<>("2 resources hold no valid copy");
+        try (AdminServer admin = AdminServer.start(new Address("127.0.0.1", 0), registry, why::get)) {
+            HttpResponse<String> metrics = get(admin, "/metrics");
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"));
+            assertTrue(metrics.body().contains("rproxy_requests_total{method=\"GET\",path=\"/directory\",status=\"200\"} 2.0"),
+                    metrics.body());
+            assertEquals(200, get(admin, "/healthz").statusCode());
+            HttpResponse<String> notReady = get(admin, "/readyz");
+            assertEquals(503, notReady.statusCode());
+            assertTrue(notReady.body().contains("2 resources hold no valid copy"), notReady.body());
+            why.set(null);
+            assertEquals(200, get(admin, "/readyz").statusCode());
+            assertEquals(404, get(admin, "/other").statusCode());
+        }
+    }
+
+    @Test
+    void pathLabelsAreBoundedAndErrorsGoToOther() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RequestMetrics requests = new RequestMetrics(registry);
+        for (int i = 0; i < RequestMetrics.MAX_PATHS + 50; i++) {
+            requests.onResponse("GET", "/p" + i, 200, 1, 1);
+            requests.onResponse("GET", "/missing" + i, 404, 1, 1);
+        }
+        long labels = registry.find("rproxy.requests").counters().stream().map(c -> c.getId().getTag("path")).distinct().count();
+        assertEquals(RequestMetrics.MAX_PATHS + 1, labels);
+        assertEquals(RequestMetrics.MAX_PATHS + 50,
+                registry.find("rproxy.requests").tag("path", RequestMetrics.OTHER).tag("status", "404").counter().count());
+    }
+}

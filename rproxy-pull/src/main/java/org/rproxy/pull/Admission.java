@@ -1,0 +1,107 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Variant;
+
+/**
+ * Decides whether an upstream answer may be held (DESIGN.md §2): a {@code 200} must carry an
+ * origin signature that verifies for the target asked, over the bytes as received, and must not
+ * be older (by {@code created}) than the copy held; a {@code 304} is merged into the held
+ * variant it names and the merged fields must verify over the held body (RFC 9111 §4.3.4). An
+ * unsigned answer is admitted only where it says it is a computed answer (GET with
+ * {@code alto-derived-from}) or is a POST query answer, and never in place of a signed copy.
+ *
+ * <p>Runs on the feed's worker threads (it hashes bodies and checks signatures); immutable.
+ */
+final class Admission {
+
+    /** The decision on one response. */
+    sealed interface Result {
+    }
+
+    record Admitted(HeldVariant variant) implements Result {
+    }
+
+    record Refused(Outcome outcome, String reason) implements Result {
+    }
+
+    private final ResponseVerifier verifier;
+    private final String viaEntry;
+    private final Clock clock;
+
+    Admission(ResponseVerifier verifier, String viaEntry, Clock clock) {
+        this.verifier = requireNonNull(verifier, "verifier");
+        this.viaEntry = requireNonNull(viaEntry, "viaEntry");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** A {@code 200} for {@code key}; {@code held} is what the proxy has now, or null. */
+    Result full(CacheKey key, UpstreamResponse r, Held held) {
+        String encoding = r.header("content-encoding");
+        boolean gzip = encoding != null && encoding.trim().toLowerCase(Locale.ROOT).equals("gzip");
+        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
+            return new Refused(Outcome.MALFORMED, "unsupported content-encoding " + encoding);
+        }
+        Instant now = clock.instant();
+        long maxAge = HeaderRules.maxAge(r.header("cache-control"));
+        long age = HeaderRules.age(r.header("age"));
+        Variant variant = new Variant(r.body(), gzip ? "gzip" : null, HeaderRules.stored(r.headers(), viaEntry));
+        if (r.header("signature") == null && r.header("signature-input") == null) {
+            return unsigned(key, held, variant, now, maxAge, age);
+        }
+        HeldVariant previous = held == null ? null : gzip && held.gzip() != null ? held.gzip() : held.identity();
+        Instant notBefore = previous != null && previous.signed() ? previous.created() : null;
+        Verdict v = verifier.verify(HeaderRules.lookup(r.headers()), r.body().unsafeArray(),
+                new Expectation(key.target(), notBefore));
+        if (!v.valid()) {
+            return new Refused(v.outcome(), v.reason());
+        }
+        return new Admitted(new HeldVariant(variant, true, v.created(), v.expires(), now, maxAge, age));
+    }
+
+    /** A {@code 304} for {@code key}, asked with {@code askedEtag}. */
+    Result notModified(CacheKey key, UpstreamResponse r, Held held, String askedEtag) {
+        String etag = r.header("etag") != null ? r.header("etag") : askedEtag;
+        HeldVariant previous = held == null ? null : held.byEtag(etag);
+        if (previous == null) {
+            return new Refused(Outcome.MALFORMED, "304 Not Modified for entity tag " + etag + ", which is not held");
+        }
+        Instant now = clock.instant();
+        long maxAge = HeaderRules.maxAge(r.header("cache-control"));
+        long age = HeaderRules.age(r.header("age"));
+        List<HeaderField> merged = HeaderRules.freshened(previous.variant().headers(), r.headers());
+        Variant variant = new Variant(previous.variant().body(), previous.variant().contentEncoding(), merged);
+        if (!previous.signed()) {
+            return new Admitted(new HeldVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
+                    maxAge, age));
+        }
+        Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
+                new Expectation(key.target(), previous.created()));
+        if (!v.valid()) {
+            return new Refused(v.outcome(), v.reason());
+        }
+        return new Admitted(new HeldVariant(variant, true, v.created(), v.expires(), now, maxAge, age));
+    }
+
+    private static Result unsigned(CacheKey key, Held held, Variant variant, Instant now, long maxAge, long age) {
+        if (held != null && held.signed()) {
+            return new Refused(Outcome.NO_SIGNATURE, "an unsigned answer where a signed copy is held");
+        }
+        if (key.isGet() && variant.header("alto-derived-from").isEmpty()) {
+            return new Refused(Outcome.NO_SIGNATURE, "no signature, and not marked as a computed answer");
+        }
+        Instant expires = now.plusSeconds(Math.max(0, maxAge - age));
+        return new Admitted(new HeldVariant(variant, false, now, expires, now, maxAge, age));
+    }
+}

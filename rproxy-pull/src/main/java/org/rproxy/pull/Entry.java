@@ -1,0 +1,110 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+import org.rproxy.core.store.Representation;
+
+/**
+ * The pull feed's bookkeeping for one key: what is held, when it was last asked for, when the
+ * upstream was last tried and whether that failed. Small (the bodies live in the store); exists
+ * while the store holds the key, or for as long as the key is pinned (prefetched).
+ *
+ * <p>Fields are volatile and written by one fetch at a time per key (the feed's in-flight map
+ * guarantees it) and by request threads ({@link #touch}); readers tolerate a slightly old view.
+ */
+final class Entry {
+    final CacheKey key;
+    final UpstreamCall call;
+    final boolean pinned;
+    private volatile Held held;
+    private volatile Instant lastAccess;
+    private volatile Instant lastAttempt;
+    private volatile Instant failedAt;
+    private volatile String failure;
+    private volatile int failureStatus;
+    private volatile Stamp stamp;
+
+    /** The representation with its {@code age} for one second of one held copy. */
+    private record Stamp(Held held, long age, Representation representation) {
+    }
+
+    Entry(CacheKey key, UpstreamCall call, boolean pinned, Instant now) {
+        this.key = requireNonNull(key, "key");
+        this.call = requireNonNull(call, "call");
+        this.pinned = pinned;
+        this.lastAccess = now;
+    }
+
+    Held held() {
+        return held;
+    }
+
+    void hold(Held h) {
+        held = h;
+    }
+
+    void touch(Instant now) {
+        lastAccess = now;
+    }
+
+    Instant lastAccess() {
+        return lastAccess;
+    }
+
+    void attempted(Instant now) {
+        lastAttempt = now;
+    }
+
+    Instant lastAttempt() {
+        return lastAttempt;
+    }
+
+    void succeeded() {
+        failedAt = null;
+        failure = null;
+    }
+
+    void failed(Instant now, int status, String reason) {
+        failedAt = now;
+        failureStatus = status;
+        failure = reason;
+    }
+
+    Instant failedAt() {
+        return failedAt;
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    int failureStatus() {
+        return failureStatus;
+    }
+
+    /**
+     * The held copy as it goes out now. Rebuilt at most once a second per copy, so a hit costs no
+     * allocation proportional to the body.
+     */
+    Representation stamped(Held h, Instant now) {
+        long age = h.ageAt(now);
+        Stamp s = stamp;
+        if (s != null && s.held() == h && s.age() == age) {
+            return s.representation();
+        }
+        Representation r = h.withAge(age);
+        stamp = new Stamp(h, age, r);
+        return r;
+    }
+
+    /** Forget the held copy (the store let it go). */
+    void release(Representation r) {
+        Held h = held;
+        if (h != null && h.base() == r) {
+            held = null;
+            stamp = null;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.HeaderField;
+
+/**
+ * One attempt to obtain or renew an entry from upstream. A GET asks for the gzip variant first
+ * ({@code Accept-Encoding: gzip}): when the answer is identity, the resource has no gzip variant
+ * and one request was enough; when it is gzip, the identity variant is asked for next, because
+ * each variant carries its own digest and signature and neither can be made from the other.
+ * Revalidation sends each variant's entity tag in {@code If-None-Match}. A POST is forwarded as
+ * is, asking for identity. Every answer goes through {@link Admission} on the worker executor.
+ *
+ * <p>Called from any thread; never blocks. Thread-safe and stateless between attempts.
+ */
+final class EntryFetch {
+    private final Upstream upstream;
+    private final Admission admission;
+    private final UpstreamErrors errors = new UpstreamErrors();
+    private final Rejections rejections;
+    private final PullMetrics metrics;
+    private final Executor work;
+    private final String viaEntry;
+    private final String userAgent;
+
+    /** One exchange's outcome: a variant that may be held, or a final result. */
+    private sealed interface Step {
+    }
+
+    private record Got(HeldVariant variant) implements Step {
+    }
+
+    private record Stop(FetchResult result) implements Step {
+    }
+
+    EntryFetch(Upstream upstream, Admission admission, Rejections rejections, PullMetrics metrics, Executor work,
+               String viaEntry) {
+        this.upstream = requireNonNull(upstream, "upstream");
+        this.admission = requireNonNull(admission, "admission");
+        this.rejections = requireNonNull(rejections, "rejections");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.work = requireNonNull(work, "work");
+        this.viaEntry = requireNonNull(viaEntry, "viaEntry");
+        this.userAgent = "rproxy (" + viaEntry.substring(viaEntry.indexOf(' ') + 1) + ")";
+    }
+
+    /** The resource verified again: its next refusal is logged afresh. */
+    void accepted(CacheKey key) {
+        rejections.accepted(key);
+    }
+
+    CompletableFuture<FetchResult> run(CacheKey key, UpstreamCall call, Held held) {
+        if (!key.isGet()) {
+            return exchange(key, call, false, null, held).thenApply(s -> s instanceof Got g
+                    ? new FetchResult.Stored(Held.of(g.variant(), null)) : ((Stop) s).result());
+        }
+        HeldVariant oldGzip = held == null ? null : held.gzip();
+        HeldVariant oldIdentity = held == null ? null : held.identity();
+        String tagA = oldGzip != null ? oldGzip.etag() : oldIdentity != null ? oldIdentity.etag() : null;
+        return exchange(key, call, true, tagA, held).thenCompose(a -> {
+            if (a instanceof Stop stop) {
+                return CompletableFuture.completedFuture(stop.result());
+            }
+            HeldVariant first = ((Got) a).variant();
+            if (!first.gzip()) {
+                return CompletableFuture.completedFuture(new FetchResult.Stored(Held.of(first, null)));
+            }
+            String tagB = oldIdentity != null ? oldIdentity.etag() : null;
+            return exchange(key, call, false, tagB, held).thenApply(b -> withIdentity(key, first, b, held));
+        });
+    }
+
+    /** Combines the gzip variant with the identity answer, or with the held identity if still valid. */
+    private FetchResult withIdentity(CacheKey key, HeldVariant gzip, Step b, Held held) {
+        if (b instanceof Got g) {
+            if (g.variant().gzip() || g.variant().signed() != gzip.signed()) {
+                return new FetchResult.Failed(502, "the identity answer does not match the gzip one", true);
+            }
+            return new FetchResult.Stored(Held.of(g.variant(), gzip));
+        }
+        if (held != null && held.usableAt(gzip.fetchedAt()) && held.signed() == gzip.signed()) {
+            return new FetchResult.Stored(Held.of(held.identity(), gzip));
+        }
+        return ((Stop) b).result();
+    }
+
+    private CompletableFuture<Step> exchange(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch,
+                                             Held held) {
+        UpstreamRequest request = request(key, call, gzip, ifNoneMatch);
+        long start = System.nanoTime();
+        CompletableFuture<UpstreamResponse> sent;
+        try {
+            sent = upstream.send(request);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handleAsync((response, failure) -> {
+            metrics.upstreamRequest(response == null ? 0 : response.status(), System.nanoTime() - start);
+            if (failure != null) {
+                return new Stop(new FetchResult.Failed(504, "upstream unreachable: " + message(failure), false));
+            }
+            return admit(key, response, held, ifNoneMatch);
+        }, work);
+    }
+
+    private Step admit(CacheKey key, UpstreamResponse response, Held held, String ifNoneMatch) {
+        int status = response.status();
+        Admission.Result result;
+        if (status == 200) {
+            result = admission.full(key, response, held);
+        } else if (status == 304 && key.isGet()) {
+            result = admission.notModified(key, response, held, ifNoneMatch);
+        } else if (status >= 400 && status <= 499) {
+            return new Stop(new FetchResult.Answer(errors.of(response)));
+        } else {
+            return new Stop(new FetchResult.Failed(504, "upstream answered " + status, false));
+        }
+        if (result instanceof Admission.Refused refused) {
+            rejections.refused(key, refused.outcome(), refused.reason(), held != null);
+            return new Stop(new FetchResult.Failed(502, "upstream answer refused: " + refused.outcome() + ": "
+                    + refused.reason(), true));
+        }
+        return new Got(((Admission.Admitted) result).variant());
+    }
+
+    private UpstreamRequest request(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch) {
+        List<HeaderField> h = new ArrayList<>(7);
+        h.add(new HeaderField("accept-encoding", gzip ? "gzip" : "identity"));
+        if (ifNoneMatch != null) {
+            h.add(new HeaderField("if-none-match", ifNoneMatch));
+        }
+        if (call.accept() != null) {
+            h.add(new HeaderField("accept", call.accept()));
+        }
+        if (call.contentType() != null) {
+            h.add(new HeaderField("content-type", call.contentType()));
+        }
+        h.add(new HeaderField("user-agent", userAgent));
+        h.add(new HeaderField("via", viaEntry));
+        return new UpstreamRequest(key.method(), key.target(), h, key.isGet() ? Bytes.empty() : call.body());
+    }
+
+    private static String message(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+}

@@ -1,0 +1,37 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import org.rproxy.core.model.AltoError;
+
+/** How one attempt to obtain or renew an entry from upstream ended. */
+sealed interface FetchResult {
+
+    /** A copy that verified: new, or the held one renewed by a 304. */
+    record Stored(Held held) implements FetchResult {
+        public Stored {
+            requireNonNull(held, "held");
+        }
+    }
+
+    /** The upstream answered the client's question with an error (4xx), passed on as such. */
+    record Answer(AltoError error) implements FetchResult {
+        public Answer {
+            requireNonNull(error, "error");
+        }
+    }
+
+    /**
+     * Nothing usable came back: unreachable, timed out, 5xx, or refused by verification. What is
+     * held stays; a client with nothing valid to get is answered {@code status}.
+     *
+     * @param status   502 when the upstream sent something that did not verify, else 504
+     * @param reason   for logs and the error body
+     * @param rejected true when verification refused the answer
+     */
+    record Failed(int status, String reason, boolean rejected) implements FetchResult {
+        public Failed {
+            requireNonNull(reason, "reason");
+        }
+    }
+}

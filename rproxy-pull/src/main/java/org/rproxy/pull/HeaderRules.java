@@ -1,0 +1,123 @@
+package org.rproxy.pull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+import org.rproxy.core.store.HeaderField;
+
+/**
+ * Which upstream header fields a proxy keeps, and what it reads from them (RFC 9110 §7.6,
+ * RFC 9111 §§4.2-4.3). Kept: everything end-to-end, including the signed fields, untouched.
+ * Dropped: hop-by-hop fields, and the ones the front end writes per response ({@code date},
+ * {@code cache-control}, {@code content-length}, {@code age}). {@code via} is kept and this
+ * proxy's own entry appended. Stateless.
+ */
+final class HeaderRules {
+    private static final Set<String> DROPPED = Set.of("connection", "keep-alive", "proxy-connection", "te",
+            "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization",
+            "date", "cache-control", "content-length", "age");
+    /** What a 304 may not change in the stored fields (RFC 9111 §3.2 and §4.3.4). */
+    private static final Set<String> NOT_FRESHENED = Set.of("content-length", "content-encoding", "via");
+
+    private HeaderRules() {
+    }
+
+    /** The fields to store for a 200, with {@code via} ending in this proxy's {@code viaEntry}. */
+    static List<HeaderField> stored(List<HeaderField> upstream, String viaEntry) {
+        List<HeaderField> out = new ArrayList<>(upstream.size() + 1);
+        String via = null;
+        for (HeaderField h : upstream) {
+            if (DROPPED.contains(h.name())) {
+                continue;
+            }
+            if (h.name().equals("via")) {
+                via = via == null ? h.value() : via + ", " + h.value();
+                continue;
+            }
+            out.add(h);
+        }
+        out.add(new HeaderField("via", via == null ? viaEntry : via + ", " + viaEntry));
+        return out;
+    }
+
+    /**
+     * The stored fields updated by a 304's (RFC 9111 §4.3.4): each field the 304 carries replaces
+     * the stored ones of that name; the others stay.
+     */
+    static List<HeaderField> freshened(List<HeaderField> stored, List<HeaderField> notModified) {
+        List<HeaderField> fresh = new ArrayList<>();
+        for (HeaderField h : notModified) {
+            if (!DROPPED.contains(h.name()) && !NOT_FRESHENED.contains(h.name())) {
+                fresh.add(h);
+            }
+        }
+        List<HeaderField> out = new ArrayList<>(stored.size() + fresh.size());
+        for (HeaderField h : stored) {
+            if (!containsName(fresh, h.name())) {
+                out.add(h);
+            }
+        }
+        out.addAll(fresh);
+        return out;
+    }
+
+    /** A header lookup over {@code fields}: the values of a name joined with ", ", or null. */
+    static Function<String, String> lookup(List<HeaderField> fields) {
+        return name -> {
+            String joined = null;
+            for (HeaderField h : fields) {
+                if (h.name().equals(name)) {
+                    joined = joined == null ? h.value() : joined + ", " + h.value();
+                }
+            }
+            return joined;
+        };
+    }
+
+    /** {@code max-age} of a {@code cache-control} value (RFC 9111 §5.2.2.1), 0 when absent or unusable. */
+    static long maxAge(String cacheControl) {
+        if (cacheControl == null) {
+            return 0;
+        }
+        long found = 0;
+        for (String directive : cacheControl.split(",")) {
+            String d = directive.trim().toLowerCase(Locale.ROOT);
+            if (d.equals("no-store") || d.equals("no-cache") || d.equals("private")) {
+                return 0;
+            }
+            if (d.startsWith("max-age=")) {
+                found = seconds(d.substring("max-age=".length()).replace("\"", ""));
+            }
+        }
+        return found;
+    }
+
+    /** The {@code age} value (RFC 9111 §5.1): non-negative seconds, 0 when absent or unusable. */
+    static long age(String age) {
+        return age == null ? 0 : seconds(age.trim());
+    }
+
+    private static long seconds(String digits) {
+        if (digits.isEmpty() || digits.length() > 10) {
+            return digits.length() > 10 && digits.chars().allMatch(Character::isDigit) ? Integer.MAX_VALUE : 0;
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            if (!Character.isDigit(digits.charAt(i))) {
+                return 0;
+            }
+        }
+        return Long.parseLong(digits);
+    }
+
+    private static boolean containsName(List<HeaderField> fields, String name) {
+        for (HeaderField h : fields) {
+            if (h.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

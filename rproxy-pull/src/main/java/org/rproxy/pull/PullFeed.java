@@ -1,0 +1,338 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.store.StoreListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pull feed (DESIGN.md §5): answers from the store, fetches on a miss, and keeps what is
+ * held current.
+ *
+ * <ul>
+ *   <li>A usable copy (before its signature's {@code expires}) is a hit, answered at once. Past
+ *       {@code max-age} it is still served, and revalidated in the background.</li>
+ *   <li>Concurrent misses on one key share one upstream attempt (the in-flight map).</li>
+ *   <li>A refresher, every {@code tick}, revalidates hot entries {@code ahead} of going stale,
+ *       and retries entries that lost their valid copy every {@code retry}, so the proxy recovers
+ *       by itself when the upstream returns.</li>
+ *   <li>A failed or refused attempt never touches the held copy. With no usable copy, the client
+ *       gets 504 (or 502 when the upstream's answer did not verify) with an ALTO error.</li>
+ * </ul>
+ *
+ * <p>{@link #serve} runs on event loops and never blocks: a hit is two map lookups and a prepared
+ * representation. Fetches run on the upstream client's threads and the worker executor; the
+ * refresher on the scheduler. Time comes from the injected clock.
+ */
+final class PullFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PullFeed.class);
+
+    /**
+     * @param tick        refresher period (real time)
+     * @param ahead       revalidate hot entries this long before they go stale (at most half their max-age)
+     * @param retry       pause after a failed attempt
+     * @param minInterval least time between two attempts for one entry
+     * @param forgetAfter drop an entry that cannot be served and was not asked for in this long
+     * @param prefetch    targets fetched at start and kept fresh regardless of demand
+     */
+    record Settings(Duration tick, Duration ahead, Duration retry, Duration minInterval, Duration forgetAfter,
+                    List<String> prefetch) {
+        Settings {
+            prefetch = List.copyOf(prefetch);
+        }
+    }
+
+    private final Settings settings;
+    private final RepresentationStore<CacheKey> store;
+    private final EntryFetch fetcher;
+    private final PullMetrics metrics;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
+    private volatile ScheduledFuture<?> ticking;
+
+    PullFeed(Settings settings, RepresentationStore<CacheKey> store, EntryFetch fetcher, PullMetrics metrics,
+             Clock clock, ScheduledExecutorService scheduler) {
+        this.settings = requireNonNull(settings, "settings");
+        this.store = requireNonNull(store, "store");
+        this.fetcher = requireNonNull(fetcher, "fetcher");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.clock = requireNonNull(clock, "clock");
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+        Instant now = clock.instant();
+        for (String target : settings.prefetch()) {
+            CacheKey key = CacheKey.get(target);
+            entries.put(key, new Entry(key, UpstreamCall.PLAIN_GET, true, now));
+        }
+        store.addListener(this::onStoreChange);
+    }
+
+    /** Starts the refresher; its first pass (which fetches the prefetch targets) runs at once. */
+    void start() {
+        long period = settings.tick().toMillis();
+        ticking = scheduler.scheduleWithFixedDelay(this::tickSafely, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** The answer for {@code key}: from the store when usable, else after one (shared) upstream attempt. */
+    CompletionStage<Reply> serve(CacheKey key, UpstreamCall call) {
+        Instant now = clock.instant();
+        Entry e = entries.get(key);
+        Held h = e == null ? null : e.held();
+        if (h != null && h.usableAt(now) && store.get(key) != null) {
+            metrics.hit();
+            e.touch(now);
+            if (!h.freshAt(now)) {
+                metrics.staleServed();
+                if (h.signed() && due(e, now)) {
+                    fetch(key, e.call, "revalidate");
+                }
+            }
+            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
+        }
+        metrics.miss();
+        if (e != null) {
+            e.touch(now);
+            if (recentlyFailed(e, now) && !inFlight.containsKey(key)) {
+                return CompletableFuture.completedFuture(noValidCopy(key, e.failureStatus(), e.failure()));
+            }
+        }
+        return fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
+    }
+
+    /** Starts an upstream attempt for {@code key}, or joins the one under way. */
+    private CompletableFuture<FetchResult> fetch(CacheKey key, UpstreamCall call, String kind) {
+        CompletableFuture<FetchResult> mine = new CompletableFuture<>();
+        CompletableFuture<FetchResult> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            if (kind.equals("miss")) {
+                metrics.coalescedWait();
+            }
+            return running;
+        }
+        Entry e = entries.get(key);
+        if (e != null) {
+            e.attempted(clock.instant());
+        }
+        CompletableFuture<FetchResult> attempt;
+        try {
+            attempt = fetcher.run(key, call, e == null ? null : e.held());
+        } catch (RuntimeException ex) {
+            attempt = CompletableFuture.failedFuture(ex);
+        }
+        attempt.whenComplete((result, failure) -> {
+            FetchResult r = failure != null
+                    ? new FetchResult.Failed(504, "upstream attempt failed: " + failure, false) : result;
+            try {
+                apply(key, call, r, kind);
+            } catch (RuntimeException ex) {
+                LOG.error("storing the answer for {} failed", key, ex);
+            } finally {
+                // Leave the map first: whoever sees this attempt completed must not join it again.
+                inFlight.remove(key, mine);
+                mine.complete(r);
+            }
+        });
+        return mine;
+    }
+
+    /** Records what an attempt brought: holds a new copy, forgets a gone resource, or notes the failure. */
+    private void apply(CacheKey key, UpstreamCall call, FetchResult r, String kind) {
+        Instant now = clock.instant();
+        Entry e = entries.get(key);
+        if (r instanceof FetchResult.Stored s) {
+            metrics.fetch(kind, "stored");
+            Held h = s.held();
+            if (!h.usableAt(now) || !h.signed() && !h.freshAt(now)) {
+                return;
+            }
+            if (e == null) {
+                e = entries.computeIfAbsent(key, k -> new Entry(k, call, false, now));
+            }
+            if (e.failedAt() != null) {
+                LOG.info("{}: upstream answers again", key);
+            }
+            e.succeeded();
+            // Entry first, then the store: an immediate eviction then finds and releases it.
+            e.hold(h);
+            store.put(key, h.base());
+            fetcher.accepted(key);
+        } else if (r instanceof FetchResult.Answer a) {
+            metrics.fetch(kind, "error");
+            int status = a.error().httpStatus();
+            if (e != null && (status == 404 || status == 410) && key.isGet()) {
+                forget(e);
+            }
+        } else if (r instanceof FetchResult.Failed f) {
+            metrics.fetch(kind, f.rejected() ? "rejected" : "failed");
+            if (e != null) {
+                if (e.failedAt() == null && !f.rejected()) {
+                    LOG.warn("{}: {}; serving the held copy while it is valid", key, f.reason());
+                }
+                e.failed(now, f.status(), f.reason());
+            }
+        }
+    }
+
+    private Reply reply(CacheKey key, FetchResult r) {
+        Instant now = clock.instant();
+        if (r instanceof FetchResult.Stored s) {
+            Entry e = entries.get(key);
+            Held h = s.held();
+            return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)));
+        }
+        if (r instanceof FetchResult.Answer a) {
+            return Reply.error(a.error(), key.dialect());
+        }
+        FetchResult.Failed f = (FetchResult.Failed) r;
+        Entry e = entries.get(key);
+        Held h = e == null ? null : e.held();
+        if (h != null && h.usableAt(now)) {
+            return Reply.ok(e.stamped(h, now));
+        }
+        return noValidCopy(key, f.status(), f.reason());
+    }
+
+    private Reply noValidCopy(CacheKey key, int status, String reason) {
+        return Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "uri", key.target(),
+                "no valid copy of " + key.target() + " (" + reason + ")", status == 0 ? 504 : status), key.dialect());
+    }
+
+    /** One refresher pass; returns the attempts it started. */
+    List<CompletableFuture<FetchResult>> tick() {
+        Instant now = clock.instant();
+        List<CompletableFuture<FetchResult>> started = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            Held h = e.held();
+            boolean usable = h != null && h.usableAt(now);
+            if (!usable) {
+                if (h != null && !h.signed() || !e.pinned && idle(e, now)) {
+                    forget(e);
+                } else if (due(e, now)) {
+                    started.add(fetch(e.key, e.call, "recover"));
+                }
+            } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
+                started.add(fetch(e.key, e.call, "refresh"));
+            }
+        }
+        metrics.expiries(entries.values(), clock);
+        return started;
+    }
+
+    /** Runs a refresher pass now; completes when every attempt it started has ended. */
+    CompletableFuture<Void> refreshNow() {
+        return CompletableFuture.allOf(tick().toArray(new CompletableFuture<?>[0]));
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.error("refresher pass failed", e);
+        }
+    }
+
+    /** Null when every resource the proxy tracks holds a valid copy, else why not. */
+    String notReadyBecause() {
+        Instant now = clock.instant();
+        int total = 0;
+        int missing = 0;
+        String example = null;
+        for (Entry e : entries.values()) {
+            Held h = e.held();
+            if (!e.pinned && (h == null || !h.signed())) {
+                continue;
+            }
+            total++;
+            if (h == null || !h.usableAt(now)) {
+                missing++;
+                example = e.key.target();
+            }
+        }
+        return missing == 0 ? null : missing + " of " + total + " resources hold no valid copy (e.g. " + example + ")";
+    }
+
+    /** Completes when every upstream attempt under way now has ended (tests; shutdown). */
+    CompletableFuture<Void> quiet() {
+        return CompletableFuture.allOf(inFlight.values().toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** The entry of {@code key}, for tests and metrics. */
+    Entry entry(CacheKey key) {
+        return entries.get(key);
+    }
+
+    private boolean hot(Entry e, Held h) {
+        return e.pinned || e.lastAccess().isAfter(h.identity().fetchedAt());
+    }
+
+    private Duration ahead(Held h) {
+        Duration half = Duration.ofSeconds(h.identity().maxAgeSeconds()).dividedBy(2);
+        return half.compareTo(settings.ahead()) < 0 ? half : settings.ahead();
+    }
+
+    private boolean due(Entry e, Instant now) {
+        Instant last = e.lastAttempt();
+        return (last == null || !now.isBefore(last.plus(settings.minInterval()))) && !recentlyFailed(e, now);
+    }
+
+    private boolean recentlyFailed(Entry e, Instant now) {
+        Instant failed = e.failedAt();
+        return failed != null && now.isBefore(failed.plus(settings.retry()));
+    }
+
+    private boolean idle(Entry e, Instant now) {
+        return e.lastAccess().plus(settings.forgetAfter()).isBefore(now);
+    }
+
+    private void forget(Entry e) {
+        Held h = e.held();
+        if (!e.pinned) {
+            entries.remove(e.key, e);
+        }
+        if (h != null) {
+            e.release(h.base());
+            store.remove(e.key);
+        }
+    }
+
+    private void onStoreChange(CacheKey key, Representation r, StoreListener.Change change) {
+        if (change == StoreListener.Change.STORED) {
+            return;
+        }
+        Entry e = entries.get(key);
+        if (e == null) {
+            return;
+        }
+        e.release(r);
+        if (!e.pinned && e.held() == null) {
+            entries.remove(key, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ScheduledFuture<?> t = ticking;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.RepresentationStore;
+
+/**
+ * The pull feed's meters (Micrometer; Prometheus names in brackets): hits
+ * ({@code rproxy_cache_hits_total}), misses, coalesced waits, stale copies served, upstream
+ * fetches by kind and result, upstream request latency ({@code rproxy_upstream_request_seconds}),
+ * verification failures by reason ({@code rproxy_verification_failures_total{reason}}), bytes
+ * and entries held, and the seconds until each held resource expires
+ * ({@code rproxy_resource_expires_seconds{target}}). Thread-safe; counters are cached so the hit
+ * path only increments.
+ */
+final class PullMetrics {
+    private final MeterRegistry registry;
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter coalesced;
+    private final Counter stale;
+    private final ConcurrentHashMap<String, Counter> fetches = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Outcome, Counter> failures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Timer> upstream = new ConcurrentHashMap<>();
+    private final MultiGauge expires;
+
+    PullMetrics(MeterRegistry registry, RepresentationStore<?> store) {
+        this.registry = requireNonNull(registry, "registry");
+        this.hits = Counter.builder("rproxy.cache.hits").description("Requests answered from a held copy").register(registry);
+        this.misses = Counter.builder("rproxy.cache.misses").description("Requests with no usable copy held").register(registry);
+        this.coalesced = Counter.builder("rproxy.cache.coalesced.waits")
+                .description("Misses that waited for an upstream request already under way").register(registry);
+        this.stale = Counter.builder("rproxy.cache.stale.served")
+                .description("Hits past max-age but inside the signature's validity (revalidated in the background)")
+                .register(registry);
+        Gauge.builder("rproxy.store.bytes", store, RepresentationStore::weightedBytes).baseUnit("bytes")
+                .description("Bytes of representations held").register(registry);
+        Gauge.builder("rproxy.store.max.bytes", store, RepresentationStore::maxBytes).baseUnit("bytes")
+                .description("The store's bound").register(registry);
+        Gauge.builder("rproxy.store.entries", store, RepresentationStore::size)
+                .description("Representations held").register(registry);
+        this.expires = MultiGauge.builder("rproxy.resource.expires").baseUnit("seconds")
+                .description("Seconds until the held copy's signature expires, by request target").register(registry);
+    }
+
+    void hit() {
+        hits.increment();
+    }
+
+    void miss() {
+        misses.increment();
+    }
+
+    void coalescedWait() {
+        coalesced.increment();
+    }
+
+    void staleServed() {
+        stale.increment();
+    }
+
+    /** One attempt to obtain or renew an entry: kind miss/revalidate/refresh/recover; result stored/error/failed/rejected. */
+    void fetch(String kind, String result) {
+        fetches.computeIfAbsent(kind + ' ' + result, k -> Counter.builder("rproxy.upstream.fetches")
+                .description("Attempts to obtain or renew an entry, by kind and result")
+                .tag("kind", kind).tag("result", result).register(registry)).increment();
+    }
+
+    /** One HTTP exchange with the upstream; status 0 when it failed without an answer. */
+    void upstreamRequest(int status, long nanos) {
+        upstream.computeIfAbsent(status, s -> Timer.builder("rproxy.upstream.request")
+                .description("HTTP exchanges with the upstream, by status (0: no answer)")
+                .tag("status", Integer.toString(s)).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void verificationFailure(Outcome outcome) {
+        failures.computeIfAbsent(outcome, o -> Counter.builder("rproxy.verification.failures")
+                .description("Upstream answers refused by verification, by reason")
+                .tag("reason", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry)).increment();
+    }
+
+    long verificationFailures(Outcome outcome) {
+        Counter c = failures.get(outcome);
+        return c == null ? 0 : (long) c.count();
+    }
+
+    /** Replaces the per-resource expiry rows with the signed GET entries held now. */
+    void expiries(Collection<Entry> entries, Clock clock) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (Entry e : entries) {
+            Held h = e.held();
+            if (h != null && h.signed() && e.key.isGet()) {
+                rows.add(MultiGauge.Row.of(Tags.of("target", e.key.target()), e,
+                        en -> secondsLeft(en, clock)));
+            }
+        }
+        expires.register(rows, true);
+    }
+
+    private static double secondsLeft(Entry e, Clock clock) {
+        Held h = e.held();
+        return h == null ? 0 : Duration.between(clock.instant(), h.expires()).toMillis() / 1000.0;
+    }
+}

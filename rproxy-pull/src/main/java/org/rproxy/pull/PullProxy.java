@@ -1,0 +1,187 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.metrics.AdminServer;
+import org.rproxy.core.metrics.RequestMetrics;
+import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.store.RepresentationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running pull-mode RProxy: the front end, the {@link PullFeed} with its store, the client
+ * towards the upstream, and the admin listener when configured. {@link #start} fails before
+ * serving anything when a key, a certificate or an address is unusable; {@link #close} stops
+ * every thread and timer it started.
+ */
+public final class PullProxy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PullProxy.class);
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private RepresentationStore<CacheKey> store;
+    private PullFeed feed;
+    private AltoHttpServer server;
+    private AdminServer admin;
+    private String baseUri;
+
+    private PullProxy() {
+    }
+
+    public static PullProxy start(ProxyConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** Starts with {@code clock} deciding validity and freshness (tests move it instead of waiting). */
+    public static PullProxy start(ProxyConfig config, Clock clock) {
+        requireNonNull(config, "config");
+        requireNonNull(clock, "clock");
+        if (config.mode() != ProxyConfig.Mode.PULL) {
+            throw new ConfigException("mode: " + config.mode() + " is not the pull mode");
+        }
+        PullProxy proxy = new PullProxy();
+        try {
+            proxy.startAll(config, clock);
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
+        return proxy;
+    }
+
+    private void startAll(ProxyConfig config, Clock clock) {
+        UpstreamConfig up = config.upstream();
+        ResponseVerifier verifier = new ResponseVerifier(trustedKeys(up.trust()), clock);
+        ExecutorService work = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                threads("rproxy-pull-work"));
+        closeables.add(work::shutdownNow);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(threads("rproxy-pull-refresh"));
+        closeables.add(scheduler::shutdownNow);
+        UpstreamClient client = UpstreamClient.start(new UpstreamClient.Settings(up.url().getHost(), up.port(),
+                up.https() ? Tls.client(up.ca()) : null, up.connections(), up.connectTimeout(), up.timeout(),
+                (int) up.maxBody().bytes(), 1));
+        closeables.add(0, client);
+        store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes());
+        PullMetrics metrics = new PullMetrics(registry, store);
+        String via = "1.1 " + config.name();
+        EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics),
+                metrics, work, via);
+        feed = new PullFeed(new PullFeed.Settings(config.refresh().tick(), config.refresh().ahead(),
+                config.refresh().retry(), config.refresh().minInterval(), config.refresh().forgetAfter(), up.prefetch()),
+                store, fetcher, metrics, clock, scheduler);
+        closeables.add(0, feed);
+        FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
+                .withDialectOf(Dialects::of)
+                .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
+        server = AltoHttpServer.start(fe, new PullService(feed, work), new RequestMetrics(registry));
+        closeables.add(0, server);
+        InetSocketAddress a = server.localAddress();
+        String host = a.getAddress().getHostAddress();
+        baseUri = (fe.sslContext() != null ? "https://" : "http://")
+                + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        if (config.admin() != null) {
+            if (!config.admin().address().isLoopback()) {
+                LOG.warn("admin listener on {} is not loopback: /metrics is open to that network",
+                        config.admin().address());
+            }
+            admin = AdminServer.start(config.admin().address(), registry, feed::notReadyBecause);
+            closeables.add(0, admin);
+        }
+        feed.start();
+        LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.url(),
+                admin == null ? "" : " (admin on " + admin.localAddress() + ")");
+    }
+
+    private static List<VerificationKey> trustedKeys(List<Path> files) {
+        List<VerificationKey> keys = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            try {
+                keys.add(VerificationKey.readPem(files.get(i)));
+            } catch (RuntimeException e) {
+                throw new ConfigException("upstream.trust[" + i + "]: " + files.get(i) + ": " + e.getMessage(), e);
+            }
+        }
+        return keys;
+    }
+
+    /** The bound front-end address. */
+    public InetSocketAddress address() {
+        return server.localAddress();
+    }
+
+    /** {@code http://host:port} (or https) of the front end. */
+    public String baseUri() {
+        return baseUri;
+    }
+
+    /** The admin listener's address, or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.localAddress();
+    }
+
+    /** The meters, as {@code /metrics} shows them. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Bytes held by the store now. */
+    public long heldBytes() {
+        return store.weightedBytes();
+    }
+
+    /** Null when every tracked resource holds a valid copy, else the reason (as {@code /readyz} says). */
+    public String notReadyBecause() {
+        return feed.notReadyBecause();
+    }
+
+    /**
+     * Runs one refresher pass now and completes when the upstream attempts it started have
+     * ended. The scheduler does this every {@code refresh.tick}; tests call it instead of waiting.
+     */
+    public CompletableFuture<Void> refreshNow() {
+        return feed.refreshNow();
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed", c, e);
+            }
+        }
+        closeables.clear();
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

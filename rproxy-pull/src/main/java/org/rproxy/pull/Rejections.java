@@ -1,0 +1,50 @@
+package org.rproxy.pull;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.rproxy.core.sign.Verdict.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts every refused upstream answer by reason, and logs it once per resource and reason: a
+ * tampering upstream is reported without flooding the log on every refresh. A resource that
+ * verifies again is logged afresh next time it fails. Thread-safe.
+ */
+final class Rejections {
+    private static final Logger LOG = LoggerFactory.getLogger(Rejections.class);
+    /** Targets remembered at most; beyond it, refusals of new targets are logged at debug only. */
+    private static final int MAX_TARGETS = 10_000;
+
+    private final PullMetrics metrics;
+    private final ConcurrentHashMap<String, Set<Outcome>> logged = new ConcurrentHashMap<>();
+
+    Rejections(PullMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    void refused(CacheKey key, Outcome outcome, String reason, boolean keptOldCopy) {
+        metrics.verificationFailure(outcome);
+        if (logged.size() >= MAX_TARGETS && !logged.containsKey(key.target())) {
+            LOG.debug("refused upstream answer for {}: {}: {}", key, outcome, reason);
+            return;
+        }
+        Set<Outcome> seen = logged.computeIfAbsent(key.target(), t -> EnumSet.noneOf(Outcome.class));
+        boolean first;
+        synchronized (seen) {
+            first = seen.add(outcome);
+        }
+        if (first) {
+            LOG.warn("refused upstream answer for {}: {}: {}{}", key, outcome, reason,
+                    keptOldCopy ? " (the previous copy stays)" : "");
+        }
+    }
+
+    void accepted(CacheKey key) {
+        if (!logged.isEmpty()) {
+            logged.remove(key.target());
+        }
+    }
+}

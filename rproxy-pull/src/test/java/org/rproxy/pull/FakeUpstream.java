@@ -1,0 +1,88 @@
+package org.rproxy.pull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * An in-memory upstream answering like the origin's front end (variant by Accept-Encoding, 304 on
+ * a matching If-None-Match with the current signature headers, max-age), with switches for the
+ * failures the feed must survive. Counts requests per target and encoding.
+ */
+final class FakeUpstream implements Upstream {
+    final Map<String, Representation> docs = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    final List<UpstreamRequest> log = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Clock clock;
+    volatile boolean down;
+    volatile int failStatus;
+    volatile UnaryOperator<UpstreamResponse> tamper = UnaryOperator.identity();
+    volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+    volatile UpstreamResponse fixed;
+
+    FakeUpstream(Clock clock) {
+        this.clock = clock;
+    }
+
+    int count(String target, String encoding) {
+        AtomicInteger n = requests.get(target + " " + encoding);
+        return n == null ? 0 : n.get();
+    }
+
+    int total() {
+        return requests.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    @Override
+    public CompletableFuture<UpstreamResponse> send(UpstreamRequest r) {
+        String enc = header(r, "accept-encoding");
+        requests.computeIfAbsent(r.target() + " " + enc, k -> new AtomicInteger()).incrementAndGet();
+        log.add(r);
+        return gate.thenApply(v -> answer(r, enc));
+    }
+
+    private UpstreamResponse answer(UpstreamRequest r, String enc) {
+        if (down) {
+            throw new UpstreamException("connection refused");
+        }
+        if (failStatus != 0) {
+            return new UpstreamResponse(failStatus, List.of(), Bytes.empty());
+        }
+        if (fixed != null) {
+            return tamper.apply(fixed);
+        }
+        Representation rep = docs.get(r.target());
+        if (rep == null) {
+            return new UpstreamResponse(404, List.of(new HeaderField("content-type", "application/alto-error+json")),
+                    Bytes.utf8("{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"uri\",\"message\":\"no such resource\"}}"));
+        }
+        Variant v = rep.select("gzip".equals(enc));
+        String inm = header(r, "if-none-match");
+        boolean notModified = inm != null && inm.equals(v.etag()) && r.method().equals("GET");
+        List<HeaderField> h = new ArrayList<>(v.headers());
+        long left = Duration.between(clock.instant(), rep.expires()).getSeconds();
+        h.add(new HeaderField("cache-control", "max-age=" + Math.max(0, Math.min(rep.maxAgeSeconds(), left))));
+        h.add(new HeaderField("vary", "Accept-Encoding"));
+        return tamper.apply(new UpstreamResponse(notModified ? 304 : 200, h, notModified ? Bytes.empty() : v.body()));
+    }
+
+    private static String header(UpstreamRequest r, String name) {
+        for (HeaderField h : r.headers()) {
+            if (h.name().equals(name)) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,59 @@
+package org.rproxy.pull;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.rproxy.core.store.HeaderField;
+
+class HeaderRulesTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "max-age=60                | 60",
+            "public, max-age=3600      | 3600",
+            "max-age=\"30\"            | 30",
+            "no-store, max-age=60      | 0",
+            "no-cache                  | 0",
+            "max-age=abc               | 0",
+            "max-age=-5                | 0",
+            "max-age=99999999999999    | 2147483647",
+    })
+    void maxAgeFollowsRfc9111(String cacheControl, long seconds) {
+        assertEquals(seconds, HeaderRules.maxAge(cacheControl));
+    }
+
+    @Test
+    void anAbsentCacheControlMeansNoFreshnessAndAnAbsentAgeMeansZero() {
+        assertEquals(0, HeaderRules.maxAge(null));
+        assertEquals(0, HeaderRules.age(null));
+        assertEquals(12, HeaderRules.age(" 12 "));
+    }
+
+    @Test
+    void storedFieldsDropHopByHopAndPerResponseFieldsAndAppendVia() {
+        List<HeaderField> upstream = List.of(new HeaderField("Content-Type", "application/xml"),
+                new HeaderField("Connection", "keep-alive"), new HeaderField("Date", "x"),
+                new HeaderField("Cache-Control", "max-age=60"), new HeaderField("Content-Length", "10"),
+                new HeaderField("Age", "3"), new HeaderField("Via", "1.1 regional"),
+                new HeaderField("Signature", "alto=:x:"), new HeaderField("Transfer-Encoding", "chunked"));
+        assertEquals(List.of(new HeaderField("content-type", "application/xml"), new HeaderField("signature", "alto=:x:"),
+                new HeaderField("via", "1.1 regional, 1.1 edge")), HeaderRules.stored(upstream, "1.1 edge"));
+    }
+
+    @Test
+    void a304ReplacesTheFieldsItCarriesAndKeepsTheRest() {
+        List<HeaderField> stored = List.of(new HeaderField("content-type", "application/xml"),
+                new HeaderField("etag", "\"a\""), new HeaderField("signature-input", "old-input"),
+                new HeaderField("signature", "old"), new HeaderField("via", "1.1 edge"));
+        List<HeaderField> notModified = List.of(new HeaderField("etag", "\"a\""),
+                new HeaderField("signature-input", "new-input"), new HeaderField("signature", "new"),
+                new HeaderField("content-length", "0"), new HeaderField("via", "1.1 other"), new HeaderField("date", "d"));
+        assertEquals(List.of(new HeaderField("content-type", "application/xml"), new HeaderField("via", "1.1 edge"),
+                new HeaderField("etag", "\"a\""), new HeaderField("signature-input", "new-input"),
+                new HeaderField("signature", "new")), HeaderRules.freshened(stored, notModified));
+    }
+}

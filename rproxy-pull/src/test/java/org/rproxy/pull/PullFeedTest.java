@@ -1,0 +1,428 @@
+package org.rproxy.pull;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.store.Variant;
+
+class PullFeedTest {
+    static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
+    static final Duration VALIDITY = Duration.ofHours(1);
+    static final String MAP = "/networkmap/default-network-map";
+    static final String BODY = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
+
+    final MutableClock clock = new MutableClock(T0);
+    final FakeUpstream upstream = new FakeUpstream(clock);
+    final TestSigner signer = new TestSigner();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ExecutorService work;
+    ScheduledExecutorService scheduler;
+    RepresentationStore<CacheKey> store;
+    PullMetrics metrics;
+    PullFeed feed;
+
+    @BeforeEach
+    void start() {
+        work = Executors.newFixedThreadPool(2);
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        feed = feed(1 << 20, List.of());
+    }
+
+    @AfterEach
+    void stop() {
+        feed.close();
+        work.shutdownNow();
+        scheduler.shutdownNow();
+    }
+
+    PullFeed feed(long maxBytes, List<String> prefetch) {
+        store = RepresentationStore.boundedBy(maxBytes);
+        metrics = new PullMetrics(registry, store);
+        ResponseVerifier verifier = new ResponseVerifier(List.of(signer.publicKey()), clock);
+        EntryFetch fetch = new EntryFetch(upstream, new Admission(verifier, "1.1 edge", clock),
+                new Rejections(metrics), metrics, work, "1.1 edge");
+        return new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofHours(1), prefetch), store, fetch, metrics, clock, scheduler);
+    }
+
+    Reply get(String target) throws Exception {
+        return feed.serve(CacheKey.get(target), UpstreamCall.PLAIN_GET).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    Representation ok(Reply r) {
+        assertTrue(r instanceof Reply.Ok, () -> "expected a representation, got " + r);
+        return ((Reply.Ok) r).representation();
+    }
+
+    void publish(String target, String body, boolean gzip) {
+        upstream.docs.put(target, signer.sign(target, body, gzip, clock.instant(), VALIDITY, 60));
+    }
+
+    double counter(String name) {
+        return registry.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void aMissFetchesOnceAndLaterRequestsAreHits() throws Exception {
+        publish(MAP, BODY, false);
+        Representation first = ok(get(MAP));
+        Representation second = ok(get(MAP));
+        assertEquals(1, upstream.total());
+        assertEquals(first.identity().body(), second.identity().body());
+        assertEquals(1.0, counter("rproxy.cache.misses"));
+        assertEquals(1.0, counter("rproxy.cache.hits"));
+    }
+
+    @Test
+    void theBodyAndSignedFieldsAreTheUpstreamsWithViaAndAgeAdded() throws Exception {
+        publish(MAP, BODY, false);
+        Variant origin = upstream.docs.get(MAP).identity();
+        ok(get(MAP));
+        clock.advance(Duration.ofSeconds(7));
+        Variant served = ok(get(MAP)).identity();
+        assertEquals(origin.body(), served.body());
+        for (String name : List.of("content-type", "content-digest", "etag", "alto-resource", "signature-input", "signature")) {
+            assertEquals(origin.header(name), served.header(name), name);
+        }
+        assertEquals("1.1 edge", served.header("via").orElseThrow());
+        assertEquals("7", served.header("age").orElseThrow());
+    }
+
+    @Test
+    void concurrentMissesForOneKeyShareOneUpstreamRequest() throws Exception {
+        publish(MAP, BODY, false);
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        upstream.gate = gate;
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            replies.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return feed.serve(CacheKey.get(MAP), UpstreamCall.PLAIN_GET);
+            }, clients).thenCompose(s -> s));
+        }
+        go.countDown();
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(5, TimeUnit.SECONDS));
+        gate.complete(null);
+        for (CompletableFuture<Reply> r : replies) {
+            assertEquals(Bytes.utf8(BODY), ok(r.get(5, TimeUnit.SECONDS)).identity().body());
+        }
+        assertEquals(1, upstream.total());
+        assertEquals(199.0, counter("rproxy.cache.coalesced.waits"));
+    }
+
+    @Test
+    void aDocumentWithAGzipVariantIsHeldWithBothVariants() throws Exception {
+        publish(MAP, BODY, true);
+        Representation r = ok(get(MAP));
+        assertNotNull(r.gzip());
+        assertEquals(upstream.docs.get(MAP).gzip().body(), r.gzip().body());
+        assertEquals(upstream.docs.get(MAP).gzip().etag(), r.gzip().etag());
+        assertEquals(1, upstream.count(MAP, "gzip"));
+        assertEquals(1, upstream.count(MAP, "identity"));
+    }
+
+    @Test
+    void aDocumentWithoutGzipVariantCostsOneRequest() throws Exception {
+        publish(MAP, BODY, false);
+        assertNull(ok(get(MAP)).gzip());
+        assertEquals(1, upstream.count(MAP, "gzip"));
+        assertEquals(0, upstream.count(MAP, "identity"));
+    }
+
+    @Test
+    void pastMaxAgeTheCopyIsServedAndRenewedByA304WithFreshSignatures() throws Exception {
+        publish(MAP, BODY, true);
+        Representation first = ok(get(MAP));
+        clock.advance(Duration.ofSeconds(90));
+        publish(MAP, BODY, true);
+        Representation stale = ok(get(MAP));
+        assertEquals(first.expires(), stale.expires());
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        Held renewed = feed.entry(CacheKey.get(MAP)).held();
+        assertEquals(T0.plusSeconds(90).plus(VALIDITY), renewed.expires());
+        assertEquals(first.identity().body(), renewed.identity().variant().body());
+        assertEquals(upstream.docs.get(MAP).identity().header("signature"), renewed.identity().variant().header("signature"));
+        assertEquals(upstream.docs.get(MAP).gzip().header("signature"), renewed.gzip().variant().header("signature"));
+        long conditional = upstream.log.stream().filter(r -> r.headers().stream()
+                .anyMatch(h -> h.name().equals("if-none-match"))).count();
+        assertEquals(2, conditional);
+        assertEquals(1.0, counter("rproxy.cache.stale.served"));
+    }
+
+    @Test
+    void hotEntriesAreRevalidatedAheadOfGoingStale() throws Exception {
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        clock.advance(Duration.ofSeconds(10));
+        ok(get(MAP));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(1, upstream.total(), "fresh and not yet near max-age: nothing to do");
+        clock.advance(Duration.ofSeconds(46));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(2, upstream.total());
+        assertEquals(T0.plusSeconds(56), feed.entry(CacheKey.get(MAP)).held().identity().fetchedAt());
+    }
+
+    @Test
+    void anEntryNobodyAskedForSinceItsFetchIsNotRefreshedAhead() throws Exception {
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        clock.advance(Duration.ofSeconds(58));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(1, upstream.total());
+    }
+
+    @Test
+    void withTheUpstreamDownACopyIsServedUntilExpiresThen504AndTheFeedRecoversByItself() throws Exception {
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        upstream.down = true;
+        clock.advance(Duration.ofMinutes(30));
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        clock.advance(Duration.ofMinutes(31));
+        Reply gone = get(MAP);
+        assertTrue(gone instanceof Reply.Error, gone.toString());
+        assertEquals(504, ((Reply.Error) gone).error().httpStatus());
+        assertTrue(((Reply.Error) gone).error().message().contains("no valid copy"));
+        assertNotNull(feed.notReadyBecause());
+
+        upstream.down = false;
+        clock.advance(Duration.ofSeconds(5));
+        publish(MAP, BODY, false);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertNull(feed.notReadyBecause());
+        assertEquals(clock.instant().plus(VALIDITY), ok(get(MAP)).expires());
+    }
+
+    @Test
+    void upstream5xxKeepsTheCopyServedWhileValid() throws Exception {
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        upstream.failStatus = 503;
+        clock.advance(Duration.ofMinutes(10));
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(Bytes.utf8(BODY), ok(get(MAP)).identity().body());
+    }
+
+    static Stream<Arguments> tampering() {
+        return Stream.of(
+                Arguments.of("a changed body byte", Outcome.DIGEST_MISMATCH),
+                Arguments.of("another key", Outcome.UNKNOWN_KEY),
+                Arguments.of("a changed signature", Outcome.BAD_SIGNATURE),
+                Arguments.of("another resource's document", Outcome.WRONG_RESOURCE),
+                Arguments.of("an expired signature", Outcome.EXPIRED),
+                Arguments.of("an older signature (rollback)", Outcome.ROLLBACK),
+                Arguments.of("no signature", Outcome.NO_SIGNATURE),
+                Arguments.of("a 304 with a forged signature", Outcome.BAD_SIGNATURE));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("tampering")
+    void eachTamperingIsRefusedCountedAndTheOldCopyStays(String tampering, Outcome outcome) throws Exception {
+        Representation old = signer.sign(MAP, BODY, false, T0.minusSeconds(600), VALIDITY, 60);
+        publish(MAP, BODY, false);
+        Representation good = ok(get(MAP));
+        clock.advance(Duration.ofSeconds(90));
+        String changed = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/16\"]}}}";
+        publish(MAP, changed, false);
+        upstream.tamper = tamperer(tampering, old);
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(1, metrics.verificationFailures(outcome), tampering);
+        Representation served = ok(get(MAP));
+        assertEquals(good.identity().body(), served.identity().body());
+        assertEquals(good.identity().header("signature"), served.identity().header("signature"));
+    }
+
+    private UnaryOperator<UpstreamResponse> tamperer(String how, Representation old) {
+        TestSigner other = new TestSigner();
+        return switch (how) {
+            case "a changed body byte" -> r -> {
+                byte[] b = r.body().toArray();
+                b[b.length / 2] ^= 1;
+                return new UpstreamResponse(r.status(), r.headers(), Bytes.wrap(b));
+            };
+            case "another key" -> r -> respond(other.sign(MAP, r.body().asUtf8(), false, clock.instant(), VALIDITY, 60));
+            case "a changed signature" -> r -> replace(r, "signature", "alto=:" + "A".repeat(86) + "==:");
+            case "another resource's document" -> r -> respond(signer.sign("/networkmap/other", BODY, false,
+                    clock.instant(), VALIDITY, 60));
+            case "an expired signature" -> r -> respond(signer.sign(MAP, BODY, false,
+                    clock.instant().minus(Duration.ofHours(2)), VALIDITY, 60));
+            case "an older signature (rollback)" -> r -> respond(old);
+            case "no signature" -> r -> new UpstreamResponse(200, r.headers().stream()
+                    .filter(h -> !h.name().startsWith("signature")).toList(), r.body());
+            case "a 304 with a forged signature" -> r -> {
+                UpstreamResponse renewed = respond(signer.sign(MAP, BODY, false, clock.instant(), VALIDITY, 60));
+                return new UpstreamResponse(304, replace(renewed, "signature", "alto=:" + "B".repeat(86) + "==:")
+                        .headers(), Bytes.empty());
+            };
+            default -> throw new IllegalArgumentException(how);
+        };
+    }
+
+    private static UpstreamResponse respond(Representation rep) {
+        List<HeaderField> h = new ArrayList<>(rep.identity().headers());
+        h.add(new HeaderField("cache-control", "max-age=60"));
+        return new UpstreamResponse(200, h, rep.identity().body());
+    }
+
+    private static UpstreamResponse replace(UpstreamResponse r, String name, String value) {
+        List<HeaderField> h = new ArrayList<>();
+        for (HeaderField f : r.headers()) {
+            h.add(f.name().equals(name) ? new HeaderField(name, value) : f);
+        }
+        return new UpstreamResponse(r.status(), h, r.body());
+    }
+
+    @Test
+    void aComputedAnswerIsPassedThroughUnsignedAndCachedForItsMaxAge() throws Exception {
+        Variant v = new Variant(Bytes.utf8("<alto/>"), null, List.of(new HeaderField("content-type", "application/xml"),
+                new HeaderField("alto-derived-from", "\"routingcost-map\";path=\"/cost/map\";etag=\"x\"")));
+        upstream.docs.put("/cost/row?srcpid=PID1", new Representation(v, null, 30, T0, T0.plusSeconds(30)));
+        Representation r = ok(get("/cost/row?srcpid=PID1"));
+        assertFalse(r.identity().signed());
+        assertTrue(r.identity().header("alto-derived-from").isPresent());
+        ok(get("/cost/row?srcpid=PID1"));
+        assertEquals(1, upstream.total());
+        clock.advance(Duration.ofSeconds(31));
+        ok(get("/cost/row?srcpid=PID1"));
+        assertEquals(2, upstream.total());
+    }
+
+    @Test
+    void anUnmarkedUnsignedGetAnswerIsRefused() throws Exception {
+        Variant v = new Variant(Bytes.utf8(BODY), null, List.of(new HeaderField("content-type", "application/json")));
+        upstream.docs.put(MAP, new Representation(v, null, 30, T0, T0.plusSeconds(30)));
+        Reply r = get(MAP);
+        assertEquals(502, ((Reply.Error) r).error().httpStatus());
+        assertEquals(1, metrics.verificationFailures(Outcome.NO_SIGNATURE));
+    }
+
+    @Test
+    void aPostQueryIsKeyedByItsCanonicalBody() throws Exception {
+        Variant v = new Variant(Bytes.utf8("{\"endpoint-properties\":{}}"), null, List.of(
+                new HeaderField("content-type", "application/alto-endpointprop+json"),
+                new HeaderField("alto-derived-from", "\"default-network-map\";path=\"/networkmap/default-network-map\"")));
+        upstream.docs.put("/endpointprop", new Representation(v, null, 30, T0, T0.plusSeconds(30)));
+        String type = "application/alto-endpointpropparams+json";
+        Reply a = post("/endpointprop", type, "{\"properties\":[\"p\"],\"endpoints\":[\"ipv4:1.2.3.4\"]}");
+        Reply b = post("/endpointprop", type, "{ \"endpoints\" : [\"ipv4:1.2.3.4\"], \"properties\":[\"p\"] }");
+        Reply c = post("/endpointprop", type, "{\"properties\":[\"p\"],\"endpoints\":[\"ipv4:9.9.9.9\"]}");
+        assertEquals(ok(a).identity().body(), ok(b).identity().body());
+        ok(c);
+        assertEquals(2, upstream.total());
+        assertEquals("POST", upstream.log.get(0).method());
+        assertEquals("{\"properties\":[\"p\"],\"endpoints\":[\"ipv4:1.2.3.4\"]}", upstream.log.get(0).body().asUtf8());
+    }
+
+    private Reply post(String target, String type, String body) throws Exception {
+        CacheKey key = CacheKey.post(target, type, QueryDigest.of(type, Bytes.utf8(body)));
+        return feed.serve(key, new UpstreamCall(null, type, Bytes.utf8(body))).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aResourceTheUpstreamNoLongerHasIsAnswered404AndForgotten() throws Exception {
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        upstream.docs.clear();
+        clock.advance(Duration.ofHours(2));
+        Reply r = get(MAP);
+        assertEquals(404, ((Reply.Error) r).error().httpStatus());
+        assertNull(feed.entry(CacheKey.get(MAP)));
+        assertNull(store.get(CacheKey.get(MAP)));
+    }
+
+    @Test
+    void theStoreStaysUnderItsBoundWhileFarMoreIsFetched() throws Exception {
+        feed.close();
+        feed = feed(20_000, List.of());
+        String big = "x".repeat(1000);
+        for (int i = 0; i < 200; i++) {
+            publish("/doc/" + i, big, false);
+            ok(get("/doc/" + i));
+            assertTrue(store.weightedBytes() <= 20_000, "held " + store.weightedBytes());
+        }
+        assertTrue(store.size() < 20);
+        ok(get("/doc/0"));
+        assertEquals(201, upstream.total(), "an evicted entry is fetched again");
+    }
+
+    @Test
+    void readinessWaitsForThePrefetchedResources() throws Exception {
+        feed.close();
+        feed = feed(1 << 20, List.of(MAP, "/directory"));
+        publish(MAP, BODY, false);
+        assertEquals("2 of 2 resources hold no valid copy (e.g. /directory)".length(),
+                feed.notReadyBecause().length());
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertTrue(feed.notReadyBecause().startsWith("1 of 2"), feed.notReadyBecause());
+        publish("/directory", "{}", false);
+        clock.advance(Duration.ofSeconds(5));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertNull(feed.notReadyBecause());
+        assertEquals(1, upstream.count(MAP, "gzip"), "prefetched, then a hit");
+        ok(get(MAP));
+        assertEquals(1, upstream.count(MAP, "gzip"));
+    }
+
+    @Test
+    void anUnreachableUpstreamOnAColdMissIsA504() throws Exception {
+        upstream.down = true;
+        Reply r = get(MAP);
+        assertEquals(504, ((Reply.Error) r).error().httpStatus());
+        assertTrue(((Reply.Error) r).error().message().contains("connection refused"), r.toString());
+    }
+
+    @Test
+    void aQueryResourceSignedForItsInputIsVerifiedAndCached() throws Exception {
+        AltoResource res = AltoResource.forQuery("filtered", "/networkmap/default-network-map/filtered", new byte[] {1});
+        upstream.docs.put("/networkmap/default-network-map/filtered",
+                signer.sign(res, Bytes.utf8(BODY), false, T0, VALIDITY, 60));
+        String type = "application/alto-networkmapfilter+json";
+        Representation r = ok(post("/networkmap/default-network-map/filtered", type, "{\"pids\":[]}"));
+        assertTrue(r.identity().signed());
+        ok(post("/networkmap/default-network-map/filtered", type, "{\"pids\":[]}"));
+        assertEquals(1, upstream.total());
+    }
+}
