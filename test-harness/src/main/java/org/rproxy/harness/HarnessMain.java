@@ -14,12 +14,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code harness} command: synthetic ISPs, simulated viewers, map churn and whole scenarios.
+ * The {@code harness} command: synthetic ISPs, simulated viewers, map churn, whole scenarios, and
+ * the relay and burst tools the benchmark script uses.
  * Exit codes: 0 success (a scenario passed its checks), 1 it ran and failed its checks,
  * 2 usage or configuration error.
  */
 @Command(name = "harness",
         mixinStandardHelpOptions = true,
+        version = "rproxy harness 0.1.0-SNAPSHOT",
         description = "Load and fault harness for rproxy: topologies, viewers, churn, scenarios.",
         subcommands = {
                 TopologyCommand.class,

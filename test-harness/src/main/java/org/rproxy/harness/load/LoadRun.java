@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -58,10 +59,12 @@ public final class LoadRun {
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
         ArrivalSchedule.Arrivals arrivals = config.arrival().start(config.viewers(), config.duration(), config.seed());
-        boolean[] arrivalsOver = {false};
+        AtomicBoolean arrivalsOver = new AtomicBoolean();
+        // the last viewer to finish after the last arrival ends the run; the arrival thread covers
+        // the case where every viewer finished before it marked the arrivals over
         ViewerContext ctx = new ViewerContext(population, stats, verdicts, config.verify(), config.gzip(),
                 config.documentsOnly(), start, () -> {
-            if (finished.incrementAndGet() == released.get() && arrivalsDone(arrivalsOver)) {
+            if (finished.incrementAndGet() == released.get() && arrivalsOver.get()) {
                 allDone.countDown();
             }
         });
@@ -81,9 +84,7 @@ public final class LoadRun {
                 released.incrementAndGet();
                 new Viewer(ctx, targets.get((int) (i % targets.size())), i, due).start();
             }
-            synchronized (arrivalsOver) {
-                arrivalsOver[0] = true;
-            }
+            arrivalsOver.set(true);
             if (finished.get() == released.get()) {
                 allDone.countDown();
             }
@@ -95,12 +96,6 @@ public final class LoadRun {
         long unfinished = released.get() - finished.get();
         Map<String, Long> originAfter = origin == null ? null : origin.byPath();
         return report(title, startedAt, seconds, stats, sampler, verdicts, unfinished, originBefore, originAfter);
-    }
-
-    private static boolean arrivalsDone(boolean[] flag) {
-        synchronized (flag) {
-            return flag[0];
-        }
     }
 
     private RunReport report(String title, Instant startedAt, double seconds, Stats stats, Sampler sampler,
