@@ -115,8 +115,7 @@ final class Viewer implements Exchange.Callback {
                 } else {
                     path = dir.endpointProp();
                     post("application/alto-endpointpropparams+json", "application/alto-endpointprop+json" + JSON_ERR,
-                            "{\"properties\":[\"" + dir.netmapId() + ".pid\"],\"endpoints\":[\"ipv4:"
-                                    + Population.literal(ip) + "\"]}");
+                            QueryBodies.endpointPid(dir.netmapId(), ip));
                 }
                 break;
             case COST_ROW:
@@ -126,8 +125,7 @@ final class Viewer implements Exchange.Callback {
                 } else {
                     path = dir.filteredCostMap();
                     post("application/alto-costmapfilter+json", "application/alto-costmap+json" + JSON_ERR,
-                            "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"" + dir.metric()
-                                    + "\"},\"pids\":{\"srcs\":[\"" + pid + "\"],\"dsts\":[]}}");
+                            QueryBodies.costRow(dir.metric(), pid));
                 }
                 break;
             default:
@@ -138,26 +136,14 @@ final class Viewer implements Exchange.Callback {
 
     private void sendRanking() {
         int[] peers = ctx.population.peers(index);
-        StringBuilder b = new StringBuilder(64 + peers.length * 48);
         if (xml) {
             path = "/cost/m?mode=ordinal";
-            b.append("<alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\"><costquery type=\"routingcost\"><srcendp name=\"ipv4:")
-                    .append(Population.literal(ip)).append("\"/>");
-            for (int p : peers) {
-                b.append("<dstendp name=\"ipv4:").append(Population.literal(p)).append("\"/>");
-            }
-            b.append("</costquery></alto>");
-            post("application/xml", "application/xml", b.toString());
+            post("application/xml", "application/xml", QueryBodies.xmlRanking(ip, peers));
             return;
         }
         path = dir.endpointCost();
-        b.append("{\"cost-type\":{\"cost-mode\":\"ordinal\",\"cost-metric\":\"").append(dir.metric())
-                .append("\"},\"endpoints\":{\"srcs\":[\"ipv4:").append(Population.literal(ip)).append("\"],\"dsts\":[");
-        for (int k = 0; k < peers.length; k++) {
-            b.append(k == 0 ? "\"ipv4:" : ",\"ipv4:").append(Population.literal(peers[k])).append('"');
-        }
-        b.append("]}}");
-        post("application/alto-endpointcostparams+json", "application/alto-endpointcost+json" + JSON_ERR, b.toString());
+        post("application/alto-endpointcostparams+json", "application/alto-endpointcost+json" + JSON_ERR,
+                QueryBodies.jsonRanking(dir.metric(), ip, peers));
     }
 
     private void get(String accept, String ifNoneMatch) {
@@ -235,7 +221,7 @@ final class Viewer implements Exchange.Callback {
                 if (problem != null || step != Step.PID) {
                     return problem;
                 }
-                pid = pidFrom(response.content());
+                pid = QueryBodies.pidIn(response.content().toString(StandardCharsets.UTF_8), xml);
                 return pid == null ? "no PID in the answer" : null;
         }
     }
@@ -309,18 +295,5 @@ final class Viewer implements Exchange.Callback {
             return "verification UNSIGNED_NOT_DERIVED";
         }
         return null;
-    }
-
-    /** The PID in an endpoint-property or XML lookup answer: the value after {@code .pid":"} or {@code pid="}. */
-    private String pidFrom(ByteBuf content) {
-        String s = content.toString(StandardCharsets.UTF_8);
-        String marker = xml ? " pid=\"" : ".pid\":\"";
-        int at = s.indexOf(marker);
-        if (at < 0) {
-            return null;
-        }
-        int from = at + marker.length();
-        int end = s.indexOf('"', from);
-        return end < 0 ? null : s.substring(from, end);
     }
 }
