@@ -4,11 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -57,14 +54,11 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
     private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final InetSocketAddress upstream;
     private final Channel listener;
-    private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private final RequestCounts counts = new RequestCounts();
     private final AtomicLong tampered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
-    private final ConcurrentHashMap<String, LongAdder> perPeriod = new ConcurrentHashMap<>();
     private final java.util.function.Consumer<String> onRequest;
     private volatile Mode mode = Mode.PASS;
-    private volatile long epoch = System.nanoTime();
-    private volatile long periodNanos = Long.MAX_VALUE;
 
     CountingRelay(InetSocketAddress upstream) throws InterruptedException {
         this(upstream, 0, line -> { });
@@ -108,33 +102,17 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
 
     /** Starts counting requests per resource per period of this length, from now. */
     void countPeriods(java.time.Duration period) {
-        perPeriod.clear();
-        epoch = System.nanoTime();
-        periodNanos = period.toNanos();
+        counts.countPeriods(period);
     }
 
-    /** The most requests one resource (method and target) got in one period since {@link #countPeriods}, as "N (target, period k)". */
-    PeriodPeak peakPerPeriod() {
-        PeriodPeak best = new PeriodPeak("-", -1, 0);
-        for (Map.Entry<String, LongAdder> e : perPeriod.entrySet()) {
-            long n = e.getValue().sum();
-            if (n > best.count()) {
-                int sp = e.getKey().indexOf(' ');
-                best = new PeriodPeak(e.getKey().substring(sp + 1), Long.parseLong(e.getKey().substring(0, sp)), n);
-            }
-        }
-        return best;
+    /** The most requests one resource got in one period since {@link #countPeriods}. */
+    RequestCounts.PeriodPeak peakPerPeriod() {
+        return counts.peakPerPeriod();
     }
 
     /** Distinct resources (method, target and, for a POST, body) requested since {@link #countPeriods}. */
     long distinctResources() {
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        perPeriod.keySet().forEach(k -> seen.add(k.substring(k.indexOf(' ') + 1)));
-        return seen.size();
-    }
-
-    /** The busiest resource in one period: its method and target, which period, how many requests. */
-    record PeriodPeak(String resource, long period, long count) {
+        return counts.distinctResources();
     }
 
     long tampered() {
@@ -146,7 +124,7 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
     }
 
     long total() {
-        return counts.values().stream().mapToLong(LongAdder::sum).sum();
+        return counts.total();
     }
 
     @Override
@@ -156,9 +134,7 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
 
     @Override
     public Map<String, Long> byPath() {
-        Map<String, Long> out = new TreeMap<>();
-        counts.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
+        return counts.byTarget();
     }
 
     @Override
@@ -202,13 +178,9 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
                 return;
             }
             String key = req.method().name() + " " + req.uri();
-            counts.computeIfAbsent(key, k -> new LongAdder()).increment();
             String ae = req.headers().get("accept-encoding");
             onRequest.accept("REQ " + key + (ae == null ? "" : " accept-encoding=" + ae.replace(' ', '_')));
-            long period = (System.nanoTime() - epoch) / periodNanos;
-            // a POST's resource is its target and its body: distinct queries are distinct resources
-            String resource = req.content().isReadable() ? key + " #" + bodyDigest(req) : key;
-            perPeriod.computeIfAbsent(period + " " + resource, k -> new LongAdder()).increment();
+            counts.record(key, req.content().isReadable() ? key + " #" + bodyDigest(req) : key);
             back.writeAndFlush(req.retain());
         }
 

@@ -75,7 +75,7 @@ final class FlashCrowd implements Scenario {
                 r.verification().signedChecked() > 0));
         checks.add(Check.of("wall time (setup + run)", "< " + TIME_LIMIT.toSeconds() + " s",
                 String.format(Locale.ROOT, "%.0f s", seconds), seconds < TIME_LIMIT.toSeconds()));
-        CountingRelay.PeriodPeak peak = relay.peakPerPeriod();
+        RequestCounts.PeriodPeak peak = relay.peakPerPeriod();
         checks.add(Check.of("origin requests per resource per " + maxAge.toSeconds() + " s period", "<= " + HANDFUL,
                 peak.count() + " (" + peak.resource() + ")", peak.count() <= HANDFUL));
         checks.add(Check.info("origin requests in all", fmt(r.origin() == null ? 0 : r.origin().requests())

@@ -80,7 +80,7 @@ final class TreeScenario implements Scenario {
             checks.add(Check.info(label + ": origin requests",
                     String.format(Locale.ROOT, "%s in %.0f s (%.0f per %d s period) for %s viewer requests, %s resources",
                             fmt(origin), seconds, origin / periods, maxAge.toSeconds(), fmt(r.requests()), fmt(resources))));
-            CountingRelay.PeriodPeak peak = relay.peakPerPeriod();
+            RequestCounts.PeriodPeak peak = relay.peakPerPeriod();
             checks.add(Check.of(label + ": busiest resource per period", "<= " + REGIONALS * FlashCrowd.HANDFUL,
                     peak.count() + " (" + peak.resource() + ")", peak.count() <= REGIONALS * FlashCrowd.HANDFUL));
             // each regional asks the origin about each resource about once per refresh period, however many viewers
