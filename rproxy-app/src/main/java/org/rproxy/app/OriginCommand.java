@@ -1,6 +1,7 @@
 package org.rproxy.app;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.pull.Tls;
+import org.rproxy.pull.UnsignedUpstreamMaps;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +27,19 @@ final class OriginCommand implements Callable<Integer> {
             converter = HostPort.Converter.class, description = "Listen address (default ${DEFAULT-VALUE}).")
     HostPort listen;
 
-    @Option(names = "--maps", required = true, paramLabel = "DIR", description = "Folder of RFC 7285 JSON maps.")
+    @Option(names = "--maps", paramLabel = "DIR", description = "Folder of RFC 7285 JSON maps.")
     Path maps;
+
+    @Option(names = "--sign-upstream", paramLabel = "URL",
+            description = "Signing front: read the maps from this unsigned RFC 7285 server's directory instead of --maps.")
+    java.net.URI signUpstream;
+
+    @Option(names = "--poll", defaultValue = "60s", paramLabel = "DURATION",
+            description = "With --sign-upstream: how often to read the server again (default ${DEFAULT-VALUE}).")
+    Duration poll;
+
+    @Option(names = "--upstream-ca", paramLabel = "FILE", description = "With --sign-upstream: PEM CA for an https server.")
+    Path upstreamCa;
 
     @Option(names = "--key", required = true, paramLabel = "FILE", description = "Origin private key (PKCS#8 PEM).")
     Path key;
@@ -51,11 +65,29 @@ final class OriginCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((maps == null) == (signUpstream == null)) {
+            throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
+        }
         OriginConfig config = new OriginConfig(FrontEndConfig.defaults(listen.host(), listen.port()),
                 maps, key, validity, maxAge, proxies, instanceName, publicUri);
+        if (signUpstream != null) {
+            return signingFront(config);
+        }
         try (Origin origin = Origin.start(config)) {
             System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
+            awaitShutdown();
+        }
+        return 0;
+    }
+
+    /** Serves an unsigned RFC 7285 server's maps, signed, reading them again every --poll. */
+    private int signingFront(OriginConfig config) throws Exception {
+        try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream,
+                upstreamCa == null ? null : Tls.client(upstreamCa), Duration.ofSeconds(30));
+             Origin origin = Origin.start(config, source, poll, Clock.systemUTC())) {
+            System.out.println("signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
+                    + origin.resourceCount() + " signed documents from " + signUpstream + ", read every " + org.rproxy.core.config.Durations.format(poll) + ")");
             awaitShutdown();
         }
         return 0;

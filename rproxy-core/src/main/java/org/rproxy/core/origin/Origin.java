@@ -71,16 +71,48 @@ public final class Origin implements AutoCloseable {
 
     public static Origin start(OriginConfig config, Clock clock) throws IOException {
         requireNonNull(config, "config");
+        requireNonNull(config.maps(), "maps");
+        return start(config, () -> MapsFolder.load(config.maps()), null, clock);
+    }
+
+    /**
+     * Starts an origin whose maps come from {@code source} (the signing front), loaded now and
+     * then every {@code reloadEvery}: changed maps are published and signed, a failed load keeps
+     * the previous ones.
+     *
+     * @param reloadEvery how often to load again, or null never to
+     */
+    public static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock)
+            throws IOException {
+        requireNonNull(config, "config");
+        requireNonNull(source, "source");
         SigningKey key = SigningKey.readPem(config.key());
-        MapSet maps = MapsFolder.load(config.maps());
+        MapSet maps = source.load();
         Origin origin = new Origin(config, key, clock);
         try {
             origin.startServing(maps);
+            if (reloadEvery != null) {
+                long period = Math.max(1, reloadEvery.toMillis());
+                origin.publisher.scheduleWithFixedDelay(() -> origin.reloadSafely(source), period, period,
+                        TimeUnit.MILLISECONDS);
+            }
         } catch (IOException | RuntimeException e) {
             origin.close();
             throw e;
         }
         return origin;
+    }
+
+    private void reloadSafely(MapSource source) {
+        try {
+            MapSet maps = source.load();
+            if (!maps.equals(catalog.maps())) {
+                publish(maps);
+                log.info("maps changed: published and signed {} documents", catalog.documents().size());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("reloading the maps failed; the previous ones stay: {}", e.getMessage());
+        }
     }
 
     private void startServing(MapSet maps) throws IOException {
