@@ -174,6 +174,9 @@ final class PullFeed implements AutoCloseable {
             // Entry first, then the store: an immediate eviction then finds and releases it.
             e.hold(h);
             store.put(key, h.base());
+            if (key.isGet() && h.signed() && e.held() == h) {
+                metrics.expires(key.target(), h.expires());
+            }
             fetcher.accepted(key);
         } else if (r instanceof FetchResult.Answer a) {
             metrics.fetch(kind, "error");
@@ -233,7 +236,6 @@ final class PullFeed implements AutoCloseable {
                 started.add(fetch(e.key, e.call, "refresh"));
             }
         }
-        metrics.expiries(entries.values(), clock);
         return started;
     }
 
@@ -304,6 +306,7 @@ final class PullFeed implements AutoCloseable {
     }
 
     private void forget(Entry e) {
+        metrics.expires(e.key.target(), null);
         Held h = e.held();
         if (!e.pinned) {
             entries.remove(e.key, e);
@@ -323,6 +326,9 @@ final class PullFeed implements AutoCloseable {
             return;
         }
         e.release(r);
+        if (e.held() == null) {
+            metrics.expires(key.target(), null);
+        }
         if (!e.pinned && e.held() == null) {
             entries.remove(key, e);
         }

@@ -84,7 +84,7 @@ public final class PullProxy implements AutoCloseable {
                 (int) up.maxBody().bytes(), 1));
         closeables.add(0, client);
         store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes());
-        PullMetrics metrics = new PullMetrics(registry, store);
+        PullMetrics metrics = new PullMetrics(registry, store, clock);
         String via = "1.1 " + config.name();
         EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics),
                 metrics, work, via);

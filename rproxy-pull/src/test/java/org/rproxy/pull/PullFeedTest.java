@@ -69,7 +69,7 @@ class PullFeedTest {
 
     PullFeed feed(long maxBytes, List<String> prefetch) {
         store = RepresentationStore.boundedBy(maxBytes);
-        metrics = new PullMetrics(registry, store);
+        metrics = new PullMetrics(registry, store, clock);
         ResponseVerifier verifier = new ResponseVerifier(List.of(signer.publicKey()), clock);
         EntryFetch fetch = new EntryFetch(upstream, new Admission(verifier, "1.1 edge", clock),
                 new Rejections(metrics), metrics, work, "1.1 edge");
