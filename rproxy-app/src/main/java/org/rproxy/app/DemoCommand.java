@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,6 +25,9 @@ import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.pull.PullProxy;
+import org.rproxy.push.PushProxy;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,16 +67,19 @@ final class DemoCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(origin::close, "rproxy-demo-shutdown"));
         printGuide(System.out, work, origin, keys.resolve("origin.pub"));
         startPullProxy(System.out, origin, keys.resolve("origin.pub"));
+        startPushProxy(System.out, origin, keys.resolve("origin.pub"), maps);
         Thread.currentThread().join();
         return 0;
     }
 
     private Origin startOrigin(Path maps, Path key) throws Exception {
+        // The origin streams its changes (RFC 8895) at /updates, for the push-mode proxy.
+        UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
         try {
-            return Origin.start(config(maps, key, port));
+            return Origin.start(config(maps, key, port), Clock.systemUTC(), stream);
         } catch (BindException e) {
             System.err.println("demo: port " + port + " is taken, using a free port instead");
-            return Origin.start(config(maps, key, 0));
+            return Origin.start(config(maps, key, 0), Clock.systemUTC(), stream);
         }
     }
 
@@ -122,6 +129,34 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  bin/rproxy fetch " + p + "/directory --trust " + pub);
         out.println("  bin/rproxy fetch " + p + "/costmap/routingcost-map --trust " + pub + " --gzip");
         out.println("  bin/rproxy fetch " + p + "/prop/pid --trust " + pub);
+        out.println();
+        out.flush();
+        return proxy;
+    }
+
+    /**
+     * Starts a push-mode proxy subscribed to the origin's update stream (port 8383, or any free
+     * port) and prints how to watch a change of the maps folder arrive; stops with the JVM.
+     */
+    static PushProxy startPushProxy(PrintStream out, Origin origin, Path pub, Path maps) {
+        ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PUSH, "rproxy-demo-push",
+                new ListenConfig(new Address("127.0.0.1", 8383), null),
+                UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub)), null, null, null);
+        PushProxy proxy;
+        try {
+            proxy = PushMode.start(config, 0);
+        } catch (IllegalStateException e) {
+            proxy = PushMode.start(config.withListen(new ListenConfig(new Address("127.0.0.1", 0), null)), 0);
+        }
+        PushProxy started = proxy;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close, "rproxy-demo-push-shutdown"));
+        String p = proxy.baseUri();
+        out.println("A push-mode proxy follows the origin's update stream and serves the same documents: " + p);
+        out.println("  curl -sN -X POST -H 'Content-Type: application/alto-updatestreamparams+json' \\");
+        out.println("       -d '{\"add\":{\"rc\":{\"resource-id\":\"routingcost-map\"}}}' " + p + "/updates");
+        out.println("  # then change a cost in " + maps.resolve("routingcost-map.json") + ":");
+        out.println("  # the stream shows a merge patch and its signature at once, and both proxies serve it:");
+        out.println("  bin/rproxy fetch " + p + "/costmap/routingcost-map --trust " + pub);
         out.println();
         out.flush();
         return proxy;

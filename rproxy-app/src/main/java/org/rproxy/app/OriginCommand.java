@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.rproxy.core.config.Address;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.pull.Tls;
 import org.rproxy.pull.UnsignedUpstreamMaps;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,6 +62,10 @@ final class OriginCommand implements Callable<Integer> {
             description = "instance-name of the XML capability (default ${DEFAULT-VALUE}).")
     String instanceName;
 
+    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
+            description = "Admin listener for /metrics, /healthz, /readyz (default: off; keep it on loopback).")
+    HostPort admin;
+
     @Option(names = "--public-uri", paramLabel = "URI",
             description = "URI clients reach this origin at (default: http://HOST:PORT).")
     String publicUri;
@@ -73,10 +80,15 @@ final class OriginCommand implements Callable<Integer> {
         if (signUpstream != null) {
             return signingFront(config);
         }
-        try (Origin origin = Origin.start(config)) {
+        // The update stream (RFC 8895) at /updates, for push-mode proxies.
+        try (Origin origin = Origin.start(config, Clock.systemUTC(), new UpdatePublisher(UpdateStreamConfig.defaults()))) {
             System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
-            awaitShutdown();
+            if (admin != null) {
+                System.out.println("admin on http://" + new HostPort(admin.host(), origin.startAdmin(
+                        new Address(admin.host(), admin.port())).getPort()) + "/metrics");
+            }
+            awaitShutdown(origin);
         }
         return 0;
     }
@@ -87,16 +99,32 @@ final class OriginCommand implements Callable<Integer> {
                 upstreamCa == null ? null : Tls.client(upstreamCa), Duration.ofSeconds(30));
              Origin origin = Origin.start(config, source, poll, Clock.systemUTC())) {
             System.out.println("signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
-                    + origin.resourceCount() + " signed documents from " + signUpstream + ", read every " + org.rproxy.core.config.Durations.format(poll) + ")");
-            awaitShutdown();
+                    + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
+                    + org.rproxy.core.config.Durations.format(poll) + ")");
+            if (admin != null) {
+                System.out.println("admin on http://" + new HostPort(admin.host(), origin.startAdmin(
+                        new Address(admin.host(), admin.port())).getPort()) + "/metrics");
+            }
+            awaitShutdown(() -> {
+                origin.close();
+                source.close();
+            });
         }
         return 0;
     }
 
-    /** Blocks the main thread until the JVM is asked to stop (Ctrl-C, SIGTERM). */
-    static void awaitShutdown() throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "rproxy-shutdown"));
-        stop.await();
+    /**
+     * Blocks the main thread for good; when the JVM is asked to stop (Ctrl-C, SIGTERM) the
+     * shutdown hook closes {@code running}, and the JVM exits once that is done.
+     */
+    static void awaitShutdown(AutoCloseable running) throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("rproxy: error while stopping: " + e);
+            }
+        }, "rproxy-shutdown"));
+        new CountDownLatch(1).await();
     }
 }

@@ -35,7 +35,7 @@ import picocli.CommandLine.TypeConversionException;
 final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--mode", defaultValue = "pull", paramLabel = "MODE",
-            description = "pull (default) or push (not yet available).")
+            description = "pull (default) or push (subscribe to the upstream's update stream; see conf/push.yaml).")
     String mode;
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (e.g. conf/pull.yaml).")
@@ -80,14 +80,13 @@ final class ProxyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProxyConfig c = settings();
         if (c.mode() == ProxyConfig.Mode.PUSH) {
-            System.err.println("rproxy proxy: --mode push is not available yet; use --mode pull");
-            return 2;
+            return PushMode.run(c);
         }
         try (PullProxy proxy = PullProxy.start(c)) {
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
                     + " in front of " + c.upstream().url()
                     + (proxy.adminAddress() == null ? "" : "; admin on http://" + hostPort(proxy.adminAddress())));
-            OriginCommand.awaitShutdown();
+            OriginCommand.awaitShutdown(proxy);
         }
         return 0;
     }

@@ -34,8 +34,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.app.Main;
 import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
-import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
@@ -57,6 +55,7 @@ class OriginEndToEndIT {
     @TempDir
     static Path dir;
 
+    static TestOrigin testOrigin;
     static Origin origin;
     static String base;
     static Path pub;
@@ -67,25 +66,12 @@ class OriginEndToEndIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path maps = Files.createDirectories(dir.resolve("maps"));
-        Path conf = TestPaths.repo().resolve("conf/maps");
-        try (var files = Files.list(conf)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.copy(p, maps.resolve(p.getFileName()));
-            }
-        }
-        Files.writeString(maps.resolve("big-network-map.json"), bigNetworkMap(300));
-        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = dir.resolve("origin.key");
-        pub = dir.resolve("origin.pub");
-        Files.writeString(priv, key.toPkcs8Pem());
-        Files.writeString(pub, key.publicKey().toSpkiPem());
+        testOrigin = TestOrigin.start(dir, "big-network-map.json", bigNetworkMap(300));
+        origin = testOrigin.origin;
+        base = testOrigin.base();
+        pub = testOrigin.publicKey;
         otherPub = dir.resolve("other.pub");
         Files.writeString(otherPub, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).publicKey().toSpkiPem());
-
-        origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
-                Duration.ofHours(1), Duration.ofSeconds(60), List.of("http://127.0.0.1:9/"), "it-origin", null));
-        base = origin.baseUri();
         verifier = new ResponseVerifier(List.of(VerificationKey.readPem(pub)), Clock.systemUTC());
         independent = new IndependentVerifier(pub);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -93,8 +79,8 @@ class OriginEndToEndIT {
 
     @AfterAll
     static void stop() {
-        if (origin != null) {
-            origin.close();
+        if (testOrigin != null) {
+            testOrigin.close();
         }
     }
 
@@ -251,6 +237,9 @@ class OriginEndToEndIT {
         assertTrue(text.contains(code), text);
         if (field != null) {
             assertTrue(text.contains("\"" + field + "\""), text);
+        }
+        if (status == 405) {
+            assertTrue(resp.headers().firstValue("allow").isPresent(), "405 without Allow");
         }
         assertFalse(text.contains("Exception") || text.contains("<html"), text);
         assertEquals(200, get("/directory", Map.of()).statusCode());

@@ -56,8 +56,8 @@ class ProxyCommandIT {
                 .contains("'lots' is not a size"));
         assertTrue(run(2, "proxy", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("upstream.trust[0]"), "an unreadable key is named");
-        assertTrue(run(2, "proxy", "--mode", "push", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
-                .contains("not available yet"));
+        assertTrue(run(2, "proxy", "--mode", "sideways", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
+                .contains("--mode: 'sideways' (expected: pull or push)"));
     }
 
     /** Runs the command line, checks the exit code and returns what it wrote to stderr. */

@@ -3,8 +3,10 @@ package org.rproxy.core.model;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -26,26 +28,35 @@ public record CostMap(VersionTag vtag, VersionTag dependentVtag, CostType costTy
         requireNonNull(costs, "costs");
         CostType type = costType;
         Map<String, Map<String, Double>> copy = new LinkedHashMap<>();
+        // Validated once per distinct name: a 2,000-PID map has 4M entries but only 2,000 names.
+        Set<String> validNames = new HashSet<>();
         for (Map.Entry<String, Map<String, Double>> e : new TreeMap<>(costs).entrySet()) {
             String src = e.getKey();
-            Map<String, Double> row = e.getValue();
-            Identifiers.pid(src, "cost-map." + src);
-            Map<String, Double> r = new LinkedHashMap<>();
-            new TreeMap<>(requireNonNull(row, src)).forEach((dst, cost) -> {
-                String field = "cost-map." + src + "." + dst;
-                Identifiers.pid(dst, field);
-                if (cost == null || cost.isNaN() || cost.isInfinite()) {
-                    throw new AltoException(AltoError.invalidValue(field, String.valueOf(cost), "cost must be a finite number"));
+            if (validNames.add(src)) {
+                Identifiers.pid(src, "cost-map." + src);
+            }
+            TreeMap<String, Double> r = new TreeMap<>(requireNonNull(e.getValue(), src));
+            for (Map.Entry<String, Double> c : r.entrySet()) {
+                String dst = c.getKey();
+                if (validNames.add(dst)) {
+                    Identifiers.pid(dst, "cost-map." + src + "." + dst);
                 }
-                if (type.mode() == CostMode.ORDINAL && (cost < 1 || cost != Math.rint(cost))) {
-                    throw new AltoException(AltoError.invalidValue(field, String.valueOf(cost),
-                            "an ordinal cost must be a positive integer (RFC 7285 §6.1.2.2)"));
-                }
-                r.put(dst, cost);
-            });
-            copy.put(src, Collections.unmodifiableMap(r));
+                checkCost(type, src, dst, c.getValue());
+            }
+            copy.put(src, Collections.unmodifiableSortedMap(r));
         }
         costs = Collections.unmodifiableMap(copy);
+    }
+
+    private static void checkCost(CostType type, String src, String dst, Double cost) {
+        if (cost == null || cost.isNaN() || cost.isInfinite()) {
+            throw new AltoException(AltoError.invalidValue("cost-map." + src + "." + dst, String.valueOf(cost),
+                    "cost must be a finite number"));
+        }
+        if (type.mode() == CostMode.ORDINAL && (cost < 1 || cost != Math.rint(cost))) {
+            throw new AltoException(AltoError.invalidValue("cost-map." + src + "." + dst, String.valueOf(cost),
+                    "an ordinal cost must be a positive integer (RFC 7285 §6.1.2.2)"));
+        }
     }
 
     /**

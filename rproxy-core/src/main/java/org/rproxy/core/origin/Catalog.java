@@ -40,14 +40,22 @@ final class Catalog {
     static final String ENDPOINT_COST_PATH = "/endpointcost";
     /** The XML dialect's default cost type (the seed's {@code GET /cost/map}). */
     static final String DEFAULT_METRIC = "routingcost";
+    /** Resource id of the update stream in the directory, when one is mounted. */
+    static final String UPDATE_STREAM_ID = "update-stream";
 
     private final MapSet maps;
     private final Directory directory;
     private final Map<String, PreparedDocument> documents;
 
     Catalog(MapSet maps, List<Jwk> keys, List<String> proxies, String instanceName, String serverUri, XmlCodec xmlCodec) {
+        this(maps, keys, proxies, instanceName, serverUri, xmlCodec, null);
+    }
+
+    /** @param updateStream path of the update stream to advertise, or null for none */
+    Catalog(MapSet maps, List<Jwk> keys, List<String> proxies, String instanceName, String serverUri, XmlCodec xmlCodec,
+            String updateStream) {
         this.maps = requireNonNull(maps, "maps");
-        this.directory = buildDirectory(maps, keys, proxies);
+        this.directory = buildDirectory(maps, keys, proxies, updateStream);
         Map<String, PreparedDocument> docs = new LinkedHashMap<>();
         json(docs, DIRECTORY_PATH, "directory", MediaTypes.DIRECTORY, Jcs.canonicalize(AltoJson.writeDirectory(directory)));
         maps.networkMaps().forEach((id, map) ->
@@ -113,7 +121,7 @@ final class Catalog {
         return (mode == CostMode.NUMERICAL ? "num-" : "ord-") + metric;
     }
 
-    private static Directory buildDirectory(MapSet maps, List<Jwk> keys, List<String> proxies) {
+    private static Directory buildDirectory(MapSet maps, List<Jwk> keys, List<String> proxies, String updateStream) {
         Map<String, CostType> costTypes = new TreeMap<>();
         Map<String, InformationResource> resources = new TreeMap<>();
         List<String> allTypeNames = new ArrayList<>();
@@ -162,10 +170,27 @@ final class Catalog {
         List<String> ecTypes = new ArrayList<>(new TreeSet<>(allTypeNames));
         if (!ecTypes.isEmpty()) {
             resources.put("endpoint-cost", new InformationResource("endpoint-cost", ENDPOINT_COST_PATH,
-                    MediaTypes.ENDPOINT_COST, MediaTypes.ENDPOINT_COST_PARAMS, ecTypes, null, Boolean.FALSE, null, null,
+                    MediaTypes.ENDPOINT_COST, MediaTypes.ENDPOINT_COST_PARAMS, ecTypes, null, Boolean.TRUE, null, null,
                     List.of(maps.defaultNetworkMap())));
         }
+        if (updateStream != null) {
+            resources.put(UPDATE_STREAM_ID, updateStreamEntry(maps, updateStream));
+        }
         return new Directory(costTypes, maps.defaultNetworkMap(), resources, keys, proxies);
+    }
+
+    /**
+     * The update stream entry (RFC 8895 §6.3): it streams every full network and cost map, each
+     * also as a JSON merge patch. The stream offers more (the directory itself and the XML
+     * documents, named by path); see the push module.
+     */
+    private static InformationResource updateStreamEntry(MapSet maps, String path) {
+        List<String> streamed = new ArrayList<>(new TreeSet<>(maps.networkMaps().keySet()));
+        streamed.addAll(new TreeSet<>(maps.costMaps().keySet()));
+        Map<String, String> incremental = new TreeMap<>();
+        streamed.forEach(id -> incremental.put(id, MediaTypes.MERGE_PATCH));
+        return new InformationResource(UPDATE_STREAM_ID, path, MediaTypes.EVENT_STREAM, MediaTypes.UPDATE_STREAM_PARAMS,
+                null, null, null, incremental, Boolean.TRUE, streamed);
     }
 
     private static void json(Map<String, PreparedDocument> docs, String path, String id, String type, byte[] body) {

@@ -24,7 +24,6 @@ import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.EndpointProperties;
 import org.rproxy.core.model.Identifiers;
 import org.rproxy.core.model.NetworkMap;
-import org.rproxy.core.model.VersionTag;
 
 /**
  * Reads a maps folder: every {@code *.json} file is an RFC 7285 document whose kind is told by

@@ -17,7 +17,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.rproxy.core.codec.xml.XmlCodec;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.metrics.AdminServer;
+import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -38,6 +43,9 @@ import org.slf4j.LoggerFactory;
 public final class Origin implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Origin.class);
 
+    /** How long the maps folder must stay quiet after a change before it is reloaded. */
+    private static final Duration WATCH_QUIET = Duration.ofMillis(150);
+
     private final OriginConfig config;
     private final SigningKey key;
     private final DocumentSigner signer;
@@ -46,12 +54,17 @@ public final class Origin implements AutoCloseable {
     private final ExecutorService queries;
     private final OriginService service;
     private final XmlCodec xml = new XmlCodec();
+    private final OriginStream stream;
     private volatile Catalog catalog;
     private AltoHttpServer server;
+    private MapsWatcher watcher;
+    private AdminServer admin;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String serverUri;
 
-    private Origin(OriginConfig config, SigningKey key, Clock clock) {
+    private Origin(OriginConfig config, SigningKey key, Clock clock, OriginStream stream) {
         this.config = config;
+        this.stream = stream;
         this.key = key;
         this.clock = clock;
         this.signer = new DocumentSigner(new ResponseSigner(key), config.validity(), config.maxAge());
@@ -70,9 +83,14 @@ public final class Origin implements AutoCloseable {
     }
 
     public static Origin start(OriginConfig config, Clock clock) throws IOException {
+        return start(config, clock, null);
+    }
+
+    /** As {@link #start(OriginConfig, Clock)}, with an update stream mounted (null: none). */
+    public static Origin start(OriginConfig config, Clock clock, OriginStream stream) throws IOException {
         requireNonNull(config, "config");
         requireNonNull(config.maps(), "maps");
-        return start(config, () -> MapsFolder.load(config.maps()), null, clock);
+        return start(config, () -> MapsFolder.load(config.maps()), null, clock, stream);
     }
 
     /**
@@ -84,11 +102,16 @@ public final class Origin implements AutoCloseable {
      */
     public static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock)
             throws IOException {
+        return start(config, source, reloadEvery, clock, null);
+    }
+
+    private static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
+                                OriginStream stream) throws IOException {
         requireNonNull(config, "config");
         requireNonNull(source, "source");
         SigningKey key = SigningKey.readPem(config.key());
         MapSet maps = source.load();
-        Origin origin = new Origin(config, key, clock);
+        Origin origin = new Origin(config, key, clock, stream);
         try {
             origin.startServing(maps);
             if (reloadEvery != null) {
@@ -103,13 +126,10 @@ public final class Origin implements AutoCloseable {
         return origin;
     }
 
+    /** Runs on the publisher: a changed source becomes a new version, a failed load keeps the current one. */
     private void reloadSafely(MapSource source) {
         try {
-            MapSet maps = source.load();
-            if (!maps.equals(catalog.maps())) {
-                publish(maps);
-                log.info("maps changed: published and signed {} documents", catalog.documents().size());
-            }
+            publishChange(source.load());
         } catch (IOException | RuntimeException e) {
             log.warn("reloading the maps failed; the previous ones stay: {}", e.getMessage());
         }
@@ -118,7 +138,7 @@ public final class Origin implements AutoCloseable {
     private void startServing(MapSet maps) throws IOException {
         FrontEndConfig fe = config.frontEnd().withDialectOf(Origin::dialectOf);
         // Bind first so the capability can name the real port when port 0 was asked for.
-        server = AltoHttpServer.start(fe, service);
+        server = AltoHttpServer.start(fe, stream == null ? service : stream.wrap(service), new RequestMetrics(registry));
         InetSocketAddress a = server.localAddress();
         serverUri = config.publicUri() != null ? config.publicUri()
                 : "http://" + (a.getAddress().getHostAddress().indexOf(':') >= 0
@@ -126,14 +146,63 @@ public final class Origin implements AutoCloseable {
         publish(maps);
         long period = Math.max(1, config.validity().toSeconds() / 2);
         publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
+        if (config.maps() != null) {
+            watcher = new MapsWatcher(config.maps(), WATCH_QUIET, changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
+        }
         log.info("origin serving {} documents on {} (keyid {})", catalog.documents().size(), serverUri, keyId());
     }
 
     /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
     void publish(MapSet maps) {
-        Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml);
+        Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml,
+                streamPath());
         catalog = c;
-        service.install(c, signAll(c), config.maxAge());
+        install(c, signAll(c));
+    }
+
+    /** A reloaded folder becomes a new version only when some document's bytes changed. */
+    private void publishChange(MapSet maps) {
+        try {
+            Catalog before = catalog;
+            Catalog after = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(),
+                    serverUri, xml, streamPath());
+            if (sameDocuments(before, after)) {
+                return;
+            }
+            catalog = after;
+            install(after, signAll(after));
+            log.info("maps folder changed: published a new version of {} documents", after.documents().size());
+        } catch (RuntimeException e) {
+            log.error("publishing the changed maps failed; the previous version stays", e);
+        }
+    }
+
+    /** Serves {@code signed} and tells the update stream, if one is mounted. */
+    private void install(Catalog c, Map<String, Representation> signed) {
+        service.install(c, signed, config.maxAge());
+        if (stream != null) {
+            try {
+                stream.installed(Map.copyOf(signed));
+            } catch (RuntimeException e) {
+                log.error("the update stream refused the new documents", e);
+            }
+        }
+    }
+
+    private String streamPath() {
+        return stream == null ? null : stream.path();
+    }
+
+    private static boolean sameDocuments(Catalog a, Catalog b) {
+        if (!a.documents().keySet().equals(b.documents().keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, PreparedDocument> e : a.documents().entrySet()) {
+            if (!e.getValue().identityDigest().equals(b.documents().get(e.getKey()).identityDigest())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Map<String, Representation> signAll(Catalog c) {
@@ -146,7 +215,7 @@ public final class Origin implements AutoCloseable {
     private void resignSafely() {
         try {
             Catalog c = catalog;
-            service.install(c, signAll(c), config.maxAge());
+            install(c, signAll(c));
             log.debug("re-signed {} documents", c.documents().size());
         } catch (RuntimeException e) {
             log.error("re-signing failed; the previous signatures stay until they expire", e);
@@ -180,8 +249,26 @@ public final class Origin implements AutoCloseable {
         return config.validity();
     }
 
+    /**
+     * Starts the admin listener ({@code /metrics}, {@code /healthz}, {@code /readyz}) on
+     * {@code address}: requests served by path and status, so a load test can read what the
+     * origin itself had to answer. Keep it on loopback.
+     */
+    public synchronized InetSocketAddress startAdmin(Address address) {
+        if (admin == null) {
+            admin = AdminServer.start(address, registry, () -> catalog == null ? "not yet published" : null);
+        }
+        return admin.localAddress();
+    }
+
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
         if (server != null) {
             server.close();
         }

@@ -57,6 +57,9 @@ final class OriginService implements AltoService {
         boolean read = request.method().equals("GET") || request.method().equals("HEAD");
         if (read) {
             Representation r = q.signed(request.rawTarget());
+            if (r == null) {
+                r = q.computedGet(request.rawTarget());
+            }
             if (r != null) {
                 return done(Reply.ok(r));
             }
@@ -67,10 +70,10 @@ final class OriginService implements AltoService {
                     .withStatus(404), dialect));
         }
         if (read ? !route.get : !route.post) {
-            return done(Reply.error(AltoError.invalidValue("method", request.method(),
-                    request.path() + " accepts " + route.allowed() + " only").withStatus(405), dialect));
+            return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
+                    request.path() + " accepts " + route.allowed() + " only").withStatus(405), dialect, route.allowHeader()));
         }
-        return compute(() -> q.answer(route, request), dialect);
+        return compute(() -> read ? q.answerGet(route, request) : q.answer(route, request), dialect);
     }
 
     private CompletionStage<Reply> compute(Supplier<Representation> work, Dialect dialect) {
@@ -105,6 +108,10 @@ final class OriginService implements AltoService {
         Route(boolean get, boolean post) {
             this.get = get;
             this.post = post;
+        }
+
+        String allowHeader() {
+            return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
         }
 
         String allowed() {

@@ -20,7 +20,8 @@ import org.rproxy.core.model.CostType;
  * hold is ignored (§11.3.2.6), and, as for network maps, a list of only unknown PIDs selects
  * nothing rather than everything. A source left with no cost is left out. An ordinal request on
  * a numerical map is answered from {@link OrdinalCosts#of(CostMap)} and its constraints compare
- * ranks. Pure function; any thread.
+ * ranks; that ranks the whole map on every call, so a server answering many such requests passes
+ * the ordinal view, computed once per map version, instead. Pure function; any thread.
  */
 public final class CostMapFiltering {
 

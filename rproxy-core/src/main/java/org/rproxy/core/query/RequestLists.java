@@ -1,12 +1,11 @@
 package org.rproxy.core.query;
 
+import static java.util.Objects.requireNonNull;
 import static org.rproxy.core.codec.json.JsonFields.index;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
@@ -80,15 +79,10 @@ final class RequestLists {
 
     /** Sorted, without repeats, unmodifiable; for record constructors given lists by code. */
     static <T extends Comparable<? super T>> List<T> sortedSet(List<T> values, String name) {
-        List<T> copy = new ArrayList<>(values.size());
+        TreeSet<T> set = new TreeSet<>();
         for (T v : values) {
-            copy.add(java.util.Objects.requireNonNull(v, name));
+            set.add(requireNonNull(v, name));
         }
-        return List.copyOf(new TreeSet<>(copy));
-    }
-
-    /** True when {@code node} is absent or JSON null. */
-    static boolean absent(JsonNode node) {
-        return node == null || node.isNull();
+        return List.copyOf(set);
     }
 }

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * full of pipelined requests may go a little past it. Waiting requests hold no reference-counted
  * object, so dropping them on close or error cannot leak. A connection closes after the answer
  * to a request that did not ask to keep it alive, or whose unread body is still on the wire;
- * requests pipelined behind that one are dropped unanswered.
+ * requests pipelined behind that one are dropped unanswered. A {@link Reply.Stream} answer takes
+ * the connection over the same way: requests behind it are dropped, reading goes on (to see the
+ * peer leave), and the {@link EventStreamWriter} is told when the connection closes.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
@@ -50,6 +52,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean closing;
+    private EventStreamWriter stream;
 
     /** One request waiting for its turn to be answered. */
     private static final class Slot {
@@ -145,7 +148,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!closing && !slots.isEmpty() && slots.peek().reply != null) {
             wrote = true;
-            if (write(slots.poll())) {
+            Slot next = slots.poll();
+            if (next.reply instanceof Reply.Stream s) {
+                startStream(next.exchange.head(), s);
+                break;
+            }
+            if (write(next)) {
                 closing = true;
                 slots.clear();
                 ctx.channel().config().setAutoRead(false);
@@ -156,6 +164,23 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         if (!closing && !ctx.channel().config().isAutoRead() && slots.size() <= MAX_IN_FLIGHT / 2) {
             ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Writes the head of an event stream and hands the sink to the service; the connection is the stream's now. */
+    private void startStream(RequestHead head, Reply.Stream reply) {
+        closing = true;
+        slots.clear();
+        ctx.channel().config().setAutoRead(true);
+        stream = new EventStreamWriter(ctx, reply.heartbeat().toNanos());
+        ctx.writeAndFlush(EventStreamWriter.head(head.http10()));
+        stream.start();
+        observe(head, 200, 0);
+        try {
+            reply.onOpen().accept(stream);
+        } catch (RuntimeException e) {
+            LOG.error("stream service failed on {} {}", head.method(), head.path(), e);
+            stream.close();
         }
     }
 
@@ -220,6 +245,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         slots.clear();
+        if (stream != null) {
+            stream.closed();
+        }
         ctx.fireChannelInactive();
     }
 

@@ -34,6 +34,10 @@ final class FrontEndErrors {
         return AltoError.syntax("request body larger than " + max + " bytes").withStatus(413);
     }
 
+    static AltoError versionNotSupported(String version) {
+        return AltoError.syntax("unsupported protocol version " + version + " (expected: HTTP/1.x)").withStatus(505);
+    }
+
     static AltoError methodNotAllowed(String method) {
         return AltoError.of(AltoErrorCode.E_INVALID_FIELD_VALUE, "method", method,
                 "method: " + method + " (expected: GET, HEAD or POST)").withStatus(405);

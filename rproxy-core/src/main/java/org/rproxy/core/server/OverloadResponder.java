@@ -71,4 +71,11 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
             LOG.warn("request observer failed", e);
         }
     }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A refused client that resets is of no interest; anything else is closed all the same.
+        LOG.debug("refused connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
 }

@@ -29,17 +29,16 @@ import org.rproxy.core.store.HeaderField;
  * event loop.
  *
  * <p>The head is checked in a fixed order, each failure ending the request: decoding (400, or
- * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), method (405), expectation (417,
- * RFC 9110 §10.1.1), declared length (413, answered before any of the body is read), target
- * (400). A chunked body is counted as it arrives and refused (413) once over the limit. When a
+ * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), protocol version (505), method (405),
+ * expectation (417, RFC 9110 §10.1.1), declared length (413, answered before any of the body is
+ * read), target (400). A chunked body is counted as it arrives and refused (413) once over the limit. When a
  * refused request still has body bytes on the wire the connection is closed after the answer,
  * and all further input is discarded. Every message is released here; nothing is retained.
  */
 final class RequestAssembler extends ChannelInboundHandlerAdapter {
 
-    static final String ALLOWED_METHODS = "GET, HEAD, POST";
     private static final Set<String> ALLOWED = Set.of("GET", "HEAD", "POST");
-    private static final List<HeaderField> ALLOW_HEADER = List.of(new HeaderField("allow", ALLOWED_METHODS));
+    private static final List<HeaderField> ALLOW_HEADER = List.of(new HeaderField("allow", "GET, HEAD, POST"));
 
     private enum State { AWAIT_HEAD, READ_BODY, SKIP_BODY, DISCARD }
 
@@ -80,7 +79,13 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
             refuse(ctx, h, decodingError(req.decoderResult().cause()), List.of(), true);
             return;
         }
-        boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        if (req.protocolVersion().majorVersion() != 1) {
+            refuse(ctx, h, FrontEndErrors.versionNotSupported(req.protocolVersion().text()), List.of(), true);
+            return;
+        }
+        boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+        long length = chunked ? -1 : HttpUtil.getContentLength(req, 0L);
+        boolean hasBody = chunked || length > 0;
         if (!ALLOWED.contains(h.method())) {
             refuse(ctx, h, FrontEndErrors.methodNotAllowed(h.method()), ALLOW_HEADER, hasBody);
             return;
@@ -92,7 +97,6 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
             refuse(ctx, h, FrontEndErrors.expectationFailed(expect), List.of(), hasBody);
             return;
         }
-        long length = HttpUtil.isTransferEncodingChunked(req) ? -1 : HttpUtil.getContentLength(req, 0L);
         if (length > config.maxBodyBytes()) {
             refuse(ctx, h, FrontEndErrors.bodyTooLarge(config.maxBodyBytes()), List.of(), true);
             return;

@@ -48,8 +48,15 @@ final class ResponseRenderer {
         if (reply instanceof Reply.Ok ok) {
             return representation(head, ok.representation());
         }
+        if (reply instanceof Reply.NoContent) {
+            return noContent();
+        }
         Reply.Error error = (Reply.Error) reply;
-        return error(head, error.error(), error.dialect(), extraHeaders);
+        FullHttpResponse response = error(head, error.error(), error.dialect(), extraHeaders);
+        if (error.allow() != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, error.allow());
+        }
+        return response;
     }
 
     FullHttpResponse representation(RequestHead head, Representation representation) {
@@ -76,6 +83,14 @@ final class ResponseRenderer {
                 "max-age=" + Freshness.maxAgeSeconds(representation, clock.instant()));
         h.set(HttpHeaderNames.VARY, vary(h.get(HttpHeaderNames.VARY)));
         h.set(HttpHeaderNames.DATE, date());
+        return response;
+    }
+
+    FullHttpResponse noContent() {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
+                Unpooled.EMPTY_BUFFER);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        response.headers().set(HttpHeaderNames.DATE, date());
         return response;
     }
 

@@ -28,6 +28,9 @@ public final class ResponseVerifier {
     /** How far in the future {@code created} may be, for clocks that are not quite in step. */
     public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
 
+    /** Prefix of the reason when the safety net caught an exception: a bug to report, not input to blame. */
+    static final String UNEXPECTED = "unverifiable response: ";
+
     /**
      * What the caller expects of the response.
      *
@@ -67,7 +70,7 @@ public final class ResponseVerifier {
             return check(header, body, expect);
         } catch (RuntimeException e) {
             // A safety net: nothing above is known to throw, but a verifier must not.
-            return Verdict.fail(Outcome.MALFORMED, "unverifiable response: " + e);
+            return Verdict.fail(Outcome.MALFORMED, UNEXPECTED + e);
         }
     }
 
@@ -77,15 +80,25 @@ public final class ResponseVerifier {
         if (input == null || signature == null) {
             return Verdict.fail(Outcome.NO_SIGNATURE, "no Signature or Signature-Input field");
         }
+        Map<String, Object> inputs;
+        Map<String, Object> signatures;
+        try {
+            inputs = StructuredFields.parseDictionary(input);
+        } catch (StructuredFieldException e) {
+            return Verdict.fail(Outcome.MALFORMED, "signature-input: " + e.getMessage());
+        }
+        try {
+            signatures = StructuredFields.parseDictionary(signature);
+        } catch (StructuredFieldException e) {
+            return Verdict.fail(Outcome.MALFORMED, "signature: " + e.getMessage());
+        }
+        Object in = inputs.get(SignatureHeaders.LABEL);
+        Object value = signatures.get(SignatureHeaders.LABEL);
+        if (in == null || value == null) {
+            return Verdict.fail(Outcome.NO_SIGNATURE, "no signature labelled '" + SignatureHeaders.LABEL + "'");
+        }
         ParsedSignature sig;
         try {
-            Map<String, Object> inputs = StructuredFields.parseDictionary(input);
-            Map<String, Object> signatures = StructuredFields.parseDictionary(signature);
-            Object in = inputs.get(SignatureHeaders.LABEL);
-            Object value = signatures.get(SignatureHeaders.LABEL);
-            if (in == null || value == null) {
-                return Verdict.fail(Outcome.NO_SIGNATURE, "no signature labelled '" + SignatureHeaders.LABEL + "'");
-            }
             sig = ParsedSignature.parse(in, value, header);
         } catch (StructuredFieldException e) {
             return Verdict.fail(Outcome.MALFORMED, e.getMessage());

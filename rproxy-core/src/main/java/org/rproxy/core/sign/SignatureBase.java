@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,12 +35,12 @@ public final class SignatureBase {
         public Component {
             requireNonNull(name, "name");
             requireNonNull(value, "value");
-            if (name.isEmpty() || !name.equals(name.toLowerCase(Locale.ROOT)) || PARAMS.equals(name)) {
-                throw new IllegalArgumentException("name: " + name + " (expected: a lower-case component name)");
+            if (!validName(name)) {
+                throw new IllegalArgumentException("name: " + name
+                        + " (expected: a lower-case field name, or @ and a derived component name)");
             }
             value = trimOws(value);
             checkValue(name, value);
-            StructuredFields.serializeString(name); // rejects what no sf-string can hold
         }
     }
 
@@ -88,6 +87,22 @@ public final class SignatureBase {
     @Override
     public String toString() {
         return text;
+    }
+
+    /** An HTTP field name (RFC 9110 §5.1 token) in lower case, optionally after one '@'. */
+    private static boolean validName(String name) {
+        int start = name.startsWith("@") ? 1 : 0;
+        if (name.length() == start || PARAMS.equals(name)) {
+            return false;
+        }
+        for (int i = start; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String trimOws(String v) {

@@ -3,7 +3,6 @@ package org.rproxy.core.codec.json;
 import static org.rproxy.core.codec.json.JsonFields.path;
 import static org.rproxy.core.codec.json.JsonValues.NODES;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +22,9 @@ import org.rproxy.core.model.VersionTag;
  * does for pushed maps) so that a proxy can tell versions apart. It is read when present and
  * otherwise taken from the caller. The same shape serves the filtered cost map (§11.3.2.6),
  * written without the vtag. The inner loop runs once per cost (millions for a large map), so it
- * checks types inline and builds a field path only when it throws. Stateless; any thread.
+ * checks types inline and builds a field path only when it throws; rows are collected by
+ * {@link CostRows}, which hands the model sorted input. {@link CostMapStream} reads the same
+ * document from bytes without building a tree. Stateless; any thread.
  */
 final class CostMapJson {
 
@@ -32,40 +33,36 @@ final class CostMapJson {
 
     static CostMap read(JsonNode doc, VersionTag fallback) {
         ObjectNode root = JsonFields.asObject(doc, "");
-        VersionTag vtag = DocumentMeta.vtag(root, fallback);
         ObjectNode meta = JsonFields.object(root, "", "meta");
+        ObjectNode map = JsonFields.object(root, "", "cost-map");
+        CostRows rows = new CostRows();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            String src = e.getKey();
+            String srcPath = path("cost-map", src);
+            Identifiers.pid(src, srcPath);
+            rows.startRow(src);
+            for (Map.Entry<String, JsonNode> c : JsonFields.asObject(e.getValue(), srcPath).properties()) {
+                JsonNode v = c.getValue();
+                if (!v.isNumber()) {
+                    throw JsonFields.wrongType(path(srcPath, c.getKey()), "a number");
+                }
+                rows.add(c.getKey(), v.doubleValue());
+            }
+            rows.endRow();
+        }
+        return build(meta, rows, fallback);
+    }
+
+    /** Checks {@code meta} and builds the map; shared by the tree and the streaming reader. */
+    static CostMap build(ObjectNode meta, CostRows rows, VersionTag fallback) {
+        VersionTag vtag = DocumentMeta.vtagOf(meta, fallback);
         List<VersionTag> deps = DocumentMeta.dependentVtags(meta);
         if (deps.size() != 1) {
             throw JsonFields.invalid("meta.dependent-vtags", String.valueOf(deps.size()),
                     "a cost map depends on exactly one network map (found " + deps.size() + ")");
         }
         CostType type = JsonValues.readCostType(JsonFields.object(meta, "meta", "cost-type"), "meta.cost-type");
-        Map<String, Map<String, Double>> costs = readCosts(JsonFields.object(root, "", "cost-map"));
-        return new CostMap(vtag, deps.get(0), type, costs);
-    }
-
-    private static Map<String, Map<String, Double>> readCosts(ObjectNode map) {
-        Map<String, Map<String, Double>> costs = new HashMap<>(capacity(map.size()));
-        for (Map.Entry<String, JsonNode> e : map.properties()) {
-            String src = e.getKey();
-            String srcPath = path("cost-map", src);
-            Identifiers.pid(src, srcPath);
-            ObjectNode row = JsonFields.asObject(e.getValue(), srcPath);
-            Map<String, Double> r = new HashMap<>(capacity(row.size()));
-            for (Map.Entry<String, JsonNode> c : row.properties()) {
-                JsonNode v = c.getValue();
-                if (!v.isNumber()) {
-                    throw JsonFields.wrongType(path(srcPath, c.getKey()), "a number");
-                }
-                r.put(c.getKey(), v.doubleValue());
-            }
-            costs.put(src, r);
-        }
-        return costs;
-    }
-
-    private static int capacity(int entries) {
-        return (int) Math.min(Integer.MAX_VALUE, entries * 4L / 3 + 1);
+        return new CostMap(vtag, deps.get(0), type, rows.build());
     }
 
     static ObjectNode write(CostMap map, boolean withVtag) {

@@ -29,7 +29,11 @@ final class DocumentMeta {
      * @throws AltoException {@code E_MISSING_FIELD} on {@code meta.vtag} when both are absent
      */
     static VersionTag vtag(ObjectNode root, VersionTag fallback) {
-        ObjectNode meta = JsonFields.optionalObject(root, "", "meta");
+        return vtagOf(JsonFields.optionalObject(root, "", "meta"), fallback);
+    }
+
+    /** As {@link #vtag(ObjectNode, VersionTag)}, given the {@code meta} object itself (or null). */
+    static VersionTag vtagOf(ObjectNode meta, VersionTag fallback) {
         ObjectNode vtag = meta == null ? null : JsonFields.optionalObject(meta, "meta", "vtag");
         if (vtag != null) {
             return JsonValues.readVtag(vtag, "meta.vtag");

@@ -3,8 +3,10 @@ package org.rproxy.core.codec.json;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -27,11 +29,14 @@ import org.rproxy.core.model.AltoException;
  * top-level value is refused. Immutable; the reader is shared by all threads.
  */
 final class JsonSyntax {
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; (line: \\d+, column: \\d+)]");
     private static final ObjectReader READER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build()
             .reader();
+    /** Reads one value in the middle of a stream: what follows it is the caller's business. */
+    private static final ObjectReader SUBTREE_READER = READER.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonSyntax() {
     }
@@ -41,16 +46,36 @@ final class JsonSyntax {
         JsonNode tree;
         try {
             tree = READER.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw new AltoException(AltoError.syntax(describe(e)));
         } catch (IOException e) {
-            // Reading from a byte array does no I/O; keep the message short all the same.
-            throw new AltoException(AltoError.syntax("unreadable JSON: " + e.getClass().getSimpleName()));
+            throw syntaxError(e);
         }
         if (tree == null || tree.isMissingNode()) {
             throw new AltoException(AltoError.syntax("empty body: expected a JSON value"));
         }
         return tree;
+    }
+
+    /** A streaming parser with the same strictness, for documents too large for a tree. */
+    static JsonParser parser(byte[] bytes) {
+        try {
+            return READER.createParser(requireNonNull(bytes, "bytes"));
+        } catch (IOException e) {
+            throw syntaxError(e);
+        }
+    }
+
+    /** The value at the parser's current token, as a tree. */
+    static JsonNode readTree(JsonParser parser) throws IOException {
+        return SUBTREE_READER.readTree(parser);
+    }
+
+    /** The {@code E_SYNTAX} error for a failure of the parser. */
+    static AltoException syntaxError(IOException e) {
+        if (e instanceof JsonProcessingException j) {
+            return new AltoException(AltoError.syntax(describe(j)));
+        }
+        // Reading from a byte array does no I/O; keep the message short all the same.
+        return new AltoException(AltoError.syntax("unreadable JSON: " + e.getClass().getSimpleName()));
     }
 
     private static String describe(JsonProcessingException e) {
@@ -75,7 +100,8 @@ final class JsonSyntax {
             return "unknown error";
         }
         int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
+        // Jackson names where an unclosed object began as "[Source: REDACTED (...); line: 1, column: 1]".
+        String line = SOURCE.matcher(nl < 0 ? s : s.substring(0, nl)).replaceAll("$1");
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

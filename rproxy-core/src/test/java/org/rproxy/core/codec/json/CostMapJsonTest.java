@@ -8,6 +8,7 @@ import static org.rproxy.core.codec.json.AltoAssertions.assertAltoError;
 import static org.rproxy.core.codec.json.Rfc7285Examples.COST_MAP;
 import static org.rproxy.core.codec.json.Rfc7285Examples.json;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.CostMap;
@@ -125,7 +127,50 @@ class CostMapJsonTest {
         "cost out of double range     | {'meta': {'dependent-vtags': [{'resource-id': 'a', 'tag': '1'}], 'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'x'}}, 'cost-map': {'P1': {'P2': 1e400}}} | E_INVALID_FIELD_VALUE | cost-map.P1.P2",
     })
     void reportsTheFieldAtFault(String name, String doc, AltoErrorCode code, String field) {
-        assertAltoError(code, field, () -> AltoJson.readCostMap(json(doc.replace('\'', '"')), FALLBACK));
+        String text = doc.replace('\'', '"');
+        assertAltoError(code, field, () -> AltoJson.readCostMap(json(text), FALLBACK));
+        assertAltoError(code, field, () -> AltoJson.readCostMap(utf8(text), FALLBACK));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void streamingReaderReadsWhatTheTreeReaderReads() {
+        assertEquals(AltoJson.readCostMap(json(COST_MAP), FALLBACK), AltoJson.readCostMap(utf8(COST_MAP), FALLBACK));
+    }
+
+    @ParameterizedTest
+    @MethodSource("costMapsOfSeveralTypes")
+    void streamingReaderRoundTrips(CostMap map) throws Exception {
+        byte[] bytes = new ObjectMapper().writeValueAsBytes(AltoJson.writeCostMap(map));
+        assertEquals(map, AltoJson.readCostMap(bytes, null));
+    }
+
+    @Test
+    void streamingReaderTakesMetaAfterTheCostsAndSkipsUnknownMembers() {
+        String doc = """
+                {"x-first": {"a": [1, {"b": null}]},
+                 "cost-map": {"P1": {"P2": 2.5}},
+                 "meta": {"cost-type": {"cost-mode": "numerical", "cost-metric": "routingcost"},
+                          "dependent-vtags": [{"resource-id": "net", "tag": "7"}], "x-more": [1]}}
+                """;
+        CostMap map = AltoJson.readCostMap(utf8(doc), FALLBACK);
+        assertEquals(Map.of("P1", Map.of("P2", 2.5)), map.costs());
+        assertEquals(new VersionTag("net", "7"), map.dependentVtag());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "{", "{\"meta\": {}} {}", "{\"cost-map\": {\"P1\": {\"P2\": 1, \"P2\": 2}}}",
+        "{\"meta\": {\"cost-type\": 1, \"cost-type\": 2}}", "{\"cost-map\": {\"P1\": {\"P2\": NaN}}}"})
+    void streamingReaderRefusesBadSyntax(String doc) {
+        assertAltoError(AltoErrorCode.E_SYNTAX, null, () -> AltoJson.readCostMap(utf8(doc), FALLBACK));
+    }
+
+    @Test
+    void streamingReaderRefusesADocumentThatIsNotAnObject() {
+        assertAltoError(AltoErrorCode.E_INVALID_FIELD_TYPE, null, () -> AltoJson.readCostMap(utf8("[1, 2]"), FALLBACK));
     }
 
     @Test

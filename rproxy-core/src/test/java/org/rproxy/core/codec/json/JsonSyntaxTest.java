@@ -62,6 +62,14 @@ class JsonSyntaxTest {
     }
 
     @Test
+    void unclosedObjectSaysWhereItBegan() {
+        AltoError e = assertAltoError(AltoErrorCode.E_SYNTAX, null, () -> AltoJson.parse(utf8("\n  {\"a\": 1")));
+        assertTrue(e.message().contains("line: 2, column: 3"), e.message());
+        assertFalse(e.message().contains("Source"), e.message());
+        assertFalse(e.message().contains("StreamReadFeature"), e.message());
+    }
+
+    @Test
     void messageDoesNotEchoTheSourceDocument() {
         AltoError e = assertAltoError(AltoErrorCode.E_SYNTAX, null,
                 () -> AltoJson.parse(utf8("{\"secret-looking-member\": }")));

@@ -1,0 +1,47 @@
+package org.rproxy.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.VerificationKey;
+
+class KeygenCommandTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ed25519", "ecdsa-p256"})
+    void writesAKeyPairThatBelongsTogether(String alg, @TempDir Path dir) throws Exception {
+        assertEquals(0, Main.run("keygen", "--out", dir.toString(), "--alg", alg));
+        SigningKey key = SigningKey.readPem(dir.resolve("origin.key"));
+        VerificationKey pub = VerificationKey.readPem(dir.resolve("origin.pub"));
+        assertEquals(pub.keyId(), key.publicKey().keyId());
+        assertEquals(alg.equals("ed25519") ? SignatureAlgorithm.ED25519 : SignatureAlgorithm.ECDSA_P256_SHA256, key.algorithm());
+        byte[] data = "alto".getBytes();
+        assertTrue(pub.verify(data, key.sign(data)));
+        assertEquals(java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(dir.resolve("origin.key")));
+    }
+
+    @Test
+    void refusesToOverwriteAnExistingKeyWithoutForce(@TempDir Path dir) throws Exception {
+        assertEquals(0, Main.run("keygen", "--out", dir.toString()));
+        String before = Files.readString(dir.resolve("origin.key"));
+        assertEquals(2, Main.run("keygen", "--out", dir.toString()));
+        assertEquals(before, Files.readString(dir.resolve("origin.key")));
+        assertEquals(0, Main.run("keygen", "--out", dir.toString(), "--force"));
+    }
+
+    @Test
+    void anUnknownAlgorithmIsAUsageError(@TempDir Path dir) {
+        assertEquals(2, Main.run("keygen", "--out", dir.toString(), "--alg", "rsa"));
+    }
+}

@@ -1,0 +1,28 @@
+package org.rproxy.core.origin;
+
+import java.util.Map;
+
+import org.rproxy.core.server.AltoService;
+import org.rproxy.core.store.Representation;
+
+/**
+ * An update stream (RFC 8895) mounted on a file origin: the origin advertises it in its signed
+ * directory, lets it answer its own paths on the origin's front end, and tells it of every set of
+ * signed documents it installs. The publisher itself lives in {@code rproxy-push}; core knows
+ * only this hook.
+ *
+ * <p>{@link #installed} is called on the origin's publishing thread (and once on the starting
+ * thread), for each new version of the maps and for each re-signing (same bytes, new
+ * signatures); it must hand the work off and return.
+ */
+public interface OriginStream {
+
+    /** The update stream's path, such as {@code /updates}; advertised in the directory. */
+    String path();
+
+    /** The front end's service: the stream's own paths answered by the stream, the rest by {@code documents}. */
+    AltoService wrap(AltoService documents);
+
+    /** The signed documents now served, by request target (path and query). */
+    void installed(Map<String, Representation> documents);
+}

@@ -1,0 +1,88 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
+import org.w3c.dom.Element;
+
+/** RFC 7285 §8.5.2 error bodies, and the seed's XML form, with hostile values. */
+class ErrorResponsesTest {
+
+    @Test
+    void jsonWithAllMembers() {
+        AltoError e = AltoError.invalidValue("srcpid", "PIDX", "unknown PID");
+        assertEquals("{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"srcpid\",\"value\":\"PIDX\","
+                + "\"message\":\"srcpid: unknown PID\"}}", ErrorResponses.json(e));
+    }
+
+    @Test
+    void jsonLeavesNullMembersOut() {
+        assertEquals("{\"meta\":{\"code\":\"E_MISSING_FIELD\",\"field\":\"cost-type\",\"message\":\"missing field: cost-type\"}}",
+                ErrorResponses.json(AltoError.missingField("cost-type")));
+    }
+
+    @Test
+    void xmlWithAllMembers() {
+        AltoError e = AltoError.invalidValue("srcpid", "PIDX", "unknown PID");
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\">"
+                + "<error code=\"E_INVALID_FIELD_VALUE\" field=\"srcpid\" value=\"PIDX\">srcpid: unknown PID</error></alto>",
+                ErrorResponses.xml(e));
+    }
+
+    @Test
+    void contentTypes() {
+        assertEquals("application/alto-error+json", ErrorResponses.contentType(Dialect.JSON));
+        assertEquals("application/xml", ErrorResponses.contentType(Dialect.XML));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\"b", "<tag>&amp;", "line\nbreak\ttab\r", "nul\u0000bel\u0007", "quote's", "é€😀",
+        "lone\uD800surrogate", "}]},\"x\":1"})
+    void hostileValuesSurviveARoundTripInBothDialects(String value) throws Exception {
+        AltoError e = AltoError.of(AltoErrorCode.E_INVALID_FIELD_VALUE, "f" + value, value, "m" + value);
+
+        JsonNode meta = new ObjectMapper().readTree(ErrorResponses.body(e, Dialect.JSON)).get("meta");
+        assertEquals(4, meta.size());
+        assertEquals(expectedJson(value), meta.get("value").asText());
+        assertEquals("m" + expectedJson(value), meta.get("message").asText());
+
+        Element error = (Element) DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(ErrorResponses.body(e, Dialect.XML)))
+                .getDocumentElement().getFirstChild();
+        assertEquals("error", error.getTagName());
+        assertEquals(expectedXml(value), error.getAttribute("value"));
+        assertEquals("f" + expectedXml(value), error.getAttribute("field"));
+        assertEquals("m" + expectedXml(value).replace("\r", "\n"), error.getTextContent().replace("\r", "\n"));
+    }
+
+    /** Lone surrogates cannot be encoded in UTF-8; the encoder writes '?'. */
+    private static String expectedJson(String v) {
+        return new String(v.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    }
+
+    /** Characters XML 1.0 cannot carry become U+FFFD. */
+    private static String expectedXml(String v) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            boolean control = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+            boolean lone = Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < v.length()
+                    && Character.isLowSurrogate(v.charAt(i + 1))) && !(Character.isLowSurrogate(c) && i > 0
+                    && Character.isHighSurrogate(v.charAt(i - 1)));
+            b.append(control || lone ? '\uFFFD' : c);
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,67 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class FrontEndConfigTest {
+
+    private static final FrontEndConfig D = FrontEndConfig.defaults("127.0.0.1", 8080);
+
+    @Test
+    void defaults() {
+        assertEquals(4096, D.maxInitialLineLength());
+        assertEquals(16 * 1024, D.maxHeaderBytes());
+        assertEquals(1024 * 1024, D.maxBodyBytes());
+        assertEquals(Duration.ofSeconds(60), D.idleTimeout());
+        assertEquals(10_000, D.maxConnections());
+        assertEquals(0, D.ioThreads());
+        assertEquals(Dialect.JSON, D.dialectFor("/anything"));
+        assertNull(D.sslContext());
+    }
+
+    @Test
+    void dialectMappingThatAnswersNullMeansJson() {
+        assertEquals(Dialect.JSON, D.withDialectOf(p -> null).dialectFor("/x"));
+        assertEquals(Dialect.XML, D.withDialectOf(p -> Dialect.XML).dialectFor("/x"));
+    }
+
+    static Object[][] invalid() {
+        Function<String, Dialect> json = p -> Dialect.JSON;
+        Duration s = Duration.ofSeconds(1);
+        return new Object[][] {
+            {"port: -1 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", -1, 4096, 16384, 0, s, 1, 0, json, null)},
+            {"port: 65536 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", 65536, 4096, 16384, 0, s, 1, 0, json, null)},
+            {"host: blank (expected: an address or a name)", (Runnable) () -> new FrontEndConfig(" ", 0, 4096, 16384, 0, s, 1, 0, json, null)},
+            {"maxInitialLineLength: 10 (expected: >= 64)", (Runnable) () -> new FrontEndConfig("h", 0, 10, 16384, 0, s, 1, 0, json, null)},
+            {"maxHeaderBytes: 1 (expected: >= 256)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 1, 0, s, 1, 0, json, null)},
+            {"maxBodyBytes: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, -1, s, 1, 0, json, null)},
+            {"idleTimeout: PT0S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, Duration.ZERO, 1, 0, json, null)},
+            {"maxConnections: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, 0, 0, json, null)},
+            {"ioThreads: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, 1, -1, json, null)},
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void invalidValuesAreRejectedWithTheField(String message, Runnable construct) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, construct::run).getMessage());
+    }
+
+    @Test
+    void nullsAreRejectedByName() {
+        assertEquals("host", assertThrows(NullPointerException.class,
+                () -> FrontEndConfig.defaults(null, 0)).getMessage());
+        assertEquals("dialectOf", assertThrows(NullPointerException.class,
+                () -> D.withDialectOf(null)).getMessage());
+        assertEquals("idleTimeout", assertThrows(NullPointerException.class,
+                () -> D.withIdleTimeout(null)).getMessage());
+    }
+}

@@ -1,0 +1,53 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fails a test class when Netty's leak detector reports a buffer that was never released.
+ * The detector only reports after the garbage collector has found the buffer, so after the
+ * class runs this collects a few times and allocates, which is when reports are logged.
+ * Best effort by nature; with paranoid detection every buffer is tracked.
+ */
+final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
+
+    private final Logger detector = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
+    private final ListAppender<ILoggingEvent> reports = new ListAppender<>();
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        reports.start();
+        detector.addAppender(reports);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        try {
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+                ByteBuf probe = ByteBufAllocator.DEFAULT.buffer(1);
+                probe.release();
+            }
+            List<String> leaks = reports.list.stream()
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("LEAK"))
+                    .toList();
+            assertEquals(List.of(), leaks, "buffers leaked in " + context.getDisplayName());
+        } finally {
+            detector.detachAppender(reports);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Idle and slow connections are closed without an answer (RFC 9112 §9.5); slow services are not the client's fault. */
+@ExtendWith(LeakGuard.class)
+class RequestDeadlineTest {
+
+    private static final long TIMEOUT_MS = 1_000;
+
+    private CompletableFuture<Reply> stage = CompletableFuture.completedFuture(Reply.ok(Fixtures.identityOnly()));
+    private final EmbeddedFrontEnd wire = new EmbeddedFrontEnd(
+            FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(Duration.ofMillis(TIMEOUT_MS)), request -> stage);
+    private final EmbeddedChannel channel = wire.channel();
+
+    @AfterEach
+    void closeClient() {
+        wire.closeClient();
+    }
+
+    private void advance(long millis) {
+        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+    }
+
+    @Test
+    void silentConnectionIsClosedAtTheTimeout() {
+        advance(TIMEOUT_MS - 1);
+        assertTrue(channel.isOpen());
+        advance(1);
+        assertFalse(channel.isOpen());
+        assertTrue(wire.answers().isEmpty(), "closed quietly");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void dribblingTheHeadDoesNotRestartTheClock() {
+        wire.sendRaw("GET /networkmap HTTP/1.1\r\n");
+        advance(TIMEOUT_MS / 2);
+        wire.sendMore("Host: a\r\n");
+        advance(TIMEOUT_MS / 2 - 1);
+        wire.sendMore("X-Slow: 1\r\n");
+        assertTrue(channel.isOpen());
+        advance(1);
+        assertFalse(channel.isOpen());
+        assertTrue(wire.answers().isEmpty());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void dribblingTheBodyIsClosedOneTimeoutAfterTheHead() {
+        advance(TIMEOUT_MS - 10);
+        wire.sendRaw("POST /costmap HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n");
+        advance(TIMEOUT_MS / 2);
+        wire.sendMore("12345");
+        advance(TIMEOUT_MS / 2 - 1);
+        assertTrue(channel.isOpen(), "the head started a fresh period for the body");
+        advance(1);
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void aSlowServiceDoesNotCloseTheConnection() {
+        stage = new CompletableFuture<>();
+        wire.sendRaw("GET /networkmap HTTP/1.1\r\nHost: a\r\n\r\n");
+        advance(TIMEOUT_MS * 5);
+        assertTrue(channel.isOpen());
+        stage.complete(Reply.ok(Fixtures.identityOnly()));
+        assertEquals(200, wire.answer().status());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void idleKeepAliveIsClosedOneTimeoutAfterTheLastAnswer() {
+        advance(TIMEOUT_MS - 10);
+        assertEquals(200, wire.send(Fixtures.get("/networkmap")).answer().status());
+        advance(TIMEOUT_MS - 1);
+        assertTrue(channel.isOpen(), "the answer started a fresh idle period");
+        advance(1);
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void busyConnectionStaysOpen() {
+        for (int i = 0; i < 5; i++) {
+            advance(TIMEOUT_MS - 1);
+            assertEquals(200, wire.send(Fixtures.get("/networkmap")).answer().status());
+        }
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+}

@@ -1,0 +1,45 @@
+package org.rproxy.push;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * A document fetched with a plain GET (the directory the feed starts from), verified like any
+ * other and turned into a representation with the signed fields the response carried.
+ * Stateless.
+ */
+final class PulledDocument {
+
+    private static final Pattern MAX_AGE = Pattern.compile("max-age=(\\d+)");
+
+    private PulledDocument() {
+    }
+
+    /** @throws IllegalStateException naming the verifier's reason when the response does not verify */
+    static Representation verify(String target, HttpResponse<byte[]> resp, ResponseVerifier verifier) {
+        Verdict v = verifier.verify(n -> resp.headers().firstValue(n).orElse(null), resp.body(),
+                Expectation.path(target));
+        if (!v.valid()) {
+            throw new IllegalStateException(target + " does not verify: " + v.outcome() + " " + v.reason());
+        }
+        List<HeaderField> fields = new ArrayList<>();
+        for (String name : SignatureEvent.FIELDS) {
+            resp.headers().firstValue(name).ifPresent(value -> fields.add(new HeaderField(name, value)));
+        }
+        Matcher m = MAX_AGE.matcher(resp.headers().firstValue("cache-control").orElse(""));
+        long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
+        return new Representation(new Variant(Bytes.wrap(resp.body()), null, fields), null, maxAge, v.created(),
+                v.expires());
+    }
+}

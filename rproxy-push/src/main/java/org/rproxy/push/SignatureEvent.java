@@ -1,0 +1,133 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+
+/**
+ * This project's extension event: the signed header fields of a representation, sent after every
+ * data update and alone for a signature renewal (same bytes, new signatures). Its event type is
+ * {@value #MEDIA_TYPE}{@code ,<substream-id>}; its data, in RFC 8785 form:
+ *
+ * <pre>{@code {"gzip":{...},"identity":{"alto-resource":"...","content-digest":"...","content-type":"...",
+ *  "etag":"...","signature":"...","signature-input":"..."},"max-age":60}}</pre>
+ *
+ * {@code identity} holds the fields of the uncompressed variant, {@code gzip} (absent when there
+ * is none) those of the gzip variant, {@code content-encoding} included. {@code max-age} is the
+ * origin's {@code Cache-Control} lifetime (not signed, like the header it stands for). A receiver
+ * rebuilds the bytes the update describes and checks these fields against them exactly as it
+ * checks an HTTP response. Immutable.
+ */
+record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long maxAgeSeconds) {
+
+    static final String MEDIA_TYPE = "application/alto-redist-signature+json";
+
+    /** The header fields carried, in the order a variant lists them. */
+    static final List<String> FIELDS = List.of("content-type", "content-encoding", "content-digest", "etag",
+            "alto-resource", "signature-input", "signature");
+
+    SignatureEvent {
+        identity = List.copyOf(identity);
+        gzip = gzip == null ? null : List.copyOf(gzip);
+        if (maxAgeSeconds < 0) {
+            throw new IllegalArgumentException("maxAgeSeconds: " + maxAgeSeconds + " (expected: >= 0)");
+        }
+    }
+
+    static SignatureEvent of(Representation r) {
+        return new SignatureEvent(signed(r.identity().headers()),
+                r.gzip() == null ? null : signed(r.gzip().headers()), r.maxAgeSeconds());
+    }
+
+    private static List<HeaderField> signed(List<HeaderField> headers) {
+        List<HeaderField> out = new ArrayList<>();
+        for (String name : FIELDS) {
+            for (HeaderField h : headers) {
+                if (h.name().equals(name)) {
+                    out.add(h);
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The value of {@code name} in {@code fields}, or null. */
+    static String get(List<HeaderField> fields, String name) {
+        for (HeaderField h : fields) {
+            if (h.name().equals(name)) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+
+    Bytes toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("identity", fields(identity));
+        if (gzip != null) {
+            o.set("gzip", fields(gzip));
+        }
+        o.put("max-age", maxAgeSeconds);
+        return Bytes.wrap(Jcs.canonicalize(o));
+    }
+
+    private static ObjectNode fields(List<HeaderField> headers) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        headers.forEach(h -> o.put(h.name(), h.value()));
+        return o;
+    }
+
+    /** @throws IllegalArgumentException naming what is wrong with the event's data */
+    static SignatureEvent parse(Bytes data) {
+        requireNonNull(data, "data");
+        JsonNode root;
+        try {
+            root = Jcs.parse(data.unsafeArray());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("signature event: not JSON");
+        }
+        if (!root.isObject() || !root.path("identity").isObject()) {
+            throw new IllegalArgumentException("signature event: no identity object");
+        }
+        JsonNode age = root.get("max-age");
+        if (age == null || !age.canConvertToLong() || age.asLong() < 0) {
+            throw new IllegalArgumentException("signature event: max-age must be a number >= 0");
+        }
+        JsonNode gz = root.get("gzip");
+        if (gz != null && !gz.isObject()) {
+            throw new IllegalArgumentException("signature event: gzip must be an object");
+        }
+        return new SignatureEvent(read(root.get("identity")), gz == null ? null : read(gz), age.asLong());
+    }
+
+    private static List<HeaderField> read(JsonNode o) {
+        List<HeaderField> out = new ArrayList<>();
+        for (String name : FIELDS) {
+            JsonNode v = o.get(name);
+            if (v != null) {
+                if (!v.isTextual()) {
+                    throw new IllegalArgumentException("signature event: " + name + " must be a string");
+                }
+                out.add(new HeaderField(name, v.textValue()));
+            }
+        }
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            if (!FIELDS.contains(e.getKey())) {
+                throw new IllegalArgumentException("signature event: unexpected field " + e.getKey());
+            }
+        }
+        return out;
+    }
+}

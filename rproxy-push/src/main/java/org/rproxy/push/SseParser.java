@@ -1,0 +1,124 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+import org.rproxy.core.model.Bytes;
+
+/**
+ * Reads Server-Sent Events from a byte stream fed in arbitrary pieces (WHATWG HTML §9.2.6):
+ * lines end at CR, LF or CRLF; a blank line dispatches the event; {@code :} starts a comment;
+ * {@code event} and {@code data} are kept, other fields ignored; one space after the colon is
+ * dropped; data lines are joined with LF. An event with no data is not dispatched. Comments are
+ * reported separately (heartbeats). One instance per stream; not thread-safe.
+ *
+ * <p>A line longer than {@code maxLine} or an event whose data exceeds {@code maxEvent} bytes
+ * fails the stream with {@link IllegalStateException}: a hostile upstream cannot make it buffer
+ * without bound.
+ */
+final class SseParser {
+
+    /** One dispatched event: its type ({@code message} when none was named) and data. */
+    record Event(String type, Bytes data) {
+        Event {
+            requireNonNull(type, "type");
+            requireNonNull(data, "data");
+        }
+    }
+
+    private final Consumer<Event> events;
+    private final Runnable comments;
+    private final int maxEvent;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    private final ByteArrayOutputStream data = new ByteArrayOutputStream(1024);
+    private String type;
+    private boolean hasData;
+    private boolean lastWasCr;
+
+    SseParser(int maxEvent, Consumer<Event> events, Runnable comments) {
+        this.maxEvent = maxEvent;
+        this.events = requireNonNull(events, "events");
+        this.comments = requireNonNull(comments, "comments");
+    }
+
+    /** Feeds {@code len} bytes of {@code b} from {@code off}. */
+    void feed(byte[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            byte c = b[i];
+            if (c == '\n' && lastWasCr) {
+                lastWasCr = false;
+                continue;
+            }
+            lastWasCr = c == '\r';
+            if (c == '\n' || c == '\r') {
+                endLine();
+            } else {
+                if (line.size() >= maxEvent) {
+                    throw new IllegalStateException("event stream line longer than " + maxEvent + " bytes");
+                }
+                line.write(c);
+            }
+        }
+    }
+
+    private void endLine() {
+        byte[] l = line.toByteArray();
+        line.reset();
+        if (l.length == 0) {
+            dispatch();
+            return;
+        }
+        if (l[0] == ':') {
+            comments.run();
+            return;
+        }
+        int colon = indexOf(l, (byte) ':');
+        String field = new String(l, 0, colon < 0 ? l.length : colon, StandardCharsets.UTF_8);
+        int start = colon < 0 ? l.length : colon + 1;
+        if (start < l.length && l[start] == ' ') {
+            start++;
+        }
+        switch (field) {
+            case "event" -> type = new String(l, start, l.length - start, StandardCharsets.UTF_8);
+            case "data" -> appendData(l, start);
+            default -> {
+                // id, retry and unknown fields mean nothing here
+            }
+        }
+    }
+
+    private void appendData(byte[] l, int start) {
+        if (data.size() + l.length - start + 1 > maxEvent) {
+            throw new IllegalStateException("event stream event larger than " + maxEvent + " bytes");
+        }
+        if (hasData) {
+            data.write('\n');
+        }
+        data.write(l, start, l.length - start);
+        hasData = true;
+    }
+
+    private void dispatch() {
+        String t = type == null || type.isEmpty() ? "message" : type;
+        boolean any = hasData;
+        Bytes d = Bytes.wrap(data.toByteArray());
+        type = null;
+        hasData = false;
+        data.reset();
+        if (any) {
+            events.accept(new Event(t, d));
+        }
+    }
+
+    private static int indexOf(byte[] b, byte c) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

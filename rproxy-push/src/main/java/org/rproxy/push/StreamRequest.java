@@ -1,0 +1,128 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.Identifiers;
+
+/**
+ * An {@code application/alto-updatestreamparams+json} body (RFC 8895 §6.5), as sent to open an
+ * update stream and to its stream control URI (§7.3): substreams to {@code add}, keyed by the
+ * client's substream id, and substream ids to {@code remove}.
+ *
+ * <p>Extension: an {@code add} entry may carry {@code path}, the request target of the document
+ * to follow, for documents that have no directory entry of their own: the directory itself
+ * ({@code /directory}), and the seed's XML documents ({@code /capability}, {@code /prop/pid},
+ * {@code /cost/map?type=hopcount}); {@code resource-id} then names the resource those bytes
+ * answer (their {@code alto-resource} id). {@code input} (query resources) is refused: only full,
+ * signed documents are streamed.
+ *
+ * @param add    substream id to what it follows, in request order
+ * @param remove substream ids to stop
+ */
+record StreamRequest(Map<String, Add> add, List<String> remove) {
+
+    /**
+     * One substream asked for.
+     *
+     * @param resourceId  the resource's id
+     * @param tag         the entity tag of the version the client holds (without quotes), or null
+     * @param incremental whether merge patches may be sent (default true)
+     * @param path        the document's request target, or null for the resource's directory URI
+     */
+    record Add(String resourceId, String tag, boolean incremental, String path) {
+        Add {
+            requireNonNull(resourceId, "resourceId");
+        }
+    }
+
+    StreamRequest {
+        add = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(add));
+        remove = List.copyOf(remove);
+    }
+
+    /**
+     * @throws AltoException E_SYNTAX for a body that is not JSON, and E_MISSING_FIELD,
+     *                       E_INVALID_FIELD_TYPE or E_INVALID_FIELD_VALUE naming the field at fault
+     */
+    static StreamRequest parse(Bytes body) {
+        JsonNode root = Jcs.parse(body.unsafeArray());
+        if (!root.isObject()) {
+            throw new AltoException(AltoError.invalidType("", "an object"));
+        }
+        Map<String, Add> add = new LinkedHashMap<>();
+        JsonNode a = root.get("add");
+        if (a != null) {
+            if (!a.isObject()) {
+                throw new AltoException(AltoError.invalidType("add", "an object"));
+            }
+            for (Map.Entry<String, JsonNode> e : a.properties()) {
+                String p = "add." + e.getKey();
+                if (!Identifiers.isId(e.getKey())) {
+                    throw new AltoException(AltoError.invalidValue(p, e.getKey(),
+                            "a substream id is 1-64 characters of [A-Za-z0-9-:@_.]"));
+                }
+                add.put(e.getKey(), readAdd(e.getValue(), p));
+            }
+        }
+        List<String> remove = new ArrayList<>();
+        JsonNode r = root.get("remove");
+        if (r != null) {
+            if (!r.isArray()) {
+                throw new AltoException(AltoError.invalidType("remove", "an array of substream ids"));
+            }
+            for (int i = 0; i < r.size(); i++) {
+                if (!r.get(i).isTextual()) {
+                    throw new AltoException(AltoError.invalidType("remove[" + i + "]", "a string"));
+                }
+                remove.add(r.get(i).textValue());
+            }
+        }
+        return new StreamRequest(add, remove);
+    }
+
+    private static Add readAdd(JsonNode o, String p) {
+        if (!o.isObject()) {
+            throw new AltoException(AltoError.invalidType(p, "an object"));
+        }
+        String id = string(o, p, "resource-id");
+        if (id == null) {
+            throw new AltoException(AltoError.missingField(p + ".resource-id"));
+        }
+        String tag = string(o, p, "tag");
+        JsonNode inc = o.get("incremental-changes");
+        if (inc != null && !inc.isBoolean()) {
+            throw new AltoException(AltoError.invalidType(p + ".incremental-changes", "a boolean"));
+        }
+        if (o.has("input")) {
+            throw new AltoException(AltoError.invalidValue(p + ".input", null,
+                    "query resources are not streamed; subscribe to the full maps"));
+        }
+        String path = string(o, p, "path");
+        if (path != null && !path.startsWith("/")) {
+            throw new AltoException(AltoError.invalidValue(p + ".path", path, "expected an absolute path"));
+        }
+        return new Add(id, tag, inc == null || inc.booleanValue(), path);
+    }
+
+    private static String string(JsonNode o, String p, String name) {
+        JsonNode v = o.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new AltoException(AltoError.invalidType(p + "." + name, "a string"));
+        }
+        return v.textValue();
+    }
+}

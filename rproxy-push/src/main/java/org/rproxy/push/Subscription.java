@@ -1,0 +1,186 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.server.StreamSink;
+
+/**
+ * One open update stream (RFC 8895 §6) and its substreams. Nothing is queued per update: each
+ * substream remembers the version and the signature it was last sent, and {@link #pump} sends
+ * whatever is behind, newest first come, while the sink's window has room. A subscriber that
+ * cannot keep up therefore holds at most one window of bytes and, when it drains, gets the latest
+ * version (a patch from what it holds, or the full document): the versions in between are
+ * coalesced, never queued. Control events have their own short queue and go first.
+ *
+ * <p>Substream state machine, per substream: {@code NEW} (sent nothing; the client may hold a
+ * tag) → {@code CURRENT} (sent the current version and signature) → {@code BEHIND} (a new version
+ * or signature arrived) → {@code CURRENT} ...; removed by the client or when the document goes.
+ * Confined to the publisher's thread.
+ */
+final class Subscription {
+
+    /** One substream: what it follows and what it was sent. */
+    static final class Substream {
+        final String id;
+        final String target;
+        final boolean incremental;
+        String sentEtag;
+        long sentSignature = -1;
+
+        Substream(String id, String target, boolean incremental, String heldEtag) {
+            this.id = requireNonNull(id, "id");
+            this.target = requireNonNull(target, "target");
+            this.incremental = incremental;
+            this.sentEtag = heldEtag;
+        }
+
+        boolean behind(Track t) {
+            return t != null && (!t.etag().equals(sentEtag) || sentSignature != t.signatureVersion());
+        }
+    }
+
+    final String token;
+    final long createdNanos;
+    private final Map<String, Substream> substreams = new LinkedHashMap<>();
+    private final ArrayDeque<Bytes> control = new ArrayDeque<>();
+    private StreamSink sink;
+    private int cursor;
+    /** When the window was last found full with work waiting; 0 while it is not. */
+    private long blockedSinceNanos;
+    private long eventsSent;
+
+    Subscription(String token, long createdNanos) {
+        this.token = requireNonNull(token, "token");
+        this.createdNanos = createdNanos;
+    }
+
+    void attach(StreamSink s) {
+        this.sink = requireNonNull(s, "s");
+    }
+
+    boolean attached() {
+        return sink != null;
+    }
+
+    boolean open() {
+        return sink != null && sink.isOpen();
+    }
+
+    Map<String, Substream> substreams() {
+        return substreams;
+    }
+
+    void add(Substream s) {
+        substreams.put(s.id, s);
+    }
+
+    Substream remove(String id) {
+        return substreams.remove(id);
+    }
+
+    void control(Bytes event) {
+        control.add(event);
+    }
+
+    /**
+     * Sends what is behind while the window has room.
+     *
+     * @return the number of events sent
+     */
+    int pump(Function<String, Track> tracks, long nowNanos) {
+        if (sink == null || !sink.isOpen()) {
+            return 0;
+        }
+        int sent = 0;
+        while (sink.isWritable()) {
+            Bytes c = control.poll();
+            if (c != null) {
+                sink.send(c);
+                sent++;
+                continue;
+            }
+            Substream next = nextBehind(tracks);
+            if (next == null) {
+                break;
+            }
+            send(next, tracks.apply(next.target));
+            sent++;
+        }
+        if (sink.isWritable() || !hasWork(tracks)) {
+            blockedSinceNanos = 0;
+        } else if (blockedSinceNanos == 0) {
+            blockedSinceNanos = nowNanos;
+        }
+        eventsSent += sent;
+        return sent;
+    }
+
+    /** True when something has waited since before {@code sinceNanos} for a window that is still full. */
+    boolean stalledSince(long sinceNanos, Function<String, Track> tracks) {
+        return sink != null && sink.isOpen() && blockedSinceNanos != 0 && blockedSinceNanos - sinceNanos < 0
+                && !sink.isWritable() && hasWork(tracks);
+    }
+
+    private boolean hasWork(Function<String, Track> tracks) {
+        if (!control.isEmpty()) {
+            return true;
+        }
+        for (Substream s : substreams.values()) {
+            if (s.behind(tracks.apply(s.target))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Substream nextBehind(Function<String, Track> tracks) {
+        List<Substream> all = new ArrayList<>(substreams.values());
+        for (int i = 0; i < all.size(); i++) {
+            Substream s = all.get((cursor + i) % all.size());
+            if (s.behind(tracks.apply(s.target))) {
+                cursor = (cursor + i + 1) % all.size();
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** One update: data (patch or full, unless the client holds this version) then the signature. */
+    private void send(Substream s, Track t) {
+        List<Bytes> parts = new ArrayList<>(4);
+        if (!t.etag().equals(s.sentEtag) && t.travels()) {
+            Bytes patch = s.incremental ? t.patchLinesFrom(s.sentEtag) : null;
+            if (patch != null) {
+                parts.add(Sse.eventLine(MediaTypes.MERGE_PATCH, s.id));
+                parts.add(patch);
+            } else {
+                parts.add(Sse.eventLine(t.mediaType(), s.id));
+                parts.add(t.bodyLines());
+            }
+        }
+        parts.add(Sse.eventLine(SignatureEvent.MEDIA_TYPE, s.id));
+        parts.add(t.signatureLines());
+        sink.send(parts.toArray(Bytes[]::new));
+        s.sentEtag = t.etag();
+        s.sentSignature = t.signatureVersion();
+    }
+
+    long eventsSent() {
+        return eventsSent;
+    }
+
+    void close() {
+        if (sink != null) {
+            sink.close();
+        }
+    }
+}

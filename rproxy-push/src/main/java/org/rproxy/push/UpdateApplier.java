@@ -1,0 +1,117 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * Turns one update received on a stream into a verified representation, or a rejection that
+ * leaves the held version in place. The bytes are rebuilt first (the full body as received, the
+ * held JSON with the merge patch applied and put in RFC 8785 form, or the held bytes for a
+ * renewal), then checked against the signature event exactly as a pull response is checked: same
+ * verifier, same expectations (the path asked for; nothing older than what is held). The gzip
+ * variant is rebuilt with the same deterministic gzip as the origin's; when its digest does not
+ * match (another zlib), it is left out and gzip clients get the identity variant until pull
+ * fetches theirs. Stateless apart from the verifier; runs on the feed's thread.
+ */
+final class UpdateApplier {
+
+    /** Data that came before a signature event: a full body or a merge patch. */
+    record Data(boolean patch, Bytes bytes) {
+        Data {
+            requireNonNull(bytes, "bytes");
+        }
+    }
+
+    /** The outcome: a representation to store, or why not. */
+    sealed interface Result {
+        record Applied(Representation representation, boolean newBytes) implements Result {
+        }
+
+        record Rejected(String reason) implements Result {
+        }
+    }
+
+    private final ResponseVerifier verifier;
+
+    UpdateApplier(ResponseVerifier verifier) {
+        this.verifier = requireNonNull(verifier, "verifier");
+    }
+
+    /**
+     * @param held the representation held for {@code target}, or null
+     * @param data the data event before {@code sig}, or null for a renewal
+     */
+    Result apply(String target, Representation held, Data data, SignatureEvent sig) {
+        Bytes body;
+        try {
+            body = rebuild(held, data);
+        } catch (RuntimeException e) {
+            return new Result.Rejected("cannot rebuild the body: " + e.getMessage());
+        }
+        if (body == null) {
+            return new Result.Rejected("a renewal or patch for a document not held");
+        }
+        Expectation expect = new Expectation(target, held == null ? null : held.created());
+        Verdict v = verifier.verify(name -> SignatureEvent.get(sig.identity(), name), body.unsafeArray(), expect);
+        if (!v.valid()) {
+            return new Result.Rejected(v.outcome() + ": " + v.reason());
+        }
+        Variant identity = new Variant(body, null, without(sig.identity(), "content-encoding"));
+        Variant gzip = sig.gzip() == null ? null : gzipVariant(target, body, sig.gzip(), expect);
+        boolean newBytes = held == null || !held.identity().body().equals(body);
+        return new Result.Applied(new Representation(identity, gzip, sig.maxAgeSeconds(), v.created(), v.expires()),
+                newBytes);
+    }
+
+    private static Bytes rebuild(Representation held, Data data) {
+        if (data == null) {
+            return held == null ? null : held.identity().body();
+        }
+        if (!data.patch()) {
+            return data.bytes();
+        }
+        if (held == null) {
+            return null;
+        }
+        JsonNode base = Jcs.parse(held.identity().body().unsafeArray());
+        JsonNode patch = Jcs.parse(data.bytes().unsafeArray());
+        return Bytes.wrap(Jcs.canonicalize(MergePatch.apply(base, patch)));
+    }
+
+    private Variant gzipVariant(String target, Bytes body, List<HeaderField> fields, Expectation expect) {
+        Bytes gz = gzip(body);
+        Verdict v = verifier.verify(name -> SignatureEvent.get(fields, name), gz.unsafeArray(), expect);
+        return v.valid() ? new Variant(gz, "gzip", fields) : null;
+    }
+
+    private static List<HeaderField> without(List<HeaderField> fields, String name) {
+        return fields.stream().filter(f -> !f.name().equals(name)).toList();
+    }
+
+    /** The origin's deterministic gzip: JDK deflater, default level, MTIME 0, one write. */
+    static Bytes gzip(Bytes body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, body.length() / 4));
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+            gz.write(body.unsafeArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Bytes.wrap(out.toByteArray());
+    }
+}

@@ -1,0 +1,172 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+
+import org.rproxy.core.model.MediaTypes;
+
+/**
+ * One subscription to an upstream update stream over Netty: {@code POST}s the stream parameters
+ * and hands every byte of a {@code 200 text/event-stream} answer to the {@link Listener}, copied
+ * out of Netty's buffers (which are released here). A stream silent for longer than the read
+ * timeout is closed, which is how a half-open connection is found: heartbeats stop arriving. No
+ * parsing happens on the event loop; the listener hands the bytes to the feed's thread.
+ *
+ * <p>Reading pauses while the listener has more than {@link #MAX_UNPROCESSED} bytes it has not
+ * yet processed, so a slow feed thread holds the upstream back instead of filling memory.
+ */
+final class UpstreamStream {
+
+    static final long MAX_UNPROCESSED = 8L * 1024 * 1024;
+
+    /** Told what happens on the stream; called on the event loop, must hand off at once. */
+    interface Listener {
+        void opened();
+
+        void bytes(byte[] data);
+
+        void closed(String reason);
+    }
+
+    private final Channel channel;
+
+    private UpstreamStream(Channel channel) {
+        this.channel = channel;
+    }
+
+    static UpstreamStream open(EventLoopGroup group, URI stream, byte[] body, Duration readTimeout, Listener listener) {
+        requireNonNull(listener, "listener");
+        int port = stream.getPort() < 0 ? 80 : stream.getPort();
+        String target = stream.getRawPath() + (stream.getRawQuery() == null ? "" : "?" + stream.getRawQuery());
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1000, readTimeout.toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("http", new HttpClientCodec());
+                        ch.pipeline().addLast("timeout", new ReadTimeoutHandler(readTimeout.toMillis(),
+                                TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("stream", new Handler(request(stream, target, port, body), listener));
+                    }
+                });
+        Channel ch = b.connect(stream.getHost(), port).addListener(f -> {
+            if (!f.isSuccess()) {
+                listener.closed("connect failed: " + f.cause());
+            }
+        }).channel();
+        return new UpstreamStream(ch);
+    }
+
+    private static FullHttpRequest request(URI stream, String target, int port, byte[] body) {
+        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target,
+                Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.HOST, stream.getHost() + ":" + port);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, MediaTypes.UPDATE_STREAM_PARAMS);
+        r.headers().set(HttpHeaderNames.ACCEPT, MediaTypes.EVENT_STREAM);
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return r;
+    }
+
+    /** Pauses or resumes reading; any thread. */
+    void autoRead(boolean on) {
+        channel.config().setAutoRead(on);
+    }
+
+    void close() {
+        channel.close();
+    }
+
+    /** Sends the request, checks the answer, forwards the bytes; one per connection. */
+    private static final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+        private FullHttpRequest request;
+        private final Listener listener;
+        private boolean streaming;
+        private String reason = "closed by the upstream";
+
+        Handler(FullHttpRequest request, Listener listener) {
+            this.request = request;
+            this.listener = listener;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            FullHttpRequest r = request;
+            request = null;
+            ctx.writeAndFlush(r);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg instanceof HttpResponse r) {
+                String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+                if (r.status().code() != 200 || !type.toLowerCase().startsWith(MediaTypes.EVENT_STREAM)) {
+                    reason = "upstream answered " + r.status() + " " + type;
+                    ctx.close();
+                    return;
+                }
+                streaming = true;
+                listener.opened();
+            }
+            if (msg instanceof HttpContent c && streaming && c.content().isReadable()) {
+                listener.bytes(ByteBufUtil.getBytes(c.content()));
+            }
+            if (msg instanceof LastHttpContent && streaming) {
+                reason = "the upstream ended the stream";
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            reason = cause instanceof ReadTimeoutException ? "no heartbeat within the read timeout" : cause.toString();
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (request != null) {
+                request.release();
+                request = null;
+            }
+            listener.closed(reason);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (request != null) {
+                request.release();
+                request = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.rproxy.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.Bytes;
+
+/** RFC 8895 §6.5 update stream parameters, with this project's {@code path} extension. */
+class StreamRequestTest {
+
+    @Test
+    void theRfcExampleReads() {
+        StreamRequest r = StreamRequest.parse(Bytes.utf8("{\"add\":{\"my-network-map\":{\"resource-id\":\"my-network-map\","
+                + "\"tag\":\"da65eca2eb7a10ce8b059740b0b2e3f8eb1d4785\"},\"my-routingcost\":{\"resource-id\":"
+                + "\"my-routingcost-map\",\"incremental-changes\":false},\"pids\":{\"resource-id\":\"default-network-map\","
+                + "\"path\":\"/prop/pid\"}},\"remove\":[\"old\"]}"));
+        assertEquals(List.of("my-network-map", "my-routingcost", "pids"), List.copyOf(r.add().keySet()));
+        assertEquals("da65eca2eb7a10ce8b059740b0b2e3f8eb1d4785", r.add().get("my-network-map").tag());
+        assertTrue(r.add().get("my-network-map").incremental());
+        assertFalse(r.add().get("my-routingcost").incremental());
+        assertNull(r.add().get("my-routingcost").path());
+        assertEquals("/prop/pid", r.add().get("pids").path());
+        assertEquals(List.of("old"), r.remove());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{                                                   | E_SYNTAX              | ",
+            "[]                                                  | E_INVALID_FIELD_TYPE  | ''",
+            "{\"add\":[]}                                        | E_INVALID_FIELD_TYPE  | add",
+            "{\"add\":{\"s\":{}}}                                | E_MISSING_FIELD       | add.s.resource-id",
+            "{\"add\":{\"s\":{\"resource-id\":7}}}               | E_INVALID_FIELD_TYPE  | add.s.resource-id",
+            "{\"add\":{\"s p\":{\"resource-id\":\"x\"}}}         | E_INVALID_FIELD_VALUE | add.s p",
+            "{\"add\":{\"s\":{\"resource-id\":\"x\",\"incremental-changes\":\"yes\"}}} | E_INVALID_FIELD_TYPE | add.s.incremental-changes",
+            "{\"add\":{\"s\":{\"resource-id\":\"x\",\"input\":{}}}} | E_INVALID_FIELD_VALUE | add.s.input",
+            "{\"add\":{\"s\":{\"resource-id\":\"x\",\"path\":\"prop\"}}} | E_INVALID_FIELD_VALUE | add.s.path",
+            "{\"remove\":\"s\"}                                  | E_INVALID_FIELD_TYPE  | remove",
+            "{\"remove\":[1]}                                    | E_INVALID_FIELD_TYPE  | remove[0]",
+    })
+    void badParametersNameTheFieldAtFault(String body, AltoErrorCode code, String field) {
+        AltoException e = assertThrows(AltoException.class, () -> StreamRequest.parse(Bytes.utf8(body)));
+        assertEquals(code, e.error().code());
+        if (field != null) {
+            assertEquals(field, e.error().field());
+        }
+    }
+}

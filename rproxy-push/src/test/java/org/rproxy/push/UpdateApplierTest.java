@@ -1,0 +1,87 @@
+package org.rproxy.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.store.Representation;
+
+/** What a push subscriber accepts: the same rules as pull, applied to the bytes it rebuilds. */
+class UpdateApplierTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final String CM = "/costmap/rc";
+    private final UpdateApplier applier = new UpdateApplier(new ResponseVerifier(
+            List.of(keyOf()), Clock.fixed(T0.plusSeconds(30), ZoneOffset.UTC)));
+
+    private static org.rproxy.core.sign.VerificationKey keyOf() {
+        return UpdatePublisherTest.KEY.publicKey();
+    }
+
+    private static Bytes patchTo(int cost) {
+        return Bytes.utf8("{\"cost-map\":{\"PID1\":{\"PID2\":" + cost + "}}}");
+    }
+
+    @Test
+    void aPatchRebuildsTheSignedBytes() {
+        Representation held = UpdatePublisherTest.costMap(5, T0);
+        Representation next = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(true, patchTo(6)),
+                SignatureEvent.of(next));
+        UpdateApplier.Result.Applied ok = assertInstanceOf(UpdateApplier.Result.Applied.class, r);
+        assertEquals(next.identity().body(), ok.representation().identity().body());
+        assertTrue(ok.newBytes());
+        assertEquals(next.created(), ok.representation().created());
+    }
+
+    @Test
+    void aTamperedPatchIsRejected() {
+        Representation held = UpdatePublisherTest.costMap(5, T0);
+        Representation next = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(true, patchTo(7)),
+                SignatureEvent.of(next));
+        assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("DIGEST_MISMATCH"));
+    }
+
+    @Test
+    void anOlderVersionIsRejectedAsARollback() {
+        Representation held = UpdatePublisherTest.costMap(6, T0.plusSeconds(2));
+        Representation old = UpdatePublisherTest.costMap(5, T0);
+        UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(false, old.identity().body()),
+                SignatureEvent.of(old));
+        assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("ROLLBACK"));
+    }
+
+    @Test
+    void aSignatureForAnotherDocumentIsRejected() {
+        Representation held = UpdatePublisherTest.costMap(5, T0);
+        UpdateApplier.Result r = applier.apply("/costmap/other", null,
+                new UpdateApplier.Data(false, held.identity().body()), SignatureEvent.of(held));
+        assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("WRONG_RESOURCE"));
+    }
+
+    @Test
+    void aRenewalKeepsTheBytesAndTakesTheNewSignature() {
+        Representation held = UpdatePublisherTest.costMap(5, T0);
+        Representation renewed = UpdatePublisherTest.costMap(5, T0.plusSeconds(10));
+        UpdateApplier.Result.Applied ok = assertInstanceOf(UpdateApplier.Result.Applied.class,
+                applier.apply(CM, held, null, SignatureEvent.of(renewed)));
+        assertEquals(held.identity().body(), ok.representation().identity().body());
+        assertEquals(T0.plusSeconds(10), ok.representation().created());
+        assertTrue(!ok.newBytes());
+    }
+
+    @Test
+    void aRenewalForANothingHeldIsRejected() {
+        assertInstanceOf(UpdateApplier.Result.Rejected.class,
+                applier.apply(CM, null, null, SignatureEvent.of(UpdatePublisherTest.costMap(5, T0))));
+    }
+}

@@ -1,0 +1,199 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import org.rproxy.core.origin.Origin;
+import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.push.PushFeedConfig;
+import org.rproxy.push.PushProxy;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
+
+/**
+ * A tree for push tests on loopback: a file origin with an update stream mounted (short
+ * heartbeat, so dead channels are found in well under a second), and push proxies below it or
+ * below each other. Also the checks every push test makes: fetch, verify with the product's
+ * verifier and the independent one, and wait for a condition with a deadline.
+ */
+final class PushTree implements AutoCloseable {
+
+    static final Duration HEARTBEAT = Duration.ofMillis(500);
+    static final String COST_MAP = "/costmap/routingcost-map";
+
+    final Path maps;
+    final Path privateKey;
+    final Path publicKey;
+    final ResponseVerifier verifier;
+    final IndependentVerifier independent;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<AutoCloseable> proxies = new ArrayList<>();
+    private Origin origin;
+    private UpdatePublisher stream;
+    private int port;
+
+    private PushTree(Path maps, Path privateKey, Path publicKey) throws Exception {
+        this.maps = maps;
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+        this.verifier = new ResponseVerifier(List.of(VerificationKey.readPem(publicKey)), Clock.systemUTC());
+        this.independent = new IndependentVerifier(publicKey);
+    }
+
+    /** An origin on the sample maps plus {@code extraMaps} (file name, JSON pairs). */
+    static PushTree start(Path dir, String... extraMaps) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        try (Stream<Path> files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.copy(p, maps.resolve(p.getFileName()));
+            }
+        }
+        for (int i = 0; i + 1 < extraMaps.length; i += 2) {
+            Files.writeString(maps.resolve(extraMaps[i]), extraMaps[i + 1]);
+        }
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = dir.resolve("origin.key");
+        Path pub = dir.resolve("origin.pub");
+        Files.writeString(priv, key.toPkcs8Pem());
+        Files.writeString(pub, key.publicKey().toSpkiPem());
+        PushTree tree = new PushTree(maps, priv, pub);
+        tree.startOrigin(0);
+        return tree;
+    }
+
+    static UpdateStreamConfig streamConfig() {
+        return UpdateStreamConfig.defaults().withHeartbeat(HEARTBEAT).withStallTimeout(Duration.ofSeconds(2));
+    }
+
+    private void startOrigin(int p) throws Exception {
+        stream = new UpdatePublisher(streamConfig());
+        origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", p), maps, privateKey,
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "push-it", null), Clock.systemUTC(), stream);
+        port = origin.address().getPort();
+    }
+
+    /** Stops the origin, runs {@code whileDown}, and starts it again on the same port. */
+    void restartOrigin(ThrowingRunnable whileDown) throws Exception {
+        origin.close();
+        stream.close();
+        whileDown.run();
+        startOrigin(port);
+    }
+
+    String originBase() {
+        return origin.baseUri();
+    }
+
+    UpdatePublisher originStream() {
+        return stream;
+    }
+
+    int originPort() {
+        return port;
+    }
+
+    /** A push proxy on an ephemeral port subscribed to {@code upstream}. */
+    PushProxy proxy(String upstream) {
+        PushFeedConfig feed = PushFeedConfig.of(URI.create(upstream)).withHeartbeat(HEARTBEAT)
+                .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
+        PushProxy p = PushProxy.start(FrontEndConfig.defaults("127.0.0.1", 0), feed, verifier, streamConfig());
+        proxies.add(p);
+        return p;
+    }
+
+    HttpResponse<byte[]> get(String base, String path) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET().build();
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (Exception e) {
+            throw new AssertionError("GET " + base + path + ": " + e, e);
+        }
+    }
+
+    /** The body at {@code base + path}, after checking it verifies (both verifiers). */
+    String verifiedBody(String base, String path) {
+        HttpResponse<byte[]> resp = get(base, path);
+        assertEquals(200, resp.statusCode(), path + ": " + new String(resp.body(), StandardCharsets.UTF_8));
+        Verdict v = verifier.verify(n -> resp.headers().firstValue(n).orElse(null), resp.body(), Expectation.path(path));
+        assertTrue(v.valid(), path + " at " + base + ": " + v);
+        try {
+            assertNull(independent.check(n -> resp.headers().firstValue(n).orElse(null), resp.body()), path);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return new String(resp.body(), StandardCharsets.UTF_8);
+    }
+
+    /** The body at {@code base + path} when it is served (200), else null. */
+    String bodyOrNull(String base, String path) {
+        HttpResponse<byte[]> resp = get(base, path);
+        return resp.statusCode() == 200 ? new String(resp.body(), StandardCharsets.UTF_8) : null;
+    }
+
+    /** Replaces {@code routingcost-map.json} with PID1→PID2 costing {@code cost}. */
+    void writeRoutingCost(int cost) throws Exception {
+        Path tmp = maps.resolveSibling("routingcost.tmp");
+        Files.writeString(tmp, "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":" + cost + ",\"PID3\":10},\"PID2\":{\"PID1\":5,\"PID3\":15},"
+                + "\"PID3\":{\"PID1\":20,\"PID2\":15}}}");
+        Files.move(tmp, maps.resolve("routingcost-map.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Waits until {@code condition} holds, failing after {@code max}; returns the time it took. */
+    static Duration await(Duration max, String what, BooleanSupplier condition) {
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": not within " + max);
+            }
+            LockSupport.parkNanos(5_000_000);
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable p : proxies) {
+            try {
+                p.close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+        origin.close();
+        stream.close();
+    }
+}

@@ -1,0 +1,62 @@
+package org.rproxy.harness;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.rproxy.core.origin.Origin;
+import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+
+/**
+ * A real file origin for tests: the sample maps of {@code conf/maps} copied into a folder of the
+ * test's, a fresh Ed25519 key, and the front end on an ephemeral loopback port.
+ */
+final class TestOrigin implements AutoCloseable {
+    final Origin origin;
+    final Path maps;
+    final Path privateKey;
+    final Path publicKey;
+
+    private TestOrigin(Origin origin, Path maps, Path privateKey, Path publicKey) {
+        this.origin = origin;
+        this.maps = maps;
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+    }
+
+    /** Starts an origin in {@code dir}; {@code extraMaps} are (file name, JSON) pairs added to the samples. */
+    static TestOrigin start(Path dir, String... extraMaps) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        try (Stream<Path> files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.copy(p, maps.resolve(p.getFileName()));
+            }
+        }
+        for (int i = 0; i + 1 < extraMaps.length; i += 2) {
+            Files.writeString(maps.resolve(extraMaps[i]), extraMaps[i + 1]);
+        }
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = dir.resolve("origin.key");
+        Path pub = dir.resolve("origin.pub");
+        Files.writeString(priv, key.toPkcs8Pem());
+        Files.writeString(pub, key.publicKey().toSpkiPem());
+        Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of("http://127.0.0.1:9/"), "it-origin", null));
+        return new TestOrigin(origin, maps, priv, pub);
+    }
+
+    String base() {
+        return origin.baseUri();
+    }
+
+    @Override
+    public void close() {
+        origin.close();
+    }
+}
