@@ -68,6 +68,10 @@ final class DemoCommand implements Callable<Integer> {
         printGuide(System.out, work, origin, keys.resolve("origin.pub"));
         startPullProxy(System.out, origin, keys.resolve("origin.pub"));
         startPushProxy(System.out, origin, keys.resolve("origin.pub"), maps);
+        System.out.println();
+        System.out.println("Edit a file in " + maps + " and watch the new version reach both proxies.");
+        System.out.println("Press Ctrl-C to stop.");
+        System.out.flush();
         Thread.currentThread().join();
         return 0;
     }
@@ -180,8 +184,6 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  bin/rproxy fetch " + o + "/prop/pid --trust " + pub);
         out.println("  bin/rproxy fetch " + o + "/directory --trust " + pub);
         out.println("  bin/rproxy fetch " + o + "/costmap/routingcost-map --trust " + pub);
-        out.println();
-        out.println("Press Ctrl-C to stop.");
         out.flush();
     }
 }

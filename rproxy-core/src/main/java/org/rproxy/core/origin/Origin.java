@@ -224,8 +224,7 @@ public final class Origin implements AutoCloseable {
 
     /** The seed's XML paths answer errors in XML; everything else in JSON. */
     static Dialect dialectOf(String path) {
-        return path.equals("/capability") || path.startsWith("/prop/") || path.startsWith("/cost/")
-                ? Dialect.XML : Dialect.JSON;
+        return Dialect.ofPath(path);
     }
 
     public InetSocketAddress address() {
