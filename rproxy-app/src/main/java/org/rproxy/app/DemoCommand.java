@@ -25,7 +25,6 @@ import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.pull.PullProxy;
-import org.rproxy.push.PushProxy;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
 
@@ -68,6 +67,10 @@ final class DemoCommand implements Callable<Integer> {
         printGuide(System.out, work, origin, keys.resolve("origin.pub"));
         startPullProxy(System.out, origin, keys.resolve("origin.pub"));
         startPushProxy(System.out, origin, keys.resolve("origin.pub"), maps);
+        System.out.println();
+        System.out.println("Edit a file in " + maps + " and watch the new version reach both proxies.");
+        System.out.println("Press Ctrl-C to stop.");
+        System.out.flush();
         Thread.currentThread().join();
         return 0;
     }
@@ -138,17 +141,17 @@ final class DemoCommand implements Callable<Integer> {
      * Starts a push-mode proxy subscribed to the origin's update stream (port 8383, or any free
      * port) and prints how to watch a change of the maps folder arrive; stops with the JVM.
      */
-    static PushProxy startPushProxy(PrintStream out, Origin origin, Path pub, Path maps) {
+    static PushPullProxy startPushProxy(PrintStream out, Origin origin, Path pub, Path maps) {
         ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PUSH, "rproxy-demo-push",
                 new ListenConfig(new Address("127.0.0.1", 8383), null),
                 UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub)), null, null, null);
-        PushProxy proxy;
+        PushPullProxy proxy;
         try {
             proxy = PushMode.start(config, 0);
         } catch (IllegalStateException e) {
             proxy = PushMode.start(config.withListen(new ListenConfig(new Address("127.0.0.1", 0), null)), 0);
         }
-        PushProxy started = proxy;
+        PushPullProxy started = proxy;
         Runtime.getRuntime().addShutdownHook(new Thread(started::close, "rproxy-demo-push-shutdown"));
         String p = proxy.baseUri();
         out.println("A push-mode proxy follows the origin's update stream and serves the same documents: " + p);
@@ -180,8 +183,6 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  bin/rproxy fetch " + o + "/prop/pid --trust " + pub);
         out.println("  bin/rproxy fetch " + o + "/directory --trust " + pub);
         out.println("  bin/rproxy fetch " + o + "/costmap/routingcost-map --trust " + pub);
-        out.println();
-        out.println("Press Ctrl-C to stop.");
         out.flush();
     }
 }

@@ -12,6 +12,8 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.pull.Tls;
+import org.rproxy.pull.UnsignedUpstreamMaps;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
 
@@ -28,8 +30,19 @@ final class OriginCommand implements Callable<Integer> {
             converter = HostPort.Converter.class, description = "Listen address (default ${DEFAULT-VALUE}).")
     HostPort listen;
 
-    @Option(names = "--maps", required = true, paramLabel = "DIR", description = "Folder of RFC 7285 JSON maps.")
+    @Option(names = "--maps", paramLabel = "DIR", description = "Folder of RFC 7285 JSON maps.")
     Path maps;
+
+    @Option(names = "--sign-upstream", paramLabel = "URL",
+            description = "Signing front: read the maps from this unsigned RFC 7285 server's directory instead of --maps.")
+    java.net.URI signUpstream;
+
+    @Option(names = "--poll", defaultValue = "60s", paramLabel = "DURATION",
+            description = "With --sign-upstream: how often to read the server again (default ${DEFAULT-VALUE}).")
+    Duration poll;
+
+    @Option(names = "--upstream-ca", paramLabel = "FILE", description = "With --sign-upstream: PEM CA for an https server.")
+    Path upstreamCa;
 
     @Option(names = "--key", required = true, paramLabel = "FILE", description = "Origin private key (PKCS#8 PEM).")
     Path key;
@@ -59,8 +72,14 @@ final class OriginCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((maps == null) == (signUpstream == null)) {
+            throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
+        }
         OriginConfig config = new OriginConfig(FrontEndConfig.defaults(listen.host(), listen.port()),
                 maps, key, validity, maxAge, proxies, instanceName, publicUri);
+        if (signUpstream != null) {
+            return signingFront(config);
+        }
         // The update stream (RFC 8895) at /updates, for push-mode proxies.
         try (Origin origin = Origin.start(config, Clock.systemUTC(), new UpdatePublisher(UpdateStreamConfig.defaults()))) {
             System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
@@ -70,6 +89,26 @@ final class OriginCommand implements Callable<Integer> {
                         new Address(admin.host(), admin.port())).getPort()) + "/metrics");
             }
             awaitShutdown(origin);
+        }
+        return 0;
+    }
+
+    /** Serves an unsigned RFC 7285 server's maps, signed, reading them again every --poll. */
+    private int signingFront(OriginConfig config) throws Exception {
+        try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream,
+                upstreamCa == null ? null : Tls.client(upstreamCa), Duration.ofSeconds(30));
+             Origin origin = Origin.start(config, source, poll, Clock.systemUTC())) {
+            System.out.println("signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
+                    + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
+                    + org.rproxy.core.config.Durations.format(poll) + ")");
+            if (admin != null) {
+                System.out.println("admin on http://" + new HostPort(admin.host(), origin.startAdmin(
+                        new Address(admin.host(), admin.port())).getPort()) + "/metrics");
+            }
+            awaitShutdown(() -> {
+                origin.close();
+                source.close();
+            });
         }
         return 0;
     }

@@ -7,19 +7,20 @@ import java.util.List;
 
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
-import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.push.PushFeedConfig;
-import org.rproxy.push.PushProxy;
 import org.rproxy.push.UpdateStreamConfig;
 
 /**
  * {@code rproxy proxy --mode push}: a push-mode RProxy from the same settings as pull mode
  * ({@code listen}, {@code name}, {@code upstream.url}, {@code upstream.trust}): it subscribes to
  * the upstream's update stream, verifies every update, serves the full documents it holds and
- * streams them on at {@code /updates}. Queries (filtered maps, endpoint properties and costs)
- * are not served in this mode yet: pull mode serves them.
+ * streams them on at {@code /updates}; with pull as the fallback ({@link PushPullProxy}): queries
+ * and misses are pulled, and while the stream is down pull refresh-ahead keeps what is served
+ * valid. {@code cache}, {@code refresh} and {@code admin} apply as in pull mode.
  */
 final class PushMode {
 
@@ -33,7 +34,7 @@ final class PushMode {
         if (c.listen().tls() != null) {
             throw new ConfigException("listen.tls: push mode serves http only (for now)");
         }
-        try (PushProxy proxy = start(c, 0)) {
+        try (PushPullProxy proxy = start(c, 0)) {
             System.out.println("proxy (push) " + c.name() + " listening on " + proxy.baseUri()
                     + " subscribed to " + c.upstream().url() + "/updates");
             OriginCommand.awaitShutdown(proxy);
@@ -42,7 +43,7 @@ final class PushMode {
     }
 
     /** Starts a push proxy from {@code c}; {@code port} overrides the listen port when not 0. */
-    static PushProxy start(ProxyConfig c, int port) {
+    static PushPullProxy start(ProxyConfig c, int port) {
         List<VerificationKey> keys = new ArrayList<>();
         List<Path> trust = c.upstream().trust();
         for (int i = 0; i < trust.size(); i++) {
@@ -52,9 +53,9 @@ final class PushMode {
                 throw new ConfigException("upstream.trust[" + i + "]: " + trust.get(i) + ": " + e.getMessage(), e);
             }
         }
-        FrontEndConfig fe = FrontEndConfig.defaults(c.listen().address().host(),
-                port != 0 ? port : c.listen().address().port());
-        return PushProxy.start(fe, PushFeedConfig.of(c.upstream().url()), new ResponseVerifier(keys, Clock.systemUTC()),
-                UpdateStreamConfig.defaults());
+        ProxyConfig pc = port == 0 ? c
+                : c.withListen(new ListenConfig(new Address(c.listen().address().host(), port), c.listen().tls()));
+        return PushPullProxy.start(pc, PushFeedConfig.of(c.upstream().url()), UpdateStreamConfig.defaults(),
+                new ResponseVerifier(keys, Clock.systemUTC()), Clock.systemUTC());
     }
 }

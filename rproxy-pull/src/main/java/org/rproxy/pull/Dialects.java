@@ -13,7 +13,6 @@ final class Dialects {
     }
 
     static Dialect of(String path) {
-        return path.equals("/capability") || path.startsWith("/prop/") || path.equals("/prop")
-                || path.startsWith("/cost/") ? Dialect.XML : Dialect.JSON;
+        return Dialect.ofPath(path);
     }
 }

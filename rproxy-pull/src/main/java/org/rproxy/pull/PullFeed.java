@@ -12,7 +12,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
@@ -20,6 +22,7 @@ import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.StoreListener;
+import org.rproxy.core.store.Variant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +71,7 @@ final class PullFeed implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
+    private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> ticking;
 
     PullFeed(Settings settings, RepresentationStore<CacheKey> store, EntryFetch fetcher, PullMetrics metrics,
@@ -171,9 +175,10 @@ final class PullFeed implements AutoCloseable {
                 LOG.info("{}: upstream answers again", key);
             }
             e.succeeded();
-            // Entry first, then the store: an immediate eviction then finds and releases it.
-            e.hold(h);
-            store.put(key, h.base());
+            if (!newer(h, e.held())) {
+                return; // a version offered (pushed) while this attempt ran is newer: keep it
+            }
+            hold(e, h);
             fetcher.accepted(key);
         } else if (r instanceof FetchResult.Answer a) {
             metrics.fetch(kind, "error");
@@ -190,6 +195,60 @@ final class PullFeed implements AutoCloseable {
                 e.failed(now, f.status(), f.reason());
             }
         }
+    }
+
+    /**
+     * Holds {@code r}, verified elsewhere (the push feed), for a GET of {@code target} exactly as
+     * if an attempt had fetched it now. Refused (false) when the copy held is signed and newer by
+     * {@code created}: a late or replayed version never replaces a newer one.
+     */
+    boolean offer(String target, Representation r, String viaEntry) {
+        CacheKey key = CacheKey.get(target);
+        Instant now = clock.instant();
+        if (!now.isBefore(r.expires())) {
+            return false;
+        }
+        Held h = Held.of(offered(r.identity(), r, now, viaEntry), r.gzip() == null ? null
+                : offered(r.gzip(), r, now, viaEntry));
+        Entry e = entries.computeIfAbsent(key, k -> new Entry(k, UpstreamCall.PLAIN_GET, false, now));
+        if (!newer(h, e.held())) {
+            return false;
+        }
+        e.succeeded();
+        hold(e, h);
+        return true;
+    }
+
+    private static HeldVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
+        Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
+        return new HeldVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0);
+    }
+
+    /** False when {@code current} is a signed copy created after {@code candidate}. */
+    private static boolean newer(Held candidate, Held current) {
+        return current == null || !current.signed() || !candidate.signed()
+                || !current.identity().created().isAfter(candidate.identity().created());
+    }
+
+    private void hold(Entry e, Held h) {
+        // Entry first, then the store: an immediate eviction then finds and releases it.
+        e.hold(h);
+        store.put(e.key, h.base());
+        if (e.key.isGet() && h.signed() && e.held() == h) {
+            metrics.expires(e.key.target(), h.expires());
+            for (BiConsumer<String, Representation> l : listeners) {
+                try {
+                    l.accept(e.key.target(), h.base());
+                } catch (RuntimeException ex) {
+                    LOG.warn("a listener of {} failed", e.key, ex);
+                }
+            }
+        }
+    }
+
+    /** Called with each signed copy held for a GET target (fetched, revalidated or offered). */
+    void addChangeListener(BiConsumer<String, Representation> listener) {
+        listeners.add(requireNonNull(listener, "listener"));
     }
 
     private Reply reply(CacheKey key, FetchResult r) {
@@ -233,7 +292,6 @@ final class PullFeed implements AutoCloseable {
                 started.add(fetch(e.key, e.call, "refresh"));
             }
         }
-        metrics.expiries(entries.values(), clock);
         return started;
     }
 
@@ -304,6 +362,7 @@ final class PullFeed implements AutoCloseable {
     }
 
     private void forget(Entry e) {
+        metrics.expires(e.key.target(), null);
         Held h = e.held();
         if (!e.pinned) {
             entries.remove(e.key, e);
@@ -323,6 +382,9 @@ final class PullFeed implements AutoCloseable {
             return;
         }
         e.release(r);
+        if (e.held() == null) {
+            metrics.expires(key.target(), null);
+        }
         if (!e.pinned && e.held() == null) {
             entries.remove(key, e);
         }

@@ -4,17 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import org.rproxy.core.sign.Verdict.Outcome;
@@ -38,10 +34,14 @@ final class PullMetrics {
     private final ConcurrentHashMap<String, Counter> fetches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Outcome, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Timer> upstream = new ConcurrentHashMap<>();
-    private final MultiGauge expires;
+    /** Targets with an expiry gauge at most, to bound the label set. */
+    private static final int MAX_EXPIRY_GAUGES = 10_000;
+    private final ConcurrentHashMap<String, Expiry> expiries = new ConcurrentHashMap<>();
+    private final Clock clock;
 
-    PullMetrics(MeterRegistry registry, RepresentationStore<?> store) {
+    PullMetrics(MeterRegistry registry, RepresentationStore<?> store, Clock clock) {
         this.registry = requireNonNull(registry, "registry");
+        this.clock = requireNonNull(clock, "clock");
         this.hits = Counter.builder("rproxy.cache.hits").description("Requests answered from a held copy").register(registry);
         this.misses = Counter.builder("rproxy.cache.misses").description("Requests with no usable copy held").register(registry);
         this.coalesced = Counter.builder("rproxy.cache.coalesced.waits")
@@ -55,8 +55,6 @@ final class PullMetrics {
                 .description("The store's bound").register(registry);
         Gauge.builder("rproxy.store.entries", store, RepresentationStore::size)
                 .description("Representations held").register(registry);
-        this.expires = MultiGauge.builder("rproxy.resource.expires").baseUnit("seconds")
-                .description("Seconds until the held copy's signature expires, by request target").register(registry);
     }
 
     void hit() {
@@ -100,21 +98,46 @@ final class PullMetrics {
         return c == null ? 0 : (long) c.count();
     }
 
-    /** Replaces the per-resource expiry rows with the signed GET entries held now. */
-    void expiries(Collection<Entry> entries, Clock clock) {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        for (Entry e : entries) {
-            Held h = e.held();
-            if (h != null && h.signed() && e.key.isGet()) {
-                rows.add(MultiGauge.Row.of(Tags.of("target", e.key.target()), e,
-                        en -> secondsLeft(en, clock)));
+    /**
+     * Sets the expiry shown for {@code target} ({@code null} removes its gauge). One gauge per
+     * target, registered once and removed when the target is no longer held: re-registering
+     * rows on every pass races with scrapes (duplicate label sets), so gauges are not churned.
+     */
+    void expires(String target, Instant expires) {
+        if (expires == null) {
+            Expiry gone = expiries.remove(target);
+            if (gone != null) {
+                registry.remove(gone.gauge);
+            }
+            return;
+        }
+        Expiry e = expiries.get(target);
+        if (e == null) {
+            if (expiries.size() >= MAX_EXPIRY_GAUGES) {
+                return;
+            }
+            e = expiries.computeIfAbsent(target, t -> new Expiry());
+            synchronized (e) {
+                if (e.gauge == null) {
+                    Expiry holder = e;
+                    e.gauge = Gauge.builder("rproxy.resource.expires", holder, h -> h.secondsLeft(clock))
+                            .baseUnit("seconds").tag("target", target)
+                            .description("Seconds until the held copy's signature expires, by request target")
+                            .strongReference(true).register(registry);
+                }
             }
         }
-        expires.register(rows, true);
+        e.expires = expires;
     }
 
-    private static double secondsLeft(Entry e, Clock clock) {
-        Held h = e.held();
-        return h == null ? 0 : Duration.between(clock.instant(), h.expires()).toMillis() / 1000.0;
+    /** The expiry of one held target, read by its gauge. */
+    private static final class Expiry {
+        volatile Instant expires;
+        Gauge gauge;
+
+        double secondsLeft(Clock clock) {
+            Instant x = expires;
+            return x == null ? 0 : Duration.between(clock.instant(), x).toMillis() / 1000.0;
+        }
     }
 }

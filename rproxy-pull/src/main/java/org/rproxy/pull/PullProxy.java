@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,9 +25,11 @@ import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,7 @@ public final class PullProxy implements AutoCloseable {
     private AltoHttpServer server;
     private AdminServer admin;
     private String baseUri;
+    private String via;
 
     private PullProxy() {
     }
@@ -56,14 +61,23 @@ public final class PullProxy implements AutoCloseable {
 
     /** Starts with {@code clock} deciding validity and freshness (tests move it instead of waiting). */
     public static PullProxy start(ProxyConfig config, Clock clock) {
+        return start(config, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts with the front end's service wrapped by {@code wrapFront}: the app mounts more
+     * resources beside the pulled ones (the push publisher's {@code /updates}).
+     */
+    public static PullProxy start(ProxyConfig config, Clock clock, UnaryOperator<AltoService> wrapFront) {
         requireNonNull(config, "config");
         requireNonNull(clock, "clock");
+        requireNonNull(wrapFront, "wrapFront");
         if (config.mode() != ProxyConfig.Mode.PULL) {
             throw new ConfigException("mode: " + config.mode() + " is not the pull mode");
         }
         PullProxy proxy = new PullProxy();
         try {
-            proxy.startAll(config, clock);
+            proxy.startAll(config, clock, wrapFront);
         } catch (RuntimeException e) {
             proxy.close();
             throw e;
@@ -71,7 +85,7 @@ public final class PullProxy implements AutoCloseable {
         return proxy;
     }
 
-    private void startAll(ProxyConfig config, Clock clock) {
+    private void startAll(ProxyConfig config, Clock clock, UnaryOperator<AltoService> wrapFront) {
         UpstreamConfig up = config.upstream();
         ResponseVerifier verifier = new ResponseVerifier(trustedKeys(up.trust()), clock);
         ExecutorService work = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -84,8 +98,8 @@ public final class PullProxy implements AutoCloseable {
                 (int) up.maxBody().bytes(), 1));
         closeables.add(0, client);
         store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes());
-        PullMetrics metrics = new PullMetrics(registry, store);
-        String via = "1.1 " + config.name();
+        PullMetrics metrics = new PullMetrics(registry, store, clock);
+        via = "1.1 " + config.name();
         EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics),
                 metrics, work, via);
         feed = new PullFeed(new PullFeed.Settings(config.refresh().tick(), config.refresh().ahead(),
@@ -95,7 +109,7 @@ public final class PullProxy implements AutoCloseable {
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of)
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
-        server = AltoHttpServer.start(fe, new PullService(feed, work), new RequestMetrics(registry));
+        server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work)), "wrapFront"), new RequestMetrics(registry));
         closeables.add(0, server);
         InetSocketAddress a = server.localAddress();
         String host = a.getAddress().getHostAddress();
@@ -162,6 +176,25 @@ public final class PullProxy implements AutoCloseable {
      */
     public CompletableFuture<Void> refreshNow() {
         return feed.refreshNow();
+    }
+
+    /**
+     * Holds {@code verified} for a GET of {@code target} as if pull had fetched it now (entry and
+     * store); the caller must have verified it against the trusted keys for that target. Returns
+     * false, holding nothing, when the copy held is newer (by {@code created}) or it has expired.
+     */
+    public boolean offer(String target, Representation verified) {
+        requireNonNull(target, "target");
+        requireNonNull(verified, "verified");
+        return feed.offer(target, verified, via);
+    }
+
+    /**
+     * Calls {@code listener} with each signed copy held for a GET target (fetched, revalidated or
+     * offered), on the thread that held it; it must not block.
+     */
+    public void addChangeListener(BiConsumer<String, Representation> listener) {
+        feed.addChangeListener(listener);
     }
 
     @Override

@@ -20,7 +20,7 @@ final class UpstreamErrors {
             if (type != null && type.contains("json")) {
                 parsed = AltoJson.readError(AltoJson.parse(r.body().unsafeArray()));
             } else if (type != null && type.contains("xml")) {
-                parsed = xml.parseError(r.body());
+                parsed = xml(r);
             }
         } catch (RuntimeException e) {
             parsed = null;
@@ -31,5 +31,10 @@ final class UpstreamErrors {
                     "upstream answered " + r.status(), status);
         }
         return parsed.withStatus(status);
+    }
+
+    /** The XML dialect's error, as the codec reads it (attribute or element-text message). */
+    private AltoError xml(UpstreamResponse r) {
+        return xml.parseError(r.body());
     }
 }

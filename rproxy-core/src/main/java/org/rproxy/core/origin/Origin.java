@@ -89,16 +89,50 @@ public final class Origin implements AutoCloseable {
     /** As {@link #start(OriginConfig, Clock)}, with an update stream mounted (null: none). */
     public static Origin start(OriginConfig config, Clock clock, OriginStream stream) throws IOException {
         requireNonNull(config, "config");
+        requireNonNull(config.maps(), "maps");
+        return start(config, () -> MapsFolder.load(config.maps()), null, clock, stream);
+    }
+
+    /**
+     * Starts an origin whose maps come from {@code source} (the signing front), loaded now and
+     * then every {@code reloadEvery}: changed maps are published and signed, a failed load keeps
+     * the previous ones.
+     *
+     * @param reloadEvery how often to load again, or null never to
+     */
+    public static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock)
+            throws IOException {
+        return start(config, source, reloadEvery, clock, null);
+    }
+
+    private static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
+                                OriginStream stream) throws IOException {
+        requireNonNull(config, "config");
+        requireNonNull(source, "source");
         SigningKey key = SigningKey.readPem(config.key());
-        MapSet maps = MapsFolder.load(config.maps());
+        MapSet maps = source.load();
         Origin origin = new Origin(config, key, clock, stream);
         try {
             origin.startServing(maps);
+            if (reloadEvery != null) {
+                long period = Math.max(1, reloadEvery.toMillis());
+                origin.publisher.scheduleWithFixedDelay(() -> origin.reloadSafely(source), period, period,
+                        TimeUnit.MILLISECONDS);
+            }
         } catch (IOException | RuntimeException e) {
             origin.close();
             throw e;
         }
         return origin;
+    }
+
+    /** Runs on the publisher: a changed source becomes a new version, a failed load keeps the current one. */
+    private void reloadSafely(MapSource source) {
+        try {
+            publishChange(source.load());
+        } catch (IOException | RuntimeException e) {
+            log.warn("reloading the maps failed; the previous ones stay: {}", e.getMessage());
+        }
     }
 
     private void startServing(MapSet maps) throws IOException {
@@ -112,7 +146,9 @@ public final class Origin implements AutoCloseable {
         publish(maps);
         long period = Math.max(1, config.validity().toSeconds() / 2);
         publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
-        watcher = new MapsWatcher(config.maps(), WATCH_QUIET, changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
+        if (config.maps() != null) {
+            watcher = new MapsWatcher(config.maps(), WATCH_QUIET, changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
+        }
         log.info("origin serving {} documents on {} (keyid {})", catalog.documents().size(), serverUri, keyId());
     }
 
@@ -188,8 +224,7 @@ public final class Origin implements AutoCloseable {
 
     /** The seed's XML paths answer errors in XML; everything else in JSON. */
     static Dialect dialectOf(String path) {
-        return path.equals("/capability") || path.startsWith("/prop/") || path.startsWith("/cost/")
-                ? Dialect.XML : Dialect.JSON;
+        return Dialect.ofPath(path);
     }
 
     public InetSocketAddress address() {

@@ -12,7 +12,7 @@ import org.rproxy.core.server.FrontEndConfig;
  * Settings of a file origin, read once at start.
  *
  * @param frontEnd      where and how to listen
- * @param maps          the maps folder
+ * @param maps          the maps folder, or null when the maps come from a {@link MapSource}
  * @param key           the PKCS#8 PEM private key the origin signs with
  * @param validity      how long a signature stays valid ({@code expires - created})
  * @param maxAge        {@code Cache-Control: max-age} for signed documents
@@ -25,7 +25,6 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
                            List<String> proxies, String instanceName, String publicUri) {
     public OriginConfig {
         requireNonNull(frontEnd, "frontEnd");
-        requireNonNull(maps, "maps");
         requireNonNull(key, "key");
         requireNonNull(validity, "validity");
         requireNonNull(maxAge, "maxAge");

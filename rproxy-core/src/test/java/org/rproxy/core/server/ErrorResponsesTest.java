@@ -42,6 +42,13 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void theXmlCodecReadsBackTheFrontEndsXmlErrors() {
+        AltoError e = AltoError.invalidValue("srcpid", "PID<9>", "unknown PID");
+        assertEquals(e, new org.rproxy.core.codec.xml.XmlCodec().parseError(
+                org.rproxy.core.model.Bytes.wrap(ErrorResponses.body(e, Dialect.XML))));
+    }
+
+    @Test
     void contentTypes() {
         assertEquals("application/alto-error+json", ErrorResponses.contentType(Dialect.JSON));
         assertEquals("application/xml", ErrorResponses.contentType(Dialect.XML));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonMerge;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlElementWrapper;
 import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlProperty;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlText;
 import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlRootElement;
 
 /**
@@ -193,6 +194,8 @@ final class AltoDto {
         @JacksonXmlProperty(isAttribute = true) String field;
         @JacksonXmlProperty(isAttribute = true) String value;
         @JacksonXmlProperty(isAttribute = true) String message;
+        /** The message as element text: the form the front end writes its own errors in. */
+        @JacksonXmlText @JsonInclude(JsonInclude.Include.NON_NULL) String text;
     }
 
     /**

@@ -8,7 +8,8 @@ import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.AltoException;
 
 /**
- * Maps {@link AltoError} to and from {@code <error code field value message/>}: the RFC 7285
+ * Maps {@link AltoError} to and from {@code <error code field value message/>} (reading the
+ * message from the element's text too, the front end's form): the RFC 7285
  * §8.5.2 error codes in the XML dialect's own form (DESIGN.md §4). The HTTP status is not part of
  * the body; a parsed error gets the code's default status. Stateless.
  */
@@ -34,7 +35,9 @@ final class ErrorXml {
         String code = required(dto.code, ROOT + ".code");
         for (AltoErrorCode c : AltoErrorCode.values()) {
             if (c.name().equals(code)) {
-                return AltoError.of(c, dto.field, dto.value, required(dto.message, ROOT + ".message"));
+                String message = dto.message != null ? dto.message
+                        : dto.text == null || dto.text.isBlank() ? null : dto.text.trim();
+                return AltoError.of(c, dto.field, dto.value, required(message, ROOT + ".message"));
             }
         }
         throw new AltoException(AltoError.invalidValue(ROOT + ".code", code, "not an ALTO error code"));

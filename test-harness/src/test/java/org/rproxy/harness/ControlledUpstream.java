@@ -1,0 +1,70 @@
+package org.rproxy.harness;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.server.Dialect;
+import org.rproxy.core.store.Representation;
+
+/**
+ * An upstream the test controls, over a real socket: the product's own front end answering from
+ * documents the test signed (so conditional GET, gzip selection and max-age are the origin's),
+ * counting every request per target, and able to hold answers back, fail with 503, or serve
+ * whatever a tampering function makes of a document.
+ */
+final class ControlledUpstream implements AutoCloseable {
+    final Map<String, Representation> docs = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    volatile Function<String, Representation> generator = t -> null;
+    volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+    volatile boolean failing;
+    private final AltoHttpServer server;
+
+    ControlledUpstream() {
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
+            requests.computeIfAbsent(request.rawTarget(), k -> new AtomicInteger()).incrementAndGet();
+            return gate.thenApply(v -> answer(request.rawTarget()));
+        });
+    }
+
+    private Reply answer(String target) {
+        if (failing) {
+            return Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null, "overloaded", 503), Dialect.JSON);
+        }
+        Representation r = docs.get(target);
+        if (r == null) {
+            r = generator.apply(target);
+        }
+        if (r == null) {
+            return Reply.error(AltoError.invalidValue("uri", target, "no such resource").withStatus(404), Dialect.JSON);
+        }
+        return Reply.ok(r);
+    }
+
+    String baseUri() {
+        return "http://127.0.0.1:" + server.localAddress().getPort();
+    }
+
+    int requests(String target) {
+        AtomicInteger n = requests.get(target);
+        return n == null ? 0 : n.get();
+    }
+
+    int totalRequests() {
+        return requests.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    @Override
+    public void close() {
+        gate.complete(null);
+        server.close();
+    }
+}

@@ -1,0 +1,102 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.CacheConfig;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.pull.PullProxy;
+
+/**
+ * The byte bound holds under load: a proxy started with {@code max-bytes} 512KB is asked, 16 at a
+ * time, for 240 distinct signed documents of about 24KB each (over 5MB, both variants of each),
+ * and the bytes it holds never exceed the bound — checked after every batch in the store and in
+ * {@code /metrics} — while every answer is still the origin's verified document.
+ */
+class MemoryBoundIT {
+    static final long MAX = 512 * 1024;
+    static final int DOCUMENTS = 240;
+    static final int BATCH = 16;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void heldBytesStayUnderMaxBytesWhileFarMoreDistinctBytesAreRequested() throws Exception {
+        MutableClock clock = MutableClock.now();
+        TestSigner signer = new TestSigner();
+        Path pub = signer.writePublic(dir.resolve("origin.pub"));
+        try (ControlledUpstream upstream = new ControlledUpstream()) {
+            upstream.generator = target -> signer.sign(target, document(target), true, clock.instant(),
+                    Duration.ofHours(1), 60);
+            ProxyConfig config = Proxies.config("edge", upstream.baseUri(), pub)
+                    .withCache(new CacheConfig(ByteSize.ofBytes(MAX)));
+            try (PullProxy proxy = PullProxy.start(config, clock)) {
+                long requested = 0;
+                long maxSeen = 0;
+                for (int start = 0; start < DOCUMENTS; start += BATCH) {
+                    List<CompletableFuture<HttpResponse<byte[]>>> batch = new ArrayList<>();
+                    for (int i = start; i < start + BATCH; i++) {
+                        boolean gzip = i % 2 == 0;
+                        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(proxy.baseUri() + "/doc/" + i))
+                                .timeout(Duration.ofSeconds(20));
+                        if (gzip) {
+                            b.header("Accept-Encoding", "gzip");
+                        }
+                        batch.add(Proxies.HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()));
+                    }
+                    for (CompletableFuture<HttpResponse<byte[]>> f : batch) {
+                        HttpResponse<byte[]> r = f.get(20, TimeUnit.SECONDS);
+                        assertEquals(200, r.statusCode());
+                        assertTrue(r.headers().firstValue("signature").isPresent());
+                    }
+                    requested += (long) BATCH * document("/doc/0").length();
+                    long held = proxy.heldBytes();
+                    maxSeen = Math.max(maxSeen, held);
+                    assertTrue(held <= MAX, "held " + held + " > " + MAX + " after " + (start + BATCH) + " documents");
+                    assertTrue(scrapedStoreBytes(proxy) <= MAX);
+                }
+                assertTrue(requested > 10 * MAX, "requested " + requested + " bytes of distinct documents");
+                assertTrue(maxSeen > MAX / 2, "the store was used: " + maxSeen);
+                assertEquals(DOCUMENTS * 2, upstream.totalRequests(), "each document cost one request per variant");
+            }
+        }
+    }
+
+    /** A distinct JSON document of about 24KB for each target. */
+    static String document(String target) {
+        StringBuilder b = new StringBuilder("{\"target\":\"").append(target).append("\",\"pids\":[");
+        for (int i = 0; i < 1200; i++) {
+            b.append(i == 0 ? "" : ",").append('"').append(Integer.toHexString((target.hashCode() * 31 + i) * 2654435761L > 0
+                    ? i * 7919 + target.length() : i)).append("-p\"");
+        }
+        while (b.length() < 24 * 1024 - 2) {
+            b.append(' ');
+        }
+        return b.append("]}").toString();
+    }
+
+    private static long scrapedStoreBytes(PullProxy proxy) throws Exception {
+        String metrics = new String(Proxies.get("http://127.0.0.1:" + proxy.adminAddress().getPort() + "/metrics").body(),
+                StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("(?m)^rproxy_store_bytes (\\S+)$").matcher(metrics);
+        assertTrue(m.find(), metrics);
+        return (long) Double.parseDouble(m.group(1));
+    }
+}

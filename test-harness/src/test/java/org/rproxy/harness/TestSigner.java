@@ -1,0 +1,80 @@
+package org.rproxy.harness;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.ContentDigest;
+import org.rproxy.core.sign.ResponseSigner;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SignatureHeaders;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/** Signs test documents as the origin does (one signature per variant, entity tag from the digest). */
+final class TestSigner {
+    final SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+    private final ResponseSigner signer = new ResponseSigner(key);
+
+    /** Writes the public key as SPKI PEM to {@code file}. */
+    Path writePublic(Path file) throws IOException {
+        return Files.writeString(file, key.publicKey().toSpkiPem());
+    }
+
+    Representation sign(String target, String body, boolean withGzip, Instant created, Duration validity, long maxAge) {
+        return sign(target, target, body, withGzip, created, validity, maxAge);
+    }
+
+    /** Signs {@code body} as the answer to {@code signedPath} (which may differ from where it is served). */
+    Representation sign(String target, String signedPath, String body, boolean withGzip, Instant created,
+                        Duration validity, long maxAge) {
+        AltoResource resource = AltoResource.of("doc", signedPath);
+        Bytes b = Bytes.utf8(body);
+        Instant expires = created.plus(validity);
+        Variant identity = variant(resource, b, null, created, expires);
+        Variant gzip = withGzip ? variant(resource, gzip(b), "gzip", created, expires) : null;
+        return new Representation(identity, gzip, maxAge, created, expires);
+    }
+
+    private Variant variant(AltoResource resource, Bytes body, String encoding, Instant created, Instant expires) {
+        String digest = ContentDigest.sha256(body.unsafeArray());
+        String etag = '"' + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(ContentDigest.sha256Raw(body.unsafeArray())).substring(0, 22) + '"';
+        SignatureHeaders sig = signer.sign("application/alto-networkmap+json", digest, etag, resource.toHeader(),
+                created, expires);
+        List<HeaderField> h = new ArrayList<>();
+        h.add(new HeaderField("content-type", "application/alto-networkmap+json"));
+        if (encoding != null) {
+            h.add(new HeaderField("content-encoding", encoding));
+        }
+        h.add(new HeaderField("content-digest", digest));
+        h.add(new HeaderField("etag", etag));
+        h.add(new HeaderField("alto-resource", resource.toHeader()));
+        h.add(new HeaderField("signature-input", sig.signatureInput()));
+        h.add(new HeaderField("signature", sig.signature()));
+        return new Variant(body, encoding, h);
+    }
+
+    static Bytes gzip(Bytes body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(body.unsafeArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Bytes.wrap(out.toByteArray());
+    }
+}
