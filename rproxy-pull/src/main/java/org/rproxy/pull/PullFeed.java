@@ -116,7 +116,9 @@ final class PullFeed implements AutoCloseable {
         if (e != null) {
             e.touch(now);
             if (recentlyFailed(e, now) && !inFlight.containsKey(key)) {
-                return CompletableFuture.completedFuture(noValidCopy(key, e.failureStatus(), e.failure()));
+                Reply stale = staleDerived(e, now);
+                return CompletableFuture.completedFuture(stale != null ? stale
+                        : noValidCopy(key, e.failureStatus(), e.failure()));
             }
         }
         return fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
@@ -180,6 +182,9 @@ final class PullFeed implements AutoCloseable {
             }
             hold(e, h);
             fetcher.accepted(key);
+            if (!h.signed()) {
+                trackSources(h);
+            }
         } else if (r instanceof FetchResult.Answer a) {
             metrics.fetch(kind, "error");
             int status = a.error().httpStatus();
@@ -267,7 +272,33 @@ final class PullFeed implements AutoCloseable {
         if (h != null && h.usableAt(now)) {
             return Reply.ok(e.stamped(h, now));
         }
-        return noValidCopy(key, f.status(), f.reason());
+        Reply stale = e == null ? null : staleDerived(e, now);
+        return stale != null ? stale : noValidCopy(key, f.status(), f.reason());
+    }
+
+    /**
+     * An unsigned computed answer past its max-age, served when the upstream cannot be reached
+     * while every signed document it names in {@code Alto-Derived-From} is held here, valid and
+     * of the named version: the answer still follows from maps a client could verify (DESIGN.md
+     * §3), so an origin outage costs no error (DESIGN.md §5). Null when that does not hold.
+     */
+    private Reply staleDerived(Entry e, Instant now) {
+        Held h = e.held();
+        if (h == null || h.signed() || !DerivedFrom.sourcesValid(h, entries::get, now)) {
+            return null;
+        }
+        metrics.staleServed();
+        return Reply.ok(e.stamped(h, now));
+    }
+
+    /** Fetches the signed sources of a computed answer that the proxy does not track yet. */
+    private void trackSources(Held h) {
+        for (String path : DerivedFrom.paths(h)) {
+            CacheKey source = CacheKey.get(path);
+            if (!entries.containsKey(source)) {
+                fetch(source, UpstreamCall.PLAIN_GET, "source");
+            }
+        }
     }
 
     private Reply noValidCopy(CacheKey key, int status, String reason) {
@@ -283,7 +314,11 @@ final class PullFeed implements AutoCloseable {
             Held h = e.held();
             boolean usable = h != null && h.usableAt(now);
             if (!usable) {
-                if (h != null && !h.signed() || !e.pinned && idle(e, now)) {
+                if (h != null && !h.signed()) {
+                    if (idle(e, now) || !DerivedFrom.sourcesValid(h, entries::get, now)) {
+                        forget(e);
+                    }
+                } else if (!e.pinned && idle(e, now)) {
                     forget(e);
                 } else if (due(e, now)) {
                     started.add(fetch(e.key, e.call, "recover"));

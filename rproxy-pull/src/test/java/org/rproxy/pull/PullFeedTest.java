@@ -90,6 +90,12 @@ class PullFeedTest {
         upstream.docs.put(target, signer.sign(target, body, gzip, clock.instant(), VALIDITY, 60));
     }
 
+    /** Upstream requests for the cost row itself (its source map is fetched too, once). */
+    int rowRequests() {
+        return upstream.requests.entrySet().stream().filter(e -> e.getKey().startsWith("/cost/row"))
+                .mapToInt(e -> e.getValue().get()).sum();
+    }
+
     double counter(String name) {
         return registry.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
     }
@@ -324,10 +330,42 @@ class PullFeedTest {
         assertFalse(r.identity().signed());
         assertTrue(r.identity().header("alto-derived-from").isPresent());
         ok(get("/cost/row?srcpid=PID1"));
-        assertEquals(1, upstream.total());
+        assertEquals(1, rowRequests());
         clock.advance(Duration.ofSeconds(31));
         ok(get("/cost/row?srcpid=PID1"));
-        assertEquals(2, upstream.total());
+        assertEquals(2, rowRequests());
+    }
+
+    @Test
+    void withTheUpstreamDownAComputedAnswerIsServedWhileTheSignedMapsItNamesStayValid() throws Exception {
+        publish(MAP, BODY, false);
+        String etag = ok(get(MAP)).identity().etag().replace("\"", "");
+        Variant v = new Variant(Bytes.utf8("<alto/>"), null, List.of(new HeaderField("content-type", "application/xml"),
+                new HeaderField("alto-derived-from", "\"default-network-map\";path=\"" + MAP + "\";etag=\"" + etag + "\"")));
+        upstream.docs.put("/cost/row?srcpid=PID1", new Representation(v, null, 30, T0, T0.plusSeconds(30)));
+        ok(get("/cost/row?srcpid=PID1"));
+        upstream.down = true;
+        clock.advance(Duration.ofSeconds(31));
+        assertFalse(ok(get("/cost/row?srcpid=PID1")).identity().signed(), "past max-age, upstream down: still served");
+        ok(get("/cost/row?srcpid=PID1"));
+        clock.advance(VALIDITY);
+        Reply gone = get("/cost/row?srcpid=PID1");
+        assertTrue(gone instanceof Reply.Error, "once the source map has expired: " + gone);
+    }
+
+    @Test
+    void aComputedAnswerWhoseSourcesAreNotValidIsNotServedStale() throws Exception {
+        Variant v = new Variant(Bytes.utf8("<alto/>"), null, List.of(new HeaderField("content-type", "application/xml"),
+                new HeaderField("alto-derived-from", "\"default-network-map\";path=\"" + MAP + "\";etag=\"other\"")));
+        publish(MAP, BODY, false);
+        upstream.docs.put("/cost/row?srcpid=PID1", new Representation(v, null, 30, T0, T0.plusSeconds(30)));
+        ok(get("/cost/row?srcpid=PID1"));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertTrue(upstream.total() >= 2, "the named source map is fetched too: " + upstream.total());
+        upstream.down = true;
+        clock.advance(Duration.ofSeconds(31));
+        Reply gone = get("/cost/row?srcpid=PID1");
+        assertTrue(gone instanceof Reply.Error, "the held map is another version than the one named: " + gone);
     }
 
     @Test

@@ -1,0 +1,50 @@
+package org.rproxy.pull;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the {@code Alto-Derived-From} header of an unsigned computed answer: the signed
+ * documents (path and entity tag) it was computed from, as the origin names them
+ * ({@code "<id>";path="<path>";etag="<tag>", ...}). Stateless.
+ */
+final class DerivedFrom {
+    static final String HEADER = "alto-derived-from";
+    private static final Pattern SOURCE = Pattern.compile("path=\"([^\"]*)\";etag=\"([^\"]*)\"");
+
+    private DerivedFrom() {
+    }
+
+    /** The paths of the named sources (empty when the header is absent). */
+    static List<String> paths(Held h) {
+        List<String> out = new ArrayList<>();
+        Matcher m = SOURCE.matcher(h.identity().variant().header(HEADER).orElse(""));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /**
+     * True when the answer names at least one source and each is held, signed, usable at
+     * {@code now} and of the named version.
+     */
+    static boolean sourcesValid(Held h, Function<CacheKey, Entry> entries, Instant now) {
+        Matcher m = SOURCE.matcher(h.identity().variant().header(HEADER).orElse(""));
+        boolean any = false;
+        while (m.find()) {
+            any = true;
+            Entry e = entries.apply(CacheKey.get(m.group(1)));
+            Held source = e == null ? null : e.held();
+            if (source == null || !source.signed() || !source.usableAt(now)
+                    || !("\"" + m.group(2) + "\"").equals(source.identity().variant().etag())) {
+                return false;
+            }
+        }
+        return any;
+    }
+}
