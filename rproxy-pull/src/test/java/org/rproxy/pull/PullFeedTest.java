@@ -36,6 +36,8 @@ import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.TestSigner;
+import org.rproxy.core.testing.MutableClock;
 
 class PullFeedTest {
     static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");

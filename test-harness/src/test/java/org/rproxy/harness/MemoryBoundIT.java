@@ -22,6 +22,8 @@ import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.pull.PullProxy;
+import org.rproxy.core.testing.TestSigner;
+import org.rproxy.core.testing.MutableClock;
 
 /**
  * The byte bound holds under load: a proxy started with {@code max-bytes} 512KB is asked, 16 at a

@@ -27,6 +27,7 @@ import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.pull.PullProxy;
+import org.rproxy.core.testing.MutableClock;
 
 /**
  * The origin goes away. While the proxy's copies are past max-age but inside the signature's

@@ -25,6 +25,8 @@ import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.store.Representation;
 import org.rproxy.pull.PullProxy;
+import org.rproxy.core.testing.TestSigner;
+import org.rproxy.core.testing.MutableClock;
 
 /**
  * A flash crowd on a cold proxy: 200 concurrent requests for one key that the proxy does not hold

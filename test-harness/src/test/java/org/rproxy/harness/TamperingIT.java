@@ -27,6 +27,8 @@ import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 import org.rproxy.pull.PullProxy;
+import org.rproxy.core.testing.TestSigner;
+import org.rproxy.core.testing.MutableClock;
 
 /**
  * A hostile upstream (DESIGN.md §2): the proxy holds a good copy; the upstream then serves a new

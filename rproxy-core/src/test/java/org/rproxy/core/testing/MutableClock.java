@@ -1,4 +1,4 @@
-package org.rproxy.pull;
+package org.rproxy.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,19 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand, so that nothing waits for real time. */
-final class MutableClock extends Clock {
+/** A clock the test moves by hand, shared by origin, proxies and verifiers, so nothing waits for validity to pass. */
+public final class MutableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration d) {
+    public static MutableClock now() {
+        return new MutableClock(Instant.ofEpochSecond(Instant.now().getEpochSecond()));
+    }
+
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 

@@ -1,4 +1,4 @@
-package org.rproxy.harness;
+package org.rproxy.core.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,32 +20,46 @@ import org.rproxy.core.sign.ResponseSigner;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SignatureHeaders;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
-/** Signs test documents as the origin does (one signature per variant, entity tag from the digest). */
-final class TestSigner {
-    final SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+/**
+ * Signs test documents as the origin does (one signature per variant, entity tag from the
+ * digest), for tests of verifiers, proxies and the harness that need an upstream they control.
+ * Shared through rproxy-core's test-jar.
+ */
+public final class TestSigner {
+    public final SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
     private final ResponseSigner signer = new ResponseSigner(key);
 
+    public VerificationKey publicKey() {
+        return key.publicKey();
+    }
+
     /** Writes the public key as SPKI PEM to {@code file}. */
-    Path writePublic(Path file) throws IOException {
+    public Path writePublic(Path file) throws IOException {
         return Files.writeString(file, key.publicKey().toSpkiPem());
     }
 
-    Representation sign(String target, String body, boolean withGzip, Instant created, Duration validity, long maxAge) {
+    public Representation sign(String target, String body, boolean withGzip, Instant created, Duration validity,
+                               long maxAge) {
         return sign(target, target, body, withGzip, created, validity, maxAge);
     }
 
     /** Signs {@code body} as the answer to {@code signedPath} (which may differ from where it is served). */
-    Representation sign(String target, String signedPath, String body, boolean withGzip, Instant created,
-                        Duration validity, long maxAge) {
-        AltoResource resource = AltoResource.of("doc", signedPath);
-        Bytes b = Bytes.utf8(body);
+    public Representation sign(String target, String signedPath, String body, boolean withGzip, Instant created,
+                               Duration validity, long maxAge) {
+        return sign(AltoResource.of("doc", signedPath), Bytes.utf8(body), withGzip, created, validity, maxAge);
+    }
+
+    /** Signs {@code body} as the answer named by {@code resource}. */
+    public Representation sign(AltoResource resource, Bytes body, boolean withGzip, Instant created,
+                               Duration validity, long maxAge) {
         Instant expires = created.plus(validity);
-        Variant identity = variant(resource, b, null, created, expires);
-        Variant gzip = withGzip ? variant(resource, gzip(b), "gzip", created, expires) : null;
+        Variant identity = variant(resource, body, null, created, expires);
+        Variant gzip = withGzip ? variant(resource, gzip(body), "gzip", created, expires) : null;
         return new Representation(identity, gzip, maxAge, created, expires);
     }
 
@@ -68,7 +82,7 @@ final class TestSigner {
         return new Variant(body, encoding, h);
     }
 
-    static Bytes gzip(Bytes body) {
+    public static Bytes gzip(Bytes body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(body.unsafeArray());
