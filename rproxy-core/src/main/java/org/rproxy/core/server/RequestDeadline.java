@@ -19,8 +19,13 @@ import io.netty.handler.codec.http.LastHttpContent;
  * <p>The clock runs while the connection is idle (from accept, or from the moment the last answer
  * has been fully written) until a request head is complete, and again from the head until the
  * body is complete. It stops while the server owes answers, since a slow service is not the
- * client's fault. Sits right after the HTTP codec; one per connection, on its event loop; the
- * timer is cancelled when the connection closes.
+ * client's fault; but an answer handed to the socket that the client does not read is, so the
+ * clock runs again while a written answer waits in the outbound buffer, restarting each time
+ * the client reads enough to make the channel writable again (a client that reads a 5 MB map
+ * slowly keeps its connection; one that never reads gives it back, with its buffers, after one
+ * timeout). Event streams are exempt: their writer has its own backpressure rules. Sits right
+ * after the HTTP codec; one per connection, on its event loop; the timer is cancelled when the
+ * connection closes.
  */
 final class RequestDeadline extends ChannelDuplexHandler {
 
@@ -29,6 +34,8 @@ final class RequestDeadline extends ChannelDuplexHandler {
     private ScheduledFuture<?> timer;
     private boolean reading;
     private int unanswered;
+    /** Whole answers written to the channel whose bytes have not all reached the socket yet. */
+    private int unsent;
 
     RequestDeadline(long timeoutNanos) {
         this.timeoutNanos = timeoutNanos;
@@ -67,12 +74,24 @@ final class RequestDeadline extends ChannelDuplexHandler {
         if (msg instanceof HttpResponse response && msg instanceof LastHttpContent
                 && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             promise = promise.unvoid();
+            if (unsent++ == 0) {
+                restart();
+            }
             promise.addListener(f -> {
+                unsent--;
                 unanswered--;
                 settle();
             });
         }
         ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (unsent > 0 && ctx.channel().isWritable()) {
+            restart();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -86,9 +105,12 @@ final class RequestDeadline extends ChannelDuplexHandler {
         cancel();
     }
 
-    /** Idle: a fresh period. Reading: keep the period started at the head. Owing answers: none. */
+    /**
+     * Idle: a fresh period. Reading: keep the period started at the head. An answer waiting for the
+     * client to read it: keep the period it started. Owing answers only: none.
+     */
     private void settle() {
-        if (reading) {
+        if (reading || unsent > 0) {
             return;
         }
         if (unanswered <= 0) {

@@ -1,0 +1,129 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * A client that asks for a large document and never reads it gives its connection (and the
+ * outbound buffer behind it) back after one idle timeout; a client that reads slowly but steadily
+ * keeps it. Real sockets, since only a real socket pushes back.
+ */
+@ExtendWith(LeakGuard.class)
+class WriteStallTest {
+
+    private static final Duration TIMEOUT = Duration.ofMillis(500);
+    private static final int READ_TIMEOUT_MS = 10_000;
+
+    private AltoHttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void serve(int size) {
+        byte[] body = new byte[size];
+        for (int i = 0; i < size; i++) {
+            body[i] = (byte) ('a' + i % 26);
+        }
+        Representation doc = new Representation(new Variant(Bytes.wrap(body), null,
+                List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"big\""))),
+                null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT),
+                request -> CompletableFuture.completedFuture(Reply.ok(doc)));
+    }
+
+    /** A socket with a small receive window, so the server's writes stall as soon as it stops reading. */
+    private Socket connect() throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(16 * 1024);
+        s.connect(server.localAddress(), READ_TIMEOUT_MS);
+        s.setSoTimeout(READ_TIMEOUT_MS);
+        return s;
+    }
+
+    private static void ask(Socket s) throws IOException {
+        s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+    }
+
+    @Test
+    void aClientThatNeverReadsLosesItsConnectionAfterTheTimeout() throws Exception {
+        int size = 32 * 1024 * 1024;
+        serve(size);
+        try (Socket s = connect()) {
+            ask(s);
+            // The client stalls: far longer than the timeout, far shorter than it would take the
+            // server to notice anything if it waited for the write to finish (never).
+            Thread.sleep(TIMEOUT.toMillis() * 4);
+            long received = drain(s.getInputStream());
+            assertTrue(received < size, "the server gave up on the stalled answer; received " + received);
+        }
+    }
+
+    @Test
+    void aClientThatReadsSlowlyButSteadilyGetsEveryByteAndKeepsTheConnection() throws Exception {
+        int size = 4 * 1024 * 1024;
+        serve(size);
+        try (Socket s = connect()) {
+            InputStream in = s.getInputStream();
+            for (int round = 0; round < 2; round++) {
+                ask(s);
+                String head = readHead(in);
+                assertTrue(head.startsWith("HTTP/1.1 200"), head);
+                byte[] chunk = new byte[32 * 1024];
+                long left = size;
+                while (left > 0) {
+                    int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                    assertTrue(n > 0, "connection closed with " + left + " bytes left");
+                    left -= n;
+                    Thread.sleep(2); // a slow reader, far inside the timeout between reads
+                }
+                assertEquals(0, left);
+            }
+        }
+    }
+
+    private static long drain(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            total += n;
+        }
+        return total;
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed in the head: " + head);
+            }
+            head.write(b);
+            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+}
