@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.HdrHistogram.Histogram;
+import org.rproxy.harness.churn.Churner;
 
 /**
  * Measures how long a change takes to reach every server of a tree: after a change is written,
@@ -38,6 +39,23 @@ final class Propagation {
         this.path = requireNonNull(path, "path");
         this.limit = requireNonNull(limit, "limit");
         this.current = etag(origin);
+    }
+
+    /**
+     * Runs {@code rounds} churn rounds, one a second on a fixed schedule (a slow round does not push
+     * the next ones back), and follows each change down the tree with {@link #await}.
+     */
+    void followChurn(Churner churner, int rounds) throws IOException, InterruptedException {
+        long next = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000);
+            }
+            churner.round();
+            await(System.nanoTime());
+            next += 1_000_000_000L;
+        }
     }
 
     /**

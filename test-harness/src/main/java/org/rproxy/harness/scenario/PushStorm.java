@@ -60,16 +60,7 @@ final class PushStorm implements Scenario {
             ScenarioContext.Crowd crowd = ctx.crowd(edges, maps, viewers, ArrivalSchedule.steady(viewers / (double) ROUNDS))
                     .with(new Population.Mix(0.25, 0.0, 0.0, 0.0, 8)).onlyDocuments();
             Future<RunReport> run = load.submit(() -> ctx.run("push-storm", crowd, null));
-            long next = System.nanoTime();
-            for (int i = 0; i < ROUNDS; i++) {
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000);
-                }
-                churner.round();
-                watch.await(System.nanoTime());
-                next += 1_000_000_000L;
-            }
+            watch.followChurn(churner, ROUNDS);
             RunReport r = run.get();
             List<Check> checks = new ArrayList<>();
             checks.add(Check.of("changes that reached every proxy", ROUNDS + " of " + ROUNDS,

@@ -53,7 +53,7 @@ final class SlowSubscriber implements Scenario {
                 ctx.lab.startPushProxy("push-2", origin.baseUri()).baseUri());
         Churner churner = new Churner(maps, 0.05, 5, ctx.options.seed());
         Propagation baseline = new Propagation(origin.baseUri(), healthy, "/costmap/routingcost-map", Duration.ofSeconds(10));
-        rounds(churner, baseline, BASELINE_ROUNDS);
+        baseline.followChurn(churner, BASELINE_ROUNDS);
         ctx.out.println("slow-subscriber: without stuck subscribers: " + baseline.describe());
         List<Socket> slow = new ArrayList<>();
         for (int i = 0; i < SLOW; i++) {
@@ -63,7 +63,7 @@ final class SlowSubscriber implements Scenario {
         }
         long rssBefore = origin.residentKib();
         Propagation watch = new Propagation(origin.baseUri(), healthy, "/costmap/routingcost-map", Duration.ofSeconds(10));
-        rounds(churner, watch, ROUNDS);
+        watch.followChurn(churner, ROUNDS);
         long rssAfter = origin.residentKib();
         int dropped = 0;
         for (Socket s : slow) {
@@ -84,19 +84,6 @@ final class SlowSubscriber implements Scenario {
         checks.add(Check.info("origin resident memory while they were attached",
                 rssBefore < 0 ? "unknown" : fmt(rssBefore / 1024) + " MB -> " + fmt(rssAfter / 1024) + " MB"));
         return checks;
-    }
-
-    private static void rounds(Churner churner, Propagation watch, int n) throws Exception {
-        long next = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000);
-            }
-            churner.round();
-            watch.await(System.nanoTime());
-            next += 1_000_000_000L;
-        }
     }
 
     /** Opens the update stream for every map and reads only the status line, then nothing. */
