@@ -12,7 +12,7 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
-import org.rproxy.pull.Tls;
+import org.rproxy.core.tls.Tls;
 import org.rproxy.pull.UnsignedUpstreamMaps;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;

@@ -31,6 +31,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.tls.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
