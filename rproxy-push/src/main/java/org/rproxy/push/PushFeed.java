@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -219,7 +220,7 @@ public final class PushFeed implements AutoCloseable {
                 return;
             }
             if (failure != null || resp.statusCode() != 200) {
-                lost(gen, failure != null ? "directory: " + failure : "directory: status " + resp.statusCode());
+                lost(gen, failure != null ? "directory: " + unwrap(failure) : "directory: status " + resp.statusCode());
                 return;
             }
             try {
@@ -229,6 +230,10 @@ public final class PushFeed implements AutoCloseable {
                 lost(gen, "directory: " + e.getMessage());
             }
         }, thread);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     private void useDirectory(HttpResponse<byte[]> resp) {
@@ -418,7 +423,7 @@ public final class PushFeed implements AutoCloseable {
         http.sendAsync(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((resp, failure) -> {
             if (failure != null || resp.statusCode() != 204) {
                 LOG.warn("adding substreams {} failed: {}", add.fieldNames().hasNext() ? add : "",
-                        failure != null ? failure.toString() : resp.statusCode() + " " + resp.body());
+                        failure != null ? unwrap(failure).toString() : resp.statusCode() + " " + resp.body());
             }
         });
     }
