@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import org.rproxy.core.config.Address;
-import org.rproxy.core.config.Durations;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
@@ -87,9 +86,6 @@ final class OriginCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if ((maps == null) == (signUpstream == null)) {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
-        }
-        if (heartbeat.isNegative() || heartbeat.isZero()) {
-            throw new IllegalArgumentException("--heartbeat: " + Durations.format(heartbeat) + " (expected: > 0)");
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
         TlsConfig tls = tls();
