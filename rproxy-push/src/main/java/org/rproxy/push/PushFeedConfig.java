@@ -26,7 +26,8 @@ public record PushFeedConfig(URI upstream, Path ca, Duration readTimeout, Durati
         requireNonNull(upstream, "upstream");
         if (!"http".equalsIgnoreCase(upstream.getScheme()) && !"https".equalsIgnoreCase(upstream.getScheme())
                 || upstream.getHost() == null) {
-            throw new IllegalArgumentException("upstream: " + upstream + " (expected: http://host:port or https://host:port)");
+            throw new IllegalArgumentException("upstream: " + upstream
+                    + " (expected: http://host:port or https://host:port)");
         }
         positive(readTimeout, "readTimeout");
         positive(initialBackoff, "initialBackoff");

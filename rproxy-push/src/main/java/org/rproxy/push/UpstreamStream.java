@@ -36,8 +36,9 @@ import org.rproxy.core.model.MediaTypes;
 /**
  * One subscription to an upstream update stream over Netty, over TLS when given a client context
  * (which checks the certificate and the host name; a failed handshake ends the attempt before a
- * byte of the request is sent): {@code POST}s the stream parameters and hands every byte of a {@code 200 text/event-stream} answer to the {@link Listener}, copied
- * out of Netty's buffers (which are released here). A stream silent for longer than the read
+ * byte of the request is sent): {@code POST}s the stream parameters and hands every byte of a
+ * {@code 200 text/event-stream} answer to the {@link Listener}, copied out of Netty's buffers
+ * (which are released here). A stream silent for longer than the read
  * timeout is closed, which is how a half-open connection is found: heartbeats stop arriving. No
  * parsing happens on the event loop; the listener hands the bytes to the feed's thread.
  *
