@@ -9,10 +9,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import org.rproxy.core.config.Address;
+import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
-import org.rproxy.pull.Tls;
+import org.rproxy.core.tls.Tls;
 import org.rproxy.pull.UnsignedUpstreamMaps;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
@@ -67,21 +68,39 @@ final class OriginCommand implements Callable<Integer> {
     HostPort admin;
 
     @Option(names = "--public-uri", paramLabel = "URI",
-            description = "URI clients reach this origin at (default: http://HOST:PORT).")
+            description = "URI clients reach this origin at (default: http(s)://HOST:PORT).")
     String publicUri;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain: serve HTTPS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) private key of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--heartbeat", defaultValue = "10s", paramLabel = "DURATION",
+            description = "Longest silence on an update stream before a heartbeat comment (default ${DEFAULT-VALUE}); "
+                    + "push proxies below should use a read-timeout of about twice this.")
+    Duration heartbeat;
 
     @Override
     public Integer call() throws Exception {
         if ((maps == null) == (signUpstream == null)) {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
         }
-        OriginConfig config = new OriginConfig(FrontEndConfig.defaults(listen.host(), listen.port()),
-                maps, key, validity, maxAge, proxies, instanceName, publicUri);
+        FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
+        TlsConfig tls = tls();
+        if (tls != null) {
+            frontEnd = frontEnd.withSslContext(Tls.server(tls));
+        }
+        String uri = publicUri != null || tls == null || listen.port() == 0 ? publicUri
+                : "https://" + new HostPort(listen.host(), listen.port());
+        OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, uri);
         if (signUpstream != null) {
             return signingFront(config);
         }
         // The update stream (RFC 8895) at /updates, for push-mode proxies.
-        try (Origin origin = Origin.start(config, Clock.systemUTC(), new UpdatePublisher(UpdateStreamConfig.defaults()))) {
+        UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat);
+        try (Origin origin = Origin.start(config, Clock.systemUTC(), new UpdatePublisher(stream))) {
             System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
             if (admin != null) {
@@ -111,6 +130,20 @@ final class OriginCommand implements Callable<Integer> {
             });
         }
         return 0;
+    }
+
+    private TlsConfig tls() {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        try {
+            return new TlsConfig(tlsCert, tlsKey);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--tls-" + e.getMessage());
+        }
     }
 
     /**

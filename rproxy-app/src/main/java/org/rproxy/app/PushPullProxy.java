@@ -2,10 +2,16 @@ package org.rproxy.app;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.PushConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.pull.PullProxy;
 import org.rproxy.push.PushFeed;
 import org.rproxy.push.PushFeedConfig;
@@ -18,7 +24,11 @@ import org.rproxy.push.UpdateStreamConfig;
  * the update stream is down); the {@link PushFeed} hands each update it verified to the pull
  * proxy's store as if pulled; every signed copy the store takes (pushed or pulled) goes to the
  * {@link UpdatePublisher} mounted on the same front end at {@code /updates}, so the proxy
- * streams on to its own subscribers. The parts never call each other otherwise.
+ * streams on to its own subscribers. The parts never call each other otherwise. Both halves
+ * reach the upstream over https when its URL says so (trusting {@code upstream.ca}), and the
+ * front end, {@code /updates} included, serves https with {@code listen.tls}. Readiness waits for
+ * the first update stream as well as for pull's tracked resources, and says why it is not ready
+ * (a certificate the CA does not vouch for, say).
  *
  * <p>Threads: those of its parts; the hand-overs are non-blocking.
  */
@@ -32,6 +42,42 @@ public final class PushPullProxy implements AutoCloseable {
         this.publisher = publisher;
         this.pull = pull;
         this.feed = feed;
+    }
+
+    /**
+     * Starts from {@code config} alone: the feed subscribes to {@code upstream} with the
+     * {@code push} section's timings, and the publisher streams on with its heartbeat, buffer and
+     * stall timeout.
+     */
+    public static PushPullProxy start(ProxyConfig config, Clock clock) {
+        requireNonNull(config, "config");
+        return start(config, feedConfig(config), streamConfig(config.push()),
+                new ResponseVerifier(trustedKeys(config.upstream().trust()), requireNonNull(clock, "clock")), clock);
+    }
+
+    /** The push feed's settings from {@code upstream} and {@code push}. */
+    public static PushFeedConfig feedConfig(ProxyConfig config) {
+        PushConfig p = config.push();
+        return PushFeedConfig.of(config.upstream().url()).withCa(config.upstream().ca())
+                .withReadTimeout(p.readTimeout()).withBackoff(p.backoffMin(), p.backoffMax());
+    }
+
+    /** The publisher's settings from {@code push}. */
+    public static UpdateStreamConfig streamConfig(PushConfig p) {
+        return UpdateStreamConfig.defaults().withHeartbeat(p.heartbeat()).withStallTimeout(p.stallTimeout())
+                .withWindowBytes(p.subscriberBuffer().bytes());
+    }
+
+    private static List<VerificationKey> trustedKeys(List<Path> trust) {
+        List<VerificationKey> keys = new ArrayList<>();
+        for (int i = 0; i < trust.size(); i++) {
+            try {
+                keys.add(VerificationKey.readPem(trust.get(i)));
+            } catch (RuntimeException e) {
+                throw new ConfigException("upstream.trust[" + i + "]: " + trust.get(i) + ": " + e.getMessage(), e);
+            }
+        }
+        return keys;
     }
 
     /**
@@ -54,7 +100,9 @@ public final class PushPullProxy implements AutoCloseable {
         }
         pull.addChangeListener(publisher::accept);
         try {
-            return new PushPullProxy(publisher, pull, PushFeed.start(feedConfig, verifier, pull::offer));
+            PushFeed feed = PushFeed.start(feedConfig, verifier, pull::offer);
+            pull.addReadinessCheck(feed::notReadyBecause);
+            return new PushPullProxy(publisher, pull, feed);
         } catch (RuntimeException e) {
             pull.close();
             publisher.close();
@@ -62,9 +110,14 @@ public final class PushPullProxy implements AutoCloseable {
         }
     }
 
-    /** {@code http://host:port} of the front end. */
+    /** {@code http://host:port} (or https) of the front end. */
     public String baseUri() {
         return pull.baseUri();
+    }
+
+    /** Null when ready to serve, else why not (as {@code /readyz} says). */
+    public String notReadyBecause() {
+        return pull.notReadyBecause();
     }
 
     public PullProxy pull() {

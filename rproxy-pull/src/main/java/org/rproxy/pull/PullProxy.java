@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -31,6 +32,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.tls.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,7 @@ public final class PullProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PullProxy.class);
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<AdminServer.Readiness> readinessChecks = new CopyOnWriteArrayList<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private RepresentationStore<CacheKey> store;
     private PullFeed feed;
@@ -120,7 +123,7 @@ public final class PullProxy implements AutoCloseable {
                 LOG.warn("admin listener on {} is not loopback: /metrics is open to that network",
                         config.admin().address());
             }
-            admin = AdminServer.start(config.admin().address(), registry, feed::notReadyBecause);
+            admin = AdminServer.start(config.admin().address(), registry, this::notReadyBecause);
             closeables.add(0, admin);
         }
         feed.start();
@@ -165,9 +168,24 @@ public final class PullProxy implements AutoCloseable {
         return store.weightedBytes();
     }
 
-    /** Null when every tracked resource holds a valid copy, else the reason (as {@code /readyz} says). */
+    /**
+     * Null when every tracked resource holds a valid copy and every added check passes, else the
+     * first reason (as {@code /readyz} says).
+     */
     public String notReadyBecause() {
-        return feed.notReadyBecause();
+        String why = feed.notReadyBecause();
+        for (AdminServer.Readiness check : readinessChecks) {
+            if (why != null) {
+                return why;
+            }
+            why = check.notReadyBecause();
+        }
+        return why;
+    }
+
+    /** Adds a check to readiness: a part composed with this proxy that must be ready too. */
+    public void addReadinessCheck(AdminServer.Readiness check) {
+        readinessChecks.add(requireNonNull(check, "check"));
     }
 
     /**

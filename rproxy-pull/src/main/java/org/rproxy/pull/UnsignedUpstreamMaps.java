@@ -31,6 +31,7 @@ import org.rproxy.core.origin.MapSet;
 import org.rproxy.core.origin.MapSource;
 import org.rproxy.core.sign.ContentDigest;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.tls.Tls;
 
 /**
  * The signing front's source (DESIGN.md §1): reads an existing, unsigned RFC 7285 ALTO server —

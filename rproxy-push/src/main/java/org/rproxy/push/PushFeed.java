@@ -12,11 +12,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -25,6 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import org.rproxy.core.codec.Jcs;
@@ -32,6 +35,7 @@ import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.tls.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +48,11 @@ import org.slf4j.LoggerFactory;
  * control event lists, added through the control URI) and, on every reconnect, resubscribes with
  * the entity tags it holds, so it is sent only what changed meanwhile.
  *
- * <p>A stream that breaks, ends, or stays silent for two heartbeats (half-open TCP) is replaced
+ * <p>An {@code https} upstream is trusted only when its certificate chains to the configured CA
+ * (or the JDK's trust store) and names the host; otherwise nothing is read from it, and
+ * {@link #notReadyBecause()} says why.
+ *
+ * <p>A stream that breaks, ends, or stays silent for the read timeout (half-open TCP) is replaced
  * after a backoff that doubles up to a maximum, with jitter; the held versions stay in service
  * meanwhile (the app composes pull for anything that nears expiry). A rejected update (bad
  * signature, wrong digest, rollback...) is logged and counted, and the held version stays.
@@ -73,6 +81,7 @@ public final class PushFeed implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final EventLoopGroup group;
     private final HttpClient http;
+    private final SslContext tls;
     private final Random jitter = new Random();
     private final Map<String, Representation> held = new HashMap<>();
     private final Map<String, String> documents = new LinkedHashMap<>();
@@ -86,6 +95,8 @@ public final class PushFeed implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private volatile boolean connected;
     private volatile Map<String, Representation> heldView = Map.of();
+    private volatile boolean everOpened;
+    private volatile String lastFailure;
     private URI streamUri;
     private URI controlUri;
     private UpstreamStream stream;
@@ -99,6 +110,13 @@ public final class PushFeed implements AutoCloseable {
         this.verifier = verifier;
         this.applier = new UpdateApplier(verifier);
         this.output = output;
+        // TLS first: a bad CA file fails the start before any thread exists.
+        this.tls = config.https() ? Tls.client(config.ca()) : null;
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (config.https()) {
+            http.sslContext(Tls.jdkClient(config.ca()));
+        }
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rproxy-push-feed");
             t.setDaemon(true);
@@ -106,8 +124,7 @@ public final class PushFeed implements AutoCloseable {
         });
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rproxy-push-io"),
                 NioIoHandler.newFactory());
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(thread)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = http.executor(thread).build();
     }
 
     /** Starts subscribing in the background; returns at once. */
@@ -120,6 +137,18 @@ public final class PushFeed implements AutoCloseable {
 
     public Stats stats() {
         return new Stats(connected, connects.get(), updates.get(), renewals.get(), rejected.get());
+    }
+
+    /**
+     * Null once a stream from the upstream has opened (later outages are ridden out on what is
+     * held), else why not yet: the last failure, such as a certificate the CA does not vouch for.
+     */
+    public String notReadyBecause() {
+        if (everOpened) {
+            return null;
+        }
+        String why = lastFailure;
+        return "no update stream from " + config.upstream() + " yet" + (why == null ? "" : ": " + why);
     }
 
     /** The verified representations held, by request target (a snapshot). */
@@ -138,17 +167,29 @@ public final class PushFeed implements AutoCloseable {
             return;
         }
         int gen = ++generation;
+        boolean https = "https".equalsIgnoreCase(streamUri.getScheme());
+        if (https && tls == null) {
+            lost(gen, "the update stream " + streamUri + " is https but the upstream " + config.upstream() + " is not");
+            return;
+        }
         parser = new SseParser(config.maxEventBytes(), e -> onEvent(gen, e), () -> { });
         pendingData.clear();
         byte[] body = subscription();
         connects.incrementAndGet();
-        java.util.concurrent.atomic.AtomicReference<UpstreamStream> self = new java.util.concurrent.atomic.AtomicReference<>();
-        stream = UpstreamStream.open(group, streamUri, body, config.readTimeout(), new UpstreamStream.Listener() {
+        AtomicReference<UpstreamStream> self = new AtomicReference<>();
+        stream = UpstreamStream.open(group, streamUri, https ? tls : null, body, config.readTimeout(), listener(gen, self));
+        self.set(stream);
+    }
+
+    /** Hands what happens on the stream of {@code gen} to the feed's thread. */
+    private UpstreamStream.Listener listener(int gen, AtomicReference<UpstreamStream> self) {
+        return new UpstreamStream.Listener() {
             @Override
             public void opened() {
                 run(() -> {
                     if (gen == generation) {
                         connected = true;
+                        everOpened = true;
                     }
                 });
             }
@@ -166,8 +207,7 @@ public final class PushFeed implements AutoCloseable {
             public void closed(String reason) {
                 run(() -> lost(gen, reason));
             }
-        });
-        self.set(stream);
+        };
     }
 
     /** Reads the upstream's signed directory for the update stream's URI and the resources it offers. */
@@ -180,7 +220,7 @@ public final class PushFeed implements AutoCloseable {
                 return;
             }
             if (failure != null || resp.statusCode() != 200) {
-                lost(gen, failure != null ? "directory: " + failure : "directory: status " + resp.statusCode());
+                lost(gen, failure != null ? "directory: " + unwrap(failure) : "directory: status " + resp.statusCode());
                 return;
             }
             try {
@@ -190,6 +230,10 @@ public final class PushFeed implements AutoCloseable {
                 lost(gen, "directory: " + e.getMessage());
             }
         }, thread);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     private void useDirectory(HttpResponse<byte[]> resp) {
@@ -251,6 +295,7 @@ public final class PushFeed implements AutoCloseable {
         }
         generation++;
         connected = false;
+        lastFailure = reason;
         if (stream != null) {
             stream.close();
             stream = null;
@@ -378,7 +423,7 @@ public final class PushFeed implements AutoCloseable {
         http.sendAsync(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((resp, failure) -> {
             if (failure != null || resp.statusCode() != 204) {
                 LOG.warn("adding substreams {} failed: {}", add.fieldNames().hasNext() ? add : "",
-                        failure != null ? failure.toString() : resp.statusCode() + " " + resp.body());
+                        failure != null ? unwrap(failure).toString() : resp.statusCode() + " " + resp.body());
             }
         });
     }

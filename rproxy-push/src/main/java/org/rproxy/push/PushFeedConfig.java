@@ -3,27 +3,33 @@ package org.rproxy.push;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * Settings of a push feed, read once at start.
  *
- * @param upstream       base URI of the upstream (origin or proxy), {@code http://host:port}
- * @param heartbeat      the upstream's heartbeat interval; a stream silent for twice this long is
- *                       taken for dead (half-open TCP included) and replaced
+ * @param upstream       base URI of the upstream (origin or proxy), {@code http://host:port} or
+ *                       {@code https://host:port}
+ * @param ca             PEM certificate(s) to trust for an {@code https} upstream instead of the
+ *                       JDK's default trust store, or null; the host name is checked either way
+ * @param readTimeout    a stream silent this long is taken for dead (half-open TCP included) and
+ *                       replaced; about twice the upstream's heartbeat
  * @param initialBackoff first wait before reconnecting; doubles on each failure, with jitter
  * @param maxBackoff     longest wait before reconnecting
  * @param maxEventBytes  largest event accepted (a full map); larger fails the stream
  */
-public record PushFeedConfig(URI upstream, Duration heartbeat, Duration initialBackoff, Duration maxBackoff,
-                             int maxEventBytes) {
+public record PushFeedConfig(URI upstream, Path ca, Duration readTimeout, Duration initialBackoff,
+                             Duration maxBackoff, int maxEventBytes) {
 
     public PushFeedConfig {
         requireNonNull(upstream, "upstream");
-        if (!"http".equalsIgnoreCase(upstream.getScheme()) || upstream.getHost() == null) {
-            throw new IllegalArgumentException("upstream: " + upstream + " (expected: http://host:port)");
+        if (!"http".equalsIgnoreCase(upstream.getScheme()) && !"https".equalsIgnoreCase(upstream.getScheme())
+                || upstream.getHost() == null) {
+            throw new IllegalArgumentException("upstream: " + upstream
+                    + " (expected: http://host:port or https://host:port)");
         }
-        positive(heartbeat, "heartbeat");
+        positive(readTimeout, "readTimeout");
         positive(initialBackoff, "initialBackoff");
         positive(maxBackoff, "maxBackoff");
         if (maxBackoff.compareTo(initialBackoff) < 0) {
@@ -34,22 +40,26 @@ public record PushFeedConfig(URI upstream, Duration heartbeat, Duration initialB
         }
     }
 
+    /** {@code upstream} with the default trust store and timings: two default heartbeats, 200 ms to 30 s. */
     public static PushFeedConfig of(URI upstream) {
-        return new PushFeedConfig(upstream, UpdateStreamConfig.DEFAULT_HEARTBEAT, Duration.ofMillis(200),
-                Duration.ofSeconds(30), 64 * 1024 * 1024);
+        return new PushFeedConfig(upstream, null, UpdateStreamConfig.DEFAULT_HEARTBEAT.multipliedBy(2),
+                Duration.ofMillis(200), Duration.ofSeconds(30), 64 * 1024 * 1024);
     }
 
-    public PushFeedConfig withHeartbeat(Duration d) {
-        return new PushFeedConfig(upstream, d, initialBackoff, maxBackoff, maxEventBytes);
+    public PushFeedConfig withCa(Path file) {
+        return new PushFeedConfig(upstream, file, readTimeout, initialBackoff, maxBackoff, maxEventBytes);
+    }
+
+    public PushFeedConfig withReadTimeout(Duration d) {
+        return new PushFeedConfig(upstream, ca, d, initialBackoff, maxBackoff, maxEventBytes);
     }
 
     public PushFeedConfig withBackoff(Duration initial, Duration max) {
-        return new PushFeedConfig(upstream, heartbeat, initial, max, maxEventBytes);
+        return new PushFeedConfig(upstream, ca, readTimeout, initial, max, maxEventBytes);
     }
 
-    /** Silence after which the stream is taken for dead: two heartbeats. */
-    public Duration readTimeout() {
-        return heartbeat.multipliedBy(2);
+    public boolean https() {
+        return "https".equalsIgnoreCase(upstream.getScheme());
     }
 
     private static void positive(Duration d, String name) {

@@ -33,10 +33,12 @@ public final class PushProxy implements AutoCloseable {
     private final UpdatePublisher publisher;
     private final PushFeed feed;
     private final AltoHttpServer server;
+    private final boolean https;
 
     private PushProxy(FrontEndConfig frontEnd, PushFeedConfig feedConfig, ResponseVerifier verifier,
                       UpdateStreamConfig streamConfig, Clock clock) {
         this.clock = clock;
+        this.https = frontEnd.sslContext() != null;
         this.publisher = new UpdatePublisher(streamConfig);
         AltoHttpServer s = null;
         try {
@@ -85,7 +87,7 @@ public final class PushProxy implements AutoCloseable {
 
     public String baseUri() {
         InetSocketAddress a = address();
-        return "http://" + a.getAddress().getHostAddress() + ":" + a.getPort();
+        return (https ? "https://" : "http://") + a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     public PushFeed feed() {

@@ -16,8 +16,9 @@ import org.rproxy.core.server.StreamSink;
 /**
  * One open update stream (RFC 8895 §6) and its substreams. Nothing is queued per update: each
  * substream remembers the version and the signature it was last sent, and {@link #pump} sends
- * whatever is behind, newest first come, while the sink's window has room. A subscriber that
- * cannot keep up therefore holds at most one window of bytes and, when it drains, gets the latest
+ * whatever is behind, newest first come, while fewer than the window's bytes wait for the
+ * subscriber's socket. A subscriber that cannot keep up therefore holds about one window of
+ * bytes and, when it drains, gets the latest
  * version (a patch from what it holds, or the full document): the versions in between are
  * coalesced, never queued. Control events have their own short queue and go first.
  *
@@ -50,6 +51,7 @@ final class Subscription {
 
     final String token;
     final long createdNanos;
+    private final long windowBytes;
     private final Map<String, Substream> substreams = new LinkedHashMap<>();
     private final ArrayDeque<Bytes> control = new ArrayDeque<>();
     private StreamSink sink;
@@ -58,9 +60,10 @@ final class Subscription {
     private long blockedSinceNanos;
     private long eventsSent;
 
-    Subscription(String token, long createdNanos) {
+    Subscription(String token, long createdNanos, long windowBytes) {
         this.token = requireNonNull(token, "token");
         this.createdNanos = createdNanos;
+        this.windowBytes = windowBytes;
     }
 
     void attach(StreamSink s) {
@@ -101,7 +104,7 @@ final class Subscription {
             return 0;
         }
         int sent = 0;
-        while (sink.isWritable()) {
+        while (room()) {
             Bytes c = control.poll();
             if (c != null) {
                 sink.send(c);
@@ -115,7 +118,7 @@ final class Subscription {
             send(next, tracks.apply(next.target));
             sent++;
         }
-        if (sink.isWritable() || !hasWork(tracks)) {
+        if (room() || !hasWork(tracks)) {
             blockedSinceNanos = 0;
         } else if (blockedSinceNanos == 0) {
             blockedSinceNanos = nowNanos;
@@ -127,7 +130,20 @@ final class Subscription {
     /** True when something has waited since before {@code sinceNanos} for a window that is still full. */
     boolean stalledSince(long sinceNanos, Function<String, Track> tracks) {
         return sink != null && sink.isOpen() && blockedSinceNanos != 0 && blockedSinceNanos - sinceNanos < 0
-                && !sink.isWritable() && hasWork(tracks);
+                && !room() && hasWork(tracks);
+    }
+
+    /**
+     * True when work waits for this window while the sink itself still counts as writable, so the
+     * sink will not call back when the bytes drain: the publisher must look again later.
+     */
+    boolean waitsUnsignalled() {
+        return sink != null && sink.isOpen() && blockedSinceNanos != 0 && sink.isWritable();
+    }
+
+    /** Room in this subscriber's window (its own bound, which may be below or above the sink's). */
+    private boolean room() {
+        return sink.isOpen() && sink.pendingBytes() < windowBytes;
     }
 
     private boolean hasWork(Function<String, Track> tracks) {

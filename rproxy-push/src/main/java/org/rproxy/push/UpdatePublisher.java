@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -56,6 +57,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdatePublisher.class);
     /** This extension's control event member: every document the stream offers, path to resource id. */
     static final String DOCUMENTS_MEMBER = "alto-redist-documents";
+    private static final long WAITING_POLL_MILLIS = 10;
 
     private final UpdateStreamConfig config;
     private final String controlPrefix;
@@ -63,6 +65,9 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Track> tracks = new HashMap<>();
     private final Map<String, Subscription> subscriptions = new HashMap<>();
+    /** Subscribers blocked by a window smaller than their sink's; publisher thread only. */
+    private final Set<Subscription> waiting = new HashSet<>();
+    private ScheduledFuture<?> waitingPoll;
     private final AtomicLong open = new AtomicLong();
     private final AtomicLong coalesced = new AtomicLong();
     private final AtomicLong disconnected = new AtomicLong();
@@ -239,7 +244,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         if (open.get() >= config.maxSubscribers()) {
             return unavailable("too many update streams open; try again later");
         }
-        Subscription s = new Subscription(token(), System.nanoTime());
+        Subscription s = new Subscription(token(), System.nanoTime(), config.windowBytes());
         resolve(req, s).forEach(s::add);
         subscriptions.put(s.token, s);
         open.incrementAndGet();
@@ -261,6 +266,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     }
 
     private void detach(Subscription s) {
+        waiting.remove(s);
         if (subscriptions.remove(s.token) != null) {
             open.decrementAndGet();
         }
@@ -365,6 +371,31 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             LOG.warn("update stream {} failed; closing it", s.token, e);
             s.close();
         }
+        if (s.waitsUnsignalled()) {
+            waiting.add(s);
+            pollWaiting();
+        } else {
+            waiting.remove(s);
+        }
+    }
+
+    /** Looks again, shortly, at the subscribers whose window is below the sink's (no drain callback). */
+    private void pollWaiting() {
+        if (waitingPoll != null) {
+            return;
+        }
+        try {
+            waitingPoll = thread.schedule(this::pumpWaiting, WAITING_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private void pumpWaiting() {
+        waitingPoll = null;
+        List<Subscription> again = new ArrayList<>(waiting);
+        waiting.clear();
+        again.forEach(this::pump);
     }
 
     private void disconnectStalled() {

@@ -26,15 +26,19 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import org.rproxy.core.model.MediaTypes;
 
 /**
- * One subscription to an upstream update stream over Netty: {@code POST}s the stream parameters
- * and hands every byte of a {@code 200 text/event-stream} answer to the {@link Listener}, copied
- * out of Netty's buffers (which are released here). A stream silent for longer than the read
+ * One subscription to an upstream update stream over Netty, over TLS when given a client context
+ * (which checks the certificate and the host name; a failed handshake ends the attempt before a
+ * byte of the request is sent): {@code POST}s the stream parameters and hands every byte of a
+ * {@code 200 text/event-stream} answer to the {@link Listener}, copied out of Netty's buffers
+ * (which are released here). A stream silent for longer than the read
  * timeout is closed, which is how a half-open connection is found: heartbeats stop arriving. No
  * parsing happens on the event loop; the listener hands the bytes to the feed's thread.
  *
@@ -60,9 +64,15 @@ final class UpstreamStream {
         this.channel = channel;
     }
 
-    static UpstreamStream open(EventLoopGroup group, URI stream, byte[] body, Duration readTimeout, Listener listener) {
+    /**
+     * Connects and subscribes; returns at once.
+     *
+     * @param tls client TLS context for an {@code https} stream URI, null for {@code http}
+     */
+    static UpstreamStream open(EventLoopGroup group, URI stream, SslContext tls, byte[] body, Duration readTimeout,
+                               Listener listener) {
         requireNonNull(listener, "listener");
-        int port = stream.getPort() < 0 ? 80 : stream.getPort();
+        int port = stream.getPort() >= 0 ? stream.getPort() : tls != null ? 443 : 80;
         String target = stream.getRawPath() + (stream.getRawQuery() == null ? "" : "?" + stream.getRawQuery());
         Bootstrap b = new Bootstrap()
                 .group(group)
@@ -72,6 +82,9 @@ final class UpstreamStream {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), stream.getHost(), port));
+                        }
                         ch.pipeline().addLast("http", new HttpClientCodec());
                         ch.pipeline().addLast("timeout", new ReadTimeoutHandler(readTimeout.toMillis(),
                                 TimeUnit.MILLISECONDS));
@@ -147,7 +160,21 @@ final class UpstreamStream {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+                reason = "TLS handshake failed: " + e.cause().getMessage();
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (reason.startsWith("TLS handshake failed")) {
+                ctx.close();
+                return;
+            }
             reason = cause instanceof ReadTimeoutException ? "no heartbeat within the read timeout" : cause.toString();
             ctx.close();
         }

@@ -73,10 +73,13 @@ class UpdatePublisherTest {
         return signed(CM, "rc", "application/alto-costmap+json", jcs, created);
     }
 
-    /** A sink that records what is sent, with writability under the test's control. */
+    /**
+     * A sink that records what is sent, with the bytes waiting for the socket under the test's
+     * control; like the front end's, it is writable below a window of 256 KB.
+     */
     static final class RecordingSink implements StreamSink {
         final BlockingQueue<String> sent = new LinkedBlockingQueue<>();
-        volatile boolean writable = true;
+        volatile long pending;
         volatile boolean open = true;
         volatile Runnable onWritable;
         final List<Runnable> onClose = new ArrayList<>();
@@ -93,7 +96,7 @@ class UpdatePublisherTest {
 
         @Override
         public boolean isWritable() {
-            return open && writable;
+            return open && pending < UpdateStreamConfig.DEFAULT_WINDOW_BYTES;
         }
 
         @Override
@@ -103,7 +106,7 @@ class UpdatePublisherTest {
 
         @Override
         public long pendingBytes() {
-            return 0;
+            return pending;
         }
 
         @Override
@@ -136,12 +139,20 @@ class UpdatePublisherTest {
     }
 
     private Reply call(String path, String type, String body) throws Exception {
+        return call(service, path, type, body);
+    }
+
+    private static Reply call(AltoService service, String path, String type, String body) throws Exception {
         return service.handle(new AltoRequest("POST", path, Map.of(), path, type, null, Bytes.utf8(body)))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
     private RecordingSink subscribe(String params) throws Exception {
-        Reply r = call("/updates", "application/alto-updatestreamparams+json", params);
+        return subscribe(service, params);
+    }
+
+    private static RecordingSink subscribe(AltoService service, String params) throws Exception {
+        Reply r = call(service, "/updates", "application/alto-updatestreamparams+json", params);
         Reply.Stream stream = assertInstanceOf(Reply.Stream.class, r, String.valueOf(r));
         RecordingSink sink = new RecordingSink();
         stream.onOpen().accept(sink);
@@ -197,18 +208,60 @@ class UpdatePublisherTest {
         RecordingSink sink = subscribe("{\"add\":{\"rc\":{\"resource-id\":\"rc\",\"incremental-changes\":false}}}");
         sink.next();
         sink.next();
-        sink.writable = false;
+        sink.pending = UpdateStreamConfig.DEFAULT_WINDOW_BYTES;
         publisher.accept(CM, costMap(6, T0.plusSeconds(1)));
         publisher.accept(CM, costMap(7, T0.plusSeconds(2)));
         publisher.accept(CM, costMap(8, T0.plusSeconds(3)));
         assertNull(sink.none(), "nothing while the window is full");
-        sink.writable = true;
+        sink.pending = 0;
         sink.onWritable.run();
         String latest = sink.next();
         assertTrue(latest.startsWith("event: application/alto-costmap+json,rc\ndata: {\"cost-map\":"), latest);
         assertTrue(latest.contains("\"PID1\":{\"PID2\":8}"), latest);
         assertNull(sink.none());
         assertEquals(2, publisher.stats().coalesced(), "versions 6 and 7 were skipped");
+    }
+
+    @Test
+    void aSmallerWindowThanTheSinksHoldsUpdatesBackAndTheSubscriberIsPickedUpWhenItDrains() throws Exception {
+        try (UpdatePublisher small = new UpdatePublisher(UpdateStreamConfig.defaults().withWindowBytes(4096))) {
+            AltoService svc = small.wrap(r -> {
+                throw new AssertionError(r.path());
+            });
+            small.accept(CM, costMap(5, T0));
+            RecordingSink sink = subscribe(svc, "{\"add\":{\"rc\":{\"resource-id\":\"rc\",\"incremental-changes\":false}}}");
+            sink.next();
+            sink.next();
+            sink.pending = 5000;
+            small.accept(CM, costMap(6, T0.plusSeconds(1)));
+            small.accept(CM, costMap(7, T0.plusSeconds(2)));
+            assertNull(sink.none(), "nothing while 5000 bytes wait and the window is 4096");
+            assertTrue(sink.isWritable(), "the sink itself has room, so it will not call back");
+            sink.pending = 0;
+            String latest = sink.next();
+            assertTrue(latest.contains("\"PID1\":{\"PID2\":7}"), latest);
+            assertNull(sink.none());
+            assertEquals(1, small.stats().coalesced(), "version 6 was skipped");
+        }
+    }
+
+    @Test
+    void aLargerWindowThanTheSinksKeepsSendingUntilItIsFull() throws Exception {
+        try (UpdatePublisher large = new UpdatePublisher(UpdateStreamConfig.defaults().withWindowBytes(1 << 20))) {
+            AltoService svc = large.wrap(r -> {
+                throw new AssertionError(r.path());
+            });
+            large.accept(CM, costMap(5, T0));
+            RecordingSink sink = subscribe(svc, "{\"add\":{\"rc\":{\"resource-id\":\"rc\",\"incremental-changes\":false}}}");
+            sink.next();
+            sink.next();
+            sink.pending = UpdateStreamConfig.DEFAULT_WINDOW_BYTES;
+            large.accept(CM, costMap(6, T0.plusSeconds(1)));
+            assertTrue(sink.next().contains("\"PID1\":{\"PID2\":6}"), "sent although the sink is past its own window");
+            sink.pending = 1 << 20;
+            large.accept(CM, costMap(7, T0.plusSeconds(2)));
+            assertNull(sink.none(), "nothing once the configured window is full");
+        }
     }
 
     @Test

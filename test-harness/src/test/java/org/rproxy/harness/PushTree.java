@@ -119,7 +119,7 @@ final class PushTree implements AutoCloseable {
 
     /** A push proxy on an ephemeral port subscribed to {@code upstream}. */
     PushProxy proxy(String upstream) {
-        PushFeedConfig feed = PushFeedConfig.of(URI.create(upstream)).withHeartbeat(HEARTBEAT)
+        PushFeedConfig feed = PushFeedConfig.of(URI.create(upstream)).withReadTimeout(HEARTBEAT.multipliedBy(2))
                 .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
         PushProxy p = PushProxy.start(FrontEndConfig.defaults("127.0.0.1", 0), feed, verifier, streamConfig());
         proxies.add(p);

@@ -71,7 +71,7 @@ class PushWithPullFallbackIT {
                 Duration.ofHours(1), Duration.ofSeconds(2), List.of(), "fallback-it", null), Clock.systemUTC(),
                 originStream);
         relay = new Relay(origin.address().getPort());
-        PushFeedConfig feed = PushFeedConfig.of(URI.create(relay.base())).withHeartbeat(PushTree.HEARTBEAT)
+        PushFeedConfig feed = PushFeedConfig.of(URI.create(relay.base())).withReadTimeout(PushTree.HEARTBEAT.multipliedBy(2))
                 .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
         proxy = PushPullProxy.start(Proxies.config("push-fallback", origin.baseUri(), pub), feed,
                 PushTree.streamConfig(), new ResponseVerifier(List.of(VerificationKey.readPem(pub)), Clock.systemUTC()),

@@ -29,13 +29,23 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A self-signed certificate for {@code localhost} and {@code 127.0.0.1}, made in the test with
+ * A self-signed certificate for {@code localhost} and {@code 127.0.0.1} (or another name), made in the test with
  * Bouncy Castle (no network, no files from elsewhere): PEM certificate and PKCS#8 PEM key files,
  * and a JDK SSL context that trusts it.
  */
 record TestCertificates(Path cert, Path key, X509Certificate certificate) {
 
     static TestCertificates make(Path dir, String name) throws Exception {
+        return make(dir, name, new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+    }
+
+    /** A self-signed certificate naming only {@code dnsName}: trusted as its own CA, wrong for loopback. */
+    static TestCertificates makeFor(Path dir, String name, String dnsName) throws Exception {
+        return make(dir, name, new GeneralName(GeneralName.dNSName, dnsName));
+    }
+
+    private static TestCertificates make(Path dir, String name, GeneralName... names) throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(256);
         KeyPair pair = g.generateKeyPair();
@@ -44,9 +54,7 @@ record TestCertificates(Path cert, Path key, X509Certificate certificate) {
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()),
                 Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject,
                 pair.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         X509Certificate cert = new JcaX509CertificateConverter()
                 .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
@@ -58,9 +66,16 @@ record TestCertificates(Path cert, Path key, X509Certificate certificate) {
     }
 
     SSLContext trustingContext() throws Exception {
+        return trusting(this);
+    }
+
+    /** A JDK SSL context that trusts every one of {@code certs} and nothing else. */
+    static SSLContext trusting(TestCertificates... certs) throws Exception {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
-        ks.setCertificateEntry("test", certificate);
+        for (int i = 0; i < certs.length; i++) {
+            ks.setCertificateEntry("test-" + i, certs[i].certificate());
+        }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");

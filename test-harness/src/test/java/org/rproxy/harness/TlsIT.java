@@ -34,8 +34,8 @@ import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.tls.Tls;
 import org.rproxy.pull.PullProxy;
-import org.rproxy.pull.Tls;
 
 /**
  * TLS on both sides of a proxy, with certificates made in the test: an HTTPS origin, a proxy that

@@ -12,13 +12,14 @@ import java.util.Locale;
  * required.
  *
  * <pre>
- * mode: pull                 # pull (push: later)
+ * mode: pull                 # pull or push
  * name: rproxy               # the pseudonym in Via
  * listen: {address: 0.0.0.0:8282, tls: {cert: ..., key: ...}}
  * upstream: {url: http://origin:8181, trust: [keys/origin.pub], ...}
  * cache: {max-bytes: 256MB}
  * refresh: {tick: 1s, ahead: 5s, retry: 5s, min-interval: 1s, forget-after: 1h}
  * admin: {address: 127.0.0.1:9090}   # absent: no admin listener
+ * push: {heartbeat: 10s, read-timeout: 20s, ...}   # push mode only, see PushConfig
  * </pre>
  *
  * @param mode     how the proxy keeps its copies current
@@ -28,9 +29,10 @@ import java.util.Locale;
  * @param cache    the store's bound
  * @param refresh  timings of refresh-ahead and retries
  * @param admin    the admin listener (metrics, health), or null when off
+ * @param push     timings and bounds of push mode
  */
 public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
-                          RefreshConfig refresh, AdminConfig admin) {
+                          RefreshConfig refresh, AdminConfig admin, PushConfig push) {
 
     /** How the proxy keeps its copies current. */
     public enum Mode {
@@ -52,33 +54,44 @@ public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamC
         required(upstream, "upstream");
         cache = orDefault(cache, new CacheConfig(null));
         refresh = orDefault(refresh, new RefreshConfig(null, null, null, null, null));
+        push = orDefault(push, PushConfig.defaults());
+    }
+
+    /** Without a {@code push} section: push mode's defaults. */
+    public ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
+                       RefreshConfig refresh, AdminConfig admin) {
+        this(mode, name, listen, upstream, cache, refresh, admin, null);
     }
 
     public ProxyConfig withListen(ListenConfig l) {
-        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin);
+        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin, push);
     }
 
     public ProxyConfig withUpstream(UpstreamConfig u) {
-        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin);
+        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin, push);
     }
 
     public ProxyConfig withCache(CacheConfig c) {
-        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin);
+        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin, push);
     }
 
     public ProxyConfig withRefresh(RefreshConfig r) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin);
+        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin, push);
     }
 
     public ProxyConfig withAdmin(AdminConfig a) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a);
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a, push);
     }
 
     public ProxyConfig withMode(Mode m) {
-        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin);
+        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin, push);
+    }
+
+    public ProxyConfig withPush(PushConfig p) {
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, p);
     }
 
     public ProxyConfig withName(String n) {
-        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin);
+        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin, push);
     }
 }

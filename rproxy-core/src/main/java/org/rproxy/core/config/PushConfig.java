@@ -1,0 +1,70 @@
+package org.rproxy.core.config;
+
+import static org.rproxy.core.config.ConfigChecks.orDefault;
+import static org.rproxy.core.config.ConfigChecks.positive;
+
+import java.time.Duration;
+
+/**
+ * Timings and bounds of push mode (DESIGN.md §6), the {@code push:} section of
+ * {@code conf/push.yaml}; ignored in pull mode. Every key is optional.
+ *
+ * <pre>
+ * push: {heartbeat: 10s, read-timeout: 20s, backoff-min: 200ms, backoff-max: 30s,
+ *        subscriber-buffer: 256KB, stall-timeout: 30s}
+ * </pre>
+ *
+ * @param heartbeat        longest silence on this proxy's own {@code /updates} streams before it
+ *                         writes an SSE comment (default 10s)
+ * @param readTimeout      an upstream stream silent this long is taken for dead (half-open TCP)
+ *                         and replaced; keep it at about twice the upstream's heartbeat (default
+ *                         20s, twice the default heartbeat)
+ * @param backoffMin       first wait before reconnecting; doubles, with jitter, on each failure
+ *                         (default 200ms)
+ * @param backoffMax       longest wait before reconnecting (default 30s; at least backoff-min)
+ * @param subscriberBuffer bytes a subscriber of this proxy may leave unread before it is sent
+ *                         nothing more and skipped to the latest version when it drains (default
+ *                         256KB)
+ * @param stallTimeout     how long a subscriber may leave that buffer full before it is
+ *                         disconnected (default 30s)
+ */
+public record PushConfig(Duration heartbeat, Duration readTimeout, Duration backoffMin, Duration backoffMax,
+                         ByteSize subscriberBuffer, Duration stallTimeout) {
+
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    private static final ByteSize MIN_BUFFER = ByteSize.ofBytes(1024);
+    private static final ByteSize MAX_BUFFER = ByteSize.ofBytes(1L << 30);
+
+    public PushConfig {
+        heartbeat = positive(heartbeat, DEFAULT_HEARTBEAT, "heartbeat");
+        readTimeout = positive(readTimeout, DEFAULT_HEARTBEAT.multipliedBy(2), "read-timeout");
+        backoffMin = positive(backoffMin, Duration.ofMillis(200), "backoff-min");
+        backoffMax = positive(backoffMax, Duration.ofSeconds(30), "backoff-max");
+        if (backoffMax.compareTo(backoffMin) < 0) {
+            throw new IllegalArgumentException("backoff-max: " + Durations.format(backoffMax)
+                    + " (expected: >= backoff-min, " + Durations.format(backoffMin) + ")");
+        }
+        subscriberBuffer = orDefault(subscriberBuffer, ByteSize.ofBytes(256 * 1024));
+        if (subscriberBuffer.bytes() < MIN_BUFFER.bytes() || subscriberBuffer.bytes() > MAX_BUFFER.bytes()) {
+            throw new IllegalArgumentException("subscriber-buffer: " + subscriberBuffer
+                    + " (expected: " + MIN_BUFFER + " to " + MAX_BUFFER + ")");
+        }
+        stallTimeout = positive(stallTimeout, Duration.ofSeconds(30), "stall-timeout");
+    }
+
+    public static PushConfig defaults() {
+        return new PushConfig(null, null, null, null, null, null);
+    }
+
+    public PushConfig withReadTimeout(Duration d) {
+        return new PushConfig(heartbeat, d, backoffMin, backoffMax, subscriberBuffer, stallTimeout);
+    }
+
+    public PushConfig withHeartbeat(Duration d) {
+        return new PushConfig(d, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout);
+    }
+
+    public PushConfig withBackoff(Duration min, Duration max) {
+        return new PushConfig(heartbeat, readTimeout, min, max, subscriberBuffer, stallTimeout);
+    }
+}
