@@ -92,9 +92,7 @@ final class OriginCommand implements Callable<Integer> {
         if (tls != null) {
             frontEnd = frontEnd.withSslContext(Tls.server(tls));
         }
-        String uri = publicUri != null || tls == null || listen.port() == 0 ? publicUri
-                : "https://" + new HostPort(listen.host(), listen.port());
-        OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, uri);
+        OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri);
         if (signUpstream != null) {
             return signingFront(config);
         }

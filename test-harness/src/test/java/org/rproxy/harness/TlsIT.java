@@ -69,7 +69,8 @@ class TlsIT {
         FrontEndConfig https = FrontEndConfig.defaults("127.0.0.1", 0)
                 .withSslContext(Tls.server(new TlsConfig(originCert.cert(), originCert.key())));
         origin = Origin.start(new OriginConfig(https, maps, priv, Duration.ofHours(1), Duration.ofSeconds(60),
-                List.of(), "tls-origin", "https://127.0.0.1:0"));
+                List.of(), "tls-origin", null));
+        assertEquals(originUrl(), origin.baseUri(), "the origin names its https address itself");
     }
 
     @AfterEach

@@ -141,7 +141,7 @@ public final class Origin implements AutoCloseable {
         server = AltoHttpServer.start(fe, stream == null ? service : stream.wrap(service), new RequestMetrics(registry));
         InetSocketAddress a = server.localAddress();
         serverUri = config.publicUri() != null ? config.publicUri()
-                : "http://" + (a.getAddress().getHostAddress().indexOf(':') >= 0
+                : (fe.sslContext() != null ? "https://" : "http://") + (a.getAddress().getHostAddress().indexOf(':') >= 0
                         ? "[" + a.getAddress().getHostAddress() + "]" : a.getAddress().getHostAddress()) + ":" + a.getPort();
         publish(maps);
         long period = Math.max(1, config.validity().toSeconds() / 2);
@@ -231,7 +231,7 @@ public final class Origin implements AutoCloseable {
         return server.localAddress();
     }
 
-    /** {@code http://host:port} of this origin. */
+    /** {@code http://host:port} (https with TLS) of this origin, or the public URI it was given. */
     public String baseUri() {
         return serverUri;
     }
