@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * {@link AltoService}, writing prepared representations (200, 304, HEAD, gzip), ALTO errors, and
  * the front end's own refusals (limits, methods, overload, idle connections).
  *
- * <p>{@link #start} binds before returning; {@link #close} stops accepting, closes the open
- * connections (requests in progress are cut), and shuts the event loops down, waiting at most a
- * few seconds. Thread-safe.
+ * <p>{@link #start} binds before returning; {@link #close} stops accepting and drains: idle
+ * connections close at once, event streams end, and requests in progress are answered (with
+ * {@code Connection: close}) for up to five seconds; whatever is still open then is cut,
+ * and the event loops shut down. So a proxy restarted behind a load balancer loses no answer it
+ * had begun. Thread-safe.
  */
 public final class AltoHttpServer implements AutoCloseable {
 
@@ -113,6 +115,14 @@ public final class AltoHttpServer implements AutoCloseable {
             return;
         }
         listener.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
+        connections.forEach(c -> c.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN));
+        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        for (Channel c : connections) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !c.closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left))) {
+                break;
+            }
+        }
         connections.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
         shutdown(acceptor, workers);
         LOG.info("stopped");

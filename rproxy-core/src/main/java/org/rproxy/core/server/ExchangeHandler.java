@@ -37,10 +37,21 @@ import org.slf4j.LoggerFactory;
  * requests pipelined behind that one are dropped unanswered. A {@link Reply.Stream} answer takes
  * the connection over the same way: requests behind it are dropped, reading goes on (to see the
  * peer leave), and the {@link EventStreamWriter} is told when the connection closes.
+ *
+ * <p>When the server stops ({@link #DRAIN} event), an idle connection closes at once, an event
+ * stream ends (its subscriber reconnects elsewhere), and a connection with answers still owed
+ * closes after the last of them, which says {@code Connection: close}.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_IN_FLIGHT = 32;
+    /** User event fired by {@link AltoHttpServer#close} on every open connection. */
+    static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -52,6 +63,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean closing;
+    private boolean draining;
     private EventStreamWriter stream;
 
     /** One request waiting for its turn to be answered. */
@@ -188,7 +200,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean write(Slot slot) {
         RequestHead head = slot.exchange.head();
         boolean close = !head.keepAlive()
-                || (slot.exchange instanceof Exchange.Refusal refusal && refusal.close());
+                || (slot.exchange instanceof Exchange.Refusal refusal && refusal.close())
+                || (draining && slots.isEmpty());
         List<HeaderField> extra = slot.exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
         FullHttpResponse response = render(head, slot.reply, extra);
         if (close) {
@@ -238,6 +251,21 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ChannelHandlerContext codec = ctx.pipeline().context(AltoChannelInitializer.HTTP_CODEC);
         if (codec != null) {
             codec.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != DRAIN) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        draining = true;
+        if (stream != null) {
+            stream.close();
+        } else if (slots.isEmpty()) {
+            closing = true;
+            ctx.close();
         }
     }
 

@@ -1,0 +1,134 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Stopping the front end drains it: no new connections, idle ones closed at once, and an answer
+ * the service is still working on is delivered (saying {@code Connection: close}) before the
+ * connection goes. Real sockets.
+ */
+@ExtendWith(LeakGuard.class)
+class GracefulCloseTest {
+
+    private static final int READ_TIMEOUT_MS = 10_000;
+
+    private final ExecutorService closer = Executors.newSingleThreadExecutor();
+    private AltoHttpServer server;
+
+    @AfterEach
+    void stop() {
+        server.close();
+        closer.shutdownNow();
+    }
+
+    private Socket connect(InetSocketAddress at) throws IOException {
+        Socket s = new Socket();
+        s.connect(at, READ_TIMEOUT_MS);
+        s.setSoTimeout(READ_TIMEOUT_MS);
+        return s;
+    }
+
+    private static void ask(Socket s) throws IOException {
+        s.getOutputStream().write("GET /networkmap HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+    }
+
+    @Test
+    void anAnswerInProgressIsDeliveredAndTheConnectionThenClosed() throws Exception {
+        CompletableFuture<Reply> slow = new CompletableFuture<>();
+        CountDownLatch asked = new CountDownLatch(1);
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
+            asked.countDown();
+            return slow;
+        });
+        InetSocketAddress at = server.localAddress();
+        try (Socket busy = connect(at)) {
+            ask(busy);
+            assertTrue(asked.await(10, TimeUnit.SECONDS), "the service has the request");
+            Future<?> closing = closer.submit(server::close);
+            assertFalse(closing.isDone());
+            // the listener goes first: nobody new gets in while the server drains
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < until && accepts(at)) {
+                Thread.onSpinWait();
+            }
+            assertThrows(ConnectException.class, () -> connect(at).close());
+            slow.complete(Reply.ok(Fixtures.identityOnly()));
+            String answer = readAll(busy.getInputStream());
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.toLowerCase(Locale.ROOT).contains("connection: close"), answer);
+            assertTrue(answer.endsWith(Fixtures.JSON), "the whole body, then the end of the stream: " + answer);
+            closing.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosedAtOnce() throws Exception {
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0),
+                request -> CompletableFuture.completedFuture(Reply.ok(Fixtures.identityOnly())));
+        try (Socket idle = connect(server.localAddress())) {
+            ask(idle);
+            InputStream in = idle.getInputStream();
+            String first = readHead(in);
+            assertTrue(first.startsWith("HTTP/1.1 200"), first);
+            long t0 = System.nanoTime();
+            server.close();
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(millis < 4_000, "close did not wait out the grace period for an idle connection: " + millis + " ms");
+            in.skip(Fixtures.JSON.length());
+            assertEquals(-1, in.read(), "closed by the server");
+        }
+    }
+
+    private static boolean accepts(InetSocketAddress at) {
+        try (Socket s = new Socket()) {
+            s.connect(at, 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed in the head: " + head);
+            }
+            head.write(b);
+            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+}
