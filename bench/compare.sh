@@ -22,6 +22,12 @@
 # document before measuring: lets the JVM compile its hot paths), CONNECTIONS (64), WRK_THREADS (2),
 # BURST (200), RPROXY_JAR and HARNESS_JAR (default: the jars this checkout builds), KEEP=1 to
 # keep the work folder (configs, logs, raw wrk output).
+# Subsets, to iterate quickly: DOCS (default "directory networkmap costmap costmap.gz"), SYSTEMS
+# (default "nginx-static nginx-cache varnish rproxy"; the burst runs on the caches among them),
+# BURST=0 to skip the burst. BASELINE_JAR=path adds system "rproxy-base": a second RProxy from
+# that jar (say, the previous build), measured alternating with the others, so a before/after
+# comparison comes from one run; it is added to SYSTEMS unless SYSTEMS is given. RPROXY_OPTS: extra
+# JVM options for both RProxies (e.g. -XX:StartFlightRecording=...).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,15 +38,25 @@ CONNECTIONS="${CONNECTIONS:-64}"
 WRK_THREADS="${WRK_THREADS:-2}"
 BURST="${BURST:-200}"
 RPROXY_JAR="${RPROXY_JAR:-$here/rproxy-app/target/rproxy.jar}"
+BASELINE_JAR="${BASELINE_JAR:-}"
+DOCS="${DOCS:-directory networkmap costmap costmap.gz}"
+if [[ -z "${SYSTEMS:-}" ]]; then
+  SYSTEMS="nginx-static nginx-cache varnish rproxy"
+  [[ -n "$BASELINE_JAR" ]] && SYSTEMS="$SYSTEMS rproxy-base"
+fi
+RPROXY_OPTS="${RPROXY_OPTS:-}"
 HARNESS_JAR="${HARNESS_JAR:-$here/test-harness/target/harness.jar}"
 
-P_ORIGIN=18181 P_RELAY=18180 P_STATIC=18081 P_NGXCACHE=18082 P_VARNISH=18083 P_RPROXY=18084
+P_ORIGIN=18181 P_RELAY=18180 P_STATIC=18081 P_NGXCACHE=18082 P_VARNISH=18083 P_RPROXY=18084 P_BASE=18085
 
 W="$(mktemp -d /tmp/rproxy-compare.XXXXXX)"
 chmod 755 "$W"
 PIDS=()
 
 log() { echo "compare: $*" >&2; }
+
+# True when system $1 is among SYSTEMS.
+wanted() { [[ " $SYSTEMS " == *" $1 "* ]]; }
 
 stop_all() {
   local pid
@@ -231,6 +247,13 @@ summarise() {
     }' "$W/results.tsv"
 }
 
+port_of() {
+  case "$1" in
+    nginx-static) echo "$P_STATIC" ;; nginx-cache) echo "$P_NGXCACHE" ;; varnish) echo "$P_VARNISH" ;;
+    rproxy) echo "$P_RPROXY" ;; rproxy-base) echo "$P_BASE" ;; *) log "unknown system $1"; exit 2 ;;
+  esac
+}
+
 main() {
   ensure_tools
   ensure_jars
@@ -260,22 +283,33 @@ main() {
   nginx="$LAST_PID"
   # http_gzip_support=off: Varnish passes Accept-Encoding through and keeps both signed variants
   # (with it on, it would fetch the gzip variant and gunzip it per request for plain clients)
-  start varnish varnishd -F -a "127.0.0.1:$P_VARNISH" -f "$W/default.vcl" -n "$W/varnish" -s malloc,1g \
+  wanted varnish && start varnish varnishd -F -a "127.0.0.1:$P_VARNISH" -f "$W/default.vcl" -n "$W/varnish" -s malloc,1g \
       -p thread_pool_min=200 -p timeout_idle=65 -p http_gzip_support=off
   varnish="$LAST_PID"
-  start rproxy java -Xmx1g -jar "$RPROXY_JAR" proxy --listen "127.0.0.1:$P_RPROXY" \
+  # shellcheck disable=SC2086 # RPROXY_OPTS is a list of JVM options
+  start rproxy java -Xmx1g $RPROXY_OPTS -jar "$RPROXY_JAR" proxy --listen "127.0.0.1:$P_RPROXY" \
       --upstream "http://127.0.0.1:$P_RELAY" --trust "$W/keys/origin.pub" --name bench
   rproxy="$LAST_PID"
+  base=""
+  if wanted rproxy-base; then
+    [[ -f "$BASELINE_JAR" ]] || { log "BASELINE_JAR $BASELINE_JAR not found"; exit 2; }
+    # shellcheck disable=SC2086
+    start rproxy-base java -Xmx1g $RPROXY_OPTS -jar "$BASELINE_JAR" proxy --listen "127.0.0.1:$P_BASE" \
+        --upstream "http://127.0.0.1:$P_RELAY" --trust "$W/keys/origin.pub" --name bench-base
+    base="$LAST_PID"
+  fi
   sleep 2
-  for port in $P_STATIC $P_NGXCACHE $P_VARNISH $P_RPROXY; do
+  local ports=()
+  for sys in $SYSTEMS; do ports+=("$(port_of "$sys")"); done
+  for port in "${ports[@]}"; do
     for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done
   done
 
-  echo
-  echo "Cold-miss burst: $BURST simultaneous GETs of the cost map, each cache cold; upstream requests counted at the relay"
   local sys port before after
-  for sys in nginx-cache varnish rproxy; do
-    case "$sys" in nginx-cache) port=$P_NGXCACHE ;; varnish) port=$P_VARNISH ;; rproxy) port=$P_RPROXY ;; esac
+  [[ "$BURST" -gt 0 ]] && echo && echo "Cold-miss burst: $BURST simultaneous GETs of the cost map, each cache cold; upstream requests counted at the relay"
+  for sys in $SYSTEMS; do
+    [[ "$BURST" -gt 0 && "$sys" != "nginx-static" ]] || continue
+    port="$(port_of "$sys")"
     before="$(relay_count)"
     local line
     line="$(java -jar "$HARNESS_JAR" burst --url "http://127.0.0.1:$port/costmap/routingcost-map" --concurrency "$BURST" || true)"
@@ -285,7 +319,7 @@ main() {
   done
 
   log "warming the caches"
-  for port in $P_NGXCACHE $P_VARNISH $P_RPROXY; do
+  for port in "${ports[@]}"; do
     for path in /directory /networkmap/default-network-map /costmap/routingcost-map; do
       for _ in 1 2 3; do
         curl -s -o /dev/null "http://127.0.0.1:$port$path"
@@ -295,7 +329,7 @@ main() {
   done
 
   log "warming up: ${WARMUP_SECONDS} s of wrk per system and document"
-  for port in $P_STATIC $P_NGXCACHE $P_VARNISH $P_RPROXY; do
+  for port in "${ports[@]}"; do
     for path in /directory /networkmap/default-network-map /costmap/routingcost-map; do
       wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
     done
@@ -304,15 +338,18 @@ main() {
   done
 
   : >"$W/results.tsv"
-  local doc path gz round
+  local doc path gz round pid
   for spec in "directory /directory 0" "networkmap /networkmap/default-network-map 0" \
               "costmap /costmap/routingcost-map 0" "costmap.gz /costmap/routingcost-map 1"; do
     read -r doc path gz <<<"$spec"
+    [[ " $DOCS " == *" $doc "* ]] || continue
     for round in $(seq "$ROUNDS"); do
-      measure nginx-static "$nginx" "$P_STATIC" "$doc" "$path" "$gz" "$round"
-      measure nginx-cache "$nginx" "$P_NGXCACHE" "$doc" "$path" "$gz" "$round"
-      measure varnish "$varnish" "$P_VARNISH" "$doc" "$path" "$gz" "$round"
-      measure rproxy "$rproxy" "$P_RPROXY" "$doc" "$path" "$gz" "$round"
+      for sys in $SYSTEMS; do
+        case "$sys" in
+          nginx-static|nginx-cache) pid="$nginx" ;; varnish) pid="$varnish" ;; rproxy) pid="$rproxy" ;; rproxy-base) pid="$base" ;;
+        esac
+        measure "$sys" "$pid" "$(port_of "$sys")" "$doc" "$path" "$gz" "$round"
+      done
     done
   done
   summarise

@@ -2,6 +2,7 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Date;
 import java.util.List;
@@ -26,7 +27,8 @@ import org.rproxy.core.store.Variant;
  * Turns a {@link Reply} into the response to write: 200 or 304 for a representation, the error
  * status with an ALTO body for an error.
  *
- * <p>A representation's bytes are wrapped, never copied: the variant body and headers were
+ * <p>A representation's bytes are wrapped, never copied (a large body from its direct copy,
+ * {@link Variant#directBody()}): the variant body and headers were
  * prepared when the document arrived, so the per-request work is a handful of header fields.
  * Every 200 and 304 carries {@code vary: Accept-Encoding}, whether or not the representation
  * has a gzip variant: a shared cache then never serves a stored identity answer in place of a
@@ -62,9 +64,7 @@ final class ResponseRenderer {
     FullHttpResponse representation(RequestHead head, Representation representation) {
         Variant variant = representation.select(head.acceptsGzip());
         boolean notModified = ConditionalGet.notModified(head.method(), head.ifNoneMatch(), variant.etag());
-        ByteBuf content = notModified || head.isHead()
-                ? Unpooled.EMPTY_BUFFER
-                : Unpooled.wrappedBuffer(variant.body().unsafeArray());
+        ByteBuf content = notModified || head.isHead() ? Unpooled.EMPTY_BUFFER : body(variant);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK, content);
         HttpHeaders h = response.headers();
@@ -84,6 +84,16 @@ final class ResponseRenderer {
         h.set(HttpHeaderNames.VARY, vary(h.get(HttpHeaderNames.VARY)));
         h.set(HttpHeaderNames.DATE, date());
         return response;
+    }
+
+    /**
+     * The body wrapped, not copied: a large one from its direct copy, which the channel writes as
+     * is (a heap buffer would be copied into a new direct buffer on every write). Releasing the
+     * wrapper frees nothing: the copy belongs to the variant.
+     */
+    private static ByteBuf body(Variant variant) {
+        ByteBuffer direct = variant.directBody();
+        return direct != null ? Unpooled.wrappedBuffer(direct) : Unpooled.wrappedBuffer(variant.body().unsafeArray());
     }
 
     FullHttpResponse noContent() {

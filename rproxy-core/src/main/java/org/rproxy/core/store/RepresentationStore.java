@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * Listeners hear of every store, removal and eviction on the thread that caused it. The store
  * knows nothing of freshness: what is still valid is the feed's business.
  *
+ * <p>{@link #put} makes the direct copies of large bodies ({@link Variant#directBody()}) on the
+ * feed's thread, so no event loop ever copies a large body; the weigher counts them, and they go
+ * (with the garbage collector) when the representation is no longer held or served.
+ *
  * @param <K> the key type, with value equality
  */
 public final class RepresentationStore<K> {
@@ -63,6 +67,10 @@ public final class RepresentationStore<K> {
     public void put(K key, Representation representation) {
         requireNonNull(key, "key");
         requireNonNull(representation, "representation");
+        prepare(representation.identity());
+        if (representation.gzip() != null) {
+            prepare(representation.gzip());
+        }
         cache.put(key, representation);
         notify(key, representation, StoreListener.Change.STORED);
         // Caffeine may defer part of its maintenance; finish it so the bound holds on return.
@@ -91,6 +99,12 @@ public final class RepresentationStore<K> {
 
     public long maxBytes() {
         return maxBytes;
+    }
+
+    private static void prepare(Variant v) {
+        if (v.hasDirectBody()) {
+            v.directBody();
+        }
     }
 
     private void onRemoval(K key, Representation representation, RemovalCause cause) {

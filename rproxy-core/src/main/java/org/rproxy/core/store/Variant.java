@@ -2,6 +2,7 @@ package org.rproxy.core.store;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,11 +15,22 @@ import org.rproxy.core.model.Bytes;
  * {@code alto-resource}, {@code signature-input}, {@code signature}) when it is signed.
  * Immutable. Built once when a document arrives; the front end only writes it.
  *
+ * <p>A body of {@link #DIRECT_MIN_BYTES} or more is written from one copy in direct memory
+ * ({@link #directBody()}), made once (by the store, when it takes the variant) and shared by
+ * every response, instead of being copied from the heap into direct memory on every write; the
+ * variant's {@link #weight()} counts that copy, so the store's byte bound covers it.
+ *
  * @param body            the content, as sent
  * @param contentEncoding {@code null} for identity, {@code "gzip"} for the gzip variant
  * @param headers         header fields to send with it, in order, names lower case
  */
 public record Variant(Bytes body, String contentEncoding, List<HeaderField> headers) {
+    /**
+     * Bodies from this size on get a direct copy. Below it the copy per write is cheap, and
+     * Netty's HTTP encoder copies a small body into the buffer of the head anyway.
+     */
+    public static final int DIRECT_MIN_BYTES = 16 * 1024;
+
     public Variant {
         requireNonNull(body, "body");
         headers = List.copyOf(headers);
@@ -44,9 +56,25 @@ public record Variant(Bytes body, String contentEncoding, List<HeaderField> head
         return header("signature").isPresent();
     }
 
-    /** Bytes held, for the store's weigher: body plus a rough count for headers. */
+    /**
+     * The body to write: a read-only view of its direct copy (made on the first call) when the
+     * body has {@link #DIRECT_MIN_BYTES} or more, else null (write {@link #body()} itself).
+     */
+    public ByteBuffer directBody() {
+        return hasDirectBody() ? body.directView() : null;
+    }
+
+    /** True when the body is large enough to be written from a direct copy. */
+    public boolean hasDirectBody() {
+        return body.length() >= DIRECT_MIN_BYTES;
+    }
+
+    /**
+     * Bytes held, for the store's weigher: body (twice when it has a direct copy) plus a rough
+     * count for headers.
+     */
     public long weight() {
-        long w = body.length() + 64;
+        long w = body.length() + (hasDirectBody() ? body.length() : 0) + 64;
         for (HeaderField h : headers) {
             w += h.name().length() + h.value().length() + 32;
         }

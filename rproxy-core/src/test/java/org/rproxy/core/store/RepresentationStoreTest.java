@@ -1,6 +1,7 @@
 package org.rproxy.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -94,6 +95,46 @@ class RepresentationStoreTest {
         store.addListener((k, r, c) -> heard.add(k));
         store.put("a", rep(10));
         assertEquals(List.of("a"), heard);
+    }
+
+    @Test
+    void aLargeBodyGetsItsDirectCopyWhenStoredAndTheWeightCountsIt() {
+        RepresentationStore<String> store = RepresentationStore.boundedBy(1 << 20);
+        Representation r = rep(Variant.DIRECT_MIN_BYTES);
+        store.put("a", r);
+        assertTrue(r.identity().body().hasDirectCopy(), "made on the feed's thread, not on an event loop");
+        assertTrue(store.weightedBytes() >= 2L * Variant.DIRECT_MIN_BYTES, "held " + store.weightedBytes());
+    }
+
+    @Test
+    void aSmallBodyGetsNoDirectCopy() {
+        RepresentationStore<String> store = RepresentationStore.boundedBy(1 << 20);
+        Representation r = rep(Variant.DIRECT_MIN_BYTES - 1);
+        store.put("a", r);
+        assertFalse(r.identity().body().hasDirectCopy());
+        assertTrue(store.weightedBytes() < 2L * (Variant.DIRECT_MIN_BYTES - 1));
+    }
+
+    @Test
+    void bothVariantsGetTheirCopy() {
+        RepresentationStore<String> store = RepresentationStore.boundedBy(1 << 20);
+        Variant identity = new Variant(Bytes.wrap(new byte[40_000]), null, List.of());
+        Variant gzip = new Variant(Bytes.wrap(new byte[20_000]), "gzip", List.of());
+        store.put("a", new Representation(identity, gzip, 60, T0, T0.plusSeconds(3600)));
+        assertTrue(identity.body().hasDirectCopy());
+        assertTrue(gzip.body().hasDirectCopy());
+    }
+
+    @Test
+    void theByteBoundCountsTheDirectCopies() {
+        int body = 4 * Variant.DIRECT_MIN_BYTES;
+        long max = 5L * body;
+        RepresentationStore<Integer> store = RepresentationStore.boundedBy(max);
+        for (int i = 0; i < 20; i++) {
+            store.put(i, rep(body));
+            assertTrue(store.weightedBytes() <= max, "after " + i + ": " + store.weightedBytes());
+        }
+        assertTrue(store.size() <= 2, "each holds its body twice: " + store.size());
     }
 
     @Test
