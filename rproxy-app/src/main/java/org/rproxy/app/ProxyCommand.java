@@ -56,7 +56,7 @@ final class ProxyCommand implements Callable<Integer> {
     Address admin;
 
     @Option(names = "--max-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Bytes of documents held at most, e.g. 256MB (default 256MB).")
+            description = "Bytes of documents held at most, e.g. 256MB (default 256MB); a body of 16 KB or more counts twice (its direct-memory copy).")
     ByteSize maxBytes;
 
     @Option(names = "--name", paramLabel = "NAME", description = "This proxy's pseudonym in Via (default rproxy).")

@@ -208,7 +208,15 @@ public final class Origin implements AutoCloseable {
     private Map<String, Representation> signAll(Catalog c) {
         Instant now = clock.instant();
         Map<String, Representation> out = new HashMap<>();
-        c.documents().forEach((path, doc) -> out.put(path, signer.sign(doc, now)));
+        c.documents().forEach((path, doc) -> {
+            Representation r = signer.sign(doc, now);
+            // The front end writes large bodies from a direct copy; make it here, not on an event loop.
+            r.identity().directBody();
+            if (r.gzip() != null) {
+                r.gzip().directBody();
+            }
+            out.put(path, r);
+        });
         return out;
     }
 

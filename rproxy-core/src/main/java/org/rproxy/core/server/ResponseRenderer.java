@@ -2,7 +2,6 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Date;
 import java.util.List;
@@ -89,11 +88,15 @@ final class ResponseRenderer {
     /**
      * The body wrapped, not copied: a large one from its direct copy, which the channel writes as
      * is (a heap buffer would be copied into a new direct buffer on every write). Releasing the
-     * wrapper frees nothing: the copy belongs to the variant.
+     * wrapper frees nothing: the copy belongs to the variant. The copy is used only when its owner
+     * (the store, the origin's signer) has made it off the event loop: making one here would put
+     * an allocation that can wait for the garbage collector on the event loop, for an answer
+     * (a computed query) that may be written only once.
      */
     private static ByteBuf body(Variant variant) {
-        ByteBuffer direct = variant.directBody();
-        return direct != null ? Unpooled.wrappedBuffer(direct) : Unpooled.wrappedBuffer(variant.body().unsafeArray());
+        return variant.hasDirectBody() && variant.body().hasDirectCopy()
+                ? Unpooled.wrappedBuffer(variant.directBody())
+                : Unpooled.wrappedBuffer(variant.body().unsafeArray());
     }
 
     FullHttpResponse noContent() {

@@ -54,6 +54,9 @@ class DirectBodyResponseTest {
     private static Representation large() {
         Variant identity = new Variant(Bytes.copyOf(BIG), null, Fixtures.signedHeaders(Fixtures.IDENTITY_TAG, "id"));
         Variant gzip = new Variant(Bytes.copyOf(BIG_GZ), "gzip", Fixtures.signedHeaders(Fixtures.GZIP_TAG, "gz"));
+        // as the store and the origin's signer do, off the event loop
+        identity.directBody();
+        gzip.directBody();
         return new Representation(identity, gzip, 300, EmbeddedFrontEnd.NOW.minusSeconds(10),
                 EmbeddedFrontEnd.NOW.plus(Duration.ofHours(1)));
     }
@@ -129,6 +132,18 @@ class DirectBodyResponseTest {
         assertNull(a.header("content-length"));
         assertEquals(0, a.body().length);
         assertArrayEquals(BIG, wire.send(Fixtures.get("/costmap")).answer().body(), "framing intact after 304");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void aLargeBodyWhoseCopyNobodyMadeIsWrittenFromItsArrayAndNoCopyIsMadeOnTheEventLoop() {
+        // a computed answer: written once, so copying it into direct memory would be waste
+        Representation once = new Representation(new Variant(Bytes.copyOf(BIG), null,
+                Fixtures.signedHeaders(Fixtures.IDENTITY_TAG, "id")), null, 300, EmbeddedFrontEnd.NOW.minusSeconds(10),
+                EmbeddedFrontEnd.NOW.plus(Duration.ofHours(1)));
+        EmbeddedChannel channel = serve(once);
+        assertArrayEquals(BIG, wire.send(Fixtures.get("/costmap")).answer().body());
+        assertFalse(once.identity().body().hasDirectCopy());
         assertFalse(channel.finishAndReleaseAll());
     }
 
