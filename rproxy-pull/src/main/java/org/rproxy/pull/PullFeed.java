@@ -251,6 +251,27 @@ final class PullFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * The signed copy held for a GET of {@code target} and usable now (as stored, without
+     * {@code age}), or null. For computing answers from held maps; a lookup.
+     */
+    Representation heldSigned(String target) {
+        Entry e = entries.get(CacheKey.get(target));
+        Held h = e == null ? null : e.held();
+        return h != null && h.signed() && h.usableAt(clock.instant()) ? h.base() : null;
+    }
+
+    /**
+     * Counts a use of the copy held for a GET of {@code target}, as a request for it would: a map
+     * that answers are computed from is kept fresh like one that is served.
+     */
+    void touch(String target) {
+        Entry e = entries.get(CacheKey.get(target));
+        if (e != null) {
+            e.touch(clock.instant());
+        }
+    }
+
     /** Called with each signed copy held for a GET target (fetched, revalidated or offered). */
     void addChangeListener(BiConsumer<String, Representation> listener) {
         listeners.add(requireNonNull(listener, "listener"));

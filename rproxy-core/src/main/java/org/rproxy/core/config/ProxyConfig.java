@@ -19,6 +19,7 @@ import java.util.Locale;
  * cache: {max-bytes: 256MB}
  * refresh: {tick: 1s, ahead: 5s, retry: 5s, min-interval: 1s, forget-after: 1h}
  * admin: {address: 127.0.0.1:9090}   # absent: no admin listener
+ * queries: local             # local: compute query answers from held maps; upstream: forward them
  * </pre>
  *
  * @param mode     how the proxy keeps its copies current
@@ -28,13 +29,28 @@ import java.util.Locale;
  * @param cache    the store's bound
  * @param refresh  timings of refresh-ahead and retries
  * @param admin    the admin listener (metrics, health), or null when off
+ * @param queries  where query answers come from
  */
 public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
-                          RefreshConfig refresh, AdminConfig admin) {
+                          RefreshConfig refresh, AdminConfig admin, Queries queries) {
 
     /** How the proxy keeps its copies current. */
     public enum Mode {
         PULL, PUSH;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * Where query answers (filtered maps, endpoint properties and costs, the seed's rows, lookups
+     * and rankings) come from: computed from the verified maps held ({@code local}, DESIGN.md §3)
+     * whenever every map a query needs is held, else forwarded; or always forwarded ({@code upstream}).
+     */
+    public enum Queries {
+        LOCAL, UPSTREAM;
 
         @Override
         public String toString() {
@@ -52,33 +68,44 @@ public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamC
         required(upstream, "upstream");
         cache = orDefault(cache, new CacheConfig(null));
         refresh = orDefault(refresh, new RefreshConfig(null, null, null, null, null));
+        queries = orDefault(queries, Queries.LOCAL);
+    }
+
+    /** As the canonical constructor, with query answers computed locally. */
+    public ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
+                       RefreshConfig refresh, AdminConfig admin) {
+        this(mode, name, listen, upstream, cache, refresh, admin, null);
+    }
+
+    public ProxyConfig withQueries(Queries q) {
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, q);
     }
 
     public ProxyConfig withListen(ListenConfig l) {
-        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin);
+        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin, queries);
     }
 
     public ProxyConfig withUpstream(UpstreamConfig u) {
-        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin);
+        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin, queries);
     }
 
     public ProxyConfig withCache(CacheConfig c) {
-        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin);
+        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin, queries);
     }
 
     public ProxyConfig withRefresh(RefreshConfig r) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin);
+        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin, queries);
     }
 
     public ProxyConfig withAdmin(AdminConfig a) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a);
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a, queries);
     }
 
     public ProxyConfig withMode(Mode m) {
-        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin);
+        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin, queries);
     }
 
     public ProxyConfig withName(String n) {
-        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin);
+        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin, queries);
     }
 }

@@ -131,6 +131,19 @@ public final class HeldMaps {
         }
     }
 
+    /**
+     * True when a new version of the document at {@code target} may change this set: the
+     * directory, a full map it lists, or a seed dialect map document. A lookup.
+     */
+    public boolean reads(String target) {
+        if (target.equals(HeldDocuments.DIRECTORY) || target.equals(Catalog.XML_NETWORK_MAP_PATH)
+                || target.startsWith(Catalog.XML_COST_MAP_PATH + "?type=")) {
+            return true;
+        }
+        return docs.directory != null && docs.directory.resources().values().stream()
+                .anyMatch(r -> r.accepts() == null && r.uri().equals(target));
+    }
+
     /** The maps answers are computed from, or null when none (tests). */
     MapSet maps() {
         return docs.maps();
