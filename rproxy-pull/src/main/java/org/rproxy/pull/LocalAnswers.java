@@ -3,6 +3,7 @@ package org.rproxy.pull;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.rproxy.core.origin.HeldMaps;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Reply;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,15 +34,18 @@ final class LocalAnswers {
     private final PullFeed feed;
     private final Executor work;
     private final Clock clock;
+    private final List<HeaderField> added;
     private final AtomicReference<HeldMaps> current = new AtomicReference<>(HeldMaps.none());
     private final AtomicBoolean dirty = new AtomicBoolean();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicInteger builds = new AtomicInteger();
 
-    LocalAnswers(PullFeed feed, Executor work, Clock clock) {
+    /** @param via this proxy's {@code Via} entry, added to every computed answer (it passed through here) */
+    LocalAnswers(PullFeed feed, Executor work, Clock clock, String via) {
         this.feed = requireNonNull(feed, "feed");
         this.work = requireNonNull(work, "work");
         this.clock = requireNonNull(clock, "clock");
+        this.added = List.of(new HeaderField("via", requireNonNull(via, "via")));
     }
 
     /** The feed's change listener: a new signed copy of {@code target} is held. Does not block. */
@@ -65,7 +70,7 @@ final class LocalAnswers {
     private void rebuild() {
         try {
             while (dirty.getAndSet(false)) {
-                current.set(HeldMaps.build(feed::heldSigned, current.get(), clock));
+                current.set(HeldMaps.build(feed::heldSigned, current.get(), clock, added));
                 builds.incrementAndGet();
             }
         } catch (RuntimeException e) {
@@ -90,9 +95,18 @@ final class LocalAnswers {
     Reply answer(HeldMaps maps, AltoRequest request) {
         Reply r = maps.answer(request);
         if (r instanceof Reply.Ok ok) {
+            feed.touch(HeldMaps.DIRECTORY);
             DerivedFrom.paths(ok.representation()).forEach(feed::touch);
         }
         return r;
+    }
+
+    /**
+     * A query was forwarded: makes sure the directory, which says what may be computed here, is
+     * held (it is fetched once; the maps follow as forwarded answers name them). A lookup.
+     */
+    void forwarded() {
+        feed.track(HeldMaps.DIRECTORY);
     }
 
     /** Rebuilds completed so far (tests). */

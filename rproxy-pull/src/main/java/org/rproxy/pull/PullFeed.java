@@ -312,13 +312,23 @@ final class PullFeed implements AutoCloseable {
         return Reply.ok(e.stamped(h, now));
     }
 
-    /** Fetches the signed sources of a computed answer that the proxy does not track yet. */
+    /**
+     * Fetches the signed sources of a computed answer that the proxy does not track yet, and
+     * counts a use of those it does: answers computed here (and stale ones served in an outage)
+     * rest on them, so they are kept fresh like documents that are asked for.
+     */
     private void trackSources(Held h) {
-        for (String path : DerivedFrom.paths(h)) {
-            CacheKey source = CacheKey.get(path);
-            if (!entries.containsKey(source)) {
-                fetch(source, UpstreamCall.PLAIN_GET, "source");
-            }
+        DerivedFrom.paths(h).forEach(path -> {
+            track(path);
+            touch(path);
+        });
+    }
+
+    /** Fetches the document at {@code target} (a GET) unless the proxy tracks it already. Does not block. */
+    void track(String target) {
+        CacheKey key = CacheKey.get(target);
+        if (!entries.containsKey(key)) {
+            fetch(key, UpstreamCall.PLAIN_GET, "source");
         }
     }
 

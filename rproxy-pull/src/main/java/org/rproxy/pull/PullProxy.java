@@ -111,7 +111,7 @@ public final class PullProxy implements AutoCloseable {
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
         LocalAnswers local = null;
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
-            local = new LocalAnswers(feed, work, clock);
+            local = new LocalAnswers(feed, work, clock, via);
             feed.addChangeListener(local::changed);
         }
         server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, local, metrics)),

@@ -18,9 +18,9 @@ import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.Reply;
 
 /**
- * The pull proxy's answer to every request. A query (a POST, or a GET with query parameters)
- * that the {@link LocalAnswers} can answer from held maps is computed on the worker executor,
- * or taken from the answers already computed for this version on the event loop. Everything
+ * The pull proxy's answer to every request. A query ({@link HeldMaps#isQuery}) that the
+ * {@link LocalAnswers} can answer from held maps is computed on the worker executor, or taken
+ * from the answers already computed for this version on the event loop. Everything
  * else goes to the {@link PullFeed}: GET and HEAD straight away (a hit completes on the event
  * loop); a POST's body is canonicalised and hashed for its key on the worker executor first. The
  * request target is passed upstream as received, since the origin signs the path and query it
@@ -47,7 +47,7 @@ final class PullService implements AltoService {
             return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.rawTarget(),
                     "not a request target this proxy can forward"), Dialects.of(request.path())));
         }
-        boolean query = request.method().equals("POST") || !request.query().isEmpty();
+        boolean query = HeldMaps.isQuery(request);
         HeldMaps maps = local == null ? null : local.current();
         if (query && maps != null && maps.routes(request)) {
             Reply cached = maps.cached(request);
@@ -66,6 +66,9 @@ final class PullService implements AltoService {
         }
         if (query) {
             metrics.query(false);
+            if (local != null) {
+                local.forwarded();
+            }
         }
         return forward(request, target);
     }

@@ -71,7 +71,7 @@ class LocalAnswersTest {
                 "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
         feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
-        local = new LocalAnswers(feed, rebuilds::add, clock);
+        local = new LocalAnswers(feed, rebuilds::add, clock, "1.1 edge");
         feed.addChangeListener(local::changed);
         service = new PullService(feed, Runnable::run, local, metrics);
     }
@@ -131,6 +131,7 @@ class LocalAnswersTest {
         offerAll();
         Representation r = ((Reply.Ok) query("ipv4:10.0.0.1")).representation();
         assertTrue(r.identity().header("signature").isEmpty());
+        assertEquals("1.1 edge", r.identity().header("via").orElseThrow());
         String net = feed.heldSigned("/networkmap/net").identity().etag().replace("\"", "");
         String cost = feed.heldSigned("/costmap/cost").identity().etag().replace("\"", "");
         assertEquals("\"net\";path=\"/networkmap/net\";etag=\"" + net + "\", \"cost\";path=\"/costmap/cost\";etag=\""

@@ -42,7 +42,9 @@ final class Computed {
         }
     }
 
-    static Representation of(String contentType, Bytes body, List<Source> sources, Duration maxAge, Instant now) {
+    /** @param added header fields added after the standard ones (a proxy's {@code Via}), possibly empty */
+    static Representation of(String contentType, Bytes body, List<Source> sources, Duration maxAge, Instant now,
+                             List<HeaderField> added) {
         String digest = ContentDigest.sha256(body.unsafeArray());
         List<String> parts = new ArrayList<>();
         Instant expires = Instant.MAX;
@@ -54,11 +56,12 @@ final class Computed {
                 expires = s.expires();
             }
         }
-        List<HeaderField> headers = List.of(
-                new HeaderField("content-type", contentType),
-                new HeaderField("content-digest", digest),
-                new HeaderField("etag", PreparedDocument.etagOf(digest)),
-                new HeaderField("alto-derived-from", String.join(", ", parts)));
+        List<HeaderField> headers = new ArrayList<>(4 + added.size());
+        headers.add(new HeaderField("content-type", contentType));
+        headers.add(new HeaderField("content-digest", digest));
+        headers.add(new HeaderField("etag", PreparedDocument.etagOf(digest)));
+        headers.add(new HeaderField("alto-derived-from", String.join(", ", parts)));
+        headers.addAll(added);
         Variant identity = new Variant(body, null, headers);
         return new Representation(identity, null, maxAge.toSeconds(), now, expires.equals(Instant.MAX) ? now.plus(maxAge) : expires);
     }

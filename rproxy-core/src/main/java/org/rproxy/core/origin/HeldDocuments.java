@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class HeldDocuments {
     private static final Logger LOG = LoggerFactory.getLogger(HeldDocuments.class);
     static final String DIRECTORY = Catalog.DIRECTORY_PATH;
-    static final HeldDocuments NONE = new HeldDocuments(null, Map.of(), Map.of(), Map.of(), Map.of());
+    static final HeldDocuments NONE = new HeldDocuments(null, Map.of(), Map.of(), Map.of(), Map.of(), false);
 
     /** The version of a held signed document that answers name, and how long it may be used. */
     record Ref(String etag, Instant expires, long maxAgeSeconds) {
@@ -49,15 +49,21 @@ final class HeldDocuments {
     final Map<String, CostMap> costMaps;
     /** Request target of each signed document answers may name, to its version. */
     final Map<String, Ref> refs;
+    /**
+     * True when a seed dialect document is held (of whichever version): the upstream serves that
+     * dialect, so its query paths are certain even while an answer's own XML source is being renewed.
+     */
+    final boolean seed;
     private final Map<String, Parsed> parsed;
 
     private HeldDocuments(Directory directory, Map<String, NetworkMap> networkMaps, Map<String, CostMap> costMaps,
-                          Map<String, Ref> refs, Map<String, Parsed> parsed) {
+                          Map<String, Ref> refs, Map<String, Parsed> parsed, boolean seed) {
         this.directory = directory;
         this.networkMaps = Map.copyOf(networkMaps);
         this.costMaps = Map.copyOf(costMaps);
         this.refs = Map.copyOf(refs);
         this.parsed = Map.copyOf(parsed);
+        this.seed = seed;
     }
 
     /**
@@ -108,7 +114,7 @@ final class HeldDocuments {
                         () -> xml.renderCostMap(c));
             });
         }
-        return new HeldDocuments(dir, nets, costs, r.refs, r.parsed);
+        return new HeldDocuments(dir, nets, costs, r.refs, r.parsed, r.seed);
     }
 
     /** The maps answers are computed from, or null when the default network map is not held. */
@@ -124,6 +130,7 @@ final class HeldDocuments {
         private final Map<String, Representation> seen = new HashMap<>();
         final Map<String, Ref> refs = new HashMap<>();
         final Map<String, Parsed> parsed = new HashMap<>();
+        boolean seed;
 
         Reader(Function<String, Representation> held, HeldDocuments previous) {
             this.held = held;
@@ -161,6 +168,7 @@ final class HeldDocuments {
             if (r == null) {
                 return;
             }
+            seed = true;
             String key = r.identity().etag() + ' ' + seen.get(jsonTarget).identity().etag();
             Parsed p = reused("xml " + target, key);
             if (p == null) {

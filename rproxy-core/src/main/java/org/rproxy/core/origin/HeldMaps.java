@@ -17,6 +17,7 @@ import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.Reply;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A query is answered here only when its route is certain: a query resource of the held
  * directory (filtered network and cost maps, endpoint properties, endpoint costs), or a seed
- * dialect path while the held {@code /prop/pid} is the rendering of the held default network map;
+ * dialect path while a seed document is held (an XML answer names XML documents, used only
+ * while they are the rendering of the held maps);
  * and only when every map the origin would consult is held, verified, unexpired and of the
  * version the others depend on. Otherwise {@link #answer} returns null and the caller forwards
  * the query.
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * {@link #routes} and {@link #cached} are map lookups.
  */
 public final class HeldMaps {
+    /** Where the directory is held: it says which queries may be computed here. */
+    public static final String DIRECTORY = Catalog.DIRECTORY_PATH;
+
     private static final Logger LOG = LoggerFactory.getLogger(HeldMaps.class);
     private static final HeldMaps NONE = new HeldMaps(HeldDocuments.NONE, null, Map.of(), Clock.systemUTC());
 
@@ -64,13 +69,20 @@ public final class HeldMaps {
         return NONE;
     }
 
+    /** As {@link #build(Function, HeldMaps, Clock, List)} with no header fields added. */
+    public static HeldMaps build(Function<String, Representation> held, HeldMaps previous, Clock clock) {
+        return build(held, previous, clock, List.of());
+    }
+
     /**
      * Reads the documents held now.
      *
      * @param held     the signed, verified, unexpired representation held for a GET target, or null
      * @param previous the set this one replaces; documents whose entity tag is unchanged are not parsed again
+     * @param added    header fields added to every computed answer (the proxy's {@code Via})
      */
-    public static HeldMaps build(Function<String, Representation> held, HeldMaps previous, Clock clock) {
+    public static HeldMaps build(Function<String, Representation> held, HeldMaps previous, Clock clock,
+                                 List<HeaderField> added) {
         requireNonNull(clock, "clock");
         XmlCodec xml = new XmlCodec();
         HeldDocuments docs = HeldDocuments.read(held, requireNonNull(previous, "previous").docs, xml);
@@ -80,12 +92,26 @@ public final class HeldMaps {
         }
         try {
             long maxAge = docs.refs.values().stream().mapToLong(HeldDocuments.Ref::maxAgeSeconds).min().orElse(0);
-            OriginQueries q = new OriginQueries(maps, new LocalHoldings(docs, clock), Duration.ofSeconds(maxAge), clock, xml);
+            OriginQueries q = new OriginQueries(maps, new LocalHoldings(docs, clock, added), Duration.ofSeconds(maxAge), clock, xml);
             return new HeldMaps(docs, q, routes(docs), clock);
         } catch (RuntimeException e) {
             LOG.warn("the held maps do not fit together; queries are forwarded: {}", e.getMessage());
             return new HeldMaps(docs, null, Map.of(), clock);
         }
+    }
+
+    /**
+     * True when {@code request} is a query rather than a request for a document: a POST, or a GET
+     * or HEAD with parameters on one of the seed's query paths (its {@code /cost/map?type=} is a
+     * signed document). Needs no held maps.
+     */
+    public static boolean isQuery(AltoRequest request) {
+        if (request.method().equals("POST")) {
+            return true;
+        }
+        String p = request.path();
+        return !request.query().isEmpty() && (p.equals(Catalog.XML_NETWORK_MAP_PATH) || p.equals(Catalog.XML_LOOKUP_PATH)
+                || p.equals(Catalog.XML_COST_ROW_PATH));
     }
 
     /** True when {@code request} is a query this set may answer (path, method and form); a lookup. */
@@ -136,7 +162,7 @@ public final class HeldMaps {
      * directory, a full map it lists, or a seed dialect map document. A lookup.
      */
     public boolean reads(String target) {
-        if (target.equals(HeldDocuments.DIRECTORY) || target.equals(Catalog.XML_NETWORK_MAP_PATH)
+        if (target.equals(DIRECTORY) || target.equals(Catalog.XML_NETWORK_MAP_PATH)
                 || target.startsWith(Catalog.XML_COST_MAP_PATH + "?type=")) {
             return true;
         }
@@ -154,7 +180,7 @@ public final class HeldMaps {
         return docs.refs.keySet();
     }
 
-    /** The query routes of the held directory, and the seed's while its XML network map is backed. */
+    /** The query routes of the held directory, and the seed's while a seed document is held. */
     private static Map<String, Target> routes(HeldDocuments docs) {
         Map<String, Target> out = new HashMap<>();
         String def = docs.directory.defaultNetworkMap();
@@ -175,7 +201,7 @@ public final class HeldMaps {
                 out.put(r.uri(), new Target(OriginService.Route.ENDPOINT_COST, null));
             }
         }
-        if (docs.refs.containsKey(Catalog.XML_NETWORK_MAP_PATH)) {
+        if (docs.seed) {
             out.put(Catalog.XML_NETWORK_MAP_PATH, new Target(OriginService.Route.XML_PIDS, null));
             out.put(Catalog.XML_LOOKUP_PATH, new Target(OriginService.Route.XML_LOOKUP, null));
             out.put(Catalog.XML_COST_ROW_PATH, new Target(OriginService.Route.XML_COST_ROW, null));

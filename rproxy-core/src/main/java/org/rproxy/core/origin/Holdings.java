@@ -1,8 +1,9 @@
 package org.rproxy.core.origin;
 
+import java.util.List;
 import java.util.TreeSet;
 
-import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.HeaderField;import org.rproxy.core.store.Representation;
 
 /**
  * What one set of query answers rests on, beyond the parsed maps: where each signed source
@@ -46,6 +47,9 @@ interface Holdings {
      * @throws NotHeldException otherwise
      */
     void requireProperty(String name);
+
+    /** Header fields added to every computed answer: none at the origin, a proxy's {@code Via}. */
+    List<HeaderField> added();
 
     /** The signed document served at {@code target}, when these holdings serve documents; else null. */
     Representation document(String target);

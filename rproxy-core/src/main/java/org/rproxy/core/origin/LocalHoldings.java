@@ -3,11 +3,13 @@ package org.rproxy.core.origin;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.TreeSet;
 
 import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -21,10 +23,12 @@ final class LocalHoldings implements Holdings {
 
     private final HeldDocuments docs;
     private final Clock clock;
+    private final List<HeaderField> added;
 
-    LocalHoldings(HeldDocuments docs, Clock clock) {
+    LocalHoldings(HeldDocuments docs, Clock clock, List<HeaderField> added) {
         this.docs = requireNonNull(docs, "docs");
         this.clock = requireNonNull(clock, "clock");
+        this.added = List.copyOf(added);
         requireNonNull(docs.directory, "docs.directory");
     }
 
@@ -88,13 +92,18 @@ final class LocalHoldings implements Holdings {
     }
 
     @Override
+    public List<HeaderField> added() {
+        return added;
+    }
+
+    @Override
     public Representation document(String target) {
         return null;
     }
 
     /** The cost type of {@code r} when it is a full cost map on {@code netmap}, else null. */
     private CostType costMapType(InformationResource r, String netmap) {
-        if (!MediaTypes.COST_MAP.equals(r.mediaType()) || r.accepts() != null || !r.uses().equals(java.util.List.of(netmap))
+        if (!MediaTypes.COST_MAP.equals(r.mediaType()) || r.accepts() != null || !r.uses().equals(List.of(netmap))
                 || r.costTypeNames().size() != 1) {
             return null;
         }

@@ -2,9 +2,11 @@ package org.rproxy.core.origin;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -52,6 +54,11 @@ record OriginHoldings(Catalog catalog, Map<String, Representation> signed) imple
     @Override
     public void requireProperty(String name) {
         // likewise
+    }
+
+    @Override
+    public List<HeaderField> added() {
+        return List.of();
     }
 
     @Override

@@ -193,7 +193,7 @@ final class OriginQueries {
     }
 
     Representation computed(String type, Bytes body, Computed.Source... sources) {
-        return Computed.of(type, body, List.of(sources), maxAge, clock.instant());
+        return Computed.of(type, body, List.of(sources), maxAge, clock.instant(), holdings.added());
     }
 
     Computed.Source source(String id, String path) {
