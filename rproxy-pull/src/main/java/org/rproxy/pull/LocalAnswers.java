@@ -48,9 +48,13 @@ final class LocalAnswers {
         this.added = List.of(new HeaderField("via", requireNonNull(via, "via")));
     }
 
-    /** The feed's change listener: a new signed copy of {@code target} is held. Does not block. */
+    /**
+     * The feed's change listener: a new signed copy of {@code target} is held. Does not block.
+     * While a rebuild runs, every change marks it dirty: the set it is building may list the
+     * target (a directory just read) although the set in place does not.
+     */
     void changed(String target, Representation held) {
-        if (current.get().reads(target)) {
+        if (running.get() || current.get().reads(target)) {
             rebuildSoon();
         }
     }

@@ -212,6 +212,21 @@ class HeldMapsTest {
         assertTrue(held.routes(request("HEAD", "/prop/pid?pid=PID1", null, "")));
     }
 
+    @ParameterizedTest
+    @CsvSource({
+            "POST, /endpointcost, true",
+            "POST, /anything, true",
+            "GET, /cost/row?srcpid=PID1, true",
+            "HEAD, /prop/pid?pid=PID1, true",
+            "GET, /prop/pid/lookup?endpoint=ipv4:1.2.3.4, true",
+            "GET, /prop/pid, false",
+            "GET, /cost/map?type=hopcount, false",
+            "GET, /networkmap/default-network-map, false",
+    })
+    void aQueryIsAPostOrASeedQueryGet(String method, String target, boolean query) {
+        assertEquals(query, HeldMaps.isQuery(request(method, target, null, "")));
+    }
+
     private AltoRequest endpointCost(String metric) {
         return request("POST", "/endpointcost", "application/alto-endpointcostparams+json",
                 "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"" + metric
