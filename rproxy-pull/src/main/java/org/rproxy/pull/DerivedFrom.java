@@ -7,6 +7,8 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.rproxy.core.store.Representation;
+
 /**
  * Reads the {@code Alto-Derived-From} header of an unsigned computed answer: the signed
  * documents (path and entity tag) it was computed from, as the origin names them
@@ -21,8 +23,13 @@ final class DerivedFrom {
 
     /** The paths of the named sources (empty when the header is absent). */
     static List<String> paths(Held h) {
+        return paths(h.base());
+    }
+
+    /** The paths of the sources {@code r} names (empty when the header is absent). */
+    static List<String> paths(Representation r) {
         List<String> out = new ArrayList<>();
-        Matcher m = SOURCE.matcher(h.identity().variant().header(HEADER).orElse(""));
+        Matcher m = SOURCE.matcher(r.identity().header(HEADER).orElse(""));
         while (m.find()) {
             out.add(m.group(1));
         }

@@ -251,6 +251,27 @@ final class PullFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * The signed copy held for a GET of {@code target} and usable now (as stored, without
+     * {@code age}), or null. For computing answers from held maps; a lookup.
+     */
+    Representation heldSigned(String target) {
+        Entry e = entries.get(CacheKey.get(target));
+        Held h = e == null ? null : e.held();
+        return h != null && h.signed() && h.usableAt(clock.instant()) ? h.base() : null;
+    }
+
+    /**
+     * Counts a use of the copy held for a GET of {@code target}, as a request for it would: a map
+     * that answers are computed from is kept fresh like one that is served.
+     */
+    void touch(String target) {
+        Entry e = entries.get(CacheKey.get(target));
+        if (e != null) {
+            e.touch(clock.instant());
+        }
+    }
+
     /** Called with each signed copy held for a GET target (fetched, revalidated or offered). */
     void addChangeListener(BiConsumer<String, Representation> listener) {
         listeners.add(requireNonNull(listener, "listener"));
@@ -291,13 +312,23 @@ final class PullFeed implements AutoCloseable {
         return Reply.ok(e.stamped(h, now));
     }
 
-    /** Fetches the signed sources of a computed answer that the proxy does not track yet. */
+    /**
+     * Fetches the signed sources of a computed answer that the proxy does not track yet, and
+     * counts a use of those it does: answers computed here (and stale ones served in an outage)
+     * rest on them, so they are kept fresh like documents that are asked for.
+     */
     private void trackSources(Held h) {
-        for (String path : DerivedFrom.paths(h)) {
-            CacheKey source = CacheKey.get(path);
-            if (!entries.containsKey(source)) {
-                fetch(source, UpstreamCall.PLAIN_GET, "source");
-            }
+        DerivedFrom.paths(h).forEach(path -> {
+            track(path);
+            touch(path);
+        });
+    }
+
+    /** Fetches the document at {@code target} (a GET) unless the proxy tracks it already. Does not block. */
+    void track(String target) {
+        CacheKey key = CacheKey.get(target);
+        if (!entries.containsKey(key)) {
+            fetch(key, UpstreamCall.PLAIN_GET, "source");
         }
     }
 

@@ -19,11 +19,12 @@ import org.rproxy.core.store.RepresentationStore;
 /**
  * The pull feed's meters (Micrometer; Prometheus names in brackets): hits
  * ({@code rproxy_cache_hits_total}), misses, coalesced waits, stale copies served, upstream
- * fetches by kind and result, upstream request latency ({@code rproxy_upstream_request_seconds}),
- * verification failures by reason ({@code rproxy_verification_failures_total{reason}}), bytes
- * and entries held, and the seconds until each held resource expires
- * ({@code rproxy_resource_expires_seconds{target}}). Thread-safe; counters are cached so the hit
- * path only increments.
+ * fetches by kind and result, queries computed here or left to the upstream
+ * ({@code rproxy_queries_total{answered}}), upstream request latency
+ * ({@code rproxy_upstream_request_seconds}), verification failures by reason
+ * ({@code rproxy_verification_failures_total{reason}}), bytes and entries held, and the seconds
+ * until each held resource expires ({@code rproxy_resource_expires_seconds{target}}).
+ * Thread-safe; counters are cached so the hit path only increments.
  */
 final class PullMetrics {
     private final MeterRegistry registry;
@@ -31,6 +32,8 @@ final class PullMetrics {
     private final Counter misses;
     private final Counter coalesced;
     private final Counter stale;
+    private final Counter localQueries;
+    private final Counter upstreamQueries;
     private final ConcurrentHashMap<String, Counter> fetches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Outcome, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Timer> upstream = new ConcurrentHashMap<>();
@@ -49,12 +52,22 @@ final class PullMetrics {
         this.stale = Counter.builder("rproxy.cache.stale.served")
                 .description("Hits past max-age but inside the signature's validity (revalidated in the background)")
                 .register(registry);
+        this.localQueries = queries(registry, "local");
+        this.upstreamQueries = queries(registry, "upstream");
         Gauge.builder("rproxy.store.bytes", store, RepresentationStore::weightedBytes).baseUnit("bytes")
                 .description("Bytes of representations held").register(registry);
         Gauge.builder("rproxy.store.max.bytes", store, RepresentationStore::maxBytes).baseUnit("bytes")
                 .description("The store's bound").register(registry);
         Gauge.builder("rproxy.store.entries", store, RepresentationStore::size)
                 .description("Representations held").register(registry);
+    }
+
+    /**
+     * One query answered: computed here from held maps ({@code answered="local"}) or left to
+     * the feed, which answers from the store or the upstream ({@code answered="upstream"}).
+     */
+    void query(boolean local) {
+        (local ? localQueries : upstreamQueries).increment();
     }
 
     void hit() {
@@ -128,6 +141,11 @@ final class PullMetrics {
             }
         }
         e.expires = expires;
+    }
+
+    private static Counter queries(MeterRegistry registry, String answered) {
+        return Counter.builder("rproxy.queries").description("Query requests, by where the answer came from")
+                .tag("answered", answered).register(registry);
     }
 
     /** The expiry of one held target, read by its gauge. */

@@ -112,7 +112,13 @@ public final class PullProxy implements AutoCloseable {
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of)
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
-        server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work)), "wrapFront"), new RequestMetrics(registry));
+        LocalAnswers local = null;
+        if (config.queries() == ProxyConfig.Queries.LOCAL) {
+            local = new LocalAnswers(feed, work, clock, via);
+            feed.addChangeListener(local::changed);
+        }
+        server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, local, metrics)),
+                "wrapFront"), new RequestMetrics(registry));
         closeables.add(0, server);
         InetSocketAddress a = server.localAddress();
         String host = a.getAddress().getHostAddress();

@@ -12,23 +12,32 @@ import java.util.concurrent.RejectedExecutionException;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.origin.HeldMaps;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.Reply;
 
 /**
- * The pull proxy's answer to every request: GET and HEAD go straight to the {@link PullFeed}
- * (a hit completes on the event loop); a POST's body is canonicalised and hashed for its key on
- * the worker executor first. The request target is passed upstream as received, since the origin
- * signs the path and query it was asked for.
+ * The pull proxy's answer to every request. A query ({@link HeldMaps#isQuery}) that the
+ * {@link LocalAnswers} can answer from held maps is computed on the worker executor, or taken
+ * from the answers already computed for this version on the event loop. Everything
+ * else goes to the {@link PullFeed}: GET and HEAD straight away (a hit completes on the event
+ * loop); a POST's body is canonicalised and hashed for its key on the worker executor first. The
+ * request target is passed upstream as received, since the origin signs the path and query it
+ * was asked for.
  */
 final class PullService implements AltoService {
     private final PullFeed feed;
     private final Executor work;
+    private final LocalAnswers local;
+    private final PullMetrics metrics;
 
-    PullService(PullFeed feed, Executor work) {
+    /** @param local the answers computed from held maps, or null to forward every query */
+    PullService(PullFeed feed, Executor work, LocalAnswers local, PullMetrics metrics) {
         this.feed = requireNonNull(feed, "feed");
         this.work = requireNonNull(work, "work");
+        this.local = local;
+        this.metrics = requireNonNull(metrics, "metrics");
     }
 
     @Override
@@ -38,6 +47,34 @@ final class PullService implements AltoService {
             return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.rawTarget(),
                     "not a request target this proxy can forward"), Dialects.of(request.path())));
         }
+        boolean query = HeldMaps.isQuery(request);
+        HeldMaps maps = local == null ? null : local.current();
+        if (query && maps != null && maps.routes(request)) {
+            Reply cached = maps.cached(request);
+            if (cached != null) {
+                metrics.query(true);
+                return CompletableFuture.completedFuture(cached);
+            }
+            try {
+                return CompletableFuture.supplyAsync(() -> local.answer(maps, request), work).thenCompose(r -> {
+                    metrics.query(r != null);
+                    return r != null ? CompletableFuture.completedFuture(r) : forward(request, target);
+                });
+            } catch (RejectedExecutionException e) {
+                return stopping(request);
+            }
+        }
+        if (query) {
+            metrics.query(false);
+            if (local != null) {
+                local.forwarded();
+            }
+        }
+        return forward(request, target);
+    }
+
+    /** The feed's answer: from the store, or fetched through from the upstream. */
+    private CompletionStage<Reply> forward(AltoRequest request, String target) {
         if (!request.method().equals("POST")) {
             return feed.serve(CacheKey.get(target), request.accept() == null ? UpstreamCall.PLAIN_GET
                     : new UpstreamCall(request.accept(), null, Bytes.empty()));
@@ -48,9 +85,13 @@ final class PullService implements AltoService {
                     () -> CacheKey.post(target, request.contentType(), QueryDigest.of(request.contentType(), request.body())),
                     work).thenCompose(key -> feed.serve(key, call));
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE,
-                    null, null, "the proxy is stopping; try again", 503), Dialects.of(request.path())));
+            return stopping(request);
         }
+    }
+
+    private static CompletionStage<Reply> stopping(AltoRequest request) {
+        return CompletableFuture.completedFuture(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE,
+                null, null, "the proxy is stopping; try again", 503), Dialects.of(request.path())));
     }
 
     /** {@code /path?query} from an origin-form or absolute-form target, or null. */

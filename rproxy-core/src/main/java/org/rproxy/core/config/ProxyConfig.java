@@ -20,6 +20,7 @@ import java.util.Locale;
  * refresh: {tick: 1s, ahead: 5s, retry: 5s, min-interval: 1s, forget-after: 1h}
  * admin: {address: 127.0.0.1:9090}   # absent: no admin listener
  * push: {heartbeat: 10s, read-timeout: 20s, ...}   # push mode only, see PushConfig
+ * queries: local             # local: compute query answers from held maps; upstream: forward them
  * </pre>
  *
  * @param mode     how the proxy keeps its copies current
@@ -30,13 +31,28 @@ import java.util.Locale;
  * @param refresh  timings of refresh-ahead and retries
  * @param admin    the admin listener (metrics, health), or null when off
  * @param push     timings and bounds of push mode
+ * @param queries  where query answers come from
  */
 public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
-                          RefreshConfig refresh, AdminConfig admin, PushConfig push) {
+                          RefreshConfig refresh, AdminConfig admin, PushConfig push, Queries queries) {
 
     /** How the proxy keeps its copies current. */
     public enum Mode {
         PULL, PUSH;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * Where query answers (filtered maps, endpoint properties and costs, the seed's rows, lookups
+     * and rankings) come from: computed from the verified maps held ({@code local}, DESIGN.md §3)
+     * whenever every map a query needs is held, else forwarded; or always forwarded ({@code upstream}).
+     */
+    public enum Queries {
+        LOCAL, UPSTREAM;
 
         @Override
         public String toString() {
@@ -55,43 +71,48 @@ public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamC
         cache = orDefault(cache, new CacheConfig(null));
         refresh = orDefault(refresh, new RefreshConfig(null, null, null, null, null));
         push = orDefault(push, PushConfig.defaults());
+        queries = orDefault(queries, Queries.LOCAL);
     }
 
-    /** Without a {@code push} section: push mode's defaults. */
+    /** Without {@code push} and {@code queries} sections: their defaults. */
     public ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
                        RefreshConfig refresh, AdminConfig admin) {
-        this(mode, name, listen, upstream, cache, refresh, admin, null);
+        this(mode, name, listen, upstream, cache, refresh, admin, null, null);
     }
 
     public ProxyConfig withListen(ListenConfig l) {
-        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin, push);
+        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin, push, queries);
     }
 
     public ProxyConfig withUpstream(UpstreamConfig u) {
-        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin, push);
+        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin, push, queries);
     }
 
     public ProxyConfig withCache(CacheConfig c) {
-        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin, push);
+        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin, push, queries);
     }
 
     public ProxyConfig withRefresh(RefreshConfig r) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin, push);
+        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin, push, queries);
     }
 
     public ProxyConfig withAdmin(AdminConfig a) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a, push);
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a, push, queries);
     }
 
     public ProxyConfig withMode(Mode m) {
-        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin, push);
+        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin, push, queries);
     }
 
     public ProxyConfig withPush(PushConfig p) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, p);
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, p, queries);
+    }
+
+    public ProxyConfig withQueries(Queries q) {
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, push, q);
     }
 
     public ProxyConfig withName(String n) {
-        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin, push);
+        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin, push, queries);
     }
 }

@@ -36,6 +36,9 @@ final class Catalog {
     static final String CAPABILITY_PATH = "/capability";
     static final String XML_NETWORK_MAP_PATH = "/prop/pid";
     static final String XML_COST_MAP_PATH = "/cost/map";
+    static final String XML_LOOKUP_PATH = "/prop/pid/lookup";
+    static final String XML_COST_ROW_PATH = "/cost/row";
+    static final String XML_RANKING_PATH = "/cost/m";
     static final String ENDPOINT_PROP_PATH = "/endpointprop";
     static final String ENDPOINT_COST_PATH = "/endpointcost";
     /** The XML dialect's default cost type (the seed's {@code GET /cost/map}). */

@@ -1,5 +1,7 @@
 package org.rproxy.core.origin;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,28 +25,43 @@ final class Computed {
     private Computed() {
     }
 
-    /** A signed document an answer was computed from. */
-    record Source(String id, String path, Representation representation) {
+    /**
+     * A signed document an answer was computed from: its resource id, the path it is served at,
+     * the entity tag of the version used and when that version's signature runs out.
+     */
+    record Source(String id, String path, String etag, Instant expires) {
+        Source {
+            requireNonNull(id, "id");
+            requireNonNull(path, "path");
+            requireNonNull(expires, "expires");
+        }
+
+        /** The source that {@code signed} is, as served at {@code path}. */
+        static Source of(String id, String path, Representation signed) {
+            return new Source(id, path, signed.identity().etag(), signed.expires());
+        }
     }
 
-    static Representation of(String contentType, Bytes body, List<Source> sources, Duration maxAge, Instant now) {
+    /** @param added header fields added after the standard ones (a proxy's {@code Via}), possibly empty */
+    static Representation of(String contentType, Bytes body, List<Source> sources, Duration maxAge, Instant now,
+                             List<HeaderField> added) {
         String digest = ContentDigest.sha256(body.unsafeArray());
         List<String> parts = new ArrayList<>();
         Instant expires = Instant.MAX;
         for (Source s : sources) {
-            Representation r = s.representation();
-            String etag = r.identity().etag();
+            String etag = s.etag();
             parts.add('"' + s.id() + "\";path=\"" + s.path() + "\";etag=\""
                     + (etag == null ? "" : etag.replace("\"", "")) + '"');
-            if (r.expires().isBefore(expires)) {
-                expires = r.expires();
+            if (s.expires().isBefore(expires)) {
+                expires = s.expires();
             }
         }
-        List<HeaderField> headers = List.of(
-                new HeaderField("content-type", contentType),
-                new HeaderField("content-digest", digest),
-                new HeaderField("etag", PreparedDocument.etagOf(digest)),
-                new HeaderField("alto-derived-from", String.join(", ", parts)));
+        List<HeaderField> headers = new ArrayList<>(4 + added.size());
+        headers.add(new HeaderField("content-type", contentType));
+        headers.add(new HeaderField("content-digest", digest));
+        headers.add(new HeaderField("etag", PreparedDocument.etagOf(digest)));
+        headers.add(new HeaderField("alto-derived-from", String.join(", ", parts)));
+        headers.addAll(added);
         Variant identity = new Variant(body, null, headers);
         return new Representation(identity, null, maxAge.toSeconds(), now, expires.equals(Instant.MAX) ? now.plus(maxAge) : expires);
     }

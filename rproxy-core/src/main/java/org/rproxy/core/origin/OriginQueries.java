@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -45,8 +44,8 @@ final class OriginQueries {
     /** Bytes of computed GET answers kept per version. */
     private static final long COMPUTED_CACHE_BYTES = 64L * 1024 * 1024;
 
-    private final Catalog catalog;
-    private final Map<String, Representation> signed;
+    private final MapSet maps;
+    private final Holdings holdings;
     private final Duration maxAge;
     private final Clock clock;
     private final XmlCodec xml;
@@ -59,13 +58,17 @@ final class OriginQueries {
             .weigher((String k, Representation v) -> (int) Math.min(Integer.MAX_VALUE, v.weight() + k.length()))
             .build();
 
-    OriginQueries(Catalog catalog, Map<String, Representation> signed, Duration maxAge, Clock clock, XmlCodec xml) {
-        this.catalog = requireNonNull(catalog, "catalog");
-        this.signed = Map.copyOf(signed);
+    /**
+     * @param maps     the parsed maps answers are computed from
+     * @param holdings the signed documents they came from, and what the publisher offers
+     * @param maxAge   the freshness lifetime of a computed answer
+     */
+    OriginQueries(MapSet maps, Holdings holdings, Duration maxAge, Clock clock, XmlCodec xml) {
+        this.maps = requireNonNull(maps, "maps");
+        this.holdings = requireNonNull(holdings, "holdings");
         this.maxAge = requireNonNull(maxAge, "maxAge");
         this.clock = requireNonNull(clock, "clock");
         this.xml = requireNonNull(xml, "xml");
-        MapSet maps = catalog.maps();
         NetworkMap def = maps.defaultMap();
         this.defaultIndex = def.index();
         this.properties = new EndpointPropertyLookup(maps.networkMaps().values(), mergedStatics(maps));
@@ -80,11 +83,11 @@ final class OriginQueries {
     }
 
     MapSet maps() {
-        return catalog.maps();
+        return maps;
     }
 
-    java.util.TreeSet<String> metrics(String netmap) {
-        return catalog.metrics(netmap);
+    Holdings holdings() {
+        return holdings;
     }
 
     PrefixIndex defaultIndex() {
@@ -96,7 +99,7 @@ final class OriginQueries {
     }
 
     Representation signed(String target) {
-        return signed.get(target);
+        return holdings.document(target);
     }
 
     /**
@@ -112,62 +115,67 @@ final class OriginQueries {
     Representation answerGet(OriginService.Route route, AltoRequest req) {
         Representation r = computedGets.getIfPresent(req.rawTarget());
         if (r == null) {
-            r = answer(route, req);
+            r = answer(route, null, req);
             computedGets.put(req.rawTarget(), r);
         }
         return r;
     }
 
     boolean hasNetworkMap(String id) {
-        return catalog.maps().networkMaps().containsKey(id);
+        return maps.networkMaps().containsKey(id);
     }
 
     boolean hasCostMap(String id) {
-        return catalog.maps().costMaps().containsKey(id);
+        return maps.costMaps().containsKey(id);
     }
 
-    /** Computes the answer of {@code route}; throws {@link AltoException} for the client's mistakes. */
-    Representation answer(OriginService.Route route, AltoRequest req) {
+    /**
+     * Computes the answer of {@code route}; throws {@link AltoException} for the client's mistakes
+     * and {@link NotHeldException} when a document it needs is not held.
+     *
+     * @param netmap the network map a filtered route cuts from, else ignored (may be null)
+     */
+    Representation answer(OriginService.Route route, String netmap, AltoRequest req) {
         switch (route) {
             case XML_PIDS: return xmlQueries.reverseLookup(req);
             case XML_LOOKUP: return xmlQueries.endpointLookup(req);
             case XML_COST_MAP: return xmlQueries.costMap(req);
             case XML_COST_ROW: return xmlQueries.costRow(req);
             case XML_RANKING: return xmlQueries.ranking(req);
-            case FILTERED_NETWORK_MAP: return filteredNetworkMap(req);
-            case FILTERED_COST_MAP: return filteredCostMap(req);
+            case FILTERED_NETWORK_MAP: return filteredNetworkMap(netmap, req);
+            case FILTERED_COST_MAP: return filteredCostMap(netmap, req);
             case ENDPOINT_PROP: return endpointProperties(req);
             case ENDPOINT_COST: return endpointCost(req);
             default: throw QueryParams.unsupported(req);
         }
     }
 
-    private Representation filteredNetworkMap(AltoRequest req) {
-        String id = segment(req.path(), 2);
+    private Representation filteredNetworkMap(String id, AltoRequest req) {
         JsonNode body = QueryParams.json(req, MediaTypes.NETWORK_MAP_FILTER);
-        NetworkMap map = catalog.maps().networkMaps().get(id);
+        NetworkMap map = maps.networkMaps().get(id);
         ObjectNode out = AltoJson.writeNetworkMap(map.vtag(), NetworkMapFiltering.apply(map, NetworkMapFilter.fromJson(body)));
-        return computed(MediaTypes.NETWORK_MAP, Bytes.wrap(Jcs.canonicalize(out)), source(id, Catalog.networkMapPath(id)));
+        return computed(MediaTypes.NETWORK_MAP, Bytes.wrap(Jcs.canonicalize(out)), source(id, holdings.networkMapPath(id)));
     }
 
-    private Representation filteredCostMap(AltoRequest req) {
-        String netmap = segment(req.path(), 2);
+    private Representation filteredCostMap(String netmap, AltoRequest req) {
         CostMapFilter filter = CostMapFilter.fromJson(QueryParams.json(req, MediaTypes.COST_MAP_FILTER));
-        CostMap map = catalog.maps().costMap(netmap, filter.costType().metric()).orElseThrow(() ->
+        holdings.requireCostMaps(netmap, filter.costType().metric());
+        CostMap map = maps.costMap(netmap, filter.costType().metric()).orElseThrow(() ->
                 new AltoException(AltoError.invalidValue("cost-type", filter.costType().metric(),
                         "no cost map of metric " + filter.costType().metric() + " for network map " + netmap)));
         CostMap filtered = CostMapFiltering.apply(map, filter);
         return computed(MediaTypes.COST_MAP, Bytes.wrap(Jcs.canonicalize(AltoJson.writeCostMap(filtered))),
-                source(map.vtag().resourceId(), Catalog.costMapPath(map.vtag().resourceId())));
+                source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
     }
 
     private Representation endpointProperties(AltoRequest req) {
         EndpointPropertyQuery q = EndpointPropertyQuery.fromJson(QueryParams.json(req, MediaTypes.ENDPOINT_PROP_PARAMS));
+        q.properties().forEach(holdings::requireProperty);
         ObjectNode out = properties.lookup(q).toJson();
         List<Computed.Source> sources = new ArrayList<>();
-        catalog.maps().networkMaps().keySet().forEach(id -> {
+        maps.networkMaps().keySet().forEach(id -> {
             if (q.properties().contains(id + ".pid")) {
-                sources.add(source(id, Catalog.networkMapPath(id)));
+                sources.add(source(id, holdings.networkMapPath(id)));
             }
         });
         return computed(MediaTypes.ENDPOINT_PROP, Bytes.wrap(Jcs.canonicalize(out)), sources.toArray(new Computed.Source[0]));
@@ -175,28 +183,21 @@ final class OriginQueries {
 
     private Representation endpointCost(AltoRequest req) {
         EndpointCostQuery q = EndpointCostQuery.fromJson(QueryParams.json(req, MediaTypes.ENDPOINT_COST_PARAMS), null);
+        String def = maps.defaultNetworkMap();
+        holdings.requireCostMaps(def, q.costType().metric());
         ObjectNode out = endpointCosts.lookup(q).toJson();
-        String def = catalog.maps().defaultNetworkMap();
-        CostMap map = catalog.maps().costMap(def, q.costType().metric()).orElseThrow();
+        CostMap map = maps.costMap(def, q.costType().metric()).orElseThrow();
         return computed(MediaTypes.ENDPOINT_COST, Bytes.wrap(Jcs.canonicalize(out)),
-                source(def, Catalog.networkMapPath(def)),
-                source(map.vtag().resourceId(), Catalog.costMapPath(map.vtag().resourceId())));
+                source(def, holdings.networkMapPath(def)),
+                source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
     }
 
     Representation computed(String type, Bytes body, Computed.Source... sources) {
-        return Computed.of(type, body, List.of(sources), maxAge, clock.instant());
+        return Computed.of(type, body, List.of(sources), maxAge, clock.instant(), holdings.added());
     }
 
     Computed.Source source(String id, String path) {
-        Representation r = signed.get(path);
-        if (r == null) {
-            throw new IllegalStateException("no signed document at " + path);
-        }
-        return new Computed.Source(id, path, r);
-    }
-
-    private static String segment(String path, int i) {
-        return path.split("/", -1)[i];
+        return holdings.source(id, path);
     }
 
     private static EndpointProperties mergedStatics(MapSet maps) {

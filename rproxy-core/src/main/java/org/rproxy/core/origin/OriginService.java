@@ -43,7 +43,7 @@ final class OriginService implements AltoService {
 
     /** Swaps in a new catalog (or a re-signed one); requests already running finish on the old one. */
     void install(Catalog catalog, Map<String, Representation> signed, Duration maxAge) {
-        current = new OriginQueries(catalog, signed, maxAge, clock, xml);
+        current = new OriginQueries(catalog.maps(), new OriginHoldings(catalog, signed), maxAge, clock, xml);
     }
 
     @Override
@@ -73,7 +73,8 @@ final class OriginService implements AltoService {
             return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
                     request.path() + " accepts " + route.allowed() + " only").withStatus(405), dialect, route.allowHeader()));
         }
-        return compute(() -> read ? q.answerGet(route, request) : q.answer(route, request), dialect);
+        return compute(() -> read ? q.answerGet(route, request) : q.answer(route, route.networkMapOf(request.path()), request),
+                dialect);
     }
 
     private CompletionStage<Reply> compute(Supplier<Representation> work, Dialect dialect) {
@@ -118,16 +119,21 @@ final class OriginService implements AltoService {
             return get && post ? "GET, HEAD and POST" : get ? "GET and HEAD" : "POST";
         }
 
+        /** The network map a filtered route's path names ({@code /networkmap/<id>/filtered}), else null. */
+        String networkMapOf(String path) {
+            return this == FILTERED_NETWORK_MAP || this == FILTERED_COST_MAP ? path.split("/", -1)[2] : null;
+        }
+
         /** The route of {@code path}, or null (404). */
         static Route of(String path, OriginQueries q) {
             switch (path) {
                 case Catalog.DIRECTORY_PATH: return DIRECTORY;
                 case Catalog.CAPABILITY_PATH: return CAPABILITY;
                 case Catalog.XML_NETWORK_MAP_PATH: return XML_PIDS;
-                case "/prop/pid/lookup": return XML_LOOKUP;
+                case Catalog.XML_LOOKUP_PATH: return XML_LOOKUP;
                 case Catalog.XML_COST_MAP_PATH: return XML_COST_MAP;
-                case "/cost/row": return XML_COST_ROW;
-                case "/cost/m": return XML_RANKING;
+                case Catalog.XML_COST_ROW_PATH: return XML_COST_ROW;
+                case Catalog.XML_RANKING_PATH: return XML_RANKING;
                 case Catalog.ENDPOINT_PROP_PATH: return ENDPOINT_PROP;
                 case Catalog.ENDPOINT_COST_PATH: return ENDPOINT_COST;
                 default: break;

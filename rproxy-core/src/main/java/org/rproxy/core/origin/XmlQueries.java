@@ -115,9 +115,11 @@ final class XmlQueries {
 
     private CostMap costMapOfType(String metric) {
         String m = metric == null ? Catalog.DEFAULT_METRIC : metric;
-        return q.maps().costMap(q.maps().defaultNetworkMap(), m).orElseThrow(() ->
+        String def = q.maps().defaultNetworkMap();
+        q.holdings().requireCostMaps(def, m);
+        return q.maps().costMap(def, m).orElseThrow(() ->
                 new AltoException(AltoError.invalidValue("type", m, "no cost map of type " + m
-                        + " (have: " + q.metrics(q.maps().defaultNetworkMap()) + ")")));
+                        + " (have: " + q.holdings().metrics(def) + ")")));
     }
 
     private static String xmlCostMapPath(CostMap map) {

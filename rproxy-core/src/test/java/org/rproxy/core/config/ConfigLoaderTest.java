@@ -48,6 +48,15 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(5), c.refresh().retry());
         assertNull(c.admin());
         assertEquals(List.of(pub), c.upstream().trust());
+        assertEquals(ProxyConfig.Queries.LOCAL, c.queries());
+    }
+
+    @Test
+    void queryAnswersCanBeLeftToTheUpstream() {
+        assertEquals(ProxyConfig.Queries.UPSTREAM,
+                loader.read(minimal() + "queries: upstream\n", "pull.yaml", ProxyConfig.class).queries());
+        assertEquals(ProxyConfig.Queries.LOCAL,
+                loader.read(minimal() + "queries: local\n", "pull.yaml", ProxyConfig.class).queries());
     }
 
     @Test
@@ -91,6 +100,8 @@ class ConfigLoaderTest {
                         "pull.yaml: listen.address: 'nohost:x' is not HOST:PORT (expected e.g. 127.0.0.1:8282)"),
                 Arguments.of("UP\nmode: sideways",
                         "pull.yaml: mode: 'sideways' is not one of pull push"),
+                Arguments.of("UP\nqueries: nearby",
+                        "pull.yaml: queries: 'nearby' is not one of local upstream"),
                 Arguments.of("upstream: {url: 'ftp://x', trust: [PUB]}",
                         "pull.yaml: upstream.url: 'ftp://x' (expected: http:// or https://)"),
                 Arguments.of("upstream: {url: 'http://x:1/alto', trust: [PUB]}",

@@ -1,0 +1,120 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.rproxy.core.origin.HeldMaps;
+import org.rproxy.core.server.AltoRequest;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's current set of query answers computed from held maps (DESIGN.md §3): one
+ * {@link HeldMaps}, read again whenever a held document it depends on changes.
+ *
+ * <p>Rebuilds run on the worker executor, one at a time: a change marks the set dirty and starts
+ * a rebuild unless one is under way, and the rebuild repeats while changes arrived during it, so
+ * a burst of changes costs one or two rebuilds, never one each. The new set is swapped in with
+ * one write; requests already computing finish on the set they started with. Unchanged documents
+ * are not parsed again (see {@link HeldMaps#build}).
+ */
+final class LocalAnswers {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalAnswers.class);
+
+    private final PullFeed feed;
+    private final Executor work;
+    private final Clock clock;
+    private final List<HeaderField> added;
+    private final AtomicReference<HeldMaps> current = new AtomicReference<>(HeldMaps.none());
+    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicInteger builds = new AtomicInteger();
+
+    /** @param via this proxy's {@code Via} entry, added to every computed answer (it passed through here) */
+    LocalAnswers(PullFeed feed, Executor work, Clock clock, String via) {
+        this.feed = requireNonNull(feed, "feed");
+        this.work = requireNonNull(work, "work");
+        this.clock = requireNonNull(clock, "clock");
+        this.added = List.of(new HeaderField("via", requireNonNull(via, "via")));
+    }
+
+    /**
+     * The feed's change listener: a new signed copy of {@code target} is held. Does not block.
+     * While a rebuild runs, every change marks it dirty: the set it is building may list the
+     * target (a directory just read) although the set in place does not.
+     */
+    void changed(String target, Representation held) {
+        if (running.get() || current.get().reads(target)) {
+            rebuildSoon();
+        }
+    }
+
+    /** Marks the set dirty and starts a rebuild unless one is under way. */
+    void rebuildSoon() {
+        dirty.set(true);
+        if (running.compareAndSet(false, true)) {
+            try {
+                work.execute(this::rebuild);
+            } catch (RejectedExecutionException e) {
+                running.set(false); // stopping
+            }
+        }
+    }
+
+    private void rebuild() {
+        try {
+            while (dirty.getAndSet(false)) {
+                current.set(HeldMaps.build(feed::heldSigned, current.get(), clock, added));
+                builds.incrementAndGet();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("reading the held maps failed; queries are forwarded until the next change", e);
+        } finally {
+            running.set(false);
+        }
+        if (dirty.get()) {
+            rebuildSoon(); // a change arrived between the last check and the end
+        }
+    }
+
+    /** The set answers come from now. */
+    HeldMaps current() {
+        return current.get();
+    }
+
+    /**
+     * Computes the answer to {@code request} from {@code maps}, or null to forward it; marks the
+     * maps it names as used. Runs on a worker thread.
+     */
+    Reply answer(HeldMaps maps, AltoRequest request) {
+        Reply r = maps.answer(request);
+        if (r instanceof Reply.Ok ok) {
+            feed.touch(HeldMaps.DIRECTORY);
+            DerivedFrom.paths(ok.representation()).forEach(feed::touch);
+        }
+        return r;
+    }
+
+    /**
+     * A query was forwarded: makes sure the directory, which says what may be computed here, is
+     * held (it is fetched once; the maps follow as forwarded answers name them). A lookup.
+     */
+    void forwarded() {
+        feed.track(HeldMaps.DIRECTORY);
+    }
+
+    /** Rebuilds completed so far (tests). */
+    int builds() {
+        return builds.get();
+    }
+}
