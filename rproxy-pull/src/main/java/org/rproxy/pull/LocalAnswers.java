@@ -71,11 +71,23 @@ final class LocalAnswers {
         }
     }
 
+    /**
+     * Fetches the directory, and from then on every full map it lists, so that queries are
+     * answered here from the first ones on rather than forwarded while a crowd's first requests
+     * happen to fetch the maps (a cost map of the same metric in the other mode, say, which no
+     * client reads but the origin consults). Does not block.
+     */
+    void start() {
+        feed.track(HeldMaps.DIRECTORY);
+    }
+
     private void rebuild() {
         try {
             while (dirty.getAndSet(false)) {
-                current.set(HeldMaps.build(feed::heldSigned, current.get(), clock, added));
+                HeldMaps built = HeldMaps.build(feed::heldSigned, current.get(), clock, added);
+                current.set(built);
                 builds.incrementAndGet();
+                built.listedMaps().forEach(feed::track);
             }
         } catch (RuntimeException e) {
             LOG.warn("reading the held maps failed; queries are forwarded until the next change", e);
@@ -94,10 +106,12 @@ final class LocalAnswers {
 
     /**
      * Computes the answer to {@code request} from {@code maps}, or null to forward it; marks the
-     * maps it names as used. Runs on a worker thread.
+     * maps it names as used, and fetches a map it lacked (a cost map no client has asked for, say
+     * the ordinal one the origin would also consult), so the next such query is answered here.
+     * Runs on a worker thread.
      */
     Reply answer(HeldMaps maps, AltoRequest request) {
-        Reply r = maps.answer(request);
+        Reply r = maps.answer(request, feed::track);
         if (r instanceof Reply.Ok ok) {
             feed.touch(HeldMaps.DIRECTORY);
             DerivedFrom.paths(ok.representation()).forEach(feed::touch);

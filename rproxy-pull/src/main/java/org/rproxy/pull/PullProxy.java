@@ -133,6 +133,9 @@ public final class PullProxy implements AutoCloseable {
             closeables.add(0, admin);
         }
         feed.start();
+        if (local != null) {
+            local.start();
+        }
         LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.url(),
                 admin == null ? "" : " (admin on " + admin.localAddress() + ")");
     }

@@ -151,14 +151,32 @@ class LocalAnswersTest {
     }
 
     @Test
-    void aQueryIsForwardedUntilEveryMapItNeedsIsHeld() {
+    void aQueryIsForwardedWhileAMapItNeedsIsMissing() {
         offer("/directory", DIRECTORY);
         offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"));
         runRebuilds();
         query("ipv4:10.0.0.1");
-        assertEquals(1, upstream.total());
+        assertEquals(1, upstream.count("/endpointcost", "identity"));
         assertEquals(1.0, queries("upstream"));
         assertEquals(0.0, queries("local"));
+    }
+
+    @Test
+    void everyMapTheDirectoryListsIsFetchedSoEvenTheFirstQueryIsAnsweredHere() {
+        // the cost map no client asked for: the proxy fetches it itself
+        upstream.docs.put("/costmap/cost", signer.sign("/costmap/cost", COST_MAP, false, clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/networkmap/net", signer.sign("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"), false,
+                clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+        local.start();
+        runRebuilds();
+        assertEquals(1, upstream.count("/directory", "gzip"), upstream.requests.keySet().toString());
+        assertEquals(1, upstream.count("/networkmap/net", "gzip"), upstream.requests.keySet().toString());
+        assertEquals(1, upstream.count("/costmap/cost", "gzip"), upstream.requests.keySet().toString());
+        assertTrue(query("ipv4:10.0.0.2") instanceof Reply.Ok);
+        assertEquals(1.0, queries("local"));
+        assertEquals(0.0, queries("upstream"));
+        assertEquals(3, upstream.total(), "no query went upstream");
     }
 
     @Test

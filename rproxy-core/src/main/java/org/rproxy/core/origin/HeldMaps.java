@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.rproxy.core.codec.xml.XmlCodec;
@@ -137,6 +139,16 @@ public final class HeldMaps {
      * would give; null when the query must be forwarded instead.
      */
     public Reply answer(AltoRequest request) {
+        return answer(request, target -> { });
+    }
+
+    /**
+     * As {@link #answer(AltoRequest)}; when the query is forwarded because a signed document it
+     * needs is not held (or has expired), tells {@code missing} that document's GET target, so the
+     * caller can fetch it and answer the next such query itself.
+     */
+    public Reply answer(AltoRequest request, Consumer<String> missing) {
+        requireNonNull(missing, "missing");
         if (!routes(request)) {
             return null;
         }
@@ -150,6 +162,9 @@ public final class HeldMaps {
         } catch (AltoException e) {
             return Reply.error(e.error(), Dialect.ofPath(request.path()));
         } catch (NotHeldException e) {
+            if (e.target() != null) {
+                missing.accept(e.target());
+            }
             return null;
         } catch (RuntimeException e) {
             LOG.warn("computing {} {} from the held maps failed; forwarding it", request.method(), request.rawTarget(), e);
@@ -168,6 +183,24 @@ public final class HeldMaps {
         }
         return docs.directory != null && docs.directory.resources().values().stream()
                 .anyMatch(r -> r.accepts() == null && r.uri().equals(target));
+    }
+
+    /**
+     * Request targets of the full maps (network and cost maps) the held directory lists: what a
+     * proxy must hold to answer every query the directory offers. Empty without a directory.
+     */
+    public Set<String> listedMaps() {
+        if (docs.directory == null) {
+            return Set.of();
+        }
+        Set<String> out = new TreeSet<>();
+        docs.directory.resources().values().forEach(r -> {
+            if (r.accepts() == null && r.uri().startsWith("/")
+                    && (MediaTypes.NETWORK_MAP.equals(r.mediaType()) || MediaTypes.COST_MAP.equals(r.mediaType()))) {
+                out.add(r.uri());
+            }
+        });
+        return out;
     }
 
     /** The maps answers are computed from, or null when none (tests). */

@@ -36,10 +36,10 @@ final class LocalHoldings implements Holdings {
     public Computed.Source source(String id, String path) {
         HeldDocuments.Ref ref = docs.refs.get(path);
         if (ref == null) {
-            throw new NotHeldException(path + " is not held");
+            throw new NotHeldException(path + " is not held", path);
         }
         if (!clock.instant().isBefore(ref.expires())) {
-            throw new NotHeldException(path + " has expired");
+            throw new NotHeldException(path + " has expired", path);
         }
         return new Computed.Source(id, path, ref.etag(), ref.expires());
     }
@@ -69,12 +69,13 @@ final class LocalHoldings implements Holdings {
     @Override
     public void requireCostMaps(String netmap, String metric) {
         if (!docs.networkMaps.containsKey(netmap)) {
-            throw new NotHeldException("network map " + netmap + " is not held");
+            InformationResource n = docs.directory.resources().get(netmap);
+            throw new NotHeldException("network map " + netmap + " is not held", n == null ? null : n.uri());
         }
         for (InformationResource r : docs.directory.resources().values()) {
             CostType t = costMapType(r, netmap);
             if (t != null && t.metric().equals(metric) && !docs.costMaps.containsKey(r.id())) {
-                throw new NotHeldException("cost map " + r.id() + " is not held");
+                throw new NotHeldException("cost map " + r.id() + " is not held", r.uri());
             }
         }
     }
