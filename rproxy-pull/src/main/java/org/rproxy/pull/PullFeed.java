@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
@@ -333,8 +332,8 @@ final class PullFeed implements AutoCloseable {
     }
 
     private Reply noValidCopy(CacheKey key, int status, String reason) {
-        return Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "uri", key.target(),
-                "no valid copy of " + key.target() + " (" + reason + ")", status == 0 ? 504 : status), key.dialect());
+        return Reply.error(AltoError.serverCondition("no valid copy of " + key.target() + " (" + reason + ")",
+                status == 0 ? 504 : status), key.dialect());
     }
 
     /** One refresher pass; returns the attempts it started. */

@@ -10,7 +10,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.origin.HeldMaps;
 import org.rproxy.core.server.AltoRequest;
@@ -90,8 +89,8 @@ final class PullService implements AltoService {
     }
 
     private static CompletionStage<Reply> stopping(AltoRequest request) {
-        return CompletableFuture.completedFuture(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE,
-                null, null, "the proxy is stopping; try again", 503), Dialects.of(request.path())));
+        return CompletableFuture.completedFuture(Reply.error(
+                AltoError.serverCondition("the proxy is stopping; try again", 503), Dialects.of(request.path())));
     }
 
     /** {@code /path?query} from an origin-form or absolute-form target, or null. */

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -71,7 +70,7 @@ public final class PushProxy implements AutoCloseable {
                     Dialect.JSON));
         }
         if (!r.expires().isAfter(clock.instant())) {
-            return done(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null,
+            return done(Reply.error(AltoError.serverCondition(
                     "the held signature expired and the upstream is out of reach", 504), Dialect.JSON));
         }
         return done(Reply.ok(r));

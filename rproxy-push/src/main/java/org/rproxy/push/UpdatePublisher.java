@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.origin.OriginStream;
@@ -441,7 +440,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     }
 
     private static Reply unavailable(String why) {
-        return error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null, why, 503));
+        return error(AltoError.serverCondition(why, 503));
     }
 
     private static CompletionStage<Reply> done(Reply r) {

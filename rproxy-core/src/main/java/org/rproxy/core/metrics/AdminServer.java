@@ -18,7 +18,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.AltoRequest;
@@ -127,7 +126,7 @@ public final class AdminServer implements AutoCloseable {
             if (why == null) {
                 return text("text/plain; charset=utf-8", "ready\n");
             }
-            return Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null, "not ready: " + why, 503),
+            return Reply.error(AltoError.serverCondition("not ready: " + why, 503),
                     Dialect.JSON);
         }
 
@@ -135,7 +134,7 @@ public final class AdminServer implements AutoCloseable {
             try {
                 return CompletableFuture.supplyAsync(work, scraper);
             } catch (RejectedExecutionException e) {
-                return done(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null, "stopping", 503),
+                return done(Reply.error(AltoError.serverCondition("stopping", 503),
                         Dialect.JSON));
             }
         }

@@ -42,6 +42,19 @@ public record AltoError(AltoErrorCode code, String field, String value, String m
         return of(AltoErrorCode.E_INVALID_FIELD_VALUE, field, value, field + ": " + reason);
     }
 
+    /**
+     * A condition of the server, not of the request (500, 502, 503, 504): the origin starting or
+     * stopping, overload, an upstream with no valid copy. RFC 7285 §8.5.2 registers no code for
+     * it; every part of rproxy uses {@code E_SYNTAX} with no field, so clients can rely on one
+     * form, and the HTTP status is what a client acts on (retry later, elsewhere).
+     */
+    public static AltoError serverCondition(String message, int httpStatus) {
+        if (httpStatus < 500 || httpStatus > 599) {
+            throw new IllegalArgumentException("httpStatus: " + httpStatus + " (expected: 500-599)");
+        }
+        return new AltoError(AltoErrorCode.E_SYNTAX, null, null, message, httpStatus);
+    }
+
     /** The same error answered with another HTTP status (for example 404, 413 or 415). */
     public AltoError withStatus(int status) {
         return new AltoError(code, field, value, message, status);

@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
@@ -51,8 +50,7 @@ final class OriginService implements AltoService {
         OriginQueries q = current;
         Dialect dialect = Origin.dialectOf(request.path());
         if (q == null) {
-            return done(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null,
-                    "the origin is starting; try again", 503), dialect));
+            return done(Reply.error(AltoError.serverCondition("the origin is starting; try again", 503), dialect));
         }
         boolean read = request.method().equals("GET") || request.method().equals("HEAD");
         if (read) {
@@ -87,8 +85,7 @@ final class OriginService implements AltoService {
                 }
             }, executor);
         } catch (RejectedExecutionException e) {
-            return done(Reply.error(new AltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, null, null,
-                    "the origin is overloaded or stopping; try again", 503), dialect));
+            return done(Reply.error(AltoError.serverCondition("the origin is overloaded or stopping; try again", 503), dialect));
         }
     }
 

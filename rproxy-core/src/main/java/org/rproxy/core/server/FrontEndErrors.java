@@ -10,8 +10,7 @@ import org.rproxy.core.model.AltoErrorCode;
  * <p>RFC 7285 §8.5.2 requires {@code meta.code} to be one of its four registered codes, none of
  * which describes a server-side failure. Errors about the request as a whole (framing, size)
  * use {@code E_SYNTAX}; those naming one header use {@code E_INVALID_FIELD_VALUE} with that
- * field; for the server's own failures (500, 503) {@code E_SYNTAX} is the least misleading
- * choice, and the HTTP status is what a client should act on.
+ * field; the server's own failures (500, 503) are {@link AltoError#serverCondition}.
  */
 final class FrontEndErrors {
 
@@ -49,10 +48,10 @@ final class FrontEndErrors {
     }
 
     static AltoError overloaded() {
-        return AltoError.syntax("too many connections, retry later").withStatus(503);
+        return AltoError.serverCondition("too many connections, retry later", 503);
     }
 
     static AltoError internal() {
-        return AltoError.syntax("internal error").withStatus(500);
+        return AltoError.serverCondition("internal error", 500);
     }
 }
