@@ -49,7 +49,7 @@ final class PullFeed implements AutoCloseable {
 
     /**
      * @param tick        refresher period (real time)
-     * @param ahead       revalidate hot entries this long before they go stale (at most half their max-age)
+     * @param ahead       revalidate hot entries this long before they go stale (at most a fifth of their max-age)
      * @param retry       pause after a failed attempt
      * @param minInterval least time between two attempts for one entry
      * @param forgetAfter drop an entry that cannot be served and was not asked for in this long
@@ -407,9 +407,15 @@ final class PullFeed implements AutoCloseable {
         return e.pinned || e.lastAccess().isAfter(h.identity().fetchedAt());
     }
 
+    /**
+     * How long before going stale a hot entry is revalidated: {@code refresh.ahead}, but at most a
+     * fifth of its max-age. A revalidation takes milliseconds and a copy found a little stale is
+     * still served while it is revalidated, so the window only needs to cover a tick or two; a
+     * wider one (half the max-age, say) would make each proxy ask twice per refresh period.
+     */
     private Duration ahead(Held h) {
-        Duration half = Duration.ofSeconds(h.identity().maxAgeSeconds()).dividedBy(2);
-        return half.compareTo(settings.ahead()) < 0 ? half : settings.ahead();
+        Duration fifth = Duration.ofSeconds(h.identity().maxAgeSeconds()).dividedBy(5);
+        return fifth.compareTo(settings.ahead()) < 0 ? fifth : settings.ahead();
     }
 
     private boolean due(Entry e, Instant now) {
