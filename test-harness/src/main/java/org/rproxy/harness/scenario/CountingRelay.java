@@ -180,7 +180,8 @@ final class CountingRelay implements AutoCloseable, OriginCounter {
             String key = req.method().name() + " " + req.uri();
             String ae = req.headers().get("accept-encoding");
             onRequest.accept("REQ " + key + (ae == null ? "" : " accept-encoding=" + ae.replace(' ', '_')));
-            counts.record(key, req.content().isReadable() ? key + " #" + bodyDigest(req) : key);
+            String resource = req.content().isReadable() ? key + " #" + bodyDigest(req) : key;
+            counts.record(key, ae != null && ae.contains("gzip") ? resource + " (gzip)" : resource);
             back.writeAndFlush(req.retain());
         }
 

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What the relay counts: requests by method and target (for totals and reports), and requests by
  * resource per refresh period (for "a handful of requests per resource per period"), where a
- * POST's resource includes a digest of its body, since distinct queries are distinct resources.
+ * POST's resource includes a digest of its body, since distinct queries are distinct resources,
+ * and a request accepting gzip counts apart from one that does not: each variant of a document is
+ * signed, held and revalidated on its own, so a proxy asks once per variant.
  * Thread-safe; recorded on event loops.
  */
 final class RequestCounts {
@@ -26,7 +28,7 @@ final class RequestCounts {
 
     /**
      * @param target   method and request target
-     * @param resource the target, plus the body digest for a request with a body
+     * @param resource the target, plus the body digest for a request with a body and the variant asked for
      */
     void record(String target, String resource) {
         byTarget.computeIfAbsent(target, k -> new LongAdder()).increment();
