@@ -71,6 +71,11 @@ final class CostRow extends ReadOnlyMap<Double> {
         return new CostRow(names, cols, out, size);
     }
 
+    /** True when the row is stored by position of every name rather than by known cost. */
+    boolean dense() {
+        return cols == null;
+    }
+
     /** True when {@code test} holds for every known cost. */
     boolean allMatch(DoublePredicate test) {
         for (int i = 0; i < costs.length; i++) {
