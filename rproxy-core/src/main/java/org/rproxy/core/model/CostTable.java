@@ -54,6 +54,7 @@ final class CostTable extends ReadOnlyMap<Map<String, Double>> {
     static CostTable of(Map<String, Map<String, Double>> costs, CostType type) {
         if (costs instanceof CostTable t) {
             if (type.mode() == CostMode.ORDINAL && !t.ordinalSafe) {
+                // Some cost is not a positive integer: this walk in sorted order throws on the first.
                 t.map(DoubleUnaryOperator.identity(), type);
             }
             return t;
