@@ -2,16 +2,19 @@ package org.rproxy.core.model;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * A full cost map (RFC 7285 §11.2.3): for one cost type, the cost from each source PID to
  * destination PIDs. A missing pair means "no cost known" (RFC 7285 §11.2.3.6), not zero.
+ *
+ * <p>{@code costs} is held as a compact, immutable table (package-private): one string per PID
+ * name and an array of costs per row, a tenth of the heap of tree maps of boxed costs. It reads
+ * as a {@code Map} with sources, and each row's destinations, in {@code String} order; its
+ * equality and hash code are those of the {@code Map} contract, and every mutator throws
+ * {@link UnsupportedOperationException}. Readers that hold millions of costs build it through
+ * {@link CostRows}; writers visit it through {@link #forEachCost}.
  *
  * @param vtag           this map's resource id and version tag
  * @param dependentVtag  the network map this map's PIDs come from
@@ -26,37 +29,7 @@ public record CostMap(VersionTag vtag, VersionTag dependentVtag, CostType costTy
         requireNonNull(dependentVtag, "dependentVtag");
         requireNonNull(costType, "costType");
         requireNonNull(costs, "costs");
-        CostType type = costType;
-        Map<String, Map<String, Double>> copy = new LinkedHashMap<>();
-        // Validated once per distinct name: a 2,000-PID map has 4M entries but only 2,000 names.
-        Set<String> validNames = new HashSet<>();
-        for (Map.Entry<String, Map<String, Double>> e : new TreeMap<>(costs).entrySet()) {
-            String src = e.getKey();
-            if (validNames.add(src)) {
-                Identifiers.pid(src, "cost-map." + src);
-            }
-            TreeMap<String, Double> r = new TreeMap<>(requireNonNull(e.getValue(), src));
-            for (Map.Entry<String, Double> c : r.entrySet()) {
-                String dst = c.getKey();
-                if (validNames.add(dst)) {
-                    Identifiers.pid(dst, "cost-map." + src + "." + dst);
-                }
-                checkCost(type, src, dst, c.getValue());
-            }
-            copy.put(src, Collections.unmodifiableSortedMap(r));
-        }
-        costs = Collections.unmodifiableMap(copy);
-    }
-
-    private static void checkCost(CostType type, String src, String dst, Double cost) {
-        if (cost == null || cost.isNaN() || cost.isInfinite()) {
-            throw new AltoException(AltoError.invalidValue("cost-map." + src + "." + dst, String.valueOf(cost),
-                    "cost must be a finite number"));
-        }
-        if (type.mode() == CostMode.ORDINAL && (cost < 1 || cost != Math.rint(cost))) {
-            throw new AltoException(AltoError.invalidValue("cost-map." + src + "." + dst, String.valueOf(cost),
-                    "an ordinal cost must be a positive integer (RFC 7285 §6.1.2.2)"));
-        }
+        costs = CostTable.of(costs, costType);
     }
 
     /**
@@ -69,23 +42,52 @@ public record CostMap(VersionTag vtag, VersionTag dependentVtag, CostType costTy
             throw new AltoException(AltoError.invalidValue("meta.dependent-vtags", dependentVtag.resourceId(),
                     "cost map depends on " + dependentVtag.resourceId() + ", not on " + map.vtag().resourceId()));
         }
-        costs.forEach((src, row) -> {
-            if (!map.hasPid(src)) {
-                throw new AltoException(AltoError.invalidValue("cost-map." + src, src,
-                        "source PID " + src + " is not in network map " + map.vtag().resourceId()));
-            }
-            row.keySet().forEach(dst -> {
-                if (!map.hasPid(dst)) {
-                    throw new AltoException(AltoError.invalidValue("cost-map." + src + "." + dst, dst,
-                            "destination PID " + dst + " is not in network map " + map.vtag().resourceId()));
-                }
-            });
-        });
+        String[] unknown = table().firstUnknown(map::hasPid);
+        if (unknown == null) {
+            return;
+        }
+        String src = unknown[0];
+        if (unknown.length == 1) {
+            throw new AltoException(AltoError.invalidValue("cost-map." + src, src,
+                    "source PID " + src + " is not in network map " + map.vtag().resourceId()));
+        }
+        String dst = unknown[1];
+        throw new AltoException(AltoError.invalidValue("cost-map." + src + "." + dst, dst,
+                "destination PID " + dst + " is not in network map " + map.vtag().resourceId()));
     }
 
     /** The cost from {@code src} to {@code dst}, or null when none is known. */
     public Double cost(String src, String dst) {
-        Map<String, Double> row = costs.get(src);
+        CostRow row = table().row(src);
         return row == null ? null : row.get(dst);
+    }
+
+    /**
+     * Calls {@code action} with each known cost from {@code src}, destinations in order, without
+     * boxing; nothing when {@code src} has no row. For writers that visit every cost.
+     */
+    public void forEachCost(String src, CostConsumer action) {
+        requireNonNull(action, "action");
+        CostRow row = table().row(src);
+        if (row != null) {
+            row.forEachCost(action);
+        }
+    }
+
+    /**
+     * This map with cost type {@code costType} and each cost replaced by {@code f(cost)}: the same
+     * pairs, the same vtags. Shares the PID names and the layout of the rows, so an ordinal view of
+     * a numerical map (RFC 7285 §6.1.2.2) costs one array of costs per row.
+     *
+     * @throws AltoException as the constructor does when {@code costType} refuses a new cost
+     */
+    public CostMap withCosts(CostType costType, DoubleUnaryOperator f) {
+        requireNonNull(costType, "costType");
+        requireNonNull(f, "f");
+        return new CostMap(vtag, dependentVtag, costType, table().map(f, costType));
+    }
+
+    private CostTable table() {
+        return (CostTable) costs;
     }
 }

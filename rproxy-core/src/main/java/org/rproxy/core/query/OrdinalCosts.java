@@ -3,7 +3,6 @@ package org.rproxy.core.query;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,16 +39,10 @@ public final class OrdinalCosts {
         if (map.costType().mode() == CostMode.ORDINAL) {
             return map;
         }
-        double[] distinct = distinct(map.costs().values());
-        Map<String, Map<String, Double>> ranked = new LinkedHashMap<>();
-        map.costs().forEach((src, row) -> {
-            Map<String, Double> r = new LinkedHashMap<>();
-            row.forEach((dst, cost) -> r.put(dst, (double) rankOf(distinct, cost)));
-            ranked.put(src, r);
-        });
+        double[] distinct = distinct(map);
         CostType numerical = map.costType();
         CostType ordinal = new CostType(numerical.metric(), CostMode.ORDINAL, numerical.description());
-        return new CostMap(map.vtag(), map.dependentVtag(), ordinal, ranked);
+        return map.withCosts(ordinal, cost -> rankOf(distinct, cost));
     }
 
     /** Each key of {@code row} with the dense rank of its cost within the row, in the row's order. */
@@ -67,17 +60,15 @@ public final class OrdinalCosts {
         return Arrays.binarySearch(distinct, cost + 0.0) + 1;
     }
 
-    private static double[] distinct(Collection<Map<String, Double>> rows) {
+    private static double[] distinct(CostMap map) {
         int n = 0;
-        for (Map<String, Double> row : rows) {
+        for (Map<String, Double> row : map.costs().values()) {
             n += row.size();
         }
         double[] all = new double[n];
-        int i = 0;
-        for (Map<String, Double> row : rows) {
-            for (Double d : row.values()) {
-                all[i++] = d;
-            }
+        int[] next = {0};
+        for (String src : map.costs().keySet()) {
+            map.forEachCost(src, (dst, cost) -> all[next[0]++] = cost);
         }
         return sortedDistinct(all);
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.CostRows;
 import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.Identifiers;
 import org.rproxy.core.model.VersionTag;
@@ -22,9 +23,11 @@ import org.rproxy.core.model.VersionTag;
  * does for pushed maps) so that a proxy can tell versions apart. It is read when present and
  * otherwise taken from the caller. The same shape serves the filtered cost map (§11.3.2.6),
  * written without the vtag. The inner loop runs once per cost (millions for a large map), so it
- * checks types inline and builds a field path only when it throws; rows are collected by
- * {@link CostRows}, which hands the model sorted input. {@link CostMapStream} reads the same
- * document from bytes without building a tree. Stateless; any thread.
+ * checks types inline and builds a field path only when it throws; rows are collected by the
+ * model's {@link CostRows}, which builds the map's compact table without boxing a cost, and
+ * written through {@link CostMap#forEachCost}, which visits them without boxing either.
+ * {@link CostMapStream} reads the same document from bytes without building a tree. Stateless;
+ * any thread.
  */
 final class CostMapJson {
 
@@ -62,7 +65,7 @@ final class CostMapJson {
                     "a cost map depends on exactly one network map (found " + deps.size() + ")");
         }
         CostType type = JsonValues.readCostType(JsonFields.object(meta, "meta", "cost-type"), "meta.cost-type");
-        return new CostMap(vtag, deps.get(0), type, rows.build());
+        return rows.build(vtag, deps.get(0), type);
     }
 
     static ObjectNode write(CostMap map, boolean withVtag) {
@@ -73,11 +76,21 @@ final class CostMapJson {
         }
         DocumentMeta.withDependentVtags(meta, List.of(map.dependentVtag()));
         meta.set("cost-type", JsonValues.writeCostType(map.costType()));
-        root.set("cost-map", writeCosts(map.costs()));
+        root.set("cost-map", writeCosts(map));
         return root;
     }
 
-    /** Source to (destination to cost), as in {@code cost-map} and {@code endpoint-cost-map}. */
+    /** The {@code cost-map} member: source to (destination to cost). */
+    private static ObjectNode writeCosts(CostMap map) {
+        ObjectNode out = NODES.objectNode();
+        for (String src : map.costs().keySet()) {
+            ObjectNode r = out.putObject(src);
+            map.forEachCost(src, (dst, cost) -> r.set(dst, JsonValues.cost(cost)));
+        }
+        return out;
+    }
+
+    /** Source to (destination to cost), as in {@code endpoint-cost-map}. */
     static ObjectNode writeCosts(Map<String, Map<String, Double>> costs) {
         ObjectNode out = NODES.objectNode();
         costs.forEach((src, row) -> {

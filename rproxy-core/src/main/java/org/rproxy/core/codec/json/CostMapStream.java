@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.CostRows;
 import org.rproxy.core.model.Identifiers;
 import org.rproxy.core.model.VersionTag;
 

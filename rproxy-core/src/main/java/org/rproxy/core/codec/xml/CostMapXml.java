@@ -50,7 +50,7 @@ final class CostMapXml {
         for (String src : new TreeSet<>(sources)) {
             AltoDto.Row row = new AltoDto.Row();
             row.srcpid = Identifiers.pid(src, "srcpid");
-            map.costs().getOrDefault(src, Map.of()).forEach((dst, cost) -> row.pid.add(entry(dst, cost)));
+            map.forEachCost(src, (dst, cost) -> row.pid.add(entry(dst, cost)));
             row.size = Integer.toString(row.pid.size());
             dto.row.add(row);
         }
