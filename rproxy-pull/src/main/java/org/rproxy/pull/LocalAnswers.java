@@ -39,6 +39,8 @@ final class LocalAnswers {
     private final AtomicBoolean dirty = new AtomicBoolean();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicInteger builds = new AtomicInteger();
+    private volatile boolean started;
+    private volatile boolean warm;
 
     /** @param via this proxy's {@code Via} entry, added to every computed answer (it passed through here) */
     LocalAnswers(PullFeed feed, Executor work, Clock clock, String via) {
@@ -79,6 +81,7 @@ final class LocalAnswers {
      */
     void start() {
         feed.track(HeldMaps.DIRECTORY);
+        started = true;
     }
 
     private void rebuild() {
@@ -111,7 +114,7 @@ final class LocalAnswers {
      * Runs on a worker thread.
      */
     Reply answer(HeldMaps maps, AltoRequest request) {
-        Reply r = maps.answer(request, feed::track);
+        Reply r = maps.answer(request, this::fetchMissing);
         if (r instanceof Reply.Ok ok) {
             feed.touch(HeldMaps.DIRECTORY);
             DerivedFrom.paths(ok.representation()).forEach(feed::touch);
@@ -125,6 +128,42 @@ final class LocalAnswers {
      */
     void forwarded() {
         feed.track(HeldMaps.DIRECTORY);
+    }
+
+    /** Tracks a map a query lacked; the feed fetches it once and its refresher retries it on failure. */
+    private void fetchMissing(String target) {
+        feed.track(target);
+    }
+
+    /**
+     * Null once local answers are warm: the directory and every map it lists have been fetched
+     * (or have failed: an upstream without a directory, or a map it cannot serve, does not keep
+     * the proxy unready; those queries are forwarded) and read. Until then, the reason. Once warm
+     * it stays so: later versions are read while the previous set answers.
+     */
+    String notReadyBecause() {
+        if (warm) {
+            return null;
+        }
+        if (!started) {
+            return "local answers: starting";
+        }
+        String why = feed.fetching(HeldMaps.DIRECTORY) ? "local answers: fetching the directory" : null;
+        if (why == null) {
+            for (String t : current.get().listedMaps()) {
+                if (feed.fetching(t)) {
+                    why = "local answers: fetching " + t;
+                    break;
+                }
+            }
+        }
+        if (why == null && (running.get() || dirty.get())) {
+            why = "local answers: reading the held maps";
+        }
+        if (why == null) {
+            warm = true;
+        }
+        return why;
     }
 
     /** Rebuilds completed so far (tests). */

@@ -323,12 +323,27 @@ final class PullFeed implements AutoCloseable {
         });
     }
 
-    /** Fetches the document at {@code target} (a GET) unless the proxy tracks it already. Does not block. */
+    /**
+     * Fetches the document at {@code target} (a GET) unless the proxy tracks it already. The entry
+     * is made first, so a failed attempt is remembered and retried by the refresher on its own
+     * schedule (retry, min-interval), not by every caller that asks again. Does not block.
+     */
     void track(String target) {
         CacheKey key = CacheKey.get(target);
-        if (!entries.containsKey(key)) {
+        Instant now = clock.instant();
+        boolean[] made = {false};
+        entries.computeIfAbsent(key, k -> {
+            made[0] = true;
+            return new Entry(k, UpstreamCall.PLAIN_GET, false, now);
+        });
+        if (made[0]) {
             fetch(key, UpstreamCall.PLAIN_GET, "source");
         }
+    }
+
+    /** True while an upstream attempt for a GET of {@code target} is under way. A lookup. */
+    boolean fetching(String target) {
+        return inFlight.containsKey(CacheKey.get(target));
     }
 
     private Reply noValidCopy(CacheKey key, int status, String reason) {

@@ -50,6 +50,7 @@ public final class PullProxy implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private RepresentationStore<CacheKey> store;
     private PullFeed feed;
+    private LocalAnswers local;
     private AltoHttpServer server;
     private AdminServer admin;
     private String baseUri;
@@ -112,7 +113,6 @@ public final class PullProxy implements AutoCloseable {
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of)
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
-        LocalAnswers local = null;
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
             local = new LocalAnswers(feed, work, clock, via);
             feed.addChangeListener(local::changed);
@@ -182,14 +182,21 @@ public final class PullProxy implements AutoCloseable {
      * first reason (as {@code /readyz} says).
      */
     public String notReadyBecause() {
-        String why = feed.notReadyBecause();
+        List<String> why = new ArrayList<>();
+        addReason(why, feed.notReadyBecause());
         for (AdminServer.Readiness check : readinessChecks) {
-            if (why != null) {
-                return why;
-            }
-            why = check.notReadyBecause();
+            addReason(why, check.notReadyBecause());
         }
-        return why;
+        if (local != null) {
+            addReason(why, local.notReadyBecause());
+        }
+        return why.isEmpty() ? null : String.join("; ", why);
+    }
+
+    private static void addReason(List<String> reasons, String reason) {
+        if (reason != null) {
+            reasons.add(reason);
+        }
     }
 
     /** Adds a check to readiness: a part composed with this proxy that must be ready too. */

@@ -76,7 +76,9 @@ class MemoryBoundIT {
                 }
                 assertTrue(requested > 10 * MAX, "requested " + requested + " bytes of distinct documents");
                 assertTrue(maxSeen > MAX / 2, "the store was used: " + maxSeen);
-                assertEquals(DOCUMENTS * 2, upstream.totalRequests(), "each document cost one request per variant");
+                // (the proxy also reads the upstream's /directory, for the queries it may answer itself)
+                assertEquals(DOCUMENTS * 2, upstream.totalRequests() - upstream.requests("/directory"),
+                        "each document cost one request per variant");
             }
         }
     }

@@ -14,6 +14,7 @@ import java.util.function.Function;
 
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.server.AltoRequest;
@@ -186,18 +187,35 @@ public final class HeldMaps {
     }
 
     /**
-     * Request targets of the full maps (network and cost maps) the held directory lists: what a
-     * proxy must hold to answer every query the directory offers. Empty without a directory.
+     * Request targets of the full maps (network and cost maps) the held directory lists, and of
+     * their seed dialect renderings ({@code /prop/pid}, {@code /cost/map?type=METRIC} for the
+     * default network map): what a proxy must hold to answer every query the directory offers,
+     * in both dialects. An upstream that does not serve the seed dialect answers 404 for those,
+     * and its XML queries are forwarded. Empty without a directory.
      */
     public Set<String> listedMaps() {
         if (docs.directory == null) {
             return Set.of();
         }
         Set<String> out = new TreeSet<>();
+        String def = docs.directory.defaultNetworkMap();
         docs.directory.resources().values().forEach(r -> {
-            if (r.accepts() == null && r.uri().startsWith("/")
-                    && (MediaTypes.NETWORK_MAP.equals(r.mediaType()) || MediaTypes.COST_MAP.equals(r.mediaType()))) {
+            if (r.accepts() != null || !r.uri().startsWith("/")) {
+                return;
+            }
+            if (MediaTypes.NETWORK_MAP.equals(r.mediaType())) {
                 out.add(r.uri());
+                if (r.id().equals(def)) {
+                    out.add(Catalog.XML_NETWORK_MAP_PATH);
+                }
+            } else if (MediaTypes.COST_MAP.equals(r.mediaType())) {
+                out.add(r.uri());
+                if (r.uses().equals(List.of(def)) && r.costTypeNames().size() == 1) {
+                    CostType t = docs.directory.costTypes().get(r.costTypeNames().get(0));
+                    if (t != null) {
+                        out.add(Catalog.XML_COST_MAP_PATH + "?type=" + t.metric());
+                    }
+                }
             }
         });
         return out;

@@ -36,7 +36,8 @@ final class ProxyProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code rproxy proxy} and waits until its admin listener answers {@code /healthz}.
+     * Starts {@code rproxy proxy} and waits until its admin listener answers {@code /readyz} with
+     * 200, as a load balancer would before sending it viewers: it holds the maps it answers from.
      *
      * @param classpath where {@code org.rproxy.app.Main} comes from
      */
@@ -47,7 +48,7 @@ final class ProxyProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("proxy", "--listen", "127.0.0.1:" + port, "--admin", "127.0.0.1:" + admin,
                 "--upstream", upstream, "--trust", trust.toString(), "--name", name));
         args.addAll(extra);
-        return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + admin + "/healthz"));
+        return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + admin + "/readyz"));
     }
 
     /** A push-mode proxy: ready when it serves the directory it follows. */
