@@ -125,7 +125,7 @@ class GracefulCloseTest {
         try (Socket idle = connect(server.localAddress())) {
             ask(idle);
             InputStream in = idle.getInputStream();
-            String first = readHead(in);
+            String first = SocketReads.readHead(in);
             assertTrue(first.startsWith("HTTP/1.1 200"), first);
             long t0 = System.nanoTime();
             server.close();
@@ -149,19 +149,5 @@ class GracefulCloseTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         in.transferTo(out);
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the head: " + head);
-            }
-            head.write(b);
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 }

@@ -89,7 +89,7 @@ class WriteStallTest {
             InputStream in = s.getInputStream();
             for (int round = 0; round < 2; round++) {
                 ask(s);
-                String head = readHead(in);
+                String head = SocketReads.readHead(in);
                 assertTrue(head.startsWith("HTTP/1.1 200"), head);
                 byte[] chunk = new byte[32 * 1024];
                 long left = size;
@@ -111,19 +111,5 @@ class WriteStallTest {
             total += n;
         }
         return total;
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the head: " + head);
-            }
-            head.write(b);
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 }
