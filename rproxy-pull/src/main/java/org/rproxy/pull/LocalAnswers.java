@@ -3,7 +3,11 @@ package org.rproxy.pull;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +43,10 @@ final class LocalAnswers {
     private final AtomicBoolean dirty = new AtomicBoolean();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicInteger builds = new AtomicInteger();
+    /** How long a map a query lacked is not asked for again. */
+    static final Duration MISSING_RETRY = Duration.ofSeconds(5);
+
+    private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
     private volatile boolean started;
     private volatile boolean warm;
 
@@ -130,8 +138,17 @@ final class LocalAnswers {
         feed.track(HeldMaps.DIRECTORY);
     }
 
-    /** Tracks a map a query lacked; the feed fetches it once and its refresher retries it on failure. */
+    /**
+     * Fetches a map a query lacked, at most once per {@link #MISSING_RETRY} per map: a map the
+     * upstream cannot serve must not turn every forwarded query into one more fetch of it.
+     */
     private void fetchMissing(String target) {
+        Instant now = clock.instant();
+        Instant last = missingAsked.get(target);
+        if (last != null && now.isBefore(last.plus(MISSING_RETRY))) {
+            return;
+        }
+        missingAsked.put(target, now);
         feed.track(target);
     }
 

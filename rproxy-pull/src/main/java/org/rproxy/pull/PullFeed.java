@@ -324,19 +324,13 @@ final class PullFeed implements AutoCloseable {
     }
 
     /**
-     * Fetches the document at {@code target} (a GET) unless the proxy tracks it already. The entry
-     * is made first, so a failed attempt is remembered and retried by the refresher on its own
-     * schedule (retry, min-interval), not by every caller that asks again. Does not block.
+     * Fetches the document at {@code target} (a GET) unless the proxy tracks it already. A failed
+     * attempt leaves no entry (as for a client's miss), so a document that was never held is
+     * tried again by the next miss rather than refused for the retry interval. Does not block.
      */
     void track(String target) {
         CacheKey key = CacheKey.get(target);
-        Instant now = clock.instant();
-        boolean[] made = {false};
-        entries.computeIfAbsent(key, k -> {
-            made[0] = true;
-            return new Entry(k, UpstreamCall.PLAIN_GET, false, now);
-        });
-        if (made[0]) {
+        if (!entries.containsKey(key)) {
             fetch(key, UpstreamCall.PLAIN_GET, "source");
         }
     }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,49 +15,19 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.store.Representation;
-import org.rproxy.pull.PullProxy;
-import org.rproxy.core.testing.TestSigner;
-import org.rproxy.core.testing.MutableClock;
 
 /**
  * A flash crowd on a cold proxy: 200 concurrent requests for one key that the proxy does not hold
  * reach the upstream (which the test controls and counts) as exactly one request, and every
  * client gets the origin's bytes, verifiable.
  */
-class PullCollapsingIT {
+class PullCollapsingIT extends ControlledProxyTest {
     static final String MAP = "/networkmap/default-network-map";
-
-    @TempDir
-    Path dir;
-    final MutableClock clock = MutableClock.now();
-    final TestSigner signer = new TestSigner();
-    ControlledUpstream upstream;
-    PullProxy proxy;
-    ResponseVerifier verifier;
-    IndependentVerifier independent;
-
-    @BeforeEach
-    void start() throws Exception {
-        Path pub = signer.writePublic(dir.resolve("origin.pub"));
-        upstream = new ControlledUpstream();
-        proxy = Proxies.start("edge", upstream.baseUri(), pub, clock);
-        verifier = new ResponseVerifier(List.of(signer.key.publicKey()), clock);
-        independent = new IndependentVerifier(pub);
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        upstream.close();
-    }
 
     @Test
     void twoHundredConcurrentColdRequestsCauseExactlyOneUpstreamRequest() throws Exception {

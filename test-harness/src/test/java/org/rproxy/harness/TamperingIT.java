@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,9 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.rproxy.core.model.Bytes;
@@ -26,16 +22,14 @@ import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
-import org.rproxy.pull.PullProxy;
 import org.rproxy.core.testing.TestSigner;
-import org.rproxy.core.testing.MutableClock;
 
 /**
  * A hostile upstream (DESIGN.md §2): the proxy holds a good copy; the upstream then serves a new
  * version tampered in one way. Each answer is refused, counted under its reason in
  * {@code rproxy_verification_failures_total}, and the good copy is still what clients get.
  */
-class TamperingIT {
+class TamperingIT extends ControlledProxyTest {
     static final String MAP = "/networkmap/default-network-map";
     static final String V1 = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
     static final String V2 = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/16\"]},\"PID2\":{\"ipv4\":[\"0.0.0.0/0\"]}}}";
@@ -57,30 +51,6 @@ class TamperingIT {
         Tampering(String reason) {
             this.reason = reason;
         }
-    }
-
-    @TempDir
-    Path dir;
-    final MutableClock clock = MutableClock.now();
-    final TestSigner signer = new TestSigner();
-    ControlledUpstream upstream;
-    PullProxy proxy;
-    ResponseVerifier verifier;
-    IndependentVerifier independent;
-
-    @BeforeEach
-    void start() throws Exception {
-        Path pub = signer.writePublic(dir.resolve("origin.pub"));
-        upstream = new ControlledUpstream();
-        proxy = Proxies.start("edge", upstream.baseUri(), pub, clock);
-        verifier = new ResponseVerifier(List.of(signer.key.publicKey()), clock);
-        independent = new IndependentVerifier(pub);
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        upstream.close();
     }
 
     @ParameterizedTest
