@@ -463,10 +463,10 @@ final class PullFeed implements AutoCloseable {
         }
         e.release(r);
         if (e.held() == null) {
+            if (!e.pinned) {
+                entries.remove(key, e);
+            }
             metrics.expires(key.target(), null);
-        }
-        if (!e.pinned && e.held() == null) {
-            entries.remove(key, e);
         }
     }
 

@@ -115,32 +115,38 @@ final class PullMetrics {
      * Sets the expiry shown for {@code target} ({@code null} removes its gauge). One gauge per
      * target, registered once and removed when the target is no longer held: re-registering
      * rows on every pass races with scrapes (duplicate label sets), so gauges are not churned.
+     * Adding and removing a target's gauge happen under one lock: an eviction removing a gauge
+     * another thread is still registering would otherwise find no gauge (and leave one behind).
      */
     void expires(String target, Instant expires) {
-        if (expires == null) {
-            Expiry gone = expiries.remove(target);
-            if (gone != null) {
-                registry.remove(gone.gauge);
-            }
+        Expiry e = expiries.get(target);
+        if (e != null && expires != null) {
+            e.expires = expires;
             return;
         }
-        Expiry e = expiries.get(target);
-        if (e == null) {
-            if (expiries.size() >= MAX_EXPIRY_GAUGES) {
+        synchronized (expiries) {
+            if (expires == null) {
+                Expiry gone = expiries.remove(target);
+                if (gone != null) {
+                    registry.remove(gone.gauge);
+                }
                 return;
             }
-            e = expiries.computeIfAbsent(target, t -> new Expiry());
-            synchronized (e) {
-                if (e.gauge == null) {
-                    Expiry holder = e;
-                    e.gauge = Gauge.builder("rproxy.resource.expires", holder, h -> h.secondsLeft(clock))
-                            .baseUnit("seconds").tag("target", target)
-                            .description("Seconds until the held copy's signature expires, by request target")
-                            .strongReference(true).register(registry);
+            e = expiries.get(target);
+            if (e == null) {
+                if (expiries.size() >= MAX_EXPIRY_GAUGES) {
+                    return;
                 }
+                Expiry holder = new Expiry();
+                holder.gauge = Gauge.builder("rproxy.resource.expires", holder, h -> h.secondsLeft(clock))
+                        .baseUnit("seconds").tag("target", target)
+                        .description("Seconds until the held copy's signature expires, by request target")
+                        .strongReference(true).register(registry);
+                expiries.put(target, holder);
+                e = holder;
             }
+            e.expires = expires;
         }
-        e.expires = expires;
     }
 
     private static Counter queries(MeterRegistry registry, String answered) {
@@ -151,7 +157,7 @@ final class PullMetrics {
     /** The expiry of one held target, read by its gauge. */
     private static final class Expiry {
         volatile Instant expires;
-        Gauge gauge;
+        volatile Gauge gauge;
 
         double secondsLeft(Clock clock) {
             Instant x = expires;

@@ -58,6 +58,13 @@ final class ControlledUpstream implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** Request counts by target, for failure messages. */
+    Map<String, Integer> requestCounts() {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        requests.forEach((t, n) -> out.put(t, n.get()));
+        return out;
+    }
+
     int totalRequests() {
         return requests.values().stream().mapToInt(AtomicInteger::get).sum();
     }

@@ -1,0 +1,72 @@
+package org.rproxy.pull;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.testing.MutableClock;
+
+/** The per-target expiry gauges: one per held target, gone when it is no longer held, whatever the threads. */
+class PullMetricsTest {
+    final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final PullMetrics metrics = new PullMetrics(registry, RepresentationStore.boundedBy(1 << 20), clock);
+
+    private int gauges() {
+        return registry.find("rproxy.resource.expires").gauges().size();
+    }
+
+    @Test
+    void aTargetHasOneGaugeWhileHeldAndNoneAfter() {
+        metrics.expires("/a", clock.instant().plus(Duration.ofMinutes(5)));
+        metrics.expires("/a", clock.instant().plus(Duration.ofMinutes(10)));
+        assertEquals(1, gauges());
+        assertEquals(600.0, registry.find("rproxy.resource.expires").tag("target", "/a").gauge().value());
+        metrics.expires("/a", null);
+        metrics.expires("/a", null);
+        assertEquals(0, gauges());
+    }
+
+    @Test
+    void holdingAndEvictingOnManyThreadsNeverThrowsAndLeavesNoGaugeBehind() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                boolean holder = t % 2 == 0;
+                runs.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < 20_000; i++) {
+                        metrics.expires("/doc/" + (i % 8), holder ? clock.instant().plusSeconds(60) : null);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : runs) {
+                f.get(30, TimeUnit.SECONDS); // an exception on any thread fails here
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < 8; i++) {
+            metrics.expires("/doc/" + i, null);
+        }
+        assertEquals(0, gauges(), "every gauge registered was removed");
+        assertTrue(registry.getMeters().stream().noneMatch(m -> m.getId().getName().equals("rproxy.resource.expires")));
+    }
+}
