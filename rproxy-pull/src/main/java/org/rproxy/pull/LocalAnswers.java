@@ -100,6 +100,9 @@ final class LocalAnswers {
                 builds.incrementAndGet();
                 built.listedMaps().forEach(feed::track);
             }
+            if (started && firstFetches() == null && !dirty.get()) {
+                warm = true; // later rebuilds (new versions) must not make the proxy look unready
+            }
         } catch (RuntimeException e) {
             LOG.warn("reading the held maps failed; queries are forwarded until the next change", e);
         } finally {
@@ -165,15 +168,7 @@ final class LocalAnswers {
         if (!started) {
             return "local answers: starting";
         }
-        String why = feed.fetching(HeldMaps.DIRECTORY) ? "local answers: fetching the directory" : null;
-        if (why == null) {
-            for (String t : current.get().listedMaps()) {
-                if (feed.fetching(t)) {
-                    why = "local answers: fetching " + t;
-                    break;
-                }
-            }
-        }
+        String why = firstFetches();
         if (why == null && (running.get() || dirty.get())) {
             why = "local answers: reading the held maps";
         }
@@ -181,6 +176,24 @@ final class LocalAnswers {
             warm = true;
         }
         return why;
+    }
+
+    /** What is still being fetched for the first time (directory, then listed maps), or null. */
+    private String firstFetches() {
+        if (firstFetch(HeldMaps.DIRECTORY)) {
+            return "local answers: fetching the directory";
+        }
+        for (String t : current.get().listedMaps()) {
+            if (firstFetch(t)) {
+                return "local answers: fetching " + t;
+            }
+        }
+        return null;
+    }
+
+    /** True while {@code target} is being fetched and no copy of it is held (a revalidation does not count). */
+    private boolean firstFetch(String target) {
+        return feed.fetching(target) && feed.heldSigned(target) == null;
     }
 
     /** Rebuilds completed so far (tests). */
