@@ -2,10 +2,8 @@ package org.rproxy.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.harness.InProcessCommand.run;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +11,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.app.Main;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.ProxyConfig;
 
@@ -58,21 +55,5 @@ class ProxyCommandIT {
                 .contains("upstream.trust[0]"), "an unreadable key is named");
         assertTrue(run(2, "proxy", "--mode", "sideways", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("--mode: 'sideways' (expected: pull or push)"));
-    }
-
-    /** Runs the command line, checks the exit code and returns what it wrote to stderr. */
-    private static String run(int expected, String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setErr(old);
-        }
-        String text = err.toString(StandardCharsets.UTF_8);
-        assertEquals(expected, code, text);
-        return text;
     }
 }

@@ -3,9 +3,8 @@ package org.rproxy.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.harness.InProcessCommand.run;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,7 +24,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.app.Main;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.ProxyConfig;
@@ -165,21 +163,5 @@ class PushCommandIT {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    /** Runs the command line in this JVM, checks the exit code and returns what it wrote to stderr. */
-    private static String run(int expected, String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setErr(old);
-        }
-        String text = err.toString(StandardCharsets.UTF_8);
-        assertEquals(expected, code, text);
-        return text;
     }
 }
