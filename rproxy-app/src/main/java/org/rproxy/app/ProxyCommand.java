@@ -72,6 +72,10 @@ final class ProxyCommand implements Callable<Integer> {
             description = "PEM CA certificate(s) for an https upstream (default: the JDK's trust store).")
     Path upstreamCa;
 
+    @Option(names = "--queries", paramLabel = "WHERE",
+            description = "local (default): answer queries from the verified maps held; upstream: forward every query.")
+    String queries;
+
     @Option(names = "--prefetch", paramLabel = "TARGET",
             description = "Fetch this target at start and keep it fresh (e.g. /directory). Repeatable.")
     List<String> prefetch = new ArrayList<>();
@@ -112,7 +116,19 @@ final class ProxyCommand implements Callable<Integer> {
         if (admin != null) {
             c = c.withAdmin(new AdminConfig(admin));
         }
+        if (queries != null) {
+            c = c.withQueries(parseQueries(queries));
+        }
         return c;
+    }
+
+    private static ProxyConfig.Queries parseQueries(String value) {
+        for (ProxyConfig.Queries q : ProxyConfig.Queries.values()) {
+            if (q.toString().equalsIgnoreCase(value)) {
+                return q;
+            }
+        }
+        throw new ConfigException("--queries: '" + value + "' (expected: local or upstream)");
     }
 
     private UpstreamConfig upstreamSettings(UpstreamConfig fromFile) {

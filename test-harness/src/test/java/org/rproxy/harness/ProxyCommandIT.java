@@ -55,5 +55,7 @@ class ProxyCommandIT {
                 .contains("upstream.trust[0]"), "an unreadable key is named");
         assertTrue(run(2, "proxy", "--mode", "sideways", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("--mode: 'sideways' (expected: pull or push)"));
+        assertTrue(run(2, "proxy", "--queries", "nearby", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
+                .contains("--queries: 'nearby' (expected: local or upstream)"));
     }
 }

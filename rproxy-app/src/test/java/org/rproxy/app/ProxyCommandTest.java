@@ -1,0 +1,48 @@
+package org.rproxy.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+
+import picocli.CommandLine;
+
+/** Command-line options of {@code rproxy proxy} land in the settings the proxy starts with. */
+class ProxyCommandTest {
+
+    @TempDir
+    Path dir;
+
+    /** The settings of {@code rproxy proxy --upstream http://127.0.0.1:8181 --trust origin.pub ARGS}. */
+    private ProxyConfig settings(String... args) throws Exception {
+        Path pub = dir.resolve("origin.pub");
+        Files.writeString(pub, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).publicKey().toSpkiPem());
+        List<String> all = new ArrayList<>(List.of("--upstream", "http://127.0.0.1:8181", "--trust", pub.toString()));
+        all.addAll(List.of(args));
+        ProxyCommand command = new ProxyCommand();
+        new CommandLine(command).parseArgs(all.toArray(new String[0]));
+        return command.settings();
+    }
+
+    @Test
+    void queriesAreAnsweredLocallyUnlessToldOtherwise() throws Exception {
+        assertEquals(ProxyConfig.Queries.LOCAL, settings().queries());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"local, LOCAL", "upstream, UPSTREAM", "UPSTREAM, UPSTREAM"})
+    void queriesOptionChoosesWhereAnswersComeFrom(String value, ProxyConfig.Queries expected) throws Exception {
+        assertEquals(expected, settings("--queries", value).queries());
+    }
+}
