@@ -429,17 +429,7 @@ public final class PushFeed implements AutoCloseable {
     }
 
     private void run(Runnable task) {
-        try {
-            thread.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.error("push feed task failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("push feed stopped; task dropped");
-        }
+        OwnThread.run(thread, task, LOG, "push feed");
     }
 
     @Override

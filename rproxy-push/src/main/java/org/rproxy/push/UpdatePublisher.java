@@ -422,17 +422,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     }
 
     private void run(Runnable task) {
-        try {
-            thread.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.error("update stream publisher task failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("publisher stopped; task dropped");
-        }
+        OwnThread.run(thread, task, LOG, "update stream publisher");
     }
 
     private static Reply error(AltoError e) {

@@ -52,12 +52,7 @@ class OriginOutageIT {
 
     @BeforeEach
     void start() throws Exception {
-        maps = Files.createDirectories(dir.resolve("maps"));
-        try (var files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.copy(p, maps.resolve(p.getFileName()));
-            }
-        }
+        maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         key = Files.writeString(dir.resolve("origin.key"), k.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), k.publicKey().toSpkiPem());

@@ -60,12 +60,7 @@ class ProxyChainIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path maps = Files.createDirectories(dir.resolve("maps"));
-        try (var files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.copy(p, maps.resolve(p.getFileName()));
-            }
-        }
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         Files.writeString(maps.resolve("big-network-map.json"), OriginEndToEndIT.bigNetworkMap(300));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());

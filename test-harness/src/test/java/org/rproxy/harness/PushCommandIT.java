@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,12 +75,7 @@ class PushCommandIT {
     void anHttpsOriginProcessFeedsAnHttpsPushProxyProcess() throws Exception {
         TestCertificates originCert = TestCertificates.make(dir, "origin-tls");
         TestCertificates proxyCert = TestCertificates.make(dir, "proxy-tls");
-        Path maps = Files.createDirectories(dir.resolve("maps"));
-        try (Stream<Path> files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.copy(p, maps.resolve(p.getFileName()));
-            }
-        }
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
         Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());

@@ -76,12 +76,7 @@ class PushTlsIT {
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .sslContext(TestCertificates.trusting(originCert, regionalCert, edgeCert))
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        maps = Files.createDirectories(dir.resolve("maps"));
-        try (Stream<Path> files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.copy(p, maps.resolve(p.getFileName()));
-            }
-        }
+        maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());

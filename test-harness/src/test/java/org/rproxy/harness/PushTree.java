@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
@@ -67,12 +66,7 @@ final class PushTree implements AutoCloseable {
 
     /** An origin on the sample maps plus {@code extraMaps} (file name, JSON pairs). */
     static PushTree start(Path dir, String... extraMaps) throws Exception {
-        Path maps = Files.createDirectories(dir.resolve("maps"));
-        try (Stream<Path> files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.copy(p, maps.resolve(p.getFileName()));
-            }
-        }
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         for (int i = 0; i + 1 < extraMaps.length; i += 2) {
             Files.writeString(maps.resolve(extraMaps[i]), extraMaps[i + 1]);
         }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
@@ -32,12 +31,7 @@ final class TestOrigin implements AutoCloseable {
 
     /** Starts an origin in {@code dir}; {@code extraMaps} are (file name, JSON) pairs added to the samples. */
     static TestOrigin start(Path dir, String... extraMaps) throws Exception {
-        Path maps = Files.createDirectories(dir.resolve("maps"));
-        try (Stream<Path> files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.copy(p, maps.resolve(p.getFileName()));
-            }
-        }
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         for (int i = 0; i + 1 < extraMaps.length; i += 2) {
             Files.writeString(maps.resolve(extraMaps[i]), extraMaps[i + 1]);
         }

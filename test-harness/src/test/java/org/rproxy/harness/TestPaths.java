@@ -1,7 +1,9 @@
 package org.rproxy.harness;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** Where the checkout is, for tests that read {@code conf/} (set by failsafe; falls back to the working folder). */
 final class TestPaths {
@@ -17,5 +19,16 @@ final class TestPaths {
             }
         }
         throw new IllegalStateException("conf/maps not found above " + start);
+    }
+
+    /** Copies the sample maps ({@code conf/maps}) into {@code maps}, made if missing; returns it. */
+    static Path copySampleMaps(Path maps) throws IOException {
+        Files.createDirectories(maps);
+        try (Stream<Path> files = Files.list(repo().resolve("conf/maps"))) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.copy(p, maps.resolve(p.getFileName()));
+            }
+        }
+        return maps;
     }
 }

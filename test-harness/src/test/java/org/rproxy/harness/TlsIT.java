@@ -57,12 +57,7 @@ class TlsIT {
     void start() throws Exception {
         originCert = TestCertificates.make(dir, "origin-tls");
         proxyCert = TestCertificates.make(dir, "proxy-tls");
-        Path maps = Files.createDirectories(dir.resolve("maps"));
-        try (var files = Files.list(TestPaths.repo().resolve("conf/maps"))) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.copy(p, maps.resolve(p.getFileName()));
-            }
-        }
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
