@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -145,13 +144,7 @@ class PushTlsIT {
     }
 
     private static void writeRoutingCost(int cost) throws IOException {
-        Path tmp = maps.resolveSibling("routingcost.tmp");
-        Files.writeString(tmp, "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
-                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
-                + "\"cost-map\":{\"PID1\":{\"PID2\":" + cost + ",\"PID3\":10},\"PID2\":{\"PID1\":5,\"PID3\":15},"
-                + "\"PID3\":{\"PID1\":20,\"PID2\":15}}}");
-        Files.move(tmp, maps.resolve("routingcost-map.json"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        PushTree.writeRoutingCost(maps, cost);
     }
 
     private static HttpResponse<String> readyz(PushPullProxy p) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -150,7 +151,15 @@ final class PushTree implements AutoCloseable {
     }
 
     /** Replaces {@code routingcost-map.json} with PID1→PID2 costing {@code cost}. */
-    void writeRoutingCost(int cost) throws Exception {
+    void writeRoutingCost(int cost) throws IOException {
+        writeRoutingCost(maps, cost);
+    }
+
+    /**
+     * Rewrites the sample routing-cost map in {@code maps} with PID1 -> PID2 = {@code cost}, in one
+     * atomic move, as an operator's deploy would: the origin's watcher sees the whole file or none.
+     */
+    static void writeRoutingCost(Path maps, int cost) throws IOException {
         Path tmp = maps.resolveSibling("routingcost.tmp");
         Files.writeString(tmp, "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
                 + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"

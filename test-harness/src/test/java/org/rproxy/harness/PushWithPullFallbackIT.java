@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -143,13 +143,7 @@ class PushWithPullFallbackIT {
         return new String(r.body(), StandardCharsets.UTF_8);
     }
 
-    private static void writeRoutingCost(int cost) throws Exception {
-        Path tmp = maps.resolveSibling("routingcost.tmp");
-        Files.writeString(tmp, "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
-                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
-                + "\"cost-map\":{\"PID1\":{\"PID2\":" + cost + ",\"PID3\":10},\"PID2\":{\"PID1\":5,\"PID3\":15},"
-                + "\"PID3\":{\"PID1\":20,\"PID2\":15}}}");
-        Files.move(tmp, maps.resolve("routingcost-map.json"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+    private static void writeRoutingCost(int cost) throws IOException {
+        PushTree.writeRoutingCost(maps, cost);
     }
 }
