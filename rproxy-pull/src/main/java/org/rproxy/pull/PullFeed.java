@@ -284,7 +284,7 @@ final class PullFeed implements AutoCloseable {
             return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)));
         }
         if (r instanceof FetchResult.Answer a) {
-            return Reply.error(a.error(), key.dialect());
+            return new Reply.Error(a.error(), key.dialect(), a.allow());
         }
         FetchResult.Failed f = (FetchResult.Failed) r;
         Entry e = entries.get(key);

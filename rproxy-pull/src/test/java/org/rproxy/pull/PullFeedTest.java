@@ -414,6 +414,24 @@ class PullFeedTest {
     }
 
     @Test
+    void anUpstream405PassesOnWhatTheResourceAccepts() throws Exception {
+        upstream.fixed = new UpstreamResponse(405, List.of(new HeaderField("content-type", "application/alto-error+json"),
+                new HeaderField("allow", "POST")), Bytes.utf8("{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\","
+                + "\"field\":\"method\",\"value\":\"GET\",\"message\":\"method: GET (expected: POST)\"}}"));
+        Reply.Error error = (Reply.Error) get("/endpointprop");
+        assertEquals(405, error.error().httpStatus());
+        assertEquals("method", error.error().field());
+        assertEquals("POST", error.allow());
+    }
+
+    @Test
+    void anUpstreamErrorOtherThan405CarriesNoAllow() throws Exception {
+        Reply.Error error = (Reply.Error) get("/nothing");
+        assertEquals(404, error.error().httpStatus());
+        assertNull(error.allow());
+    }
+
+    @Test
     void theStoreStaysUnderItsBoundWhileFarMoreIsFetched() throws Exception {
         feed.close();
         feed = feed(20_000, List.of());

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -90,6 +91,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** Routes the three admin paths. Runs on the admin event loop; scrapes on the admin thread. */
     static final class Service implements AltoService {
+        private static final String GET_ONLY = "GET, HEAD";
+        private static final Set<String> PATHS = Set.of("/metrics", "/healthz", "/readyz");
+
         private final PrometheusMeterRegistry registry;
         private final Readiness readiness;
         private final ExecutorService scraper;
@@ -105,8 +109,8 @@ public final class AdminServer implements AutoCloseable {
         @Override
         public CompletionStage<Reply> handle(AltoRequest request) {
             if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-                return done(Reply.error(AltoError.invalidValue("method", request.method(), "the admin listener answers GET only")
-                        .withStatus(405), Dialect.JSON));
+                return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
+                        "the admin listener answers GET only").withStatus(405), Dialect.JSON, GET_ONLY));
             }
             switch (request.path()) {
                 case "/metrics":
@@ -119,6 +123,11 @@ public final class AdminServer implements AutoCloseable {
                     return done(Reply.error(AltoError.invalidValue("uri", request.path(),
                             "no such resource (try /metrics, /healthz, /readyz)").withStatus(404), Dialect.JSON));
             }
+        }
+
+        @Override
+        public String allow(String path) {
+            return PATHS.contains(path) ? GET_ONLY : null;
         }
 
         private Reply ready() {

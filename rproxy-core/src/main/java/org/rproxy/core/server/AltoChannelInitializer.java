@@ -72,7 +72,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderBytes())
-                .setMaxChunkSize(MAX_CHUNK_SIZE)));
+                .setMaxChunkSize(MAX_CHUNK_SIZE)
+                .setHeadersFactory(ReceivedHeaders.FACTORY)));
     }
 
     private void addDeadline(ChannelPipeline p) {
@@ -80,7 +81,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addAssembler(ChannelPipeline p) {
-        p.addLast(ASSEMBLER, new RequestAssembler(config));
+        p.addLast(ASSEMBLER, new RequestAssembler(config, service));
     }
 
     private void addExchange(ChannelPipeline p) {
