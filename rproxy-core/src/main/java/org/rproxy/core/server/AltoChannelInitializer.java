@@ -2,6 +2,9 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
+import java.time.Duration;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -29,6 +32,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     static final String EXCHANGE = "exchange";
     static final String OVERLOAD = "overload";
 
+    /** How often one kind of front-end warning may be written; the ones between are counted. */
+    private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
     /** Body pieces handed up by the decoder; the limit on the whole body is separate. */
     private static final int MAX_CHUNK_SIZE = 16 * 1024;
 
@@ -37,6 +42,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private final RequestObserver observer;
     private final ResponseRenderer renderer;
     private final ConnectionLimit limit;
+    private final RateLimitedLog warnings = new RateLimitedLog(WARNING_INTERVAL, Clock.systemUTC());
 
     AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, ConnectionLimit limit) {
@@ -81,14 +87,14 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addAssembler(ChannelPipeline p) {
-        p.addLast(ASSEMBLER, new RequestAssembler(config, service));
+        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings));
     }
 
     private void addExchange(ChannelPipeline p) {
-        p.addLast(EXCHANGE, new ExchangeHandler(service, renderer, observer, config));
+        p.addLast(EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings));
     }
 
     private void addOverloadResponder(ChannelPipeline p) {
-        p.addLast(OVERLOAD, new OverloadResponder(renderer, config, observer));
+        p.addLast(OVERLOAD, new OverloadResponder(renderer, config, observer, warnings));
     }
 }

@@ -109,6 +109,11 @@ public final class AltoHttpServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /** Waits until every connection accepted so far has closed; false if some are still open (tests). */
+    boolean awaitConnectionsClosed(Duration timeout) {
+        return connections.newCloseFuture().awaitUninterruptibly(timeout.toMillis()) && connections.isEmpty();
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

@@ -60,6 +60,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ResponseRenderer renderer;
     private final RequestObserver observer;
     private final FrontEndConfig config;
+    private final RateLimitedLog warnings;
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean closing;
@@ -76,11 +77,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config) {
+    /** @param warnings the server's limiter for the warnings and errors written here */
+    ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,
+                    RateLimitedLog warnings) {
         this.service = requireNonNull(service, "service");
         this.renderer = requireNonNull(renderer, "renderer");
         this.observer = requireNonNull(observer, "observer");
         this.config = requireNonNull(config, "config");
+        this.warnings = requireNonNull(warnings, "warnings");
     }
 
     @Override
@@ -98,13 +102,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (closing) {
+        if (closing || !ctx.channel().isActive()) {
+            // The client has gone: the decoder hands up what it had when the input ended (a
+            // truncated request, say), and there is nobody left to answer.
             return;
         }
         Slot slot = new Slot(exchange);
         slots.add(slot);
         if (slots.size() >= MAX_IN_FLIGHT) {
-            ctx.channel().config().setAutoRead(false);
+            autoRead(false);
         }
         if (exchange instanceof Exchange.Refusal refusal) {
             complete(slot, Reply.error(refusal.error(), refusal.dialect()), null);
@@ -147,7 +153,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             RequestHead head = slot.exchange.head();
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            LOG.error("service failed on {} {}", head.method(), head.path(),
+            warnings.error(LOG, "service failed on {} {}", head.method(), head.path(),
                     cause != null ? cause : new NullPointerException("service completed with a null reply"));
             reply = Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));
         }
@@ -168,14 +174,25 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             if (write(next)) {
                 closing = true;
                 slots.clear();
-                ctx.channel().config().setAutoRead(false);
+                autoRead(false);
             }
         }
         if (wrote) {
             ctx.flush();
         }
         if (!closing && !ctx.channel().config().isAutoRead() && slots.size() <= MAX_IN_FLIGHT / 2) {
-            ctx.channel().config().setAutoRead(true);
+            autoRead(true);
+        }
+    }
+
+    /**
+     * Turns reading on or off while the connection is open. Once it has closed the channel is
+     * deregistered from its selector, and changing autoRead then fails inside Netty (an
+     * AssertionError, or a NullPointerException without assertions) instead of doing nothing.
+     */
+    private void autoRead(boolean on) {
+        if (ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(on);
         }
     }
 
@@ -183,7 +200,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void startStream(RequestHead head, Reply.Stream reply) {
         closing = true;
         slots.clear();
-        ctx.channel().config().setAutoRead(true);
+        autoRead(true);
         stream = new EventStreamWriter(ctx, reply.heartbeat().toNanos());
         ctx.writeAndFlush(EventStreamWriter.head(head.http10()));
         stream.start();
@@ -191,7 +208,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         try {
             reply.onOpen().accept(stream);
         } catch (RuntimeException e) {
-            LOG.error("stream service failed on {} {}", head.method(), head.path(), e);
+            warnings.error(LOG, "stream service failed on {} {}", head.method(), head.path(), e);
             stream.close();
         }
     }
@@ -225,7 +242,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return renderer.render(head, reply, extra);
         } catch (RuntimeException e) {
             // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
-            LOG.error("cannot render the answer to {} {}", head.method(), head.path(), e);
+            warnings.error(LOG, "cannot render the answer to {} {}", head.method(), head.path(), e);
             return renderer.error(head, FrontEndErrors.internal(), config.dialectFor(head.path()), List.of());
         }
     }
@@ -234,7 +251,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         try {
             observer.onResponse(head.method(), head.path(), status, bodyBytes, System.nanoTime() - head.startNanos());
         } catch (RuntimeException e) {
-            LOG.warn("request observer failed", e);
+            warnings.warn(LOG, "request observer failed", e);
         }
     }
 
@@ -279,13 +296,27 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * A client that resets, leaves mid-request or speaks broken TLS is the normal life of a public
+     * port, not an error: debug only. Anything else is a fault worth a (rate-limited) warning.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (clientGone(cause)) {
             LOG.debug("connection {} failed", ctx.channel(), cause);
         } else {
-            LOG.warn("connection {} failed", ctx.channel(), cause);
+            warnings.warn(LOG, "connection {} failed", ctx.channel(), cause);
         }
         ctx.close();
+    }
+
+    /** True for an I/O failure, also wrapped (TLS errors reach here inside a DecoderException). */
+    static boolean clientGone(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

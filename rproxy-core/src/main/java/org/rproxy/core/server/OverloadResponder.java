@@ -32,12 +32,15 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
     private final ResponseRenderer renderer;
     private final FrontEndConfig config;
     private final RequestObserver observer;
+    private final RateLimitedLog warnings;
     private boolean answered;
 
-    OverloadResponder(ResponseRenderer renderer, FrontEndConfig config, RequestObserver observer) {
+    OverloadResponder(ResponseRenderer renderer, FrontEndConfig config, RequestObserver observer,
+                      RateLimitedLog warnings) {
         this.renderer = requireNonNull(renderer, "renderer");
         this.config = requireNonNull(config, "config");
         this.observer = requireNonNull(observer, "observer");
+        this.warnings = requireNonNull(warnings, "warnings");
     }
 
     @Override
@@ -68,7 +71,7 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
         try {
             observer.onResponse(head.method(), path, status, bodyBytes, 0);
         } catch (RuntimeException e) {
-            LOG.warn("request observer failed", e);
+            warnings.warn(LOG, "request observer failed", e);
         }
     }
 

@@ -49,14 +49,16 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
 
     private final FrontEndConfig config;
     private final AltoService service;
+    private final RateLimitedLog warnings;
     private State state = State.AWAIT_HEAD;
     private RequestHead head;
     private AltoRequest request;
     private BodyAccumulator body;
 
-    RequestAssembler(FrontEndConfig config, AltoService service) {
+    RequestAssembler(FrontEndConfig config, AltoService service, RateLimitedLog warnings) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
+        this.warnings = requireNonNull(warnings, "warnings");
     }
 
     @Override
@@ -179,7 +181,7 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         try {
             return service.allow(path);
         } catch (RuntimeException e) {
-            LOG.warn("service failed to say what {} accepts", path, e);
+            warnings.warn(LOG, "service failed to say what {} accepts", path, e);
             return AltoService.ALL_METHODS;
         }
     }
