@@ -35,8 +35,9 @@ import org.rproxy.core.store.Variant;
  * {@code GET /healthz} (200 while the process serves) and {@code GET /readyz} (200 once the
  * readiness check passes, else 503 with the reason). Off unless configured; meant for loopback.
  *
- * <p>Served by its own {@link AltoHttpServer}; scraping runs on one admin thread, never on the
- * event loop. {@link #close} stops both.
+ * <p>Served by its own {@link AltoHttpServer}, with its own acceptor and event loop (one thread)
+ * and its own connection limit, so it keeps answering while the data port is saturated; scraping
+ * runs on one admin thread, never on the event loop. {@link #close} stops both.
  */
 public final class AdminServer implements AutoCloseable {
     /** The Prometheus text exposition format, version 0.0.4. */
@@ -70,7 +71,7 @@ public final class AdminServer implements AutoCloseable {
         });
         try {
             AltoHttpServer server = AltoHttpServer.start(
-                    FrontEndConfig.defaults(address.host(), address.port()).withMaxConnections(64),
+                    FrontEndConfig.defaults(address.host(), address.port()).withMaxConnections(64).withIoThreads(1),
                     new Service(registry, readiness, scraper, Clock.systemUTC()));
             return new AdminServer(server, scraper);
         } catch (RuntimeException e) {
