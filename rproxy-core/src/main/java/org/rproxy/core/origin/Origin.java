@@ -147,7 +147,8 @@ public final class Origin implements AutoCloseable {
         long period = Math.max(1, config.validity().toSeconds() / 2);
         publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
         if (config.maps() != null) {
-            watcher = new MapsWatcher(config.maps(), WATCH_QUIET, changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
+            watcher = new MapsWatcher(config.maps(), WATCH_QUIET, config.deleteSettle(),
+                    changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
         }
         log.info("origin serving {} documents on {} (keyid {})", catalog.documents().size(), serverUri, keyId());
     }
