@@ -23,6 +23,7 @@ import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.metrics.RequestMetrics;
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -71,7 +72,7 @@ public final class Origin implements AutoCloseable {
         this.publisher = Executors.newSingleThreadScheduledExecutor(threads("rproxy-origin-publisher"));
         this.queries = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 threads("rproxy-origin-query"));
-        this.service = new OriginService(queries, clock);
+        this.service = new OriginService(queries, clock, QueryLimits.DEFAULTS);
     }
 
     /**
