@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -24,6 +23,7 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.query.QueryLimits;
+import org.rproxy.core.query.QueryPool;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -52,7 +52,7 @@ public final class Origin implements AutoCloseable {
     private final DocumentSigner signer;
     private final Clock clock;
     private final ScheduledExecutorService publisher;
-    private final ExecutorService queries;
+    private final QueryPool queries;
     private final OriginService service;
     private final XmlCodec xml = new XmlCodec();
     private final OriginStream stream;
@@ -70,8 +70,7 @@ public final class Origin implements AutoCloseable {
         this.clock = clock;
         this.signer = new DocumentSigner(new ResponseSigner(key), config.validity(), config.maxAge());
         this.publisher = Executors.newSingleThreadScheduledExecutor(threads("rproxy-origin-publisher"));
-        this.queries = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                threads("rproxy-origin-query"));
+        this.queries = QueryPool.perCore("rproxy-origin-query");
         this.service = new OriginService(queries, clock, QueryLimits.DEFAULTS);
     }
 
@@ -282,7 +281,7 @@ public final class Origin implements AutoCloseable {
             server.close();
         }
         publisher.shutdownNow();
-        queries.shutdownNow();
+        queries.close();
     }
 
     private static ThreadFactory threads(String name) {
