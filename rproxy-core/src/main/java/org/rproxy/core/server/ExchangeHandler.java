@@ -2,7 +2,6 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -103,9 +102,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (closing || !ctx.channel().isActive()) {
-            // The client has gone: the decoder hands up what it had when the input ended (a
-            // truncated request, say), and there is nobody left to answer.
-            return;
+            return; // what the decoder had when the client left (a truncated request): nobody to answer
         }
         Slot slot = new Slot(exchange);
         slots.add(slot);
@@ -186,9 +183,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Turns reading on or off while the connection is open. Once it has closed the channel is
-     * deregistered from its selector, and changing autoRead then fails inside Netty (an
-     * AssertionError, or a NullPointerException without assertions) instead of doing nothing.
+     * Turns reading on or off while the connection is open: once closed, the channel has left its
+     * selector, and Netty fails on autoRead changes (NullPointerException, AssertionError with -ea).
      */
     private void autoRead(boolean on) {
         if (ctx.channel().isActive()) {
@@ -296,27 +292,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    /**
-     * A client that resets, leaves mid-request or speaks broken TLS is the normal life of a public
-     * port, not an error: debug only. Anything else is a fault worth a (rate-limited) warning.
-     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (clientGone(cause)) {
-            LOG.debug("connection {} failed", ctx.channel(), cause);
-        } else {
-            warnings.warn(LOG, "connection {} failed", ctx.channel(), cause);
-        }
+        ConnectionFailures.log(LOG, warnings, ctx.channel(), cause);
         ctx.close();
-    }
-
-    /** True for an I/O failure, also wrapped (TLS errors reach here inside a DecoderException). */
-    static boolean clientGone(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -41,9 +41,7 @@ final class FirstByteDeadline extends ChannelInboundHandlerAdapter {
 
     private void start(ChannelHandlerContext ctx) {
         if (timer == null) {
-            timer = ctx.executor().schedule(() -> {
-                ctx.close();
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+            timer = ctx.executor().schedule((Runnable) ctx::close, timeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 

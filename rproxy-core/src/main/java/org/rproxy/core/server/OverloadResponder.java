@@ -79,9 +79,7 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
             return;
         }
         answered = true;
-        deadline = ctx.executor().schedule(() -> {
-            ctx.close();
-        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        deadline = ctx.executor().schedule((Runnable) ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         FullHttpResponse response = renderer.error(UNKNOWN, FrontEndErrors.overloaded(), Dialect.JSON, RETRY);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         long bodyBytes = response.content().readableBytes();
@@ -124,8 +122,7 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A refused client that resets is of no interest; anything else is closed all the same.
-        LOG.debug("refused connection {} failed", ctx.channel(), cause);
+        ConnectionFailures.log(LOG, warnings, ctx.channel(), cause);
         ctx.close();
     }
 }

@@ -68,10 +68,10 @@ class QuietDisconnectTest {
 
     @Test
     void ioFailuresWrappedOrNotAreTheClientLeavingAndAnythingElseIsAFault() {
-        assertTrue(ExchangeHandler.clientGone(new IOException("Connection reset by peer")));
-        assertTrue(ExchangeHandler.clientGone(new DecoderException(new SSLHandshakeException("no cipher suites in common"))));
-        assertFalse(ExchangeHandler.clientGone(new IllegalStateException("a bug")));
-        assertFalse(ExchangeHandler.clientGone(new DecoderException("a bug")));
+        assertTrue(ConnectionFailures.clientGone(new IOException("Connection reset by peer")));
+        assertTrue(ConnectionFailures.clientGone(new DecoderException(new SSLHandshakeException("no cipher suites in common"))));
+        assertFalse(ConnectionFailures.clientGone(new IllegalStateException("a bug")));
+        assertFalse(ConnectionFailures.clientGone(new DecoderException("a bug")));
     }
 
     /** The variants a flood of broken clients sends, each followed by a half-close or a reset. */
