@@ -123,6 +123,35 @@ class LocalQueriesIT {
         }
     }
 
+    /**
+     * A proxy's 405 says what the resource accepts, as the origin's does: from the held directory
+     * and documents for methods the front end refuses itself, from the upstream's answer for a
+     * GET it forwards.
+     */
+    @Test
+    void methodRefusalsSayWhatTheResourceAcceptsAsAtTheOrigin() throws Exception {
+        try (PullProxy proxy = Proxies.start("edge", origin.base(), origin.publicKey, Clock.systemUTC())) {
+            holdTheMaps(proxy);
+            for (String[] c : new String[][] {
+                {"PUT", "/networkmap/default-network-map", "GET, HEAD"},
+                {"DELETE", "/costmap/default-network-map/filtered", "POST"},
+                {"PUT", "/endpointcost", "POST"},
+                {"DELETE", "/prop/pid/lookup", "GET, HEAD, POST"},
+                {"GET", "/endpointprop", "POST"},
+                {"GET", "/networkmap/default-network-map/filtered", "POST"},
+            }) {
+                for (String base : List.of(origin.base(), proxy.baseUri())) {
+                    HttpResponse<byte[]> r = Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(base + c[1]))
+                            .timeout(Duration.ofSeconds(10)).method(c[0], HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    String what = c[0] + " " + base + c[1] + ": " + new String(r.body(), StandardCharsets.UTF_8);
+                    assertEquals(405, r.statusCode(), what);
+                    assertEquals(c[2], r.headers().firstValue("allow").orElse(null), what);
+                }
+            }
+        }
+    }
+
     @Test
     void aStaticEndpointPropertyIsFetchedThroughUnchanged() throws Exception {
         try (PullProxy proxy = Proxies.start("edge", origin.base(), origin.publicKey, Clock.systemUTC())) {

@@ -83,7 +83,7 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         } catch (IllegalArgumentException e) {
             targetError = e.getMessage();
         }
-        RequestHead h = head(req, target);
+        RequestHead h = RequestHead.of(req, target);
         if (req.decoderResult().isFailure()) {
             refuse(ctx, h, decodingError(req), List.of(), true);
             return;
@@ -209,18 +209,6 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         }
         AltoError length = HeadRules.contentLength(req);
         return length != null ? length : FrontEndErrors.badRequest("malformed request");
-    }
-
-    private static RequestHead head(HttpRequest req, RequestTarget target) {
-        List<String> tags = req.headers().getAll(HttpHeaderNames.IF_NONE_MATCH);
-        // After an overlong request line Netty reports a placeholder request: method and path are unknown.
-        boolean lineUnread = req.decoderResult().cause() instanceof TooLongHttpLineException;
-        String method = lineUnread ? RequestHead.UNKNOWN : req.method().name();
-        String path = target == null || lineUnread ? RequestHead.UNKNOWN : target.path();
-        return new RequestHead(method, path, HttpUtil.isKeepAlive(req),
-                req.protocolVersion().equals(HttpVersion.HTTP_1_0),
-                AcceptEncoding.acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING)),
-                tags.isEmpty() ? null : String.join(",", tags), System.nanoTime());
     }
 
     /** The media type without parameters, lower case, or null. */
