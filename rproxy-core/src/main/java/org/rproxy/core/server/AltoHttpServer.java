@@ -88,6 +88,8 @@ public final class AltoHttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new AcceptGuard(connections, new RateLimitedLog(WARNING_INTERVAL, clock)))
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client that sends its requests and closes its side still reads the answers.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new AltoChannelInitializer(config, service, observer, new ResponseRenderer(clock),
                         new ConnectionLimit(config.maxConnections())));
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();

@@ -10,9 +10,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -37,20 +39,18 @@ import org.slf4j.LoggerFactory;
  * the connection over the same way: requests behind it are dropped, reading goes on (to see the
  * peer leave), and the {@link EventStreamWriter} is told when the connection closes.
  *
- * <p>When the server stops ({@link #DRAIN} event), an idle connection closes at once, an event
- * stream ends (its subscriber reconnects elsewhere), and a connection with answers still owed
- * closes after the last of them, which says {@code Connection: close}.
+ * <p>When the server stops ({@link #DRAIN} event), or the client closes its side after its
+ * requests (half-close), an idle connection closes at once, an event stream ends (its subscriber
+ * reconnects elsewhere), and a connection with answers still owed closes after the last of them,
+ * which says {@code Connection: close}.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_IN_FLIGHT = 32;
     /** User event fired by {@link AltoHttpServer#close} on every open connection. */
-    static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
+    enum Drain { DRAIN }
+
+    static final Drain DRAIN = Drain.DRAIN;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -63,7 +63,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean closing;
-    private boolean draining;
+    /** Stopping, or the client has closed its side: no request will follow the ones owed. */
+    private boolean finishing;
     private EventStreamWriter stream;
 
     /** One request waiting for its turn to be answered. */
@@ -214,7 +215,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         RequestHead head = slot.exchange.head();
         boolean close = !head.keepAlive()
                 || (slot.exchange instanceof Exchange.Refusal refusal && refusal.close())
-                || (draining && slots.isEmpty());
+                || (finishing && slots.isEmpty());
         List<HeaderField> extra = slot.exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
         FullHttpResponse response = render(head, slot.reply, extra);
         if (close) {
@@ -224,10 +225,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         int status = response.status().code();
         long bodyBytes = response.content().readableBytes();
+        ChannelFuture written = ctx.write(response);
         if (close) {
-            ctx.write(response).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.write(response);
+            written.addListener(ChannelFutureListener.CLOSE);
         }
         observe(head, status, bodyBytes);
         return close;
@@ -269,11 +269,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt != DRAIN) {
+        if (evt != DRAIN && !(evt instanceof ChannelInputShutdownEvent)) {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        draining = true;
+        finishing = true;
         if (stream != null) {
             stream.close();
         } else if (slots.isEmpty()) {
