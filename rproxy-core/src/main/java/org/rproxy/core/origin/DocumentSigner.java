@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.EntityTags;
 import org.rproxy.core.sign.ResponseSigner;
 import org.rproxy.core.sign.SignatureHeaders;
 import org.rproxy.core.store.HeaderField;
@@ -17,7 +18,8 @@ import org.rproxy.core.store.Variant;
 /**
  * Turns a {@link PreparedDocument} into a signed, ready-to-write {@link Representation}: one
  * RFC 9421 signature per variant, because each variant has its own {@code Content-Digest} and
- * {@code ETag} (RFC 9530 §2: the digest is over the encoded content). Thread-safe; runs on the
+ * {@code ETag} (RFC 9530 §2: the digest is over the encoded content). The entity tag is new at
+ * every signing ({@link EntityTags#ofSigning}). Thread-safe; runs on the
  * origin's publishing thread, never on an event loop.
  */
 final class DocumentSigner {
@@ -41,7 +43,7 @@ final class DocumentSigner {
 
     private Variant variant(PreparedDocument doc, Bytes body, String digest, String encoding,
                             Instant created, Instant expires) {
-        String etag = PreparedDocument.etagOf(digest);
+        String etag = EntityTags.ofSigning(digest, created);
         String resource = doc.resource().toHeader();
         SignatureHeaders sig = signer.sign(doc.contentType(), digest, etag, resource, created, expires);
         List<HeaderField> headers = new ArrayList<>(8);

@@ -178,7 +178,7 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         String path = target == null || lineUnread ? RequestHead.UNKNOWN : target.path();
         return new RequestHead(method, path, HttpUtil.isKeepAlive(req),
                 req.protocolVersion().equals(HttpVersion.HTTP_1_0),
-                AcceptEncoding.acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING)),
+                VariantChoice.gzip(req.headers()),
                 tags.isEmpty() ? null : String.join(",", tags), System.nanoTime());
     }
 
