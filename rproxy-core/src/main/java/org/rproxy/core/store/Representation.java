@@ -35,7 +35,8 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
 
     /**
      * The freshness lifetime to announce at {@code now} (RFC 9111 §5.2.2.1): {@code maxAgeSeconds},
-     * cut so that no cache keeps it fresh past {@code expires}; never negative.
+     * cut so that no cache keeps it fresh past {@code expires} (with a second to spare); never
+     * negative.
      */
     public long maxAgeAt(Instant now) {
         return Math.max(0, Math.min(maxAgeSeconds, secondsLeft(now)));
@@ -58,8 +59,13 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
         return Math.max(0, secondsLeft(now) - maxAgeAt(now));
     }
 
+    /**
+     * Whole seconds until {@code expires}, one short: caches count in whole seconds from the time a
+     * response arrived, which they may take rounded down (nginx does), so a lifetime cut to the
+     * exact remainder could outlast the signature by up to a second.
+     */
     private long secondsLeft(Instant now) {
-        return Duration.between(now, expires).getSeconds();
+        return Duration.between(now, expires).getSeconds() - 1;
     }
 
     /** Bytes held in memory, for the store's byte bound. */
