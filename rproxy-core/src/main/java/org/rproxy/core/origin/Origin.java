@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running file origin: loads the maps folder, signs every document, serves them from the
  * Netty front end and re-signs them at half their validity so that signatures never run out
- * while the process lives (a conditional request then gets a 304 with the fresh signature).
+ * while the process lives. Each signing gives new entity tags, so a cache revalidating across a
+ * re-signing gets the new signature with the body, never a 304 it might not merge.
  *
  * <p>Signing and query computation run on the origin's own threads; the event loop only looks
  * up prepared representations. {@link #close()} stops everything it started.
