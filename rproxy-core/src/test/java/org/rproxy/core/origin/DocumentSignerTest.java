@@ -2,6 +2,7 @@ package org.rproxy.core.origin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Bytes;
@@ -49,6 +51,29 @@ class DocumentSignerTest {
         Representation b = signer.sign(doc, T0.plusMillis(400));
         assertEquals(a.identity().headers(), b.identity().headers());
         assertEquals(a.gzip().headers(), b.gzip().headers());
+    }
+
+    @Test
+    void aChangeToOneDocumentReSignsOnlyThatOne() {
+        PreparedDocument other = PreparedDocument.of(AltoResource.of("o", "/networkmap/o"),
+                "application/alto-networkmap+json", Bytes.utf8("{\"o\":1}"));
+        PreparedDocument changed = PreparedDocument.of(AltoResource.of("o", "/networkmap/o"),
+                "application/alto-networkmap+json", Bytes.utf8("{\"o\":2}"));
+        Map<String, PreparedDocument> before = Map.of("/networkmap/m", doc, "/networkmap/o", other);
+        Map<String, Representation> signedBefore = signer.signAll(before, T0);
+        Map<String, PreparedDocument> after = Map.of("/networkmap/m", doc, "/networkmap/o", changed);
+        Map<String, Representation> signedAfter = signer.signChanged(after, before, signedBefore, T0.plusSeconds(60));
+        assertSame(signedBefore.get("/networkmap/m"), signedAfter.get("/networkmap/m"));
+        assertEquals(T0.plusSeconds(60), signedAfter.get("/networkmap/o").created());
+        assertNotEquals(signedBefore.get("/networkmap/o").identity().etag(), signedAfter.get("/networkmap/o").identity().etag());
+    }
+
+    @Test
+    void anUnchangedDocumentWhoseSignatureRanOutIsSignedAgain() {
+        Map<String, PreparedDocument> docs = Map.of("/networkmap/m", doc);
+        Map<String, Representation> old = signer.signAll(docs, T0);
+        Instant later = T0.plus(Duration.ofHours(1));
+        assertEquals(later, signer.signChanged(docs, docs, old, later).get("/networkmap/m").created());
     }
 
     @Test
