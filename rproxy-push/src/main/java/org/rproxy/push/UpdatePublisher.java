@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoError;
@@ -35,14 +36,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The update stream server of RFC 8895, used alike by the origin (as its {@link OriginStream})
- * and by every proxy (fed from its store): subscribers {@code POST} an
- * {@code application/alto-updatestreamparams+json} body to {@link UpdateStreamConfig#path()} and
- * get a {@code text/event-stream}: first a control event with the stream's control URI, then per
- * substream the current version (nothing when the subscriber's tag is current), then every
- * change as it happens, full or as a merge patch when smaller, each followed by a signature event
- * ({@link SignatureEvent}); a signature renewal is a signature event alone. The control URI adds
- * and removes substreams on the live stream (RFC 8895 §7) and answers {@code 204}.
+ * The update stream server of RFC 8895, used alike by the origin and the signing front (as their
+ * {@link OriginStream}) and by every proxy, pull or push (fed from its store): subscribers
+ * {@code POST} an {@code application/alto-updatestreamparams+json} body to
+ * {@link UpdateStreamConfig#path()} and get a {@code text/event-stream}: first a control event
+ * with the stream's absolute control URI, then per substream the current version (nothing when
+ * the subscriber's tag, an entity tag or the ALTO vtag, names it), then every change as it
+ * happens, full or as a merge patch when smaller, each followed, unless the stream asked
+ * otherwise, by this project's signature event ({@link SignatureEvent}); a signature renewal is
+ * a signature event alone. A substream with {@code input} follows the answer of a query resource
+ * ({@link QueryAnswers}). The control URI adds and removes substreams on the live stream
+ * (RFC 8895 §7) and answers {@code 204}.
  *
  * <p>Threads: one publisher thread owns every document and subscription; request parsing, patch
  * making and event encoding run there, never on an event loop. Writes go to each subscriber's
@@ -63,7 +67,12 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     private final ScheduledExecutorService thread;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Track> tracks = new HashMap<>();
+    private final SubstreamResolver resolver = new SubstreamResolver(tracks);
+    private final QueryAnswers answers = new QueryAnswers(this::run, this::pumpAll);
     private final Map<String, Subscription> subscriptions = new HashMap<>();
+    /** Substreams per document target; publisher thread only. */
+    private final Map<String, Integer> followed = new HashMap<>();
+    private volatile Set<String> followedSnapshot = Set.of();
     /** Subscribers blocked by a window smaller than their sink's; publisher thread only. */
     private final Set<Subscription> waiting = new HashSet<>();
     private ScheduledFuture<?> waitingPoll;
@@ -107,9 +116,28 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             return;
         }
         run(() -> {
-            update(target, r);
+            if (update(target, r)) {
+                answers.recomputeAll();
+            }
             pumpAll();
         });
+    }
+
+    /**
+     * Query answers computed by the wrapped service may have changed although no document this
+     * publisher streams did (a pull proxy has read its held maps again): every followed answer is
+     * computed again.
+     */
+    public void answersChanged() {
+        run(answers::recomputeAll);
+    }
+
+    /**
+     * The documents some substream follows, by request target (a snapshot, safe from any thread):
+     * a node that fetches on demand keeps them fresh as if clients asked for them.
+     */
+    public Set<String> followedTargets() {
+        return followedSnapshot;
     }
 
     /** The document at {@code target} is no longer served: its substreams are stopped. */
@@ -128,11 +156,15 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                     drop(gone);
                 }
             }
-            copy.forEach((target, r) -> {
-                if (streamable(r)) {
-                    update(target, r);
+            boolean changed = false;
+            for (Map.Entry<String, Representation> e : copy.entrySet()) {
+                if (streamable(e.getValue())) {
+                    changed |= update(e.getKey(), e.getValue());
                 }
-            });
+            }
+            if (changed) {
+                answers.recomputeAll();
+            }
             pumpAll();
         });
     }
@@ -142,9 +174,10 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                 && r.identity().header("alto-resource").isPresent();
     }
 
-    private void update(String target, Representation r) {
-        Track t = tracks.computeIfAbsent(target, Track::new);
-        String before = t.current() == null ? null : t.etag();
+    /** Takes {@code r} for {@code target}; true when it is a new document or a new version (answers may change). */
+    private boolean update(String target, Representation r) {
+        Track t = tracks.computeIfAbsent(target, Track::document);
+        String before = t.current() == null ? null : t.versionId();
         Track.Change change;
         try {
             change = t.update(r);
@@ -153,7 +186,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             if (t.current() == null) {
                 tracks.remove(target);
             }
-            return;
+            return false;
         }
         if (before == null) {
             // A document that appeared after streams opened: tell them, so that proxies follow it too.
@@ -162,17 +195,20 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                     s.control(ControlEvents.documents(Map.of(target, t.resourceId())));
                 }
             }
+            return true;
         }
-        if (change == Track.Change.NEW_VERSION && before != null) {
-            updates.incrementAndGet();
-            for (Subscription s : subscriptions.values()) {
-                for (Subscription.Substream sub : s.substreams().values()) {
-                    if (sub.target.equals(target) && s.attached() && !before.equals(sub.sentEtag)) {
-                        coalesced.incrementAndGet();
-                    }
+        if (change != Track.Change.NEW_VERSION) {
+            return false;
+        }
+        updates.incrementAndGet();
+        for (Subscription s : subscriptions.values()) {
+            for (Subscription.Substream sub : s.substreams().values()) {
+                if (sub.target.equals(target) && s.attached() && !before.equals(sub.sentVersion)) {
+                    coalesced.incrementAndGet();
                 }
             }
         }
+        return true;
     }
 
     private void drop(String target) {
@@ -183,7 +219,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             List<String> stopped = new ArrayList<>();
             for (Subscription.Substream sub : new ArrayList<>(s.substreams().values())) {
                 if (sub.target.equals(target)) {
-                    s.remove(sub.id);
+                    unfollow(s, sub.id);
                     stopped.add(sub.id);
                 }
             }
@@ -196,9 +232,11 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
 
     // ---- the service ----------------------------------------------------------------------
 
+    /** Mounts the stream on {@code documents}, which also computes the answers of POST-mode substreams. */
     @Override
     public AltoService wrap(AltoService documents) {
         requireNonNull(documents, "documents");
+        answers.computeWith(documents);
         return request -> {
             if (request.path().equals(config.path())) {
                 return onThread(request, () -> open(request));
@@ -210,25 +248,25 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         };
     }
 
-    private CompletionStage<Reply> onThread(AltoRequest request, Supplier<Reply> work) {
+    private CompletionStage<Reply> onThread(AltoRequest request, Supplier<CompletionStage<Reply>> work) {
         if (!request.method().equals("POST")) {
-            return done(error(AltoError.invalidValue("method", request.method(), request.path() + " accepts POST only")
-                    .withStatus(405)));
+            return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
+                    request.path() + " accepts POST only").withStatus(405), Dialect.JSON, "POST"));
         }
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     return work.get();
                 } catch (AltoException e) {
-                    return error(e.error());
+                    return done(error(e.error()));
                 }
-            }, thread);
+            }, thread).thenCompose(Function.identity());
         } catch (RejectedExecutionException e) {
             return done(unavailable("the update stream is stopping"));
         }
     }
 
-    private Reply open(AltoRequest request) {
+    private CompletionStage<Reply> open(AltoRequest request) {
         checkType(request);
         StreamRequest req = StreamRequest.parse(request.body());
         if (!req.remove().isEmpty()) {
@@ -238,19 +276,85 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             throw new AltoException(AltoError.missingField("add"));
         }
         if (tracks.isEmpty()) {
-            return unavailable("no documents yet; try again");
+            return done(unavailable("no documents yet; try again"));
         }
         if (open.get() >= config.maxSubscribers()) {
-            return unavailable("too many update streams open; try again later");
+            return done(full());
         }
-        Subscription s = new Subscription(token(), System.nanoTime(), config.windowBytes());
-        resolve(req, s).forEach(s::add);
-        subscriptions.put(s.token, s);
-        open.incrementAndGet();
-        return new Reply.Stream(config.heartbeat(), sink -> run(() -> attach(s, sink)));
+        List<SubstreamResolver.Bound> bound = resolver.resolve(req);
+        String token = token();
+        String controlUri = ControlUris.of(config, request.host(), controlPrefix + token);
+        boolean signatures = req.signatures() != null ? req.signatures() : config.signatureEvents();
+        return firstAnswers(bound).thenApply(refused -> {
+            if (refused != null) {
+                answers.sweep();
+                return error(refused);
+            }
+            if (open.get() >= config.maxSubscribers()) {
+                answers.sweep();
+                return full();
+            }
+            Subscription s = new Subscription(token, System.nanoTime(), config.windowBytes(), signatures);
+            bound.forEach(b -> follow(s, b.substream()));
+            subscriptions.put(s.token, s);
+            open.incrementAndGet();
+            return new Reply.Stream(config.heartbeat(), sink -> run(() -> attach(s, sink, controlUri)));
+        });
     }
 
-    private void attach(Subscription s, StreamSink sink) {
+    private Reply full() {
+        return unavailable("this node serves at most " + config.maxSubscribers()
+                + " update streams at once (its max-subscribers setting); try again later");
+    }
+
+    /**
+     * Completes on the publisher's thread once every query substream of {@code bound} has its
+     * first answer: with null, or with the first refusal, its field put under the substream's
+     * {@code add.<id>.input}.
+     */
+    private CompletableFuture<AltoError> firstAnswers(List<SubstreamResolver.Bound> bound) {
+        CompletableFuture<AltoError> all = CompletableFuture.completedFuture(null);
+        for (SubstreamResolver.Bound b : bound) {
+            if (b.query() != null) {
+                String field = "add." + b.substream().id + ".input";
+                CompletableFuture<AltoError> one = answers.first(b.query());
+                all = all.thenCombine(one, (a, e) -> a != null ? a : e == null ? null : under(field, e));
+            }
+        }
+        return all;
+    }
+
+    private static AltoError under(String field, AltoError e) {
+        if (e.httpStatus() >= 500) {
+            return e;
+        }
+        String f = e.field() == null || e.field().isEmpty() ? field : field + "." + e.field();
+        return new AltoError(e.code(), f, e.value(), field + ": " + e.message(), e.httpStatus());
+    }
+
+    private void follow(Subscription s, Subscription.Substream sub) {
+        s.add(sub);
+        if (!sub.target.startsWith("/")) {
+            answers.follow(sub.target);
+        } else if (followed.merge(sub.target, 1, Integer::sum) == 1) {
+            followedSnapshot = Set.copyOf(followed.keySet());
+        }
+    }
+
+    private void unfollow(Subscription s, String id) {
+        Subscription.Substream sub = s.remove(id);
+        if (sub == null) {
+            return;
+        }
+        if (!sub.target.startsWith("/")) {
+            answers.unfollow(sub.target);
+        } else if (followed.merge(sub.target, -1, Integer::sum) <= 0) {
+            followed.remove(sub.target);
+            followedSnapshot = Set.copyOf(followed.keySet());
+        }
+    }
+
+    private void attach(Subscription s, StreamSink sink, String controlUri) {
         if (!subscriptions.containsKey(s.token)) {
             sink.close();
             return;
@@ -260,7 +364,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         sink.onWritable(() -> run(() -> pump(s)));
         Map<String, String> docs = new TreeMap<>();
         tracks.forEach((target, t) -> docs.put(target, t.resourceId()));
-        s.control(ControlEvents.opened(controlPrefix + s.token, docs));
+        s.control(ControlEvents.opened(controlUri, docs));
         pump(s);
     }
 
@@ -268,10 +372,11 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         waiting.remove(s);
         if (subscriptions.remove(s.token) != null) {
             open.decrementAndGet();
+            new ArrayList<>(s.substreams().keySet()).forEach(id -> unfollow(s, id));
         }
     }
 
-    private Reply control(AltoRequest request) {
+    private CompletionStage<Reply> control(AltoRequest request) {
         Subscription s = subscriptions.get(request.path().substring(controlPrefix.length()));
         if (s == null || (s.attached() && !s.open())) {
             throw new AltoException(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
@@ -290,61 +395,32 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                 throw new AltoException(AltoError.invalidValue("add." + id, id, "substream id already in use"));
             }
         }
-        List<Subscription.Substream> added = resolve(req, s);
-        req.remove().forEach(s::remove);
-        added.forEach(s::add);
-        if (!req.remove().isEmpty()) {
-            s.control(ControlEvents.stopped(req.remove(), "removed by the client"));
-        }
-        if (!added.isEmpty()) {
-            s.control(ControlEvents.started(added.stream().map(a -> a.id).toList()));
-        }
-        pump(s);
-        if (s.substreams().isEmpty()) {
-            // RFC 8895 §7: with no substream left the stream has nothing to say; end it.
-            s.close();
-        }
-        return new Reply.NoContent();
-    }
-
-    /** The substreams of {@code req.add()}, each bound to a document; refuses unknown ones. */
-    private List<Subscription.Substream> resolve(StreamRequest req, Subscription s) {
-        List<Subscription.Substream> out = new ArrayList<>();
-        req.add().forEach((id, add) -> {
-            String target = target(id, add);
-            String held = add.tag() == null ? null : add.tag().startsWith("\"") ? add.tag() : '"' + add.tag() + '"';
-            out.add(new Subscription.Substream(id, target, add.incremental(), held));
+        List<SubstreamResolver.Bound> added = resolver.resolve(req);
+        return firstAnswers(added).thenApply(refused -> {
+            if (refused != null) {
+                answers.sweep();
+                return error(refused);
+            }
+            if (!subscriptions.containsKey(s.token)) {
+                answers.sweep();
+                return error(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
+                        .withStatus(404));
+            }
+            req.remove().forEach(id -> unfollow(s, id));
+            added.forEach(b -> follow(s, b.substream()));
+            if (!req.remove().isEmpty()) {
+                s.control(ControlEvents.stopped(req.remove(), "removed by the client"));
+            }
+            if (!added.isEmpty()) {
+                s.control(ControlEvents.started(added.stream().map(b -> b.substream().id).toList()));
+            }
+            pump(s);
+            if (s.substreams().isEmpty()) {
+                // RFC 8895 §7: with no substream left the stream has nothing to say; end it.
+                s.close();
+            }
+            return new Reply.NoContent();
         });
-        return out;
-    }
-
-    private String target(String id, StreamRequest.Add add) {
-        String p = "add." + id;
-        if (add.path() != null) {
-            Track t = tracks.get(add.path());
-            if (t == null) {
-                throw new AltoException(AltoError.invalidValue(p + ".path", add.path(), "no such document"));
-            }
-            if (!t.resourceId().equals(add.resourceId())) {
-                throw new AltoException(AltoError.invalidValue(p + ".resource-id", add.resourceId(),
-                        add.path() + " answers " + t.resourceId()));
-            }
-            return add.path();
-        }
-        String xml = null;
-        for (Track t : tracks.values()) {
-            if (t.resourceId().equals(add.resourceId())) {
-                if (t.json()) {
-                    return t.target;
-                }
-                xml = t.target;
-            }
-        }
-        if (xml != null) {
-            return xml;
-        }
-        throw new AltoException(AltoError.invalidValue(p + ".resource-id", add.resourceId(),
-                "not a resource this update stream offers"));
     }
 
     private static void checkType(AltoRequest request) {
@@ -365,7 +441,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
 
     private void pump(Subscription s) {
         try {
-            s.pump(tracks::get, System.nanoTime());
+            s.pump(this::track, System.nanoTime());
         } catch (RuntimeException e) {
             LOG.warn("update stream {} failed; closing it", s.token, e);
             s.close();
@@ -401,7 +477,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         long since = System.nanoTime() - config.stallTimeout().toNanos();
         Set<Subscription> stalled = new HashSet<>();
         for (Subscription s : new ArrayList<>(subscriptions.values())) {
-            if (s.stalledSince(since, tracks::get)) {
+            if (s.stalledSince(since, this::track)) {
                 stalled.add(s);
             } else if (!s.attached() && s.createdNanos < since) {
                 // Its connection went before the stream could start.
@@ -413,6 +489,11 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             LOG.info("update stream subscriber stalled for {}; disconnected", config.stallTimeout());
             s.close();
         }
+    }
+
+    /** A document by request target, or a query answer by its key. */
+    private Track track(String key) {
+        return key.startsWith("/") ? tracks.get(key) : answers.track(key);
     }
 
     private String token() {
