@@ -15,9 +15,10 @@ import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MediaTypes;
 
 /**
- * Binds the substreams a request adds to what they follow: a document held (by {@code path}, or
- * by resource id, JSON preferred over the XML rendering sharing the id), a full resource the held
- * directory lists but this node does not hold yet (a pull proxy fetches it once followed), or,
+ * Binds the substreams a request adds to what they follow: a document held, by {@code path}; by
+ * resource id, the full resource at the URI the held directory lists for it, held yet or not (a
+ * pull proxy fetches it once followed), or, for an id the directory does not list (the directory
+ * itself), a document held with that id, JSON preferred over the XML rendering sharing it; or,
  * for an entry with {@code input}, a query resource of the held directory ({@link QueryKey}).
  * Refuses anything else with an RFC 7285 error naming the field ({@code add.<id>.resource-id}).
  *
@@ -67,6 +68,15 @@ final class SubstreamResolver {
             }
             return add.path();
         }
+        Directory d = directory();
+        InformationResource listed = d == null ? null : d.resources().get(add.resourceId());
+        if (listed != null && !MediaTypes.EVENT_STREAM.equals(listed.mediaType())) {
+            // The directory's own URI, held yet or not: never the XML rendering that shares the id.
+            if (listed.accepts() != null) {
+                throw new AltoException(AltoError.missingField(p + ".input"));
+            }
+            return pathOf(listed);
+        }
         String xml = null;
         for (Track t : tracks.values()) {
             if (t.resourceId().equals(add.resourceId())) {
@@ -79,11 +89,8 @@ final class SubstreamResolver {
         if (xml != null) {
             return xml;
         }
-        InformationResource r = listed(id, add);
-        if (r.accepts() != null) {
-            throw new AltoException(AltoError.missingField(p + ".input"));
-        }
-        return pathOf(r);
+        throw new AltoException(AltoError.invalidValue(p + ".resource-id", add.resourceId(),
+                "not a resource this update stream offers"));
     }
 
     private QueryKey query(String id, StreamRequest.Add add) {
