@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +15,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -60,7 +58,6 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdatePublisher.class);
     /** This extension's control event member: every document the stream offers, path to resource id. */
     static final String DOCUMENTS_MEMBER = "alto-redist-documents";
-    private static final long WAITING_POLL_MILLIS = 10;
 
     private final UpdateStreamConfig config;
     private final String controlPrefix;
@@ -69,16 +66,11 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     private final Map<String, Track> tracks = new HashMap<>();
     private final SubstreamResolver resolver = new SubstreamResolver(tracks);
     private final QueryAnswers answers = new QueryAnswers(this::run, this::pumpAll);
+    private final Followers followers = new Followers(answers);
     private final Map<String, Subscription> subscriptions = new HashMap<>();
-    /** Substreams per document target; publisher thread only. */
-    private final Map<String, Integer> followed = new HashMap<>();
-    private volatile Set<String> followedSnapshot = Set.of();
-    /** Subscribers blocked by a window smaller than their sink's; publisher thread only. */
-    private final Set<Subscription> waiting = new HashSet<>();
-    private ScheduledFuture<?> waitingPoll;
+    private final Delivery delivery;
     private final AtomicLong open = new AtomicLong();
     private final AtomicLong coalesced = new AtomicLong();
-    private final AtomicLong disconnected = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
 
     /** Counters, for metrics and tests. */
@@ -94,7 +86,9 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             return t;
         });
         long check = Math.max(20, config.stallTimeout().toMillis() / 4);
-        thread.scheduleWithFixedDelay(this::disconnectStalled, check, check, TimeUnit.MILLISECONDS);
+        this.delivery = new Delivery(thread, this::track, config.stallTimeout());
+        thread.scheduleWithFixedDelay(() -> delivery.disconnectStalled(subscriptions.values(), this::detach),
+                check, check, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -103,7 +97,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(open.get(), updates.get(), coalesced.get(), disconnected.get());
+        return new Stats(open.get(), updates.get(), coalesced.get(), delivery.disconnected());
     }
 
     // ---- documents in -------------------------------------------------------------------
@@ -137,7 +131,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
      * a node that fetches on demand keeps them fresh as if clients asked for them.
      */
     public Set<String> followedTargets() {
-        return followedSnapshot;
+        return followers.documents();
     }
 
     /** The document at {@code target} is no longer served: its substreams are stopped. */
@@ -219,7 +213,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             List<String> stopped = new ArrayList<>();
             for (Subscription.Substream sub : new ArrayList<>(s.substreams().values())) {
                 if (sub.target.equals(target)) {
-                    unfollow(s, sub.id);
+                    followers.unfollow(s, sub.id);
                     stopped.add(sub.id);
                 }
             }
@@ -295,7 +289,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                 return full();
             }
             Subscription s = new Subscription(token, System.nanoTime(), config.windowBytes(), signatures);
-            bound.forEach(b -> follow(s, b.substream()));
+            bound.forEach(b -> followers.follow(s, b.substream()));
             subscriptions.put(s.token, s);
             open.incrementAndGet();
             return new Reply.Stream(config.heartbeat(), sink -> run(() -> attach(s, sink, controlUri)));
@@ -332,28 +326,6 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         return new AltoError(e.code(), f, e.value(), field + ": " + e.message(), e.httpStatus());
     }
 
-    private void follow(Subscription s, Subscription.Substream sub) {
-        s.add(sub);
-        if (!sub.target.startsWith("/")) {
-            answers.follow(sub.target);
-        } else if (followed.merge(sub.target, 1, Integer::sum) == 1) {
-            followedSnapshot = Set.copyOf(followed.keySet());
-        }
-    }
-
-    private void unfollow(Subscription s, String id) {
-        Subscription.Substream sub = s.remove(id);
-        if (sub == null) {
-            return;
-        }
-        if (!sub.target.startsWith("/")) {
-            answers.unfollow(sub.target);
-        } else if (followed.merge(sub.target, -1, Integer::sum) <= 0) {
-            followed.remove(sub.target);
-            followedSnapshot = Set.copyOf(followed.keySet());
-        }
-    }
-
     private void attach(Subscription s, StreamSink sink, String controlUri) {
         if (!subscriptions.containsKey(s.token)) {
             sink.close();
@@ -369,10 +341,10 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     }
 
     private void detach(Subscription s) {
-        waiting.remove(s);
+        delivery.forget(s);
         if (subscriptions.remove(s.token) != null) {
             open.decrementAndGet();
-            new ArrayList<>(s.substreams().keySet()).forEach(id -> unfollow(s, id));
+            new ArrayList<>(s.substreams().keySet()).forEach(id -> followers.unfollow(s, id));
         }
     }
 
@@ -406,8 +378,8 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                 return error(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
                         .withStatus(404));
             }
-            req.remove().forEach(id -> unfollow(s, id));
-            added.forEach(b -> follow(s, b.substream()));
+            req.remove().forEach(id -> followers.unfollow(s, id));
+            added.forEach(b -> followers.follow(s, b.substream()));
             if (!req.remove().isEmpty()) {
                 s.control(ControlEvents.stopped(req.remove(), "removed by the client"));
             }
@@ -431,64 +403,12 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         }
     }
 
-    // ---- sending ---------------------------------------------------------------------------
-
     private void pumpAll() {
-        for (Subscription s : new ArrayList<>(subscriptions.values())) {
-            pump(s);
-        }
+        delivery.pumpAll(subscriptions.values());
     }
 
     private void pump(Subscription s) {
-        try {
-            s.pump(this::track, System.nanoTime());
-        } catch (RuntimeException e) {
-            LOG.warn("update stream {} failed; closing it", s.token, e);
-            s.close();
-        }
-        if (s.waitsUnsignalled()) {
-            waiting.add(s);
-            pollWaiting();
-        } else {
-            waiting.remove(s);
-        }
-    }
-
-    /** Looks again, shortly, at the subscribers whose window is below the sink's (no drain callback). */
-    private void pollWaiting() {
-        if (waitingPoll != null) {
-            return;
-        }
-        try {
-            waitingPoll = thread.schedule(this::pumpWaiting, WAITING_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
-    private void pumpWaiting() {
-        waitingPoll = null;
-        List<Subscription> again = new ArrayList<>(waiting);
-        waiting.clear();
-        again.forEach(this::pump);
-    }
-
-    private void disconnectStalled() {
-        long since = System.nanoTime() - config.stallTimeout().toNanos();
-        Set<Subscription> stalled = new HashSet<>();
-        for (Subscription s : new ArrayList<>(subscriptions.values())) {
-            if (s.stalledSince(since, this::track)) {
-                stalled.add(s);
-            } else if (!s.attached() && s.createdNanos < since) {
-                // Its connection went before the stream could start.
-                detach(s);
-            }
-        }
-        for (Subscription s : stalled) {
-            disconnected.incrementAndGet();
-            LOG.info("update stream subscriber stalled for {}; disconnected", config.stallTimeout());
-            s.close();
-        }
+        delivery.pump(s);
     }
 
     /** A document by request target, or a query answer by its key. */
