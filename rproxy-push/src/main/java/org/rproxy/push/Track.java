@@ -97,6 +97,12 @@ final class Track {
         return new Track(key, false, requireNonNull(resourceId, "resourceId"));
     }
 
+    /** True for what a document track takes: signed, tagged, and naming its resource. */
+    static boolean streamable(Representation r) {
+        return r.identity().signed() && r.identity().etag() != null
+                && r.identity().header("alto-resource").isPresent();
+    }
+
     /** Takes {@code r} as the current representation and says what changed. */
     Change update(Representation r) {
         requireNonNull(r, "r");

@@ -2,9 +2,7 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +20,6 @@ import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
-import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.origin.OriginStream;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
@@ -62,13 +59,12 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     private final UpdateStreamConfig config;
     private final String controlPrefix;
     private final ScheduledExecutorService thread;
-    private final SecureRandom random = new SecureRandom();
     private final Map<String, Track> tracks = new HashMap<>();
-    private final SubstreamResolver resolver = new SubstreamResolver(tracks);
     private final QueryAnswers answers = new QueryAnswers(this::run, this::pumpAll);
     private final Followers followers = new Followers(answers);
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final Delivery delivery;
+    private final StreamService service;
     private final AtomicLong open = new AtomicLong();
     private final AtomicLong coalesced = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
@@ -87,6 +83,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         });
         long check = Math.max(20, config.stallTimeout().toMillis() / 4);
         this.delivery = new Delivery(thread, this::track, config.stallTimeout());
+        this.service = new StreamService(this, config, tracks, subscriptions, answers, followers, delivery, open);
         thread.scheduleWithFixedDelay(() -> delivery.disconnectStalled(subscriptions.values(), this::detach),
                 check, check, TimeUnit.MILLISECONDS);
     }
@@ -100,13 +97,11 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         return new Stats(open.get(), updates.get(), coalesced.get(), delivery.disconnected());
     }
 
-    // ---- documents in -------------------------------------------------------------------
-
     /** A signed document now served at {@code target}; unsigned or query answers are ignored. */
     public void accept(String target, Representation r) {
         requireNonNull(target, "target");
         requireNonNull(r, "r");
-        if (!streamable(r)) {
+        if (!Track.streamable(r)) {
             return;
         }
         run(() -> {
@@ -152,7 +147,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             }
             boolean changed = false;
             for (Map.Entry<String, Representation> e : copy.entrySet()) {
-                if (streamable(e.getValue())) {
+                if (Track.streamable(e.getValue())) {
                     changed |= update(e.getKey(), e.getValue());
                 }
             }
@@ -161,11 +156,6 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             }
             pumpAll();
         });
-    }
-
-    private static boolean streamable(Representation r) {
-        return r.identity().signed() && r.identity().etag() != null
-                && r.identity().header("alto-resource").isPresent();
     }
 
     /** Takes {@code r} for {@code target}; true when it is a new document or a new version (answers may change). */
@@ -219,12 +209,10 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             }
             if (!stopped.isEmpty()) {
                 s.control(ControlEvents.stopped(stopped, "the document at " + target + " is no longer served"));
-                pump(s);
+                delivery.pump(s);
             }
         }
     }
-
-    // ---- the service ----------------------------------------------------------------------
 
     /** Mounts the stream on {@code documents}, which also computes the answers of POST-mode substreams. */
     @Override
@@ -233,10 +221,10 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         answers.computeWith(documents);
         return request -> {
             if (request.path().equals(config.path())) {
-                return onThread(request, () -> open(request));
+                return onThread(request, () -> service.open(request));
             }
             if (request.path().startsWith(controlPrefix)) {
-                return onThread(request, () -> control(request));
+                return onThread(request, () -> service.control(request));
             }
             return documents.handle(request);
         };
@@ -244,7 +232,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
 
     private CompletionStage<Reply> onThread(AltoRequest request, Supplier<CompletionStage<Reply>> work) {
         if (!request.method().equals("POST")) {
-            return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
+            return StreamService.done(new Reply.Error(AltoError.invalidValue("method", request.method(),
                     request.path() + " accepts POST only").withStatus(405), Dialect.JSON, "POST"));
         }
         try {
@@ -252,92 +240,27 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                 try {
                     return work.get();
                 } catch (AltoException e) {
-                    return done(error(e.error()));
+                    return StreamService.done(StreamService.error(e.error()));
                 }
             }, thread).thenCompose(Function.identity());
         } catch (RejectedExecutionException e) {
-            return done(unavailable("the update stream is stopping"));
+            return StreamService.done(StreamService.unavailable("the update stream is stopping"));
         }
     }
 
-    private CompletionStage<Reply> open(AltoRequest request) {
-        checkType(request);
-        StreamRequest req = StreamRequest.parse(request.body());
-        if (!req.remove().isEmpty()) {
-            throw new AltoException(AltoError.invalidValue("remove", null, "only a stream control request removes"));
-        }
-        if (req.add().isEmpty()) {
-            throw new AltoException(AltoError.missingField("add"));
-        }
-        if (tracks.isEmpty()) {
-            return done(unavailable("no documents yet; try again"));
-        }
-        if (open.get() >= config.maxSubscribers()) {
-            return done(full());
-        }
-        List<SubstreamResolver.Bound> bound = resolver.resolve(req);
-        String token = token();
-        String controlUri = ControlUris.of(config, request.host(), controlPrefix + token);
-        boolean signatures = req.signatures() != null ? req.signatures() : config.signatureEvents();
-        return firstAnswers(bound).thenApply(refused -> {
-            if (refused != null) {
-                answers.sweep();
-                return error(refused);
-            }
-            if (open.get() >= config.maxSubscribers()) {
-                answers.sweep();
-                return full();
-            }
-            Subscription s = new Subscription(token, System.nanoTime(), config.windowBytes(), signatures);
-            bound.forEach(b -> followers.follow(s, b.substream()));
-            subscriptions.put(s.token, s);
-            open.incrementAndGet();
-            return new Reply.Stream(config.heartbeat(), sink -> run(() -> attach(s, sink, controlUri)));
-        });
-    }
-
-    private Reply full() {
-        return unavailable("this node serves at most " + config.maxSubscribers()
-                + " update streams at once (its max-subscribers setting); try again later");
-    }
-
-    /**
-     * Completes on the publisher's thread once every query substream of {@code bound} has its
-     * first answer: with null, or with the first refusal, its field put under the substream's
-     * {@code add.<id>.input}.
-     */
-    private CompletableFuture<AltoError> firstAnswers(List<SubstreamResolver.Bound> bound) {
-        CompletableFuture<AltoError> all = CompletableFuture.completedFuture(null);
-        for (SubstreamResolver.Bound b : bound) {
-            if (b.query() != null) {
-                String field = "add." + b.substream().id + ".input";
-                CompletableFuture<AltoError> one = answers.first(b.query());
-                all = all.thenCombine(one, (a, e) -> a != null ? a : e == null ? null : under(field, e));
-            }
-        }
-        return all;
-    }
-
-    private static AltoError under(String field, AltoError e) {
-        if (e.httpStatus() >= 500) {
-            return e;
-        }
-        String f = e.field() == null || e.field().isEmpty() ? field : field + "." + e.field();
-        return new AltoError(e.code(), f, e.value(), field + ": " + e.message(), e.httpStatus());
-    }
-
-    private void attach(Subscription s, StreamSink sink, String controlUri) {
+    /** Starts {@code s} on {@code sink}, once the front end has written the stream's head. */
+    void attach(Subscription s, StreamSink sink, String controlUri) {
         if (!subscriptions.containsKey(s.token)) {
             sink.close();
             return;
         }
         s.attach(sink);
         sink.onClose(() -> run(() -> detach(s)));
-        sink.onWritable(() -> run(() -> pump(s)));
+        sink.onWritable(() -> run(() -> delivery.pump(s)));
         Map<String, String> docs = new TreeMap<>();
         tracks.forEach((target, t) -> docs.put(target, t.resourceId()));
         s.control(ControlEvents.opened(controlUri, docs));
-        pump(s);
+        delivery.pump(s);
     }
 
     private void detach(Subscription s) {
@@ -348,67 +271,8 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         }
     }
 
-    private CompletionStage<Reply> control(AltoRequest request) {
-        Subscription s = subscriptions.get(request.path().substring(controlPrefix.length()));
-        if (s == null || (s.attached() && !s.open())) {
-            throw new AltoException(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
-                    .withStatus(404));
-        }
-        checkType(request);
-        StreamRequest req = StreamRequest.parse(request.body());
-        for (int i = 0; i < req.remove().size(); i++) {
-            if (!s.substreams().containsKey(req.remove().get(i))) {
-                throw new AltoException(AltoError.invalidValue("remove[" + i + "]", req.remove().get(i),
-                        "no such substream"));
-            }
-        }
-        for (String id : req.add().keySet()) {
-            if (s.substreams().containsKey(id) && !req.remove().contains(id)) {
-                throw new AltoException(AltoError.invalidValue("add." + id, id, "substream id already in use"));
-            }
-        }
-        List<SubstreamResolver.Bound> added = resolver.resolve(req);
-        return firstAnswers(added).thenApply(refused -> {
-            if (refused != null) {
-                answers.sweep();
-                return error(refused);
-            }
-            if (!subscriptions.containsKey(s.token)) {
-                answers.sweep();
-                return error(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
-                        .withStatus(404));
-            }
-            req.remove().forEach(id -> followers.unfollow(s, id));
-            added.forEach(b -> followers.follow(s, b.substream()));
-            if (!req.remove().isEmpty()) {
-                s.control(ControlEvents.stopped(req.remove(), "removed by the client"));
-            }
-            if (!added.isEmpty()) {
-                s.control(ControlEvents.started(added.stream().map(b -> b.substream().id).toList()));
-            }
-            pump(s);
-            if (s.substreams().isEmpty()) {
-                // RFC 8895 §7: with no substream left the stream has nothing to say; end it.
-                s.close();
-            }
-            return new Reply.NoContent();
-        });
-    }
-
-    private static void checkType(AltoRequest request) {
-        String t = request.contentType();
-        if (!MediaTypes.UPDATE_STREAM_PARAMS.equals(t) && !MediaTypes.UPDATE_STREAM_CONTROL.equals(t)) {
-            throw new AltoException(AltoError.invalidValue("content-type", t,
-                    "expected " + MediaTypes.UPDATE_STREAM_PARAMS).withStatus(415));
-        }
-    }
-
     private void pumpAll() {
         delivery.pumpAll(subscriptions.values());
-    }
-
-    private void pump(Subscription s) {
-        delivery.pump(s);
     }
 
     /** A document by request target, or a query answer by its key. */
@@ -416,26 +280,8 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         return key.startsWith("/") ? tracks.get(key) : answers.track(key);
     }
 
-    private String token() {
-        byte[] b = new byte[16];
-        random.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    private void run(Runnable task) {
+    void run(Runnable task) {
         OwnThread.run(thread, task, LOG, "update stream publisher");
-    }
-
-    private static Reply error(AltoError e) {
-        return Reply.error(e, Dialect.JSON);
-    }
-
-    private static Reply unavailable(String why) {
-        return error(AltoError.serverCondition(why, 503));
-    }
-
-    private static CompletionStage<Reply> done(Reply r) {
-        return CompletableFuture.completedFuture(r);
     }
 
     /** Closes every stream and stops the publisher thread. */
