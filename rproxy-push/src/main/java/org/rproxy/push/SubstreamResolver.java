@@ -59,6 +59,10 @@ final class SubstreamResolver {
         String p = "add." + id;
         if (add.path() != null) {
             Track t = tracks.get(add.path());
+            if (t == null && listedAt(add.resourceId(), add.path())) {
+                // Listed by the directory but not held yet (a pull proxy fetches it once followed).
+                return add.path();
+            }
             if (t == null) {
                 throw new AltoException(AltoError.invalidValue(p + ".path", add.path(), "no such document"));
             }
@@ -111,6 +115,14 @@ final class SubstreamResolver {
                     "not a resource this update stream offers"));
         }
         return r;
+    }
+
+    /** True when the held directory lists {@code resourceId} as a full resource at {@code path}. */
+    private boolean listedAt(String resourceId, String path) {
+        Directory d = directory();
+        InformationResource r = d == null ? null : d.resources().get(resourceId);
+        return r != null && r.accepts() == null && !MediaTypes.EVENT_STREAM.equals(r.mediaType())
+                && pathOf(r).equals(path);
     }
 
     /** The held JSON directory, parsed once per version; null when none is held. */

@@ -215,11 +215,19 @@ class OrdinaryClientStreamTest {
         RecordingSink sink = subscribe("{\"add\":{\"l\":{\"resource-id\":\"later\"}}}");
         sink.next();
         assertTrue(publisher.followedTargets().contains("/networkmap/later"), String.valueOf(publisher.followedTargets()));
+        RecordingSink byPath = subscribe("{\"add\":{\"p\":{\"resource-id\":\"later\",\"path\":\"/networkmap/later\"}}}");
+        byPath.next();
+        Reply.Error elsewhere = assertInstanceOf(Reply.Error.class, call("/updates", "h",
+                "{\"add\":{\"p\":{\"resource-id\":\"later\",\"path\":\"/networkmap/elsewhere\"}}}"));
+        assertEquals("add.p.path", elsewhere.error().field());
         publisher.accept("/networkmap/later", signed("/networkmap/later", "later", "application/alto-networkmap+json",
                 "{\"network-map\":{}}", T0));
         String control = sink.next();
         assertTrue(control.contains("alto-redist-documents"), control);
         assertTrue(sink.next().startsWith("event: application/alto-networkmap+json,l\n"));
+        byPath.next();
+        assertTrue(byPath.next().startsWith("event: application/alto-networkmap+json,p\n"), "a push proxy names it by path");
+        byPath.close();
         sink.close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!publisher.followedTargets().isEmpty() && System.nanoTime() < deadline) {
