@@ -203,9 +203,9 @@ class PlainSubscriberIT {
         final UpdatePublisher publisher;
         final Path maps;
         final Path pub;
-        private final AutoCloseable source;
+        private final UnsignedUpstreamMaps source;
 
-        private Lab(Origin origin, UpdatePublisher publisher, Path maps, Path pub, AutoCloseable source) {
+        private Lab(Origin origin, UpdatePublisher publisher, Path maps, Path pub, UnsignedUpstreamMaps source) {
             this.origin = origin;
             this.publisher = publisher;
             this.maps = maps;
@@ -248,7 +248,7 @@ class PlainSubscriberIT {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             origin.close();
             publisher.close();
             if (source != null) {
