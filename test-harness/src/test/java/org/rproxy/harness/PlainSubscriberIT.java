@@ -181,6 +181,19 @@ class PlainSubscriberIT {
     }
 
     @Test
+    void aGetOfTheStreamOrAControlUriIs405WithAllowPost() throws Exception {
+        try (Lab lab = Lab.origin(dir)) {
+            for (String path : List.of("/updates", "/updates/control/abc")) {
+                HttpResponse<String> r = Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(lab.origin.baseUri() + path))
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(405, r.statusCode(), r.body());
+                assertEquals("POST", r.headers().firstValue("allow").orElse(null), path);
+                assertEquals("method", JSON.readTree(r.body()).path("meta").path("field").asText(), r.body());
+            }
+        }
+    }
+
+    @Test
     void theLonePullProxyRefusesToForwardAnUpdateStreamAtOnce() throws Exception {
         try (Lab lab = Lab.origin(dir); PullProxy lone = Proxies.start("lone", lab.origin.baseUri(), lab.pub, Clock.systemUTC())) {
             for (String path : List.of("/updates", "/updates/control/abc")) {
