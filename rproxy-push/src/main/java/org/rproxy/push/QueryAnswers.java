@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.rproxy.core.model.AltoError;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * computed when first asked for, and again after every change of the documents (at most one
  * computation per key at a time; changes meanwhile cost one more); a new answer whose bytes
  * differ is a new version, sent like a document's, without a signature event (answers are not
- * signed). An answer nobody follows any more is dropped.
+ * signed). A computation that fails keeps the last answer until the next change, unless the
+ * input itself is refused now (a PID that is gone, say): its substreams are then stopped. An
+ * answer nobody follows any more is dropped.
  *
  * <p>Confined to the publisher's thread: the service is called from it and its completions are
  * handed back to it through {@code onThread}; the service computes on its own threads.
@@ -47,6 +50,7 @@ final class QueryAnswers {
 
     private final Consumer<Runnable> onThread;
     private final Runnable changed;
+    private final BiConsumer<String, AltoError> refused;
     private final Map<String, Entry> entries = new HashMap<>();
     private volatile AltoService service;
     private long computations;
@@ -54,10 +58,13 @@ final class QueryAnswers {
     /**
      * @param onThread runs a task on the publisher's thread
      * @param changed  called on the publisher's thread when an answer has a new version
+     * @param refused  called on the publisher's thread with a followed answer's key when its input
+     *                 is refused after a change; its followers must be stopped
      */
-    QueryAnswers(Consumer<Runnable> onThread, Runnable changed) {
+    QueryAnswers(Consumer<Runnable> onThread, Runnable changed, BiConsumer<String, AltoError> refused) {
         this.onThread = requireNonNull(onThread, "onThread");
         this.changed = requireNonNull(changed, "changed");
+        this.refused = requireNonNull(refused, "refused");
     }
 
     /** The service answers are computed by: the node's document service. */
@@ -159,14 +166,18 @@ final class QueryAnswers {
                     ? r.error().message() : "unexpected answer " + reply;
             error = AltoError.serverCondition("the answer cannot be computed now (" + why + "); try again", 503);
         }
-        if (error != null && e.track != null) {
+        boolean inputRefused = error != null && e.track != null && error.httpStatus() < 500;
+        if (error != null && e.track != null && !inputRefused) {
             LOG.debug("{}: keeping the last answer: {}", e.query.key(), error.message());
         }
         for (CompletableFuture<AltoError> w : e.waiting) {
             w.complete(e.track != null ? null : error);
         }
         e.waiting.clear();
-        if (e.again && entries.get(e.query.key()) == e) {
+        if (inputRefused) {
+            entries.remove(e.query.key(), e);
+            refused.accept(e.query.key(), error);
+        } else if (e.again && entries.get(e.query.key()) == e) {
             e.again = false;
             compute(e);
         } else if (e.track == null && e.followers <= 0) {

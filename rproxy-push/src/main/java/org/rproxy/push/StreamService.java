@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
@@ -23,8 +26,8 @@ import org.rproxy.core.server.Reply;
  * substreams, then hand the stream to the front end) and to a stream's control URI (add and
  * remove substreams, RFC 8895 §7). Every refusal is an RFC 7285 error naming the field.
  *
- * <p>Runs on the publisher's thread (the publisher hands it the requests there); the stages it
- * returns complete there too.
+ * <p>{@link #handle} may be called from any thread (an event loop): it hands the work to the
+ * publisher's thread, where everything else here runs and the stages it returns complete.
  */
 final class StreamService {
 
@@ -56,7 +59,30 @@ final class StreamService {
         this.open = requireNonNull(open, "open");
     }
 
-    CompletionStage<Reply> open(AltoRequest request) {
+    /**
+     * Answers a request for the stream's URI or a control URI: anything but {@code POST} at once
+     * ({@code 405}, {@code Allow: POST}), the rest on the publisher's {@code thread}.
+     */
+    CompletionStage<Reply> handle(AltoRequest request, Executor thread) {
+        if (!request.method().equals("POST")) {
+            return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
+                    request.path() + " accepts POST only").withStatus(405), Dialect.JSON, "POST"));
+        }
+        boolean opening = request.path().equals(config.path());
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return opening ? open(request) : control(request);
+                } catch (AltoException e) {
+                    return done(error(e.error()));
+                }
+            }, thread).thenCompose(Function.identity());
+        } catch (RejectedExecutionException e) {
+            return done(unavailable("the update stream is stopping"));
+        }
+    }
+
+    private CompletionStage<Reply> open(AltoRequest request) {
         checkType(request);
         StreamRequest req = StreamRequest.parse(request.body());
         if (!req.remove().isEmpty()) {
@@ -122,7 +148,7 @@ final class StreamService {
         return new AltoError(e.code(), f, e.value(), field + ": " + e.message(), e.httpStatus());
     }
 
-    CompletionStage<Reply> control(AltoRequest request) {
+    private CompletionStage<Reply> control(AltoRequest request) {
         Subscription s = subscriptions.get(request.path().substring(controlPrefix.length()));
         if (s == null || (s.attached() && !s.open())) {
             throw new AltoException(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")

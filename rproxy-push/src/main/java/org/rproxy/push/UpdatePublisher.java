@@ -9,22 +9,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
-import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoException;
 import org.rproxy.core.origin.OriginStream;
-import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
-import org.rproxy.core.server.Dialect;
-import org.rproxy.core.server.Reply;
 import org.rproxy.core.server.StreamSink;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
@@ -60,7 +51,8 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     private final String controlPrefix;
     private final ScheduledExecutorService thread;
     private final Map<String, Track> tracks = new HashMap<>();
-    private final QueryAnswers answers = new QueryAnswers(this::run, this::pumpAll);
+    private final QueryAnswers answers = new QueryAnswers(this::run, this::pumpAll,
+            (key, e) -> stop(key, "the query's input is no longer valid: " + e.message()));
     private final Followers followers = new Followers(answers);
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final Delivery delivery;
@@ -196,19 +188,23 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     }
 
     private void drop(String target) {
-        if (tracks.remove(target) == null) {
-            return;
+        if (tracks.remove(target) != null) {
+            stop(target, "the document at " + target + " is no longer served");
         }
+    }
+
+    /** Stops every substream following {@code key} (a document, or a query), telling its stream why. */
+    private void stop(String key, String why) {
         for (Subscription s : subscriptions.values()) {
             List<String> stopped = new ArrayList<>();
             for (Subscription.Substream sub : new ArrayList<>(s.substreams().values())) {
-                if (sub.target.equals(target)) {
+                if (sub.target.equals(key)) {
                     followers.unfollow(s, sub.id);
                     stopped.add(sub.id);
                 }
             }
             if (!stopped.isEmpty()) {
-                s.control(ControlEvents.stopped(stopped, "the document at " + target + " is no longer served"));
+                s.control(ControlEvents.stopped(stopped, why));
                 delivery.pump(s);
             }
         }
@@ -220,32 +216,11 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
         requireNonNull(documents, "documents");
         answers.computeWith(documents);
         return request -> {
-            if (request.path().equals(config.path())) {
-                return onThread(request, () -> service.open(request));
-            }
-            if (request.path().startsWith(controlPrefix)) {
-                return onThread(request, () -> service.control(request));
+            if (request.path().equals(config.path()) || request.path().startsWith(controlPrefix)) {
+                return service.handle(request, thread);
             }
             return documents.handle(request);
         };
-    }
-
-    private CompletionStage<Reply> onThread(AltoRequest request, Supplier<CompletionStage<Reply>> work) {
-        if (!request.method().equals("POST")) {
-            return StreamService.done(new Reply.Error(AltoError.invalidValue("method", request.method(),
-                    request.path() + " accepts POST only").withStatus(405), Dialect.JSON, "POST"));
-        }
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    return work.get();
-                } catch (AltoException e) {
-                    return StreamService.done(StreamService.error(e.error()));
-                }
-            }, thread).thenCompose(Function.identity());
-        } catch (RejectedExecutionException e) {
-            return StreamService.done(StreamService.unavailable("the update stream is stopping"));
-        }
     }
 
     /** Starts {@code s} on {@code sink}, once the front end has written the stream's head. */

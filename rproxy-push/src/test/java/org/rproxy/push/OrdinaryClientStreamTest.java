@@ -56,6 +56,10 @@ class OrdinaryClientStreamTest {
         if (!request.path().equals("/costmap/filtered") || !request.method().equals("POST")) {
             throw new AssertionError("unexpected " + request.method() + " " + request.path());
         }
+        if (cost.get() < 0) {
+            return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("pids.srcs[0]", "PID1",
+                    "no such PID"), Dialect.JSON));
+        }
         if (!request.body().asUtf8().contains("\"cost-type\"")) {
             return CompletableFuture.completedFuture(Reply.error(AltoError.missingField("cost-type"), Dialect.JSON));
         }
@@ -194,6 +198,13 @@ class OrdinaryClientStreamTest {
         assertEquals(3, computed.get());
         assertNull(a.none(), "an answer with the same bytes is not sent again");
         assertNull(b.none());
+        cost.set(-1);
+        publisher.accept(NM, networkMap("v4", T0.plusSeconds(3)));
+        for (RecordingSink s : List.of(a, b)) {
+            String stopped = s.next();
+            assertEquals("application/alto-updatestreamcontrol+json", type(stopped));
+            assertTrue(stopped.contains("\"stopped\":[\"f\"]") && stopped.contains("no such PID"), stopped);
+        }
     }
 
     @Test
