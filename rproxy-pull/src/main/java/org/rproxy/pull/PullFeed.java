@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.server.Reply;
@@ -74,6 +76,7 @@ final class PullFeed implements AutoCloseable {
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Supplier<? extends Collection<String>>> wanted = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> ticking;
 
     PullFeed(Settings settings, RepresentationStore<CacheKey> store, EntryFetch fetcher, PullMetrics metrics,
@@ -379,8 +382,24 @@ final class PullFeed implements AutoCloseable {
                 status == 0 ? 504 : status), key.dialect());
     }
 
+    /**
+     * Adds targets that count as asked for at every refresher pass, whether or not a request
+     * names them: each is fetched when not tracked yet and touched, so it is revalidated ahead of
+     * going stale and never forgotten while {@code targets} lists it (the documents an update
+     * stream follows). {@code targets} is called on the refresher thread and must not block.
+     */
+    void keepFresh(Supplier<? extends Collection<String>> targets) {
+        wanted.add(requireNonNull(targets, "targets"));
+    }
+
     /** One refresher pass; returns the attempts it started. */
     List<CompletableFuture<FetchResult>> tick() {
+        for (Supplier<? extends Collection<String>> w : wanted) {
+            for (String target : w.get()) {
+                track(target);
+                touch(target);
+            }
+        }
         Instant now = clock.instant();
         List<CompletableFuture<FetchResult>> started = new ArrayList<>();
         for (Entry e : entries.values()) {

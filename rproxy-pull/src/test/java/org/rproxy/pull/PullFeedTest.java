@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -265,6 +267,27 @@ class PullFeedTest {
         feed.refreshNow().get(5, TimeUnit.SECONDS);
         assertEquals(2, upstream.total());
         assertEquals(T0.plusSeconds(56), feed.entry(CacheKey.get(MAP)).held().identity().fetchedAt());
+    }
+
+    @Test
+    void aTargetAStreamFollowsIsFetchedAndRevalidatedAheadWithoutAnyRequest() throws Exception {
+        publish(MAP, BODY, false);
+        Set<String> followed = ConcurrentHashMap.newKeySet();
+        feed.keepFresh(() -> followed);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(0, upstream.total(), "nothing followed, nothing fetched");
+        followed.add(MAP);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(1, upstream.total(), "followed: fetched by the next pass");
+        clock.advance(Duration.ofSeconds(56));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(2, upstream.total(), "no GET since the fetch, yet revalidated ahead of max-age");
+        followed.clear();
+        clock.advance(Duration.ofSeconds(58));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(2, upstream.total(), "followed no more and not asked for: left to go stale");
     }
 
     @Test

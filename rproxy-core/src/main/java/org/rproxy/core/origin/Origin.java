@@ -106,8 +106,12 @@ public final class Origin implements AutoCloseable {
         return start(config, source, reloadEvery, clock, null);
     }
 
-    private static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
-                                OriginStream stream) throws IOException {
+    /**
+     * As {@link #start(OriginConfig, MapSource, Duration, Clock)}, with an update stream mounted
+     * (null: none): the signing front streams each change it reads and signs, and each re-signing.
+     */
+    public static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
+                               OriginStream stream) throws IOException {
         requireNonNull(config, "config");
         requireNonNull(source, "source");
         SigningKey key = SigningKey.readPem(config.key());
