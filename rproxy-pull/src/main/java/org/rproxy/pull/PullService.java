@@ -27,6 +27,12 @@ import org.rproxy.core.server.Reply;
  */
 final class PullService implements AltoService {
     private static final String GET_ONLY = "GET, HEAD";
+    /**
+     * The update stream's path (RFC 8895) in the directory this proxy passes on. Without a
+     * publisher mounted in front of this service, a request for it must not go upstream: the
+     * upstream's answer is an event stream that never ends, which a pull fetch would wait out.
+     */
+    static final String UPDATES = "/updates";
 
     private final PullFeed feed;
     private final Executor work;
@@ -47,6 +53,11 @@ final class PullService implements AltoService {
         if (target == null) {
             return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.rawTarget(),
                     "not a request target this proxy can forward"), Dialects.of(request.path())));
+        }
+        if (request.path().equals(UPDATES) || request.path().startsWith(UPDATES + "/")) {
+            return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.path(),
+                    "this proxy serves no update stream; subscribe at its upstream").withStatus(404),
+                    Dialects.of(request.path())));
         }
         boolean query = HeldMaps.isQuery(request);
         HeldMaps maps = local == null ? null : local.current();

@@ -127,7 +127,7 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         head = h;
         request = new AltoRequest(h.method(), target.path(), target.query(), req.uri(),
                 contentType(req.headers().get(HttpHeaderNames.CONTENT_TYPE)),
-                req.headers().get(HttpHeaderNames.ACCEPT), Bytes.empty());
+                req.headers().get(HttpHeaderNames.ACCEPT), Bytes.empty(), req.headers().get(HttpHeaderNames.HOST));
         body = new BodyAccumulator(config.maxBodyBytes(), length);
         state = State.READ_BODY;
         if (checkExpect && hasBody) {
@@ -161,7 +161,7 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         boolean noBody = request.method().equals("GET") || request.method().equals("HEAD");
         AltoRequest r = request;
         Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.rawTarget(),
-                r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes()));
+                r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes(), r.host()));
         clear(State.AWAIT_HEAD);
         ctx.fireChannelRead(call);
     }

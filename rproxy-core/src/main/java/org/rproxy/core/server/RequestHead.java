@@ -41,7 +41,7 @@ record RequestHead(String method, String path, boolean keepAlive, boolean http10
         String path = target == null || lineUnread ? UNKNOWN : target.path();
         return new RequestHead(method, path, HttpUtil.isKeepAlive(req),
                 req.protocolVersion().equals(HttpVersion.HTTP_1_0),
-                AcceptEncoding.acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING)),
+                VariantChoice.gzip(req.headers()),
                 tags.isEmpty() ? null : String.join(",", tags), System.nanoTime());
     }
 

@@ -53,6 +53,16 @@ class PushConfigTest {
     }
 
     @Test
+    void subscriberLimitAndSignatureEventsAreRead() {
+        PushConfig p = read("push: {max-subscribers: 20000, signature-events: false}\n").push();
+        assertEquals(20000, p.maxSubscribers());
+        assertEquals(false, p.signatureEvents());
+        PushConfig d = PushConfig.defaults();
+        assertEquals(null, d.maxSubscribers());
+        assertEquals(true, d.signatureEvents());
+    }
+
+    @Test
     void equalBackoffBoundsAreAccepted() {
         PushConfig p = read("push: {backoff-min: 1s, backoff-max: 1s}\n").push();
         assertEquals(p.backoffMin(), p.backoffMax());
@@ -74,7 +84,9 @@ class PushConfigTest {
         "subscriber-buffer: 2GB | push.yaml: push.subscriber-buffer: 2GB (expected: 1KB to 1GB)",
         "stall-timeout: 0s | push.yaml: push.stall-timeout: 0s (expected: > 0)",
         "stall-timeout: [1s] | push.yaml: push.stall-timeout: expected a single value, not a mapping or list",
-        "readtimeout: 1s | push.yaml: push.readtimeout: unknown key (known: backoff-max, backoff-min, heartbeat, read-timeout, stall-timeout, subscriber-buffer)",
+        "max-subscribers: 0 | push.yaml: push.max-subscribers: 0 (expected: >= 1)",
+        "signature-events: maybe | push.yaml: push.signature-events: 'maybe' is not true or false",
+        "readtimeout: 1s | push.yaml: push.readtimeout: unknown key (known: backoff-max, backoff-min, heartbeat, max-subscribers, read-timeout, signature-events, stall-timeout, subscriber-buffer)",
     })
     void aBadValueOrAnUnknownKeyIsRefusedNamingTheKeyAndTheReason(String push, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> read("push: {" + push + "}\n"));
