@@ -59,7 +59,7 @@ public final class ScenarioCommand implements Callable<Integer> {
     static Map<String, Scenario> all() {
         Map<String, Scenario> m = new TreeMap<>();
         for (Scenario s : List.of(new FlashCrowd(), new TreeScenario(), new Outage(), new Tamper(), new PushStorm(),
-                new SlowSubscriber(), new HeavyQueries())) {
+                new SlowSubscriber(), new HeavyQueries(), new EdgeCaches())) {
             m.put(s.name(), s);
         }
         return m;
