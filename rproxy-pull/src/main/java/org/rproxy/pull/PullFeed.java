@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * held current.
  *
  * <ul>
- *   <li>A usable copy (before its signature's {@code expires}) is a hit, answered at once. Past
- *       {@code max-age} it is still served, and revalidated in the background.</li>
+ *   <li>A usable copy (before its signature's {@code expires}) is a hit, answered at once while
+ *       fresh, and past {@code max-age} within the {@code stale-while-revalidate} window its
+ *       response announced, revalidated in the background. Past that window the request waits
+ *       for the revalidation; if the upstream fails, the copy is served within its
+ *       {@code stale-if-error} window.</li>
  *   <li>Concurrent misses on one key share one upstream attempt (the in-flight map).</li>
  *   <li>A refresher, every {@code tick}, revalidates hot entries {@code ahead} of going stale,
  *       and retries entries that lost their valid copy every {@code retry}, so the proxy recovers
@@ -104,15 +107,18 @@ final class PullFeed implements AutoCloseable {
         Entry e = entries.get(key);
         Held h = e == null ? null : e.held();
         if (h != null && h.usableAt(now) && store.get(key) != null) {
-            metrics.hit();
             e.touch(now);
-            if (!h.freshAt(now)) {
-                metrics.staleServed();
-                if (h.signed() && due(e, now)) {
-                    fetch(key, e.call, "revalidate");
+            if (h.servableWhileRevalidatingAt(now)) {
+                metrics.hit();
+                if (!h.freshAt(now)) {
+                    metrics.staleServed();
+                    if (h.signed() && due(e, now)) {
+                        fetch(key, e.call, "revalidate");
+                    }
                 }
+                return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
             }
-            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
+            return revalidateFirst(e, h, now);
         }
         metrics.miss();
         if (e != null) {
@@ -124,6 +130,37 @@ final class PullFeed implements AutoCloseable {
             }
         }
         return fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
+    }
+
+    /**
+     * A signed copy idle past its {@code stale-while-revalidate} window: the request waits for
+     * the revalidation (shared with any under way) instead of getting an old copy with a large
+     * {@code Age}, which would also make a downstream cache treat it as uncacheable. When the
+     * upstream was asked moments ago, the copy it confirmed is served (it is what the upstream
+     * has); when it failed, the copy is served within its {@code stale-if-error} window, else 504.
+     */
+    private CompletionStage<Reply> revalidateFirst(Entry e, Held h, Instant now) {
+        metrics.miss();
+        if (inFlight.containsKey(e.key) || due(e, now)) {
+            return fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
+        }
+        if (!recentlyFailed(e, now)) {
+            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
+        }
+        return CompletableFuture.completedFuture(onError(e, now, e.failureStatus(), e.failure()));
+    }
+
+    /** The held copy within its {@code stale-if-error} window, else the error. */
+    private Reply onError(Entry e, Instant now, int status, String reason) {
+        Held h = e.held();
+        if (h != null && (h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now))) {
+            if (!h.freshAt(now)) {
+                metrics.staleServed();
+            }
+            return Reply.ok(e.stamped(h, now));
+        }
+        Reply stale = staleDerived(e, now);
+        return stale != null ? stale : noValidCopy(e.key, status, reason);
     }
 
     /** Starts an upstream attempt for {@code key}, or joins the one under way. */
@@ -228,7 +265,9 @@ final class PullFeed implements AutoCloseable {
 
     private static HeldVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
         Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
-        return new HeldVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0);
+        // The windows its origin would announce now: it came without a Cache-Control of its own.
+        return new HeldVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0,
+                r.staleWhileRevalidateAt(now), r.staleIfErrorAt(now));
     }
 
     /** False when {@code current} is a signed copy created after {@code candidate}. */
@@ -287,16 +326,11 @@ final class PullFeed implements AutoCloseable {
             return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)));
         }
         if (r instanceof FetchResult.Answer a) {
-            return Reply.error(a.error(), key.dialect());
+            return new Reply.Error(a.error(), key.dialect(), a.allow());
         }
         FetchResult.Failed f = (FetchResult.Failed) r;
         Entry e = entries.get(key);
-        Held h = e == null ? null : e.held();
-        if (h != null && h.usableAt(now)) {
-            return Reply.ok(e.stamped(h, now));
-        }
-        Reply stale = e == null ? null : staleDerived(e, now);
-        return stale != null ? stale : noValidCopy(key, f.status(), f.reason());
+        return e == null ? noValidCopy(key, f.status(), f.reason()) : onError(e, now, f.status(), f.reason());
     }
 
     /**

@@ -26,6 +26,7 @@ import org.rproxy.core.server.Reply;
  * was asked for.
  */
 final class PullService implements AltoService {
+    private static final String GET_ONLY = "GET, HEAD";
     /**
      * The update stream's path (RFC 8895) in the directory this proxy passes on. Without a
      * publisher mounted in front of this service, a request for it must not go upstream: the
@@ -82,6 +83,21 @@ final class PullService implements AltoService {
             }
         }
         return forward(request, target);
+    }
+
+    /**
+     * What a resource accepts, for the front end's 405 to PUT, DELETE and the like: a query the
+     * held directory lists says; a document held is GET and HEAD; anything else is the
+     * upstream's to say, so every method the front end passes on (the upstream answers those).
+     */
+    @Override
+    public String allow(String path) {
+        HeldMaps maps = local == null ? null : local.current();
+        String query = maps == null ? null : maps.allow(path);
+        if (query != null) {
+            return query;
+        }
+        return feed.heldSigned(path) != null ? GET_ONLY : ALL_METHODS;
     }
 
     /** The feed's answer: from the store, or fetched through from the upstream. */
