@@ -7,22 +7,40 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 
 /**
  * Builds the pipeline of one accepted connection, one named step per method:
  *
  * <pre>
- *   [tls] → http (HttpServerCodec) → deadline (RequestDeadline)
+ *   [tls] → detect (ProtocolDetector) → http (HttpServerCodec) → deadline (RequestDeadline)
  *         → assembler (RequestAssembler) → exchange (ExchangeHandler)     while under the limit
  *         → overload (OverloadResponder)                                   beyond it
  * </pre>
  *
- * The connection takes its place in the {@link ConnectionLimit} here and gives it back when it
- * closes. Shared by all connections of a server; runs on each connection's event loop.
+ * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
+ *
+ * <pre>
+ *   h2 (Http2FrameCodec) → h2-streams (Http2MultiplexHandler) → h2-connection (Http2ConnectionGuard)
+ * </pre>
+ *
+ * and each stream gets the pipeline of {@link Http2StreamInitializer}, which ends in the same
+ * assembler and exchange (or overload responder), so a request is handled the same way whichever
+ * protocol carried it. TLS advertises {@code h2} and {@code http/1.1} by ALPN (see {@code Tls}).
+ * The connection takes its place in the {@link ConnectionLimit} here, whatever its protocol and
+ * however many streams it carries, and gives it back when it closes. Shared by all connections
+ * of a server; runs on each connection's event loop.
  */
 final class AltoChannelInitializer extends ChannelInitializer<Channel> {
 
     static final String TLS = "tls";
+    static final String DETECT = "detect";
+    static final String HTTP2_CODEC = "h2";
+    static final String HTTP2_STREAMS = "h2-streams";
+    static final String HTTP2_CONNECTION = "h2-connection";
     static final String HTTP_CODEC = "http";
     static final String DEADLINE = "deadline";
     static final String ASSEMBLER = "assembler";
@@ -31,6 +49,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Body pieces handed up by the decoder; the limit on the whole body is separate. */
     private static final int MAX_CHUNK_SIZE = 16 * 1024;
+    /** How long a closing HTTP/2 connection waits for its streams after GOAWAY, as a draining server does. */
+    private static final long HTTP2_GRACE_MILLIS = 5_000;
 
     private final FrontEndConfig config;
     private final AltoService service;
@@ -51,15 +71,43 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         addTls(ch, p);
+        boolean admitted = limit.tryAcquire();
+        p.addLast(DETECT, new ProtocolDetector(pipeline -> switchToHttp2(pipeline, admitted)));
         addHttpCodec(p);
         addDeadline(p);
-        if (!limit.tryAcquire()) {
+        if (!admitted) {
             addOverloadResponder(p);
             return;
         }
         ch.closeFuture().addListener(f -> limit.release());
         addAssembler(p);
         addExchange(p);
+    }
+
+    /** Replaces the HTTP/1.1 handlers (none has seen a byte yet) by the HTTP/2 connection's. */
+    private void switchToHttp2(ChannelPipeline p, boolean admitted) {
+        p.remove(HTTP_CODEC);
+        p.remove(DEADLINE);
+        if (admitted) {
+            p.remove(ASSEMBLER);
+            p.remove(EXCHANGE);
+        } else {
+            p.remove(OVERLOAD);
+        }
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos());
+        p.addLast(HTTP2_CODEC, http2Codec());
+        p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
+                new Http2StreamInitializer(config, service, observer, renderer, admitted, guard)));
+        p.addLast(HTTP2_CONNECTION, guard);
+    }
+
+    private Http2FrameCodec http2Codec() {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(config.maxStreams())
+                        .maxHeaderListSize(config.maxHeaderBytes()))
+                .gracefulShutdownTimeoutMillis(HTTP2_GRACE_MILLIS)
+                .build();
     }
 
     private void addTls(Channel ch, ChannelPipeline p) {
