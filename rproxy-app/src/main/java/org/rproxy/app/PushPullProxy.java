@@ -65,7 +65,7 @@ public final class PushPullProxy implements AutoCloseable {
     /** The publisher's settings from {@code push}. */
     public static UpdateStreamConfig streamConfig(PushConfig p) {
         return UpdateStreamConfig.defaults().withHeartbeat(p.heartbeat()).withStallTimeout(p.stallTimeout())
-                .withWindowBytes(p.subscriberBuffer().bytes());
+                .withWindowBytes(p.subscriberBuffer().bytes()).withMaxSubscribers(p.maxSubscribers());
     }
 
     private static List<VerificationKey> trustedKeys(List<Path> trust) {

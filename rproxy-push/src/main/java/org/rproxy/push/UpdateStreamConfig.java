@@ -54,6 +54,10 @@ public record UpdateStreamConfig(String path, Duration heartbeat, Duration stall
         return new UpdateStreamConfig(path, heartbeat, stallTimeout, maxSubscribers, bytes);
     }
 
+    public UpdateStreamConfig withMaxSubscribers(int n) {
+        return new UpdateStreamConfig(path, heartbeat, stallTimeout, n, windowBytes);
+    }
+
     private static void positive(Duration d, String name) {
         requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {

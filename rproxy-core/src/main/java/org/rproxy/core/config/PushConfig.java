@@ -11,7 +11,7 @@ import java.time.Duration;
  *
  * <pre>
  * push: {heartbeat: 10s, read-timeout: 20s, backoff-min: 200ms, backoff-max: 30s,
- *        subscriber-buffer: 256KB, stall-timeout: 30s}
+ *        subscriber-buffer: 256KB, stall-timeout: 30s, max-subscribers: 10000}
  * </pre>
  *
  * @param heartbeat        longest silence on this proxy's own {@code /updates} streams before it
@@ -27,11 +27,14 @@ import java.time.Duration;
  *                         256KB)
  * @param stallTimeout     how long a subscriber may leave that buffer full before it is
  *                         disconnected (default 30s)
+ * @param maxSubscribers   update streams this proxy serves at once; one more is answered 503
+ *                         (default 10000; over HTTP/2 many share one connection)
  */
 public record PushConfig(Duration heartbeat, Duration readTimeout, Duration backoffMin, Duration backoffMax,
-                         ByteSize subscriberBuffer, Duration stallTimeout) {
+                         ByteSize subscriberBuffer, Duration stallTimeout, Integer maxSubscribers) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_SUBSCRIBERS = 10_000;
     private static final ByteSize MIN_BUFFER = ByteSize.ofBytes(1024);
     private static final ByteSize MAX_BUFFER = ByteSize.ofBytes(1L << 30);
 
@@ -50,21 +53,25 @@ public record PushConfig(Duration heartbeat, Duration readTimeout, Duration back
                     + " (expected: " + MIN_BUFFER + " to " + MAX_BUFFER + ")");
         }
         stallTimeout = positive(stallTimeout, Duration.ofSeconds(30), "stall-timeout");
+        maxSubscribers = orDefault(maxSubscribers, DEFAULT_MAX_SUBSCRIBERS);
+        if (maxSubscribers < 1) {
+            throw new IllegalArgumentException("max-subscribers: " + maxSubscribers + " (expected: >= 1)");
+        }
     }
 
     public static PushConfig defaults() {
-        return new PushConfig(null, null, null, null, null, null);
+        return new PushConfig(null, null, null, null, null, null, null);
     }
 
     public PushConfig withReadTimeout(Duration d) {
-        return new PushConfig(heartbeat, d, backoffMin, backoffMax, subscriberBuffer, stallTimeout);
+        return new PushConfig(heartbeat, d, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers);
     }
 
     public PushConfig withHeartbeat(Duration d) {
-        return new PushConfig(d, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout);
+        return new PushConfig(d, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers);
     }
 
     public PushConfig withBackoff(Duration min, Duration max) {
-        return new PushConfig(heartbeat, readTimeout, min, max, subscriberBuffer, stallTimeout);
+        return new PushConfig(heartbeat, readTimeout, min, max, subscriberBuffer, stallTimeout, maxSubscribers);
     }
 }
