@@ -73,8 +73,10 @@ final class StreamingViewersScenario implements Scenario {
         }
         Path maps = ctx.lab.topology(TopologySpec.of(12, 2, ctx.options.seed()));
         ProxyProcess origin = ctx.lab.startOriginProcess(maps, ctx.maxAge(Duration.ofSeconds(60)));
+        // The command line gives the rest; a config file must name the upstream itself.
         Path conf = Files.writeString(ctx.lab.dir().resolve("streaming-viewers.yaml"),
-                "push:\n  max-subscribers: " + (viewers + 1_000) + "\n");
+                "upstream:\n  url: " + origin.baseUri() + "\n  trust:\n    - " + ctx.lab.pub() + "\n"
+                        + "push:\n  max-subscribers: " + (viewers + 1_000) + "\n");
         ProxyProcess proxy = ctx.lab.startPushProxy("push-1", origin.baseUri(), List.of("--config", conf.toString()));
         Map<String, String> paths = paths(proxy.baseUri());
         long rssBefore = proxy.residentKib();
