@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
  * Builds the pipeline of one accepted connection, one named step per method:
@@ -24,8 +25,13 @@ import io.netty.handler.codec.http2.Http2Settings;
  * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
  *
  * <pre>
- *   h2 (Http2FrameCodec) → h2-streams (Http2MultiplexHandler) → h2-connection (Http2ConnectionGuard)
+ *   h2-flush (FlushConsolidationHandler) → h2 (Http2FrameCodec) → h2-streams (Http2MultiplexHandler)
+ *         → h2-connection (Http2ConnectionGuard)
  * </pre>
+ *
+ * The flush step matters for event streams: the service writes each stream's events from its own
+ * thread, and every write ends in a flush; unconsolidated, a change sent to a thousand streams
+ * of one connection would be a thousand socket writes instead of a few.
  *
  * and each stream gets the pipeline of {@link Http2StreamInitializer}, which ends in the same
  * assembler and exchange (or overload responder), so a request is handled the same way whichever
@@ -38,6 +44,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
 
     static final String TLS = "tls";
     static final String DETECT = "detect";
+    static final String HTTP2_FLUSH = "h2-flush";
     static final String HTTP2_CODEC = "h2";
     static final String HTTP2_STREAMS = "h2-streams";
     static final String HTTP2_CONNECTION = "h2-connection";
@@ -95,6 +102,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
             p.remove(OVERLOAD);
         }
         Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos());
+        p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
+                true));
         p.addLast(HTTP2_CODEC, http2Codec());
         p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
                 new Http2StreamInitializer(config, service, observer, renderer, admitted, guard)));
