@@ -2,33 +2,25 @@ package org.rproxy.harness.scenario;
 
 import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import org.HdrHistogram.Histogram;
-import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.harness.churn.Churner;
 import org.rproxy.harness.stream.Audience;
 import org.rproxy.harness.stream.Change;
+import org.rproxy.harness.stream.StreamParams;
 import org.rproxy.harness.stream.StreamingViewers;
 import org.rproxy.harness.topology.TopologySpec;
 
@@ -78,7 +70,7 @@ final class StreamingViewersScenario implements Scenario {
                 "upstream:\n  url: " + origin.baseUri() + "\n  trust:\n    - " + ctx.lab.pub() + "\n"
                         + "push:\n  max-subscribers: " + (viewers + 1_000) + "\n");
         ProxyProcess proxy = ctx.lab.startPushProxy("push-1", origin.baseUri(), List.of("--config", conf.toString()));
-        Map<String, String> paths = paths(proxy.baseUri());
+        Map<String, String> paths = StreamParams.paths(proxy.baseUri(), SUBSCRIPTION);
         long rssBefore = proxy.residentKib();
         long heapBefore = ProcessMemory.heapAfterGcKib(proxy.pid());
 
@@ -90,7 +82,7 @@ final class StreamingViewersScenario implements Scenario {
         int reachedEveryone = 0;
         long applied = 0;
         try (StreamingViewers crowd = new StreamingViewers(new InetSocketAddress(base.getHost(), base.getPort()),
-                connections, Math.max(2, ctx.options.ioThreads()), audience, subscription())) {
+                connections, Math.max(2, ctx.options.ioThreads()), audience, StreamParams.body(SUBSCRIPTION))) {
             long start = System.nanoTime();
             crowd.subscribe(viewers, ATTACH_LIMIT);
             int attached = audience.awaitAttached(ATTACH_LIMIT.minusNanos(System.nanoTime() - start));
@@ -137,37 +129,6 @@ final class StreamingViewersScenario implements Scenario {
                 fmt(audience.fullVerifications()) + " for " + fmt(audience.digestChecks()) + " updates"));
         audience.problems().forEach(p -> checks.add(Check.info("problem", p)));
         return checks;
-    }
-
-    /** The stream parameters: an add for each substream (RFC 8895 §6.5). */
-    private static byte[] subscription() {
-        StringBuilder sb = new StringBuilder("{\"add\":{");
-        String sep = "";
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(SUBSCRIPTION).entrySet()) {
-            sb.append(sep).append('"').append(e.getKey()).append("\":{\"resource-id\":\"").append(e.getValue()).append("\"}");
-            sep = ",";
-        }
-        return sb.append("}}").toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Substream id to the path of its document, from the proxy's directory. */
-    private static Map<String, String> paths(String proxy) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(proxy + "/directory"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) {
-            throw new IOException("the proxy's directory answered " + r.statusCode());
-        }
-        JsonNode resources = Jcs.parse(r.body()).path("resources");
-        Map<String, String> paths = new LinkedHashMap<>();
-        SUBSCRIPTION.forEach((substream, id) -> {
-            String uri = resources.path(id).path("uri").asText(null);
-            if (uri == null) {
-                throw new IllegalStateException("the directory lists no " + id);
-            }
-            paths.put(substream, URI.create(uri).getRawPath());
-        });
-        return paths;
     }
 
     private static Check memory(String name, long beforeKib, long afterKib, int viewers) {
