@@ -98,6 +98,8 @@ final class StreamingViewersScenario implements Scenario {
             if (attached == viewers) {
                 Churner churner = new Churner(maps, 0.2, 0, ctx.options.seed());
                 String held = audience.attachedTag();
+                long proxyCpu = ProcessCpu.millis(Long.toString(proxy.pid()));
+                long ownCpu = ProcessCpu.millis("self");
                 for (int round = 1; round <= ROUNDS; round++) {
                     Change change = audience.begin(held);
                     churner.round();
@@ -114,6 +116,9 @@ final class StreamingViewersScenario implements Scenario {
                     }
                     held = change.tag();
                 }
+                checks.add(cpu("proxy CPU per update delivered", proxyCpu, ProcessCpu.millis(Long.toString(proxy.pid())), applied));
+                checks.add(cpu("subscribers' CPU per update applied and verified (this process)", ownCpu,
+                        ProcessCpu.millis("self"), applied));
             }
         }
         checks.add(Check.of("changes that reached every subscriber", ROUNDS + " of " + ROUNDS, fmt(reachedEveryone),
@@ -137,6 +142,14 @@ final class StreamingViewersScenario implements Scenario {
         }
         return Check.info(name, String.format(Locale.ROOT, "%.1f KiB (%,d MiB -> %,d MiB)",
                 (afterKib - beforeKib) / (double) viewers, beforeKib / 1024, afterKib / 1024));
+    }
+
+    private static Check cpu(String name, long beforeMillis, long afterMillis, long updates) {
+        if (beforeMillis < 0 || afterMillis < 0 || updates == 0) {
+            return Check.info(name, "unknown");
+        }
+        return Check.info(name, String.format(Locale.ROOT, "%.0f us (%.1f s of CPU in the churn rounds)",
+                (afterMillis - beforeMillis) * 1000.0 / updates, (afterMillis - beforeMillis) / 1000.0));
     }
 
     private static double ms(Histogram h, double percentile) {
