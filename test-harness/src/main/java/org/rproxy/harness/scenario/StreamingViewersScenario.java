@@ -109,8 +109,9 @@ final class StreamingViewersScenario implements Scenario {
                     change.recordInto(written, one, all);
                     applied += reached;
                     reachedEveryone += reached == viewers ? 1 : 0;
-                    ctx.out.printf(Locale.ROOT, "streaming-viewers: change %d reached %,d of %,d: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
-                            round, reached, viewers, ms(one, 50), ms(one, 99), one.getMaxValue() / 1000.0);
+                    ctx.out.printf(Locale.ROOT, "streaming-viewers: change %d reached %,d of %,d: first %.0f ms, p50 %.0f ms, "
+                            + "p99 %.0f ms, max %.0f ms%n", round, reached, viewers, one.getMinValue() / 1000.0, ms(one, 50),
+                            ms(one, 99), one.getMaxValue() / 1000.0);
                     if (change.tag() == null) {
                         break;
                     }
