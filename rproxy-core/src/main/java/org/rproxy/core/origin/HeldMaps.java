@@ -17,6 +17,7 @@ import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.Reply;
@@ -86,7 +87,14 @@ public final class HeldMaps {
      */
     public static HeldMaps build(Function<String, Representation> held, HeldMaps previous, Clock clock,
                                  List<HeaderField> added) {
+        return build(held, previous, clock, added, QueryLimits.DEFAULTS);
+    }
+
+    /** As {@link #build(Function, HeldMaps, Clock, List)}, answering queries within {@code limits}. */
+    public static HeldMaps build(Function<String, Representation> held, HeldMaps previous, Clock clock,
+                                 List<HeaderField> added, QueryLimits limits) {
         requireNonNull(clock, "clock");
+        requireNonNull(limits, "limits");
         XmlCodec xml = new XmlCodec();
         HeldDocuments docs = HeldDocuments.read(held, requireNonNull(previous, "previous").docs, xml);
         MapSet maps = docs.maps();
@@ -95,7 +103,8 @@ public final class HeldMaps {
         }
         try {
             long maxAge = docs.refs.values().stream().mapToLong(HeldDocuments.Ref::maxAgeSeconds).min().orElse(0);
-            OriginQueries q = new OriginQueries(maps, new LocalHoldings(docs, clock, added), Duration.ofSeconds(maxAge), clock, xml);
+            OriginQueries q = new OriginQueries(maps, new LocalHoldings(docs, clock, added), Duration.ofSeconds(maxAge), clock,
+                    xml, limits);
             return new HeldMaps(docs, q, routes(docs), clock);
         } catch (RuntimeException e) {
             LOG.warn("the held maps do not fit together; queries are forwarded: {}", e.getMessage());

@@ -11,7 +11,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -159,6 +161,15 @@ public final class MapsFolder {
         if (prev != null) {
             throw new MapsFolderException(file + ": resource id '" + id + "' is also used by " + prev.getFileName());
         }
+    }
+
+    /** The names of the files {@link #load} reads in {@code dir}. */
+    static Set<String> jsonFileNames(Path dir) throws IOException {
+        Set<String> names = new TreeSet<>();
+        for (Path p : jsonFiles(dir)) {
+            names.add(p.getFileName().toString());
+        }
+        return names;
     }
 
     private static List<Path> jsonFiles(Path dir) throws IOException {

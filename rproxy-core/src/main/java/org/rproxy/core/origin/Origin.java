@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -23,6 +22,8 @@ import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.metrics.RequestMetrics;
+import org.rproxy.core.query.QueryLimits;
+import org.rproxy.core.query.QueryPool;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -51,7 +52,7 @@ public final class Origin implements AutoCloseable {
     private final DocumentSigner signer;
     private final Clock clock;
     private final ScheduledExecutorService publisher;
-    private final ExecutorService queries;
+    private final QueryPool queries;
     private final OriginService service;
     private final XmlCodec xml = new XmlCodec();
     private final OriginStream stream;
@@ -69,9 +70,8 @@ public final class Origin implements AutoCloseable {
         this.clock = clock;
         this.signer = new DocumentSigner(new ResponseSigner(key), config.validity(), config.maxAge());
         this.publisher = Executors.newSingleThreadScheduledExecutor(threads("rproxy-origin-publisher"));
-        this.queries = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                threads("rproxy-origin-query"));
-        this.service = new OriginService(queries, clock);
+        this.queries = QueryPool.perCore("rproxy-origin-query");
+        this.service = new OriginService(queries, clock, QueryLimits.DEFAULTS);
     }
 
     /**
@@ -147,7 +147,8 @@ public final class Origin implements AutoCloseable {
         long period = Math.max(1, config.validity().toSeconds() / 2);
         publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
         if (config.maps() != null) {
-            watcher = new MapsWatcher(config.maps(), WATCH_QUIET, changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
+            watcher = new MapsWatcher(config.maps(), WATCH_QUIET, config.deleteSettle(),
+                    changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
         }
         log.info("origin serving {} documents on {} (keyid {})", catalog.documents().size(), serverUri, keyId());
     }
@@ -280,7 +281,7 @@ public final class Origin implements AutoCloseable {
             server.close();
         }
         publisher.shutdownNow();
-        queries.shutdownNow();
+        queries.close();
     }
 
     private static ThreadFactory threads(String name) {

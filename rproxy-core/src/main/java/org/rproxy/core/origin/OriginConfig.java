@@ -20,9 +20,15 @@ import org.rproxy.core.server.FrontEndConfig;
  * @param instanceName  the XML capability's {@code instance-name}
  * @param publicUri     the URI this origin is reached at, for the capability's {@code alto-server}
  *                      (null: derived from the listen address)
+ * @param deleteSettle  how long a maps file whose documents are served must stay deleted before
+ *                      they are taken off the air (null: {@link #DEFAULT_DELETE_SETTLE})
  */
 public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
-                           List<String> proxies, String instanceName, String publicUri) {
+                           List<String> proxies, String instanceName, String publicUri, Duration deleteSettle) {
+
+    /** Long enough for a deploy (or an operator) to delete a file and copy its successor in. */
+    public static final Duration DEFAULT_DELETE_SETTLE = Duration.ofSeconds(30);
+
     public OriginConfig {
         requireNonNull(frontEnd, "frontEnd");
         requireNonNull(key, "key");
@@ -38,5 +44,22 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
         if (instanceName == null || instanceName.isBlank()) {
             instanceName = "rproxy-origin";
         }
+        if (deleteSettle == null) {
+            deleteSettle = DEFAULT_DELETE_SETTLE;
+        }
+        if (deleteSettle.isNegative()) {
+            throw new IllegalArgumentException("deleteSettle: " + deleteSettle + " (expected: >= 0)");
+        }
+    }
+
+    /** With the default deletion settle period. */
+    public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                        List<String> proxies, String instanceName, String publicUri) {
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, null);
+    }
+
+    public OriginConfig withDeleteSettle(Duration settle) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
+                requireNonNull(settle, "settle"));
     }
 }

@@ -31,6 +31,7 @@ import org.rproxy.core.query.EndpointPropertyLookup;
 import org.rproxy.core.query.EndpointPropertyQuery;
 import org.rproxy.core.query.NetworkMapFilter;
 import org.rproxy.core.query.NetworkMapFiltering;
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.store.Representation;
 
@@ -49,6 +50,7 @@ final class OriginQueries {
     private final Duration maxAge;
     private final Clock clock;
     private final XmlCodec xml;
+    private final QueryLimits limits;
     private final PrefixIndex defaultIndex;
     private final EndpointPropertyLookup properties;
     private final EndpointCostLookup endpointCosts;
@@ -62,13 +64,15 @@ final class OriginQueries {
      * @param maps     the parsed maps answers are computed from
      * @param holdings the signed documents they came from, and what the publisher offers
      * @param maxAge   the freshness lifetime of a computed answer
+     * @param limits   how much work one query may ask for
      */
-    OriginQueries(MapSet maps, Holdings holdings, Duration maxAge, Clock clock, XmlCodec xml) {
+    OriginQueries(MapSet maps, Holdings holdings, Duration maxAge, Clock clock, XmlCodec xml, QueryLimits limits) {
         this.maps = requireNonNull(maps, "maps");
         this.holdings = requireNonNull(holdings, "holdings");
         this.maxAge = requireNonNull(maxAge, "maxAge");
         this.clock = requireNonNull(clock, "clock");
         this.xml = requireNonNull(xml, "xml");
+        this.limits = requireNonNull(limits, "limits");
         NetworkMap def = maps.defaultMap();
         this.defaultIndex = def.index();
         this.properties = new EndpointPropertyLookup(maps.networkMaps().values(), mergedStatics(maps));
@@ -183,6 +187,7 @@ final class OriginQueries {
 
     private Representation endpointCost(AltoRequest req) {
         EndpointCostQuery q = EndpointCostQuery.fromJson(QueryParams.json(req, MediaTypes.ENDPOINT_COST_PARAMS), null);
+        limits.check(q);
         String def = maps.defaultNetworkMap();
         holdings.requireCostMaps(def, q.costType().metric());
         ObjectNode out = endpointCosts.lookup(q).toJson();

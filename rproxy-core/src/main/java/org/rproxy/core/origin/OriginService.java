@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.Dialect;
@@ -32,17 +33,20 @@ import org.rproxy.core.store.Representation;
 final class OriginService implements AltoService {
     private final Executor executor;
     private final Clock clock;
+    private final QueryLimits limits;
     private final XmlCodec xml = new XmlCodec();
     private volatile OriginQueries current;
 
-    OriginService(Executor executor, Clock clock) {
+    OriginService(Executor executor, Clock clock, QueryLimits limits) {
         this.executor = requireNonNull(executor, "executor");
         this.clock = requireNonNull(clock, "clock");
+        this.limits = requireNonNull(limits, "limits");
     }
 
     /** Swaps in a new catalog (or a re-signed one); requests already running finish on the old one. */
     void install(Catalog catalog, Map<String, Representation> signed, Duration maxAge) {
-        current = new OriginQueries(catalog.maps(), new OriginHoldings(catalog, signed), maxAge, clock, xml);
+        current = new OriginQueries(catalog.maps(), new OriginHoldings(catalog, signed), maxAge, clock, xml,
+                limits);
     }
 
     @Override

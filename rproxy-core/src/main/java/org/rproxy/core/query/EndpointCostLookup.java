@@ -34,6 +34,9 @@ import org.rproxy.core.model.VersionTag;
  * <p>Built once per version of its maps, then immutable and safe for any number of threads.
  */
 public final class EndpointCostLookup {
+    /** The cost of a peer in the source's own PID when the cost map gives none (ranking only). */
+    public static final double SAME_PID_COST = 0;
+
     private final NetworkMap map;
     private final PrefixIndex index;
     private final List<CostMap> costMaps;
@@ -69,7 +72,7 @@ public final class EndpointCostLookup {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         for (IpAddress src : query.srcs()) {
             Map<String, Double> row = new LinkedHashMap<>();
-            row(costs, src, dstPids).forEach((dst, cost) -> row.put(dst.toTyped(), cost));
+            row(costs, src, dstPids, false).forEach((dst, cost) -> row.put(dst.toTyped(), cost));
             if (asked.mode() == CostMode.ORDINAL) {
                 OrdinalCosts.rank(row).forEach((dst, rank) -> row.put(dst, (double) rank));
             }
@@ -85,6 +88,10 @@ public final class EndpointCostLookup {
      * The destinations ordered by cost from {@code src}, lowest first, each with its cost and its
      * dense rank among them. Repeated destinations count once; equal costs keep the order given.
      * A destination with no known cost is left out; an empty list when {@code src} is in no PID.
+     * A destination in the source's own PID is always ranked: when the cost map gives no cost
+     * from a PID to itself (the seed's maps give none), it costs {@link #SAME_PID_COST}, the
+     * nearest a peer can be (same PID, same network location, RFC 7285 §2.2), so the peers a
+     * client should prefer most are never the ones that vanish.
      *
      * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code cost-type} when no map fits {@code type}
      */
@@ -92,8 +99,8 @@ public final class EndpointCostLookup {
         requireNonNull(src, "src");
         requireNonNull(dsts, "dsts");
         CostMap costs = select(requireNonNull(type, "type"));
-        List<Map.Entry<IpAddress, Double>> sorted =
-                new ArrayList<>(row(costs, src, pids(new LinkedHashSet<>(dsts))).entrySet());
+        Map<IpAddress, Double> row = row(costs, src, pids(new LinkedHashSet<>(dsts)), true);
+        List<Map.Entry<IpAddress, Double>> sorted = new ArrayList<>(row.entrySet());
         sorted.sort(Map.Entry.comparingByValue(Comparator.naturalOrder()));
         List<RankedEndpoint> out = new ArrayList<>(sorted.size());
         int rank = 0;
@@ -117,15 +124,23 @@ public final class EndpointCostLookup {
         return out;
     }
 
-    /** Destination to its cost from {@code src}, in the order of {@code dstPids}; known costs only. */
-    private Map<IpAddress, Double> row(CostMap costs, IpAddress src, Map<IpAddress, String> dstPids) {
+    /**
+     * Destination to its cost from {@code src}, in the order of {@code dstPids}; known costs only,
+     * plus, with {@code ownPid}, {@link #SAME_PID_COST} for a destination in the source's PID
+     * when the map has no cost from that PID to itself.
+     */
+    private Map<IpAddress, Double> row(CostMap costs, IpAddress src, Map<IpAddress, String> dstPids, boolean ownPid) {
         Map<IpAddress, Double> out = new LinkedHashMap<>();
-        Map<String, Double> pidRow = index.pidOf(src).map(costs.costs()::get).orElse(null);
-        if (pidRow == null) {
+        String srcPid = index.pidOf(src).orElse(null);
+        if (srcPid == null) {
             return out;
         }
+        Map<String, Double> pidRow = costs.costs().get(srcPid);
         dstPids.forEach((dst, pid) -> {
-            Double cost = pidRow.get(pid);
+            Double cost = pidRow == null ? null : pidRow.get(pid);
+            if (cost == null && ownPid && pid.equals(srcPid)) {
+                cost = SAME_PID_COST;
+            }
             if (cost != null) {
                 out.put(dst, cost);
             }

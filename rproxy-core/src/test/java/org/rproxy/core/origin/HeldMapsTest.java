@@ -27,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.ResponseSigner;
@@ -85,7 +86,7 @@ class HeldMapsTest {
         DocumentSigner signer = new DocumentSigner(new ResponseSigner(key), Duration.ofHours(1), Duration.ofSeconds(60));
         signed = new HashMap<>();
         catalog.documents().forEach((path, doc) -> signed.put(path, signer.sign(doc, clock.instant())));
-        origin = new OriginService(Runnable::run, clock);
+        origin = new OriginService(Runnable::run, clock, QueryLimits.DEFAULTS);
         origin.install(catalog, signed, Duration.ofSeconds(60));
     }
 
@@ -122,6 +123,26 @@ class HeldMapsTest {
         Reply local = held.answer(req);
         assertNotNull(local, target);
         assertSameReply(origin.handle(req).toCompletableFuture().join(), local);
+    }
+
+    @Test
+    void anEndpointCostQueryOverThePairLimitIsRefusedAtOnceNamingTheLimitAtTheOriginAndAtAProxy() {
+        StringBuilder srcs = new StringBuilder();
+        StringBuilder dsts = new StringBuilder();
+        for (int i = 0; i < 501; i++) {
+            srcs.append(i == 0 ? "" : ",").append("\"ipv4:10.1.").append(i / 250).append('.').append(i % 250).append('"');
+            dsts.append(i == 0 ? "" : ",").append("\"ipv4:130.132.").append(i / 250).append('.').append(i % 250).append('"');
+        }
+        AltoRequest req = request("POST", "/endpointcost", "application/alto-endpointcostparams+json",
+                "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},\"endpoints\":{\"srcs\":["
+                        + srcs + "],\"dsts\":[" + dsts + "]}}");
+
+        Reply atOrigin = origin.handle(req).toCompletableFuture().join();
+        Reply.Error e = assertInstanceOf(Reply.Error.class, atOrigin);
+        assertEquals(400, e.error().httpStatus());
+        assertEquals("endpoints", e.error().field());
+        assertTrue(e.error().message().contains("251001") && e.error().message().contains("250000"), e.error().message());
+        assertSameReply(atOrigin, HeldMaps.build(signed::get, HeldMaps.none(), clock).answer(req));
     }
 
     @Test

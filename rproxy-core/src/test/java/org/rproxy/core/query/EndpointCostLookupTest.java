@@ -146,6 +146,32 @@ class EndpointCostLookupTest {
     }
 
     @Test
+    void ranksPeersInTheSourcesOwnPidFirstWhenTheMapHasNoCostFromAPidToItself() {
+        // The seed's routing costs: no diagonal. A client in PID1 ranking peers must keep those in PID1.
+        NetworkMap seed = new NetworkMap(new VersionTag("net", "1"), Map.of(
+                "PID1", List.of(Fixtures.v4("128.36.0.0/16")),
+                "PID2", List.of(Fixtures.v4("130.132.0.0/16")),
+                "PID3", List.of(Fixtures.v4("0.0.0.0/0"))));
+        CostMap costs = new CostMap(new VersionTag("rc", "1"), seed.vtag(), NUM_ROUTING, Map.of(
+                "PID1", Map.of("PID2", 5.0, "PID3", 10.0),
+                "PID2", Map.of("PID1", 5.0, "PID3", 15.0),
+                "PID3", Map.of("PID1", 20.0, "PID2", 15.0)));
+        EndpointCostLookup lookup = new EndpointCostLookup(seed, List.of(costs));
+
+        List<RankedEndpoint> ranked = lookup.rank(ip("ipv4:128.36.1.1"), List.of(
+                ip("ipv4:9.9.9.9"), ip("ipv4:130.132.1.1"), ip("ipv4:128.36.200.7")), NUM_ROUTING);
+
+        assertEquals(List.of(
+                new RankedEndpoint(ip("ipv4:128.36.200.7"), EndpointCostLookup.SAME_PID_COST, 1),
+                new RankedEndpoint(ip("ipv4:130.132.1.1"), 5.0, 2),
+                new RankedEndpoint(ip("ipv4:9.9.9.9"), 10.0, 3)), ranked);
+        // The endpoint cost service states only what the map states: no invented pair.
+        EndpointCostAnswer answer = lookup.lookup(query("{'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'routingcost'},"
+                + " 'endpoints': {'srcs': ['ipv4:128.36.1.1'], 'dsts': ['ipv4:128.36.200.7', 'ipv4:130.132.1.1']}}"));
+        assertEquals(Map.of("ipv4:128.36.1.1", Map.of("ipv4:130.132.1.1", 5.0)), answer.costs());
+    }
+
+    @Test
     void ranksNothingForASourceInNoPid() {
         NetworkMap v4only = new NetworkMap(new VersionTag("v4", "1"), Map.of("all", List.of(Fixtures.v4("0.0.0.0/0"))));
         CostMap costs = new CostMap(new VersionTag("c", "1"), v4only.vtag(), NUM_ROUTING, Map.of("all", Map.of("all", 1.0)));

@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.zip.ZipFile;
 
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
@@ -94,6 +95,16 @@ final class Lab implements AutoCloseable {
         ProxyProcess p = ProxyProcess.startOrigin(proxyClasspath, maps, key, maxAge, dir);
         started.push(p);
         log.printf("lab: origin process (pid %d) on %s%n", p.pid(), p.baseUri());
+        return p;
+    }
+
+    /** Starts a signing front process over the unsigned server whose directory is at {@code directoryUrl}. */
+    ProxyProcess startSigningFront(String directoryUrl, Duration poll, Duration maxAge)
+            throws IOException, InterruptedException {
+        ProxyProcess p = ProxyProcess.startSigningFront(proxyClasspath, directoryUrl, key, poll, maxAge, dir);
+        started.push(p);
+        log.printf("lab: signing front (pid %d) on %s over %s, reading it every %s%n", p.pid(), p.baseUri(), directoryUrl,
+                Durations.format(poll));
         return p;
     }
 

@@ -70,6 +70,19 @@ final class ProxyProcess implements AutoCloseable {
         return launch("origin", classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
     }
 
+    /**
+     * A signing front: {@code rproxy origin --sign-upstream} over an unsigned RFC 7285 server,
+     * reading it every {@code poll}; ready when it serves the directory it signed.
+     */
+    static ProxyProcess startSigningFront(String classpath, String directoryUrl, Path key, Duration poll, Duration maxAge,
+                                          Path logDir) throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> args = List.of("origin", "--listen", "127.0.0.1:" + port, "--sign-upstream", directoryUrl, "--key",
+                key.toString(), "--poll", poll.toMillis() + "ms", "--max-age", maxAge.toSeconds() + "s");
+        return launch("signing-front", classpath, args, port, -1, logDir,
+                URI.create("http://127.0.0.1:" + port + "/directory"));
+    }
+
     private static ProxyProcess launch(String name, String classpath, List<String> args, int port, int admin, Path logDir,
                                        URI ready) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m", "-XX:+UseSerialGC", "-cp", classpath,
