@@ -1,5 +1,6 @@
 package org.rproxy.core.server;
 
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,20 +84,34 @@ final class Http2TestClient implements AutoCloseable {
 
     /** Opens a stream and sends a request: {@code GET} (no body) or anything with a UTF-8 body. */
     Call open(String method, String path, String body, String... headerPairs) {
-        Http2Headers h = new DefaultHttp2Headers().method(method).path(path).scheme("http").authority("alto.example");
+        Http2Headers h = headers(method, path);
         for (int i = 0; i < headerPairs.length; i += 2) {
             h.add(headerPairs[i], headerPairs[i + 1]);
         }
-        Call call = new Call();
-        Http2StreamChannel s = new Http2StreamChannelBootstrap(channel).handler(call).open()
-                .syncUninterruptibly().getNow();
-        call.stream = s;
+        Call call = newCall();
         if (body == null) {
-            s.writeAndFlush(new DefaultHttp2HeadersFrame(h, true));
+            call.stream.writeAndFlush(new DefaultHttp2HeadersFrame(h, true));
         } else {
-            s.write(new DefaultHttp2HeadersFrame(h, false));
-            s.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), true));
+            call.stream.write(new DefaultHttp2HeadersFrame(h, false));
+            call.stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), true));
         }
+        return call;
+    }
+
+    /** Opens a stream and sends only a request head, without END_STREAM: a body that never comes. */
+    Call openUnfinished(String method, String path) {
+        Call call = newCall();
+        call.stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers(method, path), false));
+        return call;
+    }
+
+    private static Http2Headers headers(String method, String path) {
+        return new DefaultHttp2Headers().method(method).path(path).scheme("http").authority("alto.example");
+    }
+
+    private Call newCall() {
+        Call call = new Call();
+        call.stream = new Http2StreamChannelBootstrap(channel).handler(call).open().syncUninterruptibly().getNow();
         return call;
     }
 
@@ -129,7 +144,7 @@ final class Http2TestClient implements AutoCloseable {
         final CompletableFuture<byte[]> done = new CompletableFuture<>();
         private final LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
         private final StringBuilder seen = new StringBuilder();
-        private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
         volatile Http2StreamChannel stream;
 
         @Override
