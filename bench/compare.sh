@@ -189,6 +189,11 @@ write_vcl() {
   cat >"$W/default.vcl" <<EOF
 vcl 4.1;
 backend relay { .host = "127.0.0.1"; .port = "$P_RELAY"; }
+sub vcl_backend_fetch {
+  # the node answers requests marked X-Varnish with identity (it cannot trust Varnish's gunzip);
+  # safe to remove here because http_gzip_support=off (see conf/varnish)
+  unset bereq.http.X-Varnish;
+}
 sub vcl_backend_response {
   # keep what the origin sends for the whole comparison, as nginx does (proxy_cache_valid 10m)
   set beresp.ttl = 10m;

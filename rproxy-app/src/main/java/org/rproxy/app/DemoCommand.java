@@ -76,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Origin startOrigin(Path maps, Path key) throws Exception {
-        // The origin streams its changes (RFC 8895) at /updates, for the push-mode proxy.
+        // The origin streams its changes (RFC 8895) at /updates, for the push-mode proxy and any client.
         UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
         try {
             return Origin.start(config(maps, key, port), Clock.systemUTC(), stream);
@@ -117,14 +117,16 @@ final class DemoCommand implements Callable<Integer> {
         ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PULL, "rproxy-demo",
                 new ListenConfig(new Address("127.0.0.1", 8282), null), up, null, null,
                 new AdminConfig(new Address("127.0.0.1", 0)));
-        PullProxy proxy;
+        StreamingPull node;
         try {
-            proxy = PullProxy.start(config);
+            node = StreamingPull.start(config, StreamingPull.streamConfig(config), Clock.systemUTC());
         } catch (IllegalStateException e) {
-            proxy = PullProxy.start(config.withListen(new ListenConfig(new Address("127.0.0.1", 0), null)));
+            ProxyConfig any = config.withListen(new ListenConfig(new Address("127.0.0.1", 0), null));
+            node = StreamingPull.start(any, StreamingPull.streamConfig(any), Clock.systemUTC());
         }
-        PullProxy started = proxy;
+        StreamingPull started = node;
         Runtime.getRuntime().addShutdownHook(new Thread(started::close, "rproxy-demo-proxy-shutdown"));
+        PullProxy proxy = node.pull();
         String p = proxy.baseUri();
         out.println("A pull-mode proxy serves the same signed documents: " + p
                 + "   (metrics: http://127.0.0.1:" + proxy.adminAddress().getPort() + "/metrics)");

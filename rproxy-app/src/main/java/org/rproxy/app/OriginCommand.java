@@ -82,39 +82,71 @@ final class OriginCommand implements Callable<Integer> {
                     + "push proxies below should use a read-timeout of about twice this.")
     Duration heartbeat;
 
+    @Option(names = "--max-subscribers", paramLabel = "N",
+            description = "Update streams open at once on /updates (default: the heap / 32 KB).")
+    Integer maxSubscribers;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Client connections served at once, update streams included (default 10000).")
+    Integer maxConnections;
+
+    @Option(names = "--signature-events", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Send this project's signature events on update streams whose request does not say "
+                    + "(default: on; push proxies always ask for them). --no-signature-events leaves them out.")
+    boolean signatureEvents;
+
     @Override
     public Integer call() throws Exception {
         if ((maps == null) == (signUpstream == null)) {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
+        if (maxConnections != null) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: >= 1)");
+            }
+            frontEnd = frontEnd.withMaxConnections(maxConnections);
+        }
+        if (maxSubscribers != null && maxSubscribers < 1) {
+            throw new IllegalArgumentException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");
+        }
         TlsConfig tls = tls();
         if (tls != null) {
             frontEnd = frontEnd.withSslContext(Tls.server(tls));
         }
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri);
+        // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
+        UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
+                .withMaxSubscribers(maxSubscribers).withSignatureEvents(signatureEvents)
+                .withBase(tls != null, publicUri);
         if (signUpstream != null) {
-            return signingFront(config);
+            return signingFront(config, stream);
         }
-        // The update stream (RFC 8895) at /updates, for push-mode proxies.
-        UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat);
-        try (Origin origin = Origin.start(config, Clock.systemUTC(), new UpdatePublisher(stream))) {
+        try (UpdatePublisher publisher = new UpdatePublisher(stream);
+             Origin origin = Origin.start(config, Clock.systemUTC(), publisher)) {
             System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
             if (admin != null) {
                 System.out.println("admin on http://" + new HostPort(admin.host(), origin.startAdmin(
                         new Address(admin.host(), admin.port())).getPort()) + "/metrics");
             }
-            awaitShutdown(origin);
+            awaitShutdown(() -> {
+                origin.close();
+                publisher.close();
+            });
         }
         return 0;
     }
 
-    /** Serves an unsigned RFC 7285 server's maps, signed, reading them again every --poll. */
-    private int signingFront(OriginConfig config) throws Exception {
+    /**
+     * Serves an unsigned RFC 7285 server's maps, signed, reading them again every --poll; each
+     * change it signs goes out on its update stream too.
+     */
+    private int signingFront(OriginConfig config, UpdateStreamConfig stream) throws Exception {
         try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream,
                 upstreamCa == null ? null : Tls.client(upstreamCa), Duration.ofSeconds(30));
-             Origin origin = Origin.start(config, source, poll, Clock.systemUTC())) {
+             UpdatePublisher publisher = new UpdatePublisher(stream);
+             Origin origin = Origin.start(config, source, poll, Clock.systemUTC(), publisher)) {
             System.out.println("signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
                     + org.rproxy.core.config.Durations.format(poll) + ")");
@@ -124,6 +156,7 @@ final class OriginCommand implements Callable<Integer> {
             }
             awaitShutdown(() -> {
                 origin.close();
+                publisher.close();
                 source.close();
             });
         }

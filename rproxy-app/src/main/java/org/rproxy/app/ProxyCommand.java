@@ -2,6 +2,7 @@ package org.rproxy.app;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -76,6 +77,14 @@ final class ProxyCommand implements Callable<Integer> {
             description = "local (default): answer queries from the verified maps held; upstream: forward every query.")
     String queries;
 
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Client connections served at once, update streams included (default 10000).")
+    Integer maxConnections;
+
+    @Option(names = "--max-subscribers", paramLabel = "N",
+            description = "Update streams open at once on /updates (default: the heap / 32 KB).")
+    Integer maxSubscribers;
+
     @Option(names = "--prefetch", paramLabel = "TARGET",
             description = "Fetch this target at start and keep it fresh (e.g. /directory). Repeatable.")
     List<String> prefetch = new ArrayList<>();
@@ -86,11 +95,12 @@ final class ProxyCommand implements Callable<Integer> {
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             return PushMode.run(c);
         }
-        try (PullProxy proxy = PullProxy.start(c)) {
+        try (StreamingPull node = StreamingPull.start(c, StreamingPull.streamConfig(c), Clock.systemUTC())) {
+            PullProxy proxy = node.pull();
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
-                    + " in front of " + c.upstream().url()
+                    + " in front of " + c.upstream().url() + "; update streams at /updates"
                     + (proxy.adminAddress() == null ? "" : "; admin on http://" + hostPort(proxy.adminAddress())));
-            OriginCommand.awaitShutdown(proxy);
+            OriginCommand.awaitShutdown(node);
         }
         return 0;
     }
@@ -107,8 +117,19 @@ final class ProxyCommand implements Callable<Integer> {
         if (name != null) {
             c = c.withName(name);
         }
-        if (listen != null || tlsCert != null || tlsKey != null) {
-            c = c.withListen(new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls())));
+        if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null) {
+            try {
+                c = c.withListen(new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
+                        maxConnections != null ? maxConnections : c.listen().maxConnections()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--" + e.getMessage());
+            }
+        }
+        if (maxSubscribers != null) {
+            if (maxSubscribers < 1) {
+                throw new ConfigException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");
+            }
+            c = c.withPush(c.push().withMaxSubscribers(maxSubscribers));
         }
         if (maxBytes != null) {
             c = c.withCache(new CacheConfig(maxBytes));

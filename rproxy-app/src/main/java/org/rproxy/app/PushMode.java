@@ -33,7 +33,8 @@ final class PushMode {
     /** Starts a push proxy from {@code c}; {@code port} overrides the listen port when not 0. */
     static PushPullProxy start(ProxyConfig c, int port) {
         ProxyConfig pc = port == 0 ? c
-                : c.withListen(new ListenConfig(new Address(c.listen().address().host(), port), c.listen().tls()));
+                : c.withListen(new ListenConfig(new Address(c.listen().address().host(), port), c.listen().tls(),
+                        c.listen().maxConnections()));
         return PushPullProxy.start(pc, Clock.systemUTC());
     }
 }

@@ -19,39 +19,37 @@ import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
 
 /**
- * A push-mode RProxy composed with pull as the fallback (DESIGN.md §6/§7): a {@link PullProxy}
- * serves everything (queries and misses are pulled; refresh-ahead keeps what is hot valid while
- * the update stream is down); the {@link PushFeed} hands each update it verified to the pull
- * proxy's store as if pulled; every signed copy the store takes (pushed or pulled) goes to the
- * {@link UpdatePublisher} mounted on the same front end at {@code /updates}, so the proxy
- * streams on to its own subscribers. The parts never call each other otherwise. Both halves
- * reach the upstream over https when its URL says so (trusting {@code upstream.ca}), and the
- * front end, {@code /updates} included, serves https with {@code listen.tls}. Readiness waits for
- * the first update stream as well as for pull's tracked resources, and says why it is not ready
- * (a certificate the CA does not vouch for, say).
+ * A push-mode RProxy composed with pull as the fallback: a {@link StreamingPull} (a pull proxy
+ * with its own update stream) serves everything (queries and misses are pulled; refresh-ahead
+ * keeps what is hot valid while the update stream is down), and the {@link PushFeed} hands each
+ * update it verified to the pull proxy's store as if pulled; every signed copy the store takes
+ * (pushed or pulled) goes to the {@link UpdatePublisher} mounted on the same front end at
+ * {@code /updates}, so the proxy streams on to its own subscribers. The parts never call each
+ * other otherwise. Both halves reach the upstream over https when its URL says so (trusting
+ * {@code upstream.ca}), and the front end, {@code /updates} included, serves https with
+ * {@code listen.tls}. Readiness waits for the first update stream as well as for pull's tracked
+ * resources, and says why it is not ready (a certificate the CA does not vouch for, say).
  *
  * <p>Threads: those of its parts; the hand-overs are non-blocking.
  */
 public final class PushPullProxy implements AutoCloseable {
 
-    private final UpdatePublisher publisher;
-    private final PullProxy pull;
+    private final StreamingPull node;
     private final PushFeed feed;
 
-    private PushPullProxy(UpdatePublisher publisher, PullProxy pull, PushFeed feed) {
-        this.publisher = publisher;
-        this.pull = pull;
+    private PushPullProxy(StreamingPull node, PushFeed feed) {
+        this.node = node;
         this.feed = feed;
     }
 
     /**
      * Starts from {@code config} alone: the feed subscribes to {@code upstream} with the
-     * {@code push} section's timings, and the publisher streams on with its heartbeat, buffer and
-     * stall timeout.
+     * {@code push} section's timings, and the publisher streams on with its heartbeat, buffer,
+     * stall timeout and subscriber limit.
      */
     public static PushPullProxy start(ProxyConfig config, Clock clock) {
         requireNonNull(config, "config");
-        return start(config, feedConfig(config), streamConfig(config.push()),
+        return start(config, feedConfig(config), StreamingPull.streamConfig(config),
                 new ResponseVerifier(trustedKeys(config.upstream().trust()), requireNonNull(clock, "clock")), clock);
     }
 
@@ -60,12 +58,6 @@ public final class PushPullProxy implements AutoCloseable {
         PushConfig p = config.push();
         return PushFeedConfig.of(config.upstream().url()).withCa(config.upstream().ca())
                 .withReadTimeout(p.readTimeout()).withBackoff(p.backoffMin(), p.backoffMax());
-    }
-
-    /** The publisher's settings from {@code push}. */
-    public static UpdateStreamConfig streamConfig(PushConfig p) {
-        return UpdateStreamConfig.defaults().withHeartbeat(p.heartbeat()).withStallTimeout(p.stallTimeout())
-                .withWindowBytes(p.subscriberBuffer().bytes()).withMaxSubscribers(p.maxSubscribers());
     }
 
     private static List<VerificationKey> trustedKeys(List<Path> trust) {
@@ -89,39 +81,29 @@ public final class PushPullProxy implements AutoCloseable {
         requireNonNull(config, "config");
         requireNonNull(feedConfig, "feedConfig");
         requireNonNull(verifier, "verifier");
-        UpdatePublisher publisher = new UpdatePublisher(requireNonNull(stream, "stream"));
-        PullProxy pull;
+        StreamingPull node = StreamingPull.start(config, stream, clock);
         try {
-            pull = PullProxy.start(config.withMode(ProxyConfig.Mode.PULL), requireNonNull(clock, "clock"),
-                    publisher::wrap);
+            PushFeed feed = PushFeed.start(feedConfig, verifier, node.pull()::offer);
+            node.pull().addReadinessCheck(feed::notReadyBecause);
+            return new PushPullProxy(node, feed);
         } catch (RuntimeException e) {
-            publisher.close();
-            throw e;
-        }
-        pull.addChangeListener(publisher::accept);
-        try {
-            PushFeed feed = PushFeed.start(feedConfig, verifier, pull::offer);
-            pull.addReadinessCheck(feed::notReadyBecause);
-            return new PushPullProxy(publisher, pull, feed);
-        } catch (RuntimeException e) {
-            pull.close();
-            publisher.close();
+            node.close();
             throw e;
         }
     }
 
     /** {@code http://host:port} (or https) of the front end. */
     public String baseUri() {
-        return pull.baseUri();
+        return node.pull().baseUri();
     }
 
     /** Null when ready to serve, else why not (as {@code /readyz} says). */
     public String notReadyBecause() {
-        return pull.notReadyBecause();
+        return node.pull().notReadyBecause();
     }
 
     public PullProxy pull() {
-        return pull;
+        return node.pull();
     }
 
     public PushFeed feed() {
@@ -129,13 +111,12 @@ public final class PushPullProxy implements AutoCloseable {
     }
 
     public UpdatePublisher publisher() {
-        return publisher;
+        return node.publisher();
     }
 
     @Override
     public void close() {
         feed.close();
-        pull.close();
-        publisher.close();
+        node.close();
     }
 }

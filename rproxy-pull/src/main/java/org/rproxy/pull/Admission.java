@@ -54,7 +54,8 @@ final class Admission {
             return new Refused(Outcome.MALFORMED, "unsupported content-encoding " + encoding);
         }
         Instant now = clock.instant();
-        long maxAge = HeaderRules.maxAge(r.header("cache-control"));
+        String cacheControl = r.header("cache-control");
+        long maxAge = HeaderRules.maxAge(cacheControl);
         long age = HeaderRules.age(r.header("age"));
         Variant variant = new Variant(r.body(), gzip ? "gzip" : null, HeaderRules.stored(r.headers(), viaEntry));
         if (r.header("signature") == null && r.header("signature-input") == null) {
@@ -67,7 +68,8 @@ final class Admission {
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }
-        return new Admitted(new HeldVariant(variant, true, v.created(), v.expires(), now, maxAge, age));
+        return new Admitted(new HeldVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
+                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
     }
 
     /** A {@code 304} for {@code key}, asked with {@code askedEtag}. */
@@ -78,20 +80,22 @@ final class Admission {
             return new Refused(Outcome.MALFORMED, "304 Not Modified for entity tag " + etag + ", which is not held");
         }
         Instant now = clock.instant();
-        long maxAge = HeaderRules.maxAge(r.header("cache-control"));
+        String cacheControl = r.header("cache-control");
+        long maxAge = HeaderRules.maxAge(cacheControl);
         long age = HeaderRules.age(r.header("age"));
         List<HeaderField> merged = HeaderRules.freshened(previous.variant().headers(), r.headers());
         Variant variant = new Variant(previous.variant().body(), previous.variant().contentEncoding(), merged);
         if (!previous.signed()) {
             return new Admitted(new HeldVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
-                    maxAge, age));
+                    maxAge, age, 0, 0));
         }
         Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
                 new Expectation(key.target(), previous.created()));
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }
-        return new Admitted(new HeldVariant(variant, true, v.created(), v.expires(), now, maxAge, age));
+        return new Admitted(new HeldVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
+                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
     }
 
     private static Result unsigned(CacheKey key, Held held, Variant variant, Instant now, long maxAge, long age) {
@@ -102,6 +106,7 @@ final class Admission {
             return new Refused(Outcome.NO_SIGNATURE, "no signature, and not marked as a computed answer");
         }
         Instant expires = now.plusSeconds(Math.max(0, maxAge - age));
-        return new Admitted(new HeldVariant(variant, false, now, expires, now, maxAge, age));
+        // Served only while fresh: its stale use in an outage rests on its sources (DerivedFrom).
+        return new Admitted(new HeldVariant(variant, false, now, expires, now, maxAge, age, 0, 0));
     }
 }

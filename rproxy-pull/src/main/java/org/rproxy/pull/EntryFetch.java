@@ -119,7 +119,7 @@ final class EntryFetch {
         } else if (status == 304 && key.isGet()) {
             result = admission.notModified(key, response, held, ifNoneMatch);
         } else if (status >= 400 && status <= 499) {
-            return new Stop(new FetchResult.Answer(errors.of(response)));
+            return new Stop(new FetchResult.Answer(errors.of(response), status == 405 ? response.header("allow") : null));
         } else {
             return new Stop(new FetchResult.Failed(504, "upstream answered " + status, false));
         }

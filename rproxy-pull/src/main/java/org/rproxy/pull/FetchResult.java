@@ -14,8 +14,12 @@ sealed interface FetchResult {
         }
     }
 
-    /** The upstream answered the client's question with an error (4xx), passed on as such. */
-    record Answer(AltoError error) implements FetchResult {
+    /**
+     * The upstream answered the client's question with an error (4xx), passed on as such.
+     *
+     * @param allow the upstream's {@code Allow} with a 405 (RFC 9110 §10.2.1), else null
+     */
+    record Answer(AltoError error, String allow) implements FetchResult {
         public Answer {
             requireNonNull(error, "error");
         }

@@ -79,6 +79,21 @@ final class HeaderRules {
 
     /** {@code max-age} of a {@code cache-control} value (RFC 9111 §5.2.2.1), 0 when absent or unusable. */
     static long maxAge(String cacheControl) {
+        return seconds(cacheControl, "max-age=");
+    }
+
+    /** {@code stale-while-revalidate} of a {@code cache-control} value (RFC 5861 §3), 0 when absent. */
+    static long staleWhileRevalidate(String cacheControl) {
+        return seconds(cacheControl, "stale-while-revalidate=");
+    }
+
+    /** {@code stale-if-error} of a {@code cache-control} value (RFC 5861 §4), 0 when absent. */
+    static long staleIfError(String cacheControl) {
+        return seconds(cacheControl, "stale-if-error=");
+    }
+
+    /** The delta-seconds of the directive {@code prefix} ("name="), 0 when absent, unusable or not storable. */
+    private static long seconds(String cacheControl, String prefix) {
         if (cacheControl == null) {
             return 0;
         }
@@ -88,8 +103,8 @@ final class HeaderRules {
             if (d.equals("no-store") || d.equals("no-cache") || d.equals("private")) {
                 return 0;
             }
-            if (d.startsWith("max-age=")) {
-                found = seconds(d.substring("max-age=".length()).replace("\"", ""));
+            if (d.startsWith(prefix)) {
+                found = seconds(d.substring(prefix.length()).replace("\"", ""));
             }
         }
         return found;

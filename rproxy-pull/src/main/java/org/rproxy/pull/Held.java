@@ -18,7 +18,8 @@ import org.rproxy.core.store.Variant;
  * <p>The representation is valid until the identity variant's {@code expires}; the gzip variant is
  * offered only while it stays valid at least as long (otherwise everyone gets identity, which is
  * always correct). Freshness (when to revalidate) comes from the identity variant's response:
- * {@code fetchedAt + max-age - Age} (RFC 9111 §4.2). Immutable.
+ * {@code fetchedAt + max-age - Age} (RFC 9111 §4.2), and so do the windows after it in which a
+ * stale copy may still be served (RFC 5861). Immutable.
  *
  * @param identity the identity variant
  * @param gzip     the gzip variant, or null
@@ -57,6 +58,23 @@ record Held(HeldVariant identity, HeldVariant gzip, Representation base) {
 
     boolean freshAt(Instant now) {
         return now.isBefore(freshUntil());
+    }
+
+    /**
+     * True while the copy may be served at once and revalidated behind the answer: fresh, or stale
+     * within the {@code stale-while-revalidate} window its response announced (RFC 5861 §3), and
+     * valid. Past it a request waits for the revalidation.
+     */
+    boolean servableWhileRevalidatingAt(Instant now) {
+        return usableAt(now) && now.isBefore(freshUntil().plusSeconds(identity.staleWhileRevalidateSeconds()));
+    }
+
+    /**
+     * True while the copy may be served when the upstream fails: fresh, or stale within the
+     * {@code stale-if-error} window its response announced (RFC 5861 §4), and valid.
+     */
+    boolean servableOnErrorAt(Instant now) {
+        return usableAt(now) && now.isBefore(freshUntil().plusSeconds(identity.staleIfErrorSeconds()));
     }
 
     /** The current age (RFC 9111 §4.2.3): the upstream's Age plus the time held. */

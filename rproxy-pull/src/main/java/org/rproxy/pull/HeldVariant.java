@@ -18,14 +18,21 @@ import org.rproxy.core.store.Variant;
  * @param fetchedAt       when the response that last confirmed it arrived
  * @param maxAgeSeconds   that response's {@code max-age}
  * @param ageSeconds      that response's {@code Age}
+ * @param staleWhileRevalidateSeconds that response's {@code stale-while-revalidate} (RFC 5861), 0 when absent
+ * @param staleIfErrorSeconds that response's {@code stale-if-error} (RFC 5861), 0 when absent
  */
 record HeldVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
-                   long maxAgeSeconds, long ageSeconds) {
+                   long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds,
+                   long staleIfErrorSeconds) {
     HeldVariant {
         requireNonNull(variant, "variant");
         requireNonNull(created, "created");
         requireNonNull(expires, "expires");
         requireNonNull(fetchedAt, "fetchedAt");
+        if (staleWhileRevalidateSeconds < 0 || staleIfErrorSeconds < 0) {
+            throw new IllegalArgumentException("stale windows: " + staleWhileRevalidateSeconds + ", "
+                    + staleIfErrorSeconds + " (expected: >= 0)");
+        }
     }
 
     String etag() {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +48,7 @@ final class LocalAnswers {
     static final Duration MISSING_RETRY = Duration.ofSeconds(5);
 
     private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
+    private final List<Runnable> rebuiltListeners = new CopyOnWriteArrayList<>();
     private volatile boolean started;
     private volatile boolean warm;
 
@@ -98,6 +100,7 @@ final class LocalAnswers {
                 HeldMaps built = HeldMaps.build(feed::heldSigned, current.get(), clock, added);
                 current.set(built);
                 builds.incrementAndGet();
+                rebuiltListeners.forEach(Runnable::run);
                 built.listedMaps().forEach(feed::track);
             }
             if (started && firstFetches() == null && !dirty.get()) {
@@ -111,6 +114,14 @@ final class LocalAnswers {
         if (dirty.get()) {
             rebuildSoon(); // a change arrived between the last check and the end
         }
+    }
+
+    /**
+     * Calls {@code listener} on the worker thread each time a new set is swapped in (answers may
+     * differ from then on); it must not block.
+     */
+    void addRebuiltListener(Runnable listener) {
+        rebuiltListeners.add(requireNonNull(listener, "listener"));
     }
 
     /** The set answers come from now. */

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.server.Reply;
@@ -30,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * held current.
  *
  * <ul>
- *   <li>A usable copy (before its signature's {@code expires}) is a hit, answered at once. Past
- *       {@code max-age} it is still served, and revalidated in the background.</li>
+ *   <li>A usable copy (before its signature's {@code expires}) is a hit, answered at once while
+ *       fresh, and past {@code max-age} within the {@code stale-while-revalidate} window its
+ *       response announced, revalidated in the background. Past that window the request waits
+ *       for the revalidation; if the upstream fails, the copy is served within its
+ *       {@code stale-if-error} window.</li>
  *   <li>Concurrent misses on one key share one upstream attempt (the in-flight map).</li>
  *   <li>A refresher, every {@code tick}, revalidates hot entries {@code ahead} of going stale,
  *       and retries entries that lost their valid copy every {@code retry}, so the proxy recovers
@@ -71,6 +76,7 @@ final class PullFeed implements AutoCloseable {
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Supplier<? extends Collection<String>>> wanted = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> ticking;
 
     PullFeed(Settings settings, RepresentationStore<CacheKey> store, EntryFetch fetcher, PullMetrics metrics,
@@ -101,15 +107,18 @@ final class PullFeed implements AutoCloseable {
         Entry e = entries.get(key);
         Held h = e == null ? null : e.held();
         if (h != null && h.usableAt(now) && store.get(key) != null) {
-            metrics.hit();
             e.touch(now);
-            if (!h.freshAt(now)) {
-                metrics.staleServed();
-                if (h.signed() && due(e, now)) {
-                    fetch(key, e.call, "revalidate");
+            if (h.servableWhileRevalidatingAt(now)) {
+                metrics.hit();
+                if (!h.freshAt(now)) {
+                    metrics.staleServed();
+                    if (h.signed() && due(e, now)) {
+                        fetch(key, e.call, "revalidate");
+                    }
                 }
+                return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
             }
-            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
+            return revalidateFirst(e, h, now);
         }
         metrics.miss();
         if (e != null) {
@@ -121,6 +130,37 @@ final class PullFeed implements AutoCloseable {
             }
         }
         return fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
+    }
+
+    /**
+     * A signed copy idle past its {@code stale-while-revalidate} window: the request waits for
+     * the revalidation (shared with any under way) instead of getting an old copy with a large
+     * {@code Age}, which would also make a downstream cache treat it as uncacheable. When the
+     * upstream was asked moments ago, the copy it confirmed is served (it is what the upstream
+     * has); when it failed, the copy is served within its {@code stale-if-error} window, else 504.
+     */
+    private CompletionStage<Reply> revalidateFirst(Entry e, Held h, Instant now) {
+        metrics.miss();
+        if (inFlight.containsKey(e.key) || due(e, now)) {
+            return fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
+        }
+        if (!recentlyFailed(e, now)) {
+            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
+        }
+        return CompletableFuture.completedFuture(onError(e, now, e.failureStatus(), e.failure()));
+    }
+
+    /** The held copy within its {@code stale-if-error} window, else the error. */
+    private Reply onError(Entry e, Instant now, int status, String reason) {
+        Held h = e.held();
+        if (h != null && (h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now))) {
+            if (!h.freshAt(now)) {
+                metrics.staleServed();
+            }
+            return Reply.ok(e.stamped(h, now));
+        }
+        Reply stale = staleDerived(e, now);
+        return stale != null ? stale : noValidCopy(e.key, status, reason);
     }
 
     /** Starts an upstream attempt for {@code key}, or joins the one under way. */
@@ -225,7 +265,9 @@ final class PullFeed implements AutoCloseable {
 
     private static HeldVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
         Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
-        return new HeldVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0);
+        // The windows its origin would announce now: it came without a Cache-Control of its own.
+        return new HeldVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0,
+                r.staleWhileRevalidateAt(now), r.staleIfErrorAt(now));
     }
 
     /** False when {@code current} is a signed copy created after {@code candidate}. */
@@ -284,16 +326,11 @@ final class PullFeed implements AutoCloseable {
             return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)));
         }
         if (r instanceof FetchResult.Answer a) {
-            return Reply.error(a.error(), key.dialect());
+            return new Reply.Error(a.error(), key.dialect(), a.allow());
         }
         FetchResult.Failed f = (FetchResult.Failed) r;
         Entry e = entries.get(key);
-        Held h = e == null ? null : e.held();
-        if (h != null && h.usableAt(now)) {
-            return Reply.ok(e.stamped(h, now));
-        }
-        Reply stale = e == null ? null : staleDerived(e, now);
-        return stale != null ? stale : noValidCopy(key, f.status(), f.reason());
+        return e == null ? noValidCopy(key, f.status(), f.reason()) : onError(e, now, f.status(), f.reason());
     }
 
     /**
@@ -345,8 +382,24 @@ final class PullFeed implements AutoCloseable {
                 status == 0 ? 504 : status), key.dialect());
     }
 
+    /**
+     * Adds targets that count as asked for at every refresher pass, whether or not a request
+     * names them: each is fetched when not tracked yet and touched, so it is revalidated ahead of
+     * going stale and never forgotten while {@code targets} lists it (the documents an update
+     * stream follows). {@code targets} is called on the refresher thread and must not block.
+     */
+    void keepFresh(Supplier<? extends Collection<String>> targets) {
+        wanted.add(requireNonNull(targets, "targets"));
+    }
+
     /** One refresher pass; returns the attempts it started. */
     List<CompletableFuture<FetchResult>> tick() {
+        for (Supplier<? extends Collection<String>> w : wanted) {
+            for (String target : w.get()) {
+                track(target);
+                touch(target);
+            }
+        }
         Instant now = clock.instant();
         List<CompletableFuture<FetchResult>> started = new ArrayList<>();
         for (Entry e : entries.values()) {

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -111,7 +113,7 @@ public final class PullProxy implements AutoCloseable {
                 store, fetcher, metrics, clock, scheduler);
         closeables.add(0, feed);
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
-                .withDialectOf(Dialects::of)
+                .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
             local = new LocalAnswers(feed, work, clock, via);
@@ -229,6 +231,29 @@ public final class PullProxy implements AutoCloseable {
      */
     public void addChangeListener(BiConsumer<String, Representation> listener) {
         feed.addChangeListener(listener);
+    }
+
+    /**
+     * Keeps the targets {@code targets} lists fetched and fresh as if clients asked for them at
+     * every refresher pass (the documents an update stream mounted on this front end follows, so
+     * that its subscribers see each new version as soon as a revalidation brings it). Called on
+     * the refresher thread every {@code refresh.tick}; it must not block.
+     */
+    public void keepFresh(Supplier<? extends Collection<String>> targets) {
+        feed.keepFresh(targets);
+    }
+
+    /**
+     * Calls {@code listener} whenever query answers computed here may have changed (with
+     * {@code queries: local}, each time the set of parsed maps is swapped in; with
+     * {@code queries: upstream}, never: forwarded answers follow the upstream's). It runs on a
+     * worker thread and must not block.
+     */
+    public void addAnswersListener(Runnable listener) {
+        requireNonNull(listener, "listener");
+        if (local != null) {
+            local.addRebuiltListener(listener);
+        }
     }
 
     @Override

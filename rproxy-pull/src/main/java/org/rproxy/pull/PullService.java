@@ -26,6 +26,14 @@ import org.rproxy.core.server.Reply;
  * was asked for.
  */
 final class PullService implements AltoService {
+    private static final String GET_ONLY = "GET, HEAD";
+    /**
+     * The update stream's path (RFC 8895) in the directory this proxy passes on. Without a
+     * publisher mounted in front of this service, a request for it must not go upstream: the
+     * upstream's answer is an event stream that never ends, which a pull fetch would wait out.
+     */
+    static final String UPDATES = "/updates";
+
     private final PullFeed feed;
     private final Executor work;
     private final LocalAnswers local;
@@ -45,6 +53,11 @@ final class PullService implements AltoService {
         if (target == null) {
             return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.rawTarget(),
                     "not a request target this proxy can forward"), Dialects.of(request.path())));
+        }
+        if (request.path().equals(UPDATES) || request.path().startsWith(UPDATES + "/")) {
+            return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.path(),
+                    "this proxy serves no update stream; subscribe at its upstream").withStatus(404),
+                    Dialects.of(request.path())));
         }
         boolean query = HeldMaps.isQuery(request);
         HeldMaps maps = local == null ? null : local.current();
@@ -70,6 +83,21 @@ final class PullService implements AltoService {
             }
         }
         return forward(request, target);
+    }
+
+    /**
+     * What a resource accepts, for the front end's 405 to PUT, DELETE and the like: a query the
+     * held directory lists says; a document held is GET and HEAD; anything else is the
+     * upstream's to say, so every method the front end passes on (the upstream answers those).
+     */
+    @Override
+    public String allow(String path) {
+        HeldMaps maps = local == null ? null : local.current();
+        String query = maps == null ? null : maps.allow(path);
+        if (query != null) {
+            return query;
+        }
+        return feed.heldSigned(path) != null ? GET_ONLY : ALL_METHODS;
     }
 
     /** The feed's answer: from the store, or fetched through from the upstream. */

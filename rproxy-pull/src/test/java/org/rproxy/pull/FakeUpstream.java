@@ -1,7 +1,7 @@
 package org.rproxy.pull;
 
 import java.time.Clock;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +17,8 @@ import org.rproxy.core.store.Variant;
 
 /**
  * An in-memory upstream answering like the origin's front end (variant by Accept-Encoding, 304 on
- * a matching If-None-Match with the current signature headers, max-age), with switches for the
- * failures the feed must survive. Counts requests per target and encoding.
+ * a matching If-None-Match with the current signature headers, max-age and the stale windows),
+ * with switches for the failures the feed must survive. Counts requests per target and encoding.
  */
 final class FakeUpstream implements Upstream {
     final Map<String, Representation> docs = new ConcurrentHashMap<>();
@@ -71,8 +71,9 @@ final class FakeUpstream implements Upstream {
         String inm = header(r, "if-none-match");
         boolean notModified = inm != null && inm.equals(v.etag()) && r.method().equals("GET");
         List<HeaderField> h = new ArrayList<>(v.headers());
-        long left = Duration.between(clock.instant(), rep.expires()).getSeconds();
-        h.add(new HeaderField("cache-control", "max-age=" + Math.max(0, Math.min(rep.maxAgeSeconds(), left))));
+        Instant now = clock.instant();
+        h.add(new HeaderField("cache-control", "max-age=" + rep.maxAgeAt(now) + ", no-transform, stale-while-revalidate="
+                + rep.staleWhileRevalidateAt(now) + ", stale-if-error=" + rep.staleIfErrorAt(now)));
         h.add(new HeaderField("vary", "Accept-Encoding"));
         return tamper.apply(new UpstreamResponse(notModified ? 304 : 200, h, notModified ? Bytes.empty() : v.body()));
     }

@@ -26,6 +26,19 @@ class HeaderRulesTest {
         assertEquals(seconds, HeaderRules.maxAge(cacheControl));
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "max-age=60, no-transform, stale-while-revalidate=60, stale-if-error=1740 | 60 | 1740",
+            "max-age=60                                                                | 0  | 0",
+            "max-age=60, stale-if-error=\"30\"                                          | 0  | 30",
+            "no-store, stale-while-revalidate=60, stale-if-error=60                    | 0  | 0",
+            "Stale-While-Revalidate=5, STALE-IF-ERROR=x                                | 5  | 0",
+    })
+    void staleWindowsFollowRfc5861(String cacheControl, long whileRevalidate, long ifError) {
+        assertEquals(whileRevalidate, HeaderRules.staleWhileRevalidate(cacheControl));
+        assertEquals(ifError, HeaderRules.staleIfError(cacheControl));
+    }
+
     @Test
     void anAbsentCacheControlMeansNoFreshnessAndAnAbsentAgeMeansZero() {
         assertEquals(0, HeaderRules.maxAge(null));

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -177,7 +179,24 @@ class PullFeedTest {
     }
 
     @Test
-    void pastMaxAgeTheCopyIsServedAndRenewedByA304WithFreshSignatures() throws Exception {
+    void withinASigningPeriodAStaleCopyIsServedAndRenewedByA304() throws Exception {
+        publish(MAP, BODY, true);
+        Representation first = ok(get(MAP));
+        clock.advance(Duration.ofSeconds(90));
+        Representation stale = ok(get(MAP));
+        assertEquals(first.identity().header("signature"), stale.identity().header("signature"));
+        assertEquals("90", stale.identity().header("age").orElseThrow());
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        Held renewed = feed.entry(CacheKey.get(MAP)).held();
+        assertEquals(T0.plusSeconds(90), renewed.identity().fetchedAt());
+        assertEquals(first.identity().header("signature"), renewed.identity().variant().header("signature"));
+        assertEquals(first.gzip().header("signature"), renewed.gzip().variant().header("signature"));
+        assertEquals(2, conditionalRequests());
+        assertEquals(1.0, counter("rproxy.cache.stale.served"));
+    }
+
+    @Test
+    void aReSignedDocumentComesBackWholeWithItsNewTagsOnRevalidation() throws Exception {
         publish(MAP, BODY, true);
         Representation first = ok(get(MAP));
         clock.advance(Duration.ofSeconds(90));
@@ -188,12 +207,52 @@ class PullFeedTest {
         Held renewed = feed.entry(CacheKey.get(MAP)).held();
         assertEquals(T0.plusSeconds(90).plus(VALIDITY), renewed.expires());
         assertEquals(first.identity().body(), renewed.identity().variant().body());
-        assertEquals(upstream.docs.get(MAP).identity().header("signature"), renewed.identity().variant().header("signature"));
+        assertEquals(upstream.docs.get(MAP).identity().etag(), renewed.identity().etag());
+        assertEquals(upstream.docs.get(MAP).gzip().etag(), renewed.gzip().etag());
         assertEquals(upstream.docs.get(MAP).gzip().header("signature"), renewed.gzip().variant().header("signature"));
-        long conditional = upstream.log.stream().filter(r -> r.headers().stream()
-                .anyMatch(h -> h.name().equals("if-none-match"))).count();
-        assertEquals(2, conditional);
+        assertEquals(2, conditionalRequests(), "asked with the old tags, answered 200");
+    }
+
+    @Test
+    void pastTheStaleWhileRevalidateWindowTheRequestWaitsForTheRevalidation() throws Exception {
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        clock.advance(Duration.ofSeconds(121)); // max-age 60 + stale-while-revalidate 60, and one more
+        publish(MAP, BODY, false);
+        Representation served = ok(get(MAP));
+        assertEquals(clock.instant().plus(VALIDITY), served.expires(), "the revalidated copy, not the old one");
+        assertEquals("0", served.identity().header("age").orElseThrow());
+        assertEquals(0.0, counter("rproxy.cache.stale.served"));
+        assertEquals(2.0, counter("rproxy.cache.misses"));
+    }
+
+    @Test
+    void pastTheWindowWithTheUpstreamFailingTheCopyIsServedWithinStaleIfError() throws Exception {
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        upstream.failStatus = 503;
+        clock.advance(Duration.ofMinutes(10));
+        Representation served = ok(get(MAP));
+        assertEquals(T0.plus(VALIDITY), served.expires());
         assertEquals(1.0, counter("rproxy.cache.stale.served"));
+        assertEquals(2, upstream.total(), "the request waited for one attempt");
+    }
+
+    @Test
+    void aCopyWhoseResponseAnnouncedNoStaleWindowsIsNeverServedStale() throws Exception {
+        publish(MAP, BODY, false);
+        upstream.tamper = r -> replace(r, "cache-control", "max-age=60");
+        ok(get(MAP));
+        upstream.failStatus = 503;
+        clock.advance(Duration.ofSeconds(61));
+        Reply r = get(MAP);
+        assertTrue(r instanceof Reply.Error, r.toString());
+        assertEquals(504, ((Reply.Error) r).error().httpStatus());
+    }
+
+    private long conditionalRequests() {
+        return upstream.log.stream().filter(r -> r.headers().stream()
+                .anyMatch(h -> h.name().equals("if-none-match"))).count();
     }
 
     @Test
@@ -208,6 +267,27 @@ class PullFeedTest {
         feed.refreshNow().get(5, TimeUnit.SECONDS);
         assertEquals(2, upstream.total());
         assertEquals(T0.plusSeconds(56), feed.entry(CacheKey.get(MAP)).held().identity().fetchedAt());
+    }
+
+    @Test
+    void aTargetAStreamFollowsIsFetchedAndRevalidatedAheadWithoutAnyRequest() throws Exception {
+        publish(MAP, BODY, false);
+        Set<String> followed = ConcurrentHashMap.newKeySet();
+        feed.keepFresh(() -> followed);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(0, upstream.total(), "nothing followed, nothing fetched");
+        followed.add(MAP);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(1, upstream.total(), "followed: fetched by the next pass");
+        clock.advance(Duration.ofSeconds(56));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(2, upstream.total(), "no GET since the fetch, yet revalidated ahead of max-age");
+        followed.clear();
+        clock.advance(Duration.ofSeconds(58));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(2, upstream.total(), "followed no more and not asked for: left to go stale");
     }
 
     @Test
@@ -301,7 +381,8 @@ class PullFeedTest {
             case "no signature" -> r -> new UpstreamResponse(200, r.headers().stream()
                     .filter(h -> !h.name().startsWith("signature")).toList(), r.body());
             case "a 304 with a forged signature" -> r -> {
-                UpstreamResponse renewed = respond(signer.sign(MAP, BODY, false, clock.instant(), VALIDITY, 60));
+                // The held tag (the signing at T0), so the 304 names the held copy; a forged signature.
+                UpstreamResponse renewed = respond(signer.sign(MAP, BODY, false, T0, VALIDITY, 60));
                 return new UpstreamResponse(304, replace(renewed, "signature", "alto=:" + "B".repeat(86) + "==:")
                         .headers(), Bytes.empty());
             };
@@ -411,6 +492,24 @@ class PullFeedTest {
         assertEquals(404, ((Reply.Error) r).error().httpStatus());
         assertNull(feed.entry(CacheKey.get(MAP)));
         assertNull(store.get(CacheKey.get(MAP)));
+    }
+
+    @Test
+    void anUpstream405PassesOnWhatTheResourceAccepts() throws Exception {
+        upstream.fixed = new UpstreamResponse(405, List.of(new HeaderField("content-type", "application/alto-error+json"),
+                new HeaderField("allow", "POST")), Bytes.utf8("{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\","
+                + "\"field\":\"method\",\"value\":\"GET\",\"message\":\"method: GET (expected: POST)\"}}"));
+        Reply.Error error = (Reply.Error) get("/endpointprop");
+        assertEquals(405, error.error().httpStatus());
+        assertEquals("method", error.error().field());
+        assertEquals("POST", error.allow());
+    }
+
+    @Test
+    void anUpstreamErrorOtherThan405CarriesNoAllow() throws Exception {
+        Reply.Error error = (Reply.Error) get("/nothing");
+        assertEquals(404, error.error().httpStatus());
+        assertNull(error.allow());
     }
 
     @Test

@@ -266,6 +266,8 @@ public final class PushFeed implements AutoCloseable {
         documents.forEach((target, id) -> add.set(substream(target), addEntry(target, id)));
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.set("add", add);
+        // Whatever the upstream's default, this proxy verifies every update with them.
+        root.put(StreamRequest.SIGNATURES_MEMBER, true);
         return Jcs.canonicalize(root);
     }
 

@@ -24,13 +24,19 @@ import org.rproxy.core.model.Identifiers;
  * to follow, for documents that have no directory entry of their own: the directory itself
  * ({@code /directory}), and the seed's XML documents ({@code /capability}, {@code /prop/pid},
  * {@code /cost/map?type=hopcount}); {@code resource-id} then names the resource those bytes
- * answer (their {@code alto-resource} id). {@code input} (query resources) is refused: only full,
- * signed documents are streamed.
+ * answer (their {@code alto-resource} id). An entry with {@code input} (RFC 8895 §6.5, a POST-mode
+ * substream) follows the answer of a query resource to that input; it is kept in RFC 8785 form,
+ * so that equal inputs are one query. Extension: a top-level {@value #SIGNATURES_MEMBER} boolean
+ * asks for this project's signature events on the stream, or for none.
  *
- * @param add    substream id to what it follows, in request order
- * @param remove substream ids to stop
+ * @param add        substream id to what it follows, in request order
+ * @param remove     substream ids to stop
+ * @param signatures {@value #SIGNATURES_MEMBER}, or null when the request does not say
  */
-record StreamRequest(Map<String, Add> add, List<String> remove) {
+record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatures) {
+
+    /** This extension's member: whether the stream carries signature events. */
+    static final String SIGNATURES_MEMBER = "alto-redist-signatures";
 
     /**
      * One substream asked for.
@@ -39,10 +45,14 @@ record StreamRequest(Map<String, Add> add, List<String> remove) {
      * @param tag         the entity tag of the version the client holds (without quotes), or null
      * @param incremental whether merge patches may be sent (default true)
      * @param path        the document's request target, or null for the resource's directory URI
+     * @param input       the query input in RFC 8785 form (a POST-mode substream), or null
      */
-    record Add(String resourceId, String tag, boolean incremental, String path) {
+    record Add(String resourceId, String tag, boolean incremental, String path, Bytes input) {
         Add {
             requireNonNull(resourceId, "resourceId");
+            if (path != null && input != null) {
+                throw new IllegalArgumentException("path and input: a substream follows a document or a query, not both");
+            }
         }
     }
 
@@ -88,7 +98,11 @@ record StreamRequest(Map<String, Add> add, List<String> remove) {
                 remove.add(r.get(i).textValue());
             }
         }
-        return new StreamRequest(add, remove);
+        JsonNode sig = root.get(SIGNATURES_MEMBER);
+        if (sig != null && !sig.isBoolean()) {
+            throw new AltoException(AltoError.invalidType(SIGNATURES_MEMBER, "a boolean"));
+        }
+        return new StreamRequest(add, remove, sig == null ? null : sig.booleanValue());
     }
 
     private static Add readAdd(JsonNode o, String p) {
@@ -104,15 +118,20 @@ record StreamRequest(Map<String, Add> add, List<String> remove) {
         if (inc != null && !inc.isBoolean()) {
             throw new AltoException(AltoError.invalidType(p + ".incremental-changes", "a boolean"));
         }
-        if (o.has("input")) {
-            throw new AltoException(AltoError.invalidValue(p + ".input", null,
-                    "query resources are not streamed; subscribe to the full maps"));
+        JsonNode input = o.get("input");
+        if (input != null && !input.isObject()) {
+            throw new AltoException(AltoError.invalidType(p + ".input", "an object"));
         }
         String path = string(o, p, "path");
         if (path != null && !path.startsWith("/")) {
             throw new AltoException(AltoError.invalidValue(p + ".path", path, "expected an absolute path"));
         }
-        return new Add(id, tag, inc == null || inc.booleanValue(), path);
+        if (path != null && input != null) {
+            throw new AltoException(AltoError.invalidValue(p + ".path", path,
+                    "a substream with input follows the resource's query answer; leave path out"));
+        }
+        return new Add(id, tag, inc == null || inc.booleanValue(), path,
+                input == null ? null : Bytes.wrap(Jcs.canonicalize(input)));
     }
 
     private static String string(JsonNode o, String p, String name) {

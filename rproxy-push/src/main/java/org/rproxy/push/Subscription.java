@@ -32,25 +32,40 @@ final class Subscription {
     /** One substream: what it follows and what it was sent. */
     static final class Substream {
         final String id;
+        /** The track followed: a document's request target, or a query's key ({@link QueryKey}). */
         final String target;
         final boolean incremental;
-        String sentEtag;
+        /** The tag the client said it holds, until the track is first seen and it is resolved. */
+        private String heldTag;
+        String sentVersion;
         long sentSignature = -1;
 
-        Substream(String id, String target, boolean incremental, String heldEtag) {
+        Substream(String id, String target, boolean incremental, String heldTag) {
             this.id = requireNonNull(id, "id");
             this.target = requireNonNull(target, "target");
             this.incremental = incremental;
-            this.sentEtag = heldEtag;
+            this.heldTag = heldTag;
         }
 
-        boolean behind(Track t) {
-            return t != null && (!t.etag().equals(sentEtag) || sentSignature != t.signatureVersion());
+        /** True when {@code t} (null: not held yet) has a version or signature this substream was not sent. */
+        boolean behind(Track t, boolean signatures) {
+            if (t == null) {
+                return false;
+            }
+            if (heldTag != null) {
+                // First look at the document: the client's tag names the version it holds, if kept.
+                sentVersion = t.versionFor(heldTag);
+                heldTag = null;
+            }
+            return !t.versionId().equals(sentVersion)
+                    || signatures && t.signed() && sentSignature != t.signatureVersion();
         }
     }
 
     final String token;
     final long createdNanos;
+    /** Whether signature events follow updates on this stream. */
+    final boolean signatures;
     private final long windowBytes;
     private final Map<String, Substream> substreams = new LinkedHashMap<>();
     private final ArrayDeque<Bytes> control = new ArrayDeque<>();
@@ -60,9 +75,10 @@ final class Subscription {
     private long blockedSinceNanos;
     private long eventsSent;
 
-    Subscription(String token, long createdNanos, long windowBytes) {
+    Subscription(String token, long createdNanos, long windowBytes, boolean signatures) {
         this.token = requireNonNull(token, "token");
         this.createdNanos = createdNanos;
+        this.signatures = signatures;
         this.windowBytes = windowBytes;
     }
 
@@ -151,7 +167,7 @@ final class Subscription {
             return true;
         }
         for (Substream s : substreams.values()) {
-            if (s.behind(tracks.apply(s.target))) {
+            if (s.behind(tracks.apply(s.target), signatures)) {
                 return true;
             }
         }
@@ -162,7 +178,7 @@ final class Subscription {
         List<Substream> all = new ArrayList<>(substreams.values());
         for (int i = 0; i < all.size(); i++) {
             Substream s = all.get((cursor + i) % all.size());
-            if (s.behind(tracks.apply(s.target))) {
+            if (s.behind(tracks.apply(s.target), signatures)) {
                 cursor = (cursor + i + 1) % all.size();
                 return s;
             }
@@ -170,11 +186,14 @@ final class Subscription {
         return null;
     }
 
-    /** One update: data (patch or full, unless the client holds this version) then the signature. */
+    /**
+     * One update: data (patch or full, unless the client holds this version) then, on a stream
+     * that carries them and for a signed document, the signature.
+     */
     private void send(Substream s, Track t) {
         List<Bytes> parts = new ArrayList<>(4);
-        if (!t.etag().equals(s.sentEtag) && t.travels()) {
-            Bytes patch = s.incremental ? t.patchLinesFrom(s.sentEtag) : null;
+        if (!t.versionId().equals(s.sentVersion) && t.travels()) {
+            Bytes patch = s.incremental ? t.patchLinesFrom(s.sentVersion) : null;
             if (patch != null) {
                 parts.add(Sse.eventLine(MediaTypes.MERGE_PATCH, s.id));
                 parts.add(patch);
@@ -183,10 +202,14 @@ final class Subscription {
                 parts.add(t.bodyLines());
             }
         }
-        parts.add(Sse.eventLine(SignatureEvent.MEDIA_TYPE, s.id));
-        parts.add(t.signatureLines());
-        sink.send(parts.toArray(Bytes[]::new));
-        s.sentEtag = t.etag();
+        if (signatures && t.signed()) {
+            parts.add(Sse.eventLine(SignatureEvent.MEDIA_TYPE, s.id));
+            parts.add(t.signatureLines());
+        }
+        if (!parts.isEmpty()) {
+            sink.send(parts.toArray(Bytes[]::new));
+        }
+        s.sentVersion = t.versionId();
         s.sentSignature = t.signatureVersion();
     }
 

@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -13,15 +15,23 @@ import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.ContentDigest;
 import org.rproxy.core.store.Representation;
 
 /**
- * One streamed document at the publisher: its current signed representation and what is worth
- * keeping to send it cheaply: the encoded {@code data:} lines of the body and of its signature
- * event (made once, shared by every subscriber), the last few versions' bodies, and the merge
- * patches from them to the current one (made on first need, kept until the next version). A
- * subscriber holding one of those versions gets a single patch, which is the patch chain folded
- * into one; one holding anything older gets the full document.
+ * One streamed document at the publisher (a signed document, or the unsigned answer of a
+ * POST-mode substream's query): its current representation and what is worth keeping to send it
+ * cheaply: the encoded {@code data:} lines of the body and of its signature event (made once,
+ * shared by every subscriber), the last few versions' bodies, and the merge patches from them to
+ * the current one (made on first need, kept until the next version). A subscriber holding one of
+ * those versions gets a single patch, which is the patch chain folded into one; one holding
+ * anything older gets the full document.
+ *
+ * <p>A version is its bytes, named by their content digest: a representation with the same
+ * digest is a renewal (new signatures, and possibly a new entity tag, since an origin may give
+ * every signing its own), never a new version. So the tag a client holds matches a version when
+ * it is any entity tag that version was served with, or its ALTO {@code vtag} (RFC 7285 §10.3,
+ * what an RFC 8895 client holds).
  *
  * <p>Confined to the publisher's thread.
  */
@@ -29,56 +39,128 @@ final class Track {
 
     /** Versions kept to patch from. */
     static final int HISTORY = 4;
+    /** Entity tags remembered per version (one per signing when tags change with the signature). */
+    private static final int TAGS_PER_VERSION = 16;
 
     /** What an incoming representation was, compared with the current one. */
     enum Change { NEW_VERSION, RENEWAL, SAME }
 
+    /** One version: its bytes, its digest, and the tags that name it. */
+    private static final class Version {
+        final String digest;
+        final Bytes body;
+        final String vtag;
+        final Set<String> etags = new LinkedHashSet<>();
+
+        Version(String digest, Bytes body, String vtag) {
+            this.digest = digest;
+            this.body = body;
+            this.vtag = vtag;
+        }
+
+        void tag(String etag) {
+            if (etag != null && etags.add(Tags.bare(etag)) && etags.size() > TAGS_PER_VERSION) {
+                etags.remove(etags.iterator().next());
+            }
+        }
+
+        boolean named(String bareTag) {
+            return bareTag.equals(vtag) || etags.contains(bareTag);
+        }
+    }
+
     final String target;
-    private final Map<String, Bytes> history = new LinkedHashMap<>();
+    private final boolean signed;
+    private final Map<String, Version> history = new LinkedHashMap<>();
     private final Map<String, Optional<Bytes>> patches = new HashMap<>();
     private Representation current;
+    private Version version;
     private String resourceId;
     private String mediaType;
     private Bytes bodyLines;
     private Bytes signatureLines;
     private long signatureVersion;
 
-    Track(String target) {
+    private Track(String target, boolean signed, String resourceId) {
         this.target = requireNonNull(target, "target");
+        this.signed = signed;
+        this.resourceId = resourceId;
+    }
+
+    /** A signed document served at {@code target}; its resource id comes from its {@code alto-resource}. */
+    static Track document(String target) {
+        return new Track(target, true, null);
+    }
+
+    /** The unsigned answer of query resource {@code resourceId}, streamed under {@code key}. */
+    static Track answer(String key, String resourceId) {
+        return new Track(key, false, requireNonNull(resourceId, "resourceId"));
+    }
+
+    /** True for what a document track takes: signed, tagged, and naming its resource. */
+    static boolean streamable(Representation r) {
+        return r.identity().signed() && r.identity().etag() != null
+                && r.identity().header("alto-resource").isPresent();
     }
 
     /** Takes {@code r} as the current representation and says what changed. */
     Change update(Representation r) {
         requireNonNull(r, "r");
         Representation before = current;
+        String digest = r.identity().header("content-digest")
+                .orElseGet(() -> ContentDigest.sha256(r.identity().body().unsafeArray()));
         Change change;
-        if (before == null || !before.identity().etag().equals(r.identity().etag())) {
+        if (version == null || !version.digest.equals(digest)) {
             change = Change.NEW_VERSION;
-            if (before != null) {
-                history.remove(before.identity().etag());
-                history.put(before.identity().etag(), before.identity().body());
+            if (version != null) {
+                history.remove(version.digest);
+                history.put(version.digest, version);
                 while (history.size() > HISTORY) {
                     history.remove(history.keySet().iterator().next());
                 }
             }
-            history.remove(r.identity().etag());
+            history.remove(digest);
+            version = new Version(digest, r.identity().body(), Tags.vtag(r.identity().body()));
             patches.clear();
             bodyLines = null;
-            resourceId = AltoResource.parse(r.identity().header("alto-resource").orElseThrow()).id();
+            if (signed) {
+                resourceId = AltoResource.parse(r.identity().header("alto-resource").orElseThrow()).id();
+            }
             mediaType = r.identity().header("content-type").orElse(MediaTypes.XML);
-        } else if (SignatureEvent.of(before).equals(SignatureEvent.of(r))) {
+        } else if (!signed || SignatureEvent.of(before).equals(SignatureEvent.of(r))) {
+            version.tag(r.identity().etag());
             return Change.SAME;
         } else {
             change = Change.RENEWAL;
         }
+        version.tag(r.identity().etag());
         current = r;
         signatureLines = null;
         signatureVersion++;
         return change;
     }
 
-    String etag() {
-        return current.identity().etag();
+    /** The current version's name (its identity content digest). */
+    String versionId() {
+        return version.digest;
+    }
+
+    /** The version a client holding {@code tag} (an entity tag, quoted or not, or a vtag) holds, or null. */
+    String versionFor(String tag) {
+        String bare = Tags.bare(tag);
+        if (version.named(bare)) {
+            return version.digest;
+        }
+        for (Version v : history.values()) {
+            if (v.named(bare)) {
+                return v.digest;
+            }
+        }
+        return null;
+    }
+
+    boolean signed() {
+        return signed;
     }
 
     String resourceId() {
@@ -103,12 +185,12 @@ final class Track {
 
     /** True when the body can travel as SSE data lines. */
     boolean travels() {
-        return Sse.travels(current.identity().body());
+        return Sse.travels(version.body);
     }
 
     Bytes bodyLines() {
         if (bodyLines == null) {
-            bodyLines = Sse.dataLines(current.identity().body());
+            bodyLines = Sse.dataLines(version.body);
         }
         return bodyLines;
     }
@@ -121,27 +203,27 @@ final class Track {
     }
 
     /**
-     * The data lines of a merge patch from the version tagged {@code etag} to the current one, or
-     * null when there is none worth sending: not JSON, version not kept, not expressible, or not
-     * smaller than the full document.
+     * The data lines of a merge patch from the version named {@code versionId} to the current
+     * one, or null when there is none worth sending: not JSON, version not kept, not expressible,
+     * or not smaller than the full document.
      */
-    Bytes patchLinesFrom(String etag) {
-        if (etag == null || !json() || !history.containsKey(etag)) {
+    Bytes patchLinesFrom(String versionId) {
+        if (versionId == null || !json() || !history.containsKey(versionId)) {
             return null;
         }
-        return patches.computeIfAbsent(etag, this::makePatch).orElse(null);
+        return patches.computeIfAbsent(versionId, this::makePatch).orElse(null);
     }
 
-    private Optional<Bytes> makePatch(String etag) {
+    private Optional<Bytes> makePatch(String versionId) {
         try {
-            JsonNode from = Jcs.parse(history.get(etag).unsafeArray());
-            JsonNode to = Jcs.parse(current.identity().body().unsafeArray());
+            JsonNode from = Jcs.parse(history.get(versionId).body.unsafeArray());
+            JsonNode to = Jcs.parse(version.body.unsafeArray());
             JsonNode patch = MergePatch.diff(from, to);
             if (patch == null) {
                 return Optional.empty();
             }
             byte[] bytes = Jcs.canonicalize(patch);
-            if (bytes.length >= current.identity().body().length()) {
+            if (bytes.length >= version.body.length()) {
                 return Optional.empty();
             }
             return Optional.of(Sse.dataLines(Bytes.wrap(bytes)));

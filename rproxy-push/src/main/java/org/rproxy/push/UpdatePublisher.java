@@ -2,47 +2,37 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
-import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoException;
-import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.origin.OriginStream;
-import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
-import org.rproxy.core.server.Dialect;
-import org.rproxy.core.server.Reply;
 import org.rproxy.core.server.StreamSink;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The update stream server of RFC 8895, used alike by the origin (as its {@link OriginStream})
- * and by every proxy (fed from its store): subscribers {@code POST} an
- * {@code application/alto-updatestreamparams+json} body to {@link UpdateStreamConfig#path()} and
- * get a {@code text/event-stream}: first a control event with the stream's control URI, then per
- * substream the current version (nothing when the subscriber's tag is current), then every
- * change as it happens, full or as a merge patch when smaller, each followed by a signature event
- * ({@link SignatureEvent}); a signature renewal is a signature event alone. The control URI adds
- * and removes substreams on the live stream (RFC 8895 §7) and answers {@code 204}.
+ * The update stream server of RFC 8895, used alike by the origin and the signing front (as their
+ * {@link OriginStream}) and by every proxy, pull or push (fed from its store): subscribers
+ * {@code POST} an {@code application/alto-updatestreamparams+json} body to
+ * {@link UpdateStreamConfig#path()} and get a {@code text/event-stream}: first a control event
+ * with the stream's absolute control URI, then per substream the current version (nothing when
+ * the subscriber's tag, an entity tag or the ALTO vtag, names it), then every change as it
+ * happens, full or as a merge patch when smaller, each followed, unless the stream asked
+ * otherwise, by this project's signature event ({@link SignatureEvent}); a signature renewal is
+ * a signature event alone. A substream with {@code input} follows the answer of a query resource
+ * ({@link QueryAnswers}). The control URI adds and removes substreams on the live stream
+ * (RFC 8895 §7) and answers {@code 204}.
  *
  * <p>Threads: one publisher thread owns every document and subscription; request parsing, patch
  * making and event encoding run there, never on an event loop. Writes go to each subscriber's
@@ -56,20 +46,19 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdatePublisher.class);
     /** This extension's control event member: every document the stream offers, path to resource id. */
     static final String DOCUMENTS_MEMBER = "alto-redist-documents";
-    private static final long WAITING_POLL_MILLIS = 10;
 
     private final UpdateStreamConfig config;
     private final String controlPrefix;
     private final ScheduledExecutorService thread;
-    private final SecureRandom random = new SecureRandom();
     private final Map<String, Track> tracks = new HashMap<>();
+    private final QueryAnswers answers = new QueryAnswers(this::run, this::pumpAll,
+            (key, e) -> stop(key, "the query's input is no longer valid: " + e.message()));
+    private final Followers followers = new Followers(answers);
     private final Map<String, Subscription> subscriptions = new HashMap<>();
-    /** Subscribers blocked by a window smaller than their sink's; publisher thread only. */
-    private final Set<Subscription> waiting = new HashSet<>();
-    private ScheduledFuture<?> waitingPoll;
+    private final Delivery delivery;
+    private final StreamService service;
     private final AtomicLong open = new AtomicLong();
     private final AtomicLong coalesced = new AtomicLong();
-    private final AtomicLong disconnected = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
 
     /** Counters, for metrics and tests. */
@@ -85,7 +74,10 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             return t;
         });
         long check = Math.max(20, config.stallTimeout().toMillis() / 4);
-        thread.scheduleWithFixedDelay(this::disconnectStalled, check, check, TimeUnit.MILLISECONDS);
+        this.delivery = new Delivery(thread, this::track, config.stallTimeout());
+        this.service = new StreamService(this, config, tracks, subscriptions, answers, followers, delivery, open);
+        thread.scheduleWithFixedDelay(() -> delivery.disconnectStalled(subscriptions.values(), this::detach),
+                check, check, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -94,22 +86,39 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(open.get(), updates.get(), coalesced.get(), disconnected.get());
+        return new Stats(open.get(), updates.get(), coalesced.get(), delivery.disconnected());
     }
-
-    // ---- documents in -------------------------------------------------------------------
 
     /** A signed document now served at {@code target}; unsigned or query answers are ignored. */
     public void accept(String target, Representation r) {
         requireNonNull(target, "target");
         requireNonNull(r, "r");
-        if (!streamable(r)) {
+        if (!Track.streamable(r)) {
             return;
         }
         run(() -> {
-            update(target, r);
+            if (update(target, r)) {
+                answers.recomputeAll();
+            }
             pumpAll();
         });
+    }
+
+    /**
+     * Query answers computed by the wrapped service may have changed although no document this
+     * publisher streams did (a pull proxy has read its held maps again): every followed answer is
+     * computed again.
+     */
+    public void answersChanged() {
+        run(answers::recomputeAll);
+    }
+
+    /**
+     * The documents some substream follows, by request target (a snapshot, safe from any thread):
+     * a node that fetches on demand keeps them fresh as if clients asked for them.
+     */
+    public Set<String> followedTargets() {
+        return followers.documents();
     }
 
     /** The document at {@code target} is no longer served: its substreams are stopped. */
@@ -128,23 +137,23 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                     drop(gone);
                 }
             }
-            copy.forEach((target, r) -> {
-                if (streamable(r)) {
-                    update(target, r);
+            boolean changed = false;
+            for (Map.Entry<String, Representation> e : copy.entrySet()) {
+                if (Track.streamable(e.getValue())) {
+                    changed |= update(e.getKey(), e.getValue());
                 }
-            });
+            }
+            if (changed) {
+                answers.recomputeAll();
+            }
             pumpAll();
         });
     }
 
-    private static boolean streamable(Representation r) {
-        return r.identity().signed() && r.identity().etag() != null
-                && r.identity().header("alto-resource").isPresent();
-    }
-
-    private void update(String target, Representation r) {
-        Track t = tracks.computeIfAbsent(target, Track::new);
-        String before = t.current() == null ? null : t.etag();
+    /** Takes {@code r} for {@code target}; true when it is a new document or a new version (answers may change). */
+    private boolean update(String target, Representation r) {
+        Track t = tracks.computeIfAbsent(target, Track::document);
+        String before = t.current() == null ? null : t.versionId();
         Track.Change change;
         try {
             change = t.update(r);
@@ -153,7 +162,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
             if (t.current() == null) {
                 tracks.remove(target);
             }
-            return;
+            return false;
         }
         if (before == null) {
             // A document that appeared after streams opened: tell them, so that proxies follow it too.
@@ -162,279 +171,92 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
                     s.control(ControlEvents.documents(Map.of(target, t.resourceId())));
                 }
             }
+            return true;
         }
-        if (change == Track.Change.NEW_VERSION && before != null) {
-            updates.incrementAndGet();
-            for (Subscription s : subscriptions.values()) {
-                for (Subscription.Substream sub : s.substreams().values()) {
-                    if (sub.target.equals(target) && s.attached() && !before.equals(sub.sentEtag)) {
-                        coalesced.incrementAndGet();
-                    }
+        if (change != Track.Change.NEW_VERSION) {
+            return false;
+        }
+        updates.incrementAndGet();
+        for (Subscription s : subscriptions.values()) {
+            for (Subscription.Substream sub : s.substreams().values()) {
+                if (sub.target.equals(target) && s.attached() && !before.equals(sub.sentVersion)) {
+                    coalesced.incrementAndGet();
                 }
             }
         }
+        return true;
     }
 
     private void drop(String target) {
-        if (tracks.remove(target) == null) {
-            return;
+        if (tracks.remove(target) != null) {
+            stop(target, "the document at " + target + " is no longer served");
         }
+    }
+
+    /** Stops every substream following {@code key} (a document, or a query), telling its stream why. */
+    private void stop(String key, String why) {
         for (Subscription s : subscriptions.values()) {
             List<String> stopped = new ArrayList<>();
             for (Subscription.Substream sub : new ArrayList<>(s.substreams().values())) {
-                if (sub.target.equals(target)) {
-                    s.remove(sub.id);
+                if (sub.target.equals(key)) {
+                    followers.unfollow(s, sub.id);
                     stopped.add(sub.id);
                 }
             }
             if (!stopped.isEmpty()) {
-                s.control(ControlEvents.stopped(stopped, "the document at " + target + " is no longer served"));
-                pump(s);
+                s.control(ControlEvents.stopped(stopped, why));
+                delivery.pump(s);
             }
         }
     }
 
-    // ---- the service ----------------------------------------------------------------------
-
+    /** Mounts the stream on {@code documents}, which also computes the answers of POST-mode substreams. */
     @Override
     public AltoService wrap(AltoService documents) {
         requireNonNull(documents, "documents");
+        answers.computeWith(documents);
         return request -> {
-            if (request.path().equals(config.path())) {
-                return onThread(request, () -> open(request));
-            }
-            if (request.path().startsWith(controlPrefix)) {
-                return onThread(request, () -> control(request));
+            if (request.path().equals(config.path()) || request.path().startsWith(controlPrefix)) {
+                return service.handle(request, thread);
             }
             return documents.handle(request);
         };
     }
 
-    private CompletionStage<Reply> onThread(AltoRequest request, Supplier<Reply> work) {
-        if (!request.method().equals("POST")) {
-            return done(error(AltoError.invalidValue("method", request.method(), request.path() + " accepts POST only")
-                    .withStatus(405)));
-        }
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    return work.get();
-                } catch (AltoException e) {
-                    return error(e.error());
-                }
-            }, thread);
-        } catch (RejectedExecutionException e) {
-            return done(unavailable("the update stream is stopping"));
-        }
-    }
-
-    private Reply open(AltoRequest request) {
-        checkType(request);
-        StreamRequest req = StreamRequest.parse(request.body());
-        if (!req.remove().isEmpty()) {
-            throw new AltoException(AltoError.invalidValue("remove", null, "only a stream control request removes"));
-        }
-        if (req.add().isEmpty()) {
-            throw new AltoException(AltoError.missingField("add"));
-        }
-        if (tracks.isEmpty()) {
-            return unavailable("no documents yet; try again");
-        }
-        if (open.get() >= config.maxSubscribers()) {
-            return unavailable("too many update streams open; try again later");
-        }
-        Subscription s = new Subscription(token(), System.nanoTime(), config.windowBytes());
-        resolve(req, s).forEach(s::add);
-        subscriptions.put(s.token, s);
-        open.incrementAndGet();
-        return new Reply.Stream(config.heartbeat(), sink -> run(() -> attach(s, sink)));
-    }
-
-    private void attach(Subscription s, StreamSink sink) {
+    /** Starts {@code s} on {@code sink}, once the front end has written the stream's head. */
+    void attach(Subscription s, StreamSink sink, String controlUri) {
         if (!subscriptions.containsKey(s.token)) {
             sink.close();
             return;
         }
         s.attach(sink);
         sink.onClose(() -> run(() -> detach(s)));
-        sink.onWritable(() -> run(() -> pump(s)));
+        sink.onWritable(() -> run(() -> delivery.pump(s)));
         Map<String, String> docs = new TreeMap<>();
         tracks.forEach((target, t) -> docs.put(target, t.resourceId()));
-        s.control(ControlEvents.opened(controlPrefix + s.token, docs));
-        pump(s);
+        s.control(ControlEvents.opened(controlUri, docs));
+        delivery.pump(s);
     }
 
     private void detach(Subscription s) {
-        waiting.remove(s);
+        delivery.forget(s);
         if (subscriptions.remove(s.token) != null) {
             open.decrementAndGet();
+            new ArrayList<>(s.substreams().keySet()).forEach(id -> followers.unfollow(s, id));
         }
     }
-
-    private Reply control(AltoRequest request) {
-        Subscription s = subscriptions.get(request.path().substring(controlPrefix.length()));
-        if (s == null || (s.attached() && !s.open())) {
-            throw new AltoException(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
-                    .withStatus(404));
-        }
-        checkType(request);
-        StreamRequest req = StreamRequest.parse(request.body());
-        for (int i = 0; i < req.remove().size(); i++) {
-            if (!s.substreams().containsKey(req.remove().get(i))) {
-                throw new AltoException(AltoError.invalidValue("remove[" + i + "]", req.remove().get(i),
-                        "no such substream"));
-            }
-        }
-        for (String id : req.add().keySet()) {
-            if (s.substreams().containsKey(id) && !req.remove().contains(id)) {
-                throw new AltoException(AltoError.invalidValue("add." + id, id, "substream id already in use"));
-            }
-        }
-        List<Subscription.Substream> added = resolve(req, s);
-        req.remove().forEach(s::remove);
-        added.forEach(s::add);
-        if (!req.remove().isEmpty()) {
-            s.control(ControlEvents.stopped(req.remove(), "removed by the client"));
-        }
-        if (!added.isEmpty()) {
-            s.control(ControlEvents.started(added.stream().map(a -> a.id).toList()));
-        }
-        pump(s);
-        if (s.substreams().isEmpty()) {
-            // RFC 8895 §7: with no substream left the stream has nothing to say; end it.
-            s.close();
-        }
-        return new Reply.NoContent();
-    }
-
-    /** The substreams of {@code req.add()}, each bound to a document; refuses unknown ones. */
-    private List<Subscription.Substream> resolve(StreamRequest req, Subscription s) {
-        List<Subscription.Substream> out = new ArrayList<>();
-        req.add().forEach((id, add) -> {
-            String target = target(id, add);
-            String held = add.tag() == null ? null : add.tag().startsWith("\"") ? add.tag() : '"' + add.tag() + '"';
-            out.add(new Subscription.Substream(id, target, add.incremental(), held));
-        });
-        return out;
-    }
-
-    private String target(String id, StreamRequest.Add add) {
-        String p = "add." + id;
-        if (add.path() != null) {
-            Track t = tracks.get(add.path());
-            if (t == null) {
-                throw new AltoException(AltoError.invalidValue(p + ".path", add.path(), "no such document"));
-            }
-            if (!t.resourceId().equals(add.resourceId())) {
-                throw new AltoException(AltoError.invalidValue(p + ".resource-id", add.resourceId(),
-                        add.path() + " answers " + t.resourceId()));
-            }
-            return add.path();
-        }
-        String xml = null;
-        for (Track t : tracks.values()) {
-            if (t.resourceId().equals(add.resourceId())) {
-                if (t.json()) {
-                    return t.target;
-                }
-                xml = t.target;
-            }
-        }
-        if (xml != null) {
-            return xml;
-        }
-        throw new AltoException(AltoError.invalidValue(p + ".resource-id", add.resourceId(),
-                "not a resource this update stream offers"));
-    }
-
-    private static void checkType(AltoRequest request) {
-        String t = request.contentType();
-        if (!MediaTypes.UPDATE_STREAM_PARAMS.equals(t) && !MediaTypes.UPDATE_STREAM_CONTROL.equals(t)) {
-            throw new AltoException(AltoError.invalidValue("content-type", t,
-                    "expected " + MediaTypes.UPDATE_STREAM_PARAMS).withStatus(415));
-        }
-    }
-
-    // ---- sending ---------------------------------------------------------------------------
 
     private void pumpAll() {
-        for (Subscription s : new ArrayList<>(subscriptions.values())) {
-            pump(s);
-        }
+        delivery.pumpAll(subscriptions.values());
     }
 
-    private void pump(Subscription s) {
-        try {
-            s.pump(tracks::get, System.nanoTime());
-        } catch (RuntimeException e) {
-            LOG.warn("update stream {} failed; closing it", s.token, e);
-            s.close();
-        }
-        if (s.waitsUnsignalled()) {
-            waiting.add(s);
-            pollWaiting();
-        } else {
-            waiting.remove(s);
-        }
+    /** A document by request target, or a query answer by its key. */
+    private Track track(String key) {
+        return key.startsWith("/") ? tracks.get(key) : answers.track(key);
     }
 
-    /** Looks again, shortly, at the subscribers whose window is below the sink's (no drain callback). */
-    private void pollWaiting() {
-        if (waitingPoll != null) {
-            return;
-        }
-        try {
-            waitingPoll = thread.schedule(this::pumpWaiting, WAITING_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
-    private void pumpWaiting() {
-        waitingPoll = null;
-        List<Subscription> again = new ArrayList<>(waiting);
-        waiting.clear();
-        again.forEach(this::pump);
-    }
-
-    private void disconnectStalled() {
-        long since = System.nanoTime() - config.stallTimeout().toNanos();
-        Set<Subscription> stalled = new HashSet<>();
-        for (Subscription s : new ArrayList<>(subscriptions.values())) {
-            if (s.stalledSince(since, tracks::get)) {
-                stalled.add(s);
-            } else if (!s.attached() && s.createdNanos < since) {
-                // Its connection went before the stream could start.
-                detach(s);
-            }
-        }
-        for (Subscription s : stalled) {
-            disconnected.incrementAndGet();
-            LOG.info("update stream subscriber stalled for {}; disconnected", config.stallTimeout());
-            s.close();
-        }
-    }
-
-    private String token() {
-        byte[] b = new byte[16];
-        random.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    private void run(Runnable task) {
+    void run(Runnable task) {
         OwnThread.run(thread, task, LOG, "update stream publisher");
-    }
-
-    private static Reply error(AltoError e) {
-        return Reply.error(e, Dialect.JSON);
-    }
-
-    private static Reply unavailable(String why) {
-        return error(AltoError.serverCondition(why, 503));
-    }
-
-    private static CompletionStage<Reply> done(Reply r) {
-        return CompletableFuture.completedFuture(r);
     }
 
     /** Closes every stream and stops the publisher thread. */

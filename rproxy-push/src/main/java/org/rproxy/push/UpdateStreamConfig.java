@@ -2,26 +2,40 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
 import java.time.Duration;
 
 /**
  * Settings of an update stream publisher, read once at start.
  *
- * @param path           where the update stream is served ({@code /updates}); control URIs are below it
- * @param heartbeat      longest silence on a stream before an SSE comment is written
- * @param stallTimeout   how long a subscriber may leave its window full before it is disconnected
- * @param maxSubscribers open streams at once; one more is answered 503
- * @param windowBytes    bytes sent to a subscriber and not yet taken by its socket beyond which
- *                       nothing more is sent to it (it is skipped to the latest version when it
- *                       drains)
+ * @param path            where the update stream is served ({@code /updates}); control URIs are below it
+ * @param heartbeat       longest silence on a stream before an SSE comment is written
+ * @param stallTimeout    how long a subscriber may leave its window full before it is disconnected
+ * @param maxSubscribers  open streams at once; one more is answered 503
+ * @param windowBytes     bytes sent to a subscriber and not yet taken by its socket beyond which
+ *                        nothing more is sent to it (it is skipped to the latest version when it
+ *                        drains)
+ * @param signatureEvents whether a stream whose request does not say carries this project's
+ *                        signature events (a request's {@code alto-redist-signatures} decides for
+ *                        its own stream)
+ * @param https           whether the front end serves TLS: the scheme of control URIs built from
+ *                        a request's {@code Host}
+ * @param publicUri       the absolute URI clients reach this node at ({@code https://alto.example}),
+ *                        which control URIs are built on instead of {@code Host}; or null
  */
 public record UpdateStreamConfig(String path, Duration heartbeat, Duration stallTimeout, int maxSubscribers,
-                                 long windowBytes) {
+                                 long windowBytes, boolean signatureEvents, boolean https, String publicUri) {
 
     public static final String DEFAULT_PATH = "/updates";
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_WINDOW_BYTES = 256 * 1024;
+    /**
+     * Heap set aside per subscriber when no limit is configured: its subscription and substream
+     * state, the channel and its pipeline, and a share of what slow subscribers hold (their
+     * window's bytes are mostly the shared encoded events, not copies).
+     */
+    public static final long HEAP_PER_SUBSCRIBER = 32 * 1024;
 
     public UpdateStreamConfig {
         requireNonNull(path, "path");
@@ -36,26 +50,56 @@ public record UpdateStreamConfig(String path, Duration heartbeat, Duration stall
         if (windowBytes < 1024) {
             throw new IllegalArgumentException("windowBytes: " + windowBytes + " (expected: >= 1024)");
         }
+        if (publicUri != null) {
+            URI u = URI.create(publicUri);
+            if (!u.isAbsolute() || u.getRawAuthority() == null) {
+                throw new IllegalArgumentException("publicUri: " + publicUri + " (expected: an absolute http(s) URI)");
+            }
+            publicUri = publicUri.endsWith("/") ? publicUri.substring(0, publicUri.length() - 1) : publicUri;
+        }
     }
 
     public static UpdateStreamConfig defaults() {
-        return new UpdateStreamConfig(DEFAULT_PATH, DEFAULT_HEARTBEAT, DEFAULT_STALL_TIMEOUT, 10_000, DEFAULT_WINDOW_BYTES);
+        return new UpdateStreamConfig(DEFAULT_PATH, DEFAULT_HEARTBEAT, DEFAULT_STALL_TIMEOUT,
+                subscribersForHeap(Runtime.getRuntime().maxMemory()), DEFAULT_WINDOW_BYTES, true, false, null);
+    }
+
+    /** The default subscriber limit for a heap of {@code maxHeapBytes}: one {@link #HEAP_PER_SUBSCRIBER} each, at least 16. */
+    static int subscribersForHeap(long maxHeapBytes) {
+        return (int) Math.max(16, Math.min(Integer.MAX_VALUE, maxHeapBytes / HEAP_PER_SUBSCRIBER));
     }
 
     public UpdateStreamConfig withHeartbeat(Duration d) {
-        return new UpdateStreamConfig(path, d, stallTimeout, maxSubscribers, windowBytes);
+        return new UpdateStreamConfig(path, d, stallTimeout, maxSubscribers, windowBytes, signatureEvents, https,
+                publicUri);
     }
 
     public UpdateStreamConfig withStallTimeout(Duration d) {
-        return new UpdateStreamConfig(path, heartbeat, d, maxSubscribers, windowBytes);
+        return new UpdateStreamConfig(path, heartbeat, d, maxSubscribers, windowBytes, signatureEvents, https,
+                publicUri);
     }
 
     public UpdateStreamConfig withWindowBytes(long bytes) {
-        return new UpdateStreamConfig(path, heartbeat, stallTimeout, maxSubscribers, bytes);
+        return new UpdateStreamConfig(path, heartbeat, stallTimeout, maxSubscribers, bytes, signatureEvents, https,
+                publicUri);
     }
 
-    public UpdateStreamConfig withMaxSubscribers(int n) {
-        return new UpdateStreamConfig(path, heartbeat, stallTimeout, n, windowBytes);
+    /** With {@code n} subscribers at most, or the heap's default when null. */
+    public UpdateStreamConfig withMaxSubscribers(Integer n) {
+        return new UpdateStreamConfig(path, heartbeat, stallTimeout,
+                n != null ? n : subscribersForHeap(Runtime.getRuntime().maxMemory()), windowBytes, signatureEvents,
+                https, publicUri);
+    }
+
+    public UpdateStreamConfig withSignatureEvents(boolean on) {
+        return new UpdateStreamConfig(path, heartbeat, stallTimeout, maxSubscribers, windowBytes, on, https,
+                publicUri);
+    }
+
+    /** Where control URIs point: {@code publicUri} when not null, else the request's {@code Host} over http(s). */
+    public UpdateStreamConfig withBase(boolean tls, String uri) {
+        return new UpdateStreamConfig(path, heartbeat, stallTimeout, maxSubscribers, windowBytes, signatureEvents,
+                tls, uri);
     }
 
     private static void positive(Duration d, String name) {

@@ -31,6 +31,17 @@ class StreamRequestTest {
         assertNull(r.add().get("my-routingcost").path());
         assertEquals("/prop/pid", r.add().get("pids").path());
         assertEquals(List.of("old"), r.remove());
+        assertNull(r.signatures());
+    }
+
+    @Test
+    void anInputIsKeptInCanonicalFormSoThatEqualQuestionsAreOneQuery() {
+        StreamRequest a = StreamRequest.parse(Bytes.utf8("{\"add\":{\"f\":{\"resource-id\":\"filtered\","
+                + "\"input\":{ \"pids\" : {\"srcs\":[\"PID1\"], \"dsts\":[]}, \"cost-type\":{\"cost-mode\":"
+                + "\"numerical\",\"cost-metric\":\"routingcost\"}}}},\"alto-redist-signatures\":false}"));
+        assertEquals("{\"cost-type\":{\"cost-metric\":\"routingcost\",\"cost-mode\":\"numerical\"},"
+                + "\"pids\":{\"dsts\":[],\"srcs\":[\"PID1\"]}}", a.add().get("f").input().asUtf8());
+        assertEquals(Boolean.FALSE, a.signatures());
     }
 
     @ParameterizedTest
@@ -42,7 +53,9 @@ class StreamRequestTest {
             "{\"add\":{\"s\":{\"resource-id\":7}}}               | E_INVALID_FIELD_TYPE  | add.s.resource-id",
             "{\"add\":{\"s p\":{\"resource-id\":\"x\"}}}         | E_INVALID_FIELD_VALUE | add.s p",
             "{\"add\":{\"s\":{\"resource-id\":\"x\",\"incremental-changes\":\"yes\"}}} | E_INVALID_FIELD_TYPE | add.s.incremental-changes",
-            "{\"add\":{\"s\":{\"resource-id\":\"x\",\"input\":{}}}} | E_INVALID_FIELD_VALUE | add.s.input",
+            "{\"add\":{\"s\":{\"resource-id\":\"x\",\"input\":[]}}} | E_INVALID_FIELD_TYPE | add.s.input",
+            "{\"add\":{\"s\":{\"resource-id\":\"x\",\"input\":{},\"path\":\"/p\"}}} | E_INVALID_FIELD_VALUE | add.s.path",
+            "{\"add\":{\"s\":{\"resource-id\":\"x\"}},\"alto-redist-signatures\":1} | E_INVALID_FIELD_TYPE | alto-redist-signatures",
             "{\"add\":{\"s\":{\"resource-id\":\"x\",\"path\":\"prop\"}}} | E_INVALID_FIELD_VALUE | add.s.path",
             "{\"remove\":\"s\"}                                  | E_INVALID_FIELD_TYPE  | remove",
             "{\"remove\":[1]}                                    | E_INVALID_FIELD_TYPE  | remove[0]",

@@ -245,6 +245,32 @@ class OriginEndToEndIT {
         assertEquals(200, get("/directory", Map.of()).statusCode());
     }
 
+    /** RFC 9110 §10.2.1: a 405 says what the resource accepts, whichever layer refused the method. */
+    @ParameterizedTest(name = "{0} {1} -> {2} {3}")
+    @CsvSource(delimiter = '|', value = {
+            "POST   | /directory                            | 405 | GET, HEAD",
+            "PUT    | /directory                            | 405 | GET, HEAD",
+            "DELETE | /networkmap/default-network-map       | 405 | GET, HEAD",
+            "POST   | /prop/pid                             | 405 | GET, HEAD",
+            "GET    | /costmap/default-network-map/filtered | 405 | POST",
+            "HEAD   | /networkmap/default-network-map/filtered | 405 | POST",
+            "PUT    | /costmap/default-network-map/filtered | 405 | POST",
+            "GET    | /endpointprop                         | 405 | POST",
+            "DELETE | /endpointcost                         | 405 | POST",
+            "GET    | /cost/m                               | 405 | POST",
+            "PUT    | /prop/pid/lookup                      | 405 | GET, HEAD, POST",
+            "PUT    | /no/such/thing                        | 404 | ",
+    })
+    void methodRefusalsSayWhatTheResourceAccepts(String method, String path, int status, String allow) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5))
+                .method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{}")
+                        : HttpRequest.BodyPublishers.noBody())
+                .header("Content-Type", "application/json").build();
+        HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(status, resp.statusCode(), new String(resp.body(), StandardCharsets.UTF_8));
+        assertEquals(allow, resp.headers().firstValue("allow").orElse(null));
+    }
+
     private static void assertValid(String path, HttpResponse<byte[]> resp) throws Exception {
         assertEquals(200, resp.statusCode(), path + ": " + new String(resp.body(), StandardCharsets.UTF_8));
         Verdict v = verifier.verify(n -> resp.headers().firstValue(n).orElse(null), resp.body(),

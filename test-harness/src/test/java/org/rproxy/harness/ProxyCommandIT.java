@@ -32,6 +32,8 @@ class ProxyCommandIT {
         assertEquals(List.of("/directory", "/capability"), c.upstream().prefetch());
         assertEquals(256L << 20, c.cache().maxBytes().bytes());
         assertEquals(Duration.ofSeconds(5), c.refresh().retry());
+        assertEquals(10_000, c.listen().maxConnections());
+        assertEquals(true, c.push().signatureEvents());
     }
 
     @Test
@@ -57,5 +59,9 @@ class ProxyCommandIT {
                 .contains("--mode: 'sideways' (expected: pull or push)"));
         assertTrue(run(2, "proxy", "--queries", "nearby", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("--queries: 'nearby' (expected: local or upstream)"));
+        assertTrue(run(2, "proxy", "--max-connections", "0", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
+                .contains("--max-connections: 0 (expected: >= 1)"));
+        assertTrue(run(2, "proxy", "--max-subscribers", "0", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
+                .contains("--max-subscribers: 0 (expected: >= 1)"));
     }
 }

@@ -69,6 +69,10 @@ class PushCommandIT {
         assertTrue(half.contains("--tls-cert and --tls-key go together"), half);
         String zero = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--heartbeat", "0s");
         assertTrue(zero.contains("Invalid value for option '--heartbeat': '0s'"), zero);
+        String none = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--max-subscribers", "0");
+        assertTrue(none.contains("--max-subscribers: 0 (expected: >= 1)"), none);
+        String closed = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--max-connections", "0");
+        assertTrue(closed.contains("--max-connections: 0 (expected: >= 1)"), closed);
     }
 
     @Test

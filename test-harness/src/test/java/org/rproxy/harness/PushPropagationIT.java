@@ -104,7 +104,8 @@ class PushPropagationIT {
         try (SseClient sse = new SseClient(tree.http, edge.baseUri() + "/updates", params)) {
             SseClient.Event control = sse.next(Duration.ofSeconds(5));
             assertEquals("application/alto-updatestreamcontrol+json", control.type());
-            assertTrue(JSON.readTree(control.data()).path("control-uri").asText().startsWith("/updates/control/"));
+            assertTrue(JSON.readTree(control.data()).path("control-uri").asText()
+                    .startsWith(edge.baseUri() + "/updates/control/"), control.data());
             SseClient.Event full = sse.next("application/alto-costmap+json,rc", Duration.ofSeconds(5));
             sse.next("application/alto-redist-signature+json,rc", Duration.ofSeconds(5));
 

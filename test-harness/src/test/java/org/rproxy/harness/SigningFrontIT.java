@@ -14,34 +14,22 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.Main;
-import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.Bytes;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
-import org.rproxy.core.server.AltoHttpServer;
-import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
-import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
-import org.rproxy.core.store.HeaderField;
-import org.rproxy.core.store.Representation;
-import org.rproxy.core.store.Variant;
 import org.rproxy.pull.PullProxy;
 import org.rproxy.pull.UnsignedUpstreamMaps;
 
@@ -57,8 +45,7 @@ class SigningFrontIT {
 
     @TempDir
     Path dir;
-    final Map<String, String> documents = new ConcurrentHashMap<>();
-    AltoHttpServer unsigned;
+    UnsignedServer unsigned;
     UnsignedUpstreamMaps source;
     Origin front;
     Path pub;
@@ -67,23 +54,8 @@ class SigningFrontIT {
 
     @BeforeEach
     void start() throws Exception {
-        unsigned = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
-            String body = documents.get(request.path());
-            if (body == null) {
-                return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.path(),
-                        "no such resource").withStatus(404), Dialect.JSON));
-            }
-            String type = request.path().equals("/directory") ? "application/alto-directory+json"
-                    : request.path().startsWith("/networkmap") ? "application/alto-networkmap+json"
-                    : "application/alto-costmap+json";
-            Instant now = Instant.now();
-            Variant v = new Variant(Bytes.utf8(body), null, List.of(new HeaderField("content-type", type)));
-            return CompletableFuture.completedFuture(Reply.ok(new Representation(v, null, 0, now, now.plusSeconds(60))));
-        });
-        String base = "http://127.0.0.1:" + unsigned.localAddress().getPort();
-        documents.put("/directory", directory(base));
-        documents.put("/networkmap", networkMap(TAG1, "198.51.100.0/25"));
-        documents.put("/costmap/num/routingcost", costMap(TAG1));
+        unsigned = new UnsignedServer();
+        String base = unsigned.base();
 
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
@@ -132,8 +104,7 @@ class SigningFrontIT {
         String t = "/networkmap/my-default-network-map";
         String before = new String(Proxies.get(front.baseUri() + t).body(), StandardCharsets.UTF_8);
         assertTrue(before.contains(TAG1));
-        documents.put("/networkmap", networkMap(TAG2, "198.51.100.0/26"));
-        documents.put("/costmap/num/routingcost", costMap(TAG2));
+        unsigned.change();
         assertTrue(Proxies.await(() -> body(t).contains("198.51.100.0/26"), 10), body(t));
         assertValid(t, Proxies.get(front.baseUri() + t));
         assertTrue(body(t).contains(TAG2));
@@ -141,7 +112,7 @@ class SigningFrontIT {
 
     @Test
     void aSnapshotTakenWhileTheServerChangesIsRefusedAndTheOldMapsStay() throws Exception {
-        documents.put("/networkmap", networkMap(TAG2, "198.51.100.0/26"));
+        unsigned.documents.put("/networkmap", networkMap(TAG2, "198.51.100.0/26"));
         IOException e = assertThrows(IOException.class, source::load);
         assertTrue(e.getMessage().contains("the server changed"), e.getMessage());
         assertTrue(body("/networkmap/my-default-network-map").contains("198.51.100.0/25"));

@@ -77,7 +77,7 @@ class SseInteropIT {
             assertTrue(events.size() >= 7, events.toString());
             assertEquals("application/alto-updatestreamcontrol+json", events.get(0).path("type").asText());
             assertTrue(JSON.readTree(events.get(0).path("data").asText()).path("control-uri").asText()
-                    .startsWith("/updates/control/"), events.get(0).toString());
+                    .startsWith(proxy.baseUri() + "/updates/control/"), events.get(0).toString());
             List<String> types = events.stream().map(e -> e.path("type").asText()).toList();
             assertTrue(types.contains("application/alto-networkmap+json,nm"), types.toString());
             assertTrue(types.contains("application/alto-costmap+json,rc"), types.toString());

@@ -6,12 +6,13 @@ import static org.rproxy.core.config.ConfigChecks.positive;
 import java.time.Duration;
 
 /**
- * Timings and bounds of push mode (DESIGN.md §6), the {@code push:} section of
- * {@code conf/push.yaml}; ignored in pull mode. Every key is optional.
+ * Timings and bounds of the update streams (RFC 8895), the {@code push:} section of
+ * {@code conf/push.yaml}: the upstream stream a push proxy follows, and the {@code /updates}
+ * streams every proxy (pull or push) serves to its own subscribers. Every key is optional.
  *
  * <pre>
  * push: {heartbeat: 10s, read-timeout: 20s, backoff-min: 200ms, backoff-max: 30s,
- *        subscriber-buffer: 256KB, stall-timeout: 30s, max-subscribers: 10000}
+ *        subscriber-buffer: 256KB, stall-timeout: 30s, max-subscribers: 20000, signature-events: true}
  * </pre>
  *
  * @param heartbeat        longest silence on this proxy's own {@code /updates} streams before it
@@ -27,14 +28,17 @@ import java.time.Duration;
  *                         256KB)
  * @param stallTimeout     how long a subscriber may leave that buffer full before it is
  *                         disconnected (default 30s)
- * @param maxSubscribers   update streams this proxy serves at once; one more is answered 503
- *                         (default 10000; over HTTP/2 many share one connection)
+ * @param maxSubscribers   update streams open at once on this proxy; one more is answered 503
+ *                         (null: derived from the heap when the publisher starts)
+ * @param signatureEvents  whether this proxy's streams carry this project's signature events to
+ *                         subscribers that do not ask either way (default true; a push proxy
+ *                         below always asks for them)
  */
 public record PushConfig(Duration heartbeat, Duration readTimeout, Duration backoffMin, Duration backoffMax,
-                         ByteSize subscriberBuffer, Duration stallTimeout, Integer maxSubscribers) {
+                         ByteSize subscriberBuffer, Duration stallTimeout, Integer maxSubscribers,
+                         Boolean signatureEvents) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
-    public static final int DEFAULT_MAX_SUBSCRIBERS = 10_000;
     private static final ByteSize MIN_BUFFER = ByteSize.ofBytes(1024);
     private static final ByteSize MAX_BUFFER = ByteSize.ofBytes(1L << 30);
 
@@ -53,25 +57,39 @@ public record PushConfig(Duration heartbeat, Duration readTimeout, Duration back
                     + " (expected: " + MIN_BUFFER + " to " + MAX_BUFFER + ")");
         }
         stallTimeout = positive(stallTimeout, Duration.ofSeconds(30), "stall-timeout");
-        maxSubscribers = orDefault(maxSubscribers, DEFAULT_MAX_SUBSCRIBERS);
-        if (maxSubscribers < 1) {
+        if (maxSubscribers != null && maxSubscribers < 1) {
             throw new IllegalArgumentException("max-subscribers: " + maxSubscribers + " (expected: >= 1)");
         }
+        signatureEvents = orDefault(signatureEvents, Boolean.TRUE);
+    }
+
+    /** The first six keys, the others at their defaults. */
+    public PushConfig(Duration heartbeat, Duration readTimeout, Duration backoffMin, Duration backoffMax,
+                      ByteSize subscriberBuffer, Duration stallTimeout) {
+        this(heartbeat, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, null, null);
     }
 
     public static PushConfig defaults() {
-        return new PushConfig(null, null, null, null, null, null, null);
+        return new PushConfig(null, null, null, null, null, null, null, null);
     }
 
     public PushConfig withReadTimeout(Duration d) {
-        return new PushConfig(heartbeat, d, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers);
+        return new PushConfig(heartbeat, d, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers,
+                signatureEvents);
     }
 
     public PushConfig withHeartbeat(Duration d) {
-        return new PushConfig(d, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers);
+        return new PushConfig(d, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers,
+                signatureEvents);
+    }
+
+    public PushConfig withMaxSubscribers(Integer n) {
+        return new PushConfig(heartbeat, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, n,
+                signatureEvents);
     }
 
     public PushConfig withBackoff(Duration min, Duration max) {
-        return new PushConfig(heartbeat, readTimeout, min, max, subscriberBuffer, stallTimeout, maxSubscribers);
+        return new PushConfig(heartbeat, readTimeout, min, max, subscriberBuffer, stallTimeout, maxSubscribers,
+                signatureEvents);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -34,8 +35,9 @@ import org.rproxy.core.store.Variant;
  * {@code GET /healthz} (200 while the process serves) and {@code GET /readyz} (200 once the
  * readiness check passes, else 503 with the reason). Off unless configured; meant for loopback.
  *
- * <p>Served by its own {@link AltoHttpServer}; scraping runs on one admin thread, never on the
- * event loop. {@link #close} stops both.
+ * <p>Served by its own {@link AltoHttpServer}, with its own acceptor and event loop (one thread)
+ * and its own connection limit, so it keeps answering while the data port is saturated; scraping
+ * runs on one admin thread, never on the event loop. {@link #close} stops both.
  */
 public final class AdminServer implements AutoCloseable {
     /** The Prometheus text exposition format, version 0.0.4. */
@@ -69,7 +71,7 @@ public final class AdminServer implements AutoCloseable {
         });
         try {
             AltoHttpServer server = AltoHttpServer.start(
-                    FrontEndConfig.defaults(address.host(), address.port()).withMaxConnections(64),
+                    FrontEndConfig.defaults(address.host(), address.port()).withMaxConnections(64).withIoThreads(1),
                     new Service(registry, readiness, scraper, Clock.systemUTC()));
             return new AdminServer(server, scraper);
         } catch (RuntimeException e) {
@@ -90,6 +92,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** Routes the three admin paths. Runs on the admin event loop; scrapes on the admin thread. */
     static final class Service implements AltoService {
+        private static final String GET_ONLY = "GET, HEAD";
+        private static final Set<String> PATHS = Set.of("/metrics", "/healthz", "/readyz");
+
         private final PrometheusMeterRegistry registry;
         private final Readiness readiness;
         private final ExecutorService scraper;
@@ -105,8 +110,8 @@ public final class AdminServer implements AutoCloseable {
         @Override
         public CompletionStage<Reply> handle(AltoRequest request) {
             if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-                return done(Reply.error(AltoError.invalidValue("method", request.method(), "the admin listener answers GET only")
-                        .withStatus(405), Dialect.JSON));
+                return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
+                        "the admin listener answers GET only").withStatus(405), Dialect.JSON, GET_ONLY));
             }
             switch (request.path()) {
                 case "/metrics":
@@ -119,6 +124,11 @@ public final class AdminServer implements AutoCloseable {
                     return done(Reply.error(AltoError.invalidValue("uri", request.path(),
                             "no such resource (try /metrics, /healthz, /readyz)").withStatus(404), Dialect.JSON));
             }
+        }
+
+        @Override
+        public String allow(String path) {
+            return PATHS.contains(path) ? GET_ONLY : null;
         }
 
         private Reply ready() {

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ContentDigest;
+import org.rproxy.core.sign.EntityTags;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
@@ -59,8 +60,11 @@ final class Computed {
         List<HeaderField> headers = new ArrayList<>(4 + added.size());
         headers.add(new HeaderField("content-type", contentType));
         headers.add(new HeaderField("content-digest", digest));
-        headers.add(new HeaderField("etag", PreparedDocument.etagOf(digest)));
-        headers.add(new HeaderField("alto-derived-from", String.join(", ", parts)));
+        String derivedFrom = String.join(", ", parts);
+        // The tag covers the sources named too: a cache that kept fields across a 304 would
+        // otherwise go on naming versions that have been re-signed away.
+        headers.add(new HeaderField("etag", EntityTags.of(digest, derivedFrom)));
+        headers.add(new HeaderField("alto-derived-from", derivedFrom));
         headers.addAll(added);
         Variant identity = new Variant(body, null, headers);
         return new Representation(identity, null, maxAge.toSeconds(), now, expires.equals(Instant.MAX) ? now.plus(maxAge) : expires);

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * maps it lists, and the seed dialect's XML documents when their bytes are exactly the rendering
  * of those maps (so an XML answer can name them). A cost map is kept only when its
  * {@code dependent-vtags} names the version of its network map that is held, so answers never
- * mix versions (RFC 7285 §11.2.3.6). Each document is parsed once per version: what a previous
- * reading parsed with the same entity tag is reused. Built on a worker thread; immutable.
+ * mix versions (RFC 7285 §11.2.3.6). Each document is parsed once per content: what a previous
+ * reading parsed from the same bytes (same {@code content-digest}) is reused. Not by entity tag:
+ * the origin gives every re-signing a new one, and re-parsing a 60 MB cost map for a new
+ * signature over the same bytes would be waste. Built on a worker thread; immutable.
  */
 final class HeldDocuments {
     private static final Logger LOG = LoggerFactory.getLogger(HeldDocuments.class);
@@ -40,8 +42,8 @@ final class HeldDocuments {
         }
     }
 
-    /** What a document of one entity tag was read into (a model, or whether an XML document is backed). */
-    private record Parsed(String etag, Object value) {
+    /** What a document of one content digest was read into (a model, or whether an XML document is backed). */
+    private record Parsed(String digest, Object value) {
     }
 
     final Directory directory;
@@ -137,7 +139,7 @@ final class HeldDocuments {
             this.previous = previous;
         }
 
-        /** The model of the document held at {@code target}, reused when its entity tag is unchanged; null when none. */
+        /** The model of the document held at {@code target}, reused when its bytes are unchanged; null when none. */
         @SuppressWarnings("unchecked")
         <T> T parse(String target, Function<byte[], T> parser) {
             Representation r = held.apply(target);
@@ -145,10 +147,10 @@ final class HeldDocuments {
                 return null;
             }
             seen.put(target, r);
-            Parsed p = reused(target, r.identity().etag());
+            Parsed p = reused(target, digest(r));
             if (p == null) {
                 try {
-                    p = new Parsed(r.identity().etag(), parser.apply(r.identity().body().unsafeArray()));
+                    p = new Parsed(digest(r), parser.apply(r.identity().body().unsafeArray()));
                 } catch (RuntimeException e) {
                     LOG.warn("{}: held but not readable as a map; queries on it are forwarded: {}", target, e.getMessage());
                     return null;
@@ -169,7 +171,7 @@ final class HeldDocuments {
                 return;
             }
             seed = true;
-            String key = r.identity().etag() + ' ' + seen.get(jsonTarget).identity().etag();
+            String key = digest(r) + ' ' + digest(seen.get(jsonTarget));
             Parsed p = reused("xml " + target, key);
             if (p == null) {
                 p = new Parsed(key, rendering.get().equals(r.identity().body()));
@@ -180,9 +182,13 @@ final class HeldDocuments {
             }
         }
 
-        private Parsed reused(String key, String etag) {
+        private Parsed reused(String key, String digest) {
             Parsed p = previous.parsed.get(key);
-            return p != null && etag != null && etag.equals(p.etag()) ? p : null;
+            return p != null && digest != null && digest.equals(p.digest()) ? p : null;
+        }
+
+        private static String digest(Representation r) {
+            return r.identity().header("content-digest").orElse(null);
         }
     }
 }

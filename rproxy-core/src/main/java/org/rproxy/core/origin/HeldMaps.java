@@ -135,6 +135,15 @@ public final class HeldMaps {
         return request.method().equals("POST") ? t.route.post : t.route.get && !request.query().isEmpty();
     }
 
+    /**
+     * The methods the query resource at {@code path} accepts, as an {@code Allow} value, or null
+     * when this set answers no query there; a lookup.
+     */
+    public String allow(String path) {
+        Target t = routes.get(path);
+        return t == null ? null : t.route.allowHeader();
+    }
+
     /** A GET answer already computed for this version and still valid, or null; a lookup. */
     public Reply cached(AltoRequest request) {
         if (queries == null || request.method().equals("POST")) {

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -36,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running file origin: loads the maps folder, signs every document, serves them from the
  * Netty front end and re-signs them at half their validity so that signatures never run out
- * while the process lives (a conditional request then gets a 304 with the fresh signature).
+ * while the process lives. Each signing gives new entity tags, so a cache revalidating across a
+ * re-signing gets the new signature with the body, never a 304 it might not merge.
  *
  * <p>Signing and query computation run on the origin's own threads; the event loop only looks
  * up prepared representations. {@link #close()} stops everything it started.
@@ -57,6 +56,8 @@ public final class Origin implements AutoCloseable {
     private final XmlCodec xml = new XmlCodec();
     private final OriginStream stream;
     private volatile Catalog catalog;
+    /** What {@link #catalog} is served as: its documents signed. Written on the publishing thread. */
+    private volatile Map<String, Representation> signed = Map.of();
     private AltoHttpServer server;
     private MapsWatcher watcher;
     private AdminServer admin;
@@ -105,8 +106,12 @@ public final class Origin implements AutoCloseable {
         return start(config, source, reloadEvery, clock, null);
     }
 
-    private static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
-                                OriginStream stream) throws IOException {
+    /**
+     * As {@link #start(OriginConfig, MapSource, Duration, Clock)}, with an update stream mounted
+     * (null: none): the signing front streams each change it reads and signs, and each re-signing.
+     */
+    public static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
+                               OriginStream stream) throws IOException {
         requireNonNull(config, "config");
         requireNonNull(source, "source");
         SigningKey key = SigningKey.readPem(config.key());
@@ -158,7 +163,7 @@ public final class Origin implements AutoCloseable {
         Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml,
                 streamPath());
         catalog = c;
-        install(c, signAll(c));
+        install(c, signer.signAll(c.documents(), clock.instant()));
     }
 
     /** A reloaded folder becomes a new version only when some document's bytes changed. */
@@ -171,8 +176,12 @@ public final class Origin implements AutoCloseable {
                 return;
             }
             catalog = after;
-            install(after, signAll(after));
-            log.info("maps folder changed: published a new version of {} documents", after.documents().size());
+            Map<String, Representation> now = signer.signChanged(after.documents(), before.documents(), signed,
+                    clock.instant());
+            long changed = now.entrySet().stream().filter(e -> e.getValue() != signed.get(e.getKey())).count();
+            install(after, now);
+            log.info("maps folder changed: published a new version of {} of {} documents", changed,
+                    after.documents().size());
         } catch (RuntimeException e) {
             log.error("publishing the changed maps failed; the previous version stays", e);
         }
@@ -180,6 +189,7 @@ public final class Origin implements AutoCloseable {
 
     /** Serves {@code signed} and tells the update stream, if one is mounted. */
     private void install(Catalog c, Map<String, Representation> signed) {
+        this.signed = signed;
         service.install(c, signed, config.maxAge());
         if (stream != null) {
             try {
@@ -206,25 +216,10 @@ public final class Origin implements AutoCloseable {
         return true;
     }
 
-    private Map<String, Representation> signAll(Catalog c) {
-        Instant now = clock.instant();
-        Map<String, Representation> out = new HashMap<>();
-        c.documents().forEach((path, doc) -> {
-            Representation r = signer.sign(doc, now);
-            // The front end writes large bodies from a direct copy; make it here, not on an event loop.
-            r.identity().directBody();
-            if (r.gzip() != null) {
-                r.gzip().directBody();
-            }
-            out.put(path, r);
-        });
-        return out;
-    }
-
     private void resignSafely() {
         try {
             Catalog c = catalog;
-            install(c, signAll(c));
+            install(c, signer.signAll(c.documents(), clock.instant()));
             log.debug("re-signed {} documents", c.documents().size());
         } catch (RuntimeException e) {
             log.error("re-signing failed; the previous signatures stay until they expire", e);

@@ -79,6 +79,24 @@ final class OriginService implements AltoService {
                 dialect);
     }
 
+    /**
+     * What a resource accepts, for the front end's 405 to PUT, DELETE and the like: the route's
+     * methods; GET and HEAD for any other signed document; null (404) for no resource. While
+     * starting there is no catalog to tell, so every method the front end passes on.
+     */
+    @Override
+    public String allow(String path) {
+        OriginQueries q = current;
+        if (q == null) {
+            return ALL_METHODS;
+        }
+        Route route = Route.of(path, q);
+        if (route != null) {
+            return route.allowHeader();
+        }
+        return q.signed(path) != null ? Route.DIRECTORY.allowHeader() : null;
+    }
+
     private CompletionStage<Reply> compute(Supplier<Representation> work, Dialect dialect) {
         try {
             return CompletableFuture.supplyAsync(() -> {

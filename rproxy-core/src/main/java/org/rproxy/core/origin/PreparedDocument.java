@@ -13,8 +13,9 @@ import org.rproxy.core.sign.ContentDigest;
 
 /**
  * One document the origin serves, with the work that does not depend on the signing time done
- * once: the gzip variant, both digests and both entity tags. Re-signing a document (to renew
- * its validity) then costs two signatures and no hashing or compression.
+ * once: the gzip variant and both digests. Re-signing a document (to renew its validity) then
+ * costs two signatures and two small hashes (the entity tags, new at every signing: see
+ * {@link org.rproxy.core.sign.EntityTags}), and no hashing of the body or compression.
  *
  * @param resource     what the bytes answer ({@code alto-resource})
  * @param contentType  media type
@@ -44,16 +45,6 @@ record PreparedDocument(AltoResource resource, String contentType, Bytes identit
         }
         return new PreparedDocument(resource, contentType, body, digest, gz,
                 gz == null ? null : ContentDigest.sha256(gz.unsafeArray()));
-    }
-
-    /**
-     * A strong entity tag derived from the content digest: equal bytes, equal tag; different
-     * variants, different tags (RFC 9110 §8.8.3). 22 base64url characters = 132 bits.
-     */
-    static String etagOf(String contentDigest) {
-        int start = contentDigest.indexOf(':') + 1;
-        String b64 = contentDigest.substring(start, start + 22);
-        return '"' + b64.replace('+', '-').replace('/', '_') + '"';
     }
 
     /** Deterministic gzip (the JDK writes MTIME 0), so the same body always gives the same bytes. */

@@ -2,6 +2,9 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
+import java.time.Duration;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -17,9 +20,10 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * Builds the pipeline of one accepted connection, one named step per method:
  *
  * <pre>
- *   [tls] → detect (ProtocolDetector) → http (HttpServerCodec) → deadline (RequestDeadline)
- *         → assembler (RequestAssembler) → exchange (ExchangeHandler)     while under the limit
- *         → overload (OverloadResponder)                                   beyond it
+ *   first-byte (FirstByteDeadline) → [tls] → detect (ProtocolDetector) → http (HttpServerCodec)
+ *         → deadline (RequestDeadline) → assembler (RequestAssembler) → exchange (ExchangeHandler)
+ *                                                                          while under the limit
+ *   [tls] → http (HttpServerCodec) → overload (OverloadResponder)          beyond it
  * </pre>
  *
  * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
@@ -29,19 +33,23 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  *         → h2-connection (Http2ConnectionGuard)
  * </pre>
  *
+ * and each stream gets the pipeline of {@link Http2StreamInitializer}, which ends in the same
+ * assembler and exchange, so a request is handled the same way whichever protocol carried it.
  * The flush step matters for event streams: the service writes each stream's events from its own
  * thread, and every write ends in a flush; unconsolidated, a change sent to a thousand streams
- * of one connection would be a thousand socket writes instead of a few.
+ * of one connection would be a thousand socket writes instead of a few. TLS offers {@code h2}
+ * and {@code http/1.1} by ALPN (see {@code Tls}). A connection beyond the limit is answered
+ * before it says anything, so in HTTP/1.1 whatever it speaks (an HTTP/2 client sees a
+ * connection error and closes).
  *
- * and each stream gets the pipeline of {@link Http2StreamInitializer}, which ends in the same
- * assembler and exchange (or overload responder), so a request is handled the same way whichever
- * protocol carried it. TLS advertises {@code h2} and {@code http/1.1} by ALPN (see {@code Tls}).
- * The connection takes its place in the {@link ConnectionLimit} here, whatever its protocol and
- * however many streams it carries, and gives it back when it closes. Shared by all connections
- * of a server; runs on each connection's event loop.
+ * <p>The connection takes its place in the {@link ConnectionLimit} here, whatever its protocol
+ * and however many streams it carries, and gives it back when it closes. The decoder's header sections are {@link ReceivedHeaders}, so that {@link HeadRules}
+ * can see a dropped {@code Content-Length}. Shared by all connections of a server; runs on each
+ * connection's event loop.
  */
 final class AltoChannelInitializer extends ChannelInitializer<Channel> {
 
+    static final String FIRST_BYTE = "first-byte";
     static final String TLS = "tls";
     static final String DETECT = "detect";
     static final String HTTP2_FLUSH = "h2-flush";
@@ -54,6 +62,10 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     static final String EXCHANGE = "exchange";
     static final String OVERLOAD = "overload";
 
+    /** Refused connections that may wait at once for their client to read the 503 and leave. */
+    private static final int MAX_LINGERING = 256;
+    /** How often one kind of front-end warning may be written; the ones between are counted. */
+    private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
     /** Body pieces handed up by the decoder; the limit on the whole body is separate. */
     private static final int MAX_CHUNK_SIZE = 16 * 1024;
     /** How long a closing HTTP/2 connection waits for its streams after GOAWAY, as a draining server does. */
@@ -64,6 +76,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private final RequestObserver observer;
     private final ResponseRenderer renderer;
     private final ConnectionLimit limit;
+    private final ConnectionLimit lingering = new ConnectionLimit(MAX_LINGERING);
+    private final RateLimitedLog warnings = new RateLimitedLog(WARNING_INTERVAL, Clock.systemUTC());
 
     AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, ConnectionLimit limit) {
@@ -77,36 +91,34 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        addTls(ch, p);
-        boolean admitted = limit.tryAcquire();
-        p.addLast(DETECT, new ProtocolDetector(pipeline -> switchToHttp2(pipeline, admitted)));
-        addHttpCodec(p);
-        addDeadline(p);
-        if (!admitted) {
+        if (!limit.tryAcquire()) {
+            addTls(ch, p);
+            addHttpCodec(p);
             addOverloadResponder(p);
             return;
         }
         ch.closeFuture().addListener(f -> limit.release());
+        addFirstByteDeadline(p);
+        addTls(ch, p);
+        p.addLast(DETECT, new ProtocolDetector(this::switchToHttp2));
+        addHttpCodec(p);
+        addDeadline(p);
         addAssembler(p);
         addExchange(p);
     }
 
     /** Replaces the HTTP/1.1 handlers (none has seen a byte yet) by the HTTP/2 connection's. */
-    private void switchToHttp2(ChannelPipeline p, boolean admitted) {
+    private void switchToHttp2(ChannelPipeline p) {
         p.remove(HTTP_CODEC);
         p.remove(DEADLINE);
-        if (admitted) {
-            p.remove(ASSEMBLER);
-            p.remove(EXCHANGE);
-        } else {
-            p.remove(OVERLOAD);
-        }
-        Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos());
+        p.remove(ASSEMBLER);
+        p.remove(EXCHANGE);
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(), warnings);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
         p.addLast(HTTP2_CODEC, http2Codec());
         p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
-                new Http2StreamInitializer(config, service, observer, renderer, admitted, guard)));
+                new Http2StreamInitializer(config, service, observer, renderer, warnings, guard)));
         p.addLast(HTTP2_CONNECTION, guard);
     }
 
@@ -119,6 +131,10 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
                 .build();
     }
 
+    private void addFirstByteDeadline(ChannelPipeline p) {
+        p.addLast(FIRST_BYTE, new FirstByteDeadline(config.effectiveFirstByteTimeout().toNanos()));
+    }
+
     private void addTls(Channel ch, ChannelPipeline p) {
         if (config.sslContext() != null) {
             p.addLast(TLS, config.sslContext().newHandler(ch.alloc()));
@@ -129,7 +145,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderBytes())
-                .setMaxChunkSize(MAX_CHUNK_SIZE)));
+                .setMaxChunkSize(MAX_CHUNK_SIZE)
+                .setHeadersFactory(ReceivedHeaders.FACTORY)));
     }
 
     private void addDeadline(ChannelPipeline p) {
@@ -137,14 +154,14 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addAssembler(ChannelPipeline p) {
-        p.addLast(ASSEMBLER, new RequestAssembler(config));
+        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings));
     }
 
     private void addExchange(ChannelPipeline p) {
-        p.addLast(EXCHANGE, new ExchangeHandler(service, renderer, observer, config));
+        p.addLast(EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings));
     }
 
     private void addOverloadResponder(ChannelPipeline p) {
-        p.addLast(OVERLOAD, new OverloadResponder(renderer, config, observer));
+        p.addLast(OVERLOAD, new OverloadResponder(renderer, observer, lingering, warnings));
     }
 }

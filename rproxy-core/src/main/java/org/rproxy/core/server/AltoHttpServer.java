@@ -11,9 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -46,6 +43,7 @@ public final class AltoHttpServer implements AutoCloseable {
     private static final int BACKLOG = 1024;
     private static final Duration SHUTDOWN_QUIET = Duration.ZERO;
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
+    private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
@@ -89,8 +87,10 @@ public final class AltoHttpServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new Tracker(connections))
+                .handler(new AcceptGuard(connections, new RateLimitedLog(WARNING_INTERVAL, clock)))
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client that sends its requests and closes its side still reads the answers.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new AltoChannelInitializer(config, service, observer, new ResponseRenderer(clock),
                         new ConnectionLimit(config.maxConnections())));
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
@@ -108,6 +108,11 @@ public final class AltoHttpServer implements AutoCloseable {
     /** The bound address (with the actual port when 0 was asked). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Waits until every connection accepted so far has closed; false if some are still open (tests). */
+    boolean awaitConnectionsClosed(Duration timeout) {
+        return connections.newCloseFuture().awaitUninterruptibly(timeout.toMillis()) && connections.isEmpty();
     }
 
     @Override
@@ -136,23 +141,5 @@ public final class AltoHttpServer implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         a.awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
         w.awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
-    }
-
-    /** Adds every accepted connection to the group that {@link #close} closes. */
-    @ChannelHandler.Sharable
-    private static final class Tracker extends ChannelInboundHandlerAdapter {
-        private final ChannelGroup connections;
-
-        Tracker(ChannelGroup connections) {
-            this.connections = connections;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Channel child) {
-                connections.add(child);
-            }
-            ctx.fireChannelRead(msg);
-        }
     }
 }

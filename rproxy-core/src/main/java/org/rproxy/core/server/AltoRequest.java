@@ -18,15 +18,22 @@ import org.rproxy.core.model.Bytes;
  * @param contentType the request's {@code Content-Type} without parameters, lower case, or null
  * @param accept      the {@code Accept} header, or null
  * @param body        the request body (empty for GET/HEAD)
+ * @param host        the {@code Host} header (authority the client asked for), or null
  */
 public record AltoRequest(String method, String path, Map<String, List<String>> query, String rawTarget,
-                          String contentType, String accept, Bytes body) {
+                          String contentType, String accept, Bytes body, String host) {
     public AltoRequest {
         requireNonNull(method, "method");
         requireNonNull(path, "path");
         query = Map.copyOf(requireNonNull(query, "query"));
         requireNonNull(rawTarget, "rawTarget");
         requireNonNull(body, "body");
+    }
+
+    /** Without a {@code Host}: requests made inside the process. */
+    public AltoRequest(String method, String path, Map<String, List<String>> query, String rawTarget,
+                       String contentType, String accept, Bytes body) {
+        this(method, path, query, rawTarget, contentType, accept, body, null);
     }
 
     /** The first value of query parameter {@code name}, or null. */

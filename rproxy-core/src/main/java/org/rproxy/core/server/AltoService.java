@@ -14,5 +14,21 @@ import java.util.concurrent.CompletionStage;
  */
 @FunctionalInterface
 public interface AltoService {
+
+    /** Every method the front end passes on to a service, as an {@code Allow} value. */
+    String ALL_METHODS = "GET, HEAD, POST";
+
     CompletionStage<Reply> handle(AltoRequest request);
+
+    /**
+     * The methods the resource at {@code path} accepts, as an {@code Allow} field value
+     * (RFC 9110 §10.2.1), or null when there is no such resource. The front end asks when it
+     * refuses a method no service handles (PUT, DELETE...) with 405, or 404 on null; a service
+     * that refuses GET or POST itself sets {@link Reply.Error#allow()}. Called on the event loop,
+     * so a lookup only. By default every resource accepts {@link #ALL_METHODS}: right for a
+     * service that cannot tell (a proxy that has not yet seen the resource).
+     */
+    default String allow(String path) {
+        return ALL_METHODS;
+    }
 }

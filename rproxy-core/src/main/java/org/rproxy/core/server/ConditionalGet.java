@@ -3,8 +3,9 @@ package org.rproxy.core.server;
 /**
  * Evaluates {@code If-None-Match} against the entity tag of the variant about to be sent
  * (RFC 9110 §13.1.2, weak comparison per §8.8.3.2), so that a client or a proxy holding the
- * same bytes gets {@code 304} with fresh validators and signature headers instead of the body
- * (RFC 9111 §4.3.4).
+ * current representation gets {@code 304}, with the same fields as the 200, instead of the body
+ * (RFC 9111 §4.3.4). Signed variants get a new tag at every signing, so a copy from an earlier
+ * signing gets the body with its new signature.
  *
  * <p>Only GET and HEAD are answered 304. For POST (ALTO's safe query form) a matching tag is
  * ignored and the full answer sent: RFC 9110 asks for 412 there, which would only make a

@@ -2,7 +2,6 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -11,9 +10,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -38,20 +39,18 @@ import org.slf4j.LoggerFactory;
  * the connection over the same way: requests behind it are dropped, reading goes on (to see the
  * peer leave), and the {@link EventStreamWriter} is told when the connection closes.
  *
- * <p>When the server stops ({@link #DRAIN} event), an idle connection closes at once, an event
- * stream ends (its subscriber reconnects elsewhere), and a connection with answers still owed
- * closes after the last of them, which says {@code Connection: close}.
+ * <p>When the server stops ({@link #DRAIN} event), or the client closes its side after its
+ * requests (half-close), an idle connection closes at once, an event stream ends (its subscriber
+ * reconnects elsewhere), and a connection with answers still owed closes after the last of them,
+ * which says {@code Connection: close}.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_IN_FLIGHT = 32;
     /** User event fired by {@link AltoHttpServer#close} on every open connection. */
-    static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
+    enum Drain { DRAIN }
+
+    static final Drain DRAIN = Drain.DRAIN;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -60,10 +59,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ResponseRenderer renderer;
     private final RequestObserver observer;
     private final FrontEndConfig config;
+    private final RateLimitedLog warnings;
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean closing;
-    private boolean draining;
+    /** Stopping, or the client has closed its side: no request will follow the ones owed. */
+    private boolean finishing;
     private EventStreamWriter stream;
 
     /** One request waiting for its turn to be answered. */
@@ -76,11 +77,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config) {
+    /** @param warnings the server's limiter for the warnings and errors written here */
+    ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,
+                    RateLimitedLog warnings) {
         this.service = requireNonNull(service, "service");
         this.renderer = requireNonNull(renderer, "renderer");
         this.observer = requireNonNull(observer, "observer");
         this.config = requireNonNull(config, "config");
+        this.warnings = requireNonNull(warnings, "warnings");
     }
 
     @Override
@@ -98,13 +102,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (closing) {
-            return;
+        if (closing || !ctx.channel().isActive()) {
+            return; // what the decoder had when the client left (a truncated request): nobody to answer
         }
         Slot slot = new Slot(exchange);
         slots.add(slot);
         if (slots.size() >= MAX_IN_FLIGHT) {
-            ctx.channel().config().setAutoRead(false);
+            autoRead(false);
         }
         if (exchange instanceof Exchange.Refusal refusal) {
             complete(slot, Reply.error(refusal.error(), refusal.dialect()), null);
@@ -147,7 +151,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             RequestHead head = slot.exchange.head();
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            LOG.error("service failed on {} {}", head.method(), head.path(),
+            warnings.error(LOG, "service failed on {} {}", head.method(), head.path(),
                     cause != null ? cause : new NullPointerException("service completed with a null reply"));
             reply = Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));
         }
@@ -168,14 +172,24 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             if (write(next)) {
                 closing = true;
                 slots.clear();
-                ctx.channel().config().setAutoRead(false);
+                autoRead(false);
             }
         }
         if (wrote) {
             ctx.flush();
         }
         if (!closing && !ctx.channel().config().isAutoRead() && slots.size() <= MAX_IN_FLIGHT / 2) {
-            ctx.channel().config().setAutoRead(true);
+            autoRead(true);
+        }
+    }
+
+    /**
+     * Turns reading on or off while the connection is open: once closed, the channel has left its
+     * selector, and Netty fails on autoRead changes (NullPointerException, AssertionError with -ea).
+     */
+    private void autoRead(boolean on) {
+        if (ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(on);
         }
     }
 
@@ -183,7 +197,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void startStream(RequestHead head, Reply.Stream reply) {
         closing = true;
         slots.clear();
-        ctx.channel().config().setAutoRead(true);
+        autoRead(true);
         stream = new EventStreamWriter(ctx, reply.heartbeat().toNanos());
         ctx.writeAndFlush(EventStreamWriter.head(head.http10()));
         stream.start();
@@ -191,7 +205,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         try {
             reply.onOpen().accept(stream);
         } catch (RuntimeException e) {
-            LOG.error("stream service failed on {} {}", head.method(), head.path(), e);
+            warnings.error(LOG, "stream service failed on {} {}", head.method(), head.path(), e);
             stream.close();
         }
     }
@@ -201,7 +215,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         RequestHead head = slot.exchange.head();
         boolean close = !head.keepAlive()
                 || (slot.exchange instanceof Exchange.Refusal refusal && refusal.close())
-                || (draining && slots.isEmpty());
+                || (finishing && slots.isEmpty());
         List<HeaderField> extra = slot.exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
         FullHttpResponse response = render(head, slot.reply, extra);
         if (close) {
@@ -211,10 +225,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         int status = response.status().code();
         long bodyBytes = response.content().readableBytes();
+        ChannelFuture written = ctx.write(response);
         if (close) {
-            ctx.write(response).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.write(response);
+            written.addListener(ChannelFutureListener.CLOSE);
         }
         observe(head, status, bodyBytes);
         return close;
@@ -225,7 +238,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return renderer.render(head, reply, extra);
         } catch (RuntimeException e) {
             // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
-            LOG.error("cannot render the answer to {} {}", head.method(), head.path(), e);
+            warnings.error(LOG, "cannot render the answer to {} {}", head.method(), head.path(), e);
             return renderer.error(head, FrontEndErrors.internal(), config.dialectFor(head.path()), List.of());
         }
     }
@@ -234,7 +247,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         try {
             observer.onResponse(head.method(), head.path(), status, bodyBytes, System.nanoTime() - head.startNanos());
         } catch (RuntimeException e) {
-            LOG.warn("request observer failed", e);
+            warnings.warn(LOG, "request observer failed", e);
         }
     }
 
@@ -256,11 +269,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt != DRAIN) {
+        if (evt != DRAIN && !(evt instanceof ChannelInputShutdownEvent)) {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        draining = true;
+        finishing = true;
         if (stream != null) {
             stream.close();
         } else if (slots.isEmpty()) {
@@ -281,11 +294,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            LOG.debug("connection {} failed", ctx.channel(), cause);
-        } else {
-            LOG.warn("connection {} failed", ctx.channel(), cause);
-        }
+        ConnectionFailures.log(LOG, warnings, ctx.channel(), cause);
         ctx.close();
     }
 }

@@ -1,22 +1,47 @@
 package org.rproxy.core.server;
 
-import java.time.Duration;
 import java.time.Instant;
 
 import org.rproxy.core.store.Representation;
 
 /**
- * The {@code max-age} advertised for a representation (RFC 9111 §5.2.2.1): the representation's
- * own lifetime, cut so that no cache keeps it past the signature's {@code expires}, and never
- * negative. Stateless.
+ * The {@code Cache-Control} sent with a representation, every directive true for the signature
+ * it carries:
+ *
+ * <ul>
+ *   <li>{@code max-age} (RFC 9111 §5.2.2.1): the representation's lifetime, cut at the
+ *       signature's {@code expires} ({@link Representation#maxAgeAt}).</li>
+ *   <li>{@code no-transform} (RFC 9110 §7.7): the signature covers {@code content-digest}, a
+ *       digest of the bytes as sent, so a cache that re-encodes the body breaks every copy.</li>
+ *   <li>{@code stale-while-revalidate} (RFC 5861 §3): one more max-age at most
+ *       ({@link Representation#staleWhileRevalidateAt}); a copy idle longer is revalidated before
+ *       it is served again, so a stale answer is never much older than two max-ages.</li>
+ *   <li>{@code stale-if-error} (RFC 5861 §4): what is left of the signature after the max-age
+ *       ({@link Representation#staleIfErrorAt}), so a cache serving a stale copy in an outage
+ *       never serves one whose signature has run out. An {@code Age} sent along only shortens
+ *       the real windows.</li>
+ * </ul>
+ *
+ * <p>A window that is zero is left out. Unsigned computed answers get the same rule: their
+ * {@code expires} is the earliest of the signed documents they name, so a stale answer served
+ * within the windows still follows from maps a client can verify. Stateless.
  */
 final class Freshness {
 
     private Freshness() {
     }
 
-    static long maxAgeSeconds(Representation representation, Instant now) {
-        long left = Duration.between(now, representation.expires()).getSeconds();
-        return Math.max(0, Math.min(representation.maxAgeSeconds(), left));
+    static String cacheControl(Representation representation, Instant now) {
+        StringBuilder b = new StringBuilder(80).append("max-age=").append(representation.maxAgeAt(now))
+                .append(", no-transform");
+        long swr = representation.staleWhileRevalidateAt(now);
+        if (swr > 0) {
+            b.append(", stale-while-revalidate=").append(swr);
+        }
+        long sie = representation.staleIfErrorAt(now);
+        if (sie > 0) {
+            b.append(", stale-if-error=").append(sie);
+        }
+        return b.toString();
     }
 }

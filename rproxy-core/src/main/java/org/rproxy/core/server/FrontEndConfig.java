@@ -19,6 +19,9 @@ import io.netty.handler.ssl.SslContext;
  * @param maxBodyBytes         largest request body accepted; larger is answered 413
  * @param idleTimeout          how long a connection may stay without a complete request, whether
  *                             idle between requests or dribbling one (RFC 9112 §9.5)
+ * @param firstByteTimeout     how long a new connection may stay without sending a byte (a TLS
+ *                             handshake's included); capped by {@code idleTimeout}. Shorter than
+ *                             that, so that a flood of silent connections gives its places back soon
  * @param maxConnections       open connections served at once, whatever their protocol; one more is answered 503
  * @param maxStreams           HTTP/2 streams a client may have open at once on one connection
  *                             ({@code SETTINGS_MAX_CONCURRENT_STREAMS}, RFC 9113 §6.5.2)
@@ -27,13 +30,15 @@ import io.netty.handler.ssl.SslContext;
  * @param sslContext           server TLS context, or null for plain HTTP
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
-                             Duration idleTimeout, int maxConnections, int maxStreams, int ioThreads,
+                             Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
+                             int ioThreads,
                              Function<String, Dialect> dialectOf, SslContext sslContext) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /** Enough for a browser or a fan-out client; an update stream is one stream. */
     public static final int DEFAULT_MAX_STREAMS = 1_000;
@@ -61,6 +66,10 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: > 0)");
         }
+        requireNonNull(firstByteTimeout, "firstByteTimeout");
+        if (firstByteTimeout.isNegative() || firstByteTimeout.isZero()) {
+            throw new IllegalArgumentException("firstByteTimeout: " + firstByteTimeout + " (expected: > 0)");
+        }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
         }
@@ -76,38 +85,53 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     /** The default limits, JSON errors everywhere, plain HTTP. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
-                DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_STREAMS, 0,
+                DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_STREAMS, 0,
                 path -> Dialect.JSON, null);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout,
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout, firstByteTimeout,
                 maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
     }
 
     public FrontEndConfig withIdleTimeout(Duration timeout) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout,
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout, firstByteTimeout,
                 maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
     }
 
-    public FrontEndConfig withMaxConnections(int connections) {
+    public FrontEndConfig withFirstByteTimeout(Duration timeout) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, timeout,
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
+    }
+
+    public FrontEndConfig withIoThreads(int threads) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
+                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext);
+    }
+
+    public FrontEndConfig withMaxConnections(int connections) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
                 connections, maxStreams, ioThreads, dialectOf, sslContext);
     }
 
     public FrontEndConfig withMaxStreams(int streams) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
                 maxConnections, streams, ioThreads, dialectOf, sslContext);
     }
 
     public FrontEndConfig withDialectOf(Function<String, Dialect> dialects) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
                 maxConnections, maxStreams, ioThreads, dialects, sslContext);
     }
 
     public FrontEndConfig withSslContext(SslContext context) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
                 maxConnections, maxStreams, ioThreads, dialectOf, context);
+    }
+
+    /** The first-byte timeout as applied: never longer than the idle timeout. */
+    Duration effectiveFirstByteTimeout() {
+        return firstByteTimeout.compareTo(idleTimeout) < 0 ? firstByteTimeout : idleTimeout;
     }
 
     /** The dialect of a front-end error for {@code path}; JSON when the mapping has no answer. */

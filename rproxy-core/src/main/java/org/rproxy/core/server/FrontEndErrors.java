@@ -37,9 +37,14 @@ final class FrontEndErrors {
         return AltoError.syntax("unsupported protocol version " + version + " (expected: HTTP/1.x)").withStatus(505);
     }
 
-    static AltoError methodNotAllowed(String method) {
+    /** @param allow what the resource accepts, as the {@code Allow} value sent with the 405 */
+    static AltoError methodNotAllowed(String method, String allow) {
         return AltoError.of(AltoErrorCode.E_INVALID_FIELD_VALUE, "method", method,
-                "method: " + method + " (expected: GET, HEAD or POST)").withStatus(405);
+                "method: " + method + " (expected: " + allow + ")").withStatus(405);
+    }
+
+    static AltoError notFound(String path) {
+        return AltoError.invalidValue("uri", path, "no such resource").withStatus(404);
     }
 
     static AltoError expectationFailed(String expect) {

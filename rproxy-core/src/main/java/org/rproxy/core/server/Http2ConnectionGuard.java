@@ -1,6 +1,7 @@
 package org.rproxy.core.server;
 
-import java.io.IOException;
+import static java.util.Objects.requireNonNull;
+
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * What {@link RequestDeadline} and {@link ExchangeHandler} do for an HTTP/1.1 connection, done for
  * an HTTP/2 one as a whole (each stream has its own deadline and exchange): closes the connection
- * once it has had no open stream for the idle timeout, passes the server's {@link
- * ExchangeHandler#DRAIN} on to every stream and then closes the connection gracefully (the codec
- * sends GOAWAY and waits, up to its own limit, for the streams in progress to end; event streams
- * end at once), and logs connection failures. Last handler of the connection's pipeline, after the
+ * once it has had no open stream for the idle timeout; on the server's {@link
+ * ExchangeHandler#DRAIN}, or when the client closes its side (it can send no more, not even
+ * flow-control credit), passes the drain on to every stream and then closes the connection
+ * gracefully (the codec sends GOAWAY and waits, up to its own limit, for the streams in progress
+ * to end; event streams end at once); and logs connection failures. Last handler of the connection's pipeline, after the
  * multiplexer; all state on the connection's event loop.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
@@ -28,13 +31,15 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(Http2ConnectionGuard.class);
 
     private final long idleNanos;
+    private final RateLimitedLog warnings;
     private final Set<Channel> streams = new HashSet<>();
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idle;
     private boolean draining;
 
-    Http2ConnectionGuard(long idleNanos) {
+    Http2ConnectionGuard(long idleNanos, RateLimitedLog warnings) {
         this.idleNanos = idleNanos;
+        this.warnings = requireNonNull(warnings, "warnings");
     }
 
     @Override
@@ -60,8 +65,11 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt != ExchangeHandler.DRAIN) {
+        if (evt != ExchangeHandler.DRAIN && !(evt instanceof ChannelInputShutdownEvent)) {
             ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (draining) {
             return;
         }
         draining = true;
@@ -103,11 +111,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            LOG.debug("HTTP/2 connection {} failed", ctx.channel(), cause);
-        } else {
-            LOG.warn("HTTP/2 connection {} failed", ctx.channel(), cause);
-        }
+        ConnectionFailures.log(LOG, warnings, ctx.channel(), cause);
         ctx.close();
     }
 }

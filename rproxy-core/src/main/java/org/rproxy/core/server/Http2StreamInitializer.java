@@ -13,17 +13,15 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  *
  * <pre>
  *   h2-http (Http2StreamFrameToHttpObjectCodec) → deadline (RequestDeadline)
- *         → assembler (RequestAssembler) → exchange (ExchangeHandler)     connection under the limit
- *         → overload (OverloadResponder)                                   beyond it
+ *         → assembler (RequestAssembler) → exchange (ExchangeHandler)
  * </pre>
  *
  * The codec turns the stream's frames into the {@code HttpObject}s an HTTP/1.1 decoder would have
  * produced (version 1.1, {@code :authority} as {@code Host}) and answers back into frames,
  * dropping the connection-specific fields HTTP/2 forbids ({@code Connection},
- * {@code Transfer-Encoding}; RFC 9113 §8.2.2). The deadline then bounds a stream that dribbles
- * its request. On a connection accepted beyond the limit, each stream is answered 503 and the
- * connection is closed (gracefully: GOAWAY, then the streams in progress end) after the first.
- * One per connection; runs on the connection's event loop.
+ * {@code Transfer-Encoding}; RFC 9113 §8.2.2); a request whose body is still coming says
+ * {@code Transfer-Encoding: chunked}, as an HTTP/1.1 one would. The deadline then bounds a stream
+ * that dribbles its request. One per connection; runs on the connection's event loop.
  */
 final class Http2StreamInitializer extends ChannelInitializer<Channel> {
 
@@ -34,16 +32,16 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     private final AltoService service;
     private final RequestObserver observer;
     private final ResponseRenderer renderer;
-    private final boolean admitted;
+    private final RateLimitedLog warnings;
     private final Http2ConnectionGuard guard;
 
     Http2StreamInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
-                           ResponseRenderer renderer, boolean admitted, Http2ConnectionGuard guard) {
+                           ResponseRenderer renderer, RateLimitedLog warnings, Http2ConnectionGuard guard) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
         this.renderer = requireNonNull(renderer, "renderer");
-        this.admitted = admitted;
+        this.warnings = requireNonNull(warnings, "warnings");
         this.guard = requireNonNull(guard, "guard");
     }
 
@@ -52,13 +50,8 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = stream.pipeline();
         p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
         p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos()));
-        if (!admitted) {
-            p.addLast(AltoChannelInitializer.OVERLOAD, new OverloadResponder(renderer, config, observer));
-            stream.closeFuture().addListener(f -> stream.parent().close());
-            return;
-        }
-        p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config));
-        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config));
+        p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings));
+        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings));
         guard.opened(stream);
     }
 }

@@ -21,6 +21,8 @@ import io.netty.util.ReferenceCountUtil;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.HeaderField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns the decoder's stream of {@code HttpObject}s into exactly one {@link Exchange} per request:
@@ -29,27 +31,34 @@ import org.rproxy.core.store.HeaderField;
  * event loop.
  *
  * <p>The head is checked in a fixed order, each failure ending the request: decoding (400, or
- * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), protocol version (505), method (405),
- * expectation (417, RFC 9110 §10.1.1), declared length (413, answered before any of the body is
- * read), target (400). A chunked body is counted as it arrives and refused (413) once over the limit. When a
- * refused request still has body bytes on the wire the connection is closed after the answer,
- * and all further input is discarded. Every message is released here; nothing is retained.
+ * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), protocol version (505), body framing
+ * (400 or 501, {@link HeadRules#framing}), {@code Host} (400), method (405 with the resource's
+ * {@code Allow}, or 404 when the service has no such resource), expectation (417, RFC 9110
+ * §10.1.1), declared length (413, answered before any of the body is read), target (400). A
+ * chunked body is counted as it arrives and refused (413) once over the limit. When a refused
+ * request still has body bytes on the wire, or its framing is in doubt, the connection is closed
+ * after the answer, and all further input is discarded (so a request smuggled inside a body is
+ * never seen). Every message is released here; nothing is retained.
  */
 final class RequestAssembler extends ChannelInboundHandlerAdapter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RequestAssembler.class);
     private static final Set<String> ALLOWED = Set.of("GET", "HEAD", "POST");
-    private static final List<HeaderField> ALLOW_HEADER = List.of(new HeaderField("allow", "GET, HEAD, POST"));
 
     private enum State { AWAIT_HEAD, READ_BODY, SKIP_BODY, DISCARD }
 
     private final FrontEndConfig config;
+    private final AltoService service;
+    private final RateLimitedLog warnings;
     private State state = State.AWAIT_HEAD;
     private RequestHead head;
     private AltoRequest request;
     private BodyAccumulator body;
 
-    RequestAssembler(FrontEndConfig config) {
+    RequestAssembler(FrontEndConfig config, AltoService service, RateLimitedLog warnings) {
         this.config = requireNonNull(config, "config");
+        this.service = requireNonNull(service, "service");
+        this.warnings = requireNonNull(warnings, "warnings");
     }
 
     @Override
@@ -74,20 +83,30 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         } catch (IllegalArgumentException e) {
             targetError = e.getMessage();
         }
-        RequestHead h = head(req, target);
+        RequestHead h = RequestHead.of(req, target);
         if (req.decoderResult().isFailure()) {
-            refuse(ctx, h, decodingError(req.decoderResult().cause()), List.of(), true);
+            refuse(ctx, h, decodingError(req), List.of(), true);
             return;
         }
         if (req.protocolVersion().majorVersion() != 1) {
             refuse(ctx, h, FrontEndErrors.versionNotSupported(req.protocolVersion().text()), List.of(), true);
             return;
         }
+        AltoError framing = HeadRules.framing(req);
+        if (framing != null) {
+            refuse(ctx, h, framing, List.of(), true);
+            return;
+        }
         boolean chunked = HttpUtil.isTransferEncodingChunked(req);
         long length = chunked ? -1 : HttpUtil.getContentLength(req, 0L);
         boolean hasBody = chunked || length > 0;
+        AltoError host = HeadRules.host(req);
+        if (host != null) {
+            refuse(ctx, h, host, List.of(), hasBody);
+            return;
+        }
         if (!ALLOWED.contains(h.method())) {
-            refuse(ctx, h, FrontEndErrors.methodNotAllowed(h.method()), ALLOW_HEADER, hasBody);
+            refuseMethod(ctx, h, hasBody);
             return;
         }
         String expect = req.headers().get(HttpHeaderNames.EXPECT);
@@ -108,7 +127,7 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         head = h;
         request = new AltoRequest(h.method(), target.path(), target.query(), req.uri(),
                 contentType(req.headers().get(HttpHeaderNames.CONTENT_TYPE)),
-                req.headers().get(HttpHeaderNames.ACCEPT), Bytes.empty());
+                req.headers().get(HttpHeaderNames.ACCEPT), Bytes.empty(), req.headers().get(HttpHeaderNames.HOST));
         body = new BodyAccumulator(config.maxBodyBytes(), length);
         state = State.READ_BODY;
         if (checkExpect && hasBody) {
@@ -142,9 +161,29 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         boolean noBody = request.method().equals("GET") || request.method().equals("HEAD");
         AltoRequest r = request;
         Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.rawTarget(),
-                r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes()));
+                r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes(), r.host()));
         clear(State.AWAIT_HEAD);
         ctx.fireChannelRead(call);
+    }
+
+    /** 405 with what the resource accepts, or 404 when the service knows no such resource. */
+    private void refuseMethod(ChannelHandlerContext ctx, RequestHead h, boolean hasBody) {
+        String allow = h.path().equals(RequestHead.UNKNOWN) ? AltoService.ALL_METHODS : allow(h.path());
+        if (allow == null) {
+            refuse(ctx, h, FrontEndErrors.notFound(h.path()), List.of(), hasBody);
+        } else {
+            refuse(ctx, h, FrontEndErrors.methodNotAllowed(h.method(), allow),
+                    List.of(new HeaderField("allow", allow)), hasBody);
+        }
+    }
+
+    private String allow(String path) {
+        try {
+            return service.allow(path);
+        } catch (RuntimeException e) {
+            warnings.warn(LOG, "service failed to say what {} accepts", path, e);
+            return AltoService.ALL_METHODS;
+        }
     }
 
     private void refuse(ChannelHandlerContext ctx, RequestHead h, AltoError error, List<HeaderField> headers,
@@ -160,26 +199,16 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         body = null;
     }
 
-    private AltoError decodingError(Throwable cause) {
+    private AltoError decodingError(HttpRequest req) {
+        Throwable cause = req.decoderResult().cause();
         if (cause instanceof TooLongHttpLineException) {
             return FrontEndErrors.requestLineTooLong(config.maxInitialLineLength());
         }
         if (cause instanceof TooLongHttpHeaderException) {
             return FrontEndErrors.headersTooLarge(config.maxHeaderBytes());
         }
-        return FrontEndErrors.badRequest("malformed request");
-    }
-
-    private static RequestHead head(HttpRequest req, RequestTarget target) {
-        List<String> tags = req.headers().getAll(HttpHeaderNames.IF_NONE_MATCH);
-        // After an overlong request line Netty reports a placeholder request: method and path are unknown.
-        boolean lineUnread = req.decoderResult().cause() instanceof TooLongHttpLineException;
-        String method = lineUnread ? RequestHead.UNKNOWN : req.method().name();
-        String path = target == null || lineUnread ? RequestHead.UNKNOWN : target.path();
-        return new RequestHead(method, path, HttpUtil.isKeepAlive(req),
-                req.protocolVersion().equals(HttpVersion.HTTP_1_0),
-                AcceptEncoding.acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING)),
-                tags.isEmpty() ? null : String.join(",", tags), System.nanoTime());
+        AltoError length = HeadRules.contentLength(req);
+        return length != null ? length : FrontEndErrors.badRequest("malformed request");
     }
 
     /** The media type without parameters, lower case, or null. */

@@ -2,6 +2,14 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+
 /**
  * What the response side needs to know about one request, apart from the {@link AltoRequest}
  * itself: how to frame the answer and which variant and status to choose.
@@ -22,6 +30,19 @@ record RequestHead(String method, String path, boolean keepAlive, boolean http10
     RequestHead {
         requireNonNull(method, "method");
         requireNonNull(path, "path");
+    }
+
+    /** The head of {@code req}; {@code target} is null when the request target did not parse. */
+    static RequestHead of(HttpRequest req, RequestTarget target) {
+        List<String> tags = req.headers().getAll(HttpHeaderNames.IF_NONE_MATCH);
+        // After an overlong request line Netty reports a placeholder request: method and path are unknown.
+        boolean lineUnread = req.decoderResult().cause() instanceof TooLongHttpLineException;
+        String method = lineUnread ? UNKNOWN : req.method().name();
+        String path = target == null || lineUnread ? UNKNOWN : target.path();
+        return new RequestHead(method, path, HttpUtil.isKeepAlive(req),
+                req.protocolVersion().equals(HttpVersion.HTTP_1_0),
+                VariantChoice.gzip(req.headers()),
+                tags.isEmpty() ? null : String.join(",", tags), System.nanoTime());
     }
 
     boolean isHead() {

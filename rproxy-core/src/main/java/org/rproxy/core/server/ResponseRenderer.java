@@ -78,8 +78,7 @@ final class ResponseRenderer {
             }
             h.set(HttpHeaderNames.CONTENT_LENGTH, variant.body().length());
         }
-        h.set(HttpHeaderNames.CACHE_CONTROL,
-                "max-age=" + Freshness.maxAgeSeconds(representation, clock.instant()));
+        h.set(HttpHeaderNames.CACHE_CONTROL, Freshness.cacheControl(representation, clock.instant()));
         h.set(HttpHeaderNames.VARY, vary(h.get(HttpHeaderNames.VARY)));
         h.set(HttpHeaderNames.DATE, date());
         return response;

@@ -2,6 +2,7 @@ package org.rproxy.core.store;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -30,6 +31,41 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
     /** The variant to send for a request that accepts gzip or not. */
     public Variant select(boolean acceptsGzip) {
         return acceptsGzip && gzip != null ? gzip : identity;
+    }
+
+    /**
+     * The freshness lifetime to announce at {@code now} (RFC 9111 §5.2.2.1): {@code maxAgeSeconds},
+     * cut so that no cache keeps it fresh past {@code expires} (with a second to spare); never
+     * negative.
+     */
+    public long maxAgeAt(Instant now) {
+        return Math.max(0, Math.min(maxAgeSeconds, secondsLeft(now)));
+    }
+
+    /**
+     * The {@code stale-while-revalidate} window to announce at {@code now} (RFC 5861 §3): one more
+     * max-age at most, the time a background revalidation needs with plenty to spare, and never
+     * past {@code expires}.
+     */
+    public long staleWhileRevalidateAt(Instant now) {
+        return Math.min(maxAgeSeconds, staleIfErrorAt(now));
+    }
+
+    /**
+     * The {@code stale-if-error} window to announce at {@code now} (RFC 5861 §4): what is left
+     * until {@code expires} after the max-age, so a copy served stale in an outage is still valid.
+     */
+    public long staleIfErrorAt(Instant now) {
+        return Math.max(0, secondsLeft(now) - maxAgeAt(now));
+    }
+
+    /**
+     * Whole seconds until {@code expires}, one short: caches count in whole seconds from the time a
+     * response arrived, which they may take rounded down (nginx does), so a lifetime cut to the
+     * exact remainder could outlast the signature by up to a second.
+     */
+    private long secondsLeft(Instant now) {
+        return Duration.between(now, expires).getSeconds() - 1;
     }
 
     /** Bytes held in memory, for the store's byte bound. */

@@ -61,7 +61,7 @@ class ConfigLoaderTest {
 
     @Test
     void everyKeyIsRead() {
-        String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n"
+        String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  prefetch: [/directory, /prop/pid]\n"
                 + "cache:\n  max-bytes: 512KB\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
@@ -69,6 +69,7 @@ class ConfigLoaderTest {
         ProxyConfig c = loader.read(yaml, "pull.yaml", ProxyConfig.class);
         assertEquals("edge-1", c.name());
         assertEquals(new Address("0.0.0.0", 9000), c.listen().address());
+        assertEquals(20000, c.listen().maxConnections());
         assertEquals(443 + 8000, c.upstream().port());
         assertTrue(c.upstream().https());
         assertEquals(3, c.upstream().connections());
@@ -98,6 +99,8 @@ class ConfigLoaderTest {
                         "pull.yaml: cache.max-byte: unknown key (known: max-bytes)"),
                 Arguments.of("UP\nlisten: {address: 'nohost:x'}",
                         "pull.yaml: listen.address: 'nohost:x' is not HOST:PORT (expected e.g. 127.0.0.1:8282)"),
+                Arguments.of("UP\nlisten: {max-connections: 0}",
+                        "pull.yaml: listen.max-connections: 0 (expected: >= 1)"),
                 Arguments.of("UP\nmode: sideways",
                         "pull.yaml: mode: 'sideways' is not one of pull push"),
                 Arguments.of("UP\nqueries: nearby",

@@ -41,16 +41,25 @@ class PushConfigTest {
         assertEquals(Duration.ofSeconds(30), p.backoffMax());
         assertEquals(256 * 1024, p.subscriberBuffer().bytes());
         assertEquals(Duration.ofSeconds(30), p.stallTimeout());
-        assertEquals(10_000, p.maxSubscribers());
         assertEquals(PushConfig.defaults(), read("push: {}\n").push());
     }
 
     @Test
     void everyKeyIsRead() {
         PushConfig p = read("push:\n  heartbeat: 5s\n  read-timeout: 12s\n  backoff-min: 50ms\n  backoff-max: 2m\n"
-                + "  subscriber-buffer: 1MB\n  stall-timeout: 45s\n  max-subscribers: 25000\n").push();
+                + "  subscriber-buffer: 1MB\n  stall-timeout: 45s\n").push();
         assertEquals(new PushConfig(Duration.ofSeconds(5), Duration.ofSeconds(12), Duration.ofMillis(50),
-                Duration.ofMinutes(2), ByteSize.ofMegabytes(1), Duration.ofSeconds(45), 25_000), p);
+                Duration.ofMinutes(2), ByteSize.ofMegabytes(1), Duration.ofSeconds(45)), p);
+    }
+
+    @Test
+    void subscriberLimitAndSignatureEventsAreRead() {
+        PushConfig p = read("push: {max-subscribers: 20000, signature-events: false}\n").push();
+        assertEquals(20000, p.maxSubscribers());
+        assertEquals(false, p.signatureEvents());
+        PushConfig d = PushConfig.defaults();
+        assertEquals(null, d.maxSubscribers());
+        assertEquals(true, d.signatureEvents());
     }
 
     @Test
@@ -76,7 +85,8 @@ class PushConfigTest {
         "stall-timeout: 0s | push.yaml: push.stall-timeout: 0s (expected: > 0)",
         "stall-timeout: [1s] | push.yaml: push.stall-timeout: expected a single value, not a mapping or list",
         "max-subscribers: 0 | push.yaml: push.max-subscribers: 0 (expected: >= 1)",
-        "readtimeout: 1s | push.yaml: push.readtimeout: unknown key (known: backoff-max, backoff-min, heartbeat, max-subscribers, read-timeout, stall-timeout, subscriber-buffer)",
+        "signature-events: maybe | push.yaml: push.signature-events: 'maybe' is not true or false",
+        "readtimeout: 1s | push.yaml: push.readtimeout: unknown key (known: backoff-max, backoff-min, heartbeat, max-subscribers, read-timeout, signature-events, stall-timeout, subscriber-buffer)",
     })
     void aBadValueOrAnUnknownKeyIsRefusedNamingTheKeyAndTheReason(String push, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> read("push: {" + push + "}\n"));

@@ -47,6 +47,27 @@ class AdminServerTest {
     }
 
     @Test
+    void otherMethodsAre405SayingGetAndHead() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (AdminServer admin = AdminServer.start(new Address("127.0.0.1", 0), registry, () -> null)) {
+            for (String method : new String[] {"POST", "PUT", "DELETE"}) {
+                HttpResponse<String> r = send(admin, method, "/readyz");
+                assertEquals(405, r.statusCode(), method);
+                assertEquals("GET, HEAD", r.headers().firstValue("allow").orElse(null), method);
+            }
+            HttpResponse<String> none = send(admin, "PUT", "/other");
+            assertEquals(404, none.statusCode());
+            assertTrue(none.headers().firstValue("allow").isEmpty());
+        }
+    }
+
+    private HttpResponse<String> send(AdminServer admin, String method, String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + admin.localAddress().getPort() + path);
+        return http.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void pathLabelsAreBoundedAndErrorsGoToOther() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RequestMetrics requests = new RequestMetrics(registry);

@@ -167,6 +167,35 @@ class AltoHttpServerTest {
         });
     }
 
+    @Test
+    void requestsFollowedByAHalfCloseAreAnsweredThenTheConnectionCloses() throws IOException {
+        // The answers wait until the client has closed its side; before, its end of input closed the connection.
+        CompletableFuture<Void> halfClosed = new CompletableFuture<>();
+        start(loopback(), request -> halfClosed.thenApply(v -> Reply.ok(live(Fixtures.identity(Fixtures.JSON)))));
+        try (Socket s = connect()) {
+            get(s.getOutputStream(), "/networkmap");
+            get(s.getOutputStream(), "/networkmap");
+            s.shutdownOutput();
+            halfClosed.complete(null);
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            assertEquals(200, Raw.read(in).status);
+            assertEquals(200, Raw.read(in).status);
+            assertEquals(-1, in.read(), "closed after the last answer");
+        }
+    }
+
+    @Test
+    void halfCloseOfAnIdleConnectionClosesItAtOnce() throws IOException {
+        start(loopback(), serving(live(Fixtures.identity(Fixtures.JSON))));
+        try (Socket s = connect()) {
+            get(s.getOutputStream(), "/networkmap");
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            assertEquals(200, Raw.read(in).status);
+            s.shutdownOutput();
+            assertEquals(-1, in.read(), "closed well before the 60 s idle timeout (the read times out after 10 s)");
+        }
+    }
+
     private static void get(OutputStream out, String path) throws IOException {
         out.write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();

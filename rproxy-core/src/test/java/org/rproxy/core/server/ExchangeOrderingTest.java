@@ -153,7 +153,7 @@ class ExchangeOrderingTest {
         observed.sendRaw("PUT /x HTTP/1.1\r\nHost: h\r\n\r\n");
         observed.answers();
         assertEquals(List.of("GET /networkmap 200 " + Fixtures.JSON.length(),
-                "PUT /x 405 " + ErrorResponses.body(FrontEndErrors.methodNotAllowed("PUT"), Dialect.JSON).length), seen);
+                "PUT /x 405 " + ErrorResponses.body(FrontEndErrors.methodNotAllowed("PUT", AltoService.ALL_METHODS), Dialect.JSON).length), seen);
         observed.closeClient();
         assertFalse(ch.finishAndReleaseAll());
     }

@@ -21,6 +21,7 @@ class FrontEndConfigTest {
         assertEquals(16 * 1024, D.maxHeaderBytes());
         assertEquals(1024 * 1024, D.maxBodyBytes());
         assertEquals(Duration.ofSeconds(60), D.idleTimeout());
+        assertEquals(Duration.ofSeconds(10), D.firstByteTimeout());
         assertEquals(10_000, D.maxConnections());
         assertEquals(0, D.ioThreads());
         assertEquals(Dialect.JSON, D.dialectFor("/anything"));
@@ -37,16 +38,17 @@ class FrontEndConfigTest {
         Function<String, Dialect> json = p -> Dialect.JSON;
         Duration s = Duration.ofSeconds(1);
         return new Object[][] {
-            {"port: -1 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", -1, 4096, 16384, 0, s, 1, 1000, 0, json, null)},
-            {"port: 65536 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", 65536, 4096, 16384, 0, s, 1, 1000, 0, json, null)},
-            {"host: blank (expected: an address or a name)", (Runnable) () -> new FrontEndConfig(" ", 0, 4096, 16384, 0, s, 1, 1000, 0, json, null)},
-            {"maxInitialLineLength: 10 (expected: >= 64)", (Runnable) () -> new FrontEndConfig("h", 0, 10, 16384, 0, s, 1, 1000, 0, json, null)},
-            {"maxHeaderBytes: 1 (expected: >= 256)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 1, 0, s, 1, 1000, 0, json, null)},
-            {"maxBodyBytes: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, -1, s, 1, 1000, 0, json, null)},
-            {"idleTimeout: PT0S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, Duration.ZERO, 1, 1000, 0, json, null)},
-            {"maxConnections: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, 0, 1000, 0, json, null)},
-            {"maxStreams: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, 1, 0, 0, json, null)},
-            {"ioThreads: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, 1, 1000, -1, json, null)},
+            {"port: -1 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", -1, 4096, 16384, 0, s, s, 1, 1000, 0, json, null)},
+            {"port: 65536 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", 65536, 4096, 16384, 0, s, s, 1, 1000, 0, json, null)},
+            {"host: blank (expected: an address or a name)", (Runnable) () -> new FrontEndConfig(" ", 0, 4096, 16384, 0, s, s, 1, 1000, 0, json, null)},
+            {"maxInitialLineLength: 10 (expected: >= 64)", (Runnable) () -> new FrontEndConfig("h", 0, 10, 16384, 0, s, s, 1, 1000, 0, json, null)},
+            {"maxHeaderBytes: 1 (expected: >= 256)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 1, 0, s, s, 1, 1000, 0, json, null)},
+            {"maxBodyBytes: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, -1, s, s, 1, 1000, 0, json, null)},
+            {"idleTimeout: PT0S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, Duration.ZERO, s, 1, 1000, 0, json, null)},
+            {"firstByteTimeout: PT-1S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s.negated(), 1, 1000, 0, json, null)},
+            {"maxConnections: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 0, 1000, 0, json, null)},
+            {"maxStreams: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, 0, 0, json, null)},
+            {"ioThreads: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, 1000, -1, json, null)},
         };
     }
 
@@ -64,5 +66,14 @@ class FrontEndConfigTest {
                 () -> D.withDialectOf(null)).getMessage());
         assertEquals("idleTimeout", assertThrows(NullPointerException.class,
                 () -> D.withIdleTimeout(null)).getMessage());
+        assertEquals("firstByteTimeout", assertThrows(NullPointerException.class,
+                () -> D.withFirstByteTimeout(null)).getMessage());
+    }
+
+    @Test
+    void firstByteTimeoutIsCappedByTheIdleTimeout() {
+        assertEquals(Duration.ofSeconds(10), D.effectiveFirstByteTimeout());
+        assertEquals(Duration.ofSeconds(2), D.withIdleTimeout(Duration.ofSeconds(2)).effectiveFirstByteTimeout());
+        assertEquals(Duration.ofSeconds(60), D.withFirstByteTimeout(Duration.ofMinutes(5)).effectiveFirstByteTimeout());
     }
 }

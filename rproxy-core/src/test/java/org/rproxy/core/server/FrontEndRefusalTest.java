@@ -2,6 +2,7 @@ package org.rproxy.core.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -51,7 +52,7 @@ class FrontEndRefusalTest {
     void otherMethodsAreNotAllowed(String method) {
         Answer a = wire.sendRaw(method + " /networkmap HTTP/1.1\r\nHost: a\r\n\r\n").answer();
         assertAltoError(a, 405, "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"method\",\"value\":\""
-                + method + "\",\"message\":\"method: " + method + " (expected: GET, HEAD or POST)\"}}");
+                + method + "\",\"message\":\"method: " + method + " (expected: GET, HEAD, POST)\"}}");
         assertEquals("GET, HEAD, POST", a.header("allow"));
         assertTrue(channel.isOpen(), "no body left unread: the connection stays");
         assertEquals(200, wire.send(Fixtures.get("/networkmap")).answer().status());
@@ -124,7 +125,6 @@ class FrontEndRefusalTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "GARBAGE\r\n\r\n",
-        "GET /networkmap HTTP/1.1\r\nHost: a\r\nContent-Length: nope\r\n\r\n",
         "GET /networkmap HTTP/1.1\r\nBad Header Name: a\r\n\r\n",
     })
     void undecodableRequestIs400AndCloses(String raw) {
@@ -132,6 +132,77 @@ class FrontEndRefusalTest {
         assertAltoError(a, 400, "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"malformed request\"}}");
         assertFalse(channel.isOpen());
         assertEquals(0, calls.get());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void allowNamesWhatTheServiceSaysTheResourceAccepts() {
+        EmbeddedFrontEnd resources = new EmbeddedFrontEnd(new AltoService() {
+            @Override
+            public CompletableFuture<Reply> handle(AltoRequest request) {
+                calls.incrementAndGet();
+                return CompletableFuture.completedFuture(Reply.ok(Fixtures.identityOnly()));
+            }
+
+            @Override
+            public String allow(String path) {
+                return path.equals("/networkmap") ? "GET, HEAD" : path.equals("/endpointcost") ? "POST" : null;
+            }
+        });
+        try {
+            Answer doc = resources.sendRaw("PUT /networkmap HTTP/1.1\r\nHost: a\r\n\r\n").answer();
+            assertEquals(405, doc.status());
+            assertEquals("GET, HEAD", doc.header("allow"));
+            assertTrue(doc.text().contains("\"message\":\"method: PUT (expected: GET, HEAD)\""), doc.text());
+            Answer query = resources.sendRaw("DELETE /endpointcost HTTP/1.1\r\nHost: a\r\n\r\n").answer();
+            assertEquals(405, query.status());
+            assertEquals("POST", query.header("allow"));
+            Answer none = resources.sendRaw("DELETE /nothing HTTP/1.1\r\nHost: a\r\n\r\n").answer();
+            assertEquals(404, none.status());
+            assertNull(none.header("allow"));
+            assertEquals("{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"uri\",\"value\":\"/nothing\","
+                    + "\"message\":\"uri: no such resource\"}}", none.text());
+            assertTrue(resources.channel().isOpen());
+            assertEquals(0, calls.get());
+            assertFalse(resources.channel().finishAndReleaseAll());
+        } finally {
+            resources.closeClient();
+        }
+    }
+
+    @Test
+    void http11WithoutHostIs400NamingTheField() {
+        Answer a = wire.sendRaw("GET /networkmap HTTP/1.1\r\nAccept: */*\r\n\r\n").answer();
+        assertAltoError(a, 400, "{\"meta\":{\"code\":\"E_MISSING_FIELD\",\"field\":\"host\","
+                + "\"message\":\"missing field: host (required in HTTP/1.1, RFC 9112 §3.2)\"}}");
+        assertTrue(channel.isOpen(), "nothing left unread: the connection stays");
+        assertEquals(0, calls.get());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void http11WithTwoHostsIs400NamingTheField() {
+        Answer a = wire.sendRaw("GET /networkmap HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").answer();
+        assertAltoError(a, 400, "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"host\",\"value\":\"a, b\","
+                + "\"message\":\"host: more than one field (expected: exactly one, RFC 9112 §3.2)\"}}");
+        assertEquals(0, calls.get());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void http11WithoutHostAndWithABodyClosesAfterThe400() {
+        Answer a = wire.sendRaw("POST /costmap HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}").answer();
+        assertEquals(400, a.status());
+        assertEquals("close", a.header("connection"));
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void http10WithoutHostIsServed() {
+        Answer a = wire.sendRaw("GET /networkmap HTTP/1.0\r\n\r\n").answer();
+        assertEquals(200, a.status());
+        assertEquals(1, calls.get());
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -172,7 +243,7 @@ class FrontEndRefusalTest {
         assertEquals("application/xml", a.header("content-type"));
         assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\"><error code=\"E_INVALID_FIELD_VALUE\""
-                + " field=\"method\" value=\"DELETE\">method: DELETE (expected: GET, HEAD or POST)</error></alto>",
+                + " field=\"method\" value=\"DELETE\">method: DELETE (expected: GET, HEAD, POST)</error></alto>",
                 a.text());
         assertFalse(channel.finishAndReleaseAll());
     }

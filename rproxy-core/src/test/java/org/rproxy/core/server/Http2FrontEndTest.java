@@ -17,6 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.socket.SocketChannel;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,7 +30,8 @@ import org.rproxy.core.store.Variant;
  * The front end over HTTP/2 with prior knowledge, on real sockets with Netty's HTTP/2 client:
  * every stream is served like an HTTP/1.1 request (documents, conditional and gzip answers,
  * queries, front-end refusals, event streams with heartbeats, backpressure and close), many
- * streams share one connection, and the connection-level rules (limit, idle timeout, drain) hold.
+ * streams share one connection, and the connection-level rules (limit, idle timeout, drain,
+ * half-closure) hold.
  */
 @ExtendWith(LeakGuard.class)
 class Http2FrontEndTest {
@@ -211,16 +214,13 @@ class Http2FrontEndTest {
     }
 
     @Test
-    void aConnectionBeyondTheLimitIsAnswered503AndClosed() throws Exception {
+    void aConnectionBeyondTheLimitIsClosedAndTheOthersGoOn() throws Exception {
         AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxConnections(1));
         Http2TestClient first = connect(server);
         assertEquals(200, first.open("GET", "/doc", null).status());
         Http2TestClient second = connect(server);
-        Http2TestClient.Call refused = second.open("GET", "/doc", null);
-        assertEquals(503, refused.status());
-        assertEquals("1", refused.header("retry-after"));
-        assertEquals("application/alto-error+json", refused.header("content-type"));
-        assertTrue(second.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "then the connection closes");
+        // Refused on accept, in HTTP/1.1: to an HTTP/2 client that is a connection error.
+        assertTrue(second.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "the second connection is closed");
         assertEquals(200, first.open("GET", "/doc", null).status());
     }
 
@@ -237,6 +237,19 @@ class Http2FrontEndTest {
         assertTrue(closed.await(WAIT_S, TimeUnit.SECONDS));
         call.bytes();
         assertTrue(client.goAway().isDone(), "GOAWAY came before the end");
+        assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aClientThatClosesItsSideEndsItsStreamsAndTheConnection() throws Exception {
+        Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0)));
+        Http2TestClient.Call call = client.open("POST", "/stream/half", "{}");
+        assertEquals(200, call.status());
+        CountDownLatch closed = new CountDownLatch(1);
+        sink("/stream/half").onClose(closed::countDown);
+
+        ((SocketChannel) client.channel()).shutdownOutput().syncUninterruptibly();
+        assertTrue(closed.await(WAIT_S, TimeUnit.SECONDS), "no more credit can come: the stream ends");
         assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS));
     }
 

@@ -98,7 +98,7 @@ class RepresentationResponseTest {
             assertEquals(field.value(), a.header(field.name()), field.name());
         }
         assertEquals(String.valueOf(Fixtures.JSON.length()), a.header("content-length"));
-        assertEquals("max-age=300", a.header("cache-control"));
+        assertEquals("max-age=300, no-transform, stale-while-revalidate=300, stale-if-error=3299", a.header("cache-control"));
         assertEquals("Accept-Encoding", a.header("vary"));
         assertEquals("Sat, 01 Mar 2025 12:00:00 GMT", a.header("date"));
         assertNull(a.header("connection"));
@@ -107,11 +107,36 @@ class RepresentationResponseTest {
     }
 
     @Test
-    void maxAgeIsCutToTheSignatureExpiry() {
+    void maxAgeIsCutToTheSignatureExpiryWithASecondToSpare() {
         Representation soon = new Representation(Fixtures.identity(Fixtures.JSON), null, 300,
                 EmbeddedFrontEnd.NOW.minusSeconds(10), EmbeddedFrontEnd.NOW.plus(Duration.ofMillis(42_900)));
         EmbeddedChannel channel = serve(soon);
-        assertEquals("max-age=42", wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
+        assertEquals("max-age=41, no-transform", wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void staleWindowsEndWhenTheSignatureRunsOut() {
+        Representation r = new Representation(Fixtures.identity(Fixtures.JSON), null, 300,
+                EmbeddedFrontEnd.NOW.minusSeconds(10), EmbeddedFrontEnd.NOW.plusSeconds(400));
+        EmbeddedChannel channel = serve(r);
+        assertEquals("max-age=300, no-transform, stale-while-revalidate=99, stale-if-error=99",
+                wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void aVarnishBackendFetchGetsIdentityEvenWhenItAsksForGzip() {
+        EmbeddedChannel channel = serve(Fixtures.withGzip());
+        FullHttpRequest get = Fixtures.get("/networkmap");
+        get.headers().set("accept-encoding", "gzip");
+        get.headers().set("x-varnish", "32770");
+        Answer a = wire.send(get).answer();
+        assertEquals(200, a.status());
+        assertNull(a.header("content-encoding"));
+        assertEquals(Fixtures.IDENTITY_TAG, a.header("etag"));
+        assertEquals(Fixtures.JSON, a.text());
+        assertEquals("Accept-Encoding", a.header("vary"));
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -120,7 +145,7 @@ class RepresentationResponseTest {
         Representation expired = new Representation(Fixtures.identity(Fixtures.JSON), null, 300,
                 EmbeddedFrontEnd.NOW.minusSeconds(100), EmbeddedFrontEnd.NOW.minusSeconds(5));
         EmbeddedChannel channel = serve(expired);
-        assertEquals("max-age=0", wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
+        assertEquals("max-age=0, no-transform", wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -135,7 +160,7 @@ class RepresentationResponseTest {
         assertEquals(String.valueOf(Fixtures.gzip(Fixtures.JSON).length), a.header("content-length"));
         assertEquals("gzip", a.header("content-encoding"));
         assertEquals(Fixtures.GZIP_TAG, a.header("etag"));
-        assertEquals("max-age=300", a.header("cache-control"));
+        assertEquals("max-age=300, no-transform, stale-while-revalidate=300, stale-if-error=3299", a.header("cache-control"));
         // A GET right after on the same connection gets its body: HEAD did not desynchronise framing.
         FullHttpRequest get = Fixtures.get("/networkmap");
         get.headers().set("accept-encoding", "gzip");

@@ -9,13 +9,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ContentDigest;
+import org.rproxy.core.sign.EntityTags;
 import org.rproxy.core.sign.ResponseSigner;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SignatureHeaders;
@@ -26,8 +26,8 @@ import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
 /**
- * Signs test documents as the origin does (one signature per variant, entity tag from the
- * digest), for tests of verifiers, proxies and the harness that need an upstream they control.
+ * Signs test documents as the origin does (one signature per variant, entity tag per
+ * signing), for tests of verifiers, proxies and the harness that need an upstream they control.
  * Shared through rproxy-core's test-jar.
  */
 public final class TestSigner {
@@ -65,8 +65,7 @@ public final class TestSigner {
 
     private Variant variant(AltoResource resource, Bytes body, String encoding, Instant created, Instant expires) {
         String digest = ContentDigest.sha256(body.unsafeArray());
-        String etag = '"' + Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(ContentDigest.sha256Raw(body.unsafeArray())).substring(0, 22) + '"';
+        String etag = EntityTags.ofSigning(digest, created);
         SignatureHeaders sig = signer.sign("application/alto-networkmap+json", digest, etag, resource.toHeader(),
                 created, expires);
         List<HeaderField> h = new ArrayList<>();

@@ -4,7 +4,6 @@ import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,11 +64,8 @@ final class StreamingViewersScenario implements Scenario {
         }
         Path maps = ctx.lab.topology(TopologySpec.of(12, 2, ctx.options.seed()));
         ProxyProcess origin = ctx.lab.startOriginProcess(maps, ctx.maxAge(Duration.ofSeconds(60)));
-        // The command line gives the rest; a config file must name the upstream itself.
-        Path conf = Files.writeString(ctx.lab.dir().resolve("streaming-viewers.yaml"),
-                "upstream:\n  url: " + origin.baseUri() + "\n  trust:\n    - " + ctx.lab.pub() + "\n"
-                        + "push:\n  max-subscribers: " + (viewers + 1_000) + "\n");
-        ProxyProcess proxy = ctx.lab.startPushProxy("push-1", origin.baseUri(), List.of("--config", conf.toString()));
+        ProxyProcess proxy = ctx.lab.startPushProxy("push-1", origin.baseUri(),
+                List.of("--max-subscribers", Integer.toString(viewers + 1_000)));
         Map<String, String> paths = StreamParams.paths(proxy.baseUri(), SUBSCRIPTION);
         long rssBefore = proxy.residentKib();
         long heapBefore = ProcessMemory.heapAfterGcKib(proxy.pid());

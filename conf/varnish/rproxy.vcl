@@ -1,0 +1,41 @@
+vcl 4.1;
+# Varnish in front of an rproxy node (origin or proxy). Run with the parameters in
+# varnishd.params, for example:
+#   varnishd -a 127.0.0.1:6081 -f /path/to/rproxy.vcl -s malloc,256m \
+#            $(grep -v '^#' varnishd.params | sed 's/^/-p /')
+# Change the backend address to your node's. Tested with Varnish 7.1 by HttpCachesIT (test-harness).
+#
+# Why this is needed: with its default http_gzip_support=on, Varnish asks every backend for gzip
+# (whatever the client asked), stores the gzip variant and gunzips it for clients that did not
+# ask for gzip, ignoring Cache-Control: no-transform. Every signed document carries a digest of
+# the bytes as sent, so those clients would get bytes that do not verify. The node protects
+# itself: a request carrying X-Varnish (Varnish adds it to every backend request) gets the
+# identity variant, which every client can verify. That works with no VCL at all, but gzip
+# clients then get identity. This VCL gets the signed gzip variants back:
+#  - varnishd.params sets http_gzip_support=off: Varnish passes Accept-Encoding through and
+#    never (un)compresses;
+#  - vcl_recv reduces Accept-Encoding to "gzip" or nothing, so Vary: Accept-Encoding gives two
+#    variants per document rather than one per distinct header value;
+#  - vcl_backend_fetch removes X-Varnish, so the node answers each variant as asked.
+
+backend rproxy_node {
+    .host = "127.0.0.1";
+    .port = "8282";
+}
+
+sub vcl_recv {
+    if (req.http.Accept-Encoding ~ "(?i)\bgzip\b"
+            && req.http.Accept-Encoding !~ "(?i)\bgzip\s*;\s*q\s*=\s*0(\.0*)?\s*(,|$)") {
+        set req.http.Accept-Encoding = "gzip";
+    } else {
+        unset req.http.Accept-Encoding;
+    }
+}
+
+sub vcl_backend_fetch {
+    # Safe only with http_gzip_support=off (varnishd.params): Varnish then never gunzips.
+    unset bereq.http.X-Varnish;
+}
+
+# Freshness is left to the built-in VCL: ttl = max-age - Age, grace = stale-while-revalidate,
+# both of which the node keeps within the signature's validity.

@@ -1,0 +1,86 @@
+package org.rproxy.app;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.PushConfig;
+import org.rproxy.pull.PullProxy;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
+
+/**
+ * A pull proxy with an update stream (RFC 8895) on its own front end: what {@code rproxy proxy}
+ * runs in pull mode, and the pull half of a push proxy ({@link PushPullProxy}). The parts are
+ * joined in four places only: the {@link UpdatePublisher} wraps the pull proxy's service (it
+ * answers {@code /updates} and its control URIs, and computes the answers POST-mode substreams
+ * follow by calling that service); every signed copy the store takes (fetched, revalidated or
+ * offered) goes to the publisher; the documents some substream follows, and the directory that
+ * says what can be followed, count as asked for at every refresher pass, so the pull proxy keeps
+ * revalidating them when nobody GETs them; and a new set of locally computed answers makes the
+ * publisher compute its followed answers again.
+ *
+ * <p>So a pull proxy's streams are as fresh as its refresh: a new version reaches subscribers
+ * when a revalidation brings it, about {@code refresh.ahead} before the held copy's
+ * {@code max-age} runs out. Threads: those of its parts; the hand-overs are non-blocking.
+ */
+public final class StreamingPull implements AutoCloseable {
+
+    /** Held and kept fresh for every stream: it says which resources may be followed, and how. */
+    static final String DIRECTORY = "/directory";
+
+    private final UpdatePublisher publisher;
+    private final PullProxy pull;
+
+    private StreamingPull(UpdatePublisher publisher, PullProxy pull) {
+        this.publisher = publisher;
+        this.pull = pull;
+    }
+
+    /** Starts from {@code config} (its mode is ignored: this is the pull half) with {@code stream}'s settings. */
+    public static StreamingPull start(ProxyConfig config, UpdateStreamConfig stream, Clock clock) {
+        requireNonNull(config, "config");
+        requireNonNull(clock, "clock");
+        UpdatePublisher publisher = new UpdatePublisher(requireNonNull(stream, "stream"));
+        PullProxy pull;
+        try {
+            pull = PullProxy.start(config.withMode(ProxyConfig.Mode.PULL), clock, publisher::wrap);
+        } catch (RuntimeException e) {
+            publisher.close();
+            throw e;
+        }
+        pull.addChangeListener(publisher::accept);
+        pull.addAnswersListener(publisher::answersChanged);
+        pull.keepFresh(() -> {
+            Set<String> targets = new HashSet<>(publisher.followedTargets());
+            targets.add(DIRECTORY);
+            return targets;
+        });
+        return new StreamingPull(publisher, pull);
+    }
+
+    /** The publisher's settings from a proxy's {@code push} and {@code listen} sections. */
+    public static UpdateStreamConfig streamConfig(ProxyConfig config) {
+        PushConfig p = config.push();
+        return UpdateStreamConfig.defaults().withHeartbeat(p.heartbeat()).withStallTimeout(p.stallTimeout())
+                .withWindowBytes(p.subscriberBuffer().bytes()).withMaxSubscribers(p.maxSubscribers())
+                .withSignatureEvents(p.signatureEvents()).withBase(config.listen().tls() != null, null);
+    }
+
+    public PullProxy pull() {
+        return pull;
+    }
+
+    public UpdatePublisher publisher() {
+        return publisher;
+    }
+
+    @Override
+    public void close() {
+        pull.close();
+        publisher.close();
+    }
+}

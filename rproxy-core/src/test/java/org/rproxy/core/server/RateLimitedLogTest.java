@@ -1,0 +1,121 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.testing.MutableClock;
+import org.slf4j.LoggerFactory;
+
+class RateLimitedLogTest {
+
+    private final Logger logger = (Logger) LoggerFactory.getLogger("rproxy.test.RateLimitedLogTest");
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T12:00:00Z"));
+    private final RateLimitedLog log;
+
+    RateLimitedLogTest() {
+        appender.start();
+        logger.addAppender(appender);
+        logger.setLevel(Level.INFO);
+        logger.setAdditive(false);
+        log = new RateLimitedLog(Duration.ofSeconds(10), clock);
+    }
+
+    @AfterEach
+    void detach() {
+        logger.detachAppender(appender);
+    }
+
+    private List<String> lines() {
+        return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    }
+
+    @Test
+    void firstIsWrittenThenOnePerIntervalWithTheCountHeldBack() {
+        assertTrue(log.warn(logger, "peer {} misbehaved", "a"));
+        for (int i = 0; i < 1000; i++) {
+            assertFalse(log.warn(logger, "peer {} misbehaved", "b" + i));
+        }
+        clock.advance(Duration.ofMillis(9_999));
+        assertFalse(log.warn(logger, "peer {} misbehaved", "c"));
+        clock.advance(Duration.ofMillis(1));
+        assertTrue(log.warn(logger, "peer {} misbehaved", "d"));
+        assertFalse(log.warn(logger, "peer {} misbehaved", "e"));
+        clock.advance(Duration.ofSeconds(10));
+        assertTrue(log.warn(logger, "peer {} misbehaved", "f"));
+        assertEquals(List.of("WARN peer a misbehaved", "WARN peer d misbehaved (1001 more like this not logged)",
+                "WARN peer f misbehaved (1 more like this not logged)"), lines());
+    }
+
+    @Test
+    void eachFormatHasItsOwnInterval() {
+        assertTrue(log.warn(logger, "one {}", 1));
+        assertTrue(log.error(logger, "two {}", 2));
+        assertFalse(log.warn(logger, "one {}", 3));
+        assertFalse(log.error(logger, "two {}", 4));
+        assertEquals(List.of("WARN one 1", "ERROR two 2"), lines());
+    }
+
+    @Test
+    void eachLoggerHasItsOwnInterval() {
+        Logger other = (Logger) LoggerFactory.getLogger("rproxy.test.RateLimitedLogOther");
+        other.setAdditive(false);
+        other.setLevel(Level.OFF);
+        assertTrue(log.warn(logger, "same {}", 1));
+        assertFalse(log.warn(other, "same {}", 2), "off: not written");
+        other.setLevel(Level.INFO);
+        other.addAppender(appender);
+        try {
+            assertTrue(log.warn(other, "same {}", 3));
+            assertFalse(log.warn(logger, "same {}", 4));
+        } finally {
+            other.detachAppender(appender);
+        }
+        assertEquals(List.of("WARN same 1", "WARN same 3"), lines());
+    }
+
+    @Test
+    void aTrailingThrowableStaysTheThrowable() {
+        IOException boom = new IOException("boom");
+        log.error(logger, "call {} failed", "x", boom);
+        log.error(logger, "call {} failed", "y", boom);
+        clock.advance(Duration.ofSeconds(10));
+        log.error(logger, "call {} failed", "z", boom);
+        assertEquals(List.of("ERROR call x failed", "ERROR call z failed (1 more like this not logged)"), lines());
+        for (ILoggingEvent e : appender.list) {
+            assertEquals("java.io.IOException", e.getThrowableProxy().getClassName());
+        }
+    }
+
+    @Test
+    void nothingIsCountedWhileTheLevelIsOff() {
+        logger.setLevel(Level.OFF);
+        assertFalse(log.warn(logger, "quiet {}", 1));
+        logger.setLevel(Level.INFO);
+        assertTrue(log.warn(logger, "quiet {}", 2));
+        assertEquals(List.of("WARN quiet 2"), lines());
+        assertNull(appender.list.get(0).getThrowableProxy());
+    }
+
+    @Test
+    void intervalMustBePositive() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new RateLimitedLog(Duration.ZERO, clock));
+        assertEquals("interval: PT0S (expected: > 0)", e.getMessage());
+    }
+}

@@ -1,0 +1,212 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.origin.Origin;
+import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.pull.PullProxy;
+
+/**
+ * Ordinary HTTP caches between clients and a pull proxy keep serving documents that verify, across
+ * re-signings: an origin signing for 10 s (re-signing every 5 s, max-age 2 s), a pull proxy, and
+ * in front of it nginx with {@code proxy_cache_revalidate} on and off, Varnish with its default
+ * parameters (gzip support on) and a backend-only VCL, and the shipped conf/nginx and
+ * conf/varnish. For three validity periods identity and gzip clients ask every cache for the
+ * documents; every answer must verify (signature, digest over the bytes received, resource,
+ * expiry), every cache must keep hitting and must pass on new signings. Skipped when nginx or
+ * varnishd is not installed.
+ */
+class HttpCachesIT {
+    static final Duration VALIDITY = Duration.ofSeconds(10);
+    static final List<String> TARGETS = List.of("/directory", "/networkmap/default-network-map",
+            "/costmap/routingcost-map", "/cost/map");
+    static final String STATUS = "add_header X-Cache-Status $upstream_cache_status always;";
+
+    @TempDir
+    static Path dir;
+    static Origin origin;
+    static PullProxy proxy;
+    static ResponseVerifier verifier;
+    static final List<CacheProcess> CACHES = new ArrayList<>();
+
+    /** What one cache served during the run. */
+    static final class Tally {
+        final AtomicLong requests = new AtomicLong();
+        final AtomicLong hits = new AtomicLong();
+        final AtomicLong gzip = new AtomicLong();
+        final Set<Instant> signings = ConcurrentHashMap.newKeySet();
+        final List<String> failures = new ArrayList<>();
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path nginx = CacheProcess.executable("nginx").orElse(null);
+        Path varnishd = CacheProcess.executable("varnishd").orElse(null);
+        assumeTrue(nginx != null && varnishd != null, "nginx and varnishd are not both installed");
+        // varnishd's workers drop to their own user: they must be able to reach the work folder.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+        SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path key = Files.writeString(dir.resolve("origin.key"), k.toPkcs8Pem());
+        Path pub = Files.writeString(dir.resolve("origin.pub"), k.publicKey().toSpkiPem());
+        origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, key, VALIDITY,
+                Duration.ofSeconds(2), List.of(), "caches-origin", null));
+        proxy = Proxies.start("edge", origin.baseUri(), pub, Clock.systemUTC());
+        verifier = new ResponseVerifier(List.of(k.publicKey()), Clock.systemUTC());
+        String upstream = proxy.baseUri().replace("http://", "");
+        String host = upstream.substring(0, upstream.lastIndexOf(':'));
+        String port = upstream.substring(upstream.lastIndexOf(':') + 1);
+
+        for (boolean revalidate : new boolean[] {true, false}) {
+            String name = "nginx-revalidate-" + (revalidate ? "on" : "off");
+            int p = CacheProcess.freePort();
+            Path d = dir.resolve(name);
+            CACHES.add(CacheProcess.nginx(name, nginx, d, p, "proxy_cache_path " + d.resolve("cache")
+                    + " keys_zone=c:1m inactive=10m use_temp_path=off;\n"
+                    + "server { listen 127.0.0.1:" + p + "; location / { proxy_pass http://" + upstream + ";"
+                    + " proxy_cache c; proxy_cache_revalidate " + (revalidate ? "on" : "off") + "; " + STATUS + " } }"));
+        }
+        int vp = CacheProcess.freePort();
+        CACHES.add(CacheProcess.varnish("varnish-defaults", varnishd, dir.resolve("varnish-defaults"), vp,
+                "vcl 4.1;\nbackend default { .host = \"" + host + "\"; .port = \"" + port + "\"; }\n", List.of()));
+
+        Path conf = TestPaths.repo().resolve("conf");
+        int np = CacheProcess.freePort();
+        String shipped = replaced(Files.readString(conf.resolve("nginx/rproxy-cache.conf")),
+                "127.0.0.1:8282", upstream, "127.0.0.1:8080", "127.0.0.1:" + np,
+                "/var/cache/nginx/rproxy", dir.resolve("nginx-shipped/cache").toString());
+        CACHES.add(CacheProcess.nginx("nginx-shipped", nginx, dir.resolve("nginx-shipped"), np, shipped));
+        int sp = CacheProcess.freePort();
+        String vcl = replaced(Files.readString(conf.resolve("varnish/rproxy.vcl")),
+                ".host = \"127.0.0.1\"", ".host = \"" + host + "\"", ".port = \"8282\"", ".port = \"" + port + "\"");
+        List<String> params = Files.readAllLines(conf.resolve("varnish/varnishd.params")).stream()
+                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        CACHES.add(CacheProcess.varnish("varnish-shipped", varnishd, dir.resolve("varnish-shipped"), sp, vcl, params));
+    }
+
+    /** {@code text} with each (from, to) pair replaced; fails when a {@code from} is not in it. */
+    private static String replaced(String text, String... pairs) {
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            assertTrue(text.contains(pairs[i]), "the shipped file no longer contains " + pairs[i]);
+            text = text.replace(pairs[i], pairs[i + 1]);
+        }
+        return text;
+    }
+
+    @AfterAll
+    static void stop() {
+        CACHES.forEach(CacheProcess::close);
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+    }
+
+    @Test
+    void everyAnswerThroughEveryCacheVerifiesAcrossThreeValidityPeriods() throws Exception {
+        Map<CacheProcess, Tally> tallies = new LinkedHashMap<>();
+        CACHES.forEach(c -> tallies.put(c, new Tally()));
+        long end = System.nanoTime() + VALIDITY.multipliedBy(3).plusSeconds(1).toNanos();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ScheduledExecutorService rounds = Executors.newSingleThreadScheduledExecutor();
+        try {
+            rounds.scheduleAtFixedRate(() -> {
+                if (System.nanoTime() - end >= 0) {
+                    done.complete(null);
+                    return;
+                }
+                try {
+                    tallies.forEach(HttpCachesIT::round);
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            }, 0, 200, TimeUnit.MILLISECONDS);
+            done.get(VALIDITY.multipliedBy(3).plusSeconds(60).toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            rounds.shutdownNow();
+            assertTrue(rounds.awaitTermination(15, TimeUnit.SECONDS));
+        }
+
+        tallies.forEach((c, t) -> System.out.printf("HttpCachesIT: %-22s %5d requests, hit ratio %.2f, %d gzip answers,"
+                + " %d signings seen, %d failures%n", c.name, t.requests.get(),
+                t.hits.get() / (double) t.requests.get(), t.gzip.get(), t.signings.size(), t.failures.size()));
+        tallies.forEach((c, t) -> {
+            assertEquals(List.of(), t.failures.subList(0, Math.min(5, t.failures.size())), c + ": answers that do not verify");
+            assertTrue(t.hits.get() > 0, c + ": no hits");
+            assertTrue(t.signings.size() >= 4, c + ": only " + t.signings.size() + " signings passed on in 3 periods");
+        });
+        Map<String, Long> gzip = new LinkedHashMap<>();
+        tallies.forEach((c, t) -> gzip.put(c.name, t.gzip.get()));
+        assertEquals(0L, gzip.get("varnish-defaults"), "Varnish with gzip support on gets identity only");
+        for (String name : List.of("nginx-revalidate-on", "nginx-revalidate-off", "nginx-shipped", "varnish-shipped")) {
+            assertTrue(gzip.get(name) > 0, name + " passes on the signed gzip variants");
+        }
+    }
+
+    /** Every target, for an identity and a gzip client, through one cache. */
+    private static void round(CacheProcess cache, Tally tally) {
+        for (String target : TARGETS) {
+            for (boolean gzip : new boolean[] {false, true}) {
+                String what = target + (gzip ? " (gzip client)" : " (identity client)");
+                try {
+                    HttpResponse<byte[]> r = Proxies.get(cache.base() + target,
+                            gzip ? Map.of("Accept-Encoding", "gzip") : Map.of());
+                    tally.requests.incrementAndGet();
+                    String cacheStatus = r.headers().firstValue("x-cache-status").orElse("");
+                    if (Set.of("HIT", "STALE", "UPDATING").contains(cacheStatus)
+                            || r.headers().firstValue("x-varnish").orElse("").trim().contains(" ")) {
+                        tally.hits.incrementAndGet();
+                    }
+                    if (r.headers().firstValue("content-encoding").orElse("").equals("gzip")) {
+                        assertTrue(gzip, "gzip sent to a client that did not ask for it");
+                        tally.gzip.incrementAndGet();
+                    }
+                    Verdict v = verifier.verify(name -> r.headers().firstValue(name).orElse(null), r.body(),
+                            ResponseVerifier.Expectation.path(target));
+                    if (r.statusCode() != 200 || !v.valid()) {
+                        tally.failures.add(what + ": " + r.statusCode() + " " + v.outcome() + " " + v.reason()
+                                + " age=" + r.headers().firstValue("age").orElse("-")
+                                + " status=" + cacheStatus);
+                    } else {
+                        tally.signings.add(v.created());
+                    }
+                } catch (Exception | AssertionError e) {
+                    tally.failures.add(what + ": " + e);
+                }
+            }
+        }
+    }
+}
