@@ -22,7 +22,8 @@ import io.netty.handler.ssl.SslContext;
  * @param firstByteTimeout     how long a new connection may stay without sending a byte (a TLS
  *                             handshake's included); capped by {@code idleTimeout}. Shorter than
  *                             that, so that a flood of silent connections gives its places back soon
- * @param maxConnections       open connections served at once, whatever their protocol; one more is answered 503
+ * @param maxConnections       open connections served at once, whatever their protocol; one more is
+ *                             answered 503
  * @param maxStreams           HTTP/2 streams a client may have open at once on one connection
  *                             ({@code SETTINGS_MAX_CONCURRENT_STREAMS}, RFC 9113 §6.5.2)
  * @param ioThreads            event-loop threads for connections, {@code 0} for Netty's default
@@ -31,8 +32,7 @@ import io.netty.handler.ssl.SslContext;
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
-                             int ioThreads,
-                             Function<String, Dialect> dialectOf, SslContext sslContext) {
+                             int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -85,8 +85,8 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     /** The default limits, JSON errors everywhere, plain HTTP. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
-                DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_STREAMS, 0,
-                path -> Dialect.JSON, null);
+                DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
