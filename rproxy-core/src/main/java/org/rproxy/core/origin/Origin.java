@@ -143,7 +143,7 @@ public final class Origin implements AutoCloseable {
     private void startServing(MapSet maps) throws IOException {
         FrontEndConfig fe = config.frontEnd().withDialectOf(Origin::dialectOf);
         // Bind first so the capability can name the real port when port 0 was asked for.
-        server = AltoHttpServer.start(fe, stream == null ? service : stream.wrap(service), new RequestMetrics(registry));
+        server = AltoHttpServer.start(fe, stream == null ? service : stream.mount(service), new RequestMetrics(registry));
         InetSocketAddress a = server.localAddress();
         serverUri = config.publicUri() != null ? config.publicUri()
                 : (fe.sslContext() != null ? "https://" : "http://") + (a.getAddress().getHostAddress().indexOf(':') >= 0

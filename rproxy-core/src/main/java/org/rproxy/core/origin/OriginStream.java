@@ -1,8 +1,11 @@
 package org.rproxy.core.origin;
 
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
+import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
+import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -22,6 +25,27 @@ public interface OriginStream {
 
     /** The front end's service: the stream's own paths answered by the stream, the rest by {@code documents}. */
     AltoService wrap(AltoService documents);
+
+    /**
+     * {@link #wrap}, also telling the front end what each resource accepts (for its 405 to PUT,
+     * DELETE and the like): POST on the stream's path and the paths under it (its control URIs,
+     * RFC 8895 §6.3 and §7), what {@code documents} says everywhere else.
+     */
+    default AltoService mount(AltoService documents) {
+        AltoService wrapped = wrap(documents);
+        String stream = path();
+        return new AltoService() {
+            @Override
+            public CompletionStage<Reply> handle(AltoRequest request) {
+                return wrapped.handle(request);
+            }
+
+            @Override
+            public String allow(String p) {
+                return p.equals(stream) || p.startsWith(stream + "/") ? "POST" : documents.allow(p);
+            }
+        };
+    }
 
     /** The signed documents now served, by request target (path and query). */
     void installed(Map<String, Representation> documents);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves a connection accepted beyond {@link FrontEndConfig#maxConnections()}: it is answered
  * {@code 503} with an ALTO error and {@code Retry-After: 1} (RFC 7285 §8.5.3, RFC 9110 §10.2.3)
- * as soon as it is accepted, without waiting for a request, and is gone within {@link #LINGER}:
+ * as soon as it is accepted, without waiting for a request, and is gone within {@link #LINGER_MILLIS}:
  * a flood of connections that never send anything then holds no descriptor for long (waiting
  * for their request held each one for the whole idle timeout). The request is unknown, so the
  * error is in the JSON dialect.
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>Closing a socket with unread input makes the kernel send a reset, which can destroy the
  * answer before the client reads it. So after the 503 the connection half-closes (the client
  * reads the answer and then the end of the stream), whatever the client sends is read and
- * dropped, and the connection closes when the client closes or {@link #LINGER} after accept,
+ * dropped, and the connection closes when the client closes or {@link #LINGER_MILLIS} after accept,
  * whichever comes first. At most {@code lingering}'s limit of connections linger at once; past
  * it (a flood) they are closed right after the answer is written. Over TLS the answer waits for
  * the handshake and the connection closes after it (TLS has its own close). One per refused
