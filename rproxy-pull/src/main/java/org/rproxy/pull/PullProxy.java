@@ -27,6 +27,7 @@ import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.metrics.RequestMetrics;
+import org.rproxy.core.query.QueryPool;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
@@ -97,6 +98,8 @@ public final class PullProxy implements AutoCloseable {
         ExecutorService work = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 threads("rproxy-pull-work"));
         closeables.add(work::shutdownNow);
+        QueryPool queries = QueryPool.perCore("rproxy-pull-query");
+        closeables.add(queries);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(threads("rproxy-pull-refresh"));
         closeables.add(scheduler::shutdownNow);
         UpstreamClient client = UpstreamClient.start(new UpstreamClient.Settings(up.url().getHost(), up.port(),
@@ -119,7 +122,7 @@ public final class PullProxy implements AutoCloseable {
             local = new LocalAnswers(feed, work, clock, via);
             feed.addChangeListener(local::changed);
         }
-        server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, local, metrics)),
+        server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, queries, local, metrics)),
                 "wrapFront"), new RequestMetrics(registry));
         closeables.add(0, server);
         InetSocketAddress a = server.localAddress();

@@ -36,13 +36,19 @@ final class PullService implements AltoService {
 
     private final PullFeed feed;
     private final Executor work;
+    private final Executor queries;
     private final LocalAnswers local;
     private final PullMetrics metrics;
 
     /** @param local the answers computed from held maps, or null to forward every query */
-    PullService(PullFeed feed, Executor work, LocalAnswers local, PullMetrics metrics) {
+    /**
+     * @param work    digests of forwarded query bodies
+     * @param queries computes local answers; refuses when full (bounded), which is answered 503
+     */
+    PullService(PullFeed feed, Executor work, Executor queries, LocalAnswers local, PullMetrics metrics) {
         this.feed = requireNonNull(feed, "feed");
         this.work = requireNonNull(work, "work");
+        this.queries = requireNonNull(queries, "queries");
         this.local = local;
         this.metrics = requireNonNull(metrics, "metrics");
     }
@@ -68,12 +74,13 @@ final class PullService implements AltoService {
                 return CompletableFuture.completedFuture(cached);
             }
             try {
-                return CompletableFuture.supplyAsync(() -> local.answer(maps, request), work).thenCompose(r -> {
+                return CompletableFuture.supplyAsync(() -> local.answer(maps, request), queries).thenCompose(r -> {
                     metrics.query(r != null);
                     return r != null ? CompletableFuture.completedFuture(r) : forward(request, target);
                 });
             } catch (RejectedExecutionException e) {
-                return stopping(request);
+                return CompletableFuture.completedFuture(Reply.error(AltoError.serverCondition(
+                        "too many queries in progress at this proxy; try again", 503), Dialects.of(request.path())));
             }
         }
         if (query) {

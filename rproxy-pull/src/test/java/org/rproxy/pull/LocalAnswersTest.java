@@ -1,6 +1,7 @@
 package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,7 +74,7 @@ class LocalAnswersTest {
                 Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
         local = new LocalAnswers(feed, rebuilds::add, clock, "1.1 edge");
         feed.addChangeListener(local::changed);
-        service = new PullService(feed, Runnable::run, local, metrics);
+        service = new PullService(feed, Runnable::run, Runnable::run, local, metrics);
     }
 
     @AfterEach
@@ -115,6 +116,19 @@ class LocalAnswersTest {
 
     private double queries(String answered) {
         return registry.find("rproxy.queries").tag("answered", answered).counter().count();
+    }
+
+    @Test
+    void aQueryFindingTheQueryThreadsFullIsShedWith503NotQueuedNorForwarded() {
+        offerAll();
+        service = new PullService(feed, Runnable::run, task -> {
+            throw new java.util.concurrent.RejectedExecutionException("full");
+        }, local, new PullMetrics(registry, RepresentationStore.boundedBy(1), clock));
+        Reply r = query("ipv4:10.0.0.1");
+        Reply.Error e = assertInstanceOf(Reply.Error.class, r);
+        assertEquals(503, e.error().httpStatus());
+        assertTrue(e.error().message().contains("too many queries"), e.error().message());
+        assertEquals(0, queriesSentUpstream());
     }
 
     @Test
@@ -221,7 +235,7 @@ class LocalAnswersTest {
     @Test
     void withoutLocalAnswersEveryQueryIsForwarded() {
         offerAll();
-        service = new PullService(feed, Runnable::run, null, new PullMetrics(registry, RepresentationStore.boundedBy(1), clock));
+        service = new PullService(feed, Runnable::run, Runnable::run, null, new PullMetrics(registry, RepresentationStore.boundedBy(1), clock));
         query("ipv4:10.0.0.1");
         assertEquals(1, queriesSentUpstream());
         assertEquals(1.0, queries("upstream"));

@@ -13,8 +13,8 @@ import org.rproxy.core.model.MediaTypes;
 
 /**
  * Control update events (RFC 8895 §5.3), {@code event: application/alto-updatestreamcontrol+json}:
- * the first one names the control URI (a path below the stream's, to resolve against the stream's
- * URI) and, as this project's extension {@code alto-redist-documents}, every document the stream
+ * the first one names the control URI (absolute, see {@link ControlUris}) and, as this project's
+ * extension {@code alto-redist-documents}, every document the stream
  * offers (request target to resource id), so that a proxy can follow the directory and the XML
  * documents too; later ones say which substreams {@code started} or {@code stopped}, or list
  * documents offered since. Stateless.

@@ -148,17 +148,29 @@ final class QueryAnswers {
         answer.whenComplete((reply, failure) -> onThread.accept(() -> finish(e, reply, failure)));
     }
 
+    /** Takes an answer as {@code e}'s current version; an error when it cannot be streamed. */
+    private AltoError take(Entry e, Reply.Ok ok) {
+        Track t = e.track != null ? e.track : Track.answer(e.query.key(), e.query.resourceId());
+        Track.Change change;
+        try {
+            change = t.update(ok.representation());
+        } catch (RuntimeException failure) {
+            LOG.warn("{}: the answer cannot be streamed: {}", e.query.key(), failure.toString());
+            return AltoError.serverCondition("the answer cannot be streamed (" + failure + ")", 503);
+        }
+        if (e.track == null) {
+            e.track = t;
+        } else if (change == Track.Change.NEW_VERSION) {
+            changed.run();
+        }
+        return null;
+    }
+
     private void finish(Entry e, Reply reply, Throwable failure) {
         e.computing = false;
         AltoError error = null;
         if (reply instanceof Reply.Ok ok) {
-            boolean first = e.track == null;
-            if (first) {
-                e.track = Track.answer(e.query.key(), e.query.resourceId());
-            }
-            if (e.track.update(ok.representation()) == Track.Change.NEW_VERSION && !first) {
-                changed.run();
-            }
+            error = take(e, ok);
         } else if (reply instanceof Reply.Error r && r.error().httpStatus() < 500) {
             error = r.error();
         } else {

@@ -46,21 +46,28 @@ final class SseParser {
 
     /** Feeds {@code len} bytes of {@code b} from {@code off}. */
     void feed(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
+        int end = off + len;
+        int i = off;
+        while (i < end) {
             byte c = b[i];
-            if (c == '\n' && lastWasCr) {
-                lastWasCr = false;
+            if (c == '\n' || c == '\r') {
+                if (!(c == '\n' && lastWasCr)) {
+                    endLine();
+                }
+                lastWasCr = c == '\r';
+                i++;
                 continue;
             }
-            lastWasCr = c == '\r';
-            if (c == '\n' || c == '\r') {
-                endLine();
-            } else {
-                if (line.size() >= maxEvent) {
-                    throw new IllegalStateException("event stream line longer than " + maxEvent + " bytes");
-                }
-                line.write(c);
+            lastWasCr = false;
+            // The rest of the line in one copy: a subscriber's CPU goes here, byte by byte it was a quarter of it.
+            int start = i;
+            while (i < end && b[i] != '\n' && b[i] != '\r') {
+                i++;
             }
+            if (line.size() + (i - start) > maxEvent) {
+                throw new IllegalStateException("event stream line longer than " + maxEvent + " bytes");
+            }
+            line.write(b, start, i - start);
         }
     }
 

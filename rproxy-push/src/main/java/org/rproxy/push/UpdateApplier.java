@@ -60,7 +60,7 @@ final class UpdateApplier {
     Result apply(String target, Representation held, Data data, SignatureEvent sig) {
         Bytes body;
         try {
-            body = rebuild(held, data);
+            body = rebuild(held == null ? null : held.identity().body(), data);
         } catch (RuntimeException e) {
             return new Result.Rejected("cannot rebuild the body: " + e.getMessage());
         }
@@ -79,9 +79,10 @@ final class UpdateApplier {
                 newBytes);
     }
 
-    private static Bytes rebuild(Representation held, Data data) {
+    /** The bytes an update describes, or null when it needs a held body and there is none. */
+    static Bytes rebuild(Bytes held, Data data) {
         if (data == null) {
-            return held == null ? null : held.identity().body();
+            return held;
         }
         if (!data.patch()) {
             return data.bytes();
@@ -89,7 +90,7 @@ final class UpdateApplier {
         if (held == null) {
             return null;
         }
-        JsonNode base = Jcs.parse(held.identity().body().unsafeArray());
+        JsonNode base = Jcs.parse(held.unsafeArray());
         JsonNode patch = Jcs.parse(data.bytes().unsafeArray());
         return Bytes.wrap(Jcs.canonicalize(MergePatch.apply(base, patch)));
     }

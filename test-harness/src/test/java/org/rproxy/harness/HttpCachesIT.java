@@ -35,6 +35,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
+import org.rproxy.harness.scenario.CacheProcess;
 import org.rproxy.pull.PullProxy;
 
 /**
@@ -102,26 +103,10 @@ class HttpCachesIT {
                 "vcl 4.1;\nbackend default { .host = \"" + host + "\"; .port = \"" + port + "\"; }\n", List.of()));
 
         Path conf = TestPaths.repo().resolve("conf");
-        int np = CacheProcess.freePort();
-        String shipped = replaced(Files.readString(conf.resolve("nginx/rproxy-cache.conf")),
-                "127.0.0.1:8282", upstream, "127.0.0.1:8080", "127.0.0.1:" + np,
-                "/var/cache/nginx/rproxy", dir.resolve("nginx-shipped/cache").toString());
-        CACHES.add(CacheProcess.nginx("nginx-shipped", nginx, dir.resolve("nginx-shipped"), np, shipped));
-        int sp = CacheProcess.freePort();
-        String vcl = replaced(Files.readString(conf.resolve("varnish/rproxy.vcl")),
-                ".host = \"127.0.0.1\"", ".host = \"" + host + "\"", ".port = \"8282\"", ".port = \"" + port + "\"");
-        List<String> params = Files.readAllLines(conf.resolve("varnish/varnishd.params")).stream()
-                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        CACHES.add(CacheProcess.varnish("varnish-shipped", varnishd, dir.resolve("varnish-shipped"), sp, vcl, params));
-    }
-
-    /** {@code text} with each (from, to) pair replaced; fails when a {@code from} is not in it. */
-    private static String replaced(String text, String... pairs) {
-        for (int i = 0; i + 1 < pairs.length; i += 2) {
-            assertTrue(text.contains(pairs[i]), "the shipped file no longer contains " + pairs[i]);
-            text = text.replace(pairs[i], pairs[i + 1]);
-        }
-        return text;
+        CACHES.add(CacheProcess.shippedNginx("nginx-shipped", nginx, conf, dir.resolve("nginx-shipped"),
+                CacheProcess.freePort(), upstream));
+        CACHES.add(CacheProcess.shippedVarnish("varnish-shipped", varnishd, conf, dir.resolve("varnish-shipped"),
+                CacheProcess.freePort(), host, Integer.parseInt(port)));
     }
 
     @AfterAll
@@ -161,7 +146,7 @@ class HttpCachesIT {
         }
 
         tallies.forEach((c, t) -> System.out.printf("HttpCachesIT: %-22s %5d requests, hit ratio %.2f, %d gzip answers,"
-                + " %d signings seen, %d failures%n", c.name, t.requests.get(),
+                + " %d signings seen, %d failures%n", c.name(), t.requests.get(),
                 t.hits.get() / (double) t.requests.get(), t.gzip.get(), t.signings.size(), t.failures.size()));
         tallies.forEach((c, t) -> {
             assertEquals(List.of(), t.failures.subList(0, Math.min(5, t.failures.size())), c + ": answers that do not verify");
@@ -169,7 +154,7 @@ class HttpCachesIT {
             assertTrue(t.signings.size() >= 4, c + ": only " + t.signings.size() + " signings passed on in 3 periods");
         });
         Map<String, Long> gzip = new LinkedHashMap<>();
-        tallies.forEach((c, t) -> gzip.put(c.name, t.gzip.get()));
+        tallies.forEach((c, t) -> gzip.put(c.name(), t.gzip.get()));
         assertEquals(0L, gzip.get("varnish-defaults"), "Varnish with gzip support on gets identity only");
         for (String name : List.of("nginx-revalidate-on", "nginx-revalidate-off", "nginx-shipped", "varnish-shipped")) {
             assertTrue(gzip.get(name) > 0, name + " passes on the signed gzip variants");

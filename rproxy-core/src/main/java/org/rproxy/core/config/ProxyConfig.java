@@ -14,12 +14,12 @@ import java.util.Locale;
  * <pre>
  * mode: pull                 # pull or push
  * name: rproxy               # the pseudonym in Via
- * listen: {address: 0.0.0.0:8282, tls: {cert: ..., key: ...}}
+ * listen: {address: 0.0.0.0:8282, tls: {cert: ..., key: ...}, max-connections: 10000}
  * upstream: {url: http://origin:8181, trust: [keys/origin.pub], ...}
  * cache: {max-bytes: 256MB}
  * refresh: {tick: 1s, ahead: 5s, retry: 5s, min-interval: 1s, forget-after: 1h}
  * admin: {address: 127.0.0.1:9090}   # absent: no admin listener
- * push: {heartbeat: 10s, read-timeout: 20s, ...}   # push mode only, see PushConfig
+ * push: {heartbeat: 10s, read-timeout: 20s, ...}   # update streams (this proxy's /updates in both modes), see PushConfig
  * queries: local             # local: compute query answers from held maps; upstream: forward them
  * </pre>
  *
@@ -30,7 +30,7 @@ import java.util.Locale;
  * @param cache    the store's bound
  * @param refresh  timings of refresh-ahead and retries
  * @param admin    the admin listener (metrics, health), or null when off
- * @param push     timings and bounds of push mode
+ * @param push     timings and bounds of update streams: the upstream's (push mode) and this proxy's own
  * @param queries  where query answers come from
  */
 public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,

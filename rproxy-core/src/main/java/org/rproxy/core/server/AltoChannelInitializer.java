@@ -10,18 +10,40 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
  * Builds the pipeline of one accepted connection, one named step per method:
  *
  * <pre>
- *   first-byte (FirstByteDeadline) → [tls] → http (HttpServerCodec) → deadline (RequestDeadline)
- *         → assembler (RequestAssembler) → exchange (ExchangeHandler)     while under the limit
+ *   first-byte (FirstByteDeadline) → [tls] → detect (ProtocolDetector) → http (HttpServerCodec)
+ *         → deadline (RequestDeadline) → assembler (RequestAssembler) → exchange (ExchangeHandler)
+ *                                                                          while under the limit
  *   [tls] → http (HttpServerCodec) → overload (OverloadResponder)          beyond it
  * </pre>
  *
- * The connection takes its place in the {@link ConnectionLimit} here and gives it back when it
- * closes. The decoder's header sections are {@link ReceivedHeaders}, so that {@link HeadRules}
+ * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
+ *
+ * <pre>
+ *   h2-flush (FlushConsolidationHandler) → h2 (Http2FrameCodec) → h2-streams (Http2MultiplexHandler)
+ *         → h2-connection (Http2ConnectionGuard)
+ * </pre>
+ *
+ * and each stream gets the pipeline of {@link Http2StreamInitializer}, which ends in the same
+ * assembler and exchange, so a request is handled the same way whichever protocol carried it.
+ * The flush step matters for event streams: the service writes each stream's events from its own
+ * thread, and every write ends in a flush; unconsolidated, a change sent to a thousand streams
+ * of one connection would be a thousand socket writes instead of a few. TLS offers {@code h2}
+ * and {@code http/1.1} by ALPN (see {@code Tls}). A connection beyond the limit is answered
+ * before it says anything, so in HTTP/1.1 whatever it speaks (an HTTP/2 client sees a
+ * connection error and closes).
+ *
+ * <p>The connection takes its place in the {@link ConnectionLimit} here, whatever its protocol
+ * and however many streams it carries, and gives it back when it closes. The decoder's header sections are {@link ReceivedHeaders}, so that {@link HeadRules}
  * can see a dropped {@code Content-Length}. Shared by all connections of a server; runs on each
  * connection's event loop.
  */
@@ -29,6 +51,11 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
 
     static final String FIRST_BYTE = "first-byte";
     static final String TLS = "tls";
+    static final String DETECT = "detect";
+    static final String HTTP2_FLUSH = "h2-flush";
+    static final String HTTP2_CODEC = "h2";
+    static final String HTTP2_STREAMS = "h2-streams";
+    static final String HTTP2_CONNECTION = "h2-connection";
     static final String HTTP_CODEC = "http";
     static final String DEADLINE = "deadline";
     static final String ASSEMBLER = "assembler";
@@ -41,6 +68,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
     /** Body pieces handed up by the decoder; the limit on the whole body is separate. */
     private static final int MAX_CHUNK_SIZE = 16 * 1024;
+    /** How long a closing HTTP/2 connection waits for its streams after GOAWAY, as a draining server does. */
+    private static final long HTTP2_GRACE_MILLIS = 5_000;
 
     private final FrontEndConfig config;
     private final AltoService service;
@@ -71,10 +100,35 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         ch.closeFuture().addListener(f -> limit.release());
         addFirstByteDeadline(p);
         addTls(ch, p);
+        p.addLast(DETECT, new ProtocolDetector(this::switchToHttp2));
         addHttpCodec(p);
         addDeadline(p);
         addAssembler(p);
         addExchange(p);
+    }
+
+    /** Replaces the HTTP/1.1 handlers (none has seen a byte yet) by the HTTP/2 connection's. */
+    private void switchToHttp2(ChannelPipeline p) {
+        p.remove(HTTP_CODEC);
+        p.remove(DEADLINE);
+        p.remove(ASSEMBLER);
+        p.remove(EXCHANGE);
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(), warnings);
+        p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
+                true));
+        p.addLast(HTTP2_CODEC, http2Codec());
+        p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
+                new Http2StreamInitializer(config, service, observer, renderer, warnings, guard)));
+        p.addLast(HTTP2_CONNECTION, guard);
+    }
+
+    private Http2FrameCodec http2Codec() {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(config.maxStreams())
+                        .maxHeaderListSize(config.maxHeaderBytes()))
+                .gracefulShutdownTimeoutMillis(HTTP2_GRACE_MILLIS)
+                .build();
     }
 
     private void addFirstByteDeadline(ChannelPipeline p) {

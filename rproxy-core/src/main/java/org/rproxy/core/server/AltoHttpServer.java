@@ -26,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end: listens on one address and answers every request through one
+ * The HTTP front end: listens on one address and answers every request, whether it came as
+ * HTTP/1.1 or as an HTTP/2 stream (see {@link AltoChannelInitializer}), through one
  * {@link AltoService}, writing prepared representations (200, 304, HEAD, gzip), ALTO errors, and
  * the front end's own refusals (limits, methods, overload, idle connections).
  *

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one {@link Reply.Stream}: the {@code 200 text/event-stream} head, then each piece the
  * service sends as a chunk (HTTP/1.1) or as raw bytes up to the close (HTTP/1.0), heartbeat
- * comments in silences, and the last chunk and a close at the end.
+ * comments in silences, and the last chunk and a close at the end. On an HTTP/2 stream the
+ * stream's codec makes DATA frames of the same pieces and ends the stream instead of the
+ * connection; a write then completes when the stream's flow-control window let it out.
  *
  * <p>Callers write from any thread; each write is handed to the event loop, where the buffer is
  * made (wrapping, never copying, the caller's bytes) and written, so no buffer exists outside the

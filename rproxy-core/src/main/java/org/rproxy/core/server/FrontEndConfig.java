@@ -8,8 +8,9 @@ import java.util.function.Function;
 import io.netty.handler.ssl.SslContext;
 
 /**
- * Settings of the HTTP/1.1 front end: where it listens and the limits it enforces on every
- * connection before a request reaches an {@link AltoService}. Read once at start.
+ * Settings of the front end (HTTP/1.1, and HTTP/2 with many streams per connection): where it
+ * listens and the limits it enforces on every connection before a request reaches an
+ * {@link AltoService}. Read once at start.
  *
  * @param host                 address to bind ({@code 0.0.0.0} for all, {@code 127.0.0.1} for loopback)
  * @param port                 TCP port, {@code 0} for an ephemeral one
@@ -21,14 +22,17 @@ import io.netty.handler.ssl.SslContext;
  * @param firstByteTimeout     how long a new connection may stay without sending a byte (a TLS
  *                             handshake's included); capped by {@code idleTimeout}. Shorter than
  *                             that, so that a flood of silent connections gives its places back soon
- * @param maxConnections       open connections served at once; one more is answered 503
+ * @param maxConnections       open connections served at once, whatever their protocol; one more is
+ *                             answered 503
+ * @param maxStreams           HTTP/2 streams a client may have open at once on one connection
+ *                             ({@code SETTINGS_MAX_CONCURRENT_STREAMS}, RFC 9113 §6.5.2)
  * @param ioThreads            event-loop threads for connections, {@code 0} for Netty's default
  * @param dialectOf            the dialect of the errors the front end writes itself, by request path
  * @param sslContext           server TLS context, or null for plain HTTP
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
-                             Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int ioThreads,
-                             Function<String, Dialect> dialectOf, SslContext sslContext) {
+                             Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
+                             int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -36,6 +40,8 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Enough for a browser or a fan-out client; an update stream is one stream. */
+    public static final int DEFAULT_MAX_STREAMS = 1_000;
 
     public FrontEndConfig {
         requireNonNull(host, "host");
@@ -67,6 +73,9 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
         }
+        if (maxStreams < 1) {
+            throw new IllegalArgumentException("maxStreams: " + maxStreams + " (expected: >= 1)");
+        }
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
         }
@@ -76,43 +85,48 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     /** The default limits, JSON errors everywhere, plain HTTP. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
-                DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, 0,
-                path -> Dialect.JSON, null);
+                DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout, firstByteTimeout,
-                maxConnections, ioThreads, dialectOf, sslContext);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
     }
 
     public FrontEndConfig withIdleTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout, firstByteTimeout,
-                maxConnections, ioThreads, dialectOf, sslContext);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
     }
 
     public FrontEndConfig withFirstByteTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, timeout,
-                maxConnections, ioThreads, dialectOf, sslContext);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
     }
 
     public FrontEndConfig withIoThreads(int threads) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
-                firstByteTimeout, maxConnections, threads, dialectOf, sslContext);
+                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext);
     }
 
     public FrontEndConfig withMaxConnections(int connections) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                connections, ioThreads, dialectOf, sslContext);
+                connections, maxStreams, ioThreads, dialectOf, sslContext);
+    }
+
+    public FrontEndConfig withMaxStreams(int streams) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
+                maxConnections, streams, ioThreads, dialectOf, sslContext);
     }
 
     public FrontEndConfig withDialectOf(Function<String, Dialect> dialects) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, ioThreads, dialects, sslContext);
+                maxConnections, maxStreams, ioThreads, dialects, sslContext);
     }
 
     public FrontEndConfig withSslContext(SslContext context) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, ioThreads, dialectOf, context);
+                maxConnections, maxStreams, ioThreads, dialectOf, context);
     }
 
     /** The first-byte timeout as applied: never longer than the idle timeout. */

@@ -38,6 +38,8 @@ import org.rproxy.core.store.Variant;
 final class ResponseRenderer {
 
     private static final String VARY_VALUE = "Accept-Encoding";
+    /** RFC 9110 §10.2.3: a 503's condition is expected to pass; a second is the shortest useful wait. */
+    private static final String RETRY_AFTER_SECONDS = "1";
 
     private final Clock clock;
 
@@ -116,6 +118,10 @@ final class ResponseRenderer {
         h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         h.set(HttpHeaderNames.DATE, date());
+        if (error.httpStatus() == 503) {
+            // Every 503 here is a passing condition (starting, stopping, overloaded, full): say when to come back.
+            h.set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
         for (HeaderField f : extraHeaders) {
             h.set(f.name(), f.value());
         }

@@ -14,6 +14,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -33,10 +35,23 @@ public final class Tls {
     private Tls() {
     }
 
-    /** A server context from a PEM certificate chain and PKCS#8 PEM key. */
+    /**
+     * What a server offers by ALPN (RFC 7301): {@code h2} first, then {@code http/1.1}. A client
+     * that offers neither, or no ALPN at all, is still served (HTTP/1.1, or HTTP/2 if it opens
+     * with the preface): the front end decides on the first bytes.
+     */
+    static final ApplicationProtocolConfig SERVER_ALPN = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+
+    /** A server context from a PEM certificate chain and PKCS#8 PEM key, offering h2 and http/1.1 by ALPN. */
     public static SslContext server(TlsConfig tls) {
         try {
-            return SslContextBuilder.forServer(tls.cert().toFile(), tls.key().toFile()).build();
+            return SslContextBuilder.forServer(tls.cert().toFile(), tls.key().toFile())
+                    .applicationProtocolConfig(SERVER_ALPN)
+                    .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new ConfigException("tls: cannot use " + tls.cert() + " and " + tls.key() + ": " + e.getMessage(), e);
         }

@@ -38,16 +38,17 @@ class FrontEndConfigTest {
         Function<String, Dialect> json = p -> Dialect.JSON;
         Duration s = Duration.ofSeconds(1);
         return new Object[][] {
-            {"port: -1 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", -1, 4096, 16384, 0, s, s, 1, 0, json, null)},
-            {"port: 65536 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", 65536, 4096, 16384, 0, s, s, 1, 0, json, null)},
-            {"host: blank (expected: an address or a name)", (Runnable) () -> new FrontEndConfig(" ", 0, 4096, 16384, 0, s, s, 1, 0, json, null)},
-            {"maxInitialLineLength: 10 (expected: >= 64)", (Runnable) () -> new FrontEndConfig("h", 0, 10, 16384, 0, s, s, 1, 0, json, null)},
-            {"maxHeaderBytes: 1 (expected: >= 256)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 1, 0, s, s, 1, 0, json, null)},
-            {"maxBodyBytes: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, -1, s, s, 1, 0, json, null)},
-            {"idleTimeout: PT0S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, Duration.ZERO, s, 1, 0, json, null)},
-            {"firstByteTimeout: PT-1S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s.negated(), 1, 0, json, null)},
-            {"maxConnections: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 0, 0, json, null)},
-            {"ioThreads: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, -1, json, null)},
+            {"port: -1 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", -1, 4096, 16384, 0, s, s, 1, 1000, 0, json, null)},
+            {"port: 65536 (expected: 0-65535)", (Runnable) () -> new FrontEndConfig("h", 65536, 4096, 16384, 0, s, s, 1, 1000, 0, json, null)},
+            {"host: blank (expected: an address or a name)", (Runnable) () -> new FrontEndConfig(" ", 0, 4096, 16384, 0, s, s, 1, 1000, 0, json, null)},
+            {"maxInitialLineLength: 10 (expected: >= 64)", (Runnable) () -> new FrontEndConfig("h", 0, 10, 16384, 0, s, s, 1, 1000, 0, json, null)},
+            {"maxHeaderBytes: 1 (expected: >= 256)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 1, 0, s, s, 1, 1000, 0, json, null)},
+            {"maxBodyBytes: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, -1, s, s, 1, 1000, 0, json, null)},
+            {"idleTimeout: PT0S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, Duration.ZERO, s, 1, 1000, 0, json, null)},
+            {"firstByteTimeout: PT-1S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s.negated(), 1, 1000, 0, json, null)},
+            {"maxConnections: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 0, 1000, 0, json, null)},
+            {"maxStreams: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, 0, 0, json, null)},
+            {"ioThreads: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, 1000, -1, json, null)},
         };
     }
 

@@ -72,6 +72,17 @@ class ServiceFailureTest {
     }
 
     @Test
+    void aServiceConditionAnswered503SaysWhenToComeBack() {
+        EmbeddedChannel channel = serve(request -> CompletableFuture.completedFuture(Reply.error(
+                AltoError.serverCondition("too many queries in progress; try again", 503), Dialect.JSON)));
+        Answer a = wire.send(Fixtures.get("/endpointcost")).answer();
+        assertEquals(503, a.status());
+        assertEquals("1", a.header("retry-after"));
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
     void serviceThrowingInsteadOfReturningIs500() {
         EmbeddedChannel channel = serve(request -> {
             throw new IllegalArgumentException("thrown");

@@ -109,7 +109,12 @@ final class Lab implements AutoCloseable {
     }
 
     ProxyProcess startPushProxy(String name, String upstream) throws IOException, InterruptedException {
-        ProxyProcess p = ProxyProcess.startPush(name, proxyClasspath, upstream, pub, dir);
+        return startPushProxy(name, upstream, List.of());
+    }
+
+    /** A push proxy with more {@code rproxy proxy} arguments (say, {@code --config FILE}). */
+    ProxyProcess startPushProxy(String name, String upstream, List<String> extra) throws IOException, InterruptedException {
+        ProxyProcess p = ProxyProcess.startPush(name, proxyClasspath, upstream, pub, dir, extra);
         started.push(p);
         log.printf("lab: push proxy %s (pid %d) on %s, upstream %s%n", name, p.pid(), p.baseUri(), upstream);
         return p;

@@ -52,11 +52,12 @@ final class ProxyProcess implements AutoCloseable {
     }
 
     /** A push-mode proxy: ready when it serves the directory it follows. */
-    static ProxyProcess startPush(String name, String classpath, String upstream, Path trust, Path logDir)
-            throws IOException, InterruptedException {
+    static ProxyProcess startPush(String name, String classpath, String upstream, Path trust, Path logDir,
+                                  List<String> extra) throws IOException, InterruptedException {
         int port = freePort();
-        List<String> args = List.of("proxy", "--mode", "push", "--listen", "127.0.0.1:" + port, "--upstream", upstream,
-                "--trust", trust.toString(), "--name", name);
+        List<String> args = new ArrayList<>(List.of("proxy", "--mode", "push", "--listen", "127.0.0.1:" + port,
+                "--upstream", upstream, "--trust", trust.toString(), "--name", name));
+        args.addAll(extra);
         return launch(name, classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
     }
 

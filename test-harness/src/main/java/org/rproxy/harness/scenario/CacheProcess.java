@@ -1,4 +1,4 @@
-package org.rproxy.harness;
+package org.rproxy.harness.scenario;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * An nginx or a varnishd run as a child process of the test, on an ephemeral 127.0.0.1 port,
  * with everything it writes (pid, logs, temp files, cache, Varnish's work folder) in a folder of
- * its own. Stopped by PID (its own process and its descendants) on {@link #close()}. Used by
- * {@link HttpCachesIT}; the test thread runs it.
+ * its own. Stopped by PID (its own process and its descendants) on {@link #close()}. Used by the
+ * {@code edge-caches} scenario and by HttpCachesIT, from the thread that runs them.
  */
-final class CacheProcess implements AutoCloseable {
-    final String name;
-    final int port;
+public final class CacheProcess implements AutoCloseable {
+    private final String name;
+    private final int port;
     private final Process process;
     private final Path log;
 
@@ -34,14 +35,14 @@ final class CacheProcess implements AutoCloseable {
     }
 
     /** The executable {@code name} on PATH or in the sbin folders, if installed. */
-    static Optional<Path> executable(String name) {
+    public static Optional<Path> executable(String name) {
         List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
         return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();
     }
 
     /** A port that was free a moment ago (the child binds it next). */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
             return s.getLocalPort();
@@ -52,7 +53,7 @@ final class CacheProcess implements AutoCloseable {
      * nginx in the foreground with {@code http} as the body of its http block (which must listen
      * on {@code port}); everything else it writes stays in {@code dir}.
      */
-    static CacheProcess nginx(String name, Path nginx, Path dir, int port, String http) throws Exception {
+    public static CacheProcess nginx(String name, Path nginx, Path dir, int port, String http) throws IOException {
         Files.createDirectories(dir);
         String user = "root".equals(System.getProperty("user.name")) ? "user root root;\n" : "";
         String conf = user + "worker_processes 1;\n"
@@ -73,8 +74,8 @@ final class CacheProcess implements AutoCloseable {
     }
 
     /** varnishd in the foreground with {@code vcl}, its work folder in {@code dir}, and {@code -p} parameters. */
-    static CacheProcess varnish(String name, Path varnishd, Path dir, int port, String vcl, List<String> params)
-            throws Exception {
+    public static CacheProcess varnish(String name, Path varnishd, Path dir, int port, String vcl, List<String> params)
+            throws IOException {
         Files.createDirectories(dir);
         Path file = Files.writeString(dir.resolve("cache.vcl"), vcl);
         List<String> cmd = new ArrayList<>(List.of(varnishd.toString(), "-F", "-a", "127.0.0.1:" + port,
@@ -86,15 +87,79 @@ final class CacheProcess implements AutoCloseable {
         return start(name, port, dir, cmd);
     }
 
-    private static CacheProcess start(String name, int port, Path dir, List<String> cmd) throws Exception {
+    /**
+     * nginx with the shipped {@code conf/nginx/rproxy-cache.conf}, its addresses and cache folder
+     * changed to {@code upstream} ("host:port"), {@code port} and {@code dir}.
+     */
+    public static CacheProcess shippedNginx(String name, Path nginx, Path conf, Path dir, int port, String upstream)
+            throws IOException {
+        String http = replaced(Files.readString(conf.resolve("nginx/rproxy-cache.conf")), "127.0.0.1:8282", upstream,
+                "127.0.0.1:8080", "127.0.0.1:" + port, "/var/cache/nginx/rproxy", dir.resolve("cache").toString());
+        return nginx(name, nginx, dir, port, http);
+    }
+
+    /**
+     * varnishd with the shipped {@code conf/varnish/rproxy.vcl} (its backend changed to
+     * {@code host:backendPort}) and the parameters of {@code conf/varnish/varnishd.params}.
+     */
+    public static CacheProcess shippedVarnish(String name, Path varnishd, Path conf, Path dir, int port, String host,
+                                              int backendPort) throws IOException {
+        String vcl = replaced(Files.readString(conf.resolve("varnish/rproxy.vcl")), ".host = \"127.0.0.1\"",
+                ".host = \"" + host + "\"", ".port = \"8282\"", ".port = \"" + backendPort + "\"");
+        List<String> params = Files.readAllLines(conf.resolve("varnish/varnishd.params")).stream()
+                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        return varnish(name, varnishd, dir, port, vcl, params);
+    }
+
+    /** The checkout's {@code conf} folder with the cache configurations, looked for above {@code start}. */
+    public static Optional<Path> shippedConf(Path start) {
+        for (Path d = start.toAbsolutePath().normalize(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("conf/nginx/rproxy-cache.conf"))) {
+                return Optional.of(d.resolve("conf"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code text} with each (from, to) pair replaced; refused when a {@code from} is not in it. */
+    private static String replaced(String text, String... pairs) throws IOException {
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            if (!text.contains(pairs[i])) {
+                throw new IOException("the shipped configuration no longer contains " + pairs[i]);
+            }
+            text = text.replace(pairs[i], pairs[i + 1]);
+        }
+        return text;
+    }
+
+    private static CacheProcess start(String name, int port, Path dir, List<String> cmd) throws IOException {
         Path log = dir.resolve("process.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         CacheProcess c = new CacheProcess(name, port, p, log);
-        if (!Proxies.await(() -> !p.isAlive() || c.listening(), 30) || !p.isAlive()) {
+        if (!c.awaitListening(Duration.ofSeconds(30))) {
             c.close();
-            throw new IllegalStateException(name + " did not start: " + Files.readString(log));
+            throw new IOException(name + " did not start listening on " + port + ": " + Files.readString(log));
         }
         return c;
+    }
+
+    /** Waits until the port accepts connections; false when the process ends first or the time runs out. */
+    private boolean awaitListening(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            while (System.nanoTime() - deadline < 0) {
+                if (listening()) {
+                    return true;
+                }
+                // Waiting on the process, not sleeping: a process that dies ends the wait at once.
+                if (process.waitFor(50, TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     private boolean listening() {
@@ -106,7 +171,11 @@ final class CacheProcess implements AutoCloseable {
         }
     }
 
-    String base() {
+    public String name() {
+        return name;
+    }
+
+    public String base() {
         return "http://127.0.0.1:" + port;
     }
 

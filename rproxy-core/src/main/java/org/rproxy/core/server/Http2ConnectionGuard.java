@@ -1,0 +1,117 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@link RequestDeadline} and {@link ExchangeHandler} do for an HTTP/1.1 connection, done for
+ * an HTTP/2 one as a whole (each stream has its own deadline and exchange): closes the connection
+ * once it has had no open stream for the idle timeout; on the server's {@link
+ * ExchangeHandler#DRAIN}, or when the client closes its side (it can send no more, not even
+ * flow-control credit), passes the drain on to every stream and then closes the connection
+ * gracefully (the codec sends GOAWAY and waits, up to its own limit, for the streams in progress
+ * to end; event streams end at once); and logs connection failures. Last handler of the connection's pipeline, after the
+ * multiplexer; all state on the connection's event loop.
+ */
+final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Http2ConnectionGuard.class);
+
+    private final long idleNanos;
+    private final RateLimitedLog warnings;
+    private final Set<Channel> streams = new HashSet<>();
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> idle;
+    private boolean draining;
+
+    Http2ConnectionGuard(long idleNanos, RateLimitedLog warnings) {
+        this.idleNanos = idleNanos;
+        this.warnings = requireNonNull(warnings, "warnings");
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        armIdle();
+    }
+
+    /** A stream was opened and will be served; on the event loop. */
+    void opened(Channel stream) {
+        streams.add(stream);
+        cancelIdle();
+        if (draining) {
+            stream.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN);
+        }
+        stream.closeFuture().addListener(f -> {
+            streams.remove(stream);
+            if (streams.isEmpty()) {
+                armIdle();
+            }
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != ExchangeHandler.DRAIN && !(evt instanceof ChannelInputShutdownEvent)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (draining) {
+            return;
+        }
+        draining = true;
+        for (Channel s : List.copyOf(streams)) {
+            s.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN);
+        }
+        ctx.channel().close();
+    }
+
+    private void armIdle() {
+        cancelIdle();
+        if (ctx.channel().isActive()) {
+            idle = ctx.executor().schedule(() -> {
+                idle = null;
+                if (streams.isEmpty()) {
+                    ctx.channel().close();
+                }
+            }, idleNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelIdle() {
+        if (idle != null) {
+            idle.cancel(false);
+            idle = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdle();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelIdle();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ConnectionFailures.log(LOG, warnings, ctx.channel(), cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,57 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+
+/**
+ * Builds the pipeline of one HTTP/2 stream (a child channel of the connection's
+ * {@code Http2MultiplexHandler}) so that it is served exactly as one HTTP/1.1 request is:
+ *
+ * <pre>
+ *   h2-http (Http2StreamFrameToHttpObjectCodec) → deadline (RequestDeadline)
+ *         → assembler (RequestAssembler) → exchange (ExchangeHandler)
+ * </pre>
+ *
+ * The codec turns the stream's frames into the {@code HttpObject}s an HTTP/1.1 decoder would have
+ * produced (version 1.1, {@code :authority} as {@code Host}) and answers back into frames,
+ * dropping the connection-specific fields HTTP/2 forbids ({@code Connection},
+ * {@code Transfer-Encoding}; RFC 9113 §8.2.2); a request whose body is still coming says
+ * {@code Transfer-Encoding: chunked}, as an HTTP/1.1 one would. The deadline then bounds a stream
+ * that dribbles its request. One per connection; runs on the connection's event loop.
+ */
+final class Http2StreamInitializer extends ChannelInitializer<Channel> {
+
+    /** Not {@link AltoChannelInitializer#HTTP_CODEC}: the raw {@code 100 Continue} bytes written there are HTTP/1.1 only. */
+    static final String STREAM_CODEC = "h2-http";
+
+    private final FrontEndConfig config;
+    private final AltoService service;
+    private final RequestObserver observer;
+    private final ResponseRenderer renderer;
+    private final RateLimitedLog warnings;
+    private final Http2ConnectionGuard guard;
+
+    Http2StreamInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
+                           ResponseRenderer renderer, RateLimitedLog warnings, Http2ConnectionGuard guard) {
+        this.config = requireNonNull(config, "config");
+        this.service = requireNonNull(service, "service");
+        this.observer = requireNonNull(observer, "observer");
+        this.renderer = requireNonNull(renderer, "renderer");
+        this.warnings = requireNonNull(warnings, "warnings");
+        this.guard = requireNonNull(guard, "guard");
+    }
+
+    @Override
+    protected void initChannel(Channel stream) {
+        ChannelPipeline p = stream.pipeline();
+        p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
+        p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos()));
+        p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings));
+        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings));
+        guard.opened(stream);
+    }
+}

@@ -1,0 +1,279 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.socket.SocketChannel;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * The front end over HTTP/2 with prior knowledge, on real sockets with Netty's HTTP/2 client:
+ * every stream is served like an HTTP/1.1 request (documents, conditional and gzip answers,
+ * queries, front-end refusals, event streams with heartbeats, backpressure and close), many
+ * streams share one connection, and the connection-level rules (limit, idle timeout, drain,
+ * half-closure) hold.
+ */
+@ExtendWith(LeakGuard.class)
+class Http2FrontEndTest {
+
+    private static final long WAIT_S = Http2TestClient.WAIT.toSeconds();
+
+    private final ConcurrentHashMap<String, CompletableFuture<StreamSink>> sinks = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    /** /doc a network map, /query the POSTed body back, /stream/{name} an event stream. */
+    private final AltoService service = request -> {
+        if (request.path().startsWith("/stream/")) {
+            return CompletableFuture.completedFuture(new Reply.Stream(Duration.ofMillis(100),
+                    s -> sinks.computeIfAbsent(request.path(), k -> new CompletableFuture<>()).complete(s)));
+        }
+        if (request.path().equals("/query")) {
+            return CompletableFuture.completedFuture(Reply.ok(new Representation(
+                    new Variant(request.body(), null, Fixtures.signedHeaders("\"q-1\"", "q")), null, 0,
+                    EmbeddedFrontEnd.NOW.minusSeconds(10), EmbeddedFrontEnd.NOW.plusSeconds(3600))));
+        }
+        return CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip()));
+    };
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private AltoHttpServer start(FrontEndConfig config) {
+        AltoHttpServer server = AltoHttpServer.start(config, service, RequestObserver.noop(), EmbeddedFrontEnd.CLOCK);
+        open.add(server);
+        return server;
+    }
+
+    private Http2TestClient connect(AltoHttpServer server) {
+        Http2TestClient c = new Http2TestClient(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), null);
+        open.add(c);
+        return c;
+    }
+
+    private StreamSink sink(String path) throws Exception {
+        return sinks.computeIfAbsent(path, k -> new CompletableFuture<>()).get(WAIT_S, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void documentsAreServedWithTheirVariantsAndConditionalAnswers() throws Exception {
+        Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0)));
+        Http2TestClient.Call plain = client.open("GET", "/doc", null);
+        Http2TestClient.Call gzip = client.open("GET", "/doc", null, "accept-encoding", "gzip");
+        Http2TestClient.Call match = client.open("GET", "/doc", null, "if-none-match", Fixtures.IDENTITY_TAG);
+        Http2TestClient.Call head = client.open("HEAD", "/doc", null);
+
+        assertEquals(200, plain.status());
+        assertEquals(Fixtures.JSON, plain.text());
+        assertEquals(Fixtures.IDENTITY_TAG, plain.header("etag"));
+        assertEquals("application/alto-networkmap+json", plain.header("content-type"));
+        assertNull(plain.header("connection"), "no connection-specific field in HTTP/2");
+
+        assertEquals(200, gzip.status());
+        assertEquals("gzip", gzip.header("content-encoding"));
+        assertArrayEquals(Fixtures.gzip(Fixtures.JSON), gzip.bytes());
+
+        assertEquals(304, match.status());
+        assertEquals(0, match.bytes().length);
+
+        assertEquals(200, head.status());
+        assertEquals(0, head.bytes().length);
+    }
+
+    @Test
+    void postedQueriesReachTheServiceWithTheirBody() throws Exception {
+        Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0)));
+        Http2TestClient.Call call = client.open("POST", "/query", "{\"endpoints\":[\"ipv4:192.0.2.1\"]}",
+                "content-type", "application/alto-endpointpropparams+json");
+        assertEquals(200, call.status());
+        assertEquals("{\"endpoints\":[\"ipv4:192.0.2.1\"]}", call.text());
+    }
+
+    @Test
+    void refusalsAreAltoErrorsAndTheConnectionGoesOn() throws Exception {
+        Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytes(16)));
+        Http2TestClient.Call put = client.open("PUT", "/doc", "{}");
+        assertEquals(405, put.status());
+        assertEquals("GET, HEAD, POST", put.header("allow"));
+        assertEquals("application/alto-error+json", put.header("content-type"));
+        assertTrue(put.text().contains("E_"), put.text());
+
+        Http2TestClient.Call large = client.open("POST", "/query", "x".repeat(100), "content-type", "application/json",
+                "content-length", "100");
+        assertEquals(413, large.status());
+        assertEquals("application/alto-error+json", large.header("content-type"));
+
+        Http2TestClient.Call after = client.open("GET", "/doc", null);
+        assertEquals(200, after.status(), "refused streams do not end the connection");
+    }
+
+    @Test
+    void eventStreamsCarryEventsAndHeartbeatsAndEndCleanly() throws Exception {
+        Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0)));
+        Http2TestClient.Call call = client.open("POST", "/stream/a", "{}", "content-type", "application/json");
+        assertEquals(200, call.status());
+        assertEquals("text/event-stream", call.header("content-type"));
+        assertNull(call.header("transfer-encoding"));
+        StreamSink sink = sink("/stream/a");
+        CountDownLatch closed = new CountDownLatch(1);
+        sink.onClose(closed::countDown);
+
+        sink.send(Bytes.utf8("event: x\ndata: 1\n\n"));
+        call.awaitText("data: 1\n\n");
+        call.awaitText("data: 1\n\n:\n\n");
+        sink.close();
+        assertTrue(call.text().startsWith("event: x\ndata: 1\n\n:\n\n"), "the stream ends with END_STREAM, not a reset");
+        assertTrue(closed.await(WAIT_S, TimeUnit.SECONDS));
+        assertFalse(sink.isOpen());
+        assertEquals(200, client.open("GET", "/doc", null).status(), "the connection outlives the stream");
+    }
+
+    @Test
+    void aStreamResetByTheClientClosesTheSinkAndLeavesTheOthers() throws Exception {
+        Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0)));
+        Http2TestClient.Call gone = client.open("POST", "/stream/gone", "{}");
+        Http2TestClient.Call stays = client.open("POST", "/stream/stays", "{}");
+        assertEquals(200, gone.status());
+        assertEquals(200, stays.status());
+        CountDownLatch closed = new CountDownLatch(1);
+        sink("/stream/gone").onClose(closed::countDown);
+
+        gone.stream.close().syncUninterruptibly();
+        assertTrue(closed.await(WAIT_S, TimeUnit.SECONDS), "RST_STREAM ends the sink");
+        sink("/stream/stays").send(Bytes.utf8("data: still\n\n"));
+        stays.awaitText("data: still");
+        assertTrue(sink("/stream/stays").isOpen());
+    }
+
+    @Test
+    void aSubscriberThatStopsReadingMakesItsSinkUnwritableUntilItReadsAgain() throws Exception {
+        Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0)));
+        Http2TestClient.Call call = client.open("POST", "/stream/slow", "{}");
+        assertEquals(200, call.status());
+        call.stream.config().setAutoRead(false);
+        StreamSink sink = sink("/stream/slow");
+        CountDownLatch writable = new CountDownLatch(1);
+        sink.onWritable(writable::countDown);
+        Bytes piece = Bytes.utf8("data: " + "x".repeat(16 * 1024) + "\n\n");
+        for (int i = 0; i < 40; i++) {
+            sink.send(piece);
+        }
+        // The stream's flow-control window (64 KiB) holds the rest back: well over the sink's window waits.
+        assertTrue(sink.pendingBytes() > EventStreamWriter.WINDOW_BYTES);
+        assertFalse(sink.isWritable());
+        assertEquals(1, writable.getCount());
+
+        call.stream.config().setAutoRead(true);
+        call.stream.read();
+        assertTrue(writable.await(WAIT_S, TimeUnit.SECONDS), "reading again reopens the window");
+        String all = call.awaitText("x\n\n");
+        assertTrue(all.startsWith("data: x"));
+        sink.close();
+        assertEquals(40 * piece.length(), call.bytes().length, "every byte arrived, in one stream");
+    }
+
+    @Test
+    void manyStreamsShareOneConnectionUpToTheAdvertisedMaximum() throws Exception {
+        AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxConnections(1).withMaxStreams(300));
+        Http2TestClient client = connect(server);
+        assertEquals(300L, client.settings().maxConcurrentStreams());
+        List<Http2TestClient.Call> calls = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            calls.add(client.open("POST", "/stream/" + i, "{}"));
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            assertEquals(200, calls.get(i).status());
+            sink("/stream/" + i).send(Bytes.utf8("data: " + i + "\n\n"));
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            calls.get(i).awaitText("data: " + i + "\n\n");
+        }
+    }
+
+    @Test
+    void aConnectionBeyondTheLimitIsClosedAndTheOthersGoOn() throws Exception {
+        AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxConnections(1));
+        Http2TestClient first = connect(server);
+        assertEquals(200, first.open("GET", "/doc", null).status());
+        Http2TestClient second = connect(server);
+        // Refused on accept, in HTTP/1.1: to an HTTP/2 client that is a connection error.
+        assertTrue(second.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "the second connection is closed");
+        assertEquals(200, first.open("GET", "/doc", null).status());
+    }
+
+    @Test
+    void closingTheServerEndsEventStreamsAndTheConnection() throws Exception {
+        AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0));
+        Http2TestClient client = connect(server);
+        Http2TestClient.Call call = client.open("POST", "/stream/s", "{}");
+        assertEquals(200, call.status());
+        CountDownLatch closed = new CountDownLatch(1);
+        sink("/stream/s").onClose(closed::countDown);
+
+        server.close();
+        assertTrue(closed.await(WAIT_S, TimeUnit.SECONDS));
+        call.bytes();
+        assertTrue(client.goAway().isDone(), "GOAWAY came before the end");
+        assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aClientThatClosesItsSideEndsItsStreamsAndTheConnection() throws Exception {
+        Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0)));
+        Http2TestClient.Call call = client.open("POST", "/stream/half", "{}");
+        assertEquals(200, call.status());
+        CountDownLatch closed = new CountDownLatch(1);
+        sink("/stream/half").onClose(closed::countDown);
+
+        ((SocketChannel) client.channel()).shutdownOutput().syncUninterruptibly();
+        assertTrue(closed.await(WAIT_S, TimeUnit.SECONDS), "no more credit can come: the stream ends");
+        assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aConnectionWithoutStreamsClosesAfterTheIdleTimeout() throws Exception {
+        AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(Duration.ofMillis(300)));
+        Http2TestClient client = connect(server);
+        Http2TestClient.Call call = client.open("POST", "/stream/idle", "{}");
+        assertEquals(200, call.status());
+        assertFalse(client.channel().closeFuture().await(600), "an open stream keeps the connection");
+        sink("/stream/idle").close();
+        call.bytes();
+        assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "idle once the stream ended");
+        assertTrue(client.goAway().isDone());
+    }
+
+    @Test
+    void aStreamThatNeverFinishesItsRequestIsReset() throws Exception {
+        AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(Duration.ofMillis(300)));
+        Http2TestClient client = connect(server);
+        Http2TestClient.Call call = client.open("GET", "/doc", null);
+        assertEquals(200, call.status());
+        Http2TestClient.Call stuck = client.openUnfinished("POST", "/query");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> stuck.done.get(WAIT_S, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException, "reset, not answered");
+    }
+}

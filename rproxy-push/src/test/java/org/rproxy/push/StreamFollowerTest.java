@@ -1,0 +1,88 @@
+package org.rproxy.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.store.Representation;
+
+/** A follower rebuilds what each signature event signs, holds only what its listener accepts, and reports what it cannot rebuild. */
+class StreamFollowerTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final List<String> seen = new ArrayList<>();
+    private boolean accept = true;
+    private final StreamFollower follower = new StreamFollower(1 << 20, new StreamFollower.Listener() {
+        @Override
+        public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields, boolean patched) {
+            seen.add(substream + (patched ? " patch " : " full ") + fields.get("etag") + " " + body.length());
+            return accept;
+        }
+
+        @Override
+        public void onRejected(String substream, String reason) {
+            seen.add(substream + " rejected: " + reason);
+        }
+    });
+
+    private void feed(Bytes b) {
+        // in two pieces, as a socket may deliver it
+        int half = b.length() / 2;
+        follower.feed(b.unsafeArray(), 0, half);
+        follower.feed(b.unsafeArray(), half, b.length() - half);
+    }
+
+    private static Bytes signature(String id, Representation r) {
+        return Sse.event(SignatureEvent.MEDIA_TYPE, id, SignatureEvent.of(r).toJson());
+    }
+
+    @Test
+    void aFullBodyThenAPatchRebuildTheSignedBytes() {
+        Representation v5 = UpdatePublisherTest.costMap(5, T0);
+        Representation v6 = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        feed(Sse.event(MediaTypes.UPDATE_STREAM_CONTROL, null, Bytes.utf8("{\"control-uri\":\"/updates/c/1\"}")));
+        feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
+        feed(signature("rc", v5));
+        assertEquals(v5.identity().body(), follower.held("rc"));
+
+        feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("{\"cost-map\":{\"PID1\":{\"PID2\":6}}}")));
+        feed(signature("rc", v6));
+        assertEquals(v6.identity().body(), follower.held("rc"), "the patched bytes, in RFC 8785 form");
+        assertEquals(List.of("rc full " + v5.identity().etag() + " " + v5.identity().body().length(),
+                "rc patch " + v6.identity().etag() + " " + v6.identity().body().length()), seen);
+    }
+
+    @Test
+    void anUpdateTheListenerRefusesIsNotHeld() {
+        Representation v5 = UpdatePublisherTest.costMap(5, T0);
+        Representation v6 = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
+        feed(signature("rc", v5));
+        accept = false;
+        feed(Sse.event("application/alto-costmap+json", "rc", v6.identity().body()));
+        feed(signature("rc", v6));
+        assertEquals(v5.identity().body(), follower.held("rc"));
+    }
+
+    @Test
+    void aPatchForNothingHeldAndAMalformedSignatureAreRejected() {
+        Representation v6 = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("{\"cost-map\":{}}")));
+        feed(signature("rc", v6));
+        feed(Sse.event(SignatureEvent.MEDIA_TYPE, "nm", Bytes.utf8("{}")));
+        assertNull(follower.held("rc"));
+        assertEquals(2, seen.size());
+        assertTrue(seen.get(0).startsWith("rc rejected: a renewal or patch"), seen.get(0));
+        assertTrue(seen.get(1).startsWith("nm rejected: signature event"), seen.get(1));
+        assertFalse(seen.stream().anyMatch(s -> s.contains(" full ")));
+    }
+}
