@@ -12,6 +12,7 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.tls.Tls;
 import org.rproxy.pull.UnsignedUpstreamMaps;
@@ -95,6 +96,16 @@ final class OriginCommand implements Callable<Integer> {
                     + "(default: on; push proxies always ask for them). --no-signature-events leaves them out.")
     boolean signatureEvents;
 
+    @Option(names = "--max-endpoint-pairs", defaultValue = "250000", paramLabel = "N",
+            description = "Most source x destination pairs one endpoint cost request may ask for; more is refused with"
+                    + " E_INVALID_FIELD_VALUE on endpoints (default ${DEFAULT-VALUE}).")
+    long maxEndpointPairs;
+
+    @Option(names = "--delete-settle", defaultValue = "30s", paramLabel = "DURATION",
+            description = "With --maps: how long a deleted maps file must stay gone before its documents are taken off"
+                    + " the air; a file copied back sooner changes nothing (default ${DEFAULT-VALUE}).")
+    Duration deleteSettle;
+
     @Override
     public Integer call() throws Exception {
         if ((maps == null) == (signUpstream == null)) {
@@ -114,7 +125,14 @@ final class OriginCommand implements Callable<Integer> {
         if (tls != null) {
             frontEnd = frontEnd.withSslContext(Tls.server(tls));
         }
-        OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri);
+        if (maxEndpointPairs < 1) {
+            throw new IllegalArgumentException("--max-endpoint-pairs: " + maxEndpointPairs + " (expected: >= 1)");
+        }
+        if (deleteSettle.isNegative()) {
+            throw new IllegalArgumentException("--delete-settle: " + deleteSettle + " (expected: >= 0)");
+        }
+        OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
+                deleteSettle, new QueryLimits(maxEndpointPairs));
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
                 .withMaxSubscribers(maxSubscribers).withSignatureEvents(signatureEvents)

@@ -13,6 +13,7 @@ import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ConfigLoader;
+import org.rproxy.core.config.LimitsConfig;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
@@ -77,6 +78,11 @@ final class ProxyCommand implements Callable<Integer> {
             description = "local (default): answer queries from the verified maps held; upstream: forward every query.")
     String queries;
 
+    @Option(names = "--max-endpoint-pairs", paramLabel = "N",
+            description = "Most source x destination pairs one endpoint cost request may ask for (limits.max-endpoint-pairs;"
+                    + " default 250000).")
+    Long maxEndpointPairs;
+
     @Option(names = "--max-connections", paramLabel = "N",
             description = "Client connections served at once, update streams included (default 10000).")
     Integer maxConnections;
@@ -136,6 +142,13 @@ final class ProxyCommand implements Callable<Integer> {
         }
         if (admin != null) {
             c = c.withAdmin(new AdminConfig(admin));
+        }
+        if (maxEndpointPairs != null) {
+            try {
+                c = c.withLimits(new LimitsConfig(maxEndpointPairs));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--" + e.getMessage(), e);
+            }
         }
         if (queries != null) {
             c = c.withQueries(parseQueries(queries));

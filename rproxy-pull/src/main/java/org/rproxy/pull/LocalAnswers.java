@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.rproxy.core.origin.HeldMaps;
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.HeaderField;
@@ -47,14 +48,19 @@ final class LocalAnswers {
     /** How long a map a query lacked is not asked for again. */
     static final Duration MISSING_RETRY = Duration.ofSeconds(5);
 
+    private final QueryLimits limits;
     private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
     private final List<Runnable> rebuiltListeners = new CopyOnWriteArrayList<>();
     private volatile boolean started;
     private volatile boolean warm;
 
-    /** @param via this proxy's {@code Via} entry, added to every computed answer (it passed through here) */
-    LocalAnswers(PullFeed feed, Executor work, Clock clock, String via) {
+    /**
+     * @param via    this proxy's {@code Via} entry, added to every computed answer (it passed through here)
+     * @param limits how much work one query may ask for
+     */
+    LocalAnswers(PullFeed feed, Executor work, Clock clock, String via, QueryLimits limits) {
         this.feed = requireNonNull(feed, "feed");
+        this.limits = requireNonNull(limits, "limits");
         this.work = requireNonNull(work, "work");
         this.clock = requireNonNull(clock, "clock");
         this.added = List.of(new HeaderField("via", requireNonNull(via, "via")));
@@ -97,7 +103,7 @@ final class LocalAnswers {
     private void rebuild() {
         try {
             while (dirty.getAndSet(false)) {
-                HeldMaps built = HeldMaps.build(feed::heldSigned, current.get(), clock, added);
+                HeldMaps built = HeldMaps.build(feed::heldSigned, current.get(), clock, added, limits);
                 current.set(built);
                 builds.incrementAndGet();
                 rebuiltListeners.forEach(Runnable::run);

@@ -119,7 +119,7 @@ public final class PullProxy implements AutoCloseable {
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
-            local = new LocalAnswers(feed, work, clock, via);
+            local = new LocalAnswers(feed, work, clock, via, config.limits().queryLimits());
             feed.addChangeListener(local::changed);
         }
         server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, queries, local, metrics)),

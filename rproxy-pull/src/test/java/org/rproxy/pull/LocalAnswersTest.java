@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -72,7 +73,7 @@ class LocalAnswersTest {
                 "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
         feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
-        local = new LocalAnswers(feed, rebuilds::add, clock, "1.1 edge");
+        local = new LocalAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS);
         feed.addChangeListener(local::changed);
         service = new PullService(feed, Runnable::run, Runnable::run, local, metrics);
     }

@@ -76,7 +76,12 @@ class QuerySubstreamIT {
                     .path("ipv4:130.132.3.5").asInt(), ec.data());
             PushTree.writeRoutingCost(lab.maps, 77);
             PlainSubscriberIT.awaitData(sse, ",fc", d -> d.contains("77"), seen);
-            PlainSubscriberIT.awaitData(sse, ",ec", d -> d.contains("77"), seen);
+            // The answer's update may come before the map's: then it was read while waiting above.
+            boolean ecSeen = seen.stream().anyMatch(e -> e.type().endsWith(",ec")
+                    && !e.type().startsWith("application/alto-redist-signature") && e.data().contains("77"));
+            if (!ecSeen) {
+                PlainSubscriberIT.awaitData(sse, ",ec", d -> d.contains("77"), seen);
+            }
             for (SseClient.Event e : seen) {
                 assertFalse(e.type().endsWith(",fc") && e.type().startsWith("application/alto-redist-signature")
                         || e.type().endsWith(",ec") && e.type().startsWith("application/alto-redist-signature"),

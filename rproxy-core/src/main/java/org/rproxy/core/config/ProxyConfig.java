@@ -21,6 +21,7 @@ import java.util.Locale;
  * admin: {address: 127.0.0.1:9090}   # absent: no admin listener
  * push: {heartbeat: 10s, read-timeout: 20s, ...}   # update streams (this proxy's /updates in both modes), see PushConfig
  * queries: local             # local: compute query answers from held maps; upstream: forward them
+ * limits: {max-endpoint-pairs: 250000}   # work one query may ask for, see LimitsConfig
  * </pre>
  *
  * @param mode     how the proxy keeps its copies current
@@ -32,9 +33,11 @@ import java.util.Locale;
  * @param admin    the admin listener (metrics, health), or null when off
  * @param push     timings and bounds of update streams: the upstream's (push mode) and this proxy's own
  * @param queries  where query answers come from
+ * @param limits   how much work one query may ask for
  */
 public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
-                          RefreshConfig refresh, AdminConfig admin, PushConfig push, Queries queries) {
+                          RefreshConfig refresh, AdminConfig admin, PushConfig push, Queries queries,
+                          LimitsConfig limits) {
 
     /** How the proxy keeps its copies current. */
     public enum Mode {
@@ -72,47 +75,52 @@ public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamC
         refresh = orDefault(refresh, new RefreshConfig(null, null, null, null, null));
         push = orDefault(push, PushConfig.defaults());
         queries = orDefault(queries, Queries.LOCAL);
+        limits = orDefault(limits, LimitsConfig.defaults());
     }
 
-    /** Without {@code push} and {@code queries} sections: their defaults. */
+    /** Without {@code push}, {@code queries} and {@code limits} sections: their defaults. */
     public ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamConfig upstream, CacheConfig cache,
                        RefreshConfig refresh, AdminConfig admin) {
-        this(mode, name, listen, upstream, cache, refresh, admin, null, null);
+        this(mode, name, listen, upstream, cache, refresh, admin, null, null, null);
     }
 
     public ProxyConfig withListen(ListenConfig l) {
-        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin, push, queries);
+        return new ProxyConfig(mode, name, l, upstream, cache, refresh, admin, push, queries, limits);
     }
 
     public ProxyConfig withUpstream(UpstreamConfig u) {
-        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin, push, queries);
+        return new ProxyConfig(mode, name, listen, u, cache, refresh, admin, push, queries, limits);
     }
 
     public ProxyConfig withCache(CacheConfig c) {
-        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin, push, queries);
+        return new ProxyConfig(mode, name, listen, upstream, c, refresh, admin, push, queries, limits);
     }
 
     public ProxyConfig withRefresh(RefreshConfig r) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin, push, queries);
+        return new ProxyConfig(mode, name, listen, upstream, cache, r, admin, push, queries, limits);
     }
 
     public ProxyConfig withAdmin(AdminConfig a) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a, push, queries);
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, a, push, queries, limits);
     }
 
     public ProxyConfig withMode(Mode m) {
-        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin, push, queries);
+        return new ProxyConfig(m, name, listen, upstream, cache, refresh, admin, push, queries, limits);
     }
 
     public ProxyConfig withPush(PushConfig p) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, p, queries);
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, p, queries, limits);
     }
 
     public ProxyConfig withQueries(Queries q) {
-        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, push, q);
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, push, q, limits);
+    }
+
+    public ProxyConfig withLimits(LimitsConfig l) {
+        return new ProxyConfig(mode, name, listen, upstream, cache, refresh, admin, push, queries, l);
     }
 
     public ProxyConfig withName(String n) {
-        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin, push, queries);
+        return new ProxyConfig(mode, n, listen, upstream, cache, refresh, admin, push, queries, limits);
     }
 }

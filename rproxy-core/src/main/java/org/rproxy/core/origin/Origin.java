@@ -20,7 +20,6 @@ import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.metrics.RequestMetrics;
-import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.query.QueryPool;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
@@ -72,7 +71,7 @@ public final class Origin implements AutoCloseable {
         this.signer = new DocumentSigner(new ResponseSigner(key), config.validity(), config.maxAge());
         this.publisher = Executors.newSingleThreadScheduledExecutor(threads("rproxy-origin-publisher"));
         this.queries = QueryPool.perCore("rproxy-origin-query");
-        this.service = new OriginService(queries, clock, QueryLimits.DEFAULTS);
+        this.service = new OriginService(queries, clock, config.queryLimits());
     }
 
     /**

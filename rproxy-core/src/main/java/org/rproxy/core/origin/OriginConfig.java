@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
 
 /**
@@ -22,9 +23,11 @@ import org.rproxy.core.server.FrontEndConfig;
  *                      (null: derived from the listen address)
  * @param deleteSettle  how long a maps file whose documents are served must stay deleted before
  *                      they are taken off the air (null: {@link #DEFAULT_DELETE_SETTLE})
+ * @param queryLimits   how much work one query may ask for (null: {@link QueryLimits#DEFAULTS})
  */
 public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
-                           List<String> proxies, String instanceName, String publicUri, Duration deleteSettle) {
+                           List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
+                           QueryLimits queryLimits) {
 
     /** Long enough for a deploy (or an operator) to delete a file and copy its successor in. */
     public static final Duration DEFAULT_DELETE_SETTLE = Duration.ofSeconds(30);
@@ -50,16 +53,24 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
         if (deleteSettle.isNegative()) {
             throw new IllegalArgumentException("deleteSettle: " + deleteSettle + " (expected: >= 0)");
         }
+        if (queryLimits == null) {
+            queryLimits = QueryLimits.DEFAULTS;
+        }
     }
 
-    /** With the default deletion settle period. */
+    /** With the default deletion settle period and query limits. */
     public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
                         List<String> proxies, String instanceName, String publicUri) {
-        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, null);
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, null, null);
     }
 
     public OriginConfig withDeleteSettle(Duration settle) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                requireNonNull(settle, "settle"));
+                requireNonNull(settle, "settle"), queryLimits);
+    }
+
+    public OriginConfig withQueryLimits(QueryLimits limits) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
+                requireNonNull(limits, "limits"));
     }
 }

@@ -52,6 +52,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theWorkOfOneQueryIsBoundedByDefaultAndByTheLimitsSection() {
+        assertEquals(250_000L, loader.read(minimal(), "pull.yaml", ProxyConfig.class).limits().maxEndpointPairs());
+        assertEquals(1_000L, loader.read(minimal() + "limits: {max-endpoint-pairs: 1000}\n", "pull.yaml",
+                ProxyConfig.class).limits().queryLimits().maxEndpointPairs());
+    }
+
+    @Test
     void queryAnswersCanBeLeftToTheUpstream() {
         assertEquals(ProxyConfig.Queries.UPSTREAM,
                 loader.read(minimal() + "queries: upstream\n", "pull.yaml", ProxyConfig.class).queries());
@@ -103,6 +110,8 @@ class ConfigLoaderTest {
                         "pull.yaml: listen.max-connections: 0 (expected: >= 1)"),
                 Arguments.of("UP\nmode: sideways",
                         "pull.yaml: mode: 'sideways' is not one of pull push"),
+                Arguments.of("UP\nlimits: {max-endpoint-pairs: 0}",
+                        "pull.yaml: limits.max-endpoint-pairs: 0 (expected: >= 1)"),
                 Arguments.of("UP\nqueries: nearby",
                         "pull.yaml: queries: 'nearby' is not one of local upstream"),
                 Arguments.of("upstream: {url: 'ftp://x', trust: [PUB]}",

@@ -145,7 +145,12 @@ final class Lab implements AutoCloseable {
     }
 
     ProxyProcess startProxy(String name, String upstream) throws IOException, InterruptedException {
-        ProxyProcess p = ProxyProcess.start(name, proxyClasspath, upstream, pub, dir, List.of());
+        return startProxy(name, upstream, List.of());
+    }
+
+    /** A pull proxy with more {@code rproxy proxy} arguments. */
+    ProxyProcess startProxy(String name, String upstream, List<String> extra) throws IOException, InterruptedException {
+        ProxyProcess p = ProxyProcess.start(name, proxyClasspath, upstream, pub, dir, extra);
         started.push(p);
         log.printf("lab: proxy %s (pid %d) on %s, upstream %s%n", name, p.pid(), p.baseUri(), upstream);
         return p;

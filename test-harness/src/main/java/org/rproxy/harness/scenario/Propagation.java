@@ -46,6 +46,16 @@ final class Propagation {
      * the next ones back), and follows each change down the tree with {@link #await}.
      */
     void followChurn(Churner churner, int rounds) throws IOException, InterruptedException {
+        followChurn(churner, rounds, Duration.ofSeconds(1));
+    }
+
+    /**
+     * As {@link #followChurn(Churner, int)}, one round every {@code period}: a tree whose top reads
+     * its source on a schedule (a signing front's poll, a pull proxy's refresh) folds changes made
+     * faster than that into one version, so its rounds must be spaced wider.
+     */
+    void followChurn(Churner churner, int rounds, Duration period) throws IOException, InterruptedException {
+        long step = period.toNanos();
         long next = System.nanoTime();
         for (int i = 0; i < rounds; i++) {
             long wait = next - System.nanoTime();
@@ -54,7 +64,7 @@ final class Propagation {
             }
             churner.round();
             await(System.nanoTime());
-            next += 1_000_000_000L;
+            next += step;
         }
     }
 

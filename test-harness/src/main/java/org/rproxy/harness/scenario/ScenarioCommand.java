@@ -56,6 +56,10 @@ public final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the lab folder (keys, maps, proxy logs) in the report folder.")
     boolean keep;
 
+    @Option(names = "--via", paramLabel = "MODE",
+            description = "streaming-viewers: subscribe on a push proxy (default) or a pull proxy.")
+    String via;
+
     static Map<String, Scenario> all() {
         Map<String, Scenario> m = new TreeMap<>();
         for (Scenario s : List.of(new FlashCrowd(), new TreeScenario(), new Outage(), new Tamper(), new PushStorm(),
@@ -81,7 +85,7 @@ public final class ScenarioCommand implements Callable<Integer> {
         Files.createDirectories(reports);
         Path labDir = keep ? reports.resolve("lab") : Files.createTempDirectory("harness-lab-");
         ScenarioContext.Options opts = new ScenarioContext.Options(viewers, window, connections, pipeline, ioThreads, seed,
-                maxAge, rproxyJar, keep);
+                maxAge, rproxyJar, keep, via);
         List<Check> checks;
         try (Lab lab = new Lab(labDir, System.out, rproxyJar)) {
             checks = s.run(new ScenarioContext(opts, System.out, reports, lab));

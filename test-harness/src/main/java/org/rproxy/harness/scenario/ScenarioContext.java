@@ -29,9 +29,13 @@ import org.rproxy.harness.report.SummaryTable;
  * crowd of viewers against a lab with the common settings. One per scenario run.
  */
 final class ScenarioContext {
-    /** Options a user may set for any scenario; null means the scenario's own default. */
+    /**
+     * Options a user may set for any scenario; null means the scenario's own default.
+     *
+     * @param via the mode of the proxy viewers use, for the scenarios that offer a choice ({@code push} or {@code pull})
+     */
     record Options(Long viewers, Duration window, int connections, int pipeline, int ioThreads, long seed,
-                   Duration maxAge, Path rproxyJar, boolean keep) {
+                   Duration maxAge, Path rproxyJar, boolean keep, String via) {
     }
 
     final Options options;

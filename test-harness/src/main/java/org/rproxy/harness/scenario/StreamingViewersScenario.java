@@ -24,8 +24,10 @@ import org.rproxy.harness.stream.StreamingViewers;
 import org.rproxy.harness.topology.TopologySpec;
 
 /**
- * Twenty thousand people watching the maps change: origin, one push proxy (a child process), and
- * that many subscribers of the proxy's update stream (RFC 8895), each an HTTP/2 stream, a few
+ * Twenty thousand people watching the maps change: origin, one push proxy (a child process; a
+ * pull proxy with {@code --via pull}, whose streams follow its refresh, so the origin's
+ * {@code max-age} is 10 s there), and that many subscribers of the proxy's update stream
+ * (RFC 8895), each an HTTP/2 stream, a few
  * hundred to a connection, each subscribed to the network map and the routing cost map and
  * applying and verifying every update it receives. Once all have attached, the cost map changes
  * {@value #ROUNDS} times, each change once the previous one reached everybody; for each it
@@ -53,8 +55,12 @@ final class StreamingViewersScenario implements Scenario {
 
     @Override
     public List<Check> run(ScenarioContext ctx) throws Exception {
+        String via = ctx.options.via() == null ? "push" : ctx.options.via();
+        if (!via.equals("push") && !via.equals("pull")) {
+            return List.of(Check.notRun("streaming-viewers", "--via " + via + " (expected: push or pull)"));
+        }
         if (!ctx.lab.pushAvailable()) {
-            return List.of(Check.notRun("streaming-viewers", "no push mode in this build"));
+            return List.of(Check.notRun("streaming-viewers", "no update streams in this build"));
         }
         int viewers = Math.toIntExact(ctx.viewers(DEFAULT_VIEWERS));
         int connections = Math.min(ctx.options.connections(), viewers);
@@ -63,9 +69,12 @@ final class StreamingViewersScenario implements Scenario {
                     + " connections is more than the proxy's " + FrontEndConfig.DEFAULT_MAX_STREAMS + " streams each"));
         }
         Path maps = ctx.lab.topology(TopologySpec.of(12, 2, ctx.options.seed()));
-        ProxyProcess origin = ctx.lab.startOriginProcess(maps, ctx.maxAge(Duration.ofSeconds(60)));
-        ProxyProcess proxy = ctx.lab.startPushProxy("push-1", origin.baseUri(),
-                List.of("--max-subscribers", Integer.toString(viewers + 1_000)));
+        boolean pull = via.equals("pull");
+        ProxyProcess origin = ctx.lab.startOriginProcess(maps, ctx.maxAge(Duration.ofSeconds(pull ? 10 : 60)));
+        List<String> room = List.of("--max-subscribers", Integer.toString(viewers + 1_000));
+        ProxyProcess proxy = pull ? ctx.lab.startProxy("pull-1", origin.baseUri(), room)
+                : ctx.lab.startPushProxy("push-1", origin.baseUri(), room);
+        ctx.out.printf("streaming-viewers: subscribers on the %s proxy %s%n", via, proxy.baseUri());
         Map<String, String> paths = StreamParams.paths(proxy.baseUri(), SUBSCRIPTION);
         long rssBefore = proxy.residentKib();
         long heapBefore = ProcessMemory.heapAfterGcKib(proxy.pid());
@@ -89,6 +98,7 @@ final class StreamingViewersScenario implements Scenario {
             long heapAfter = ProcessMemory.heapAfterGcKib(proxy.pid());
             checks.add(Check.of("subscribers attached (both maps verified)", fmt(viewers), fmt(attached), attached == viewers));
             checks.add(Check.info("time for all to attach", String.format(Locale.ROOT, "%.1f s", attachSeconds)));
+            checks.add(Check.info("proxy", via + " mode"));
             checks.add(memory("proxy resident memory per subscriber", rssBefore, rssAfter, viewers));
             checks.add(memory("proxy heap after full GC per subscriber", heapBefore, heapAfter, viewers));
             if (attached == viewers) {
