@@ -40,16 +40,16 @@ import org.slf4j.LoggerFactory;
  * peer leave), and the {@link EventStreamWriter} is told when the connection closes.
  *
  * <p>When the server stops ({@link #DRAIN} event), or the client closes its side after its
- * requests (half-close), an idle connection closes at once, an event stream ends (its subscriber
- * reconnects elsewhere), and a connection with answers still owed closes after the last of them,
- * which says {@code Connection: close}.
+ * requests (half-close), an idle connection closes at once, and a connection with answers still
+ * owed closes after the last of them, which says {@code Connection: close}. An event stream ends
+ * when the server stops (its subscriber reconnects elsewhere) and is cut when its subscriber
+ * closes its side: the end of the stream might never get past a full socket buffer.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_IN_FLIGHT = 32;
     /** User event fired by {@link AltoHttpServer#close} on every open connection. */
     enum Drain { DRAIN }
-
     static final Drain DRAIN = Drain.DRAIN;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
@@ -274,9 +274,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         finishing = true;
-        if (stream != null) {
+        if (stream != null && evt == DRAIN) {
             stream.close();
-        } else if (slots.isEmpty()) {
+        } else if (stream != null || slots.isEmpty()) {
             closing = true;
             ctx.close();
         }
