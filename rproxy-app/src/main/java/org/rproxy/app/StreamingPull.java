@@ -47,7 +47,7 @@ public final class StreamingPull implements AutoCloseable {
         UpdatePublisher publisher = new UpdatePublisher(requireNonNull(stream, "stream"));
         PullProxy pull;
         try {
-            pull = PullProxy.start(config.withMode(ProxyConfig.Mode.PULL), clock, publisher::wrap);
+            pull = PullProxy.start(config.withMode(ProxyConfig.Mode.PULL), clock, publisher::mount);
         } catch (RuntimeException e) {
             publisher.close();
             throw e;

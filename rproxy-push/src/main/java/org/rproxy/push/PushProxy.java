@@ -41,7 +41,7 @@ public final class PushProxy implements AutoCloseable {
         this.publisher = new UpdatePublisher(streamConfig);
         AltoHttpServer s = null;
         try {
-            s = AltoHttpServer.start(frontEnd, publisher.wrap(this::serve));
+            s = AltoHttpServer.start(frontEnd, publisher.mount(this::serve));
         } catch (RuntimeException e) {
             publisher.close();
             throw e;
