@@ -15,7 +15,7 @@ import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Variant;
 
 /**
- * Decides whether an upstream answer may be held (DESIGN.md §2): a {@code 200} must carry an
+ * Decides whether an upstream answer may be held: a {@code 200} must carry an
  * origin signature that verifies for the target asked, over the bytes as received, and must not
  * be older (by {@code created}) than the copy held; a {@code 304} is merged into the held
  * variant it names and the merged fields must verify over the held body (RFC 9111 §4.3.4). An

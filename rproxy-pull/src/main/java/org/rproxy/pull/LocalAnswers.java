@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxy's current set of query answers computed from held maps (DESIGN.md §3): one
+ * The proxy's current set of query answers computed from held maps: one
  * {@link HeldMaps}, read again whenever a held document it depends on changes.
  *
  * <p>Rebuilds run on the worker executor, one at a time: a change marks the set dirty and starts

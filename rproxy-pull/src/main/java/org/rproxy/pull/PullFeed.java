@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pull feed (DESIGN.md §5): answers from the store, fetches on a miss, and keeps what is
+ * The pull feed: answers from the store, fetches on a miss, and keeps what is
  * held current.
  *
  * <ul>
@@ -336,8 +336,8 @@ final class PullFeed implements AutoCloseable {
     /**
      * An unsigned computed answer past its max-age, served when the upstream cannot be reached
      * while every signed document it names in {@code Alto-Derived-From} is held here, valid and
-     * of the named version: the answer still follows from maps a client could verify (DESIGN.md
-     * §3), so an origin outage costs no error (DESIGN.md §5). Null when that does not hold.
+     * of the named version: the answer still follows from maps a client could verify, so an
+     * origin outage costs no error. Null when that does not hold.
      */
     private Reply staleDerived(Entry e, Instant now) {
         Held h = e.held();

@@ -34,7 +34,7 @@ import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.tls.Tls;
 
 /**
- * The signing front's source (DESIGN.md §1): reads an existing, unsigned RFC 7285 ALTO server —
+ * The signing front's source: reads an existing, unsigned RFC 7285 ALTO server —
  * its directory, then every full network map and cost map the directory lists — and hands the
  * origin a validated {@link MapSet} to sign and serve. Nothing it reads is trusted further than
  * the maps' own validation: the front signs what its operator's own server says.

@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The push feed (DESIGN.md §6): holds a subscription to the upstream's update stream, verifies
+ * The push feed: holds a subscription to the upstream's update stream, verifies
  * every update before anything sees it, and hands verified representations to its
  * {@link Output} (the store, which the proxy's own publisher follows, so updates travel on down
  * the tree). It starts from the upstream's signed directory, subscribes to every document the

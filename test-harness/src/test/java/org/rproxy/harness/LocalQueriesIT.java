@@ -31,7 +31,7 @@ import org.rproxy.pull.PullProxy;
 import org.rproxy.push.PushFeedConfig;
 
 /**
- * A pull proxy answers queries from the verified maps it holds (DESIGN.md §3), over real
+ * A pull proxy answers queries from the verified maps it holds, over real
  * sockets in front of a real file origin: each answer is the origin's own, byte for byte with
  * the same {@code Alto-Derived-From} and no {@code Signature}, bad queries get the origin's
  * errors, and once the maps are held distinct endpoint-cost and ranking queries cost the origin

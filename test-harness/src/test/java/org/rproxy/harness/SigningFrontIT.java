@@ -34,7 +34,7 @@ import org.rproxy.pull.PullProxy;
 import org.rproxy.pull.UnsignedUpstreamMaps;
 
 /**
- * The signing front (DESIGN.md §1): a plain, unsigned RFC 7285 server — started in the test, with
+ * The signing front: a plain, unsigned RFC 7285 server — started in the test, with
  * the RFC's own example documents — is read by {@code rproxy origin --sign-upstream}'s source,
  * whose documents then come out signed (both dialects), verify independently, travel through a
  * pull proxy unchanged, and follow the server when its maps change.

@@ -25,7 +25,7 @@ import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.TestSigner;
 
 /**
- * A hostile upstream (DESIGN.md §2): the proxy holds a good copy; the upstream then serves a new
+ * A hostile upstream: the proxy holds a good copy; the upstream then serves a new
  * version tampered in one way. Each answer is refused, counted under its reason in
  * {@code rproxy_verification_failures_total}, and the good copy is still what clients get.
  */

@@ -51,7 +51,7 @@ public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamC
 
     /**
      * Where query answers (filtered maps, endpoint properties and costs, the seed's rows, lookups
-     * and rankings) come from: computed from the verified maps held ({@code local}, DESIGN.md §3)
+     * and rankings) come from: computed from the verified maps held ({@code local})
      * whenever every map a query needs is held, else forwarded; or always forwarded ({@code upstream}).
      */
     public enum Queries {

@@ -16,7 +16,7 @@ import org.rproxy.core.store.Variant;
 
 /**
  * Builds the representation of a computed answer (a cost row, a ranking, a lookup, a filtered
- * map). It is not origin-signed and says so (DESIGN.md §3): no {@code Signature}, and an
+ * map). It is not origin-signed and says so: no {@code Signature}, and an
  * {@code Alto-Derived-From} header naming the signed documents it was computed from, each with
  * its path and entity tag, so a client that needs proof knows what to fetch and verify.
  * Its validity is that of the youngest-expiring source.

@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Query answers computed by a proxy from the signed maps it holds (DESIGN.md §3), exactly as the
+ * Query answers computed by a proxy from the signed maps it holds, exactly as the
  * origin computes them: the same body bytes, media type, {@code Alto-Derived-From} (naming the
  * held signed documents and their entity tags), max-age rule and RFC 7285 errors, because the
  * origin's own query code runs on the held maps. Such an answer is not origin-signed.

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * Where an origin's maps come from when they are not a folder: the signing front reads them from
- * an existing, unsigned RFC 7285 server (DESIGN.md §1). Called on the origin's publishing thread,
+ * an existing, unsigned RFC 7285 server. Called on the origin's publishing thread,
  * at start and then on the reload schedule; may block (it does network I/O).
  */
 @FunctionalInterface

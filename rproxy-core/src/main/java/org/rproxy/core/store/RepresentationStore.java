@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store of ready-to-write representations (DESIGN.md §3), bounded by bytes: a Caffeine
+ * The store of ready-to-write representations, bounded by bytes: a Caffeine
  * cache whose weigher is {@link Representation#weight()}, so that the bound counts bodies and
  * headers, not entries. Feeds put what they verified; the front end's services read.
  *

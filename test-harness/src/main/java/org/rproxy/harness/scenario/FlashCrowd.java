@@ -41,7 +41,7 @@ final class FlashCrowd implements Scenario {
      * The crowd's make-up: a quarter returning (conditional request), half on the XML dialect,
      * PIDs found in the verified map, and a quarter asking the server to rank their peers (the
      * rest rank them locally from their cost row). A ranking names the viewer's own address, so no
-     * cache can share it; the proxy answers it from the maps it holds (DESIGN.md §3), and only the
+     * cache can share it; the proxy answers it from the maps it holds, and only the
      * first few, before it holds them, reach the origin.
      */
     static Population.Mix mix() {

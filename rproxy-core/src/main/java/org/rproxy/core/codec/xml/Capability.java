@@ -16,7 +16,7 @@ import org.rproxy.core.model.Jwk;
 /**
  * The seed's server capability document ({@code GET /capability}, draft-penno-alto-protocol-03),
  * which plays the part RFC 7285 gives the directory, plus this project's redistribution
- * extension: the origin's public keys and the known RProxy URLs (DESIGN.md §2).
+ * extension: the origin's public keys and the known RProxy URLs.
  *
  * @param instanceName      {@code instance-name}, e.g. {@code alto.isp.net}
  * @param serverUri         {@code alto-server uri}: where the ALTO server is

@@ -10,7 +10,7 @@ import org.rproxy.core.model.AltoException;
 /**
  * Maps {@link AltoError} to and from {@code <error code field value message/>} (reading the
  * message from the element's text too, the front end's form): the RFC 7285
- * §8.5.2 error codes in the XML dialect's own form (DESIGN.md §4). The HTTP status is not part of
+ * §8.5.2 error codes in the XML dialect's own form. The HTTP status is not part of
  * the body; a parsed error gets the code's default status. Stateless.
  */
 final class ErrorXml {
