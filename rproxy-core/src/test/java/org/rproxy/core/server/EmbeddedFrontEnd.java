@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -73,6 +74,12 @@ final class EmbeddedFrontEnd {
 
     EmbeddedChannel channel() {
         return channel;
+    }
+
+    /** Moves the channel's clock on by {@code millis} and runs the timers that fall due. */
+    void advance(long millis) {
+        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
     }
 
     /** Encodes {@code request} (released here) and feeds it to the server. */

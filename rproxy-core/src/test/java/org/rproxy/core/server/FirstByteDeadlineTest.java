@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 
@@ -31,16 +30,11 @@ class FirstByteDeadlineTest {
         wire.closeClient();
     }
 
-    private void advance(long millis) {
-        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
-    }
-
     @Test
     void silentConnectionIsClosedAtTheFirstByteTimeoutWithoutAnAnswer() {
-        advance(FIRST_BYTE_MS - 1);
+        wire.advance(FIRST_BYTE_MS - 1);
         assertTrue(channel.isOpen());
-        advance(1);
+        wire.advance(1);
         assertFalse(channel.isOpen());
         assertTrue(wire.answers().isEmpty());
         assertFalse(channel.finishAndReleaseAll());
@@ -50,9 +44,9 @@ class FirstByteDeadlineTest {
     void oneByteHandsTheConnectionToTheIdleTimeout() {
         wire.sendRaw("G");
         assertNull(channel.pipeline().get(AltoChannelInitializer.FIRST_BYTE), "the handler has left");
-        advance(FIRST_BYTE_MS);
+        wire.advance(FIRST_BYTE_MS);
         assertTrue(channel.isOpen());
-        advance(IDLE_MS - FIRST_BYTE_MS);
+        wire.advance(IDLE_MS - FIRST_BYTE_MS);
         assertFalse(channel.isOpen(), "a head that never completes is the idle timeout's");
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -60,9 +54,9 @@ class FirstByteDeadlineTest {
     @Test
     void aConnectionServedAndThenSilentIsTheIdleTimeoutsNotTheFirstBytes() {
         assertEquals(200, wire.send(Fixtures.get("/networkmap")).answer().status());
-        advance(IDLE_MS - 1);
+        wire.advance(IDLE_MS - 1);
         assertTrue(channel.isOpen());
-        advance(1);
+        wire.advance(1);
         assertFalse(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 
@@ -30,16 +29,11 @@ class RequestDeadlineTest {
         wire.closeClient();
     }
 
-    private void advance(long millis) {
-        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
-    }
-
     @Test
     void silentConnectionIsClosedAtTheTimeout() {
-        advance(TIMEOUT_MS - 1);
+        wire.advance(TIMEOUT_MS - 1);
         assertTrue(channel.isOpen());
-        advance(1);
+        wire.advance(1);
         assertFalse(channel.isOpen());
         assertTrue(wire.answers().isEmpty(), "closed quietly");
         assertFalse(channel.finishAndReleaseAll());
@@ -48,12 +42,12 @@ class RequestDeadlineTest {
     @Test
     void dribblingTheHeadDoesNotRestartTheClock() {
         wire.sendRaw("GET /networkmap HTTP/1.1\r\n");
-        advance(TIMEOUT_MS / 2);
+        wire.advance(TIMEOUT_MS / 2);
         wire.sendMore("Host: a\r\n");
-        advance(TIMEOUT_MS / 2 - 1);
+        wire.advance(TIMEOUT_MS / 2 - 1);
         wire.sendMore("X-Slow: 1\r\n");
         assertTrue(channel.isOpen());
-        advance(1);
+        wire.advance(1);
         assertFalse(channel.isOpen());
         assertTrue(wire.answers().isEmpty());
         assertFalse(channel.finishAndReleaseAll());
@@ -61,13 +55,13 @@ class RequestDeadlineTest {
 
     @Test
     void dribblingTheBodyIsClosedOneTimeoutAfterTheHead() {
-        advance(TIMEOUT_MS - 10);
+        wire.advance(TIMEOUT_MS - 10);
         wire.sendRaw("POST /costmap HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n");
-        advance(TIMEOUT_MS / 2);
+        wire.advance(TIMEOUT_MS / 2);
         wire.sendMore("12345");
-        advance(TIMEOUT_MS / 2 - 1);
+        wire.advance(TIMEOUT_MS / 2 - 1);
         assertTrue(channel.isOpen(), "the head started a fresh period for the body");
-        advance(1);
+        wire.advance(1);
         assertFalse(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -76,7 +70,7 @@ class RequestDeadlineTest {
     void aSlowServiceDoesNotCloseTheConnection() {
         stage = new CompletableFuture<>();
         wire.sendRaw("GET /networkmap HTTP/1.1\r\nHost: a\r\n\r\n");
-        advance(TIMEOUT_MS * 5);
+        wire.advance(TIMEOUT_MS * 5);
         assertTrue(channel.isOpen());
         stage.complete(Reply.ok(Fixtures.identityOnly()));
         assertEquals(200, wire.answer().status());
@@ -85,11 +79,11 @@ class RequestDeadlineTest {
 
     @Test
     void idleKeepAliveIsClosedOneTimeoutAfterTheLastAnswer() {
-        advance(TIMEOUT_MS - 10);
+        wire.advance(TIMEOUT_MS - 10);
         assertEquals(200, wire.send(Fixtures.get("/networkmap")).answer().status());
-        advance(TIMEOUT_MS - 1);
+        wire.advance(TIMEOUT_MS - 1);
         assertTrue(channel.isOpen(), "the answer started a fresh idle period");
-        advance(1);
+        wire.advance(1);
         assertFalse(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -97,7 +91,7 @@ class RequestDeadlineTest {
     @Test
     void busyConnectionStaysOpen() {
         for (int i = 0; i < 5; i++) {
-            advance(TIMEOUT_MS - 1);
+            wire.advance(TIMEOUT_MS - 1);
             assertEquals(200, wire.send(Fixtures.get("/networkmap")).answer().status());
         }
         assertTrue(channel.isOpen());
