@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.stream.Sse;
 
 /**
  * Control update events (RFC 8895 §5.3), {@code event: application/alto-updatestreamcontrol+json}:

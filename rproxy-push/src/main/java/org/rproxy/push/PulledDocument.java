@@ -13,6 +13,7 @@ import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.stream.SignatureEvent;
 
 /**
  * A document fetched with a plain GET (the directory the feed starts from), verified like any

@@ -36,6 +36,9 @@ import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.tls.Tls;
+import org.rproxy.core.stream.SignatureEvent;
+import org.rproxy.core.stream.SseParser;
+import org.rproxy.core.stream.UpdateApplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,6 +12,8 @@ import java.util.function.Function;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.server.StreamSink;
+import org.rproxy.core.stream.SignatureEvent;
+import org.rproxy.core.stream.Sse;
 
 /**
  * One open update stream (RFC 8895 §6) and its substreams. Nothing is queued per update: each

@@ -17,6 +17,9 @@ import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ContentDigest;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.stream.MergePatch;
+import org.rproxy.core.stream.SignatureEvent;
+import org.rproxy.core.stream.Sse;
 
 /**
  * One streamed document at the publisher (a signed document, or the unsigned answer of a

@@ -18,6 +18,7 @@ import org.rproxy.core.origin.OriginStream;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.StreamSink;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.stream.SignatureEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.rproxy.core.sign.ContentDigest;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
-import org.rproxy.push.StreamFollower;
+import org.rproxy.core.stream.StreamFollower;
 
 /**
  * Verifies the updates that thousands of subscribers apply without verifying the same signature

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http2.Http2StreamFrame;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.Verdict;
-import org.rproxy.push.StreamFollower;
+import org.rproxy.core.stream.StreamFollower;
 
 /**
  * One subscriber of the proxy's update stream, on one HTTP/2 stream: it feeds what arrives to a

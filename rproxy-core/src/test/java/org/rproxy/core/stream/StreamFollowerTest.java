@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,8 +47,8 @@ class StreamFollowerTest {
 
     @Test
     void aFullBodyThenAPatchRebuildTheSignedBytes() {
-        Representation v5 = UpdatePublisherTest.costMap(5, T0);
-        Representation v6 = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        Representation v6 = SignedCostMaps.costMap(6, T0.plusSeconds(1));
         feed(Sse.event(MediaTypes.UPDATE_STREAM_CONTROL, null, Bytes.utf8("{\"control-uri\":\"/updates/c/1\"}")));
         feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
         feed(signature("rc", v5));
@@ -63,8 +63,8 @@ class StreamFollowerTest {
 
     @Test
     void anUpdateTheListenerRefusesIsNotHeld() {
-        Representation v5 = UpdatePublisherTest.costMap(5, T0);
-        Representation v6 = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        Representation v6 = SignedCostMaps.costMap(6, T0.plusSeconds(1));
         feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
         feed(signature("rc", v5));
         accept = false;
@@ -75,7 +75,7 @@ class StreamFollowerTest {
 
     @Test
     void aPatchForNothingHeldAndAMalformedSignatureAreRejected() {
-        Representation v6 = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        Representation v6 = SignedCostMaps.costMap(6, T0.plusSeconds(1));
         feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("{\"cost-map\":{}}")));
         feed(signature("rc", v6));
         feed(Sse.event(SignatureEvent.MEDIA_TYPE, "nm", Bytes.utf8("{}")));

@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * null when the target holds a null that the patch would have to write; the caller then sends
  * the full document. Stateless; inputs are never modified.
  */
-final class MergePatch {
+public final class MergePatch {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -24,7 +24,7 @@ final class MergePatch {
     }
 
     /** RFC 7396 §2: the result of applying {@code patch} to {@code target} (a new tree). */
-    static JsonNode apply(JsonNode target, JsonNode patch) {
+    public static JsonNode apply(JsonNode target, JsonNode patch) {
         requireNonNull(patch, "patch");
         if (!patch.isObject()) {
             return patch.deepCopy();
@@ -44,7 +44,7 @@ final class MergePatch {
      * A patch {@code p} with {@code apply(from, p)} equal to {@code to}, or null when no merge
      * patch can say it (a null inside {@code to} that would have to be written).
      */
-    static JsonNode diff(JsonNode from, JsonNode to) {
+    public static JsonNode diff(JsonNode from, JsonNode to) {
         requireNonNull(from, "from");
         requireNonNull(to, "to");
         if (!to.isObject()) {

@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -29,17 +29,17 @@ import org.rproxy.core.store.Variant;
  * match (another zlib), it is left out and gzip clients get the identity variant until pull
  * fetches theirs. Stateless apart from the verifier; runs on the feed's thread.
  */
-final class UpdateApplier {
+public final class UpdateApplier {
 
     /** Data that came before a signature event: a full body or a merge patch. */
-    record Data(boolean patch, Bytes bytes) {
-        Data {
+    public record Data(boolean patch, Bytes bytes) {
+        public Data {
             requireNonNull(bytes, "bytes");
         }
     }
 
     /** The outcome: a representation to store, or why not. */
-    sealed interface Result {
+    public sealed interface Result {
         record Applied(Representation representation, boolean newBytes) implements Result {
         }
 
@@ -49,7 +49,7 @@ final class UpdateApplier {
 
     private final ResponseVerifier verifier;
 
-    UpdateApplier(ResponseVerifier verifier) {
+    public UpdateApplier(ResponseVerifier verifier) {
         this.verifier = requireNonNull(verifier, "verifier");
     }
 
@@ -57,7 +57,7 @@ final class UpdateApplier {
      * @param held the representation held for {@code target}, or null
      * @param data the data event before {@code sig}, or null for a renewal
      */
-    Result apply(String target, Representation held, Data data, SignatureEvent sig) {
+    public Result apply(String target, Representation held, Data data, SignatureEvent sig) {
         Bytes body;
         try {
             body = rebuild(held == null ? null : held.identity().body(), data);
@@ -80,7 +80,7 @@ final class UpdateApplier {
     }
 
     /** The bytes an update describes, or null when it needs a held body and there is none. */
-    static Bytes rebuild(Bytes held, Data data) {
+    public static Bytes rebuild(Bytes held, Data data) {
         if (data == null) {
             return held;
         }
@@ -106,7 +106,7 @@ final class UpdateApplier {
     }
 
     /** The origin's deterministic gzip: JDK deflater, default level, MTIME 0, one write. */
-    static Bytes gzip(Bytes body) {
+    public static Bytes gzip(Bytes body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, body.length() / 4));
         try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
             gz.write(body.unsafeArray());

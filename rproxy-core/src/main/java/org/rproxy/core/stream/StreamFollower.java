@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -13,7 +13,7 @@ import org.rproxy.core.store.HeaderField;
 /**
  * The subscriber's end of one of this project's update streams (RFC 8895), for clients and test
  * tools that follow a stream without being a proxy: it parses the events as they arrive and, at
- * each signature event, rebuilds the bytes the event signs exactly as {@link PushFeed} does — the
+ * each signature event, rebuilds the bytes the event signs exactly as a push proxy's feed does — the
  * full body sent before it, the held body with the merge patch applied (RFC 7396) in RFC 8785
  * form, or the held body again for a renewal — and asks its {@link Listener} whether to accept
  * them, with the signed header fields of the uncompressed variant. Only accepted bodies are held

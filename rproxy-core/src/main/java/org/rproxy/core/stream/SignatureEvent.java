@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -29,15 +29,15 @@ import org.rproxy.core.store.Representation;
  * rebuilds the bytes the update describes and checks these fields against them exactly as it
  * checks an HTTP response. Immutable.
  */
-record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long maxAgeSeconds) {
+public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long maxAgeSeconds) {
 
-    static final String MEDIA_TYPE = "application/alto-redist-signature+json";
+    public static final String MEDIA_TYPE = "application/alto-redist-signature+json";
 
     /** The header fields carried, in the order a variant lists them. */
-    static final List<String> FIELDS = List.of("content-type", "content-encoding", "content-digest", "etag",
+    public static final List<String> FIELDS = List.of("content-type", "content-encoding", "content-digest", "etag",
             "alto-resource", "signature-input", "signature");
 
-    SignatureEvent {
+    public SignatureEvent {
         identity = List.copyOf(identity);
         gzip = gzip == null ? null : List.copyOf(gzip);
         if (maxAgeSeconds < 0) {
@@ -45,7 +45,7 @@ record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long m
         }
     }
 
-    static SignatureEvent of(Representation r) {
+    public static SignatureEvent of(Representation r) {
         return new SignatureEvent(signed(r.identity().headers()),
                 r.gzip() == null ? null : signed(r.gzip().headers()), r.maxAgeSeconds());
     }
@@ -64,7 +64,7 @@ record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long m
     }
 
     /** The value of {@code name} in {@code fields}, or null. */
-    static String get(List<HeaderField> fields, String name) {
+    public static String get(List<HeaderField> fields, String name) {
         for (HeaderField h : fields) {
             if (h.name().equals(name)) {
                 return h.value();
@@ -73,7 +73,7 @@ record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long m
         return null;
     }
 
-    Bytes toJson() {
+    public Bytes toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.set("identity", fields(identity));
         if (gzip != null) {
@@ -90,7 +90,7 @@ record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long m
     }
 
     /** @throws IllegalArgumentException naming what is wrong with the event's data */
-    static SignatureEvent parse(Bytes data) {
+    public static SignatureEvent parse(Bytes data) {
         requireNonNull(data, "data");
         JsonNode root;
         try {

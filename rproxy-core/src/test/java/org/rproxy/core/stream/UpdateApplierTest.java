@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -23,7 +23,7 @@ class UpdateApplierTest {
             List.of(keyOf()), Clock.fixed(T0.plusSeconds(30), ZoneOffset.UTC)));
 
     private static org.rproxy.core.sign.VerificationKey keyOf() {
-        return UpdatePublisherTest.KEY.publicKey();
+        return SignedCostMaps.KEY.publicKey();
     }
 
     private static Bytes patchTo(int cost) {
@@ -32,8 +32,8 @@ class UpdateApplierTest {
 
     @Test
     void aPatchRebuildsTheSignedBytes() {
-        Representation held = UpdatePublisherTest.costMap(5, T0);
-        Representation next = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        Representation held = SignedCostMaps.costMap(5, T0);
+        Representation next = SignedCostMaps.costMap(6, T0.plusSeconds(1));
         UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(true, patchTo(6)),
                 SignatureEvent.of(next));
         UpdateApplier.Result.Applied ok = assertInstanceOf(UpdateApplier.Result.Applied.class, r);
@@ -44,8 +44,8 @@ class UpdateApplierTest {
 
     @Test
     void aTamperedPatchIsRejected() {
-        Representation held = UpdatePublisherTest.costMap(5, T0);
-        Representation next = UpdatePublisherTest.costMap(6, T0.plusSeconds(1));
+        Representation held = SignedCostMaps.costMap(5, T0);
+        Representation next = SignedCostMaps.costMap(6, T0.plusSeconds(1));
         UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(true, patchTo(7)),
                 SignatureEvent.of(next));
         assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("DIGEST_MISMATCH"));
@@ -53,8 +53,8 @@ class UpdateApplierTest {
 
     @Test
     void anOlderVersionIsRejectedAsARollback() {
-        Representation held = UpdatePublisherTest.costMap(6, T0.plusSeconds(2));
-        Representation old = UpdatePublisherTest.costMap(5, T0);
+        Representation held = SignedCostMaps.costMap(6, T0.plusSeconds(2));
+        Representation old = SignedCostMaps.costMap(5, T0);
         UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(false, old.identity().body()),
                 SignatureEvent.of(old));
         assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("ROLLBACK"));
@@ -62,7 +62,7 @@ class UpdateApplierTest {
 
     @Test
     void aSignatureForAnotherDocumentIsRejected() {
-        Representation held = UpdatePublisherTest.costMap(5, T0);
+        Representation held = SignedCostMaps.costMap(5, T0);
         UpdateApplier.Result r = applier.apply("/costmap/other", null,
                 new UpdateApplier.Data(false, held.identity().body()), SignatureEvent.of(held));
         assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("WRONG_RESOURCE"));
@@ -70,8 +70,8 @@ class UpdateApplierTest {
 
     @Test
     void aRenewalKeepsTheBytesAndTakesTheNewSignature() {
-        Representation held = UpdatePublisherTest.costMap(5, T0);
-        Representation renewed = UpdatePublisherTest.costMap(5, T0.plusSeconds(10));
+        Representation held = SignedCostMaps.costMap(5, T0);
+        Representation renewed = SignedCostMaps.costMap(5, T0.plusSeconds(10));
         UpdateApplier.Result.Applied ok = assertInstanceOf(UpdateApplier.Result.Applied.class,
                 applier.apply(CM, held, null, SignatureEvent.of(renewed)));
         assertEquals(held.identity().body(), ok.representation().identity().body());
@@ -82,6 +82,6 @@ class UpdateApplierTest {
     @Test
     void aRenewalForANothingHeldIsRejected() {
         assertInstanceOf(UpdateApplier.Result.Rejected.class,
-                applier.apply(CM, null, null, SignatureEvent.of(UpdatePublisherTest.costMap(5, T0))));
+                applier.apply(CM, null, null, SignatureEvent.of(SignedCostMaps.costMap(5, T0))));
     }
 }

@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -15,7 +15,7 @@ import org.rproxy.core.model.Bytes;
  * break at all. A body holding a CR cannot travel this way (readers take CR for a line end) and
  * is refused by {@link #travels}. Stateless.
  */
-final class Sse {
+public final class Sse {
 
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 
@@ -23,7 +23,7 @@ final class Sse {
     }
 
     /** True when {@code body} survives the trip as {@code data:} lines: no CR. */
-    static boolean travels(Bytes body) {
+    public static boolean travels(Bytes body) {
         for (byte b : body.unsafeArray()) {
             if (b == '\r') {
                 return false;
@@ -33,7 +33,7 @@ final class Sse {
     }
 
     /** {@code body} as {@code data:} lines followed by the blank line that ends the event. */
-    static Bytes dataLines(Bytes body) {
+    public static Bytes dataLines(Bytes body) {
         byte[] in = body.unsafeArray();
         ByteArrayOutputStream out = new ByteArrayOutputStream(in.length + 16);
         int start = 0;
@@ -50,14 +50,14 @@ final class Sse {
     }
 
     /** The {@code event:} line for {@code mediaType} and {@code substreamId} (RFC 8895 §5.2). */
-    static Bytes eventLine(String mediaType, String substreamId) {
+    public static Bytes eventLine(String mediaType, String substreamId) {
         requireNonNull(mediaType, "mediaType");
         String type = substreamId == null ? mediaType : mediaType + "," + substreamId;
         return Bytes.wrap(("event: " + type + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** A whole event, in one piece. */
-    static Bytes event(String mediaType, String substreamId, Bytes body) {
+    public static Bytes event(String mediaType, String substreamId, Bytes body) {
         Bytes head = eventLine(mediaType, substreamId);
         Bytes data = dataLines(body);
         byte[] all = new byte[head.length() + data.length()];

@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -19,11 +19,11 @@ import org.rproxy.core.model.Bytes;
  * fails the stream with {@link IllegalStateException}: a hostile upstream cannot make it buffer
  * without bound.
  */
-final class SseParser {
+public final class SseParser {
 
     /** One dispatched event: its type ({@code message} when none was named) and data. */
-    record Event(String type, Bytes data) {
-        Event {
+    public record Event(String type, Bytes data) {
+        public Event {
             requireNonNull(type, "type");
             requireNonNull(data, "data");
         }
@@ -38,14 +38,14 @@ final class SseParser {
     private boolean hasData;
     private boolean lastWasCr;
 
-    SseParser(int maxEvent, Consumer<Event> events, Runnable comments) {
+    public SseParser(int maxEvent, Consumer<Event> events, Runnable comments) {
         this.maxEvent = maxEvent;
         this.events = requireNonNull(events, "events");
         this.comments = requireNonNull(comments, "comments");
     }
 
     /** Feeds {@code len} bytes of {@code b} from {@code off}. */
-    void feed(byte[] b, int off, int len) {
+    public void feed(byte[] b, int off, int len) {
         int end = off + len;
         int i = off;
         while (i < end) {
