@@ -20,6 +20,7 @@ import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.MergePatch;
 import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.stream.Sse;
+import org.rproxy.core.stream.Tags;
 
 /**
  * One streamed document at the publisher (a signed document, or the unsigned answer of a

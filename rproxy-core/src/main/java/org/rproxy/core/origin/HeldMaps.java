@@ -17,6 +17,7 @@ import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.query.EndpointCostLookup;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Dialect;
@@ -239,9 +240,17 @@ public final class HeldMaps {
         return out;
     }
 
-    /** The maps answers are computed from, or null when none (tests). */
-    MapSet maps() {
+    /** The maps answers are computed from, or null when the default network map is not held. */
+    public MapSet maps() {
         return docs.maps();
+    }
+
+    /**
+     * The lookup the origin answers endpoint costs and rankings with, built on the held default
+     * network map and its cost maps; null when the held maps answer no query.
+     */
+    public EndpointCostLookup endpointCosts() {
+        return queries == null ? null : queries.endpointCosts();
     }
 
     /** Request targets of the signed documents answers may name (held, of matching versions). */

@@ -66,6 +66,14 @@ public final class StreamFollower {
         parser.feed(b, off, len);
     }
 
+    /**
+     * Holds {@code body} for {@code substream} as if it had been accepted: the version a client
+     * already held when it subscribed naming it by its tag, which later patches apply to.
+     */
+    public void hold(String substream, Bytes body) {
+        held.put(requireNonNull(substream, "substream"), requireNonNull(body, "body"));
+    }
+
     /** The accepted body of {@code substream}, or null. */
     public Bytes held(String substream) {
         return held.get(substream);

@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import java.io.IOException;
 
@@ -12,7 +12,7 @@ import org.rproxy.core.model.Bytes;
  * The tags a subscriber may name the version it holds by (RFC 8895 §6.5 {@code tag}): an entity
  * tag, with or without its quotes, or the document's ALTO version tag. Stateless.
  */
-final class Tags {
+public final class Tags {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -20,7 +20,7 @@ final class Tags {
     }
 
     /** {@code tag} without a weak prefix and quotes: {@code W/"x"}, {@code "x"} and {@code x} are {@code x}. */
-    static String bare(String tag) {
+    public static String bare(String tag) {
         String t = tag.startsWith("W/") ? tag.substring(2) : tag;
         return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
     }
@@ -30,7 +30,7 @@ final class Tags {
      * is not JSON. Reads tokens without building a tree, skipping everything but {@code meta}, so
      * a cost map of many megabytes costs one pass and no allocation per cost.
      */
-    static String vtag(Bytes body) {
+    public static String vtag(Bytes body) {
         try (JsonParser p = JSON.createParser(body.unsafeArray(), 0, body.length())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;

@@ -1,0 +1,209 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.Directory;
+import org.rproxy.core.model.Jwk;
+import org.rproxy.core.origin.HeldMaps;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.store.Representation;
+
+/**
+ * An ALTO client that needs to trust no proxy: it learns from the origin (its signed directory,
+ * checked against the pinned key) the origin's keys and the RProxies that redistribute its
+ * documents, asks the best of them first (see {@link SourcePolicy}), falls back to the next on
+ * any failure and to the origin last, verifies every document it takes, refuses any version older
+ * than one it held (across restarts, with a state file), answers PID, cost and ranking questions
+ * locally from the verified maps, and follows their changes through an update stream.
+ *
+ * <pre>{@code
+ * try (AltoClient alto = AltoClient.bootstrap(ClientOptions.of(URI.create("https://alto.example.net"),
+ *         KeyPin.ofKeyId("Zh3...")).withClientAddress("198.51.100.7").withStateFile(Path.of("alto.state")))) {
+ *     LocalAnswers maps = alto.refreshMaps();
+ *     List<RankedEndpoint> peers = maps.rank("198.51.100.7", candidates);
+ * }
+ * }</pre>
+ *
+ * <p>Every method blocks on the caller's thread (requests are bounded by the timeout); any
+ * number of threads may share a client. Refusals are {@link ClientException}s naming the URL and
+ * the reason.
+ */
+public final class AltoClient implements AutoCloseable {
+    private final ClientOptions options;
+    private final Directory directory;
+    private final Set<String> keyIds;
+    private final Fetcher fetcher;
+    private final Checker checker;
+    private final HeldState state;
+    private final Sources sources;
+    private final List<UpdateFollower> followers = new CopyOnWriteArrayList<>();
+
+    private AltoClient(ClientOptions options, Directory directory, Set<String> keyIds, Fetcher fetcher,
+                       Checker checker, HeldState state, Sources sources) {
+        this.options = options;
+        this.directory = directory;
+        this.keyIds = Set.copyOf(keyIds);
+        this.fetcher = fetcher;
+        this.checker = checker;
+        this.state = state;
+        this.sources = sources;
+    }
+
+    /**
+     * Fetches the origin's directory, refuses it unless the pinned key signed it, and learns the
+     * origin's keys and RProxies from it.
+     *
+     * @throws ClientException          when the origin cannot be asked or its directory is refused
+     * @throws IllegalArgumentException when the state file is unreadable
+     */
+    public static AltoClient bootstrap(ClientOptions options) {
+        requireNonNull(options, "options");
+        RollbackGuard guard = options.stateFile() == null ? RollbackGuard.inMemory()
+                : RollbackGuard.open(options.stateFile());
+        Fetcher fetcher = new Fetcher(options);
+        URI uri = Sources.at(options.origin(), HeldMaps.DIRECTORY);
+        HttpResponse<byte[]> r = fetcher.get(uri);
+        Directory dir;
+        try {
+            dir = AltoJson.readDirectory(AltoJson.parse(r.body()));
+        } catch (AltoException e) {
+            throw new ClientException.InvalidResponse(uri, "not a directory: " + e.error().message()
+                    + (e.error().field() == null ? "" : " (field " + e.error().field() + ")"));
+        }
+        VerificationKey pinned = options.pin().resolve(dir);
+        if (pinned == null) {
+            throw new ClientException.InvalidResponse(uri, "the directory lists no key with the pinned key id "
+                    + options.pin().keyId());
+        }
+        Representation signed;
+        try {
+            signed = new Checker(new ResponseVerifier(List.of(pinned), options.clock()), guard)
+                    .check(uri, HeldMaps.DIRECTORY, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), 0);
+        } catch (ClientException.InvalidResponse e) {
+            throw new ClientException.InvalidResponse(uri, "not signed by the pinned key " + options.pin().keyId()
+                    + ": " + e.reason());
+        }
+        // The directory is vouched for by the pinned key, so are the keys it lists.
+        List<VerificationKey> keys = new ArrayList<>(List.of(pinned));
+        for (Jwk jwk : dir.keys()) {
+            try {
+                keys.add(VerificationKey.fromJwk(jwk));
+            } catch (IllegalArgumentException e) {
+                // A key this client cannot use verifies nothing; the pinned one still does.
+            }
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        keys.forEach(k -> ids.add(k.keyId()));
+        Checker checker = new Checker(new ResponseVerifier(keys, options.clock()), guard);
+        HeldState state = new HeldState(dir, signed, options.clock());
+        Sources sources = new Sources(options.origin(), proxies(dir, uri), options,
+                new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers);
+        return new AltoClient(options, dir, ids, fetcher, checker, state, sources);
+    }
+
+    private static List<URI> proxies(Directory dir, URI where) {
+        List<URI> out = new ArrayList<>();
+        for (String p : dir.proxies()) {
+            try {
+                out.add(new URI(p));
+            } catch (URISyntaxException e) {
+                throw new ClientException.InvalidResponse(where, "meta.alto-redist.proxies: " + p + " is no URL");
+            }
+        }
+        return out;
+    }
+
+    /** The origin's directory, as verified at bootstrap. */
+    public Directory directory() {
+        return directory;
+    }
+
+    /** The RProxies the origin lists, in its order. */
+    public List<URI> proxies() {
+        return sources.proxies();
+    }
+
+    /** The key ids whose signatures this client accepts: the pinned key and the keys the directory lists. */
+    public Set<String> trustedKeyIds() {
+        return keyIds;
+    }
+
+    /** What the client has seen of each source lately. */
+    public SourceHealth health() {
+        return sources.health();
+    }
+
+    /** The order sources would be tried in now: proxies by the policy, the origin last. */
+    public List<URI> sourceOrder() {
+        return sources.order();
+    }
+
+    /**
+     * GETs a signed document ({@code /networkmap/...}, {@code /costmap/...}, {@code /prop/pid}, ...)
+     * from the best source that gives a valid one.
+     *
+     * @throws ClientException.NoSourceLeft with each source's reason when none did
+     */
+    public VerifiedDocument fetch(String target) {
+        requireNonNull(target, "target");
+        if (!target.startsWith("/")) {
+            throw new IllegalArgumentException("target: " + target + " (expected: an absolute path)");
+        }
+        return sources.fetch(target);
+    }
+
+    /**
+     * Fetches the default network map and its cost maps (from the best sources), holds them and
+     * returns the answers computed from them.
+     *
+     * @throws ClientException.NoSourceLeft when a map could be had from no source
+     */
+    public LocalAnswers refreshMaps() {
+        for (String target : state.mapTargets()) {
+            state.put(target, sources.fetch(target).representation());
+        }
+        LocalAnswers a = state.rebuild();
+        if (a == null) {
+            throw new ClientException.InvalidResponse(sources.origin(), "the maps fetched do not fit together"
+                    + " (a cost map of another network map version, or no routing cost map): try again");
+        }
+        return a;
+    }
+
+    /** The answers of the maps held now, or null before {@link #refreshMaps()} or a followed update. */
+    public LocalAnswers answers() {
+        return state.answers();
+    }
+
+    /**
+     * Follows the maps' changes: subscribes to the update stream of the best source (its
+     * {@code /updates}), verifies each update as it is applied, and tells {@code listener} of
+     * every new set of answers; falls back to polling while no stream can be had. Runs on a
+     * thread of its own until closed (or this client is).
+     */
+    public UpdateFollower follow(UpdateFollower.Listener listener) {
+        UpdateFollower f = new UpdateFollower(state, sources, fetcher, checker, options, listener);
+        followers.add(f);
+        f.start();
+        return f;
+    }
+
+    /** Stops every update follower. */
+    @Override
+    public void close() {
+        followers.forEach(UpdateFollower::close);
+    }
+}

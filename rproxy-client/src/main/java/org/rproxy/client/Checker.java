@@ -1,0 +1,66 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+import org.rproxy.core.stream.SignatureEvent;
+
+/**
+ * Checks every document the client takes, from a response or rebuilt from an update stream, the
+ * same way: the core verifier (signature by a trusted key, content digest, the path asked for,
+ * expiry) with the newest {@code created} held for that target as the rollback floor; then
+ * records the new high. Only the uncompressed variant is ever asked for and kept. Thread-safe.
+ */
+final class Checker {
+    private final ResponseVerifier verifier;
+    private final RollbackGuard guard;
+
+    Checker(ResponseVerifier verifier, RollbackGuard guard) {
+        this.verifier = requireNonNull(verifier, "verifier");
+        this.guard = requireNonNull(guard, "guard");
+    }
+
+    /**
+     * @param uri    where the bytes came from, for the error
+     * @param header a signed header field by lower-case name, or null
+     * @throws ClientException.Rollback        for a valid version older than the one held
+     * @throws ClientException.InvalidResponse for anything else the verifier refuses
+     */
+    Representation check(URI uri, String target, Function<String, String> header, Bytes body, long maxAgeSeconds) {
+        Verdict v = verifier.verify(header, body.unsafeArray(), new Expectation(target, guard.held(target)));
+        if (v.outcome() == Verdict.Outcome.ROLLBACK) {
+            throw new ClientException.Rollback(uri, guard.held(target), v.created());
+        }
+        if (!v.valid()) {
+            throw new ClientException.InvalidResponse(uri, v);
+        }
+        if (header.apply("content-encoding") != null) {
+            throw new ClientException.InvalidResponse(uri, "a content-coded response, which was not asked for");
+        }
+        List<HeaderField> fields = new ArrayList<>();
+        for (String name : SignatureEvent.FIELDS) {
+            String value = header.apply(name);
+            if (value != null) {
+                fields.add(new HeaderField(name, value));
+            }
+        }
+        guard.accepted(target, v.created());
+        return new Representation(new Variant(body, null, fields), null, maxAgeSeconds, v.created(), v.expires());
+    }
+
+    /** The newest {@code created} held for {@code target}, or null. */
+    java.time.Instant held(String target) {
+        return guard.held(target);
+    }
+}

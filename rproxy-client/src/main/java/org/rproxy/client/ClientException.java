@@ -1,0 +1,157 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+import org.rproxy.core.sign.Verdict;
+
+/**
+ * Why the client has no answer: a source it could not reach or that refused, or a response it
+ * refused. Every one names the URL it concerns and the reason, and its class says which kind, so
+ * an application can tell an outage (retry later) from tampering (alert) from its own stale
+ * state. Thrown on the caller's thread (or handed to an update listener); immutable.
+ */
+public abstract sealed class ClientException extends RuntimeException
+        permits ClientException.Unreachable, ClientException.Refused, ClientException.TimedOut,
+        ClientException.TlsFailure, ClientException.InvalidResponse, ClientException.Rollback,
+        ClientException.NoSourceLeft {
+
+    private final URI uri;
+    private final String reason;
+
+    private ClientException(URI uri, String reason, Throwable cause) {
+        super(requireNonNull(uri, "uri") + ": " + requireNonNull(reason, "reason"), cause);
+        this.uri = uri;
+        this.reason = reason;
+    }
+
+    /** The URL asked. */
+    public URI uri() {
+        return uri;
+    }
+
+    /** Why, in a sentence. */
+    public String reason() {
+        return reason;
+    }
+
+    /** No connection: refused, reset, closed early, a name that does not resolve. */
+    public static final class Unreachable extends ClientException {
+        Unreachable(URI uri, String reason, Throwable cause) {
+            super(uri, "unreachable: " + reason, cause);
+        }
+    }
+
+    /** The source answered with an HTTP error status, with the ALTO error it sent if any. */
+    public static final class Refused extends ClientException {
+        private final int status;
+        private final String altoCode;
+        private final String altoField;
+
+        Refused(URI uri, int status, String altoCode, String altoField) {
+            super(uri, "refused: HTTP " + status + (altoCode == null ? "" : " " + altoCode)
+                    + (altoField == null ? "" : " (field " + altoField + ")"), null);
+            this.status = status;
+            this.altoCode = altoCode;
+            this.altoField = altoField;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        /** The RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was no ALTO error. */
+        public String altoCode() {
+            return altoCode;
+        }
+
+        /** The ALTO error's {@code field}, or null. */
+        public String altoField() {
+            return altoField;
+        }
+    }
+
+    /** No answer within the client's timeout (connecting or waiting for the response). */
+    public static final class TimedOut extends ClientException {
+        TimedOut(URI uri, String reason, Throwable cause) {
+            super(uri, "timed out: " + reason, cause);
+        }
+    }
+
+    /** The TLS handshake failed: an unknown CA, another host name, no common protocol. */
+    public static final class TlsFailure extends ClientException {
+        TlsFailure(URI uri, String reason, Throwable cause) {
+            super(uri, "TLS failure: " + reason, cause);
+        }
+    }
+
+    /** The response does not verify: the verifier's outcome and reason say what is wrong with it. */
+    public static final class InvalidResponse extends ClientException {
+        private final transient Verdict verdict;
+
+        InvalidResponse(URI uri, Verdict verdict) {
+            super(uri, "invalid response: " + verdict.outcome() + ": " + verdict.reason(), null);
+            this.verdict = verdict;
+        }
+
+        InvalidResponse(URI uri, String reason) {
+            super(uri, "invalid response: " + reason, null);
+            this.verdict = null;
+        }
+
+        /** The verifier's verdict, or null when the response failed before verification (unreadable). */
+        public Verdict verdict() {
+            return verdict;
+        }
+    }
+
+    /** A validly signed version older than one this client has held: replayed or stale, refused. */
+    public static final class Rollback extends ClientException {
+        private final Instant held;
+        private final Instant offered;
+
+        Rollback(URI uri, Instant held, Instant offered) {
+            super(uri, "rollback: offered a version created " + offered + ", older than the held " + held, null);
+            this.held = requireNonNull(held, "held");
+            this.offered = requireNonNull(offered, "offered");
+        }
+
+        /** The {@code created} of the newest version held. */
+        public Instant held() {
+            return held;
+        }
+
+        /** The {@code created} of the version offered. */
+        public Instant offered() {
+            return offered;
+        }
+    }
+
+    /** Every source was tried and none gave a valid answer; each attempt's reason, in order. */
+    public static final class NoSourceLeft extends ClientException {
+        private final List<ClientException> attempts;
+
+        NoSourceLeft(URI uri, List<ClientException> attempts) {
+            super(uri, "no source left: " + summary(attempts), null);
+            this.attempts = List.copyOf(attempts);
+        }
+
+        public List<ClientException> attempts() {
+            return attempts;
+        }
+
+        private static String summary(List<ClientException> attempts) {
+            if (attempts.isEmpty()) {
+                return "no source to try";
+            }
+            StringBuilder sb = new StringBuilder();
+            for (ClientException e : attempts) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(e.getMessage());
+            }
+            return sb.toString();
+        }
+    }
+}

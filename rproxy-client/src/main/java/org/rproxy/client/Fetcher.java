@@ -1,0 +1,122 @@
+package org.rproxy.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+
+import javax.net.ssl.SSLException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.model.MediaTypes;
+
+/**
+ * The client's HTTP: one JDK {@link HttpClient} (HTTP/1.1 and h2 over TLS, connections reused),
+ * every request bounded by the timeout, and every failure turned into the {@link ClientException}
+ * that names it: timed out, TLS failure, unreachable, or refused with the status and the ALTO
+ * error the source sent. Blocking; runs on the caller's thread or the update follower's.
+ * Thread-safe.
+ */
+final class Fetcher {
+    private final HttpClient http;
+    private final Duration timeout;
+
+    Fetcher(ClientOptions options) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(options.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (options.sslContext() != null) {
+            b.sslContext(options.sslContext());
+        }
+        this.http = b.build();
+        this.timeout = options.timeout();
+    }
+
+    /** GETs {@code uri}; a 200 is returned, any other status is {@link ClientException.Refused}. */
+    HttpResponse<byte[]> get(URI uri) {
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+        HttpResponse<byte[]> r = send(uri, req, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw refused(uri, r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body());
+        }
+        return r;
+    }
+
+    /**
+     * Opens an update stream: POSTs the parameters and returns the event stream's body, to be
+     * read (and closed) by the caller. The timeout bounds the wait for the response head only.
+     */
+    InputStream subscribe(URI uri, byte[] params) {
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
+                .header("Accept", MediaTypes.EVENT_STREAM)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(params)).build();
+        HttpResponse<InputStream> r = send(uri, req, HttpResponse.BodyHandlers.ofInputStream());
+        String type = r.headers().firstValue("content-type").orElse("");
+        if (r.statusCode() != 200 || !type.startsWith(MediaTypes.EVENT_STREAM)) {
+            byte[] body;
+            try (InputStream in = r.body()) {
+                body = in.readNBytes(64 * 1024);
+            } catch (IOException e) {
+                body = new byte[0];
+            }
+            throw refused(uri, r.statusCode(), type, body);
+        }
+        return r.body();
+    }
+
+    private <T> HttpResponse<T> send(URI uri, HttpRequest req, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return http.send(req, handler);
+        } catch (HttpConnectTimeoutException e) {
+            throw new ClientException.TimedOut(uri, "no connection within " + timeout, e);
+        } catch (HttpTimeoutException e) {
+            throw new ClientException.TimedOut(uri, "no response within " + timeout, e);
+        } catch (IOException e) {
+            throw transportFailure(uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException.Unreachable(uri, "interrupted", e);
+        }
+    }
+
+    /** A failed exchange as the exception naming it: TLS when a handshake failure is among its causes. */
+    static ClientException transportFailure(URI uri, IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return new ClientException.TlsFailure(uri, t.getMessage(), e);
+            }
+        }
+        String what = e instanceof ConnectException ? "connection refused" : e.toString();
+        return new ClientException.Unreachable(uri, what, e);
+    }
+
+    private static ClientException.Refused refused(URI uri, int status, String type, byte[] body) {
+        String code = null;
+        String field = null;
+        if (type.startsWith(MediaTypes.ERROR)) {
+            try {
+                JsonNode meta = Jcs.parse(body).path("meta");
+                code = meta.path("code").isTextual() ? meta.path("code").textValue() : null;
+                field = meta.path("field").isTextual() ? meta.path("field").textValue() : null;
+            } catch (RuntimeException e) {
+                // not the error object it claims to be: the status alone says it
+            }
+        }
+        return new ClientException.Refused(uri, status, code, field);
+    }
+
+    /** All lines of header {@code name} joined with ", " (RFC 9110 §5.3), or null. */
+    static String header(HttpResponse<?> r, String name) {
+        List<String> v = r.headers().allValues(name);
+        return v.isEmpty() ? null : String.join(", ", v);
+    }
+}

@@ -1,0 +1,101 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.rproxy.core.model.Directory;
+import org.rproxy.core.model.InformationResource;
+import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.origin.HeldMaps;
+import org.rproxy.core.store.Representation;
+
+/**
+ * The verified documents a client holds (the directory, the default network map and its cost
+ * maps) and the local answers computed from them, rebuilt whenever a held document changes;
+ * documents whose bytes did not change are not parsed again. Thread-safe: the caller's threads
+ * and the update follower replace documents, readers see one consistent set of answers.
+ */
+final class HeldState {
+    private final Directory directory;
+    private final Clock clock;
+    private final Map<String, Representation> held = new ConcurrentHashMap<>();
+    private HeldMaps maps = HeldMaps.none();
+    private volatile LocalAnswers answers;
+
+    HeldState(Directory directory, Representation signedDirectory, Clock clock) {
+        this.directory = requireNonNull(directory, "directory");
+        this.clock = requireNonNull(clock, "clock");
+        held.put(HeldMaps.DIRECTORY, requireNonNull(signedDirectory, "signedDirectory"));
+    }
+
+    /**
+     * The request targets of the maps answers need: the default network map and the cost maps
+     * on it, as the directory lists them.
+     */
+    List<String> mapTargets() {
+        List<String> out = new ArrayList<>();
+        String def = directory.defaultNetworkMap();
+        if (def == null) {
+            return out;
+        }
+        out.add(directory.resources().get(def).uri());
+        for (InformationResource r : directory.resources().values()) {
+            if (r.accepts() == null && MediaTypes.COST_MAP.equals(r.mediaType()) && r.uri().startsWith("/")
+                    && r.uses().equals(List.of(def))) {
+                out.add(r.uri());
+            }
+        }
+        return out;
+    }
+
+    /** The path of the directory's update stream resource ({@code text/event-stream}), if it lists one. */
+    Optional<String> updatesPath() {
+        for (InformationResource r : directory.resources().values()) {
+            if (MediaTypes.EVENT_STREAM.equals(r.mediaType()) && r.uri().startsWith("/")) {
+                return Optional.of(r.uri());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The resource id the directory gives the document at {@code target}, or null. */
+    String resourceId(String target) {
+        for (InformationResource r : directory.resources().values()) {
+            if (r.accepts() == null && r.uri().equals(target)) {
+                return r.id();
+            }
+        }
+        return null;
+    }
+
+    Representation get(String target) {
+        return held.get(target);
+    }
+
+    /** Holds {@code r} for {@code target}; true when its bytes differ from what was held. */
+    boolean put(String target, Representation r) {
+        Representation old = held.put(target, r);
+        return old == null || !old.identity().body().equals(r.identity().body());
+    }
+
+    /** Recomputes the answers from what is held now; returns them, or null when the maps do not fit together yet. */
+    synchronized LocalAnswers rebuild() {
+        maps = HeldMaps.build(held::get, maps, clock);
+        LocalAnswers a = maps.endpointCosts() == null ? null : new LocalAnswers(maps);
+        if (a != null) {
+            answers = a;
+        }
+        return a;
+    }
+
+    /** The newest answers, or null before the maps were first held. */
+    LocalAnswers answers() {
+        return answers;
+    }
+}

@@ -1,0 +1,105 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.CostMode;
+import org.rproxy.core.model.CostType;
+import org.rproxy.core.model.IpAddress;
+import org.rproxy.core.model.VersionTag;
+import org.rproxy.core.origin.HeldMaps;
+import org.rproxy.core.query.EndpointCostLookup;
+import org.rproxy.core.query.RankedEndpoint;
+
+/**
+ * Answers computed on the client from the verified maps it holds, with the origin's own query
+ * code (the held-maps engine and its endpoint cost lookup), so they are exactly what the origin
+ * would answer for that version: an endpoint's PID (longest-prefix match on the default network
+ * map), the cost between two endpoints (the cost between their PIDs), and a ranking of candidate
+ * peers for a source, cheapest first (a peer in the source's own PID first when the map gives no
+ * cost within a PID). Endpoints are IP literals ({@code 192.0.2.1}, {@code 2001:db8::1}) or
+ * RFC 7285 typed addresses ({@code ipv4:192.0.2.1}). One instance per version of the maps;
+ * immutable and safe for any number of threads.
+ */
+public final class LocalAnswers {
+    /** The cost type used when none is given: numerical routing cost (RFC 7285 §6.1.1.1). */
+    public static final CostType ROUTING_COST = new CostType("routingcost", CostMode.NUMERICAL);
+
+    private final HeldMaps maps;
+    private final EndpointCostLookup costs;
+
+    LocalAnswers(HeldMaps maps) {
+        this.maps = requireNonNull(maps, "maps");
+        this.costs = maps.endpointCosts();
+        if (costs == null || maps.maps() == null) {
+            throw new IllegalArgumentException("maps: no default network map with its cost maps held");
+        }
+    }
+
+    /** The PID of {@code endpoint} in the default network map, or empty when no prefix holds it. */
+    public Optional<String> pid(String endpoint) {
+        return maps.maps().defaultMap().index().pidOf(address(endpoint, "endpoint"));
+    }
+
+    /** The routing cost from {@code src} to {@code dst}, or empty when the maps give none. */
+    public OptionalDouble cost(String src, String dst) {
+        return cost(src, dst, ROUTING_COST);
+    }
+
+    /**
+     * The cost of {@code type} from {@code src} to {@code dst}, or empty when the maps give none.
+     *
+     * @throws IllegalArgumentException for an endpoint that is no address, or no cost map of that type
+     */
+    public OptionalDouble cost(String src, String dst, CostType type) {
+        List<RankedEndpoint> r = rankAddresses(address(src, "src"), List.of(address(dst, "dst")), type);
+        return r.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(r.get(0).cost());
+    }
+
+    /** {@code candidates} ranked by routing cost from {@code src}, cheapest first; see {@link #rank(String, List, CostType)}. */
+    public List<RankedEndpoint> rank(String src, List<String> candidates) {
+        return rank(src, candidates, ROUTING_COST);
+    }
+
+    /**
+     * {@code candidates} ranked by cost of {@code type} from {@code src}, cheapest first, each with
+     * its cost and dense rank; candidates with no known cost are left out.
+     *
+     * @throws IllegalArgumentException for an endpoint that is no address, or no cost map of that type
+     */
+    public List<RankedEndpoint> rank(String src, List<String> candidates, CostType type) {
+        List<IpAddress> dsts = new ArrayList<>(candidates.size());
+        for (int i = 0; i < candidates.size(); i++) {
+            dsts.add(address(candidates.get(i), "candidates[" + i + "]"));
+        }
+        return rankAddresses(address(src, "src"), dsts, type);
+    }
+
+    List<RankedEndpoint> rankAddresses(IpAddress src, List<IpAddress> dsts, CostType type) {
+        try {
+            return costs.rank(src, dsts, requireNonNull(type, "type"));
+        } catch (AltoException e) {
+            throw new IllegalArgumentException(e.error().message(), e);
+        }
+    }
+
+    /** The versions answers are computed from: the network map, then its cost maps. */
+    public List<VersionTag> versions() {
+        return costs.vtags();
+    }
+
+    static IpAddress address(String endpoint, String what) {
+        requireNonNull(endpoint, what);
+        try {
+            return endpoint.startsWith("ipv4:") || endpoint.startsWith("ipv6:")
+                    ? IpAddress.parseTyped(endpoint, what) : IpAddress.parseLiteral(endpoint, what);
+        } catch (AltoException e) {
+            throw new IllegalArgumentException(what + ": " + endpoint + " (expected: an IP address)", e);
+        }
+    }
+}

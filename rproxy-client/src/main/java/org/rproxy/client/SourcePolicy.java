@@ -1,0 +1,46 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.List;
+
+import org.rproxy.core.model.IpAddress;
+
+/**
+ * Chooses where the client asks: given the RProxies the origin lists, the order to try them in.
+ * The client tries them in that order, moving to the next on any failure (unreachable, refused,
+ * timed out, a response that does not verify), and asks the origin itself last. A proxy left out
+ * of the order is not asked this time. Called on the thread that makes the request; an
+ * implementation must be thread-safe and quick (it runs before every request).
+ */
+@FunctionalInterface
+public interface SourcePolicy {
+
+    /**
+     * What a policy may rank by.
+     *
+     * @param client  the client's own address, or null when the application did not give it
+     * @param answers the answers of the verified maps held, or null before any are held
+     * @param health  what the client has seen of each source lately
+     */
+    record Context(IpAddress client, LocalAnswers answers, SourceHealth health) {
+        public Context {
+            requireNonNull(health, "health");
+        }
+    }
+
+    /** The proxies to try, best first (a subset of {@code proxies}, in any order). */
+    List<URI> order(List<URI> proxies, Context context);
+
+    /**
+     * The default: proxies cooling down after a failed verification are left out; the others are
+     * ranked by the routing cost from the client's address to the proxy's host address
+     * according to the held maps (unknown costs last), then healthy before recently failing,
+     * then by latency (moving average; an untried proxy counts as fast so it gets its chance),
+     * then in the origin's order.
+     */
+    static SourcePolicy costRanked() {
+        return new CostRankedPolicy();
+    }
+}

@@ -1,0 +1,106 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.IpAddress;
+import org.rproxy.core.store.Representation;
+
+/**
+ * The sources of one client, the RProxies the origin lists and the origin itself, and the
+ * fallback across them: each request goes to the sources in the policy's order and the origin
+ * last, moving on after any failure (which the health record remembers) until one answer
+ * verifies. Runs on the caller's thread; thread-safe.
+ */
+final class Sources {
+    private static final Pattern MAX_AGE = Pattern.compile("max-age=(\\d{1,18})");
+
+    private final URI origin;
+    private final List<URI> proxies;
+    private final SourcePolicy policy;
+    private final IpAddress client;
+    private final SourceHealth health;
+    private final Fetcher fetcher;
+    private final Checker checker;
+    private final Supplier<LocalAnswers> answers;
+
+    Sources(URI origin, List<URI> proxies, ClientOptions options, SourceHealth health, Fetcher fetcher,
+            Checker checker, Supplier<LocalAnswers> answers) {
+        this.origin = requireNonNull(origin, "origin");
+        this.proxies = List.copyOf(proxies);
+        this.policy = options.policy();
+        this.client = options.clientAddress() == null ? null
+                : LocalAnswers.address(options.clientAddress(), "clientAddress");
+        this.health = requireNonNull(health, "health");
+        this.fetcher = requireNonNull(fetcher, "fetcher");
+        this.checker = requireNonNull(checker, "checker");
+        this.answers = requireNonNull(answers, "answers");
+    }
+
+    List<URI> proxies() {
+        return proxies;
+    }
+
+    URI origin() {
+        return origin;
+    }
+
+    SourceHealth health() {
+        return health;
+    }
+
+    /** The sources to try now, best first: the policy's proxies (only listed ones), then the origin. */
+    List<URI> order() {
+        List<URI> out = new ArrayList<>();
+        for (URI p : policy.order(proxies, new SourcePolicy.Context(client, answers.get(), health))) {
+            if (proxies.contains(p) && !out.contains(p)) {
+                out.add(p);
+            }
+        }
+        out.add(origin);
+        return out;
+    }
+
+    /**
+     * GETs {@code target} from the first source that gives a valid answer.
+     *
+     * @throws ClientException.NoSourceLeft with every attempt's reason when none did
+     */
+    VerifiedDocument fetch(String target) {
+        List<ClientException> refused = new ArrayList<>();
+        for (URI source : order()) {
+            URI uri = at(source, target);
+            long start = System.nanoTime();
+            try {
+                VerifiedDocument d = new VerifiedDocument(target, uri, fetchFrom(uri, target), refused);
+                health.succeeded(source, Duration.ofNanos(System.nanoTime() - start));
+                return d;
+            } catch (ClientException e) {
+                health.failed(source, e);
+                refused.add(e);
+            }
+        }
+        throw new ClientException.NoSourceLeft(at(origin, target), refused);
+    }
+
+    private Representation fetchFrom(URI uri, String target) {
+        HttpResponse<byte[]> r = fetcher.get(uri);
+        Matcher m = MAX_AGE.matcher(r.headers().firstValue("cache-control").orElse(""));
+        long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
+        return checker.check(uri, target, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), maxAge);
+    }
+
+    /** {@code target} (an absolute path, with its query) on {@code source}'s scheme and authority. */
+    static URI at(URI source, String target) {
+        return URI.create(source.getScheme() + "://" + source.getRawAuthority() + target);
+    }
+}
