@@ -1,0 +1,111 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.query.RankedEndpoint;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+
+/** Bootstrap against a real origin: what the directory teaches, what a pin refuses, and the answers of the maps. */
+class AltoClientTest {
+    private static final List<String> PROXIES = List.of("http://127.0.0.9:1/", "http://127.0.0.3:1/",
+            "http://127.0.0.2:1/");
+
+    @TempDir
+    Path dir;
+    private LocalOrigin origin;
+
+    @AfterEach
+    void stop() {
+        if (origin != null) {
+            origin.close();
+        }
+    }
+
+    private ClientOptions options() throws Exception {
+        origin = LocalOrigin.start(dir, PROXIES);
+        return ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()));
+    }
+
+    @Test
+    void aKeyIdAloneLearnsTheOriginsKeyAndProxiesFromItsSignedDirectory() throws Exception {
+        AltoClient c = AltoClient.bootstrap(options());
+        assertEquals(PROXIES.stream().map(URI::create).toList(), c.proxies());
+        assertEquals(java.util.Set.of(origin.keyId()), c.trustedKeyIds());
+    }
+
+    @Test
+    void aPemPinWorksAlike() throws Exception {
+        options();
+        AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofPem(origin.publicKey)));
+        assertEquals(3, c.proxies().size());
+    }
+
+    @Test
+    void aDirectoryThatListsNoKeyWithThePinnedIdIsRefused() throws Exception {
+        options();
+        String other = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).publicKey().keyId();
+        ClientException e = assertThrows(ClientException.InvalidResponse.class,
+                () -> AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(other))));
+        assertTrue(e.getMessage().contains("lists no key with the pinned key id " + other), e.getMessage());
+        assertTrue(e.getMessage().startsWith(origin.uri() + "/directory: "), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryNotSignedByThePinnedKeyIsRefused() throws Exception {
+        options();
+        Path otherPub = dir.resolve("other.pub");
+        Files.writeString(otherPub, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom())
+                .publicKey().toSpkiPem());
+        ClientException.InvalidResponse e = assertThrows(ClientException.InvalidResponse.class,
+                () -> AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofPem(otherPub))));
+        assertTrue(e.reason().contains("not signed by the pinned key"), e.reason());
+        assertEquals("UNKNOWN_KEY", e.reason().replaceAll(".*: (UNKNOWN_KEY):.*", "$1"));
+    }
+
+    @Test
+    void anUnreachableOriginIsNamedWithTheReason() {
+        ClientException e = assertThrows(ClientException.Unreachable.class, () -> AltoClient.bootstrap(
+                ClientOptions.of(URI.create("http://127.0.0.1:1"), KeyPin.ofKeyId("A".repeat(43)))));
+        assertTrue(e.getMessage().startsWith("http://127.0.0.1:1/directory: unreachable: "), e.getMessage());
+    }
+
+    @Test
+    void answersComeFromTheVerifiedMapsWithTheOriginsQueryCode() throws Exception {
+        AltoClient c = AltoClient.bootstrap(options());
+        LocalAnswers a = c.refreshMaps();
+        assertEquals(Optional.of("PID1"), a.pid("128.36.1.5"));
+        assertEquals(Optional.of("PID2"), a.pid("ipv4:130.132.3.9"));
+        assertEquals(5.0, a.cost("128.36.1.5", "130.132.3.9").orElseThrow());
+        List<RankedEndpoint> r = a.rank("128.36.1.5", List.of("8.8.8.8", "130.132.3.9", "128.36.1.77"));
+        assertEquals(List.of("128.36.1.77", "130.132.3.9", "8.8.8.8"),
+                r.stream().map(e -> e.endpoint().toLiteral()).toList());
+        assertThrows(IllegalArgumentException.class, () -> a.pid("not-an-address"));
+    }
+
+    @Test
+    void sourcesAreRankedByCostFromTheClientAndAllDownFallsBackToTheOrigin() throws Exception {
+        AltoClient c = AltoClient.bootstrap(options().withClientAddress("128.36.1.5"));
+        c.refreshMaps();
+        // PID1 (same PID), then PID2 (cost 5), then PID3 (cost 10), then the origin.
+        assertEquals(List.of(URI.create("http://127.0.0.2:1/"), URI.create("http://127.0.0.3:1/"),
+                URI.create("http://127.0.0.9:1/"), origin.uri()), c.sourceOrder());
+        VerifiedDocument d = c.fetch(LocalOrigin.NETWORK_MAP);
+        assertEquals(URI.create(origin.uri() + LocalOrigin.NETWORK_MAP), d.source());
+        assertEquals(3, d.refused().size());
+        d.refused().forEach(e -> assertInstanceOf(ClientException.Unreachable.class, e));
+    }
+}

@@ -1,0 +1,80 @@
+package org.rproxy.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+
+import org.rproxy.core.origin.Origin;
+import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+
+/**
+ * A real signing origin on an ephemeral loopback port for the client's tests: a small maps folder
+ * in which 127.0.0.2 is in PID1 and 127.0.0.3 in PID2 (so proxies on those loopback addresses
+ * have known costs), a fresh Ed25519 key, and the RProxy URLs it is told to list.
+ */
+final class LocalOrigin implements AutoCloseable {
+    static final String NETWORK_MAP = "/networkmap/default-network-map";
+    static final String COST_MAP = "/costmap/routingcost-map";
+
+    final Origin origin;
+    final Path maps;
+    final Path publicKey;
+
+    private LocalOrigin(Origin origin, Path maps, Path publicKey) {
+        this.origin = origin;
+        this.maps = maps;
+        this.publicKey = publicKey;
+    }
+
+    static LocalOrigin start(Path dir, List<String> proxies) throws IOException {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("default-network-map.json"), networkMap("128.36.1.0/24"));
+        writeCosts(maps, 5);
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = dir.resolve("origin.key");
+        Path pub = dir.resolve("origin.pub");
+        Files.writeString(priv, key.toPkcs8Pem());
+        Files.writeString(pub, key.publicKey().toSpkiPem());
+        Origin o = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
+                Duration.ofHours(1), Duration.ofSeconds(60), proxies, "client-test-origin", null));
+        return new LocalOrigin(o, maps, pub);
+    }
+
+    static String networkMap(String pid1Prefix) {
+        return "{\"meta\":{\"vtag\":{\"resource-id\":\"default-network-map\"}},\"network-map\":{"
+                + "\"PID1\":{\"ipv4\":[\"" + pid1Prefix + "\",\"127.0.0.2/32\"]},"
+                + "\"PID2\":{\"ipv4\":[\"130.132.3.0/24\",\"127.0.0.3/32\"]},"
+                + "\"PID3\":{\"ipv4\":[\"0.0.0.0/0\"]}}}";
+    }
+
+    /** Rewrites the routing cost map with {@code pid1ToPid2} as the PID1 → PID2 cost (an edit of the maps folder). */
+    static void writeCosts(Path maps, int pid1ToPid2) throws IOException {
+        Path tmp = maps.resolve("routingcost-map.json.tmp");
+        Files.writeString(tmp, "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},\"cost-map\":{"
+                + "\"PID1\":{\"PID2\":" + pid1ToPid2 + ",\"PID3\":10},\"PID2\":{\"PID1\":5,\"PID3\":15},"
+                + "\"PID3\":{\"PID1\":20,\"PID2\":15}}}");
+        Files.move(tmp, maps.resolve("routingcost-map.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    URI uri() {
+        return URI.create(origin.baseUri());
+    }
+
+    String keyId() {
+        return origin.keyId();
+    }
+
+    @Override
+    public void close() {
+        origin.close();
+    }
+}

@@ -1,0 +1,70 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where no source streams (a proxy down, and the core origin alone, which has no update stream
+ * publisher and answers its {@code /updates} 404), a follower polls the maps, verified, and a
+ * change still reaches the answers. Following a stream is proven end to end in the harness.
+ */
+class UpdateFollowerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withNoStreamAnywhereAChangeArrivesByPolling() throws Exception {
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of("http://127.0.0.2:1/"));
+             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                     .withPollInterval(Duration.ofMillis(200)))) {
+            assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
+            BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
+            BlockingQueue<Optional<String>> following = new LinkedBlockingQueue<>();
+            BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
+            UpdateFollower f = c.follow(new UpdateFollower.Listener() {
+                @Override
+                public void changed(LocalAnswers answers) {
+                    changes.add(answers);
+                }
+
+                @Override
+                public void refused(ClientException why) {
+                    refused.add(why);
+                }
+
+                @Override
+                public void following(java.net.URI stream) {
+                    following.add(Optional.ofNullable(stream).map(Object::toString));
+                }
+            });
+            assertEquals(Optional.empty(), following.poll(20, TimeUnit.SECONDS), () -> "refused: " + refused);
+            assertTrue(refused.stream().anyMatch(e -> e instanceof ClientException.Refused r && r.status() == 404
+                    && "uri".equals(r.altoField()) && e.uri().toString().equals(origin.uri() + "/updates")), refused::toString);
+            LocalOrigin.writeCosts(origin.maps, 7);
+            LocalAnswers next = null;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end && (next == null || next.cost("128.36.1.5", "130.132.3.9").orElse(0) != 7)) {
+                next = changes.poll(1, TimeUnit.SECONDS);
+            }
+            assertNotNull(next, () -> "no change within 30 s; refused: " + refused);
+            assertEquals(7.0, next.cost("128.36.1.5", "130.132.3.9").orElseThrow());
+            assertEquals(7.0, c.answers().cost("128.36.1.5", "130.132.3.9").orElseThrow());
+            f.close();
+            assertFalse(f.running());
+        }
+    }
+}
