@@ -1,0 +1,98 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.Dialect;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.store.Representation;
+
+/**
+ * A client that has held version N of a map refuses version N−1, validly signed, from any source,
+ * and still does after a restart (its state file): the "proxy" here replays a version the origin
+ * really signed, once the origin has moved on.
+ */
+class RollbackTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aVersionOlderThanOneHeldIsRefusedAlsoAfterARestart() throws Exception {
+        AtomicReference<Representation> replayed = new AtomicReference<>();
+        try (AltoHttpServer stale = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), req -> {
+            Representation r = replayed.get();
+            return CompletableFuture.completedFuture(r != null && req.path().equals(LocalOrigin.COST_MAP)
+                    ? new Reply.Ok(r)
+                    : new Reply.Error(AltoError.invalidValue("uri", req.path(), "not held here").withStatus(404),
+                    Dialect.JSON));
+        }); LocalOrigin origin = LocalOrigin.start(dir,
+                List.of("http://127.0.0.1:" + stale.localAddress().getPort() + "/"))) {
+            Path state = dir.resolve("client.state");
+            ClientOptions options = ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())).withStateFile(state);
+            AltoClient first = AltoClient.bootstrap(options);
+            VerifiedDocument older = first.fetch(LocalOrigin.COST_MAP);
+            assertEquals(origin.uri(), URI.create(older.source().toString().replace(LocalOrigin.COST_MAP, "")));
+
+            VerifiedDocument newer = newerVersion(first, origin, older);
+            replayed.set(older.representation());
+
+            VerifiedDocument again = first.fetch(LocalOrigin.COST_MAP);
+            assertRefusedAsRollback(again, older, newer);
+
+            AltoClient restarted = AltoClient.bootstrap(options);
+            assertRefusedAsRollback(restarted.fetch(LocalOrigin.COST_MAP), older, newer);
+            assertTrue(Files.readString(state).contains("\"" + LocalOrigin.COST_MAP + "\":"
+                    + newer.created().getEpochSecond()), Files.readString(state));
+
+            // Without the state, the replayed version verifies: the refusal is the rollback rule's alone.
+            AltoClient forgetful = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())));
+            VerifiedDocument taken = forgetful.fetch(LocalOrigin.COST_MAP);
+            assertEquals(older.created(), taken.created());
+            assertTrue(taken.source().getPort() == stale.localAddress().getPort(), taken.source().toString());
+        }
+    }
+
+    /** Edits the origin's cost map until it serves a version signed in a later second than {@code older}. */
+    private static VerifiedDocument newerVersion(AltoClient client, LocalOrigin origin, VerifiedDocument older)
+            throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int cost = 6;
+        LocalOrigin.writeCosts(origin.maps, cost);
+        while (System.nanoTime() < end) {
+            VerifiedDocument d = client.fetch(LocalOrigin.COST_MAP);
+            if (d.created().isAfter(older.created())) {
+                return d;
+            }
+            if (!d.body().equals(older.body())) {
+                // Signed within the same second as the older one: edit again until the second has passed.
+                LocalOrigin.writeCosts(origin.maps, ++cost);
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("the origin served no newer version within 30 s");
+    }
+
+    private static void assertRefusedAsRollback(VerifiedDocument d, VerifiedDocument older, VerifiedDocument newer) {
+        assertTrue(d.created().compareTo(newer.created()) >= 0, d.created() + " vs " + newer.created());
+        assertEquals(1, d.refused().size(), d.refused().toString());
+        ClientException.Rollback r = assertInstanceOf(ClientException.Rollback.class, d.refused().get(0));
+        assertEquals(older.created(), r.offered());
+        assertTrue(r.held().compareTo(newer.created()) >= 0);
+        assertTrue(r.getMessage().contains(LocalOrigin.COST_MAP) && r.getMessage().contains("rollback"), r.getMessage());
+    }
+}

@@ -1,0 +1,60 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.testing.MutableClock;
+
+/** A source that failed verification cools down for a while; others are only demoted; latency is averaged. */
+class SourceHealthTest {
+    private static final URI A = URI.create("http://127.0.0.2:8080/");
+    private static final URI B = URI.create("http://127.0.0.3:8080/");
+    private static final URI C = URI.create("http://127.0.0.4:8080/");
+
+    private final MutableClock clock = MutableClock.now();
+    private final SourceHealth health = new SourceHealth(clock, Duration.ofMinutes(5));
+    private final SourcePolicy policy = SourcePolicy.costRanked();
+
+    private List<URI> order() {
+        return policy.order(List.of(A, B, C), new SourcePolicy.Context(null, null, health));
+    }
+
+    @Test
+    void aSourceThatFailedVerificationIsLeftOutUntilItsCoolDownHasPassed() {
+        health.failed(A, new ClientException.InvalidResponse(A, "tampered"));
+        assertTrue(health.coolingDown(A));
+        assertEquals(List.of(B, C), order());
+        clock.advance(Duration.ofMinutes(4));
+        assertEquals(List.of(B, C), order());
+        clock.advance(Duration.ofMinutes(1));
+        assertFalse(health.coolingDown(A));
+        assertEquals(List.of(B, C, A), order(), "tried again, after the healthy ones");
+        health.succeeded(A, Duration.ofMillis(1));
+        assertEquals(0, health.recentFailures(A));
+    }
+
+    @Test
+    void anUnreachableSourceIsDemotedNotDropped() {
+        health.failed(A, new ClientException.Unreachable(A, "connection refused", null));
+        assertFalse(health.coolingDown(A));
+        assertEquals(List.of(B, C, A), order());
+    }
+
+    @Test
+    void fasterSourcesComeFirstByTheirMovingAverage() {
+        health.succeeded(A, Duration.ofMillis(90));
+        health.succeeded(B, Duration.ofMillis(10));
+        health.succeeded(C, Duration.ofMillis(50));
+        assertEquals(List.of(B, C, A), order());
+        health.succeeded(A, Duration.ofMillis(1));
+        // 0.3 * 1 + 0.7 * 90 = 63.3: still slower than C.
+        assertEquals(63.3, health.latencyMillis(A).orElseThrow(), 1e-9);
+        assertEquals(List.of(B, C, A), order());
+    }
+}
