@@ -23,11 +23,16 @@ import java.util.concurrent.CountDownLatch;
 final class Relay implements AutoCloseable {
 
     private final ServerSocket server;
-    private final int targetPort;
+    private volatile int targetPort;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile byte[] from;
     private volatile byte[] to;
+
+    /** A relay with no target yet: connections are closed at once until {@link #target} names one. */
+    Relay() throws IOException {
+        this(0);
+    }
 
     Relay(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -39,6 +44,11 @@ final class Relay implements AutoCloseable {
 
     String base() {
         return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** Forwards new connections to {@code port} on loopback from now on. */
+    void target(int port) {
+        this.targetPort = port;
     }
 
     /** From now on, replaces {@code from} by {@code to} (same length) in bytes going downstream. */
@@ -66,6 +76,10 @@ final class Relay implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket down = server.accept();
+                if (targetPort == 0) {
+                    down.close();
+                    continue;
+                }
                 Socket up = new Socket();
                 up.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2000);
                 Link l = new Link(down, up);

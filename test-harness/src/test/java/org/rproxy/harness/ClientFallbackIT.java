@@ -1,0 +1,161 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.app.StreamingPull;
+import org.rproxy.client.AltoClient;
+import org.rproxy.client.ClientException;
+import org.rproxy.client.ClientOptions;
+import org.rproxy.client.KeyPin;
+import org.rproxy.client.LocalAnswers;
+import org.rproxy.client.UpdateFollower;
+import org.rproxy.client.VerifiedDocument;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.origin.Origin;
+import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.testing.MutableClock;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
+
+/**
+ * The client library end to end: an origin (with its update stream) lists three RProxies, one
+ * down, one that tampers with bodies (a relay rewriting a prefix) and one good (a pull proxy with
+ * its own update stream), and a client that knows only the origin's URL and key id. Its documents
+ * come from the good proxy, verified; the tampering one is refused with its reason and left
+ * alone until its cool-down has passed; a change is followed through the good proxy's stream;
+ * with every proxy down the origin answers; with the origin down too the error names every source.
+ * The origin's max-age is 2 s, so that the pull proxy (whose stream carries what it holds)
+ * revalidates its copies soon after a change.
+ */
+class ClientFallbackIT {
+    private static final String NETWORK_MAP = "/networkmap/default-network-map";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theGoodProxyAnswersTheTamperingOneCoolsDownAndTheOriginComesLast() throws Exception {
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
+        try (Relay down = new Relay(); Relay tampering = new Relay(); Relay good = new Relay();
+             UpdatePublisher publisher = new UpdatePublisher(UpdateStreamConfig.defaults())) {
+            List<String> listed = List.of(down.base(), tampering.base(), good.base());
+            Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
+                    Duration.ofHours(1), Duration.ofSeconds(2), listed, "client-it-origin", null),
+                    Clock.systemUTC(), publisher);
+            ProxyConfig pc = Proxies.config("good", origin.baseUri(), pub);
+            try (origin; StreamingPull pull = StreamingPull.start(pc, StreamingPull.streamConfig(pc), Clock.systemUTC())) {
+                PushTree.await(WAIT, "pull proxy ready", () -> pull.pull().notReadyBecause() == null);
+                int pullPort = URI.create(pull.pull().baseUri()).getPort();
+                good.target(pullPort);
+                tampering.target(pullPort);
+                tampering.rewrite("130.132.3.0/24", "130.132.9.0/24");
+                down.close();
+
+                MutableClock clock = MutableClock.now();
+                AltoClient client = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
+                        KeyPin.ofKeyId(origin.keyId())).withClock(clock).withClientAddress("128.36.1.5"));
+                assertEquals(listed.stream().map(URI::create).toList(), client.proxies());
+
+                VerifiedDocument nm = client.fetch(NETWORK_MAP);
+                assertEquals(URI.create(good.base() + NETWORK_MAP), nm.source());
+                assertEquals(2, nm.refused().size(), nm.refused().toString());
+                assertInstanceOf(ClientException.Unreachable.class, nm.refused().get(0));
+                assertEquals(URI.create(down.base() + NETWORK_MAP), nm.refused().get(0).uri());
+                ClientException.InvalidResponse tampered = assertInstanceOf(ClientException.InvalidResponse.class,
+                        nm.refused().get(1));
+                assertEquals(URI.create(tampering.base() + NETWORK_MAP), tampered.uri());
+                assertEquals(Verdict.Outcome.DIGEST_MISMATCH, tampered.verdict().outcome());
+
+                // The tampering proxy is not asked again for a while; the good one is asked first.
+                assertFalse(client.sourceOrder().contains(URI.create(tampering.base())));
+                VerifiedDocument again = client.fetch(NETWORK_MAP);
+                assertEquals(URI.create(good.base() + NETWORK_MAP), again.source());
+                assertEquals(List.of(), again.refused());
+                LocalAnswers answers = client.refreshMaps();
+                assertEquals(Optional.of("PID2"), answers.pid("130.132.3.9"), "the untampered map");
+                assertEquals(5.0, answers.cost("128.36.1.5", "130.132.3.9").orElseThrow());
+                clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+                assertTrue(client.sourceOrder().contains(URI.create(tampering.base())), "after its cool-down");
+
+                followsAChange(client, good, maps);
+
+                good.close();
+                tampering.close();
+                VerifiedDocument fromOrigin = client.fetch(NETWORK_MAP);
+                assertEquals(URI.create(origin.baseUri() + NETWORK_MAP), fromOrigin.source());
+                assertEquals(3, fromOrigin.refused().size(), fromOrigin.refused().toString());
+
+                origin.close();
+                ClientException.NoSourceLeft none = assertThrows(ClientException.NoSourceLeft.class,
+                        () -> client.fetch(NETWORK_MAP));
+                assertEquals(URI.create(origin.baseUri() + NETWORK_MAP), none.uri());
+                assertEquals(4, none.attempts().size(), none.getMessage());
+                for (String base : List.of(down.base(), tampering.base(), good.base(), origin.baseUri())) {
+                    assertTrue(none.getMessage().contains(base + NETWORK_MAP + ": unreachable"), none.getMessage());
+                }
+                client.close();
+            }
+        }
+    }
+
+    /** The client subscribes at the good proxy (first in its order) and a change at the origin reaches its answers. */
+    private static void followsAChange(AltoClient client, Relay good, Path maps) throws Exception {
+        BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
+        BlockingQueue<URI> streams = new LinkedBlockingQueue<>();
+        BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
+        try (UpdateFollower f = client.follow(new UpdateFollower.Listener() {
+            @Override
+            public void changed(LocalAnswers answers) {
+                changes.add(answers);
+            }
+
+            @Override
+            public void refused(ClientException why) {
+                refused.add(why);
+            }
+
+            @Override
+            public void following(URI stream) {
+                streams.add(stream == null ? URI.create("polling:") : stream);
+            }
+        })) {
+            assertEquals(URI.create(good.base() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+                    () -> "refused: " + refused);
+            PushTree.writeRoutingCost(maps, 77);
+            long end = System.nanoTime() + WAIT.toNanos();
+            LocalAnswers seen = null;
+            while (System.nanoTime() < end && (seen == null || seen.cost("128.36.1.5", "130.132.3.9").orElse(0) != 77)) {
+                seen = changes.poll(1, TimeUnit.SECONDS);
+            }
+            assertTrue(seen != null && seen.cost("128.36.1.5", "130.132.3.9").orElse(0) == 77,
+                    () -> "no change within " + WAIT + "; refused: " + refused);
+            assertTrue(refused.isEmpty(), refused::toString);
+        }
+    }
+}
