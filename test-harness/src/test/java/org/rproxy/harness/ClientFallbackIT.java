@@ -12,12 +12,14 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.StreamingPull;
@@ -55,6 +57,7 @@ class ClientFallbackIT {
 
     @TempDir
     Path dir;
+    private final List<AutoCloseable> started = new ArrayList<>();
 
     @Test
     void theGoodProxyAnswersTheTamperingOneCoolsDownAndTheOriginComesLast() throws Exception {
@@ -62,65 +65,77 @@ class ClientFallbackIT {
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
         Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
-        try (Relay down = new Relay(); Relay tampering = new Relay(); Relay good = new Relay();
-             UpdatePublisher publisher = new UpdatePublisher(UpdateStreamConfig.defaults())) {
-            List<String> listed = List.of(down.base(), tampering.base(), good.base());
-            Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
-                    Duration.ofHours(1), Duration.ofSeconds(2), listed, "client-it-origin", null),
-                    Clock.systemUTC(), publisher);
-            ProxyConfig pc = Proxies.config("good", origin.baseUri(), pub);
-            try (origin; StreamingPull pull = StreamingPull.start(pc, StreamingPull.streamConfig(pc), Clock.systemUTC())) {
-                PushTree.await(WAIT, "pull proxy ready", () -> pull.pull().notReadyBecause() == null);
-                int pullPort = URI.create(pull.pull().baseUri()).getPort();
-                good.target(pullPort);
-                tampering.target(pullPort);
-                tampering.rewrite("130.132.3.0/24", "130.132.9.0/24");
-                down.close();
+        Relay down = closeLater(new Relay());
+        Relay tampering = closeLater(new Relay());
+        Relay good = closeLater(new Relay());
+        UpdatePublisher publisher = closeLater(new UpdatePublisher(UpdateStreamConfig.defaults()));
+        List<String> listed = List.of(down.base(), tampering.base(), good.base());
+        Origin origin = closeLater(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
+                Duration.ofHours(1), Duration.ofSeconds(2), listed, "client-it-origin", null),
+                Clock.systemUTC(), publisher));
+        ProxyConfig pc = Proxies.config("good", origin.baseUri(), pub);
+        StreamingPull pull = closeLater(StreamingPull.start(pc, StreamingPull.streamConfig(pc), Clock.systemUTC()));
+        PushTree.await(WAIT, "pull proxy ready", () -> pull.pull().notReadyBecause() == null);
+        int pullPort = URI.create(pull.pull().baseUri()).getPort();
+        good.target(pullPort);
+        tampering.target(pullPort);
+        tampering.rewrite("130.132.3.0/24", "130.132.9.0/24");
+        down.close();
 
-                MutableClock clock = MutableClock.now();
-                AltoClient client = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
-                        KeyPin.ofKeyId(origin.keyId())).withClock(clock).withClientAddress("128.36.1.5"));
-                assertEquals(listed.stream().map(URI::create).toList(), client.proxies());
+        MutableClock clock = MutableClock.now();
+        AltoClient client = closeLater(AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
+                KeyPin.ofKeyId(origin.keyId())).withClock(clock).withClientAddress("128.36.1.5")));
+        assertEquals(listed.stream().map(URI::create).toList(), client.proxies());
 
-                VerifiedDocument nm = client.fetch(NETWORK_MAP);
-                assertEquals(URI.create(good.base() + NETWORK_MAP), nm.source());
-                assertEquals(2, nm.refused().size(), nm.refused().toString());
-                assertInstanceOf(ClientException.Unreachable.class, nm.refused().get(0));
-                assertEquals(URI.create(down.base() + NETWORK_MAP), nm.refused().get(0).uri());
-                ClientException.InvalidResponse tampered = assertInstanceOf(ClientException.InvalidResponse.class,
-                        nm.refused().get(1));
-                assertEquals(URI.create(tampering.base() + NETWORK_MAP), tampered.uri());
-                assertEquals(Verdict.Outcome.DIGEST_MISMATCH, tampered.verdict().outcome());
+        VerifiedDocument nm = client.fetch(NETWORK_MAP);
+        assertEquals(URI.create(good.base() + NETWORK_MAP), nm.source());
+        assertEquals(2, nm.refused().size(), nm.refused().toString());
+        assertInstanceOf(ClientException.Unreachable.class, nm.refused().get(0));
+        assertEquals(URI.create(down.base() + NETWORK_MAP), nm.refused().get(0).uri());
+        ClientException.InvalidResponse tampered = assertInstanceOf(ClientException.InvalidResponse.class,
+                nm.refused().get(1));
+        assertEquals(URI.create(tampering.base() + NETWORK_MAP), tampered.uri());
+        assertEquals(Verdict.Outcome.DIGEST_MISMATCH, tampered.verdict().outcome());
 
-                // The tampering proxy is not asked again for a while; the good one is asked first.
-                assertFalse(client.sourceOrder().contains(URI.create(tampering.base())));
-                VerifiedDocument again = client.fetch(NETWORK_MAP);
-                assertEquals(URI.create(good.base() + NETWORK_MAP), again.source());
-                assertEquals(List.of(), again.refused());
-                LocalAnswers answers = client.refreshMaps();
-                assertEquals(Optional.of("PID2"), answers.pid("130.132.3.9"), "the untampered map");
-                assertEquals(5.0, answers.cost("128.36.1.5", "130.132.3.9").orElseThrow());
-                clock.advance(Duration.ofMinutes(5).plusSeconds(1));
-                assertTrue(client.sourceOrder().contains(URI.create(tampering.base())), "after its cool-down");
+        // The tampering proxy is not asked again for a while; the good one is asked first.
+        assertFalse(client.sourceOrder().contains(URI.create(tampering.base())));
+        VerifiedDocument again = client.fetch(NETWORK_MAP);
+        assertEquals(URI.create(good.base() + NETWORK_MAP), again.source());
+        assertEquals(List.of(), again.refused());
+        LocalAnswers answers = client.refreshMaps();
+        assertEquals(Optional.of("PID2"), answers.pid("130.132.3.9"), "the untampered map");
+        assertEquals(5.0, answers.cost("128.36.1.5", "130.132.3.9").orElseThrow());
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        assertTrue(client.sourceOrder().contains(URI.create(tampering.base())), "after its cool-down");
 
-                followsAChange(client, good, maps);
+        followsAChange(client, good, maps);
 
-                good.close();
-                tampering.close();
-                VerifiedDocument fromOrigin = client.fetch(NETWORK_MAP);
-                assertEquals(URI.create(origin.baseUri() + NETWORK_MAP), fromOrigin.source());
-                assertEquals(3, fromOrigin.refused().size(), fromOrigin.refused().toString());
+        good.close();
+        tampering.close();
+        VerifiedDocument fromOrigin = client.fetch(NETWORK_MAP);
+        assertEquals(URI.create(origin.baseUri() + NETWORK_MAP), fromOrigin.source());
+        assertEquals(3, fromOrigin.refused().size(), fromOrigin.refused().toString());
 
-                origin.close();
-                ClientException.NoSourceLeft none = assertThrows(ClientException.NoSourceLeft.class,
-                        () -> client.fetch(NETWORK_MAP));
-                assertEquals(URI.create(origin.baseUri() + NETWORK_MAP), none.uri());
-                assertEquals(4, none.attempts().size(), none.getMessage());
-                for (String base : List.of(down.base(), tampering.base(), good.base(), origin.baseUri())) {
-                    assertTrue(none.getMessage().contains(base + NETWORK_MAP + ": unreachable"), none.getMessage());
-                }
-                client.close();
-            }
+        origin.close();
+        ClientException.NoSourceLeft none = assertThrows(ClientException.NoSourceLeft.class,
+                () -> client.fetch(NETWORK_MAP));
+        assertEquals(URI.create(origin.baseUri() + NETWORK_MAP), none.uri());
+        assertEquals(4, none.attempts().size(), none.getMessage());
+        for (String base : List.of(down.base(), tampering.base(), good.base(), origin.baseUri())) {
+            assertTrue(none.getMessage().contains(base + NETWORK_MAP + ": unreachable"), none.getMessage());
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T resource) {
+        started.add(0, resource);
+        return resource;
+    }
+
+    /** Stops what the test started, last first (closing twice is harmless for each). */
+    @AfterEach
+    void stopAll() throws Exception {
+        for (AutoCloseable c : started) {
+            c.close();
         }
     }
 
@@ -156,6 +171,7 @@ class ClientFallbackIT {
             assertTrue(seen != null && seen.cost("128.36.1.5", "130.132.3.9").orElse(0) == 77,
                     () -> "no change within " + WAIT + "; refused: " + refused);
             assertTrue(refused.isEmpty(), refused::toString);
+            assertTrue(f.running());
         }
     }
 }
