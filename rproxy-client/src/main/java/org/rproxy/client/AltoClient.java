@@ -110,7 +110,7 @@ public final class AltoClient implements AutoCloseable {
         Checker checker = new Checker(new ResponseVerifier(keys, options.clock()), guard);
         HeldState state = new HeldState(dir, signed, options.clock());
         Sources sources = new Sources(options.origin(), proxies(dir, uri), options,
-                new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers);
+                new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers, System::nanoTime);
         return new AltoClient(options, dir, ids, fetcher, checker, state, sources);
     }
 
@@ -195,7 +195,7 @@ public final class AltoClient implements AutoCloseable {
      * thread of its own until closed (or this client is).
      */
     public UpdateFollower follow(UpdateFollower.Listener listener) {
-        UpdateFollower f = new UpdateFollower(state, sources, fetcher, checker, options, listener);
+        UpdateFollower f = new UpdateFollower(state, sources, fetcher, checker, options, System::nanoTime, listener);
         followers.add(f);
         f.start();
         return f;

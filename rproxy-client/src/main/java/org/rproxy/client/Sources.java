@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,9 +33,10 @@ final class Sources {
     private final Fetcher fetcher;
     private final Checker checker;
     private final Supplier<LocalAnswers> answers;
+    private final LongSupplier ticker;
 
     Sources(URI origin, List<URI> proxies, ClientOptions options, SourceHealth health, Fetcher fetcher,
-            Checker checker, Supplier<LocalAnswers> answers) {
+            Checker checker, Supplier<LocalAnswers> answers, LongSupplier ticker) {
         this.origin = requireNonNull(origin, "origin");
         this.proxies = List.copyOf(proxies);
         this.policy = options.policy();
@@ -44,6 +46,7 @@ final class Sources {
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.checker = requireNonNull(checker, "checker");
         this.answers = requireNonNull(answers, "answers");
+        this.ticker = requireNonNull(ticker, "ticker");
     }
 
     List<URI> proxies() {
@@ -79,10 +82,10 @@ final class Sources {
         List<ClientException> refused = new ArrayList<>();
         for (URI source : order()) {
             URI uri = at(source, target);
-            long start = System.nanoTime();
+            long start = ticker.getAsLong();
             try {
                 VerifiedDocument d = new VerifiedDocument(target, uri, fetchFrom(uri, target), refused);
-                health.succeeded(source, Duration.ofNanos(System.nanoTime() - start));
+                health.succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
                 return d;
             } catch (ClientException e) {
                 health.failed(source, e);

@@ -12,10 +12,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.StreamFollower;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a client's maps current: subscribes to an update stream (RFC 8895) at the best source
@@ -46,6 +49,7 @@ public final class UpdateFollower implements AutoCloseable {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
 
     private final HeldState state;
@@ -54,6 +58,7 @@ public final class UpdateFollower implements AutoCloseable {
     private final Checker checker;
     private final ClientOptions options;
     private final Listener listener;
+    private final LongSupplier ticker;
     private final Thread thread;
     private final ScheduledExecutorService watchdog;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -61,13 +66,14 @@ public final class UpdateFollower implements AutoCloseable {
     private volatile long lastRead;
 
     UpdateFollower(HeldState state, Sources sources, Fetcher fetcher, Checker checker, ClientOptions options,
-                   Listener listener) {
+                   LongSupplier ticker, Listener listener) {
         this.state = state;
         this.sources = sources;
         this.fetcher = fetcher;
         this.checker = checker;
         this.options = options;
-        this.listener = requireNonNull(listener, "listener");
+        this.ticker = requireNonNull(ticker, "ticker");
+        this.listener = guarded(requireNonNull(listener, "listener"));
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -86,7 +92,7 @@ public final class UpdateFollower implements AutoCloseable {
     private void run() {
         Duration backoff = MIN_BACKOFF;
         while (!isClosed()) {
-            long start = System.nanoTime();
+            long start = ticker.getAsLong();
             boolean streamed = false;
             for (URI source : sources.order()) {
                 if (isClosed()) {
@@ -100,7 +106,7 @@ public final class UpdateFollower implements AutoCloseable {
             Duration wait;
             if (streamed) {
                 // A stream that ended at once is not resubscribed to at once: back off, doubling.
-                boolean lasted = System.nanoTime() - start > options.readTimeout().toNanos();
+                boolean lasted = ticker.getAsLong() - start > options.readTimeout().toNanos();
                 backoff = lasted ? MIN_BACKOFF : min(backoff.multipliedBy(2), options.pollInterval());
                 wait = backoff;
             } else {
@@ -112,6 +118,34 @@ public final class UpdateFollower implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** {@code l} with every call guarded: an exception the application throws is logged and following goes on. */
+    private static Listener guarded(Listener l) {
+        return new Listener() {
+            @Override
+            public void changed(LocalAnswers answers) {
+                run(() -> l.changed(answers), "changed");
+            }
+
+            @Override
+            public void refused(ClientException why) {
+                run(() -> l.refused(why), "refused");
+            }
+
+            @Override
+            public void following(URI stream) {
+                run(() -> l.following(stream), "following");
+            }
+
+            private void run(Runnable call, String what) {
+                try {
+                    call.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("the update listener's {} threw; following goes on", what, e);
+                }
+            }
+        };
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -128,7 +162,7 @@ public final class UpdateFollower implements AutoCloseable {
                 targets.put(id, t);
             }
         }
-        long start = System.nanoTime();
+        long start = ticker.getAsLong();
         InputStream in;
         try {
             in = fetcher.subscribe(uri, StreamParams.of(targets, state::get));
@@ -137,11 +171,11 @@ public final class UpdateFollower implements AutoCloseable {
             listener.refused(e);
             return false;
         }
-        sources.health().succeeded(source, Duration.ofNanos(System.nanoTime() - start));
+        sources.health().succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
         listener.following(uri);
         Reader reader = new Reader(source, uri, targets);
         current = in;
-        lastRead = System.nanoTime();
+        lastRead = ticker.getAsLong();
         try (in) {
             reader.read(in);
         } catch (IOException e) {
@@ -179,7 +213,7 @@ public final class UpdateFollower implements AutoCloseable {
 
     private void closeIfSilent() {
         InputStream in = current;
-        if (in != null && System.nanoTime() - lastRead > options.readTimeout().toNanos()) {
+        if (in != null && ticker.getAsLong() - lastRead > options.readTimeout().toNanos()) {
             try {
                 in.close();
             } catch (IOException e) {
@@ -255,7 +289,7 @@ public final class UpdateFollower implements AutoCloseable {
         void read(InputStream in) throws IOException {
             byte[] buf = new byte[16 * 1024];
             for (int n; !abandoned && !isClosed() && (n = in.read(buf)) >= 0; ) {
-                lastRead = System.nanoTime();
+                lastRead = ticker.getAsLong();
                 follower.feed(buf, 0, n);
             }
         }
