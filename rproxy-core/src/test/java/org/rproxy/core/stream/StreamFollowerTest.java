@@ -85,4 +85,15 @@ class StreamFollowerTest {
         assertTrue(seen.get(1).startsWith("nm rejected: signature event"), seen.get(1));
         assertFalse(seen.stream().anyMatch(s -> s.contains(" full ")));
     }
+
+    @Test
+    void aBodyHeldFromBeforeTheStreamIsWhatItsFirstPatchAppliesTo() {
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        Representation v6 = SignedCostMaps.costMap(6, T0.plusSeconds(1));
+        follower.hold("rc", v5.identity().body());
+        feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("{\"cost-map\":{\"PID1\":{\"PID2\":6}}}")));
+        feed(signature("rc", v6));
+        assertEquals(v6.identity().body(), follower.held("rc"));
+        assertEquals(List.of("rc patch " + v6.identity().etag() + " " + v6.identity().body().length()), seen);
+    }
 }
