@@ -115,7 +115,8 @@ class ClientFallbackIT {
         good.close();
         tampering.close();
         VerifiedDocument fromOrigin = client.fetch(NETWORK_MAP);
-        assertEquals(URI.create(origin.baseUri() + NETWORK_MAP), fromOrigin.source());
+        assertEquals(URI.create(origin.baseUri() + NETWORK_MAP), fromOrigin.source(), () -> "good " + good.base()
+                + ", tampering " + tampering.base() + ", down " + down.base() + ", refused " + fromOrigin.refused());
         assertEquals(3, fromOrigin.refused().size(), fromOrigin.refused().toString());
 
         origin.close();
@@ -126,6 +127,58 @@ class ClientFallbackIT {
         for (String base : List.of(down.base(), tampering.base(), good.base(), origin.baseUri())) {
             assertTrue(none.getMessage().contains(base + NETWORK_MAP + ": unreachable"), none.getMessage());
         }
+    }
+
+    @Test
+    void anUpdateStreamThatTampersIsLeftForTheNextSource() throws Exception {
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
+        Relay tampering = closeLater(new Relay());
+        UpdatePublisher publisher = closeLater(new UpdatePublisher(UpdateStreamConfig.defaults()));
+        Origin origin = closeLater(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
+                Duration.ofHours(1), Duration.ofSeconds(2), List.of(tampering.base()), "client-it-origin", null),
+                Clock.systemUTC(), publisher));
+        ProxyConfig pc = Proxies.config("tampered", origin.baseUri(), pub);
+        StreamingPull pull = closeLater(StreamingPull.start(pc, StreamingPull.streamConfig(pc), Clock.systemUTC()));
+        PushTree.await(WAIT, "pull proxy ready", () -> pull.pull().notReadyBecause() == null);
+        tampering.target(URI.create(pull.pull().baseUri()).getPort());
+        tampering.rewrite("130.132.3.0/24", "130.132.9.0/24");
+
+        AltoClient client = closeLater(AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
+                KeyPin.ofKeyId(origin.keyId()))));
+        BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
+        BlockingQueue<URI> streams = new LinkedBlockingQueue<>();
+        BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
+        client.follow(new UpdateFollower.Listener() {
+            @Override
+            public void changed(LocalAnswers answers) {
+                changes.add(answers);
+            }
+
+            @Override
+            public void refused(ClientException why) {
+                refused.add(why);
+            }
+
+            @Override
+            public void following(URI stream) {
+                streams.add(stream == null ? URI.create("polling:") : stream);
+            }
+        });
+        assertEquals(URI.create(tampering.base() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(URI.create(origin.baseUri() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+                () -> "refused: " + refused);
+        ClientException.InvalidResponse tampered = assertInstanceOf(ClientException.InvalidResponse.class,
+                refused.stream().filter(e -> e instanceof ClientException.InvalidResponse).findFirst().orElse(null),
+                refused::toString);
+        assertEquals(URI.create(tampering.base() + "/updates"), tampered.uri());
+        assertEquals(Verdict.Outcome.DIGEST_MISMATCH, tampered.verdict().outcome());
+        assertTrue(client.health().coolingDown(URI.create(tampering.base())));
+        LocalAnswers answers = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(answers != null, () -> "no answers; refused: " + refused);
+        assertEquals(Optional.of("PID2"), answers.pid("130.132.3.9"), "the untampered map, from the origin's stream");
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {
