@@ -18,11 +18,15 @@ import java.util.concurrent.TimeUnit;
  * of the ways a client leaves: a half-close (then it reads until the server closes), a close, or a
  * reset ({@code SO_LINGER} 0). The {@link Ending}s are taken in turn. At most {@code inFlight}
  * connections at once; the whole burst is bounded in time, and a half-closed connection the
- * server has not closed within {@link #DRAIN} is closed here and counted. One thread: a selector
+ * server has not closed within {@link #DRAIN} is closed here and counted. The connections take
+ * their loopback source addresses in turn from {@link #SOURCES} addresses ({@code 127.0.20.x}),
+ * each bound with a port of its own, as one address's ephemeral ports (many of them waiting out
+ * TIME_WAIT in a burst) would run short. One thread: a selector
  * loop over non-blocking channels; {@link #run} blocks the caller until the burst is over.
  */
 final class AbortedRequests {
     static final Duration DRAIN = Duration.ofSeconds(5);
+    static final int SOURCES = 8;
 
     private static final String HOST = "Host: 127.0.0.1\r\n";
     private static final String GET = "GET /directory HTTP/1.1\r\n" + HOST + "\r\n";
@@ -101,7 +105,8 @@ final class AbortedRequests {
             long nextSweep = 0;
             while (System.nanoTime() < end && (started < connections || !selector.keys().isEmpty())) {
                 while (started < connections && selector.keys().size() < inFlight) {
-                    open(selector, endings[started % endings.length]);
+                    open(selector, endings[started % endings.length],
+                            new InetSocketAddress("127.0.20." + (1 + started % SOURCES), 0));
                     started++;
                 }
                 selector.select(10);
@@ -119,11 +124,12 @@ final class AbortedRequests {
         return tallies;
     }
 
-    private void open(Selector selector, Ending ending) {
+    private void open(Selector selector, Ending ending, InetSocketAddress source) {
         SocketChannel ch = null;
         try {
             ch = SocketChannel.open();
             ch.configureBlocking(false);
+            ch.bind(source);
             SelectionKey key = ch.register(selector, SelectionKey.OP_CONNECT, new Conn(ending));
             if (ch.connect(target)) {
                 connected(key);

@@ -23,12 +23,15 @@ final class IdleClientProcess implements AutoCloseable {
         this.out = out;
     }
 
+    /**
+     * @param sources loopback source addresses the connections take in turn (see {@link IdleClients})
+     */
     static IdleClientProcess start(String name, String host, int port, int count, Duration ramp, Duration hold,
-                                   boolean partial, Path logDir) throws IOException {
+                                   boolean partial, List<String> sources, Path logDir) throws IOException {
         List<String> cmd = List.of(ProxyProcess.javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC", "-cp",
                 System.getProperty("java.class.path"), IdleClients.class.getName(), host, Integer.toString(port),
                 Integer.toString(count), Long.toString(ramp.toMillis()), Long.toString(hold.toMillis()),
-                partial ? "partial" : "silent");
+                partial ? "partial" : "silent", String.join(",", sources));
         Path out = logDir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         return new IdleClientProcess(p, out);

@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -18,10 +19,13 @@ import java.util.concurrent.TimeUnit;
  * {@code partial} mode, the start of a request line), and keeps every connection the server
  * keeps, until {@code RAMP_MS + HOLD_MS} have passed or its standard input ends (the harness
  * stopped). A connection the server closes is closed here too, as a client would, and not
- * reopened. Prints its counts once a second and a {@code done} line at the end, as
+ * reopened. Connections take their source addresses in turn from {@code SOURCES} (loopback
+ * addresses such as {@code 127.0.10.1}), each with a port chosen when it is bound: one address's
+ * ephemeral ports are too few for 20,000 connections to one server, and the kernel's search for a
+ * free one slows every {@code connect} long before they run out. Prints its counts once a second and a {@code done} line at the end, as
  * {@code key=value} pairs. One thread: a selector loop over non-blocking channels.
  *
- * <p>Usage: {@code IdleClients HOST PORT COUNT RAMP_MS HOLD_MS silent|partial}
+ * <p>Usage: {@code IdleClients HOST PORT COUNT RAMP_MS HOLD_MS silent|partial SOURCES}
  */
 public final class IdleClients {
     /** What a {@code partial} connection sends: a request line that never ends. */
@@ -29,6 +33,7 @@ public final class IdleClients {
 
     private final InetSocketAddress target;
     private final boolean partial;
+    private final InetSocketAddress[] sources;
     private final ByteBuffer in = ByteBuffer.allocateDirect(4096);
     private long connected;
     private long failed;
@@ -38,9 +43,10 @@ public final class IdleClients {
     private long reset;
     private long slowest503Micros;
 
-    private IdleClients(InetSocketAddress target, boolean partial) {
+    private IdleClients(InetSocketAddress target, boolean partial, InetSocketAddress[] sources) {
         this.target = target;
         this.partial = partial;
+        this.sources = sources;
     }
 
     /** When a connection was established, and whether its first bytes were seen. */
@@ -54,12 +60,14 @@ public final class IdleClients {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 6 || !(args[5].equals("silent") || args[5].equals("partial"))) {
-            System.err.println("usage: IdleClients HOST PORT COUNT RAMP_MS HOLD_MS silent|partial");
+        if (args.length != 7 || !(args[5].equals("silent") || args[5].equals("partial"))) {
+            System.err.println("usage: IdleClients HOST PORT COUNT RAMP_MS HOLD_MS silent|partial SOURCES");
             System.exit(2);
         }
         InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
-        new IdleClients(target, args[5].equals("partial"))
+        InetSocketAddress[] sources = Arrays.stream(args[6].split(",")).map(a -> new InetSocketAddress(a, 0))
+                .toArray(InetSocketAddress[]::new);
+        new IdleClients(target, args[5].equals("partial"), sources)
                 .run(Integer.parseInt(args[2]), Long.parseLong(args[3]), Long.parseLong(args[4]));
     }
 
@@ -77,7 +85,7 @@ public final class IdleClients {
                 long elapsed = System.nanoTime() - start;
                 long due = elapsed >= ramp ? count : count * elapsed / ramp;
                 for (; opened < due; opened++) {
-                    open(selector);
+                    open(selector, sources[opened % sources.length]);
                 }
                 selector.select(5);
                 for (SelectionKey key : selector.selectedKeys()) {
@@ -97,11 +105,12 @@ public final class IdleClients {
         }
     }
 
-    private void open(Selector selector) {
+    private void open(Selector selector, InetSocketAddress source) {
         SocketChannel ch = null;
         try {
             ch = SocketChannel.open();
             ch.configureBlocking(false);
+            ch.bind(source);
             if (ch.connect(target)) {
                 established(ch.register(selector, 0));
             } else {

@@ -25,6 +25,7 @@ final class IdleFlood implements Scenario {
     static final int CONNECTIONS = 20_000;
     static final int CLIENT_PROCESSES = 2;
     static final Duration RAMP = Duration.ofSeconds(10);
+    static final int SOURCES_PER_PROCESS = 4;
     static final long READYZ_LIMIT_MICROS = 100_000;
     /** Descriptors a settled proxy may hold above its count before the flood (timers, a late probe). */
     static final long SETTLED_SLACK = 64;
@@ -70,7 +71,7 @@ final class IdleFlood implements Scenario {
             List<IdleClientProcess> clients = new ArrayList<>();
             for (int i = 0; i < CLIENT_PROCESSES; i++) {
                 IdleClientProcess c = IdleClientProcess.start(mode + "-clients-" + i, "127.0.0.1", proxy.port(),
-                        CONNECTIONS / CLIENT_PROCESSES, RAMP, hold, partial, ctx.lab.dir());
+                        CONNECTIONS / CLIENT_PROCESSES, RAMP, hold, partial, sources(i), ctx.lab.dir());
                 ctx.lab.stopAtEnd(c);
                 clients.add(c);
             }
@@ -121,6 +122,18 @@ final class IdleFlood implements Scenario {
                 Check.of(t + "new clients' GET /directory", "200 or 503 within 1 s", sampler.directoryOutcomes()
                         + String.format(Locale.ROOT, "; max %.0f ms", sampler.directory.getMaxValue() / 1000.0),
                         sampler.everyNewClientAnswered()));
+    }
+
+    /**
+     * Loopback source addresses for client process {@code i}: {@link #SOURCES_PER_PROCESS} of its
+     * own, so that no address needs more than a few thousand ephemeral ports.
+     */
+    static List<String> sources(int i) {
+        List<String> a = new ArrayList<>();
+        for (int j = 1; j <= SOURCES_PER_PROCESS; j++) {
+            a.add("127.0." + (10 + i) + "." + j);
+        }
+        return a;
     }
 
     /** The counts of an {@link IdleClients} {@code done} line, summed over the processes (the slowest: the max). */
