@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * loop over non-blocking channels; {@link #run} blocks the caller until the burst is over.
  */
 final class AbortedRequests {
-    static final Duration DRAIN = Duration.ofSeconds(5);
+    static final Duration DRAIN = Duration.ofSeconds(10);
     static final int SOURCES = 8;
 
     private static final String HOST = "Host: 127.0.0.1\r\n";
@@ -64,13 +64,14 @@ final class AbortedRequests {
         long closedByServer;
         long resetByServer;
         long notClosedInTime;
+        long slowestCloseMillis;
 
         @Override
         public String toString() {
             return connected + " connected, " + failedToConnect + " failed, " + answered + " answered"
                     + (answered > 0 ? " (" + firstStatus + ")" : "") + ", " + closedByServer + " closed by server, "
-                    + resetByServer + " reset by server, " + notClosedInTime + " not closed within " + DRAIN.toSeconds()
-                    + " s";
+                    + resetByServer + " reset by server (slowest close " + slowestCloseMillis + " ms), " + notClosedInTime
+                    + " not closed within " + DRAIN.toSeconds() + " s";
         }
     }
 
@@ -187,6 +188,8 @@ final class AbortedRequests {
         int n = ch.read(in);
         if (n < 0) {
             t.closedByServer++;
+            long waited = DRAIN.toMillis() - TimeUnit.NANOSECONDS.toMillis(c.drainUntil - System.nanoTime());
+            t.slowestCloseMillis = Math.max(t.slowestCloseMillis, waited);
             ch.close();
         } else if (n >= 12 && !c.answered) {
             c.answered = true;

@@ -2,6 +2,8 @@ package org.rproxy.harness.scenario;
 
 import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +54,7 @@ final class IdleFlood implements Scenario {
                 + fmt(FrontEndConfig.DEFAULT_MAX_CONNECTIONS) + ", first byte "
                 + FrontEndConfig.DEFAULT_FIRST_BYTE_TIMEOUT.toSeconds() + " s"));
         // Silent ones are held until well after the first-byte deadline, so its closes are seen.
-        checks.addAll(phase(ctx, proxy, false, FrontEndConfig.DEFAULT_FIRST_BYTE_TIMEOUT.plusSeconds(4), limit));
+        checks.addAll(phase(ctx, proxy, false, FrontEndConfig.DEFAULT_FIRST_BYTE_TIMEOUT.plusSeconds(6), limit));
         checks.addAll(phase(ctx, proxy, true, Duration.ofSeconds(5), limit));
         return checks;
     }
@@ -65,6 +67,8 @@ final class IdleFlood implements Scenario {
         ctx.out.printf("%s%s connections from %d processes over %ds, held %ds; proxy holds %s descriptors%n", t,
                 fmt(CONNECTIONS), CLIENT_PROCESSES, RAMP.toSeconds(), hold.toSeconds(), fmt(baseline));
         long[] sums = new long[Counts.values().length];
+        String loadBefore = loadAverage();
+        long cpuBefore = ProcessCpu.millis(Long.toString(proxy.pid()));
         NodeSampler sampler = new NodeSampler(proxy.pid(), proxy.port(), proxy.adminPort());
         long settled;
         try {
@@ -90,11 +94,15 @@ final class IdleFlood implements Scenario {
             sampler.close();
         }
         sampler.writeCsv(ctx.reports.resolve(mode + "-samples.csv"));
+        long cpu = ProcessCpu.millis(Long.toString(proxy.pid())) - cpuBefore;
+        String machine = String.format(Locale.ROOT, "load average %s before, %s after; proxy CPU %.1f s", loadBefore,
+                loadAverage(), cpu / 1000.0);
         double p50 = sampler.readyz.getValueAtPercentile(50) / 1000.0;
         double p99 = sampler.readyz.getValueAtPercentile(99) / 1000.0;
         double max = sampler.readyz.getMaxValue() / 1000.0;
         long slowest503 = sums[Counts.SLOWEST_503.ordinal()];
         return List.of(
+                Check.info(t + "machine", machine),
                 Check.info(t + "flood connections", String.format(Locale.ROOT,
                         "%s connected, %s failed to connect; %s refused with 503, %s closed by the proxy, %s reset",
                         fmt(sums[Counts.CONNECTED.ordinal()]), fmt(sums[Counts.FAILED.ordinal()]),
@@ -122,6 +130,15 @@ final class IdleFlood implements Scenario {
                 Check.of(t + "new clients' GET /directory", "200 or 503 within 1 s", sampler.directoryOutcomes()
                         + String.format(Locale.ROOT, "; max %.0f ms", sampler.directory.getMaxValue() / 1000.0),
                         sampler.everyNewClientAnswered()));
+    }
+
+    /** The one-minute load average ({@code /proc/loadavg}): on shared cores it explains latencies. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "-";
+        }
     }
 
     /**
