@@ -121,10 +121,15 @@ final class NodeSampler implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         probes.shutdown();
-        if (!probes.awaitTermination(5, TimeUnit.SECONDS)) {
+        try {
+            if (!probes.awaitTermination(5, TimeUnit.SECONDS)) {
+                probes.shutdownNow();
+            }
+        } catch (InterruptedException e) {
             probes.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 
