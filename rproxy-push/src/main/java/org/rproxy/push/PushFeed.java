@@ -31,6 +31,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -117,11 +118,7 @@ public final class PushFeed implements AutoCloseable {
         if (config.https()) {
             http.sslContext(Tls.jdkClient(config.ca()));
         }
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rproxy-push-feed");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("rproxy-push-feed"));
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rproxy-push-io"),
                 NioIoHandler.newFactory());
         this.http = http.executor(thread).build();

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.origin.OriginStream;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.StreamSink;
@@ -68,11 +69,7 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     public UpdatePublisher(UpdateStreamConfig config) {
         this.config = requireNonNull(config, "config");
         this.controlPrefix = config.path() + "/control/";
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rproxy-push-publisher");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("rproxy-push-publisher"));
         long check = Math.max(20, config.stallTimeout().toMillis() / 4);
         this.delivery = new Delivery(thread, this::track, config.stallTimeout());
         this.service = new StreamService(this, config, tracks, subscriptions, answers, followers, delivery, open);
