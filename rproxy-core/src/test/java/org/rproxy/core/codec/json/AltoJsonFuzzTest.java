@@ -60,8 +60,9 @@ class AltoJsonFuzzTest {
             streamError = checkedRefusal(e);
         }
         if (treeError != null || streamError != null) {
-            assertEquals(treeError == null, streamError == null, () -> "tree reader: "
-                    + (treeError == null ? "accepted" : treeError) + ", stream reader: " + (streamError == null ? "accepted" : streamError));
+            String outcomes = "tree reader: " + (treeError == null ? "accepted" : treeError) + ", stream reader: "
+                    + (streamError == null ? "accepted" : streamError);
+            assertEquals(treeError == null, streamError == null, outcomes);
             return;
         }
         assertEquals(fromTree, fromStream, "tree and stream readers disagree");
