@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
