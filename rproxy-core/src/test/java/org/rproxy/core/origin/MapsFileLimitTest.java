@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Maps files are read as streams with a size limit: an over-limit file is refused by name, with the limit. */
+@SuppressWarnings("try") // the watcher is held open for the test's duration, not referenced
 class MapsFileLimitTest {
     private static final String MAP = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]},\"PID2\":{\"ipv4\":[\"0.0.0.0/0\"]}}}";
     private static final String COSTS = "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"net\"}],"
