@@ -18,6 +18,7 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.origin.Origin;
 import org.rproxy.pull.PullProxy;
 
 import picocli.CommandLine.Command;

@@ -14,11 +14,11 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 import org.rproxy.pull.PullProxy;
 
 /** {@code rproxy demo}'s pull proxy: started in front of the origin, its URLs printed, and what it serves verifies. */

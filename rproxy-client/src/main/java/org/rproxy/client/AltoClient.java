@@ -16,7 +16,7 @@ import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.Jwk;
-import org.rproxy.core.origin.HeldMaps;
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.store.Representation;
@@ -74,7 +74,7 @@ public final class AltoClient implements AutoCloseable {
         RollbackGuard guard = options.stateFile() == null ? RollbackGuard.inMemory()
                 : RollbackGuard.open(options.stateFile());
         Fetcher fetcher = new Fetcher(options);
-        URI uri = Sources.at(options.origin(), HeldMaps.DIRECTORY);
+        URI uri = Sources.at(options.origin(), AnswerEngine.DIRECTORY);
         HttpResponse<byte[]> r = fetcher.get(uri);
         Directory dir;
         try {
@@ -91,7 +91,7 @@ public final class AltoClient implements AutoCloseable {
         Representation signed;
         try {
             signed = new Checker(new ResponseVerifier(List.of(pinned), options.clock()), guard)
-                    .check(uri, HeldMaps.DIRECTORY, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), 0);
+                    .check(uri, AnswerEngine.DIRECTORY, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), 0);
         } catch (ClientException.InvalidResponse e) {
             throw new ClientException.InvalidResponse(uri, "not signed by the pinned key " + options.pin().keyId()
                     + ": " + e.reason());

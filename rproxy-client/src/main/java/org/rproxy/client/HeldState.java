@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MediaTypes;
-import org.rproxy.core.origin.HeldMaps;
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -25,13 +25,13 @@ final class HeldState {
     private final Directory directory;
     private final Clock clock;
     private final Map<String, Representation> held = new ConcurrentHashMap<>();
-    private HeldMaps maps = HeldMaps.none();
+    private AnswerEngine maps = AnswerEngine.none();
     private volatile LocalAnswers answers;
 
     HeldState(Directory directory, Representation signedDirectory, Clock clock) {
         this.directory = requireNonNull(directory, "directory");
         this.clock = requireNonNull(clock, "clock");
-        held.put(HeldMaps.DIRECTORY, requireNonNull(signedDirectory, "signedDirectory"));
+        held.put(AnswerEngine.DIRECTORY, requireNonNull(signedDirectory, "signedDirectory"));
     }
 
     /**
@@ -86,7 +86,7 @@ final class HeldState {
 
     /** Recomputes the answers from what is held now; returns them, or null when the maps do not fit together yet. */
     synchronized LocalAnswers rebuild() {
-        maps = HeldMaps.build(held::get, maps, clock);
+        maps = AnswerEngine.build(held::get, maps, clock);
         LocalAnswers a = maps.endpointCosts() == null ? null : new LocalAnswers(maps);
         if (a != null) {
             answers = a;

@@ -12,13 +12,13 @@ import org.rproxy.core.model.CostMode;
 import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.model.VersionTag;
-import org.rproxy.core.origin.HeldMaps;
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.query.EndpointCostLookup;
 import org.rproxy.core.query.RankedEndpoint;
 
 /**
  * Answers computed on the client from the verified maps it holds, with the origin's own query
- * code (the held-maps engine and its endpoint cost lookup), so they are exactly what the origin
+ * code (the answer engine and its endpoint cost lookup), so they are exactly what the origin
  * would answer for that version: an endpoint's PID (longest-prefix match on the default network
  * map), the cost between two endpoints (the cost between their PIDs), and a ranking of candidate
  * peers for a source, cheapest first (a peer in the source's own PID first when the map gives no
@@ -30,10 +30,10 @@ public final class LocalAnswers {
     /** The cost type used when none is given: numerical routing cost (RFC 7285 §6.1.1.1). */
     public static final CostType ROUTING_COST = new CostType("routingcost", CostMode.NUMERICAL);
 
-    private final HeldMaps maps;
+    private final AnswerEngine maps;
     private final EndpointCostLookup costs;
 
-    LocalAnswers(HeldMaps maps) {
+    LocalAnswers(AnswerEngine maps) {
         this.maps = requireNonNull(maps, "maps");
         this.costs = maps.endpointCosts();
         if (costs == null || maps.maps() == null) {

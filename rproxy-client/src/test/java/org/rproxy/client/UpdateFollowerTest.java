@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Where no source streams (a proxy down, and the core origin alone, which has no update stream
+ * Where no source streams (a proxy down, and the file origin alone, which has no update stream
  * publisher and answers its {@code /updates} 404), a follower polls the maps, verified, and a
  * change still reaches the answers. Following a stream is proven end to end in the harness.
  */
