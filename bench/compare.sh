@@ -152,7 +152,7 @@ events { worker_connections 8192; }
 http {
   access_log off;
   sendfile on;
-  tcp_nopush off;            # Debian's default 'on' stalls loopback responses 40 ms (BENCH-NOTES)
+  tcp_nopush off;            # Debian's default 'on' stalls loopback responses 40 ms
   tcp_nodelay on;
   keepalive_timeout 65;
   keepalive_requests 1000000;

@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * <p>The connection limit itself is counted on the worker loops ({@link ConnectionLimit}, where a
  * connection past it is answered 503); under a flood that starves them, the acceptor could accept
  * far faster than they count and refuse. So every accepted socket is counted here too, from
- * accept to close, and accepting stops while {@code ceiling} of them are open (the connection
- * limit plus the refused ones still lingering); it resumes when one closes. Connections beyond
- * wait in the kernel's accept queue, which holds no descriptor of this process.
+ * accept to close, and accepting stops while {@code ceiling} of them are open; it resumes when
+ * one closes. Connections beyond wait in the kernel's accept queue, which holds no descriptor of
+ * this process. The server sets the ceiling at the connection limit plus twice the refused
+ * connections that may linger: with the workers keeping up, a refusal past the lingering ones is
+ * closed at once, so the ceiling is not reached and a flood is refused promptly.
  *
  * <p>A failure to accept (the process out of descriptors, typically) pauses accepting for
  * {@link #PAUSE_MILLIS}, as Netty's own acceptor would, but ends here with a rate-limited

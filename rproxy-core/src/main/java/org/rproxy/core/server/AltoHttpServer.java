@@ -93,7 +93,7 @@ public final class AltoHttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new AcceptGuard(connections, new RateLimitedLog(WARNING_INTERVAL, clock),
-                        config.maxConnections() + AltoChannelInitializer.MAX_LINGERING))
+                        config.maxConnections() + 2 * AltoChannelInitializer.MAX_LINGERING))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that sends its requests and closes its side still reads the answers.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
