@@ -28,6 +28,7 @@ final class Relay implements AutoCloseable {
     private final Thread acceptor;
     private volatile byte[] from;
     private volatile byte[] to;
+    private volatile boolean closed;
 
     /** A relay with no target yet: connections are closed at once until {@link #target} names one. */
     Relay() throws IOException {
@@ -84,6 +85,11 @@ final class Relay implements AutoCloseable {
                 up.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2000);
                 Link l = new Link(down, up);
                 links.add(l);
+                if (closed) {
+                    // Accepted while the relay was closing, after cut() went through the links.
+                    l.close();
+                    return;
+                }
                 l.start();
             } catch (IOException e) {
                 // closed, or the target is down: the client sees its connection close
@@ -168,6 +174,7 @@ final class Relay implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         server.close();
         cut();
     }
