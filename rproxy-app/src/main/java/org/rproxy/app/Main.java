@@ -1,5 +1,7 @@
 package org.rproxy.app;
 
+import java.io.PrintWriter;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +19,7 @@ import picocli.CommandLine.Command;
                 OriginCommand.class,
                 ProxyCommand.class,
                 FetchCommand.class,
+                VerifyCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class
         })
@@ -28,6 +31,14 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (used by tests and by {@link #main}). */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /**
+     * Runs the command line with its text output (verdict lines, help, errors) going to
+     * {@code out} and {@code err} instead of the process's streams (null: those); for tests.
+     */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main())
                 .registerConverter(java.time.Duration.class, new DurationConverter())
                 .setCaseInsensitiveEnumValuesAllowed(true);
@@ -35,6 +46,12 @@ public final class Main implements Runnable {
             cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + ex.getMessage());
             return 2;
         });
+        if (out != null) {
+            cl.setOut(out);
+        }
+        if (err != null) {
+            cl.setErr(err);
+        }
         return cl.execute(args);
     }
 
