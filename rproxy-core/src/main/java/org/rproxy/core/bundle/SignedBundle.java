@@ -16,12 +16,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
 
 /**
  * A signed ALTO response kept as a file that verifies on its own: whoever holds the origin's
@@ -51,6 +55,12 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
     static final List<String> KEPT = List.of("content-type", "content-encoding", "content-digest", "etag",
             "alto-resource", "signature-input", "signature", "alto-derived-from", "cache-control", "vary",
             "last-modified");
+
+    /** What a server of the bundle sends of its fields; it makes its own caching fields. */
+    private static final Set<String> SERVED = Set.of("content-type", "content-digest", "etag", "alto-resource",
+            "signature-input", "signature", "alto-derived-from");
+
+    private static final Pattern MAX_AGE = Pattern.compile("(?:^|[ ,])max-age=([0-9]{1,9})(?:$|[ ,;])");
 
     /** Fields that frame a message; a file's framing is its own. */
     private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding");
@@ -137,6 +147,38 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
     public Verdict verify(ResponseVerifier verifier, String path) {
         requireNonNull(verifier, "verifier");
         return verifier.verify(this::field, body.unsafeArray(), new ResponseVerifier.Expectation(path, null));
+    }
+
+    /**
+     * What a server holds to serve this bundle as if it had fetched it: one identity variant with
+     * the signed fields (and {@code alto-derived-from}), valid from the verdict's {@code created}
+     * to its {@code expires}, with the {@code max-age} of the bundle's {@code cache-control} (0
+     * without one).
+     *
+     * @param valid the bundle's own verdict, which must be VALID
+     * @throws IllegalArgumentException for a verdict that is not VALID, or a content-coded body: its
+     *                                  signature covers the coded bytes, so it could not answer a
+     *                                  request that does not accept the coding
+     */
+    public Representation representation(Verdict valid) {
+        requireNonNull(valid, "valid");
+        if (!valid.valid()) {
+            throw new IllegalArgumentException("verdict: " + valid.outcome() + " (expected: VALID)");
+        }
+        String coding = field("content-encoding");
+        if (coding != null && !coding.equalsIgnoreCase("identity")) {
+            throw new IllegalArgumentException("content-encoding: " + coding
+                    + " (expected: none; fetch the bundle without --gzip to serve it)");
+        }
+        List<HeaderField> served = new ArrayList<>();
+        for (HeaderField f : fields) {
+            if (SERVED.contains(f.name())) {
+                served.add(f);
+            }
+        }
+        Matcher m = MAX_AGE.matcher(field("cache-control") == null ? "" : field("cache-control"));
+        long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
+        return new Representation(new Variant(body, null, served), null, maxAge, valid.created(), valid.expires());
     }
 
     /** The file's bytes. */

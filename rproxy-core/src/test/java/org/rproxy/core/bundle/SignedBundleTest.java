@@ -39,6 +39,7 @@ import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
 
 /** A bundle round-trips byte for byte, verifies offline without a URL, and no changed byte of what is signed passes. */
 class SignedBundleTest {
@@ -227,6 +228,25 @@ class SignedBundleTest {
         List<HeaderField> all = new java.util.ArrayList<>(fields);
         all.add(f);
         return all;
+    }
+
+    @Test
+    void aValidBundleBecomesARepresentationAServerCanHold() {
+        SignedBundle b = bundle();
+        Verdict v = b.verify(verifierAt(CREATED.plusSeconds(10)));
+        Representation r = b.representation(v);
+        assertEquals(CREATED, r.created());
+        assertEquals(EXPIRES, r.expires());
+        assertEquals(60, r.maxAgeSeconds());
+        assertNull(r.gzip());
+        assertEquals(List.of("content-type", "content-digest", "etag", "alto-resource", "signature-input", "signature"),
+                r.identity().headers().stream().map(HeaderField::name).toList());
+        assertArrayEquals(BODY, r.identity().body().toArray());
+        assertThrows(IllegalArgumentException.class, () -> b.representation(b.verify(verifierAt(EXPIRES))));
+        SignedBundle gz = SignedBundle.of(signedHeaders(BODY, "gzip"), BODY);
+        IllegalArgumentException coded = assertThrows(IllegalArgumentException.class,
+                () -> gz.representation(gz.verify(verifierAt(CREATED.plusSeconds(10)))));
+        assertTrue(coded.getMessage().startsWith("content-encoding: gzip"), coded.getMessage());
     }
 
     @Test
