@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
  * {@code rproxy fetch}: the verifying client. Fetches from any origin or proxy (it cannot tell
  * which), checks the origin signature with a trusted public key and prints a one-line verdict;
  * the exit code says which kind of outcome it was ({@link FetchOutcome}). What it writes out (a
- * signed bundle, the body) is written only when the response is valid.
+ * signed bundle, the body) is written only when the response is valid. Runs once, on the main
+ * thread.
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = {"Fetch an ALTO resource from an origin or proxy and verify the origin's signature.",
@@ -173,6 +174,19 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     private void writeOutputs(HttpResponse<byte[]> response) throws IOException {
+        try {
+            writeBundle(response);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("-o " + output + ": cannot write it (" + e + ")", e);
+        }
+        try {
+            writeBody(response);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--body " + body + ": cannot write it (" + e + ")", e);
+        }
+    }
+
+    private void writeBundle(HttpResponse<byte[]> response) throws IOException {
         if (output != null) {
             SignedBundle bundle = SignedBundle.of(response.headers().map(), response.body());
             if (isStdout(output)) {
@@ -182,6 +196,9 @@ final class FetchCommand implements Callable<Integer> {
                 bundle.write(output);
             }
         }
+    }
+
+    private void writeBody(HttpResponse<byte[]> response) throws IOException {
         if (body != null) {
             byte[] decoded = response.body();
             if ("gzip".equalsIgnoreCase(response.headers().firstValue("content-encoding").orElse(""))) {

@@ -26,7 +26,7 @@ import org.rproxy.core.model.MediaTypes;
  * Turns what the JDK's HTTP client throws, and error responses, into an outcome and a reason a
  * person can act on. The JDK's exceptions often carry no message (a refused connection is a
  * {@code ConnectException} with message null), so the reason comes from the exception's type and
- * causes. Stateless.
+ * causes. Stateless; called on the command's thread.
  */
 final class FetchFailures {
 
@@ -89,7 +89,7 @@ final class FetchFailures {
     }
 
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
             if (type.isInstance(c)) {
                 return type.cast(c);
             }
@@ -99,7 +99,7 @@ final class FetchFailures {
 
     private static String innermost(Throwable t) {
         String message = null;
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
             if (c.getMessage() != null) {
                 message = c.getMessage();
             }

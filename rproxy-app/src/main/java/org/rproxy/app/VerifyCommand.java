@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  * but the origin's public key: no URL (the bundle names its resource, and the signature covers
  * that name) and no network. By default "now" is the wall clock, so an expired bundle fails as
  * expired, like an expired response would; {@code --at} and {@code --allow-expired} are for
- * archives and audits.
+ * archives and audits. Runs once, on the main thread.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Verify a signed bundle written by `rproxy fetch -o FILE`, offline.",

@@ -18,7 +18,8 @@ import org.rproxy.core.store.HeaderField;
  * carried, so anything that writer would not produce is refused with the line (and field) at
  * fault rather than guessed at. CRLF line ends, no obs-fold, each field once, a
  * {@code content-length} that matches the bytes that follow exactly (a truncated or padded file
- * fails), and a header section of at most {@link #MAX_HEAD_BYTES}. Stateless; one call per file.
+ * fails), and a header section of at most {@link #MAX_HEAD_BYTES}. One instance per file, on the
+ * caller's thread (reading a file is not event-loop work).
  */
 final class BundleParser {
     /** Far more than the fields of a signed response need. */
