@@ -15,11 +15,12 @@ import org.rproxy.core.store.HeaderField;
 
 /**
  * Reads a bundle file strictly: a bundle is written by {@link SignedBundle#toBytes} and then only
- * carried, so anything that writer would not produce is refused with the line (and field) at
- * fault rather than guessed at. CRLF line ends, no obs-fold, each field once, a
- * {@code content-length} that matches the bytes that follow exactly (a truncated or padded file
- * fails), and a header section of at most {@link #MAX_HEAD_BYTES}. One instance per file, on the
- * caller's thread (reading a file is not event-loop work).
+ * carried, so where HTTP/1.1 leaves a reader leeway that could make two readers see different
+ * messages, the file is refused with the line (and field) at fault instead: CRLF line ends only,
+ * no obs-fold, each field once, no transfer coding, a {@code content-length} that matches the
+ * bytes that follow exactly (a truncated or padded file fails), field values of visible ASCII, and
+ * a header section of at most {@link #MAX_HEAD_BYTES}. One instance per file, on the caller's
+ * thread (reading a file is not event-loop work).
  */
 final class BundleParser {
     /** Far more than the fields of a signed response need. */
