@@ -107,6 +107,7 @@ final class OriginCommand implements Callable<Integer> {
     Duration deleteSettle;
 
     @Override
+    @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
         if ((maps == null) == (signUpstream == null)) {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
@@ -160,6 +161,7 @@ final class OriginCommand implements Callable<Integer> {
      * Serves an unsigned RFC 7285 server's maps, signed, reading them again every --poll; each
      * change it signs goes out on its update stream too.
      */
+    @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     private int signingFront(OriginConfig config, UpdateStreamConfig stream) throws Exception {
         try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream,
                 upstreamCa == null ? null : Tls.client(upstreamCa), Duration.ofSeconds(30));

@@ -13,8 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -22,6 +20,7 @@ import java.util.function.UnaryOperator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
@@ -96,11 +95,11 @@ public final class PullProxy implements AutoCloseable {
         UpstreamConfig up = config.upstream();
         ResponseVerifier verifier = new ResponseVerifier(trustedKeys(up.trust()), clock);
         ExecutorService work = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                threads("rproxy-pull-work"));
+                DaemonThreads.numbered("rproxy-pull-work"));
         closeables.add(work::shutdownNow);
         QueryPool queries = QueryPool.perCore("rproxy-pull-query");
         closeables.add(queries);
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(threads("rproxy-pull-refresh"));
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-pull-refresh"));
         closeables.add(scheduler::shutdownNow);
         UpstreamClient client = UpstreamClient.start(new UpstreamClient.Settings(up.url().getHost(), up.port(),
                 up.https() ? Tls.client(up.ca()) : null, up.connections(), up.connectTimeout(), up.timeout(),
@@ -269,14 +268,5 @@ public final class PullProxy implements AutoCloseable {
             }
         }
         closeables.clear();
-    }
-
-    private static ThreadFactory threads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

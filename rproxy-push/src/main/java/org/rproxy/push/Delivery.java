@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,16 +36,27 @@ final class Delivery {
     private final ScheduledExecutorService thread;
     private final Function<String, Track> tracks;
     private final Duration stallTimeout;
+    private final LongSupplier nanoTime;
     /** Subscribers blocked by a window smaller than their sink's. */
     private final Set<Subscription> waiting = new HashSet<>();
     private final AtomicLong disconnected = new AtomicLong();
     private ScheduledFuture<?> waitingPoll;
 
-    /** @param tracks a document by request target, or a query answer by its key */
-    Delivery(ScheduledExecutorService thread, Function<String, Track> tracks, Duration stallTimeout) {
+    /**
+     * @param tracks   a document by request target, or a query answer by its key
+     * @param nanoTime the publisher's clock ({@code System::nanoTime}; a test moves its own)
+     */
+    Delivery(ScheduledExecutorService thread, Function<String, Track> tracks, Duration stallTimeout,
+             LongSupplier nanoTime) {
         this.thread = requireNonNull(thread, "thread");
         this.tracks = requireNonNull(tracks, "tracks");
         this.stallTimeout = requireNonNull(stallTimeout, "stallTimeout");
+        this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    }
+
+    /** The publisher's clock now, in nanoseconds (only differences mean anything). */
+    long now() {
+        return nanoTime.getAsLong();
     }
 
     void pumpAll(Collection<Subscription> all) {
@@ -55,7 +67,7 @@ final class Delivery {
 
     void pump(Subscription s) {
         try {
-            s.pump(tracks, System.nanoTime());
+            s.pump(tracks, now());
         } catch (RuntimeException e) {
             LOG.warn("update stream {} failed; closing it", s.token, e);
             s.close();
@@ -100,7 +112,7 @@ final class Delivery {
      * {@code gone} those whose connection went before their stream could start.
      */
     void disconnectStalled(Collection<Subscription> all, Consumer<Subscription> gone) {
-        long since = System.nanoTime() - stallTimeout.toNanos();
+        long since = now() - stallTimeout.toNanos();
         Set<Subscription> stalled = new HashSet<>();
         for (Subscription s : new ArrayList<>(all)) {
             if (s.stalledSince(since, tracks)) {

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.rproxy.core.config.PushConfig;
+
 /**
  * Settings of a push feed, read once at start.
  *
@@ -40,10 +42,10 @@ public record PushFeedConfig(URI upstream, Path ca, Duration readTimeout, Durati
         }
     }
 
-    /** {@code upstream} with the default trust store and timings: two default heartbeats, 200 ms to 30 s. */
+    /** {@code upstream} with the default trust store and the {@link PushConfig} default timings. */
     public static PushFeedConfig of(URI upstream) {
-        return new PushFeedConfig(upstream, null, UpdateStreamConfig.DEFAULT_HEARTBEAT.multipliedBy(2),
-                Duration.ofMillis(200), Duration.ofSeconds(30), 64 * 1024 * 1024);
+        return new PushFeedConfig(upstream, null, PushConfig.DEFAULT_READ_TIMEOUT, PushConfig.DEFAULT_BACKOFF_MIN,
+                PushConfig.DEFAULT_BACKOFF_MAX, 64 * 1024 * 1024);
     }
 
     public PushFeedConfig withCa(Path file) {

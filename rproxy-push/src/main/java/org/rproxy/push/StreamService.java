@@ -110,7 +110,7 @@ final class StreamService {
                 answers.sweep();
                 return full();
             }
-            Subscription s = new Subscription(token, System.nanoTime(), config.windowBytes(), signatures);
+            Subscription s = new Subscription(token, delivery.now(), config.windowBytes(), signatures);
             bound.forEach(b -> followers.follow(s, b.substream()));
             subscriptions.put(s.token, s);
             open.incrementAndGet();

@@ -13,7 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
+import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.origin.OriginStream;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.StreamSink;
@@ -66,15 +68,16 @@ public final class UpdatePublisher implements OriginStream, AutoCloseable {
     }
 
     public UpdatePublisher(UpdateStreamConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock that times stalled subscribers ({@code System::nanoTime} in service) */
+    UpdatePublisher(UpdateStreamConfig config, LongSupplier nanoTime) {
         this.config = requireNonNull(config, "config");
         this.controlPrefix = config.path() + "/control/";
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rproxy-push-publisher");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("rproxy-push-publisher"));
         long check = Math.max(20, config.stallTimeout().toMillis() / 4);
-        this.delivery = new Delivery(thread, this::track, config.stallTimeout());
+        this.delivery = new Delivery(thread, this::track, config.stallTimeout(), nanoTime);
         this.service = new StreamService(this, config, tracks, subscriptions, answers, followers, delivery, open);
         thread.scheduleWithFixedDelay(() -> delivery.disconnectStalled(subscriptions.values(), this::detach),
                 check, check, TimeUnit.MILLISECONDS);

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.time.Duration;
 
+import org.rproxy.core.config.PushConfig;
+
 /**
  * Settings of an update stream publisher, read once at start.
  *
@@ -27,9 +29,9 @@ public record UpdateStreamConfig(String path, Duration heartbeat, Duration stall
                                  long windowBytes, boolean signatureEvents, boolean https, String publicUri) {
 
     public static final String DEFAULT_PATH = "/updates";
-    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
-    public static final long DEFAULT_WINDOW_BYTES = 256 * 1024;
+    public static final Duration DEFAULT_HEARTBEAT = PushConfig.DEFAULT_HEARTBEAT;
+    public static final Duration DEFAULT_STALL_TIMEOUT = PushConfig.DEFAULT_STALL_TIMEOUT;
+    public static final long DEFAULT_WINDOW_BYTES = PushConfig.DEFAULT_SUBSCRIBER_BUFFER.bytes();
     /**
      * Heap set aside per subscriber when no limit is configured: its subscription and substream
      * state, the channel and its pipeline, and a share of what slow subscribers hold (their

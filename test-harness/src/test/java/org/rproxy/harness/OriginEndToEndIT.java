@@ -92,7 +92,7 @@ class OriginEndToEndIT {
         assertEquals("default-network-map", ird.path("meta").path("default-alto-network-map").asText());
         assertEquals(origin.keyId(), ird.path("meta").path("alto-redist").path("keys").get(0).path("kid").asText());
         int checked = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = ird.path("resources").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = ird.path("resources").properties().iterator(); it.hasNext(); ) {
             JsonNode r = it.next().getValue();
             if (r.has("accepts")) {
                 continue;

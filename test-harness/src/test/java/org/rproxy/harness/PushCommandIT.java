@@ -27,12 +27,13 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.PushConfig;
-import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.tls.TestCertificates;
 
 /**
  * The command line of push mode with TLS: the shipped {@code conf/push.yaml} is valid and states

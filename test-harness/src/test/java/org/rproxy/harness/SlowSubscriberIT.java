@@ -26,6 +26,7 @@ import org.rproxy.push.UpdatePublisher;
  * latest version instead of queueing (counted as coalesced) and finally disconnects it (counted),
  * while a fast subscriber, a push proxy on the same origin, gets every change within a second.
  */
+@SuppressWarnings("try") // resources held open for the test's duration, not referenced
 class SlowSubscriberIT {
 
     @TempDir

@@ -38,25 +38,31 @@ public record PushConfig(Duration heartbeat, Duration readTimeout, Duration back
                          ByteSize subscriberBuffer, Duration stallTimeout, Integer maxSubscribers,
                          Boolean signatureEvents) {
 
+    /** The defaults, here once for the config file, the push feed and the publisher alike. */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_READ_TIMEOUT = DEFAULT_HEARTBEAT.multipliedBy(2);
+    public static final Duration DEFAULT_BACKOFF_MIN = Duration.ofMillis(200);
+    public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(30);
+    public static final ByteSize DEFAULT_SUBSCRIBER_BUFFER = ByteSize.ofBytes(256 * 1024);
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     private static final ByteSize MIN_BUFFER = ByteSize.ofBytes(1024);
     private static final ByteSize MAX_BUFFER = ByteSize.ofBytes(1L << 30);
 
     public PushConfig {
         heartbeat = positive(heartbeat, DEFAULT_HEARTBEAT, "heartbeat");
-        readTimeout = positive(readTimeout, DEFAULT_HEARTBEAT.multipliedBy(2), "read-timeout");
-        backoffMin = positive(backoffMin, Duration.ofMillis(200), "backoff-min");
-        backoffMax = positive(backoffMax, Duration.ofSeconds(30), "backoff-max");
+        readTimeout = positive(readTimeout, DEFAULT_READ_TIMEOUT, "read-timeout");
+        backoffMin = positive(backoffMin, DEFAULT_BACKOFF_MIN, "backoff-min");
+        backoffMax = positive(backoffMax, DEFAULT_BACKOFF_MAX, "backoff-max");
         if (backoffMax.compareTo(backoffMin) < 0) {
             throw new IllegalArgumentException("backoff-max: " + Durations.format(backoffMax)
                     + " (expected: >= backoff-min, " + Durations.format(backoffMin) + ")");
         }
-        subscriberBuffer = orDefault(subscriberBuffer, ByteSize.ofBytes(256 * 1024));
+        subscriberBuffer = orDefault(subscriberBuffer, DEFAULT_SUBSCRIBER_BUFFER);
         if (subscriberBuffer.bytes() < MIN_BUFFER.bytes() || subscriberBuffer.bytes() > MAX_BUFFER.bytes()) {
             throw new IllegalArgumentException("subscriber-buffer: " + subscriberBuffer
                     + " (expected: " + MIN_BUFFER + " to " + MAX_BUFFER + ")");
         }
-        stallTimeout = positive(stallTimeout, Duration.ofSeconds(30), "stall-timeout");
+        stallTimeout = positive(stallTimeout, DEFAULT_STALL_TIMEOUT, "stall-timeout");
         if (maxSubscribers != null && maxSubscribers < 1) {
             throw new IllegalArgumentException("max-subscribers: " + maxSubscribers + " (expected: >= 1)");
         }

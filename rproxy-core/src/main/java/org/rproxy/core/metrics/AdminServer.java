@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
@@ -64,11 +65,7 @@ public final class AdminServer implements AutoCloseable {
         requireNonNull(address, "address");
         requireNonNull(registry, "registry");
         requireNonNull(readiness, "readiness");
-        ExecutorService scraper = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "rproxy-admin");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService scraper = Executors.newSingleThreadExecutor(DaemonThreads.named("rproxy-admin"));
         try {
             AltoHttpServer server = AltoHttpServer.start(
                     FrontEndConfig.defaults(address.host(), address.port()).withMaxConnections(64).withIoThreads(1),

@@ -66,7 +66,7 @@ final class CostTable extends ReadOnlyMap<Map<String, Double>> {
         SortedMap<String, Map<String, Double>> sorted = sorted(costs);
         // Checked once per distinct name: a 2,000-PID map has 4M pairs but only 2,000 names.
         Set<String> seen = new HashSet<>();
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation in Java
         SortedMap<String, Double>[] sortedRows = new SortedMap[sorted.size()];
         int r = 0;
         for (Map.Entry<String, Map<String, Double>> e : sorted.entrySet()) {

@@ -10,13 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.rproxy.core.codec.xml.XmlCodec;
+import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.metrics.RequestMetrics;
@@ -69,7 +68,7 @@ public final class Origin implements AutoCloseable {
         this.key = key;
         this.clock = clock;
         this.signer = new DocumentSigner(new ResponseSigner(key), config.validity(), config.maxAge());
-        this.publisher = Executors.newSingleThreadScheduledExecutor(threads("rproxy-origin-publisher"));
+        this.publisher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-origin-publisher"));
         this.queries = QueryPool.perCore("rproxy-origin-query");
         this.service = new OriginService(queries, clock, config.queryLimits());
     }
@@ -276,14 +275,5 @@ public final class Origin implements AutoCloseable {
         }
         publisher.shutdownNow();
         queries.close();
-    }
-
-    private static ThreadFactory threads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -7,7 +7,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+
+import org.rproxy.core.concurrent.DaemonThreads;
 
 /**
  * The threads that compute query answers, with a bounded queue in front of them. When every
@@ -40,13 +41,8 @@ public final class QueryPool implements Executor, AutoCloseable {
         if (queue < 1) {
             throw new IllegalArgumentException("queue: " + queue + " (expected: >= 1)");
         }
-        AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(queue), r -> {
-                    Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                new ArrayBlockingQueue<>(queue), DaemonThreads.numbered(name), new ThreadPoolExecutor.AbortPolicy());
         return new QueryPool(pool);
     }
 

@@ -6,12 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
 
 /**
@@ -36,10 +35,9 @@ class Http2TlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
-        Path crt = Files.copy(cert.certificate().toPath(), dir.resolve("server.crt"));
-        Path key = Files.copy(cert.privateKey().toPath(), dir.resolve("server.key"));
-        cert.delete();
+        TestCertificates cert = TestCertificates.make(dir, "server");
+        Path crt = cert.cert();
+        Path key = cert.key();
         server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0)
                         .withSslContext(Tls.server(new TlsConfig(crt, key))),
                 request -> CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip())),

@@ -41,10 +41,10 @@ final class NetworkMapFile {
             throw new IOException(file + ": no network-map object");
         }
         Map<String, Map<String, List<String>>> pids = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             Map<String, List<String>> families = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> f = e.getValue().fields(); f.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> f = e.getValue().properties().iterator(); f.hasNext(); ) {
                 Map.Entry<String, JsonNode> fam = f.next();
                 List<String> prefixes = new ArrayList<>();
                 fam.getValue().forEach(v -> prefixes.add(v.asText()));

@@ -1,4 +1,4 @@
-package org.rproxy.harness;
+package org.rproxy.core.tls;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -33,15 +33,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Bouncy Castle (no network, no files from elsewhere): PEM certificate and PKCS#8 PEM key files,
  * and a JDK SSL context that trusts it.
  */
-record TestCertificates(Path cert, Path key, X509Certificate certificate) {
+public record TestCertificates(Path cert, Path key, X509Certificate certificate) {
 
-    static TestCertificates make(Path dir, String name) throws Exception {
+    public static TestCertificates make(Path dir, String name) throws Exception {
         return make(dir, name, new GeneralName(GeneralName.dNSName, "localhost"),
                 new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
     }
 
     /** A self-signed certificate naming only {@code dnsName}: trusted as its own CA, wrong for loopback. */
-    static TestCertificates makeFor(Path dir, String name, String dnsName) throws Exception {
+    public static TestCertificates makeFor(Path dir, String name, String dnsName) throws Exception {
         return make(dir, name, new GeneralName(GeneralName.dNSName, dnsName));
     }
 
@@ -65,12 +65,12 @@ record TestCertificates(Path cert, Path key, X509Certificate certificate) {
         return new TestCertificates(certFile, keyFile, cert);
     }
 
-    SSLContext trustingContext() throws Exception {
+    public SSLContext trustingContext() throws Exception {
         return trusting(this);
     }
 
     /** A JDK SSL context that trusts every one of {@code certs} and nothing else. */
-    static SSLContext trusting(TestCertificates... certs) throws Exception {
+    public static SSLContext trusting(TestCertificates... certs) throws Exception {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         for (int i = 0; i < certs.length; i++) {

@@ -1,0 +1,93 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.MediaTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The push feed's side of the update stream's control events (RFC 8895 §6.3): learns the
+ * control URI, and when the upstream lists documents the feed does not follow yet (the
+ * {@code alto-redist-documents} extension: the directory itself, the seed's XML documents) adds
+ * them as substreams through the control URI.
+ *
+ * <p>Not thread-safe: the feed's own thread owns it.
+ */
+final class StreamControl {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamControl.class);
+
+    private final HttpClient http;
+    private final Substreams substreams;
+    private final Function<String, String> heldTag;
+    private URI controlUri;
+
+    StreamControl(HttpClient http, Substreams substreams, Function<String, String> heldTag) {
+        this.http = requireNonNull(http, "http");
+        this.substreams = requireNonNull(substreams, "substreams");
+        this.heldTag = requireNonNull(heldTag, "heldTag");
+    }
+
+    /**
+     * Handles one control event of the stream at {@code stream}; true when it gave the control
+     * URI, that is, the upstream accepted the subscription. A malformed event is ignored.
+     */
+    boolean onEvent(URI stream, Bytes data) {
+        JsonNode c;
+        try {
+            c = Jcs.parse(data.unsafeArray());
+        } catch (RuntimeException ex) {
+            return false;
+        }
+        boolean accepted = c.hasNonNull("control-uri");
+        if (accepted) {
+            controlUri = stream.resolve(c.get("control-uri").asText());
+        }
+        Map<String, String> more = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> doc : c.path(UpdatePublisher.DOCUMENTS_MEMBER).properties()) {
+            if (doc.getValue().isTextual() && substreams.follow(doc.getKey(), doc.getValue().asText())) {
+                more.put(doc.getKey(), doc.getValue().asText());
+            }
+        }
+        if (!more.isEmpty() && controlUri != null) {
+            add(more);
+        }
+        if (c.has("stopped")) {
+            LOG.info("upstream stopped substreams {}: {}", c.get("stopped"), c.path("description").asText(""));
+        }
+        return accepted;
+    }
+
+    private void add(Map<String, String> targets) {
+        HttpRequest req = HttpRequest.newBuilder(controlUri).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(substreams.addition(targets, heldTag)))
+                .build();
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((resp, failure) -> {
+            if (failure != null || resp.statusCode() != 204) {
+                LOG.warn("adding substreams {} failed: {}", targets.keySet(),
+                        failure != null ? unwrap(failure).toString() : resp.statusCode() + " " + resp.body());
+            }
+        });
+    }
+
+    static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+}

@@ -1,0 +1,82 @@
+package org.rproxy.push;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.codec.Jcs;
+
+/**
+ * The documents the push feed follows and the substream id each has on the upstream's update
+ * stream (RFC 8895 §6.5: the client names its substreams). Ids are given once per target and
+ * kept across reconnects, so an event always names the same document. Builds the stream
+ * parameters: on every (re)connect every document known, each with the entity tag held, so the
+ * upstream sends only what changed meanwhile.
+ *
+ * <p>Not thread-safe: the feed's own thread owns it.
+ */
+final class Substreams {
+
+    private final Map<String, String> documents = new LinkedHashMap<>();
+    private final Map<String, String> idOf = new HashMap<>();
+    private final Map<String, String> targetOf = new HashMap<>();
+
+    /** Follows {@code target} (resource {@code resourceId}); false when it was followed already. */
+    boolean follow(String target, String resourceId) {
+        return documents.putIfAbsent(target, resourceId) == null;
+    }
+
+    /** The target a substream id names, or null for an id this feed never gave. */
+    String target(String substreamId) {
+        return targetOf.get(substreamId);
+    }
+
+    /**
+     * The request body of a subscription to every document followed ({@code add} entries with
+     * resource id, path and held tag; signature events asked for, whatever the upstream's default,
+     * since the feed verifies every update with them). {@code heldTag} gives the quoted entity tag held for a target, or null.
+     */
+    byte[] subscription(Function<String, String> heldTag) {
+        ObjectNode add = JsonNodeFactory.instance.objectNode();
+        documents.forEach((target, id) -> add.set(id(target), entry(target, id, heldTag)));
+        ObjectNode root = request(add);
+        root.put(StreamRequest.SIGNATURES_MEMBER, true);
+        return Jcs.canonicalize(root);
+    }
+
+    /** The request body adding {@code targets} (target to resource id) to a running stream. */
+    byte[] addition(Map<String, String> targets, Function<String, String> heldTag) {
+        ObjectNode add = JsonNodeFactory.instance.objectNode();
+        targets.forEach((target, id) -> add.set(id(target), entry(target, id, heldTag)));
+        return Jcs.canonicalize(request(add));
+    }
+
+    private static ObjectNode request(ObjectNode add) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.set("add", add);
+        return root;
+    }
+
+    private static ObjectNode entry(String target, String id, Function<String, String> heldTag) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("resource-id", id);
+        o.put("path", target);
+        String etag = heldTag.apply(target);
+        if (etag != null) {
+            o.put("tag", etag.substring(1, etag.length() - 1));
+        }
+        return o;
+    }
+
+    private String id(String target) {
+        return idOf.computeIfAbsent(target, t -> {
+            String id = "d" + (idOf.size() + 1);
+            targetOf.put(id, t);
+            return id;
+        });
+    }
+}

@@ -1,0 +1,110 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.store.Representation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The push feed's verifying half: pairs each document event of the update stream (a full
+ * document or a merge patch) with the signature event that follows it, applies and verifies the
+ * result ({@link UpdateApplier}), and hands what passes to the feed's {@link PushFeed.Output}.
+ * What fails is counted and logged, and the held version stays. Holds the verified versions, so
+ * a reconnect can resubscribe with their tags.
+ *
+ * <p>Not thread-safe apart from {@link #heldView} and the counters: the feed's own thread owns it.
+ */
+final class UpdateReceiver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateReceiver.class);
+
+    private final UpdateApplier applier;
+    private final PushFeed.Output output;
+    private final Map<String, Representation> held = new HashMap<>();
+    private final Map<String, UpdateApplier.Data> pending = new HashMap<>();
+    private final AtomicLong updates = new AtomicLong();
+    private final AtomicLong renewals = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private volatile Map<String, Representation> heldView = Map.of();
+
+    UpdateReceiver(ResponseVerifier verifier, PushFeed.Output output) {
+        this.applier = new UpdateApplier(requireNonNull(verifier, "verifier"));
+        this.output = requireNonNull(output, "output");
+    }
+
+    /** A document event for {@code target}: kept until its signature event arrives. */
+    void data(String target, boolean mergePatch, Bytes data) {
+        pending.put(target, new UpdateApplier.Data(mergePatch, data));
+    }
+
+    /** The signature event for {@code target}: completes, verifies and hands on the update. */
+    void signature(String target, Bytes data) {
+        UpdateApplier.Data d = pending.remove(target);
+        SignatureEvent sig;
+        try {
+            sig = SignatureEvent.parse(data);
+        } catch (IllegalArgumentException ex) {
+            reject(target, ex.getMessage());
+            return;
+        }
+        UpdateApplier.Result r = applier.apply(target, held.get(target), d, sig);
+        if (r instanceof UpdateApplier.Result.Rejected no) {
+            reject(target, no.reason());
+            return;
+        }
+        UpdateApplier.Result.Applied ok = (UpdateApplier.Result.Applied) r;
+        accept(target, ok.representation(), ok.newBytes());
+    }
+
+    /** A representation verified elsewhere (the directory, read before subscribing). */
+    void accept(String target, Representation r, boolean newBytes) {
+        held.put(target, r);
+        heldView = Map.copyOf(held);
+        (newBytes ? updates : renewals).incrementAndGet();
+        try {
+            output.verified(target, r);
+        } catch (RuntimeException e) {
+            LOG.warn("feed output failed for {}", target, e);
+        }
+    }
+
+    /** A new stream starts: a document event left without its signature event is dropped. */
+    void streamStarted() {
+        pending.clear();
+    }
+
+    /** The quoted entity tag of the identity variant held for {@code target}, or null. */
+    String heldTag(String target) {
+        Representation r = held.get(target);
+        return r == null ? null : r.identity().etag();
+    }
+
+    /** The verified representations held, by request target (a snapshot; any thread). */
+    Map<String, Representation> heldView() {
+        return heldView;
+    }
+
+    long updates() {
+        return updates.get();
+    }
+
+    long renewals() {
+        return renewals.get();
+    }
+
+    long rejected() {
+        return rejected.get();
+    }
+
+    private void reject(String target, String reason) {
+        rejected.incrementAndGet();
+        LOG.warn("update for {} rejected, the held version stays: {}", target, reason);
+    }
+}
