@@ -71,8 +71,11 @@ class FetchErrorsTest {
      * connections (the JDK client retries a GET once on a connection closed without an answer).
      */
     private CommandRun againstOneShotServer(String reply) throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+        ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        CompletableFuture<Void> served;
+        CommandRun run;
+        try {
+            served = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 4; i++) {
                     try (Socket s = server.accept()) {
                         s.setSoTimeout(10_000);
@@ -86,12 +89,12 @@ class FetchErrorsTest {
                 }
             });
             String url = "http://127.0.0.1:" + server.getLocalPort() + "/prop/pid";
-            CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOriginKeys.pub(dir).toString(),
-                    "--timeout", "10s");
-            server.close();
-            served.get(20, TimeUnit.SECONDS);
-            return run;
+            run = CommandRun.of("fetch", url, "--trust", SignedOriginKeys.pub(dir).toString(), "--timeout", "10s");
+        } finally {
+            server.close(); // ends the accepting loop
         }
+        served.get(20, TimeUnit.SECONDS);
+        return run;
     }
 
     private static void readHead(InputStream in) throws IOException {
