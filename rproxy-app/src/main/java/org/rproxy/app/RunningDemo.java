@@ -82,7 +82,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
             origin = Origin.start(config, Clock.systemUTC(), stream);
         } catch (IOException | RuntimeException e) {
             stream.close();
-            throw new IllegalStateException("demo: cannot start the origin on 127.0.0.1:" + ports.get(0) + ": " + e, e);
+            throw new IllegalStateException("cannot start the origin on 127.0.0.1:" + ports.get(0) + ": " + e, e);
         }
         List<StreamingPull> pulls = new ArrayList<>();
         try {
@@ -97,7 +97,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
             pulls.forEach(StreamingPull::close);
             origin.close();
             stream.close();
-            throw new IllegalStateException("demo: cannot start a proxy (port " + ports.subList(1, ports.size())
+            throw new IllegalStateException("cannot start a proxy (ports " + ports.subList(1, ports.size())
                     + " taken meanwhile?): " + e.getMessage(), e);
         }
     }
