@@ -5,16 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -22,10 +17,6 @@ import org.rproxy.core.model.AltoError;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
-import org.rproxy.core.store.StoreListener;
-import org.rproxy.core.store.Variant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The pull feed: answers from the store, fetches on a miss, and keeps what is
@@ -45,13 +36,13 @@ import org.slf4j.LoggerFactory;
  *       gets 504 (or 502 when the upstream's answer did not verify) with an ALTO error.</li>
  * </ul>
  *
- * <p>{@link #serve} runs on event loops and never blocks: a hit is two map lookups and a prepared
- * representation. Fetches run on the upstream client's threads and the worker executor; the
- * refresher on the scheduler. Time comes from the injected clock.
+ * <p>This class serves; the jobs behind it are apart: the table of cached copies
+ * ({@link CachedCopies}), the upstream attempts ({@link Attempts}) and the refresher
+ * ({@link Refresher}). {@link #serve} runs on event loops and never blocks: a hit is two map
+ * lookups and a prepared representation. Fetches run on the upstream client's threads and the
+ * worker executor; the refresher on the scheduler. Time comes from the injected clock.
  */
 final class PullFeed implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PullFeed.class);
-
     /**
      * @param tick        refresher period (real time)
      * @param ahead       revalidate hot entries this long before they go stale (at most a fifth of their max-age)
@@ -67,53 +58,44 @@ final class PullFeed implements AutoCloseable {
         }
     }
 
-    private final Settings settings;
-    private final RepresentationStore<CacheKey> store;
-    private final EntryFetch fetcher;
+    private final CachedCopies copies;
+    private final Attempts attempts;
+    private final Refresher refresher;
     private final PullMetrics metrics;
     private final Clock clock;
-    private final ScheduledExecutorService scheduler;
-    private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
-    private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Supplier<? extends Collection<String>>> wanted = new CopyOnWriteArrayList<>();
-    private volatile ScheduledFuture<?> ticking;
 
     PullFeed(Settings settings, RepresentationStore<CacheKey> store, EntryFetch fetcher, PullMetrics metrics,
              Clock clock, ScheduledExecutorService scheduler) {
-        this.settings = requireNonNull(settings, "settings");
-        this.store = requireNonNull(store, "store");
-        this.fetcher = requireNonNull(fetcher, "fetcher");
+        requireNonNull(settings, "settings");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
-        this.scheduler = requireNonNull(scheduler, "scheduler");
+        this.copies = new CachedCopies(store, metrics);
+        this.attempts = new Attempts(copies, fetcher, metrics, clock);
+        this.refresher = new Refresher(settings, copies, attempts, clock, scheduler);
         Instant now = clock.instant();
         for (String target : settings.prefetch()) {
-            CacheKey key = CacheKey.get(target);
-            entries.put(key, new Entry(key, UpstreamCall.PLAIN_GET, true, now));
+            copies.pin(CacheKey.get(target), now);
         }
-        store.addListener(this::onStoreChange);
     }
 
     /** Starts the refresher; its first pass (which fetches the prefetch targets) runs at once. */
     void start() {
-        long period = settings.tick().toMillis();
-        ticking = scheduler.scheduleWithFixedDelay(this::tickSafely, 0, period, TimeUnit.MILLISECONDS);
+        refresher.start();
     }
 
     /** The answer for {@code key}: from the store when usable, else after one (shared) upstream attempt. */
     CompletionStage<Reply> serve(CacheKey key, UpstreamCall call) {
         Instant now = clock.instant();
-        Entry e = entries.get(key);
+        Entry e = copies.get(key);
         Held h = e == null ? null : e.held();
-        if (h != null && h.usableAt(now) && store.get(key) != null) {
+        if (h != null && h.usableAt(now) && copies.stored(key)) {
             e.touch(now);
             if (h.servableWhileRevalidatingAt(now)) {
                 metrics.hit();
                 if (!h.freshAt(now)) {
                     metrics.staleServed();
-                    if (h.signed() && due(e, now)) {
-                        fetch(key, e.call, "revalidate");
+                    if (h.signed() && refresher.due(e, now)) {
+                        attempts.fetch(key, e.call, "revalidate");
                     }
                 }
                 return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
@@ -123,13 +105,13 @@ final class PullFeed implements AutoCloseable {
         metrics.miss();
         if (e != null) {
             e.touch(now);
-            if (recentlyFailed(e, now) && !inFlight.containsKey(key)) {
+            if (refresher.recentlyFailed(e, now) && !attempts.running(key)) {
                 Reply stale = staleDerived(e, now);
                 return CompletableFuture.completedFuture(stale != null ? stale
                         : noValidCopy(key, e.failureStatus(), e.failure()));
             }
         }
-        return fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
+        return attempts.fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
     }
 
     /**
@@ -141,10 +123,10 @@ final class PullFeed implements AutoCloseable {
      */
     private CompletionStage<Reply> revalidateFirst(Entry e, Held h, Instant now) {
         metrics.miss();
-        if (inFlight.containsKey(e.key) || due(e, now)) {
-            return fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
+        if (attempts.running(e.key) || refresher.due(e, now)) {
+            return attempts.fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
         }
-        if (!recentlyFailed(e, now)) {
+        if (!refresher.recentlyFailed(e, now)) {
             return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
         }
         return CompletableFuture.completedFuture(onError(e, now, e.failureStatus(), e.failure()));
@@ -163,133 +145,9 @@ final class PullFeed implements AutoCloseable {
         return stale != null ? stale : noValidCopy(e.key, status, reason);
     }
 
-    /** Starts an upstream attempt for {@code key}, or joins the one under way. */
-    private CompletableFuture<FetchResult> fetch(CacheKey key, UpstreamCall call, String kind) {
-        CompletableFuture<FetchResult> mine = new CompletableFuture<>();
-        CompletableFuture<FetchResult> running = inFlight.putIfAbsent(key, mine);
-        if (running != null) {
-            if (kind.equals("miss")) {
-                metrics.coalescedWait();
-            }
-            return running;
-        }
-        Entry e = entries.get(key);
-        if (e != null) {
-            e.attempted(clock.instant());
-        }
-        CompletableFuture<FetchResult> attempt;
-        try {
-            attempt = fetcher.run(key, call, e == null ? null : e.held());
-        } catch (RuntimeException ex) {
-            attempt = CompletableFuture.failedFuture(ex);
-        }
-        attempt.whenComplete((result, failure) -> {
-            FetchResult r = failure != null
-                    ? new FetchResult.Failed(504, "upstream attempt failed: " + failure, false) : result;
-            try {
-                apply(key, call, r, kind);
-            } catch (RuntimeException ex) {
-                LOG.error("storing the answer for {} failed", key, ex);
-            } finally {
-                // Leave the map first: whoever sees this attempt completed must not join it again.
-                inFlight.remove(key, mine);
-                mine.complete(r);
-            }
-        });
-        return mine;
-    }
-
-    /** Records what an attempt brought: holds a new copy, forgets a gone resource, or notes the failure. */
-    private void apply(CacheKey key, UpstreamCall call, FetchResult r, String kind) {
-        Instant now = clock.instant();
-        Entry e = entries.get(key);
-        if (r instanceof FetchResult.Stored s) {
-            metrics.fetch(kind, "stored");
-            Held h = s.held();
-            if (!h.usableAt(now) || !h.signed() && !h.freshAt(now)) {
-                return;
-            }
-            if (e == null) {
-                e = entries.computeIfAbsent(key, k -> new Entry(k, call, false, now));
-            }
-            if (e.failedAt() != null) {
-                LOG.info("{}: upstream answers again", key);
-            }
-            e.succeeded();
-            if (!newer(h, e.held())) {
-                return; // a version offered (pushed) while this attempt ran is newer: keep it
-            }
-            hold(e, h);
-            fetcher.accepted(key);
-            if (!h.signed()) {
-                trackSources(h);
-            }
-        } else if (r instanceof FetchResult.Answer a) {
-            metrics.fetch(kind, "error");
-            int status = a.error().httpStatus();
-            if (e != null && (status == 404 || status == 410) && key.isGet()) {
-                forget(e);
-            }
-        } else if (r instanceof FetchResult.Failed f) {
-            metrics.fetch(kind, f.rejected() ? "rejected" : "failed");
-            if (e != null) {
-                if (e.failedAt() == null && !f.rejected()) {
-                    LOG.warn("{}: {}; serving the held copy while it is valid", key, f.reason());
-                }
-                e.failed(now, f.status(), f.reason());
-            }
-        }
-    }
-
-    /**
-     * Holds {@code r}, verified elsewhere (the push feed), for a GET of {@code target} exactly as
-     * if an attempt had fetched it now. Refused (false) when the copy held is signed and newer by
-     * {@code created}: a late or replayed version never replaces a newer one.
-     */
+    /** See {@link CachedCopies#offer}. */
     boolean offer(String target, Representation r, String viaEntry) {
-        CacheKey key = CacheKey.get(target);
-        Instant now = clock.instant();
-        if (!now.isBefore(r.expires())) {
-            return false;
-        }
-        Held h = Held.of(offered(r.identity(), r, now, viaEntry), r.gzip() == null ? null
-                : offered(r.gzip(), r, now, viaEntry));
-        Entry e = entries.computeIfAbsent(key, k -> new Entry(k, UpstreamCall.PLAIN_GET, false, now));
-        if (!newer(h, e.held())) {
-            return false;
-        }
-        e.succeeded();
-        hold(e, h);
-        return true;
-    }
-
-    private static HeldVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
-        Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
-        // The windows its origin would announce now: it came without a Cache-Control of its own.
-        return new HeldVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0,
-                r.staleWhileRevalidateAt(now), r.staleIfErrorAt(now));
-    }
-
-    /** False when {@code current} is a signed copy created after {@code candidate}. */
-    private static boolean newer(Held candidate, Held current) {
-        return current == null || !current.signed() || !candidate.signed()
-                || !current.identity().created().isAfter(candidate.identity().created());
-    }
-
-    private void hold(Entry e, Held h) {
-        // Entry first, then the store: an immediate eviction then finds and releases it.
-        e.hold(h);
-        store.put(e.key, h.base());
-        if (e.key.isGet() && h.signed() && e.held() == h) {
-            metrics.expires(e.key.target(), h.expires());
-            for (BiConsumer<String, Representation> l : listeners) {
-                try {
-                    l.accept(e.key.target(), h.base());
-                } catch (RuntimeException ex) {
-                    LOG.warn("a listener of {} failed", e.key, ex);
-                }
-            }
-        }
+        return copies.offer(target, r, viaEntry, clock.instant());
     }
 
     /**
@@ -297,31 +155,23 @@ final class PullFeed implements AutoCloseable {
      * {@code age}), or null. For computing answers from held maps; a lookup.
      */
     Representation heldSigned(String target) {
-        Entry e = entries.get(CacheKey.get(target));
-        Held h = e == null ? null : e.held();
-        return h != null && h.signed() && h.usableAt(clock.instant()) ? h.base() : null;
+        return copies.heldSigned(target, clock.instant());
     }
 
-    /**
-     * Counts a use of the copy held for a GET of {@code target}, as a request for it would: a map
-     * that answers are computed from is kept fresh like one that is served.
-     */
+    /** See {@link Attempts#touch}. */
     void touch(String target) {
-        Entry e = entries.get(CacheKey.get(target));
-        if (e != null) {
-            e.touch(clock.instant());
-        }
+        attempts.touch(target);
     }
 
     /** Called with each signed copy held for a GET target (fetched, revalidated or offered). */
     void addChangeListener(BiConsumer<String, Representation> listener) {
-        listeners.add(requireNonNull(listener, "listener"));
+        copies.addChangeListener(listener);
     }
 
     private Reply reply(CacheKey key, FetchResult r) {
         Instant now = clock.instant();
         if (r instanceof FetchResult.Stored s) {
-            Entry e = entries.get(key);
+            Entry e = copies.get(key);
             Held h = s.held();
             return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)));
         }
@@ -329,7 +179,7 @@ final class PullFeed implements AutoCloseable {
             return new Reply.Error(a.error(), key.dialect(), a.allow());
         }
         FetchResult.Failed f = (FetchResult.Failed) r;
-        Entry e = entries.get(key);
+        Entry e = copies.get(key);
         return e == null ? noValidCopy(key, f.status(), f.reason()) : onError(e, now, f.status(), f.reason());
     }
 
@@ -341,45 +191,26 @@ final class PullFeed implements AutoCloseable {
      */
     private Reply staleDerived(Entry e, Instant now) {
         Held h = e.held();
-        if (h == null || h.signed() || !DerivedFrom.sourcesValid(h, entries::get, now)) {
+        if (h == null || h.signed() || !DerivedFrom.sourcesValid(h, copies::get, now)) {
             return null;
         }
         metrics.staleServed();
         return Reply.ok(e.stamped(h, now));
     }
 
-    /**
-     * Fetches the signed sources of a computed answer that the proxy does not track yet, and
-     * counts a use of those it does: answers computed here (and stale ones served in an outage)
-     * rest on them, so they are kept fresh like documents that are asked for.
-     */
-    private void trackSources(Held h) {
-        DerivedFrom.paths(h).forEach(path -> {
-            track(path);
-            touch(path);
-        });
+    private Reply noValidCopy(CacheKey key, int status, String reason) {
+        return Reply.error(AltoError.serverCondition("no valid copy of " + key.target() + " (" + reason + ")",
+                status == 0 ? 504 : status), key.dialect());
     }
 
-    /**
-     * Fetches the document at {@code target} (a GET) unless the proxy tracks it already. A failed
-     * attempt leaves no entry (as for a client's miss), so a document that was never held is
-     * tried again by the next miss rather than refused for the retry interval. Does not block.
-     */
+    /** See {@link Attempts#track}. */
     void track(String target) {
-        CacheKey key = CacheKey.get(target);
-        if (!entries.containsKey(key)) {
-            fetch(key, UpstreamCall.PLAIN_GET, "source");
-        }
+        attempts.track(target);
     }
 
     /** True while an upstream attempt for a GET of {@code target} is under way. A lookup. */
     boolean fetching(String target) {
-        return inFlight.containsKey(CacheKey.get(target));
-    }
-
-    private Reply noValidCopy(CacheKey key, int status, String reason) {
-        return Reply.error(AltoError.serverCondition("no valid copy of " + key.target() + " (" + reason + ")",
-                status == 0 ? 504 : status), key.dialect());
+        return attempts.running(CacheKey.get(target));
     }
 
     /**
@@ -389,37 +220,12 @@ final class PullFeed implements AutoCloseable {
      * stream follows). {@code targets} is called on the refresher thread and must not block.
      */
     void keepFresh(Supplier<? extends Collection<String>> targets) {
-        wanted.add(requireNonNull(targets, "targets"));
+        refresher.keepFresh(targets);
     }
 
     /** One refresher pass; returns the attempts it started. */
     List<CompletableFuture<FetchResult>> tick() {
-        for (Supplier<? extends Collection<String>> w : wanted) {
-            for (String target : w.get()) {
-                track(target);
-                touch(target);
-            }
-        }
-        Instant now = clock.instant();
-        List<CompletableFuture<FetchResult>> started = new ArrayList<>();
-        for (Entry e : entries.values()) {
-            Held h = e.held();
-            boolean usable = h != null && h.usableAt(now);
-            if (!usable) {
-                if (h != null && !h.signed()) {
-                    if (idle(e, now) || !DerivedFrom.sourcesValid(h, entries::get, now)) {
-                        forget(e);
-                    }
-                } else if (!e.pinned && idle(e, now)) {
-                    forget(e);
-                } else if (due(e, now)) {
-                    started.add(fetch(e.key, e.call, "recover"));
-                }
-            } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
-                started.add(fetch(e.key, e.call, "refresh"));
-            }
-        }
-        return started;
+        return refresher.tick();
     }
 
     /** Runs a refresher pass now; completes when every attempt it started has ended. */
@@ -427,107 +233,23 @@ final class PullFeed implements AutoCloseable {
         return CompletableFuture.allOf(tick().toArray(new CompletableFuture<?>[0]));
     }
 
-    private void tickSafely() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            LOG.error("refresher pass failed", e);
-        }
-    }
-
     /** Null when every resource the proxy tracks holds a valid copy, else why not. */
     String notReadyBecause() {
-        Instant now = clock.instant();
-        int total = 0;
-        int missing = 0;
-        String example = null;
-        for (Entry e : entries.values()) {
-            Held h = e.held();
-            if (!e.pinned && (h == null || !h.signed())) {
-                continue;
-            }
-            total++;
-            if (h == null || !h.usableAt(now)) {
-                missing++;
-                example = e.key.target();
-            }
-        }
-        return missing == 0 ? null : missing + " of " + total + " resources hold no valid copy (e.g. " + example + ")";
+        return copies.notReadyBecause(clock.instant());
     }
 
     /** Completes when every upstream attempt under way now has ended (tests; shutdown). */
     CompletableFuture<Void> quiet() {
-        return CompletableFuture.allOf(inFlight.values().toArray(new CompletableFuture<?>[0]));
+        return attempts.quiet();
     }
 
     /** The entry of {@code key}, for tests and metrics. */
     Entry entry(CacheKey key) {
-        return entries.get(key);
-    }
-
-    private boolean hot(Entry e, Held h) {
-        return e.pinned || e.lastAccess().isAfter(h.identity().fetchedAt());
-    }
-
-    /**
-     * How long before going stale a hot entry is revalidated: {@code refresh.ahead}, but at most a
-     * fifth of its max-age. A revalidation takes milliseconds and a copy found a little stale is
-     * still served while it is revalidated, so the window only needs to cover a tick or two; a
-     * wider one (half the max-age, say) would make each proxy ask twice per refresh period.
-     */
-    private Duration ahead(Held h) {
-        Duration fifth = Duration.ofSeconds(h.identity().maxAgeSeconds()).dividedBy(5);
-        return fifth.compareTo(settings.ahead()) < 0 ? fifth : settings.ahead();
-    }
-
-    private boolean due(Entry e, Instant now) {
-        Instant last = e.lastAttempt();
-        return (last == null || !now.isBefore(last.plus(settings.minInterval()))) && !recentlyFailed(e, now);
-    }
-
-    private boolean recentlyFailed(Entry e, Instant now) {
-        Instant failed = e.failedAt();
-        return failed != null && now.isBefore(failed.plus(settings.retry()));
-    }
-
-    private boolean idle(Entry e, Instant now) {
-        return e.lastAccess().plus(settings.forgetAfter()).isBefore(now);
-    }
-
-    private void forget(Entry e) {
-        metrics.expires(e.key.target(), null);
-        Held h = e.held();
-        if (!e.pinned) {
-            entries.remove(e.key, e);
-        }
-        if (h != null) {
-            e.release(h.base());
-            store.remove(e.key);
-        }
-    }
-
-    private void onStoreChange(CacheKey key, Representation r, StoreListener.Change change) {
-        if (change == StoreListener.Change.STORED) {
-            return;
-        }
-        Entry e = entries.get(key);
-        if (e == null) {
-            return;
-        }
-        e.release(r);
-        if (e.held() == null) {
-            if (!e.pinned) {
-                entries.remove(key, e);
-            }
-            metrics.expires(key.target(), null);
-        }
+        return copies.get(key);
     }
 
     @Override
     public void close() {
-        ScheduledFuture<?> t = ticking;
-        if (t != null) {
-            t.cancel(false);
-        }
+        refresher.close();
     }
 }

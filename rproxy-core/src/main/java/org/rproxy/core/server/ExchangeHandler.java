@@ -4,23 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.util.concurrent.EventExecutor;
 
-import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Hands each {@link Exchange.Call} to the {@link AltoService} and writes the answers in request
  * order (RFC 9112 §9.3.2), whatever order the stages complete in. Last handler of a connection's
  * pipeline; all state is touched on the connection's event loop only, and a stage completed on
- * another thread is handed back to that loop.
+ * another thread is handed back to that loop. {@link AnswerWriter} puts each answer on the wire.
  *
  * <p>At most {@link #MAX_IN_FLIGHT} requests wait for answers: at that point reading stops
  * (autoRead off) until half have been answered. The bound applies per read, so a single read
@@ -56,9 +49,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final AltoService service;
-    private final ResponseRenderer renderer;
-    private final RequestObserver observer;
-    private final FrontEndConfig config;
+    private final AnswerWriter answers;
     private final RateLimitedLog warnings;
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -81,10 +72,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,
                     RateLimitedLog warnings) {
         this.service = requireNonNull(service, "service");
-        this.renderer = requireNonNull(renderer, "renderer");
-        this.observer = requireNonNull(observer, "observer");
-        this.config = requireNonNull(config, "config");
-        this.warnings = requireNonNull(warnings, "warnings");
+        this.answers = new AnswerWriter(renderer, observer, config, warnings);
+        this.warnings = warnings;
     }
 
     @Override
@@ -153,7 +142,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                     ? failure.getCause() : failure;
             warnings.error(LOG, "service failed on {} {}", head.method(), head.path(),
                     cause != null ? cause : new NullPointerException("service completed with a null reply"));
-            reply = Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));
+            reply = answers.internalError(head);
         }
         slot.reply = reply;
         drain();
@@ -166,10 +155,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             wrote = true;
             Slot next = slots.poll();
             if (next.reply instanceof Reply.Stream s) {
-                startStream(next.exchange.head(), s);
+                closing = true;
+                slots.clear();
+                autoRead(true);
+                stream = answers.startStream(ctx, next.exchange.head(), s);
                 break;
             }
-            if (write(next)) {
+            if (answers.write(ctx, next.exchange, next.reply, finishing && slots.isEmpty())) {
                 closing = true;
                 slots.clear();
                 autoRead(false);
@@ -190,64 +182,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void autoRead(boolean on) {
         if (ctx.channel().isActive()) {
             ctx.channel().config().setAutoRead(on);
-        }
-    }
-
-    /** Writes the head of an event stream and hands the sink to the service; the connection is the stream's now. */
-    private void startStream(RequestHead head, Reply.Stream reply) {
-        closing = true;
-        slots.clear();
-        autoRead(true);
-        stream = new EventStreamWriter(ctx, reply.heartbeat().toNanos());
-        ctx.writeAndFlush(EventStreamWriter.head(head.http10()));
-        stream.start();
-        observe(head, 200, 0);
-        try {
-            reply.onOpen().accept(stream);
-        } catch (RuntimeException e) {
-            warnings.error(LOG, "stream service failed on {} {}", head.method(), head.path(), e);
-            stream.close();
-        }
-    }
-
-    /** Writes one answer; true when the connection closes after it. */
-    private boolean write(Slot slot) {
-        RequestHead head = slot.exchange.head();
-        boolean close = !head.keepAlive()
-                || (slot.exchange instanceof Exchange.Refusal refusal && refusal.close())
-                || (finishing && slots.isEmpty());
-        List<HeaderField> extra = slot.exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
-        FullHttpResponse response = render(head, slot.reply, extra);
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (head.http10()) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        int status = response.status().code();
-        long bodyBytes = response.content().readableBytes();
-        ChannelFuture written = ctx.write(response);
-        if (close) {
-            written.addListener(ChannelFutureListener.CLOSE);
-        }
-        observe(head, status, bodyBytes);
-        return close;
-    }
-
-    private FullHttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra) {
-        try {
-            return renderer.render(head, reply, extra);
-        } catch (RuntimeException e) {
-            // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
-            warnings.error(LOG, "cannot render the answer to {} {}", head.method(), head.path(), e);
-            return renderer.error(head, FrontEndErrors.internal(), config.dialectFor(head.path()), List.of());
-        }
-    }
-
-    private void observe(RequestHead head, int status, long bodyBytes) {
-        try {
-            observer.onResponse(head.method(), head.path(), status, bodyBytes, System.nanoTime() - head.startNanos());
-        } catch (RuntimeException e) {
-            warnings.warn(LOG, "request observer failed", e);
         }
     }
 

@@ -2,7 +2,9 @@ package org.rproxy.harness.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Random;
 
 import com.tngtech.archunit.lang.ArchRule;
 
@@ -50,9 +52,21 @@ final class ArchitectureRules {
             .should().dependOnClassesThat().resideInAPackage("io.netty..")
             .because("Netty is the front end's, TLS's and the feeds' network code (ARCHITECTURE.md §7.5)");
 
+    /**
+     * §7.6: time and chance are injected. Components take a {@code Clock} (or a nanosecond
+     * source, or a jitter source) so tests can move them; only the command line and the harness
+     * reach for the machine's own.
+     */
+    static final ArchRule TIME_IS_INJECTED = noClasses().that().resideInAPackage("org.rproxy..")
+            .and().resideOutsideOfPackages(APP, HARNESS)
+            .should().callMethod(Instant.class, "now")
+            .orShould().callMethod(System.class, "currentTimeMillis")
+            .orShould().callConstructor(Random.class)
+            .because("time and randomness are injected (ARCHITECTURE.md §7.6)");
+
     static List<ArchRule> all() {
         return List.of(PULL_IS_INDEPENDENT, PUSH_IS_INDEPENDENT, CORE_KNOWS_NO_ROLE, MODEL_IS_PLAIN,
-                NETTY_ONLY_IN_NETWORK_CODE);
+                NETTY_ONLY_IN_NETWORK_CODE, TIME_IS_INJECTED);
     }
 
     private ArchitectureRules() {

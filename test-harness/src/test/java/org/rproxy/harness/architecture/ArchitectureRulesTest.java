@@ -48,6 +48,12 @@ class ArchitectureRulesTest {
     }
 
     @Test
+    void readingTheClockOrMakingARandomIsCaught() {
+        assertCaught(ArchitectureRules.TIME_IS_INJECTED, PULL_INTO_PUSH, "Instant.now()");
+        assertCaught(ArchitectureRules.TIME_IS_INJECTED, PULL_INTO_PUSH, "Random.<init>()");
+    }
+
+    @Test
     void theFixturesBreakOnlyTheRulesTheyAreFor() {
         // A pull class importing push is not a model or core violation: the rules are about
         // their own packages, not a blanket ban.

@@ -71,6 +71,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void timeAndRandomnessAreInjected() {
+        ArchitectureRules.TIME_IS_INJECTED.check(product);
+    }
+
+    @Test
     void nettyIsOnlyInTheNetworkCode() {
         ArchitectureRules.NETTY_ONLY_IN_NETWORK_CODE.check(product);
     }

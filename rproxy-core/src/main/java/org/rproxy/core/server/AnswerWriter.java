@@ -1,0 +1,103 @@
+package org.rproxy.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+
+import org.rproxy.core.store.HeaderField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts one answer on the wire for {@link ExchangeHandler}: renders it, says whether the
+ * connection stays open ({@code Connection} header, close after the write), or writes the head of
+ * an event stream and hands the stream to the service; and tells the {@link RequestObserver}.
+ * One per connection, called on its event loop only.
+ */
+final class AnswerWriter {
+
+    /** What goes wrong on a connection is logged under one name, the connection handler's. */
+    private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
+
+    private final ResponseRenderer renderer;
+    private final RequestObserver observer;
+    private final FrontEndConfig config;
+    private final RateLimitedLog warnings;
+
+    AnswerWriter(ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config, RateLimitedLog warnings) {
+        this.renderer = requireNonNull(renderer, "renderer");
+        this.observer = requireNonNull(observer, "observer");
+        this.config = requireNonNull(config, "config");
+        this.warnings = requireNonNull(warnings, "warnings");
+    }
+
+    /**
+     * Writes (without flushing) the answer to {@code exchange}; true when the connection closes
+     * after it: the request did not ask to keep it alive, its refusal says so, or {@code last} (the
+     * server is stopping or the client closed its side, and nothing else is owed).
+     */
+    boolean write(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean last) {
+        RequestHead head = exchange.head();
+        boolean close = !head.keepAlive() || (exchange instanceof Exchange.Refusal refusal && refusal.close()) || last;
+        List<HeaderField> extra = exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
+        FullHttpResponse response = render(head, reply, extra);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (head.http10()) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        int status = response.status().code();
+        long bodyBytes = response.content().readableBytes();
+        ChannelFuture written = ctx.write(response);
+        if (close) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+        observe(head, status, bodyBytes);
+        return close;
+    }
+
+    /** Writes the head of an event stream and hands its writer to the service; the connection is the stream's now. */
+    EventStreamWriter startStream(ChannelHandlerContext ctx, RequestHead head, Reply.Stream reply) {
+        EventStreamWriter stream = new EventStreamWriter(ctx, reply.heartbeat().toNanos());
+        ctx.writeAndFlush(EventStreamWriter.head(head.http10()));
+        stream.start();
+        observe(head, 200, 0);
+        try {
+            reply.onOpen().accept(stream);
+        } catch (RuntimeException e) {
+            warnings.error(LOG, "stream service failed on {} {}", head.method(), head.path(), e);
+            stream.close();
+        }
+        return stream;
+    }
+
+    /** The answer to a request the service failed on: 500 in the dialect of its path. */
+    Reply internalError(RequestHead head) {
+        return Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));
+    }
+
+    private FullHttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra) {
+        try {
+            return renderer.render(head, reply, extra);
+        } catch (RuntimeException e) {
+            // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
+            warnings.error(LOG, "cannot render the answer to {} {}", head.method(), head.path(), e);
+            return renderer.error(head, FrontEndErrors.internal(), config.dialectFor(head.path()), List.of());
+        }
+    }
+
+    private void observe(RequestHead head, int status, long bodyBytes) {
+        try {
+            observer.onResponse(head.method(), head.path(), status, bodyBytes, System.nanoTime() - head.startNanos());
+        } catch (RuntimeException e) {
+            warnings.warn(LOG, "request observer failed", e);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pull feed's upstream attempts: at most one per key at a time (concurrent misses, refreshes
+ * and revalidations of a key share it), and what each brings recorded in the {@link CachedCopies}:
+ * a new copy held, a resource gone forgotten, a failure noted on the entry. A failed or refused
+ * attempt never touches the copy held.
+ *
+ * <p>Thread-safe. {@link #fetch} does not block: attempts run on the upstream client's threads
+ * and the worker executor, and complete there.
+ */
+final class Attempts {
+    private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
+
+    private final CachedCopies copies;
+    private final EntryFetch fetcher;
+    private final PullMetrics metrics;
+    private final Clock clock;
+    private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
+
+    Attempts(CachedCopies copies, EntryFetch fetcher, PullMetrics metrics, Clock clock) {
+        this.copies = requireNonNull(copies, "copies");
+        this.fetcher = requireNonNull(fetcher, "fetcher");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Starts an upstream attempt for {@code key}, or joins the one under way. {@code kind} says
+     * why, for the metrics: {@code miss}, {@code revalidate}, {@code refresh}, {@code recover},
+     * {@code source}.
+     */
+    CompletableFuture<FetchResult> fetch(CacheKey key, UpstreamCall call, String kind) {
+        CompletableFuture<FetchResult> mine = new CompletableFuture<>();
+        CompletableFuture<FetchResult> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            if (kind.equals("miss")) {
+                metrics.coalescedWait();
+            }
+            return running;
+        }
+        Entry e = copies.get(key);
+        if (e != null) {
+            e.attempted(clock.instant());
+        }
+        CompletableFuture<FetchResult> attempt;
+        try {
+            attempt = fetcher.run(key, call, e == null ? null : e.held());
+        } catch (RuntimeException ex) {
+            attempt = CompletableFuture.failedFuture(ex);
+        }
+        attempt.whenComplete((result, failure) -> {
+            FetchResult r = failure != null
+                    ? new FetchResult.Failed(504, "upstream attempt failed: " + failure, false) : result;
+            try {
+                apply(key, call, r, kind);
+            } catch (RuntimeException ex) {
+                LOG.error("storing the answer for {} failed", key, ex);
+            } finally {
+                // Leave the map first: whoever sees this attempt completed must not join it again.
+                inFlight.remove(key, mine);
+                mine.complete(r);
+            }
+        });
+        return mine;
+    }
+
+    /** True while an attempt for {@code key} is under way. A lookup. */
+    boolean running(CacheKey key) {
+        return inFlight.containsKey(key);
+    }
+
+    /** Completes when every attempt under way now has ended (tests; shutdown). */
+    CompletableFuture<Void> quiet() {
+        return CompletableFuture.allOf(inFlight.values().toArray(new CompletableFuture<?>[0]));
+    }
+
+    /**
+     * Fetches the document at {@code target} (a GET) unless it is tracked already. A failed
+     * attempt leaves no entry (as for a client's miss), so a document that was never held is
+     * tried again by the next miss rather than refused for the retry interval. Does not block.
+     */
+    void track(String target) {
+        CacheKey key = CacheKey.get(target);
+        if (!copies.contains(key)) {
+            fetch(key, UpstreamCall.PLAIN_GET, "source");
+        }
+    }
+
+    /**
+     * Counts a use of the copy held for a GET of {@code target}, as a request for it would: a map
+     * that answers are computed from is kept fresh like one that is served.
+     */
+    void touch(String target) {
+        Entry e = copies.get(CacheKey.get(target));
+        if (e != null) {
+            e.touch(clock.instant());
+        }
+    }
+
+    /** Records what an attempt brought: holds a new copy, forgets a gone resource, or notes the failure. */
+    private void apply(CacheKey key, UpstreamCall call, FetchResult r, String kind) {
+        Instant now = clock.instant();
+        Entry e = copies.get(key);
+        if (r instanceof FetchResult.Stored s) {
+            metrics.fetch(kind, "stored");
+            Held h = s.held();
+            if (!h.usableAt(now) || !h.signed() && !h.freshAt(now)) {
+                return;
+            }
+            if (e == null) {
+                e = copies.getOrAdd(key, call, now);
+            }
+            if (e.failedAt() != null) {
+                LOG.info("{}: upstream answers again", key);
+            }
+            e.succeeded();
+            if (!CachedCopies.newer(h, e.held())) {
+                return; // a version offered (pushed) while this attempt ran is newer: keep it
+            }
+            copies.hold(e, h);
+            fetcher.accepted(key);
+            if (!h.signed()) {
+                trackSources(h);
+            }
+        } else if (r instanceof FetchResult.Answer a) {
+            metrics.fetch(kind, "error");
+            int status = a.error().httpStatus();
+            if (e != null && (status == 404 || status == 410) && key.isGet()) {
+                copies.forget(e);
+            }
+        } else if (r instanceof FetchResult.Failed f) {
+            metrics.fetch(kind, f.rejected() ? "rejected" : "failed");
+            if (e != null) {
+                if (e.failedAt() == null && !f.rejected()) {
+                    LOG.warn("{}: {}; serving the held copy while it is valid", key, f.reason());
+                }
+                e.failed(now, f.status(), f.reason());
+            }
+        }
+    }
+
+    /**
+     * Fetches the signed sources of a computed answer that are not tracked yet, and counts a use
+     * of those that are: answers computed here (and stale ones served in an outage) rest on them,
+     * so they are kept fresh like documents that are asked for.
+     */
+    private void trackSources(Held h) {
+        DerivedFrom.paths(h).forEach(path -> {
+            track(path);
+            touch(path);
+        });
+    }
+}

@@ -1,0 +1,179 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.store.StoreListener;
+import org.rproxy.core.store.Variant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pull feed's table of cached copies: one {@link Entry} per key, kept in step with the
+ * store the front end serves from (an entry holds a copy exactly while the store does, and an
+ * eviction by the store releases it here), the expiry gauges, and the listeners told of each
+ * signed copy held for a GET. A newer signed copy never gives way to an older one.
+ *
+ * <p>Thread-safe: entries live in a concurrent map, and each is written by one attempt at a time
+ * (see {@link Attempts}).
+ */
+final class CachedCopies {
+    private static final Logger LOG = LoggerFactory.getLogger(CachedCopies.class);
+
+    private final RepresentationStore<CacheKey> store;
+    private final PullMetrics metrics;
+    private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
+    private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
+
+    CachedCopies(RepresentationStore<CacheKey> store, PullMetrics metrics) {
+        this.store = requireNonNull(store, "store");
+        this.metrics = requireNonNull(metrics, "metrics");
+        store.addListener(this::onStoreChange);
+    }
+
+    Entry get(CacheKey key) {
+        return entries.get(key);
+    }
+
+    /** The entry of {@code key}, made (for {@code call}, unpinned) when there is none. */
+    Entry getOrAdd(CacheKey key, UpstreamCall call, Instant now) {
+        return entries.computeIfAbsent(key, k -> new Entry(k, call, false, now));
+    }
+
+    /** Pins {@code key}: a prefetched target, never forgotten. */
+    void pin(CacheKey key, Instant now) {
+        entries.put(key, new Entry(key, UpstreamCall.PLAIN_GET, true, now));
+    }
+
+    boolean contains(CacheKey key) {
+        return entries.containsKey(key);
+    }
+
+    Collection<Entry> all() {
+        return entries.values();
+    }
+
+    /** True when the store still holds {@code key}'s copy (an eviction may have taken it). */
+    boolean stored(CacheKey key) {
+        return store.get(key) != null;
+    }
+
+    /** Called with each signed copy held for a GET target (fetched, revalidated or offered). */
+    void addChangeListener(BiConsumer<String, Representation> listener) {
+        listeners.add(requireNonNull(listener, "listener"));
+    }
+
+    /** Holds {@code h} for {@code e} and puts it in the store; tells the listeners of a signed GET. */
+    void hold(Entry e, Held h) {
+        // Entry first, then the store: an immediate eviction then finds and releases it.
+        e.hold(h);
+        store.put(e.key, h.base());
+        if (e.key.isGet() && h.signed() && e.held() == h) {
+            metrics.expires(e.key.target(), h.expires());
+            for (BiConsumer<String, Representation> l : listeners) {
+                try {
+                    l.accept(e.key.target(), h.base());
+                } catch (RuntimeException ex) {
+                    LOG.warn("a listener of {} failed", e.key, ex);
+                }
+            }
+        }
+    }
+
+    /**
+     * Holds {@code r}, verified elsewhere (the push feed), for a GET of {@code target} exactly as
+     * if an attempt had fetched it now. Refused (false) when expired, or when the copy held is
+     * signed and newer by {@code created}: a late or replayed version never replaces a newer one.
+     */
+    boolean offer(String target, Representation r, String viaEntry, Instant now) {
+        if (!now.isBefore(r.expires())) {
+            return false;
+        }
+        Held h = Held.of(offered(r.identity(), r, now, viaEntry), r.gzip() == null ? null
+                : offered(r.gzip(), r, now, viaEntry));
+        Entry e = getOrAdd(CacheKey.get(target), UpstreamCall.PLAIN_GET, now);
+        if (!newer(h, e.held())) {
+            return false;
+        }
+        e.succeeded();
+        hold(e, h);
+        return true;
+    }
+
+    private static HeldVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
+        Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
+        // The windows its origin would announce now: it came without a Cache-Control of its own.
+        return new HeldVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0,
+                r.staleWhileRevalidateAt(now), r.staleIfErrorAt(now));
+    }
+
+    /** False when {@code current} is a signed copy created after {@code candidate}. */
+    static boolean newer(Held candidate, Held current) {
+        return current == null || !current.signed() || !candidate.signed()
+                || !current.identity().created().isAfter(candidate.identity().created());
+    }
+
+    /** The signed copy held for a GET of {@code target} and usable at {@code now}, or null. A lookup. */
+    Representation heldSigned(String target, Instant now) {
+        Entry e = entries.get(CacheKey.get(target));
+        Held h = e == null ? null : e.held();
+        return h != null && h.signed() && h.usableAt(now) ? h.base() : null;
+    }
+
+    /** Drops what {@code e} holds, and the entry itself unless it is pinned. */
+    void forget(Entry e) {
+        metrics.expires(e.key.target(), null);
+        Held h = e.held();
+        if (!e.pinned) {
+            entries.remove(e.key, e);
+        }
+        if (h != null) {
+            e.release(h.base());
+            store.remove(e.key);
+        }
+    }
+
+    /** Null when every resource tracked holds a valid copy at {@code now}, else why not. */
+    String notReadyBecause(Instant now) {
+        int total = 0;
+        int missing = 0;
+        String example = null;
+        for (Entry e : entries.values()) {
+            Held h = e.held();
+            if (!e.pinned && (h == null || !h.signed())) {
+                continue;
+            }
+            total++;
+            if (h == null || !h.usableAt(now)) {
+                missing++;
+                example = e.key.target();
+            }
+        }
+        return missing == 0 ? null : missing + " of " + total + " resources hold no valid copy (e.g. " + example + ")";
+    }
+
+    private void onStoreChange(CacheKey key, Representation r, StoreListener.Change change) {
+        if (change == StoreListener.Change.STORED) {
+            return;
+        }
+        Entry e = entries.get(key);
+        if (e == null) {
+            return;
+        }
+        e.release(r);
+        if (e.held() == null) {
+            if (!e.pinned) {
+                entries.remove(key, e);
+            }
+            metrics.expires(key.target(), null);
+        }
+    }
+}

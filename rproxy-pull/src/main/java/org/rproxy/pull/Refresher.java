@@ -1,0 +1,137 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps what the pull feed holds current, and decides when the upstream may be asked: every
+ * {@code tick} it revalidates hot entries {@code ahead} of going stale, retries entries that lost
+ * their valid copy every {@code retry} (so the proxy recovers by itself when the upstream
+ * returns), forgets what nobody asked for in {@code forgetAfter}, and fetches the targets it is
+ * told to keep fresh. {@link #due} and {@link #recentlyFailed} are the same rules for requests.
+ *
+ * <p>Passes run on the scheduler's thread; time comes from the injected clock.
+ */
+final class Refresher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Refresher.class);
+
+    private final PullFeed.Settings settings;
+    private final CachedCopies copies;
+    private final Attempts attempts;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final List<Supplier<? extends Collection<String>>> wanted = new CopyOnWriteArrayList<>();
+    private volatile ScheduledFuture<?> ticking;
+
+    Refresher(PullFeed.Settings settings, CachedCopies copies, Attempts attempts, Clock clock,
+              ScheduledExecutorService scheduler) {
+        this.settings = requireNonNull(settings, "settings");
+        this.copies = requireNonNull(copies, "copies");
+        this.attempts = requireNonNull(attempts, "attempts");
+        this.clock = requireNonNull(clock, "clock");
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+    }
+
+    /** Starts the passes; the first (which fetches the prefetch targets) runs at once. */
+    void start() {
+        long period = settings.tick().toMillis();
+        ticking = scheduler.scheduleWithFixedDelay(this::tickSafely, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Adds targets that count as asked for at every pass (see {@link PullFeed#keepFresh}). */
+    void keepFresh(Supplier<? extends Collection<String>> targets) {
+        wanted.add(requireNonNull(targets, "targets"));
+    }
+
+    /** One pass; returns the attempts it started. */
+    List<CompletableFuture<FetchResult>> tick() {
+        for (Supplier<? extends Collection<String>> w : wanted) {
+            for (String target : w.get()) {
+                attempts.track(target);
+                attempts.touch(target);
+            }
+        }
+        Instant now = clock.instant();
+        List<CompletableFuture<FetchResult>> started = new ArrayList<>();
+        for (Entry e : copies.all()) {
+            Held h = e.held();
+            boolean usable = h != null && h.usableAt(now);
+            if (!usable) {
+                if (h != null && !h.signed()) {
+                    if (idle(e, now) || !DerivedFrom.sourcesValid(h, copies::get, now)) {
+                        copies.forget(e);
+                    }
+                } else if (!e.pinned && idle(e, now)) {
+                    copies.forget(e);
+                } else if (due(e, now)) {
+                    started.add(attempts.fetch(e.key, e.call, "recover"));
+                }
+            } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
+                started.add(attempts.fetch(e.key, e.call, "refresh"));
+            }
+        }
+        return started;
+    }
+
+    /** True when {@code e} may be asked for again: not within {@code min-interval} of its last attempt, nor of a failure. */
+    boolean due(Entry e, Instant now) {
+        Instant last = e.lastAttempt();
+        return (last == null || !now.isBefore(last.plus(settings.minInterval()))) && !recentlyFailed(e, now);
+    }
+
+    /** True within {@code retry} of {@code e}'s last failed attempt. */
+    boolean recentlyFailed(Entry e, Instant now) {
+        Instant failed = e.failedAt();
+        return failed != null && now.isBefore(failed.plus(settings.retry()));
+    }
+
+    private boolean hot(Entry e, Held h) {
+        return e.pinned || e.lastAccess().isAfter(h.identity().fetchedAt());
+    }
+
+    /**
+     * How long before going stale a hot entry is revalidated: {@code refresh.ahead}, but at most a
+     * fifth of its max-age. A revalidation takes milliseconds and a copy found a little stale is
+     * still served while it is revalidated, so the window only needs to cover a tick or two; a
+     * wider one (half the max-age, say) would make each proxy ask twice per refresh period.
+     */
+    private Duration ahead(Held h) {
+        Duration fifth = Duration.ofSeconds(h.identity().maxAgeSeconds()).dividedBy(5);
+        return fifth.compareTo(settings.ahead()) < 0 ? fifth : settings.ahead();
+    }
+
+    private boolean idle(Entry e, Instant now) {
+        return e.lastAccess().plus(settings.forgetAfter()).isBefore(now);
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.error("refresher pass failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ScheduledFuture<?> t = ticking;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+}
