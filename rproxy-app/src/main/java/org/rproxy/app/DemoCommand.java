@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
  * every node.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a signing origin on the sample maps with a fresh key, two pull-mode proxies and a",
-                "push-mode proxy (listed in the origin's directory), and print commands to try.",
+        description = {"Start a signing origin, two pull-mode proxies and a push-mode proxy on the sample maps.",
+                "The origin gets a fresh key and lists the proxies in its directory; prints commands to try.",
                 "Runs until interrupted (Ctrl-C)."})
 final class DemoCommand implements Callable<Integer> {
 

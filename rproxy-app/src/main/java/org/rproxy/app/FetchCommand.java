@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = {"Fetch an ALTO resource from an origin or proxy and verify the origin's signature.",
-                "Prints one line: VALID, or INVALID/UNSIGNED/UNREACHABLE/TIMEOUT/TLS-FAILURE/REFUSED with the URL",
-                "and the reason (on stderr when stdout carries -o - or --body -)."},
+                "Prints one line: VALID, or INVALID, UNSIGNED, UNREACHABLE, TIMEOUT, TLS-FAILURE or REFUSED with the"
+                        + " URL and the reason (on stderr when -o - or --body - sends data to stdout)."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:VALID: signed by a trusted key, intact, current, for this URL's resource",
                 "1:INVALID or UNSIGNED: a response came but is not a valid signed answer",

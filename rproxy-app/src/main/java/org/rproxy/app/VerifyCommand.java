@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Verify a signed bundle written by `rproxy fetch -o FILE`, offline.",
-                "Prints one line: VALID, or INVALID with the file and the reason. An expired bundle is INVALID",
-                "(EXPIRED) unless --at names a time within its validity or --allow-expired is given."},
+                "Prints one line: VALID, or INVALID with the file and the reason.",
+                "An expired bundle is INVALID (EXPIRED) unless --at names a time within its validity or"
+                        + " --allow-expired is given."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:VALID", "1:INVALID: malformed, tampered, not signed by a trusted key, expired...",
                 "2:usage error, or the file cannot be read"})
