@@ -60,6 +60,8 @@ final class FetchFailures {
         if (e instanceof ConnectException) {
             return new Failure(FetchOutcome.UNREACHABLE, "connection refused");
         }
+        // The JDK says "header parser received no bytes" (an IOException of no finer type) when the
+        // server closes the connection without a byte of answer: the same outcome as an EOF mid-answer.
         if (find(e, EOFException.class) != null || String.valueOf(e.getMessage()).contains("received no bytes")) {
             return new Failure(FetchOutcome.INVALID, "the connection closed before a complete response");
         }
