@@ -33,7 +33,7 @@ class FetchErrorsTest {
             port = s.getLocalPort();
         }
         String url = "http://127.0.0.1:" + port + "/prop/pid";
-        CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOriginKeys.pub(dir).toString());
+        CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString());
         assertEquals(3, run.exit(), run.toString());
         assertEquals("UNREACHABLE " + url + ": connection refused\n", run.out(), run.toString());
     }
@@ -43,7 +43,7 @@ class FetchErrorsTest {
         // The kernel completes the handshake from the backlog; nothing ever reads or answers.
         try (ServerSocket silent = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
             String url = "http://127.0.0.1:" + silent.getLocalPort() + "/prop/pid";
-            CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOriginKeys.pub(dir).toString(),
+            CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString(),
                     "--timeout", "1s");
             assertEquals(4, run.exit(), run.toString());
             assertEquals("TIMEOUT " + url + ": no complete response within 1s\n", run.out(), run.toString());
@@ -89,7 +89,7 @@ class FetchErrorsTest {
                 }
             });
             String url = "http://127.0.0.1:" + server.getLocalPort() + "/prop/pid";
-            run = CommandRun.of("fetch", url, "--trust", SignedOriginKeys.pub(dir).toString(), "--timeout", "10s");
+            run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString(), "--timeout", "10s");
         } finally {
             server.close(); // ends the accepting loop
         }

@@ -1,5 +1,6 @@
 package org.rproxy.app;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -41,6 +42,16 @@ record SignedOrigin(Origin origin, Path pub, Path otherPub, Path cert) implement
         Origin origin = Origin.start(new OriginConfig(front, maps, priv, Duration.ofHours(1), Duration.ofSeconds(60),
                 List.of(), "test", null), Clock.systemUTC());
         return new SignedOrigin(origin, pub, other, cert);
+    }
+
+    /** A public key file in {@code dir}, for tests that never get as far as verifying. */
+    static Path anyKey(Path dir) throws IOException {
+        Path pub = dir.resolve("any.pub");
+        if (Files.notExists(pub)) {
+            Files.writeString(pub, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).publicKey()
+                    .toSpkiPem());
+        }
+        return pub;
     }
 
     String url(String path) {
