@@ -3,6 +3,7 @@ package org.rproxy.core.server;
 import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -15,11 +16,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The listening socket's handler: adds every accepted connection to the group that
- * {@link AltoHttpServer#close} closes, and weathers a failure to accept (the process out of
- * descriptors, typically, under a connection flood). Accepting then pauses for
- * {@link #PAUSE_MILLIS}, as Netty's own acceptor would, but the failure ends here with a
- * rate-limited warning: passed on, every one would reach the end of the pipeline and be logged
- * there with its stack trace. Shared; runs on the acceptor's event loop.
+ * {@link AltoHttpServer#close} closes, bounds the descriptors accepted connections hold, and
+ * weathers a failure to accept.
+ *
+ * <p>The connection limit itself is counted on the worker loops ({@link ConnectionLimit}, where a
+ * connection past it is answered 503); under a flood that starves them, the acceptor could accept
+ * far faster than they count and refuse. So every accepted socket is counted here too, from
+ * accept to close, and accepting stops while {@code ceiling} of them are open (the connection
+ * limit plus the refused ones still lingering); it resumes when one closes. Connections beyond
+ * wait in the kernel's accept queue, which holds no descriptor of this process.
+ *
+ * <p>A failure to accept (the process out of descriptors, typically) pauses accepting for
+ * {@link #PAUSE_MILLIS}, as Netty's own acceptor would, but ends here with a rate-limited
+ * warning: passed on, every one would reach the end of the pipeline and be logged there with its
+ * stack trace. Shared; runs on the acceptor's event loop (the close listeners hand back to it).
  */
 @ChannelHandler.Sharable
 final class AcceptGuard extends ChannelInboundHandlerAdapter {
@@ -30,18 +40,52 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
 
     private final ChannelGroup connections;
     private final RateLimitedLog warnings;
+    private final int ceiling;
+    private final AtomicInteger accepted = new AtomicInteger();
+    /** Accepting stopped for the ceiling (not for a failure's pause). Acceptor loop only. */
+    private boolean full;
 
-    AcceptGuard(ChannelGroup connections, RateLimitedLog warnings) {
+    /** @param ceiling accepted sockets open at most before accepting stops */
+    AcceptGuard(ChannelGroup connections, RateLimitedLog warnings, int ceiling) {
         this.connections = requireNonNull(connections, "connections");
         this.warnings = requireNonNull(warnings, "warnings");
+        if (ceiling < 1) {
+            throw new IllegalArgumentException("ceiling: " + ceiling + " (expected: >= 1)");
+        }
+        this.ceiling = ceiling;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Channel child) {
             connections.add(child);
+            accepted.incrementAndGet();
+            Channel listener = ctx.channel();
+            child.closeFuture().addListener(f -> {
+                if (accepted.decrementAndGet() < ceiling) {
+                    ctx.executor().execute(() -> resume(listener));
+                }
+            });
+            if (accepted.get() >= ceiling && listener.config().isAutoRead()) {
+                full = true;
+                listener.config().setAutoRead(false);
+                warnings.warn(LOG, "{} connections open, the most this server holds; accepting paused until one closes",
+                        accepted.get());
+            }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private void resume(Channel listener) {
+        if (full && accepted.get() < ceiling && listener.isActive()) {
+            full = false;
+            listener.config().setAutoRead(true);
+        }
+    }
+
+    /** Accepted sockets open now. */
+    int accepted() {
+        return accepted.get();
     }
 
     @Override
@@ -51,7 +95,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
         if (listener.isActive() && listener.config().isAutoRead()) {
             listener.config().setAutoRead(false);
             ctx.executor().schedule(() -> {
-                if (listener.isActive()) {
+                if (listener.isActive() && !full) {
                     listener.config().setAutoRead(true);
                 }
             }, PAUSE_MILLIS, TimeUnit.MILLISECONDS);

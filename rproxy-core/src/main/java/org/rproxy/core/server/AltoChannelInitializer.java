@@ -63,7 +63,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     static final String OVERLOAD = "overload";
 
     /** Refused connections that may wait at once for their client to read the 503 and leave. */
-    private static final int MAX_LINGERING = 256;
+    static final int MAX_LINGERING = 256;
     /** How often one kind of front-end warning may be written; the ones between are counted. */
     private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
     /** Body pieces handed up by the decoder; the limit on the whole body is separate. */

@@ -40,7 +40,12 @@ import org.slf4j.LoggerFactory;
 public final class AltoHttpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AltoHttpServer.class);
-    private static final int BACKLOG = 1024;
+    /**
+     * Connections the kernel may hold for us before we accept them: a burst of new clients, or
+     * those waiting while accepting is paused at the descriptor ceiling, queue here rather than
+     * see their SYN dropped (the kernel caps it at {@code net.core.somaxconn}, 4096 by default).
+     */
+    private static final int BACKLOG = 4096;
     private static final Duration SHUTDOWN_QUIET = Duration.ZERO;
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
     private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
@@ -87,7 +92,8 @@ public final class AltoHttpServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptGuard(connections, new RateLimitedLog(WARNING_INTERVAL, clock)))
+                .handler(new AcceptGuard(connections, new RateLimitedLog(WARNING_INTERVAL, clock),
+                        config.maxConnections() + AltoChannelInitializer.MAX_LINGERING))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that sends its requests and closes its side still reads the answers.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)

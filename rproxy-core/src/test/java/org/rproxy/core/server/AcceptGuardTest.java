@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,8 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.rproxy.core.testing.MutableClock;
 import org.slf4j.LoggerFactory;
 
-/** The listening socket out of descriptors: accepting pauses, one quiet line is logged, accepting resumes. */
+/**
+ * The listening socket out of descriptors, or at its ceiling of accepted sockets: accepting
+ * pauses, one quiet line is logged, accepting resumes.
+ */
 class AcceptGuardTest {
+
+    private static final int CEILING = 3;
 
     private final Logger log = (Logger) LoggerFactory.getLogger(AltoHttpServer.class);
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -39,7 +45,8 @@ class AcceptGuardTest {
         log.addAppender(logged);
         listener.freezeTime();
         listener.pipeline().addLast(new AcceptGuard(connections,
-                new RateLimitedLog(Duration.ofSeconds(10), new MutableClock(Instant.parse("2025-03-01T12:00:00Z")))));
+                new RateLimitedLog(Duration.ofSeconds(10), new MutableClock(Instant.parse("2025-03-01T12:00:00Z"))),
+                CEILING));
     }
 
     @AfterEach
@@ -80,5 +87,33 @@ class AcceptGuardTest {
         assertSame(child, listener.readInbound());
         child.close();
         assertFalse(connections.contains(child), "a closed connection leaves the group");
+    }
+
+    @Test
+    void acceptingStopsAtTheCeilingHoweverSlowlyTheWorkersRefuseAndResumesWhenOneCloses() {
+        List<EmbeddedChannel> children = new ArrayList<>();
+        for (int i = 0; i < CEILING - 1; i++) {
+            children.add(accept());
+        }
+        assertTrue(listener.config().isAutoRead(), "below the ceiling, accepting goes on");
+        children.add(accept());
+        assertFalse(listener.config().isAutoRead(), "at the ceiling, accepting stops");
+        assertEquals(1, logged.list.size());
+        assertEquals("3 connections open, the most this server holds; accepting paused until one closes",
+                logged.list.get(0).getFormattedMessage());
+
+        advance(AcceptGuard.PAUSE_MILLIS); // a failure's pause ending does not lift the ceiling
+        assertFalse(listener.config().isAutoRead());
+        children.get(0).close();
+        listener.runPendingTasks();
+        assertTrue(listener.config().isAutoRead(), "one closed: accepting resumes");
+        children.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
+    private EmbeddedChannel accept() {
+        EmbeddedChannel child = new EmbeddedChannel();
+        listener.writeInbound(child);
+        assertSame(child, listener.readInbound());
+        return child;
     }
 }

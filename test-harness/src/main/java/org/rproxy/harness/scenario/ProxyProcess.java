@@ -112,6 +112,15 @@ final class ProxyProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    int port() {
+        return port;
+    }
+
+    /** The admin listener's port, or -1 when it has none. */
+    int adminPort() {
+        return adminPort;
+    }
+
     /** The admin listener's {@code /metrics}, or null when it has none. */
     URI metrics() {
         return adminPort < 0 ? null : URI.create("http://127.0.0.1:" + adminPort + "/metrics");

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "scenario", mixinStandardHelpOptions = true,
         description = {"Run a whole experiment on loopback (origin, relay, proxies, viewers) and print a verdict table.",
                 "Exit 0 when every check passes, 1 when one fails or a part could not run.",
-                "Scenarios: flash-crowd, tree, outage, tamper, push-storm, slow-subscriber, heavy-queries, edge-caches, streaming-viewers (NAME 'list' lists them)."})
+                "Scenarios: flash-crowd, tree, outage, tamper, push-storm, slow-subscriber, heavy-queries, edge-caches, streaming-viewers, idle-flood, half-closed-burst (NAME 'list' lists them)."})
 public final class ScenarioCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The scenario, or 'list'.")
@@ -63,7 +63,7 @@ public final class ScenarioCommand implements Callable<Integer> {
     static Map<String, Scenario> all() {
         Map<String, Scenario> m = new TreeMap<>();
         for (Scenario s : List.of(new FlashCrowd(), new TreeScenario(), new Outage(), new Tamper(), new PushStorm(),
-                new SlowSubscriber(), new HeavyQueries(), new EdgeCaches(), new StreamingViewersScenario())) {
+                new SlowSubscriber(), new HeavyQueries(), new EdgeCaches(), new StreamingViewersScenario(), new IdleFlood(), new HalfClosedBurst())) {
             m.put(s.name(), s);
         }
         return m;
