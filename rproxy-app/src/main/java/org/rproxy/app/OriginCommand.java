@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.origin.Origin;
 import org.rproxy.core.origin.OriginConfig;
@@ -106,6 +107,12 @@ final class OriginCommand implements Callable<Integer> {
                     + " the air; a file copied back sooner changes nothing (default ${DEFAULT-VALUE}).")
     Duration deleteSettle;
 
+    @Option(names = "--max-map-file-size", defaultValue = "128MB", paramLabel = "SIZE",
+            converter = ProxyCommand.SizeConverter.class,
+            description = "With --maps: the largest maps file read; a larger one stops the origin at start, and on a"
+                    + " reload is refused with the last good version kept (default ${DEFAULT-VALUE}).")
+    ByteSize maxMapFileSize;
+
     @Override
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
@@ -133,7 +140,7 @@ final class OriginCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--delete-settle: " + deleteSettle + " (expected: >= 0)");
         }
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                deleteSettle, new QueryLimits(maxEndpointPairs));
+                deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes());
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
                 .withMaxSubscribers(maxSubscribers).withSignatureEvents(signatureEvents)

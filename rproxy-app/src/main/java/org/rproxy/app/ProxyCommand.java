@@ -158,7 +158,7 @@ final class ProxyCommand implements Callable<Integer> {
             c = c.withPush(c.push().withMaxSubscribers(maxSubscribers));
         }
         if (maxBytes != null) {
-            c = c.withCache(new CacheConfig(maxBytes));
+            c = c.withCache(new CacheConfig(maxBytes, c.cache().notFoundFor(), c.cache().notFoundEntries()));
         }
         if (admin != null) {
             c = c.withAdmin(new AdminConfig(admin));

@@ -105,7 +105,7 @@ final class EntryFetch {
         return sent.handleAsync((response, failure) -> {
             metrics.upstreamRequest(response == null ? 0 : response.status(), System.nanoTime() - start);
             if (failure != null) {
-                return new Stop(new FetchResult.Failed(504, "upstream unreachable: " + message(failure), false));
+                return new Stop(failed(failure));
             }
             return admit(key, response, held, ifNoneMatch);
         }, work);
@@ -148,8 +148,20 @@ final class EntryFetch {
         return new UpstreamRequest(key.method(), key.target(), h, key.isGet() ? Bytes.empty() : call.body());
     }
 
-    private static String message(Throwable t) {
+    /**
+     * What a client is told when no answer came: 504 when the upstream timed out or could not be
+     * reached (it, not this proxy, is at fault), 503 when every connection to it stayed busy (this
+     * proxy's own overload: it carries {@code Retry-After}, since a retry soon may find one free).
+     */
+    private static FetchResult.Failed failed(Throwable t) {
         Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        String message = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        UpstreamException.Kind kind = c instanceof UpstreamException u ? u.kind() : UpstreamException.Kind.FAILED;
+        return switch (kind) {
+            case TIMED_OUT -> new FetchResult.Failed(504, "upstream timed out: " + message, false);
+            case UNREACHABLE -> new FetchResult.Failed(504, "upstream unreachable: " + message, false);
+            case BUSY -> new FetchResult.Failed(503, "upstream connections all busy: " + message, false);
+            case FAILED -> new FetchResult.Failed(504, "upstream failed: " + message, false);
+        };
     }
 }

@@ -29,7 +29,8 @@ sealed interface FetchResult {
      * Nothing usable came back: unreachable, timed out, 5xx, or refused by verification. What is
      * held stays; a client with nothing valid to get is answered {@code status}.
      *
-     * @param status   502 when the upstream sent something that did not verify, else 504
+     * @param status   502 when the upstream sent something that did not verify, 503 when no
+     *                 connection to it was free within the timeout, else 504
      * @param reason   for logs and the error body
      * @param rejected true when verification refused the answer
      */

@@ -121,7 +121,8 @@ public final class PullProxy implements AutoCloseable {
             local = new LocalAnswers(feed, work, clock, via, config.limits().queryLimits());
             feed.addChangeListener(local::changed);
         }
-        server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, queries, local, metrics)),
+        server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, queries, local, metrics,
+                NotFoundMemory.of(config.cache().notFoundFor(), config.cache().notFoundEntries(), clock))),
                 "wrapFront"), new RequestMetrics(registry));
         closeables.add(0, server);
         InetSocketAddress a = server.localAddress();

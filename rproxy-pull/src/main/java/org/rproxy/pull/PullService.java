@@ -39,6 +39,7 @@ final class PullService implements AltoService {
     private final Executor queries;
     private final LocalAnswers local;
     private final PullMetrics metrics;
+    private final NotFoundMemory notFound;
 
     /** @param local the answers computed from held maps, or null to forward every query */
     /**
@@ -46,11 +47,18 @@ final class PullService implements AltoService {
      * @param queries computes local answers; refuses when full (bounded), which is answered 503
      */
     PullService(PullFeed feed, Executor work, Executor queries, LocalAnswers local, PullMetrics metrics) {
+        this(feed, work, queries, local, metrics, null);
+    }
+
+    /** @param notFound the upstream's recent 404s for GETs, or null to ask every time */
+    PullService(PullFeed feed, Executor work, Executor queries, LocalAnswers local, PullMetrics metrics,
+                NotFoundMemory notFound) {
         this.feed = requireNonNull(feed, "feed");
         this.work = requireNonNull(work, "work");
         this.queries = requireNonNull(queries, "queries");
         this.local = local;
         this.metrics = requireNonNull(metrics, "metrics");
+        this.notFound = notFound;
     }
 
     @Override
@@ -110,8 +118,17 @@ final class PullService implements AltoService {
     /** The feed's answer: from the store, or fetched through from the upstream. */
     private CompletionStage<Reply> forward(AltoRequest request, String target) {
         if (!request.method().equals("POST")) {
-            return feed.serve(CacheKey.get(target), request.accept() == null ? UpstreamCall.PLAIN_GET
-                    : new UpstreamCall(request.accept(), null, Bytes.empty()));
+            UpstreamCall get = request.accept() == null ? UpstreamCall.PLAIN_GET
+                    : new UpstreamCall(request.accept(), null, Bytes.empty());
+            if (notFound == null) {
+                return feed.serve(CacheKey.get(target), get);
+            }
+            // A copy held now (pushed or fetched since) wins over a remembered 404.
+            Reply.Error gone = feed.heldSigned(target) == null ? notFound.answer(target) : null;
+            if (gone != null) {
+                return CompletableFuture.completedFuture(gone);
+            }
+            return feed.serve(CacheKey.get(target), get).thenApply(r -> notFound.note(target, r));
         }
         UpstreamCall call = new UpstreamCall(request.accept(), request.contentType(), request.body());
         try {

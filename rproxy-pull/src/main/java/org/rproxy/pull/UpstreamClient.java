@@ -61,7 +61,8 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
      * @param sslContext     client TLS context for https, or null
      * @param connections    pooled connections at most
      * @param connectTimeout how long a connection attempt may take
-     * @param timeout        how long a whole exchange may take, from asking for a connection
+     * @param timeout        how long a whole exchange may take, from asking for a connection (waiting
+     *                       for a busy pool and connecting included) to the last byte of the answer
      * @param maxBody        the largest response body accepted
      * @param ioThreads      event-loop threads (1 is plenty for one upstream)
      */
@@ -117,22 +118,26 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             result.completeExceptionally(new UpstreamException("client closed"));
             return result;
         }
-        attempt(request, result, true);
+        attempt(request, result, true, System.nanoTime() + settings.timeout().toNanos());
         return result;
     }
 
-    private void attempt(UpstreamRequest request, CompletableFuture<UpstreamResponse> result, boolean mayRetry) {
+    /**
+     * One try; {@code deadline} ({@link System#nanoTime}) is the send's, so the wait for a
+     * connection and the exchange together never take longer than {@code timeout}.
+     */
+    private void attempt(UpstreamRequest request, CompletableFuture<UpstreamResponse> result, boolean mayRetry,
+                         long deadline) {
         Future<Channel> acquired;
         try {
             acquired = pool.acquire();
         } catch (RuntimeException e) {
-            result.completeExceptionally(new UpstreamException("cannot reach upstream: " + e.getMessage(), e));
+            result.completeExceptionally(acquireFailure(e));
             return;
         }
         acquired.addListener(f -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(new UpstreamException("cannot reach upstream " + hostHeader + ": "
-                        + f.cause().getMessage(), f.cause()));
+                result.completeExceptionally(acquireFailure(f.cause()));
                 return;
             }
             Channel ch = (Channel) f.getNow();
@@ -142,20 +147,41 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                 if (failure == null) {
                     result.complete(response);
                 } else if (mayRetry && reused && failure instanceof UpstreamException u && u.closedBeforeResponse()) {
-                    attempt(request, result, false);
+                    attempt(request, result, false, deadline);
                 } else {
                     result.completeExceptionally(failure);
                 }
             });
-            exchange(ch, request, one);
+            exchange(ch, request, one, deadline);
         });
     }
 
-    private void exchange(Channel ch, UpstreamRequest request, CompletableFuture<UpstreamResponse> result) {
+    /**
+     * Why no connection came: the pool's wait ran out or its queue is full (every connection busy:
+     * the request was never sent), or a new connection could not be made.
+     */
+    private UpstreamException acquireFailure(Throwable cause) {
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return new UpstreamException("all " + settings.connections() + " connections to " + hostHeader
+                    + " stayed busy for " + settings.timeout().toMillis() + " ms", cause, UpstreamException.Kind.BUSY);
+        }
+        if (cause instanceof IllegalStateException && !closed.get()) {
+            return new UpstreamException(MAX_PENDING_ACQUIRES + " requests already wait for a connection to "
+                    + hostHeader, cause, UpstreamException.Kind.BUSY);
+        }
+        return new UpstreamException("cannot connect to " + hostHeader + ": " + cause.getMessage(), cause,
+                UpstreamException.Kind.UNREACHABLE);
+    }
+
+    private void exchange(Channel ch, UpstreamRequest request, CompletableFuture<UpstreamResponse> result,
+                          long deadline) {
         Exchange ex = new Exchange(ch, result);
         ch.attr(EXCHANGE).set(ex);
+        // What is left of the send's deadline, however long the connection took to come.
+        long left = Math.max(0, deadline - System.nanoTime());
         ex.timer = ch.eventLoop().schedule(() -> ex.fail(new UpstreamException("no answer within "
-                + settings.timeout().toMillis() + " ms")), settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                + settings.timeout().toMillis() + " ms", null, UpstreamException.Kind.TIMED_OUT)),
+                left, TimeUnit.NANOSECONDS);
         ch.writeAndFlush(toNetty(request)).addListener(w -> {
             if (!w.isSuccess()) {
                 ex.fail(new UpstreamException("cannot send to upstream: " + w.cause().getMessage(), w.cause(), true));

@@ -26,6 +26,8 @@ final class FakeUpstream implements Upstream {
     final List<UpstreamRequest> log = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Clock clock;
     volatile boolean down;
+    /** With {@link #down}: how the upstream failed (refused by default). */
+    volatile UpstreamException.Kind downAs = UpstreamException.Kind.UNREACHABLE;
     volatile int failStatus;
     volatile UnaryOperator<UpstreamResponse> tamper = UnaryOperator.identity();
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
@@ -54,7 +56,9 @@ final class FakeUpstream implements Upstream {
 
     private UpstreamResponse answer(UpstreamRequest r, String enc) {
         if (down) {
-            throw new UpstreamException("connection refused");
+            throw new UpstreamException(downAs == UpstreamException.Kind.BUSY ? "all 8 connections stayed busy"
+                    : downAs == UpstreamException.Kind.TIMED_OUT ? "no answer within 10000 ms" : "connection refused",
+                    null, downAs);
         }
         if (failStatus != 0) {
             return new UpstreamResponse(failStatus, List.of(), Bytes.empty());

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.AltoResource;
@@ -551,7 +552,26 @@ class PullFeedTest {
         upstream.down = true;
         Reply r = get(MAP);
         assertEquals(504, ((Reply.Error) r).error().httpStatus());
-        assertTrue(((Reply.Error) r).error().message().contains("connection refused"), r.toString());
+        assertTrue(((Reply.Error) r).error().message().contains("upstream unreachable: connection refused"), r.toString());
+    }
+
+    @Test
+    void anUpstreamThatTimesOutIsA504SayingSo() throws Exception {
+        upstream.down = true;
+        upstream.downAs = UpstreamException.Kind.TIMED_OUT;
+        AltoError e = ((Reply.Error) get(MAP)).error();
+        assertEquals(504, e.httpStatus());
+        assertEquals("no valid copy of " + MAP + " (upstream timed out: no answer within 10000 ms)", e.message());
+    }
+
+    @Test
+    void noFreeConnectionToTheUpstreamIsA503ThatARetryMayCure() throws Exception {
+        upstream.down = true;
+        upstream.downAs = UpstreamException.Kind.BUSY;
+        AltoError e = ((Reply.Error) get(MAP)).error();
+        assertEquals(503, e.httpStatus(), "the front end adds Retry-After to every 503");
+        assertEquals("no valid copy of " + MAP + " (upstream connections all busy: all 8 connections stayed busy)",
+                e.message());
     }
 
     @Test

@@ -105,6 +105,7 @@ class UpstreamClientTest {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> client.send(UpstreamRequest.get("/slow", List.of())).get(5, TimeUnit.SECONDS));
         assertTrue(e.getCause().getMessage().contains("no answer within 300 ms"), e.getCause().getMessage());
+        assertEquals(UpstreamException.Kind.TIMED_OUT, ((UpstreamException) e.getCause()).kind());
         answer = null;
         assertEquals(200, client.send(UpstreamRequest.get("/a", List.of())).get(5, TimeUnit.SECONDS).status());
     }
@@ -119,7 +120,38 @@ class UpstreamClientTest {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> nowhere.send(UpstreamRequest.get("/a", List.of())).get(5, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof UpstreamException, e.toString());
+            assertEquals(UpstreamException.Kind.UNREACHABLE, ((UpstreamException) e.getCause()).kind());
         }
+    }
+
+    /**
+     * The timeout bounds the whole wait, the wait for a busy connection included: a request queued
+     * behind a slow one on the only connection, then stalled, fails one timeout after it was sent,
+     * not after the wait plus a timeout of its own (which was how a query got its 504 after 20 s).
+     */
+    @Test
+    void theWaitForABusyConnectionCountsAgainstTheTimeout() throws Exception {
+        client.close();
+        client = UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", server.localAddress().getPort(), null, 1,
+                Duration.ofSeconds(2), Duration.ofSeconds(3), 1 << 20, 1));
+        CompletableFuture<Reply> stalled = new CompletableFuture<>();
+        answer = stalled;
+        CompletableFuture<UpstreamResponse> first = client.send(UpstreamRequest.get("/first", List.of()));
+        long sent = System.nanoTime();
+        CompletableFuture<UpstreamResponse> second = client.send(UpstreamRequest.get("/second", List.of()));
+        // The first is answered after 2 s, so the second gets the connection with 1 s of its 3 s left.
+        CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(() -> {
+            answer = new CompletableFuture<>();
+            stalled.complete(Reply.error(org.rproxy.core.model.AltoError.syntax("late"),
+                    org.rproxy.core.server.Dialect.JSON));
+        });
+        assertEquals(400, first.get(10, TimeUnit.SECONDS).status());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+        assertEquals(UpstreamException.Kind.TIMED_OUT, ((UpstreamException) e.getCause()).kind(), e.toString());
+        // 3 s when bounded, 5 s when the exchange's clock restarts at the connection; the margin is for load.
+        assertTrue(waited < 4_500, "failed after " + waited + " ms");
+        assertEquals(2, requests.get(), "the second request was sent and stalled");
     }
 
     @Test

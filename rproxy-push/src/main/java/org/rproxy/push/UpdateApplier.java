@@ -2,14 +2,11 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.rproxy.core.codec.Gzip;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -96,23 +93,12 @@ final class UpdateApplier {
     }
 
     private Variant gzipVariant(String target, Bytes body, List<HeaderField> fields, Expectation expect) {
-        Bytes gz = gzip(body);
+        Bytes gz = Gzip.deterministic(body);
         Verdict v = verifier.verify(name -> SignatureEvent.get(fields, name), gz.unsafeArray(), expect);
         return v.valid() ? new Variant(gz, "gzip", fields) : null;
     }
 
     private static List<HeaderField> without(List<HeaderField> fields, String name) {
         return fields.stream().filter(f -> !f.name().equals(name)).toList();
-    }
-
-    /** The origin's deterministic gzip: JDK deflater, default level, MTIME 0, one write. */
-    static Bytes gzip(Bytes body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, body.length() / 4));
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
-            gz.write(body.unsafeArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Bytes.wrap(out.toByteArray());
     }
 }

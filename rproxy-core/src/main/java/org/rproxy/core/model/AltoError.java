@@ -6,6 +6,11 @@ import static java.util.Objects.requireNonNull;
  * One ALTO error (RFC 7285 §8.5.2): a code, the field at fault, the offending value and a
  * human-readable reason. {@code field}, {@code value} and {@code syntaxError} may be null.
  *
+ * <p>Values, field names and messages often quote what a client sent (a body of up to 1 MiB, a
+ * PID name, a path), and every error body, log line and passed-on upstream error is built from
+ * this record: so the constructor caps them ({@link ErrorText}), and no error echoes more than a
+ * few hundred characters of its input, whatever path produced it.
+ *
  * @param code        the registry code
  * @param field       JSON pointer-like name of the field at fault (e.g. {@code "pids[2]"}), or null
  * @param value       the offending value as the client sent it, or null
@@ -17,6 +22,9 @@ public record AltoError(AltoErrorCode code, String field, String value, String m
     public AltoError {
         requireNonNull(code, "code");
         requireNonNull(message, "message");
+        field = ErrorText.cap(field, ErrorText.FIELD);
+        value = ErrorText.cap(value, ErrorText.VALUE);
+        message = ErrorText.cap(message, ErrorText.MESSAGE);
         if (httpStatus < 400 || httpStatus > 599) {
             throw new IllegalArgumentException("httpStatus: " + httpStatus + " (expected: 400-599)");
         }

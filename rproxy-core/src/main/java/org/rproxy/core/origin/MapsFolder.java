@@ -35,7 +35,8 @@ import org.rproxy.core.model.NetworkMap;
  * from {@code meta.vtag.tag}, else from a hash of the document's canonical (JCS) bytes, so a
  * changed file always gets a new tag. A cost map's {@code dependent-vtags} may omit the tag:
  * it is filled in from the network map it names. Any problem is reported as a
- * {@link MapsFolderException} naming the file, the field and the reason. Runs on the caller's
+ * {@link MapsFolderException} naming the file, the field and the reason. Each file is read as a
+ * stream with a size limit ({@link MapsFile}). Runs on the caller's
  * thread (start-up, or the folder watcher), never on an event loop.
  */
 public final class MapsFolder {
@@ -43,29 +44,40 @@ public final class MapsFolder {
     private MapsFolder() {
     }
 
-    /** Loads and validates every document of {@code dir}. */
+    /**
+     * The default size limit of one maps file: twice the largest cost map of the project's
+     * benchmarks (2,000 PIDs, 4 million costs, 61 MB), which parses into about 32 MB.
+     */
+    public static final long DEFAULT_MAX_FILE_BYTES = 128L << 20;
+
+    /** Loads and validates every document of {@code dir}, each file at most {@link #DEFAULT_MAX_FILE_BYTES}. */
     public static MapSet load(Path dir) throws IOException {
+        return load(dir, DEFAULT_MAX_FILE_BYTES);
+    }
+
+    /** Loads and validates every document of {@code dir}; a file larger than {@code maxFileBytes} is refused. */
+    public static MapSet load(Path dir, long maxFileBytes) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new MapsFolderException(dir + ": not a folder");
         }
         Map<String, NetworkMap> networkMaps = new TreeMap<>();
         Map<String, Path> origins = new HashMap<>();
-        List<Path> costFiles = new ArrayList<>();
-        Map<Path, JsonNode> parsed = new HashMap<>();
+        Map<Path, MapsFile.Read> costFiles = new TreeMap<>();
         Map<String, EndpointProperties> props = new TreeMap<>();
         for (Path file : jsonFiles(dir)) {
-            JsonNode doc = parse(file);
-            parsed.put(file, doc);
+            MapsFile.Read r = MapsFile.read(file, maxFileBytes);
+            ObjectNode doc = r.doc().members();
             if (doc.has("network-map")) {
-                NetworkMap map = read(file, () -> AltoJson.readNetworkMap(withVtag(doc, file), null));
+                NetworkMap map = read(file, () -> AltoJson.readNetworkMap(withVtag(doc, file, contentTag(doc)), null));
                 claim(origins, map.vtag().resourceId(), file);
                 networkMaps.put(map.vtag().resourceId(), map);
             } else if (doc.has("endpoint-properties")) {
-                EndpointProperties p = read(file, () -> AltoJson.readEndpointProperties(withVtag(doc, file), null));
+                EndpointProperties p = read(file, () -> AltoJson.readEndpointProperties(
+                        withVtag(doc, file, contentTag(doc)), null));
                 claim(origins, p.vtag().resourceId(), file);
                 props.put(p.vtag().resourceId(), p);
-            } else if (doc.has("cost-map")) {
-                costFiles.add(file);
+            } else if (r.doc().costs() != null) {
+                costFiles.put(file, r);
             } else {
                 throw new MapsFolderException(file + ": not an ALTO document"
                         + " (expected a top-level network-map, cost-map or endpoint-properties member)");
@@ -75,16 +87,21 @@ public final class MapsFolder {
             throw new MapsFolderException(dir + ": no network map (a *.json file with a network-map member)");
         }
         Map<String, CostMap> costMaps = new TreeMap<>();
-        for (Path file : costFiles) {
-            CostMap map = readCostMap(file, parsed.get(file), networkMaps);
-            claim(origins, map.vtag().resourceId(), file);
+        for (Map.Entry<Path, MapsFile.Read> f : costFiles.entrySet()) {
+            CostMap map = readCostMap(f.getKey(), f.getValue(), networkMaps);
+            claim(origins, map.vtag().resourceId(), f.getKey());
             costMaps.put(map.vtag().resourceId(), map);
         }
         return new MapSet(networkMaps, costMaps, props, chooseDefault(dir, networkMaps));
     }
 
-    private static CostMap readCostMap(Path file, JsonNode doc, Map<String, NetworkMap> networkMaps) {
-        ObjectNode copy = withVtag(doc, file);
+    /**
+     * The cost map of a streamed file. Its costs were never a tree, so a tag it does not give is
+     * a hash of the file's bytes (not of the canonical form, as for the small documents): a
+     * change that only reformats the file also makes a new version, which costs one re-signing.
+     */
+    private static CostMap readCostMap(Path file, MapsFile.Read r, Map<String, NetworkMap> networkMaps) {
+        ObjectNode copy = withVtag(r.doc().members(), file, r.bytesTag());
         JsonNode deps = copy.path("meta").path("dependent-vtags");
         if (deps instanceof ArrayNode arr && arr.size() == 1 && arr.get(0) instanceof ObjectNode dep) {
             NetworkMap target = networkMaps.get(dep.path("resource-id").asText(""));
@@ -100,7 +117,7 @@ public final class MapsFolder {
                         + "'); omit the tag to follow the network map");
             }
         }
-        CostMap map = read(file, () -> AltoJson.readCostMap(copy, null));
+        CostMap map = read(file, () -> AltoJson.buildCostMap((ObjectNode) copy.get("meta"), r.doc().costs(), null));
         read(file, () -> {
             map.checkAgainst(networkMaps.get(map.dependentVtag().resourceId()));
             return map;
@@ -109,7 +126,7 @@ public final class MapsFolder {
     }
 
     /** The document with {@code meta.vtag} completed from the file name and the content hash. */
-    private static ObjectNode withVtag(JsonNode doc, Path file) {
+    private static ObjectNode withVtag(JsonNode doc, Path file, String contentTag) {
         ObjectNode copy = ((ObjectNode) doc).deepCopy();
         JsonNode meta = copy.get("meta");
         if (meta != null && !meta.isObject()) {
@@ -130,7 +147,7 @@ public final class MapsFolder {
             vtag.put("resource-id", id);
         }
         if (!vtag.has("tag")) {
-            vtag.put("tag", contentTag(doc));
+            vtag.put("tag", contentTag);
         }
         return copy;
     }
@@ -185,15 +202,6 @@ public final class MapsFolder {
         return files;
     }
 
-    private static JsonNode parse(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        JsonNode doc = read(file, () -> AltoJson.parse(bytes));
-        if (!doc.isObject()) {
-            throw new MapsFolderException(file + ": expected a JSON object at the top level");
-        }
-        return doc;
-    }
-
     private static String baseName(Path file) {
         String n = file.getFileName().toString();
         return n.endsWith(".json") ? n.substring(0, n.length() - 5) : n;
@@ -211,7 +219,7 @@ public final class MapsFolder {
         }
     }
 
-    private static String describe(AltoException e) {
+    static String describe(AltoException e) {
         String msg = e.error().message();
         String field = e.error().field();
         return field == null || msg.startsWith(field) ? msg : field + ": " + msg;

@@ -38,6 +38,7 @@ final class MapsWatcher implements AutoCloseable {
     private final Consumer<MapSet> onChange;
     private final Consumer<String> onRefused;
     private final Duration settle;
+    private final long maxFileBytes;
     private final DeletionHold deletions;
     private final WatchService watch;
     private final Thread thread;
@@ -51,7 +52,14 @@ final class MapsWatcher implements AutoCloseable {
      */
     MapsWatcher(Path dir, Duration quiet, Duration settle, Consumer<MapSet> onChange, Consumer<String> onRefused)
             throws IOException {
+        this(dir, MapsFolder.DEFAULT_MAX_FILE_BYTES, quiet, settle, onChange, onRefused);
+    }
+
+    /** @param maxFileBytes a file larger than this is refused (the last good version stays) */
+    MapsWatcher(Path dir, long maxFileBytes, Duration quiet, Duration settle, Consumer<MapSet> onChange,
+                Consumer<String> onRefused) throws IOException {
         this.dir = requireNonNull(dir, "dir");
+        this.maxFileBytes = maxFileBytes;
         this.quiet = requireNonNull(quiet, "quiet");
         this.settle = requireNonNull(settle, "settle");
         this.onChange = requireNonNull(onChange, "onChange");
@@ -125,7 +133,7 @@ final class MapsWatcher implements AutoCloseable {
 
     private boolean reload() {
         try {
-            MapSet maps = MapsFolder.load(dir);
+            MapSet maps = MapsFolder.load(dir, maxFileBytes);
             onChange.accept(maps);
             return true;
         } catch (MapsFolder.MapsFolderException e) {

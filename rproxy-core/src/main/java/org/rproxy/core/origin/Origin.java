@@ -89,7 +89,7 @@ public final class Origin implements AutoCloseable {
     public static Origin start(OriginConfig config, Clock clock, OriginStream stream) throws IOException {
         requireNonNull(config, "config");
         requireNonNull(config.maps(), "maps");
-        return start(config, () -> MapsFolder.load(config.maps()), null, clock, stream);
+        return start(config, () -> MapsFolder.load(config.maps(), config.maxMapFileBytes()), null, clock, stream);
     }
 
     /**
@@ -150,7 +150,7 @@ public final class Origin implements AutoCloseable {
         long period = Math.max(1, config.validity().toSeconds() / 2);
         publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
         if (config.maps() != null) {
-            watcher = new MapsWatcher(config.maps(), WATCH_QUIET, config.deleteSettle(),
+            watcher = new MapsWatcher(config.maps(), config.maxMapFileBytes(), WATCH_QUIET, config.deleteSettle(),
                     changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
         }
         log.info("origin serving {} documents on {} (keyid {})", catalog.documents().size(), serverUri, keyId());

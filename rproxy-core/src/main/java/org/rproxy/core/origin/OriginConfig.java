@@ -24,10 +24,12 @@ import org.rproxy.core.server.FrontEndConfig;
  * @param deleteSettle  how long a maps file whose documents are served must stay deleted before
  *                      they are taken off the air (null: {@link #DEFAULT_DELETE_SETTLE})
  * @param queryLimits   how much work one query may ask for (null: {@link QueryLimits#DEFAULTS})
+ * @param maxMapFileBytes the largest maps file read, at start and on a reload (null:
+ *                      {@link MapsFolder#DEFAULT_MAX_FILE_BYTES})
  */
 public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
                            List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
-                           QueryLimits queryLimits) {
+                           QueryLimits queryLimits, Long maxMapFileBytes) {
 
     /** Long enough for a deploy (or an operator) to delete a file and copy its successor in. */
     public static final Duration DEFAULT_DELETE_SETTLE = Duration.ofSeconds(30);
@@ -56,21 +58,39 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
         if (queryLimits == null) {
             queryLimits = QueryLimits.DEFAULTS;
         }
+        if (maxMapFileBytes == null) {
+            maxMapFileBytes = MapsFolder.DEFAULT_MAX_FILE_BYTES;
+        }
+        if (maxMapFileBytes < 1) {
+            throw new IllegalArgumentException("maxMapFileBytes: " + maxMapFileBytes + " (expected: >= 1)");
+        }
+    }
+
+    /** With the default maps file size limit. */
+    public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                        List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
+                        QueryLimits queryLimits) {
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle, queryLimits, null);
     }
 
     /** With the default deletion settle period and query limits. */
     public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
                         List<String> proxies, String instanceName, String publicUri) {
-        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, null, null);
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, null, null, null);
     }
 
     public OriginConfig withDeleteSettle(Duration settle) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                requireNonNull(settle, "settle"), queryLimits);
+                requireNonNull(settle, "settle"), queryLimits, maxMapFileBytes);
     }
 
     public OriginConfig withQueryLimits(QueryLimits limits) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                requireNonNull(limits, "limits"));
+                requireNonNull(limits, "limits"), maxMapFileBytes);
+    }
+
+    public OriginConfig withMaxMapFileBytes(long max) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
+                queryLimits, max);
     }
 }

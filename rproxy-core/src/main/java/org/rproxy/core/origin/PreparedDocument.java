@@ -2,11 +2,8 @@ package org.rproxy.core.origin;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.zip.GZIPOutputStream;
 
+import org.rproxy.core.codec.Gzip;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ContentDigest;
@@ -39,22 +36,11 @@ record PreparedDocument(AltoResource resource, String contentType, Bytes identit
 
     static PreparedDocument of(AltoResource resource, String contentType, Bytes body) {
         String digest = ContentDigest.sha256(body.unsafeArray());
-        Bytes gz = body.length() >= GZIP_MIN_BYTES ? gzip(body) : null;
+        Bytes gz = body.length() >= GZIP_MIN_BYTES ? Gzip.deterministic(body) : null;
         if (gz != null && gz.length() >= body.length()) {
             gz = null;
         }
         return new PreparedDocument(resource, contentType, body, digest, gz,
                 gz == null ? null : ContentDigest.sha256(gz.unsafeArray()));
-    }
-
-    /** Deterministic gzip (the JDK writes MTIME 0), so the same body always gives the same bytes. */
-    static Bytes gzip(Bytes body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, body.length() / 4));
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
-            gz.write(body.unsafeArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Bytes.wrap(out.toByteArray());
     }
 }

@@ -1,6 +1,8 @@
 package org.rproxy.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -36,5 +38,38 @@ class AltoErrorTest {
         assertEquals(AltoErrorCode.E_INVALID_FIELD_VALUE, e.code());
         assertEquals("uri", e.field());
         assertEquals(404, e.httpStatus());
+    }
+
+    @Test
+    void aLongValueFieldAndMessageAreCutWithTheLengthLeftOut() {
+        String huge = "P".repeat(1 << 20);
+        AltoError e = AltoError.invalidValue("cost-map." + huge, huge, "PID " + huge + " appears twice");
+        assertEquals("P".repeat(128) + "…[+" + ((1 << 20) - 128) + " chars]", e.value());
+        assertTrue(e.field().startsWith("cost-map.PPP") && e.field().endsWith(" chars]"), e.field());
+        assertTrue(e.field().length() < 160, e.field());
+        assertTrue(e.message().length() < 540, "message of " + e.message().length() + " chars");
+        assertTrue(e.message().endsWith("…[+" + (("cost-map." + huge + ": PID " + huge + " appears twice").length()
+                - 512) + " chars]"), e.message());
+    }
+
+    @Test
+    void cuttingIsIdempotentSoAnErrorPassedOnKeepsItsForm() {
+        AltoError e = AltoError.invalidValue("uri", "/x".repeat(5000), "no such resource");
+        AltoError again = e.withStatus(404);
+        assertEquals(e.value(), again.value());
+        assertEquals(e.message(), again.message());
+    }
+
+    @Test
+    void shortTextIsKeptAsIs() {
+        String value = "v".repeat(128 + 24);
+        assertSame(value, AltoError.invalidValue("f", value, "bad").value());
+    }
+
+    @Test
+    void aCutNeverSplitsASurrogatePair() {
+        String value = "a".repeat(127) + "\uD83D\uDE00".repeat(100);
+        String cut = AltoError.invalidValue("f", value, "bad").value();
+        assertEquals("a".repeat(127) + "…[+" + (value.length() - 127) + " chars]", cut);
     }
 }

@@ -13,6 +13,7 @@ import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.Cidr;
 import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.CostRows;
 import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.EndpointProperties;
@@ -63,6 +64,35 @@ public final class AltoJson {
      */
     public static CostMap readCostMap(byte[] bytes, VersionTag fallback) {
         return CostMapStream.read(requireNonNull(bytes, "bytes"), fallback);
+    }
+
+    /**
+     * A document read from a stream by {@link #readDocument}: its top-level members as a tree,
+     * except a cost map's costs, which are in {@code costs} (null when there is no
+     * {@code cost-map} member).
+     */
+    public record StreamedDocument(ObjectNode members, CostRows costs) {
+        public StreamedDocument {
+            requireNonNull(members, "members");
+        }
+    }
+
+    /**
+     * Reads a maps file in one pass without holding its bytes or a tree of its costs: the
+     * costs of a {@code cost-map} member go straight into a compact table. Finish a cost map
+     * with {@link #buildCostMap}, any other document with the tree readers.
+     *
+     * @throws AltoException as {@link #parse} does, and for a {@code cost-map} member as
+     *                       {@link #readCostMap(byte[], VersionTag)} does
+     */
+    public static StreamedDocument readDocument(java.io.InputStream in) {
+        return DocumentStream.read(requireNonNull(in, "in"));
+    }
+
+    /** The cost map of a streamed document, with {@code meta} (completed by the caller as needed). */
+    public static CostMap buildCostMap(ObjectNode meta, CostRows costs, VersionTag fallback) {
+        return CostMapJson.build(JsonFields.asObject(requireNonNull(meta, "meta"), "meta"), requireNonNull(costs, "costs"),
+                fallback);
     }
 
     /** The origin's static endpoint properties, in the shape of §11.4.1.6 with {@code meta.vtag}. */

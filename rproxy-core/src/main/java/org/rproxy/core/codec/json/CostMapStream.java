@@ -63,7 +63,7 @@ final class CostMapStream {
         }
     }
 
-    private static CostRows readCosts(JsonParser p, JsonToken start) throws IOException {
+    static CostRows readCosts(JsonParser p, JsonToken start) throws IOException {
         if (start != JsonToken.START_OBJECT) {
             throw JsonFields.wrongType("cost-map", "an object");
         }
@@ -90,7 +90,7 @@ final class CostMapStream {
     }
 
     /** The document must end with its top-level value. */
-    private static void checkEnd(JsonParser p) throws IOException {
+    static void checkEnd(JsonParser p) throws IOException {
         if (p.nextToken() != null) {
             throw new AltoException(AltoError.syntax("malformed JSON at line " + p.currentLocation().getLineNr()
                     + ", column " + p.currentLocation().getColumnNr() + ": unexpected content after the JSON value"));

@@ -64,6 +64,15 @@ final class JsonSyntax {
         }
     }
 
+    /** The same for a stream (a maps file): read as the parser goes, never held whole. */
+    static JsonParser parser(java.io.InputStream in) {
+        try {
+            return READER.createParser(requireNonNull(in, "in"));
+        } catch (IOException e) {
+            throw syntaxError(e);
+        }
+    }
+
     /** The value at the parser's current token, as a tree. */
     static JsonNode readTree(JsonParser parser) throws IOException {
         return SUBTREE_READER.readTree(parser);
