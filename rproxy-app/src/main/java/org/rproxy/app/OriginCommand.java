@@ -11,12 +11,12 @@ import java.util.concurrent.CountDownLatch;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.TlsConfig;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.tls.Tls;
-import org.rproxy.pull.UnsignedUpstreamMaps;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+import org.rproxy.origin.UnsignedUpstreamMaps;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
 
@@ -170,8 +170,8 @@ final class OriginCommand implements Callable<Integer> {
      */
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     private int signingFront(OriginConfig config, UpdateStreamConfig stream) throws Exception {
-        try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream,
-                upstreamCa == null ? null : Tls.client(upstreamCa), Duration.ofSeconds(30));
+        try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream, upstreamCa,
+                Duration.ofSeconds(30));
              UpdatePublisher publisher = new UpdatePublisher(stream);
              Origin origin = Origin.start(config, source, poll, Clock.systemUTC(), publisher)) {
             System.out.println("signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "

@@ -20,6 +20,7 @@ import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.origin.Origin;
 import org.rproxy.pull.PullProxy;
 
 import picocli.CommandLine.Command;

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 
 import org.rproxy.core.config.TlsConfig;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;

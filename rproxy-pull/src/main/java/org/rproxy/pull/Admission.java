@@ -13,6 +13,7 @@ import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.upstream.UpstreamResponse;
 
 /**
  * Decides whether an upstream answer may be held: a {@code 200} must carry an
@@ -30,7 +31,7 @@ final class Admission {
     sealed interface Result {
     }
 
-    record Admitted(HeldVariant variant) implements Result {
+    record Admitted(CachedVariant variant) implements Result {
     }
 
     record Refused(Outcome outcome, String reason) implements Result {
@@ -47,7 +48,7 @@ final class Admission {
     }
 
     /** A {@code 200} for {@code key}; {@code held} is what the proxy has now, or null. */
-    Result full(CacheKey key, UpstreamResponse r, Held held) {
+    Result full(CacheKey key, UpstreamResponse r, CachedCopy held) {
         String encoding = r.header("content-encoding");
         boolean gzip = encoding != null && encoding.trim().toLowerCase(Locale.ROOT).equals("gzip");
         if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
@@ -61,21 +62,21 @@ final class Admission {
         if (r.header("signature") == null && r.header("signature-input") == null) {
             return unsigned(key, held, variant, now, maxAge, age);
         }
-        HeldVariant previous = held == null ? null : gzip && held.gzip() != null ? held.gzip() : held.identity();
+        CachedVariant previous = held == null ? null : gzip && held.gzip() != null ? held.gzip() : held.identity();
         Instant notBefore = previous != null && previous.signed() ? previous.created() : null;
         Verdict v = verifier.verify(HeaderRules.lookup(r.headers()), r.body().unsafeArray(),
                 new Expectation(key.target(), notBefore));
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }
-        return new Admitted(new HeldVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
+        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
                 HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
     }
 
     /** A {@code 304} for {@code key}, asked with {@code askedEtag}. */
-    Result notModified(CacheKey key, UpstreamResponse r, Held held, String askedEtag) {
+    Result notModified(CacheKey key, UpstreamResponse r, CachedCopy held, String askedEtag) {
         String etag = r.header("etag") != null ? r.header("etag") : askedEtag;
-        HeldVariant previous = held == null ? null : held.byEtag(etag);
+        CachedVariant previous = held == null ? null : held.byEtag(etag);
         if (previous == null) {
             return new Refused(Outcome.MALFORMED, "304 Not Modified for entity tag " + etag + ", which is not held");
         }
@@ -86,7 +87,7 @@ final class Admission {
         List<HeaderField> merged = HeaderRules.freshened(previous.variant().headers(), r.headers());
         Variant variant = new Variant(previous.variant().body(), previous.variant().contentEncoding(), merged);
         if (!previous.signed()) {
-            return new Admitted(new HeldVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
+            return new Admitted(new CachedVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
                     maxAge, age, 0, 0));
         }
         Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
@@ -94,11 +95,11 @@ final class Admission {
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }
-        return new Admitted(new HeldVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
+        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
                 HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
     }
 
-    private static Result unsigned(CacheKey key, Held held, Variant variant, Instant now, long maxAge, long age) {
+    private static Result unsigned(CacheKey key, CachedCopy held, Variant variant, Instant now, long maxAge, long age) {
         if (held != null && held.signed()) {
             return new Refused(Outcome.NO_SIGNATURE, "an unsigned answer where a signed copy is held");
         }
@@ -107,6 +108,6 @@ final class Admission {
         }
         Instant expires = now.plusSeconds(Math.max(0, maxAge - age));
         // Served only while fresh: its stale use in an outage rests on its sources (DerivedFrom).
-        return new Admitted(new HeldVariant(variant, false, now, expires, now, maxAge, age, 0, 0));
+        return new Admitted(new CachedVariant(variant, false, now, expires, now, maxAge, age, 0, 0));
     }
 }

@@ -114,7 +114,7 @@ final class Attempts {
         Entry e = copies.get(key);
         if (r instanceof FetchResult.Stored s) {
             metrics.fetch(kind, "stored");
-            Held h = s.held();
+            CachedCopy h = s.held();
             if (!h.usableAt(now) || !h.signed() && !h.freshAt(now)) {
                 return;
             }
@@ -155,7 +155,7 @@ final class Attempts {
      * of those that are: answers computed here (and stale ones served in an outage) rest on them,
      * so they are kept fresh like documents that are asked for.
      */
-    private void trackSources(Held h) {
+    private void trackSources(CachedCopy h) {
         DerivedFrom.paths(h).forEach(path -> {
             track(path);
             touch(path);

@@ -72,7 +72,7 @@ final class CachedCopies {
     }
 
     /** Holds {@code h} for {@code e} and puts it in the store; tells the listeners of a signed GET. */
-    void hold(Entry e, Held h) {
+    void hold(Entry e, CachedCopy h) {
         // Entry first, then the store: an immediate eviction then finds and releases it.
         e.hold(h);
         store.put(e.key, h.base());
@@ -97,7 +97,7 @@ final class CachedCopies {
         if (!now.isBefore(r.expires())) {
             return false;
         }
-        Held h = Held.of(offered(r.identity(), r, now, viaEntry), r.gzip() == null ? null
+        CachedCopy h = CachedCopy.of(offered(r.identity(), r, now, viaEntry), r.gzip() == null ? null
                 : offered(r.gzip(), r, now, viaEntry));
         Entry e = getOrAdd(CacheKey.get(target), UpstreamCall.PLAIN_GET, now);
         if (!newer(h, e.held())) {
@@ -108,15 +108,15 @@ final class CachedCopies {
         return true;
     }
 
-    private static HeldVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
+    private static CachedVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
         Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
         // The windows its origin would announce now: it came without a Cache-Control of its own.
-        return new HeldVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0,
+        return new CachedVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0,
                 r.staleWhileRevalidateAt(now), r.staleIfErrorAt(now));
     }
 
     /** False when {@code current} is a signed copy created after {@code candidate}. */
-    static boolean newer(Held candidate, Held current) {
+    static boolean newer(CachedCopy candidate, CachedCopy current) {
         return current == null || !current.signed() || !candidate.signed()
                 || !current.identity().created().isAfter(candidate.identity().created());
     }
@@ -124,14 +124,14 @@ final class CachedCopies {
     /** The signed copy held for a GET of {@code target} and usable at {@code now}, or null. A lookup. */
     Representation heldSigned(String target, Instant now) {
         Entry e = entries.get(CacheKey.get(target));
-        Held h = e == null ? null : e.held();
+        CachedCopy h = e == null ? null : e.held();
         return h != null && h.signed() && h.usableAt(now) ? h.base() : null;
     }
 
     /** Drops what {@code e} holds, and the entry itself unless it is pinned. */
     void forget(Entry e) {
         metrics.expires(e.key.target(), null);
-        Held h = e.held();
+        CachedCopy h = e.held();
         if (!e.pinned) {
             entries.remove(e.key, e);
         }
@@ -147,7 +147,7 @@ final class CachedCopies {
         int missing = 0;
         String example = null;
         for (Entry e : entries.values()) {
-            Held h = e.held();
+            CachedCopy h = e.held();
             if (!e.pinned && (h == null || !h.signed())) {
                 continue;
             }

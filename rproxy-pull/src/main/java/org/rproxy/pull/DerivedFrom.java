@@ -22,7 +22,7 @@ final class DerivedFrom {
     }
 
     /** The paths of the named sources (empty when the header is absent). */
-    static List<String> paths(Held h) {
+    static List<String> paths(CachedCopy h) {
         return paths(h.base());
     }
 
@@ -40,13 +40,13 @@ final class DerivedFrom {
      * True when the answer names at least one source and each is held, signed, usable at
      * {@code now} and of the named version.
      */
-    static boolean sourcesValid(Held h, Function<CacheKey, Entry> entries, Instant now) {
+    static boolean sourcesValid(CachedCopy h, Function<CacheKey, Entry> entries, Instant now) {
         Matcher m = SOURCE.matcher(h.identity().variant().header(HEADER).orElse(""));
         boolean any = false;
         while (m.find()) {
             any = true;
             Entry e = entries.apply(CacheKey.get(m.group(1)));
-            Held source = e == null ? null : e.held();
+            CachedCopy source = e == null ? null : e.held();
             if (source == null || !source.signed() || !source.usableAt(now)
                     || !("\"" + m.group(2) + "\"").equals(source.identity().variant().etag())) {
                 return false;

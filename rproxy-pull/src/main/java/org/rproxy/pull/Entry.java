@@ -18,7 +18,7 @@ final class Entry {
     final CacheKey key;
     final UpstreamCall call;
     final boolean pinned;
-    private volatile Held held;
+    private volatile CachedCopy held;
     private volatile Instant lastAccess;
     private volatile Instant lastAttempt;
     private volatile Instant failedAt;
@@ -27,7 +27,7 @@ final class Entry {
     private volatile Stamp stamp;
 
     /** The representation with its {@code age} for one second of one held copy. */
-    private record Stamp(Held held, long age, Representation representation) {
+    private record Stamp(CachedCopy held, long age, Representation representation) {
     }
 
     Entry(CacheKey key, UpstreamCall call, boolean pinned, Instant now) {
@@ -37,11 +37,11 @@ final class Entry {
         this.lastAccess = now;
     }
 
-    Held held() {
+    CachedCopy held() {
         return held;
     }
 
-    void hold(Held h) {
+    void hold(CachedCopy h) {
         held = h;
     }
 
@@ -88,7 +88,7 @@ final class Entry {
      * The held copy as it goes out now. Rebuilt at most once a second per copy, so a hit costs no
      * allocation proportional to the body.
      */
-    Representation stamped(Held h, Instant now) {
+    Representation stamped(CachedCopy h, Instant now) {
         long age = h.ageAt(now);
         Stamp s = stamp;
         if (s != null && s.held() == h && s.age() == age) {
@@ -101,7 +101,7 @@ final class Entry {
 
     /** Forget the held copy (the store let it go). */
     void release(Representation r) {
-        Held h = held;
+        CachedCopy h = held;
         if (h != null && h.base() == r) {
             held = null;
             stamp = null;

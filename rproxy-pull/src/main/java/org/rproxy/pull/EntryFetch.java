@@ -10,6 +10,10 @@ import java.util.concurrent.Executor;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.upstream.Upstream;
+import org.rproxy.core.upstream.UpstreamException;
+import org.rproxy.core.upstream.UpstreamRequest;
+import org.rproxy.core.upstream.UpstreamResponse;
 
 /**
  * One attempt to obtain or renew an entry from upstream. A GET asks for the gzip variant first
@@ -35,7 +39,7 @@ final class EntryFetch {
     private sealed interface Step {
     }
 
-    private record Got(HeldVariant variant) implements Step {
+    private record Got(CachedVariant variant) implements Step {
     }
 
     private record Stop(FetchResult result) implements Step {
@@ -57,21 +61,21 @@ final class EntryFetch {
         rejections.accepted(key);
     }
 
-    CompletableFuture<FetchResult> run(CacheKey key, UpstreamCall call, Held held) {
+    CompletableFuture<FetchResult> run(CacheKey key, UpstreamCall call, CachedCopy held) {
         if (!key.isGet()) {
             return exchange(key, call, false, null, held).thenApply(s -> s instanceof Got g
-                    ? new FetchResult.Stored(Held.of(g.variant(), null)) : ((Stop) s).result());
+                    ? new FetchResult.Stored(CachedCopy.of(g.variant(), null)) : ((Stop) s).result());
         }
-        HeldVariant oldGzip = held == null ? null : held.gzip();
-        HeldVariant oldIdentity = held == null ? null : held.identity();
+        CachedVariant oldGzip = held == null ? null : held.gzip();
+        CachedVariant oldIdentity = held == null ? null : held.identity();
         String tagA = oldGzip != null ? oldGzip.etag() : oldIdentity != null ? oldIdentity.etag() : null;
         return exchange(key, call, true, tagA, held).thenCompose(a -> {
             if (a instanceof Stop stop) {
                 return CompletableFuture.completedFuture(stop.result());
             }
-            HeldVariant first = ((Got) a).variant();
+            CachedVariant first = ((Got) a).variant();
             if (!first.gzip()) {
-                return CompletableFuture.completedFuture(new FetchResult.Stored(Held.of(first, null)));
+                return CompletableFuture.completedFuture(new FetchResult.Stored(CachedCopy.of(first, null)));
             }
             String tagB = oldIdentity != null ? oldIdentity.etag() : null;
             return exchange(key, call, false, tagB, held).thenApply(b -> withIdentity(key, first, b, held));
@@ -79,21 +83,21 @@ final class EntryFetch {
     }
 
     /** Combines the gzip variant with the identity answer, or with the held identity if still valid. */
-    private FetchResult withIdentity(CacheKey key, HeldVariant gzip, Step b, Held held) {
+    private FetchResult withIdentity(CacheKey key, CachedVariant gzip, Step b, CachedCopy held) {
         if (b instanceof Got g) {
             if (g.variant().gzip() || g.variant().signed() != gzip.signed()) {
                 return new FetchResult.Failed(502, "the identity answer does not match the gzip one", true);
             }
-            return new FetchResult.Stored(Held.of(g.variant(), gzip));
+            return new FetchResult.Stored(CachedCopy.of(g.variant(), gzip));
         }
         if (held != null && held.usableAt(gzip.fetchedAt()) && held.signed() == gzip.signed()) {
-            return new FetchResult.Stored(Held.of(held.identity(), gzip));
+            return new FetchResult.Stored(CachedCopy.of(held.identity(), gzip));
         }
         return ((Stop) b).result();
     }
 
     private CompletableFuture<Step> exchange(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch,
-                                             Held held) {
+                                             CachedCopy held) {
         UpstreamRequest request = request(key, call, gzip, ifNoneMatch);
         long start = System.nanoTime();
         CompletableFuture<UpstreamResponse> sent;
@@ -111,7 +115,7 @@ final class EntryFetch {
         }, work);
     }
 
-    private Step admit(CacheKey key, UpstreamResponse response, Held held, String ifNoneMatch) {
+    private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, String ifNoneMatch) {
         int status = response.status();
         Admission.Result result;
         if (status == 200) {

@@ -8,7 +8,7 @@ import org.rproxy.core.model.AltoError;
 sealed interface FetchResult {
 
     /** A copy that verified: new, or the held one renewed by a 304. */
-    record Stored(Held held) implements FetchResult {
+    record Stored(CachedCopy held) implements FetchResult {
         public Stored {
             requireNonNull(held, "held");
         }

@@ -87,7 +87,7 @@ final class PullFeed implements AutoCloseable {
     CompletionStage<Reply> serve(CacheKey key, UpstreamCall call) {
         Instant now = clock.instant();
         Entry e = copies.get(key);
-        Held h = e == null ? null : e.held();
+        CachedCopy h = e == null ? null : e.held();
         if (h != null && h.usableAt(now) && copies.stored(key)) {
             e.touch(now);
             if (h.servableWhileRevalidatingAt(now)) {
@@ -121,7 +121,7 @@ final class PullFeed implements AutoCloseable {
      * upstream was asked moments ago, the copy it confirmed is served (it is what the upstream
      * has); when it failed, the copy is served within its {@code stale-if-error} window, else 504.
      */
-    private CompletionStage<Reply> revalidateFirst(Entry e, Held h, Instant now) {
+    private CompletionStage<Reply> revalidateFirst(Entry e, CachedCopy h, Instant now) {
         metrics.miss();
         if (attempts.running(e.key) || refresher.due(e, now)) {
             return attempts.fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
@@ -134,7 +134,7 @@ final class PullFeed implements AutoCloseable {
 
     /** The held copy within its {@code stale-if-error} window, else the error. */
     private Reply onError(Entry e, Instant now, int status, String reason) {
-        Held h = e.held();
+        CachedCopy h = e.held();
         if (h != null && (h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now))) {
             if (!h.freshAt(now)) {
                 metrics.staleServed();
@@ -172,7 +172,7 @@ final class PullFeed implements AutoCloseable {
         Instant now = clock.instant();
         if (r instanceof FetchResult.Stored s) {
             Entry e = copies.get(key);
-            Held h = s.held();
+            CachedCopy h = s.held();
             return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)));
         }
         if (r instanceof FetchResult.Answer a) {
@@ -190,7 +190,7 @@ final class PullFeed implements AutoCloseable {
      * origin outage costs no error. Null when that does not hold.
      */
     private Reply staleDerived(Entry e, Instant now) {
-        Held h = e.held();
+        CachedCopy h = e.held();
         if (h == null || h.signed() || !DerivedFrom.sourcesValid(h, copies::get, now)) {
             return null;
         }

@@ -35,6 +35,7 @@ import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.tls.Tls;
+import org.rproxy.core.upstream.UpstreamClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,7 @@ public final class PullProxy implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private RepresentationStore<CacheKey> store;
     private PullFeed feed;
-    private LocalAnswers local;
+    private CurrentAnswers local;
     private AltoHttpServer server;
     private AdminServer admin;
     private String baseUri;
@@ -118,7 +119,7 @@ public final class PullProxy implements AutoCloseable {
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
-            local = new LocalAnswers(feed, work, clock, via, config.limits().queryLimits());
+            local = new CurrentAnswers(feed, work, clock, via, config.limits().queryLimits());
             feed.addChangeListener(local::changed);
         }
         server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, queries, local, metrics,

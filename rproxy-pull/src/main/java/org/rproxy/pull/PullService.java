@@ -9,16 +9,16 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
-import org.rproxy.core.origin.HeldMaps;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.Reply;
 
 /**
- * The pull proxy's answer to every request. A query ({@link HeldMaps#isQuery}) that the
- * {@link LocalAnswers} can answer from held maps is computed on the worker executor, or taken
+ * The pull proxy's answer to every request. A query ({@link AnswerEngine#isQuery}) that the
+ * {@link CurrentAnswers} can answer from held maps is computed on the worker executor, or taken
  * from the answers already computed for this version on the event loop. Everything
  * else goes to the {@link PullFeed}: GET and HEAD straight away (a hit completes on the event
  * loop); a POST's body is canonicalised and hashed for its key on the worker executor first. The
@@ -37,7 +37,7 @@ final class PullService implements AltoService {
     private final PullFeed feed;
     private final Executor work;
     private final Executor queries;
-    private final LocalAnswers local;
+    private final CurrentAnswers local;
     private final PullMetrics metrics;
     private final NotFoundMemory notFound;
 
@@ -46,12 +46,12 @@ final class PullService implements AltoService {
      * @param work    digests of forwarded query bodies
      * @param queries computes local answers; refuses when full (bounded), which is answered 503
      */
-    PullService(PullFeed feed, Executor work, Executor queries, LocalAnswers local, PullMetrics metrics) {
+    PullService(PullFeed feed, Executor work, Executor queries, CurrentAnswers local, PullMetrics metrics) {
         this(feed, work, queries, local, metrics, null);
     }
 
     /** @param notFound the upstream's recent 404s for GETs, or null to ask every time */
-    PullService(PullFeed feed, Executor work, Executor queries, LocalAnswers local, PullMetrics metrics,
+    PullService(PullFeed feed, Executor work, Executor queries, CurrentAnswers local, PullMetrics metrics,
                 NotFoundMemory notFound) {
         this.feed = requireNonNull(feed, "feed");
         this.work = requireNonNull(work, "work");
@@ -73,8 +73,8 @@ final class PullService implements AltoService {
                     "this proxy serves no update stream; subscribe at its upstream").withStatus(404),
                     Dialects.of(request.path())));
         }
-        boolean query = HeldMaps.isQuery(request);
-        HeldMaps maps = local == null ? null : local.current();
+        boolean query = AnswerEngine.isQuery(request);
+        AnswerEngine maps = local == null ? null : local.current();
         if (query && maps != null && maps.routes(request)) {
             Reply cached = maps.cached(request);
             if (cached != null) {
@@ -107,7 +107,7 @@ final class PullService implements AltoService {
      */
     @Override
     public String allow(String path) {
-        HeldMaps maps = local == null ? null : local.current();
+        AnswerEngine maps = local == null ? null : local.current();
         String query = maps == null ? null : maps.allow(path);
         if (query != null) {
             return query;

@@ -69,7 +69,7 @@ final class Refresher implements AutoCloseable {
         Instant now = clock.instant();
         List<CompletableFuture<FetchResult>> started = new ArrayList<>();
         for (Entry e : copies.all()) {
-            Held h = e.held();
+            CachedCopy h = e.held();
             boolean usable = h != null && h.usableAt(now);
             if (!usable) {
                 if (h != null && !h.signed()) {
@@ -100,7 +100,7 @@ final class Refresher implements AutoCloseable {
         return failed != null && now.isBefore(failed.plus(settings.retry()));
     }
 
-    private boolean hot(Entry e, Held h) {
+    private boolean hot(Entry e, CachedCopy h) {
         return e.pinned || e.lastAccess().isAfter(h.identity().fetchedAt());
     }
 
@@ -110,7 +110,7 @@ final class Refresher implements AutoCloseable {
      * still served while it is revalidated, so the window only needs to cover a tick or two; a
      * wider one (half the max-age, say) would make each proxy ask twice per refresh period.
      */
-    private Duration ahead(Held h) {
+    private Duration ahead(CachedCopy h) {
         Duration fifth = Duration.ofSeconds(h.identity().maxAgeSeconds()).dividedBy(5);
         return fifth.compareTo(settings.ahead()) < 0 ? fifth : settings.ahead();
     }

@@ -4,6 +4,7 @@ import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.upstream.UpstreamResponse;
 
 /**
  * Reads the ALTO error in an upstream's 4xx answer (RFC 7285 §8.5.2, or the XML dialect's form),

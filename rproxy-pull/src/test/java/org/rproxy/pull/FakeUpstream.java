@@ -14,6 +14,10 @@ import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.upstream.Upstream;
+import org.rproxy.core.upstream.UpstreamException;
+import org.rproxy.core.upstream.UpstreamRequest;
+import org.rproxy.core.upstream.UpstreamResponse;
 
 /**
  * An in-memory upstream answering like the origin's front end (variant by Accept-Encoding, 304 on

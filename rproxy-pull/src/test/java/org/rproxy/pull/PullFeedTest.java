@@ -39,8 +39,10 @@ import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.Variant;
-import org.rproxy.core.testing.TestSigner;
 import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.TestSigner;
+import org.rproxy.core.upstream.UpstreamException;
+import org.rproxy.core.upstream.UpstreamResponse;
 
 class PullFeedTest {
     static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
@@ -188,7 +190,7 @@ class PullFeedTest {
         assertEquals(first.identity().header("signature"), stale.identity().header("signature"));
         assertEquals("90", stale.identity().header("age").orElseThrow());
         feed.quiet().get(5, TimeUnit.SECONDS);
-        Held renewed = feed.entry(CacheKey.get(MAP)).held();
+        CachedCopy renewed = feed.entry(CacheKey.get(MAP)).held();
         assertEquals(T0.plusSeconds(90), renewed.identity().fetchedAt());
         assertEquals(first.identity().header("signature"), renewed.identity().variant().header("signature"));
         assertEquals(first.gzip().header("signature"), renewed.gzip().variant().header("signature"));
@@ -205,7 +207,7 @@ class PullFeedTest {
         Representation stale = ok(get(MAP));
         assertEquals(first.expires(), stale.expires());
         feed.quiet().get(5, TimeUnit.SECONDS);
-        Held renewed = feed.entry(CacheKey.get(MAP)).held();
+        CachedCopy renewed = feed.entry(CacheKey.get(MAP)).held();
         assertEquals(T0.plusSeconds(90).plus(VALIDITY), renewed.expires());
         assertEquals(first.identity().body(), renewed.identity().variant().body());
         assertEquals(upstream.docs.get(MAP).identity().etag(), renewed.identity().etag());

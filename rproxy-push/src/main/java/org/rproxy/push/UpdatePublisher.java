@@ -16,16 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.rproxy.core.concurrent.DaemonThreads;
-import org.rproxy.core.origin.OriginStream;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.StreamSink;
+import org.rproxy.core.server.UpdateStreamMount;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The update stream server of RFC 8895, used alike by the origin and the signing front (as their
- * {@link OriginStream}) and by every proxy, pull or push (fed from its store): subscribers
+ * {@link UpdateStreamMount}) and by every proxy, pull or push (fed from its store): subscribers
  * {@code POST} an {@code application/alto-updatestreamparams+json} body to
  * {@link UpdateStreamConfig#path()} and get a {@code text/event-stream}: first a control event
  * with the stream's absolute control URI, then per substream the current version (nothing when
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * not drained for {@link UpdateStreamConfig#stallTimeout()}. A slow subscriber costs the others
  * nothing. Every method may be called from any thread.
  */
-public final class UpdatePublisher implements OriginStream, AutoCloseable {
+public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpdatePublisher.class);
     /** This extension's control event member: every document the stream offers, path to resource id. */

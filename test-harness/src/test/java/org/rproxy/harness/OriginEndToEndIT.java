@@ -33,14 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.app.Main;
-import org.rproxy.core.origin.Origin;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
-import org.rproxy.core.sign.Verdict;
-import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.origin.Origin;
 
 /**
  * Starts a real file origin on an ephemeral loopback port with the sample maps (plus a larger

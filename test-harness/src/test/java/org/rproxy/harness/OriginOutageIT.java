@@ -17,8 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
@@ -26,8 +24,10 @@ import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
-import org.rproxy.pull.PullProxy;
 import org.rproxy.core.testing.MutableClock;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+import org.rproxy.pull.PullProxy;
 
 /**
  * The origin goes away. While the proxy's copies are past max-age but inside the signature's

@@ -27,13 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.PushPullProxy;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.core.config.ProxyConfig;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+import org.rproxy.origin.UnsignedUpstreamMaps;
 import org.rproxy.pull.PullProxy;
-import org.rproxy.pull.UnsignedUpstreamMaps;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
 

@@ -27,8 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.Main;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
@@ -36,6 +34,8 @@ import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 import org.rproxy.pull.PullProxy;
 
 /**

@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
@@ -29,6 +27,8 @@ import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 import org.rproxy.push.PushFeedConfig;
 import org.rproxy.push.PushProxy;
 import org.rproxy.push.UpdatePublisher;

@@ -24,13 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.PushPullProxy;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 import org.rproxy.push.PushFeedConfig;
 import org.rproxy.push.UpdatePublisher;
 

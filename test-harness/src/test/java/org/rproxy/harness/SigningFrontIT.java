@@ -21,8 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.Main;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
@@ -30,8 +28,10 @@ import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+import org.rproxy.origin.UnsignedUpstreamMaps;
 import org.rproxy.pull.PullProxy;
-import org.rproxy.pull.UnsignedUpstreamMaps;
 
 /**
  * The signing front: a plain, unsigned RFC 7285 server — started in the test, with

@@ -6,11 +6,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 
 /**
  * A real file origin for tests: the sample maps of {@code conf/maps} copied into a folder of the

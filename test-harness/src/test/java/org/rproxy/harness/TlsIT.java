@@ -25,17 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
-import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 import org.rproxy.pull.PullProxy;
 
 /**

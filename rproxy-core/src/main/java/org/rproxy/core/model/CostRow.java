@@ -10,6 +10,7 @@ import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.IntConsumer;
 
+
 /**
  * One source's row of a {@link CostTable}: destination PID to cost, in the order of the names.
  *

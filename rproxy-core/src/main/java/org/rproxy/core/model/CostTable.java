@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Predicate;
 
+
 /**
  * What {@link CostMap#costs()} is: source PID to {@link CostRow}, sources in {@code String}
  * order. One sorted array holds every PID name the map uses, once; rows refer to names by

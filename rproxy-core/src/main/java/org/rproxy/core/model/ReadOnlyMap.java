@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
+
 /**
  * The base of the views a {@link CostMap} hands out over its {@link CostTable}: a map keyed by
  * PID name that can only be read. Every mutator throws {@link UnsupportedOperationException},

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
 import org.w3c.dom.Element;
@@ -24,13 +26,13 @@ class ErrorResponsesTest {
     void jsonWithAllMembers() {
         AltoError e = AltoError.invalidValue("srcpid", "PIDX", "unknown PID");
         assertEquals("{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"srcpid\",\"value\":\"PIDX\","
-                + "\"message\":\"srcpid: unknown PID\"}}", ErrorResponses.json(e));
+                + "\"message\":\"srcpid: unknown PID\"}}", AltoJson.writeError(e));
     }
 
     @Test
     void jsonLeavesNullMembersOut() {
         assertEquals("{\"meta\":{\"code\":\"E_MISSING_FIELD\",\"field\":\"cost-type\",\"message\":\"missing field: cost-type\"}}",
-                ErrorResponses.json(AltoError.missingField("cost-type")));
+                AltoJson.writeError(AltoError.missingField("cost-type")));
     }
 
     @Test
@@ -38,7 +40,7 @@ class ErrorResponsesTest {
         AltoError e = AltoError.invalidValue("srcpid", "PIDX", "unknown PID");
         assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\">"
                 + "<error code=\"E_INVALID_FIELD_VALUE\" field=\"srcpid\" value=\"PIDX\">srcpid: unknown PID</error></alto>",
-                ErrorResponses.xml(e));
+                XmlCodec.errorText(e));
     }
 
     @Test

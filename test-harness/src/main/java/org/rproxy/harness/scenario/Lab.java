@@ -13,14 +13,14 @@ import java.util.List;
 import java.util.zip.ZipFile;
 
 import org.rproxy.core.config.Durations;
-import org.rproxy.core.origin.Origin;
-import org.rproxy.core.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.harness.topology.MapsWriter;
 import org.rproxy.harness.topology.TopologyGenerator;
 import org.rproxy.harness.topology.TopologySpec;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 
 /**
  * The machinery one scenario runs on, all on loopback: a fresh origin key, a generated maps

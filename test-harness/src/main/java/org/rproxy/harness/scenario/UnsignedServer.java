@@ -23,9 +23,8 @@ import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.MapSet;
 import org.rproxy.core.model.MediaTypes;
-import org.rproxy.core.origin.MapSet;
-import org.rproxy.core.origin.MapsFolder;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Dialect;
@@ -34,6 +33,7 @@ import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.origin.MapsFolder;
 
 /**
  * A plain RFC 7285 ALTO server with no signatures, standing for an ISP's existing ALTO server

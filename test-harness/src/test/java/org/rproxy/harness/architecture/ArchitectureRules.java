@@ -33,6 +33,10 @@ final class ArchitectureRules {
             .should().dependOnClassesThat().resideInAnyPackage(PULL, ORIGIN, CLIENT, APP, HARNESS)
             .because("the push feed and publisher stand on core alone (ARCHITECTURE.md §7.1)");
 
+    static final ArchRule ORIGIN_IS_INDEPENDENT = noClasses().that().resideInAPackage(ORIGIN)
+            .should().dependOnClassesThat().resideInAnyPackage(PULL, PUSH, CLIENT, APP, HARNESS)
+            .because("the signing feeds stand on core alone (ARCHITECTURE.md §7.1)");
+
     /** §7.2: core is what every role shares, so it knows none of them. */
     static final ArchRule CORE_KNOWS_NO_ROLE = noClasses().that().resideInAPackage(CORE)
             .should().dependOnClassesThat().resideInAnyPackage(ORIGIN, PULL, PUSH, CLIENT, APP, HARNESS)
@@ -65,7 +69,7 @@ final class ArchitectureRules {
             .because("time and randomness are injected (ARCHITECTURE.md §7.6)");
 
     static List<ArchRule> all() {
-        return List.of(PULL_IS_INDEPENDENT, PUSH_IS_INDEPENDENT, CORE_KNOWS_NO_ROLE, MODEL_IS_PLAIN,
+        return List.of(PULL_IS_INDEPENDENT, PUSH_IS_INDEPENDENT, ORIGIN_IS_INDEPENDENT, CORE_KNOWS_NO_ROLE, MODEL_IS_PLAIN,
                 NETTY_ONLY_IN_NETWORK_CODE, TIME_IS_INJECTED);
     }
 

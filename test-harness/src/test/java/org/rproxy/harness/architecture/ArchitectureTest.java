@@ -16,6 +16,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.rproxy.app.Main;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.harness.HarnessMain;
+import org.rproxy.origin.Origin;
 import org.rproxy.pull.PullProxy;
 import org.rproxy.push.PushProxy;
 
@@ -31,7 +32,7 @@ class ArchitectureTest {
     static void importTheProduct() {
         // One class per module tells where that module's classes are (a folder, or a jar under
         // `mvn verify`); importing those locations alone is much faster than scanning the class path.
-        List<URL> modules = Stream.of(NetworkMap.class, PullProxy.class, PushProxy.class, Main.class,
+        List<URL> modules = Stream.of(NetworkMap.class, Origin.class, PullProxy.class, PushProxy.class, Main.class,
                         HarnessMain.class)
                 .map(c -> c.getProtectionDomain().getCodeSource().getLocation())
                 .distinct()
@@ -44,7 +45,7 @@ class ArchitectureTest {
     @Test
     void everyModuleIsImported() {
         // Rules over an empty import would pass vacuously.
-        for (String pkg : List.of("org.rproxy.core.server", "org.rproxy.pull", "org.rproxy.push", "org.rproxy.app",
+        for (String pkg : List.of("org.rproxy.core.server", "org.rproxy.core.answer", "org.rproxy.origin", "org.rproxy.pull", "org.rproxy.push", "org.rproxy.app",
                 "org.rproxy.harness")) {
             assertTrue(product.containPackage(pkg), pkg + " not imported");
         }
@@ -58,6 +59,11 @@ class ArchitectureTest {
     @Test
     void pushDependsOnNoOtherRole() {
         ArchitectureRules.PUSH_IS_INDEPENDENT.check(product);
+    }
+
+    @Test
+    void theSigningFeedsDependOnNoOtherRole() {
+        ArchitectureRules.ORIGIN_IS_INDEPENDENT.check(product);
     }
 
     @Test

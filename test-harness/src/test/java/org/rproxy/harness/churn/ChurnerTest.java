@@ -15,11 +15,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.model.CostMap;
-import org.rproxy.core.origin.MapSet;
-import org.rproxy.core.origin.MapsFolder;
+import org.rproxy.core.model.MapSet;
 import org.rproxy.harness.topology.MapsWriter;
 import org.rproxy.harness.topology.TopologyGenerator;
 import org.rproxy.harness.topology.TopologySpec;
+import org.rproxy.origin.MapsFolder;
 
 class ChurnerTest {
     @TempDir

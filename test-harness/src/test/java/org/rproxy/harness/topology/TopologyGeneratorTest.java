@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.CostMode;
 import org.rproxy.core.model.IpAddress;
+import org.rproxy.core.model.MapSet;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.core.model.PrefixIndex;
-import org.rproxy.core.origin.MapSet;
-import org.rproxy.core.origin.MapsFolder;
+import org.rproxy.origin.MapsFolder;
 
 class TopologyGeneratorTest {
     @TempDir

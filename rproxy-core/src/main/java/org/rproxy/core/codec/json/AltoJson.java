@@ -192,9 +192,9 @@ public final class AltoJson {
         return DirectoryJson.write(requireNonNull(dir, "dir"));
     }
 
-    /** An error body (§8.5.2). */
-    public static ObjectNode writeError(AltoError error) {
-        return ErrorJson.write(requireNonNull(error, "error"));
+    /** An error body (§8.5.2), exactly as the front end serves it. */
+    public static String writeError(AltoError error) {
+        return ErrorJson.text(requireNonNull(error, "error"));
     }
 
     /** A cost type object (§10.7). */

@@ -1,37 +1,38 @@
 package org.rproxy.core.codec.json;
 
-import static org.rproxy.core.codec.json.JsonValues.NODES;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.AltoErrorCode;
 
 /**
- * The error body of RFC 7285 §8.5.2 ({@code application/alto-error+json}):
- * {@code {"meta":{"code":"E_INVALID_FIELD_VALUE","field":"pids[2]","value":"P 1","message":".."}}}.
- * Absent members are omitted; an {@code E_SYNTAX} error also carries its reason as
- * {@code syntax-error}. Stateless; any thread.
+ * The error body of RFC 7285 §8.5.2 ({@code application/alto-error+json}), as every node
+ * serves it: {@code {"meta":{"code":..,"field":..,"value":..,"message":..}}}, members in that
+ * order, absent ones left out. Built as text, without a tree, so that writing an error can
+ * never fail whatever the client sent (values are escaped). Stateless; any thread.
  */
 final class ErrorJson {
 
     private ErrorJson() {
     }
 
-    static ObjectNode write(AltoError error) {
-        ObjectNode root = NODES.objectNode();
-        ObjectNode meta = root.putObject("meta");
-        meta.put("code", error.code().name());
-        if (error.field() != null) {
-            meta.put("field", error.field());
+    static String text(AltoError error) {
+        StringBuilder b = new StringBuilder(128).append("{\"meta\":{");
+        member(b, "code", error.code().name(), false);
+        member(b, "field", error.field(), true);
+        member(b, "value", error.value(), true);
+        member(b, "message", error.message(), true);
+        return b.append("}}").toString();
+    }
+
+    private static void member(StringBuilder b, String name, String value, boolean comma) {
+        if (value == null) {
+            return;
         }
-        if (error.value() != null) {
-            meta.put("value", error.value());
+        if (comma) {
+            b.append(',');
         }
-        if (error.code() == AltoErrorCode.E_SYNTAX) {
-            meta.put("syntax-error", error.message());
-        }
-        meta.put("message", error.message());
-        return root;
+        b.append('"').append(name).append("\":\"");
+        JsonStringEncoder.getInstance().quoteAsString(value, b);
+        b.append('"');
     }
 }

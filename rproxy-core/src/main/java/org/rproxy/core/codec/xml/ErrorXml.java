@@ -19,15 +19,65 @@ final class ErrorXml {
     private ErrorXml() {
     }
 
-    static AltoDto toDto(AltoError error) {
-        AltoDto.Error dto = new AltoDto.Error();
-        dto.code = error.code().name();
-        dto.field = error.field();
-        dto.value = error.value();
-        dto.message = error.message();
-        AltoDto doc = new AltoDto();
-        doc.error.add(dto);
-        return doc;
+    static final String NAMESPACE = "urn:ietf:params:xml:ns:p2p:alto";
+
+    /**
+     * The error as every node serves it in the XML dialect:
+     * {@code <alto xmlns="urn:ietf:params:xml:ns:p2p:alto"><error code=".." field=".." value="..">message</error></alto>}.
+     * Built as text so that it cannot fail: everything is escaped, and characters XML 1.0
+     * cannot carry are replaced by U+FFFD.
+     */
+    static String text(AltoError error) {
+        StringBuilder b = new StringBuilder(160)
+                .append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+                .append("<alto xmlns=\"").append(NAMESPACE).append("\"><error");
+        attribute(b, "code", error.code().name());
+        attribute(b, "field", error.field());
+        attribute(b, "value", error.value());
+        b.append('>');
+        escape(b, error.message(), false);
+        return b.append("</error></alto>").toString();
+    }
+
+    private static void attribute(StringBuilder b, String name, String value) {
+        if (value == null) {
+            return;
+        }
+        b.append(' ').append(name).append("=\"");
+        escape(b, value, true);
+        b.append('"');
+    }
+
+    private static void escape(StringBuilder b, String s, boolean attribute) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append(attribute ? "&quot;" : "\"");
+                // Attribute values are normalised by parsers: keep whitespace characters intact.
+                case '\t' -> b.append(attribute ? "&#9;" : "\t");
+                case '\n' -> b.append(attribute ? "&#10;" : "\n");
+                case '\r' -> b.append("&#13;");
+                default -> b.append(allowedInXml(s, i) ? c : '\uFFFD');
+            }
+        }
+    }
+
+    /** XML 1.0 §2.2 Char: no C0 controls but tab, LF, CR; no lone surrogates; no U+FFFE/U+FFFF. */
+    private static boolean allowedInXml(String s, int i) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c == 0xFFFE || c == 0xFFFF) {
+            return false;
+        }
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        if (Character.isLowSurrogate(c)) {
+            return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+        }
+        return true;
     }
 
     static AltoError fromDto(AltoDto doc) {

@@ -161,7 +161,12 @@ public final class XmlCodec {
 
     /** An ALTO error in the XML dialect; the HTTP status goes in the status line, not the body. */
     public Bytes renderError(AltoError error) {
-        return binder.write(ErrorXml.toDto(requireNonNull(error, "error")));
+        return Bytes.utf8(errorText(error));
+    }
+
+    /** {@link #renderError} as text, exactly as the front end serves it; needs no codec instance. */
+    public static String errorText(AltoError error) {
+        return ErrorXml.text(requireNonNull(error, "error"));
     }
 
     public AltoError parseError(Bytes body) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -83,7 +84,7 @@ class AltoJsonFuzzTest {
         }
         assertNotNull(error.code());
         assertNotNull(error.message());
-        assertEquals(error, AltoJson.readError(AltoJson.parse(Jcs.canonicalize(AltoJson.writeError(error)))));
+        assertEquals(error, AltoJson.readError(AltoJson.parse(AltoJson.writeError(error).getBytes(StandardCharsets.UTF_8))));
     }
 
     private static <T> void roundTrip(byte[] input, Function<JsonNode, T> read, Function<T, JsonNode> write) {

@@ -1,0 +1,219 @@
+package org.rproxy.core.answer;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.codec.xml.XmlCodec;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.CostMap;
+import org.rproxy.core.model.EndpointProperties;
+import org.rproxy.core.model.MapSet;
+import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.model.NetworkMap;
+import org.rproxy.core.model.PrefixIndex;
+import org.rproxy.core.query.CostMapFilter;
+import org.rproxy.core.query.CostMapFiltering;
+import org.rproxy.core.query.EndpointCostLookup;
+import org.rproxy.core.query.EndpointCostQuery;
+import org.rproxy.core.query.EndpointPropertyLookup;
+import org.rproxy.core.query.EndpointPropertyQuery;
+import org.rproxy.core.query.NetworkMapFilter;
+import org.rproxy.core.query.NetworkMapFiltering;
+import org.rproxy.core.query.QueryLimits;
+import org.rproxy.core.server.AltoRequest;
+import org.rproxy.core.store.Representation;
+
+/**
+ * One version of the origin's data with everything needed to answer queries: the signed
+ * representations, the lookup structures built once per version, and the computations of each
+ * RFC 7285 query resource (the seed dialect's are in {@link XmlAnswers}). Immutable; runs on the
+ * query executor, never on an event loop.
+ */
+public final class Answers {
+    /** Bytes of computed GET answers kept per version. */
+    private static final long COMPUTED_CACHE_BYTES = 64L * 1024 * 1024;
+
+    private final MapSet maps;
+    private final Holdings holdings;
+    private final Duration maxAge;
+    private final Clock clock;
+    private final XmlCodec xml;
+    private final QueryLimits limits;
+    private final PrefixIndex defaultIndex;
+    private final EndpointPropertyLookup properties;
+    private final EndpointCostLookup endpointCosts;
+    private final XmlAnswers xmlQueries;
+    private final Cache<String, Representation> computedGets = Caffeine.newBuilder()
+            .maximumWeight(COMPUTED_CACHE_BYTES)
+            .weigher((String k, Representation v) -> (int) Math.min(Integer.MAX_VALUE, v.weight() + k.length()))
+            .build();
+
+    /**
+     * @param maps     the parsed maps answers are computed from
+     * @param holdings the signed documents they came from, and what the publisher offers
+     * @param maxAge   the freshness lifetime of a computed answer
+     * @param limits   how much work one query may ask for
+     */
+    public Answers(MapSet maps, Holdings holdings, Duration maxAge, Clock clock, XmlCodec xml, QueryLimits limits) {
+        this.maps = requireNonNull(maps, "maps");
+        this.holdings = requireNonNull(holdings, "holdings");
+        this.maxAge = requireNonNull(maxAge, "maxAge");
+        this.clock = requireNonNull(clock, "clock");
+        this.xml = requireNonNull(xml, "xml");
+        this.limits = requireNonNull(limits, "limits");
+        NetworkMap def = maps.defaultMap();
+        this.defaultIndex = def.index();
+        this.properties = new EndpointPropertyLookup(maps.networkMaps().values(), mergedStatics(maps));
+        List<CostMap> defCosts = new ArrayList<>();
+        maps.costMaps().values().forEach(c -> {
+            if (c.dependentVtag().resourceId().equals(def.vtag().resourceId())) {
+                defCosts.add(c);
+            }
+        });
+        this.endpointCosts = new EndpointCostLookup(def, defCosts);
+        this.xmlQueries = new XmlAnswers(this, xml);
+    }
+
+    MapSet maps() {
+        return maps;
+    }
+
+    Holdings holdings() {
+        return holdings;
+    }
+
+    PrefixIndex defaultIndex() {
+        return defaultIndex;
+    }
+
+    EndpointCostLookup endpointCosts() {
+        return endpointCosts;
+    }
+
+    public Representation signed(String target) {
+        return holdings.document(target);
+    }
+
+    /**
+     * A computed answer to a GET already made for this version, or null. Rows, lookups and
+     * reverse lookups are asked again and again by a crowd; they are computed once per version
+     * (this object lives exactly as long as the version and its signatures).
+     */
+    public Representation computedGet(String target) {
+        return computedGets.getIfPresent(target);
+    }
+
+    /** The answer to a GET, from the per-version cache or computed and remembered. */
+    public Representation answerGet(Route route, AltoRequest req) {
+        Representation r = computedGets.getIfPresent(req.rawTarget());
+        if (r == null) {
+            r = answer(route, null, req);
+            computedGets.put(req.rawTarget(), r);
+        }
+        return r;
+    }
+
+    public boolean hasNetworkMap(String id) {
+        return maps.networkMaps().containsKey(id);
+    }
+
+    public boolean hasCostMap(String id) {
+        return maps.costMaps().containsKey(id);
+    }
+
+    /**
+     * Computes the answer of {@code route}; throws {@link AltoException} for the client's mistakes
+     * and {@link NotHeldException} when a document it needs is not held.
+     *
+     * @param netmap the network map a filtered route cuts from, else ignored (may be null)
+     */
+    public Representation answer(Route route, String netmap, AltoRequest req) {
+        switch (route) {
+            case XML_PIDS: return xmlQueries.reverseLookup(req);
+            case XML_LOOKUP: return xmlQueries.endpointLookup(req);
+            case XML_COST_MAP: return xmlQueries.costMap(req);
+            case XML_COST_ROW: return xmlQueries.costRow(req);
+            case XML_RANKING: return xmlQueries.ranking(req);
+            case FILTERED_NETWORK_MAP: return filteredNetworkMap(netmap, req);
+            case FILTERED_COST_MAP: return filteredCostMap(netmap, req);
+            case ENDPOINT_PROP: return endpointProperties(req);
+            case ENDPOINT_COST: return endpointCost(req);
+            default: throw QueryParams.unsupported(req);
+        }
+    }
+
+    private Representation filteredNetworkMap(String id, AltoRequest req) {
+        JsonNode body = QueryParams.json(req, MediaTypes.NETWORK_MAP_FILTER);
+        NetworkMap map = maps.networkMaps().get(id);
+        ObjectNode out = AltoJson.writeNetworkMap(map.vtag(), NetworkMapFiltering.apply(map, NetworkMapFilter.fromJson(body)));
+        return computed(MediaTypes.NETWORK_MAP, Bytes.wrap(Jcs.canonicalize(out)), source(id, holdings.networkMapPath(id)));
+    }
+
+    private Representation filteredCostMap(String netmap, AltoRequest req) {
+        CostMapFilter filter = CostMapFilter.fromJson(QueryParams.json(req, MediaTypes.COST_MAP_FILTER));
+        holdings.requireCostMaps(netmap, filter.costType().metric());
+        CostMap map = maps.costMap(netmap, filter.costType().metric()).orElseThrow(() ->
+                new AltoException(AltoError.invalidValue("cost-type", filter.costType().metric(),
+                        "no cost map of metric " + filter.costType().metric() + " for network map " + netmap)));
+        CostMap filtered = CostMapFiltering.apply(map, filter);
+        return computed(MediaTypes.COST_MAP, Bytes.wrap(Jcs.canonicalize(AltoJson.writeCostMap(filtered))),
+                source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
+    }
+
+    private Representation endpointProperties(AltoRequest req) {
+        EndpointPropertyQuery q = EndpointPropertyQuery.fromJson(QueryParams.json(req, MediaTypes.ENDPOINT_PROP_PARAMS));
+        q.properties().forEach(holdings::requireProperty);
+        ObjectNode out = properties.lookup(q).toJson();
+        List<ComputedAnswer.Source> sources = new ArrayList<>();
+        maps.networkMaps().keySet().forEach(id -> {
+            if (q.properties().contains(id + ".pid")) {
+                sources.add(source(id, holdings.networkMapPath(id)));
+            }
+        });
+        return computed(MediaTypes.ENDPOINT_PROP, Bytes.wrap(Jcs.canonicalize(out)), sources.toArray(new ComputedAnswer.Source[0]));
+    }
+
+    private Representation endpointCost(AltoRequest req) {
+        EndpointCostQuery q = EndpointCostQuery.fromJson(QueryParams.json(req, MediaTypes.ENDPOINT_COST_PARAMS), null);
+        limits.check(q);
+        String def = maps.defaultNetworkMap();
+        holdings.requireCostMaps(def, q.costType().metric());
+        ObjectNode out = endpointCosts.lookup(q).toJson();
+        CostMap map = maps.costMap(def, q.costType().metric()).orElseThrow();
+        return computed(MediaTypes.ENDPOINT_COST, Bytes.wrap(Jcs.canonicalize(out)),
+                source(def, holdings.networkMapPath(def)),
+                source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
+    }
+
+    Representation computed(String type, Bytes body, ComputedAnswer.Source... sources) {
+        return ComputedAnswer.of(type, body, List.of(sources), maxAge, clock.instant(), holdings.added());
+    }
+
+    ComputedAnswer.Source source(String id, String path) {
+        return holdings.source(id, path);
+    }
+
+    private static EndpointProperties mergedStatics(MapSet maps) {
+        if (maps.endpointProperties().isEmpty()) {
+            return null;
+        }
+        if (maps.endpointProperties().size() == 1) {
+            return maps.endpointProperties().values().iterator().next();
+        }
+        throw new IllegalArgumentException("several endpoint-properties documents " + maps.endpointProperties().keySet()
+                + "; merge them into one");
+    }
+}

@@ -1,0 +1,296 @@
+package org.rproxy.core.upstream;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import org.rproxy.core.tls.Tls;
+import org.rproxy.core.store.HeaderField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 client towards one upstream (an origin or another RProxy): a small pool of
+ * keep-alive connections ({@link FixedChannelPool}), one request at a time per connection, whole
+ * responses aggregated up to a size limit and copied into an {@link UpstreamResponse}. Nothing is
+ * decoded: a gzip body stays gzip, because the origin's digest covers the encoded bytes.
+ *
+ * <p>Thread-safe; {@link #send} may be called from any thread and never blocks. Each exchange has
+ * a deadline; a connection that fails, times out or is not kept alive by the server is closed and
+ * left out of the pool. A request that meets a kept-alive connection the server had just closed is
+ * sent once more on a fresh one (RFC 9112 §9.3.1: the requests are safe). {@link #close} closes
+ * every connection and stops the client's event loop.
+ */
+public final class UpstreamClient implements Upstream, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
+    static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("rproxy.exchange");
+    static final AttributeKey<Boolean> USED = AttributeKey.valueOf("rproxy.used");
+    private static final int MAX_PENDING_ACQUIRES = 100_000;
+
+    /**
+     * How to reach the upstream.
+     *
+     * @param host           upstream host
+     * @param port           upstream port
+     * @param sslContext     client TLS context for https, or null
+     * @param connections    pooled connections at most
+     * @param connectTimeout how long a connection attempt may take
+     * @param timeout        how long a whole exchange may take, from asking for a connection (waiting
+     *                       for a busy pool and connecting included) to the last byte of the answer
+     * @param maxBody        the largest response body accepted
+     * @param ioThreads      event-loop threads (1 is plenty for one upstream)
+     */
+    public record Settings(String host, int port, SslContext sslContext, int connections, Duration connectTimeout,
+                           Duration timeout, int maxBody, int ioThreads) {
+        public Settings {
+            requireNonNull(host, "host");
+            requireNonNull(connectTimeout, "connectTimeout");
+            requireNonNull(timeout, "timeout");
+            if (connections < 1) {
+                throw new IllegalArgumentException("connections: " + connections + " (expected: >= 1)");
+            }
+            if (maxBody < 1) {
+                throw new IllegalArgumentException("maxBody: " + maxBody + " (expected: >= 1)");
+            }
+        }
+
+        /**
+         * Settings for the server of {@code url} ({@code http} or {@code https}; the default port
+         * when none is given), an https server checked against the PEM certificates in {@code ca}
+         * (null: the JDK's trust store) and for its host name, one I/O thread.
+         */
+        public static Settings of(URI url, Path ca, int connections, Duration timeout, int maxBody) {
+            requireNonNull(url, "url");
+            boolean https = "https".equalsIgnoreCase(url.getScheme());
+            if (!https && !"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+                throw new IllegalArgumentException("url: " + url + " (expected: http(s)://host:port/path)");
+            }
+            int port = url.getPort() >= 0 ? url.getPort() : https ? 443 : 80;
+            return new Settings(url.getHost(), port, https ? Tls.client(ca) : null, connections, timeout, timeout,
+                    maxBody, 1);
+        }
+    }
+
+    private final Settings settings;
+    private final String hostHeader;
+    private final EventLoopGroup group;
+    private final FixedChannelPool pool;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private UpstreamClient(Settings settings) {
+        this.settings = settings;
+        boolean defaultPort = settings.port() == (settings.sslContext() != null ? 443 : 80);
+        String host = settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host();
+        this.hostHeader = defaultPort ? host : host + ":" + settings.port();
+        this.group = new MultiThreadIoEventLoopGroup(Math.max(1, settings.ioThreads()),
+                new DefaultThreadFactory("rproxy-upstream", true), NioIoHandler.newFactory());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .remoteAddress(settings.host(), settings.port())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        settings.connectTimeout().toMillis()));
+        this.pool = new FixedChannelPool(bootstrap, new PipelineBuilder(), ChannelHealthChecker.ACTIVE,
+                FixedChannelPool.AcquireTimeoutAction.FAIL, settings.timeout().toMillis(), settings.connections(),
+                MAX_PENDING_ACQUIRES, true, true);
+    }
+
+    public static UpstreamClient start(Settings settings) {
+        return new UpstreamClient(requireNonNull(settings, "settings"));
+    }
+
+    @Override
+    public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
+        requireNonNull(request, "request");
+        CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
+        if (closed.get()) {
+            result.completeExceptionally(new UpstreamException("client closed"));
+            return result;
+        }
+        attempt(request, result, true, System.nanoTime() + settings.timeout().toNanos());
+        return result;
+    }
+
+    /**
+     * One try; {@code deadline} ({@link System#nanoTime}) is the send's, so the wait for a
+     * connection and the exchange together never take longer than {@code timeout}.
+     */
+    private void attempt(UpstreamRequest request, CompletableFuture<UpstreamResponse> result, boolean mayRetry,
+                         long deadline) {
+        Future<Channel> acquired;
+        try {
+            acquired = pool.acquire();
+        } catch (RuntimeException e) {
+            result.completeExceptionally(acquireFailure(e));
+            return;
+        }
+        acquired.addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(acquireFailure(f.cause()));
+                return;
+            }
+            Channel ch = (Channel) f.getNow();
+            boolean reused = Boolean.TRUE.equals(ch.attr(USED).get());
+            CompletableFuture<UpstreamResponse> one = new CompletableFuture<>();
+            one.whenComplete((response, failure) -> {
+                if (failure == null) {
+                    result.complete(response);
+                } else if (mayRetry && reused && failure instanceof UpstreamException u && u.closedBeforeResponse()) {
+                    attempt(request, result, false, deadline);
+                } else {
+                    result.completeExceptionally(failure);
+                }
+            });
+            exchange(ch, request, one, deadline);
+        });
+    }
+
+    /**
+     * Why no connection came: the pool's wait ran out or its queue is full (every connection busy:
+     * the request was never sent), or a new connection could not be made.
+     */
+    private UpstreamException acquireFailure(Throwable cause) {
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return new UpstreamException("all " + settings.connections() + " connections to " + hostHeader
+                    + " stayed busy for " + settings.timeout().toMillis() + " ms", cause, UpstreamException.Kind.BUSY);
+        }
+        if (cause instanceof IllegalStateException && !closed.get()) {
+            return new UpstreamException(MAX_PENDING_ACQUIRES + " requests already wait for a connection to "
+                    + hostHeader, cause, UpstreamException.Kind.BUSY);
+        }
+        return new UpstreamException("cannot connect to " + hostHeader + ": " + cause.getMessage(), cause,
+                UpstreamException.Kind.UNREACHABLE);
+    }
+
+    private void exchange(Channel ch, UpstreamRequest request, CompletableFuture<UpstreamResponse> result,
+                          long deadline) {
+        Exchange ex = new Exchange(ch, result);
+        ch.attr(EXCHANGE).set(ex);
+        // What is left of the send's deadline, however long the connection took to come.
+        long left = Math.max(0, deadline - System.nanoTime());
+        ex.timer = ch.eventLoop().schedule(() -> ex.fail(new UpstreamException("no answer within "
+                + settings.timeout().toMillis() + " ms", null, UpstreamException.Kind.TIMED_OUT)),
+                left, TimeUnit.NANOSECONDS);
+        ch.writeAndFlush(toNetty(request)).addListener(w -> {
+            if (!w.isSuccess()) {
+                ex.fail(new UpstreamException("cannot send to upstream: " + w.cause().getMessage(), w.cause(), true));
+            }
+        });
+    }
+
+    private FullHttpRequest toNetty(UpstreamRequest r) {
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(r.method()),
+                r.target(), Unpooled.wrappedBuffer(r.body().unsafeArray()));
+        req.headers().set(HttpHeaderNames.HOST, hostHeader);
+        for (HeaderField h : r.headers()) {
+            req.headers().add(h.name(), h.value());
+        }
+        if (r.method().equals("POST") || r.body().length() > 0) {
+            req.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length());
+        }
+        return req;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            pool.closeAsync().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            LOG.debug("closing the upstream pool", e);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * One request on one connection, finished exactly once: by the response, a failure, the
+     * deadline, or the connection closing. Finishing gives the connection back to the pool
+     * (closed unless it may be kept alive).
+     */
+    final class Exchange {
+        private final Channel channel;
+        private final CompletableFuture<UpstreamResponse> result;
+        private final AtomicBoolean done = new AtomicBoolean();
+        volatile ScheduledFuture<?> timer;
+
+        Exchange(Channel channel, CompletableFuture<UpstreamResponse> result) {
+            this.channel = channel;
+            this.result = result;
+        }
+
+        void succeed(UpstreamResponse response, boolean keepAlive) {
+            if (!finish(keepAlive)) {
+                return;
+            }
+            channel.attr(USED).set(Boolean.TRUE);
+            result.complete(response);
+        }
+
+        void fail(Throwable cause) {
+            if (finish(false)) {
+                result.completeExceptionally(cause);
+            }
+        }
+
+        private boolean finish(boolean keepAlive) {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            channel.attr(EXCHANGE).compareAndSet(this, null);
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            if (!keepAlive) {
+                channel.close();
+            }
+            pool.release(channel);
+            return true;
+        }
+    }
+
+    /** Builds each new connection's pipeline: [tls] → http codec → aggregator → response handler. */
+    private final class PipelineBuilder extends AbstractChannelPoolHandler {
+        @Override
+        public void channelCreated(Channel ch) {
+            if (settings.sslContext() != null) {
+                ch.pipeline().addLast("tls", settings.sslContext().newHandler(ch.alloc(), settings.host(), settings.port()));
+            }
+            ch.pipeline().addLast("http", new HttpClientCodec());
+            ch.pipeline().addLast("aggregate", new HttpObjectAggregator(settings.maxBody()));
+            ch.pipeline().addLast("response", new UpstreamHandler());
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.rproxy.core.upstream;
+
+/**
+ * The upstream could not be asked or did not answer: connection refused, deadline passed,
+ * connection closed, response too large or malformed. The message says which, for logs and for
+ * the error a client gets when no valid copy is held; the {@link Kind} says what the client can
+ * do about it (the status it gets).
+ */
+public final class UpstreamException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why the upstream gave no answer. */
+    public enum Kind {
+        /** No connection could be made (refused, connect timeout, TLS failure). */
+        UNREACHABLE,
+        /** Connected and asked, but no whole answer came within the deadline. */
+        TIMED_OUT,
+        /** Every connection to the upstream stayed busy: the request was never sent. */
+        BUSY,
+        /** The connection broke, or the answer was malformed or too large. */
+        FAILED
+    }
+
+    private final Kind kind;
+    private final boolean closedBeforeResponse;
+
+    public UpstreamException(String message) {
+        this(message, null, Kind.FAILED, false);
+    }
+
+    public UpstreamException(String message, Throwable cause) {
+        this(message, cause, Kind.FAILED, false);
+    }
+
+    public UpstreamException(String message, Throwable cause, Kind kind) {
+        this(message, cause, kind, false);
+    }
+
+    public UpstreamException(String message, Throwable cause, boolean closedBeforeResponse) {
+        this(message, cause, Kind.FAILED, closedBeforeResponse);
+    }
+
+    private UpstreamException(String message, Throwable cause, Kind kind, boolean closedBeforeResponse) {
+        super(message, cause);
+        this.kind = kind;
+        this.closedBeforeResponse = closedBeforeResponse;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** True when the connection went away before any response: safe to ask again on a new one. */
+    boolean closedBeforeResponse() {
+        return closedBeforeResponse;
+    }
+}

@@ -1,0 +1,171 @@
+package org.rproxy.core.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/** The upstream client against the real front end on a loopback port. */
+class UpstreamClientTest {
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile CompletableFuture<Reply> answer;
+    private AltoHttpServer server;
+    private UpstreamClient client;
+
+    @BeforeEach
+    void start() {
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
+            requests.incrementAndGet();
+            if (answer != null) {
+                return answer;
+            }
+            Instant now = Instant.now();
+            byte[] body = request.method().equals("POST") ? request.body().toArray()
+                    : ("hello " + request.rawTarget()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Variant v = new Variant(Bytes.wrap(body), null, List.of(new HeaderField("content-type", "text/plain"),
+                    new HeaderField("etag", "\"v1\"")));
+            return CompletableFuture.completedFuture(Reply.ok(new Representation(v, null, 60, now, now.plusSeconds(3600))));
+        });
+        client = client(server.localAddress().getPort(), Duration.ofSeconds(5), 1 << 20);
+    }
+
+    private static UpstreamClient client(int port, Duration timeout, int maxBody) {
+        return UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", port, null, 2, Duration.ofSeconds(2),
+                timeout, maxBody, 1));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void getsTheResponseWithItsHeadersAndBody() throws Exception {
+        UpstreamResponse r = client.send(UpstreamRequest.get("/a?b=c", List.of())).get(5, TimeUnit.SECONDS);
+        assertEquals(200, r.status());
+        assertEquals("hello /a?b=c", r.body().asUtf8());
+        assertEquals("\"v1\"", r.header("etag"));
+        assertTrue(r.header("cache-control").startsWith("max-age=60, no-transform, stale-while-revalidate=60"),
+                r.header("cache-control"));
+    }
+
+    @Test
+    void postsTheBody() throws Exception {
+        UpstreamRequest post = new UpstreamRequest("POST", "/q", List.of(new HeaderField("content-type", "application/json")),
+                Bytes.utf8("{\"x\":1}"));
+        assertEquals("{\"x\":1}", client.send(post).get(5, TimeUnit.SECONDS).body().asUtf8());
+    }
+
+    @Test
+    void answersA304WithoutBody() throws Exception {
+        UpstreamResponse r = client.send(UpstreamRequest.get("/a", List.of(new HeaderField("if-none-match", "\"v1\""))))
+                .get(5, TimeUnit.SECONDS);
+        assertEquals(304, r.status());
+        assertEquals(0, r.body().length());
+    }
+
+    @Test
+    void manyRequestsShareTheFewPooledConnections() throws Exception {
+        List<CompletableFuture<UpstreamResponse>> all = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            all.add(client.send(UpstreamRequest.get("/r" + i, List.of())));
+        }
+        for (int i = 0; i < 100; i++) {
+            assertEquals("hello /r" + i, all.get(i).get(5, TimeUnit.SECONDS).body().asUtf8());
+        }
+        assertEquals(100, requests.get());
+    }
+
+    @Test
+    void aSlowUpstreamTimesOutAndTheNextRequestWorks() throws Exception {
+        client.close();
+        client = client(server.localAddress().getPort(), Duration.ofMillis(300), 1 << 20);
+        answer = new CompletableFuture<>();
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> client.send(UpstreamRequest.get("/slow", List.of())).get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("no answer within 300 ms"), e.getCause().getMessage());
+        assertEquals(UpstreamException.Kind.TIMED_OUT, ((UpstreamException) e.getCause()).kind());
+        answer = null;
+        assertEquals(200, client.send(UpstreamRequest.get("/a", List.of())).get(5, TimeUnit.SECONDS).status());
+    }
+
+    @Test
+    void aRefusedConnectionFailsTheRequest() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (UpstreamClient nowhere = client(port, Duration.ofSeconds(2), 1 << 20)) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> nowhere.send(UpstreamRequest.get("/a", List.of())).get(5, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof UpstreamException, e.toString());
+            assertEquals(UpstreamException.Kind.UNREACHABLE, ((UpstreamException) e.getCause()).kind());
+        }
+    }
+
+    /**
+     * The timeout bounds the whole wait, the wait for a busy connection included: a request queued
+     * behind a slow one on the only connection, then stalled, fails one timeout after it was sent,
+     * not after the wait plus a timeout of its own (which was how a query got its 504 after 20 s).
+     */
+    @Test
+    void theWaitForABusyConnectionCountsAgainstTheTimeout() throws Exception {
+        client.close();
+        client = UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", server.localAddress().getPort(), null, 1,
+                Duration.ofSeconds(2), Duration.ofSeconds(3), 1 << 20, 1));
+        CompletableFuture<Reply> stalled = new CompletableFuture<>();
+        answer = stalled;
+        CompletableFuture<UpstreamResponse> first = client.send(UpstreamRequest.get("/first", List.of()));
+        long sent = System.nanoTime();
+        CompletableFuture<UpstreamResponse> second = client.send(UpstreamRequest.get("/second", List.of()));
+        // The first is answered after 2 s, so the second gets the connection with 1 s of its 3 s left.
+        CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(() -> {
+            answer = new CompletableFuture<>();
+            stalled.complete(Reply.error(org.rproxy.core.model.AltoError.syntax("late"),
+                    org.rproxy.core.server.Dialect.JSON));
+        });
+        assertEquals(400, first.get(10, TimeUnit.SECONDS).status());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+        assertEquals(UpstreamException.Kind.TIMED_OUT, ((UpstreamException) e.getCause()).kind(), e.toString());
+        // 3 s when bounded, 5 s when the exchange's clock restarts at the connection; the margin is for load.
+        assertTrue(waited < 4_500, "failed after " + waited + " ms");
+        assertEquals(2, requests.get(), "the second request was sent and stalled");
+    }
+
+    @Test
+    void anOversizedBodyIsRefused() throws Exception {
+        client.close();
+        client = client(server.localAddress().getPort(), Duration.ofSeconds(5), 16);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> client.send(UpstreamRequest.get("/long-enough-to-exceed", List.of())).get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof UpstreamException, e.toString());
+    }
+
+    @Test
+    void aClosedClientRefusesRequests() {
+        client.close();
+        assertThrows(ExecutionException.class, () -> client.send(UpstreamRequest.get("/a", List.of())).get());
+    }
+}

@@ -1,0 +1,21 @@
+package org.rproxy.origin;
+
+import java.io.IOException;
+
+import org.rproxy.core.model.MapSet;
+
+/**
+ * Where an origin's maps come from when they are not a folder: the signing front reads them from
+ * an existing, unsigned RFC 7285 server. Called on the origin's publishing thread,
+ * at start and then on the reload schedule; may block (it does network I/O).
+ */
+@FunctionalInterface
+public interface MapSource {
+
+    /**
+     * The current, validated maps.
+     *
+     * @throws IOException when they cannot be read now; the origin keeps serving the previous ones
+     */
+    MapSet load() throws IOException;
+}

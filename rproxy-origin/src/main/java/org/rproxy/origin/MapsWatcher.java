@@ -1,0 +1,160 @@
+package org.rproxy.origin;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.rproxy.core.config.Durations;
+import org.rproxy.core.model.MapSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the maps folder and reloads it when a file changes, so that an edit becomes a new
+ * signed version within a second. Changes are debounced (editors write a file in
+ * several steps) by waiting for {@code quiet} without further events. A folder that no longer
+ * loads is refused with one log line naming the file, field and reason, and the last good
+ * version stays in service. A file whose documents are served and that goes away is held for
+ * a settle period first ({@link DeletionHold}): logged by name when found missing, dropped only
+ * when still missing after the period, so a delete-then-copy deploy never takes a resource off
+ * the air.
+ *
+ * <p>Runs on its own daemon thread; {@link #close()} stops it.
+ */
+final class MapsWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MapsWatcher.class);
+
+    private final Path dir;
+    private final Duration quiet;
+    private final Consumer<MapSet> onChange;
+    private final Consumer<String> onRefused;
+    private final Duration settle;
+    private final long maxFileBytes;
+    private final DeletionHold deletions;
+    private final WatchService watch;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    /**
+     * @param quiet     how long the folder must be quiet after an event before it is read
+     * @param settle    how long a served file must stay deleted before its documents are dropped
+     * @param onChange  receives each folder state that loads and validates
+     * @param onRefused receives the reason of each folder state that does not
+     */
+    MapsWatcher(Path dir, Duration quiet, Duration settle, Consumer<MapSet> onChange, Consumer<String> onRefused)
+            throws IOException {
+        this(dir, MapsFolder.DEFAULT_MAX_FILE_BYTES, quiet, settle, onChange, onRefused);
+    }
+
+    /** @param maxFileBytes a file larger than this is refused (the last good version stays) */
+    MapsWatcher(Path dir, long maxFileBytes, Duration quiet, Duration settle, Consumer<MapSet> onChange,
+                Consumer<String> onRefused) throws IOException {
+        this.dir = requireNonNull(dir, "dir");
+        this.maxFileBytes = maxFileBytes;
+        this.quiet = requireNonNull(quiet, "quiet");
+        this.settle = requireNonNull(settle, "settle");
+        this.onChange = requireNonNull(onChange, "onChange");
+        this.onRefused = requireNonNull(onRefused, "onRefused");
+        this.deletions = new DeletionHold(MapsFolder.jsonFileNames(dir), settle);
+        this.watch = FileSystems.getDefault().newWatchService();
+        dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
+        this.thread = new Thread(this::run, "rproxy-maps-watcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            long wait = 0;
+            while (!closed) {
+                // Wait for an event; while a deletion is held, at most until it settles.
+                WatchKey key = wait > 0 ? watch.poll(wait, TimeUnit.NANOSECONDS) : watch.take();
+                if (key != null) {
+                    drain(key);
+                }
+                // Debounce: keep absorbing events until the folder has been quiet for a while.
+                WatchKey more;
+                while ((more = watch.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+                    drain(more);
+                }
+                wait = reloadUnlessHeld();
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            // closing
+        }
+    }
+
+    private static void drain(WatchKey key) {
+        key.pollEvents();
+        key.reset();
+    }
+
+    /** Loads the folder unless a deletion is held; returns how long to wait at most before looking again (0: no limit). */
+    private long reloadUnlessHeld() {
+        Set<String> present;
+        try {
+            present = MapsFolder.jsonFileNames(dir);
+        } catch (IOException e) {
+            log.warn("cannot list the maps folder {}, the last good version stays: {}", dir, e.toString());
+            return 0;
+        }
+        DeletionHold.Decision d = deletions.check(present, System.nanoTime());
+        for (String name : d.gone()) {
+            log.warn("maps file {} was deleted; its documents stay in service for {} unless it is still missing then"
+                    + " (other changes to the folder wait as long)", dir.resolve(name), Durations.format(settle));
+        }
+        for (String name : d.back()) {
+            log.info("maps file {} is back; nothing was taken off the air", dir.resolve(name));
+        }
+        if (!d.reload()) {
+            return d.waitNanos();
+        }
+        if (reload()) {
+            for (String name : d.dropped()) {
+                log.warn("maps file {} has stayed deleted for {}: the documents it held are no longer served",
+                        dir.resolve(name), Durations.format(settle));
+            }
+            deletions.loaded(present);
+        } else {
+            deletions.refused();
+        }
+        return 0;
+    }
+
+    private boolean reload() {
+        try {
+            MapSet maps = MapsFolder.load(dir, maxFileBytes);
+            onChange.accept(maps);
+            return true;
+        } catch (MapsFolder.MapsFolderException e) {
+            log.warn("maps folder change refused, the last good version stays: {}", e.getMessage());
+            onRefused.accept(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            log.error("maps folder reload failed, the last good version stays", e);
+            onRefused.accept(String.valueOf(e.getMessage()));
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            watch.close();
+        } catch (IOException e) {
+            log.debug("closing the watch service", e);
+        }
+        thread.interrupt();
+    }
+}

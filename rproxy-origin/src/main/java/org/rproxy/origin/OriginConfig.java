@@ -1,0 +1,96 @@
+package org.rproxy.origin;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.rproxy.core.query.QueryLimits;
+import org.rproxy.core.server.FrontEndConfig;
+
+/**
+ * Settings of a file origin, read once at start.
+ *
+ * @param frontEnd      where and how to listen
+ * @param maps          the maps folder, or null when the maps come from a {@link MapSource}
+ * @param key           the PKCS#8 PEM private key the origin signs with
+ * @param validity      how long a signature stays valid ({@code expires - created})
+ * @param maxAge        {@code Cache-Control: max-age} for signed documents
+ * @param proxies       URLs of known RProxies, published in the directory and the capability
+ * @param instanceName  the XML capability's {@code instance-name}
+ * @param publicUri     the URI this origin is reached at, for the capability's {@code alto-server}
+ *                      (null: derived from the listen address)
+ * @param deleteSettle  how long a maps file whose documents are served must stay deleted before
+ *                      they are taken off the air (null: {@link #DEFAULT_DELETE_SETTLE})
+ * @param queryLimits   how much work one query may ask for (null: {@link QueryLimits#DEFAULTS})
+ * @param maxMapFileBytes the largest maps file read, at start and on a reload (null:
+ *                      {@link MapsFolder#DEFAULT_MAX_FILE_BYTES})
+ */
+public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                           List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
+                           QueryLimits queryLimits, Long maxMapFileBytes) {
+
+    /** Long enough for a deploy (or an operator) to delete a file and copy its successor in. */
+    public static final Duration DEFAULT_DELETE_SETTLE = Duration.ofSeconds(30);
+
+    public OriginConfig {
+        requireNonNull(frontEnd, "frontEnd");
+        requireNonNull(key, "key");
+        requireNonNull(validity, "validity");
+        requireNonNull(maxAge, "maxAge");
+        if (validity.compareTo(Duration.ofSeconds(10)) < 0) {
+            throw new IllegalArgumentException("validity: " + validity + " (expected: >= 10s)");
+        }
+        if (maxAge.isNegative() || maxAge.compareTo(validity) > 0) {
+            throw new IllegalArgumentException("maxAge: " + maxAge + " (expected: 0 to validity " + validity + ")");
+        }
+        proxies = proxies == null ? List.of() : List.copyOf(proxies);
+        if (instanceName == null || instanceName.isBlank()) {
+            instanceName = "rproxy-origin";
+        }
+        if (deleteSettle == null) {
+            deleteSettle = DEFAULT_DELETE_SETTLE;
+        }
+        if (deleteSettle.isNegative()) {
+            throw new IllegalArgumentException("deleteSettle: " + deleteSettle + " (expected: >= 0)");
+        }
+        if (queryLimits == null) {
+            queryLimits = QueryLimits.DEFAULTS;
+        }
+        if (maxMapFileBytes == null) {
+            maxMapFileBytes = MapsFolder.DEFAULT_MAX_FILE_BYTES;
+        }
+        if (maxMapFileBytes < 1) {
+            throw new IllegalArgumentException("maxMapFileBytes: " + maxMapFileBytes + " (expected: >= 1)");
+        }
+    }
+
+    /** With the default maps file size limit. */
+    public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                        List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
+                        QueryLimits queryLimits) {
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle, queryLimits, null);
+    }
+
+    /** With the default deletion settle period and query limits. */
+    public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                        List<String> proxies, String instanceName, String publicUri) {
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, null, null, null);
+    }
+
+    public OriginConfig withDeleteSettle(Duration settle) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
+                requireNonNull(settle, "settle"), queryLimits, maxMapFileBytes);
+    }
+
+    public OriginConfig withQueryLimits(QueryLimits limits) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
+                requireNonNull(limits, "limits"), maxMapFileBytes);
+    }
+
+    public OriginConfig withMaxMapFileBytes(long max) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
+                queryLimits, max);
+    }
+}

@@ -1,0 +1,129 @@
+package org.rproxy.origin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import org.rproxy.core.model.MapSet;
+
+@SuppressWarnings("try") // resources held open for the test's duration, not referenced
+class MapsWatcherTest {
+
+    private static final String MAP = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]},\"PID2\":{\"ipv4\":[\"0.0.0.0/0\"]}}}";
+    private static final String COSTS = "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"net\"}],"
+            + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+            + "\"cost-map\":{\"PID1\":{\"PID2\":%d}}}";
+
+    @Test
+    void aValidChangeIsLoadedAndAnInvalidOneIsSkippedKeepingTheLastGood(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
+        MapSet first = MapsFolder.load(dir);
+        BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
+        try (MapsWatcher w = new MapsWatcher(dir, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
+            Files.writeString(dir.resolve("costs.json"), "{\"cost-map\": {\"PID1\": {\"PID9\": 1}"); // broken
+            Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 7));
+            MapSet next = seen.poll(10, TimeUnit.SECONDS);
+            assertNotNull(next, "no reload within 10 s");
+            assertEquals(7.0, next.costMaps().get("costs").cost("PID1", "PID2"));
+            assertNotEquals(first.costMaps().get("costs").vtag().tag(), next.costMaps().get("costs").vtag().tag());
+        }
+    }
+
+    @Test
+    void aFolderStateThatDoesNotValidateIsRefusedWithTheFileAndTheField(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
+        BlockingQueue<String> refused = new LinkedBlockingQueue<>();
+        try (MapsWatcher w = new MapsWatcher(dir, Duration.ofMillis(50), Duration.ZERO, loaded::add, refused::add)) {
+            Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 3).replace("PID2", "PID9"));
+            String reason = refused.poll(10, TimeUnit.SECONDS);
+            assertNotNull(reason, "no refusal within 10 s");
+            assertTrue(reason.contains("costs.json") && reason.contains("PID9"), reason);
+            assertNull(loaded.poll());
+            Files.delete(dir.resolve("costs.json"));
+            MapSet after = loaded.poll(10, TimeUnit.SECONDS);
+            assertNotNull(after);
+            assertEquals(0, after.costMaps().size());
+        }
+    }
+
+    @Test
+    void aFileDeletedAndCopiedBackWithinTheSettlePeriodIsNeverTakenOffTheAir(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
+        BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
+        try (MapsWatcher w = new MapsWatcher(dir, Duration.ofMillis(50), Duration.ofSeconds(3), loaded::add, r -> { })) {
+            Files.delete(dir.resolve("costs.json"));
+            // The deletion is seen (and held) before the new copy arrives: a deploy's delete, then copy.
+            awaitLog("costs.json was deleted");
+            Files.writeString(dir.resolve("net.json"), MAP.replace("10.0.0.0/8", "11.0.0.0/8")); // an unrelated change
+            Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 8));
+            MapSet next = loaded.poll(10, TimeUnit.SECONDS);
+            assertNotNull(next, "no reload within 10 s");
+            assertEquals(8.0, next.costMaps().get("costs").cost("PID1", "PID2"));
+            assertNull(loaded.poll(500, TimeUnit.MILLISECONDS), "one load, with the file back: " + loaded);
+        }
+    }
+
+    @Test
+    void aFileThatStaysDeletedIsDroppedAfterTheSettlePeriodAndNamedInTheLog(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
+        BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
+        try (MapsWatcher w = new MapsWatcher(dir, Duration.ofMillis(50), Duration.ofMillis(700), loaded::add, r -> { })) {
+            long start = System.nanoTime();
+            Files.delete(dir.resolve("costs.json"));
+            MapSet after = loaded.poll(10, TimeUnit.SECONDS);
+            assertNotNull(after, "the deletion was never applied");
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(700).toNanos(), "applied before the settle period");
+            assertEquals(0, after.costMaps().size());
+            awaitLog("costs.json has stayed deleted");
+        }
+    }
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeEach
+    void captureLogs() {
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(MapsWatcher.class)).addAppender(logs);
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        ((Logger) LoggerFactory.getLogger(MapsWatcher.class)).detachAppender(logs);
+    }
+
+    private void awaitLog(String part) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            synchronized (logs.list) {
+                if (logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains(part))) {
+                    return;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        throw new AssertionError("no log line containing '" + part + "'");
+    }
+}

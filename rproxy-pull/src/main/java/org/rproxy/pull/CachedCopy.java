@@ -1,0 +1,109 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * What the proxy holds for one key: the identity variant and, when the upstream has one, the gzip
+ * variant, combined into the {@link Representation} the store keeps.
+ *
+ * <p>The representation is valid until the identity variant's {@code expires}; the gzip variant is
+ * offered only while it stays valid at least as long (otherwise everyone gets identity, which is
+ * always correct). Freshness (when to revalidate) comes from the identity variant's response:
+ * {@code fetchedAt + max-age - Age} (RFC 9111 §4.2), and so do the windows after it in which a
+ * stale copy may still be served (RFC 5861). Immutable.
+ *
+ * @param identity the identity variant
+ * @param gzip     the gzip variant, or null
+ * @param base     the representation stored (without {@code age})
+ */
+record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation base) {
+    CachedCopy {
+        requireNonNull(identity, "identity");
+        requireNonNull(base, "base");
+    }
+
+    static CachedCopy of(CachedVariant identity, CachedVariant gzip) {
+        CachedVariant gz = gzip != null && !gzip.expires().isBefore(identity.expires()) ? gzip : null;
+        Representation r = new Representation(identity.variant(), gz == null ? null : gz.variant(),
+                identity.maxAgeSeconds(), identity.created(), identity.expires());
+        return new CachedCopy(identity, gz, r);
+    }
+
+    boolean signed() {
+        return identity.signed();
+    }
+
+    Instant expires() {
+        return identity.expires();
+    }
+
+    /** True while it may be served: before {@code expires}. */
+    boolean usableAt(Instant now) {
+        return now.isBefore(identity.expires());
+    }
+
+    /** The end of freshness; past it the copy is stale (still served while usable, and revalidated). */
+    Instant freshUntil() {
+        return identity.fetchedAt().plusSeconds(Math.max(0, identity.maxAgeSeconds() - identity.ageSeconds()));
+    }
+
+    boolean freshAt(Instant now) {
+        return now.isBefore(freshUntil());
+    }
+
+    /**
+     * True while the copy may be served at once and revalidated behind the answer: fresh, or stale
+     * within the {@code stale-while-revalidate} window its response announced (RFC 5861 §3), and
+     * valid. Past it a request waits for the revalidation.
+     */
+    boolean servableWhileRevalidatingAt(Instant now) {
+        return usableAt(now) && now.isBefore(freshUntil().plusSeconds(identity.staleWhileRevalidateSeconds()));
+    }
+
+    /**
+     * True while the copy may be served when the upstream fails: fresh, or stale within the
+     * {@code stale-if-error} window its response announced (RFC 5861 §4), and valid.
+     */
+    boolean servableOnErrorAt(Instant now) {
+        return usableAt(now) && now.isBefore(freshUntil().plusSeconds(identity.staleIfErrorSeconds()));
+    }
+
+    /** The current age (RFC 9111 §4.2.3): the upstream's Age plus the time held. */
+    long ageAt(Instant now) {
+        return identity.ageSeconds() + Math.max(0, Duration.between(identity.fetchedAt(), now).getSeconds());
+    }
+
+    /** The held variant with entity tag {@code etag}, or null. */
+    CachedVariant byEtag(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        if (etag.equals(identity.etag())) {
+            return identity;
+        }
+        return gzip != null && etag.equals(gzip.etag()) ? gzip : null;
+    }
+
+    /** The representation to write now: the stored one with an {@code age} field (RFC 9111 §5.1). */
+    Representation withAge(long age) {
+        Representation b = base;
+        return new Representation(aged(b.identity(), age), b.gzip() == null ? null : aged(b.gzip(), age),
+                b.maxAgeSeconds(), b.created(), b.expires());
+    }
+
+    private static Variant aged(Variant v, long age) {
+        List<HeaderField> h = new ArrayList<>(v.headers().size() + 1);
+        h.addAll(v.headers());
+        h.add(new HeaderField("age", Long.toString(age)));
+        return new Variant(v.body(), v.contentEncoding(), h);
+    }
+}

@@ -1,0 +1,45 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+import org.rproxy.core.store.Variant;
+
+/**
+ * One verified variant as held, with what the proxy needs to renew it: its validity (from the
+ * origin signature, or from {@code max-age} for an unsigned computed answer) and the freshness
+ * of the response it came in.
+ *
+ * @param variant         body and stored header fields (with this proxy's {@code via})
+ * @param signed          whether it carries an origin signature that verified
+ * @param created         the signature's {@code created} (unsigned: when fetched)
+ * @param expires         the signature's {@code expires} (unsigned: end of its max-age)
+ * @param fetchedAt       when the response that last confirmed it arrived
+ * @param maxAgeSeconds   that response's {@code max-age}
+ * @param ageSeconds      that response's {@code Age}
+ * @param staleWhileRevalidateSeconds that response's {@code stale-while-revalidate} (RFC 5861), 0 when absent
+ * @param staleIfErrorSeconds that response's {@code stale-if-error} (RFC 5861), 0 when absent
+ */
+record CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
+                   long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds,
+                   long staleIfErrorSeconds) {
+    CachedVariant {
+        requireNonNull(variant, "variant");
+        requireNonNull(created, "created");
+        requireNonNull(expires, "expires");
+        requireNonNull(fetchedAt, "fetchedAt");
+        if (staleWhileRevalidateSeconds < 0 || staleIfErrorSeconds < 0) {
+            throw new IllegalArgumentException("stale windows: " + staleWhileRevalidateSeconds + ", "
+                    + staleIfErrorSeconds + " (expected: >= 0)");
+        }
+    }
+
+    String etag() {
+        return variant.etag();
+    }
+
+    boolean gzip() {
+        return "gzip".equals(variant.contentEncoding());
+    }
+}

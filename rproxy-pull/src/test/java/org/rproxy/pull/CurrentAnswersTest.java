@@ -1,0 +1,251 @@
+package org.rproxy.pull;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.query.QueryLimits;
+import org.rproxy.core.server.AltoRequest;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.TestSigner;
+
+/**
+ * Query answers computed from the maps the feed holds: no upstream request once the maps are
+ * held, the named sources are the held versions, a burst of changes rebuilds once, and a query
+ * whose maps are missing or of mismatched versions is forwarded.
+ */
+class CurrentAnswersTest {
+    static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
+    static final String DIRECTORY = """
+            {"meta":{"cost-types":{"num-routingcost":{"cost-mode":"numerical","cost-metric":"routingcost"}},
+             "default-alto-network-map":"net"},
+             "resources":{"net":{"uri":"/networkmap/net","media-type":"application/alto-networkmap+json"},
+             "cost":{"uri":"/costmap/cost","media-type":"application/alto-costmap+json",
+              "capabilities":{"cost-type-names":["num-routingcost"]},"uses":["net"]},
+             "endpoint-cost":{"uri":"/endpointcost","media-type":"application/alto-endpointcost+json",
+              "accepts":"application/alto-endpointcostparams+json",
+              "capabilities":{"cost-type-names":["num-routingcost"]},"uses":["net"]}}}""";
+    static final String NETWORK_MAP = """
+            {"meta":{"vtag":{"resource-id":"net","tag":"TAG"}},
+             "network-map":{"PID1":{"ipv4":["10.0.0.0/8"]},"PID2":{"ipv4":["0.0.0.0/0"],"ipv6":["::/0"]}}}""";
+    static final String COST_MAP = """
+            {"meta":{"vtag":{"resource-id":"cost","tag":"c1"},"dependent-vtags":[{"resource-id":"net","tag":"v1"}],
+             "cost-type":{"cost-mode":"numerical","cost-metric":"routingcost"}},
+             "cost-map":{"PID1":{"PID2":5},"PID2":{"PID1":7}}}""";
+
+    final MutableClock clock = new MutableClock(T0);
+    final FakeUpstream upstream = new FakeUpstream(clock);
+    final TestSigner signer = new TestSigner();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final Queue<Runnable> rebuilds = new ArrayDeque<>();
+    ScheduledExecutorService scheduler;
+    PullFeed feed;
+    CurrentAnswers local;
+    PullService service;
+
+    @BeforeEach
+    void start() {
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
+        PullMetrics metrics = new PullMetrics(registry, store, clock);
+        EntryFetch fetch = new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
+                "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
+        feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
+        local = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS);
+        feed.addChangeListener(local::changed);
+        service = new PullService(feed, Runnable::run, Runnable::run, local, metrics);
+    }
+
+    @AfterEach
+    void stop() {
+        feed.close();
+        scheduler.shutdownNow();
+    }
+
+    private Representation offer(String target, String body) {
+        Representation r = signer.sign(target, body, false, clock.instant(), Duration.ofHours(1), 60);
+        assertTrue(feed.offer(target, r, "1.1 edge"), target);
+        return r;
+    }
+
+    private void offerAll() {
+        offer("/directory", DIRECTORY);
+        offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"));
+        offer("/costmap/cost", COST_MAP);
+        runRebuilds();
+    }
+
+    private void runRebuilds() {
+        for (Runnable r = rebuilds.poll(); r != null; r = rebuilds.poll()) {
+            r.run();
+        }
+    }
+
+    private Reply query(String src) {
+        String body = "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},"
+                + "\"endpoints\":{\"srcs\":[\"" + src + "\"],\"dsts\":[\"ipv4:10.1.1.1\",\"ipv4:192.0.2.1\"]}}";
+        return service.handle(new AltoRequest("POST", "/endpointcost", Map.of(), "/endpointcost",
+                "application/alto-endpointcostparams+json", null, Bytes.utf8(body))).toCompletableFuture().join();
+    }
+
+    /** Query requests the upstream saw (document fetches apart: the proxy fetches the maps it answers from). */
+    private int queriesSentUpstream() {
+        return upstream.count("/endpointcost", "identity") + upstream.count("/endpointcost", "gzip");
+    }
+
+    private double queries(String answered) {
+        return registry.find("rproxy.queries").tag("answered", answered).counter().count();
+    }
+
+    @Test
+    void aQueryFindingTheQueryThreadsFullIsShedWith503NotQueuedNorForwarded() {
+        offerAll();
+        service = new PullService(feed, Runnable::run, task -> {
+            throw new java.util.concurrent.RejectedExecutionException("full");
+        }, local, new PullMetrics(registry, RepresentationStore.boundedBy(1), clock));
+        Reply r = query("ipv4:10.0.0.1");
+        Reply.Error e = assertInstanceOf(Reply.Error.class, r);
+        assertEquals(503, e.error().httpStatus());
+        assertTrue(e.error().message().contains("too many queries"), e.error().message());
+        assertEquals(0, queriesSentUpstream());
+    }
+
+    @Test
+    void distinctQueriesAreComputedFromTheHeldMapsWithoutAnUpstreamRequest() {
+        offerAll();
+        for (int i = 1; i <= 50; i++) {
+            Reply r = query("ipv4:10.0.0." + i);
+            assertTrue(r instanceof Reply.Ok, r::toString);
+            String body = ((Reply.Ok) r).representation().identity().body().asUtf8();
+            assertTrue(body.contains("\"ipv4:10.0.0." + i + "\":{\"ipv4:192.0.2.1\":5}"), body);
+        }
+        assertEquals(0, queriesSentUpstream());
+        assertEquals(50.0, queries("local"));
+        assertEquals(0.0, queries("upstream"));
+    }
+
+    @Test
+    void aComputedAnswerIsUnsignedAndNamesTheHeldVersions() {
+        offerAll();
+        Representation r = ((Reply.Ok) query("ipv4:10.0.0.1")).representation();
+        assertTrue(r.identity().header("signature").isEmpty());
+        assertEquals("1.1 edge", r.identity().header("via").orElseThrow());
+        String net = feed.heldSigned("/networkmap/net").identity().etag().replace("\"", "");
+        String cost = feed.heldSigned("/costmap/cost").identity().etag().replace("\"", "");
+        assertEquals("\"net\";path=\"/networkmap/net\";etag=\"" + net + "\", \"cost\";path=\"/costmap/cost\";etag=\""
+                + cost + '"', r.identity().header("alto-derived-from").orElseThrow());
+    }
+
+    @Test
+    void aBurstOfChangesRebuildsOnce() {
+        offer("/directory", DIRECTORY);
+        offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"));
+        offer("/costmap/cost", COST_MAP);
+        assertEquals(1, rebuilds.size());
+        runRebuilds();
+        assertEquals(1, local.builds());
+        offer("/capability", "<alto/>");
+        assertTrue(rebuilds.isEmpty(), "a document no answer reads does not rebuild");
+    }
+
+    @Test
+    void aQueryIsForwardedWhileAMapItNeedsIsMissing() {
+        offer("/directory", DIRECTORY);
+        offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"));
+        runRebuilds();
+        query("ipv4:10.0.0.1");
+        assertEquals(1, upstream.count("/endpointcost", "identity"));
+        assertEquals(1.0, queries("upstream"));
+        assertEquals(0.0, queries("local"));
+    }
+
+    @Test
+    void notReadyUntilTheDirectoryAndEveryMapItListsAreHeldAndRead() {
+        upstream.docs.put("/costmap/cost", signer.sign("/costmap/cost", COST_MAP, false, clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/networkmap/net", signer.sign("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"), false,
+                clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+        assertEquals("local answers: starting", local.notReadyBecause());
+        local.start();
+        assertEquals("local answers: reading the held maps", local.notReadyBecause());
+        runRebuilds();
+        assertNull(local.notReadyBecause());
+        assertTrue(feed.heldSigned("/costmap/cost") != null, "ready means the maps are held");
+    }
+
+    @Test
+    void anUpstreamWithoutADirectoryDoesNotKeepTheProxyUnready() {
+        local.start();
+        runRebuilds();
+        assertNull(local.notReadyBecause(), "queries are forwarded instead");
+        assertEquals(1, upstream.count("/directory", "gzip"));
+    }
+
+    @Test
+    void everyMapTheDirectoryListsIsFetchedSoEvenTheFirstQueryIsAnsweredHere() {
+        // the cost map no client asked for: the proxy fetches it itself
+        upstream.docs.put("/costmap/cost", signer.sign("/costmap/cost", COST_MAP, false, clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/networkmap/net", signer.sign("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"), false,
+                clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+        local.start();
+        runRebuilds();
+        assertEquals(1, upstream.count("/directory", "gzip"), upstream.requests.keySet().toString());
+        assertEquals(1, upstream.count("/networkmap/net", "gzip"), upstream.requests.keySet().toString());
+        assertEquals(1, upstream.count("/costmap/cost", "gzip"), upstream.requests.keySet().toString());
+        assertTrue(query("ipv4:10.0.0.2") instanceof Reply.Ok);
+        assertEquals(1.0, queries("local"));
+        assertEquals(0.0, queries("upstream"));
+        assertEquals(0, queriesSentUpstream(), "no query went upstream");
+    }
+
+    @Test
+    void aCostMapOnAnotherVersionOfTheNetworkMapIsNotCombinedWithIt() {
+        offerAll();
+        clock.advance(Duration.ofSeconds(1));
+        offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v2"));
+        runRebuilds();
+        query("ipv4:10.0.0.1");
+        assertEquals(1, queriesSentUpstream());
+        assertFalse(local.current().routes(new AltoRequest("GET", "/cost/row", Map.of("srcpid", List.of("PID1")),
+                "/cost/row?srcpid=PID1", null, null, Bytes.empty())));
+    }
+
+    @Test
+    void withoutLocalAnswersEveryQueryIsForwarded() {
+        offerAll();
+        service = new PullService(feed, Runnable::run, Runnable::run, null, new PullMetrics(registry, RepresentationStore.boundedBy(1), clock));
+        query("ipv4:10.0.0.1");
+        assertEquals(1, queriesSentUpstream());
+        assertEquals(1.0, queries("upstream"));
+    }
+
+    @Test
+    void aSignedDocumentIsNeverComputed() {
+        offerAll();
+        assertNull(local.answer(local.current(), new AltoRequest("GET", "/networkmap/net", Map.of(), "/networkmap/net",
+                null, null, Bytes.empty())));
+    }
+}
