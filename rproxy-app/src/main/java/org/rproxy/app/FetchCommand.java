@@ -2,7 +2,7 @@ package org.rproxy.app;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,23 +17,41 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.tls.Tls;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rproxy fetch}: the verifying client. Fetches from any origin or proxy (it cannot tell
- * which), checks the origin signature with a trusted public key and prints a one-line verdict.
- * Exit code 0 only when the response is signed, intact, current and answers what was asked.
+ * which), checks the origin signature with a trusted public key and prints a one-line verdict;
+ * the exit code says which kind of outcome it was ({@link FetchOutcome}). What it writes out (a
+ * signed bundle, the body) is written only when the response is valid. Runs once, on the main
+ * thread.
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = {"Fetch an ALTO resource from an origin or proxy and verify the origin's signature.",
-                "Prints one verdict line; exits 0 only when the response is valid."})
+                "Prints one line: VALID, or INVALID, UNSIGNED, UNREACHABLE, TIMEOUT, TLS-FAILURE or REFUSED with the"
+                        + " URL and the reason (on stderr when -o - or --body - sends data to stdout)."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:VALID: signed by a trusted key, intact, current, for this URL's resource",
+                "1:INVALID or UNSIGNED: a response came but is not a valid signed answer",
+                "2:usage or configuration error", "3:UNREACHABLE: connection refused, unknown host, no route",
+                "4:TIMEOUT: no connection or no complete response within --timeout",
+                "5:TLS-FAILURE: untrusted or wrong certificate, failed handshake",
+                "6:REFUSED: an error status (with the ALTO error's code and field)"})
 final class FetchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "URL", description = "http(s) URL of the resource.")
     URI url;
@@ -51,54 +69,89 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--gzip", description = "Ask for the gzip variant (Accept-Encoding: gzip).")
     boolean gzip;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the (decoded) body to FILE ('-' for stdout).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = {"Keep the valid response as a signed bundle in FILE ('-' for stdout): the HTTP message",
+                    "with its signature, which `rproxy verify FILE --trust ...` checks offline."})
     Path output;
 
-    @Option(names = "--timeout", defaultValue = "10s", paramLabel = "DURATION", description = "Request timeout (default ${DEFAULT-VALUE}).")
+    @Option(names = "--body", paramLabel = "FILE",
+            description = "Write the valid response's body, decoded (gunzipped), to FILE ('-' for stdout).")
+    Path body;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+            description = "CA certificate(s) (PEM) to trust for https (default: the JDK's trust store).")
+    Path ca;
+
+    @Option(names = "--timeout", defaultValue = "10s", paramLabel = "DURATION",
+            description = "Connect timeout, and again for the whole response (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Override
     public Integer call() throws Exception {
+        if (isStdout(output) && isStdout(body)) {
+            throw new IllegalArgumentException("-o - and --body - both want stdout: give one of them a file");
+        }
         List<VerificationKey> keys = new ArrayList<>();
         for (Path p : trust) {
             keys.add(VerificationKey.readPem(p));
         }
-        HttpResponse<byte[]> response = send();
-        PrintStream out = System.out;
-        if (response.statusCode() != 200) {
-            out.println("INVALID status " + response.statusCode() + ": " + oneLine(response.body()));
-            return 1;
+        HttpClient client = client();
+        HttpRequest request = request();
+        PrintWriter verdictOut = isStdout(output) || isStdout(body) ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            return report(verdictOut, FetchFailures.of(e, timeout));
         }
-        byte[] body = response.body();
-        ResponseVerifier verifier = new ResponseVerifier(keys, Clock.systemUTC());
+        if (response.statusCode() != 200) {
+            return report(verdictOut, FetchFailures.refused(response.statusCode(),
+                    response.headers().firstValue("content-type").orElse(null), response.body()));
+        }
         String expectedPath = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        Verdict verdict = verifier.verify(
-                name -> response.headers().firstValue(name).orElse(null), body,
+        Verdict verdict = new ResponseVerifier(keys, Clock.systemUTC()).verify(
+                name -> response.headers().firstValue(name).orElse(null), response.body(),
                 new ResponseVerifier.Expectation(expectedPath, null));
-        writeBody(response, body);
         if (!verdict.valid()) {
             String derived = response.headers().firstValue("alto-derived-from").orElse(null);
             if (derived != null && response.headers().firstValue("signature").isEmpty()) {
-                out.println("UNSIGNED computed answer, derived from: " + derived
-                        + " (fetch those maps for proof)");
-            } else {
-                out.println("INVALID " + verdict.outcome() + ": " + verdict.reason());
+                return report(verdictOut, new FetchFailures.Failure(FetchOutcome.UNSIGNED,
+                        "a computed answer, derived from: " + derived + " (fetch those maps for proof)"));
             }
-            return 1;
+            return report(verdictOut, new FetchFailures.Failure(FetchOutcome.INVALID,
+                    verdict.outcome() + ": " + verdict.reason()));
         }
-        Duration left = Duration.between(Instant.now(), verdict.expires());
-        out.println("VALID " + verdict.resource().id()
+        writeOutputs(response);
+        verdictOut.println(FetchOutcome.VALID.word() + " " + verdict.resource().id()
                 + " path=" + verdict.resource().path()
                 + " version=" + response.headers().firstValue("etag").orElse("-")
                 + " keyid=" + verdict.keyId()
                 + " created=" + verdict.created()
-                + " expires=" + verdict.expires() + " (in " + human(left) + ")"
-                + response.headers().firstValue("via").map(v -> " via=" + v).orElse(""));
-        return 0;
+                + " expires=" + verdict.expires() + " (in " + human(Duration.between(Instant.now(), verdict.expires()))
+                + ")" + response.headers().firstValue("via").map(v -> " via=" + v).orElse(""));
+        verdictOut.flush();
+        return FetchOutcome.VALID.exitCode();
     }
 
-    private HttpResponse<byte[]> send() throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    private int report(PrintWriter out, FetchFailures.Failure failure) {
+        out.println(failure.outcome().word() + " " + url + ": " + failure.reason());
+        out.flush();
+        return failure.outcome().exitCode();
+    }
+
+    private HttpClient client() {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
+        if (ca != null) {
+            try {
+                b.sslContext(Tls.jdkClient(ca));
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException("--ca " + ca + ": " + e.getCause().getMessage(), e);
+            }
+        }
+        return b.build();
+    }
+
+    private HttpRequest request() {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout);
         if (gzip) {
             b.header("Accept-Encoding", "gzip");
@@ -107,37 +160,66 @@ final class FetchCommand implements Callable<Integer> {
             if (contentType == null) {
                 throw new IllegalArgumentException("--post needs --content-type");
             }
-            b.header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofFile(post));
+            byte[] content;
+            try {
+                content = Files.readAllBytes(post);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--post " + post + ": cannot read it (" + e + ")", e);
+            }
+            b.header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(content));
         } else {
             b.GET();
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return b.build();
     }
 
-    private void writeBody(HttpResponse<byte[]> response, byte[] body) throws IOException {
-        if (output == null) {
-            return;
+    private void writeOutputs(HttpResponse<byte[]> response) throws IOException {
+        try {
+            writeBundle(response);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("-o " + output + ": cannot write it (" + e + ")", e);
         }
-        byte[] decoded = body;
-        if ("gzip".equalsIgnoreCase(response.headers().firstValue("content-encoding").orElse(""))) {
-            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-                decoded = in.readAllBytes();
+        try {
+            writeBody(response);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--body " + body + ": cannot write it (" + e + ")", e);
+        }
+    }
+
+    private void writeBundle(HttpResponse<byte[]> response) throws IOException {
+        if (output != null) {
+            SignedBundle bundle = SignedBundle.of(response.headers().map(), response.body());
+            if (isStdout(output)) {
+                System.out.write(bundle.toBytes());
+                System.out.flush();
+            } else {
+                bundle.write(output);
             }
         }
-        if (output.toString().equals("-")) {
-            System.out.write(decoded);
-            System.out.println();
-        } else {
-            Files.write(output, decoded);
+    }
+
+    private void writeBody(HttpResponse<byte[]> response) throws IOException {
+        if (body != null) {
+            byte[] decoded = response.body();
+            if ("gzip".equalsIgnoreCase(response.headers().firstValue("content-encoding").orElse(""))) {
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(decoded))) {
+                    decoded = in.readAllBytes();
+                }
+            }
+            if (isStdout(body)) {
+                System.out.write(decoded);
+                System.out.flush();
+            } else {
+                Files.write(body, decoded);
+            }
         }
     }
 
-    private static String oneLine(byte[] body) {
-        String s = new String(body, java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim();
-        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    private static boolean isStdout(Path p) {
+        return p != null && p.toString().equals("-");
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         if (d.isNegative()) {
             return "past";
         }

@@ -1,12 +1,15 @@
 package org.rproxy.app;
 
+import java.io.PrintWriter;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code rproxy} command: one entry point with a subcommand per role.
  * Exit codes: 0 success, 1 the operation ran and failed (e.g. a response did not verify),
- * 2 usage or configuration error.
+ * 2 usage or configuration error; {@code fetch} adds 3 to 6 for the ways of not getting a
+ * response ({@link FetchOutcome}).
  */
 @Command(name = "rproxy",
         mixinStandardHelpOptions = true,
@@ -17,6 +20,7 @@ import picocli.CommandLine.Command;
                 OriginCommand.class,
                 ProxyCommand.class,
                 FetchCommand.class,
+                VerifyCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class
         })
@@ -28,6 +32,14 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (used by tests and by {@link #main}). */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /**
+     * Runs the command line with its text output (verdict lines, help, errors) going to
+     * {@code out} and {@code err} instead of the process's streams (null: those); for tests.
+     */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main())
                 .registerConverter(java.time.Duration.class, new DurationConverter())
                 .setCaseInsensitiveEnumValuesAllowed(true);
@@ -35,6 +47,12 @@ public final class Main implements Runnable {
             cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + ex.getMessage());
             return 2;
         });
+        if (out != null) {
+            cl.setOut(out);
+        }
+        if (err != null) {
+            cl.setErr(err);
+        }
         return cl.execute(args);
     }
 

@@ -1,6 +1,7 @@
 package org.rproxy.app;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.origin.Origin;
 import org.rproxy.pull.PullProxy;
 
@@ -96,14 +98,32 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Fetch this target at start and keep it fresh (e.g. /directory). Repeatable.")
     List<String> prefetch = new ArrayList<>();
 
+    @Option(names = "--seed-bundles", paramLabel = "DIR",
+            description = {"Pull mode: start holding the signed bundles (*.http, from `rproxy fetch -o`) in DIR,",
+                    "each verified like an upstream response; served and revalidated like fetched copies."})
+    Path seedBundles;
+
     @Override
     public Integer call() throws Exception {
         ProxyConfig c = settings();
         if (c.mode() == ProxyConfig.Mode.PUSH) {
+            if (seedBundles != null) {
+                throw new IllegalArgumentException("--seed-bundles: pull mode only");
+            }
             return PushMode.run(c);
+        }
+        if (seedBundles != null && !Files.isDirectory(seedBundles)) {
+            throw new IllegalArgumentException("--seed-bundles " + seedBundles + ": not a folder");
         }
         try (StreamingPull node = StreamingPull.start(c, StreamingPull.streamConfig(c), Clock.systemUTC())) {
             PullProxy proxy = node.pull();
+            if (seedBundles != null) {
+                List<VerificationKey> keys = new ArrayList<>();
+                for (Path p : c.upstream().trust()) {
+                    keys.add(VerificationKey.readPem(p));
+                }
+                BundleSeeds.seed(proxy, seedBundles, keys, Clock.systemUTC(), System.out);
+            }
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
                     + " in front of " + c.upstream().url() + "; update streams at /updates"
                     + (proxy.adminAddress() == null ? "" : "; admin on http://" + hostPort(proxy.adminAddress())));

@@ -1,0 +1,86 @@
+package org.rproxy.app;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.rproxy.core.bundle.MalformedBundleException;
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.pull.PullProxy;
+
+/**
+ * {@code rproxy proxy --seed-bundles DIR}: a pull proxy starts holding the signed bundles
+ * ({@code *.http}) it was handed, so it can serve them without ever having reached the origin.
+ * Each is verified exactly like an upstream response (trusted keys, digest, expiry, for the path
+ * its {@code alto-resource} names) and offered to the proxy as if it had just been fetched: it is
+ * served and revalidated like any other copy, and never after its signature expires. A bundle
+ * that fails is skipped with its file and reason; a newer copy already held wins. Start-up only,
+ * on the main thread.
+ */
+final class BundleSeeds {
+
+    private BundleSeeds() {
+    }
+
+    /**
+     * Seeds {@code proxy} from every {@code *.http} file of {@code dir}, in name order.
+     *
+     * @return how many bundles it now holds from the folder
+     * @throws IllegalArgumentException when {@code dir} is not a readable folder
+     */
+    static int seed(PullProxy proxy, Path dir, List<VerificationKey> trusted, Clock clock, PrintStream log) {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(".http") && Files.isRegularFile(p))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--seed-bundles " + dir + ": not a readable folder (" + e + ")", e);
+        }
+        ResponseVerifier verifier = new ResponseVerifier(trusted, clock);
+        int held = 0;
+        for (Path file : files) {
+            String refusal = seedOne(proxy, file, verifier);
+            if (refusal == null) {
+                held++;
+            } else {
+                log.println("seed-bundles: " + file + ": skipped: " + refusal);
+            }
+        }
+        log.println("seed-bundles: holding " + held + " of " + files.size() + " bundles from " + dir);
+        return held;
+    }
+
+    /** Null when held, else why not. */
+    private static String seedOne(PullProxy proxy, Path file, ResponseVerifier verifier) {
+        SignedBundle bundle;
+        try {
+            bundle = SignedBundle.read(file, SignedBundle.DEFAULT_MAX_BYTES);
+        } catch (IOException e) {
+            return "cannot read it (" + e + ")";
+        } catch (MalformedBundleException e) {
+            return "not a signed bundle: " + e.getMessage();
+        }
+        Verdict verdict = bundle.verify(verifier);
+        if (!verdict.valid()) {
+            return verdict.outcome() + ": " + verdict.reason();
+        }
+        AltoResource resource = verdict.resource();
+        if (resource.inputDigest() != null) {
+            return "the answer to a query (POST " + resource.path() + "): only GET resources can be served from a bundle";
+        }
+        try {
+            return proxy.offer(resource.path(), bundle.representation(verdict)) ? null
+                    : "a newer copy of " + resource.path() + " is held already";
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+}

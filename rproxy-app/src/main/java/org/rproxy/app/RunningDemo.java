@@ -1,0 +1,129 @@
+package org.rproxy.app;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.AdminConfig;
+import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
+
+/**
+ * What {@code rproxy demo} runs: a signing origin on a copy of the sample maps with a fresh key,
+ * two pull-mode proxies and one push-mode proxy in front of it, all on 127.0.0.1, with the three
+ * proxies listed in the origin's directory and capability so that a client that knows only the
+ * origin and its key id can find them. Closing stops every node (proxies first) and frees every
+ * port. Started and closed from one thread; the nodes run on their own.
+ *
+ * @param work     the work folder (keys/, maps/)
+ * @param pub      the origin's public key file
+ * @param origin   the origin
+ * @param stream   the origin's update stream (closed after the origin: the origin does not own it)
+ * @param pulls    the two pull-mode proxies
+ * @param push     the push-mode proxy
+ */
+record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, List<StreamingPull> pulls,
+                   PushPullProxy push)
+        implements AutoCloseable {
+
+    /** Preferred ports after the origin's: the two pull proxies, then the push proxy. */
+    static final List<Integer> PROXY_PORTS = List.of(8282, 8283, 8383);
+
+    RunningDemo {
+        requireNonNull(work, "work");
+        requireNonNull(pub, "pub");
+        requireNonNull(origin, "origin");
+        requireNonNull(stream, "stream");
+        pulls = List.copyOf(pulls);
+        requireNonNull(push, "push");
+    }
+
+    /**
+     * Starts everything in {@code work}.
+     *
+     * @param originPort the origin's preferred port; 0 puts every node on a port the system picks
+     */
+    static RunningDemo start(Path work, int originPort) throws IOException {
+        Path keys = Files.createDirectories(work.resolve("keys"));
+        Path maps = Files.createDirectories(work.resolve("maps"));
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = Files.writeString(keys.resolve("origin.key"), key.toPkcs8Pem(), StandardCharsets.US_ASCII);
+        Path pub = Files.writeString(keys.resolve("origin.pub"), key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);
+        DemoCommand.copySampleMaps(maps);
+
+        List<Integer> wanted = new ArrayList<>(List.of(originPort));
+        PROXY_PORTS.forEach(p -> wanted.add(originPort == 0 ? 0 : p));
+        List<Integer> ports = DemoPorts.choose(wanted);
+        List<String> proxyUrls = ports.subList(1, ports.size()).stream().map(p -> "http://127.0.0.1:" + p).toList();
+        OriginConfig config = new OriginConfig(FrontEndConfig.defaults("127.0.0.1", ports.get(0)), maps, priv,
+                Duration.ofHours(1), Duration.ofSeconds(60), proxyUrls, "rproxy-demo", null);
+        // The origin streams its changes (RFC 8895) at /updates, for the push-mode proxy and any client.
+        UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
+        Origin origin;
+        try {
+            origin = Origin.start(config, Clock.systemUTC(), stream);
+        } catch (IOException | RuntimeException e) {
+            stream.close();
+            throw new IllegalStateException("cannot start the origin on 127.0.0.1:" + ports.get(0) + ": " + e, e);
+        }
+        List<StreamingPull> pulls = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 2; i++) {
+                pulls.add(startPull(origin, pub, ports.get(i), "rproxy-demo-pull" + i));
+            }
+            PushPullProxy push = PushMode.start(new ProxyConfig(ProxyConfig.Mode.PUSH, "rproxy-demo-push",
+                    new ListenConfig(new Address("127.0.0.1", ports.get(3)), null),
+                    UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub)), null, null, null), 0);
+            return new RunningDemo(work, pub, origin, stream, pulls, push);
+        } catch (RuntimeException e) {
+            pulls.forEach(StreamingPull::close);
+            origin.close();
+            stream.close();
+            throw new IllegalStateException("cannot start a proxy (ports " + ports.subList(1, ports.size())
+                    + " taken meanwhile?): " + e.getMessage(), e);
+        }
+    }
+
+    private static StreamingPull startPull(Origin origin, Path pub, int port, String name) {
+        UpstreamConfig up = UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub))
+                .withPrefetch(List.of("/directory", "/capability"));
+        ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PULL, name,
+                new ListenConfig(new Address("127.0.0.1", port), null), up, null, null,
+                new AdminConfig(new Address("127.0.0.1", 0)));
+        return StreamingPull.start(config, StreamingPull.streamConfig(config), Clock.systemUTC());
+    }
+
+    /** Every proxy's base URI, in the order the origin lists them. */
+    List<String> proxyUris() {
+        List<String> uris = new ArrayList<>();
+        pulls.forEach(p -> uris.add(p.pull().baseUri()));
+        uris.add(push.baseUri());
+        return uris;
+    }
+
+    @Override
+    public void close() {
+        push.close();
+        pulls.forEach(StreamingPull::close);
+        origin.close();
+        stream.close();
+    }
+}

@@ -1,0 +1,163 @@
+package org.rproxy.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code rproxy fetch} names the URL and the reason for every way a fetch can fail, each with its
+ * own exit code, over real sockets: a closed port, a server that never answers, one that answers
+ * garbage or hangs up, a TLS server whose certificate is not trusted, and an ALTO error.
+ */
+class FetchErrorsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aClosedPortIsUnreachable() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port + "/prop/pid";
+        CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString());
+        assertEquals(3, run.exit(), run.toString());
+        assertEquals("UNREACHABLE " + url + ": connection refused\n", run.out(), run.toString());
+    }
+
+    @Test
+    void aServerThatNeverAnswersTimesOut() throws IOException {
+        // The kernel completes the handshake from the backlog; nothing ever reads or answers.
+        try (ServerSocket silent = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            String url = "http://127.0.0.1:" + silent.getLocalPort() + "/prop/pid";
+            CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString(),
+                    "--timeout", "1s");
+            assertEquals(4, run.exit(), run.toString());
+            assertEquals("TIMEOUT " + url + ": no complete response within 1s\n", run.out(), run.toString());
+        }
+    }
+
+    @Test
+    void garbageIsAnInvalidResponse() throws Exception {
+        CommandRun run = againstOneShotServer("this is not HTTP\r\n\r\n");
+        assertEquals(1, run.exit(), run.toString());
+        assertTrue(run.out().matches("INVALID http://127\\.0\\.0\\.1:\\d+/prop/pid: not a valid HTTP response: .+\n"),
+                run.toString());
+    }
+
+    @Test
+    void aServerThatHangsUpIsAnInvalidResponse() throws Exception {
+        CommandRun run = againstOneShotServer("");
+        assertEquals(1, run.exit(), run.toString());
+        assertTrue(run.out().matches("INVALID http://127\\.0\\.0\\.1:\\d+/prop/pid: "
+                + "the connection closed before a complete response\n"), run.toString());
+    }
+
+    /**
+     * A server that reads each request head, writes {@code reply} and closes, for a few
+     * connections (the JDK client retries a GET once on a connection closed without an answer).
+     */
+    private CommandRun againstOneShotServer(String reply) throws Exception {
+        ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        CompletableFuture<Void> served;
+        CommandRun run;
+        try {
+            served = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 4; i++) {
+                    try (Socket s = server.accept()) {
+                        s.setSoTimeout(10_000);
+                        readHead(s.getInputStream());
+                        OutputStream out = s.getOutputStream();
+                        out.write(reply.getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    } catch (IOException closedByTheTest) {
+                        return;
+                    }
+                }
+            });
+            String url = "http://127.0.0.1:" + server.getLocalPort() + "/prop/pid";
+            run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString(), "--timeout", "10s");
+        } finally {
+            server.close(); // ends the accepting loop
+        }
+        served.get(20, TimeUnit.SECONDS);
+        return run;
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        for (int b = in.read(); b >= 0; b = in.read()) {
+            matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
+            if (matched == end.length) {
+                return;
+            }
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateIsATlsFailureAndTrustingItsCaVerifies() throws Exception {
+        try (SignedOrigin origin = SignedOrigin.start(dir, true)) {
+            String url = origin.url("/prop/pid");
+            assertTrue(url.startsWith("https://127.0.0.1:"), url);
+            CommandRun untrusted = CommandRun.of("fetch", url, "--trust", origin.pub().toString());
+            assertEquals(5, untrusted.exit(), untrusted.toString());
+            assertTrue(untrusted.out().startsWith("TLS-FAILURE " + url + ": the server's certificate is not accepted: "),
+                    untrusted.toString());
+            CommandRun trusted = CommandRun.of("fetch", url, "--trust", origin.pub().toString(),
+                    "--ca", origin.cert().toString());
+            assertEquals(0, trusted.exit(), trusted.toString());
+            assertTrue(trusted.out().startsWith("VALID default-network-map path=/prop/pid "), trusted.toString());
+        }
+    }
+
+    @Test
+    void anAltoErrorIsRefusedWithItsCodeAndField() throws Exception {
+        try (SignedOrigin origin = SignedOrigin.start(dir, false)) {
+            String url = origin.url("/cost/row?srcpid=PID1&type=nosuchtype");
+            CommandRun run = CommandRun.of("fetch", url, "--trust", origin.pub().toString());
+            assertEquals(6, run.exit(), run.toString());
+            assertTrue(run.out().startsWith("REFUSED " + url + ": status 400 E_INVALID_FIELD_VALUE field=type"),
+                    run.toString());
+            String json = origin.url("/networkmap/no-such-map");
+            CommandRun jsonError = CommandRun.of("fetch", json, "--trust", origin.pub().toString());
+            assertEquals(6, jsonError.exit(), jsonError.toString());
+            assertTrue(jsonError.out().startsWith("REFUSED " + json + ": status 404 E_"), jsonError.toString());
+            String missing = origin.url("/no/such/thing");
+            CommandRun notFound = CommandRun.of("fetch", missing, "--trust", origin.pub().toString());
+            assertEquals(6, notFound.exit(), notFound.toString());
+            assertTrue(notFound.out().startsWith("REFUSED " + missing + ": status 404"), notFound.toString());
+        }
+    }
+
+    @Test
+    void aFetchThatFailsWritesNoBundle() throws Exception {
+        try (SignedOrigin origin = SignedOrigin.start(dir, false)) {
+            Path bundle = dir.resolve("b.http");
+            CommandRun run = CommandRun.of("fetch", origin.url("/prop/pid"), "--trust", origin.otherPub().toString(),
+                    "-o", bundle.toString());
+            assertEquals(1, run.exit(), run.toString());
+            assertTrue(run.out().startsWith("INVALID " + origin.url("/prop/pid") + ": UNKNOWN_KEY: "), run.toString());
+            assertTrue(java.nio.file.Files.notExists(bundle));
+        }
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, CommandRun.of("fetch", "http://127.0.0.1:1/x", "--trust", dir.resolve("none.pub").toString()).exit());
+        assertEquals(2, CommandRun.of("fetch", "http://127.0.0.1:1/x", "--trust", "k.pub", "-o", "-", "--body", "-").exit());
+    }
+}
