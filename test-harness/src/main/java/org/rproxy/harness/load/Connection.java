@@ -80,6 +80,11 @@ final class Connection {
         }
     }
 
+    /** Runs {@code task} on this connection's event loop after {@code delayMillis}; thread-safe. */
+    void later(Runnable task, long delayMillis) {
+        loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
     /** Opens the connection ahead of the first request; thread-safe. */
     void open() {
         loop.execute(this::connect);

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpMethod;
 
 import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.model.PrefixIndex;
-import org.rproxy.core.sign.Verdict;
 
 /**
  * One simulated viewer joining a live event, doing what a P2P client does on joining:
@@ -32,11 +31,14 @@ import org.rproxy.core.sign.Verdict;
  * <p>A small state machine, not a thread: each step sends one request on the viewer's connection and
  * the answer (on that connection's event loop) moves it on. Each request's latency is measured
  * from when it was due — the scheduled arrival for the first, the previous answer for the rest —
- * so time spent waiting for a busy connection is counted, not hidden. Any error or failed
- * verification ends the viewer.
+ * so time spent waiting for a busy connection is counted, not hidden. A {@code 503} (a node
+ * shedding load) is asked again after its {@code Retry-After}, as a well-behaved client does, at
+ * most {@link #MAX_RETRIES} times in a viewer's life, and counted per step; any other error or a
+ * failed verification ends the viewer.
  */
 final class Viewer implements Exchange.Callback {
     private static final String JSON_ERR = ",application/alto-error+json";
+    static final int MAX_RETRIES = 3;
 
     private enum Step {
         ENTRY("directory", "capability"),
@@ -71,6 +73,7 @@ final class Viewer implements Exchange.Callback {
     private Documents.DirectoryInfo dir;
     private PrefixIndex prefixes;
     private String pid;
+    private int retries;
 
     Viewer(ViewerContext ctx, ClientPool.Target target, long index, long dueNanos) {
         this.ctx = ctx;
@@ -167,6 +170,12 @@ final class Viewer implements Exchange.Callback {
         s.requests.increment();
         s.bytes.add(response.content().readableBytes());
         s.step(stepName());
+        if (response.status().code() == 503 && retries < MAX_RETRIES) {
+            retries++;
+            s.step("503, asked again @ " + stepName());
+            connection.later(this::send, RetryAfter.millis(response.headers().get("retry-after")));
+            return;
+        }
         String problem;
         try {
             problem = handle(response);
@@ -217,7 +226,7 @@ final class Viewer implements Exchange.Callback {
                 if (status != 200) {
                     return "http " + status;
                 }
-                String problem = checkDerived(response);
+                String problem = AnswerChecks.derived(ctx, path, response);
                 if (problem != null || step != Step.PID) {
                     return problem;
                 }
@@ -243,7 +252,7 @@ final class Viewer implements Exchange.Callback {
         } else {
             return "http " + status;
         }
-        String problem = checkSigned(fields, body);
+        String problem = AnswerChecks.signed(ctx, path, fields, body);
         if (problem != null) {
             return problem;
         }
@@ -265,34 +274,6 @@ final class Viewer implements Exchange.Callback {
             byte[] a = {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip};
             pid = prefixes.pidOf(IpAddress.of(a)).orElse(null);
             return pid == null ? "no PID for " + Population.literal(ip) + " in the network map" : null;
-        }
-        return null;
-    }
-
-    private String checkSigned(Function<String, String> fields, ByteBuf body) {
-        if (!ctx.checkNext()) {
-            ctx.stats.signedUnchecked.increment();
-            return null;
-        }
-        Verdict v = ctx.verdicts.check(path, fields, body);
-        ctx.stats.signedChecked.increment();
-        if (!v.valid()) {
-            ctx.stats.verifyFailure(v.outcome().name());
-            return "verification " + v.outcome();
-        }
-        return null;
-    }
-
-    /** A computed answer carries no signature and names what it came from; a signed one is verified. */
-    private String checkDerived(FullHttpResponse response) {
-        HttpHeaders h = response.headers();
-        if (h.contains("signature")) {
-            return checkSigned(h::get, response.content());
-        }
-        ctx.stats.derived.increment();
-        if (ctx.verify.share() > 0 && !h.contains("alto-derived-from")) {
-            ctx.stats.verifyFailure("UNSIGNED_NOT_DERIVED");
-            return "verification UNSIGNED_NOT_DERIVED";
         }
         return null;
     }
