@@ -53,12 +53,22 @@ final class FetchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "URL", description = "http(s) URL of the resource.")
+    @Parameters(index = "0", paramLabel = "URL",
+            description = "http(s) URL of the resource; with --origin, its path (e.g. /networkmap/default-network-map).")
     URI url;
 
-    @Option(names = "--trust", required = true, paramLabel = "PUBFILE",
-            description = "Origin public key (SPKI PEM). Repeat for several keys.")
+    @Option(names = "--trust", paramLabel = "PUBFILE",
+            description = "Origin public key (SPKI PEM). Repeat for several keys (one with --origin).")
     List<Path> trust = new ArrayList<>();
+
+    @Option(names = "--origin", paramLabel = "URL",
+            description = {"Discover the sources: read this origin's signed directory, ask the cheapest RProxy it lists",
+                    "first, fall back to the next and to the origin last (needs --keyid or one --trust)."})
+    URI origin;
+
+    @Option(names = "--keyid", paramLabel = "ID",
+            description = "With --origin: pin the origin's key by its key id (RFC 7638 thumbprint) instead of a PEM file.")
+    String keyId;
 
     @Option(names = "--post", paramLabel = "FILE", description = "POST this file as the request body.")
     Path post;
@@ -88,6 +98,12 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (origin != null) {
+            return discovering();
+        }
+        if (keyId != null || trust.isEmpty()) {
+            throw new IllegalArgumentException(keyId != null ? "--keyid needs --origin" : "give --trust PUBFILE");
+        }
         if (isStdout(output) && isStdout(body)) {
             throw new IllegalArgumentException("-o - and --body - both want stdout: give one of them a file");
         }
@@ -131,6 +147,18 @@ final class FetchCommand implements Callable<Integer> {
                 + ")" + response.headers().firstValue("via").map(v -> " via=" + v).orElse(""));
         verdictOut.flush();
         return FetchOutcome.VALID.exitCode();
+    }
+
+    private int discovering() {
+        if ((keyId == null) == (trust.size() != 1)) {
+            throw new IllegalArgumentException("--origin needs exactly one of --keyid ID or --trust PUBFILE");
+        }
+        if (output != null || body != null || post != null || gzip || ca != null) {
+            throw new IllegalArgumentException("--origin fetches and verifies documents only: drop -o, --body, --post, "
+                    + "--gzip and --ca");
+        }
+        return OriginFetch.run(origin, keyId, keyId == null ? trust.get(0) : null, url.toString(), timeout,
+                spec.commandLine().getOut());
     }
 
     private int report(PrintWriter out, FetchFailures.Failure failure) {

@@ -37,6 +37,11 @@ final class ArchitectureRules {
             .should().dependOnClassesThat().resideInAnyPackage(PULL, PUSH, CLIENT, APP, HARNESS)
             .because("the signing feeds stand on core alone (ARCHITECTURE.md §7.1)");
 
+    /** §7.3: the client library is for app vendors: it stands on core alone. */
+    static final ArchRule CLIENT_STANDS_ON_CORE = noClasses().that().resideInAPackage(CLIENT)
+            .should().dependOnClassesThat().resideInAnyPackage(ORIGIN, PULL, PUSH, APP, HARNESS)
+            .because("rproxy-client depends on core only (ARCHITECTURE.md §7.3)");
+
     /** §7.2: core is what every role shares, so it knows none of them. */
     static final ArchRule CORE_KNOWS_NO_ROLE = noClasses().that().resideInAPackage(CORE)
             .should().dependOnClassesThat().resideInAnyPackage(ORIGIN, PULL, PUSH, CLIENT, APP, HARNESS)
@@ -69,7 +74,8 @@ final class ArchitectureRules {
             .because("time and randomness are injected (ARCHITECTURE.md §7.6)");
 
     static List<ArchRule> all() {
-        return List.of(PULL_IS_INDEPENDENT, PUSH_IS_INDEPENDENT, ORIGIN_IS_INDEPENDENT, CORE_KNOWS_NO_ROLE, MODEL_IS_PLAIN,
+        return List.of(PULL_IS_INDEPENDENT, PUSH_IS_INDEPENDENT, ORIGIN_IS_INDEPENDENT, CLIENT_STANDS_ON_CORE,
+                CORE_KNOWS_NO_ROLE, MODEL_IS_PLAIN,
                 NETTY_ONLY_IN_NETWORK_CODE, TIME_IS_INJECTED);
     }
 

@@ -14,6 +14,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 import org.rproxy.app.Main;
+import org.rproxy.client.AltoClient;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.harness.HarnessMain;
 import org.rproxy.origin.Origin;
@@ -32,7 +33,8 @@ class ArchitectureTest {
     static void importTheProduct() {
         // One class per module tells where that module's classes are (a folder, or a jar under
         // `mvn verify`); importing those locations alone is much faster than scanning the class path.
-        List<URL> modules = Stream.of(NetworkMap.class, Origin.class, PullProxy.class, PushProxy.class, Main.class,
+        List<URL> modules = Stream.of(NetworkMap.class, Origin.class, PullProxy.class, PushProxy.class, AltoClient.class,
+                        Main.class,
                         HarnessMain.class)
                 .map(c -> c.getProtectionDomain().getCodeSource().getLocation())
                 .distinct()
@@ -45,8 +47,8 @@ class ArchitectureTest {
     @Test
     void everyModuleIsImported() {
         // Rules over an empty import would pass vacuously.
-        for (String pkg : List.of("org.rproxy.core.server", "org.rproxy.core.answer", "org.rproxy.origin", "org.rproxy.pull", "org.rproxy.push", "org.rproxy.app",
-                "org.rproxy.harness")) {
+        for (String pkg : List.of("org.rproxy.core.server", "org.rproxy.core.answer", "org.rproxy.origin",
+                "org.rproxy.pull", "org.rproxy.push", "org.rproxy.client", "org.rproxy.app", "org.rproxy.harness")) {
             assertTrue(product.containPackage(pkg), pkg + " not imported");
         }
     }
@@ -64,6 +66,11 @@ class ArchitectureTest {
     @Test
     void theSigningFeedsDependOnNoOtherRole() {
         ArchitectureRules.ORIGIN_IS_INDEPENDENT.check(product);
+    }
+
+    @Test
+    void theClientLibraryStandsOnCoreAlone() {
+        ArchitectureRules.CLIENT_STANDS_ON_CORE.check(product);
     }
 
     @Test

@@ -1,0 +1,67 @@
+package org.rproxy.app;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.rproxy.client.AltoClient;
+import org.rproxy.client.ClientException;
+import org.rproxy.client.ClientOptions;
+import org.rproxy.client.KeyPin;
+import org.rproxy.client.VerifiedDocument;
+
+/**
+ * {@code rproxy fetch --origin URL (--keyid ID | --trust PUBFILE) TARGET}: the discovering fetch,
+ * a thin shell over the client library. It bootstraps from the origin's signed directory, learns
+ * the RProxies the origin lists, asks the cheapest one from this machine's address first and falls
+ * back to the next, and to the origin last ({@link AltoClient}). Prints one verdict line naming
+ * the source that answered and those refused before it; the exit code is {@link FetchOutcome}'s.
+ */
+final class OriginFetch {
+
+    private OriginFetch() {
+    }
+
+    static int run(URI origin, String keyId, Path trust, String target, Duration timeout, PrintWriter out) {
+        KeyPin pin = keyId != null ? KeyPin.ofKeyId(keyId) : KeyPin.ofPem(trust);
+        try (AltoClient client = AltoClient.bootstrap(ClientOptions.of(origin, pin).withTimeout(timeout))) {
+            VerifiedDocument doc = client.fetch(target);
+            StringBuilder line = new StringBuilder(FetchOutcome.VALID.word()).append(' ').append(target)
+                    .append(" from=").append(doc.source())
+                    .append(" version=").append(doc.representation().identity().etag())
+                    .append(" created=").append(doc.created()).append(" expires=").append(doc.expires());
+            for (ClientException refused : doc.refused()) {
+                line.append("\n  refused first: ").append(refused.getMessage());
+            }
+            out.println(line);
+            out.flush();
+            return FetchOutcome.VALID.exitCode();
+        } catch (ClientException e) {
+            FetchOutcome outcome = outcome(e);
+            out.println(outcome.word() + " " + target + ": " + e.getMessage());
+            out.flush();
+            return outcome.exitCode();
+        }
+    }
+
+    /** The outcome a failure reports: for "no source left", the last source's (the origin's). */
+    static FetchOutcome outcome(ClientException e) {
+        if (e instanceof ClientException.NoSourceLeft none && !none.attempts().isEmpty()) {
+            return outcome(none.attempts().get(none.attempts().size() - 1));
+        }
+        if (e instanceof ClientException.Unreachable) {
+            return FetchOutcome.UNREACHABLE;
+        }
+        if (e instanceof ClientException.TimedOut) {
+            return FetchOutcome.TIMEOUT;
+        }
+        if (e instanceof ClientException.TlsFailure) {
+            return FetchOutcome.TLS_FAILURE;
+        }
+        if (e instanceof ClientException.Refused) {
+            return FetchOutcome.REFUSED;
+        }
+        return FetchOutcome.INVALID;
+    }
+}
