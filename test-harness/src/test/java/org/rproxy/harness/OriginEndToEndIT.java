@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -201,6 +203,36 @@ class OriginEndToEndIT {
         // 128.36.22.1 is in PID3 (default): PID3->PID2 = 15 (130.132.3.4), PID3->PID3 unknown.
         assertTrue(ranking.contains("mode=\"ordinal\""), ranking);
         assertTrue(ranking.indexOf("130.132.3.4") > 0, ranking);
+    }
+
+    /**
+     * The presentation's own ranking example (use case 3: a client ranks three candidate peers)
+     * against the sample maps: every candidate comes back, in cost order. All three and the client
+     * fall in PID3, which the routing cost map gives no cost to itself: ranked at cost 0, not dropped.
+     */
+    @Test
+    void theSeedRankingExampleReturnsEveryCandidateInCostOrder() throws Exception {
+        HttpResponse<byte[]> rank = post("/cost/m?mode=ordinal", "application/xml",
+                "<alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\"><costquery type=\"routingcost\">"
+                        + "<srcendp name=\"ipv4:128.36.22.1\"/><dstendp name=\"ipv4:130.132.33.4\"/>"
+                        + "<dstendp name=\"ipv4:128.30.24.89\"/><dstendp name=\"ipv4:12.32.67.3\"/>"
+                        + "</costquery></alto>");
+        String ranking = new String(rank.body(), StandardCharsets.UTF_8);
+        assertEquals(200, rank.statusCode(), ranking);
+        assertTrue(ranking.contains("size=\"3\""), ranking);
+        List<Double> costs = new ArrayList<>();
+        Matcher m = Pattern.compile("<(?:\\w+:)?endpoint[^>]*? name=\"([^\"]+)\"[^>]*? cost=\"([^\"]+)\"")
+                .matcher(ranking);
+        List<String> names = new ArrayList<>();
+        while (m.find()) {
+            names.add(m.group(1));
+            costs.add(Double.valueOf(m.group(2)));
+        }
+        assertEquals(List.of("ipv4:12.32.67.3", "ipv4:128.30.24.89", "ipv4:130.132.33.4"),
+                names.stream().sorted().toList(), ranking);
+        for (int i = 1; i < costs.size(); i++) {
+            assertTrue(costs.get(i - 1) <= costs.get(i), "not in cost order: " + ranking);
+        }
     }
 
     @ParameterizedTest(name = "{0} {1} -> {4} {5}")
