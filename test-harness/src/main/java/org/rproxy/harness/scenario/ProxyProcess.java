@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,31 +44,37 @@ final class ProxyProcess implements AutoCloseable {
      */
     static ProxyProcess start(String name, String classpath, String upstream, Path trust, Path logDir, List<String> extra)
             throws IOException, InterruptedException {
-        int port = freePort();
-        int admin = freePort();
-        List<String> args = new ArrayList<>(List.of("proxy", "--listen", "127.0.0.1:" + port, "--admin", "127.0.0.1:" + admin,
-                "--upstream", upstream, "--trust", trust.toString(), "--name", name));
-        args.addAll(extra);
-        return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + admin + "/readyz"));
+        return withFreshPorts(() -> {
+            int port = freePort();
+            int admin = freePort();
+            List<String> args = new ArrayList<>(List.of("proxy", "--listen", "127.0.0.1:" + port, "--admin",
+                    "127.0.0.1:" + admin, "--upstream", upstream, "--trust", trust.toString(), "--name", name));
+            args.addAll(extra);
+            return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + admin + "/readyz"));
+        });
     }
 
     /** A push-mode proxy: ready when it serves the directory it follows. */
     static ProxyProcess startPush(String name, String classpath, String upstream, Path trust, Path logDir,
                                   List<String> extra) throws IOException, InterruptedException {
-        int port = freePort();
-        List<String> args = new ArrayList<>(List.of("proxy", "--mode", "push", "--listen", "127.0.0.1:" + port,
-                "--upstream", upstream, "--trust", trust.toString(), "--name", name));
-        args.addAll(extra);
-        return launch(name, classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+        return withFreshPorts(() -> {
+            int port = freePort();
+            List<String> args = new ArrayList<>(List.of("proxy", "--mode", "push", "--listen", "127.0.0.1:" + port,
+                    "--upstream", upstream, "--trust", trust.toString(), "--name", name));
+            args.addAll(extra);
+            return launch(name, classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+        });
     }
 
     /** An origin process (it carries the update stream when the build has push mode). */
     static ProxyProcess startOrigin(String classpath, Path maps, Path key, Duration maxAge, Path logDir)
             throws IOException, InterruptedException {
-        int port = freePort();
-        List<String> args = List.of("origin", "--listen", "127.0.0.1:" + port, "--maps", maps.toString(), "--key",
-                key.toString(), "--max-age", maxAge.toSeconds() + "s");
-        return launch("origin", classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+        return withFreshPorts(() -> {
+            int port = freePort();
+            List<String> args = List.of("origin", "--listen", "127.0.0.1:" + port, "--maps", maps.toString(), "--key",
+                    key.toString(), "--max-age", maxAge.toSeconds() + "s");
+            return launch("origin", classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+        });
     }
 
     /**
@@ -76,11 +83,44 @@ final class ProxyProcess implements AutoCloseable {
      */
     static ProxyProcess startSigningFront(String classpath, String directoryUrl, Path key, Duration poll, Duration maxAge,
                                           Path logDir) throws IOException, InterruptedException {
-        int port = freePort();
-        List<String> args = List.of("origin", "--listen", "127.0.0.1:" + port, "--sign-upstream", directoryUrl, "--key",
-                key.toString(), "--poll", poll.toMillis() + "ms", "--max-age", maxAge.toSeconds() + "s");
-        return launch("signing-front", classpath, args, port, -1, logDir,
-                URI.create("http://127.0.0.1:" + port + "/directory"));
+        return withFreshPorts(() -> {
+            int port = freePort();
+            List<String> args = List.of("origin", "--listen", "127.0.0.1:" + port, "--sign-upstream", directoryUrl, "--key",
+                    key.toString(), "--poll", poll.toMillis() + "ms", "--max-age", maxAge.toSeconds() + "s");
+            return launch("signing-front", classpath, args, port, -1, logDir,
+                    URI.create("http://127.0.0.1:" + port + "/directory"));
+        });
+    }
+
+    /**
+     * Ports are picked free here and bound by the child a second later, while the tests or the
+     * load around it open sockets of their own: one of those may take a picked port first. The
+     * child then stops at once saying it cannot listen; it is started again on fresh ports.
+     */
+    private static ProxyProcess withFreshPorts(Launch launch) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return launch.start();
+            } catch (PortTaken e) {
+                if (attempt == START_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final int START_ATTEMPTS = 3;
+
+    @FunctionalInterface
+    private interface Launch {
+        ProxyProcess start() throws IOException, InterruptedException;
+    }
+
+    /** The child could not bind a port it was given. */
+    private static final class PortTaken extends IOException {
+        PortTaken(String message) {
+            super(message);
+        }
     }
 
     private static ProxyProcess launch(String name, String classpath, List<String> args, int port, int admin, Path logDir,
@@ -149,7 +189,9 @@ final class ProxyProcess implements AutoCloseable {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException(name + " exited with " + process.exitValue() + "; see " + log);
+                String why = name + " exited with " + process.exitValue() + "; see " + log;
+                throw Files.exists(log) && Files.readString(log).contains("cannot listen on") ? new PortTaken(why)
+                        : new IOException(why);
             }
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
