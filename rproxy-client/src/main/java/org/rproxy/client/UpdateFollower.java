@@ -17,8 +17,6 @@ import java.util.function.LongSupplier;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.StreamFollower;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a client's maps current: subscribes to an update stream (RFC 8895) at the best source
@@ -49,7 +47,6 @@ public final class UpdateFollower implements AutoCloseable {
         }
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
 
     private final HeldState state;
@@ -73,7 +70,7 @@ public final class UpdateFollower implements AutoCloseable {
         this.checker = checker;
         this.options = options;
         this.ticker = requireNonNull(ticker, "ticker");
-        this.listener = guarded(requireNonNull(listener, "listener"));
+        this.listener = new GuardedListener(requireNonNull(listener, "listener"));
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -107,7 +104,8 @@ public final class UpdateFollower implements AutoCloseable {
             if (streamed) {
                 // A stream that ended at once is not resubscribed to at once: back off, doubling.
                 boolean lasted = ticker.getAsLong() - start > options.readTimeout().toNanos();
-                backoff = lasted ? MIN_BACKOFF : min(backoff.multipliedBy(2), options.pollInterval());
+                Duration doubled = backoff.multipliedBy(2);
+                backoff = lasted ? MIN_BACKOFF : doubled.compareTo(options.pollInterval()) <= 0 ? doubled : options.pollInterval();
                 wait = backoff;
             } else {
                 listener.following(null);
@@ -118,38 +116,6 @@ public final class UpdateFollower implements AutoCloseable {
                 return;
             }
         }
-    }
-
-    /** {@code l} with every call guarded: an exception the application throws is logged and following goes on. */
-    private static Listener guarded(Listener l) {
-        return new Listener() {
-            @Override
-            public void changed(LocalAnswers answers) {
-                run(() -> l.changed(answers), "changed");
-            }
-
-            @Override
-            public void refused(ClientException why) {
-                run(() -> l.refused(why), "refused");
-            }
-
-            @Override
-            public void following(URI stream) {
-                run(() -> l.following(stream), "following");
-            }
-
-            private void run(Runnable call, String what) {
-                try {
-                    call.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("the update listener's {} threw; following goes on", what, e);
-                }
-            }
-        };
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** Follows the stream at {@code source} until it ends; false when none could be opened. */

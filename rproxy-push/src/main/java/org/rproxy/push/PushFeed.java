@@ -30,10 +30,8 @@ import org.slf4j.LoggerFactory;
  * store, which the proxy's own publisher follows, so updates travel on down the tree). This
  * class owns the connection's life; the jobs around it are apart:
  * <ul>
- *   <li>{@link StreamDiscovery}: the upstream's signed directory, read first: the stream's URI
- *       and the documents it offers;</li>
- *   <li>{@link Substreams}: what is followed, under which substream id; on every reconnect the
- *       subscription names the entity tags held, so only what changed meanwhile is sent;</li>
+ *   <li>{@link StreamDiscovery}: the signed directory, read first: the stream and its documents;</li>
+ *   <li>{@link Substreams}: what is followed, by which id; a reconnect names the tags held;</li>
  *   <li>{@link StreamControl}: the control events, and the documents added through the control URI;</li>
  *   <li>{@link UpdateReceiver}: applying, verifying and handing on each update;</li>
  *   <li>{@link Backoff}: the wait before reconnecting.</li>
