@@ -148,25 +148,11 @@ class ClientFallbackIT {
 
         AltoClient client = closeLater(AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
                 KeyPin.ofKeyId(origin.keyId()))));
-        BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-        BlockingQueue<URI> streams = new LinkedBlockingQueue<>();
-        BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-        client.follow(new UpdateFollower.Listener() {
-            @Override
-            public void changed(LocalAnswers answers) {
-                changes.add(answers);
-            }
-
-            @Override
-            public void refused(ClientException why) {
-                refused.add(why);
-            }
-
-            @Override
-            public void following(URI stream) {
-                streams.add(stream == null ? URI.create("polling:") : stream);
-            }
-        });
+        Heard heard = new Heard();
+        BlockingQueue<LocalAnswers> changes = heard.changes;
+        BlockingQueue<URI> streams = heard.streams;
+        BlockingQueue<ClientException> refused = heard.refused;
+        client.follow(heard);
         assertEquals(URI.create(tampering.base() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertEquals(URI.create(origin.baseUri() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
                 () -> "refused: " + refused);
@@ -196,25 +182,11 @@ class ClientFallbackIT {
 
     /** The client subscribes at the good proxy (first in its order) and a change at the origin reaches its answers. */
     private static void followsAChange(AltoClient client, Relay good, Path maps) throws Exception {
-        BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-        BlockingQueue<URI> streams = new LinkedBlockingQueue<>();
-        BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-        try (UpdateFollower f = client.follow(new UpdateFollower.Listener() {
-            @Override
-            public void changed(LocalAnswers answers) {
-                changes.add(answers);
-            }
-
-            @Override
-            public void refused(ClientException why) {
-                refused.add(why);
-            }
-
-            @Override
-            public void following(URI stream) {
-                streams.add(stream == null ? URI.create("polling:") : stream);
-            }
-        })) {
+        Heard heard = new Heard();
+        BlockingQueue<LocalAnswers> changes = heard.changes;
+        BlockingQueue<URI> streams = heard.streams;
+        BlockingQueue<ClientException> refused = heard.refused;
+        try (UpdateFollower f = client.follow(heard)) {
             assertEquals(URI.create(good.base() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
                     () -> "refused: " + refused);
             PushTree.writeRoutingCost(maps, 77);
@@ -227,6 +199,28 @@ class ClientFallbackIT {
                     () -> "no change within " + WAIT + "; refused: " + refused);
             assertTrue(refused.isEmpty(), refused::toString);
             assertTrue(f.running());
+        }
+    }
+
+    /** What an update follower told the test, in order; polling is heard as the stream {@code polling:}. */
+    private static final class Heard implements UpdateFollower.Listener {
+        final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
+        final BlockingQueue<URI> streams = new LinkedBlockingQueue<>();
+        final BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
+
+        @Override
+        public void changed(LocalAnswers answers) {
+            changes.add(answers);
+        }
+
+        @Override
+        public void refused(ClientException why) {
+            refused.add(why);
+        }
+
+        @Override
+        public void following(URI stream) {
+            streams.add(stream == null ? URI.create("polling:") : stream);
         }
     }
 }

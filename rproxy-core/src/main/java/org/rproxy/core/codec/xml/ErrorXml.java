@@ -19,8 +19,6 @@ final class ErrorXml {
     private ErrorXml() {
     }
 
-    static final String NAMESPACE = "urn:ietf:params:xml:ns:p2p:alto";
-
     /**
      * The error as every node serves it in the XML dialect:
      * {@code <alto xmlns="urn:ietf:params:xml:ns:p2p:alto"><error code=".." field=".." value="..">message</error></alto>}.
@@ -30,7 +28,7 @@ final class ErrorXml {
     static String text(AltoError error) {
         StringBuilder b = new StringBuilder(160)
                 .append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-                .append("<alto xmlns=\"").append(NAMESPACE).append("\"><error");
+                .append("<alto xmlns=\"").append(AltoDto.NS).append("\"><error");
         attribute(b, "code", error.code().name());
         attribute(b, "field", error.field());
         attribute(b, "value", error.value());
