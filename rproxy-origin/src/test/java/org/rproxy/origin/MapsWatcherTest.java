@@ -13,17 +13,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 import org.rproxy.core.model.MapSet;
+import org.rproxy.core.testing.CapturedLogs;
 
 @SuppressWarnings("try") // resources held open for the test's duration, not referenced
 class MapsWatcherTest {
@@ -101,29 +98,19 @@ class MapsWatcherTest {
         }
     }
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private CapturedLogs logs;
 
     @BeforeEach
     void captureLogs() {
-        logs.start();
-        ((Logger) LoggerFactory.getLogger(MapsWatcher.class)).addAppender(logs);
+        logs = CapturedLogs.of(MapsWatcher.class);
     }
 
     @AfterEach
     void releaseLogs() {
-        ((Logger) LoggerFactory.getLogger(MapsWatcher.class)).detachAppender(logs);
+        logs.close();
     }
 
     private void awaitLog(String part) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            synchronized (logs.list) {
-                if (logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains(part))) {
-                    return;
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-        throw new AssertionError("no log line containing '" + part + "'");
+        logs.awaitMessage(part, Duration.ofSeconds(10));
     }
 }

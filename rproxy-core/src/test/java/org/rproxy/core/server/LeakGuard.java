@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
@@ -14,7 +12,8 @@ import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.LoggerFactory;
+
+import org.rproxy.core.testing.CapturedLogs;
 
 /**
  * Fails a test class when Netty's leak detector reports a buffer that was never released.
@@ -24,13 +23,11 @@ import org.slf4j.LoggerFactory;
  */
 final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
 
-    private final Logger detector = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
-    private final ListAppender<ILoggingEvent> reports = new ListAppender<>();
+    private CapturedLogs reports;
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        reports.start();
-        detector.addAppender(reports);
+        reports = CapturedLogs.of(ResourceLeakDetector.class);
     }
 
     @Override
@@ -41,13 +38,13 @@ final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
                 ByteBuf probe = ByteBufAllocator.DEFAULT.buffer(1);
                 probe.release();
             }
-            List<String> leaks = reports.list.stream()
+            List<String> leaks = reports.events().stream()
                     .map(ILoggingEvent::getFormattedMessage)
                     .filter(m -> m.contains("LEAK"))
                     .toList();
             assertEquals(List.of(), leaks, "buffers leaked in " + context.getDisplayName());
         } finally {
-            detector.detachAppender(reports);
+            reports.close();
         }
     }
 }

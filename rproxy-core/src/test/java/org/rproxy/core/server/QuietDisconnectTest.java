@@ -21,7 +21,6 @@ import javax.net.ssl.SSLHandshakeException;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 
 import io.netty.handler.codec.DecoderException;
 
@@ -30,6 +29,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
+
+import org.rproxy.core.testing.CapturedLogs;
 
 /**
  * Clients that leave in the middle (half-closed after a request, truncated heads and bodies,
@@ -43,15 +44,14 @@ class QuietDisconnectTest {
     private static final int MAX_EVENTS = 20;
 
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private CapturedLogs appender;
     private final ExecutorService work = Executors.newFixedThreadPool(2);
     private Level rootLevel;
     private AltoHttpServer server;
 
     @BeforeEach
     void capture() {
-        appender.start();
-        root.addAppender(appender);
+        appender = CapturedLogs.ofRoot();
         rootLevel = root.getLevel();
         root.setLevel(Level.INFO);
     }
@@ -62,7 +62,7 @@ class QuietDisconnectTest {
             server.close();
         }
         work.shutdownNow();
-        root.detachAppender(appender);
+        appender.close();
         root.setLevel(rootLevel);
     }
 
@@ -89,7 +89,7 @@ class QuietDisconnectTest {
         server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request ->
                 // Answers come from another thread, as queries and upstream fetches do.
                 CompletableFuture.supplyAsync(() -> Reply.ok(Fixtures.identityOnly()), work));
-        int infoAtStart = appender.list.size();
+        int infoAtStart = appender.count();
         for (int i = 0; i < CONNECTIONS; i++) {
             String request = BROKEN.get(i % BROKEN.size());
             try (Socket s = new Socket()) {
@@ -115,7 +115,8 @@ class QuietDisconnectTest {
             in.readAllBytes();
         }
         assertTrue(server.awaitConnectionsClosed(Duration.ofSeconds(30)), "every connection closed");
-        List<ILoggingEvent> events = List.copyOf(appender.list).subList(infoAtStart, appender.list.size());
+        List<ILoggingEvent> all = appender.events();
+        List<ILoggingEvent> events = all.subList(infoAtStart, all.size());
         String logged = events.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage()
                 + (e.getThrowableProxy() == null ? "" : " THROWABLE " + e.getThrowableProxy().getClassName()))
                 .collect(Collectors.joining("\n"));
