@@ -12,15 +12,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
+import org.rproxy.core.metrics.NodeMeters;
 import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.core.query.QueryPool;
+import org.rproxy.core.server.AccessLog;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
@@ -61,7 +62,8 @@ public final class Origin implements AutoCloseable {
     private AltoHttpServer server;
     private MapsWatcher watcher;
     private AdminServer admin;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final NodeMeters meters = new NodeMeters();
+    private final PrometheusMeterRegistry registry = meters.registry();
     private String serverUri;
 
     private Origin(OriginConfig config, SigningKey key, Clock clock, UpdateStreamMount stream) {
@@ -143,7 +145,8 @@ public final class Origin implements AutoCloseable {
     private void startServing(MapSet maps) throws IOException {
         FrontEndConfig fe = config.frontEnd().withDialectOf(Origin::dialectOf);
         // Bind first so the capability can name the real port when port 0 was asked for.
-        server = AltoHttpServer.start(fe, stream == null ? service : stream.mount(service), new RequestMetrics(registry));
+        server = AltoHttpServer.start(fe, stream == null ? service : stream.mount(service),
+                new RequestMetrics(registry).andThen(new AccessLog()));
         InetSocketAddress a = server.localAddress();
         serverUri = config.publicUri() != null ? config.publicUri()
                 : (fe.sslContext() != null ? "https://" : "http://") + (a.getAddress().getHostAddress().indexOf(':') >= 0
@@ -277,5 +280,6 @@ public final class Origin implements AutoCloseable {
         }
         publisher.shutdownNow();
         queries.close();
+        meters.close();
     }
 }

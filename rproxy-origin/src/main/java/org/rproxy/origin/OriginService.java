@@ -19,6 +19,7 @@ import org.rproxy.core.model.AltoException;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
+import org.rproxy.core.server.CacheStatus;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.Representation;
@@ -61,11 +62,12 @@ final class OriginService implements AltoService {
         boolean read = request.method().equals("GET") || request.method().equals("HEAD");
         if (read) {
             Representation r = q.signed(request.rawTarget());
-            if (r == null) {
-                r = q.computedGet(request.rawTarget());
-            }
             if (r != null) {
-                return done(Reply.ok(r));
+                return done(Reply.ok(r, CacheStatus.ORIGIN));
+            }
+            r = q.computedGet(request.rawTarget());
+            if (r != null) {
+                return done(Reply.ok(r, CacheStatus.LOCAL));
             }
         }
         Route route = Route.of(request.path(), q);
@@ -103,7 +105,7 @@ final class OriginService implements AltoService {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return Reply.ok(work.get());
+                    return Reply.ok(work.get(), CacheStatus.LOCAL);
                 } catch (AltoException e) {
                     return Reply.error(e.error(), dialect);
                 }

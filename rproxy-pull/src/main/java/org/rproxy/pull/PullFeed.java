@@ -14,6 +14,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoError;
+import org.rproxy.core.server.CacheStatus;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
@@ -98,7 +99,7 @@ final class PullFeed implements AutoCloseable {
                         attempts.fetch(key, e.call, "revalidate");
                     }
                 }
-                return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
+                return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now), held(h, now)));
             }
             return revalidateFirst(e, h, now);
         }
@@ -127,7 +128,7 @@ final class PullFeed implements AutoCloseable {
             return attempts.fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
         }
         if (!refresher.recentlyFailed(e, now)) {
-            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now)));
+            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now), held(h, now)));
         }
         return CompletableFuture.completedFuture(onError(e, now, e.failureStatus(), e.failure()));
     }
@@ -139,7 +140,7 @@ final class PullFeed implements AutoCloseable {
             if (!h.freshAt(now)) {
                 metrics.staleServed();
             }
-            return Reply.ok(e.stamped(h, now));
+            return Reply.ok(e.stamped(h, now), held(h, now));
         }
         Reply stale = staleDerived(e, now);
         return stale != null ? stale : noValidCopy(e.key, status, reason);
@@ -173,7 +174,7 @@ final class PullFeed implements AutoCloseable {
         if (r instanceof FetchResult.Stored s) {
             Entry e = copies.get(key);
             CachedCopy h = s.held();
-            return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)));
+            return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)), CacheStatus.MISS);
         }
         if (r instanceof FetchResult.Answer a) {
             return new Reply.Error(a.error(), key.dialect(), a.allow());
@@ -195,7 +196,12 @@ final class PullFeed implements AutoCloseable {
             return null;
         }
         metrics.staleServed();
-        return Reply.ok(e.stamped(h, now));
+        return Reply.ok(e.stamped(h, now), CacheStatus.STALE);
+    }
+
+    /** A held copy served: a hit within its {@code max-age}, else stale. */
+    private static CacheStatus held(CachedCopy h, Instant now) {
+        return h.freshAt(now) ? CacheStatus.HIT : CacheStatus.STALE;
     }
 
     private Reply noValidCopy(CacheKey key, int status, String reason) {

@@ -37,7 +37,10 @@ final class PullMetrics {
     private final ConcurrentHashMap<String, Counter> fetches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Outcome, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Timer> upstream = new ConcurrentHashMap<>();
-    /** Targets with an expiry gauge at most, to bound the label set. */
+    /**
+     * Targets with an expiry gauge at most, to bound the label set. Only signed documents get
+     * one, and only the origin can sign: the targets are its catalog's, not what clients ask for.
+     */
     private static final int MAX_EXPIRY_GAUGES = 10_000;
     private final ConcurrentHashMap<String, Expiry> expiries = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -93,11 +96,17 @@ final class PullMetrics {
                 .tag("kind", kind).tag("result", result).register(registry)).increment();
     }
 
-    /** One HTTP exchange with the upstream; status 0 when it failed without an answer. */
+    /**
+     * One HTTP exchange with the upstream; status 0 when it failed without an answer. The upstream
+     * is not trusted, so a status outside 100-599 is labelled {@code other}: the label stays
+     * bounded whatever it sends.
+     */
     void upstreamRequest(int status, long nanos) {
-        upstream.computeIfAbsent(status, s -> Timer.builder("rproxy.upstream.request")
+        int bounded = status == 0 || (status >= 100 && status <= 599) ? status : -1;
+        upstream.computeIfAbsent(bounded, s -> Timer.builder("rproxy.upstream.request")
                 .description("HTTP exchanges with the upstream, by status (0: no answer)")
-                .tag("status", Integer.toString(s)).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+                .tag("status", s < 0 ? "other" : Integer.toString(s)).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void verificationFailure(Outcome outcome) {

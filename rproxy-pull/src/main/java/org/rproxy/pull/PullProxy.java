@@ -17,7 +17,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.rproxy.core.concurrent.DaemonThreads;
@@ -25,8 +24,10 @@ import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.metrics.AdminServer;
+import org.rproxy.core.metrics.NodeMeters;
 import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.query.QueryPool;
+import org.rproxy.core.server.AccessLog;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
@@ -50,7 +51,8 @@ public final class PullProxy implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<AdminServer.Readiness> readinessChecks = new CopyOnWriteArrayList<>();
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final NodeMeters meters = new NodeMeters();
+    private final PrometheusMeterRegistry registry = meters.registry();
     private RepresentationStore<CacheKey> store;
     private PullFeed feed;
     private CurrentAnswers local;
@@ -93,6 +95,7 @@ public final class PullProxy implements AutoCloseable {
     }
 
     private void startAll(ProxyConfig config, Clock clock, UnaryOperator<AltoService> wrapFront) {
+        closeables.add(meters);
         UpstreamConfig up = config.upstream();
         ResponseVerifier verifier = new ResponseVerifier(trustedKeys(up.trust()), clock);
         ExecutorService work = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -124,7 +127,7 @@ public final class PullProxy implements AutoCloseable {
         }
         server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, queries, local, metrics,
                 NotFoundMemory.of(config.cache().notFoundFor(), config.cache().notFoundEntries(), clock))),
-                "wrapFront"), new RequestMetrics(registry));
+                "wrapFront"), new RequestMetrics(registry).andThen(new AccessLog()));
         closeables.add(0, server);
         InetSocketAddress a = server.localAddress();
         String host = a.getAddress().getHostAddress();

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.CacheStatus;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.Reply;
@@ -73,7 +74,7 @@ public final class PushProxy implements AutoCloseable {
             return done(Reply.error(AltoError.serverCondition(
                     "the held signature expired and the upstream is out of reach", 504), Dialect.JSON));
         }
-        return done(Reply.ok(r));
+        return done(Reply.ok(r, CacheStatus.HIT));
     }
 
     private static CompletableFuture<Reply> done(Reply r) {

@@ -21,6 +21,7 @@ import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.query.EndpointCostLookup;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
+import org.rproxy.core.server.CacheStatus;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.HeaderField;
@@ -152,7 +153,7 @@ public final class AnswerEngine {
             return null;
         }
         Representation r = queries.computedGet(request.rawTarget());
-        return r != null && clock.instant().isBefore(r.expires()) ? Reply.ok(r) : null;
+        return r != null && clock.instant().isBefore(r.expires()) ? Reply.ok(r, CacheStatus.LOCAL) : null;
     }
 
     /**
@@ -179,7 +180,8 @@ public final class AnswerEngine {
             if (read && queries.computedGet(request.rawTarget()) != null) {
                 return cached(request); // null once past its sources' validity: they are renewed upstream
             }
-            return Reply.ok(read ? queries.answerGet(t.route, request) : queries.answer(t.route, t.netmap, request));
+            return Reply.ok(read ? queries.answerGet(t.route, request) : queries.answer(t.route, t.netmap, request),
+                    CacheStatus.LOCAL);
         } catch (AltoException e) {
             return Reply.error(e.error(), Dialect.ofPath(request.path()));
         } catch (NotHeldException e) {

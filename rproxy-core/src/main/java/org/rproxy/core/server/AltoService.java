@@ -31,4 +31,13 @@ public interface AltoService {
     default String allow(String path) {
         return ALL_METHODS;
     }
+
+    /**
+     * The route {@code path} belongs to, for metrics labels: the path itself, or a template that
+     * stands for a family of paths made up per client (an update stream's control URIs), so that a
+     * label never takes one value per client. Called on the event loop, so a string test only.
+     */
+    default String route(String path) {
+        return path;
+    }
 }

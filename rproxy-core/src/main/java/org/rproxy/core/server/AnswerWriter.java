@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 
 import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;
@@ -25,17 +26,22 @@ final class AnswerWriter {
 
     /** What goes wrong on a connection is logged under one name, the connection handler's. */
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
+    private static final String IDENTITY = "identity";
 
     private final ResponseRenderer renderer;
     private final RequestObserver observer;
     private final FrontEndConfig config;
     private final RateLimitedLog warnings;
+    private final AltoService service;
 
-    AnswerWriter(ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config, RateLimitedLog warnings) {
+    /** @param service names the route of each path for the observer */
+    AnswerWriter(ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config, RateLimitedLog warnings,
+                 AltoService service) {
         this.renderer = requireNonNull(renderer, "renderer");
         this.observer = requireNonNull(observer, "observer");
         this.config = requireNonNull(config, "config");
         this.warnings = requireNonNull(warnings, "warnings");
+        this.service = requireNonNull(service, "service");
     }
 
     /**
@@ -55,11 +61,16 @@ final class AnswerWriter {
         }
         int status = response.status().code();
         long bodyBytes = response.content().readableBytes();
+        String coding = response.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        if (coding == null && status == 304 && reply instanceof Reply.Ok ok) {
+            // A 304 names no coding; the variant it confirms has one.
+            coding = ok.representation().select(head.acceptsGzip()).contentEncoding();
+        }
         ChannelFuture written = ctx.write(response);
         if (close) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
-        observe(head, status, bodyBytes);
+        observe(ctx, head, status, bodyBytes, reply instanceof Reply.Ok ok ? ok.cache() : CacheStatus.NONE, coding);
         return close;
     }
 
@@ -68,7 +79,7 @@ final class AnswerWriter {
         EventStreamWriter stream = new EventStreamWriter(ctx, reply.heartbeat().toNanos());
         ctx.writeAndFlush(EventStreamWriter.head(head.http10()));
         stream.start();
-        observe(head, 200, 0);
+        observe(ctx, head, 200, 0, CacheStatus.NONE, null);
         try {
             reply.onOpen().accept(stream);
         } catch (RuntimeException e) {
@@ -93,11 +104,23 @@ final class AnswerWriter {
         }
     }
 
-    private void observe(RequestHead head, int status, long bodyBytes) {
+    private void observe(ChannelHandlerContext ctx, RequestHead head, int status, long bodyBytes, CacheStatus cache,
+                         String coding) {
         try {
-            observer.onResponse(head.method(), head.path(), status, bodyBytes, System.nanoTime() - head.startNanos());
+            String path = head.path();
+            observer.onResponse(new Served(ctx.channel().remoteAddress(), protocol(ctx, head), head.method(), path,
+                    path.equals(RequestHead.UNKNOWN) ? path : service.route(path), status, bodyBytes,
+                    System.nanoTime() - head.startNanos(), cache, coding == null ? IDENTITY : coding,
+                    config.dialectFor(path)));
         } catch (RuntimeException e) {
             warnings.warn(LOG, "request observer failed", e);
         }
+    }
+
+    private static String protocol(ChannelHandlerContext ctx, RequestHead head) {
+        if (ctx.channel() instanceof Http2StreamChannel) {
+            return "HTTP/2.0";
+        }
+        return head.http10() ? "HTTP/1.0" : "HTTP/1.1";
     }
 }

@@ -72,7 +72,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,
                     RateLimitedLog warnings) {
         this.service = requireNonNull(service, "service");
-        this.answers = new AnswerWriter(renderer, observer, config, warnings);
+        this.answers = new AnswerWriter(renderer, observer, config, warnings, service);
         this.warnings = warnings;
     }
 

@@ -14,10 +14,20 @@ import org.rproxy.core.store.Representation;
  */
 public sealed interface Reply {
 
-    /** A representation, written as 200 (or 304 when the client's tag matches). */
-    record Ok(Representation representation) implements Reply {
+    /**
+     * A representation, written as 200 (or 304 when the client's tag matches).
+     *
+     * @param cache where it came from, for the access log
+     */
+    record Ok(Representation representation, CacheStatus cache) implements Reply {
         public Ok {
             requireNonNull(representation, "representation");
+            requireNonNull(cache, "cache");
+        }
+
+        /** An answer that says nothing of where it came from ({@link CacheStatus#NONE}). */
+        public Ok(Representation representation) {
+            this(representation, CacheStatus.NONE);
         }
     }
 
@@ -68,6 +78,10 @@ public sealed interface Reply {
 
     static Reply ok(Representation r) {
         return new Ok(r);
+    }
+
+    static Reply ok(Representation r, CacheStatus cache) {
+        return new Ok(r, cache);
     }
 
     static Reply error(AltoError e, Dialect d) {

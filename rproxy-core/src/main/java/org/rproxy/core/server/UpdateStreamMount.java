@@ -26,7 +26,8 @@ public interface UpdateStreamMount {
     /**
      * {@link #wrap}, also telling the front end what each resource accepts (for its 405 to PUT,
      * DELETE and the like): POST on the stream's path and the paths under it (its control URIs,
-     * RFC 8895 §6.3 and §7), what {@code documents} says everywhere else.
+     * RFC 8895 §6.3 and §7), what {@code documents} says everywhere else; and naming every
+     * control URI by one route, {@link #controlRoute}.
      */
     default AltoService mount(AltoService documents) {
         AltoService wrapped = wrap(documents);
@@ -41,7 +42,20 @@ public interface UpdateStreamMount {
             public String allow(String p) {
                 return p.equals(stream) || p.startsWith(stream + "/") ? "POST" : documents.allow(p);
             }
+
+            @Override
+            public String route(String p) {
+                return p.startsWith(stream + "/") ? controlRoute(stream) : documents.route(p);
+            }
         };
+    }
+
+    /**
+     * The route of every path under the stream's: the control URIs, one per stream, made of a
+     * random token (RFC 8895 §6.3), such as {@code /updates/{control}}.
+     */
+    static String controlRoute(String streamPath) {
+        return streamPath + "/{control}";
     }
 
     /** The signed documents now served, by request target (path and query). */

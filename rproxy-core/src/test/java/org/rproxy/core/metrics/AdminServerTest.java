@@ -14,6 +14,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.config.Address;
+import org.rproxy.core.server.CacheStatus;
+import org.rproxy.core.server.Dialect;
+import org.rproxy.core.server.Served;
 
 class AdminServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
@@ -27,8 +30,8 @@ class AdminServerTest {
     void servesPrometheusTextHealthAndReadiness() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RequestMetrics requests = new RequestMetrics(registry);
-        requests.onResponse("GET", "/directory", 200, 120, 1000);
-        requests.onResponse("GET", "/directory", 200, 120, 1000);
+        requests.onResponse(served("GET", "/directory", 200));
+        requests.onResponse(served("GET", "/directory", 200));
         AtomicReference<String> why = new AtomicReference<>("2 resources hold no valid copy");
         try (AdminServer admin = AdminServer.start(new Address("127.0.0.1", 0), registry, why::get)) {
             HttpResponse<String> metrics = get(admin, "/metrics");
@@ -72,12 +75,31 @@ class AdminServerTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RequestMetrics requests = new RequestMetrics(registry);
         for (int i = 0; i < RequestMetrics.MAX_PATHS + 50; i++) {
-            requests.onResponse("GET", "/p" + i, 200, 1, 1);
-            requests.onResponse("GET", "/missing" + i, 404, 1, 1);
+            requests.onResponse(served("GET", "/p" + i, 200));
+            requests.onResponse(served("GET", "/missing" + i, 404));
         }
         long labels = registry.find("rproxy.requests").counters().stream().map(c -> c.getId().getTag("path")).distinct().count();
         assertEquals(RequestMetrics.MAX_PATHS + 1, labels);
         assertEquals(RequestMetrics.MAX_PATHS + 50,
                 registry.find("rproxy.requests").tag("path", RequestMetrics.OTHER).tag("status", "404").counter().count());
+    }
+
+    @Test
+    void aPathIsCountedUnderItsRouteAndAnUnknownMethodAsOther() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RequestMetrics requests = new RequestMetrics(registry);
+        for (int i = 0; i < 1_000; i++) {
+            requests.onResponse(new Served(null, "HTTP/1.1", "POST", "/updates/control/" + i, "/updates/{control}", 204,
+                    0, 1, CacheStatus.NONE, "identity", Dialect.JSON));
+            requests.onResponse(served("M" + i, "/directory", 405));
+        }
+        assertEquals(1_000, registry.find("rproxy.requests").tag("path", "/updates/{control}").counter().count());
+        assertEquals(1_000, registry.find("rproxy.requests").tag("method", RequestMetrics.OTHER).counter().count());
+        assertEquals(2, registry.find("rproxy.requests").counters().size());
+    }
+
+    private static Served served(String method, String path, int status) {
+        return new Served(null, "HTTP/1.1", method, path, path, status, 120, 1000, CacheStatus.NONE, "identity",
+                Dialect.JSON);
     }
 }

@@ -146,7 +146,7 @@ class ExchangeOrderingTest {
         List<String> seen = new ArrayList<>();
         EmbeddedFrontEnd observed = new EmbeddedFrontEnd(FrontEndConfig.defaults("127.0.0.1", 0),
                 Fixtures.serving(Fixtures.identityOnly()),
-                (method, path, status, bytes, nanos) -> seen.add(method + " " + path + " " + status + " " + bytes),
+                r -> seen.add(r.method() + " " + r.path() + " " + r.status() + " " + r.bodyBytes()),
                 new ConnectionLimit(10));
         EmbeddedChannel ch = observed.channel();
         observed.send(Fixtures.get("/networkmap"));
