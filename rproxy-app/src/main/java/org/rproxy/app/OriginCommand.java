@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import ch.qos.logback.classic.LoggerContext;
+
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.TlsConfig;
@@ -19,6 +21,7 @@ import org.rproxy.origin.OriginConfig;
 import org.rproxy.origin.UnsignedUpstreamMaps;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
+import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -214,6 +217,10 @@ final class OriginCommand implements Callable<Integer> {
                 running.close();
             } catch (Exception e) {
                 System.err.println("rproxy: error while stopping: " + e);
+            }
+            // The node has stopped: write out what the asynchronous appenders (the access log) still hold.
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+                logging.stop();
             }
         }, "rproxy-shutdown"));
         new CountDownLatch(1).await();

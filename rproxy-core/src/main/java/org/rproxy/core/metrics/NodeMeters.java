@@ -1,5 +1,6 @@
 package org.rproxy.core.metrics;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -7,6 +8,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -23,10 +26,33 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * stops (several nodes in one JVM, as in tests, each have their own).
  */
 public final class NodeMeters implements AutoCloseable {
+    /** Micrometer's name for the processors available to the JVM, and the one shown instead. */
+    static final String CPU_COUNT = "system.cpu.count";
+    static final String CPUS = "system.cpus";
+    /**
+     * Two of the processor binder's meters fail {@code promtool check metrics}: the CPU time
+     * counter is in nanoseconds (an abbreviated unit in its name; {@code process_cpu_usage}
+     * says the same), and the processor count ends in {@code _count}, which Prometheus keeps for
+     * histograms and summaries. The first is left out and the second renamed
+     * {@code system_cpus}, so the page passes the linter operators run.
+     */
+    private static final MeterFilter PROMTOOL_CLEAN = new MeterFilter() {
+        @Override
+        public MeterFilterReply accept(Meter.Id id) {
+            return id.getName().equals("process.cpu.time") ? MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
+        }
+
+        @Override
+        public Meter.Id map(Meter.Id id) {
+            return id.getName().equals(CPU_COUNT) ? id.withName(CPUS) : id;
+        }
+    };
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public NodeMeters() {
+        registry.config().meterFilter(PROMTOOL_CLEAN);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

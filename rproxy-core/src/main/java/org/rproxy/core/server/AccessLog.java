@@ -56,7 +56,8 @@ public final class AccessLog implements RequestObserver {
         log.atInfo()
                 .addKeyValue("client", client).addKeyValue("method", r.method()).addKeyValue("path", path)
                 .addKeyValue("protocol", r.protocol()).addKeyValue("status", r.status())
-                .addKeyValue("bytes", r.bodyBytes()).addKeyValue("duration_ms", millis).addKeyValue("cache", cache)
+                .addKeyValue("bytes", r.bodyBytes()).addKeyValue("duration_ms", Math.max(0, r.nanos()) / 1_000 / 1e3)
+                .addKeyValue("cache", cache)
                 .addKeyValue("encoding", r.encoding()).addKeyValue("dialect", dialect)
                 .log("client=" + client + " method=" + r.method() + " path=" + path + " protocol=" + r.protocol()
                         + " status=" + r.status() + " bytes=" + r.bodyBytes() + " duration_ms=" + millis

@@ -85,6 +85,7 @@ class AccessLogTest {
                 "encoding", "dialect"), java.util.List.copyOf(kv.keySet()));
         assertEquals(200, kv.get("status"));
         assertEquals("gzip", kv.get("encoding"));
+        assertEquals(Double.parseDouble(m.group(6)), (Double) kv.get("duration_ms"), 1e-9);
     }
 
     @Test
