@@ -1,0 +1,141 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.app.StreamingPull;
+import org.rproxy.core.config.Address;
+
+/**
+ * {@code /metrics} stays bounded however many clients come: after update streams were opened and
+ * each driven through its own control URI (one random path per stream) at an origin and at a
+ * pull proxy, the series of {@code rproxy_*} meters are the same set as after the first few
+ * streams, every control URI is counted under one route, no label names a control URI, and
+ * the page has the JVM and process meters and passes {@code promtool check metrics} (skipped
+ * with a message where promtool, from Debian's {@code prometheus} package, is absent).
+ */
+class BoundedMetricsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int FIRST = 5;
+    private static final int MORE = 60;
+    private static final Pattern SERIES = Pattern.compile("^(rproxy_[a-z_]+\\{(?:[^\"}]|\"[^\"]*\")*\\})",
+            Pattern.MULTILINE);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void manyStreamsAddNoSeriesAndThePagePassesPromtool() throws Exception {
+        try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir);
+             StreamingPull pull = PlainSubscriberIT.Lab.pull(lab.origin.baseUri(), lab.pub)) {
+            String originMetrics = "http://127.0.0.1:" + lab.origin.startAdmin(new Address("127.0.0.1", 0)).getPort()
+                    + "/metrics";
+            String pullMetrics = "http://127.0.0.1:" + pull.pull().adminAddress().getPort() + "/metrics";
+            PushTree.await(WAIT, "pull proxy ready", () -> pull.pull().notReadyBecause() == null);
+            for (String[] node : new String[][] {{lab.origin.baseUri(), originMetrics}, {pull.pull().baseUri(), pullMetrics}}) {
+                openAndRemove(node[0], FIRST);
+                Set<String> before = streamSeries(scrape(node[1]));
+                openAndRemove(node[0], MORE);
+                String page = scrape(node[1]);
+                // Requests for documents (a proxy's revalidations, 304s) may add their series meanwhile; streams add none.
+                assertEquals(before, streamSeries(page), "series added by " + MORE + " more streams at " + node[0]);
+                assertTrue(series(page).size() < MORE, series(page).toString());
+                assertFalse(page.contains("/updates/control/"), page);
+                Matcher control = Pattern.compile("rproxy_requests_total\\{method=\"POST\",path=\"/updates/\\{control\\}\","
+                        + "status=\"204\"\\} ([0-9.E]+)").matcher(page);
+                assertTrue(control.find(), page);
+                assertEquals(FIRST + MORE, Double.parseDouble(control.group(1)), 0.0, page);
+                for (String meter : new String[] {"jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads",
+                        "jvm_classes_loaded_classes", "process_cpu_usage", "process_uptime_seconds",
+                        "process_files_open_files"}) {
+                    assertTrue(page.contains(meter), meter + " missing at " + node[1]);
+                }
+                promtool(page, node[0]);
+            }
+        }
+    }
+
+    /** Opens {@code n} update streams at {@code base}, each removing its only substream through its control URI. */
+    private static void openAndRemove(String base, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            try (SseClient sse = new SseClient(Proxies.HTTP, base + "/updates",
+                    "{\"add\":{\"nm\":{\"resource-id\":\"default-network-map\"}}}")) {
+                SseClient.Event control = sse.next(WAIT);
+                String uri = JSON.readTree(control.data()).path("control-uri").asText();
+                assertTrue(uri.contains("/updates/control/"), control.data());
+                HttpResponse<String> r = Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(uri))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/alto-updatestreamparams+json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"remove\":[\"nm\"]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(204, r.statusCode(), r.body());
+            }
+        }
+    }
+
+    private static String scrape(String url) throws Exception {
+        HttpResponse<byte[]> r = Proxies.get(url);
+        assertEquals(200, r.statusCode());
+        return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    /** The series of requests to the update stream and its control URIs. */
+    private static Set<String> streamSeries(String page) {
+        Set<String> out = new TreeSet<>(series(page));
+        out.removeIf(s -> !s.contains("path=\"/updates"));
+        return out;
+    }
+
+    /** Every {@code rproxy_*} series of a page: name and labels, without the value. */
+    private static Set<String> series(String page) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = SERIES.matcher(page);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private void promtool(String page, String node) throws Exception {
+        String tool = promtoolPath();
+        Assumptions.assumeTrue(tool != null,
+                "promtool not found (install Debian's prometheus package); skipping promtool check metrics");
+        Path file = Files.writeString(Files.createTempFile(dir, "metrics", ".txt"), page);
+        Process p = new ProcessBuilder(tool, "check", "metrics").redirectInput(file.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+        assertEquals(0, p.exitValue(), "promtool check metrics on the page of " + node + ":\n" + out);
+    }
+
+    private static String promtoolPath() {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(d.isEmpty() ? "." : d, "promtool");
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+}
