@@ -12,7 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -31,8 +35,9 @@ import org.rproxy.core.config.Address;
  * each driven through its own control URI (one random path per stream) at an origin and at a
  * pull proxy, the series of {@code rproxy_*} meters are the same set as after the first few
  * streams, every control URI is counted under one route, no label names a control URI, and
- * the page has the JVM and process meters and passes {@code promtool check metrics} (skipped
- * with a message where promtool, from Debian's {@code prometheus} package, is absent).
+ * the page has the JVM and process meters, every meter with its labels is in the README's
+ * metrics table, and the page passes {@code promtool check metrics} (skipped with a message where
+ * promtool, from Debian's {@code prometheus} package, is absent).
  */
 class BoundedMetricsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +51,7 @@ class BoundedMetricsIT {
     Path dir;
 
     @Test
-    void manyStreamsAddNoSeriesAndThePagePassesPromtool() throws Exception {
+    void manyStreamsAddNoSeriesAndEveryMeterIsDocumentedAndPassesPromtool() throws Exception {
         try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir);
              StreamingPull pull = PlainSubscriberIT.Lab.pull(lab.origin.baseUri(), lab.pub)) {
             String originMetrics = "http://127.0.0.1:" + lab.origin.startAdmin(new Address("127.0.0.1", 0)).getPort()
@@ -71,6 +76,7 @@ class BoundedMetricsIT {
                         "process_files_open_files"}) {
                     assertTrue(page.contains(meter), meter + " missing at " + node[1]);
                 }
+                assertDocumented(page);
                 promtool(page, node[0]);
             }
         }
@@ -98,6 +104,53 @@ class BoundedMetricsIT {
         HttpResponse<byte[]> r = Proxies.get(url);
         assertEquals(200, r.statusCode());
         return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Every meter on {@code page} is in the README's metrics table with exactly its labels
+     * ({@code `name{a,b}`}), and every value of the labels that take a fixed set ({@code kind},
+     * {@code result}, {@code answered}) is named in its row.
+     */
+    private static void assertDocumented(String page) throws Exception {
+        String readme = Files.readString(TestPaths.repo().resolve("README.md"), StandardCharsets.UTF_8);
+        Set<String> summaries = new TreeSet<>();
+        Set<String> families = new TreeSet<>();
+        Matcher type = Pattern.compile("^# TYPE (\\S+) (\\S+)$", Pattern.MULTILINE).matcher(page);
+        while (type.find()) {
+            families.add(type.group(1));
+            if (type.group(2).equals("summary")) {
+                summaries.add(type.group(1));
+            }
+        }
+        Matcher sample = Pattern.compile("^([a-z_]+)(?:\\{((?:[^\"}]|\"[^\"]*\")*)\\})? ", Pattern.MULTILINE).matcher(page);
+        int checked = 0;
+        while (sample.find()) {
+            checked++;
+            String name = sample.group(1);
+            String family = families.contains(name) ? name : name.replaceAll("_(count|sum)$", "");
+            String documented = family.endsWith("_max") && summaries.contains(family.substring(0, family.length() - 4))
+                    ? family.substring(0, family.length() - 4) : family;
+            List<String> keys = new ArrayList<>();
+            Map<String, String> values = new TreeMap<>();
+            if (sample.group(2) != null) {
+                Matcher label = Pattern.compile("([a-z_]+)=\"([^\"]*)\"").matcher(sample.group(2));
+                while (label.find()) {
+                    keys.add(label.group(1));
+                    values.put(label.group(1), label.group(2));
+                }
+            }
+            String cell = "`" + documented + (keys.isEmpty() ? "`" : "{" + String.join(",", keys) + "}`");
+            int at = readme.indexOf(cell);
+            assertTrue(at >= 0, cell + " is not in the README's metrics table");
+            String row = readme.substring(readme.lastIndexOf('\n', at) + 1, readme.indexOf('\n', at));
+            for (String fixed : new String[] {"kind", "result", "answered"}) {
+                if (values.containsKey(fixed)) {
+                    assertTrue(row.contains("`" + values.get(fixed) + "`"),
+                            fixed + "=\"" + values.get(fixed) + "\" of " + documented + " is not in its README row: " + row);
+                }
+            }
+        }
+        assertTrue(checked > 30, "only " + checked + " samples read from the page");
     }
 
     /** The series of requests to the update stream and its control URIs. */
