@@ -86,8 +86,8 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
         long bodyBytes = response.content().readableBytes();
         ctx.writeAndFlush(response).addListener(f -> afterAnswer(ctx, f.isSuccess()));
         try {
-            observer.onResponse(new Served(ctx.channel().remoteAddress(), RequestHead.UNKNOWN, UNKNOWN.method(), UNKNOWN.path(),
-                    UNKNOWN.path(), 503, bodyBytes, 0, CacheStatus.NONE, "identity", Dialect.JSON));
+            observer.onResponse(new Served(ctx.channel().remoteAddress(), RequestHead.UNKNOWN, UNKNOWN.method(),
+                    UNKNOWN.path(), UNKNOWN.path(), 503, bodyBytes, 0, CacheStatus.NONE, "identity", Dialect.JSON));
         } catch (RuntimeException e) {
             warnings.warn(LOG, "request observer failed", e);
         }

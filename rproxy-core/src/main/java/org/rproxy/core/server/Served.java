@@ -11,7 +11,8 @@ import java.net.SocketAddress;
  * needs it.
  *
  * @param client    the peer's address (the connection's, for an HTTP/2 stream), or null when unknown
- * @param protocol  {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2.0}; {@code "-"} for a connection refused before its request was read
+ * @param protocol  {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2.0}; {@code "-"} for a connection
+ *                  refused before its request was read
  * @param method    the request method, or {@code "-"} when the request line could not be read
  * @param path      the decoded request path, or {@code "-"} when unknown
  * @param route     the path's route as the service names it ({@link AltoService#route}): the path
