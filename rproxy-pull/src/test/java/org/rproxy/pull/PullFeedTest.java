@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.server.CacheStatus;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -116,6 +117,15 @@ class PullFeedTest {
         assertEquals(first.identity().body(), second.identity().body());
         assertEquals(1.0, counter("rproxy.cache.misses"));
         assertEquals(1.0, counter("rproxy.cache.hits"));
+    }
+
+    @Test
+    void eachAnswerSaysWhereItCameFromForTheAccessLog() throws Exception {
+        publish(MAP, BODY, false);
+        assertEquals(CacheStatus.MISS, ((Reply.Ok) get(MAP)).cache());
+        assertEquals(CacheStatus.HIT, ((Reply.Ok) get(MAP)).cache());
+        clock.advance(Duration.ofSeconds(90)); // past max-age 60, within stale-while-revalidate
+        assertEquals(CacheStatus.STALE, ((Reply.Ok) get(MAP)).cache());
     }
 
     @Test
