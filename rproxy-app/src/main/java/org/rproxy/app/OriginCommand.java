@@ -68,6 +68,11 @@ final class OriginCommand implements Callable<Integer> {
             description = "instance-name of the XML capability (default ${DEFAULT-VALUE}).")
     String instanceName;
 
+    @Option(names = "--access-log",
+            description = "Log one line per response to standard output (logger rproxy.access;"
+                    + " as RPROXY_ACCESS_LOG=INFO).")
+    boolean accessLog;
+
     @Option(names = "--admin", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
             description = "Admin listener for /metrics, /healthz, /readyz (default: off; keep it on loopback).")
     HostPort admin;
@@ -119,6 +124,9 @@ final class OriginCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
+        if (accessLog) {
+            AccessLogSwitch.on();
+        }
         if ((maps == null) == (signUpstream == null)) {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
         }

@@ -56,6 +56,11 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--trust", paramLabel = "PUBFILE", description = "Origin public key (SPKI PEM). Repeatable.")
     List<Path> trust = new ArrayList<>();
 
+    @Option(names = "--access-log",
+            description = "Log one line per response to standard output (logger rproxy.access;"
+                    + " as RPROXY_ACCESS_LOG=INFO).")
+    boolean accessLog;
+
     @Option(names = "--admin", paramLabel = "HOST:PORT", converter = AddressConverter.class,
             description = "Admin listener for /metrics, /healthz, /readyz (off by default; a bare PORT is loopback).")
     Address admin;
@@ -105,6 +110,9 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (accessLog) {
+            AccessLogSwitch.on();
+        }
         ProxyConfig c = settings();
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             if (seedBundles != null) {

@@ -31,7 +31,8 @@ import org.rproxy.core.sign.SigningKey;
 
 /**
  * The logs an operator gets from the {@code rproxy} command, run as a process with the shipped
- * Logback configurations and the access log switched on ({@code RPROXY_ACCESS_LOG=INFO}): with
+ * Logback configurations and the access log switched on ({@code --access-log}, or
+ * {@code RPROXY_ACCESS_LOG=INFO} in the environment): with
  * {@code conf/logback.xml}, diagnostics on standard error with ISO 8601 times and a zone, and one
  * access line per request on standard output with every field; with {@code conf/logback-json.xml},
  * standard error is JSON only, one object per line, the access event's fields among them.
@@ -51,7 +52,7 @@ class OperatorLogsIT {
 
     @Test
     void thePlainLayoutHasZonedTimesAndAnAccessLineWithEveryField() throws Exception {
-        try (Node origin = Node.start(dir, "plain", "conf/logback.xml")) {
+        try (Node origin = Node.start(dir, "plain", "conf/logback.xml", false)) {
             int bytes = origin.getDirectoryGzip();
             String out = origin.await(origin.stdout, s -> ACCESS.matcher(s).find());
             Matcher access = ACCESS.matcher(out);
@@ -67,7 +68,7 @@ class OperatorLogsIT {
 
     @Test
     void theJsonLayoutWritesOneParseableObjectPerLineWithTheAccessFields() throws Exception {
-        try (Node origin = Node.start(dir, "json", "conf/logback-json.xml")) {
+        try (Node origin = Node.start(dir, "json", "conf/logback-json.xml", true)) {
             int bytes = origin.getDirectoryGzip();
             String err = origin.await(origin.stderr, s -> s.contains("\"logger_name\":\"rproxy.access\""));
             JsonNode access = null;
@@ -110,7 +111,8 @@ class OperatorLogsIT {
             this.base = base;
         }
 
-        static Node start(Path dir, String name, String logback) throws Exception {
+        /** @param byEnvironment the access log switched on by RPROXY_ACCESS_LOG=INFO, else by --access-log */
+        static Node start(Path dir, String name, String logback, boolean byEnvironment) throws Exception {
             Path maps = TestPaths.copySampleMaps(dir.resolve(name + "-maps"));
             SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
             Path priv = Files.writeString(dir.resolve(name + ".key"), key.toPkcs8Pem());
@@ -119,10 +121,16 @@ class OperatorLogsIT {
                     "-Xmx128m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + TestPaths.repo().resolve(logback),
                     "-cp", System.getProperty("java.class.path"), "org.rproxy.app.Main",
                     "origin", "--listen", "127.0.0.1:" + port, "--maps", maps.toString(), "--key", priv.toString()));
+            if (!byEnvironment) {
+                cmd.add("--access-log");
+            }
             Path out = dir.resolve(name + ".out");
             Path err = dir.resolve(name + ".err");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().put("RPROXY_ACCESS_LOG", "INFO");
+            pb.environment().remove("RPROXY_ACCESS_LOG");
+            if (byEnvironment) {
+                pb.environment().put("RPROXY_ACCESS_LOG", "INFO");
+            }
             Node node = new Node(pb.start(), out, err, "http://127.0.0.1:" + port);
             try {
                 PushTree.await(WAIT, "the origin process serves", () -> node.status("/directory") == 200);

@@ -11,9 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The access log: one event per response on the logger {@value #LOGGER} at INFO, off unless
- * that logger is enabled (the shipped Logback configurations turn it on with
- * {@code RPROXY_ACCESS_LOG=INFO} and send it to standard output through an asynchronous
- * appender).
+ * that logger is enabled (the command's {@code --access-log}, or {@code RPROXY_ACCESS_LOG=INFO}
+ * with the shipped Logback configurations, which send it through an asynchronous appender).
  *
  * <p>The message is one line of {@code key=value} fields, in this order: {@code client} (the
  * peer's address), {@code method}, {@code path}, {@code protocol}, {@code status}, {@code bytes}
