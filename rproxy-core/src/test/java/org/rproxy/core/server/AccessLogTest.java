@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,7 +31,8 @@ import org.slf4j.event.KeyValuePair;
 /**
  * The access log over a real socket: a request to a real front end on a loopback port gives one
  * line with every field (client, method, path, protocol, status, bytes, duration, cache result,
- * variant), the same fields as key-value pairs, and a path that would break the line escaped.
+ * variant), the same fields as key-value pairs, and a path that would break the line escaped;
+ * over HTTP/2 the protocol says so, and a 304 names the variant it confirms.
  */
 class AccessLogTest {
     private static final Pattern LINE = Pattern.compile("client=127\\.0\\.0\\.1 method=(\\S+) path=(\\S+)"
@@ -98,6 +100,23 @@ class AccessLogTest {
         assertEquals("/a\\x0Ab\\x20c\\x22", m.group(2));
         assertEquals("-", m.group(7));
         assertEquals("identity", m.group(8));
+    }
+
+    @Test
+    void anHttp2RequestAndA304SayTheirProtocolAndTheVariantTheyConfirm() throws Exception {
+        try (Http2TestClient client = new Http2TestClient(
+                new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), null)) {
+            Http2TestClient.Call match = client.open("GET", "/doc", null, "accept-encoding", "gzip",
+                    "if-none-match", Fixtures.GZIP_TAG);
+            assertEquals(304, match.status());
+        }
+        ILoggingEvent e = logs.await(x -> x.getFormattedMessage().contains("status=304"), Duration.ofSeconds(10));
+        Matcher m = LINE.matcher(e.getFormattedMessage());
+        assertTrue(m.matches(), e.getFormattedMessage());
+        assertEquals("HTTP/2.0", m.group(3));
+        assertEquals("0", m.group(5));
+        assertEquals("hit", m.group(7));
+        assertEquals("gzip", m.group(8));
     }
 
     private String exchange(String request) throws Exception {
