@@ -32,6 +32,8 @@ public interface UpdateStreamMount {
     default AltoService mount(AltoService documents) {
         AltoService wrapped = wrap(documents);
         String stream = path();
+        String under = stream + "/";
+        String control = controlRoute(stream);
         return new AltoService() {
             @Override
             public CompletionStage<Reply> handle(AltoRequest request) {
@@ -40,12 +42,12 @@ public interface UpdateStreamMount {
 
             @Override
             public String allow(String p) {
-                return p.equals(stream) || p.startsWith(stream + "/") ? "POST" : documents.allow(p);
+                return p.equals(stream) || p.startsWith(under) ? "POST" : documents.allow(p);
             }
 
             @Override
             public String route(String p) {
-                return p.startsWith(stream + "/") ? controlRoute(stream) : documents.route(p);
+                return p.startsWith(under) ? control : documents.route(p);
             }
         };
     }
