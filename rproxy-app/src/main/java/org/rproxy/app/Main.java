@@ -40,9 +40,7 @@ public final class Main implements Runnable {
      * {@code out} and {@code err} instead of the process's streams (null: those); for tests.
      */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Main())
-                .registerConverter(java.time.Duration.class, new DurationConverter())
-                .setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + ex.getMessage());
             return 2;
@@ -54,6 +52,13 @@ public final class Main implements Runnable {
             cl.setErr(err);
         }
         return cl.execute(args);
+    }
+
+    /** The command line with every subcommand and the converters they share. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .registerConverter(java.time.Duration.class, new DurationConverter())
+                .setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
