@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 ProxyCommand.class,
                 FetchCommand.class,
                 VerifyCommand.class,
+                CheckCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class
         })

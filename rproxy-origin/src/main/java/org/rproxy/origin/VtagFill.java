@@ -26,18 +26,18 @@ final class VtagFill {
         ObjectNode copy = ((ObjectNode) doc).deepCopy();
         JsonNode meta = copy.get("meta");
         if (meta != null && !meta.isObject()) {
-            throw new MapsFolderException(file + ": meta: expected an object");
+            throw new MapsFolder.MapsFolderException(file + ": meta: expected an object");
         }
         ObjectNode m = meta == null ? copy.putObject("meta") : (ObjectNode) meta;
         JsonNode vt = m.get("vtag");
         if (vt != null && !vt.isObject()) {
-            throw new MapsFolderException(file + ": meta.vtag: expected an object");
+            throw new MapsFolder.MapsFolderException(file + ": meta.vtag: expected an object");
         }
         ObjectNode vtag = vt == null ? m.putObject("vtag") : (ObjectNode) vt;
         if (!vtag.has("resource-id")) {
             String id = baseName(file);
             if (!Identifiers.isId(id)) {
-                throw new MapsFolderException(file + ": the file name '" + id + "' is not a valid resource id"
+                throw new MapsFolder.MapsFolderException(file + ": the file name '" + id + "' is not a valid resource id"
                         + " (1-64 of [A-Za-z0-9-:@_.]); rename the file or set meta.vtag.resource-id");
             }
             vtag.put("resource-id", id);
