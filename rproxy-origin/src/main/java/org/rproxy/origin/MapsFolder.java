@@ -55,7 +55,10 @@ public final class MapsFolder {
      * Loads and validates every document of {@code dir}; a file larger than {@code maxFileBytes} is
      * refused. A folder with problems is refused with all of them at once: each file is read
      * whatever became of the others, and the {@link MapsFolderException} lists one problem per
-     * file that failed (the first the file's reader met) and each folder-wide one.
+     * file that failed (the first the file's reader met) and each folder-wide one. What only
+     * follows from a refused file is left out: a cost map whose network map is refused (or may be
+     * the file that could not be read) is not checked against it, and the folder is not said to
+     * lack a network map or a default one while one is refused.
      */
     public static MapSet load(Path dir, long maxFileBytes) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -66,14 +69,20 @@ public final class MapsFolder {
         Map<String, Path> origins = new HashMap<>();
         Map<Path, MapsFile.Read> costFiles = new TreeMap<>();
         Map<String, EndpointProperties> props = new TreeMap<>();
+        Set<String> refusedMaps = new TreeSet<>(); // ids of network maps a refused file may hold
         for (Path file : jsonFiles(dir)) {
             collect(problems, file, () -> {
+                refusedMaps.add(VtagFill.baseName(file));
                 MapsFile.Read r = MapsFile.read(file, maxFileBytes);
                 ObjectNode doc = r.doc().members();
+                refusedMaps.remove(VtagFill.baseName(file));
                 if (doc.has("network-map")) {
+                    String meant = doc.path("meta").path("vtag").path("resource-id").asText(VtagFill.baseName(file));
+                    refusedMaps.add(meant);
                     NetworkMap map = read(file, () -> AltoJson.readNetworkMap(VtagFill.withVtag(doc, file, VtagFill.contentTag(doc)), null));
                     claim(origins, map.vtag().resourceId(), file);
                     networkMaps.put(map.vtag().resourceId(), map);
+                    refusedMaps.remove(meant);
                 } else if (doc.has("endpoint-properties")) {
                     EndpointProperties p = read(file, () -> AltoJson.readEndpointProperties(
                             VtagFill.withVtag(doc, file, VtagFill.contentTag(doc)), null));
@@ -89,6 +98,11 @@ public final class MapsFolder {
         }
         Map<String, CostMap> costMaps = new TreeMap<>();
         for (Map.Entry<Path, MapsFile.Read> f : costFiles.entrySet()) {
+            String dependency = f.getValue().doc().members().path("meta").path("dependent-vtags").path(0)
+                    .path("resource-id").asText("");
+            if (!networkMaps.containsKey(dependency) && refusedMaps.contains(dependency)) {
+                continue;
+            }
             collect(problems, f.getKey(), () -> {
                 CostMap map = readCostMap(f.getKey(), f.getValue(), networkMaps);
                 claim(origins, map.vtag().resourceId(), f.getKey());
@@ -96,9 +110,9 @@ public final class MapsFolder {
             });
         }
         String defaultMap = null;
-        if (networkMaps.isEmpty()) {
+        if (networkMaps.isEmpty() && refusedMaps.isEmpty()) {
             problems.add(new MapsFolderException(dir + ": no network map (a *.json file with a network-map member)"));
-        } else {
+        } else if (refusedMaps.isEmpty()) { // which one is the default waits for a refused one
             try {
                 defaultMap = chooseDefault(dir, networkMaps);
             } catch (MapsFolderException e) {

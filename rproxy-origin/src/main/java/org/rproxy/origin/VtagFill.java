@@ -58,7 +58,8 @@ final class VtagFill {
         }
     }
 
-    private static String baseName(Path file) {
+    /** The file name without {@code .json}: the resource id of a document that names none. */
+    static String baseName(Path file) {
         String n = file.getFileName().toString();
         return n.endsWith(".json") ? n.substring(0, n.length() - 5) : n;
     }

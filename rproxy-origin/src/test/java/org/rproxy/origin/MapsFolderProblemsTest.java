@@ -38,13 +38,30 @@ class MapsFolderProblemsTest {
 
     @Test
     void folderWideProblemsComeAfterTheFiles(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("net.json"), "{\"network-map\": [}");
+        Files.writeString(dir.resolve("net.json"), "{\"hello\": 1}");
         Files.writeString(dir.resolve("a.json"), MAP);
         Files.writeString(dir.resolve("b.json"), MAP);
         MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
         assertEquals(2, e.problems().size(), e.getMessage());
         assertTrue(e.problems().get(0).startsWith(dir.resolve("net.json") + ": "), e.getMessage());
         assertEquals(dir + ": several network maps [a, b] and none is named default-network-map; name the default one so",
+                e.problems().get(1));
+    }
+
+    @Test
+    void whatOnlyFollowsFromARefusedNetworkMapIsLeftOut(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP.replace("10.0.0.0/8", "10.0.0.0/33"));
+        Files.writeString(dir.resolve("costs.json"), "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"net\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID9\":1}}}");
+        Files.writeString(dir.resolve("other-costs.json"), "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"broken\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"hopcount\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":1}}}");
+        Files.writeString(dir.resolve("broken.json"), "{\"network-map\": ");
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith(dir.resolve("broken.json") + ": "), e.getMessage());
+        assertEquals(dir.resolve("net.json") + ": network-map.PID1.ipv4[0]: prefix length 33 (expected: 0-32)",
                 e.problems().get(1));
     }
 
