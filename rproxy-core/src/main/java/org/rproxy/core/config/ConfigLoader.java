@@ -40,6 +40,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  *   conf/pull.yaml: upstream.urll: unknown key (known: ca, connect-timeout, ...)
  * </pre>
  *
+ * {@link #check} finds every such problem of a file instead of the first ({@code rproxy check}).
  * Sizes ({@link ByteSize}), durations ({@link Durations}) and addresses ({@link Address}) are
  * read from their text forms. Thread-safe; stateless apart from the configured mapper.
  */
