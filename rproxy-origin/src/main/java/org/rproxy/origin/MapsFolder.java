@@ -79,7 +79,8 @@ public final class MapsFolder {
                 if (doc.has("network-map")) {
                     String meant = doc.path("meta").path("vtag").path("resource-id").asText(VtagFill.baseName(file));
                     refusedMaps.add(meant);
-                    NetworkMap map = read(file, () -> AltoJson.readNetworkMap(VtagFill.withVtag(doc, file, VtagFill.contentTag(doc)), null));
+                    NetworkMap map = read(file, () -> AltoJson.readNetworkMap(
+                            VtagFill.withVtag(doc, file, VtagFill.contentTag(doc)), null));
                     claim(origins, map.vtag().resourceId(), file);
                     networkMaps.put(map.vtag().resourceId(), map);
                     refusedMaps.remove(meant);
