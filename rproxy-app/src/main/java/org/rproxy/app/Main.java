@@ -43,7 +43,10 @@ public final class Main implements Runnable {
     static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + ex.getMessage());
+            // A refused maps folder lists a problem a line: each gets the prefix, for grep and the journal.
+            for (String line : String.valueOf(ex.getMessage()).split("\n")) {
+                cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + line);
+            }
             return 2;
         });
         if (out != null) {

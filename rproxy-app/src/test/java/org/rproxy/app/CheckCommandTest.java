@@ -36,6 +36,24 @@ class CheckCommandTest {
     }
 
     @Test
+    void anOriginRefusesTheFolderWithTheSameProblemsEachOnALineOfItsOwn(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("default-network-map.json"), MAP);
+        Files.writeString(maps.resolve("notes.json"), "{\"hello\": 1}");
+        Files.writeString(maps.resolve("bad-net.json"), MAP.replace("10.0.0.0/8", "10.0.0.0/33"));
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        List<String> problems = CommandRun.of("check", "--maps", maps.toString()).out().lines()
+                .filter(l -> !l.startsWith("rproxy check:")).toList();
+        assertEquals(2, problems.size(), problems.toString());
+
+        CommandRun run = CommandRun.of("origin", "--listen", "127.0.0.1:0", "--maps", maps.toString(),
+                "--key", dir.resolve("origin.key").toString());
+
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals(problems.stream().map(p -> "rproxy origin: " + p).toList(), run.err().lines().toList());
+    }
+
+    @Test
     void theSampleMapsAndAFreshKeyAreOk(@TempDir Path dir) throws Exception {
         Path maps = Files.createDirectories(dir.resolve("maps"));
         DemoCommand.copySampleMaps(maps);

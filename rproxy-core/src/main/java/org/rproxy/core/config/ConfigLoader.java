@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -109,7 +110,7 @@ public final class ConfigLoader {
     public List<String> check(Path file, Class<?> type) {
         requireNonNull(file, "file");
         requireNonNull(type, "type");
-        com.fasterxml.jackson.databind.JsonNode tree;
+        JsonNode tree;
         try {
             String yaml = Files.readString(file);
             if (yaml.isBlank()) {
