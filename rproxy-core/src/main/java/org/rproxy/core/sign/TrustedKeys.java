@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Jwk;
 
 /**
@@ -69,6 +72,23 @@ public final class TrustedKeys {
         }
         current = Map.copyOf(next);
         return true;
+    }
+
+    /**
+     * As {@link #learn}, with the keys of a directory (its uncompressed bytes) that the caller has
+     * verified; a directory that does not read teaches nothing.
+     *
+     * @return true when the set changed
+     */
+    public boolean learnFrom(Bytes verifiedDirectory) {
+        requireNonNull(verifiedDirectory, "verifiedDirectory");
+        List<Jwk> listed;
+        try {
+            listed = AltoJson.readDirectory(AltoJson.parse(verifiedDirectory.unsafeArray())).keys();
+        } catch (AltoException | IllegalArgumentException e) {
+            return false;
+        }
+        return learn(listed);
     }
 
     @Override
