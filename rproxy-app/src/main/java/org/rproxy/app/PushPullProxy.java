@@ -2,7 +2,9 @@ package org.rproxy.app;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 
 import org.rproxy.core.config.PushConfig;
 import org.rproxy.core.config.ProxyConfig;
@@ -50,8 +52,10 @@ public final class PushPullProxy implements AutoCloseable {
     /** The push feed's settings from {@code upstream} and {@code push}. */
     public static PushFeedConfig feedConfig(ProxyConfig config) {
         PushConfig p = config.push();
-        return PushFeedConfig.of(config.upstream().url()).withCa(config.upstream().ca())
-                .withReadTimeout(p.readTimeout()).withBackoff(p.backoffMin(), p.backoffMax());
+        List<URI> urls = config.upstream().urls();
+        return PushFeedConfig.of(urls.get(0)).withCa(config.upstream().ca())
+                .withReadTimeout(p.readTimeout()).withBackoff(p.backoffMin(), p.backoffMax())
+                .withFallbacks(urls.subList(1, urls.size()), config.upstream().healthCheck());
     }
 
     /**
