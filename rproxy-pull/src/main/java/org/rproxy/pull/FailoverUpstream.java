@@ -146,8 +146,12 @@ final class FailoverUpstream implements Upstream {
     private synchronized void choose() {
         int first = order().get(0);
         if (first != preferred) {
+            if (first < preferred) {
+                LOG.info("requests go back to upstream {}", urls.get(first));
+            } else {
+                LOG.warn("requests now go to upstream {}", urls.get(first));
+            }
             preferred = first;
-            LOG.warn("requests now go to upstream {}", urls.get(first));
         }
     }
 
