@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * back to it. Whatever an upstream answers is verified by the feed as before: the choice of
  * upstream never decides what is served.
  *
- * <p>With every upstream down, each is still tried in order (a check may be behind). Thread-safe:
+ * <p>When every upstream up has failed a request, those down are tried too, in order (a check
+ * may be behind); so with every upstream down, each is still tried. Thread-safe:
  * {@link #send} may be called from any thread and never blocks; {@link #check} runs on the
  * refresher's thread, and the verification of its answers on the work pool.
  */
@@ -66,17 +67,14 @@ final class FailoverUpstream implements Upstream {
         return attempt(request, order(), 0);
     }
 
-    /** The upstreams to try now: those up, in order; or, when none is, all of them. */
+    /** The upstreams to try now: those up, in order, then as a last resort those down, in order. */
     private List<Integer> order() {
         List<Integer> out = new ArrayList<>(urls.size());
-        for (int i = 0; i < urls.size(); i++) {
-            if (up.get(i) == 1) {
-                out.add(i);
-            }
-        }
-        if (out.isEmpty()) {
+        for (int state = 1; state >= 0; state--) {
             for (int i = 0; i < urls.size(); i++) {
-                out.add(i);
+                if (up.get(i) == state) {
+                    out.add(i);
+                }
             }
         }
         return out;
