@@ -136,6 +136,16 @@ class KeyRotationTest {
     }
 
     @Test
+    void theExampleKeysFileReadsWithItsKeyInPlace() throws IOException {
+        keysFile("  - file: DIR/current.key\n    signing: true\n");
+        Path example = write("example.yaml", Files.readString(Path.of("../conf/origin-keys.yaml"))
+                .replace("K/origin.key", dir.resolve("current.key").toString()));
+        OriginKeys keys = OriginKeys.read(example);
+        assertEquals(current.publicKey(), keys.signing().publicKey());
+        assertEquals(List.of(current.publicKey()), keys.published());
+    }
+
+    @Test
     void aBrokenEditWhileRunningKeepsTheKeysInUse() throws Exception {
         String cur = current.publicKey().keyId();
         Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n");
