@@ -191,14 +191,18 @@ final class ProxyCommand implements Callable<Integer> {
         if (fromFile == null && upstream.isEmpty()) {
             throw new ConfigException("--upstream: missing (or give --config FILE with an upstream section)");
         }
+        List<URI> urls = upstream.isEmpty() ? fromFile.urls() : upstream;
+        // One upstream is given as url, so that a mistake in it is reported as --upstream's.
+        URI one = urls.size() == 1 ? urls.get(0) : null;
+        List<URI> several = urls.size() > 1 ? urls : null;
         try {
             if (fromFile == null) {
-                return new UpstreamConfig(null, trust, upstreamCa, null, null, null, null, prefetch, upstream, null);
+                return new UpstreamConfig(one, trust, upstreamCa, null, null, null, null, prefetch, several, null);
             }
-            return new UpstreamConfig(null, trust.isEmpty() ? fromFile.trust() : trust,
+            return new UpstreamConfig(one, trust.isEmpty() ? fromFile.trust() : trust,
                     upstreamCa != null ? upstreamCa : fromFile.ca(), fromFile.connections(), fromFile.connectTimeout(),
                     fromFile.timeout(), fromFile.maxBody(), prefetch.isEmpty() ? fromFile.prefetch() : prefetch,
-                    upstream.isEmpty() ? fromFile.urls() : upstream, fromFile.healthCheck());
+                    several, fromFile.healthCheck());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--" + option(e.getMessage()));
         }

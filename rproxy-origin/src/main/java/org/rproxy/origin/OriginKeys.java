@@ -65,9 +65,9 @@ record OriginKeys(SigningKey signing, List<VerificationKey> published) {
         }
         if (text.stripLeading().startsWith("-----BEGIN")) {
             try {
-                return of(SigningKey.fromPem(text));
+                return of(SigningKey.readPem(file));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(file + ": " + e.getMessage(), e);
+                throw new ConfigException(e.getMessage(), e); // it names the file
             }
         }
         return fromList(file, new ConfigLoader().read(text, file.toString(), KeysFile.class));
