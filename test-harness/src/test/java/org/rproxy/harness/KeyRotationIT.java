@@ -29,8 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.PushPullProxy;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.client.AltoClient;
+import org.rproxy.client.ClientException;
 import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
+import org.rproxy.client.LocalAnswers;
+import org.rproxy.client.UpdateFollower;
 import org.rproxy.client.VerifiedDocument;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.server.FrontEndConfig;
@@ -98,6 +101,26 @@ class KeyRotationIT {
                      .withMode(ProxyConfig.Mode.PUSH), Clock.systemUTC())) {
             PushTree.await(STEP, "the edge follows the regional proxy's stream", () -> edge.feed().held().containsKey(COST_MAP));
             AltoClient client = AltoClient.bootstrap(ClientOptions.of(URI.create(edge.baseUri()), KeyPin.ofPem(currentPub)));
+            // A client that only follows the edge's update stream learns the next key from the streamed directory.
+            AltoClient streaming = AltoClient.bootstrap(ClientOptions.of(URI.create(edge.baseUri()),
+                    KeyPin.ofKeyId(cur)));
+            streaming.refreshMaps();
+            List<String> streamed = new CopyOnWriteArrayList<>();
+            streaming.follow(new UpdateFollower.Listener() {
+                @Override
+                public void changed(LocalAnswers answers) {
+                }
+
+                @Override
+                public void refused(ClientException why) {
+                    refused.add(why);
+                }
+
+                @Override
+                public void following(URI stream) {
+                    streamed.add(String.valueOf(stream));
+                }
+            });
             List<Future<?>> running = List.of(readers.submit(() -> read(client, stop, reads, signers, refused, true)),
                     readers.submit(() -> read(client, stop, reads, signers, refused, false)));
             PushTree.await(STEP, "reads before the rotation", () -> reads.get() > 10);
@@ -107,7 +130,8 @@ class KeyRotationIT {
             PushTree.await(STEP, "the next key published", () -> origin.publishedKeyIds().equals(List.of(cur, nxt)));
             PushTree.await(STEP, "the next key trusted by the tree and the client",
                     () -> regional.pull().trustedKeys().keyIds().contains(nxt)
-                            && edge.pull().trustedKeys().keyIds().contains(nxt) && client.trustedKeyIds().contains(nxt));
+                            && edge.pull().trustedKeys().keyIds().contains(nxt) && client.trustedKeyIds().contains(nxt)
+                            && streaming.trustedKeyIds().contains(nxt));
 
             // 2. Switch signing to it; the old key stays published until its signatures expire.
             keys("  - file: DIR/current.pub\n  - file: DIR/next.key\n    signing: true\n");
@@ -126,7 +150,10 @@ class KeyRotationIT {
             assertEquals(List.of(), refused, "responses refused during the rotation");
             assertTrue(signers.containsAll(Set.of(cur, nxt)), "read documents signed by " + signers);
             assertEquals(nxt, keyIdOf(client.fetch(COST_MAP)));
+            assertTrue(!streamed.isEmpty() && streamed.stream().allMatch((edge.baseUri() + "/updates")::equals),
+                    "the streaming client followed the edge's stream throughout, never polling: " + streamed);
             client.close();
+            streaming.close();
         } finally {
             stop.set(true);
             readers.shutdownNow();
