@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,14 +39,15 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
                              Duration healthCheck) {
 
     public UpstreamConfig {
-        if (url != null && urls != null) {
+        // A built config has both (url is the first of urls): copying one stays valid.
+        if (url != null && urls != null && (urls.isEmpty() || !url.equals(urls.get(0)))) {
             throw new IllegalArgumentException("urls: given with url (expected: one of them)");
         }
         if (urls == null) {
             checkUrl(required(url, "url"), "url");
             urls = List.of(url);
         } else {
-            urls = List.copyOf(urls);
+            urls = new ArrayList<>(urls); // List.copyOf would refuse a null entry before it is named
             if (urls.isEmpty()) {
                 throw new IllegalArgumentException("urls: empty (expected: at least one http(s)://host:port)");
             }
@@ -59,6 +61,7 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
                             + "' (expected: the same scheme as urls[0], " + urls.get(0).getScheme() + ")");
                 }
             }
+            urls = List.copyOf(urls);
             url = urls.get(0);
         }
         healthCheck = positive(healthCheck, Duration.ofSeconds(2), "health-check");
@@ -91,6 +94,7 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
     }
 
     private static void checkUrl(URI url, String key) {
+        required(url, key);
         if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
             throw new IllegalArgumentException(key + ": '" + url + "' (expected: http:// or https://)");
         }

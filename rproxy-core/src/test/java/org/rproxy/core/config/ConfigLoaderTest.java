@@ -102,6 +102,9 @@ class ConfigLoaderTest {
         ProxyConfig one = loader.read(minimal(), "pull.yaml", ProxyConfig.class);
         assertEquals(List.of(URI.create("http://127.0.0.1:8181")), one.upstream().urls());
         assertEquals(Duration.ofSeconds(2), one.upstream().healthCheck());
+        UpstreamConfig u = c.upstream();
+        assertEquals(u, new UpstreamConfig(u.url(), u.trust(), u.ca(), u.connections(), u.connectTimeout(), u.timeout(),
+                u.maxBody(), u.prefetch(), u.urls(), u.healthCheck()), "a built config copies");
     }
 
     static Stream<Arguments> badFiles() {
@@ -144,6 +147,8 @@ class ConfigLoaderTest {
                         "pull.yaml: upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)"),
                 Arguments.of("upstream: {url: 'http://x:1', urls: ['http://y:1'], trust: [PUB]}",
                         "pull.yaml: upstream.urls: given with url (expected: one of them)"),
+                Arguments.of("upstream: {urls: ['http://x:1', ~], trust: [PUB]}",
+                        "pull.yaml: upstream.urls[1]: missing"),
                 Arguments.of("upstream: {urls: [], trust: [PUB]}",
                         "pull.yaml: upstream.urls: empty (expected: at least one http(s)://host:port)"),
                 Arguments.of("upstream: {urls: ['http://x:1', 'http://x:1'], trust: [PUB]}",
