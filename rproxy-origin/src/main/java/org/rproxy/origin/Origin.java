@@ -259,7 +259,7 @@ public final class Origin implements AutoCloseable {
 
     /** The key ids published in the directory and capability, the signing key's first. */
     public List<String> publishedKeyIds() {
-        return keys.published().stream().map(k -> k.keyId()).toList();
+        return keys.keyIds();
     }
 
     public int resourceCount() {

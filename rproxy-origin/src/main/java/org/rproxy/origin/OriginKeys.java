@@ -30,14 +30,15 @@ import org.rproxy.core.sign.VerificationKey;
  *   - file: keys/origin-2025.pub    # a retiring key: its SPKI public key is enough
  * </pre>
  *
- * Relative paths are relative to the working directory. Immutable.
+ * Relative paths are relative to the working directory. Immutable; public so that
+ * {@code rproxy check} reads a keys file exactly as the origin does.
  *
  * @param signing   the key every document is signed with
  * @param published the public keys published, the signing key's first, no key twice
  */
-record OriginKeys(SigningKey signing, List<VerificationKey> published) {
+public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
 
-    OriginKeys {
+    public OriginKeys {
         requireNonNull(signing, "signing");
         published = List.copyOf(published);
         if (published.isEmpty() || !published.get(0).equals(signing.publicKey())) {
@@ -51,11 +52,12 @@ record OriginKeys(SigningKey signing, List<VerificationKey> published) {
     }
 
     /**
-     * Reads {@code file}: a PEM private key or a keys file.
+     * Reads {@code file}: a PEM private key or a keys file, as the origin does at start and at
+     * each poll ({@code rproxy check --key} too).
      *
      * @throws ConfigException naming the file, the entry and the reason
      */
-    static OriginKeys read(Path file) {
+    public static OriginKeys read(Path file) {
         requireNonNull(file, "file");
         String text;
         try {
@@ -103,6 +105,11 @@ record OriginKeys(SigningKey signing, List<VerificationKey> published) {
             }
         }
         return new OriginKeys(signing, new ArrayList<>(published.values()));
+    }
+
+    /** The key ids published, the signing key's first. */
+    public List<String> keyIds() {
+        return published.stream().map(VerificationKey::keyId).toList();
     }
 
     /** The published keys as JWKs, for the directory and the capability. */
