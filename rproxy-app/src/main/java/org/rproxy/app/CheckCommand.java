@@ -11,10 +11,10 @@ import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.model.MapSet;
-import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.tls.Tls;
 import org.rproxy.origin.MapsFolder;
+import org.rproxy.origin.OriginKeys;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,7 +68,10 @@ final class CheckCommand implements Callable<Integer> {
         }
         if (key != null) {
             try {
-                out.println(key + ": OK (key id " + SigningKey.readPem(key).publicKey().keyId() + ")");
+                // A PEM key or a keys file (key rotation), read as the origin reads it.
+                List<String> ids = OriginKeys.read(key).keyIds();
+                out.println(key + ": OK (key id " + ids.get(0) + (ids.size() == 1 ? ""
+                        : ", also publishing " + String.join(", ", ids.subList(1, ids.size()))) + ")");
             } catch (RuntimeException e) {
                 problems.add(named(key, e.getMessage()));
             }
@@ -115,7 +118,8 @@ final class CheckCommand implements Callable<Integer> {
         }
         if (problems.size() == before) {
             out.println(config + ": OK (" + c.mode() + " proxy " + c.name() + " on " + c.listen().address()
-                    + " in front of " + c.upstream().url() + ", " + trust.size()
+                    + " in front of " + c.upstream().urls().stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", ")) + ", " + trust.size()
                     + (trust.size() == 1 ? " trusted key)" : " trusted keys)"));
         }
     }

@@ -50,7 +50,9 @@ final class OriginCommand implements Callable<Integer> {
     @Option(names = "--upstream-ca", paramLabel = "FILE", description = "With --sign-upstream: PEM CA for an https server.")
     Path upstreamCa;
 
-    @Option(names = "--key", required = true, paramLabel = "FILE", description = "Origin private key (PKCS#8 PEM).")
+    @Option(names = "--key", required = true, paramLabel = "FILE", description = {"Origin private key (PKCS#8 PEM), or a "
+            + "keys file listing the signing key and the keys published beside it (conf/origin-keys.yaml), read again "
+            + "every second: how the key is rotated."})
     Path key;
 
     @Option(names = "--validity", defaultValue = "1h", paramLabel = "DURATION",

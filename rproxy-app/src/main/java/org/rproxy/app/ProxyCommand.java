@@ -50,8 +50,9 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Listen address (default 127.0.0.1:8282).")
     Address listen;
 
-    @Option(names = "--upstream", paramLabel = "URL", description = "The origin or proxy to pull from: http(s)://host:port.")
-    URI upstream;
+    @Option(names = "--upstream", paramLabel = "URL", description = {"The origin or proxy to pull from: "
+            + "http(s)://host:port. Repeatable: several upstreams in order of preference; the first healthy one is used."})
+    List<URI> upstream = new ArrayList<>();
 
     @Option(names = "--trust", paramLabel = "PUBFILE", description = "Origin public key (SPKI PEM). Repeatable.")
     List<Path> trust = new ArrayList<>();
@@ -133,7 +134,7 @@ final class ProxyCommand implements Callable<Integer> {
                 BundleSeeds.seed(proxy, seedBundles, keys, Clock.systemUTC(), System.out);
             }
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
-                    + " in front of " + c.upstream().url() + "; update streams at /updates"
+                    + " in front of " + c.upstream().urls() + "; update streams at /updates"
                     + (proxy.adminAddress() == null ? "" : "; admin on http://" + hostPort(proxy.adminAddress())));
             OriginCommand.awaitShutdown(node);
         }
@@ -195,17 +196,21 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private UpstreamConfig upstreamSettings(UpstreamConfig fromFile) {
-        if (fromFile == null && upstream == null) {
+        if (fromFile == null && upstream.isEmpty()) {
             throw new ConfigException("--upstream: missing (or give --config FILE with an upstream section)");
         }
+        List<URI> urls = upstream.isEmpty() ? fromFile.urls() : upstream;
+        // One upstream is given as url, so that a mistake in it is reported as --upstream's.
+        URI one = urls.size() == 1 ? urls.get(0) : null;
+        List<URI> several = urls.size() > 1 ? urls : null;
         try {
             if (fromFile == null) {
-                return new UpstreamConfig(upstream, trust, upstreamCa, null, null, null, null, prefetch);
+                return new UpstreamConfig(one, trust, upstreamCa, null, null, null, null, prefetch, several, null);
             }
-            return new UpstreamConfig(upstream != null ? upstream : fromFile.url(),
-                    trust.isEmpty() ? fromFile.trust() : trust, upstreamCa != null ? upstreamCa : fromFile.ca(),
-                    fromFile.connections(), fromFile.connectTimeout(), fromFile.timeout(), fromFile.maxBody(),
-                    prefetch.isEmpty() ? fromFile.prefetch() : prefetch);
+            return new UpstreamConfig(one, trust.isEmpty() ? fromFile.trust() : trust,
+                    upstreamCa != null ? upstreamCa : fromFile.ca(), fromFile.connections(), fromFile.connectTimeout(),
+                    fromFile.timeout(), fromFile.maxBody(), prefetch.isEmpty() ? fromFile.prefetch() : prefetch,
+                    several, fromFile.healthCheck());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--" + option(e.getMessage()));
         }
@@ -229,6 +234,9 @@ final class ProxyCommand implements Callable<Integer> {
     private static String option(String message) {
         if (message.startsWith("url:")) {
             return "upstream" + message.substring(3);
+        }
+        if (message.startsWith("urls[")) {
+            return "upstream" + message.substring(4);
         }
         if (message.startsWith("ca:")) {
             return "upstream-ca" + message.substring(2);

@@ -24,7 +24,7 @@ final class PushMode {
     static int run(ProxyConfig c) throws InterruptedException {
         try (PushPullProxy proxy = start(c, 0)) {
             System.out.println("proxy (push) " + c.name() + " listening on " + proxy.baseUri()
-                    + " subscribed to " + c.upstream().url() + "/updates");
+                    + " subscribed to the update stream of " + c.upstream().urls());
             OriginCommand.awaitShutdown(proxy);
         }
         return 0;

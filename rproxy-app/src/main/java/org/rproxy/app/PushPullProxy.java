@@ -2,16 +2,13 @@ package org.rproxy.app;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Path;
+import java.net.URI;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.PushConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.pull.PullProxy;
 import org.rproxy.push.PushFeed;
 import org.rproxy.push.PushFeedConfig;
@@ -49,41 +46,33 @@ public final class PushPullProxy implements AutoCloseable {
      */
     public static PushPullProxy start(ProxyConfig config, Clock clock) {
         requireNonNull(config, "config");
-        return start(config, feedConfig(config), StreamingPull.streamConfig(config),
-                new ResponseVerifier(trustedKeys(config.upstream().trust()), requireNonNull(clock, "clock")), clock);
+        return start(config, feedConfig(config), StreamingPull.streamConfig(config), null, requireNonNull(clock, "clock"));
     }
 
     /** The push feed's settings from {@code upstream} and {@code push}. */
     public static PushFeedConfig feedConfig(ProxyConfig config) {
         PushConfig p = config.push();
-        return PushFeedConfig.of(config.upstream().url()).withCa(config.upstream().ca())
-                .withReadTimeout(p.readTimeout()).withBackoff(p.backoffMin(), p.backoffMax());
-    }
-
-    private static List<VerificationKey> trustedKeys(List<Path> trust) {
-        List<VerificationKey> keys = new ArrayList<>();
-        for (int i = 0; i < trust.size(); i++) {
-            try {
-                keys.add(VerificationKey.readPem(trust.get(i)));
-            } catch (RuntimeException e) {
-                throw new ConfigException("upstream.trust[" + i + "]: " + trust.get(i) + ": " + e.getMessage(), e);
-            }
-        }
-        return keys;
+        List<URI> urls = config.upstream().urls();
+        return PushFeedConfig.of(urls.get(0)).withCa(config.upstream().ca())
+                .withReadTimeout(p.readTimeout()).withBackoff(p.backoffMin(), p.backoffMax())
+                .withFallbacks(urls.subList(1, urls.size()), config.upstream().healthCheck());
     }
 
     /**
      * Starts from {@code config} (its mode is ignored: the pull half runs in pull mode) with the
      * push feed and stream settings given.
+     *
+     * @param verifier what the push feed verifies with; null: the pull half's trusted keys, which
+     *                 learn from every directory either half holds (a key rotation)
      */
     public static PushPullProxy start(ProxyConfig config, PushFeedConfig feedConfig, UpdateStreamConfig stream,
                                       ResponseVerifier verifier, Clock clock) {
         requireNonNull(config, "config");
         requireNonNull(feedConfig, "feedConfig");
-        requireNonNull(verifier, "verifier");
         StreamingPull node = StreamingPull.start(config, stream, clock);
         try {
-            PushFeed feed = PushFeed.start(feedConfig, verifier, node.pull()::offer);
+            ResponseVerifier v = verifier != null ? verifier : new ResponseVerifier(node.pull().trustedKeys(), clock);
+            PushFeed feed = PushFeed.start(feedConfig, v, node.pull()::offer);
             node.pull().addReadinessCheck(feed::notReadyBecause);
             return new PushPullProxy(node, feed);
         } catch (RuntimeException e) {

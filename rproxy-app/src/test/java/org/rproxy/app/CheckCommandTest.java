@@ -10,6 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.rproxy.core.sign.VerificationKey;
+
 class CheckCommandTest {
     private static final String MAP = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]},\"PID2\":{\"ipv4\":[\"0.0.0.0/0\"]}}}";
 
@@ -65,6 +67,26 @@ class CheckCommandTest {
         assertTrue(run.out().contains(maps + ": OK (1 network map, 2 cost maps, 1 endpoint property map;"
                 + " default default-network-map)"), run.toString());
         assertTrue(run.out().contains(dir.resolve("origin.key") + ": OK (key id "), run.toString());
+    }
+
+    @Test
+    void aKeysFileIsReadAsTheOriginReadsIt(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.resolve("a").toString()).exit());
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.resolve("b").toString()).exit());
+        Path keys = Files.writeString(dir.resolve("keys.yaml"), "keys:\n  - file: " + dir.resolve("a/origin.key")
+                + "\n    signing: true\n  - file: " + dir.resolve("b/origin.key") + "\n");
+        String a = VerificationKey.readPem(dir.resolve("a/origin.pub")).keyId();
+        String b = VerificationKey.readPem(dir.resolve("b/origin.pub")).keyId();
+
+        CommandRun ok = CommandRun.of("check", "--key", keys.toString());
+        assertEquals(0, ok.exit(), ok.toString());
+        assertTrue(ok.out().contains(keys + ": OK (key id " + a + ", also publishing " + b + ")"), ok.toString());
+
+        Files.writeString(keys, "keys:\n  - file: " + dir.resolve("b/origin.pub") + "\n    signing: true\n");
+        CommandRun bad = CommandRun.of("check", "--key", keys.toString());
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.out().contains(keys + ": keys[0].file: " + dir.resolve("b/origin.pub")
+                + ": a public key cannot sign (expected: the PKCS#8 private key)"), bad.toString());
     }
 
     @Test

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,9 +14,9 @@ import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Directory;
-import org.rproxy.core.model.Jwk;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.store.Representation;
 
@@ -44,18 +43,18 @@ import org.rproxy.core.store.Representation;
 public final class AltoClient implements AutoCloseable {
     private final ClientOptions options;
     private final Directory directory;
-    private final Set<String> keyIds;
+    private final TrustedKeys keys;
     private final Fetcher fetcher;
     private final Checker checker;
     private final HeldState state;
     private final Sources sources;
     private final List<UpdateFollower> followers = new CopyOnWriteArrayList<>();
 
-    private AltoClient(ClientOptions options, Directory directory, Set<String> keyIds, Fetcher fetcher,
+    private AltoClient(ClientOptions options, Directory directory, TrustedKeys keys, Fetcher fetcher,
                        Checker checker, HeldState state, Sources sources) {
         this.options = options;
         this.directory = directory;
-        this.keyIds = Set.copyOf(keyIds);
+        this.keys = keys;
         this.fetcher = fetcher;
         this.checker = checker;
         this.state = state;
@@ -83,35 +82,26 @@ public final class AltoClient implements AutoCloseable {
             throw new ClientException.InvalidResponse(uri, "not a directory: " + e.error().message()
                     + (e.error().field() == null ? "" : " (field " + e.error().field() + ")"));
         }
-        VerificationKey pinned = options.pin().resolve(dir);
-        if (pinned == null) {
+        List<VerificationKey> pinned = options.pin().resolve(dir);
+        if (pinned.isEmpty()) {
             throw new ClientException.InvalidResponse(uri, "the directory lists no key with the pinned key id "
-                    + options.pin().keyId());
+                    + String.join(" or ", options.pin().keyIds()));
         }
+        // The pinned keys are the anchors; a directory one of them vouches for adds the keys it lists.
+        TrustedKeys trusted = new TrustedKeys(pinned);
         Representation signed;
         try {
-            signed = new Checker(new ResponseVerifier(List.of(pinned), options.clock()), guard)
+            signed = new Checker(new ResponseVerifier(pinned, options.clock()), guard, trusted)
                     .check(uri, AnswerEngine.DIRECTORY, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), 0);
         } catch (ClientException.InvalidResponse e) {
-            throw new ClientException.InvalidResponse(uri, "not signed by the pinned key " + options.pin().keyId()
-                    + ": " + e.reason());
+            throw new ClientException.InvalidResponse(uri, "not signed by the pinned key "
+                    + String.join(" or ", options.pin().keyIds()) + ": " + e.reason());
         }
-        // The directory is vouched for by the pinned key, so are the keys it lists.
-        List<VerificationKey> keys = new ArrayList<>(List.of(pinned));
-        for (Jwk jwk : dir.keys()) {
-            try {
-                keys.add(VerificationKey.fromJwk(jwk));
-            } catch (IllegalArgumentException e) {
-                // A key this client cannot use verifies nothing; the pinned one still does.
-            }
-        }
-        Set<String> ids = new LinkedHashSet<>();
-        keys.forEach(k -> ids.add(k.keyId()));
-        Checker checker = new Checker(new ResponseVerifier(keys, options.clock()), guard);
+        Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted);
         HeldState state = new HeldState(dir, signed, options.clock());
         Sources sources = new Sources(options.origin(), proxies(dir, uri), options,
                 new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers, System::nanoTime);
-        return new AltoClient(options, dir, ids, fetcher, checker, state, sources);
+        return new AltoClient(options, dir, trusted, fetcher, checker, state, sources);
     }
 
     private static List<URI> proxies(Directory dir, URI where) {
@@ -136,9 +126,26 @@ public final class AltoClient implements AutoCloseable {
         return sources.proxies();
     }
 
-    /** The key ids whose signatures this client accepts: the pinned key and the keys the directory lists. */
+    /**
+     * The key ids whose signatures this client accepts now: the pinned keys and the keys listed by
+     * the newest directory it verified (at bootstrap, and at each {@link #refreshKeys()}).
+     */
     public Set<String> trustedKeyIds() {
-        return keyIds;
+        return Set.copyOf(keys.keyIds());
+    }
+
+    /**
+     * Reads the origin's directory again (from the best source that gives a valid one) and
+     * trusts the keys it lists: how a client learns the origin's next key before the origin
+     * signs with it. {@link #refreshMaps()} does this first, so a client that refreshes its maps
+     * more often than the origin's rotation steps (see the README) never refuses a document
+     * signed with the new key.
+     *
+     * @throws ClientException.NoSourceLeft when no source gave a valid directory
+     */
+    public Set<String> refreshKeys() {
+        sources.fetch(AnswerEngine.DIRECTORY);
+        return trustedKeyIds();
     }
 
     /** What the client has seen of each source lately. */
@@ -166,12 +173,14 @@ public final class AltoClient implements AutoCloseable {
     }
 
     /**
-     * Fetches the default network map and its cost maps (from the best sources), holds them and
-     * returns the answers computed from them.
+     * Reads the directory for the origin's keys ({@link #refreshKeys()}), fetches the default
+     * network map and its cost maps (from the best sources), holds them and returns the answers
+     * computed from them.
      *
      * @throws ClientException.NoSourceLeft when a map could be had from no source
      */
     public LocalAnswers refreshMaps() {
+        refreshKeys();
         for (String target : state.mapTargets()) {
             state.put(target, sources.fetch(target).representation());
         }

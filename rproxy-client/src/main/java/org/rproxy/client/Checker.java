@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.function.Function;
 
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.store.HeaderField;
@@ -20,15 +22,19 @@ import org.rproxy.core.stream.SignatureEvent;
  * Checks every document the client takes, from a response or rebuilt from an update stream, the
  * same way: the core verifier (signature by a trusted key, content digest, the path asked for,
  * expiry) with the newest {@code created} held for that target as the rollback floor; then
- * records the new high. Only the uncompressed variant is ever asked for and kept. Thread-safe.
+ * records the new high; a verified directory teaches the keys it lists. Only the uncompressed
+ * variant is ever asked for and kept. Thread-safe.
  */
 final class Checker {
     private final ResponseVerifier verifier;
     private final RollbackGuard guard;
+    private final TrustedKeys learns;
 
-    Checker(ResponseVerifier verifier, RollbackGuard guard) {
+    /** @param learns the keys a verified directory teaches (the origin's next key), or null to learn none */
+    Checker(ResponseVerifier verifier, RollbackGuard guard, TrustedKeys learns) {
         this.verifier = requireNonNull(verifier, "verifier");
         this.guard = requireNonNull(guard, "guard");
+        this.learns = learns;
     }
 
     /**
@@ -56,6 +62,9 @@ final class Checker {
             }
         }
         guard.accepted(target, v.created());
+        if (learns != null && target.equals(AnswerEngine.DIRECTORY)) {
+            learns.learnFrom(body);
+        }
         return new Representation(new Variant(body, null, fields), null, maxAgeSeconds, v.created(), v.expires());
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,23 @@ final class HeldState {
             }
         }
         return out;
+    }
+
+    /**
+     * What an update stream is asked for, resource id to request target: the maps, and the
+     * directory (resource id {@code directory}, as the origin's stream names it), whose new
+     * versions announce the origin's next key.
+     */
+    Map<String, String> streamTargets() {
+        Map<String, String> targets = new LinkedHashMap<>();
+        for (String t : mapTargets()) {
+            String id = resourceId(t);
+            if (id != null) {
+                targets.put(id, t);
+            }
+        }
+        targets.put("directory", AnswerEngine.DIRECTORY);
+        return targets;
     }
 
     /** The path of the directory's update stream resource ({@code text/event-stream}), if it lists one. */

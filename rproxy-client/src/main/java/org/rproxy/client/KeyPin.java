@@ -3,6 +3,10 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.rproxy.core.model.Directory;
@@ -12,26 +16,28 @@ import org.rproxy.core.sign.VerificationKey;
 /**
  * The one thing a client must be given out of band: the origin's key, as its public key (a PEM
  * file) or only its key id (the RFC 7638 JWK thumbprint, which is the {@code keyid} of every
- * signature). With a key id alone, the key itself is taken from the directory's
- * {@code meta.alto-redist.keys}, and only when its thumbprint is that id; the directory's own
- * signature must then verify with it, so a directory signed by any other key is refused.
- * Immutable.
+ * signature); or several of them ({@link #anyOf}), so that a client shipped during a key
+ * rotation accepts the current key and the next. With a key id alone, the key itself is taken
+ * from the directory's {@code meta.alto-redist.keys}, and only when its thumbprint is that id;
+ * the directory's own signature must then verify with a pinned key, so a directory signed by any
+ * other key is refused. Immutable.
  */
 public final class KeyPin {
     private static final Pattern THUMBPRINT = Pattern.compile("[A-Za-z0-9_-]{43}");
 
-    private final VerificationKey key;
-    private final String keyId;
+    /** Key id to the pinned key, or to null when pinned by id alone; in the order given. */
+    private final Map<String, VerificationKey> pinned;
 
-    private KeyPin(VerificationKey key, String keyId) {
-        this.key = key;
-        this.keyId = keyId;
+    private KeyPin(Map<String, VerificationKey> pinned) {
+        this.pinned = pinned;
     }
 
     /** Pins the public key in an SPKI PEM file ({@code rproxy keygen}'s {@code origin.pub}). */
     public static KeyPin ofPem(Path file) {
         VerificationKey k = VerificationKey.readPem(requireNonNull(file, "file"));
-        return new KeyPin(k, k.keyId());
+        Map<String, VerificationKey> m = new LinkedHashMap<>();
+        m.put(k.keyId(), k);
+        return new KeyPin(m);
     }
 
     /** Pins the key whose RFC 7638 thumbprint (base64url SHA-256, 43 characters) is {@code keyId}. */
@@ -41,23 +47,54 @@ public final class KeyPin {
             throw new IllegalArgumentException("keyId: " + keyId
                     + " (expected: an RFC 7638 thumbprint, 43 base64url characters)");
         }
-        return new KeyPin(null, keyId);
+        Map<String, VerificationKey> m = new LinkedHashMap<>();
+        m.put(keyId, null);
+        return new KeyPin(m);
     }
 
-    /** The pinned key id. */
+    /** Pins every key of {@code pins}: a directory signed by any of them is taken. */
+    public static KeyPin anyOf(List<KeyPin> pins) {
+        requireNonNull(pins, "pins");
+        if (pins.isEmpty()) {
+            throw new IllegalArgumentException("pins: empty (expected: at least one key or key id)");
+        }
+        Map<String, VerificationKey> m = new LinkedHashMap<>();
+        for (KeyPin p : pins) {
+            p.pinned.forEach((id, key) -> {
+                if (m.get(id) == null) {
+                    m.put(id, key);
+                }
+            });
+        }
+        return new KeyPin(m);
+    }
+
+    /** The first pinned key id. */
     public String keyId() {
-        return keyId;
+        return pinned.keySet().iterator().next();
+    }
+
+    /** Every pinned key id, in the order given. */
+    public List<String> keyIds() {
+        return List.copyOf(pinned.keySet());
     }
 
     /**
-     * The pinned key: the one given, or the key of the directory whose thumbprint is the pinned id.
-     *
-     * @return null when pinned by id and the directory lists no usable key with that thumbprint
+     * The pinned keys: those given, and for each id pinned alone the key of the directory whose
+     * thumbprint is that id; empty when none can be had.
      */
-    VerificationKey resolve(Directory unverified) {
-        if (key != null) {
-            return key;
-        }
+    List<VerificationKey> resolve(Directory unverified) {
+        List<VerificationKey> out = new ArrayList<>();
+        pinned.forEach((id, key) -> {
+            VerificationKey k = key != null ? key : listed(unverified, id);
+            if (k != null) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
+    private static VerificationKey listed(Directory unverified, String keyId) {
         for (Jwk jwk : unverified.keys()) {
             if (keyId.equals(jwk.kid())) {
                 try {
@@ -73,6 +110,8 @@ public final class KeyPin {
 
     @Override
     public String toString() {
-        return "KeyPin[" + keyId + (key == null ? ", by id" : ", by key") + "]";
+        StringBuilder b = new StringBuilder("KeyPin[");
+        pinned.forEach((id, key) -> b.append(b.length() > 7 ? ", " : "").append(id).append(key == null ? " by id" : " by key"));
+        return b.append(']').toString();
     }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -14,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.StreamFollower;
@@ -24,9 +24,10 @@ import org.rproxy.core.stream.StreamFollower;
  * is sent only what changed; rebuilds every update (a merge patch applied to the held bytes in
  * RFC 8785 form, see {@link StreamFollower}) and verifies it against its signature event exactly
  * as a fetched document, rollback floor included; and tells its {@link Listener} of each new set
- * of answers. A source whose update fails verification is left (and cools down) and the next is
- * subscribed to. While no stream can be had, the maps are polled every poll interval, and the
- * streams tried again. A stream silent for the read timeout (no heartbeat) is taken for dead.
+ * of answers. The directory is followed too (and polled): a verified new version teaches the
+ * keys it lists, the origin's next key. A source whose update fails verification is left (and
+ * cools down) and the next is subscribed to. While no stream can be had, the maps are polled
+ * every poll interval, and the streams tried again. A stream silent for the read timeout (no heartbeat) is taken for dead.
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
  * a timer thread watching for silence; {@link #close()} ends both.
@@ -121,13 +122,7 @@ public final class UpdateFollower implements AutoCloseable {
     /** Follows the stream at {@code source} until it ends; false when none could be opened. */
     private boolean follow(URI source) {
         URI uri = Sources.at(source, updatesPath());
-        Map<String, String> targets = new LinkedHashMap<>();
-        for (String t : state.mapTargets()) {
-            String id = state.resourceId(t);
-            if (id != null) {
-                targets.put(id, t);
-            }
-        }
+        Map<String, String> targets = state.streamTargets();
         long start = ticker.getAsLong();
         InputStream in;
         try {
@@ -161,8 +156,13 @@ public final class UpdateFollower implements AutoCloseable {
         return state.updatesPath().orElse("/updates");
     }
 
-    /** Fetches the maps again from the best sources; tells the listener when they changed. */
+    /** Fetches the directory (for the origin's keys) and the maps again; tells the listener when the maps changed. */
     private void poll() {
+        try {
+            sources.fetch(AnswerEngine.DIRECTORY); // verified, it teaches the keys it lists
+        } catch (ClientException e) {
+            listener.refused(e);
+        }
         boolean changed = false;
         for (String target : state.mapTargets()) {
             try {
@@ -270,7 +270,7 @@ public final class UpdateFollower implements AutoCloseable {
             Representation held = state.get(target);
             try {
                 Representation r = checker.check(uri, target, fields::get, body, held == null ? 0 : held.maxAgeSeconds());
-                if (state.put(target, r)) {
+                if (state.put(target, r) && !target.equals(AnswerEngine.DIRECTORY)) {
                     LocalAnswers a = state.rebuild();
                     if (a != null) {
                         listener.changed(a);

@@ -68,6 +68,19 @@ final class Catalog {
         this.documents = Map.copyOf(docs);
     }
 
+    /** True when {@code other} serves the same paths with the same bytes. */
+    boolean sameDocumentsAs(Catalog other) {
+        if (!documents().keySet().equals(other.documents().keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, PreparedDocument> e : documents().entrySet()) {
+            if (!e.getValue().identityDigest().equals(other.documents().get(e.getKey()).identityDigest())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     MapSet maps() {
         return maps;
     }

@@ -27,7 +27,6 @@ import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.UpdateStreamMount;
 import org.rproxy.core.sign.ResponseSigner;
-import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * A running file origin: loads the maps folder, signs every document, serves them from the
  * Netty front end and re-signs them at half their validity so that signatures never run out
  * while the process lives. Each signing gives new entity tags, so a cache revalidating across a
- * re-signing gets the new signature with the body, never a 304 it might not merge.
+ * re-signing gets the new signature with the body, never a 304 it might not merge. The keys
+ * file ({@link OriginKeys}) is read again every second: a changed set of keys is published and
+ * every document signed again with the signing key, which is how an operator rotates the key.
  *
  * <p>Signing and query computation run on the origin's own threads; the event loop only looks
  * up prepared representations. {@link #close()} stops everything it started.
@@ -48,8 +49,9 @@ public final class Origin implements AutoCloseable {
     private static final Duration WATCH_QUIET = Duration.ofMillis(150);
 
     private final OriginConfig config;
-    private final SigningKey key;
-    private final DocumentSigner signer;
+    /** The keys and the signer of the signing one; replaced together on the publishing thread. */
+    private volatile OriginKeys keys;
+    private volatile DocumentSigner signer;
     private final Clock clock;
     private final ScheduledExecutorService publisher;
     private final QueryPool queries;
@@ -66,12 +68,12 @@ public final class Origin implements AutoCloseable {
     private final PrometheusMeterRegistry registry = meters.registry();
     private String serverUri;
 
-    private Origin(OriginConfig config, SigningKey key, Clock clock, UpdateStreamMount stream) {
+    private Origin(OriginConfig config, OriginKeys keys, Clock clock, UpdateStreamMount stream) {
         this.config = config;
         this.stream = stream;
-        this.key = key;
+        this.keys = keys;
         this.clock = clock;
-        this.signer = new DocumentSigner(new ResponseSigner(key), config.validity(), config.maxAge());
+        this.signer = new DocumentSigner(new ResponseSigner(keys.signing()), config.validity(), config.maxAge());
         this.publisher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-origin-publisher"));
         this.queries = QueryPool.perCore("rproxy-origin-query");
         this.service = new OriginService(queries, clock, config.queryLimits());
@@ -116,11 +118,14 @@ public final class Origin implements AutoCloseable {
                                UpdateStreamMount stream) throws IOException {
         requireNonNull(config, "config");
         requireNonNull(source, "source");
-        SigningKey key = SigningKey.readPem(config.key());
+        OriginKeys keys = OriginKeys.read(config.key());
         MapSet maps = source.load();
-        Origin origin = new Origin(config, key, clock, stream);
+        Origin origin = new Origin(config, keys, clock, stream);
         try {
             origin.startServing(maps);
+            KeysReload reload = new KeysReload(config.key(), keys);
+            long poll = KeysReload.EVERY.toMillis();
+            origin.publisher.scheduleWithFixedDelay(() -> origin.rotateSafely(reload), poll, poll, TimeUnit.MILLISECONDS);
             if (reloadEvery != null) {
                 long period = Math.max(1, reloadEvery.toMillis());
                 origin.publisher.scheduleWithFixedDelay(() -> origin.reloadSafely(source), period, period,
@@ -163,7 +168,7 @@ public final class Origin implements AutoCloseable {
 
     /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
     void publish(MapSet maps) {
-        Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml,
+        Catalog c = new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(), serverUri, xml,
                 streamPath());
         catalog = c;
         install(c, signer.signAll(c.documents(), clock.instant()));
@@ -173,9 +178,9 @@ public final class Origin implements AutoCloseable {
     private void publishChange(MapSet maps) {
         try {
             Catalog before = catalog;
-            Catalog after = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(),
+            Catalog after = new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(),
                     serverUri, xml, streamPath());
-            if (sameDocuments(before, after)) {
+            if (before.sameDocumentsAs(after)) {
                 return;
             }
             catalog = after;
@@ -207,16 +212,23 @@ public final class Origin implements AutoCloseable {
         return stream == null ? null : stream.path();
     }
 
-    private static boolean sameDocuments(Catalog a, Catalog b) {
-        if (!a.documents().keySet().equals(b.documents().keySet())) {
-            return false;
-        }
-        for (Map.Entry<String, PreparedDocument> e : a.documents().entrySet()) {
-            if (!e.getValue().identityDigest().equals(b.documents().get(e.getKey()).identityDigest())) {
-                return false;
+    /**
+     * Runs on the publisher: keys changed in the keys file are published at once (a new directory
+     * and capability listing them) and every document is signed again with the signing key.
+     */
+    private void rotateSafely(KeysReload reload) {
+        try {
+            OriginKeys next = reload.poll();
+            if (next == null) {
+                return;
             }
+            keys = next;
+            signer = new DocumentSigner(new ResponseSigner(next.signing()), config.validity(), config.maxAge());
+            publish(catalog.maps());
+            log.info("keys changed: signing with keyid {}, publishing {}", keyId(), publishedKeyIds());
+        } catch (RuntimeException e) {
+            log.error("applying the changed keys failed; the documents signed before stay", e);
         }
-        return true;
     }
 
     private void resignSafely() {
@@ -243,8 +255,14 @@ public final class Origin implements AutoCloseable {
         return serverUri;
     }
 
+    /** The key id of the signing key. */
     public String keyId() {
-        return key.publicKey().keyId();
+        return keys.signing().publicKey().keyId();
+    }
+
+    /** The key ids published in the directory and capability, the signing key's first. */
+    public List<String> publishedKeyIds() {
+        return keys.keyIds();
     }
 
     public int resourceCount() {

@@ -125,10 +125,9 @@ final class Attempts {
                 LOG.info("{}: upstream answers again", key);
             }
             e.succeeded();
-            if (!CachedCopies.newer(h, e.held())) {
+            if (!copies.hold(e, h)) {
                 return; // a version offered (pushed) while this attempt ran is newer: keep it
             }
-            copies.hold(e, h);
             fetcher.accepted(key);
             if (!h.signed()) {
                 trackSources(h);

@@ -71,20 +71,31 @@ final class CachedCopies {
         listeners.add(requireNonNull(listener, "listener"));
     }
 
-    /** Holds {@code h} for {@code e} and puts it in the store; tells the listeners of a signed GET. */
-    void hold(Entry e, CachedCopy h) {
-        // Entry first, then the store: an immediate eviction then finds and releases it.
-        e.hold(h);
-        store.put(e.key, h.base());
-        if (e.key.isGet() && h.signed() && e.held() == h) {
-            metrics.expires(e.key.target(), h.expires());
-            for (BiConsumer<String, Representation> l : listeners) {
-                try {
-                    l.accept(e.key.target(), h.base());
-                } catch (RuntimeException ex) {
-                    LOG.warn("a listener of {} failed", e.key, ex);
+    /**
+     * Holds {@code h} for {@code e} and puts it in the store, and tells the listeners of a signed
+     * GET; false, holding nothing, when the copy held is a signed one created after it. Atomic per
+     * entry: a copy pulled and one pushed at the same moment are held, and told to the listeners
+     * (the update stream), in the order of their signing, never the newer first.
+     */
+    boolean hold(Entry e, CachedCopy h) {
+        synchronized (e) {
+            if (!newer(h, e.held())) {
+                return false;
+            }
+            // Entry first, then the store: an immediate eviction then finds and releases it.
+            e.hold(h);
+            store.put(e.key, h.base());
+            if (e.key.isGet() && h.signed() && e.held() == h) {
+                metrics.expires(e.key.target(), h.expires());
+                for (BiConsumer<String, Representation> l : listeners) {
+                    try {
+                        l.accept(e.key.target(), h.base());
+                    } catch (RuntimeException ex) {
+                        LOG.warn("a listener of {} failed", e.key, ex);
+                    }
                 }
             }
+            return true;
         }
     }
 
@@ -100,11 +111,10 @@ final class CachedCopies {
         CachedCopy h = CachedCopy.of(offered(r.identity(), r, now, viaEntry), r.gzip() == null ? null
                 : offered(r.gzip(), r, now, viaEntry));
         Entry e = getOrAdd(CacheKey.get(target), UpstreamCall.PLAIN_GET, now);
-        if (!newer(h, e.held())) {
+        if (!hold(e, h)) {
             return false;
         }
         e.succeeded();
-        hold(e, h);
         return true;
     }
 

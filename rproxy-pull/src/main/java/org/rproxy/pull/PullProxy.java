@@ -3,7 +3,6 @@ package org.rproxy.pull;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,11 +31,11 @@ import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.tls.Tls;
-import org.rproxy.core.upstream.UpstreamClient;
+import org.rproxy.core.upstream.Upstream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +59,7 @@ public final class PullProxy implements AutoCloseable {
     private AdminServer admin;
     private String baseUri;
     private String via;
+    private TrustedKeys keys;
 
     private PullProxy() {
     }
@@ -97,7 +97,8 @@ public final class PullProxy implements AutoCloseable {
     private void startAll(ProxyConfig config, Clock clock, UnaryOperator<AltoService> wrapFront) {
         closeables.add(meters);
         UpstreamConfig up = config.upstream();
-        ResponseVerifier verifier = new ResponseVerifier(trustedKeys(up.trust()), clock);
+        keys = UpstreamParts.trust(up);
+        ResponseVerifier verifier = new ResponseVerifier(keys, clock);
         ExecutorService work = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 DaemonThreads.numbered("rproxy-pull-work"));
         closeables.add(work::shutdownNow);
@@ -105,19 +106,19 @@ public final class PullProxy implements AutoCloseable {
         closeables.add(queries);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-pull-refresh"));
         closeables.add(scheduler::shutdownNow);
-        UpstreamClient client = UpstreamClient.start(new UpstreamClient.Settings(up.url().getHost(), up.port(),
-                up.https() ? Tls.client(up.ca()) : null, up.connections(), up.connectTimeout(), up.timeout(),
-                (int) up.maxBody().bytes(), 1));
-        closeables.add(0, client);
+        List<AutoCloseable> clients = new ArrayList<>();
+        Upstream client = UpstreamParts.connect(up, verifier, work, scheduler, clients);
+        closeables.addAll(0, clients);
         store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes());
         PullMetrics metrics = new PullMetrics(registry, store, clock);
         via = "1.1 " + config.name();
         EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics),
                 metrics, work, via);
         feed = new PullFeed(new PullFeed.Settings(config.refresh().tick(), config.refresh().ahead(),
-                config.refresh().retry(), config.refresh().minInterval(), config.refresh().forgetAfter(), up.prefetch()),
-                store, fetcher, metrics, clock, scheduler);
+                config.refresh().retry(), config.refresh().minInterval(), config.refresh().forgetAfter(),
+                UpstreamParts.prefetch(up)), store, fetcher, metrics, clock, scheduler);
         closeables.add(0, feed);
+        feed.addChangeListener(this::learnKeys);
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
@@ -145,19 +146,19 @@ public final class PullProxy implements AutoCloseable {
         if (local != null) {
             local.start();
         }
-        LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.url(),
+        LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.urls(),
                 admin == null ? "" : " (admin on " + admin.localAddress() + ")");
     }
 
-    private static List<VerificationKey> trustedKeys(List<Path> files) {
-        List<VerificationKey> keys = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            try {
-                keys.add(VerificationKey.readPem(files.get(i)));
-            } catch (RuntimeException e) {
-                throw new ConfigException("upstream.trust[" + i + "]: " + files.get(i) + ": " + e.getMessage(), e);
-            }
+    /** Runs on the thread that held a copy: a verified directory teaches the keys it lists. */
+    private void learnKeys(String target, Representation r) {
+        if (UpstreamParts.DIRECTORY.equals(target) && keys.learnFrom(r.identity().body())) {
+            LOG.info("trusting the keys {} (configured, and those the directory lists)", keys.keyIds());
         }
+    }
+
+    /** The keys this proxy accepts signatures from: those configured and those its upstream's directory lists. */
+    public TrustedKeys trustedKeys() {
         return keys;
     }
 

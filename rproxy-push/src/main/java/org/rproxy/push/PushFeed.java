@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 
 import org.rproxy.core.concurrent.DaemonThreads;
@@ -40,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>An {@code https} upstream is trusted only when its certificate chains to the configured CA
  * (or the JDK's trust store) and names the host; otherwise nothing is read from it, and
  * {@link #notReadyBecause()} says why. A stream that breaks, ends, or stays silent for the read
- * timeout (half-open TCP) is replaced after the backoff; the held versions stay in service
- * meanwhile (the app composes pull for anything that nears expiry).
+ * timeout (half-open TCP) is replaced after the backoff, from the next upstream when several are
+ * configured ({@link UpstreamChoice}, which also brings the feed back to a preferred one); the
+ * held versions stay in service meanwhile (the app composes pull for anything that nears expiry).
  *
  * <p>Threads: one feed thread does everything (SSE parsing, JSON, patches, verification) and
  * schedules the reconnects; the Netty event loop only copies bytes to it.
@@ -68,6 +68,7 @@ public final class PushFeed implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final FeedNetwork network;
     private final StreamControl control;
+    private final UpstreamChoice upstreams;
     private final AtomicLong unprocessed = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private volatile boolean connected;
@@ -93,6 +94,7 @@ public final class PushFeed implements AutoCloseable {
         this.network = new FeedNetwork(config, thread);
         this.thread = thread;
         this.control = new StreamControl(network.http, substreams, receiver::heldTag);
+        this.upstreams = new UpstreamChoice(config.upstreams(), network.http, verifier, config.readTimeout(), thread);
     }
 
     /** Starts subscribing in the background; returns at once. */
@@ -115,6 +117,28 @@ public final class PushFeed implements AutoCloseable {
     /** Makes the first attempt, on the feed's thread. */
     void begin() {
         run(this::connect);
+        if (!config.fallbacks().isEmpty()) {
+            long every = config.healthCheck().toMillis();
+            thread.scheduleWithFixedDelay(() -> upstreams.checkPreferred(this::backTo), every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A preferred upstream is healthy again: the stream is replaced by one from it. */
+    private void backTo(int preferred) {
+        if (!closed) {
+            drop();
+            streamUri = null;
+            connect();
+        }
+    }
+
+    private void drop() {
+        generation++;
+        connected = false;
+        if (stream != null) {
+            stream.close();
+            stream = null;
+        }
     }
 
     public Stats stats() {
@@ -130,7 +154,7 @@ public final class PushFeed implements AutoCloseable {
             return null;
         }
         String why = lastFailure;
-        return "no update stream from " + config.upstream() + " yet" + (why == null ? "" : ": " + why);
+        return "no update stream from " + upstreams.current() + " yet" + (why == null ? "" : ": " + why);
     }
 
     /** The verified representations held, by request target (a snapshot). */
@@ -149,50 +173,29 @@ public final class PushFeed implements AutoCloseable {
         int gen = ++generation;
         boolean https = "https".equalsIgnoreCase(streamUri.getScheme());
         if (https && network.tls == null) {
-            lost(gen, "the update stream " + streamUri + " is https but the upstream " + config.upstream() + " is not");
+            lost(gen, "the update stream " + streamUri + " is https but the upstream " + upstreams.current() + " is not");
             return;
         }
         parser = new SseParser(config.maxEventBytes(), e -> onEvent(gen, e), () -> { });
         receiver.streamStarted();
         byte[] body = substreams.subscription(receiver::heldTag);
         connects.incrementAndGet();
-        AtomicReference<UpstreamStream> self = new AtomicReference<>();
-        stream = UpstreamStream.open(network.group, streamUri, https ? network.tls : null, body, config.readTimeout(), listener(gen, self));
-        self.set(stream);
+        StreamHandOff events = new StreamHandOff(this::run, unprocessed, () -> opened(gen), data -> feed(gen, data),
+                why -> lost(gen, why));
+        stream = events.attach(UpstreamStream.open(network.group, streamUri, https ? network.tls : null, body,
+                config.readTimeout(), events));
     }
 
-    /** Hands what happens on the stream of {@code gen} to the feed's thread. */
-    private UpstreamStream.Listener listener(int gen, AtomicReference<UpstreamStream> self) {
-        return new UpstreamStream.Listener() {
-            @Override
-            public void opened() {
-                run(() -> {
-                    if (gen == generation) {
-                        connected = true;
-                        everOpened = true;
-                    }
-                });
-            }
-
-            @Override
-            public void bytes(byte[] data) {
-                UpstreamStream s = self.get();
-                if (unprocessed.addAndGet(data.length) > UpstreamStream.MAX_UNPROCESSED && s != null) {
-                    s.autoRead(false);
-                }
-                run(() -> feed(gen, data));
-            }
-
-            @Override
-            public void closed(String reason) {
-                run(() -> lost(gen, reason));
-            }
-        };
+    private void opened(int gen) {
+        if (gen == generation) {
+            connected = true;
+            everOpened = true;
+        }
     }
 
     /** Reads the upstream's signed directory for the update stream's URI and the documents it offers. */
     private void discover() {
-        URI dir = config.upstream().resolve(StreamDiscovery.DIRECTORY);
+        URI dir = upstreams.current().resolve(StreamDiscovery.DIRECTORY);
         HttpRequest req = HttpRequest.newBuilder(dir).timeout(config.readTimeout().plusSeconds(5)).GET().build();
         int gen = ++generation;
         network.http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenCompleteAsync((resp, failure) -> {
@@ -204,7 +207,7 @@ public final class PushFeed implements AutoCloseable {
                 return;
             }
             try {
-                StreamDiscovery found = StreamDiscovery.read(config.upstream(), resp, verifier);
+                StreamDiscovery found = StreamDiscovery.read(upstreams.current(), resp, verifier);
                 found.documents().forEach(substreams::follow);
                 streamUri = found.stream();
                 receiver.accept(StreamDiscovery.DIRECTORY, found.directory(), true);
@@ -219,15 +222,11 @@ public final class PushFeed implements AutoCloseable {
         if (gen != generation || closed) {
             return;
         }
-        generation++;
-        connected = false;
+        drop();
         lastFailure = reason;
-        if (stream != null) {
-            stream.close();
-            stream = null;
-        }
         long delay = backoff.nextDelayMillis();
-        LOG.warn("update stream from {} lost ({}); reconnecting in {} ms", config.upstream(), reason, delay);
+        LOG.warn("update stream from {} lost ({}); reconnecting in {} ms", upstreams.current(), reason, delay);
+        streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
         try {
             thread.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {

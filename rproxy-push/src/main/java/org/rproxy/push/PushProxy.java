@@ -49,6 +49,9 @@ public final class PushProxy implements AutoCloseable {
         }
         this.server = s;
         this.feed = PushFeed.start(feedConfig, verifier, (target, r) -> {
+            if (target.equals(StreamDiscovery.DIRECTORY)) {
+                verifier.trusted().learnFrom(r.identity().body()); // the origin's next key, announced
+            }
             documents.put(target, r);
             publisher.accept(target, r);
         });

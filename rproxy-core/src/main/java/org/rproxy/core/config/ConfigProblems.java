@@ -96,8 +96,11 @@ final class ConfigProblems {
             } catch (JsonMappingException e) {
                 String key = e instanceof ValueInstantiationException && e.getPath().isEmpty()
                         && e.getCause() instanceof IllegalArgumentException iae ? firstKey(iae.getMessage()) : null;
-                if (key != null && refused.contains(key)) {
-                    return; // a key taken out is missing now: the section cannot be built without it
+                if (key != null && (refused.contains(key)
+                        || !refused.isEmpty() && e.getCause().getMessage().equals(key + ": missing"))) {
+                    // A key taken out is missing now, or one it stood in for (url for urls): the
+                    // section cannot be built without it.
+                    return;
                 }
                 problems.add(source + ": " + ConfigLoader.describe(e, path));
                 if (key == null || !node.has(key)) {

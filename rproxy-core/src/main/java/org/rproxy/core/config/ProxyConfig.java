@@ -15,7 +15,7 @@ import java.util.Locale;
  * mode: pull                 # pull or push
  * name: rproxy               # the pseudonym in Via
  * listen: {address: 0.0.0.0:8282, tls: {cert: ..., key: ...}, max-connections: 10000}
- * upstream: {url: http://origin:8181, trust: [keys/origin.pub], ...}
+ * upstream: {url: http://origin:8181, trust: [keys/origin.pub], ...}   # or urls: [a, b], in order of preference
  * cache: {max-bytes: 256MB}
  * refresh: {tick: 1s, ahead: 5s, retry: 5s, min-interval: 1s, forget-after: 1h}
  * admin: {address: 127.0.0.1:9090}   # absent: no admin listener
@@ -27,7 +27,7 @@ import java.util.Locale;
  * @param mode     how the proxy keeps its copies current
  * @param name     the pseudonym this proxy adds to {@code Via} (RFC 9110 §7.6.3)
  * @param listen   where clients connect
- * @param upstream the origin or proxy to take documents from
+ * @param upstream the origin or proxy (or several, in order of preference) to take documents from
  * @param cache    the store's bound
  * @param refresh  timings of refresh-ahead and retries
  * @param admin    the admin listener (metrics, health), or null when off

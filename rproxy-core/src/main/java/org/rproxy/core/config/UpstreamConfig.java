@@ -9,14 +9,19 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The upstream a proxy takes its documents from: the origin or another RProxy, over HTTP or
- * HTTPS, and the keys its documents must be signed with.
+ * HTTPS, and the keys its documents must be signed with. Several upstreams may be listed, in
+ * order of preference: the proxy uses the first one that is healthy and comes back to a
+ * preferred one when it recovers. Either {@code url} or {@code urls} is given; once built, both
+ * are filled in ({@code url} is the first of {@code urls}).
  *
  * @param url            {@code http://host:port} or {@code https://host:port}, no path
- * @param trust          PEM (SPKI) public keys of the origin; at least one
+ * @param trust          PEM (SPKI) public keys of the origin; at least one. Keys the origin
+ *                       lists in a directory signed by one of them are trusted too (its next key)
  * @param ca             PEM certificate(s) to trust for an {@code https} upstream instead of the
  *                       JDK's default trust store, or null
  * @param connections    keep-alive connections to the upstream at most (default 8)
@@ -25,23 +30,41 @@ import java.util.List;
  * @param maxBody        the largest upstream body accepted (default 64MB)
  * @param prefetch       request targets fetched at start and kept fresh whether asked for or
  *                       not; readiness waits for them (default none)
+ * @param urls           the upstreams in order of preference, or null for {@code url} alone
+ * @param healthCheck    how often each of several upstreams is checked (its directory fetched and
+ *                       verified) to know which are up (default 2s)
  */
 public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connections, Duration connectTimeout,
-                             Duration timeout, ByteSize maxBody, List<String> prefetch) {
+                             Duration timeout, ByteSize maxBody, List<String> prefetch, List<URI> urls,
+                             Duration healthCheck) {
 
     public UpstreamConfig {
-        required(url, "url");
-        if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
-            throw new IllegalArgumentException("url: '" + url + "' (expected: http:// or https://)");
+        // A built config has both (url is the first of urls): copying one stays valid.
+        if (url != null && urls != null && (urls.isEmpty() || !url.equals(urls.get(0)))) {
+            throw new IllegalArgumentException("urls: given with url (expected: one of them)");
         }
-        if (url.getHost() == null) {
-            throw new IllegalArgumentException("url: '" + url + "' has no host");
+        if (urls == null) {
+            checkUrl(required(url, "url"), "url");
+            urls = List.of(url);
+        } else {
+            urls = new ArrayList<>(urls); // List.copyOf would refuse a null entry before it is named
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("urls: empty (expected: at least one http(s)://host:port)");
+            }
+            for (int i = 0; i < urls.size(); i++) {
+                checkUrl(urls.get(i), "urls[" + i + "]");
+                if (urls.indexOf(urls.get(i)) != i) {
+                    throw new IllegalArgumentException("urls[" + i + "]: '" + urls.get(i) + "' is listed twice");
+                }
+                if (!urls.get(i).getScheme().equalsIgnoreCase(urls.get(0).getScheme())) {
+                    throw new IllegalArgumentException("urls[" + i + "]: '" + urls.get(i)
+                            + "' (expected: the same scheme as urls[0], " + urls.get(0).getScheme() + ")");
+                }
+            }
+            urls = List.copyOf(urls);
+            url = urls.get(0);
         }
-        if (url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/")
-                || url.getRawQuery() != null) {
-            throw new IllegalArgumentException("url: '" + url
-                    + "' has a path or query (expected: scheme://host:port; signed paths are the origin's)");
-        }
+        healthCheck = positive(healthCheck, Duration.ofSeconds(2), "health-check");
         trust = trust == null ? List.of() : List.copyOf(trust);
         if (trust.isEmpty()) {
             throw new IllegalArgumentException("trust: missing (expected: the origin's public key file(s))");
@@ -70,29 +93,66 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
         }
     }
 
+    private static void checkUrl(URI url, String key) {
+        required(url, key);
+        if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
+            throw new IllegalArgumentException(key + ": '" + url + "' (expected: http:// or https://)");
+        }
+        if (url.getHost() == null) {
+            throw new IllegalArgumentException(key + ": '" + url + "' has no host");
+        }
+        if (url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/")
+                || url.getRawQuery() != null) {
+            throw new IllegalArgumentException(key + ": '" + url
+                    + "' has a path or query (expected: scheme://host:port; signed paths are the origin's)");
+        }
+    }
+
     /** Just a URL and trusted keys, everything else by default. */
     public static UpstreamConfig of(URI url, List<Path> trust) {
-        return new UpstreamConfig(url, trust, null, null, null, null, null, null);
+        return new UpstreamConfig(url, trust, null, null, null, null, null, null, null, null);
+    }
+
+    /** Several upstreams in order of preference and trusted keys, everything else by default. */
+    public static UpstreamConfig of(List<URI> urls, List<Path> trust) {
+        return new UpstreamConfig(null, trust, null, null, null, null, null, null, urls, null);
+    }
+
+    /** True when more than one upstream is listed. */
+    public boolean several() {
+        return urls.size() > 1;
     }
 
     public boolean https() {
         return "https".equalsIgnoreCase(url.getScheme());
     }
 
-    /** The port, with the scheme's default filled in. */
+    /** The port of {@code url}, with the scheme's default filled in. */
     public int port() {
-        return url.getPort() >= 0 ? url.getPort() : https() ? 443 : 80;
+        return port(url);
+    }
+
+    /** The port of {@code u}, with the scheme's default filled in. */
+    public static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     public UpstreamConfig withCa(Path file) {
-        return new UpstreamConfig(url, trust, file, connections, connectTimeout, timeout, maxBody, prefetch);
+        return new UpstreamConfig(null, trust, file, connections, connectTimeout, timeout, maxBody, prefetch, urls,
+                healthCheck);
     }
 
     public UpstreamConfig withPrefetch(List<String> targets) {
-        return new UpstreamConfig(url, trust, ca, connections, connectTimeout, timeout, maxBody, targets);
+        return new UpstreamConfig(null, trust, ca, connections, connectTimeout, timeout, maxBody, targets, urls,
+                healthCheck);
     }
 
     public UpstreamConfig withTimeout(Duration t) {
-        return new UpstreamConfig(url, trust, ca, connections, connectTimeout, t, maxBody, prefetch);
+        return new UpstreamConfig(null, trust, ca, connections, connectTimeout, t, maxBody, prefetch, urls,
+                healthCheck);
+    }
+
+    public UpstreamConfig withHealthCheck(Duration every) {
+        return new UpstreamConfig(null, trust, ca, connections, connectTimeout, timeout, maxBody, prefetch, urls, every);
     }
 }

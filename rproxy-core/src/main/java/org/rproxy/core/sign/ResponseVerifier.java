@@ -6,14 +6,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 import org.rproxy.core.sign.Verdict.Outcome;
 
 /**
- * Verifies an origin signature on a response (DESIGN §2), for the pull and push feeds before
+ * Verifies an origin signature on a response (ARCHITECTURE.md §4), for the pull and push feeds before
  * they store anything and for clients. Checks run in a fixed order and the first failure wins:
  * presence, form, key, algorithm, signature, content digest, resource, expiry, clock skew,
  * rollback. The body is hashed once, and only after the (cheap) signature check passed, so a
@@ -45,17 +44,23 @@ public final class ResponseVerifier {
         }
     }
 
-    private final Map<String, VerificationKey> trusted;
+    private final TrustedKeys trusted;
     private final Clock clock;
 
+    /** Trusts exactly {@code trusted}, for good. */
     public ResponseVerifier(Collection<VerificationKey> trusted, Clock clock) {
-        requireNonNull(trusted, "trusted");
+        this(new TrustedKeys(trusted), clock);
+    }
+
+    /** Trusts what {@code trusted} holds at each verification: the set may learn keys meanwhile. */
+    public ResponseVerifier(TrustedKeys trusted, Clock clock) {
+        this.trusted = requireNonNull(trusted, "trusted");
         this.clock = requireNonNull(clock, "clock");
-        Map<String, VerificationKey> byId = new HashMap<>();
-        for (VerificationKey k : trusted) {
-            byId.put(requireNonNull(k, "trusted key").keyId(), k);
-        }
-        this.trusted = Map.copyOf(byId);
+    }
+
+    /** The keys this verifier accepts. */
+    public TrustedKeys trusted() {
+        return trusted;
     }
 
     /**
@@ -107,7 +112,7 @@ public final class ResponseVerifier {
     }
 
     private Verdict checkSigned(ParsedSignature sig, byte[] body, Expectation expect) {
-        VerificationKey key = trusted.get(sig.keyId());
+        VerificationKey key = trusted.find(sig.keyId());
         if (key == null) {
             return verdict(Outcome.UNKNOWN_KEY, "keyid " + sig.keyId() + " is not a trusted key", sig);
         }

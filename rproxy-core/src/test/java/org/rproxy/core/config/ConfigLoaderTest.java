@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -90,6 +91,22 @@ class ConfigLoaderTest {
         assertEquals(new Address("127.0.0.1", 9090), c.admin().address());
     }
 
+    @Test
+    void severalUpstreamsAreReadInOrderAndOneUrlStaysValid() {
+        ProxyConfig c = loader.read("upstream:\n  urls: [http://a:1, http://b:2]\n  trust: [" + pub + "]\n"
+                + "  health-check: 500ms\n", "pull.yaml", ProxyConfig.class);
+        assertEquals(List.of(URI.create("http://a:1"), URI.create("http://b:2")), c.upstream().urls());
+        assertEquals(URI.create("http://a:1"), c.upstream().url());
+        assertEquals(Duration.ofMillis(500), c.upstream().healthCheck());
+        assertTrue(c.upstream().several());
+        ProxyConfig one = loader.read(minimal(), "pull.yaml", ProxyConfig.class);
+        assertEquals(List.of(URI.create("http://127.0.0.1:8181")), one.upstream().urls());
+        assertEquals(Duration.ofSeconds(2), one.upstream().healthCheck());
+        UpstreamConfig u = c.upstream();
+        assertEquals(u, new UpstreamConfig(u.url(), u.trust(), u.ca(), u.connections(), u.connectTimeout(), u.timeout(),
+                u.maxBody(), u.prefetch(), u.urls(), u.healthCheck()), "a built config copies");
+    }
+
     static Stream<Arguments> badFiles() {
         return Stream.of(
                 Arguments.of("upstream: {trust: [PUB]}",
@@ -128,6 +145,21 @@ class ConfigLoaderTest {
                         "pull.yaml: upstream.connections: 0 (expected: >= 1)"),
                 Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], prefetch: [dir]}",
                         "pull.yaml: upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)"),
+                Arguments.of("upstream: {url: 'http://x:1', urls: ['http://y:1'], trust: [PUB]}",
+                        "pull.yaml: upstream.urls: given with url (expected: one of them)"),
+                Arguments.of("upstream: {urls: ['http://x:1', ~], trust: [PUB]}",
+                        "pull.yaml: upstream.urls[1]: missing"),
+                Arguments.of("upstream: {urls: [], trust: [PUB]}",
+                        "pull.yaml: upstream.urls: empty (expected: at least one http(s)://host:port)"),
+                Arguments.of("upstream: {urls: ['http://x:1', 'http://x:1'], trust: [PUB]}",
+                        "pull.yaml: upstream.urls[1]: 'http://x:1' is listed twice"),
+                Arguments.of("upstream: {urls: ['http://x:1', 'https://y:1'], trust: [PUB]}",
+                        "pull.yaml: upstream.urls[1]: 'https://y:1' (expected: the same scheme as urls[0], http)"),
+                Arguments.of("upstream: {urls: ['http://x:1', 'http://y:1/alto'], trust: [PUB]}",
+                        "pull.yaml: upstream.urls[1]: 'http://y:1/alto' has a path or query (expected: scheme://host:port;"
+                                + " signed paths are the origin's)"),
+                Arguments.of("upstream: {urls: ['http://x:1', 'http://y:1'], trust: [PUB], health-check: 0s}",
+                        "pull.yaml: upstream.health-check: 0s (expected: > 0)"),
                 Arguments.of("UP\ncache: {not-found-for: 2m}",
                         "pull.yaml: cache.not-found-for: 2m (expected: 0 to 1m)"),
                 Arguments.of("UP\ncache: {not-found-entries: 0}",

@@ -1,0 +1,95 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+
+/**
+ * The client's key set against a real origin rotating its key: the next key is learnt from the
+ * directory, a document signed with it is then taken, the pinned key stays trusted after the
+ * directory drops it, a client pinned to several keys bootstraps from a directory signed by any
+ * of them, and a directory signed by no pinned key is refused.
+ */
+class KeySetTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @TempDir
+    Path dir;
+
+    private final SigningKey current = SigningKey.generate(SignatureAlgorithm.ED25519, RANDOM);
+    private final SigningKey next = SigningKey.generate(SignatureAlgorithm.ED25519, RANDOM);
+    private final SigningKey other = SigningKey.generate(SignatureAlgorithm.ED25519, RANDOM);
+
+    private Path keys(String entries) throws Exception {
+        Files.writeString(dir.resolve("current.key"), current.toPkcs8Pem());
+        Files.writeString(dir.resolve("next.key"), next.toPkcs8Pem());
+        Path tmp = Files.writeString(dir.resolve("keys.tmp"), "keys:\n" + entries.replace("DIR", dir.toString()));
+        return Files.move(tmp, dir.resolve("keys.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void await(String what, BooleanSupplier done) {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, what + ": not within 30 s");
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+
+    @Test
+    void theNextKeyIsLearntFromTheDirectoryAndAClientPinnedToSeveralTakesAnyOfThem() throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("default-network-map.json"), LocalOrigin.networkMap("128.36.1.0/24"));
+        LocalOrigin.writeCosts(maps, 5);
+        Path keysFile = keys("  - file: DIR/current.key\n    signing: true\n");
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        try (Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "key-set-test", null));
+             AltoClient client = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
+                     KeyPin.ofKeyId(cur)))) {
+            assertEquals(Set.of(cur), client.trustedKeyIds());
+
+            keys("  - file: DIR/current.key\n    signing: true\n  - file: DIR/next.key\n");
+            await("the next key learnt", () -> client.refreshKeys().equals(Set.of(cur, nxt)));
+
+            keys("  - file: DIR/next.key\n    signing: true\n");
+            await("signed with the next key", () -> origin.keyId().equals(nxt) && client.refreshKeys().equals(Set.of(cur, nxt)));
+            assertTrue(client.fetch(LocalOrigin.COST_MAP).representation().identity().header("signature-input")
+                    .orElseThrow().contains(nxt));
+            client.refreshMaps();
+
+            try (AltoClient pinnedToBoth = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
+                    KeyPin.anyOf(List.of(KeyPin.ofKeyId(nxt), KeyPin.ofKeyId(cur)))))) {
+                // The old id is pinned by id alone, and the directory no longer lists its key: only the next resolves.
+                assertEquals(Set.of(nxt), pinnedToBoth.trustedKeyIds());
+            }
+            ClientException.InvalidResponse refused = assertInstanceOf(ClientException.InvalidResponse.class,
+                    assertThrows(ClientException.class, () -> AltoClient.bootstrap(ClientOptions.of(
+                            URI.create(origin.baseUri()), KeyPin.ofPem(Files.writeString(dir.resolve("other.pub"),
+                                    other.publicKey().toSpkiPem()))))));
+            assertTrue(refused.getMessage().contains("not signed by the pinned key " + other.publicKey().keyId()),
+                    refused.getMessage());
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package org.rproxy.core.sign;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.Jwk;
+
+/**
+ * The origin keys a node accepts signatures from, so that the origin can rotate its key without
+ * a refused response anywhere: the <b>anchors</b> it was configured with (PEM files, or a key
+ * pinned by id) and the keys it <b>learnt</b> from the newest directory it verified. A
+ * directory is verified with the keys trusted so far, so only a key already trusted can
+ * introduce the next one; what the directory no longer lists is no longer trusted (a retired
+ * key), but an anchor always is, whatever a directory says.
+ *
+ * <p>Thread-safe: verifiers on any thread read the current set (one volatile read), and a
+ * learning replaces it whole. Learning is idempotent, so feeds may call it for every directory
+ * they take.
+ */
+public final class TrustedKeys {
+    private final Map<String, VerificationKey> anchors;
+    private volatile Map<String, VerificationKey> current;
+
+    public TrustedKeys(Collection<VerificationKey> anchors) {
+        requireNonNull(anchors, "anchors");
+        Map<String, VerificationKey> byId = new LinkedHashMap<>();
+        for (VerificationKey k : anchors) {
+            byId.put(requireNonNull(k, "anchor").keyId(), k);
+        }
+        this.anchors = Map.copyOf(byId);
+        this.current = this.anchors;
+    }
+
+    /** The trusted key whose RFC 7638 thumbprint is {@code keyId}, or null. */
+    public VerificationKey find(String keyId) {
+        return keyId == null ? null : current.get(keyId);
+    }
+
+    /** The key ids trusted now: the anchors and the keys learnt last. */
+    public Set<String> keyIds() {
+        return current.keySet();
+    }
+
+    /**
+     * Trusts, beside the anchors, exactly the keys that {@code directoryKeys} lists; the caller has
+     * verified the directory they come from. A listed key that is no usable key (its {@code kid}
+     * not its thumbprint, an unknown curve) is skipped.
+     *
+     * @return true when the set changed
+     */
+    public synchronized boolean learn(List<Jwk> directoryKeys) {
+        requireNonNull(directoryKeys, "directoryKeys");
+        Map<String, VerificationKey> next = new LinkedHashMap<>(anchors);
+        for (Jwk jwk : directoryKeys) {
+            try {
+                VerificationKey k = VerificationKey.fromJwk(jwk);
+                next.putIfAbsent(k.keyId(), k);
+            } catch (IllegalArgumentException e) {
+                // A key nobody can use verifies nothing; the others still do.
+            }
+        }
+        if (next.keySet().equals(current.keySet())) {
+            return false;
+        }
+        current = Map.copyOf(next);
+        return true;
+    }
+
+    /**
+     * As {@link #learn}, with the keys of a directory (its uncompressed bytes) that the caller has
+     * verified; a directory that does not read teaches nothing.
+     *
+     * @return true when the set changed
+     */
+    public boolean learnFrom(Bytes verifiedDirectory) {
+        requireNonNull(verifiedDirectory, "verifiedDirectory");
+        List<Jwk> listed;
+        try {
+            listed = AltoJson.readDirectory(AltoJson.parse(verifiedDirectory.unsafeArray())).keys();
+        } catch (AltoException | IllegalArgumentException e) {
+            return false;
+        }
+        return learn(listed);
+    }
+
+    @Override
+    public String toString() {
+        return "TrustedKeys" + current.keySet();
+    }
+}

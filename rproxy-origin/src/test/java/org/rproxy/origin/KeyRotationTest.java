@@ -1,0 +1,162 @@
+package org.rproxy.origin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.model.Jwk;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.Verdict;
+
+/**
+ * The origin's side of a key rotation, through its keys file and over HTTP: the next key is
+ * published beside the current one, then signs everything, then the old one is gone; a keys
+ * file that does not check is refused at start with the entry and the reason, and while
+ * running it changes nothing.
+ */
+class KeyRotationTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final SigningKey current = SigningKey.generate(SignatureAlgorithm.ED25519, RANDOM);
+    private final SigningKey next = SigningKey.generate(SignatureAlgorithm.ED25519, RANDOM);
+
+    private Path write(String name, String text) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.writeString(tmp, text);
+        return Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Path keysFile(String entries) throws IOException {
+        write("current.key", current.toPkcs8Pem());
+        write("next.key", next.toPkcs8Pem());
+        write("current.pub", current.publicKey().toSpkiPem());
+        return write("keys.yaml", "keys:\n" + entries.replace("DIR", dir.toString()));
+    }
+
+    private Origin start(Path keys) throws IOException {
+        return Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), Path.of("../conf/maps"), keys,
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "rotation-test", null));
+    }
+
+    /** The directory as served now: the keys it lists and who signed it (verified with those keys). */
+    private record Served(List<String> listed, String signedBy) {
+    }
+
+    private Served directory(Origin origin) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + "/directory")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        List<Jwk> keys = AltoJson.readDirectory(AltoJson.parse(r.body())).keys();
+        ResponseVerifier v = new ResponseVerifier(keys.stream().map(org.rproxy.core.sign.VerificationKey::fromJwk)
+                .toList(), Clock.systemUTC());
+        Verdict verdict = v.verify(n -> r.headers().firstValue(n).orElse(null), r.body(), Expectation.path("/directory"));
+        assertTrue(verdict.valid(), verdict.reason());
+        return new Served(keys.stream().map(Jwk::kid).toList(), verdict.keyId());
+    }
+
+    private static <T> T await(Supplier<T> probe, java.util.function.Predicate<T> done) {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        T last = probe.get();
+        while (!done.test(last)) {
+            assertTrue(System.nanoTime() < end, "still " + last + " after " + DEADLINE);
+            Thread.onSpinWait();
+            last = probe.get();
+        }
+        return last;
+    }
+
+    private Served served(Origin origin) {
+        try {
+            return directory(origin);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void publishNextThenSwitchThenRetireThroughTheKeysFile() throws Exception {
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n");
+        try (Origin origin = start(keys)) {
+            assertEquals(new Served(List.of(cur), cur), served(origin));
+
+            keysFile("  - file: DIR/current.key\n    signing: true\n  - file: DIR/next.key\n");
+            await(() -> served(origin), s -> s.equals(new Served(List.of(cur, nxt), cur)));
+
+            keysFile("  - file: DIR/current.pub\n  - file: DIR/next.key\n    signing: true\n");
+            await(() -> served(origin), s -> s.equals(new Served(List.of(nxt, cur), nxt)));
+            assertEquals(nxt, origin.keyId());
+
+            keysFile("  - file: DIR/next.key\n    signing: true\n  - file: DIR/current.key\n    signing: true\n");
+            keysFile("  - file: DIR/next.key\n    signing: true\n");
+            await(() -> served(origin), s -> s.equals(new Served(List.of(nxt), nxt)));
+        }
+    }
+
+    @Test
+    void aKeysFileThatDoesNotCheckIsRefusedAtStartNamingTheEntry() throws IOException {
+        assertEquals(dir.resolve("keys.yaml") + ": keys: 2 entries with signing: true (expected: exactly 1)",
+                assertThrows(ConfigException.class, () -> start(keysFile(
+                        "  - file: DIR/current.key\n    signing: true\n  - file: DIR/next.key\n    signing: true\n")))
+                        .getMessage());
+        assertEquals(dir.resolve("keys.yaml") + ": keys[0].file: " + dir.resolve("current.pub")
+                        + ": a public key cannot sign (expected: the PKCS#8 private key)",
+                assertThrows(ConfigException.class, () -> start(keysFile("  - file: DIR/current.pub\n    signing: true\n")))
+                        .getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> start(keysFile("  - file: DIR/gone.key\n    signing: true\n")))
+                .getMessage().contains("keys[0].file: " + dir.resolve("gone.key") + " is not a readable file"));
+    }
+
+    @Test
+    void theExampleKeysFileReadsWithItsKeyInPlace() throws IOException {
+        keysFile("  - file: DIR/current.key\n    signing: true\n");
+        Path example = write("example.yaml", Files.readString(Path.of("../conf/origin-keys.yaml"))
+                .replace("K/origin.key", dir.resolve("current.key").toString()));
+        OriginKeys keys = OriginKeys.read(example);
+        assertEquals(current.publicKey(), keys.signing().publicKey());
+        assertEquals(List.of(current.publicKey()), keys.published());
+    }
+
+    @Test
+    void aBrokenEditWhileRunningKeepsTheKeysInUse() throws Exception {
+        String cur = current.publicKey().keyId();
+        Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n");
+        try (Origin origin = start(keys)) {
+            write("keys.yaml", "keys:\n  - file: " + dir.resolve("next.key") + "\n");
+            // Give the poll time to read the broken file, then check nothing changed.
+            long until = System.nanoTime() + 3 * KeysReload.EVERY.toNanos();
+            while (System.nanoTime() < until) {
+                assertEquals(new Served(List.of(cur), cur), served(origin));
+            }
+            assertEquals(cur, origin.keyId());
+        }
+    }
+}

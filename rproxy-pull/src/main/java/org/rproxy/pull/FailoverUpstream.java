@@ -1,0 +1,160 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.upstream.Upstream;
+import org.rproxy.core.upstream.UpstreamException;
+import org.rproxy.core.upstream.UpstreamRequest;
+import org.rproxy.core.upstream.UpstreamResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Several upstreams in order of preference, used as one: each request goes to the first
+ * upstream that is up, and when that one cannot be reached (or answers 502 or 504, a proxy
+ * whose own upstream is gone) to the next, so a dead upstream costs a client nothing while a
+ * sibling is healthy. An upstream is marked down by such a failure and up by a health check: its
+ * directory fetched and <b>verified</b> like any document, so an upstream that serves what does
+ * not verify is never preferred. Once a preferred upstream passes its check again, requests go
+ * back to it. Whatever an upstream answers is verified by the feed as before: the choice of
+ * upstream never decides what is served.
+ *
+ * <p>When every upstream up has failed a request, those down are tried too, in order (a check
+ * may be behind); so with every upstream down, each is still tried. Thread-safe:
+ * {@link #send} may be called from any thread and never blocks; {@link #check} runs on the
+ * refresher's thread, and the verification of its answers on the work pool.
+ */
+final class FailoverUpstream implements Upstream {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverUpstream.class);
+    private static final String DIRECTORY = "/directory";
+
+    private final List<URI> urls;
+    private final List<? extends Upstream> upstreams;
+    private final ResponseVerifier verifier;
+    private final Executor work;
+    /** 1 where the upstream of that index is taken for up. */
+    private final AtomicIntegerArray up;
+    private volatile int preferred;
+
+    FailoverUpstream(List<URI> urls, List<? extends Upstream> upstreams, ResponseVerifier verifier, Executor work) {
+        this.urls = List.copyOf(urls);
+        this.upstreams = List.copyOf(upstreams);
+        if (this.urls.size() != this.upstreams.size() || this.urls.isEmpty()) {
+            throw new IllegalArgumentException("upstreams: " + upstreams.size() + " for " + urls.size() + " URLs");
+        }
+        this.verifier = requireNonNull(verifier, "verifier");
+        this.work = requireNonNull(work, "work");
+        this.up = new AtomicIntegerArray(this.urls.size());
+        for (int i = 0; i < this.urls.size(); i++) {
+            up.set(i, 1);
+        }
+    }
+
+    @Override
+    public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
+        requireNonNull(request, "request");
+        return attempt(request, order(), 0);
+    }
+
+    /** The upstreams to try now: those up, in order, then as a last resort those down, in order. */
+    private List<Integer> order() {
+        List<Integer> out = new ArrayList<>(urls.size());
+        for (int state = 1; state >= 0; state--) {
+            for (int i = 0; i < urls.size(); i++) {
+                if (up.get(i) == state) {
+                    out.add(i);
+                }
+            }
+        }
+        return out;
+    }
+
+    private CompletableFuture<UpstreamResponse> attempt(UpstreamRequest request, List<Integer> order, int n) {
+        int i = order.get(n);
+        boolean last = n + 1 == order.size();
+        return upstreams.get(i).send(request).handle((response, failure) -> {
+            if (failure == null && (last || response.status() != 502 && response.status() != 504)) {
+                return CompletableFuture.completedFuture(response);
+            }
+            if (failure != null) {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : failure;
+                if (!(cause instanceof UpstreamException u && u.kind() == UpstreamException.Kind.BUSY)) {
+                    down(i, cause.getMessage());
+                }
+                if (last) {
+                    return CompletableFuture.<UpstreamResponse>failedFuture(cause);
+                }
+            }
+            return attempt(request, order, n + 1);
+        }).thenCompose(f -> f);
+    }
+
+    /** Fetches and verifies every upstream's directory; each result marks that upstream up or down. */
+    void check() {
+        for (int i = 0; i < urls.size(); i++) {
+            int index = i;
+            upstreams.get(i).send(UpstreamRequest.get(DIRECTORY, List.of(new HeaderField("accept-encoding", "identity"))))
+                    .handleAsync((response, failure) -> {
+                        String why = failure != null ? String.valueOf(failure.getMessage()) : problem(response);
+                        if (why == null) {
+                            up(index);
+                        } else {
+                            down(index, "health check: " + why);
+                        }
+                        return null;
+                    }, work);
+        }
+    }
+
+    private String problem(UpstreamResponse r) {
+        if (r.status() != 200) {
+            return "GET " + DIRECTORY + " answered " + r.status();
+        }
+        Verdict v = verifier.verify(r::header, r.body().unsafeArray(), Expectation.path(DIRECTORY));
+        return v.valid() ? null : "its directory does not verify: " + v.reason();
+    }
+
+    private void up(int i) {
+        if (up.compareAndSet(i, 0, 1)) {
+            LOG.info("upstream {} is up again", urls.get(i));
+            choose();
+        }
+    }
+
+    private void down(int i, String reason) {
+        if (up.compareAndSet(i, 1, 0)) {
+            LOG.warn("upstream {} is down ({})", urls.get(i), reason);
+            choose();
+        }
+    }
+
+    /** Logs the upstream requests now go to, when that changed. */
+    private synchronized void choose() {
+        int first = order().get(0);
+        if (first != preferred) {
+            if (first < preferred) {
+                LOG.info("requests go back to upstream {}", urls.get(first));
+            } else {
+                LOG.warn("requests now go to upstream {}", urls.get(first));
+            }
+            preferred = first;
+        }
+    }
+
+    /** The upstream requests go to first now. */
+    URI current() {
+        return urls.get(order().get(0));
+    }
+}

@@ -1,0 +1,55 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Hands what happens on one upstream stream, as its Netty event loop sees it, over to the push
+ * feed's thread, and holds the stream's reads while more than
+ * {@link UpstreamStream#MAX_UNPROCESSED} bytes wait there (the feed lets them go again once it
+ * has caught up). Called on the stream's event loop; never blocks.
+ */
+final class StreamHandOff implements UpstreamStream.Listener {
+    private final Consumer<Runnable> feedThread;
+    private final AtomicLong unprocessed;
+    private final Runnable opened;
+    private final Consumer<byte[]> bytes;
+    private final Consumer<String> closed;
+    private volatile UpstreamStream stream;
+
+    StreamHandOff(Consumer<Runnable> feedThread, AtomicLong unprocessed, Runnable opened, Consumer<byte[]> bytes,
+                  Consumer<String> closed) {
+        this.feedThread = requireNonNull(feedThread, "feedThread");
+        this.unprocessed = requireNonNull(unprocessed, "unprocessed");
+        this.opened = requireNonNull(opened, "opened");
+        this.bytes = requireNonNull(bytes, "bytes");
+        this.closed = requireNonNull(closed, "closed");
+    }
+
+    /** The stream these events are of, once it exists (events may come before). */
+    UpstreamStream attach(UpstreamStream s) {
+        this.stream = s;
+        return s;
+    }
+
+    @Override
+    public void opened() {
+        feedThread.accept(opened);
+    }
+
+    @Override
+    public void bytes(byte[] data) {
+        UpstreamStream s = stream;
+        if (unprocessed.addAndGet(data.length) > UpstreamStream.MAX_UNPROCESSED && s != null) {
+            s.autoRead(false);
+        }
+        feedThread.accept(() -> bytes.accept(data));
+    }
+
+    @Override
+    public void closed(String reason) {
+        feedThread.accept(() -> closed.accept(reason));
+    }
+}

@@ -1,0 +1,96 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.IntConsumer;
+
+import org.rproxy.core.sign.ResponseVerifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which of the push feed's upstreams it subscribes to: the first in the configured order to
+ * begin with, the next one each time a stream is lost (round the list), and back to a preferred
+ * one as soon as a health check finds its directory <b>verifies</b> again. One upstream alone
+ * is simply always the choice. Confined to the feed's thread: every method runs there, and the
+ * checks' answers come back to it through the feed's HTTP client.
+ */
+final class UpstreamChoice {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamChoice.class);
+
+    private final List<URI> upstreams;
+    private final HttpClient http;
+    private final ResponseVerifier verifier;
+    private final Duration timeout;
+    private final Executor thread;
+    private volatile int using;
+    private boolean checking;
+
+    UpstreamChoice(List<URI> upstreams, HttpClient http, ResponseVerifier verifier, Duration timeout, Executor thread) {
+        this.upstreams = List.copyOf(upstreams);
+        this.thread = requireNonNull(thread, "thread");
+        this.http = requireNonNull(http, "http");
+        this.verifier = requireNonNull(verifier, "verifier");
+        this.timeout = requireNonNull(timeout, "timeout");
+    }
+
+    /** The upstream subscribed to now. */
+    URI current() {
+        return upstreams.get(using);
+    }
+
+    /** The stream from the current upstream was lost: moves to the next; true when that is another one. */
+    boolean next() {
+        if (upstreams.size() == 1) {
+            return false;
+        }
+        using = (using + 1) % upstreams.size();
+        LOG.warn("update stream: moving to upstream {}", current());
+        return true;
+    }
+
+    /**
+     * While on a fallback, checks the upstreams preferred to it (their directory fetched and
+     * verified), and calls {@code back} with the index of the first that passes, if any, once the
+     * checks have answered; at most one round of checks at a time.
+     */
+    void checkPreferred(IntConsumer back) {
+        if (using == 0 || checking) {
+            return;
+        }
+        checking = true;
+        CompletableFuture<?>[] checks = new CompletableFuture<?>[using];
+        boolean[] passed = new boolean[using];
+        for (int i = 0; i < using; i++) {
+            int index = i;
+            URI dir = upstreams.get(i).resolve(StreamDiscovery.DIRECTORY);
+            checks[i] = http.sendAsync(HttpRequest.newBuilder(dir).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).thenAcceptAsync(r -> {
+                        if (r.statusCode() == 200) {
+                            PulledDocument.verify(StreamDiscovery.DIRECTORY, r, verifier);
+                            passed[index] = true;
+                        }
+                    }, thread);
+        }
+        CompletableFuture.allOf(checks).handleAsync((ok, failure) -> {
+            checking = false;
+            for (int i = 0; i < passed.length; i++) {
+                if (passed[i] && i < using) {
+                    LOG.info("update stream: upstream {} is up again, going back to it", upstreams.get(i));
+                    using = i;
+                    back.accept(i);
+                    return null;
+                }
+            }
+            return null;
+        }, thread);
+    }
+}
