@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.RepresentationStore;
 
 /**
@@ -60,6 +61,10 @@ final class PullMetrics {
                 .description("The store's bound").register(registry);
         Gauge.builder("rproxy.store.entries", store, RepresentationStore::size)
                 .description("Representations held").register(registry);
+        if (store.spool() != null) {
+            Gauge.builder("rproxy.store.spooled.bytes", store.spool(), BodySpool::spooledBytes).baseUnit("bytes")
+                    .description("Bytes in spool files, including old ones still being sent").register(registry);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
@@ -32,6 +34,7 @@ import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.tls.Tls;
@@ -106,7 +109,11 @@ public final class PullProxy implements AutoCloseable {
                 up.https() ? Tls.client(up.ca()) : null, up.connections(), up.connectTimeout(), up.timeout(),
                 (int) up.maxBody().bytes(), 1));
         closeables.add(0, client);
-        store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes());
+        BodySpool spool = openSpool(config.cache());
+        if (spool != null) {
+            closeables.add(spool); // last: after the front end has stopped sending its files
+        }
+        store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes(), spool);
         PullMetrics metrics = new PullMetrics(registry, store, clock);
         via = "1.1 " + config.name();
         EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics),
@@ -117,7 +124,8 @@ public final class PullProxy implements AutoCloseable {
         closeables.add(0, feed);
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
-                .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
+                .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()))
+                .withSpool(spool);
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
             local = new CurrentAnswers(feed, work, clock, via, config.limits().queryLimits());
             feed.addChangeListener(local::changed);
@@ -144,6 +152,19 @@ public final class PullProxy implements AutoCloseable {
         }
         LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.url(),
                 admin == null ? "" : " (admin on " + admin.localAddress() + ")");
+    }
+
+    /** The spool {@code cache} asks for, or null; refused like a bad config value when its directory is unusable. */
+    private static BodySpool openSpool(CacheConfig cache) {
+        if (!cache.spool()) {
+            return null;
+        }
+        Path parent = cache.spoolDir() != null ? cache.spoolDir() : BodySpool.defaultParent();
+        try {
+            return BodySpool.open(parent, cache.spoolMinBytes().bytes());
+        } catch (UncheckedIOException e) {
+            throw new ConfigException("cache.spool-dir: " + e.getMessage(), e);
+        }
     }
 
     private static List<VerificationKey> trustedKeys(List<Path> files) {

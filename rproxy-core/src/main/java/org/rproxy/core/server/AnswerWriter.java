@@ -10,7 +10,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 
+import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +33,12 @@ final class AnswerWriter {
     private final RequestObserver observer;
     private final FrontEndConfig config;
     private final RateLimitedLog warnings;
+    private final BodySpool files;
 
-    AnswerWriter(ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config, RateLimitedLog warnings) {
+    /** @param files the spool whose files this connection may send by sendfile, or null (TLS, HTTP/2) */
+    AnswerWriter(ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config, RateLimitedLog warnings,
+                 BodySpool files) {
+        this.files = files;
         this.renderer = requireNonNull(renderer, "renderer");
         this.observer = requireNonNull(observer, "observer");
         this.config = requireNonNull(config, "config");
@@ -47,15 +54,24 @@ final class AnswerWriter {
         RequestHead head = exchange.head();
         boolean close = !head.keepAlive() || (exchange instanceof Exchange.Refusal refusal && refusal.close()) || last;
         List<HeaderField> extra = exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
-        FullHttpResponse response = render(head, reply, extra);
+        HttpResponse response = render(head, reply, extra);
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (head.http10()) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         int status = response.status().code();
-        long bodyBytes = response.content().readableBytes();
-        ChannelFuture written = ctx.write(response);
+        ChannelFuture written;
+        long bodyBytes;
+        if (response instanceof ResponseRenderer.Spooled spooled) {
+            bodyBytes = spooled.region().count();
+            ctx.write(spooled);
+            ctx.write(spooled.region());
+            written = ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            bodyBytes = ((FullHttpResponse) response).content().readableBytes();
+            written = ctx.write(response);
+        }
         if (close) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
@@ -83,9 +99,9 @@ final class AnswerWriter {
         return Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));
     }
 
-    private FullHttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra) {
+    private HttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra) {
         try {
-            return renderer.render(head, reply, extra);
+            return renderer.render(head, reply, extra, files);
         } catch (RuntimeException e) {
             // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
             warnings.error(LOG, "cannot render the answer to {} {}", head.method(), head.path(), e);

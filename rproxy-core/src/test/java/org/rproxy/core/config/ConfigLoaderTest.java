@@ -103,7 +103,7 @@ class ConfigLoaderTest {
                 Arguments.of("UP\nrefresh: {retry: 0s}",
                         "pull.yaml: refresh.retry: 0s (expected: > 0)"),
                 Arguments.of("UP\ncache: {max-byte: 1MB}",
-                        "pull.yaml: cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for)"),
+                        "pull.yaml: cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for, spool, spool-dir, spool-min-bytes)"),
                 Arguments.of("UP\nlisten: {address: 'nohost:x'}",
                         "pull.yaml: listen.address: 'nohost:x' is not HOST:PORT (expected e.g. 127.0.0.1:8282)"),
                 Arguments.of("UP\nlisten: {max-connections: 0}",
