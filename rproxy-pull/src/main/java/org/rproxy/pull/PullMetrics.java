@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -64,6 +65,8 @@ final class PullMetrics {
         if (store.spool() != null) {
             Gauge.builder("rproxy.store.spooled.bytes", store.spool(), BodySpool::spooledBytes).baseUnit("bytes")
                     .description("Bytes in spool files, including old ones still being sent").register(registry);
+            FunctionCounter.builder("rproxy.store.spool.sends", store.spool(), BodySpool::sends)
+                    .description("Responses whose body the kernel sent from a spool file (sendfile)").register(registry);
         }
     }
 

@@ -199,6 +199,11 @@ public final class PullProxy implements AutoCloseable {
         return registry;
     }
 
+    /** The directory of this proxy's spool files (large bodies sent with sendfile), or null when it spools none. */
+    public Path spoolDirectory() {
+        return store.spool() == null ? null : store.spool().directory();
+    }
+
     /** Bytes held by the store now. */
     public long heldBytes() {
         return store.weightedBytes();

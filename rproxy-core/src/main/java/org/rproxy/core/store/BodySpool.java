@@ -41,6 +41,7 @@ public final class BodySpool implements AutoCloseable {
     private final ConcurrentHashMap<Identity, Held> bodies = new ConcurrentHashMap<>();
     private final AtomicLong names = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong sends = new AtomicLong();
     private volatile boolean closed;
 
     /** A body looked up by identity: hashing a megabyte array per response would cost what sendfile saves. */
@@ -116,6 +117,11 @@ public final class BodySpool implements AutoCloseable {
         return bytes.get();
     }
 
+    /** Responses that have taken a body's file to send it ({@link #acquire}), since the spool opened. */
+    public long sends() {
+        return sends.get();
+    }
+
     /**
      * Called by the store for each variant body it takes: spools {@code body} (on this thread) unless
      * it is spooled already, and counts one more holder.
@@ -162,7 +168,11 @@ public final class BodySpool implements AutoCloseable {
             return null;
         }
         Held held = bodies.get(new Identity(body));
-        return held != null && held.body().tryRetain() ? held.body() : null;
+        if (held == null || !held.body().tryRetain()) {
+            return null;
+        }
+        sends.incrementAndGet();
+        return held.body();
     }
 
     /**
@@ -170,7 +180,10 @@ public final class BodySpool implements AutoCloseable {
      * from the directory at once; its memory goes when that response ends.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         for (Identity k : bodies.keySet()) {
             Held held = bodies.remove(k);
