@@ -3,13 +3,11 @@ package org.rproxy.core.server;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
-import java.util.Date;
+import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -20,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.store.BodySpool;
@@ -35,7 +34,8 @@ import org.rproxy.core.store.Variant;
  * <p>A representation's bytes are wrapped, never copied (a large body from its direct copy,
  * {@link Variant#directBody()}), or, where the connection allows it (plain HTTP/1.1) and the store
  * spooled the body, not even read: the head goes out with a region of the spooled file, which
- * the kernel sends (sendfile). The variant body and headers were
+ * the kernel sends (sendfile). The variant's fields are copied from their {@link PreparedFields}
+ * form, validated and encoded once per variant. The variant body and headers were
  * prepared when the document arrived, so the per-request work is a handful of header fields.
  * Every 200 and 304 carries {@code vary: Accept-Encoding}, whether or not the representation
  * has a gzip variant: a shared cache then never serves a stored identity answer in place of a
@@ -45,11 +45,11 @@ import org.rproxy.core.store.Variant;
  */
 final class ResponseRenderer {
 
-    private static final String VARY_VALUE = "Accept-Encoding";
     /** RFC 9110 §10.2.3: a 503's condition is expected to pass; a second is the shortest useful wait. */
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private final Clock clock;
+    private final PreparedFields prepared = new PreparedFields();
 
     ResponseRenderer(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
@@ -104,20 +104,16 @@ final class ResponseRenderer {
 
     private HttpHeaders headers(Representation representation, Variant variant, boolean notModified) {
         HttpHeaders h = new DefaultHttpHeaders();
-        for (HeaderField f : variant.headers()) {
-            if (!f.name().equals("content-length")) {
-                h.add(f.name(), f.value());
-            }
-        }
+        h.add(prepared.of(variant));
         if (!notModified) {
             if (variant.contentEncoding() != null && !h.contains(HttpHeaderNames.CONTENT_ENCODING)) {
                 h.set(HttpHeaderNames.CONTENT_ENCODING, variant.contentEncoding());
             }
             h.set(HttpHeaderNames.CONTENT_LENGTH, variant.body().length());
         }
-        h.set(HttpHeaderNames.CACHE_CONTROL, Freshness.cacheControl(representation, clock.instant()));
-        h.set(HttpHeaderNames.VARY, vary(h.get(HttpHeaderNames.VARY)));
-        h.set(HttpHeaderNames.DATE, date());
+        Instant now = clock.instant();
+        h.set(HttpHeaderNames.CACHE_CONTROL, Freshness.cacheControl(representation, now));
+        h.set(HttpHeaderNames.DATE, prepared.date(now));
         return h;
     }
 
@@ -185,19 +181,7 @@ final class ResponseRenderer {
         return response;
     }
 
-    /** Our {@code Accept-Encoding} joined to a {@code vary} the variant may bring. */
-    private static String vary(String existing) {
-        if (existing == null || existing.isBlank()) {
-            return VARY_VALUE;
-        }
-        String lower = existing.toLowerCase(Locale.ROOT);
-        if (lower.contains("accept-encoding") || lower.trim().equals("*")) {
-            return existing;
-        }
-        return existing + ", " + VARY_VALUE;
-    }
-
-    private String date() {
-        return DateFormatter.format(Date.from(clock.instant()));
+    private AsciiString date() {
+        return prepared.date(clock.instant());
     }
 }
