@@ -30,7 +30,9 @@
 # (default "nginx-static nginx-cache varnish rproxy"; the burst runs on the caches among them),
 # BURST=0 to skip the burst. BASELINE_JAR=path adds system "rproxy-base": a second RProxy from
 # that jar (say, the previous build), measured alternating with the others, so a before/after
-# comparison comes from one run; it is added to SYSTEMS unless SYSTEMS is given. RPROXY_OPTS: extra
+# comparison comes from one run; it is added to SYSTEMS unless SYSTEMS is given. BASELINE_ARGS: extra
+# 'rproxy proxy' options for that one (BASELINE_JAR=rproxy-app/target/rproxy.jar BASELINE_ARGS=--no-spool
+# compares sendfile with writing from memory in one build). RPROXY_OPTS: extra
 # JVM options for both RProxies (e.g. -XX:StartFlightRecording=...). PORT_BASE (18080): the
 # listeners take PORT_BASE+1..+5 and +100, +101, so two runs on one machine can use two bases.
 # The answer mix runs on the RProxies only (the caches would pass every POST to the origin).
@@ -52,6 +54,7 @@ if [[ -z "${SYSTEMS:-}" ]]; then
   [[ -n "$BASELINE_JAR" ]] && SYSTEMS="$SYSTEMS rproxy-base"
 fi
 RPROXY_OPTS="${RPROXY_OPTS:-}"
+BASELINE_ARGS="${BASELINE_ARGS:-}"
 HARNESS_JAR="${HARNESS_JAR:-$here/test-harness/target/harness.jar}"
 
 PORT_BASE="${PORT_BASE:-18080}"
@@ -391,7 +394,7 @@ main() {
     [[ -f "$BASELINE_JAR" ]] || { log "BASELINE_JAR $BASELINE_JAR not found"; exit 2; }
     # shellcheck disable=SC2086
     start rproxy-base java -Xmx1g $RPROXY_OPTS -jar "$BASELINE_JAR" proxy --listen "127.0.0.1:$P_BASE" \
-        --upstream "http://127.0.0.1:$P_RELAY" --trust "$W/keys/origin.pub" --name bench-base
+        --upstream "http://127.0.0.1:$P_RELAY" --trust "$W/keys/origin.pub" --name bench-base $BASELINE_ARGS
     base="$LAST_PID"
   fi
   sleep 2

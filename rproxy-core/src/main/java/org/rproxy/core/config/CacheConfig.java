@@ -53,6 +53,11 @@ public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFo
         this(maxBytes, null, null);
     }
 
+    /** The same with another bound (the {@code rproxy proxy --max-bytes} option). */
+    public CacheConfig withMaxBytes(ByteSize bytes) {
+        return new CacheConfig(bytes, notFoundFor, notFoundEntries, spool, spoolDir, spoolMinBytes);
+    }
+
     /** The same with spooling as given (the {@code rproxy proxy} options). */
     public CacheConfig withSpool(boolean on, Path dir) {
         return new CacheConfig(maxBytes, notFoundFor, notFoundEntries, on, dir, spoolMinBytes);
