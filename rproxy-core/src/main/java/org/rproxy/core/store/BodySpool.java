@@ -25,14 +25,13 @@ import org.slf4j.LoggerFactory;
  * every variant it keeps ({@link #hold}), gives it back when the variant leaves ({@link #letGo}),
  * and the front end takes a reference per response ({@link #acquire}); see {@link SpooledBody}.
  *
- * <p>Each spool writes into a directory of its own, {@code rproxy-spool-<pid>-<random>} under the
- * configured parent, and deletes it when closed; opening one deletes what spools of processes no
- * longer alive left behind (a crash). Thread-safe: the feed's threads hold and let go (and write
+ * <p>Each spool writes into a directory of its own under the configured parent and deletes it
+ * when closed; opening one deletes what spools of processes no longer alive left behind (a
+ * crash); see {@link SpoolDirectories}. Thread-safe: the feed's threads hold and let go (and write
  * the files, never an event loop); event loops acquire, a lock-free lookup.
  */
 public final class BodySpool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BodySpool.class);
-    private static final String PREFIX = "rproxy-spool-";
     /** Below this a body is written from its direct copy ({@link Variant#DIRECT_MIN_BYTES}), which the weigher counts alike. */
     public static final long MIN_MIN_BYTES = Variant.DIRECT_MIN_BYTES;
 
@@ -83,18 +82,9 @@ public final class BodySpool implements AutoCloseable {
         if (minBytes < MIN_MIN_BYTES) {
             throw new IllegalArgumentException("minBytes: " + minBytes + " (expected: >= " + MIN_MIN_BYTES + ")");
         }
-        if (!Files.isDirectory(parent) || !Files.isWritable(parent)) {
-            String why = parent + " is not a writable directory";
-            throw new UncheckedIOException(why, new IOException(why));
-        }
-        removeAbandoned(parent);
-        try {
-            Path dir = Files.createTempDirectory(parent, PREFIX + ProcessHandle.current().pid() + "-");
-            LOG.info("spooling bodies of {} bytes or more in {}", minBytes, dir);
-            return new BodySpool(dir, minBytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(parent + ": cannot create a spool directory: " + e.getMessage(), e);
-        }
+        Path dir = SpoolDirectories.create(parent);
+        LOG.info("spooling bodies of {} bytes or more in {}", minBytes, dir);
+        return new BodySpool(dir, minBytes);
     }
 
     /** {@code /dev/shm} (memory) when this process can write there, else {@code java.io.tmpdir}. */
@@ -191,7 +181,7 @@ public final class BodySpool implements AutoCloseable {
                 held.body().release();
             }
         }
-        deleteTree(directory);
+        SpoolDirectories.delete(directory);
     }
 
     private SpooledBody write(Bytes body) {
@@ -224,43 +214,6 @@ public final class BodySpool implements AutoCloseable {
             } catch (IOException ignored) {
                 // Closing after a failed write: nothing more to do.
             }
-        }
-    }
-
-    /** Deletes the spool directories of processes that are gone (they stopped without closing them). */
-    private static void removeAbandoned(Path parent) {
-        try (var entries = Files.newDirectoryStream(parent, PREFIX + "*")) {
-            for (Path dir : entries) {
-                String rest = dir.getFileName().toString().substring(PREFIX.length());
-                int dash = rest.indexOf('-');
-                long pid = parsePid(dash > 0 ? rest.substring(0, dash) : "");
-                if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue;
-                }
-                LOG.info("removing {}, left by a process that is gone", dir);
-                deleteTree(dir);
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot list {} for abandoned spools", parent, e);
-        }
-    }
-
-    private static long parsePid(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}", dir, e);
         }
     }
 }
