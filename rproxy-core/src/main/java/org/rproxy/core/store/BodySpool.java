@@ -10,8 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.model.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,9 @@ public final class BodySpool implements AutoCloseable {
 
     private final Path directory;
     private final long minBytes;
+    /** Closes and deletes the files whose last reference is gone: never on the event loop that released it. */
+    private final Executor freer;
+    private final ExecutorService ownFreer;
     private final ConcurrentHashMap<Identity, Held> bodies = new ConcurrentHashMap<>();
     private final AtomicLong names = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -66,9 +73,11 @@ public final class BodySpool implements AutoCloseable {
     private record Held(SpooledBody body, int holders) {
     }
 
-    private BodySpool(Path directory, long minBytes) {
+    private BodySpool(Path directory, long minBytes, Executor freer, ExecutorService ownFreer) {
         this.directory = directory;
         this.minBytes = minBytes;
+        this.freer = freer;
+        this.ownFreer = ownFreer;
     }
 
     /**
@@ -78,13 +87,29 @@ public final class BodySpool implements AutoCloseable {
      * @throws UncheckedIOException     when {@code parent} is not a directory this process can write
      */
     public static BodySpool open(Path parent, long minBytes) {
+        // Its thread starts with the first file freed.
+        ExecutorService freer = Executors.newSingleThreadExecutor(DaemonThreads.named("rproxy-spool"));
+        try {
+            return open(parent, minBytes, freer, freer);
+        } catch (RuntimeException e) {
+            freer.shutdown();
+            throw e;
+        }
+    }
+
+    /** A spool whose files are freed by {@code freer} (tests: on the releasing thread). */
+    static BodySpool open(Path parent, long minBytes, Executor freer) {
+        return open(parent, minBytes, requireNonNull(freer, "freer"), null);
+    }
+
+    private static BodySpool open(Path parent, long minBytes, Executor freer, ExecutorService own) {
         requireNonNull(parent, "parent");
         if (minBytes < MIN_MIN_BYTES) {
             throw new IllegalArgumentException("minBytes: " + minBytes + " (expected: >= " + MIN_MIN_BYTES + ")");
         }
         Path dir = SpoolDirectories.create(parent);
         LOG.info("spooling bodies of {} bytes or more in {}", minBytes, dir);
-        return new BodySpool(dir, minBytes);
+        return new BodySpool(dir, minBytes, freer, own);
     }
 
     /** {@code /dev/shm} (memory) when this process can write there, else {@code java.io.tmpdir}. */
@@ -181,6 +206,9 @@ public final class BodySpool implements AutoCloseable {
                 held.body().release();
             }
         }
+        if (ownFreer != null) {
+            ownFreer.shutdown(); // what it was given runs; a later last release frees inline
+        }
         SpoolDirectories.delete(directory);
     }
 
@@ -195,7 +223,7 @@ public final class BodySpool implements AutoCloseable {
                 ch.write(src);
             }
             bytes.addAndGet(body.length());
-            return new SpooledBody(file, ch, body.length(), freed -> bytes.addAndGet(-freed));
+            return new SpooledBody(file, ch, body.length(), freer, freed -> bytes.addAndGet(-freed));
         } catch (IOException e) {
             closeQuietly(ch);
             try {

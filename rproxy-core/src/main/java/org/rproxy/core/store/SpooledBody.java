@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Several responses read the one channel at once: positional
  * {@link FileChannel#transferTo} never moves the channel's position. Released on whatever thread
- * finishes last: an event loop after a write, or the feed's thread when the store lets go.
+ * finishes last, an event loop after a write or the feed's thread when the store lets go; the
+ * closing and deleting then run on the spool's own thread, since an event loop does no file I/O.
  */
 public final class SpooledBody {
     private static final Logger LOG = LoggerFactory.getLogger(SpooledBody.class);
@@ -29,6 +32,7 @@ public final class SpooledBody {
     private final Path file;
     private final FileChannel channel;
     private final long length;
+    private final Executor freer;
     private final LongConsumer onFreed;
     private final AtomicInteger refs = new AtomicInteger(1);
 
@@ -36,11 +40,13 @@ public final class SpooledBody {
      * Takes over {@code channel} (open for reading, {@code length} bytes written) with one reference,
      * the caller's.
      *
+     * @param freer   runs the closing and deleting after the last release (inline once it is shut down)
      * @param onFreed told the length once the file is deleted, for the spool's count of bytes
      */
-    SpooledBody(Path file, FileChannel channel, long length, LongConsumer onFreed) {
+    SpooledBody(Path file, FileChannel channel, long length, Executor freer, LongConsumer onFreed) {
         this.file = requireNonNull(file, "file");
         this.channel = requireNonNull(channel, "channel");
+        this.freer = requireNonNull(freer, "freer");
         this.onFreed = requireNonNull(onFreed, "onFreed");
         if (length < 0) {
             throw new IllegalArgumentException("length: " + length + " (expected: >= 0)");
@@ -86,7 +92,8 @@ public final class SpooledBody {
     }
 
     /**
-     * Gives one reference back; the last one closes and deletes the file.
+     * Gives one reference back; the last one has the file closed and deleted (on the spool's
+     * thread: shortly after this returns).
      *
      * @throws IllegalStateException when there is none to give back (a release too many)
      */
@@ -98,10 +105,18 @@ public final class SpooledBody {
             }
             if (refs.compareAndSet(n, n - 1)) {
                 if (n == 1) {
-                    free();
+                    freeLater();
                 }
                 return;
             }
+        }
+    }
+
+    private void freeLater() {
+        try {
+            freer.execute(this::free);
+        } catch (RejectedExecutionException e) {
+            free(); // the spool has closed: whoever releases last frees
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -69,7 +70,7 @@ class BodySpoolTest {
 
     @Test
     void aHeldBodyIsOneFileWithItsBytesAndGoesWithItsLastHolder() throws Exception {
-        spool = BodySpool.open(parent, MIN);
+        spool = BodySpool.open(parent, MIN, Runnable::run);
         Bytes b = body(MIN, 1);
         assertTrue(spool.hold(b));
         assertTrue(spool.hold(b), "a second variant around the same bytes");
@@ -91,7 +92,7 @@ class BodySpoolTest {
 
     @Test
     void aResponseInFlightKeepsTheFileAfterTheStoreLetsGoAndTheLastOneDeletesIt() throws Exception {
-        spool = BodySpool.open(parent, MIN);
+        spool = BodySpool.open(parent, MIN, Runnable::run);
         Bytes b = body(MIN + 1, 2);
         spool.hold(b);
         SpooledBody first = spool.acquire(b);
@@ -112,8 +113,47 @@ class BodySpoolTest {
     }
 
     @Test
-    void aFreedBodyCannotBeRetainedNorReleasedAgain() {
+    void theLastReleaseLeavesClosingAndDeletingToTheSpoolsThreadNotTheReleasingOne() throws Exception {
+        List<Runnable> handedOff = new ArrayList<>();
+        spool = BodySpool.open(parent, MIN, handedOff::add);
+        Bytes b = body(MIN, 9);
+        spool.hold(b);
+        SpooledBody f = spool.acquire(b);
+        spool.letGo(b);
+        f.release(); // as an event loop does when the response is written
+        assertEquals(0, f.refCnt());
+        assertTrue(Files.exists(f.file()), "no file I/O on the releasing thread");
+        assertEquals(1, handedOff.size());
+        handedOff.get(0).run();
+        assertFalse(Files.exists(f.file()));
+        assertFalse(f.channel().isOpen());
+        assertEquals(0, spool.spooledBytes());
+    }
+
+    @Test
+    void theSpoolsOwnThreadFreesAndAfterCloseTheLastReleaseFreesItself() throws Exception {
         spool = BodySpool.open(parent, MIN);
+        Bytes b = body(MIN, 10);
+        spool.hold(b);
+        spool.letGo(b);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (spool.spooledBytes() > 0 && System.nanoTime() < end) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        assertEquals(0, spool.spooledBytes());
+        assertEquals(0, filesIn(spool.directory()));
+
+        Bytes c = body(MIN, 11);
+        spool.hold(c);
+        SpooledBody sending = spool.acquire(c);
+        spool.close();
+        sending.release();
+        assertFalse(sending.channel().isOpen(), "freed at once: the spool's thread has stopped");
+    }
+
+    @Test
+    void aFreedBodyCannotBeRetainedNorReleasedAgain() {
+        spool = BodySpool.open(parent, MIN, Runnable::run);
         Bytes b = body(MIN, 3);
         spool.hold(b);
         SpooledBody f = spool.acquire(b);
@@ -125,7 +165,7 @@ class BodySpoolTest {
 
     @Test
     void equalBytesInAnotherObjectAreAnotherFileAndSmallBodiesAreNotSpooled() throws Exception {
-        spool = BodySpool.open(parent, MIN);
+        spool = BodySpool.open(parent, MIN, Runnable::run);
         Bytes a = body(MIN, 4);
         Bytes copy = Bytes.copyOf(a.unsafeArray());
         spool.hold(a);
@@ -139,7 +179,7 @@ class BodySpoolTest {
 
     @Test
     void closingDeletesTheDirectoryAndRefusesNewBodies() throws Exception {
-        spool = BodySpool.open(parent, MIN);
+        spool = BodySpool.open(parent, MIN, Runnable::run);
         Bytes b = body(MIN, 6);
         spool.hold(b);
         SpooledBody sending = spool.acquire(b);
@@ -160,7 +200,7 @@ class BodySpoolTest {
         Files.write(dead.resolve("body-1"), new byte[10]);
         Path living = Files.createDirectory(parent.resolve("rproxy-spool-" + ProcessHandle.current().pid() + "-xyz"));
         Path other = Files.createDirectory(parent.resolve("not-ours"));
-        spool = BodySpool.open(parent, MIN);
+        spool = BodySpool.open(parent, MIN, Runnable::run);
         assertFalse(Files.exists(dead));
         assertTrue(Files.exists(living));
         assertTrue(Files.exists(other));
@@ -180,7 +220,7 @@ class BodySpoolTest {
 
     @Test
     void racingResponsesAndReplacementsLeaveNoFileAndNoReferenceBehind() throws Exception {
-        spool = BodySpool.open(parent, MIN);
+        spool = BodySpool.open(parent, MIN, Runnable::run);
         List<Bytes> versions = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             versions.add(body(MIN, 100 + i));

@@ -35,7 +35,7 @@ class SpoolingStoreTest {
 
     @BeforeEach
     void open() {
-        spool = BodySpool.open(parent, MIN);
+        spool = BodySpool.open(parent, MIN, Runnable::run);
     }
 
     @AfterEach
