@@ -169,7 +169,7 @@ class ConfigLoaderTest {
                 file + ": upstream.connections: 0 (expected: >= 1)",
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
-                file + ": cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for)",
+                file + ": cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for, spool, spool-dir, spool-min-bytes)",
                 file + ": refresh.tick: '30x' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)",
                 file + ": listen.max-connections: 0 (expected: >= 1)",
                 file + ": admin.address: missing"), loader.check(file, ProxyConfig.class));
