@@ -2,6 +2,7 @@ package org.rproxy.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,6 +116,10 @@ final class CheckCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 problems.add(config + ": " + e.getMessage());
             }
+        }
+        Path spoolDir = c.cache().spoolDir();
+        if (c.cache().spool() && spoolDir != null && !(Files.isDirectory(spoolDir) && Files.isWritable(spoolDir))) {
+            problems.add(config + ": cache.spool-dir: " + spoolDir + " is not a writable directory");
         }
         if (problems.size() == before) {
             out.println(config + ": OK (" + c.mode() + " proxy " + c.name() + " on " + c.listen().address()

@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.AdminConfig;
 import org.rproxy.core.config.ByteSize;
-import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.LimitsConfig;
@@ -67,8 +66,15 @@ final class ProxyCommand implements Callable<Integer> {
     Address admin;
 
     @Option(names = "--max-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Bytes of documents held at most, e.g. 256MB (default 256MB); a body of 16 KB or more counts twice (its direct-memory copy).")
+            description = "Bytes of documents held at most, e.g. 256MB (default 256MB); a body of 16 KB or more counts twice (its direct-memory copy or spool file).")
     ByteSize maxBytes;
+
+    @Option(names = "--spool-dir", paramLabel = "DIR",
+            description = "Where bodies of 64 KB or more are kept as files and sent with sendfile (default /dev/shm when writable, else the temp dir).")
+    Path spoolDir;
+
+    @Option(names = "--no-spool", description = "Write every body from memory: no spool files, no sendfile.")
+    boolean noSpool;
 
     @Option(names = "--name", paramLabel = "NAME", description = "This proxy's pseudonym in Via (default rproxy).")
     String name;
@@ -168,7 +174,11 @@ final class ProxyCommand implements Callable<Integer> {
             c = c.withPush(c.push().withMaxSubscribers(maxSubscribers));
         }
         if (maxBytes != null) {
-            c = c.withCache(new CacheConfig(maxBytes, c.cache().notFoundFor(), c.cache().notFoundEntries()));
+            c = c.withCache(c.cache().withMaxBytes(maxBytes));
+        }
+        if (noSpool || spoolDir != null) {
+            c = c.withCache(c.cache().withSpool(!noSpool && c.cache().spool(),
+                    spoolDir != null ? spoolDir : c.cache().spoolDir()));
         }
         if (admin != null) {
             c = c.withAdmin(new AdminConfig(admin));

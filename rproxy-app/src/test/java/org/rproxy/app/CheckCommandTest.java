@@ -108,10 +108,14 @@ class CheckCommandTest {
                 config + ": listen.adress: unknown key (known: address, max-connections, tls)",
                 "rproxy check: 3 problems"), run.out().lines().toList());
 
-        Files.writeString(config, "upstream: {url: 'http://127.0.0.1:8181', trust: [" + notAKey + "]}\n");
+        Files.writeString(config, "upstream: {url: 'http://127.0.0.1:8181', trust: [" + notAKey + "]}\n"
+                + "cache: {spool-dir: " + notAKey + "}\n");
         run = CommandRun.of("check", "--config", config.toString());
         assertEquals(1, run.exit(), run.toString());
         assertTrue(run.out().startsWith(config + ": upstream.trust[0]: " + notAKey + ": "), run.toString());
+        assertTrue(run.out().contains(config + ": cache.spool-dir: " + notAKey + " is not a writable directory"),
+                run.toString());
+        Files.writeString(config, "upstream: {url: 'http://127.0.0.1:8181', trust: [" + notAKey + "]}\n");
 
         assertEquals(0, CommandRun.of("keygen", "--out", dir.toString(), "--force").exit());
         run = CommandRun.of("check", "--config", config.toString());

@@ -1,6 +1,8 @@
 package org.rproxy.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,5 +46,15 @@ class ProxyCommandTest {
     @CsvSource({"local, LOCAL", "upstream, UPSTREAM", "UPSTREAM, UPSTREAM"})
     void queriesOptionChoosesWhereAnswersComeFrom(String value, ProxyConfig.Queries expected) throws Exception {
         assertEquals(expected, settings("--queries", value).queries());
+    }
+
+    @Test
+    void bodiesAreSpooledUnlessToldNotToAndMaxBytesKeepsTheSpoolSettings() throws Exception {
+        assertTrue(settings().cache().spool());
+        assertFalse(settings("--no-spool").cache().spool());
+        ProxyConfig both = settings("--spool-dir", dir.toString(), "--max-bytes", "64MB");
+        assertTrue(both.cache().spool());
+        assertEquals(dir, both.cache().spoolDir());
+        assertEquals(64L << 20, both.cache().maxBytes().bytes());
     }
 }

@@ -9,11 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.RepresentationStore;
 
 /**
@@ -63,6 +65,12 @@ final class PullMetrics {
                 .description("The store's bound").register(registry);
         Gauge.builder("rproxy.store.entries", store, RepresentationStore::size)
                 .description("Representations held").register(registry);
+        if (store.spool() != null) {
+            Gauge.builder("rproxy.store.spooled.bytes", store.spool(), BodySpool::spooledBytes).baseUnit("bytes")
+                    .description("Bytes in spool files, including old ones still being sent").register(registry);
+            FunctionCounter.builder("rproxy.store.spool.sends", store.spool(), BodySpool::sends)
+                    .description("Responses whose body the kernel sent from a spool file (sendfile)").register(registry);
+        }
     }
 
     /**

@@ -2,7 +2,9 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +21,7 @@ import java.util.function.UnaryOperator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
@@ -32,6 +35,7 @@ import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
+import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.tls.Tls;
@@ -109,7 +113,11 @@ public final class PullProxy implements AutoCloseable {
         List<AutoCloseable> clients = new ArrayList<>();
         Upstream client = UpstreamParts.connect(up, verifier, work, scheduler, clients);
         closeables.addAll(0, clients);
-        store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes());
+        BodySpool spool = openSpool(config.cache());
+        if (spool != null) {
+            closeables.add(spool); // last: after the front end has stopped sending its files
+        }
+        store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes(), spool);
         PullMetrics metrics = new PullMetrics(registry, store, clock);
         via = "1.1 " + config.name();
         EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics),
@@ -121,7 +129,8 @@ public final class PullProxy implements AutoCloseable {
         feed.addChangeListener(this::learnKeys);
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
-                .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()));
+                .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()))
+                .withSpool(spool);
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
             local = new CurrentAnswers(feed, work, clock, via, config.limits().queryLimits());
             feed.addChangeListener(local::changed);
@@ -148,6 +157,19 @@ public final class PullProxy implements AutoCloseable {
         }
         LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.urls(),
                 admin == null ? "" : " (admin on " + admin.localAddress() + ")");
+    }
+
+    /** The spool {@code cache} asks for, or null; refused like a bad config value when its directory is unusable. */
+    private static BodySpool openSpool(CacheConfig cache) {
+        if (!cache.spool()) {
+            return null;
+        }
+        Path parent = cache.spoolDir() != null ? cache.spoolDir() : BodySpool.defaultParent();
+        try {
+            return BodySpool.open(parent, cache.spoolMinBytes().bytes());
+        } catch (UncheckedIOException e) {
+            throw new ConfigException("cache.spool-dir: " + e.getMessage(), e);
+        }
     }
 
     /** Runs on the thread that held a copy: a verified directory teaches the keys it lists. */
@@ -180,6 +202,11 @@ public final class PullProxy implements AutoCloseable {
     /** The meters, as {@code /metrics} shows them. */
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** The directory of this proxy's spool files (large bodies sent with sendfile), or null when it spools none. */
+    public Path spoolDirectory() {
+        return store.spool() == null ? null : store.spool().directory();
     }
 
     /** Bytes held by the store now. */

@@ -46,6 +46,7 @@ import org.rproxy.pull.PullProxy;
  */
 class TlsIT {
     static final String MAP = "/networkmap/default-network-map";
+    static final String BIG = "/networkmap/big-network-map";
 
     @TempDir
     Path dir;
@@ -59,6 +60,7 @@ class TlsIT {
         originCert = TestCertificates.make(dir, "origin-tls");
         proxyCert = TestCertificates.make(dir, "proxy-tls");
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+        Files.writeString(maps.resolve("big-network-map.json"), OriginEndToEndIT.bigNetworkMap(5_000));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
@@ -101,6 +103,25 @@ class TlsIT {
             HttpClient untrusting = HttpClient.newBuilder().sslContext(originCert.trustingContext()).build();
             assertThrows(IOException.class, () -> untrusting.send(
                     HttpRequest.newBuilder(URI.create(proxy.baseUri() + MAP)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    @Test
+    void aLargeMapOverTlsIsCopiedFromMemoryNotSentFromItsSpoolFileAndVerifies() throws Exception {
+        try (PullProxy proxy = PullProxy.start(proxyConfig(originCert.cert()))) {
+            HttpClient client = HttpClient.newBuilder().sslContext(proxyCert.trustingContext())
+                    .version(HttpClient.Version.HTTP_1_1).build();
+            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + BIG)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            assertTrue(r.body().length > 128 * 1024, "large enough to be spooled: " + r.body().length);
+            Verdict v = new ResponseVerifier(List.of(VerificationKey.readPem(pub)), Clock.systemUTC())
+                    .verify(n -> r.headers().firstValue(n).orElse(null), r.body(), new Expectation(BIG, null));
+            assertTrue(v.valid(), v.toString());
+            assertTrue(proxy.registry().get("rproxy.store.spooled.bytes").gauge().value() >= r.body().length,
+                    "the store spooled it");
+            assertEquals(0, proxy.registry().get("rproxy.store.spool.sends").functionCounter().count(),
+                    "but TLS must encrypt every byte: the copying path served it");
         }
     }
 

@@ -3,19 +3,32 @@ package org.rproxy.core.config;
 import static org.rproxy.core.config.ConfigChecks.atLeast;
 import static org.rproxy.core.config.ConfigChecks.orDefault;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The store's bound, and how a pull proxy remembers the upstream's "no such resource".
+ * The store's bound, where it keeps large bodies for sendfile, and how a pull proxy remembers the
+ * upstream's "no such resource".
  *
  * @param maxBytes        bytes of representations held at most, bodies and headers (default 256MB)
  * @param notFoundFor     how long a GET answered {@code 404}/{@code 410} by the upstream is
  *                        answered so without asking again (default 5s; 0 turns it off; at most
  *                        1m, since a resource published meanwhile stays hidden for that long)
  * @param notFoundEntries how many such paths are remembered at most (default 10000)
+ * @param spool           whether bodies of {@code spoolMinBytes} or more are kept as files and sent
+ *                        with sendfile on plain HTTP/1.1 connections (default true)
+ * @param spoolDir        where those files go, in a directory of their own; null: {@code /dev/shm}
+ *                        when writable, else {@code java.io.tmpdir}. A directory on disk works but
+ *                        defeats the point: use a memory file system. Refused at start when not a
+ *                        writable directory
+ * @param spoolMinBytes   the smallest body spooled (default 64KB, at least 16KB); smaller bodies
+ *                        are written from memory, where the copy costs less than the file
  */
-public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFoundEntries) {
+public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFoundEntries, Boolean spool,
+                          Path spoolDir, ByteSize spoolMinBytes) {
     private static final Duration MAX_NOT_FOUND_FOR = Duration.ofMinutes(1);
+    /** The smallest spool-min-bytes: below it a body's direct copy is what the store's weigher counts. */
+    public static final long MIN_SPOOL_MIN_BYTES = 16 * 1024;
 
     public CacheConfig {
         maxBytes = orDefault(maxBytes, ByteSize.ofMegabytes(256));
@@ -25,9 +38,28 @@ public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFo
                     + " (expected: 0 to " + Durations.format(MAX_NOT_FOUND_FOR) + ")");
         }
         notFoundEntries = atLeast(notFoundEntries, 10_000, 1, "not-found-entries");
+        spool = orDefault(spool, Boolean.TRUE);
+        spoolMinBytes = orDefault(spoolMinBytes, ByteSize.ofBytes(64 * 1024));
+        if (spoolMinBytes.bytes() < MIN_SPOOL_MIN_BYTES) {
+            throw new IllegalArgumentException("spool-min-bytes: " + spoolMinBytes + " (expected: >= 16KB)");
+        }
+    }
+
+    public CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFoundEntries) {
+        this(maxBytes, notFoundFor, notFoundEntries, null, null, null);
     }
 
     public CacheConfig(ByteSize maxBytes) {
         this(maxBytes, null, null);
+    }
+
+    /** The same with another bound (the {@code rproxy proxy --max-bytes} option). */
+    public CacheConfig withMaxBytes(ByteSize bytes) {
+        return new CacheConfig(bytes, notFoundFor, notFoundEntries, spool, spoolDir, spoolMinBytes);
+    }
+
+    /** The same with spooling as given (the {@code rproxy proxy} options). */
+    public CacheConfig withSpool(boolean on, Path dir) {
+        return new CacheConfig(maxBytes, notFoundFor, notFoundEntries, on, dir, spoolMinBytes);
     }
 }

@@ -11,7 +11,10 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 
+import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +36,15 @@ final class AnswerWriter {
     private final FrontEndConfig config;
     private final RateLimitedLog warnings;
     private final AltoService service;
+    private final BodySpool files;
 
-    /** @param service names the route of each path for the observer */
+    /**
+     * @param service names the route of each path for the observer
+     * @param files   the spool whose files this connection may send by sendfile, or null (TLS, HTTP/2)
+     */
     AnswerWriter(ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config, RateLimitedLog warnings,
-                 AltoService service) {
+                 AltoService service, BodySpool files) {
+        this.files = files;
         this.renderer = requireNonNull(renderer, "renderer");
         this.observer = requireNonNull(observer, "observer");
         this.config = requireNonNull(config, "config");
@@ -53,20 +61,29 @@ final class AnswerWriter {
         RequestHead head = exchange.head();
         boolean close = !head.keepAlive() || (exchange instanceof Exchange.Refusal refusal && refusal.close()) || last;
         List<HeaderField> extra = exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
-        FullHttpResponse response = render(head, reply, extra);
+        HttpResponse response = render(head, reply, extra);
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (head.http10()) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         int status = response.status().code();
-        long bodyBytes = response.content().readableBytes();
         String coding = response.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         if (coding == null && status == 304 && reply instanceof Reply.Ok ok) {
             // A 304 names no coding; the variant it confirms has one.
             coding = ok.representation().select(head.acceptsGzip()).contentEncoding();
         }
-        ChannelFuture written = ctx.write(response);
+        ChannelFuture written;
+        long bodyBytes;
+        if (response instanceof ResponseRenderer.Spooled spooled) {
+            bodyBytes = spooled.region().count();
+            ctx.write(spooled);
+            ctx.write(spooled.region());
+            written = ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            bodyBytes = ((FullHttpResponse) response).content().readableBytes();
+            written = ctx.write(response);
+        }
         if (close) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
@@ -94,9 +111,9 @@ final class AnswerWriter {
         return Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));
     }
 
-    private FullHttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra) {
+    private HttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra) {
         try {
-            return renderer.render(head, reply, extra);
+            return renderer.render(head, reply, extra, files);
         } catch (RuntimeException e) {
             // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
             warnings.error(LOG, "cannot render the answer to {} {}", head.method(), head.path(), e);

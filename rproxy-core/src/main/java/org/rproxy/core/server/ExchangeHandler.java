@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.EventExecutor;
 
+import org.rproxy.core.store.BodySpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,11 +69,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** @param warnings the server's limiter for the warnings and errors written here */
+    /**
+     * @param warnings the server's limiter for the warnings and errors written here
+     * @param files    the spool whose files this connection sends by sendfile, or null (TLS, HTTP/2)
+     */
     ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,
-                    RateLimitedLog warnings) {
+                    RateLimitedLog warnings, BodySpool files) {
         this.service = requireNonNull(service, "service");
-        this.answers = new AnswerWriter(renderer, observer, config, warnings, service);
+        this.answers = new AnswerWriter(renderer, observer, config, warnings, service, files);
         this.warnings = warnings;
     }
 

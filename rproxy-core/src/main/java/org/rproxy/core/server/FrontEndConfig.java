@@ -7,6 +7,8 @@ import java.util.function.Function;
 
 import io.netty.handler.ssl.SslContext;
 
+import org.rproxy.core.store.BodySpool;
+
 /**
  * Settings of the front end (HTTP/1.1, and HTTP/2 with many streams per connection): where it
  * listens and the limits it enforces on every connection before a request reaches an
@@ -29,10 +31,14 @@ import io.netty.handler.ssl.SslContext;
  * @param ioThreads            event-loop threads for connections, {@code 0} for Netty's default
  * @param dialectOf            the dialect of the errors the front end writes itself, by request path
  * @param sslContext           server TLS context, or null for plain HTTP
+ * @param spool                where the store spools large bodies, or null: a body found there is
+ *                             sent from its file by the kernel (sendfile) on plain HTTP/1.1
+ *                             connections, and copied from memory under TLS and on HTTP/2
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
-                             int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
+                             int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext,
+                             BodySpool spool) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -82,51 +88,64 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         requireNonNull(dialectOf, "dialectOf");
     }
 
-    /** The default limits, JSON errors everywhere, plain HTTP. */
+    /** Without a spool. */
+    public FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
+                          Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
+                          int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
+        this(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null);
+    }
+
+    /** The default limits, JSON errors everywhere, plain HTTP, no spool. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null);
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool);
     }
 
     public FrontEndConfig withIdleTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool);
     }
 
     public FrontEndConfig withFirstByteTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, timeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool);
     }
 
     public FrontEndConfig withIoThreads(int threads) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
-                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext);
+                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext, spool);
     }
 
     public FrontEndConfig withMaxConnections(int connections) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                connections, maxStreams, ioThreads, dialectOf, sslContext);
+                connections, maxStreams, ioThreads, dialectOf, sslContext, spool);
     }
 
     public FrontEndConfig withMaxStreams(int streams) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, streams, ioThreads, dialectOf, sslContext);
+                maxConnections, streams, ioThreads, dialectOf, sslContext, spool);
     }
 
     public FrontEndConfig withDialectOf(Function<String, Dialect> dialects) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialects, sslContext);
+                maxConnections, maxStreams, ioThreads, dialects, sslContext, spool);
     }
 
     public FrontEndConfig withSslContext(SslContext context) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, context);
+                maxConnections, maxStreams, ioThreads, dialectOf, context, spool);
+    }
+
+    public FrontEndConfig withSpool(BodySpool bodies) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, bodies);
     }
 
     /** The first-byte timeout as applied: never longer than the idle timeout. */

@@ -51,7 +51,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
         p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos()));
         p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings));
-        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings));
+        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null));
         guard.opened(stream);
     }
 }

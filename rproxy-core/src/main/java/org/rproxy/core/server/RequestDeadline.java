@@ -23,7 +23,8 @@ import io.netty.handler.codec.http.LastHttpContent;
  * clock runs again while a written answer waits in the outbound buffer, restarting each time
  * the client reads enough to make the channel writable again (a client that reads a 5 MB map
  * slowly keeps its connection; one that never reads gives it back, with its buffers, after one
- * timeout). Event streams are exempt: their writer has its own backpressure rules. Sits right
+ * timeout). An answer is whole once its last content is written: a full response, or the end of
+ * one written in parts (head, a spooled file, last content). Event streams are exempt: their writer has its own backpressure rules. Sits right
  * after the HTTP codec; one per connection, on its event loop; the timer is cancelled when the
  * connection closes.
  */
@@ -71,8 +72,7 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpResponse response && msg instanceof LastHttpContent
-                && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+        if (endsAnswer(msg)) {
             promise = promise.unvoid();
             if (unsent++ == 0) {
                 restart();
@@ -84,6 +84,17 @@ final class RequestDeadline extends ChannelDuplexHandler {
             });
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * True for the last message of an answer: a full response, or the last content after a head
+     * written in parts (a body sent from a file). Never an interim (1xx) response.
+     */
+    private static boolean endsAnswer(Object msg) {
+        if (msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            return false;
+        }
+        return msg instanceof LastHttpContent;
     }
 
     @Override

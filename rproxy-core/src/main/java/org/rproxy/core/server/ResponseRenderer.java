@@ -3,23 +3,28 @@ package org.rproxy.core.server;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
-import java.util.Date;
+import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 
 import org.rproxy.core.model.AltoError;
+import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.SpooledBody;
 import org.rproxy.core.store.Variant;
 
 /**
@@ -27,7 +32,10 @@ import org.rproxy.core.store.Variant;
  * status with an ALTO body for an error.
  *
  * <p>A representation's bytes are wrapped, never copied (a large body from its direct copy,
- * {@link Variant#directBody()}): the variant body and headers were
+ * {@link Variant#directBody()}), or, where the connection allows it (plain HTTP/1.1) and the store
+ * spooled the body, not even read: the head goes out with a region of the spooled file, which
+ * the kernel sends (sendfile). The variant's fields are copied from their {@link PreparedFields}
+ * form, validated and encoded once per variant. The variant body and headers were
  * prepared when the document arrived, so the per-request work is a handful of header fields.
  * Every 200 and 304 carries {@code vary: Accept-Encoding}, whether or not the representation
  * has a gzip variant: a shared cache then never serves a stored identity answer in place of a
@@ -37,19 +45,28 @@ import org.rproxy.core.store.Variant;
  */
 final class ResponseRenderer {
 
-    private static final String VARY_VALUE = "Accept-Encoding";
     /** RFC 9110 §10.2.3: a 503's condition is expected to pass; a second is the shortest useful wait. */
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private final Clock clock;
+    private final PreparedFields prepared = new PreparedFields();
 
     ResponseRenderer(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
     }
 
+    /** As {@link #render(RequestHead, Reply, List, BodySpool)} with every body from memory. */
     FullHttpResponse render(RequestHead head, Reply reply, List<HeaderField> extraHeaders) {
+        return (FullHttpResponse) render(head, reply, extraHeaders, null);
+    }
+
+    /**
+     * The response to {@code reply}: a {@link FullHttpResponse}, or a {@link Spooled} head whose
+     * body is a file of {@code files} (null: none on this connection) to write after it.
+     */
+    HttpResponse render(RequestHead head, Reply reply, List<HeaderField> extraHeaders, BodySpool files) {
         if (reply instanceof Reply.Ok ok) {
-            return representation(head, ok.representation());
+            return representation(head, ok.representation(), files);
         }
         if (reply instanceof Reply.NoContent) {
             return noContent();
@@ -63,27 +80,63 @@ final class ResponseRenderer {
     }
 
     FullHttpResponse representation(RequestHead head, Representation representation) {
+        return (FullHttpResponse) representation(head, representation, null);
+    }
+
+    /**
+     * A 200 whose body is in {@code files} comes as a {@link Spooled} head with its region, taken
+     * last, so that nothing can fail between taking the file's reference and handing it over.
+     */
+    private HttpResponse representation(RequestHead head, Representation representation, BodySpool files) {
         Variant variant = representation.select(head.acceptsGzip());
         boolean notModified = ConditionalGet.notModified(head.method(), head.ifNoneMatch(), variant.etag());
-        ByteBuf content = notModified || head.isHead() ? Unpooled.EMPTY_BUFFER : body(variant);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK, content);
-        HttpHeaders h = response.headers();
-        for (HeaderField f : variant.headers()) {
-            if (!f.name().equals("content-length")) {
-                h.add(f.name(), f.value());
-            }
+        HttpResponseStatus status = notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK;
+        HttpHeaders h = headers(representation, variant, notModified);
+        if (notModified || head.isHead()) {
+            return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, h, trailers());
         }
+        SpooledBody file = files == null ? null : files.acquire(variant.body());
+        if (file != null) {
+            return new Spooled(h, new SpooledRegion(file));
+        }
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body(variant), h, trailers());
+    }
+
+    private HttpHeaders headers(Representation representation, Variant variant, boolean notModified) {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.add(prepared.of(variant));
         if (!notModified) {
             if (variant.contentEncoding() != null && !h.contains(HttpHeaderNames.CONTENT_ENCODING)) {
                 h.set(HttpHeaderNames.CONTENT_ENCODING, variant.contentEncoding());
             }
             h.set(HttpHeaderNames.CONTENT_LENGTH, variant.body().length());
         }
-        h.set(HttpHeaderNames.CACHE_CONTROL, Freshness.cacheControl(representation, clock.instant()));
-        h.set(HttpHeaderNames.VARY, vary(h.get(HttpHeaderNames.VARY)));
-        h.set(HttpHeaderNames.DATE, date());
-        return response;
+        Instant now = clock.instant();
+        h.set(HttpHeaderNames.CACHE_CONTROL, Freshness.cacheControl(representation, now));
+        h.set(HttpHeaderNames.DATE, prepared.date(now));
+        return h;
+    }
+
+    private static HttpHeaders trailers() {
+        return new DefaultHttpHeaders();
+    }
+
+    /**
+     * The head of a 200 whose body the kernel sends from a spooled file: write the head, then
+     * {@link #region()}, then {@link LastHttpContent#EMPTY_LAST_CONTENT}. The region holds a
+     * reference on the file until Netty releases it, once written or dropped.
+     */
+    static final class Spooled extends DefaultHttpResponse {
+        private final SpooledRegion region;
+
+        Spooled(HttpHeaders headers, SpooledRegion region) {
+            super(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, headers);
+            this.region = region;
+        }
+
+        SpooledRegion region() {
+            return region;
+        }
     }
 
     /**
@@ -128,19 +181,7 @@ final class ResponseRenderer {
         return response;
     }
 
-    /** Our {@code Accept-Encoding} joined to a {@code vary} the variant may bring. */
-    private static String vary(String existing) {
-        if (existing == null || existing.isBlank()) {
-            return VARY_VALUE;
-        }
-        String lower = existing.toLowerCase(Locale.ROOT);
-        if (lower.contains("accept-encoding") || lower.trim().equals("*")) {
-            return existing;
-        }
-        return existing + ", " + VARY_VALUE;
-    }
-
-    private String date() {
-        return DateFormatter.format(Date.from(clock.instant()));
+    private AsciiString date() {
+        return prepared.date(clock.instant());
     }
 }

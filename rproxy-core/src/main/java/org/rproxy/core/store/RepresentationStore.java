@@ -23,9 +23,13 @@ import org.slf4j.LoggerFactory;
  * Listeners hear of every store, removal and eviction on the thread that caused it. The store
  * knows nothing of freshness: what is still valid is the feed's business.
  *
- * <p>{@link #put} makes the direct copies of large bodies ({@link Variant#directBody()}) on the
- * feed's thread, so no event loop ever copies a large body; the weigher counts them, and they go
- * (with the garbage collector) when the representation is no longer held or served.
+ * <p>{@link #put} prepares large bodies on the feed's thread, so no event loop ever copies one:
+ * with a {@link BodySpool}, a body of its {@link BodySpool#minBytes()} or more is written to a
+ * spool file (sent with sendfile) and held there while any stored variant has it, and let go of
+ * when the last one leaves, replaced, removed or evicted (responses still reading it keep it
+ * until they end); any other body from {@link Variant#DIRECT_MIN_BYTES} on gets its direct copy
+ * ({@link Variant#directBody()}), which goes with the garbage collector. The weigher counts
+ * either off-heap copy ({@link Variant#weight()}), so the byte bound covers spooled files too.
  *
  * @param <K> the key type, with value equality
  */
@@ -33,14 +37,20 @@ public final class RepresentationStore<K> {
     private static final Logger LOG = LoggerFactory.getLogger(RepresentationStore.class);
 
     private final long maxBytes;
-    private final Cache<K, Representation> cache;
+    private final BodySpool spool;
+    private final Cache<K, Stored> cache;
     private final List<StoreListener<K>> listeners = new CopyOnWriteArrayList<>();
 
-    private RepresentationStore(long maxBytes) {
+    /** A representation as held, and which of its bodies the spool holds for it (to let go of exactly those). */
+    private record Stored(Representation representation, boolean identitySpooled, boolean gzipSpooled) {
+    }
+
+    private RepresentationStore(long maxBytes, BodySpool spool) {
         this.maxBytes = maxBytes;
+        this.spool = spool;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((K k, Representation r) -> (int) Math.min(Integer.MAX_VALUE, r.weight()))
+                .weigher((K k, Stored s) -> (int) Math.min(Integer.MAX_VALUE, s.representation().weight()))
                 .executor(Runnable::run)
                 .removalListener(this::onRemoval)
                 .build();
@@ -52,26 +62,36 @@ public final class RepresentationStore<K> {
      * @throws IllegalArgumentException when {@code maxBytes} is not positive
      */
     public static <K> RepresentationStore<K> boundedBy(long maxBytes) {
+        return boundedBy(maxBytes, null);
+    }
+
+    /**
+     * A store holding at most {@code maxBytes} that spools large bodies into {@code spool} (null:
+     * none). The spool is the caller's to close, after whatever serves from this store has stopped.
+     *
+     * @throws IllegalArgumentException when {@code maxBytes} is not positive
+     */
+    public static <K> RepresentationStore<K> boundedBy(long maxBytes, BodySpool spool) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: > 0)");
         }
-        return new RepresentationStore<>(maxBytes);
+        return new RepresentationStore<>(maxBytes, spool);
     }
 
     /** The representation held for {@code key}, or null. Counts as a use for the eviction policy. */
     public Representation get(K key) {
-        return cache.getIfPresent(requireNonNull(key, "key"));
+        Stored s = cache.getIfPresent(requireNonNull(key, "key"));
+        return s == null ? null : s.representation();
     }
 
     /** Stores {@code representation} under {@code key}, replacing what was there, and evicts to stay in bounds. */
     public void put(K key, Representation representation) {
         requireNonNull(key, "key");
         requireNonNull(representation, "representation");
-        prepare(representation.identity());
-        if (representation.gzip() != null) {
-            prepare(representation.gzip());
-        }
-        cache.put(key, representation);
+        // Held before the cache has it: the front end finds the file as soon as it finds the variant.
+        boolean identitySpooled = prepare(representation.identity());
+        boolean gzipSpooled = representation.gzip() != null && prepare(representation.gzip());
+        cache.put(key, new Stored(representation, identitySpooled, gzipSpooled));
         notify(key, representation, StoreListener.Change.STORED);
         // Caffeine may defer part of its maintenance; finish it so the bound holds on return.
         cache.cleanUp();
@@ -101,14 +121,34 @@ public final class RepresentationStore<K> {
         return maxBytes;
     }
 
-    private static void prepare(Variant v) {
+    /** The spool large bodies go to, or null. */
+    public BodySpool spool() {
+        return spool;
+    }
+
+    /** Spools the body of {@code v} or makes its direct copy, as its size says; true when spooled. */
+    private boolean prepare(Variant v) {
+        if (spool != null && spool.hold(v.body())) {
+            return true;
+        }
         if (v.hasDirectBody()) {
             v.directBody();
         }
+        return false;
     }
 
-    private void onRemoval(K key, Representation representation, RemovalCause cause) {
-        if (key == null || representation == null || cause == RemovalCause.REPLACED) {
+    private void onRemoval(K key, Stored stored, RemovalCause cause) {
+        if (stored == null) {
+            return;
+        }
+        Representation representation = stored.representation();
+        if (stored.identitySpooled()) {
+            spool.letGo(representation.identity().body());
+        }
+        if (stored.gzipSpooled()) {
+            spool.letGo(representation.gzip().body());
+        }
+        if (key == null || cause == RemovalCause.REPLACED) {
             return;
         }
         notify(key, representation, cause == RemovalCause.EXPLICIT

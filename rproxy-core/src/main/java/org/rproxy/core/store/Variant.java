@@ -70,8 +70,9 @@ public record Variant(Bytes body, String contentEncoding, List<HeaderField> head
     }
 
     /**
-     * Bytes held, for the store's weigher: body (twice when it has a direct copy) plus a rough
-     * count for headers.
+     * Bytes held, for the store's weigher: body (twice when large enough for an off-heap copy: its
+     * direct copy, or the file the store spools it to, {@link BodySpool}) plus a rough count for
+     * headers.
      */
     public long weight() {
         long w = body.length() + (hasDirectBody() ? body.length() : 0) + 64;

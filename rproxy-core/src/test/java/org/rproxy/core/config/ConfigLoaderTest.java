@@ -120,7 +120,7 @@ class ConfigLoaderTest {
                 Arguments.of("UP\nrefresh: {retry: 0s}",
                         "pull.yaml: refresh.retry: 0s (expected: > 0)"),
                 Arguments.of("UP\ncache: {max-byte: 1MB}",
-                        "pull.yaml: cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for)"),
+                        "pull.yaml: cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for, spool, spool-dir, spool-min-bytes)"),
                 Arguments.of("UP\nlisten: {address: 'nohost:x'}",
                         "pull.yaml: listen.address: 'nohost:x' is not HOST:PORT (expected e.g. 127.0.0.1:8282)"),
                 Arguments.of("UP\nlisten: {max-connections: 0}",
@@ -201,7 +201,7 @@ class ConfigLoaderTest {
                 file + ": upstream.connections: 0 (expected: >= 1)",
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
-                file + ": cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for)",
+                file + ": cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for, spool, spool-dir, spool-min-bytes)",
                 file + ": refresh.tick: '30x' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)",
                 file + ": listen.max-connections: 0 (expected: >= 1)",
                 file + ": admin.address: missing"), loader.check(file, ProxyConfig.class));

@@ -1,0 +1,247 @@
+package org.rproxy.core.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.model.Bytes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Large bodies kept as files on a memory file system, so that the front end sends them with
+ * sendfile instead of copying them from user memory into the kernel on every response (what
+ * nginx does with {@code sendfile on}). The store spools a body when it takes a variant of
+ * {@link #minBytes()} or more, once per body object: a variant rebuilt around the same bytes (an
+ * {@code age} stamped, a revalidation's new fields) shares the file. The store holds the body for
+ * every variant it keeps ({@link #hold}), gives it back when the variant leaves ({@link #letGo}),
+ * and the front end takes a reference per response ({@link #acquire}); see {@link SpooledBody}.
+ *
+ * <p>Each spool writes into a directory of its own under the configured parent and deletes it
+ * when closed; opening one deletes what spools of processes no longer alive left behind (a
+ * crash); see {@link SpoolDirectories}. Thread-safe: the feed's threads hold and let go (and write
+ * the files, never an event loop); event loops acquire, a lock-free lookup.
+ */
+public final class BodySpool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BodySpool.class);
+    /** Below this a body is written from its direct copy ({@link Variant#DIRECT_MIN_BYTES}), which the weigher counts alike. */
+    public static final long MIN_MIN_BYTES = Variant.DIRECT_MIN_BYTES;
+
+    private final Path directory;
+    private final long minBytes;
+    /** Closes and deletes the files whose last reference is gone: never on the event loop that released it. */
+    private final Executor freer;
+    private final ExecutorService ownFreer;
+    private final ConcurrentHashMap<Identity, Held> bodies = new ConcurrentHashMap<>();
+    private final AtomicLong names = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong sends = new AtomicLong();
+    private volatile boolean closed;
+
+    /** A body looked up by identity: hashing a megabyte array per response would cost what sendfile saves. */
+    private static final class Identity {
+        private final Bytes body;
+
+        Identity(Bytes body) {
+            this.body = body;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && i.body == body;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(body);
+        }
+    }
+
+    /** A spooled body and how many variants in the store hold it. */
+    private record Held(SpooledBody body, int holders) {
+    }
+
+    private BodySpool(Path directory, long minBytes, Executor freer, ExecutorService ownFreer) {
+        this.directory = directory;
+        this.minBytes = minBytes;
+        this.freer = freer;
+        this.ownFreer = ownFreer;
+    }
+
+    /**
+     * A spool in a new directory under {@code parent}, for bodies of {@code minBytes} or more.
+     *
+     * @throws IllegalArgumentException when {@code minBytes} is below {@link #MIN_MIN_BYTES}
+     * @throws UncheckedIOException     when {@code parent} is not a directory this process can write
+     */
+    public static BodySpool open(Path parent, long minBytes) {
+        // Its thread starts with the first file freed.
+        ExecutorService freer = Executors.newSingleThreadExecutor(DaemonThreads.named("rproxy-spool"));
+        try {
+            return open(parent, minBytes, freer, freer);
+        } catch (RuntimeException e) {
+            freer.shutdown();
+            throw e;
+        }
+    }
+
+    /** A spool whose files are freed by {@code freer} (tests: on the releasing thread). */
+    static BodySpool open(Path parent, long minBytes, Executor freer) {
+        return open(parent, minBytes, requireNonNull(freer, "freer"), null);
+    }
+
+    private static BodySpool open(Path parent, long minBytes, Executor freer, ExecutorService own) {
+        requireNonNull(parent, "parent");
+        if (minBytes < MIN_MIN_BYTES) {
+            throw new IllegalArgumentException("minBytes: " + minBytes + " (expected: >= " + MIN_MIN_BYTES + ")");
+        }
+        Path dir = SpoolDirectories.create(parent);
+        LOG.info("spooling bodies of {} bytes or more in {}", minBytes, dir);
+        return new BodySpool(dir, minBytes, freer, own);
+    }
+
+    /** {@code /dev/shm} (memory) when this process can write there, else {@code java.io.tmpdir}. */
+    public static Path defaultParent() {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** This spool's own directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    public long minBytes() {
+        return minBytes;
+    }
+
+    /** Bytes in spooled files now, including those kept only for responses still being written. */
+    public long spooledBytes() {
+        return bytes.get();
+    }
+
+    /** Responses that have taken a body's file to send it ({@link #acquire}), since the spool opened. */
+    public long sends() {
+        return sends.get();
+    }
+
+    /**
+     * Called by the store for each variant body it takes: spools {@code body} (on this thread) unless
+     * it is spooled already, and counts one more holder.
+     *
+     * @return false when the body is too small, the spool is closed, or the file could not be
+     *         written (logged; the body is then written from memory)
+     */
+    boolean hold(Bytes body) {
+        if (body.length() < minBytes || closed) {
+            return false;
+        }
+        try {
+            bodies.compute(new Identity(body), (k, held) -> held == null
+                    ? new Held(write(body), 1) : new Held(held.body(), held.holders() + 1));
+            return true;
+        } catch (UncheckedIOException e) {
+            LOG.warn("cannot spool a body of {} bytes in {}; it is written from memory", body.length(), directory, e);
+            return false;
+        }
+    }
+
+    /** Called by the store for each body it {@link #hold held} when the variant leaves; the last holder frees the spool's reference. */
+    void letGo(Bytes body) {
+        SpooledBody[] last = new SpooledBody[1];
+        bodies.computeIfPresent(new Identity(body), (k, held) -> {
+            if (held.holders() > 1) {
+                return new Held(held.body(), held.holders() - 1);
+            }
+            last[0] = held.body();
+            return null;
+        });
+        if (last[0] != null) {
+            last[0].release();
+        }
+    }
+
+    /**
+     * The spooled file of {@code body} with a reference taken for one response, which releases it
+     * when written; null when {@code body} is not spooled (or no longer: write it from memory).
+     * Runs on event loops: a lookup and a compare-and-set.
+     */
+    public SpooledBody acquire(Bytes body) {
+        if (body.length() < minBytes) {
+            return null;
+        }
+        Held held = bodies.get(new Identity(body));
+        if (held == null || !held.body().tryRetain()) {
+            return null;
+        }
+        sends.incrementAndGet();
+        return held.body();
+    }
+
+    /**
+     * Lets go of every body and deletes the directory. A file a response still reads disappears
+     * from the directory at once; its memory goes when that response ends.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Identity k : bodies.keySet()) {
+            Held held = bodies.remove(k);
+            if (held != null) {
+                held.body().release();
+            }
+        }
+        if (ownFreer != null) {
+            ownFreer.shutdown(); // what it was given runs; a later last release frees inline
+        }
+        SpoolDirectories.delete(directory);
+    }
+
+    private SpooledBody write(Bytes body) {
+        Path file = directory.resolve("body-" + names.incrementAndGet());
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ);
+            ByteBuffer src = ByteBuffer.wrap(body.unsafeArray()).asReadOnlyBuffer();
+            while (src.hasRemaining()) {
+                ch.write(src);
+            }
+            bytes.addAndGet(body.length());
+            return new SpooledBody(file, ch, body.length(), freer, freed -> bytes.addAndGet(-freed));
+        } catch (IOException e) {
+            closeQuietly(ch);
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // The directory goes when the spool closes.
+            }
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // Closing after a failed write: nothing more to do.
+            }
+        }
+    }
+}
