@@ -1,0 +1,239 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import lbms.plugins.mldht.DHTConfiguration;
+import lbms.plugins.mldht.kad.DHT;
+import lbms.plugins.mldht.kad.GenericStorage;
+import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+import lbms.plugins.mldht.kad.Key;
+import lbms.plugins.mldht.kad.RPCServer;
+import lbms.plugins.mldht.kad.tasks.GetLookupTask;
+import lbms.plugins.mldht.kad.tasks.PeerLookupTask;
+import lbms.plugins.mldht.kad.tasks.PutTask;
+
+/**
+ * One node of the mainline DHT (BEP 5), run by the8472's mldht: what the overlay needs of it,
+ * as futures: BEP 44 mutable items put and got (the pointers), and BEP 5 peers looked up and
+ * announced (the swarms of the bundles). Bound to one address when given one (so a test can keep
+ * it inside its namespace), seeded with the configured bootstrap nodes, and with the public
+ * router bootstrap off unless asked for.
+ *
+ * <p>mldht runs its own selector and scheduler threads; the futures complete on them, so
+ * callers must not block in their continuations. Thread-safe.
+ */
+final class DhtNode implements AutoCloseable {
+    private final DHT dht;
+    private final List<InetSocketAddress> bootstrap;
+    private final Executor delayed;
+
+    private DhtNode(DHT dht, List<InetSocketAddress> bootstrap) {
+        this.dht = dht;
+        this.bootstrap = List.copyOf(bootstrap);
+        this.delayed = CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS, dht.getScheduler());
+    }
+
+    /**
+     * Starts a node on {@code bind} (null: mldht's own choice of a global address) and
+     * {@code port}, keeping its routing table under {@code storage}, and pings the bootstrap
+     * nodes as soon as its socket is up.
+     */
+    static DhtNode start(InetAddress bind, int port, Path storage, List<InetSocketAddress> bootstrap,
+                         boolean routerBootstrap) {
+        requireNonNull(storage, "storage");
+        DHT.DHTtype type = bind instanceof Inet6Address ? DHT.DHTtype.IPV6_DHT : DHT.DHTtype.IPV4_DHT;
+        DHT dht = new DHT(type);
+        DHTConfiguration config = new DHTConfiguration() {
+            @Override
+            public boolean isPersistingID() {
+                return false;
+            }
+
+            @Override
+            public Path getStoragePath() {
+                return storage;
+            }
+
+            @Override
+            public int getListeningPort() {
+                return port;
+            }
+
+            @Override
+            public boolean noRouterBootstrap() {
+                return !routerBootstrap;
+            }
+
+            @Override
+            public boolean allowMultiHoming() {
+                // mldht binds every global address it may in this mode, which the filter narrows to one
+                return bind != null;
+            }
+
+            @Override
+            public Predicate<InetAddress> filterBindAddress() {
+                return bind == null ? a -> true : bind::equals;
+            }
+        };
+        try {
+            dht.start(config);
+        } catch (SocketException e) {
+            throw new UncheckedIOException("DHT on " + bind + ":" + port + ": " + e.getMessage(), e);
+        }
+        DhtNode node = new DhtNode(dht, bootstrap);
+        node.pingBootstrap(50);
+        return node;
+    }
+
+    /**
+     * Pings the bootstrap nodes once a socket is up (mldht opens it in the background), and again
+     * every two seconds for a while as long as fewer of them answered than were given: mldht only
+     * routes through nodes that answered it, and nodes started at the same time miss each other's
+     * first pings.
+     */
+    private void pingBootstrap(int attemptsLeft) {
+        if (!dht.isRunning() || attemptsLeft <= 0) {
+            return;
+        }
+        RPCServer srv = dht.getServerManager().getRandomActiveServer(true);
+        if (srv == null || srv.getState() != RPCServer.State.RUNNING) {
+            delayed.execute(() -> pingBootstrap(attemptsLeft - 1));
+            return;
+        }
+        InetSocketAddress self = new InetSocketAddress(srv.getBindAddress(), srv.getPort());
+        long others = bootstrap.stream().filter(a -> !a.equals(self)).count();
+        for (InetSocketAddress a : bootstrap) {
+            if (!a.equals(self)) {
+                srv.ping(a);
+            }
+        }
+        if (knownNodes() < others) {
+            CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, dht.getScheduler())
+                    .execute(() -> pingBootstrap(Math.min(attemptsLeft - 1, 15)));
+        }
+    }
+
+    /** Asks the bootstrap nodes again, for a node that lost them (or started before them). */
+    void rejoin() {
+        pingBootstrap(15);
+    }
+
+    /** The number of nodes in this node's routing table. */
+    int knownNodes() {
+        return dht.getNode().getNumEntriesInRoutingTable();
+    }
+
+    /** Where this node's socket is bound, once it is. */
+    Optional<InetSocketAddress> boundTo() {
+        RPCServer srv = dht.getServerManager().getRandomServer();
+        return srv == null ? Optional.empty() : Optional.of(new InetSocketAddress(srv.getBindAddress(), srv.getPort()));
+    }
+
+    /**
+     * Stores {@code item} (a signed mutable item) on the nodes closest to its target; completes
+     * with the number of nodes that took it (0: none did, for example all held a newer one).
+     */
+    CompletableFuture<Integer> put(StorageItem item) {
+        requireNonNull(item, "item");
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        RPCServer srv = server(done);
+        if (srv == null) {
+            return done;
+        }
+        GetLookupTask tokens = new GetLookupTask(item.fingerprint(), srv, dht.getNode());
+        tokens.expectedSalt(item.salt().map(DhtNode::bytes).orElse(null));
+        tokens.addListener(t -> {
+            PutTask put = new PutTask(srv, dht.getNode(), tokens.getTokens(), item);
+            put.addListener(p -> done.complete(p.getRecvResponses()));
+            dht.getTaskManager().addTask(put);
+        });
+        dht.getTaskManager().addTask(tokens);
+        return done;
+    }
+
+    /**
+     * Looks up the mutable item of {@code publicKey} and {@code salt}; completes with the valid
+     * one of the highest sequence number that answering nodes hold (mldht drops items whose
+     * signature does not hold), or empty.
+     */
+    CompletableFuture<Optional<StorageItem>> get(byte[] publicKey, byte[] salt) {
+        CompletableFuture<Optional<StorageItem>> done = new CompletableFuture<>();
+        RPCServer srv = server(done);
+        if (srv == null) {
+            return done;
+        }
+        Key target = GenericStorage.fingerprint(publicKey, salt, null);
+        GetLookupTask get = new GetLookupTask(target, srv, dht.getNode());
+        get.expectedSalt(salt);
+        AtomicReference<StorageItem> best = new AtomicReference<>();
+        get.setValueConsumer(item -> best.accumulateAndGet(item, (a, b) -> a == null || b.seq() > a.seq() ? b : a));
+        get.addListener(t -> done.complete(Optional.ofNullable(best.get())));
+        dht.getTaskManager().addTask(get);
+        return done;
+    }
+
+    /**
+     * Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}); with {@code announcePort}
+     * above 0 announces this node's BitTorrent port for it as a seed once the lookup is done.
+     */
+    CompletableFuture<Set<InetSocketAddress>> peers(byte[] infoHash, int announcePort) {
+        CompletableFuture<Set<InetSocketAddress>> done = new CompletableFuture<>();
+        RPCServer srv = server(done);
+        if (srv == null) {
+            return done;
+        }
+        PeerLookupTask lookup = new PeerLookupTask(srv, dht.getNode(), new Key(infoHash));
+        Set<InetSocketAddress> found = ConcurrentHashMap.newKeySet();
+        lookup.setResultHandler((node, peer) -> found.add(peer.toSocketAddress()));
+        lookup.addListener(t -> {
+            if (announcePort > 0) {
+                dht.announce(lookup, true, announcePort);
+            }
+            done.complete(Set.copyOf(found));
+        });
+        dht.getTaskManager().addTask(lookup);
+        return done;
+    }
+
+    private RPCServer server(CompletableFuture<?> failIfNone) {
+        RPCServer srv = dht.isRunning() ? dht.getServerManager().getRandomActiveServer(true) : null;
+        if (srv == null) {
+            failIfNone.completeExceptionally(new IOException("the DHT node has no socket (not started, or stopped)"));
+        }
+        return srv;
+    }
+
+    static byte[] bytes(java.nio.ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /** The bootstrap nodes this node was given, for others to be told (it is one of them when seeded with itself). */
+    List<InetSocketAddress> bootstrapNodes() {
+        return new ArrayList<>(bootstrap);
+    }
+
+    @Override
+    public void close() {
+        dht.stop();
+    }
+}
