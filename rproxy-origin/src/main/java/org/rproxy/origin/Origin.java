@@ -161,7 +161,7 @@ public final class Origin implements AutoCloseable {
     /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
     void publish(MapSet maps) {
         Catalog c = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(), serverUri, xml,
-                streamPath());
+                streamPath(), config.overlay());
         catalog = c;
         install(c, signer.signAll(c.documents(), clock.instant()));
     }
@@ -171,7 +171,7 @@ public final class Origin implements AutoCloseable {
         try {
             Catalog before = catalog;
             Catalog after = new Catalog(maps, List.of(key.publicKey().jwk()), config.proxies(), config.instanceName(),
-                    serverUri, xml, streamPath());
+                    serverUri, xml, streamPath(), config.overlay());
             if (sameDocuments(before, after)) {
                 return;
             }
