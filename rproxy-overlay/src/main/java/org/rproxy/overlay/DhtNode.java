@@ -42,12 +42,13 @@ import lbms.plugins.mldht.kad.tasks.PutTask;
  */
 final class DhtNode implements AutoCloseable {
     private final DHT dht;
-    private final List<InetSocketAddress> bootstrap;
+    private final List<InetSocketAddress> bootstrap = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final Executor delayed;
 
     private DhtNode(DHT dht, List<InetSocketAddress> bootstrap) {
         this.dht = dht;
-        this.bootstrap = List.copyOf(bootstrap);
+        this.bootstrap.addAll(bootstrap);
         this.delayed = CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS, dht.getScheduler());
     }
 
@@ -100,7 +101,37 @@ final class DhtNode implements AutoCloseable {
         }
         DhtNode node = new DhtNode(dht, bootstrap);
         node.pingBootstrap(50);
+        node.watchJoin(300);
         return node;
+    }
+
+    /** Completes {@link #joined()} once a node answered (checked every 100 ms, for at most 30 s). */
+    private void watchJoin(int checksLeft) {
+        if (knownNodes() > 0) {
+            joined.complete(null);
+        } else if (checksLeft > 0 && dht.isRunning()) {
+            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS, dht.getScheduler())
+                    .execute(() -> watchJoin(checksLeft - 1));
+        }
+    }
+
+    /** Completes when the routing table first holds a node that answered. */
+    CompletableFuture<Void> joined() {
+        return joined.copy();
+    }
+
+    /** Adds bootstrap nodes (the ones a directory names) and pings those that are new. */
+    void addBootstrap(List<InetSocketAddress> nodes) {
+        boolean added = false;
+        for (InetSocketAddress a : nodes) {
+            if (!bootstrap.contains(a)) {
+                bootstrap.add(a);
+                added = true;
+            }
+        }
+        if (added) {
+            pingBootstrap(15);
+        }
     }
 
     /**
@@ -129,11 +160,6 @@ final class DhtNode implements AutoCloseable {
             CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, dht.getScheduler())
                     .execute(() -> pingBootstrap(Math.min(attemptsLeft - 1, 15)));
         }
-    }
-
-    /** Asks the bootstrap nodes again, for a node that lost them (or started before them). */
-    void rejoin() {
-        pingBootstrap(15);
     }
 
     /** The number of nodes in this node's routing table. */

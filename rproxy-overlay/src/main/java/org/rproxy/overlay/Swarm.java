@@ -98,10 +98,11 @@ final class Swarm implements AutoCloseable {
 
     /**
      * Fetches the single-file torrent {@code infoHash} from its peers; completes with the file's
-     * bytes, or exceptionally when {@code maxBytes} is exceeded. With {@code keepSeeding} the
-     * torrent stays seeded afterwards, else it is stopped and its files deleted.
+     * bytes, or exceptionally for a torrent of another shape or larger than {@code maxBytes}. The
+     * torrent stays open (serving peers already connected) until {@link #announce}d as seeded or
+     * {@link #drop}ped.
      */
-    CompletableFuture<byte[]> fetch(byte[] infoHash, long maxBytes, boolean keepSeeding) {
+    CompletableFuture<byte[]> fetch(byte[] infoHash, long maxBytes) {
         String hex = HexFormat.of().formatHex(infoHash);
         CompletableFuture<byte[]> done = new CompletableFuture<>();
         Path dir = root.resolve(hex);
@@ -127,16 +128,17 @@ final class Swarm implements AutoCloseable {
                     }
                 })
                 .build();
-        clients.put(hex, c);
+        BtClient before = clients.put(hex, c);
+        if (before != null) {
+            before.stop();
+        }
         c.startAsync();
-        done.whenComplete((bytes, failure) -> {
-            if (failure != null || !keepSeeding) {
-                drop(hex);
-            } else {
-                dht.peers(infoHash, port);
-            }
-        });
         return done;
+    }
+
+    /** Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole. */
+    void announce(byte[] infoHash) {
+        dht.peers(infoHash, port);
     }
 
     /** Stops seeding {@code infoHash} and deletes its folder. */

@@ -1,0 +1,161 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+
+/**
+ * Publishes what an RProxy holds into the overlay (the PUSH scheme): each verified version of a
+ * document becomes a signed bundle, seeded as a BitTorrent torrent, and this publisher's BEP 44
+ * pointer for the resource (salt = resource id, seq = the origin's {@code created} seconds) is
+ * moved to it. The pointer is signed with the publisher's own DHT key, which says only whose
+ * pointer it is; clients trust a bundle only when the origin's signature inside it verifies.
+ * The current and the previous version of each resource stay seeded (a client may be half-way
+ * through the previous one); older ones are dropped. Pointers and announcements are put again
+ * every {@code republish}.
+ *
+ * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
+ * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
+ */
+public final class OverlayPublisher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
+
+    private final OverlayNode node;
+    private final DhtKey key;
+    private final ScheduledExecutorService worker;
+    private final Map<String, Pointer> current = new ConcurrentHashMap<>();
+    private final Map<String, Pointer> previous = new ConcurrentHashMap<>();
+
+    private OverlayPublisher(OverlayNode node, DhtKey key) {
+        this.node = node;
+        this.key = key;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rproxy-overlay-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = node.config().republish().toSeconds();
+        worker.scheduleWithFixedDelay(this::republish, every, every, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Joins the overlay as {@code config} says and publishes with its key.
+     *
+     * @throws IllegalArgumentException when {@code config} names no key, or the key file is unusable
+     */
+    public static OverlayPublisher start(OverlayConfig config) {
+        requireNonNull(config, "config");
+        if (config.key() == null) {
+            throw new IllegalArgumentException("key: missing (a publisher signs its pointers with its own Ed25519 key)");
+        }
+        DhtKey key = DhtKey.read(config.key());
+        OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config), key);
+        log.info("overlay publisher key {} (name it in the origin's --overlay-publisher)", p.publicKey());
+        return p;
+    }
+
+    /** This publisher's DHT public key in hex, as the origin's directory lists it. */
+    public String publicKey() {
+        return HexFormat.of().formatHex(key.publicKey());
+    }
+
+    /**
+     * Publishes {@code verified}, a signed document held for a GET of {@code target}, unless a
+     * version as new is published already; documents without a resource id and content-coded
+     * variants are left out. Returns at once.
+     */
+    public void offer(String target, Representation verified) {
+        requireNonNull(target, "target");
+        requireNonNull(verified, "verified");
+        worker.execute(() -> {
+            try {
+                publish(verified);
+            } catch (RuntimeException e) {
+                log.warn("overlay: publishing {} failed: {}", target, e.toString());
+            }
+        });
+    }
+
+    /** What is published now: resource id to pointer (for tests and the harness). */
+    Map<String, Pointer> published() {
+        return Map.copyOf(current);
+    }
+
+    OverlayNode node() {
+        return node;
+    }
+
+    private void publish(Representation r) {
+        if (r.identity().contentEncoding() != null) {
+            return;
+        }
+        String header = r.identity().header(AltoResource.HEADER).orElse(null);
+        if (header == null) {
+            return;
+        }
+        AltoResource resource = AltoResource.parse(header);
+        if (resource.inputDigest() != null || Pointer.salt(resource.id()).length > Pointer.MAX_SALT) {
+            return;
+        }
+        long seq = r.created().getEpochSecond();
+        Pointer held = current.get(resource.id());
+        if (held != null && held.seq() >= seq) {
+            return;
+        }
+        byte[] bundle = bundle(r).toBytes();
+        byte[] infoHash = node.swarm().seed(resource.id() + ".http", bundle);
+        Pointer p = new Pointer(key.publicKey(), resource.id(), seq, infoHash, bundle.length);
+        put(p);
+        Pointer old = held == null ? null : previous.put(resource.id(), held);
+        current.put(resource.id(), p);
+        if (old != null && !java.util.Arrays.equals(old.infoHash(), p.infoHash())
+                && !java.util.Arrays.equals(old.infoHash(), held.infoHash())) {
+            node.swarm().drop(HexFormat.of().formatHex(old.infoHash()));
+        }
+    }
+
+    private void put(Pointer p) {
+        node.dht().put(p.sign(key)).whenComplete((nodes, failure) -> {
+            if (failure != null || nodes == 0) {
+                log.warn("overlay: {} stored on no DHT node{}", p, failure == null ? "" : ": " + failure);
+            } else {
+                log.debug("overlay: {} stored on {} DHT nodes", p, nodes);
+            }
+        });
+    }
+
+    private void republish() {
+        current.values().forEach(this::put);
+        node.swarm().announceAll();
+    }
+
+    /** The bundle of a held representation: its signed fields and body, as {@code rproxy fetch -o} keeps them. */
+    static SignedBundle bundle(Representation r) {
+        Map<String, List<String>> fields = new LinkedHashMap<>();
+        for (HeaderField f : r.identity().headers()) {
+            fields.computeIfAbsent(f.name(), n -> new java.util.ArrayList<>()).add(f.value());
+        }
+        return SignedBundle.of(fields, r.identity().body().unsafeArray());
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        node.close();
+    }
+}
