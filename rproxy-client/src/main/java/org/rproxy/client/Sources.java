@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -115,14 +116,19 @@ final class Sources {
     }
 
     /**
-     * The first bundle the overlay offers for {@code target} that verifies, or null (each offer
-     * refused, or that could not be had, is added to {@code refused} with its reason).
+     * The first bundle the overlay offers for {@code target} that verifies and is newer than the
+     * version held, or else the first that verifies at all, or null. A publisher's pointer may
+     * claim a newer version than its bundle holds, so an offer of the version held does not end
+     * the walk while others remain. Each offer refused, or that could not be had, is added to
+     * {@code refused} with its reason.
      */
     private VerifiedDocument fromOverlay(String target, List<ClientException> refused) {
         String id = overlay == null ? null : resourceId(target);
         if (id == null) {
             return null;
         }
+        Instant held = checker.held(target);
+        VerifiedDocument same = null;
         Iterator<OverlaySource.Offer> offers = overlay.offers(directory, target, id);
         while (offers.hasNext()) {
             OverlaySource.Offer o = offers.next();
@@ -133,13 +139,17 @@ final class Sources {
             try {
                 Representation r = checker.check(o.from(), target, o.bundle()::field, o.bundle().body(), 0);
                 overlay.accepted(o);
-                return new VerifiedDocument(target, o.from(), r, refused);
+                VerifiedDocument d = new VerifiedDocument(target, o.from(), r, refused);
+                if (held == null || r.created().isAfter(held)) {
+                    return d;
+                }
+                same = same == null ? d : same;
             } catch (ClientException e) {
                 overlay.refused(o, e);
                 refused.add(e);
             }
         }
-        return null;
+        return same;
     }
 
     /** The id the directory gives the document at {@code target}, or null. */

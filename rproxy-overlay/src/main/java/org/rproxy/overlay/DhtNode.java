@@ -60,6 +60,7 @@ final class DhtNode implements AutoCloseable {
     static DhtNode start(InetAddress bind, int port, Path storage, List<InetSocketAddress> bootstrap,
                          boolean routerBootstrap) {
         requireNonNull(storage, "storage");
+        MldhtLog.install();
         DHT.DHTtype type = bind instanceof Inet6Address ? DHT.DHTtype.IPV6_DHT : DHT.DHTtype.IPV4_DHT;
         DHT dht = new DHT(type);
         DHTConfiguration config = new DHTConfiguration() {

@@ -2,10 +2,12 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,13 +93,28 @@ public final class OverlayPublisher implements AutoCloseable {
         });
     }
 
-    /** What is published now: resource id to pointer (for tests and the harness). */
-    Map<String, Pointer> published() {
-        return Map.copyOf(current);
+    /**
+     * Publishes {@code bundle} as it is, as version {@code seq} of the resource it names, without
+     * verifying it: for a node that republishes bundles it was handed (clients verify every
+     * bundle they take, so a bad one harms nobody but its publisher's reputation). Completes with
+     * the number of DHT nodes that stored the pointer.
+     */
+    public CompletableFuture<Integer> publish(SignedBundle bundle, long seq) {
+        requireNonNull(bundle, "bundle");
+        String header = bundle.field(AltoResource.HEADER);
+        if (header == null) {
+            throw new IllegalArgumentException("bundle: no " + AltoResource.HEADER + " field (expected: a resource id)");
+        }
+        String id = AltoResource.parse(header).id();
+        return CompletableFuture.supplyAsync(() -> publish(id, seq, bundle.toBytes()), worker)
+                .thenCompose(f -> f);
     }
 
-    OverlayNode node() {
-        return node;
+    /** What is published now: resource id to version (the pointer's seq). */
+    public Map<String, Long> published() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        current.forEach((id, p) -> out.put(id, p.seq()));
+        return out;
     }
 
     private void publish(Representation r) {
@@ -117,20 +134,24 @@ public final class OverlayPublisher implements AutoCloseable {
         if (held != null && held.seq() >= seq) {
             return;
         }
-        byte[] bundle = bundle(r).toBytes();
-        byte[] infoHash = node.swarm().seed(resource.id() + ".http", bundle);
-        Pointer p = new Pointer(key.publicKey(), resource.id(), seq, infoHash, bundle.length);
-        put(p);
-        Pointer old = held == null ? null : previous.put(resource.id(), held);
-        current.put(resource.id(), p);
-        if (old != null && !java.util.Arrays.equals(old.infoHash(), p.infoHash())
-                && !java.util.Arrays.equals(old.infoHash(), held.infoHash())) {
-            node.swarm().drop(HexFormat.of().formatHex(old.infoHash()));
-        }
+        publish(resource.id(), seq, bundle(r).toBytes());
     }
 
-    private void put(Pointer p) {
-        node.dht().put(p.sign(key)).whenComplete((nodes, failure) -> {
+    /** Seeds {@code bundle}, moves the pointer of {@code id} to it, and drops the version before the previous. */
+    private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle) {
+        byte[] infoHash = node.swarm().seed(id + ".http", bundle);
+        Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
+        CompletableFuture<Integer> stored = put(p);
+        Pointer held = current.put(id, p);
+        Pointer old = held == null ? null : previous.put(id, held);
+        if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
+            node.swarm().drop(HexFormat.of().formatHex(old.infoHash()));
+        }
+        return stored;
+    }
+
+    private CompletableFuture<Integer> put(Pointer p) {
+        return node.dht().put(p.sign(key)).whenComplete((nodes, failure) -> {
             if (failure != null || nodes == 0) {
                 log.warn("overlay: {} stored on no DHT node{}", p, failure == null ? "" : ": " + failure);
             } else {
