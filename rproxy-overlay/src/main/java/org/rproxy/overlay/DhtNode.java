@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 import lbms.plugins.mldht.DHTConfiguration;
@@ -26,6 +27,7 @@ import lbms.plugins.mldht.kad.GenericStorage;
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.RPCServer;
+import lbms.plugins.mldht.kad.tasks.AnnounceTask;
 import lbms.plugins.mldht.kad.tasks.GetLookupTask;
 import lbms.plugins.mldht.kad.tasks.PeerLookupTask;
 import lbms.plugins.mldht.kad.tasks.PutTask;
@@ -217,27 +219,41 @@ final class DhtNode implements AutoCloseable {
         return done;
     }
 
-    /**
-     * Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}); with {@code announcePort}
-     * above 0 announces this node's BitTorrent port for it as a seed once the lookup is done.
-     */
-    CompletableFuture<Set<InetSocketAddress>> peers(byte[] infoHash, int announcePort) {
+    /** Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}). */
+    CompletableFuture<Set<InetSocketAddress>> peers(byte[] infoHash) {
         CompletableFuture<Set<InetSocketAddress>> done = new CompletableFuture<>();
-        RPCServer srv = server(done);
+        lookup(infoHash, done, (lookup, found) -> done.complete(found));
+        return done;
+    }
+
+    /**
+     * Announces this node's BitTorrent {@code port} as a seed of {@code infoHash} to the nodes
+     * closest to it (BEP 5 {@code announce_peer}); completes with the number that took it.
+     */
+    CompletableFuture<Integer> announce(byte[] infoHash, int port) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        lookup(infoHash, done, (lookup, found) -> {
+            AnnounceTask a = dht.announce(lookup, true, port);
+            if (a == null) {
+                done.complete(0);
+            } else {
+                a.addListener(t -> done.complete(t.getRecvResponses()));
+            }
+        });
+        return done;
+    }
+
+    private void lookup(byte[] infoHash, CompletableFuture<?> failIfNone,
+                        BiConsumer<PeerLookupTask, Set<InetSocketAddress>> then) {
+        RPCServer srv = server(failIfNone);
         if (srv == null) {
-            return done;
+            return;
         }
         PeerLookupTask lookup = new PeerLookupTask(srv, dht.getNode(), new Key(infoHash));
         Set<InetSocketAddress> found = ConcurrentHashMap.newKeySet();
         lookup.setResultHandler((node, peer) -> found.add(peer.toSocketAddress()));
-        lookup.addListener(t -> {
-            if (announcePort > 0) {
-                dht.announce(lookup, true, announcePort);
-            }
-            done.complete(Set.copyOf(found));
-        });
+        lookup.addListener(t -> then.accept(lookup, Set.copyOf(found)));
         dht.getTaskManager().addTask(lookup);
-        return done;
     }
 
     private RPCServer server(CompletableFuture<?> failIfNone) {

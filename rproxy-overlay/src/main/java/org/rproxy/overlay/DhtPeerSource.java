@@ -21,8 +21,8 @@ import bt.peer.PeerSourceFactory;
 /**
  * bt's peer discovery through our own DHT node (BEP 5 {@code get_peers}), so that one DHT node
  * serves both the pointers and the swarms. bt polls {@link PeerSource#update()} on its own
- * schedule; a poll starts a lookup when none is running and reports the peers of the last one
- * finished, so bt's thread never waits on the network. Thread-safe.
+ * schedule; a poll starts a lookup when none is running (and none found peers lately) and
+ * reports the peers of the last one finished, so bt's thread never waits on the network. Thread-safe.
  */
 final class DhtPeerSource implements PeerSource {
     private final DhtNode dht;
@@ -30,6 +30,7 @@ final class DhtPeerSource implements PeerSource {
     private final AtomicReference<CompletableFuture<Set<InetSocketAddress>>> running = new AtomicReference<>();
     private volatile Set<InetSocketAddress> found = Set.of();
     private volatile Set<InetSocketAddress> reported = Set.of();
+    private final java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
 
     DhtPeerSource(DhtNode dht, byte[] infoHash) {
         this.dht = requireNonNull(dht, "dht");
@@ -51,8 +52,11 @@ final class DhtPeerSource implements PeerSource {
     @Override
     public boolean update() {
         CompletableFuture<Set<InetSocketAddress>> f = running.get();
-        if (f == null || f.isDone()) {
-            CompletableFuture<Set<InetSocketAddress>> next = dht.peers(infoHash, 0);
+        // DHT nodes throttle a sender (2 requests a second each): look again at once only while
+        // nothing was found, else at every 15th poll
+        boolean due = f == null || found.isEmpty() || polls.incrementAndGet() % 15 == 0;
+        if (due && (f == null || f.isDone())) {
+            CompletableFuture<Set<InetSocketAddress>> next = dht.peers(infoHash);
             if (running.compareAndSet(f, next)) {
                 next.thenAccept(peers -> found = peers);
             }

@@ -19,6 +19,9 @@ import java.util.concurrent.TimeoutException;
 
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.rproxy.client.ClientException;
 import org.rproxy.client.OverlaySource;
 import org.rproxy.core.bundle.MalformedBundleException;
@@ -39,6 +42,8 @@ import org.rproxy.core.model.OverlayInfo;
  * own threads. Thread-safe.
  */
 public final class OverlayClient implements OverlaySource, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OverlayClient.class);
+
     private final OverlayNode node;
 
     private OverlayClient(OverlayNode node) {
@@ -90,7 +95,8 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     public void accepted(Offer offer) {
         byte[] infoHash = infoHash(offer.from());
         if (node.config().seeding()) {
-            node.swarm().announce(infoHash);
+            node.swarm().announce(infoHash).whenComplete((n, e) -> log.debug("overlay: seeding {} announced to {} nodes",
+                    offer.from(), n));
         } else {
             node.swarm().drop(HexFormat.of().formatHex(infoHash));
         }
@@ -150,8 +156,11 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             Pointer p = pointers.next();
             URI from = URI.create(p.magnet());
             long max = Math.min(p.size(), node.config().maxBundle().bytes());
+            long start = System.nanoTime();
             CompletableFuture<byte[]> bytes = node.swarm().fetch(p.infoHash(), max);
-            if (!await(bytes, deadline)) {
+            boolean got = await(bytes, deadline);
+            log.debug("overlay: {} {} after {} ms", p, got ? "fetched" : "not fetched", (System.nanoTime() - start) / 1_000_000);
+            if (!got) {
                 String why = bytes.isDone() ? bytes.handle((b, e) -> String.valueOf(e)).join()
                         : "no bundle within the budget of " + node.config().budget();
                 bytes.cancel(false);

@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +39,14 @@ import org.rproxy.core.store.Representation;
  */
 public final class OverlayPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
+    private static final java.time.Duration STEP_WAIT = java.time.Duration.ofSeconds(30);
 
     private final OverlayNode node;
     private final DhtKey key;
     private final ScheduledExecutorService worker;
     private final Map<String, Pointer> current = new ConcurrentHashMap<>();
     private final Map<String, Pointer> previous = new ConcurrentHashMap<>();
+    private final Map<String, Long> stored = new ConcurrentHashMap<>();
 
     private OverlayPublisher(OverlayNode node, DhtKey key) {
         this.node = node;
@@ -110,11 +115,9 @@ public final class OverlayPublisher implements AutoCloseable {
                 .thenCompose(f -> f);
     }
 
-    /** What is published now: resource id to version (the pointer's seq). */
+    /** What is published now: resource id to the version (the pointer's seq) that DHT nodes took. */
     public Map<String, Long> published() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        current.forEach((id, p) -> out.put(id, p.seq()));
-        return out;
+        return new java.util.TreeMap<>(stored);
     }
 
     private void publish(Representation r) {
@@ -137,12 +140,24 @@ public final class OverlayPublisher implements AutoCloseable {
         publish(resource.id(), seq, bundle(r).toBytes());
     }
 
-    /** Seeds {@code bundle}, moves the pointer of {@code id} to it, and drops the version before the previous. */
+    /**
+     * Seeds {@code bundle}, announces it, moves the pointer of {@code id} to it, and drops the
+     * version before the previous. Waits (on this publisher's thread) for the announcement and
+     * the put, one resource after the other: DHT nodes throttle a sender that asks too much at once.
+     */
     private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle) {
         byte[] infoHash = node.swarm().seed(id + ".http", bundle);
+        retry(() -> node.swarm().announce(infoHash), "announcing " + id + " seq " + seq);
         Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
-        CompletableFuture<Integer> stored = put(p);
         Pointer held = current.put(id, p);
+        CompletableFuture<Integer> stored = put(p);
+        try {
+            stored.get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("overlay: putting {}: {}", p, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Pointer old = held == null ? null : previous.put(id, held);
         if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
             node.swarm().drop(HexFormat.of().formatHex(old.infoHash()));
@@ -150,14 +165,47 @@ public final class OverlayPublisher implements AutoCloseable {
         return stored;
     }
 
-    private CompletableFuture<Integer> put(Pointer p) {
-        return node.dht().put(p.sign(key)).whenComplete((nodes, failure) -> {
-            if (failure != null || nodes == 0) {
-                log.warn("overlay: {} stored on no DHT node{}", p, failure == null ? "" : ": " + failure);
-            } else {
-                log.debug("overlay: {} stored on {} DHT nodes", p, nodes);
+    /** Runs {@code step} until a DHT node took it, up to five times two seconds apart. */
+    private static void retry(Supplier<CompletableFuture<Integer>> step, String what) {
+        for (int i = 0; i < 5; i++) {
+            try {
+                if (step.get().get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS) > 0) {
+                    return;
+                }
+                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)).join();
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("overlay: {}: {}", what, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-        });
+        }
+        log.warn("overlay: {}: no DHT node took it", what);
+    }
+
+    private CompletableFuture<Integer> put(Pointer p) {
+        return put(p, 5);
+    }
+
+    /**
+     * Puts {@code p}, again after two seconds while no node took it and tries are left: DHT
+     * nodes throttle a sender that asks too much at once (a whole catalogue at start), and a node
+     * that just started may not have joined yet.
+     */
+    private CompletableFuture<Integer> put(Pointer p, int tries) {
+        return node.dht().put(p.sign(key)).handle((nodes, failure) -> {
+            if (failure == null && nodes > 0) {
+                log.debug("overlay: {} stored on {} DHT nodes", p, nodes);
+                stored.merge(p.resourceId(), p.seq(), Math::max);
+                return CompletableFuture.completedFuture(nodes);
+            }
+            if (tries > 1 && p.equals(current.get(p.resourceId()))) {
+                return CompletableFuture.supplyAsync(() -> put(p, tries - 1),
+                        CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, worker)).thenCompose(f -> f);
+            }
+            log.warn("overlay: {} stored on no DHT node{}", p, failure == null ? "" : ": " + failure);
+            return CompletableFuture.completedFuture(0);
+        }).thenCompose(f -> f);
     }
 
     private void republish() {

@@ -51,6 +51,12 @@ final class Swarm implements AutoCloseable {
         config.setPeerDiscoveryInterval(Duration.ofSeconds(1));
         config.setPeerConnectionRetryInterval(Duration.ofSeconds(1));
         config.setNumOfHashingThreads(1);
+        // bundles are small: small buffers per connection, and no second-long waits in handshakes
+        config.setNetworkBufferSize(64 * 1024);
+        config.setMseWaitBetweenReads(Duration.ofMillis(20));
+        // a seeder that was not up yet (or restarted) is tried again soon, not after bt's 30 minutes
+        config.setUnreachablePeerBanDuration(Duration.ofSeconds(10));
+        config.setTimeoutedAssignmentPeerBanDuration(Duration.ofSeconds(5));
         this.runtime = BtRuntime.builder(config)
                 .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht)))
                 .disableLocalServiceDiscovery()
@@ -63,8 +69,8 @@ final class Swarm implements AutoCloseable {
     }
 
     /**
-     * Writes {@code bytes} as {@code name} in the folder of its torrent, seeds it, and announces
-     * this node as its seed in the DHT.
+     * Writes {@code bytes} as {@code name} in the folder of its torrent and seeds it (announcing
+     * it in the DHT is the caller's next step, {@link #announce}).
      *
      * @return the infohash
      */
@@ -89,7 +95,6 @@ final class Swarm implements AutoCloseable {
                 c.startAsync();
                 return c;
             });
-            dht.peers(infoHash, port);
             return infoHash;
         } catch (IOException e) {
             throw new UncheckedIOException("seeding " + name + " under " + root + ": " + e.getMessage(), e);
@@ -136,9 +141,12 @@ final class Swarm implements AutoCloseable {
         return done;
     }
 
-    /** Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole. */
-    void announce(byte[] infoHash) {
-        dht.peers(infoHash, port);
+    /**
+     * Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole;
+     * completes with the number of DHT nodes that took the announcement.
+     */
+    CompletableFuture<Integer> announce(byte[] infoHash) {
+        return dht.announce(infoHash, port);
     }
 
     /** Stops seeding {@code infoHash} and deletes its folder. */
@@ -153,7 +161,7 @@ final class Swarm implements AutoCloseable {
     /** Re-announces every seeded torrent (announcements expire in the DHT after about 30 min). */
     void announceAll() {
         for (String hex : clients.keySet()) {
-            dht.peers(HexFormat.of().parseHex(hex), port);
+            dht.announce(HexFormat.of().parseHex(hex), port);
         }
     }
 

@@ -39,6 +39,8 @@ import org.rproxy.overlay.OverlayConfig;
 import org.rproxy.overlay.OverlayPublisher;
 import org.rproxy.push.PushFeed;
 import org.rproxy.push.PushFeedConfig;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
 
 /**
  * The body of {@link OverlayNamespaceIT}, run in a child JVM inside a network namespace of its
@@ -54,16 +56,17 @@ final class OverlayNamespaceRun {
     static final String NETWORK_MAP = "/networkmap/default-network-map";
     static final String COST_MAP = "/costmap/routingcost-map";
     static final String COST_MAP_ID = "routingcost-map";
-    static final int PEERS = 20;
+    static final int PEERS = Integer.getInteger("overlay.peers", 20);
 
     private OverlayNamespaceRun() {
     }
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
+        // the test's own nodes seed the DHT: every node knows every other from the start
         List<Address> dhtNodes = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            dhtNodes.add(new Address(ip(i), 6881));
+        for (int host : hosts()) {
+            dhtNodes.add(new Address(ip(host), 6881));
         }
         List<AutoCloseable> open = new ArrayList<>();
         try {
@@ -76,9 +79,11 @@ final class OverlayNamespaceRun {
             Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
             OverlayInfo info = new OverlayInfo(OverlayInfo.BITTORRENT_DHT, List.of(ip(1) + ":6881"),
                     List.of(rproxy.publicKey(), tamperer.publicKey(), stale.publicKey()), OverlayInfo.SALT_RESOURCE_ID);
+            UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
+            open.add(stream);
             Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps,
                     dir.resolve("origin.key"), Duration.ofHours(1), Duration.ofSeconds(60),
-                    List.of("http://127.0.0.1:9/"), "overlay-origin", null).withOverlay(info));
+                    List.of("http://127.0.0.1:9/"), "overlay-origin", null).withOverlay(info), Clock.systemUTC(), stream);
             open.add(origin);
             URI base = URI.create(origin.baseUri());
             ClientOptions options = ClientOptions.of(base, KeyPin.ofKeyId(key.keyId()))
@@ -101,7 +106,7 @@ final class OverlayNamespaceRun {
             ResponseVerifier verifier = new ResponseVerifier(List.of(key.publicKey()), Clock.systemUTC());
             PushFeed feed = PushFeed.start(PushFeedConfig.of(base), verifier, rproxy::offer);
             open.add(feed);
-            await(Duration.ofSeconds(20), "the RProxy publishes both maps",
+            await(Duration.ofSeconds(60), "the RProxy publishes both maps",
                     () -> rproxy.published().containsKey("default-network-map")
                             && rproxy.published().containsKey(COST_MAP_ID));
             long v1 = rproxy.published().get(COST_MAP_ID);
@@ -137,7 +142,7 @@ final class OverlayNamespaceRun {
             // The maps change; the stale publisher then claims a newer version for the old cost map.
             String json = Files.readString(maps.resolve("routingcost-map.json"));
             Files.writeString(maps.resolve("routingcost-map.json"), json.replace("\"PID2\": 5,", "\"PID2\": 7,"));
-            await(Duration.ofSeconds(20), "the RProxy publishes the new cost map",
+            await(Duration.ofSeconds(60), "the RProxy publishes the new cost map",
                     () -> rproxy.published().get(COST_MAP_ID) > v1 + 1);
             long v2 = rproxy.published().get(COST_MAP_ID);
             check(stale.publish(costV1, v2 + 100).get(20, TimeUnit.SECONDS) > 0, "stale pointer stored");
@@ -174,7 +179,7 @@ final class OverlayNamespaceRun {
             }));
         }
         for (Future<?> f : all) {
-            f.get(60, TimeUnit.SECONDS);
+            f.get(150, TimeUnit.SECONDS);
         }
     }
 
@@ -182,6 +187,15 @@ final class OverlayNamespaceRun {
         check("magnet".equals(d.source().getScheme()), d.target() + " came from " + d.source() + " (expected: the overlay);"
                 + " refused: " + d.refused());
         check(d.body().equals(expected), d.target() + " from the overlay is the origin's current version");
+    }
+
+    /** The hosts (of 100.64.0.0/24) the run uses: three publishers, twenty peers, one early client. */
+    static List<Integer> hosts() {
+        List<Integer> out = new ArrayList<>(List.of(1, 2, 3, 30));
+        for (int i = 0; i < PEERS; i++) {
+            out.add(10 + i);
+        }
+        return out;
     }
 
     static String ip(int host) {
@@ -205,7 +219,7 @@ final class OverlayNamespaceRun {
 
     private static OverlayConfig config(Path dir, int host, List<Address> dht) {
         return new OverlayConfig(ip(host), 6881, 6891, dht, false, null, dir.resolve("node-" + host), true,
-                Duration.ofSeconds(40), null, null);
+                Duration.ofSeconds(90), null, null);
     }
 
     private static SignedBundle bundle(URI base, String target) throws Exception {
