@@ -57,6 +57,9 @@ final class Swarm implements AutoCloseable {
         // a seeder that was not up yet (or restarted) is tried again soon, not after bt's 30 minutes
         config.setUnreachablePeerBanDuration(Duration.ofSeconds(10));
         config.setTimeoutedAssignmentPeerBanDuration(Duration.ofSeconds(5));
+        // a publisher is the first seeder of every version: bt's default of 10 active connections
+        // per torrent would queue a crowd of viewers behind one another
+        config.setMaxConcurrentlyActivePeerConnectionsPerTorrent(64);
         this.runtime = BtRuntime.builder(config)
                 .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht)))
                 .disableLocalServiceDiscovery()
