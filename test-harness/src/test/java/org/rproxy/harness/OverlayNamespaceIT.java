@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * PUSH into a P2P overlay, end to end on real BitTorrent and mainline DHT code (bt, mldht): an
  * RProxy publishes; twenty peers find and verify the network map and the cost map through the
  * overlay alone (the RProxy has no HTTP listener); after a maps change they get the new version
- * through the overlay; a publisher serving a tampered bundle and one pointing at an old version
- * under a newer sequence number change nothing a client accepts; with the overlay empty, a client
+ * through the overlay; a publisher serving a tampered bundle and one still pointing at the old
+ * version change nothing a client accepts; with the overlay empty, a client
  * pulls valid maps from the origin. The checks run in {@link OverlayNamespaceRun}, in a child JVM
  * inside a network namespace this test creates ({@code unshare -n}), because mldht refuses
  * loopback and private addresses: the peers use 100.64.0.0/10 addresses on the namespace's own
