@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * ({@link RunningDemo}), and prints what to try. Runs until interrupted; a shutdown hook stops
  * every node.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Start a signing origin, two pull-mode proxies and a push-mode proxy on the sample maps.",
                 "The origin gets a fresh key and lists the proxies in its directory; prints commands to try.",
                 "Runs until interrupted (Ctrl-C)."})

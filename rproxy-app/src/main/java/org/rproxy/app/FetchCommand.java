@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  * signed bundle, the body) is written only when the response is valid. Runs once, on the main
  * thread.
  */
-@Command(name = "fetch", mixinStandardHelpOptions = true,
+@Command(name = "fetch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Fetch an ALTO resource from an origin or proxy and verify the origin's signature.",
                 "Prints one line: VALID, or INVALID, UNSIGNED, UNREACHABLE, TIMEOUT, TLS-FAILURE or REFUSED with the"
                         + " URL and the reason (on stderr when -o - or --body - sends data to stdout)."},

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code rproxy keygen}: makes the origin's key pair (PKCS#8 and SPKI PEM) and prints its key id. */
-@Command(name = "keygen", mixinStandardHelpOptions = true,
+@Command(name = "keygen", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Generate the origin's signing key pair.",
                 "Writes DIR/origin.key (PKCS#8 PEM, mode 600) and DIR/origin.pub (SPKI PEM),",
                 "and prints the key id (RFC 7638 JWK thumbprint) that signatures name."})

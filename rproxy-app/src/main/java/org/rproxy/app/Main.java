@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 ProxyCommand.class,
                 FetchCommand.class,
                 VerifyCommand.class,
+                CheckCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class
         })
@@ -40,11 +41,12 @@ public final class Main implements Runnable {
      * {@code out} and {@code err} instead of the process's streams (null: those); for tests.
      */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Main())
-                .registerConverter(java.time.Duration.class, new DurationConverter())
-                .setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + ex.getMessage());
+            // A refused maps folder lists a problem a line: each gets the prefix, for grep and the journal.
+            for (String line : String.valueOf(ex.getMessage()).split("\n")) {
+                cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + line);
+            }
             return 2;
         });
         if (out != null) {
@@ -54,6 +56,13 @@ public final class Main implements Runnable {
             cl.setErr(err);
         }
         return cl.execute(args);
+    }
+
+    /** The command line with every subcommand and the converters they share. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .registerConverter(java.time.Duration.class, new DurationConverter())
+                .setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override

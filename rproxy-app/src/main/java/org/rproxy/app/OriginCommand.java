@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code rproxy origin}: serves the documents of a maps folder, signed, in both dialects. */
-@Command(name = "origin", mixinStandardHelpOptions = true,
+@Command(name = "origin", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Serve the ALTO documents of a maps folder, signed with the origin key.",
                 "Both dialects: RFC 7285 JSON (GET /directory) and the seed's XML (GET /capability)."})
 final class OriginCommand implements Callable<Integer> {

@@ -36,7 +36,7 @@ import picocli.CommandLine.TypeConversionException;
  * given on the command line wins over the file. A bad file or option stops the command before it
  * listens, naming the key and the reason (exit 2).
  */
-@Command(name = "proxy", mixinStandardHelpOptions = true,
+@Command(name = "proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Run an RProxy: verify the origin's signed documents from an upstream, cache them, serve them.",
                 "Pull mode fetches on a miss and keeps hot entries fresh; see conf/pull.yaml for every setting."})
 final class ProxyCommand implements Callable<Integer> {

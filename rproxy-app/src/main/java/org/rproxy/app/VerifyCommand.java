@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * expired, like an expired response would; {@code --at} and {@code --allow-expired} are for
  * archives and audits. Runs once, on the main thread.
  */
-@Command(name = "verify", mixinStandardHelpOptions = true,
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Verify a signed bundle written by `rproxy fetch -o FILE`, offline.",
                 "Prints one line: VALID, or INVALID with the file and the reason.",
                 "An expired bundle is INVALID (EXPIRED) unless --at names a time within its validity or"

@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,12 +16,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.EndpointProperties;
-import org.rproxy.core.model.Identifiers;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.core.model.NetworkMap;
 
@@ -35,8 +30,8 @@ import org.rproxy.core.model.NetworkMap;
  * <p>The resource id comes from {@code meta.vtag.resource-id}, else from the file name; the tag
  * from {@code meta.vtag.tag}, else from a hash of the document's canonical (JCS) bytes, so a
  * changed file always gets a new tag. A cost map's {@code dependent-vtags} may omit the tag:
- * it is filled in from the network map it names. Any problem is reported as a
- * {@link MapsFolderException} naming the file, the field and the reason. Each file is read as a
+ * it is filled in from the network map it names. Problems are reported together, as one
+ * {@link MapsFolderException} naming for each the file, the field and the reason. Each file is read as a
  * stream with a size limit ({@link MapsFile}). Runs on the caller's
  * thread (start-up, or the folder watcher), never on an event loop.
  */
@@ -56,44 +51,94 @@ public final class MapsFolder {
         return load(dir, DEFAULT_MAX_FILE_BYTES);
     }
 
-    /** Loads and validates every document of {@code dir}; a file larger than {@code maxFileBytes} is refused. */
+    /**
+     * Loads and validates every document of {@code dir}; a file larger than {@code maxFileBytes} is
+     * refused. A folder with problems is refused with all of them at once: each file is read
+     * whatever became of the others, and the {@link MapsFolderException} lists one problem per
+     * file that failed (the first the file's reader met) and each folder-wide one. What only
+     * follows from a refused file is left out: a cost map whose network map is refused (or may be
+     * the file that could not be read) is not checked against it, and the folder is not said to
+     * lack a network map or a default one while one is refused.
+     */
     public static MapSet load(Path dir, long maxFileBytes) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new MapsFolderException(dir + ": not a folder");
         }
+        List<MapsFolderException> problems = new ArrayList<>();
         Map<String, NetworkMap> networkMaps = new TreeMap<>();
         Map<String, Path> origins = new HashMap<>();
         Map<Path, MapsFile.Read> costFiles = new TreeMap<>();
         Map<String, EndpointProperties> props = new TreeMap<>();
+        Set<String> refusedMaps = new TreeSet<>(); // ids of network maps a refused file may hold
         for (Path file : jsonFiles(dir)) {
-            MapsFile.Read r = MapsFile.read(file, maxFileBytes);
-            ObjectNode doc = r.doc().members();
-            if (doc.has("network-map")) {
-                NetworkMap map = read(file, () -> AltoJson.readNetworkMap(withVtag(doc, file, contentTag(doc)), null));
-                claim(origins, map.vtag().resourceId(), file);
-                networkMaps.put(map.vtag().resourceId(), map);
-            } else if (doc.has("endpoint-properties")) {
-                EndpointProperties p = read(file, () -> AltoJson.readEndpointProperties(
-                        withVtag(doc, file, contentTag(doc)), null));
-                claim(origins, p.vtag().resourceId(), file);
-                props.put(p.vtag().resourceId(), p);
-            } else if (r.doc().costs() != null) {
-                costFiles.put(file, r);
-            } else {
-                throw new MapsFolderException(file + ": not an ALTO document"
-                        + " (expected a top-level network-map, cost-map or endpoint-properties member)");
-            }
-        }
-        if (networkMaps.isEmpty()) {
-            throw new MapsFolderException(dir + ": no network map (a *.json file with a network-map member)");
+            collect(problems, file, () -> {
+                refusedMaps.add(VtagFill.baseName(file));
+                MapsFile.Read r = MapsFile.read(file, maxFileBytes);
+                ObjectNode doc = r.doc().members();
+                refusedMaps.remove(VtagFill.baseName(file));
+                if (doc.has("network-map")) {
+                    String meant = doc.path("meta").path("vtag").path("resource-id").asText(VtagFill.baseName(file));
+                    refusedMaps.add(meant);
+                    NetworkMap map = read(file, () -> AltoJson.readNetworkMap(
+                            VtagFill.withVtag(doc, file, VtagFill.contentTag(doc)), null));
+                    claim(origins, map.vtag().resourceId(), file);
+                    networkMaps.put(map.vtag().resourceId(), map);
+                    refusedMaps.remove(meant);
+                } else if (doc.has("endpoint-properties")) {
+                    EndpointProperties p = read(file, () -> AltoJson.readEndpointProperties(
+                            VtagFill.withVtag(doc, file, VtagFill.contentTag(doc)), null));
+                    claim(origins, p.vtag().resourceId(), file);
+                    props.put(p.vtag().resourceId(), p);
+                } else if (r.doc().costs() != null) {
+                    costFiles.put(file, r);
+                } else {
+                    throw new MapsFolderException(file + ": not an ALTO document"
+                            + " (expected a top-level network-map, cost-map or endpoint-properties member)");
+                }
+            });
         }
         Map<String, CostMap> costMaps = new TreeMap<>();
         for (Map.Entry<Path, MapsFile.Read> f : costFiles.entrySet()) {
-            CostMap map = readCostMap(f.getKey(), f.getValue(), networkMaps);
-            claim(origins, map.vtag().resourceId(), f.getKey());
-            costMaps.put(map.vtag().resourceId(), map);
+            String dependency = f.getValue().doc().members().path("meta").path("dependent-vtags").path(0)
+                    .path("resource-id").asText("");
+            if (!networkMaps.containsKey(dependency) && refusedMaps.contains(dependency)) {
+                continue;
+            }
+            collect(problems, f.getKey(), () -> {
+                CostMap map = readCostMap(f.getKey(), f.getValue(), networkMaps);
+                claim(origins, map.vtag().resourceId(), f.getKey());
+                costMaps.put(map.vtag().resourceId(), map);
+            });
         }
-        return new MapSet(networkMaps, costMaps, props, chooseDefault(dir, networkMaps));
+        String defaultMap = null;
+        if (networkMaps.isEmpty() && refusedMaps.isEmpty()) {
+            problems.add(new MapsFolderException(dir + ": no network map (a *.json file with a network-map member)"));
+        } else if (refusedMaps.isEmpty()) { // which one is the default waits for a refused one
+            try {
+                defaultMap = chooseDefault(dir, networkMaps);
+            } catch (MapsFolderException e) {
+                problems.add(e);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw MapsFolderException.of(problems);
+        }
+        return new MapSet(networkMaps, costMaps, props, defaultMap);
+    }
+
+    private interface FileStep {
+        void run() throws IOException;
+    }
+
+    /** Runs one file's step; its problem (a bad document, or a file that cannot be read) joins the others. */
+    private static void collect(List<MapsFolderException> problems, Path file, FileStep step) {
+        try {
+            step.run();
+        } catch (MapsFolderException e) {
+            problems.add(e);
+        } catch (IOException e) {
+            problems.add(new MapsFolderException(file + ": cannot read: " + e, e));
+        }
     }
 
     /**
@@ -102,7 +147,7 @@ public final class MapsFolder {
      * change that only reformats the file also makes a new version, which costs one re-signing.
      */
     private static CostMap readCostMap(Path file, MapsFile.Read r, Map<String, NetworkMap> networkMaps) {
-        ObjectNode copy = withVtag(r.doc().members(), file, r.bytesTag());
+        ObjectNode copy = VtagFill.withVtag(r.doc().members(), file, r.bytesTag());
         JsonNode deps = copy.path("meta").path("dependent-vtags");
         if (deps instanceof ArrayNode arr && arr.size() == 1 && arr.get(0) instanceof ObjectNode dep) {
             NetworkMap target = networkMaps.get(dep.path("resource-id").asText(""));
@@ -124,43 +169,6 @@ public final class MapsFolder {
             return map;
         });
         return map;
-    }
-
-    /** The document with {@code meta.vtag} completed from the file name and the content hash. */
-    private static ObjectNode withVtag(JsonNode doc, Path file, String contentTag) {
-        ObjectNode copy = ((ObjectNode) doc).deepCopy();
-        JsonNode meta = copy.get("meta");
-        if (meta != null && !meta.isObject()) {
-            throw new MapsFolderException(file + ": meta: expected an object");
-        }
-        ObjectNode m = meta == null ? copy.putObject("meta") : (ObjectNode) meta;
-        JsonNode vt = m.get("vtag");
-        if (vt != null && !vt.isObject()) {
-            throw new MapsFolderException(file + ": meta.vtag: expected an object");
-        }
-        ObjectNode vtag = vt == null ? m.putObject("vtag") : (ObjectNode) vt;
-        if (!vtag.has("resource-id")) {
-            String id = baseName(file);
-            if (!Identifiers.isId(id)) {
-                throw new MapsFolderException(file + ": the file name '" + id + "' is not a valid resource id"
-                        + " (1-64 of [A-Za-z0-9-:@_.]); rename the file or set meta.vtag.resource-id");
-            }
-            vtag.put("resource-id", id);
-        }
-        if (!vtag.has("tag")) {
-            vtag.put("tag", contentTag);
-        }
-        return copy;
-    }
-
-    /** 32 hex digits of SHA-256 over the canonical form of the document as written. */
-    static String contentTag(JsonNode doc) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(Jcs.canonicalize(doc));
-            return HexFormat.of().formatHex(hash, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     private static String chooseDefault(Path dir, Map<String, NetworkMap> networkMaps) {
@@ -203,11 +211,6 @@ public final class MapsFolder {
         return files;
     }
 
-    private static String baseName(Path file) {
-        String n = file.getFileName().toString();
-        return n.endsWith(".json") ? n.substring(0, n.length() - 5) : n;
-    }
-
     private interface Reader<T> {
         T read();
     }
@@ -226,17 +229,44 @@ public final class MapsFolder {
         return field == null || msg.startsWith(field) ? msg : field + ": " + msg;
     }
 
-    /** A maps folder that cannot be served; the message names the file, the field and the reason. */
+    /**
+     * A maps folder that cannot be served. Each problem names the file, the field and the reason;
+     * the message is the problems, one a line.
+     */
     public static final class MapsFolderException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        private final List<String> problems;
+
         MapsFolderException(String message) {
-            super(message);
+            this(message, null);
         }
 
         MapsFolderException(String message, Throwable cause) {
             super(message, cause);
+            this.problems = List.of(message);
+        }
+
+        private MapsFolderException(List<String> problems, Throwable cause) {
+            super(String.join("\n", problems), cause);
+            this.problems = List.copyOf(problems);
+        }
+
+        /** One exception for them all: the single one itself, or one listing each (the first's cause kept). */
+        static MapsFolderException of(List<MapsFolderException> all) {
+            if (all.size() == 1) {
+                return all.get(0);
+            }
+            List<String> lines = new ArrayList<>();
+            for (MapsFolderException e : all) {
+                lines.addAll(e.problems());
+            }
+            return new MapsFolderException(lines, all.get(0).getCause());
+        }
+
+        /** Each problem: "file: field: reason" (or "folder: reason"), in file-name order, folder-wide ones last. */
+        public List<String> problems() {
+            return problems;
         }
     }
-
 }

@@ -169,7 +169,7 @@ public final class Answers {
                 new AltoException(AltoError.invalidValue("cost-type", filter.costType().metric(),
                         "no cost map of metric " + filter.costType().metric() + " for network map " + netmap)));
         CostMap filtered = CostMapFiltering.apply(map, filter);
-        return computed(MediaTypes.COST_MAP, Bytes.wrap(Jcs.canonicalize(AltoJson.writeCostMap(filtered))),
+        return computed(MediaTypes.COST_MAP, Bytes.wrap(AltoJson.canonicalCostMap(filtered, true)),
                 source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
     }
 

@@ -27,7 +27,8 @@ import org.rproxy.core.model.AltoException;
  *
  * <p>Input that is not I-JSON (RFC 7493: duplicate names, lone surrogates, numbers beyond the
  * range of a double) is rejected with {@link AltoException} carrying {@code E_SYNTAX}. Stateless;
- * any thread. Output is produced in one pass over the tree into one buffer.
+ * any thread. Output is produced in one pass over the tree into one buffer; a writer that holds
+ * its members in order already uses {@link CanonicalJsonWriter} and needs no tree.
  */
 public final class Jcs {
     private static final ObjectReader READER = JsonMapper.builder()
@@ -35,8 +36,6 @@ public final class Jcs {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build()
             .reader();
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private Jcs() {
     }
@@ -80,8 +79,8 @@ public final class Jcs {
         switch (node.getNodeType()) {
             case OBJECT -> writeObject(sb, node);
             case ARRAY -> writeArray(sb, node);
-            case STRING -> writeString(sb, node.textValue());
-            case NUMBER -> writeNumber(sb, node.doubleValue());
+            case STRING -> CanonicalJsonWriter.writeString(sb, node.textValue());
+            case NUMBER -> CanonicalJsonWriter.writeNumber(sb, node.doubleValue());
             case BOOLEAN -> sb.append(node.booleanValue() ? "true" : "false");
             case NULL -> sb.append("null");
             default -> throw syntax("unsupported JSON node: " + node.getNodeType());
@@ -98,7 +97,7 @@ public final class Jcs {
                 sb.append(',');
             }
             Map.Entry<String, JsonNode> m = members.get(i);
-            writeString(sb, m.getKey());
+            CanonicalJsonWriter.writeString(sb, m.getKey());
             sb.append(':');
             write(sb, m.getValue());
         }
@@ -114,50 +113,6 @@ public final class Jcs {
             write(sb, node.get(i));
         }
         sb.append(']');
-    }
-
-    private static void writeNumber(StringBuilder sb, double v) {
-        if (!Double.isFinite(v)) {
-            throw syntax("number out of range of an IEEE 754 double (RFC 8785 §3.2.2.3)");
-        }
-        sb.append(EcmaNumbers.format(v));
-    }
-
-    /** RFC 8785 §3.2.2.2; copies runs of plain characters in one call. */
-    private static void writeString(StringBuilder sb, String s) {
-        sb.append('"');
-        int run = 0;
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c)) {
-                continue;
-            }
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                throw syntax("string holds a lone surrogate U+" + Integer.toHexString(c).toUpperCase());
-            }
-            sb.append(s, run, i);
-            run = i + 1;
-            escape(sb, c);
-        }
-        sb.append(s, run, n).append('"');
-    }
-
-    private static void escape(StringBuilder sb, char c) {
-        switch (c) {
-            case '"' -> sb.append("\\\"");
-            case '\\' -> sb.append("\\\\");
-            case '\b' -> sb.append("\\b");
-            case '\f' -> sb.append("\\f");
-            case '\n' -> sb.append("\\n");
-            case '\r' -> sb.append("\\r");
-            case '\t' -> sb.append("\\t");
-            default -> sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-        }
     }
 
     private static AltoException syntax(String message) {

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -40,6 +41,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  *   conf/pull.yaml: upstream.urll: unknown key (known: ca, connect-timeout, ...)
  * </pre>
  *
+ * {@link #check} finds every such problem of a file instead of the first ({@code rproxy check}).
  * Sizes ({@link ByteSize}), durations ({@link Durations}) and addresses ({@link Address}) are
  * read from their text forms. Thread-safe; stateless apart from the configured mapper.
  */
@@ -88,7 +90,7 @@ public final class ConfigLoader {
         try {
             value = mapper.readValue(yaml, type);
         } catch (JsonMappingException e) {
-            throw new ConfigException(source + ": " + describe(e), e);
+            throw new ConfigException(source + ": " + describe(e, ""), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage()
                     + where(e), e);
@@ -99,8 +101,43 @@ public final class ConfigLoader {
         return value;
     }
 
-    private static String describe(JsonMappingException e) {
-        String path = path(e.getPath());
+    /**
+     * Every problem {@link #load} would find in {@code file} read as a {@code type}, in the form
+     * of its message ({@code "file: key: reason"}), instead of the first: each section and each
+     * value is checked whatever became of the others (see {@link ConfigProblems}). Empty when
+     * {@code load} would succeed.
+     */
+    public List<String> check(Path file, Class<?> type) {
+        requireNonNull(file, "file");
+        requireNonNull(type, "type");
+        JsonNode tree;
+        try {
+            String yaml = Files.readString(file);
+            if (yaml.isBlank()) {
+                return List.of(file + ": empty (expected a mapping of settings)");
+            }
+            tree = mapper.readTree(yaml);
+        } catch (NoSuchFileException e) {
+            return List.of(file + ": no such file");
+        } catch (JsonMappingException e) {
+            return List.of(file + ": " + describe(e, ""));
+        } catch (JsonProcessingException e) {
+            return List.of(file + ": not valid YAML: " + e.getOriginalMessage() + where(e));
+        } catch (IOException e) {
+            return List.of(file + ": cannot read: " + e.getMessage());
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return List.of(file + ": empty (expected a mapping of settings)");
+        }
+        return new ConfigProblems(mapper, file.toString()).of(tree, type);
+    }
+
+    /**
+     * The reason of a failed binding, after the dotted path of the key at fault: {@code at} is the
+     * path of the node that was bound (empty for the file's root).
+     */
+    static String describe(JsonMappingException e, String at) {
+        String path = join(at, path(e.getPath()));
         if (e instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", "));
@@ -108,7 +145,7 @@ public final class ConfigLoader {
         }
         if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException iae) {
             // The record's own check: its message starts with the key inside the section.
-            return path.isEmpty() ? iae.getMessage() : path + "." + iae.getMessage();
+            return join(path, iae.getMessage());
         }
         if (e instanceof InvalidFormatException f) {
             return path + ": '" + f.getValue() + "' is not " + article(f.getTargetType());
@@ -121,6 +158,14 @@ public final class ConfigLoader {
             return path + ": expected " + article(m.getTargetType());
         }
         return (path.isEmpty() ? "" : path + ": ") + e.getOriginalMessage();
+    }
+
+    /** {@code at} and {@code rest} as one dotted path; {@code rest} may start with an index. */
+    static String join(String at, String rest) {
+        if (at.isEmpty() || rest.isEmpty()) {
+            return at + rest;
+        }
+        return rest.startsWith("[") ? at + rest : at + "." + rest;
     }
 
     private static String path(List<JsonMappingException.Reference> refs) {

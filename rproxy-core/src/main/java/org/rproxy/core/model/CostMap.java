@@ -2,7 +2,9 @@ package org.rproxy.core.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -85,6 +87,20 @@ public record CostMap(VersionTag vtag, VersionTag dependentVtag, CostType costTy
         requireNonNull(costType, "costType");
         requireNonNull(f, "f");
         return new CostMap(vtag, dependentVtag, costType, table().map(f, costType));
+    }
+
+    /**
+     * The costs from {@code srcs} (every source when empty) to {@code dsts} (every destination
+     * when empty) that {@code keep} accepts, with this map's vtags and cost type: a filtered cost
+     * map (RFC 7285 §11.3.2). PIDs this map does not hold are ignored, a list of only unknown
+     * PIDs selects nothing, and a source left with no cost is left out. Shares this map's PID
+     * names and checks nothing again, so it costs about what it selects.
+     */
+    public CostMap select(Collection<String> srcs, Collection<String> dsts, DoublePredicate keep) {
+        requireNonNull(srcs, "srcs");
+        requireNonNull(dsts, "dsts");
+        requireNonNull(keep, "keep");
+        return new CostMap(vtag, dependentVtag, costType, table().select(srcs, dsts, keep));
     }
 
     private CostTable table() {

@@ -72,6 +72,44 @@ final class CostRow extends ReadOnlyMap<Double> {
         return new CostRow(names, cols, out, size);
     }
 
+    /**
+     * The costs to the destinations {@code wanted} marks (every one when null) that {@code keep}
+     * accepts, sharing this row's names; the costs are this row's, so they need no new check.
+     */
+    CostRow select(boolean[] wanted, DoublePredicate keep) {
+        int[] outCols = new int[size];
+        double[] outCosts = new double[size];
+        int[] n = {0};
+        forEachColumnCost((col, cost) -> {
+            if ((wanted == null || wanted[col]) && keep.test(cost)) {
+                outCols[n[0]] = col;
+                outCosts[n[0]++] = cost;
+            }
+        });
+        return of(names, outCols, outCosts, n[0]);
+    }
+
+    /** A known cost with the position of its destination in the table's names. */
+    @FunctionalInterface
+    interface ColumnCost {
+        void accept(int col, double cost);
+    }
+
+    /** Calls {@code action} for each known cost with its destination's position, in destination order. */
+    void forEachColumnCost(ColumnCost action) {
+        if (cols == null) {
+            for (int c = 0; c < costs.length; c++) {
+                if (!Double.isNaN(costs[c])) {
+                    action.accept(c, costs[c]);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < size; i++) {
+            action.accept(cols[i], costs[i]);
+        }
+    }
+
     /** True when the row is stored by position of every name rather than by known cost. */
     boolean dense() {
         return cols == null;
@@ -89,32 +127,12 @@ final class CostRow extends ReadOnlyMap<Double> {
 
     /** Calls {@code action} for each known cost, in destination order. */
     void forEachCost(CostConsumer action) {
-        if (cols == null) {
-            for (int c = 0; c < costs.length; c++) {
-                if (!Double.isNaN(costs[c])) {
-                    action.accept(names[c], costs[c]);
-                }
-            }
-            return;
-        }
-        for (int i = 0; i < size; i++) {
-            action.accept(names[cols[i]], costs[i]);
-        }
+        forEachColumnCost((col, cost) -> action.accept(names[col], cost));
     }
 
     /** Calls {@code action} with the position in the table's names of each known destination. */
     void forEachColumn(IntConsumer action) {
-        if (cols == null) {
-            for (int c = 0; c < costs.length; c++) {
-                if (!Double.isNaN(costs[c])) {
-                    action.accept(c);
-                }
-            }
-            return;
-        }
-        for (int i = 0; i < size; i++) {
-            action.accept(cols[i]);
-        }
+        forEachColumnCost((col, cost) -> action.accept(col));
     }
 
     /** The cost to {@code dst}, or NaN when none is known. */

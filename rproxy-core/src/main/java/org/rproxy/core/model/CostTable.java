@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -12,6 +13,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Predicate;
 
@@ -135,6 +137,51 @@ final class CostTable extends ReadOnlyMap<Map<String, Double>> {
             out[i].forEachCost((dst, cost) -> CostChecks.cost(type, src, dst, cost));
         }
         return new CostTable(names, srcs, out);
+    }
+
+    /**
+     * The rows of {@code srcs} (every row when empty) cut to the columns of {@code dsts} (every
+     * column when empty) and to the costs {@code keep} accepts; a row left with no cost is left
+     * out, and a PID this table does not hold is ignored, so a list of only unknown PIDs selects
+     * nothing. Shares this table's names and needs no new check: every cost is one of this
+     * table's. What a filtered cost map (RFC 7285 §11.3.2) is, without a map per row.
+     */
+    CostTable select(Collection<String> srcs, Collection<String> dsts, DoublePredicate keep) {
+        boolean[] wantedCols = null;
+        if (!dsts.isEmpty()) {
+            wantedCols = new boolean[names.length];
+            for (String dst : dsts) {
+                int col = Arrays.binarySearch(names, dst);
+                if (col >= 0) {
+                    wantedCols[col] = true;
+                }
+            }
+        }
+        boolean[] wantedRows = new boolean[rows.length];
+        if (srcs.isEmpty()) {
+            Arrays.fill(wantedRows, true);
+        } else {
+            for (String src : srcs) {
+                int col = Arrays.binarySearch(names, src);
+                int i = col < 0 ? -1 : Arrays.binarySearch(this.srcs, col);
+                if (i >= 0) {
+                    wantedRows[i] = true;
+                }
+            }
+        }
+        int[] outSrcs = new int[rows.length];
+        CostRow[] outRows = new CostRow[rows.length];
+        int n = 0;
+        for (int i = 0; i < rows.length; i++) {
+            if (wantedRows[i]) {
+                CostRow row = rows[i].select(wantedCols, keep);
+                if (row.size() > 0) {
+                    outSrcs[n] = this.srcs[i];
+                    outRows[n++] = row;
+                }
+            }
+        }
+        return new CostTable(names, Arrays.copyOf(outSrcs, n), Arrays.copyOf(outRows, n));
     }
 
     /** The row of {@code src}, or null. */

@@ -2,9 +2,7 @@ package org.rproxy.core.query;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
@@ -38,32 +36,8 @@ public final class CostMapFiltering {
         requireNonNull(map, "map");
         requireNonNull(filter, "filter");
         CostMap source = view(map, filter.costType(), "cost-type");
-        Iterable<String> srcs = filter.srcs().isEmpty() ? source.costs().keySet() : filter.srcs();
-        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        for (String src : srcs) {
-            Map<String, Double> row = source.costs().get(src);
-            if (row == null) {
-                continue;
-            }
-            Map<String, Double> kept = filterRow(row, filter.dsts(), filter.constraints());
-            if (!kept.isEmpty()) {
-                out.put(src, kept);
-            }
-        }
-        return new CostMap(source.vtag(), source.dependentVtag(), source.costType(), out);
-    }
-
-    private static Map<String, Double> filterRow(Map<String, Double> row, List<String> dsts,
-                                                 List<Constraint> constraints) {
-        Map<String, Double> kept = new LinkedHashMap<>();
-        Iterable<String> wanted = dsts.isEmpty() ? row.keySet() : dsts;
-        for (String dst : wanted) {
-            Double cost = row.get(dst);
-            if (cost != null && Constraint.testAll(constraints, cost)) {
-                kept.put(dst, cost);
-            }
-        }
-        return kept;
+        List<Constraint> constraints = filter.constraints();
+        return source.select(filter.srcs(), filter.dsts(), cost -> Constraint.testAll(constraints, cost));
     }
 
     /**

@@ -146,6 +146,55 @@ class ConfigLoaderTest {
         assertEquals(message, e.getMessage());
     }
 
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badFiles")
+    void checkFindsTheProblemLoadRefusesTheFileFor(String yaml, String message) throws IOException {
+        String text = yaml.replace("\\n", "\n").replace("UP\n", minimal()).replace("PUB", pub.toString());
+        Path file = Files.writeString(dir.resolve("check.yaml"), text);
+        assertEquals(List.of(message.replaceFirst("^pull\\.yaml", file.toString())), loader.check(file, ProxyConfig.class));
+    }
+
+    @Test
+    void checkReportsEveryProblemOfAFileAtOnce() throws IOException {
+        Path file = Files.writeString(dir.resolve("many.yaml"), String.join("\n",
+                "mode: sideways",
+                "upstream: {url: 'http://x:1', trust: [" + pub + "], connections: 0, timeout: 0s}",
+                "cache: {max-bytes: 12QB, max-byte: 1MB}",
+                "refresh: {tick: 30x, retry: 0s}",
+                "listen: {max-connections: 0}",
+                "admin: {}",
+                ""));
+        assertEquals(List.of(
+                file + ": mode: 'sideways' is not one of pull push",
+                file + ": upstream.connections: 0 (expected: >= 1)",
+                file + ": upstream.timeout: 0s (expected: > 0)",
+                file + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
+                file + ": cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for)",
+                file + ": refresh.tick: '30x' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)",
+                file + ": listen.max-connections: 0 (expected: >= 1)",
+                file + ": admin.address: missing"), loader.check(file, ProxyConfig.class));
+        assertThrows(ConfigException.class, () -> loader.load(file, ProxyConfig.class));
+    }
+
+    @Test
+    void checkFindsNothingInAFileThatLoads() throws IOException {
+        Path file = Files.writeString(dir.resolve("good.yaml"), minimal() + "cache: {max-bytes: 1MB}\n");
+        loader.load(file, ProxyConfig.class);
+        assertEquals(List.of(), loader.check(file, ProxyConfig.class));
+    }
+
+    @Test
+    void checkNamesAMissingEmptyOrBrokenFile() throws IOException {
+        Path missing = dir.resolve("none.yaml");
+        assertEquals(List.of(missing + ": no such file"), loader.check(missing, ProxyConfig.class));
+        Path empty = Files.writeString(dir.resolve("empty.yaml"), "\n");
+        assertEquals(List.of(empty + ": empty (expected a mapping of settings)"), loader.check(empty, ProxyConfig.class));
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "upstream: 'unterminated\n");
+        List<String> problems = loader.check(broken, ProxyConfig.class);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith(broken + ": not valid YAML: "), problems.toString());
+    }
+
     @Test
     void anEmptyFileAndBrokenYamlAreRefused() {
         assertEquals("x.yaml: empty (expected a mapping of settings)",

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.DoublePredicate;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -232,6 +233,39 @@ class CostTableTest {
         String b = t.keySet().stream().filter("b"::equals).findFirst().orElseThrow();
         for (Map<String, Double> row : t.values()) {
             assertSame(b, row.keySet().stream().filter("b"::equals).findFirst().orElseThrow());
+        }
+    }
+    /** {@link CostTable#select} against the same selection made on tree maps, over many selections. */
+    @Test
+    void aSelectionHoldsExactlyThePairsAFilterOnTreeMapsKeeps() {
+        CostTable t = (CostTable) table();
+        TreeMap<String, Map<String, Double>> all = expected();
+        List<List<String>> lists = List.of(List.of(), List.of("p0"), List.of("p2", "p0", "p2"), List.of("nope"),
+                List.of("p3", "p9", "p10", "nope"), List.of("p1", "p4", "p5", "p9"));
+        List<DoublePredicate> keeps = List.of(c -> true, c -> c < 20, c -> c > 1_000);
+        for (List<String> srcs : lists) {
+            for (List<String> dsts : lists) {
+                for (DoublePredicate keep : keeps) {
+                    TreeMap<String, Map<String, Double>> want = new TreeMap<>();
+                    all.forEach((src, row) -> {
+                        if (srcs.isEmpty() || srcs.contains(src)) {
+                            TreeMap<String, Double> kept = new TreeMap<>();
+                            row.forEach((dst, cost) -> {
+                                if ((dsts.isEmpty() || dsts.contains(dst)) && keep.test(cost)) {
+                                    kept.put(dst, cost);
+                                }
+                            });
+                            if (!kept.isEmpty()) {
+                                want.put(src, kept);
+                            }
+                        }
+                    });
+                    CostTable got = t.select(srcs, dsts, keep);
+                    assertEquals(want, got, srcs + " x " + dsts);
+                    assertEquals(want.keySet(), got.keySet());
+                    assertEquals(want.hashCode(), got.hashCode());
+                }
+            }
         }
     }
 }

@@ -156,6 +156,14 @@ public final class AltoJson {
         return CostMapJson.write(requireNonNull(map, "map"), withVtag);
     }
 
+    /**
+     * The RFC 8785 bytes of {@link #writeCostMap(CostMap, boolean)}, written without a tree: what
+     * a cost map computed per request (a filtered one) is sent as.
+     */
+    public static byte[] canonicalCostMap(CostMap map, boolean withVtag) {
+        return CostMapJson.canonical(requireNonNull(map, "map"), withVtag);
+    }
+
     /** The origin's static endpoint properties document, with {@code meta.vtag}. */
     public static ObjectNode writeEndpointProperties(EndpointProperties props) {
         return EndpointPropertiesJson.write(requireNonNull(props, "props"));

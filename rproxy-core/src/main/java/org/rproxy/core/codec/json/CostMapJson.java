@@ -9,6 +9,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.rproxy.core.codec.CanonicalJsonWriter;
 import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.CostRows;
 import org.rproxy.core.model.CostType;
@@ -78,6 +79,40 @@ final class CostMapJson {
         meta.set("cost-type", JsonValues.writeCostType(map.costType()));
         root.set("cost-map", writeCosts(map));
         return root;
+    }
+
+    /**
+     * The RFC 8785 bytes of {@link #write}'s tree, written straight from the map: the members of
+     * every object are emitted in canonical order (the map's PIDs are already in {@code String}
+     * order), so nothing is built or sorted per answer.
+     */
+    static byte[] canonical(CostMap map, boolean withVtag) {
+        CanonicalJsonWriter w = new CanonicalJsonWriter(256 + 16 * map.costs().size());
+        w.beginObject().name("cost-map").beginObject();
+        for (String src : map.costs().keySet()) {
+            w.name(src).beginObject();
+            map.forEachCost(src, (dst, cost) -> w.name(dst).value(cost));
+            w.endObject();
+        }
+        w.endObject().name("meta").beginObject();
+        CostType type = map.costType();
+        w.name("cost-type").beginObject().name("cost-metric").value(type.metric())
+                .name("cost-mode").value(type.mode().wireName());
+        if (type.description() != null) {
+            w.name("description").value(type.description());
+        }
+        w.endObject().name("dependent-vtags").beginArray();
+        writeVtag(w, map.dependentVtag());
+        w.endArray();
+        if (withVtag) {
+            w.name("vtag");
+            writeVtag(w, map.vtag());
+        }
+        return w.endObject().endObject().toUtf8();
+    }
+
+    private static void writeVtag(CanonicalJsonWriter w, VersionTag vtag) {
+        w.beginObject().name("resource-id").value(vtag.resourceId()).name("tag").value(vtag.tag()).endObject();
     }
 
     /** The {@code cost-map} member: source to (destination to cost). */

@@ -11,6 +11,7 @@ import static org.rproxy.core.codec.json.Rfc7285Examples.json;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.CostMode;
@@ -181,5 +183,40 @@ class CostMapJsonTest {
         CostMap map = AltoJson.readCostMap(doc, FALLBACK);
         assertTrue(map.costs().containsKey("PID1"));
         assertFalse(AltoJson.writeCostMap(map).has("x-extension"));
+    }
+    /** The tree-free writer gives the bytes the canonicalizer gives for the tree, on many maps. */
+    @Test
+    void canonicalBytesAreThoseOfTheCanonicalizedTree() {
+        Random random = new Random(7);
+        String[] names = {"PID1", "PID10", "PID2", "a", "b-c", "Z", "x:y", "p.q", "p@q", "_u", "Z_9"};
+        for (int round = 0; round < 300; round++) {
+            Map<String, Map<String, Double>> costs = new LinkedHashMap<>();
+            for (String src : names) {
+                if (random.nextInt(3) == 0) {
+                    continue;
+                }
+                Map<String, Double> row = new LinkedHashMap<>();
+                for (String dst : names) {
+                    if (random.nextInt(4) != 0) {
+                        row.put(dst, switch (random.nextInt(5)) {
+                            case 0 -> (double) random.nextInt(1_000) + 1;
+                            case 1 -> random.nextDouble() * 1e6;
+                            case 2 -> 1e21 + random.nextInt(10) * 1e20;
+                            case 3 -> 1e-7 * (random.nextInt(9) + 1);
+                            default -> (double) (random.nextInt(100) + 1) / 8;
+                        });
+                    }
+                }
+                costs.put(src, row);
+            }
+            CostType type = new CostType(round % 2 == 0 ? "routingcost" : "hopcount", CostMode.NUMERICAL,
+                    round % 3 == 0 ? "a \"quoted\" description\n" : null);
+            CostMap map = new CostMap(new VersionTag("rc", "t" + round), NET, type, costs);
+            for (boolean withVtag : new boolean[] {true, false}) {
+                assertEquals(new String(Jcs.canonicalize(AltoJson.writeCostMap(map, withVtag)),
+                                StandardCharsets.UTF_8),
+                        new String(AltoJson.canonicalCostMap(map, withVtag), StandardCharsets.UTF_8), "round " + round);
+            }
+        }
     }
 }

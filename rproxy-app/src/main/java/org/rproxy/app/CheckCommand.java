@@ -1,0 +1,145 @@
+package org.rproxy.app;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.ConfigLoader;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.model.MapSet;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.tls.Tls;
+import org.rproxy.origin.MapsFolder;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rproxy check}: what an operator runs before (re)starting a node, as {@code nginx -t}:
+ * it reads a proxy's config file, an origin's maps folder and key, with the very validators the
+ * node starts with ({@link ConfigLoader}, {@link MapsFolder}, the key and TLS readers), and lists
+ * every problem found, one a line, instead of stopping at the first. Nothing listens. Runs on the
+ * main thread.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Check a proxy config file, an origin's maps folder and key without starting anything.",
+                "Lists every problem found (file: key or field: reason); exit status 0 when there is none, 1 when"
+                        + " there are some."})
+final class CheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Proxy config file (pull or push, e.g. /etc/rproxy/pull.yaml), with the keys and TLS files it names.")
+    Path config;
+
+    @Option(names = "--maps", paramLabel = "DIR", description = "Origin maps folder (e.g. /etc/rproxy/maps).")
+    Path maps;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "Origin private key (PKCS#8 PEM) to read.")
+    Path key;
+
+    @Option(names = "--max-map-file-size", defaultValue = "128MB", paramLabel = "SIZE",
+            converter = ProxyCommand.SizeConverter.class,
+            description = "With --maps: the largest maps file, as the origin's option (default ${DEFAULT-VALUE}).")
+    ByteSize maxMapFileSize;
+
+    @Override
+    public Integer call() {
+        if (config == null && maps == null && key == null) {
+            throw new ParameterException(spec.commandLine(), "give --config FILE, --maps DIR and/or --key FILE");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> problems = new ArrayList<>();
+        if (config != null) {
+            checkConfig(out, problems);
+        }
+        if (maps != null) {
+            checkMaps(out, problems);
+        }
+        if (key != null) {
+            try {
+                out.println(key + ": OK (key id " + SigningKey.readPem(key).publicKey().keyId() + ")");
+            } catch (RuntimeException e) {
+                problems.add(named(key, e.getMessage()));
+            }
+        }
+        problems.forEach(out::println);
+        if (!problems.isEmpty()) {
+            out.println("rproxy check: " + problems.size() + (problems.size() == 1 ? " problem" : " problems"));
+        }
+        out.flush();
+        return problems.isEmpty() ? 0 : 1;
+    }
+
+    private void checkConfig(PrintWriter out, List<String> problems) {
+        ConfigLoader loader = new ConfigLoader();
+        List<String> found = loader.check(config, ProxyConfig.class);
+        if (!found.isEmpty()) {
+            problems.addAll(found);
+            return;
+        }
+        // The file binds; what the node would read next at start are the files it names.
+        ProxyConfig c = loader.load(config, ProxyConfig.class);
+        int before = problems.size();
+        List<Path> trust = c.upstream().trust();
+        for (int i = 0; i < trust.size(); i++) {
+            try {
+                VerificationKey.readPem(trust.get(i));
+            } catch (RuntimeException e) {
+                problems.add(config + ": upstream.trust[" + i + "]: " + named(trust.get(i), e.getMessage()));
+            }
+        }
+        if (c.listen().tls() != null) {
+            try {
+                Tls.server(c.listen().tls());
+            } catch (RuntimeException e) {
+                problems.add(config + ": listen." + e.getMessage());
+            }
+        }
+        if (c.upstream().https()) {
+            try {
+                Tls.client(c.upstream().ca());
+            } catch (RuntimeException e) {
+                problems.add(config + ": " + e.getMessage());
+            }
+        }
+        if (problems.size() == before) {
+            out.println(config + ": OK (" + c.mode() + " proxy " + c.name() + " on " + c.listen().address()
+                    + " in front of " + c.upstream().url() + ", " + trust.size()
+                    + (trust.size() == 1 ? " trusted key)" : " trusted keys)"));
+        }
+    }
+
+    private void checkMaps(PrintWriter out, List<String> problems) {
+        try {
+            MapSet m = MapsFolder.load(maps, maxMapFileSize.bytes());
+            out.println(maps + ": OK (" + count(m.networkMaps().size(), "network map") + ", "
+                    + count(m.costMaps().size(), "cost map") + ", "
+                    + count(m.endpointProperties().size(), "endpoint property map") + "; default "
+                    + m.defaultNetworkMap() + ")");
+        } catch (MapsFolder.MapsFolderException e) {
+            problems.addAll(e.problems());
+        } catch (IOException e) {
+            problems.add(maps + ": cannot read: " + e);
+        }
+    }
+
+    /** The message, with the file in front unless it already names it. */
+    private static String named(Path file, String message) {
+        return message != null && message.startsWith(file.toString()) ? message : file + ": " + message;
+    }
+
+    private static String count(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
+    }
+}

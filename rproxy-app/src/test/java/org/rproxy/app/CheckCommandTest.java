@@ -1,0 +1,107 @@
+package org.rproxy.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+    private static final String MAP = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]},\"PID2\":{\"ipv4\":[\"0.0.0.0/0\"]}}}";
+
+    @Test
+    void aMapsFolderWithThreeDifferentMistakesPrintsAllThree(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("default-network-map.json"), MAP);
+        Files.writeString(dir.resolve("bad-net.json"), MAP.replace("10.0.0.0/8", "10.0.0.0/33"));
+        Files.writeString(dir.resolve("costs.json"), "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"nosuch\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":1}}}");
+        Files.writeString(dir.resolve("props.json"), "{\"endpoint-properties\": {\"ipv4:10.0.0.1\": ");
+
+        CommandRun run = CommandRun.of("check", "--maps", dir.toString());
+
+        assertEquals(1, run.exit(), run.toString());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(4, lines.size(), run.toString());
+        assertEquals(dir.resolve("bad-net.json") + ": network-map.PID1.ipv4[0]: prefix length 33 (expected: 0-32)",
+                lines.get(0));
+        assertTrue(lines.get(1).startsWith(dir.resolve("props.json") + ": "), run.toString());
+        assertEquals(dir.resolve("costs.json") + ": meta.dependent-vtags[0].resource-id: no network map named 'nosuch'"
+                + " in the folder (have: [default-network-map])", lines.get(2));
+        assertEquals("rproxy check: 3 problems", lines.get(3));
+    }
+
+    @Test
+    void anOriginRefusesTheFolderWithTheSameProblemsEachOnALineOfItsOwn(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("default-network-map.json"), MAP);
+        Files.writeString(maps.resolve("notes.json"), "{\"hello\": 1}");
+        Files.writeString(maps.resolve("bad-net.json"), MAP.replace("10.0.0.0/8", "10.0.0.0/33"));
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        List<String> problems = CommandRun.of("check", "--maps", maps.toString()).out().lines()
+                .filter(l -> !l.startsWith("rproxy check:")).toList();
+        assertEquals(2, problems.size(), problems.toString());
+
+        CommandRun run = CommandRun.of("origin", "--listen", "127.0.0.1:0", "--maps", maps.toString(),
+                "--key", dir.resolve("origin.key").toString());
+
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals(problems.stream().map(p -> "rproxy origin: " + p).toList(), run.err().lines().toList());
+    }
+
+    @Test
+    void theSampleMapsAndAFreshKeyAreOk(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        DemoCommand.copySampleMaps(maps);
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+
+        CommandRun run = CommandRun.of("check", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString());
+
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains(maps + ": OK (1 network map, 2 cost maps, 1 endpoint property map;"
+                + " default default-network-map)"), run.toString());
+        assertTrue(run.out().contains(dir.resolve("origin.key") + ": OK (key id "), run.toString());
+    }
+
+    @Test
+    void aProxyConfigIsCheckedWithTheFilesItNames(@TempDir Path dir) throws Exception {
+        Path notAKey = Files.writeString(dir.resolve("origin.pub"), "not a key\n");
+        Path config = Files.writeString(dir.resolve("pull.yaml"), String.join("\n",
+                "upstream: {url: 'http://127.0.0.1:8181', trust: [" + notAKey + "]}",
+                "cache: {max-bytes: 12QB}",
+                "refresh: {tick: 0s}",
+                "listen: {adress: 127.0.0.1:8282}",
+                ""));
+
+        CommandRun run = CommandRun.of("check", "--config", config.toString());
+
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals(List.of(
+                config + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
+                config + ": refresh.tick: 0s (expected: > 0)",
+                config + ": listen.adress: unknown key (known: address, max-connections, tls)",
+                "rproxy check: 3 problems"), run.out().lines().toList());
+
+        Files.writeString(config, "upstream: {url: 'http://127.0.0.1:8181', trust: [" + notAKey + "]}\n");
+        run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(1, run.exit(), run.toString());
+        assertTrue(run.out().startsWith(config + ": upstream.trust[0]: " + notAKey + ": "), run.toString());
+
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString(), "--force").exit());
+        run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertEquals(config + ": OK (pull proxy rproxy on 127.0.0.1:8282 in front of http://127.0.0.1:8181,"
+                + " 1 trusted key)", run.out().strip());
+    }
+
+    @Test
+    void withNothingToCheckItIsAUsageError() {
+        CommandRun run = CommandRun.of("check");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().contains("give --config FILE, --maps DIR and/or --key FILE"), run.toString());
+    }
+}

@@ -1,0 +1,136 @@
+package org.rproxy.core.config;
+
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Finds every problem of a config tree, for {@code rproxy check}, by binding it the way
+ * {@link ConfigLoader#load} does but piece by piece, so that one bad value does not hide the next.
+ * A section (a record) is walked key by key: an unknown key is a problem, each value is bound on
+ * its own (sizes, durations, addresses, numbers, names), and a section whose values all bind is
+ * then built, which runs its own checks (ranges, files, keys that must go together). A section's
+ * check stops at its first failure, so the key at fault is taken out and the section built again
+ * to find the next one, until it builds or a required key is what fails. Nothing is re-implemented
+ * here: every message is the one {@code load} would give. One instance per check; runs on the
+ * caller's thread.
+ */
+final class ConfigProblems {
+    private static final PropertyNamingStrategies.NamingBase KEBAB =
+            (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.KEBAB_CASE;
+
+    private final ObjectMapper mapper;
+    private final String source;
+    private final List<String> problems = new ArrayList<>();
+
+    ConfigProblems(ObjectMapper mapper, String source) {
+        this.mapper = mapper;
+        this.source = source;
+    }
+
+    /** Every problem of {@code tree} as a {@code type}, each as {@code "source: key: reason"}. */
+    List<String> of(JsonNode tree, Class<?> type) {
+        walk(tree, mapper.constructType(type), "");
+        return List.copyOf(problems);
+    }
+
+    /** Checks {@code node} at {@code path}; true when it had no problem. */
+    private boolean walk(JsonNode node, JavaType type, String path) {
+        int before = problems.size();
+        if (type.getRawClass().isRecord() && node.isObject()) {
+            walkSection((ObjectNode) node, type, path);
+        } else if (type.isCollectionLikeType() && node.isArray() && type.getContentType().getRawClass().isRecord()) {
+            for (int i = 0; i < node.size(); i++) {
+                walk(node.get(i), type.getContentType(), path + "[" + i + "]");
+            }
+            if (problems.size() == before) {
+                bind(node, type, path);
+            }
+        } else {
+            bind(node, type, path);
+        }
+        return problems.size() == before;
+    }
+
+    private void walkSection(ObjectNode node, JavaType type, String path) {
+        Map<String, JavaType> keys = new TreeMap<>();
+        for (RecordComponent c : type.getRawClass().getRecordComponents()) {
+            keys.put(KEBAB.translate(c.getName()), mapper.getTypeFactory().constructType(c.getGenericType()));
+        }
+        boolean valuesBind = true;
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            JavaType keyType = keys.get(field.getKey());
+            String at = ConfigLoader.join(path, field.getKey());
+            if (keyType == null) {
+                problems.add(source + ": " + at + ": unknown key (known: " + String.join(", ", keys.keySet()) + ")");
+                valuesBind = false;
+            } else {
+                valuesBind &= walk(field.getValue(), keyType, at);
+            }
+        }
+        if (valuesBind) {
+            buildSection(node.deepCopy(), type, path);
+        }
+    }
+
+    /** Builds the section, taking out each key its checks refuse and building it again to find the next. */
+    private void buildSection(ObjectNode node, JavaType type, String path) {
+        Set<String> refused = new HashSet<>();
+        while (true) {
+            try {
+                mapper.readerFor(type).readValue(node);
+                return;
+            } catch (JsonMappingException e) {
+                String key = e instanceof ValueInstantiationException && e.getPath().isEmpty()
+                        && e.getCause() instanceof IllegalArgumentException iae ? firstKey(iae.getMessage()) : null;
+                if (key != null && refused.contains(key)) {
+                    return; // a key taken out is missing now: the section cannot be built without it
+                }
+                problems.add(source + ": " + ConfigLoader.describe(e, path));
+                if (key == null || !node.has(key)) {
+                    return;
+                }
+                refused.add(key);
+                node.remove(key);
+            } catch (IOException e) {
+                problems.add(source + ": " + path + ": " + e.getMessage());
+                return;
+            }
+        }
+    }
+
+    private void bind(JsonNode node, JavaType type, String path) {
+        try {
+            mapper.readerFor(type).readValue(node);
+        } catch (JsonMappingException e) {
+            problems.add(source + ": " + ConfigLoader.describe(e, path));
+        } catch (IOException e) {
+            problems.add(source + ": " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** The key a section check's message starts with ({@code "trust[0]: ..."} is {@code trust}), or null. */
+    private static String firstKey(String message) {
+        if (message == null) {
+            return null;
+        }
+        int end = 0;
+        while (end < message.length() && ":.[ ".indexOf(message.charAt(end)) < 0) {
+            end++;
+        }
+        return end > 0 && end < message.length() ? message.substring(0, end) : null;
+    }
+}

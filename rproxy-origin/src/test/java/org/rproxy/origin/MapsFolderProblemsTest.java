@@ -1,0 +1,75 @@
+package org.rproxy.origin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A maps folder is refused with every problem at once: one per file that fails, and the folder's own. */
+class MapsFolderProblemsTest {
+    private static final String MAP = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]},\"PID2\":{\"ipv4\":[\"0.0.0.0/0\"]}}}";
+
+    @Test
+    void eachBadFileIsNamedWithItsFieldAndReason(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Files.writeString(dir.resolve("bad-net.json"), MAP.replace("10.0.0.0/8", "10.0.0.0/33"));
+        Files.writeString(dir.resolve("costs.json"), "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"nosuch\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":1}}}");
+        Files.writeString(dir.resolve("notes.json"), "{\"hello\": 1}");
+
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        List<String> problems = e.problems();
+        assertEquals(3, problems.size(), e.getMessage());
+        assertEquals(dir.resolve("bad-net.json") + ": network-map.PID1.ipv4[0]: prefix length 33 (expected: 0-32)",
+                problems.get(0));
+        assertEquals(dir.resolve("notes.json") + ": not an ALTO document (expected a top-level network-map, cost-map or"
+                + " endpoint-properties member)", problems.get(1));
+        assertEquals(dir.resolve("costs.json") + ": meta.dependent-vtags[0].resource-id: no network map named 'nosuch'"
+                + " in the folder (have: [net])", problems.get(2));
+        assertEquals(String.join("\n", problems), e.getMessage());
+    }
+
+    @Test
+    void folderWideProblemsComeAfterTheFiles(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), "{\"hello\": 1}");
+        Files.writeString(dir.resolve("a.json"), MAP);
+        Files.writeString(dir.resolve("b.json"), MAP);
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith(dir.resolve("net.json") + ": "), e.getMessage());
+        assertEquals(dir + ": several network maps [a, b] and none is named default-network-map; name the default one so",
+                e.problems().get(1));
+    }
+
+    @Test
+    void whatOnlyFollowsFromARefusedNetworkMapIsLeftOut(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP.replace("10.0.0.0/8", "10.0.0.0/33"));
+        Files.writeString(dir.resolve("costs.json"), "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"net\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID9\":1}}}");
+        Files.writeString(dir.resolve("other-costs.json"), "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"broken\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"hopcount\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":1}}}");
+        Files.writeString(dir.resolve("broken.json"), "{\"network-map\": ");
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith(dir.resolve("broken.json") + ": "), e.getMessage());
+        assertEquals(dir.resolve("net.json") + ": network-map.PID1.ipv4[0]: prefix length 33 (expected: 0-32)",
+                e.problems().get(1));
+    }
+
+    @Test
+    void oneProblemIsReportedAsBefore(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("notes.json"), "{\"hello\": 1}");
+        Files.writeString(dir.resolve("net.json"), MAP);
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        assertEquals(List.of(e.getMessage()), e.problems());
+    }
+}
