@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +18,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
-import java.util.function.Predicate;
 
 import lbms.plugins.mldht.DHTConfiguration;
 import lbms.plugins.mldht.kad.DHT;
@@ -65,38 +63,7 @@ final class DhtNode implements AutoCloseable {
         MldhtLog.install();
         DHT.DHTtype type = bind instanceof Inet6Address ? DHT.DHTtype.IPV6_DHT : DHT.DHTtype.IPV4_DHT;
         DHT dht = new DHT(type);
-        DHTConfiguration config = new DHTConfiguration() {
-            @Override
-            public boolean isPersistingID() {
-                return false;
-            }
-
-            @Override
-            public Path getStoragePath() {
-                return storage;
-            }
-
-            @Override
-            public int getListeningPort() {
-                return port;
-            }
-
-            @Override
-            public boolean noRouterBootstrap() {
-                return !routerBootstrap;
-            }
-
-            @Override
-            public boolean allowMultiHoming() {
-                // mldht binds every global address it may in this mode, which the filter narrows to one
-                return bind != null;
-            }
-
-            @Override
-            public Predicate<InetAddress> filterBindAddress() {
-                return bind == null ? a -> true : bind::equals;
-            }
-        };
+        DHTConfiguration config = new DhtSettings(bind, port, storage, routerBootstrap);
         try {
             dht.start(config);
         } catch (SocketException e) {
@@ -168,12 +135,6 @@ final class DhtNode implements AutoCloseable {
     /** The number of nodes in this node's routing table. */
     int knownNodes() {
         return dht.getNode().getNumEntriesInRoutingTable();
-    }
-
-    /** Where this node's socket is bound, once it is. */
-    Optional<InetSocketAddress> boundTo() {
-        RPCServer srv = dht.getServerManager().getRandomServer();
-        return srv == null ? Optional.empty() : Optional.of(new InetSocketAddress(srv.getBindAddress(), srv.getPort()));
     }
 
     /**
@@ -268,11 +229,6 @@ final class DhtNode implements AutoCloseable {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);
         return out;
-    }
-
-    /** The bootstrap nodes this node was given, for others to be told (it is one of them when seeded with itself). */
-    List<InetSocketAddress> bootstrapNodes() {
-        return new ArrayList<>(bootstrap);
     }
 
     @Override

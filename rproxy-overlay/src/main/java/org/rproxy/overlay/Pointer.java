@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 import lbms.plugins.mldht.kad.GenericStorage;
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
@@ -88,6 +90,29 @@ record Pointer(byte[] publisher, String resourceId, long seq, byte[] infoHash, l
     /** The magnet link of the bundle's torrent (BEP 9). */
     String magnet() {
         return "magnet:?xt=urn:btih:" + HexFormat.of().formatHex(infoHash);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Pointer p && Arrays.equals(publisher, p.publisher) && resourceId.equals(p.resourceId)
+                && seq == p.seq && Arrays.equals(infoHash, p.infoHash) && size == p.size;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(publisher), resourceId, seq, Arrays.hashCode(infoHash), size);
+    }
+
+    /** The publisher's key, a copy. */
+    @Override
+    public byte[] publisher() {
+        return publisher.clone();
+    }
+
+    /** The infohash, a copy. */
+    @Override
+    public byte[] infoHash() {
+        return infoHash.clone();
     }
 
     @Override
