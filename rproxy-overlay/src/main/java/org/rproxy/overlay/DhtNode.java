@@ -75,9 +75,16 @@ final class DhtNode implements AutoCloseable {
         return node;
     }
 
-    /** Completes {@link #joined()} once a node answered (checked every 100 ms, for at most 30 s). */
+    /**
+     * Completes {@link #joined()} once the routing table holds nodes that answered: eight (or all
+     * the bootstrap nodes but this one, when fewer), or at least one after three seconds; a
+     * lookup made with a single node known may end before it reaches the nodes that hold the item.
+     * Checked every 100 ms, for at most 30 s.
+     */
     private void watchJoin(int checksLeft) {
-        if (knownNodes() > 0) {
+        int known = knownNodes();
+        int want = Math.max(1, Math.min(8, bootstrap.size() - 1));
+        if (known >= want || (known > 0 && checksLeft <= 270)) {
             joined.complete(null);
         } else if (checksLeft > 0 && dht.isRunning()) {
             CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS, dht.getScheduler())
@@ -85,7 +92,7 @@ final class DhtNode implements AutoCloseable {
         }
     }
 
-    /** Completes when the routing table first holds a node that answered. */
+    /** Completes when the node has joined the DHT (see {@link #watchJoin}). */
     CompletableFuture<Void> joined() {
         return joined.copy();
     }

@@ -55,7 +55,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         return new OverlayClient(OverlayNode.start(requireNonNull(config, "config")));
     }
 
-    /** Completes when this peer's DHT node first reached another node. */
+    /** Completes when this peer's DHT node has joined (a few nodes answered it, or one did and 3 s passed). */
     public CompletableFuture<Void> joined() {
         return node.dht().joined();
     }
