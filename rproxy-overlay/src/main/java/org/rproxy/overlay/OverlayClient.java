@@ -72,6 +72,19 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
         long deadline = System.nanoTime() + node.config().budget().toNanos();
         node.dht().addBootstrap(bootstrap(info));
+        List<Pointer> pointers = pointers(info, resourceId, deadline);
+        // a lookup made while this node knows few others can miss the nodes holding the items:
+        // look again, a second apart, while nothing was found and the budget allows
+        for (int round = 1; pointers.isEmpty() && round < 3 && deadline - System.nanoTime() > 2_000_000_000L; round++) {
+            await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)), deadline);
+            pointers = pointers(info, resourceId, deadline);
+        }
+        pointers.sort(Comparator.comparingLong(Pointer::seq).reversed());
+        return new Walk(pointers, deadline);
+    }
+
+    /** The pointers of every listed publisher for {@code resourceId}, one per infohash, looked up in parallel. */
+    private List<Pointer> pointers(OverlayInfo info, String resourceId, long deadline) {
         List<CompletableFuture<Optional<StorageItem>>> gets = new ArrayList<>();
         CompletableFuture<Void> joined = node.dht().joined();
         for (String publisher : info.publishers()) {
@@ -87,8 +100,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
                 pointers.add(p);
             }
         }
-        pointers.sort(Comparator.comparingLong(Pointer::seq).reversed());
-        return new Walk(pointers, deadline);
+        return pointers;
     }
 
     @Override

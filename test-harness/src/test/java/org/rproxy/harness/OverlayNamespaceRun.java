@@ -121,6 +121,9 @@ final class OverlayNamespaceRun {
             for (int i = 0; i < PEERS; i++) {
                 peers.add(peer(dir, 10 + i, dhtNodes, open));
             }
+            for (OverlayClient p : peers) {
+                p.joined().get(30, TimeUnit.SECONDS);
+            }
             List<AltoClient> clients = new ArrayList<>();
             for (OverlayClient p : peers) {
                 clients.add(AltoClient.bootstrap(options, p));
