@@ -73,11 +73,16 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         long deadline = System.nanoTime() + node.config().budget().toNanos();
         node.dht().addBootstrap(bootstrap(info));
         List<Pointer> pointers = pointers(info, resourceId, deadline);
-        // a lookup made while this node knows few others can miss the nodes holding the items:
-        // look again, a second apart, while nothing was found and the budget allows
-        for (int round = 1; pointers.isEmpty() && round < 3 && deadline - System.nanoTime() > 2_000_000_000L; round++) {
+        // a lookup made while this node knows few others can miss the nodes holding an item: look
+        // again, a second apart, while some publisher's pointer is missing and the budget allows
+        for (int round = 1; pointers.size() < info.publishers().size() && round < 3
+                && deadline - System.nanoTime() > 2_000_000_000L; round++) {
             await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)), deadline);
-            pointers = pointers(info, resourceId, deadline);
+            for (Pointer p : pointers(info, resourceId, deadline)) {
+                if (pointers.stream().noneMatch(q -> java.util.Arrays.equals(q.infoHash(), p.infoHash()))) {
+                    pointers.add(p);
+                }
+            }
         }
         pointers.sort(Comparator.comparingLong(Pointer::seq).reversed());
         return new Walk(pointers, deadline);
