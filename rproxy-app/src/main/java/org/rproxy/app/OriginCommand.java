@@ -13,6 +13,7 @@ import ch.qos.logback.classic.LoggerContext;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.tls.Tls;
@@ -65,6 +66,15 @@ final class OriginCommand implements Callable<Integer> {
 
     @Option(names = "--proxy", paramLabel = "URL", description = "URL of a known RProxy to advertise (repeatable).")
     List<String> proxies = new ArrayList<>();
+
+    @Option(names = "--overlay-publisher", paramLabel = "HEX",
+            description = "Ed25519 public key (64 hex digits) of an RProxy publishing into the P2P overlay "
+                    + "(its log says it at start); named in the directory (repeatable).")
+    List<String> overlayPublishers = new ArrayList<>();
+
+    @Option(names = "--overlay-bootstrap", paramLabel = "HOST:PORT",
+            description = "A DHT node of the P2P overlay for clients to join through (repeatable).")
+    List<String> overlayBootstrap = new ArrayList<>();
 
     @Option(names = "--instance-name", defaultValue = "rproxy-origin", paramLabel = "NAME",
             description = "instance-name of the XML capability (default ${DEFAULT-VALUE}).")
@@ -123,6 +133,22 @@ final class OriginCommand implements Callable<Integer> {
                     + " reload is refused with the last good version kept (default ${DEFAULT-VALUE}).")
     ByteSize maxMapFileSize;
 
+    /** The overlay the directory names, or null when no publisher is given. */
+    private OverlayInfo overlay() {
+        if (overlayPublishers.isEmpty()) {
+            if (!overlayBootstrap.isEmpty()) {
+                throw new IllegalArgumentException("--overlay-bootstrap: needs at least one --overlay-publisher");
+            }
+            return null;
+        }
+        try {
+            return new OverlayInfo(OverlayInfo.BITTORRENT_DHT, overlayBootstrap, overlayPublishers,
+                    OverlayInfo.SALT_RESOURCE_ID);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--overlay-" + e.getMessage().replaceFirst("^publishers", "publisher"), e);
+        }
+    }
+
     @Override
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
@@ -153,7 +179,7 @@ final class OriginCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--delete-settle: " + deleteSettle + " (expected: >= 0)");
         }
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes());
+                deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(), overlay());
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
                 .withMaxSubscribers(maxSubscribers).withSignatureEvents(signatureEvents)

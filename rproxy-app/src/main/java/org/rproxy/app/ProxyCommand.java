@@ -21,6 +21,8 @@ import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.origin.Origin;
 import org.rproxy.pull.PullProxy;
+import org.rproxy.overlay.OverlayConfig;
+import org.rproxy.overlay.OverlayPublisher;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -115,23 +117,35 @@ final class ProxyCommand implements Callable<Integer> {
                     "each verified like an upstream response; served and revalidated like fetched copies."})
     Path seedBundles;
 
+    @Option(names = "--overlay", paramLabel = "FILE",
+            description = {"Also publish every verified document held into a P2P overlay (BitTorrent + mainline DHT,",
+                    "BEP 44 pointers), as the YAML file says (e.g. conf/overlay.yaml). Any mode."})
+    Path overlay;
+
     @Override
+    @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
         if (accessLog) {
             AccessLogSwitch.on();
         }
         ProxyConfig c = settings();
+        OverlayConfig overlayConfig = overlay == null ? null : new ConfigLoader().load(overlay, OverlayConfig.class);
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             if (seedBundles != null) {
                 throw new IllegalArgumentException("--seed-bundles: pull mode only");
             }
-            return PushMode.run(c);
+            return PushMode.run(c, overlayConfig);
         }
         if (seedBundles != null && !Files.isDirectory(seedBundles)) {
             throw new IllegalArgumentException("--seed-bundles " + seedBundles + ": not a folder");
         }
-        try (StreamingPull node = StreamingPull.start(c, StreamingPull.streamConfig(c), Clock.systemUTC())) {
+        try (OverlayPublisher publisher = overlayConfig == null ? null : OverlayPublisher.start(overlayConfig);
+             StreamingPull node = StreamingPull.start(c, StreamingPull.streamConfig(c), Clock.systemUTC())) {
             PullProxy proxy = node.pull();
+            if (publisher != null) {
+                proxy.addChangeListener(publisher::offer);
+                System.out.println("publishing into the overlay with key " + publisher.publicKey());
+            }
             if (seedBundles != null) {
                 List<VerificationKey> keys = new ArrayList<>();
                 for (Path p : c.upstream().trust()) {
@@ -142,7 +156,12 @@ final class ProxyCommand implements Callable<Integer> {
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
                     + " in front of " + c.upstream().urls() + "; update streams at /updates"
                     + (proxy.adminAddress() == null ? "" : "; admin on http://" + hostPort(proxy.adminAddress())));
-            OriginCommand.awaitShutdown(node);
+            OriginCommand.awaitShutdown(() -> {
+                node.close();
+                if (publisher != null) {
+                    publisher.close();
+                }
+            });
         }
         return 0;
     }

@@ -5,6 +5,8 @@ import java.time.Clock;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.overlay.OverlayConfig;
+import org.rproxy.overlay.OverlayPublisher;
 
 /**
  * {@code rproxy proxy --mode push}: a push-mode RProxy from the same settings as pull mode
@@ -21,11 +23,23 @@ final class PushMode {
     private PushMode() {
     }
 
-    static int run(ProxyConfig c) throws InterruptedException {
-        try (PushPullProxy proxy = start(c, 0)) {
+    /** @param overlay where to publish what the proxy holds, or null */
+    @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
+    static int run(ProxyConfig c, OverlayConfig overlay) throws InterruptedException {
+        try (OverlayPublisher publisher = overlay == null ? null : OverlayPublisher.start(overlay);
+             PushPullProxy proxy = start(c, 0)) {
+            if (publisher != null) {
+                proxy.pull().addChangeListener(publisher::offer);
+                System.out.println("publishing into the overlay with key " + publisher.publicKey());
+            }
             System.out.println("proxy (push) " + c.name() + " listening on " + proxy.baseUri()
                     + " subscribed to the update stream of " + c.upstream().urls());
-            OriginCommand.awaitShutdown(proxy);
+            OriginCommand.awaitShutdown(() -> {
+                proxy.close();
+                if (publisher != null) {
+                    publisher.close();
+                }
+            });
         }
         return 0;
     }

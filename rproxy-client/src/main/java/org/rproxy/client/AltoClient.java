@@ -69,6 +69,17 @@ public final class AltoClient implements AutoCloseable {
      * @throws IllegalArgumentException when the state file is unreadable
      */
     public static AltoClient bootstrap(ClientOptions options) {
+        return bootstrap(options, null);
+    }
+
+    /**
+     * As {@link #bootstrap(ClientOptions)}, with a P2P overlay asked first for every document:
+     * what it offers is verified like any response, and the RProxies and the origin are asked
+     * only when nothing it offers verifies.
+     *
+     * @param overlay the overlay, or null for none
+     */
+    public static AltoClient bootstrap(ClientOptions options, OverlaySource overlay) {
         requireNonNull(options, "options");
         RollbackGuard guard = options.stateFile() == null ? RollbackGuard.inMemory()
                 : RollbackGuard.open(options.stateFile());
@@ -100,7 +111,8 @@ public final class AltoClient implements AutoCloseable {
         Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted);
         HeldState state = new HeldState(dir, signed, options.clock());
         Sources sources = new Sources(options.origin(), proxies(dir, uri), options,
-                new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers, System::nanoTime);
+                new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers, System::nanoTime,
+                dir, overlay);
         return new AltoClient(options, dir, trusted, fetcher, checker, state, sources);
     }
 

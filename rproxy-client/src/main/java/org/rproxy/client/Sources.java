@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -13,6 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.model.Directory;
+import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.store.Representation;
 
@@ -20,7 +24,8 @@ import org.rproxy.core.store.Representation;
  * The sources of one client, the RProxies the origin lists and the origin itself, and the
  * fallback across them: each request goes to the sources in the policy's order and the origin
  * last, moving on after any failure (which the health record remembers) until one answer
- * verifies. Runs on the caller's thread; thread-safe.
+ * verifies. With an {@link OverlaySource}, the overlay's offers come first (the PUSH scheme's
+ * step 2), and these PULL steps only when none of them verifies. Runs on the caller's thread; thread-safe.
  */
 final class Sources {
     private static final Pattern MAX_AGE = Pattern.compile("max-age=(\\d{1,18})");
@@ -34,9 +39,20 @@ final class Sources {
     private final Checker checker;
     private final Supplier<LocalAnswers> answers;
     private final LongSupplier ticker;
+    private final Directory directory;
+    private final OverlaySource overlay;
 
     Sources(URI origin, List<URI> proxies, ClientOptions options, SourceHealth health, Fetcher fetcher,
             Checker checker, Supplier<LocalAnswers> answers, LongSupplier ticker) {
+        this(origin, proxies, options, health, fetcher, checker, answers, ticker, null, null);
+    }
+
+    /** @param overlay asked first for every document the directory names, or null */
+    Sources(URI origin, List<URI> proxies, ClientOptions options, SourceHealth health, Fetcher fetcher,
+            Checker checker, Supplier<LocalAnswers> answers, LongSupplier ticker, Directory directory,
+            OverlaySource overlay) {
+        this.directory = directory;
+        this.overlay = overlay;
         this.origin = requireNonNull(origin, "origin");
         this.proxies = List.copyOf(proxies);
         this.policy = options.policy();
@@ -80,6 +96,10 @@ final class Sources {
      */
     VerifiedDocument fetch(String target) {
         List<ClientException> refused = new ArrayList<>();
+        VerifiedDocument fromOverlay = fromOverlay(target, refused);
+        if (fromOverlay != null) {
+            return fromOverlay;
+        }
         for (URI source : order()) {
             URI uri = at(source, target);
             long start = ticker.getAsLong();
@@ -93,6 +113,53 @@ final class Sources {
             }
         }
         throw new ClientException.NoSourceLeft(at(origin, target), refused);
+    }
+
+    /**
+     * The first bundle the overlay offers for {@code target} that verifies and is newer than the
+     * version held, or else the first that verifies at all, or null. A publisher's pointer may
+     * claim a newer version than its bundle holds, so an offer of the version held does not end
+     * the walk while others remain. Each offer refused, or that could not be had, is added to
+     * {@code refused} with its reason.
+     */
+    private VerifiedDocument fromOverlay(String target, List<ClientException> refused) {
+        String id = overlay == null ? null : resourceId(target);
+        if (id == null) {
+            return null;
+        }
+        Instant held = checker.held(target);
+        VerifiedDocument same = null;
+        Iterator<OverlaySource.Offer> offers = overlay.offers(directory, target, id);
+        while (offers.hasNext()) {
+            OverlaySource.Offer o = offers.next();
+            if (o.bundle() == null) {
+                refused.add(new ClientException.Unreachable(o.from(), o.failure(), null));
+                continue;
+            }
+            try {
+                Representation r = checker.check(o.from(), target, o.bundle()::field, o.bundle().body(), 0);
+                overlay.accepted(o);
+                VerifiedDocument d = new VerifiedDocument(target, o.from(), r, refused);
+                if (held == null || r.created().isAfter(held)) {
+                    return d;
+                }
+                same = same == null ? d : same;
+            } catch (ClientException e) {
+                overlay.refused(o, e);
+                refused.add(e);
+            }
+        }
+        return same;
+    }
+
+    /** The id the directory gives the document at {@code target}, or null. */
+    private String resourceId(String target) {
+        for (InformationResource r : directory.resources().values()) {
+            if (r.accepts() == null && r.uri().equals(target)) {
+                return r.id();
+            }
+        }
+        return null;
     }
 
     private Representation fetchFrom(URI uri, String target) {

@@ -20,6 +20,7 @@ import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.Jwk;
+import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.model.NetworkMap;
@@ -46,8 +47,14 @@ final class Catalog {
     /** @param updateStream path of the update stream to advertise, or null for none */
     Catalog(MapSet maps, List<Jwk> keys, List<String> proxies, String instanceName, String serverUri, XmlCodec xmlCodec,
             String updateStream) {
+        this(maps, keys, proxies, instanceName, serverUri, xmlCodec, updateStream, null);
+    }
+
+    /** @param overlay the P2P overlay to name in the directory, or null */
+    Catalog(MapSet maps, List<Jwk> keys, List<String> proxies, String instanceName, String serverUri, XmlCodec xmlCodec,
+            String updateStream, OverlayInfo overlay) {
         this.maps = requireNonNull(maps, "maps");
-        this.directory = buildDirectory(maps, keys, proxies, updateStream);
+        this.directory = buildDirectory(maps, keys, proxies, updateStream, overlay);
         Map<String, PreparedDocument> docs = new LinkedHashMap<>();
         json(docs, ResourcePaths.DIRECTORY_PATH, "directory", MediaTypes.DIRECTORY, Jcs.canonicalize(AltoJson.writeDirectory(directory)));
         maps.networkMaps().forEach((id, map) ->
@@ -126,7 +133,8 @@ final class Catalog {
         return (mode == CostMode.NUMERICAL ? "num-" : "ord-") + metric;
     }
 
-    private static Directory buildDirectory(MapSet maps, List<Jwk> keys, List<String> proxies, String updateStream) {
+    private static Directory buildDirectory(MapSet maps, List<Jwk> keys, List<String> proxies, String updateStream,
+                                            OverlayInfo overlay) {
         Map<String, CostType> costTypes = new TreeMap<>();
         Map<String, InformationResource> resources = new TreeMap<>();
         List<String> allTypeNames = new ArrayList<>();
@@ -181,7 +189,7 @@ final class Catalog {
         if (updateStream != null) {
             resources.put(ResourcePaths.UPDATE_STREAM_ID, updateStreamEntry(maps, updateStream));
         }
-        return new Directory(costTypes, maps.defaultNetworkMap(), resources, keys, proxies);
+        return new Directory(costTypes, maps.defaultNetworkMap(), resources, keys, proxies, overlay);
     }
 
     /**

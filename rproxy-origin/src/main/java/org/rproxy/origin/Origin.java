@@ -169,7 +169,7 @@ public final class Origin implements AutoCloseable {
     /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
     void publish(MapSet maps) {
         Catalog c = new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(), serverUri, xml,
-                streamPath());
+                streamPath(), config.overlay());
         catalog = c;
         install(c, signer.signAll(c.documents(), clock.instant()));
     }
@@ -179,7 +179,7 @@ public final class Origin implements AutoCloseable {
         try {
             Catalog before = catalog;
             Catalog after = new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(),
-                    serverUri, xml, streamPath());
+                    serverUri, xml, streamPath(), config.overlay());
             if (before.sameDocumentsAs(after)) {
                 return;
             }

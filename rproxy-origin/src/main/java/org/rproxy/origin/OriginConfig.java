@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
 
@@ -26,10 +27,11 @@ import org.rproxy.core.server.FrontEndConfig;
  * @param queryLimits   how much work one query may ask for (null: {@link QueryLimits#DEFAULTS})
  * @param maxMapFileBytes the largest maps file read, at start and on a reload (null:
  *                      {@link MapsFolder#DEFAULT_MAX_FILE_BYTES})
+ * @param overlay       the P2P overlay to name in the directory ({@code meta.alto-redist.overlay}), or null
  */
 public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
                            List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
-                           QueryLimits queryLimits, Long maxMapFileBytes) {
+                           QueryLimits queryLimits, Long maxMapFileBytes, OverlayInfo overlay) {
 
     /** Long enough for a deploy (or an operator) to delete a file and copy its successor in. */
     public static final Duration DEFAULT_DELETE_SETTLE = Duration.ofSeconds(30);
@@ -66,6 +68,14 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
         }
     }
 
+    /** Naming no overlay. */
+    public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                        List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
+                        QueryLimits queryLimits, Long maxMapFileBytes) {
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle, queryLimits,
+                maxMapFileBytes, null);
+    }
+
     /** With the default maps file size limit. */
     public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
                         List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
@@ -81,16 +91,22 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
 
     public OriginConfig withDeleteSettle(Duration settle) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                requireNonNull(settle, "settle"), queryLimits, maxMapFileBytes);
+                requireNonNull(settle, "settle"), queryLimits, maxMapFileBytes, overlay);
     }
 
     public OriginConfig withQueryLimits(QueryLimits limits) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                requireNonNull(limits, "limits"), maxMapFileBytes);
+                requireNonNull(limits, "limits"), maxMapFileBytes, overlay);
     }
 
     public OriginConfig withMaxMapFileBytes(long max) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                queryLimits, max);
+                queryLimits, max, overlay);
+    }
+
+    /** Naming {@code info} (null: none) in the directory. */
+    public OriginConfig withOverlay(OverlayInfo info) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
+                queryLimits, maxMapFileBytes, info);
     }
 }

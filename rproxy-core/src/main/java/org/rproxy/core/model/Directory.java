@@ -18,9 +18,11 @@ import java.util.TreeMap;
  * @param resources         resource id to entry, in id order
  * @param keys              the origin's current public keys
  * @param proxies           URLs of known RProxies, possibly empty
+ * @param overlay           how to find the documents in a P2P overlay ({@code alto-redist.overlay}), or null
  */
 public record Directory(Map<String, CostType> costTypes, String defaultNetworkMap,
-                        Map<String, InformationResource> resources, List<Jwk> keys, List<String> proxies) {
+                        Map<String, InformationResource> resources, List<Jwk> keys, List<String> proxies,
+                        OverlayInfo overlay) {
     public Directory {
         requireNonNull(costTypes, "costTypes");
         requireNonNull(resources, "resources");
@@ -44,5 +46,11 @@ public record Directory(Map<String, CostType> costTypes, String defaultNetworkMa
                 }
             });
         });
+    }
+
+    /** A directory that names no overlay. */
+    public Directory(Map<String, CostType> costTypes, String defaultNetworkMap,
+                     Map<String, InformationResource> resources, List<Jwk> keys, List<String> proxies) {
+        this(costTypes, defaultNetworkMap, resources, keys, proxies, null);
     }
 }

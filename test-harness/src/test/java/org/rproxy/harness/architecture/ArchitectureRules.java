@@ -21,30 +21,36 @@ final class ArchitectureRules {
     static final String PULL = "org.rproxy.pull..";
     static final String PUSH = "org.rproxy.push..";
     static final String CLIENT = "org.rproxy.client..";
+    static final String OVERLAY = "org.rproxy.overlay..";
     static final String APP = "org.rproxy.app..";
     static final String HARNESS = "org.rproxy.harness..";
 
     /** §7.1: the two proxy feeds are independent of each other and of the signing feeds. */
     static final ArchRule PULL_IS_INDEPENDENT = noClasses().that().resideInAPackage(PULL)
-            .should().dependOnClassesThat().resideInAnyPackage(PUSH, ORIGIN, CLIENT, APP, HARNESS)
+            .should().dependOnClassesThat().resideInAnyPackage(PUSH, ORIGIN, CLIENT, OVERLAY, APP, HARNESS)
             .because("the pull feed stands on core alone (ARCHITECTURE.md §7.1)");
 
     static final ArchRule PUSH_IS_INDEPENDENT = noClasses().that().resideInAPackage(PUSH)
-            .should().dependOnClassesThat().resideInAnyPackage(PULL, ORIGIN, CLIENT, APP, HARNESS)
+            .should().dependOnClassesThat().resideInAnyPackage(PULL, ORIGIN, CLIENT, OVERLAY, APP, HARNESS)
             .because("the push feed and publisher stand on core alone (ARCHITECTURE.md §7.1)");
 
     static final ArchRule ORIGIN_IS_INDEPENDENT = noClasses().that().resideInAPackage(ORIGIN)
-            .should().dependOnClassesThat().resideInAnyPackage(PULL, PUSH, CLIENT, APP, HARNESS)
+            .should().dependOnClassesThat().resideInAnyPackage(PULL, PUSH, CLIENT, OVERLAY, APP, HARNESS)
             .because("the signing feeds stand on core alone (ARCHITECTURE.md §7.1)");
 
     /** §7.3: the client library is for app vendors: it stands on core alone. */
     static final ArchRule CLIENT_STANDS_ON_CORE = noClasses().that().resideInAPackage(CLIENT)
-            .should().dependOnClassesThat().resideInAnyPackage(ORIGIN, PULL, PUSH, APP, HARNESS)
+            .should().dependOnClassesThat().resideInAnyPackage(ORIGIN, PULL, PUSH, OVERLAY, APP, HARNESS)
             .because("rproxy-client depends on core only (ARCHITECTURE.md §7.3)");
+
+    /** §7.3: the overlay stands on core and the client library (whose OverlaySource it implements). */
+    static final ArchRule OVERLAY_STANDS_ON_CORE_AND_CLIENT = noClasses().that().resideInAPackage(OVERLAY)
+            .should().dependOnClassesThat().resideInAnyPackage(ORIGIN, PULL, PUSH, APP, HARNESS)
+            .because("rproxy-overlay depends on core and the client only (ARCHITECTURE.md §7.3)");
 
     /** §7.2: core is what every role shares, so it knows none of them. */
     static final ArchRule CORE_KNOWS_NO_ROLE = noClasses().that().resideInAPackage(CORE)
-            .should().dependOnClassesThat().resideInAnyPackage(ORIGIN, PULL, PUSH, CLIENT, APP, HARNESS)
+            .should().dependOnClassesThat().resideInAnyPackage(ORIGIN, PULL, PUSH, CLIENT, OVERLAY, APP, HARNESS)
             .because("core imports no feed, no client and no app (ARCHITECTURE.md §7.2)");
 
     /** §7.4: the model is plain values; encodings, signatures and I/O are built on it. */
@@ -75,7 +81,7 @@ final class ArchitectureRules {
 
     static List<ArchRule> all() {
         return List.of(PULL_IS_INDEPENDENT, PUSH_IS_INDEPENDENT, ORIGIN_IS_INDEPENDENT, CLIENT_STANDS_ON_CORE,
-                CORE_KNOWS_NO_ROLE, MODEL_IS_PLAIN,
+                OVERLAY_STANDS_ON_CORE_AND_CLIENT, CORE_KNOWS_NO_ROLE, MODEL_IS_PLAIN,
                 NETTY_ONLY_IN_NETWORK_CODE, TIME_IS_INJECTED);
     }
 

@@ -18,6 +18,7 @@ import org.rproxy.client.AltoClient;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.harness.HarnessMain;
 import org.rproxy.origin.Origin;
+import org.rproxy.overlay.OverlayPublisher;
 import org.rproxy.pull.PullProxy;
 import org.rproxy.push.PushProxy;
 
@@ -34,7 +35,7 @@ class ArchitectureTest {
         // One class per module tells where that module's classes are (a folder, or a jar under
         // `mvn verify`); importing those locations alone is much faster than scanning the class path.
         List<URL> modules = Stream.of(NetworkMap.class, Origin.class, PullProxy.class, PushProxy.class, AltoClient.class,
-                        Main.class,
+                        OverlayPublisher.class, Main.class,
                         HarnessMain.class)
                 .map(c -> c.getProtectionDomain().getCodeSource().getLocation())
                 .distinct()
@@ -48,7 +49,8 @@ class ArchitectureTest {
     void everyModuleIsImported() {
         // Rules over an empty import would pass vacuously.
         for (String pkg : List.of("org.rproxy.core.server", "org.rproxy.core.answer", "org.rproxy.origin",
-                "org.rproxy.pull", "org.rproxy.push", "org.rproxy.client", "org.rproxy.app", "org.rproxy.harness")) {
+                "org.rproxy.pull", "org.rproxy.push", "org.rproxy.client", "org.rproxy.overlay", "org.rproxy.app",
+                "org.rproxy.harness")) {
             assertTrue(product.containPackage(pkg), pkg + " not imported");
         }
     }
@@ -71,6 +73,11 @@ class ArchitectureTest {
     @Test
     void theClientLibraryStandsOnCoreAlone() {
         ArchitectureRules.CLIENT_STANDS_ON_CORE.check(product);
+    }
+
+    @Test
+    void theOverlayStandsOnCoreAndTheClient() {
+        ArchitectureRules.OVERLAY_STANDS_ON_CORE_AND_CLIENT.check(product);
     }
 
     @Test

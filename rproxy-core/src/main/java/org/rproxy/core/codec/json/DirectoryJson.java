@@ -52,7 +52,7 @@ final class DirectoryJson {
             entries.put(id, ResourceJson.read(id, JsonFields.asObject(e.getValue(), p), p, costTypes));
         }
         entries.forEach((id, r) -> checkUses(r, entries));
-        return new Directory(costTypes, defaultMap, entries, redist.keys(), redist.proxies());
+        return new Directory(costTypes, defaultMap, entries, redist.keys(), redist.proxies(), redist.overlay());
     }
 
     private static Map<String, CostType> readCostTypes(ObjectNode types) {
@@ -91,8 +91,8 @@ final class DirectoryJson {
         if (dir.defaultNetworkMap() != null) {
             meta.put("default-alto-network-map", dir.defaultNetworkMap());
         }
-        if (!dir.keys().isEmpty() || !dir.proxies().isEmpty()) {
-            meta.set(RedistJson.MEMBER, RedistJson.write(dir.keys(), dir.proxies()));
+        if (!dir.keys().isEmpty() || !dir.proxies().isEmpty() || dir.overlay() != null) {
+            meta.set(RedistJson.MEMBER, RedistJson.write(dir.keys(), dir.proxies(), dir.overlay()));
         }
         ObjectNode resources = root.putObject("resources");
         dir.resources().forEach((id, r) -> resources.set(id, ResourceJson.write(r)));

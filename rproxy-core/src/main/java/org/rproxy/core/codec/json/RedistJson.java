@@ -13,11 +13,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.model.Jwk;
+import org.rproxy.core.model.OverlayInfo;
 
 /**
  * This project's directory extension {@code meta.alto-redist}
- * ({@code {"keys":[JWK...],"proxies":["http://..."]}}): the origin's public keys as JSON Web
- * Keys (RFC 7517, RFC 8037 for Ed25519) and the URLs of known RProxies. RFC 7285 §8.3.7 lets
+ * ({@code {"keys":[JWK...],"proxies":["http://..."],"overlay":{...}}}): the origin's public keys as
+ * JSON Web Keys (RFC 7517, RFC 8037 for Ed25519), the URLs of known RProxies, and optionally how
+ * to find the documents in a P2P overlay ({@link OverlayInfo}). RFC 7285 §8.3.7 lets
  * clients that do not know the member ignore it. Stateless; any thread.
  */
 final class RedistJson {
@@ -25,8 +27,8 @@ final class RedistJson {
     private static final String PATH = "meta." + MEMBER;
 
     /** What the extension holds; both lists empty when it is absent. */
-    record Redist(List<Jwk> keys, List<String> proxies) {
-        static final Redist NONE = new Redist(List.of(), List.of());
+    record Redist(List<Jwk> keys, List<String> proxies, OverlayInfo overlay) {
+        static final Redist NONE = new Redist(List.of(), List.of(), null);
     }
 
     private RedistJson() {
@@ -49,7 +51,24 @@ final class RedistJson {
         for (int i = 0; i < urls.size(); i++) {
             checkUrl(urls.get(i), index(path(PATH, "proxies"), i));
         }
-        return new Redist(jwks, urls);
+        ObjectNode overlay = JsonFields.optionalObject(o, PATH, "overlay");
+        return new Redist(jwks, urls, overlay == null ? null : readOverlay(overlay, path(PATH, "overlay")));
+    }
+
+    private static OverlayInfo readOverlay(ObjectNode o, String p) {
+        String protocol = JsonFields.string(o, p, "protocol");
+        String naming = JsonFields.string(o, p, "naming");
+        ArrayNode bootstrap = JsonFields.optionalArray(o, p, "bootstrap");
+        ArrayNode publishers = JsonFields.optionalArray(o, p, "publishers");
+        List<String> nodes = bootstrap == null ? List.of() : DirectoryJson.strings(bootstrap, path(p, "bootstrap"));
+        List<String> keys = publishers == null ? List.of() : DirectoryJson.strings(publishers, path(p, "publishers"));
+        try {
+            return new OverlayInfo(protocol, nodes, keys, naming);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            int colon = m.indexOf(':');
+            throw JsonFields.invalid(path(p, m.substring(0, Math.max(colon, 0))), null, m.substring(colon + 1).trim());
+        }
     }
 
     private static Jwk readJwk(ObjectNode o, String p) {
@@ -78,11 +97,18 @@ final class RedistJson {
         throw JsonFields.invalid(p, url, "proxy URL must be an absolute http or https URL");
     }
 
-    static ObjectNode write(List<Jwk> keys, List<String> proxies) {
+    static ObjectNode write(List<Jwk> keys, List<String> proxies, OverlayInfo overlay) {
         ObjectNode o = NODES.objectNode();
         ArrayNode k = o.putArray("keys");
         keys.forEach(jwk -> k.add(writeJwk(jwk)));
         o.set("proxies", DirectoryJson.writeStrings(proxies));
+        if (overlay != null) {
+            ObjectNode v = o.putObject("overlay");
+            v.put("protocol", overlay.protocol());
+            v.set("bootstrap", DirectoryJson.writeStrings(overlay.bootstrap()));
+            v.set("publishers", DirectoryJson.writeStrings(overlay.publishers()));
+            v.put("naming", overlay.naming());
+        }
         return o;
     }
 

@@ -22,6 +22,7 @@ import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.Jwk;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.model.OverlayInfo;
 
 class DirectoryJsonTest {
     private static final Jwk ED25519 = new Jwk("OKP", "Ed25519", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
@@ -89,6 +90,25 @@ class DirectoryJsonTest {
     }
 
     @Test
+    void roundTripsTheOverlayDescription() {
+        OverlayInfo overlay = new OverlayInfo(OverlayInfo.BITTORRENT_DHT, List.of("203.0.113.9:6881", "[2001:db8::1]:6881"),
+                List.of("3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"), OverlayInfo.SALT_RESOURCE_ID);
+        Directory dir = new Directory(Map.of(), null, Map.of(), List.of(ED25519), List.of(), overlay);
+
+        Directory back = AltoJson.readDirectory(AltoJson.writeDirectory(dir));
+
+        assertEquals(dir, back);
+        assertEquals(overlay, back.overlay());
+    }
+
+    @Test
+    void aDirectoryWithoutTheOverlayReadsAsBefore() {
+        Directory dir = AltoJson.readDirectory(json(DIRECTORY));
+        assertNull(dir.overlay());
+        assertFalse(AltoJson.writeDirectory(dir).path("meta").path("alto-redist").has("overlay"));
+    }
+
+    @Test
     void omitsAnEmptyExtension() {
         Directory dir = AltoJson.readDirectory(json(DIRECTORY));
         assertFalse(AltoJson.writeDirectory(dir).get("meta").has("alto-redist"));
@@ -114,6 +134,9 @@ class DirectoryJsonTest {
         "key without kid          | {'meta': {'alto-redist': {'keys': [{'kty': 'OKP', 'crv': 'Ed25519', 'x': 'AA', 'alg': 'ed25519'}]}}, 'resources': {}} | E_MISSING_FIELD | meta.alto-redist.keys[0].kid",
         "EC key without y         | {'meta': {'alto-redist': {'keys': [{'kty': 'EC', 'crv': 'P-256', 'x': 'AA', 'kid': 'k', 'alg': 'ecdsa-p256-sha256'}]}}, 'resources': {}} | E_INVALID_FIELD_VALUE | meta.alto-redist.keys[0].y",
         "keys is an object        | {'meta': {'alto-redist': {'keys': {}}}, 'resources': {}}        | E_INVALID_FIELD_TYPE  | meta.alto-redist.keys",
+        "overlay without protocol | {'meta': {'alto-redist': {'overlay': {'naming': 'n'}}}, 'resources': {}} | E_MISSING_FIELD | meta.alto-redist.overlay.protocol",
+        "overlay key not hex      | {'meta': {'alto-redist': {'overlay': {'protocol': 'p', 'naming': 'n', 'publishers': ['xyz']}}}, 'resources': {}} | E_INVALID_FIELD_VALUE | meta.alto-redist.overlay.publishers",
+        "overlay node no port     | {'meta': {'alto-redist': {'overlay': {'protocol': 'p', 'naming': 'n', 'bootstrap': ['h']}}}, 'resources': {}} | E_INVALID_FIELD_VALUE | meta.alto-redist.overlay.bootstrap",
     })
     void reportsTheFieldAtFault(String name, String doc, AltoErrorCode code, String field) {
         assertAltoError(code, field, () -> AltoJson.readDirectory(json(doc.replace('\'', '"'))));

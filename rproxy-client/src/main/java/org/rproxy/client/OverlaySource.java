@@ -1,0 +1,60 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.Iterator;
+
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.model.Directory;
+
+/**
+ * Where a client looks for a signed document before it asks any server: a P2P overlay in which
+ * RProxies publish each version as a {@link SignedBundle} (the {@code rproxy-overlay} module
+ * implements one on BitTorrent and the mainline DHT). The overlay only finds and carries bytes;
+ * the client verifies every bundle it is offered exactly like a response (the origin's
+ * signature, digest, resource, expiry, no rollback) and falls back to the RProxies and the
+ * origin when the overlay offers nothing that verifies within its time budget.
+ *
+ * <p>Given to {@link AltoClient#bootstrap(ClientOptions, OverlaySource)}; called on the threads
+ * that fetch (the caller's, or an update follower's), possibly several at once.
+ */
+public interface OverlaySource {
+
+    /**
+     * The bundles the overlay has for {@code target}, most promising (newest) first, each fetched
+     * only when asked for by {@link Iterator#next()}; the whole walk stays within the overlay's
+     * own time budget, after which the iterator ends.
+     *
+     * @param directory  the origin's verified directory (its {@code alto-redist.overlay} says how
+     *                   to find the overlay; without it there is nothing to offer)
+     * @param target     the request target ({@code /networkmap/my-default-network-map})
+     * @param resourceId the directory's id of that resource, the name in the overlay
+     */
+    Iterator<Offer> offers(Directory directory, String target, String resourceId);
+
+    /** The client verified and took {@code offer}'s bundle (an overlay may seed it on). */
+    default void accepted(Offer offer) {
+    }
+
+    /** The client refused {@code offer} (an overlay should drop it). */
+    default void refused(Offer offer, ClientException why) {
+    }
+
+    /**
+     * One thing the overlay found: a bundle, or why the one it pointed to could not be had.
+     *
+     * @param from    where it came from, for errors and {@link VerifiedDocument#source()}
+     *                (for BitTorrent, the torrent's magnet link)
+     * @param bundle  the bundle, or null
+     * @param failure why there is no bundle, or null
+     */
+    record Offer(URI from, SignedBundle bundle, String failure) {
+        public Offer {
+            requireNonNull(from, "from");
+            if ((bundle == null) == (failure == null)) {
+                throw new IllegalArgumentException("bundle, failure: exactly one expected");
+            }
+        }
+    }
+}

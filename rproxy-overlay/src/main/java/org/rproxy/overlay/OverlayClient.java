@@ -1,0 +1,200 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.rproxy.client.ClientException;
+import org.rproxy.client.OverlaySource;
+import org.rproxy.core.bundle.MalformedBundleException;
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.model.Directory;
+import org.rproxy.core.model.OverlayInfo;
+
+/**
+ * A client peer of the overlay, the {@link OverlaySource} an {@code AltoClient} asks first: it
+ * looks up the pointers of every publisher the origin's directory names (in parallel), and
+ * offers their torrents newest first, each fetched from the swarm only when the client asks for
+ * it; everything within the configured budget, after which the client pulls. With
+ * {@code seeding: true} a bundle the client accepted is announced and seeded on; one it refused
+ * is dropped.
+ *
+ * <p>{@link #offers} blocks the calling thread for at most the budget; mldht and bt run their
+ * own threads. Thread-safe.
+ */
+public final class OverlayClient implements OverlaySource, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OverlayClient.class);
+
+    private final OverlayNode node;
+
+    private OverlayClient(OverlayNode node) {
+        this.node = node;
+    }
+
+    /** Joins the overlay as {@code config} says (its {@code key} is not used). */
+    public static OverlayClient start(OverlayConfig config) {
+        return new OverlayClient(OverlayNode.start(requireNonNull(config, "config")));
+    }
+
+    /** Completes when this peer's DHT node has joined (a few nodes answered it, or one did and 3 s passed). */
+    public CompletableFuture<Void> joined() {
+        return node.dht().joined();
+    }
+
+    @Override
+    public Iterator<Offer> offers(Directory directory, String target, String resourceId) {
+        requireNonNull(directory, "directory");
+        requireNonNull(resourceId, "resourceId");
+        OverlayInfo info = directory.overlay();
+        if (info == null || !OverlayInfo.BITTORRENT_DHT.equals(info.protocol())
+                || !OverlayInfo.SALT_RESOURCE_ID.equals(info.naming()) || info.publishers().isEmpty()
+                || Pointer.salt(resourceId).length > Pointer.MAX_SALT) {
+            return Collections.emptyIterator();
+        }
+        long deadline = System.nanoTime() + node.config().budget().toNanos();
+        node.dht().addBootstrap(bootstrap(info));
+        List<Pointer> pointers = pointers(info, resourceId, deadline);
+        // a lookup made while this node knows few others can miss the nodes holding an item: look
+        // again, a second apart, while some publisher's pointer is missing and the budget allows
+        for (int round = 1; pointers.size() < info.publishers().size() && round < 3
+                && deadline - System.nanoTime() > 2_000_000_000L; round++) {
+            await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)), deadline);
+            for (Pointer p : pointers(info, resourceId, deadline)) {
+                if (pointers.stream().noneMatch(q -> java.util.Arrays.equals(q.infoHash(), p.infoHash()))) {
+                    pointers.add(p);
+                }
+            }
+        }
+        pointers.sort(Comparator.comparingLong(Pointer::seq).reversed());
+        return new Walk(pointers, deadline);
+    }
+
+    /** The pointers of every listed publisher for {@code resourceId}, one per infohash, looked up in parallel. */
+    private List<Pointer> pointers(OverlayInfo info, String resourceId, long deadline) {
+        List<CompletableFuture<Optional<StorageItem>>> gets = new ArrayList<>();
+        CompletableFuture<Void> joined = node.dht().joined();
+        for (String publisher : info.publishers()) {
+            byte[] key = OverlayInfo.key(publisher);
+            gets.add(joined.thenCompose(j -> node.dht().get(key, Pointer.salt(resourceId))));
+        }
+        await(CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)), deadline);
+        List<Pointer> pointers = new ArrayList<>();
+        for (CompletableFuture<Optional<StorageItem>> g : gets) {
+            Optional<StorageItem> item = g.getNow(Optional.empty());
+            Pointer p = item.map(i -> Pointer.of(i, resourceId)).orElse(null);
+            if (p != null && pointers.stream().noneMatch(q -> java.util.Arrays.equals(q.infoHash(), p.infoHash()))) {
+                pointers.add(p);
+            }
+        }
+        return pointers;
+    }
+
+    @Override
+    public void accepted(Offer offer) {
+        byte[] infoHash = infoHash(offer.from());
+        if (node.config().seeding()) {
+            node.swarm().announce(infoHash).whenComplete((n, e) -> log.debug("overlay: seeding {} announced to {} nodes",
+                    offer.from(), n));
+        } else {
+            node.swarm().drop(HexFormat.of().formatHex(infoHash));
+        }
+    }
+
+    @Override
+    public void refused(Offer offer, ClientException why) {
+        node.swarm().drop(HexFormat.of().formatHex(infoHash(offer.from())));
+    }
+
+    private static byte[] infoHash(URI magnet) {
+        String s = magnet.toString();
+        return HexFormat.of().parseHex(s.substring(s.lastIndexOf(':') + 1));
+    }
+
+    private static List<InetSocketAddress> bootstrap(OverlayInfo info) {
+        List<Address> out = new ArrayList<>();
+        for (String b : info.bootstrap()) {
+            out.add(Address.parse(b));
+        }
+        return OverlayNode.addresses(out);
+    }
+
+    /** Waits for {@code f} until {@code deadline} (System.nanoTime); true when it completed normally. */
+    private static boolean await(CompletableFuture<?> f, long deadline) {
+        try {
+            f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The pointers' bundles, fetched one at a time as the client asks, while the budget lasts. */
+    private final class Walk implements Iterator<Offer> {
+        private final Iterator<Pointer> pointers;
+        private final long deadline;
+
+        Walk(List<Pointer> pointers, long deadline) {
+            this.pointers = pointers.iterator();
+            this.deadline = deadline;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return pointers.hasNext() && deadline - System.nanoTime() > 0;
+        }
+
+        @Override
+        public Offer next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Pointer p = pointers.next();
+            URI from = URI.create(p.magnet());
+            long max = Math.min(p.size(), node.config().maxBundle().bytes());
+            long start = System.nanoTime();
+            CompletableFuture<byte[]> bytes = node.swarm().fetch(p.infoHash(), max);
+            boolean got = await(bytes, deadline);
+            log.debug("overlay: {} {} after {} ms", p, got ? "fetched" : "not fetched", (System.nanoTime() - start) / 1_000_000);
+            if (!got) {
+                String why = bytes.isDone() ? bytes.handle((b, e) -> String.valueOf(e)).join()
+                        : "no bundle within the budget of " + node.config().budget();
+                bytes.cancel(false);
+                node.swarm().drop(HexFormat.of().formatHex(p.infoHash()));
+                return new Offer(from, null, why + " (" + p + ")");
+            }
+            try {
+                return new Offer(from, SignedBundle.parse(bytes.getNow(null)), null);
+            } catch (MalformedBundleException e) {
+                node.swarm().drop(HexFormat.of().formatHex(p.infoHash()));
+                return new Offer(from, null, "not a bundle: " + e.getMessage() + " (" + p + ")");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}

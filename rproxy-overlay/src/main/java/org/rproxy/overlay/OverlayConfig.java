@@ -1,0 +1,107 @@
+package org.rproxy.overlay;
+
+import static org.rproxy.core.config.ConfigChecks.orDefault;
+import static org.rproxy.core.config.ConfigChecks.positive;
+import static org.rproxy.core.config.ConfigChecks.required;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ByteSize;
+
+/**
+ * The overlay settings of a publishing RProxy or of a client peer, the file given to
+ * {@code rproxy proxy --overlay FILE} (read by core's {@code ConfigLoader}: kebab-case keys, and a
+ * bad value refused at start with its key and the reason). See {@code conf/overlay.yaml}.
+ *
+ * <pre>
+ * bind: 203.0.113.7        # the one address the DHT and BitTorrent sockets use (default: the DHT's own choice)
+ * dht-port: 6881           # UDP, the mainline DHT
+ * bt-port: 6891            # TCP, BitTorrent
+ * bootstrap: [203.0.113.9:6881]
+ * router-bootstrap: false  # also join through the public routers (router.bittorrent.com, ...)
+ * key: /etc/rproxy/dht-key.pem   # the publisher's own Ed25519 key (PKCS#8 PEM); a publisher needs one
+ * storage: /var/lib/rproxy/overlay
+ * seeding: false           # client peers: keep seeding what they fetched and verified
+ * budget: 10s              # a client's time for lookup and transfer before it pulls
+ * republish: 20m           # pointers and announcements again (DHT nodes forget after about 2 h)
+ * max-bundle: 64MB
+ * </pre>
+ */
+public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap,
+                            Boolean routerBootstrap, Path key, Path storage, Boolean seeding, Duration budget,
+                            Duration republish, ByteSize maxBundle) {
+
+    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_REPUBLISH = Duration.ofMinutes(20);
+    public static final ByteSize DEFAULT_MAX_BUNDLE = ByteSize.ofBytes(64L << 20);
+
+    public OverlayConfig {
+        if (bind != null) {
+            InetAddress a = address(bind);
+            if (a.isAnyLocalAddress()) {
+                bind = null;
+            }
+        }
+        dhtPort = port(required(dhtPort, "dht-port"), "dht-port");
+        btPort = port(required(btPort, "bt-port"), "bt-port");
+        bootstrap = bootstrap == null ? List.of() : List.copyOf(bootstrap);
+        routerBootstrap = orDefault(routerBootstrap, Boolean.FALSE);
+        if (bootstrap.isEmpty() && !routerBootstrap) {
+            throw new IllegalArgumentException("bootstrap: empty while router-bootstrap is false"
+                    + " (expected: at least one host:port, or router-bootstrap: true)");
+        }
+        required(storage, "storage");
+        // off by default: bt 1.10 fetches no second torrent from a peer it still shares an open one with
+        seeding = orDefault(seeding, Boolean.FALSE);
+        budget = positive(budget, DEFAULT_BUDGET, "budget");
+        republish = positive(republish, DEFAULT_REPUBLISH, "republish");
+        if (republish.compareTo(Duration.ofMinutes(1)) < 0 || republish.compareTo(Duration.ofMinutes(90)) > 0) {
+            throw new IllegalArgumentException("republish: " + republish
+                    + " (expected: 1m to 90m; DHT nodes drop items after about two hours)");
+        }
+        maxBundle = orDefault(maxBundle, DEFAULT_MAX_BUNDLE);
+        if (maxBundle.bytes() < 1024) {
+            throw new IllegalArgumentException("max-bundle: " + maxBundle + " (expected: >= 1KB)");
+        }
+    }
+
+    /** The bind address, or null for the DHT's own choice. */
+    InetAddress bindAddress() {
+        return bind == null ? null : address(bind);
+    }
+
+    /** With another key file (a client peer needs none). */
+    public OverlayConfig withKey(Path file) {
+        return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, file, storage, seeding, budget,
+                republish, maxBundle);
+    }
+
+    /** With another budget. */
+    public OverlayConfig withBudget(Duration d) {
+        return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, d,
+                republish, maxBundle);
+    }
+
+    private static InetAddress address(String literal) {
+        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
+            throw new IllegalArgumentException("bind: " + literal + " (expected: an IP address literal)");
+        }
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("bind: " + literal + " (expected: an IP address literal)", e);
+        }
+    }
+
+    private static int port(int p, String key) {
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException(key + ": " + p + " (expected: 1 to 65535)");
+        }
+        return p;
+    }
+}

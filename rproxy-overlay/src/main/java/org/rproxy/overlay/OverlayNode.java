@@ -1,0 +1,77 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.rproxy.core.config.Address;
+
+/**
+ * One peer of the overlay: a mainline DHT node and a BitTorrent swarm on the same address, the
+ * swarm finding its peers through the node. Publishers and client peers are each one of these.
+ * Thread-safe; its threads are mldht's and bt's.
+ */
+final class OverlayNode implements AutoCloseable {
+    private final OverlayConfig config;
+    private final DhtNode dht;
+    private final Swarm swarm;
+
+    private OverlayNode(OverlayConfig config, DhtNode dht, Swarm swarm) {
+        this.config = config;
+        this.dht = dht;
+        this.swarm = swarm;
+    }
+
+    static OverlayNode start(OverlayConfig config) {
+        requireNonNull(config, "config");
+        try {
+            Files.createDirectories(config.storage().resolve("dht"));
+            Files.createDirectories(config.storage().resolve("torrents"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("storage: " + config.storage() + ": " + e.getMessage(), e);
+        }
+        DhtNode dht = DhtNode.start(config.bindAddress(), config.dhtPort(), config.storage().resolve("dht"),
+                addresses(config.bootstrap()), config.routerBootstrap());
+        try {
+            return new OverlayNode(config, dht, new Swarm(config.bindAddress(), config.btPort(),
+                    config.storage().resolve("torrents"), dht));
+        } catch (RuntimeException e) {
+            dht.close();
+            throw e;
+        }
+    }
+
+    static List<InetSocketAddress> addresses(List<Address> nodes) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Address a : nodes) {
+            out.add(new InetSocketAddress(a.host(), a.port()));
+        }
+        return out;
+    }
+
+    OverlayConfig config() {
+        return config;
+    }
+
+    DhtNode dht() {
+        return dht;
+    }
+
+    Swarm swarm() {
+        return swarm;
+    }
+
+    @Override
+    public void close() {
+        try {
+            swarm.close();
+        } finally {
+            dht.close();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+
+/**
+ * Publishes what an RProxy holds into the overlay (the PUSH scheme): each verified version of a
+ * document becomes a signed bundle, seeded as a BitTorrent torrent, and this publisher's BEP 44
+ * pointer for the resource (salt = resource id, seq = the origin's {@code created} seconds) is
+ * moved to it. The pointer is signed with the publisher's own DHT key, which says only whose
+ * pointer it is; clients trust a bundle only when the origin's signature inside it verifies.
+ * The current and the previous version of each resource stay seeded (a client may be half-way
+ * through the previous one); older ones are dropped. Pointers and announcements are put again
+ * every {@code republish}.
+ *
+ * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
+ * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
+ */
+public final class OverlayPublisher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
+    private static final java.time.Duration STEP_WAIT = java.time.Duration.ofSeconds(30);
+
+    private final OverlayNode node;
+    private final DhtKey key;
+    private final ScheduledExecutorService worker;
+    private final Map<String, Pointer> current = new ConcurrentHashMap<>();
+    private final Map<String, Pointer> previous = new ConcurrentHashMap<>();
+    private final Map<String, Long> stored = new ConcurrentHashMap<>();
+
+    private OverlayPublisher(OverlayNode node, DhtKey key) {
+        this.node = node;
+        this.key = key;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rproxy-overlay-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = node.config().republish().toSeconds();
+        worker.scheduleWithFixedDelay(this::republish, every, every, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Joins the overlay as {@code config} says and publishes with its key.
+     *
+     * @throws IllegalArgumentException when {@code config} names no key, or the key file is unusable
+     */
+    public static OverlayPublisher start(OverlayConfig config) {
+        requireNonNull(config, "config");
+        if (config.key() == null) {
+            throw new IllegalArgumentException("key: missing (a publisher signs its pointers with its own Ed25519 key)");
+        }
+        DhtKey key = DhtKey.read(config.key());
+        OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config), key);
+        log.info("overlay publisher key {} (name it in the origin's --overlay-publisher)", p.publicKey());
+        return p;
+    }
+
+    /** This publisher's DHT public key in hex, as the origin's directory lists it. */
+    public String publicKey() {
+        return HexFormat.of().formatHex(key.publicKey());
+    }
+
+    /**
+     * Publishes {@code verified}, a signed document held for a GET of {@code target}, unless a
+     * version as new is published already; documents without a resource id and content-coded
+     * variants are left out. Returns at once.
+     */
+    public void offer(String target, Representation verified) {
+        requireNonNull(target, "target");
+        requireNonNull(verified, "verified");
+        worker.execute(() -> {
+            try {
+                publish(verified);
+            } catch (RuntimeException e) {
+                log.warn("overlay: publishing {} failed: {}", target, e.toString());
+            }
+        });
+    }
+
+    /**
+     * Publishes {@code bundle} as it is, as version {@code seq} of the resource it names, without
+     * verifying it: for a node that republishes bundles it was handed (clients verify every
+     * bundle they take, so a bad one harms nobody but its publisher's reputation). Completes with
+     * the number of DHT nodes that stored the pointer.
+     */
+    public CompletableFuture<Integer> publish(SignedBundle bundle, long seq) {
+        requireNonNull(bundle, "bundle");
+        String header = bundle.field(AltoResource.HEADER);
+        if (header == null) {
+            throw new IllegalArgumentException("bundle: no " + AltoResource.HEADER + " field (expected: a resource id)");
+        }
+        String id = AltoResource.parse(header).id();
+        return CompletableFuture.supplyAsync(() -> publish(id, seq, bundle.toBytes()), worker)
+                .thenCompose(f -> f);
+    }
+
+    /** What is published now: resource id to the version (the pointer's seq) that DHT nodes took. */
+    public Map<String, Long> published() {
+        return new java.util.TreeMap<>(stored);
+    }
+
+    private void publish(Representation r) {
+        if (r.identity().contentEncoding() != null) {
+            return;
+        }
+        String header = r.identity().header(AltoResource.HEADER).orElse(null);
+        if (header == null) {
+            return;
+        }
+        AltoResource resource = AltoResource.parse(header);
+        if (resource.inputDigest() != null || Pointer.salt(resource.id()).length > Pointer.MAX_SALT) {
+            return;
+        }
+        long seq = r.created().getEpochSecond();
+        Pointer held = current.get(resource.id());
+        if (held != null && held.seq() >= seq) {
+            return;
+        }
+        publish(resource.id(), seq, bundle(r).toBytes());
+    }
+
+    /**
+     * Seeds {@code bundle}, announces it, moves the pointer of {@code id} to it, and drops the
+     * version before the previous. Waits (on this publisher's thread) for the announcement and
+     * the put, one resource after the other: DHT nodes throttle a sender that asks too much at once.
+     */
+    private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle) {
+        byte[] infoHash = node.swarm().seed(id + ".http", bundle);
+        retry(() -> node.swarm().announce(infoHash), "announcing " + id + " seq " + seq);
+        Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
+        Pointer held = current.put(id, p);
+        CompletableFuture<Integer> stored = put(p);
+        try {
+            stored.get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("overlay: putting {}: {}", p, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Pointer old = held == null ? null : previous.put(id, held);
+        if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
+            node.swarm().drop(HexFormat.of().formatHex(old.infoHash()));
+        }
+        return stored;
+    }
+
+    /** Runs {@code step} until a DHT node took it, up to five times two seconds apart. */
+    private static void retry(Supplier<CompletableFuture<Integer>> step, String what) {
+        for (int i = 0; i < 5; i++) {
+            try {
+                if (step.get().get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS) > 0) {
+                    return;
+                }
+                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)).join();
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("overlay: {}: {}", what, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        log.warn("overlay: {}: no DHT node took it", what);
+    }
+
+    private CompletableFuture<Integer> put(Pointer p) {
+        return put(p, 5);
+    }
+
+    /**
+     * Puts {@code p}, again after two seconds while no node took it and tries are left: DHT
+     * nodes throttle a sender that asks too much at once (a whole catalogue at start), and a node
+     * that just started may not have joined yet.
+     */
+    private CompletableFuture<Integer> put(Pointer p, int tries) {
+        return node.dht().put(p.sign(key)).handle((nodes, failure) -> {
+            if (failure == null && nodes > 0) {
+                log.debug("overlay: {} stored on {} DHT nodes", p, nodes);
+                stored.merge(p.resourceId(), p.seq(), Math::max);
+                return CompletableFuture.completedFuture(nodes);
+            }
+            if (tries > 1 && p.equals(current.get(p.resourceId()))) {
+                return CompletableFuture.supplyAsync(() -> put(p, tries - 1),
+                        CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, worker)).thenCompose(f -> f);
+            }
+            log.warn("overlay: {} stored on no DHT node{}", p, failure == null ? "" : ": " + failure);
+            return CompletableFuture.completedFuture(0);
+        }).thenCompose(f -> f);
+    }
+
+    private void republish() {
+        current.values().forEach(this::put);
+        node.swarm().announceAll();
+    }
+
+    /** The bundle of a held representation: its signed fields and body, as {@code rproxy fetch -o} keeps them. */
+    static SignedBundle bundle(Representation r) {
+        Map<String, List<String>> fields = new LinkedHashMap<>();
+        for (HeaderField f : r.identity().headers()) {
+            fields.computeIfAbsent(f.name(), n -> new java.util.ArrayList<>()).add(f.value());
+        }
+        return SignedBundle.of(fields, r.identity().body().unsafeArray());
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        node.close();
+    }
+}

@@ -1,0 +1,194 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import bt.Bt;
+import bt.data.file.FileSystemStorage;
+import bt.metainfo.MetadataService;
+import bt.metainfo.Torrent;
+import bt.module.ServiceModule;
+import bt.runtime.BtClient;
+import bt.runtime.BtRuntime;
+import bt.runtime.Config;
+import bt.torrent.maker.TorrentBuilder;
+
+/**
+ * The BitTorrent side of one overlay node, run by bt: makes a torrent of a file, seeds it, and
+ * fetches a torrent by infohash alone (BEP 9 metadata from the peers, then the pieces, each
+ * checked against its SHA-1). Peers are found through the node's {@link DhtNode}; the listener
+ * is bound to the configured address, and local service discovery (multicast) is off. Every
+ * torrent lives in its own folder named by its infohash.
+ *
+ * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
+ */
+final class Swarm implements AutoCloseable {
+    private final BtRuntime runtime;
+    private final DhtNode dht;
+    private final int port;
+    private final Path root;
+    private final Map<String, BtClient> clients = new ConcurrentHashMap<>();
+
+    Swarm(InetAddress bind, int port, Path root, DhtNode dht) {
+        this.dht = requireNonNull(dht, "dht");
+        this.root = requireNonNull(root, "root");
+        this.port = port;
+        Config config = new Config();
+        if (bind != null) {
+            config.setAcceptorAddress(bind);
+        }
+        config.setAcceptorPort(port);
+        config.setPeerDiscoveryInterval(Duration.ofSeconds(1));
+        config.setPeerConnectionRetryInterval(Duration.ofSeconds(1));
+        config.setNumOfHashingThreads(1);
+        // bundles are small: small buffers per connection, and no second-long waits in handshakes
+        config.setNetworkBufferSize(64 * 1024);
+        config.setMseWaitBetweenReads(Duration.ofMillis(20));
+        // a seeder that was not up yet (or restarted) is tried again soon, not after bt's 30 minutes
+        config.setUnreachablePeerBanDuration(Duration.ofSeconds(10));
+        config.setTimeoutedAssignmentPeerBanDuration(Duration.ofSeconds(5));
+        // a publisher is the first seeder of every version: bt's default of 10 active connections
+        // per torrent would queue a crowd of viewers behind one another
+        config.setMaxConcurrentlyActivePeerConnectionsPerTorrent(64);
+        this.runtime = BtRuntime.builder(config)
+                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht)))
+                .disableLocalServiceDiscovery()
+                .disableAutomaticShutdown()
+                .build();
+    }
+
+    int port() {
+        return port;
+    }
+
+    /**
+     * Writes {@code bytes} as {@code name} in the folder of its torrent and seeds it (announcing
+     * it in the DHT is the caller's next step, {@link #announce}).
+     *
+     * @return the infohash
+     */
+    byte[] seed(String name, byte[] bytes) {
+        try {
+            Path staging = Files.createTempDirectory(root, "new");
+            Path file = staging.resolve(name);
+            Files.write(file, bytes);
+            byte[] metainfo = new TorrentBuilder().rootPath(staging).addFile(file).pieceSize(pieceSize(bytes.length))
+                    .createdBy("rproxy").build();
+            Torrent torrent = new MetadataService().fromByteArray(metainfo);
+            byte[] infoHash = torrent.getTorrentId().getBytes();
+            String hex = HexFormat.of().formatHex(infoHash);
+            Path dir = root.resolve(hex);
+            if (Files.isDirectory(dir)) {
+                deleteTree(staging);
+            } else {
+                Files.move(staging, dir);
+            }
+            clients.computeIfAbsent(hex, h -> {
+                BtClient c = Bt.client(runtime).storage(new FileSystemStorage(dir)).torrent(() -> torrent).build();
+                c.startAsync();
+                return c;
+            });
+            return infoHash;
+        } catch (IOException e) {
+            throw new UncheckedIOException("seeding " + name + " under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fetches the single-file torrent {@code infoHash} from its peers; completes with the file's
+     * bytes, or exceptionally for a torrent of another shape or larger than {@code maxBytes}. The
+     * torrent stays open (serving peers already connected) until {@link #announce}d as seeded or
+     * {@link #drop}ped.
+     */
+    CompletableFuture<byte[]> fetch(byte[] infoHash, long maxBytes) {
+        String hex = HexFormat.of().formatHex(infoHash);
+        CompletableFuture<byte[]> done = new CompletableFuture<>();
+        Path dir = root.resolve(hex);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            done.completeExceptionally(e);
+            return done;
+        }
+        BtClient c = Bt.client(runtime).storage(new FileSystemStorage(dir)).magnet("magnet:?xt=urn:btih:" + hex)
+                .afterTorrentFetched(t -> {
+                    if (t.getFiles().size() != 1 || t.getSize() > maxBytes) {
+                        done.completeExceptionally(new IOException("torrent " + hex + ": " + t.getFiles().size()
+                                + " files of " + t.getSize() + " bytes (expected: one file of at most " + maxBytes + ")"));
+                    }
+                })
+                .afterDownloaded(t -> {
+                    try {
+                        Path file = dir.resolve(String.join("/", t.getFiles().get(0).getPathElements()));
+                        done.complete(Files.readAllBytes(file));
+                    } catch (IOException | RuntimeException e) {
+                        done.completeExceptionally(e);
+                    }
+                })
+                .build();
+        BtClient before = clients.put(hex, c);
+        if (before != null) {
+            before.stop();
+        }
+        c.startAsync();
+        return done;
+    }
+
+    /**
+     * Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole;
+     * completes with the number of DHT nodes that took the announcement.
+     */
+    CompletableFuture<Integer> announce(byte[] infoHash) {
+        return dht.announce(infoHash, port);
+    }
+
+    /** Stops seeding {@code infoHash} and deletes its folder. */
+    void drop(String hex) {
+        BtClient c = clients.remove(hex);
+        if (c != null) {
+            c.stop();
+        }
+        deleteTree(root.resolve(hex));
+    }
+
+    /** Re-announces every seeded torrent (announcements expire in the DHT after about 30 min). */
+    void announceAll() {
+        for (String hex : clients.keySet()) {
+            dht.announce(HexFormat.of().parseHex(hex), port);
+        }
+    }
+
+    private static int pieceSize(int length) {
+        // bt needs a power of two of at least 16 KiB; about 64 pieces keeps small bundles in one or a few
+        int size = 16 * 1024;
+        while (size < 4 * 1024 * 1024 && (long) size * 64 < length) {
+            size <<= 1;
+        }
+        return size;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // already gone, or gone in part: nothing to keep in either case
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(BtClient::stop);
+        clients.clear();
+        runtime.shutdown();
+    }
+}

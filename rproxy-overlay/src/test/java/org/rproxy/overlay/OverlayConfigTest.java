@@ -1,0 +1,84 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.ConfigLoader;
+
+class OverlayConfigTest {
+    private static final String GOOD = """
+            bind: 203.0.113.7
+            dht-port: 6881
+            bt-port: 6891
+            bootstrap: [203.0.113.9:6881]
+            key: /etc/rproxy/dht.pem
+            storage: /var/lib/rproxy/overlay
+            """;
+
+    @Test
+    void theExampleFileReadsWithItsDefaults() {
+        OverlayConfig c = new ConfigLoader().read(GOOD, "overlay.yaml", OverlayConfig.class);
+        assertEquals("203.0.113.7", c.bind());
+        assertEquals(6881, c.dhtPort());
+        assertEquals(Path.of("/etc/rproxy/dht.pem"), c.key());
+        assertEquals(Boolean.FALSE, c.seeding());
+        assertEquals(OverlayConfig.DEFAULT_BUDGET, c.budget());
+        assertEquals(OverlayConfig.DEFAULT_REPUBLISH, c.republish());
+    }
+
+    @Test
+    void theShippedExampleIsValid() {
+        OverlayConfig c = new ConfigLoader().load(repo().resolve("conf/overlay.yaml"), OverlayConfig.class);
+        assertEquals(Duration.ofMinutes(20), c.republish());
+    }
+
+    @Test
+    void theWildcardAddressMeansTheDhtChooses() {
+        OverlayConfig c = new ConfigLoader().read(GOOD.replace("203.0.113.7", "0.0.0.0"), "o.yaml", OverlayConfig.class);
+        assertNull(c.bind());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "dht-port: 0                  | dht-port: 0 (expected: 1 to 65535)",
+        "bind: alto.example.net       | bind: alto.example.net (expected: an IP address literal)",
+        "bootstrap: []                | bootstrap: empty while router-bootstrap is false",
+        "republish: 10s               | republish: ",
+        "budget: 0s                   | budget: ",
+        "max-bundle: 10B              | max-bundle: ",
+        "seedin: true                 | seedin: unknown key",
+    })
+    void aBadValueIsRefusedWithItsKeyAndTheReason(String line, String expected) {
+        String key = line.substring(0, line.indexOf(':'));
+        String yaml = GOOD.lines().filter(l -> !l.startsWith(key + ":")).reduce("", (a, b) -> a + b + "\n") + line + "\n";
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader().read(yaml, "overlay.yaml", OverlayConfig.class));
+        assertTrue(e.getMessage().startsWith("overlay.yaml: " + expected), e.getMessage());
+    }
+
+    @Test
+    void storageIsRequired() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().read(
+                GOOD.replace("storage: /var/lib/rproxy/overlay\n", ""), "overlay.yaml", OverlayConfig.class));
+        assertTrue(e.getMessage().contains("storage: missing"), e.getMessage());
+    }
+
+    private static Path repo() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (d.resolve("conf/overlay.yaml").toFile().isFile()) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("conf/overlay.yaml not found");
+    }
+}

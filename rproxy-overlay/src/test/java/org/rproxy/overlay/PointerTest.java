@@ -1,0 +1,71 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import lbms.plugins.mldht.kad.GenericStorage;
+import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+
+class PointerTest {
+    private static final byte[] IH = new byte[20];
+
+    static {
+        Arrays.fill(IH, (byte) 7);
+    }
+
+    @Test
+    void aSignedPointerReadsBackAsItWasPut(@TempDir Path dir) throws Exception {
+        Path pem = dir.resolve("dht.pem");
+        Files.writeString(pem, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).toPkcs8Pem());
+        DhtKey key = DhtKey.read(pem);
+        Pointer p = new Pointer(key.publicKey(), "my-default-network-map", 1_796_322_169L, IH, 894);
+
+        StorageItem item = p.sign(key);
+
+        assertTrue(item.validateSig(), "the BEP 44 signature holds");
+        assertEquals(GenericStorage.fingerprint(key.publicKey(), Pointer.salt("my-default-network-map"), null),
+                item.fingerprint(), "target = SHA-1(key + salt)");
+        Pointer back = Pointer.of(item, "my-default-network-map");
+        assertArrayEquals(key.publicKey(), back.publisher());
+        assertEquals(1_796_322_169L, back.seq());
+        assertArrayEquals(IH, back.infoHash());
+        assertEquals(894, back.size());
+        assertEquals("magnet:?xt=urn:btih:" + "07".repeat(20), back.magnet());
+    }
+
+    @Test
+    void anItemOfAnotherApplicationIsNoPointer() throws Exception {
+        DhtKey key = DhtKey.ofSeed(new byte[32]);
+        StorageItem other = GenericStorage.buildMutable("just text", key.privateKey(), Pointer.salt("r"), 3);
+        assertNull(Pointer.of(other, "r"));
+    }
+
+    @Test
+    void aSaltLongerThanBep44AllowsIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Pointer(new byte[32], "r".repeat(65), 1, IH, 1));
+        assertTrue(e.getMessage().startsWith("resourceId: "), e.getMessage());
+    }
+
+    @Test
+    void aKeyThatIsNotEd25519IsRefusedWithTheFile(@TempDir Path dir) throws Exception {
+        Path pem = dir.resolve("p256.pem");
+        Files.writeString(pem, SigningKey.generate(SignatureAlgorithm.ECDSA_P256_SHA256, new SecureRandom()).toPkcs8Pem());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DhtKey.read(pem));
+        assertTrue(e.getMessage().startsWith(pem + ": ") && e.getMessage().contains("Ed25519"), e.getMessage());
+    }
+}

@@ -1,0 +1,102 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PUSH into a P2P overlay, end to end on real BitTorrent and mainline DHT code (bt, mldht): an
+ * RProxy publishes; twenty peers find and verify the network map and the cost map through the
+ * overlay alone (the RProxy has no HTTP listener); after a maps change they get the new version
+ * through the overlay; a publisher serving a tampered bundle and one still pointing at the old
+ * version change nothing a client accepts; with the overlay empty, a client
+ * pulls valid maps from the origin. The checks run in {@link OverlayNamespaceRun}, in a child JVM
+ * inside a network namespace this test creates ({@code unshare -n}), because mldht refuses
+ * loopback and private addresses: the peers use 100.64.0.0/10 addresses on the namespace's own
+ * {@code lo}, so nothing can leave it. Skipped, saying why, where no namespace can be made.
+ */
+class OverlayNamespaceIT {
+
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void peersGetVerifiedMapsThroughTheOverlayAndNothingElse(@TempDir Path dir) throws Exception {
+        String why = namespaceUnavailable();
+        assumeTrue(why == null, () -> "skipped: cannot create a network namespace here (" + why + ")");
+        StringBuilder addrs = new StringBuilder();
+        for (int host : OverlayNamespaceRun.hosts()) {
+            addrs.append(" ").append(OverlayNamespaceRun.ip(host));
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String script = "set -e; ip link set lo up; for a in" + addrs + "; do ip addr add $a/32 dev lo; done; exec "
+                + java + " -Xmx768m -Dio.netty.leakDetection.level=paranoid -cp \"$CP\" "
+                + OverlayNamespaceRun.class.getName() + " " + dir;
+        ProcessBuilder pb = new ProcessBuilder("unshare", "-n", "sh", "-c", script).redirectErrorStream(true);
+        pb.environment().put("CP", System.getProperty("java.class.path"));
+        Process child = pb.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Thread reader = new Thread(() -> copy(child.getInputStream(), out), "overlay-child-output");
+        reader.start();
+        boolean ended = child.waitFor(420, TimeUnit.SECONDS);
+        if (!ended) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        String log = out.toString(StandardCharsets.UTF_8);
+        String phases = log.lines().filter(l -> l.startsWith("phase ") || l.startsWith("Exception")
+                || l.contains("AssertionError")).reduce("", (a, b) -> a + b + "\n");
+        System.out.println(phases);
+        assertTrue(ended, "the overlay run did not end within 420 s:\n" + tail(log));
+        assertEquals(0, child.exitValue(), "the overlay run failed:\n" + tail(log));
+        assertTrue(log.contains("OVERLAY-OK"), tail(log));
+    }
+
+    /** Null when {@code unshare -n} and {@code ip} work here, else why not. */
+    private static String namespaceUnavailable() {
+        try {
+            Process p = new ProcessBuilder("unshare", "-n", "ip", "link", "set", "lo", "up")
+                    .redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unshare -n did not end within 10 s";
+            }
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.exitValue() == 0 ? null : "unshare -n ip link set lo up: exit " + p.exitValue() + " " + said;
+        } catch (IOException e) {
+            return "unshare or ip not runnable: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream out) {
+        try (in) {
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                synchronized (out) {
+                    // keep the first 8 MB: enough to tell what went wrong
+                    if (out.size() < (8 << 20)) {
+                        out.write(buf, 0, n);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the child ended; what was read is kept
+        }
+    }
+
+    private static String tail(String log) {
+        return log.length() <= 20_000 ? log : log.substring(log.length() - 20_000);
+    }
+}
