@@ -50,7 +50,7 @@ final class CheckCommand implements Callable<Integer> {
     Path key;
 
     @Option(names = "--max-map-file-size", defaultValue = "128MB", paramLabel = "SIZE",
-            converter = ProxyCommand.SizeConverter.class,
+            converter = OptionConverters.SizeConverter.class,
             description = "With --maps: the largest maps file, as the origin's option (default ${DEFAULT-VALUE}).")
     ByteSize maxMapFileSize;
 

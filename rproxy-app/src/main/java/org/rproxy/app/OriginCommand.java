@@ -128,7 +128,7 @@ final class OriginCommand implements Callable<Integer> {
     Duration deleteSettle;
 
     @Option(names = "--max-map-file-size", defaultValue = "128MB", paramLabel = "SIZE",
-            converter = ProxyCommand.SizeConverter.class,
+            converter = OptionConverters.SizeConverter.class,
             description = "With --maps: the largest maps file read; a larger one stops the origin at start, and on a"
                     + " reload is refused with the last good version kept (default ${DEFAULT-VALUE}).")
     ByteSize maxMapFileSize;

@@ -25,9 +25,7 @@ import org.rproxy.overlay.OverlayConfig;
 import org.rproxy.overlay.OverlayPublisher;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code rproxy proxy}: an RProxy in front of an origin or another proxy. Settings come from
@@ -47,7 +45,7 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (e.g. conf/pull.yaml).")
     Path config;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = AddressConverter.class,
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = OptionConverters.AddressConverter.class,
             description = "Listen address (default 127.0.0.1:8282).")
     Address listen;
 
@@ -63,11 +61,11 @@ final class ProxyCommand implements Callable<Integer> {
                     + " as RPROXY_ACCESS_LOG=INFO).")
     boolean accessLog;
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = AddressConverter.class,
+    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = OptionConverters.AddressConverter.class,
             description = "Admin listener for /metrics, /healthz, /readyz (off by default; a bare PORT is loopback).")
     Address admin;
 
-    @Option(names = "--max-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+    @Option(names = "--max-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
             description = "Bytes of documents held at most, e.g. 256MB (default 256MB); a body of 16 KB or more counts twice (its direct-memory copy or spool file).")
     ByteSize maxBytes;
 
@@ -155,7 +153,7 @@ final class ProxyCommand implements Callable<Integer> {
             }
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
                     + " in front of " + c.upstream().urls() + "; update streams at /updates"
-                    + (proxy.adminAddress() == null ? "" : "; admin on http://" + hostPort(proxy.adminAddress())));
+                    + (proxy.adminAddress() == null ? "" : "; admin on http://" + Address.of(proxy.adminAddress())));
             OriginCommand.awaitShutdown(() -> {
                 node.close();
                 if (publisher != null) {
@@ -280,32 +278,5 @@ final class ProxyCommand implements Callable<Integer> {
             }
         }
         throw new ConfigException("--mode: '" + mode + "' (expected: pull or push)");
-    }
-
-    private static String hostPort(java.net.InetSocketAddress a) {
-        String h = a.getAddress().getHostAddress();
-        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
-    }
-
-    static final class AddressConverter implements ITypeConverter<Address> {
-        @Override
-        public Address convert(String value) {
-            try {
-                return Address.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    static final class SizeConverter implements ITypeConverter<ByteSize> {
-        @Override
-        public ByteSize convert(String value) {
-            try {
-                return ByteSize.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
     }
 }

@@ -148,14 +148,12 @@ public final class Origin implements AutoCloseable {
     }
 
     private void startServing(MapSet maps) throws IOException {
-        FrontEndConfig fe = config.frontEnd().withDialectOf(Origin::dialectOf);
+        FrontEndConfig fe = config.frontEnd().withDialectOf(Dialect::ofPath);
         // Bind first so the capability can name the real port when port 0 was asked for.
         server = AltoHttpServer.start(fe, stream == null ? service : stream.mount(service),
                 new RequestMetrics(registry).andThen(new AccessLog()));
-        InetSocketAddress a = server.localAddress();
         serverUri = config.publicUri() != null ? config.publicUri()
-                : (fe.sslContext() != null ? "https://" : "http://") + (a.getAddress().getHostAddress().indexOf(':') >= 0
-                        ? "[" + a.getAddress().getHostAddress() + "]" : a.getAddress().getHostAddress()) + ":" + a.getPort();
+                : (fe.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
         publish(maps);
         long period = Math.max(1, config.validity().toSeconds() / 2);
         publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
@@ -168,8 +166,7 @@ public final class Origin implements AutoCloseable {
 
     /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
     void publish(MapSet maps) {
-        Catalog c = new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(), serverUri, xml,
-                streamPath(), config.overlay());
+        Catalog c = catalogOf(maps);
         catalog = c;
         install(c, signer.signAll(c.documents(), clock.instant()));
     }
@@ -178,8 +175,7 @@ public final class Origin implements AutoCloseable {
     private void publishChange(MapSet maps) {
         try {
             Catalog before = catalog;
-            Catalog after = new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(),
-                    serverUri, xml, streamPath(), config.overlay());
+            Catalog after = catalogOf(maps);
             if (before.sameDocumentsAs(after)) {
                 return;
             }
@@ -208,8 +204,10 @@ public final class Origin implements AutoCloseable {
         }
     }
 
-    private String streamPath() {
-        return stream == null ? null : stream.path();
+    /** The documents {@code maps} make with the keys, proxies and stream published now. */
+    private Catalog catalogOf(MapSet maps) {
+        return new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(), serverUri, xml,
+                stream == null ? null : stream.path(), config.overlay());
     }
 
     /**
@@ -239,11 +237,6 @@ public final class Origin implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("re-signing failed; the previous signatures stay until they expire", e);
         }
-    }
-
-    /** The seed's XML paths answer errors in XML; everything else in JSON. */
-    static Dialect dialectOf(String path) {
-        return Dialect.ofPath(path);
     }
 
     public InetSocketAddress address() {

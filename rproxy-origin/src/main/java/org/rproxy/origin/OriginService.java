@@ -55,7 +55,7 @@ final class OriginService implements AltoService {
     @Override
     public CompletionStage<Reply> handle(AltoRequest request) {
         Answers q = current;
-        Dialect dialect = Origin.dialectOf(request.path());
+        Dialect dialect = Dialect.ofPath(request.path());
         if (q == null) {
             return done(Reply.error(AltoError.serverCondition("the origin is starting; try again", 503), dialect));
         }

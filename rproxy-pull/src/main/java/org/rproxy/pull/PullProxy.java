@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,6 +22,7 @@ import java.util.function.UnaryOperator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.config.Address;
 import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
@@ -139,10 +141,7 @@ public final class PullProxy implements AutoCloseable {
                 NotFoundMemory.of(config.cache().notFoundFor(), config.cache().notFoundEntries(), clock))),
                 "wrapFront"), new RequestMetrics(registry).andThen(new AccessLog()));
         closeables.add(0, server);
-        InetSocketAddress a = server.localAddress();
-        String host = a.getAddress().getHostAddress();
-        baseUri = (fe.sslContext() != null ? "https://" : "http://")
-                + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        baseUri = (fe.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
         if (config.admin() != null) {
             if (!config.admin().address().isLoopback()) {
                 LOG.warn("admin listener on {} is not loopback: /metrics is open to that network",
@@ -220,20 +219,13 @@ public final class PullProxy implements AutoCloseable {
      */
     public String notReadyBecause() {
         List<String> why = new ArrayList<>();
-        addReason(why, feed.notReadyBecause());
-        for (AdminServer.Readiness check : readinessChecks) {
-            addReason(why, check.notReadyBecause());
-        }
+        why.add(feed.notReadyBecause());
+        readinessChecks.forEach(check -> why.add(check.notReadyBecause()));
         if (local != null) {
-            addReason(why, local.notReadyBecause());
+            why.add(local.notReadyBecause());
         }
+        why.removeIf(Objects::isNull);
         return why.isEmpty() ? null : String.join("; ", why);
-    }
-
-    private static void addReason(List<String> reasons, String reason) {
-        if (reason != null) {
-            reasons.add(reason);
-        }
     }
 
     /** Adds a check to readiness: a part composed with this proxy that must be ready too. */

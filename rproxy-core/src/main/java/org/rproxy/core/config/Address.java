@@ -3,6 +3,7 @@ package org.rproxy.core.config;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /**
@@ -27,6 +28,11 @@ public record Address(String host, int port) {
     /**
      * @throws IllegalArgumentException {@code "'x:y' is not HOST:PORT (...)"}
      */
+    /** The address a socket is bound to, its host as a literal: {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
+    public static Address of(InetSocketAddress bound) {
+        return new Address(bound.getAddress().getHostAddress(), bound.getPort());
+    }
+
     public static Address parse(String text) {
         String v = text == null ? "" : text.trim();
         int colon = v.lastIndexOf(':');
