@@ -191,9 +191,9 @@ public final class Answers {
         limits.check(q);
         String def = maps.defaultNetworkMap();
         holdings.requireCostMaps(def, q.costType().metric());
-        byte[] out = endpointCosts.lookup(q).toCanonicalJson();
+        ObjectNode out = endpointCosts.lookup(q).toJson();
         CostMap map = maps.costMap(def, q.costType().metric()).orElseThrow();
-        return computed(MediaTypes.ENDPOINT_COST, Bytes.wrap(out),
+        return computed(MediaTypes.ENDPOINT_COST, Bytes.wrap(Jcs.canonicalize(out)),
                 source(def, holdings.networkMapPath(def)),
                 source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
     }
