@@ -34,9 +34,8 @@ import picocli.CommandLine.Option;
 final class OriginCommand implements Callable<Integer> {
 
     @Option(names = "--listen", defaultValue = "127.0.0.1:8181", paramLabel = "HOST:PORT",
-            converter = OptionConverters.AddressConverter.class,
-            description = "Listen address (default ${DEFAULT-VALUE}).")
-    Address listen;
+            converter = HostPort.Converter.class, description = "Listen address (default ${DEFAULT-VALUE}).")
+    HostPort listen;
 
     @Option(names = "--maps", paramLabel = "DIR", description = "Folder of RFC 7285 JSON maps.")
     Path maps;
@@ -86,9 +85,9 @@ final class OriginCommand implements Callable<Integer> {
                     + " as RPROXY_ACCESS_LOG=INFO).")
     boolean accessLog;
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = OptionConverters.AddressConverter.class,
+    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
             description = "Admin listener for /metrics, /healthz, /readyz (default: off; keep it on loopback).")
-    Address admin;
+    HostPort admin;
 
     @Option(names = "--public-uri", paramLabel = "URI",
             description = "URI clients reach this origin at (default: http(s)://HOST:PORT).")
@@ -192,21 +191,16 @@ final class OriginCommand implements Callable<Integer> {
              Origin origin = Origin.start(config, Clock.systemUTC(), publisher)) {
             System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
-            startAdmin(origin);
+            if (admin != null) {
+                System.out.println("admin on http://" + new HostPort(admin.host(), origin.startAdmin(
+                        new Address(admin.host(), admin.port())).getPort()) + "/metrics");
+            }
             awaitShutdown(() -> {
                 origin.close();
                 publisher.close();
             });
         }
         return 0;
-    }
-
-    /** Starts the admin listener when --admin asks for one, and says where. */
-    private void startAdmin(Origin origin) {
-        if (admin != null) {
-            System.out.println("admin on http://" + new Address(admin.host(), origin.startAdmin(admin).getPort())
-                    + "/metrics");
-        }
     }
 
     /**
@@ -222,7 +216,10 @@ final class OriginCommand implements Callable<Integer> {
             System.out.println("signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
                     + org.rproxy.core.config.Durations.format(poll) + ")");
-            startAdmin(origin);
+            if (admin != null) {
+                System.out.println("admin on http://" + new HostPort(admin.host(), origin.startAdmin(
+                        new Address(admin.host(), admin.port())).getPort()) + "/metrics");
+            }
             awaitShutdown(() -> {
                 origin.close();
                 publisher.close();
