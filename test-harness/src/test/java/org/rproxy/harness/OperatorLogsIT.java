@@ -70,7 +70,8 @@ class OperatorLogsIT {
     void theJsonLayoutWritesOneParseableObjectPerLineWithTheAccessFields() throws Exception {
         try (Node origin = Node.start(dir, "json", "conf/logback-json.xml", true)) {
             int bytes = origin.getDirectoryGzip();
-            String err = origin.await(origin.stderr, s -> s.contains("\"logger_name\":\"rproxy.access\""));
+            // the readiness probe logged an identity line first: wait for the gzip request's own line
+            String err = origin.await(origin.stderr, s -> s.contains("\"encoding\":\"gzip\""));
             JsonNode access = null;
             for (String line : err.split("\n")) {
                 JsonNode event = JSON.readTree(line); // every line is JSON
@@ -78,7 +79,8 @@ class OperatorLogsIT {
                     assertTrue(event.hasNonNull(field), field + " missing in " + line);
                 }
                 OffsetDateTime.parse(event.get("@timestamp").asText());
-                if (event.get("logger_name").asText().equals("rproxy.access")) {
+                if (event.get("logger_name").asText().equals("rproxy.access")
+                        && event.path("encoding").asText().equals("gzip")) {
                     access = event;
                 }
             }
