@@ -13,11 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 
 import lbms.plugins.mldht.DHTConfiguration;
 import lbms.plugins.mldht.kad.DHT;
@@ -26,21 +23,26 @@ import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.RPCServer;
 import lbms.plugins.mldht.kad.tasks.AnnounceTask;
-import lbms.plugins.mldht.kad.tasks.GetLookupTask;
-import lbms.plugins.mldht.kad.tasks.PeerLookupTask;
 import lbms.plugins.mldht.kad.tasks.PutTask;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node of the mainline DHT (BEP 5), run by the8472's mldht: what the overlay needs of it,
  * as futures: BEP 44 mutable items put and got (the pointers), and BEP 5 peers looked up and
- * announced (the swarms of the bundles). Bound to one address when given one (so a test can keep
- * it inside its namespace), seeded with the configured bootstrap nodes, and with the public
- * router bootstrap off unless asked for.
+ * announced (the swarms of the bundles). mldht runs the node, its routing table and the RPCs;
+ * the lookups are ours ({@link NearestLookup}), so that a put lands on, and a get hears from,
+ * the nodes closest to the target. Bound to one address when given one (so a test can keep it
+ * inside its namespace), seeded with the configured bootstrap nodes, and with the public router
+ * bootstrap off unless asked for.
  *
  * <p>mldht runs its own selector and scheduler threads; the futures complete on them, so
  * callers must not block in their continuations. Thread-safe.
  */
 final class DhtNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DhtNode.class);
+
     private final DHT dht;
     private final List<InetSocketAddress> bootstrap = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
@@ -113,9 +115,10 @@ final class DhtNode implements AutoCloseable {
 
     /**
      * Pings the bootstrap nodes once a socket is up (mldht opens it in the background), and again
-     * every two seconds for a while as long as fewer of them answered than were given: mldht only
-     * routes through nodes that answered it, and nodes started at the same time miss each other's
-     * first pings.
+     * every two seconds for a while until the node has joined: mldht only routes through nodes
+     * that answered it, and nodes started at the same time miss each other's first pings. Not
+     * longer: every ping counts against this node's allowance at the other (DHT nodes throttle a
+     * sender to about two requests a second), and once joined, mldht's own lookups fill the table.
      */
     private void pingBootstrap(int attemptsLeft) {
         if (!dht.isRunning() || attemptsLeft <= 0) {
@@ -133,7 +136,7 @@ final class DhtNode implements AutoCloseable {
                 srv.ping(a);
             }
         }
-        if (knownNodes() < others) {
+        if (!joined.isDone() && knownNodes() < others) {
             CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, dht.getScheduler())
                     .execute(() -> pingBootstrap(Math.min(attemptsLeft - 1, 15)));
         }
@@ -145,31 +148,58 @@ final class DhtNode implements AutoCloseable {
     }
 
     /**
-     * Stores {@code item} (a signed mutable item) on the nodes closest to its target; completes
-     * with the number of nodes that took it (0: none did, for example all held a newer one).
+     * Stores {@code item} (a signed mutable item) on the nodes closest to its target, after a
+     * lookup that heard from the {@value NearestLookup#K} closest it could reach (so the item lands
+     * where the next lookup looks); completes with the number of nodes that took it (0: none did,
+     * for example all held a newer one) and the number that could have (those that gave a token).
      */
-    CompletableFuture<Integer> put(StorageItem item) {
+    CompletableFuture<Stored> put(StorageItem item) {
         requireNonNull(item, "item");
-        CompletableFuture<Integer> done = new CompletableFuture<>();
+        CompletableFuture<Stored> done = new CompletableFuture<>();
         RPCServer srv = server(done);
         if (srv == null) {
             return done;
         }
-        GetLookupTask tokens = new GetLookupTask(item.fingerprint(), srv, dht.getNode());
-        tokens.expectedSalt(item.salt().map(DhtNode::bytes).orElse(null));
-        tokens.addListener(t -> {
-            PutTask put = new PutTask(srv, dht.getNode(), tokens.getTokens(), item);
-            put.addListener(p -> done.complete(p.getRecvResponses()));
+        byte[] salt = item.salt().map(DhtNode::bytes).orElse(null);
+        NearestLookup.get(dht, srv, item.fingerprint(), salt).whenComplete((found, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            PutTask put = new PutTask(srv, dht.getNode(), found.tokens(), item);
+            put.addListener(p -> done.complete(new Stored(p.getRecvResponses(), closest(found))));
             dht.getTaskManager().addTask(put);
         });
-        dht.getTaskManager().addTask(tokens);
         return done;
     }
 
     /**
+     * How a put or an announce went.
+     *
+     * @param nodes   the nodes that took it
+     * @param closest the closest nodes that could have (they answered the lookup), at most K
+     */
+    record Stored(int nodes, int closest) {
+        Stored {
+            if (nodes < 0 || closest < 0) {
+                throw new IllegalArgumentException("nodes, closest: " + nodes + ", " + closest + " (expected: >= 0)");
+            }
+        }
+
+        /** At least half of the closest nodes took it (and at least one did). */
+        boolean enough() {
+            return nodes > 0 && 2 * nodes >= closest;
+        }
+    }
+
+    private static int closest(NearestLookup.Result found) {
+        return Math.min(NearestLookup.K, found.tokens().size());
+    }
+
+    /**
      * Looks up the mutable item of {@code publicKey} and {@code salt}; completes with the valid
-     * one of the highest sequence number that answering nodes hold (mldht drops items whose
-     * signature does not hold), or empty.
+     * one of the highest sequence number that the answering nodes hold (items whose signature
+     * does not hold are dropped), or empty.
      */
     CompletableFuture<Optional<StorageItem>> get(byte[] publicKey, byte[] salt) {
         CompletableFuture<Optional<StorageItem>> done = new CompletableFuture<>();
@@ -178,50 +208,56 @@ final class DhtNode implements AutoCloseable {
             return done;
         }
         Key target = GenericStorage.fingerprint(publicKey, salt, null);
-        GetLookupTask get = new GetLookupTask(target, srv, dht.getNode());
-        get.expectedSalt(salt);
-        AtomicReference<StorageItem> best = new AtomicReference<>();
-        get.setValueConsumer(item -> best.accumulateAndGet(item, (a, b) -> a == null || b.seq() > a.seq() ? b : a));
-        get.addListener(t -> done.complete(Optional.ofNullable(best.get())));
-        dht.getTaskManager().addTask(get);
+        NearestLookup.get(dht, srv, target, salt).whenComplete((found, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                log.debug("DHT get {}: {} of {} asked answered, item {}", target, found.answered(), found.asked(),
+                        found.item().map(i -> "seq " + i.seq()).orElse("none"));
+                done.complete(found.item());
+            }
+        });
         return done;
     }
 
     /** Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}). */
     CompletableFuture<Set<InetSocketAddress>> peers(byte[] infoHash) {
         CompletableFuture<Set<InetSocketAddress>> done = new CompletableFuture<>();
-        lookup(infoHash, done, (lookup, found) -> done.complete(found));
-        return done;
-    }
-
-    /**
-     * Announces this node's BitTorrent {@code port} as a seed of {@code infoHash} to the nodes
-     * closest to it (BEP 5 {@code announce_peer}); completes with the number that took it.
-     */
-    CompletableFuture<Integer> announce(byte[] infoHash, int port) {
-        CompletableFuture<Integer> done = new CompletableFuture<>();
-        lookup(infoHash, done, (lookup, found) -> {
-            AnnounceTask a = dht.announce(lookup, true, port);
-            if (a == null) {
-                done.complete(0);
+        RPCServer srv = server(done);
+        if (srv == null) {
+            return done;
+        }
+        NearestLookup.peers(dht, srv, new Key(infoHash)).whenComplete((found, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
             } else {
-                a.addListener(t -> done.complete(t.getRecvResponses()));
+                done.complete(found.peers());
             }
         });
         return done;
     }
 
-    private void lookup(byte[] infoHash, CompletableFuture<?> failIfNone,
-                        BiConsumer<PeerLookupTask, Set<InetSocketAddress>> then) {
-        RPCServer srv = server(failIfNone);
+    /**
+     * Announces this node's BitTorrent {@code port} as a seed of {@code infoHash} to the nodes
+     * closest to it (BEP 5 {@code announce_peer}), after a lookup like {@link #put}'s.
+     */
+    CompletableFuture<Stored> announce(byte[] infoHash, int port) {
+        CompletableFuture<Stored> done = new CompletableFuture<>();
+        RPCServer srv = server(done);
         if (srv == null) {
-            return;
+            return done;
         }
-        PeerLookupTask lookup = new PeerLookupTask(srv, dht.getNode(), new Key(infoHash));
-        Set<InetSocketAddress> found = ConcurrentHashMap.newKeySet();
-        lookup.setResultHandler((node, peer) -> found.add(peer.toSocketAddress()));
-        lookup.addListener(t -> then.accept(lookup, Set.copyOf(found)));
-        dht.getTaskManager().addTask(lookup);
+        NearestLookup.peers(dht, srv, new Key(infoHash)).whenComplete((found, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            AnnounceTask a = new AnnounceTask(srv, dht.getNode(), new Key(infoHash), port, found.tokens());
+            a.setSeed(true);
+            a.addListener(t -> done.complete(new Stored(t.getRecvResponses(), closest(found))));
+            dht.getTaskManager().addTask(a);
+        });
+        return done;
     }
 
     private RPCServer server(CompletableFuture<?> failIfNone) {

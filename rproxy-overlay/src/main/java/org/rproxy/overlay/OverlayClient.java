@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -43,6 +44,7 @@ import org.rproxy.core.model.OverlayInfo;
  */
 public final class OverlayClient implements OverlaySource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayClient.class);
+    private static final int LOOKUP_ROUNDS = 3;
 
     private final OverlayNode node;
 
@@ -72,14 +74,21 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
         long deadline = System.nanoTime() + node.config().budget().toNanos();
         node.dht().addBootstrap(bootstrap(info));
-        List<Pointer> pointers = pointers(info, resourceId, deadline);
-        // a lookup made while this node knows few others can miss the nodes holding an item: look
-        // again, a second apart, while some publisher's pointer is missing and the budget allows
-        for (int round = 1; pointers.size() < info.publishers().size() && round < 3
-                && deadline - System.nanoTime() > 2_000_000_000L; round++) {
-            await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)), deadline);
-            for (Pointer p : pointers(info, resourceId, deadline)) {
-                if (pointers.stream().noneMatch(q -> java.util.Arrays.equals(q.infoHash(), p.infoHash()))) {
+        List<String> missing = new ArrayList<>(info.publishers());
+        List<Pointer> pointers = new ArrayList<>();
+        // a publisher's pointer can be missing for a moment (its put still under way, or the nodes
+        // holding it slow to answer): ask again for the missing ones, a second apart, while the budget allows
+        for (int round = 0; !missing.isEmpty() && round < LOOKUP_ROUNDS; round++) {
+            if (round > 0) {
+                if (deadline - System.nanoTime() < 2_000_000_000L) {
+                    break;
+                }
+                await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)),
+                        deadline);
+            }
+            for (Pointer p : pointers(missing, resourceId, deadline)) {
+                missing.remove(HexFormat.of().formatHex(p.publisher()));
+                if (pointers.stream().noneMatch(q -> Arrays.equals(q.infoHash(), p.infoHash()))) {
                     pointers.add(p);
                 }
             }
@@ -88,22 +97,18 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         return new Walk(pointers, deadline);
     }
 
-    /** The pointers of every listed publisher for {@code resourceId}, one per infohash, looked up in parallel. */
-    private List<Pointer> pointers(OverlayInfo info, String resourceId, long deadline) {
+    /** The pointers of {@code publishers} (hex keys) for {@code resourceId}, looked up in parallel. */
+    private List<Pointer> pointers(List<String> publishers, String resourceId, long deadline) {
         List<CompletableFuture<Optional<StorageItem>>> gets = new ArrayList<>();
         CompletableFuture<Void> joined = node.dht().joined();
-        for (String publisher : info.publishers()) {
+        for (String publisher : publishers) {
             byte[] key = OverlayInfo.key(publisher);
             gets.add(joined.thenCompose(j -> node.dht().get(key, Pointer.salt(resourceId))));
         }
         await(CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)), deadline);
         List<Pointer> pointers = new ArrayList<>();
         for (CompletableFuture<Optional<StorageItem>> g : gets) {
-            Optional<StorageItem> item = g.getNow(Optional.empty());
-            Pointer p = item.map(i -> Pointer.of(i, resourceId)).orElse(null);
-            if (p != null && pointers.stream().noneMatch(q -> java.util.Arrays.equals(q.infoHash(), p.infoHash()))) {
-                pointers.add(p);
-            }
+            g.getNow(Optional.empty()).map(i -> Pointer.of(i, resourceId)).ifPresent(pointers::add);
         }
         return pointers;
     }
@@ -112,8 +117,8 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     public void accepted(Offer offer) {
         byte[] infoHash = infoHash(offer.from());
         if (node.config().seeding()) {
-            node.swarm().announce(infoHash).whenComplete((n, e) -> log.debug("overlay: seeding {} announced to {} nodes",
-                    offer.from(), n));
+            node.swarm().announce(infoHash).whenComplete((s, e) -> log.debug("overlay: seeding {} announced to {}",
+                    offer.from(), e == null ? s : e.toString()));
         } else {
             node.swarm().drop(HexFormat.of().formatHex(infoHash));
         }

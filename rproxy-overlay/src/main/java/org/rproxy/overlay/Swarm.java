@@ -38,6 +38,10 @@ final class Swarm implements AutoCloseable {
     private final int port;
     private final Path root;
     private final Map<String, BtClient> clients = new ConcurrentHashMap<>();
+    /** The torrents being fetched (by hex infohash): only these look for peers. */
+    private final Map<String, CompletableFuture<byte[]>> fetching = new ConcurrentHashMap<>();
+    /** The file of each torrent held whole (seeded, or fetched), by hex infohash. */
+    private final Map<String, Path> whole = new ConcurrentHashMap<>();
 
     Swarm(InetAddress bind, int port, Path root, DhtNode dht) {
         this.dht = requireNonNull(dht, "dht");
@@ -51,9 +55,11 @@ final class Swarm implements AutoCloseable {
         config.setPeerDiscoveryInterval(Duration.ofSeconds(1));
         config.setPeerConnectionRetryInterval(Duration.ofSeconds(1));
         config.setNumOfHashingThreads(1);
-        // bundles are small: small buffers per connection, and no second-long waits in handshakes
+        // bundles are small: small buffers per connection
         config.setNetworkBufferSize(64 * 1024);
-        config.setMseWaitBetweenReads(Duration.ofMillis(20));
+        // no Message Stream Encryption: bundles are public and signed, so it hides nothing worth
+        // hiding, and its Diffie-Hellman exchange costs CPU and a round trip per connection
+        config.setMseDisabled(true);
         // a seeder that was not up yet (or restarted) is tried again soon, not after bt's 30 minutes
         config.setUnreachablePeerBanDuration(Duration.ofSeconds(10));
         config.setTimeoutedAssignmentPeerBanDuration(Duration.ofSeconds(5));
@@ -61,7 +67,8 @@ final class Swarm implements AutoCloseable {
         // per torrent would queue a crowd of viewers behind one another
         config.setMaxConcurrentlyActivePeerConnectionsPerTorrent(64);
         this.runtime = BtRuntime.builder(config)
-                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht)))
+                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(
+                        DhtPeerSource.factory(dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())))))
                 .disableLocalServiceDiscovery()
                 .disableAutomaticShutdown()
                 .build();
@@ -98,6 +105,7 @@ final class Swarm implements AutoCloseable {
                 c.startAsync();
                 return c;
             });
+            whole.put(hex, dir.resolve(name));
             return infoHash;
         } catch (IOException e) {
             throw new UncheckedIOException("seeding " + name + " under " + root + ": " + e.getMessage(), e);
@@ -106,13 +114,23 @@ final class Swarm implements AutoCloseable {
 
     /**
      * Fetches the single-file torrent {@code infoHash} from its peers; completes with the file's
-     * bytes, or exceptionally for a torrent of another shape or larger than {@code maxBytes}. The
-     * torrent stays open (serving peers already connected) until {@link #announce}d as seeded or
+     * bytes, or exceptionally for a torrent of another shape or larger than {@code maxBytes}. A
+     * torrent this node holds whole (seeds) is read from disk, and one being fetched already is
+     * not fetched twice. The torrent stays open (serving peers already connected) until
      * {@link #drop}ped.
      */
     CompletableFuture<byte[]> fetch(byte[] infoHash, long maxBytes) {
         String hex = HexFormat.of().formatHex(infoHash);
+        Path held = whole.get(hex);
+        if (held != null) {
+            return CompletableFuture.supplyAsync(() -> read(held, maxBytes));
+        }
         CompletableFuture<byte[]> done = new CompletableFuture<>();
+        CompletableFuture<byte[]> running = fetching.putIfAbsent(hex, done);
+        if (running != null) {
+            return running.copy();
+        }
+        done.whenComplete((b, e) -> fetching.remove(hex, done));
         Path dir = root.resolve(hex);
         try {
             Files.createDirectories(dir);
@@ -130,8 +148,10 @@ final class Swarm implements AutoCloseable {
                 .afterDownloaded(t -> {
                     try {
                         Path file = dir.resolve(String.join("/", t.getFiles().get(0).getPathElements()));
-                        done.complete(Files.readAllBytes(file));
-                    } catch (IOException | RuntimeException e) {
+                        byte[] bytes = read(file, maxBytes);
+                        whole.put(hex, file);
+                        done.complete(bytes);
+                    } catch (RuntimeException e) {
                         done.completeExceptionally(e);
                     }
                 })
@@ -144,16 +164,32 @@ final class Swarm implements AutoCloseable {
         return done;
     }
 
+    private static byte[] read(Path file, long maxBytes) {
+        try {
+            if (Files.size(file) > maxBytes) {
+                throw new IllegalStateException(file + ": " + Files.size(file) + " bytes (expected: at most " + maxBytes + ")");
+            }
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole;
-     * completes with the number of DHT nodes that took the announcement.
+     * completes with how many of the closest DHT nodes took the announcement.
      */
-    CompletableFuture<Integer> announce(byte[] infoHash) {
+    CompletableFuture<DhtNode.Stored> announce(byte[] infoHash) {
         return dht.announce(infoHash, port);
     }
 
     /** Stops seeding {@code infoHash} and deletes its folder. */
     void drop(String hex) {
+        whole.remove(hex);
+        CompletableFuture<byte[]> running = fetching.remove(hex);
+        if (running != null) {
+            running.cancel(false);
+        }
         BtClient c = clients.remove(hex);
         if (c != null) {
             c.stop();

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -47,7 +48,7 @@ class OverlayNamespaceIT {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "set -e; ip link set lo up; for a in" + addrs + "; do ip addr add $a/32 dev lo; done; exec "
-                + java + " -Xmx768m -Dio.netty.leakDetection.level=paranoid -cp \"$CP\" "
+                + java + " -Xmx768m -Dio.netty.leakDetection.level=paranoid" + passedOn() + " -cp \"$CP\" "
                 + OverlayNamespaceRun.class.getName() + " " + dir;
         ProcessBuilder pb = new ProcessBuilder("unshare", "-n", "sh", "-c", script).redirectErrorStream(true);
         pb.environment().put("CP", System.getProperty("java.class.path"));
@@ -61,12 +62,32 @@ class OverlayNamespaceIT {
         }
         reader.join(TimeUnit.SECONDS.toMillis(10));
         String log = out.toString(StandardCharsets.UTF_8);
+        Path kept = Path.of("target", "overlay-namespace-it.log");
+        if (Files.isDirectory(kept.getParent())) {
+            Files.writeString(kept, log);
+        }
         String phases = log.lines().filter(l -> l.startsWith("phase ") || l.startsWith("Exception")
                 || l.contains("AssertionError")).reduce("", (a, b) -> a + b + "\n");
         System.out.println(phases);
         assertTrue(ended, "the overlay run did not end within 420 s:\n" + tail(log));
         assertEquals(0, child.exitValue(), "the overlay run failed:\n" + tail(log));
         assertTrue(log.contains("OVERLAY-OK"), tail(log));
+    }
+
+    /**
+     * The run's own settings given to this JVM ({@code -Doverlay.peers=N}, {@code -Doverlay.seeding=false},
+     * a {@code -Dlogback.configurationFile} for a closer look), passed on to the child.
+     */
+    private static String passedOn() {
+        StringBuilder out = new StringBuilder();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            String value = System.getProperty(name);
+            if ((name.startsWith("overlay.") || name.equals("logback.configurationFile"))
+                    && (name + value).matches("[A-Za-z0-9._/=:-]+")) {
+                out.append(" -D").append(name).append('=').append(value);
+            }
+        }
+        return out.toString();
     }
 
     /** Null when {@code unshare -n} and {@code ip} work here, else why not. */
