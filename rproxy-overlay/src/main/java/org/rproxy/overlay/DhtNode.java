@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import lbms.plugins.mldht.DHTConfiguration;
 import lbms.plugins.mldht.kad.DHT;
 import lbms.plugins.mldht.kad.GenericStorage;
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+import lbms.plugins.mldht.kad.KBucketEntry;
 import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.RPCServer;
 import lbms.plugins.mldht.kad.tasks.AnnounceTask;
@@ -215,9 +217,21 @@ final class DhtNode implements AutoCloseable {
                 log.debug("DHT get {}: {} of {} asked answered, item {}", target, found.answered(), found.asked(),
                         found.item().map(i -> "seq " + i.seq()).orElse("none"));
                 done.complete(found.item());
+                found.item().ifPresent(item -> restore(srv, item, found.lacking(NearestLookup.K)));
             }
         });
         return done;
+    }
+
+    /**
+     * Stores a signed item a get found on the closest nodes that answered without it (BEP 44
+     * lets anyone store a signed item; the nodes check the signature): nodes that joined closer
+     * to the target after the publisher's put, which the next reader's lookup asks first.
+     */
+    private void restore(RPCServer srv, StorageItem item, Map<KBucketEntry, byte[]> lacking) {
+        if (!lacking.isEmpty() && item.mutable()) {
+            dht.getTaskManager().addTask(new PutTask(srv, dht.getNode(), lacking, item));
+        }
     }
 
     /** Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}). */

@@ -60,24 +60,48 @@ final class NearestLookup {
     private static final int ATTEMPTS = 2;
     /** A bound on the requests of one lookup, whatever the nodes answer. */
     private static final int MAX_REQUESTS = 128;
+    /** How many times K nodes a lookup asks while nothing is found. */
+    private static final int WIDEN = 3;
     /** The shortest wait before a request to a node known to answer fast is taken for lost. */
     private static final long MIN_STALL_MS = 500;
 
     /**
      * What a lookup found.
      *
+     * @param target   the target looked up
      * @param tokens   the write token of every node that answered, for a put or an announce
      * @param item     the valid BEP 44 item of the highest seq any node returned (get only)
+     * @param seqs     the seq of the valid item each node returned, for the nodes that returned one
      * @param peers    the peers the nodes returned (get_peers only)
      * @param asked    the nodes asked
-     * @param answered the nodes that answered
      */
-    record Result(Map<KBucketEntry, byte[]> tokens, Optional<StorageItem> item, Set<InetSocketAddress> peers,
-                  int asked, int answered) {
+    record Result(Key target, Map<KBucketEntry, byte[]> tokens, Optional<StorageItem> item, Map<KBucketEntry, Long> seqs,
+                  Set<InetSocketAddress> peers, int asked) {
         Result {
+            requireNonNull(target, "target");
             tokens = Map.copyOf(requireNonNull(tokens, "tokens"));
             requireNonNull(item, "item");
+            seqs = Map.copyOf(requireNonNull(seqs, "seqs"));
             peers = Set.copyOf(requireNonNull(peers, "peers"));
+        }
+
+        /**
+         * The tokens of the closest {@code n} nodes that answered without the item found (or with
+         * an older one): where a reader stores it again, so that the nodes that joined closer to
+         * the target since it was put hold it too.
+         */
+        Map<KBucketEntry, byte[]> lacking(int n) {
+            long seq = item.map(StorageItem::seq).orElse(Long.MAX_VALUE);
+            Map<KBucketEntry, byte[]> out = new HashMap<>();
+            tokens.keySet().stream().sorted(new KBucketEntry.DistanceOrder(target)).limit(n)
+                    .filter(e -> seqs.getOrDefault(e, Long.MIN_VALUE) < seq)
+                    .forEach(e -> out.put(e, tokens.get(e)));
+            return out;
+        }
+
+        /** The nodes that answered. */
+        int answered() {
+            return tokens.size();
         }
     }
 
@@ -89,6 +113,7 @@ final class NearestLookup {
     private final TreeMap<KBucketEntry, Candidate> candidates;
     private final Set<Object> seen = new HashSet<>();
     private final Map<KBucketEntry, byte[]> tokens = new HashMap<>();
+    private final Map<KBucketEntry, Long> seqs = new HashMap<>();
     private final Set<InetSocketAddress> peers = new HashSet<>();
     private final CompletableFuture<Result> done = new CompletableFuture<>();
     private StorageItem best;
@@ -167,6 +192,9 @@ final class NearestLookup {
             for (Candidate c : candidates.values()) {
                 active += c.live - c.stalled;
             }
+            // nothing found yet: look farther out, where nodes that were closest when it was
+            // stored may still hold it (nodes that joined since are closer, and lack it)
+            int window = best == null && peers.isEmpty() ? K * WIDEN : K;
             int considered = 0;
             boolean settled = true;
             for (Map.Entry<KBucketEntry, Candidate> e : candidates.entrySet()) {
@@ -174,7 +202,7 @@ final class NearestLookup {
                 if (c.gaveUp()) {
                     continue;
                 }
-                if (considered++ == K) {
+                if (considered++ == window) {
                     break;
                 }
                 if (c.answered) {
@@ -190,9 +218,8 @@ final class NearestLookup {
                 }
             }
             if (settled || active == 0) {
-                result = new Result(tokens, Optional.ofNullable(best), peers,
-                        (int) candidates.values().stream().filter(c -> c.attempts > 0).count(),
-                        (int) candidates.values().stream().filter(c -> c.answered).count());
+                result = new Result(target, tokens, Optional.ofNullable(best), seqs, peers,
+                        (int) candidates.values().stream().filter(c -> c.attempts > 0).count());
             }
         }
         if (result != null) {
@@ -266,7 +293,7 @@ final class NearestLookup {
             tokens.put(entry, lookup.getToken());
         }
         if (rsp instanceof GetResponse get && get.getRawValue() != null) {
-            take(get);
+            take(entry, get);
         } else if (rsp instanceof GetPeersResponse gp && gp.getPeerItems() != null) {
             for (DBItem item : gp.getPeerItems()) {
                 if (item instanceof PeerAddressDBItem peer) {
@@ -277,7 +304,7 @@ final class NearestLookup {
         lookup.getNodes(dht.getType()).entries().forEach(this::add);
     }
 
-    private void take(GetResponse get) {
+    private void take(KBucketEntry from, GetResponse get) {
         if (!target.equals(GenericStorage.fingerprint(get.getPubkey(), salt, get.getRawValue()))) {
             return;
         }
@@ -285,6 +312,7 @@ final class NearestLookup {
         if (item.mutable() && !item.validateSig()) {
             return;
         }
+        seqs.put(from, item.seq());
         if (best == null || item.seq() > best.seq()) {
             best = item;
         }
