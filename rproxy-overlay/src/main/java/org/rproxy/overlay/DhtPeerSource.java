@@ -20,6 +20,9 @@ import bt.net.Peer;
 import bt.peer.PeerSource;
 import bt.peer.PeerSourceFactory;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * bt's peer discovery through our own DHT node (BEP 5 {@code get_peers}), so that one DHT node
  * serves both the pointers and the swarms. bt polls {@link PeerSource#update()} on its own
@@ -33,6 +36,7 @@ import bt.peer.PeerSourceFactory;
  * connects to a reported peer once and does not try a failed one again by itself. Thread-safe.
  */
 final class DhtPeerSource implements PeerSource {
+    private static final Logger log = LoggerFactory.getLogger(DhtPeerSource.class);
     /** Polls between lookups once peers are known (while none are, every poll looks). */
     private static final int LOOK_EVERY = 10;
     /** Polls between reports of unchanged peers. */
@@ -80,7 +84,10 @@ final class DhtPeerSource implements PeerSource {
         if (due && (f == null || f.isDone())) {
             CompletableFuture<Set<InetSocketAddress>> next = dht.peers(infoHash);
             if (running.compareAndSet(f, next)) {
-                next.thenAccept(peers -> found = peers);
+                next.thenAccept(peers -> {
+                    log.debug("peers of {}: {}", id, peers);
+                    found = peers;
+                });
             }
         }
         Set<InetSocketAddress> now = found;

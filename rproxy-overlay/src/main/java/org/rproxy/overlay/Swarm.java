@@ -23,6 +23,9 @@ import bt.runtime.BtRuntime;
 import bt.runtime.Config;
 import bt.torrent.maker.TorrentBuilder;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The BitTorrent side of one overlay node, run by bt: makes a torrent of a file, seeds it, and
  * fetches a torrent by infohash alone (BEP 9 metadata from the peers, then the pieces, each
@@ -33,6 +36,7 @@ import bt.torrent.maker.TorrentBuilder;
  * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
  */
 final class Swarm implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Swarm.class);
     private final BtRuntime runtime;
     private final DhtNode dht;
     private final int port;
@@ -130,7 +134,11 @@ final class Swarm implements AutoCloseable {
         if (running != null) {
             return running.copy();
         }
-        done.whenComplete((b, e) -> fetching.remove(hex, done));
+        log.debug("bt {}: fetching {}", port, hex);
+        done.whenComplete((b, e) -> {
+            fetching.remove(hex, done);
+            log.debug("bt {}: {} {}", port, hex, e == null ? "fetched" : "not fetched: " + e);
+        });
         Path dir = root.resolve(hex);
         try {
             Files.createDirectories(dir);
