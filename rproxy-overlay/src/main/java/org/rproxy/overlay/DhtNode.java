@@ -24,8 +24,6 @@ import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.KBucketEntry;
 import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.RPCServer;
-import lbms.plugins.mldht.kad.tasks.AnnounceTask;
-import lbms.plugins.mldht.kad.tasks.PutTask;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,14 +161,19 @@ final class DhtNode implements AutoCloseable {
             return done;
         }
         byte[] salt = item.salt().map(DhtNode::bytes).orElse(null);
+        long start = System.nanoTime();
         NearestLookup.get(dht, srv, item.fingerprint(), salt).whenComplete((found, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
                 return;
             }
-            PutTask put = new PutTask(srv, dht.getNode(), found.tokens(), item);
-            put.addListener(p -> done.complete(new Stored(p.getRecvResponses(), closest(found))));
-            dht.getTaskManager().addTask(put);
+            long looked = System.nanoTime();
+            NearestStore.put(dht, srv, found, item).thenAccept(n -> {
+                log.debug("DHT put {}: lookup {} ms ({} of {} answered), stored on {} in {} ms", item.fingerprint(),
+                        (looked - start) / 1_000_000, found.answered(), found.asked(), n,
+                        (System.nanoTime() - looked) / 1_000_000);
+                done.complete(new Stored(n, closest(found)));
+            });
         });
         return done;
     }
@@ -230,7 +233,7 @@ final class DhtNode implements AutoCloseable {
      */
     private void restore(RPCServer srv, StorageItem item, Map<KBucketEntry, byte[]> lacking) {
         if (!lacking.isEmpty() && item.mutable()) {
-            dht.getTaskManager().addTask(new PutTask(srv, dht.getNode(), lacking, item));
+            NearestStore.put(dht, srv, lacking, item);
         }
     }
 
@@ -261,15 +264,19 @@ final class DhtNode implements AutoCloseable {
         if (srv == null) {
             return done;
         }
+        long start = System.nanoTime();
         NearestLookup.peers(dht, srv, new Key(infoHash)).whenComplete((found, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
                 return;
             }
-            AnnounceTask a = new AnnounceTask(srv, dht.getNode(), new Key(infoHash), port, found.tokens());
-            a.setSeed(true);
-            a.addListener(t -> done.complete(new Stored(t.getRecvResponses(), closest(found))));
-            dht.getTaskManager().addTask(a);
+            long looked = System.nanoTime();
+            NearestStore.announce(dht, srv, found, new Key(infoHash), port).thenAccept(n -> {
+                log.debug("DHT announce {}: lookup {} ms ({} of {} answered), stored on {} in {} ms", found.target(),
+                        (looked - start) / 1_000_000, found.answered(), found.asked(), n,
+                        (System.nanoTime() - looked) / 1_000_000);
+                done.complete(new Stored(n, closest(found)));
+            });
         });
         return done;
     }

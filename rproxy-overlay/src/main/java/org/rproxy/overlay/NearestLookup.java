@@ -99,6 +99,14 @@ final class NearestLookup {
             return out;
         }
 
+        /** The tokens of the closest {@code n} nodes that answered: where to put or announce. */
+        Map<KBucketEntry, byte[]> closestTokens(int n) {
+            Map<KBucketEntry, byte[]> out = new HashMap<>();
+            tokens.keySet().stream().sorted(new KBucketEntry.DistanceOrder(target)).limit(n)
+                    .forEach(e -> out.put(e, tokens.get(e)));
+            return out;
+        }
+
         /** The nodes that answered. */
         int answered() {
             return tokens.size();

@@ -10,7 +10,9 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -74,11 +76,11 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
         long deadline = System.nanoTime() + node.config().budget().toNanos();
         node.dht().addBootstrap(bootstrap(info));
-        List<String> missing = new ArrayList<>(info.publishers());
+        List<String> unsure = new ArrayList<>(info.publishers());
         List<Pointer> pointers = new ArrayList<>();
-        // a publisher's pointer can be missing for a moment (its put still under way, or the nodes
-        // holding it slow to answer): ask again for the missing ones, a second apart, while the budget allows
-        for (int round = 0; !missing.isEmpty() && round < LOOKUP_ROUNDS; round++) {
+        // a lookup that failed or did not end in time is made again (a second later, while the
+        // budget allows); one that heard from the closest nodes and found nothing is final
+        for (int round = 0; !unsure.isEmpty() && round < LOOKUP_ROUNDS; round++) {
             if (round > 0) {
                 if (deadline - System.nanoTime() < 2_000_000_000L) {
                     break;
@@ -86,31 +88,36 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
                 await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)),
                         deadline);
             }
-            for (Pointer p : pointers(missing, resourceId, deadline)) {
-                missing.remove(HexFormat.of().formatHex(p.publisher()));
-                if (pointers.stream().noneMatch(q -> Arrays.equals(q.infoHash(), p.infoHash()))) {
-                    pointers.add(p);
+            Map<String, CompletableFuture<Optional<StorageItem>>> gets = lookUp(unsure, resourceId, deadline);
+            unsure.clear();
+            gets.forEach((publisher, g) -> {
+                if (!g.isDone() || g.isCompletedExceptionally()) {
+                    g.cancel(false);
+                    unsure.add(publisher);
+                    return;
                 }
-            }
+                g.join().map(i -> Pointer.of(i, resourceId)).ifPresent(p -> {
+                    if (pointers.stream().noneMatch(q -> Arrays.equals(q.infoHash(), p.infoHash()))) {
+                        pointers.add(p);
+                    }
+                });
+            });
         }
         pointers.sort(Comparator.comparingLong(Pointer::seq).reversed());
         return new Walk(pointers, deadline);
     }
 
-    /** The pointers of {@code publishers} (hex keys) for {@code resourceId}, looked up in parallel. */
-    private List<Pointer> pointers(List<String> publishers, String resourceId, long deadline) {
-        List<CompletableFuture<Optional<StorageItem>>> gets = new ArrayList<>();
+    /** Looks up the pointers of {@code publishers} (hex keys) for {@code resourceId} in parallel, until the deadline. */
+    private Map<String, CompletableFuture<Optional<StorageItem>>> lookUp(List<String> publishers, String resourceId,
+                                                                        long deadline) {
+        Map<String, CompletableFuture<Optional<StorageItem>>> gets = new LinkedHashMap<>();
         CompletableFuture<Void> joined = node.dht().joined();
         for (String publisher : publishers) {
             byte[] key = OverlayInfo.key(publisher);
-            gets.add(joined.thenCompose(j -> node.dht().get(key, Pointer.salt(resourceId))));
+            gets.put(publisher, joined.thenCompose(j -> node.dht().get(key, Pointer.salt(resourceId))));
         }
-        await(CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)), deadline);
-        List<Pointer> pointers = new ArrayList<>();
-        for (CompletableFuture<Optional<StorageItem>> g : gets) {
-            g.getNow(Optional.empty()).map(i -> Pointer.of(i, resourceId)).ifPresent(pointers::add);
-        }
-        return pointers;
+        await(CompletableFuture.allOf(gets.values().toArray(CompletableFuture[]::new)), deadline);
+        return gets;
     }
 
     @Override

@@ -70,10 +70,20 @@ final class Swarm implements AutoCloseable {
         // a publisher is the first seeder of every version: bt's default of 10 active connections
         // per torrent would queue a crowd of viewers behind one another
         config.setMaxConcurrentlyActivePeerConnectionsPerTorrent(64);
+        // bt 1.10 runs the handshakes of incoming and outgoing connections on one pool (50 threads,
+        // ConnectionSource and IncomingConnectionListener): a handshake that waits for a busy peer
+        // holds a thread for the whole timeout (30 s by default), and peers that wait on each other
+        // starve each other's pools; so fail such a handshake early and let it be tried again
+        config.setPeerConnectionTimeout(Duration.ofSeconds(5));
+        config.setPeerHandshakeTimeout(Duration.ofSeconds(5));
         this.runtime = BtRuntime.builder(config)
                 .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(
                         DhtPeerSource.factory(dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())))))
                 .disableLocalServiceDiscovery()
+                // no peer exchange (ut_pex): it has every seeder connect to every other seeder of
+                // every torrent, connections that carry nothing and fill bt's connection pool; a
+                // peer that fetches finds the seeders through the DHT
+                .disablePeerExchange()
                 .disableAutomaticShutdown()
                 .build();
     }
