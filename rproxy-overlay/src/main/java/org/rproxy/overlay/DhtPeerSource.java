@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only torrents being fetched are looked up: a seeder waits to be found, and its lookups would
  * only spend the DHT's patience (nodes throttle a sender to about two requests a second). While
- * fetching, the peers found are reported again every few polls even when unchanged, because bt
+ * fetching, a few of the peers found are reported at a time, others every few polls, because bt
  * connects to a reported peer once and does not try a failed one again by itself. Thread-safe.
  */
 final class DhtPeerSource implements PeerSource {
@@ -41,6 +42,8 @@ final class DhtPeerSource implements PeerSource {
     private static final int LOOK_EVERY = 10;
     /** Polls between reports of unchanged peers. */
     private static final int REPORT_EVERY = 3;
+    /** Peers reported at a time. */
+    private static final int PER_REPORT = 3;
 
     private final DhtNode dht;
     private final byte[] infoHash;
@@ -98,9 +101,13 @@ final class DhtPeerSource implements PeerSource {
 
     @Override
     public Collection<Peer> getPeers() {
+        // a few at a time, another few each report: one peer is enough for a bundle, and bt 1.10
+        // ties up a pool thread spinning for its selector for every connection it opens at once
+        List<InetSocketAddress> all = new ArrayList<>(reported);
+        Collections.shuffle(all);
         // bt removes the peers it took from the collection it is given
         List<Peer> out = new ArrayList<>();
-        reported.forEach(a -> out.add(InetPeer.build(a.getAddress(), a.getPort())));
+        all.stream().limit(PER_REPORT).forEach(a -> out.add(InetPeer.build(a.getAddress(), a.getPort())));
         return out;
     }
 }

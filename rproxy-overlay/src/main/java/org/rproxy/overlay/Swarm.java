@@ -75,6 +75,7 @@ final class Swarm implements AutoCloseable {
         // holds a thread for the whole timeout (30 s by default), and peers that wait on each other
         // starve each other's pools; so fail such a handshake early and let it be tried again
         config.setPeerConnectionTimeout(Duration.ofSeconds(5));
+        config.setMaxPendingConnectionRequests(16);
         config.setPeerHandshakeTimeout(Duration.ofSeconds(5));
         this.runtime = BtRuntime.builder(config)
                 .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(
