@@ -168,6 +168,9 @@ final class NearestLookup {
 
     private CompletableFuture<Result> start() {
         KClosestNodesSearch kns = new KClosestNodesSearch(target, K * 4, dht);
+        // as mldht's own node lookups: also nodes that missed an answer or two lately (a busy
+        // node drops requests), which mldht leaves out of the nodes it hands to others
+        kns.filter = KBucketEntry::eligibleForLocalLookup;
         kns.fill();
         synchronized (this) {
             kns.getEntries().forEach(this::add);

@@ -47,8 +47,16 @@ import org.rproxy.core.model.OverlayInfo;
 public final class OverlayClient implements OverlaySource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayClient.class);
     private static final int LOOKUP_ROUNDS = 3;
+    private static final int REFUSED_KEPT = 1024;
 
     private final OverlayNode node;
+    /** Infohashes of bundles the client refused (and why), the most recent {@value #REFUSED_KEPT}. */
+    private final Map<String, String> refused = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > REFUSED_KEPT;
+        }
+    });
 
     private OverlayClient(OverlayNode node) {
         this.node = node;
@@ -133,7 +141,11 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
 
     @Override
     public void refused(Offer offer, ClientException why) {
-        node.swarm().drop(HexFormat.of().formatHex(infoHash(offer.from())));
+        String hex = HexFormat.of().formatHex(infoHash(offer.from()));
+        if (offer.bundle() != null) {
+            refused.put(hex, why.getMessage());
+        }
+        node.swarm().drop(hex);
     }
 
     private static byte[] infoHash(URI magnet) {
@@ -184,6 +196,12 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             }
             Pointer p = pointers.next();
             URI from = URI.create(p.magnet());
+            String hex = HexFormat.of().formatHex(p.infoHash());
+            String before = refused.get(hex);
+            if (before != null) {
+                // an infohash names exact bytes: a bundle refused once is refused again
+                return new Offer(from, null, "refused before: " + before + " (" + p + ")");
+            }
             long max = Math.min(p.size(), node.config().maxBundle().bytes());
             long start = System.nanoTime();
             CompletableFuture<byte[]> bytes = node.swarm().fetch(p.infoHash(), max);

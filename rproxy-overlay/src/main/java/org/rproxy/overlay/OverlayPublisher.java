@@ -2,6 +2,7 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -42,6 +43,8 @@ public final class OverlayPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
     private static final java.time.Duration STEP_WAIT = java.time.Duration.ofSeconds(30);
     private static final int TRIES = 5;
+    /** When a new pointer is put again after its first put. */
+    private static final List<Duration> SETTLE = List.of(Duration.ofSeconds(10), Duration.ofMinutes(1));
 
     private final OverlayNode node;
     private final DhtKey key;
@@ -154,6 +157,15 @@ public final class OverlayPublisher implements AutoCloseable {
         Pointer held = current.put(id, p);
         CompletableFuture<Integer> stored = put(p);
         await(stored);
+        // and again a little later: the closest nodes of a busy or changing DHT are not always the
+        // ones a single lookup reached, and readers would take an older pointer from the others
+        for (Duration after : SETTLE) {
+            worker.schedule(() -> {
+                if (p.equals(current.get(id))) {
+                    put(p);
+                }
+            }, after.toMillis(), TimeUnit.MILLISECONDS);
+        }
         Pointer old = held == null ? null : previous.put(id, held);
         if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
             node.swarm().drop(HexFormat.of().formatHex(old.infoHash()));

@@ -16,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import bt.Bt;
 import bt.data.file.FileSystemStorage;
 import bt.metainfo.MetadataService;
+import bt.metainfo.TorrentId;
+import bt.net.IPeerConnectionPool;
+import bt.net.PeerConnection;
 import bt.metainfo.Torrent;
 import bt.module.ServiceModule;
 import bt.runtime.BtClient;
@@ -212,6 +215,11 @@ final class Swarm implements AutoCloseable {
         BtClient c = clients.remove(hex);
         if (c != null) {
             c.stop();
+            // bt 1.10 keeps a stopped torrent's connections in its pool (idle, never read again)
+            // and hands them out when the same torrent is started again, which then fetches
+            // nothing: close them, so that a later fetch of it connects afresh
+            runtime.service(IPeerConnectionPool.class)
+                    .visitConnections(TorrentId.fromBytes(HexFormat.of().parseHex(hex)), PeerConnection::closeQuietly);
         }
         deleteTree(root.resolve(hex));
     }
