@@ -14,27 +14,29 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PUSH into a P2P overlay, end to end on real BitTorrent and mainline DHT code (bt, mldht): an
  * RProxy publishes; twenty peers find and verify the network map and the cost map through the
- * overlay alone (the RProxy has no HTTP listener); after a maps change they get the new version
- * through the overlay; a publisher serving a tampered bundle and one still pointing at the old
- * version change nothing a client accepts; with the overlay empty, a client
+ * overlay alone (the RProxy has no HTTP listener), each seeding on what it took and still
+ * fetching its next bundles from the seeders it already shares a torrent with; after a maps
+ * change they get the new version through the overlay; a publisher serving a tampered bundle and
+ * one still pointing at the old version change nothing a client accepts; with the RProxy gone, a
+ * newcomer gets the current maps from the seeding peers alone; with the overlay empty, a client
  * pulls valid maps from the origin. The checks run in {@link OverlayNamespaceRun}, in a child JVM
  * inside a network namespace this test creates ({@code unshare -n}), because mldht refuses
  * loopback and private addresses: the peers use 100.64.0.0/10 addresses on the namespace's own
  * {@code lo}, so nothing can leave it. Skipped, saying why, where no namespace can be made.
  *
- * <p>Not part of a plain {@code mvn -B verify}: it takes three minutes or more (mldht throttles
- * every sender), and on a loaded machine a peer's lookup can miss the genuine pointer within
- * its budget and fall back to pull, which is right for a client and a failure here. Run it with
- * {@code -Drproxy.overlay-it=true}.
+ * <p>Part of {@code mvn -B verify} (about a minute); {@code -Drproxy.overlay-it=false} leaves it
+ * out. The child's whole output is kept in {@code target/overlay-namespace-it.log};
+ * {@code -Doverlay.peers=N}, {@code -Doverlay.seeding=false} and a
+ * {@code -Dlogback.configurationFile} are passed on to it.
  */
-@EnabledIfSystemProperty(named = "rproxy.overlay-it", matches = "true",
-        disabledReason = "the overlay end to end takes minutes; run it with -Drproxy.overlay-it=true")
+@DisabledIfSystemProperty(named = "rproxy.overlay-it", matches = "false",
+        disabledReason = "left out with -Drproxy.overlay-it=false")
 class OverlayNamespaceIT {
 
     @Test

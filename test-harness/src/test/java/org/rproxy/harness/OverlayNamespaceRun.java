@@ -49,8 +49,9 @@ import org.rproxy.push.UpdateStreamConfig;
  * publishers in its directory: the RProxy (a push feed following the origin, publishing into the
  * overlay, with no HTTP listener at all), one that serves a tampered cost map under a newer
  * pointer, and one that keeps pointing at the old cost map after it changed. Twenty
- * client peers fetch the network map and the cost map; each check throws an AssertionError, so
- * the exit status says whether everything held. Prints one line per phase.
+ * client peers fetch the network map and the cost map, seeding on what they took; at the end the
+ * RProxy leaves and a newcomer fetches both maps from the peers. Each check throws an
+ * AssertionError, so the exit status says whether everything held. Prints one line per phase.
  */
 final class OverlayNamespaceRun {
     static final String NETWORK_MAP = "/networkmap/default-network-map";
