@@ -178,26 +178,7 @@ final class DhtNode implements AutoCloseable {
         return done;
     }
 
-    /**
-     * How a put or an announce went.
-     *
-     * @param nodes   the nodes that took it
-     * @param closest the closest nodes that could have (they answered the lookup), at most K
-     */
-    record Stored(int nodes, int closest) {
-        Stored {
-            if (nodes < 0 || closest < 0) {
-                throw new IllegalArgumentException("nodes, closest: " + nodes + ", " + closest + " (expected: >= 0)");
-            }
-        }
-
-        /** At least half of the closest nodes took it (and at least one did). */
-        boolean enough() {
-            return nodes > 0 && 2 * nodes >= closest;
-        }
-    }
-
-    private static int closest(NearestLookup.Result found) {
+    private static int closest(LookupResult found) {
         return Math.min(NearestLookup.K, found.tokens().size());
     }
 

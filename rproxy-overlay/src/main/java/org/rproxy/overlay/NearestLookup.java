@@ -38,9 +38,10 @@ import lbms.plugins.mldht.kad.utils.AddressUtils;
 
 /**
  * One iterative Kademlia lookup (BEP 44 {@code get} or BEP 5 {@code get_peers}) over mldht's RPC
- * layer that ends only once the {@value #K} closest nodes it learnt of have answered, or have
- * been asked twice in vain: it collects every valid item or peer any node returned, and the write
- * tokens of the nodes that answered (for the put or announce that follows).
+ * layer that ends only once the {@value #K} closest nodes it learnt of (twice as many for an
+ * item, three times as many while nothing is found) have answered, or have been asked twice in
+ * vain: it collects every valid item or peer any node returned, and the write tokens of the nodes
+ * that answered (for the put or announce that follows).
  *
  * <p>Why not mldht's {@code GetLookupTask}/{@code PeerLookupTask}: they leave out, for the whole
  * lookup, every node this node sent ten requests to in the last few seconds (its outgoing spam
@@ -65,54 +66,6 @@ final class NearestLookup {
     /** The shortest wait before a request to a node known to answer fast is taken for lost. */
     private static final long MIN_STALL_MS = 500;
 
-    /**
-     * What a lookup found.
-     *
-     * @param target   the target looked up
-     * @param tokens   the write token of every node that answered, for a put or an announce
-     * @param item     the valid BEP 44 item of the highest seq any node returned (get only)
-     * @param seqs     the seq of the valid item each node returned, for the nodes that returned one
-     * @param peers    the peers the nodes returned (get_peers only)
-     * @param asked    the nodes asked
-     */
-    record Result(Key target, Map<KBucketEntry, byte[]> tokens, Optional<StorageItem> item, Map<KBucketEntry, Long> seqs,
-                  Set<InetSocketAddress> peers, int asked) {
-        Result {
-            requireNonNull(target, "target");
-            tokens = Map.copyOf(requireNonNull(tokens, "tokens"));
-            requireNonNull(item, "item");
-            seqs = Map.copyOf(requireNonNull(seqs, "seqs"));
-            peers = Set.copyOf(requireNonNull(peers, "peers"));
-        }
-
-        /**
-         * The tokens of the closest {@code n} nodes that answered without the item found (or with
-         * an older one): where a reader stores it again, so that the nodes that joined closer to
-         * the target since it was put hold it too.
-         */
-        Map<KBucketEntry, byte[]> lacking(int n) {
-            long seq = item.map(StorageItem::seq).orElse(Long.MAX_VALUE);
-            Map<KBucketEntry, byte[]> out = new HashMap<>();
-            tokens.keySet().stream().sorted(new KBucketEntry.DistanceOrder(target)).limit(n)
-                    .filter(e -> seqs.getOrDefault(e, Long.MIN_VALUE) < seq)
-                    .forEach(e -> out.put(e, tokens.get(e)));
-            return out;
-        }
-
-        /** The tokens of the closest {@code n} nodes that answered: where to put or announce. */
-        Map<KBucketEntry, byte[]> closestTokens(int n) {
-            Map<KBucketEntry, byte[]> out = new HashMap<>();
-            tokens.keySet().stream().sorted(new KBucketEntry.DistanceOrder(target)).limit(n)
-                    .forEach(e -> out.put(e, tokens.get(e)));
-            return out;
-        }
-
-        /** The nodes that answered. */
-        int answered() {
-            return tokens.size();
-        }
-    }
-
     private final DHT dht;
     private final RPCServer srv;
     private final Key target;
@@ -123,7 +76,7 @@ final class NearestLookup {
     private final Map<KBucketEntry, byte[]> tokens = new HashMap<>();
     private final Map<KBucketEntry, Long> seqs = new HashMap<>();
     private final Set<InetSocketAddress> peers = new HashSet<>();
-    private final CompletableFuture<Result> done = new CompletableFuture<>();
+    private final CompletableFuture<LookupResult> done = new CompletableFuture<>();
     private StorageItem best;
     private int requests;
 
@@ -157,16 +110,16 @@ final class NearestLookup {
     }
 
     /** Looks up the BEP 44 item at {@code target} (whose salt is {@code salt}, or null). */
-    static CompletableFuture<Result> get(DHT dht, RPCServer srv, Key target, byte[] salt) {
+    static CompletableFuture<LookupResult> get(DHT dht, RPCServer srv, Key target, byte[] salt) {
         return new NearestLookup(dht, srv, target, salt, false).start();
     }
 
     /** Looks up the peers of the torrent {@code infoHash}. */
-    static CompletableFuture<Result> peers(DHT dht, RPCServer srv, Key infoHash) {
+    static CompletableFuture<LookupResult> peers(DHT dht, RPCServer srv, Key infoHash) {
         return new NearestLookup(dht, srv, infoHash, null, true).start();
     }
 
-    private CompletableFuture<Result> start() {
+    private CompletableFuture<LookupResult> start() {
         KClosestNodesSearch kns = new KClosestNodesSearch(target, K * 4, dht);
         // as mldht's own node lookups: also nodes that missed an answer or two lately (a busy
         // node drops requests), which mldht leaves out of the nodes it hands to others
@@ -194,7 +147,7 @@ final class NearestLookup {
      */
     private void step() {
         List<Map.Entry<KBucketEntry, Candidate>> send = new ArrayList<>();
-        Result result = null;
+        LookupResult result = null;
         synchronized (this) {
             if (done.isDone()) {
                 return;
@@ -204,8 +157,10 @@ final class NearestLookup {
                 active += c.live - c.stalled;
             }
             // nothing found yet: look farther out, where nodes that were closest when it was
-            // stored may still hold it (nodes that joined since are closer, and lack it)
-            int window = best == null && peers.isEmpty() ? K * WIDEN : K;
+            // stored may still hold it (nodes that joined since are closer, and lack it); an item
+            // found: still hear from twice K, as a newer version may sit on nodes that the
+            // publisher's own lookup took for the closest
+            int window = best == null && peers.isEmpty() ? K * WIDEN : peerLookup ? K : 2 * K;
             int considered = 0;
             boolean settled = true;
             for (Map.Entry<KBucketEntry, Candidate> e : candidates.entrySet()) {
@@ -229,7 +184,7 @@ final class NearestLookup {
                 }
             }
             if (settled || active == 0) {
-                result = new Result(target, tokens, Optional.ofNullable(best), seqs, peers,
+                result = new LookupResult(target, tokens, Optional.ofNullable(best), seqs, peers,
                         (int) candidates.values().stream().filter(c -> c.attempts > 0).count());
             }
         }

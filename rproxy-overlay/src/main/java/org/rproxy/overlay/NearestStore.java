@@ -52,7 +52,7 @@ final class NearestStore {
     }
 
     /** Puts {@code item} on the closest of {@code found}'s nodes. */
-    static CompletableFuture<Integer> put(DHT dht, RPCServer srv, NearestLookup.Result found, StorageItem item) {
+    static CompletableFuture<Integer> put(DHT dht, RPCServer srv, LookupResult found, StorageItem item) {
         requireNonNull(item, "item");
         return new NearestStore(dht, srv, (e, token) -> {
             PutRequest put = new PutRequest();
@@ -63,7 +63,7 @@ final class NearestStore {
     }
 
     /** Announces this node's BitTorrent {@code port} as a seed of {@code infoHash} on the closest of {@code found}'s nodes. */
-    static CompletableFuture<Integer> announce(DHT dht, RPCServer srv, NearestLookup.Result found, Key infoHash, int port) {
+    static CompletableFuture<Integer> announce(DHT dht, RPCServer srv, LookupResult found, Key infoHash, int port) {
         requireNonNull(infoHash, "infoHash");
         return new NearestStore(dht, srv, (e, token) -> {
             AnnounceRequest a = new AnnounceRequest(infoHash, port, token);

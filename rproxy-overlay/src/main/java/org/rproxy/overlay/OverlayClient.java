@@ -38,8 +38,8 @@ import org.rproxy.core.model.OverlayInfo;
  * looks up the pointers of every publisher the origin's directory names (in parallel), and
  * offers their torrents newest first, each fetched from the swarm only when the client asks for
  * it; everything within the configured budget, after which the client pulls. With
- * {@code seeding: true} a bundle the client accepted is announced and seeded on; one it refused
- * is dropped.
+ * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on;
+ * one it refused is dropped, and not fetched again (its infohash names the same bytes).
  *
  * <p>{@link #offers} blocks the calling thread for at most the budget; mldht and bt run their
  * own threads. Thread-safe.

@@ -33,8 +33,9 @@ import org.rproxy.core.store.Representation;
  * moved to it. The pointer is signed with the publisher's own DHT key, which says only whose
  * pointer it is; clients trust a bundle only when the origin's signature inside it verifies.
  * The current and the previous version of each resource stay seeded (a client may be half-way
- * through the previous one); older ones are dropped. Pointers and announcements are put again
- * every {@code republish}.
+ * through the previous one); older ones are dropped. A new pointer is put again after 10 s and
+ * a minute (a busy or changing DHT does not always show one lookup its closest nodes), and
+ * pointers and announcements again every {@code republish}.
  *
  * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
  * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
@@ -202,10 +203,10 @@ public final class OverlayPublisher implements AutoCloseable {
      * much at once (a whole catalogue at start). Completes with the last outcome, never
      * exceptionally.
      */
-    private CompletableFuture<DhtNode.Stored> store(Supplier<CompletableFuture<DhtNode.Stored>> step,
+    private CompletableFuture<Stored> store(Supplier<CompletableFuture<Stored>> step,
                                                     BooleanSupplier still, String what, int tries) {
         return step.get().handle((s, failure) -> {
-            DhtNode.Stored out = failure == null ? s : new DhtNode.Stored(0, 0);
+            Stored out = failure == null ? s : new Stored(0, 0);
             if (out.enough()) {
                 return CompletableFuture.completedFuture(out);
             }

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * The BitTorrent side of one overlay node, run by bt: makes a torrent of a file, seeds it, and
  * fetches a torrent by infohash alone (BEP 9 metadata from the peers, then the pieces, each
  * checked against its SHA-1). Peers are found through the node's {@link DhtNode}; the listener
- * is bound to the configured address, and local service discovery (multicast) is off. Every
- * torrent lives in its own folder named by its infohash.
+ * is bound to the configured address, and local service discovery (multicast), peer exchange
+ * and Message Stream Encryption are off (see the README's overlay section for what bt 1.10 does
+ * with many seeders otherwise). Every torrent lives in its own folder named by its infohash.
  *
  * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
  */
@@ -201,7 +202,7 @@ final class Swarm implements AutoCloseable {
      * Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole;
      * completes with how many of the closest DHT nodes took the announcement.
      */
-    CompletableFuture<DhtNode.Stored> announce(byte[] infoHash) {
+    CompletableFuture<Stored> announce(byte[] infoHash) {
         return dht.announce(infoHash, port);
     }
 
