@@ -62,6 +62,11 @@ final class OverlayNamespaceRun {
     static final boolean SEEDING = Boolean.parseBoolean(System.getProperty("overlay.seeding", "true"));
     /** The host of the peer that comes after the RProxy left. */
     private static final int LATE = 31;
+    /**
+     * A client's overlay budget: generous, as the run shares its machine (a few seconds suffice
+     * on an idle one; with a load average near 100 on two cores a transfer took over a minute).
+     */
+    private static final Duration BUDGET = Duration.ofSeconds(180);
     /** The host of the first of the peers (up to 200 fit in the /24). */
     private static final int FIRST_PEER = 40;
 
@@ -209,7 +214,7 @@ final class OverlayNamespaceRun {
             }));
         }
         for (Future<?> f : all) {
-            f.get(150, TimeUnit.SECONDS);
+            f.get(BUDGET.toSeconds() * 3, TimeUnit.SECONDS);
         }
     }
 
@@ -250,7 +255,7 @@ final class OverlayNamespaceRun {
     private static OverlayConfig config(Path dir, int host, List<Address> dht) {
         // a BitTorrent port of its own per node: bt names its threads after it, so a log tells the nodes apart
         return new OverlayConfig(ip(host), 6881, 7000 + host, dht, false, null, dir.resolve("node-" + host), SEEDING,
-                Duration.ofSeconds(90), null, null);
+                BUDGET, null, null);
     }
 
     private static SignedBundle bundle(URI base, String target) throws Exception {
