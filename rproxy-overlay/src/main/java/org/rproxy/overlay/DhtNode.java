@@ -10,37 +10,39 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 
 import lbms.plugins.mldht.DHTConfiguration;
 import lbms.plugins.mldht.kad.DHT;
 import lbms.plugins.mldht.kad.GenericStorage;
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+import lbms.plugins.mldht.kad.KBucketEntry;
 import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.RPCServer;
-import lbms.plugins.mldht.kad.tasks.AnnounceTask;
-import lbms.plugins.mldht.kad.tasks.GetLookupTask;
-import lbms.plugins.mldht.kad.tasks.PeerLookupTask;
-import lbms.plugins.mldht.kad.tasks.PutTask;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node of the mainline DHT (BEP 5), run by the8472's mldht: what the overlay needs of it,
  * as futures: BEP 44 mutable items put and got (the pointers), and BEP 5 peers looked up and
- * announced (the swarms of the bundles). Bound to one address when given one (so a test can keep
- * it inside its namespace), seeded with the configured bootstrap nodes, and with the public
- * router bootstrap off unless asked for.
+ * announced (the swarms of the bundles). mldht runs the node, its routing table and the RPCs;
+ * the lookups are ours ({@link NearestLookup}), so that a put lands on, and a get hears from,
+ * the nodes closest to the target. Bound to one address when given one (so a test can keep it
+ * inside its namespace), seeded with the configured bootstrap nodes, and with the public router
+ * bootstrap off unless asked for.
  *
  * <p>mldht runs its own selector and scheduler threads; the futures complete on them, so
  * callers must not block in their continuations. Thread-safe.
  */
 final class DhtNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DhtNode.class);
+
     private final DHT dht;
     private final List<InetSocketAddress> bootstrap = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
@@ -113,9 +115,10 @@ final class DhtNode implements AutoCloseable {
 
     /**
      * Pings the bootstrap nodes once a socket is up (mldht opens it in the background), and again
-     * every two seconds for a while as long as fewer of them answered than were given: mldht only
-     * routes through nodes that answered it, and nodes started at the same time miss each other's
-     * first pings.
+     * every two seconds for a while until the node has joined: mldht only routes through nodes
+     * that answered it, and nodes started at the same time miss each other's first pings. Not
+     * longer: every ping counts against this node's allowance at the other (DHT nodes throttle a
+     * sender to about two requests a second), and once joined, mldht's own lookups fill the table.
      */
     private void pingBootstrap(int attemptsLeft) {
         if (!dht.isRunning() || attemptsLeft <= 0) {
@@ -133,7 +136,7 @@ final class DhtNode implements AutoCloseable {
                 srv.ping(a);
             }
         }
-        if (knownNodes() < others) {
+        if (!joined.isDone() && knownNodes() < others) {
             CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, dht.getScheduler())
                     .execute(() -> pingBootstrap(Math.min(attemptsLeft - 1, 15)));
         }
@@ -145,31 +148,44 @@ final class DhtNode implements AutoCloseable {
     }
 
     /**
-     * Stores {@code item} (a signed mutable item) on the nodes closest to its target; completes
-     * with the number of nodes that took it (0: none did, for example all held a newer one).
+     * Stores {@code item} (a signed mutable item) on the nodes closest to its target, after a
+     * lookup that heard from the {@value NearestLookup#K} closest it could reach (so the item lands
+     * where the next lookup looks); completes with the number of nodes that took it (0: none did,
+     * for example all held a newer one) and the number that could have (those that gave a token).
      */
-    CompletableFuture<Integer> put(StorageItem item) {
+    CompletableFuture<Stored> put(StorageItem item) {
         requireNonNull(item, "item");
-        CompletableFuture<Integer> done = new CompletableFuture<>();
+        CompletableFuture<Stored> done = new CompletableFuture<>();
         RPCServer srv = server(done);
         if (srv == null) {
             return done;
         }
-        GetLookupTask tokens = new GetLookupTask(item.fingerprint(), srv, dht.getNode());
-        tokens.expectedSalt(item.salt().map(DhtNode::bytes).orElse(null));
-        tokens.addListener(t -> {
-            PutTask put = new PutTask(srv, dht.getNode(), tokens.getTokens(), item);
-            put.addListener(p -> done.complete(p.getRecvResponses()));
-            dht.getTaskManager().addTask(put);
+        byte[] salt = item.salt().map(DhtNode::bytes).orElse(null);
+        long start = System.nanoTime();
+        NearestLookup.get(dht, srv, item.fingerprint(), salt).whenComplete((found, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            long looked = System.nanoTime();
+            NearestStore.put(dht, srv, found, item).thenAccept(n -> {
+                log.debug("DHT put {}: lookup {} ms ({} of {} answered), stored on {} in {} ms", item.fingerprint(),
+                        (looked - start) / 1_000_000, found.answered(), found.asked(), n,
+                        (System.nanoTime() - looked) / 1_000_000);
+                done.complete(new Stored(n, closest(found)));
+            });
         });
-        dht.getTaskManager().addTask(tokens);
         return done;
+    }
+
+    private static int closest(LookupResult found) {
+        return Math.min(NearestLookup.K, found.tokens().size());
     }
 
     /**
      * Looks up the mutable item of {@code publicKey} and {@code salt}; completes with the valid
-     * one of the highest sequence number that answering nodes hold (mldht drops items whose
-     * signature does not hold), or empty.
+     * one of the highest sequence number that the answering nodes hold (items whose signature
+     * does not hold are dropped), or empty.
      */
     CompletableFuture<Optional<StorageItem>> get(byte[] publicKey, byte[] salt) {
         CompletableFuture<Optional<StorageItem>> done = new CompletableFuture<>();
@@ -178,50 +194,72 @@ final class DhtNode implements AutoCloseable {
             return done;
         }
         Key target = GenericStorage.fingerprint(publicKey, salt, null);
-        GetLookupTask get = new GetLookupTask(target, srv, dht.getNode());
-        get.expectedSalt(salt);
-        AtomicReference<StorageItem> best = new AtomicReference<>();
-        get.setValueConsumer(item -> best.accumulateAndGet(item, (a, b) -> a == null || b.seq() > a.seq() ? b : a));
-        get.addListener(t -> done.complete(Optional.ofNullable(best.get())));
-        dht.getTaskManager().addTask(get);
-        return done;
-    }
-
-    /** Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}). */
-    CompletableFuture<Set<InetSocketAddress>> peers(byte[] infoHash) {
-        CompletableFuture<Set<InetSocketAddress>> done = new CompletableFuture<>();
-        lookup(infoHash, done, (lookup, found) -> done.complete(found));
-        return done;
-    }
-
-    /**
-     * Announces this node's BitTorrent {@code port} as a seed of {@code infoHash} to the nodes
-     * closest to it (BEP 5 {@code announce_peer}); completes with the number that took it.
-     */
-    CompletableFuture<Integer> announce(byte[] infoHash, int port) {
-        CompletableFuture<Integer> done = new CompletableFuture<>();
-        lookup(infoHash, done, (lookup, found) -> {
-            AnnounceTask a = dht.announce(lookup, true, port);
-            if (a == null) {
-                done.complete(0);
+        NearestLookup.get(dht, srv, target, salt).whenComplete((found, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
             } else {
-                a.addListener(t -> done.complete(t.getRecvResponses()));
+                log.debug("DHT get {}: {} of {} asked answered, item {}", target, found.answered(), found.asked(),
+                        found.item().map(i -> "seq " + i.seq()).orElse("none"));
+                done.complete(found.item());
+                found.item().ifPresent(item -> restore(srv, item, found.lacking(NearestLookup.K)));
             }
         });
         return done;
     }
 
-    private void lookup(byte[] infoHash, CompletableFuture<?> failIfNone,
-                        BiConsumer<PeerLookupTask, Set<InetSocketAddress>> then) {
-        RPCServer srv = server(failIfNone);
-        if (srv == null) {
-            return;
+    /**
+     * Stores a signed item a get found on the closest nodes that answered without it (BEP 44
+     * lets anyone store a signed item; the nodes check the signature): nodes that joined closer
+     * to the target after the publisher's put, which the next reader's lookup asks first.
+     */
+    private void restore(RPCServer srv, StorageItem item, Map<KBucketEntry, byte[]> lacking) {
+        if (!lacking.isEmpty() && item.mutable()) {
+            NearestStore.put(dht, srv, lacking, item);
         }
-        PeerLookupTask lookup = new PeerLookupTask(srv, dht.getNode(), new Key(infoHash));
-        Set<InetSocketAddress> found = ConcurrentHashMap.newKeySet();
-        lookup.setResultHandler((node, peer) -> found.add(peer.toSocketAddress()));
-        lookup.addListener(t -> then.accept(lookup, Set.copyOf(found)));
-        dht.getTaskManager().addTask(lookup);
+    }
+
+    /** Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}). */
+    CompletableFuture<Set<InetSocketAddress>> peers(byte[] infoHash) {
+        CompletableFuture<Set<InetSocketAddress>> done = new CompletableFuture<>();
+        RPCServer srv = server(done);
+        if (srv == null) {
+            return done;
+        }
+        NearestLookup.peers(dht, srv, new Key(infoHash)).whenComplete((found, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(found.peers());
+            }
+        });
+        return done;
+    }
+
+    /**
+     * Announces this node's BitTorrent {@code port} as a seed of {@code infoHash} to the nodes
+     * closest to it (BEP 5 {@code announce_peer}), after a lookup like {@link #put}'s.
+     */
+    CompletableFuture<Stored> announce(byte[] infoHash, int port) {
+        CompletableFuture<Stored> done = new CompletableFuture<>();
+        RPCServer srv = server(done);
+        if (srv == null) {
+            return done;
+        }
+        long start = System.nanoTime();
+        NearestLookup.peers(dht, srv, new Key(infoHash)).whenComplete((found, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            long looked = System.nanoTime();
+            NearestStore.announce(dht, srv, found, new Key(infoHash), port).thenAccept(n -> {
+                log.debug("DHT announce {}: lookup {} ms ({} of {} answered), stored on {} in {} ms", found.target(),
+                        (looked - start) / 1_000_000, found.answered(), found.asked(), n,
+                        (System.nanoTime() - looked) / 1_000_000);
+                done.complete(new Stored(n, closest(found)));
+            });
+        });
+        return done;
     }
 
     private RPCServer server(CompletableFuture<?> failIfNone) {

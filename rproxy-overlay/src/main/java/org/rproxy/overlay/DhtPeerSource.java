@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import bt.metainfo.TorrentId;
 import bt.net.InetPeer;
@@ -18,64 +21,93 @@ import bt.net.Peer;
 import bt.peer.PeerSource;
 import bt.peer.PeerSourceFactory;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * bt's peer discovery through our own DHT node (BEP 5 {@code get_peers}), so that one DHT node
  * serves both the pointers and the swarms. bt polls {@link PeerSource#update()} on its own
- * schedule; a poll starts a lookup when none is running (and none found peers lately) and
- * reports the peers of the last one finished, so bt's thread never waits on the network. Thread-safe.
+ * schedule (every second here) for every torrent it runs; a poll starts a lookup when none is
+ * running, and reports the peers of the last one finished, so bt's thread never waits on the
+ * network.
+ *
+ * <p>Only torrents being fetched are looked up: a seeder waits to be found, and its lookups would
+ * only spend the DHT's patience (nodes throttle a sender to about two requests a second). While
+ * fetching, a few of the peers found are reported at a time, others every few polls, because bt
+ * connects to a reported peer once and does not try a failed one again by itself. Thread-safe.
  */
 final class DhtPeerSource implements PeerSource {
+    private static final Logger log = LoggerFactory.getLogger(DhtPeerSource.class);
+    /** Polls between lookups once peers are known (while none are, every poll looks). */
+    private static final int LOOK_EVERY = 10;
+    /** Polls between reports of unchanged peers. */
+    private static final int REPORT_EVERY = 3;
+    /** Peers reported at a time. */
+    private static final int PER_REPORT = 3;
+
     private final DhtNode dht;
     private final byte[] infoHash;
+    private final Predicate<TorrentId> fetching;
+    private final TorrentId id;
     private final AtomicReference<CompletableFuture<Set<InetSocketAddress>>> running = new AtomicReference<>();
+    private final AtomicInteger polls = new AtomicInteger();
     private volatile Set<InetSocketAddress> found = Set.of();
     private volatile Set<InetSocketAddress> reported = Set.of();
-    private final java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
 
-    DhtPeerSource(DhtNode dht, byte[] infoHash) {
+    DhtPeerSource(DhtNode dht, TorrentId id, Predicate<TorrentId> fetching) {
         this.dht = requireNonNull(dht, "dht");
-        this.infoHash = infoHash.clone();
+        this.id = requireNonNull(id, "id");
+        this.fetching = requireNonNull(fetching, "fetching");
+        this.infoHash = id.getBytes();
     }
 
-    static PeerSourceFactory factory(DhtNode dht) {
+    /** Sources for bt, looking up the torrents for which {@code fetching} holds. */
+    static PeerSourceFactory factory(DhtNode dht, Predicate<TorrentId> fetching) {
         requireNonNull(dht, "dht");
+        requireNonNull(fetching, "fetching");
         // bt asks for a source on every poll and keeps none: the lookups in flight live here
         Map<TorrentId, DhtPeerSource> sources = new ConcurrentHashMap<>();
         return new PeerSourceFactory() {
             @Override
             public PeerSource getPeerSource(TorrentId torrentId) {
-                return sources.computeIfAbsent(torrentId, id -> new DhtPeerSource(dht, id.getBytes()));
+                sources.keySet().removeIf(t -> !t.equals(torrentId) && !fetching.test(t));
+                return sources.computeIfAbsent(torrentId, t -> new DhtPeerSource(dht, t, fetching));
             }
         };
     }
 
     @Override
     public boolean update() {
+        if (!fetching.test(id)) {
+            return false;
+        }
+        int poll = polls.incrementAndGet();
         CompletableFuture<Set<InetSocketAddress>> f = running.get();
-        // DHT nodes throttle a sender (2 requests a second each): look again at once only while
-        // nothing was found, else at every 15th poll
-        boolean due = f == null || found.isEmpty() || polls.incrementAndGet() % 15 == 0;
+        boolean due = f == null || found.isEmpty() || poll % LOOK_EVERY == 0;
         if (due && (f == null || f.isDone())) {
             CompletableFuture<Set<InetSocketAddress>> next = dht.peers(infoHash);
             if (running.compareAndSet(f, next)) {
-                next.thenAccept(peers -> found = peers);
+                next.thenAccept(peers -> {
+                    log.debug("peers of {}: {}", id, peers);
+                    found = peers;
+                });
             }
         }
         Set<InetSocketAddress> now = found;
-        boolean fresh = !now.equals(reported);
+        boolean fresh = !now.equals(reported) || poll % REPORT_EVERY == 0;
         reported = now;
         return fresh && !now.isEmpty();
     }
 
     @Override
     public Collection<Peer> getPeers() {
+        // a few at a time, another few each report: one peer is enough for a bundle, and bt 1.10
+        // ties up a pool thread spinning for its selector for every connection it opens at once
+        List<InetSocketAddress> all = new ArrayList<>(reported);
+        Collections.shuffle(all);
         // bt removes the peers it took from the collection it is given
         List<Peer> out = new ArrayList<>();
-        reported.forEach(a -> out.add(InetPeer.build(a.getAddress(), a.getPort())));
+        all.stream().limit(PER_REPORT).forEach(a -> out.add(InetPeer.build(a.getAddress(), a.getPort())));
         return out;
-    }
-
-    List<InetSocketAddress> lastFound() {
-        return List.copyOf(found);
     }
 }

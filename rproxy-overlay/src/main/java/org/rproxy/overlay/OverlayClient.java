@@ -5,11 +5,14 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -35,16 +38,25 @@ import org.rproxy.core.model.OverlayInfo;
  * looks up the pointers of every publisher the origin's directory names (in parallel), and
  * offers their torrents newest first, each fetched from the swarm only when the client asks for
  * it; everything within the configured budget, after which the client pulls. With
- * {@code seeding: true} a bundle the client accepted is announced and seeded on; one it refused
- * is dropped.
+ * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on;
+ * one it refused is dropped, and not fetched again (its infohash names the same bytes).
  *
  * <p>{@link #offers} blocks the calling thread for at most the budget; mldht and bt run their
  * own threads. Thread-safe.
  */
 public final class OverlayClient implements OverlaySource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayClient.class);
+    private static final int LOOKUP_ROUNDS = 3;
+    private static final int REFUSED_KEPT = 1024;
 
     private final OverlayNode node;
+    /** Infohashes of bundles the client refused (and why), the most recent {@value #REFUSED_KEPT}. */
+    private final Map<String, String> refused = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > REFUSED_KEPT;
+        }
+    });
 
     private OverlayClient(OverlayNode node) {
         this.node = node;
@@ -72,48 +84,56 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
         long deadline = System.nanoTime() + node.config().budget().toNanos();
         node.dht().addBootstrap(bootstrap(info));
-        List<Pointer> pointers = pointers(info, resourceId, deadline);
-        // a lookup made while this node knows few others can miss the nodes holding an item: look
-        // again, a second apart, while some publisher's pointer is missing and the budget allows
-        for (int round = 1; pointers.size() < info.publishers().size() && round < 3
-                && deadline - System.nanoTime() > 2_000_000_000L; round++) {
-            await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)), deadline);
-            for (Pointer p : pointers(info, resourceId, deadline)) {
-                if (pointers.stream().noneMatch(q -> java.util.Arrays.equals(q.infoHash(), p.infoHash()))) {
-                    pointers.add(p);
+        List<String> unsure = new ArrayList<>(info.publishers());
+        List<Pointer> pointers = new ArrayList<>();
+        // a lookup that failed or did not end in time is made again (a second later, while the
+        // budget allows); one that heard from the closest nodes and found nothing is final
+        for (int round = 0; !unsure.isEmpty() && round < LOOKUP_ROUNDS; round++) {
+            if (round > 0) {
+                if (deadline - System.nanoTime() < 2_000_000_000L) {
+                    break;
                 }
+                await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)),
+                        deadline);
             }
+            Map<String, CompletableFuture<Optional<StorageItem>>> gets = lookUp(unsure, resourceId, deadline);
+            unsure.clear();
+            gets.forEach((publisher, g) -> {
+                if (!g.isDone() || g.isCompletedExceptionally()) {
+                    g.cancel(false);
+                    unsure.add(publisher);
+                    return;
+                }
+                g.join().map(i -> Pointer.of(i, resourceId)).ifPresent(p -> {
+                    if (pointers.stream().noneMatch(q -> Arrays.equals(q.infoHash(), p.infoHash()))) {
+                        pointers.add(p);
+                    }
+                });
+            });
         }
         pointers.sort(Comparator.comparingLong(Pointer::seq).reversed());
         return new Walk(pointers, deadline);
     }
 
-    /** The pointers of every listed publisher for {@code resourceId}, one per infohash, looked up in parallel. */
-    private List<Pointer> pointers(OverlayInfo info, String resourceId, long deadline) {
-        List<CompletableFuture<Optional<StorageItem>>> gets = new ArrayList<>();
+    /** Looks up the pointers of {@code publishers} (hex keys) for {@code resourceId} in parallel, until the deadline. */
+    private Map<String, CompletableFuture<Optional<StorageItem>>> lookUp(List<String> publishers, String resourceId,
+                                                                        long deadline) {
+        Map<String, CompletableFuture<Optional<StorageItem>>> gets = new LinkedHashMap<>();
         CompletableFuture<Void> joined = node.dht().joined();
-        for (String publisher : info.publishers()) {
+        for (String publisher : publishers) {
             byte[] key = OverlayInfo.key(publisher);
-            gets.add(joined.thenCompose(j -> node.dht().get(key, Pointer.salt(resourceId))));
+            gets.put(publisher, joined.thenCompose(j -> node.dht().get(key, Pointer.salt(resourceId))));
         }
-        await(CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)), deadline);
-        List<Pointer> pointers = new ArrayList<>();
-        for (CompletableFuture<Optional<StorageItem>> g : gets) {
-            Optional<StorageItem> item = g.getNow(Optional.empty());
-            Pointer p = item.map(i -> Pointer.of(i, resourceId)).orElse(null);
-            if (p != null && pointers.stream().noneMatch(q -> java.util.Arrays.equals(q.infoHash(), p.infoHash()))) {
-                pointers.add(p);
-            }
-        }
-        return pointers;
+        await(CompletableFuture.allOf(gets.values().toArray(CompletableFuture[]::new)), deadline);
+        return gets;
     }
 
     @Override
     public void accepted(Offer offer) {
         byte[] infoHash = infoHash(offer.from());
         if (node.config().seeding()) {
-            node.swarm().announce(infoHash).whenComplete((n, e) -> log.debug("overlay: seeding {} announced to {} nodes",
-                    offer.from(), n));
+            node.swarm().announce(infoHash).whenComplete((s, e) -> log.debug("overlay: seeding {} announced to {}",
+                    offer.from(), e == null ? s : e.toString()));
         } else {
             node.swarm().drop(HexFormat.of().formatHex(infoHash));
         }
@@ -121,7 +141,11 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
 
     @Override
     public void refused(Offer offer, ClientException why) {
-        node.swarm().drop(HexFormat.of().formatHex(infoHash(offer.from())));
+        String hex = HexFormat.of().formatHex(infoHash(offer.from()));
+        if (offer.bundle() != null) {
+            refused.put(hex, why.getMessage());
+        }
+        node.swarm().drop(hex);
     }
 
     private static byte[] infoHash(URI magnet) {
@@ -172,6 +196,12 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             }
             Pointer p = pointers.next();
             URI from = URI.create(p.magnet());
+            String hex = HexFormat.of().formatHex(p.infoHash());
+            String before = refused.get(hex);
+            if (before != null) {
+                // an infohash names exact bytes: a bundle refused once is refused again
+                return new Offer(from, null, "refused before: " + before + " (" + p + ")");
+            }
             long max = Math.min(p.size(), node.config().maxBundle().bytes());
             long start = System.nanoTime();
             CompletableFuture<byte[]> bytes = node.swarm().fetch(p.infoHash(), max);

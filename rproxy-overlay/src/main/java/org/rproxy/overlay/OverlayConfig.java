@@ -26,7 +26,7 @@ import org.rproxy.core.config.ByteSize;
  * router-bootstrap: false  # also join through the public routers (router.bittorrent.com, ...)
  * key: /etc/rproxy/dht-key.pem   # the publisher's own Ed25519 key (PKCS#8 PEM); a publisher needs one
  * storage: /var/lib/rproxy/overlay
- * seeding: false           # client peers: keep seeding what they fetched and verified
+ * seeding: true            # client peers: keep seeding what they fetched and verified
  * budget: 10s              # a client's time for lookup and transfer before it pulls
  * republish: 20m           # pointers and announcements again (DHT nodes forget after about 2 h)
  * max-bundle: 64MB
@@ -56,8 +56,8 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
                     + " (expected: at least one host:port, or router-bootstrap: true)");
         }
         required(storage, "storage");
-        // off by default: bt 1.10 fetches no second torrent from a peer it still shares an open one with
-        seeding = orDefault(seeding, Boolean.FALSE);
+        // on by default: the point of the scheme is that a swarm gets its maps mostly from each other
+        seeding = orDefault(seeding, Boolean.TRUE);
         budget = positive(budget, DEFAULT_BUDGET, "budget");
         republish = positive(republish, DEFAULT_REPUBLISH, "republish");
         if (republish.compareTo(Duration.ofMinutes(1)) < 0 || republish.compareTo(Duration.ofMinutes(90)) > 0) {

@@ -2,6 +2,7 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -31,8 +33,9 @@ import org.rproxy.core.store.Representation;
  * moved to it. The pointer is signed with the publisher's own DHT key, which says only whose
  * pointer it is; clients trust a bundle only when the origin's signature inside it verifies.
  * The current and the previous version of each resource stay seeded (a client may be half-way
- * through the previous one); older ones are dropped. Pointers and announcements are put again
- * every {@code republish}.
+ * through the previous one); older ones are dropped. A new pointer is put again after 10 s and
+ * a minute (a busy or changing DHT does not always show one lookup its closest nodes), and
+ * pointers and announcements again every {@code republish}.
  *
  * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
  * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
@@ -40,6 +43,9 @@ import org.rproxy.core.store.Representation;
 public final class OverlayPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
     private static final java.time.Duration STEP_WAIT = java.time.Duration.ofSeconds(30);
+    private static final int TRIES = 5;
+    /** When a new pointer is put again after its first put. */
+    private static final List<Duration> SETTLE = List.of(Duration.ofSeconds(10), Duration.ofMinutes(1));
 
     private final OverlayNode node;
     private final DhtKey key;
@@ -147,16 +153,19 @@ public final class OverlayPublisher implements AutoCloseable {
      */
     private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle) {
         byte[] infoHash = node.swarm().seed(id + ".http", bundle);
-        retry(() -> node.swarm().announce(infoHash), "announcing " + id + " seq " + seq);
+        await(store(() -> node.swarm().announce(infoHash), () -> true, "announcing " + id + " seq " + seq, TRIES));
         Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
         Pointer held = current.put(id, p);
         CompletableFuture<Integer> stored = put(p);
-        try {
-            stored.get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            log.warn("overlay: putting {}: {}", p, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        await(stored);
+        // and again a little later: the closest nodes of a busy or changing DHT are not always the
+        // ones a single lookup reached, and readers would take an older pointer from the others
+        for (Duration after : SETTLE) {
+            worker.schedule(() -> {
+                if (p.equals(current.get(id))) {
+                    put(p);
+                }
+            }, after.toMillis(), TimeUnit.MILLISECONDS);
         }
         Pointer old = held == null ? null : previous.put(id, held);
         if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
@@ -165,46 +174,54 @@ public final class OverlayPublisher implements AutoCloseable {
         return stored;
     }
 
-    /** Runs {@code step} until a DHT node took it, up to five times two seconds apart. */
-    private static void retry(Supplier<CompletableFuture<Integer>> step, String what) {
-        for (int i = 0; i < 5; i++) {
-            try {
-                if (step.get().get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS) > 0) {
-                    return;
-                }
-                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)).join();
-            } catch (ExecutionException | TimeoutException e) {
-                log.debug("overlay: {}: {}", what, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    private static void await(CompletableFuture<?> step) {
+        try {
+            step.get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("overlay: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        log.warn("overlay: {}: no DHT node took it", what);
     }
 
+    /** Puts {@code p} until at least half of the closest DHT nodes took it (see {@link #store}). */
     private CompletableFuture<Integer> put(Pointer p) {
-        return put(p, 5);
+        return store(() -> node.dht().put(p.sign(key)), () -> p.equals(current.get(p.resourceId())), "putting " + p, TRIES)
+                .thenApply(s -> {
+                    if (s.nodes() > 0) {
+                        log.debug("overlay: {} stored on {} of the {} closest DHT nodes", p, s.nodes(), s.closest());
+                        stored.merge(p.resourceId(), p.seq(), Math::max);
+                    }
+                    return s.nodes();
+                });
     }
 
     /**
-     * Puts {@code p}, again after two seconds while no node took it and tries are left: DHT
-     * nodes throttle a sender that asks too much at once (a whole catalogue at start), and a node
-     * that just started may not have joined yet.
+     * Runs {@code step} (a put or an announcement) until at least half of the closest DHT nodes
+     * took it, again after a second while fewer did, {@code still} holds and tries are left: a
+     * node that just started may not have joined yet, and nodes throttle a sender that asks too
+     * much at once (a whole catalogue at start). Completes with the last outcome, never
+     * exceptionally.
      */
-    private CompletableFuture<Integer> put(Pointer p, int tries) {
-        return node.dht().put(p.sign(key)).handle((nodes, failure) -> {
-            if (failure == null && nodes > 0) {
-                log.debug("overlay: {} stored on {} DHT nodes", p, nodes);
-                stored.merge(p.resourceId(), p.seq(), Math::max);
-                return CompletableFuture.completedFuture(nodes);
+    private CompletableFuture<Stored> store(Supplier<CompletableFuture<Stored>> step,
+                                                    BooleanSupplier still, String what, int tries) {
+        return step.get().handle((s, failure) -> {
+            Stored out = failure == null ? s : new Stored(0, 0);
+            if (out.enough()) {
+                return CompletableFuture.completedFuture(out);
             }
-            if (tries > 1 && p.equals(current.get(p.resourceId()))) {
-                return CompletableFuture.supplyAsync(() -> put(p, tries - 1),
-                        CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, worker)).thenCompose(f -> f);
+            if (tries > 1 && still.getAsBoolean()) {
+                log.debug("overlay: {}: {} of the {} closest DHT nodes took it{}; again", what, out.nodes(), out.closest(),
+                        failure == null ? "" : " (" + failure + ")");
+                // not on the worker: it may be the thread waiting for this
+                return CompletableFuture.supplyAsync(() -> store(step, still, what, tries - 1),
+                        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)).thenCompose(f -> f);
             }
-            log.warn("overlay: {} stored on no DHT node{}", p, failure == null ? "" : ": " + failure);
-            return CompletableFuture.completedFuture(0);
+            if (still.getAsBoolean()) {
+                log.warn("overlay: {}: {} of the {} closest DHT nodes took it{}", what, out.nodes(), out.closest(),
+                        failure == null ? "" : " (" + failure + ")");
+            }
+            return CompletableFuture.completedFuture(out);
         }).thenCompose(f -> f);
     }
 

@@ -16,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import bt.Bt;
 import bt.data.file.FileSystemStorage;
 import bt.metainfo.MetadataService;
+import bt.metainfo.TorrentId;
+import bt.net.IPeerConnectionPool;
+import bt.net.PeerConnection;
 import bt.metainfo.Torrent;
 import bt.module.ServiceModule;
 import bt.runtime.BtClient;
@@ -23,21 +26,30 @@ import bt.runtime.BtRuntime;
 import bt.runtime.Config;
 import bt.torrent.maker.TorrentBuilder;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The BitTorrent side of one overlay node, run by bt: makes a torrent of a file, seeds it, and
  * fetches a torrent by infohash alone (BEP 9 metadata from the peers, then the pieces, each
  * checked against its SHA-1). Peers are found through the node's {@link DhtNode}; the listener
- * is bound to the configured address, and local service discovery (multicast) is off. Every
- * torrent lives in its own folder named by its infohash.
+ * is bound to the configured address, and local service discovery (multicast), peer exchange
+ * and Message Stream Encryption are off (see the README's overlay section for what bt 1.10 does
+ * with many seeders otherwise). Every torrent lives in its own folder named by its infohash.
  *
  * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
  */
 final class Swarm implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Swarm.class);
     private final BtRuntime runtime;
     private final DhtNode dht;
     private final int port;
     private final Path root;
     private final Map<String, BtClient> clients = new ConcurrentHashMap<>();
+    /** The torrents being fetched (by hex infohash): only these look for peers. */
+    private final Map<String, CompletableFuture<byte[]>> fetching = new ConcurrentHashMap<>();
+    /** The file of each torrent held whole (seeded, or fetched), by hex infohash. */
+    private final Map<String, Path> whole = new ConcurrentHashMap<>();
 
     Swarm(InetAddress bind, int port, Path root, DhtNode dht) {
         this.dht = requireNonNull(dht, "dht");
@@ -51,18 +63,32 @@ final class Swarm implements AutoCloseable {
         config.setPeerDiscoveryInterval(Duration.ofSeconds(1));
         config.setPeerConnectionRetryInterval(Duration.ofSeconds(1));
         config.setNumOfHashingThreads(1);
-        // bundles are small: small buffers per connection, and no second-long waits in handshakes
+        // bundles are small: small buffers per connection
         config.setNetworkBufferSize(64 * 1024);
-        config.setMseWaitBetweenReads(Duration.ofMillis(20));
+        // no Message Stream Encryption: bundles are public and signed, so it hides nothing worth
+        // hiding, and its Diffie-Hellman exchange costs CPU and a round trip per connection
+        config.setMseDisabled(true);
         // a seeder that was not up yet (or restarted) is tried again soon, not after bt's 30 minutes
         config.setUnreachablePeerBanDuration(Duration.ofSeconds(10));
         config.setTimeoutedAssignmentPeerBanDuration(Duration.ofSeconds(5));
         // a publisher is the first seeder of every version: bt's default of 10 active connections
         // per torrent would queue a crowd of viewers behind one another
         config.setMaxConcurrentlyActivePeerConnectionsPerTorrent(64);
+        // bt 1.10 runs the handshakes of incoming and outgoing connections on one pool (50 threads,
+        // ConnectionSource and IncomingConnectionListener): a handshake that waits for a busy peer
+        // holds a thread for the whole timeout (30 s by default), and peers that wait on each other
+        // starve each other's pools; so fail such a handshake early and let it be tried again
+        config.setPeerConnectionTimeout(Duration.ofSeconds(5));
+        config.setMaxPendingConnectionRequests(16);
+        config.setPeerHandshakeTimeout(Duration.ofSeconds(5));
         this.runtime = BtRuntime.builder(config)
-                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht)))
+                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(
+                        DhtPeerSource.factory(dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())))))
                 .disableLocalServiceDiscovery()
+                // no peer exchange (ut_pex): it has every seeder connect to every other seeder of
+                // every torrent, connections that carry nothing and fill bt's connection pool; a
+                // peer that fetches finds the seeders through the DHT
+                .disablePeerExchange()
                 .disableAutomaticShutdown()
                 .build();
     }
@@ -98,6 +124,7 @@ final class Swarm implements AutoCloseable {
                 c.startAsync();
                 return c;
             });
+            whole.put(hex, dir.resolve(name));
             return infoHash;
         } catch (IOException e) {
             throw new UncheckedIOException("seeding " + name + " under " + root + ": " + e.getMessage(), e);
@@ -106,13 +133,27 @@ final class Swarm implements AutoCloseable {
 
     /**
      * Fetches the single-file torrent {@code infoHash} from its peers; completes with the file's
-     * bytes, or exceptionally for a torrent of another shape or larger than {@code maxBytes}. The
-     * torrent stays open (serving peers already connected) until {@link #announce}d as seeded or
+     * bytes, or exceptionally for a torrent of another shape or larger than {@code maxBytes}. A
+     * torrent this node holds whole (seeds) is read from disk, and one being fetched already is
+     * not fetched twice. The torrent stays open (serving peers already connected) until
      * {@link #drop}ped.
      */
     CompletableFuture<byte[]> fetch(byte[] infoHash, long maxBytes) {
         String hex = HexFormat.of().formatHex(infoHash);
+        Path held = whole.get(hex);
+        if (held != null) {
+            return CompletableFuture.supplyAsync(() -> read(held, maxBytes));
+        }
         CompletableFuture<byte[]> done = new CompletableFuture<>();
+        CompletableFuture<byte[]> running = fetching.putIfAbsent(hex, done);
+        if (running != null) {
+            return running.copy();
+        }
+        log.debug("bt {}: fetching {}", port, hex);
+        done.whenComplete((b, e) -> {
+            fetching.remove(hex, done);
+            log.debug("bt {}: {} {}", port, hex, e == null ? "fetched" : "not fetched: " + e);
+        });
         Path dir = root.resolve(hex);
         try {
             Files.createDirectories(dir);
@@ -130,8 +171,10 @@ final class Swarm implements AutoCloseable {
                 .afterDownloaded(t -> {
                     try {
                         Path file = dir.resolve(String.join("/", t.getFiles().get(0).getPathElements()));
-                        done.complete(Files.readAllBytes(file));
-                    } catch (IOException | RuntimeException e) {
+                        byte[] bytes = read(file, maxBytes);
+                        whole.put(hex, file);
+                        done.complete(bytes);
+                    } catch (RuntimeException e) {
                         done.completeExceptionally(e);
                     }
                 })
@@ -144,19 +187,40 @@ final class Swarm implements AutoCloseable {
         return done;
     }
 
+    private static byte[] read(Path file, long maxBytes) {
+        try {
+            if (Files.size(file) > maxBytes) {
+                throw new IllegalStateException(file + ": " + Files.size(file) + " bytes (expected: at most " + maxBytes + ")");
+            }
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole;
-     * completes with the number of DHT nodes that took the announcement.
+     * completes with how many of the closest DHT nodes took the announcement.
      */
-    CompletableFuture<Integer> announce(byte[] infoHash) {
+    CompletableFuture<Stored> announce(byte[] infoHash) {
         return dht.announce(infoHash, port);
     }
 
     /** Stops seeding {@code infoHash} and deletes its folder. */
     void drop(String hex) {
+        whole.remove(hex);
+        CompletableFuture<byte[]> running = fetching.remove(hex);
+        if (running != null) {
+            running.cancel(false);
+        }
         BtClient c = clients.remove(hex);
         if (c != null) {
             c.stop();
+            // bt 1.10 keeps a stopped torrent's connections in its pool (idle, never read again)
+            // and hands them out when the same torrent is started again, which then fetches
+            // nothing: close them, so that a later fetch of it connects afresh
+            runtime.service(IPeerConnectionPool.class)
+                    .visitConnections(TorrentId.fromBytes(HexFormat.of().parseHex(hex)), PeerConnection::closeQuietly);
         }
         deleteTree(root.resolve(hex));
     }

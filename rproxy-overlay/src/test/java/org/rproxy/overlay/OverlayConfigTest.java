@@ -31,7 +31,7 @@ class OverlayConfigTest {
         assertEquals("203.0.113.7", c.bind());
         assertEquals(6881, c.dhtPort());
         assertEquals(Path.of("/etc/rproxy/dht.pem"), c.key());
-        assertEquals(Boolean.FALSE, c.seeding());
+        assertEquals(Boolean.TRUE, c.seeding());
         assertEquals(OverlayConfig.DEFAULT_BUDGET, c.budget());
         assertEquals(OverlayConfig.DEFAULT_REPUBLISH, c.republish());
     }

@@ -49,16 +49,26 @@ import org.rproxy.push.UpdateStreamConfig;
  * publishers in its directory: the RProxy (a push feed following the origin, publishing into the
  * overlay, with no HTTP listener at all), one that serves a tampered cost map under a newer
  * pointer, and one that keeps pointing at the old cost map after it changed. Twenty
- * client peers fetch the network map and the cost map; each check throws an AssertionError, so
- * the exit status says whether everything held. Prints one line per phase.
+ * client peers fetch the network map and the cost map, seeding on what they took; at the end the
+ * RProxy leaves and a newcomer fetches both maps from the peers. Each check throws an
+ * AssertionError, so the exit status says whether everything held. Prints one line per phase.
  */
 final class OverlayNamespaceRun {
     static final String NETWORK_MAP = "/networkmap/default-network-map";
     static final String COST_MAP = "/costmap/routingcost-map";
     static final String COST_MAP_ID = "routingcost-map";
-    static final int PEERS = Integer.getInteger("overlay.peers", 20);
-    /** Peers do not seed on: bt 1.10 fetches no second torrent from a peer it still shares a torrent with. */
-    static final boolean SEEDING = Boolean.parseBoolean(System.getProperty("overlay.seeding", "false"));
+    static final int PEERS = Math.min(200, Integer.getInteger("overlay.peers", 20));
+    /** Whether the peers seed on what they took (the default); -Doverlay.seeding=false tries the other way. */
+    static final boolean SEEDING = Boolean.parseBoolean(System.getProperty("overlay.seeding", "true"));
+    /** The host of the peer that comes after the RProxy left. */
+    private static final int LATE = 31;
+    /**
+     * A client's overlay budget: generous, as the run shares its machine (a few seconds suffice
+     * on an idle one; with a load average near 100 on two cores a transfer took over a minute).
+     */
+    private static final Duration BUDGET = Duration.ofSeconds(180);
+    /** The host of the first of the peers (up to 200 fit in the /24). */
+    private static final int FIRST_PEER = 40;
 
     private OverlayNamespaceRun() {
     }
@@ -119,7 +129,7 @@ final class OverlayNamespaceRun {
 
             List<OverlayClient> peers = new ArrayList<>();
             for (int i = 0; i < PEERS; i++) {
-                peers.add(peer(dir, 10 + i, dhtNodes, open));
+                peers.add(peer(dir, FIRST_PEER + i, dhtNodes, open));
             }
             for (OverlayClient p : peers) {
                 p.joined().get(30, TimeUnit.SECONDS);
@@ -158,6 +168,21 @@ final class OverlayNamespaceRun {
             System.out.printf("phase 4: after the change all %d peers took the new cost map (seq %d) from the overlay"
                     + " in %d ms; the older pointer (seq %d) and the tampered one changed nothing%n",
                     PEERS, v2, (System.nanoTime() - t1) / 1_000_000, v1);
+            if (SEEDING) {
+                // The peers seed what they took: with the RProxy gone, a newcomer still gets the
+                // current maps through the overlay, so from the peers alone.
+                closeEarly(open, feed);
+                closeEarly(open, rproxy);
+                OverlayClient late = peer(dir, LATE, dhtNodes, open);
+                late.joined().get(30, TimeUnit.SECONDS);
+                long t2 = System.nanoTime();
+                try (AltoClient c = AltoClient.bootstrap(options, late)) {
+                    expectFromOverlay(c.fetch(NETWORK_MAP), net);
+                    expectFromOverlay(c.fetch(COST_MAP), cost2);
+                }
+                System.out.printf("phase 5: with the RProxy gone, a newcomer took both current maps from the seeding"
+                        + " peers in %d ms%n", (System.nanoTime() - t2) / 1_000_000);
+            }
             System.out.println("OVERLAY-OK");
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) {
@@ -169,6 +194,11 @@ final class OverlayNamespaceRun {
             }
         }
         System.exit(0);
+    }
+
+    private static void closeEarly(List<AutoCloseable> open, AutoCloseable c) throws Exception {
+        open.remove(c);
+        c.close();
     }
 
     interface PeerCheck {
@@ -184,7 +214,7 @@ final class OverlayNamespaceRun {
             }));
         }
         for (Future<?> f : all) {
-            f.get(150, TimeUnit.SECONDS);
+            f.get(BUDGET.toSeconds() * 3, TimeUnit.SECONDS);
         }
     }
 
@@ -194,11 +224,11 @@ final class OverlayNamespaceRun {
         check(d.body().equals(expected), d.target() + " from the overlay is the origin's current version");
     }
 
-    /** The hosts (of 100.64.0.0/24) the run uses: three publishers, twenty peers, one early client. */
+    /** The hosts (of 100.64.0.0/24) the run uses: three publishers, the peers, an early and a late client. */
     static List<Integer> hosts() {
-        List<Integer> out = new ArrayList<>(List.of(1, 2, 3, 30));
+        List<Integer> out = new ArrayList<>(List.of(1, 2, 3, 30, LATE));
         for (int i = 0; i < PEERS; i++) {
-            out.add(10 + i);
+            out.add(FIRST_PEER + i);
         }
         return out;
     }
@@ -223,8 +253,9 @@ final class OverlayNamespaceRun {
     }
 
     private static OverlayConfig config(Path dir, int host, List<Address> dht) {
-        return new OverlayConfig(ip(host), 6881, 6891, dht, false, null, dir.resolve("node-" + host), SEEDING,
-                Duration.ofSeconds(90), null, null);
+        // a BitTorrent port of its own per node: bt names its threads after it, so a log tells the nodes apart
+        return new OverlayConfig(ip(host), 6881, 7000 + host, dht, false, null, dir.resolve("node-" + host), SEEDING,
+                BUDGET, null, null);
     }
 
     private static SignedBundle bundle(URI base, String target) throws Exception {

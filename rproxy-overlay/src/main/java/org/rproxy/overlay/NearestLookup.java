@@ -1,0 +1,286 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+import lbms.plugins.mldht.kad.DBItem;
+import lbms.plugins.mldht.kad.DHT;
+import lbms.plugins.mldht.kad.DHTConstants;
+import lbms.plugins.mldht.kad.GenericStorage;
+import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+import lbms.plugins.mldht.kad.KBucketEntry;
+import lbms.plugins.mldht.kad.KClosestNodesSearch;
+import lbms.plugins.mldht.kad.Key;
+import lbms.plugins.mldht.kad.PeerAddressDBItem;
+import lbms.plugins.mldht.kad.RPCCall;
+import lbms.plugins.mldht.kad.RPCCallListener;
+import lbms.plugins.mldht.kad.RPCServer;
+import lbms.plugins.mldht.kad.RPCState;
+import lbms.plugins.mldht.kad.messages.AbstractLookupRequest;
+import lbms.plugins.mldht.kad.messages.AbstractLookupResponse;
+import lbms.plugins.mldht.kad.messages.GetPeersRequest;
+import lbms.plugins.mldht.kad.messages.GetPeersResponse;
+import lbms.plugins.mldht.kad.messages.GetRequest;
+import lbms.plugins.mldht.kad.messages.GetResponse;
+import lbms.plugins.mldht.kad.messages.MessageBase;
+import lbms.plugins.mldht.kad.utils.AddressUtils;
+
+/**
+ * One iterative Kademlia lookup (BEP 44 {@code get} or BEP 5 {@code get_peers}) over mldht's RPC
+ * layer that ends only once the {@value #K} closest nodes it learnt of (twice as many for an
+ * item, three times as many while nothing is found) have answered, or have been asked twice in
+ * vain: it collects every valid item or peer any node returned, and the write tokens of the nodes
+ * that answered (for the put or announce that follows).
+ *
+ * <p>Why not mldht's {@code GetLookupTask}/{@code PeerLookupTask}: they leave out, for the whole
+ * lookup, every node this node sent ten requests to in the last few seconds (its outgoing spam
+ * throttle), and a node that does not answer before the lookup settles is not waited for; in a
+ * small or busy DHT such a lookup ends without asking the nodes that hold the item, and a put
+ * stores it on nodes farther out, where the next lookup does not look. Here the throttle only
+ * delays a request (mldht's RPC layer queues it), a request that stalls is sent once more, and
+ * the end is decided by the closest nodes alone.
+ *
+ * <p>Runs on mldht's threads (responses, timeouts, its scheduler for sending); never blocks.
+ * Thread-safe: its state is guarded by this object, and requests are sent outside the lock.
+ */
+final class NearestLookup {
+    /** Nodes that must answer, and that a put or announce stores on (BEP 5's K). */
+    static final int K = DHTConstants.MAX_ENTRIES_PER_BUCKET;
+    private static final int IN_FLIGHT = 8;
+    private static final int ATTEMPTS = 2;
+    /** A bound on the requests of one lookup, whatever the nodes answer. */
+    private static final int MAX_REQUESTS = 128;
+    /** How many times K nodes a lookup asks while nothing is found. */
+    private static final int WIDEN = 3;
+    /** The shortest wait before a request to a node known to answer fast is taken for lost. */
+    private static final long MIN_STALL_MS = 500;
+
+    private final DHT dht;
+    private final RPCServer srv;
+    private final Key target;
+    private final byte[] salt;
+    private final boolean peerLookup;
+    private final TreeMap<KBucketEntry, Candidate> candidates;
+    private final Set<Object> seen = new HashSet<>();
+    private final Map<KBucketEntry, byte[]> tokens = new HashMap<>();
+    private final Map<KBucketEntry, Long> seqs = new HashMap<>();
+    private final Set<InetSocketAddress> peers = new HashSet<>();
+    private final CompletableFuture<LookupResult> done = new CompletableFuture<>();
+    private StorageItem best;
+    private int requests;
+
+    /** One node's state in the lookup; guarded by the lookup. */
+    private static final class Candidate {
+        int attempts;
+        /** Requests sent and not ended (answered, timed out, refused). */
+        int live;
+        /** Of those, the ones past their expected round trip. */
+        int stalled;
+        boolean answered;
+        boolean refused;
+
+        /** Asked as often as allowed, and every request ended or stalled without an answer. */
+        boolean gaveUp() {
+            return !answered && (refused || (attempts >= ATTEMPTS && live == stalled));
+        }
+
+        boolean pending() {
+            return live > stalled;
+        }
+    }
+
+    private NearestLookup(DHT dht, RPCServer srv, Key target, byte[] salt, boolean peerLookup) {
+        this.dht = dht;
+        this.srv = srv;
+        this.target = target;
+        this.salt = salt;
+        this.peerLookup = peerLookup;
+        this.candidates = new TreeMap<>(new KBucketEntry.DistanceOrder(target));
+    }
+
+    /** Looks up the BEP 44 item at {@code target} (whose salt is {@code salt}, or null). */
+    static CompletableFuture<LookupResult> get(DHT dht, RPCServer srv, Key target, byte[] salt) {
+        return new NearestLookup(dht, srv, target, salt, false).start();
+    }
+
+    /** Looks up the peers of the torrent {@code infoHash}. */
+    static CompletableFuture<LookupResult> peers(DHT dht, RPCServer srv, Key infoHash) {
+        return new NearestLookup(dht, srv, infoHash, null, true).start();
+    }
+
+    private CompletableFuture<LookupResult> start() {
+        KClosestNodesSearch kns = new KClosestNodesSearch(target, K * 4, dht);
+        // as mldht's own node lookups: also nodes that missed an answer or two lately (a busy
+        // node drops requests), which mldht leaves out of the nodes it hands to others
+        kns.filter = KBucketEntry::eligibleForLocalLookup;
+        kns.fill();
+        synchronized (this) {
+            kns.getEntries().forEach(this::add);
+        }
+        step();
+        return done;
+    }
+
+    private void add(KBucketEntry e) {
+        if (dht.getNode().isLocalId(e.getID()) || AddressUtils.isBogon(e.getAddress())
+                || !seen.add(e.getID()) || !seen.add(e.getAddress().getAddress())) {
+            return;
+        }
+        candidates.put(e, new Candidate());
+    }
+
+    /**
+     * Sends to the closest candidates not yet answered (at most {@value #IN_FLIGHT} outstanding,
+     * stalled ones not counted), and ends the lookup once the {@value #K} closest that did not
+     * fail have answered, or nothing is left to wait for.
+     */
+    private void step() {
+        List<Map.Entry<KBucketEntry, Candidate>> send = new ArrayList<>();
+        LookupResult result = null;
+        synchronized (this) {
+            if (done.isDone()) {
+                return;
+            }
+            int active = 0;
+            for (Candidate c : candidates.values()) {
+                active += c.live - c.stalled;
+            }
+            // nothing found yet: look farther out, where nodes that were closest when it was
+            // stored may still hold it (nodes that joined since are closer, and lack it); an item
+            // found: still hear from twice K, as a newer version may sit on nodes that the
+            // publisher's own lookup took for the closest
+            int window = best == null && peers.isEmpty() ? K * WIDEN : peerLookup ? K : 2 * K;
+            int considered = 0;
+            boolean settled = true;
+            for (Map.Entry<KBucketEntry, Candidate> e : candidates.entrySet()) {
+                Candidate c = e.getValue();
+                if (c.gaveUp()) {
+                    continue;
+                }
+                if (considered++ == window) {
+                    break;
+                }
+                if (c.answered) {
+                    continue;
+                }
+                settled = false;
+                if (!c.pending() && c.attempts < ATTEMPTS && active < IN_FLIGHT && requests < MAX_REQUESTS) {
+                    c.attempts++;
+                    c.live++;
+                    requests++;
+                    active++;
+                    send.add(e);
+                }
+            }
+            if (settled || active == 0) {
+                result = new LookupResult(target, tokens, Optional.ofNullable(best), seqs, peers,
+                        (int) candidates.values().stream().filter(c -> c.attempts > 0).count());
+            }
+        }
+        if (result != null) {
+            done.complete(result);
+            return;
+        }
+        for (Map.Entry<KBucketEntry, Candidate> e : send) {
+            RPCCall call = new RPCCall(request(e.getKey().getAddress())).setExpectedID(e.getKey().getID());
+            call.builtFromEntry(e.getKey());
+            // a node known to answer fast is taken for lost well before mldht's general stall timeout
+            long rtt = Math.max(MIN_STALL_MS, 3L * e.getKey().getRTT());
+            if (rtt < Math.min(DHTConstants.RPC_CALL_TIMEOUT_MAX, srv.getTimeoutFilter().getStallTimeout())) {
+                call.setExpectedRTT(rtt);
+            }
+            call.addListener(listener(e.getKey(), e.getValue()));
+            // not from inside a call's listener, which holds that call's lock while mldht sends
+            dht.getScheduler().execute(() -> srv.doCall(call));
+        }
+    }
+
+    private MessageBase request(InetSocketAddress to) {
+        AbstractLookupRequest r = peerLookup ? new GetPeersRequest(target) : new GetRequest(target);
+        r.setWant4(dht.getType() == DHT.DHTtype.IPV4_DHT);
+        r.setWant6(dht.getType() == DHT.DHTtype.IPV6_DHT);
+        r.setDestination(to);
+        return r;
+    }
+
+    /** Follows one request: a stall frees its slot (the node may be asked again), its end settles it. */
+    private RPCCallListener listener(KBucketEntry entry, Candidate c) {
+        return new RPCCallListener() {
+            private boolean stalled;
+
+            @Override
+            public void stateTransition(RPCCall call, RPCState previous, RPCState current) {
+                synchronized (NearestLookup.this) {
+                    switch (current) {
+                        case STALLED -> {
+                            stalled = true;
+                            c.stalled++;
+                        }
+                        case RESPONDED, TIMEOUT, ERROR -> {
+                            c.live--;
+                            c.stalled -= stalled ? 1 : 0;
+                            if (current == RPCState.RESPONDED) {
+                                answered(entry, c, call);
+                            } else if (current == RPCState.ERROR) {
+                                c.refused = true;
+                            }
+                        }
+                        default -> {
+                            return;
+                        }
+                    }
+                }
+                step();
+            }
+        };
+    }
+
+    /** Takes a response: its token, its value or peers (checked), and the closer nodes it names. */
+    private void answered(KBucketEntry entry, Candidate c, RPCCall call) {
+        MessageBase rsp = call.getResponse();
+        if (!call.matchesExpectedID() || !(rsp instanceof AbstractLookupResponse lookup)) {
+            // another node now answers at that address
+            c.refused = true;
+            return;
+        }
+        c.answered = true;
+        if (lookup.getToken() != null) {
+            tokens.put(entry, lookup.getToken());
+        }
+        if (rsp instanceof GetResponse get && get.getRawValue() != null) {
+            take(entry, get);
+        } else if (rsp instanceof GetPeersResponse gp && gp.getPeerItems() != null) {
+            for (DBItem item : gp.getPeerItems()) {
+                if (item instanceof PeerAddressDBItem peer) {
+                    peers.add(peer.toSocketAddress());
+                }
+            }
+        }
+        lookup.getNodes(dht.getType()).entries().forEach(this::add);
+    }
+
+    private void take(KBucketEntry from, GetResponse get) {
+        if (!target.equals(GenericStorage.fingerprint(get.getPubkey(), salt, get.getRawValue()))) {
+            return;
+        }
+        StorageItem item = new StorageItem(get, salt);
+        if (item.mutable() && !item.validateSig()) {
+            return;
+        }
+        seqs.put(from, item.seq());
+        if (best == null || item.seq() > best.seq()) {
+            best = item;
+        }
+    }
+}
