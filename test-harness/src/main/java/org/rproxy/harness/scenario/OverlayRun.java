@@ -22,8 +22,10 @@ import org.rproxy.harness.topology.TopologySpec;
  * {@link PeerGroupProcess}es, and runs the phases: the peers join; the RProxy publishes and a
  * poisoner publishes a tampered cost map under a newer version; (1) every peer fetches the
  * network map and the cost map (spread over the window); (2) the cost map changes at the origin,
- * the poisoners publish a tampered new version and the old one again, and every peer fetches the
- * cost map every {@link #POLL} until it holds the new version, for at most {@link #CHANGE_LIMIT}.
+ * the tamperer publishes a tampered new version, the stale publisher keeps pointing at the old
+ * one, and every peer fetches the cost map every {@link #POLL} until it holds the new version,
+ * for at most {@link #CHANGE_LIMIT}; (3) every peer fetches it once more (meeting all three
+ * pointers) and says what it holds.
  * Writes {@code checks.tsv} (read back by the scenario) and {@code peers.csv} into the report
  * folder; prints its progress. Everything it starts is stopped by the {@link Lab}, by PID.
  *
@@ -96,11 +98,18 @@ public final class OverlayRun {
         }
         SignedBundle net1 = cast.bundle(OverlayPeer.NETWORK_MAP);
         SignedBundle cost1 = cast.bundle(OverlayPeer.COST_MAP);
+        long n1 = OverlayCast.created(net1);
         long v1 = OverlayCast.created(cost1);
-        CompletableFuture<Integer> poison = cast.tamperer().publish(OverlayCast.tampered(cost1), v1 + 1);
-        int took = settled(poison, bounded(Duration.ofSeconds(60)));
-        out.printf("overlay: the RProxy published; a tampered cost map is published under seq %d (%d DHT nodes took it)%n",
-                v1 + 1, took);
+        // the tamperer claims a newer version of both maps; the stale publisher points at the
+        // current ones and never moves (every listed publisher has a pointer, as in a working overlay)
+        List<CompletableFuture<Integer>> poison = List.of(
+                cast.tamperer().publish(OverlayCast.tampered(net1), n1 + 1),
+                cast.tamperer().publish(OverlayCast.tampered(cost1), v1 + 1),
+                cast.stale().publish(net1, n1), cast.stale().publish(cost1, v1));
+        settled(CompletableFuture.allOf(poison.toArray(CompletableFuture[]::new)), bounded(Duration.ofSeconds(90)));
+        out.printf("overlay: the RProxy published; tampered maps published under seq %d and %d, the stale pointers at %d"
+                + " and %d (DHT nodes that took each: %s)%n", n1 + 1, v1 + 1, n1, v1,
+                poison.stream().map(f -> Integer.toString(f.getNow(-1))).toList());
 
         Counts setup = Counts.of(cast);
         t0 = System.nanoTime();
@@ -123,11 +132,12 @@ public final class OverlayRun {
         groups.forEach(g -> g.send("change " + written + " " + want + " " + POLL.toMillis() + " " + CHANGE_LIMIT.toMillis()));
         CompletableFuture<Integer> newerTampered = cast.tamperer().publish(OverlayCast.tampered(cost2),
                 OverlayCast.created(cost2) + 1);
-        CompletableFuture<Integer> olderPointer = cast.stale().publish(cost1, v1);
         boolean phase2 = lines.await("phase2", bounded(CHANGE_LIMIT.plusSeconds(60)));
         Counts second = Counts.of(cast).minus(setup).minus(first);
+        // one more fetch each: the overlay now offers the tampered newer version, the current one
+        // and the stale publisher's older one
         groups.forEach(g -> g.send("holds"));
-        lines.await("holds", Duration.ofSeconds(30));
+        lines.await("holds", bounded(Duration.ofSeconds(90)));
         groups.forEach(g -> g.send("stop"));
         groups.forEach(PeerGroupProcess::close);
 
@@ -140,7 +150,8 @@ public final class OverlayRun {
                 + s.peers() + " peers in " + groups.size() + " processes; " + ScenarioContext.fmt(s.viewers())
                 + " viewers; budget " + s.budget().toSeconds() + " s; seeding " + s.seeding()));
         checks.addAll(OverlayVerdict.checks(s, samples, lines, bad, phase1, phase1Time, changedAtOrigin, phase2,
-                List.of(setup, first, second), poisonLine(newerTampered, olderPointer)));
+                List.of(setup, first, second),
+                "tampered new version stored on " + newerTampered.getNow(-1) + " DHT nodes (-1: not yet)"));
         return checks;
     }
 
@@ -168,18 +179,13 @@ public final class OverlayRun {
         return Duration.ofNanos(Math.max(0, Math.min(want.toNanos(), left)));
     }
 
-    /** The number of DHT nodes that took a publication, waiting at most {@code limit}; -1 when not yet known. */
-    private static int settled(CompletableFuture<Integer> put, Duration limit) throws InterruptedException {
+    /** Waits for {@code f} at most {@code limit}; its outcome is read with {@code getNow}. */
+    private static void settled(CompletableFuture<?> f, Duration limit) throws InterruptedException {
         try {
-            return put.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return -1;
+            // told by getNow: -1, not yet
         }
-    }
-
-    private static String poisonLine(CompletableFuture<Integer> newer, CompletableFuture<Integer> older) {
-        return "tampered new version stored on " + newer.getNow(-1) + " DHT nodes, older pointer on " + older.getNow(-1)
-                + " (-1: not yet)";
     }
 
     private static String sha(OverlayCast cast, String target) {

@@ -78,7 +78,7 @@ final class PeerLines {
                     } else {
                         p.cost = s;
                     }
-                } else {
+                } else if (f.get("phase").equals("2")) {
                     p.polls++;
                 }
                 p.accepted.add(target + " " + f.get("sha"));
