@@ -95,16 +95,8 @@ final class OverlayPeer implements AutoCloseable {
         return true;
     }
 
-    /** Phase 3: fetches the cost map once more, then says which versions it holds. */
-    void confirm() {
-        if (client != null) {
-            VerifiedDocument d = fetch(COST_MAP, 3);
-            cost = d != null ? d : cost;
-        }
-        sayHoldings();
-    }
-
-    private void sayHoldings() {
+    /** Says which versions it holds now. */
+    void sayHoldings() {
         say.accept("holds ip=" + ip + " net=" + (net == null ? "-" : sha(net.body())) + " cost="
                 + (cost == null ? "-" : sha(cost.body())));
     }

@@ -28,7 +28,7 @@ import org.rproxy.overlay.OverlayConfig;
  * <p>Commands, one per line on standard input: {@code fetch WINDOW_MS} (phase 1, the peers'
  * fetches spread over the window by their place in the whole list), {@code change WRITTEN_MS SHA
  * POLL_MS LIMIT_MS} (phase 2: each peer fetches the cost map every POLL_MS until it holds the
- * version SHA, for at most LIMIT_MS), {@code holds} (one more fetch, then what it holds), and {@code stop} (or the end of input: the
+ * version SHA, for at most LIMIT_MS), {@code holds} (each says what it holds), and {@code stop} (or the end of input: the
  * scenario stopped or died): the peers are closed and it exits. Every peer's step is one line on
  * standard output. Pool threads run the peers; the main thread reads commands.
  *
@@ -124,7 +124,7 @@ public final class OverlayPeers {
                     pool.execute(new Follow(p, c[2], written, poll, deadline));
                 }
             }
-            case "holds" -> peers.forEach(p -> pool.execute(p::confirm));
+            case "holds" -> peers.forEach(p -> pool.execute(p::sayHoldings));
             default -> say("unknown command " + String.join(" ", c));
         }
     }

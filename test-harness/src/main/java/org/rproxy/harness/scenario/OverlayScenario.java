@@ -48,7 +48,7 @@ final class OverlayScenario implements Scenario {
     public List<Check> run(ScenarioContext ctx) throws Exception {
         int peers = ctx.options.peers() != null ? ctx.options.peers() : DEFAULT_PEERS;
         OverlaySettings s = new OverlaySettings(ctx.lab.dir().resolve("overlay"), ctx.reports.toAbsolutePath(), peers,
-                ctx.viewers(DEFAULT_VIEWERS), ctx.window(Duration.ofSeconds(60)), ctx.options.seeding(), ctx.options.seed(),
+                ctx.viewers(DEFAULT_VIEWERS), ctx.window(Duration.ofSeconds(120)), ctx.options.seeding(), ctx.options.seed(),
                 ctx.maxAge(Duration.ofSeconds(60)), DEFAULT_BUDGET);
         String why = namespaceUnavailable();
         if (why != null) {

@@ -25,11 +25,9 @@ final class OverlayVerdict {
     /**
      * @param bad    documents peers accepted that were not a genuine version, or older than one they held
      * @param counts origin and fallback proxy requests: setup, phase 1, phase 2
-     * @param poison what the poisoners' publications after the change achieved in the DHT
      */
     static List<Check> checks(OverlaySettings s, List<PeerSample> samples, PeerLines lines, long bad, boolean phase1,
-                              String phase1Time, boolean changedAtOrigin, boolean phase2, List<OverlayRun.Counts> counts,
-                              String poison) {
+                              String phase1Time, boolean changedAtOrigin, boolean phase2, List<OverlayRun.Counts> counts) {
         int n = samples.size();
         List<Check> out = new ArrayList<>();
         long both = samples.stream().filter(p -> p.firstMillis() >= 0).count();
@@ -56,7 +54,6 @@ final class OverlayVerdict {
         out.add(Check.of("poisoning: tampered bundles offered and refused", "> 0 (the poisoner was met)",
                 fmt(lines.tampered()) + " refused as invalid; " + fmt(lines.rollback()) + " older versions refused;"
                         + " " + fmt(lines.missedOffers()) + " offers not had in time", lines.tampered() > 0));
-        out.add(Check.info("poisoners after the change", poison));
         out.add(Check.info("origin requests (its relay)", String.format(Locale.ROOT,
                 "setup %s (each peer's directory, the fallback proxy's start), phase 1 %s, phase 2 %s",
                 fmt(counts.get(0).origin()), fmt(counts.get(1).origin()), fmt(counts.get(2).origin()))));
