@@ -98,15 +98,14 @@ public final class OverlayRun {
         SignedBundle cost1 = cast.bundle(OverlayPeer.COST_MAP);
         long n1 = OverlayCast.created(net1);
         long v1 = OverlayCast.created(cost1);
-        // the tamperer claims a newer version of both maps; the stale publisher points at the
-        // current ones and never moves (every listed publisher has a pointer, as in a working overlay)
-        List<CompletableFuture<Integer>> poison = List.of(
-                cast.tamperer().publish(OverlayCast.tampered(net1), n1 + 1),
-                cast.tamperer().publish(OverlayCast.tampered(cost1), v1 + 1),
+        // the tamperer claims a newer cost map; the stale publisher points at the current maps and
+        // never moves. Only one tampered torrent: bt 1.10 does not fetch a second torrent from a
+        // seeder right after one it dropped, so a tampered network map made the cost map time out.
+        List<CompletableFuture<Integer>> poison = List.of(cast.tamperer().publish(OverlayCast.tampered(cost1), v1 + 1),
                 cast.stale().publish(net1, n1), cast.stale().publish(cost1, v1));
         settled(CompletableFuture.allOf(poison.toArray(CompletableFuture[]::new)), bounded(Duration.ofSeconds(90)));
-        out.printf("overlay: the RProxy published; tampered maps published under seq %d and %d, the stale pointers at %d"
-                + " and %d (DHT nodes that took each: %s)%n", n1 + 1, v1 + 1, n1, v1,
+        out.printf("overlay: the RProxy published; a tampered cost map published under seq %d, the stale pointers at %d"
+                + " and %d (DHT nodes that took each: %s)%n", v1 + 1, n1, v1,
                 poison.stream().map(f -> Integer.toString(f.getNow(-1))).toList());
 
         Counts setup = Counts.of(cast);
