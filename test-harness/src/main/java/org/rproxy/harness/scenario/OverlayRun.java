@@ -19,8 +19,9 @@ import org.rproxy.harness.topology.TopologySpec;
  * The body of the {@code overlay} scenario, run by {@link OverlayScenario} in a JVM of its own
  * inside a fresh network namespace (its peers' 100.64.0.0/10 addresses on the namespace's
  * {@code lo}; nothing can leave it). Sets up the {@link OverlayCast}, starts the peers in
- * {@link PeerGroupProcess}es, and runs the phases: the peers join; the RProxy publishes and a
- * poisoner publishes a tampered cost map under a newer version; (1) every peer fetches the
+ * {@link PeerGroupProcess}es, and runs the phases: the peers join; the RProxy publishes, a
+ * poisoner publishes a tampered cost map under a newer version and a stale publisher points at
+ * the current maps and never moves; (1) every peer fetches the
  * network map and the cost map (spread over the window); (2) the cost map changes at the origin
  * (the stale publisher's pointer now names an older version), and every peer fetches the cost
  * map every {@link #POLL} until it holds the new version, for at most {@link #CHANGE_LIMIT}.
