@@ -34,8 +34,9 @@ import picocli.CommandLine.Option;
 final class OriginCommand implements Callable<Integer> {
 
     @Option(names = "--listen", defaultValue = "127.0.0.1:8181", paramLabel = "HOST:PORT",
-            converter = HostPort.Converter.class, description = "Listen address (default ${DEFAULT-VALUE}).")
-    HostPort listen;
+            converter = OptionConverters.AddressConverter.class,
+            description = "Listen address (default ${DEFAULT-VALUE}).")
+    Address listen;
 
     @Option(names = "--maps", paramLabel = "DIR", description = "Folder of RFC 7285 JSON maps.")
     Path maps;
@@ -85,9 +86,9 @@ final class OriginCommand implements Callable<Integer> {
                     + " as RPROXY_ACCESS_LOG=INFO).")
     boolean accessLog;
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
+    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = OptionConverters.AddressConverter.class,
             description = "Admin listener for /metrics, /healthz, /readyz (default: off; keep it on loopback).")
-    HostPort admin;
+    Address admin;
 
     @Option(names = "--public-uri", paramLabel = "URI",
             description = "URI clients reach this origin at (default: http(s)://HOST:PORT).")
@@ -191,16 +192,21 @@ final class OriginCommand implements Callable<Integer> {
              Origin origin = Origin.start(config, Clock.systemUTC(), publisher)) {
             System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
-            if (admin != null) {
-                System.out.println("admin on http://" + new HostPort(admin.host(), origin.startAdmin(
-                        new Address(admin.host(), admin.port())).getPort()) + "/metrics");
-            }
+            startAdmin(origin);
             awaitShutdown(() -> {
                 origin.close();
                 publisher.close();
             });
         }
         return 0;
+    }
+
+    /** Starts the admin listener when --admin asks for one, and says where. */
+    private void startAdmin(Origin origin) {
+        if (admin != null) {
+            System.out.println("admin on http://" + new Address(admin.host(), origin.startAdmin(admin).getPort())
+                    + "/metrics");
+        }
     }
 
     /**
@@ -216,10 +222,7 @@ final class OriginCommand implements Callable<Integer> {
             System.out.println("signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
                     + org.rproxy.core.config.Durations.format(poll) + ")");
-            if (admin != null) {
-                System.out.println("admin on http://" + new HostPort(admin.host(), origin.startAdmin(
-                        new Address(admin.host(), admin.port())).getPort()) + "/metrics");
-            }
+            startAdmin(origin);
             awaitShutdown(() -> {
                 origin.close();
                 publisher.close();

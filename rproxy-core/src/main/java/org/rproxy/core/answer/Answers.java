@@ -191,9 +191,9 @@ public final class Answers {
         limits.check(q);
         String def = maps.defaultNetworkMap();
         holdings.requireCostMaps(def, q.costType().metric());
-        ObjectNode out = endpointCosts.lookup(q).toJson();
+        byte[] out = endpointCosts.lookup(q).toCanonicalJson();
         CostMap map = maps.costMap(def, q.costType().metric()).orElseThrow();
-        return computed(MediaTypes.ENDPOINT_COST, Bytes.wrap(Jcs.canonicalize(out)),
+        return computed(MediaTypes.ENDPOINT_COST, Bytes.wrap(out),
                 source(def, holdings.networkMapPath(def)),
                 source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
     }

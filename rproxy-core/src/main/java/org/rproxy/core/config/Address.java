@@ -25,14 +25,16 @@ public record Address(String host, int port) {
         }
     }
 
-    /**
-     * @throws IllegalArgumentException {@code "'x:y' is not HOST:PORT (...)"}
-     */
     /** The address a socket is bound to, its host as a literal: {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
     public static Address of(InetSocketAddress bound) {
         return new Address(bound.getAddress().getHostAddress(), bound.getPort());
     }
 
+    /**
+     * Reads {@code HOST:PORT}, {@code [IPV6]:PORT} or a bare {@code PORT} (loopback).
+     *
+     * @throws IllegalArgumentException {@code "'x:y' is not HOST:PORT (...)"}
+     */
     public static Address parse(String text) {
         String v = text == null ? "" : text.trim();
         int colon = v.lastIndexOf(':');

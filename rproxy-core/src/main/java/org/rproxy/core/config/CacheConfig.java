@@ -17,10 +17,10 @@ import java.time.Duration;
  * @param notFoundEntries how many such paths are remembered at most (default 10000)
  * @param spool           whether bodies of {@code spoolMinBytes} or more are kept as files and sent
  *                        with sendfile on plain HTTP/1.1 connections (default true)
- * @param spoolDir        where those files go, in a directory of their own; null: {@code /dev/shm}
- *                        when writable, else {@code java.io.tmpdir}. A directory on disk works but
- *                        defeats the point: use a memory file system. Refused at start when not a
- *                        writable directory
+ * @param spoolDir        where those files go, in a directory of their own; null:
+ *                        {@code java.io.tmpdir}. A file system on disk is cheaper to send from than
+ *                        a tmpfs without huge pages (its page cache holds large folios). Refused at
+ *                        start when not a writable directory
  * @param spoolMinBytes   the smallest body spooled (default 64KB, at least 16KB); smaller bodies
  *                        are written from memory, where the copy costs less than the file
  */

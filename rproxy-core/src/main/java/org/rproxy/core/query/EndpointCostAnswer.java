@@ -36,4 +36,9 @@ public record EndpointCostAnswer(CostType costType, List<VersionTag> dependentVt
     public ObjectNode toJson() {
         return AltoJson.writeEndpointCost(costType, dependentVtags, costs);
     }
+
+    /** The same body as RFC 8785 bytes, written without a JSON tree (what the front end sends). */
+    public byte[] toCanonicalJson() {
+        return AltoJson.canonicalEndpointCost(costType, dependentVtags, costs);
+    }
 }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * The directories of {@link BodySpool}s under a parent: one per spool, named
  * {@code rproxy-spool-<pid>-<random>} so that a spool can tell the ones whose process is gone
  * (it crashed, or was killed before it could delete its own) from those of live processes, which
- * may share the parent ({@code /dev/shm}). Called on the thread that opens or closes a spool.
+ * may share the parent (the temp directory). Called on the thread that opens or closes a spool.
  */
 final class SpoolDirectories {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolDirectories.class);

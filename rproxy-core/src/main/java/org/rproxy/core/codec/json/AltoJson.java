@@ -195,6 +195,13 @@ public final class AltoJson {
         return root;
     }
 
+    /** {@link #writeEndpointCost} as RFC 8785 bytes, written without a tree: what computed answers send. */
+    public static byte[] canonicalEndpointCost(CostType costType, List<VersionTag> dependentVtags,
+                                               Map<String, Map<String, Double>> costs) {
+        return CostMapJson.canonicalEndpointCost(requireNonNull(costType, "costType"),
+                requireNonNull(dependentVtags, "dependentVtags"), requireNonNull(costs, "costs"));
+    }
+
     /** The directory (§9.2), {@code meta.alto-redist} included when it holds keys or proxies. */
     public static ObjectNode writeDirectory(Directory dir) {
         return DirectoryJson.write(requireNonNull(dir, "dir"));

@@ -5,6 +5,7 @@ import static org.rproxy.core.codec.json.JsonValues.NODES;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -95,13 +96,8 @@ final class CostMapJson {
             w.endObject();
         }
         w.endObject().name("meta").beginObject();
-        CostType type = map.costType();
-        w.name("cost-type").beginObject().name("cost-metric").value(type.metric())
-                .name("cost-mode").value(type.mode().wireName());
-        if (type.description() != null) {
-            w.name("description").value(type.description());
-        }
-        w.endObject().name("dependent-vtags").beginArray();
+        writeCostType(w, map.costType());
+        w.name("dependent-vtags").beginArray();
         writeVtag(w, map.dependentVtag());
         w.endArray();
         if (withVtag) {
@@ -109,6 +105,39 @@ final class CostMapJson {
             writeVtag(w, map.vtag());
         }
         return w.endObject().endObject().toUtf8();
+    }
+
+    /**
+     * An endpoint cost answer as RFC 8785 bytes, written straight from {@code costs} (sorted here,
+     * since its rows come in query order): what {@code Jcs.canonicalize} of
+     * {@link AltoJson#writeEndpointCost} gives, without the tree.
+     */
+    static byte[] canonicalEndpointCost(CostType type, List<VersionTag> dependentVtags,
+                                        Map<String, Map<String, Double>> costs) {
+        CanonicalJsonWriter w = new CanonicalJsonWriter(256 + 48 * costs.size());
+        w.beginObject().name("endpoint-cost-map").beginObject();
+        for (Map.Entry<String, Map<String, Double>> row : new TreeMap<>(costs).entrySet()) {
+            w.name(row.getKey()).beginObject();
+            new TreeMap<>(row.getValue()).forEach((dst, cost) -> w.name(dst).value(cost));
+            w.endObject();
+        }
+        w.endObject().name("meta").beginObject();
+        writeCostType(w, type);
+        if (!dependentVtags.isEmpty()) {
+            w.name("dependent-vtags").beginArray();
+            dependentVtags.forEach(v -> writeVtag(w, v));
+            w.endArray();
+        }
+        return w.endObject().endObject().toUtf8();
+    }
+
+    private static void writeCostType(CanonicalJsonWriter w, CostType type) {
+        w.name("cost-type").beginObject().name("cost-metric").value(type.metric())
+                .name("cost-mode").value(type.mode().wireName());
+        if (type.description() != null) {
+            w.name("description").value(type.description());
+        }
+        w.endObject();
     }
 
     private static void writeVtag(CanonicalJsonWriter w, VersionTag vtag) {

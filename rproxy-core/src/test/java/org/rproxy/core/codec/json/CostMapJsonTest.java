@@ -9,6 +9,9 @@ import static org.rproxy.core.codec.json.Rfc7285Examples.COST_MAP;
 import static org.rproxy.core.codec.json.Rfc7285Examples.json;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -190,33 +193,59 @@ class CostMapJsonTest {
         Random random = new Random(7);
         String[] names = {"PID1", "PID10", "PID2", "a", "b-c", "Z", "x:y", "p.q", "p@q", "_u", "Z_9"};
         for (int round = 0; round < 300; round++) {
-            Map<String, Map<String, Double>> costs = new LinkedHashMap<>();
-            for (String src : names) {
-                if (random.nextInt(3) == 0) {
-                    continue;
-                }
-                Map<String, Double> row = new LinkedHashMap<>();
-                for (String dst : names) {
-                    if (random.nextInt(4) != 0) {
-                        row.put(dst, switch (random.nextInt(5)) {
-                            case 0 -> (double) random.nextInt(1_000) + 1;
-                            case 1 -> random.nextDouble() * 1e6;
-                            case 2 -> 1e21 + random.nextInt(10) * 1e20;
-                            case 3 -> 1e-7 * (random.nextInt(9) + 1);
-                            default -> (double) (random.nextInt(100) + 1) / 8;
-                        });
-                    }
-                }
-                costs.put(src, row);
-            }
-            CostType type = new CostType(round % 2 == 0 ? "routingcost" : "hopcount", CostMode.NUMERICAL,
-                    round % 3 == 0 ? "a \"quoted\" description\n" : null);
-            CostMap map = new CostMap(new VersionTag("rc", "t" + round), NET, type, costs);
+            CostMap map = new CostMap(new VersionTag("rc", "t" + round), NET, costType(round, CostMode.NUMERICAL), randomCosts(random, names));
             for (boolean withVtag : new boolean[] {true, false}) {
                 assertEquals(new String(Jcs.canonicalize(AltoJson.writeCostMap(map, withVtag)),
                                 StandardCharsets.UTF_8),
                         new String(AltoJson.canonicalCostMap(map, withVtag), StandardCharsets.UTF_8), "round " + round);
             }
         }
+    }
+
+    /** Endpoint cost answers too, whose rows come in query order (not sorted), with and without dependencies. */
+    @Test
+    void canonicalEndpointCostBytesAreThoseOfTheCanonicalizedTree() {
+        Random random = new Random(11);
+        String[] endpoints = {"ipv4:192.0.2.10", "ipv4:192.0.2.9", "ipv4:198.51.100.1", "ipv6:2001:db8::1",
+            "ipv6:2001:db8::a", "ipv6:::ffff:192.0.2.1", "ipv4:10.0.0.1"};
+        for (int round = 0; round < 300; round++) {
+            List<String> shuffled = new ArrayList<>(List.of(endpoints));
+            Collections.shuffle(shuffled, random);
+            Map<String, Map<String, Double>> costs = randomCosts(random, shuffled.toArray(String[]::new));
+            List<VersionTag> deps = round % 2 == 0 ? List.of()
+                    : List.of(new VersionTag("net", "n" + round), new VersionTag("rc", "c" + round));
+            CostType type = costType(round, round % 4 == 3 ? CostMode.ORDINAL : CostMode.NUMERICAL);
+            assertEquals(new String(Jcs.canonicalize(AltoJson.writeEndpointCost(type, deps, costs)), StandardCharsets.UTF_8),
+                    new String(AltoJson.canonicalEndpointCost(type, deps, costs), StandardCharsets.UTF_8), "round " + round);
+        }
+    }
+
+    private static CostType costType(int round, CostMode mode) {
+        return new CostType(round % 2 == 0 ? "routingcost" : "hopcount", mode,
+                round % 3 == 0 ? "a \"quoted\" description\n" : null);
+    }
+
+    /** About two thirds of the sources, each with about three quarters of the destinations, in {@code names}' order. */
+    private static Map<String, Map<String, Double>> randomCosts(Random random, String[] names) {
+        Map<String, Map<String, Double>> costs = new LinkedHashMap<>();
+        for (String src : names) {
+            if (random.nextInt(3) == 0) {
+                continue;
+            }
+            Map<String, Double> row = new LinkedHashMap<>();
+            for (String dst : names) {
+                if (random.nextInt(4) != 0) {
+                    row.put(dst, switch (random.nextInt(5)) {
+                        case 0 -> (double) random.nextInt(1_000) + 1;
+                        case 1 -> random.nextDouble() * 1e6;
+                        case 2 -> 1e21 + random.nextInt(10) * 1e20;
+                        case 3 -> 1e-7 * (random.nextInt(9) + 1);
+                        default -> (double) (random.nextInt(100) + 1) / 8;
+                    });
+                }
+            }
+            costs.put(src, row);
+        }
+        return costs;
     }
 }
