@@ -119,7 +119,8 @@ final class OverlayPeer implements AutoCloseable {
             }
             say.accept("fetched ip=" + ip + " phase=" + phase + " target=" + target + " ms=" + millisSince(t0) + " sha="
                     + sha(d.body()) + " tampered=" + tampered + " rollback=" + rollback + " missed=" + missed
-                    + " source=" + d.source());
+                    + " source=" + d.source() + (d.refused().isEmpty() ? "" : " why=" + String.join(" | ",
+                    d.refused().stream().map(OverlayPeer::oneLine).toList())));
             return d;
         } catch (ClientException e) {
             say.accept("error ip=" + ip + " phase=" + phase + " target=" + target + " why=" + oneLine(e));

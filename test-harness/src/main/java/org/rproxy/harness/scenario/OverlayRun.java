@@ -25,8 +25,9 @@ import org.rproxy.harness.topology.TopologySpec;
  * network map and the cost map (spread over the window); (2) the cost map changes at the origin
  * (the stale publisher's pointer now names an older version), and every peer fetches the cost
  * map every {@link #POLL} until it holds the new version, for at most {@link #CHANGE_LIMIT}.
- * Writes {@code checks.tsv} (read back by the scenario) and {@code peers.csv} into the report
- * folder; prints its progress. Everything it starts is stopped by the {@link Lab}, by PID.
+ * Writes {@code checks.tsv} (read back by the scenario), {@code peers.csv} and every line the
+ * peers said ({@code peer-lines.log}) into the report folder; prints its progress. Everything
+ * it starts is stopped by the {@link Lab}, by PID.
  *
  * <p>Usage: {@code OverlayRun key=value...} ({@link OverlaySettings#toArgs}).
  */
@@ -137,6 +138,7 @@ public final class OverlayRun {
 
         List<PeerSample> samples = lines.samples(OverlayPeer.sha(net1.body()), want);
         writeCsv(samples);
+        Files.write(s.reports().resolve("peer-lines.log"), lines.all(), StandardCharsets.UTF_8);
         lines.oddities().forEach(l -> out.println("overlay: peer said: " + l));
         long bad = lines.badAccepted(Map.of(OverlayPeer.NETWORK_MAP, List.of(OverlayPeer.sha(net1.body())),
                 OverlayPeer.COST_MAP, List.of(before, want)));

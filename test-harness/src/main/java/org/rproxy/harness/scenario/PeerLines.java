@@ -26,6 +26,8 @@ final class PeerLines {
     private long missedOffers;
     private long errors;
     private final List<String> oddities = new ArrayList<>();
+    /** Every line, for {@code peer-lines.log}: at most a few hundred per peer (one per fetch). */
+    private final List<String> all = new ArrayList<>();
 
     /** One peer's record, filled as its lines arrive. */
     private static final class Peer {
@@ -58,6 +60,7 @@ final class PeerLines {
 
     /** Takes one line of a peer process; lines of other shapes are kept as oddities. */
     synchronized void accept(String line) {
+        all.add(line);
         Map<String, String> f = fields(line);
         Peer p = f.containsKey("ip") ? peers.get(f.get("ip")) : null;
         String kind = line.split(" ", 2)[0];
@@ -196,6 +199,11 @@ final class PeerLines {
 
     synchronized long errors() {
         return errors;
+    }
+
+    /** Every line taken, in order. */
+    synchronized List<String> all() {
+        return List.copyOf(all);
     }
 
     /** Up to 20 lines that were errors or unexpected, for the log. */
