@@ -60,6 +60,11 @@ final class Lab implements AutoCloseable {
         return dir;
     }
 
+    /** The origin's private key (PKCS#8 PEM), for an origin a scenario starts itself. */
+    Path key() {
+        return key;
+    }
+
     Path pub() {
         return pub;
     }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "scenario", mixinStandardHelpOptions = true,
         description = {"Run a whole experiment on loopback (origin, relay, proxies, viewers) and print a verdict table.",
                 "Exit 0 when every check passes, 1 when one fails or a part could not run.",
-                "Scenarios: flash-crowd, tree, outage, tamper, push-storm, slow-subscriber, heavy-queries, edge-caches, streaming-viewers, idle-flood, half-closed-burst (NAME 'list' lists them)."})
+                "Scenarios: flash-crowd, tree, outage, tamper, push-storm, slow-subscriber, heavy-queries, edge-caches, streaming-viewers, idle-flood, half-closed-burst, overlay (NAME 'list' lists them)."})
 public final class ScenarioCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The scenario, or 'list'.")
@@ -24,6 +24,12 @@ public final class ScenarioCommand implements Callable<Integer> {
 
     @Option(names = "--viewers", paramLabel = "N", description = "Viewers (default: the scenario's).")
     Long viewers;
+
+    @Option(names = "--peers", paramLabel = "N", description = "overlay: overlay peers (default 200).")
+    Integer peers;
+
+    @Option(names = "--seeding", description = "overlay: peers seed on what they fetched and verified (default: off).")
+    boolean seeding;
 
     @Option(names = "--window", paramLabel = "D", description = "Arrival window (default: the scenario's).")
     Duration window;
@@ -63,7 +69,8 @@ public final class ScenarioCommand implements Callable<Integer> {
     static Map<String, Scenario> all() {
         Map<String, Scenario> m = new TreeMap<>();
         for (Scenario s : List.of(new FlashCrowd(), new TreeScenario(), new Outage(), new Tamper(), new PushStorm(),
-                new SlowSubscriber(), new HeavyQueries(), new EdgeCaches(), new StreamingViewersScenario(), new IdleFlood(), new HalfClosedBurst())) {
+                new SlowSubscriber(), new HeavyQueries(), new EdgeCaches(), new StreamingViewersScenario(), new IdleFlood(), new HalfClosedBurst(),
+                new OverlayScenario())) {
             m.put(s.name(), s);
         }
         return m;
@@ -85,7 +92,7 @@ public final class ScenarioCommand implements Callable<Integer> {
         Files.createDirectories(reports);
         Path labDir = keep ? reports.resolve("lab") : Files.createTempDirectory("harness-lab-");
         ScenarioContext.Options opts = new ScenarioContext.Options(viewers, window, connections, pipeline, ioThreads, seed,
-                maxAge, rproxyJar, keep, via);
+                maxAge, rproxyJar, keep, via, peers, seeding);
         List<Check> checks;
         try (Lab lab = new Lab(labDir, System.out, rproxyJar)) {
             checks = s.run(new ScenarioContext(opts, System.out, reports, lab));

@@ -32,10 +32,12 @@ final class ScenarioContext {
     /**
      * Options a user may set for any scenario; null means the scenario's own default.
      *
-     * @param via the mode of the proxy viewers use, for the scenarios that offer a choice ({@code push} or {@code pull})
+     * @param via     the mode of the proxy viewers use, for the scenarios that offer a choice ({@code push} or {@code pull})
+     * @param peers   overlay peers, for the {@code overlay} scenario (null: its default)
+     * @param seeding whether overlay peers seed on what they fetched
      */
     record Options(Long viewers, Duration window, int connections, int pipeline, int ioThreads, long seed,
-                   Duration maxAge, Path rproxyJar, boolean keep, String via) {
+                   Duration maxAge, Path rproxyJar, boolean keep, String via, Integer peers, boolean seeding) {
     }
 
     final Options options;

@@ -53,7 +53,7 @@ class ViewersScenarioIT {
         lab = new Lab(dir.resolve("lab"), out, null);
         maps = lab.topology(TopologySpec.of(30, 4, 3));
         relay = lab.startOrigin(maps, Duration.ofHours(1), Duration.ofSeconds(60));
-        ctx = new ScenarioContext(new ScenarioContext.Options(null, null, 8, 4, 1, 3, null, null, false, null), out,
+        ctx = new ScenarioContext(new ScenarioContext.Options(null, null, 8, 4, 1, 3, null, null, false, null, null, false), out,
                 dir.resolve("reports"), lab);
     }
 

@@ -1,0 +1,162 @@
+package org.rproxy.harness.scenario;
+
+import static java.util.Objects.requireNonNull;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import org.rproxy.client.AltoClient;
+import org.rproxy.client.ClientException;
+import org.rproxy.client.ClientOptions;
+import org.rproxy.client.VerifiedDocument;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.overlay.OverlayClient;
+import org.rproxy.overlay.OverlayConfig;
+
+/**
+ * One peer of the {@code overlay} scenario, as an app vendor's P2P client would be: a real DHT
+ * node and BitTorrent client ({@link OverlayClient}) and an {@link AltoClient} that asks the
+ * overlay first and falls back to the origin's RProxies, then the origin. It reports each step
+ * as one line ({@code key=value} fields, the free-text one last) to {@code say}. Its methods run
+ * on the peer process's pool threads, one at a time per peer.
+ */
+final class OverlayPeer implements AutoCloseable {
+    static final String NETWORK_MAP = "/networkmap/default-network-map";
+    static final String COST_MAP = "/costmap/routingcost-map";
+
+    private final String ip;
+    private final OverlayConfig config;
+    private final ClientOptions options;
+    private final Consumer<String> say;
+    private volatile OverlayClient overlay;
+    private volatile AltoClient client;
+    private volatile VerifiedDocument net;
+    private volatile VerifiedDocument cost;
+
+    OverlayPeer(String ip, OverlayConfig config, ClientOptions options, Consumer<String> say) {
+        this.ip = requireNonNull(ip, "ip");
+        this.config = requireNonNull(config, "config");
+        this.options = requireNonNull(options, "options");
+        this.say = requireNonNull(say, "say");
+    }
+
+    String ip() {
+        return ip;
+    }
+
+    /** Joins the DHT and bootstraps from the origin (its directory, verified with the pinned key). */
+    void join() {
+        long t0 = System.nanoTime();
+        try {
+            overlay = OverlayClient.start(config);
+            overlay.joined().get(60, TimeUnit.SECONDS);
+            client = AltoClient.bootstrap(options, overlay);
+            say.accept("ready ip=" + ip + " ms=" + millisSince(t0));
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            say.accept("failed ip=" + ip + " why=" + oneLine(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            say.accept("failed ip=" + ip + " why=interrupted");
+        }
+    }
+
+    /** Phase 1: fetches the network map and the cost map. */
+    void fetchBoth() {
+        long t0 = System.nanoTime();
+        if (client != null) {
+            net = fetch(NETWORK_MAP, 1);
+            cost = fetch(COST_MAP, 1);
+        }
+        say.accept("end phase=1 ip=" + ip + " ms=" + (net != null && cost != null ? millisSince(t0) : -1));
+    }
+
+    /**
+     * Phase 2: fetches the cost map once; true (and says {@code changed}) when it is the version
+     * with digest {@code want}.
+     *
+     * @param writtenMillis when the change was written at the origin (epoch milliseconds)
+     */
+    boolean poll(String want, long writtenMillis, int polls) {
+        VerifiedDocument d = client == null ? null : fetch(COST_MAP, 2);
+        if (d == null) {
+            return false;
+        }
+        cost = d;
+        if (!sha(d.body()).equals(want)) {
+            return false;
+        }
+        say.accept("changed ip=" + ip + " ms=" + Math.max(0, System.currentTimeMillis() - writtenMillis) + " polls=" + polls
+                + " source=" + d.source());
+        return true;
+    }
+
+    /** Says which versions it holds now. */
+    void sayHoldings() {
+        say.accept("holds ip=" + ip + " net=" + (net == null ? "-" : sha(net.body())) + " cost="
+                + (cost == null ? "-" : sha(cost.body())));
+    }
+
+    private VerifiedDocument fetch(String target, int phase) {
+        long t0 = System.nanoTime();
+        try {
+            VerifiedDocument d = client.fetch(target);
+            int tampered = 0;
+            int rollback = 0;
+            int missed = 0;
+            for (ClientException e : d.refused()) {
+                if (e instanceof ClientException.InvalidResponse) {
+                    tampered++;
+                } else if (e instanceof ClientException.Rollback) {
+                    rollback++;
+                } else {
+                    missed++;
+                }
+            }
+            say.accept("fetched ip=" + ip + " phase=" + phase + " target=" + target + " ms=" + millisSince(t0) + " sha="
+                    + sha(d.body()) + " tampered=" + tampered + " rollback=" + rollback + " missed=" + missed
+                    + " source=" + d.source() + (d.refused().isEmpty() ? "" : " why=" + String.join(" | ",
+                    d.refused().stream().map(OverlayPeer::oneLine).toList())));
+            return d;
+        } catch (ClientException e) {
+            say.accept("error ip=" + ip + " phase=" + phase + " target=" + target + " why=" + oneLine(e));
+            return null;
+        }
+    }
+
+    /** The first 16 hex digits of the SHA-256 of {@code body}: enough to tell versions apart. */
+    static String sha(Bytes body) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(body.toArray());
+            return HexFormat.of().formatHex(md.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private static String oneLine(Throwable e) {
+        Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        return String.valueOf(t).replaceAll("\\s+", " ");
+    }
+
+    @Override
+    public void close() {
+        AltoClient c = client;
+        if (c != null) {
+            c.close();
+        }
+        OverlayClient o = overlay;
+        if (o != null) {
+            o.close();
+        }
+    }
+}
