@@ -3,6 +3,7 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.Iterator;
 
 import org.rproxy.core.bundle.SignedBundle;
@@ -30,8 +31,11 @@ public interface OverlaySource {
      *                   to find the overlay; without it there is nothing to offer)
      * @param target     the request target ({@code /networkmap/my-default-network-map})
      * @param resourceId the directory's id of that resource, the name in the overlay
+     * @param held       the {@code created} of the version the client holds, or null: an overlay
+     *                   need not transfer a version claimed no newer (the client would take it
+     *                   only as the same version, and pulls when nothing newer verifies)
      */
-    Iterator<Offer> offers(Directory directory, String target, String resourceId);
+    Iterator<Offer> offers(Directory directory, String target, String resourceId, Instant held);
 
     /** The client verified and took {@code offer}'s bundle (an overlay may seed it on). */
     default void accepted(Offer offer) {

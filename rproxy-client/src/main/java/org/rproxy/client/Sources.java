@@ -129,7 +129,7 @@ final class Sources {
         }
         Instant held = checker.held(target);
         VerifiedDocument same = null;
-        Iterator<OverlaySource.Offer> offers = overlay.offers(directory, target, id);
+        Iterator<OverlaySource.Offer> offers = overlay.offers(directory, target, id, held);
         while (offers.hasNext()) {
             OverlaySource.Offer o = offers.next();
             if (o.bundle() == null) {

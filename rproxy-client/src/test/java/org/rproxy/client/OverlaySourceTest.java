@@ -46,7 +46,7 @@ class OverlaySourceTest {
         final List<ClientException> refused = new ArrayList<>();
 
         @Override
-        public Iterator<Offer> offers(Directory directory, String target, String resourceId) {
+        public Iterator<Offer> offers(Directory directory, String target, String resourceId, java.time.Instant held) {
             return List.copyOf(offers).iterator();
         }
 

@@ -20,7 +20,8 @@ import lbms.plugins.mldht.kad.Key;
  * @param target   the target looked up
  * @param tokens   the write token of every node that answered, for a put or an announce
  * @param item     the valid BEP 44 item of the highest seq any node returned (get only)
- * @param seqs     the seq of the valid item each node returned, for the nodes that returned one
+ * @param seqs     the seq of the item each node returned, for the nodes that returned one (valid,
+ *                 or older than the best found: counted as lacking it either way)
  * @param peers    the peers the nodes returned (get_peers only)
  * @param asked    the nodes asked
  */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,14 +34,20 @@ import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.OverlayInfo;
+import org.rproxy.core.sign.AltoResource;
 
 /**
  * A client peer of the overlay, the {@link OverlaySource} an {@code AltoClient} asks first: it
  * looks up the pointers of every publisher the origin's directory names (in parallel), and
  * offers their torrents newest first, each fetched from the swarm only when the client asks for
- * it; everything within the configured budget, after which the client pulls. With
- * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on;
- * one it refused is dropped, and not fetched again (its infohash names the same bytes).
+ * it; everything within the configured budget, after which the client pulls. A pointer claiming
+ * no newer a version than the client holds is not fetched: it could only be taken as the same
+ * version, and a transfer of it would spend the budget a newer one may need. The last bundle
+ * taken for each resource is kept, and offered again without a transfer when a pointer names it
+ * (a client that polls is told at once that it holds the current version). With
+ * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on,
+ * until it takes a newer one; one it refused is dropped, and not fetched again (its infohash
+ * names the same bytes).
  *
  * <p>{@link #offers} blocks the calling thread for at most the budget; mldht and bt run their
  * own threads. Thread-safe.
@@ -58,6 +66,13 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
     });
 
+    /** The last bundle taken for each resource id, by its infohash (hex). */
+    private final Map<String, Kept> kept = new ConcurrentHashMap<>();
+
+    /** A bundle the client took: offered again without a transfer while a pointer names it. */
+    private record Kept(String infoHash, SignedBundle bundle) {
+    }
+
     private OverlayClient(OverlayNode node) {
         this.node = node;
     }
@@ -73,7 +88,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     }
 
     @Override
-    public Iterator<Offer> offers(Directory directory, String target, String resourceId) {
+    public Iterator<Offer> offers(Directory directory, String target, String resourceId, Instant held) {
         requireNonNull(directory, "directory");
         requireNonNull(resourceId, "resourceId");
         OverlayInfo info = directory.overlay();
@@ -111,8 +126,26 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
                 });
             });
         }
-        pointers.sort(Comparator.comparingLong(Pointer::seq).reversed());
-        return new Walk(pointers, deadline);
+        Kept mine = kept.get(resourceId);
+        return new Walk(worthOffering(pointers, held, mine == null ? null : mine.infoHash()), deadline);
+    }
+
+    /**
+     * The pointers worth offering to a client that holds version {@code held} (null: none), newest
+     * first: those claiming a newer version, and the one naming {@code kept} (hex infohash of the
+     * bundle it took last, or null) when it claims the version held. The others could only be
+     * taken as the same version or refused as older, after a transfer that spends the budget.
+     */
+    static List<Pointer> worthOffering(List<Pointer> pointers, Instant held, String kept) {
+        long heldSeq = held == null ? -1 : held.getEpochSecond();
+        List<Pointer> out = new ArrayList<>();
+        for (Pointer p : pointers) {
+            if (p.seq() > heldSeq || p.seq() == heldSeq && hex(p.infoHash()).equals(kept)) {
+                out.add(p);
+            }
+        }
+        out.sort(Comparator.comparingLong(Pointer::seq).reversed());
+        return out;
     }
 
     /** Looks up the pointers of {@code publishers} (hex keys) for {@code resourceId} in parallel, until the deadline. */
@@ -131,11 +164,21 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     @Override
     public void accepted(Offer offer) {
         byte[] infoHash = infoHash(offer.from());
+        String hex = hex(infoHash);
+        String header = offer.bundle().field(AltoResource.HEADER);
+        Kept before = header == null ? null : kept.put(AltoResource.parse(header).id(), new Kept(hex, offer.bundle()));
+        if (before != null && before.infoHash().equals(hex)) {
+            // taken again (offered from what is kept): seeded or dropped when first taken
+            return;
+        }
         if (node.config().seeding()) {
+            if (before != null) {
+                node.swarm().drop(before.infoHash());
+            }
             node.swarm().announce(infoHash).whenComplete((s, e) -> log.debug("overlay: seeding {} announced to {}",
                     offer.from(), e == null ? s : e.toString()));
         } else {
-            node.swarm().drop(HexFormat.of().formatHex(infoHash));
+            node.swarm().drop(hex);
         }
     }
 
@@ -145,7 +188,12 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         if (offer.bundle() != null) {
             refused.put(hex, why.getMessage());
         }
+        kept.values().removeIf(k -> k.infoHash().equals(hex));
         node.swarm().drop(hex);
+    }
+
+    private static String hex(byte[] infoHash) {
+        return HexFormat.of().formatHex(infoHash);
     }
 
     private static byte[] infoHash(URI magnet) {
@@ -196,11 +244,15 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             }
             Pointer p = pointers.next();
             URI from = URI.create(p.magnet());
-            String hex = HexFormat.of().formatHex(p.infoHash());
+            String hex = hex(p.infoHash());
             String before = refused.get(hex);
             if (before != null) {
                 // an infohash names exact bytes: a bundle refused once is refused again
                 return new Offer(from, null, "refused before: " + before + " (" + p + ")");
+            }
+            Kept mine = kept.get(p.resourceId());
+            if (mine != null && mine.infoHash().equals(hex)) {
+                return new Offer(from, mine.bundle(), null);
             }
             long max = Math.min(p.size(), node.config().maxBundle().bytes());
             long start = System.nanoTime();

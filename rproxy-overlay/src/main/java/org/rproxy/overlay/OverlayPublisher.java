@@ -89,8 +89,8 @@ public final class OverlayPublisher implements AutoCloseable {
 
     /**
      * Publishes {@code verified}, a signed document held for a GET of {@code target}, unless a
-     * version as new is published already; documents without a resource id and content-coded
-     * variants are left out. Returns at once.
+     * version as new is published already; documents without a resource id, content-coded
+     * variants and the XML dialect's documents ({@link #altoJson}) are left out. Returns at once.
      */
     public void offer(String target, Representation verified) {
         requireNonNull(target, "target");
@@ -127,7 +127,7 @@ public final class OverlayPublisher implements AutoCloseable {
     }
 
     private void publish(Representation r) {
-        if (r.identity().contentEncoding() != null) {
+        if (r.identity().contentEncoding() != null || !altoJson(r.identity().header("content-type").orElse(""))) {
             return;
         }
         String header = r.identity().header(AltoResource.HEADER).orElse(null);
@@ -147,17 +147,32 @@ public final class OverlayPublisher implements AutoCloseable {
     }
 
     /**
-     * Seeds {@code bundle}, announces it, moves the pointer of {@code id} to it, and drops the
-     * version before the previous. Waits (on this publisher's thread) for the announcement and
-     * the put, one resource after the other: DHT nodes throttle a sender that asks too much at once.
+     * Whether a document of {@code contentType} is what the overlay names by its resource id:
+     * the RFC 7285 (JSON) document the directory lists. The XML dialect's view of the same
+     * resource ({@code /prop/pid} for a network map) carries the same resource id and
+     * {@code created}, and a pointer to it would be refused by every client that asked for the
+     * directory's URI (its signature names another path).
+     */
+    static boolean altoJson(String contentType) {
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("application/alto-") && type.endsWith("+json");
+    }
+
+    /**
+     * Seeds {@code bundle}, announces it and moves the pointer of {@code id} to it (both at once:
+     * a reader that finds the pointer before the announcement lands looks for peers again within
+     * a second), and drops the version before the previous. Waits (on this publisher's thread)
+     * for the announcement and the put, one resource after the other: DHT nodes throttle a
+     * sender that asks too much at once.
      */
     private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle) {
         byte[] infoHash = node.swarm().seed(id + ".http", bundle);
-        await(store(() -> node.swarm().announce(infoHash), () -> true, "announcing " + id + " seq " + seq, TRIES));
+        CompletableFuture<Stored> announced = store(() -> node.swarm().announce(infoHash), () -> true,
+                "announcing " + id + " seq " + seq, TRIES);
         Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
         Pointer held = current.put(id, p);
         CompletableFuture<Integer> stored = put(p);
-        await(stored);
+        await(CompletableFuture.allOf(announced, stored));
         // and again a little later: the closest nodes of a busy or changing DHT are not always the
         // ones a single lookup reached, and readers would take an older pointer from the others
         for (Duration after : SETTLE) {

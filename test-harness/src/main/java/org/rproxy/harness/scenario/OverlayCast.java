@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,7 @@ import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
@@ -150,16 +152,28 @@ final class OverlayCast {
     }
 
     /**
-     * Waits until a probe peer (its own DHT node) is offered a bundle of each of {@code ids}
-     * (resource ids) through the overlay alone, for at most {@code limit}; true when it was.
+     * Waits until a probe peer (its own DHT node) is offered, through the overlay alone, a bundle
+     * of each of {@code targets} (with resource ids {@code ids}) that is signed for that target,
+     * for at most {@code limit}; true when it was. The poisoners have published nothing yet, so
+     * what is offered is the RProxy's.
      */
     boolean awaitPublished(List<String> targets, List<String> ids, Duration limit) throws InterruptedException {
+        return awaitOffered(targets, ids, b -> true, limit);
+    }
+
+    /**
+     * Waits until a probe peer is offered, through the overlay alone, a bundle of each of
+     * {@code targets} (resource ids {@code ids}) that is signed for that target and passes
+     * {@code wanted}, for at most {@code limit}; true when it was.
+     */
+    boolean awaitOffered(List<String> targets, List<String> ids, Predicate<SignedBundle> wanted, Duration limit)
+            throws InterruptedException {
         try (OverlayClient probe = OverlayClient.start(config(OverlaySettings.PROBE));
              AltoClient reader = AltoClient.bootstrap(ClientOptions.of(URI.create(direct), KeyPin.ofKeyId(keyId)))) {
             Directory dir = reader.directory();
             return Poll.until(() -> {
                 for (int i = 0; i < targets.size(); i++) {
-                    if (!offered(probe, dir, targets.get(i), ids.get(i))) {
+                    if (!offered(probe, dir, targets.get(i), ids.get(i), wanted)) {
                         return false;
                     }
                 }
@@ -168,9 +182,12 @@ final class OverlayCast {
         }
     }
 
-    private static boolean offered(OverlaySource overlay, Directory dir, String target, String id) {
-        for (Iterator<OverlaySource.Offer> it = overlay.offers(dir, target, id); it.hasNext(); ) {
-            if (it.next().bundle() != null) {
+    private static boolean offered(OverlaySource overlay, Directory dir, String target, String id,
+                                   Predicate<SignedBundle> wanted) {
+        for (Iterator<OverlaySource.Offer> it = overlay.offers(dir, target, id, null); it.hasNext(); ) {
+            SignedBundle b = it.next().bundle();
+            String resource = b == null ? null : b.field(AltoResource.HEADER);
+            if (resource != null && AltoResource.parse(resource).path().equals(target) && wanted.test(b)) {
                 return true;
             }
         }

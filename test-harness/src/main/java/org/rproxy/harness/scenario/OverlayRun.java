@@ -129,6 +129,7 @@ public final class OverlayRun {
         out.printf("overlay: the cost map changed (%s -> %s) %d ms after the write%n", before, want,
                 System.currentTimeMillis() - written);
         groups.forEach(g -> g.send("change " + written + " " + want + " " + POLL.toMillis() + " " + CHANGE_LIMIT.toMillis()));
+        CompletableFuture<String> republished = probeChange(cast, want, written);
         boolean phase2 = lines.await("phase2", bounded(CHANGE_LIMIT.plusSeconds(60)));
         Counts second = Counts.of(cast).minus(setup).minus(first);
         groups.forEach(g -> g.send("holds"));
@@ -145,9 +146,35 @@ public final class OverlayRun {
         checks.add(Check.info("machine", "load average " + loadBefore + " before, " + IdleFlood.loadAverage() + " after; "
                 + s.peers() + " peers in " + groups.size() + " processes; " + ScenarioContext.fmt(s.viewers())
                 + " viewers; budget " + s.budget().toSeconds() + " s; seeding " + s.seeding()));
+        checks.add(Check.info("[2] RProxy published the new cost map (a probe peer is offered it)",
+                republished.getNow("not known at the end of phase 2")));
         checks.addAll(OverlayVerdict.checks(s, samples, lines, bad, phase1, phase1Time, changedAtOrigin, phase2,
                 List.of(setup, first, second)));
         return checks;
+    }
+
+    /**
+     * Tells, in the background, how long after the write a probe peer is first offered the
+     * changed cost map (digest {@code want}) through the overlay: how promptly the RProxy
+     * published it, apart from how fast the peers found and fetched it.
+     */
+    private CompletableFuture<String> probeChange(OverlayCast cast, String want, long written) {
+        Duration limit = bounded(CHANGE_LIMIT);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                boolean seen = cast.awaitOffered(List.of(OverlayPeer.COST_MAP), List.of(IDS.get(1)),
+                        b -> OverlayPeer.sha(b.body()).equals(want), limit);
+                String when = seen ? String.format(java.util.Locale.ROOT, "%.1f s after the write",
+                        (System.currentTimeMillis() - written) / 1e3) : "not within " + limit.toSeconds() + " s";
+                out.println("overlay: a probe peer was offered the new cost map: " + when);
+                return when;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            } catch (RuntimeException e) {
+                return "probe failed: " + e;
+            }
+        });
     }
 
     private List<PeerGroupProcess> startPeers(OverlayCast cast, List<String> ips, PeerLines lines) throws Exception {

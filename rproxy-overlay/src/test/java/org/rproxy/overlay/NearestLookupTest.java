@@ -1,0 +1,39 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+
+import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+
+class NearestLookupTest {
+    private static final byte[] IH = new byte[20];
+
+    static {
+        Arrays.fill(IH, (byte) 9);
+    }
+
+    private static DhtKey key() {
+        byte[] seed = new byte[32];
+        new SecureRandom().nextBytes(seed);
+        return DhtKey.ofSeed(seed);
+    }
+
+    @Test
+    void onlyAnIdenticalCopyOfTheItemTakenSkipsTheSignatureCheck() {
+        DhtKey key = key();
+        StorageItem taken = new Pointer(key.publicKey(), "routingcost-map", 5, IH, 10).sign(key);
+
+        assertTrue(NearestLookup.sameAs(new Pointer(key.publicKey(), "routingcost-map", 5, IH, 10).sign(key), taken),
+                "Ed25519 signs deterministically: the same pointer signed again is the same item");
+        assertFalse(NearestLookup.sameAs(new Pointer(key.publicKey(), "routingcost-map", 6, IH, 10).sign(key), taken),
+                "a newer version");
+        assertFalse(NearestLookup.sameAs(new Pointer(key.publicKey(), "routingcost-map", 5, IH, 11).sign(key), taken),
+                "another value under the same seq");
+        assertFalse(NearestLookup.sameAs(taken, null), "nothing taken yet");
+    }
+}
