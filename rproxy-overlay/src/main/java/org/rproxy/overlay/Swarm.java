@@ -84,6 +84,7 @@ final class Swarm implements AutoCloseable {
         this.runtime = BtRuntime.builder(config)
                 .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(
                         DhtPeerSource.factory(dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())))))
+                .module(DirectSelector.module())
                 .disableLocalServiceDiscovery()
                 // no peer exchange (ut_pex): it has every seeder connect to every other seeder of
                 // every torrent, connections that carry nothing and fill bt's connection pool; a
