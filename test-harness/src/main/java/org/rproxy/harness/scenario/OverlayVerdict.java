@@ -53,7 +53,8 @@ final class OverlayVerdict {
         out.add(Check.of("poisoning: documents accepted not the origin's, or older than one held", "0", fmt(bad), bad == 0));
         out.add(Check.of("poisoning: tampered bundles offered and refused", "> 0 (the poisoner was met)",
                 fmt(lines.tampered()) + " refused as invalid; " + fmt(lines.rollback()) + " older versions refused;"
-                        + " " + fmt(lines.missedOffers()) + " offers not had in time", lines.tampered() > 0));
+                        + " " + fmt(lines.missedOffers()) + " offers not fetched (refused before, or not had in time)",
+                lines.tampered() > 0));
         out.add(Check.info("origin requests (its relay)", String.format(Locale.ROOT,
                 "setup %s (each peer's directory, the fallback proxy's start), phase 1 %s, phase 2 %s",
                 fmt(counts.get(0).origin()), fmt(counts.get(1).origin()), fmt(counts.get(2).origin()))));
