@@ -1,5 +1,7 @@
 package org.rproxy.app;
 
+import java.util.function.Function;
+
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 
@@ -19,11 +21,7 @@ final class OptionConverters {
     static final class AddressConverter implements ITypeConverter<Address> {
         @Override
         public Address convert(String value) {
-            try {
-                return Address.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return parsing(value, Address::parse);
         }
     }
 
@@ -31,11 +29,16 @@ final class OptionConverters {
     static final class SizeConverter implements ITypeConverter<ByteSize> {
         @Override
         public ByteSize convert(String value) {
-            try {
-                return ByteSize.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return parsing(value, ByteSize::parse);
+        }
+    }
+
+    /** The parser's refusal as picocli's, which names the option. */
+    private static <T> T parsing(String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
     }
 }

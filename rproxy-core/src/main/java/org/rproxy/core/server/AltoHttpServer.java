@@ -16,8 +16,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -82,14 +80,18 @@ public final class AltoHttpServer implements AutoCloseable {
         requireNonNull(service, "service");
         requireNonNull(observer, "observer");
         requireNonNull(clock, "clock");
+        Transport transport = Transport.current();
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("rproxy-accept"), NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(),
-                new DefaultThreadFactory("rproxy-io"), NioIoHandler.newFactory());
+                new DefaultThreadFactory("rproxy-accept"), transport.ioHandlerFactory());
+        // one event loop per core by default, as nginx's worker_processes auto: more only adds
+        // context switches, since an event loop never blocks
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads,
+                new DefaultThreadFactory("rproxy-io"), transport.ioHandlerFactory());
         ChannelGroup connections = new DefaultChannelGroup("rproxy-connections", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new AcceptGuard(connections, new RateLimitedLog(WARNING_INTERVAL, clock),
@@ -107,7 +109,7 @@ public final class AltoHttpServer implements AutoCloseable {
                     cause);
         }
         AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections);
-        LOG.info("listening on {}", server.localAddress());
+        LOG.info("listening on {} ({}, {} event loops)", server.localAddress(), transport, threads);
         return server;
     }
 

@@ -28,7 +28,7 @@ import org.rproxy.core.store.BodySpool;
  *                             answered 503
  * @param maxStreams           HTTP/2 streams a client may have open at once on one connection
  *                             ({@code SETTINGS_MAX_CONCURRENT_STREAMS}, RFC 9113 §6.5.2)
- * @param ioThreads            event-loop threads for connections, {@code 0} for Netty's default
+ * @param ioThreads            event-loop threads for connections, {@code 0} for one per core
  * @param dialectOf            the dialect of the errors the front end writes itself, by request path
  * @param sslContext           server TLS context, or null for plain HTTP
  * @param spool                where the store spools large bodies, or null: a body found there is

@@ -207,6 +207,12 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         if (cause instanceof TooLongHttpHeaderException) {
             return FrontEndErrors.headersTooLarge(config.maxHeaderBytes());
         }
+        // Netty refuses some framings itself (content-length with transfer-encoding, codings it
+        // does not know); the head's own rules still name the field and the status
+        AltoError framing = HeadRules.framing(req);
+        if (framing != null) {
+            return framing;
+        }
         AltoError length = HeadRules.contentLength(req);
         return length != null ? length : FrontEndErrors.badRequest("malformed request");
     }

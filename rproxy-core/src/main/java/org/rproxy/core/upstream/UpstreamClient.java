@@ -15,11 +15,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -33,8 +31,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import org.rproxy.core.tls.Tls;
+import org.rproxy.core.server.Transport;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.tls.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,10 +111,10 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         String host = settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host();
         this.hostHeader = defaultPort ? host : host + ":" + settings.port();
         this.group = new MultiThreadIoEventLoopGroup(Math.max(1, settings.ioThreads()),
-                new DefaultThreadFactory("rproxy-upstream", true), NioIoHandler.newFactory());
+                new DefaultThreadFactory("rproxy-upstream", true), Transport.current().ioHandlerFactory());
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(Transport.current().socketChannel())
                 .remoteAddress(settings.host(), settings.port())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
