@@ -33,6 +33,10 @@ final class Poll {
                 ok = done.getAsBoolean();
             } catch (RuntimeException e) {
                 ok = false;
+            } catch (Error e) {
+                // the scheduler would drop the task silently and the wait would run to its end
+                result.completeExceptionally(e);
+                throw e;
             }
             if (ok || System.nanoTime() - deadline > 0) {
                 result.complete(ok);
@@ -41,7 +45,12 @@ final class Poll {
         try {
             // a check may itself take a while (an overlay lookup): it is given one more period and a minute
             return result.get(limit.plus(every).plusMinutes(1).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            return false;
+        } catch (TimeoutException e) {
             return false;
         } finally {
             s.shutdownNow();
