@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.harness.scenario.NetworkNamespace;
 
 /**
  * PUSH into a P2P overlay, end to end on real BitTorrent and mainline DHT code (bt, mldht): an
@@ -44,7 +45,7 @@ class OverlayNamespaceIT {
     @Test
     @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void peersGetVerifiedMapsThroughTheOverlayAndNothingElse(@TempDir Path dir) throws Exception {
-        String why = namespaceUnavailable();
+        String why = NetworkNamespace.unavailable();
         assumeTrue(why == null, () -> "skipped: cannot create a network namespace here (" + why + ")");
         StringBuilder addrs = new StringBuilder();
         for (int host : OverlayNamespaceRun.hosts()) {
@@ -92,25 +93,6 @@ class OverlayNamespaceIT {
             }
         }
         return out.toString();
-    }
-
-    /** Null when {@code unshare -n} and {@code ip} work here, else why not. */
-    private static String namespaceUnavailable() {
-        try {
-            Process p = new ProcessBuilder("unshare", "-n", "ip", "link", "set", "lo", "up")
-                    .redirectErrorStream(true).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "unshare -n did not end within 10 s";
-            }
-            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.exitValue() == 0 ? null : "unshare -n ip link set lo up: exit " + p.exitValue() + " " + said;
-        } catch (IOException e) {
-            return "unshare or ip not runnable: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
     }
 
     private static void copy(InputStream in, ByteArrayOutputStream out) {

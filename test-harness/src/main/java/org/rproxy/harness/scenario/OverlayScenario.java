@@ -50,7 +50,7 @@ final class OverlayScenario implements Scenario {
         OverlaySettings s = new OverlaySettings(ctx.lab.dir().resolve("overlay"), ctx.reports.toAbsolutePath(), peers,
                 ctx.viewers(DEFAULT_VIEWERS), ctx.window(Duration.ofSeconds(120)), ctx.options.seeding(), ctx.options.seed(),
                 ctx.maxAge(Duration.ofSeconds(60)), DEFAULT_BUDGET);
-        String why = namespaceUnavailable();
+        String why = NetworkNamespace.unavailable();
         if (why != null) {
             return List.of(Check.notRun("network namespace for the overlay", "cannot create one here (" + why
                     + "); mldht refuses loopback and private addresses, so the peers need one"));
@@ -129,24 +129,6 @@ final class OverlayScenario implements Scenario {
             }
         } catch (IOException e) {
             out.println("overlay: lost the run's output: " + e);
-        }
-    }
-
-    /** Null when {@code unshare -n} and {@code ip} work here, else why not. */
-    static String namespaceUnavailable() {
-        try {
-            Process p = new ProcessBuilder("unshare", "-n", "ip", "link", "set", "lo", "up").redirectErrorStream(true).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "unshare -n did not end within 10 s";
-            }
-            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.exitValue() == 0 ? null : "unshare -n ip link set lo up: exit " + p.exitValue() + " " + said;
-        } catch (IOException e) {
-            return "unshare or ip not runnable: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
         }
     }
 }
