@@ -110,11 +110,13 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         boolean defaultPort = settings.port() == (settings.sslContext() != null ? 443 : 80);
         String host = settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host();
         this.hostHeader = defaultPort ? host : host + ":" + settings.port();
+        // NIO: a handful of connections to the upstream gain nothing from the native transport,
+        // which only the front end, with its thousands of clients, needs
         this.group = new MultiThreadIoEventLoopGroup(Math.max(1, settings.ioThreads()),
-                new DefaultThreadFactory("rproxy-upstream", true), Transport.current().ioHandlerFactory());
+                new DefaultThreadFactory("rproxy-upstream", true), Transport.NIO.ioHandlerFactory());
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(Transport.current().socketChannel())
+                .channel(Transport.NIO.socketChannel())
                 .remoteAddress(settings.host(), settings.port())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
