@@ -24,6 +24,7 @@ import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.KBucketEntry;
 import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.RPCServer;
+import lbms.plugins.mldht.kad.RPCServerManager;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -276,8 +277,26 @@ final class DhtNode implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Stops the node. mldht's {@code stop} kills the running lookups while their listener lists
+     * may still change on another thread, and can then throw a
+     * {@code ConcurrentModificationException} half way through closing its sockets; a second pass
+     * closes those it did not reach, and closing never throws.
+     */
     @Override
     public void close() {
-        dht.stop();
+        try {
+            dht.stop();
+        } catch (RuntimeException first) {
+            log.debug("mldht's stop failed half way; closing its sockets again", first);
+            try {
+                RPCServerManager servers = dht.getServerManager();
+                if (servers != null) {
+                    servers.destroy();
+                }
+            } catch (RuntimeException second) {
+                log.warn("the DHT node did not stop cleanly: {}", second.toString());
+            }
+        }
     }
 }
