@@ -24,7 +24,6 @@ import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.KBucketEntry;
 import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.RPCServer;
-import lbms.plugins.mldht.kad.RPCServerManager;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -278,10 +277,8 @@ final class DhtNode implements AutoCloseable {
     }
 
     /**
-     * Stops the node. mldht's {@code stop} kills the running lookups while their listener lists
-     * may still change on another thread, and can then throw a
-     * {@code ConcurrentModificationException} half way through closing its sockets; a second pass
-     * closes those it did not reach, and closing never throws.
+     * Stops the node and never throws: mldht's stop can fail half way (a lookup's listeners change
+     * while it kills them), so a second pass closes the sockets it did not reach.
      */
     @Override
     public void close() {
@@ -290,10 +287,7 @@ final class DhtNode implements AutoCloseable {
         } catch (RuntimeException first) {
             log.debug("mldht's stop failed half way; closing its sockets again", first);
             try {
-                RPCServerManager servers = dht.getServerManager();
-                if (servers != null) {
-                    servers.destroy();
-                }
+                dht.getServerManager().destroy();
             } catch (RuntimeException second) {
                 log.warn("the DHT node did not stop cleanly: {}", second.toString());
             }
