@@ -80,16 +80,11 @@ final class IdleClientProcess implements AutoCloseable {
         }
         try {
             process.getOutputStream().close();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
         } catch (IOException e) {
             process.destroyForcibly();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+            return;
         }
+        ChildProcesses.awaitOrKill(process, Duration.ofSeconds(5));
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -76,17 +77,17 @@ final class PeerGroupProcess implements AutoCloseable {
             synchronized (this) {
                 process.getOutputStream().close();
             }
+        } catch (IOException e) {
+            process.destroyForcibly();
+            return;
+        }
+        try {
             // its peers close their DHT nodes and BitTorrent runtimes, several at once, for at most 20 s
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroy();
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(5, TimeUnit.SECONDS);
-                }
+                ChildProcesses.awaitOrKill(process, Duration.ofSeconds(5));
             }
             reader.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (IOException e) {
-            process.destroyForcibly();
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

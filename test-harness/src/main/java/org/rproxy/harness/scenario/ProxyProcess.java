@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An rproxy server the harness runs as a separate process — a proxy ({@code rproxy proxy}, pull or
@@ -229,15 +228,7 @@ final class ProxyProcess implements AutoCloseable {
             return;
         }
         process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.awaitOrKill(process, Duration.ofSeconds(5));
     }
 
     static int freePort() throws IOException {
