@@ -15,10 +15,12 @@ import org.rproxy.push.UpdateStreamConfig;
 /**
  * A pull proxy with an update stream (RFC 8895) on its own front end: what {@code rproxy proxy}
  * runs in pull mode, and the pull half of a push proxy ({@link PushPullProxy}). The parts are
- * joined in four places only: the {@link UpdatePublisher} wraps the pull proxy's service (it
+ * joined in five places only: the {@link UpdatePublisher} wraps the pull proxy's service (it
  * answers {@code /updates} and its control URIs, and computes the answers POST-mode substreams
  * follow by calling that service); every signed copy the store takes (fetched, revalidated or
- * offered) goes to the publisher; the documents some substream follows, and the directory that
+ * offered) goes to the publisher; the proxy is ready only once the publisher has taken a version
+ * of every document held, so a stream opened at a ready proxy starts with all of them, in the
+ * order its substreams were added; the documents some substream follows, and the directory that
  * says what can be followed, count as asked for at every refresher pass, so the pull proxy keeps
  * revalidating them when nobody GETs them; and a new set of locally computed answers makes the
  * publisher compute its followed answers again.
@@ -52,7 +54,8 @@ public final class StreamingPull implements AutoCloseable {
             publisher.close();
             throw e;
         }
-        pull.addChangeListener(publisher::accept);
+        pull.addChangeListener(publisher::accept); // and at once those held already
+        pull.addReadinessCheck(() -> notTaken(pull, publisher));
         pull.addAnswersListener(publisher::answersChanged);
         pull.keepFresh(() -> {
             Set<String> targets = new HashSet<>(publisher.followedTargets());
@@ -60,6 +63,16 @@ public final class StreamingPull implements AutoCloseable {
             return targets;
         });
         return new StreamingPull(publisher, pull);
+    }
+
+    /** Null once the publisher has taken every document the pull proxy holds, else the first it lacks. */
+    private static String notTaken(PullProxy pull, UpdatePublisher publisher) {
+        for (String target : pull.heldSignedTargets()) {
+            if (!publisher.hasTaken(target)) {
+                return "update streams: taking " + target;
+            }
+        }
+        return null;
     }
 
     /** The publisher's settings from a proxy's {@code push} and {@code listen} sections. */

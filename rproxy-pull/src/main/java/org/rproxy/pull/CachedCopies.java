@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -66,9 +68,34 @@ final class CachedCopies {
         return store.get(key) != null;
     }
 
-    /** Called with each signed copy held for a GET target (fetched, revalidated or offered). */
+    /**
+     * Called with each signed copy held for a GET target (fetched, revalidated or offered) from
+     * now on, and at once with each held already: a listener added while first fetches complete
+     * misses none. Under each entry's lock, as {@link #hold} tells, so the copies of one target
+     * reach it in the order held; one held meanwhile may reach it twice.
+     */
     void addChangeListener(BiConsumer<String, Representation> listener) {
         listeners.add(requireNonNull(listener, "listener"));
+        for (Entry e : entries.values()) {
+            synchronized (e) {
+                CachedCopy h = e.held();
+                if (e.key.isGet() && h != null && h.signed()) {
+                    tell(listener, e, h);
+                }
+            }
+        }
+    }
+
+    /** The GET targets for which a signed copy is held now (a snapshot). */
+    Set<String> heldSignedTargets() {
+        Set<String> targets = new HashSet<>();
+        for (Entry e : entries.values()) {
+            CachedCopy h = e.held();
+            if (e.key.isGet() && h != null && h.signed()) {
+                targets.add(e.key.target());
+            }
+        }
+        return targets;
     }
 
     /**
@@ -88,14 +115,18 @@ final class CachedCopies {
             if (e.key.isGet() && h.signed() && e.held() == h) {
                 metrics.expires(e.key.target(), h.expires());
                 for (BiConsumer<String, Representation> l : listeners) {
-                    try {
-                        l.accept(e.key.target(), h.base());
-                    } catch (RuntimeException ex) {
-                        LOG.warn("a listener of {} failed", e.key, ex);
-                    }
+                    tell(l, e, h);
                 }
             }
             return true;
+        }
+    }
+
+    private static void tell(BiConsumer<String, Representation> listener, Entry e, CachedCopy h) {
+        try {
+            listener.accept(e.key.target(), h.base());
+        } catch (RuntimeException ex) {
+            LOG.warn("a listener of {} failed", e.key, ex);
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -164,7 +165,12 @@ final class PullFeed implements AutoCloseable {
         attempts.touch(target);
     }
 
-    /** Called with each signed copy held for a GET target (fetched, revalidated or offered). */
+    /** See {@link CachedCopies#heldSignedTargets}. */
+    Set<String> heldSignedTargets() {
+        return copies.heldSignedTargets();
+    }
+
+    /** See {@link CachedCopies#addChangeListener}. */
     void addChangeListener(BiConsumer<String, Representation> listener) {
         copies.addChangeListener(listener);
     }

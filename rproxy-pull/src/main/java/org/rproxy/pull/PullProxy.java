@@ -2,7 +2,6 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,7 +23,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.Address;
-import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
@@ -115,7 +114,7 @@ public final class PullProxy implements AutoCloseable {
         List<AutoCloseable> clients = new ArrayList<>();
         Upstream client = UpstreamParts.connect(up, verifier, work, scheduler, clients);
         closeables.addAll(0, clients);
-        BodySpool spool = openSpool(config.cache());
+        BodySpool spool = BodySpool.of(config.cache());
         if (spool != null) {
             closeables.add(spool); // last: after the front end has stopped sending its files
         }
@@ -156,19 +155,6 @@ public final class PullProxy implements AutoCloseable {
         }
         LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.urls(),
                 admin == null ? "" : " (admin on " + admin.localAddress() + ")");
-    }
-
-    /** The spool {@code cache} asks for, or null; refused like a bad config value when its directory is unusable. */
-    private static BodySpool openSpool(CacheConfig cache) {
-        if (!cache.spool()) {
-            return null;
-        }
-        Path parent = cache.spoolDir() != null ? cache.spoolDir() : BodySpool.defaultParent();
-        try {
-            return BodySpool.open(parent, cache.spoolMinBytes().bytes());
-        } catch (UncheckedIOException e) {
-            throw new ConfigException("cache.spool-dir: " + e.getMessage(), e);
-        }
     }
 
     /** Runs on the thread that held a copy: a verified directory teaches the keys it lists. */
@@ -220,10 +206,12 @@ public final class PullProxy implements AutoCloseable {
     public String notReadyBecause() {
         List<String> why = new ArrayList<>();
         why.add(feed.notReadyBecause());
-        readinessChecks.forEach(check -> why.add(check.notReadyBecause()));
         if (local != null) {
             why.add(local.notReadyBecause());
         }
+        // Last: a part that takes what this proxy holds (an update stream) must have taken
+        // everything held by the time the checks above passed.
+        readinessChecks.forEach(check -> why.add(check.notReadyBecause()));
         why.removeIf(Objects::isNull);
         return why.isEmpty() ? null : String.join("; ", why);
     }
@@ -254,10 +242,16 @@ public final class PullProxy implements AutoCloseable {
 
     /**
      * Calls {@code listener} with each signed copy held for a GET target (fetched, revalidated or
-     * offered), on the thread that held it; it must not block.
+     * offered), on the thread that held it, and at once with each held already, so a listener
+     * added after the start misses nothing (it may hear a copy twice); it must not block.
      */
     public void addChangeListener(BiConsumer<String, Representation> listener) {
         feed.addChangeListener(listener);
+    }
+
+    /** The GET targets for which a signed copy is held now, valid or not (a snapshot). */
+    public Set<String> heldSignedTargets() {
+        return feed.heldSignedTargets();
     }
 
     /**

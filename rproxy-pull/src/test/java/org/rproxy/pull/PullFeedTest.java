@@ -612,6 +612,19 @@ class PullFeedTest {
     }
 
     @Test
+    void aListenerAddedAfterCopiesAreHeldHearsEachSignedOneAtOnceAndLaterOnesAsHeld() throws Exception {
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        assertEquals(Set.of(MAP), feed.heldSignedTargets());
+        List<String> heard = new ArrayList<>();
+        feed.addChangeListener((target, r) -> heard.add(target + " " + r.identity().body().asUtf8()));
+        assertEquals(List.of(MAP + " " + BODY), heard);
+        clock.advance(Duration.ofSeconds(10));
+        assertTrue(feed.offer(MAP, signer.sign(MAP, "{\"new\":1}", false, clock.instant(), VALIDITY, 60), "1.1 edge"));
+        assertEquals(List.of(MAP + " " + BODY, MAP + " {\"new\":1}"), heard);
+    }
+
+    @Test
     void anOfferOlderThanTheHeldCopyIsRefusedAndTheNewerStaysServed() throws Exception {
         Representation older = signer.sign(MAP, "{\"old\":1}", false, clock.instant(), VALIDITY, 60);
         clock.advance(Duration.ofSeconds(10));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,6 +64,8 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     private final AtomicLong open = new AtomicLong();
     private final AtomicLong coalesced = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
+    /** Every target {@link #accept} has taken (streamed, or passed over as not streamable); read from any thread. */
+    private final Set<String> taken = ConcurrentHashMap.newKeySet();
 
     /** Counters, for metrics and tests. */
     public record Stats(long subscribers, long updates, long coalesced, long disconnected) {
@@ -98,14 +101,26 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
         requireNonNull(target, "target");
         requireNonNull(r, "r");
         if (!Track.streamable(r)) {
+            taken.add(target);
             return;
         }
         run(() -> {
             if (update(target, r)) {
                 answers.recomputeAll();
             }
+            taken.add(target);
             pumpAll();
         });
+    }
+
+    /**
+     * True once a version of the document at {@code target}, offered to {@link #accept}, has been
+     * taken, so a stream opened from now on starts with it: a node holding documents is ready to
+     * stream once this holds for each (else a subscriber could get a cost map before the network
+     * map it depends on, which arrives as a later addition).
+     */
+    public boolean hasTaken(String target) {
+        return taken.contains(target);
     }
 
     /**
@@ -192,6 +207,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     }
 
     private void drop(String target) {
+        taken.remove(target);
         if (tracks.remove(target) != null) {
             stop(target, "the document at " + target + " is no longer served");
         }

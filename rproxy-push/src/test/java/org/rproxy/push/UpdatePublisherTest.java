@@ -1,6 +1,7 @@
 package org.rproxy.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -173,6 +174,27 @@ class UpdatePublisherTest {
         String update = sink.next();
         assertTrue(update.startsWith("event: application/alto-costmap+json,rc\ndata: {\"cost-map\""), update);
         assertTrue(update.contains("\n\nevent: application/alto-redist-signature+json,rc\ndata: {\"identity\""), update);
+    }
+
+    @Test
+    void aDocumentCountsAsTakenOnceThePublisherHoldsItAndNoLongerOnceRemoved() throws Exception {
+        assertFalse(publisher.hasTaken(CM));
+        publisher.accept(CM, costMap(5, T0));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!publisher.hasTaken(CM) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(publisher.hasTaken(CM));
+        // Taken means held: a stream opened now starts with it.
+        RecordingSink sink = subscribe("{\"add\":{\"rc\":{\"resource-id\":\"rc\"}}}");
+        sink.next();
+        assertTrue(sink.next().startsWith("event: application/alto-costmap+json,rc\n"));
+        publisher.remove(CM);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (publisher.hasTaken(CM) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertFalse(publisher.hasTaken(CM));
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.config.CacheConfig;
+import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.model.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +96,24 @@ public final class BodySpool implements AutoCloseable {
         } catch (RuntimeException e) {
             freer.shutdown();
             throw e;
+        }
+    }
+
+    /**
+     * The spool {@code cache} asks for (in {@code spool-dir}, else {@link #defaultParent()}), or
+     * null when it spools nothing.
+     *
+     * @throws ConfigException naming {@code cache.spool-dir} when that directory is unusable
+     */
+    public static BodySpool of(CacheConfig cache) {
+        if (!cache.spool()) {
+            return null;
+        }
+        Path parent = cache.spoolDir() != null ? cache.spoolDir() : defaultParent();
+        try {
+            return open(parent, cache.spoolMinBytes().bytes());
+        } catch (UncheckedIOException e) {
+            throw new ConfigException("cache.spool-dir: " + e.getMessage(), e);
         }
     }
 
