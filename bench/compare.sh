@@ -91,6 +91,7 @@ ensure_tools() {
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
   command -v varnishd >/dev/null || [[ -x /usr/sbin/varnishd ]] || missing+=(varnish)
   command -v wrk >/dev/null || missing+=(wrk)
+  [[ -x /usr/bin/time ]] || missing+=(time)
   [[ ${#missing[@]} -eq 0 ]] && return
   log "installing ${missing[*]} from the distribution's packages"
   local sudo=""
@@ -280,9 +281,13 @@ measure() {
   [[ "$doc" == "answers" ]] && hdr=(-s "$W/answers.lua")
   out="$W/wrk-$doc-$sys-$round.txt"
   c0="$(cpu_seconds "$pid")"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "${hdr[@]}" "http://127.0.0.1:$port$path" >"$out" 2>&1 || true
+  # wrk's own CPU (user + system): on loopback the client shares the cores, and what a server's
+  # way of sending costs the client to receive decides requests/s as much as the server does
+  /usr/bin/time -f '%U %S' -o "$out.cpu" \
+      wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "${hdr[@]}" "http://127.0.0.1:$port$path" >"$out" 2>&1 || true
   c1="$(cpu_seconds "$pid")"
-  awk -v sys="$sys" -v doc="$doc" -v round="$round" -v cpu="$(awk -v a="$c0" -v b="$c1" 'BEGIN{print b-a}')" '
+  awk -v sys="$sys" -v doc="$doc" -v round="$round" -v cpu="$(awk -v a="$c0" -v b="$c1" 'BEGIN{print b-a}')" \
+      -v client="$(awk 'END { print $1 + $2 }' "$out.cpu" 2>/dev/null || echo 0)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     function mb(v) { if (v ~ /GB$/) return v * 1024; if (v ~ /MB$/) return v + 0; if (v ~ /KB$/) return v / 1024; return v / 1048576 }
     /requests in/ { total = $1 }
@@ -292,9 +297,9 @@ measure() {
     $1 == "99%" { p99 = ms($2) }
     /Non-2xx or 3xx responses:/ { bad += $NF }
     /Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) bad += $i + 0 }
-    END { printf "%s\t%s\t%s\t%.0f\t%.1f\t%.3f\t%.3f\t%.2f\t%d\t%d\n", doc, sys, round, rps, mbs, p50, p99, cpu, total, bad + 0 }
+    END { printf "%s\t%s\t%s\t%.0f\t%.1f\t%.3f\t%.3f\t%.2f\t%d\t%d\t%.2f\n", doc, sys, round, rps, mbs, p50, p99, cpu, total, bad + 0, client }
   ' "$out" >>"$W/results.tsv"
-  tail -n1 "$W/results.tsv" | awk -F'\t' '{ printf "  %-8s %-12s round %s: %8s req/s %8s MB/s  p50 %7.2f ms  p99 %7.2f ms  cpu %6.2f s  errors %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $10 }' >&2
+  tail -n1 "$W/results.tsv" | awk -F'\t' '{ printf "  %-8s %-12s round %s: %8s req/s %8s MB/s  p50 %7.2f ms  p99 %7.2f ms  cpu %6.2f s  wrk cpu %6.2f s  errors %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $11, $10 }' >&2
 }
 
 summarise() {
@@ -303,12 +308,12 @@ summarise() {
   echo "Tools: $(nginx -v 2>&1 | sed 's/.*: //'), $(varnishd -V 2>&1 | head -1 | sed -n 's/.*(\(varnish-[0-9.]*\).*/\1/p'), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); ${SECONDS_PER_RUN} s per run, $ROUNDS rounds alternating, $CONNECTIONS connections, $WRK_THREADS wrk threads, all on loopback"
   echo
   awk -F'\t' '
-    { k = $1 SUBSEP $2; n[k]++; rps[k] += $4; mbs[k] += $5; p50[k] += $6; p99[k] += $7; cpu[k] += $8; tot[k] += $9; bad[k] += $10
+    { k = $1 SUBSEP $2; n[k]++; rps[k] += $4; mbs[k] += $5; p50[k] += $6; p99[k] += $7; cpu[k] += $8; tot[k] += $9; bad[k] += $10; wcpu[k] += $11
       if (!($1 in seen)) { seen[$1] = 1; docs[++nd] = $1 }
       if (!($2 in seens)) { seens[$2] = 1; syss[++ns] = $2 } }
     END {
-      printf "| document | system | req/s | MB/s | p50 ms | p99 ms | req per server CPU-s | wrk errors (timeouts) | RProxy / this |\n"
-      printf "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+      printf "| document | system | req/s | MB/s | p50 ms | p99 ms | req per server CPU-s | wrk CPU ms per req | wrk errors (timeouts) | RProxy / this |\n"
+      printf "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
       for (d = 1; d <= nd; d++) {
         r = docs[d] SUBSEP "rproxy"
         for (s = 1; s <= ns; s++) {
@@ -316,8 +321,9 @@ summarise() {
           if (!(k in n)) continue
           ratio = (syss[s] == "rproxy" || rps[k] == 0) ? "—" : sprintf("%.2f", rps[r] / rps[k])
           per = cpu[k] > 0 ? sprintf("%.0f", tot[k] / cpu[k]) : "n/a"
-          printf "| %s | %s | %.0f | %.1f | %.2f | %.2f | %s | %d | %s |\n", docs[d], syss[s], rps[k] / n[k], mbs[k] / n[k],
-            p50[k] / n[k], p99[k] / n[k], per, bad[k], ratio
+          client = tot[k] > 0 ? sprintf("%.3f", 1000 * wcpu[k] / tot[k]) : "n/a"
+          printf "| %s | %s | %.0f | %.1f | %.2f | %.2f | %s | %s | %d | %s |\n", docs[d], syss[s], rps[k] / n[k], mbs[k] / n[k],
+            p50[k] / n[k], p99[k] / n[k], per, client, bad[k], ratio
         }
       }
       # RProxy over each anchor: requests/s, then requests per server CPU-second (the issue-13 goal:
