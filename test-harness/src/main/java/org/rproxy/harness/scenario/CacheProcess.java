@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  * {@code edge-caches} scenario and by HttpCachesIT, from the thread that runs them.
  */
 public final class CacheProcess implements AutoCloseable {
+    /** How long nginx or varnishd may take to end after SIGTERM before it is killed. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
     private final String name;
     private final int port;
     private final Process process;
@@ -183,14 +186,7 @@ public final class CacheProcess implements AutoCloseable {
     public void close() {
         List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.awaitOrKill(process, STOP_GRACE);
         for (ProcessHandle h : children) {
             if (h.isAlive()) {
                 h.destroyForcibly();
