@@ -89,12 +89,12 @@ final class Attempts {
      * Fetches the document at {@code target} (a GET) unless it is tracked already. A failed
      * attempt leaves no entry (as for a client's miss), so a document that was never held is
      * tried again by the next miss rather than refused for the retry interval. Does not block.
+     *
+     * @return the attempt (one under way may be joined), or null when the target is tracked already
      */
-    void track(String target) {
+    CompletableFuture<FetchResult> track(String target) {
         CacheKey key = CacheKey.get(target);
-        if (!copies.contains(key)) {
-            fetch(key, UpstreamCall.PLAIN_GET, "source");
-        }
+        return copies.contains(key) ? null : fetch(key, UpstreamCall.PLAIN_GET, "source");
     }
 
     /**

@@ -7,13 +7,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.query.QueryLimits;
@@ -51,6 +54,9 @@ final class CurrentAnswers {
     private final QueryLimits limits;
     private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
     private final List<Runnable> rebuiltListeners = new CopyOnWriteArrayList<>();
+    /** Listed maps whose first fetch got no answer, and how many times: tried again until held, while not warm. */
+    private final Map<String, Integer> retrying = new ConcurrentHashMap<>();
+    private final BiConsumer<Duration, Runnable> later;
     private volatile boolean started;
     private volatile boolean warm;
 
@@ -59,6 +65,14 @@ final class CurrentAnswers {
      * @param limits how much work one query may ask for
      */
     CurrentAnswers(PullFeed feed, Executor work, Clock clock, String via, QueryLimits limits) {
+        this(feed, work, clock, via, limits,
+                (delay, task) -> CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, work).execute(task));
+    }
+
+    /** @param later runs a task after a delay (tests: when they say) */
+    CurrentAnswers(PullFeed feed, Executor work, Clock clock, String via, QueryLimits limits,
+                   BiConsumer<Duration, Runnable> later) {
+        this.later = requireNonNull(later, "later");
         this.feed = requireNonNull(feed, "feed");
         this.limits = requireNonNull(limits, "limits");
         this.work = requireNonNull(work, "work");
@@ -107,7 +121,7 @@ final class CurrentAnswers {
                 current.set(built);
                 builds.incrementAndGet();
                 rebuiltListeners.forEach(Runnable::run);
-                built.listedMaps().forEach(feed::track);
+                built.listedMaps().forEach(this::trackListed);
             }
             if (started && firstFetches() == null && !dirty.get()) {
                 warm = true; // later rebuilds (new versions) must not make the proxy look unready
@@ -120,6 +134,29 @@ final class CurrentAnswers {
         if (dirty.get()) {
             rebuildSoon(); // a change arrived between the last check and the end
         }
+    }
+
+    /**
+     * Fetches a map the directory lists unless it is tracked already. A first fetch that got no
+     * answer (refused, timed out: not an error the upstream answered, nor a copy refused as
+     * badly signed) is tried again after 1, 2, 4 ... 30 s for as long as the proxy is not warm,
+     * and keeps it unready meanwhile: a proxy that reported ready then would forward every query
+     * its crowd sends until a query happened to fetch the map.
+     */
+    private void trackListed(String target) {
+        CompletableFuture<FetchResult> attempt = feed.track(target);
+        if (attempt == null) {
+            retrying.remove(target);
+            return;
+        }
+        attempt.thenAccept(r -> {
+            if (r instanceof FetchResult.Failed f && !f.rejected() && !warm && feed.heldSigned(target) == null) {
+                int tries = retrying.merge(target, 1, Integer::sum);
+                later.accept(Duration.ofSeconds(Math.min(30, 1L << Math.min(tries - 1, 5))), () -> trackListed(target));
+            } else {
+                retrying.remove(target);
+            }
+        });
     }
 
     /**
@@ -174,8 +211,9 @@ final class CurrentAnswers {
 
     /**
      * Null once local answers are warm: the directory and every map it lists have been fetched
-     * (or have failed: an upstream without a directory, or a map it cannot serve, does not keep
-     * the proxy unready; those queries are forwarded) and read. Until then, the reason. Once warm
+     * (or the upstream answered that it cannot serve them: an upstream without a directory, or a
+     * map it cannot serve, does not keep the proxy unready; those queries are forwarded; a fetch
+     * that got no answer is tried again and does) and read. Until then, the reason. Once warm
      * it stays so: later versions are read while the previous set answers.
      */
     String notReadyBecause() {
@@ -208,9 +246,12 @@ final class CurrentAnswers {
         return null;
     }
 
-    /** True while {@code target} is being fetched and no copy of it is held (a revalidation does not count). */
+    /**
+     * True while {@code target} is being fetched, or tried again, and no copy of it is held (a
+     * revalidation does not count).
+     */
     private boolean firstFetch(String target) {
-        return feed.fetching(target) && feed.heldSigned(target) == null;
+        return (feed.fetching(target) || retrying.containsKey(target)) && feed.heldSigned(target) == null;
     }
 
     /** Rebuilds completed so far (tests). */

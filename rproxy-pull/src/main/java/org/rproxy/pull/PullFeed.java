@@ -216,8 +216,8 @@ final class PullFeed implements AutoCloseable {
     }
 
     /** See {@link Attempts#track}. */
-    void track(String target) {
-        attempts.track(target);
+    CompletableFuture<FetchResult> track(String target) {
+        return attempts.track(target);
     }
 
     /** True while an upstream attempt for a GET of {@code target} is under way. A lookup. */

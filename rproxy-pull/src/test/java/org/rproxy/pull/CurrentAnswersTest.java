@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -59,6 +61,9 @@ class CurrentAnswersTest {
     final TestSigner signer = new TestSigner();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final Queue<Runnable> rebuilds = new ArrayDeque<>();
+    /** Tasks CurrentAnswers asked to run later (a first fetch tried again), and after how long. */
+    final Queue<Runnable> retries = new ArrayDeque<>();
+    final List<Duration> delays = new ArrayList<>();
     ScheduledExecutorService scheduler;
     PullFeed feed;
     CurrentAnswers local;
@@ -73,7 +78,10 @@ class CurrentAnswersTest {
                 "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
         feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
-        local = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS);
+        local = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS, (delay, task) -> {
+            delays.add(delay);
+            retries.add(task);
+        });
         feed.addChangeListener(local::changed);
         service = new PullService(feed, Runnable::run, Runnable::run, local, metrics);
     }
@@ -193,6 +201,45 @@ class CurrentAnswersTest {
         runRebuilds();
         assertNull(local.notReadyBecause());
         assertTrue(feed.heldSigned("/costmap/cost") != null, "ready means the maps are held");
+    }
+
+    @Test
+    void aListedMapWhoseFirstFetchGotNoAnswerKeepsTheProxyUnreadyAndIsTriedAgainWithBackoff() {
+        upstream.docs.put("/costmap/cost", signer.sign("/costmap/cost", COST_MAP, false, clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/networkmap/net", signer.sign("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"), false,
+                clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+        local.start();
+        upstream.down = true; // the directory came; the maps it lists get no answer
+        runRebuilds();
+        String why = local.notReadyBecause();
+        assertTrue(why != null && why.startsWith("local answers: fetching /"), why);
+        // each map listed (both JSON maps and their XML renderings) once, after 1 s
+        assertEquals(Collections.nCopies(4, Duration.ofSeconds(1)), delays);
+        runRetries();
+        assertEquals(Collections.nCopies(4, Duration.ofSeconds(2)), delays.subList(4, delays.size()), "backing off");
+        assertTrue(local.notReadyBecause() != null, "still nothing held");
+        upstream.down = false;
+        runRetries();
+        runRebuilds();
+        assertNull(local.notReadyBecause());
+        assertTrue(feed.heldSigned("/costmap/cost") != null && feed.heldSigned("/networkmap/net") != null);
+        assertTrue(retries.isEmpty(), "held: not tried again");
+    }
+
+    private void runRetries() {
+        List<Runnable> due = new ArrayList<>(retries);
+        retries.clear();
+        due.forEach(Runnable::run);
+    }
+
+    @Test
+    void anUpstreamThatAnswersItCannotServeAMapDoesNotKeepTheProxyUnready() {
+        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+        local.start();
+        runRebuilds(); // the maps are not there: 404, an answer
+        assertNull(local.notReadyBecause(), "queries are forwarded instead");
+        assertTrue(retries.isEmpty());
     }
 
     @Test
