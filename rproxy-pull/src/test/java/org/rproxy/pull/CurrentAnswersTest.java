@@ -98,6 +98,14 @@ class CurrentAnswersTest {
         return r;
     }
 
+    /** The upstream serves the directory and both maps it lists. */
+    private void publishAll() {
+        upstream.docs.put("/costmap/cost", signer.sign("/costmap/cost", COST_MAP, false, clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/networkmap/net", signer.sign("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"), false,
+                clock.instant(), Duration.ofHours(1), 60));
+        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+    }
+
     private void offerAll() {
         offer("/directory", DIRECTORY);
         offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"));
@@ -191,10 +199,7 @@ class CurrentAnswersTest {
 
     @Test
     void notReadyUntilTheDirectoryAndEveryMapItListsAreHeldAndRead() {
-        upstream.docs.put("/costmap/cost", signer.sign("/costmap/cost", COST_MAP, false, clock.instant(), Duration.ofHours(1), 60));
-        upstream.docs.put("/networkmap/net", signer.sign("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"), false,
-                clock.instant(), Duration.ofHours(1), 60));
-        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+        publishAll();
         assertEquals("local answers: starting", local.notReadyBecause());
         local.start();
         assertEquals("local answers: reading the held maps", local.notReadyBecause());
@@ -205,10 +210,7 @@ class CurrentAnswersTest {
 
     @Test
     void aListedMapWhoseFirstFetchGotNoAnswerKeepsTheProxyUnreadyAndIsTriedAgainWithBackoff() {
-        upstream.docs.put("/costmap/cost", signer.sign("/costmap/cost", COST_MAP, false, clock.instant(), Duration.ofHours(1), 60));
-        upstream.docs.put("/networkmap/net", signer.sign("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"), false,
-                clock.instant(), Duration.ofHours(1), 60));
-        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+        publishAll();
         local.start();
         upstream.down = true; // the directory came; the maps it lists get no answer
         runRebuilds();
@@ -253,10 +255,7 @@ class CurrentAnswersTest {
     @Test
     void everyMapTheDirectoryListsIsFetchedSoEvenTheFirstQueryIsAnsweredHere() {
         // the cost map no client asked for: the proxy fetches it itself
-        upstream.docs.put("/costmap/cost", signer.sign("/costmap/cost", COST_MAP, false, clock.instant(), Duration.ofHours(1), 60));
-        upstream.docs.put("/networkmap/net", signer.sign("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"), false,
-                clock.instant(), Duration.ofHours(1), 60));
-        upstream.docs.put("/directory", signer.sign("/directory", DIRECTORY, false, clock.instant(), Duration.ofHours(1), 60));
+        publishAll();
         local.start();
         runRebuilds();
         assertEquals(1, upstream.count("/directory", "gzip"), upstream.requests.keySet().toString());
