@@ -79,7 +79,7 @@ final class CachedCopies {
         for (Entry e : entries.values()) {
             synchronized (e) {
                 CachedCopy h = e.held();
-                if (e.key.isGet() && h != null && h.signed()) {
+                if (toldOf(e, h)) {
                     tell(listener, e, h);
                 }
             }
@@ -91,7 +91,7 @@ final class CachedCopies {
         Set<String> targets = new HashSet<>();
         for (Entry e : entries.values()) {
             CachedCopy h = e.held();
-            if (e.key.isGet() && h != null && h.signed()) {
+            if (toldOf(e, h)) {
                 targets.add(e.key.target());
             }
         }
@@ -112,7 +112,7 @@ final class CachedCopies {
             // Entry first, then the store: an immediate eviction then finds and releases it.
             e.hold(h);
             store.put(e.key, h.base());
-            if (e.key.isGet() && h.signed() && e.held() == h) {
+            if (toldOf(e, h) && e.held() == h) {
                 metrics.expires(e.key.target(), h.expires());
                 for (BiConsumer<String, Representation> l : listeners) {
                     tell(l, e, h);
@@ -120,6 +120,11 @@ final class CachedCopies {
             }
             return true;
         }
+    }
+
+    /** True when {@code h}, held by {@code e}, is what listeners hear of: a signed copy for a GET. */
+    private static boolean toldOf(Entry e, CachedCopy h) {
+        return e.key.isGet() && h != null && h.signed();
     }
 
     private static void tell(BiConsumer<String, Representation> listener, Entry e, CachedCopy h) {

@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,22 +53,24 @@ final class CurrentAnswers {
     private final QueryLimits limits;
     private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
     private final List<Runnable> rebuiltListeners = new CopyOnWriteArrayList<>();
-    /** Listed maps whose first fetch got no answer, and how many times: tried again until held, while not warm. */
+    /**
+     * The directory and the maps it lists whose first fetch got no answer, and how many times:
+     * tried again until held, while not warm.
+     */
     private final Map<String, Integer> retrying = new ConcurrentHashMap<>();
     private final BiConsumer<Duration, Runnable> later;
+    /** The directory the set in place was built from (null: none yet): the one held must have been read. */
+    private volatile Representation readDirectory;
     private volatile boolean started;
     private volatile boolean warm;
 
     /**
      * @param via    this proxy's {@code Via} entry, added to every computed answer (it passed through here)
      * @param limits how much work one query may ask for
+     * @param later  runs a task after a delay, on a thread that may start fetches (the proxy's
+     *               refresher scheduler, which stops with it; tests: when they say); it may throw
+     *               {@link RejectedExecutionException} once the proxy is stopping
      */
-    CurrentAnswers(PullFeed feed, Executor work, Clock clock, String via, QueryLimits limits) {
-        this(feed, work, clock, via, limits,
-                (delay, task) -> CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, work).execute(task));
-    }
-
-    /** @param later runs a task after a delay (tests: when they say) */
     CurrentAnswers(PullFeed feed, Executor work, Clock clock, String via, QueryLimits limits,
                    BiConsumer<Duration, Runnable> later) {
         this.later = requireNonNull(later, "later");
@@ -110,18 +111,21 @@ final class CurrentAnswers {
      * client reads but the origin consults). Does not block.
      */
     void start() {
-        feed.track(AnswerEngine.DIRECTORY);
         started = true;
+        trackFirst(AnswerEngine.DIRECTORY);
     }
 
     private void rebuild() {
         try {
             while (dirty.getAndSet(false)) {
+                // Read before the build: a newer directory held meanwhile marks the set dirty again.
+                Representation directory = feed.heldSigned(AnswerEngine.DIRECTORY);
                 AnswerEngine built = AnswerEngine.build(feed::heldSigned, current.get(), clock, added, limits);
                 current.set(built);
+                readDirectory = directory;
                 builds.incrementAndGet();
                 rebuiltListeners.forEach(Runnable::run);
-                built.listedMaps().forEach(this::trackListed);
+                built.listedMaps().forEach(this::trackFirst);
             }
             if (started && firstFetches() == null && !dirty.get()) {
                 warm = true; // later rebuilds (new versions) must not make the proxy look unready
@@ -137,13 +141,13 @@ final class CurrentAnswers {
     }
 
     /**
-     * Fetches a map the directory lists unless it is tracked already. A first fetch that got no
-     * answer (refused, timed out: not an error the upstream answered, nor a copy refused as
-     * badly signed) is tried again after 1, 2, 4 ... 30 s for as long as the proxy is not warm,
-     * and keeps it unready meanwhile: a proxy that reported ready then would forward every query
-     * its crowd sends until a query happened to fetch the map.
+     * Fetches the directory, or a map it lists, unless it is tracked already. A first fetch that
+     * got no answer (refused, timed out: not an error the upstream answered, nor a copy refused
+     * as badly signed) is tried again after 1, 2, 4 ... 30 s for as long as the proxy is not
+     * warm, and keeps it unready meanwhile: a proxy that reported ready then would forward every
+     * query its crowd sends until a query happened to fetch the map.
      */
-    private void trackListed(String target) {
+    private void trackFirst(String target) {
         CompletableFuture<FetchResult> attempt = feed.track(target);
         if (attempt == null) {
             retrying.remove(target);
@@ -152,7 +156,11 @@ final class CurrentAnswers {
         attempt.thenAccept(r -> {
             if (r instanceof FetchResult.Failed f && !f.rejected() && !warm && feed.heldSigned(target) == null) {
                 int tries = retrying.merge(target, 1, Integer::sum);
-                later.accept(Duration.ofSeconds(Math.min(30, 1L << Math.min(tries - 1, 5))), () -> trackListed(target));
+                try {
+                    later.accept(Duration.ofSeconds(Math.min(30, 1L << Math.min(tries - 1, 5))), () -> trackFirst(target));
+                } catch (RejectedExecutionException stopping) {
+                    retrying.remove(target);
+                }
             } else {
                 retrying.remove(target);
             }
@@ -233,10 +241,18 @@ final class CurrentAnswers {
         return why;
     }
 
-    /** What is still being fetched for the first time (directory, then listed maps), or null. */
+    /**
+     * What is still being fetched for the first time (directory, then listed maps) or not read
+     * yet, or null. A directory held but not yet read counts: until it is, the maps it lists
+     * are not known (the moment between its copy being held and the rebuild starting).
+     */
     private String firstFetches() {
         if (firstFetch(AnswerEngine.DIRECTORY)) {
             return "local answers: fetching the directory";
+        }
+        Representation directory = feed.heldSigned(AnswerEngine.DIRECTORY);
+        if (directory != null && directory != readDirectory) {
+            return "local answers: reading the directory";
         }
         for (String t : current.get().listedMaps()) {
             if (firstFetch(t)) {

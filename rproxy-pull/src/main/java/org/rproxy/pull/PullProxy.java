@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -133,7 +134,8 @@ public final class PullProxy implements AutoCloseable {
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()))
                 .withSpool(spool);
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
-            local = new CurrentAnswers(feed, work, clock, via, config.limits().queryLimits());
+            local = new CurrentAnswers(feed, work, clock, via, config.limits().queryLimits(),
+                    (delay, task) -> scheduler.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS));
             feed.addChangeListener(local::changed);
         }
         server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, queries, local, metrics,

@@ -202,7 +202,7 @@ class CurrentAnswersTest {
         publishAll();
         assertEquals("local answers: starting", local.notReadyBecause());
         local.start();
-        assertEquals("local answers: reading the held maps", local.notReadyBecause());
+        assertEquals("local answers: reading the directory", local.notReadyBecause());
         runRebuilds();
         assertNull(local.notReadyBecause());
         assertTrue(feed.heldSigned("/costmap/cost") != null, "ready means the maps are held");
@@ -227,6 +227,39 @@ class CurrentAnswersTest {
         assertNull(local.notReadyBecause());
         assertTrue(feed.heldSigned("/costmap/cost") != null && feed.heldSigned("/networkmap/net") != null);
         assertTrue(retries.isEmpty(), "held: not tried again");
+    }
+
+    @Test
+    void aProbeBetweenTheDirectoryBeingHeldAndItsReadingIsNotToldReady() {
+        // A probe that ran in that moment used to find no listed map missing, and the proxy
+        // stayed ready for good with none of them held (a stream then got the cost map first).
+        CurrentAnswers probed = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS,
+                (delay, task) -> retries.add(task));
+        List<String> probes = new ArrayList<>();
+        feed.addChangeListener((target, r) -> probes.add(target + ": " + probed.notReadyBecause()));
+        feed.addChangeListener(probed::changed);
+        publishAll();
+        probed.start();
+        assertEquals("/directory: local answers: reading the directory", probes.get(0));
+        assertTrue(probed.notReadyBecause() != null);
+        runRebuilds();
+        assertNull(probed.notReadyBecause());
+        assertTrue(feed.heldSigned("/costmap/cost") != null && feed.heldSigned("/networkmap/net") != null);
+    }
+
+    @Test
+    void aDirectoryWhoseFirstFetchGotNoAnswerKeepsTheProxyUnreadyAndIsTriedAgain() {
+        publishAll();
+        upstream.down = true;
+        local.start();
+        runRebuilds();
+        assertEquals("local answers: fetching the directory", local.notReadyBecause());
+        assertEquals(List.of(Duration.ofSeconds(1)), delays);
+        upstream.down = false;
+        runRetries();
+        runRebuilds();
+        assertNull(local.notReadyBecause());
+        assertTrue(feed.heldSigned("/costmap/cost") != null && feed.heldSigned("/networkmap/net") != null);
     }
 
     private void runRetries() {
