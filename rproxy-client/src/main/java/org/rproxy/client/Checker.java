@@ -3,6 +3,7 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -38,15 +39,34 @@ final class Checker {
     }
 
     /**
+     * Checks what came in order (an update stream's events, the bootstrap's directory) against
+     * the newest version held now.
+     *
      * @param uri    where the bytes came from, for the error
      * @param header a signed header field by lower-case name, or null
      * @throws ClientException.Rollback        for a valid version older than the one held
      * @throws ClientException.InvalidResponse for anything else the verifier refuses
      */
     Representation check(URI uri, String target, Function<String, String> header, Bytes body, long maxAgeSeconds) {
-        Verdict v = verifier.verify(header, body.unsafeArray(), new Expectation(target, guard.held(target)));
+        return check(uri, target, header, body, maxAgeSeconds, guard.held(target));
+    }
+
+    /**
+     * Checks the answer to a request against {@code floor}, the newest version held when the
+     * request was sent ({@link #held}, read before sending): a source may not hand back anything
+     * older than what the client knew of when it asked. Requests of several threads overlap, and
+     * one may take a newer version while another's answer, current when it was served, is still
+     * on its way: that answer is no rollback, and the held high stays where the newer one put it.
+     *
+     * @param floor null when nothing was held
+     * @throws ClientException.Rollback        for a valid version older than {@code floor}
+     * @throws ClientException.InvalidResponse for anything else the verifier refuses
+     */
+    Representation check(URI uri, String target, Function<String, String> header, Bytes body, long maxAgeSeconds,
+                         Instant floor) {
+        Verdict v = verifier.verify(header, body.unsafeArray(), new Expectation(target, floor));
         if (v.outcome() == Verdict.Outcome.ROLLBACK) {
-            throw new ClientException.Rollback(uri, guard.held(target), v.created());
+            throw new ClientException.Rollback(uri, floor, v.created());
         }
         if (!v.valid()) {
             throw new ClientException.InvalidResponse(uri, v);
@@ -69,7 +89,7 @@ final class Checker {
     }
 
     /** The newest {@code created} held for {@code target}, or null. */
-    java.time.Instant held(String target) {
+    Instant held(String target) {
         return guard.held(target);
     }
 }

@@ -96,10 +96,17 @@ final class HeldState {
         return held.get(target);
     }
 
-    /** Holds {@code r} for {@code target}; true when its bytes differ from what was held. */
+    /**
+     * Holds {@code r} for {@code target} unless a version created after it is held (requests of
+     * several threads may finish in any order); true when the bytes held changed.
+     */
     boolean put(String target, Representation r) {
-        Representation old = held.put(target, r);
-        return old == null || !old.identity().body().equals(r.identity().body());
+        Representation[] before = new Representation[1];
+        Representation now = held.compute(target, (t, old) -> {
+            before[0] = old;
+            return old != null && old.created().isAfter(r.created()) ? old : r;
+        });
+        return before[0] == null || !before[0].identity().body().equals(now.identity().body());
     }
 
     /** Recomputes the answers from what is held now; returns them, or null when the maps do not fit together yet. */

@@ -137,7 +137,7 @@ final class Sources {
                 continue;
             }
             try {
-                Representation r = checker.check(o.from(), target, o.bundle()::field, o.bundle().body(), 0);
+                Representation r = checker.check(o.from(), target, o.bundle()::field, o.bundle().body(), 0, held);
                 overlay.accepted(o);
                 VerifiedDocument d = new VerifiedDocument(target, o.from(), r, refused);
                 if (held == null || r.created().isAfter(held)) {
@@ -163,10 +163,11 @@ final class Sources {
     }
 
     private Representation fetchFrom(URI uri, String target) {
+        Instant floor = checker.held(target); // before asking: see Checker#check
         HttpResponse<byte[]> r = fetcher.get(uri);
         Matcher m = MAX_AGE.matcher(r.headers().firstValue("cache-control").orElse(""));
         long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
-        return checker.check(uri, target, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), maxAge);
+        return checker.check(uri, target, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), maxAge, floor);
     }
 
     /** {@code target} (an absolute path, with its query) on {@code source}'s scheme and authority. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -65,6 +66,44 @@ class RollbackTest {
             VerifiedDocument taken = forgetful.fetch(LocalOrigin.COST_MAP);
             assertEquals(older.created(), taken.created());
             assertTrue(taken.source().getPort() == stale.localAddress().getPort(), taken.source().toString());
+        }
+    }
+
+    @Test
+    void anOlderAnswerToARequestSentBeforeANewerVersionWasTakenIsNoRollback() throws Exception {
+        AtomicReference<Representation> older = new AtomicReference<>();
+        CompletableFuture<Void> asked = new CompletableFuture<>();
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        AtomicBoolean replaying = new AtomicBoolean();
+        try (AltoHttpServer slow = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), req -> {
+            if (older.get() != null && req.path().equals(LocalOrigin.COST_MAP)) {
+                if (asked.complete(null)) {
+                    return answer.thenApply(v -> new Reply.Ok(older.get())); // the one request held back
+                }
+                if (replaying.get()) {
+                    return CompletableFuture.completedFuture(new Reply.Ok(older.get()));
+                }
+            }
+            return CompletableFuture.completedFuture(new Reply.Error(
+                    AltoError.invalidValue("uri", req.path(), "not held here").withStatus(404), Dialect.JSON));
+        }); LocalOrigin origin = LocalOrigin.start(dir,
+                List.of("http://127.0.0.1:" + slow.localAddress().getPort() + "/"))) {
+            AltoClient client = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())));
+            VerifiedDocument first = client.fetch(LocalOrigin.COST_MAP);
+            older.set(first.representation());
+            // One thread asks while the first version is the newest held; its answer is held back.
+            CompletableFuture<VerifiedDocument> overlapping = CompletableFuture.supplyAsync(() -> client.fetch(LocalOrigin.COST_MAP));
+            asked.get(10, TimeUnit.SECONDS);
+            // Meanwhile another takes a newer version from the origin.
+            VerifiedDocument newer = newerVersion(client, origin, first);
+            answer.complete(null);
+            VerifiedDocument late = overlapping.get(10, TimeUnit.SECONDS);
+            assertEquals(first.created(), late.created(), "current when it was asked for");
+            assertEquals(slow.localAddress().getPort(), late.source().getPort());
+            assertEquals(List.of(), late.refused());
+            // The floor stays at the newer version: asked for now, the older one is a rollback.
+            replaying.set(true);
+            assertRefusedAsRollback(client.fetch(LocalOrigin.COST_MAP), first, newer);
         }
     }
 
