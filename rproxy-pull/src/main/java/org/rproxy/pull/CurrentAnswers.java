@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.DoubleSupplier;
 
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.concurrent.Backoff;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Reply;
@@ -53,12 +55,16 @@ final class CurrentAnswers {
     private final QueryLimits limits;
     private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
     private final List<Runnable> rebuiltListeners = new CopyOnWriteArrayList<>();
+    /** The first wait before a first fetch that got no answer is tried again, and the longest. */
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
     /**
-     * The directory and the maps it lists whose first fetch got no answer, and how many times:
-     * tried again until held, while not warm.
+     * The directory and the maps it lists whose first fetch is under way or waits to be tried
+     * again, with the chain's backoff: tried until held, answered, or the proxy is warm.
      */
-    private final Map<String, Integer> retrying = new ConcurrentHashMap<>();
+    private final Map<String, Backoff> retrying = new ConcurrentHashMap<>();
     private final BiConsumer<Duration, Runnable> later;
+    private final DoubleSupplier jitter;
     /** The directory the set in place was built from (null: none yet): the one held must have been read. */
     private volatile Representation readDirectory;
     private volatile boolean started;
@@ -70,10 +76,12 @@ final class CurrentAnswers {
      * @param later  runs a task after a delay, on a thread that may start fetches (the proxy's
      *               refresher scheduler, which stops with it; tests: when they say); it may throw
      *               {@link RejectedExecutionException} once the proxy is stopping
+     * @param jitter draws in {@code [0, 1)} for the backoff of those retries
      */
     CurrentAnswers(PullFeed feed, Executor work, Clock clock, String via, QueryLimits limits,
-                   BiConsumer<Duration, Runnable> later) {
+                   BiConsumer<Duration, Runnable> later, DoubleSupplier jitter) {
         this.later = requireNonNull(later, "later");
+        this.jitter = requireNonNull(jitter, "jitter");
         this.feed = requireNonNull(feed, "feed");
         this.limits = requireNonNull(limits, "limits");
         this.work = requireNonNull(work, "work");
@@ -141,28 +149,35 @@ final class CurrentAnswers {
     }
 
     /**
-     * Fetches the directory, or a map it lists, unless it is tracked already. A first fetch that
-     * got no answer (refused, timed out: not an error the upstream answered, nor a copy refused
-     * as badly signed) is tried again after 1, 2, 4 ... 30 s for as long as the proxy is not
-     * warm, and keeps it unready meanwhile: a proxy that reported ready then would forward every
-     * query its crowd sends until a query happened to fetch the map.
+     * Fetches the directory, or a map it lists, unless it is tracked already or being tried
+     * again. A first fetch that got no answer (refused, timed out: not an error the upstream
+     * answered, nor a copy refused as badly signed) is tried again after a {@link Backoff} (about
+     * 1, 2, 4 ... 30 s, jittered) for as long as the proxy is not warm, and keeps it unready
+     * meanwhile: a proxy that reported ready then would forward every query its crowd sends until
+     * a query happened to fetch the map. One chain of attempts per target at a time.
      */
     private void trackFirst(String target) {
+        Backoff backoff = new Backoff(FIRST_RETRY, LONGEST_RETRY, jitter);
+        if (retrying.putIfAbsent(target, backoff) == null) {
+            fetchFirst(target, backoff);
+        }
+    }
+
+    private void fetchFirst(String target, Backoff backoff) {
         CompletableFuture<FetchResult> attempt = feed.track(target);
         if (attempt == null) {
-            retrying.remove(target);
+            retrying.remove(target, backoff);
             return;
         }
         attempt.thenAccept(r -> {
             if (r instanceof FetchResult.Failed f && !f.rejected() && !warm && feed.heldSigned(target) == null) {
-                int tries = retrying.merge(target, 1, Integer::sum);
                 try {
-                    later.accept(Duration.ofSeconds(Math.min(30, 1L << Math.min(tries - 1, 5))), () -> trackFirst(target));
+                    later.accept(Duration.ofMillis(backoff.nextDelayMillis()), () -> fetchFirst(target, backoff));
                 } catch (RejectedExecutionException stopping) {
-                    retrying.remove(target);
+                    retrying.remove(target, backoff);
                 }
             } else {
-                retrying.remove(target);
+                retrying.remove(target, backoff);
             }
         });
     }

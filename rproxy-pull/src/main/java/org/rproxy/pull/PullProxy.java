@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -135,7 +136,8 @@ public final class PullProxy implements AutoCloseable {
                 .withSpool(spool);
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
             local = new CurrentAnswers(feed, work, clock, via, config.limits().queryLimits(),
-                    (delay, task) -> scheduler.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS));
+                    (delay, task) -> scheduler.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
+                    () -> ThreadLocalRandom.current().nextDouble());
             feed.addChangeListener(local::changed);
         }
         server = AltoHttpServer.start(fe, requireNonNull(wrapFront.apply(new PullService(feed, work, queries, local, metrics,

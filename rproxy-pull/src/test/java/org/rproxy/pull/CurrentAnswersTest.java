@@ -81,7 +81,7 @@ class CurrentAnswersTest {
         local = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS, (delay, task) -> {
             delays.add(delay);
             retries.add(task);
-        });
+        }, () -> 0.0); // the backoff's jitter at its low end: half of each base wait
         feed.addChangeListener(local::changed);
         service = new PullService(feed, Runnable::run, Runnable::run, local, metrics);
     }
@@ -216,10 +216,10 @@ class CurrentAnswersTest {
         runRebuilds();
         String why = local.notReadyBecause();
         assertTrue(why != null && why.startsWith("local answers: fetching /"), why);
-        // each map listed (both JSON maps and their XML renderings) once, after 1 s
-        assertEquals(Collections.nCopies(4, Duration.ofSeconds(1)), delays);
+        // each map listed (both JSON maps and their XML renderings) once, after 1 s (jitter: half of it)
+        assertEquals(Collections.nCopies(4, Duration.ofMillis(500)), delays);
         runRetries();
-        assertEquals(Collections.nCopies(4, Duration.ofSeconds(2)), delays.subList(4, delays.size()), "backing off");
+        assertEquals(Collections.nCopies(4, Duration.ofSeconds(1)), delays.subList(4, delays.size()), "backing off");
         assertTrue(local.notReadyBecause() != null, "still nothing held");
         upstream.down = false;
         runRetries();
@@ -234,7 +234,7 @@ class CurrentAnswersTest {
         // A probe that ran in that moment used to find no listed map missing, and the proxy
         // stayed ready for good with none of them held (a stream then got the cost map first).
         CurrentAnswers probed = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS,
-                (delay, task) -> retries.add(task));
+                (delay, task) -> retries.add(task), () -> 0.0);
         List<String> probes = new ArrayList<>();
         feed.addChangeListener((target, r) -> probes.add(target + ": " + probed.notReadyBecause()));
         feed.addChangeListener(probed::changed);
@@ -254,7 +254,7 @@ class CurrentAnswersTest {
         local.start();
         runRebuilds();
         assertEquals("local answers: fetching the directory", local.notReadyBecause());
-        assertEquals(List.of(Duration.ofSeconds(1)), delays);
+        assertEquals(List.of(Duration.ofMillis(500)), delays);
         upstream.down = false;
         runRetries();
         runRebuilds();

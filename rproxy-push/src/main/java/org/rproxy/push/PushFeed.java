@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 
+import org.rproxy.core.concurrent.Backoff;
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;

@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.concurrent;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,22 +6,25 @@ import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * How long the push feed waits before its next attempt to reach the upstream's update stream:
- * {@code initial} doubled on each consecutive failure up to {@code max}, then "equal jitter" (a
- * uniform draw from the upper half), so that the proxies of a tree that lost their upstream
- * together do not come back in lockstep, and a proxy never retries sooner than half the base.
+ * How long to wait before the next attempt after consecutive failures to reach an upstream (the
+ * push feed reconnecting to an update stream; a pull proxy's first fetch of the maps it answers
+ * from): {@code initial} doubled on each consecutive failure up to {@code max}, then "equal
+ * jitter" (a uniform draw from the upper half), so that the proxies of a tree that lost their
+ * upstream together do not come back in lockstep, and a proxy never retries sooner than half the
+ * base.
  *
  * <p>The jitter source is injected (a draw in {@code [0, 1)}), so tests can pin it. Not
- * thread-safe: the feed's own thread owns it.
+ * thread-safe: one owner at a time (the push feed's own thread; a pull proxy's retries of one
+ * target, which follow each other).
  */
-final class Backoff {
+public final class Backoff {
 
     private final long initialMillis;
     private final long maxMillis;
     private final DoubleSupplier jitter;
     private int failures;
 
-    Backoff(Duration initial, Duration max, DoubleSupplier jitter) {
+    public Backoff(Duration initial, Duration max, DoubleSupplier jitter) {
         this.initialMillis = requireNonNull(initial, "initial").toMillis();
         this.maxMillis = requireNonNull(max, "max").toMillis();
         this.jitter = requireNonNull(jitter, "jitter");
@@ -34,7 +37,7 @@ final class Backoff {
     }
 
     /** The wait after one more failure, in milliseconds. */
-    long nextDelayMillis() {
+    public long nextDelayMillis() {
         // The shift is capped so that the doubling can never overflow, whatever the failure count.
         long base = Math.min(maxMillis, initialMillis << Math.min(30, failures));
         failures++;
@@ -45,13 +48,13 @@ final class Backoff {
         return base - base / 2 + (long) (draw * (base / 2));
     }
 
-    /** A stream opened and was accepted: the next failure starts from {@code initial} again. */
-    void reset() {
+    /** An attempt succeeded (a stream opened and was accepted): the next failure starts from {@code initial} again. */
+    public void reset() {
         failures = 0;
     }
 
     /** Consecutive failures since the last {@link #reset}. */
-    int failures() {
+    public int failures() {
         return failures;
     }
 }

@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
