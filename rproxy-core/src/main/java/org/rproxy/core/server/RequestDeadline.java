@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Ticker;
 
 /**
  * Closes a connection, without a response, that the client keeps open without making progress
@@ -32,7 +33,12 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     private final long timeoutNanos;
     private ChannelHandlerContext ctx;
+    private Ticker ticker;
+    /** The one pending check, if any: it closes the connection, looks again later, or does nothing. */
     private ScheduledFuture<?> timer;
+    /** Whether the clock runs, and until when (the event loop's ticker, in nanoseconds). */
+    private boolean armed;
+    private long deadlineNanos;
     private boolean reading;
     private int unanswered;
     /** Whole answers written to the channel whose bytes have not all reached the socket yet. */
@@ -45,6 +51,7 @@ final class RequestDeadline extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.ticker = ctx.executor().ticker();
         if (ctx.channel().isActive()) {
             restart();
         }
@@ -107,13 +114,13 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        stop();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        stop();
     }
 
     /**
@@ -131,22 +138,49 @@ final class RequestDeadline extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * A fresh period from now. The clock moves several times per request, so it only moves a
+     * deadline: a check is scheduled when none is pending, and one that finds the deadline moved
+     * on schedules itself again for the time left (one scheduled task per connection and period,
+     * not a schedule and a cancel per step).
+     */
     private void restart() {
-        cancel();
-        if (ctx.channel().isActive()) {
-            timer = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (!ctx.channel().isActive()) {
+            armed = false;
+            return;
+        }
+        deadlineNanos = ticker.nanoTime() + timeoutNanos;
+        armed = true;
+        if (timer == null) {
+            timer = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 
+    /** Stops the clock; a pending check will find it stopped. */
     private void cancel() {
+        armed = false;
+    }
+
+    /** The connection is gone: the pending check, if any, is dropped. */
+    private void stop() {
+        armed = false;
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
     }
 
-    private void expire() {
+    private void check() {
         timer = null;
+        if (!armed) {
+            return;
+        }
+        long left = deadlineNanos - ticker.nanoTime();
+        if (left > 0) {
+            timer = ctx.executor().schedule(this::check, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        armed = false;
         ctx.close();
     }
 }
