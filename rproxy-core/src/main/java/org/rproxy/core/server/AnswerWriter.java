@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 
 import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.HeaderField;
@@ -61,12 +62,8 @@ final class AnswerWriter {
         RequestHead head = exchange.head();
         boolean close = !head.keepAlive() || (exchange instanceof Exchange.Refusal refusal && refusal.close()) || last;
         List<HeaderField> extra = exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
-        HttpResponse response = render(head, reply, extra);
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (head.http10()) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        HttpResponse response = render(head, reply, extra,
+                close ? HttpHeaderValues.CLOSE : head.http10() ? HttpHeaderValues.KEEP_ALIVE : null);
         int status = response.status().code();
         String coding = response.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         if (coding == null && status == 304 && reply instanceof Reply.Ok ok) {
@@ -111,13 +108,18 @@ final class AnswerWriter {
         return Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));
     }
 
-    private HttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra) {
+    /** The response to {@code reply}, with {@code connection} (null: no such field). */
+    private HttpResponse render(RequestHead head, Reply reply, List<HeaderField> extra, AsciiString connection) {
         try {
-            return renderer.render(head, reply, extra, files);
+            return renderer.render(head, reply, extra, files, connection);
         } catch (RuntimeException e) {
             // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
             warnings.error(LOG, "cannot render the answer to {} {}", head.method(), head.path(), e);
-            return renderer.error(head, FrontEndErrors.internal(), config.dialectFor(head.path()), List.of());
+            HttpResponse error = renderer.error(head, FrontEndErrors.internal(), config.dialectFor(head.path()), List.of());
+            if (connection != null) {
+                error.headers().set(HttpHeaderNames.CONNECTION, connection);
+            }
+            return error;
         }
     }
 

@@ -3,6 +3,7 @@ package org.rproxy.core.server;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
 /**
@@ -21,7 +23,8 @@ import org.rproxy.core.store.Variant;
  * ASCII once per variant instead of once per response: every 200 and 304 of a variant copies
  * them (a copy between Netty header maps neither validates nor hashes again), and the encoder
  * writes ASCII values with a plain memory copy, where it would encode a {@code String} char by
- * char. The {@code Date} value is likewise made once a second.
+ * char. The {@code Date} value is likewise made once a second, and so is the whole head of a
+ * variant's 200 ({@link #okHead}).
  *
  * <p>Variants are remembered by identity, weakly, and at most {@link #MAX_VARIANTS} of them: the
  * store's and a pull proxy's age-stamped variants (rebuilt once a second) are the same objects
@@ -31,9 +34,23 @@ final class PreparedFields {
     static final int MAX_VARIANTS = 4096;
     private static final String VARY_VALUE = "Accept-Encoding";
 
-    private final Cache<Variant, HttpHeaders> fields = Caffeine.newBuilder().weakKeys().maximumSize(MAX_VARIANTS)
+    private final Cache<Variant, Slot> fields = Caffeine.newBuilder().weakKeys().maximumSize(MAX_VARIANTS)
             .executor(Runnable::run).build();
     private volatile DateValue date;
+
+    /** A variant's fields, and the last whole 200 head made from them. */
+    private static final class Slot {
+        final HttpHeaders fields;
+        volatile OkHead ok;
+
+        Slot(HttpHeaders fields) {
+            this.fields = fields;
+        }
+    }
+
+    /** The head of a 200 of {@code representation}, as written during one second. */
+    private record OkHead(Representation representation, long second, HttpHeaders headers) {
+    }
 
     /** One second's {@code Date} value. */
     private record DateValue(long second, AsciiString value) {
@@ -46,7 +63,35 @@ final class PreparedFields {
      * @throws IllegalArgumentException when a field cannot be written (a CR in a value, say)
      */
     HttpHeaders of(Variant variant) {
-        return fields.get(variant, PreparedFields::prepare);
+        return slot(variant).fields;
+    }
+
+    /**
+     * The head fields of a 200 of {@code variant} of {@code representation} at {@code now}, made
+     * by {@code make} once a second and shared by every response of that second (a flash crowd's
+     * thousands of responses a second cost one header map): to write, never to change. Within a
+     * second the fields are the same for every response: {@code Date} has whole seconds, and so
+     * has the freshness, which counts whole seconds to a whole-second expiry (see
+     * {@link Representation#maxAgeAt}) and differs only at the very instant a second starts; at
+     * that instant a head of its own is made, not shared.
+     */
+    HttpHeaders okHead(Representation representation, Variant variant, Instant now,
+                       BiFunction<Representation, Variant, HttpHeaders> make) {
+        if (now.getNano() == 0) {
+            return make.apply(representation, variant);
+        }
+        Slot slot = slot(variant);
+        long second = now.getEpochSecond();
+        OkHead ok = slot.ok;
+        if (ok == null || ok.second() != second || ok.representation() != representation) {
+            ok = new OkHead(representation, second, make.apply(representation, variant));
+            slot.ok = ok;
+        }
+        return ok.headers();
+    }
+
+    private Slot slot(Variant variant) {
+        return fields.get(variant, v -> new Slot(prepare(v)));
     }
 
     /** The {@code Date} value for {@code now} (RFC 9110 §6.6.1). */

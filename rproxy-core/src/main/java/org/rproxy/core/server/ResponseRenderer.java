@@ -65,9 +65,27 @@ final class ResponseRenderer {
      * body is a file of {@code files} (null: none on this connection) to write after it.
      */
     HttpResponse render(RequestHead head, Reply reply, List<HeaderField> extraHeaders, BodySpool files) {
+        return render(head, reply, extraHeaders, files, null);
+    }
+
+    /**
+     * As {@link #render(RequestHead, Reply, List, BodySpool)}, with a {@code connection} field
+     * ({@code close}, {@code keep-alive}; null: none). Set here, since a 200's head may be shared
+     * with other responses and must not be changed once rendered.
+     */
+    HttpResponse render(RequestHead head, Reply reply, List<HeaderField> extraHeaders, BodySpool files,
+                        AsciiString connection) {
         if (reply instanceof Reply.Ok ok) {
-            return representation(head, ok.representation(), files);
+            return representation(head, ok.representation(), files, connection);
         }
+        HttpResponse response = otherThanOk(head, reply, extraHeaders);
+        if (connection != null) {
+            response.headers().set(HttpHeaderNames.CONNECTION, connection);
+        }
+        return response;
+    }
+
+    private HttpResponse otherThanOk(RequestHead head, Reply reply, List<HeaderField> extraHeaders) {
         if (reply instanceof Reply.NoContent) {
             return noContent();
         }
@@ -80,18 +98,28 @@ final class ResponseRenderer {
     }
 
     FullHttpResponse representation(RequestHead head, Representation representation) {
-        return (FullHttpResponse) representation(head, representation, null);
+        return (FullHttpResponse) representation(head, representation, null, null);
     }
 
     /**
      * A 200 whose body is in {@code files} comes as a {@link Spooled} head with its region, taken
      * last, so that nothing can fail between taking the file's reference and handing it over.
      */
-    private HttpResponse representation(RequestHead head, Representation representation, BodySpool files) {
+    private HttpResponse representation(RequestHead head, Representation representation, BodySpool files,
+                                        AsciiString connection) {
         Variant variant = representation.select(head.acceptsGzip());
         boolean notModified = ConditionalGet.notModified(head.method(), head.ifNoneMatch(), variant.etag());
         HttpResponseStatus status = notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK;
-        HttpHeaders h = headers(representation, variant, notModified);
+        Instant now = clock.instant();
+        HttpHeaders h;
+        if (notModified || connection != null || head.isHead()) {
+            h = headers(representation, variant, notModified, now);
+            if (connection != null) {
+                h.set(HttpHeaderNames.CONNECTION, connection);
+            }
+        } else {
+            h = prepared.okHead(representation, variant, now, (r, v) -> headers(r, v, false, now));
+        }
         if (notModified || head.isHead()) {
             return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, h, trailers());
         }
@@ -102,7 +130,7 @@ final class ResponseRenderer {
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body(variant), h, trailers());
     }
 
-    private HttpHeaders headers(Representation representation, Variant variant, boolean notModified) {
+    private HttpHeaders headers(Representation representation, Variant variant, boolean notModified, Instant now) {
         HttpHeaders h = new DefaultHttpHeaders();
         h.add(prepared.of(variant));
         if (!notModified) {
@@ -111,7 +139,6 @@ final class ResponseRenderer {
             }
             h.set(HttpHeaderNames.CONTENT_LENGTH, variant.body().length());
         }
-        Instant now = clock.instant();
         h.set(HttpHeaderNames.CACHE_CONTROL, Freshness.cacheControl(representation, now));
         h.set(HttpHeaderNames.DATE, prepared.date(now));
         return h;
