@@ -23,7 +23,9 @@
 # Everything listens on 127.0.0.1 and every process started is stopped by PID at the end.
 #
 # Settings (environment): SECONDS_PER_RUN (10), ROUNDS (2), WARMUP_SECONDS (5, per system and
-# document before measuring: lets the JVM compile its hot paths), CONNECTIONS (64), WRK_THREADS (2),
+# document before measuring), JVM_WARMUP_SECONDS (30: the same for the RProxies, long enough for
+# the JVM to finish compiling its hot paths while wrk holds both cores; with 5 s the answer mix
+# ran at half its steady rate and still rose from round to round), CONNECTIONS (64), WRK_THREADS (2),
 # BURST (200), RPROXY_JAR and HARNESS_JAR (default: the jars this checkout builds), KEEP=1 to
 # keep the work folder (configs, logs, raw wrk output).
 # Subsets, to iterate quickly: DOCS (default "directory medium networkmap costmap costmap.gz answers"), SYSTEMS
@@ -33,7 +35,8 @@
 # comparison comes from one run; it is added to SYSTEMS unless SYSTEMS is given. BASELINE_ARGS: extra
 # 'rproxy proxy' options for that one (BASELINE_JAR=rproxy-app/target/rproxy.jar BASELINE_ARGS=--no-spool
 # compares sendfile with writing from memory in one build). RPROXY_OPTS: extra
-# JVM options for both RProxies (e.g. -XX:StartFlightRecording=...). PORT_BASE (18080): the
+# JVM options for both RProxies (e.g. -XX:StartFlightRecording=...); BASELINE_OPTS, when set,
+# replaces them for rproxy-base (one jar, a system property on one side only). PORT_BASE (18080): the
 # listeners take PORT_BASE+1..+5 and +100, +101, so two runs on one machine can use two bases.
 # The answer mix runs on the RProxies only (the caches would pass every POST to the origin).
 # Two tables come out: every (document, system) pair, then RProxy's ratios over each anchor.
@@ -43,6 +46,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 ROUNDS="${ROUNDS:-2}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-5}"
+JVM_WARMUP_SECONDS="${JVM_WARMUP_SECONDS:-30}"
 CONNECTIONS="${CONNECTIONS:-64}"
 WRK_THREADS="${WRK_THREADS:-2}"
 BURST="${BURST:-200}"
@@ -399,7 +403,7 @@ main() {
   if wanted rproxy-base; then
     [[ -f "$BASELINE_JAR" ]] || { log "BASELINE_JAR $BASELINE_JAR not found"; exit 2; }
     # shellcheck disable=SC2086
-    start rproxy-base java -Xmx1g $RPROXY_OPTS -jar "$BASELINE_JAR" proxy --listen "127.0.0.1:$P_BASE" \
+    start rproxy-base java -Xmx1g ${BASELINE_OPTS-$RPROXY_OPTS} -jar "$BASELINE_JAR" proxy --listen "127.0.0.1:$P_BASE" \
         --upstream "http://127.0.0.1:$P_RELAY" --trust "$W/keys/origin.pub" --name bench-base $BASELINE_ARGS
     base="$LAST_PID"
   fi
@@ -433,12 +437,15 @@ main() {
     done
   done
 
-  log "warming up: ${WARMUP_SECONDS} s of wrk per system and document"
+  log "warming up: ${WARMUP_SECONDS} s of wrk per system and document, ${JVM_WARMUP_SECONDS} s on the RProxies"
+  local warm
   for port in "${ports[@]}"; do
+    warm="$WARMUP_SECONDS"
+    if [ "$port" = "$P_RPROXY" ] || [ "$port" = "$P_BASE" ]; then warm="$JVM_WARMUP_SECONDS"; fi
     for path in $DOC_PATHS; do
-      wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
+      wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${warm}s" "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
     done
-    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" -H 'Accept-Encoding: gzip' \
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${warm}s" -H 'Accept-Encoding: gzip' \
         "http://127.0.0.1:$port/costmap/routingcost-map" >/dev/null 2>&1 || true
   done
 
@@ -447,7 +454,7 @@ main() {
       wanted "$sys" || continue
       port="$(port_of "$sys")"
       check_answers "$port"
-      wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" -s "$W/answers.lua" "http://127.0.0.1:$port/" \
+      wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${JVM_WARMUP_SECONDS}s" -s "$W/answers.lua" "http://127.0.0.1:$port/" \
           >/dev/null 2>&1 || true
     done
   fi
