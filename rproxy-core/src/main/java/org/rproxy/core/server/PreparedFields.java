@@ -48,8 +48,16 @@ final class PreparedFields {
         }
     }
 
-    /** The head of a 200 of {@code representation}, as written during one second. */
-    private record OkHead(Representation representation, long second, HttpHeaders headers) {
+    /**
+     * The head of a 200 as written during one second, for a representation of this
+     * {@code max-age} and expiry (all its freshness depends on). Not the representation itself:
+     * a slot is kept as long as its variant, weakly, and a value that held the representation
+     * would hold the variant (and a replaced body) for good.
+     */
+    private record OkHead(long second, long maxAgeSeconds, Instant expires, HttpHeaders headers) {
+        boolean fits(long s, Representation r) {
+            return second == s && maxAgeSeconds == r.maxAgeSeconds() && expires.equals(r.expires());
+        }
     }
 
     /** One second's {@code Date} value. */
@@ -83,8 +91,9 @@ final class PreparedFields {
         Slot slot = slot(variant);
         long second = now.getEpochSecond();
         OkHead ok = slot.ok;
-        if (ok == null || ok.second() != second || ok.representation() != representation) {
-            ok = new OkHead(representation, second, make.apply(representation, variant));
+        if (ok == null || !ok.fits(second, representation)) {
+            ok = new OkHead(second, representation.maxAgeSeconds(), representation.expires(),
+                    make.apply(representation, variant));
             slot.ok = ok;
         }
         return ok.headers();
