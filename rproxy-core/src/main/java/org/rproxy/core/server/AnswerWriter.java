@@ -115,11 +115,7 @@ final class AnswerWriter {
         } catch (RuntimeException e) {
             // A variant header Netty refuses to write (say, a CR in a value) is the origin's bug.
             warnings.error(LOG, "cannot render the answer to {} {}", head.method(), head.path(), e);
-            HttpResponse error = renderer.error(head, FrontEndErrors.internal(), config.dialectFor(head.path()), List.of());
-            if (connection != null) {
-                error.headers().set(HttpHeaderNames.CONNECTION, connection);
-            }
-            return error;
+            return renderer.render(head, internalError(head), List.of(), null, connection);
         }
     }
 

@@ -3,7 +3,7 @@ package org.rproxy.core.server;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Locale;
-import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -83,17 +83,16 @@ final class PreparedFields {
      * {@link Representation#maxAgeAt}) and differs only at the very instant a second starts; at
      * that instant a head of its own is made, not shared.
      */
-    HttpHeaders okHead(Representation representation, Variant variant, Instant now,
-                       BiFunction<Representation, Variant, HttpHeaders> make) {
+    HttpHeaders okHead(Representation representation, Variant variant, Instant now, Supplier<HttpHeaders> make) {
         if (now.getNano() == 0) {
-            return make.apply(representation, variant);
+            return make.get();
         }
         Slot slot = slot(variant);
         long second = now.getEpochSecond();
         OkHead ok = slot.ok;
         if (ok == null || !ok.fits(second, representation)) {
             ok = new OkHead(second, representation.maxAgeSeconds(), representation.expires(),
-                    make.apply(representation, variant));
+                    make.get());
             slot.ok = ok;
         }
         return ok.headers();

@@ -118,7 +118,7 @@ final class ResponseRenderer {
                 h.set(HttpHeaderNames.CONNECTION, connection);
             }
         } else {
-            h = prepared.okHead(representation, variant, now, (r, v) -> headers(r, v, false, now));
+            h = prepared.okHead(representation, variant, now, () -> headers(representation, variant, false, now));
         }
         if (notModified || head.isHead()) {
             return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, h, trailers());
