@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
@@ -202,6 +203,28 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         ex.timer = ch.eventLoop().schedule(() -> ex.fail(new UpstreamException("no answer within "
                 + settings.timeout().toMillis() + " ms", null, UpstreamException.Kind.TIMED_OUT)),
                 left, TimeUnit.NANOSECONDS);
+        SslHandler tls = ch.pipeline().get(SslHandler.class);
+        if (tls == null || tls.handshakeFuture().isSuccess()) {
+            write(ch, request, ex);
+            return;
+        }
+        // A new https connection: the request is made and written once the handshake has
+        // succeeded, never queued behind it (a handshake that fails, say on the upstream's
+        // certificate, leaves nothing written that the TLS handler would have to give back).
+        tls.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                write(ch, request, ex);
+            } else {
+                ex.fail(new UpstreamException("TLS handshake with " + hostHeader + " failed: "
+                        + h.cause().getMessage(), h.cause(), UpstreamException.Kind.UNREACHABLE));
+            }
+        });
+    }
+
+    private void write(Channel ch, UpstreamRequest request, Exchange ex) {
+        if (ex.isDone()) {
+            return; // the deadline passed while the handshake ran
+        }
         ch.writeAndFlush(toNetty(request)).addListener(w -> {
             if (!w.isSuccess()) {
                 ex.fail(new UpstreamException("cannot send to upstream: " + w.cause().getMessage(), w.cause(), true));
@@ -257,6 +280,10 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             }
             channel.attr(USED).set(Boolean.TRUE);
             result.complete(response);
+        }
+
+        boolean isDone() {
+            return done.get();
         }
 
         void fail(Throwable cause) {
