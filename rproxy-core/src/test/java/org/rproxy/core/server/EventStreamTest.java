@@ -17,11 +17,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.model.Bytes;
 
 /** {@link Reply.Stream}: chunked text/event-stream, heartbeats instead of the idle timeout, teardown on every path. */
-@ExtendWith(LeakGuard.class)
 class EventStreamTest {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpVersion;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.EmbeddedFrontEnd.Answer;
 import org.rproxy.core.store.HeaderField;
@@ -25,7 +24,6 @@ import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
 /** Answers in request order (RFC 9112 §9.3.2), keep-alive and close (RFC 9112 §9.3), and the in-flight bound. */
-@ExtendWith(LeakGuard.class)
 class ExchangeOrderingTest {
 
     /** Stages the test completes by hand, by path. */

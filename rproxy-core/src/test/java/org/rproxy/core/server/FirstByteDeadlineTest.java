@@ -11,10 +11,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A connection that sends nothing is closed at the first-byte timeout, well before the idle timeout. */
-@ExtendWith(LeakGuard.class)
 class FirstByteDeadlineTest {
 
     private static final long FIRST_BYTE_MS = 200;

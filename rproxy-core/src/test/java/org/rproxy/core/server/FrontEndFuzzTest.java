@@ -29,7 +29,6 @@ import io.netty.util.ReferenceCountUtil;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
@@ -45,10 +44,9 @@ import org.rproxy.core.model.MediaTypes;
  * does not implement) and every error answer is an ALTO error body of its path's dialect; once
  * the client goes quiet, the connection is closed by a deadline, so no input can keep it open;
  * and every buffer the connection allocated, and the input itself, is released (the class also
- * runs under {@link LeakGuard} with paranoid leak detection). Seeds:
+ * runs under {@link org.rproxy.core.testing.LeakGuard} with paranoid leak detection). Seeds:
  * {@code FrontEndFuzzTestInputs/<method>/}.
  */
-@ExtendWith(LeakGuard.class)
 class FrontEndFuzzTest {
     private static final FrontEndConfig CONFIG = new FrontEndConfig("127.0.0.1", 0, 256, 1024, 512,
             Duration.ofSeconds(60), Duration.ofSeconds(10), 16, 8, 0,

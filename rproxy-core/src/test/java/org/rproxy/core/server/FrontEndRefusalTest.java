@@ -13,13 +13,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rproxy.core.server.EmbeddedFrontEnd.Answer;
 
 /** Requests the front end answers itself, before any service sees them. */
-@ExtendWith(LeakGuard.class)
 class FrontEndRefusalTest {
 
     private static final int MAX_BODY = 100;

@@ -24,14 +24,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Stopping the front end drains it: no new connections, idle ones closed at once, and an answer
  * the service is still working on is delivered (saying {@code Connection: close}) before the
  * connection goes. Real sockets.
  */
-@ExtendWith(LeakGuard.class)
 class GracefulCloseTest {
 
     private static final int READ_TIMEOUT_MS = 10_000;

@@ -21,7 +21,6 @@ import io.netty.channel.socket.SocketChannel;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
@@ -33,7 +32,6 @@ import org.rproxy.core.store.Variant;
  * streams share one connection, and the connection-level rules (limit, idle timeout, drain,
  * half-closure) hold.
  */
-@ExtendWith(LeakGuard.class)
 class Http2FrontEndTest {
 
     private static final long WAIT_S = Http2TestClient.WAIT.toSeconds();

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.tls.TestCertificates;
@@ -25,7 +24,6 @@ import org.rproxy.core.tls.Tls;
  * which only speaks HTTP/2 when ALPN chose it, gets HTTP/2 when it asks for it and HTTP/1.1
  * otherwise, with the same answer either way.
  */
-@ExtendWith(LeakGuard.class)
 class Http2TlsTest {
 
     @TempDir

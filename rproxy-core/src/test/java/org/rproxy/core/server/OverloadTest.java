@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.server.EmbeddedFrontEnd.Answer;
 
 /** A connection past {@link FrontEndConfig#maxConnections()} gets 503 at once and is closed; the others go on. */
-@ExtendWith(LeakGuard.class)
 class OverloadTest {
 
     private final FrontEndConfig config = FrontEndConfig.defaults("127.0.0.1", 0).withMaxConnections(1);

@@ -14,14 +14,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The first bytes decide the protocol, however they are split: the HTTP/2 preface turns the
  * connection into an HTTP/2 one (and the server's SETTINGS go out), anything else leaves the
  * HTTP/1.1 pipeline as it was, with not a byte lost, as soon as a byte differs.
  */
-@ExtendWith(LeakGuard.class)
 class ProtocolDetectorTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();

@@ -27,7 +27,6 @@ import io.netty.handler.codec.DecoderException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 import org.rproxy.core.testing.CapturedLogs;
@@ -37,7 +36,6 @@ import org.rproxy.core.testing.CapturedLogs;
  * resets) are the normal life of a public port: they must cost no stack trace and only a bounded
  * amount of log, however many there are.
  */
-@ExtendWith(LeakGuard.class)
 class QuietDisconnectTest {
 
     private static final int CONNECTIONS = 2_000;

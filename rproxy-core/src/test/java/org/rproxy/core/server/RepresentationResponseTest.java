@@ -14,14 +14,12 @@ import io.netty.handler.codec.http.HttpMethod;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.core.server.EmbeddedFrontEnd.Answer;
 import org.rproxy.core.store.Representation;
 
 /** 200 answers: variant choice (RFC 9110 §12.5.3), headers, freshness, HEAD. */
-@ExtendWith(LeakGuard.class)
 class RepresentationResponseTest {
 
     private EmbeddedFrontEnd wire;

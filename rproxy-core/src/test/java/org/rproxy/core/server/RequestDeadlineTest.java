@@ -11,10 +11,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Idle and slow connections are closed without an answer (RFC 9112 §9.5); slow services are not the client's fault. */
-@ExtendWith(LeakGuard.class)
 class RequestDeadlineTest {
 
     private static final long TIMEOUT_MS = 1_000;

@@ -17,14 +17,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.server.EmbeddedFrontEnd.Answer;
 import org.slf4j.LoggerFactory;
 
 /** Reply.Error in both dialects, and services that fail: 500 with an ALTO body, logged once. */
-@ExtendWith(LeakGuard.class)
 class ServiceFailureTest {
 
     private static final String INTERNAL_JSON = "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"internal error\"}}";

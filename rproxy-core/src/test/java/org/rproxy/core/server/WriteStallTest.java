@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
@@ -26,7 +25,6 @@ import org.rproxy.core.store.Variant;
  * outbound buffer behind it) back after one idle timeout; a client that reads slowly but steadily
  * keeps it. Real sockets, since only a real socket pushes back.
  */
-@ExtendWith(LeakGuard.class)
 class WriteStallTest {
 
     // Long enough that a loaded machine's scheduling gaps never read as a stalled reader.

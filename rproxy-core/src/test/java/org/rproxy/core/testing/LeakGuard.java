@@ -1,4 +1,4 @@
-package org.rproxy.core.server;
+package org.rproxy.core.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -13,15 +13,19 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import org.rproxy.core.testing.CapturedLogs;
 
 /**
  * Fails a test class when Netty's leak detector reports a buffer that was never released.
  * The detector only reports after the garbage collector has found the buffer, so after the
  * class runs this collects a few times and allocates, which is when reports are logged.
- * Best effort by nature; with paranoid detection every buffer is tracked.
+ * Best effort by nature; with paranoid detection every buffer is tracked. A buffer lost late in
+ * one class can be reported in the next, so the message names both.
+ *
+ * <p>Registered for every test class of every module that has the core's test jar, by JUnit's
+ * extension auto-detection (the {@code META-INF/services} entry beside this class, switched on in
+ * the parent POM's {@code junit.parameters}).
  */
-final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
+public final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
 
     private CapturedLogs reports;
 
