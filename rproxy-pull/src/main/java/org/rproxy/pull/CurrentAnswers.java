@@ -154,7 +154,9 @@ final class CurrentAnswers {
      * answered, nor a copy refused as badly signed) is tried again after a {@link Backoff} (about
      * 1, 2, 4 ... 30 s, jittered) for as long as the proxy is not warm, and keeps it unready
      * meanwhile: a proxy that reported ready then would forward every query its crowd sends until
-     * a query happened to fetch the map. One chain of attempts per target at a time.
+     * a query happened to fetch the map. A target the feed tracks already (the directory, which
+     * it always prefetches) but holds no copy of counts the same way, and is looked at again
+     * after the same backoff, until a copy is held. One chain of attempts per target at a time.
      */
     private void trackFirst(String target) {
         Backoff backoff = new Backoff(FIRST_RETRY, LONGEST_RETRY, jitter);
@@ -164,22 +166,33 @@ final class CurrentAnswers {
     }
 
     private void fetchFirst(String target, Backoff backoff) {
+        if (warm || feed.heldSigned(target) != null) {
+            retrying.remove(target, backoff);
+            return;
+        }
         CompletableFuture<FetchResult> attempt = feed.track(target);
         if (attempt == null) {
-            retrying.remove(target, backoff);
+            // Tracked already, by an attempt of the feed's own (the directory is always
+            // prefetched, and the refresher's first pass may not have started yet) or one a
+            // request started, yet not held: it is still a first fetch, looked at again later.
+            again(target, backoff);
             return;
         }
         attempt.thenAccept(r -> {
             if (r instanceof FetchResult.Failed f && !f.rejected() && !warm && feed.heldSigned(target) == null) {
-                try {
-                    later.accept(Duration.ofMillis(backoff.nextDelayMillis()), () -> fetchFirst(target, backoff));
-                } catch (RejectedExecutionException stopping) {
-                    retrying.remove(target, backoff);
-                }
+                again(target, backoff);
             } else {
                 retrying.remove(target, backoff);
             }
         });
+    }
+
+    private void again(String target, Backoff backoff) {
+        try {
+            later.accept(Duration.ofMillis(backoff.nextDelayMillis()), () -> fetchFirst(target, backoff));
+        } catch (RejectedExecutionException stopping) {
+            retrying.remove(target, backoff);
+        }
     }
 
     /**

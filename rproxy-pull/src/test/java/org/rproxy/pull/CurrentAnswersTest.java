@@ -248,6 +248,41 @@ class CurrentAnswersTest {
     }
 
     @Test
+    void aPrefetchedDirectoryTheRefresherHasNotFetchedYetKeepsTheAnswersUnready() {
+        // As in service: the feed always prefetches the directory, so it is tracked before the
+        // answers start, and its first fetch is the refresher's. A probe before that pass used
+        // to find nothing being fetched, and the answers stayed ready for good with no map held
+        // (PlainSubscriberIT: a stream at a ready proxy got the directory alone).
+        feed.close();
+        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
+        PullMetrics metrics = new PullMetrics(registry, store, clock);
+        feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofHours(1), List.of("/directory")), store,
+                new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
+                        "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge"),
+                metrics, clock, scheduler);
+        local = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS, (delay, task) -> {
+            delays.add(delay);
+            retries.add(task);
+        }, () -> 0.0);
+        feed.addChangeListener(local::changed);
+        publishAll();
+        local.start();
+        assertEquals("local answers: fetching the directory", local.notReadyBecause());
+        assertEquals("local answers: fetching the directory", local.notReadyBecause(), "not ready for good");
+        assertEquals(List.of(Duration.ofMillis(500)), delays, "looked at again");
+        runRetries();
+        assertEquals("local answers: fetching the directory", local.notReadyBecause());
+        feed.refreshNow().join(); // the refresher's pass: the directory
+        runRebuilds();            // read; the maps it lists are fetched
+        runRebuilds();
+        assertNull(local.notReadyBecause());
+        assertTrue(feed.heldSigned("/costmap/cost") != null && feed.heldSigned("/networkmap/net") != null);
+        runRetries();
+        assertTrue(retries.isEmpty(), "held: no longer looked at");
+    }
+
+    @Test
     void aDirectoryWhoseFirstFetchGotNoAnswerKeepsTheProxyUnreadyAndIsTriedAgain() {
         publishAll();
         upstream.down = true;
