@@ -123,12 +123,18 @@ final class PullService implements AltoService {
             if (notFound == null) {
                 return feed.serve(CacheKey.get(target), get);
             }
-            // A copy held now (pushed or fetched since) wins over a remembered 404.
-            Reply.Error gone = feed.heldSigned(target) == null ? notFound.answer(target) : null;
-            if (gone != null) {
+            // A copy held now (pushed or fetched since) wins over a remembered 404. The memory is
+            // asked first: it is empty for the documents a crowd reads, so a hit looks up its
+            // copy once, in serve.
+            Reply.Error gone = notFound.answer(target);
+            if (gone != null && feed.heldSigned(target) == null) {
                 return CompletableFuture.completedFuture(gone);
             }
-            return feed.serve(CacheKey.get(target), get).thenApply(r -> notFound.note(target, r));
+            CompletableFuture<Reply> served = feed.serve(CacheKey.get(target), get).toCompletableFuture();
+            if (served.isDone() && !served.isCompletedExceptionally() && served.join() instanceof Reply.Ok) {
+                return served; // a hit: nothing to remember
+            }
+            return served.thenApply(r -> notFound.note(target, r));
         }
         UpstreamCall call = new UpstreamCall(request.accept(), request.contentType(), request.body());
         try {
