@@ -9,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -20,10 +19,10 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * Builds the pipeline of one accepted connection, one named step per method:
  *
  * <pre>
- *   first-byte (FirstByteDeadline) → [tls] → detect (ProtocolDetector) → http (HttpServerCodec)
+ *   first-byte (FirstByteDeadline) → [tls] → detect (ProtocolDetector) → http (Http1Codec)
  *         → deadline (RequestDeadline) → assembler (RequestAssembler) → exchange (ExchangeHandler)
  *                                                                          while under the limit
- *   [tls] → http (HttpServerCodec) → overload (OverloadResponder)          beyond it
+ *   [tls] → http (Http1Codec) → overload (OverloadResponder)          beyond it
  * </pre>
  *
  * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
@@ -142,7 +141,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addHttpCodec(ChannelPipeline p) {
-        p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+        p.addLast(HTTP_CODEC, new Http1Codec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_SIZE)

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -72,20 +73,39 @@ final class AnswerWriter {
         }
         ChannelFuture written;
         long bodyBytes;
+        ByteBuf encodedHead = encodedHead(ctx, response);
         if (response instanceof ResponseRenderer.Spooled spooled) {
             bodyBytes = spooled.region().count();
-            ctx.write(spooled);
-            ctx.write(spooled.region());
-            written = ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (encodedHead != null) {
+                written = ctx.write(new EncodedResponse(encodedHead, spooled.region()));
+            } else {
+                ctx.write(spooled);
+                ctx.write(spooled.region());
+                written = ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
         } else {
-            bodyBytes = ((FullHttpResponse) response).content().readableBytes();
-            written = ctx.write(response);
+            ByteBuf content = ((FullHttpResponse) response).content();
+            bodyBytes = content.readableBytes();
+            written = ctx.write(encodedHead != null ? new EncodedResponse(encodedHead, content) : response);
         }
         if (close) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
         observe(ctx, head, status, bodyBytes, reply instanceof Reply.Ok ok ? ok.cache() : CacheStatus.NONE, coding);
         return close;
+    }
+
+    /**
+     * The bytes of {@code response}'s head when it is a shared one already encoded and this is an
+     * HTTP/1.1 connection (whose codec writes them as they are), else null: the response is
+     * written as such.
+     */
+    private static ByteBuf encodedHead(ChannelHandlerContext ctx, HttpResponse response) {
+        if (!(response instanceof ResponseRenderer.Shareable r) || r.shared() == null
+                || ctx.channel() instanceof Http2StreamChannel) {
+            return null;
+        }
+        return r.shared().encoded();
     }
 
     /** Writes the head of an event stream and hands its writer to the service; the connection is the stream's now. */

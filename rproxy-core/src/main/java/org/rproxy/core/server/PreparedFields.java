@@ -1,13 +1,19 @@
 package org.rproxy.core.server;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,7 +47,7 @@ final class PreparedFields {
     /** A variant's fields, and the last whole 200 head made from them. */
     private static final class Slot {
         final HttpHeaders fields;
-        volatile OkHead ok;
+        volatile SharedHead ok;
 
         Slot(HttpHeaders fields) {
             this.fields = fields;
@@ -50,13 +56,80 @@ final class PreparedFields {
 
     /**
      * The head of a 200 as written during one second, for a representation of this
-     * {@code max-age} and expiry (all its freshness depends on). Not the representation itself:
-     * a slot is kept as long as its variant, weakly, and a value that held the representation
-     * would hold the variant (and a replaced body) for good.
+     * {@code max-age} and expiry (all its freshness depends on), as header fields and, once it is
+     * shared, as the bytes HTTP/1.1 writes. Not the representation itself: a slot is kept as long
+     * as its variant, weakly, and a value that held the representation would hold the variant
+     * (and a replaced body) for good.
      */
-    private record OkHead(long second, long maxAgeSeconds, Instant expires, HttpHeaders headers) {
+    static final class SharedHead {
+        private static final byte[] STATUS_LINE = "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] SEPARATOR = {':', ' '};
+        private static final byte[] CRLF = {'\r', '\n'};
+
+        private final long second;
+        private final long maxAgeSeconds;
+        private final Instant expires;
+        private final HttpHeaders headers;
+        private volatile boolean taken;
+        private volatile ByteBuf encoded;
+
+        SharedHead(long second, long maxAgeSeconds, Instant expires, HttpHeaders headers) {
+            this.second = second;
+            this.maxAgeSeconds = maxAgeSeconds;
+            this.expires = expires;
+            this.headers = headers;
+        }
+
         boolean fits(long s, Representation r) {
             return second == s && maxAgeSeconds == r.maxAgeSeconds() && expires.equals(r.expires());
+        }
+
+        /** The fields: to write, never to change. */
+        HttpHeaders headers() {
+            return headers;
+        }
+
+        /**
+         * The whole head as HTTP/1.1 bytes (status line, fields, empty line), to write as they
+         * are: a view of its own each time, whose release frees nothing (the bytes go when the
+         * head is no longer reachable). Null the first time it is asked for: a head is encoded
+         * once a second response shares it, so an answer written once (a computed query) costs
+         * no more than the encoder's work.
+         */
+        ByteBuf encoded() {
+            ByteBuf e = encoded;
+            if (e == null) {
+                if (!taken) {
+                    taken = true;
+                    return null;
+                }
+                e = encode(headers);
+                encoded = e;
+            }
+            return e.duplicate();
+        }
+
+        /**
+         * As Netty's {@code HttpResponseEncoder} writes them: the fields were validated when
+         * added, and every character is written as its low byte, as the encoder's ASCII writer
+         * does. In direct memory, which the socket writes without a copy; memory the garbage
+         * collector frees, since a head is shared by writes in flight on any connection.
+         */
+        static ByteBuf encode(HttpHeaders headers) {
+            ByteBuf heap = Unpooled.buffer(512);
+            heap.writeBytes(STATUS_LINE);
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> field = it.next();
+                heap.writeCharSequence(field.getKey(), StandardCharsets.US_ASCII);
+                heap.writeBytes(SEPARATOR);
+                heap.writeCharSequence(field.getValue(), StandardCharsets.US_ASCII);
+                heap.writeBytes(CRLF);
+            }
+            heap.writeBytes(CRLF);
+            ByteBuffer direct = ByteBuffer.allocateDirect(heap.readableBytes());
+            heap.readBytes(direct);
+            direct.flip();
+            return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
         }
     }
 
@@ -75,27 +148,27 @@ final class PreparedFields {
     }
 
     /**
-     * The head fields of a 200 of {@code variant} of {@code representation} at {@code now}, made
-     * by {@code make} once a second and shared by every response of that second (a flash crowd's
-     * thousands of responses a second cost one header map): to write, never to change. Within a
+     * The head of a 200 of {@code variant} of {@code representation} at {@code now}, its fields
+     * made by {@code make} once a second and shared by every response of that second (a flash
+     * crowd's thousands of responses a second cost one header map, and one encoding): to write,
+     * never to change. Within a
      * second the fields are the same for every response: {@code Date} has whole seconds, and so
      * has the freshness, which counts whole seconds to a whole-second expiry (see
      * {@link Representation#maxAgeAt}) and differs only at the very instant a second starts; at
-     * that instant a head of its own is made, not shared.
+     * that instant a head of its own is made, not shared (nor encoded: its first use is its only one).
      */
-    HttpHeaders okHead(Representation representation, Variant variant, Instant now, Supplier<HttpHeaders> make) {
+    SharedHead okHead(Representation representation, Variant variant, Instant now, Supplier<HttpHeaders> make) {
+        long second = now.getEpochSecond();
         if (now.getNano() == 0) {
-            return make.get();
+            return new SharedHead(second, representation.maxAgeSeconds(), representation.expires(), make.get());
         }
         Slot slot = slot(variant);
-        long second = now.getEpochSecond();
-        OkHead ok = slot.ok;
+        SharedHead ok = slot.ok;
         if (ok == null || !ok.fits(second, representation)) {
-            ok = new OkHead(second, representation.maxAgeSeconds(), representation.expires(),
-                    make.get());
+            ok = new SharedHead(second, representation.maxAgeSeconds(), representation.expires(), make.get());
             slot.ok = ok;
         }
-        return ok.headers();
+        return ok;
     }
 
     private Slot slot(Variant variant) {

@@ -111,23 +111,28 @@ final class ResponseRenderer {
         boolean notModified = ConditionalGet.notModified(head.method(), head.ifNoneMatch(), variant.etag());
         HttpResponseStatus status = notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK;
         Instant now = clock.instant();
-        HttpHeaders h;
         if (notModified || connection != null || head.isHead()) {
-            h = headers(representation, variant, notModified, now);
+            HttpHeaders h = headers(representation, variant, notModified, now);
             if (connection != null) {
                 h.set(HttpHeaderNames.CONNECTION, connection);
             }
-        } else {
-            h = prepared.okHead(representation, variant, now, () -> headers(representation, variant, false, now));
+            if (notModified || head.isHead()) {
+                return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, h, trailers());
+            }
+            return ok(h, null, variant, files);
         }
-        if (notModified || head.isHead()) {
-            return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, h, trailers());
-        }
+        return ok(null, prepared.okHead(representation, variant, now,
+                () -> headers(representation, variant, false, now)), variant, files);
+    }
+
+    /** A 200 with {@code own} fields or a {@code shared} head, its body from {@code files} when spooled there. */
+    private static HttpResponse ok(HttpHeaders own, PreparedFields.SharedHead shared, Variant variant, BodySpool files) {
+        HttpHeaders h = shared != null ? shared.headers() : own;
         SpooledBody file = files == null ? null : files.acquire(variant.body());
         if (file != null) {
-            return new Spooled(h, new SpooledRegion(file));
+            return new Spooled(h, new SpooledRegion(file), shared);
         }
-        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body(variant), h, trailers());
+        return new Full(h, body(variant), shared);
     }
 
     private HttpHeaders headers(Representation representation, Variant variant, boolean notModified, Instant now) {
@@ -153,17 +158,48 @@ final class ResponseRenderer {
      * {@link #region()}, then {@link LastHttpContent#EMPTY_LAST_CONTENT}. The region holds a
      * reference on the file until Netty releases it, once written or dropped.
      */
-    static final class Spooled extends DefaultHttpResponse {
+    static final class Spooled extends DefaultHttpResponse implements Shareable {
         private final SpooledRegion region;
+        private final PreparedFields.SharedHead shared;
 
-        Spooled(HttpHeaders headers, SpooledRegion region) {
+        Spooled(HttpHeaders headers, SpooledRegion region, PreparedFields.SharedHead shared) {
             super(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, headers);
             this.region = region;
+            this.shared = shared;
         }
 
         SpooledRegion region() {
             return region;
         }
+
+        @Override
+        public PreparedFields.SharedHead shared() {
+            return shared;
+        }
+    }
+
+    /** A 200 whose body is in memory. */
+    static final class Full extends DefaultFullHttpResponse implements Shareable {
+        private final PreparedFields.SharedHead shared;
+
+        Full(HttpHeaders headers, ByteBuf content, PreparedFields.SharedHead shared) {
+            super(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content, headers, trailers());
+            this.shared = shared;
+        }
+
+        @Override
+        public PreparedFields.SharedHead shared() {
+            return shared;
+        }
+    }
+
+    /**
+     * A 200 whose head may be shared: then its bytes, once encoded, can be written as they are
+     * in place of the head ({@link EncodedResponse}).
+     */
+    interface Shareable {
+        /** The shared head this response's fields are, or null: fields of its own. */
+        PreparedFields.SharedHead shared();
     }
 
     /**
