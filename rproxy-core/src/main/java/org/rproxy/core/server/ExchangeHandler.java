@@ -192,8 +192,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /**
      * Sends {@code 100 (Continue)} when no earlier answer is outstanding; otherwise the interim
      * response would be taken for an earlier request's, so none is sent and the client sends the
-     * body after its own wait (RFC 9110 §10.1.1). Written below the HTTP codec: its encoder pairs
-     * every response with a request method and would count an interim one as final.
+     * body after its own wait (RFC 9110 §10.1.1). Written below the HTTP codec, whose encoder
+     * takes whole responses only and would refuse bare bytes between them.
      */
     private void writeContinue() {
         if (closing || !slots.isEmpty()) {

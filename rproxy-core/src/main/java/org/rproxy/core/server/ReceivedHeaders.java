@@ -14,9 +14,9 @@ import io.netty.util.AsciiString;
  * documented default of {@code HttpObjectDecoder#handleTransferEncodingChunkedWithContentLength}).
  * RFC 9112 §6.3 lets a server do so, but the pair is the classic request-smuggling desync with a
  * front proxy that trusted the length, so the front end refuses it instead; {@link HeadRules}
- * asks {@link #contentLengthDropped()}. {@code HttpServerCodec} is final and its decoder private,
- * so the header section, made by the factory the decoder is given, is the one place that sees
- * the removal. Validates names and values like Netty's default headers. Made and read on the
+ * asks {@link #contentLengthDropped()}. The decoder does not tell, and its parsing is private, so
+ * the header section, made by the factory the decoder is given, is the one place that sees the
+ * removal. Validates names and values like Netty's default headers. Made and read on the
  * connection's event loop.
  */
 final class ReceivedHeaders extends DefaultHttpHeaders {
