@@ -87,6 +87,8 @@ class EncodedHeadTest {
                 .render(new RequestHead("GET", "/doc", true, false, true, null, 0), Reply.ok(Fixtures.withGzip()),
                         List.of(), null)).headers();
         headers.add("x-plain-string", "a value, with \"quotes\"");
+        headers.add("x-not-ascii", "caf\u00e9 \u20ac"); // obs-text, and a char beyond a byte
+        headers.add("x-number", 42);
         EmbeddedChannel encoder = new EmbeddedChannel(new HttpResponseEncoder());
         encoder.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, headers));
         ByteBuf netty = encoder.readOutbound();
