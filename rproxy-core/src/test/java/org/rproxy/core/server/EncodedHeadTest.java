@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,17 +38,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.tls.TestCertificates;
+import org.rproxy.core.tls.Tls;
 
 /**
  * A 200 head shared by the responses of one second is encoded once, when a second response takes
  * it, and from then on written as those bytes: the same bytes Netty's encoder writes, and the
  * same responses on the wire whether the body is in memory or sent from its spooled file,
- * pipelined with a HEAD, a 304 and a closing request. Real servers on loopback.
+ * pipelined with a HEAD, a 304 and a closing request, in the clear and over TLS. Real servers on
+ * loopback.
  */
 class EncodedHeadTest {
     /** Half past a second: heads are shared (the instant a second starts is not). */
@@ -141,6 +148,26 @@ class EncodedHeadTest {
         exchange();
     }
 
+    @Test
+    void overTlsTheEncodedHeadAndTheBodyFromMemoryAreEncryptedAsAnyResponse() throws Exception {
+        TestCertificates cert = TestCertificates.make(dir, "server");
+        RepresentationStore<String> store = RepresentationStore.boundedBy(1 << 26);
+        store.put("doc", big());
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0)
+                        .withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))),
+                request -> CompletableFuture.completedFuture(Reply.ok(store.get("doc"))), RequestObserver.noop(),
+                Clock.fixed(HALF_PAST, ZoneOffset.UTC));
+        SSLSocket s = (SSLSocket) cert.trustingContext().getSocketFactory()
+                .createSocket("127.0.0.1", server.localAddress().getPort());
+        try (s) {
+            s.setSoTimeout(10_000);
+            SSLParameters http11 = s.getSSLParameters();
+            http11.setApplicationProtocols(new String[] {"http/1.1"});
+            s.setSSLParameters(http11);
+            exchange(s);
+        }
+    }
+
     private void start(BodySpool files) {
         // As in service: the store prepares the bodies (a direct copy, or the spool file).
         RepresentationStore<String> store = files == null ? RepresentationStore.boundedBy(1 << 26)
@@ -155,34 +182,38 @@ class EncodedHeadTest {
     private void exchange() throws Exception {
         try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
             s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            String get = "GET /doc HTTP/1.1\r\nHost: a\r\n\r\n";
-            String gzip = "GET /doc HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n";
-            out.write((get + get + gzip + gzip + get + "HEAD /doc HTTP/1.1\r\nHost: a\r\n\r\n"
-                    + "GET /doc HTTP/1.1\r\nHost: a\r\nIf-None-Match: " + Fixtures.IDENTITY_TAG + "\r\n\r\n"
-                    + gzip + "GET /doc HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
-            List<String> identityHeads = new ArrayList<>();
-            List<String> gzipHeads = new ArrayList<>();
-            identityHeads.add(body(in, BIG));
-            identityHeads.add(body(in, BIG));
-            gzipHeads.add(body(in, BIG_GZ));
-            gzipHeads.add(body(in, BIG_GZ));
-            identityHeads.add(body(in, BIG));
-            String head = SocketReads.readHead(in);
-            assertTrue(head.startsWith("HTTP/1.1 200") && head.contains("content-length: " + BIG.length), head);
-            String notModified = SocketReads.readHead(in);
-            assertTrue(notModified.startsWith("HTTP/1.1 304"), notModified);
-            gzipHeads.add(body(in, BIG_GZ));
-            String closing = body(in, BIG);
-            assertTrue(closing.toLowerCase(Locale.ROOT).contains("connection: close"), closing);
-            assertEquals(-1, in.read(), "closed after the last answer");
-            // The first of each variant went through the encoder, the others were its shared bytes.
-            assertEquals(1, identityHeads.stream().distinct().count(), identityHeads.toString());
-            assertEquals(1, gzipHeads.stream().distinct().count(), gzipHeads.toString());
-            assertTrue(gzipHeads.get(0).toLowerCase(Locale.ROOT).contains("content-encoding: gzip"), gzipHeads.get(0));
+            exchange(s);
         }
+    }
+
+    private static void exchange(Socket s) throws Exception {
+        OutputStream out = s.getOutputStream();
+        String get = "GET /doc HTTP/1.1\r\nHost: a\r\n\r\n";
+        String gzip = "GET /doc HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n";
+        out.write((get + get + gzip + gzip + get + "HEAD /doc HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /doc HTTP/1.1\r\nHost: a\r\nIf-None-Match: " + Fixtures.IDENTITY_TAG + "\r\n\r\n"
+                + gzip + "GET /doc HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        InputStream in = s.getInputStream();
+        List<String> identityHeads = new ArrayList<>();
+        List<String> gzipHeads = new ArrayList<>();
+        identityHeads.add(body(in, BIG));
+        identityHeads.add(body(in, BIG));
+        gzipHeads.add(body(in, BIG_GZ));
+        gzipHeads.add(body(in, BIG_GZ));
+        identityHeads.add(body(in, BIG));
+        String head = SocketReads.readHead(in);
+        assertTrue(head.startsWith("HTTP/1.1 200") && head.contains("content-length: " + BIG.length), head);
+        String notModified = SocketReads.readHead(in);
+        assertTrue(notModified.startsWith("HTTP/1.1 304"), notModified);
+        gzipHeads.add(body(in, BIG_GZ));
+        String closing = body(in, BIG);
+        assertTrue(closing.toLowerCase(Locale.ROOT).contains("connection: close"), closing);
+        assertEquals(-1, in.read(), "closed after the last answer");
+        // The first of each variant went through the encoder, the others were its shared bytes.
+        assertEquals(1, identityHeads.stream().distinct().count(), identityHeads.toString());
+        assertEquals(1, gzipHeads.stream().distinct().count(), gzipHeads.toString());
+        assertTrue(gzipHeads.get(0).toLowerCase(Locale.ROOT).contains("content-encoding: gzip"), gzipHeads.get(0));
     }
 
     /** Reads a 200 with {@code expected} as its body; returns its head. */
