@@ -221,7 +221,9 @@ final class OverlayNamespaceRun {
     private static void expectFromOverlay(VerifiedDocument d, Bytes expected) {
         check("magnet".equals(d.source().getScheme()), d.target() + " came from " + d.source() + " (expected: the overlay);"
                 + " refused: " + d.refused());
-        check(d.body().equals(expected), d.target() + " from the overlay is the origin's current version");
+        check(d.body().equals(expected), d.target() + " from the overlay is the origin's current version (got the"
+                + " version created " + d.created() + " (seq " + d.created().getEpochSecond() + ") from " + d.source()
+                + "; refused: " + d.refused() + ")");
     }
 
     /** The hosts (of 100.64.0.0/24) the run uses: three publishers, the peers, an early and a late client. */
