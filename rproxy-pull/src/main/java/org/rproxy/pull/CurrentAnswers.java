@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -19,7 +18,6 @@ import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
 
 import org.rproxy.core.answer.AnswerEngine;
-import org.rproxy.core.concurrent.Backoff;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Reply;
@@ -55,16 +53,8 @@ final class CurrentAnswers {
     private final QueryLimits limits;
     private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
     private final List<Runnable> rebuiltListeners = new CopyOnWriteArrayList<>();
-    /** The first wait before a first fetch that got no answer is tried again, and the longest. */
-    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-    static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
-    /**
-     * The directory and the maps it lists whose first fetch is under way or waits to be tried
-     * again, with the chain's backoff: tried until held, answered, or the proxy is warm.
-     */
-    private final Map<String, Backoff> retrying = new ConcurrentHashMap<>();
-    private final BiConsumer<Duration, Runnable> later;
-    private final DoubleSupplier jitter;
+    /** The first fetches of the directory and the maps it lists, until each is held or the answers are warm. */
+    private final FirstFetches first;
     /** The directory the set in place was built from (null: none yet): the one held must have been read. */
     private volatile Representation readDirectory;
     private volatile boolean started;
@@ -76,13 +66,12 @@ final class CurrentAnswers {
      * @param later  runs a task after a delay, on a thread that may start fetches (the proxy's
      *               refresher scheduler, which stops with it; tests: when they say); it may throw
      *               {@link RejectedExecutionException} once the proxy is stopping
-     * @param jitter draws in {@code [0, 1)} for the backoff of those retries
+     * @param jitter draws in {@code [0, 1)} for the backoff of those retries (see {@link FirstFetches})
      */
     CurrentAnswers(PullFeed feed, Executor work, Clock clock, String via, QueryLimits limits,
                    BiConsumer<Duration, Runnable> later, DoubleSupplier jitter) {
-        this.later = requireNonNull(later, "later");
-        this.jitter = requireNonNull(jitter, "jitter");
         this.feed = requireNonNull(feed, "feed");
+        this.first = new FirstFetches(feed, later, jitter, () -> warm);
         this.limits = requireNonNull(limits, "limits");
         this.work = requireNonNull(work, "work");
         this.clock = requireNonNull(clock, "clock");
@@ -120,7 +109,7 @@ final class CurrentAnswers {
      */
     void start() {
         started = true;
-        trackFirst(AnswerEngine.DIRECTORY);
+        first.track(AnswerEngine.DIRECTORY);
     }
 
     private void rebuild() {
@@ -133,7 +122,7 @@ final class CurrentAnswers {
                 readDirectory = directory;
                 builds.incrementAndGet();
                 rebuiltListeners.forEach(Runnable::run);
-                built.listedMaps().forEach(this::trackFirst);
+                built.listedMaps().forEach(first::track);
             }
             if (started && firstFetches() == null && !dirty.get()) {
                 warm = true; // later rebuilds (new versions) must not make the proxy look unready
@@ -145,53 +134,6 @@ final class CurrentAnswers {
         }
         if (dirty.get()) {
             rebuildSoon(); // a change arrived between the last check and the end
-        }
-    }
-
-    /**
-     * Fetches the directory, or a map it lists, unless it is tracked already or being tried
-     * again. A first fetch that got no answer (refused, timed out: not an error the upstream
-     * answered, nor a copy refused as badly signed) is tried again after a {@link Backoff} (about
-     * 1, 2, 4 ... 30 s, jittered) for as long as the proxy is not warm, and keeps it unready
-     * meanwhile: a proxy that reported ready then would forward every query its crowd sends until
-     * a query happened to fetch the map. A target the feed tracks already (the directory, which
-     * it always prefetches) but holds no copy of counts the same way, and is looked at again
-     * after the same backoff, until a copy is held. One chain of attempts per target at a time.
-     */
-    private void trackFirst(String target) {
-        Backoff backoff = new Backoff(FIRST_RETRY, LONGEST_RETRY, jitter);
-        if (retrying.putIfAbsent(target, backoff) == null) {
-            fetchFirst(target, backoff);
-        }
-    }
-
-    private void fetchFirst(String target, Backoff backoff) {
-        if (warm || feed.heldSigned(target) != null) {
-            retrying.remove(target, backoff);
-            return;
-        }
-        CompletableFuture<FetchResult> attempt = feed.track(target);
-        if (attempt == null) {
-            // Tracked already, by an attempt of the feed's own (the directory is always
-            // prefetched, and the refresher's first pass may not have started yet) or one a
-            // request started, yet not held: it is still a first fetch, looked at again later.
-            again(target, backoff);
-            return;
-        }
-        attempt.thenAccept(r -> {
-            if (r instanceof FetchResult.Failed f && !f.rejected() && !warm && feed.heldSigned(target) == null) {
-                again(target, backoff);
-            } else {
-                retrying.remove(target, backoff);
-            }
-        });
-    }
-
-    private void again(String target, Backoff backoff) {
-        try {
-            later.accept(Duration.ofMillis(backoff.nextDelayMillis()), () -> fetchFirst(target, backoff));
-        } catch (RejectedExecutionException stopping) {
-            retrying.remove(target, backoff);
         }
     }
 
@@ -275,7 +217,7 @@ final class CurrentAnswers {
      * are not known (the moment between its copy being held and the rebuild starting).
      */
     private String firstFetches() {
-        if (firstFetch(AnswerEngine.DIRECTORY)) {
+        if (first.pending(AnswerEngine.DIRECTORY)) {
             return "local answers: fetching the directory";
         }
         Representation directory = feed.heldSigned(AnswerEngine.DIRECTORY);
@@ -283,19 +225,11 @@ final class CurrentAnswers {
             return "local answers: reading the directory";
         }
         for (String t : current.get().listedMaps()) {
-            if (firstFetch(t)) {
+            if (first.pending(t)) {
                 return "local answers: fetching " + t;
             }
         }
         return null;
-    }
-
-    /**
-     * True while {@code target} is being fetched, or tried again, and no copy of it is held (a
-     * revalidation does not count).
-     */
-    private boolean firstFetch(String target) {
-        return (feed.fetching(target) || retrying.containsKey(target)) && feed.heldSigned(target) == null;
     }
 
     /** Rebuilds completed so far (tests). */

@@ -27,10 +27,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import org.rproxy.core.server.Transport;
 import org.rproxy.core.store.HeaderField;
@@ -52,8 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamClient implements Upstream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
-    static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("rproxy.exchange");
-    static final AttributeKey<Boolean> USED = AttributeKey.valueOf("rproxy.used");
     private static final int MAX_PENDING_ACQUIRES = 100_000;
 
     /**
@@ -162,7 +158,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                 return;
             }
             Channel ch = (Channel) f.getNow();
-            boolean reused = Boolean.TRUE.equals(ch.attr(USED).get());
+            boolean reused = Boolean.TRUE.equals(ch.attr(UpstreamExchange.USED).get());
             CompletableFuture<UpstreamResponse> one = new CompletableFuture<>();
             one.whenComplete((response, failure) -> {
                 if (failure == null) {
@@ -196,8 +192,8 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
 
     private void exchange(Channel ch, UpstreamRequest request, CompletableFuture<UpstreamResponse> result,
                           long deadline) {
-        Exchange ex = new Exchange(ch, result);
-        ch.attr(EXCHANGE).set(ex);
+        UpstreamExchange ex = new UpstreamExchange(ch, result, pool);
+        ch.attr(UpstreamExchange.EXCHANGE).set(ex);
         // What is left of the send's deadline, however long the connection took to come.
         long left = Math.max(0, deadline - System.nanoTime());
         ex.timer = ch.eventLoop().schedule(() -> ex.fail(new UpstreamException("no answer within "
@@ -221,7 +217,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         });
     }
 
-    private void write(Channel ch, UpstreamRequest request, Exchange ex) {
+    private void write(Channel ch, UpstreamRequest request, UpstreamExchange ex) {
         if (ex.isDone()) {
             return; // the deadline passed while the handshake ran
         }
@@ -256,57 +252,6 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             LOG.debug("closing the upstream pool", e);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
-
-    /**
-     * One request on one connection, finished exactly once: by the response, a failure, the
-     * deadline, or the connection closing. Finishing gives the connection back to the pool
-     * (closed unless it may be kept alive).
-     */
-    final class Exchange {
-        private final Channel channel;
-        private final CompletableFuture<UpstreamResponse> result;
-        private final AtomicBoolean done = new AtomicBoolean();
-        volatile ScheduledFuture<?> timer;
-
-        Exchange(Channel channel, CompletableFuture<UpstreamResponse> result) {
-            this.channel = channel;
-            this.result = result;
-        }
-
-        void succeed(UpstreamResponse response, boolean keepAlive) {
-            if (!finish(keepAlive)) {
-                return;
-            }
-            channel.attr(USED).set(Boolean.TRUE);
-            result.complete(response);
-        }
-
-        boolean isDone() {
-            return done.get();
-        }
-
-        void fail(Throwable cause) {
-            if (finish(false)) {
-                result.completeExceptionally(cause);
-            }
-        }
-
-        private boolean finish(boolean keepAlive) {
-            if (!done.compareAndSet(false, true)) {
-                return false;
-            }
-            channel.attr(EXCHANGE).compareAndSet(this, null);
-            ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
-            }
-            if (!keepAlive) {
-                channel.close();
-            }
-            pool.release(channel);
-            return true;
-        }
     }
 
     /** Builds each new connection's pipeline: [tls] → http codec → aggregator → response handler. */

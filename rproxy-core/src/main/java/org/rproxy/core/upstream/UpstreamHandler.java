@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last handler of an upstream connection: hands the aggregated response to the connection's
- * current {@link UpstreamClient.Exchange}, copied into heap bytes so that no network buffer
+ * current {@link UpstreamExchange}, copied into heap bytes so that no network buffer
  * outlives this call (the response is released by {@link SimpleChannelInboundHandler}). Fails
  * the exchange when the connection closes or breaks first. Runs on the connection's event loop.
  */
@@ -27,7 +27,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
-        UpstreamClient.Exchange ex = ctx.channel().attr(UpstreamClient.EXCHANGE).get();
+        UpstreamExchange ex = ctx.channel().attr(UpstreamExchange.EXCHANGE).get();
         if (ex == null) {
             LOG.debug("response without a request on {}; closing", ctx.channel());
             ctx.close();
@@ -48,7 +48,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        UpstreamClient.Exchange ex = ctx.channel().attr(UpstreamClient.EXCHANGE).get();
+        UpstreamExchange ex = ctx.channel().attr(UpstreamExchange.EXCHANGE).get();
         if (ex != null) {
             ex.fail(new UpstreamException("upstream closed the connection before answering", null, true));
         }
@@ -57,7 +57,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        UpstreamClient.Exchange ex = ctx.channel().attr(UpstreamClient.EXCHANGE).get();
+        UpstreamExchange ex = ctx.channel().attr(UpstreamExchange.EXCHANGE).get();
         if (ex != null) {
             ex.fail(new UpstreamException("upstream connection failed: " + cause.getMessage(), cause));
         } else if (!(cause instanceof IOException)) {
