@@ -127,9 +127,29 @@ final class NearestLookup {
         kns.fill();
         synchronized (this) {
             kns.getEntries().forEach(this::add);
+            unverified(dht, target).forEach(this::add);
         }
         step();
         return done;
+    }
+
+    /**
+     * The {@value #K} nodes closest to {@code target} among those that contacted this node but
+     * never answered it (its routing table's replacement entries), that have not failed to answer
+     * it either. mldht keeps only nodes that answered in the routing table proper, and probes
+     * the others one per bucket every 30 s; the nodes a lookup asks hand out the same kind. So
+     * without these, a node that started before the others (an RProxy's publisher, the first
+     * node of a swarm) would look among the few that were up with it, and store its pointers
+     * there, far from the nodes closest to the target that every reader asks. Asking one is the
+     * lookup's own probe: an answer makes it a node of the routing table.
+     */
+    static List<KBucketEntry> unverified(DHT dht, Key target) {
+        return dht.getNode().table().stream()
+                .flatMap(e -> e.getBucket().getReplacementEntries().stream())
+                .filter(e -> !e.verifiedReachable() && e.eligibleForLocalLookup())
+                .sorted(new KBucketEntry.DistanceOrder(target))
+                .limit(K)
+                .toList();
     }
 
     private void add(KBucketEntry e) {

@@ -74,8 +74,9 @@ class OverlayNamespaceIT {
         String phases = log.lines().filter(l -> l.startsWith("phase ") || l.startsWith("Exception")
                 || l.contains("AssertionError")).reduce("", (a, b) -> a + b + "\n");
         System.out.println(phases);
-        assertTrue(ended, "the overlay run did not end within 600 s:\n" + tail(log));
-        assertEquals(0, child.exitValue(), "the overlay run failed:\n" + tail(log));
+        assertTrue(ended, "the overlay run did not end within 600 s, " + lastPhase(phases) + ":\n" + tail(log));
+        assertEquals(0, child.exitValue(), "the overlay run failed " + lastPhase(phases) + ": " + failure(log)
+                + "\n" + phases + "\n" + tail(log));
         assertTrue(log.contains("OVERLAY-OK"), tail(log));
     }
 
@@ -109,6 +110,18 @@ class OverlayNamespaceIT {
         } catch (IOException e) {
             // the child ended; what was read is kept
         }
+    }
+
+    /** Where the run got to, for the first line of a failure (a build's summary may show no more). */
+    private static String lastPhase(String phases) {
+        String last = phases.lines().filter(l -> l.startsWith("phase ")).reduce(null, (a, b) -> b);
+        return last == null ? "before phase 1" : "after phase " + last.substring(6, last.indexOf(':'));
+    }
+
+    /** The line saying what failed (the child's uncaught error), or a pointer to the whole output. */
+    private static String failure(String log) {
+        return log.lines().filter(l -> l.startsWith("Exception in thread \"main\"")).findFirst()
+                .orElse("no uncaught error printed; the whole output is in target/overlay-namespace-it.log");
     }
 
     private static String tail(String log) {
