@@ -142,6 +142,7 @@ final class ProxyCommand implements Callable<Integer> {
             PullProxy proxy = node.pull();
             if (publisher != null) {
                 proxy.addChangeListener(publisher::offer);
+                publisher.bindTo(proxy.registry());
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());
             }
             if (seedBundles != null) {

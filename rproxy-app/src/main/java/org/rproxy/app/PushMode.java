@@ -30,6 +30,7 @@ final class PushMode {
              PushPullProxy proxy = start(c, 0)) {
             if (publisher != null) {
                 proxy.pull().addChangeListener(publisher::offer);
+                publisher.bindTo(proxy.pull().registry());
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());
             }
             System.out.println("proxy (push) " + c.name() + " listening on " + proxy.baseUri()

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,7 @@ public final class OverlayPublisher implements AutoCloseable {
     private final Map<String, Pointer> current = new ConcurrentHashMap<>();
     private final Map<String, Pointer> previous = new ConcurrentHashMap<>();
     private final Map<String, Long> stored = new ConcurrentHashMap<>();
+    private final PublisherMeters meters = new PublisherMeters();
 
     private OverlayPublisher(OverlayNode node, DhtKey key) {
         this.node = node;
@@ -119,6 +122,18 @@ public final class OverlayPublisher implements AutoCloseable {
         String id = AltoResource.parse(header).id();
         return CompletableFuture.supplyAsync(() -> publish(id, seq, bundle.toBytes()), worker)
                 .thenCompose(f -> f);
+    }
+
+    /**
+     * Registers this publisher's meters on {@code registry} (a proxy's, so that its
+     * {@code /metrics} page shows them): the version each resource's pointer names and how many
+     * DHT nodes took it, puts by outcome, the DHT nodes this node knows and the torrents it
+     * serves (see the README's metrics table). Once per publisher.
+     *
+     * @throws IllegalStateException when bound already
+     */
+    public void bindTo(MeterRegistry registry) {
+        meters.bindTo(registry, node.dht()::knownNodes, node.swarm()::torrents);
     }
 
     /** What is published now: resource id to the version (the pointer's seq) that DHT nodes took. */
@@ -203,6 +218,7 @@ public final class OverlayPublisher implements AutoCloseable {
     private CompletableFuture<Integer> put(Pointer p) {
         return store(() -> node.dht().put(p.sign(key)), () -> p.equals(current.get(p.resourceId())), "putting " + p, TRIES)
                 .thenApply(s -> {
+                    meters.put(p.resourceId(), p.seq(), s, p.equals(current.get(p.resourceId())));
                     if (s.nodes() > 0) {
                         log.debug("overlay: {} stored on {} of the {} closest DHT nodes", p, s.nodes(), s.closest());
                         stored.merge(p.resourceId(), p.seq(), Math::max);

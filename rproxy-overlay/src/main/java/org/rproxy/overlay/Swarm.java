@@ -207,6 +207,11 @@ final class Swarm implements AutoCloseable {
         return dht.announce(infoHash, port);
     }
 
+    /** The torrents this node has open: seeded, or being fetched. */
+    int torrents() {
+        return clients.size();
+    }
+
     /** Stops seeding {@code infoHash} and deletes its folder. */
     void drop(String hex) {
         whole.remove(hex);

@@ -71,7 +71,7 @@ class OverlayNamespaceIT {
         if (Files.isDirectory(kept.getParent())) {
             Files.writeString(kept, log);
         }
-        String phases = log.lines().filter(l -> l.startsWith("phase ") || l.startsWith("Exception")
+        String phases = log.lines().filter(l -> l.startsWith("phase ") || l.startsWith("meters: ") || l.startsWith("Exception")
                 || l.contains("AssertionError")).reduce("", (a, b) -> a + b + "\n");
         System.out.println(phases);
         assertTrue(ended, "the overlay run did not end within 600 s, " + lastPhase(phases) + ":\n" + tail(log));

@@ -70,6 +70,7 @@ final class OverlayCast {
     private final CountingRelay proxyRelay;
     private final List<String> bootstrap;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ProxyProcess rproxy;
     private OverlayPublisher tamperer;
     private OverlayPublisher stale;
 
@@ -137,7 +138,24 @@ final class OverlayCast {
         Files.writeString(yaml, "bind: " + OverlaySettings.RPROXY + "\ndht-port: " + OverlayPeers.DHT_PORT + "\nbt-port: "
                 + OverlayPeers.BT_PORT + "\nbootstrap: [" + String.join(", ", bootstrap) + "]\nkey: " + dhtKeys[0]
                 + "\nstorage: " + lab.dir().resolve("overlay-rproxy") + "\n", StandardCharsets.UTF_8);
-        lab.startPushProxy("rproxy", direct, List.of("--overlay", yaml.toString()));
+        rproxy = lab.startPushProxy("rproxy", direct, List.of("--overlay", yaml.toString()));
+    }
+
+    /**
+     * The number of DHT nodes that took the last put of each of {@code ids}' pointers, as the
+     * RProxy's {@code /metrics} says ({@code rproxy_overlay_pointer_nodes}); -1 for one it does not show.
+     */
+    List<Integer> pointerNodes(List<String> ids) throws IOException, InterruptedException {
+        URI metrics = requireNonNull(rproxy, "rproxy (not started)").metrics();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        List<Integer> out = new ArrayList<>();
+        for (String id : ids) {
+            String series = "rproxy_overlay_pointer_nodes{resource=\"" + id + "\"} ";
+            out.add(r.body().lines().filter(l -> l.startsWith(series))
+                    .map(l -> (int) Double.parseDouble(l.substring(series.length()).trim())).findFirst().orElse(-1));
+        }
+        return out;
     }
 
     private OverlayPublisher publisher(String ip, Path key) {

@@ -98,6 +98,9 @@ public final class OverlayRun {
         if (!published) {
             return checks;
         }
+        List<Integer> held = cast.pointerNodes(IDS);
+        checks.add(Check.of("RProxy's /metrics: DHT nodes holding each pointer (rproxy_overlay_pointer_nodes)",
+                ">= 4 of the 8 closest each", held.toString(), held.stream().allMatch(n -> n >= 4)));
         SignedBundle net1 = cast.bundle(OverlayPeer.NETWORK_MAP);
         SignedBundle cost1 = cast.bundle(OverlayPeer.COST_MAP);
         long n1 = OverlayCast.created(net1);

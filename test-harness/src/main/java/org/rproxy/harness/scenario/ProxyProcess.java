@@ -53,15 +53,16 @@ final class ProxyProcess implements AutoCloseable {
         });
     }
 
-    /** A push-mode proxy: ready when it serves the directory it follows. */
+    /** A push-mode proxy (with an admin listener): ready when it serves the directory it follows. */
     static ProxyProcess startPush(String name, String classpath, String upstream, Path trust, Path logDir,
                                   List<String> extra) throws IOException, InterruptedException {
         return withFreshPorts(() -> {
             int port = freePort();
+            int admin = freePort();
             List<String> args = new ArrayList<>(List.of("proxy", "--mode", "push", "--listen", "127.0.0.1:" + port,
-                    "--upstream", upstream, "--trust", trust.toString(), "--name", name));
+                    "--admin", "127.0.0.1:" + admin, "--upstream", upstream, "--trust", trust.toString(), "--name", name));
             args.addAll(extra);
-            return launch(name, classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+            return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
         });
     }
 
