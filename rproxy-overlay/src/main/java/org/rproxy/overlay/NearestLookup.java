@@ -20,7 +20,6 @@ import lbms.plugins.mldht.kad.DHTConstants;
 import lbms.plugins.mldht.kad.GenericStorage;
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.KBucketEntry;
-import lbms.plugins.mldht.kad.KClosestNodesSearch;
 import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.PeerAddressDBItem;
 import lbms.plugins.mldht.kad.RPCCall;
@@ -120,36 +119,11 @@ final class NearestLookup {
     }
 
     private CompletableFuture<LookupResult> start() {
-        KClosestNodesSearch kns = new KClosestNodesSearch(target, K * 4, dht);
-        // as mldht's own node lookups: also nodes that missed an answer or two lately (a busy
-        // node drops requests), which mldht leaves out of the nodes it hands to others
-        kns.filter = KBucketEntry::eligibleForLocalLookup;
-        kns.fill();
         synchronized (this) {
-            kns.getEntries().forEach(this::add);
-            unverified(dht, target).forEach(this::add);
+            StartingNodes.of(dht, target).forEach(this::add);
         }
         step();
         return done;
-    }
-
-    /**
-     * The {@value #K} nodes closest to {@code target} among those that contacted this node but
-     * never answered it (its routing table's replacement entries), that have not failed to answer
-     * it either. mldht keeps only nodes that answered in the routing table proper, and probes
-     * the others one per bucket every 30 s; the nodes a lookup asks hand out the same kind. So
-     * without these, a node that started before the others (an RProxy's publisher, the first
-     * node of a swarm) would look among the few that were up with it, and store its pointers
-     * there, far from the nodes closest to the target that every reader asks. Asking one is the
-     * lookup's own probe: an answer makes it a node of the routing table.
-     */
-    static List<KBucketEntry> unverified(DHT dht, Key target) {
-        return dht.getNode().table().stream()
-                .flatMap(e -> e.getBucket().getReplacementEntries().stream())
-                .filter(e -> !e.verifiedReachable() && e.eligibleForLocalLookup())
-                .sorted(new KBucketEntry.DistanceOrder(target))
-                .limit(K)
-                .toList();
     }
 
     private void add(KBucketEntry e) {

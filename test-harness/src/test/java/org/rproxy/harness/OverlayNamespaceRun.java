@@ -177,7 +177,7 @@ final class OverlayNamespaceRun {
             System.out.printf("phase 4: after the change all %d peers took the new cost map (seq %d) from the overlay"
                     + " in %d ms; the older pointer (seq %d) and the tampered one changed nothing%n",
                     PEERS, v2, (System.nanoTime() - t1) / 1_000_000, v1);
-            checkMeters(meters.scrape(), v2);
+            OverlayMeters.checkAfterChange(meters.scrape(), COST_MAP_ID, v2);
             if (SEEDING) {
                 // The peers seed what they took: with the RProxy gone, a newcomer still gets the
                 // current maps through the overlay, so from the peers alone.
@@ -204,36 +204,6 @@ final class OverlayNamespaceRun {
             }
         }
         System.exit(0);
-    }
-
-    /**
-     * The RProxy's overlay meters after the change: its cost-map pointer names the new version
-     * and sits on at least 6 of the 8 closest DHT nodes, its puts are counted, it knows the
-     * swarm's nodes and serves torrents; every meter is in the README's table, and the page
-     * passes promtool where it is installed.
-     */
-    private static void checkMeters(String page, long v2) throws Exception {
-        String cost = "{resource=\"" + COST_MAP_ID + "\"}";
-        check(sample(page, "rproxy_overlay_pointer_created_time_seconds" + cost) == v2,
-                "the meters name the cost map's new version " + v2 + ":\n" + page);
-        check(sample(page, "rproxy_overlay_pointer_nodes" + cost) >= 6, "the cost map's pointer on >= 6 nodes:\n" + page);
-        check(sample(page, "rproxy_overlay_puts_total{result=\"stored\"}") >= 5, "puts counted:\n" + page);
-        check(sample(page, "rproxy_overlay_dht_nodes") >= 8, "the RProxy knows more DHT nodes than the few up with it:\n" + page);
-        check(sample(page, "rproxy_overlay_torrents") >= 2, "torrents served:\n" + page);
-        BoundedMetricsIT.assertDocumented(page, 9);
-        String complaint = BoundedMetricsIT.promtoolComplaint(page);
-        check(complaint == null || complaint.isEmpty(), "promtool check metrics: " + complaint + "\n" + page);
-        System.out.printf("meters: the RProxy's cost-map pointer on %.0f DHT nodes, %.0f nodes in its routing table,"
-                + " %.0f torrents served; every meter documented, promtool %s%n",
-                sample(page, "rproxy_overlay_pointer_nodes" + cost), sample(page, "rproxy_overlay_dht_nodes"),
-                sample(page, "rproxy_overlay_torrents"), complaint == null ? "absent" : "passed");
-    }
-
-    /** The value of {@code series} (name and labels, as the page writes them) on a Prometheus page. */
-    private static double sample(String page, String series) {
-        return page.lines().filter(l -> l.startsWith(series + " ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
-                .orElseThrow(() -> new AssertionError(series + " is not on the page:\n" + page));
     }
 
     private static void closeEarly(List<AutoCloseable> open, AutoCloseable c) throws Exception {

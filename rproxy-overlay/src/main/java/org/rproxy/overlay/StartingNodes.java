@@ -1,0 +1,53 @@
+package org.rproxy.overlay;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import lbms.plugins.mldht.kad.DHT;
+import lbms.plugins.mldht.kad.KBucketEntry;
+import lbms.plugins.mldht.kad.KClosestNodesSearch;
+import lbms.plugins.mldht.kad.Key;
+
+/**
+ * The nodes a {@link NearestLookup} asks first, from this node's routing table: the
+ * {@value #FROM_TABLE} closest to the target that answered this node, and the
+ * {@value NearestLookup#K} closest of those that contacted it but never answered it.
+ */
+final class StartingNodes {
+    /** How many nodes of the routing table proper a lookup starts from. */
+    static final int FROM_TABLE = NearestLookup.K * 4;
+
+    private StartingNodes() {
+    }
+
+    /** The nodes to start a lookup of {@code target} from, closest first within each kind. */
+    static List<KBucketEntry> of(DHT dht, Key target) {
+        KClosestNodesSearch kns = new KClosestNodesSearch(target, FROM_TABLE, dht);
+        // as mldht's own node lookups: also nodes that missed an answer or two lately (a busy
+        // node drops requests), which mldht leaves out of the nodes it hands to others
+        kns.filter = KBucketEntry::eligibleForLocalLookup;
+        kns.fill();
+        List<KBucketEntry> out = new ArrayList<>(kns.getEntries());
+        out.addAll(unverified(dht, target));
+        return out;
+    }
+
+    /**
+     * The {@value NearestLookup#K} nodes closest to {@code target} among those that contacted
+     * this node but never answered it (its routing table's replacement entries), that have not
+     * failed to answer it either. mldht keeps only nodes that answered in the routing table
+     * proper, and probes the others one per bucket every 30 s; the nodes a lookup asks hand out
+     * the same kind. So without these, a node that started before the others (an RProxy's
+     * publisher, the first node of a swarm) would look among the few that were up with it, and
+     * store its pointers there, far from the nodes closest to the target that every reader asks.
+     * Asking one is the lookup's own probe: an answer makes it a node of the routing table.
+     */
+    static List<KBucketEntry> unverified(DHT dht, Key target) {
+        return dht.getNode().table().stream()
+                .flatMap(e -> e.getBucket().getReplacementEntries().stream())
+                .filter(e -> !e.verifiedReachable() && e.eligibleForLocalLookup())
+                .sorted(new KBucketEntry.DistanceOrder(target))
+                .limit(NearestLookup.K)
+                .toList();
+    }
+}
