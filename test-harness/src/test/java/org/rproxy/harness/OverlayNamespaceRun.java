@@ -168,8 +168,8 @@ final class OverlayNamespaceRun {
             // the stale publisher was up long before the peers: its put must still find the nodes
             // closest to its pointer among all of them, not only those that were up with it
             int storedOn = stale.publish(costV1, v1).get(60, TimeUnit.SECONDS);
-            check(storedOn >= 6, "the stale pointer, put after the peers joined, stored on " + storedOn
-                    + " DHT nodes (expected: at least 6 of the 8 closest)");
+            check(storedOn >= 5, "the stale pointer, put after the peers joined, stored on " + storedOn
+                    + " DHT nodes (expected: at least 5 of the 8 closest; a publisher that knew only the nodes up with it stored on 3)");
             Bytes cost2 = originBody(base, COST_MAP);
             check(!cost2.equals(cost1), "the cost map changed at the origin");
             long t1 = System.nanoTime();
