@@ -22,8 +22,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * none); the nodes in this node's DHT routing table ({@code rproxy_overlay_dht_nodes}: 0 means
  * it reaches nobody); and the torrents it serves ({@code rproxy_overlay_torrents}).
  *
- * <p>A resource is a document of the origin's directory (publishers take only what the origin
- * signed), so the {@code resource} label takes a bounded set of values. Records before
+ * <p>In a proxy a resource is a document of the origin's directory (it publishes only what it
+ * verified as the origin's), so the {@code resource} label takes a bounded set of values; code
+ * that publishes bundles it was handed ({@link OverlayPublisher#publish(org.rproxy.core.bundle.SignedBundle,
+ * long)}) bounds them itself. Records before
  * {@link #bindTo} are kept and shown once bound. Thread-safe.
  */
 final class PublisherMeters {
