@@ -33,9 +33,9 @@ final class EncodedResponse implements ReferenceCounted {
         return head;
     }
 
-    /** The body, with a reference of its own for the caller, who writes it on. */
-    Object retainedBody() {
-        return body.retain();
+    /** The body; its reference is the message's (whoever takes the body in its place releases it). */
+    ReferenceCounted body() {
+        return body;
     }
 
     @Override

@@ -64,6 +64,7 @@ class EncodedHeadTest {
     Path dir;
     private AltoHttpServer server;
     private BodySpool spool;
+    private RepresentationStore<String> store;
 
     @AfterEach
     void stop() {
@@ -168,9 +169,25 @@ class EncodedHeadTest {
         }
     }
 
+    @Test
+    void aSpooledBodySentBehindASharedHeadLetsItsFileGoOnceTheRepresentationLeaves() throws Exception {
+        spool = BodySpool.open(dir, 64 * 1024);
+        start(spool);
+        exchange();
+        assertTrue(spool.sends() >= 7, "sent from the spool: " + spool.sends());
+        assertEquals(BIG.length + BIG_GZ.length, spool.spooledBytes());
+        store.remove("doc");
+        // every response was written whole and the connection closed: nothing holds the files
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (spool.spooledBytes() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, spool.spooledBytes(), "the files of a representation no longer held, after its last send");
+    }
+
     private void start(BodySpool files) {
         // As in service: the store prepares the bodies (a direct copy, or the spool file).
-        RepresentationStore<String> store = files == null ? RepresentationStore.boundedBy(1 << 26)
+        store = files == null ? RepresentationStore.boundedBy(1 << 26)
                 : RepresentationStore.boundedBy(1 << 26, files);
         store.put("doc", big());
         FrontEndConfig config = FrontEndConfig.defaults("127.0.0.1", 0);
