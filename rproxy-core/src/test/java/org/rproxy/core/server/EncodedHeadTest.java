@@ -178,11 +178,8 @@ class EncodedHeadTest {
         assertEquals(BIG.length + BIG_GZ.length, spool.spooledBytes());
         store.remove("doc");
         // every response was written whole and the connection closed: nothing holds the files
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (spool.spooledBytes() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, spool.spooledBytes(), "the files of a representation no longer held, after its last send");
+        assertTrue(SpooledBodyResponseTest.await(() -> spool.spooledBytes() == 0),
+                "the files of a representation no longer held, after its last send: " + spool.spooledBytes() + " bytes");
     }
 
     private void start(BodySpool files) {

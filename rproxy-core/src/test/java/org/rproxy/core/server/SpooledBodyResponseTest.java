@@ -170,7 +170,7 @@ class SpooledBodyResponseTest {
     }
 
     /** Polls {@code condition} for up to 20 s: the server sees the client gone on its own time. */
-    private static boolean await(BooleanSupplier condition) {
+    static boolean await(BooleanSupplier condition) {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
