@@ -34,12 +34,13 @@
 # that jar (say, the previous build), measured alternating with the others, so a before/after
 # comparison comes from one run; it is added to SYSTEMS unless SYSTEMS is given. BASELINE_ARGS: extra
 # 'rproxy proxy' options for that one (BASELINE_JAR=rproxy-app/target/rproxy.jar BASELINE_ARGS=--no-spool
-# compares sendfile with writing from memory in one build). RPROXY_OPTS: extra
+# compares sendfile with writing from memory in one build; BASELINE_ARGS='--send-buffer 256KB' a fixed
+# send buffer with the kernel's autotuning). RPROXY_OPTS: extra
 # JVM options for both RProxies (e.g. -XX:StartFlightRecording=...); BASELINE_OPTS, when set,
 # replaces them for rproxy-base (one jar, a system property on one side only). PORT_BASE (18080): the
 # listeners take PORT_BASE+1..+5 and +100, +101, so two runs on one machine can use two bases.
 # The answer mix runs on the RProxies only (the caches would pass every POST to the origin).
-# Two tables come out: every (document, system) pair, then RProxy's ratios over each anchor.
+# Two tables come out: every (document, system) pair, then each RProxy's ratios over each anchor.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -333,19 +334,22 @@ summarise() {
       # RProxy over each anchor: requests/s, then requests per server CPU-second (the issue-13 goal:
       # >= 1.0 per CPU-second against nginx static, >= 1.0 in requests/s against the caches)
       printf "\nRProxy over each anchor, req/s ratio / req-per-CPU-second ratio (the answer mix: RProxy alone, per core):\n\n"
-      printf "| document | RProxy req/s | RProxy req per CPU-s | / nginx static | / nginx proxy_cache | / Varnish |\n"
-      printf "|---|---:|---:|---:|---:|---:|\n"
+      printf "| document | RProxy | req/s | req per CPU-s | / nginx static | / nginx proxy_cache | / Varnish |\n"
+      printf "|---|---|---:|---:|---:|---:|---:|\n"
       split("nginx-static nginx-cache varnish", anchors, " ")
+      split("rproxy rproxy-base", mine, " ")
       for (d = 1; d <= nd; d++) {
-        r = docs[d] SUBSEP "rproxy"
-        if (!(r in n) || cpu[r] <= 0) continue
-        line = sprintf("| %s | %.0f | %.0f |", docs[d], rps[r] / n[r], tot[r] / cpu[r])
-        for (a = 1; a <= 3; a++) {
-          k = docs[d] SUBSEP anchors[a]
-          if (!(k in n) || rps[k] == 0 || cpu[k] <= 0 || tot[k] == 0) { line = line " — |"; continue }
-          line = line sprintf(" %.2f / %.2f |", rps[r] / rps[k], (tot[r] / cpu[r]) / (tot[k] / cpu[k]))
+        for (m = 1; m <= 2; m++) {
+          r = docs[d] SUBSEP mine[m]
+          if (!(r in n) || cpu[r] <= 0) continue
+          line = sprintf("| %s | %s | %.0f | %.0f |", docs[d], mine[m], rps[r] / n[r], tot[r] / cpu[r])
+          for (a = 1; a <= 3; a++) {
+            k = docs[d] SUBSEP anchors[a]
+            if (!(k in n) || rps[k] == 0 || cpu[k] <= 0 || tot[k] == 0) { line = line " — |"; continue }
+            line = line sprintf(" %.2f / %.2f |", rps[r] / rps[k], (tot[r] / cpu[r]) / (tot[k] / cpu[k]))
+          }
+          print line
         }
-        print line
       }
     }' "$W/results.tsv"
 }

@@ -102,6 +102,12 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Client connections served at once, update streams included (default 10000).")
     Integer maxConnections;
 
+    @Option(names = "--send-buffer", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Send buffer of each client connection (listen.send-buffer; SO_SNDBUF, e.g. 256KB;"
+                    + " default: the kernel's autotuning). Bounds the kernel memory a connection holds while a large map"
+                    + " goes out, and its throughput to about twice SIZE per round trip.")
+    ByteSize sendBuffer;
+
     @Option(names = "--max-subscribers", paramLabel = "N",
             description = "Update streams open at once on /updates (default: the heap / 32 KB).")
     Integer maxSubscribers;
@@ -177,10 +183,11 @@ final class ProxyCommand implements Callable<Integer> {
         if (name != null) {
             c = c.withName(name);
         }
-        if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null) {
+        if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null || sendBuffer != null) {
             try {
                 c = c.withListen(new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
-                        maxConnections != null ? maxConnections : c.listen().maxConnections()));
+                        maxConnections != null ? maxConnections : c.listen().maxConnections(),
+                        sendBuffer != null ? sendBuffer : c.listen().sendBuffer()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("--" + e.getMessage());
             }

@@ -3,7 +3,6 @@ package org.rproxy.app;
 import java.time.Clock;
 
 import org.rproxy.core.config.Address;
-import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.overlay.OverlayConfig;
 import org.rproxy.overlay.OverlayPublisher;
@@ -48,8 +47,7 @@ final class PushMode {
     /** Starts a push proxy from {@code c}; {@code port} overrides the listen port when not 0. */
     static PushPullProxy start(ProxyConfig c, int port) {
         ProxyConfig pc = port == 0 ? c
-                : c.withListen(new ListenConfig(new Address(c.listen().address().host(), port), c.listen().tls(),
-                        c.listen().maxConnections()));
+                : c.withListen(c.listen().withAddress(new Address(c.listen().address().host(), port)));
         return PushPullProxy.start(pc, Clock.systemUTC());
     }
 }

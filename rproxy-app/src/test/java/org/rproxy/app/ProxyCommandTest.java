@@ -2,6 +2,7 @@ package org.rproxy.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
@@ -56,5 +58,15 @@ class ProxyCommandTest {
         assertTrue(both.cache().spool());
         assertEquals(dir, both.cache().spoolDir());
         assertEquals(64L << 20, both.cache().maxBytes().bytes());
+    }
+
+    @Test
+    void sendBufferIsTheKernelsUnlessGivenAndKeepsTheOtherListenSettings() throws Exception {
+        assertEquals(0, settings().listen().sendBufferBytes());
+        ProxyConfig c = settings("--send-buffer", "256KB", "--max-connections", "500");
+        assertEquals(256 * 1024, c.listen().sendBufferBytes());
+        assertEquals(500, c.listen().maxConnections());
+        ConfigException bad = assertThrows(ConfigException.class, () -> settings("--send-buffer", "1KB"));
+        assertEquals("--send-buffer: 1KB (expected: 16KB to 1GB)", bad.getMessage());
     }
 }

@@ -132,6 +132,7 @@ public final class PullProxy implements AutoCloseable {
         feed.addChangeListener(this::learnKeys);
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
+                .withSendBufferBytes(config.listen().sendBufferBytes())
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()))
                 .withSpool(spool);
         if (config.queries() == ProxyConfig.Queries.LOCAL) {

@@ -10,18 +10,45 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  * @param tls     certificate and key for HTTPS, or null for plain HTTP
  * @param maxConnections open client connections served at once, update streams included; one
  *                       more is answered 503 (default 10000)
+ * @param sendBuffer the send buffer of each client connection ({@code SO_SNDBUF}, which Linux
+ *                   doubles for its bookkeeping), or null to leave it to the kernel's autotuning
+ *                   (up to {@code net.ipv4.tcp_wmem}'s maximum). A bounded buffer bounds the
+ *                   kernel memory each connection may hold while a large map goes out, and its
+ *                   throughput to about twice the size per round trip
  */
-public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections) {
+public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** The smallest send buffer: Linux's own floor is 4.5 KB, and below a few pages every write is a wake-up. */
+    public static final long MIN_SEND_BUFFER = 16 * 1024;
+    /** {@code SO_SNDBUF} takes an int, and the kernel caps it at {@code net.core.wmem_max} anyway. */
+    public static final long MAX_SEND_BUFFER = 1L << 30;
 
     public ListenConfig {
         address = orDefault(address, DEFAULT_ADDRESS);
         maxConnections = atLeast(maxConnections, DEFAULT_MAX_CONNECTIONS, 1, "max-connections");
+        if (sendBuffer != null && (sendBuffer.bytes() < MIN_SEND_BUFFER || sendBuffer.bytes() > MAX_SEND_BUFFER)) {
+            throw new IllegalArgumentException("send-buffer: " + sendBuffer + " (expected: 16KB to 1GB)");
+        }
     }
 
-    /** With the default connection limit. */
+    /** With the kernel's send buffer. */
+    public ListenConfig(Address address, TlsConfig tls, Integer maxConnections) {
+        this(address, tls, maxConnections, null);
+    }
+
+    /** With the default connection limit and the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls) {
-        this(address, tls, null);
+        this(address, tls, null, null);
+    }
+
+    /** The same on another address (a port chosen at start). */
+    public ListenConfig withAddress(Address other) {
+        return new ListenConfig(other, tls, maxConnections, sendBuffer);
+    }
+
+    /** The send buffer in bytes, {@code 0} for the kernel's autotuning. */
+    public int sendBufferBytes() {
+        return sendBuffer == null ? 0 : (int) sendBuffer.bytes();
     }
 }

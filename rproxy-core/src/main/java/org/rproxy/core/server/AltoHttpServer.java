@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -101,6 +102,9 @@ public final class AltoHttpServer implements AutoCloseable {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new AltoChannelInitializer(config, service, observer, new ResponseRenderer(clock),
                         new ConnectionLimit(config.maxConnections())));
+        if (config.sendBufferBytes() > 0) {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBufferBytes());
+        }
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             shutdown(acceptor, workers);
@@ -109,7 +113,8 @@ public final class AltoHttpServer implements AutoCloseable {
                     cause);
         }
         AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections);
-        LOG.info("listening on {} ({}, {} event loops)", server.localAddress(), transport, threads);
+        LOG.info("listening on {} ({}, {} event loops, send buffer {})", server.localAddress(), transport, threads,
+                config.sendBufferBytes() > 0 ? config.sendBufferBytes() + " bytes per connection" : "autotuned");
         return server;
     }
 
@@ -121,6 +126,11 @@ public final class AltoHttpServer implements AutoCloseable {
     /** Waits until every connection accepted so far has closed; false if some are still open (tests). */
     boolean awaitConnectionsClosed(Duration timeout) {
         return connections.newCloseFuture().awaitUninterruptibly(timeout.toMillis()) && connections.isEmpty();
+    }
+
+    /** The send buffer of each open connection as the kernel reports it, doubled on Linux (tests). */
+    List<Integer> connectionSendBuffers() {
+        return connections.stream().map(c -> c.config().getOption(ChannelOption.SO_SNDBUF)).toList();
     }
 
     @Override

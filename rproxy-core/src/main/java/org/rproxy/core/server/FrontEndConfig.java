@@ -34,11 +34,15 @@ import org.rproxy.core.store.BodySpool;
  * @param spool                where the store spools large bodies, or null: a body found there is
  *                             sent from its file by the kernel (sendfile) on plain HTTP/1.1
  *                             connections, and copied from memory under TLS and on HTTP/2
+ * @param sendBufferBytes      the send buffer of every client connection ({@code SO_SNDBUF}), or
+ *                             {@code 0} to leave it to the kernel's autotuning. A bounded buffer
+ *                             bounds the kernel memory one connection can hold, and each
+ *                             connection's throughput to about twice the size per round trip
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                              int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext,
-                             BodySpool spool) {
+                             BodySpool spool, int sendBufferBytes) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -86,6 +90,9 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
             throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
         }
         requireNonNull(dialectOf, "dialectOf");
+        if (sendBufferBytes < 0) {
+            throw new IllegalArgumentException("sendBufferBytes: " + sendBufferBytes + " (expected: >= 0)");
+        }
     }
 
     /** Without a spool. */
@@ -93,59 +100,65 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
                           Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                           int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
         this(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0);
     }
 
     /** The default limits, JSON errors everywhere, plain HTTP, no spool. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null);
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
     }
 
     public FrontEndConfig withIdleTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
     }
 
     public FrontEndConfig withFirstByteTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, timeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
     }
 
     public FrontEndConfig withIoThreads(int threads) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
-                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext, spool);
+                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext, spool, sendBufferBytes);
     }
 
     public FrontEndConfig withMaxConnections(int connections) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                connections, maxStreams, ioThreads, dialectOf, sslContext, spool);
+                connections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
     }
 
     public FrontEndConfig withMaxStreams(int streams) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, streams, ioThreads, dialectOf, sslContext, spool);
+                maxConnections, streams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
     }
 
     public FrontEndConfig withDialectOf(Function<String, Dialect> dialects) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialects, sslContext, spool);
+                maxConnections, maxStreams, ioThreads, dialects, sslContext, spool, sendBufferBytes);
     }
 
     public FrontEndConfig withSslContext(SslContext context) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, context, spool);
+                maxConnections, maxStreams, ioThreads, dialectOf, context, spool, sendBufferBytes);
     }
 
     public FrontEndConfig withSpool(BodySpool bodies) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, bodies);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, bodies, sendBufferBytes);
+    }
+
+    /** The same with a send buffer of {@code bytes} per connection ({@code 0}: the kernel's autotuning). */
+    public FrontEndConfig withSendBufferBytes(int bytes) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, bytes);
     }
 
     /** The first-byte timeout as applied: never longer than the idle timeout. */

@@ -69,7 +69,7 @@ class ConfigLoaderTest {
 
     @Test
     void everyKeyIsRead() {
-        String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n"
+        String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  prefetch: [/directory, /prop/pid]\n"
                 + "cache:\n  max-bytes: 512KB\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
@@ -78,6 +78,7 @@ class ConfigLoaderTest {
         assertEquals("edge-1", c.name());
         assertEquals(new Address("0.0.0.0", 9000), c.listen().address());
         assertEquals(20000, c.listen().maxConnections());
+        assertEquals(256 * 1024, c.listen().sendBufferBytes());
         assertEquals(443 + 8000, c.upstream().port());
         assertTrue(c.upstream().https());
         assertEquals(3, c.upstream().connections());
@@ -125,6 +126,10 @@ class ConfigLoaderTest {
                         "pull.yaml: listen.address: 'nohost:x' is not HOST:PORT (expected e.g. 127.0.0.1:8282)"),
                 Arguments.of("UP\nlisten: {max-connections: 0}",
                         "pull.yaml: listen.max-connections: 0 (expected: >= 1)"),
+                Arguments.of("UP\nlisten: {send-buffer: 4KB}",
+                        "pull.yaml: listen.send-buffer: 4KB (expected: 16KB to 1GB)"),
+                Arguments.of("UP\nlisten: {send-buffer: 2GB}",
+                        "pull.yaml: listen.send-buffer: 2GB (expected: 16KB to 1GB)"),
                 Arguments.of("UP\nmode: sideways",
                         "pull.yaml: mode: 'sideways' is not one of pull push"),
                 Arguments.of("UP\nlimits: {max-endpoint-pairs: 0}",
