@@ -35,9 +35,10 @@ import org.rproxy.core.store.Representation;
  * moved to it. The pointer is signed with the publisher's own DHT key, which says only whose
  * pointer it is; clients trust a bundle only when the origin's signature inside it verifies.
  * The current and the previous version of each resource stay seeded (a client may be half-way
- * through the previous one); older ones are dropped. A new pointer is put again after 10 s and
- * a minute (a busy or changing DHT does not always show one lookup its closest nodes), and
- * pointers and announcements again every {@code republish}.
+ * through the previous one); older ones are dropped. A new pointer is put, and its torrent
+ * announced, again after 10 s and a minute (a busy or changing DHT does not always show one
+ * lookup its closest nodes, and a node that just joined knows few of them), and pointers and
+ * announcements again every {@code republish}.
  *
  * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
  * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
@@ -182,17 +183,18 @@ public final class OverlayPublisher implements AutoCloseable {
      */
     private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle) {
         byte[] infoHash = node.swarm().seed(id + ".http", bundle);
-        CompletableFuture<Stored> announced = store(() -> node.swarm().announce(infoHash), () -> true,
-                "announcing " + id + " seq " + seq, TRIES);
         Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
         Pointer held = current.put(id, p);
+        CompletableFuture<Stored> announced = announce(p);
         CompletableFuture<Integer> stored = put(p);
         await(CompletableFuture.allOf(announced, stored));
-        // and again a little later: the closest nodes of a busy or changing DHT are not always the
-        // ones a single lookup reached, and readers would take an older pointer from the others
+        // and both again a little later: the closest nodes of a busy or changing DHT are not
+        // always the ones a single lookup reached (a node that just joined knows a few), and
+        // readers would take an older pointer from the others, or find the pointer and no seeder
         for (Duration after : SETTLE) {
             worker.schedule(() -> {
                 if (p.equals(current.get(id))) {
+                    announce(p);
                     put(p);
                 }
             }, after.toMillis(), TimeUnit.MILLISECONDS);
@@ -212,6 +214,15 @@ public final class OverlayPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Announces this node as a seed of {@code p}'s torrent until at least half of the closest DHT
+     * nodes took it (see {@link #store}), while {@code p} is the current pointer.
+     */
+    private CompletableFuture<Stored> announce(Pointer p) {
+        return store(() -> node.swarm().announce(p.infoHash()), () -> p.equals(current.get(p.resourceId())),
+                "announcing " + p, TRIES);
     }
 
     /** Puts {@code p} until at least half of the closest DHT nodes took it (see {@link #store}). */

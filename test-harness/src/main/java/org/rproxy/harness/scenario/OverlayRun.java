@@ -27,8 +27,9 @@ import org.rproxy.harness.topology.TopologySpec;
  * map every {@link #POLL} until it holds the new version, for at most {@link #CHANGE_LIMIT}, while
  * a probe peer tells when the overlay first offers the new version (how promptly the RProxy
  * published it).
- * Writes {@code checks.tsv} (read back by the scenario), {@code peers.csv} and every line the
- * peers said ({@code peer-lines.log}) into the report folder; prints its progress. Everything
+ * Writes {@code checks.tsv} (read back by the scenario), {@code peers.csv}, every line the
+ * peers said ({@code peer-lines.log}) and the logs of the processes it started ({@code logs/})
+ * into the report folder; prints its progress. Everything
  * it starts is stopped by the {@link Lab}, by PID.
  *
  * <p>Usage: {@code OverlayRun key=value...} ({@link OverlaySettings#toArgs}).
@@ -59,7 +60,11 @@ public final class OverlayRun {
         Files.createDirectories(s.reports());
         List<Check> checks;
         try (Lab lab = new Lab(s.lab(), System.out, null)) {
-            checks = new OverlayRun(s, lab).run();
+            try {
+                checks = new OverlayRun(s, lab).run();
+            } finally {
+                keepLogs(lab.dir(), s.reports().resolve("logs"));
+            }
         } catch (Exception | AssertionError e) {
             e.printStackTrace(System.out);
             checks = List.of(Check.of("overlay run", "completes", String.valueOf(e).replaceAll("\\s+", " "), false));
@@ -70,6 +75,23 @@ public final class OverlayRun {
         }
         Files.writeString(s.reports().resolve(CHECKS_FILE), tsv, StandardCharsets.UTF_8);
         System.exit(0);
+    }
+
+    /**
+     * Copies the logs of the processes the run started (each peer JVM's, the RProxy's, the
+     * proxies') out of the lab, which is deleted when it closes, so that a peer that fell back
+     * can be looked into after the run.
+     */
+    private static void keepLogs(Path labDir, Path into) {
+        try (var logs = Files.walk(labDir, 2)) {
+            Files.createDirectories(into);
+            for (Path log : logs.filter(f -> f.getFileName().toString().endsWith(".log") && Files.isRegularFile(f)).toList()) {
+                Files.copy(log, into.resolve(labDir.relativize(log).toString().replace('/', '-')),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            System.out.println("overlay: the process logs were not kept: " + e);
+        }
     }
 
     private List<Check> run() throws Exception {
