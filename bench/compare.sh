@@ -35,7 +35,7 @@
 # comparison comes from one run; it is added to SYSTEMS unless SYSTEMS is given. BASELINE_ARGS: extra
 # 'rproxy proxy' options for that one (BASELINE_JAR=rproxy-app/target/rproxy.jar BASELINE_ARGS=--no-spool
 # compares sendfile with writing from memory in one build; BASELINE_ARGS='--send-buffer 256KB' a fixed
-# send buffer with the kernel's autotuning). RPROXY_OPTS: extra
+# send buffer with the kernel's autotuning); RPROXY_ARGS: the same for rproxy. RPROXY_OPTS: extra
 # JVM options for both RProxies (e.g. -XX:StartFlightRecording=...); BASELINE_OPTS, when set,
 # replaces them for rproxy-base (one jar, a system property on one side only). PORT_BASE (18080): the
 # listeners take PORT_BASE+1..+5 and +100, +101, so two runs on one machine can use two bases.
@@ -60,6 +60,7 @@ if [[ -z "${SYSTEMS:-}" ]]; then
 fi
 RPROXY_OPTS="${RPROXY_OPTS:-}"
 BASELINE_ARGS="${BASELINE_ARGS:-}"
+RPROXY_ARGS="${RPROXY_ARGS:-}"
 HARNESS_JAR="${HARNESS_JAR:-$here/test-harness/target/harness.jar}"
 
 PORT_BASE="${PORT_BASE:-18080}"
@@ -401,7 +402,7 @@ main() {
   varnish="$LAST_PID"
   # shellcheck disable=SC2086 # RPROXY_OPTS is a list of JVM options
   start rproxy java -Xmx1g $RPROXY_OPTS -jar "$RPROXY_JAR" proxy --listen "127.0.0.1:$P_RPROXY" \
-      --upstream "http://127.0.0.1:$P_RELAY" --trust "$W/keys/origin.pub" --name bench
+      --upstream "http://127.0.0.1:$P_RELAY" --trust "$W/keys/origin.pub" --name bench $RPROXY_ARGS
   rproxy="$LAST_PID"
   base=""
   if wanted rproxy-base; then
