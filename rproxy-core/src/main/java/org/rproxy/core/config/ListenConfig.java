@@ -28,7 +28,8 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         address = orDefault(address, DEFAULT_ADDRESS);
         maxConnections = atLeast(maxConnections, DEFAULT_MAX_CONNECTIONS, 1, "max-connections");
         if (sendBuffer != null && (sendBuffer.bytes() < MIN_SEND_BUFFER || sendBuffer.bytes() > MAX_SEND_BUFFER)) {
-            throw new IllegalArgumentException("send-buffer: " + sendBuffer + " (expected: 16KB to 1GB)");
+            throw new IllegalArgumentException("send-buffer: " + sendBuffer + " (expected: "
+                    + ByteSize.ofBytes(MIN_SEND_BUFFER) + " to " + ByteSize.ofBytes(MAX_SEND_BUFFER) + ")");
         }
     }
 

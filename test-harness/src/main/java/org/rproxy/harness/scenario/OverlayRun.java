@@ -1,9 +1,12 @@
 package org.rproxy.harness.scenario;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,9 +90,9 @@ public final class OverlayRun {
             Files.createDirectories(into);
             for (Path log : logs.filter(f -> f.getFileName().toString().endsWith(".log") && Files.isRegularFile(f)).toList()) {
                 Files.copy(log, into.resolve(labDir.relativize(log).toString().replace('/', '-')),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             System.out.println("overlay: the process logs were not kept: " + e);
         }
     }
@@ -243,7 +246,7 @@ public final class OverlayRun {
     private static String sha(OverlayCast cast, String target) {
         try {
             return OverlayPeer.sha(cast.bundle(target).body());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "-";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -251,7 +254,7 @@ public final class OverlayRun {
         }
     }
 
-    private void writeCsv(List<PeerSample> samples) throws java.io.IOException {
+    private void writeCsv(List<PeerSample> samples) throws IOException {
         StringBuilder b = new StringBuilder(PeerSample.CSV_HEADER).append('\n');
         samples.forEach(p -> b.append(p.csv()).append('\n'));
         Files.writeString(s.reports().resolve("peers.csv"), b, StandardCharsets.UTF_8);
