@@ -46,7 +46,7 @@ import org.rproxy.core.sign.AltoResource;
  * taken for each resource is kept, and offered again without a transfer when a pointer names it
  * (a client that polls is told at once that it holds the current version). With
  * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on,
- * until it takes a newer one; one it refused is dropped, and not fetched again (its infohash
+ * announced again as a publisher's are ({@link Renewals}), until it takes a newer one; one it refused is dropped, and not fetched again (its infohash
  * names the same bytes).
  *
  * <p>{@link #offers} blocks the calling thread for at most the budget; mldht and bt run their
@@ -175,8 +175,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             if (before != null) {
                 node.swarm().drop(before.infoHash());
             }
-            node.swarm().announce(infoHash).whenComplete((s, e) -> log.debug("overlay: seeding {} announced to {}",
-                    offer.from(), e == null ? s : e.toString()));
+            node.announce(infoHash).thenAccept(s -> log.debug("overlay: seeding {}: announced to {}", offer.from(), s));
         } else {
             node.swarm().drop(hex);
         }

@@ -28,7 +28,7 @@ import org.rproxy.core.config.ByteSize;
  * storage: /var/lib/rproxy/overlay
  * seeding: true            # client peers: keep seeding what they fetched and verified
  * budget: 10s              # a client's time for lookup and transfer before it pulls
- * republish: 20m           # pointers and announcements again (DHT nodes forget after about 2 h)
+ * republish: 20m           # pointers and announcements (a seeding client's too) again (DHT nodes forget)
  * max-bundle: 64MB
  * </pre>
  */

@@ -7,24 +7,29 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.rproxy.core.config.Address;
 
 /**
  * One peer of the overlay: a mainline DHT node and a BitTorrent swarm on the same address, the
- * swarm finding its peers through the node. Publishers and client peers are each one of these.
- * Thread-safe; its threads are mldht's and bt's.
+ * swarm finding its peers through the node, and the {@link Renewals} that keep what it stores
+ * in the DHT alive. Publishers and client peers are each one of these. Thread-safe; its threads
+ * are mldht's, bt's and the renewals' timer.
  */
 final class OverlayNode implements AutoCloseable {
     private final OverlayConfig config;
     private final DhtNode dht;
     private final Swarm swarm;
+    private final Renewals renewals;
 
     private OverlayNode(OverlayConfig config, DhtNode dht, Swarm swarm) {
         this.config = config;
         this.dht = dht;
         this.swarm = swarm;
+        this.renewals = new Renewals(config.republish());
     }
 
     static OverlayNode start(OverlayConfig config) {
@@ -66,8 +71,24 @@ final class OverlayNode implements AutoCloseable {
         return swarm;
     }
 
+    Renewals renewals() {
+        return renewals;
+    }
+
+    /**
+     * Announces this node in the DHT as a seed of {@code infoHash}, a torrent its swarm holds
+     * whole, and keeps announcing it (see {@link Renewals}) until the swarm drops it.
+     *
+     * @return how the first announcement went: how many of the closest DHT nodes took it
+     */
+    CompletableFuture<Stored> announce(byte[] infoHash) {
+        return renewals.keep("announcing " + HexFormat.of().formatHex(infoHash), () -> swarm.announce(infoHash),
+                () -> swarm.holds(infoHash), s -> { });
+    }
+
     @Override
     public void close() {
+        renewals.close();
         try {
             swarm.close();
         } finally {

@@ -11,12 +11,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -35,24 +34,20 @@ import org.rproxy.core.store.Representation;
  * moved to it. The pointer is signed with the publisher's own DHT key, which says only whose
  * pointer it is; clients trust a bundle only when the origin's signature inside it verifies.
  * The current and the previous version of each resource stay seeded (a client may be half-way
- * through the previous one); older ones are dropped. A new pointer is put, and its torrent
- * announced, again after 10 s and a minute (a busy or changing DHT does not always show one
- * lookup its closest nodes, and a node that just joined knows few of them), and pointers and
- * announcements again every {@code republish}.
+ * through the previous one); older ones are dropped. Each pointer (while it is current) and
+ * each announcement (while its torrent is seeded) is kept alive by the node's {@link Renewals}:
+ * stored again after 10 s and a minute, and then every {@code republish}.
  *
  * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
  * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
  */
 public final class OverlayPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
-    private static final java.time.Duration STEP_WAIT = java.time.Duration.ofSeconds(30);
-    private static final int TRIES = 5;
-    /** When a new pointer is put again after its first put. */
-    private static final List<Duration> SETTLE = List.of(Duration.ofSeconds(10), Duration.ofMinutes(1));
+    private static final Duration STEP_WAIT = Duration.ofSeconds(30);
 
     private final OverlayNode node;
     private final DhtKey key;
-    private final ScheduledExecutorService worker;
+    private final ExecutorService worker;
     private final Map<String, Pointer> current = new ConcurrentHashMap<>();
     private final Map<String, Pointer> previous = new ConcurrentHashMap<>();
     private final Map<String, Long> stored = new ConcurrentHashMap<>();
@@ -61,13 +56,11 @@ public final class OverlayPublisher implements AutoCloseable {
     private OverlayPublisher(OverlayNode node, DhtKey key) {
         this.node = node;
         this.key = key;
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "rproxy-overlay-publisher");
             t.setDaemon(true);
             return t;
         });
-        long every = node.config().republish().toSeconds();
-        worker.scheduleWithFixedDelay(this::republish, every, every, TimeUnit.SECONDS);
     }
 
     /**
@@ -178,27 +171,16 @@ public final class OverlayPublisher implements AutoCloseable {
      * Seeds {@code bundle}, announces it and moves the pointer of {@code id} to it (both at once:
      * a reader that finds the pointer before the announcement lands looks for peers again within
      * a second), and drops the version before the previous. Waits (on this publisher's thread)
-     * for the announcement and the put, one resource after the other: DHT nodes throttle a
+     * for the first announcement and put, one resource after the other: DHT nodes throttle a
      * sender that asks too much at once.
      */
     private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle) {
         byte[] infoHash = node.swarm().seed(id + ".http", bundle);
         Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
         Pointer held = current.put(id, p);
-        CompletableFuture<Stored> announced = announce(p);
+        CompletableFuture<Stored> announced = node.announce(infoHash);
         CompletableFuture<Integer> stored = put(p);
         await(CompletableFuture.allOf(announced, stored));
-        // and both again a little later: the closest nodes of a busy or changing DHT are not
-        // always the ones a single lookup reached (a node that just joined knows a few), and
-        // readers would take an older pointer from the others, or find the pointer and no seeder
-        for (Duration after : SETTLE) {
-            worker.schedule(() -> {
-                if (p.equals(current.get(id))) {
-                    announce(p);
-                    put(p);
-                }
-            }, after.toMillis(), TimeUnit.MILLISECONDS);
-        }
         Pointer old = held == null ? null : previous.put(id, held);
         if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
             node.swarm().drop(HexFormat.of().formatHex(old.infoHash()));
@@ -217,59 +199,18 @@ public final class OverlayPublisher implements AutoCloseable {
     }
 
     /**
-     * Announces this node as a seed of {@code p}'s torrent until at least half of the closest DHT
-     * nodes took it (see {@link #store}), while {@code p} is the current pointer.
+     * Puts {@code p}, and keeps it alive while it is the current pointer of its resource (see
+     * {@link Renewals}); completes with how many DHT nodes took the first put.
      */
-    private CompletableFuture<Stored> announce(Pointer p) {
-        return store(() -> node.swarm().announce(p.infoHash()), () -> p.equals(current.get(p.resourceId())),
-                "announcing " + p, TRIES);
-    }
-
-    /** Puts {@code p} until at least half of the closest DHT nodes took it (see {@link #store}). */
     private CompletableFuture<Integer> put(Pointer p) {
-        return store(() -> node.dht().put(p.sign(key)), () -> p.equals(current.get(p.resourceId())), "putting " + p, TRIES)
-                .thenApply(s -> {
-                    meters.put(p.resourceId(), p.seq(), s, p.equals(current.get(p.resourceId())));
-                    if (s.nodes() > 0) {
-                        log.debug("overlay: {} stored on {} of the {} closest DHT nodes", p, s.nodes(), s.closest());
-                        stored.merge(p.resourceId(), p.seq(), Math::max);
-                    }
-                    return s.nodes();
-                });
-    }
-
-    /**
-     * Runs {@code step} (a put or an announcement) until at least half of the closest DHT nodes
-     * took it, again after a second while fewer did, {@code still} holds and tries are left: a
-     * node that just started may not have joined yet, and nodes throttle a sender that asks too
-     * much at once (a whole catalogue at start). Completes with the last outcome, never
-     * exceptionally.
-     */
-    private CompletableFuture<Stored> store(Supplier<CompletableFuture<Stored>> step,
-                                                    BooleanSupplier still, String what, int tries) {
-        return step.get().handle((s, failure) -> {
-            Stored out = failure == null ? s : new Stored(0, 0);
-            if (out.enough()) {
-                return CompletableFuture.completedFuture(out);
+        BooleanSupplier isCurrent = () -> p.equals(current.get(p.resourceId()));
+        return node.renewals().keep("putting " + p, () -> node.dht().put(p.sign(key)), isCurrent, s -> {
+            meters.put(p.resourceId(), p.seq(), s, isCurrent.getAsBoolean());
+            if (s.nodes() > 0) {
+                log.debug("overlay: {} stored on {} of the {} closest DHT nodes", p, s.nodes(), s.closest());
+                stored.merge(p.resourceId(), p.seq(), Math::max);
             }
-            if (tries > 1 && still.getAsBoolean()) {
-                log.debug("overlay: {}: {} of the {} closest DHT nodes took it{}; again", what, out.nodes(), out.closest(),
-                        failure == null ? "" : " (" + failure + ")");
-                // not on the worker: it may be the thread waiting for this
-                return CompletableFuture.supplyAsync(() -> store(step, still, what, tries - 1),
-                        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)).thenCompose(f -> f);
-            }
-            if (still.getAsBoolean()) {
-                log.warn("overlay: {}: {} of the {} closest DHT nodes took it{}", what, out.nodes(), out.closest(),
-                        failure == null ? "" : " (" + failure + ")");
-            }
-            return CompletableFuture.completedFuture(out);
-        }).thenCompose(f -> f);
-    }
-
-    private void republish() {
-        current.values().forEach(this::put);
-        node.swarm().announceAll();
+        }).thenApply(Stored::nodes);
     }
 
     /** The bundle of a held representation: its signed fields and body, as {@code rproxy fetch -o} keeps them. */

@@ -100,7 +100,7 @@ final class Swarm implements AutoCloseable {
 
     /**
      * Writes {@code bytes} as {@code name} in the folder of its torrent and seeds it (announcing
-     * it in the DHT is the caller's next step, {@link #announce}).
+     * it in the DHT is the caller's next step, {@link OverlayNode#announce}).
      *
      * @return the infohash
      */
@@ -200,11 +200,17 @@ final class Swarm implements AutoCloseable {
     }
 
     /**
-     * Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole;
-     * completes with how many of the closest DHT nodes took the announcement.
+     * Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole, once;
+     * completes with how many of the closest DHT nodes took the announcement. Announcements
+     * expire: {@link OverlayNode#announce} keeps them alive.
      */
     CompletableFuture<Stored> announce(byte[] infoHash) {
         return dht.announce(infoHash, port);
+    }
+
+    /** Whether this node holds the torrent {@code infoHash} whole (seeded, or fetched), and serves it. */
+    boolean holds(byte[] infoHash) {
+        return whole.containsKey(HexFormat.of().formatHex(infoHash));
     }
 
     /** The torrents this node has open: seeded, or being fetched. */
@@ -229,13 +235,6 @@ final class Swarm implements AutoCloseable {
                     .visitConnections(TorrentId.fromBytes(HexFormat.of().parseHex(hex)), PeerConnection::closeQuietly);
         }
         deleteTree(root.resolve(hex));
-    }
-
-    /** Re-announces every seeded torrent (announcements expire in the DHT after about 30 min). */
-    void announceAll() {
-        for (String hex : clients.keySet()) {
-            dht.announce(HexFormat.of().parseHex(hex), port);
-        }
     }
 
     private static int pieceSize(int length) {

@@ -1,0 +1,184 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a node's records alive in the DHT: its pointers (a publisher's) and its announcements as
+ * a seed (a publisher's and a seeding client's alike). A record is stored until at least half of
+ * the closest nodes took it, again a second later while fewer did, up to {@value #TRIES} tries (a
+ * node that just started may not have joined yet, and nodes throttle a sender that asks too much
+ * at once). It is stored again after 10 s and after a minute, while the DHT around it settles: a
+ * busy or changing DHT does not always show one lookup its closest nodes, and a node that just
+ * joined knows only a few of them, so readers would find an older pointer on the others, or the
+ * pointer and no seeder. Then it is stored again every {@code republish}, because DHT nodes
+ * forget. All of it only while the record is still wanted (the pointer is current, the torrent
+ * still seeded). A record kept already (the same {@code what}) is stored once more, and not kept
+ * twice.
+ *
+ * <p>The timers run on one {@code rproxy-overlay-renewals} thread, which also starts each store;
+ * stores complete on mldht's threads. Thread-safe.
+ */
+final class Renewals implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Renewals.class);
+    static final int TRIES = 5;
+    /** When a record is stored again after its first store, while the DHT around it settles. */
+    static final List<Duration> SETTLE = List.of(Duration.ofSeconds(10), Duration.ofMinutes(1));
+    private static final Duration RETRY = Duration.ofSeconds(1);
+
+    private final ScheduledExecutorService timer;
+    private final List<Duration> settle;
+    private final Duration republish;
+    private final Duration retry;
+    /** The records kept, by what they are. */
+    private final Map<String, Kept> kept = new HashMap<>();
+
+    Renewals(Duration republish) {
+        this(SETTLE, republish, RETRY);
+    }
+
+    /** With other times than the DHT's: for tests. {@code settle} counts from the first store, ascending. */
+    Renewals(List<Duration> settle, Duration republish, Duration retry) {
+        this.settle = List.copyOf(settle);
+        this.republish = requireNonNull(republish, "republish");
+        this.retry = requireNonNull(retry, "retry");
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rproxy-overlay-renewals");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Stores a record with {@code step} (a put or an announcement), and keeps storing it as the
+     * class says while {@code wanted} holds. {@code outcome} is told how each store went, after
+     * its last try.
+     *
+     * @param what what is stored, for the log ("putting ...", "announcing ...")
+     * @return how the first store went, after its tries; never completes exceptionally
+     */
+    CompletableFuture<Stored> keep(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted,
+                                   Consumer<Stored> outcome) {
+        Kept k = new Kept(requireNonNull(what, "what"), requireNonNull(step, "step"), requireNonNull(wanted, "wanted"),
+                requireNonNull(outcome, "outcome"));
+        boolean first;
+        synchronized (kept) {
+            first = kept.putIfAbsent(what, k) == null;
+        }
+        CompletableFuture<Stored> stored = k.store();
+        if (first) {
+            renew(k, 0);
+        }
+        return stored;
+    }
+
+    /** How many records are kept now. */
+    int size() {
+        synchronized (kept) {
+            return kept.size();
+        }
+    }
+
+    /** Schedules the {@code round}th renewal of {@code k} (the settling ones first, then every {@code republish}). */
+    private void renew(Kept k, int round) {
+        Duration after = round < settle.size()
+                ? settle.get(round).minus(round == 0 ? Duration.ZERO : settle.get(round - 1))
+                : republish;
+        later(() -> {
+            synchronized (kept) {
+                if (!k.wanted.getAsBoolean()) {
+                    kept.remove(k.what, k);
+                    return;
+                }
+            }
+            k.store();
+            renew(k, round + 1);
+        }, after);
+    }
+
+    /** Runs {@code task} on the timer after {@code delay}; false when closed. */
+    private boolean later(Runnable task, Duration delay) {
+        try {
+            timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RejectedExecutionException closed) {
+            return false;
+        }
+    }
+
+    /** Stops every renewal; stores under way finish. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        synchronized (kept) {
+            kept.clear();
+        }
+    }
+
+    /** One record kept alive. */
+    private final class Kept {
+        final String what;
+        final Supplier<CompletableFuture<Stored>> step;
+        final BooleanSupplier wanted;
+        final Consumer<Stored> outcome;
+
+        Kept(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted, Consumer<Stored> outcome) {
+            this.what = what;
+            this.step = step;
+            this.wanted = wanted;
+            this.outcome = outcome;
+        }
+
+        CompletableFuture<Stored> store() {
+            CompletableFuture<Stored> done = new CompletableFuture<>();
+            attempt(TRIES, done);
+            return done.thenApply(s -> {
+                try {
+                    outcome.accept(s);
+                } catch (RuntimeException e) {
+                    log.warn("overlay: {}: {}", what, e.toString());
+                }
+                return s;
+            });
+        }
+
+        private void attempt(int tries, CompletableFuture<Stored> done) {
+            CompletableFuture<Stored> tried;
+            try {
+                tried = step.get();
+            } catch (RuntimeException e) {
+                tried = CompletableFuture.failedFuture(e);
+            }
+            tried.whenComplete((s, failure) -> {
+                Stored out = failure == null ? s : new Stored(0, 0);
+                String why = failure == null ? "" : " (" + failure + ")";
+                if (out.enough() || !wanted.getAsBoolean()) {
+                    done.complete(out);
+                } else if (tries > 1 && later(() -> attempt(tries - 1, done), retry)) {
+                    log.debug("overlay: {}: {} of the {} closest DHT nodes took it{}; again", what, out.nodes(),
+                            out.closest(), why);
+                } else {
+                    if (!timer.isShutdown()) {
+                        log.warn("overlay: {}: {} of the {} closest DHT nodes took it{}", what, out.nodes(), out.closest(), why);
+                    }
+                    done.complete(out);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The policy that keeps pointers and announcements alive, against a step that answers as the
+ * test says (the DHT itself is exercised by {@code OverlayNamespaceIT} and the harness's
+ * {@code overlay} scenario).
+ */
+class RenewalsTest {
+    private static final Duration NEVER = Duration.ofHours(1);
+    private static final Stored ENOUGH = new Stored(8, 8);
+    private static final Stored FEW = new Stored(1, 8);
+
+    /** A step that answers with the given outcomes in turn (a null: a failed lookup), then with its last one, and logs when it ran. */
+    private static final class Step implements Supplier<CompletableFuture<Stored>> {
+        private final List<Stored> first;
+        private final Stored last;
+        final List<Long> calls = new CopyOnWriteArrayList<>();
+
+        Step(Stored last, Stored... first) {
+            this.last = last;
+            this.first = Arrays.asList(first);
+        }
+
+        @Override
+        public synchronized CompletableFuture<Stored> get() {
+            int n = calls.size();
+            calls.add(System.nanoTime());
+            Stored s = n < first.size() ? first.get(n) : last;
+            return s == null ? CompletableFuture.failedFuture(new IOException("the DHT node has no socket"))
+                    : CompletableFuture.completedFuture(s);
+        }
+    }
+
+    @Test
+    void aStoreIsTriedAgainUntilHalfOfTheClosestNodesTookIt() throws Exception {
+        try (Renewals r = new Renewals(List.of(), NEVER, Duration.ofMillis(10))) {
+            Step step = new Step(ENOUGH, FEW, null, new Stored(3, 8));
+            List<Stored> told = new CopyOnWriteArrayList<>();
+            Stored first = r.keep("putting p", step, () -> true, told::add).get(5, TimeUnit.SECONDS);
+            assertEquals(ENOUGH, first);
+            assertEquals(4, step.calls.size(), "a few, a failure, a few, then enough");
+            assertEquals(List.of(ENOUGH), told, "told once, after the last try");
+        }
+    }
+
+    @Test
+    void aStoreGivesUpAfterFiveTries() throws Exception {
+        try (Renewals r = new Renewals(List.of(), NEVER, Duration.ofMillis(10))) {
+            Step step = new Step(FEW);
+            assertEquals(FEW, r.keep("putting p", step, () -> true, s -> { }).get(5, TimeUnit.SECONDS));
+            assertEquals(Renewals.TRIES, step.calls.size());
+        }
+    }
+
+    @Test
+    void aStoreIsNotTriedAgainOnceTheRecordIsNoLongerWanted() throws Exception {
+        try (Renewals r = new Renewals(List.of(), NEVER, Duration.ofMillis(10))) {
+            Step step = new Step(FEW);
+            AtomicBoolean wanted = new AtomicBoolean(true);
+            Supplier<CompletableFuture<Stored>> thenUnwanted = () -> {
+                CompletableFuture<Stored> s = step.get();
+                wanted.set(false);
+                return s;
+            };
+            assertEquals(FEW, r.keep("putting p", thenUnwanted, wanted::get, s -> { }).get(5, TimeUnit.SECONDS));
+            assertEquals(1, step.calls.size());
+        }
+    }
+
+    @Test
+    void aRecordIsStoredAgainWhileTheDhtSettlesThenEveryRepublishWhileWanted() throws Exception {
+        try (Renewals r = new Renewals(List.of(Duration.ofMillis(100), Duration.ofMillis(200)), Duration.ofMillis(150),
+                Duration.ofMillis(10))) {
+            Step step = new Step(ENOUGH);
+            AtomicBoolean wanted = new AtomicBoolean(true);
+            List<Stored> told = new CopyOnWriteArrayList<>();
+            r.keep("announcing h", step, wanted::get, told::add).get(5, TimeUnit.SECONDS);
+            awaitTrue(() -> step.calls.size() >= 5, "the first store, two while settling, two republished");
+            List<Long> at = List.copyOf(step.calls);
+            assertTrue(ms(at.get(1) - at.get(0)) >= 100, "first settling store after 100 ms: " + ms(at.get(1) - at.get(0)));
+            assertTrue(ms(at.get(2) - at.get(0)) >= 200, "second settling store 200 ms after the first store: " + ms(at.get(2) - at.get(0)));
+            assertTrue(ms(at.get(3) - at.get(2)) >= 150, "then every 150 ms: " + ms(at.get(3) - at.get(2)));
+            assertTrue(ms(at.get(4) - at.get(3)) >= 150, "then every 150 ms: " + ms(at.get(4) - at.get(3)));
+            assertTrue(told.size() >= 5, "told of every store: " + told);
+
+            wanted.set(false);
+            awaitTrue(() -> r.size() == 0, "dropped at its next renewal");
+            int stores = step.calls.size();
+            Thread.sleep(400);
+            assertEquals(stores, step.calls.size(), "no store once it is no longer wanted");
+        }
+    }
+
+    @Test
+    void aRecordKeptAlreadyIsStoredOnceMoreAndNotKeptTwice() throws Exception {
+        try (Renewals r = new Renewals(List.of(Duration.ofMillis(100)), NEVER, Duration.ofMillis(10))) {
+            Step step = new Step(ENOUGH);
+            r.keep("announcing h", step, () -> true, s -> { }).get(5, TimeUnit.SECONDS);
+            r.keep("announcing h", step, () -> true, s -> { }).get(5, TimeUnit.SECONDS);
+            assertEquals(2, step.calls.size());
+            assertEquals(1, r.size());
+            awaitTrue(() -> step.calls.size() >= 3, "the settling store");
+            Thread.sleep(300);
+            assertEquals(3, step.calls.size(), "one settling store, not two");
+        }
+    }
+
+    @Test
+    void closingStopsEveryRenewal() throws Exception {
+        Step step = new Step(ENOUGH);
+        Renewals r = new Renewals(List.of(Duration.ofMillis(100)), Duration.ofMillis(100), Duration.ofMillis(10));
+        r.keep("announcing h", step, () -> true, s -> { }).get(5, TimeUnit.SECONDS);
+        r.close();
+        Thread.sleep(300);
+        assertEquals(1, step.calls.size());
+        assertEquals(0, r.size());
+        Step failing = new Step(FEW);
+        assertEquals(FEW, r.keep("announcing g", failing, () -> true, s -> { }).get(5, TimeUnit.SECONDS),
+                "a store after closing is tried once, and not again");
+        assertEquals(1, failing.calls.size());
+    }
+
+    private static long ms(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "within 5 s: " + what);
+            Thread.sleep(10);
+        }
+    }
+}
