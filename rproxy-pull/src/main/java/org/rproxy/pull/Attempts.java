@@ -137,12 +137,21 @@ final class Attempts {
             int status = a.error().httpStatus();
             if (e != null && (status == 404 || status == 410) && key.isGet()) {
                 copies.forget(e);
+                if (e.pinned) {
+                    // kept (prefetched): asked again after the retry interval; an answer, so
+                    // readiness does not wait for it (as for a map the upstream cannot serve)
+                    if (!e.gone() || e.failureStatus() != status) {
+                        LOG.warn("{}: upstream answered {}; prefetched, so asked again after the retry interval", key, status);
+                    }
+                    e.gone(now, status);
+                }
             }
         } else if (r instanceof FetchResult.Failed f) {
             metrics.fetch(kind, f.rejected() ? "rejected" : "failed");
             if (e != null) {
                 if (e.failedAt() == null && !f.rejected()) {
-                    LOG.warn("{}: {}; serving the held copy while it is valid", key, f.reason());
+                    LOG.warn("{}: {}; {}", key, f.reason(),
+                            e.held() == null ? "no copy held" : "serving the held copy while it is valid");
                 }
                 e.failed(now, f.status(), f.reason());
             }

@@ -24,6 +24,7 @@ final class Entry {
     private volatile Instant failedAt;
     private volatile String failure;
     private volatile int failureStatus;
+    private volatile boolean gone;
     private volatile Stamp stamp;
 
     /** The representation with its {@code age} for one second of one held copy. */
@@ -64,12 +65,28 @@ final class Entry {
     void succeeded() {
         failedAt = null;
         failure = null;
+        gone = false;
     }
 
     void failed(Instant now, int status, String reason) {
         failedAt = now;
         failureStatus = status;
         failure = reason;
+        gone = false;
+    }
+
+    /**
+     * Notes that the upstream answered {@code status} (404 or 410) for a pinned key: it has no
+     * such resource. Counts as a failure for the retry interval.
+     */
+    void gone(Instant now, int status) {
+        failed(now, status, "upstream answered " + status);
+        gone = true;
+    }
+
+    /** True when the upstream's last answer was that it has no such resource (see {@link #gone(Instant, int)}). */
+    boolean gone() {
+        return gone;
     }
 
     Instant failedAt() {

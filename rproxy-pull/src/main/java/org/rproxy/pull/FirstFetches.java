@@ -21,7 +21,8 @@ import org.rproxy.core.concurrent.Backoff;
  * the answers are warm, and stays pending meanwhile: a proxy that reported ready then would
  * forward every query its crowd sends until a query happened to fetch the map. A target the feed
  * tracks already (the directory, which it always prefetches) but holds no copy of is pending the
- * same way, and looked at again after the same backoff, until a copy is held. One chain of
+ * same way, and looked at again after the same backoff, until a copy is held or the upstream
+ * answered that it has none (404, 410: an answer, as for an untracked target). One chain of
  * attempts per target at a time. Thread-safe; never blocks.
  */
 final class FirstFetches {
@@ -62,11 +63,12 @@ final class FirstFetches {
      * revalidation does not count). A lookup.
      */
     boolean pending(String target) {
-        return (feed.fetching(target) || retrying.containsKey(target)) && feed.heldSigned(target) == null;
+        return (feed.fetching(target) || retrying.containsKey(target)) && feed.heldSigned(target) == null
+                && !feed.gone(target);
     }
 
     private void fetch(String target, Backoff backoff) {
-        if (warm.getAsBoolean() || feed.heldSigned(target) != null) {
+        if (warm.getAsBoolean() || feed.heldSigned(target) != null || feed.gone(target)) {
             retrying.remove(target, backoff);
             return;
         }

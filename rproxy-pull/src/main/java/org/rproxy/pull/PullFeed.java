@@ -107,7 +107,8 @@ final class PullFeed implements AutoCloseable {
         metrics.miss();
         if (e != null) {
             e.touch(now);
-            if (refresher.recentlyFailed(e, now) && !attempts.running(key)) {
+            // a resource the upstream has none of is asked for as any 404 is (the service remembers those)
+            if (refresher.recentlyFailed(e, now) && !e.gone() && !attempts.running(key)) {
                 Reply stale = staleDerived(e, now);
                 return CompletableFuture.completedFuture(stale != null ? stale
                         : noValidCopy(key, e.failureStatus(), e.failure()));
@@ -158,6 +159,15 @@ final class PullFeed implements AutoCloseable {
      */
     Representation heldSigned(String target) {
         return copies.heldSigned(target, clock.instant());
+    }
+
+    /**
+     * True when the upstream answered, at the last attempt for a GET of {@code target} (a
+     * prefetched one), that it has no such resource (404, 410). A lookup.
+     */
+    boolean gone(String target) {
+        Entry e = copies.get(CacheKey.get(target));
+        return e != null && e.gone();
     }
 
     /** See {@link Attempts#touch}. */

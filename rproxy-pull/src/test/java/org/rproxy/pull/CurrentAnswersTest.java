@@ -253,19 +253,7 @@ class CurrentAnswersTest {
         // answers start, and its first fetch is the refresher's. A probe before that pass used
         // to find nothing being fetched, and the answers stayed ready for good with no map held
         // (PlainSubscriberIT: a stream at a ready proxy got the directory alone).
-        feed.close();
-        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
-        PullMetrics metrics = new PullMetrics(registry, store, clock);
-        feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofHours(1), List.of("/directory")), store,
-                new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
-                        "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge"),
-                metrics, clock, scheduler);
-        local = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS, (delay, task) -> {
-            delays.add(delay);
-            retries.add(task);
-        }, () -> 0.0);
-        feed.addChangeListener(local::changed);
+        prefetchingTheDirectory();
         publishAll();
         local.start();
         assertEquals("local answers: fetching the directory", local.notReadyBecause());
@@ -297,6 +285,23 @@ class CurrentAnswersTest {
         assertTrue(feed.heldSigned("/costmap/cost") != null && feed.heldSigned("/networkmap/net") != null);
     }
 
+    /** Starts again with a feed that prefetches the directory, as the proxy's always does. */
+    private void prefetchingTheDirectory() {
+        feed.close();
+        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
+        PullMetrics metrics = new PullMetrics(registry, store, clock);
+        feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofHours(1), List.of("/directory")), store,
+                new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
+                        "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge"),
+                metrics, clock, scheduler);
+        local = new CurrentAnswers(feed, rebuilds::add, clock, "1.1 edge", QueryLimits.DEFAULTS, (delay, task) -> {
+            delays.add(delay);
+            retries.add(task);
+        }, () -> 0.0);
+        feed.addChangeListener(local::changed);
+    }
+
     private void runRetries() {
         List<Runnable> due = new ArrayList<>(retries);
         retries.clear();
@@ -318,6 +323,22 @@ class CurrentAnswersTest {
         runRebuilds();
         assertNull(local.notReadyBecause(), "queries are forwarded instead");
         assertEquals(1, upstream.count("/directory", "gzip"));
+    }
+
+    @Test
+    void anUpstreamWithoutADirectoryDoesNotKeepTheProxyUnreadyThoughTheDirectoryIsPrefetched() {
+        // as in service, where the feed always prefetches the directory: its 404 settles it
+        prefetchingTheDirectory();
+        local.start();
+        assertEquals("local answers: fetching the directory", local.notReadyBecause());
+        feed.refreshNow().join(); // the refresher's pass: 404
+        runRetries();
+        runRebuilds();
+        assertNull(local.notReadyBecause(), "queries are forwarded instead");
+        assertNull(feed.notReadyBecause());
+        assertEquals(1, upstream.count("/directory", "gzip"));
+        runRetries();
+        assertTrue(retries.isEmpty(), "answered: no longer looked at");
     }
 
     @Test

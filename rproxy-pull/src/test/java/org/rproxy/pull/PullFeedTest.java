@@ -104,6 +104,12 @@ class PullFeedTest {
                 .mapToInt(e -> e.getValue().get()).sum();
     }
 
+    /** Upstream requests for {@code target}, any encoding. */
+    int requests(String target) {
+        return upstream.requests.entrySet().stream().filter(e -> e.getKey().startsWith(target + " "))
+                .mapToInt(e -> e.getValue().get()).sum();
+    }
+
     double counter(String name) {
         return registry.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
     }
@@ -548,15 +554,45 @@ class PullFeedTest {
         // Which one is named depends on the entry map's order (CacheKey hashes an enum).
         assertTrue(feed.notReadyBecause().startsWith("2 of 2 resources hold no valid copy (e.g. /"),
                 feed.notReadyBecause());
+        upstream.failStatus = 503;
         feed.refreshNow().get(5, TimeUnit.SECONDS);
-        assertTrue(feed.notReadyBecause().startsWith("1 of 2"), feed.notReadyBecause());
+        assertTrue(feed.notReadyBecause().startsWith("2 of 2 resources hold no valid copy (e.g. /"),
+                feed.notReadyBecause());
+        assertTrue(feed.notReadyBecause().contains(": upstream "), "says what the upstream did: " + feed.notReadyBecause());
+        upstream.failStatus = 0;
         publish("/directory", "{}", false);
         clock.advance(Duration.ofSeconds(5));
         feed.refreshNow().get(5, TimeUnit.SECONDS);
         assertNull(feed.notReadyBecause());
-        assertEquals(1, upstream.count(MAP, "gzip"), "prefetched, then a hit");
+        assertEquals(2, upstream.count(MAP, "gzip"), "refused, then prefetched");
         ok(get(MAP));
-        assertEquals(1, upstream.count(MAP, "gzip"));
+        assertEquals(2, upstream.count(MAP, "gzip"), "a hit");
+    }
+
+    @Test
+    void aPrefetchedTargetTheUpstreamHasNoneOfDoesNotHoldReadinessBackAndIsAskedAgainAfterTheRetryInterval()
+            throws Exception {
+        // an upstream without a directory: its 404 is an answer (the one the proxy gives), as for
+        // a map it cannot serve; readiness waits only for what the upstream did not answer
+        feed.close();
+        feed = feed(1 << 20, List.of(MAP, "/directory"));
+        publish(MAP, BODY, false);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertNull(feed.notReadyBecause());
+        assertEquals(1, requests("/directory"));
+        clock.advance(Duration.ofSeconds(1));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(1, requests("/directory"), "asked again after the retry interval (5 s), not at every pass");
+        Reply none = get("/directory");
+        assertEquals(404, ((Reply.Error) none).error().httpStatus(), "the upstream's answer: " + none);
+        assertEquals(2, requests("/directory"), "a client's miss asks (the service remembers 404s for a while)");
+
+        publish("/directory", "{}", false);
+        clock.advance(Duration.ofSeconds(5));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(3, requests("/directory"));
+        ok(get("/directory"));
+        assertNull(feed.notReadyBecause());
     }
 
     @Test

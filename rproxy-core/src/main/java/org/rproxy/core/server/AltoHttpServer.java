@@ -113,7 +113,8 @@ public final class AltoHttpServer implements AutoCloseable {
                     cause);
         }
         AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections);
-        LOG.info("listening on {} ({}, {} event loops, send buffer {})", server.localAddress(), transport, threads,
+        LOG.info("listening on {} ({}, {} event loop{}, send buffer {})", server.localAddress(), transport, threads,
+                threads == 1 ? "" : "s",
                 config.sendBufferBytes() > 0 ? config.sendBufferBytes() + " bytes per connection" : "autotuned");
         return server;
     }
