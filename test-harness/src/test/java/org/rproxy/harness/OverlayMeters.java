@@ -1,5 +1,7 @@
 package org.rproxy.harness;
 
+import org.rproxy.harness.load.PrometheusPage;
+
 /**
  * The check {@link OverlayNamespaceRun} makes of the RProxy's overlay meters, as a Prometheus
  * page shows them. Each failed check throws an AssertionError.
@@ -33,8 +35,7 @@ final class OverlayMeters {
 
     /** The value of {@code series} (name and labels, as the page writes them) on a Prometheus page. */
     static double sample(String page, String series) {
-        return page.lines().filter(l -> l.startsWith(series + " ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+        return PrometheusPage.sample(page, series)
                 .orElseThrow(() -> new AssertionError(series + " is not on the page:\n" + page));
     }
 

@@ -37,6 +37,7 @@ import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.harness.load.PrometheusPage;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 import org.rproxy.overlay.OverlayClient;
@@ -151,9 +152,7 @@ final class OverlayCast {
                 HttpResponse.BodyHandlers.ofString());
         List<Integer> out = new ArrayList<>();
         for (String id : ids) {
-            String series = "rproxy_overlay_pointer_nodes{resource=\"" + id + "\"} ";
-            out.add(r.body().lines().filter(l -> l.startsWith(series))
-                    .map(l -> (int) Double.parseDouble(l.substring(series.length()).trim())).findFirst().orElse(-1));
+            out.add((int) PrometheusPage.sample(r.body(), "rproxy_overlay_pointer_nodes{resource=\"" + id + "\"}").orElse(-1));
         }
         return out;
     }
