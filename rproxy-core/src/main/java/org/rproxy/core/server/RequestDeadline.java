@@ -24,8 +24,9 @@ import io.netty.util.concurrent.Ticker;
  * clock runs again while a written answer waits in the outbound buffer, restarting each time
  * the client reads enough to make the channel writable again (a client that reads a 5 MB map
  * slowly keeps its connection; one that never reads gives it back, with its buffers, after one
- * timeout). An answer is whole once its last content is written: a full response, or the end of
- * one written in parts (head, a spooled file, last content). Event streams are exempt: their writer has its own backpressure rules. Sits right
+ * timeout). An answer is whole once its last content is written: a full response, one whose
+ * shared head was encoded already, or the end of one written in parts (head, a spooled file,
+ * last content). Event streams are exempt: their writer has its own backpressure rules. Sits right
  * after the HTTP codec; one per connection, on its event loop; the timer is cancelled when the
  * connection closes.
  */
@@ -94,14 +95,17 @@ final class RequestDeadline extends ChannelDuplexHandler {
     }
 
     /**
-     * True for the last message of an answer: a full response, or the last content after a head
-     * written in parts (a body sent from a file). Never an interim (1xx) response.
+     * True for the last message of an answer: a full response, the last content after a head
+     * written in parts (a body sent from a file), or a 200 whose shared head was encoded already
+     * ({@link EncodedResponse}: head and body in one message, which is no {@code LastHttpContent};
+     * missing it left the answer owed for good, and the connection without a clock). Never an
+     * interim (1xx) response.
      */
     private static boolean endsAnswer(Object msg) {
         if (msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             return false;
         }
-        return msg instanceof LastHttpContent;
+        return msg instanceof LastHttpContent || msg instanceof EncodedResponse;
     }
 
     @Override
