@@ -9,9 +9,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.EventExecutor;
 
 import org.rproxy.core.store.BodySpool;
@@ -34,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * peer leave), and the {@link EventStreamWriter} is told when the connection closes.
  *
  * <p>When the server stops ({@link #DRAIN} event), or the client closes its side after its
- * requests (half-close), an idle connection closes at once, and a connection with answers still
- * owed closes after the last of them, which says {@code Connection: close}. An event stream ends
+ * requests (half-close), a connection owing no answer closes once the answers written have all
+ * reached the socket, and a connection with answers still owed closes after the last of them,
+ * which says {@code Connection: close}. An event stream ends
  * when the server stops (its subscriber reconnects elsewhere) and is cut when its subscriber
  * closes its side: the end of the stream might never get past a full socket buffer.
  */
@@ -214,9 +217,26 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         finishing = true;
         if (stream != null && evt == DRAIN) {
             stream.close();
-        } else if (stream != null || slots.isEmpty()) {
+        } else if (stream != null) {
             closing = true;
             ctx.close();
+        } else if (slots.isEmpty()) {
+            closing = true;
+            closeOnceWritten(ctx);
+        }
+    }
+
+    /**
+     * Closes the connection once every answer handed to it has reached the socket: a close at once
+     * would drop what still waits in the outbound buffer (the rest of a large map to a slow
+     * reader). An empty write completes after every write before it. An HTTP/2 stream closes at
+     * once: its frames are the connection's to send, and the connection closes gracefully.
+     */
+    private static void closeOnceWritten(ChannelHandlerContext ctx) {
+        if (ctx.channel() instanceof Http2StreamChannel) {
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
