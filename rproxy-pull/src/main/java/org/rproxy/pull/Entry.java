@@ -68,11 +68,14 @@ final class Entry {
         gone = false;
     }
 
+    /**
+     * Notes a failed attempt. The upstream's last answer that it has no such resource stands
+     * ({@link #gone()} stays): an outage does not make a resource it answered for missing again.
+     */
     void failed(Instant now, int status, String reason) {
         failedAt = now;
         failureStatus = status;
         failure = reason;
-        gone = false;
     }
 
     /**

@@ -586,11 +586,17 @@ class PullFeedTest {
         Reply none = get("/directory");
         assertEquals(404, ((Reply.Error) none).error().httpStatus(), "the upstream's answer: " + none);
         assertEquals(2, requests("/directory"), "a client's miss asks (the service remembers 404s for a while)");
+        upstream.down = true;
+        clock.advance(Duration.ofSeconds(5));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(3, requests("/directory"));
+        assertNull(feed.notReadyBecause(), "an outage after the upstream's 404 does not make the proxy unready");
+        upstream.down = false;
 
         publish("/directory", "{}", false);
         clock.advance(Duration.ofSeconds(5));
         feed.refreshNow().get(5, TimeUnit.SECONDS);
-        assertEquals(3, requests("/directory"));
+        assertEquals(4, requests("/directory"));
         ok(get("/directory"));
         assertNull(feed.notReadyBecause());
     }
