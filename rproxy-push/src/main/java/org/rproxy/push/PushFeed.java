@@ -13,9 +13,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.rproxy.core.concurrent.Backoff;
 import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
@@ -50,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class PushFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
+    /** A refusal's field naming one of the subscription's substreams ({@code add.<id>.path} or {@code .resource-id}). */
+    private static final Pattern SUBSTREAM_FIELD = Pattern.compile("add\\.([^.]+)\\.(?:path|resource-id)");
 
     /** Receives each verified representation, on the feed's thread. */
     @FunctionalInterface
@@ -182,7 +187,7 @@ public final class PushFeed implements AutoCloseable {
         byte[] body = substreams.subscription(receiver::heldTag);
         connects.incrementAndGet();
         StreamHandOff events = new StreamHandOff(this::run, unprocessed, () -> opened(gen), data -> feed(gen, data),
-                why -> lost(gen, why));
+                error -> refused(gen, error), why -> lost(gen, why));
         stream = events.attach(UpstreamStream.open(network.group, streamUri, https ? network.tls : null, body,
                 config.readTimeout(), events));
     }
@@ -217,6 +222,24 @@ public final class PushFeed implements AutoCloseable {
                 lost(gen, "directory: " + e.getMessage());
             }
         }, thread);
+    }
+
+    /**
+     * The upstream refused the subscription. When its error names a document's substream (a
+     * document it no longer has, or one the upstream failed over to never had: RFC 8895 refuses
+     * the whole request), that document is followed no more, so the next attempt can succeed;
+     * the stream is lost either way, and tried again after the backoff.
+     */
+    private void refused(int gen, AltoError error) {
+        if (gen != generation || closed || error.field() == null) {
+            return;
+        }
+        Matcher m = SUBSTREAM_FIELD.matcher(error.field());
+        String target = m.matches() ? substreams.unfollow(m.group(1)) : null;
+        if (target != null) {
+            LOG.warn("the update stream at {} refused {} ({}); no longer following it", upstreams.current(), target,
+                    error.message());
+        }
     }
 
     private void lost(int gen, String reason) {

@@ -8,7 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -69,7 +71,17 @@ final class StreamControl {
             add(more);
         }
         if (c.has("stopped")) {
-            LOG.info("upstream stopped substreams {}: {}", c.get("stopped"), c.path("description").asText(""));
+            // the upstream no longer serves those documents: a later subscription naming them
+            // would be refused whole (RFC 8895 §6.6), so they are followed no more
+            List<String> dropped = new ArrayList<>();
+            for (JsonNode id : c.path("stopped")) {
+                String target = id.isTextual() ? substreams.unfollow(id.asText()) : null;
+                if (target != null) {
+                    dropped.add(target);
+                }
+            }
+            LOG.info("upstream stopped substreams {}: {}; no longer following {}", c.get("stopped"),
+                    c.path("description").asText(""), dropped);
         }
         return accepted;
     }

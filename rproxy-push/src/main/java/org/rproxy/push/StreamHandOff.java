@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import org.rproxy.core.model.AltoError;
+
 /**
  * Hands what happens on one upstream stream, as its Netty event loop sees it, over to the push
  * feed's thread, and holds the stream's reads while more than
@@ -16,15 +18,17 @@ final class StreamHandOff implements UpstreamStream.Listener {
     private final AtomicLong unprocessed;
     private final Runnable opened;
     private final Consumer<byte[]> bytes;
+    private final Consumer<AltoError> refused;
     private final Consumer<String> closed;
     private volatile UpstreamStream stream;
 
     StreamHandOff(Consumer<Runnable> feedThread, AtomicLong unprocessed, Runnable opened, Consumer<byte[]> bytes,
-                  Consumer<String> closed) {
+                  Consumer<AltoError> refused, Consumer<String> closed) {
         this.feedThread = requireNonNull(feedThread, "feedThread");
         this.unprocessed = requireNonNull(unprocessed, "unprocessed");
         this.opened = requireNonNull(opened, "opened");
         this.bytes = requireNonNull(bytes, "bytes");
+        this.refused = requireNonNull(refused, "refused");
         this.closed = requireNonNull(closed, "closed");
     }
 
@@ -46,6 +50,11 @@ final class StreamHandOff implements UpstreamStream.Listener {
             s.autoRead(false);
         }
         feedThread.accept(() -> bytes.accept(data));
+    }
+
+    @Override
+    public void refused(AltoError error) {
+        feedThread.accept(() -> refused.accept(error));
     }
 
     @Override

@@ -30,6 +30,17 @@ final class Substreams {
         return documents.putIfAbsent(target, resourceId) == null;
     }
 
+    /**
+     * Stops following the document of substream {@code substreamId} (the upstream stopped it, or
+     * refused it: it no longer has that document), so that no later subscription asks for it;
+     * its id stays its own, should it be followed again. Returns its target, or null when the
+     * id names nothing followed.
+     */
+    String unfollow(String substreamId) {
+        String target = targetOf.get(substreamId);
+        return target != null && documents.remove(target) != null ? target : null;
+    }
+
     /** The target a substream id names, or null for an id this feed never gave. */
     String target(String substreamId) {
         return targetOf.get(substreamId);

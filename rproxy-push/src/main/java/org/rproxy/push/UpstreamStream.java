@@ -2,6 +2,7 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,9 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
 
 /**
@@ -54,6 +58,12 @@ final class UpstreamStream {
         void opened();
 
         void bytes(byte[] data);
+
+        /**
+         * The upstream refused the subscription with this ALTO error (a {@code 4xx} or {@code 5xx}
+         * with an error body); {@link #closed} follows.
+         */
+        void refused(AltoError error);
 
         void closed(String reason);
     }
@@ -120,10 +130,14 @@ final class UpstreamStream {
 
     /** Sends the request, checks the answer, forwards the bytes; one per connection. */
     private static final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+        /** The most of a refusal's body read for its ALTO error. */
+        private static final int MAX_ERROR_BYTES = 16 * 1024;
         private FullHttpRequest request;
         private final Listener listener;
         private boolean streaming;
         private String reason = "closed by the upstream";
+        /** The body of a refusal with an ALTO error, while it is read; else null. */
+        private ByteArrayOutputStream refusal;
 
         Handler(FullHttpRequest request, Listener listener) {
             this.request = request;
@@ -144,9 +158,22 @@ final class UpstreamStream {
                 String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
                 if (r.status().code() != 200 || !type.toLowerCase().startsWith(MediaTypes.EVENT_STREAM)) {
                     reason = "upstream answered " + r.status() + " " + type;
-                    ctx.close();
-                    return;
+                    if (r.status().code() >= 400 && type.toLowerCase().startsWith(MediaTypes.ERROR)) {
+                        refusal = new ByteArrayOutputStream();
+                        if (!(msg instanceof HttpContent)) {
+                            return; // its body follows
+                        }
+                    } else {
+                        ctx.close();
+                        return;
+                    }
                 }
+            }
+            if (refusal != null) {
+                readRefusal(ctx, msg);
+                return;
+            }
+            if (msg instanceof HttpResponse) {
                 streaming = true;
                 listener.opened();
             }
@@ -155,6 +182,26 @@ final class UpstreamStream {
             }
             if (msg instanceof LastHttpContent && streaming) {
                 reason = "the upstream ended the stream";
+                ctx.close();
+            }
+        }
+
+        /** Reads the refusal's body; at its end (or past its bound), tells its error and closes. */
+        private void readRefusal(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg instanceof HttpContent c) {
+                byte[] part = new byte[Math.min(MAX_ERROR_BYTES - refusal.size(), c.content().readableBytes())];
+                c.content().readBytes(part);
+                refusal.writeBytes(part);
+            }
+            if (msg instanceof LastHttpContent || refusal.size() >= MAX_ERROR_BYTES) {
+                try {
+                    AltoError error = AltoJson.readError(Jcs.parse(refusal.toByteArray()));
+                    reason += ": " + error.message();
+                    listener.refused(error);
+                } catch (RuntimeException notAnError) {
+                    // not an ALTO error after all: the status says enough
+                }
+                refusal = null;
                 ctx.close();
             }
         }

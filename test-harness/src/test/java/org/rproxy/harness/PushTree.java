@@ -44,6 +44,8 @@ final class PushTree implements AutoCloseable {
 
     static final Duration HEARTBEAT = Duration.ofMillis(500);
     static final String COST_MAP = "/costmap/routingcost-map";
+    /** How long a deleted map file must stay gone before the origin retires it (30 s in service). */
+    static final Duration DELETE_SETTLE = Duration.ofMillis(300);
 
     final Path maps;
     final Path privateKey;
@@ -88,7 +90,8 @@ final class PushTree implements AutoCloseable {
     private void startOrigin(int p) throws Exception {
         stream = new UpdatePublisher(streamConfig());
         origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", p), maps, privateKey,
-                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "push-it", null), Clock.systemUTC(), stream);
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "push-it", null).withDeleteSettle(DELETE_SETTLE),
+                Clock.systemUTC(), stream);
         port = origin.address().getPort();
     }
 
