@@ -186,6 +186,9 @@ public final class PushFeed implements AutoCloseable {
         receiver.streamStarted();
         byte[] body = substreams.subscription(receiver::heldTag);
         connects.incrementAndGet();
+        if (stream != null) {
+            stream.close(); // one stream at a time, whatever led here
+        }
         StreamHandOff events = new StreamHandOff(this::run, unprocessed, () -> opened(gen), data -> feed(gen, data),
                 error -> refused(gen, error), why -> lost(gen, why));
         stream = events.attach(UpstreamStream.open(network.group, streamUri, https ? network.tls : null, body,
@@ -251,8 +254,15 @@ public final class PushFeed implements AutoCloseable {
         long delay = backoff.nextDelayMillis();
         LOG.warn("update stream from {} lost ({}); reconnecting in {} ms", upstreams.current(), reason, delay);
         streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
+        int retry = generation;
         try {
-            thread.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            // dropped when something else connected meanwhile (going back to the preferred
+            // upstream): it would open a second stream beside that one
+            thread.schedule(() -> {
+                if (retry == generation) {
+                    connect();
+                }
+            }, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closing
         }

@@ -124,6 +124,13 @@ final class PushTree implements AutoCloseable {
         return p;
     }
 
+    /** A push proxy on an ephemeral port with {@code feed}'s upstreams and timings. */
+    PushProxy proxy(PushFeedConfig feed) {
+        PushProxy p = PushProxy.start(FrontEndConfig.defaults("127.0.0.1", 0), feed, verifier, streamConfig());
+        proxies.add(p);
+        return p;
+    }
+
     HttpResponse<byte[]> get(String base, String path) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET().build();
         try {

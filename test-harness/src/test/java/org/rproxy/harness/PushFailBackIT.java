@@ -1,0 +1,70 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.push.PushFeedConfig;
+import org.rproxy.push.PushProxy;
+
+/**
+ * A push proxy that goes back to its preferred upstream while a reconnect to the fallback is
+ * still waiting out its backoff opens one stream, not two: the waiting reconnect is dropped. Two
+ * relays in front of one origin stand for the two upstreams; the origin counts the subscribers.
+ */
+class PushFailBackIT {
+
+    @TempDir
+    Path dir;
+
+    PushTree tree;
+    Relay preferred;
+    Relay fallback;
+    PushProxy proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        tree = PushTree.start(dir);
+        preferred = new Relay(tree.originPort());
+        fallback = new Relay(tree.originPort());
+        // a long first backoff (1.5 s with the jitter), so the health check (every 200 ms) comes first
+        PushFeedConfig feed = PushFeedConfig.of(URI.create(preferred.base()))
+                .withFallbacks(List.of(URI.create(fallback.base())), Duration.ofMillis(200))
+                .withReadTimeout(PushTree.HEARTBEAT.multipliedBy(2))
+                .withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(4));
+        proxy = tree.proxy(feed);
+        PushTree.await(Duration.ofSeconds(10), "subscribed through the preferred upstream",
+                () -> proxy.feed().stats().connected() && tree.originStream().stats().subscribers() == 1);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        preferred.close();
+        fallback.close();
+        tree.close();
+    }
+
+    @Test
+    void goingBackToThePreferredUpstreamDuringABackoffOpensOneStream() throws Exception {
+        // the preferred upstream's stream is cut while the upstream stays up: the feed moves to
+        // the fallback and waits out its backoff, and the health check finds the preferred one
+        // healthy first and goes back to it
+        long connects = proxy.feed().stats().connects();
+        preferred.cut();
+        PushTree.await(Duration.ofSeconds(10), "back on the preferred upstream",
+                () -> proxy.feed().stats().connected() && proxy.feed().stats().connects() > connects);
+        Thread.sleep(4_500); // past the longest backoff: the waiting reconnect has had its turn
+        assertEquals(1, tree.originStream().stats().subscribers(), "one stream from the proxy");
+        assertEquals(0, fallback.connections(), "nothing opened to the fallback");
+        tree.writeRoutingCost(91);
+        PushTree.await(Duration.ofSeconds(5), "changes still pushed",
+                () -> String.valueOf(tree.bodyOrNull(proxy.baseUri(), PushTree.COST_MAP)).contains("\"PID2\":91"));
+    }
+}
