@@ -161,8 +161,9 @@ final class OriginCommand implements Callable<Integer> {
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
         if (maxConnections != null) {
-            if (maxConnections < 1) {
-                throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: >= 1)");
+            if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
+                throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
+                        + FrontEndConfig.MAX_CONNECTIONS + ")");
             }
             frontEnd = frontEnd.withMaxConnections(maxConnections);
         }

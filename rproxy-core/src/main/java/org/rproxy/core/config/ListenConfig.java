@@ -19,6 +19,11 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
 public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /**
+     * The most connections one may allow: far beyond what a process's file descriptors allow, and
+     * far from the int range the front end counts in (the same bound as {@code FrontEndConfig}'s).
+     */
+    public static final int MAX_CONNECTIONS = 10_000_000;
     /** The smallest send buffer: Linux's own floor is 4.5 KB, and below a few pages every write is a wake-up. */
     public static final long MIN_SEND_BUFFER = 16 * 1024;
     /** {@code SO_SNDBUF} takes an int, and the kernel caps it at {@code net.core.wmem_max} anyway. */
@@ -27,6 +32,10 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     public ListenConfig {
         address = orDefault(address, DEFAULT_ADDRESS);
         maxConnections = atLeast(maxConnections, DEFAULT_MAX_CONNECTIONS, 1, "max-connections");
+        if (maxConnections > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("max-connections: " + maxConnections + " (expected: 1 to " + MAX_CONNECTIONS
+                    + "; the process's file descriptor limit is the real bound)");
+        }
         if (sendBuffer != null && (sendBuffer.bytes() < MIN_SEND_BUFFER || sendBuffer.bytes() > MAX_SEND_BUFFER)) {
             throw new IllegalArgumentException("send-buffer: " + sendBuffer + " (expected: "
                     + ByteSize.ofBytes(MIN_SEND_BUFFER) + " to " + ByteSize.ofBytes(MAX_SEND_BUFFER) + ")");

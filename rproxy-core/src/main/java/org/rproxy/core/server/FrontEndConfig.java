@@ -50,6 +50,8 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** The most connections one may allow (far beyond a process's file descriptors, far from int overflow). */
+    public static final int MAX_CONNECTIONS = 10_000_000;
     /** Enough for a browser or a fan-out client; an update stream is one stream. */
     public static final int DEFAULT_MAX_STREAMS = 1_000;
 
@@ -80,8 +82,8 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         if (firstByteTimeout.isNegative() || firstByteTimeout.isZero()) {
             throw new IllegalArgumentException("firstByteTimeout: " + firstByteTimeout + " (expected: > 0)");
         }
-        if (maxConnections < 1) {
-            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: 1 to " + MAX_CONNECTIONS + ")");
         }
         if (maxStreams < 1) {
             throw new IllegalArgumentException("maxStreams: " + maxStreams + " (expected: >= 1)");

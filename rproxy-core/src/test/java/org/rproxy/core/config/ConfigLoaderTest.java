@@ -126,6 +126,9 @@ class ConfigLoaderTest {
                         "pull.yaml: listen.address: 'nohost:x' is not HOST:PORT (expected e.g. 127.0.0.1:8282)"),
                 Arguments.of("UP\nlisten: {max-connections: 0}",
                         "pull.yaml: listen.max-connections: 0 (expected: >= 1)"),
+                Arguments.of("UP\nlisten: {max-connections: 2147483647}",
+                        "pull.yaml: listen.max-connections: 2147483647 (expected: 1 to 10000000; the process's file"
+                                + " descriptor limit is the real bound)"),
                 Arguments.of("UP\nlisten: {send-buffer: 4KB}",
                         "pull.yaml: listen.send-buffer: 4KB (expected: 16KB to 1GB)"),
                 Arguments.of("UP\nlisten: {send-buffer: 2GB}",

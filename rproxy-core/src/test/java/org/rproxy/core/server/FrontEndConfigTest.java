@@ -46,7 +46,7 @@ class FrontEndConfigTest {
             {"maxBodyBytes: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, -1, s, s, 1, 1000, 0, json, null)},
             {"idleTimeout: PT0S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, Duration.ZERO, s, 1, 1000, 0, json, null)},
             {"firstByteTimeout: PT-1S (expected: > 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s.negated(), 1, 1000, 0, json, null)},
-            {"maxConnections: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 0, 1000, 0, json, null)},
+            {"maxConnections: 0 (expected: 1 to 10000000)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 0, 1000, 0, json, null)},
             {"maxStreams: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, 0, 0, json, null)},
             {"ioThreads: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, 1000, -1, json, null)},
         };
