@@ -15,10 +15,11 @@ import org.rproxy.push.UpdateStreamConfig;
 /**
  * A pull proxy with an update stream (RFC 8895) on its own front end: what {@code rproxy proxy}
  * runs in pull mode, and the pull half of a push proxy ({@link PushPullProxy}). The parts are
- * joined in five places only: the {@link UpdatePublisher} wraps the pull proxy's service (it
+ * joined in six places only: the {@link UpdatePublisher} wraps the pull proxy's service (it
  * answers {@code /updates} and its control URIs, and computes the answers POST-mode substreams
  * follow by calling that service); every signed copy the store takes (fetched, revalidated or
- * offered) goes to the publisher; the proxy is ready only once the publisher has taken a version
+ * offered) goes to the publisher, and every document the upstream answers it no longer has
+ * (404, 410) is removed from it, stopping its substreams; the proxy is ready only once the publisher has taken a version
  * of every document held, so a stream opened at a ready proxy starts with all of them, in the
  * order its substreams were added; the documents some substream follows, and the directory that
  * says what can be followed, count as asked for at every refresher pass, so the pull proxy keeps
@@ -55,6 +56,7 @@ public final class StreamingPull implements AutoCloseable {
             throw e;
         }
         pull.addChangeListener(publisher::accept); // and at once those held already
+        pull.addGoneListener(publisher::remove); // its substreams stopped, and no longer kept fresh
         pull.addReadinessCheck(() -> notTaken(pull, publisher));
         pull.addAnswersListener(publisher::answersChanged);
         pull.keepFresh(() -> {

@@ -136,7 +136,7 @@ final class Attempts {
             metrics.fetch(kind, "error");
             int status = a.error().httpStatus();
             if (e != null && (status == 404 || status == 410) && key.isGet()) {
-                copies.forget(e);
+                copies.gone(e);
                 if (e.pinned) {
                     // kept (prefetched): asked again after the retry interval; an answer, so
                     // readiness does not wait for it (as for a map the upstream cannot serve)

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
@@ -34,6 +35,7 @@ final class CachedCopies {
     private final PullMetrics metrics;
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> goneListeners = new CopyOnWriteArrayList<>();
 
     CachedCopies(RepresentationStore<CacheKey> store, PullMetrics metrics) {
         this.store = requireNonNull(store, "store");
@@ -172,6 +174,20 @@ final class CachedCopies {
         Entry e = entries.get(CacheKey.get(target));
         CachedCopy h = e == null ? null : e.held();
         return h != null && h.signed() && h.usableAt(now) ? h.base() : null;
+    }
+
+    /** Adds a listener told of each GET target the upstream answered it has no more (see {@link #gone}). */
+    void addGoneListener(Consumer<String> listener) {
+        goneListeners.add(requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * The upstream answered {@code 404} or {@code 410} for {@code e}, a GET target tracked here:
+     * drops what it holds ({@link #forget}) and tells the gone listeners, on this thread.
+     */
+    void gone(Entry e) {
+        forget(e);
+        goneListeners.forEach(l -> l.accept(e.key.target()));
     }
 
     /** Drops what {@code e} holds, and the entry itself unless it is pinned. */

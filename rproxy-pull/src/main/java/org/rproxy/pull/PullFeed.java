@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoError;
@@ -183,6 +184,11 @@ final class PullFeed implements AutoCloseable {
     /** See {@link CachedCopies#addChangeListener}. */
     void addChangeListener(BiConsumer<String, Representation> listener) {
         copies.addChangeListener(listener);
+    }
+
+    /** See {@link CachedCopies#addGoneListener}. */
+    void addGoneListener(Consumer<String> listener) {
+        copies.addGoneListener(listener);
     }
 
     private Reply reply(CacheKey key, FetchResult r) {

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -252,6 +253,15 @@ public final class PullProxy implements AutoCloseable {
      */
     public void addChangeListener(BiConsumer<String, Representation> listener) {
         feed.addChangeListener(listener);
+    }
+
+    /**
+     * Calls {@code listener} with each GET target the upstream answered {@code 404} or
+     * {@code 410} for while this proxy held or tracked it (a map retired at the origin), once the
+     * copy held is dropped, on the thread that dropped it; it must not block.
+     */
+    public void addGoneListener(Consumer<String> listener) {
+        feed.addGoneListener(listener);
     }
 
     /** The GET targets for which a signed copy is held now, valid or not (a snapshot). */

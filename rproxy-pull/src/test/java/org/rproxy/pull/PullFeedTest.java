@@ -503,14 +503,20 @@ class PullFeedTest {
 
     @Test
     void aResourceTheUpstreamNoLongerHasIsAnswered404AndForgotten() throws Exception {
+        List<String> gone = new java.util.concurrent.CopyOnWriteArrayList<>();
+        feed.addGoneListener(gone::add);
         publish(MAP, BODY, false);
         ok(get(MAP));
+        Reply never = get("/networkmap/never-held");
+        assertEquals(404, ((Reply.Error) never).error().httpStatus());
+        assertEquals(List.of(), gone, "a target never held or tracked is nobody's news");
         upstream.docs.clear();
         clock.advance(Duration.ofHours(2));
         Reply r = get(MAP);
         assertEquals(404, ((Reply.Error) r).error().httpStatus());
         assertNull(feed.entry(CacheKey.get(MAP)));
         assertNull(store.get(CacheKey.get(MAP)));
+        assertEquals(List.of(MAP), gone, "the listeners (an update stream's publisher) are told");
     }
 
     @Test

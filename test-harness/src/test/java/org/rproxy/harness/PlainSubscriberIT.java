@@ -251,7 +251,7 @@ class PlainSubscriberIT {
 
         private static OriginConfig config(Path maps, Path priv) {
             return new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv, Duration.ofHours(1), MAX_AGE,
-                    List.of(), "plain-subscriber-origin", null);
+                    List.of(), "plain-subscriber-origin", null).withDeleteSettle(PushTree.DELETE_SETTLE);
         }
 
         private static Path keys(Path dir) throws Exception {
