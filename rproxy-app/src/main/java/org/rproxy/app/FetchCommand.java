@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 
+import org.rproxy.client.LimitedBody;
 import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
@@ -93,8 +95,12 @@ final class FetchCommand implements Callable<Integer> {
     Path ca;
 
     @Option(names = "--timeout", defaultValue = "10s", paramLabel = "DURATION",
-            description = "Connect timeout, and again for the whole response (default ${DEFAULT-VALUE}).")
+            description = "Connect timeout, and again for the whole response, body included (default ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Option(names = "--max-body", defaultValue = "64MB", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "The largest body accepted; a larger one is refused as it comes (default ${DEFAULT-VALUE}).")
+    ByteSize maxBody;
 
     @Override
     public Integer call() throws Exception {
@@ -116,7 +122,7 @@ final class FetchCommand implements Callable<Integer> {
         PrintWriter verdictOut = isStdout(output) || isStdout(body) ? spec.commandLine().getErr() : spec.commandLine().getOut();
         HttpResponse<byte[]> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = LimitedBody.send(client, request, timeout, maxBody());
         } catch (IOException e) {
             return report(verdictOut, FetchFailures.of(e, timeout));
         }
@@ -157,7 +163,7 @@ final class FetchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--origin fetches and verifies documents only: drop -o, --body, --post, "
                     + "--gzip and --ca");
         }
-        return OriginFetch.run(origin, keyId, keyId == null ? trust.get(0) : null, url.toString(), timeout,
+        return OriginFetch.run(origin, keyId, keyId == null ? trust.get(0) : null, url.toString(), timeout, maxBody(),
                 spec.commandLine().getOut());
     }
 
@@ -177,6 +183,14 @@ final class FetchCommand implements Callable<Integer> {
             }
         }
         return b.build();
+    }
+
+    /** {@code --max-body} as the int the body reader takes. */
+    int maxBody() {
+        if (maxBody.bytes() < 1024 || maxBody.bytes() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("--max-body: " + maxBody + " (expected: 1KB to 2GB)");
+        }
+        return (int) maxBody.bytes();
     }
 
     private HttpRequest request() {

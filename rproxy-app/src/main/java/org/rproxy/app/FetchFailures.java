@@ -15,6 +15,7 @@ import java.util.Locale;
 
 import javax.net.ssl.SSLException;
 
+import org.rproxy.client.LimitedBody;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.config.Durations;
@@ -38,6 +39,9 @@ final class FetchFailures {
     }
 
     static Failure of(IOException e, Duration timeout) {
+        if (e instanceof LimitedBody.TooLarge) {
+            return new Failure(FetchOutcome.INVALID, e.getMessage());
+        }
         if (e instanceof HttpConnectTimeoutException) {
             return new Failure(FetchOutcome.TIMEOUT, "no connection within " + Durations.format(timeout));
         }

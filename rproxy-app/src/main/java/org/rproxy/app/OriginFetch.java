@@ -23,9 +23,10 @@ final class OriginFetch {
     private OriginFetch() {
     }
 
-    static int run(URI origin, String keyId, Path trust, String target, Duration timeout, PrintWriter out) {
+    static int run(URI origin, String keyId, Path trust, String target, Duration timeout, int maxBody, PrintWriter out) {
         KeyPin pin = keyId != null ? KeyPin.ofKeyId(keyId) : KeyPin.ofPem(trust);
-        try (AltoClient client = AltoClient.bootstrap(ClientOptions.of(origin, pin).withTimeout(timeout))) {
+        try (AltoClient client = AltoClient.bootstrap(ClientOptions.of(origin, pin).withTimeout(timeout)
+                .withMaxEventBytes(maxBody))) {
             VerifiedDocument doc = client.fetch(target);
             StringBuilder line = new StringBuilder(FetchOutcome.VALID.word()).append(' ').append(target)
                     .append(" from=").append(doc.source())

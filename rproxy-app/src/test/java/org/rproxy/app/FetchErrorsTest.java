@@ -11,6 +11,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -47,6 +49,48 @@ class FetchErrorsTest {
                     "--timeout", "1s");
             assertEquals(4, run.exit(), run.toString());
             assertEquals("TIMEOUT " + url + ": no complete response within 1s\n", run.out(), run.toString());
+        }
+    }
+
+    @Test
+    void aServerThatStallsTheBodyTimesOutWithinTheTimeout() throws Exception {
+        CommandRun run = againstHoldingServer("HTTP/1.1 200 OK\r\nContent-Type: application/alto-networkmap+json\r\n"
+                + "Content-Length: 1000\r\n\r\n{\"meta\"", "--timeout", "1s");
+        assertEquals(4, run.exit(), run.toString());
+        assertTrue(run.out().matches("TIMEOUT http://127\\.0\\.0\\.1:\\d+/prop/pid: no complete response within 1s\n"),
+                run.toString());
+    }
+
+    @Test
+    void aBodyOverMaxBodyIsRefusedAtItsHead() throws Exception {
+        CommandRun run = againstHoldingServer("HTTP/1.1 200 OK\r\nContent-Type: application/alto-networkmap+json\r\n"
+                + "Content-Length: 536870912\r\n\r\n", "--max-body", "1MB");
+        assertEquals(1, run.exit(), run.toString());
+        assertTrue(run.out().contains("a body of 536870912 bytes declared (expected: at most 1048576"), run.toString());
+    }
+
+    /** A server that answers one request with {@code head} and then holds the connection (10 s at most). */
+    private CommandRun againstHoldingServer(String head, String... options) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket s = server.accept()) {
+                    s.setSoTimeout(10_000);
+                    readHead(s.getInputStream());
+                    s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the client gives up (or 10 s)
+                } catch (IOException gone) {
+                    // the client closed: as intended
+                }
+            });
+            String url = "http://127.0.0.1:" + server.getLocalPort() + "/prop/pid";
+            List<String> args = new ArrayList<>(List.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString()));
+            args.addAll(List.of(options));
+            long start = System.nanoTime();
+            CommandRun run = CommandRun.of(args.toArray(String[]::new));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(8), "not held by the server: " + run);
+            served.get(20, TimeUnit.SECONDS);
+            return run;
         }
     }
 

@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
  * @param coolDown      how long a source whose response failed verification is not asked (default 5 min)
  * @param pollInterval  how often maps are polled while no update stream can be had (default 60 s)
  * @param readTimeout   an update stream silent this long is taken for dead (default 30 s: three heartbeats)
- * @param maxEventBytes the largest update stream event accepted (default 64 MB)
+ * @param maxEventBytes the largest document accepted: a response body, or an update stream event
+ *                      (default 64 MB)
  * @param policy        the order sources are tried in (default {@link SourcePolicy#costRanked()})
  * @param sslContext    TLS trust for {@code https} sources, or null for the JDK's default
  * @param clock         time for signature validity and cool-downs (default the system clock)
@@ -86,6 +87,12 @@ public record ClientOptions(URI origin, KeyPin pin, String clientAddress, Path s
     public ClientOptions withReadTimeout(Duration d) {
         return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, d,
                 maxEventBytes, policy, sslContext, clock);
+    }
+
+    /** The largest document accepted, as a response body or an update stream event. */
+    public ClientOptions withMaxEventBytes(int max) {
+        return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, readTimeout,
+                max, policy, sslContext, clock);
     }
 
     public ClientOptions withPolicy(SourcePolicy p) {

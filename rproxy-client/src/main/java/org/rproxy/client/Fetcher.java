@@ -21,14 +21,18 @@ import org.rproxy.core.model.MediaTypes;
 
 /**
  * The client's HTTP: one JDK {@link HttpClient} (HTTP/1.1 and h2 over TLS, connections reused),
- * every request bounded by the timeout, and every failure turned into the {@link ClientException}
- * that names it: timed out, TLS failure, unreachable, or refused with the status and the ALTO
- * error the source sent. Blocking; runs on the caller's thread or the update follower's.
+ * every fetch bounded by the timeout from the request to the body's last byte (the JDK's own
+ * request timeout ends at the response head, and a source that sends its head and then trickles
+ * or stalls the body would hold the caller for good, never falling back), every body by the
+ * largest document accepted, and every failure turned into the {@link ClientException} that
+ * names it: timed out, TLS failure, unreachable, too large, or refused with the status and the
+ * ALTO error the source sent. Blocking; runs on the caller's thread or the update follower's.
  * Thread-safe.
  */
 final class Fetcher {
     private final HttpClient http;
     private final Duration timeout;
+    private final int maxBodyBytes;
 
     Fetcher(ClientOptions options) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(options.timeout())
@@ -38,12 +42,18 @@ final class Fetcher {
         }
         this.http = b.build();
         this.timeout = options.timeout();
+        this.maxBodyBytes = options.maxEventBytes();
     }
 
-    /** GETs {@code uri}; a 200 is returned, any other status is {@link ClientException.Refused}. */
+    /**
+     * GETs {@code uri}; a 200 is returned, any other status is {@link ClientException.Refused}. The
+     * whole exchange, body included, ends within the timeout ({@link ClientException.TimedOut}),
+     * and a body larger than the largest document accepted is refused as it comes
+     * ({@link ClientException.InvalidResponse}).
+     */
     HttpResponse<byte[]> get(URI uri) {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-        HttpResponse<byte[]> r = send(uri, req, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = sendWhole(uri, req);
         if (r.statusCode() != 200) {
             throw refused(uri, r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body());
         }
@@ -71,6 +81,23 @@ final class Fetcher {
             throw refused(uri, r.statusCode(), type, body);
         }
         return r.body();
+    }
+
+    private HttpResponse<byte[]> sendWhole(URI uri, HttpRequest req) {
+        try {
+            return LimitedBody.send(http, req, timeout, maxBodyBytes);
+        } catch (LimitedBody.TooLarge e) {
+            throw new ClientException.InvalidResponse(uri, e.getMessage());
+        } catch (HttpConnectTimeoutException e) {
+            throw new ClientException.TimedOut(uri, "no connection within " + timeout, e);
+        } catch (HttpTimeoutException e) {
+            throw new ClientException.TimedOut(uri, "no complete response within " + timeout, e);
+        } catch (IOException e) {
+            throw transportFailure(uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException.Unreachable(uri, "interrupted", e);
+        }
     }
 
     private <T> HttpResponse<T> send(URI uri, HttpRequest req, HttpResponse.BodyHandler<T> handler) {
