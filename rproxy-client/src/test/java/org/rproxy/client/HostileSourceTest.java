@@ -48,14 +48,18 @@ class HostileSourceTest {
     /** Answers every request with {@code head}, then writes {@code body} a byte every {@code gapMillis} (0: at once). */
     private static final class HostileServer implements AutoCloseable {
         final ServerSocket server;
+        volatile String head;
+        volatile byte[] body;
 
         HostileServer(String head, byte[] body, long gapMillis) throws IOException {
+            this.head = head;
+            this.body = body;
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Thread t = new Thread(() -> {
                 while (!server.isClosed()) {
                     try {
                         Socket s = server.accept();
-                        Thread answer = new Thread(() -> answer(s, head, body, gapMillis), "hostile-answer");
+                        Thread answer = new Thread(() -> answer(s, this.head, this.body, gapMillis), "hostile-answer");
                         answer.setDaemon(true);
                         answer.start();
                     } catch (IOException closed) {
@@ -116,6 +120,31 @@ class HostileSourceTest {
         assertInstanceOf(ClientException.TimedOut.class, first, first.toString());
         assertTrue(first.getMessage().contains("no complete response within"), first.getMessage());
         assertTrue(took < 10_000, "gave up on the trickling source after its timeout: " + took + " ms");
+    }
+
+    @Test
+    void aSourceThatDropsTheGzipVariantsContentEncodingIsRefused() throws Exception {
+        // the signature covers the gzip variant's digest but not its content-encoding: served
+        // without the field, those bytes verify, and a client would take compressed bytes for
+        // the directory (and learn no key from it)
+        hostile = new HostileServer("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", new byte[0], 0);
+        AltoClient c = clientListing(hostile, Duration.ofSeconds(5));
+        java.net.http.HttpResponse<byte[]> gz = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(origin.uri() + "/directory"))
+                        .header("Accept-Encoding", "gzip").build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals("gzip", gz.headers().firstValue("content-encoding").orElse(null), "the directory has a gzip variant");
+        StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+        for (String name : List.of("content-type", "content-digest", "etag", "alto-resource", "signature-input", "signature")) {
+            head.append(name).append(": ").append(gz.headers().firstValue(name).orElseThrow()).append("\r\n");
+        }
+        hostile.body = gz.body();
+        hostile.head = head.append("Content-Length: ").append(gz.body().length).append("\r\n\r\n").toString();
+
+        VerifiedDocument d = c.fetch("/directory");
+        assertEquals(URI.create(origin.uri() + "/directory"), d.source(), "from the origin");
+        ClientException first = d.refused().get(0);
+        assertInstanceOf(ClientException.InvalidResponse.class, first, first.toString());
+        assertTrue(first.getMessage().contains("CODING_MISMATCH"), first.getMessage());
     }
 
     @Test

@@ -108,10 +108,10 @@ public final class ResponseVerifier {
         } catch (StructuredFieldException e) {
             return Verdict.fail(Outcome.MALFORMED, e.getMessage());
         }
-        return checkSigned(sig, body, expect);
+        return checkSigned(sig, body, expect, header.apply("content-encoding"));
     }
 
-    private Verdict checkSigned(ParsedSignature sig, byte[] body, Expectation expect) {
+    private Verdict checkSigned(ParsedSignature sig, byte[] body, Expectation expect, String contentEncoding) {
         VerificationKey key = trusted.find(sig.keyId());
         if (key == null) {
             return verdict(Outcome.UNKNOWN_KEY, "keyid " + sig.keyId() + " is not a trusted key", sig);
@@ -128,11 +128,30 @@ public final class ResponseVerifier {
         if (mismatch != null) {
             return verdict(Outcome.DIGEST_MISMATCH, mismatch, sig);
         }
+        String coding = codingMismatch(contentEncoding, body);
+        if (coding != null) {
+            return verdict(Outcome.CODING_MISMATCH, coding, sig);
+        }
         if (expect.path() != null && !expect.path().equals(sig.resource().path())) {
             return verdict(Outcome.WRONG_RESOURCE, "signed for " + sig.resource().path() + ", asked for "
                     + expect.path(), sig);
         }
         return checkTime(sig, expect);
+    }
+
+    /**
+     * Why the body's coding and its {@code Content-Encoding} disagree, or null. A signed document
+     * is JSON or XML, or those bytes gzipped: gzip's magic number (1f 8b) cannot start either.
+     */
+    static String codingMismatch(String contentEncoding, byte[] body) {
+        boolean gzipBytes = body.length >= 2 && body[0] == (byte) 0x1f && body[1] == (byte) 0x8b;
+        if (contentEncoding == null || contentEncoding.isBlank()) {
+            return gzipBytes ? "gzip-coded bytes with no Content-Encoding (a source dropped the field)" : null;
+        }
+        if (contentEncoding.trim().equalsIgnoreCase("gzip")) {
+            return gzipBytes ? null : "Content-Encoding gzip on bytes that are not gzip";
+        }
+        return null;
     }
 
     private Verdict checkTime(ParsedSignature sig, Expectation expect) {

@@ -33,6 +33,12 @@ public record Verdict(Outcome outcome, String reason, String keyId, AltoResource
         BAD_SIGNATURE,
         /** {@code content-digest} does not match the body. */
         DIGEST_MISMATCH,
+        /**
+         * The body's content coding and its {@code Content-Encoding} disagree: gzip bytes with no
+         * such field (a source stripped it; the signature does not cover it, the digest is over
+         * the coded bytes), or the field on bytes that are not gzip.
+         */
+        CODING_MISMATCH,
         /** {@code alto-resource} names another path than the one asked for. */
         WRONG_RESOURCE,
         /** {@code expires} is not in the future. */

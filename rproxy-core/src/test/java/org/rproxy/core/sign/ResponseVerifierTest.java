@@ -194,6 +194,24 @@ class ResponseVerifierTest {
     }
 
     @Test
+    void codingMismatchWhenGzipBytesComeWithoutTheirContentEncoding() {
+        // the signature covers the gzip variant's digest, not its content-encoding: a source that
+        // drops the field would have a client take compressed bytes for the document
+        byte[] gz = org.rproxy.core.codec.Gzip.deterministic(org.rproxy.core.model.Bytes.wrap(BODY)).unsafeArray();
+        Map<String, String> gzipVariant = with(signed(key, gz, CREATED, EXPIRES), "content-encoding", "gzip");
+        assertOutcome(Outcome.VALID, verify(gzipVariant, gz, EXPECT));
+        Verdict stripped = verify(with(gzipVariant, "content-encoding", null), gz, EXPECT);
+        assertOutcome(Outcome.CODING_MISMATCH, stripped);
+        assertTrue(stripped.reason().contains("no Content-Encoding"), stripped.reason());
+    }
+
+    @Test
+    void codingMismatchWhenPlainBytesClaimGzip() {
+        assertOutcome(Outcome.CODING_MISMATCH, verify(with(signed(), "content-encoding", "gzip"), BODY, EXPECT));
+        assertOutcome(Outcome.VALID, verify(with(signed(), "content-encoding", "identity"), BODY, EXPECT));
+    }
+
+    @Test
     void wrongResource() {
         Verdict v = verify(signed(), BODY, Expectation.path("/costmap/default-cost-map"));
         assertOutcome(Outcome.WRONG_RESOURCE, v);
