@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
                 "Pull mode fetches on a miss and keeps hot entries fresh; see conf/pull.yaml for every setting."})
 final class ProxyCommand implements Callable<Integer> {
 
-    @Option(names = "--mode", defaultValue = "pull", paramLabel = "MODE",
+    /** Null when not given: the file's mode, else pull (a given pull must win over a file's push). */
+    @Option(names = "--mode", paramLabel = "MODE",
             description = "pull (default) or push (subscribe to the upstream's update stream; see conf/push.yaml).")
     String mode;
 
@@ -173,11 +174,12 @@ final class ProxyCommand implements Callable<Integer> {
 
     /** The file's settings (if any) with the command line's on top. */
     ProxyConfig settings() {
-        ProxyConfig.Mode m = parseMode(mode);
+        ProxyConfig.Mode m = mode == null ? null : parseMode(mode);
         ProxyConfig base = config != null ? new ConfigLoader().load(config, ProxyConfig.class) : null;
         UpstreamConfig up = upstreamSettings(base == null ? null : base.upstream());
-        ProxyConfig c = base == null ? new ProxyConfig(m, name, null, up, null, null, null) : base.withUpstream(up);
-        if (base == null || !mode.equalsIgnoreCase("pull")) {
+        ProxyConfig c = base == null ? new ProxyConfig(m != null ? m : ProxyConfig.Mode.PULL, name, null, up, null, null, null)
+                : base.withUpstream(up);
+        if (m != null) {
             c = c.withMode(m);
         }
         if (name != null) {

@@ -69,4 +69,16 @@ class ProxyCommandTest {
         ConfigException bad = assertThrows(ConfigException.class, () -> settings("--send-buffer", "1KB"));
         assertEquals("--send-buffer: 1KB (expected: 16KB to 1GB)", bad.getMessage());
     }
+
+    @Test
+    void theModeOnTheCommandLineWinsOverTheFilesEvenWhenItIsPull() throws Exception {
+        Path push = dir.resolve("push.yaml");
+        Files.writeString(push, "mode: push\nupstream:\n  url: http://127.0.0.1:8181\n  trust: [" + dir.resolve("origin.pub")
+                + "]\n");
+        assertEquals(ProxyConfig.Mode.PULL, settings().mode(), "pull without a file");
+        assertEquals(ProxyConfig.Mode.PUSH, settings("--config", push.toString()).mode(), "the file's");
+        assertEquals(ProxyConfig.Mode.PULL, settings("--config", push.toString(), "--mode", "pull").mode(),
+                "given on the command line");
+        assertEquals(ProxyConfig.Mode.PUSH, settings("--mode", "PUSH").mode());
+    }
 }
