@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import ch.qos.logback.classic.LoggerContext;
 
+import org.rproxy.core.model.Directory;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.TlsConfig;
@@ -158,6 +159,13 @@ final class OriginCommand implements Callable<Integer> {
         }
         if ((maps == null) == (signUpstream == null)) {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
+        }
+        for (String p : proxies) {
+            if (!Directory.isProxyUrl(p)) {
+                throw new IllegalArgumentException("--proxy: " + p
+                        + " (expected: an absolute http or https URL, e.g. http://203.0.113.7:8282; clients refuse a"
+                        + " directory listing anything else)");
+            }
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
         if (maxConnections != null) {

@@ -56,6 +56,21 @@ class CheckCommandTest {
     }
 
     @Test
+    void anOriginRefusesAProxyUrlThatClientsWouldRefuse(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        DemoCommand.copySampleMaps(maps);
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+
+        CommandRun run = CommandRun.of("origin", "--listen", "127.0.0.1:0", "--maps", maps.toString(),
+                "--key", dir.resolve("origin.key").toString(), "--proxy", "http://127.0.0.1:8282",
+                "--proxy", "localhost:8283");
+
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("rproxy origin: --proxy: localhost:8283 (expected: an absolute http or https URL"),
+                run.toString());
+    }
+
+    @Test
     void theSampleMapsAndAFreshKeyAreOk(@TempDir Path dir) throws Exception {
         Path maps = Files.createDirectories(dir.resolve("maps"));
         DemoCommand.copySampleMaps(maps);

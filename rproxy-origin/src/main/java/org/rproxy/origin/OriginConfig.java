@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
@@ -48,6 +49,12 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
             throw new IllegalArgumentException("maxAge: " + maxAge + " (expected: 0 to validity " + validity + ")");
         }
         proxies = proxies == null ? List.of() : List.copyOf(proxies);
+        for (int i = 0; i < proxies.size(); i++) {
+            if (!Directory.isProxyUrl(proxies.get(i))) {
+                throw new IllegalArgumentException("proxies[" + i + "]: " + proxies.get(i)
+                        + " (expected: an absolute http or https URL; clients refuse a directory listing anything else)");
+            }
+        }
         if (instanceName == null || instanceName.isBlank()) {
             instanceName = "rproxy-origin";
         }

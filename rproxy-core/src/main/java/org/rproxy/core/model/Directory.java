@@ -2,6 +2,8 @@ package org.rproxy.core.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +25,23 @@ import java.util.TreeMap;
 public record Directory(Map<String, CostType> costTypes, String defaultNetworkMap,
                         Map<String, InformationResource> resources, List<Jwk> keys, List<String> proxies,
                         OverlayInfo overlay) {
+    /**
+     * Whether {@code url} may be listed as a proxy: an absolute {@code http} or {@code https} URL
+     * with a host, as every client requires of {@code meta.alto-redist.proxies}.
+     */
+    public static boolean isProxyUrl(String url) {
+        if (url == null) {
+            return false;
+        }
+        try {
+            URI u = new URI(url);
+            String scheme = u.getScheme();
+            return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && u.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
     public Directory {
         requireNonNull(costTypes, "costTypes");
         requireNonNull(resources, "resources");

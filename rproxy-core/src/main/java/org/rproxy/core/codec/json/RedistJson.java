@@ -4,14 +4,13 @@ import static org.rproxy.core.codec.json.JsonFields.index;
 import static org.rproxy.core.codec.json.JsonFields.path;
 import static org.rproxy.core.codec.json.JsonValues.NODES;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.Jwk;
 import org.rproxy.core.model.OverlayInfo;
 
@@ -85,16 +84,9 @@ final class RedistJson {
     }
 
     private static void checkUrl(String url, String p) {
-        try {
-            URI u = new URI(url);
-            String scheme = u.getScheme();
-            if (("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && u.getHost() != null) {
-                return;
-            }
-        } catch (URISyntaxException e) {
-            // fall through to the error below
+        if (!Directory.isProxyUrl(url)) {
+            throw JsonFields.invalid(p, url, "proxy URL must be an absolute http or https URL");
         }
-        throw JsonFields.invalid(p, url, "proxy URL must be an absolute http or https URL");
     }
 
     static ObjectNode write(List<Jwk> keys, List<String> proxies, OverlayInfo overlay) {
