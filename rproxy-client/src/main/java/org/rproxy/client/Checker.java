@@ -2,6 +2,7 @@ package org.rproxy.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,7 +82,11 @@ final class Checker {
                 fields.add(new HeaderField(name, value));
             }
         }
-        guard.accepted(target, v.created());
+        try {
+            guard.accepted(target, v.created());
+        } catch (UncheckedIOException e) {
+            throw new ClientException.StateFailure(uri, e.getMessage(), e);
+        }
         if (learns != null && target.equals(AnswerEngine.DIRECTORY)) {
             learns.learnFrom(body);
         }

@@ -17,7 +17,7 @@ import org.rproxy.core.sign.Verdict;
 public abstract sealed class ClientException extends RuntimeException
         permits ClientException.Unreachable, ClientException.Refused, ClientException.TimedOut,
         ClientException.TlsFailure, ClientException.InvalidResponse, ClientException.Rollback,
-        ClientException.NoSourceLeft {
+        ClientException.StateFailure, ClientException.NoSourceLeft {
 
     private final URI uri;
     private final String reason;
@@ -127,6 +127,17 @@ public abstract sealed class ClientException extends RuntimeException
         /** The {@code created} of the version offered. */
         public Instant offered() {
             return offered;
+        }
+    }
+
+    /**
+     * A document from {@code uri} verified, but the client could not record it as the newest held
+     * in its state file (a folder gone, a full disk): it is not taken, since a restart would not
+     * remember it, and the version held stays. Not the source's fault: no other source is tried.
+     */
+    public static final class StateFailure extends ClientException {
+        StateFailure(URI uri, String reason, Throwable cause) {
+            super(uri, "state file: " + reason, cause);
         }
     }
 

@@ -72,7 +72,11 @@ final class RollbackGuard {
         return s == null ? null : Instant.ofEpochSecond(s);
     }
 
-    /** Records an accepted version; writes the file when it is a new high. */
+    /**
+     * Records an accepted version; writes the file when it is a new high.
+     *
+     * @throws UncheckedIOException when the file cannot be written; nothing is recorded then
+     */
     synchronized void accepted(String target, Instant created) {
         long s = created.getEpochSecond();
         Long old = highest.get(target);
@@ -81,7 +85,17 @@ final class RollbackGuard {
         }
         highest.put(target, s);
         if (file != null) {
-            write();
+            try {
+                write();
+            } catch (UncheckedIOException e) {
+                // not recorded: not taken (the caller refuses it), so the held high stays as written
+                if (old == null) {
+                    highest.remove(target);
+                } else {
+                    highest.put(target, old);
+                }
+                throw e;
+            }
         }
     }
 

@@ -107,6 +107,8 @@ final class Sources {
                 VerifiedDocument d = new VerifiedDocument(target, uri, fetchFrom(uri, target), refused);
                 health.succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
                 return d;
+            } catch (ClientException.StateFailure e) {
+                throw e; // this client's own disk, not the source: no other source would fare better
             } catch (ClientException e) {
                 health.failed(source, e);
                 refused.add(e);
@@ -144,6 +146,8 @@ final class Sources {
                     return d;
                 }
                 same = same == null ? d : same;
+            } catch (ClientException.StateFailure e) {
+                throw e;
             } catch (ClientException e) {
                 overlay.refused(o, e);
                 refused.add(e);

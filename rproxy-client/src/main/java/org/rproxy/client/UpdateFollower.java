@@ -17,6 +17,8 @@ import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.StreamFollower;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a client's maps current: subscribes to an update stream (RFC 8895) at the best source
@@ -33,6 +35,7 @@ import org.rproxy.core.stream.StreamFollower;
  * a timer thread watching for silence; {@link #close()} ends both.
  */
 public final class UpdateFollower implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
 
     /** Told what the follower sees; called on its thread, one call at a time. */
     public interface Listener {
@@ -92,14 +95,20 @@ public final class UpdateFollower implements AutoCloseable {
         while (!isClosed()) {
             long start = ticker.getAsLong();
             boolean streamed = false;
-            for (URI source : sources.order()) {
-                if (isClosed()) {
-                    return;
+            try {
+                for (URI source : sources.order()) {
+                    if (isClosed()) {
+                        return;
+                    }
+                    if (follow(source)) {
+                        streamed = true;
+                        break;
+                    }
                 }
-                if (follow(source)) {
-                    streamed = true;
-                    break;
-                }
+            } catch (RuntimeException e) {
+                // a defect, not a source's answer (those are ClientExceptions, told to the
+                // listener): the thread must outlive it, or updates would stop without a word
+                LOG.error("update follower: {}; polling meanwhile", e.toString(), e);
             }
             Duration wait;
             if (streamed) {
@@ -110,7 +119,11 @@ public final class UpdateFollower implements AutoCloseable {
                 wait = backoff;
             } else {
                 listener.following(null);
-                poll();
+                try {
+                    poll();
+                } catch (RuntimeException e) {
+                    LOG.error("update follower: polling: {}", e.toString(), e);
+                }
                 wait = options.pollInterval();
             }
             if (await(wait)) {

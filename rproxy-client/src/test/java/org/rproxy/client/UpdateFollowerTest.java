@@ -67,4 +67,51 @@ class UpdateFollowerTest {
             assertFalse(f.running());
         }
     }
+
+    @Test
+    void aStateFileThatCannotBeWrittenIsToldAndTheFollowerGoesOnOnceItCan() throws Exception {
+        Path stateDir = java.nio.file.Files.createDirectories(dir.resolve("state"));
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of());
+             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                     .withPollInterval(Duration.ofMillis(200)).withStateFile(stateDir.resolve("alto.state")))) {
+            assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
+            BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
+            BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
+            UpdateFollower f = c.follow(new UpdateFollower.Listener() {
+                @Override
+                public void changed(LocalAnswers answers) {
+                    changes.add(answers);
+                }
+
+                @Override
+                public void refused(ClientException why) {
+                    refused.add(why);
+                }
+            });
+            // the state file's folder goes: the next version cannot be recorded, so it is not taken
+            java.nio.file.Files.delete(stateDir.resolve("alto.state"));
+            java.nio.file.Files.delete(stateDir);
+            refused.clear();
+            LocalOrigin.writeCosts(origin.maps, 7);
+            ClientException why = null;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end && !(why instanceof ClientException.StateFailure)) {
+                why = refused.poll(1, TimeUnit.SECONDS);
+            }
+            assertTrue(why instanceof ClientException.StateFailure, () -> "told of the state file: " + refused);
+            assertEquals(5.0, c.answers().cost("128.36.1.5", "130.132.3.9").orElseThrow(), "the held version stays");
+            assertTrue(f.running(), "the follower lives on");
+
+            // back: the version is taken at the next poll, and recorded
+            java.nio.file.Files.createDirectories(stateDir);
+            LocalAnswers next = null;
+            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end && (next == null || next.cost("128.36.1.5", "130.132.3.9").orElse(0) != 7)) {
+                next = changes.poll(1, TimeUnit.SECONDS);
+            }
+            assertNotNull(next, () -> "no change within 30 s; refused: " + refused);
+            assertTrue(java.nio.file.Files.exists(stateDir.resolve("alto.state")));
+            f.close();
+        }
+    }
 }
