@@ -92,6 +92,7 @@ class UpdateFollowerTest {
             java.nio.file.Files.delete(stateDir.resolve("alto.state"));
             java.nio.file.Files.delete(stateDir);
             refused.clear();
+            Thread.sleep(1_100); // a version is a new high only when created (in seconds) is later
             LocalOrigin.writeCosts(origin.maps, 7);
             ClientException why = null;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
