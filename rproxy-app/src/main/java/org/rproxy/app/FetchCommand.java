@@ -64,9 +64,14 @@ final class FetchCommand implements Callable<Integer> {
     List<Path> trust = new ArrayList<>();
 
     @Option(names = "--origin", paramLabel = "URL",
-            description = {"Discover the sources: read this origin's signed directory, ask the cheapest RProxy it lists",
-                    "first, fall back to the next and to the origin last (needs --keyid or one --trust)."})
+            description = {"Discover the sources: read this origin's signed directory, ask the RProxies it lists",
+                    "(the cheapest first with --client-address, else in its order), fall back to the next and to the",
+                    "origin last (needs --keyid or one --trust)."})
     URI origin;
+
+    @Option(names = "--client-address", paramLabel = "IP",
+            description = "With --origin: rank the RProxies by routing cost from this address (the maps are fetched first).")
+    String clientAddress;
 
     @Option(names = "--keyid", paramLabel = "ID",
             description = "With --origin: pin the origin's key by its key id (RFC 7638 thumbprint) instead of a PEM file.")
@@ -164,7 +169,7 @@ final class FetchCommand implements Callable<Integer> {
                     + "--gzip and --ca");
         }
         return OriginFetch.run(origin, keyId, keyId == null ? trust.get(0) : null, url.toString(), timeout, maxBody(),
-                spec.commandLine().getOut());
+                clientAddress, spec.commandLine().getOut());
     }
 
     private int report(PrintWriter out, FetchFailures.Failure failure) {

@@ -14,8 +14,9 @@ import org.rproxy.client.VerifiedDocument;
 /**
  * {@code rproxy fetch --origin URL (--keyid ID | --trust PUBFILE) TARGET}: the discovering fetch,
  * a thin shell over the client library. It bootstraps from the origin's signed directory, learns
- * the RProxies the origin lists, asks the cheapest one from this machine's address first and falls
- * back to the next, and to the origin last ({@link AltoClient}). Prints one verdict line naming
+ * the RProxies the origin lists, asks them in the directory's order (or, given a client address,
+ * fetches the maps and asks the cheapest from that address first) and falls back to the next,
+ * and to the origin last ({@link AltoClient}). Prints one verdict line naming
  * the source that answered and those refused before it; the exit code is {@link FetchOutcome}'s.
  */
 final class OriginFetch {
@@ -23,10 +24,22 @@ final class OriginFetch {
     private OriginFetch() {
     }
 
-    static int run(URI origin, String keyId, Path trust, String target, Duration timeout, int maxBody, PrintWriter out) {
+    /** @param clientAddress the address to rank sources from (the maps are fetched first), or null: the directory's order */
+    static int run(URI origin, String keyId, Path trust, String target, Duration timeout, int maxBody,
+                   String clientAddress, PrintWriter out) {
         KeyPin pin = keyId != null ? KeyPin.ofKeyId(keyId) : KeyPin.ofPem(trust);
-        try (AltoClient client = AltoClient.bootstrap(ClientOptions.of(origin, pin).withTimeout(timeout)
-                .withMaxEventBytes(maxBody))) {
+        ClientOptions options = ClientOptions.of(origin, pin).withTimeout(timeout).withMaxEventBytes(maxBody);
+        if (clientAddress != null) {
+            try {
+                options = options.withClientAddress(clientAddress);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--client-address: " + e.getMessage(), e);
+            }
+        }
+        try (AltoClient client = AltoClient.bootstrap(options)) {
+            if (clientAddress != null) {
+                client.refreshMaps(); // the costs the sources are ranked by
+            }
             VerifiedDocument doc = client.fetch(target);
             StringBuilder line = new StringBuilder(FetchOutcome.VALID.word()).append(' ').append(target)
                     .append(" from=").append(doc.source())

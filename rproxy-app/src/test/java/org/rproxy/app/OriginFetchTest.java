@@ -5,8 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
 
 /** {@code rproxy fetch --origin}: a clear line and exit code when discovery cannot even start. */
 class OriginFetchTest {
@@ -32,5 +44,44 @@ class OriginFetchTest {
         assertEquals(2, CommandRun.of("fetch", "--origin", "http://127.0.0.1:1", "--keyid", "x1", "-o", "b.http",
                 "/directory").exit());
         assertEquals(2, CommandRun.of("fetch", "--keyid", "x1", "http://127.0.0.1:1/directory").exit());
+    }
+
+    @Test
+    void withAClientAddressTheCheapestProxyIsAskedFirstElseTheDirectorysOrder(@TempDir Path dir) throws Exception {
+        // two proxies on loopback addresses of their own (both refuse: nothing listens there), in
+        // PIDs the origin's maps say cost 5 and 0 from the client's PID1, listed dear one first
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("default-network-map.json"), "{\"network-map\":{"
+                + "\"PID1\":{\"ipv4\":[\"127.0.0.2/32\",\"10.1.0.0/16\"]},\"PID2\":{\"ipv4\":[\"127.0.0.3/32\"]},"
+                + "\"PID3\":{\"ipv4\":[\"0.0.0.0/0\"]}}}");
+        Files.writeString(maps.resolve("routingcost-map.json"), "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":"
+                + "\"default-network-map\"}],\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID1\":0,\"PID2\":5,\"PID3\":10},\"PID2\":{\"PID1\":5,\"PID2\":0,"
+                + "\"PID3\":10},\"PID3\":{\"PID1\":10,\"PID2\":10,\"PID3\":0}}}");
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
+        try (Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of("http://127.0.0.3:1/", "http://127.0.0.2:1/"),
+                "fetch-test", null), Clock.systemUTC())) {
+            CommandRun ranked = CommandRun.of("fetch", "--origin", origin.baseUri(), "--trust", pub.toString(),
+                    "--client-address", "10.1.2.3", "/networkmap/default-network-map", "--timeout", "3s");
+            assertEquals(0, ranked.exit(), ranked.toString());
+            List<String> refused = ranked.out().lines().filter(l -> l.startsWith("  refused first:")).toList();
+            assertEquals(2, refused.size(), ranked.toString());
+            assertTrue(refused.get(0).contains("127.0.0.2:1") && refused.get(1).contains("127.0.0.3:1"),
+                    "the one in the client's PID first: " + ranked);
+
+            CommandRun listed = CommandRun.of("fetch", "--origin", origin.baseUri(), "--trust", pub.toString(),
+                    "/networkmap/default-network-map", "--timeout", "3s");
+            List<String> inOrder = listed.out().lines().filter(l -> l.startsWith("  refused first:")).toList();
+            assertTrue(inOrder.get(0).contains("127.0.0.3:1") && inOrder.get(1).contains("127.0.0.2:1"),
+                    "without an address, the directory's order: " + listed);
+
+            CommandRun bad = CommandRun.of("fetch", "--origin", origin.baseUri(), "--trust", pub.toString(),
+                    "--client-address", "not-an-address", "/directory");
+            assertEquals(2, bad.exit(), bad.toString());
+            assertTrue(bad.err().contains("--client-address"), bad.toString());
+        }
     }
 }
