@@ -42,6 +42,8 @@ public final class BodySpool implements AutoCloseable {
     public static final long MIN_MIN_BYTES = Variant.DIRECT_MIN_BYTES;
 
     private final Path directory;
+    /** Holds the directory's lock while the spool is open (see {@link SpoolDirectories}). */
+    private final FileChannel lock;
     private final long minBytes;
     /** Closes and deletes the files whose last reference is gone: never on the event loop that released it. */
     private final Executor freer;
@@ -75,8 +77,9 @@ public final class BodySpool implements AutoCloseable {
     private record Held(SpooledBody body, int holders) {
     }
 
-    private BodySpool(Path directory, long minBytes, Executor freer, ExecutorService ownFreer) {
-        this.directory = directory;
+    private BodySpool(SpoolDirectories.Owned owned, long minBytes, Executor freer, ExecutorService ownFreer) {
+        this.directory = owned.dir();
+        this.lock = owned.lock();
         this.minBytes = minBytes;
         this.freer = freer;
         this.ownFreer = ownFreer;
@@ -127,9 +130,9 @@ public final class BodySpool implements AutoCloseable {
         if (minBytes < MIN_MIN_BYTES) {
             throw new IllegalArgumentException("minBytes: " + minBytes + " (expected: >= " + MIN_MIN_BYTES + ")");
         }
-        Path dir = SpoolDirectories.create(parent);
-        LOG.info("spooling bodies of {} bytes or more in {}", minBytes, dir);
-        return new BodySpool(dir, minBytes, freer, own);
+        SpoolDirectories.Owned owned = SpoolDirectories.create(parent);
+        LOG.info("spooling bodies of {} bytes or more in {}", minBytes, owned.dir());
+        return new BodySpool(owned, minBytes, freer, own);
     }
 
     /**
@@ -233,6 +236,11 @@ public final class BodySpool implements AutoCloseable {
         }
         if (ownFreer != null) {
             ownFreer.shutdown(); // what it was given runs; a later last release frees inline
+        }
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.debug("closing the lock of {}", directory, e);
         }
         SpoolDirectories.delete(directory);
     }

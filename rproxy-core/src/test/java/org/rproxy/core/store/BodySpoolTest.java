@@ -62,9 +62,10 @@ class BodySpoolTest {
         return buf.array();
     }
 
+    /** The bodies' files in {@code dir} (its lock file apart). */
     private long filesIn(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.count();
+            return s.filter(f -> !f.getFileName().toString().equals(SpoolDirectories.LOCK)).count();
         }
     }
 
@@ -205,6 +206,56 @@ class BodySpoolTest {
         assertTrue(Files.exists(living));
         assertTrue(Files.exists(other));
         assertTrue(spool.directory().getFileName().toString().startsWith("rproxy-spool-" + ProcessHandle.current().pid() + "-"));
+    }
+
+    @Test
+    void aSpoolWhosePidLooksGoneButWhoseLockIsHeldElsewhereIsKept() throws Exception {
+        // another container sharing the volume: its pid means nothing here, but its lock holds
+        Path theirs = Files.createDirectory(parent.resolve("rproxy-spool-999999998-other"));
+        Files.write(theirs.resolve("body-1"), new byte[10]);
+        Path lockFile = theirs.resolve(SpoolDirectories.LOCK);
+        Path source = Files.writeString(parent.resolve("HoldLock.java"), """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.Path;
+                import java.nio.file.StandardOpenOption;
+                public class HoldLock {
+                    public static void main(String[] a) throws Exception {
+                        try (FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                            c.lock();
+                            System.out.println("locked");
+                            System.out.flush();
+                            System.in.read();
+                        }
+                    }
+                }
+                """);
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        Process holder = new ProcessBuilder(javaBin, source.toString(), lockFile.toString()).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream()));
+            assertEquals("locked", out.readLine(), "the other process holds the lock");
+            spool = BodySpool.open(parent, MIN, Runnable::run);
+            assertTrue(Files.exists(theirs.resolve("body-1")), "a live spool's directory is kept");
+            spool.close();
+        } finally {
+            holder.getOutputStream().close(); // it lets go and ends
+            assertTrue(holder.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        spool = BodySpool.open(parent, MIN, Runnable::run);
+        assertFalse(Files.exists(theirs), "once its lock is free, it is abandoned and removed");
+    }
+
+    @Test
+    void aSpoolHoldsItsDirectorysLockUntilClosed() throws Exception {
+        spool = BodySpool.open(parent, MIN, Runnable::run);
+        Path lockFile = spool.directory().resolve(SpoolDirectories.LOCK);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            assertThrows(java.nio.channels.OverlappingFileLockException.class, ch::tryLock, "held by the open spool");
+        }
+        Path dir = spool.directory();
+        spool.close();
+        assertFalse(Files.exists(dir));
     }
 
     @Test
