@@ -196,7 +196,13 @@ final class PullFeed implements AutoCloseable {
         if (r instanceof FetchResult.Stored s) {
             Entry e = copies.get(key);
             CachedCopy h = s.held();
-            return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)), CacheStatus.MISS);
+            if (!h.signed() || h.usableAt(now)) {
+                return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)), CacheStatus.MISS);
+            }
+            // its signature expired while the attempt ran (a held identity kept beside a new gzip
+            // variant, the second request slow): not held, and not served either
+            String why = "the copy fetched expired before it could be served";
+            return e == null ? noValidCopy(key, 504, why) : onError(e, now, 504, why);
         }
         if (r instanceof FetchResult.Answer a) {
             return new Reply.Error(a.error(), key.dialect(), a.allow());

@@ -76,6 +76,10 @@ class PullFeedTest {
     }
 
     PullFeed feed(long maxBytes, List<String> prefetch) {
+        return feed(maxBytes, prefetch, upstream);
+    }
+
+    PullFeed feed(long maxBytes, List<String> prefetch, org.rproxy.core.upstream.Upstream upstream) {
         store = RepresentationStore.boundedBy(maxBytes);
         metrics = new PullMetrics(registry, store, clock);
         ResponseVerifier verifier = new ResponseVerifier(List.of(signer.publicKey()), clock);
@@ -688,5 +692,35 @@ class PullFeedTest {
         clock.advance(VALIDITY);
         assertFalse(feed.offer(MAP, pushed, "1.1 edge"));
         assertNull(feed.entry(CacheKey.get(MAP)));
+    }
+
+    @Test
+    void aCopyThatExpiresWhileItsAttemptRunsIsNeitherHeldNorServed() throws Exception {
+        // the held identity is kept beside a new gzip variant when the identity request fails;
+        // that request was slow, and the held identity expired meanwhile
+        feed.close();
+        java.util.concurrent.atomic.AtomicBoolean slowIdentity = new java.util.concurrent.atomic.AtomicBoolean();
+        feed = feed(1 << 20, List.of(), r -> {
+            boolean identity = r.headers().stream().noneMatch(h -> h.name().equalsIgnoreCase("accept-encoding")
+                    && h.value().contains("gzip"));
+            if (identity && slowIdentity.get()) {
+                clock.advance(Duration.ofMinutes(2)); // the time the request took
+                return CompletableFuture.failedFuture(new org.rproxy.core.upstream.UpstreamException("no answer within 10000 ms",
+                        null, org.rproxy.core.upstream.UpstreamException.Kind.TIMED_OUT));
+            }
+            return upstream.send(r);
+        });
+        String big = BODY.replace("10.0.0.0/8", "10.0.0.0/8\",\"" + "11.0.0.0/8\",\"".repeat(80) + "12.0.0.0/8");
+        upstream.docs.put(MAP, signer.sign(MAP, big, true, clock.instant(), Duration.ofMinutes(61), 60));
+        Representation first = ok(get(MAP));
+        assertTrue(first.gzip() != null, "a gzip variant too");
+        // an hour on, the held copy has a minute left; the upstream has a new version
+        clock.advance(Duration.ofMinutes(60));
+        upstream.docs.put(MAP, signer.sign(MAP, big.replace("12.0.0.0/8", "13.0.0.0/8"), true, clock.instant(),
+                Duration.ofHours(1), 60));
+        slowIdentity.set(true);
+        Reply r = get(MAP);
+        assertTrue(r instanceof Reply.Error, "not the expired identity: " + r);
+        assertEquals(504, ((Reply.Error) r).error().httpStatus());
     }
 }
