@@ -245,6 +245,20 @@ public final class PushFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * Documents the upstream announced could not be added to stream {@code gen} through its
+     * control URI: a new subscription names them with the rest. Should it fail too, the stream is
+     * lost as any other (backoff, the next upstream), and a document the upstream refuses is
+     * dropped from it ({@link #refused}).
+     */
+    private void resubscribe(int gen) {
+        if (gen != generation || closed) {
+            return;
+        }
+        drop();
+        connect();
+    }
+
     private void lost(int gen, String reason) {
         if (gen != generation || closed) {
             return;
@@ -291,7 +305,8 @@ public final class PushFeed implements AutoCloseable {
         String type = e.type();
         int comma = type.lastIndexOf(',');
         if (comma < 0) {
-            if (type.equals(MediaTypes.UPDATE_STREAM_CONTROL) && control.onEvent(streamUri, e.data())) {
+            if (type.equals(MediaTypes.UPDATE_STREAM_CONTROL)
+                    && control.onEvent(streamUri, e.data(), () -> run(() -> resubscribe(gen)))) {
                 backoff.reset(); // the upstream took the subscription: the next loss starts afresh
             }
             return;

@@ -49,8 +49,10 @@ final class StreamControl {
     /**
      * Handles one control event of the stream at {@code stream}; true when it gave the control
      * URI, that is, the upstream accepted the subscription. A malformed event is ignored.
+     * {@code resubscribe} is run (on the HTTP client's thread) when adding documents through the
+     * control URI fails: a new subscription names every document followed, those included.
      */
-    boolean onEvent(URI stream, Bytes data) {
+    boolean onEvent(URI stream, Bytes data, Runnable resubscribe) {
         JsonNode c;
         try {
             c = Jcs.parse(data.unsafeArray());
@@ -68,7 +70,7 @@ final class StreamControl {
             }
         }
         if (!more.isEmpty() && controlUri != null) {
-            add(more);
+            add(more, resubscribe);
         }
         if (c.has("stopped")) {
             // the upstream no longer serves those documents: a later subscription naming them
@@ -86,15 +88,16 @@ final class StreamControl {
         return accepted;
     }
 
-    private void add(Map<String, String> targets) {
+    private void add(Map<String, String> targets, Runnable resubscribe) {
         HttpRequest req = HttpRequest.newBuilder(controlUri).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(substreams.addition(targets, heldTag)))
                 .build();
         http.sendAsync(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((resp, failure) -> {
             if (failure != null || resp.statusCode() != 204) {
-                LOG.warn("adding substreams {} failed: {}", targets.keySet(),
+                LOG.warn("adding substreams {} failed: {}; subscribing again with them", targets.keySet(),
                         failure != null ? unwrap(failure).toString() : resp.statusCode() + " " + resp.body());
+                resubscribe.run();
             }
         });
     }
