@@ -4,6 +4,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
@@ -21,10 +22,13 @@ import io.netty.util.concurrent.Ticker;
  * has been fully written) until a request head is complete, and again from the head until the
  * body is complete. It stops while the server owes answers, since a slow service is not the
  * client's fault; but an answer handed to the socket that the client does not read is, so the
- * clock runs again while a written answer waits in the outbound buffer, restarting each time
- * the client reads enough to make the channel writable again (a client that reads a 5 MB map
- * slowly keeps its connection; one that never reads gives it back, with its buffers, after one
- * timeout). An answer is whole once its last content is written: a full response, one whose
+ * clock runs again while a written answer waits in the outbound buffer, and a period ends the
+ * connection only when not a byte of it went out during that period (as nginx's
+ * {@code send_timeout}): a client that reads a 5 MB map slowly keeps its connection, however
+ * long the whole takes; one that never reads gives it back, with its buffers, after one
+ * timeout. Progress is read off the channel's outbound buffer (a body is one message there, and
+ * the channel's writability does not change until all of it is out); an HTTP/2 stream has none,
+ * and counts writability changes only. An answer is whole once its last content is written: a full response, one whose
  * shared head was encoded already, or the end of one written in parts (head, a spooled file,
  * last content). Event streams are exempt: their writer has its own backpressure rules. Sits right
  * after the HTTP codec; one per connection, on its event loop; the timer is cancelled when the
@@ -44,6 +48,9 @@ final class RequestDeadline extends ChannelDuplexHandler {
     private int unanswered;
     /** Whole answers written to the channel whose bytes have not all reached the socket yet. */
     private int unsent;
+    /** The outbound buffer's pending bytes and the current message's progress at the last look. */
+    private long seenPending = -1;
+    private long seenProgress = -1;
 
     RequestDeadline(long timeoutNanos) {
         this.timeoutNanos = timeoutNanos;
@@ -80,9 +87,11 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        boolean first = false;
         if (endsAnswer(msg)) {
             promise = promise.unvoid();
-            if (unsent++ == 0) {
+            first = unsent++ == 0;
+            if (first) {
                 restart();
             }
             promise.addListener(f -> {
@@ -92,6 +101,9 @@ final class RequestDeadline extends ChannelDuplexHandler {
             });
         }
         ctx.write(msg, promise);
+        if (first) {
+            wroteSinceLastLook(); // the period's baseline includes the answer just queued
+        }
     }
 
     /**
@@ -155,6 +167,7 @@ final class RequestDeadline extends ChannelDuplexHandler {
         }
         deadlineNanos = ticker.nanoTime() + timeoutNanos;
         armed = true;
+        wroteSinceLastLook();
         if (timer == null) {
             timer = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
         }
@@ -184,7 +197,31 @@ final class RequestDeadline extends ChannelDuplexHandler {
             timer = ctx.executor().schedule(this::check, left, TimeUnit.NANOSECONDS);
             return;
         }
+        if (unsent > 0 && wroteSinceLastLook()) {
+            // a slow reader, not a stalled one: a fresh period
+            deadlineNanos = ticker.nanoTime() + timeoutNanos;
+            timer = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
         armed = false;
         ctx.close();
+    }
+
+    /**
+     * Whether bytes went from the outbound buffer to the socket since the last look: its pending
+     * bytes went down (a message finished) or the current message's progress moved. False where
+     * there is no outbound buffer (an HTTP/2 stream).
+     */
+    private boolean wroteSinceLastLook() {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        if (out == null) {
+            return false;
+        }
+        long pending = out.totalPendingWriteBytes();
+        long progress = out.currentProgress();
+        boolean moved = pending != seenPending || progress != seenProgress;
+        seenPending = pending;
+        seenProgress = progress;
+        return moved;
     }
 }

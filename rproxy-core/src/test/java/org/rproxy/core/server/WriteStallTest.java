@@ -103,6 +103,38 @@ class WriteStallTest {
         }
     }
 
+    @Test
+    void aClientThatReadsSlowerThanOneTimeoutAllowsForTheWholeBodyKeepsItWhileItMakesProgress() throws Exception {
+        // 4 MB through a 16 KB send buffer at 16 KB per 20 ms: about 5 s, five timeouts; the
+        // body is one message, so the channel stays unwritable until its last byte is out
+        int size = 4 * 1024 * 1024;
+        byte[] body = new byte[size];
+        for (int i = 0; i < size; i++) {
+            body[i] = (byte) ('a' + i % 26);
+        }
+        Representation doc = new Representation(new Variant(Bytes.wrap(body), null,
+                List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"big\""))),
+                null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT)
+                .withSendBufferBytes(16 * 1024), request -> CompletableFuture.completedFuture(Reply.ok(doc)));
+        try (Socket s = connect()) {
+            InputStream in = s.getInputStream();
+            ask(s);
+            String head = SocketReads.readHead(in);
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            byte[] chunk = new byte[16 * 1024];
+            long left = size;
+            long start = System.nanoTime();
+            while (left > 0) {
+                int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                assertTrue(n > 0, "connection closed with " + left + " bytes left");
+                left -= n;
+                Thread.sleep(20);
+            }
+            assertTrue(System.nanoTime() - start > TIMEOUT.toNanos() * 2, "slower than the timeout allows for the whole");
+        }
+    }
+
     private static long drain(InputStream in) throws IOException {
         byte[] buf = new byte[64 * 1024];
         long total = 0;
