@@ -131,9 +131,26 @@ final class Sources {
         }
         Instant held = checker.held(target);
         VerifiedDocument same = null;
-        Iterator<OverlaySource.Offer> offers = overlay.offers(directory, target, id, held);
-        while (offers.hasNext()) {
-            OverlaySource.Offer o = offers.next();
+        Iterator<OverlaySource.Offer> offers;
+        try {
+            offers = overlay.offers(directory, target, id, held);
+        } catch (RuntimeException e) {
+            refused.add(overlayFailed(id, e));
+            return null;
+        }
+        while (true) {
+            OverlaySource.Offer o;
+            try {
+                if (!offers.hasNext()) {
+                    break;
+                }
+                o = offers.next();
+            } catch (RuntimeException e) {
+                // an overlay source is a plug-in, its peers anyone: a failure of its own is one
+                // more refusal, and the proxies and the origin are asked as when it has nothing
+                refused.add(overlayFailed(id, e));
+                break;
+            }
             if (o.bundle() == null) {
                 refused.add(new ClientException.Unreachable(o.from(), o.failure(), null));
                 continue;
@@ -154,6 +171,16 @@ final class Sources {
             }
         }
         return same;
+    }
+
+    private static ClientException overlayFailed(String resourceId, RuntimeException e) {
+        URI at;
+        try {
+            at = new URI("overlay", resourceId, null);
+        } catch (java.net.URISyntaxException bad) {
+            at = URI.create("overlay:resource");
+        }
+        return new ClientException.Unreachable(at, "the overlay source failed: " + e, e);
     }
 
     /** The id the directory gives the document at {@code target}, or null. */

@@ -40,7 +40,7 @@ class OverlaySourceTest {
     }
 
     /** Offers its bundles in order and remembers what the client said of each. */
-    static final class Shelf implements OverlaySource {
+    static class Shelf implements OverlaySource {
         final List<Offer> offers = new ArrayList<>();
         final List<Offer> accepted = new ArrayList<>();
         final List<ClientException> refused = new ArrayList<>();
@@ -93,6 +93,42 @@ class OverlaySourceTest {
         assertInstanceOf(ClientException.InvalidResponse.class, d.refused().get(0));
         assertEquals(1, shelf.refused.size());
         assertEquals(1, shelf.accepted.size());
+    }
+
+    @Test
+    void anOverlaySourceThatFailsIsOneMoreRefusalAndTheClientPulls() throws Exception {
+        origin = LocalOrigin.start(dir, List.of());
+        AltoClient failingAtOnce = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())),
+                new Shelf() {
+                    @Override
+                    public Iterator<Offer> offers(Directory directory, String target, String resourceId,
+                                                  java.time.Instant held) {
+                        throw new IllegalArgumentException("seq, size: -5, 100");
+                    }
+                });
+        VerifiedDocument d = failingAtOnce.fetch(LocalOrigin.NETWORK_MAP);
+        assertEquals("http", d.source().getScheme());
+        assertTrue(d.refused().get(0).getMessage().contains("the overlay source failed"), d.refused().toString());
+
+        AltoClient failingMidway = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())),
+                new Shelf() {
+                    @Override
+                    public Iterator<Offer> offers(Directory directory, String target, String resourceId,
+                                                  java.time.Instant held) {
+                        return new Iterator<>() {
+                            @Override
+                            public boolean hasNext() {
+                                return true;
+                            }
+
+                            @Override
+                            public Offer next() {
+                                throw new IllegalStateException("a peer hung up");
+                            }
+                        };
+                    }
+                });
+        assertEquals("http", failingMidway.fetch(LocalOrigin.NETWORK_MAP).source().getScheme());
     }
 
     @Test

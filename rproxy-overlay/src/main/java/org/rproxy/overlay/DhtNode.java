@@ -81,17 +81,39 @@ final class DhtNode implements AutoCloseable {
      * Completes {@link #joined()} once the routing table holds nodes that answered: eight (or all
      * the bootstrap nodes but this one, when fewer), or at least one after three seconds; a
      * lookup made with a single node known may end before it reaches the nodes that hold the item.
-     * Checked every 100 ms, for at most 30 s.
+     * Checked every 100 ms for 30 s; then, not joined yet (the bootstrap nodes down or out of
+     * reach), every second for as long as it takes, the bootstrap nodes pinged again every 30 s:
+     * every lookup waits for the join, and a node that gave up would keep every client's lookups
+     * waiting out their whole budget for good.
      */
     private void watchJoin(int checksLeft) {
+        if (joined.isDone() || !dht.isRunning()) {
+            return;
+        }
         int known = knownNodes();
         int want = Math.max(1, Math.min(8, bootstrap.size() - 1));
         if (known >= want || (known > 0 && checksLeft <= 270)) {
             joined.complete(null);
-        } else if (checksLeft > 0 && dht.isRunning()) {
+        } else if (checksLeft > 0) {
             CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS, dht.getScheduler())
                     .execute(() -> watchJoin(checksLeft - 1));
+        } else {
+            keepJoining(1);
         }
+    }
+
+    private void keepJoining(int seconds) {
+        if (joined.isDone() || !dht.isRunning()) {
+            return;
+        }
+        if (knownNodes() > 0) {
+            joined.complete(null);
+            return;
+        }
+        if (seconds % 30 == 0) {
+            pingBootstrap(1);
+        }
+        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, dht.getScheduler()).execute(() -> keepJoining(seconds + 1));
     }
 
     /** Completes when the node has joined the DHT (see {@link #watchJoin}). */

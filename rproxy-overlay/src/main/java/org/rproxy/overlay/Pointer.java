@@ -68,10 +68,12 @@ record Pointer(byte[] publisher, String resourceId, long seq, byte[] infoHash, l
 
     /**
      * The pointer an item (already checked by mldht) carries, or null when its value is not one
-     * (another application's item under the same key and salt).
+     * (another application's item under the same key and salt, or a listed publisher's turned bad:
+     * a negative {@code seq}, which BEP 44 allows and a version never is). Never throws: what a
+     * publisher signs must not be able to break a client's fetch.
      */
     static Pointer of(StorageItem item, String resourceId) {
-        if (!item.mutable() || item.pubKey().isEmpty()) {
+        if (!item.mutable() || item.pubKey().isEmpty() || item.seq() < 0) {
             return null;
         }
         Object v;
@@ -84,7 +86,11 @@ record Pointer(byte[] publisher, String resourceId, long seq, byte[] infoHash, l
                 || !(m.get("n") instanceof Long n) || n < 0) {
             return null;
         }
-        return new Pointer(DhtNode.bytes(item.pubKey().get()), resourceId, item.seq(), ih, n);
+        try {
+            return new Pointer(DhtNode.bytes(item.pubKey().get()), resourceId, item.seq(), ih, n);
+        } catch (IllegalArgumentException notOurs) {
+            return null;
+        }
     }
 
     /** The magnet link of the bundle's torrent (BEP 9). */

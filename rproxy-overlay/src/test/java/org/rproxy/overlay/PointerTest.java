@@ -55,6 +55,17 @@ class PointerTest {
     }
 
     @Test
+    void aNegativeSeqIsNoPointerAndNothingThrows() throws Exception {
+        // BEP 44 signs any seq; a listed publisher turned bad must not break a client's fetch
+        DhtKey key = DhtKey.ofSeed(new byte[32]);
+        java.util.Map<String, Object> value = new java.util.LinkedHashMap<>();
+        value.put("ih", IH);
+        value.put("n", 100L);
+        StorageItem negative = GenericStorage.buildMutable(value, key.privateKey(), Pointer.salt("r"), -5);
+        assertNull(Pointer.of(negative, "r"));
+    }
+
+    @Test
     void aSaltLongerThanBep44AllowsIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Pointer(new byte[32], "r".repeat(65), 1, IH, 1));
