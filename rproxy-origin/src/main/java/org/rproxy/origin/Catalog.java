@@ -75,9 +75,14 @@ final class Catalog {
         this.documents = Map.copyOf(docs);
     }
 
-    /** True when {@code other} serves the same paths with the same bytes. */
+    /** True when {@code other} serves the same paths with the same bytes, and the same endpoint properties. */
     boolean sameDocumentsAs(Catalog other) {
         if (!documents().keySet().equals(other.documents().keySet())) {
+            return false;
+        }
+        // the endpoint properties are no document of their own (their names go in the
+        // directory): a changed value changes no rendered byte, and must still be taken
+        if (!maps().endpointProperties().equals(other.maps().endpointProperties())) {
             return false;
         }
         for (Map.Entry<String, PreparedDocument> e : documents().entrySet()) {

@@ -110,6 +110,12 @@ public final class MapsFolder {
                 costMaps.put(map.vtag().resourceId(), map);
             });
         }
+        oneCostMapPerCostType(costMaps, origins, problems);
+        if (props.size() > 1) {
+            List<String> files = props.keySet().stream().map(id -> origins.get(id).getFileName().toString()).toList();
+            problems.add(new MapsFolderException(dir + ": several endpoint-properties files " + files
+                    + " (expected: at most one; put the properties of every endpoint in one file)"));
+        }
         String defaultMap = null;
         if (networkMaps.isEmpty() && refusedMaps.isEmpty()) {
             problems.add(new MapsFolderException(dir + ": no network map (a *.json file with a network-map member)"));
@@ -124,6 +130,27 @@ public final class MapsFolder {
             throw MapsFolderException.of(problems);
         }
         return new MapSet(networkMaps, costMaps, props, defaultMap);
+    }
+
+    /**
+     * Refuses a second cost map of one cost type (metric and mode) on one network map: a query
+     * for that cost type could be answered from either (and the origin's query code refuses the
+     * set), so the file that comes second by name is named.
+     */
+    private static void oneCostMapPerCostType(Map<String, CostMap> costMaps, Map<String, Path> origins,
+                                              List<MapsFolderException> problems) {
+        Map<String, Path> byType = new TreeMap<>();
+        Map<Path, CostMap> byFile = new TreeMap<>();
+        costMaps.forEach((id, m) -> byFile.put(origins.get(id), m));
+        byFile.forEach((file, m) -> {
+            String type = m.costType().metric() + "/" + m.costType().mode().wireName();
+            Path first = byType.putIfAbsent(m.dependentVtag().resourceId() + " " + type, file);
+            if (first != null) {
+                problems.add(new MapsFolderException(file + ": a second cost map of cost type " + type + " on network map "
+                        + m.dependentVtag().resourceId() + " (" + first.getFileName() + " is one; expected: one cost map"
+                        + " per cost type and network map)"));
+            }
+        });
     }
 
     private interface FileStep {

@@ -167,7 +167,6 @@ public final class Origin implements AutoCloseable {
     /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
     void publish(MapSet maps) {
         Catalog c = catalogOf(maps);
-        catalog = c;
         install(c, signer.signAll(c.documents(), clock.instant()));
     }
 
@@ -179,7 +178,6 @@ public final class Origin implements AutoCloseable {
             if (before.sameDocumentsAs(after)) {
                 return;
             }
-            catalog = after;
             Map<String, Representation> now = signer.signChanged(after.documents(), before.documents(), signed,
                     clock.instant());
             long changed = now.entrySet().stream().filter(e -> e.getValue() != signed.get(e.getKey())).count();
@@ -191,10 +189,14 @@ public final class Origin implements AutoCloseable {
         }
     }
 
-    /** Serves {@code signed} and tells the update stream, if one is mounted. */
+    /**
+     * Serves {@code signed} and tells the update stream, if one is mounted. The answers are built
+     * first: a set they refuse changes nothing, so the catalog being re-signed stays the one served.
+     */
     private void install(Catalog c, Map<String, Representation> signed) {
-        this.signed = signed;
         service.install(c, signed, config.maxAge());
+        this.catalog = c;
+        this.signed = signed;
         if (stream != null) {
             try {
                 stream.installed(Map.copyOf(signed));

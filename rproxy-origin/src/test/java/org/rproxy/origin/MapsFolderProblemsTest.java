@@ -37,6 +37,28 @@ class MapsFolderProblemsTest {
     }
 
     @Test
+    void aSecondCostMapOfOneCostTypeAndASecondPropertiesFileAreRefusedByName(@TempDir Path dir) throws Exception {
+        // the origin's query code refuses such a set: accepted here, a change to it stopped every
+        // later re-signing, and the signatures ran out
+        Files.writeString(dir.resolve("default-network-map.json"), MAP);
+        String costs = "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":1}}}";
+        Files.writeString(dir.resolve("routingcost.json"), costs);
+        Files.writeString(dir.resolve("zz-routing.json"), costs);
+        Files.writeString(dir.resolve("hopcount.json"), costs.replace("routingcost\"}", "hopcount\"}"));
+        String props = "{\"endpoint-properties\":{\"ipv4:10.0.0.1\":{\"access\":\"dsl\"}}}";
+        Files.writeString(dir.resolve("props-a.json"), props);
+        Files.writeString(dir.resolve("props-b.json"), props);
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        assertEquals(List.of(dir.resolve("zz-routing.json") + ": a second cost map of cost type routingcost/numerical on"
+                        + " network map default-network-map (routingcost.json is one; expected: one cost map per cost type"
+                        + " and network map)",
+                dir + ": several endpoint-properties files [props-a.json, props-b.json] (expected: at most one; put the"
+                        + " properties of every endpoint in one file)"), e.problems());
+    }
+
+    @Test
     void folderWideProblemsComeAfterTheFiles(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("net.json"), "{\"hello\": 1}");
         Files.writeString(dir.resolve("a.json"), MAP);

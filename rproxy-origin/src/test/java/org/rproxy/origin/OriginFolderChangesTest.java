@@ -1,0 +1,95 @@
+package org.rproxy.origin;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+
+/**
+ * What a running origin does with edits to its maps folder that change no rendered document: an
+ * endpoint property's new value is served (the properties are no document of their own), and a
+ * folder its query code would refuse is refused whole, the documents served staying as they were.
+ */
+class OriginFolderChangesTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Origin start(Path maps) throws IOException {
+        Path key = dir.resolve("origin.key");
+        Files.writeString(key, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).toPkcs8Pem());
+        return Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, key, Duration.ofHours(1),
+                Duration.ofSeconds(60), List.of(), "folder-test", null));
+    }
+
+    private Path copyOfTheSampleMaps() throws IOException {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        try (var files = Files.list(Path.of("../conf/maps"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, maps.resolve(f.getFileName()));
+            }
+        }
+        return maps;
+    }
+
+    private String access(Origin origin) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + "/endpointprop"))
+                .header("Content-Type", "application/alto-endpointpropparams+json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"properties\":[\"access\"],\"endpoints\":[\"ipv4:128.36.1.10\"]}")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static void replace(Path file, String from, String to) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, Files.readString(file).replace(from, to));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void anEndpointPropertysNewValueIsServed() throws Exception {
+        Path maps = copyOfTheSampleMaps();
+        try (Origin origin = start(maps)) {
+            assertTrue(access(origin).contains("adsl-512k-2m"), access(origin));
+            replace(maps.resolve("endpoint-properties.json"), "adsl-512k-2m", "vdsl-100m");
+            long end = System.nanoTime() + DEADLINE.toNanos();
+            while (!access(origin).contains("vdsl-100m")) {
+                assertTrue(System.nanoTime() < end, "still " + access(origin) + " after " + DEADLINE);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @Test
+    void aFolderTheQueryCodeWouldRefuseIsRefusedAndTheServedDocumentsStay() throws Exception {
+        Path maps = copyOfTheSampleMaps();
+        try (Origin origin = start(maps)) {
+            String before = access(origin);
+            // a second endpoint-properties file, with another value: refused whole, not half taken
+            Files.writeString(maps.resolve("more-properties.json"),
+                    "{\"endpoint-properties\":{\"ipv4:128.36.1.10\":{\"access\":\"vdsl-100m\"}}}");
+            replace(maps.resolve("endpoint-properties.json"), "ftth-1g", "ftth-10g");
+            Thread.sleep(1_000); // the watcher's quiet period and a load, many times over
+            assertTrue(access(origin).equals(before), "the folder was refused: " + access(origin));
+        }
+    }
+}
