@@ -31,6 +31,15 @@ class RetiredMapStreamIT {
     @TempDir
     Path dir;
 
+    private static String directoryAt(String base) {
+        try {
+            return Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/directory")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
+
     private static int status(String uri) {
         try {
             return Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(uri)).build(),
@@ -68,6 +77,10 @@ class RetiredMapStreamIT {
                     }
                     assertEquals("x", stopped.path("stopped").path(0).asText(), stopped.toString());
                 }
+                // a proxy whose held directory still lists the map takes a subscription to it (and
+                // stops it once its fetch hears the 404): wait for the directory without it
+                PushTree.await(WAIT, "the pull proxy's directory no longer lists the map",
+                        () -> !directoryAt(base).contains("extra-network-map"));
                 try (SseClient again = new SseClient(Proxies.HTTP, base + "/updates",
                         "{\"add\":{\"x\":{\"resource-id\":\"extra-network-map\"}}}")) {
                     assertEquals("400", again.next("status", WAIT).data(), "a subscription naming the retired map is refused");
