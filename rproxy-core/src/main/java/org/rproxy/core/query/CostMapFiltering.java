@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
@@ -22,6 +25,16 @@ import org.rproxy.core.model.CostType;
  * the ordinal view, computed once per map version, instead. Pure function; any thread.
  */
 public final class CostMapFiltering {
+    /**
+     * The ordinal view of each numerical map asked for one, made once per map version: ranking
+     * sorts every cost of the map (seconds on a map of millions), which a request for one pair
+     * must not pay each time. Keyed by the map object, weakly (a version dropped takes its view
+     * along), at most {@value #ORDINAL_VIEWS}; concurrent first requests share one computation.
+     */
+    private static final int ORDINAL_VIEWS = 64;
+    private static final Cache<CostMap, CostMap> ORDINAL = Caffeine.newBuilder().weakKeys().maximumSize(ORDINAL_VIEWS)
+            .executor(Runnable::run).build();
+
 
     private CostMapFiltering() {
     }
@@ -51,7 +64,7 @@ public final class CostMapFiltering {
             throw mismatch(requested, field, "this resource has no cost type "
                     + requested.metric() + "/" + requested.mode().wireName());
         }
-        return map.costType().mode() == requested.mode() ? map : OrdinalCosts.of(map);
+        return map.costType().mode() == requested.mode() ? map : ORDINAL.get(map, OrdinalCosts::of);
     }
 
     /** True when costs of type {@code have} can answer a request for {@code want}. */

@@ -1,6 +1,8 @@
 package org.rproxy.core.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.core.codec.json.AltoAssertions.assertAltoError;
@@ -82,6 +84,16 @@ class CostMapFilteringTest {
         assertEquals(new CostType("routingcost", CostMode.ORDINAL), out.costType());
         assertEquals(Map.of("PID2", Map.of("PID1", 2.0, "PID2", 1.0, "PID3", 4.0)), out.costs(),
                 "ranks among all costs 1, 5, 10, 15, 20 of the map, not just the row");
+    }
+
+    @Test
+    void theOrdinalViewOfAMapVersionIsMadeOnceForAllItsRequests() {
+        // ranking sorts every cost of the map: a filter for one pair must not pay it each time
+        CostMap numerical = rfcCostMap();
+        CostType ordinal = new CostType("routingcost", CostMode.ORDINAL);
+        CostMap first = CostMapFiltering.view(numerical, ordinal, "cost-type");
+        assertSame(first, CostMapFiltering.view(numerical, ordinal, "cost-type"));
+        assertNotSame(first, CostMapFiltering.view(rfcCostMap(), ordinal, "cost-type"), "another version, another view");
     }
 
     @Test
