@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.rproxy.core.answer.ResourcePaths;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
@@ -111,6 +112,7 @@ public final class MapsFolder {
             });
         }
         oneCostMapPerCostType(costMaps, origins, problems);
+        noDirectoryNames(networkMaps.keySet(), origins, problems);
         if (props.size() > 1) {
             List<String> files = props.keySet().stream().map(id -> origins.get(id).getFileName().toString()).toList();
             problems.add(new MapsFolderException(dir + ": several endpoint-properties files " + files
@@ -149,6 +151,31 @@ public final class MapsFolder {
                 problems.add(new MapsFolderException(file + ": a second cost map of cost type " + type + " on network map "
                         + m.dependentVtag().resourceId() + " (" + first.getFileName() + " is one; expected: one cost map"
                         + " per cost type and network map)"));
+            }
+        });
+    }
+
+    /**
+     * Refuses a document whose resource id the directory gives one of its own entries (the
+     * endpoint cost and property services, the update stream, a network map's filtered views):
+     * the entry would replace the document's in the directory, and clients discovering through it
+     * would never find the document.
+     */
+    private static void noDirectoryNames(Set<String> networkMaps, Map<String, Path> origins,
+                                         List<MapsFolderException> problems) {
+        Map<String, String> reserved = new TreeMap<>();
+        reserved.put("endpoint-property", "the endpoint property service");
+        reserved.put("endpoint-cost", "the endpoint cost service");
+        reserved.put(ResourcePaths.UPDATE_STREAM_ID, "the update stream");
+        for (String netmap : networkMaps) {
+            reserved.put(netmap + "-filtered", "the filtered network map of " + netmap);
+            reserved.put(netmap + "-filtered-cost-map", "the filtered cost map of " + netmap);
+        }
+        new TreeMap<>(origins).forEach((id, file) -> {
+            String entry = reserved.get(id);
+            if (entry != null) {
+                problems.add(new MapsFolderException(file + ": resource id '" + id + "' is the directory's name for "
+                        + entry + " (expected: another file name, or another meta.vtag.resource-id)"));
             }
         });
     }

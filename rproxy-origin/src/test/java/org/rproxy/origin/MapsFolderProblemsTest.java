@@ -59,6 +59,24 @@ class MapsFolderProblemsTest {
     }
 
     @Test
+    void aResourceIdTheDirectoryGivesItsOwnEntryIsRefused(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("default-network-map.json"), MAP);
+        String costs = "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"METRIC\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":1}}}";
+        Files.writeString(dir.resolve("endpoint-cost.json"), costs.replace("METRIC", "routingcost"));
+        Files.writeString(dir.resolve("default-network-map-filtered.json"), costs.replace("METRIC", "hopcount"));
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        assertEquals(List.of(
+                dir.resolve("default-network-map-filtered.json") + ": resource id 'default-network-map-filtered' is the"
+                        + " directory's name for the filtered network map of default-network-map (expected: another file"
+                        + " name, or another meta.vtag.resource-id)",
+                dir.resolve("endpoint-cost.json") + ": resource id 'endpoint-cost' is the directory's name for the"
+                        + " endpoint cost service (expected: another file name, or another meta.vtag.resource-id)"),
+                e.problems());
+    }
+
+    @Test
     void folderWideProblemsComeAfterTheFiles(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("net.json"), "{\"hello\": 1}");
         Files.writeString(dir.resolve("a.json"), MAP);
