@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * version stays in service. A file whose documents are served and that goes away is held for
  * a settle period first ({@link DeletionHold}): logged by name when found missing, dropped only
  * when still missing after the period, so a delete-then-copy deploy never takes a resource off
- * the air.
+ * the air. A folder replaced whole (renamed over, or a symbolic link swapped to another release,
+ * as deploy tools do) is noticed within {@value #SWAP_CHECK_SECONDS} s: the watch follows a
+ * directory, not its name, so the name is looked up again that often, and a new directory
+ * behind it is watched and loaded.
  *
  * <p>Runs on its own daemon thread; {@link #close()} stops it.
  */
@@ -43,6 +48,11 @@ final class MapsWatcher implements AutoCloseable {
     private final DeletionHold deletions;
     private final WatchService watch;
     private final Thread thread;
+    /** How often the folder's name is looked up again, for a directory swapped in behind it. */
+    static final long SWAP_CHECK_SECONDS = 2;
+    /** The directory watched (its file key: device and inode), and its watch. Watcher thread only, after the constructor. */
+    private Object watched;
+    private WatchKey watchKey;
     private volatile boolean closed;
 
     /**
@@ -67,19 +77,69 @@ final class MapsWatcher implements AutoCloseable {
         this.onRefused = requireNonNull(onRefused, "onRefused");
         this.deletions = new DeletionHold(MapsFolder.jsonFileNames(dir), settle);
         this.watch = FileSystems.getDefault().newWatchService();
-        dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
+        this.watched = directoryKey();
+        this.watchKey = register();
         this.thread = new Thread(this::run, "rproxy-maps-watcher");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private WatchKey register() throws IOException {
+        return dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
+    }
+
+    /** The directory {@code dir} names now (links followed), or null when it names none. */
+    private Object directoryKey() {
+        try {
+            return Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** True when {@code dir} names another directory than the one watched; that one is watched from now on. */
+    private boolean swapped() {
+        Object now = directoryKey();
+        if (now == null || now.equals(watched)) {
+            return false;
+        }
+        try {
+            WatchKey k = register();
+            watchKey.cancel();
+            watchKey = k;
+            watched = now;
+            log.info("maps folder {} names another directory now (renamed over, or a link swapped); watching and"
+                    + " loading that one", dir);
+            return true;
+        } catch (IOException e) {
+            log.warn("maps folder {} names another directory now, which cannot be watched: {}", dir, e.toString());
+            return false;
+        }
     }
 
     private void run() {
         try {
             long wait = 0;
             while (!closed) {
-                // Wait for an event; while a deletion is held, at most until it settles.
-                WatchKey key = wait > 0 ? watch.poll(wait, TimeUnit.NANOSECONDS) : watch.take();
+                // Wait for an event, or a directory swapped in; while a deletion is held, at
+                // most until it settles.
+                long due = System.nanoTime() + wait;
+                WatchKey key = null;
+                while (!closed) {
+                    long step = TimeUnit.SECONDS.toNanos(SWAP_CHECK_SECONDS);
+                    if (wait > 0) {
+                        long left = due - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        step = Math.min(step, left);
+                    }
+                    key = watch.poll(step, TimeUnit.NANOSECONDS);
+                    if (key != null || swapped()) {
+                        break;
+                    }
+                }
                 if (key != null) {
                     drain(key);
                 }

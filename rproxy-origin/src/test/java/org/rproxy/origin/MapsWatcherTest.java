@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,51 @@ class MapsWatcherTest {
             assertNotNull(next, "no reload within 10 s");
             assertEquals(7.0, next.costMaps().get("costs").cost("PID1", "PID2"));
             assertNotEquals(first.costMaps().get("costs").vtag().tag(), next.costMaps().get("costs").vtag().tag());
+        }
+    }
+
+    @Test
+    void aFolderSwappedInBehindALinkIsWatchedAndLoaded(@TempDir Path dir) throws Exception {
+        // a deploy's release folders and a 'current' link swapped to the new one
+        Path v1 = Files.createDirectories(dir.resolve("v1"));
+        Path v2 = Files.createDirectories(dir.resolve("v2"));
+        for (Path v : List.of(v1, v2)) {
+            Files.writeString(v.resolve("net.json"), MAP);
+        }
+        Files.writeString(v1.resolve("costs.json"), String.format(COSTS, 5));
+        Files.writeString(v2.resolve("costs.json"), String.format(COSTS, 8));
+        Path current = Files.createSymbolicLink(dir.resolve("current"), v1);
+        BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
+        try (MapsWatcher w = new MapsWatcher(current, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
+            Path next = Files.createSymbolicLink(dir.resolve("current.new"), v2);
+            Files.move(next, current, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            MapSet swapped = seen.poll(15, TimeUnit.SECONDS);
+            assertNotNull(swapped, "the new release loaded");
+            assertEquals(8.0, swapped.costMaps().get("costs").cost("PID1", "PID2"));
+            // and its edits are watched from then on
+            Files.writeString(v2.resolve("costs.json"), String.format(COSTS, 9));
+            MapSet edited = seen.poll(15, TimeUnit.SECONDS);
+            assertNotNull(edited, "an edit in the new release loaded");
+            assertEquals(9.0, edited.costMaps().get("costs").cost("PID1", "PID2"));
+        }
+    }
+
+    @Test
+    void aFolderRenamedOverTheWatchedOneIsWatchedAndLoaded(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Path staged = Files.createDirectories(dir.resolve("maps.new"));
+        for (Path v : List.of(maps, staged)) {
+            Files.writeString(v.resolve("net.json"), MAP);
+        }
+        Files.writeString(maps.resolve("costs.json"), String.format(COSTS, 5));
+        Files.writeString(staged.resolve("costs.json"), String.format(COSTS, 6));
+        BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
+        try (MapsWatcher w = new MapsWatcher(maps, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
+            Files.move(maps, dir.resolve("maps.old"));
+            Files.move(staged, maps);
+            MapSet swapped = seen.poll(15, TimeUnit.SECONDS);
+            assertNotNull(swapped, "the folder renamed in loaded");
+            assertEquals(6.0, swapped.costMaps().get("costs").cost("PID1", "PID2"));
         }
     }
 
