@@ -88,31 +88,37 @@ final class Fetcher {
             return LimitedBody.send(http, req, timeout, maxBodyBytes);
         } catch (LimitedBody.TooLarge e) {
             throw new ClientException.InvalidResponse(uri, e.getMessage());
-        } catch (HttpConnectTimeoutException e) {
-            throw new ClientException.TimedOut(uri, "no connection within " + timeout, e);
-        } catch (HttpTimeoutException e) {
-            throw new ClientException.TimedOut(uri, "no complete response within " + timeout, e);
         } catch (IOException e) {
-            throw transportFailure(uri, e);
+            throw failure(uri, e, "no complete response");
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClientException.Unreachable(uri, "interrupted", e);
+            throw interrupted(uri, e);
         }
     }
 
     private <T> HttpResponse<T> send(URI uri, HttpRequest req, HttpResponse.BodyHandler<T> handler) {
         try {
             return http.send(req, handler);
-        } catch (HttpConnectTimeoutException e) {
-            throw new ClientException.TimedOut(uri, "no connection within " + timeout, e);
-        } catch (HttpTimeoutException e) {
-            throw new ClientException.TimedOut(uri, "no response within " + timeout, e);
         } catch (IOException e) {
-            throw transportFailure(uri, e);
+            throw failure(uri, e, "no response");
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClientException.Unreachable(uri, "interrupted", e);
+            throw interrupted(uri, e);
         }
+    }
+
+    /** A failed exchange: timed out (the connection, or {@code what} within the timeout), or {@link #transportFailure}. */
+    private ClientException failure(URI uri, IOException e, String what) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return new ClientException.TimedOut(uri, "no connection within " + timeout, e);
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new ClientException.TimedOut(uri, what + " within " + timeout, e);
+        }
+        return transportFailure(uri, e);
+    }
+
+    private static ClientException interrupted(URI uri, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new ClientException.Unreachable(uri, "interrupted", e);
     }
 
     /** A failed exchange as the exception naming it: TLS when a handshake failure is among its causes. */

@@ -26,31 +26,39 @@ class UpdateFollowerTest {
     @TempDir
     Path dir;
 
+    /** A listener that keeps what it hears, for the test to wait on. */
+    private static final class Recorder implements UpdateFollower.Listener {
+        final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
+        final BlockingQueue<Optional<String>> following = new LinkedBlockingQueue<>();
+        final BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
+
+        @Override
+        public void changed(LocalAnswers answers) {
+            changes.add(answers);
+        }
+
+        @Override
+        public void refused(ClientException why) {
+            refused.add(why);
+        }
+
+        @Override
+        public void following(java.net.URI stream) {
+            following.add(Optional.ofNullable(stream).map(Object::toString));
+        }
+    }
+
     @Test
     void withNoStreamAnywhereAChangeArrivesByPolling() throws Exception {
         try (LocalOrigin origin = LocalOrigin.start(dir, List.of("http://127.0.0.2:1/"));
              AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
                      .withPollInterval(Duration.ofMillis(200)))) {
             assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
-            BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-            BlockingQueue<Optional<String>> following = new LinkedBlockingQueue<>();
-            BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-            UpdateFollower f = c.follow(new UpdateFollower.Listener() {
-                @Override
-                public void changed(LocalAnswers answers) {
-                    changes.add(answers);
-                }
-
-                @Override
-                public void refused(ClientException why) {
-                    refused.add(why);
-                }
-
-                @Override
-                public void following(java.net.URI stream) {
-                    following.add(Optional.ofNullable(stream).map(Object::toString));
-                }
-            });
+            Recorder heard = new Recorder();
+            BlockingQueue<LocalAnswers> changes = heard.changes;
+            BlockingQueue<Optional<String>> following = heard.following;
+            BlockingQueue<ClientException> refused = heard.refused;
+            UpdateFollower f = c.follow(heard);
             assertEquals(Optional.empty(), following.poll(20, TimeUnit.SECONDS), () -> "refused: " + refused);
             assertTrue(refused.stream().anyMatch(e -> e instanceof ClientException.Refused r && r.status() == 404
                     && "uri".equals(r.altoField()) && e.uri().toString().equals(origin.uri() + "/updates")), refused::toString);
@@ -75,19 +83,10 @@ class UpdateFollowerTest {
              AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
                      .withPollInterval(Duration.ofMillis(200)).withStateFile(stateDir.resolve("alto.state")))) {
             assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
-            BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-            BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-            UpdateFollower f = c.follow(new UpdateFollower.Listener() {
-                @Override
-                public void changed(LocalAnswers answers) {
-                    changes.add(answers);
-                }
-
-                @Override
-                public void refused(ClientException why) {
-                    refused.add(why);
-                }
-            });
+            Recorder heard = new Recorder();
+            BlockingQueue<LocalAnswers> changes = heard.changes;
+            BlockingQueue<ClientException> refused = heard.refused;
+            UpdateFollower f = c.follow(heard);
             // the state file's folder goes: the next version cannot be recorded, so it is not taken
             java.nio.file.Files.delete(stateDir.resolve("alto.state"));
             java.nio.file.Files.delete(stateDir);

@@ -41,6 +41,10 @@ class WriteStallTest {
     }
 
     private void serve(int size) {
+        serve(size, FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT));
+    }
+
+    private void serve(int size, FrontEndConfig config) {
         byte[] body = new byte[size];
         for (int i = 0; i < size; i++) {
             body[i] = (byte) ('a' + i % 26);
@@ -48,8 +52,7 @@ class WriteStallTest {
         Representation doc = new Representation(new Variant(Bytes.wrap(body), null,
                 List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"big\""))),
                 null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT),
-                request -> CompletableFuture.completedFuture(Reply.ok(doc)));
+        server = AltoHttpServer.start(config, request -> CompletableFuture.completedFuture(Reply.ok(doc)));
     }
 
     /** A socket with a small receive window, so the server's writes stall as soon as it stops reading. */
@@ -108,15 +111,7 @@ class WriteStallTest {
         // 4 MB through a 16 KB send buffer at 16 KB per 20 ms: about 5 s, five timeouts; the
         // body is one message, so the channel stays unwritable until its last byte is out
         int size = 4 * 1024 * 1024;
-        byte[] body = new byte[size];
-        for (int i = 0; i < size; i++) {
-            body[i] = (byte) ('a' + i % 26);
-        }
-        Representation doc = new Representation(new Variant(Bytes.wrap(body), null,
-                List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"big\""))),
-                null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT)
-                .withSendBufferBytes(16 * 1024), request -> CompletableFuture.completedFuture(Reply.ok(doc)));
+        serve(size, FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT).withSendBufferBytes(16 * 1024));
         try (Socket s = connect()) {
             InputStream in = s.getInputStream();
             ask(s);
