@@ -4,8 +4,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -28,11 +28,11 @@ import io.netty.util.concurrent.Ticker;
  * long the whole takes; one that never reads gives it back, with its buffers, after one
  * timeout. Progress is read off the channel's outbound buffer (a body is one message there, and
  * the channel's writability does not change until all of it is out); an HTTP/2 stream has none,
- * and counts writability changes only. An answer is whole once its last content is written: a full response, one whose
- * shared head was encoded already, or the end of one written in parts (head, a spooled file,
- * last content). Event streams are exempt: their writer has its own backpressure rules. Sits right
- * after the HTTP codec; one per connection, on its event loop; the timer is cancelled when the
- * connection closes.
+ * and counts writability changes only. An answer is whole once its last content is written: a
+ * full response, one whose shared head was encoded already, or the end of one written in parts
+ * (head, a spooled file, last content). Event streams are exempt: their writer has its own
+ * backpressure rules. Sits right after the HTTP codec; one per connection, on its event loop;
+ * the timer is cancelled when the connection closes.
  */
 final class RequestDeadline extends ChannelDuplexHandler {
 
