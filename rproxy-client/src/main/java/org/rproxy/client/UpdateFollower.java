@@ -14,9 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import org.rproxy.core.answer.AnswerEngine;
-import org.rproxy.core.model.Bytes;
-import org.rproxy.core.store.Representation;
-import org.rproxy.core.stream.StreamFollower;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,42 +91,36 @@ public final class UpdateFollower implements AutoCloseable {
         Duration backoff = MIN_BACKOFF;
         while (!isClosed()) {
             long start = ticker.getAsLong();
-            boolean streamed = false;
+            Duration wait = options.pollInterval();
             try {
-                for (URI source : sources.order()) {
-                    if (isClosed()) {
-                        return;
-                    }
-                    if (follow(source)) {
-                        streamed = true;
-                        break;
-                    }
+                if (streamOrPoll()) {
+                    // A stream that ended at once is not resubscribed to at once: back off, doubling.
+                    boolean lasted = ticker.getAsLong() - start > options.readTimeout().toNanos();
+                    Duration doubled = backoff.multipliedBy(2);
+                    backoff = lasted ? MIN_BACKOFF : doubled.compareTo(options.pollInterval()) <= 0 ? doubled : options.pollInterval();
+                    wait = backoff;
                 }
             } catch (RuntimeException e) {
                 // a defect, not a source's answer (those are ClientExceptions, told to the
                 // listener): the thread must outlive it, or updates would stop without a word
-                LOG.error("update follower: {}; polling meanwhile", e.toString(), e);
-            }
-            Duration wait;
-            if (streamed) {
-                // A stream that ended at once is not resubscribed to at once: back off, doubling.
-                boolean lasted = ticker.getAsLong() - start > options.readTimeout().toNanos();
-                Duration doubled = backoff.multipliedBy(2);
-                backoff = lasted ? MIN_BACKOFF : doubled.compareTo(options.pollInterval()) <= 0 ? doubled : options.pollInterval();
-                wait = backoff;
-            } else {
-                listener.following(null);
-                try {
-                    poll();
-                } catch (RuntimeException e) {
-                    LOG.error("update follower: polling: {}", e.toString(), e);
-                }
-                wait = options.pollInterval();
+                LOG.error("update follower: {}", e.toString(), e);
             }
             if (await(wait)) {
                 return;
             }
         }
+    }
+
+    /** Follows the best source's stream until it ends (true), or polls once when none streams (false). */
+    private boolean streamOrPoll() {
+        for (URI source : sources.order()) {
+            if (isClosed() || follow(source)) {
+                return true;
+            }
+        }
+        listener.following(null);
+        poll();
+        return false;
     }
 
     /** Follows the stream at {@code source} until it ends; false when none could be opened. */
@@ -147,7 +138,8 @@ public final class UpdateFollower implements AutoCloseable {
         }
         sources.health().succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
         listener.following(uri);
-        Reader reader = new Reader(source, uri, targets);
+        StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
+                source, uri, targets, this::isClosed, () -> lastRead = ticker.getAsLong());
         current = in;
         lastRead = ticker.getAsLong();
         try (in) {
@@ -241,70 +233,6 @@ public final class UpdateFollower implements AutoCloseable {
             } catch (IOException e) {
                 // closing is all that was wanted
             }
-        }
-    }
-
-    /** Reads one stream: feeds the events to a follower seeded with the held bodies, checks each update. */
-    private final class Reader implements StreamFollower.Listener {
-        private final URI source;
-        private final URI uri;
-        private final Map<String, String> targets;
-        private final StreamFollower follower;
-        private boolean abandoned;
-
-        Reader(URI source, URI uri, Map<String, String> targets) {
-            this.source = source;
-            this.uri = uri;
-            this.targets = targets;
-            this.follower = new StreamFollower(options.maxEventBytes(), this);
-            targets.forEach((id, target) -> {
-                Representation r = state.get(target);
-                if (r != null) {
-                    follower.hold(id, r.identity().body());
-                }
-            });
-        }
-
-        void read(InputStream in) throws IOException {
-            byte[] buf = new byte[16 * 1024];
-            for (int n; !abandoned && !isClosed() && (n = in.read(buf)) >= 0; ) {
-                lastRead = ticker.getAsLong();
-                follower.feed(buf, 0, n);
-            }
-        }
-
-        @Override
-        public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields,
-                                boolean patched) {
-            String target = targets.get(substream);
-            if (target == null) {
-                return false;
-            }
-            Representation held = state.get(target);
-            try {
-                Representation r = checker.check(uri, target, fields::get, body, held == null ? 0 : held.maxAgeSeconds());
-                if (state.put(target, r) && !target.equals(AnswerEngine.DIRECTORY)) {
-                    LocalAnswers a = state.rebuild();
-                    if (a != null) {
-                        listener.changed(a);
-                    }
-                }
-                return true;
-            } catch (ClientException.InvalidResponse e) {
-                // A source that sends what does not verify is left for another.
-                sources.health().failed(source, e);
-                abandoned = true;
-                listener.refused(e);
-                return false;
-            } catch (ClientException e) {
-                listener.refused(e);
-                return false;
-            }
-        }
-
-        @Override
-        public void onRejected(String substream, String reason) {
-            listener.refused(new ClientException.InvalidResponse(uri, "update " + substream + ": " + reason));
         }
     }
 }

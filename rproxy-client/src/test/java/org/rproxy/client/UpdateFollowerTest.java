@@ -91,7 +91,12 @@ class UpdateFollowerTest {
             java.nio.file.Files.delete(stateDir.resolve("alto.state"));
             java.nio.file.Files.delete(stateDir);
             refused.clear();
-            Thread.sleep(1_100); // a version is a new high only when created (in seconds) is later
+            // a version is a new high only when its created (whole seconds) is later than the held
+            // one's, signed by now: the change must be signed in a later second
+            long heldSigned = java.time.Instant.now().getEpochSecond();
+            while (java.time.Instant.now().getEpochSecond() <= heldSigned) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+            }
             LocalOrigin.writeCosts(origin.maps, 7);
             ClientException why = null;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -3,6 +3,7 @@ package org.rproxy.origin;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,34 @@ import org.rproxy.core.sign.AltoResource;
  * unchanged and clients resolve its URIs against wherever they fetched it (RFC 7285 §9.2.2).
  */
 final class Catalog {
+    /** The directory's own entries: the endpoint property and endpoint cost services. */
+    static final String ENDPOINT_PROPERTY_ID = "endpoint-property";
+    static final String ENDPOINT_COST_ID = "endpoint-cost";
+
+    static String filteredNetworkMapId(String netmap) {
+        return netmap + "-filtered";
+    }
+
+    static String filteredCostMapId(String netmap) {
+        return netmap + "-filtered-cost-map";
+    }
+
+    /**
+     * The resource ids the directory gives entries of its own (services and filtered views) for
+     * these network maps, each with what it names: a document may not have one of them.
+     */
+    static Map<String, String> ownEntries(Collection<String> networkMaps) {
+        Map<String, String> own = new TreeMap<>();
+        own.put(ENDPOINT_PROPERTY_ID, "the endpoint property service");
+        own.put(ENDPOINT_COST_ID, "the endpoint cost service");
+        own.put(ResourcePaths.UPDATE_STREAM_ID, "the update stream");
+        for (String netmap : networkMaps) {
+            own.put(filteredNetworkMapId(netmap), "the filtered network map of " + netmap);
+            own.put(filteredCostMapId(netmap), "the filtered cost map of " + netmap);
+        }
+        return own;
+    }
+
 
     private final MapSet maps;
     private final Directory directory;
@@ -168,11 +197,11 @@ final class Catalog {
                     });
             List<String> sorted = new ArrayList<>(new TreeSet<>(names));
             allTypeNames.addAll(sorted);
-            resources.put(netmap + "-filtered", new InformationResource(netmap + "-filtered",
+            resources.put(filteredNetworkMapId(netmap), new InformationResource(filteredNetworkMapId(netmap),
                     filteredNetworkMapPath(netmap), MediaTypes.NETWORK_MAP, MediaTypes.NETWORK_MAP_FILTER,
                     null, null, null, null, null, List.of(netmap)));
             if (!sorted.isEmpty()) {
-                resources.put(netmap + "-filtered-cost-map", new InformationResource(netmap + "-filtered-cost-map",
+                resources.put(filteredCostMapId(netmap), new InformationResource(filteredCostMapId(netmap),
                         filteredCostMapPath(netmap), MediaTypes.COST_MAP, MediaTypes.COST_MAP_FILTER,
                         sorted, null, Boolean.TRUE, null, null, List.of(netmap)));
             }
@@ -182,12 +211,12 @@ final class Catalog {
         TreeSet<String> staticProps = new TreeSet<>();
         maps.endpointProperties().values().forEach(p -> p.properties().values().forEach(m -> staticProps.addAll(m.keySet())));
         propTypes.addAll(staticProps);
-        resources.put("endpoint-property", new InformationResource("endpoint-property", ResourcePaths.ENDPOINT_PROP_PATH,
+        resources.put(ENDPOINT_PROPERTY_ID, new InformationResource(ENDPOINT_PROPERTY_ID, ResourcePaths.ENDPOINT_PROP_PATH,
                 MediaTypes.ENDPOINT_PROP, MediaTypes.ENDPOINT_PROP_PARAMS, null, propTypes, null, null, null,
                 new ArrayList<>(maps.networkMaps().keySet())));
         List<String> ecTypes = new ArrayList<>(new TreeSet<>(allTypeNames));
         if (!ecTypes.isEmpty()) {
-            resources.put("endpoint-cost", new InformationResource("endpoint-cost", ResourcePaths.ENDPOINT_COST_PATH,
+            resources.put(ENDPOINT_COST_ID, new InformationResource(ENDPOINT_COST_ID, ResourcePaths.ENDPOINT_COST_PATH,
                     MediaTypes.ENDPOINT_COST, MediaTypes.ENDPOINT_COST_PARAMS, ecTypes, null, Boolean.TRUE, null, null,
                     List.of(maps.defaultNetworkMap())));
         }

@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import org.rproxy.core.answer.ResourcePaths;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
@@ -111,13 +110,7 @@ public final class MapsFolder {
                 costMaps.put(map.vtag().resourceId(), map);
             });
         }
-        oneCostMapPerCostType(costMaps, origins, problems);
-        noDirectoryNames(networkMaps.keySet(), origins, problems);
-        if (props.size() > 1) {
-            List<String> files = props.keySet().stream().map(id -> origins.get(id).getFileName().toString()).toList();
-            problems.add(new MapsFolderException(dir + ": several endpoint-properties files " + files
-                    + " (expected: at most one; put the properties of every endpoint in one file)"));
-        }
+        FolderRules.check(dir, networkMaps.keySet(), costMaps, props.keySet(), origins, problems);
         String defaultMap = null;
         if (networkMaps.isEmpty() && refusedMaps.isEmpty()) {
             problems.add(new MapsFolderException(dir + ": no network map (a *.json file with a network-map member)"));
@@ -132,52 +125,6 @@ public final class MapsFolder {
             throw MapsFolderException.of(problems);
         }
         return new MapSet(networkMaps, costMaps, props, defaultMap);
-    }
-
-    /**
-     * Refuses a second cost map of one cost type (metric and mode) on one network map: a query
-     * for that cost type could be answered from either (and the origin's query code refuses the
-     * set), so the file that comes second by name is named.
-     */
-    private static void oneCostMapPerCostType(Map<String, CostMap> costMaps, Map<String, Path> origins,
-                                              List<MapsFolderException> problems) {
-        Map<String, Path> byType = new TreeMap<>();
-        Map<Path, CostMap> byFile = new TreeMap<>();
-        costMaps.forEach((id, m) -> byFile.put(origins.get(id), m));
-        byFile.forEach((file, m) -> {
-            String type = m.costType().metric() + "/" + m.costType().mode().wireName();
-            Path first = byType.putIfAbsent(m.dependentVtag().resourceId() + " " + type, file);
-            if (first != null) {
-                problems.add(new MapsFolderException(file + ": a second cost map of cost type " + type + " on network map "
-                        + m.dependentVtag().resourceId() + " (" + first.getFileName() + " is one; expected: one cost map"
-                        + " per cost type and network map)"));
-            }
-        });
-    }
-
-    /**
-     * Refuses a document whose resource id the directory gives one of its own entries (the
-     * endpoint cost and property services, the update stream, a network map's filtered views):
-     * the entry would replace the document's in the directory, and clients discovering through it
-     * would never find the document.
-     */
-    private static void noDirectoryNames(Set<String> networkMaps, Map<String, Path> origins,
-                                         List<MapsFolderException> problems) {
-        Map<String, String> reserved = new TreeMap<>();
-        reserved.put("endpoint-property", "the endpoint property service");
-        reserved.put("endpoint-cost", "the endpoint cost service");
-        reserved.put(ResourcePaths.UPDATE_STREAM_ID, "the update stream");
-        for (String netmap : networkMaps) {
-            reserved.put(netmap + "-filtered", "the filtered network map of " + netmap);
-            reserved.put(netmap + "-filtered-cost-map", "the filtered cost map of " + netmap);
-        }
-        new TreeMap<>(origins).forEach((id, file) -> {
-            String entry = reserved.get(id);
-            if (entry != null) {
-                problems.add(new MapsFolderException(file + ": resource id '" + id + "' is the directory's name for "
-                        + entry + " (expected: another file name, or another meta.vtag.resource-id)"));
-            }
-        });
     }
 
     private interface FileStep {

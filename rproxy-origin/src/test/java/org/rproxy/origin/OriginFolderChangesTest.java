@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.testing.CapturedLogs;
 
 /**
  * What a running origin does with edits to its maps folder that change no rendered document: an
@@ -82,13 +83,13 @@ class OriginFolderChangesTest {
     @Test
     void aFolderTheQueryCodeWouldRefuseIsRefusedAndTheServedDocumentsStay() throws Exception {
         Path maps = copyOfTheSampleMaps();
-        try (Origin origin = start(maps)) {
+        try (Origin origin = start(maps); CapturedLogs watcher = CapturedLogs.of(MapsWatcher.class)) {
             String before = access(origin);
             // a second endpoint-properties file, with another value: refused whole, not half taken
             Files.writeString(maps.resolve("more-properties.json"),
                     "{\"endpoint-properties\":{\"ipv4:128.36.1.10\":{\"access\":\"vdsl-100m\"}}}");
             replace(maps.resolve("endpoint-properties.json"), "ftth-1g", "ftth-10g");
-            Thread.sleep(1_000); // the watcher's quiet period and a load, many times over
+            watcher.awaitMessage("several endpoint-properties files", DEADLINE);
             assertTrue(access(origin).equals(before), "the folder was refused: " + access(origin));
         }
     }

@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import lbms.plugins.mldht.DHTConfiguration;
 import lbms.plugins.mldht.kad.DHT;
@@ -44,14 +42,11 @@ final class DhtNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DhtNode.class);
 
     private final DHT dht;
-    private final List<InetSocketAddress> bootstrap = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final CompletableFuture<Void> joined = new CompletableFuture<>();
-    private final Executor delayed;
+    private final DhtJoin join;
 
     private DhtNode(DHT dht, List<InetSocketAddress> bootstrap) {
         this.dht = dht;
-        this.bootstrap.addAll(bootstrap);
-        this.delayed = CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS, dht.getScheduler());
+        this.join = new DhtJoin(dht, bootstrap);
     }
 
     /**
@@ -72,96 +67,18 @@ final class DhtNode implements AutoCloseable {
             throw new UncheckedIOException("DHT on " + bind + ":" + port + ": " + e.getMessage(), e);
         }
         DhtNode node = new DhtNode(dht, bootstrap);
-        node.pingBootstrap(50);
-        node.watchJoin(300);
+        node.join.start();
         return node;
     }
 
-    /**
-     * Completes {@link #joined()} once the routing table holds nodes that answered: eight (or all
-     * the bootstrap nodes but this one, when fewer), or at least one after three seconds; a
-     * lookup made with a single node known may end before it reaches the nodes that hold the item.
-     * Checked every 100 ms for 30 s; then, not joined yet (the bootstrap nodes down or out of
-     * reach), every second for as long as it takes, the bootstrap nodes pinged again every 30 s:
-     * every lookup waits for the join, and a node that gave up would keep every client's lookups
-     * waiting out their whole budget for good.
-     */
-    private void watchJoin(int checksLeft) {
-        if (joined.isDone() || !dht.isRunning()) {
-            return;
-        }
-        int known = knownNodes();
-        int want = Math.max(1, Math.min(8, bootstrap.size() - 1));
-        if (known >= want || (known > 0 && checksLeft <= 270)) {
-            joined.complete(null);
-        } else if (checksLeft > 0) {
-            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS, dht.getScheduler())
-                    .execute(() -> watchJoin(checksLeft - 1));
-        } else {
-            keepJoining(1);
-        }
-    }
-
-    private void keepJoining(int seconds) {
-        if (joined.isDone() || !dht.isRunning()) {
-            return;
-        }
-        if (knownNodes() > 0) {
-            joined.complete(null);
-            return;
-        }
-        if (seconds % 30 == 0) {
-            pingBootstrap(1);
-        }
-        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, dht.getScheduler()).execute(() -> keepJoining(seconds + 1));
-    }
-
-    /** Completes when the node has joined the DHT (see {@link #watchJoin}). */
+    /** Completes when the node has joined the DHT (see {@link DhtJoin}). */
     CompletableFuture<Void> joined() {
-        return joined.copy();
+        return join.joined();
     }
 
     /** Adds bootstrap nodes (the ones a directory names) and pings those that are new. */
     void addBootstrap(List<InetSocketAddress> nodes) {
-        boolean added = false;
-        for (InetSocketAddress a : nodes) {
-            if (!bootstrap.contains(a)) {
-                bootstrap.add(a);
-                added = true;
-            }
-        }
-        if (added) {
-            pingBootstrap(15);
-        }
-    }
-
-    /**
-     * Pings the bootstrap nodes once a socket is up (mldht opens it in the background), and again
-     * every two seconds for a while until the node has joined: mldht only routes through nodes
-     * that answered it, and nodes started at the same time miss each other's first pings. Not
-     * longer: every ping counts against this node's allowance at the other (DHT nodes throttle a
-     * sender to about two requests a second), and once joined, mldht's own lookups fill the table.
-     */
-    private void pingBootstrap(int attemptsLeft) {
-        if (!dht.isRunning() || attemptsLeft <= 0) {
-            return;
-        }
-        RPCServer srv = dht.getServerManager().getRandomActiveServer(true);
-        if (srv == null || srv.getState() != RPCServer.State.RUNNING) {
-            delayed.execute(() -> pingBootstrap(attemptsLeft - 1));
-            return;
-        }
-        InetSocketAddress self = new InetSocketAddress(srv.getBindAddress(), srv.getPort());
-        long others = bootstrap.stream().filter(a -> !a.equals(self)).count();
-        for (InetSocketAddress a : bootstrap) {
-            if (!a.equals(self)) {
-                srv.ping(a);
-            }
-        }
-        if (!joined.isDone() && knownNodes() < others) {
-            CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, dht.getScheduler())
-                    .execute(() -> pingBootstrap(Math.min(attemptsLeft - 1, 15)));
-        }
+        join.addBootstrap(nodes);
     }
 
     /** The number of nodes in this node's routing table. */

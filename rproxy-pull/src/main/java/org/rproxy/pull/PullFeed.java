@@ -15,6 +15,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.server.CacheStatus;
 import org.rproxy.core.server.Reply;
@@ -58,6 +59,12 @@ final class PullFeed implements AutoCloseable {
                     List<String> prefetch) {
         Settings {
             prefetch = List.copyOf(prefetch);
+        }
+
+        /** A proxy's {@code refresh} section, with the targets it prefetches. */
+        static Settings of(RefreshConfig refresh, List<String> prefetch) {
+            return new Settings(refresh.tick(), refresh.ahead(), refresh.retry(), refresh.minInterval(),
+                    refresh.forgetAfter(), prefetch);
         }
     }
 

@@ -126,11 +126,10 @@ public final class PullProxy implements AutoCloseable {
         via = "1.1 " + config.name();
         EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics),
                 metrics, work, via);
-        feed = new PullFeed(new PullFeed.Settings(config.refresh().tick(), config.refresh().ahead(),
-                config.refresh().retry(), config.refresh().minInterval(), config.refresh().forgetAfter(),
-                UpstreamParts.prefetch(up)), store, fetcher, metrics, clock, scheduler);
+        feed = new PullFeed(PullFeed.Settings.of(config.refresh(), UpstreamParts.prefetch(up)), store, fetcher, metrics,
+                clock, scheduler);
         closeables.add(0, feed);
-        feed.addChangeListener(this::learnKeys);
+        feed.addChangeListener(UpstreamParts.learner(keys));
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
                 .withSendBufferBytes(config.listen().sendBufferBytes())
@@ -161,13 +160,6 @@ public final class PullProxy implements AutoCloseable {
         }
         LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.urls(),
                 admin == null ? "" : " (admin on " + admin.localAddress() + ")");
-    }
-
-    /** Runs on the thread that held a copy: a verified directory teaches the keys it lists. */
-    private void learnKeys(String target, Representation r) {
-        if (UpstreamParts.DIRECTORY.equals(target) && keys.learnFrom(r.identity().body())) {
-            LOG.info("trusting the keys {} (configured, and those the directory lists)", keys.keyIds());
-        }
     }
 
     /** The keys this proxy accepts signatures from: those configured and those its upstream's directory lists. */

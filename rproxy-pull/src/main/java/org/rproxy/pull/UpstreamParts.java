@@ -7,15 +7,19 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.store.Representation;
 import org.rproxy.core.tls.Tls;
 import org.rproxy.core.upstream.Upstream;
 import org.rproxy.core.upstream.UpstreamClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a pull proxy makes of its {@code upstream} section: the keys it trusts, the targets it
@@ -25,6 +29,8 @@ import org.rproxy.core.upstream.UpstreamClient;
  */
 final class UpstreamParts {
     static final String DIRECTORY = "/directory";
+    /** The proxy's own logger: what it learns is the proxy's news. */
+    private static final Logger LOG = LoggerFactory.getLogger(PullProxy.class);
 
     private UpstreamParts() {
     }
@@ -41,6 +47,18 @@ final class UpstreamParts {
             }
         }
         return new TrustedKeys(keys);
+    }
+
+    /**
+     * A listener of the copies held that makes {@code keys} trust, beside the configured ones,
+     * the keys each verified directory lists (the origin's next key). Runs on the holding thread.
+     */
+    static BiConsumer<String, Representation> learner(TrustedKeys keys) {
+        return (target, r) -> {
+            if (DIRECTORY.equals(target) && keys.learnFrom(r.identity().body())) {
+                LOG.info("trusting the keys {} (configured, and those the directory lists)", keys.keyIds());
+            }
+        };
     }
 
     /**

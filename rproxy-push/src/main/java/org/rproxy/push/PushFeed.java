@@ -3,8 +3,6 @@ package org.rproxy.push;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,16 +11,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.rproxy.core.concurrent.Backoff;
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
-import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.stream.SseParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link StreamDiscovery}: the signed directory, read first: the stream and its documents;</li>
  *   <li>{@link Substreams}: what is followed, by which id; a reconnect names the tags held;</li>
- *   <li>{@link StreamControl}: the control events, and the documents added through the control URI;</li>
+ *   <li>{@link FeedStream}: one subscription, its connection and the parsing of its events;</li>
+ *   <li>{@link FeedEvents}: each event to where it goes, and {@link StreamControl}: the control events,
+ *       and the documents added through the control URI;</li>
  *   <li>{@link UpdateReceiver}: applying, verifying and handing on each update;</li>
  *   <li>{@link Backoff}: the wait before reconnecting.</li>
  * </ul>
@@ -53,8 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class PushFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
-    /** A refusal's field naming one of the subscription's substreams ({@code add.<id>.path} or {@code .resource-id}). */
-    private static final Pattern SUBSTREAM_FIELD = Pattern.compile("add\\.([^.]+)\\.(?:path|resource-id)");
 
     /** Receives each verified representation, on the feed's thread. */
     @FunctionalInterface
@@ -73,16 +67,14 @@ public final class PushFeed implements AutoCloseable {
     private final Backoff backoff;
     private final ScheduledExecutorService thread;
     private final FeedNetwork network;
-    private final StreamControl control;
+    private final FeedEvents events;
     private final UpstreamChoice upstreams;
-    private final AtomicLong unprocessed = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private volatile boolean connected;
     private volatile boolean everOpened;
     private volatile String lastFailure;
     private URI streamUri;
-    private UpstreamStream stream;
-    private SseParser parser;
+    private FeedStream stream;
     private int generation;
     private boolean closed;
 
@@ -99,7 +91,7 @@ public final class PushFeed implements AutoCloseable {
         this.backoff = new Backoff(config.initialBackoff(), config.maxBackoff(), jitter);
         this.network = new FeedNetwork(config, thread);
         this.thread = thread;
-        this.control = new StreamControl(network.http, substreams, receiver::heldTag);
+        this.events = new FeedEvents(substreams, new StreamControl(network.http, substreams, receiver::heldTag), receiver);
         this.upstreams = new UpstreamChoice(config.upstreams(), network.http, verifier, config.readTimeout(), thread);
     }
 
@@ -182,17 +174,15 @@ public final class PushFeed implements AutoCloseable {
             lost(gen, "the update stream " + streamUri + " is https but the upstream " + upstreams.current() + " is not");
             return;
         }
-        parser = new SseParser(config.maxEventBytes(), e -> onEvent(gen, e), () -> { });
         receiver.streamStarted();
         byte[] body = substreams.subscription(receiver::heldTag);
         connects.incrementAndGet();
         if (stream != null) {
             stream.close(); // one stream at a time, whatever led here
         }
-        StreamHandOff events = new StreamHandOff(this::run, unprocessed, () -> opened(gen), data -> feed(gen, data),
-                error -> refused(gen, error), why -> lost(gen, why));
-        stream = events.attach(UpstreamStream.open(network.group, streamUri, https ? network.tls : null, body,
-                config.readTimeout(), events));
+        stream = new FeedStream(network, streamUri, https ? network.tls : null, body, config.readTimeout(),
+                config.maxEventBytes(), this::run, () -> opened(gen), e -> onEvent(gen, e), error -> refused(gen, error),
+                why -> lost(gen, why));
     }
 
     private void opened(int gen) {
@@ -204,27 +194,22 @@ public final class PushFeed implements AutoCloseable {
 
     /** Reads the upstream's signed directory for the update stream's URI and the documents it offers. */
     private void discover() {
-        URI dir = upstreams.current().resolve(StreamDiscovery.DIRECTORY);
-        HttpRequest req = HttpRequest.newBuilder(dir).timeout(config.readTimeout().plusSeconds(5)).GET().build();
         int gen = ++generation;
-        network.http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenCompleteAsync((resp, failure) -> {
-            if (gen != generation || closed) {
-                return;
-            }
-            if (failure != null || resp.statusCode() != 200) {
-                lost(gen, "directory: " + (failure != null ? StreamControl.unwrap(failure) : "status " + resp.statusCode()));
-                return;
-            }
-            try {
-                StreamDiscovery found = StreamDiscovery.read(upstreams.current(), resp, verifier);
-                found.documents().forEach(substreams::follow);
-                streamUri = found.stream();
-                receiver.accept(StreamDiscovery.DIRECTORY, found.directory(), true);
-                connect();
-            } catch (RuntimeException e) {
-                lost(gen, "directory: " + e.getMessage());
-            }
-        }, thread);
+        StreamDiscovery.fetch(network.http, upstreams.current(), verifier, config.readTimeout().plusSeconds(5))
+                .whenCompleteAsync((found, failure) -> {
+                    if (gen != generation || closed) {
+                        return;
+                    }
+                    if (failure != null) {
+                        Throwable t = StreamControl.unwrap(failure);
+                        lost(gen, "directory: " + (t instanceof IllegalStateException ? t.getMessage() : t));
+                        return;
+                    }
+                    found.documents().forEach(substreams::follow);
+                    streamUri = found.stream();
+                    receiver.accept(StreamDiscovery.DIRECTORY, found.directory(), true);
+                    connect();
+                }, thread);
     }
 
     /**
@@ -234,11 +219,7 @@ public final class PushFeed implements AutoCloseable {
      * the stream is lost either way, and tried again after the backoff.
      */
     private void refused(int gen, AltoError error) {
-        if (gen != generation || closed || error.field() == null) {
-            return;
-        }
-        Matcher m = SUBSTREAM_FIELD.matcher(error.field());
-        String target = m.matches() ? substreams.unfollow(m.group(1)) : null;
+        String target = gen == generation && !closed ? substreams.unfollowRefused(error) : null;
         if (target != null) {
             LOG.warn("the update stream at {} refused {} ({}); no longer following it", upstreams.current(), target,
                     error.message());
@@ -282,44 +263,9 @@ public final class PushFeed implements AutoCloseable {
         }
     }
 
-    private void feed(int gen, byte[] data) {
-        long left = unprocessed.addAndGet(-data.length);
-        if (gen != generation) {
-            return;
-        }
-        try {
-            parser.feed(data, 0, data.length);
-        } catch (RuntimeException e) {
-            lost(gen, "bad event stream: " + e.getMessage());
-            return;
-        }
-        if (left < UpstreamStream.MAX_UNPROCESSED / 2 && stream != null) {
-            stream.autoRead(true);
-        }
-    }
-
     private void onEvent(int gen, SseParser.Event e) {
-        if (gen != generation) {
-            return;
-        }
-        String type = e.type();
-        int comma = type.lastIndexOf(',');
-        if (comma < 0) {
-            if (type.equals(MediaTypes.UPDATE_STREAM_CONTROL)
-                    && control.onEvent(streamUri, e.data(), () -> run(() -> resubscribe(gen)))) {
-                backoff.reset(); // the upstream took the subscription: the next loss starts afresh
-            }
-            return;
-        }
-        String media = type.substring(0, comma);
-        String target = substreams.target(type.substring(comma + 1));
-        if (target == null) {
-            return;
-        }
-        if (media.equals(SignatureEvent.MEDIA_TYPE)) {
-            receiver.signature(target, e.data());
-        } else {
-            receiver.data(target, media.equals(MediaTypes.MERGE_PATCH), e.data());
+        if (gen == generation && events.route(streamUri, e, () -> run(() -> resubscribe(gen)))) {
+            backoff.reset(); // the upstream took the subscription: the next loss starts afresh
         }
     }
 

@@ -3,10 +3,14 @@ package org.rproxy.push;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -33,6 +37,26 @@ record StreamDiscovery(Representation directory, URI stream, Map<String, String>
         requireNonNull(directory, "directory");
         requireNonNull(stream, "stream");
         documents = Collections.unmodifiableMap(new LinkedHashMap<>(documents)); // keeps the order
+    }
+
+    /**
+     * Fetches {@code upstream}'s directory and reads it ({@link #read}); completes exceptionally
+     * with the transport's failure, or an {@link IllegalStateException} saying what is wrong with
+     * the answer (its status, not signed, no update stream, ...). Does not block.
+     */
+    static CompletableFuture<StreamDiscovery> fetch(HttpClient http, URI upstream, ResponseVerifier verifier,
+                                                    Duration timeout) {
+        HttpRequest req = HttpRequest.newBuilder(upstream.resolve(DIRECTORY)).timeout(timeout).GET().build();
+        return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(resp -> {
+            if (resp.statusCode() != 200) {
+                throw new IllegalStateException("status " + resp.statusCode());
+            }
+            try {
+                return read(upstream, resp, verifier);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        });
     }
 
     /**

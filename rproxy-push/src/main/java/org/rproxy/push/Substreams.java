@@ -4,11 +4,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.model.AltoError;
 
 /**
  * The documents the push feed follows and the substream id each has on the upstream's update
@@ -20,6 +23,7 @@ import org.rproxy.core.codec.Jcs;
  * <p>Not thread-safe: the feed's own thread owns it.
  */
 final class Substreams {
+    private static final Pattern SUBSTREAM_FIELD = Pattern.compile("add\\.([^.]+)\\.(?:path|resource-id)");
 
     private final Map<String, String> documents = new LinkedHashMap<>();
     private final Map<String, String> idOf = new HashMap<>();
@@ -39,6 +43,16 @@ final class Substreams {
     String unfollow(String substreamId) {
         String target = targetOf.get(substreamId);
         return target != null && documents.remove(target) != null ? target : null;
+    }
+
+    /**
+     * Stops following the document a refused subscription names ({@code add.<id>.path} or
+     * {@code add.<id>.resource-id}: a document the upstream does not have; RFC 8895 refuses the
+     * whole request); returns its target, or null when the error names none followed.
+     */
+    String unfollowRefused(AltoError error) {
+        Matcher m = error.field() == null ? null : SUBSTREAM_FIELD.matcher(error.field());
+        return m != null && m.matches() ? unfollow(m.group(1)) : null;
     }
 
     /** The target a substream id names, or null for an id this feed never gave. */

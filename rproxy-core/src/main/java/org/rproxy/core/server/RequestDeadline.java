@@ -167,7 +167,9 @@ final class RequestDeadline extends ChannelDuplexHandler {
         }
         deadlineNanos = ticker.nanoTime() + timeoutNanos;
         armed = true;
-        wroteSinceLastLook();
+        if (unsent > 0) {
+            wroteSinceLastLook(); // only a period with an answer waiting asks for progress
+        }
         if (timer == null) {
             timer = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
         }

@@ -1,0 +1,100 @@
+package org.rproxy.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.stream.StreamFollower;
+
+/**
+ * Reads one update stream for an {@link UpdateFollower}: feeds its events to a
+ * {@link StreamFollower} seeded with the bodies held, checks each update as a fetched document
+ * (rollback floor included), takes it into the held state and tells the listener of new
+ * answers. A source that sends what does not verify is left (and cools down): reading stops.
+ * Used on the follower's thread only.
+ */
+final class StreamReader implements StreamFollower.Listener {
+    private final HeldState state;
+    private final Checker checker;
+    private final SourceHealth health;
+    private final UpdateFollower.Listener listener;
+    private final URI source;
+    private final URI uri;
+    private final Map<String, String> targets;
+    private final BooleanSupplier closed;
+    private final Runnable progressed;
+    private final StreamFollower follower;
+    private boolean abandoned;
+
+    /**
+     * @param targets    substream id to target, as subscribed
+     * @param closed     true once the follower is closing: reading stops
+     * @param progressed told of every read, for the follower's silence watchdog
+     */
+    StreamReader(HeldState state, Checker checker, SourceHealth health, UpdateFollower.Listener listener,
+                 int maxEventBytes, URI source, URI uri, Map<String, String> targets, BooleanSupplier closed,
+                 Runnable progressed) {
+        this.state = state;
+        this.checker = checker;
+        this.health = health;
+        this.listener = listener;
+        this.source = source;
+        this.uri = uri;
+        this.targets = targets;
+        this.closed = closed;
+        this.progressed = progressed;
+        this.follower = new StreamFollower(maxEventBytes, this);
+        targets.forEach((id, target) -> {
+            Representation r = state.get(target);
+            if (r != null) {
+                follower.hold(id, r.identity().body());
+            }
+        });
+    }
+
+    void read(InputStream in) throws IOException {
+        byte[] buf = new byte[16 * 1024];
+        for (int n; !abandoned && !closed.getAsBoolean() && (n = in.read(buf)) >= 0; ) {
+            progressed.run();
+            follower.feed(buf, 0, n);
+        }
+    }
+
+    @Override
+    public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields, boolean patched) {
+        String target = targets.get(substream);
+        if (target == null) {
+            return false;
+        }
+        Representation held = state.get(target);
+        try {
+            Representation r = checker.check(uri, target, fields::get, body, held == null ? 0 : held.maxAgeSeconds());
+            if (state.put(target, r) && !target.equals(AnswerEngine.DIRECTORY)) {
+                LocalAnswers a = state.rebuild();
+                if (a != null) {
+                    listener.changed(a);
+                }
+            }
+            return true;
+        } catch (ClientException.InvalidResponse e) {
+            // A source that sends what does not verify is left for another.
+            health.failed(source, e);
+            abandoned = true;
+            listener.refused(e);
+            return false;
+        } catch (ClientException e) {
+            listener.refused(e);
+            return false;
+        }
+    }
+
+    @Override
+    public void onRejected(String substream, String reason) {
+        listener.refused(new ClientException.InvalidResponse(uri, "update " + substream + ": " + reason));
+    }
+}

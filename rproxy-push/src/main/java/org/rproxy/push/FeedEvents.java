@@ -1,0 +1,48 @@
+package org.rproxy.push;
+
+import java.net.URI;
+
+import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.stream.SignatureEvent;
+import org.rproxy.core.stream.SseParser;
+
+/**
+ * Routes the events of the push feed's upstream stream: control events to {@link StreamControl},
+ * a document's data (full or merge patch) and signature events to the {@link UpdateReceiver},
+ * by the substream its event type names. Events of a substream this feed never gave are
+ * ignored. Not thread-safe: the feed's own thread owns it.
+ */
+final class FeedEvents {
+    private final Substreams substreams;
+    private final StreamControl control;
+    private final UpdateReceiver receiver;
+
+    FeedEvents(Substreams substreams, StreamControl control, UpdateReceiver receiver) {
+        this.substreams = substreams;
+        this.control = control;
+        this.receiver = receiver;
+    }
+
+    /**
+     * Routes {@code e}, an event of the stream at {@code stream}; true when it was the control
+     * event of an accepted subscription. {@code resubscribe}: see {@link StreamControl#onEvent}.
+     */
+    boolean route(URI stream, SseParser.Event e, Runnable resubscribe) {
+        String type = e.type();
+        int comma = type.lastIndexOf(',');
+        if (comma < 0) {
+            return type.equals(MediaTypes.UPDATE_STREAM_CONTROL) && control.onEvent(stream, e.data(), resubscribe);
+        }
+        String media = type.substring(0, comma);
+        String target = substreams.target(type.substring(comma + 1));
+        if (target == null) {
+            return false;
+        }
+        if (media.equals(SignatureEvent.MEDIA_TYPE)) {
+            receiver.signature(target, e.data());
+        } else {
+            receiver.data(target, media.equals(MediaTypes.MERGE_PATCH), e.data());
+        }
+        return false;
+    }
+}
