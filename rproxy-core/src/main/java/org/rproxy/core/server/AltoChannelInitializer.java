@@ -28,7 +28,8 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
  *
  * <pre>
- *   h2-flush (FlushConsolidationHandler) → h2 (Http2FrameCodec) → h2-streams (Http2MultiplexHandler)
+ *   h2-flush (FlushConsolidationHandler) → h2 (Http2FrameCodec) → h2-credits (WriteProgress.Credits)
+ *         → h2-streams (Http2MultiplexHandler)
  *         → h2-connection (Http2ConnectionGuard)
  * </pre>
  *
@@ -53,6 +54,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     static final String DETECT = "detect";
     static final String HTTP2_FLUSH = "h2-flush";
     static final String HTTP2_CODEC = "h2";
+    static final String HTTP2_CREDITS = "h2-credits";
     static final String HTTP2_STREAMS = "h2-streams";
     static final String HTTP2_CONNECTION = "h2-connection";
     static final String HTTP_CODEC = "http";
@@ -115,9 +117,12 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(), warnings);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
-        p.addLast(HTTP2_CODEC, http2Codec());
+        Http2FrameCodec codec = http2Codec();
+        WriteProgress.Credits credits = new WriteProgress.Credits(codec.connection());
+        p.addLast(HTTP2_CODEC, codec);
+        p.addLast(HTTP2_CREDITS, credits);
         p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
-                new Http2StreamInitializer(config, service, observer, renderer, warnings, guard)));
+                new Http2StreamInitializer(config, service, observer, renderer, warnings, guard, credits)));
         p.addLast(HTTP2_CONNECTION, guard);
     }
 

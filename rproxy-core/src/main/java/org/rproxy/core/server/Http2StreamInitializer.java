@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /**
@@ -21,7 +22,8 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  * dropping the connection-specific fields HTTP/2 forbids ({@code Connection},
  * {@code Transfer-Encoding}; RFC 9113 §8.2.2); a request whose body is still coming says
  * {@code Transfer-Encoding: chunked}, as an HTTP/1.1 one would. The deadline then bounds a stream
- * that dribbles its request. One per connection; runs on the connection's event loop.
+ * that dribbles its request, and resets one whose client stops reading its answer (the stream's
+ * {@link WriteProgress} comes from the connection's {@link WriteProgress.Credits}). One per connection; runs on the connection's event loop.
  */
 final class Http2StreamInitializer extends ChannelInitializer<Channel> {
 
@@ -34,22 +36,26 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     private final ResponseRenderer renderer;
     private final RateLimitedLog warnings;
     private final Http2ConnectionGuard guard;
+    private final WriteProgress.Credits credits;
 
     Http2StreamInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
-                           ResponseRenderer renderer, RateLimitedLog warnings, Http2ConnectionGuard guard) {
+                           ResponseRenderer renderer, RateLimitedLog warnings, Http2ConnectionGuard guard,
+                           WriteProgress.Credits credits) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
         this.renderer = requireNonNull(renderer, "renderer");
         this.warnings = requireNonNull(warnings, "warnings");
         this.guard = requireNonNull(guard, "guard");
+        this.credits = requireNonNull(credits, "credits");
     }
 
     @Override
     protected void initChannel(Channel stream) {
         ChannelPipeline p = stream.pipeline();
+        WriteProgress progress = credits.track((Http2StreamChannel) stream);
         p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
-        p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos()));
+        p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos(), progress));
         p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings));
         p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null));
         guard.opened(stream);

@@ -5,12 +5,14 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.Ticker;
 
 /**
@@ -26,9 +28,9 @@ import io.netty.util.concurrent.Ticker;
  * connection only when not a byte of it went out during that period (as nginx's
  * {@code send_timeout}): a client that reads a 5 MB map slowly keeps its connection, however
  * long the whole takes; one that never reads gives it back, with its buffers, after one
- * timeout. Progress is read off the channel's outbound buffer (a body is one message there, and
- * the channel's writability does not change until all of it is out); an HTTP/2 stream has none,
- * and counts writability changes only. An answer is whole once its last content is written: a
+ * timeout ({@link WriteProgress} says what counts as progress on a connection and on an HTTP/2
+ * stream; a stalled stream is reset, since its answer's END_STREAM is already on its way and a
+ * close alone would leave its DATA queued for a window that never opens). An answer is whole once its last content is written: a
  * full response, one whose shared head was encoded already, or the end of one written in parts
  * (head, a spooled file, last content). Event streams are exempt: their writer has its own
  * backpressure rules. Sits right after the HTTP codec; one per connection, on its event loop;
@@ -48,18 +50,26 @@ final class RequestDeadline extends ChannelDuplexHandler {
     private int unanswered;
     /** Whole answers written to the channel whose bytes have not all reached the socket yet. */
     private int unsent;
-    /** The outbound buffer's pending bytes and the current message's progress at the last look. */
-    private long seenPending = -1;
-    private long seenProgress = -1;
+    private WriteProgress progress;
 
+    /** For an HTTP/1.1 connection, whose progress is its outbound buffer's. */
     RequestDeadline(long timeoutNanos) {
+        this(timeoutNanos, null);
+    }
+
+    /** For an HTTP/2 stream, with the stream's {@link WriteProgress}. */
+    RequestDeadline(long timeoutNanos, WriteProgress progress) {
         this.timeoutNanos = timeoutNanos;
+        this.progress = progress;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.ticker = ctx.executor().ticker();
+        if (progress == null) {
+            progress = WriteProgress.of(ctx.channel());
+        }
         if (ctx.channel().isActive()) {
             restart();
         }
@@ -102,7 +112,7 @@ final class RequestDeadline extends ChannelDuplexHandler {
         }
         ctx.write(msg, promise);
         if (first) {
-            wroteSinceLastLook(); // the period's baseline includes the answer just queued
+            progress.movedSinceLastLook(); // the period's baseline includes the answer just queued
         }
     }
 
@@ -168,7 +178,7 @@ final class RequestDeadline extends ChannelDuplexHandler {
         deadlineNanos = ticker.nanoTime() + timeoutNanos;
         armed = true;
         if (unsent > 0) {
-            wroteSinceLastLook(); // only a period with an answer waiting asks for progress
+            progress.movedSinceLastLook(); // only a period with an answer waiting asks for progress
         }
         if (timer == null) {
             timer = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
@@ -199,31 +209,16 @@ final class RequestDeadline extends ChannelDuplexHandler {
             timer = ctx.executor().schedule(this::check, left, TimeUnit.NANOSECONDS);
             return;
         }
-        if (unsent > 0 && wroteSinceLastLook()) {
+        if (unsent > 0 && progress.movedSinceLastLook()) {
             // a slow reader, not a stalled one: a fresh period
             deadlineNanos = ticker.nanoTime() + timeoutNanos;
             timer = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
             return;
         }
         armed = false;
-        ctx.close();
-    }
-
-    /**
-     * Whether bytes went from the outbound buffer to the socket since the last look: its pending
-     * bytes went down (a message finished) or the current message's progress moved. False where
-     * there is no outbound buffer (an HTTP/2 stream).
-     */
-    private boolean wroteSinceLastLook() {
-        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-        if (out == null) {
-            return false;
+        if (unsent > 0 && ctx.channel() instanceof Http2StreamChannel) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
         }
-        long pending = out.totalPendingWriteBytes();
-        long progress = out.currentProgress();
-        boolean moved = pending != seenPending || progress != seenProgress;
-        seenPending = pending;
-        seenProgress = progress;
-        return moved;
+        ctx.close();
     }
 }

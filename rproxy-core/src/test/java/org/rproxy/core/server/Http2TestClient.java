@@ -16,6 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -54,13 +55,18 @@ final class Http2TestClient implements AutoCloseable {
     private final Channel channel;
 
     Http2TestClient(InetSocketAddress server, SslContext tls) {
+        this(server, tls, Http2Settings.defaultSettings());
+    }
+
+    /** @param local the client's own settings: a small initial window makes a slow reader */
+    Http2TestClient(InetSocketAddress server, SslContext tls, Http2Settings local) {
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 if (tls != null) {
                     ch.pipeline().addLast(tls.newHandler(ch.alloc(), server.getHostString(), server.getPort()));
                 }
-                ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build());
+                ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(local).build());
                 ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                 ch.pipeline().addLast(new ConnectionFrames());
             }
@@ -95,6 +101,18 @@ final class Http2TestClient implements AutoCloseable {
             call.stream.write(new DefaultHttp2HeadersFrame(h, false));
             call.stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), true));
         }
+        return call;
+    }
+
+    /**
+     * Opens a stream for a {@code GET} that reads nothing until {@link Call#stream}'s
+     * {@code read()} is called: the stream's window is given back only for what was read.
+     */
+    Call openPaused(String path) {
+        Call call = new Call();
+        call.stream = new Http2StreamChannelBootstrap(channel).option(ChannelOption.AUTO_READ, false).handler(call)
+                .open().syncUninterruptibly().getNow();
+        call.stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers("GET", path), true));
         return call;
     }
 
@@ -145,6 +163,8 @@ final class Http2TestClient implements AutoCloseable {
         private final LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
         private final StringBuilder seen = new StringBuilder();
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        /** Bytes of data received so far, as the client's event loop sees them. */
+        volatile long received;
         volatile Http2StreamChannel stream;
 
         @Override
@@ -158,6 +178,7 @@ final class Http2TestClient implements AutoCloseable {
                 ByteBuf c = d.content();
                 byte[] bytes = ByteBufUtil.getBytes(c);
                 body.writeBytes(bytes);
+                received += bytes.length;
                 pieces.add(new String(bytes, StandardCharsets.UTF_8));
                 if (d.isEndStream()) {
                     done.complete(body.toByteArray());
