@@ -37,17 +37,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the server stops ({@link #DRAIN} event), or the client closes its side after its
  * requests (half-close), a connection owing no answer closes once the answers written have all
- * reached the socket, and a connection with answers still owed closes after the last of them,
- * which says {@code Connection: close}. An event stream ends
+ * reached the socket, and a connection with answers still owed, or a request still arriving,
+ * closes after the last of them, which says {@code Connection: close}. An event stream ends
  * when the server stops (its subscriber reconnects elsewhere) and is cut when its subscriber
  * closes its side: the end of the stream might never get past a full socket buffer.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_IN_FLIGHT = 32;
-    /** User event fired by {@link AltoHttpServer#close} on every open connection. */
-    enum Drain { DRAIN }
+    /**
+     * User events of a stop: {@code DRAIN} is fired by {@link AltoHttpServer#close} on every open
+     * connection; {@code AFTER_ARRIVING} is what {@link RequestAssembler} makes of it while a
+     * request's body is still arriving, so that request is answered too.
+     */
+    enum Drain { DRAIN, AFTER_ARRIVING }
     static final Drain DRAIN = Drain.DRAIN;
+    static final Drain DRAIN_AFTER_ARRIVING = Drain.AFTER_ARRIVING;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -210,11 +215,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt != DRAIN && !(evt instanceof ChannelInputShutdownEvent)) {
+        if (!(evt instanceof Drain) && !(evt instanceof ChannelInputShutdownEvent)) {
             ctx.fireUserEventTriggered(evt);
             return;
         }
         finishing = true;
+        if (evt == DRAIN_AFTER_ARRIVING) {
+            return; // the request arriving is answered last, saying Connection: close
+        }
         if (stream != null && evt == DRAIN) {
             stream.close();
         } else if (stream != null) {

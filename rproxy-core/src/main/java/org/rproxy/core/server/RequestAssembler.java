@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * request still has body bytes on the wire, or its framing is in doubt, the connection is closed
  * after the answer, and all further input is discarded (so a request smuggled inside a body is
  * never seen). Every message is released here; nothing is retained.
+ *
+ * <p>When the server stops ({@link ExchangeHandler#DRAIN}) while a request's body is still
+ * arriving, the drain is passed on as {@link ExchangeHandler#DRAIN_AFTER_ARRIVING}: that request
+ * is answered like the ones already owed, not cut off (the request deadline bounds the wait).
  */
 final class RequestAssembler extends ChannelInboundHandlerAdapter {
 
@@ -184,6 +188,12 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
             warnings.warn(LOG, "service failed to say what {} accepts", path, e);
             return AltoService.ALL_METHODS;
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        ctx.fireUserEventTriggered(evt == ExchangeHandler.DRAIN && state == State.READ_BODY
+                ? ExchangeHandler.DRAIN_AFTER_ARRIVING : evt);
     }
 
     private void refuse(ChannelHandlerContext ctx, RequestHead h, AltoError error, List<HeaderField> headers,

@@ -105,6 +105,29 @@ class GracefulCloseTest {
     }
 
     @Test
+    void aRequestWhoseBodyIsStillArrivingWhenTheDrainBeginsIsAnsweredAndTheConnectionThenCloses() {
+        CompletableFuture<String> received = new CompletableFuture<>();
+        EmbeddedFrontEnd wire = new EmbeddedFrontEnd(request -> {
+            received.complete(request.body().asUtf8());
+            return CompletableFuture.completedFuture(Reply.ok(Fixtures.identityOnly()));
+        });
+        EmbeddedChannel channel = wire.channel();
+        wire.sendRaw("POST /networkmap HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":");
+        channel.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN);
+        channel.runPendingTasks();
+        assertTrue(channel.isOpen(), "a request is arriving");
+        wire.sendMore("\"bcd\"}");
+        channel.runPendingTasks();
+        assertEquals("{\"a\":\"bcd\"}", received.getNow(null), "the whole body reached the service");
+        EmbeddedFrontEnd.Answer a = wire.answer();
+        assertEquals(200, a.status());
+        assertEquals("close", a.header("connection"));
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+        wire.closeClient();
+    }
+
+    @Test
     void aDrainedIdleConnectionClosesWithoutAnAnswer() {
         EmbeddedFrontEnd wire = new EmbeddedFrontEnd(request -> new CompletableFuture<>());
         EmbeddedChannel channel = wire.channel();

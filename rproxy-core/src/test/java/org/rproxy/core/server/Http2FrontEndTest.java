@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -249,6 +252,22 @@ class Http2FrontEndTest {
 
         ((SocketChannel) client.channel()).shutdownOutput().syncUninterruptibly();
         assertTrue(closed.await(WAIT_S, TimeUnit.SECONDS), "no more credit can come: the stream ends");
+        assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aRequestWhoseBodyIsStillArrivingWhenTheServerStopsIsAnswered() throws Exception {
+        AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0));
+        Http2TestClient client = connect(server);
+        Http2TestClient.Call call = client.openUnfinished("POST", "/query");
+        assertEquals(200, client.open("GET", "/doc", null).status(), "a later stream answered: the server has the first");
+        Thread closing = new Thread(server::close);
+        closing.start();
+        assertTrue(client.goAway().get(WAIT_S, TimeUnit.SECONDS) >= call.stream.stream().id(), "the stream is in");
+        call.stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("{\"late\":1}", StandardCharsets.UTF_8), true));
+        assertEquals(200, call.status());
+        assertEquals("{\"late\":1}", call.text());
+        closing.join(TimeUnit.SECONDS.toMillis(WAIT_S));
         assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS));
     }
 
