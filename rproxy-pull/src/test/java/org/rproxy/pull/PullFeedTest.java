@@ -365,6 +365,7 @@ class PullFeedTest {
                 Arguments.of("an expired signature", Outcome.EXPIRED),
                 Arguments.of("an older signature (rollback)", Outcome.ROLLBACK),
                 Arguments.of("no signature", Outcome.NO_SIGNATURE),
+                Arguments.of("the gzip variant relabelled identity", Outcome.CODING_MISMATCH),
                 Arguments.of("a 304 with a forged signature", Outcome.BAD_SIGNATURE));
     }
 
@@ -401,6 +402,16 @@ class PullFeedTest {
             case "an expired signature" -> r -> respond(signer.sign(MAP, BODY, false,
                     clock.instant().minus(Duration.ofHours(2)), VALIDITY, 60));
             case "an older signature (rollback)" -> r -> respond(old);
+            case "the gzip variant relabelled identity" -> r -> {
+                // Content-Encoding is not signed: the gzip variant's bytes, said to be the document
+                Variant gz = signer.sign(MAP, BODY, true, clock.instant(), VALIDITY, 60).gzip();
+                List<HeaderField> h = new ArrayList<>();
+                for (HeaderField f : gz.headers()) {
+                    h.add(f.name().equals("content-encoding") ? new HeaderField(f.name(), "identity") : f);
+                }
+                h.add(new HeaderField("cache-control", "max-age=60"));
+                return new UpstreamResponse(200, h, gz.body());
+            };
             case "no signature" -> r -> new UpstreamResponse(200, r.headers().stream()
                     .filter(h -> !h.name().startsWith("signature")).toList(), r.body());
             case "a 304 with a forged signature" -> r -> {

@@ -141,17 +141,22 @@ public final class ResponseVerifier {
 
     /**
      * Why the body's coding and its {@code Content-Encoding} disagree, or null. A signed document
-     * is JSON or XML, or those bytes gzipped: gzip's magic number (1f 8b) cannot start either.
+     * is JSON or XML ({@code Content-Encoding} absent or {@code identity}), or those bytes gzipped
+     * ({@code gzip}); gzip's magic number (1f 8b) cannot start either, so the check is exact. Any
+     * other coding is refused: the field is not signed, and a source that relabels the gzip
+     * variant (say {@code identity} or {@code br}) must not hand its bytes over as the document.
      */
     static String codingMismatch(String contentEncoding, byte[] body) {
         boolean gzipBytes = body.length >= 2 && body[0] == (byte) 0x1f && body[1] == (byte) 0x8b;
-        if (contentEncoding == null || contentEncoding.isBlank()) {
-            return gzipBytes ? "gzip-coded bytes with no Content-Encoding (a source dropped the field)" : null;
+        String coding = contentEncoding == null ? "" : contentEncoding.trim();
+        if (coding.isEmpty() || coding.equalsIgnoreCase("identity")) {
+            return gzipBytes ? "gzip-coded bytes with " + (coding.isEmpty() ? "no Content-Encoding (a source dropped the field)"
+                    : "Content-Encoding " + coding) : null;
         }
-        if (contentEncoding.trim().equalsIgnoreCase("gzip")) {
+        if (coding.equalsIgnoreCase("gzip")) {
             return gzipBytes ? null : "Content-Encoding gzip on bytes that are not gzip";
         }
-        return null;
+        return "Content-Encoding " + coding + ": a signed document is sent as is or gzip-coded only";
     }
 
     private Verdict checkTime(ParsedSignature sig, Expectation expect) {

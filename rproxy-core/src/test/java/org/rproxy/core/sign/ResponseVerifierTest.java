@@ -206,6 +206,18 @@ class ResponseVerifierTest {
     }
 
     @Test
+    void codingMismatchWhenGzipBytesAreRelabelledWithAnyOtherCoding() {
+        // Content-Encoding is not signed: a source may write anything there, not only drop it
+        byte[] gz = org.rproxy.core.codec.Gzip.deterministic(org.rproxy.core.model.Bytes.wrap(BODY)).unsafeArray();
+        Map<String, String> gzipVariant = with(signed(key, gz, CREATED, EXPIRES), "content-encoding", "gzip");
+        for (String coding : new String[] {"identity", "IDENTITY", "br", "x-gzip", "gzip, identity", "deflate"}) {
+            assertOutcome(Outcome.CODING_MISMATCH, verify(with(gzipVariant, "content-encoding", coding), gz, EXPECT));
+        }
+        assertOutcome(Outcome.VALID, verify(with(gzipVariant, "content-encoding", " GZIP "), gz, EXPECT));
+        assertOutcome(Outcome.CODING_MISMATCH, verify(with(signed(), "content-encoding", "br"), BODY, EXPECT));
+    }
+
+    @Test
     void codingMismatchWhenPlainBytesClaimGzip() {
         assertOutcome(Outcome.CODING_MISMATCH, verify(with(signed(), "content-encoding", "gzip"), BODY, EXPECT));
         assertOutcome(Outcome.VALID, verify(with(signed(), "content-encoding", "identity"), BODY, EXPECT));
