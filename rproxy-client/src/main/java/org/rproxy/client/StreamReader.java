@@ -48,7 +48,7 @@ final class StreamReader implements StreamFollower.Listener {
         this.targets = targets;
         this.closed = closed;
         this.progressed = progressed;
-        this.follower = new StreamFollower(maxEventBytes, this);
+        this.follower = new StreamFollower(maxEventBytes, targets.keySet(), this);
         targets.forEach((id, target) -> {
             Representation r = state.get(target);
             if (r != null) {

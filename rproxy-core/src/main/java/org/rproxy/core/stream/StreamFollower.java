@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
@@ -19,8 +20,10 @@ import org.rproxy.core.store.HeaderField;
  * them, with the signed header fields of the uncompressed variant. Only accepted bodies are held
  * (and patched next time); a rejected update leaves the held one in place.
  *
- * <p>Holds, per substream, the accepted body and the data event waiting for its signature.
- * Not thread-safe: one instance per stream, fed by one thread at a time.
+ * <p>Holds, per substream, the accepted body and the data event waiting for its signature. Events
+ * of substreams not subscribed to are dropped as they come: a source could otherwise have the
+ * follower hold one event of up to {@code maxEvent} bytes for every id it invents, which no
+ * signature event ever claims. Not thread-safe: one instance per stream, fed by one thread at a time.
  */
 public final class StreamFollower {
 
@@ -47,13 +50,18 @@ public final class StreamFollower {
     }
 
     private final Listener listener;
+    private final Set<String> substreams;
     private final SseParser parser;
     private final Map<String, Bytes> held = new HashMap<>(4);
     private final Map<String, UpdateApplier.Data> pending = new HashMap<>(4);
 
-    /** @param maxEvent the largest event accepted, in bytes (a stream that sends more fails) */
-    public StreamFollower(int maxEvent, Listener listener) {
+    /**
+     * @param maxEvent   the largest event accepted, in bytes (a stream that sends more fails)
+     * @param substreams the substream ids subscribed to; events of any other are dropped
+     */
+    public StreamFollower(int maxEvent, Set<String> substreams, Listener listener) {
         this.listener = requireNonNull(listener, "listener");
+        this.substreams = Set.copyOf(substreams);
         this.parser = new SseParser(maxEvent, this::onEvent, () -> { });
     }
 
@@ -87,6 +95,9 @@ public final class StreamFollower {
         }
         String media = type.substring(0, comma);
         String substream = type.substring(comma + 1);
+        if (!substreams.contains(substream)) {
+            return;
+        }
         if (media.equals(SignatureEvent.MEDIA_TYPE)) {
             onSignature(substream, e.data());
         } else {

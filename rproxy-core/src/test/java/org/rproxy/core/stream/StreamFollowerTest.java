@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Bytes;
@@ -21,7 +22,7 @@ class StreamFollowerTest {
 
     private final List<String> seen = new ArrayList<>();
     private boolean accept = true;
-    private final StreamFollower follower = new StreamFollower(1 << 20, new StreamFollower.Listener() {
+    private final StreamFollower follower = new StreamFollower(1 << 20, Set.of("rc", "nm"), new StreamFollower.Listener() {
         @Override
         public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields, boolean patched) {
             seen.add(substream + (patched ? " patch " : " full ") + fields.get("etag") + " " + body.length());
@@ -95,5 +96,20 @@ class StreamFollowerTest {
         feed(signature("rc", v6));
         assertEquals(v6.identity().body(), follower.held("rc"));
         assertEquals(List.of("rc patch " + v6.identity().etag() + " " + v6.identity().body().length()), seen);
+    }
+
+    @Test
+    void eventsOfSubstreamsNotSubscribedToAreDroppedAsTheyCome() {
+        // a source inventing ids could otherwise have the follower hold an event for each of them
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        for (int i = 0; i < 3; i++) {
+            feed(Sse.event("application/alto-costmap+json", "junk" + i, v5.identity().body()));
+            feed(signature("junk" + i, v5));
+        }
+        assertNull(follower.held("junk0"));
+        assertEquals(List.of(), seen, "never rebuilt, never offered");
+        feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
+        feed(signature("rc", v5));
+        assertEquals(v5.identity().body(), follower.held("rc"));
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,11 +39,12 @@ public final class Audience {
     private volatile boolean closing;
 
     /**
+     * An audience whose updates are checked against {@code verifier}'s keys, with the system clock for expiry.
+     *
      * @param paths substream id to the path of the document it carries
      * @param timed the substream whose changes are timed
      * @param size  the number of subscribers
      */
-    /** An audience whose updates are checked against {@code verifier}'s keys, with the system clock for expiry. */
     public static Audience of(ResponseVerifier verifier, Map<String, String> paths, String timed, int size) {
         return new Audience(new SignatureChecks(verifier, Clock.systemUTC()), paths, timed, size);
     }
@@ -71,6 +73,11 @@ public final class Audience {
 
     int substreamCount() {
         return paths.size();
+    }
+
+    /** The substream ids subscribed to. */
+    Set<String> substreams() {
+        return paths.keySet();
     }
 
     String timed() {

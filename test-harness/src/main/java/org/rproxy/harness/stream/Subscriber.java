@@ -33,7 +33,7 @@ final class Subscriber extends SimpleChannelInboundHandler<Http2StreamFrame> imp
     private final Audience audience;
     private final int index;
     private final Runnable headSeen;
-    private final StreamFollower follower = new StreamFollower(MAX_EVENT, this);
+    private final StreamFollower follower;
     private final Map<String, Instant> created = new HashMap<>(4);
     private String timedTag;
     private boolean head;
@@ -44,6 +44,7 @@ final class Subscriber extends SimpleChannelInboundHandler<Http2StreamFrame> imp
         this.audience = requireNonNull(audience, "audience");
         this.index = index;
         this.headSeen = requireNonNull(headSeen, "headSeen");
+        this.follower = new StreamFollower(MAX_EVENT, audience.substreams(), this);
     }
 
     @Override
