@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
@@ -102,6 +103,11 @@ final class Admission {
     private static Result unsigned(CacheKey key, CachedCopy held, Variant variant, Instant now, long maxAge, long age) {
         if (held != null && held.signed()) {
             return new Refused(Outcome.NO_SIGNATURE, "an unsigned answer where a signed copy is held");
+        }
+        if (key.isGet() && !AnswerEngine.isQueryTarget(key.target())) {
+            // a document: an unsigned one from an untrusted upstream would be held and served for
+            // as long as that upstream's max-age says (the directory included, which keys come from)
+            return new Refused(Outcome.NO_SIGNATURE, "no signature on a document (only answers to queries come unsigned)");
         }
         if (key.isGet() && variant.header("alto-derived-from").isEmpty()) {
             return new Refused(Outcome.NO_SIGNATURE, "no signature, and not marked as a computed answer");

@@ -495,6 +495,19 @@ class PullFeedTest {
     }
 
     @Test
+    void anUnsignedAnswerMarkedAsComputedIsRefusedForADocument() throws Exception {
+        // nothing held yet: an untrusted upstream's unsigned directory would have been held for its max-age
+        for (String target : List.of("/directory", MAP, "/cost/map?type=hopcount")) {
+            Variant v = new Variant(Bytes.utf8(BODY), null, List.of(new HeaderField("content-type", "application/json"),
+                    new HeaderField("alto-derived-from", "anything")));
+            upstream.docs.put(target, new Representation(v, null, 999_999_999, T0, T0.plusSeconds(999_999_999)));
+            Reply r = get(target);
+            assertEquals(502, ((Reply.Error) r).error().httpStatus(), target);
+        }
+        assertEquals(3, metrics.verificationFailures(Outcome.NO_SIGNATURE));
+    }
+
+    @Test
     void aPostQueryIsKeyedByItsCanonicalBody() throws Exception {
         Variant v = new Variant(Bytes.utf8("{\"endpoint-properties\":{}}"), null, List.of(
                 new HeaderField("content-type", "application/alto-endpointprop+json"),

@@ -121,12 +121,22 @@ public final class AnswerEngine {
      * signed document). Needs no held maps.
      */
     public static boolean isQuery(AltoRequest request) {
-        if (request.method().equals("POST")) {
-            return true;
-        }
-        String p = request.path();
-        return !request.query().isEmpty() && (p.equals(ResourcePaths.XML_NETWORK_MAP_PATH) || p.equals(ResourcePaths.XML_LOOKUP_PATH)
-                || p.equals(ResourcePaths.XML_COST_ROW_PATH));
+        return request.method().equals("POST") || !request.query().isEmpty() && isQueryPath(request.path());
+    }
+
+    /**
+     * True when a GET of {@code target} (origin form, as sent) is a query, whose answer is computed
+     * and unsigned: one of the seed dialect's query paths with a query. Every other GET target
+     * names a signed document. A path spelt otherwise (percent-encoded) is taken for a document.
+     */
+    public static boolean isQueryTarget(String target) {
+        int q = target.indexOf('?');
+        return q >= 0 && q < target.length() - 1 && isQueryPath(target.substring(0, q));
+    }
+
+    private static boolean isQueryPath(String p) {
+        return p.equals(ResourcePaths.XML_NETWORK_MAP_PATH) || p.equals(ResourcePaths.XML_LOOKUP_PATH)
+                || p.equals(ResourcePaths.XML_COST_ROW_PATH);
     }
 
     /** True when {@code request} is a query this set may answer (path, method and form); a lookup. */
