@@ -3,6 +3,7 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,12 +112,46 @@ final class HeldState {
 
     /** Recomputes the answers from what is held now; returns them, or null when the maps do not fit together yet. */
     synchronized LocalAnswers rebuild() {
-        maps = AnswerEngine.build(held::get, maps, clock);
-        LocalAnswers a = maps.endpointCosts() == null ? null : new LocalAnswers(maps);
-        if (a != null) {
-            answers = a;
+        // one snapshot, so the validity is that of the very copies the answers are computed from
+        Map<String, Representation> sources = new LinkedHashMap<>();
+        for (String t : mapTargets()) {
+            Representation r = held.get(t);
+            if (r != null) {
+                sources.put(t, r);
+            }
         }
+        Representation directory = held.get(AnswerEngine.DIRECTORY);
+        maps = AnswerEngine.build(t -> t.equals(AnswerEngine.DIRECTORY) ? directory : sources.get(t), maps, clock);
+        if (maps.endpointCosts() == null) {
+            return null;
+        }
+        LocalAnswers a = new LocalAnswers(maps, () -> validUntil(sources), clock);
+        answers = a;
         return a;
+    }
+
+    /**
+     * When answers computed from {@code sources} stop being valid: the earliest expiry among them,
+     * each moved on by the copy held now when that is a renewal of the same bytes (same digest).
+     */
+    private Instant validUntil(Map<String, Representation> sources) {
+        Instant until = Instant.MAX;
+        for (Map.Entry<String, Representation> e : sources.entrySet()) {
+            Representation built = e.getValue();
+            Representation now = held.get(e.getKey());
+            Instant expires = built.expires();
+            if (now != null && now.expires().isAfter(expires) && sameBytes(now, built)) {
+                expires = now.expires();
+            }
+            if (expires.isBefore(until)) {
+                until = expires;
+            }
+        }
+        return until;
+    }
+
+    private static boolean sameBytes(Representation a, Representation b) {
+        return a.identity().header("content-digest").equals(b.identity().header("content-digest"));
     }
 
     /** The newest answers, or null before the maps were first held. */

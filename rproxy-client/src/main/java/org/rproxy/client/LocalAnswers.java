@@ -2,10 +2,13 @@ package org.rproxy.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMode;
@@ -25,6 +28,11 @@ import org.rproxy.core.query.RankedEndpoint;
  * cost within a PID). Endpoints are IP literals ({@code 192.0.2.1}, {@code 2001:db8::1}) or
  * RFC 7285 typed addresses ({@code ipv4:192.0.2.1}). One instance per version of the maps;
  * immutable and safe for any number of threads.
+ *
+ * <p>The answers are good until the signatures of the maps they come from expire ({@link
+ * #validUntil()}; a renewal of the same maps, polled or followed, moves it on). Past it they are
+ * not given: a source that keeps every refresh from arriving must not freeze a client on old
+ * maps for longer than the origin signed them for.
  */
 public final class LocalAnswers {
     /** The cost type used when none is given: numerical routing cost (RFC 7285 §6.1.1.1). */
@@ -32,17 +40,31 @@ public final class LocalAnswers {
 
     private final AnswerEngine maps;
     private final EndpointCostLookup costs;
+    private final Supplier<Instant> validUntil;
+    private final Clock clock;
 
-    LocalAnswers(AnswerEngine maps) {
+    /** @param validUntil when the held signatures of the maps these answers come from expire */
+    LocalAnswers(AnswerEngine maps, Supplier<Instant> validUntil, Clock clock) {
         this.maps = requireNonNull(maps, "maps");
+        this.validUntil = requireNonNull(validUntil, "validUntil");
+        this.clock = requireNonNull(clock, "clock");
         this.costs = maps.endpointCosts();
         if (costs == null || maps.maps() == null) {
             throw new IllegalArgumentException("maps: no default network map with its cost maps held");
         }
     }
 
+    /**
+     * When these answers stop being given: the earliest expiry of the signatures held for the maps
+     * they come from.
+     */
+    public Instant validUntil() {
+        return validUntil.get();
+    }
+
     /** The PID of {@code endpoint} in the default network map, or empty when no prefix holds it. */
     public Optional<String> pid(String endpoint) {
+        current();
         return maps.maps().defaultMap().index().pidOf(address(endpoint, "endpoint"));
     }
 
@@ -55,6 +77,7 @@ public final class LocalAnswers {
      * The cost of {@code type} from {@code src} to {@code dst}, or empty when the maps give none.
      *
      * @throws IllegalArgumentException for an endpoint that is no address, or no cost map of that type
+     * @throws IllegalStateException    past {@link #validUntil()}
      */
     public OptionalDouble cost(String src, String dst, CostType type) {
         List<RankedEndpoint> r = rankAddresses(address(src, "src"), List.of(address(dst, "dst")), type);
@@ -71,6 +94,7 @@ public final class LocalAnswers {
      * its cost and dense rank; candidates with no known cost are left out.
      *
      * @throws IllegalArgumentException for an endpoint that is no address, or no cost map of that type
+     * @throws IllegalStateException    past {@link #validUntil()}
      */
     public List<RankedEndpoint> rank(String src, List<String> candidates, CostType type) {
         List<IpAddress> dsts = new ArrayList<>(candidates.size());
@@ -81,10 +105,20 @@ public final class LocalAnswers {
     }
 
     List<RankedEndpoint> rankAddresses(IpAddress src, List<IpAddress> dsts, CostType type) {
+        current();
         try {
             return costs.rank(src, dsts, requireNonNull(type, "type"));
         } catch (AltoException e) {
             throw new IllegalArgumentException(e.error().message(), e);
+        }
+    }
+
+    /** @throws IllegalStateException past {@link #validUntil()} */
+    private void current() {
+        Instant until = validUntil.get();
+        if (!clock.instant().isBefore(until)) {
+            throw new IllegalStateException("the maps these answers come from expired at " + until
+                    + " and were not renewed: refresh them (AltoClient.refreshMaps)");
         }
     }
 

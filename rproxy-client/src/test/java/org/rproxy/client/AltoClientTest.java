@@ -9,6 +9,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.query.RankedEndpoint;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.testing.MutableClock;
 
 /** Bootstrap against a real origin: what the directory teaches, what a pin refuses, and the answers of the maps. */
 class AltoClientTest {
@@ -94,6 +97,24 @@ class AltoClientTest {
         assertEquals(List.of("128.36.1.77", "130.132.3.9", "8.8.8.8"),
                 r.stream().map(e -> e.endpoint().toLiteral()).toList());
         assertThrows(IllegalArgumentException.class, () -> a.pid("not-an-address"));
+    }
+
+    @Test
+    void answersAreNotGivenOnceTheSignaturesOfTheirMapsHaveExpired() throws Exception {
+        // every refresh kept from arriving must not freeze the client on old maps past their signatures
+        MutableClock clock = MutableClock.now();
+        AltoClient c = AltoClient.bootstrap(options().withClock(clock));
+        LocalAnswers a = c.refreshMaps();
+        Instant until = a.validUntil();
+        assertTrue(until.isAfter(clock.instant()) && until.isBefore(clock.instant().plus(Duration.ofHours(2))), until.toString());
+        assertEquals(5.0, a.cost("128.36.1.5", "130.132.3.9").orElseThrow());
+        clock.advance(Duration.between(clock.instant(), until).minusMillis(1));
+        assertEquals(Optional.of("PID1"), a.pid("128.36.1.5"));
+        clock.advance(Duration.ofMillis(1));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> a.cost("128.36.1.5", "130.132.3.9"));
+        assertTrue(e.getMessage().contains("expired at " + until), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> c.answers().rank("128.36.1.5", List.of("130.132.3.9")));
+        assertThrows(IllegalStateException.class, () -> a.pid("128.36.1.5"));
     }
 
     @Test
