@@ -52,8 +52,8 @@ final class CostRankedPolicy implements SourcePolicy {
             List<RankedEndpoint> ranked = context.answers().rankAddresses(context.client(),
                     new ArrayList<>(byAddress.keySet()), LocalAnswers.ROUTING_COST);
             ranked.forEach(r -> byAddress.get(r.endpoint()).forEach(p -> out.put(p, r.cost())));
-        } catch (IllegalArgumentException e) {
-            // No routing cost map held: no cost is known, the other criteria decide.
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // No routing cost map held, or its signature just expired: no cost is known, the other criteria decide.
         }
         return out;
     }

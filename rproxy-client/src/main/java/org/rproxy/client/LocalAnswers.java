@@ -64,7 +64,7 @@ public final class LocalAnswers {
 
     /** The PID of {@code endpoint} in the default network map, or empty when no prefix holds it. */
     public Optional<String> pid(String endpoint) {
-        current();
+        requireCurrent();
         return maps.maps().defaultMap().index().pidOf(address(endpoint, "endpoint"));
     }
 
@@ -105,7 +105,7 @@ public final class LocalAnswers {
     }
 
     List<RankedEndpoint> rankAddresses(IpAddress src, List<IpAddress> dsts, CostType type) {
-        current();
+        requireCurrent();
         try {
             return costs.rank(src, dsts, requireNonNull(type, "type"));
         } catch (AltoException e) {
@@ -113,8 +113,13 @@ public final class LocalAnswers {
         }
     }
 
+    /** Whether these answers are given now: before {@link #validUntil()}. */
+    public boolean isCurrent() {
+        return clock.instant().isBefore(validUntil.get());
+    }
+
     /** @throws IllegalStateException past {@link #validUntil()} */
-    private void current() {
+    private void requireCurrent() {
         Instant until = validUntil.get();
         if (!clock.instant().isBefore(until)) {
             throw new IllegalStateException("the maps these answers come from expired at " + until

@@ -21,7 +21,8 @@ public interface SourcePolicy {
      * What a policy may rank by.
      *
      * @param client  the client's own address, or null when the application did not give it
-     * @param answers the answers of the verified maps held, or null before any are held
+     * @param answers the answers of the verified maps held, or null before any are held or once their
+     *                signatures have expired
      * @param health  what the client has seen of each source lately
      */
     record Context(IpAddress client, LocalAnswers answers, SourceHealth health) {

@@ -80,7 +80,9 @@ final class Sources {
     /** The sources to try now, best first: the policy's proxies (only listed ones), then the origin. */
     List<URI> order() {
         List<URI> out = new ArrayList<>();
-        for (URI p : policy.order(proxies, new SourcePolicy.Context(client, answers.get(), health))) {
+        LocalAnswers held = answers.get();
+        LocalAnswers current = held != null && held.isCurrent() ? held : null; // expired maps rank nothing
+        for (URI p : policy.order(proxies, new SourcePolicy.Context(client, current, health))) {
             if (proxies.contains(p) && !out.contains(p)) {
                 out.add(p);
             }

@@ -1,6 +1,7 @@
 package org.rproxy.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,8 +104,9 @@ class AltoClientTest {
     void answersAreNotGivenOnceTheSignaturesOfTheirMapsHaveExpired() throws Exception {
         // every refresh kept from arriving must not freeze the client on old maps past their signatures
         MutableClock clock = MutableClock.now();
-        AltoClient c = AltoClient.bootstrap(options().withClock(clock));
+        AltoClient c = AltoClient.bootstrap(options().withClock(clock).withClientAddress("128.36.1.5"));
         LocalAnswers a = c.refreshMaps();
+        assertTrue(a.isCurrent());
         Instant until = a.validUntil();
         assertTrue(until.isAfter(clock.instant()) && until.isBefore(clock.instant().plus(Duration.ofHours(2))), until.toString());
         assertEquals(5.0, a.cost("128.36.1.5", "130.132.3.9").orElseThrow());
@@ -115,6 +117,9 @@ class AltoClientTest {
         assertTrue(e.getMessage().contains("expired at " + until), e.getMessage());
         assertThrows(IllegalStateException.class, () -> c.answers().rank("128.36.1.5", List.of("130.132.3.9")));
         assertThrows(IllegalStateException.class, () -> a.pid("128.36.1.5"));
+        assertFalse(a.isCurrent());
+        // the sources are still put in order (by health alone now), so a refresh can be tried
+        assertEquals(4, c.sourceOrder().size());
     }
 
     @Test
