@@ -87,7 +87,9 @@ final class Checker {
         } catch (UncheckedIOException e) {
             throw new ClientException.StateFailure(uri, e.getMessage(), e);
         }
-        if (learns != null && target.equals(AnswerEngine.DIRECTORY)) {
+        if (learns != null && target.equals(AnswerEngine.DIRECTORY) && !v.created().isBefore(guard.held(target))) {
+            // only the newest directory held teaches keys: an older one, current when a slow
+            // source served it, would bring back a key a newer one retired
             learns.learnFrom(body);
         }
         return new Representation(new Variant(body, null, fields), null, maxAgeSeconds, v.created(), v.expires());
