@@ -65,8 +65,17 @@ final class UpdateReceiver {
         accept(target, ok.representation(), ok.newBytes());
     }
 
-    /** A representation verified elsewhere (the directory, read before subscribing). */
+    /**
+     * A representation verified elsewhere (the directory, read before subscribing); one older
+     * than the version held is refused (an upstream failed over to, or gone back to, may serve
+     * a directory that is still valid but was replaced, with a key since retired).
+     */
     void accept(String target, Representation r, boolean newBytes) {
+        Representation before = held.get(target);
+        if (before != null && r.created().isBefore(before.created())) {
+            reject(target, "created " + r.created() + ", older than the version held (" + before.created() + ")");
+            return;
+        }
         held.put(target, r);
         heldView = Map.copyOf(held);
         (newBytes ? updates : renewals).incrementAndGet();
