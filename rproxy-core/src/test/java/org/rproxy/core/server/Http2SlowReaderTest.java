@@ -33,7 +33,8 @@ import org.rproxy.core.store.Variant;
  */
 class Http2SlowReaderTest {
 
-    private static final Duration TIMEOUT = Duration.ofMillis(500);
+    // Long enough that a loaded machine's scheduling gaps never read as a stalled reader.
+    private static final Duration TIMEOUT = Duration.ofMillis(1000);
     /** The client's stream window: the server sends no more than this until the client reads. */
     private static final int WINDOW = 16 * 1024;
     private static final int SIZE = 1024 * 1024;
@@ -69,12 +70,13 @@ class Http2SlowReaderTest {
     void aClientThatReadsSlowerThanOneTimeoutAllowsForTheWholeBodyGetsItAll() throws Exception {
         start();
         Http2TestClient.Call call = client.openPaused("/big");
-        // a window's worth every 100 ms: 64 windows, about 6.4 s, a dozen idle timeouts
+        // a window's worth every 150 ms: 64 windows, about 10 s, ten idle timeouts (before the fix
+        // the connection was cut after two timeouts and the codec's 5 s grace)
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(60);
         while (!call.done.isDone() && System.nanoTime() < deadline) {
             call.stream.eventLoop().execute(call.stream::read);
-            Thread.sleep(100);
+            Thread.sleep(150);
         }
         assertArrayEquals(body, call.bytes(), "every byte, in order");
         assertEquals(200, call.status());
