@@ -96,7 +96,9 @@ class HttpCachesIT {
             CACHES.add(CacheProcess.nginx(name, nginx, d, p, "proxy_cache_path " + d.resolve("cache")
                     + " keys_zone=c:1m inactive=10m use_temp_path=off;\n"
                     + "server { listen 127.0.0.1:" + p + "; location / { proxy_pass http://" + upstream + ";"
-                    + " proxy_cache c; proxy_cache_revalidate " + (revalidate ? "on" : "off") + "; " + STATUS + " } }"));
+                    + " proxy_cache c; proxy_cache_revalidate " + (revalidate ? "on" : "off") + "; " + STATUS
+                    // the http block compresses as operators' do (CacheProcess.OPERATOR_GZIP)
+                    + " gzip off; } }"));
         }
         int vp = CacheProcess.freePort();
         CACHES.add(CacheProcess.varnish("varnish-defaults", varnishd, dir.resolve("varnish-defaults"), vp,

@@ -53,8 +53,25 @@ public final class CacheProcess implements AutoCloseable {
     }
 
     /**
+     * The gzip settings of an nginx as operators run it: Debian's nginx.conf has {@code gzip on}
+     * in its http block, and its commented-out lines (uncommented as often as not) compress
+     * proxied answers and XML, here with the ALTO JSON types added. nginx's gzip filter ignores
+     * {@code Cache-Control: no-transform}, so a configuration must turn it off where it serves
+     * signed documents.
+     */
+    static final String OPERATOR_GZIP = "  gzip on;\n"
+            + "  gzip_vary on;\n"
+            + "  gzip_proxied any;\n"
+            + "  gzip_comp_level 6;\n"
+            + "  gzip_types text/plain text/css application/json application/javascript text/xml application/xml"
+            + " application/xml+rss text/javascript application/alto-directory+json"
+            + " application/alto-networkmap+json application/alto-costmap+json application/alto-endpointprop+json"
+            + " application/alto-endpointcost+json application/alto-error+json;\n";
+
+    /**
      * nginx in the foreground with {@code http} as the body of its http block (which must listen
-     * on {@code port}); everything else it writes stays in {@code dir}.
+     * on {@code port}), after the {@link #OPERATOR_GZIP} settings; everything else it writes stays
+     * in {@code dir}.
      */
     public static CacheProcess nginx(String name, Path nginx, Path dir, int port, String http) throws IOException {
         Files.createDirectories(dir);
@@ -70,6 +87,7 @@ public final class CacheProcess implements AutoCloseable {
                 + "  fastcgi_temp_path " + dir.resolve("fastcgi_temp") + ";\n"
                 + "  uwsgi_temp_path " + dir.resolve("uwsgi_temp") + ";\n"
                 + "  scgi_temp_path " + dir.resolve("scgi_temp") + ";\n"
+                + OPERATOR_GZIP
                 + http + "\n}\n";
         Path file = Files.writeString(dir.resolve("nginx.conf"), conf);
         return start(name, port, dir, List.of(nginx.toString(), "-p", dir.toString(), "-c", file.toString(),
