@@ -11,14 +11,19 @@ import org.rproxy.core.store.HeaderField;
 /**
  * Which upstream header fields a proxy keeps, and what it reads from them (RFC 9110 §7.6,
  * RFC 9111 §§4.2-4.3). Kept: everything end-to-end, including the signed fields, untouched.
- * Dropped: hop-by-hop fields, and the ones the front end writes per response ({@code date},
- * {@code cache-control}, {@code content-length}, {@code age}). {@code via} is kept and this
- * proxy's own entry appended. Stateless.
+ * Dropped: hop-by-hop fields, the ones the front end writes per response ({@code date},
+ * {@code cache-control}, {@code content-length}, {@code age}), and the ones an HTTP cache in
+ * between writes about itself ({@code server}, {@code accept-ranges}, which would claim range
+ * support this proxy does not have, {@code x-cache}, {@code x-cache-*}, {@code x-varnish}).
+ * {@code via} is kept and this proxy's own entry appended. Stateless.
  */
 final class HeaderRules {
     private static final Set<String> DROPPED = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization",
-            "date", "cache-control", "content-length", "age");
+            "date", "cache-control", "content-length", "age",
+            "server", "accept-ranges", "x-cache", "x-varnish");
+    /** Fields named with this prefix are a cache's own (nginx's {@code x-cache-status} in the shipped config). */
+    private static final String CACHE_PREFIX = "x-cache-";
     /** What a 304 may not change in the stored fields (RFC 9111 §3.2 and §4.3.4). */
     private static final Set<String> NOT_FRESHENED = Set.of("content-length", "content-encoding", "via");
 
@@ -30,7 +35,7 @@ final class HeaderRules {
         List<HeaderField> out = new ArrayList<>(upstream.size() + 1);
         String via = null;
         for (HeaderField h : upstream) {
-            if (DROPPED.contains(h.name())) {
+            if (dropped(h.name())) {
                 continue;
             }
             if (h.name().equals("via")) {
@@ -50,7 +55,7 @@ final class HeaderRules {
     static List<HeaderField> freshened(List<HeaderField> stored, List<HeaderField> notModified) {
         List<HeaderField> fresh = new ArrayList<>();
         for (HeaderField h : notModified) {
-            if (!DROPPED.contains(h.name()) && !NOT_FRESHENED.contains(h.name())) {
+            if (!dropped(h.name()) && !NOT_FRESHENED.contains(h.name())) {
                 fresh.add(h);
             }
         }
@@ -62,6 +67,10 @@ final class HeaderRules {
         }
         out.addAll(fresh);
         return out;
+    }
+
+    private static boolean dropped(String name) {
+        return DROPPED.contains(name) || name.startsWith(CACHE_PREFIX);
     }
 
     /** A header lookup over {@code fields}: the values of a name joined with ", ", or null. */

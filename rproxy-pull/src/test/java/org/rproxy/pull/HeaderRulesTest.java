@@ -2,6 +2,7 @@ package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,21 @@ class HeaderRulesTest {
                 new HeaderField("Signature", "alto=:x:"), new HeaderField("Transfer-Encoding", "chunked"));
         assertEquals(List.of(new HeaderField("content-type", "application/xml"), new HeaderField("signature", "alto=:x:"),
                 new HeaderField("via", "1.1 regional, 1.1 edge")), HeaderRules.stored(upstream, "1.1 edge"));
+    }
+
+    @Test
+    void theFieldsAnHttpCacheInBetweenWritesAboutItselfAreNotStoredNorFreshened() {
+        List<HeaderField> cacheFields = List.of(new HeaderField("Server", "nginx/1.22.1"),
+                new HeaderField("X-Cache-Status", "HIT"), new HeaderField("X-Varnish", "98307 32770"),
+                new HeaderField("Accept-Ranges", "bytes"), new HeaderField("X-Cache", "HIT"),
+                new HeaderField("X-Cache-Hits", "3"));
+        List<HeaderField> upstream = new ArrayList<>(cacheFields);
+        upstream.add(new HeaderField("Content-Type", "application/xml"));
+        upstream.add(new HeaderField("ETag", "\"a\""));
+        assertEquals(List.of(new HeaderField("content-type", "application/xml"), new HeaderField("etag", "\"a\""),
+                new HeaderField("via", "1.1 edge")), HeaderRules.stored(upstream, "1.1 edge"));
+        List<HeaderField> stored = List.of(new HeaderField("etag", "\"a\""), new HeaderField("via", "1.1 edge"));
+        assertEquals(stored, HeaderRules.freshened(stored, cacheFields));
     }
 
     @Test
