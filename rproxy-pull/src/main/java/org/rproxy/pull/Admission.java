@@ -20,7 +20,10 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * Decides whether an upstream answer may be held: a {@code 200} must carry an
  * origin signature that verifies for the target asked, over the bytes as received, and must not
  * be older (by {@code created}) than the copy held; a {@code 304} is merged into the held
- * variant it names and the merged fields must verify over the held body (RFC 9111 §4.3.4). An
+ * variant it names and the merged fields must verify over the held body (RFC 9111 §4.3.4). A
+ * gzip answer older than the identity variant held, with no gzip variant held, is
+ * {@link Outdated}: no usable gzip variant, not a rollback (a gzip answer older than a held gzip
+ * variant is one). An
  * unsigned answer is admitted only where it says it is a computed answer (GET with
  * {@code alto-derived-from}) or is a POST query answer, and never in place of a signed copy.
  *
@@ -36,6 +39,14 @@ final class Admission {
     }
 
     record Refused(Outcome outcome, String reason) implements Result {
+    }
+
+    /**
+     * A gzip answer, valid, but older than the identity variant held while no gzip variant is:
+     * not a rollback but a gzip variant that cannot be used. A cache in between keeps the two
+     * variants apart and may hold them from different signings.
+     */
+    record Outdated(String reason) implements Result {
     }
 
     private final ResponseVerifier verifier;
@@ -67,6 +78,9 @@ final class Admission {
         Instant notBefore = previous != null && previous.signed() ? previous.created() : null;
         Verdict v = verifier.verify(HeaderRules.lookup(r.headers()), r.body().unsafeArray(),
                 new Expectation(key.target(), notBefore));
+        if (v.outcome() == Outcome.ROLLBACK && gzip && held.gzip() == null) {
+            return new Outdated("gzip variant " + v.reason() + " identity variant");
+        }
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.upstream.Upstream;
 import org.rproxy.core.upstream.UpstreamException;
@@ -19,7 +20,9 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * One attempt to obtain or renew an entry from upstream. A GET asks for the gzip variant first
  * ({@code Accept-Encoding: gzip}): when the answer is identity, the resource has no gzip variant
  * and one request was enough; when it is gzip, the identity variant is asked for next, because
- * each variant carries its own digest and signature and neither can be made from the other.
+ * each variant carries its own digest and signature and neither can be made from the other. A
+ * gzip answer older than the identity variant held (a cache in between holding the variants from
+ * different signings) is no usable gzip variant: the identity variant is asked for, and held alone.
  * Revalidation sends each variant's entity tag in {@code If-None-Match}. A POST is forwarded as
  * is, asking for identity. Every answer goes through {@link Admission} on the worker executor.
  *
@@ -43,6 +46,10 @@ final class EntryFetch {
     }
 
     private record Stop(FetchResult result) implements Step {
+    }
+
+    /** The gzip answer is older than the identity variant held ({@link Admission.Outdated}). */
+    private record NoGzip() implements Step {
     }
 
     EntryFetch(Upstream upstream, Admission admission, Rejections rejections, PullMetrics metrics, Executor work,
@@ -73,13 +80,25 @@ final class EntryFetch {
             if (a instanceof Stop stop) {
                 return CompletableFuture.completedFuture(stop.result());
             }
+            String tagB = oldIdentity != null ? oldIdentity.etag() : null;
+            if (a instanceof NoGzip) {
+                return exchange(key, call, false, tagB, held).thenApply(EntryFetch::identityAlone);
+            }
             CachedVariant first = ((Got) a).variant();
             if (!first.gzip()) {
                 return CompletableFuture.completedFuture(new FetchResult.Stored(CachedCopy.of(first, null)));
             }
-            String tagB = oldIdentity != null ? oldIdentity.etag() : null;
             return exchange(key, call, false, tagB, held).thenApply(b -> withIdentity(key, first, b, held));
         });
+    }
+
+    /** The identity answer, held without a gzip variant. */
+    private static FetchResult identityAlone(Step b) {
+        if (b instanceof Got g) {
+            return g.variant().gzip() ? new FetchResult.Failed(502, "a gzip answer to a request for identity", true)
+                    : new FetchResult.Stored(CachedCopy.of(g.variant(), null));
+        }
+        return ((Stop) b).result();
     }
 
     /** Combines the gzip variant with the identity answer, or with the held identity if still valid. */
@@ -111,11 +130,12 @@ final class EntryFetch {
             if (failure != null) {
                 return new Stop(failed(failure));
             }
-            return admit(key, response, held, ifNoneMatch);
+            return admit(key, response, held, gzip, ifNoneMatch);
         }, work);
     }
 
-    private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, String ifNoneMatch) {
+    private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, boolean askedGzip,
+                       String ifNoneMatch) {
         int status = response.status();
         Admission.Result result;
         if (status == 200) {
@@ -126,6 +146,12 @@ final class EntryFetch {
             return new Stop(new FetchResult.Answer(errors.of(response), status == 405 ? response.header("allow") : null));
         } else {
             return new Stop(new FetchResult.Failed(504, "upstream answered " + status, false));
+        }
+        if (result instanceof Admission.Outdated outdated) {
+            if (askedGzip) {
+                return new NoGzip();
+            }
+            result = new Admission.Refused(Outcome.ROLLBACK, outdated.reason());
         }
         if (result instanceof Admission.Refused refused) {
             rejections.refused(key, refused.outcome(), refused.reason(), held != null);

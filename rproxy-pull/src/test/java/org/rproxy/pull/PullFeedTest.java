@@ -424,6 +424,56 @@ class PullFeedTest {
         };
     }
 
+    @Test
+    void aGzipAnswerOlderThanTheHeldIdentityMeansNoUsableGzipVariantNotARollback() throws Exception {
+        // a cache in between (nginx, Varnish) holds the two variants apart: its gzip copy can come
+        // from an older signing than its identity copy
+        publish(MAP, BODY, true);
+        Representation first = upstream.docs.get(MAP);
+        ok(get(MAP));
+        clock.advance(Duration.ofSeconds(90));
+        publish(MAP, BODY, true);
+        upstream.tamper = r -> r.status() == 200 && "gzip".equals(r.header("content-encoding")) ? respondGzip(first) : r;
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        CachedCopy held = feed.entry(CacheKey.get(MAP)).held();
+        assertEquals(upstream.docs.get(MAP).identity().etag(), held.identity().etag());
+        assertNull(held.gzip(), "the older gzip variant is not offered beside the newer identity");
+
+        clock.advance(Duration.ofSeconds(90));
+        int identityAsked = upstream.count(MAP, "identity");
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(identityAsked + 1, upstream.count(MAP, "identity"), "the identity request is still sent");
+        held = feed.entry(CacheKey.get(MAP)).held();
+        assertEquals(clock.instant(), held.identity().fetchedAt(), "the identity variant is renewed");
+        assertNull(held.gzip());
+        assertEquals(0, metrics.verificationFailures(Outcome.ROLLBACK));
+        assertEquals(0.0, registry.find("rproxy.upstream.fetches").tag("result", "rejected").counters().stream()
+                .mapToDouble(c -> c.count()).sum());
+    }
+
+    @Test
+    void aGzipAnswerOlderThanTheHeldGzipVariantIsARollback() throws Exception {
+        publish(MAP, BODY, true);
+        Representation first = upstream.docs.get(MAP);
+        clock.advance(Duration.ofSeconds(10));
+        publish(MAP, BODY, true);
+        Representation good = ok(get(MAP));
+        clock.advance(Duration.ofSeconds(90));
+        upstream.tamper = r -> "gzip".equals(r.header("content-encoding")) ? respondGzip(first) : r;
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(1, metrics.verificationFailures(Outcome.ROLLBACK));
+        assertEquals(good.gzip().header("signature"), ok(get(MAP)).gzip().header("signature"));
+    }
+
+    private static UpstreamResponse respondGzip(Representation rep) {
+        List<HeaderField> h = new ArrayList<>(rep.gzip().headers());
+        h.add(new HeaderField("cache-control", "max-age=60, no-transform, stale-while-revalidate=60, stale-if-error=600"));
+        return new UpstreamResponse(200, h, rep.gzip().body());
+    }
+
     private static UpstreamResponse respond(Representation rep) {
         List<HeaderField> h = new ArrayList<>(rep.identity().headers());
         h.add(new HeaderField("cache-control", "max-age=60"));
