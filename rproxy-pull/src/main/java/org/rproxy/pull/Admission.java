@@ -3,6 +3,7 @@ package org.rproxy.pull;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -59,8 +60,11 @@ final class Admission {
         this.clock = requireNonNull(clock, "clock");
     }
 
-    /** A {@code 200} for {@code key}; {@code held} is what the proxy has now, or null. */
-    Result full(CacheKey key, UpstreamResponse r, CachedCopy held) {
+    /**
+     * A {@code 200} for {@code key}, received {@code delay} after it was asked for; {@code held}
+     * is what the proxy has now, or null.
+     */
+    Result full(CacheKey key, UpstreamResponse r, CachedCopy held, Duration delay) {
         String encoding = r.header("content-encoding");
         boolean gzip = encoding != null && encoding.trim().toLowerCase(Locale.ROOT).equals("gzip");
         if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
@@ -69,7 +73,7 @@ final class Admission {
         Instant now = clock.instant();
         String cacheControl = r.header("cache-control");
         long maxAge = HeaderRules.maxAge(cacheControl);
-        long age = HeaderRules.age(r.header("age"));
+        long age = HeaderRules.initialAge(r.header("age"), r.header("date"), now, delay);
         Variant variant = new Variant(r.body(), gzip ? "gzip" : null, HeaderRules.stored(r.headers(), viaEntry));
         if (r.header("signature") == null && r.header("signature-input") == null) {
             return unsigned(key, held, variant, now, maxAge, age);
@@ -88,8 +92,8 @@ final class Admission {
                 HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
     }
 
-    /** A {@code 304} for {@code key}, asked with {@code askedEtag}. */
-    Result notModified(CacheKey key, UpstreamResponse r, CachedCopy held, String askedEtag) {
+    /** A {@code 304} for {@code key}, asked with {@code askedEtag}, received {@code delay} after. */
+    Result notModified(CacheKey key, UpstreamResponse r, CachedCopy held, String askedEtag, Duration delay) {
         String etag = r.header("etag") != null ? r.header("etag") : askedEtag;
         CachedVariant previous = held == null ? null : held.byEtag(etag);
         if (previous == null) {
@@ -98,7 +102,7 @@ final class Admission {
         Instant now = clock.instant();
         String cacheControl = r.header("cache-control");
         long maxAge = HeaderRules.maxAge(cacheControl);
-        long age = HeaderRules.age(r.header("age"));
+        long age = HeaderRules.initialAge(r.header("age"), r.header("date"), now, delay);
         List<HeaderField> merged = HeaderRules.freshened(previous.variant().headers(), r.headers());
         Variant variant = new Variant(previous.variant().body(), previous.variant().contentEncoding(), merged);
         if (!previous.signed()) {

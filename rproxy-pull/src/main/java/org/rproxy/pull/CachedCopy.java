@@ -18,7 +18,7 @@ import org.rproxy.core.store.Variant;
  * <p>The representation is valid until the identity variant's {@code expires}; the gzip variant is
  * offered only while it stays valid at least as long (otherwise everyone gets identity, which is
  * always correct). Freshness (when to revalidate) comes from the identity variant's response:
- * {@code fetchedAt + max-age - Age} (RFC 9111 §4.2), and so do the windows after it in which a
+ * {@code fetchedAt + max-age - initial age} (RFC 9111 §4.2), and so do the windows after it in which a
  * stale copy may still be served (RFC 5861). Immutable.
  *
  * @param identity the identity variant
@@ -77,7 +77,7 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
         return usableAt(now) && now.isBefore(freshUntil().plusSeconds(identity.staleIfErrorSeconds()));
     }
 
-    /** The current age (RFC 9111 §4.2.3): the upstream's Age plus the time held. */
+    /** The current age (RFC 9111 §4.2.3): the corrected initial age plus the time held. */
     long ageAt(Instant now) {
         return identity.ageSeconds() + Math.max(0, Duration.between(identity.fetchedAt(), now).getSeconds());
     }

@@ -2,6 +2,7 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -126,22 +127,23 @@ final class EntryFetch {
             sent = CompletableFuture.failedFuture(e);
         }
         return sent.handleAsync((response, failure) -> {
-            metrics.upstreamRequest(response == null ? 0 : response.status(), System.nanoTime() - start);
+            long took = System.nanoTime() - start;
+            metrics.upstreamRequest(response == null ? 0 : response.status(), took);
             if (failure != null) {
                 return new Stop(failed(failure));
             }
-            return admit(key, response, held, gzip, ifNoneMatch);
+            return admit(key, response, held, gzip, ifNoneMatch, Duration.ofNanos(took));
         }, work);
     }
 
     private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, boolean askedGzip,
-                       String ifNoneMatch) {
+                       String ifNoneMatch, Duration delay) {
         int status = response.status();
         Admission.Result result;
         if (status == 200) {
-            result = admission.full(key, response, held);
+            result = admission.full(key, response, held, delay);
         } else if (status == 304 && key.isGet()) {
-            result = admission.notModified(key, response, held, ifNoneMatch);
+            result = admission.notModified(key, response, held, ifNoneMatch, delay);
         } else if (status >= 400 && status <= 499) {
             return new Stop(new FetchResult.Answer(errors.of(response), status == 405 ? response.header("allow") : null));
         } else {

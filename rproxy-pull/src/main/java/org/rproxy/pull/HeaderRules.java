@@ -1,5 +1,9 @@
 package org.rproxy.pull;
 
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +14,7 @@ import org.rproxy.core.store.HeaderField;
 
 /**
  * Which upstream header fields a proxy keeps, and what it reads from them (RFC 9110 §7.6,
- * RFC 9111 §§4.2-4.3). Kept: everything end-to-end, including the signed fields, untouched.
+ * RFC 9111 §§4.2-4.3), {@code date} included, before dropping it. Kept: everything end-to-end, including the signed fields, untouched.
  * Dropped: hop-by-hop fields, the ones the front end writes per response ({@code date},
  * {@code cache-control}, {@code content-length}, {@code age}), and the ones an HTTP cache in
  * between writes about itself ({@code server}, {@code accept-ranges}, which would claim range
@@ -122,6 +126,33 @@ final class HeaderRules {
     /** The {@code age} value (RFC 9111 §5.1): non-negative seconds, 0 when absent or unusable. */
     static long age(String age) {
         return age == null ? 0 : seconds(age.trim());
+    }
+
+    /**
+     * The corrected initial age of a response (RFC 9111 §4.2.3): the larger of its apparent age
+     * ({@code responseTime} minus its {@code date}) and its {@code age} plus the response delay
+     * (from sending the request to {@code responseTime}). The apparent age counts where a cache
+     * in between passes its stored {@code Date} on but does not update {@code Age}. It is 0 when
+     * {@code date} is absent, not an IMF-fixdate (RFC 9110 §5.6.7) or in the future: a sender
+     * whose clock runs ahead does not make copies younger than their {@code Age} says.
+     */
+    static long initialAge(String age, String date, Instant responseTime, Duration responseDelay) {
+        Instant dated = httpDate(date);
+        long apparent = dated == null ? 0 : Math.max(0, Duration.between(dated, responseTime).getSeconds());
+        long corrected = age(age) + Math.max(0, responseDelay.getSeconds());
+        return Math.max(apparent, corrected);
+    }
+
+    /** An IMF-fixdate ({@code Sun, 06 Nov 1994 08:49:37 GMT}), or null when absent or not one. */
+    private static Instant httpDate(String date) {
+        if (date == null) {
+            return null;
+        }
+        try {
+            return DateTimeFormatter.RFC_1123_DATE_TIME.parse(date.trim(), Instant::from);
+        } catch (DateTimeException e) {
+            return null;
+        }
     }
 
     private static long seconds(String digits) {

@@ -2,6 +2,8 @@ package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +47,30 @@ class HeaderRulesTest {
         assertEquals(0, HeaderRules.maxAge(null));
         assertEquals(0, HeaderRules.age(null));
         assertEquals(12, HeaderRules.age(" 12 "));
+    }
+
+    @ParameterizedTest(name = "Age {0}, Date {1}, delay {2} s -> {3}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            // received at 2025-06-01T12:00:16Z
+            "-   | -                             | 0 | 0",
+            "12  | -                             | 0 | 12",
+            "5   | -                             | 3 | 8",
+            // nginx: the stored Age, never updated, and the stored Date of a copy held 16 s
+            "0   | Sun, 01 Jun 2025 12:00:00 GMT | 0 | 16",
+            "-   | Sun, 01 Jun 2025 12:00:00 GMT | 0 | 16",
+            // Varnish: Age counts the time held, and more than the Date shows
+            "20  | Sun, 01 Jun 2025 12:00:00 GMT | 0 | 20",
+            "15  | Sun, 01 Jun 2025 12:00:00 GMT | 2 | 17",
+            // a Date in the future (the sender's clock ahead) gives no apparent age
+            "4   | Sun, 01 Jun 2025 12:05:00 GMT | 0 | 4",
+            // a Date that is not an IMF-fixdate is not used
+            "4   | Sunday, 01-Jun-25 12:00:00 GMT | 0 | 4",
+            "4   | yesterday                     | 0 | 4",
+    })
+    void theInitialAgeIsTheLargerOfTheApparentAgeAndAgePlusTheResponseDelay(String age, String date, long delay,
+                                                                          long expected) {
+        assertEquals(expected, HeaderRules.initialAge(age, date, Instant.parse("2025-06-01T12:00:16Z"),
+                Duration.ofSeconds(delay)));
     }
 
     @Test

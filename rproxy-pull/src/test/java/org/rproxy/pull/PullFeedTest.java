@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -151,6 +153,23 @@ class PullFeedTest {
         }
         assertEquals("1.1 edge", served.header("via").orElseThrow());
         assertEquals("7", served.header("age").orElseThrow());
+    }
+
+    @Test
+    void aCopyACacheInBetweenHeldIsAsOldAsItsDateSaysWhenItsAgeSaysLess() throws Exception {
+        // a cache that passes the stored Date on and the stored Age, never updated
+        publish(MAP, BODY, false);
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().minusSeconds(16).atOffset(ZoneOffset.UTC));
+        upstream.tamper = r -> {
+            List<HeaderField> h = new ArrayList<>(r.headers());
+            h.add(new HeaderField("date", date));
+            h.add(new HeaderField("age", "0"));
+            return new UpstreamResponse(r.status(), h, r.body());
+        };
+        ok(get(MAP));
+        assertEquals(T0.plusSeconds(60 - 16), feed.entry(CacheKey.get(MAP)).held().freshUntil());
+        clock.advance(Duration.ofSeconds(4));
+        assertEquals("20", ok(get(MAP)).identity().header("age").orElseThrow());
     }
 
     @Test
