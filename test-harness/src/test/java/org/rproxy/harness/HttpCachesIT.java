@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +26,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.app.StreamingPull;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.SignatureAlgorithm;
@@ -36,7 +43,6 @@ import org.rproxy.core.sign.Verdict;
 import org.rproxy.harness.scenario.CacheProcess;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
-import org.rproxy.pull.PullProxy;
 
 /**
  * Ordinary HTTP caches between clients and a pull proxy keep serving documents that verify, across
@@ -45,8 +51,9 @@ import org.rproxy.pull.PullProxy;
  * parameters (gzip support on) and a backend-only VCL, and the shipped conf/nginx and
  * conf/varnish. For three validity periods identity and gzip clients ask every cache for the
  * documents; every answer must verify (signature, digest over the bytes received, resource,
- * expiry), every cache must keep hitting and must pass on new signings. Skipped when nginx or
- * varnishd is not installed.
+ * expiry), every cache must keep hitting and must pass on new signings. Every nginx has the gzip
+ * settings operators run with (CacheProcess.OPERATOR_GZIP). Through the shipped nginx, an update
+ * stream names a usable control URI on nginx. Skipped when nginx or varnishd is not installed.
  */
 class HttpCachesIT {
     static final Duration VALIDITY = Duration.ofSeconds(10);
@@ -57,7 +64,7 @@ class HttpCachesIT {
     @TempDir
     static Path dir;
     static Origin origin;
-    static PullProxy proxy;
+    static StreamingPull proxy;
     static ResponseVerifier verifier;
     static final List<CacheProcess> CACHES = new ArrayList<>();
 
@@ -83,9 +90,11 @@ class HttpCachesIT {
         Path pub = Files.writeString(dir.resolve("origin.pub"), k.publicKey().toSpkiPem());
         origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, key, VALIDITY,
                 Duration.ofSeconds(2), List.of(), "caches-origin", null));
-        proxy = Proxies.start("edge", origin.baseUri(), pub, Clock.systemUTC());
+        // with the update stream publisher, as 'rproxy proxy' runs it
+        ProxyConfig edge = Proxies.config("edge", origin.baseUri(), pub);
+        proxy = StreamingPull.start(edge, StreamingPull.streamConfig(edge), Clock.systemUTC());
         verifier = new ResponseVerifier(List.of(k.publicKey()), Clock.systemUTC());
-        String upstream = proxy.baseUri().replace("http://", "");
+        String upstream = proxy.pull().baseUri().replace("http://", "");
         String host = upstream.substring(0, upstream.lastIndexOf(':'));
         String port = upstream.substring(upstream.lastIndexOf(':') + 1);
 
@@ -161,6 +170,31 @@ class HttpCachesIT {
         for (String name : List.of("nginx-revalidate-on", "nginx-revalidate-off", "nginx-shipped", "varnish-shipped")) {
             assertTrue(gzip.get(name) > 0, name + " passes on the signed gzip variants");
         }
+    }
+
+    /**
+     * An update stream opened through the shipped nginx names a control URI on nginx, under the
+     * Host the client asked for (not nginx's name for the node), and that URI controls the stream.
+     */
+    @Test
+    void anUpdateStreamThroughTheShippedNginxNamesAControlUriOnIt() throws Exception {
+        CacheProcess nginx = cache("nginx-shipped");
+        try (SseClient sse = new SseClient(Proxies.HTTP, nginx.base() + "/updates",
+                     "{\"add\":{\"nm\":{\"resource-id\":\"default-network-map\"}}}")) {
+            SseClient.Event control = sse.next(Duration.ofSeconds(10));
+            assertEquals(MediaTypes.UPDATE_STREAM_CONTROL, control.type(), control.data());
+            String uri = new ObjectMapper().readTree(control.data()).path("control-uri").asText();
+            assertTrue(uri.startsWith(nginx.base() + "/updates/control/"), control.data());
+            HttpResponse<String> r = Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(uri))
+                    .timeout(Duration.ofSeconds(10)).header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"add\":{\"rc\":{\"resource-id\":\"routingcost-map\"}}}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, r.statusCode(), r.body());
+        }
+    }
+
+    private static CacheProcess cache(String name) {
+        return CACHES.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
     /** Every target, for an identity and a gzip client, through one cache. */
