@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +45,7 @@ import org.rproxy.core.sign.Verdict;
 import org.rproxy.harness.scenario.CacheProcess;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
+import org.rproxy.pull.PullProxy;
 
 /**
  * Ordinary HTTP caches between clients and a pull proxy keep serving documents that verify, across
@@ -53,13 +56,17 @@ import org.rproxy.origin.OriginConfig;
  * documents; every answer must verify (signature, digest over the bytes received, resource,
  * expiry), every cache must keep hitting and must pass on new signings. Every nginx has the gzip
  * settings operators run with (CacheProcess.OPERATOR_GZIP). Through the shipped nginx, an update
- * stream names a usable control URI on nginx. Skipped when nginx or varnishd is not installed.
+ * stream names a usable control URI on nginx, and a pull proxy behind it takes every document.
+ * Skipped when nginx or varnishd is not installed.
  */
 class HttpCachesIT {
     static final Duration VALIDITY = Duration.ofSeconds(10);
     static final List<String> TARGETS = List.of("/directory", "/networkmap/default-network-map",
             "/costmap/routingcost-map", "/cost/map");
     static final String STATUS = "add_header X-Cache-Status $upstream_cache_status always;";
+    /** TARGETS and the small XML documents, which the origin sends as identity only (under 1 KB). */
+    static final List<String> BEHIND_TARGETS = List.of("/directory", "/networkmap/default-network-map",
+            "/costmap/routingcost-map", "/cost/map", "/prop/pid", "/capability");
 
     @TempDir
     static Path dir;
@@ -190,6 +197,31 @@ class HttpCachesIT {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"add\":{\"rc\":{\"resource-id\":\"routingcost-map\"}}}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(204, r.statusCode(), r.body());
+        }
+    }
+
+    /**
+     * A pull proxy behind the shipped nginx (which compresses nothing, whatever the http block
+     * says) takes every document, small XML ones included, and passes none of nginx's own fields on.
+     */
+    @Test
+    void aPullProxyBehindTheShippedNginxServesEveryDocumentVerifiedWithoutNginxsFields() throws Exception {
+        try (PullProxy behind = Proxies.start("behind-nginx", cache("nginx-shipped").base(), dir.resolve("origin.pub"),
+                Clock.systemUTC())) {
+            for (String target : BEHIND_TARGETS) {
+                for (boolean gzip : new boolean[] {false, true}) {
+                    HttpResponse<byte[]> r = Proxies.get(behind.baseUri() + target,
+                            gzip ? Map.of("Accept-Encoding", "gzip") : Map.of());
+                    String what = target + (gzip ? " (gzip client)" : " (identity client)");
+                    Verdict v = verifier.verify(name -> r.headers().firstValue(name).orElse(null), r.body(),
+                            ResponseVerifier.Expectation.path(target));
+                    assertEquals(200, r.statusCode(), what + ": " + new String(r.body(), StandardCharsets.UTF_8));
+                    assertTrue(v.valid(), what + ": " + v.outcome() + " " + v.reason());
+                    for (String field : List.of("server", "x-cache-status", "accept-ranges")) {
+                        assertEquals(Optional.empty(), r.headers().firstValue(field), what + ": " + field);
+                    }
+                }
+            }
         }
     }
 
