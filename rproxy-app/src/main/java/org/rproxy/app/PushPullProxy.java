@@ -12,6 +12,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.pull.PullProxy;
 import org.rproxy.push.PushFeed;
 import org.rproxy.push.PushFeedConfig;
+import org.rproxy.push.StreamMeters;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
 
@@ -73,6 +74,7 @@ public final class PushPullProxy implements AutoCloseable {
         try {
             ResponseVerifier v = verifier != null ? verifier : new ResponseVerifier(node.pull().trustedKeys(), clock);
             PushFeed feed = PushFeed.start(feedConfig, v, node.pull()::offer);
+            StreamMeters.feed(node.pull().registry(), feed); // the upstream stream's health on /metrics
             node.pull().addReadinessCheck(feed::notReadyBecause);
             return new PushPullProxy(node, feed);
         } catch (RuntimeException e) {

@@ -15,7 +15,7 @@ import org.rproxy.push.UpdateStreamConfig;
 /**
  * A pull proxy with an update stream (RFC 8895) on its own front end: what {@code rproxy proxy}
  * runs in pull mode, and the pull half of a push proxy ({@link PushPullProxy}). The parts are
- * joined in six places only: the {@link UpdatePublisher} wraps the pull proxy's service (it
+ * joined in seven places only: the {@link UpdatePublisher} wraps the pull proxy's service (it
  * answers {@code /updates} and its control URIs, and computes the answers POST-mode substreams
  * follow by calling that service); every signed copy the store takes (fetched, revalidated or
  * offered) goes to the publisher, and every document the upstream answers it no longer has
@@ -23,8 +23,9 @@ import org.rproxy.push.UpdateStreamConfig;
  * of every document held, so a stream opened at a ready proxy starts with all of them, in the
  * order its substreams were added; the documents some substream follows, and the directory that
  * says what can be followed, count as asked for at every refresher pass, so the pull proxy keeps
- * revalidating them when nobody GETs them; and a new set of locally computed answers makes the
- * publisher compute its followed answers again.
+ * revalidating them when nobody GETs them; a new set of locally computed answers makes the
+ * publisher compute its followed answers again; and the publisher's meters ({@code StreamMeters})
+ * are on the pull proxy's {@code /metrics}.
  *
  * <p>So a pull proxy's streams are as fresh as its refresh: a new version reaches subscribers
  * when a revalidation brings it, about {@code refresh.ahead} before the held copy's
@@ -55,6 +56,7 @@ public final class StreamingPull implements AutoCloseable {
             publisher.close();
             throw e;
         }
+        publisher.bindTo(pull.registry()); // its subscribers and versions on the proxy's /metrics
         pull.addChangeListener(publisher::accept); // and at once those held already
         pull.addGoneListener(publisher::remove); // its substreams stopped, and no longer kept fresh
         pull.addReadinessCheck(() -> notTaken(pull, publisher));

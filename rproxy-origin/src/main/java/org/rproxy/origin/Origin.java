@@ -77,6 +77,9 @@ public final class Origin implements AutoCloseable {
         this.publisher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-origin-publisher"));
         this.queries = QueryPool.perCore("rproxy-origin-query");
         this.service = new OriginService(queries, clock, config.queryLimits());
+        if (stream != null) {
+            stream.bindTo(registry); // its subscribers and versions on the origin's /metrics
+        }
     }
 
     /**

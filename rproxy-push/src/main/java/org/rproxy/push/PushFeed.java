@@ -56,7 +56,7 @@ public final class PushFeed implements AutoCloseable {
         void verified(String target, Representation representation);
     }
 
-    /** Counters, for metrics and tests. */
+    /** Counters, for {@link StreamMeters} and tests. */
     public record Stats(boolean connected, long connects, long updates, long renewals, long rejected) {
     }
 

@@ -67,7 +67,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     /** Every target {@link #accept} has taken (streamed, or passed over as not streamable); read from any thread. */
     private final Set<String> taken = ConcurrentHashMap.newKeySet();
 
-    /** Counters, for metrics and tests. */
+    /** Counters, for {@link StreamMeters} and tests. */
     public record Stats(long subscribers, long updates, long coalesced, long disconnected) {
     }
 
@@ -94,6 +94,12 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
 
     public Stats stats() {
         return new Stats(open.get(), updates.get(), coalesced.get(), delivery.disconnected());
+    }
+
+    /** Registers the {@link StreamMeters} of this publisher. */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        StreamMeters.publisher(registry, this);
     }
 
     /** A signed document now served at {@code target}; unsigned or query answers are ignored. */

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +28,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.app.PushPullProxy;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.harness.load.PrometheusPage;
 
 /**
  * {@code /metrics} stays bounded however many clients come: after update streams were opened and
  * each driven through its own control URI (one random path per stream) at an origin and at a
  * pull proxy, the series of {@code rproxy_*} meters are the same set as after the first few
- * streams, every control URI is counted under one route, no label names a control URI, and
+ * streams (and at a push proxy), every control URI is counted under one route, no label names a
+ * control URI, every node shows its update stream's meters and the push proxy its feed's, and
  * the page has the JVM and process meters, every meter with its labels is in the README's
  * metrics table, and the page passes {@code promtool check metrics} (skipped with a message where
  * promtool, from Debian's {@code prometheus} package, is absent).
@@ -53,13 +58,22 @@ class BoundedMetricsIT {
     @Test
     void manyStreamsAddNoSeriesAndEveryMeterIsDocumentedAndPassesPromtool() throws Exception {
         try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir);
-             StreamingPull pull = PlainSubscriberIT.Lab.pull(lab.origin.baseUri(), lab.pub)) {
+             StreamingPull pull = PlainSubscriberIT.Lab.pull(lab.origin.baseUri(), lab.pub);
+             PushPullProxy push = PushPullProxy.start(Proxies.config("push", lab.origin.baseUri(), lab.pub)
+                     .withMode(ProxyConfig.Mode.PUSH), Clock.systemUTC())) {
             String originMetrics = "http://127.0.0.1:" + lab.origin.startAdmin(new Address("127.0.0.1", 0)).getPort()
                     + "/metrics";
             String pullMetrics = "http://127.0.0.1:" + pull.pull().adminAddress().getPort() + "/metrics";
+            String pushMetrics = "http://127.0.0.1:" + push.pull().adminAddress().getPort() + "/metrics";
             PushTree.await(WAIT, "pull proxy ready", () -> pull.pull().notReadyBecause() == null);
+            PushTree.await(WAIT, "push proxy ready", () -> push.notReadyBecause() == null);
+            // The push proxy adds the documents its subscription did not name (the directory) through the control URI.
+            PushTree.await(WAIT, "push proxy's control request", () -> controlRequests(originMetrics) > 0);
+            assertStreamMeters(scrape(originMetrics), scrape(pullMetrics), scrape(pushMetrics));
             Map<String, String> pages = new TreeMap<>();
-            for (String[] node : new String[][] {{lab.origin.baseUri(), originMetrics}, {pull.pull().baseUri(), pullMetrics}}) {
+            for (String[] node : new String[][] {{lab.origin.baseUri(), originMetrics}, {pull.pull().baseUri(), pullMetrics},
+                    {push.baseUri(), pushMetrics}}) {
+                double controlBefore = controlRequests(node[1]);
                 openAndRemove(node[0], FIRST);
                 Set<String> before = streamSeries(scrape(node[1]));
                 openAndRemove(node[0], MORE);
@@ -68,10 +82,7 @@ class BoundedMetricsIT {
                 assertEquals(before, streamSeries(page), "series added by " + MORE + " more streams at " + node[0]);
                 assertTrue(series(page).size() < MORE, series(page).toString());
                 assertFalse(page.contains("/updates/control/"), page);
-                Matcher control = Pattern.compile("rproxy_requests_total\\{method=\"POST\",path=\"/updates/\\{control\\}\","
-                        + "status=\"204\"\\} ([0-9.E]+)").matcher(page);
-                assertTrue(control.find(), page);
-                assertEquals(FIRST + MORE, Double.parseDouble(control.group(1)), 0.0, page);
+                assertEquals(FIRST + MORE, controlRequestsOn(page) - controlBefore, 0.0, page);
                 for (String meter : new String[] {"jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads",
                         "jvm_classes_loaded_classes", "process_cpu_usage", "process_uptime_seconds",
                         "process_files_open_files"}) {
@@ -85,6 +96,39 @@ class BoundedMetricsIT {
                 promtool(p.getValue(), p.getKey());
             }
         }
+    }
+
+    /**
+     * Every node shows its update stream publisher's meters, and the push proxy its feed's: the
+     * origin counts the push proxy's subscription, which is open and has brought verified updates.
+     */
+    private static void assertStreamMeters(String origin, String pull, String push) {
+        for (String page : List.of(origin, pull, push)) {
+            for (String meter : List.of("rproxy_updates_subscribers", "rproxy_updates_versions_total",
+                    "rproxy_updates_coalesced_total", "rproxy_updates_disconnected_total")) {
+                assertTrue(PrometheusPage.sample(page, meter).isPresent(), meter + " missing in\n" + page);
+            }
+        }
+        assertTrue(PrometheusPage.sample(origin, "rproxy_updates_subscribers").getAsDouble() >= 1, origin);
+        assertEquals(1.0, PrometheusPage.sample(push, "rproxy_push_stream_connected").orElse(-1), push);
+        assertTrue(PrometheusPage.sample(push, "rproxy_push_stream_connects_total").orElse(0) >= 1, push);
+        assertTrue(PrometheusPage.sample(push, "rproxy_push_updates_total{result=\"verified\"}").orElse(0) >= 1, push);
+        assertEquals(0.0, PrometheusPage.sample(push, "rproxy_push_updates_total{result=\"rejected\"}").orElse(-1), push);
+        assertFalse(pull.contains("rproxy_push_stream_connected"), "a pull proxy has no push feed: " + pull);
+    }
+
+    /** The control requests answered 204 by the node whose page is at {@code metrics}, counted under one route. */
+    private static double controlRequests(String metrics) {
+        try {
+            return controlRequestsOn(scrape(metrics));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double controlRequestsOn(String page) {
+        return PrometheusPage.sample(page, "rproxy_requests_total{method=\"POST\",path=\"/updates/{control}\",status=\"204\"}")
+                .orElse(0);
     }
 
     /** Opens {@code n} update streams at {@code base}, each removing its only substream through its control URI. */

@@ -3,6 +3,8 @@ package org.rproxy.core.server;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.rproxy.core.store.Representation;
 
 /**
@@ -62,4 +64,8 @@ public interface UpdateStreamMount {
 
     /** The signed documents now served, by request target (path and query). */
     void installed(Map<String, Representation> documents);
+
+    /** Registers the stream's meters (subscribers, versions streamed) beside the node's own in {@code registry}. */
+    default void bindTo(MeterRegistry registry) {
+    }
 }

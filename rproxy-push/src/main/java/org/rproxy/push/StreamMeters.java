@@ -1,0 +1,71 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The update streams' meters (Micrometer; Prometheus names in brackets), read from
+ * {@link PushFeed#stats()} and {@link UpdatePublisher#stats()} when scraped.
+ *
+ * <p>A push feed's: whether its subscription to the upstream is open now
+ * ({@code rproxy_push_stream_connected}, 1 or 0: a push proxy whose stream died and which lives
+ * on pull's refresh-ahead shows 0), the subscriptions it opened ({@code
+ * rproxy_push_stream_connects_total}: one that climbs is a stream that keeps breaking), and the
+ * updates it received by outcome ({@code rproxy_push_updates_total{result}}: {@code verified} a
+ * new version verified and handed on, {@code renewed} a signature renewal of the bytes held,
+ * {@code rejected} one that did not verify, the held version staying).
+ *
+ * <p>An update stream publisher's (every node serves {@code /updates}: the origin, the signing
+ * front, pull and push proxies): its subscribers now ({@code rproxy_updates_subscribers}), the new
+ * versions of documents it streamed ({@code rproxy_updates_versions_total}), versions a slow
+ * subscriber skipped ({@code rproxy_updates_coalesced_total}), and subscribers disconnected for
+ * leaving their buffer full past the stall timeout ({@code rproxy_updates_disconnected_total}).
+ */
+public final class StreamMeters {
+
+    private StreamMeters() {
+    }
+
+    /** Registers {@code feed}'s meters on {@code registry}. */
+    public static void feed(MeterRegistry registry, PushFeed feed) {
+        requireNonNull(registry, "registry");
+        requireNonNull(feed, "feed");
+        Gauge.builder("rproxy.push.stream.connected", feed, f -> f.stats().connected() ? 1 : 0)
+                .description("1 while the subscription to the upstream's update stream is open, else 0")
+                .strongReference(true).register(registry);
+        counter(registry, "rproxy.push.stream.connects", feed, f -> f.stats().connects(),
+                "Subscriptions to the upstream's update stream opened (the first and every reconnect)", null);
+        String updates = "Updates received on the upstream's update stream, by outcome";
+        counter(registry, "rproxy.push.updates", feed, f -> f.stats().updates(), updates, "verified");
+        counter(registry, "rproxy.push.updates", feed, f -> f.stats().renewals(), updates, "renewed");
+        counter(registry, "rproxy.push.updates", feed, f -> f.stats().rejected(), updates, "rejected");
+    }
+
+    /** Registers {@code publisher}'s meters on {@code registry}. */
+    public static void publisher(MeterRegistry registry, UpdatePublisher publisher) {
+        requireNonNull(registry, "registry");
+        requireNonNull(publisher, "publisher");
+        Gauge.builder("rproxy.updates.subscribers", publisher, p -> p.stats().subscribers())
+                .description("Update streams open on this node's /updates").strongReference(true).register(registry);
+        counter(registry, "rproxy.updates.versions", publisher, p -> p.stats().updates(),
+                "New versions of documents streamed to this node's subscribers", null);
+        counter(registry, "rproxy.updates.coalesced", publisher, p -> p.stats().coalesced(),
+                "Versions a slow subscriber skipped (sent the latest once it drained)", null);
+        counter(registry, "rproxy.updates.disconnected", publisher, p -> p.stats().disconnected(),
+                "Subscribers disconnected for leaving their buffer full past the stall timeout", null);
+    }
+
+    private static <T> void counter(MeterRegistry registry, String name, T source, ToDoubleFunction<T> count,
+                                    String description, String result) {
+        FunctionCounter.Builder<T> b = FunctionCounter.builder(name, source, count).description(description);
+        if (result != null) {
+            b.tag("result", result);
+        }
+        b.register(registry);
+    }
+}
