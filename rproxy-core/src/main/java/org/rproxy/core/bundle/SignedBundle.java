@@ -6,10 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +17,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.rproxy.core.io.AtomicFiles;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -195,22 +194,13 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
     }
 
     /**
-     * Writes the file so that it appears whole or not at all: into a temporary file beside it,
-     * then renamed over it.
+     * Writes the file so that it appears whole or not at all, and stays whole after a crash
+     * ({@link AtomicFiles}: a temporary file beside it, forced to the disk, then renamed over it),
+     * with the permissions any new file of the process gets ({@code rw-r--r--} under umask 022),
+     * so that a proxy running as another user can seed it.
      */
     public void write(Path file) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, toBytes());
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, toBytes());
     }
 
     /** Parses a bundle file's bytes, strictly (see {@link BundleParser}). */

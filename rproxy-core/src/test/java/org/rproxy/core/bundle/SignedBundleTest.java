@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,6 +116,25 @@ class SignedBundleTest {
         try (var files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList(), "no temporary file is left behind");
         }
+    }
+
+    /**
+     * A bundle gets the permissions any new file of the process gets ({@code rw-r--r--} under
+     * umask 022), as {@code --body} does, not a temporary file's {@code rw-------}: a proxy
+     * running as another user (the packaged units' DynamicUser) must be able to seed it.
+     */
+    @Test
+    void aWrittenBundleHasTheModeOfAPlainNewFile(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "a POSIX file system");
+        Path plain = Files.write(dir.resolve("body.json"), BODY);
+        Path f = dir.resolve("b.http");
+        bundle().write(f);
+        assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(plain)),
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        bundle().write(f); // replaced: a new file, with a new file's mode
+        assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(plain)),
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
     }
 
     @Test
