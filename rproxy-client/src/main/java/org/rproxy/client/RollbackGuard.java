@@ -2,10 +2,8 @@ package org.rproxy.client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,14 +14,17 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.io.AtomicFiles;
 
 /**
  * The newest signature {@code created} the client has accepted for each request target, so that
  * no source can hand it an older version afterwards (a replayed or stale copy), not even after a
- * restart: with a state file, every new high is written through, atomically (a temporary file in
- * the same folder, then a move over the old one), so a crash leaves the old or the new state,
- * never half of one. The file is RFC 8785 JSON, {@code {"targets":{"/networkmap/x":1763776800}}}
- * (epoch seconds, which is what signatures carry). An unreadable file stops the client rather
+ * restart: with a state file, every new high is written through, atomically and durably
+ * ({@link AtomicFiles}: a temporary file in the same folder forced to the disk, then a move over
+ * the old one, then the folder forced), so a crash or a power cut leaves the old or the new
+ * state, never half of one nor an empty file (which would stop the client at its next start).
+ * The file is RFC 8785 JSON, {@code {"targets":{"/networkmap/x":1763776800}}} (epoch seconds,
+ * which is what signatures carry). An unreadable file stops the client rather
  * than forget what it held. Thread-safe (the caller's threads and the update follower).
  */
 final class RollbackGuard {
@@ -104,14 +105,8 @@ final class RollbackGuard {
         new TreeMap<>(highest).forEach(targets::put);
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.set("targets", targets);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.write(tmp, Jcs.canonicalize(root));
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(file, Jcs.canonicalize(root));
         } catch (IOException e) {
             throw new UncheckedIOException("state file " + file + ": cannot write: " + e.getMessage(), e);
         }
