@@ -1,5 +1,7 @@
 package org.rproxy.app;
 
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,13 +28,18 @@ import org.rproxy.push.UpdateStreamConfig;
 import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code rproxy origin}: serves the documents of a maps folder, signed, in both dialects. */
 @Command(name = "origin", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Serve the ALTO documents of a maps folder, signed with the origin key.",
                 "Both dialects: RFC 7285 JSON (GET /directory) and the seed's XML (GET /capability)."})
 final class OriginCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--listen", defaultValue = "127.0.0.1:8181", paramLabel = "HOST:PORT",
             converter = OptionConverters.AddressConverter.class,
@@ -199,9 +206,8 @@ final class OriginCommand implements Callable<Integer> {
         }
         try (UpdatePublisher publisher = new UpdatePublisher(stream);
              Origin origin = Origin.start(config, Clock.systemUTC(), publisher)) {
-            System.out.println("origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
+            announce(origin, "origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
-            startAdmin(origin);
             awaitShutdown(() -> {
                 origin.close();
                 publisher.close();
@@ -210,12 +216,19 @@ final class OriginCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Starts the admin listener when --admin asks for one, and says where. */
-    private void startAdmin(Origin origin) {
-        if (admin != null) {
-            System.out.println("admin on http://" + new Address(admin.host(), origin.startAdmin(admin).getPort())
-                    + "/metrics");
+    /**
+     * Starts the admin listener when --admin asks for one, then says where the origin listens and
+     * where the admin listener does: a start that fails (the admin port taken) prints no line
+     * saying the origin listens.
+     */
+    private void announce(Origin origin, String listening) {
+        InetSocketAddress bound = admin == null ? null : origin.startAdmin(admin);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(listening);
+        if (bound != null) {
+            out.println("admin on http://" + new Address(admin.host(), bound.getPort()) + "/metrics");
         }
+        out.flush();
     }
 
     /**
@@ -228,10 +241,9 @@ final class OriginCommand implements Callable<Integer> {
                 Duration.ofSeconds(30));
              UpdatePublisher publisher = new UpdatePublisher(stream);
              Origin origin = Origin.start(config, source, poll, Clock.systemUTC(), publisher)) {
-            System.out.println("signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
+            announce(origin, "signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
                     + org.rproxy.core.config.Durations.format(poll) + ")");
-            startAdmin(origin);
             awaitShutdown(() -> {
                 origin.close();
                 publisher.close();
