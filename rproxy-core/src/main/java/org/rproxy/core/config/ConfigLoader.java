@@ -9,10 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -21,10 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -40,6 +37,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  *   conf/pull.yaml: cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)
  *   conf/pull.yaml: upstream.urll: unknown key (known: ca, connect-timeout, ...)
  * </pre>
+ *
+ * A key given twice in one section, or a second YAML document ({@code ---}), is refused too: the
+ * parser would otherwise keep one of the two values, or never read the second document.
  *
  * {@link #check} finds every such problem of a file instead of the first ({@code rproxy check}).
  * Sizes ({@link ByteSize}), durations ({@link Durations}) and addresses ({@link Address}) are
@@ -59,7 +59,7 @@ public final class ConfigLoader {
                 .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
                 .addModule(texts)
                 .build();
@@ -83,17 +83,18 @@ public final class ConfigLoader {
     public <T> T read(String yaml, String source, Class<T> type) {
         requireNonNull(yaml, "yaml");
         requireNonNull(source, "source");
-        if (yaml.isBlank()) {
-            throw new ConfigException(source + ": empty (expected a mapping of settings)");
-        }
-        T value;
-        try {
-            value = mapper.readValue(yaml, type);
+        T value = null;
+        try (JsonParser p = mapper.createParser(yaml)) {
+            if (p.nextToken() != null) {
+                value = mapper.readValue(p, type);
+                onlyDocument(p, source);
+            }
         } catch (JsonMappingException e) {
-            throw new ConfigException(source + ": " + describe(e, ""), e);
+            throw new ConfigException(source + ": " + ConfigMessages.describe(e, ""), e);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage()
-                    + where(e), e);
+            throw new ConfigException(notReadable(source, e), e);
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + e.getMessage(), e);
         }
         if (value == null) {
             throw new ConfigException(source + ": empty (expected a mapping of settings)");
@@ -110,19 +111,18 @@ public final class ConfigLoader {
     public List<String> check(Path file, Class<?> type) {
         requireNonNull(file, "file");
         requireNonNull(type, "type");
-        JsonNode tree;
-        try {
-            String yaml = Files.readString(file);
-            if (yaml.isBlank()) {
-                return List.of(file + ": empty (expected a mapping of settings)");
+        JsonNode tree = null;
+        try (JsonParser p = mapper.createParser(Files.readString(file))) {
+            if (p.nextToken() != null) {
+                tree = mapper.readTree(p);
+                onlyDocument(p, file.toString());
             }
-            tree = mapper.readTree(yaml);
         } catch (NoSuchFileException e) {
             return List.of(file + ": no such file");
-        } catch (JsonMappingException e) {
-            return List.of(file + ": " + describe(e, ""));
+        } catch (ConfigException e) {
+            return List.of(e.getMessage());
         } catch (JsonProcessingException e) {
-            return List.of(file + ": not valid YAML: " + e.getOriginalMessage() + where(e));
+            return List.of(notReadable(file.toString(), e));
         } catch (IOException e) {
             return List.of(file + ": cannot read: " + e.getMessage());
         }
@@ -133,82 +133,23 @@ public final class ConfigLoader {
     }
 
     /**
-     * The reason of a failed binding, after the dotted path of the key at fault: {@code at} is the
-     * path of the node that was bound (empty for the file's root).
+     * Refuses a second YAML document after the one read ({@code ---} starts one): nothing reads
+     * it, so the settings in it would be ignored without a word.
      */
-    static String describe(JsonMappingException e, String at) {
-        String path = join(at, path(e.getPath()));
-        if (e instanceof UnrecognizedPropertyException u) {
-            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
-                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
-            return path + ": unknown key" + (known.isEmpty() ? "" : " (known: " + known + ")");
+    private static void onlyDocument(JsonParser p, String source) throws IOException {
+        if (p.nextToken() != null) {
+            throw new ConfigException(source + ": a second document on line " + p.currentTokenLocation().getLineNr()
+                    + " (expected: one YAML document; '---' starts another, which nothing would read)");
         }
-        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException iae) {
-            // The record's own check: its message starts with the key inside the section.
-            return join(path, iae.getMessage());
-        }
-        if (e instanceof InvalidFormatException f) {
-            return path + ": '" + f.getValue() + "' is not " + article(f.getTargetType());
-        }
-        Throwable cause = e.getCause();
-        if (cause instanceof IllegalArgumentException iae && iae.getMessage() != null) {
-            return path + ": " + iae.getMessage();
-        }
-        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-            return path + ": expected " + article(m.getTargetType());
-        }
-        return (path.isEmpty() ? "" : path + ": ") + e.getOriginalMessage();
     }
 
-    /** {@code at} and {@code rest} as one dotted path; {@code rest} may start with an index. */
-    static String join(String at, String rest) {
-        if (at.isEmpty() || rest.isEmpty()) {
-            return at + rest;
+    /** The message for text that does not read as YAML: a key given twice, or a syntax error. */
+    private static String notReadable(String source, JsonProcessingException e) {
+        String reason = ConfigMessages.describeParsing(e);
+        if (reason != null) {
+            return source + ": " + reason;
         }
-        return rest.startsWith("[") ? at + rest : at + "." + rest;
-    }
-
-    private static String path(List<JsonMappingException.Reference> refs) {
-        StringBuilder b = new StringBuilder();
-        for (JsonMappingException.Reference r : refs) {
-            if (r.getFieldName() != null) {
-                if (b.length() > 0) {
-                    b.append('.');
-                }
-                b.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                b.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return b.toString();
-    }
-
-    private static String article(Class<?> type) {
-        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
-            return "a whole number";
-        }
-        if (type == boolean.class || type == Boolean.class) {
-            return "true or false";
-        }
-        if (type.isEnum()) {
-            StringBuilder b = new StringBuilder("one of");
-            for (Object c : type.getEnumConstants()) {
-                b.append(' ').append(c.toString().toLowerCase(java.util.Locale.ROOT));
-            }
-            return b.toString();
-        }
-        if (List.class.isAssignableFrom(type)) {
-            return "a list";
-        }
-        if (type.isRecord()) {
-            return "a mapping";
-        }
-        return "a " + type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static String where(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr() + ")";
+        return source + ": not valid YAML: " + e.getOriginalMessage() + ConfigMessages.where(e);
     }
 
     /** A deserializer from a scalar's text; the parser's IllegalArgumentException becomes the reason. */

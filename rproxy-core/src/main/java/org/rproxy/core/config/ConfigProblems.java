@@ -73,7 +73,7 @@ final class ConfigProblems {
         boolean valuesBind = true;
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             JavaType keyType = keys.get(field.getKey());
-            String at = ConfigLoader.join(path, field.getKey());
+            String at = ConfigMessages.join(path, field.getKey());
             if (keyType == null) {
                 problems.add(source + ": " + at + ": unknown key (known: " + String.join(", ", keys.keySet()) + ")");
                 valuesBind = false;
@@ -102,7 +102,7 @@ final class ConfigProblems {
                     // section cannot be built without it.
                     return;
                 }
-                problems.add(source + ": " + ConfigLoader.describe(e, path));
+                problems.add(source + ": " + ConfigMessages.describe(e, path));
                 if (key == null || !node.has(key)) {
                     return;
                 }
@@ -119,7 +119,7 @@ final class ConfigProblems {
         try {
             mapper.readerFor(type).readValue(node);
         } catch (JsonMappingException e) {
-            problems.add(source + ": " + ConfigLoader.describe(e, path));
+            problems.add(source + ": " + ConfigMessages.describe(e, path));
         } catch (IOException e) {
             problems.add(source + ": " + path + ": " + e.getMessage());
         }

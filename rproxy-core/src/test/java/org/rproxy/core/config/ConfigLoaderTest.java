@@ -236,6 +236,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsRefusedWithItsSectionAndLine() throws IOException {
+        String atTheTop = "listen:\n  address: 127.0.0.1:1\nlisten:\n  address: 127.0.0.1:2\n" + minimal();
+        String inASection = minimal() + "  url: http://127.0.0.1:9\n";
+        String deeper = minimal() + "listen: {tls: {cert: " + pub + ", cert: " + pub + "}}\n";
+        for (String[] c : new String[][] {
+                {atTheTop, "listen: given twice (again on line 3; expected: each key once per section)"},
+                {inASection, "upstream.url: given twice (again on line 4; expected: each key once per section)"},
+                {deeper, "listen.tls.cert: given twice (again on line 4; expected: each key once per section)"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> loader.read(c[0], "dup.yaml", ProxyConfig.class));
+            assertEquals("dup.yaml: " + c[1], e.getMessage());
+            Path file = Files.writeString(dir.resolve("dup.yaml"), c[0]);
+            assertEquals(List.of(file + ": " + c[1]), loader.check(file, ProxyConfig.class));
+        }
+    }
+
+    @Test
+    void aSecondDocumentIsRefusedRatherThanIgnored() throws IOException {
+        String two = "---\n" + minimal() + "---\nlisten: {address: 'nohost:x'}\n";
+        String message = "two.yaml: a second document on line 6 (expected: one YAML document; '---' starts another,"
+                + " which nothing would read)";
+        assertEquals(message, assertThrows(ConfigException.class,
+                () -> loader.read(two, "two.yaml", ProxyConfig.class)).getMessage());
+        Path file = Files.writeString(dir.resolve("two.yaml"), two);
+        assertEquals(List.of(message.replace("two.yaml", file.toString())), loader.check(file, ProxyConfig.class));
+        assertEquals("pull", loader.read("---\n" + minimal() + "...\n", "one.yaml", ProxyConfig.class).mode().toString(),
+                "one document, with its start and end markers");
+    }
+
+    @Test
     void anEmptyFileAndBrokenYamlAreRefused() {
         assertEquals("x.yaml: empty (expected a mapping of settings)",
                 assertThrows(ConfigException.class, () -> loader.read("", "x.yaml", ProxyConfig.class)).getMessage());

@@ -1,0 +1,148 @@
+package org.rproxy.core.config;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+
+/**
+ * The operator's form of what Jackson reports while a config file is read: {@code key: reason},
+ * the key a dotted path ({@code upstream.trust[1]}), and no Java type or field name in the reason.
+ * Used by {@link ConfigLoader} and {@link ConfigProblems}. Stateless.
+ */
+final class ConfigMessages {
+
+    private ConfigMessages() {
+    }
+
+    /**
+     * The reason of a failed binding, after the dotted path of the key at fault: {@code at} is the
+     * path of the node that was bound (empty for the file's root).
+     */
+    static String describe(JsonMappingException e, String at) {
+        if (e.getCause() instanceof JsonProcessingException cause && describeParsing(cause) != null) {
+            return describeParsing(cause); // what the parser met inside a section, wrapped on its way out
+        }
+        String path = join(at, path(e.getPath()));
+        if (e instanceof UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
+            return path + ": unknown key" + (known.isEmpty() ? "" : " (known: " + known + ")");
+        }
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException iae) {
+            // The record's own check: its message starts with the key inside the section.
+            return join(path, iae.getMessage());
+        }
+        if (e instanceof InvalidFormatException f) {
+            return path + ": '" + f.getValue() + "' is not " + article(f.getTargetType());
+        }
+        Throwable cause = e.getCause();
+        if (cause instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+            return path + ": " + iae.getMessage();
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return prefix(path) + "expected " + article(m.getTargetType());
+        }
+        return prefix(path) + e.getOriginalMessage();
+    }
+
+    /**
+     * The reason the text of a file could not be read as YAML, or null when {@code e} is not one
+     * of those named here: a key given twice in one mapping.
+     */
+    static String describeParsing(JsonProcessingException e) {
+        if (e instanceof JsonParseException && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Duplicate field")
+                && e.getProcessor() instanceof JsonParser p) {
+            // The parser stops on the second one: its context is the key's place in the file.
+            return path(p.getParsingContext()) + ": given twice" + (e.getLocation() == null ? ""
+                    : " (again on line " + e.getLocation().getLineNr() + "; expected: each key once per section)");
+        }
+        return null;
+    }
+
+    /** {@code at} and {@code rest} as one dotted path; {@code rest} may start with an index. */
+    static String join(String at, String rest) {
+        if (at.isEmpty() || rest.isEmpty()) {
+            return at + rest;
+        }
+        return rest.startsWith("[") ? at + rest : at + "." + rest;
+    }
+
+    /** " (line 3, column 7)", or empty when Jackson does not know where. */
+    static String where(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")";
+    }
+
+    /** {@code path: }, or nothing for the file's root. */
+    private static String prefix(String path) {
+        return path.isEmpty() ? "" : path + ": ";
+    }
+
+    private static String path(List<JsonMappingException.Reference> refs) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : refs) {
+            if (r.getFieldName() != null) {
+                if (b.length() > 0) {
+                    b.append('.');
+                }
+                b.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    /** The dotted path of a parser's place: {@code upstream.trust[1]}. */
+    private static String path(JsonStreamContext context) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.addFirst("[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.addFirst(c.getCurrentName());
+            }
+        }
+        String path = "";
+        for (String part : parts) {
+            path = join(path, part);
+        }
+        return path;
+    }
+
+    static String article(Class<?> type) {
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type.isEnum()) {
+            StringBuilder b = new StringBuilder("one of");
+            for (Object c : type.getEnumConstants()) {
+                b.append(' ').append(c.toString().toLowerCase(Locale.ROOT));
+            }
+            return b.toString();
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (type.isRecord()) {
+            return "a mapping";
+        }
+        return "a " + type.getSimpleName().toLowerCase(Locale.ROOT);
+    }
+}
