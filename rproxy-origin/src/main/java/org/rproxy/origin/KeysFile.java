@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.rproxy.core.config.ConfigChecks;
+
 /**
  * The form of an origin's keys file (see {@link OriginKeys}), as {@code ConfigLoader} binds it;
  * the compact constructors refuse a list without exactly one signing key, or a file that
@@ -14,7 +16,7 @@ import java.util.List;
 record KeysFile(List<Entry> keys) {
 
     KeysFile {
-        keys = keys == null ? List.of() : List.copyOf(keys);
+        keys = ConfigChecks.entries(keys, "keys");
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("keys: missing (expected: a list of {file, signing})");
         }

@@ -133,6 +133,9 @@ class KeyRotationTest {
                         .getMessage());
         assertTrue(assertThrows(ConfigException.class, () -> start(keysFile("  - file: DIR/gone.key\n    signing: true\n")))
                 .getMessage().contains("keys[0].file: " + dir.resolve("gone.key") + " is not a readable file"));
+        assertEquals(dir.resolve("keys.yaml") + ": keys[1]: missing",
+                assertThrows(ConfigException.class, () -> start(keysFile("  - file: DIR/current.key\n    signing: true\n"
+                        + "  - ~\n"))).getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.rproxy.overlay;
 
+import static org.rproxy.core.config.ConfigChecks.entries;
 import static org.rproxy.core.config.ConfigChecks.orDefault;
 import static org.rproxy.core.config.ConfigChecks.positive;
 import static org.rproxy.core.config.ConfigChecks.required;
@@ -49,7 +50,7 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
         }
         dhtPort = port(required(dhtPort, "dht-port"), "dht-port");
         btPort = port(required(btPort, "bt-port"), "bt-port");
-        bootstrap = bootstrap == null ? List.of() : List.copyOf(bootstrap);
+        bootstrap = entries(bootstrap, "bootstrap");
         routerBootstrap = orDefault(routerBootstrap, Boolean.FALSE);
         if (bootstrap.isEmpty() && !routerBootstrap) {
             throw new IllegalArgumentException("bootstrap: empty while router-bootstrap is false"

@@ -53,6 +53,7 @@ class OverlayConfigTest {
         "dht-port: 0                  | dht-port: 0 (expected: 1 to 65535)",
         "bind: alto.example.net       | bind: alto.example.net (expected: an IP address literal)",
         "bootstrap: []                | bootstrap: empty while router-bootstrap is false",
+        "bootstrap: [~]               | bootstrap[0]: missing",
         "republish: 10s               | republish: ",
         "budget: 0s                   | budget: ",
         "max-bundle: 10B              | max-bundle: ",

@@ -1,6 +1,7 @@
 package org.rproxy.core.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The checks config records make in their compact constructors. Each throws an
@@ -24,6 +25,22 @@ public final class ConfigChecks {
     /** {@code value} when given, else {@code fallback}. */
     public static <T> T orDefault(T value, T fallback) {
         return value == null ? fallback : value;
+    }
+
+    /**
+     * {@code list} as an unmodifiable copy (empty when null), or a "missing" failure naming the
+     * first entry left empty ({@code trust: [a.pub, ~]} is {@code trust[1]: missing}).
+     */
+    public static <T> List<T> entries(List<T> list, String key) {
+        if (list == null) {
+            return List.of();
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new IllegalArgumentException(key + "[" + i + "]: missing");
+            }
+        }
+        return List.copyOf(list);
     }
 
     public static int atLeast(Integer value, int fallback, int min, String key) {

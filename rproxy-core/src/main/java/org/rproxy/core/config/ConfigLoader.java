@@ -158,7 +158,7 @@ public final class ConfigLoader {
 
     /** The message for text that does not read as YAML: a key given twice, or a syntax error. */
     private static String notReadable(String source, JsonProcessingException e) {
-        String reason = ConfigMessages.describeParsing(e);
+        String reason = ConfigMessages.describeParsing(e, "");
         if (reason != null) {
             return source + ": " + reason;
         }

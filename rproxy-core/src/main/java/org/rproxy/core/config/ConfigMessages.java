@@ -4,12 +4,15 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -23,6 +26,9 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
  */
 final class ConfigMessages {
 
+    /** The value in Jackson's "Numeric value (99999999999) out of range of int (...)". */
+    private static final Pattern NUMBER = Pattern.compile("\\((-?[0-9]+)\\)");
+
     private ConfigMessages() {
     }
 
@@ -31,8 +37,8 @@ final class ConfigMessages {
      * path of the node that was bound (empty for the file's root).
      */
     static String describe(JsonMappingException e, String at) {
-        if (e.getCause() instanceof JsonProcessingException cause && describeParsing(cause) != null) {
-            return describeParsing(cause); // what the parser met inside a section, wrapped on its way out
+        if (e.getCause() instanceof JsonProcessingException cause && describeParsing(cause, at) != null) {
+            return describeParsing(cause, at); // what the parser met inside a section, wrapped on its way out
         }
         String path = join(at, path(e.getPath()));
         if (e instanceof UnrecognizedPropertyException u) {
@@ -54,20 +60,35 @@ final class ConfigMessages {
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return prefix(path) + "expected " + article(m.getTargetType());
         }
+        if (e instanceof ValueInstantiationException) {
+            // A record's constructor failed other than by its checks: its message names Java types.
+            return prefix(path) + "not a usable value";
+        }
         return prefix(path) + e.getOriginalMessage();
     }
 
     /**
-     * The reason the text of a file could not be read as YAML, or null when {@code e} is not one
-     * of those named here: a key given twice in one mapping.
+     * The reason a parser gave up, or null when {@code e} is not one of those named here: a key
+     * given twice in one mapping, a whole number out of the range of its type. {@code at} is the
+     * path of the node the parser reads (empty for the file's root).
      */
-    static String describeParsing(JsonProcessingException e) {
+    static String describeParsing(JsonProcessingException e, String at) {
+        if (!(e.getProcessor() instanceof JsonParser p)) {
+            return null;
+        }
+        // The parser stops where it failed: its context is the key's place in what it reads.
+        String path = join(at, path(p.getParsingContext()));
         if (e instanceof JsonParseException && e.getOriginalMessage() != null
-                && e.getOriginalMessage().startsWith("Duplicate field")
-                && e.getProcessor() instanceof JsonParser p) {
-            // The parser stops on the second one: its context is the key's place in the file.
-            return path(p.getParsingContext()) + ": given twice" + (e.getLocation() == null ? ""
+                && e.getOriginalMessage().startsWith("Duplicate field")) {
+            return path + ": given twice" + (e.getLocation() == null ? ""
                     : " (again on line " + e.getLocation().getLineNr() + "; expected: each key once per section)");
+        }
+        if (e instanceof InputCoercionException c) {
+            boolean isLong = c.getTargetType() == long.class || c.getTargetType() == Long.class;
+            Matcher value = NUMBER.matcher(String.valueOf(e.getOriginalMessage()));
+            return path + ": " + (value.find() ? value.group(1) + " is" : "a number") + " out of range (expected: a whole"
+                    + " number from " + (isLong ? Long.MIN_VALUE : Integer.MIN_VALUE) + " to "
+                    + (isLong ? Long.MAX_VALUE : Integer.MAX_VALUE) + ")";
         }
         return null;
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -109,7 +110,7 @@ final class ConfigProblems {
                 refused.add(key);
                 node.remove(key);
             } catch (IOException e) {
-                problems.add(source + ": " + path + ": " + e.getMessage());
+                problems.add(source + ": " + unreadable(e, path));
                 return;
             }
         }
@@ -121,8 +122,17 @@ final class ConfigProblems {
         } catch (JsonMappingException e) {
             problems.add(source + ": " + ConfigMessages.describe(e, path));
         } catch (IOException e) {
-            problems.add(source + ": " + path + ": " + e.getMessage());
+            problems.add(source + ": " + unreadable(e, path));
         }
+    }
+
+    /** What the parser of a node met (a number out of range), as {@code key: reason}. */
+    private static String unreadable(IOException e, String path) {
+        String reason = e instanceof JsonProcessingException j ? ConfigMessages.describeParsing(j, path) : null;
+        if (reason != null) {
+            return reason;
+        }
+        return path + ": " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
     }
 
     /** The key a section check's message starts with ({@code "trust[0]: ..."} is {@code trust}), or null. */

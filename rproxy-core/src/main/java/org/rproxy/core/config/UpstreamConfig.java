@@ -1,6 +1,7 @@
 package org.rproxy.core.config;
 
 import static org.rproxy.core.config.ConfigChecks.atLeast;
+import static org.rproxy.core.config.ConfigChecks.entries;
 import static org.rproxy.core.config.ConfigChecks.orDefault;
 import static org.rproxy.core.config.ConfigChecks.positive;
 import static org.rproxy.core.config.ConfigChecks.required;
@@ -65,7 +66,7 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
             url = urls.get(0);
         }
         healthCheck = positive(healthCheck, Duration.ofSeconds(2), "health-check");
-        trust = trust == null ? List.of() : List.copyOf(trust);
+        trust = entries(trust, "trust");
         if (trust.isEmpty()) {
             throw new IllegalArgumentException("trust: missing (expected: the origin's public key file(s))");
         }
@@ -84,7 +85,7 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
         if (maxBody.bytes() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("max-body: " + maxBody + " (expected: < 2GB)");
         }
-        prefetch = prefetch == null ? List.of() : List.copyOf(prefetch);
+        prefetch = entries(prefetch, "prefetch");
         for (int i = 0; i < prefetch.size(); i++) {
             if (!prefetch.get(i).startsWith("/")) {
                 throw new IllegalArgumentException("prefetch[" + i + "]: '" + prefetch.get(i)

@@ -184,6 +184,16 @@ class ConfigLoaderTest {
                         "pull.yaml: cache.spool: '1' is not true or false"),
                 Arguments.of("UP\npush: {signature-events: ''}",
                         "pull.yaml: push.signature-events: '' is not true or false"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB, ~]}",
+                        "pull.yaml: upstream.trust[1]: missing"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], prefetch: [/directory, ~]}",
+                        "pull.yaml: upstream.prefetch[1]: missing"),
+                Arguments.of("UP\nlisten: {max-connections: 99999999999}",
+                        "pull.yaml: listen.max-connections: 99999999999 is out of range (expected: a whole number from"
+                                + " -2147483648 to 2147483647)"),
+                Arguments.of("UP\nlimits: {max-endpoint-pairs: -99999999999999999999}",
+                        "pull.yaml: limits.max-endpoint-pairs: -99999999999999999999 is out of range (expected: a whole"
+                                + " number from -9223372036854775808 to 9223372036854775807)"),
                 Arguments.of("UP\nadmin: {}",
                         "pull.yaml: admin.address: missing"),
                 Arguments.of("UP\nname: 'a b'",
