@@ -51,10 +51,15 @@ public final class ConfigChecks {
         return v;
     }
 
+    /** {@code value} when given, else {@code fallback}; more than 0 and at most {@link Durations#MAX}. */
     public static Duration positive(Duration value, Duration fallback, String key) {
         Duration d = value == null ? fallback : value;
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(key + ": " + Durations.format(d) + " (expected: > 0)");
+        }
+        if (d.compareTo(Durations.MAX) > 0) {
+            throw new IllegalArgumentException(key + ": " + Durations.format(d) + " (expected: at most "
+                    + Durations.format(Durations.MAX) + ")");
         }
         return d;
     }

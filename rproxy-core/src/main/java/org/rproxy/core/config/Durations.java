@@ -9,6 +9,13 @@ import java.util.Locale;
  */
 public final class Durations {
 
+    /**
+     * The longest duration a setting takes: a year. Far beyond any sensible timeout, interval or
+     * validity, and far inside what the code computes with (a deadline in nanoseconds overflows
+     * after 292 years, a timeout in int milliseconds after 24 days).
+     */
+    public static final Duration MAX = Duration.ofDays(365);
+
     private Durations() {
     }
 

@@ -89,6 +89,8 @@ class ConfigLoaderTest {
         assertEquals(512 * 1024, c.cache().maxBytes().bytes());
         assertEquals(Duration.ofMillis(200), c.refresh().tick());
         assertEquals(Duration.ofHours(2), c.refresh().forgetAfter());
+        assertEquals(Durations.MAX, loader.read(minimal().replace("upstream:\n", "upstream:\n  timeout: 365d\n"),
+                "pull.yaml", ProxyConfig.class).upstream().timeout(), "the longest duration taken");
         assertEquals(new Address("127.0.0.1", 9090), c.admin().address());
     }
 
@@ -194,6 +196,12 @@ class ConfigLoaderTest {
                 Arguments.of("UP\nlimits: {max-endpoint-pairs: -99999999999999999999}",
                         "pull.yaml: limits.max-endpoint-pairs: -99999999999999999999 is out of range (expected: a whole"
                                 + " number from -9223372036854775808 to 9223372036854775807)"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], timeout: 300000d}",
+                        "pull.yaml: upstream.timeout: 300000d (expected: at most 365d)"),
+                Arguments.of("UP\nrefresh: {forget-after: 366d}",
+                        "pull.yaml: refresh.forget-after: 366d (expected: at most 365d)"),
+                Arguments.of("UP\npush: {read-timeout: 8761h}",
+                        "pull.yaml: push.read-timeout: 8761h (expected: at most 365d)"),
                 Arguments.of("UP\nadmin: {}",
                         "pull.yaml: admin.address: missing"),
                 Arguments.of("UP\nname: 'a b'",
