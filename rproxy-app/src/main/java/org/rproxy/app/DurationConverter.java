@@ -1,14 +1,17 @@
 package org.rproxy.app;
 
 import java.time.Duration;
-import java.util.Locale;
+
+import org.rproxy.core.config.Durations;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Reads durations as operators write them: {@code 90s}, {@code 15m}, {@code 1h}, {@code 2d},
- * {@code 500ms}, or ISO-8601 ({@code PT1H}).
+ * Reads durations as operators write them ({@link Durations#parse}: {@code 90s}, {@code 15m},
+ * {@code 1h}, {@code 2d}, {@code 500ms}), more than 0 and at most {@link Durations#MAX}, as a
+ * config file's are; {@link AllowingZero} for the options where 0 means "at once". Picocli puts
+ * the option's name in front of the reason. Stateless.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
 
@@ -17,33 +20,39 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         return parse(value);
     }
 
-    /** Parses a duration; throws {@link TypeConversionException} naming the value. */
+    /** Parses a positive duration; throws {@link TypeConversionException} naming the value. */
     public static Duration parse(String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (v.startsWith("p")) {
-                return positive(Duration.parse(v.toUpperCase(Locale.ROOT)), value);
-            }
-            if (v.endsWith("ms")) {
-                return positive(Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2))), value);
-            }
-            long n = Long.parseLong(v.substring(0, v.length() - 1));
-            switch (v.charAt(v.length() - 1)) {
-                case 's': return positive(Duration.ofSeconds(n), value);
-                case 'm': return positive(Duration.ofMinutes(n), value);
-                case 'h': return positive(Duration.ofHours(n), value);
-                case 'd': return positive(Duration.ofDays(n), value);
-                default: break;
-            }
-        } catch (RuntimeException e) {
-            // fall through to the error below
+        Duration d = read(value);
+        if (d.isNegative() || d.isZero()) {
+            throw new TypeConversionException("'" + value + "' must be a positive duration");
         }
-        throw new TypeConversionException("'" + value + "' is not a duration (expected e.g. 90s, 15m, 1h, 500ms, PT1H)");
+        return bounded(d, value);
     }
 
-    private static Duration positive(Duration d, String original) {
-        if (d.isNegative() || d.isZero()) {
-            throw new TypeConversionException("'" + original + "' must be a positive duration");
+    /** A duration of 0 or more, at most {@link Durations#MAX} (e.g. {@code --delete-settle}). */
+    static final class AllowingZero implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d = read(value);
+            if (d.isNegative()) {
+                throw new TypeConversionException("'" + value + "' must be 0s or a positive duration");
+            }
+            return bounded(d, value);
+        }
+    }
+
+    private static Duration read(String value) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    private static Duration bounded(Duration d, String value) {
+        if (d.compareTo(Durations.MAX) > 0) {
+            throw new TypeConversionException("'" + value + "' is too long (expected: at most "
+                    + Durations.format(Durations.MAX) + ")");
         }
         return d;
     }

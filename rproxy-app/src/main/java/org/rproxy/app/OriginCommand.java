@@ -132,6 +132,7 @@ final class OriginCommand implements Callable<Integer> {
     long maxEndpointPairs;
 
     @Option(names = "--delete-settle", defaultValue = "30s", paramLabel = "DURATION",
+            converter = DurationConverter.AllowingZero.class,
             description = "With --maps: how long a deleted maps file must stay gone before its documents are taken off"
                     + " the air; a file copied back sooner changes nothing (default ${DEFAULT-VALUE}).")
     Duration deleteSettle;
@@ -191,9 +192,6 @@ final class OriginCommand implements Callable<Integer> {
         }
         if (maxEndpointPairs < 1) {
             throw new IllegalArgumentException("--max-endpoint-pairs: " + maxEndpointPairs + " (expected: >= 1)");
-        }
-        if (deleteSettle.isNegative()) {
-            throw new IllegalArgumentException("--delete-settle: " + deleteSettle + " (expected: >= 0)");
         }
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
                 deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(), overlay());
