@@ -67,7 +67,7 @@ final class ProxyCommand implements Callable<Integer> {
     Address admin;
 
     @Option(names = "--max-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
-            description = "Bytes of documents held at most, e.g. 256MB (default 256MB); a body of 16 KB or more counts twice (its direct-memory copy or spool file).")
+            description = "Bytes of documents held at most, e.g. 256MB (default 256MB, at least 1MB); a body of 16 KB or more counts twice (its direct-memory copy or spool file).")
     ByteSize maxBytes;
 
     @Option(names = "--spool-dir", paramLabel = "DIR",
@@ -201,7 +201,11 @@ final class ProxyCommand implements Callable<Integer> {
             c = c.withPush(c.push().withMaxSubscribers(maxSubscribers));
         }
         if (maxBytes != null) {
-            c = c.withCache(c.cache().withMaxBytes(maxBytes));
+            try {
+                c = c.withCache(c.cache().withMaxBytes(maxBytes));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--" + e.getMessage(), e);
+            }
         }
         if (noSpool || spoolDir != null) {
             c = c.withCache(c.cache().withSpool(!noSpool && c.cache().spool(),

@@ -61,6 +61,17 @@ class ProxyCommandTest {
     }
 
     @Test
+    void maxBytesBelowOneMegabyteIsRefusedNamingTheOption() throws Exception {
+        assertEquals(1L << 20, settings("--max-bytes", "1MB").cache().maxBytes().bytes());
+        assertEquals("--max-bytes: 1KB (expected: >= 1MB)",
+                assertThrows(ConfigException.class, () -> settings("--max-bytes", "1KB")).getMessage());
+        CommandRun run = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:1", "--trust",
+                settings().upstream().trust().get(0).toString(), "--max-bytes", "1KB");
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals("rproxy proxy: --max-bytes: 1KB (expected: >= 1MB)", run.err().strip());
+    }
+
+    @Test
     void sendBufferIsTheKernelsUnlessGivenAndKeepsTheOtherListenSettings() throws Exception {
         assertEquals(0, settings().listen().sendBufferBytes());
         ProxyConfig c = settings("--send-buffer", "256KB", "--max-connections", "500");

@@ -10,7 +10,9 @@ import java.time.Duration;
  * The store's bound, where it keeps large bodies for sendfile, and how a pull proxy remembers the
  * upstream's "no such resource".
  *
- * @param maxBytes        bytes of representations held at most, bodies and headers (default 256MB)
+ * @param maxBytes        bytes of representations held at most, bodies and headers (default 256MB, at
+ *                        least 1MB: below it not even the directory and a map stay held, and a proxy
+ *                        that cannot hold what its readiness waits for never becomes ready)
  * @param notFoundFor     how long a GET answered {@code 404}/{@code 410} by the upstream is
  *                        answered so without asking again (default 5s; 0 turns it off; at most
  *                        1m, since a resource published meanwhile stays hidden for that long)
@@ -27,11 +29,17 @@ import java.time.Duration;
 public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFoundEntries, Boolean spool,
                           Path spoolDir, ByteSize spoolMinBytes) {
     private static final Duration MAX_NOT_FOUND_FOR = Duration.ofMinutes(1);
+    /** The smallest max-bytes. */
+    public static final long MIN_MAX_BYTES = 1L << 20;
     /** The smallest spool-min-bytes: below it a body's direct copy is what the store's weigher counts. */
     public static final long MIN_SPOOL_MIN_BYTES = 16 * 1024;
 
     public CacheConfig {
         maxBytes = orDefault(maxBytes, ByteSize.ofMegabytes(256));
+        if (maxBytes.bytes() < MIN_MAX_BYTES) {
+            throw new IllegalArgumentException("max-bytes: " + maxBytes + " (expected: >= "
+                    + ByteSize.ofBytes(MIN_MAX_BYTES) + ")");
+        }
         notFoundFor = orDefault(notFoundFor, Duration.ofSeconds(5));
         if (notFoundFor.isNegative() || notFoundFor.compareTo(MAX_NOT_FOUND_FOR) > 0) {
             throw new IllegalArgumentException("not-found-for: " + Durations.format(notFoundFor)

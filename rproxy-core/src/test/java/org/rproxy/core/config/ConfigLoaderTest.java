@@ -72,7 +72,7 @@ class ConfigLoaderTest {
         String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  prefetch: [/directory, /prop/pid]\n"
-                + "cache:\n  max-bytes: 512KB\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
+                + "cache:\n  max-bytes: 3MB\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
                 + "  forget-after: 2h\nadmin:\n  address: 9090\n";
         ProxyConfig c = loader.read(yaml, "pull.yaml", ProxyConfig.class);
         assertEquals("edge-1", c.name());
@@ -86,7 +86,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(2), c.upstream().timeout());
         assertEquals(1L << 30, c.upstream().maxBody().bytes());
         assertEquals(List.of("/directory", "/prop/pid"), c.upstream().prefetch());
-        assertEquals(512 * 1024, c.cache().maxBytes().bytes());
+        assertEquals(3 << 20, c.cache().maxBytes().bytes());
         assertEquals(Duration.ofMillis(200), c.refresh().tick());
         assertEquals(Duration.ofHours(2), c.refresh().forgetAfter());
         assertEquals(Durations.MAX, loader.read(minimal().replace("upstream:\n", "upstream:\n  timeout: 365d\n"),
@@ -202,6 +202,10 @@ class ConfigLoaderTest {
                         "pull.yaml: refresh.forget-after: 366d (expected: at most 365d)"),
                 Arguments.of("UP\npush: {read-timeout: 8761h}",
                         "pull.yaml: push.read-timeout: 8761h (expected: at most 365d)"),
+                Arguments.of("UP\ncache: {max-bytes: 1KB}",
+                        "pull.yaml: cache.max-bytes: 1KB (expected: >= 1MB)"),
+                Arguments.of("UP\ncache: {max-bytes: 1048575}",
+                        "pull.yaml: cache.max-bytes: 1048575 (expected: >= 1MB)"),
                 Arguments.of("UP\nadmin: {}",
                         "pull.yaml: admin.address: missing"),
                 Arguments.of("UP\nname: 'a b'",
