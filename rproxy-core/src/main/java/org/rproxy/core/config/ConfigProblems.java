@@ -22,10 +22,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Finds every problem of a config tree, for {@code rproxy check}, by binding it the way
  * {@link ConfigLoader#load} does but piece by piece, so that one bad value does not hide the next.
  * A section (a record) is walked key by key: an unknown key is a problem, each value is bound on
- * its own (sizes, durations, addresses, numbers, names), and a section whose values all bind is
- * then built, which runs its own checks (ranges, files, keys that must go together). A section's
- * check stops at its first failure, so the key at fault is taken out and the section built again
- * to find the next one, until it builds or a required key is what fails. Nothing is re-implemented
+ * its own (sizes, durations, addresses, numbers, names), and the section is then built without
+ * the keys that are unknown or did not bind, which runs its own checks (ranges, files, keys that
+ * must go together) on the rest. A section's check stops at its first failure, so the key at
+ * fault is taken out and the section built again to find the next one, until it builds or a
+ * required key is what fails. Nothing is re-implemented
  * here: every message is the one {@code load} would give. One instance per check; runs on the
  * caller's thread.
  */
@@ -71,25 +72,29 @@ final class ConfigProblems {
         for (RecordComponent c : type.getRawClass().getRecordComponents()) {
             keys.put(KEBAB.translate(c.getName()), mapper.getTypeFactory().constructType(c.getGenericType()));
         }
-        boolean valuesBind = true;
+        // A key that is unknown or whose value does not bind is set aside, and the section is built
+        // without it, so that its other keys still meet the section's checks.
+        Set<String> setAside = new HashSet<>();
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             JavaType keyType = keys.get(field.getKey());
             String at = ConfigMessages.join(path, field.getKey());
             if (keyType == null) {
                 problems.add(source + ": " + at + ": unknown key (known: " + String.join(", ", keys.keySet()) + ")");
-                valuesBind = false;
-            } else {
-                valuesBind &= walk(field.getValue(), keyType, at);
+                setAside.add(field.getKey());
+            } else if (!walk(field.getValue(), keyType, at)) {
+                setAside.add(field.getKey());
             }
         }
-        if (valuesBind) {
-            buildSection(node.deepCopy(), type, path);
-        }
+        ObjectNode rest = node.deepCopy();
+        rest.remove(setAside);
+        buildSection(rest, type, path, setAside);
     }
 
-    /** Builds the section, taking out each key its checks refuse and building it again to find the next. */
-    private void buildSection(ObjectNode node, JavaType type, String path) {
-        Set<String> refused = new HashSet<>();
+    /**
+     * Builds the section, taking out each key its checks refuse and building it again to find the
+     * next; {@code refused} holds the keys already taken out.
+     */
+    private void buildSection(ObjectNode node, JavaType type, String path, Set<String> refused) {
         while (true) {
             try {
                 mapper.readerFor(type).readValue(node);
@@ -97,8 +102,8 @@ final class ConfigProblems {
             } catch (JsonMappingException e) {
                 String key = e instanceof ValueInstantiationException && e.getPath().isEmpty()
                         && e.getCause() instanceof IllegalArgumentException iae ? firstKey(iae.getMessage()) : null;
-                if (key != null && (refused.contains(key)
-                        || !refused.isEmpty() && e.getCause().getMessage().equals(key + ": missing"))) {
+                if (key != null && (refused.contains(key) || e.getCause().getMessage().equals(key + ": missing")
+                        && refused.stream().anyMatch(r -> r.startsWith(key)))) {
                     // A key taken out is missing now, or one it stood in for (url for urls): the
                     // section cannot be built without it.
                     return;

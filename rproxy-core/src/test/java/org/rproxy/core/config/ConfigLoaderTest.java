@@ -245,9 +245,31 @@ class ConfigLoaderTest {
                 file + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
                 file + ": cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for, spool, spool-dir, spool-min-bytes)",
                 file + ": refresh.tick: '30x' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)",
+                file + ": refresh.retry: 0s (expected: > 0)",
                 file + ": listen.max-connections: 0 (expected: >= 1)",
                 file + ": admin.address: missing"), loader.check(file, ProxyConfig.class));
         assertThrows(ConfigException.class, () -> loader.load(file, ProxyConfig.class));
+    }
+
+    @Test
+    void checkGoesOnWithTheSectionsChecksWhenOneOfItsValuesDoesNotRead() throws IOException {
+        Path file = Files.writeString(dir.resolve("section.yaml"), String.join("\n",
+                "upstream: {url: 'http://x:1', trust: [" + pub + "], connections: abc, timeout: 0s, prefetch: [dir]}",
+                "listen: {adress: 127.0.0.1:1, max-connections: 0}",
+                ""));
+        assertEquals(List.of(
+                file + ": upstream.connections: 'abc' is not a whole number",
+                file + ": upstream.timeout: 0s (expected: > 0)",
+                file + ": upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)",
+                file + ": listen.adress: unknown key (known: address, max-connections, send-buffer, tls)",
+                file + ": listen.max-connections: 0 (expected: >= 1)"), loader.check(file, ProxyConfig.class));
+
+        Files.writeString(file, "upstream: {trust: [" + pub + "], connections: abc}\n");
+        assertEquals(List.of(file + ": upstream.connections: 'abc' is not a whole number", file + ": upstream.url: missing"),
+                loader.check(file, ProxyConfig.class), "a key missing is missing whatever else is wrong");
+        Files.writeString(file, "upstream: {urls: 5, trust: [" + pub + "]}\n");
+        assertEquals(List.of(file + ": upstream.urls: expected a list"), loader.check(file, ProxyConfig.class),
+                "url is not missing when urls, which stands in for it, is what is wrong");
     }
 
     @Test
