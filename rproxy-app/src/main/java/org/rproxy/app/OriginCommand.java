@@ -193,6 +193,8 @@ final class OriginCommand implements Callable<Integer> {
         if (maxEndpointPairs < 1) {
             throw new IllegalArgumentException("--max-endpoint-pairs: " + maxEndpointPairs + " (expected: >= 1)");
         }
+        OriginOptions.checkTimes(validity, maxAge);
+        OriginOptions.checkPublicUri(publicUri);
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
                 deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(), overlay());
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
@@ -43,10 +44,11 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
         requireNonNull(validity, "validity");
         requireNonNull(maxAge, "maxAge");
         if (validity.compareTo(Duration.ofSeconds(10)) < 0) {
-            throw new IllegalArgumentException("validity: " + validity + " (expected: >= 10s)");
+            throw new IllegalArgumentException("validity: " + Durations.format(validity) + " (expected: >= 10s)");
         }
         if (maxAge.isNegative() || maxAge.compareTo(validity) > 0) {
-            throw new IllegalArgumentException("maxAge: " + maxAge + " (expected: 0 to validity " + validity + ")");
+            throw new IllegalArgumentException("max-age: " + Durations.format(maxAge) + " (expected: 0 to validity, "
+                    + Durations.format(validity) + ")");
         }
         proxies = proxies == null ? List.of() : List.copyOf(proxies);
         for (int i = 0; i < proxies.size(); i++) {
@@ -62,7 +64,7 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
             deleteSettle = DEFAULT_DELETE_SETTLE;
         }
         if (deleteSettle.isNegative()) {
-            throw new IllegalArgumentException("deleteSettle: " + deleteSettle + " (expected: >= 0)");
+            throw new IllegalArgumentException("delete-settle: " + Durations.format(deleteSettle) + " (expected: >= 0)");
         }
         if (queryLimits == null) {
             queryLimits = QueryLimits.DEFAULTS;

@@ -13,6 +13,7 @@ import java.util.List;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.Durations;
 
 /**
  * The overlay settings of a publishing RProxy or of a client peer, the file given to
@@ -62,7 +63,7 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
         budget = positive(budget, DEFAULT_BUDGET, "budget");
         republish = positive(republish, DEFAULT_REPUBLISH, "republish");
         if (republish.compareTo(Duration.ofMinutes(1)) < 0 || republish.compareTo(Duration.ofMinutes(90)) > 0) {
-            throw new IllegalArgumentException("republish: " + republish
+            throw new IllegalArgumentException("republish: " + Durations.format(republish)
                     + " (expected: 1m to 90m; DHT nodes drop items after about two hours)");
         }
         maxBundle = orDefault(maxBundle, DEFAULT_MAX_BUNDLE);

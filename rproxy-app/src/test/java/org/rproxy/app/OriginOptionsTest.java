@@ -1,0 +1,54 @@
+package org.rproxy.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.origin.OriginConfig;
+
+/** {@code rproxy origin}'s options that go together are refused by their names, before anything is read. */
+class OriginOptionsTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--validity 10s --max-age 1h  | --max-age: 1h (expected: at most --validity, 10s)",
+        "--validity 5s                | --validity: 5s (expected: at least 10s)",
+        "--validity 2h --max-age 121m | --max-age: 121m (expected: at most --validity, 2h)",
+        "--public-uri not_a_uri       | --public-uri: 'not_a_uri' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
+        "--public-uri ftp://alto:21   | --public-uri: 'ftp://alto:21' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
+    })
+    void aBadCombinationIsAUsageErrorNamingTheOptions(String options, String message) {
+        String[] args = ("origin --maps " + dir.resolve("maps") + " --key " + dir.resolve("origin.key") + " "
+                + options).split(" ");
+        CommandRun run = CommandRun.of(args);
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals("rproxy origin: " + message, run.err().strip());
+    }
+
+    @Test
+    void aPublicUriThatIsNotAUriSaysWhereAndNamesTheOption() {
+        CommandRun run = CommandRun.of("origin", "--maps", dir.resolve("maps").toString(), "--key",
+                dir.resolve("origin.key").toString(), "--public-uri", "not a uri");
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals("rproxy origin: --public-uri: 'not a uri' is not a URI (illegal character in path at index 3;"
+                + " expected: an absolute http(s) URI, e.g. https://alto.example.net)", run.err().strip());
+    }
+
+    @Test
+    void theOriginsOwnChecksStateDurationsAsOperatorsWriteThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OriginConfig(
+                FrontEndConfig.defaults("127.0.0.1", 0), dir, dir.resolve("origin.key"), Duration.ofSeconds(10),
+                Duration.ofHours(1), null, null, null));
+        assertEquals("max-age: 1h (expected: 0 to validity, 10s)", e.getMessage());
+    }
+}
