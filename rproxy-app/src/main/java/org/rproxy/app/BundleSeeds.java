@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 
 import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
@@ -42,7 +43,8 @@ final class BundleSeeds {
             files = list.filter(p -> p.getFileName().toString().endsWith(".http") && Files.isRegularFile(p))
                     .sorted().toList();
         } catch (IOException e) {
-            throw new IllegalArgumentException("--seed-bundles " + dir + ": not a readable folder (" + e + ")", e);
+            throw new IllegalArgumentException("--seed-bundles " + dir + ": not a readable folder ("
+                    + IoProblems.reason(e) + ")", e);
         }
         ResponseVerifier verifier = new ResponseVerifier(trusted, clock);
         int held = 0;
@@ -64,7 +66,7 @@ final class BundleSeeds {
         try {
             bundle = SignedBundle.read(file, SignedBundle.DEFAULT_MAX_BYTES);
         } catch (IOException e) {
-            return "cannot read it (" + e + ")";
+            return "cannot read it (" + IoProblems.reason(e) + ")";
         } catch (MalformedBundleException e) {
             return "not a signed bundle: " + e.getMessage();
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigLoader;
+import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.core.sign.VerificationKey;
@@ -139,7 +140,7 @@ final class CheckCommand implements Callable<Integer> {
         } catch (MapsFolder.MapsFolderException e) {
             problems.addAll(e.problems());
         } catch (IOException e) {
-            problems.add(maps + ": cannot read: " + e);
+            problems.add(maps + ": cannot read: " + IoProblems.reason(e));
         }
     }
 

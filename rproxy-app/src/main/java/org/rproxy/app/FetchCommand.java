@@ -21,6 +21,7 @@ import org.rproxy.client.LimitedBody;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
@@ -211,7 +212,7 @@ final class FetchCommand implements Callable<Integer> {
             try {
                 content = Files.readAllBytes(post);
             } catch (IOException e) {
-                throw new IllegalArgumentException("--post " + post + ": cannot read it (" + e + ")", e);
+                throw new IllegalArgumentException("--post " + post + ": cannot read it (" + IoProblems.reason(e) + ")", e);
             }
             b.header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(content));
         } else {
@@ -224,12 +225,12 @@ final class FetchCommand implements Callable<Integer> {
         try {
             writeBundle(response);
         } catch (IOException e) {
-            throw new IllegalArgumentException("-o " + output + ": cannot write it (" + e + ")", e);
+            throw new IllegalArgumentException("-o " + output + ": cannot write it (" + IoProblems.reason(e) + ")", e);
         }
         try {
             writeBody(response);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--body " + body + ": cannot write it (" + e + ")", e);
+            throw new IllegalArgumentException("--body " + body + ": cannot write it (" + IoProblems.reason(e) + ")", e);
         }
     }
 

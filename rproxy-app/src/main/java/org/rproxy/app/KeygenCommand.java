@@ -2,7 +2,6 @@ package org.rproxy.app;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,11 +38,15 @@ final class KeygenCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         SignatureAlgorithm algorithm = alg == Alg.ED25519 ? SignatureAlgorithm.ED25519 : SignatureAlgorithm.ECDSA_P256_SHA256;
         SigningKey key = SigningKey.generate(algorithm, new SecureRandom());
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + ": exists already and is not a folder");
+        }
         Files.createDirectories(out);
         Path priv = out.resolve("origin.key");
         Path pub = out.resolve("origin.pub");
         if (!force && (Files.exists(priv) || Files.exists(pub))) {
-            throw new FileAlreadyExistsException(priv + " or " + pub + " exists (use --force to overwrite)");
+            throw new IllegalArgumentException("--out " + out + ": " + (Files.exists(priv) ? priv : pub)
+                    + " exists already (use --force to overwrite)");
         }
         writePrivate(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);

@@ -1,6 +1,10 @@
 package org.rproxy.app;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+
+import org.rproxy.core.config.IoProblems;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,7 +48,7 @@ public final class Main implements Runnable {
         CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // A refused maps folder lists a problem a line: each gets the prefix, for grep and the journal.
-            for (String line : String.valueOf(ex.getMessage()).split("\n")) {
+            for (String line : message(ex).split("\n")) {
                 cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + line);
             }
             return 2;
@@ -56,6 +60,20 @@ public final class Main implements Runnable {
             cl.setErr(err);
         }
         return cl.execute(args);
+    }
+
+    /**
+     * What a command's failure says: its message, but for a failed file operation the file and
+     * what happened ({@code k/origin.key: no such file}), where the JDK's message is the path alone.
+     */
+    static String message(Exception ex) {
+        if (ex instanceof IOException io) {
+            return IoProblems.message(io);
+        }
+        if (ex instanceof UncheckedIOException u) {
+            return IoProblems.message(u.getCause());
+        }
+        return String.valueOf(ex.getMessage());
     }
 
     /** The command line with every subcommand and the converters they share. */

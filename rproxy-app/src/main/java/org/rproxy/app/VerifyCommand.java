@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
@@ -91,7 +92,7 @@ final class VerifyCommand implements Callable<Integer> {
             out.flush();
             return FetchOutcome.INVALID.exitCode();
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read it (" + e + ")", e);
+            throw new IllegalArgumentException(file + ": cannot read it (" + IoProblems.reason(e) + ")", e);
         }
         Instant now = when != null && when.at != null ? when.at : Instant.now();
         Verdict verdict = bundle.verify(new ResponseVerifier(keys, Clock.fixed(now, ZoneOffset.UTC)), expectedPath(bundle));

@@ -41,6 +41,20 @@ class KeygenCommandTest {
     }
 
     @Test
+    void anOutThatIsAFileOrHoldsAKeySaysSo(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("notes.txt"), "x");
+        CommandRun onAFile = CommandRun.of("keygen", "--out", file.toString());
+        assertEquals(2, onAFile.exit(), onAFile.toString());
+        assertEquals("rproxy keygen: --out " + file + ": exists already and is not a folder", onAFile.err().strip());
+
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        CommandRun again = CommandRun.of("keygen", "--out", dir.toString());
+        assertEquals(2, again.exit(), again.toString());
+        assertEquals("rproxy keygen: --out " + dir + ": " + dir.resolve("origin.key")
+                + " exists already (use --force to overwrite)", again.err().strip());
+    }
+
+    @Test
     void anUnknownAlgorithmIsAUsageError(@TempDir Path dir) {
         assertEquals(2, Main.run("keygen", "--out", dir.toString(), "--alg", "rsa"));
     }

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.EndpointProperties;
@@ -138,7 +139,7 @@ public final class MapsFolder {
         } catch (MapsFolderException e) {
             problems.add(e);
         } catch (IOException e) {
-            problems.add(new MapsFolderException(file + ": cannot read: " + e, e));
+            problems.add(new MapsFolderException(file + ": cannot read: " + IoProblems.reason(e), e));
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ConfigLoader;
+import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.model.Jwk;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
@@ -63,7 +64,7 @@ public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot read: " + IoProblems.reason(e), e);
         }
         if (text.stripLeading().startsWith("-----BEGIN")) {
             try {
@@ -94,7 +95,9 @@ public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
                 } else {
                     others.add(SigningKey.fromPem(pem).publicKey());
                 }
-            } catch (IOException | IllegalArgumentException ex) {
+            } catch (IOException ex) {
+                throw new ConfigException(where + ": cannot read: " + IoProblems.reason(ex), ex);
+            } catch (IllegalArgumentException ex) {
                 throw new ConfigException(where + ": " + ex.getMessage(), ex);
             }
         }

@@ -87,7 +87,7 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": no such file");
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot read: " + IoProblems.reason(e), e);
         }
         return read(yaml, file.toString(), type);
     }
@@ -137,7 +137,7 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             return List.of(notReadable(file.toString(), e));
         } catch (IOException e) {
-            return List.of(file + ": cannot read: " + e.getMessage());
+            return List.of(file + ": cannot read: " + IoProblems.reason(e));
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             return List.of(file + ": empty (expected a mapping of settings)");

@@ -14,6 +14,8 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 
+import org.rproxy.core.config.IoProblems;
+
 /**
  * Reading and writing of the PEM (RFC 7468) blocks keys are kept in, with error messages that
  * name the source (file or "PEM text") and say what was found instead. Stateless; any thread.
@@ -34,7 +36,7 @@ final class Pem {
             }
             return Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException | UncheckedIOException e) {
-            throw new IllegalArgumentException(file + ": cannot read key file (" + e + ")", e);
+            throw new IllegalArgumentException(file + ": cannot read key file (" + IoProblems.reason(e) + ")", e);
         }
     }
 
