@@ -8,6 +8,9 @@ import org.rproxy.core.config.IoProblems;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code rproxy} command: one entry point with a subcommand per role.
@@ -30,6 +33,9 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
+
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -83,8 +89,10 @@ public final class Main implements Runnable {
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }
 
+    /** {@code rproxy} alone: a usage error (exit 2), with the usage on standard error. */
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        throw new ParameterException(spec.commandLine(), "missing a command (keygen, origin, proxy, fetch, verify,"
+                + " check or demo)");
     }
 }
