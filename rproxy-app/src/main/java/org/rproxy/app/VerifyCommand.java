@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
@@ -42,6 +43,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:VALID", "1:INVALID: malformed, tampered, not signed by a trusted key, expired...",
                 "2:usage error, or the file cannot be read"})
 final class VerifyCommand implements Callable<Integer> {
+    /** The largest bundle read (into one array). */
+    private static final long MAX_SIZE = Integer.MAX_VALUE - 16;
 
     @Spec
     CommandSpec spec;
@@ -57,9 +60,11 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Also require the bundle to answer this path (and query), e.g. /networkmap/default-network-map.")
     String path;
 
-    @Option(names = "--max-size", defaultValue = "" + SignedBundle.DEFAULT_MAX_BYTES, paramLabel = "BYTES",
-            description = "Refuse a bundle larger than this (default ${DEFAULT-VALUE}).")
-    long maxSize;
+    @Option(names = "--max-size", defaultValue = "" + SignedBundle.DEFAULT_MAX_BYTES, paramLabel = "SIZE",
+            converter = OptionConverters.SizeConverter.class,
+            description = "Refuse a bundle larger than this, e.g. 256MB (default ${DEFAULT-VALUE} bytes: 64MB of body"
+                    + " and 64KB of fields).")
+    ByteSize maxSize;
 
     @ArgGroup(exclusive = true)
     When when;
@@ -77,6 +82,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (maxSize.bytes() > MAX_SIZE) {
+            throw new IllegalArgumentException("--max-size: " + maxSize + " (expected: < 2GB)");
+        }
         List<VerificationKey> keys = new ArrayList<>();
         for (Path p : trust) {
             keys.add(VerificationKey.readPem(p));
@@ -84,7 +92,8 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SignedBundle bundle;
         try {
-            bundle = file.toString().equals("-") ? SignedBundle.read(System.in, maxSize) : SignedBundle.read(file, maxSize);
+            bundle = file.toString().equals("-") ? SignedBundle.read(System.in, maxSize.bytes())
+                    : SignedBundle.read(file, maxSize.bytes());
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": no such file", e);
         } catch (MalformedBundleException e) {

@@ -49,6 +49,15 @@ class BundleCommandsTest {
         assertEquals(0, ok.exit(), ok.toString());
         assertTrue(ok.out().startsWith("VALID default-network-map path=/networkmap/default-network-map version=\""),
                 ok.toString());
+        // --max-size is a SIZE like every other size option.
+        CommandRun sized = CommandRun.of("verify", bundle.toString(), "--trust", pub, "--max-size", "64MB");
+        assertEquals(0, sized.exit(), sized.toString());
+        CommandRun small = CommandRun.of("verify", bundle.toString(), "--trust", pub, "--max-size", "100B");
+        assertEquals(1, small.exit(), small.toString());
+        assertTrue(small.out().contains("larger than 100 bytes"), small.toString());
+        CommandRun huge = CommandRun.of("verify", bundle.toString(), "--trust", pub, "--max-size", "4GB");
+        assertEquals(2, huge.exit(), huge.toString());
+        assertEquals("rproxy verify: --max-size: 4GB (expected: < 2GB)", huge.err().strip());
         byte[] file = Files.readAllBytes(bundle);
         assertTrue(new String(file, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200 OK\r\n"));
         assertArrayEquals(Files.readAllBytes(body), SignedBundle.parse(file).body().toArray(),
