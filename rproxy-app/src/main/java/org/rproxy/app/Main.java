@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
+import org.rproxy.app.logging.LevelSettings;
 import org.rproxy.core.config.IoProblems;
 
 import picocli.CommandLine;
@@ -51,6 +52,14 @@ public final class Main implements Runnable {
      * {@code out} and {@code err} instead of the process's streams (null: those); for tests.
      */
     static int run(PrintWriter out, PrintWriter err, String... args) {
+        String logging = LevelSettings.problem(System::getProperty, System::getenv);
+        if (logging != null) {
+            // Refused before anything logs: Logback would take the level for DEBUG.
+            PrintWriter to = err != null ? err : new PrintWriter(System.err, true);
+            to.println("rproxy: " + logging);
+            to.flush();
+            return 2;
+        }
         CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // A refused maps folder lists a problem a line: each gets the prefix, for grep and the journal.

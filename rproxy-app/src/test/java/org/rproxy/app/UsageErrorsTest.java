@@ -19,6 +19,21 @@ class UsageErrorsTest {
     }
 
     @Test
+    void aLogLevelLogbackWouldTakeForDebugIsRefusedBeforeAnythingRuns() {
+        System.setProperty("rproxy.log.level", "bogus");
+        try {
+            CommandRun run = CommandRun.of("--version");
+            assertEquals(2, run.exit(), run.toString());
+            assertEquals("rproxy: rproxy.log.level: 'bogus' is not a log level (expected: one of OFF, ERROR, WARN, INFO,"
+                    + " DEBUG, TRACE, ALL)", run.err().strip());
+            assertEquals("", run.out());
+        } finally {
+            System.clearProperty("rproxy.log.level");
+        }
+        assertEquals(0, CommandRun.of("--version").exit());
+    }
+
+    @Test
     void askingForHelpIsNot() {
         CommandRun run = CommandRun.of("--help");
         assertEquals(0, run.exit(), run.toString());
