@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -57,7 +59,7 @@ public final class ConfigLoader {
                 .addDeserializer(ByteSize.class, text(ByteSize::parse))
                 .addDeserializer(Address.class, text(Address::parse))
                 .addDeserializer(Path.class, text(Path::of))
-                .addDeserializer(URI.class, text(URI::create));
+                .addDeserializer(URI.class, text(ConfigLoader::uri));
         this.mapper = YAMLMapper.builder(new YAMLFactory())
                 .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -163,6 +165,16 @@ public final class ConfigLoader {
             return source + ": " + reason;
         }
         return source + ": not valid YAML: " + e.getOriginalMessage() + ConfigMessages.where(e);
+    }
+
+    /** {@code text} as a URI; the parser's reason, in the form of the other values' ("'x' is not a ..."). */
+    private static URI uri(String text) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a URI (" + e.getReason().toLowerCase(Locale.ROOT)
+                    + " at index " + e.getIndex() + ")", e);
+        }
     }
 
     /** A deserializer from a scalar's text; the parser's IllegalArgumentException becomes the reason. */

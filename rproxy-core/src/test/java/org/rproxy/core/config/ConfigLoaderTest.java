@@ -143,6 +143,8 @@ class ConfigLoaderTest {
                         "pull.yaml: queries: 'nearby' is not one of local upstream"),
                 Arguments.of("upstream: {url: 'ftp://x', trust: [PUB]}",
                         "pull.yaml: upstream.url: 'ftp://x' (expected: http:// or https://)"),
+                Arguments.of("upstream: {url: 'http://a b:1', trust: [PUB]}",
+                        "pull.yaml: upstream.url: 'http://a b:1' is not a URI (illegal character in authority at index 7)"),
                 Arguments.of("upstream: {url: 'http://x:1/alto', trust: [PUB]}",
                         "pull.yaml: upstream.url: 'http://x:1/alto' has a path or query (expected: scheme://host:port; signed paths are the origin's)"),
                 Arguments.of("upstream: {url: 'http://x:1'}",
