@@ -3,6 +3,8 @@ package org.rproxy.core.config;
 import static org.rproxy.core.config.ConfigChecks.orDefault;
 import static org.rproxy.core.config.ConfigChecks.required;
 
+import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -76,6 +78,41 @@ public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamC
         push = orDefault(push, PushConfig.defaults());
         queries = orDefault(queries, Queries.LOCAL);
         limits = orDefault(limits, LimitsConfig.defaults());
+        List<URI> urls = upstream.urls();
+        for (int i = 0; i < urls.size(); i++) {
+            if (isOwnAddress(listen.address(), urls.get(i))) {
+                throw new IllegalArgumentException("upstream." + (urls.size() == 1 ? "url" : "urls[" + i + "]") + ": '"
+                        + urls.get(i) + "' is this proxy's own listen.address (" + listen.address()
+                        + "): it would be its own upstream");
+            }
+        }
+    }
+
+    /**
+     * Whether {@code url} names the address this proxy listens on: the same port, and the same
+     * host, a loopback host for a loopback listener, or a loopback host for a listener on every
+     * address. Literals and {@code localhost} only: no name is looked up.
+     */
+    static boolean isOwnAddress(Address listen, URI url) {
+        if (listen == null || listen.port() == 0 || UpstreamConfig.port(url) != listen.port()) {
+            return false;
+        }
+        String host = url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1)
+                : url.getHost();
+        if (host.equalsIgnoreCase(listen.host())) {
+            return true;
+        }
+        boolean toLoopback = isLoopbackLiteral(host);
+        return toLoopback && (isLoopbackLiteral(listen.host()) || isAnyAddress(listen.host()));
+    }
+
+    private static boolean isLoopbackLiteral(String host) {
+        return host.equalsIgnoreCase("localhost") || host.startsWith("127.") && host.chars().allMatch(
+                c -> c == '.' || Character.isDigit(c)) || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+    }
+
+    private static boolean isAnyAddress(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
     }
 
     /** Without {@code push}, {@code queries} and {@code limits} sections: their defaults. */

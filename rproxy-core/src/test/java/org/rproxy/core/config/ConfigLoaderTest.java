@@ -208,6 +208,12 @@ class ConfigLoaderTest {
                         "pull.yaml: cache.max-bytes: 1KB (expected: >= 1MB)"),
                 Arguments.of("UP\ncache: {max-bytes: 1048575}",
                         "pull.yaml: cache.max-bytes: 1048575 (expected: >= 1MB)"),
+                Arguments.of("upstream: {url: 'http://127.0.0.1:8282', trust: [PUB]}",
+                        "pull.yaml: upstream.url: 'http://127.0.0.1:8282' is this proxy's own listen.address"
+                                + " (127.0.0.1:8282): it would be its own upstream"),
+                Arguments.of("listen: {address: '0.0.0.0:9000'}\nupstream: {urls: ['http://x:1', 'http://localhost:9000'], trust: [PUB]}",
+                        "pull.yaml: upstream.urls[1]: 'http://localhost:9000' is this proxy's own listen.address"
+                                + " (0.0.0.0:9000): it would be its own upstream"),
                 Arguments.of("UP\nadmin: {}",
                         "pull.yaml: admin.address: missing"),
                 Arguments.of("UP\nname: 'a b'",
