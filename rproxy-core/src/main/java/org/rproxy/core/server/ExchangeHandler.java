@@ -66,10 +66,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /** Stopping, or the client has closed its side: no request will follow the ones owed. */
     private boolean finishing;
     private EventStreamWriter stream;
+    private boolean draining;
+    private boolean drainAgain;
 
     /** One request waiting for its turn to be answered. */
     private static final class Slot {
         final Exchange exchange;
+        /** Handed to the service (or refused): only the first {@link #MAX_IN_FLIGHT} owed are. */
+        boolean started;
         Reply reply;
 
         Slot(Exchange exchange) {
@@ -111,10 +115,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (slots.size() >= MAX_IN_FLIGHT) {
             autoRead(false);
         }
-        if (exchange instanceof Exchange.Refusal refusal) {
+        if (slots.size() <= MAX_IN_FLIGHT) {
+            start(slot);
+        } // else one read brought more pipelined requests than that: each waits for a place
+    }
+
+    private void start(Slot slot) {
+        slot.started = true;
+        if (slot.exchange instanceof Exchange.Refusal refusal) {
             complete(slot, Reply.error(refusal.error(), refusal.dialect()), null);
         } else {
-            dispatch(slot, ((Exchange.Call) exchange).request());
+            dispatch(slot, ((Exchange.Call) slot.exchange).request());
         }
     }
 
@@ -160,10 +171,45 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         drain();
     }
 
-    /** Writes every answer that is ready, from the oldest request on, and stops at the first gap. */
+    /**
+     * Writes every answer that is ready, from the oldest request on, and stops at the first gap,
+     * or once the channel is not writable: answers a client has not read yet wait here, not as
+     * copies in the outbound buffer (or, behind TLS, encrypted copies in direct memory), and no
+     * further request is read until it takes them ({@link #channelWritabilityChanged}). Then
+     * starts the requests that have come within the first {@link #MAX_IN_FLIGHT} owed. A client
+     * that pipelines requests and never reads holds at most that many answers and the outbound
+     * buffer's high-water mark, however many requests one read brought, until its request
+     * deadline ends it. Not re-entered: an answer completed while it runs is written by the same
+     * run.
+     */
     private void drain() {
+        if (draining) {
+            drainAgain = true;
+            return;
+        }
+        draining = true;
+        try {
+            do {
+                drainAgain = false;
+                writeReady();
+                startWaiting();
+            } while (drainAgain && !closing);
+        } finally {
+            draining = false;
+        }
+        if (closing) {
+            return;
+        }
+        if (!ctx.channel().isWritable()) {
+            autoRead(false);
+        } else if (!ctx.channel().config().isAutoRead() && slots.size() <= MAX_IN_FLIGHT / 2) {
+            autoRead(true);
+        }
+    }
+
+    private void writeReady() {
         boolean wrote = false;
-        while (!closing && !slots.isEmpty() && slots.peek().reply != null) {
+        while (!closing && !slots.isEmpty() && slots.peek().reply != null && ctx.channel().isWritable()) {
             wrote = true;
             Slot next = slots.poll();
             if (next.reply instanceof Reply.Stream s) {
@@ -182,9 +228,26 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
-        if (!closing && !ctx.channel().config().isAutoRead() && slots.size() <= MAX_IN_FLIGHT / 2) {
-            autoRead(true);
+    }
+
+    private void startWaiting() {
+        int place = 0;
+        for (Slot slot : slots) {
+            if (closing || ++place > MAX_IN_FLIGHT) {
+                return;
+            }
+            if (!slot.started) {
+                start(slot);
+            }
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && stream == null) {
+            drain();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     /**
