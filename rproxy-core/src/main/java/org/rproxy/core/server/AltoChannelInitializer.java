@@ -164,7 +164,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private void addExchange(ChannelPipeline p) {
         // sendfile only where the bytes go to the socket as they are: not through TLS, not in HTTP/2 frames.
         p.addLast(EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings,
-                config.sslContext() == null ? config.spool() : null));
+                config.sslContext() == null ? config.spool() : null, null));
     }
 
     private void addOverloadResponder(ChannelPipeline p) {

@@ -123,6 +123,11 @@ final class AnswerWriter {
         return stream;
     }
 
+    /** The refusal of an answer over an HTTP/2 connection's limit of large answers not yet read: 503. */
+    Reply answersWaiting(RequestHead head, int limit) {
+        return Reply.error(FrontEndErrors.answersWaiting(limit), config.dialectFor(head.path()));
+    }
+
     /** The answer to a request the service failed on: 500 in the dialect of its path. */
     Reply internalError(RequestHead head) {
         return Reply.error(FrontEndErrors.internal(), config.dialectFor(head.path()));

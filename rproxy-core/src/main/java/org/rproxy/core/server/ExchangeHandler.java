@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_IN_FLIGHT = 32;
+    /** What counts as a large answer on an HTTP/2 connection (see {@link Http2ConnectionGuard#holdLargeAnswer}). */
+    static final int LARGE_ANSWER_BYTES = 64 * 1024;
     /**
      * User events of a stop: {@code DRAIN} is fired by {@link AltoHttpServer#close} on every open
      * connection; {@code AFTER_ARRIVING} is what {@link RequestAssembler} makes of it while a
@@ -68,6 +70,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private EventStreamWriter stream;
     private boolean draining;
     private boolean drainAgain;
+    /** The HTTP/2 connection whose places for large answers this stream takes one of, or null (HTTP/1.1). */
+    private final Http2ConnectionGuard connection;
+    private boolean placeTaken;
 
     /** One request waiting for its turn to be answered. */
     private static final class Slot {
@@ -83,13 +88,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param warnings the server's limiter for the warnings and errors written here
-     * @param files    the spool whose files this connection sends by sendfile, or null (TLS, HTTP/2)
+     * @param files      the spool whose files this connection sends by sendfile, or null (TLS, HTTP/2)
+     * @param connection for an HTTP/2 stream, its connection, which bounds the large answers not yet sent; else null
      */
     ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,
-                    RateLimitedLog warnings, BodySpool files) {
+                    RateLimitedLog warnings, BodySpool files, Http2ConnectionGuard connection) {
         this.service = requireNonNull(service, "service");
         this.answers = new AnswerWriter(renderer, observer, config, warnings, service, files);
         this.warnings = warnings;
+        this.connection = connection;
     }
 
     @Override
@@ -219,6 +226,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 stream = answers.startStream(ctx, next.exchange.head(), s);
                 break;
             }
+            if (connection != null && isLarge(next.reply) && !(placeTaken = connection.holdLargeAnswer())) {
+                next.reply = answers.answersWaiting(next.exchange.head(), MAX_IN_FLIGHT);
+            }
             if (answers.write(ctx, next.exchange, next.reply, finishing && slots.isEmpty())) {
                 closing = true;
                 slots.clear();
@@ -311,10 +321,23 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** An answer of at least {@link #LARGE_ANSWER_BYTES}, whose unsent copies an HTTP/2 connection bounds. */
+    private static boolean isLarge(Reply reply) {
+        return reply instanceof Reply.Ok ok && ok.representation().identity().body().length() >= LARGE_ANSWER_BYTES;
+    }
+
+    private void givePlaceBack() {
+        if (placeTaken) {
+            placeTaken = false;
+            connection.largeAnswerSent();
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         slots.clear();
+        givePlaceBack(); // an HTTP/2 stream closes once its answer's last frame is sent
         if (stream != null) {
             stream.closed();
         }

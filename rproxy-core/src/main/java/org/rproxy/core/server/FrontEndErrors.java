@@ -56,6 +56,11 @@ final class FrontEndErrors {
         return AltoError.serverCondition("too many connections, retry later", 503);
     }
 
+    static AltoError answersWaiting(int limit) {
+        return AltoError.serverCondition("this connection already has " + limit
+                + " large answers waiting for the client to read them; read them, then ask again", 503);
+    }
+
     static AltoError internal() {
         return AltoError.serverCondition("internal error", 500);
     }

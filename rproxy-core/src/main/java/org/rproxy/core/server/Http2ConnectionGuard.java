@@ -36,6 +36,8 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idle;
     private boolean draining;
+    /** Streams with a large answer written but not all sent yet. */
+    private int largeUnsent;
 
     Http2ConnectionGuard(long idleNanos, RateLimitedLog warnings) {
         this.idleNanos = idleNanos;
@@ -61,6 +63,25 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
                 armIdle();
             }
         });
+    }
+
+    /**
+     * Takes a place for one more large answer not all sent yet on this connection; false when
+     * {@link ExchangeHandler#MAX_IN_FLIGHT} have theirs already. Each stream is served alone, and
+     * a client whose flow-control window stays shut (or that opens a stream per request and reads
+     * none) could otherwise have the node hold a computed answer for every one of its streams.
+     */
+    boolean holdLargeAnswer() {
+        if (largeUnsent >= ExchangeHandler.MAX_IN_FLIGHT) {
+            return false;
+        }
+        largeUnsent++;
+        return true;
+    }
+
+    /** Gives back the place of {@link #holdLargeAnswer}: the stream is gone, its answer sent. */
+    void largeAnswerSent() {
+        largeUnsent--;
     }
 
     @Override

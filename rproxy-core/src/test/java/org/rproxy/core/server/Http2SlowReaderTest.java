@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,6 +55,10 @@ class Http2SlowReaderTest {
     }
 
     private void start() {
+        start(WINDOW);
+    }
+
+    private void start(int window) {
         for (int i = 0; i < SIZE; i++) {
             body[i] = (byte) ('a' + i % 26);
         }
@@ -63,7 +68,7 @@ class Http2SlowReaderTest {
         server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT),
                 request -> CompletableFuture.completedFuture(Reply.ok(doc)));
         client = new Http2TestClient(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), null,
-                Http2Settings.defaultSettings().initialWindowSize(WINDOW));
+                Http2Settings.defaultSettings().initialWindowSize(window));
     }
 
     @Test
@@ -102,5 +107,21 @@ class Http2SlowReaderTest {
         assertTrue(e.getCause() instanceof IllegalStateException, "reset, not completed: " + e.getCause());
         assertTrue(stalled.received < SIZE, "the stalled stream got " + stalled.received + " bytes");
         assertTrue(client.channel().isActive(), "the connection stays");
+    }
+
+    @Test
+    void aConnectionHoldsNoMoreLargeAnswersUnsentThanTheInFlightLimit() throws Exception {
+        // a window that never opens: every large answer written would stay queued on the connection
+        start(0);
+        List<Http2TestClient.Call> calls = new ArrayList<>();
+        for (int i = 0; i < ExchangeHandler.MAX_IN_FLIGHT + 8; i++) {
+            calls.add(client.openPaused("/big"));
+        }
+        int refused = 0;
+        for (Http2TestClient.Call c : calls) {
+            c.stream.eventLoop().execute(c.stream::read); // takes in the head (no data comes: the window is shut)
+            refused += c.status() == 503 ? 1 : 0; // heads are not flow-controlled
+        }
+        assertEquals(8, refused, "the answers beyond the limit are refused, not held");
     }
 }
