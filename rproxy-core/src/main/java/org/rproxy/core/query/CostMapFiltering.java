@@ -2,8 +2,6 @@ package org.rproxy.core.query;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.List;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
@@ -49,8 +47,8 @@ public final class CostMapFiltering {
         requireNonNull(map, "map");
         requireNonNull(filter, "filter");
         CostMap source = view(map, filter.costType(), "cost-type");
-        List<Constraint> constraints = filter.constraints();
-        return source.select(filter.srcs(), filter.dsts(), cost -> Constraint.testAll(constraints, cost));
+        ConstraintBounds constraints = ConstraintBounds.of(filter.constraints());
+        return source.select(filter.srcs(), filter.dsts(), constraints::test);
     }
 
     /**

@@ -69,6 +69,7 @@ public final class EndpointCostLookup {
         CostType asked = new CostType(query.costType().metric(), query.costType().mode());
         CostMap costs = select(asked);
         Map<IpAddress, String> dstPids = pids(query.dsts());
+        ConstraintBounds constraints = ConstraintBounds.of(query.constraints());
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         for (IpAddress src : query.srcs()) {
             Map<String, Double> row = new LinkedHashMap<>();
@@ -76,7 +77,7 @@ public final class EndpointCostLookup {
             if (asked.mode() == CostMode.ORDINAL) {
                 OrdinalCosts.rank(row).forEach((dst, rank) -> row.put(dst, (double) rank));
             }
-            row.values().removeIf(v -> !Constraint.testAll(query.constraints(), v));
+            row.values().removeIf(v -> !constraints.test(v));
             if (!row.isEmpty()) {
                 out.put(src.toTyped(), row);
             }

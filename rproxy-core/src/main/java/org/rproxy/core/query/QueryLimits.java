@@ -20,6 +20,14 @@ public record QueryLimits(long maxEndpointPairs) {
     /** A tracker ranking 5,000 peers for 50 sources at once fits; an answer stays near 10 MB. */
     public static final QueryLimits DEFAULTS = new QueryLimits(250_000);
 
+    /**
+     * The most constraints one filtered cost map or endpoint cost request may carry, whatever the
+     * node's limits. RFC 7285 clients send a handful (a bound or two, an {@code eq}); a body of
+     * 80,000 ({@code "ge -1"}, {@code "ge -2"}...) is under the 1 MiB body limit and was applied
+     * to every cost of the answer. Checked as the request is read, before any is parsed.
+     */
+    public static final int MAX_CONSTRAINTS = 64;
+
     public QueryLimits {
         if (maxEndpointPairs < 1) {
             throw new IllegalArgumentException("maxEndpointPairs: " + maxEndpointPairs + " (expected: >= 1)");
@@ -37,6 +45,17 @@ public record QueryLimits(long maxEndpointPairs) {
                     q.srcs().size() + " srcs x " + q.dsts().size() + " dsts",
                     pairs + " source-destination pairs; this server answers at most " + maxEndpointPairs
                             + " per request (split the request)"));
+        }
+    }
+
+    /**
+     * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code field} when a request carries
+     *                       more than {@link #MAX_CONSTRAINTS} constraints
+     */
+    static void checkConstraints(int count, String field) {
+        if (count > MAX_CONSTRAINTS) {
+            throw new AltoException(AltoError.invalidValue(field, count + " constraints",
+                    count + " constraints (expected: at most " + MAX_CONSTRAINTS + " per request)"));
         }
     }
 }

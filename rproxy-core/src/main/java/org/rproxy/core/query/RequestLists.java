@@ -18,7 +18,8 @@ import org.rproxy.core.model.IpAddress;
  * (§10.4.3) and constraints (§11.3.2.3). Each comes back sorted and without repeats, because
  * RFC 7285 tells the server to treat a repeated entry as if it appeared once (§11.3.1.3,
  * §11.3.2.3, §11.5.1.3); sorted lists also make the canonical form of a request independent of
- * the order the client chose. Stateless; any thread.
+ * the order the client chose. At most {@link QueryLimits#MAX_CONSTRAINTS} constraints are read.
+ * Stateless; any thread.
  */
 final class RequestLists {
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -52,6 +53,7 @@ final class RequestLists {
         if (list == null) {
             return List.of();
         }
+        QueryLimits.checkConstraints(list.size(), path);
         TreeSet<Constraint> out = new TreeSet<>();
         for (int i = 0; i < list.size(); i++) {
             out.add(Constraint.parse(JsonFields.element(list, i, path), index(path, i)));
