@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
@@ -45,6 +46,37 @@ class BtShutdownFilterTest {
             assertEquals(2, lines.size(), lines.toString());
             assertTrue(lines.get(0).contains("Unexpected I/O error"), lines.toString());
             assertTrue(lines.get(1).startsWith("org.rproxy.overlay.Swarm"), lines.toString());
+        } finally {
+            context.stop();
+        }
+    }
+
+    /**
+     * A client breaking HTTP/2 flow control makes Netty log a stack trace at ERROR per stream,
+     * without a throttle: that logger is off, and Netty's others still log warnings.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"logback.xml", "logback-json.xml"})
+    void nettysHttp2ListenerErrorsAreOff(String config) throws Exception {
+        LoggerContext context = new LoggerContext();
+        try {
+            JoranConfigurator joran = new JoranConfigurator();
+            joran.setContext(context);
+            joran.doConfigure(getClass().getClassLoader().getResource(config));
+            ListAppender<ILoggingEvent> seen = new ListAppender<>();
+            seen.setContext(context);
+            seen.start();
+            context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(seen);
+
+            Logger http2 = context.getLogger("io.netty.handler.codec.http2.DefaultHttp2Connection");
+            assertEquals(Level.OFF, http2.getEffectiveLevel());
+            http2.error("Caught Throwable from listener onStreamClosed.",
+                    new RuntimeException("Attempting to return too many bytes for stream 0"));
+            context.getLogger("io.netty.handler.codec.http2.Http2ConnectionHandler").warn("other");
+            context.getLogger("io.netty.channel.DefaultChannelPipeline").info("info");
+
+            List<String> lines = seen.list.stream().map(ILoggingEvent::getLoggerName).toList();
+            assertEquals(List.of("io.netty.handler.codec.http2.Http2ConnectionHandler"), lines);
         } finally {
             context.stop();
         }
