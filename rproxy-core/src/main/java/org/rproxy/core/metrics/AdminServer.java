@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Supplier;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -37,8 +37,11 @@ import org.rproxy.core.store.Variant;
  * readiness check passes, else 503 with the reason). Off unless configured; meant for loopback.
  *
  * <p>Served by its own {@link AltoHttpServer}, with its own acceptor and event loop (one thread)
- * and its own connection limit, so it keeps answering while the data port is saturated; scraping
- * runs on one admin thread, never on the event loop. {@link #close} stops both.
+ * and its own connection limit, so it keeps answering while the data port is saturated. Scrapes
+ * run on one admin thread, readiness checks on another, never on the event loop, so a pile of
+ * scrapes never delays {@code /readyz} or {@code /healthz}. Each is a {@link SharedRun}: however
+ * many requests are pipelined, one run is in progress and one waits, shared by every request
+ * that arrives before it starts. {@link #close} stops all three.
  */
 public final class AdminServer implements AutoCloseable {
     /** The Prometheus text exposition format, version 0.0.4. */
@@ -46,10 +49,12 @@ public final class AdminServer implements AutoCloseable {
 
     private final AltoHttpServer server;
     private final ExecutorService scraper;
+    private final ExecutorService checker;
 
-    private AdminServer(AltoHttpServer server, ExecutorService scraper) {
+    private AdminServer(AltoHttpServer server, ExecutorService scraper, ExecutorService checker) {
         this.server = server;
         this.scraper = scraper;
+        this.checker = checker;
     }
 
     /**
@@ -66,13 +71,15 @@ public final class AdminServer implements AutoCloseable {
         requireNonNull(registry, "registry");
         requireNonNull(readiness, "readiness");
         ExecutorService scraper = Executors.newSingleThreadExecutor(DaemonThreads.named("rproxy-admin"));
+        ExecutorService checker = Executors.newSingleThreadExecutor(DaemonThreads.named("rproxy-admin-ready"));
         try {
             AltoHttpServer server = AltoHttpServer.start(
                     FrontEndConfig.defaults(address.host(), address.port()).withMaxConnections(64).withIoThreads(1),
-                    new Service(registry, readiness, scraper, Clock.systemUTC()));
-            return new AdminServer(server, scraper);
+                    new Service(registry, readiness, scraper, checker, Clock.systemUTC()));
+            return new AdminServer(server, scraper, checker);
         } catch (RuntimeException e) {
             scraper.shutdownNow();
+            checker.shutdownNow();
             throw e;
         }
     }
@@ -85,23 +92,27 @@ public final class AdminServer implements AutoCloseable {
     public void close() {
         server.close();
         scraper.shutdownNow();
+        checker.shutdownNow();
     }
 
-    /** Routes the three admin paths. Runs on the admin event loop; scrapes on the admin thread. */
+    /**
+     * Routes the three admin paths. Runs on the admin event loop; scrapes on the scrape thread,
+     * readiness checks on the readiness thread, each shared by the requests that wait for it.
+     */
     static final class Service implements AltoService {
         private static final String GET_ONLY = "GET, HEAD";
         private static final Set<String> PATHS = Set.of("/metrics", "/healthz", "/readyz");
 
-        private final PrometheusMeterRegistry registry;
         private final Readiness readiness;
-        private final ExecutorService scraper;
+        private final SharedRun<Reply> scrape;
+        private final SharedRun<Reply> ready;
         private final Clock clock;
 
-        Service(PrometheusMeterRegistry registry, Readiness readiness, ExecutorService scraper, Clock clock) {
-            this.registry = registry;
+        Service(PrometheusMeterRegistry registry, Readiness readiness, Executor scraper, Executor checker, Clock clock) {
             this.readiness = readiness;
-            this.scraper = scraper;
             this.clock = clock;
+            this.scrape = new SharedRun<>(() -> text(METRICS_TYPE, registry.scrape()), scraper);
+            this.ready = new SharedRun<>(this::ready, checker);
         }
 
         @Override
@@ -112,11 +123,11 @@ public final class AdminServer implements AutoCloseable {
             }
             switch (request.path()) {
                 case "/metrics":
-                    return async(() -> text(METRICS_TYPE, registry.scrape()));
+                    return orStopping(scrape.get());
                 case "/healthz":
                     return done(text("text/plain; charset=utf-8", "ok\n"));
                 case "/readyz":
-                    return async(this::ready);
+                    return orStopping(ready.get());
                 default:
                     return done(Reply.error(AltoError.invalidValue("uri", request.path(),
                             "no such resource (try /metrics, /healthz, /readyz)").withStatus(404), Dialect.JSON));
@@ -137,13 +148,11 @@ public final class AdminServer implements AutoCloseable {
                     Dialect.JSON);
         }
 
-        private CompletionStage<Reply> async(Supplier<Reply> work) {
-            try {
-                return CompletableFuture.supplyAsync(work, scraper);
-            } catch (RejectedExecutionException e) {
-                return done(Reply.error(AltoError.serverCondition("stopping", 503),
-                        Dialect.JSON));
-            }
+        /** {@code run}, or 503 when its executor no longer takes work (the listener is closing). */
+        private static CompletionStage<Reply> orStopping(CompletableFuture<Reply> run) {
+            return run.exceptionallyCompose(t -> t instanceof RejectedExecutionException
+                    ? done(Reply.error(AltoError.serverCondition("stopping", 503), Dialect.JSON))
+                    : CompletableFuture.failedFuture(t));
         }
 
         private Reply text(String type, String body) {

@@ -3,12 +3,24 @@ package org.rproxy.core.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -47,6 +59,91 @@ class AdminServerTest {
             assertEquals(200, get(admin, "/readyz").statusCode());
             assertEquals(404, get(admin, "/other").statusCode());
         }
+    }
+
+    /**
+     * Eight connections pipeline 200 scrapes each while the first scrape is held (a gauge waits
+     * on a latch): {@code /readyz} and {@code /healthz} still answer, and only one scrape has run.
+     * Before, both waited behind every queued scrape on the one admin thread.
+     */
+    @Test
+    void readinessAnswersWhileScrapesArePiledUp() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AtomicBoolean hold = new AtomicBoolean();
+        AtomicInteger scrapes = new AtomicInteger();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Gauge.builder("held_scrape", () -> {
+            if (hold.get()) {
+                scrapes.incrementAndGet();
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return 1;
+        }).register(registry);
+        hold.set(true);
+        int connections = 8;
+        int perConnection = 200;
+        byte[] pipelined = "GET /metrics HTTP/1.1\r\nHost: admin\r\n\r\n".repeat(perConnection)
+                .getBytes(StandardCharsets.US_ASCII);
+        List<Socket> sockets = new ArrayList<>();
+        try (AdminServer admin = AdminServer.start(new Address("127.0.0.1", 0), registry, () -> null)) {
+            try {
+                for (int i = 0; i < connections; i++) {
+                    Socket s = new Socket("127.0.0.1", admin.localAddress().getPort());
+                    s.setSoTimeout(30_000);
+                    sockets.add(s);
+                    OutputStream out = s.getOutputStream();
+                    out.write(pipelined);
+                    out.flush();
+                }
+                assertTrue(entered.await(10, TimeUnit.SECONDS), "no scrape started");
+
+                HttpRequest.Builder probe = HttpRequest.newBuilder().timeout(Duration.ofSeconds(20)).GET();
+                int port = admin.localAddress().getPort();
+                assertEquals(200, http.send(probe.uri(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
+                assertEquals(200, http.send(probe.uri(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
+                assertEquals(1, release.getCount(), "the scrape was still held");
+                assertEquals(1, scrapes.get());
+            } finally {
+                release.countDown();
+            }
+            for (Socket s : sockets) {
+                assertEquals(perConnection, okResponses(s.getInputStream(), perConnection));
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /** Reads until {@code expected} 200 status lines have come, or the socket times out. */
+    private static int okResponses(InputStream in, int expected) throws Exception {
+        byte[] status = "HTTP/1.1 200 ".getBytes(StandardCharsets.US_ASCII);
+        byte[] buf = new byte[65536];
+        int seen = 0;
+        int matched = 0;
+        while (seen < expected) {
+            int n = in.read(buf);
+            if (n < 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                matched = buf[i] == status[matched] ? matched + 1 : (buf[i] == status[0] ? 1 : 0);
+                if (matched == status.length) {
+                    seen++;
+                    matched = 0;
+                }
+            }
+        }
+        return seen;
     }
 
     @Test
