@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,9 +131,17 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         cancelIdle();
     }
 
+    /**
+     * Logs a connection failure and closes the connection, except after an HTTP/2 protocol error:
+     * the codec hands that on before it sends its own GOAWAY with the error's code
+     * (FRAME_SIZE_ERROR, PROTOCOL_ERROR, ENHANCE_YOUR_CALM, ...) and closes; a close here would go
+     * first, as a graceful GOAWAY(NO_ERROR), and the client would never learn what it did wrong.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ConnectionFailures.log(LOG, warnings, ctx.channel(), cause);
-        ctx.close();
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+            ctx.close();
+        }
     }
 }

@@ -272,6 +272,33 @@ class Http2FrontEndTest {
     }
 
     @Test
+    void aProtocolErrorIsAnsweredWithAGoAwayThatNamesIt() throws Exception {
+        AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.localAddress().getPort())) {
+            s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_S));
+            java.io.OutputStream out = s.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // SETTINGS, empty
+            // HEADERS (END_STREAM | END_HEADERS) on stream 2: a client's streams are odd (RFC 9113 §5.1.1)
+            out.write(new byte[] {0, 0, 3, 1, 5, 0, 0, 0, 2, (byte) 0x82, (byte) 0x84, (byte) 0x86});
+            out.flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            while (true) {
+                int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
+                int type = in.readUnsignedByte();
+                in.readUnsignedByte();
+                in.readInt();
+                byte[] payload = in.readNBytes(length);
+                if (type == 7) {
+                    int code = java.nio.ByteBuffer.wrap(payload, 4, 4).getInt();
+                    assertEquals(1, code, "the first GOAWAY says PROTOCOL_ERROR, not NO_ERROR");
+                    return;
+                }
+            }
+        }
+    }
+
+    @Test
     void aConnectionWithoutStreamsClosesAfterTheIdleTimeout() throws Exception {
         AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(Duration.ofMillis(300)));
         Http2TestClient client = connect(server);
