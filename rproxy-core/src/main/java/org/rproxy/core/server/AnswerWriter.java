@@ -2,9 +2,11 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,6 +34,7 @@ final class AnswerWriter {
     /** What goes wrong on a connection is logged under one name, the connection handler's. */
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
     private static final String IDENTITY = "identity";
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ResponseRenderer renderer;
     private final RequestObserver observer;
@@ -162,5 +165,32 @@ final class AnswerWriter {
             return "HTTP/2.0";
         }
         return head.http10() ? "HTTP/1.0" : "HTTP/1.1";
+    }
+
+    /**
+     * Sends {@code 100 (Continue)}; the caller sends it only when no earlier answer is
+     * outstanding, as it would be taken for an earlier request's (the client then sends its body
+     * after its own wait, RFC 9110 §10.1.1). Written below the HTTP codec, whose encoder takes
+     * whole responses only and would refuse bare bytes between them.
+     */
+    static void writeContinue(ChannelHandlerContext ctx) {
+        ChannelHandlerContext codec = ctx.pipeline().context(AltoChannelInitializer.HTTP_CODEC);
+        if (codec != null) {
+            codec.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
+        }
+    }
+
+    /**
+     * Closes the connection once every answer handed to it has reached the socket: a close at once
+     * would drop what still waits in the outbound buffer (the rest of a large map to a slow
+     * reader). An empty write completes after every write before it. An HTTP/2 stream closes at
+     * once: its frames are the connection's to send, and the connection closes gracefully.
+     */
+    static void closeOnceWritten(ChannelHandlerContext ctx) {
+        if (ctx.channel() instanceof Http2StreamChannel) {
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 }

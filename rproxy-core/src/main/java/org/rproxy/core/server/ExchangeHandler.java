@@ -2,18 +2,14 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.EventExecutor;
 
 import org.rproxy.core.store.BodySpool;
@@ -26,12 +22,12 @@ import org.slf4j.LoggerFactory;
  * pipeline; all state is touched on the connection's event loop only, and a stage completed on
  * another thread is handed back to that loop. {@link AnswerWriter} puts each answer on the wire.
  *
- * <p>At most {@link #MAX_IN_FLIGHT} requests wait for answers: at that point reading stops
- * (autoRead off) until half have been answered. The bound applies per read, so a single read
- * full of pipelined requests may go a little past it. Waiting requests hold no reference-counted
- * object, so dropping them on close or error cannot leak. A connection closes after the answer
- * to a request that did not ask to keep it alive, or whose unread body is still on the wire;
- * requests pipelined behind that one are dropped unanswered. A {@link Reply.Stream} answer takes
+ * <p>At most {@link #MAX_IN_FLIGHT} requests are handed on at once; reading stops (autoRead off)
+ * at that many owed until half have been answered, and while the channel is not writable (see
+ * {@link #drain}). Requests one read brought beyond the bound wait their turn unstarted. Waiting
+ * requests hold no reference-counted object, so dropping them on close or error cannot leak. A
+ * connection closes after the answer to a request that did not ask to keep it alive, or whose
+ * unread body is still on the wire; requests pipelined behind that one are dropped unanswered. A {@link Reply.Stream} answer takes
  * the connection over the same way: requests behind it are dropped, reading goes on (to see the
  * peer leave), and the {@link EventStreamWriter} is told when the connection closes.
  *
@@ -45,8 +41,6 @@ import org.slf4j.LoggerFactory;
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_IN_FLIGHT = 32;
-    /** What counts as a large answer on an HTTP/2 connection (see {@link Http2ConnectionGuard#holdLargeAnswer}). */
-    static final int LARGE_ANSWER_BYTES = 64 * 1024;
     /**
      * User events of a stop: {@code DRAIN} is fired by {@link AltoHttpServer#close} on every open
      * connection; {@code AFTER_ARRIVING} is what {@link RequestAssembler} makes of it while a
@@ -57,7 +51,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     static final Drain DRAIN_AFTER_ARRIVING = Drain.AFTER_ARRIVING;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final AltoService service;
     private final AnswerWriter answers;
@@ -70,24 +63,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private EventStreamWriter stream;
     private boolean draining;
     private boolean drainAgain;
-    /** The HTTP/2 connection whose places for large answers this stream takes one of, or null (HTTP/1.1). */
-    private final Http2ConnectionGuard connection;
-    private boolean placeTaken;
-
-    /** One request waiting for its turn to be answered. */
-    private static final class Slot {
-        final Exchange exchange;
-        /** Handed to the service (or refused): only the first {@link #MAX_IN_FLIGHT} owed are. */
-        boolean started;
-        Reply reply;
-
-        Slot(Exchange exchange) {
-            this.exchange = exchange;
-        }
-    }
+    /** An HTTP/2 stream's place among its connection's large answers, or null (HTTP/1.1). */
+    private final LargeAnswerPlace place;
 
     /**
-     * @param warnings the server's limiter for the warnings and errors written here
+     * @param warnings   the server's limiter for the warnings and errors written here
      * @param files      the spool whose files this connection sends by sendfile, or null (TLS, HTTP/2)
      * @param connection for an HTTP/2 stream, its connection, which bounds the large answers not yet sent; else null
      */
@@ -96,7 +76,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         this.service = requireNonNull(service, "service");
         this.answers = new AnswerWriter(renderer, observer, config, warnings, service, files);
         this.warnings = warnings;
-        this.connection = connection;
+        this.place = connection == null ? null : new LargeAnswerPlace(connection);
     }
 
     @Override
@@ -107,7 +87,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg == Exchange.ContinueWanted.INSTANCE) {
-            writeContinue();
+            if (!closing && slots.isEmpty()) {
+                AnswerWriter.writeContinue(ctx);
+            }
             return;
         }
         if (!(msg instanceof Exchange exchange)) {
@@ -226,7 +208,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 stream = answers.startStream(ctx, next.exchange.head(), s);
                 break;
             }
-            if (connection != null && isLarge(next.reply) && !(placeTaken = connection.holdLargeAnswer())) {
+            if (place != null && !place.take(next.reply)) {
                 next.reply = answers.answersWaiting(next.exchange.head(), MAX_IN_FLIGHT);
             }
             if (answers.write(ctx, next.exchange, next.reply, finishing && slots.isEmpty())) {
@@ -270,22 +252,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Sends {@code 100 (Continue)} when no earlier answer is outstanding; otherwise the interim
-     * response would be taken for an earlier request's, so none is sent and the client sends the
-     * body after its own wait (RFC 9110 §10.1.1). Written below the HTTP codec, whose encoder
-     * takes whole responses only and would refuse bare bytes between them.
-     */
-    private void writeContinue() {
-        if (closing || !slots.isEmpty()) {
-            return;
-        }
-        ChannelHandlerContext codec = ctx.pipeline().context(AltoChannelInitializer.HTTP_CODEC);
-        if (codec != null) {
-            codec.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
-        }
-    }
-
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (!(evt instanceof Drain) && !(evt instanceof ChannelInputShutdownEvent)) {
@@ -303,33 +269,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else if (slots.isEmpty()) {
             closing = true;
-            closeOnceWritten(ctx);
-        }
-    }
-
-    /**
-     * Closes the connection once every answer handed to it has reached the socket: a close at once
-     * would drop what still waits in the outbound buffer (the rest of a large map to a slow
-     * reader). An empty write completes after every write before it. An HTTP/2 stream closes at
-     * once: its frames are the connection's to send, and the connection closes gracefully.
-     */
-    private static void closeOnceWritten(ChannelHandlerContext ctx) {
-        if (ctx.channel() instanceof Http2StreamChannel) {
-            ctx.close();
-        } else {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
-    }
-
-    /** An answer of at least {@link #LARGE_ANSWER_BYTES}, whose unsent copies an HTTP/2 connection bounds. */
-    private static boolean isLarge(Reply reply) {
-        return reply instanceof Reply.Ok ok && ok.representation().identity().body().length() >= LARGE_ANSWER_BYTES;
-    }
-
-    private void givePlaceBack() {
-        if (placeTaken) {
-            placeTaken = false;
-            connection.largeAnswerSent();
+            AnswerWriter.closeOnceWritten(ctx);
         }
     }
 
@@ -337,7 +277,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         slots.clear();
-        givePlaceBack(); // an HTTP/2 stream closes once its answer's last frame is sent
+        if (place != null) {
+            place.giveBack(); // an HTTP/2 stream closes once its answer's last frame is sent
+        }
         if (stream != null) {
             stream.closed();
         }

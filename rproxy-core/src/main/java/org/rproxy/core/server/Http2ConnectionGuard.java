@@ -67,10 +67,8 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Takes a place for one more large answer not all sent yet on this connection; false when
-     * {@link ExchangeHandler#MAX_IN_FLIGHT} have theirs already. Each stream is served alone, and
-     * a client whose flow-control window stays shut (or that opens a stream per request and reads
-     * none) could otherwise have the node hold a computed answer for every one of its streams.
+     * Takes a place for one more large answer not all sent yet on this connection ({@link
+     * LargeAnswerPlace}); false when {@link ExchangeHandler#MAX_IN_FLIGHT} have theirs already.
      */
     boolean holdLargeAnswer() {
         if (largeUnsent >= ExchangeHandler.MAX_IN_FLIGHT) {
