@@ -124,11 +124,7 @@ public final class AnswerEngine {
         return request.method().equals("POST") || !request.query().isEmpty() && isQueryPath(request.path());
     }
 
-    /**
-     * True when a GET of {@code target} (origin form, as sent) is a query, whose answer is computed
-     * and unsigned: one of the seed dialect's query paths with a query. Every other GET target
-     * names a signed document. A path spelt otherwise (percent-encoded) is taken for a document.
-     */
+    /** True when a GET of {@code target} (origin form) is a query, answered unsigned; any other names a document. */
     public static boolean isQueryTarget(String target) {
         int q = target.indexOf('?');
         return q >= 0 && q < target.length() - 1 && isQueryPath(target.substring(0, q));
