@@ -14,7 +14,9 @@ import org.rproxy.core.model.Bytes;
  * @param method      {@code GET}, {@code HEAD} or {@code POST} (others never reach a service)
  * @param path        the decoded path, without the query
  * @param query       query parameters in order of appearance (decoded)
- * @param rawTarget   the request target exactly as received (path and query)
+ * @param rawTarget   the request target (path and query) in normal origin form ({@link TargetForm}):
+ *                    absolute form reduced, percent-encodings normalised, otherwise as received;
+ *                    what documents are looked up and cached by
  * @param contentType the request's {@code Content-Type} without parameters, lower case, or null
  * @param accept      the {@code Accept} header, or null
  * @param body        the request body (empty for GET/HEAD)

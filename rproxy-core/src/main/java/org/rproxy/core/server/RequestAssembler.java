@@ -129,7 +129,7 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
             return;
         }
         head = h;
-        request = new AltoRequest(h.method(), target.path(), target.query(), req.uri(),
+        request = new AltoRequest(h.method(), target.path(), target.query(), target.normal(),
                 contentType(req.headers().get(HttpHeaderNames.CONTENT_TYPE)),
                 req.headers().get(HttpHeaderNames.ACCEPT), Bytes.empty(), req.headers().get(HttpHeaderNames.HOST));
         body = new BodyAccumulator(config.maxBodyBytes(), length);
