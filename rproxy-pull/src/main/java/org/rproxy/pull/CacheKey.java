@@ -13,7 +13,8 @@ import org.rproxy.core.server.Dialect;
  * only (its {@code Vary}), and both encodings live in the one representation.
  *
  * @param method      {@code GET} (HEAD shares it) or {@code POST}
- * @param target      {@code /path?query} in origin form
+ * @param target      {@code /path?query} in normal origin form ({@link org.rproxy.core.server.TargetForm}), so
+ *                    that equivalent targets share one entry
  * @param dialect     JSON or XML
  * @param contentType a POST's media type, else null
  * @param bodyDigest  a POST's canonical body digest, else null

@@ -2,8 +2,6 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -15,6 +13,7 @@ import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.Reply;
+import org.rproxy.core.server.TargetForm;
 
 /**
  * The pull proxy's answer to every request. A query ({@link AnswerEngine#isQuery}) that the
@@ -151,19 +150,16 @@ final class PullService implements AltoService {
                 AltoError.serverCondition("the proxy is stopping; try again", 503), Dialects.of(request.path())));
     }
 
-    /** {@code /path?query} from an origin-form or absolute-form target, or null. */
+    /**
+     * {@code /path?query} in normal form ({@link TargetForm}) from an origin-form or absolute-form
+     * target, or null: what is forwarded, and what the cache is keyed on, so that equivalent
+     * targets share one entry and one upstream fetch. The front end hands over that form already;
+     * requests made inside the process may not.
+     */
     static String originForm(String raw) {
-        if (raw.startsWith("/")) {
-            return raw;
-        }
         try {
-            URI uri = new URI(raw);
-            if (!uri.isAbsolute() || uri.getRawPath() == null) {
-                return null;
-            }
-            String path = uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-            return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        } catch (URISyntaxException e) {
+            return TargetForm.of(raw);
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }
