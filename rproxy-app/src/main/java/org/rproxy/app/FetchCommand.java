@@ -22,6 +22,7 @@ import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.IoProblems;
+import org.rproxy.core.server.TargetForm;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
@@ -136,7 +137,9 @@ final class FetchCommand implements Callable<Integer> {
             return report(verdictOut, FetchFailures.refused(response.statusCode(),
                     response.headers().firstValue("content-type").orElse(null), response.body()));
         }
-        String expectedPath = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        // compared in the normal form the origin signs and looks documents up by: /%64irectory is /directory
+        String expectedPath = TargetForm.normalise((url.getRawPath() == null || url.getRawPath().isEmpty() ? "/"
+                : url.getRawPath()) + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
         Verdict verdict = new ResponseVerifier(keys, Clock.systemUTC()).verify(
                 name -> response.headers().firstValue(name).orElse(null), response.body(),
                 new ResponseVerifier.Expectation(expectedPath, null));

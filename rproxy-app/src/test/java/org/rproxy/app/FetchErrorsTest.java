@@ -169,6 +169,16 @@ class FetchErrorsTest {
     }
 
     @Test
+    void anEquivalentTargetIsVerifiedAgainstItsNormalForm() throws Exception {
+        try (SignedOrigin origin = SignedOrigin.start(dir, false)) {
+            CommandRun run = CommandRun.of("fetch", origin.url("/cost/map?%74ype=%68opcount"), "--trust",
+                    origin.pub().toString());
+            assertEquals(0, run.exit(), run.toString());
+            assertTrue(run.out().startsWith("VALID hopcount-map path=/cost/map?type=hopcount "), run.toString());
+        }
+    }
+
+    @Test
     void anAltoErrorIsRefusedWithItsCodeAndField() throws Exception {
         try (SignedOrigin origin = SignedOrigin.start(dir, false)) {
             String url = origin.url("/cost/row?srcpid=PID1&type=nosuchtype");

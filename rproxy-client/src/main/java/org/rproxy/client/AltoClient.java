@@ -15,6 +15,7 @@ import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.server.TargetForm;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.VerificationKey;
@@ -174,14 +175,28 @@ public final class AltoClient implements AutoCloseable {
      * GETs a signed document ({@code /networkmap/...}, {@code /costmap/...}, {@code /prop/pid}, ...)
      * from the best source that gives a valid one.
      *
+     * The target is taken in normal form ({@link TargetForm}: {@code /%64irectory} is
+     * {@code /directory}, {@code ?type=priv%3Ax} is {@code ?type=priv:x}), as the sources look
+     * documents up by it and the origin signs it: that form is what the document's
+     * {@code alto-resource} path must name, what the version held is remembered by, and the
+     * returned document's {@link VerifiedDocument#target()}.
+     *
      * @throws ClientException.NoSourceLeft with each source's reason when none did
+     * @throws IllegalArgumentException     for a target that is not an absolute path, or has a
+     *                                      {@code %} not followed by two hex digits
      */
     public VerifiedDocument fetch(String target) {
         requireNonNull(target, "target");
         if (!target.startsWith("/")) {
             throw new IllegalArgumentException("target: " + target + " (expected: an absolute path)");
         }
-        return sources.fetch(target);
+        String normal;
+        try {
+            normal = TargetForm.normalise(target);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("target: " + target + " (a % not followed by two hex digits)");
+        }
+        return sources.fetch(normal);
     }
 
     /**

@@ -81,6 +81,17 @@ class AltoClientTest {
     }
 
     @Test
+    void anEquivalentTargetIsFetchedAndVerifiedInNormalForm() throws Exception {
+        AltoClient c = AltoClient.bootstrap(options());
+        VerifiedDocument plain = c.fetch(LocalOrigin.NETWORK_MAP);
+        VerifiedDocument d = c.fetch("/%6Eetworkmap/default%2dnetwork-map");
+        assertEquals(LocalOrigin.NETWORK_MAP, d.target(), "the signed alto-resource path matches the normal form");
+        assertEquals(plain.etag(), d.etag());
+        assertEquals(plain.body(), d.body());
+        assertThrows(IllegalArgumentException.class, () -> c.fetch("/networkmap/%zz"));
+    }
+
+    @Test
     void anUnreachableOriginIsNamedWithTheReason() {
         ClientException e = assertThrows(ClientException.Unreachable.class, () -> AltoClient.bootstrap(
                 ClientOptions.of(URI.create("http://127.0.0.1:1"), KeyPin.ofKeyId("A".repeat(43)))));
