@@ -24,7 +24,10 @@ import org.rproxy.core.model.AltoErrorCode;
  *   <li>{@code chunked} not the final coding, or applied twice, or no coding at all (§6.3): 400 and close;
  *   <li>any other transfer coding ({@code gzip}, {@code xchunked}...), which this server does not
  *       implement (§6.1): 501 and close;
- *   <li>an HTTP/1.1 request without exactly one {@code Host} (§3.2): 400.
+ *   <li>an HTTP/1.1 request without exactly one {@code Host} (§3.2): 400;
+ *   <li>a body with a {@code Content-Encoding} other than {@code identity} (RFC 9110 §8.4), which
+ *       no service decodes: 415 with {@code Accept-Encoding: identity} (RFC 9110 §15.5.16,
+ *       §12.5.3), before the body is read.
  * </ul>
  *
  * Stateless; runs on the event loop.
@@ -78,6 +81,22 @@ final class HeadRules {
         if (hosts.size() > 1) {
             return AltoError.invalidValue("host", String.join(", ", hosts),
                     "more than one field (expected: exactly one, RFC 9112 §3.2)");
+        }
+        return null;
+    }
+
+    /**
+     * Why the body of {@code req} cannot be taken as it is: a content coding other than
+     * {@code identity}, or null. Only asked when the request has a body.
+     */
+    static AltoError contentEncoding(HttpRequest req) {
+        List<String> fields = req.headers().getAll(HttpHeaderNames.CONTENT_ENCODING);
+        for (String coding : codings(fields)) {
+            if (!coding.equals("identity")) {
+                return AltoError.invalidValue("content-encoding", String.join(", ", fields),
+                        "content coding " + coding + " not supported (expected: identity, RFC 9110 §15.5.16)")
+                        .withStatus(415);
+            }
         }
         return null;
     }

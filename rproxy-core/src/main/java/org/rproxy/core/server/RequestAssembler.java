@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), protocol version (505), body framing
  * (400 or 501, {@link HeadRules#framing}), {@code Host} (400), method (405 with the resource's
  * {@code Allow}, or 404 when the service has no such resource), expectation (417, RFC 9110
- * §10.1.1), declared length (413, answered before any of the body is read), target (400). A
+ * §10.1.1), content coding of a body (415 with {@code Accept-Encoding: identity},
+ * {@link HeadRules#contentEncoding}), declared length (413, answered before any of the body is
+ * read), target (400). A
  * chunked body is counted as it arrives and refused (413) once over the limit. When a refused
  * request still has body bytes on the wire, or its framing is in doubt, the connection is closed
  * after the answer, and all further input is discarded (so a request smuggled inside a body is
@@ -48,6 +50,8 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestAssembler.class);
     private static final Set<String> ALLOWED = Set.of("GET", "HEAD", "POST");
+    /** With a 415 for a content coding: what a request body may be coded with (RFC 9110 §12.5.3). */
+    private static final HeaderField IDENTITY_ONLY = new HeaderField("accept-encoding", "identity");
 
     private enum State { AWAIT_HEAD, READ_BODY, SKIP_BODY, DISCARD }
 
@@ -118,6 +122,11 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         boolean checkExpect = expect != null && !req.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (checkExpect && !expect.trim().equalsIgnoreCase("100-continue")) {
             refuse(ctx, h, FrontEndErrors.expectationFailed(expect), List.of(), hasBody);
+            return;
+        }
+        AltoError coding = hasBody ? HeadRules.contentEncoding(req) : null;
+        if (coding != null) {
+            refuse(ctx, h, coding, List.of(IDENTITY_ONLY), true);
             return;
         }
         if (length > config.maxBodyBytes()) {

@@ -286,4 +286,48 @@ class FrontEndRefusalTest {
         assertEquals(200, a.status());
         assertFalse(channel.finishAndReleaseAll());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "GZIP", "identity, gzip", "br", "x-gzip"})
+    void aContentCodedBodyIs415BeforeItIsRead(String coding) {
+        Answer a = wire.sendRaw("POST /costmap HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Encoding: " + coding + "\r\nContent-Length: 20\r\n\r\n\u001f\u008b\u0008").answer();
+        String named = coding.toLowerCase(java.util.Locale.ROOT).replace("identity, ", "");
+        assertAltoError(a, 415, "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"content-encoding\","
+                + "\"value\":\"" + coding + "\",\"message\":\"content-encoding: content coding " + named
+                + " not supported (expected: identity, RFC 9110 §15.5.16)\"}}");
+        assertEquals("identity", a.header("accept-encoding"));
+        assertEquals("close", a.header("connection"), "the body is not read");
+        assertFalse(channel.isOpen());
+        assertEquals(0, calls.get());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void aChunkedContentCodedBodyIs415Too() {
+        Answer a = wire.sendRaw("POST /costmap HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n").answer();
+        assertEquals(415, a.status());
+        assertEquals(0, calls.get());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void identityOrNoBodyIsNoContentCoding() {
+        assertEquals(200, wire.sendRaw("POST /costmap HTTP/1.1\r\nHost: a\r\nContent-Encoding: identity\r\n"
+                + "Content-Length: 2\r\n\r\n{}").answer().status());
+        assertEquals(200, wire.sendRaw("GET /networkmap HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\n\r\n")
+                .answer().status());
+        assertEquals(2, calls.get());
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void theMethodIsCheckedBeforeTheContentCoding() {
+        Answer a = wire.sendRaw("PUT /networkmap HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\n"
+                + "Content-Length: 5\r\n\r\n").answer();
+        assertEquals(405, a.status());
+        assertFalse(channel.finishAndReleaseAll());
+    }
 }
