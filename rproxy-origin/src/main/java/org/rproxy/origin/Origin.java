@@ -7,13 +7,11 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
@@ -26,8 +24,6 @@ import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.UpdateStreamMount;
-import org.rproxy.core.sign.ResponseSigner;
-import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,18 +45,12 @@ public final class Origin implements AutoCloseable {
     private static final Duration WATCH_QUIET = Duration.ofMillis(150);
 
     private final OriginConfig config;
-    /** The keys and the signer of the signing one; replaced together on the publishing thread. */
-    private volatile OriginKeys keys;
-    private volatile DocumentSigner signer;
-    private final Clock clock;
+    /** The signed documents served, and how they change. */
+    private final SignedVersions versions;
     private final ScheduledExecutorService publisher;
     private final QueryPool queries;
     private final OriginService service;
-    private final XmlCodec xml = new XmlCodec();
     private final UpdateStreamMount stream;
-    private volatile Catalog catalog;
-    /** What {@link #catalog} is served as: its documents signed. Written on the publishing thread. */
-    private volatile Map<String, Representation> signed = Map.of();
     private AltoHttpServer server;
     private MapsWatcher watcher;
     private AdminServer admin;
@@ -71,12 +61,10 @@ public final class Origin implements AutoCloseable {
     private Origin(OriginConfig config, OriginKeys keys, Clock clock, UpdateStreamMount stream) {
         this.config = config;
         this.stream = stream;
-        this.keys = keys;
-        this.clock = clock;
-        this.signer = new DocumentSigner(new ResponseSigner(keys.signing()), config.validity(), config.maxAge());
         this.publisher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-origin-publisher"));
         this.queries = QueryPool.perCore("rproxy-origin-query");
         this.service = new OriginService(queries, clock, config.queryLimits());
+        this.versions = new SignedVersions(config, keys, clock, service, stream);
         if (stream != null) {
             stream.bindTo(registry); // its subscribers and versions on the origin's /metrics
         }
@@ -128,7 +116,7 @@ public final class Origin implements AutoCloseable {
             origin.startServing(maps);
             KeysReload reload = new KeysReload(config.key(), keys);
             long poll = KeysReload.EVERY.toMillis();
-            origin.publisher.scheduleWithFixedDelay(() -> origin.rotateSafely(reload), poll, poll, TimeUnit.MILLISECONDS);
+            origin.publisher.scheduleWithFixedDelay(() -> origin.versions.rotateSafely(reload), poll, poll, TimeUnit.MILLISECONDS);
             if (reloadEvery != null) {
                 long period = Math.max(1, reloadEvery.toMillis());
                 origin.publisher.scheduleWithFixedDelay(() -> origin.reloadSafely(source), period, period,
@@ -144,7 +132,7 @@ public final class Origin implements AutoCloseable {
     /** Runs on the publisher: a changed source becomes a new version, a failed load keeps the current one. */
     private void reloadSafely(MapSource source) {
         try {
-            publishChange(source.load());
+            versions.publishChange(source.load());
         } catch (IOException | RuntimeException e) {
             log.warn("reloading the maps failed; the previous ones stay: {}", e.getMessage());
         }
@@ -157,91 +145,14 @@ public final class Origin implements AutoCloseable {
                 new RequestMetrics(registry).andThen(new AccessLog()));
         serverUri = config.publicUri() != null ? config.publicUri()
                 : (fe.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
-        publish(maps);
+        versions.publish(maps, serverUri);
         long period = Math.max(1, config.validity().toSeconds() / 2);
-        publisher.scheduleAtFixedRate(this::resignSafely, period, period, TimeUnit.SECONDS);
+        publisher.scheduleAtFixedRate(versions::resignSafely, period, period, TimeUnit.SECONDS);
         if (config.maps() != null) {
             watcher = new MapsWatcher(config.maps(), config.maxMapFileBytes(), WATCH_QUIET, config.deleteSettle(),
-                    changed -> publisher.execute(() -> publishChange(changed)), reason -> { });
+                    changed -> publisher.execute(() -> versions.publishChange(changed)), reason -> { });
         }
-        log.info("origin serving {} documents on {} (keyid {})", catalog.documents().size(), serverUri, keyId());
-    }
-
-    /** Builds the catalog for {@code maps}, signs every document and swaps it in. */
-    void publish(MapSet maps) {
-        Catalog c = catalogOf(maps);
-        install(c, signer.signAll(c.documents(), clock.instant()));
-    }
-
-    /** A reloaded folder becomes a new version only when some document's bytes changed. */
-    private void publishChange(MapSet maps) {
-        try {
-            Catalog before = catalog;
-            Catalog after = catalogOf(maps);
-            if (before.sameDocumentsAs(after)) {
-                return;
-            }
-            Map<String, Representation> now = signer.signChanged(after.documents(), before.documents(), signed,
-                    clock.instant());
-            long changed = now.entrySet().stream().filter(e -> e.getValue() != signed.get(e.getKey())).count();
-            install(after, now);
-            log.info("maps folder changed: published a new version of {} of {} documents", changed,
-                    after.documents().size());
-        } catch (RuntimeException e) {
-            log.error("publishing the changed maps failed; the previous version stays", e);
-        }
-    }
-
-    /**
-     * Serves {@code signed} and tells the update stream, if one is mounted. The answers are built
-     * first: a set they refuse changes nothing, so the catalog being re-signed stays the one served.
-     */
-    private void install(Catalog c, Map<String, Representation> signed) {
-        service.install(c, signed, config.maxAge());
-        this.catalog = c;
-        this.signed = signed;
-        if (stream != null) {
-            try {
-                stream.installed(Map.copyOf(signed));
-            } catch (RuntimeException e) {
-                log.error("the update stream refused the new documents", e);
-            }
-        }
-    }
-
-    /** The documents {@code maps} make with the keys, proxies and stream published now. */
-    private Catalog catalogOf(MapSet maps) {
-        return new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(), serverUri, xml,
-                stream == null ? null : stream.path(), config.overlay());
-    }
-
-    /**
-     * Runs on the publisher: keys changed in the keys file are published at once (a new directory
-     * and capability listing them) and every document is signed again with the signing key.
-     */
-    private void rotateSafely(KeysReload reload) {
-        try {
-            OriginKeys next = reload.poll();
-            if (next == null) {
-                return;
-            }
-            keys = next;
-            signer = new DocumentSigner(new ResponseSigner(next.signing()), config.validity(), config.maxAge());
-            publish(catalog.maps());
-            log.info("keys changed: signing with keyid {}, publishing {}", keyId(), publishedKeyIds());
-        } catch (RuntimeException e) {
-            log.error("applying the changed keys failed; the documents signed before stay", e);
-        }
-    }
-
-    private void resignSafely() {
-        try {
-            Catalog c = catalog;
-            install(c, signer.signAll(c.documents(), clock.instant()));
-            log.debug("re-signed {} documents", c.documents().size());
-        } catch (RuntimeException e) {
-            log.error("re-signing failed; the previous signatures stay until they expire", e);
-        }
+        log.info("origin serving {} documents on {} (keyid {})", resourceCount(), serverUri, keyId());
     }
 
     public InetSocketAddress address() {
@@ -255,16 +166,16 @@ public final class Origin implements AutoCloseable {
 
     /** The key id of the signing key. */
     public String keyId() {
-        return keys.signing().publicKey().keyId();
+        return versions.keyId();
     }
 
     /** The key ids published in the directory and capability, the signing key's first. */
     public List<String> publishedKeyIds() {
-        return keys.keyIds();
+        return versions.publishedKeyIds();
     }
 
     public int resourceCount() {
-        return catalog.documents().size();
+        return versions.catalog().documents().size();
     }
 
     Duration validity() {
@@ -278,7 +189,7 @@ public final class Origin implements AutoCloseable {
      */
     public synchronized InetSocketAddress startAdmin(Address address) {
         if (admin == null) {
-            admin = AdminServer.start(address, registry, () -> catalog == null ? "not yet published" : null);
+            admin = AdminServer.start(address, registry, () -> versions.catalog() == null ? "not yet published" : null);
         }
         return admin.localAddress();
     }

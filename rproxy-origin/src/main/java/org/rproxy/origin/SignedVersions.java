@@ -1,0 +1,148 @@
+package org.rproxy.origin;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import org.rproxy.core.codec.xml.XmlCodec;
+import org.rproxy.core.model.MapSet;
+import org.rproxy.core.server.UpdateStreamMount;
+import org.rproxy.core.sign.ResponseSigner;
+import org.rproxy.core.store.Representation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The signed version of its documents an {@link Origin} serves, and the three ways it changes:
+ * new maps (a whole set, or a reload in which some document's bytes changed), changed keys (a
+ * new directory and capability listing them, every document signed with the signing key), and
+ * re-signing. Each version is handed to the query service, then to the update stream if one is
+ * mounted. Changes run on the origin's publisher thread; readers on any thread see the last
+ * version whole.
+ */
+final class SignedVersions {
+    private static final Logger log = LoggerFactory.getLogger(Origin.class);
+
+    private final OriginConfig config;
+    private final Clock clock;
+    private final OriginService service;
+    private final UpdateStreamMount stream;
+    private final XmlCodec xml = new XmlCodec();
+    private volatile OriginKeys keys;
+    private volatile DocumentSigner signer;
+    private volatile Catalog catalog;
+    /** What {@link #catalog} is served as: its documents signed. */
+    private volatile Map<String, Representation> signed = Map.of();
+    /** Where the origin is reached, named in its capability; set once the server is bound. */
+    private String serverUri;
+
+    /** @param stream the update stream mounted, or null */
+    SignedVersions(OriginConfig config, OriginKeys keys, Clock clock, OriginService service, UpdateStreamMount stream) {
+        this.config = requireNonNull(config, "config");
+        this.clock = requireNonNull(clock, "clock");
+        this.service = requireNonNull(service, "service");
+        this.stream = stream;
+        useKeys(keys);
+    }
+
+    private void useKeys(OriginKeys next) {
+        keys = next;
+        signer = new DocumentSigner(new ResponseSigner(next.signing()), config.validity(), config.maxAge());
+    }
+
+    /** Builds the catalog for {@code maps}, reached at {@code serverUri}, signs every document and swaps it in. */
+    void publish(MapSet maps, String serverUri) {
+        this.serverUri = serverUri;
+        publish(maps);
+    }
+
+    private void publish(MapSet maps) {
+        Catalog c = catalogOf(maps);
+        install(c, signer.signAll(c.documents(), clock.instant()));
+    }
+
+    /** A reloaded folder becomes a new version only when some document's bytes changed. */
+    void publishChange(MapSet maps) {
+        try {
+            Catalog before = catalog;
+            Catalog after = catalogOf(maps);
+            if (before.sameDocumentsAs(after)) {
+                return;
+            }
+            Map<String, Representation> now = signer.signChanged(after.documents(), before.documents(), signed,
+                    clock.instant());
+            long changed = now.entrySet().stream().filter(e -> e.getValue() != signed.get(e.getKey())).count();
+            install(after, now);
+            log.info("maps folder changed: published a new version of {} of {} documents", changed,
+                    after.documents().size());
+        } catch (RuntimeException e) {
+            log.error("publishing the changed maps failed; the previous version stays", e);
+        }
+    }
+
+    /**
+     * Keys changed in the keys file are published at once and every document is signed again
+     * with the signing key; nothing when {@code reload} found no change.
+     */
+    void rotateSafely(KeysReload reload) {
+        try {
+            OriginKeys next = reload.poll();
+            if (next == null) {
+                return;
+            }
+            useKeys(next);
+            publish(catalog.maps());
+            log.info("keys changed: signing with keyid {}, publishing {}", keyId(), publishedKeyIds());
+        } catch (RuntimeException e) {
+            log.error("applying the changed keys failed; the documents signed before stay", e);
+        }
+    }
+
+    void resignSafely() {
+        try {
+            Catalog c = catalog;
+            install(c, signer.signAll(c.documents(), clock.instant()));
+            log.debug("re-signed {} documents", c.documents().size());
+        } catch (RuntimeException e) {
+            log.error("re-signing failed; the previous signatures stay until they expire", e);
+        }
+    }
+
+    /**
+     * Serves {@code signed} and tells the update stream, if one is mounted. The answers are built
+     * first: a set they refuse changes nothing, so the catalog being re-signed stays the one served.
+     */
+    private void install(Catalog c, Map<String, Representation> signed) {
+        service.install(c, signed, config.maxAge());
+        this.catalog = c;
+        this.signed = signed;
+        if (stream != null) {
+            try {
+                stream.installed(Map.copyOf(signed));
+            } catch (RuntimeException e) {
+                log.error("the update stream refused the new documents", e);
+            }
+        }
+    }
+
+    /** The documents {@code maps} make with the keys, proxies and stream published now. */
+    private Catalog catalogOf(MapSet maps) {
+        return new Catalog(maps, keys.jwks(), config.proxies(), config.instanceName(), serverUri, xml,
+                stream == null ? null : stream.path(), config.overlay());
+    }
+
+    /** The catalog served now, or null before the first version. */
+    Catalog catalog() {
+        return catalog;
+    }
+
+    String keyId() {
+        return keys.signing().publicKey().keyId();
+    }
+
+    List<String> publishedKeyIds() {
+        return keys.keyIds();
+    }
+}
