@@ -136,14 +136,14 @@ final class Attempts {
             metrics.fetch(kind, "error");
             int status = a.error().httpStatus();
             if (e != null && (status == 404 || status == 410) && key.isGet()) {
-                copies.gone(e);
-                if (e.pinned) {
-                    // kept (prefetched): asked again after the retry interval; an answer, so
-                    // readiness does not wait for it (as for a map the upstream cannot serve)
-                    if (!e.gone() || e.failureStatus() != status) {
-                        LOG.warn("{}: upstream answered {}; prefetched, so asked again after the retry interval", key, status);
+                if (copies.vouchedFor(e, now)) {
+                    if (!e.disputed()) {
+                        LOG.warn("{}: upstream answered {}, but the origin's signed directory held lists it; "
+                                + "serving the held copy while it is valid", key, status);
                     }
-                    e.gone(now, status);
+                    e.disputed(now, status);
+                } else {
+                    hasNone(e, status, now);
                 }
             }
         } else if (r instanceof FetchResult.Failed f) {
@@ -155,6 +155,22 @@ final class Attempts {
                 }
                 e.failed(now, f.status(), f.reason());
             }
+        }
+    }
+
+    /**
+     * The upstream has no resource at {@code e}'s GET target (it answered {@code status}, 404 or
+     * 410) and nothing signed held says otherwise: forgets what is held and tells the gone
+     * listeners. A pinned (prefetched) entry stays, asked again after the retry interval.
+     */
+    void hasNone(Entry e, int status, Instant now) {
+        copies.gone(e);
+        if (e.pinned) {
+            // an answer, so readiness does not wait for it (as for a map the upstream cannot serve)
+            if (!e.gone() || e.failureStatus() != status) {
+                LOG.warn("{}: upstream answered {}; prefetched, so asked again after the retry interval", e.key, status);
+            }
+            e.gone(now, status);
         }
     }
 

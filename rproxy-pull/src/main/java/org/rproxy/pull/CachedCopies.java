@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.StoreListener;
@@ -36,6 +37,7 @@ final class CachedCopies {
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> goneListeners = new CopyOnWriteArrayList<>();
+    private final SignedListing listing = new SignedListing();
 
     CachedCopies(RepresentationStore<CacheKey> store, PullMetrics metrics) {
         this.store = requireNonNull(store, "store");
@@ -174,6 +176,17 @@ final class CachedCopies {
         Entry e = entries.get(CacheKey.get(target));
         CachedCopy h = e == null ? null : e.held();
         return h != null && h.signed() && h.usableAt(now) ? h.base() : null;
+    }
+
+    /**
+     * True when {@code e} holds a signed copy for a GET, usable at {@code now}, that the signed
+     * directory held lists (or that is that directory): the upstream's 404 or 410 for it does
+     * not remove it ({@link SignedListing}). A lookup, reading a new directory once.
+     */
+    boolean vouchedFor(Entry e, Instant now) {
+        CachedCopy h = e.held();
+        return e.key.isGet() && h != null && h.signed() && h.usableAt(now)
+                && listing.lists(e.key.target(), heldSigned(AnswerEngine.DIRECTORY, now));
     }
 
     /** Adds a listener told of each GET target the upstream answered it has no more (see {@link #gone}). */

@@ -25,6 +25,7 @@ final class Entry {
     private volatile String failure;
     private volatile int failureStatus;
     private volatile boolean gone;
+    private volatile boolean disputed;
     private volatile Stamp stamp;
 
     /** The representation with its {@code age} for one second of one held copy. */
@@ -66,6 +67,7 @@ final class Entry {
         failedAt = null;
         failure = null;
         gone = false;
+        disputed = false;
     }
 
     /**
@@ -85,6 +87,22 @@ final class Entry {
     void gone(Instant now, int status) {
         failed(now, status, "upstream answered " + status);
         gone = true;
+        disputed = false;
+    }
+
+    /**
+     * Notes that the upstream answered {@code status} (404 or 410) for a key whose valid signed
+     * copy the signed directory held still vouches for ({@link SignedListing}): a failure, and
+     * the copy stays.
+     */
+    void disputed(Instant now, int status) {
+        failed(now, status, "upstream answered " + status + " for a resource the origin's signed directory lists");
+        disputed = true;
+    }
+
+    /** True when the upstream's last answer was a 404 or 410 the held copy outlived (see {@link #disputed(Instant, int)}). */
+    boolean disputed() {
+        return disputed;
     }
 
     /** True when the upstream's last answer was that it has no such resource (see {@link #gone(Instant, int)}). */

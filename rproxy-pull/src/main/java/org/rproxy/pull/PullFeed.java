@@ -212,6 +212,10 @@ final class PullFeed implements AutoCloseable {
             return e == null ? noValidCopy(key, 504, why) : onError(e, now, 504, why);
         }
         if (r instanceof FetchResult.Answer a) {
+            Entry e = copies.get(key);
+            if (e != null && e.disputed()) {
+                return onError(e, now, a.error().httpStatus(), e.failure()); // a signed copy outlives the upstream's 404
+            }
             return new Reply.Error(a.error(), key.dialect(), a.allow());
         }
         FetchResult.Failed f = (FetchResult.Failed) r;

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Keeps what the pull feed holds current, and decides when the upstream may be asked: every
  * {@code tick} it revalidates hot entries {@code ahead} of going stale, retries entries that lost
  * their valid copy every {@code retry} (so the proxy recovers by itself when the upstream
- * returns), forgets what nobody asked for in {@code forgetAfter}, and fetches the targets it is
- * told to keep fresh. {@link #due} and {@link #recentlyFailed} are the same rules for requests.
+ * returns), forgets what nobody asked for in {@code forgetAfter}, fetches the targets it is
+ * told to keep fresh, and forgets a copy the upstream answered 404 or 410 for once the signed
+ * directory no longer lists it. {@link #due} and {@link #recentlyFailed} are the same rules for requests.
  *
  * <p>Passes run on the scheduler's thread; time comes from the injected clock.
  */
@@ -81,6 +82,8 @@ final class Refresher implements AutoCloseable {
                 } else if (due(e, now)) {
                     started.add(attempts.fetch(e.key, e.call, "recover"));
                 }
+            } else if (e.disputed() && !copies.vouchedFor(e, now)) {
+                attempts.hasNone(e, e.failureStatus(), now); // a signed directory without it has come
             } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
                 started.add(attempts.fetch(e.key, e.call, "refresh"));
             }

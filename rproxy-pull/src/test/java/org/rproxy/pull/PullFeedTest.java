@@ -616,6 +616,64 @@ class PullFeedTest {
         assertEquals(List.of(MAP), gone, "the listeners (an update stream's publisher) are told");
     }
 
+    static String directoryListing(String mapId) {
+        return "{\"meta\":{\"default-alto-network-map\":\"" + mapId + "\"},\"resources\":{\"" + mapId
+                + "\":{\"uri\":\"/networkmap/" + mapId + "\",\"media-type\":\"application/alto-networkmap+json\"}}}";
+    }
+
+    @Test
+    void aSignedCopyTheSignedDirectoryListsOutlivesTheUpstreams404UntilADirectoryWithoutItComes() throws Exception {
+        // The upstream is not trusted: a parent answering 404 must not delete a valid signed map
+        // its proxies hold while the origin's signed directory still lists it
+        feed.close();
+        feed = feed(1 << 20, List.of("/directory"));
+        List<String> gone = new java.util.concurrent.CopyOnWriteArrayList<>();
+        feed.addGoneListener(gone::add);
+        publish("/directory", directoryListing("default-network-map"), false);
+        publish(MAP, BODY, false);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        Representation held = ok(get(MAP));
+        clock.advance(Duration.ofSeconds(30));
+        ok(get(MAP)); // asked for: kept fresh by the refresher
+
+        upstream.docs.remove(MAP);
+        clock.advance(Duration.ofSeconds(31)); // past max-age 60: the refresher revalidates, and hears 404
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertTrue(feed.entry(CacheKey.get(MAP)).disputed(), "the upstream was asked and answered 404");
+        assertEquals(held.identity().body(), ok(get(MAP)).identity().body(), "the signed copy is still served");
+        assertNotNull(store.get(CacheKey.get(MAP)));
+        assertEquals(List.of(), gone, "nobody is told it is gone");
+
+        // the origin retires the map: its signed directory no longer lists it
+        clock.advance(Duration.ofSeconds(9));
+        publish("/directory", directoryListing("other-network-map"), false);
+        clock.advance(Duration.ofSeconds(60));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(MAP), gone, "retired once a signed directory without it is held");
+        assertNull(store.get(CacheKey.get(MAP)));
+        assertEquals(404, ((Reply.Error) get(MAP)).error().httpStatus());
+    }
+
+    @Test
+    void aSignedCopyTheSignedDirectoryDoesNotListGoesAtTheUpstreams404() throws Exception {
+        feed.close();
+        feed = feed(1 << 20, List.of("/directory"));
+        List<String> gone = new java.util.concurrent.CopyOnWriteArrayList<>();
+        feed.addGoneListener(gone::add);
+        publish("/directory", directoryListing("other-network-map"), false);
+        publish(MAP, BODY, false);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        ok(get(MAP));
+        clock.advance(Duration.ofSeconds(30));
+        ok(get(MAP));
+        upstream.docs.remove(MAP);
+        clock.advance(Duration.ofSeconds(31));
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(MAP), gone);
+        assertNull(store.get(CacheKey.get(MAP)));
+    }
+
     @Test
     void anUpstream405PassesOnWhatTheResourceAccepts() throws Exception {
         upstream.fixed = new UpstreamResponse(405, List.of(new HeaderField("content-type", "application/alto-error+json"),

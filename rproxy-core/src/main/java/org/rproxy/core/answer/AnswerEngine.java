@@ -8,13 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoException;
-import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.core.model.MediaTypes;
@@ -222,31 +220,7 @@ public final class AnswerEngine {
      * and its XML queries are forwarded. Empty without a directory.
      */
     public Set<String> listedMaps() {
-        if (docs.directory == null) {
-            return Set.of();
-        }
-        Set<String> out = new TreeSet<>();
-        String def = docs.directory.defaultNetworkMap();
-        docs.directory.resources().values().forEach(r -> {
-            if (r.accepts() != null || !r.uri().startsWith("/")) {
-                return;
-            }
-            if (MediaTypes.NETWORK_MAP.equals(r.mediaType())) {
-                out.add(r.uri());
-                if (r.id().equals(def)) {
-                    out.add(ResourcePaths.XML_NETWORK_MAP_PATH);
-                }
-            } else if (MediaTypes.COST_MAP.equals(r.mediaType())) {
-                out.add(r.uri());
-                if (r.uses().equals(List.of(def)) && r.costTypeNames().size() == 1) {
-                    CostType t = docs.directory.costTypes().get(r.costTypeNames().get(0));
-                    if (t != null) {
-                        out.add(ResourcePaths.XML_COST_MAP_PATH + "?type=" + t.metric());
-                    }
-                }
-            }
-        });
-        return out;
+        return docs.directory == null ? Set.of() : ListedMaps.of(docs.directory);
     }
 
     /** The maps answers are computed from, or null when the default network map is not held. */
