@@ -45,6 +45,7 @@ final class Entry {
 
     void hold(CachedCopy h) {
         held = h;
+        stamp = null; // the copy it stamped is replaced: its bodies must not stay reachable from here
     }
 
     void touch(Instant now) {
