@@ -62,9 +62,10 @@ final class Admission {
 
     /**
      * A {@code 200} for {@code key}, received {@code delay} after it was asked for; {@code held}
-     * is what the proxy has now, or null.
+     * is what the proxy has now, or null, and {@code floor} (when nothing is held) the newest
+     * signing verified before ({@link RollbackFloors}), or null.
      */
-    Result full(CacheKey key, UpstreamResponse r, CachedCopy held, Duration delay) {
+    Result full(CacheKey key, UpstreamResponse r, CachedCopy held, Instant floor, Duration delay) {
         String encoding = r.header("content-encoding");
         boolean gzip = encoding != null && encoding.trim().toLowerCase(Locale.ROOT).equals("gzip");
         if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
@@ -79,10 +80,10 @@ final class Admission {
             return unsigned(key, held, variant, now, maxAge, age);
         }
         CachedVariant previous = held == null ? null : gzip && held.gzip() != null ? held.gzip() : held.identity();
-        Instant notBefore = previous != null && previous.signed() ? previous.created() : null;
+        Instant notBefore = previous != null && previous.signed() ? previous.created() : held == null ? floor : null;
         Verdict v = verifier.verify(HeaderRules.lookup(r.headers()), r.body().unsafeArray(),
                 new Expectation(key.target(), notBefore));
-        if (v.outcome() == Outcome.ROLLBACK && gzip && held.gzip() == null) {
+        if (v.outcome() == Outcome.ROLLBACK && gzip && (held == null || held.gzip() == null)) {
             return new Outdated("gzip variant " + v.reason() + " identity variant");
         }
         if (!v.valid()) {

@@ -55,7 +55,8 @@ final class Attempts {
         }
         CompletableFuture<FetchResult> attempt;
         try {
-            attempt = fetcher.run(key, call, e == null ? null : e.held());
+            CachedCopy held = e == null ? null : e.held();
+            attempt = fetcher.run(key, call, held, held == null ? copies.rollbackFloor(key, clock.instant()) : null);
         } catch (RuntimeException ex) {
             attempt = CompletableFuture.failedFuture(ex);
         }

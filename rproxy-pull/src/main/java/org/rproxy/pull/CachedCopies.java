@@ -38,6 +38,7 @@ final class CachedCopies {
     private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> goneListeners = new CopyOnWriteArrayList<>();
     private final SignedListing listing = new SignedListing();
+    private final RollbackFloors floors = new RollbackFloors();
 
     CachedCopies(RepresentationStore<CacheKey> store, PullMetrics metrics) {
         this.store = requireNonNull(store, "store");
@@ -115,6 +116,9 @@ final class CachedCopies {
             }
             // Entry first, then the store: an immediate eviction then finds and releases it.
             e.hold(h);
+            if (toldOf(e, h)) {
+                floors.raise(e.key.target(), h.identity().created(), h.expires(), h.identity().fetchedAt());
+            }
             store.put(e.key, h.base());
             if (toldOf(e, h) && e.held() == h) {
                 metrics.expires(e.key.target(), h.expires());
@@ -169,6 +173,14 @@ final class CachedCopies {
     static boolean newer(CachedCopy candidate, CachedCopy current) {
         return current == null || !current.signed() || !candidate.signed()
                 || !current.identity().created().isAfter(candidate.identity().created());
+    }
+
+    /**
+     * The newest signing verified for {@code key} (a GET) and unexpired at {@code now}, kept after
+     * its copy is gone ({@link RollbackFloors}), or null. A lookup.
+     */
+    Instant rollbackFloor(CacheKey key, Instant now) {
+        return key.isGet() ? floors.floor(key.target(), now) : null;
     }
 
     /** The signed copy held for a GET of {@code target} and usable at {@code now}, or null. A lookup. */

@@ -3,6 +3,7 @@ package org.rproxy.pull;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -69,27 +70,31 @@ final class EntryFetch {
         rejections.accepted(key);
     }
 
-    CompletableFuture<FetchResult> run(CacheKey key, UpstreamCall call, CachedCopy held) {
+    /**
+     * One attempt for {@code key}; {@code held} is the copy held, or null, and {@code floor} (when
+     * nothing is held) the newest signing verified before, which an answer must not be older than.
+     */
+    CompletableFuture<FetchResult> run(CacheKey key, UpstreamCall call, CachedCopy held, Instant floor) {
         if (!key.isGet()) {
-            return exchange(key, call, false, null, held).thenApply(s -> s instanceof Got g
+            return exchange(key, call, false, null, held, null).thenApply(s -> s instanceof Got g
                     ? new FetchResult.Stored(CachedCopy.of(g.variant(), null)) : ((Stop) s).result());
         }
         CachedVariant oldGzip = held == null ? null : held.gzip();
         CachedVariant oldIdentity = held == null ? null : held.identity();
         String tagA = oldGzip != null ? oldGzip.etag() : oldIdentity != null ? oldIdentity.etag() : null;
-        return exchange(key, call, true, tagA, held).thenCompose(a -> {
+        return exchange(key, call, true, tagA, held, floor).thenCompose(a -> {
             if (a instanceof Stop stop) {
                 return CompletableFuture.completedFuture(stop.result());
             }
             String tagB = oldIdentity != null ? oldIdentity.etag() : null;
             if (a instanceof NoGzip) {
-                return exchange(key, call, false, tagB, held).thenApply(EntryFetch::identityAlone);
+                return exchange(key, call, false, tagB, held, floor).thenApply(EntryFetch::identityAlone);
             }
             CachedVariant first = ((Got) a).variant();
             if (!first.gzip()) {
                 return CompletableFuture.completedFuture(new FetchResult.Stored(CachedCopy.of(first, null)));
             }
-            return exchange(key, call, false, tagB, held).thenApply(b -> withIdentity(key, first, b, held));
+            return exchange(key, call, false, tagB, held, floor).thenApply(b -> withIdentity(key, first, b, held));
         });
     }
 
@@ -117,7 +122,7 @@ final class EntryFetch {
     }
 
     private CompletableFuture<Step> exchange(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch,
-                                             CachedCopy held) {
+                                             CachedCopy held, Instant floor) {
         UpstreamRequest request = request(key, call, gzip, ifNoneMatch);
         long start = System.nanoTime();
         CompletableFuture<UpstreamResponse> sent;
@@ -132,16 +137,16 @@ final class EntryFetch {
             if (failure != null) {
                 return new Stop(failed(failure));
             }
-            return admit(key, response, held, gzip, ifNoneMatch, Duration.ofNanos(took));
+            return admit(key, response, held, floor, gzip, ifNoneMatch, Duration.ofNanos(took));
         }, work);
     }
 
-    private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, boolean askedGzip,
+    private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, Instant floor, boolean askedGzip,
                        String ifNoneMatch, Duration delay) {
         int status = response.status();
         Admission.Result result;
         if (status == 200) {
-            result = admission.full(key, response, held, delay);
+            result = admission.full(key, response, held, floor, delay);
         } else if (status == 304 && key.isGet()) {
             result = admission.notModified(key, response, held, ifNoneMatch, delay);
         } else if (status >= 400 && status <= 499) {

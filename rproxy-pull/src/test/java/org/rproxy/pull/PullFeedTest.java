@@ -675,6 +675,41 @@ class PullFeedTest {
     }
 
     @Test
+    void anOlderSigningIsStillARollbackAfterTheCopyWasEvicted() throws Exception {
+        // a lagging fallback, a cache in between or a replaying parent serves an older signing
+        // that has not expired: refused while the newer copy is held, and after it is evicted too
+        feed.close();
+        feed = feed(20_000, List.of());
+        Representation v1 = signer.sign(MAP, BODY, true, clock.instant(), VALIDITY, 60);
+        clock.advance(Duration.ofSeconds(10));
+        publish(MAP, BODY.replace("10.0.0.0/8", "10.0.0.0/16"), true);
+        Representation v2 = ok(get(MAP));
+
+        upstream.docs.put(MAP, v1);
+        clock.advance(Duration.ofSeconds(90)); // past max-age: revalidated, and the upstream has gone back
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(v2.identity().etag(), ok(get(MAP)).identity().etag(), "refused while v2 is held");
+
+        String big = "x".repeat(1000);
+        for (int i = 0; i < 400 && feed.entry(CacheKey.get(MAP)) != null; i++) {
+            publish("/doc/" + i, big, false);
+            ok(get("/doc/" + i));
+            ok(get("/doc/" + i));
+        }
+        assertNull(feed.entry(CacheKey.get(MAP)), "evicted (--max-bytes)");
+
+        Reply r = get(MAP);
+        assertTrue(r instanceof Reply.Error, "v1 is a rollback still: " + r);
+        assertEquals(502, ((Reply.Error) r).error().httpStatus());
+        assertTrue(((Reply.Error) r).error().message().contains("ROLLBACK"), r.toString());
+
+        clock.advance(VALIDITY); // v2's signature has expired: nothing is held against v1 (expired too) any more
+        upstream.docs.put(MAP, signer.sign(MAP, BODY, true, clock.instant(), VALIDITY, 60));
+        ok(get(MAP));
+    }
+
+    @Test
     void anUpstream405PassesOnWhatTheResourceAccepts() throws Exception {
         upstream.fixed = new UpstreamResponse(405, List.of(new HeaderField("content-type", "application/alto-error+json"),
                 new HeaderField("allow", "POST")), Bytes.utf8("{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\","
