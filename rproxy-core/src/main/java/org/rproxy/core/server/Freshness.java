@@ -18,8 +18,11 @@ import org.rproxy.core.store.Representation;
  *       it is served again, so a stale answer is never much older than two max-ages.</li>
  *   <li>{@code stale-if-error} (RFC 5861 §4): what is left of the signature after the max-age
  *       ({@link Representation#staleIfErrorAt}), so a cache serving a stale copy in an outage
- *       never serves one whose signature has run out. An {@code Age} sent along only shortens
- *       the real windows.</li>
+ *       never serves one whose signature has run out.</li>
+ *   <li>A copy a proxy holds goes out with its {@code Age}, and caches count every window from
+ *       the time the response was that old: the windows are cut at {@code expires} counting from
+ *       then, so the age is not taken off twice (a copy half its max-age old would otherwise be
+ *       stale on arrival downstream).</li>
  * </ul>
  *
  * <p>A window that is zero is left out. Unsigned computed answers get the same rule: their

@@ -36,10 +36,12 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
     /**
      * The freshness lifetime to announce at {@code now} (RFC 9111 §5.2.2.1): {@code maxAgeSeconds},
      * cut so that no cache keeps it fresh past {@code expires} (with a second to spare); never
-     * negative.
+     * negative. A cache counts it from the time the response was as old as the {@code Age} sent
+     * along ({@link #ageSeconds()}: a copy held by a proxy), so the cut adds that age back rather
+     * than taking it off twice.
      */
     public long maxAgeAt(Instant now) {
-        return Math.max(0, Math.min(maxAgeSeconds, secondsLeft(now)));
+        return Math.max(0, Math.min(maxAgeSeconds, secondsLeft(now) + ageSeconds()));
     }
 
     /**
@@ -53,10 +55,24 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
 
     /**
      * The {@code stale-if-error} window to announce at {@code now} (RFC 5861 §4): what is left
-     * until {@code expires} after the max-age, so a copy served stale in an outage is still valid.
+     * until {@code expires} after the max-age, so a copy served stale in an outage is still valid
+     * (counted, like the max-age, from the {@code Age} sent along).
      */
     public long staleIfErrorAt(Instant now) {
-        return Math.max(0, secondsLeft(now) - maxAgeAt(now));
+        return Math.max(0, secondsLeft(now) + ageSeconds() - maxAgeAt(now));
+    }
+
+    /** The {@code Age} the identity variant is sent with (a copy a proxy holds), in seconds, or 0. */
+    public long ageSeconds() {
+        String age = identity.header("age").orElse(null);
+        if (age == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(age.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**

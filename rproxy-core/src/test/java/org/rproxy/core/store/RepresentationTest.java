@@ -1,0 +1,55 @@
+package org.rproxy.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.Bytes;
+
+class RepresentationTest {
+    static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+
+    static Representation of(long maxAge, long secondsToExpiry, String age) {
+        List<HeaderField> h = new ArrayList<>(List.of(new HeaderField("content-type", "application/json")));
+        if (age != null) {
+            h.add(new HeaderField("age", age));
+        }
+        return new Representation(new Variant(Bytes.utf8("{}"), null, h), null, maxAge, NOW.minusSeconds(10),
+                NOW.plusSeconds(secondsToExpiry));
+    }
+
+    @Test
+    void anOriginsOwnRepresentationIsCutAtItsExpiryWithASecondToSpare() {
+        Representation r = of(300, 3600, null);
+        assertEquals(300, r.maxAgeAt(NOW));
+        assertEquals(3299, r.staleIfErrorAt(NOW));
+        assertEquals(300, r.staleWhileRevalidateAt(NOW));
+        assertEquals(99, of(300, 100, null).maxAgeAt(NOW));
+        assertEquals(0, of(300, 100, null).staleIfErrorAt(NOW));
+    }
+
+    @Test
+    void aHeldCopysAgeIsNotTakenOffTwice() {
+        // a proxy's unsigned answer: max-age 8 upstream, 4 s old, so its freshness ends in 4 s;
+        // sent with Age: 4, a cache downstream keeps it fresh for max-age - 4, so max-age stays 8
+        // (less the spare second), where before it was cut to 3 and the copy was stale at 4 s old
+        Representation held = of(8, 4, "4");
+        assertEquals(7, held.maxAgeAt(NOW));
+        assertEquals(0, held.staleIfErrorAt(NOW));
+        // a signed copy held 100 s: the signature's expiry, counted from when the response was 100 s old
+        Representation signed = of(300, 3500, "100");
+        assertEquals(300, signed.maxAgeAt(NOW));
+        assertEquals(3299, signed.staleIfErrorAt(NOW));
+        assertEquals(4, of(300, 0, "5").maxAgeAt(NOW), "expires now, 5 s old: fresh downstream until now, less a second");
+    }
+
+    @Test
+    void anUnreadableAgeCountsAsNone() {
+        assertEquals(0, of(300, 3600, "soon").ageSeconds());
+        assertEquals(0, of(300, 3600, "-5").ageSeconds());
+        assertEquals(12, of(300, 3600, " 12 ").ageSeconds());
+    }
+}
