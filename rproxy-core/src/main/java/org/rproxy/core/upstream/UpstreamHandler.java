@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 
 import org.rproxy.core.model.Bytes;
@@ -19,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Last handler of an upstream connection: hands the aggregated response to the connection's
  * current {@link UpstreamExchange}, copied into heap bytes so that no network buffer
- * outlives this call (the response is released by {@link SimpleChannelInboundHandler}). Fails
- * the exchange when the connection closes or breaks first. Runs on the connection's event loop.
+ * outlives this call (the response is released by {@link SimpleChannelInboundHandler}). Interim
+ * (1xx) responses are skipped, not taken for the answer. Fails the exchange when the connection
+ * closes or breaks first. Runs on the connection's event loop.
  */
 final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamHandler.class);
@@ -37,6 +41,10 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse
             ex.fail(new UpstreamException("malformed response: " + msg.decoderResult().cause(), msg.decoderResult().cause()));
             return;
         }
+        if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            interim(ctx, ex, msg);
+            return;
+        }
         List<HeaderField> headers = new ArrayList<>(msg.headers().size());
         for (Map.Entry<String, String> h : msg.headers()) {
             headers.add(new HeaderField(h.getKey(), h.getValue()));
@@ -44,6 +52,22 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse
         byte[] body = ByteBufUtil.getBytes(msg.content());
         UpstreamResponse response = new UpstreamResponse(msg.status().code(), headers, Bytes.wrap(body));
         ex.succeed(response, HttpUtil.isKeepAlive(msg));
+    }
+
+    /**
+     * A 1xx before the final response (RFC 9110 §15.2): not the answer. The codec reads it as a
+     * response without content, so the final one follows on the same connection and the exchange
+     * keeps waiting for it (its deadline still runs). 101 would switch protocols, which this client
+     * never asks for: the exchange fails and the connection is closed (what follows a 101 is
+     * another protocol; the codec stops decoding HTTP after one).
+     */
+    private static void interim(ChannelHandlerContext ctx, UpstreamExchange ex, FullHttpResponse msg) {
+        if (msg.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            ex.fail(new UpstreamException("upstream answered " + msg.status() + " (upgrade to '"
+                    + msg.headers().get(HttpHeaderNames.UPGRADE, "") + "') though no upgrade was asked for"));
+            return;
+        }
+        LOG.debug("ignoring interim response {} on {}", msg.status(), ctx.channel());
     }
 
     @Override
