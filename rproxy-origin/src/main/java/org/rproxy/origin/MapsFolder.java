@@ -31,7 +31,9 @@ import org.rproxy.core.model.NetworkMap;
  * <p>The resource id comes from {@code meta.vtag.resource-id}, else from the file name; the tag
  * from {@code meta.vtag.tag}, else from a hash of the document's canonical (JCS) bytes, so a
  * changed file always gets a new tag. A cost map's {@code dependent-vtags} may omit the tag:
- * it is filled in from the network map it names. Problems are reported together, as one
+ * it is filled in from the network map it names, and the cost map's own tag (which the file
+ * must then leave out) is hashed from the file and that tag, so that no two versions served
+ * share a tag (RFC 7285 §10.3). Problems are reported together, as one
  * {@link MapsFolderException} naming for each the file, the field and the reason. Each file is read as a
  * stream with a size limit ({@link MapsFile}). Runs on the caller's
  * thread (start-up, or the folder watcher), never on an event loop.
@@ -147,9 +149,14 @@ public final class MapsFolder {
      * The cost map of a streamed file. Its costs were never a tree, so a tag it does not give is
      * a hash of the file's bytes (not of the canonical form, as for the small documents): a
      * change that only reformats the file also makes a new version, which costs one re-signing.
+     * When the origin fills in the dependent tag, that tag is hashed in too
+     * ({@link VtagFill#filledTag}): an edit of the network map alone changes the cost map served,
+     * so it must change its tag. A file that gives its own tag and leaves the dependent one to
+     * the origin is refused, since that tag would then name every version the network map makes.
      */
     private static CostMap readCostMap(Path file, MapsFile.Read r, Map<String, NetworkMap> networkMaps) {
         ObjectNode copy = VtagFill.withVtag(r.doc().members(), file, r.bytesTag());
+        boolean ownTag = r.doc().members().path("meta").path("vtag").has("tag");
         JsonNode deps = copy.path("meta").path("dependent-vtags");
         if (deps instanceof ArrayNode arr && arr.size() == 1 && arr.get(0) instanceof ObjectNode dep) {
             NetworkMap target = networkMaps.get(dep.path("resource-id").asText(""));
@@ -157,8 +164,14 @@ public final class MapsFolder {
                 throw new MapsFolderException(file + ": meta.dependent-vtags[0].resource-id: no network map named '"
                         + dep.path("resource-id").asText("") + "' in the folder (have: " + networkMaps.keySet() + ")");
             }
-            if (!dep.has("tag")) {
+            if (!dep.has("tag") && ownTag) {
+                throw new MapsFolderException(file + ": meta.vtag.tag: given, but meta.dependent-vtags[0].tag is left"
+                        + " for the origin to fill in from " + target.vtag().resourceId() + ", so an edit of that network"
+                        + " map alone would change this cost map under the same tag; leave out meta.vtag.tag, or give"
+                        + " meta.dependent-vtags[0].tag too and change both together");
+            } else if (!dep.has("tag")) {
                 dep.put("tag", target.vtag().tag());
+                ((ObjectNode) copy.get("meta").get("vtag")).put("tag", VtagFill.filledTag(r.bytesTag(), arr));
             } else if (!dep.path("tag").asText("").equals(target.vtag().tag())) {
                 throw new MapsFolderException(file + ": meta.dependent-vtags[0].tag: '" + dep.path("tag").asText("")
                         + "' is not the current tag of " + target.vtag().resourceId() + " ('" + target.vtag().tag()
