@@ -122,6 +122,33 @@ final class Catalog {
         return true;
     }
 
+    /**
+     * The first map of this catalog that keeps the vtag it had in {@code before} while its bytes
+     * changed, as {@code "resource-id" (tag "T")}, or null. A vtag names one version (RFC 7285
+     * §10.3): clients and update streams take a map whose vtag they hold as the one they hold.
+     */
+    String vtagKeptWithNewBytes(Catalog before) {
+        for (NetworkMap m : maps.networkMaps().values()) {
+            NetworkMap old = before.maps.networkMaps().get(m.vtag().resourceId());
+            if (old != null && old.vtag().equals(m.vtag()) && !sameBytes(before, networkMapPath(m.vtag().resourceId()))) {
+                return "\"" + m.vtag().resourceId() + "\" (tag \"" + m.vtag().tag() + "\")";
+            }
+        }
+        for (CostMap m : maps.costMaps().values()) {
+            CostMap old = before.maps.costMaps().get(m.vtag().resourceId());
+            if (old != null && old.vtag().equals(m.vtag()) && !sameBytes(before, costMapPath(m.vtag().resourceId()))) {
+                return "\"" + m.vtag().resourceId() + "\" (tag \"" + m.vtag().tag() + "\")";
+            }
+        }
+        return null;
+    }
+
+    private boolean sameBytes(Catalog before, String path) {
+        PreparedDocument a = documents.get(path);
+        PreparedDocument b = before.documents.get(path);
+        return a == null || b == null || a.identityDigest().equals(b.identityDigest());
+    }
+
     MapSet maps() {
         return maps;
     }

@@ -71,6 +71,12 @@ final class SignedVersions {
             if (before.sameDocumentsAs(after)) {
                 return;
             }
+            String kept = after.vtagKeptWithNewBytes(before);
+            if (kept != null) {
+                log.error("maps folder changed: {} changed but keeps its vtag, which names the version served now "
+                        + "(change meta.vtag.tag with every edit, or leave it out); the previous version stays", kept);
+                return;
+            }
             Map<String, Representation> now = signer.signChanged(after.documents(), before.documents(), signed,
                     clock.instant());
             long changed = now.entrySet().stream().filter(e -> e.getValue() != signed.get(e.getKey())).count();

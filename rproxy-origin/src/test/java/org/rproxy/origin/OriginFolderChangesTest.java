@@ -93,4 +93,33 @@ class OriginFolderChangesTest {
             assertTrue(access(origin).equals(before), "the folder was refused: " + access(origin));
         }
     }
+
+    private String networkMap(Origin origin) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + "/networkmap/default-network-map")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void anEditThatKeepsTheVtagTheOperatorWroteIsRefusedAndTheServedVersionStays() throws Exception {
+        // a vtag names one version (RFC 7285 §10.3): clients and update streams that hold it take
+        // the map as the one they hold, so new bytes under the old tag would never reach them
+        Path maps = copyOfTheSampleMaps();
+        Path file = maps.resolve("default-network-map.json");
+        replace(file, "\"resource-id\": \"default-network-map\"", "\"resource-id\": \"default-network-map\", \"tag\": \"nm-1\"");
+        try (Origin origin = start(maps); CapturedLogs log = CapturedLogs.of(Origin.class)) {
+            String before = networkMap(origin);
+            assertTrue(before.contains("\"nm-1\"") && before.contains("130.132.3.0/24"), before);
+            replace(file, "130.132.3.0/24", "130.132.4.0/24");
+            log.awaitMessage("keeps its vtag", DEADLINE);
+            assertTrue(networkMap(origin).equals(before), "refused: " + networkMap(origin));
+
+            replace(file, "\"nm-1\"", "\"nm-2\""); // the operator gives the new version its own tag
+            long end = System.nanoTime() + DEADLINE.toNanos();
+            while (!networkMap(origin).contains("130.132.4.0/24")) {
+                assertTrue(System.nanoTime() < end, "still " + networkMap(origin) + " after " + DEADLINE);
+                Thread.sleep(50);
+            }
+            assertTrue(networkMap(origin).contains("\"nm-2\""), networkMap(origin));
+        }
+    }
 }
