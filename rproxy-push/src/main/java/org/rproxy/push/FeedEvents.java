@@ -9,23 +9,39 @@ import org.rproxy.core.stream.SseParser;
 /**
  * Routes the events of the push feed's upstream stream: control events to {@link StreamControl},
  * a document's data (full or merge patch) and signature events to the {@link UpdateReceiver},
- * by the substream its event type names. Events of a substream this feed never gave are
- * ignored. Not thread-safe: the feed's own thread owns it.
+ * by the substream its event type names, and tells the {@link SubstreamResync} how each update
+ * fared. Events of a substream this feed never gave are ignored. Not thread-safe: the feed's own
+ * thread owns it.
  */
 final class FeedEvents {
     private final Substreams substreams;
     private final StreamControl control;
     private final UpdateReceiver receiver;
+    private final SubstreamResync resync;
 
-    FeedEvents(Substreams substreams, StreamControl control, UpdateReceiver receiver) {
+    FeedEvents(Substreams substreams, StreamControl control, UpdateReceiver receiver, SubstreamResync resync) {
         this.substreams = substreams;
         this.control = control;
         this.receiver = receiver;
+        this.resync = resync;
+    }
+
+    /** A new stream starts (the first, or after a loss): nothing of the one before carries over. */
+    void streamStarted() {
+        receiver.streamStarted();
+        control.streamStarted();
+        resync.streamStarted();
+    }
+
+    /** Control requests made to re-add substreams after rejected updates. */
+    long resyncs() {
+        return resync.resyncs();
     }
 
     /**
      * Routes {@code e}, an event of the stream at {@code stream}; true when it was the control
-     * event of an accepted subscription. {@code resubscribe}: see {@link StreamControl#onEvent}.
+     * event of an accepted subscription. {@code resubscribe}: see {@link StreamControl#onEvent}; a
+     * rejected update re-adds its substream, or failing that runs it ({@link SubstreamResync}).
      */
     boolean route(URI stream, SseParser.Event e, Runnable resubscribe) {
         String type = e.type();
@@ -39,7 +55,11 @@ final class FeedEvents {
             return false;
         }
         if (media.equals(SignatureEvent.MEDIA_TYPE)) {
-            receiver.signature(target, e.data());
+            if (receiver.signature(target, e.data())) {
+                resync.verified(target);
+            } else {
+                resync.rejected(target, resubscribe);
+            }
         } else {
             receiver.data(target, media.equals(MediaTypes.MERGE_PATCH), e.data());
         }

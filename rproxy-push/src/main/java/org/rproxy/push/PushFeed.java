@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link FeedStream}: one subscription, its connection and the parsing of its events;</li>
  *   <li>{@link FeedEvents}: each event to where it goes, and {@link StreamControl}: the control events,
  *       and the documents added through the control URI;</li>
- *   <li>{@link UpdateReceiver}: applying, verifying and handing on each update;</li>
+ *   <li>{@link UpdateReceiver}: applying, verifying and handing on each update, and
+ *       {@link SubstreamResync}: a substream whose update was rejected re-added from the version held;</li>
  *   <li>{@link Backoff}: the wait before reconnecting.</li>
  * </ul>
  *
@@ -57,7 +58,7 @@ public final class PushFeed implements AutoCloseable {
     }
 
     /** Counters, for {@link StreamMeters} and tests. */
-    public record Stats(boolean connected, long connects, long updates, long renewals, long rejected) {
+    public record Stats(boolean connected, long connects, long updates, long renewals, long rejected, long resyncs) {
     }
 
     private final PushFeedConfig config;
@@ -91,7 +92,9 @@ public final class PushFeed implements AutoCloseable {
         this.backoff = new Backoff(config.initialBackoff(), config.maxBackoff(), jitter);
         this.network = new FeedNetwork(config, thread);
         this.thread = thread;
-        this.events = new FeedEvents(substreams, new StreamControl(network.http, substreams, receiver::heldTag), receiver);
+        StreamControl control = new StreamControl(network.http, substreams, receiver::heldTag);
+        this.events = new FeedEvents(substreams, control, receiver, new SubstreamResync(control,
+                new Backoff(config.initialBackoff(), config.maxBackoff(), jitter), thread));
         this.upstreams = new UpstreamChoice(config.upstreams(), network.http, verifier, config.readTimeout(), thread);
     }
 
@@ -140,7 +143,8 @@ public final class PushFeed implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(connected, connects.get(), receiver.updates(), receiver.renewals(), receiver.rejected());
+        return new Stats(connected, connects.get(), receiver.updates(), receiver.renewals(), receiver.rejected(),
+                events.resyncs());
     }
 
     /**
@@ -174,7 +178,7 @@ public final class PushFeed implements AutoCloseable {
             lost(gen, "the update stream " + streamUri + " is https but the upstream " + upstreams.current() + " is not");
             return;
         }
-        receiver.streamStarted();
+        events.streamStarted();
         byte[] body = substreams.subscription(receiver::heldTag);
         connects.incrementAndGet();
         if (stream != null) {

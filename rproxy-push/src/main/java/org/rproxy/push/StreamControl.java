@@ -9,9 +9,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
@@ -27,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * The push feed's side of the update stream's control events (RFC 8895 §6.3): learns the
  * control URI, and when the upstream lists documents the feed does not follow yet (the
  * {@code alto-redist-documents} extension: the directory itself, the seed's XML documents) adds
- * them as substreams through the control URI.
+ * them as substreams through the control URI. Also re-adds, through it, substreams whose update
+ * was rejected ({@link #readd}, for {@link SubstreamResync}): the {@code stopped} event that
+ * answers such a removal is the feed's own doing, and stops nothing.
  *
  * <p>Not thread-safe: the feed's own thread owns it.
  */
@@ -38,6 +43,8 @@ final class StreamControl {
     private final HttpClient http;
     private final Substreams substreams;
     private final Function<String, String> heldTag;
+    /** Substream ids this feed removed to add them again, until the upstream says it stopped them. */
+    private final Set<String> readding = new HashSet<>();
     private URI controlUri;
 
     StreamControl(HttpClient http, Substreams substreams, Function<String, String> heldTag) {
@@ -70,32 +77,68 @@ final class StreamControl {
             }
         }
         if (!more.isEmpty() && controlUri != null) {
-            add(more, resubscribe);
+            post(substreams.addition(more, heldTag), "adding substreams " + more.keySet(), resubscribe);
         }
         if (c.has("stopped")) {
-            // the upstream no longer serves those documents: a later subscription naming them
-            // would be refused whole (RFC 8895 §6.6), so they are followed no more
-            List<String> dropped = new ArrayList<>();
-            for (JsonNode id : c.path("stopped")) {
-                String target = id.isTextual() ? substreams.unfollow(id.asText()) : null;
-                if (target != null) {
-                    dropped.add(target);
-                }
-            }
-            LOG.info("upstream stopped substreams {}: {}; no longer following {}", c.get("stopped"),
-                    c.path("description").asText(""), dropped);
+            stopped(c);
         }
         return accepted;
     }
 
-    private void add(Map<String, String> targets, Runnable resubscribe) {
+    /**
+     * Puts the substreams of {@code targets} back on the versions held: one control request
+     * removes each and adds it again under its id, naming the tag held (RFC 8895 §7), so that the
+     * upstream sends each from there. False when the stream has no control URI; {@code resubscribe}
+     * runs (on the HTTP client's thread) when the upstream does not take the request.
+     */
+    boolean readd(Collection<String> targets, Runnable resubscribe) {
+        if (controlUri == null) {
+            return false;
+        }
+        Substreams.Readdition r = substreams.readdition(targets, heldTag);
+        if (r != null) {
+            readding.addAll(r.ids());
+            post(r.body(), "re-adding substreams " + r.ids() + " " + targets, resubscribe);
+        }
+        return true;
+    }
+
+    /** A new stream starts: it has no control URI until its first control event. */
+    void streamStarted() {
+        controlUri = null;
+        readding.clear();
+    }
+
+    private void stopped(JsonNode c) {
+        // the upstream no longer serves those documents: a later subscription naming them
+        // would be refused whole (RFC 8895 §6.6), so they are followed no more; the feed's
+        // own removals (re-adding a substream) stop nothing
+        List<String> dropped = new ArrayList<>();
+        boolean theirs = false;
+        for (JsonNode id : c.path("stopped")) {
+            if (id.isTextual() && readding.remove(id.asText())) {
+                continue;
+            }
+            theirs = true;
+            String target = id.isTextual() ? substreams.unfollow(id.asText()) : null;
+            if (target != null) {
+                dropped.add(target);
+            }
+        }
+        if (theirs) {
+            LOG.info("upstream stopped substreams {}: {}; no longer following {}", c.get("stopped"),
+                    c.path("description").asText(""), dropped);
+        }
+    }
+
+    private void post(byte[] body, String what, Runnable resubscribe) {
         HttpRequest req = HttpRequest.newBuilder(controlUri).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(substreams.addition(targets, heldTag)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         http.sendAsync(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((resp, failure) -> {
             if (failure != null || resp.statusCode() != 204) {
-                LOG.warn("adding substreams {} failed: {}; subscribing again with them", targets.keySet(),
+                LOG.warn("{} failed: {}; subscribing again with them", what,
                         failure != null ? unwrap(failure).toString() : resp.statusCode() + " " + resp.body());
                 resubscribe.run();
             }

@@ -1,12 +1,16 @@
 package org.rproxy.push;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -78,6 +82,34 @@ final class Substreams {
         ObjectNode add = JsonNodeFactory.instance.objectNode();
         targets.forEach((target, id) -> add.set(id(target), entry(target, id, heldTag)));
         return Jcs.canonicalize(request(add));
+    }
+
+    /**
+     * The request putting the substreams of {@code targets} back on the versions held (RFC 8895
+     * §7): each still followed is removed and added again under its id, with the held tag, so
+     * the upstream sends it from that version. Null when none of them is followed any more.
+     */
+    Readdition readdition(Collection<String> targets, Function<String, String> heldTag) {
+        ObjectNode add = JsonNodeFactory.instance.objectNode();
+        List<String> ids = new ArrayList<>();
+        for (String target : targets) {
+            String resourceId = documents.get(target);
+            if (resourceId != null) {
+                add.set(id(target), entry(target, resourceId, heldTag));
+                ids.add(id(target));
+            }
+        }
+        if (ids.isEmpty()) {
+            return null;
+        }
+        ObjectNode root = request(add);
+        ArrayNode remove = root.putArray("remove");
+        ids.forEach(remove::add);
+        return new Readdition(List.copyOf(ids), Jcs.canonicalize(root));
+    }
+
+    /** A control request re-adding substreams: their ids, and the request body. */
+    record Readdition(List<String> ids, byte[] body) {
     }
 
     private static ObjectNode request(ObjectNode add) {

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * The push feed's verifying half: pairs each document event of the update stream (a full
  * document or a merge patch) with the signature event that follows it, applies and verifies the
  * result ({@link UpdateApplier}), and hands what passes to the feed's {@link PushFeed.Output}.
- * What fails is counted and logged, and the held version stays. Holds the verified versions, so
- * a reconnect can resubscribe with their tags.
+ * What fails is counted and logged, and the held version stays; the caller is told, so that it
+ * can put the substream back on that version ({@link SubstreamResync}). Holds the verified
+ * versions, so a reconnect can resubscribe with their tags.
  *
  * <p>Not thread-safe apart from {@link #heldView} and the counters: the feed's own thread owns it.
  */
@@ -46,35 +47,39 @@ final class UpdateReceiver {
         pending.put(target, new UpdateApplier.Data(mergePatch, data));
     }
 
-    /** The signature event for {@code target}: completes, verifies and hands on the update. */
-    void signature(String target, Bytes data) {
+    /**
+     * The signature event for {@code target}: completes, verifies and hands on the update; false
+     * when it was rejected (the held version stays).
+     */
+    boolean signature(String target, Bytes data) {
         UpdateApplier.Data d = pending.remove(target);
         SignatureEvent sig;
         try {
             sig = SignatureEvent.parse(data);
         } catch (IllegalArgumentException ex) {
             reject(target, ex.getMessage());
-            return;
+            return false;
         }
         UpdateApplier.Result r = applier.apply(target, held.get(target), d, sig);
         if (r instanceof UpdateApplier.Result.Rejected no) {
             reject(target, no.reason());
-            return;
+            return false;
         }
         UpdateApplier.Result.Applied ok = (UpdateApplier.Result.Applied) r;
-        accept(target, ok.representation(), ok.newBytes());
+        return accept(target, ok.representation(), ok.newBytes());
     }
 
     /**
      * A representation verified elsewhere (the directory, read before subscribing); one older
      * than the version held is refused (an upstream failed over to, or gone back to, may serve
-     * a directory that is still valid but was replaced, with a key since retired).
+     * a directory that is still valid but was replaced, with a key since retired). False when
+     * refused.
      */
-    void accept(String target, Representation r, boolean newBytes) {
+    boolean accept(String target, Representation r, boolean newBytes) {
         Representation before = held.get(target);
         if (before != null && r.created().isBefore(before.created())) {
             reject(target, "created " + r.created() + ", older than the version held (" + before.created() + ")");
-            return;
+            return false;
         }
         held.put(target, r);
         heldView = Map.copyOf(held);
@@ -84,6 +89,7 @@ final class UpdateReceiver {
         } catch (RuntimeException e) {
             LOG.warn("feed output failed for {}", target, e);
         }
+        return true;
     }
 
     /** A new stream starts: a document event left without its signature event is dropped. */

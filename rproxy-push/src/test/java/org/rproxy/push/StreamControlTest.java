@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,8 +20,9 @@ import org.rproxy.core.model.Bytes;
 /**
  * The push feed's handling of control events: documents the upstream announces are added through
  * the control URI, and when that fails the feed is asked to subscribe again (the new
- * subscription names them); substreams the upstream stops are followed no more. Real sockets:
- * the control URI is a closed loopback port.
+ * subscription names them); substreams the upstream stops are followed no more, except those
+ * the feed itself removed to add them again. Real sockets: the control URI is a closed loopback
+ * port.
  */
 class StreamControlTest {
 
@@ -57,5 +59,42 @@ class StreamControlTest {
         assertTrue(!body.contains("/costmap/a") && body.contains("/costmap/b"), body);
         assertEquals("/costmap/a", substreams.target("d1"), "its id stays its own");
         assertNull(substreams.unfollow("d1"), "followed no more");
+    }
+
+    @Test
+    void theStoppedEventAnsweringTheFeedsOwnReAddStopsNothing() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Substreams substreams = new Substreams();
+        substreams.follow("/costmap/a", "a");
+        substreams.follow("/costmap/b", "b");
+        substreams.subscription(t -> null); // gives the ids, d1 and d2
+        StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+        URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
+        assertTrue(control.onEvent(stream, Bytes.utf8("{\"control-uri\":\"/updates/control/1\"}"), () -> { }));
+
+        Substreams.Readdition r = substreams.readdition(List.of("/costmap/a"), t -> "\"v1\"");
+        assertEquals(List.of("d1"), r.ids());
+        assertEquals("{\"add\":{\"d1\":{\"path\":\"/costmap/a\",\"resource-id\":\"a\",\"tag\":\"v1\"}},\"remove\":[\"d1\"]}",
+                new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), "removed and added again, naming the tag held");
+
+        assertTrue(control.readd(List.of("/costmap/a"), () -> { }));
+        control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}"), () -> { });
+        String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(body.contains("/costmap/a"), "still followed: " + body);
+
+        control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"gone\"}"), () -> { });
+        body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(!body.contains("/costmap/a") && body.contains("/costmap/b"), "a later stop is the upstream's: " + body);
+    }
+
+    @Test
+    void withoutAControlUriNothingIsReAdded() {
+        Substreams substreams = new Substreams();
+        substreams.follow("/costmap/a", "a");
+        StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+        assertEquals(false, control.readd(List.of("/costmap/a"), () -> { }), "the feed subscribes again instead");
     }
 }

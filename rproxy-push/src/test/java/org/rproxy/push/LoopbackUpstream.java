@@ -1,0 +1,96 @@
+package org.rproxy.push;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.Dialect;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.testing.TestSigner;
+
+/**
+ * An upstream for the push feed's tests, on an ephemeral loopback port: a real
+ * {@link UpdatePublisher} on the real front end, with a signed directory (served at
+ * {@code /directory}, and streamed) that lists the update stream and the network map
+ * {@value #NM}; documents are signed by {@link #origin} with the {@code created} the test gives.
+ */
+final class LoopbackUpstream implements AutoCloseable {
+
+    static final String NM = "/networkmap/nm";
+    private static final String DIRECTORY_BODY = "{\"resources\":{"
+            + "\"nm\":{\"media-type\":\"application/alto-networkmap+json\",\"uri\":\"" + NM + "\"},"
+            + "\"updates\":{\"media-type\":\"text/event-stream\",\"uri\":\"/updates\",\"uses\":[\"nm\"]}}}";
+
+    final TestSigner origin = new TestSigner();
+    final UpdatePublisher publisher;
+    private final Representation directory;
+    private final AltoHttpServer server;
+
+    /** @param signedAt when the directory was signed (valid for a day) */
+    LoopbackUpstream(UpdateStreamConfig config, Instant signedAt) {
+        this.publisher = new UpdatePublisher(config);
+        this.directory = sign(StreamDiscovery.DIRECTORY, "directory", DIRECTORY_BODY, signedAt);
+        publisher.accept(StreamDiscovery.DIRECTORY, directory);
+        this.server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), publisher.wrap(req ->
+                CompletableFuture.completedFuture(req.method().equals("GET") && req.path().equals(StreamDiscovery.DIRECTORY)
+                        ? new Reply.Ok(directory)
+                        : new Reply.Error(AltoError.invalidValue("uri", req.path(), "not here").withStatus(404),
+                        Dialect.JSON))));
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.localAddress().getPort());
+    }
+
+    /** Signs {@code body} (put in RFC 8785 form, as the origin signs it) and streams it at {@code target}. */
+    Representation publish(String target, String resourceId, String body, Instant created) {
+        Representation r = sign(target, resourceId, body, created);
+        publisher.accept(target, r);
+        return r;
+    }
+
+    private Representation sign(String target, String resourceId, String body, Instant created) {
+        Bytes jcs = Bytes.wrap(Jcs.canonicalize(body.getBytes(StandardCharsets.UTF_8)));
+        return origin.sign(AltoResource.of(resourceId, target), jcs, false, created, Duration.ofDays(1), 60);
+    }
+
+    /** A network map large enough that a change of one PID travels as a merge patch. */
+    static String networkMap(int a, int b) {
+        StringBuilder sb = new StringBuilder("{\"network-map\":{\"A\":{\"ipv4\":[\"10.0.").append(a)
+                .append(".0/24\"]},\"B\":{\"ipv4\":[\"10.1.").append(b).append(".0/24\"]}");
+        for (int i = 0; i < 40; i++) {
+            sb.append(",\"P").append(i).append("\":{\"ipv4\":[\"10.9.").append(i).append(".0/24\"]}");
+        }
+        return sb.append("}}").toString();
+    }
+
+    /** Waits (in real time, at most 10 s) until {@code condition} holds. */
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        publisher.close();
+    }
+}
