@@ -42,6 +42,8 @@ final class FeedEvents {
      * Routes {@code e}, an event of the stream at {@code stream}; true when it was the control
      * event of an accepted subscription. {@code resubscribe}: see {@link StreamControl#onEvent}; a
      * rejected update re-adds its substream, or failing that runs it ({@link SubstreamResync}).
+     *
+     * @throws IllegalStateException when the stream is refused ({@link StreamControl#onEvent})
      */
     boolean route(URI stream, SseParser.Event e, Runnable resubscribe) {
         String type = e.type();

@@ -58,6 +58,9 @@ final class StreamControl {
      * URI, that is, the upstream accepted the subscription. A malformed event is ignored.
      * {@code resubscribe} is run (on the HTTP client's thread) when adding documents through the
      * control URI fails: a new subscription names every document followed, those included.
+     *
+     * @throws IllegalStateException when the control URI is not on the stream's scheme, host and
+     *                               port ({@link #controlUri}), which loses the stream
      */
     boolean onEvent(URI stream, Bytes data, Runnable resubscribe) {
         JsonNode c;
@@ -68,7 +71,7 @@ final class StreamControl {
         }
         boolean accepted = c.hasNonNull("control-uri");
         if (accepted) {
-            controlUri = stream.resolve(c.get("control-uri").asText());
+            controlUri = controlUri(stream, c.get("control-uri").asText());
         }
         Map<String, String> more = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> doc : c.path(UpdatePublisher.DOCUMENTS_MEMBER).properties()) {
@@ -143,6 +146,42 @@ final class StreamControl {
                 resubscribe.run();
             }
         });
+    }
+
+    /**
+     * The control URI a stream's control event names, resolved against the stream's URI. The
+     * upstream chooses it and is not trusted (ARCHITECTURE.md §4): unchecked, it could make this
+     * proxy POST to any host. So it must have the stream's scheme, host and port (a default port
+     * counting as itself) and no user info, else the stream is refused, logged, and lost like any
+     * broken stream.
+     *
+     * @throws IllegalStateException saying why it is refused
+     */
+    static URI controlUri(URI stream, String named) {
+        URI uri;
+        try {
+            uri = stream.resolve(named);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || !sameOrigin(stream, uri)) {
+            String why = "its control URI '" + named + "' is not on the stream's scheme, host and port ("
+                    + stream.getScheme() + "://" + stream.getRawAuthority() + ")";
+            LOG.warn("refusing the update stream at {}: {}; an upstream may not direct this proxy's requests "
+                    + "elsewhere (name an upstream that has a public URI by that URI)", stream, why);
+            throw new IllegalStateException(why);
+        }
+        return uri;
+    }
+
+    private static boolean sameOrigin(URI stream, URI uri) {
+        return uri.getScheme() != null && uri.getScheme().equalsIgnoreCase(stream.getScheme())
+                && uri.getHost() != null && uri.getHost().equalsIgnoreCase(stream.getHost())
+                && uri.getRawUserInfo() == null && port(uri) == port(stream);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     static Throwable unwrap(Throwable t) {

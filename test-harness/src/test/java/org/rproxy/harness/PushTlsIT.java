@@ -82,7 +82,8 @@ class PushTlsIT {
         pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         verifier = new ResponseVerifier(List.of(VerificationKey.readPem(pub)), Clock.systemUTC());
         independent = new IndependentVerifier(pub);
-        originStream = new UpdatePublisher(PushTree.streamConfig());
+        // As `rproxy origin --tls-cert` sets it up: control URIs on https, which push proxies require.
+        originStream = new UpdatePublisher(PushTree.streamConfig().withBase(true, null));
         FrontEndConfig https = FrontEndConfig.defaults("127.0.0.1", 0)
                 .withSslContext(Tls.server(new TlsConfig(originCert.cert(), originCert.key())));
         origin = Origin.start(new OriginConfig(https, maps, priv, Duration.ofHours(1), Duration.ofSeconds(60),
