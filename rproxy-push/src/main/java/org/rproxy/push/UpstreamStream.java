@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
@@ -139,6 +140,8 @@ final class UpstreamStream {
         private String reason = "closed by the upstream";
         /** The body of a refusal with an ALTO error, while it is read; else null. */
         private ByteArrayOutputStream refusal;
+        /** An interim 1xx was read: the codec's empty end of it follows, and is not the stream's end. */
+        private boolean interim;
 
         Handler(FullHttpRequest request, Listener listener) {
             this.request = request;
@@ -155,6 +158,16 @@ final class UpstreamStream {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (interim && msg instanceof LastHttpContent) {
+                interim = false;
+                return;
+            }
+            if (msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL
+                    && r.status().code() != 101 && !streaming && refusal == null) {
+                // 103 Early Hints, an unasked-for 100: skipped, the answer follows (RFC 9110 §15.2)
+                interim = !(msg instanceof LastHttpContent);
+                return;
+            }
             if (msg instanceof HttpResponse r) {
                 String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
                 if (r.status().code() != 200 || !type.toLowerCase().startsWith(MediaTypes.EVENT_STREAM)) {
