@@ -37,6 +37,11 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
         return s;
     }
 
+    /** Waits (in real time, at most {@code seconds}) for the next scheduled task, and leaves it unrun. */
+    Scheduled awaitNextScheduled(long seconds) throws InterruptedException {
+        return scheduled.poll(seconds, TimeUnit.SECONDS);
+    }
+
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         if (thread.isShutdown()) {
