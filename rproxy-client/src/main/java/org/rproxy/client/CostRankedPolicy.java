@@ -14,7 +14,9 @@ import org.rproxy.core.query.RankedEndpoint;
 
 /**
  * {@link SourcePolicy#costRanked()}: network cost first (the maps exist to say which source is
- * near), then health, then latency. A proxy's host name is resolved on the caller's thread (the
+ * near), then health (recently failing last, for as long as {@link SourceHealth#recentFailures}
+ * says: a failed proxy is back in its place once its failure window has passed, not only when
+ * every proxy ahead of it fails), then latency. A proxy's host name is resolved on the caller's thread (the
  * JDK caches lookups); one that does not resolve has no known cost. Stateless.
  */
 final class CostRankedPolicy implements SourcePolicy {

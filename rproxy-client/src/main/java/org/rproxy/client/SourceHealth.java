@@ -13,17 +13,30 @@ import java.util.OptionalDouble;
 /**
  * What the client has seen of each source lately, for a {@link SourcePolicy} to rank by: a
  * source whose response failed verification (tampering, a broken cache, a wrong key) is cooling
- * down and not tried again until the cool-down has passed; one that could not be reached or
- * refused counts its consecutive failures (a success clears them); and every success feeds an
- * exponentially weighted moving average of its latency. Time comes from the injected clock.
- * Thread-safe.
+ * down and not tried again until the cool-down has passed; every failure (unreachable, refused,
+ * timed out, invalid) makes the source <em>recently failing</em> for a window that starts at 30 s
+ * and doubles with each consecutive failure, up to 10 min (30 s, 1, 2, 4, 8, 10 min), counted from
+ * the failure or, for a source cooling down, from the end of its cool-down. Once the window has
+ * passed the source is no longer recently failing and is ranked as any other (so a proxy that
+ * answered one 503 is back in its place 30 s later, while one that keeps failing is asked
+ * ever less often, at least once every 10 min); its next success clears the run, its next failure
+ * lengthens it. Every success also feeds an exponentially weighted moving average of its latency.
+ * Time comes from the injected clock. Thread-safe.
  */
 public final class SourceHealth {
     /** Weight of the newest latency sample in the moving average. */
     static final double ALPHA = 0.3;
+    /** How long a source's first failure in a row counts as recent; each next one doubles it. */
+    static final Duration FIRST_FAILURE_WINDOW = Duration.ofSeconds(30);
+    /** The longest a failure counts as recent, however many came before it. */
+    static final Duration MAX_FAILURE_WINDOW = Duration.ofMinutes(10);
 
-    private record State(Instant coolingUntil, int failures, double ewmaMillis) {
-        static final State NEW = new State(Instant.MIN, 0, Double.NaN);
+    /**
+     * @param failures     consecutive failures since the last success
+     * @param failingUntil until when the last of them counts as recent
+     */
+    private record State(Instant coolingUntil, int failures, Instant failingUntil, double ewmaMillis) {
+        static final State NEW = new State(Instant.MIN, 0, Instant.MIN, Double.NaN);
     }
 
     private final Clock clock;
@@ -39,13 +52,22 @@ public final class SourceHealth {
         State s = states.getOrDefault(source, State.NEW);
         double ms = latency.toNanos() / 1e6;
         double ewma = Double.isNaN(s.ewmaMillis) ? ms : ALPHA * ms + (1 - ALPHA) * s.ewmaMillis;
-        states.put(source, new State(s.coolingUntil, 0, ewma));
+        states.put(source, new State(s.coolingUntil, 0, Instant.MIN, ewma));
     }
 
     synchronized void failed(URI source, ClientException why) {
         State s = states.getOrDefault(source, State.NEW);
-        Instant until = why instanceof ClientException.InvalidResponse ? clock.instant().plus(coolDown) : s.coolingUntil;
-        states.put(source, new State(until, s.failures + 1, s.ewmaMillis));
+        Instant now = clock.instant();
+        Instant until = why instanceof ClientException.InvalidResponse ? now.plus(coolDown) : s.coolingUntil;
+        int failures = s.failures == Integer.MAX_VALUE ? s.failures : s.failures + 1;
+        Instant askable = until.isAfter(now) ? until : now;
+        states.put(source, new State(until, failures, askable.plus(failureWindow(failures)), s.ewmaMillis));
+    }
+
+    /** How long the {@code n}th consecutive failure counts as recent: 30 s doubling, at most 10 min. */
+    static Duration failureWindow(int n) {
+        Duration w = FIRST_FAILURE_WINDOW.multipliedBy(1L << Math.min(Math.max(n - 1, 0), 10));
+        return w.compareTo(MAX_FAILURE_WINDOW) < 0 ? w : MAX_FAILURE_WINDOW;
     }
 
     /** True while {@code source} is cooling down after a response that failed verification. */
@@ -53,9 +75,13 @@ public final class SourceHealth {
         return clock.instant().isBefore(states.getOrDefault(source, State.NEW).coolingUntil);
     }
 
-    /** Failures since the last success of {@code source}. */
+    /**
+     * The consecutive failures of {@code source} since its last success while the last of them is
+     * recent (see the class comment), else 0: a source for which this is above 0 is recently failing.
+     */
     public synchronized int recentFailures(URI source) {
-        return states.getOrDefault(source, State.NEW).failures;
+        State s = states.getOrDefault(source, State.NEW);
+        return clock.instant().isBefore(s.failingUntil) ? s.failures : 0;
     }
 
     /** The moving average of {@code source}'s latency in milliseconds, or empty before its first success. */

@@ -47,6 +47,38 @@ class SourceHealthTest {
     }
 
     @Test
+    void aFailureIsRecentForThirtySecondsThenTheSourceIsBackInItsPlace() {
+        health.failed(A, new ClientException.Refused(A, 503, null, null));
+        assertEquals(List.of(B, C, A), order());
+        clock.advance(Duration.ofSeconds(29));
+        assertEquals(List.of(B, C, A), order());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(0, health.recentFailures(A));
+        assertEquals(List.of(A, B, C), order(), "a failure 30 s old is no longer recent");
+    }
+
+    @Test
+    void aSourceThatKeepsFailingStaysDemotedTwiceAsLongEachTimeUpToTenMinutes() {
+        long[] windows = {30, 60, 120, 240, 480, 600, 600};
+        for (int i = 0; i < windows.length; i++) {
+            health.failed(A, new ClientException.Unreachable(A, "connection refused", null));
+            assertEquals(i + 1, health.recentFailures(A));
+            clock.advance(Duration.ofSeconds(windows[i] - 1));
+            assertEquals(List.of(B, C, A), order(), "failure " + (i + 1) + " after " + (windows[i] - 1) + " s");
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(List.of(A, B, C), order(), "failure " + (i + 1) + " after " + windows[i] + " s");
+        }
+        // a success ends the run: the next failure counts for 30 s again
+        health.succeeded(A, Duration.ofMillis(1));
+        health.failed(A, new ClientException.Unreachable(A, "connection refused", null));
+        assertEquals(1, health.recentFailures(A));
+        clock.advance(Duration.ofSeconds(29));
+        assertEquals(1, health.recentFailures(A));
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(0, health.recentFailures(A));
+    }
+
+    @Test
     void fasterSourcesComeFirstByTheirMovingAverage() {
         health.succeeded(A, Duration.ofMillis(90));
         health.succeeded(B, Duration.ofMillis(10));

@@ -109,6 +109,12 @@ class ClientFallbackIT {
         assertEquals(5.0, answers.cost("128.36.1.5", "130.132.3.9").orElseThrow());
         clock.advance(Duration.ofMinutes(5).plusSeconds(1));
         assertTrue(client.sourceOrder().contains(URI.create(tampering.base())), "after its cool-down");
+        // The down proxy's failures may be old enough by now to be asked again: it fails again, and
+        // is demoted again behind the good one (the tampering one is recently failing still).
+        VerifiedDocument retried = client.fetch(NETWORK_MAP);
+        assertEquals(URI.create(good.base() + NETWORK_MAP), retried.source(), () -> "refused: " + retried.refused());
+        assertEquals(List.of(URI.create(good.base()), URI.create(down.base()), URI.create(tampering.base()),
+                URI.create(origin.baseUri())), client.sourceOrder());
 
         followsAChange(client, good, maps);
 
