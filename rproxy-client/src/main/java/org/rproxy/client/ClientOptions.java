@@ -19,7 +19,8 @@ import javax.net.ssl.SSLContext;
  * @param clientAddress this client's own address (IP literal), to rank sources by network cost; null not to
  * @param stateFile     where the newest version held per document is kept across restarts; null: memory only
  * @param timeout       per request: connecting and receiving the response (default 5 s)
- * @param coolDown      how long a source whose response failed verification is not asked (default 5 min)
+ * @param coolDown      how long a source whose response failed verification is not asked (default 5 min;
+ *                      one that offered a rollback, 1 min or this if shorter: see {@link SourceHealth})
  * @param pollInterval  how often maps are polled while no update stream can be had (default 60 s)
  * @param readTimeout   an update stream silent this long is taken for dead (default 30 s: three heartbeats)
  * @param maxEventBytes the largest document accepted: a response body, or an update stream event

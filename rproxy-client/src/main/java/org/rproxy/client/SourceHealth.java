@@ -13,7 +13,11 @@ import java.util.OptionalDouble;
 /**
  * What the client has seen of each source lately, for a {@link SourcePolicy} to rank by: a
  * source whose response failed verification (tampering, a broken cache, a wrong key) is cooling
- * down and not tried again until the cool-down has passed; every failure (unreachable, refused,
+ * down and not tried again until the cool-down has passed; so is one that offered a version
+ * older than the one held (a {@link ClientException.Rollback}: a stale cache or a replay), for 1
+ * min or the cool-down if that is shorter, since a stale pull proxy refreshes within about one
+ * {@code max-age} (60 s by default) and is then as good as any, while tampering does not mend
+ * itself and a replaying proxy still costs no more than a download a minute; every failure (unreachable, refused,
  * timed out, invalid) makes the source <em>recently failing</em> for a window that starts at 30 s
  * and doubles with each consecutive failure, up to 10 min (30 s, 1, 2, 4, 8, 10 min), counted from
  * the failure or, for a source cooling down, from the end of its cool-down. Once the window has
@@ -30,6 +34,8 @@ public final class SourceHealth {
     static final Duration FIRST_FAILURE_WINDOW = Duration.ofSeconds(30);
     /** The longest a failure counts as recent, however many came before it. */
     static final Duration MAX_FAILURE_WINDOW = Duration.ofMinutes(10);
+    /** How long a source that offered a rollback cools down, when the cool-down is longer. */
+    static final Duration ROLLBACK_COOL_DOWN = Duration.ofMinutes(1);
 
     /**
      * @param failures     consecutive failures since the last success
@@ -58,10 +64,19 @@ public final class SourceHealth {
     synchronized void failed(URI source, ClientException why) {
         State s = states.getOrDefault(source, State.NEW);
         Instant now = clock.instant();
-        Instant until = why instanceof ClientException.InvalidResponse ? now.plus(coolDown) : s.coolingUntil;
+        Instant until = s.coolingUntil;
+        if (why instanceof ClientException.InvalidResponse) {
+            until = later(until, now.plus(coolDown));
+        } else if (why instanceof ClientException.Rollback) {
+            until = later(until, now.plus(coolDown.compareTo(ROLLBACK_COOL_DOWN) < 0 ? coolDown : ROLLBACK_COOL_DOWN));
+        }
         int failures = s.failures == Integer.MAX_VALUE ? s.failures : s.failures + 1;
         Instant askable = until.isAfter(now) ? until : now;
         states.put(source, new State(until, failures, askable.plus(failureWindow(failures)), s.ewmaMillis));
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     /** How long the {@code n}th consecutive failure counts as recent: 30 s doubling, at most 10 min. */
@@ -70,7 +85,7 @@ public final class SourceHealth {
         return w.compareTo(MAX_FAILURE_WINDOW) < 0 ? w : MAX_FAILURE_WINDOW;
     }
 
-    /** True while {@code source} is cooling down after a response that failed verification. */
+    /** True while {@code source} is cooling down after a response that failed verification or was a rollback. */
     public synchronized boolean coolingDown(URI source) {
         return clock.instant().isBefore(states.getOrDefault(source, State.NEW).coolingUntil);
     }

@@ -35,7 +35,7 @@ public interface SourcePolicy {
     List<URI> order(List<URI> proxies, Context context);
 
     /**
-     * The default: proxies cooling down after a failed verification are left out; the others are
+     * The default: proxies cooling down after a failed verification or a rollback are left out; the others are
      * ranked by the routing cost from the client's address to the proxy's host address
      * according to the held maps (unknown costs last), then healthy before recently failing
      * (a failure is recent for 30 s, doubling with each consecutive failure up to 10 min, see

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
@@ -63,6 +65,28 @@ final class LocalOrigin implements AutoCloseable {
                 + "\"PID3\":{\"PID1\":20,\"PID2\":15}}}");
         Files.move(tmp, maps.resolve("routingcost-map.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Edits the cost map until {@code client} fetches a version signed in a later second than
+     * {@code older}, and returns it.
+     */
+    VerifiedDocument newerVersion(AltoClient client, VerifiedDocument older) throws IOException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int cost = 6;
+        writeCosts(maps, cost);
+        while (System.nanoTime() < end) {
+            VerifiedDocument d = client.fetch(COST_MAP);
+            if (d.created().isAfter(older.created())) {
+                return d;
+            }
+            if (d.body().asUtf8().contains("\"PID2\":" + cost + ",")) {
+                // The edit was signed within the same second as the older version: edit again.
+                writeCosts(maps, ++cost);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        throw new AssertionError("the origin served no newer version within 30 s");
     }
 
     URI uri() {

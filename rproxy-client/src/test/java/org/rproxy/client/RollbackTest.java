@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +49,7 @@ class RollbackTest {
             VerifiedDocument older = first.fetch(LocalOrigin.COST_MAP);
             assertEquals(origin.uri(), URI.create(older.source().toString().replace(LocalOrigin.COST_MAP, "")));
 
-            VerifiedDocument newer = newerVersion(first, origin, older);
+            VerifiedDocument newer = origin.newerVersion(first, older);
             replayed.set(older.representation());
 
             VerifiedDocument again = first.fetch(LocalOrigin.COST_MAP);
@@ -95,7 +94,7 @@ class RollbackTest {
             CompletableFuture<VerifiedDocument> overlapping = CompletableFuture.supplyAsync(() -> client.fetch(LocalOrigin.COST_MAP));
             asked.get(10, TimeUnit.SECONDS);
             // Meanwhile another takes a newer version from the origin.
-            VerifiedDocument newer = newerVersion(client, origin, first);
+            VerifiedDocument newer = origin.newerVersion(client, first);
             answer.complete(null);
             VerifiedDocument late = overlapping.get(10, TimeUnit.SECONDS);
             assertEquals(first.created(), late.created(), "current when it was asked for");
@@ -105,26 +104,6 @@ class RollbackTest {
             replaying.set(true);
             assertRefusedAsRollback(client.fetch(LocalOrigin.COST_MAP), first, newer);
         }
-    }
-
-    /** Edits the origin's cost map until it serves a version signed in a later second than {@code older}. */
-    private static VerifiedDocument newerVersion(AltoClient client, LocalOrigin origin, VerifiedDocument older)
-            throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int cost = 6;
-        LocalOrigin.writeCosts(origin.maps, cost);
-        while (System.nanoTime() < end) {
-            VerifiedDocument d = client.fetch(LocalOrigin.COST_MAP);
-            if (d.created().isAfter(older.created())) {
-                return d;
-            }
-            if (d.body().asUtf8().contains("\"PID2\":" + cost + ",")) {
-                // The edit was signed within the same second as the older version: edit again.
-                LocalOrigin.writeCosts(origin.maps, ++cost);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        throw new AssertionError("the origin served no newer version within 30 s");
     }
 
     private static void assertRefusedAsRollback(VerifiedDocument d, VerifiedDocument older, VerifiedDocument newer) {

@@ -40,6 +40,24 @@ class SourceHealthTest {
     }
 
     @Test
+    void aSourceThatOfferedARollbackCoolsDownForAMinuteOrTheCoolDownIfShorter() {
+        health.failed(A, new ClientException.Rollback(A, clock.instant(), clock.instant().minusSeconds(60)));
+        assertTrue(health.coolingDown(A));
+        assertEquals(List.of(B, C), order());
+        clock.advance(Duration.ofSeconds(59));
+        assertTrue(health.coolingDown(A));
+        clock.advance(Duration.ofSeconds(1));
+        assertFalse(health.coolingDown(A));
+        assertEquals(List.of(B, C, A), order(), "tried again, after the healthy ones");
+
+        SourceHealth quick = new SourceHealth(clock, Duration.ofSeconds(20));
+        quick.failed(B, new ClientException.Rollback(B, clock.instant(), clock.instant().minusSeconds(60)));
+        assertTrue(quick.coolingDown(B));
+        clock.advance(Duration.ofSeconds(20));
+        assertFalse(quick.coolingDown(B));
+    }
+
+    @Test
     void anUnreachableSourceIsDemotedNotDropped() {
         health.failed(A, new ClientException.Unreachable(A, "connection refused", null));
         assertFalse(health.coolingDown(A));

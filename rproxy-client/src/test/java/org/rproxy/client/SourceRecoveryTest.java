@@ -1,6 +1,8 @@
 package org.rproxy.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +15,8 @@ import org.rproxy.core.testing.MutableClock;
 
 /**
  * A proxy that failed is not written off: once its failure is no longer recent it is asked
- * first again, in its place; one that keeps failing waits longer each time. Real servers on
+ * first again, in its place; one that keeps failing waits longer each time; one that serves an
+ * older version than the client holds cools down, as one that fails verification. Real servers on
  * loopback ports; the client's clock is moved by hand.
  */
 class SourceRecoveryTest {
@@ -49,6 +52,31 @@ class SourceRecoveryTest {
             assertEquals(a.uri().getPort(), d.source().getPort(), "asked first again: " + c.sourceOrder());
             assertEquals(before + 1, a.asked(LocalOrigin.COST_MAP));
             assertEquals(List.of(), d.refused());
+        }
+    }
+
+    @Test
+    void aProxyServingAnOlderVersionThanHeldCoolsDownAndIsAskedAgainAfterIt() throws Exception {
+        try (ScriptedProxy stale = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(stale.base()));
+             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                     .withClock(clock))) {
+            VerifiedDocument older = c.fetch(LocalOrigin.COST_MAP);
+            origin.newerVersion(c, older);
+            stale.serve(LocalOrigin.COST_MAP, older.representation());
+            VerifiedDocument d = c.fetch(LocalOrigin.COST_MAP);
+            assertInstanceOf(ClientException.Rollback.class, d.refused().get(0));
+            assertTrue(c.health().coolingDown(stale.uri()));
+            assertEquals(List.of(origin.uri()), c.sourceOrder());
+            int asked = stale.asked(LocalOrigin.COST_MAP);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(List.of(), c.fetch(LocalOrigin.COST_MAP).refused());
+            }
+            assertEquals(asked, stale.asked(LocalOrigin.COST_MAP), "not asked while cooling down");
+
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(List.of(stale.uri(), origin.uri()), c.sourceOrder());
+            assertInstanceOf(ClientException.Rollback.class, c.fetch(LocalOrigin.COST_MAP).refused().get(0));
+            assertEquals(asked + 1, stale.asked(LocalOrigin.COST_MAP));
         }
     }
 
