@@ -39,7 +39,9 @@ import org.rproxy.core.store.Representation;
  *
  * <p>Every method blocks on the caller's thread (requests are bounded by the timeout); any
  * number of threads may share a client. Refusals are {@link ClientException}s naming the URL and
- * the reason.
+ * the reason. Interrupting the calling thread ends a call at once with
+ * {@link ClientException.Interrupted}, the thread's interrupt status kept: no further source is
+ * asked and none is blamed for it.
  */
 public final class AltoClient implements AutoCloseable {
     private final ClientOptions options;

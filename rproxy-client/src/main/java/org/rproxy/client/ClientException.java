@@ -17,7 +17,7 @@ import org.rproxy.core.sign.Verdict;
 public abstract sealed class ClientException extends RuntimeException
         permits ClientException.Unreachable, ClientException.Refused, ClientException.TimedOut,
         ClientException.TlsFailure, ClientException.InvalidResponse, ClientException.Rollback,
-        ClientException.StateFailure, ClientException.NoSourceLeft {
+        ClientException.StateFailure, ClientException.NoSourceLeft, ClientException.Interrupted {
 
     private final URI uri;
     private final String reason;
@@ -138,6 +138,18 @@ public abstract sealed class ClientException extends RuntimeException
     public static final class StateFailure extends ClientException {
         StateFailure(URI uri, String reason, Throwable cause) {
             super(uri, "state file: " + reason, cause);
+        }
+    }
+
+    /**
+     * The calling thread was interrupted (a cancelled task, an executor shutting down) while the
+     * client was asking {@code uri}, or before: the client stopped at once, asked no further
+     * source and blamed none ({@link SourceHealth} is untouched), and the thread's interrupt
+     * status is still set. The caller's doing, not a source's: not an outage.
+     */
+    public static final class Interrupted extends ClientException {
+        Interrupted(URI uri, Throwable cause) {
+            super(uri, "interrupted: the calling thread was interrupted", cause);
         }
     }
 

@@ -26,7 +26,8 @@ import org.rproxy.core.model.MediaTypes;
  * or stalls the body would hold the caller for good, never falling back), every body by the
  * largest document accepted, and every failure turned into the {@link ClientException} that
  * names it: timed out, TLS failure, unreachable, too large, or refused with the status and the
- * ALTO error the source sent. Blocking; runs on the caller's thread or the update follower's.
+ * ALTO error the source sent; an interrupt of the calling thread is
+ * {@link ClientException.Interrupted}, with the thread's interrupt status kept. Blocking; runs on the caller's thread or the update follower's.
  * Thread-safe.
  */
 final class Fetcher {
@@ -105,8 +106,14 @@ final class Fetcher {
         }
     }
 
-    /** A failed exchange: timed out (the connection, or {@code what} within the timeout), or {@link #transportFailure}. */
+    /**
+     * A failed exchange: interrupted (the caller's thread is), timed out (the connection, or
+     * {@code what} within the timeout), or {@link #transportFailure}.
+     */
     private ClientException failure(URI uri, IOException e, String what) {
+        if (Thread.currentThread().isInterrupted()) {
+            return interrupted(uri, e); // an exchange the interrupt broke off (a ClosedByInterruptException, say)
+        }
         if (e instanceof HttpConnectTimeoutException) {
             return new ClientException.TimedOut(uri, "no connection within " + timeout, e);
         }
@@ -116,9 +123,10 @@ final class Fetcher {
         return transportFailure(uri, e);
     }
 
-    private static ClientException interrupted(URI uri, InterruptedException e) {
+    /** The caller's interrupt, not the source's failure: the status is set again for the caller to see. */
+    private static ClientException interrupted(URI uri, Exception e) {
         Thread.currentThread().interrupt();
-        return new ClientException.Unreachable(uri, "interrupted", e);
+        return new ClientException.Interrupted(uri, e);
     }
 
     /** A failed exchange as the exception naming it: TLS when a handshake failure is among its causes. */

@@ -3,22 +3,28 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The application's {@link UpdateFollower.Listener} with every call guarded: an exception it
- * throws is logged and following goes on. Called on the follower's thread.
+ * throws is logged and following goes on; and once the follower is closed, nothing more is
+ * passed on (what fails because of the close, an interrupted fetch or a stream cut, is no news to
+ * the application). Called on the follower's thread.
  */
 final class GuardedListener implements UpdateFollower.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
 
     private final UpdateFollower.Listener listener;
+    private final BooleanSupplier closed;
 
-    GuardedListener(UpdateFollower.Listener listener) {
+    /** @param closed true once the follower is closed */
+    GuardedListener(UpdateFollower.Listener listener, BooleanSupplier closed) {
         this.listener = requireNonNull(listener, "listener");
+        this.closed = requireNonNull(closed, "closed");
     }
 
     @Override
@@ -36,7 +42,10 @@ final class GuardedListener implements UpdateFollower.Listener {
         run(() -> listener.following(stream), "following");
     }
 
-    private static void run(Runnable call, String what) {
+    private void run(Runnable call, String what) {
+        if (closed.getAsBoolean()) {
+            return;
+        }
         try {
             call.run();
         } catch (RuntimeException e) {

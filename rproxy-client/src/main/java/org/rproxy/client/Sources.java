@@ -95,6 +95,8 @@ final class Sources {
      * GETs {@code target} from the first source that gives a valid answer.
      *
      * @throws ClientException.NoSourceLeft with every attempt's reason when none did
+     * @throws ClientException.Interrupted  at once when the calling thread is interrupted (before
+     *                                      or while asking a source): no source is blamed or asked after
      */
     VerifiedDocument fetch(String target) {
         List<ClientException> refused = new ArrayList<>();
@@ -104,6 +106,9 @@ final class Sources {
         }
         for (URI source : order()) {
             URI uri = at(source, target);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new ClientException.Interrupted(uri, null); // the caller's, maybe while the overlay was asked
+            }
             long start = ticker.getAsLong();
             try {
                 VerifiedDocument d = new VerifiedDocument(target, uri, fetchFrom(uri, target), refused);
@@ -111,6 +116,8 @@ final class Sources {
                 return d;
             } catch (ClientException.StateFailure e) {
                 throw e; // this client's own disk, not the source: no other source would fare better
+            } catch (ClientException.Interrupted e) {
+                throw e; // the caller's doing, not the source's: stop, and blame no one
             } catch (ClientException e) {
                 health.failed(source, e);
                 refused.add(e);

@@ -71,7 +71,7 @@ public final class UpdateFollower implements AutoCloseable {
         this.checker = checker;
         this.options = options;
         this.ticker = requireNonNull(ticker, "ticker");
-        this.listener = new GuardedListener(requireNonNull(listener, "listener"));
+        this.listener = new GuardedListener(requireNonNull(listener, "listener"), () -> closed.getCount() == 0);
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -131,6 +131,8 @@ public final class UpdateFollower implements AutoCloseable {
         InputStream in;
         try {
             in = fetcher.subscribe(uri, StreamParams.of(targets, state::get));
+        } catch (ClientException.Interrupted e) {
+            return true; // closed while subscribing: the source is not to blame, and nothing is told
         } catch (ClientException e) {
             sources.health().failed(source, e);
             listener.refused(e);
@@ -165,6 +167,8 @@ public final class UpdateFollower implements AutoCloseable {
     private void poll() {
         try {
             sources.fetch(AnswerEngine.DIRECTORY); // verified, it teaches the keys it lists
+        } catch (ClientException.Interrupted e) {
+            return; // closed mid-poll: no source was blamed, and nothing is told
         } catch (ClientException e) {
             listener.refused(e);
         }
@@ -172,6 +176,8 @@ public final class UpdateFollower implements AutoCloseable {
         for (String target : state.mapTargets()) {
             try {
                 changed |= state.put(target, sources.fetch(target).representation());
+            } catch (ClientException.Interrupted e) {
+                return;
             } catch (ClientException e) {
                 listener.refused(e);
             }
@@ -211,7 +217,11 @@ public final class UpdateFollower implements AutoCloseable {
         return thread.isAlive();
     }
 
-    /** Stops following and waits (up to the client's timeout) for the thread to end. */
+    /**
+     * Stops following and waits (up to the client's timeout) for the thread to end. A fetch or
+     * subscription under way is interrupted; it counts as no source's failure, and from now on
+     * the listener is told nothing.
+     */
     @Override
     public void close() {
         closed.countDown();

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.answer.AnswerEngine;
 
 /**
  * Where no source streams (a proxy down, and the file origin alone, which has no update stream
@@ -73,6 +74,37 @@ class UpdateFollowerTest {
             assertEquals(7.0, c.answers().cost("128.36.1.5", "130.132.3.9").orElseThrow());
             f.close();
             assertFalse(f.running());
+        }
+    }
+
+    @Test
+    void closingTheFollowerMidPollBlamesNoSourceAndTellsTheListenerNothing() throws Exception {
+        closeWhileTheProxyHoldsBack(AnswerEngine.DIRECTORY);
+    }
+
+    @Test
+    void closingTheFollowerWhileSubscribingBlamesNoSourceAndTellsTheListenerNothing() throws Exception {
+        closeWhileTheProxyHoldsBack("/updates");
+    }
+
+    /** Closes a follower while a proxy holds back its answer to {@code path}: the follower is then waiting on it. */
+    private void closeWhileTheProxyHoldsBack(String path) throws Exception {
+        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
+             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                     .withTimeout(Duration.ofSeconds(30)))) {
+            c.refreshMaps();
+            proxy.stall(path);
+            Recorder heard = new Recorder();
+            UpdateFollower f = c.follow(heard);
+            assertEquals(path, proxy.stalled.poll(20, TimeUnit.SECONDS), () -> "refused: " + heard.refused);
+            int proxyFailures = c.health().recentFailures(proxy.uri());
+            int originFailures = c.health().recentFailures(origin.uri());
+            heard.refused.clear();
+            f.close();
+            assertFalse(f.running());
+            assertEquals(List.of(), List.copyOf(heard.refused), "told nothing after close");
+            assertEquals(proxyFailures, c.health().recentFailures(proxy.uri()), "the proxy is not blamed for the close");
+            assertEquals(originFailures, c.health().recentFailures(origin.uri()), "nor the origin");
         }
     }
 
