@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoException;
@@ -51,7 +50,9 @@ public final class AltoClient implements AutoCloseable {
     private final Checker checker;
     private final HeldState state;
     private final Sources sources;
-    private final List<UpdateFollower> followers = new CopyOnWriteArrayList<>();
+    private final Object lifecycle = new Object();
+    private final List<UpdateFollower> followers = new ArrayList<>(); // guarded by lifecycle
+    private boolean closed; // guarded by lifecycle
 
     private AltoClient(ClientOptions options, Directory directory, TrustedKeys keys, Fetcher fetcher,
                        Checker checker, HeldState state, Sources sources) {
@@ -231,17 +232,35 @@ public final class AltoClient implements AutoCloseable {
      * {@code /updates}), verifies each update as it is applied, and tells {@code listener} of
      * every new set of answers; falls back to polling while no stream can be had. Runs on a
      * thread of its own until closed (or this client is).
+     *
+     * @throws IllegalStateException once this client is closed
      */
     public UpdateFollower follow(UpdateFollower.Listener listener) {
-        UpdateFollower f = new UpdateFollower(state, sources, fetcher, checker, options, System::nanoTime, listener);
-        followers.add(f);
-        f.start();
-        return f;
+        requireNonNull(listener, "listener");
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("follow: this client is closed");
+            }
+            UpdateFollower f = new UpdateFollower(state, sources, fetcher, checker, options, System::nanoTime, listener);
+            followers.add(f);
+            f.start();
+            return f;
+        }
     }
 
-    /** Stops every update follower. */
+    /**
+     * Stops every update follower, waiting for each (up to the timeout), also one another thread
+     * starts meanwhile: from now on {@link #follow} is refused. The other methods hold no thread
+     * and still work. Closing again does nothing.
+     */
     @Override
     public void close() {
-        followers.forEach(UpdateFollower::close);
+        List<UpdateFollower> running;
+        synchronized (lifecycle) {
+            closed = true;
+            running = List.copyOf(followers);
+            followers.clear();
+        }
+        running.forEach(UpdateFollower::close); // outside the lock: a listener may call follow meanwhile
     }
 }
