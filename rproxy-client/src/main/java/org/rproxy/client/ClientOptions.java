@@ -17,7 +17,8 @@ import javax.net.ssl.SSLContext;
  * @param origin        the origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}
  * @param pin           the origin's key, or its key id
  * @param clientAddress this client's own address (IP literal), to rank sources by network cost; null not to
- * @param stateFile     where the newest version held per document is kept across restarts; null: memory only
+ * @param stateFile     where the newest version held per document is kept across restarts; null: memory only.
+ *                      Clients may share one (records are merged under a lock on {@code NAME.lock} beside it)
  * @param timeout       per request: connecting and receiving the response (default 5 s)
  * @param coolDown      how long a source whose response failed verification is not asked (default 5 min;
  *                      one that offered a rollback, 1 min or this if shorter: see {@link SourceHealth})
