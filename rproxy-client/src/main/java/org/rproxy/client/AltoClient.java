@@ -28,6 +28,13 @@ import org.rproxy.core.store.Representation;
  * than one it held (across restarts, with a state file), answers PID, cost and ranking questions
  * locally from the verified maps, and follows their changes through an update stream.
  *
+ * <p>What the client asks and holds is fixed at bootstrap: the RProxies, the maps (the
+ * directory's default network map and its cost maps), the update stream's path and the overlay
+ * are those of the directory verified then. A newer directory, read by {@link #refreshKeys()},
+ * {@link #refreshMaps()} or a follower, teaches only the keys it lists (the origin's next key);
+ * its proxy list and maps are not taken up. To take them up, bootstrap a new client (it may share
+ * this one's state file) and close this one.
+ *
  * <pre>{@code
  * try (AltoClient alto = AltoClient.bootstrap(ClientOptions.of(URI.create("https://alto.example.net"),
  *         KeyPin.ofKeyId("Zh3...")).withClientAddress("198.51.100.7").withStateFile(Path.of("alto.state")))) {
@@ -132,12 +139,12 @@ public final class AltoClient implements AutoCloseable {
         return out;
     }
 
-    /** The origin's directory, as verified at bootstrap. */
+    /** The origin's directory, as verified at bootstrap (a newer one changes only the keys trusted). */
     public Directory directory() {
         return directory;
     }
 
-    /** The RProxies the origin lists, in its order. */
+    /** The RProxies the origin's directory listed at bootstrap, in its order. */
     public List<URI> proxies() {
         return sources.proxies();
     }
