@@ -49,7 +49,7 @@ final class QueryAnswers {
     }
 
     private final Consumer<Runnable> onThread;
-    private final Runnable changed;
+    private final Consumer<String> changed;
     private final BiConsumer<String, AltoError> refused;
     private final Map<String, Entry> entries = new HashMap<>();
     private volatile AltoService service;
@@ -57,11 +57,11 @@ final class QueryAnswers {
 
     /**
      * @param onThread runs a task on the publisher's thread
-     * @param changed  called on the publisher's thread when an answer has a new version
+     * @param changed  called on the publisher's thread with an answer's key when it has a new version
      * @param refused  called on the publisher's thread with a followed answer's key when its input
      *                 is refused after a change; its followers must be stopped
      */
-    QueryAnswers(Consumer<Runnable> onThread, Runnable changed, BiConsumer<String, AltoError> refused) {
+    QueryAnswers(Consumer<Runnable> onThread, Consumer<String> changed, BiConsumer<String, AltoError> refused) {
         this.onThread = requireNonNull(onThread, "onThread");
         this.changed = requireNonNull(changed, "changed");
         this.refused = requireNonNull(refused, "refused");
@@ -161,7 +161,7 @@ final class QueryAnswers {
         if (e.track == null) {
             e.track = t;
         } else if (change == Track.Change.NEW_VERSION) {
-            changed.run();
+            changed.accept(e.query.key());
         }
         return null;
     }

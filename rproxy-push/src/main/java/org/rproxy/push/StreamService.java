@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,17 @@ import org.rproxy.core.server.Reply;
  * publisher's thread, where everything else here runs and the stages it returns complete.
  */
 final class StreamService {
+
+    /**
+     * Substreams one stream may have beyond one per document the node offers (those it holds,
+     * plus those its directory lists): query substreams and repeats. A client following every
+     * document (as a push proxy does) stays within the part per document; an RFC 8895 client
+     * follows a few maps and a few query answers, one substream each, and asks about many PIDs
+     * or endpoints in one input, not in one substream apiece. 256 more is far beyond that, and
+     * bounds what one stream makes the publisher's thread do per change (one event per
+     * substream) and hold (a few hundred bytes per substream).
+     */
+    static final int SUBSTREAMS_BEYOND_DOCUMENTS = 256;
 
     private final UpdatePublisher publisher;
     private final UpdateStreamConfig config;
@@ -91,6 +103,7 @@ final class StreamService {
         if (req.add().isEmpty()) {
             throw new AltoException(AltoError.missingField("add"));
         }
+        refuse(tooMany(req.add().size()));
         if (tracks.isEmpty()) {
             return done(unavailable("no documents yet; try again"));
         }
@@ -162,11 +175,7 @@ final class StreamService {
                         "no such substream"));
             }
         }
-        for (String id : req.add().keySet()) {
-            if (s.substreams().containsKey(id) && !req.remove().contains(id)) {
-                throw new AltoException(AltoError.invalidValue("add." + id, id, "substream id already in use"));
-            }
-        }
+        refuse(conflict(s, req));
         List<SubstreamResolver.Bound> added = resolver.resolve(req);
         return firstAnswers(added).thenApply(refused -> {
             if (refused != null) {
@@ -177,6 +186,12 @@ final class StreamService {
                 answers.sweep();
                 return error(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
                         .withStatus(404));
+            }
+            AltoError over = conflict(s, req);
+            if (over != null) {
+                // Another control request of this stream added substreams while this one waited.
+                answers.sweep();
+                return error(over);
             }
             req.remove().forEach(id -> followers.unfollow(s, id));
             added.forEach(b -> followers.follow(s, b.substream()));
@@ -193,6 +208,49 @@ final class StreamService {
             }
             return new Reply.NoContent();
         });
+    }
+
+    /** The most substreams one stream may have now: {@link #SUBSTREAMS_BEYOND_DOCUMENTS} more than the documents offered. */
+    int maxSubstreams() {
+        return tracks.size() + resolver.listed() + SUBSTREAMS_BEYOND_DOCUMENTS;
+    }
+
+    /** The refusal of a request that would leave a stream with {@code n} substreams, or null when they are allowed. */
+    private AltoError tooMany(int n) {
+        int max = maxSubstreams();
+        return n <= max ? null : AltoError.invalidValue("add", n + " substreams", n + " substreams (expected: at most "
+                + max + " per update stream: one per document this node offers and " + SUBSTREAMS_BEYOND_DOCUMENTS
+                + " more)");
+    }
+
+    /**
+     * Why {@code req} cannot apply to {@code s} now: an id it adds is in use and not removed, or
+     * it would leave too many substreams; null when it can.
+     */
+    private AltoError conflict(Subscription s, StreamRequest req) {
+        for (String id : req.add().keySet()) {
+            if (s.substreams().containsKey(id) && !req.remove().contains(id)) {
+                return AltoError.invalidValue("add." + id, id, "substream id already in use");
+            }
+        }
+        return tooMany(after(s, req));
+    }
+
+    /** The substreams {@code s} would have with {@code req} applied. */
+    private static int after(Subscription s, StreamRequest req) {
+        int n = s.substreams().size() + req.add().size();
+        for (String id : new HashSet<>(req.remove())) {
+            if (s.substreams().containsKey(id)) {
+                n--;
+            }
+        }
+        return n;
+    }
+
+    private static void refuse(AltoError e) {
+        if (e != null) {
+            throw new AltoException(e);
+        }
     }
 
     private static void checkType(AltoRequest request) {

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 import org.rproxy.core.model.Bytes;
@@ -23,6 +25,13 @@ import org.rproxy.core.stream.Sse;
  * bytes and, when it drains, gets the latest
  * version (a patch from what it holds, or the full document): the versions in between are
  * coalesced, never queued. Control events have their own short queue and go first.
+ *
+ * <p>Which substreams may be behind is kept as it happens, not searched for: a substream is
+ * <em>due</em> when added and whenever {@link Followers#changed} says its track has a new version
+ * or signature, and the due ones are served round robin in the order the substreams were added,
+ * from the one after the substream served last. Finding the next one to send is therefore
+ * logarithmic in the number of substreams per event (it was a copy of them all, so that a new
+ * version cost time quadratic in their number on the one publisher thread every stream shares).
  *
  * <p>Substream state machine, per substream: {@code NEW} (sent nothing; the client may hold a
  * tag) → {@code CURRENT} (sent the current version and signature) → {@code BEHIND} (a new version
@@ -41,6 +50,8 @@ final class Subscription {
         private String heldTag;
         String sentVersion;
         long sentSignature = -1;
+        /** Its place in the stream's order, given when added. */
+        private long seq;
 
         Substream(String id, String target, boolean incremental, String heldTag) {
             this.id = requireNonNull(id, "id");
@@ -70,9 +81,13 @@ final class Subscription {
     final boolean signatures;
     private final long windowBytes;
     private final Map<String, Substream> substreams = new LinkedHashMap<>();
+    /** Substreams that may be behind, by their place in the stream's order. */
+    private final TreeMap<Long, Substream> due = new TreeMap<>();
+    private long added;
+    /** The place of the substream served last: the next one served is the first due after it. */
+    private long cursor = -1;
     private final ArrayDeque<Bytes> control = new ArrayDeque<>();
     private StreamSink sink;
-    private int cursor;
     /** When the window was last found full with work waiting; 0 while it is not. */
     private long blockedSinceNanos;
     private long eventsSent;
@@ -100,12 +115,26 @@ final class Subscription {
         return substreams;
     }
 
+    /** Adds {@code s}, due at once (its first version, or nothing when the client holds it). */
     void add(Substream s) {
+        s.seq = added++;
         substreams.put(s.id, s);
+        due.put(s.seq, s);
     }
 
     Substream remove(String id) {
-        return substreams.remove(id);
+        Substream s = substreams.remove(id);
+        if (s != null) {
+            due.remove(s.seq);
+        }
+        return s;
+    }
+
+    /** The track {@code s} follows has changed: {@code s} may be behind. */
+    void due(Substream s) {
+        if (substreams.get(s.id) == s) {
+            due.put(s.seq, s);
+        }
     }
 
     void control(Bytes event) {
@@ -165,25 +194,37 @@ final class Subscription {
     }
 
     private boolean hasWork(Function<String, Track> tracks) {
-        if (!control.isEmpty()) {
-            return true;
-        }
-        for (Substream s : substreams.values()) {
-            if (s.behind(tracks.apply(s.target), signatures)) {
-                return true;
-            }
-        }
-        return false;
+        return !control.isEmpty() || firstBehind(tracks) != null;
     }
 
+    /** The next substream to serve, taken off the due ones; null when none is behind. */
     private Substream nextBehind(Function<String, Track> tracks) {
-        List<Substream> all = new ArrayList<>(substreams.values());
-        for (int i = 0; i < all.size(); i++) {
-            Substream s = all.get((cursor + i) % all.size());
+        Substream s = firstBehind(tracks);
+        if (s != null) {
+            due.remove(s.seq);
+            cursor = s.seq;
+        }
+        return s;
+    }
+
+    /**
+     * The first due substream after the cursor (round robin) that is behind, left due; those found
+     * not behind on the way (sent already, or following a track not held yet) are no longer due.
+     * Each due entry is looked at once before it is dropped, so this is logarithmic work per event
+     * sent, amortised.
+     */
+    private Substream firstBehind(Function<String, Track> tracks) {
+        Substream s = firstBehind(due.tailMap(cursor, false), tracks);
+        return s != null ? s : firstBehind(due.headMap(cursor, true), tracks);
+    }
+
+    private Substream firstBehind(Map<Long, Substream> part, Function<String, Track> tracks) {
+        for (Iterator<Substream> it = part.values().iterator(); it.hasNext(); ) {
+            Substream s = it.next();
             if (s.behind(tracks.apply(s.target), signatures)) {
-                cursor = (cursor + i + 1) % all.size();
                 return s;
             }
+            it.remove();
         }
         return null;
     }

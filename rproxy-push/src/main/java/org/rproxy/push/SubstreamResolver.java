@@ -117,6 +117,12 @@ final class SubstreamResolver {
         return r;
     }
 
+    /** The resources the held directory lists (0 when none is held): documents a substream may follow before they are held. */
+    int listed() {
+        Directory d = directory();
+        return d == null ? 0 : d.resources().size();
+    }
+
     /** True when the held directory lists {@code resourceId} as a full resource at {@code path}. */
     private boolean listedAt(String resourceId, String path) {
         Directory d = directory();

@@ -55,7 +55,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     private final String controlPrefix;
     private final ScheduledExecutorService thread;
     private final Map<String, Track> tracks = new HashMap<>();
-    private final QueryAnswers answers = new QueryAnswers(this::run, this::pumpAll,
+    private final QueryAnswers answers = new QueryAnswers(this::run, this::changed,
             (key, e) -> stop(key, "the query's input is no longer valid: " + e.message()));
     private final Followers followers = new Followers(answers);
     private final Map<String, Subscription> subscriptions = new HashMap<>();
@@ -189,6 +189,9 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
             }
             return false;
         }
+        if (change != Track.Change.SAME) {
+            followers.changed(target);
+        }
         if (before == null) {
             // A document that appeared after streams opened: tell them, so that proxies follow it too.
             for (Subscription s : subscriptions.values()) {
@@ -202,13 +205,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
             return false;
         }
         updates.incrementAndGet();
-        for (Subscription s : subscriptions.values()) {
-            for (Subscription.Substream sub : s.substreams().values()) {
-                if (sub.target.equals(target) && s.attached() && !before.equals(sub.sentVersion)) {
-                    coalesced.incrementAndGet();
-                }
-            }
-        }
+        coalesced.addAndGet(followers.skipping(target, before));
         return true;
     }
 
@@ -221,19 +218,16 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
 
     /** Stops every substream following {@code key} (a document, or a query), telling its stream why. */
     private void stop(String key, String why) {
-        for (Subscription s : subscriptions.values()) {
-            List<String> stopped = new ArrayList<>();
-            for (Subscription.Substream sub : new ArrayList<>(s.substreams().values())) {
-                if (sub.target.equals(key)) {
-                    followers.unfollow(s, sub.id);
-                    stopped.add(sub.id);
-                }
-            }
-            if (!stopped.isEmpty()) {
-                s.control(ControlEvents.stopped(stopped, why));
-                delivery.pump(s);
-            }
-        }
+        followers.unfollowAll(key).forEach((s, ids) -> {
+            s.control(ControlEvents.stopped(ids, why));
+            delivery.pump(s);
+        });
+    }
+
+    /** A followed query answer has a new version: its followers are due. */
+    private void changed(String key) {
+        followers.changed(key);
+        pumpAll();
     }
 
     /** Mounts the stream on {@code documents}, which also computes the answers of POST-mode substreams. */
