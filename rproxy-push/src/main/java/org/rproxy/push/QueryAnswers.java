@@ -28,12 +28,29 @@ import org.slf4j.LoggerFactory;
  * input itself is refused now (a PID that is gone, say): its substreams are then stopped. An
  * answer nobody follows any more is dropped.
  *
+ * <p>Bounded node-wide, since each answer is held (with the versions kept to patch from) and
+ * computed again at every change: a new input is refused while {@link #MAX_ANSWERS} answers are
+ * followed or being computed, or while those held come to {@link #MAX_ANSWER_BYTES} or more. The
+ * refusal is {@code 503}: the limit is the node's, reached by every stream together, so the same
+ * request may be answered later or elsewhere (it is no mistake of the client's); following an
+ * answer already followed is never refused.
+ *
  * <p>Confined to the publisher's thread: the service is called from it and its completions are
  * handed back to it through {@code onThread}; the service computes on its own threads.
  */
 final class QueryAnswers {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueryAnswers.class);
+
+    /**
+     * Distinct query answers (inputs in normal form, {@link QueryInputs}) followed at once, all
+     * streams together: each costs a computation per change on the node's query pool, so a change
+     * costs up to this many; far above the distinct questions an ALTO deployment streams (one per
+     * PID or group of viewers, not one per viewer).
+     */
+    static final int MAX_ANSWERS = 1024;
+    /** Bytes of answers held (bodies, kept versions, encoded events) past which no new input is taken. */
+    static final long MAX_ANSWER_BYTES = 64L << 20;
 
     private static final class Entry {
         final QueryKey query;
@@ -52,6 +69,8 @@ final class QueryAnswers {
     private final Consumer<String> changed;
     private final BiConsumer<String, AltoError> refused;
     private final Map<String, Entry> entries = new HashMap<>();
+    private final int maxAnswers;
+    private final long maxBytes;
     private volatile AltoService service;
     private long computations;
 
@@ -62,9 +81,17 @@ final class QueryAnswers {
      *                 is refused after a change; its followers must be stopped
      */
     QueryAnswers(Consumer<Runnable> onThread, Consumer<String> changed, BiConsumer<String, AltoError> refused) {
+        this(onThread, changed, refused, MAX_ANSWERS, MAX_ANSWER_BYTES);
+    }
+
+    /** With other bounds than {@link #MAX_ANSWERS} and {@link #MAX_ANSWER_BYTES} (tests). */
+    QueryAnswers(Consumer<Runnable> onThread, Consumer<String> changed, BiConsumer<String, AltoError> refused,
+                 int maxAnswers, long maxBytes) {
         this.onThread = requireNonNull(onThread, "onThread");
         this.changed = requireNonNull(changed, "changed");
         this.refused = requireNonNull(refused, "refused");
+        this.maxAnswers = maxAnswers;
+        this.maxBytes = maxBytes;
     }
 
     /** The service answers are computed by: the node's document service. */
@@ -74,10 +101,19 @@ final class QueryAnswers {
 
     /**
      * Completes, on the publisher's thread, with null once {@code q} has an answer, or with the
-     * error its computation gave (the query resource's own, for a bad input).
+     * error its computation gave (the query resource's own, for a bad input), or at once with a
+     * {@code 503} when {@code q} is a new input and the node follows as many answers as it takes.
      */
     CompletableFuture<AltoError> first(QueryKey q) {
-        Entry e = entries.computeIfAbsent(q.key(), k -> new Entry(q));
+        Entry e = entries.get(q.key());
+        if (e == null) {
+            AltoError full = full();
+            if (full != null) {
+                return CompletableFuture.completedFuture(full);
+            }
+            e = new Entry(q);
+            entries.put(q.key(), e);
+        }
         if (e.track != null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -106,6 +142,23 @@ final class QueryAnswers {
     /** Drops the answers no substream follows and nobody waits for. */
     void sweep() {
         entries.values().removeIf(e -> e.followers <= 0 && e.waiting.isEmpty());
+    }
+
+    /** The refusal of a new input when the answers followed are at a bound; null while they are not. */
+    private AltoError full() {
+        if (entries.size() >= maxAnswers) {
+            return AltoError.serverCondition("this node follows at most " + maxAnswers + " query answers at once "
+                    + "(distinct inputs, all update streams together); try again later, or follow the maps", 503);
+        }
+        long held = 0;
+        for (Entry e : entries.values()) {
+            held += e.track == null ? 0 : e.track.heldBytes();
+        }
+        if (held >= maxBytes) {
+            return AltoError.serverCondition("this node holds " + held + " bytes of query answers, its most ("
+                    + maxBytes + "); try again later, or follow the maps", 503);
+        }
+        return null;
     }
 
     Track track(String key) {

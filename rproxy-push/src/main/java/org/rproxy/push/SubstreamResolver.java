@@ -19,7 +19,8 @@ import org.rproxy.core.model.MediaTypes;
  * resource id, the full resource at the URI the held directory lists for it, held yet or not (a
  * pull proxy fetches it once followed), or, for an id the directory does not list (the directory
  * itself), a document held with that id, JSON preferred over the XML rendering sharing it; or,
- * for an entry with {@code input}, a query resource of the held directory ({@link QueryKey}).
+ * for an entry with {@code input}, a query resource of the held directory ({@link QueryKey}), the
+ * input in its normal form ({@link QueryInputs}).
  * Refuses anything else with an RFC 7285 error naming the field ({@code add.<id>.resource-id}).
  *
  * <p>Confined to the publisher's thread; keeps the directory parsed until its version changes.
@@ -103,7 +104,7 @@ final class SubstreamResolver {
             throw new AltoException(AltoError.invalidValue("add." + id + ".input", null,
                     add.resourceId() + " takes no input; leave input out to follow the document"));
         }
-        return new QueryKey(r.id(), pathOf(r), r.accepts(), r.mediaType(), add.input());
+        return new QueryKey(r.id(), pathOf(r), r.accepts(), r.mediaType(), QueryInputs.normal(r.accepts(), add.input()));
     }
 
     /** The directory's entry for the substream's resource id; refused when there is none. */

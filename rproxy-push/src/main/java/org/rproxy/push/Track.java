@@ -187,6 +187,19 @@ final class Track {
         return current;
     }
 
+    /** Bytes this track holds: the bodies of the current and kept versions, and what is encoded from them. */
+    long heldBytes() {
+        long n = bodyLines == null ? 0 : bodyLines.length();
+        n += version == null ? 0 : version.body.length();
+        for (Version v : history.values()) {
+            n += v.body.length();
+        }
+        for (Optional<Bytes> p : patches.values()) {
+            n += p.map(Bytes::length).orElse(0);
+        }
+        return n;
+    }
+
     /** True when the body can travel as SSE data lines. */
     boolean travels() {
         return Sse.travels(version.body);

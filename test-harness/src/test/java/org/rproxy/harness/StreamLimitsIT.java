@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The update stream's bounds on what one subscriber may ask of a node, over real sockets at an
- * origin: substreams per stream, at open and through the control URI.
+ * origin: substreams per stream, at open and through the control URI; query answers followed,
+ * node-wide (a new input past them is 503 with {@code Retry-After}); and inputs listing the same
+ * PIDs in another order or twice answered as one, with the answer a POST of the input gets.
  */
 class StreamLimitsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +73,66 @@ class StreamLimitsIT {
                 HttpResponse<String> replaced = post(control, "{\"remove\":[\"s0\"],\"add\":{\"t0\":{\"resource-id\":"
                         + "\"routingcost-map\"}}}");
                 assertEquals(204, replaced.statusCode(), replaced.body());
+            }
+        }
+    }
+
+    private static final String FILTERED = "default-network-map-filtered-cost-map";
+    private static final String COST_TYPE = "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}";
+
+    /** {@code n} substreams following the filtered cost map, each with a constraint of its own (from {@code first}). */
+    private static String queries(int first, int n) {
+        StringBuilder b = new StringBuilder("{\"add\":{");
+        for (int i = first; i < first + n; i++) {
+            b.append(i > first ? "," : "").append("\"q").append(i).append("\":{\"resource-id\":\"").append(FILTERED)
+                    .append("\",\"input\":{").append(COST_TYPE).append(",\"constraints\":[\"le ").append(1000 + i)
+                    .append("\"]}}");
+        }
+        return b.append("}}").toString();
+    }
+
+    @Test
+    void queryAnswersAreBoundedNodeWideAndOneQuestionIsOneAnswer() throws Exception {
+        try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir)) {
+            String base = lab.origin.baseUri();
+            String input = "{" + COST_TYPE + ",\"pids\":{\"srcs\":[\"PID2\",\"PID1\",\"PID1\"],\"dsts\":[\"PID3\",\"PID2\"]}}";
+            JsonNode directory = JSON.readTree(Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/directory"))
+                    .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString()).body());
+            String path = URI.create(directory.path("resources").path(FILTERED).path("uri").asText()).getPath();
+            HttpResponse<String> posted = Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(WAIT)
+                    .header("Content-Type", "application/alto-costmapfilter+json")
+                    .POST(HttpRequest.BodyPublishers.ofString(input)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, posted.statusCode(), posted.body());
+            List<SseClient> streams = new ArrayList<>();
+            try {
+                SseClient one = new SseClient(Proxies.HTTP, base + "/updates", "{\"add\":{\"a\":{\"resource-id\":\""
+                        + FILTERED + "\",\"input\":" + input + "},\"b\":{\"resource-id\":\"" + FILTERED + "\",\"input\":"
+                        + input.replace("[\"PID2\",\"PID1\",\"PID1\"]", "[\"PID1\",\"PID2\"]") + "}}}");
+                streams.add(one);
+                List<SseClient.Event> seen = new ArrayList<>();
+                SseClient.Event a = PlainSubscriberIT.awaitType(one, "application/alto-costmap+json,a", seen);
+                SseClient.Event b = PlainSubscriberIT.awaitType(one, "application/alto-costmap+json,b", seen);
+                assertEquals(JSON.readTree(posted.body()).path("cost-map"), JSON.readTree(a.data()).path("cost-map"),
+                        "the answer a POST of the input gets");
+                assertEquals(a.data(), b.data());
+                // One answer followed so far; fill the node's answers with inputs of their own.
+                int perStream = 256;
+                for (int first = 0; first < 1024 - 1; first += perStream) {
+                    int n = Math.min(perStream, 1024 - 1 - first);
+                    SseClient sse = new SseClient(Proxies.HTTP, base + "/updates", queries(first, n));
+                    streams.add(sse);
+                    assertEquals("application/alto-updatestreamcontrol+json", sse.next(WAIT).type());
+                }
+                HttpResponse<String> full = post(base + "/updates", queries(5000, 1));
+                assertEquals(503, full.statusCode(), full.body());
+                assertEquals("1", full.headers().firstValue("retry-after").orElse(null), full.body());
+                assertTrue(meta(full).path("message").asText().contains("at most 1024 query answers"), full.body());
+                try (SseClient followed = new SseClient(Proxies.HTTP, base + "/updates", queries(0, 1))) {
+                    assertEquals("application/alto-updatestreamcontrol+json", followed.next(WAIT).type(),
+                            "an answer already followed is still taken");
+                }
+            } finally {
+                streams.forEach(SseClient::close);
             }
         }
     }
