@@ -43,6 +43,15 @@ final class StreamService {
      */
     static final int SUBSTREAMS_BEYOND_DOCUMENTS = 256;
 
+    /**
+     * Bytes of control events a stream may have waiting for its subscriber's window before its
+     * control URI takes no more requests ({@code 503}): each request queues a {@code started} or
+     * {@code stopped} event that only reading drains, so a subscriber that stops reading could
+     * otherwise queue them without end until the stall timeout. A subscriber that reads never
+     * meets it: it is many times what a control request's events come to.
+     */
+    static final long CONTROL_BACKLOG_BYTES = 64 * 1024;
+
     private final UpdatePublisher publisher;
     private final UpdateStreamConfig config;
     private final String controlPrefix;
@@ -131,6 +140,11 @@ final class StreamService {
         });
     }
 
+    private static Reply backlogged(Subscription s) {
+        return unavailable("the stream has " + s.controlBacklog() + " bytes of control events its subscriber has not "
+                + "read (at most " + CONTROL_BACKLOG_BYTES + "); read the stream, then try again");
+    }
+
     private Reply full() {
         return unavailable("this node serves at most " + config.maxSubscribers()
                 + " update streams at once (its max-subscribers setting); try again later");
@@ -167,6 +181,9 @@ final class StreamService {
             throw new AltoException(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
                     .withStatus(404));
         }
+        if (s.controlBacklog() >= CONTROL_BACKLOG_BYTES) {
+            return done(backlogged(s));
+        }
         checkType(request);
         StreamRequest req = StreamRequest.parse(request.body());
         for (int i = 0; i < req.remove().size(); i++) {
@@ -188,10 +205,10 @@ final class StreamService {
                         .withStatus(404));
             }
             AltoError over = conflict(s, req);
-            if (over != null) {
-                // Another control request of this stream added substreams while this one waited.
+            if (over != null || s.controlBacklog() >= CONTROL_BACKLOG_BYTES) {
+                // Other control requests of this stream went first while this one waited.
                 answers.sweep();
-                return error(over);
+                return over != null ? error(over) : backlogged(s);
             }
             req.remove().forEach(id -> followers.unfollow(s, id));
             added.forEach(b -> followers.follow(s, b.substream()));

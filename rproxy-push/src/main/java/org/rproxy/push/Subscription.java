@@ -87,6 +87,8 @@ final class Subscription {
     /** The place of the substream served last: the next one served is the first due after it. */
     private long cursor = -1;
     private final ArrayDeque<Bytes> control = new ArrayDeque<>();
+    /** Bytes of the control events queued. */
+    private long controlBytes;
     private StreamSink sink;
     /** When the window was last found full with work waiting; 0 while it is not. */
     private long blockedSinceNanos;
@@ -139,6 +141,12 @@ final class Subscription {
 
     void control(Bytes event) {
         control.add(event);
+        controlBytes += event.length();
+    }
+
+    /** Bytes of control events waiting for the subscriber's window (a subscriber that stops reading leaves them queued). */
+    long controlBacklog() {
+        return controlBytes;
     }
 
     /**
@@ -154,6 +162,7 @@ final class Subscription {
         while (room()) {
             Bytes c = control.poll();
             if (c != null) {
+                controlBytes -= c.length();
                 sink.send(c);
                 sent++;
                 continue;
