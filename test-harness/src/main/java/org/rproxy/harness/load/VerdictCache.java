@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -26,8 +27,10 @@ import org.rproxy.core.sign.Verdict.Outcome;
  * {@code Signature}) is verified in full (signature, digest over the body, resource, expiry). Its
  * covered header values and its body are kept. Every later response with the same key is
  * <em>checked</em> against that: the same {@code content-type}, {@code content-digest}, {@code etag}
- * and {@code alto-resource} values, the same body bytes (compared byte for byte, which is stronger
- * than re-hashing), and {@code expires} still in the future. If anything differs it is verified in
+ * and {@code alto-resource} values, the same {@code content-encoding} (not signed, but the verifier
+ * refuses a coding that disagrees with the bytes; absent and {@code identity} are the same, case
+ * and surrounding space are ignored), the same body bytes (compared byte for byte, which is
+ * stronger than re-hashing), and {@code expires} still in the future. If anything differs it is verified in
  * full on its own, so a tampered copy never inherits a good verdict. Each response is counted as
  * checked; {@link #fullVerifications()} says how many cryptographic verifications that took.
  *
@@ -100,11 +103,19 @@ final class VerdictCache {
         return v;
     }
 
+    /** The covered fields' values, then the normal form of {@code content-encoding}. */
     private static String[] covered(Function<String, String> header) {
-        String[] out = new String[COVERED.length];
-        for (int i = 0; i < out.length; i++) {
+        String[] out = new String[COVERED.length + 1];
+        for (int i = 0; i < COVERED.length; i++) {
             out[i] = header.apply(COVERED[i]);
         }
+        out[COVERED.length] = coding(header.apply("content-encoding"));
         return out;
+    }
+
+    /** {@code Content-Encoding} as the verifier reads it: absent, empty and {@code identity} alike. */
+    static String coding(String contentEncoding) {
+        String c = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
+        return c.equals("identity") ? "" : c;
     }
 }

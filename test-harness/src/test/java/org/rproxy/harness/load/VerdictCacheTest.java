@@ -3,6 +3,7 @@ package org.rproxy.harness.load;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -104,6 +106,46 @@ class VerdictCacheTest {
         assertEquals(Outcome.WRONG_RESOURCE, c.check("/prop/pid", h::get, buf(BODY)).outcome());
         now[0] = NOW.plus(Duration.ofHours(2));
         assertEquals(Outcome.EXPIRED, c.check("/networkmap/net", h::get, buf(BODY)).outcome());
+    }
+
+    @Test
+    void aCopyRelabelledWithoutItsContentEncodingDoesNotInheritTheGzipCopysVerdict() throws Exception {
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        try (GZIPOutputStream g = new GZIPOutputStream(z)) {
+            g.write(BODY);
+        }
+        byte[] gz = z.toByteArray();
+        VerdictCache c = cache(Clock.fixed(NOW.plusSeconds(5), ZoneOffset.UTC));
+        Map<String, String> h = signed(gz, "/networkmap/net");
+        h.put("content-encoding", "gzip");
+        assertTrue(c.check("/networkmap/net", h::get, buf(gz)).valid(), "the honest gzip copy");
+        Map<String, String> relabelled = new HashMap<>(h);
+        relabelled.remove("content-encoding");
+        assertEquals(Outcome.CODING_MISMATCH, c.check("/networkmap/net", relabelled::get, buf(gz)).outcome(),
+                "the same bytes and signature without Content-Encoding are verified on their own, as the product does");
+        relabelled.put("content-encoding", "identity");
+        assertEquals(Outcome.CODING_MISMATCH, c.check("/networkmap/net", relabelled::get, buf(gz)).outcome());
+        assertEquals(3, c.fullVerifications());
+        assertTrue(c.check("/networkmap/net", h::get, buf(gz)).valid(), "the honest copy keeps its verdict");
+        Map<String, String> upper = new HashMap<>(h);
+        upper.put("content-encoding", " GZIP ");
+        assertTrue(c.check("/networkmap/net", upper::get, buf(gz)).valid());
+        assertEquals(3, c.fullVerifications(), "a coding written differently is the same coding");
+    }
+
+    @Test
+    void absentAndIdentityContentEncodingAreTheSame() throws Exception {
+        VerdictCache c = cache(Clock.fixed(NOW.plusSeconds(5), ZoneOffset.UTC));
+        Map<String, String> h = signed(BODY, "/networkmap/net");
+        assertTrue(c.check("/networkmap/net", h::get, buf(BODY)).valid());
+        Map<String, String> identity = new HashMap<>(h);
+        identity.put("content-encoding", "identity");
+        assertTrue(c.check("/networkmap/net", identity::get, buf(BODY)).valid());
+        assertEquals(1, c.fullVerifications());
+        Map<String, String> gzipLabel = new HashMap<>(h);
+        gzipLabel.put("content-encoding", "gzip");
+        assertEquals(Outcome.CODING_MISMATCH, c.check("/networkmap/net", gzipLabel::get, buf(BODY)).outcome(),
+                "plain bytes labelled gzip are verified on their own and refused");
     }
 
     @Test
