@@ -15,6 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
  * The bounded set of keep-alive connections through which all simulated viewers talk to their
@@ -85,6 +86,16 @@ final class ClientPool implements AutoCloseable {
 
     void open() {
         targets.forEach(t -> t.connections.forEach(Connection::open));
+    }
+
+    /**
+     * Waits until every event loop has run what it was running or had queued: after a flag that
+     * callbacks read has been set, every callback that read it unset has ended.
+     */
+    void quiesce() {
+        for (EventExecutor loop : group) {
+            loop.submit(() -> { }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     @Override

@@ -27,7 +27,9 @@ import org.rproxy.harness.report.RunReport;
  * event loops carry the requests and move viewers on; a sampler thread reads the counters once a
  * second for progress lines and the time series. The run ends when every viewer that arrived has
  * joined or failed, or at the deadline (last arrival plus the drain time), when the rest are
- * counted as unfinished. Every connection and thread it started is closed before it returns.
+ * counted as unfinished. The counts are taken at that instant, before the pool is closed: the
+ * failures the closing causes, and any answer arriving after it, count for no one. Every
+ * connection and thread it started is closed before it returns.
  */
 public final class LoadRun {
     private final LoadConfig config;
@@ -69,6 +71,8 @@ public final class LoadRun {
             }
         });
         Sampler sampler = new Sampler(stats, start, config.viewers(), progress);
+        double seconds;
+        long unfinished;
         try (ClientPool pool = new ClientPool(config.targets(), config.connections(), config.pipeline(),
                 config.ioThreads(), config.timeout(), stats.connects)) {
             pool.open();
@@ -89,11 +93,14 @@ public final class LoadRun {
                 allDone.countDown();
             }
             allDone.await(config.drain().toMillis(), TimeUnit.MILLISECONDS);
+            // the deadline: count what has ended, before closing the pool fails what has not
+            ctx.stop();
+            pool.quiesce();
+            seconds = (System.nanoTime() - start) / 1e9;
+            unfinished = released.get() - finished.get();
         } finally {
             sampler.stop();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long unfinished = released.get() - finished.get();
         Map<String, Long> originAfter = origin == null ? null : origin.byPath();
         return report(title, startedAt, seconds, stats, sampler, verdicts, unfinished, originBefore, originAfter);
     }

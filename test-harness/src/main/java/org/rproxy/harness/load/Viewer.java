@@ -164,6 +164,9 @@ final class Viewer implements Exchange.Callback {
 
     @Override
     public void onResponse(FullHttpResponse response) {
+        if (ctx.stopped()) {
+            return;
+        }
         long now = System.nanoTime();
         Stats s = ctx.stats;
         Stats.record(s.requestLatency, (now - stepDue) / 1_000);
@@ -201,6 +204,9 @@ final class Viewer implements Exchange.Callback {
 
     @Override
     public void onFailure(String kind) {
+        if (ctx.stopped()) {
+            return;
+        }
         ctx.stats.error(kind + " @ " + stepName());
         finish(false, System.nanoTime());
     }

@@ -20,6 +20,8 @@ final class ViewerContext {
     final long startNanos;
     private final AtomicLong responses = new AtomicLong();
     private final Runnable onViewerDone;
+    /** Set at the run's deadline: from then on answers and failures count for no one. */
+    private volatile boolean stopped;
 
     /**
      * @param verdicts     null when {@code verify} is none
@@ -47,5 +49,18 @@ final class ViewerContext {
 
     void viewerDone() {
         onViewerDone.run();
+    }
+
+    /**
+     * The deadline has come: what arrives from now on (answers, and the failures closing the pool
+     * causes) is not counted. A callback that began before is counted; {@link ClientPool#quiesce}
+     * waits for it.
+     */
+    void stop() {
+        stopped = true;
+    }
+
+    boolean stopped() {
+        return stopped;
     }
 }
