@@ -30,11 +30,13 @@ import org.rproxy.core.model.PrefixIndex;
  *
  * <p>A small state machine, not a thread: each step sends one request on the viewer's connection and
  * the answer (on that connection's event loop) moves it on. Each request's latency is measured
- * from when it was due — the scheduled arrival for the first, the previous answer for the rest —
- * so time spent waiting for a busy connection is counted, not hidden. A {@code 503} (a node
- * shedding load) is asked again after its {@code Retry-After}, as a well-behaved client does, at
- * most {@link #MAX_RETRIES} times in a viewer's life, and counted per step; any other error or a
- * failed verification ends the viewer.
+ * from when it was due — the scheduled arrival for the first, the previous answer for the rest,
+ * the end of the {@code Retry-After} for an attempt after a {@code 503} — so time spent waiting
+ * for a busy connection is counted, not hidden, and the back-off the node asked for is not a
+ * request's latency (the join latency, from the arrival, still includes it). A {@code 503} (a
+ * node shedding load) is asked again after its {@code Retry-After}, as a well-behaved client
+ * does, at most {@link #MAX_RETRIES} times in a viewer's life, and counted per step; any other
+ * error or a failed verification ends the viewer.
  */
 final class Viewer implements Exchange.Callback {
     private static final String JSON_ERR = ",application/alto-error+json";
@@ -176,7 +178,10 @@ final class Viewer implements Exchange.Callback {
         if (response.status().code() == 503 && retries < MAX_RETRIES) {
             retries++;
             s.step("503, asked again @ " + stepName());
-            connection.later(this::send, RetryAfter.millis(response.headers().get("retry-after")));
+            long wait = RetryAfter.millis(response.headers().get("retry-after"));
+            // the next attempt is due when the node asked to be asked again: its latency starts then
+            stepDue = now + wait * 1_000_000;
+            connection.later(this::send, wait);
             return;
         }
         String problem;
