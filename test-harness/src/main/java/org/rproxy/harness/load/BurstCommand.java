@@ -3,33 +3,41 @@ package org.rproxy.harness.load;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
-import org.HdrHistogram.Histogram;
-
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code harness burst}: N requests for one URL sent at the same instant on N connections
  * opened beforehand, to see whether a cache collapses a cold miss into one upstream request and
  * how long the waiters wait. Unlike {@code ab}, no request goes first alone.
+ *
+ * <p>The latency is that of the requests answered (a status line, then the body until the
+ * server closed), whatever their status; a request that failed (an error, no status line, a
+ * read waiting longer than the limit) or did not end within the limit is counted as a failure,
+ * not given a latency. Exit 0 only when every request was answered with a 2xx.
  */
 @Command(name = "burst", mixinStandardHelpOptions = true,
         description = {"Send N simultaneous GETs for one URL over N connections opened beforehand (a cold-miss",
-                "thundering herd) and print statuses and the waiters' latency."})
+                "thundering herd) and print statuses and the latency of the answered requests. A request",
+                "that fails or does not end within --timeout-seconds is a failure, not in the latency.",
+                "Exit 0 only when every request was answered with a 2xx."})
 public final class BurstCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--url", required = true, paramLabel = "URL", description = "http://HOST:PORT/PATH to request.")
     URI url;
@@ -40,13 +48,16 @@ public final class BurstCommand implements Callable<Integer> {
     @Option(names = "--header", paramLabel = "NAME: VALUE", description = "Extra request header; repeatable.")
     List<String> headers = new ArrayList<>();
 
-    @Option(names = "--timeout-seconds", defaultValue = "30", paramLabel = "S", description = "Per-request limit (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout-seconds", defaultValue = "30", paramLabel = "S", description = "Limit for each request, from when it is sent to the end of the answer (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
         if (concurrency < 1 || concurrency > 5_000) {
             throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: 1-5000)");
+        }
+        if (timeoutSeconds < 1 || timeoutSeconds > 3_600) {
+            throw new IllegalArgumentException("timeout-seconds: " + timeoutSeconds + " (expected: 1-3600)");
         }
         StringBuilder req = new StringBuilder("GET ").append(url.getRawPath().isEmpty() ? "/" : url.getRawPath())
                 .append(url.getRawQuery() == null ? "" : "?" + url.getRawQuery()).append(" HTTP/1.1\r\nHost: ")
@@ -60,46 +71,52 @@ public final class BurstCommand implements Callable<Integer> {
             s.setSoTimeout(timeoutSeconds * 1_000);
             sockets.add(s);
         }
-        CyclicBarrier go = new CyclicBarrier(concurrency);
-        CountDownLatch done = new CountDownLatch(concurrency);
-        Histogram micros = new Histogram(3_600_000_000L, 3);
-        Map<String, Integer> statuses = new TreeMap<>();
-        for (Socket s : sockets) {
+        // the main thread goes with them, so that it knows when the requests were sent
+        CyclicBarrier go = new CyclicBarrier(concurrency + 1);
+        BurstResults results = new BurstResults(concurrency);
+        for (int i = 0; i < concurrency; i++) {
+            Socket s = sockets.get(i);
+            int index = i;
             Thread t = new Thread(() -> {
-                String status;
-                long took = 0;
                 try (s) {
                     go.await();
                     long t0 = System.nanoTime();
                     OutputStream out = s.getOutputStream();
                     out.write(request);
                     out.flush();
-                    status = readStatusAndDrain(s.getInputStream());
-                    took = (System.nanoTime() - t0) / 1_000;
+                    String status = readStatusAndDrain(s.getInputStream());
+                    if (status == null) {
+                        results.failed(index, "no answer");
+                    } else {
+                        results.answered(index, status, (System.nanoTime() - t0) / 1_000);
+                    }
                 } catch (Exception e) {
-                    status = "error: " + e.getClass().getSimpleName();
+                    results.failed(index, "error: " + e.getClass().getSimpleName());
                 }
-                synchronized (micros) {
-                    micros.recordValue(Math.max(0, Math.min(took, 3_600_000_000L)));
-                    statuses.merge(status, 1, Integer::sum);
-                }
-                done.countDown();
             }, "burst");
             t.setDaemon(true);
             t.start();
         }
-        if (!done.await(timeoutSeconds + 10L, TimeUnit.SECONDS)) {
-            System.out.println("burst: not every request ended in time");
-        }
-        synchronized (micros) {
-            System.out.printf("burst %d x %s: statuses %s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", concurrency, url,
-                    statuses, micros.getValueAtPercentile(50) / 1e3, micros.getValueAtPercentile(99) / 1e3,
-                    micros.getMaxValue() / 1e3);
-            return statuses.keySet().stream().allMatch(k -> k.startsWith("2")) ? 0 : 1;
+        go.await();
+        // each request ends within the limit, or is cut off and counted as a failure
+        results.awaitAll(TimeUnit.SECONDS.toNanos(timeoutSeconds) + TimeUnit.MILLISECONDS.toNanos(500));
+        int cutOff = results.cutOff("no end within " + timeoutSeconds + " s");
+        sockets.forEach(BurstCommand::closeQuietly);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(results.summary(concurrency, url, cutOff));
+        out.flush();
+        return results.allAnswered2xx() ? 0 : 1;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing a socket we are done with
         }
     }
 
-    /** Reads the status code, then everything until the server closes (the request asked it to). */
+    /** Reads the status code, then everything until the server closes (the request asked it to); null without a status line. */
     private static String readStatusAndDrain(InputStream in) throws IOException {
         byte[] buf = new byte[65_536];
         StringBuilder head = new StringBuilder();
@@ -110,6 +127,6 @@ public final class BurstCommand implements Callable<Integer> {
             }
         }
         String line = head.toString();
-        return line.startsWith("HTTP/1.") && line.length() >= 12 ? line.substring(9, 12) : "no answer";
+        return line.startsWith("HTTP/1.") && line.length() >= 12 ? line.substring(9, 12) : null;
     }
 }

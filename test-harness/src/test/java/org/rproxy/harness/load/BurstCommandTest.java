@@ -1,0 +1,143 @@
+package org.rproxy.harness.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
+
+/** {@code harness burst}: failures have no latency, and a request that never ends fails the run. */
+class BurstCommandTest {
+
+    /** What a test server does with its k-th connection (from 0); runs on a thread of its own. */
+    private interface Behaviour {
+        void serve(int k, Socket s) throws Exception;
+    }
+
+    /** A raw server on 127.0.0.1; every connection it accepted is closed with it. */
+    private static final class RawServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        private final Queue<Socket> held = new ConcurrentLinkedQueue<>();
+
+        RawServer(Behaviour behaviour) throws IOException {
+            Thread acceptor = new Thread(() -> {
+                for (int k = 0; k < 100; k++) {
+                    Socket s;
+                    try {
+                        s = socket.accept();
+                    } catch (IOException e) {
+                        return;
+                    }
+                    held.add(s);
+                    int n = k;
+                    Thread t = new Thread(() -> {
+                        try {
+                            behaviour.serve(n, s);
+                        } catch (Exception e) {
+                            // the client went away
+                        }
+                    }, "raw-server-" + k);
+                    t.setDaemon(true);
+                    t.start();
+                }
+            }, "raw-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/directory";
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    private record Run(int exit, String out) {
+    }
+
+    private static Run burst(String url, int concurrency, int timeoutSeconds) {
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new BurstCommand()).setOut(new PrintWriter(out, true));
+        int exit = cl.execute("--url", url, "--concurrency", "" + concurrency, "--timeout-seconds", "" + timeoutSeconds);
+        return new Run(exit, out.toString());
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+        int state = 0;
+        for (int i = 0; i < 65_536 && state < 4; i++) {
+            int c = in.read();
+            if (c < 0) {
+                return;
+            }
+            state = (c == '\r' && state % 2 == 0) || (c == '\n' && state % 2 == 1) ? state + 1 : 0;
+        }
+    }
+
+    @Test
+    void failedRequestsHaveNoLatency() throws Exception {
+        // two connections are answered 200 after 300 ms; three are never answered (the read limit fails them)
+        try (RawServer server = new RawServer((k, s) -> {
+            readHead(s.getInputStream());
+            if (k >= 2) {
+                return;
+            }
+            Thread.sleep(300);
+            OutputStream out = s.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            s.close();
+        })) {
+            Run r = burst(server.url(), 5, 1);
+            assertEquals(1, r.exit(), r.out());
+            Matcher p50 = Pattern.compile("p50 ([0-9.]+) ms").matcher(r.out());
+            assertTrue(p50.find(), r.out());
+            assertTrue(Double.parseDouble(p50.group(1)) >= 290, "the median of the answered, not a failure's 0 ms: " + r.out());
+            assertTrue(r.out().contains("latency of the 2 answered"), r.out());
+            assertTrue(r.out().contains("3 failed"), r.out());
+        }
+    }
+
+    @Test
+    void requestsThatDoNotEndInTimeFailTheRun() throws Exception {
+        // a 200 whose headers never end: a byte every 200 ms, so no single read waits out the limit
+        try (RawServer server = new RawServer((k, s) -> {
+            readHead(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 300; i++) {
+                out.write('x');
+                out.flush();
+                Thread.sleep(200);
+            }
+        })) {
+            long t0 = System.nanoTime();
+            Run r = burst(server.url(), 3, 1);
+            assertEquals(1, r.exit(), "not one request ended: " + r.out());
+            assertTrue(r.out().contains("no end within 1 s=3"), r.out());
+            assertTrue(r.out().contains("latency: none answered"), r.out());
+            assertTrue(r.out().contains("3 failed (3 did not end in time)"), r.out());
+            assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "the limit holds for each request");
+        }
+    }
+}
