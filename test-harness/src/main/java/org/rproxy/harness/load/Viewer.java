@@ -26,7 +26,8 @@ import org.rproxy.core.model.PrefixIndex;
  * </ol>
  *
  * A viewer that ranks locally (the {@code serverRank} share of the mix decides) stops after its
- * cost row; in a documents-only run (push proxies serve no queries) it stops after the network map.
+ * cost row; in a documents-only run (push proxies serve no queries) every viewer finds its PID in
+ * the map and stops after it, whatever the server-PID and server-rank shares.
  *
  * <p>A small state machine, not a thread: each step sends one request on the viewer's connection and
  * the answer (on that connection's event loop) moves it on. Each request's latency is measured
@@ -85,7 +86,8 @@ final class Viewer implements Exchange.Callback {
         this.ip = ctx.population.address(index);
         this.xml = ctx.population.xml(index);
         this.returning = ctx.population.returning(index);
-        this.serverPid = ctx.population.serverPid(index);
+        // a documents-only viewer finds its PID in the map whatever the mix says: it sends no query
+        this.serverPid = !ctx.documentsOnly && ctx.population.serverPid(index);
         this.serverRank = ctx.population.serverRank(index);
         this.dueNanos = dueNanos;
     }
@@ -198,7 +200,7 @@ final class Viewer implements Exchange.Callback {
             return;
         }
         if (step == Step.RANK || (step == Step.COST_ROW && !serverRank)
-                || (step == Step.NETWORK_MAP && ctx.documentsOnly && !serverPid)) {
+                || (step == Step.NETWORK_MAP && ctx.documentsOnly)) {
             finish(true, now);
             return;
         }

@@ -95,8 +95,9 @@ public final class ViewersCommand implements Callable<Integer> {
             description = "Accept gzip variants (default ${DEFAULT-VALUE}).")
     boolean gzip;
 
-    @Option(names = "--documents-only", description = "Viewers read the directory/capability and the network map only "
-            + "(PIDs found locally): for servers that answer no queries, such as push-mode proxies.")
+    @Option(names = "--documents-only", description = "Viewers read the directory/capability and the network map only, "
+            + "every one finding its PID in the map (--server-pid and --server-rank do not apply): for servers that "
+            + "answer no queries, such as push-mode proxies.")
     boolean documentsOnly;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the crowd (default ${DEFAULT-VALUE}).")
@@ -131,6 +132,9 @@ public final class ViewersCommand implements Callable<Integer> {
         settings.put("connections per target", Integer.toString(connections));
         settings.put("pipeline", Integer.toString(pipeline));
         settings.put("mix", config.mix().toString());
+        if (documentsOnly) {
+            settings.put("documents only", "yes: PIDs found in the map, no queries (server-pid and server-rank do not apply)");
+        }
         settings.put("gzip", Boolean.toString(gzip));
         settings.put("seed", Long.toString(seed));
         settings.put("addresses from", maps != null ? maps.toString() : "network map fetched from " + targets.get(0));
