@@ -73,6 +73,7 @@ public final class LoadRun {
         Sampler sampler = new Sampler(stats, start, config.viewers(), progress);
         double seconds;
         long unfinished;
+        long waiting;
         try (ClientPool pool = new ClientPool(config.targets(), config.connections(), config.pipeline(),
                 config.ioThreads(), config.timeout(), stats.connects)) {
             pool.open();
@@ -98,15 +99,17 @@ public final class LoadRun {
             pool.quiesce();
             seconds = (System.nanoTime() - start) / 1e9;
             unfinished = released.get() - finished.get();
+            waiting = stats.sent.sum() - stats.requests.sum() - stats.unanswered.sum();
         } finally {
             sampler.stop();
         }
         Map<String, Long> originAfter = origin == null ? null : origin.byPath();
-        return report(title, startedAt, seconds, stats, sampler, verdicts, unfinished, originBefore, originAfter);
+        return report(title, startedAt, seconds, stats, sampler, verdicts, unfinished, waiting, originBefore, originAfter);
     }
 
     private RunReport report(String title, Instant startedAt, double seconds, Stats stats, Sampler sampler,
-                             VerdictCache verdicts, long unfinished, Map<String, Long> before, Map<String, Long> after) {
+                             VerdictCache verdicts, long unfinished, long waiting, Map<String, Long> before,
+                             Map<String, Long> after) {
         Histogram req = sampler.totalRequests();
         Histogram join = sampler.totalJoins();
         Map<String, Long> errors = new LinkedHashMap<>(stats.errors());
@@ -133,7 +136,8 @@ public final class LoadRun {
                         stats.viewersFailed.sum(), unfinished),
                 stats.requests.sum(), stats.bytes.sum(), stats.notModified.sum(), stats.connects.sum(),
                 stats.requests.sum() / seconds,
-                latency(req), latency(join), percentiles(req), errorCount, errors, v, o, stats.steps(), sampler.series());
+                latency(req), new RunReport.Unanswered(stats.unanswered.sum(), waiting), latency(join), percentiles(req),
+                errorCount, errors, v, o, stats.steps(), sampler.series());
     }
 
     static RunReport.Latency latency(Histogram h) {

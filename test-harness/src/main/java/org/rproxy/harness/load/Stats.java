@@ -20,7 +20,12 @@ final class Stats {
 
     final Recorder requestLatency = new Recorder(MAX_MICROS, 3);
     final Recorder joinLatency = new Recorder(MAX_MICROS, 3);
+    /** Requests viewers handed to a connection (retries included). */
+    final LongAdder sent = new LongAdder();
+    /** Responses received, any status: these, and only these, have a request latency. */
     final LongAdder requests = new LongAdder();
+    /** Requests that ended without an answer (timeout, connection closed, connect failed). */
+    final LongAdder unanswered = new LongAdder();
     final LongAdder bytes = new LongAdder();
     final LongAdder notModified = new LongAdder();
     final LongAdder viewersStarted = new LongAdder();

@@ -37,27 +37,13 @@ import org.rproxy.core.model.PrefixIndex;
  * request's latency (the join latency, from the arrival, still includes it). A {@code 503} (a
  * node shedding load) is asked again after its {@code Retry-After}, as a well-behaved client
  * does, at most {@link #MAX_RETRIES} times in a viewer's life, and counted per step; any other
- * error or a failed verification ends the viewer.
+ * error or a failed verification ends the viewer. A request that gets no answer (timeout, closed
+ * connection, failed connect) has no latency: it is counted as unanswered, and the report says
+ * how many requests the percentiles leave out.
  */
 final class Viewer implements Exchange.Callback {
     private static final String JSON_ERR = ",application/alto-error+json";
     static final int MAX_RETRIES = 3;
-
-    private enum Step {
-        ENTRY("directory", "capability"),
-        NETWORK_MAP("network-map", "prop-pid"),
-        PID("endpoint-prop", "pid-lookup"),
-        COST_ROW("filtered-cost-map", "cost-row"),
-        RANK("endpoint-cost", "cost-ranking");
-
-        private final String json;
-        private final String xml;
-
-        Step(String json, String xml) {
-            this.json = "json " + json;
-            this.xml = "xml " + xml;
-        }
-    }
 
     private final ViewerContext ctx;
     private final ClientPool.Target target;
@@ -69,7 +55,7 @@ final class Viewer implements Exchange.Callback {
     private final boolean serverPid;
     private final boolean serverRank;
     private final long dueNanos;
-    private Step step;
+    private ViewerStep step;
     private long stepDue;
     private String path;
     private Held.Doc sentTag;
@@ -94,13 +80,13 @@ final class Viewer implements Exchange.Callback {
 
     void start() {
         ctx.stats.viewersStarted.increment();
-        step = Step.ENTRY;
+        step = ViewerStep.ENTRY;
         stepDue = dueNanos;
         send();
     }
 
     private String stepName() {
-        return xml ? step.xml : step.json;
+        return step.label(xml);
     }
 
     private void send() {
@@ -158,12 +144,17 @@ final class Viewer implements Exchange.Callback {
                 ? (ctx.gzip ? new String[] {"accept", accept, "accept-encoding", "gzip"} : new String[] {"accept", accept})
                 : (ctx.gzip ? new String[] {"accept", accept, "accept-encoding", "gzip", "if-none-match", ifNoneMatch}
                         : new String[] {"accept", accept, "if-none-match", ifNoneMatch});
-        connection.submit(new Exchange(HttpMethod.GET, target.path(path), h, null, this));
+        submit(new Exchange(HttpMethod.GET, target.path(path), h, null, this));
     }
 
     private void post(String contentType, String accept, String body) {
-        connection.submit(new Exchange(HttpMethod.POST, target.path(path),
+        submit(new Exchange(HttpMethod.POST, target.path(path),
                 new String[] {"content-type", contentType, "accept", accept}, body.getBytes(StandardCharsets.UTF_8), this));
+    }
+
+    private void submit(Exchange ex) {
+        ctx.stats.sent.increment();
+        connection.submit(ex);
     }
 
     @Override
@@ -199,12 +190,12 @@ final class Viewer implements Exchange.Callback {
             finish(false, now);
             return;
         }
-        if (step == Step.RANK || (step == Step.COST_ROW && !serverRank)
-                || (step == Step.NETWORK_MAP && ctx.documentsOnly)) {
+        if (step == ViewerStep.RANK || (step == ViewerStep.COST_ROW && !serverRank)
+                || (step == ViewerStep.NETWORK_MAP && ctx.documentsOnly)) {
             finish(true, now);
             return;
         }
-        step = step == Step.NETWORK_MAP && !serverPid ? Step.COST_ROW : Step.values()[step.ordinal() + 1];
+        step = step == ViewerStep.NETWORK_MAP && !serverPid ? ViewerStep.COST_ROW : ViewerStep.values()[step.ordinal() + 1];
         stepDue = now;
         send();
     }
@@ -214,6 +205,7 @@ final class Viewer implements Exchange.Callback {
         if (ctx.stopped()) {
             return;
         }
+        ctx.stats.unanswered.increment();
         ctx.stats.error(kind + " @ " + stepName());
         finish(false, System.nanoTime());
     }
@@ -240,7 +232,7 @@ final class Viewer implements Exchange.Callback {
                     return "http " + status;
                 }
                 String problem = AnswerChecks.derived(ctx, path, response);
-                if (problem != null || step != Step.PID) {
+                if (problem != null || step != ViewerStep.PID) {
                     return problem;
                 }
                 pid = QueryBodies.pidIn(response.content().toString(StandardCharsets.UTF_8), xml);
@@ -276,7 +268,7 @@ final class Viewer implements Exchange.Callback {
         String encoding = fields.apply("content-encoding");
         ByteBuf b = body;
         String key = target.index + " " + path + " " + (etag == null ? "" : etag);
-        if (step == Step.ENTRY) {
+        if (step == ViewerStep.ENTRY) {
             if (!xml) {
                 dir = ctx.documents.directory(key, () -> ByteBufUtil.getBytes(b), encoding);
             }

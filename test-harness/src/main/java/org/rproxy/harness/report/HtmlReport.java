@@ -33,7 +33,10 @@ public final class HtmlReport {
         charts(b, r);
         settings(b, r.settings());
         b.append("<p><small>Latency is measured from when each request was due (a viewer's scheduled arrival for its first ")
-                .append("request, the previous answer for the next), so queueing is counted. <code>--verify all</code> verifies ")
+                .append("request, the previous answer for the next, the end of a <code>Retry-After</code> back-off for an ")
+                .append("attempt after a 503), so queueing is counted. Requests that got no answer (failed, or still ")
+                .append("waiting at the deadline) have no latency and are not in the percentiles; the summary counts them. ")
+                .append("<code>--verify all</code> verifies ")
                 .append("each distinct representation once with the product's verifier and checks every other response ")
                 .append("against it byte for byte (covered fields and body) and for expiry.</small></p>\n");
         b.append("</body></html>\n");
@@ -50,6 +53,8 @@ public final class HtmlReport {
                 r.requestsPerSecond(), r.notModified(), r.connections()), false);
         row(b, "bytes received", String.format(Locale.ROOT, "%,d", r.bytes()), false);
         latency(b, "request latency", r.requestLatency());
+        RunReport.Unanswered u = r.unanswered();
+        row(b, "not in the percentiles", SummaryTable.notInPercentiles(u), u.failed() + u.waiting() > 0);
         latency(b, "join latency", r.joinLatency());
         row(b, "errors", String.format(Locale.ROOT, "%,d", r.errorCount()), r.errorCount() > 0);
         row(b, "verification", String.format(Locale.ROOT,

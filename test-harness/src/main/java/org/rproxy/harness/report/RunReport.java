@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * @param notModified    304 answers to returning viewers
  * @param connections    connections the client opened (reconnects included)
  * @param requestsPerSecond requests over the run's length
- * @param requestLatency latency of each request from when it was due
+ * @param requestLatency latency of each answered request from when it was due
+ * @param unanswered     requests with no answer, which have no latency and are not in the percentiles
  * @param joinLatency    from a viewer's scheduled arrival to its last answer
  * @param percentiles    the request latency distribution, for the percentile chart
  * @param errorCount     requests that failed (transport, status, malformed answer)
@@ -32,7 +33,7 @@ import java.util.TreeMap;
  */
 public record RunReport(String title, String startedAt, Map<String, String> settings, double seconds, Viewers viewers,
                         long requests, long bytes, long notModified, long connections, double requestsPerSecond, Latency requestLatency,
-                        Latency joinLatency, List<Percentile> percentiles, long errorCount, Map<String, Long> errors,
+                        Unanswered unanswered, Latency joinLatency, List<Percentile> percentiles, long errorCount, Map<String, Long> errors,
                         Verification verification, OriginLoad origin, Map<String, Long> requestsByStep,
                         List<Sample> series) {
     public RunReport {
@@ -45,6 +46,15 @@ public record RunReport(String title, String startedAt, Map<String, String> sett
 
     /** @param planned viewers the schedule held; started, joined (did every step), failed, unfinished at the deadline */
     public record Viewers(long planned, long started, long joined, long failed, long unfinished) {
+    }
+
+    /**
+     * Requests the request-latency percentiles leave out, as they got no answer.
+     *
+     * @param failed  ended without an answer: timeout, connection closed, connect failed (the errors say which)
+     * @param waiting handed to a connection and still without an answer at the deadline
+     */
+    public record Unanswered(long failed, long waiting) {
     }
 
     public record Latency(long count, double mean, double p50, double p90, double p99, double p999, double max) {

@@ -19,6 +19,7 @@ public final class SummaryTable {
                 r.requests(), r.requestsPerSecond(), r.notModified(), r.connections()));
         line(b, "bytes", String.format(Locale.ROOT, "%,d (%.1f MB/s)", r.bytes(), r.bytes() / 1e6 / Math.max(1e-3, r.seconds())));
         latency(b, "request latency", r.requestLatency());
+        line(b, "not in the percentiles", notInPercentiles(r.unanswered()));
         latency(b, "join latency", r.joinLatency());
         line(b, "errors", String.format(Locale.ROOT, "%,d", r.errorCount()));
         counts(b, r.errors());
@@ -40,6 +41,12 @@ public final class SummaryTable {
     private static void latency(StringBuilder b, String name, RunReport.Latency l) {
         line(b, name, String.format(Locale.ROOT, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (n=%,d)",
                 ms(l.p50()), ms(l.p90()), ms(l.p99()), ms(l.p999()), ms(l.max()), l.count()));
+    }
+
+    /** The requests the request-latency percentiles leave out, so that they are not read as the whole story. */
+    static String notInPercentiles(RunReport.Unanswered u) {
+        return String.format(Locale.ROOT, "%,d requests failed without an answer (timeout, connection closed, connect "
+                + "failed), %,d still waiting at the deadline", u.failed(), u.waiting());
     }
 
     static String ms(double millis) {

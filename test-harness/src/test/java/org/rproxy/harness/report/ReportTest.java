@@ -35,6 +35,7 @@ class ReportTest {
         }
         return new RunReport(title, "2026-01-01T00:00:00Z", settings, 10.2, new RunReport.Viewers(1000, 1000, 998, 2, 0),
                 4000, 1_234_567, 250, 32, 392.2, new RunReport.Latency(4000, 2.1, 1.5, 4.0, 9.5, 20.1, 25.0),
+                new RunReport.Unanswered(2, 0),
                 new RunReport.Latency(998, 9, 8, 12, 30, 40, 41),
                 List.of(new RunReport.Percentile(0, 0.2), new RunReport.Percentile(50, 1.5), new RunReport.Percentile(99, 9.5),
                         new RunReport.Percentile(99.999, 24.0), new RunReport.Percentile(100, 25.0)),
@@ -48,13 +49,14 @@ class ReportTest {
     void theJsonHoldsEveryFigureOfTheSummary() throws Exception {
         JsonNode j = new ObjectMapper().readTree(ReportFiles.json(sample("run")));
         for (String f : List.of("title", "startedAt", "settings", "seconds", "viewers", "requests", "bytes", "notModified",
-                "connections", "requestsPerSecond", "requestLatency", "joinLatency", "percentiles", "errorCount", "errors",
+                "connections", "requestsPerSecond", "requestLatency", "unanswered", "joinLatency", "percentiles", "errorCount", "errors",
                 "verification", "origin", "requestsByStep", "series")) {
             assertTrue(j.has(f), f);
         }
         assertEquals(9.5, j.path("requestLatency").path("p99").asDouble());
         assertEquals(20.1, j.path("requestLatency").path("p999").asDouble());
         assertEquals(998, j.path("viewers").path("joined").asLong());
+        assertEquals(2, j.path("unanswered").path("failed").asLong());
         assertEquals(2, j.path("errors").path("http 504 @ xml cost-row").asLong());
         assertEquals(12, j.path("origin").path("requests").asLong());
         assertEquals(10, j.path("series").size());
@@ -91,7 +93,8 @@ class ReportTest {
     void theSummaryTableNamesTheFiguresAUserLooksFor() {
         String t = SummaryTable.render(sample("run"));
         for (String s : List.of("p50 1.50 ms", "p99 9.50 ms", "p99.9 20.10 ms", "max 25.00 ms", "verification failures",
-                "origin requests", "8  GET /prop/pid")) {
+                "origin requests", "8  GET /prop/pid",
+                "not in the percentiles   2 requests failed without an answer")) {
             assertTrue(t.contains(s), s + " in\n" + t);
         }
     }
