@@ -34,6 +34,18 @@ final class FolderRules {
         }
     }
 
+    /** The default network map of a folder holding {@code networkMaps} (at least one). */
+    static String chooseDefault(Path dir, Set<String> networkMaps) {
+        if (networkMaps.size() == 1) {
+            return networkMaps.iterator().next();
+        }
+        if (networkMaps.contains("default-network-map")) {
+            return "default-network-map";
+        }
+        throw new MapsFolderException(dir + ": several network maps " + networkMaps
+                + " and none is named default-network-map; name the default one so");
+    }
+
     /**
      * Refuses a second cost map of one cost type (metric and mode) on one network map: a query
      * for that cost type could be answered from either (and the origin's query code refuses the

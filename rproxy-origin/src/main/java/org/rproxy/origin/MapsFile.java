@@ -29,16 +29,26 @@ final class MapsFile {
     record Read(AltoJson.StreamedDocument doc, String bytesTag) {
     }
 
+    /** How a file's bytes are opened: {@code Files::newInputStream}, or in a test one that changes the file under the reader. */
+    @FunctionalInterface
+    interface Opener {
+        InputStream open(Path file) throws IOException;
+    }
+
     private MapsFile() {
     }
 
     static Read read(Path file, long maxBytes) throws IOException {
+        return read(file, maxBytes, Files::newInputStream);
+    }
+
+    static Read read(Path file, long maxBytes, Opener opener) throws IOException {
         long size = Files.size(file);
         if (size > maxBytes) {
             throw tooLarge(file, size + " bytes", maxBytes);
         }
         MessageDigest sha = sha256();
-        try (InputStream in = new Limited(new DigestInputStream(Files.newInputStream(file), sha), file, maxBytes)) {
+        try (InputStream in = new Limited(new DigestInputStream(opener.open(file), sha), file, maxBytes)) {
             AltoJson.StreamedDocument doc;
             try {
                 doc = AltoJson.readDocument(in);

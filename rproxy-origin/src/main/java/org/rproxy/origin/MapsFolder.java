@@ -1,7 +1,6 @@
 package org.rproxy.origin;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +34,8 @@ import org.rproxy.core.model.NetworkMap;
  * must then leave out) is hashed from the file and that tag, so that no two versions served
  * share a tag (RFC 7285 §10.3). Problems are reported together, as one
  * {@link MapsFolderException} naming for each the file, the field and the reason. Each file is read as a
- * stream with a size limit ({@link MapsFile}). Runs on the caller's
+ * stream with a size limit ({@link MapsFile}). A folder that changes while it is read is not
+ * loaded: the files are stamped before and after ({@link FolderStamp}). Runs on the caller's
  * thread (start-up, or the folder watcher), never on an event loop.
  */
 public final class MapsFolder {
@@ -61,22 +61,55 @@ public final class MapsFolder {
      * file that failed (the first the file's reader met) and each folder-wide one. What only
      * follows from a refused file is left out: a cost map whose network map is refused (or may be
      * the file that could not be read) is not checked against it, and the folder is not said to
-     * lack a network map or a default one while one is refused.
+     * lack a network map or a default one while one is refused. A folder in which a file was
+     * written to, replaced, added or removed while it was read is refused with an
+     * {@link IOException} saying so (read it again once it is quiet), never loaded as a mix.
      */
     public static MapSet load(Path dir, long maxFileBytes) throws IOException {
+        return load(dir, maxFileBytes, Files::newInputStream).maps();
+    }
+
+    /**
+     * Maps loaded, and the folder they were read from ({@link FolderStamp}): the files read, which
+     * stayed the same from before the first was opened until after the last was read.
+     */
+    record Loaded(MapSet maps, FolderStamp stamp) {
+    }
+
+    /**
+     * As {@link #load(Path, long)}, each file opened by {@code opener}, and with the folder's stamp.
+     * The folder is stamped before any file is read and again after the last: when a file was
+     * written to, replaced, added or removed meanwhile, what was read (the old beginning of a file
+     * and its new end, or the cost map of one deploy and the network map of the next) is thrown
+     * away with {@link FolderStamp.Changed}, also when it did not validate.
+     */
+    static Loaded load(Path dir, long maxFileBytes, MapsFile.Opener opener) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new MapsFolderException(dir + ": not a folder");
         }
+        FolderStamp stamp = FolderStamp.of(dir);
+        MapSet maps;
+        try {
+            maps = loadFiles(dir, stamp.paths(dir), maxFileBytes, opener);
+        } catch (MapsFolderException e) {
+            stamp.checkUnchanged(dir, e);
+            throw e;
+        }
+        stamp.checkUnchanged(dir, null);
+        return new Loaded(maps, stamp);
+    }
+
+    private static MapSet loadFiles(Path dir, List<Path> files, long maxFileBytes, MapsFile.Opener opener) {
         List<MapsFolderException> problems = new ArrayList<>();
         Map<String, NetworkMap> networkMaps = new TreeMap<>();
         Map<String, Path> origins = new HashMap<>();
         Map<Path, MapsFile.Read> costFiles = new TreeMap<>();
         Map<String, EndpointProperties> props = new TreeMap<>();
         Set<String> refusedMaps = new TreeSet<>(); // ids of network maps a refused file may hold
-        for (Path file : jsonFiles(dir)) {
+        for (Path file : files) {
             collect(problems, file, () -> {
                 refusedMaps.add(VtagFill.baseName(file));
-                MapsFile.Read r = MapsFile.read(file, maxFileBytes);
+                MapsFile.Read r = MapsFile.read(file, maxFileBytes, opener);
                 ObjectNode doc = r.doc().members();
                 refusedMaps.remove(VtagFill.baseName(file));
                 if (doc.has("network-map")) {
@@ -119,7 +152,7 @@ public final class MapsFolder {
             problems.add(new MapsFolderException(dir + ": no network map (a *.json file with a network-map member)"));
         } else if (refusedMaps.isEmpty()) { // which one is the default waits for a refused one
             try {
-                defaultMap = chooseDefault(dir, networkMaps);
+                defaultMap = FolderRules.chooseDefault(dir, networkMaps.keySet());
             } catch (MapsFolderException e) {
                 problems.add(e);
             }
@@ -186,44 +219,11 @@ public final class MapsFolder {
         return map;
     }
 
-    private static String chooseDefault(Path dir, Map<String, NetworkMap> networkMaps) {
-        if (networkMaps.size() == 1) {
-            return networkMaps.keySet().iterator().next();
-        }
-        if (networkMaps.containsKey("default-network-map")) {
-            return "default-network-map";
-        }
-        throw new MapsFolderException(dir + ": several network maps " + networkMaps.keySet()
-                + " and none is named default-network-map; name the default one so");
-    }
-
     private static void claim(Map<String, Path> origins, String id, Path file) {
         Path prev = origins.putIfAbsent(id, file);
         if (prev != null) {
             throw new MapsFolderException(file + ": resource id '" + id + "' is also used by " + prev.getFileName());
         }
-    }
-
-    /** The names of the files {@link #load} reads in {@code dir}. */
-    static Set<String> jsonFileNames(Path dir) throws IOException {
-        Set<String> names = new TreeSet<>();
-        for (Path p : jsonFiles(dir)) {
-            names.add(p.getFileName().toString());
-        }
-        return names;
-    }
-
-    private static List<Path> jsonFiles(Path dir) throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
-            for (Path p : ds) {
-                if (Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".")) {
-                    files.add(p);
-                }
-            }
-        }
-        files.sort(null);
-        return files;
     }
 
     private interface Reader<T> {

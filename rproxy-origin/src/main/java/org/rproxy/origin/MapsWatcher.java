@@ -32,7 +32,11 @@ import org.slf4j.LoggerFactory;
  * the air. A folder replaced whole (renamed over, or a symbolic link swapped to another release,
  * as deploy tools do) is noticed within {@value #SWAP_CHECK_SECONDS} s: the watch follows a
  * directory, not its name, so the name is looked up again that often, and a new directory
- * behind it is watched and loaded.
+ * behind it is watched and loaded. A load that saw the folder change under it (its files'
+ * stamps differ before and after, see {@link FolderStamp}, or the watch reported a change while
+ * it ran) is thrown away and the folder read again once quiet, at most
+ * {@value #MAX_UNSTEADY_LOADS} times in a row; then the last good version stays until the next
+ * change, with a log line.
  *
  * <p>Runs on its own daemon thread; {@link #close()} stops it.
  */
@@ -44,7 +48,7 @@ final class MapsWatcher implements AutoCloseable {
     private final Consumer<MapSet> onChange;
     private final Consumer<String> onRefused;
     private final Duration settle;
-    private final long maxFileBytes;
+    private final Loader loader;
     private final DeletionHold deletions;
     private final WatchService watch;
     private final Thread thread;
@@ -54,6 +58,19 @@ final class MapsWatcher implements AutoCloseable {
     private Object watched;
     private WatchKey watchKey;
     private volatile boolean closed;
+    /** How many loads in a row found the folder changing under them. Watcher thread only. */
+    private int unsteadyLoads;
+
+    /** Loads in a row that may find the folder changing under them before the watcher waits for the next change. */
+    static final int MAX_UNSTEADY_LOADS = 5;
+    /** {@link #reloadUnlessHeld} result: the folder changed while it was read; read it again once quiet. */
+    private static final long READ_AGAIN = -1;
+
+    /** Reads the folder: {@link MapsFolder#load(Path, long, MapsFile.Opener)}, or a test's. */
+    @FunctionalInterface
+    interface Loader {
+        MapsFolder.Loaded load(Path dir) throws IOException;
+    }
 
     /**
      * @param quiet     how long the folder must be quiet after an event before it is read
@@ -69,13 +86,19 @@ final class MapsWatcher implements AutoCloseable {
     /** @param maxFileBytes a file larger than this is refused (the last good version stays) */
     MapsWatcher(Path dir, long maxFileBytes, Duration quiet, Duration settle, Consumer<MapSet> onChange,
                 Consumer<String> onRefused) throws IOException {
+        this(dir, quiet, settle, d -> MapsFolder.load(d, maxFileBytes, Files::newInputStream), onChange, onRefused);
+    }
+
+    /** @param loader reads the folder */
+    MapsWatcher(Path dir, Duration quiet, Duration settle, Loader loader, Consumer<MapSet> onChange,
+                Consumer<String> onRefused) throws IOException {
         this.dir = requireNonNull(dir, "dir");
-        this.maxFileBytes = maxFileBytes;
+        this.loader = requireNonNull(loader, "loader");
         this.quiet = requireNonNull(quiet, "quiet");
         this.settle = requireNonNull(settle, "settle");
         this.onChange = requireNonNull(onChange, "onChange");
         this.onRefused = requireNonNull(onRefused, "onRefused");
-        this.deletions = new DeletionHold(MapsFolder.jsonFileNames(dir), settle);
+        this.deletions = new DeletionHold(FolderStamp.of(dir).names(), settle);
         this.watch = FileSystems.getDefault().newWatchService();
         this.watched = directoryKey();
         this.watchKey = register();
@@ -121,27 +144,13 @@ final class MapsWatcher implements AutoCloseable {
     private void run() {
         try {
             long wait = 0;
+            boolean again = false;
             while (!closed) {
-                // Wait for an event, or a directory swapped in; while a deletion is held, at
-                // most until it settles.
-                long due = System.nanoTime() + wait;
-                WatchKey key = null;
-                while (!closed) {
-                    long step = TimeUnit.SECONDS.toNanos(SWAP_CHECK_SECONDS);
-                    if (wait > 0) {
-                        long left = due - System.nanoTime();
-                        if (left <= 0) {
-                            break;
-                        }
-                        step = Math.min(step, left);
+                if (!again) {
+                    WatchKey key = awaitChange(wait);
+                    if (key != null) {
+                        drain(key);
                     }
-                    key = watch.poll(step, TimeUnit.NANOSECONDS);
-                    if (key != null || swapped()) {
-                        break;
-                    }
-                }
-                if (key != null) {
-                    drain(key);
                 }
                 // Debounce: keep absorbing events until the folder has been quiet for a while.
                 WatchKey more;
@@ -149,10 +158,35 @@ final class MapsWatcher implements AutoCloseable {
                     drain(more);
                 }
                 wait = reloadUnlessHeld();
+                again = wait == READ_AGAIN;
+                wait = Math.max(wait, 0);
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing
         }
+    }
+
+    /**
+     * Waits for an event, or a directory swapped in; with {@code wait} > 0 (a deletion held), at
+     * most that many nanoseconds. Returns the event's key, or null.
+     */
+    private WatchKey awaitChange(long wait) throws InterruptedException {
+        long due = System.nanoTime() + wait;
+        while (!closed) {
+            long step = TimeUnit.SECONDS.toNanos(SWAP_CHECK_SECONDS);
+            if (wait > 0) {
+                long left = due - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                step = Math.min(step, left);
+            }
+            WatchKey key = watch.poll(step, TimeUnit.NANOSECONDS);
+            if (key != null || swapped()) {
+                return key;
+            }
+        }
+        return null;
     }
 
     private static void drain(WatchKey key) {
@@ -160,11 +194,14 @@ final class MapsWatcher implements AutoCloseable {
         key.reset();
     }
 
-    /** Loads the folder unless a deletion is held; returns how long to wait at most before looking again (0: no limit). */
+    /**
+     * Loads the folder unless a deletion is held; returns how long to wait at most before looking
+     * again (0: no limit), or {@link #READ_AGAIN}.
+     */
     private long reloadUnlessHeld() {
         Set<String> present;
         try {
-            present = MapsFolder.jsonFileNames(dir);
+            present = FolderStamp.of(dir).names();
         } catch (IOException e) {
             log.warn("cannot list the maps folder {}, the last good version stays: {}", dir, e.toString());
             return 0;
@@ -180,23 +217,50 @@ final class MapsWatcher implements AutoCloseable {
         if (!d.reload()) {
             return d.waitNanos();
         }
-        if (reload()) {
+        Set<String> loaded;
+        try {
+            loaded = reload();
+        } catch (FolderStamp.Changed e) {
+            if (++unsteadyLoads < MAX_UNSTEADY_LOADS) {
+                log.info("{}; reading it again once it has been quiet for {}", e.getMessage(), Durations.format(quiet));
+                return READ_AGAIN;
+            }
+            log.warn("{}; {} reads in a row found it changing, so the last good version stays and the folder is read"
+                    + " again at its next change", e.getMessage(), unsteadyLoads);
+            onRefused.accept(e.getMessage());
+            loaded = null;
+        }
+        unsteadyLoads = 0;
+        if (loaded != null) {
             for (String name : d.dropped()) {
                 log.warn("maps file {} has stayed deleted for {}: the documents it held are no longer served",
                         dir.resolve(name), Durations.format(settle));
             }
-            deletions.loaded(present);
+            deletions.loaded(loaded);
         } else {
             deletions.refused();
         }
         return 0;
     }
 
-    private boolean reload() {
+    /**
+     * Loads the folder and hands on the maps; returns the names of the files loaded, or null when
+     * the folder was refused.
+     *
+     * @throws FolderStamp.Changed when the folder changed while it was read (nothing handed on)
+     */
+    private Set<String> reload() throws FolderStamp.Changed {
         try {
-            MapSet maps = MapsFolder.load(dir, maxFileBytes);
-            onChange.accept(maps);
-            return true;
+            MapsFolder.Loaded loaded = loader.load(dir);
+            WatchKey during = watch.poll();
+            if (during != null) {
+                drain(during);
+                throw new FolderStamp.Changed(dir + ": changed while being read (the watch reported a change meanwhile)");
+            }
+            onChange.accept(loaded.maps());
+            return loaded.stamp().names();
+        } catch (FolderStamp.Changed e) {
+            throw e;
         } catch (MapsFolder.MapsFolderException e) {
             log.warn("maps folder change refused, the last good version stays: {}", e.getMessage());
             onRefused.accept(e.getMessage());
@@ -204,7 +268,7 @@ final class MapsWatcher implements AutoCloseable {
             log.error("maps folder reload failed, the last good version stays", e);
             onRefused.accept(String.valueOf(e.getMessage()));
         }
-        return false;
+        return null;
     }
 
     @Override
