@@ -3,14 +3,10 @@ package org.rproxy.origin;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -38,33 +34,33 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_UNSTEADY_LOADS} times in a row; then the last good version stays until the next
  * change, with a log line.
  *
- * <p>Runs on its own daemon thread; {@link #close()} stops it.
+ * <p>The watch is set before the first load ({@link #loadFirst}), so a file changed while the
+ * origin starts (during that load, or before the origin serves) is loaded as soon as the watcher
+ * runs ({@link #start}); the deletion hold starts from the files that load read. Runs on its own
+ * daemon thread; {@link #close()} stops it.
  */
 final class MapsWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MapsWatcher.class);
 
     private final Path dir;
     private final Duration quiet;
-    private final Consumer<MapSet> onChange;
-    private final Consumer<String> onRefused;
     private final Duration settle;
     private final Loader loader;
-    private final DeletionHold deletions;
-    private final WatchService watch;
-    private final Thread thread;
+    private final FolderWatch watch;
     /** How often the folder's name is looked up again, for a directory swapped in behind it. */
     static final long SWAP_CHECK_SECONDS = 2;
-    /** The directory watched (its file key: device and inode), and its watch. Watcher thread only, after the constructor. */
-    private Object watched;
-    private WatchKey watchKey;
-    private volatile boolean closed;
-    /** How many loads in a row found the folder changing under them. Watcher thread only. */
-    private int unsteadyLoads;
-
     /** Loads in a row that may find the folder changing under them before the watcher waits for the next change. */
     static final int MAX_UNSTEADY_LOADS = 5;
     /** {@link #reloadUnlessHeld} result: the folder changed while it was read; read it again once quiet. */
     private static final long READ_AGAIN = -1;
+    /** Set by {@link #loadFirst} and {@link #start}, then the watcher thread's. */
+    private DeletionHold deletions;
+    private Consumer<MapSet> onChange;
+    private Consumer<String> onRefused;
+    private Thread thread;
+    private volatile boolean closed;
+    /** How many loads in a row found the folder changing under them. Watcher thread only. */
+    private int unsteadyLoads;
 
     /** Reads the folder: {@link MapsFolder#load(Path, long, MapsFile.Opener)}, or a test's. */
     @FunctionalInterface
@@ -73,9 +69,11 @@ final class MapsWatcher implements AutoCloseable {
     }
 
     /**
+     * Watches {@code dir}, loads it ({@link #loadFirst}) and follows it ({@link #start}).
+     *
      * @param quiet     how long the folder must be quiet after an event before it is read
      * @param settle    how long a served file must stay deleted before its documents are dropped
-     * @param onChange  receives each folder state that loads and validates
+     * @param onChange  receives each folder state that loads and validates after the first
      * @param onRefused receives the reason of each folder state that does not
      */
     MapsWatcher(Path dir, Duration quiet, Duration settle, Consumer<MapSet> onChange, Consumer<String> onRefused)
@@ -86,59 +84,86 @@ final class MapsWatcher implements AutoCloseable {
     /** @param maxFileBytes a file larger than this is refused (the last good version stays) */
     MapsWatcher(Path dir, long maxFileBytes, Duration quiet, Duration settle, Consumer<MapSet> onChange,
                 Consumer<String> onRefused) throws IOException {
-        this(dir, quiet, settle, d -> MapsFolder.load(d, maxFileBytes, Files::newInputStream), onChange, onRefused);
+        this(dir, quiet, settle, loader(maxFileBytes), onChange, onRefused);
     }
 
     /** @param loader reads the folder */
     MapsWatcher(Path dir, Duration quiet, Duration settle, Loader loader, Consumer<MapSet> onChange,
                 Consumer<String> onRefused) throws IOException {
+        this(dir, quiet, settle, loader);
+        try {
+            loadFirst();
+            start(onChange, onRefused);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Watches {@code dir} from now on; {@link #loadFirst}, then {@link #start}. */
+    MapsWatcher(Path dir, Duration quiet, Duration settle, Loader loader) throws IOException {
         this.dir = requireNonNull(dir, "dir");
-        this.loader = requireNonNull(loader, "loader");
         this.quiet = requireNonNull(quiet, "quiet");
         this.settle = requireNonNull(settle, "settle");
+        this.loader = requireNonNull(loader, "loader");
+        if (!Files.isDirectory(dir)) {
+            throw new MapsFolder.MapsFolderException(dir + ": not a folder");
+        }
+        this.watch = new FolderWatch(dir);
+    }
+
+    /** The folder read as {@link MapsFolder#load(Path, long)} reads it. */
+    static Loader loader(long maxFileBytes) {
+        return d -> MapsFolder.load(d, maxFileBytes, Files::newInputStream);
+    }
+
+    /**
+     * The first load, on the caller's thread: reads the folder again (after the quiet period) when
+     * it changed while it was read, at most {@value #MAX_UNSTEADY_LOADS} times, then gives up with
+     * {@link FolderStamp.Changed}. The watch is set already, so a change made during or after the
+     * load that succeeds is loaded once the watcher runs; the deletion hold starts from the files
+     * it read.
+     *
+     * @throws MapsFolder.MapsFolderException when the folder does not validate
+     */
+    MapSet loadFirst() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            watch.taken(); // what the next load reads
+            try {
+                MapsFolder.Loaded loaded = loader.load(dir);
+                deletions = new DeletionHold(loaded.stamp().names(), settle);
+                return loaded.maps();
+            } catch (FolderStamp.Changed e) {
+                if (attempt == MAX_UNSTEADY_LOADS) {
+                    throw new FolderStamp.Changed(e.getMessage() + "; " + attempt + " reads in a row found it changing");
+                }
+                log.info("{}; reading it again in {}", e.getMessage(), Durations.format(quiet));
+                try {
+                    Thread.sleep(quiet.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while loading the maps folder " + dir);
+                }
+            }
+        }
+    }
+
+    /**
+     * Follows the folder from the state {@link #loadFirst} read: a change since (the events the
+     * watch kept) is loaded at once.
+     *
+     * @param onChange  receives each folder state that loads and validates
+     * @param onRefused receives the reason of each folder state that does not
+     */
+    void start(Consumer<MapSet> onChange, Consumer<String> onRefused) {
+        if (deletions == null || thread != null) {
+            throw new IllegalStateException("start: after loadFirst, once");
+        }
         this.onChange = requireNonNull(onChange, "onChange");
         this.onRefused = requireNonNull(onRefused, "onRefused");
-        this.deletions = new DeletionHold(FolderStamp.of(dir).names(), settle);
-        this.watch = FileSystems.getDefault().newWatchService();
-        this.watched = directoryKey();
-        this.watchKey = register();
-        this.thread = new Thread(this::run, "rproxy-maps-watcher");
+        thread = new Thread(this::run, "rproxy-maps-watcher");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    private WatchKey register() throws IOException {
-        return dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
-    }
-
-    /** The directory {@code dir} names now (links followed), or null when it names none. */
-    private Object directoryKey() {
-        try {
-            return Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** True when {@code dir} names another directory than the one watched; that one is watched from now on. */
-    private boolean swapped() {
-        Object now = directoryKey();
-        if (now == null || now.equals(watched)) {
-            return false;
-        }
-        try {
-            WatchKey k = register();
-            watchKey.cancel();
-            watchKey = k;
-            watched = now;
-            log.info("maps folder {} names another directory now (renamed over, or a link swapped); watching and"
-                    + " loading that one", dir);
-            return true;
-        } catch (IOException e) {
-            log.warn("maps folder {} names another directory now, which cannot be watched: {}", dir, e.toString());
-            return false;
-        }
     }
 
     private void run() {
@@ -147,15 +172,11 @@ final class MapsWatcher implements AutoCloseable {
             boolean again = false;
             while (!closed) {
                 if (!again) {
-                    WatchKey key = awaitChange(wait);
-                    if (key != null) {
-                        drain(key);
-                    }
+                    awaitChange(wait);
                 }
                 // Debounce: keep absorbing events until the folder has been quiet for a while.
-                WatchKey more;
-                while ((more = watch.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                    drain(more);
+                while (watch.await(quiet.toNanos())) {
+                    // absorbed
                 }
                 wait = reloadUnlessHeld();
                 again = wait == READ_AGAIN;
@@ -168,30 +189,23 @@ final class MapsWatcher implements AutoCloseable {
 
     /**
      * Waits for an event, or a directory swapped in; with {@code wait} > 0 (a deletion held), at
-     * most that many nanoseconds. Returns the event's key, or null.
+     * most that many nanoseconds.
      */
-    private WatchKey awaitChange(long wait) throws InterruptedException {
+    private void awaitChange(long wait) throws InterruptedException {
         long due = System.nanoTime() + wait;
         while (!closed) {
             long step = TimeUnit.SECONDS.toNanos(SWAP_CHECK_SECONDS);
             if (wait > 0) {
                 long left = due - System.nanoTime();
                 if (left <= 0) {
-                    return null;
+                    return;
                 }
                 step = Math.min(step, left);
             }
-            WatchKey key = watch.poll(step, TimeUnit.NANOSECONDS);
-            if (key != null || swapped()) {
-                return key;
+            if (watch.await(step) || watch.swapped()) {
+                return;
             }
         }
-        return null;
-    }
-
-    private static void drain(WatchKey key) {
-        key.pollEvents();
-        key.reset();
     }
 
     /**
@@ -252,9 +266,7 @@ final class MapsWatcher implements AutoCloseable {
     private Set<String> reload() throws FolderStamp.Changed {
         try {
             MapsFolder.Loaded loaded = loader.load(dir);
-            WatchKey during = watch.poll();
-            if (during != null) {
-                drain(during);
+            if (watch.taken()) {
                 throw new FolderStamp.Changed(dir + ": changed while being read (the watch reported a change meanwhile)");
             }
             onChange.accept(loaded.maps());
@@ -274,11 +286,9 @@ final class MapsWatcher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            watch.close();
-        } catch (IOException e) {
-            log.debug("closing the watch service", e);
+        watch.close();
+        if (thread != null) {
+            thread.interrupt();
         }
-        thread.interrupt();
     }
 }

@@ -85,8 +85,24 @@ public final class Origin implements AutoCloseable {
     /** As {@link #start(OriginConfig, Clock)}, with an update stream mounted (null: none). */
     public static Origin start(OriginConfig config, Clock clock, UpdateStreamMount stream) throws IOException {
         requireNonNull(config, "config");
+        return start(config, clock, stream, MapsWatcher.loader(config.maxMapFileBytes()));
+    }
+
+    /**
+     * As {@link #start(OriginConfig, Clock, UpdateStreamMount)}, the folder read by {@code loader}.
+     * The folder is watched before it is first read, so a file changed while the origin starts is
+     * loaded once it serves, and the deletion hold starts from the files that first load read.
+     */
+    static Origin start(OriginConfig config, Clock clock, UpdateStreamMount stream, MapsWatcher.Loader loader)
+            throws IOException {
         requireNonNull(config.maps(), "maps");
-        return start(config, () -> MapsFolder.load(config.maps(), config.maxMapFileBytes()), null, clock, stream);
+        MapsWatcher watcher = new MapsWatcher(config.maps(), WATCH_QUIET, config.deleteSettle(), loader);
+        try {
+            return start(config, watcher::loadFirst, null, clock, stream, watcher);
+        } catch (IOException | RuntimeException e) {
+            watcher.close();
+            throw e;
+        }
     }
 
     /**
@@ -107,11 +123,18 @@ public final class Origin implements AutoCloseable {
      */
     public static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
                                UpdateStreamMount stream) throws IOException {
+        return start(config, source, reloadEvery, clock, stream, null);
+    }
+
+    /** @param watcher the maps folder's, loaded from by {@code source} and started once the origin serves; or null */
+    private static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
+                                UpdateStreamMount stream, MapsWatcher watcher) throws IOException {
         requireNonNull(config, "config");
         requireNonNull(source, "source");
         OriginKeys keys = OriginKeys.read(config.key());
         MapSet maps = source.load();
         Origin origin = new Origin(config, keys, clock, stream);
+        origin.watcher = watcher;
         try {
             origin.startServing(maps);
             KeysReload reload = new KeysReload(config.key(), keys);
@@ -148,9 +171,8 @@ public final class Origin implements AutoCloseable {
         versions.publish(maps, serverUri);
         long period = Math.max(1, config.validity().toSeconds() / 2);
         publisher.scheduleAtFixedRate(versions::resignSafely, period, period, TimeUnit.SECONDS);
-        if (config.maps() != null) {
-            watcher = new MapsWatcher(config.maps(), config.maxMapFileBytes(), WATCH_QUIET, config.deleteSettle(),
-                    changed -> publisher.execute(() -> versions.publishChange(changed)), reason -> { });
+        if (watcher != null) {
+            watcher.start(changed -> publisher.execute(() -> versions.publishChange(changed)), reason -> { });
         }
         log.info("origin serving {} documents on {} (keyid {})", resourceCount(), serverUri, keyId());
     }

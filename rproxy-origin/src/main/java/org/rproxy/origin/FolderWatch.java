@@ -1,0 +1,117 @@
+package org.rproxy.origin;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The watch on the maps folder for {@link MapsWatcher}: files created, modified or deleted in the
+ * directory its name names. A watch follows a directory, not its name, so {@link #swapped()}
+ * looks the name up again and moves the watch to a directory swapped in behind it (renamed
+ * over, or a symbolic link swapped). Used by one thread at a time (the origin's, then the
+ * watcher's, which it hands over to when the watcher starts); {@link #close()} from any.
+ */
+final class FolderWatch implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MapsWatcher.class);
+
+    private final Path dir;
+    private final WatchService watch;
+    /** The directory watched (its file key: device and inode), and its watch. */
+    private Object watched;
+    private WatchKey key;
+
+    /** Starts watching {@code dir}: events from now on are kept until taken. */
+    FolderWatch(Path dir) throws IOException {
+        this.dir = dir;
+        this.watch = FileSystems.getDefault().newWatchService();
+        try {
+            this.watched = directoryKey();
+            this.key = register();
+        } catch (IOException | RuntimeException e) {
+            watch.close();
+            throw e;
+        }
+    }
+
+    private WatchKey register() throws IOException {
+        return dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
+    }
+
+    /**
+     * Waits at most {@code nanos} for an event; true when one came (it and any others then
+     * waiting are taken). Throws {@link java.nio.file.ClosedWatchServiceException} once closed.
+     */
+    boolean await(long nanos) throws InterruptedException {
+        WatchKey k = watch.poll(nanos, TimeUnit.NANOSECONDS);
+        if (k == null) {
+            return false;
+        }
+        take(k);
+        taken();
+        return true;
+    }
+
+    /** Takes the events waiting, without waiting; true when there were any. */
+    boolean taken() {
+        boolean any = false;
+        WatchKey k;
+        while ((k = watch.poll()) != null) {
+            take(k);
+            any = true;
+        }
+        return any;
+    }
+
+    private static void take(WatchKey k) {
+        k.pollEvents();
+        k.reset();
+    }
+
+    /** The directory {@code dir} names now (links followed), or null when it names none. */
+    private Object directoryKey() {
+        try {
+            return Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** True when {@code dir} names another directory than the one watched; that one is watched from now on. */
+    boolean swapped() {
+        Object now = directoryKey();
+        if (now == null || now.equals(watched)) {
+            return false;
+        }
+        try {
+            WatchKey k = register();
+            key.cancel();
+            key = k;
+            watched = now;
+            log.info("maps folder {} names another directory now (renamed over, or a link swapped); watching and"
+                    + " loading that one", dir);
+            return true;
+        } catch (IOException e) {
+            log.warn("maps folder {} names another directory now, which cannot be watched: {}", dir, e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            watch.close();
+        } catch (IOException e) {
+            log.debug("closing the watch service", e);
+        }
+    }
+}
