@@ -57,6 +57,7 @@ final class MapsWatcher implements AutoCloseable {
     private DeletionHold deletions;
     private Consumer<MapSet> onChange;
     private Consumer<String> onRefused;
+    private TaskGuard guard;
     private Thread thread;
     private volatile boolean closed;
     /** How many loads in a row found the folder changing under them. Watcher thread only. */
@@ -69,38 +70,12 @@ final class MapsWatcher implements AutoCloseable {
     }
 
     /**
-     * Watches {@code dir}, loads it ({@link #loadFirst}) and follows it ({@link #start}).
+     * Watches {@code dir} from now on; {@link #loadFirst}, then {@link #start}.
      *
-     * @param quiet     how long the folder must be quiet after an event before it is read
-     * @param settle    how long a served file must stay deleted before its documents are dropped
-     * @param onChange  receives each folder state that loads and validates after the first
-     * @param onRefused receives the reason of each folder state that does not
+     * @param quiet  how long the folder must be quiet after an event before it is read
+     * @param settle how long a served file must stay deleted before its documents are dropped
+     * @param loader reads the folder ({@link #loader})
      */
-    MapsWatcher(Path dir, Duration quiet, Duration settle, Consumer<MapSet> onChange, Consumer<String> onRefused)
-            throws IOException {
-        this(dir, MapsFolder.DEFAULT_MAX_FILE_BYTES, quiet, settle, onChange, onRefused);
-    }
-
-    /** @param maxFileBytes a file larger than this is refused (the last good version stays) */
-    MapsWatcher(Path dir, long maxFileBytes, Duration quiet, Duration settle, Consumer<MapSet> onChange,
-                Consumer<String> onRefused) throws IOException {
-        this(dir, quiet, settle, loader(maxFileBytes), onChange, onRefused);
-    }
-
-    /** @param loader reads the folder */
-    MapsWatcher(Path dir, Duration quiet, Duration settle, Loader loader, Consumer<MapSet> onChange,
-                Consumer<String> onRefused) throws IOException {
-        this(dir, quiet, settle, loader);
-        try {
-            loadFirst();
-            start(onChange, onRefused);
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
-        }
-    }
-
-    /** Watches {@code dir} from now on; {@link #loadFirst}, then {@link #start}. */
     MapsWatcher(Path dir, Duration quiet, Duration settle, Loader loader) throws IOException {
         this.dir = requireNonNull(dir, "dir");
         this.quiet = requireNonNull(quiet, "quiet");
@@ -154,13 +129,15 @@ final class MapsWatcher implements AutoCloseable {
      *
      * @param onChange  receives each folder state that loads and validates
      * @param onRefused receives the reason of each folder state that does not
+     * @param guard     is told what a round of the watcher throws (the round after goes on)
      */
-    void start(Consumer<MapSet> onChange, Consumer<String> onRefused) {
+    void start(Consumer<MapSet> onChange, Consumer<String> onRefused, TaskGuard guard) {
         if (deletions == null || thread != null) {
             throw new IllegalStateException("start: after loadFirst, once");
         }
         this.onChange = requireNonNull(onChange, "onChange");
         this.onRefused = requireNonNull(onRefused, "onRefused");
+        this.guard = requireNonNull(guard, "guard");
         thread = new Thread(this::run, "rproxy-maps-watcher");
         thread.setDaemon(true);
         thread.start();
@@ -178,7 +155,17 @@ final class MapsWatcher implements AutoCloseable {
                 while (watch.await(quiet.toNanos())) {
                     // absorbed
                 }
-                wait = reloadUnlessHeld();
+                try {
+                    wait = reloadUnlessHeld();
+                } catch (ClosedWatchServiceException e) {
+                    throw e;
+                } catch (RuntimeException | Error e) { // what a load or its hand-over threw: the last good version stays
+                    if (closed) {
+                        return;
+                    }
+                    guard.failed("reading the maps folder", e);
+                    wait = 0;
+                }
                 again = wait == READ_AGAIN;
                 wait = Math.max(wait, 0);
             }
@@ -264,23 +251,25 @@ final class MapsWatcher implements AutoCloseable {
      * @throws FolderStamp.Changed when the folder changed while it was read (nothing handed on)
      */
     private Set<String> reload() throws FolderStamp.Changed {
+        MapsFolder.Loaded loaded;
         try {
-            MapsFolder.Loaded loaded = loader.load(dir);
-            if (watch.taken()) {
-                throw new FolderStamp.Changed(dir + ": changed while being read (the watch reported a change meanwhile)");
-            }
-            onChange.accept(loaded.maps());
-            return loaded.stamp().names();
+            loaded = loader.load(dir);
         } catch (FolderStamp.Changed e) {
             throw e;
         } catch (MapsFolder.MapsFolderException e) {
             log.warn("maps folder change refused, the last good version stays: {}", e.getMessage());
             onRefused.accept(e.getMessage());
+            return null;
         } catch (IOException | RuntimeException e) {
             log.error("maps folder reload failed, the last good version stays", e);
             onRefused.accept(String.valueOf(e.getMessage()));
+            return null;
         }
-        return null;
+        if (watch.taken()) {
+            throw new FolderStamp.Changed(dir + ": changed while being read (the watch reported a change meanwhile)");
+        }
+        onChange.accept(loaded.maps());
+        return loaded.stamp().names();
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class Origin implements AutoCloseable {
     /** The signed documents served, and how they change. */
     private final SignedVersions versions;
     private final ScheduledExecutorService publisher;
+    /** Runs every task of the publisher and the watcher: what they throw is logged, a fatal error stops the node. */
+    private final TaskGuard guard;
     private final QueryPool queries;
     private final OriginService service;
     private final UpdateStreamMount stream;
@@ -58,8 +60,9 @@ public final class Origin implements AutoCloseable {
     private final PrometheusMeterRegistry registry = meters.registry();
     private String serverUri;
 
-    private Origin(OriginConfig config, OriginKeys keys, Clock clock, UpdateStreamMount stream) {
+    private Origin(OriginConfig config, OriginKeys keys, Clock clock, UpdateStreamMount stream, TaskGuard guard) {
         this.config = config;
+        this.guard = guard;
         this.stream = stream;
         this.publisher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-origin-publisher"));
         this.queries = QueryPool.perCore("rproxy-origin-query");
@@ -98,7 +101,7 @@ public final class Origin implements AutoCloseable {
         requireNonNull(config.maps(), "maps");
         MapsWatcher watcher = new MapsWatcher(config.maps(), WATCH_QUIET, config.deleteSettle(), loader);
         try {
-            return start(config, watcher::loadFirst, null, clock, stream, watcher);
+            return start(config, watcher::loadFirst, null, clock, stream, watcher, TaskGuard.EXITING);
         } catch (IOException | RuntimeException e) {
             watcher.close();
             throw e;
@@ -114,7 +117,7 @@ public final class Origin implements AutoCloseable {
      */
     public static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock)
             throws IOException {
-        return start(config, source, reloadEvery, clock, null);
+        return start(config, source, reloadEvery, clock, (UpdateStreamMount) null);
     }
 
     /**
@@ -123,27 +126,34 @@ public final class Origin implements AutoCloseable {
      */
     public static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
                                UpdateStreamMount stream) throws IOException {
-        return start(config, source, reloadEvery, clock, stream, null);
+        return start(config, source, reloadEvery, clock, stream, null, TaskGuard.EXITING);
+    }
+
+    /** As {@link #start(OriginConfig, MapSource, Duration, Clock)}, its tasks run under {@code guard}. */
+    static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock, TaskGuard guard)
+            throws IOException {
+        return start(config, source, reloadEvery, clock, null, null, guard);
     }
 
     /** @param watcher the maps folder's, loaded from by {@code source} and started once the origin serves; or null */
     private static Origin start(OriginConfig config, MapSource source, Duration reloadEvery, Clock clock,
-                                UpdateStreamMount stream, MapsWatcher watcher) throws IOException {
+                                UpdateStreamMount stream, MapsWatcher watcher, TaskGuard guard) throws IOException {
         requireNonNull(config, "config");
         requireNonNull(source, "source");
         OriginKeys keys = OriginKeys.read(config.key());
         MapSet maps = source.load();
-        Origin origin = new Origin(config, keys, clock, stream);
+        Origin origin = new Origin(config, keys, clock, stream, guard);
         origin.watcher = watcher;
         try {
             origin.startServing(maps);
             KeysReload reload = new KeysReload(config.key(), keys);
             long poll = KeysReload.EVERY.toMillis();
-            origin.publisher.scheduleWithFixedDelay(() -> origin.versions.rotateSafely(reload), poll, poll, TimeUnit.MILLISECONDS);
+            origin.publisher.scheduleWithFixedDelay(guard.guard("reading the keys file",
+                    () -> origin.versions.rotateSafely(reload)), poll, poll, TimeUnit.MILLISECONDS);
             if (reloadEvery != null) {
                 long period = Math.max(1, reloadEvery.toMillis());
-                origin.publisher.scheduleWithFixedDelay(() -> origin.reloadSafely(source), period, period,
-                        TimeUnit.MILLISECONDS);
+                origin.publisher.scheduleWithFixedDelay(guard.guard("reloading the maps",
+                        () -> origin.reloadSafely(source)), period, period, TimeUnit.MILLISECONDS);
             }
         } catch (IOException | RuntimeException e) {
             origin.close();
@@ -170,9 +180,10 @@ public final class Origin implements AutoCloseable {
                 : (fe.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
         versions.publish(maps, serverUri);
         long period = Math.max(1, config.validity().toSeconds() / 2);
-        publisher.scheduleAtFixedRate(versions::resignSafely, period, period, TimeUnit.SECONDS);
+        publisher.scheduleAtFixedRate(guard.guard("re-signing", versions::resignSafely), period, period, TimeUnit.SECONDS);
         if (watcher != null) {
-            watcher.start(changed -> publisher.execute(() -> versions.publishChange(changed)), reason -> { });
+            watcher.start(changed -> publisher.execute(guard.guard("publishing the changed maps folder",
+                    () -> versions.publishChange(changed))), reason -> { }, guard);
         }
         log.info("origin serving {} documents on {} (keyid {})", resourceCount(), serverUri, keyId());
     }

@@ -193,7 +193,7 @@ class FolderChangedWhileReadTest {
             }
             return l;
         };
-        try (MapsWatcher w = new MapsWatcher(maps, Duration.ofMillis(50), Duration.ZERO, loader, handedOn::add,
+        try (MapsWatcher w = StartedWatchers.started(maps, Duration.ofMillis(50), Duration.ZERO, loader, handedOn::add,
                 r -> { })) {
             Files.writeString(maps.resolve("notes.txt"), "the edit that wakes the watcher");
             MapSet first = handedOn.poll(20, TimeUnit.SECONDS);
@@ -233,7 +233,7 @@ class FolderChangedWhileReadTest {
             return MapsFolder.load(d, MapsFolder.DEFAULT_MAX_FILE_BYTES, Files::newInputStream);
         };
         try (CapturedLogs logs = CapturedLogs.of(MapsWatcher.class);
-             MapsWatcher w = new MapsWatcher(maps, Duration.ofMillis(50), Duration.ZERO, unsteady, handedOn::add,
+             MapsWatcher w = StartedWatchers.started(maps, Duration.ofMillis(50), Duration.ZERO, unsteady, handedOn::add,
                      refused::add)) {
             Files.write(maps.resolve("costs.json"), costMap('2'));
             String reason = refused.poll(20, TimeUnit.SECONDS);

@@ -67,7 +67,7 @@ class MapsFileLimitTest {
         Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
         BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
         BlockingQueue<String> refused = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = new MapsWatcher(dir, 2000, Duration.ofMillis(50), Duration.ZERO, loaded::add, refused::add)) {
+        try (MapsWatcher w = StartedWatchers.started(dir, 2000, Duration.ofMillis(50), Duration.ZERO, loaded::add, refused::add)) {
             Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 7) + " ".repeat(3000));
             String reason = refused.poll(10, TimeUnit.SECONDS);
             assertNotNull(reason, "no refusal within 10 s");

@@ -37,7 +37,7 @@ class MapsWatcherTest {
         Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
         MapSet first = MapsFolder.load(dir);
         BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = new MapsWatcher(dir, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
+        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
             Files.writeString(dir.resolve("costs.json"), "{\"cost-map\": {\"PID1\": {\"PID9\": 1}"); // broken
             Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 7));
             MapSet next = seen.poll(10, TimeUnit.SECONDS);
@@ -59,7 +59,7 @@ class MapsWatcherTest {
         Files.writeString(v2.resolve("costs.json"), String.format(COSTS, 8));
         Path current = Files.createSymbolicLink(dir.resolve("current"), v1);
         BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = new MapsWatcher(current, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
+        try (MapsWatcher w = StartedWatchers.started(current, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
             Path next = Files.createSymbolicLink(dir.resolve("current.new"), v2);
             Files.move(next, current, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             MapSet swapped = seen.poll(15, TimeUnit.SECONDS);
@@ -83,7 +83,7 @@ class MapsWatcherTest {
         Files.writeString(maps.resolve("costs.json"), String.format(COSTS, 5));
         Files.writeString(staged.resolve("costs.json"), String.format(COSTS, 6));
         BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = new MapsWatcher(maps, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
+        try (MapsWatcher w = StartedWatchers.started(maps, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
             Files.move(maps, dir.resolve("maps.old"));
             Files.move(staged, maps);
             MapSet swapped = seen.poll(15, TimeUnit.SECONDS);
@@ -97,7 +97,7 @@ class MapsWatcherTest {
         Files.writeString(dir.resolve("net.json"), MAP);
         BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
         BlockingQueue<String> refused = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = new MapsWatcher(dir, Duration.ofMillis(50), Duration.ZERO, loaded::add, refused::add)) {
+        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(50), Duration.ZERO, loaded::add, refused::add)) {
             Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 3).replace("PID2", "PID9"));
             String reason = refused.poll(10, TimeUnit.SECONDS);
             assertNotNull(reason, "no refusal within 10 s");
@@ -115,7 +115,7 @@ class MapsWatcherTest {
         Files.writeString(dir.resolve("net.json"), MAP);
         Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
         BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = new MapsWatcher(dir, Duration.ofMillis(50), Duration.ofSeconds(3), loaded::add, r -> { })) {
+        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(50), Duration.ofSeconds(3), loaded::add, r -> { })) {
             Files.delete(dir.resolve("costs.json"));
             // The deletion is seen (and held) before the new copy arrives: a deploy's delete, then copy.
             awaitLog("costs.json was deleted");
@@ -133,7 +133,7 @@ class MapsWatcherTest {
         Files.writeString(dir.resolve("net.json"), MAP);
         Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
         BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = new MapsWatcher(dir, Duration.ofMillis(50), Duration.ofMillis(700), loaded::add, r -> { })) {
+        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(50), Duration.ofMillis(700), loaded::add, r -> { })) {
             long start = System.nanoTime();
             Files.delete(dir.resolve("costs.json"));
             MapSet after = loaded.poll(10, TimeUnit.SECONDS);
