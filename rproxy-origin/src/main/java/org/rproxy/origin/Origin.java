@@ -59,6 +59,8 @@ public final class Origin implements AutoCloseable {
     private final NodeMeters meters = new NodeMeters();
     private final PrometheusMeterRegistry registry = meters.registry();
     private String serverUri;
+    /** The maps the source handed over last. Publisher thread only. */
+    private MapSet lastSourced;
 
     private Origin(OriginConfig config, OriginKeys keys, Clock clock, UpdateStreamMount stream, TaskGuard guard) {
         this.config = config;
@@ -144,6 +146,7 @@ public final class Origin implements AutoCloseable {
         MapSet maps = source.load();
         Origin origin = new Origin(config, keys, clock, stream, guard);
         origin.watcher = watcher;
+        origin.lastSourced = maps;
         try {
             origin.startServing(maps);
             KeysReload reload = new KeysReload(config.key(), keys);
@@ -162,10 +165,18 @@ public final class Origin implements AutoCloseable {
         return origin;
     }
 
-    /** Runs on the publisher: a changed source becomes a new version, a failed load keeps the current one. */
+    /**
+     * Runs on the publisher: a changed source becomes a new version, a failed load keeps the
+     * current one. The very maps handed over last time (a source that found nothing changed) are
+     * not rendered again.
+     */
     private void reloadSafely(MapSource source) {
         try {
-            versions.publishChange(source.load());
+            MapSet maps = source.load();
+            if (maps != lastSourced) {
+                lastSourced = maps;
+                versions.publishChange(maps);
+            }
         } catch (IOException | RuntimeException e) {
             log.warn("reloading the maps failed; the previous ones stay: {}", e.getMessage());
         }

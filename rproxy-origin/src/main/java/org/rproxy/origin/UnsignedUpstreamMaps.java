@@ -6,14 +6,13 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -28,10 +27,8 @@ import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.core.model.VersionTag;
 import org.rproxy.core.sign.ContentDigest;
-import org.rproxy.core.store.HeaderField;
-import org.rproxy.core.upstream.UpstreamClient;
-import org.rproxy.core.upstream.UpstreamRequest;
-import org.rproxy.core.upstream.UpstreamResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The signing front's source: reads an existing, unsigned RFC 7285 ALTO server —
@@ -39,57 +36,123 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * origin a validated {@link MapSet} to sign and serve. Nothing it reads is trusted further than
  * the maps' own validation: the front signs what its operator's own server says.
  *
- * <p>A cost map gets the directory's resource id and a version tag hashed from its canonical
- * bytes (RFC 7285 cost maps carry no vtag). A snapshot in which a cost map depends on another
- * version of its network map than the one read (the server changed between two requests) is
- * refused with an {@link IOException}, and the origin keeps the previous maps until the next
- * load. Resources on other servers than the directory's are not followed. Blocking; runs on the
- * origin's publishing thread.
+ * <p>A cost map is read straight from its bytes into its compact table (no tree of its costs),
+ * and gets the directory's resource id and a version tag hashed from those bytes (RFC 7285 cost
+ * maps carry no vtag), as a maps folder's cost map does: other bytes, another tag, so a tag names
+ * one version (the bytes hold the dependent network map's tag too). A document the server says
+ * is unchanged (304 to the {@code If-None-Match} sent with the ETag it gave), or whose bytes are
+ * those read last time, is not read again: the map read then is handed on, and when nothing
+ * changed, the very {@link MapSet} of the last load. A snapshot in which a cost map depends on
+ * another version of its network map than the one read (the server changed between two
+ * requests) is refused with an {@link IOException}, and the origin keeps the previous maps until
+ * the next load. A resource on another server than the directory's (scheme, host and port, a
+ * port left out being the scheme's default) is not followed: it is left out, with a log line
+ * the first time, and so is a cost map that depends on a network map left out. A document over
+ * the size limit is refused. Blocking; runs on the origin's publishing thread.
  */
 public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
-    private final URI directory;
-    private final UpstreamClient client;
-    private final Duration timeout;
+    private static final Logger log = LoggerFactory.getLogger(UnsignedUpstreamMaps.class);
 
-    private UnsignedUpstreamMaps(URI directory, UpstreamClient client, Duration timeout) {
+    private final URI directory;
+    private final UpstreamDocuments documents;
+    /** Resources left out as being on another server, logged once each. Publishing thread only. */
+    private final Set<String> elsewhere = new HashSet<>();
+    /** The last load's maps, handed on again when nothing changed. */
+    private MapSet last;
+
+    private UnsignedUpstreamMaps(URI directory, UpstreamDocuments documents) {
         this.directory = directory;
-        this.client = client;
-        this.timeout = timeout;
+        this.documents = documents;
     }
 
     /**
-     * @param directoryUrl the server's IRD, e.g. {@code http://alto.example:8080/directory}
-     * @param ca           PEM certificates to trust for an https server, or null for the JDK's
-     * @param timeout      how long one request may take
+     * As {@link #connect(URI, Path, Duration, long)}, each document at most
+     * {@link MapsFolder#DEFAULT_MAX_FILE_BYTES}, the default of {@code --max-map-file-size}.
      */
     public static UnsignedUpstreamMaps connect(URI directoryUrl, Path ca, Duration timeout) {
+        return connect(directoryUrl, ca, timeout, MapsFolder.DEFAULT_MAX_FILE_BYTES);
+    }
+
+    /**
+     * @param directoryUrl     the server's IRD, e.g. {@code http://alto.example:8080/directory}
+     * @param ca               PEM certificates to trust for an https server, or null for the JDK's
+     * @param timeout          how long one request may take
+     * @param maxDocumentBytes a larger document (body) is refused; at most 2 GB
+     */
+    public static UnsignedUpstreamMaps connect(URI directoryUrl, Path ca, Duration timeout, long maxDocumentBytes) {
         requireNonNull(directoryUrl, "directoryUrl");
-        requireNonNull(timeout, "timeout");
-        UpstreamClient client = UpstreamClient.start(UpstreamClient.Settings.of(directoryUrl, ca, 2, timeout, 256 << 20));
-        return new UnsignedUpstreamMaps(directoryUrl, client, timeout);
+        return new UnsignedUpstreamMaps(directoryUrl, UpstreamDocuments.connect(directoryUrl, ca, timeout, maxDocumentBytes));
     }
 
     @Override
     public MapSet load() throws IOException {
-        Directory ird = read(directory, "directory", AltoJson::readDirectory);
+        boolean changed = false;
+        documents.startRound();
+        Directory ird = documents.read(directory, "directory", (b, t) -> AltoJson.readDirectory(AltoJson.parse(b)));
         Map<String, NetworkMap> networkMaps = new TreeMap<>();
         Map<String, CostMap> costMaps = new TreeMap<>();
+        Set<String> leftOut = new HashSet<>();
         for (InformationResource r : ird.resources().values()) {
             if (r.accepts() == null && r.mediaType().equals(MediaTypes.NETWORK_MAP)) {
-                NetworkMap m = read(resolve(r), r.id(), doc -> AltoJson.readNetworkMap(doc, new VersionTag(r.id(), tag(doc))));
-                networkMaps.put(m.vtag().resourceId(), m);
+                URI uri = resolve(r);
+                if (uri == null) {
+                    leftOut.add(r.id());
+                    continue;
+                }
+                UpstreamDocuments.Fetched<NetworkMap> m = documents.fetch(r.id(), uri, (body, bytesTag) -> {
+                    JsonNode doc = AltoJson.parse(body);
+                    return AltoJson.readNetworkMap(doc, new VersionTag(r.id(), tag(doc)));
+                });
+                changed |= m.changed();
+                networkMaps.put(m.map().vtag().resourceId(), m.map());
             }
         }
         if (networkMaps.isEmpty()) {
-            throw new IOException(directory + ": the directory lists no network map");
+            throw new IOException(directory + ": the directory lists no network map" + (leftOut.isEmpty() ? ""
+                    : " on its own server (left out: " + new TreeSet<>(leftOut) + ")"));
         }
         for (InformationResource r : ird.resources().values()) {
             if (r.accepts() == null && r.mediaType().equals(MediaTypes.COST_MAP)) {
-                CostMap c = read(resolve(r), r.id(), doc -> AltoJson.readCostMap(doc, new VersionTag(r.id(), tag(doc))));
-                costMaps.put(c.vtag().resourceId(), consistent(c, networkMaps, r));
+                URI uri = resolve(r);
+                if (uri == null) {
+                    continue;
+                }
+                UpstreamDocuments.Fetched<CostMap> c = documents.fetch(r.id(), uri,
+                        (body, bytesTag) -> AltoJson.readCostMap(body, new VersionTag(r.id(), bytesTag)));
+                changed |= c.changed();
+                if (leftOut.contains(c.map().dependentVtag().resourceId())) {
+                    skipOnce(r.id(), "depends on network map " + c.map().dependentVtag().resourceId()
+                            + ", which is on another server");
+                    continue;
+                }
+                costMaps.put(c.map().vtag().resourceId(), consistent(c.map(), networkMaps, r));
             }
         }
-        return new MapSet(networkMaps, costMaps, Map.of(), defaultMap(ird, networkMaps));
+        MapSet maps = new MapSet(networkMaps, costMaps, Map.of(), defaultMap(ird, networkMaps));
+        documents.endRound();
+        if (!changed && last != null && sameMaps(last, maps)) {
+            return last;
+        }
+        last = maps;
+        return maps;
+    }
+
+    private static boolean sameMaps(MapSet a, MapSet b) {
+        return Objects.equals(a.defaultNetworkMap(), b.defaultNetworkMap())
+                && sameEntries(a.networkMaps(), b.networkMaps()) && sameEntries(a.costMaps(), b.costMaps());
+    }
+
+    /** The same keys, each with the very same map. */
+    private static <T> boolean sameEntries(Map<String, T> a, Map<String, T> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, T> e : a.entrySet()) {
+            if (e.getValue() != b.get(e.getKey())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private CostMap consistent(CostMap c, Map<String, NetworkMap> networkMaps, InformationResource r) throws IOException {
@@ -117,49 +180,37 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
         return networkMaps.containsKey("default-network-map") ? "default-network-map" : networkMaps.keySet().iterator().next();
     }
 
-    private URI resolve(InformationResource r) throws IOException {
+    /**
+     * The URI of {@code r}, or null (logged the first time) when it is on another server than the
+     * directory: another scheme, host or port, a port left out being the scheme's default.
+     */
+    private URI resolve(InformationResource r) {
         URI u = directory.resolve(r.uri());
-        if (!Objects.equals(u.getHost(), directory.getHost()) || u.getPort() != directory.getPort()
-                || !u.getScheme().equalsIgnoreCase(directory.getScheme())) {
-            throw new IOException("resources." + r.id() + ".uri: " + u + " is on another server than the directory");
+        if (!sameServer(u, directory)) {
+            skipOnce(r.id(), "resources." + r.id() + ".uri: " + u + " is on another server than the directory");
+            return null;
         }
         return u;
     }
 
-    private interface Reader<T> {
-        T read(JsonNode doc);
-    }
-
-    private <T> T read(URI uri, String what, Reader<T> reader) throws IOException {
-        String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        UpstreamResponse r = get(target);
-        if (r.status() != 200) {
-            throw new IOException("GET " + uri + ": status " + r.status());
-        }
-        try {
-            return reader.read(AltoJson.parse(r.body().unsafeArray()));
-        } catch (AltoException e) {
-            String field = e.error().field();
-            throw new IOException(uri + " (" + what + "): " + (field == null || e.error().message().startsWith(field)
-                    ? "" : field + ": ") + e.error().message(), e);
+    private void skipOnce(String id, String why) {
+        if (elsewhere.add(id + " " + why)) {
+            log.warn("signing front: {} left out: {}", id, why);
         }
     }
 
-    private UpstreamResponse get(String target) throws IOException {
-        try {
-            return client.send(UpstreamRequest.get(target, List.of(new HeaderField("accept-encoding", "identity"),
-                    new HeaderField("user-agent", "rproxy signing front"))))
-                    .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IOException("GET " + target + " from " + directory.getAuthority() + ": " + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("GET " + target + " from " + directory.getAuthority() + ": no answer", e);
+    /** Whether {@code a} and {@code b} name one server: scheme, host (any case) and port (defaults filled in). */
+    static boolean sameServer(URI a, URI b) {
+        String scheme = a.getScheme();
+        return scheme != null && scheme.equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        if (u.getPort() >= 0) {
+            return u.getPort();
         }
+        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     /** 32 hex digits of SHA-256 over the document's canonical form: a changed map gets a new tag. */
@@ -169,6 +220,6 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        documents.close();
     }
 }

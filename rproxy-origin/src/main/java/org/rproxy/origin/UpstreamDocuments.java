@@ -1,0 +1,168 @@
+package org.rproxy.origin;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.rproxy.core.model.AltoException;
+import org.rproxy.core.sign.ContentDigest;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.upstream.UpstreamClient;
+import org.rproxy.core.upstream.UpstreamRequest;
+import org.rproxy.core.upstream.UpstreamResponse;
+
+/**
+ * The signing front's reads from the unsigned server ({@link UnsignedUpstreamMaps}): one GET per
+ * document, each body at most the size limit, and each document read again only when it changed.
+ * A document is asked for with the ETag the server gave last time ({@code If-None-Match}); on a
+ * 304, or when the bytes sent are those read last time (a server that gives no ETag), the map
+ * read then is handed back, and the reader is not run. Blocking; the publishing thread's.
+ */
+final class UpstreamDocuments implements AutoCloseable {
+    private final UpstreamClient client;
+    private final String authority;
+    private final Duration timeout;
+    private final long maxDocumentBytes;
+    /** What each resource (id and URI) was read as last time. */
+    private final Map<String, Held> held = new HashMap<>();
+    /** The resources fetched since {@link #startRound}. */
+    private final Set<String> fetched = new HashSet<>();
+
+    /** A document as read: the server's ETag (or null), the hash of its bytes, and the map read. */
+    private record Held(String etag, String bytesTag, Object map) {
+    }
+
+    private UpstreamDocuments(UpstreamClient client, String authority, Duration timeout, long maxDocumentBytes) {
+        this.client = client;
+        this.authority = authority;
+        this.timeout = timeout;
+        this.maxDocumentBytes = maxDocumentBytes;
+    }
+
+    /** A client of the server of {@code url}; see {@link UnsignedUpstreamMaps#connect(URI, Path, Duration, long)}. */
+    static UpstreamDocuments connect(URI url, Path ca, Duration timeout, long maxDocumentBytes) {
+        requireNonNull(timeout, "timeout");
+        if (maxDocumentBytes < 1) {
+            throw new IllegalArgumentException("maxDocumentBytes: " + maxDocumentBytes + " (expected: >= 1)");
+        }
+        int max = (int) Math.min(maxDocumentBytes, Integer.MAX_VALUE - 8);
+        UpstreamClient client = UpstreamClient.start(UpstreamClient.Settings.of(url, ca, 2, timeout, max));
+        return new UpstreamDocuments(client, url.getAuthority(), timeout, max);
+    }
+
+    /** A map fetched, and whether it differs from the one read last time. */
+    record Fetched<T>(T map, boolean changed) {
+    }
+
+    /** Reads a document's bytes, given the hash of them ({@link #bytesTag}); throws {@link AltoException} for a bad one. */
+    interface Reader<T> {
+        T read(byte[] body, String bytesTag);
+    }
+
+    /**
+     * The map at {@code uri}: the one read last time when the server answers 304 to the ETag it
+     * gave, or sends the same bytes; else {@code reader}'s.
+     */
+    @SuppressWarnings("unchecked")
+    <T> Fetched<T> fetch(String id, URI uri, Reader<T> reader) throws IOException {
+        String key = id + " " + uri;
+        fetched.add(key);
+        Held before = held.get(key);
+        UpstreamResponse r = get(uri, before == null ? null : before.etag());
+        if (r.status() == 304 && before != null && before.etag() != null) {
+            return new Fetched<>((T) before.map(), false);
+        }
+        byte[] body = ok(uri, r);
+        String bytesTag = bytesTag(body);
+        if (before != null && before.bytesTag().equals(bytesTag)) {
+            held.put(key, new Held(r.header("etag"), bytesTag, before.map()));
+            return new Fetched<>((T) before.map(), false);
+        }
+        T map = decode(uri, id, body, bytesTag, reader);
+        held.put(key, new Held(r.header("etag"), bytesTag, map));
+        return new Fetched<>(map, true);
+    }
+
+    /** A load begins: what it does not fetch is forgotten at {@link #endRound}. */
+    void startRound() {
+        fetched.clear();
+    }
+
+    /** A load succeeded: the maps of resources it did not fetch (no longer listed) are let go. */
+    void endRound() {
+        held.keySet().retainAll(fetched);
+    }
+
+    /** The document at {@code uri} read by {@code reader}, whatever was read before (for the directory: small, and it says what else to read). */
+    <T> T read(URI uri, String what, Reader<T> reader) throws IOException {
+        byte[] body = ok(uri, get(uri, null));
+        return decode(uri, what, body, null, reader);
+    }
+
+    private static byte[] ok(URI uri, UpstreamResponse r) throws IOException {
+        if (r.status() != 200) {
+            throw new IOException("GET " + uri + ": status " + r.status());
+        }
+        return r.body().unsafeArray();
+    }
+
+    /** {@code reader}'s result for {@code body}; a bad document is an {@link IOException} naming it and the field. */
+    private static <T> T decode(URI uri, String what, byte[] body, String bytesTag, Reader<T> reader)
+            throws IOException {
+        try {
+            return reader.read(body, bytesTag);
+        } catch (AltoException e) {
+            String field = e.error().field();
+            throw new IOException(uri + " (" + what + "): " + (field == null || e.error().message().startsWith(field)
+                    ? "" : field + ": ") + e.error().message(), e);
+        }
+    }
+
+    /** GET {@code uri} (with {@code If-None-Match: etag} when one is given). */
+    private UpstreamResponse get(URI uri, String etag) throws IOException {
+        String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        List<HeaderField> headers = new ArrayList<>(List.of(new HeaderField("accept-encoding", "identity"),
+                new HeaderField("user-agent", "rproxy signing front")));
+        if (etag != null) {
+            headers.add(new HeaderField("if-none-match", etag));
+        }
+        try {
+            return client.send(UpstreamRequest.get(target, headers)).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            String why = String.valueOf(e.getCause().getMessage());
+            throw new IOException("GET " + target + " from " + authority + ": " + why
+                    + (why.toLowerCase(Locale.ROOT).contains("too large")
+                    ? " (over the limit of " + maxDocumentBytes + " bytes for one document)" : ""), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("GET " + target + " from " + authority + ": no answer", e);
+        }
+    }
+
+    /** 32 hex digits of SHA-256 over the bytes as received: other bytes, another tag. */
+    static String bytesTag(byte[] body) {
+        return HexFormat.of().formatHex(ContentDigest.sha256Raw(body), 0, 16);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
