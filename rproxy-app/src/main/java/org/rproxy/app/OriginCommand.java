@@ -139,8 +139,9 @@ final class OriginCommand implements Callable<Integer> {
 
     @Option(names = "--max-map-file-size", defaultValue = "128MB", paramLabel = "SIZE",
             converter = OptionConverters.SizeConverter.class,
-            description = "With --maps: the largest maps file read; a larger one stops the origin at start, and on a"
-                    + " reload is refused with the last good version kept (default ${DEFAULT-VALUE}).")
+            description = "The largest maps file read (with --maps) or document read from the unsigned server (with"
+                    + " --sign-upstream); a larger one stops the origin at start, and later is refused with the last"
+                    + " good version kept (default ${DEFAULT-VALUE}).")
     ByteSize maxMapFileSize;
 
     /** The overlay the directory names, or null when no publisher is given. */
@@ -238,7 +239,7 @@ final class OriginCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     private int signingFront(OriginConfig config, UpdateStreamConfig stream) throws Exception {
         try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream, upstreamCa,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), maxMapFileSize.bytes());
              UpdatePublisher publisher = new UpdatePublisher(stream);
              Origin origin = Origin.start(config, source, poll, Clock.systemUTC(), publisher)) {
             announce(origin, "signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
