@@ -24,8 +24,10 @@ import org.rproxy.core.model.MapSet;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.core.model.PrefixIndex;
+import org.rproxy.core.query.CostMapChoice;
 import org.rproxy.core.query.CostMapFilter;
 import org.rproxy.core.query.CostMapFiltering;
+import org.rproxy.core.query.EndpointCostAnswer;
 import org.rproxy.core.query.EndpointCostLookup;
 import org.rproxy.core.query.EndpointCostQuery;
 import org.rproxy.core.query.EndpointPropertyLookup;
@@ -77,13 +79,7 @@ public final class Answers {
         NetworkMap def = maps.defaultMap();
         this.defaultIndex = def.index();
         this.properties = new EndpointPropertyLookup(maps.networkMaps().values(), mergedStatics(maps));
-        List<CostMap> defCosts = new ArrayList<>();
-        maps.costMaps().values().forEach(c -> {
-            if (c.dependentVtag().resourceId().equals(def.vtag().resourceId())) {
-                defCosts.add(c);
-            }
-        });
-        this.endpointCosts = new EndpointCostLookup(def, defCosts);
+        this.endpointCosts = new EndpointCostLookup(def, costMapsOn(def.vtag().resourceId()));
         this.xmlQueries = new XmlAnswers(this, xml);
     }
 
@@ -165,7 +161,10 @@ public final class Answers {
     private Representation filteredCostMap(String netmap, AltoRequest req) {
         CostMapFilter filter = CostMapFilter.fromJson(QueryParams.json(req, MediaTypes.COST_MAP_FILTER));
         holdings.requireCostMaps(netmap, filter.costType().metric());
-        CostMap map = maps.costMap(netmap, filter.costType().metric()).orElseThrow(() ->
+        // the map CostMapChoice picks, as endpoint costs and rankings do; else one of the metric,
+        // whose CostMapFiltering error names the cost type it cannot answer
+        CostMap map = CostMapChoice.of(costMapsOn(netmap), filter.costType())
+                .or(() -> maps.costMap(netmap, filter.costType().metric())).orElseThrow(() ->
                 new AltoException(AltoError.invalidValue("cost-type", filter.costType().metric(),
                         "no cost map of metric " + filter.costType().metric() + " for network map " + netmap)));
         CostMap filtered = CostMapFiltering.apply(map, filter);
@@ -191,11 +190,23 @@ public final class Answers {
         limits.check(q);
         String def = maps.defaultNetworkMap();
         holdings.requireCostMaps(def, q.costType().metric());
-        byte[] out = endpointCosts.lookup(q).toCanonicalJson();
-        CostMap map = maps.costMap(def, q.costType().metric()).orElseThrow();
-        return computed(MediaTypes.ENDPOINT_COST, Bytes.wrap(out),
+        EndpointCostAnswer answer = endpointCosts.lookup(q);
+        // name the cost map the answer was computed from, as its dependent-vtags do
+        String costMap = answer.dependentVtags().get(1).resourceId();
+        return computed(MediaTypes.ENDPOINT_COST, Bytes.wrap(answer.toCanonicalJson()),
                 source(def, holdings.networkMapPath(def)),
-                source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
+                source(costMap, holdings.costMapPath(costMap)));
+    }
+
+    /** The cost maps that depend on network map {@code netmap}. */
+    private List<CostMap> costMapsOn(String netmap) {
+        List<CostMap> out = new ArrayList<>();
+        maps.costMaps().values().forEach(c -> {
+            if (c.dependentVtag().resourceId().equals(netmap)) {
+                out.add(c);
+            }
+        });
+        return out;
     }
 
     Representation computed(String type, Bytes body, ComputedAnswer.Source... sources) {

@@ -102,15 +102,20 @@ final class XmlAnswers {
         CostMode mode = CostMode.parse(m, "mode");
         QueryParams.requireXml(req);
         CostQuery query = xml.parseCostQuery(req.body());
-        CostMap map = costMapOfType(query.metric());
+        CostMap xmlMap = costMapOfType(query.metric());
         CostType type = new CostType(query.metric(), mode);
         List<RankedEndpoint> ranked = q.endpointCosts().rank(query.source(), query.destinations(), type);
+        // name the map ranked from: the XML cost map when it is that map, else (a published
+        // ordinal map, which has no XML rendering) the JSON cost map
+        CostMap map = q.endpointCosts().costMap(type);
+        String id = map.vtag().resourceId();
+        String path = id.equals(xmlMap.vtag().resourceId()) ? xmlCostMapPath(map) : q.holdings().costMapPath(id);
         List<EndpointCostRow.Entry> entries = new ArrayList<>(ranked.size());
         ranked.forEach(r -> entries.add(new EndpointCostRow.Entry(r.endpoint(), mode == CostMode.ORDINAL ? r.rank() : r.cost())));
         NetworkMap def = q.maps().defaultMap();
         return q.computed(MediaTypes.XML, xml.renderEndpointCosts(new EndpointCostRow(type, query.source(), entries)),
                 q.source(def.vtag().resourceId(), ResourcePaths.XML_NETWORK_MAP_PATH),
-                q.source(map.vtag().resourceId(), xmlCostMapPath(map)));
+                q.source(id, path));
     }
 
     private CostMap costMapOfType(String metric) {

@@ -25,8 +25,9 @@ import org.rproxy.core.model.VersionTag;
  * endpoint is mapped to its PID by longest-prefix match, and the cost between two endpoints is
  * the cost between their PIDs.
  *
- * <p>The cost map is chosen by the requested cost type: one of the same metric and mode, else,
- * for an ordinal request, a numerical one of the same metric. Ordinal answers rank the
+ * <p>The cost map is chosen by the requested cost type ({@link CostMapChoice}): one of the same
+ * metric and mode, else, for an ordinal request, a numerical one of the same metric; answers
+ * name it ({@link #costMap}). Ordinal answers rank the
  * destinations of each source among themselves (dense ranks, see {@link OrdinalCosts}), as in
  * the example of §11.5.1.7. Pairs with no known cost (an endpoint in no PID, a missing cost map
  * entry) are left out, as are sources left with no destination.
@@ -149,21 +150,20 @@ public final class EndpointCostLookup {
         return out;
     }
 
+    /**
+     * The cost map answers of cost type {@code type} are computed from ({@link CostMapChoice}):
+     * the one an answer's {@code Alto-Derived-From} and {@code dependent-vtags} name.
+     *
+     * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code cost-type} when no map fits {@code type}
+     */
+    public CostMap costMap(CostType type) {
+        return select(requireNonNull(type, "type"));
+    }
+
     private CostMap select(CostType asked) {
-        CostMap fallback = null;
-        for (CostMap c : costMaps) {
-            if (c.costType().sameAs(asked)) {
-                return c;
-            }
-            if (fallback == null && CostMapFiltering.answers(c.costType(), asked)) {
-                fallback = c;
-            }
-        }
-        if (fallback == null) {
-            throw CostMapFiltering.mismatch(asked, "cost-type", "no cost map of cost type "
-                    + asked.metric() + "/" + asked.mode().wireName() + " for network map " + map.vtag().resourceId());
-        }
-        return fallback;
+        return CostMapChoice.of(costMaps, asked).orElseThrow(() -> CostMapFiltering.mismatch(asked, "cost-type",
+                "no cost map of cost type " + asked.metric() + "/" + asked.mode().wireName()
+                        + " for network map " + map.vtag().resourceId()));
     }
 
     /** The vtags this lookup was built from: the network map, then its cost maps. */
