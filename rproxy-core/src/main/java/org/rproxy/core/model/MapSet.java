@@ -33,7 +33,9 @@ public record MapSet(Map<String, NetworkMap> networkMaps, Map<String, CostMap> c
 
     /**
      * The cost map of network map {@code netmap} with the given metric, preferring a numerical
-     * map (from which an ordinal view can be computed) over an ordinal one.
+     * map over an ordinal one: the map the seed dialect's {@code /cost/map?type=METRIC} renders.
+     * Answers to a query for a cost type pick their map by {@code CostMapChoice} instead (the map
+     * of exactly that type, an ordinal one included).
      */
     public Optional<CostMap> costMap(String netmap, String metric) {
         CostMap found = null;
