@@ -61,11 +61,11 @@ final class OriginService implements AltoService {
         }
         boolean read = request.method().equals("GET") || request.method().equals("HEAD");
         if (read) {
-            Representation r = q.signed(request.rawTarget());
+            Representation r = q.signed(request.target());
             if (r != null) {
                 return done(Reply.ok(r, CacheStatus.ORIGIN));
             }
-            r = q.computedGet(request.rawTarget());
+            r = q.computedGet(request.target());
             if (r != null) {
                 return done(Reply.ok(r, CacheStatus.LOCAL));
             }

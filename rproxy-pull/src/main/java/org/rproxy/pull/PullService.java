@@ -62,9 +62,9 @@ final class PullService implements AltoService {
 
     @Override
     public CompletionStage<Reply> handle(AltoRequest request) {
-        String target = originForm(request.rawTarget());
+        String target = originForm(request.target());
         if (target == null) {
-            return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.rawTarget(),
+            return CompletableFuture.completedFuture(Reply.error(AltoError.invalidValue("uri", request.target(),
                     "not a request target this proxy can forward"), Dialects.of(request.path())));
         }
         if (request.path().equals(UPDATES) || request.path().startsWith(UPDATES + "/")) {

@@ -68,7 +68,7 @@ public final class PushProxy implements AutoCloseable {
             return done(Reply.error(AltoError.invalidValue("method", request.method(),
                     "a push proxy serves the full documents only (GET)").withStatus(405), Dialect.JSON));
         }
-        Representation r = documents.get(request.rawTarget());
+        Representation r = documents.get(request.target());
         if (r == null) {
             return done(Reply.error(AltoError.invalidValue("uri", request.path(), "no such resource").withStatus(404),
                     Dialect.JSON));

@@ -30,8 +30,8 @@ final class ControlledUpstream implements AutoCloseable {
 
     ControlledUpstream() {
         server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
-            requests.computeIfAbsent(request.rawTarget(), k -> new AtomicInteger()).incrementAndGet();
-            return gate.thenApply(v -> answer(request.rawTarget()));
+            requests.computeIfAbsent(request.target(), k -> new AtomicInteger()).incrementAndGet();
+            return gate.thenApply(v -> answer(request.target()));
         });
     }
 

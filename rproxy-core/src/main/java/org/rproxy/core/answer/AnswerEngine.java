@@ -156,7 +156,7 @@ public final class AnswerEngine {
         if (queries == null || request.method().equals("POST")) {
             return null;
         }
-        Representation r = queries.computedGet(request.rawTarget());
+        Representation r = queries.computedGet(request.target());
         return r != null && clock.instant().isBefore(r.expires()) ? Reply.ok(r, CacheStatus.LOCAL) : null;
     }
 
@@ -181,7 +181,7 @@ public final class AnswerEngine {
         Target t = routes.get(request.path());
         boolean read = !request.method().equals("POST");
         try {
-            if (read && queries.computedGet(request.rawTarget()) != null) {
+            if (read && queries.computedGet(request.target()) != null) {
                 return cached(request); // null once past its sources' validity: they are renewed upstream
             }
             return Reply.ok(read ? queries.answerGet(t.route, request) : queries.answer(t.route, t.netmap, request),
@@ -194,7 +194,7 @@ public final class AnswerEngine {
             }
             return null;
         } catch (RuntimeException e) {
-            LOG.warn("computing {} {} from the held maps failed; forwarding it", request.method(), request.rawTarget(), e);
+            LOG.warn("computing {} {} from the held maps failed; forwarding it", request.method(), request.target(), e);
             return null;
         }
     }

@@ -114,10 +114,10 @@ public final class Answers {
 
     /** The answer to a GET, from the per-version cache or computed and remembered. */
     public Representation answerGet(Route route, AltoRequest req) {
-        Representation r = computedGets.getIfPresent(req.rawTarget());
+        Representation r = computedGets.getIfPresent(req.target());
         if (r == null) {
             r = answer(route, null, req);
-            computedGets.put(req.rawTarget(), r);
+            computedGets.put(req.target(), r);
         }
         return r;
     }

@@ -14,7 +14,7 @@ import org.rproxy.core.model.Bytes;
  * @param method      {@code GET}, {@code HEAD} or {@code POST} (others never reach a service)
  * @param path        the decoded path, without the query
  * @param query       query parameters in order of appearance (decoded)
- * @param rawTarget   the request target (path and query) in normal origin form ({@link TargetForm}):
+ * @param target      the request target (path and query) in normal origin form ({@link TargetForm}):
  *                    absolute form reduced, percent-encodings normalised, otherwise as received;
  *                    what documents are looked up and cached by
  * @param contentType the request's {@code Content-Type} without parameters, lower case, or null
@@ -22,20 +22,20 @@ import org.rproxy.core.model.Bytes;
  * @param body        the request body (empty for GET/HEAD)
  * @param host        the {@code Host} header (authority the client asked for), or null
  */
-public record AltoRequest(String method, String path, Map<String, List<String>> query, String rawTarget,
+public record AltoRequest(String method, String path, Map<String, List<String>> query, String target,
                           String contentType, String accept, Bytes body, String host) {
     public AltoRequest {
         requireNonNull(method, "method");
         requireNonNull(path, "path");
         query = Map.copyOf(requireNonNull(query, "query"));
-        requireNonNull(rawTarget, "rawTarget");
+        requireNonNull(target, "target");
         requireNonNull(body, "body");
     }
 
     /** Without a {@code Host}: requests made inside the process. */
-    public AltoRequest(String method, String path, Map<String, List<String>> query, String rawTarget,
+    public AltoRequest(String method, String path, Map<String, List<String>> query, String target,
                        String contentType, String accept, Bytes body) {
-        this(method, path, query, rawTarget, contentType, accept, body, null);
+        this(method, path, query, target, contentType, accept, body, null);
     }
 
     /** The first value of query parameter {@code name}, or null. */

@@ -173,7 +173,7 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         }
         boolean noBody = request.method().equals("GET") || request.method().equals("HEAD");
         AltoRequest r = request;
-        Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.rawTarget(),
+        Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.target(),
                 r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes(), r.host()));
         clear(State.AWAIT_HEAD);
         ctx.fireChannelRead(call);

@@ -183,7 +183,7 @@ class RepresentationResponseTest {
         assertEquals("/cost/row x", r.path());
         assertEquals(java.util.List.of("PID1", "PID2"), r.query().get("srcpid"));
         assertEquals("a b", r.param("mode"));
-        assertEquals("/cost/row%20x?srcpid=PID1&srcpid=PID2&mode=a+b", r.rawTarget());
+        assertEquals("/cost/row%20x?srcpid=PID1&srcpid=PID2&mode=a+b", r.target());
         assertEquals("application/alto-costmapfilter+json", r.contentType());
         assertEquals("application/alto-costmap+json", r.accept());
         assertEquals("{\"a\":1}", r.body().asUtf8());

@@ -41,7 +41,7 @@ class UpstreamClientTest {
             }
             Instant now = Instant.now();
             byte[] body = request.method().equals("POST") ? request.body().toArray()
-                    : ("hello " + request.rawTarget()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    : ("hello " + request.target()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             Variant v = new Variant(Bytes.wrap(body), null, List.of(new HeaderField("content-type", "text/plain"),
                     new HeaderField("etag", "\"v1\"")));
             return CompletableFuture.completedFuture(Reply.ok(new Representation(v, null, 60, now, now.plusSeconds(3600))));

@@ -58,7 +58,7 @@ class UpstreamTlsTest {
                 .withSslContext(Tls.server(new TlsConfig(loopback.cert(), loopback.key()))), request -> {
             requests.incrementAndGet();
             Instant now = Instant.now();
-            Variant v = new Variant(Bytes.wrap(("hello " + request.rawTarget()).getBytes(StandardCharsets.UTF_8)), null,
+            Variant v = new Variant(Bytes.wrap(("hello " + request.target()).getBytes(StandardCharsets.UTF_8)), null,
                     List.of(new HeaderField("content-type", "text/plain")));
             return CompletableFuture.completedFuture(Reply.ok(new Representation(v, null, 60, now, now.plusSeconds(3600))));
         });
