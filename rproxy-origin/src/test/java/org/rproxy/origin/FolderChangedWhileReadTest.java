@@ -210,7 +210,7 @@ class FolderChangedWhileReadTest {
             folder.register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
             Files.write(file, content);
             assertNotNull(ws.poll(10, TimeUnit.SECONDS), "no event for the write");
-            Thread.sleep(100); // the watcher's own watch is told by its own thread
+            Thread.sleep(500); // the watcher's own watch is told by the JDK's poller thread, which no API shows
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);

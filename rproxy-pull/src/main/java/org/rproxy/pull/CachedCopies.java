@@ -165,8 +165,9 @@ final class CachedCopies {
     private static CachedVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
         Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
         // The windows its origin would announce now: it came without a Cache-Control of its own.
+        Representation.Windows w = r.windowsAt(now);
         return new CachedVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0,
-                r.staleWhileRevalidateAt(now), r.staleIfErrorAt(now));
+                w.staleWhileRevalidate(), w.staleIfError());
     }
 
     /** False when {@code current} is a signed copy created after {@code candidate}. */

@@ -35,13 +35,13 @@ final class Freshness {
     }
 
     static String cacheControl(Representation representation, Instant now) {
-        StringBuilder b = new StringBuilder(80).append("max-age=").append(representation.maxAgeAt(now))
-                .append(", no-transform");
-        long swr = representation.staleWhileRevalidateAt(now);
+        Representation.Windows w = representation.windowsAt(now);
+        StringBuilder b = new StringBuilder(80).append("max-age=").append(w.maxAge()).append(", no-transform");
+        long swr = w.staleWhileRevalidate();
         if (swr > 0) {
             b.append(", stale-while-revalidate=").append(swr);
         }
-        long sie = representation.staleIfErrorAt(now);
+        long sie = w.staleIfError();
         if (sie > 0) {
             b.append(", stale-if-error=").append(sie);
         }

@@ -41,7 +41,7 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
      * than taking it off twice.
      */
     public long maxAgeAt(Instant now) {
-        return Math.max(0, Math.min(maxAgeSeconds, secondsLeft(now) + ageSeconds()));
+        return windowsAt(now).maxAge();
     }
 
     /**
@@ -50,7 +50,7 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
      * past {@code expires}.
      */
     public long staleWhileRevalidateAt(Instant now) {
-        return Math.min(maxAgeSeconds, staleIfErrorAt(now));
+        return windowsAt(now).staleWhileRevalidate();
     }
 
     /**
@@ -59,7 +59,22 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
      * (counted, like the max-age, from the {@code Age} sent along).
      */
     public long staleIfErrorAt(Instant now) {
-        return Math.max(0, secondsLeft(now) + ageSeconds() - maxAgeAt(now));
+        return windowsAt(now).staleIfError();
+    }
+
+    /** The three windows a {@code Cache-Control} announces at one instant, in seconds. */
+    public record Windows(long maxAge, long staleWhileRevalidate, long staleIfError) {
+    }
+
+    /**
+     * {@link #maxAgeAt}, {@link #staleWhileRevalidateAt} and {@link #staleIfErrorAt} at
+     * {@code now}, the {@code Age} read once.
+     */
+    public Windows windowsAt(Instant now) {
+        long left = secondsLeft(now) + ageSeconds();
+        long maxAge = Math.max(0, Math.min(maxAgeSeconds, left));
+        long staleIfError = Math.max(0, left - maxAge);
+        return new Windows(maxAge, Math.min(maxAgeSeconds, staleIfError), staleIfError);
     }
 
     /** The {@code Age} the identity variant is sent with (a copy a proxy holds), in seconds, or 0. */
