@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 
+import org.rproxy.core.codec.Gzip;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ContentDigest;
@@ -22,6 +23,24 @@ final class SignedCostMaps {
     private static final String CM = "/costmap/rc";
 
     private SignedCostMaps() {
+    }
+
+    /**
+     * The fields the origin signs for the gzip variant of {@code identity} (deterministic gzip of
+     * its bytes), {@code content-encoding: gzip} among them, signed at {@code created} for an hour.
+     */
+    static List<HeaderField> gzipFields(Bytes identity, Instant created) {
+        Bytes gz = Gzip.deterministic(identity);
+        String type = "application/alto-costmap+json";
+        String digest = ContentDigest.sha256(gz.unsafeArray());
+        String etag = "\"gz-" + digest.substring(8, 30).replace('+', '-').replace('/', '_') + "\"";
+        String resource = "\"rc\";path=\"" + CM + "\"";
+        SignatureHeaders sig = new ResponseSigner(KEY).sign(type, digest, etag, resource, created,
+                created.plusSeconds(3600));
+        return List.of(new HeaderField("content-type", type), new HeaderField("content-encoding", "gzip"),
+                new HeaderField("content-digest", digest), new HeaderField("etag", etag),
+                new HeaderField("alto-resource", resource),
+                new HeaderField("signature-input", sig.signatureInput()), new HeaderField("signature", sig.signature()));
     }
 
     /** The cost map whose PID1 → PID2 cost is {@code cost}, signed at {@code created} for an hour. */

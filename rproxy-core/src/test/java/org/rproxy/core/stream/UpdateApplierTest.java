@@ -52,6 +52,31 @@ class UpdateApplierTest {
     }
 
     @Test
+    void theGzipVariantRelabelledAsIdentityIsRejected() {
+        // A hostile upstream sends the gzip variant's signed fields (content-encoding: gzip, which
+        // no signature covers) as the identity variant's, and the gzip bytes as the full body.
+        Representation real = SignedCostMaps.costMap(5, T0);
+        Bytes gz = org.rproxy.core.codec.Gzip.deterministic(real.identity().body());
+        SignatureEvent relabelled = new SignatureEvent(SignedCostMaps.gzipFields(real.identity().body(), T0), null, 60);
+        UpdateApplier.Result r = applier.apply(CM, null, new UpdateApplier.Data(false, gz), relabelled);
+        assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("CODING_MISMATCH"),
+                r.toString());
+    }
+
+    @Test
+    void theGzipVariantIsRebuiltAndKeptWithItsCoding() {
+        Representation real = SignedCostMaps.costMap(5, T0);
+        SignatureEvent both = new SignatureEvent(SignatureEvent.of(real).identity(),
+                SignedCostMaps.gzipFields(real.identity().body(), T0), 60);
+        UpdateApplier.Result r = applier.apply(CM, null, new UpdateApplier.Data(false, real.identity().body()), both);
+        Representation held = assertInstanceOf(UpdateApplier.Result.Applied.class, r).representation();
+        assertEquals(real.identity().body(), held.identity().body());
+        assertEquals(null, held.identity().contentEncoding());
+        assertEquals("gzip", held.gzip().contentEncoding());
+        assertEquals(org.rproxy.core.codec.Gzip.deterministic(real.identity().body()), held.gzip().body());
+    }
+
+    @Test
     void anOlderVersionIsRejectedAsARollback() {
         Representation held = SignedCostMaps.costMap(6, T0.plusSeconds(2));
         Representation old = SignedCostMaps.costMap(5, T0);
