@@ -111,7 +111,7 @@ final class CachedCopies {
      */
     boolean hold(Entry e, CachedCopy h) {
         synchronized (e) {
-            if (!newer(h, e.held())) {
+            if (!newer(h, e.held()) || belowFloor(e, h)) {
                 return false;
             }
             // Entry first, then the store: an immediate eviction then finds and releases it.
@@ -128,6 +128,19 @@ final class CachedCopies {
             }
             return true;
         }
+    }
+
+    /**
+     * True when {@code h} is a signed copy for a GET created before the newest signing verified for
+     * it and unexpired ({@link RollbackFloors}): a rollback, whichever way it came (pulled, pushed
+     * or seeded), once the newer copy is no longer held.
+     */
+    private boolean belowFloor(Entry e, CachedCopy h) {
+        if (!toldOf(e, h)) {
+            return false;
+        }
+        Instant floor = floors.floor(e.key.target(), h.identity().fetchedAt());
+        return floor != null && h.identity().created().isBefore(floor);
     }
 
     /** True when {@code h}, held by {@code e}, is what listeners hear of: a signed copy for a GET. */

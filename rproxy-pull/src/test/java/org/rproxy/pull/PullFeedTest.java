@@ -699,6 +699,9 @@ class PullFeedTest {
         }
         assertNull(feed.entry(CacheKey.get(MAP)), "evicted (--max-bytes)");
 
+        // pushed (the push feed of a push proxy, or --seed-bundles) as well as pulled
+        assertFalse(feed.offer(MAP, v1, "1.1 edge"), "an offered v1 is a rollback too");
+
         Reply r = get(MAP);
         assertTrue(r instanceof Reply.Error, "v1 is a rollback still: " + r);
         assertEquals(502, ((Reply.Error) r).error().httpStatus());
