@@ -72,7 +72,7 @@ public final class PushFeed implements AutoCloseable {
     private final UpstreamChoice upstreams;
     private final AtomicLong connects = new AtomicLong();
     private volatile boolean connected;
-    private volatile boolean everOpened;
+    private volatile boolean everAccepted;
     private volatile String lastFailure;
     private URI streamUri;
     private FeedStream stream;
@@ -148,11 +148,13 @@ public final class PushFeed implements AutoCloseable {
     }
 
     /**
-     * Null once a stream from the upstream has opened (later outages are ridden out on what is
-     * held), else why not yet: the last failure, such as a certificate the CA does not vouch for.
+     * Null once the upstream has accepted a stream: its first control event named a control URI
+     * the feed took (a 200 alone is not enough: a stream whose control URI is elsewhere is refused
+     * and lost). Later outages are ridden out on what is held. Else why not yet: the last failure,
+     * such as a certificate the CA does not vouch for, or a control URI refused.
      */
     public String notReadyBecause() {
-        if (everOpened) {
+        if (everAccepted) {
             return null;
         }
         String why = lastFailure;
@@ -192,7 +194,6 @@ public final class PushFeed implements AutoCloseable {
     private void opened(int gen) {
         if (gen == generation) {
             connected = true;
-            everOpened = true;
         }
     }
 
@@ -270,6 +271,7 @@ public final class PushFeed implements AutoCloseable {
     private void onEvent(int gen, SseParser.Event e) {
         if (gen == generation && events.route(streamUri, e, () -> run(() -> resubscribe(gen)))) {
             backoff.reset(); // the upstream took the subscription: the next loss starts afresh
+            everAccepted = true; // and its control URI was taken: a usable stream (readiness)
         }
     }
 

@@ -73,6 +73,52 @@ class ForeignControlUriTest {
         }
     }
 
+    /**
+     * Readiness follows a usable stream: the upstream answering 200 is not enough, since the feed
+     * refuses the stream at its first event when the control URI is elsewhere, and then has
+     * none. It stays not ready, saying why, through the reconnects that are refused the same way.
+     */
+    @Test
+    void aFeedWhoseStreamsAreRefusedForTheirControlUriIsNotReady() throws Exception {
+        try (ServerSocket elsewhere = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             LoopbackUpstream upstream = new LoopbackUpstream(UpdateStreamConfig.defaults()
+                     .withBase(false, "http://127.0.0.1:" + elsewhere.getLocalPort()), T0)) {
+            upstream.publish(NM, "nm", networkMap(1, 1), T0);
+            ManualScheduler timers = new ManualScheduler();
+            PushFeed feed = new PushFeed(PushFeedConfig.of(upstream.uri()), new ResponseVerifier(
+                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers,
+                    () -> 0.5);
+            try {
+                feed.begin();
+                assertNotNull(timers.runNextScheduled(5), "the first stream was not given up");
+                assertNotNull(timers.awaitNextScheduled(5), "the second stream was not given up");
+                assertEquals(2, feed.stats().connects(), "two streams opened (200), both refused");
+                String why = feed.notReadyBecause();
+                assertNotNull(why, "ready on a stream whose control URI was refused");
+                assertTrue(why.contains("control URI"), why);
+            } finally {
+                feed.close();
+            }
+        }
+    }
+
+    @Test
+    void aFeedWhoseStreamIsAcceptedIsReady() throws Exception {
+        try (LoopbackUpstream upstream = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0)) {
+            upstream.publish(NM, "nm", networkMap(1, 1), T0);
+            PushFeed feed = new PushFeed(PushFeedConfig.of(upstream.uri()), new ResponseVerifier(
+                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), (t, r) -> { },
+                    new ManualScheduler(), () -> 0.5);
+            try {
+                feed.begin();
+                LoopbackUpstream.await("the map held", () -> feed.held().get(NM) != null);
+                assertNull(feed.notReadyBecause());
+            } finally {
+                feed.close();
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"http://127.0.0.1:9/updates/control/1", "https://127.0.0.1:8181/updates/control/1",
             "http://127.0.0.2:8181/updates/control/1", "http://evil.example:8181/updates/control/1",
