@@ -94,7 +94,7 @@ public final class PushFeed implements AutoCloseable {
         this.thread = thread;
         StreamControl control = new StreamControl(network.http, substreams, receiver::heldTag);
         this.events = new FeedEvents(substreams, control, receiver, new SubstreamResync(control,
-                new Backoff(config.initialBackoff(), config.maxBackoff(), jitter), thread));
+                config.initialBackoff(), config.maxBackoff(), jitter, thread));
         this.upstreams = new UpstreamChoice(config.upstreams(), network.http, verifier, config.readTimeout(), thread);
     }
 

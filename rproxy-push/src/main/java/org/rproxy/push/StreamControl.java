@@ -88,22 +88,33 @@ final class StreamControl {
         return accepted;
     }
 
+    /** What {@link #readd} did. */
+    enum Readd {
+        /** The control request was sent. */
+        SENT,
+        /** Nothing to send: none of the targets is followed any more. */
+        NONE_FOLLOWED,
+        /** The stream has no control URI: nothing was sent. */
+        NO_CONTROL_URI
+    }
+
     /**
      * Puts the substreams of {@code targets} back on the versions held: one control request
      * removes each and adds it again under its id, naming the tag held (RFC 8895 §7), so that the
-     * upstream sends each from there. False when the stream has no control URI; {@code resubscribe}
-     * runs (on the HTTP client's thread) when the upstream does not take the request.
+     * upstream sends each from there. {@code resubscribe} runs (on the HTTP client's thread) when
+     * the upstream does not take the request.
      */
-    boolean readd(Collection<String> targets, Runnable resubscribe) {
+    Readd readd(Collection<String> targets, Runnable resubscribe) {
         if (controlUri == null) {
-            return false;
+            return Readd.NO_CONTROL_URI;
         }
         Substreams.Readdition r = substreams.readdition(targets, heldTag);
-        if (r != null) {
-            readding.addAll(r.ids());
-            post(r.body(), "re-adding substreams " + r.ids() + " " + targets, resubscribe);
+        if (r == null) {
+            return Readd.NONE_FOLLOWED;
         }
-        return true;
+        readding.addAll(r.ids());
+        post(r.body(), "re-adding substreams " + r.ids() + " " + targets, resubscribe);
+        return Readd.SENT;
     }
 
     /** A new stream starts: it has no control URI until its first control event. */

@@ -2,6 +2,7 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 
 import org.rproxy.core.concurrent.Backoff;
 import org.slf4j.Logger;
@@ -28,9 +30,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each re-add waits for the {@link Backoff}: the first about the initial wait, doubling while
  * rejections go on (an upstream that keeps sending what does not verify cannot make the feed
- * loop), starting afresh once a re-added substream's update verifies. Rejections meanwhile are
- * gathered into the one request. A new stream drops what was due: its subscription names the
- * tags held.
+ * loop), up to its longest wait, where it stays for as long as they go on; it starts afresh once
+ * a re-added substream's update verifies. Rejections meanwhile are gathered into the one
+ * request. A new stream drops what was due: its subscription names the tags held.
+ *
+ * <p>Logged once per change of state, not per attempt: the first re-add since an update last
+ * verified (info), the backoff reaching its longest wait (a warning, with the re-adds so far),
+ * and an update verifying again (info, with the count); the re-adds in between at debug. Every
+ * control request sent is counted ({@link #resyncs}); subscribing again for want of a control
+ * URI is not one.
  *
  * <p>Not thread-safe: the feed's own thread owns it and runs its timer.
  */
@@ -46,12 +54,22 @@ final class SubstreamResync {
     /** Targets rejected since their last verified update. */
     private final Set<String> recovering = new HashSet<>();
     private final AtomicLong resyncs = new AtomicLong();
+    private final long initialMillis;
+    private final long longestMillis;
     private int stream;
     private boolean scheduled;
+    /** Re-adds since an update of a re-added substream last verified (since the backoff's reset). */
+    private int readds;
+    /** Whether the backoff's reaching its longest wait was logged since its reset. */
+    private boolean toldLongest;
 
-    SubstreamResync(StreamControl control, Backoff backoff, ScheduledExecutorService thread) {
+    /** The waits are a {@link Backoff} from {@code initial} to {@code longest}, drawing on {@code jitter}. */
+    SubstreamResync(StreamControl control, Duration initial, Duration longest, DoubleSupplier jitter,
+                    ScheduledExecutorService thread) {
         this.control = requireNonNull(control, "control");
-        this.backoff = requireNonNull(backoff, "backoff");
+        this.backoff = new Backoff(initial, longest, jitter);
+        this.initialMillis = initial.toMillis();
+        this.longestMillis = longest.toMillis();
         this.thread = requireNonNull(thread, "thread");
     }
 
@@ -67,6 +85,12 @@ final class SubstreamResync {
         }
         scheduled = true;
         int of = stream;
+        if (!toldLongest && readds > 0 && initialMillis << Math.min(30, backoff.failures()) >= longestMillis) {
+            toldLongest = true;
+            LOG.warn("updates of {} keep being rejected after {} re-adds from the versions held; re-adding them every "
+                    + "{} to {} ms while they are (logged again when one verifies; rproxy_push_resyncs_total counts "
+                    + "each re-add)", recovering, readds, longestMillis / 2, longestMillis);
+        }
         long delay = backoff.nextDelayMillis();
         try {
             thread.schedule(() -> {
@@ -86,7 +110,13 @@ final class SubstreamResync {
     /** An update of {@code target} verified: when it had been rejected, the re-adding worked. */
     void verified(String target) {
         if (recovering.remove(target)) {
+            if (readds > 0) {
+                LOG.info("update for {} verified after {} re-adds from the versions held; re-adding starts afresh",
+                        target, readds);
+            }
             backoff.reset();
+            readds = 0;
+            toldLongest = false;
         }
     }
 
@@ -109,11 +139,26 @@ final class SubstreamResync {
         scheduled = false;
         List<String> targets = List.copyOf(due);
         due.clear();
-        resyncs.incrementAndGet();
-        LOG.info("re-adding {} to the update stream from the versions held, after a rejected update", targets);
-        if (!control.readd(targets, resubscribe)) {
-            LOG.warn("the update stream has no control URI to re-add {} through; subscribing again", targets);
-            resubscribe.run();
+        boolean first = readds++ == 0;
+        switch (control.readd(targets, resubscribe)) {
+            case SENT -> {
+                resyncs.incrementAndGet();
+                if (first) {
+                    LOG.info("re-adding {} to the update stream from the versions held, after a rejected update", targets);
+                } else {
+                    LOG.debug("re-adding {} to the update stream from the versions held, re-add {} since an update "
+                            + "last verified", targets, readds);
+                }
+            }
+            case NO_CONTROL_URI -> {
+                if (first) {
+                    LOG.warn("the update stream has no control URI to re-add {} through; subscribing again", targets);
+                } else {
+                    LOG.debug("no control URI to re-add {} through; subscribing again", targets);
+                }
+                resubscribe.run();
+            }
+            case NONE_FOLLOWED -> LOG.debug("{} no longer followed; nothing to re-add", targets);
         }
     }
 }

@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
  * The push feed's verifying half: pairs each document event of the update stream (a full
  * document or a merge patch) with the signature event that follows it, applies and verifies the
  * result ({@link UpdateApplier}), and hands what passes to the feed's {@link PushFeed.Output}.
- * What fails is counted and logged, and the held version stays; the caller is told, so that it
- * can put the substream back on that version ({@link SubstreamResync}). Holds the verified
- * versions, so a reconnect can resubscribe with their tags.
+ * What fails is counted, and the held version stays; the caller is told, so that it can put the
+ * substream back on that version ({@link SubstreamResync}). What fails is logged once per change
+ * of state: a warning when a document's updates start failing, debug while they go on (an
+ * upstream that keeps sending what never verifies), and the count once one verifies again. Holds
+ * the verified versions, so a reconnect can resubscribe with their tags.
  *
  * <p>Not thread-safe apart from {@link #heldView} and the counters: the feed's own thread owns it.
  */
@@ -32,6 +34,8 @@ final class UpdateReceiver {
     private final PushFeed.Output output;
     private final Map<String, Representation> held = new HashMap<>();
     private final Map<String, UpdateApplier.Data> pending = new HashMap<>();
+    /** Updates rejected in a row, by target, since its last verified one. */
+    private final Map<String, Integer> failing = new HashMap<>();
     private final AtomicLong updates = new AtomicLong();
     private final AtomicLong renewals = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -83,6 +87,10 @@ final class UpdateReceiver {
         }
         held.put(target, r);
         heldView = Map.copyOf(held);
+        Integer failed = failing.remove(target);
+        if (failed != null) {
+            LOG.info("update for {} verified, after {} rejected in a row", target, failed);
+        }
         (newBytes ? updates : renewals).incrementAndGet();
         try {
             output.verified(target, r);
@@ -122,6 +130,11 @@ final class UpdateReceiver {
 
     private void reject(String target, String reason) {
         rejected.incrementAndGet();
-        LOG.warn("update for {} rejected, the held version stays: {}", target, reason);
+        int inARow = failing.merge(target, 1, Integer::sum);
+        if (inARow == 1) {
+            LOG.warn("update for {} rejected, the held version stays: {}", target, reason);
+        } else {
+            LOG.debug("update for {} rejected ({} in a row), the held version stays: {}", target, inARow, reason);
+        }
     }
 }

@@ -130,7 +130,8 @@ class ForeignControlUriTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> control.onEvent(stream,
                 Bytes.utf8("{\"control-uri\":\"" + named + "\"}"), () -> { }));
         assertTrue(e.getMessage().contains(named) && e.getMessage().contains("http://127.0.0.1:8181"), e.getMessage());
-        assertFalse(control.readd(List.of(NM), () -> { }), "no control URI was taken");
+        assertEquals(StreamControl.Readd.NO_CONTROL_URI, control.readd(List.of(NM), () -> { }),
+                "no control URI was taken");
     }
 
     @ParameterizedTest

@@ -80,7 +80,7 @@ class StreamControlTest {
         assertEquals("{\"add\":{\"d1\":{\"path\":\"/costmap/a\",\"resource-id\":\"a\",\"tag\":\"v1\"}},\"remove\":[\"d1\"]}",
                 new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), "removed and added again, naming the tag held");
 
-        assertTrue(control.readd(List.of("/costmap/a"), () -> { }));
+        assertEquals(StreamControl.Readd.SENT, control.readd(List.of("/costmap/a"), () -> { }));
         control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}"), () -> { });
         String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(body.contains("/costmap/a"), "still followed: " + body);
@@ -95,6 +95,7 @@ class StreamControlTest {
         Substreams substreams = new Substreams();
         substreams.follow("/costmap/a", "a");
         StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
-        assertEquals(false, control.readd(List.of("/costmap/a"), () -> { }), "the feed subscribes again instead");
+        assertEquals(StreamControl.Readd.NO_CONTROL_URI, control.readd(List.of("/costmap/a"), () -> { }),
+                "the feed subscribes again instead");
     }
 }

@@ -7,6 +7,8 @@ import static org.rproxy.push.LoopbackUpstream.NM;
 import static org.rproxy.push.LoopbackUpstream.await;
 import static org.rproxy.push.LoopbackUpstream.networkMap;
 
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,9 +17,18 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.TestSigner;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import org.slf4j.LoggerFactory;
 
 /**
  * After an update is rejected, the upstream's publisher still counts it as sent and sends the
@@ -119,5 +130,77 @@ class SubstreamResyncTest {
         assertNotNull(timers.runNextScheduled(5), "nothing puts the substream back on the version held");
         await("the renewal held", () -> T0.plusSeconds(130).equals(created()));
         assertEquals(1, feed.stats().resyncs());
+    }
+
+    /**
+     * An update that can never verify (signed with a key this proxy does not trust): each re-add
+     * has the upstream send it again. The re-adds go on at the backoff's ceiling, each one a
+     * control request counted, but the log says so once per change of state, with the counts:
+     * not a warning per attempt for as long as it lasts.
+     */
+    @Test
+    void anUpdateThatNeverVerifiesIsReAddedAtTheCeilingAndLoggedOncePerChangeOfStateNotPerAttempt() throws Exception {
+        ch.qos.logback.classic.Logger push = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.rproxy.push");
+        Level level = push.getLevel();
+        push.setLevel(Level.INFO); // the tests' configuration logs WARN and above
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.push")) {
+            Bytes jcs = Bytes.wrap(Jcs.canonicalize(networkMap(2, 1).getBytes(StandardCharsets.UTF_8)));
+            upstream.publisher.accept(NM, new TestSigner().sign(AltoResource.of("nm", NM), jcs, false,
+                    T0.plusSeconds(20), Duration.ofDays(1), 60));
+            List<Long> waits = new ArrayList<>();
+            for (int i = 1; i <= 8; i++) {
+                int rejected = i;
+                await("rejection " + i, () -> feed.stats().rejected() == rejected);
+                ManualScheduler.Scheduled readd = timers.runNextScheduled(5);
+                assertNotNull(readd, "no re-add after rejection " + i);
+                waits.add(readd.delayMillis());
+            }
+            await("rejection 9, after the eighth re-add", () -> feed.stats().rejected() == 9);
+            assertEquals(List.of(75L, 150L, 300L, 600L, 750L, 750L, 750L, 750L), waits, "paced, up to the ceiling");
+            assertEquals(8, feed.stats().resyncs(), "every control request counted");
+            assertEquals(T0, created(), "still on V1");
+
+            List<String> warnings = messages(logs, Level.WARN);
+            List<String> infos = messages(logs, Level.INFO);
+            assertTrue(warnings.size() <= 2, "9 rejections, 8 re-adds: " + warnings);
+            assertTrue(warnings.stream().anyMatch(m -> m.contains("UNKNOWN_KEY")), "the reason once: " + warnings);
+            assertTrue(warnings.stream().anyMatch(m -> m.contains("re-adds")), "the ceiling, with the count: " + warnings);
+            assertEquals(1, infos.size() - warnings.size(), "one re-add at info, the others at debug: " + infos);
+
+            // The upstream's next version verifies: the recovery is logged once, with the counts.
+            upstream.publish(NM, "nm", networkMap(3, 1), T0.plusSeconds(30));
+            await("V3 held", () -> T0.plusSeconds(30).equals(created()));
+            logs.await(e -> e.getLevel() == Level.INFO && e.getFormattedMessage().contains("9 rejected"),
+                    Duration.ofSeconds(5));
+            logs.await(e -> e.getLevel() == Level.INFO && e.getFormattedMessage().contains("8 re-adds"),
+                    Duration.ofSeconds(5));
+        } finally {
+            push.setLevel(level);
+        }
+    }
+
+    /**
+     * {@code rproxy_push_resyncs_total} counts control requests: when the stream has no control
+     * URI, the feed subscribes again instead, which is a connect, not a control request.
+     */
+    @Test
+    void aReAddWithoutAControlUriSubscribesAgainAndIsNoControlRequest() throws Exception {
+        ManualScheduler own = new ManualScheduler();
+        try {
+            SubstreamResync resync = new SubstreamResync(new StreamControl(HttpClient.newHttpClient(), new Substreams(),
+                    t -> null), Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5, own);
+            java.util.concurrent.atomic.AtomicInteger resubscribed = new java.util.concurrent.atomic.AtomicInteger();
+            own.execute(() -> resync.rejected(NM, resubscribed::incrementAndGet));
+            assertNotNull(own.runNextScheduled(5));
+            await("subscribed again", () -> resubscribed.get() == 1);
+            assertEquals(0, resync.resyncs(), "no control request was made");
+        } finally {
+            own.shutdownNow();
+        }
+    }
+
+    private static List<String> messages(CapturedLogs logs, Level atLeast) {
+        return logs.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(atLeast))
+                .map(ILoggingEvent::getFormattedMessage).toList();
     }
 }
