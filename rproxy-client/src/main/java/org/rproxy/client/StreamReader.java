@@ -16,6 +16,16 @@ import org.rproxy.core.stream.StreamFollower;
  * {@link StreamFollower} seeded with the bodies held, checks each update as a fetched document
  * (rollback floor included), takes it into the held state and tells the listener of new
  * answers. A source that sends what does not verify is left (and cools down): reading stops.
+ *
+ * <p>Any other update not taken ends the read too. The upstream sends each next change as a merge
+ * patch from the version it last sent, taken or not, while the {@link StreamFollower} patches the
+ * version held: one update refused for any reason puts the two out of step, and every later patch
+ * would then rebuild bytes that no signature covers and blame an honest source for tampering. So
+ * a version older than the one held ({@link ClientException.Rollback}) leaves that source as a
+ * fetch's rollback does (it cools down for the rollback's shorter time), and a version that could
+ * not be recorded ({@link ClientException.StateFailure}, this client's own disk) leaves the stream
+ * without blaming the source: the follower subscribes again, paced, naming the versions held, and
+ * is sent what it lacks from there. Nothing is read or checked after the update that ended it.
  * Used on the follower's thread only.
  */
 final class StreamReader implements StreamFollower.Listener {
@@ -68,7 +78,7 @@ final class StreamReader implements StreamFollower.Listener {
     @Override
     public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields, boolean patched) {
         String target = targets.get(substream);
-        if (target == null) {
+        if (target == null || abandoned) {
             return false;
         }
         Representation held = state.get(target);
@@ -81,13 +91,16 @@ final class StreamReader implements StreamFollower.Listener {
                 }
             }
             return true;
-        } catch (ClientException.InvalidResponse e) {
-            // A source that sends what does not verify is left for another.
+        } catch (ClientException.InvalidResponse | ClientException.Rollback e) {
+            // A source that sends what does not verify, or an older version, is left for another.
             health.failed(source, e);
             abandoned = true;
             listener.refused(e);
             return false;
         } catch (ClientException e) {
+            // Not the source's doing (the state file), but the stream is out of step from here:
+            // subscribe again from the versions held.
+            abandoned = true;
             listener.refused(e);
             return false;
         }

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * RFC 8785 form, see {@link StreamFollower}) and verifies it against its signature event exactly
  * as a fetched document, rollback floor included; and tells its {@link Listener} of each new set
  * of answers. The directory is followed too (and polled): a verified new version teaches the
- * keys it lists, the origin's next key. A source whose update fails verification is left (and
- * cools down) and the next is subscribed to. While no stream can be had, the maps are polled
+ * keys it lists, the origin's next key. A source whose update fails verification, or is older
+ * than the version held, is left (and cools down) and the next is subscribed to; an update that
+ * could not be recorded ends the stream, which is subscribed to again from the versions held
+ * ({@link StreamReader}). While no stream can be had, the maps are polled
  * every poll interval, and the streams tried again. A stream silent for the read timeout (no heartbeat) is taken for dead.
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
