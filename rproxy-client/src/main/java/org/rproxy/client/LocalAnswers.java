@@ -75,6 +75,9 @@ public final class LocalAnswers {
 
     /**
      * The cost of {@code type} from {@code src} to {@code dst}, or empty when the maps give none.
+     * For an ordinal type it is a rank, as the origin's {@code /endpointcost} answers it for this
+     * one pair (RFC 7285 §11.5.1.7 ranks the destinations asked, from 1): 1 whenever a cost is
+     * known; {@link #rank(String, List, CostType)} ranks several.
      *
      * @throws IllegalArgumentException for an endpoint that is no address, or no cost map of that type
      * @throws IllegalStateException    past {@link #validUntil()}
@@ -91,7 +94,13 @@ public final class LocalAnswers {
 
     /**
      * {@code candidates} ranked by cost of {@code type} from {@code src}, cheapest first, each with
-     * its cost and dense rank; candidates with no known cost are left out.
+     * its cost and dense rank; candidates with no known cost are left out. The map ranked from is
+     * the one the origin's answers use ({@link org.rproxy.core.query.CostMapChoice}: the map of
+     * exactly that cost type, else for an ordinal type the numerical map of its metric). For an
+     * ordinal type the cost is the rank among the candidates, the ordinal cost the origin's
+     * {@code /endpointcost} (and the seed's {@code /cost/m?mode=ordinal}) gives each of them,
+     * never a number of the map: neither a numerical map's cost nor a published ordinal map's
+     * own rank, which ranks against the whole map (RFC 7285 §6.1.2.2).
      *
      * @throws IllegalArgumentException for an endpoint that is no address, or no cost map of that type
      * @throws IllegalStateException    past {@link #validUntil()}
@@ -107,10 +116,18 @@ public final class LocalAnswers {
     List<RankedEndpoint> rankAddresses(IpAddress src, List<IpAddress> dsts, CostType type) {
         requireCurrent();
         try {
-            return costs.rank(src, dsts, requireNonNull(type, "type"));
+            List<RankedEndpoint> ranked = costs.rank(src, dsts, requireNonNull(type, "type"));
+            return type.mode() == CostMode.ORDINAL ? ranksAsCosts(ranked) : ranked;
         } catch (AltoException e) {
             throw new IllegalArgumentException(e.error().message(), e);
         }
+    }
+
+    /** Each with its rank as its cost: the ordinal answer of a ranking, as the origin's query code writes it. */
+    private static List<RankedEndpoint> ranksAsCosts(List<RankedEndpoint> ranked) {
+        List<RankedEndpoint> out = new ArrayList<>(ranked.size());
+        ranked.forEach(r -> out.add(new RankedEndpoint(r.endpoint(), r.rank(), r.rank())));
+        return out;
     }
 
     /** Whether these answers are given now: before {@link #validUntil()}. */
