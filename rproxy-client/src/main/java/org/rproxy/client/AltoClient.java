@@ -248,10 +248,18 @@ public final class AltoClient implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("follow: this client is closed");
             }
-            UpdateFollower f = new UpdateFollower(state, sources, fetcher, checker, options, System::nanoTime, listener);
+            UpdateFollower f = new UpdateFollower(state, sources, fetcher, checker, options, System::nanoTime, listener,
+                    this::forget);
             followers.add(f);
             f.start();
             return f;
+        }
+    }
+
+    /** Lets go of a follower closed on its own: an application may follow and stop any number of times. */
+    private void forget(UpdateFollower f) {
+        synchronized (lifecycle) {
+            followers.remove(f);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import org.rproxy.core.answer.AnswerEngine;
@@ -62,11 +63,14 @@ public final class UpdateFollower implements AutoCloseable {
     private final Thread thread;
     private final ScheduledExecutorService watchdog;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final Consumer<UpdateFollower> forget;
     private volatile InputStream current;
     private volatile long lastRead;
 
+    /** @param forget told once this follower is closed, so that whoever keeps it can let it go */
     UpdateFollower(HeldState state, Sources sources, Fetcher fetcher, Checker checker, ClientOptions options,
-                   LongSupplier ticker, Listener listener) {
+                   LongSupplier ticker, Listener listener, Consumer<UpdateFollower> forget) {
+        this.forget = requireNonNull(forget, "forget");
         this.state = state;
         this.sources = sources;
         this.fetcher = fetcher;
@@ -222,7 +226,7 @@ public final class UpdateFollower implements AutoCloseable {
     /**
      * Stops following and waits (up to the client's timeout) for the thread to end. A fetch or
      * subscription under way is interrupted; it counts as no source's failure, and from now on
-     * the listener is told nothing.
+     * the listener is told nothing. The client lets go of a closed follower at once.
      */
     @Override
     public void close() {
@@ -235,6 +239,7 @@ public final class UpdateFollower implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        forget.accept(this); // after the wait: a client closing meanwhile still waits for this one too
     }
 
     private void closeCurrent() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,10 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A closed client starts no follower, and close stops every follower, also those started while it runs. */
+/**
+ * A closed client starts no follower, and close stops every follower, also those started while it
+ * runs; a follower closed on its own is let go of at once, not kept until the client closes.
+ */
 class AltoClientCloseTest {
 
     @TempDir
@@ -80,6 +84,32 @@ class AltoClientCloseTest {
             assertEquals(threads, refused.get(), "every thread was refused once the client closed");
         } finally {
             started.forEach(UpdateFollower::close);
+        }
+    }
+
+    @Test
+    void aFollowerClosedOnItsOwnIsNotHeldByTheClient() throws Exception {
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of())) {
+            AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())));
+            // a long-lived application that follows and stops again and again
+            List<WeakReference<UpdateFollower>> closed = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                UpdateFollower f = c.follow(a -> { });
+                f.close();
+                assertFalse(f.running());
+                closed.add(new WeakReference<>(f));
+            }
+            UpdateFollower open = c.follow(a -> { });
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < end && closed.stream().anyMatch(r -> r.get() != null)) {
+                System.gc();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+            long held = closed.stream().filter(r -> r.get() != null).count();
+            assertEquals(0, held, held + " of 5 closed followers still reachable after 20 s of collections");
+            assertTrue(open.running(), "the one still following is not let go of");
+            c.close();
+            assertFalse(open.running(), "and the client's close still stops it");
         }
     }
 }
