@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running file origin: loads the maps folder, signs every document, serves them from the
  * Netty front end and re-signs them at half their validity so that signatures never run out
- * while the process lives. Each signing gives new entity tags, so a cache revalidating across a
+ * while the process lives (a re-signing that fails is tried again within seconds, see
+ * {@link Resigning}). Each signing gives new entity tags, so a cache revalidating across a
  * re-signing gets the new signature with the body, never a 304 it might not merge. The keys
  * file ({@link OriginKeys}) is read again every second: a changed set of keys is published and
  * every document signed again with the signing key, which is how an operator rotates the key.
@@ -190,8 +191,7 @@ public final class Origin implements AutoCloseable {
         serverUri = config.publicUri() != null ? config.publicUri()
                 : (fe.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
         versions.publish(maps, serverUri);
-        long period = Math.max(1, config.validity().toSeconds() / 2);
-        publisher.scheduleAtFixedRate(guard.guard("re-signing", versions::resignSafely), period, period, TimeUnit.SECONDS);
+        new Resigning(publisher, config.validity(), versions::resign, versions::earliestExpiry, guard).start();
         if (watcher != null) {
             watcher.start(changed -> publisher.execute(guard.guard("publishing the changed maps folder",
                     () -> versions.publishChange(changed))), reason -> { }, guard);

@@ -3,6 +3,7 @@ package org.rproxy.origin;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -106,14 +107,25 @@ final class SignedVersions {
         }
     }
 
-    void resignSafely() {
-        try {
-            Catalog c = catalog;
-            install(c, signer.signAll(c.documents(), clock.instant()));
-            log.debug("re-signed {} documents", c.documents().size());
-        } catch (RuntimeException e) {
-            log.error("re-signing failed; the previous signatures stay until they expire", e);
+    /**
+     * Signs every document served again. What it throws is the caller's ({@link Resigning}) to
+     * log and retry; the previous signatures stay until they expire.
+     */
+    void resign() {
+        Catalog c = catalog;
+        install(c, signer.signAll(c.documents(), clock.instant()));
+        log.debug("re-signed {} documents", c.documents().size());
+    }
+
+    /** When the first of the signatures served now expires, or null before the first version. */
+    Instant earliestExpiry() {
+        Instant first = null;
+        for (Representation r : signed.values()) {
+            if (first == null || r.expires().isBefore(first)) {
+                first = r.expires();
+            }
         }
+        return first;
     }
 
     /**
