@@ -127,6 +127,20 @@ class AnswerEngineTest {
     }
 
     @Test
+    void aRankingQueryWithADestinationInAnotherNamespaceIsRefusedNamingItAtTheOriginAndAtAProxy() {
+        // one destination more, in a namespace not the dialect's: once read as if it were the dialect's
+        AltoRequest req = request("POST", "/cost/m?mode=numerical", "application/xml",
+                RANKING.replace("</costquery>", "<x:dstendp xmlns:x=\"urn:example:other\" name=\"ipv4:130.132.3.3\"/>"
+                        + "</costquery>"));
+        Reply atOrigin = origin.handle(req).toCompletableFuture().join();
+        Reply.Error e = assertInstanceOf(Reply.Error.class, atOrigin);
+        assertEquals(400, e.error().httpStatus());
+        assertEquals("costquery.dstendp[4]", e.error().field());
+        assertEquals("{urn:example:other}dstendp", e.error().value());
+        assertSameReply(atOrigin, AnswerEngine.build(signed::get, AnswerEngine.none(), clock).answer(req));
+    }
+
+    @Test
     void anEndpointCostQueryOverThePairLimitIsRefusedAtOnceNamingTheLimitAtTheOriginAndAtAProxy() {
         StringBuilder srcs = new StringBuilder();
         StringBuilder dsts = new StringBuilder();

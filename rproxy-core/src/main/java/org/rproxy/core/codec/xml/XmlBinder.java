@@ -45,8 +45,10 @@ import org.rproxy.core.model.Bytes;
  * entities and DTD processing are off in Woodstox as a second line, and nesting, attribute count
  * and attribute size are capped well above what the dialect needs. The root is checked by hand
  * ({@code {urn:ietf:params:xml:ns:p2p:alto}alto}) before Jackson binds the rest, because Jackson
- * ignores the root's name. Unknown elements and attributes are ignored, as RFC 7285 §8.3.7 asks
- * of clients for unknown fields.
+ * ignores the root's name, and the rest is read through {@link NamespaceCheck}, because Jackson
+ * ignores namespaces too: an element or attribute of the dialect's name in the wrong namespace is
+ * refused, not read as the dialect's. Unknown elements and attributes (of the dialect's namespace,
+ * or extensions in others) are ignored, as RFC 7285 §8.3.7 asks of clients for unknown fields.
  *
  * <p>Writing is deterministic: the XML declaration written by hand (Woodstox would quote it with
  * apostrophes), two-space indentation, {@code \n} line ends whatever the platform, attributes in a
@@ -105,8 +107,9 @@ final class XmlBinder {
      *
      * @throws AltoException {@code E_SYNTAX} with line and column when the bytes are not
      *         well-formed XML (or hold a DTD); {@code E_MISSING_FIELD} naming {@code alto} when the
-     *         root is not the dialect's; {@code E_INVALID_FIELD_TYPE} when an element holds text
-     *         where the dialect has attributes
+     *         root is not the dialect's; {@code E_INVALID_FIELD_VALUE} naming an element or
+     *         attribute of the dialect's name outside its namespace ({@link NamespaceCheck});
+     *         {@code E_INVALID_FIELD_TYPE} when an element holds text where the dialect has attributes
      */
     AltoDto read(Bytes body) {
         requireNonNull(body, "body");
@@ -114,6 +117,7 @@ final class XmlBinder {
         try {
             reader = inputFactory.createXMLStreamReader(new ByteArrayInputStream(body.unsafeArray()));
             toRoot(reader);
+            reader = new NamespaceCheck(reader);
             AltoDto doc = mapper.readValue(reader, AltoDto.class);
             while (reader.hasNext()) {
                 reader.next(); // so that junk after the root is refused, not ignored
@@ -154,6 +158,9 @@ final class XmlBinder {
     private static AltoException fromJackson(JsonProcessingException e) {
         JsonProcessingException deepest = e;
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AltoException refused) {
+                return refused;
+            }
             if (t instanceof XMLStreamException x) {
                 return syntax(x.getLocation(), x.getMessage());
             }
@@ -168,6 +175,9 @@ final class XmlBinder {
 
     private static AltoException mapping(JsonMappingException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof AltoException refused) { // NamespaceCheck's, as Jackson wrapped it
+                return refused;
+            }
             if (t instanceof XMLStreamException || t instanceof JsonProcessingException) {
                 return fromJackson(e);
             }

@@ -28,7 +28,11 @@ import org.rproxy.core.model.VersionTag;
  * and a re-render is byte-identical. Parsing is strict and safe: no DTDs or entities, a syntax
  * error reports its line and column, and every other refusal is an {@link AltoException} naming
  * the field at fault as a dotted path with 1-based positions ({@code costmap.row[2].pid[1].cost}).
- * Unknown elements and attributes are ignored (RFC 7285 §8.3.7). Jackson XML does not tell an
+ * Every element is in the dialect's namespace and every attribute in none: one of the dialect's
+ * names elsewhere (a {@code <x:dstendp>}, a {@code <dstendp xmlns="">}, an {@code x:name}) is
+ * refused with {@code E_INVALID_FIELD_VALUE} naming it, never read as the dialect's. Unknown
+ * elements and attributes, and other names in other namespaces, are ignored (RFC 7285 §8.3.7).
+ * Jackson XML does not tell an
  * attribute from a child element of the same name on reading, so {@code <srcendp><name>..</name>}
  * is read like {@code <srcendp name=".."/>}; that leniency is harmless and is not relied upon.
  *
