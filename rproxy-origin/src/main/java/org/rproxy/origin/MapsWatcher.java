@@ -3,7 +3,6 @@ package org.rproxy.origin;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_UNSTEADY_LOADS} times in a row; then the last good version stays until the next
  * change, with a log line.
  *
- * <p>The watch is set before the first load ({@link #loadFirst}), so a file changed while the
- * origin starts (during that load, or before the origin serves) is loaded as soon as the watcher
+ * <p>The watch is set before the first load ({@link #loadFirst}, which waits for a folder being
+ * written to hold still: {@link FirstLoad}), so a file changed while the origin starts (during that load, or before the origin serves) is loaded as soon as the watcher
  * runs ({@link #start}); the deletion hold starts from the files that load read. Runs on its own
  * daemon thread; {@link #close()} stops it.
  */
@@ -45,10 +44,13 @@ final class MapsWatcher implements AutoCloseable {
     private final Path dir;
     private final Duration quiet;
     private final Duration settle;
+    private final Duration startLimit;
     private final Loader loader;
     private final FolderWatch watch;
     /** How often the folder's name is looked up again, for a directory swapped in behind it. */
     static final long SWAP_CHECK_SECONDS = 2;
+    /** How long the first load waits for a folder that keeps changing before the origin refuses to start. */
+    static final Duration START_LIMIT = Duration.ofMinutes(1);
     /** Loads in a row that may find the folder changing under them before the watcher waits for the next change. */
     static final int MAX_UNSTEADY_LOADS = 5;
     /** {@link #reloadUnlessHeld} result: the folder changed while it was read; read it again once quiet. */
@@ -77,7 +79,13 @@ final class MapsWatcher implements AutoCloseable {
      * @param loader reads the folder ({@link #loader})
      */
     MapsWatcher(Path dir, Duration quiet, Duration settle, Loader loader) throws IOException {
+        this(dir, quiet, settle, loader, START_LIMIT);
+    }
+
+    /** As {@link #MapsWatcher(Path, Duration, Duration, Loader)}; {@code startLimit}: see {@link #loadFirst}. */
+    MapsWatcher(Path dir, Duration quiet, Duration settle, Loader loader, Duration startLimit) throws IOException {
         this.dir = requireNonNull(dir, "dir");
+        this.startLimit = requireNonNull(startLimit, "startLimit");
         this.quiet = requireNonNull(quiet, "quiet");
         this.settle = requireNonNull(settle, "settle");
         this.loader = requireNonNull(loader, "loader");
@@ -93,34 +101,19 @@ final class MapsWatcher implements AutoCloseable {
     }
 
     /**
-     * The first load, on the caller's thread: reads the folder again (after the quiet period) when
-     * it changed while it was read, at most {@value #MAX_UNSTEADY_LOADS} times, then gives up with
-     * {@link FolderStamp.Changed}. The watch is set already, so a change made during or after the
-     * load that succeeds is loaded once the watcher runs; the deletion hold starts from the files
-     * it read.
+     * The first load, on the caller's thread. A folder that changed while it was read (a deploy
+     * still writing) is read again once it has been quiet for the quiet period, for as long as
+     * {@code startLimit} from the first read; then this gives up with {@link FolderStamp.Changed}
+     * naming what changed in the last read. The watch is set already, so a change made during or
+     * after the load that succeeds is loaded once the watcher runs; the deletion hold starts from
+     * the files it read.
      *
      * @throws MapsFolder.MapsFolderException when the folder does not validate
      */
     MapSet loadFirst() throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            watch.taken(); // what the next load reads
-            try {
-                MapsFolder.Loaded loaded = loader.load(dir);
-                deletions = new DeletionHold(loaded.stamp().names(), settle);
-                return loaded.maps();
-            } catch (FolderStamp.Changed e) {
-                if (attempt == MAX_UNSTEADY_LOADS) {
-                    throw new FolderStamp.Changed(e.getMessage() + "; " + attempt + " reads in a row found it changing");
-                }
-                log.info("{}; reading it again in {}", e.getMessage(), Durations.format(quiet));
-                try {
-                    Thread.sleep(quiet.toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while loading the maps folder " + dir);
-                }
-            }
-        }
+        MapsFolder.Loaded loaded = new FirstLoad(dir, loader, watch, quiet, startLimit).load();
+        deletions = new DeletionHold(loaded.stamp().names(), settle);
+        return loaded.maps();
     }
 
     /**
