@@ -30,6 +30,14 @@ final class KeysReload {
         this.current = requireNonNull(current, "current");
     }
 
+    /**
+     * The keys returned by the last {@link #poll()} could not be applied and {@code inUse} stay:
+     * the next poll returns the file's keys again.
+     */
+    void notApplied(OriginKeys inUse) {
+        current = requireNonNull(inUse, "inUse");
+    }
+
     /** The keys now in the file when they differ from those in use (which they then become), else null. */
     OriginKeys poll() {
         OriginKeys read;

@@ -40,6 +40,8 @@ final class SignedVersions {
     private volatile Catalog catalog;
     /** What {@link #catalog} is served as: its documents signed. */
     private volatile Map<String, Representation> signed = Map.of();
+    /** Why the last change of keys failed, while it keeps failing; null otherwise. */
+    private String rotationFailure;
     /** The {@code created} of the last version signed ({@link #signingTime()}), or null. */
     private Instant lastSigned;
     /** Where the origin is reached, named in its capability; set once the server is bound. */
@@ -118,19 +120,35 @@ final class SignedVersions {
 
     /**
      * Keys changed in the keys file are published at once and every document is signed again
-     * with the signing key; nothing when {@code reload} found no change.
+     * with the signing key; nothing when {@code reload} found no change. When that fails, the keys
+     * in use stay whole (signing key and keys listed together) and the change is tried again at
+     * the next poll: a signing key switched without the directory listing it would sign what
+     * clients, having learnt their keys from the directory, refuse.
      */
     void rotateSafely(KeysReload reload) {
+        OriginKeys next = reload.poll();
+        if (next == null) {
+            return;
+        }
+        OriginKeys inUse = keys;
+        DocumentSigner inUseSigner = signer;
         try {
-            OriginKeys next = reload.poll();
-            if (next == null) {
-                return;
-            }
             useKeys(next);
             publish(catalog.maps());
+            rotationFailure = null;
             log.info("keys changed: signing with keyid {}, publishing {}", keyId(), publishedKeyIds());
         } catch (RuntimeException e) {
-            log.error("applying the changed keys failed; the documents signed before stay", e);
+            keys = inUse;
+            signer = inUseSigner;
+            reload.notApplied(inUse);
+            String why = String.valueOf(e);
+            if (why.equals(rotationFailure)) {
+                log.debug("applying the changed keys failed again", e);
+            } else {
+                rotationFailure = why;
+                log.error("applying the changed keys failed; signing with keyid {} and publishing {} as before, "
+                        + "trying again at the next read of the keys file", keyId(), publishedKeyIds(), e);
+            }
         }
     }
 

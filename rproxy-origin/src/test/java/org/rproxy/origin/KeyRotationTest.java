@@ -15,6 +15,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -30,6 +33,7 @@ import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.testing.CapturedLogs;
 
 /**
  * The origin's side of a key rotation, through its keys file and over HTTP: the next key is
@@ -62,8 +66,12 @@ class KeyRotationTest {
     }
 
     private Origin start(Path keys) throws IOException {
+        return start(keys, Clock.systemUTC());
+    }
+
+    private Origin start(Path keys, Clock clock) throws IOException {
         return Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), Path.of("../conf/maps"), keys,
-                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "rotation-test", null));
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "rotation-test", null), clock);
     }
 
     /** The directory as served now: the keys it lists and who signed it (verified with those keys). */
@@ -118,6 +126,48 @@ class KeyRotationTest {
             keysFile("  - file: DIR/next.key\n    signing: true\n  - file: DIR/current.key\n    signing: true\n");
             keysFile("  - file: DIR/next.key\n    signing: true\n");
             await(() -> served(origin), s -> s.equals(new Served(List.of(nxt), nxt)));
+        }
+    }
+
+    @Test
+    void aChangeOfKeysThatFailsToApplyLeavesTheKeysInUseWholeAndIsTriedAgain() throws Exception {
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n");
+        BreakableClock clock = new BreakableClock();
+        try (CapturedLogs logs = CapturedLogs.of(Origin.class); Origin origin = start(keys, clock)) {
+            clock.broken = true; // signing on the publisher fails: the change of keys cannot be applied
+            keysFile("  - file: DIR/current.pub\n  - file: DIR/next.key\n    signing: true\n");
+            logs.awaitMessage("applying the changed keys failed", DEADLINE);
+            assertEquals(cur, origin.keyId(), "the key in use stays the signing key");
+            assertEquals(new Served(List.of(cur), cur), served(origin));
+
+            clock.broken = false; // before, the change was never tried again (and re-signing used the new key)
+            await(() -> served(origin), s -> s.equals(new Served(List.of(nxt, cur), nxt)));
+            assertEquals(nxt, origin.keyId());
+        }
+    }
+
+    /** The system clock, or, while {@link #broken}, one that fails on the origin's publisher thread. */
+    private static final class BreakableClock extends Clock {
+        volatile boolean broken;
+
+        @Override
+        public Instant instant() {
+            if (broken && Thread.currentThread().getName().startsWith("rproxy-origin-publisher")) {
+                throw new IllegalStateException("the clock broke (a test)");
+            }
+            return Clock.systemUTC().instant();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
         }
     }
 
