@@ -36,9 +36,13 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
     /**
      * The freshness lifetime to announce at {@code now} (RFC 9111 §5.2.2.1): {@code maxAgeSeconds},
      * cut so that no cache keeps it fresh past {@code expires} (with a second to spare); never
-     * negative. A cache counts it from the time the response was as old as the {@code Age} sent
-     * along ({@link #ageSeconds()}: a copy held by a proxy), so the cut adds that age back rather
-     * than taking it off twice.
+     * negative. For a signed representation {@code expires} is the signature's, and the cut counts
+     * from now: a cache that honours the {@code Age} sent along ({@link #ageSeconds()}: a copy held
+     * by a proxy) then ends its windows that much early, and one that ignores it (nginx 1.22) ends
+     * them at the signature's expiry, never after. For an unsigned answer {@code expires} is only
+     * where its freshness ends at this node; the cut adds the age back, so that a cache honouring
+     * {@code Age} does not take it off twice (and one ignoring it keeps the answer that much longer,
+     * no signature to outlive).
      */
     public long maxAgeAt(Instant now) {
         return windowsAt(now).maxAge();
@@ -56,7 +60,7 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
     /**
      * The {@code stale-if-error} window to announce at {@code now} (RFC 5861 §4): what is left
      * until {@code expires} after the max-age, so a copy served stale in an outage is still valid
-     * (counted, like the max-age, from the {@code Age} sent along).
+     * (cut, like the max-age, as {@link #maxAgeAt} says).
      */
     public long staleIfErrorAt(Instant now) {
         return windowsAt(now).staleIfError();
@@ -71,10 +75,15 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
      * {@code now}, the {@code Age} read once.
      */
     public Windows windowsAt(Instant now) {
-        long left = secondsLeft(now) + ageSeconds();
+        long left = secondsLeft(now) + (signed() ? 0 : ageSeconds());
         long maxAge = Math.max(0, Math.min(maxAgeSeconds, left));
         long staleIfError = Math.max(0, left - maxAge);
         return new Windows(maxAge, Math.min(maxAgeSeconds, staleIfError), staleIfError);
+    }
+
+    /** True when the identity variant carries a signature (every document; not a computed answer). */
+    public boolean signed() {
+        return identity.header("signature").isPresent();
     }
 
     /** The {@code Age} the identity variant is sent with (a copy a proxy holds), in seconds, or 0. */

@@ -13,7 +13,14 @@ class RepresentationTest {
     static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
 
     static Representation of(long maxAge, long secondsToExpiry, String age) {
+        return of(maxAge, secondsToExpiry, age, false);
+    }
+
+    static Representation of(long maxAge, long secondsToExpiry, String age, boolean signed) {
         List<HeaderField> h = new ArrayList<>(List.of(new HeaderField("content-type", "application/json")));
+        if (signed) {
+            h.add(new HeaderField("signature", "sig=:AAAA:"));
+        }
         if (age != null) {
             h.add(new HeaderField("age", age));
         }
@@ -39,11 +46,22 @@ class RepresentationTest {
         Representation held = of(8, 4, "4");
         assertEquals(7, held.maxAgeAt(NOW));
         assertEquals(0, held.staleIfErrorAt(NOW));
-        // a signed copy held 100 s: the signature's expiry, counted from when the response was 100 s old
-        Representation signed = of(300, 3500, "100");
+        assertEquals(4, of(300, 0, "5").maxAgeAt(NOW), "fresh here until now, 5 s old: fresh downstream until now, less a second");
+    }
+
+    @Test
+    void aSignedCopysWindowsEndAtItsSignaturesExpiryCountedFromNowWhateverItsAge() {
+        // held 100 s, the signature valid 3,500 s more: a cache that ignores Age (nginx) keeps it
+        // for max-age + stale-if-error from now, which must end before the signature does; one that
+        // honours Age ends 100 s earlier
+        Representation signed = of(300, 3500, "100", true);
         assertEquals(300, signed.maxAgeAt(NOW));
-        assertEquals(3299, signed.staleIfErrorAt(NOW));
-        assertEquals(4, of(300, 0, "5").maxAgeAt(NOW), "expires now, 5 s old: fresh downstream until now, less a second");
+        assertEquals(3199, signed.staleIfErrorAt(NOW), "3,499 s left, less the max-age");
+        assertEquals(300, signed.staleWhileRevalidateAt(NOW));
+        Representation nearExpiry = of(300, 60, "200", true);
+        assertEquals(59, nearExpiry.maxAgeAt(NOW));
+        assertEquals(0, nearExpiry.staleIfErrorAt(NOW));
+        assertEquals(0, of(300, 0, "5", true).maxAgeAt(NOW), "expires now: nothing to keep");
     }
 
     @Test
