@@ -134,9 +134,11 @@ final class Swarm implements AutoCloseable {
 
     /**
      * Fetches the single-file torrent {@code infoHash} from its peers; completes with the file's
-     * bytes, or exceptionally for a torrent of another shape or larger than {@code maxBytes}. A
-     * torrent this node holds whole (seeds) is read from disk, and one being fetched already is
-     * not fetched twice. The torrent stays open (serving peers already connected) until
+     * bytes, or exceptionally for a torrent of another shape, larger than {@code maxBytes}, or
+     * whose file name is not one plain file name ({@link TorrentFiles}; only the file bt wrote in
+     * the torrent's folder is read, never more than {@code maxBytes}); whatever goes wrong on
+     * bt's threads completes it. A torrent this node holds whole (seeds) is read from disk, and
+     * one being fetched already is not fetched twice. The torrent stays open (serving peers already connected) until
      * {@link #drop}ped.
      */
     CompletableFuture<byte[]> fetch(byte[] infoHash, long maxBytes) {
@@ -163,22 +165,23 @@ final class Swarm implements AutoCloseable {
             return done;
         }
         BtClient c = Bt.client(runtime).storage(new FileSystemStorage(dir)).magnet("magnet:?xt=urn:btih:" + hex)
-                .afterTorrentFetched(t -> {
-                    if (t.getFiles().size() != 1 || t.getSize() > maxBytes) {
-                        done.completeExceptionally(new IOException("torrent " + hex + ": " + t.getFiles().size()
-                                + " files of " + t.getSize() + " bytes (expected: one file of at most " + maxBytes + ")"));
+                .afterTorrentFetched(t -> completing(done, () -> {
+                    String why = TorrentFiles.refusal(t, maxBytes);
+                    if (why != null) {
+                        done.completeExceptionally(new IOException("torrent " + hex + ": " + why));
                     }
-                })
-                .afterDownloaded(t -> {
-                    try {
-                        Path file = dir.resolve(String.join("/", t.getFiles().get(0).getPathElements()));
-                        byte[] bytes = read(file, maxBytes);
-                        whole.put(hex, file);
-                        done.complete(bytes);
-                    } catch (RuntimeException e) {
-                        done.completeExceptionally(e);
+                }))
+                .afterDownloaded(t -> completing(done, () -> {
+                    String why = TorrentFiles.refusal(t, maxBytes);
+                    if (why != null) {
+                        throw new IOException("torrent " + hex + ": " + why);
                     }
-                })
+                    // the file bt wrote (and checked piece by piece), in this torrent's folder
+                    Path file = TorrentFiles.fileIn(dir, t.getFiles().get(0).getPathElements().get(0));
+                    byte[] bytes = TorrentFiles.read(file, maxBytes);
+                    whole.put(hex, file);
+                    done.complete(bytes);
+                }))
                 .build();
         BtClient before = clients.put(hex, c);
         if (before != null) {
@@ -190,13 +193,26 @@ final class Swarm implements AutoCloseable {
 
     private static byte[] read(Path file, long maxBytes) {
         try {
-            if (Files.size(file) > maxBytes) {
-                throw new IllegalStateException(file + ": " + Files.size(file) + " bytes (expected: at most " + maxBytes + ")");
-            }
-            return Files.readAllBytes(file);
+            return TorrentFiles.read(file, maxBytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A step of bt's, on bt's thread: {@code done} completes exceptionally with whatever it throws, errors included. */
+    private static void completing(CompletableFuture<byte[]> done, IoStep step) {
+        try {
+            step.run();
+        } catch (Throwable e) {
+            done.completeExceptionally(e);
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+        }
+    }
+
+    private interface IoStep {
+        void run() throws IOException;
     }
 
     /**

@@ -1,0 +1,41 @@
+package org.rproxy.client;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import org.rproxy.core.model.Directory;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.TrustedKeys;
+import org.rproxy.core.sign.VerificationKey;
+
+/**
+ * For the overlay's tests: the client library's own fetch path ({@link Sources} and its
+ * {@link Checker}) over a directory given as it is, with an {@link OverlaySource} and an origin
+ * nobody answers at (127.0.0.1:1), so what a fetch returns came from the overlay or is why
+ * nothing did. In this package only to reach the client's package-private parts.
+ */
+public final class OverlayOnlySources {
+    private final Sources sources;
+    /** The keys the checker trusts (a test may teach it more, as a newer directory would). */
+    public final TrustedKeys trusted;
+
+    public OverlayOnlySources(Directory directory, List<VerificationKey> anchors, OverlaySource overlay) {
+        ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:1"), KeyPin.ofKeyId(anchors.get(0).keyId()))
+                .withTimeout(Duration.ofSeconds(1));
+        trusted = new TrustedKeys(anchors);
+        Checker checker = new Checker(new ResponseVerifier(trusted, Clock.systemUTC()), RollbackGuard.inMemory(), trusted);
+        sources = new Sources(options.origin(), List.of(), options, new SourceHealth(Clock.systemUTC(), Duration.ofMinutes(1)),
+                new Fetcher(options), checker, () -> null, System::nanoTime, directory, overlay);
+    }
+
+    /** The document fetched (a {@link VerifiedDocument}), or the {@link ClientException} saying why there is none. */
+    public Object fetch(String target) {
+        try {
+            return sources.fetch(target);
+        } catch (ClientException e) {
+            return e;
+        }
+    }
+}

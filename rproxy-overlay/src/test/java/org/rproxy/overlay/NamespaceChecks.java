@@ -1,0 +1,239 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import bt.Bt;
+import bt.data.file.FileSystemStorage;
+import bt.metainfo.MetadataService;
+import bt.metainfo.Torrent;
+import bt.runtime.BtRuntime;
+
+import org.rproxy.client.ClientException;
+import org.rproxy.client.OverlayOnlySources;
+import org.rproxy.client.VerifiedDocument;
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.model.Directory;
+import org.rproxy.core.model.InformationResource;
+import org.rproxy.core.model.OverlayInfo;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.ContentDigest;
+import org.rproxy.core.sign.ResponseSigner;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SignatureHeaders;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.Verdict;
+
+/**
+ * Checks of the overlay on real mldht nodes and bt swarms, each run by {@link OverlayNamespaceTest}
+ * in a child JVM inside a network namespace of its own, with 100.64.0.1-4 on its {@code lo}:
+ * {@code main(check, dir)} runs {@code check(dir)} and prints {@code CHECK-OK check}, or the
+ * failure and exits 1. Hosts 1 and 2 are publishers, 3 a client peer (or a third DHT node).
+ */
+final class NamespaceChecks {
+    static final SigningKey ORIGIN = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+    static final Duration BUDGET = Duration.ofSeconds(20);
+
+    private NamespaceChecks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String check = args[0];
+        try {
+            NamespaceChecks.class.getDeclaredMethod(check, Path.class).invoke(null, Path.of(args[1]));
+            System.out.println("CHECK-OK " + check);
+            System.out.flush();
+            System.exit(0);
+        } catch (InvocationTargetException e) {
+            System.out.println("check " + check + " FAILED: " + e.getCause());
+            e.getCause().printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+    }
+
+    static String ip(int host) {
+        return "100.64.0." + host;
+    }
+
+    static List<Address> boot() {
+        return List.of(new Address(ip(1), 6881), new Address(ip(2), 6881), new Address(ip(3), 6881));
+    }
+
+    static OverlayConfig config(Path dir, int host, Path key) {
+        return new OverlayConfig(ip(host), 6881, 7000 + host, boot(), false, key, dir.resolve("node-" + host), true,
+                BUDGET, null, null);
+    }
+
+    static Path key(Path dir, int host) throws Exception {
+        Path f = dir.resolve("dht-" + host + ".key");
+        if (!Files.exists(f)) {
+            Files.writeString(f, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).toPkcs8Pem());
+        }
+        return f;
+    }
+
+    static void say(String what) {
+        System.out.println("check " + what);
+    }
+
+    // ---- #1, #2: a torrent's file name is the publisher's to choose, not a path on the client
+
+    static void torrentNamedWithDotDot(Path dir) throws Exception {
+        hostileName(dir, "../../../secret.txt", "_/_/_/secret.txt");
+    }
+
+    static void torrentNamedDevZero(Path dir) throws Exception {
+        hostileName(dir, "/dev/zero", "_/dev/zero");
+    }
+
+    /**
+     * A listed publisher turned bad seeds a torrent whose file name is {@code name} (bt stores
+     * its transfer, checked against the piece hashes, at {@code normalised} inside the torrent's
+     * folder) and points map-a at it. The client must refuse it for its name, quickly, without
+     * reading any file but the one bt wrote: not the secret three folders up, not /dev/zero
+     * (whose size is 0 and whose bytes never end).
+     */
+    static void hostileName(Path dir, String name, String normalised) throws Exception {
+        Files.writeString(dir.resolve("secret.txt"), "SECRET-LOCAL-FILE-CONTENT of the client host\r\n");
+        try (OverlayPublisher other = OverlayPublisher.start(config(dir, 1, key(dir, 1)));
+             OverlayPublisher bad = OverlayPublisher.start(config(dir, 2, key(dir, 2)));
+             OverlayClient client = OverlayClient.start(config(dir, 3, null))) {
+            joined(other, bad, client);
+            OverlayNode bn = node(bad);
+            byte[] content = "TRANSFERRED-BYTES (what the piece hashes cover)".getBytes(StandardCharsets.US_ASCII);
+            Torrent torrent = new MetadataService().fromByteArray(metainfo(name, content));
+            Path seedDir = dir.resolve("bad-seed");
+            Path stored = seedDir.resolve(normalised);
+            Files.createDirectories(stored.getParent());
+            Files.write(stored, content);
+            BtRuntime runtime = (BtRuntime) field(bn.swarm(), "runtime");
+            Bt.client(runtime).storage(new FileSystemStorage(seedDir)).torrent(() -> torrent).build().startAsync();
+            byte[] ih = torrent.getTorrentId().getBytes();
+            say("announced: " + bn.dht().announce(ih, 7002).get(60, TimeUnit.SECONDS));
+            Pointer lie = new Pointer(key(bad).publicKey(), "map-a", Instant.now().getEpochSecond(), ih, content.length);
+            say("bad put: " + bn.dht().put(lie.sign(key(bad))).get(60, TimeUnit.SECONDS));
+
+            OverlayOnlySources sources = new OverlayOnlySources(directory(List.of(bad.publicKey())), List.of(ORIGIN.publicKey()),
+                    client);
+            long start = System.nanoTime();
+            Object fa = sources.fetch("/networkmap/map-a");
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            String said = describe(fa);
+            say("fetch of map-a took " + ms + " ms: " + said);
+            assertFalse(said.contains("SECRET-LOCAL-FILE"), "the client read a local file outside the torrent: " + said);
+            assertTrue(fa instanceof ClientException, said);
+            assertTrue(said.contains("not a plain file name"), "refused for its name: " + said);
+            assertTrue(ms < BUDGET.toMillis() / 2, "refused at once, not after the budget of " + BUDGET + ": " + ms + " ms");
+            // and the client is still sound: nothing stuck on bt's threads
+            assertEquals(0, node(client).swarm().torrents(), "the refused torrent dropped");
+        }
+    }
+
+    /** A bencoded single-file torrent named {@code name} over {@code content}. */
+    static byte[] metainfo(String name, byte[] content) throws Exception {
+        ByteArrayOutputStream info = new ByteArrayOutputStream();
+        byte[] nm = name.getBytes(StandardCharsets.UTF_8);
+        byte[] sha = MessageDigest.getInstance("SHA-1").digest(content);
+        info.writeBytes(("d6:lengthi" + content.length + "e4:name" + nm.length + ":").getBytes(StandardCharsets.US_ASCII));
+        info.writeBytes(nm);
+        info.writeBytes("12:piece lengthi16384e6:pieces20:".getBytes(StandardCharsets.US_ASCII));
+        info.writeBytes(sha);
+        info.writeBytes("e".getBytes(StandardCharsets.US_ASCII));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("d4:info".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(info.toByteArray());
+        out.writeBytes("e".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    // ---- helpers
+
+    static void waitFor(BooleanSupplier condition, int seconds) throws InterruptedException {
+        for (int i = 0; i < seconds * 10 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(100);
+        }
+    }
+
+    static void joined(Object... peers) throws Exception {
+        for (Object p : peers) {
+            node(p).dht().joined().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    static OverlayNode node(Object publisherOrClient) throws Exception {
+        return (OverlayNode) field(publisherOrClient, "node");
+    }
+
+    static DhtKey key(OverlayPublisher p) throws Exception {
+        return (DhtKey) field(p, "key");
+    }
+
+    static Object field(Object o, String name) throws Exception {
+        Field f = o.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(o);
+    }
+
+    static SignedBundle bundle(SigningKey origin, String id, Instant created, String tag) {
+        return bundle(origin, id, created, tag, created.plus(Duration.ofHours(2)));
+    }
+
+    static SignedBundle bundle(SigningKey origin, String id, Instant created, String tag, Instant expires) {
+        byte[] body = ("{\"meta\":{\"vtag\":{\"resource-id\":\"" + id + "\",\"tag\":\"" + tag + "\"}},\"network-map\":{}}")
+                .getBytes(StandardCharsets.UTF_8);
+        String type = "application/alto-networkmap+json";
+        String digest = ContentDigest.sha256(body);
+        String etag = "\"" + tag + "\"";
+        String resource = AltoResource.of(id, "/networkmap/" + id).toHeader();
+        SignatureHeaders sig = new ResponseSigner(origin).sign(type, digest, etag, resource, created, expires);
+        Map<String, List<String>> h = new LinkedHashMap<>();
+        h.put("content-type", List.of(type));
+        h.put("content-digest", List.of(digest));
+        h.put("etag", List.of(etag));
+        h.put("alto-resource", List.of(resource));
+        h.put("signature-input", List.of(sig.signatureInput()));
+        h.put("signature", List.of(sig.signature()));
+        return SignedBundle.of(h, body);
+    }
+
+    static Directory directory(List<String> publishers) {
+        Map<String, InformationResource> res = new LinkedHashMap<>();
+        for (String id : List.of("map-a", "map-b")) {
+            res.put(id, InformationResource.simple(id, "/networkmap/" + id, "application/alto-networkmap+json", List.of()));
+        }
+        List<String> b = new ArrayList<>();
+        boot().forEach(a -> b.add(a.host() + ":" + a.port()));
+        return new Directory(Map.of(), null, res, null, null,
+                new OverlayInfo(OverlayInfo.BITTORRENT_DHT, b, publishers, OverlayInfo.SALT_RESOURCE_ID));
+    }
+
+    static String describe(Object o) {
+        if (o instanceof VerifiedDocument d) {
+            return "VERIFIED from " + d.source() + " created " + d.created() + ", refused before: " + d.refused();
+        }
+        return o instanceof ClientException.NoSourceLeft n ? n.getMessage() + " " + n.attempts() : String.valueOf(o);
+    }
+}
