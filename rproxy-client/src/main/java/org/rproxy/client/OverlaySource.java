@@ -46,6 +46,16 @@ public interface OverlaySource {
     }
 
     /**
+     * The client refused {@code offer}, one of those offered for {@code resourceId}: what the
+     * client calls. A refusal may hold for that resource alone (the bundle is another resource's,
+     * or older than the one held), so an overlay that remembers refusals needs it; by default
+     * {@link #refused(Offer, ClientException)}.
+     */
+    default void refused(Offer offer, String resourceId, ClientException why) {
+        refused(offer, why);
+    }
+
+    /**
      * One thing the overlay found: a bundle, or why the one it pointed to could not be had.
      *
      * @param from    where it came from, for errors and {@link VerifiedDocument#source()}

@@ -175,7 +175,7 @@ final class Sources {
             } catch (ClientException.StateFailure e) {
                 throw e;
             } catch (ClientException e) {
-                overlay.refused(o, e);
+                overlay.refused(o, id, e);
                 refused.add(e);
             }
         }

@@ -46,8 +46,10 @@ import org.rproxy.core.sign.AltoResource;
  * taken for each resource is kept, and offered again without a transfer when a pointer names it
  * (a client that polls is told at once that it holds the current version). With
  * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on,
- * announced again as a publisher's are ({@link Renewals}), until it takes a newer one; one it refused is dropped, and not fetched again (its infohash
- * names the same bytes).
+ * announced again as a publisher's are ({@link Renewals}), until it takes a newer one. One it
+ * refused is dropped unless it is the bundle kept for another resource (a pointer for one
+ * resource may name another's genuine bundle), and fetched again for the same resource only
+ * when the refusal depended on more than its bytes ({@link Refusals}).
  *
  * <p>{@link #offers} blocks the calling thread for at most the budget; mldht and bt run their
  * own threads. Thread-safe.
@@ -55,16 +57,10 @@ import org.rproxy.core.sign.AltoResource;
 public final class OverlayClient implements OverlaySource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayClient.class);
     private static final int LOOKUP_ROUNDS = 3;
-    private static final int REFUSED_KEPT = 1024;
 
     private final OverlayNode node;
-    /** Infohashes of bundles the client refused (and why), the most recent {@value #REFUSED_KEPT}. */
-    private final Map<String, String> refused = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > REFUSED_KEPT;
-        }
-    });
+    /** The bundles refused for their bytes, by resource id and infohash. */
+    private final Refusals refusals = new Refusals();
 
     /** The last bundle taken for each resource id, by its infohash (hex). */
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
@@ -173,7 +169,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
         if (node.config().seeding()) {
             if (before != null) {
-                node.swarm().drop(before.infoHash());
+                dropUnlessKept(before.infoHash());
             }
             node.announce(infoHash).thenAccept(s -> log.debug("overlay: seeding {}: announced to {}", offer.from(), s));
         } else {
@@ -182,13 +178,27 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     }
 
     @Override
-    public void refused(Offer offer, ClientException why) {
-        String hex = HexFormat.of().formatHex(infoHash(offer.from()));
-        if (offer.bundle() != null) {
-            refused.put(hex, why.getMessage());
+    public void refused(Offer offer, String resourceId, ClientException why) {
+        String hex = hex(infoHash(offer.from()));
+        if (offer.bundle() != null && Refusals.forBytesAlone(why)) {
+            refusals.remember(resourceId, hex, why.getMessage());
         }
-        kept.values().removeIf(k -> k.infoHash().equals(hex));
-        node.swarm().drop(hex);
+        // the bundle kept for this resource no longer does (expired, say); another's is left alone
+        kept.computeIfPresent(resourceId, (id, k) -> k.infoHash().equals(hex) ? null : k);
+        dropUnlessKept(hex);
+    }
+
+    /** Without the resource asked for: drops the torrent unless it is a bundle kept, remembers nothing. */
+    @Override
+    public void refused(Offer offer, ClientException why) {
+        dropUnlessKept(hex(infoHash(offer.from())));
+    }
+
+    /** Drops the torrent {@code hex} unless it is the bundle kept (and seeded) for some resource. */
+    private void dropUnlessKept(String hex) {
+        if (!node.config().seeding() || kept.values().stream().noneMatch(k -> k.infoHash().equals(hex))) {
+            node.swarm().drop(hex);
+        }
     }
 
     private static String hex(byte[] infoHash) {
@@ -244,7 +254,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             Pointer p = pointers.next();
             URI from = URI.create(p.magnet());
             String hex = hex(p.infoHash());
-            String before = refused.get(hex);
+            String before = refusals.why(p.resourceId(), hex);
             if (before != null) {
                 // an infohash names exact bytes: a bundle refused once is refused again
                 return new Offer(from, null, "refused before: " + before + " (" + p + ")");
@@ -262,13 +272,14 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
                 String why = bytes.isDone() ? bytes.handle((b, e) -> String.valueOf(e)).join()
                         : "no bundle within the budget of " + node.config().budget();
                 bytes.cancel(false);
-                node.swarm().drop(HexFormat.of().formatHex(p.infoHash()));
+                dropUnlessKept(hex);
                 return new Offer(from, null, why + " (" + p + ")");
             }
             try {
                 return new Offer(from, SignedBundle.parse(bytes.getNow(null)), null);
             } catch (MalformedBundleException e) {
-                node.swarm().drop(HexFormat.of().formatHex(p.infoHash()));
+                refusals.remember(p.resourceId(), hex, "not a bundle: " + e.getMessage());
+                dropUnlessKept(hex);
                 return new Offer(from, null, "not a bundle: " + e.getMessage() + " (" + p + ")");
             }
         }

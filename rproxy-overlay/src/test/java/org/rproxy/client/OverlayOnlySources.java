@@ -30,6 +30,11 @@ public final class OverlayOnlySources {
                 new Fetcher(options), checker, () -> null, System::nanoTime, directory, overlay);
     }
 
+    /** The refusal the client makes of a bundle from {@code from} whose verdict is {@code outcome}. */
+    public static ClientException invalid(URI from, org.rproxy.core.sign.Verdict.Outcome outcome) {
+        return new ClientException.InvalidResponse(from, new org.rproxy.core.sign.Verdict(outcome, "test", null, null, null, null));
+    }
+
     /** The document fetched (a {@link VerifiedDocument}), or the {@link ClientException} saying why there is none. */
     public Object fetch(String target) {
         try {

@@ -38,6 +38,18 @@ class OverlayNamespaceTest {
         inNamespace("torrentNamedDevZero", dir);
     }
 
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aPointerForAnotherResourceDoesNotPoisonTheGenuineBundle(@TempDir Path dir) throws Exception {
+        inNamespace("pointerForAnotherResource", dir);
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aBundleOfAKeyNotYetLearntIsTakenOnceTheKeyIs(@TempDir Path dir) throws Exception {
+        inNamespace("keyLearntLater", dir);
+    }
+
     /** Runs {@code NamespaceChecks.<check>(dir)} in a child JVM in a new network namespace; fails with its output unless it passed. */
     static void inNamespace(String check, Path dir) throws Exception {
         String why = unavailable();
@@ -48,7 +60,7 @@ class OverlayNamespaceTest {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "set -e; ip link set lo up; for a in" + addrs + "; do ip addr add $a/32 dev lo; done; exec "
-                + java + " -Xmx512m -cp \"$CP\" " + NamespaceChecks.class.getName() + " " + check + " \"$DIR\"";
+                + java + " -Xmx512m" + logback() + " -cp \"$CP\" " + NamespaceChecks.class.getName() + " " + check + " \"$DIR\"";
         ProcessBuilder pb = new ProcessBuilder("unshare", "-n", "sh", "-c", script).redirectErrorStream(true);
         pb.environment().put("CP", System.getProperty("java.class.path"));
         pb.environment().put("DIR", dir.toString());
@@ -81,6 +93,12 @@ class OverlayNamespaceTest {
         assertTrue(ended, check + " did not end within 240 s:\n" + tail(log));
         assertEquals(0, child.exitValue(), check + " failed:\n" + tail(log));
         assertTrue(log.contains("CHECK-OK " + check), tail(log));
+    }
+
+    /** A {@code -Dlogback.configurationFile} given to this JVM (for a closer look), passed on to the child. */
+    private static String logback() {
+        String file = System.getProperty("logback.configurationFile");
+        return file != null && file.matches("[A-Za-z0-9._/-]+") ? " -Dlogback.configurationFile=" + file : "";
     }
 
     /** Null when {@code unshare -n} and {@code ip} work here, else why not. */
