@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * checked against its SHA-1). Peers are found through the node's {@link DhtNode}; the listener
  * is bound to the configured address, and local service discovery (multicast), peer exchange
  * and Message Stream Encryption are off (see the README's overlay section for what bt 1.10 does
- * with many seeders otherwise). Every torrent lives in its own folder named by its infohash.
+ * with many seeders otherwise). Every torrent lives in its own folder named by its infohash;
+ * the folders a previous run left are deleted at start.
  *
  * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
  */
@@ -55,6 +56,7 @@ final class Swarm implements AutoCloseable {
         this.dht = requireNonNull(dht, "dht");
         this.root = requireNonNull(root, "root");
         this.port = port;
+        deleteLeftOvers(root);
         Config config = new Config();
         if (bind != null) {
             config.setAcceptorAddress(bind);
@@ -260,6 +262,24 @@ final class Swarm implements AutoCloseable {
             size <<= 1;
         }
         return size;
+    }
+
+    /**
+     * Deletes what a previous run left in {@code root}: the folder of every torrent (named by its
+     * infohash) and every staging folder ({@code new...}). A node seeds nothing when it starts:
+     * a publisher seeds again what it publishes, a client keeps nothing across runs.
+     */
+    private static void deleteLeftOvers(Path root) {
+        try (var folders = Files.list(root)) {
+            folders.filter(f -> Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .filter(f -> f.getFileName().toString().matches("[0-9a-f]{40}|new.*"))
+                    .forEach(f -> {
+                        log.debug("bt {}: deleting {}, left by a previous run", root, f.getFileName());
+                        deleteTree(f);
+                    });
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("overlay: cannot list {} to delete what a previous run left: {}", root, e.toString());
+        }
     }
 
     private static void deleteTree(Path dir) {

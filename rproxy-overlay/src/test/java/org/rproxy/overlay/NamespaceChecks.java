@@ -237,6 +237,46 @@ final class NamespaceChecks {
         }
     }
 
+    // ---- #4: the torrents of a previous run
+
+    @SuppressWarnings("try")
+    static void foldersOfAPreviousRun(Path dir) throws Exception {
+        Path torrents = dir.resolve("node-1").resolve("torrents");
+        Files.createDirectories(torrents.resolve("0123456789abcdef0123456789abcdef01234567"));
+        Files.writeString(torrents.resolve("0123456789abcdef0123456789abcdef01234567").resolve("map-x.http"), "left over");
+        Files.createDirectories(torrents.resolve("new4711").resolve("half-written"));
+        Instant t = Instant.now().minusSeconds(600);
+        try (OverlayClient helper = OverlayClient.start(config(dir, 3, null))) {
+            Path keyFile = key(dir, 1);
+            try (OverlayPublisher p = OverlayPublisher.start(config(dir, 1, keyFile))) {
+                say("at the first start: " + list(torrents));
+                assertEquals(List.of(), list(torrents), "left-overs deleted at start");
+                joined(p, helper);
+                for (int v = 1; v <= 2; v++) {
+                    p.publish(bundle(ORIGIN, "map-a", t.plusSeconds(v), "v" + v), t.getEpochSecond() + v).get(90, TimeUnit.SECONDS);
+                }
+            }
+            say("after run 1: " + list(torrents));
+            assertEquals(2, list(torrents).size(), list(torrents).toString());
+            try (OverlayPublisher p = OverlayPublisher.start(config(dir, 1, keyFile))) {
+                say("at the second start: " + list(torrents));
+                assertEquals(List.of(), list(torrents), "what the previous run seeded is deleted at start");
+                joined(p, helper);
+                for (int v = 3; v <= 5; v++) {
+                    p.publish(bundle(ORIGIN, "map-a", t.plusSeconds(v), "v" + v), t.getEpochSecond() + v).get(90, TimeUnit.SECONDS);
+                }
+                say("after run 2: " + list(torrents) + ", seeded " + node(p).swarm().torrents());
+                assertEquals(2, list(torrents).size(), "current + previous expected on disk, found " + list(torrents));
+            }
+        }
+    }
+
+    static List<String> list(Path d) throws Exception {
+        try (var s = Files.list(d)) {
+            return s.map(x -> x.getFileName().toString()).sorted().toList();
+        }
+    }
+
     // ---- helpers
 
     static void waitFor(BooleanSupplier condition, int seconds) throws InterruptedException {
