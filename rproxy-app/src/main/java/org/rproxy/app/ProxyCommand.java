@@ -149,6 +149,7 @@ final class ProxyCommand implements Callable<Integer> {
             PullProxy proxy = node.pull();
             if (publisher != null) {
                 proxy.addChangeListener(publisher::offer);
+                proxy.addGoneListener(publisher::gone); // retired upstream: no longer published
                 publisher.bindTo(proxy.registry());
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());
             }

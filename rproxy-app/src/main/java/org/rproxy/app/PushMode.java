@@ -29,6 +29,7 @@ final class PushMode {
              PushPullProxy proxy = start(c, 0)) {
             if (publisher != null) {
                 proxy.pull().addChangeListener(publisher::offer);
+                proxy.pull().addGoneListener(publisher::gone); // retired upstream: no longer published
                 publisher.bindTo(proxy.pull().registry());
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());
             }

@@ -2,7 +2,9 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -11,11 +13,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -36,7 +40,10 @@ import org.rproxy.core.store.Representation;
  * The current and the previous version of each resource stay seeded (a client may be half-way
  * through the previous one); older ones are dropped. Each pointer (while it is current) and
  * each announcement (while its torrent is seeded) is kept alive by the node's {@link Renewals}:
- * stored again after 10 s and a minute, and then every {@code republish}.
+ * stored again after 10 s and a minute, and then every {@code republish}. A version is dropped,
+ * and its pointer no longer renewed, when its signature expires; a resource the upstream no
+ * longer has ({@link #gone}) is {@link #retire}d, both versions dropped (DHT nodes forget its
+ * pointer within about two hours).
  *
  * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
  * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
@@ -44,19 +51,26 @@ import org.rproxy.core.store.Representation;
 public final class OverlayPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
     private static final Duration STEP_WAIT = Duration.ofSeconds(30);
+    private static final Pattern EXPIRES = Pattern.compile(";\\s*expires=(\\d{1,18})");
 
     private final OverlayNode node;
     private final DhtKey key;
-    private final ExecutorService worker;
+    private final Clock clock;
+    private final ScheduledExecutorService worker;
     private final Map<String, Pointer> current = new ConcurrentHashMap<>();
     private final Map<String, Pointer> previous = new ConcurrentHashMap<>();
+    /** When each version seeded (current or previous) expires. */
+    private final Map<Pointer, Instant> expiries = new ConcurrentHashMap<>();
+    /** The resource id of each target offered and published, for {@link #gone}. */
+    private final Map<String, String> ids = new ConcurrentHashMap<>();
     private final Map<String, Long> stored = new ConcurrentHashMap<>();
     private final PublisherMeters meters = new PublisherMeters();
 
-    private OverlayPublisher(OverlayNode node, DhtKey key) {
+    private OverlayPublisher(OverlayNode node, DhtKey key, Clock clock) {
         this.node = node;
         this.key = key;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
+        this.clock = clock;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rproxy-overlay-publisher");
             t.setDaemon(true);
             return t;
@@ -69,12 +83,18 @@ public final class OverlayPublisher implements AutoCloseable {
      * @throws IllegalArgumentException when {@code config} names no key, or the key file is unusable
      */
     public static OverlayPublisher start(OverlayConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** As {@link #start(OverlayConfig)}, telling expiry by {@code clock}. */
+    public static OverlayPublisher start(OverlayConfig config, Clock clock) {
         requireNonNull(config, "config");
+        requireNonNull(clock, "clock");
         if (config.key() == null) {
             throw new IllegalArgumentException("key: missing (a publisher signs its pointers with its own Ed25519 key)");
         }
         DhtKey key = DhtKey.read(config.key());
-        OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config), key);
+        OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config), key, clock);
         log.info("overlay publisher key {} (name it in the origin's --overlay-publisher)", p.publicKey());
         return p;
     }
@@ -94,7 +114,7 @@ public final class OverlayPublisher implements AutoCloseable {
         requireNonNull(verified, "verified");
         worker.execute(() -> {
             try {
-                publish(verified);
+                publish(target, verified);
             } catch (RuntimeException e) {
                 log.warn("overlay: publishing {} failed: {}", target, e.toString());
             }
@@ -114,8 +134,49 @@ public final class OverlayPublisher implements AutoCloseable {
             throw new IllegalArgumentException("bundle: no " + AltoResource.HEADER + " field (expected: a resource id)");
         }
         String id = AltoResource.parse(header).id();
-        return CompletableFuture.supplyAsync(() -> publish(id, seq, bundle.toBytes()), worker)
+        Matcher m = EXPIRES.matcher(String.valueOf(bundle.field("signature-input")));
+        Instant expires = m.find() ? Instant.ofEpochSecond(Long.parseLong(m.group(1))) : Instant.MAX;
+        return CompletableFuture.supplyAsync(() -> publish(id, seq, bundle.toBytes(), expires), worker)
                 .thenCompose(f -> f);
+    }
+
+    /** The upstream no longer has {@code target} (a pull feed's gone listener): {@link #retire}s its resource, if published. */
+    public void gone(String target) {
+        String id = ids.remove(requireNonNull(target, "target"));
+        if (id != null) {
+            retire(id);
+        }
+    }
+
+    /** Stops publishing {@code resourceId} (both versions unseeded, its pointer no longer renewed); returns at once. */
+    public void retire(String resourceId) {
+        requireNonNull(resourceId, "resourceId");
+        worker.execute(() -> {
+            Pointer c = current.remove(resourceId);
+            Pointer p = previous.remove(resourceId);
+            stored.remove(resourceId);
+            unseed(c);
+            unseed(p);
+            node.renewals().prune();
+            log.info("overlay: {} retired: {} no longer published", resourceId, c);
+        });
+    }
+
+    /** On this publisher's thread when {@code p}'s signature expires: stops publishing it, if still seeded. */
+    private void expired(Pointer p) {
+        if (current.remove(p.resourceId(), p)) {
+            stored.remove(p.resourceId());
+            log.info("overlay: {} version {} expired: no longer published", p.resourceId(), p.seq());
+        }
+        previous.remove(p.resourceId(), p);
+        unseed(p);
+        node.renewals().prune();
+    }
+
+    private void unseed(Pointer p) {
+        if (p != null && expiries.remove(p) != null) {
+            node.swarm().drop(HexFormat.of().formatHex(p.infoHash()));
+        }
     }
 
     /**
@@ -135,7 +196,7 @@ public final class OverlayPublisher implements AutoCloseable {
         return new java.util.TreeMap<>(stored);
     }
 
-    private void publish(Representation r) {
+    private void publish(String target, Representation r) {
         if (r.identity().contentEncoding() != null || !altoJson(r.identity().header("content-type").orElse(""))) {
             return;
         }
@@ -149,10 +210,11 @@ public final class OverlayPublisher implements AutoCloseable {
         }
         long seq = r.created().getEpochSecond();
         Pointer held = current.get(resource.id());
-        if (held != null && held.seq() >= seq) {
+        if (held != null && held.seq() >= seq || !r.expires().isAfter(clock.instant())) {
             return;
         }
-        publish(resource.id(), seq, bundle(r).toBytes());
+        ids.put(target, resource.id());
+        publish(resource.id(), seq, bundle(r).toBytes(), r.expires());
     }
 
     /**
@@ -170,20 +232,26 @@ public final class OverlayPublisher implements AutoCloseable {
     /**
      * Seeds {@code bundle}, announces it and moves the pointer of {@code id} to it (both at once:
      * a reader that finds the pointer before the announcement lands looks for peers again within
-     * a second), and drops the version before the previous. Waits (on this publisher's thread)
+     * a second), drops the version before the previous, and has it dropped when it
+     * {@code expires}. Waits (on this publisher's thread)
      * for the first announcement and put, one resource after the other: DHT nodes throttle a
      * sender that asks too much at once.
      */
-    private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle) {
+    private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle, Instant expires) {
         byte[] infoHash = node.swarm().seed(id + ".http", bundle);
         Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
+        expiries.put(p, expires);
+        if (!expires.equals(Instant.MAX)) {
+            long ms = Math.max(0, Duration.between(clock.instant(), expires).toMillis());
+            worker.schedule(() -> expired(p), ms, TimeUnit.MILLISECONDS);
+        }
         Pointer held = current.put(id, p);
         CompletableFuture<Stored> announced = node.announce(infoHash);
         CompletableFuture<Integer> stored = put(p);
         await(CompletableFuture.allOf(announced, stored));
         Pointer old = held == null ? null : previous.put(id, held);
         if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
-            node.swarm().drop(HexFormat.of().formatHex(old.infoHash()));
+            unseed(old);
         }
         return stored;
     }
@@ -203,10 +271,11 @@ public final class OverlayPublisher implements AutoCloseable {
      * {@link Renewals}); completes with how many DHT nodes took the first put.
      */
     private CompletableFuture<Integer> put(Pointer p) {
-        BooleanSupplier isCurrent = () -> p.equals(current.get(p.resourceId()));
+        BooleanSupplier isCurrent = () -> p.equals(current.get(p.resourceId()))
+                && clock.instant().isBefore(expiries.getOrDefault(p, Instant.MIN));
         return node.renewals().keep("putting " + p, () -> node.dht().put(p.sign(key)), isCurrent, s -> {
             meters.put(p.resourceId(), p.seq(), s, isCurrent.getAsBoolean());
-            if (s.nodes() > 0) {
+            if (s.nodes() > 0 && isCurrent.getAsBoolean()) {
                 log.debug("overlay: {} stored on {} of the {} closest DHT nodes", p, s.nodes(), s.closest());
                 stored.merge(p.resourceId(), p.seq(), Math::max);
             }

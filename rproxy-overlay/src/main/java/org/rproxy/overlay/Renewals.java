@@ -87,6 +87,13 @@ final class Renewals implements AutoCloseable {
         return stored;
     }
 
+    /** Forgets at once every record no longer wanted (a retired pointer, a dropped torrent), not at its next renewal. */
+    void prune() {
+        synchronized (kept) {
+            kept.values().removeIf(k -> !k.wanted.getAsBoolean());
+        }
+    }
+
     /** How many records are kept now. */
     int size() {
         synchronized (kept) {

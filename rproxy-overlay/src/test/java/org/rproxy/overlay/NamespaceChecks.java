@@ -277,6 +277,63 @@ final class NamespaceChecks {
         }
     }
 
+    // ---- #5: what is gone is no longer published
+
+    /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */
+    @SuppressWarnings("try")
+    static void expiredDocument(Path dir) throws Exception {
+        try (OverlayClient helper = OverlayClient.start(config(dir, 3, null));
+             OverlayPublisher p = OverlayPublisher.start(config(dir, 1, key(dir, 1)))) {
+            joined(p, helper);
+            OverlayNode n = node(p);
+            Instant created = Instant.now().minusSeconds(5);
+            SignedBundle b = bundle(ORIGIN, "map-a", created, "x1", Instant.now().plusSeconds(8));
+            Verdict v = b.verify(new ResponseVerifier(List.of(ORIGIN.publicKey()), Clock.systemUTC()));
+            assertTrue(v.valid(), v.toString());
+            p.offer("/networkmap/map-a", b.representation(v));
+            waitFor(() -> !p.published().isEmpty(), 30);
+            say("published: " + p.published() + ", torrents " + n.swarm().torrents() + ", renewals " + n.renewals().size());
+            assertEquals(1, n.swarm().torrents());
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), v.expires()).toMillis()) + 2000);
+            say("expired at " + v.expires() + ": published " + p.published() + ", torrents " + n.swarm().torrents()
+                    + ", renewals " + n.renewals().size());
+            assertEquals(Map.of(), p.published(), "an expired document is still published");
+            assertEquals(0, n.swarm().torrents(), "an expired document is still seeded");
+            assertEquals(0, n.renewals().size(), "an expired document's pointer is still renewed");
+            p.offer("/networkmap/map-a", b.representation(v));
+            Thread.sleep(2000);
+            assertEquals(0, n.swarm().torrents(), "an expired document offered again is seeded again");
+            assertEquals(Map.of(), p.published());
+        }
+    }
+
+    /** A document the upstream no longer has (the pull feed's gone) is retired: its versions unseeded, its pointer no longer renewed. */
+    @SuppressWarnings("try")
+    static void retiredDocument(Path dir) throws Exception {
+        try (OverlayClient helper = OverlayClient.start(config(dir, 3, null));
+             OverlayPublisher p = OverlayPublisher.start(config(dir, 1, key(dir, 1)))) {
+            joined(p, helper);
+            OverlayNode n = node(p);
+            Instant t = Instant.now().minusSeconds(60);
+            ResponseVerifier verifier = new ResponseVerifier(List.of(ORIGIN.publicKey()), Clock.systemUTC());
+            for (String[] d : new String[][] {{"map-a", "a1", "0"}, {"map-b", "b1", "0"}, {"map-a", "a2", "1"}}) {
+                SignedBundle b = bundle(ORIGIN, d[0], t.plusSeconds(Long.parseLong(d[2])), d[1]);
+                p.offer("/networkmap/" + d[0], b.representation(b.verify(verifier)));
+            }
+            waitFor(() -> p.published().size() == 2 && p.published().get("map-a") == t.getEpochSecond() + 1, 60);
+            say("published: " + p.published() + ", torrents " + n.swarm().torrents() + ", renewals " + n.renewals().size());
+            assertEquals(3, n.swarm().torrents(), "map-a's current and previous, map-b's");
+            p.gone("/networkmap/map-a");
+            waitFor(() -> n.swarm().torrents() == 1, 10);
+            say("map-a gone: published " + p.published() + ", torrents " + n.swarm().torrents() + ", renewals "
+                    + n.renewals().size() + ", on disk " + list(dir.resolve("node-1").resolve("torrents")));
+            assertEquals(List.of("map-b"), List.copyOf(p.published().keySet()));
+            assertEquals(1, n.swarm().torrents(), "map-b's alone");
+            assertEquals(1, list(dir.resolve("node-1").resolve("torrents")).size());
+            assertEquals(2, n.renewals().size(), "map-b's pointer and announcement alone");
+        }
+    }
+
     // ---- helpers
 
     static void waitFor(BooleanSupplier condition, int seconds) throws InterruptedException {

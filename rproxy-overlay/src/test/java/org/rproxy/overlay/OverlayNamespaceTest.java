@@ -56,6 +56,18 @@ class OverlayNamespaceTest {
         inNamespace("foldersOfAPreviousRun", dir);
     }
 
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void anExpiredDocumentIsNoLongerPublishedNorSeeded(@TempDir Path dir) throws Exception {
+        inNamespace("expiredDocument", dir);
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aRetiredDocumentIsNoLongerPublishedNorSeeded(@TempDir Path dir) throws Exception {
+        inNamespace("retiredDocument", dir);
+    }
+
     /** Runs {@code NamespaceChecks.<check>(dir)} in a child JVM in a new network namespace; fails with its output unless it passed. */
     static void inNamespace(String check, Path dir) throws Exception {
         String why = unavailable();
