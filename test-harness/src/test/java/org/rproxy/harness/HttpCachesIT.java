@@ -73,6 +73,11 @@ class HttpCachesIT {
     static Origin origin;
     static StreamingPull proxy;
     static ResponseVerifier verifier;
+    static Path nginxExe;
+    static Path varnishdExe;
+    static Path conf;
+    static String upstreamHost;
+    static int upstreamPort;
     static final List<CacheProcess> CACHES = new ArrayList<>();
 
     /** What one cache served during the run. */
@@ -89,6 +94,8 @@ class HttpCachesIT {
         Path nginx = CacheProcess.executable("nginx").orElse(null);
         Path varnishd = CacheProcess.executable("varnishd").orElse(null);
         assumeTrue(nginx != null && varnishd != null, "nginx and varnishd are not both installed");
+        nginxExe = nginx;
+        varnishdExe = varnishd;
         // varnishd's workers drop to their own user: they must be able to reach the work folder.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
@@ -104,6 +111,8 @@ class HttpCachesIT {
         String upstream = proxy.pull().baseUri().replace("http://", "");
         String host = upstream.substring(0, upstream.lastIndexOf(':'));
         String port = upstream.substring(upstream.lastIndexOf(':') + 1);
+        upstreamHost = host;
+        upstreamPort = Integer.parseInt(port);
 
         for (boolean revalidate : new boolean[] {true, false}) {
             String name = "nginx-revalidate-" + (revalidate ? "on" : "off");
@@ -120,7 +129,7 @@ class HttpCachesIT {
         CACHES.add(CacheProcess.varnish("varnish-defaults", varnishd, dir.resolve("varnish-defaults"), vp,
                 "vcl 4.1;\nbackend default { .host = \"" + host + "\"; .port = \"" + port + "\"; }\n", List.of()));
 
-        Path conf = TestPaths.repo().resolve("conf");
+        conf = TestPaths.repo().resolve("conf");
         CACHES.add(CacheProcess.shippedNginx("nginx-shipped", nginx, conf, dir.resolve("nginx-shipped"),
                 CacheProcess.freePort(), upstream));
         CACHES.add(CacheProcess.shippedVarnish("varnish-shipped", varnishd, conf, dir.resolve("varnish-shipped"),
@@ -222,6 +231,31 @@ class HttpCachesIT {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The shipped nginx passes no {@code Age} on, neither from the 200 it stored nor after a 304
+     * revalidation: nginx 1.22 would send the stored {@code Age} through every revalidation, so a
+     * node's {@code Age} at or past {@code max-age} (an idle copy served within
+     * stale-while-revalidate) would make every copy stale on arrival at the next hop, forever.
+     */
+    @Test
+    void theShippedNginxPassesNoAgeOnThroughA200OrA304() throws Exception {
+        try (CacheStub stub = new CacheStub();
+             CacheProcess nginx = CacheProcess.shippedNginx("nginx-shipped-age", nginxExe, conf,
+                     dir.resolve("nginx-shipped-age"), CacheProcess.freePort(), stub.address())) {
+            stub.fields.put("/aged", Map.of("Cache-Control", "max-age=1, no-transform", "Age", "5"));
+            HttpResponse<byte[]> stored = Proxies.get(nginx.base() + "/aged");
+            assertEquals(200, stored.statusCode());
+            assertEquals("MISS", stored.headers().firstValue("x-cache-status").orElse(""));
+            assertEquals(Optional.empty(), stored.headers().firstValue("age"), "Age of the 200 nginx stored");
+            Thread.sleep(1_600);
+            HttpResponse<byte[]> revalidated = Proxies.get(nginx.base() + "/aged");
+            assertEquals(200, revalidated.statusCode());
+            assertEquals("REVALIDATED", revalidated.headers().firstValue("x-cache-status").orElse(""));
+            assertEquals(List.of(false, true), stub.seen("/aged").stream().map(CacheStub.Seen::conditional).toList());
+            assertEquals(Optional.empty(), revalidated.headers().firstValue("age"), "Age after a 304 revalidation");
         }
     }
 
