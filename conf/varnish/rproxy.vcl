@@ -15,7 +15,8 @@ vcl 4.1;
 #  - varnishd.params sets http_gzip_support=off: Varnish passes Accept-Encoding through and
 #    never (un)compresses;
 #  - vcl_recv reduces Accept-Encoding to "gzip" or nothing, so Vary: Accept-Encoding gives two
-#    variants per document rather than one per distinct header value;
+#    variants per document rather than one per distinct header value, and to nothing for a
+#    request carrying X-Varnish (a Varnish in front, which may gunzip: see vcl_recv);
 #  - vcl_backend_fetch removes X-Varnish, so the node answers each variant as asked.
 
 backend rproxy_node {
@@ -24,7 +25,14 @@ backend rproxy_node {
 }
 
 sub vcl_recv {
-    if (req.http.Accept-Encoding ~ "(?i)\bgzip\b"
+    # A request carrying X-Varnish comes from a Varnish in front fetching for itself (a client's
+    # X-Varnish reaches vcl_recv as sent; this Varnish sets its own only on backend requests and
+    # answers). A default one (http_gzip_support=on) asks for gzip whatever its client asked and
+    # gunzips for clients that did not: it gets the identity variant, as it would from the node.
+    # A Varnish in front with this VCL removes X-Varnish from its backend requests, so gets gzip.
+    if (req.http.X-Varnish) {
+        unset req.http.Accept-Encoding;
+    } else if (req.http.Accept-Encoding ~ "(?i)\bgzip\b"
             && req.http.Accept-Encoding !~ "(?i)\bgzip\s*;\s*q\s*=\s*0(\.0*)?\s*(,|$)") {
         set req.http.Accept-Encoding = "gzip";
     } else {

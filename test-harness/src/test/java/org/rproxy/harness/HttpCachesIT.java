@@ -259,6 +259,39 @@ class HttpCachesIT {
         }
     }
 
+    /**
+     * A Varnish with no VCL of its own (http_gzip_support on: it asks for gzip whatever its
+     * client asked, marks the request with X-Varnish and gunzips for identity clients) in front of
+     * either shipped cache gets identity bytes from it, even when the shipped cache holds the gzip
+     * variant, so its identity and gzip clients alike get bytes that verify.
+     */
+    @Test
+    void aDefaultVarnishInFrontOfEitherShippedCacheServesBytesThatVerify() throws Exception {
+        String vcl = "vcl 4.1;\nbackend default { .host = \"127.0.0.1\"; .port = \"%d\"; }\n";
+        for (String back : List.of("nginx-shipped", "varnish-shipped")) {
+            CacheProcess shipped = cache(back);
+            int backPort = Integer.parseInt(shipped.base().substring(shipped.base().lastIndexOf(':') + 1));
+            try (CacheProcess front = CacheProcess.varnish("varnish-defaults-before-" + back, varnishdExe,
+                    dir.resolve("varnish-defaults-before-" + back), CacheProcess.freePort(),
+                    String.format(vcl, backPort), List.of())) {
+                for (String target : TARGETS) {
+                    // the shipped cache holds the gzip variant when the front Varnish asks
+                    Proxies.get(shipped.base() + target, Map.of("Accept-Encoding", "gzip"));
+                    for (boolean gzip : new boolean[] {false, true, false}) {
+                        HttpResponse<byte[]> r = Proxies.get(front.base() + target,
+                                gzip ? Map.of("Accept-Encoding", "gzip") : Map.of());
+                        String what = back + " behind default Varnish, " + target
+                                + (gzip ? " (gzip client)" : " (identity client)");
+                        Verdict v = verifier.verify(name -> r.headers().firstValue(name).orElse(null), r.body(),
+                                ResponseVerifier.Expectation.path(target));
+                        assertEquals(200, r.statusCode(), what);
+                        assertTrue(v.valid(), what + ": " + v.outcome() + " " + v.reason());
+                    }
+                }
+            }
+        }
+    }
+
     private static CacheProcess cache(String name) {
         return CACHES.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
