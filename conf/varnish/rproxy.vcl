@@ -45,5 +45,15 @@ sub vcl_backend_fetch {
     unset bereq.http.X-Varnish;
 }
 
-# Freshness is left to the built-in VCL: ttl = max-age - Age, grace = stale-while-revalidate,
-# both of which the node keeps within the signature's validity.
+# Freshness: Varnish takes ttl = max-age - Age and grace = stale-while-revalidate, both of which
+# the node keeps within the signature's validity, and the built-in VCL (which runs after this)
+# marks an answer whose ttl is not positive hit-for-miss. But the node leaves a window out when it
+# is zero (the signature is close to its expiry), and without stale-while-revalidate Varnish
+# applies default_grace (10 s), serving a copy past the node's windows, and its signature possibly
+# expired: no stale-while-revalidate, no grace. keep (default_keep, 0 s) only lets Varnish
+# revalidate a copy conditionally; a kept copy is never served.
+sub vcl_backend_response {
+    if (beresp.http.Cache-Control !~ "(?i)(^|,)\s*stale-while-revalidate\s*=") {
+        set beresp.grace = 0s;
+    }
+}

@@ -292,6 +292,48 @@ class HttpCachesIT {
         }
     }
 
+    /**
+     * The shipped Varnish gives an answer without stale-while-revalidate no grace (Varnish's
+     * default_grace, 10 s, would serve it past the signature's windows), and still takes its grace
+     * from stale-while-revalidate when the node sends it.
+     */
+    @Test
+    void theShippedVarnishServesNoStaleCopyWhenTheNodeLeavesOutStaleWhileRevalidate() throws Exception {
+        try (CacheStub stub = new CacheStub();
+             CacheProcess varnish = shippedVarnish("varnish-shipped-grace", "127.0.0.1", stub.port(), List.of())) {
+            stub.fields.put("/no-swr", Map.of("Cache-Control", "max-age=1, no-transform, stale-if-error=30"));
+            stub.fields.put("/swr", Map.of("Cache-Control",
+                    "max-age=1, no-transform, stale-while-revalidate=30, stale-if-error=30"));
+            for (String path : List.of("/no-swr", "/swr")) {
+                assertEquals(200, Proxies.get(varnish.base() + path).statusCode());
+            }
+            Thread.sleep(1_600);    // past max-age, well within default_grace
+            HttpResponse<byte[]> noSwr = Proxies.get(varnish.base() + "/no-swr");
+            assertEquals(1, xVarnish(noSwr).length, "without stale-while-revalidate: fetched, not served stale;"
+                    + " age " + noSwr.headers().firstValue("age").orElse("-"));
+            assertEquals(2, stub.seen("/no-swr").size());
+            HttpResponse<byte[]> swr = Proxies.get(varnish.base() + "/swr");
+            assertEquals(2, xVarnish(swr).length, "within stale-while-revalidate: served from the cache");
+        }
+    }
+
+    /** The request's and (on a hit) the stored object's transaction numbers Varnish sends. */
+    private static String[] xVarnish(HttpResponse<?> r) {
+        return r.headers().firstValue("x-varnish").orElse("").trim().split("\\s+");
+    }
+
+    /** varnishd with the shipped VCL and parameters in front of {@code host:port}, with {@code extra} parameters. */
+    private static CacheProcess shippedVarnish(String name, String host, int port, List<String> extra) throws Exception {
+        String vcl = Files.readString(conf.resolve("varnish/rproxy.vcl"));
+        assertTrue(vcl.contains(".host = \"127.0.0.1\"") && vcl.contains(".port = \"8282\""), "backend in the VCL");
+        vcl = vcl.replace(".host = \"127.0.0.1\"", ".host = \"" + host + "\"")
+                .replace(".port = \"8282\"", ".port = \"" + port + "\"");
+        List<String> params = new ArrayList<>(Files.readAllLines(conf.resolve("varnish/varnishd.params")).stream()
+                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+        params.addAll(extra);
+        return CacheProcess.varnish(name, varnishdExe, dir.resolve(name), CacheProcess.freePort(), vcl, params);
+    }
+
     private static CacheProcess cache(String name) {
         return CACHES.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
