@@ -25,6 +25,21 @@ backend rproxy_node {
 }
 
 sub vcl_recv {
+    # An update stream (RFC 8895: POST /updates, answered with text/event-stream for as long as
+    # the client stays) is piped: Varnish's send_timeout (600 s) limits the whole of an ordinary
+    # response and would cut every stream after it; a pipe has only pipe_timeout (60 s), an idle
+    # limit that the node's heartbeats (every 10 s by default; keep them under it) never reach.
+    # A pipe relays bytes both ways without storing them, so a subscriber that stops reading
+    # holds up the node's writes as it would without Varnish (the node's stall timeout applies).
+    # The
+    # request goes out with its Host (the node names it in the control URI) and with
+    # 'Connection: close' (Varnish sets it on every piped request): the connection ends with the
+    # stream. Control requests (POST /updates/control/...) are short: passed, as other POSTs.
+    # HTTP/1 only: over HTTP/2 (feature=+http2, off by default) Varnish 7.1 passes the request
+    # instead, and send_timeout applies again.
+    if (req.method == "POST" && req.url ~ "^/updates/?(\?|$)") {
+        return (pipe);
+    }
     # A request carrying X-Varnish comes from a Varnish in front fetching for itself (a client's
     # X-Varnish reaches vcl_recv as sent; this Varnish sets its own only on backend requests and
     # answers). A default one (http_gzip_support=on) asks for gzip whatever its client asked and

@@ -57,6 +57,10 @@ import org.rproxy.pull.PullProxy;
  * expiry), every cache must keep hitting and must pass on new signings. Every nginx has the gzip
  * settings operators run with (CacheProcess.OPERATOR_GZIP). Through the shipped nginx, an update
  * stream names a usable control URI on nginx, and a pull proxy behind it takes every document.
+ * Through the shipped Varnish an update stream outlives send_timeout and names a usable control
+ * URI. A default Varnish in front of either shipped cache serves identity bytes that verify.
+ * Against a stub backend (CacheStub): the shipped nginx passes no Age on, and the shipped Varnish
+ * gives an answer without stale-while-revalidate no grace.
  * Skipped when nginx or varnishd is not installed.
  */
 class HttpCachesIT {
@@ -314,6 +318,41 @@ class HttpCachesIT {
             assertEquals(2, stub.seen("/no-swr").size());
             HttpResponse<byte[]> swr = Proxies.get(varnish.base() + "/swr");
             assertEquals(2, xVarnish(swr).length, "within stale-while-revalidate: served from the cache");
+        }
+    }
+
+    /**
+     * An update stream through the shipped Varnish stays open past Varnish's send_timeout (a total
+     * limit on one response, 600 s by default; 5 s here), names a control URI on Varnish (under the
+     * Host the client asked for), and that URI controls the stream.
+     */
+    @Test
+    void anUpdateStreamThroughTheShippedVarnishOutlivesSendTimeoutAndNamesAControlUriOnIt() throws Exception {
+        try (CacheProcess varnish = shippedVarnish("varnish-shipped-streams", upstreamHost, upstreamPort,
+                List.of("send_timeout=5"));
+             SseClient sse = new SseClient(Proxies.HTTP, varnish.base() + "/updates",
+                     "{\"add\":{\"nm\":{\"resource-id\":\"default-network-map\"}}}")) {
+            long opened = System.nanoTime();
+            SseClient.Event control = sse.next(Duration.ofSeconds(10));
+            assertEquals(MediaTypes.UPDATE_STREAM_CONTROL, control.type(), control.data());
+            String uri = new ObjectMapper().readTree(control.data()).path("control-uri").asText();
+            assertTrue(uri.startsWith(varnish.base() + "/updates/control/"), control.data());
+            HttpResponse<String> r = Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(uri))
+                    .timeout(Duration.ofSeconds(10)).header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"add\":{\"rc\":{\"resource-id\":\"routingcost-map\"}}}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, r.statusCode(), r.body());
+            // the origin re-signs every 5 s: events keep coming after send_timeout has passed
+            Duration past = Duration.ofSeconds(7);
+            while (true) {
+                SseClient.Event e = sse.next(Duration.ofSeconds(15));
+                assertTrue(!e.type().equals("closed") && !e.type().equals("status"),
+                        "stream ended after " + Duration.ofNanos(System.nanoTime() - opened).toMillis() + " ms: "
+                                + e.type() + " " + e.data());
+                if (System.nanoTime() - opened > past.toNanos()) {
+                    break;
+                }
+            }
         }
     }
 
