@@ -114,7 +114,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.remove(DEADLINE);
         p.remove(ASSEMBLER);
         p.remove(EXCHANGE);
-        Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(), warnings);
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(),
+                BodyBudget.forHttp2(config.maxBodyBytes()), warnings);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
         Http2FrameCodec codec = http2Codec();
@@ -158,7 +159,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addAssembler(ChannelPipeline p) {
-        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings));
+        // one body at a time, bounded by the body limit: no budget needed
+        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings, BodyBudget.unbounded()));
     }
 
     private void addExchange(ChannelPipeline p) {

@@ -1,5 +1,7 @@
 package org.rproxy.core.server;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
@@ -9,52 +11,102 @@ import org.rproxy.core.model.Bytes;
 /**
  * Collects one request body into a plain array, refusing to grow past the configured limit.
  * Copying out of Netty's buffers as the pieces arrive means no {@code ByteBuf} is retained
- * between reads, so nothing can leak when the connection dies half-way. Used by one event loop.
+ * between reads, so nothing can leak when the connection dies half-way.
+ *
+ * <p>Memory follows the bytes received, not the length declared: nothing is allocated before the
+ * first byte, then {@link #INITIAL} (or the declared length, if smaller), doubled as bytes arrive
+ * up to the declared length and the limit. A head declaring a megabyte costs nothing until the
+ * megabyte comes. Every byte of the array is taken from the connection's {@link BodyBudget}, and
+ * given back by {@link #release}. Used by one event loop.
  */
 final class BodyAccumulator {
 
+    /** The first array of a body with a declared length, unless that is smaller. */
+    static final int INITIAL = 16 * 1024;
+    /** The first array of a chunked body (HTTP/1.1 chunked, or an HTTP/2 body without {@code content-length}). */
     private static final int CHUNKED_INITIAL = 4096;
+    private static final byte[] NONE = new byte[0];
+
+    /** What {@link #append} did. */
+    enum Outcome {
+        /** The bytes are held. */
+        TAKEN,
+        /** The body would be larger than the limit: nothing appended. */
+        TOO_LARGE,
+        /** The connection's {@link BodyBudget} has no room for the bytes: nothing appended. */
+        NO_ROOM
+    }
 
     private final int limit;
-    private byte[] data;
+    private final long expectedLength;
+    private final BodyBudget budget;
+    private byte[] data = NONE;
     private int size;
 
     /**
      * @param limit          the most bytes accepted
      * @param expectedLength the declared {@code Content-Length}, or -1 for a chunked body
+     * @param budget         the connection's, which every byte of the array is taken from
      */
-    BodyAccumulator(int limit, long expectedLength) {
+    BodyAccumulator(int limit, long expectedLength, BodyBudget budget) {
         this.limit = limit;
-        int initial = expectedLength >= 0 ? (int) Math.min(expectedLength, limit) : Math.min(limit, CHUNKED_INITIAL);
-        this.data = new byte[initial];
+        this.expectedLength = expectedLength;
+        this.budget = requireNonNull(budget, "budget");
     }
 
-    /** Appends {@code content}'s readable bytes; false (and nothing appended) when over the limit. */
-    boolean append(ByteBuf content) {
+    /** Appends {@code content}'s readable bytes, or says why not (and appends nothing). */
+    Outcome append(ByteBuf content) {
         int n = content.readableBytes();
         if (n == 0) {
-            return true;
+            return Outcome.TAKEN;
         }
         if (n > limit - size) {
-            return false;
+            return Outcome.TOO_LARGE;
         }
-        if (size + n > data.length) {
-            int grown = (int) Math.min(limit, Math.max((long) data.length * 2, (long) size + n));
+        int needed = size + n;
+        if (needed > data.length) {
+            int grown = grownCapacity(needed);
+            if (!budget.take(grown - data.length)) {
+                return Outcome.NO_ROOM;
+            }
             data = Arrays.copyOf(data, grown);
         }
         content.getBytes(content.readerIndex(), data, size, n);
-        size += n;
-        return true;
+        size = needed;
+        return Outcome.TAKEN;
+    }
+
+    /** At least {@code needed} (which is within the limit): the first size, or twice the last, but no more than the declared length or the limit. */
+    private int grownCapacity(int needed) {
+        long next = data.length == 0 ? (expectedLength >= 0 ? INITIAL : CHUNKED_INITIAL) : 2L * data.length;
+        next = Math.min(next, limit);
+        if (expectedLength >= 0) {
+            next = Math.min(next, expectedLength);
+        }
+        return (int) Math.max(next, needed);
+    }
+
+    /** The array's size: what this body holds of the connection's budget. */
+    int capacity() {
+        return data.length;
     }
 
     int size() {
         return size;
     }
 
+    /** The body received; {@link #release} still owed. */
     Bytes toBytes() {
         if (size == 0) {
             return Bytes.empty();
         }
         return Bytes.wrap(size == data.length ? data : Arrays.copyOf(data, size));
+    }
+
+    /** Gives the array's bytes back to the budget and drops it; may be called again. */
+    void release() {
+        budget.giveBack(data.length);
+        data = NONE;
+        size = 0;
     }
 }

@@ -61,6 +61,11 @@ final class FrontEndErrors {
                 + " large answers waiting for the client to read them; read them, then ask again", 503);
     }
 
+    static AltoError bodiesInProgress(long budget) {
+        return AltoError.serverCondition("the request bodies arriving on this connection would take more than " + budget
+                + " bytes; send fewer at once, then ask again", 503);
+    }
+
     static AltoError internal() {
         return AltoError.serverCondition("internal error", 500);
     }

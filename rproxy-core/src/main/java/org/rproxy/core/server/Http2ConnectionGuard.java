@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * ExchangeHandler#DRAIN}, or when the client closes its side (it can send no more, not even
  * flow-control credit), passes the drain on to every stream and then closes the connection
  * gracefully (the codec sends GOAWAY and waits, up to its own limit, for the streams in progress
- * to end; event streams end at once); and logs connection failures. Last handler of the connection's pipeline, after the
+ * to end; event streams end at once); holds the connection's {@link BodyBudget}, which bounds the
+ * request-body bytes all its streams hold at once; and logs connection failures. Last handler of the connection's pipeline, after the
  * multiplexer; all state on the connection's event loop.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
@@ -39,10 +40,18 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private boolean draining;
     /** Streams with a large answer written but not all sent yet. */
     private int largeUnsent;
+    /** The request-body bytes this connection's streams may hold at once. */
+    private final BodyBudget bodies;
 
-    Http2ConnectionGuard(long idleNanos, RateLimitedLog warnings) {
+    Http2ConnectionGuard(long idleNanos, BodyBudget bodies, RateLimitedLog warnings) {
         this.idleNanos = idleNanos;
+        this.bodies = requireNonNull(bodies, "bodies");
         this.warnings = requireNonNull(warnings, "warnings");
+    }
+
+    /** The budget every stream's request body takes its bytes from ({@link BodyBudget#forHttp2}). */
+    BodyBudget bodies() {
+        return bodies;
     }
 
     @Override

@@ -56,7 +56,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         WriteProgress progress = credits.track((Http2StreamChannel) stream);
         p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
         p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos(), progress));
-        p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings));
+        p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings, guard.bodies()));
         p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null, guard));
         guard.opened(stream);
     }

@@ -37,7 +37,11 @@ import org.slf4j.LoggerFactory;
  * §10.1.1), content coding of a body (415 with {@code Accept-Encoding: identity},
  * {@link HeadRules#contentEncoding}), declared length (413, answered before any of the body is
  * read), target (400). A
- * chunked body is counted as it arrives and refused (413) once over the limit. When a refused
+ * chunked body is counted as it arrives and refused (413) once over the limit. A body is held in
+ * a {@link BodyAccumulator} that grows as its bytes arrive, taking them from the connection's
+ * {@link BodyBudget}: a body the budget has no room for is refused (503, {@code Retry-After}),
+ * at its head when the budget is spent already, else at the piece that would pass it; the bytes
+ * are given back when the request is complete, refused, or its channel goes. When a refused
  * request still has body bytes on the wire, or its framing is in doubt, the connection is closed
  * after the answer, and all further input is discarded (so a request smuggled inside a body is
  * never seen). Every message is released here; nothing is retained.
@@ -58,15 +62,18 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
     private final FrontEndConfig config;
     private final AltoService service;
     private final RateLimitedLog warnings;
+    private final BodyBudget budget;
     private State state = State.AWAIT_HEAD;
     private RequestHead head;
     private AltoRequest request;
     private BodyAccumulator body;
 
-    RequestAssembler(FrontEndConfig config, AltoService service, RateLimitedLog warnings) {
+    /** @param budget the request-body bytes the connection may hold at once (shared by an HTTP/2 connection's streams) */
+    RequestAssembler(FrontEndConfig config, AltoService service, RateLimitedLog warnings, BodyBudget budget) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.warnings = requireNonNull(warnings, "warnings");
+        this.budget = requireNonNull(budget, "budget");
     }
 
     @Override
@@ -137,11 +144,15 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
             refuse(ctx, h, FrontEndErrors.badRequest(targetError), List.of(), hasBody);
             return;
         }
+        if (hasBody && budget.spent()) {
+            refuse(ctx, h, FrontEndErrors.bodiesInProgress(budget.limit()), List.of(), true);
+            return;
+        }
         head = h;
         request = new AltoRequest(h.method(), target.path(), target.query(), target.normal(),
                 contentType(req.headers().get(HttpHeaderNames.CONTENT_TYPE)),
                 req.headers().get(HttpHeaderNames.ACCEPT), Bytes.empty(), req.headers().get(HttpHeaderNames.HOST));
-        body = new BodyAccumulator(config.maxBodyBytes(), length);
+        body = new BodyAccumulator(config.maxBodyBytes(), length, budget);
         state = State.READ_BODY;
         if (checkExpect && hasBody) {
             ctx.fireChannelRead(Exchange.ContinueWanted.INSTANCE);
@@ -164,9 +175,18 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
             refuse(ctx, head, FrontEndErrors.badRequest("malformed request body framing"), List.of(), true);
             return;
         }
-        if (!body.append(content.content())) {
-            refuse(ctx, head, FrontEndErrors.bodyTooLarge(config.maxBodyBytes()), List.of(), true);
-            return;
+        switch (body.append(content.content())) {
+            case TOO_LARGE -> {
+                refuse(ctx, head, FrontEndErrors.bodyTooLarge(config.maxBodyBytes()), List.of(), true);
+                return;
+            }
+            case NO_ROOM -> {
+                refuse(ctx, head, FrontEndErrors.bodiesInProgress(budget.limit()), List.of(), true);
+                return;
+            }
+            case TAKEN -> {
+                // read on
+            }
         }
         if (!last) {
             return;
@@ -215,7 +235,22 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         state = next;
         head = null;
         request = null;
-        body = null;
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+    }
+
+    /** The connection (or HTTP/2 stream) is gone with a body still arriving: its bytes go back to the budget. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        clear(State.DISCARD);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        clear(State.DISCARD);
     }
 
     private AltoError decodingError(HttpRequest req) {

@@ -123,6 +123,18 @@ final class Http2TestClient implements AutoCloseable {
         return call;
     }
 
+    /**
+     * Opens a stream for a {@code POST} of JSON declaring {@code declared} bytes and sends only the
+     * first {@code sent} of them (zeros), without END_STREAM: a body still arriving.
+     */
+    Call openPartial(String path, int declared, int sent) {
+        Call call = newCall();
+        call.stream.write(new DefaultHttp2HeadersFrame(headers("POST", path).add("content-type", "application/json")
+                .add("content-length", String.valueOf(declared)), false));
+        call.stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[sent]), false));
+        return call;
+    }
+
     private static Http2Headers headers(String method, String path) {
         return new DefaultHttp2Headers().method(method).path(path).scheme("http").authority("alto.example");
     }

@@ -1,0 +1,83 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One HTTP/2 connection cannot make the node hold more request-body bytes at once than its budget
+ * ({@link BodyBudget}), however many streams it opens and however large the lengths they declare:
+ * a stream whose body would take the connection past it is answered 503 (+ Retry-After), and the
+ * streams within it go on. Real sockets and Netty's HTTP/2 client; no heap measurement: each stream
+ * below sends one 16 KiB DATA frame of a declared 1 MiB, which the server holds in a 16 KiB array,
+ * so exactly budget / 16 KiB streams are held whatever order the client's flow control sends the
+ * frames in, and the rest are refused.
+ */
+class Http2BodyBudgetTest {
+
+    /** One DATA frame (the default largest frame), and what the server holds for it. */
+    private static final int SENT = BodyAccumulator.INITIAL;
+
+    private AltoHttpServer server;
+    private Http2TestClient client;
+    private final AtomicInteger calls = new AtomicInteger();
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void streamsPastTheConnectionsBodyBudgetAreRefused503AndTheOthersGoOn() throws Exception {
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip()));
+        });
+        client = new Http2TestClient(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), null);
+        int within = (int) (BodyBudget.PER_HTTP2_CONNECTION / SENT);
+        int beyond = 8;
+        List<Http2TestClient.Call> open = new ArrayList<>();
+        for (int i = 0; i < within + beyond; i++) {
+            open.add(client.openPartial("/q", FrontEndConfig.DEFAULT_MAX_BODY_BYTES, SENT));
+        }
+        List<Http2TestClient.Call> refused = new ArrayList<>();
+        long deadline = System.nanoTime() + Http2TestClient.WAIT.toNanos();
+        while (refused.size() < beyond && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            refused = open.stream().filter(c -> c.head.isDone()).toList();
+        }
+        assertEquals(beyond, refused.size(), "the streams past the budget are refused");
+        for (Http2TestClient.Call c : refused) {
+            assertEquals(503, c.status());
+            assertEquals("1", c.header("retry-after"));
+            assertTrue(c.text().contains("request bodies arriving on this connection would take more than "
+                    + BodyBudget.PER_HTTP2_CONNECTION + " bytes"), c.text());
+        }
+        Thread.sleep(200);
+        assertEquals(beyond, open.stream().filter(c -> c.head.isDone()).count(),
+                "the streams within the budget still wait for the rest of their bodies");
+        assertEquals(0, calls.get());
+        assertTrue(client.channel().isActive(), "the connection stays");
+        // streams that leave give their bytes back: a small query is answered again
+        open.stream().filter(c -> !c.head.isDone()).limit(4).forEach(c -> c.stream.close().syncUninterruptibly());
+        int status = 0;
+        for (int attempt = 0; attempt < 20 && status != 200; attempt++) {
+            status = client.open("POST", "/q", "{}", "content-type", "application/json").status();
+        }
+        assertEquals(200, status, "answered once the reset streams' bytes are given back");
+    }
+}
