@@ -10,11 +10,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 
@@ -170,10 +173,17 @@ final class AnswerWriter {
     /**
      * Sends {@code 100 (Continue)}; the caller sends it only when no earlier answer is
      * outstanding, as it would be taken for an earlier request's (the client then sends its body
-     * after its own wait, RFC 9110 §10.1.1). Written below the HTTP codec, whose encoder takes
-     * whole responses only and would refuse bare bytes between them.
+     * after its own wait, RFC 9110 §10.1.1). On HTTP/1.1 written below the HTTP codec, whose
+     * encoder takes whole responses only and would refuse bare bytes between them; on an HTTP/2
+     * stream written through the stream's pipeline as a full response, which the stream codec
+     * sends as an interim HEADERS frame (the request deadline does not take it for the answer).
      */
     static void writeContinue(ChannelHandlerContext ctx) {
+        if (ctx.channel() instanceof Http2StreamChannel) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER));
+            return;
+        }
         ChannelHandlerContext codec = ctx.pipeline().context(AltoChannelInitializer.HTTP_CODEC);
         if (codec != null) {
             codec.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
