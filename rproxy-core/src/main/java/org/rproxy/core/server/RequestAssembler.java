@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * event loop.
  *
  * <p>The head is checked in a fixed order, each failure ending the request: decoding (400, or
- * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), protocol version (505), body framing
+ * 414/431 for the limits of RFC 9112 §3 and RFC 6585 §5), a target longer than the request-line
+ * limit (414: an HTTP/2 request, which has no request line for the decoder to bound), protocol version (505), body framing
  * (400 or 501, {@link HeadRules#framing}), {@code Host} (400), method (405 with the resource's
  * {@code Allow}, or 404 when the service has no such resource), expectation (417, RFC 9110
  * §10.1.1), content coding of a body (415 with {@code Accept-Encoding: identity},
@@ -91,16 +92,22 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
+        // An HTTP/2 request has no request line for the decoder to bound: its target is held to the same limit.
+        boolean targetTooLong = req.uri().length() > config.maxInitialLineLength();
         RequestTarget target = null;
         String targetError = null;
         try {
-            target = RequestTarget.parse(req.uri());
+            target = targetTooLong ? null : RequestTarget.parse(req.uri());
         } catch (IllegalArgumentException e) {
             targetError = e.getMessage();
         }
         RequestHead h = RequestHead.of(req, target);
         if (req.decoderResult().isFailure()) {
             refuse(ctx, h, decodingError(req), List.of(), true);
+            return;
+        }
+        if (targetTooLong) {
+            refuse(ctx, h, FrontEndErrors.requestLineTooLong(config.maxInitialLineLength()), List.of(), true);
             return;
         }
         if (req.protocolVersion().majorVersion() != 1) {

@@ -31,7 +31,7 @@ import org.rproxy.core.store.Variant;
 /**
  * Rules of the request head that HTTP/2 streams must get as HTTP/1.1 requests do, though the
  * HTTP/1.1 decoder is not there to apply them: {@code Expect: 100-continue} is answered with an
- * interim 100 (RFC 9110 §10.1.1). Real
+ * interim 100 (RFC 9110 §10.1.1), and a target longer than the request-line limit is 414. Real
  * sockets and Netty's HTTP/2 client; every HEADERS frame of a stream is seen, interim ones
  * included.
  */
@@ -119,5 +119,29 @@ class Http2RequestHeadTest {
                 .add("content-length", String.valueOf(FrontEndConfig.DEFAULT_MAX_BODY_BYTES + 1))
                 .add("expect", "100-continue"), false);
         assertEquals("413", frames.nextStatus(), "a final status instead of 100, as over HTTP/1.1");
+    }
+
+    @Test
+    void aTargetLongerThanTheRequestLineLimitIs414AsOverHttp11() throws Exception {
+        start();
+        Frames frames = send(new DefaultHttp2Headers().method("GET")
+                .path("/" + "a".repeat(FrontEndConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH)).scheme("http")
+                .authority("alto.example"), true);
+        assertEquals("414", frames.nextStatus(), "HTTP/1.1 answers 414 past 4 KiB");
+        assertTrue(frames.body.get(Http2TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .contains("request line longer than " + FrontEndConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes"));
+        assertTrue(client.channel().isActive(), "only the stream is refused; the connection goes on");
+        Http2TestClient.Call next = client.open("GET", "/doc", null);
+        assertEquals(200, next.status());
+    }
+
+    @Test
+    void aTargetAsLongAsTheLimitIsServed() throws Exception {
+        start();
+        // HTTP/2 has no request line: its target is held to the request line's limit
+        String target = "/" + "a".repeat(FrontEndConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH - 1);
+        Frames frames = send(new DefaultHttp2Headers().method("GET").path(target).scheme("http")
+                .authority("alto.example"), true);
+        assertEquals("200", frames.nextStatus());
     }
 }
