@@ -34,10 +34,13 @@ import org.rproxy.core.store.Variant;
  */
 class Http2SlowReaderTest {
 
-    // Long enough that a loaded machine's scheduling gaps never read as a stalled reader.
-    private static final Duration TIMEOUT = Duration.ofMillis(1000);
-    /** The client's stream window: the server sends no more than this until the client reads. */
-    private static final int WINDOW = 16 * 1024;
+    // Long enough that a loaded machine's scheduling gaps never read as a stalled reader: fifteen
+    // times the slow reader's interval, thirty times the other's.
+    private static final Duration TIMEOUT = Duration.ofMillis(1500);
+    private static final long SLOW_READ_MILLIS = 100;
+    private static final long READ_MILLIS = 50;
+    /** The client's stream window: the server sends no more than this until the client reads (128 windows in the body). */
+    private static final int WINDOW = 8 * 1024;
     private static final int SIZE = 1024 * 1024;
 
     private final byte[] body = new byte[SIZE];
@@ -71,21 +74,69 @@ class Http2SlowReaderTest {
                 Http2Settings.defaultSettings().initialWindowSize(window));
     }
 
+    /**
+     * Reads {@code call} one window at a time, every {@code everyMillis}, until its answer is done;
+     * notes the longest gap between two reads as the client's event loop ran them, so that a
+     * failure says whether the machine starved the reader (a gap near the timeout) or the server
+     * cut a reader that kept up.
+     */
+    private static final class Reader {
+        private final Http2TestClient.Call call;
+        private volatile long lastNanos;
+        private volatile long longestGapNanos;
+
+        Reader(Http2TestClient.Call call) {
+            this.call = call;
+        }
+
+        void readUntilDone(long everyMillis) throws InterruptedException {
+            lastNanos = System.nanoTime();
+            long deadline = lastNanos + TimeUnit.SECONDS.toNanos(60);
+            while (!call.done.isDone() && System.nanoTime() < deadline) {
+                call.stream.eventLoop().execute(() -> {
+                    long now = System.nanoTime();
+                    longestGapNanos = Math.max(longestGapNanos, now - lastNanos);
+                    lastNanos = now;
+                    call.stream.read();
+                    // the read's WINDOW_UPDATE is written to the connection; a read from outside the
+                    // connection's own read may leave it unflushed (netty/netty#10072), and a reader
+                    // that gives no credit is a stalled one: send it
+                    call.stream.parent().flush();
+                });
+                Thread.sleep(everyMillis);
+            }
+        }
+
+        String gaps() {
+            return "longest gap between reads " + TimeUnit.NANOSECONDS.toMillis(longestGapNanos) + " ms, timeout "
+                    + TIMEOUT.toMillis() + " ms, " + call.received + " bytes received"
+                    + (call.reset.isDone() ? ", reset by the server" : "");
+        }
+    }
+
+    /** The body, or a failure that says how the reads went. */
+    private static byte[] bytes(Reader reader) {
+        try {
+            return reader.call.bytes();
+        } catch (Exception e) {
+            throw new AssertionError("not served in full (" + reader.gaps() + ")", e);
+        }
+    }
+
     @Test
     void aClientThatReadsSlowerThanOneTimeoutAllowsForTheWholeBodyGetsItAll() throws Exception {
         start();
         Http2TestClient.Call call = client.openPaused("/big");
-        // a window's worth every 150 ms: 64 windows, about 10 s, ten idle timeouts (before the fix
-        // the connection was cut after two timeouts and the codec's 5 s grace)
+        Reader reader = new Reader(call);
+        // a window's worth every 100 ms: 128 windows, about 13 s, eight idle timeouts (before the fix
+        // the connection was cut after two timeouts and the codec's 5 s grace: 8 s)
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.SECONDS.toNanos(60);
-        while (!call.done.isDone() && System.nanoTime() < deadline) {
-            call.stream.eventLoop().execute(call.stream::read);
-            Thread.sleep(150);
-        }
-        assertArrayEquals(body, call.bytes(), "every byte, in order");
+        reader.readUntilDone(SLOW_READ_MILLIS);
+        assertArrayEquals(body, bytes(reader), "every byte, in order (" + reader.gaps() + ")");
         assertEquals(200, call.status());
-        assertTrue(System.nanoTime() - start > TIMEOUT.toNanos() * 4, "slower than the timeout allows for the whole");
+        long took = System.nanoTime() - start;
+        assertTrue(took > TIMEOUT.toNanos() * 2 + TimeUnit.SECONDS.toNanos(5) && took > TIMEOUT.toNanos() * 6,
+                "slower than the timeout allows for the whole: " + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
         assertTrue(client.channel().isActive(), "the connection stays");
         assertFalse(client.goAway().isDone(), "no GOAWAY while the client reads");
     }
@@ -96,13 +147,13 @@ class Http2SlowReaderTest {
         Http2TestClient.Call stalled = client.openPaused("/big");
         Http2TestClient.Call reading = client.openPaused("/big");
         // the one reads slowly through several timeouts, the other never reads past its first window
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!reading.done.isDone() && System.nanoTime() < deadline) {
-            reading.stream.eventLoop().execute(reading.stream::read);
-            Thread.sleep(50);
-        }
-        assertArrayEquals(body, reading.bytes(), "the stream that reads is served in full");
-        stalled.stream.eventLoop().execute(stalled.stream::read); // takes in what is queued, the reset with it
+        Reader reader = new Reader(reading);
+        reader.readUntilDone(READ_MILLIS);
+        assertArrayEquals(body, bytes(reader), "the stream that reads is served in full (" + reader.gaps() + ")");
+        // a read taken before the reset came would take in one frame only (autoRead off) and leave
+        // the rest queued: wait for the reset, then take in everything queued
+        stalled.reset.get(Http2TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        stalled.stream.eventLoop().execute(() -> stalled.stream.config().setAutoRead(true));
         ExecutionException e = assertThrows(ExecutionException.class, () -> stalled.done.get(10, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof IllegalStateException, "reset, not completed: " + e.getCause());
         assertTrue(stalled.received < SIZE, "the stalled stream got " + stalled.received + " bytes");

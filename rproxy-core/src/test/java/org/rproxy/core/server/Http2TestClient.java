@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +33,7 @@ import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -53,6 +56,12 @@ final class Http2TestClient implements AutoCloseable {
     private final CompletableFuture<Http2Settings> settings = new CompletableFuture<>();
     private final CompletableFuture<Long> goAway = new CompletableFuture<>();
     private final Channel channel;
+    /**
+     * Every stream opened, closed with the client: a stream the server reset whose frames were
+     * never read is no longer active, so Netty's multiplexer does not close it when the connection
+     * closes, and the pooled buffers of its queued DATA frames would leak.
+     */
+    private final List<Http2StreamChannel> streams = new CopyOnWriteArrayList<>();
 
     Http2TestClient(InetSocketAddress server, SslContext tls) {
         this(server, tls, Http2Settings.defaultSettings());
@@ -112,6 +121,7 @@ final class Http2TestClient implements AutoCloseable {
         Call call = new Call();
         call.stream = new Http2StreamChannelBootstrap(channel).option(ChannelOption.AUTO_READ, false).handler(call)
                 .open().syncUninterruptibly().getNow();
+        streams.add(call.stream);
         call.stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers("GET", path), true));
         return call;
     }
@@ -142,11 +152,13 @@ final class Http2TestClient implements AutoCloseable {
     private Call newCall() {
         Call call = new Call();
         call.stream = new Http2StreamChannelBootstrap(channel).handler(call).open().syncUninterruptibly().getNow();
+        streams.add(call.stream);
         return call;
     }
 
     @Override
     public void close() {
+        channel.eventLoop().submit(() -> streams.forEach(Http2StreamChannel::close)).syncUninterruptibly();
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -172,6 +184,8 @@ final class Http2TestClient implements AutoCloseable {
         final CompletableFuture<Http2Headers> head = new CompletableFuture<>();
         /** Completes with the body when the server ends the stream; exceptionally when it resets it. */
         final CompletableFuture<byte[]> done = new CompletableFuture<>();
+        /** Completes when the server resets the stream: told at once, even to a paused stream that reads nothing. */
+        final CompletableFuture<Void> reset = new CompletableFuture<>();
         private final LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
         private final StringBuilder seen = new StringBuilder();
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -196,6 +210,14 @@ final class Http2TestClient implements AutoCloseable {
                     done.complete(body.toByteArray());
                 }
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof Http2ResetFrame) {
+                reset.complete(null);
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override
