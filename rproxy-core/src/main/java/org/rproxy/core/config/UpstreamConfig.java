@@ -102,6 +102,10 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
         if (url.getHost() == null) {
             throw new IllegalArgumentException(key + ": '" + url + "' has no host");
         }
+        if (url.getPort() == 0 || url.getPort() > 65_535) {
+            throw new IllegalArgumentException(key + ": '" + url + "': port " + url.getPort()
+                    + " out of range (expected: 1-65535)");
+        }
         if (url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/")
                 || url.getRawQuery() != null) {
             throw new IllegalArgumentException(key + ": '" + url
