@@ -54,4 +54,20 @@ class OperatorErrorsTest {
         assertEquals("rproxy proxy: --upstream: 'http://127.0.0.1:99999': port 99999 out of range (expected: 1-65535)",
                 proxy.err().strip());
     }
+
+    @Test
+    void aCaForAnHttpUpstreamIsRefusedRatherThanIgnored() throws IOException {
+        Path junk = Files.writeString(dir.resolve("junk-ca.pem"), "not a certificate\n");
+        Path p = yaml("p.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n  ca: " + junk + "\n");
+        CommandRun check = CommandRun.of("check", "--config", p.toString());
+        assertEquals(1, check.exit(), check.toString());
+        assertTrue(check.out().startsWith(p + ": upstream.ca: " + junk + " is given but the upstream"
+                + " http://127.0.0.1:8181 is not https"), check.toString());
+
+        CommandRun proxy = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:8181", "--trust", pub.toString(),
+                "--upstream-ca", junk.toString(), "--listen", "127.0.0.1:0");
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertTrue(proxy.err().startsWith("rproxy proxy: --upstream-ca: " + junk + " is given but the upstream"),
+                proxy.toString());
+    }
 }

@@ -75,6 +75,11 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
                 throw new IllegalArgumentException("trust[" + i + "]: " + trust.get(i) + " is not a readable file");
             }
         }
+        if (ca != null && !"https".equalsIgnoreCase(url.getScheme())) {
+            // Only an https upstream is asked for a certificate: a CA given for http would go unread.
+            throw new IllegalArgumentException("ca: " + ca + " is given but the upstream " + url
+                    + " is not https (expected: ca only with an https:// upstream)");
+        }
         if (ca != null && !Files.isReadable(ca)) {
             throw new IllegalArgumentException("ca: " + ca + " is not a readable file");
         }

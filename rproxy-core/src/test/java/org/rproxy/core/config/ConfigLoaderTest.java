@@ -153,6 +153,9 @@ class ConfigLoaderTest {
                         "pull.yaml: upstream.url: 'http://x:0': port 0 out of range (expected: 1-65535)"),
                 Arguments.of("upstream: {urls: ['http://x:1', 'http://y:65536'], trust: [PUB]}",
                         "pull.yaml: upstream.urls[1]: 'http://y:65536': port 65536 out of range (expected: 1-65535)"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], ca: /no/such-ca.pem}",
+                        "pull.yaml: upstream.ca: /no/such-ca.pem is given but the upstream http://x:1 is not https"
+                                + " (expected: ca only with an https:// upstream)"),
                 Arguments.of("upstream: {url: 'http://x:1'}",
                         "pull.yaml: upstream.trust: missing (expected: the origin's public key file(s))"),
                 Arguments.of("upstream: {url: 'http://x:1', trust: [/no/such.pub]}",
