@@ -2,7 +2,6 @@ package org.rproxy.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +12,6 @@ import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.model.MapSet;
-import org.rproxy.core.sign.VerificationKey;
-import org.rproxy.core.tls.Tls;
 import org.rproxy.origin.MapsFolder;
 import org.rproxy.origin.OriginKeys;
 
@@ -75,7 +72,7 @@ final class CheckCommand implements Callable<Integer> {
                 out.println(key + ": OK (key id " + ids.get(0) + (ids.size() == 1 ? ""
                         : ", also publishing " + String.join(", ", ids.subList(1, ids.size()))) + ")");
             } catch (RuntimeException e) {
-                problems.add(named(key, e.getMessage()));
+                problems.add(ProxyFiles.named(key, e.getMessage()));
             }
         }
         problems.forEach(out::println);
@@ -97,31 +94,7 @@ final class CheckCommand implements Callable<Integer> {
         ProxyConfig c = loader.load(config, ProxyConfig.class);
         int before = problems.size();
         List<Path> trust = c.upstream().trust();
-        for (int i = 0; i < trust.size(); i++) {
-            try {
-                VerificationKey.readPem(trust.get(i));
-            } catch (RuntimeException e) {
-                problems.add(config + ": upstream.trust[" + i + "]: " + named(trust.get(i), e.getMessage()));
-            }
-        }
-        if (c.listen().tls() != null) {
-            try {
-                Tls.server(c.listen().tls());
-            } catch (RuntimeException e) {
-                problems.add(config + ": listen." + e.getMessage());
-            }
-        }
-        if (c.upstream().https()) {
-            try {
-                Tls.client(c.upstream().ca());
-            } catch (RuntimeException e) {
-                problems.add(config + ": " + e.getMessage());
-            }
-        }
-        Path spoolDir = c.cache().spoolDir();
-        if (c.cache().spool() && spoolDir != null && !(Files.isDirectory(spoolDir) && Files.isWritable(spoolDir))) {
-            problems.add(config + ": cache.spool-dir: " + spoolDir + " is not a writable directory");
-        }
+        problems.addAll(ProxyFiles.problems(c, new ProxySources(config, java.util.Map.of())));
         if (problems.size() == before) {
             out.println(config + ": OK (" + c.mode() + " proxy " + c.name() + " on " + c.listen().address()
                     + " in front of " + c.upstream().urls().stream().map(String::valueOf)
@@ -142,11 +115,6 @@ final class CheckCommand implements Callable<Integer> {
         } catch (IOException e) {
             problems.add(maps + ": cannot read: " + IoProblems.reason(e));
         }
-    }
-
-    /** The message, with the file in front unless it already names it. */
-    private static String named(Path file, String message) {
-        return message != null && message.startsWith(file.toString()) ? message : file + ": " + message;
     }
 
     private static String count(int n, String what) {

@@ -88,7 +88,7 @@ public final class Main implements Runnable {
         if (ex instanceof UncheckedIOException u) {
             return IoProblems.message(u.getCause());
         }
-        return String.valueOf(ex.getMessage());
+        return String.valueOf(Listeners.readable(ex.getMessage(), ex.getCause()));
     }
 
     /** The command line with every subcommand and the converters they share. */

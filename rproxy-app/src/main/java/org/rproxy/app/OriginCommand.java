@@ -19,7 +19,6 @@ import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
-import org.rproxy.core.tls.Tls;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 import org.rproxy.origin.UnsignedUpstreamMaps;
@@ -144,28 +143,37 @@ final class OriginCommand implements Callable<Integer> {
                     + " good version kept (default ${DEFAULT-VALUE}).")
     ByteSize maxMapFileSize;
 
-    /** The overlay the directory names, or null when no publisher is given. */
-    private OverlayInfo overlay() {
-        if (overlayPublishers.isEmpty()) {
-            if (!overlayBootstrap.isEmpty()) {
-                throw new IllegalArgumentException("--overlay-bootstrap: needs at least one --overlay-publisher");
-            }
-            return null;
-        }
-        try {
-            return new OverlayInfo(OverlayInfo.BITTORRENT_DHT, overlayBootstrap, overlayPublishers,
-                    OverlayInfo.SALT_RESOURCE_ID);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--overlay-" + e.getMessage().replaceFirst("^publishers", "publisher"), e);
-        }
-    }
-
     @Override
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
         if (accessLog) {
             AccessLogSwitch.on();
         }
+        Settings settings = settings();
+        new Listeners().add("--listen", listen).add("--admin", admin).probe(); // nothing serves on a taken port
+        OriginConfig config = settings.config();
+        UpdateStreamConfig stream = settings.stream();
+        if (signUpstream != null) {
+            return signingFront(config, stream);
+        }
+        try (UpdatePublisher publisher = new UpdatePublisher(stream);
+             Origin origin = Origin.start(config, Clock.systemUTC(), publisher)) {
+            announce(origin, "origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
+                    + origin.resourceCount() + " signed documents from " + maps + ")");
+            awaitShutdown(() -> {
+                origin.close();
+                publisher.close();
+            });
+        }
+        return 0;
+    }
+
+    /** What the origin's options and files say, each checked as the origin does before it starts. */
+    record Settings(OriginConfig config, UpdateStreamConfig stream) {
+    }
+
+    /** The settings of the options given, checked as at start ({@code rproxy check} runs this too); nothing binds. */
+    Settings settings() {
         if ((maps == null) == (signUpstream == null)) {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
         }
@@ -187,34 +195,24 @@ final class OriginCommand implements Callable<Integer> {
         if (maxSubscribers != null && maxSubscribers < 1) {
             throw new IllegalArgumentException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");
         }
-        TlsConfig tls = tls();
+        TlsConfig tls = OriginOptions.tls(tlsCert, tlsKey);
         if (tls != null) {
-            frontEnd = frontEnd.withSslContext(Tls.server(tls));
+            frontEnd = frontEnd.withSslContext(OriginOptions.server(tls));
         }
         if (maxEndpointPairs < 1) {
             throw new IllegalArgumentException("--max-endpoint-pairs: " + maxEndpointPairs + " (expected: >= 1)");
         }
         OriginOptions.checkTimes(validity, maxAge);
         OriginOptions.checkPublicUri(publicUri);
+        OriginOptions.checkListeners(listen, admin);
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(), overlay());
+                deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(),
+                OriginOptions.overlay(overlayPublishers, overlayBootstrap));
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
                 .withMaxSubscribers(maxSubscribers).withSignatureEvents(signatureEvents)
                 .withBase(tls != null, publicUri);
-        if (signUpstream != null) {
-            return signingFront(config, stream);
-        }
-        try (UpdatePublisher publisher = new UpdatePublisher(stream);
-             Origin origin = Origin.start(config, Clock.systemUTC(), publisher)) {
-            announce(origin, "origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
-                    + origin.resourceCount() + " signed documents from " + maps + ")");
-            awaitShutdown(() -> {
-                origin.close();
-                publisher.close();
-            });
-        }
-        return 0;
+        return new Settings(config, stream);
     }
 
     /**
@@ -252,20 +250,6 @@ final class OriginCommand implements Callable<Integer> {
             });
         }
         return 0;
-    }
-
-    private TlsConfig tls() {
-        if (tlsCert == null && tlsKey == null) {
-            return null;
-        }
-        if (tlsCert == null || tlsKey == null) {
-            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
-        }
-        try {
-            return new TlsConfig(tlsCert, tlsKey);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--tls-" + e.getMessage());
-        }
     }
 
     /**

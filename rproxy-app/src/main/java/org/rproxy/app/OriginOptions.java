@@ -2,10 +2,19 @@ package org.rproxy.app;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
+import io.netty.handler.ssl.SslContext;
+
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.Durations;
+import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.model.OverlayInfo;
+import org.rproxy.core.tls.Tls;
 
 /**
  * Checks of {@code rproxy origin}'s options that go together or need more than a converter,
@@ -47,6 +56,68 @@ final class OriginOptions {
         String scheme = u.getScheme();
         if (u.getRawAuthority() == null || !"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
             throw new IllegalArgumentException("--public-uri: '" + publicUri + "' (" + expected + ")");
+        }
+    }
+    /** The overlay the directory names, or null when no publisher is given. */
+    static OverlayInfo overlay(List<String> overlayPublishers, List<String> overlayBootstrap) {
+        if (overlayPublishers.isEmpty()) {
+            if (!overlayBootstrap.isEmpty()) {
+                throw new IllegalArgumentException("--overlay-bootstrap: needs at least one --overlay-publisher");
+            }
+            return null;
+        }
+        try {
+            return new OverlayInfo(OverlayInfo.BITTORRENT_DHT, overlayBootstrap, overlayPublishers,
+                    OverlayInfo.SALT_RESOURCE_ID);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--overlay-" + e.getMessage().replaceFirst("^publishers", "publisher"), e);
+        }
+    }
+
+    /** The TLS identity of --tls-cert and --tls-key, or null when neither is given. */
+    static TlsConfig tls(Path tlsCert, Path tlsKey) {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        try {
+            return new TlsConfig(tlsCert, tlsKey);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--tls-" + e.getMessage());
+        }
+    }
+
+    /** The server TLS context of {@code tls}; a certificate or key that cannot be used names --tls-cert. */
+    static SslContext server(TlsConfig tls) {
+        try {
+            return Tls.server(tls);
+        } catch (ConfigException e) {
+            throw new ConfigException("--tls-cert: " + e.getMessage().replaceFirst("^tls: ", ""), e);
+        }
+    }
+
+    /**
+     * --listen and --admin can both be bound: each host resolves, and they are not one address.
+     */
+    static void checkListeners(Address listen, Address admin) {
+        resolvable("--listen", listen);
+        if (admin == null) {
+            return;
+        }
+        resolvable("--admin", admin);
+        if (admin.clashesWith(listen)) {
+            throw new IllegalArgumentException("--admin: " + admin + " is --listen too (" + listen
+                    + "; expected: an address or port of its own)");
+        }
+    }
+
+    private static void resolvable(String option, Address a) {
+        try {
+            a.resolvable();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + a + ": " + e.getMessage(), e);
         }
     }
 }

@@ -133,8 +133,8 @@ final class ProxyCommand implements Callable<Integer> {
         if (accessLog) {
             AccessLogSwitch.on();
         }
-        ProxyConfig c = settings();
-        OverlayConfig overlayConfig = overlay == null ? null : new ConfigLoader().load(overlay, OverlayConfig.class);
+        ProxyConfig c = ProxyFiles.startable(settings(), sources());
+        OverlayConfig overlayConfig = OverlayFiles.load(overlay);
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             if (seedBundles != null) {
                 throw new IllegalArgumentException("--seed-bundles: pull mode only");
@@ -175,25 +175,40 @@ final class ProxyCommand implements Callable<Integer> {
 
     /** The file's settings (if any) with the command line's on top. */
     ProxyConfig settings() {
-        ProxyConfig.Mode m = mode == null ? null : parseMode(mode);
+        ProxySources from = sources();
+        ProxyConfig.Mode m = mode == null ? null : ProxySources.parse(ProxyConfig.Mode.class, mode, "--mode");
         ProxyConfig base = config != null ? new ConfigLoader().load(config, ProxyConfig.class) : null;
-        UpstreamConfig up = upstreamSettings(base == null ? null : base.upstream());
-        ProxyConfig c = base == null ? new ProxyConfig(m != null ? m : ProxyConfig.Mode.PULL, name, null, up, null, null, null)
-                : base.withUpstream(up);
+        UpstreamConfig up = upstreamSettings(base == null ? null : base.upstream(), from);
+        ProxyConfig c;
+        try {
+            c = base == null ? new ProxyConfig(m != null ? m : ProxyConfig.Mode.PULL, name, null, up, null, null, null)
+                    : base.withUpstream(up);
+        } catch (IllegalArgumentException e) {
+            throw from.refused(e.getMessage(), "--upstream");
+        }
         if (m != null) {
             c = c.withMode(m);
         }
         if (name != null) {
             c = c.withName(name);
         }
+        ListenConfig l = c.listen();
         if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null || sendBuffer != null) {
             try {
-                c = c.withListen(new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
+                l = new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
                         maxConnections != null ? maxConnections : c.listen().maxConnections(),
-                        sendBuffer != null ? sendBuffer : c.listen().sendBuffer()));
+                        sendBuffer != null ? sendBuffer : c.listen().sendBuffer());
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("--" + e.getMessage());
+                throw from.refused("listen." + e.getMessage(), null);
             }
+        }
+        try {
+            // Listen and admin addresses together: each is checked against the other as both end up.
+            c = new ProxyConfig(c.mode(), c.name(), l, c.upstream(), c.cache(), c.refresh(),
+                    admin != null ? new AdminConfig(admin) : c.admin(), c.push(), c.queries(), c.limits());
+        } catch (IllegalArgumentException e) {
+            String m2 = e.getMessage();
+            throw from.refused(m2.startsWith("address:") ? "admin." + m2 : m2, listen != null ? "--listen" : "--admin");
         }
         if (maxSubscribers != null) {
             if (maxSubscribers < 1) {
@@ -212,9 +227,6 @@ final class ProxyCommand implements Callable<Integer> {
             c = c.withCache(c.cache().withSpool(!noSpool && c.cache().spool(),
                     spoolDir != null ? spoolDir : c.cache().spoolDir()));
         }
-        if (admin != null) {
-            c = c.withAdmin(new AdminConfig(admin));
-        }
         if (maxEndpointPairs != null) {
             try {
                 c = c.withLimits(new LimitsConfig(maxEndpointPairs));
@@ -223,21 +235,18 @@ final class ProxyCommand implements Callable<Integer> {
             }
         }
         if (queries != null) {
-            c = c.withQueries(parseQueries(queries));
+            c = c.withQueries(ProxySources.parse(ProxyConfig.Queries.class, queries, "--queries"));
         }
         return c;
     }
 
-    private static ProxyConfig.Queries parseQueries(String value) {
-        for (ProxyConfig.Queries q : ProxyConfig.Queries.values()) {
-            if (q.toString().equalsIgnoreCase(value)) {
-                return q;
-            }
-        }
-        throw new ConfigException("--queries: '" + value + "' (expected: local or upstream)");
+    /** The settings the command line gave, by the key of the file they stand for. */
+    ProxySources sources() {
+        return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, maxConnections, sendBuffer,
+                tlsCert, tlsKey, admin, spoolDir);
     }
 
-    private UpstreamConfig upstreamSettings(UpstreamConfig fromFile) {
+    private UpstreamConfig upstreamSettings(UpstreamConfig fromFile, ProxySources from) {
         if (fromFile == null && upstream.isEmpty()) {
             throw new ConfigException("--upstream: missing (or give --config FILE with an upstream section)");
         }
@@ -254,7 +263,7 @@ final class ProxyCommand implements Callable<Integer> {
                     fromFile.timeout(), fromFile.maxBody(), prefetch.isEmpty() ? fromFile.prefetch() : prefetch,
                     several, fromFile.healthCheck());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("--" + option(e.getMessage()));
+            throw from.refused("upstream." + e.getMessage(), null);
         }
     }
 
@@ -268,30 +277,7 @@ final class ProxyCommand implements Callable<Integer> {
         try {
             return new TlsConfig(tlsCert, tlsKey);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("--tls-" + e.getMessage());
+            throw new IllegalArgumentException("tls." + e.getMessage(), e); // listen.tls.cert: --tls-cert
         }
-    }
-
-    /** "url: ..." names the --upstream option; "trust[0]: ..." the --trust option. */
-    private static String option(String message) {
-        if (message.startsWith("url:")) {
-            return "upstream" + message.substring(3);
-        }
-        if (message.startsWith("urls[")) {
-            return "upstream" + message.substring(4);
-        }
-        if (message.startsWith("ca:")) {
-            return "upstream-ca" + message.substring(2);
-        }
-        return message;
-    }
-
-    private static ProxyConfig.Mode parseMode(String mode) {
-        for (ProxyConfig.Mode m : ProxyConfig.Mode.values()) {
-            if (m.toString().equalsIgnoreCase(mode)) {
-                return m;
-            }
-        }
-        throw new ConfigException("--mode: '" + mode + "' (expected: pull or push)");
     }
 }

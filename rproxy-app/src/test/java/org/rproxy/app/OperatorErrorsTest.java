@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -69,5 +71,134 @@ class OperatorErrorsTest {
         assertEquals(2, proxy.exit(), proxy.toString());
         assertTrue(proxy.err().startsWith("rproxy proxy: --upstream-ca: " + junk + " is given but the upstream"),
                 proxy.toString());
+    }
+
+    @Test
+    void listenAndAdminOnOneAddressOrAnUnresolvableHostAreRefusedByCheckAndAtStart() throws IOException {
+        Path same = yaml("same.yaml", "listen: {address: 127.0.0.1:18290}\nadmin: {address: 127.0.0.1:18290}\n"
+                + "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+        String clash = same + ": admin.address: 127.0.0.1:18290 is listen.address too (127.0.0.1:18290; expected: an"
+                + " address or port of its own)";
+        CommandRun check = CommandRun.of("check", "--config", same.toString());
+        assertEquals(1, check.exit(), check.toString());
+        assertEquals(clash, check.out().lines().findFirst().orElse(""), check.toString());
+        CommandRun proxy = CommandRun.of("proxy", "--config", same.toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: " + clash, proxy.err().strip());
+
+        Path nosuch = yaml("n.yaml", "listen: {address: 'nosuch.invalid:8282'}\n"
+                + "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+        check = CommandRun.of("check", "--config", nosuch.toString());
+        assertEquals(1, check.exit(), check.toString());
+        assertTrue(check.out().startsWith(nosuch + ": listen.address: cannot resolve host 'nosuch.invalid'"), check.toString());
+        proxy = CommandRun.of("proxy", "--config", nosuch.toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertTrue(proxy.err().startsWith("rproxy proxy: " + nosuch + ": listen.address: cannot resolve host"), proxy.toString());
+
+        CommandRun origin = CommandRun.of("origin", "--maps", maps().toString(), "--key", key.toString(),
+                "--listen", "127.0.0.1:18290", "--admin", "127.0.0.1:18290");
+        assertEquals(2, origin.exit(), origin.toString());
+        assertEquals("rproxy origin: --admin: 127.0.0.1:18290 is --listen too (127.0.0.1:18290; expected: an address"
+                + " or port of its own)", origin.err().strip());
+        origin = CommandRun.of("origin", "--maps", maps().toString(), "--key", key.toString(),
+                "--listen", "nosuch.invalid:8181");
+        assertEquals(2, origin.exit(), origin.toString());
+        assertTrue(origin.err().startsWith("rproxy origin: --listen: nosuch.invalid:8181: cannot resolve host"), origin.toString());
+    }
+
+    @Test
+    void aTakenPortIsRefusedNamingTheSettingBeforeAnythingServes() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String at = "127.0.0.1:" + taken.getLocalPort();
+            Path p = yaml("p.yaml", "listen: {address: '127.0.0.1:0'}\nadmin: {address: '" + at + "'}\n"
+                    + "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+            CommandRun proxy = CommandRun.of("proxy", "--config", p.toString());
+            assertEquals(2, proxy.exit(), proxy.toString());
+            assertEquals("rproxy proxy: " + p + ": admin.address: " + at + ": address already in use", proxy.err().strip());
+
+            proxy = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:8181", "--trust", pub.toString(),
+                    "--listen", at);
+            assertEquals(2, proxy.exit(), proxy.toString());
+            assertEquals("rproxy proxy: --listen: " + at + ": address already in use", proxy.err().strip());
+
+            CommandRun origin = CommandRun.of("origin", "--maps", maps().toString(), "--key", key.toString(),
+                    "--listen", "127.0.0.1:0", "--admin", at);
+            assertEquals(2, origin.exit(), origin.toString());
+            assertEquals("rproxy origin: --admin: " + at + ": address already in use", origin.err().strip());
+            assertEquals("", origin.out(), "nothing said to serve: " + origin);
+        }
+    }
+
+    @Test
+    void aBindFailureAtStartIsWordedWithoutJavaClasses() {
+        String netty = "cannot listen on 127.0.0.1:18290: io.netty.channel.unix.Errors$NativeIoException: bind(..)"
+                + " failed with error(-98): Address already in use";
+        assertEquals("cannot listen on 127.0.0.1:18290: address already in use", Listeners.readable(netty,
+                new java.net.BindException("bind(..) failed with error(-98): Address already in use")));
+        assertEquals("cannot listen on nosuch.invalid:8282: cannot resolve the host", Listeners.readable(
+                "cannot listen on nosuch.invalid:8282: java.nio.channels.UnresolvedAddressException",
+                new java.nio.channels.UnresolvedAddressException()));
+    }
+
+    private Path maps() throws IOException {
+        Path maps = dir.resolve("maps");
+        if (!Files.isDirectory(maps)) {
+            DemoCommand.copySampleMaps(Files.createDirectories(maps));
+        }
+        return maps;
+    }
+
+    @Test
+    void startErrorsNameTheFileAndKeyOrTheOptionGiven() throws IOException {
+        Path b2 = Files.writeString(dir.resolve("b2.yaml"), "upstream:\n  url: http://127.0.0.1:8181\n  trust: ["
+                + key + "]\n");
+        String notPublic = b2 + ": upstream.trust[0]: " + key + ": no 'PUBLIC KEY' block (found [PRIVATE KEY])";
+        CommandRun check = CommandRun.of("check", "--config", b2.toString());
+        assertEquals(notPublic, check.out().lines().findFirst().orElse(""), check.toString());
+        CommandRun proxy = CommandRun.of("proxy", "--config", b2.toString(), "--listen", "127.0.0.1:0");
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: " + notPublic, proxy.err().strip());
+        proxy = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:8181", "--trust", key.toString(),
+                "--listen", "127.0.0.1:0");
+        assertEquals("rproxy proxy: --trust: " + key + ": no 'PUBLIC KEY' block (found [PRIVATE KEY])",
+                proxy.err().strip(), proxy.toString());
+
+        Path p = yaml("p.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+        proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:8181");
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: --listen: " + p + ": upstream.url: 'http://127.0.0.1:8181' is this proxy's own"
+                + " listen.address (127.0.0.1:8181): it would be its own upstream", proxy.err().strip());
+
+        Path junk = Files.writeString(dir.resolve("junk.pem"), "junk\n");
+        proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0",
+                "--tls-cert", junk.toString(), "--tls-key", junk.toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertTrue(proxy.err().startsWith("rproxy proxy: --tls-cert: cannot use " + junk + " and " + junk + ": "),
+                proxy.toString());
+        CommandRun origin = CommandRun.of("origin", "--maps", maps().toString(), "--key", key.toString(),
+                "--listen", "127.0.0.1:0", "--tls-cert", junk.toString(), "--tls-key", junk.toString());
+        assertEquals(2, origin.exit(), origin.toString());
+        assertTrue(origin.err().startsWith("rproxy origin: --tls-cert: cannot use " + junk + " and " + junk + ": "),
+                origin.toString());
+    }
+
+    @Test
+    void overlayFileErrorsNameTheFileAndTheKey() throws IOException {
+        Path p = yaml("p.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+        String common = "bind: 127.0.0.1\ndht-port: 16881\nbt-port: 16891\nrouter-bootstrap: true\n";
+        Path publicKey = yaml("ov.yaml", common + "key: PUB\nstorage: " + dir.resolve("st") + "\n");
+        CommandRun proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0",
+                "--overlay", publicKey.toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: " + publicKey + ": key: " + pub + ": no 'PRIVATE KEY' block (found [PUBLIC KEY])",
+                proxy.err().strip());
+
+        Path file = Files.writeString(dir.resolve("a-file"), "");
+        Path badStorage = yaml("ov2.yaml", common + "key: " + key + "\nstorage: " + file.resolve("x") + "\n");
+        proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0",
+                "--overlay", badStorage.toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: " + badStorage + ": storage: " + file.resolve("x") + ": cannot be made (" + file
+                + " is not a writable folder)", proxy.err().strip());
     }
 }

@@ -54,6 +54,49 @@ public record Address(String host, int port) {
         throw new IllegalArgumentException("'" + text + "' is not HOST:PORT (expected e.g. 127.0.0.1:8282)");
     }
 
+    /**
+     * This address with its host name looked up, as a listener binding it would: a literal is
+     * taken as is, a name must resolve.
+     *
+     * @throws IllegalArgumentException {@code "cannot resolve host 'x' (...)"}
+     */
+    public Address resolvable() {
+        try {
+            InetAddress.getByName(host);
+            return this;
+        } catch (UnknownHostException | SecurityException e) {
+            throw new IllegalArgumentException("cannot resolve host '" + host + "' (expected: a name this host resolves,"
+                    + " or an address such as 127.0.0.1 or 0.0.0.0)", e);
+        }
+    }
+
+    /**
+     * Whether two listeners on this address and {@code other} could not both bind: the same port
+     * (not 0, which picks a free one) on the same host, or either on every address
+     * ({@code 0.0.0.0}, {@code ::}).
+     */
+    public boolean clashesWith(Address other) {
+        if (port == 0 || port != other.port) {
+            return false;
+        }
+        if (host.equalsIgnoreCase(other.host) || isAny() || other.isAny()) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(host).equals(InetAddress.getByName(other.host));
+        } catch (UnknownHostException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private boolean isAny() {
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress();
+        } catch (UnknownHostException | SecurityException e) {
+            return false;
+        }
+    }
+
     /** True for 127.0.0.0/8, ::1 and {@code localhost}. */
     public boolean isLoopback() {
         if (host.equalsIgnoreCase("localhost")) {

@@ -6,7 +6,7 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
 /**
  * Where a server listens.
  *
- * @param address {@code HOST:PORT}, default {@code 127.0.0.1:8282}
+ * @param address {@code HOST:PORT}, default {@code 127.0.0.1:8282}; a host name must resolve
  * @param tls     certificate and key for HTTPS, or null for plain HTTP
  * @param maxConnections open client connections served at once, update streams included; one
  *                       more is answered 503 (default 10000)
@@ -31,6 +31,11 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
 
     public ListenConfig {
         address = orDefault(address, DEFAULT_ADDRESS);
+        try {
+            address.resolvable();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("address: " + e.getMessage(), e);
+        }
         maxConnections = atLeast(maxConnections, DEFAULT_MAX_CONNECTIONS, 1, "max-connections");
         if (maxConnections > MAX_CONNECTIONS) {
             throw new IllegalArgumentException("max-connections: " + maxConnections + " (expected: 1 to " + MAX_CONNECTIONS

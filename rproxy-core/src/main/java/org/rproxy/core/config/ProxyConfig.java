@@ -78,6 +78,10 @@ public record ProxyConfig(Mode mode, String name, ListenConfig listen, UpstreamC
         push = orDefault(push, PushConfig.defaults());
         queries = orDefault(queries, Queries.LOCAL);
         limits = orDefault(limits, LimitsConfig.defaults());
+        if (admin != null && admin.address().clashesWith(listen.address())) {
+            throw new IllegalArgumentException("admin.address: " + admin.address() + " is listen.address too ("
+                    + listen.address() + "; expected: an address or port of its own)");
+        }
         List<URI> urls = upstream.urls();
         for (int i = 0; i < urls.size(); i++) {
             if (isOwnAddress(listen.address(), urls.get(i))) {

@@ -223,6 +223,18 @@ class ConfigLoaderTest {
                 Arguments.of("listen: {address: '0.0.0.0:9000'}\nupstream: {urls: ['http://x:1', 'http://localhost:9000'], trust: [PUB]}",
                         "pull.yaml: upstream.urls[1]: 'http://localhost:9000' is this proxy's own listen.address"
                                 + " (0.0.0.0:9000): it would be its own upstream"),
+                Arguments.of("UP\nadmin: {address: '127.0.0.1:8282'}",
+                        "pull.yaml: admin.address: 127.0.0.1:8282 is listen.address too (127.0.0.1:8282; expected: an"
+                                + " address or port of its own)"),
+                Arguments.of("listen: {address: '0.0.0.0:9000'}\nadmin: {address: '9000'}\nupstream: {url: 'http://x:1', trust: [PUB]}",
+                        "pull.yaml: admin.address: 127.0.0.1:9000 is listen.address too (0.0.0.0:9000; expected: an"
+                                + " address or port of its own)"),
+                Arguments.of("UP\nlisten: {address: 'nosuch.invalid:8282'}",
+                        "pull.yaml: listen.address: cannot resolve host 'nosuch.invalid' (expected: a name this host"
+                                + " resolves, or an address such as 127.0.0.1 or 0.0.0.0)"),
+                Arguments.of("UP\nadmin: {address: 'nosuch.invalid:9090'}",
+                        "pull.yaml: admin.address: cannot resolve host 'nosuch.invalid' (expected: a name this host"
+                                + " resolves, or an address such as 127.0.0.1 or 0.0.0.0)"),
                 Arguments.of("UP\nadmin: {}",
                         "pull.yaml: admin.address: missing"),
                 Arguments.of("UP\nname: 'a b'",

@@ -1,0 +1,91 @@
+package org.rproxy.app;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ConfigException;
+
+/**
+ * The listeners a node is about to open, each named as the operator gave it ({@code p.yaml:
+ * listen.address}, {@code --admin}), and what a failed bind means in their words. {@link #probe}
+ * binds each address for a moment before the node starts, so that a port already taken stops
+ * the start before anything is served or logged as serving, with the setting named. A port can
+ * still be taken between the probe and the bind: {@link #reason} words that failure too
+ * ({@code address already in use}, not a Java exception). Runs on the caller's thread.
+ */
+final class Listeners {
+    private final Map<String, Address> named = new LinkedHashMap<>();
+
+    /** Adds {@code address} under {@code name} (skipped when null). */
+    Listeners add(String name, Address address) {
+        if (address != null) {
+            named.put(name, address);
+        }
+        return this;
+    }
+
+    /**
+     * Binds and closes each address (a port 0 picks a free one: nothing to probe).
+     *
+     * @throws ConfigException {@code "NAME: HOST:PORT: address already in use"}
+     */
+    void probe() {
+        for (Map.Entry<String, Address> e : named.entrySet()) {
+            Address a = e.getValue();
+            if (a.port() == 0) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true); // as the node's listeners: a port left in TIME_WAIT is not taken
+                s.bind(new InetSocketAddress(a.host(), a.port()));
+            } catch (IOException | RuntimeException ex) {
+                throw new ConfigException(e.getKey() + ": " + a + ": " + reason(ex), ex);
+            }
+        }
+    }
+
+    /**
+     * What a failed bind means: {@code address already in use}, {@code permission denied (...)},
+     * {@code not an address of this host}, {@code cannot resolve host 'x'}, else the system's
+     * reason without the exception's class.
+     */
+    static String reason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        if (t instanceof UnresolvedAddressException || String.valueOf(t.getMessage()).startsWith("Unresolved address")) {
+            return "cannot resolve the host";
+        }
+        String m = String.valueOf(t.getMessage()).replaceFirst("^.*failed with error\\(-?\\d+\\): ", "");
+        String lower = m.toLowerCase(Locale.ROOT);
+        if (lower.contains("address already in use")) {
+            return "address already in use";
+        }
+        if (lower.contains("permission denied")) {
+            return "permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)";
+        }
+        if (lower.contains("cannot assign requested address")) {
+            return "not an address of this host (cannot assign requested address)";
+        }
+        return m.isEmpty() || m.equals("null") ? "cannot bind" : lower.charAt(0) + m.substring(1);
+    }
+
+    /**
+     * The message of a start that failed, without Java class names when a listener could not
+     * bind ({@code cannot listen on HOST:PORT: address already in use}); any other message as is.
+     */
+    static String readable(String message, Throwable cause) {
+        if (message != null && message.startsWith("cannot listen on ") && cause != null) {
+            int end = message.indexOf(": ", "cannot listen on ".length());
+            return (end < 0 ? message : message.substring(0, end)) + ": " + reason(cause);
+        }
+        return message;
+    }
+}
