@@ -33,8 +33,7 @@ final class PushMode {
                 publisher.bindTo(proxy.pull().registry());
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());
             }
-            System.out.println("proxy (push) " + c.name() + " listening on " + proxy.baseUri()
-                    + " subscribed to the update stream of " + c.upstream().urls());
+            System.out.println(startLine(c, proxy));
             OriginCommand.awaitShutdown(() -> {
                 proxy.close();
                 if (publisher != null) {
@@ -43,6 +42,13 @@ final class PushMode {
             });
         }
         return 0;
+    }
+
+    /** What a push proxy prints once it listens: the stream is being subscribed to, not open yet (its log says when). */
+    static String startLine(ProxyConfig c, PushPullProxy proxy) {
+        return "proxy (push) " + c.name() + " listening on " + proxy.baseUri() + "; subscribing to the update stream of "
+                + c.upstream().urls() + "; update streams at /updates" + (proxy.pull().adminAddress() == null ? ""
+                : "; admin on http://" + Address.of(proxy.pull().adminAddress()));
     }
 
     /** Starts a push proxy from {@code c}; {@code port} overrides the listen port when not 0. */

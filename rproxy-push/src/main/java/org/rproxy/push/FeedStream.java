@@ -9,6 +9,8 @@ import io.netty.handler.ssl.SslContext;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.stream.SseParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One subscription of the push feed to its upstream's update stream: the connection
@@ -20,6 +22,8 @@ import org.rproxy.core.stream.SseParser;
  * thread.
  */
 final class FeedStream {
+    /** The push feed's logger: a stream opening is the feed's news. */
+    private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
     private final AtomicLong unprocessed = new AtomicLong();
     private final SseParser parser;
     private final Consumer<String> lost;
@@ -42,7 +46,12 @@ final class FeedStream {
                 events.accept(e);
             }
         }, () -> { });
-        StreamHandOff handOff = new StreamHandOff(feedThread, unprocessed, opened, this::feed, refused,
+        StreamHandOff handOff = new StreamHandOff(feedThread, unprocessed, () -> {
+            if (!closed) {
+                LOG.info("update stream from {} open", uri);
+            }
+            opened.run();
+        }, this::feed, refused,
                 why -> {
                     if (!closed) {
                         lost.accept(why);

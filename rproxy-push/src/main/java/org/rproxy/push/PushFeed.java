@@ -207,7 +207,7 @@ public final class PushFeed implements AutoCloseable {
                     }
                     if (failure != null) {
                         Throwable t = StreamControl.unwrap(failure);
-                        lost(gen, "directory: " + (t instanceof IllegalStateException ? t.getMessage() : t));
+                        lost(gen, "directory: " + StreamControl.reason(t));
                         return;
                     }
                     found.documents().forEach(substreams::follow);

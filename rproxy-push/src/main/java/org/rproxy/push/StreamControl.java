@@ -198,4 +198,21 @@ final class StreamControl {
     static Throwable unwrap(Throwable t) {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
+
+    /**
+     * Why a connection to the upstream failed, for the log and readiness: {@code connection refused},
+     * {@code unknown host}, else the failure's own message, without a Java class name when it has one.
+     */
+    static String reason(Throwable failure) {
+        Throwable t = unwrap(failure);
+        String m = t.getMessage();
+        if (t instanceof java.net.ConnectException) {
+            return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("timed out") ? "connection timed out"
+                    : "connection refused";
+        }
+        if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+            return "unknown host";
+        }
+        return m != null && !m.isBlank() ? m : t.getClass().getSimpleName();
+    }
 }

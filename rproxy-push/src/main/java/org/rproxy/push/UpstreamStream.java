@@ -105,7 +105,7 @@ final class UpstreamStream {
                 });
         Channel ch = b.connect(stream.getHost(), port).addListener(f -> {
             if (!f.isSuccess()) {
-                listener.closed("connect failed: " + f.cause());
+                listener.closed("connect failed: " + StreamControl.reason(f.cause()));
             }
         }).channel();
         return new UpstreamStream(ch);
