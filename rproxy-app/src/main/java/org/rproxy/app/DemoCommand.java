@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -47,6 +50,43 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * How to run this rproxy from another terminal, as the lines printed say: {@code rproxy} when
+     * the launcher that started it ({@code RPROXY_LAUNCHER}, set by {@code bin/rproxy} and the
+     * installed launcher) is the one {@code PATH} finds, else the launcher's absolute path; without
+     * a launcher, {@code java -jar JAR} for a jar, else {@code rproxy}.
+     *
+     * @param code where this class was loaded from (a jar or a folder), or null
+     */
+    static String launcher(Map<String, String> env, URL code) {
+        String given = env.get("RPROXY_LAUNCHER");
+        if (given == null || given.isBlank()) {
+            try {
+                Path jar = code == null ? null : Path.of(code.toURI());
+                return jar != null && Files.isRegularFile(jar) ? "java -jar " + quoted(jar.toString()) : "rproxy";
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return "rproxy";
+            }
+        }
+        Path launcher = Path.of(given).toAbsolutePath().normalize();
+        try {
+            Path real = launcher.toRealPath();
+            for (String folder : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+                Path found = folder.isEmpty() ? null : Path.of(folder, "rproxy");
+                if (found != null && Files.isExecutable(found) && found.toRealPath().equals(real)) {
+                    return "rproxy";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not found on PATH as it is: the path, which works from anywhere
+        }
+        return quoted(launcher.toString());
+    }
+
+    private static String quoted(String path) {
+        return path.matches("[A-Za-z0-9_./+:@%-]+") ? path : "'" + path.replace("'", "'\\''") + "'";
+    }
+
     static void copySampleMaps(Path target) throws IOException {
         Path home = System.getenv("RPROXY_HOME") == null ? null : Path.of(System.getenv("RPROXY_HOME"), "conf", "maps");
         for (String name : SAMPLE_MAPS) {
@@ -68,6 +108,8 @@ final class DemoCommand implements Callable<Integer> {
         String p1 = demo.pulls().get(0).pull().baseUri();
         String p2 = demo.pulls().get(1).pull().baseUri();
         String push = demo.push().baseUri();
+        String rproxy = launcher(System.getenv(), DemoCommand.class.getProtectionDomain().getCodeSource() == null ? null
+                : DemoCommand.class.getProtectionDomain().getCodeSource().getLocation());
         Path pub = demo.pub();
         Path work = demo.work();
         out.println();
@@ -90,21 +132,21 @@ final class DemoCommand implements Callable<Integer> {
                 + o + "/endpointprop");
         out.println();
         out.println("Verify what any node serves (exit code 0 only when valid):");
-        out.println("  bin/rproxy fetch " + p1 + "/networkmap/default-network-map --trust " + pub);
-        out.println("  bin/rproxy fetch " + p2 + "/costmap/routingcost-map --trust " + pub + " --gzip");
-        out.println("  bin/rproxy fetch " + o + "/prop/pid --trust " + pub);
-        out.println("  bin/rproxy fetch --origin " + o + " --keyid " + demo.origin().keyId()
+        out.println("  " + rproxy + " fetch " + p1 + "/networkmap/default-network-map --trust " + pub);
+        out.println("  " + rproxy + " fetch " + p2 + "/costmap/routingcost-map --trust " + pub + " --gzip");
+        out.println("  " + rproxy + " fetch " + o + "/prop/pid --trust " + pub);
+        out.println("  " + rproxy + " fetch --origin " + o + " --keyid " + demo.origin().keyId()
                 + " /networkmap/default-network-map   # finds a proxy in the origin's list");
         out.println("Keep a signed bundle, and check it later without the network:");
-        out.println("  bin/rproxy fetch " + p2 + "/directory --trust " + pub + " -o " + work.resolve("directory.http"));
-        out.println("  bin/rproxy verify " + work.resolve("directory.http") + " --trust " + pub);
+        out.println("  " + rproxy + " fetch " + p2 + "/directory --trust " + pub + " -o " + work.resolve("directory.http"));
+        out.println("  " + rproxy + " verify " + work.resolve("directory.http") + " --trust " + pub);
         out.println();
         out.println("Watch a change arrive through the push-mode proxy's update stream:");
         out.println("  curl -sN -X POST -H 'Content-Type: application/alto-updatestreamparams+json' \\");
         out.println("       -d '{\"add\":{\"rc\":{\"resource-id\":\"routingcost-map\"}}}' " + push + "/updates");
         out.println("  # then change a cost in " + work.resolve("maps").resolve("routingcost-map.json") + ":");
         out.println("  # the stream shows a merge patch and its signature at once, and every proxy serves it:");
-        out.println("  bin/rproxy fetch " + push + "/costmap/routingcost-map --trust " + pub);
+        out.println("  " + rproxy + " fetch " + push + "/costmap/routingcost-map --trust " + pub);
         out.println();
         out.println("Press Ctrl-C to stop.");
         out.flush();

@@ -1,6 +1,7 @@
 package org.rproxy.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code rproxy demo}: an origin, two pull proxies and a push proxy, the proxies listed in the
- * origin's signed directory and capability; every {@code bin/rproxy} line it prints works as
- * printed; closing it frees every port.
+ * origin's signed directory and capability; every {@code rproxy} line it prints works as
+ * printed, wherever it is run from (the launcher's path, or {@code rproxy} when PATH finds it);
+ * closing it frees every port.
  */
 class DemoTest {
     @TempDir
@@ -60,7 +63,9 @@ class DemoTest {
 
             String text = printed.toString(StandardCharsets.UTF_8);
             int ran = 0;
-            for (String line : text.lines().map(String::strip).filter(l -> l.startsWith("bin/rproxy ")).toList()) {
+            // Run from the test's classes, the guide's lines start with "rproxy" (the launcher is none).
+            for (String line : text.lines().map(String::strip)
+                    .filter(l -> l.startsWith("rproxy fetch ") || l.startsWith("rproxy verify ")).toList()) {
                 String command = line.replaceFirst("\\s+#.*$", "");
                 String[] args = Arrays.copyOfRange(command.split("\\s+"), 1, command.split("\\s+").length);
                 CommandRun run = CommandRun.of(args);
@@ -72,7 +77,8 @@ class DemoTest {
                 ran++;
             }
             assertEquals(7, ran, text);
-            assertTrue(text.contains("bin/rproxy fetch --origin " + demo.origin().baseUri() + " --keyid "
+            assertFalse(text.contains("bin/rproxy"), text);
+            assertTrue(text.contains("rproxy fetch --origin " + demo.origin().baseUri() + " --keyid "
                     + demo.origin().keyId() + " /networkmap/default-network-map"), text);
         }
         for (int port : ports) {
@@ -82,5 +88,22 @@ class DemoTest {
                 throw new AssertionError("port " + port + " still taken after the demo closed", e);
             }
         }
+    }
+
+    @Test
+    void theGuideNamesTheLauncherThatRanItOrRproxyWhenPathFindsIt() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("opt/rproxy/bin"));
+        Path script = Files.writeString(bin.resolve("rproxy"), "#!/bin/sh\n");
+        script.toFile().setExecutable(true);
+        Path elsewhere = Files.createDirectories(dir.resolve("usr/bin"));
+        assertEquals(script.toString(), DemoCommand.launcher(Map.of("RPROXY_LAUNCHER", script.toString(),
+                "PATH", elsewhere.toString()), null), "not on PATH: the path, which works from any folder");
+        Files.createSymbolicLink(elsewhere.resolve("rproxy"), script);
+        assertEquals("rproxy", DemoCommand.launcher(Map.of("RPROXY_LAUNCHER", elsewhere.resolve("rproxy").toString(),
+                "PATH", "/nonexistent:" + elsewhere), null), "installed on PATH (/usr/bin/rproxy -> ...)");
+        assertEquals("rproxy", DemoCommand.launcher(Map.of("RPROXY_LAUNCHER", script.toString(),
+                "PATH", elsewhere.toString()), null), "PATH finds this very launcher through a link");
+        Path jar = Files.writeString(dir.resolve("rproxy.jar"), "");
+        assertEquals("java -jar " + jar, DemoCommand.launcher(Map.of(), jar.toUri().toURL()));
     }
 }
