@@ -69,6 +69,8 @@ final class CheckCommand implements Callable<Integer> {
             try {
                 // A PEM key or a keys file (key rotation), read as the origin reads it.
                 List<String> ids = OriginKeys.read(key).keyIds();
+                OriginOptions.checkKeyModes(key);
+                OriginOptions.keyModeWarnings(key).forEach(w -> out.println(w + " (warning)"));
                 out.println(key + ": OK (key id " + ids.get(0) + (ids.size() == 1 ? ""
                         : ", also publishing " + String.join(", ", ids.subList(1, ids.size()))) + ")");
             } catch (RuntimeException e) {

@@ -150,6 +150,7 @@ final class OriginCommand implements Callable<Integer> {
             AccessLogSwitch.on();
         }
         Settings settings = settings();
+        OriginOptions.keyModeWarnings(key).forEach(w -> spec.commandLine().getErr().println("rproxy origin: " + w));
         new Listeners().add("--listen", listen).add("--admin", admin).probe(); // nothing serves on a taken port
         OriginConfig config = settings.config();
         UpdateStreamConfig stream = settings.stream();
@@ -205,6 +206,7 @@ final class OriginCommand implements Callable<Integer> {
         OriginOptions.checkTimes(validity, maxAge);
         OriginOptions.checkPublicUri(publicUri);
         OriginOptions.checkListeners(listen, admin);
+        OriginOptions.checkKeyModes(key);
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
                 deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(),
                 OriginOptions.overlay(overlayPublishers, overlayBootstrap));

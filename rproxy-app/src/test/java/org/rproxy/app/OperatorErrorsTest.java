@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,5 +201,32 @@ class OperatorErrorsTest {
         assertEquals(2, proxy.exit(), proxy.toString());
         assertEquals("rproxy proxy: " + badStorage + ": storage: " + file.resolve("x") + ": cannot be made (" + file
                 + " is not a writable folder)", proxy.err().strip());
+    }
+
+    @Test
+    void aPrivateKeyOtherUsersMayReadIsRefusedByCheckAndOriginAndOneTheGroupMayReadIsWarnedOf() throws IOException {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)), "keygen's mode");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        String open = key + ": mode 0644 lets other users read or change this private key (expected: only its owner;"
+                + " chmod 600 " + key + ")";
+        CommandRun check = CommandRun.of("check", "--key", key.toString());
+        assertEquals(1, check.exit(), check.toString());
+        assertEquals(open, check.out().lines().findFirst().orElse(""), check.toString());
+        CommandRun origin = CommandRun.of("origin", "--maps", maps().toString(), "--key", key.toString(),
+                "--listen", "127.0.0.1:0");
+        assertEquals(2, origin.exit(), origin.toString());
+        assertEquals("rproxy origin: " + open, origin.err().strip());
+
+        Path keys = Files.writeString(dir.resolve("origin-keys.yaml"), "keys:\n  - file: " + key + "\n    signing: true\n");
+        check = CommandRun.of("check", "--key", keys.toString());
+        assertEquals(1, check.exit(), check.toString());
+        assertTrue(check.out().contains(open), check.toString());
+
+        // As a LoadCredential= copy whose reader is granted by an ACL shows (0440): let through, with a word.
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("r--r-----"));
+        check = CommandRun.of("check", "--key", key.toString());
+        assertEquals(0, check.exit(), check.toString());
+        assertTrue(check.out().contains(key + ": mode 0440 lets its group read this private key (chmod 600 " + key
+                + " unless the group must read it) (warning)"), check.toString());
     }
 }
