@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code rproxy check}: what an operator runs before (re)starting a node, as {@code nginx -t}:
@@ -31,7 +32,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Check a proxy config file, an origin's maps folder and key without starting anything.",
                 "Lists every problem found (file: key or field: reason); exit status 0 when there is none, 1 when"
-                        + " there are some."})
+                        + " there are some.",
+                "Options of 'rproxy proxy' after --config FILE, or of 'rproxy origin' after --maps DIR --key FILE, are"
+                        + " checked as the node checks them at start (e.g. --listen, --admin, --tls-cert)."})
 final class CheckCommand implements Callable<Integer> {
 
     @Spec
@@ -52,10 +55,18 @@ final class CheckCommand implements Callable<Integer> {
             description = "With --maps: the largest maps file, as the origin's option (default ${DEFAULT-VALUE}).")
     ByteSize maxMapFileSize;
 
+    /** The options of {@code rproxy proxy} (with --config) or {@code rproxy origin} (with --maps) the node starts with. */
+    @Unmatched
+    List<String> nodeOptions = new ArrayList<>();
+
     @Override
     public Integer call() {
         if (config == null && maps == null && key == null) {
             throw new ParameterException(spec.commandLine(), "give --config FILE, --maps DIR and/or --key FILE");
+        }
+        if (!nodeOptions.isEmpty() && (config == null) == (maps == null)) {
+            throw new ParameterException(spec.commandLine(), "unknown " + nodeOptions + ": the options of 'rproxy proxy'"
+                    + " go with --config FILE alone, those of 'rproxy origin' with --maps DIR --key FILE");
         }
         PrintWriter out = spec.commandLine().getOut();
         List<String> problems = new ArrayList<>();
@@ -64,6 +75,14 @@ final class CheckCommand implements Callable<Integer> {
         }
         if (maps != null) {
             checkMaps(out, problems);
+            if (!nodeOptions.isEmpty()) {
+                try {
+                    // What the origin checks of its options before it starts (listen and admin, TLS, times, ...).
+                    NodeOptions.origin(maps, key, nodeOptions).settings();
+                } catch (RuntimeException e) {
+                    problems.add(Main.message(e));
+                }
+            }
         }
         if (key != null) {
             try {
@@ -92,11 +111,19 @@ final class CheckCommand implements Callable<Integer> {
             problems.addAll(found);
             return;
         }
-        // The file binds; what the node would read next at start are the files it names.
-        ProxyConfig c = loader.load(config, ProxyConfig.class);
+        // The file binds; with the options it starts with on top, what the node reads next are the files named.
+        ProxyCommand proxy = NodeOptions.proxy(config, nodeOptions);
+        ProxyConfig c;
+        try {
+            c = proxy.settings();
+            OverlayFiles.load(proxy.overlay);
+        } catch (RuntimeException e) {
+            problems.add(Main.message(e));
+            return;
+        }
         int before = problems.size();
         List<Path> trust = c.upstream().trust();
-        problems.addAll(ProxyFiles.problems(c, new ProxySources(config, java.util.Map.of())));
+        problems.addAll(ProxyFiles.problems(c, proxy.sources()));
         if (problems.size() == before) {
             out.println(config + ": OK (" + c.mode() + " proxy " + c.name() + " on " + c.listen().address()
                     + " in front of " + c.upstream().urls().stream().map(String::valueOf)

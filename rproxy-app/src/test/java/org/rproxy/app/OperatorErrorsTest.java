@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -228,5 +229,58 @@ class OperatorErrorsTest {
         assertEquals(0, check.exit(), check.toString());
         assertTrue(check.out().contains(key + ": mode 0440 lets its group read this private key (chmod 600 " + key
                 + " unless the group must read it) (warning)"), check.toString());
+    }
+
+    /** The arguments after {@code PREFIX} on the unit's line starting with it. */
+    private static String unitLine(Path unit, String prefix) throws IOException {
+        return Files.readAllLines(unit).stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError(prefix + " not in " + unit)).substring(prefix.length());
+    }
+
+    @Test
+    void theUnitsPreStartCheckIsGivenTheOptionsTheNodeStartsWithAndChecksThemAsTheNodeWould() throws IOException {
+        Path units = Path.of("..", "rproxy-dist", "src", "deb", "systemd");
+        Path originUnit = units.resolve("rproxy-origin.service");
+        String originArgs = unitLine(originUnit, "ExecStart=/usr/bin/rproxy origin ");
+        assertEquals(originArgs, unitLine(originUnit, "ExecStartPre=/usr/bin/rproxy check "));
+        Path proxyUnit = units.resolve("rproxy-proxy@.service");
+        String proxyArgs = unitLine(proxyUnit, "ExecStart=/usr/bin/rproxy proxy ");
+        assertEquals(proxyArgs, unitLine(proxyUnit, "ExecStartPre=/usr/bin/rproxy check "));
+        for (Path unit : List.of(originUnit, proxyUnit)) {
+            assertTrue(Files.readAllLines(unit).contains("RestartPreventExitStatus=2"), unit + ": exit 2 is a refused start");
+        }
+
+        // As systemd expands them, with the operator's options.
+        String origin = originArgs.replace("/etc/rproxy/maps", maps().toString()).replace("${RPROXY_ORIGIN_KEY}",
+                key.toString());
+        String[] accepted = (origin.replace("$RPROXY_ORIGIN_OPTS", "--max-map-file-size 512MB --admin 127.0.0.1:19181"
+                + " --listen 127.0.0.1:19180 --access-log")).split(" ");
+        CommandRun check = CommandRun.of(concat("check", accepted));
+        assertEquals(0, check.exit(), check.toString());
+        String[] refused = origin.replace("$RPROXY_ORIGIN_OPTS", "--max-map-file-size 300B --admin 127.0.0.1:19181"
+                + " --listen 127.0.0.1:19181").split(" ");
+        check = CommandRun.of(concat("check", refused));
+        assertEquals(1, check.exit(), check.toString());
+        assertTrue(check.out().contains("over the limit of 300 bytes for one maps file (--max-map-file-size)"),
+                check.toString());
+        assertTrue(check.out().contains("--admin: 127.0.0.1:19181 is --listen too"), check.toString());
+
+        Path p = yaml("edge.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+        String proxy = proxyArgs.replace("/etc/rproxy/%i.yaml", p.toString());
+        check = CommandRun.of(concat("check", proxy.replace("$RPROXY_PROXY_OPTS", "--admin 127.0.0.1:19090").split(" ")));
+        assertEquals(0, check.exit(), check.toString());
+        check = CommandRun.of(concat("check", proxy.replace("$RPROXY_PROXY_OPTS", "--listen 127.0.0.1:8181").split(" ")));
+        assertEquals(1, check.exit(), check.toString());
+        assertEquals("--listen: " + p + ": upstream.url: 'http://127.0.0.1:8181' is this proxy's own listen.address"
+                + " (127.0.0.1:8181): it would be its own upstream", check.out().lines().findFirst().orElse(""));
+        check = CommandRun.of("check", "--config", p.toString(), "--no-such-option");
+        assertEquals(2, check.exit(), check.toString());
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 }
