@@ -33,7 +33,7 @@ final class Listeners {
     /**
      * Binds and closes each address (a port 0 picks a free one: nothing to probe).
      *
-     * @throws ConfigException {@code "NAME: HOST:PORT: address already in use"}
+     * @throws ConfigException {@code "NAME: cannot listen on HOST:PORT: address already in use"}
      */
     void probe() {
         for (Map.Entry<String, Address> e : named.entrySet()) {
@@ -45,7 +45,8 @@ final class Listeners {
                 s.setReuseAddress(true); // as the node's listeners: a port left in TIME_WAIT is not taken
                 s.bind(new InetSocketAddress(a.host(), a.port()));
             } catch (IOException | RuntimeException ex) {
-                throw new ConfigException(e.getKey() + ": " + a + ": " + reason(ex), ex);
+                // "cannot listen on" as the front end says it, for scripts that look for it (the harness does).
+                throw new ConfigException(e.getKey() + ": cannot listen on " + a + ": " + reason(ex), ex);
             }
         }
     }

@@ -116,17 +116,17 @@ class OperatorErrorsTest {
                     + "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
             CommandRun proxy = CommandRun.of("proxy", "--config", p.toString());
             assertEquals(2, proxy.exit(), proxy.toString());
-            assertEquals("rproxy proxy: " + p + ": admin.address: " + at + ": address already in use", proxy.err().strip());
+            assertEquals("rproxy proxy: " + p + ": admin.address: cannot listen on " + at + ": address already in use", proxy.err().strip());
 
             proxy = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:8181", "--trust", pub.toString(),
                     "--listen", at);
             assertEquals(2, proxy.exit(), proxy.toString());
-            assertEquals("rproxy proxy: --listen: " + at + ": address already in use", proxy.err().strip());
+            assertEquals("rproxy proxy: --listen: cannot listen on " + at + ": address already in use", proxy.err().strip());
 
             CommandRun origin = CommandRun.of("origin", "--maps", maps().toString(), "--key", key.toString(),
                     "--listen", "127.0.0.1:0", "--admin", at);
             assertEquals(2, origin.exit(), origin.toString());
-            assertEquals("rproxy origin: --admin: " + at + ": address already in use", origin.err().strip());
+            assertEquals("rproxy origin: --admin: cannot listen on " + at + ": address already in use", origin.err().strip());
             assertEquals("", origin.out(), "nothing said to serve: " + origin);
         }
     }
