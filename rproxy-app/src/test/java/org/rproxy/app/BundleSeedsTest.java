@@ -101,8 +101,9 @@ class BundleSeedsTest {
     @Test
     void aSeedFolderThatIsNoFolderIsAUsageError() throws IOException {
         Path file = Files.writeString(dir.resolve("x"), "");
-        CommandRun run = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:9", "--trust", file.toString(),
-                "--seed-bundles", file.toString());
+        // A usable key: the trusted keys are read before anything else (as check reads them).
+        CommandRun run = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:9", "--trust",
+                SignedOrigin.anyKey(dir).toString(), "--seed-bundles", file.toString());
         assertEquals(2, run.exit(), run.toString());
         assertTrue(run.err().contains("--seed-bundles " + file + ": not a folder"), run.toString());
     }
