@@ -23,7 +23,7 @@ final class NodeOptions {
     static ProxyCommand proxy(Path config, List<String> options) {
         List<String> args = new ArrayList<>(List.of("--config", config.toString()));
         args.addAll(options);
-        return parse(new ProxyCommand(), args);
+        return parse(new ProxyCommand(), "proxy", args);
     }
 
     /** {@code rproxy origin --maps DIR --key FILE OPTIONS...}, parsed (nothing checked yet). */
@@ -33,13 +33,18 @@ final class NodeOptions {
             args.addAll(List.of("--key", key.toString()));
         }
         args.addAll(options);
-        return parse(new OriginCommand(), args);
+        return parse(new OriginCommand(), "origin", args);
     }
 
     /** Parses {@code args} into {@code command} with the converters {@link Main#commandLine} registers. */
-    private static <T> T parse(T command, List<String> args) {
-        new CommandLine(command).registerConverter(java.time.Duration.class, new DurationConverter())
-                .setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.toArray(new String[0]));
+    private static <T> T parse(T command, String name, List<String> args) {
+        try {
+            new CommandLine(command).registerConverter(java.time.Duration.class, new DurationConverter())
+                    .setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.toArray(new String[0]));
+        } catch (CommandLine.ParameterException e) {
+            // A usage error of check's (exit 2), in one line rather than the other command's whole usage.
+            throw new IllegalArgumentException("as an option of 'rproxy " + name + "': " + e.getMessage(), e);
+        }
         return command;
     }
 }

@@ -275,6 +275,8 @@ class OperatorErrorsTest {
                 + " (127.0.0.1:8181): it would be its own upstream", check.out().lines().findFirst().orElse(""));
         check = CommandRun.of("check", "--config", p.toString(), "--no-such-option");
         assertEquals(2, check.exit(), check.toString());
+        assertEquals("rproxy check: as an option of 'rproxy proxy': Unknown option: '--no-such-option'",
+                check.err().strip());
     }
 
     private static String[] concat(String first, String... rest) {
