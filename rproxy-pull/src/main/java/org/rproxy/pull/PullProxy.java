@@ -158,7 +158,7 @@ public final class PullProxy implements AutoCloseable {
         if (local != null) {
             local.start();
         }
-        LOG.info("pull proxy {} on {} in front of {}{}", config.name(), baseUri, up.urls(),
+        LOG.info("proxy {} on {}, fetching from {}{}", config.name(), baseUri, up.urls(),
                 admin == null ? "" : " (admin on " + admin.localAddress() + ")");
     }
 
