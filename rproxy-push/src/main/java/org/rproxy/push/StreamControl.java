@@ -201,7 +201,7 @@ final class StreamControl {
 
     /**
      * Why a connection to the upstream failed, for the log and readiness: {@code connection refused},
-     * {@code unknown host}, else the failure's own message, without a Java class name when it has one.
+     * {@code unknown host}, {@code TLS handshake failed: ...}, else the failure's own message, without a Java class name when it has one.
      */
     static String reason(Throwable failure) {
         Throwable t = unwrap(failure);
@@ -212,6 +212,9 @@ final class StreamControl {
         }
         if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
             return "unknown host";
+        }
+        if (t instanceof javax.net.ssl.SSLException) {
+            return "TLS handshake failed: " + (m != null && !m.isBlank() ? m : t.getClass().getSimpleName());
         }
         return m != null && !m.isBlank() ? m : t.getClass().getSimpleName();
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.client.AltoClient;
 import org.rproxy.client.ClientException;
@@ -63,7 +64,7 @@ class ClientFallbackIT {
     void theGoodProxyAnswersTheTamperingOneCoolsDownAndTheOriginComesLast() throws Exception {
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         Relay down = closeLater(new Relay());
         Relay tampering = closeLater(new Relay());
@@ -139,7 +140,7 @@ class ClientFallbackIT {
     void anUpdateStreamThatTampersIsLeftForTheNextSource() throws Exception {
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         Relay tampering = closeLater(new Relay());
         UpdatePublisher publisher = closeLater(new UpdatePublisher(UpdateStreamConfig.defaults()));

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.model.MediaTypes;
@@ -104,7 +105,7 @@ class HttpCachesIT {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path key = Files.writeString(dir.resolve("origin.key"), k.toPkcs8Pem());
+        Path key = PrivateKeyFiles.write(dir.resolve("origin.key"), k.toPkcs8Pem());
         Path pub = Files.writeString(dir.resolve("origin.pub"), k.publicKey().toSpkiPem());
         origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, key, VALIDITY,
                 Duration.ofSeconds(2), List.of(), "caches-origin", null));

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 
@@ -117,7 +118,7 @@ class OperatorLogsIT {
         static Node start(Path dir, String name, String logback, boolean byEnvironment) throws Exception {
             Path maps = TestPaths.copySampleMaps(dir.resolve(name + "-maps"));
             SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-            Path priv = Files.writeString(dir.resolve(name + ".key"), key.toPkcs8Pem());
+            Path priv = PrivateKeyFiles.write(dir.resolve(name + ".key"), key.toPkcs8Pem());
             int port = freePort();
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx128m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + TestPaths.repo().resolve(logback),

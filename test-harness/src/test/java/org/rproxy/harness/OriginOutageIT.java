@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
@@ -54,7 +55,7 @@ class OriginOutageIT {
     void start() throws Exception {
         maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        key = Files.writeString(dir.resolve("origin.key"), k.toPkcs8Pem());
+        key = PrivateKeyFiles.write(dir.resolve("origin.key"), k.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), k.publicKey().toSpkiPem());
         origin = startOrigin(0);
         proxy = Proxies.start("edge", origin.baseUri(), pub, clock);

@@ -21,6 +21,7 @@ import java.util.function.BooleanSupplier;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.client.AltoClient;
 import org.rproxy.client.ClientException;
 import org.rproxy.client.ClientOptions;
@@ -93,7 +94,7 @@ final class OverlayNamespaceRun {
 
             Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
             SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-            Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+            PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
             OverlayInfo info = new OverlayInfo(OverlayInfo.BITTORRENT_DHT, List.of(ip(1) + ":6881"),
                     List.of(rproxy.publicKey(), tamperer.publicKey(), stale.publicKey()), OverlayInfo.SALT_RESOURCE_ID);
             UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
@@ -252,7 +253,7 @@ final class OverlayNamespaceRun {
     private static OverlayPublisher publisher(Path dir, int host, List<Address> dht, List<AutoCloseable> open)
             throws Exception {
         Path keyFile = dir.resolve("dht-" + host + ".key");
-        Files.writeString(keyFile, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).toPkcs8Pem());
+        PrivateKeyFiles.write(keyFile, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).toPkcs8Pem());
         OverlayPublisher p = OverlayPublisher.start(config(dir, host, dht).withKey(keyFile));
         open.add(p);
         return p;

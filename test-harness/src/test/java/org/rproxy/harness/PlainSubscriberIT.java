@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.app.PushPullProxy;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.core.config.ProxyConfig;
@@ -257,7 +258,7 @@ class PlainSubscriberIT {
         private static Path keys(Path dir) throws Exception {
             SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
             Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
-            return Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+            return PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         }
 
         @Override

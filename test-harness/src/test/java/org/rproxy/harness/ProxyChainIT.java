@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.app.Main;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -63,7 +64,7 @@ class ProxyChainIT {
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         Files.writeString(maps.resolve("big-network-map.json"), OriginEndToEndIT.bigNetworkMap(300));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
                 Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "chain-origin", null));

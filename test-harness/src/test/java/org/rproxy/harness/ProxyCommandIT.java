@@ -54,7 +54,7 @@ class ProxyCommandIT {
         assertTrue(run(2, "proxy", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString(), "--max-bytes", "lots")
                 .contains("'lots' is not a size"));
         assertTrue(run(2, "proxy", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
-                .contains("upstream.trust[0]"), "an unreadable key is named");
+                .contains("--trust: " + pub + ": no 'PUBLIC KEY' block"), "an unreadable key is named, by the option given");
         assertTrue(run(2, "proxy", "--mode", "sideways", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("--mode: 'sideways' (expected: pull or push)"));
         assertTrue(run(2, "proxy", "--queries", "nearby", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())

@@ -23,6 +23,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.ProxyConfig;
@@ -82,7 +83,7 @@ class PushCommandIT {
         TestCertificates proxyCert = TestCertificates.make(dir, "proxy-tls");
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         int originPort = freePort();
         int proxyPort = freePort();

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.app.PushPullProxy;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.ProxyConfig;
@@ -78,7 +79,7 @@ class PushTlsIT {
                 .connectTimeout(Duration.ofSeconds(5)).build();
         maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         verifier = new ResponseVerifier(List.of(VerificationKey.readPem(pub)), Clock.systemUTC());
         independent = new IndependentVerifier(pub);
@@ -208,7 +209,7 @@ class PushTlsIT {
             throws Exception {
         PushTree.await(Duration.ofSeconds(5), "a failed attempt is reported", () -> {
             String why = p.feed().notReadyBecause();
-            return why != null && why.contains("SSLHandshakeException");
+            return why != null && why.contains("TLS handshake failed");
         });
         String why = p.notReadyBecause();
         // The pull half is not ready either: the directory it always keeps fresh is not held.
@@ -216,7 +217,7 @@ class PushTlsIT {
         assertTrue(why.contains(detail), why);
         HttpResponse<String> ready = readyz(p);
         assertEquals(503, ready.statusCode());
-        assertTrue(ready.body().contains("SSLHandshakeException"), ready.body());
+        assertTrue(ready.body().contains("TLS handshake failed"), ready.body());
         assertFalse(p.feed().stats().connected());
         assertEquals(0, p.feed().stats().connects(), "no stream was ever opened");
         assertTrue(p.feed().held().isEmpty(), "nothing was taken from it");

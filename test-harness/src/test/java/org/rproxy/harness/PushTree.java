@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
@@ -76,7 +77,7 @@ final class PushTree implements AutoCloseable {
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = dir.resolve("origin.key");
         Path pub = dir.resolve("origin.pub");
-        Files.writeString(priv, key.toPkcs8Pem());
+        PrivateKeyFiles.write(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem());
         PushTree tree = new PushTree(maps, priv, pub);
         tree.startOrigin(0);

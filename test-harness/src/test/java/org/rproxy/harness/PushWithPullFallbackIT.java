@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.app.PushPullProxy;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -58,7 +59,7 @@ class PushWithPullFallbackIT {
     static void start() throws Exception {
         maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         originStream = new UpdatePublisher(PushTree.streamConfig());
         origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.app.Main;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -58,7 +59,7 @@ class SigningFrontIT {
         String base = unsigned.base();
 
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         source = UnsignedUpstreamMaps.connect(URI.create(base + "/directory"), null, Duration.ofSeconds(5));
         front = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), null, priv,

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
@@ -74,7 +75,7 @@ class SpooledReplacementIT {
         maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         writeBigMap(1);
         SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path key = Files.writeString(dir.resolve("origin.key"), k.toPkcs8Pem());
+        Path key = PrivateKeyFiles.write(dir.resolve("origin.key"), k.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), k.publicKey().toSpkiPem());
         origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, key,
                 Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "spool-origin", null), clock);

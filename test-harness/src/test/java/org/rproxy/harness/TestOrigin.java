@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
@@ -38,7 +39,7 @@ final class TestOrigin implements AutoCloseable {
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = dir.resolve("origin.key");
         Path pub = dir.resolve("origin.pub");
-        Files.writeString(priv, key.toPkcs8Pem());
+        PrivateKeyFiles.write(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem());
         Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
                 Duration.ofHours(1), Duration.ofSeconds(60), List.of("http://127.0.0.1:9/"), "it-origin", null));

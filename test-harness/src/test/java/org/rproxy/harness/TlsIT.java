@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
@@ -62,7 +63,7 @@ class TlsIT {
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         Files.writeString(maps.resolve("big-network-map.json"), OriginEndToEndIT.bigNetworkMap(5_000));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
         FrontEndConfig https = FrontEndConfig.defaults("127.0.0.1", 0)
                 .withSslContext(Tls.server(new TlsConfig(originCert.cert(), originCert.key())));

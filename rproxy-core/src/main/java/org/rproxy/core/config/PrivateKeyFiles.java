@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
@@ -17,6 +18,21 @@ import java.util.Set;
 public final class PrivateKeyFiles {
 
     private PrivateKeyFiles() {
+    }
+
+    /**
+     * Writes {@code pem} to {@code file} readable and writable by its owner only (mode 0600, where
+     * the file system has POSIX permissions), as {@link #problem} asks of a private key; for tools
+     * and tests that make keys (the harness's labs), as {@code rproxy keygen} does.
+     */
+    public static Path write(Path file, String pem) throws IOException {
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            // no POSIX permissions here: nothing to restrict
+        }
+        return Files.writeString(file, pem);
     }
 
     /** Why {@code file} may not be used as a private key, or null when its mode is private enough. */

@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.zip.ZipFile;
 
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.Durations;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
@@ -51,7 +52,7 @@ final class Lab implements AutoCloseable {
         SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         key = dir.resolve("origin.key");
         pub = dir.resolve("origin.pub");
-        Files.writeString(key, k.toPkcs8Pem());
+        PrivateKeyFiles.write(key, k.toPkcs8Pem());
         Files.writeString(pub, k.publicKey().toSpkiPem());
         Runtime.getRuntime().addShutdownHook(hook);
     }

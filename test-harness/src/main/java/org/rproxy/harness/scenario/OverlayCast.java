@@ -23,6 +23,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.client.AltoClient;
 import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
@@ -96,7 +97,7 @@ final class OverlayCast {
         for (int i = 0; i < 3; i++) {
             SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
             keys[i] = lab.dir().resolve("dht-" + i + ".key");
-            Files.writeString(keys[i], k.toPkcs8Pem());
+            PrivateKeyFiles.write(keys[i], k.toPkcs8Pem());
             publishers.add(HexFormat.of().formatHex(Base64.getUrlDecoder().decode(k.publicKey().jwk().x())));
         }
         OverlayInfo info = new OverlayInfo(OverlayInfo.BITTORRENT_DHT, List.of(OverlaySettings.RPROXY + ":" + OverlayPeers.DHT_PORT),
