@@ -15,15 +15,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -106,46 +101,17 @@ class BackgroundTaskErrorsTest {
         }
     }
 
-    /** The system clock, whose next reading after {@link #arm} throws, once. */
-    private static final class TrippingClock extends Clock {
-        private final AtomicBoolean armed = new AtomicBoolean();
-        private final CountDownLatch tripped = new CountDownLatch(1);
-
-        void arm() {
-            armed.set(true);
-        }
-
-        @Override
-        public Instant instant() {
-            if (armed.compareAndSet(true, false)) {
-                tripped.countDown();
-                throw new StackOverflowError("simulated, while re-signing");
-            }
-            return Clock.systemUTC().instant();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     @Test
     void anErrorWhileReSigningIsLoggedAndTheNextReSigningHappens() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        TrippingClock clock = new TrippingClock();
+        FailingPublisherClock clock = new FailingPublisherClock();
         // validity 10 s: re-signed every 5 s; only signing reads the clock while no query is asked
         try (CapturedLogs logs = CapturedLogs.of(Origin.class);
              Origin origin = Origin.start(config(maps(), Duration.ofSeconds(10)), clock)) {
             HttpRequest get = HttpRequest.newBuilder(URI.create(origin.baseUri() + "/networkmap/default-network-map")).build();
             String first = http.send(get, HttpResponse.BodyHandlers.discarding()).headers().firstValue("etag").orElseThrow();
-            clock.arm();
-            assertTrue(clock.tripped.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "no re-signing within " + DEADLINE);
+            clock.fail(1, () -> new StackOverflowError("simulated, while re-signing"));
+            assertTrue(clock.first.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "no re-signing within " + DEADLINE);
             logs.awaitMessage("re-signing failed", DEADLINE);
             String now = first;
             long end = System.nanoTime() + DEADLINE.toNanos();

@@ -15,9 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -134,40 +131,17 @@ class KeyRotationTest {
         String cur = current.publicKey().keyId();
         String nxt = next.publicKey().keyId();
         Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n");
-        BreakableClock clock = new BreakableClock();
+        FailingPublisherClock clock = new FailingPublisherClock();
         try (CapturedLogs logs = CapturedLogs.of(Origin.class); Origin origin = start(keys, clock)) {
-            clock.broken = true; // signing on the publisher fails: the change of keys cannot be applied
+            clock.fail(Integer.MAX_VALUE); // signing on the publisher fails: the change of keys cannot be applied
             keysFile("  - file: DIR/current.pub\n  - file: DIR/next.key\n    signing: true\n");
             logs.awaitMessage("applying the changed keys failed", DEADLINE);
             assertEquals(cur, origin.keyId(), "the key in use stays the signing key");
             assertEquals(new Served(List.of(cur), cur), served(origin));
 
-            clock.broken = false; // before, the change was never tried again (and re-signing used the new key)
+            clock.fail(0); // before, the change was never tried again (and re-signing used the new key)
             await(() -> served(origin), s -> s.equals(new Served(List.of(nxt, cur), nxt)));
             assertEquals(nxt, origin.keyId());
-        }
-    }
-
-    /** The system clock, or, while {@link #broken}, one that fails on the origin's publisher thread. */
-    private static final class BreakableClock extends Clock {
-        volatile boolean broken;
-
-        @Override
-        public Instant instant() {
-            if (broken && Thread.currentThread().getName().startsWith("rproxy-origin-publisher")) {
-                throw new IllegalStateException("the clock broke (a test)");
-            }
-            return Clock.systemUTC().instant();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
         }
     }
 

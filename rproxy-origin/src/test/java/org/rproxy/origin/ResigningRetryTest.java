@@ -11,16 +11,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,40 +44,6 @@ class ResigningRetryTest {
     @TempDir
     Path dir;
 
-    /** The system clock, whose next {@code n} readings on the origin's publisher thread after {@link #fail} throw. */
-    private static final class FailingClock extends Clock {
-        private final AtomicInteger failures = new AtomicInteger();
-        private final CountDownLatch first = new CountDownLatch(1);
-        private volatile long firstFailedAt;
-
-        void fail(int n) {
-            failures.set(n);
-        }
-
-        @Override
-        public Instant instant() {
-            if (Thread.currentThread().getName().startsWith("rproxy-origin-publisher")
-                    && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                if (first.getCount() > 0) {
-                    firstFailedAt = System.nanoTime();
-                    first.countDown();
-                }
-                throw new IllegalStateException("simulated: the signer failed");
-            }
-            return Clock.systemUTC().instant();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     private OriginConfig config(Duration validity) throws IOException {
         Path maps = Files.createDirectories(dir.resolve("maps"));
         for (String f : List.of("default-network-map.json", "routingcost-map.json")) {
@@ -96,7 +58,7 @@ class ResigningRetryTest {
     @Test
     void aFailedReSigningIsRetriedWithinSecondsNotAtTheNextHalfValidity() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        FailingClock clock = new FailingClock();
+        FailingPublisherClock clock = new FailingPublisherClock();
         // validity 10 s: re-signed every 5 s; the first two attempts from the next one on fail
         try (CapturedLogs logs = CapturedLogs.of(Origin.class);
              Origin origin = Origin.start(config(Duration.ofSeconds(10)), clock)) {
