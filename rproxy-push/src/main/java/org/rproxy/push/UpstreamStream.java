@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
@@ -37,6 +36,7 @@ import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.upstream.InterimResponses;
 
 /**
  * One subscription to an upstream update stream over Netty, over TLS when given a client context
@@ -46,6 +46,9 @@ import org.rproxy.core.model.MediaTypes;
  * (which are released here). A stream silent for longer than the read
  * timeout is closed, which is how a half-open connection is found: heartbeats stop arriving. No
  * parsing happens on the event loop; the listener hands the bytes to the feed's thread.
+ *
+ * <p>Interim responses before the answer follow {@link InterimResponses}: a 1xx is skipped, a 101
+ * (no upgrade is asked for) ends the attempt.
  *
  * <p>Reading pauses while the listener has more than {@link #MAX_UNPROCESSED} bytes it has not
  * yet processed, so a slow feed thread holds the upstream back instead of filling memory.
@@ -162,11 +165,23 @@ final class UpstreamStream {
                 interim = false;
                 return;
             }
-            if (msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL
-                    && r.status().code() != 101 && !streaming && refusal == null) {
-                // 103 Early Hints, an unasked-for 100: skipped, the answer follows (RFC 9110 §15.2)
-                interim = !(msg instanceof LastHttpContent);
-                return;
+            if (msg instanceof HttpResponse r && !streaming && refusal == null) {
+                switch (InterimResponses.of(r.status(), false)) {
+                    case SKIP -> {
+                        // 103 Early Hints, an unasked-for 100: the answer follows
+                        interim = !(msg instanceof LastHttpContent);
+                        return;
+                    }
+                    case UNASKED_SWITCH, SWITCHED -> {
+                        // no upgrade is asked for: what follows is another protocol
+                        reason = InterimResponses.unaskedSwitch(r);
+                        ctx.close();
+                        return;
+                    }
+                    case FINAL -> {
+                        // the answer, below
+                    }
+                }
             }
             if (msg instanceof HttpResponse r) {
                 String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "");

@@ -25,7 +25,8 @@ import org.rproxy.core.model.AltoError;
 
 /**
  * A subscription answered with interim responses first (103 Early Hints from a CDN, an
- * unasked-for 100) gets its stream: the 1xx are skipped, as RFC 9110 §15.2 asks of a client.
+ * unasked-for 100) gets its stream: the 1xx are skipped, as RFC 9110 §15.2 asks of a client; a
+ * 101 is not skipped but ends the attempt.
  */
 class UpstreamStreamInterimTest {
 
@@ -69,27 +70,7 @@ class UpstreamStreamInterimTest {
             upstream.setDaemon(true);
             upstream.start();
             UpstreamStream stream = UpstreamStream.open(group, URI.create("http://127.0.0.1:" + server.getLocalPort() + "/updates"),
-                    null, "{}".getBytes(US_ASCII), Duration.ofSeconds(10), new UpstreamStream.Listener() {
-                        @Override
-                        public void opened() {
-                            seen.add("opened");
-                        }
-
-                        @Override
-                        public void bytes(byte[] data) {
-                            seen.add("bytes " + new String(data, US_ASCII));
-                        }
-
-                        @Override
-                        public void refused(AltoError error) {
-                            seen.add("refused " + error);
-                        }
-
-                        @Override
-                        public void closed(String reason) {
-                            seen.add("closed " + reason);
-                        }
-                    });
+                    null, "{}".getBytes(US_ASCII), Duration.ofSeconds(10), recorder(seen));
             assertEquals("opened", seen.poll(5, TimeUnit.SECONDS));
             String bytes = seen.poll(5, TimeUnit.SECONDS);
             assertNotNull(bytes);
@@ -98,5 +79,61 @@ class UpstreamStreamInterimTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /**
+     * A 101 Switching Protocols, which the feed never asks for, is not skipped as the other 1xx
+     * are ({@link org.rproxy.core.upstream.InterimResponses}): the attempt ends, saying why.
+     */
+    @Test
+    void an101EndsTheAttemptAndSaysNoUpgradeWasAskedFor() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread upstream = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    readRequest(s.getInputStream());
+                    OutputStream out = s.getOutputStream();
+                    out.write(("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+                            + "not HTTP any more").getBytes(US_ASCII));
+                    out.flush();
+                    Thread.sleep(2000); // the client ends it
+                } catch (Exception e) {
+                    // the client closed
+                }
+            });
+            upstream.setDaemon(true);
+            upstream.start();
+            UpstreamStream.open(group, URI.create("http://127.0.0.1:" + server.getLocalPort() + "/updates"), null,
+                    "{}".getBytes(US_ASCII), Duration.ofSeconds(10), recorder(seen));
+            assertEquals("closed upstream answered 101 Switching Protocols (upgrade to 'h2c') though no upgrade was "
+                    + "asked for", seen.poll(5, TimeUnit.SECONDS));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static UpstreamStream.Listener recorder(BlockingQueue<String> seen) {
+        return new UpstreamStream.Listener() {
+            @Override
+            public void opened() {
+                seen.add("opened");
+            }
+
+            @Override
+            public void bytes(byte[] data) {
+                seen.add("bytes " + new String(data, US_ASCII));
+            }
+
+            @Override
+            public void refused(AltoError error) {
+                seen.add("refused " + error);
+            }
+
+            @Override
+            public void closed(String reason) {
+                seen.add("closed " + reason);
+            }
+        };
     }
 }

@@ -9,9 +9,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 
 import org.rproxy.core.model.Bytes;
@@ -21,10 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last handler of an upstream connection: hands the aggregated response to the connection's
- * current {@link UpstreamExchange}, copied into heap bytes so that no network buffer
- * outlives this call (the response is released by {@link SimpleChannelInboundHandler}). Interim
- * (1xx) responses are skipped, not taken for the answer. Fails the exchange when the connection
- * closes or breaks first. Runs on the connection's event loop.
+ * current {@link UpstreamExchange}, copied into heap bytes so that no network buffer outlives
+ * this call (the response is released by {@link SimpleChannelInboundHandler}). Fails the
+ * exchange when the connection closes or breaks first. Runs on the connection's event loop.
+ *
+ * <p>Interim responses follow {@link InterimResponses}: a 1xx is skipped, a 101 (never asked for
+ * here) fails the exchange.
  */
 final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamHandler.class);
@@ -41,9 +40,22 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse
             ex.fail(new UpstreamException("malformed response: " + msg.decoderResult().cause(), msg.decoderResult().cause()));
             return;
         }
-        if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            interim(ctx, ex, msg);
-            return;
+        switch (InterimResponses.of(msg.status(), false)) {
+            case SKIP -> {
+                // the codec read it as a response without content: the final one follows on this
+                // connection, and the exchange keeps waiting for it (its deadline still runs)
+                LOG.debug("ignoring interim response {} on {}", msg.status(), ctx.channel());
+                return;
+            }
+            case UNASKED_SWITCH, SWITCHED -> {
+                // this client never asks to upgrade; what follows is another protocol (the codec
+                // stops decoding HTTP after a 101): the exchange fails and the connection closes
+                ex.fail(new UpstreamException(InterimResponses.unaskedSwitch(msg)));
+                return;
+            }
+            case FINAL -> {
+                // the answer, below
+            }
         }
         List<HeaderField> headers = new ArrayList<>(msg.headers().size());
         for (Map.Entry<String, String> h : msg.headers()) {
@@ -52,22 +64,6 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse
         byte[] body = ByteBufUtil.getBytes(msg.content());
         UpstreamResponse response = new UpstreamResponse(msg.status().code(), headers, Bytes.wrap(body));
         ex.succeed(response, HttpUtil.isKeepAlive(msg));
-    }
-
-    /**
-     * A 1xx before the final response (RFC 9110 §15.2): not the answer. The codec reads it as a
-     * response without content, so the final one follows on the same connection and the exchange
-     * keeps waiting for it (its deadline still runs). 101 would switch protocols, which this client
-     * never asks for: the exchange fails and the connection is closed (what follows a 101 is
-     * another protocol; the codec stops decoding HTTP after one).
-     */
-    private static void interim(ChannelHandlerContext ctx, UpstreamExchange ex, FullHttpResponse msg) {
-        if (msg.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-            ex.fail(new UpstreamException("upstream answered " + msg.status() + " (upgrade to '"
-                    + msg.headers().get(HttpHeaderNames.UPGRADE, "") + "') though no upgrade was asked for"));
-            return;
-        }
-        LOG.debug("ignoring interim response {} on {}", msg.status(), ctx.channel());
     }
 
     @Override
