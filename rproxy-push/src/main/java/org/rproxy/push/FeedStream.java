@@ -9,8 +9,6 @@ import io.netty.handler.ssl.SslContext;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.stream.SseParser;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One subscription of the push feed to its upstream's update stream: the connection
@@ -22,8 +20,6 @@ import org.slf4j.LoggerFactory;
  * thread.
  */
 final class FeedStream {
-    /** The push feed's logger: a stream opening is the feed's news. */
-    private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
     private final AtomicLong unprocessed = new AtomicLong();
     private final SseParser parser;
     private final Consumer<String> lost;
@@ -38,7 +34,7 @@ final class FeedStream {
      * @param events     each event parsed, on the feed's thread; likewise the callbacks below
      */
     FeedStream(FeedNetwork network, URI uri, SslContext tls, byte[] body, Duration readTimeout, int maxEventBytes,
-               Consumer<Runnable> feedThread, Runnable opened, Consumer<SseParser.Event> events,
+               Consumer<Runnable> feedThread, Consumer<SseParser.Event> events,
                Consumer<AltoError> refused, Consumer<String> lost) {
         this.lost = lost;
         this.parser = new SseParser(maxEventBytes, e -> {
@@ -46,12 +42,7 @@ final class FeedStream {
                 events.accept(e);
             }
         }, () -> { });
-        StreamHandOff handOff = new StreamHandOff(feedThread, unprocessed, () -> {
-            if (!closed) {
-                LOG.info("update stream from {} open", uri);
-            }
-            opened.run();
-        }, this::feed, refused,
+        StreamHandOff handOff = new StreamHandOff(feedThread, unprocessed, this::feed, refused,
                 why -> {
                     if (!closed) {
                         lost.accept(why);

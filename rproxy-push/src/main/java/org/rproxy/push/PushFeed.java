@@ -187,14 +187,8 @@ public final class PushFeed implements AutoCloseable {
             stream.close(); // one stream at a time, whatever led here
         }
         stream = new FeedStream(network, streamUri, https ? network.tls : null, body, config.readTimeout(),
-                config.maxEventBytes(), this::run, () -> opened(gen), e -> onEvent(gen, e), error -> refused(gen, error),
+                config.maxEventBytes(), this::run, e -> onEvent(gen, e), error -> refused(gen, error),
                 why -> lost(gen, why));
-    }
-
-    private void opened(int gen) {
-        if (gen == generation) {
-            connected = true;
-        }
     }
 
     /** Reads the upstream's signed directory for the update stream's URI and the documents it offers. */
@@ -272,6 +266,10 @@ public final class PushFeed implements AutoCloseable {
         if (gen == generation && events.route(streamUri, e, () -> run(() -> resubscribe(gen)))) {
             backoff.reset(); // the upstream took the subscription: the next loss starts afresh
             everAccepted = true; // and its control URI was taken: a usable stream (readiness)
+            if (!connected) {
+                connected = true; // only now: a 200 whose control URI is then refused never was
+                LOG.info("update stream from {} open", streamUri);
+            }
         }
     }
 

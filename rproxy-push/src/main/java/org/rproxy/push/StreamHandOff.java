@@ -16,17 +16,15 @@ import org.rproxy.core.model.AltoError;
 final class StreamHandOff implements UpstreamStream.Listener {
     private final Consumer<Runnable> feedThread;
     private final AtomicLong unprocessed;
-    private final Runnable opened;
     private final Consumer<byte[]> bytes;
     private final Consumer<AltoError> refused;
     private final Consumer<String> closed;
     private volatile UpstreamStream stream;
 
-    StreamHandOff(Consumer<Runnable> feedThread, AtomicLong unprocessed, Runnable opened, Consumer<byte[]> bytes,
+    StreamHandOff(Consumer<Runnable> feedThread, AtomicLong unprocessed, Consumer<byte[]> bytes,
                   Consumer<AltoError> refused, Consumer<String> closed) {
         this.feedThread = requireNonNull(feedThread, "feedThread");
         this.unprocessed = requireNonNull(unprocessed, "unprocessed");
-        this.opened = requireNonNull(opened, "opened");
         this.bytes = requireNonNull(bytes, "bytes");
         this.refused = requireNonNull(refused, "refused");
         this.closed = requireNonNull(closed, "closed");
@@ -38,9 +36,12 @@ final class StreamHandOff implements UpstreamStream.Listener {
         return s;
     }
 
+    /**
+     * The upstream answered 200: nothing for the feed yet. The stream is usable, and counts as
+     * connected, only once its first control event names a control URI the feed takes.
+     */
     @Override
     public void opened() {
-        feedThread.accept(opened);
     }
 
     @Override

@@ -12,9 +12,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The update streams' meters (Micrometer; Prometheus names in brackets), read from
  * {@link PushFeed#stats()} and {@link UpdatePublisher#stats()} when scraped.
  *
- * <p>A push feed's: whether its subscription to the upstream is open now
- * ({@code rproxy_push_stream_connected}, 1 or 0: a push proxy whose stream died and which lives
- * on pull's refresh-ahead shows 0), the subscriptions it opened ({@code
+ * <p>A push feed's: whether it has a subscription the upstream accepted open now
+ * ({@code rproxy_push_stream_connected}, 1 or 0: 1 from the stream's first control event naming a
+ * control URI the feed took, the moment the feed turns ready, not from the 200 alone; a push proxy
+ * whose stream died and which lives on pull's refresh-ahead shows 0), the subscriptions it opened ({@code
  * rproxy_push_stream_connects_total}: one that climbs is a stream that keeps breaking), and the
  * updates it received by outcome ({@code rproxy_push_updates_total{result}}: {@code verified} a
  * new version verified and handed on, {@code renewed} a signature renewal of the bytes held,
@@ -38,7 +39,7 @@ public final class StreamMeters {
         requireNonNull(registry, "registry");
         requireNonNull(feed, "feed");
         Gauge.builder("rproxy.push.stream.connected", feed, f -> f.stats().connected() ? 1 : 0)
-                .description("1 while the subscription to the upstream's update stream is open, else 0")
+                .description("1 while a subscription the upstream accepted (control URI taken) is open, else 0")
                 .strongReference(true).register(registry);
         counter(registry, "rproxy.push.stream.connects", feed, f -> f.stats().connects(),
                 "Subscriptions to the upstream's update stream opened (the first and every reconnect)", null);

@@ -27,12 +27,32 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "manual-feed"));
     private final BlockingQueue<Scheduled> scheduled = new LinkedBlockingQueue<>();
+    private volatile Runnable afterEachTask = () -> { };
+
+    /**
+     * Runs {@code observer} on the thread after every task, the handed-over and the scheduled
+     * alike: since the feed's state changes only in its tasks, the observer sees every state the
+     * feed passes through, however briefly.
+     */
+    void afterEachTask(Runnable observer) {
+        this.afterEachTask = observer;
+    }
+
+    private Runnable observed(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } finally {
+                afterEachTask.run();
+            }
+        };
+    }
 
     /** Waits (in real time, at most {@code seconds}) for the next scheduled task, and runs it. */
     Scheduled runNextScheduled(long seconds) throws InterruptedException {
         Scheduled s = scheduled.poll(seconds, TimeUnit.SECONDS);
         if (s != null) {
-            thread.execute(s.task());
+            thread.execute(observed(s.task()));
         }
         return s;
     }
@@ -68,7 +88,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
 
     @Override
     public void execute(Runnable command) {
-        thread.execute(command);
+        thread.execute(observed(command));
     }
 
     @Override
