@@ -93,8 +93,10 @@ public final class PushFeed implements AutoCloseable {
         this.network = new FeedNetwork(config, thread);
         this.thread = thread;
         StreamControl control = new StreamControl(network.http, substreams, receiver::heldTag);
-        this.events = new FeedEvents(substreams, control, receiver, new SubstreamResync(control,
-                config.initialBackoff(), config.maxBackoff(), jitter, thread));
+        SubstreamResync resync = new SubstreamResync(control, config.initialBackoff(), config.maxBackoff(), jitter,
+                thread);
+        substreams.onUnfollow(resync::forget); // a document gone is paced no more
+        this.events = new FeedEvents(substreams, control, receiver, resync);
         this.upstreams = new UpstreamChoice(config.upstreams(), network.http, verifier, config.readTimeout(), thread);
     }
 

@@ -1,11 +1,14 @@
 package org.rproxy.push;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +35,12 @@ final class Substreams {
     private final Map<String, String> documents = new LinkedHashMap<>();
     private final Map<String, String> idOf = new HashMap<>();
     private final Map<String, String> targetOf = new HashMap<>();
+    private Consumer<String> unfollowed = target -> { };
+
+    /** Tells {@code listener} of each document followed no more ({@link #unfollow}). */
+    void onUnfollow(Consumer<String> listener) {
+        this.unfollowed = requireNonNull(listener, "listener");
+    }
 
     /** Follows {@code target} (resource {@code resourceId}); false when it was followed already. */
     boolean follow(String target, String resourceId) {
@@ -46,7 +55,11 @@ final class Substreams {
      */
     String unfollow(String substreamId) {
         String target = targetOf.get(substreamId);
-        return target != null && documents.remove(target) != null ? target : null;
+        if (target == null || documents.remove(target) == null) {
+            return null;
+        }
+        unfollowed.accept(target);
+        return target;
     }
 
     /**

@@ -57,6 +57,11 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
         return s;
     }
 
+    /** The scheduled tasks recorded and not yet taken. */
+    int pendingScheduled() {
+        return scheduled.size();
+    }
+
     /** Waits (in real time, at most {@code seconds}) for the next scheduled task, and leaves it unrun. */
     Scheduled awaitNextScheduled(long seconds) throws InterruptedException {
         return scheduled.poll(seconds, TimeUnit.SECONDS);

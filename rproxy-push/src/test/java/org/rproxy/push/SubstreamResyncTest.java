@@ -180,6 +180,85 @@ class SubstreamResyncTest {
     }
 
     /**
+     * Each document is paced on its own: one whose updates never verify (signed with a key this
+     * proxy does not trust) has climbed to the backoff's longest wait, and another document's
+     * rejected update is still re-added after the first wait, not held back until the failing
+     * one's next re-add. The backoff was one for all documents: the second document's re-add
+     * waited for the first's timer.
+     */
+    @Test
+    void aDocumentWhoseUpdatesKeepFailingDoesNotDelayAnotherDocumentsResync() throws Exception {
+        String other = "/networkmap/other";
+        upstream.publish(other, "other", networkMap(7, 1), T0); // announced on the stream, added by the feed
+        await("the other map held", () -> feed.held().get(other) != null);
+
+        Bytes jcs = Bytes.wrap(Jcs.canonicalize(networkMap(2, 1).getBytes(StandardCharsets.UTF_8)));
+        upstream.publisher.accept(NM, new TestSigner().sign(AltoResource.of("nm", NM), jcs, false,
+                T0.plusSeconds(20), Duration.ofDays(1), 60));
+        for (int i = 1; i <= 4; i++) {
+            int rejected = i;
+            await("rejection " + i + " of the map that never verifies", () -> feed.stats().rejected() == rejected);
+            assertNotNull(timers.runNextScheduled(5), "no re-add after rejection " + i);
+        }
+        await("rejection 5", () -> feed.stats().rejected() == 5);
+        ManualScheduler.Scheduled failing = timers.awaitNextScheduled(5); // left unrun
+        assertNotNull(failing);
+        assertEquals(750, failing.delayMillis(), "the failing map is at the longest wait");
+
+        // The other map's next version is signed ahead of this proxy's clock: rejected once.
+        upstream.publish(other, "other", networkMap(7, 2), T0.plusSeconds(130));
+        await("the other map's update rejected", () -> feed.stats().rejected() == 6);
+        clock.advance(Duration.ofSeconds(200));
+        ManualScheduler.Scheduled readd = timers.runNextScheduled(5);
+        assertNotNull(readd, "the other map's re-add waits for the failing map's");
+        assertEquals(75, readd.delayMillis(), "the other map starts from the first wait");
+        await("the other map's update held", () -> feed.held().get(other).created().equals(T0.plusSeconds(130)));
+        assertEquals(T0, created(), "the failing map still on V1");
+        assertEquals(5, feed.stats().resyncs(), "four re-adds of the failing map, one of the other");
+    }
+
+    /**
+     * The documents paced apart are bounded: beyond the bound they share one pacing (and are
+     * all still re-added); a document followed no more, or whose update verifies, is forgotten.
+     */
+    @Test
+    void thePacedDocumentsAreBoundedAndForgottenWhenTheyGoOrVerify() throws Exception {
+        ManualScheduler own = new ManualScheduler();
+        try {
+            Substreams followed = new Substreams();
+            SubstreamResync resync = new SubstreamResync(new StreamControl(HttpClient.newHttpClient(), followed,
+                    t -> null), Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5, own, 2);
+            followed.onUnfollow(resync::forget);
+            java.util.concurrent.atomic.AtomicInteger resubscribed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CompletableFuture<Integer> paced = new java.util.concurrent.CompletableFuture<>();
+            own.execute(() -> {
+                for (String t : List.of("/a", "/b", "/c", "/d")) {
+                    followed.follow(t, t.substring(1));
+                    followed.subscription(x -> null); // gives each its substream id: d1 to d4
+                    resync.rejected(t, resubscribed::incrementAndGet);
+                }
+                paced.complete(resync.paced());
+            });
+            assertEquals(2, paced.get(5, java.util.concurrent.TimeUnit.SECONDS), "two apart, the others shared");
+            assertEquals(3, own.pendingScheduled(), "one timer per pacing: /a, /b, and /c with /d");
+            for (int i = 0; i < 3; i++) { // /a, /b, and the shared pacing of /c and /d
+                assertNotNull(own.runNextScheduled(5), "re-add " + (i + 1) + " not scheduled");
+            }
+            await("each pacing subscribed again (no control URI)", () -> resubscribed.get() == 3);
+
+            java.util.concurrent.CompletableFuture<Integer> left = new java.util.concurrent.CompletableFuture<>();
+            own.execute(() -> {
+                followed.unfollow("d1"); // /a: the upstream stopped it
+                resync.verified("/b");
+                left.complete(resync.paced());
+            });
+            assertEquals(0, left.get(5, java.util.concurrent.TimeUnit.SECONDS), "/a gone and /b verified: forgotten");
+        } finally {
+            own.shutdownNow();
+        }
+    }
+
+    /**
      * {@code rproxy_push_resyncs_total} counts control requests: when the stream has no control
      * URI, the feed subscribes again instead, which is a connect, not a control request.
      */
