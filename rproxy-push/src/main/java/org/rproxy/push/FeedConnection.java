@@ -1,0 +1,222 @@
+package org.rproxy.push;
+
+import java.net.URI;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.rproxy.core.concurrent.Backoff;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.stream.SseParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of the push feed's subscription, one stream after another: reads the upstream's
+ * directory ({@link StreamDiscovery}) for the stream's URI, opens a {@link FeedStream} naming the
+ * documents followed with the tags held, hands its events to {@link FeedEvents}, and when it is
+ * refused, breaks, ends or stays silent, replaces it after the {@link Backoff} (from the next
+ * upstream, {@link UpstreamChoice}, which another upstream's own directory names); and goes back
+ * to a preferred upstream when told. Each stream has a generation: whatever a replaced stream
+ * still says is ignored. Knows whether a stream the upstream accepted is open now and whether
+ * one ever was (readiness).
+ *
+ * <p>Not thread-safe apart from the volatile state it reports: runs on the feed's own thread.
+ */
+final class FeedConnection {
+
+    /** The push feed's logger: the stream's life is the feed's news. */
+    private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
+
+    private final PushFeedConfig config;
+    private final ResponseVerifier verifier;
+    private final FeedNetwork network;
+    private final UpstreamChoice upstreams;
+    private final Substreams substreams;
+    private final UpdateReceiver receiver;
+    private final FeedEvents events;
+    private final Backoff backoff;
+    private final ScheduledExecutorService thread;
+    private final AtomicLong connects = new AtomicLong();
+    private volatile boolean connected;
+    private volatile boolean everAccepted;
+    private volatile String lastFailure;
+    private URI streamUri;
+    private FeedStream stream;
+    private int generation;
+    private boolean closed;
+
+    FeedConnection(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
+                   Substreams substreams, UpdateReceiver receiver, FeedEvents events, Backoff backoff,
+                   ScheduledExecutorService thread) {
+        this.config = config;
+        this.verifier = verifier;
+        this.network = network;
+        this.upstreams = upstreams;
+        this.substreams = substreams;
+        this.receiver = receiver;
+        this.events = events;
+        this.backoff = backoff;
+        this.thread = thread;
+    }
+
+    /** Whether a stream the upstream accepted is open now (any thread). */
+    boolean connected() {
+        return connected;
+    }
+
+    /** Streams opened, the first and every reconnect (any thread). */
+    long connects() {
+        return connects.get();
+    }
+
+    /** See {@link PushFeed#notReadyBecause()} (any thread). */
+    String notReadyBecause() {
+        if (everAccepted) {
+            return null;
+        }
+        String why = lastFailure;
+        return "no update stream from " + upstreams.current() + " yet" + (why == null ? "" : ": " + why);
+    }
+
+    /** A preferred upstream is healthy again: the stream is replaced by one from it. */
+    void backTo(int preferred) {
+        if (!closed) {
+            drop();
+            streamUri = null;
+            connect();
+        }
+    }
+
+    private void drop() {
+        generation++;
+        connected = false;
+        if (stream != null) {
+            stream.close();
+            stream = null;
+        }
+    }
+
+    /** Opens a stream, reading the directory first when its URI is not known (yet, or from this upstream). */
+    void connect() {
+        if (closed) {
+            return;
+        }
+        if (streamUri == null) {
+            discover();
+            return;
+        }
+        int gen = ++generation;
+        boolean https = "https".equalsIgnoreCase(streamUri.getScheme());
+        if (https && network.tls == null) {
+            lost(gen, "the update stream " + streamUri + " is https but the upstream " + upstreams.current() + " is not");
+            return;
+        }
+        events.streamStarted();
+        byte[] body = substreams.subscription(receiver::heldTag);
+        connects.incrementAndGet();
+        if (stream != null) {
+            stream.close(); // one stream at a time, whatever led here
+        }
+        stream = new FeedStream(network, streamUri, https ? network.tls : null, body, config.readTimeout(),
+                config.maxEventBytes(), this::run, e -> onEvent(gen, e), error -> refused(gen, error),
+                why -> lost(gen, why));
+    }
+
+    /** Reads the upstream's signed directory for the update stream's URI and the documents it offers. */
+    private void discover() {
+        int gen = ++generation;
+        StreamDiscovery.fetch(network.http, upstreams.current(), verifier, config.readTimeout().plusSeconds(5))
+                .whenCompleteAsync((found, failure) -> {
+                    if (gen != generation || closed) {
+                        return;
+                    }
+                    if (failure != null) {
+                        Throwable t = StreamControl.unwrap(failure);
+                        lost(gen, "directory: " + StreamControl.reason(t));
+                        return;
+                    }
+                    found.documents().forEach(substreams::follow);
+                    streamUri = found.stream();
+                    receiver.accept(StreamDiscovery.DIRECTORY, found.directory(), true);
+                    connect();
+                }, thread);
+    }
+
+    /**
+     * The upstream refused the subscription. When its error names a document's substream (a
+     * document it no longer has, or one the upstream failed over to never had: RFC 8895 refuses
+     * the whole request), that document is followed no more, so the next attempt can succeed;
+     * the stream is lost either way, and tried again after the backoff.
+     */
+    private void refused(int gen, AltoError error) {
+        String target = gen == generation && !closed ? substreams.unfollowRefused(error) : null;
+        if (target != null) {
+            LOG.warn("the update stream at {} refused {} ({}); no longer following it", upstreams.current(), target,
+                    error.message());
+        }
+    }
+
+    /**
+     * Documents the upstream announced could not be added to stream {@code gen} through its
+     * control URI: a new subscription names them with the rest. Should it fail too, the stream is
+     * lost as any other (backoff, the next upstream), and a document the upstream refuses is
+     * dropped from it ({@link #refused}).
+     */
+    private void resubscribe(int gen) {
+        if (gen != generation || closed) {
+            return;
+        }
+        drop();
+        connect();
+    }
+
+    private void lost(int gen, String reason) {
+        if (gen != generation || closed) {
+            return;
+        }
+        drop();
+        lastFailure = reason;
+        long delay = backoff.nextDelayMillis();
+        LOG.warn("update stream from {} lost ({}); reconnecting in {} ms", upstreams.current(), reason, delay);
+        streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
+        int retry = generation;
+        try {
+            // dropped when something else connected meanwhile (going back to the preferred
+            // upstream): it would open a second stream beside that one
+            thread.schedule(() -> {
+                if (retry == generation) {
+                    connect();
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void onEvent(int gen, SseParser.Event e) {
+        if (gen == generation && events.route(streamUri, e, () -> run(() -> resubscribe(gen)))) {
+            backoff.reset(); // the upstream took the subscription: the next loss starts afresh
+            everAccepted = true; // and its control URI was taken: a usable stream (readiness)
+            if (!connected) {
+                connected = true; // only now: a 200 whose control URI is then refused never was
+                LOG.info("update stream from {} open", streamUri);
+            }
+        }
+    }
+
+    private void run(Runnable task) {
+        OwnThread.run(thread, task, LOG, "push feed");
+    }
+
+    /** Closes the stream; nothing more is opened. On the feed's thread. */
+    void close() {
+        closed = true;
+        generation++;
+        if (stream != null) {
+            stream.close();
+        }
+    }
+}
