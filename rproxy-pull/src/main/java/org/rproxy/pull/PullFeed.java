@@ -16,8 +16,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.rproxy.core.config.RefreshConfig;
-import org.rproxy.core.model.AltoError;
-import org.rproxy.core.server.CacheStatus;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
@@ -40,11 +38,12 @@ import org.rproxy.core.store.RepresentationStore;
  *       gets 504 (or 502 when the upstream's answer did not verify) with an ALTO error.</li>
  * </ul>
  *
- * <p>This class serves; the jobs behind it are apart: the table of cached copies
- * ({@link CachedCopies}), the upstream attempts ({@link Attempts}) and the refresher
- * ({@link Refresher}). {@link #serve} runs on event loops and never blocks: a hit is two map
- * lookups and a prepared representation. Fetches run on the upstream client's threads and the
- * worker executor; the refresher on the scheduler. Time comes from the injected clock.
+ * <p>This class puts the parts together and is their face (to the proxy, the answers computed
+ * from held maps, the update stream); the jobs are apart: what a request gets ({@link Replies}),
+ * the table of cached copies ({@link CachedCopies}), the upstream attempts ({@link Attempts}) and
+ * the refresher ({@link Refresher}). {@link #serve} runs on event loops and never blocks: a hit
+ * is two map lookups and a prepared representation. Fetches run on the upstream client's threads
+ * and the worker executor; the refresher on the scheduler. Time comes from the injected clock.
  */
 final class PullFeed implements AutoCloseable {
     /**
@@ -71,17 +70,18 @@ final class PullFeed implements AutoCloseable {
     private final CachedCopies copies;
     private final Attempts attempts;
     private final Refresher refresher;
-    private final PullMetrics metrics;
+    private final Replies replies;
     private final Clock clock;
 
     PullFeed(Settings settings, RepresentationStore<CacheKey> store, EntryFetch fetcher, PullMetrics metrics,
              Clock clock, ScheduledExecutorService scheduler) {
         requireNonNull(settings, "settings");
-        this.metrics = requireNonNull(metrics, "metrics");
+        requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
         this.copies = new CachedCopies(store, metrics);
         this.attempts = new Attempts(copies, fetcher, metrics, clock);
         this.refresher = new Refresher(settings, copies, attempts, clock, scheduler);
+        this.replies = new Replies(copies, attempts, refresher, metrics, clock);
         Instant now = clock.instant();
         for (String target : settings.prefetch()) {
             copies.pin(CacheKey.get(target), now);
@@ -93,67 +93,9 @@ final class PullFeed implements AutoCloseable {
         refresher.start();
     }
 
-    /** The answer for {@code key}: from the store when usable, else after one (shared) upstream attempt. */
+    /** The answer for {@code key}: see {@link Replies#serve}. On an event loop; never blocks. */
     CompletionStage<Reply> serve(CacheKey key, UpstreamCall call) {
-        Instant now = clock.instant();
-        Entry e = copies.get(key);
-        CachedCopy h = e == null ? null : e.held();
-        if (h != null && h.usableAt(now) && copies.stored(key)) {
-            e.touch(now);
-            if (h.servableWhileRevalidatingAt(now)) {
-                metrics.hit();
-                if (!h.freshAt(now)) {
-                    metrics.staleServed();
-                    if (h.signed() && refresher.due(e, now)) {
-                        attempts.fetch(key, e.call, "revalidate");
-                    }
-                }
-                return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now), held(h, now)));
-            }
-            return revalidateFirst(e, h, now);
-        }
-        metrics.miss();
-        if (e != null) {
-            e.touch(now);
-            // a resource the upstream has none of is asked for as any 404 is (the service remembers those)
-            if (refresher.recentlyFailed(e, now) && !e.gone() && !attempts.running(key)) {
-                Reply stale = staleDerived(e, now);
-                return CompletableFuture.completedFuture(stale != null ? stale
-                        : noValidCopy(key, e.failureStatus(), e.failure()));
-            }
-        }
-        return attempts.fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
-    }
-
-    /**
-     * A signed copy idle past its {@code stale-while-revalidate} window: the request waits for
-     * the revalidation (shared with any under way) instead of getting an old copy with a large
-     * {@code Age}, which would also make a downstream cache treat it as uncacheable. When the
-     * upstream was asked moments ago, the copy it confirmed is served (it is what the upstream
-     * has); when it failed, the copy is served within its {@code stale-if-error} window, else 504.
-     */
-    private CompletionStage<Reply> revalidateFirst(Entry e, CachedCopy h, Instant now) {
-        metrics.miss();
-        if (attempts.running(e.key) || refresher.due(e, now)) {
-            return attempts.fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
-        }
-        if (!refresher.recentlyFailed(e, now)) {
-            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now), held(h, now)));
-        }
-        return CompletableFuture.completedFuture(onError(e, now, e.failureStatus(), e.failure()));
-    }
-
-    /** The held copy within its {@code stale-if-error} window, else the error. */
-    private Reply onError(Entry e, Instant now, int status, String reason) {
-        CachedCopy h = e.held();
-        if (h != null && (h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now))) {
-            if (!h.freshAt(now)) {
-                metrics.staleServed();
-            }
-            return Reply.ok(e.stamped(h, now), held(h, now));
-        }
-        Reply stale = staleDerived(e, now);
-        return stale != null ? stale : noValidCopy(e.key, status, reason);
+        return replies.serve(key, call);
     }
 
     /** See {@link CachedCopies#offer}. */
@@ -196,56 +138,6 @@ final class PullFeed implements AutoCloseable {
     /** See {@link CachedCopies#addGoneListener}. */
     void addGoneListener(Consumer<String> listener) {
         copies.addGoneListener(listener);
-    }
-
-    private Reply reply(CacheKey key, FetchResult r) {
-        Instant now = clock.instant();
-        if (r instanceof FetchResult.Stored s) {
-            Entry e = copies.get(key);
-            CachedCopy h = s.held();
-            if (!h.signed() || h.usableAt(now)) {
-                return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)), CacheStatus.MISS);
-            }
-            // its signature expired while the attempt ran (a held identity kept beside a new gzip
-            // variant, the second request slow): not held, and not served either
-            String why = "the copy fetched expired before it could be served";
-            return e == null ? noValidCopy(key, 504, why) : onError(e, now, 504, why);
-        }
-        if (r instanceof FetchResult.Answer a) {
-            Entry e = copies.get(key);
-            if (e != null && e.disputed()) {
-                return onError(e, now, a.error().httpStatus(), e.failure()); // a signed copy outlives the upstream's 404
-            }
-            return new Reply.Error(a.error(), key.dialect(), a.allow());
-        }
-        FetchResult.Failed f = (FetchResult.Failed) r;
-        Entry e = copies.get(key);
-        return e == null ? noValidCopy(key, f.status(), f.reason()) : onError(e, now, f.status(), f.reason());
-    }
-
-    /**
-     * An unsigned computed answer past its max-age, served when the upstream cannot be reached
-     * while every signed document it names in {@code Alto-Derived-From} is held here, valid and
-     * of the named version: the answer still follows from maps a client could verify, so an
-     * origin outage costs no error. Null when that does not hold.
-     */
-    private Reply staleDerived(Entry e, Instant now) {
-        CachedCopy h = e.held();
-        if (h == null || h.signed() || !DerivedFrom.sourcesValid(h, copies::get, now)) {
-            return null;
-        }
-        metrics.staleServed();
-        return Reply.ok(e.stamped(h, now), CacheStatus.STALE);
-    }
-
-    /** A held copy served: a hit within its {@code max-age}, else stale. */
-    private static CacheStatus held(CachedCopy h, Instant now) {
-        return h.freshAt(now) ? CacheStatus.HIT : CacheStatus.STALE;
-    }
-
-    private Reply noValidCopy(CacheKey key, int status, String reason) {
-        return Reply.error(AltoError.serverCondition("no valid copy of " + key.target() + " (" + reason + ")",
-                status == 0 ? 504 : status), key.dialect());
     }
 
     /** See {@link Attempts#track}. */

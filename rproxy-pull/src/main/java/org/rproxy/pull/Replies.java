@@ -1,0 +1,161 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.server.CacheStatus;
+import org.rproxy.core.server.Reply;
+
+/**
+ * What a request for a key gets from the pull feed, decided from its cached copy's state and, when
+ * that is not enough, from an upstream attempt ({@link Attempts}, shared by concurrent requests):
+ * <ul>
+ *   <li>a usable copy within its {@code max-age} is a hit; past it, within the
+ *       {@code stale-while-revalidate} window its response announced, it is served stale while
+ *       revalidated in the background; past that window the request waits for the
+ *       revalidation;</li>
+ *   <li>when the upstream fails, the copy is served within its {@code stale-if-error} window, and
+ *       an unsigned computed answer whose signed sources are all held and valid is served stale;
+ *       else 504 (or the upstream's status, 502 when its answer did not verify) with an ALTO
+ *       error;</li>
+ *   <li>an entry whose last attempt failed moments ago is not asked for again at once.</li>
+ * </ul>
+ *
+ * <p>{@link #serve} runs on event loops and never blocks: a hit is two map lookups and a prepared
+ * representation; the rest completes when the attempt does.
+ */
+final class Replies {
+
+    private final CachedCopies copies;
+    private final Attempts attempts;
+    private final Refresher refresher;
+    private final PullMetrics metrics;
+    private final Clock clock;
+
+    Replies(CachedCopies copies, Attempts attempts, Refresher refresher, PullMetrics metrics, Clock clock) {
+        this.copies = requireNonNull(copies, "copies");
+        this.attempts = requireNonNull(attempts, "attempts");
+        this.refresher = requireNonNull(refresher, "refresher");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** The answer for {@code key}: from the store when usable, else after one (shared) upstream attempt. */
+    CompletionStage<Reply> serve(CacheKey key, UpstreamCall call) {
+        Instant now = clock.instant();
+        Entry e = copies.get(key);
+        CachedCopy h = e == null ? null : e.held();
+        if (h != null && h.usableAt(now) && copies.stored(key)) {
+            e.touch(now);
+            if (h.servableWhileRevalidatingAt(now)) {
+                metrics.hit();
+                if (!h.freshAt(now)) {
+                    metrics.staleServed();
+                    if (h.signed() && refresher.due(e, now)) {
+                        attempts.fetch(key, e.call, "revalidate");
+                    }
+                }
+                return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now), held(h, now)));
+            }
+            return revalidateFirst(e, h, now);
+        }
+        metrics.miss();
+        if (e != null) {
+            e.touch(now);
+            // a resource the upstream has none of is asked for as any 404 is (the service remembers those)
+            if (refresher.recentlyFailed(e, now) && !e.gone() && !attempts.running(key)) {
+                Reply stale = staleDerived(e, now);
+                return CompletableFuture.completedFuture(stale != null ? stale
+                        : noValidCopy(key, e.failureStatus(), e.failure()));
+            }
+        }
+        return attempts.fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
+    }
+
+    /**
+     * A signed copy idle past its {@code stale-while-revalidate} window: the request waits for
+     * the revalidation (shared with any under way) instead of getting an old copy with a large
+     * {@code Age}, which would also make a downstream cache treat it as uncacheable. When the
+     * upstream was asked moments ago, the copy it confirmed is served (it is what the upstream
+     * has); when it failed, the copy is served within its {@code stale-if-error} window, else 504.
+     */
+    private CompletionStage<Reply> revalidateFirst(Entry e, CachedCopy h, Instant now) {
+        metrics.miss();
+        if (attempts.running(e.key) || refresher.due(e, now)) {
+            return attempts.fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
+        }
+        if (!refresher.recentlyFailed(e, now)) {
+            return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now), held(h, now)));
+        }
+        return CompletableFuture.completedFuture(onError(e, now, e.failureStatus(), e.failure()));
+    }
+
+    /** The held copy within its {@code stale-if-error} window, else the error. */
+    private Reply onError(Entry e, Instant now, int status, String reason) {
+        CachedCopy h = e.held();
+        if (h != null && (h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now))) {
+            if (!h.freshAt(now)) {
+                metrics.staleServed();
+            }
+            return Reply.ok(e.stamped(h, now), held(h, now));
+        }
+        Reply stale = staleDerived(e, now);
+        return stale != null ? stale : noValidCopy(e.key, status, reason);
+    }
+
+    private Reply reply(CacheKey key, FetchResult r) {
+        Instant now = clock.instant();
+        if (r instanceof FetchResult.Stored s) {
+            Entry e = copies.get(key);
+            CachedCopy h = s.held();
+            if (!h.signed() || h.usableAt(now)) {
+                return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)), CacheStatus.MISS);
+            }
+            // its signature expired while the attempt ran (a held identity kept beside a new gzip
+            // variant, the second request slow): not held, and not served either
+            String why = "the copy fetched expired before it could be served";
+            return e == null ? noValidCopy(key, 504, why) : onError(e, now, 504, why);
+        }
+        if (r instanceof FetchResult.Answer a) {
+            Entry e = copies.get(key);
+            if (e != null && e.disputed()) {
+                return onError(e, now, a.error().httpStatus(), e.failure()); // a signed copy outlives the upstream's 404
+            }
+            return new Reply.Error(a.error(), key.dialect(), a.allow());
+        }
+        FetchResult.Failed f = (FetchResult.Failed) r;
+        Entry e = copies.get(key);
+        return e == null ? noValidCopy(key, f.status(), f.reason()) : onError(e, now, f.status(), f.reason());
+    }
+
+    /**
+     * An unsigned computed answer past its max-age, served when the upstream cannot be reached
+     * while every signed document it names in {@code Alto-Derived-From} is held here, valid and
+     * of the named version: the answer still follows from maps a client could verify, so an
+     * origin outage costs no error. Null when that does not hold.
+     */
+    private Reply staleDerived(Entry e, Instant now) {
+        CachedCopy h = e.held();
+        if (h == null || h.signed() || !DerivedFrom.sourcesValid(h, copies::get, now)) {
+            return null;
+        }
+        metrics.staleServed();
+        return Reply.ok(e.stamped(h, now), CacheStatus.STALE);
+    }
+
+    /** A held copy served: a hit within its {@code max-age}, else stale. */
+    private static CacheStatus held(CachedCopy h, Instant now) {
+        return h.freshAt(now) ? CacheStatus.HIT : CacheStatus.STALE;
+    }
+
+    private Reply noValidCopy(CacheKey key, int status, String reason) {
+        return Reply.error(AltoError.serverCondition("no valid copy of " + key.target() + " (" + reason + ")",
+                status == 0 ? 504 : status), key.dialect());
+    }
+
+}
