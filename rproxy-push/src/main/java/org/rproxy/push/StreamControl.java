@@ -74,10 +74,15 @@ final class StreamControl {
             controlUri = controlUri(stream, c.get("control-uri").asText());
         }
         Map<String, String> more = new LinkedHashMap<>();
+        long refusedBefore = substreams.refused();
         for (Map.Entry<String, JsonNode> doc : c.path(UpdatePublisher.DOCUMENTS_MEMBER).properties()) {
             if (doc.getValue().isTextual() && substreams.follow(doc.getKey(), doc.getValue().asText())) {
                 more.put(doc.getKey(), doc.getValue().asText());
             }
+        }
+        if (refusedBefore == 0 && substreams.refused() > 0) {
+            LOG.warn("update stream at {} announced documents past what this proxy follows (at most {}, paths of at most {} "
+                    + "characters); those are not followed", stream, Substreams.MAX_FOLLOWED, Substreams.MAX_TARGET_CHARS);
         }
         if (!more.isEmpty() && controlUri != null) {
             post(substreams.addition(more, heldTag), "adding substreams " + more.keySet(), resubscribe);

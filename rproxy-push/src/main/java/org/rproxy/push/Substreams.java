@@ -31,20 +31,48 @@ import org.rproxy.core.model.AltoError;
  */
 final class Substreams {
     private static final Pattern SUBSTREAM_FIELD = Pattern.compile("add\\.([^.]+)\\.(?:path|resource-id)");
+    /** Documents followed at most: far more than any origin serves (an ALTO server has a few maps). */
+    static final int MAX_FOLLOWED = 4096;
+    /** Substream ids given at most (ids stay with their targets across unfollowing). */
+    static final int MAX_IDS = 4 * MAX_FOLLOWED;
+    /** The longest target or resource id taken: a request target longer than the front end's 4 KiB line is refused anyway. */
+    static final int MAX_TARGET_CHARS = 4096;
 
     private final Map<String, String> documents = new LinkedHashMap<>();
     private final Map<String, String> idOf = new HashMap<>();
     private final Map<String, String> targetOf = new HashMap<>();
     private Consumer<String> unfollowed = target -> { };
+    private long refused;
 
     /** Tells {@code listener} of each document followed no more ({@link #unfollow}). */
     void onUnfollow(Consumer<String> listener) {
         this.unfollowed = requireNonNull(listener, "listener");
     }
 
-    /** Follows {@code target} (resource {@code resourceId}); false when it was followed already. */
+    /**
+     * Follows {@code target} (resource {@code resourceId}); false when it was followed already, or
+     * when it is not taken: a target that is not an absolute path of at most
+     * {@link #MAX_TARGET_CHARS}, or one more than {@link #MAX_FOLLOWED} documents followed or
+     * {@link #MAX_IDS} ever named. The upstream that announces documents is not trusted: without
+     * the bounds it could make this proxy follow, and name in every subscription, documents
+     * without end.
+     */
     boolean follow(String target, String resourceId) {
-        return documents.putIfAbsent(target, resourceId) == null;
+        if (documents.containsKey(target)) {
+            return false;
+        }
+        if (!target.startsWith("/") || target.length() > MAX_TARGET_CHARS || resourceId.length() > MAX_TARGET_CHARS
+                || documents.size() >= MAX_FOLLOWED || (!idOf.containsKey(target) && idOf.size() >= MAX_IDS)) {
+            refused++;
+            return false;
+        }
+        documents.put(target, resourceId);
+        return true;
+    }
+
+    /** How many announced documents {@link #follow} did not take for the bounds. */
+    long refused() {
+        return refused;
     }
 
     /**

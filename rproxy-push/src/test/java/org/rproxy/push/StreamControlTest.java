@@ -46,6 +46,27 @@ class StreamControlTest {
     }
 
     @Test
+    void anUpstreamCannotMakeTheFeedFollowDocumentsWithoutEnd() {
+        Substreams substreams = new Substreams();
+        StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+        URI stream = URI.create("http://127.0.0.1:1/updates");
+        int announced = 0;
+        for (int event = 0; event < 10; event++) {  // 10 events of 1,000 new documents each
+            StringBuilder docs = new StringBuilder();
+            for (int i = 0; i < 1000; i++, announced++) {
+                docs.append(i == 0 ? "" : ",").append("\"/costmap/m").append(announced).append("\":\"m").append(announced).append('"');
+            }
+            control.onEvent(stream, Bytes.utf8("{\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{" + docs + "}}"), () -> { });
+        }
+        control.onEvent(stream, Bytes.utf8("{\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{\"costmap/relative\":\"r\",\"/"
+                + "x".repeat(Substreams.MAX_TARGET_CHARS) + "\":\"long\"}}"), () -> { });
+        String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Substreams.MAX_FOLLOWED, body.split("\"resource-id\"", -1).length - 1, "documents followed");
+        assertTrue(!body.contains("costmap/relative") && !body.contains("xxxx"), "neither a relative nor an over-long target is followed");
+        assertEquals(10_000 - Substreams.MAX_FOLLOWED + 2, substreams.refused());
+    }
+
+    @Test
     void aStoppedSubstreamIsFollowedNoMore() {
         Substreams substreams = new Substreams();
         substreams.follow("/costmap/a", "a");
