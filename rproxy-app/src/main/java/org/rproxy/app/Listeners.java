@@ -7,6 +7,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ConfigException;
@@ -16,10 +17,19 @@ import org.rproxy.core.config.ConfigException;
  * listen.address}, {@code --admin}), and what a failed bind means in their words. {@link #probe}
  * binds each address for a moment before the node starts, so that a port already taken stops
  * the start before anything is served or logged as serving, with the setting named. A port can
- * still be taken between the probe and the bind: {@link #reason} words that failure too
- * ({@code address already in use}, not a Java exception). Runs on the caller's thread.
+ * still be taken between the probe and the bind: {@link #binding} names the setting of that
+ * failure in the same words ({@code NAME: cannot listen on HOST:PORT: address already in use},
+ * not a Java exception). Runs on the caller's thread.
  */
 final class Listeners {
+    private static final String CANNOT_LISTEN = "cannot listen on ";
+
+    /**
+     * Runs after every {@link #probe} that passed, with the addresses probed: the seam where a
+     * test takes a port between the probe and the bind (nothing else sets it).
+     */
+    static volatile Consumer<Map<String, Address>> afterProbe = named -> { };
+
     private final Map<String, Address> named = new LinkedHashMap<>();
 
     /** Adds {@code address} under {@code name} (skipped when null). */
@@ -46,9 +56,49 @@ final class Listeners {
                 s.bind(new InetSocketAddress(a.host(), a.port()));
             } catch (IOException | RuntimeException ex) {
                 // "cannot listen on" as the front end says it, for scripts that look for it (the harness does).
-                throw new ConfigException(e.getKey() + ": cannot listen on " + a + ": " + reason(ex), ex);
+                throw new ConfigException(e.getKey() + ": " + CANNOT_LISTEN + a + ": " + reason(ex), ex);
             }
         }
+        afterProbe.accept(Map.copyOf(named));
+    }
+
+    /**
+     * Runs {@code start}, which binds these listeners; when a bind fails (the front end's
+     * {@code cannot listen on HOST:PORT: ...}), the failure names the setting as {@link #probe}
+     * does. Any other failure is thrown as is.
+     *
+     * @throws ConfigException {@code "NAME: cannot listen on HOST:PORT: address already in use"}
+     */
+    <T, E extends Exception> T binding(Start<T, E> start) throws E {
+        try {
+            return start.start();
+        } catch (RuntimeException e) {
+            throw named(e);
+        }
+    }
+
+    /** What {@link #binding} runs: a start that binds the listeners. */
+    @FunctionalInterface
+    interface Start<T, E extends Exception> {
+        T start() throws E;
+    }
+
+    /** {@code e} worded as {@link #probe} words it when it is a failed bind of one of these listeners, else {@code e}. */
+    RuntimeException named(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m == null || !m.startsWith(CANNOT_LISTEN)) {
+                continue;
+            }
+            // In the order added, which is the order they bind: with two on one port-0 address, the first failed.
+            for (Map.Entry<String, Address> n : named.entrySet()) {
+                Address a = n.getValue();
+                if (m.startsWith(CANNOT_LISTEN + a.host() + ":" + a.port() + ": ")) {
+                    return new ConfigException(n.getKey() + ": " + CANNOT_LISTEN + a + ": " + reason(t), e);
+                }
+            }
+        }
+        return e;
     }
 
     /**

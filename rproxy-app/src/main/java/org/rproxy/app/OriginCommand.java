@@ -151,15 +151,16 @@ final class OriginCommand implements Callable<Integer> {
         }
         Settings settings = settings();
         OriginOptions.keyModeWarnings(key).forEach(w -> spec.commandLine().getErr().println("rproxy origin: " + w));
-        new Listeners().add("--listen", listen).add("--admin", admin).probe(); // nothing serves on a taken port
+        Listeners listeners = new Listeners().add("--listen", listen).add("--admin", admin);
+        listeners.probe(); // nothing serves on a taken port
         OriginConfig config = settings.config();
         UpdateStreamConfig stream = settings.stream();
         if (signUpstream != null) {
-            return signingFront(config, stream);
+            return signingFront(config, stream, listeners);
         }
         try (UpdatePublisher publisher = new UpdatePublisher(stream);
-             Origin origin = Origin.start(config, Clock.systemUTC(), publisher)) {
-            announce(origin, "origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
+             Origin origin = listeners.binding(() -> Origin.start(config, Clock.systemUTC(), publisher))) {
+            announce(origin, listeners, "origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
             awaitShutdown(() -> {
                 origin.close();
@@ -222,8 +223,8 @@ final class OriginCommand implements Callable<Integer> {
      * where the admin listener does: a start that fails (the admin port taken) prints no line
      * saying the origin listens.
      */
-    private void announce(Origin origin, String listening) {
-        InetSocketAddress bound = admin == null ? null : origin.startAdmin(admin);
+    private void announce(Origin origin, Listeners listeners, String listening) {
+        InetSocketAddress bound = admin == null ? null : listeners.binding(() -> origin.startAdmin(admin));
         PrintWriter out = spec.commandLine().getOut();
         out.println(listening);
         if (bound != null) {
@@ -237,12 +238,12 @@ final class OriginCommand implements Callable<Integer> {
      * change it signs goes out on its update stream too.
      */
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
-    private int signingFront(OriginConfig config, UpdateStreamConfig stream) throws Exception {
+    private int signingFront(OriginConfig config, UpdateStreamConfig stream, Listeners listeners) throws Exception {
         try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream, upstreamCa,
                 Duration.ofSeconds(30), maxMapFileSize.bytes());
              UpdatePublisher publisher = new UpdatePublisher(stream);
-             Origin origin = Origin.start(config, source, poll, Clock.systemUTC(), publisher)) {
-            announce(origin, "signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
+             Origin origin = listeners.binding(() -> Origin.start(config, source, poll, Clock.systemUTC(), publisher))) {
+            announce(origin, listeners, "signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
                     + org.rproxy.core.config.Durations.format(poll) + ")");
             awaitShutdown(() -> {

@@ -134,18 +134,20 @@ final class ProxyCommand implements Callable<Integer> {
             AccessLogSwitch.on();
         }
         ProxyConfig c = ProxyFiles.startable(settings(), sources());
+        Listeners listeners = ProxyFiles.listeners(c, sources()); // a bind that fails after the probe names its setting
         OverlayConfig overlayConfig = OverlayFiles.load(overlay);
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             if (seedBundles != null) {
                 throw new IllegalArgumentException("--seed-bundles: pull mode only");
             }
-            return PushMode.run(c, overlayConfig);
+            return PushMode.run(c, overlayConfig, listeners);
         }
         if (seedBundles != null && !Files.isDirectory(seedBundles)) {
             throw new IllegalArgumentException("--seed-bundles " + seedBundles + ": not a folder");
         }
         try (OverlayPublisher publisher = overlayConfig == null ? null : OverlayPublisher.start(overlayConfig);
-             StreamingPull node = StreamingPull.start(c, StreamingPull.streamConfig(c), Clock.systemUTC())) {
+             StreamingPull node = listeners.binding(() -> StreamingPull.start(c, StreamingPull.streamConfig(c),
+                     Clock.systemUTC()))) {
             PullProxy proxy = node.pull();
             if (publisher != null) {
                 proxy.addChangeListener(publisher::offer);

@@ -32,9 +32,14 @@ final class ProxyFiles {
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));
         }
-        new Listeners().add(sources.name("listen.address"), c.listen().address())
-                .add(sources.name("admin.address"), c.admin() == null ? null : c.admin().address()).probe();
+        listeners(c, sources).probe();
         return c;
+    }
+
+    /** The listen and admin addresses of {@code c}, each named by {@code sources}. */
+    static Listeners listeners(ProxyConfig c, ProxySources sources) {
+        return new Listeners().add(sources.name("listen.address"), c.listen().address())
+                .add(sources.name("admin.address"), c.admin() == null ? null : c.admin().address());
     }
 
     /** Every problem found, each named by {@code sources}; empty when there is none. */

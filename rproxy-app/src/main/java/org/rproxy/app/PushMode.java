@@ -22,11 +22,14 @@ final class PushMode {
     private PushMode() {
     }
 
-    /** @param overlay where to publish what the proxy holds, or null */
+    /**
+     * @param overlay   where to publish what the proxy holds, or null
+     * @param listeners the listen and admin addresses of {@code c}, which name a bind that fails
+     */
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
-    static int run(ProxyConfig c, OverlayConfig overlay) throws InterruptedException {
+    static int run(ProxyConfig c, OverlayConfig overlay, Listeners listeners) throws InterruptedException {
         try (OverlayPublisher publisher = overlay == null ? null : OverlayPublisher.start(overlay);
-             PushPullProxy proxy = start(c, 0)) {
+             PushPullProxy proxy = listeners.binding(() -> start(c, 0))) {
             if (publisher != null) {
                 proxy.pull().addChangeListener(publisher::offer);
                 proxy.pull().addGoneListener(publisher::gone); // retired upstream: no longer published

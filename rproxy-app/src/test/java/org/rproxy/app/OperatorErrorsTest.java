@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -129,6 +131,71 @@ class OperatorErrorsTest {
             assertEquals("rproxy origin: --admin: cannot listen on " + at + ": address already in use", origin.err().strip());
             assertEquals("", origin.out(), "nothing said to serve: " + origin);
         }
+    }
+
+    /** A free loopback port now (closed again: the command is to find it free at its probe). */
+    private static String freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    /** Runs {@code args} with the address of the setting named {@code ...setting} taken between its probe and its bind. */
+    private static CommandRun takenAfterTheProbe(String setting, String... args) throws IOException {
+        List<ServerSocket> taken = new ArrayList<>();
+        Listeners.afterProbe = probed -> probed.forEach((name, a) -> {
+            if (name.endsWith(setting)) {
+                try {
+                    taken.add(new ServerSocket(a.port(), 1, InetAddress.getByName(a.host())));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        try {
+            CommandRun run = CommandRun.of(args);
+            assertEquals(1, taken.size(), "the port was taken after the probe: " + run);
+            return run;
+        } finally {
+            Listeners.afterProbe = probed -> { };
+            for (ServerSocket s : taken) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aPortTakenBetweenTheProbeAndTheBindIsRefusedNamingTheSettingToo() throws IOException {
+        String at = freePort();
+        Path p = yaml("p.yaml", "listen: {address: '127.0.0.1:0'}\nadmin: {address: '" + at + "'}\n"
+                + "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+        CommandRun proxy = takenAfterTheProbe("admin.address", "proxy", "--config", p.toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: " + p + ": admin.address: cannot listen on " + at + ": address already in use",
+                proxy.err().strip());
+
+        at = freePort();
+        proxy = takenAfterTheProbe("--listen", "proxy", "--upstream", "http://127.0.0.1:8181", "--trust",
+                pub.toString(), "--listen", at);
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: --listen: cannot listen on " + at + ": address already in use", proxy.err().strip());
+        at = freePort();
+        proxy = takenAfterTheProbe("--listen", "proxy", "--mode", "push", "--upstream", "http://127.0.0.1:8181",
+                "--trust", pub.toString(), "--listen", at);
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: --listen: cannot listen on " + at + ": address already in use", proxy.err().strip());
+
+        at = freePort();
+        CommandRun origin = takenAfterTheProbe("--listen", "origin", "--maps", maps().toString(), "--key",
+                key.toString(), "--listen", at);
+        assertEquals(2, origin.exit(), origin.toString());
+        assertEquals("rproxy origin: --listen: cannot listen on " + at + ": address already in use", origin.err().strip());
+        at = freePort();
+        origin = takenAfterTheProbe("--admin", "origin", "--maps", maps().toString(), "--key", key.toString(),
+                "--listen", "127.0.0.1:0", "--admin", at);
+        assertEquals(2, origin.exit(), origin.toString());
+        assertEquals("rproxy origin: --admin: cannot listen on " + at + ": address already in use", origin.err().strip());
+        assertEquals("", origin.out(), "nothing said to serve: " + origin);
     }
 
     @Test
