@@ -2,6 +2,7 @@ package org.rproxy.app;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,6 +12,7 @@ import java.util.stream.Stream;
 import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.IoProblems;
+import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
@@ -32,6 +34,34 @@ final class BundleSeeds {
     }
 
     /**
+     * Why a proxy in {@code mode} cannot start seeding from {@code dir} ({@code --seed-bundles:
+     * DIR: no such folder}, {@code ... not a folder}, {@code ... not a readable folder (...)},
+     * or in push mode {@code --seed-bundles: pull mode only}); null when it can, or when
+     * {@code dir} is null. What {@code rproxy proxy} refuses before it starts, and so what
+     * {@code rproxy check} reports. A bundle that would not verify is no refusal: it is skipped
+     * with its reason when the proxy starts.
+     */
+    static String problem(Path dir, ProxyConfig.Mode mode) {
+        if (dir == null) {
+            return null;
+        }
+        if (mode == ProxyConfig.Mode.PUSH) {
+            return "--seed-bundles: pull mode only";
+        }
+        if (!Files.isDirectory(dir)) {
+            return "--seed-bundles: " + dir + ": " + (Files.exists(dir) ? "not a folder" : "no such folder");
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            list.findAny();
+            return null;
+        } catch (IOException e) {
+            return "--seed-bundles: " + dir + ": not a readable folder (" + IoProblems.reason(e) + ")";
+        } catch (UncheckedIOException e) {
+            return "--seed-bundles: " + dir + ": not a readable folder (" + IoProblems.reason(e.getCause()) + ")";
+        }
+    }
+
+    /**
      * Seeds {@code proxy} from every {@code *.http} file of {@code dir}, in name order.
      *
      * @return how many bundles it now holds from the folder
@@ -43,7 +73,7 @@ final class BundleSeeds {
             files = list.filter(p -> p.getFileName().toString().endsWith(".http") && Files.isRegularFile(p))
                     .sorted().toList();
         } catch (IOException e) {
-            throw new IllegalArgumentException("--seed-bundles " + dir + ": not a readable folder ("
+            throw new IllegalArgumentException("--seed-bundles: " + dir + ": not a readable folder ("
                     + IoProblems.reason(e) + ")", e);
         }
         ResponseVerifier verifier = new ResponseVerifier(trusted, clock);

@@ -123,7 +123,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         int before = problems.size();
         List<Path> trust = c.upstream().trust();
-        problems.addAll(ProxyFiles.problems(c, proxy.sources()));
+        problems.addAll(ProxyFiles.problems(c, proxy.sources(), proxy.seedBundles));
         if (problems.size() == before) {
             out.println(config + ": OK (" + c.mode() + " proxy " + c.name() + " on " + c.listen().address()
                     + " in front of " + c.upstream().urls().stream().map(String::valueOf)

@@ -1,7 +1,6 @@
 package org.rproxy.app;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -133,17 +132,11 @@ final class ProxyCommand implements Callable<Integer> {
         if (accessLog) {
             AccessLogSwitch.on();
         }
-        ProxyConfig c = ProxyFiles.startable(settings(), sources());
+        ProxyConfig c = ProxyFiles.startable(settings(), sources(), seedBundles);
         Listeners listeners = ProxyFiles.listeners(c, sources()); // a bind that fails after the probe names its setting
         OverlayConfig overlayConfig = OverlayFiles.load(overlay);
         if (c.mode() == ProxyConfig.Mode.PUSH) {
-            if (seedBundles != null) {
-                throw new IllegalArgumentException("--seed-bundles: pull mode only");
-            }
             return PushMode.run(c, overlayConfig, listeners);
-        }
-        if (seedBundles != null && !Files.isDirectory(seedBundles)) {
-            throw new IllegalArgumentException("--seed-bundles " + seedBundles + ": not a folder");
         }
         try (OverlayPublisher publisher = overlayConfig == null ? null : OverlayPublisher.start(overlayConfig);
              StreamingPull node = listeners.binding(() -> StreamingPull.start(c, StreamingPull.streamConfig(c),

@@ -25,10 +25,11 @@ final class ProxyFiles {
      * {@code c} once the files it names can be used and its listen and admin addresses are free
      * (see {@link Listeners#probe}).
      *
+     * @param seedBundles the folder of bundles it is to start holding ({@code --seed-bundles}), or null
      * @throws ConfigException every problem, one a line
      */
-    static ProxyConfig startable(ProxyConfig c, ProxySources sources) {
-        List<String> problems = problems(c, sources);
+    static ProxyConfig startable(ProxyConfig c, ProxySources sources, Path seedBundles) {
+        List<String> problems = problems(c, sources, seedBundles);
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));
         }
@@ -42,8 +43,8 @@ final class ProxyFiles {
                 .add(sources.name("admin.address"), c.admin() == null ? null : c.admin().address());
     }
 
-    /** Every problem found, each named by {@code sources}; empty when there is none. */
-    static List<String> problems(ProxyConfig c, ProxySources sources) {
+    /** Every problem found, each named by {@code sources} (or {@code --seed-bundles}); empty when there is none. */
+    static List<String> problems(ProxyConfig c, ProxySources sources, Path seedBundles) {
         List<String> problems = new ArrayList<>();
         List<Path> trust = c.upstream().trust();
         for (int i = 0; i < trust.size(); i++) {
@@ -70,6 +71,10 @@ final class ProxyFiles {
         Path spoolDir = c.cache().spoolDir();
         if (c.cache().spool() && spoolDir != null && !(Files.isDirectory(spoolDir) && Files.isWritable(spoolDir))) {
             problems.add(sources.name("cache.spool-dir") + ": " + spoolDir + " is not a writable directory");
+        }
+        String seeds = BundleSeeds.problem(seedBundles, c.mode());
+        if (seeds != null) {
+            problems.add(seeds);
         }
         return problems;
     }

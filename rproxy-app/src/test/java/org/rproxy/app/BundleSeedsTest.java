@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,12 +101,32 @@ class BundleSeedsTest {
     }
 
     @Test
-    void aSeedFolderThatIsNoFolderIsAUsageError() throws IOException {
+    void aSeedFolderThatCannotBeUsedIsReportedByCheckAndRefusedByTheProxyInTheSameWords() throws IOException {
         Path file = Files.writeString(dir.resolve("x"), "");
         // A usable key: the trusted keys are read before anything else (as check reads them).
-        CommandRun run = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:9", "--trust",
-                SignedOrigin.anyKey(dir).toString(), "--seed-bundles", file.toString());
-        assertEquals(2, run.exit(), run.toString());
-        assertTrue(run.err().contains("--seed-bundles " + file + ": not a folder"), run.toString());
+        Path key = SignedOrigin.anyKey(dir);
+        Path config = Files.writeString(dir.resolve("p.yaml"), "listen: {address: '127.0.0.1:0'}\n"
+                + "upstream:\n  url: http://127.0.0.1:9\n  trust: [" + key + "]\n");
+        Path missing = dir.resolve("no-such-folder");
+        Map<List<String>, String> refusals = Map.of(
+                List.of("--seed-bundles", file.toString()), "--seed-bundles: " + file + ": not a folder",
+                List.of("--seed-bundles", missing.toString()), "--seed-bundles: " + missing + ": no such folder",
+                List.of("--mode", "push", "--seed-bundles", dir.toString()), "--seed-bundles: pull mode only");
+        for (Map.Entry<List<String>, String> r : refusals.entrySet()) {
+            List<String> check = new ArrayList<>(List.of("check", "--config", config.toString()));
+            check.addAll(r.getKey());
+            CommandRun run = CommandRun.of(check.toArray(new String[0]));
+            assertEquals(1, run.exit(), run.toString());
+            assertEquals(List.of(r.getValue(), "rproxy check: 1 problem"), run.out().lines().toList(), run.toString());
+
+            List<String> proxy = new ArrayList<>(List.of("proxy", "--config", config.toString()));
+            proxy.addAll(r.getKey());
+            run = CommandRun.of(proxy.toArray(new String[0]));
+            assertEquals(2, run.exit(), run.toString());
+            assertEquals("rproxy proxy: " + r.getValue(), run.err().strip(), run.toString());
+        }
+
+        CommandRun fine = CommandRun.of("check", "--config", config.toString(), "--seed-bundles", dir.toString());
+        assertEquals(0, fine.exit(), fine.toString());
     }
 }
