@@ -2,27 +2,20 @@ package org.rproxy.app;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import io.netty.handler.ssl.SslContext;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.Durations;
-import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.tls.Tls;
+import org.rproxy.origin.KeyFileModes;
 
 /**
  * Checks of {@code rproxy origin}'s options that go together or need more than a converter,
@@ -129,49 +122,16 @@ final class OriginOptions {
         }
     }
 
-    /**
-     * The private key files --key names: the file itself when it is a PEM key, else the entries of
-     * the keys file that hold a private key (a keys file holds no secret itself). Unreadable files
-     * are left to the key reader, which names them.
-     */
-    static List<Path> privateKeyFiles(Path key) {
-        try {
-            String text = Files.readString(key);
-            if (text.stripLeading().startsWith("-----BEGIN")) {
-                return List.of(key);
-            }
-            List<Path> files = new ArrayList<>();
-            for (JsonNode entry : new ObjectMapper(new YAMLFactory()).readTree(text).path("keys")) {
-                Path file = entry.path("file").isTextual() ? Path.of(entry.path("file").textValue()) : null;
-                if (file != null && Files.isReadable(file) && Files.readString(file).contains("PRIVATE KEY-----")) {
-                    files.add(file);
-                }
-            }
-            return files;
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
-    }
-
     /** Refuses a private key other users may read, naming the file, its mode and the fix ({@code chmod 600}). */
     static void checkKeyModes(Path key) {
-        for (Path file : privateKeyFiles(key)) {
-            String problem = PrivateKeyFiles.problem(file);
-            if (problem != null) {
-                throw new ConfigException(problem);
-            }
+        String problem = KeyFileModes.problem(key);
+        if (problem != null) {
+            throw new ConfigException(problem);
         }
     }
 
     /** A warning for each private key its group may read. */
     static List<String> keyModeWarnings(Path key) {
-        List<String> warnings = new ArrayList<>();
-        for (Path file : privateKeyFiles(key)) {
-            String warning = PrivateKeyFiles.warning(file);
-            if (warning != null && PrivateKeyFiles.problem(file) == null) {
-                warnings.add(warning);
-            }
-        }
-        return warnings;
+        return KeyFileModes.warnings(key);
     }
 }

@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * next key; later mark it signing; later remove the old one) without restarting the origin: the
  * file is small, so it is simply read and checked at each poll rather than watched. A file that
  * does not read or check is refused with one log line (once per distinct reason, not at every
- * poll) and the keys in use stay. Runs on the origin's publishing thread, one poll at a time.
+ * poll) and the keys in use stay. Keys it picks up are held to what {@code rproxy origin} asks
+ * of a key at start ({@link KeyFileModes}): a private key file other users may read is refused
+ * so (its path, its mode and {@code chmod 600} in the line), one its group may read is taken
+ * with a warning, once. Runs on the origin's publishing thread, one poll at a time.
  */
 final class KeysReload {
     private static final Logger log = LoggerFactory.getLogger(KeysReload.class);
@@ -24,10 +29,13 @@ final class KeysReload {
     private final Path file;
     private OriginKeys current;
     private String refused;
+    /** The warnings about the keys' modes said so far (at start, by the command that starts the origin). */
+    private final Set<String> warned;
 
     KeysReload(Path file, OriginKeys current) {
         this.file = requireNonNull(file, "file");
         this.current = requireNonNull(current, "current");
+        this.warned = new HashSet<>(KeyFileModes.warnings(file));
     }
 
     /**
@@ -44,18 +52,35 @@ final class KeysReload {
         try {
             read = OriginKeys.read(file);
         } catch (RuntimeException e) {
-            if (!Objects.equals(refused, e.getMessage())) {
-                refused = e.getMessage();
-                log.warn("keys file refused, the keys in use stay (signing {}): {}", current.signing().publicKey().keyId(),
-                        e.getMessage());
-            }
+            refuse(e.getMessage());
+            return null;
+        }
+        if (read.sameAs(current)) {
+            refused = null;
+            return null;
+        }
+        // Judged when keys change, as at start: a key in use is in memory already, whatever its file's mode now.
+        String open = KeyFileModes.problem(file);
+        if (open != null) {
+            refuse(open);
             return null;
         }
         refused = null;
-        if (read.sameAs(current)) {
-            return null;
+        for (String w : KeyFileModes.warnings(file)) {
+            if (warned.add(w)) {
+                log.warn("keys file {}: {}", file, w);
+            }
         }
         current = read;
         return read;
+    }
+
+    /** Logs why the file is refused, once while the reason stays the same. */
+    private void refuse(String reason) {
+        if (!Objects.equals(refused, reason)) {
+            refused = reason;
+            log.warn("keys file refused, the keys in use stay (signing {}): {}", current.signing().publicKey().keyId(),
+                    reason);
+        }
     }
 }

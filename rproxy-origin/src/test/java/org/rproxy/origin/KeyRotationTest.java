@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.model.Jwk;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -36,7 +38,7 @@ import org.rproxy.core.testing.CapturedLogs;
  * The origin's side of a key rotation, through its keys file and over HTTP: the next key is
  * published beside the current one, then signs everything, then the old one is gone; a keys
  * file that does not check is refused at start with the entry and the reason, and while
- * running it changes nothing.
+ * running it changes nothing; nor does a key added while running that other users may read.
  */
 class KeyRotationTest {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -55,9 +57,15 @@ class KeyRotationTest {
         return Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** A private key, owner-only as {@code rproxy origin} asks (a key others may read is refused). */
+    private Path writeKey(String name, SigningKey key) throws IOException {
+        Path tmp = PrivateKeyFiles.write(dir.resolve(name + ".tmp"), key.toPkcs8Pem());
+        return Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
     private Path keysFile(String entries) throws IOException {
-        write("current.key", current.toPkcs8Pem());
-        write("next.key", next.toPkcs8Pem());
+        writeKey("current.key", current);
+        writeKey("next.key", next);
         write("current.pub", current.publicKey().toSpkiPem());
         return write("keys.yaml", "keys:\n" + entries.replace("DIR", dir.toString()));
     }
@@ -184,6 +192,34 @@ class KeyRotationTest {
                 assertEquals(new Served(List.of(cur), cur), served(origin));
             }
             assertEquals(cur, origin.keyId());
+        }
+    }
+
+    @Test
+    void aKeyOtherUsersMayReadIsRefusedWhenTheKeysFilePicksItUpAndOneItsGroupMayReadIsWarnedOf() throws Exception {
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n");
+        Path nextKey = dir.resolve("next.key");
+        try (CapturedLogs logs = CapturedLogs.of(KeysReload.class); Origin origin = start(keys)) {
+            Files.setPosixFilePermissions(nextKey, PosixFilePermissions.fromString("rw-r--r--"));
+            write("keys.yaml", "keys:\n  - file: " + dir.resolve("current.key") + "\n    signing: true\n"
+                    + "  - file: " + nextKey + "\n");
+            String refused = logs.awaitMessage(nextKey + ": mode 0644", DEADLINE).getFormattedMessage();
+            assertEquals("keys file refused, the keys in use stay (signing " + cur + "): " + nextKey + ": mode 0644 lets"
+                    + " other users read or change this private key (expected: only its owner; chmod 600 " + nextKey
+                    + ")", refused);
+            assertEquals(List.of(cur), origin.publishedKeyIds(), "the keys in use stay");
+            assertEquals(new Served(List.of(cur), cur), served(origin));
+
+            // As at start: a key its group may read (a credential granted by an ACL shows 0640) is taken, with a word.
+            Files.setPosixFilePermissions(nextKey, PosixFilePermissions.fromString("rw-r-----"));
+            await(() -> served(origin), s -> s.equals(new Served(List.of(cur, nxt), cur)));
+            assertEquals("keys file " + keys + ": " + nextKey + ": mode 0640 lets its group read this private key"
+                    + " (chmod 600 " + nextKey + " unless the group must read it)",
+                    logs.awaitMessage(nextKey + ": mode 0640", DEADLINE).getFormattedMessage());
+            assertEquals(1, logs.events().stream().filter(e -> e.getFormattedMessage().contains("mode 0644")).count(),
+                    "refused once, not at every poll: " + logs.events());
         }
     }
 }

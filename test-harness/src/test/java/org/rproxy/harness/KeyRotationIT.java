@@ -35,6 +35,7 @@ import org.rproxy.client.KeyPin;
 import org.rproxy.client.LocalAnswers;
 import org.rproxy.client.UpdateFollower;
 import org.rproxy.client.VerifiedDocument;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
@@ -82,8 +83,8 @@ class KeyRotationIT {
         SigningKey next = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         String cur = current.publicKey().keyId();
         String nxt = next.publicKey().keyId();
-        write("current.key", current.toPkcs8Pem());
-        write("next.key", next.toPkcs8Pem());
+        PrivateKeyFiles.write(dir.resolve("current.key"), current.toPkcs8Pem()); // owner-only, as the origin asks
+        PrivateKeyFiles.write(dir.resolve("next.key"), next.toPkcs8Pem());
         Path currentPub = write("current.pub", current.publicKey().toSpkiPem());
         Path keysFile = keys("  - file: DIR/current.key\n    signing: true\n");
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));

@@ -1,0 +1,70 @@
+package org.rproxy.origin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.rproxy.core.config.ConfigLoader;
+import org.rproxy.core.config.PrivateKeyFiles;
+
+/**
+ * Whether the private key files an origin's {@code --key} names are kept private
+ * ({@link PrivateKeyFiles}): the file itself when it is a PEM key, else the entries of the keys
+ * file that hold a private key (a keys file holds no secret itself, nor does a public key it
+ * lists). One judgement for {@code rproxy check}, {@code rproxy origin} at start, and the keys
+ * file's poll while the origin runs ({@link KeysReload}), so a key added later is held to what
+ * a key given at start is. Files that cannot be read are left to {@link OriginKeys#read}, which
+ * names them. Stateless.
+ */
+public final class KeyFileModes {
+
+    private KeyFileModes() {
+    }
+
+    /** The private key files {@code key} names, in order; empty when it cannot be read. */
+    public static List<Path> privateKeyFiles(Path key) {
+        try {
+            String text = Files.readString(key);
+            if (text.stripLeading().startsWith("-----BEGIN")) {
+                return List.of(key);
+            }
+            List<Path> files = new ArrayList<>();
+            for (KeysFile.Entry entry : new ConfigLoader().read(text, key.toString(), KeysFile.class).keys()) {
+                if (Files.readString(entry.file()).contains("PRIVATE KEY-----")) {
+                    files.add(entry.file());
+                }
+            }
+            return files;
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Why the keys {@code key} names may not be used: the first private key file other users may
+     * read (its path, its mode and {@code chmod 600}), or null.
+     */
+    public static String problem(Path key) {
+        for (Path file : privateKeyFiles(key)) {
+            String problem = PrivateKeyFiles.problem(file);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    /** A warning for each private key file {@code key} names that its group may read (and no more). */
+    public static List<String> warnings(Path key) {
+        List<String> warnings = new ArrayList<>();
+        for (Path file : privateKeyFiles(key)) {
+            String warning = PrivateKeyFiles.warning(file);
+            if (warning != null && PrivateKeyFiles.problem(file) == null) {
+                warnings.add(warning);
+            }
+        }
+        return warnings;
+    }
+}
