@@ -308,13 +308,16 @@ class OperatorErrorsTest {
     void theUnitsPreStartCheckIsGivenTheOptionsTheNodeStartsWithAndChecksThemAsTheNodeWould() throws IOException {
         Path units = Path.of("..", "rproxy-dist", "src", "deb", "systemd");
         Path originUnit = units.resolve("rproxy-origin.service");
+        // "-": systemd's RestartPreventExitStatus= judges the main process only, so a failed pre-start check
+        // would be restarted until the start limit; its failure is recorded, and the node refuses with exit 2.
         String originArgs = unitLine(originUnit, "ExecStart=/usr/bin/rproxy origin ");
-        assertEquals(originArgs, unitLine(originUnit, "ExecStartPre=/usr/bin/rproxy check "));
+        assertEquals(originArgs, unitLine(originUnit, "ExecStartPre=-/usr/bin/rproxy check "));
         Path proxyUnit = units.resolve("rproxy-proxy@.service");
         String proxyArgs = unitLine(proxyUnit, "ExecStart=/usr/bin/rproxy proxy ");
-        assertEquals(proxyArgs, unitLine(proxyUnit, "ExecStartPre=/usr/bin/rproxy check "));
+        assertEquals(proxyArgs, unitLine(proxyUnit, "ExecStartPre=-/usr/bin/rproxy check "));
         for (Path unit : List.of(originUnit, proxyUnit)) {
             assertTrue(Files.readAllLines(unit).contains("RestartPreventExitStatus=2"), unit + ": exit 2 is a refused start");
+            assertTrue(Files.readAllLines(unit).contains("Restart=on-failure"), unit + ": any other failure is restarted");
         }
 
         // As systemd expands them, with the operator's options.
@@ -331,6 +334,10 @@ class OperatorErrorsTest {
         assertTrue(check.out().contains("over the limit of 300 bytes for one maps file (--max-map-file-size)"),
                 check.toString());
         assertTrue(check.out().contains("--admin: 127.0.0.1:19181 is --listen too"), check.toString());
+        // What the check refused, the node refuses at start with exit 2: the status that is not restarted.
+        CommandRun start = CommandRun.of(concat("origin", refused));
+        assertEquals(2, start.exit(), start.toString());
+        assertEquals("", start.out(), "nothing said to serve: " + start);
 
         Path p = yaml("edge.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
         String proxy = proxyArgs.replace("/etc/rproxy/%i.yaml", p.toString());
@@ -340,6 +347,9 @@ class OperatorErrorsTest {
         assertEquals(1, check.exit(), check.toString());
         assertEquals("--listen: " + p + ": upstream.url: 'http://127.0.0.1:8181' is this proxy's own listen.address"
                 + " (127.0.0.1:8181): it would be its own upstream", check.out().lines().findFirst().orElse(""));
+        start = CommandRun.of(concat("proxy", proxy.replace("$RPROXY_PROXY_OPTS", "--listen 127.0.0.1:8181").split(" ")));
+        assertEquals(2, start.exit(), start.toString());
+        assertEquals("rproxy proxy: " + check.out().lines().findFirst().orElse(""), start.err().strip());
         check = CommandRun.of("check", "--config", p.toString(), "--no-such-option");
         assertEquals(2, check.exit(), check.toString());
         assertEquals("rproxy check: as an option of 'rproxy proxy': Unknown option: '--no-such-option'",
