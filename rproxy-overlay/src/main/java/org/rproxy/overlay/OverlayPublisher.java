@@ -3,21 +3,15 @@ package org.rproxy.overlay;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,21 +44,15 @@ import org.rproxy.core.store.Representation;
  */
 public final class OverlayPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
-    private static final Duration STEP_WAIT = Duration.ofSeconds(30);
     private static final Pattern EXPIRES = Pattern.compile(";\\s*expires=(\\d{1,18})");
 
     private final OverlayNode node;
     private final DhtKey key;
     private final Clock clock;
     private final ScheduledExecutorService worker;
-    private final Map<String, Pointer> current = new ConcurrentHashMap<>();
-    private final Map<String, Pointer> previous = new ConcurrentHashMap<>();
-    /** When each version seeded (current or previous) expires. */
-    private final Map<Pointer, Instant> expiries = new ConcurrentHashMap<>();
+    private final PublishedVersions versions;
     /** The resource id of each target offered and published, for {@link #gone}. */
     private final Map<String, String> ids = new ConcurrentHashMap<>();
-    private final Map<String, Long> stored = new ConcurrentHashMap<>();
-    private final PublisherMeters meters = new PublisherMeters();
 
     private OverlayPublisher(OverlayNode node, DhtKey key, Clock clock) {
         this.node = node;
@@ -75,6 +63,7 @@ public final class OverlayPublisher implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.versions = new PublishedVersions(node, key, clock, worker);
     }
 
     /**
@@ -136,7 +125,7 @@ public final class OverlayPublisher implements AutoCloseable {
         String id = AltoResource.parse(header).id();
         Matcher m = EXPIRES.matcher(String.valueOf(bundle.field("signature-input")));
         Instant expires = m.find() ? Instant.ofEpochSecond(Long.parseLong(m.group(1))) : Instant.MAX;
-        return CompletableFuture.supplyAsync(() -> publish(id, seq, bundle.toBytes(), expires), worker)
+        return CompletableFuture.supplyAsync(() -> versions.publish(id, seq, bundle.toBytes(), expires), worker)
                 .thenCompose(f -> f);
     }
 
@@ -151,32 +140,7 @@ public final class OverlayPublisher implements AutoCloseable {
     /** Stops publishing {@code resourceId} (both versions unseeded, its pointer no longer renewed); returns at once. */
     public void retire(String resourceId) {
         requireNonNull(resourceId, "resourceId");
-        worker.execute(() -> {
-            Pointer c = current.remove(resourceId);
-            Pointer p = previous.remove(resourceId);
-            stored.remove(resourceId);
-            unseed(c);
-            unseed(p);
-            node.renewals().prune();
-            log.info("overlay: {} retired: {} no longer published", resourceId, c);
-        });
-    }
-
-    /** On this publisher's thread when {@code p}'s signature expires: stops publishing it, if still seeded. */
-    private void expired(Pointer p) {
-        if (current.remove(p.resourceId(), p)) {
-            stored.remove(p.resourceId());
-            log.info("overlay: {} version {} expired: no longer published", p.resourceId(), p.seq());
-        }
-        previous.remove(p.resourceId(), p);
-        unseed(p);
-        node.renewals().prune();
-    }
-
-    private void unseed(Pointer p) {
-        if (p != null && expiries.remove(p) != null) {
-            node.swarm().drop(HexFormat.of().formatHex(p.infoHash()));
-        }
+        worker.execute(() -> versions.retire(resourceId));
     }
 
     /**
@@ -188,12 +152,12 @@ public final class OverlayPublisher implements AutoCloseable {
      * @throws IllegalStateException when bound already
      */
     public void bindTo(MeterRegistry registry) {
-        meters.bindTo(registry, node.dht()::knownNodes, node.swarm()::torrents);
+        versions.meters().bindTo(registry, node.dht()::knownNodes, node.swarm()::torrents);
     }
 
     /** What is published now: resource id to the version (the pointer's seq) that DHT nodes took. */
     public Map<String, Long> published() {
-        return new java.util.TreeMap<>(stored);
+        return versions.published();
     }
 
     private void publish(String target, Representation r) {
@@ -209,12 +173,12 @@ public final class OverlayPublisher implements AutoCloseable {
             return;
         }
         long seq = r.created().getEpochSecond();
-        Pointer held = current.get(resource.id());
+        Pointer held = versions.current(resource.id());
         if (held != null && held.seq() >= seq || !r.expires().isAfter(clock.instant())) {
             return;
         }
         ids.put(target, resource.id());
-        publish(resource.id(), seq, bundle(r).toBytes(), r.expires());
+        versions.publish(resource.id(), seq, bundle(r).toBytes(), r.expires());
     }
 
     /**
@@ -227,59 +191,6 @@ public final class OverlayPublisher implements AutoCloseable {
     static boolean altoJson(String contentType) {
         String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
         return type.startsWith("application/alto-") && type.endsWith("+json");
-    }
-
-    /**
-     * Seeds {@code bundle}, announces it and moves the pointer of {@code id} to it (both at once:
-     * a reader that finds the pointer before the announcement lands looks for peers again within
-     * a second), drops the version before the previous, and has it dropped when it
-     * {@code expires}. Waits (on this publisher's thread)
-     * for the first announcement and put, one resource after the other: DHT nodes throttle a
-     * sender that asks too much at once.
-     */
-    private CompletableFuture<Integer> publish(String id, long seq, byte[] bundle, Instant expires) {
-        byte[] infoHash = node.swarm().seed(id + ".http", bundle);
-        Pointer p = new Pointer(key.publicKey(), id, seq, infoHash, bundle.length);
-        expiries.put(p, expires);
-        if (!expires.equals(Instant.MAX)) {
-            long ms = Math.max(0, Duration.between(clock.instant(), expires).toMillis());
-            worker.schedule(() -> expired(p), ms, TimeUnit.MILLISECONDS);
-        }
-        Pointer held = current.put(id, p);
-        CompletableFuture<Stored> announced = node.announce(infoHash);
-        CompletableFuture<Integer> stored = put(p);
-        await(CompletableFuture.allOf(announced, stored));
-        Pointer old = held == null ? null : previous.put(id, held);
-        if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
-            unseed(old);
-        }
-        return stored;
-    }
-
-    private static void await(CompletableFuture<?> step) {
-        try {
-            step.get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            log.debug("overlay: {}", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Puts {@code p}, and keeps it alive while it is the current pointer of its resource (see
-     * {@link Renewals}); completes with how many DHT nodes took the first put.
-     */
-    private CompletableFuture<Integer> put(Pointer p) {
-        BooleanSupplier isCurrent = () -> p.equals(current.get(p.resourceId()))
-                && clock.instant().isBefore(expiries.getOrDefault(p, Instant.MIN));
-        return node.renewals().keep("putting " + p, () -> node.dht().put(p.sign(key)), isCurrent, s -> {
-            meters.put(p.resourceId(), p.seq(), s, isCurrent.getAsBoolean());
-            if (s.nodes() > 0 && isCurrent.getAsBoolean()) {
-                log.debug("overlay: {} stored on {} of the {} closest DHT nodes", p, s.nodes(), s.closest());
-                stored.merge(p.resourceId(), p.seq(), Math::max);
-            }
-        }).thenApply(Stored::nodes);
     }
 
     /** The bundle of a held representation: its signed fields and body, as {@code rproxy fetch -o} keeps them. */

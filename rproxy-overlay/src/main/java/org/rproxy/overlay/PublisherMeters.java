@@ -2,13 +2,16 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -26,13 +29,15 @@ import io.micrometer.core.instrument.MeterRegistry;
  * verified as the origin's), so the {@code resource} label takes a bounded set of values; code
  * that publishes bundles it was handed ({@link OverlayPublisher#publish(org.rproxy.core.bundle.SignedBundle,
  * long)}) bounds them itself. Records before
- * {@link #bindTo} are kept and shown once bound. Thread-safe.
+ * {@link #bindTo} are kept and shown once bound. A resource no longer published (retired, or
+ * expired) has its gauges removed ({@link #forget}), not left at their last values. Thread-safe.
  */
 final class PublisherMeters {
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong shortOf = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private final Map<String, Pointed> pointers = new ConcurrentHashMap<>();
+    /** Guarded by this. */
+    private final Map<String, Pointed> pointers = new HashMap<>();
     /** Guarded by this. */
     private MeterRegistry registry;
 
@@ -40,6 +45,8 @@ final class PublisherMeters {
     private static final class Pointed {
         volatile long created;
         volatile int nodes;
+        /** Its gauges, once registered (guarded by the meters' lock). */
+        List<Meter> meters = List.of();
     }
 
     /**
@@ -72,41 +79,51 @@ final class PublisherMeters {
     }
 
     private static void register(MeterRegistry registry, String id, Pointed p) {
-        Gauge.builder("rproxy.overlay.pointer.created.time", p, q -> q.created).baseUnit("seconds").tag("resource", id)
-                .description("The origin's created time of the version the resource's pointer names")
-                .strongReference(true).register(registry);
-        Gauge.builder("rproxy.overlay.pointer.nodes", p, q -> q.nodes).tag("resource", id)
-                .description("DHT nodes that took the last put of the resource's pointer").strongReference(true)
-                .register(registry);
+        p.meters = List.of(
+                Gauge.builder("rproxy.overlay.pointer.created.time", p, q -> q.created).baseUnit("seconds").tag("resource", id)
+                        .description("The origin's created time of the version the resource's pointer names")
+                        .strongReference(true).register(registry),
+                Gauge.builder("rproxy.overlay.pointer.nodes", p, q -> q.nodes).tag("resource", id)
+                        .description("DHT nodes that took the last put of the resource's pointer").strongReference(true)
+                        .register(registry));
     }
 
     /**
      * Records a put of version {@code seq} of {@code resourceId}'s pointer that ended as
      * {@code outcome}; {@code current} says whether that version is still the one published
-     * (a late put of a replaced pointer is counted, and does not show as the resource's).
+     * (a late put of a replaced or {@link #forget forgotten} pointer is counted, and does not
+     * show as the resource's). {@code current} is asked under the same lock as {@link #forget},
+     * so a put that ends while its resource is retired cannot bring the resource's gauges back.
      */
-    void put(String resourceId, long seq, Stored outcome, boolean current) {
+    void put(String resourceId, long seq, Stored outcome, BooleanSupplier current) {
         (outcome.enough() ? stored : outcome.nodes() > 0 ? shortOf : failed).incrementAndGet();
-        if (!current) {
-            return;
-        }
-        Pointed p = pointers.get(resourceId);
-        if (p == null) {
-            synchronized (this) {
-                p = pointers.get(resourceId);
-                if (p == null) {
-                    p = new Pointed();
-                    p.created = seq;
-                    p.nodes = outcome.nodes();
-                    pointers.put(resourceId, p);
-                    if (registry != null) {
-                        register(registry, resourceId, p);
-                    }
-                    return;
+        synchronized (this) {
+            if (!current.getAsBoolean()) {
+                return;
+            }
+            Pointed p = pointers.get(resourceId);
+            if (p == null) {
+                p = new Pointed();
+                pointers.put(resourceId, p);
+                if (registry != null) {
+                    register(registry, resourceId, p);
                 }
             }
+            p.created = seq;
+            p.nodes = outcome.nodes();
         }
-        p.created = seq;
-        p.nodes = outcome.nodes();
+    }
+
+    /**
+     * {@code resourceId} is no longer published (retired, or its version expired): its gauges are
+     * removed, so that a scrape no longer shows what the overlay stopped offering and the
+     * {@code resource} label keeps only the resources published now. The caller has stopped
+     * taking it as current before calling.
+     */
+    synchronized void forget(String resourceId) {
+        Pointed p = pointers.remove(resourceId);
+        if (p != null && registry != null) {
+            p.meters.forEach(registry::remove);
+        }
     }
 }

@@ -29,6 +29,8 @@ import bt.metainfo.MetadataService;
 import bt.metainfo.Torrent;
 import bt.runtime.BtRuntime;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import org.rproxy.client.ClientException;
 import org.rproxy.client.OverlayOnlySources;
 import org.rproxy.client.VerifiedDocument;
@@ -184,7 +186,7 @@ final class NamespaceChecks {
             Instant t = Instant.now().minusSeconds(30);
             say("put a: " + honest.publish(bundle(ORIGIN, "map-a", t, "a1"), t.getEpochSecond()).get(90, TimeUnit.SECONDS));
             say("put b: " + honest.publish(bundle(ORIGIN, "map-b", t, "b1"), t.getEpochSecond()).get(90, TimeUnit.SECONDS));
-            Pointer pb = (Pointer) ((Map<?, ?>) field(honest, "current")).get("map-b");
+            Pointer pb = ((PublishedVersions) field(honest, "versions")).current("map-b");
             String hb = HexFormat.of().formatHex(pb.infoHash());
             OverlayOnlySources sources = new OverlayOnlySources(directory(List.of(honest.publicKey(), bad.publicKey())),
                     List.of(ORIGIN.publicKey()), client);
@@ -286,6 +288,8 @@ final class NamespaceChecks {
              OverlayPublisher p = OverlayPublisher.start(config(dir, 1, key(dir, 1)))) {
             joined(p, helper);
             OverlayNode n = node(p);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            p.bindTo(registry);
             Instant created = Instant.now().minusSeconds(5);
             SignedBundle b = bundle(ORIGIN, "map-a", created, "x1", Instant.now().plusSeconds(8));
             Verdict v = b.verify(new ResponseVerifier(List.of(ORIGIN.publicKey()), Clock.systemUTC()));
@@ -300,6 +304,7 @@ final class NamespaceChecks {
             assertEquals(Map.of(), p.published(), "an expired document is still published");
             assertEquals(0, n.swarm().torrents(), "an expired document is still seeded");
             assertEquals(0, n.renewals().size(), "an expired document's pointer is still renewed");
+            assertEquals(null, pointerGauge(registry, "map-a"), "an expired document's gauges stay at their last values");
             p.offer("/networkmap/map-a", b.representation(v));
             Thread.sleep(2000);
             assertEquals(0, n.swarm().torrents(), "an expired document offered again is seeded again");
@@ -314,6 +319,8 @@ final class NamespaceChecks {
              OverlayPublisher p = OverlayPublisher.start(config(dir, 1, key(dir, 1)))) {
             joined(p, helper);
             OverlayNode n = node(p);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            p.bindTo(registry);
             Instant t = Instant.now().minusSeconds(60);
             ResponseVerifier verifier = new ResponseVerifier(List.of(ORIGIN.publicKey()), Clock.systemUTC());
             for (String[] d : new String[][] {{"map-a", "a1", "0"}, {"map-b", "b1", "0"}, {"map-a", "a2", "1"}}) {
@@ -323,6 +330,8 @@ final class NamespaceChecks {
             waitFor(() -> p.published().size() == 2 && p.published().get("map-a") == t.getEpochSecond() + 1, 60);
             say("published: " + p.published() + ", torrents " + n.swarm().torrents() + ", renewals " + n.renewals().size());
             assertEquals(3, n.swarm().torrents(), "map-a's current and previous, map-b's");
+            waitFor(() -> Double.valueOf(t.getEpochSecond() + 1).equals(pointerGauge(registry, "map-a")), 10);
+            assertEquals((double) (t.getEpochSecond() + 1), pointerGauge(registry, "map-a"), "map-a's gauge, before");
             p.gone("/networkmap/map-a");
             waitFor(() -> n.swarm().torrents() == 1, 10);
             say("map-a gone: published " + p.published() + ", torrents " + n.swarm().torrents() + ", renewals "
@@ -331,10 +340,18 @@ final class NamespaceChecks {
             assertEquals(1, n.swarm().torrents(), "map-b's alone");
             assertEquals(1, list(dir.resolve("node-1").resolve("torrents")).size());
             assertEquals(2, n.renewals().size(), "map-b's pointer and announcement alone");
+            assertEquals(null, pointerGauge(registry, "map-a"), "a retired document's gauges stay at their last values");
+            assertEquals((double) t.getEpochSecond(), pointerGauge(registry, "map-b"), "map-b's gauge stays");
         }
     }
 
     // ---- helpers
+
+    /** The value of {@code resourceId}'s pointer created-time gauge, or null when there is none. */
+    static Double pointerGauge(SimpleMeterRegistry registry, String resourceId) {
+        var g = registry.find("rproxy.overlay.pointer.created.time").tag("resource", resourceId).gauge();
+        return g == null ? null : g.value();
+    }
 
     static void waitFor(BooleanSupplier condition, int seconds) throws InterruptedException {
         for (int i = 0; i < seconds * 10 && !condition.getAsBoolean(); i++) {
