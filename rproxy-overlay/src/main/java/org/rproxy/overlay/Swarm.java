@@ -12,19 +12,17 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import bt.Bt;
 import bt.data.file.FileSystemStorage;
-import bt.metainfo.MetadataService;
+import bt.event.EventSource;
 import bt.metainfo.TorrentId;
 import bt.net.IPeerConnectionPool;
 import bt.net.PeerConnection;
-import bt.metainfo.Torrent;
-import bt.module.ServiceModule;
 import bt.runtime.BtClient;
 import bt.runtime.BtRuntime;
-import bt.runtime.Config;
-import bt.torrent.maker.TorrentBuilder;
+import bt.torrent.TorrentRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,14 +32,24 @@ import org.slf4j.LoggerFactory;
  * fetches a torrent by infohash alone (BEP 9 metadata from the peers, then the pieces, each
  * checked against its SHA-1). Peers are found through the node's {@link DhtNode}; the listener
  * is bound to the configured address, and local service discovery (multicast), peer exchange
- * and Message Stream Encryption are off (see the README's overlay section for what bt 1.10 does
- * with many seeders otherwise). Every torrent lives in its own folder named by its infohash;
- * the folders a previous run left are deleted at start.
+ * and Message Stream Encryption are off ({@link SwarmRuntime}; see the README's overlay section
+ * for what bt 1.10 does with many seeders otherwise). Every torrent lives in its own folder
+ * named by its infohash; the folders a previous run left are deleted at start
+ * ({@link TorrentFolders}).
+ *
+ * <p>A torrent {@link #drop}ped may be fetched again: bt 1.10 forgets a stopped torrent only when
+ * its processing ends (within a second for one held whole, when bt reports it stopped), and a
+ * torrent started again before that is refused by bt ("Torrent already registered") and fetches
+ * nothing; so a fetch of a torrent being stopped starts once bt reports it stopped. bt never ends
+ * the processing of a torrent stopped before its metadata or its last piece came; a fetch of such
+ * a one starts after {@link #STOP_WAIT} anyway, and fetches nothing in this runtime.
  *
  * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
  */
 final class Swarm implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Swarm.class);
+    /** How long a fetch of a torrent dropped waits at most for bt to report it stopped. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
     private final BtRuntime runtime;
     private final DhtNode dht;
     private final int port;
@@ -51,49 +59,15 @@ final class Swarm implements AutoCloseable {
     private final Map<String, CompletableFuture<byte[]>> fetching = new ConcurrentHashMap<>();
     /** The file of each torrent held whole (seeded, or fetched), by hex infohash. */
     private final Map<String, Path> whole = new ConcurrentHashMap<>();
+    /** The torrents dropped that bt has not reported stopped yet, by hex infohash. */
+    private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
 
     Swarm(InetAddress bind, int port, Path root, DhtNode dht) {
         this.dht = requireNonNull(dht, "dht");
         this.root = requireNonNull(root, "root");
         this.port = port;
-        deleteLeftOvers(root);
-        Config config = new Config();
-        if (bind != null) {
-            config.setAcceptorAddress(bind);
-        }
-        config.setAcceptorPort(port);
-        config.setPeerDiscoveryInterval(Duration.ofSeconds(1));
-        config.setPeerConnectionRetryInterval(Duration.ofSeconds(1));
-        config.setNumOfHashingThreads(1);
-        // bundles are small: small buffers per connection
-        config.setNetworkBufferSize(64 * 1024);
-        // no Message Stream Encryption: bundles are public and signed, so it hides nothing worth
-        // hiding, and its Diffie-Hellman exchange costs CPU and a round trip per connection
-        config.setMseDisabled(true);
-        // a seeder that was not up yet (or restarted) is tried again soon, not after bt's 30 minutes
-        config.setUnreachablePeerBanDuration(Duration.ofSeconds(10));
-        config.setTimeoutedAssignmentPeerBanDuration(Duration.ofSeconds(5));
-        // a publisher is the first seeder of every version: bt's default of 10 active connections
-        // per torrent would queue a crowd of viewers behind one another
-        config.setMaxConcurrentlyActivePeerConnectionsPerTorrent(64);
-        // bt 1.10 runs the handshakes of incoming and outgoing connections on one pool (50 threads,
-        // ConnectionSource and IncomingConnectionListener): a handshake that waits for a busy peer
-        // holds a thread for the whole timeout (30 s by default), and peers that wait on each other
-        // starve each other's pools; so fail such a handshake early and let it be tried again
-        config.setPeerConnectionTimeout(Duration.ofSeconds(5));
-        config.setMaxPendingConnectionRequests(16);
-        config.setPeerHandshakeTimeout(Duration.ofSeconds(5));
-        this.runtime = BtRuntime.builder(config)
-                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(
-                        DhtPeerSource.factory(dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())))))
-                .module(DirectSelector.module())
-                .disableLocalServiceDiscovery()
-                // no peer exchange (ut_pex): it has every seeder connect to every other seeder of
-                // every torrent, connections that carry nothing and fill bt's connection pool; a
-                // peer that fetches finds the seeders through the DHT
-                .disablePeerExchange()
-                .disableAutomaticShutdown()
-                .build();
+        TorrentFolders.deleteLeftOvers(root);
+        this.runtime = SwarmRuntime.build(bind, port, dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())));
     }
 
     int port() {
@@ -107,31 +81,21 @@ final class Swarm implements AutoCloseable {
      * @return the infohash
      */
     byte[] seed(String name, byte[] bytes) {
+        TorrentFolders.Made made;
         try {
-            Path staging = Files.createTempDirectory(root, "new");
-            Path file = staging.resolve(name);
-            Files.write(file, bytes);
-            byte[] metainfo = new TorrentBuilder().rootPath(staging).addFile(file).pieceSize(pieceSize(bytes.length))
-                    .createdBy("rproxy").build();
-            Torrent torrent = new MetadataService().fromByteArray(metainfo);
-            byte[] infoHash = torrent.getTorrentId().getBytes();
-            String hex = HexFormat.of().formatHex(infoHash);
-            Path dir = root.resolve(hex);
-            if (Files.isDirectory(dir)) {
-                deleteTree(staging);
-            } else {
-                Files.move(staging, dir);
-            }
-            clients.computeIfAbsent(hex, h -> {
-                BtClient c = Bt.client(runtime).storage(new FileSystemStorage(dir)).torrent(() -> torrent).build();
-                c.startAsync();
-                return c;
-            });
-            whole.put(hex, dir.resolve(name));
-            return infoHash;
+            made = TorrentFolders.make(root, name, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("seeding " + name + " under " + root + ": " + e.getMessage(), e);
         }
+        byte[] infoHash = made.torrent().getTorrentId().getBytes();
+        String hex = HexFormat.of().formatHex(infoHash);
+        clients.computeIfAbsent(hex, h -> {
+            BtClient c = Bt.client(runtime).storage(new FileSystemStorage(made.dir())).torrent(made::torrent).build();
+            c.startAsync();
+            return c;
+        });
+        whole.put(hex, made.file());
+        return infoHash;
     }
 
     /**
@@ -139,9 +103,9 @@ final class Swarm implements AutoCloseable {
      * bytes, or exceptionally for a torrent of another shape, larger than {@code maxBytes}, or
      * whose file name is not one plain file name ({@link TorrentFiles}; only the file bt wrote in
      * the torrent's folder is read, never more than {@code maxBytes}); whatever goes wrong on
-     * bt's threads completes it. A torrent this node holds whole (seeds) is read from disk, and
-     * one being fetched already is not fetched twice. The torrent stays open (serving peers already connected) until
-     * {@link #drop}ped.
+     * bt's threads completes it. A torrent this node holds whole (seeds) is read from disk, one
+     * being fetched already is not fetched twice, and one dropped is fetched once bt has let it
+     * go. The torrent stays open (serving peers already connected) until {@link #drop}ped.
      */
     CompletableFuture<byte[]> fetch(byte[] infoHash, long maxBytes) {
         String hex = HexFormat.of().formatHex(infoHash);
@@ -159,12 +123,30 @@ final class Swarm implements AutoCloseable {
             fetching.remove(hex, done);
             log.debug("bt {}: {} {}", port, hex, e == null ? "fetched" : "not fetched: " + e);
         });
+        CompletableFuture<Void> stopped = stopping.get(hex);
+        if (stopped == null) {
+            start(hex, done, maxBytes);
+        } else {
+            log.debug("bt {}: {} dropped a moment ago: fetching it once bt has stopped it", port, hex);
+            // not on the thread that reports the stop: bt forgets the torrent's own listeners
+            // right after telling them, and the new fetch's connections register theirs
+            stopped.whenCompleteAsync((v, e) -> start(hex, done, maxBytes),
+                    CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
+        }
+        return done;
+    }
+
+    /** Starts bt's fetch of {@code hex} for {@code done}, unless it completed (cancelled, or the swarm dropped it) meanwhile. */
+    private void start(String hex, CompletableFuture<byte[]> done, long maxBytes) {
+        if (done.isDone()) {
+            return;
+        }
         Path dir = root.resolve(hex);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             done.completeExceptionally(e);
-            return done;
+            return;
         }
         BtClient c = Bt.client(runtime).storage(new FileSystemStorage(dir)).magnet("magnet:?xt=urn:btih:" + hex)
                 .afterTorrentFetched(t -> completing(done, () -> {
@@ -190,7 +172,6 @@ final class Swarm implements AutoCloseable {
             before.stop();
         }
         c.startAsync();
-        return done;
     }
 
     private static byte[] read(Path file, long maxBytes) {
@@ -245,49 +226,31 @@ final class Swarm implements AutoCloseable {
         }
         BtClient c = clients.remove(hex);
         if (c != null) {
+            TorrentId id = TorrentId.fromBytes(HexFormat.of().parseHex(hex));
+            CompletableFuture<Void> stopped = stopped(id).completeOnTimeout(null, STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            stopping.put(hex, stopped);
+            stopped.whenComplete((v, e) -> stopping.remove(hex, stopped));
             c.stop();
             // bt 1.10 keeps a stopped torrent's connections in its pool (idle, never read again)
             // and hands them out when the same torrent is started again, which then fetches
             // nothing: close them, so that a later fetch of it connects afresh
-            runtime.service(IPeerConnectionPool.class)
-                    .visitConnections(TorrentId.fromBytes(HexFormat.of().parseHex(hex)), PeerConnection::closeQuietly);
+            runtime.service(IPeerConnectionPool.class).visitConnections(id, PeerConnection::closeQuietly);
         }
-        deleteTree(root.resolve(hex));
-    }
-
-    private static int pieceSize(int length) {
-        // bt needs a power of two of at least 16 KiB; about 64 pieces keeps small bundles in one or a few
-        int size = 16 * 1024;
-        while (size < 4 * 1024 * 1024 && (long) size * 64 < length) {
-            size <<= 1;
-        }
-        return size;
+        TorrentFolders.deleteTree(root.resolve(hex));
     }
 
     /**
-     * Deletes what a previous run left in {@code root}: the folder of every torrent (named by its
-     * infohash) and every staging folder ({@code new...}). A node seeds nothing when it starts:
-     * a publisher seeds again what it publishes, a client keeps nothing across runs.
+     * Completes when bt reports the torrent {@code id} stopped, by when it has unregistered it
+     * (bt's registry listens to every torrent, and is told before the listeners of one torrent);
+     * at once when bt has let it go already.
      */
-    private static void deleteLeftOvers(Path root) {
-        try (var folders = Files.list(root)) {
-            folders.filter(f -> Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-                    .filter(f -> f.getFileName().toString().matches("[0-9a-f]{40}|new.*"))
-                    .forEach(f -> {
-                        log.debug("bt {}: deleting {}, left by a previous run", root, f.getFileName());
-                        deleteTree(f);
-                    });
-        } catch (IOException | UncheckedIOException e) {
-            log.warn("overlay: cannot list {} to delete what a previous run left: {}", root, e.toString());
+    private CompletableFuture<Void> stopped(TorrentId id) {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        runtime.service(EventSource.class).onTorrentStopped(id, e -> stopped.complete(null));
+        if (runtime.service(TorrentRegistry.class).getDescriptor(id).isEmpty()) {
+            stopped.complete(null);
         }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // already gone, or gone in part: nothing to keep in either case
-        }
+        return stopped;
     }
 
     @Override
