@@ -95,6 +95,8 @@ public final class KeyPin {
     }
 
     private static VerificationKey listed(Directory unverified, String keyId) {
+        // a directory lists each kid once (Directory refuses a key set naming one twice, as the
+        // client, the proxies and the overlay read it), so the key found is the only candidate
         for (Jwk jwk : unverified.keys()) {
             if (keyId.equals(jwk.kid())) {
                 try {

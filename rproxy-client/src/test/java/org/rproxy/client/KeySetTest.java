@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
@@ -19,9 +20,12 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.model.Jwk;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.testing.TestSigner;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 
@@ -92,5 +96,35 @@ class KeySetTest {
             assertTrue(refused.getMessage().contains("not signed by the pinned key " + other.publicKey().keyId()),
                     refused.getMessage());
         }
+    }
+
+    /**
+     * A directory naming one key id twice (the origin's key, and another key under its kid) is
+     * refused at bootstrap, naming the kid and the field, whichever of the two comes first: the
+     * order of a key set must not decide which key a client pins.
+     */
+    @Test
+    void aDirectoryListingTwoKeysUnderOneKidIsRefusedWhicheverComesFirst() {
+        TestSigner origin = new TestSigner();
+        Jwk genuine = origin.publicKey().jwk();
+        Jwk forged = new Jwk(genuine.kty(), genuine.crv(), other.publicKey().jwk().x(), null, genuine.kid(), genuine.alg());
+        for (List<Jwk> keys : List.of(List.of(forged, genuine), List.of(genuine, forged))) {
+            String body = "{\"meta\":{\"alto-redist\":{\"keys\":[" + json(keys.get(0)) + "," + json(keys.get(1))
+                    + "],\"proxies\":[]}},\"resources\":{}}";
+            try (ScriptedProxy server = new ScriptedProxy()) {
+                server.serve(AnswerEngine.DIRECTORY, origin.sign(AnswerEngine.DIRECTORY, body, false, Instant.now(),
+                        Duration.ofHours(1), 60));
+                ClientException.InvalidResponse refused = assertThrows(ClientException.InvalidResponse.class,
+                        () -> AltoClient.bootstrap(ClientOptions.of(server.uri(), KeyPin.ofKeyId(genuine.kid()))).close(),
+                        "bootstrapped from " + body);
+                assertTrue(refused.getMessage().contains("meta.alto-redist.keys[1].kid")
+                        && refused.getMessage().contains(genuine.kid()), refused.getMessage());
+            }
+        }
+    }
+
+    private static String json(Jwk k) {
+        return "{\"kty\":\"" + k.kty() + "\",\"crv\":\"" + k.crv() + "\",\"x\":\"" + k.x() + "\",\"kid\":\"" + k.kid()
+                + "\",\"alg\":\"" + k.alg() + "\"}";
     }
 }

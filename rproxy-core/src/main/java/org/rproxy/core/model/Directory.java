@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +19,16 @@ import java.util.TreeMap;
  * @param costTypes         cost type name to cost type (meta {@code cost-types})
  * @param defaultNetworkMap resource id of the default network map (meta {@code default-alto-network-map})
  * @param resources         resource id to entry, in id order
- * @param keys              the origin's current public keys
+ * @param keys              the origin's current public keys, each {@code kid} at most once
  * @param proxies           URLs of known RProxies, possibly empty
  * @param overlay           how to find the documents in a P2P overlay ({@code alto-redist.overlay}), or null
  */
 public record Directory(Map<String, CostType> costTypes, String defaultNetworkMap,
                         Map<String, InformationResource> resources, List<Jwk> keys, List<String> proxies,
                         OverlayInfo overlay) {
+    /** Where the origin's keys are, in the directory's JSON form. */
+    public static final String KEYS = "meta.alto-redist.keys";
+
     /**
      * Whether {@code url} may be listed as a proxy: an absolute {@code http} or {@code https} URL
      * with a host, as every client requires of {@code meta.alto-redist.proxies}.
@@ -48,6 +52,7 @@ public record Directory(Map<String, CostType> costTypes, String defaultNetworkMa
         costTypes = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(costTypes)));
         resources = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(resources)));
         keys = keys == null ? List.of() : List.copyOf(keys);
+        checkDistinctKids(keys);
         proxies = proxies == null ? List.of() : List.copyOf(proxies);
         if (defaultNetworkMap != null && !resources.containsKey(defaultNetworkMap)) {
             throw new AltoException(AltoError.invalidValue("meta.default-alto-network-map", defaultNetworkMap,
@@ -65,6 +70,24 @@ public record Directory(Map<String, CostType> costTypes, String defaultNetworkMa
                 }
             });
         });
+    }
+
+    /**
+     * Refuses a key set that names one {@code kid} twice (RFC 7517 §4.5 asks for distinct ones):
+     * whoever reads it would take whichever key came first under that id, so the order, not the
+     * origin, would decide which key a client pins or a node trusts. A directory like this is a
+     * rotation done wrong or a hostile one, refused alike by every node and client that reads it.
+     */
+    private static void checkDistinctKids(List<Jwk> keys) {
+        Map<String, Integer> first = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            String kid = keys.get(i).kid();
+            Integer before = first.putIfAbsent(kid, i);
+            if (before != null) {
+                throw new AltoException(AltoError.invalidValue(KEYS + "[" + i + "].kid", kid,
+                        "key id " + kid + " listed twice (also at " + KEYS + "[" + before + "]): a key set names each key once"));
+            }
+        }
     }
 
     /** A directory that names no overlay. */

@@ -3,6 +3,7 @@ package org.rproxy.core.sign;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +53,21 @@ public final class TrustedKeys {
     /**
      * Trusts, beside the anchors, exactly the keys that {@code directoryKeys} lists; the caller has
      * verified the directory they come from. A listed key that is no usable key (its {@code kid}
-     * not its thumbprint, an unknown curve) is skipped.
+     * not its thumbprint, an unknown curve) is skipped. A set naming one {@code kid} twice is
+     * refused whole, as a {@link org.rproxy.core.model.Directory} refuses it.
      *
      * @return true when the set changed
+     * @throws IllegalArgumentException when {@code directoryKeys} names a {@code kid} twice (nothing learnt)
      */
     public synchronized boolean learn(List<Jwk> directoryKeys) {
         requireNonNull(directoryKeys, "directoryKeys");
+        Set<String> kids = new HashSet<>();
+        for (Jwk jwk : directoryKeys) {
+            if (!kids.add(jwk.kid())) {
+                throw new IllegalArgumentException("directoryKeys: key id " + jwk.kid()
+                        + " listed twice (expected: a key set naming each key once)");
+            }
+        }
         Map<String, VerificationKey> next = new LinkedHashMap<>(anchors);
         for (Jwk jwk : directoryKeys) {
             try {
@@ -76,7 +86,7 @@ public final class TrustedKeys {
 
     /**
      * As {@link #learn}, with the keys of a directory (its uncompressed bytes) that the caller has
-     * verified; a directory that does not read teaches nothing.
+     * verified; a directory that does not read (one naming a key id twice included) teaches nothing.
      *
      * @return true when the set changed
      */

@@ -2,6 +2,7 @@ package org.rproxy.core.sign;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -57,8 +58,22 @@ class TrustedKeysTest {
     }
 
     @Test
+    void aKeySetNamingOneKidTwiceIsRefusedWholeWhicheverComesFirst() {
+        Jwk genuine = next.publicKey().jwk();
+        Jwk other = TestKeys.fresh(SignatureAlgorithm.ECDSA_P256_SHA256).publicKey().jwk();
+        Jwk forged = new Jwk(other.kty(), other.crv(), other.x(), other.y(), genuine.kid(), other.alg());
+        for (List<Jwk> set : List.of(List.of(forged, genuine), List.of(genuine, forged), List.of(genuine, genuine))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> keys.learn(set));
+            assertTrue(e.getMessage().contains(genuine.kid()), e.getMessage());
+            assertEquals(Set.of(current.publicKey().keyId()), keys.keyIds(), "nothing learnt from " + set);
+            assertEquals(Outcome.UNKNOWN_KEY, verify(next));
+        }
+    }
+
+    @Test
     void learningTheSameKeysAgainChangesNothingAndUnusableKeysAreSkipped() {
-        Jwk forged = new Jwk("OKP", "Ed25519", next.publicKey().jwk().x(), null, current.publicKey().keyId(), "ed25519");
+        String otherKid = TestKeys.fresh(SignatureAlgorithm.ED25519).publicKey().keyId();
+        Jwk forged = new Jwk("OKP", "Ed25519", next.publicKey().jwk().x(), null, otherKid, "ed25519");
         assertFalse(keys.learn(List.of(current.publicKey().jwk(), forged)), "a kid that is not its key's thumbprint");
         assertTrue(keys.learn(List.of(next.publicKey().jwk())));
         assertFalse(keys.learn(List.of(next.publicKey().jwk())));
