@@ -61,6 +61,8 @@ final class Swarm implements AutoCloseable {
     private final Map<String, Path> whole = new ConcurrentHashMap<>();
     /** The torrents dropped that bt has not reported stopped yet, by hex infohash. */
     private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
+    /** Guarded by this, with {@link #start}. */
+    private boolean closed;
 
     Swarm(InetAddress bind, int port, Path root, DhtNode dht) {
         this.dht = requireNonNull(dht, "dht");
@@ -137,7 +139,11 @@ final class Swarm implements AutoCloseable {
     }
 
     /** Starts bt's fetch of {@code hex} for {@code done}, unless it completed (cancelled, or the swarm dropped it) meanwhile. */
-    private void start(String hex, CompletableFuture<byte[]> done, long maxBytes) {
+    private synchronized void start(String hex, CompletableFuture<byte[]> done, long maxBytes) {
+        if (closed) {
+            // a start put off until bt let the torrent go must not start the runtime again
+            done.completeExceptionally(new IOException("torrent " + hex + ": the swarm is closed"));
+        }
         if (done.isDone()) {
             return;
         }
@@ -254,7 +260,8 @@ final class Swarm implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         clients.values().forEach(BtClient::stop);
         clients.clear();
         runtime.shutdown();
