@@ -60,6 +60,9 @@ final class EventStreamWriter implements StreamSink {
     private ScheduledFuture<?> heartbeat;
     private long lastWriteNanos;
 
+    /** nginx's per-response switch for buffering a proxied answer. */
+    static final String ACCEL_BUFFERING = "x-accel-buffering";
+
     EventStreamWriter(ChannelHandlerContext ctx, long heartbeatNanos) {
         this.ctx = requireNonNull(ctx, "ctx");
         this.heartbeatNanos = heartbeatNanos;
@@ -71,6 +74,11 @@ final class EventStreamWriter implements StreamSink {
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        // nginx in between (proxy_buffering on, its default) would otherwise read the stream as
+        // fast as the node writes, into memory and temporary files of up to 1 GB, whatever the
+        // subscriber reads: the node's backlog bound and stall timeout would never see a slow
+        // subscriber. nginx honours this field per response and does not pass it on.
+        h.set(ACCEL_BUFFERING, "no");
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         if (!http10) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

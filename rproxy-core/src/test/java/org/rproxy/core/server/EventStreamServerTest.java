@@ -42,6 +42,8 @@ class EventStreamServerTest {
             InputStream in = socket.getInputStream();
             String seen = read(in, "data: 1");
             assertTrue(seen.contains("text/event-stream"), seen);
+            assertTrue(seen.toLowerCase(java.util.Locale.ROOT).contains("\r\nx-accel-buffering: no\r\n"),
+                    "nginx in between is told not to buffer the stream: " + seen);
             assertTrue(read(in, ":\n\n").contains("3\r\n:\n\n\r\n"), "a heartbeat chunk follows 100 ms of silence");
             server.close();
             assertTrue(closed.await(5, TimeUnit.SECONDS), "the stream's close callback ran");
