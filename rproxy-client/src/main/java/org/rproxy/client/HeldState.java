@@ -73,6 +73,23 @@ final class HeldState {
         return targets;
     }
 
+    /**
+     * The media type of the documents at {@code target} as an update stream sends them: the
+     * directory's own type for the directory, else the type the directory gives the resource, or
+     * null when it lists none.
+     */
+    String mediaType(String target) {
+        if (target.equals(AnswerEngine.DIRECTORY)) {
+            return MediaTypes.DIRECTORY;
+        }
+        for (InformationResource r : directory.resources().values()) {
+            if (r.accepts() == null && r.uri().equals(target)) {
+                return r.mediaType();
+            }
+        }
+        return null;
+    }
+
     /** The path of the directory's update stream resource ({@code text/event-stream}), if it lists one. */
     Optional<String> updatesPath() {
         for (InformationResource r : directory.resources().values()) {

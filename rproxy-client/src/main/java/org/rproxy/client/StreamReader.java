@@ -3,26 +3,33 @@ package org.rproxy.client;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.stream.MalformedStreamException;
 import org.rproxy.core.stream.StreamFollower;
 
 /**
  * Reads one update stream for an {@link UpdateFollower}: feeds its events to a
  * {@link StreamFollower} seeded with the bodies held, checks each update as a fetched document
  * (rollback floor included), takes it into the held state and tells the listener of new
- * answers. A source that sends what does not verify is left (and cools down): reading stops.
+ * answers. A source that sends what does not verify is left (and cools down): reading stops. So
+ * is one that sends what cannot be read as an update at all, as a {@link ClientException.InvalidResponse}:
+ * an over-long line or event, an event with no type or one no update stream sends, a data event of
+ * another media type than its document's, a merge patch or signature event that is not JSON, a
+ * patch or renewal of a document the client does not hold (it named the versions it holds when it
+ * subscribed). That is the source's doing alone; the next source's stream starts afresh.
  *
  * <p>Any other update not taken ends the read too. The upstream sends each next change as a merge
  * patch from the version it last sent, taken or not, while the {@link StreamFollower} patches the
  * version held: one update refused for any reason puts the two out of step, and every later patch
  * would then rebuild bytes that no signature covers and blame an honest source for tampering. So
  * a version older than the one held ({@link ClientException.Rollback}) leaves that source as a
- * fetch's rollback does (it cools down for the rollback's shorter time), and a version that could
+ * fetch's rollback does (it cools down for the rollback's shorter time); a version that could
  * not be recorded ({@link ClientException.StateFailure}, this client's own disk) leaves the stream
  * without blaming the source: the follower subscribes again, paced, naming the versions held, and
  * is sent what it lacks from there. Nothing is read or checked after the update that ended it.
@@ -58,7 +65,12 @@ final class StreamReader implements StreamFollower.Listener {
         this.targets = targets;
         this.closed = closed;
         this.progressed = progressed;
-        this.follower = new StreamFollower(maxEventBytes, targets.keySet(), this);
+        Map<String, String> types = new LinkedHashMap<>();
+        targets.forEach((id, target) -> {
+            String type = state.mediaType(target);
+            types.put(id, type == null ? "" : type); // none (never, for a stream target): patches only
+        });
+        this.follower = new StreamFollower(maxEventBytes, types, this);
         targets.forEach((id, target) -> {
             Representation r = state.get(target);
             if (r != null) {
@@ -71,7 +83,14 @@ final class StreamReader implements StreamFollower.Listener {
         byte[] buf = new byte[16 * 1024];
         for (int n; !abandoned && !closed.getAsBoolean() && (n = in.read(buf)) >= 0; ) {
             progressed.run();
-            follower.feed(buf, 0, n);
+            try {
+                follower.feed(buf, 0, n);
+            } catch (MalformedStreamException e) {
+                if (abandoned) {
+                    return; // left already, for an update before it in these bytes
+                }
+                leave(new ClientException.InvalidResponse(uri, "update stream: " + e.getMessage()));
+            }
         }
     }
 
@@ -93,9 +112,7 @@ final class StreamReader implements StreamFollower.Listener {
             return true;
         } catch (ClientException.InvalidResponse | ClientException.Rollback e) {
             // A source that sends what does not verify, or an older version, is left for another.
-            health.failed(source, e);
-            abandoned = true;
-            listener.refused(e);
+            leave(e);
             return false;
         } catch (ClientException e) {
             // Not the source's doing (the state file), but the stream is out of step from here:
@@ -108,6 +125,15 @@ final class StreamReader implements StreamFollower.Listener {
 
     @Override
     public void onRejected(String substream, String reason) {
-        listener.refused(new ClientException.InvalidResponse(uri, "update " + substream + ": " + reason));
+        if (!abandoned) {
+            leave(new ClientException.InvalidResponse(uri, "update " + substream + ": " + reason));
+        }
+    }
+
+    /** Leaves the source for what it sent: it cools down, and the listener is told why. */
+    private void leave(ClientException why) {
+        health.failed(source, why);
+        abandoned = true;
+        listener.refused(why);
     }
 }

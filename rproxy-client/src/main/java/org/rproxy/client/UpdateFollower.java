@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * keys it lists, the origin's next key. A source whose update fails verification, or is older
  * than the version held, is left (and cools down) and the next is subscribed to; an update that
  * could not be recorded ends the stream, which is subscribed to again from the versions held
- * ({@link StreamReader}). While no stream can be had, the maps are polled
+ * ({@link StreamReader}). A source whose stream cannot be read as one (an event that is not an
+ * update, an over-long line, a patch that is not JSON) is left and cools down as for a bad
+ * signature. While no stream can be had, the maps are polled
  * every poll interval, and the streams tried again. A stream silent for the read timeout (no heartbeat) is taken for dead.
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
@@ -156,8 +158,6 @@ public final class UpdateFollower implements AutoCloseable {
             if (!isClosed()) {
                 listener.refused(Fetcher.transportFailure(uri, e));
             }
-        } catch (IllegalStateException e) {
-            listener.refused(new ClientException.InvalidResponse(uri, "update stream: " + e.getMessage()));
         } finally {
             current = null;
         }

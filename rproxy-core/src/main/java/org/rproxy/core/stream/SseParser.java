@@ -16,8 +16,8 @@ import org.rproxy.core.model.Bytes;
  * reported separately (heartbeats). One instance per stream; not thread-safe.
  *
  * <p>A line longer than {@code maxLine} or an event whose data exceeds {@code maxEvent} bytes
- * fails the stream with {@link IllegalStateException}: a hostile upstream cannot make it buffer
- * without bound.
+ * fails the stream with {@link MalformedStreamException} (an {@link IllegalStateException}): a
+ * hostile upstream cannot make it buffer without bound.
  */
 public final class SseParser {
 
@@ -65,7 +65,7 @@ public final class SseParser {
                 i++;
             }
             if (line.size() + (i - start) > maxEvent) {
-                throw new IllegalStateException("event stream line longer than " + maxEvent + " bytes");
+                throw new MalformedStreamException("event stream line longer than " + maxEvent + " bytes");
             }
             line.write(b, start, i - start);
         }
@@ -99,7 +99,7 @@ public final class SseParser {
 
     private void appendData(byte[] l, int start) {
         if (data.size() + l.length - start + 1 > maxEvent) {
-            throw new IllegalStateException("event stream event larger than " + maxEvent + " bytes");
+            throw new MalformedStreamException("event stream event larger than " + maxEvent + " bytes");
         }
         if (hasData) {
             data.write('\n');

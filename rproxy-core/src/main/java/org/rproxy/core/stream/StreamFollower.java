@@ -23,7 +23,14 @@ import org.rproxy.core.store.HeaderField;
  * <p>Holds, per substream, the accepted body and the data event waiting for its signature. Events
  * of substreams not subscribed to are dropped as they come: a source could otherwise have the
  * follower hold one event of up to {@code maxEvent} bytes for every id it invents, which no
- * signature event ever claims. Not thread-safe: one instance per stream, fed by one thread at a time.
+ * signature event ever claims.
+ *
+ * <p>An event the follower cannot place fails the stream with a {@link MalformedStreamException}
+ * from {@link #feed}, as a line or an event over the limit does: one with no type or with a type
+ * that names no substream and is not a control event (RFC 8895 §5 gives every event one of those
+ * two forms), and, when the follower was told the media type of each substream's documents, a
+ * data event of a subscribed substream in any other media type than that one or a merge patch.
+ * Not thread-safe: one instance per stream, fed by one thread at a time.
  */
 public final class StreamFollower {
 
@@ -51,6 +58,8 @@ public final class StreamFollower {
 
     private final Listener listener;
     private final Set<String> substreams;
+    /** Substream id to the media type of its documents; empty when not told (then any data type is taken). */
+    private final Map<String, String> mediaTypes;
     private final SseParser parser;
     private final Map<String, Bytes> held = new HashMap<>(4);
     private final Map<String, UpdateApplier.Data> pending = new HashMap<>(4);
@@ -60,15 +69,31 @@ public final class StreamFollower {
      * @param substreams the substream ids subscribed to; events of any other are dropped
      */
     public StreamFollower(int maxEvent, Set<String> substreams, Listener listener) {
+        this(maxEvent, Set.copyOf(substreams), Map.of(), listener);
+    }
+
+    /**
+     * @param maxEvent   the largest event accepted, in bytes (a stream that sends more fails)
+     * @param mediaTypes the substream ids subscribed to, each with the media type of its documents:
+     *                   a data event of another type (nor a merge patch) fails the stream; events
+     *                   of any other substream are dropped
+     */
+    public StreamFollower(int maxEvent, Map<String, String> mediaTypes, Listener listener) {
+        this(maxEvent, Set.copyOf(mediaTypes.keySet()), Map.copyOf(mediaTypes), listener);
+    }
+
+    private StreamFollower(int maxEvent, Set<String> substreams, Map<String, String> mediaTypes, Listener listener) {
         this.listener = requireNonNull(listener, "listener");
-        this.substreams = Set.copyOf(substreams);
+        this.substreams = substreams;
+        this.mediaTypes = mediaTypes;
         this.parser = new SseParser(maxEvent, this::onEvent, () -> { });
     }
 
     /**
      * Feeds {@code len} bytes of the stream's body from {@code off}.
      *
-     * @throws IllegalStateException when the stream breaks the event format's limits
+     * @throws MalformedStreamException when the stream breaks the event format's limits or sends
+     *                                   an event it cannot place (see the class comment)
      */
     public void feed(byte[] b, int off, int len) {
         parser.feed(b, off, len);
@@ -91,7 +116,11 @@ public final class StreamFollower {
         String type = e.type();
         int comma = type.lastIndexOf(',');
         if (comma < 0) {
-            return;
+            if (type.equals(MediaTypes.UPDATE_STREAM_CONTROL)) {
+                return; // a control event: nothing a follower acts on
+            }
+            throw new MalformedStreamException("an event of type '" + shorten(type)
+                    + "': an update stream's events name a media type and a substream, or are control events");
         }
         String media = type.substring(0, comma);
         String substream = type.substring(comma + 1);
@@ -100,9 +129,20 @@ public final class StreamFollower {
         }
         if (media.equals(SignatureEvent.MEDIA_TYPE)) {
             onSignature(substream, e.data());
-        } else {
-            pending.put(substream, new UpdateApplier.Data(media.equals(MediaTypes.MERGE_PATCH), e.data()));
+            return;
         }
+        boolean patch = media.equals(MediaTypes.MERGE_PATCH);
+        String expected = mediaTypes.get(substream);
+        if (!patch && expected != null && !media.equals(expected)) {
+            throw new MalformedStreamException("an event of type '" + shorten(media) + "' for substream " + substream
+                    + " (expected: " + expected + ", " + MediaTypes.MERGE_PATCH + " or " + SignatureEvent.MEDIA_TYPE + ")");
+        }
+        pending.put(substream, new UpdateApplier.Data(patch, e.data()));
+    }
+
+    /** {@code s}, cut to a length fit for a message: the type is the sender's, of any length up to the limit. */
+    private static String shorten(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 
     private void onSignature(String substream, Bytes data) {

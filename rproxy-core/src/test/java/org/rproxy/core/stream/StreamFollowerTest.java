@@ -3,11 +3,13 @@ package org.rproxy.core.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -111,5 +113,45 @@ class StreamFollowerTest {
         feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
         feed(signature("rc", v5));
         assertEquals(v5.identity().body(), follower.held("rc"));
+    }
+    @Test
+    void anEventWithNoTypeOrATypeNamingNoSubstreamFailsTheStream() {
+        // RFC 8895 §5: every event names a media type and a substream, or is a control event
+        Bytes typeless = Bytes.utf8("data: {\"cost-map\":{}}\n\n");
+        MalformedStreamException e = assertThrows(MalformedStreamException.class,
+                () -> follower.feed(typeless.unsafeArray(), 0, typeless.length()));
+        assertTrue(e.getMessage().contains("'message'"), e.getMessage());
+        Bytes unknown = Sse.event("application/alto-costmap+json", null, Bytes.utf8("{}"));
+        assertThrows(MalformedStreamException.class, () -> follower.feed(unknown.unsafeArray(), 0, unknown.length()));
+        assertEquals(List.of(), seen);
+    }
+
+    @Test
+    void toldTheSubstreamsMediaTypesADataEventOfAnotherTypeFailsTheStream() {
+        List<String> heard = new ArrayList<>();
+        StreamFollower typed = new StreamFollower(1 << 20, Map.of("rc", "application/alto-costmap+json"),
+                new StreamFollower.Listener() {
+                    @Override
+                    public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields,
+                                            boolean patched) {
+                        heard.add(substream + (patched ? " patch" : " full"));
+                        return true;
+                    }
+
+                    @Override
+                    public void onRejected(String substream, String reason) {
+                        heard.add(substream + " rejected: " + reason);
+                    }
+                });
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        for (Bytes ok : List.of(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()), signature("rc", v5),
+                Sse.event("text/plain", "other", Bytes.utf8("not subscribed: dropped")))) {
+            typed.feed(ok.unsafeArray(), 0, ok.length());
+        }
+        assertEquals(List.of("rc full"), heard);
+        Bytes wrong = Sse.event("text/plain", "rc", Bytes.utf8("hello"));
+        MalformedStreamException e = assertThrows(MalformedStreamException.class,
+                () -> typed.feed(wrong.unsafeArray(), 0, wrong.length()));
+        assertTrue(e.getMessage().contains("'text/plain' for substream rc"), e.getMessage());
     }
 }
