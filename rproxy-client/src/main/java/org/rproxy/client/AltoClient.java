@@ -45,9 +45,11 @@ import org.rproxy.core.store.Representation;
  *
  * <p>Every method blocks on the caller's thread (requests are bounded by the timeout); any
  * number of threads may share a client. Refusals are {@link ClientException}s naming the URL and
- * the reason. Interrupting the calling thread ends a call at once with
- * {@link ClientException.Interrupted}, the thread's interrupt status kept: no further source is
- * asked and none is blamed for it.
+ * the reason; a document that verifies but is not valid at this client's clock is refused as
+ * {@link ClientException.OutsideValidity}, not as tampering, and when every source's copy is so the
+ * call ends in {@link ClientException.ClockSkew}: the clock looks wrong. Interrupting the calling
+ * thread ends a call at once with {@link ClientException.Interrupted}, the thread's interrupt
+ * status kept: no further source is asked and none is blamed for it.
  */
 public final class AltoClient implements AutoCloseable {
     private final ClientOptions options;
@@ -76,8 +78,10 @@ public final class AltoClient implements AutoCloseable {
      * Fetches the origin's directory, refuses it unless the pinned key signed it, and learns the
      * origin's keys and RProxies from it.
      *
-     * @throws ClientException          when the origin cannot be asked or its directory is refused
-     * @throws IllegalArgumentException when the state file is unreadable
+     * @throws ClientException.ClockSkew when the directory is signed by the pinned key but not valid
+     *                                   at this client's clock (expired, or created ahead of it)
+     * @throws ClientException           when the origin cannot be asked or its directory is refused
+     * @throws IllegalArgumentException  when the state file is unreadable
      */
     public static AltoClient bootstrap(ClientOptions options) {
         return bootstrap(options, null);
@@ -118,6 +122,9 @@ public final class AltoClient implements AutoCloseable {
         } catch (ClientException.InvalidResponse e) {
             throw new ClientException.InvalidResponse(uri, "not signed by the pinned key "
                     + String.join(" or ", options.pin().keyIds()) + ": " + e.reason());
+        } catch (ClientException.OutsideValidity e) {
+            // signed by the pinned key, by the origin itself, yet not valid now: this client's clock
+            throw ClientException.NoSourceLeft.of(uri, List.of(e));
         }
         Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted);
         HeldState state = new HeldState(dir, signed, options.clock());

@@ -23,7 +23,8 @@ import org.rproxy.core.stream.SignatureEvent;
 /**
  * Checks every document the client takes, from a response or rebuilt from an update stream, the
  * same way: the core verifier (signature by a trusted key, content digest, the path asked for,
- * expiry) with the newest {@code created} held for that target as the rollback floor; then
+ * expiry and clock skew: a time failure is {@link ClientException.OutsideValidity}, not tampering)
+ * with the newest {@code created} held for that target as the rollback floor; then
  * records the new high; a verified directory teaches the keys it lists. Only the uncompressed
  * variant is ever asked for and kept. Thread-safe.
  */
@@ -46,6 +47,7 @@ final class Checker {
      * @param uri    where the bytes came from, for the error
      * @param header a signed header field by lower-case name, or null
      * @throws ClientException.Rollback        for a valid version older than the one held
+     * @throws ClientException.OutsideValidity for one that verifies but is not valid at the clock
      * @throws ClientException.InvalidResponse for anything else the verifier refuses
      */
     Representation check(URI uri, String target, Function<String, String> header, Bytes body, long maxAgeSeconds) {
@@ -61,6 +63,7 @@ final class Checker {
      *
      * @param floor null when nothing was held
      * @throws ClientException.Rollback        for a valid version older than {@code floor}
+     * @throws ClientException.OutsideValidity for one that verifies but is not valid at the clock
      * @throws ClientException.InvalidResponse for anything else the verifier refuses
      */
     Representation check(URI uri, String target, Function<String, String> header, Bytes body, long maxAgeSeconds,
@@ -68,6 +71,10 @@ final class Checker {
         Verdict v = verifier.verify(header, body.unsafeArray(), new Expectation(target, floor));
         if (v.outcome() == Verdict.Outcome.ROLLBACK) {
             throw new ClientException.Rollback(uri, floor, v.created());
+        }
+        if (v.outcome() == Verdict.Outcome.EXPIRED || v.outcome() == Verdict.Outcome.NOT_YET_VALID) {
+            // every other check passed before these (ResponseVerifier's order): a time problem, not tampering
+            throw new ClientException.OutsideValidity(uri, v, verifier.clock().instant());
         }
         if (!v.valid()) {
             throw new ClientException.InvalidResponse(uri, v);

@@ -3,9 +3,11 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 
 /**
@@ -16,8 +18,9 @@ import org.rproxy.core.sign.Verdict;
  */
 public abstract sealed class ClientException extends RuntimeException
         permits ClientException.Unreachable, ClientException.Refused, ClientException.TimedOut,
-        ClientException.TlsFailure, ClientException.InvalidResponse, ClientException.Rollback,
-        ClientException.StateFailure, ClientException.NoSourceLeft, ClientException.Interrupted {
+        ClientException.TlsFailure, ClientException.InvalidResponse, ClientException.OutsideValidity,
+        ClientException.Rollback, ClientException.StateFailure, ClientException.NoSourceLeft,
+        ClientException.Interrupted {
 
     private final URI uri;
     private final String reason;
@@ -108,6 +111,51 @@ public abstract sealed class ClientException extends RuntimeException
         }
     }
 
+    /**
+     * The response verifies (signed by a trusted key, the digest, the path asked for) but is not
+     * valid at this client's clock: it expired, or it was created further ahead of the clock than
+     * {@link ResponseVerifier#MAX_CLOCK_SKEW}. Refused all the same, never used; but no tampering:
+     * the source holds a stale copy, or this client's own clock is wrong. The source does not cool
+     * down for it (see {@link SourceHealth}); when every source answers so, a fetch ends in
+     * {@link ClockSkew}.
+     */
+    public static final class OutsideValidity extends ClientException {
+        private final transient Verdict verdict;
+        private final Instant localTime;
+
+        OutsideValidity(URI uri, Verdict verdict, Instant localTime) {
+            super(uri, "outside its validity at this client's clock: " + verdict.reason() + "; signed for "
+                    + verdict.created() + " to " + verdict.expires() + ", this client's clock reads " + localTime,
+                    null);
+            this.verdict = verdict;
+            this.localTime = requireNonNull(localTime, "localTime");
+        }
+
+        /** The verifier's verdict ({@code EXPIRED} or {@code NOT_YET_VALID}). */
+        public Verdict verdict() {
+            return verdict;
+        }
+
+        /** This client's clock when it checked the response. */
+        public Instant localTime() {
+            return localTime;
+        }
+
+        /**
+         * True when the copy was created further ahead of this client's clock than allowed (the
+         * clock looks behind), false when it expired (a stale copy, or the clock ahead).
+         */
+        public boolean notYetValid() {
+            return verdict.outcome() == Verdict.Outcome.NOT_YET_VALID;
+        }
+
+        /** How far this client's clock is from the nearest time the copy is valid at. */
+        Duration offBy() {
+            return notYetValid() ? Duration.between(localTime.plus(ResponseVerifier.MAX_CLOCK_SKEW), verdict.created())
+                    : Duration.between(verdict.expires(), localTime);
+        }
+    }
+
     /** A validly signed version older than one this client has held: replayed or stale, refused. */
     public static final class Rollback extends ClientException {
         private final Instant held;
@@ -153,13 +201,44 @@ public abstract sealed class ClientException extends RuntimeException
         }
     }
 
-    /** Every source was tried and none gave a valid answer; each attempt's reason, in order. */
-    public static final class NoSourceLeft extends ClientException {
+    /**
+     * Every source was tried and none gave a valid answer; each attempt's reason, in order. When
+     * the sources that sent a document all sent copies valid only at another time, it is the
+     * {@link ClockSkew} that says so.
+     */
+    public static sealed class NoSourceLeft extends ClientException permits ClockSkew {
         private final List<ClientException> attempts;
 
         NoSourceLeft(URI uri, List<ClientException> attempts) {
-            super(uri, "no source left: " + summary(attempts), null);
+            this(uri, "no source left: " + summary(attempts), attempts);
+        }
+
+        private NoSourceLeft(URI uri, String reason, List<ClientException> attempts) {
+            super(uri, reason, null);
             this.attempts = List.copyOf(attempts);
+        }
+
+        /**
+         * The end of a fetch that {@code attempts} all failed: a {@link ClockSkew} when at least one
+         * source sent a document, and every one that did sent a copy outside its validity at this
+         * client's clock, all on the same side of it (none sent what does not verify, nor a
+         * rollback; the others sent none: unreachable, timed out, refused); else a plain
+         * {@code NoSourceLeft}.
+         */
+        static NoSourceLeft of(URI uri, List<ClientException> attempts) {
+            OutsideValidity nearest = null;
+            for (ClientException e : attempts) {
+                if (e instanceof OutsideValidity o) {
+                    if (nearest != null && o.notYetValid() != nearest.notYetValid()) {
+                        return new NoSourceLeft(uri, attempts);
+                    }
+                    nearest = nearest == null || o.offBy().compareTo(nearest.offBy()) < 0 ? o : nearest;
+                } else if (!(e instanceof Unreachable || e instanceof TimedOut || e instanceof TlsFailure
+                        || e instanceof Refused)) {
+                    return new NoSourceLeft(uri, attempts);
+                }
+            }
+            return nearest == null ? new NoSourceLeft(uri, attempts) : new ClockSkew(uri, nearest, attempts);
         }
 
         public List<ClientException> attempts() {
@@ -175,6 +254,44 @@ public abstract sealed class ClientException extends RuntimeException
                 sb.append(sb.length() == 0 ? "" : "; ").append(e.getMessage());
             }
             return sb.toString();
+        }
+    }
+
+    /**
+     * This client's clock looks wrong: every source that sent a document sent a copy that
+     * verifies but is valid only at another time, all on the same side of the clock (all created
+     * ahead of it: the clock looks behind; or all expired: it looks ahead). Nothing was taken, and
+     * no source was blamed or cooled down for it. Set the clock right (NTP) and try again. A
+     * {@link NoSourceLeft}, with every attempt ({@link OutsideValidity} for each that sent one).
+     */
+    public static final class ClockSkew extends NoSourceLeft {
+        private final Instant localTime;
+        private final boolean behind;
+        private final Duration offBy;
+
+        private ClockSkew(URI uri, OutsideValidity nearest, List<ClientException> attempts) {
+            super(uri, "this client's clock looks wrong: it reads " + nearest.localTime()
+                    + ", and every source that sent a document sent a copy valid only "
+                    + (nearest.notYetValid() ? "later (the clock looks behind" : "earlier (the clock looks ahead")
+                    + " by at least " + nearest.offBy() + "): " + NoSourceLeft.summary(attempts), attempts);
+            this.localTime = nearest.localTime();
+            this.behind = nearest.notYetValid();
+            this.offBy = nearest.offBy();
+        }
+
+        /** This client's clock, as it read when it checked the copy nearest to being valid. */
+        public Instant localTime() {
+            return localTime;
+        }
+
+        /** True when the clock looks behind (copies created after it), false when it looks ahead (copies expired). */
+        public boolean behind() {
+            return behind;
+        }
+
+        /** The least the clock looks off by: how far it is from the nearest time one of the copies is valid at. */
+        public Duration offBy() {
+            return offBy;
         }
     }
 }

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -24,8 +26,10 @@ import org.rproxy.core.store.Representation;
  * The sources of one client, the RProxies the origin lists and the origin itself, and the
  * fallback across them: each request goes to the sources in the policy's order and the origin
  * last, moving on after any failure (which the health record remembers) until one answer
- * verifies. With an {@link OverlaySource}, the overlay's offers come first (the PUSH scheme's
- * step 2), and these PULL steps only when none of them verifies. Runs on the caller's thread; thread-safe.
+ * verifies; a copy that verifies but is out of its validity at this client's clock is held
+ * against its source only once another source's copy is valid (see {@link #fetch}). With an
+ * {@link OverlaySource}, the overlay's offers come first (the PUSH scheme's step 2), and these
+ * PULL steps only when none of them verifies. Runs on the caller's thread; thread-safe.
  */
 final class Sources {
     private static final Pattern MAX_AGE = Pattern.compile("max-age=(\\d{1,18})");
@@ -92,8 +96,13 @@ final class Sources {
     }
 
     /**
-     * GETs {@code target} from the first source that gives a valid answer.
+     * GETs {@code target} from the first source that gives a valid answer. A source whose copy
+     * verifies but is not valid at this client's clock ({@link ClientException.OutsideValidity})
+     * is not blamed at once: it counts as a failure (not a cool-down) only when another source's
+     * copy is valid, since then it is that source that is out of step, not the clock.
      *
+     * @throws ClientException.ClockSkew    when every source that sent a document sent one valid
+     *                                      only at another time: no source is blamed for that
      * @throws ClientException.NoSourceLeft with every attempt's reason when none did
      * @throws ClientException.Interrupted  at once when the calling thread is interrupted (before
      *                                      or while asking a source): no source is blamed or asked after
@@ -104,6 +113,7 @@ final class Sources {
         if (fromOverlay != null) {
             return fromOverlay;
         }
+        Map<URI, ClientException> untimely = new LinkedHashMap<>();
         for (URI source : order()) {
             URI uri = at(source, target);
             if (Thread.currentThread().isInterrupted()) {
@@ -113,17 +123,22 @@ final class Sources {
             try {
                 VerifiedDocument d = new VerifiedDocument(target, uri, fetchFrom(uri, target), refused);
                 health.succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
+                // a copy valid at this clock: those that were not are out of step (stale), not the clock
+                untimely.forEach(health::failed);
                 return d;
             } catch (ClientException.StateFailure e) {
                 throw e; // this client's own disk, not the source: no other source would fare better
             } catch (ClientException.Interrupted e) {
                 throw e; // the caller's doing, not the source's: stop, and blame no one
+            } catch (ClientException.OutsideValidity e) {
+                untimely.put(source, e); // this client's clock, or a stale source: a valid copy elsewhere tells
+                refused.add(e);
             } catch (ClientException e) {
                 health.failed(source, e);
                 refused.add(e);
             }
         }
-        throw new ClientException.NoSourceLeft(at(origin, target), refused);
+        throw ClientException.NoSourceLeft.of(at(origin, target), refused);
     }
 
     /**

@@ -32,8 +32,11 @@ import org.rproxy.core.stream.StreamFollower;
  * fetch's rollback does (it cools down for the rollback's shorter time); a version that could
  * not be recorded ({@link ClientException.StateFailure}, this client's own disk) leaves the stream
  * without blaming the source: the follower subscribes again, paced, naming the versions held, and
- * is sent what it lacks from there. Nothing is read or checked after the update that ended it.
- * Used on the follower's thread only.
+ * is sent what it lacks from there; and a version that verifies but is not valid at this client's
+ * clock ({@link ClientException.OutsideValidity}: this client's clock, or a stale source) leaves it
+ * without blaming the source either, and the follower tries the next source
+ * ({@link #leftForTime()}). Nothing is read or checked after the update that ended it. Used on the
+ * follower's thread only.
  */
 final class StreamReader implements StreamFollower.Listener {
     private final HeldState state;
@@ -47,6 +50,7 @@ final class StreamReader implements StreamFollower.Listener {
     private final Runnable progressed;
     private final StreamFollower follower;
     private boolean abandoned;
+    private boolean leftForTime;
 
     /**
      * @param targets    substream id to target, as subscribed
@@ -94,6 +98,11 @@ final class StreamReader implements StreamFollower.Listener {
         }
     }
 
+    /** True when the read ended on an update that was valid only at another time than this client's clock. */
+    boolean leftForTime() {
+        return leftForTime;
+    }
+
     @Override
     public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields, boolean patched) {
         String target = targets.get(substream);
@@ -113,6 +122,13 @@ final class StreamReader implements StreamFollower.Listener {
         } catch (ClientException.InvalidResponse | ClientException.Rollback e) {
             // A source that sends what does not verify, or an older version, is left for another.
             leave(e);
+            return false;
+        } catch (ClientException.OutsideValidity e) {
+            // This client's clock, or a stale source: no tampering, and not held against it here
+            // (fetches tell the two apart), but the stream is out of step from here.
+            abandoned = true;
+            leftForTime = true;
+            listener.refused(e);
             return false;
         } catch (ClientException e) {
             // Not the source's doing (the state file), but the stream is out of step from here:

@@ -30,8 +30,11 @@ import org.slf4j.LoggerFactory;
  * could not be recorded ends the stream, which is subscribed to again from the versions held
  * ({@link StreamReader}). A source whose stream cannot be read as one (an event that is not an
  * update, an over-long line, a patch that is not JSON) is left and cools down as for a bad
- * signature. While no stream can be had, the maps are polled
- * every poll interval, and the streams tried again. A stream silent for the read timeout (no heartbeat) is taken for dead.
+ * signature. A stream left for an update that verifies but is not valid at this client's clock is
+ * no source's fault: the next source is tried, and when none streams a valid one the poll tells the
+ * listener, with {@link ClientException.ClockSkew} when every source answered so. While no stream
+ * can be had, the maps are polled every poll interval, and the streams tried again. A stream
+ * silent for the read timeout (no heartbeat) is taken for dead.
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
  * a timer thread watching for silence; {@link #close()} ends both.
@@ -119,7 +122,10 @@ public final class UpdateFollower implements AutoCloseable {
         }
     }
 
-    /** Follows the best source's stream until it ends (true), or polls once when none streams (false). */
+    /**
+     * Follows the best source's stream until it ends (true), or polls once when none streams, or
+     * every stream was left for an update not valid at this client's clock (false).
+     */
     private boolean streamOrPoll() {
         for (URI source : sources.order()) {
             if (isClosed() || follow(source)) {
@@ -131,7 +137,11 @@ public final class UpdateFollower implements AutoCloseable {
         return false;
     }
 
-    /** Follows the stream at {@code source} until it ends; false when none could be opened. */
+    /**
+     * Follows the stream at {@code source} until it ends; false when none could be opened, or it
+     * was left for an update not valid at this client's clock (then the next source is tried: the
+     * clock may be wrong or this source stale, and a poll tells which).
+     */
     private boolean follow(URI source) {
         URI uri = Sources.at(source, updatesPath());
         Map<String, String> targets = state.streamTargets();
@@ -161,7 +171,7 @@ public final class UpdateFollower implements AutoCloseable {
         } finally {
             current = null;
         }
-        return true;
+        return !reader.leftForTime();
     }
 
     /** The update stream's path: the directory's {@code text/event-stream} resource, else {@code /updates}. */

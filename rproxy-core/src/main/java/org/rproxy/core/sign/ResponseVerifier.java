@@ -58,6 +58,11 @@ public final class ResponseVerifier {
         this.clock = requireNonNull(clock, "clock");
     }
 
+    /** The clock expiry and skew are judged by. */
+    public Clock clock() {
+        return clock;
+    }
+
     /** The keys this verifier accepts. */
     public TrustedKeys trusted() {
         return trusted;
