@@ -133,11 +133,21 @@ public final class StreamFollower {
         }
         boolean patch = media.equals(MediaTypes.MERGE_PATCH);
         String expected = mediaTypes.get(substream);
-        if (!patch && expected != null && !media.equals(expected)) {
+        if (!patch && expected != null && !sameType(media, expected)) {
             throw new MalformedStreamException("an event of type '" + shorten(media) + "' for substream " + substream
                     + " (expected: " + expected + ", " + MediaTypes.MERGE_PATCH + " or " + SignatureEvent.MEDIA_TYPE + ")");
         }
         pending.put(substream, new UpdateApplier.Data(patch, e.data()));
+    }
+
+    /** Whether {@code a} and {@code b} name the same type/subtype (RFC 9110 §8.3.1: case aside, parameters aside). */
+    private static boolean sameType(String a, String b) {
+        return bare(a).equalsIgnoreCase(bare(b));
+    }
+
+    private static String bare(String mediaType) {
+        int semi = mediaType.indexOf(';');
+        return (semi < 0 ? mediaType : mediaType.substring(0, semi)).trim();
     }
 
     /** {@code s}, cut to a length fit for a message: the type is the sender's, of any length up to the limit. */

@@ -144,7 +144,8 @@ class StreamFollowerTest {
                     }
                 });
         Representation v5 = SignedCostMaps.costMap(5, T0);
-        for (Bytes ok : List.of(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()), signature("rc", v5),
+        for (Bytes ok : List.of(Sse.event("Application/ALTO-costmap+json; charset=utf-8", "rc", v5.identity().body()),
+                signature("rc", v5),
                 Sse.event("text/plain", "other", Bytes.utf8("not subscribed: dropped")))) {
             typed.feed(ok.unsafeArray(), 0, ok.length());
         }
