@@ -107,9 +107,12 @@ class StreamResyncTest {
         Origin origin = origin(originMaps, key, 0, List.of(lagUri.toString()));
         URI originUri = URI.create(origin.baseUri());
         // a source behind the origin: the same key (a stand-in for a proxy that has not caught up),
-        // started after it so that its directory and network map are no older than the origin's
+        // on a clock a little behind, so that its directory and network map are no newer than the
+        // origin's (started in a later second on the same clock, its directory was newer, the
+        // client took it from this stream, and the origin's own stream then only ever offered a
+        // rollback of the directory)
         Path lagMaps = maps("lag-maps", 5, 10);
-        origin(lagMaps, key, lagPort, List.of());
+        origin(lagMaps, key, lagPort, List.of(), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-2)));
         MutableClock clock = MutableClock.now();
         AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withClock(clock).withPollInterval(Duration.ofSeconds(1))));
@@ -222,10 +225,15 @@ class StreamResyncTest {
 
     /** A signing origin with an update stream publisher on {@code port} (0: any). */
     private Origin origin(Path maps, Path key, int port, List<String> proxies) throws IOException {
+        return origin(maps, key, port, proxies, Clock.systemUTC());
+    }
+
+    /** As {@link #origin(Path, Path, int, List)}, signing by {@code clock}. */
+    private Origin origin(Path maps, Path key, int port, List<String> proxies, Clock clock) throws IOException {
         UpdatePublisher publisher = closeLater(new UpdatePublisher(UpdateStreamConfig.defaults()));
         return closeLater(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", port), maps, key,
                 Duration.ofHours(1), Duration.ofSeconds(60), proxies, "stream-resync-test", null),
-                Clock.systemUTC(), publisher));
+                clock, publisher));
     }
 
     /** Rewrites the routing cost map with the PID1 → PID2 and PID1 → PID3 costs given. */
