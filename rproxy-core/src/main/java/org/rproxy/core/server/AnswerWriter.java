@@ -63,11 +63,13 @@ final class AnswerWriter {
     /**
      * Writes (without flushing) the answer to {@code exchange}; true when the connection closes
      * after it: the request did not ask to keep it alive, its refusal says so, or {@code last} (the
-     * server is stopping or the client closed its side, and nothing else is owed).
+     * server is stopping or the client closed its side, and nothing else is owed). After a refusal
+     * whose input is still on the wire, the close is a {@link LingeringClose}.
      */
     boolean write(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean last) {
         RequestHead head = exchange.head();
-        boolean close = !head.keepAlive() || (exchange instanceof Exchange.Refusal refusal && refusal.close()) || last;
+        boolean unread = exchange instanceof Exchange.Refusal refusal && refusal.close();
+        boolean close = !head.keepAlive() || unread || last;
         List<HeaderField> extra = exchange instanceof Exchange.Refusal refusal ? refusal.headers() : List.of();
         HttpResponse response = render(head, reply, extra,
                 close ? HttpHeaderValues.CLOSE : head.http10() ? HttpHeaderValues.KEEP_ALIVE : null);
@@ -95,7 +97,8 @@ final class AnswerWriter {
             written = ctx.write(encodedHead != null ? new EncodedResponse(encodedHead, content) : response);
         }
         if (close) {
-            written.addListener(ChannelFutureListener.CLOSE);
+            // the client may still be sending what was not read: closing now would reset the answer
+            written.addListener(unread ? LingeringClose.AFTER_ANSWER : ChannelFutureListener.CLOSE);
         }
         observe(ctx, head, status, bodyBytes, reply instanceof Reply.Ok ok ? ok.cache() : CacheStatus.NONE, coding);
         return close;

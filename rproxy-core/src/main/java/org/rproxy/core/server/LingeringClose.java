@@ -1,0 +1,123 @@
+package org.rproxy.core.server;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Closes an HTTP/1.1 connection whose request was refused while its body was still on the wire
+ * (413, 415, 503, ...) without destroying the answer: closing a socket with unread input makes the
+ * kernel send a reset, and the client, still writing its body, then fails in its write and never
+ * reads the answer that was sent. So, once the answer has reached the socket, the connection
+ * half-closes (plain TCP: the client reads the answer and then the end of the stream) and reads
+ * and drops whatever comes, ahead of the HTTP decoder, until the client closes its side, or
+ * {@link #MAX_MILLIS} have passed, or {@link #MAX_BYTES} have been dropped, and then closes (the
+ * "lingering close" of nginx).
+ *
+ * <p>The bounds: {@link #MAX_MILLIS} is the linger of a connection refused for overload
+ * ({@link OverloadResponder#LINGER_MILLIS}), time enough for the answer to reach a client on
+ * the other side of the world and for what it had in flight to arrive; {@link #MAX_BYTES} is
+ * Linux's largest autotuned send buffer ({@code net.ipv4.tcp_wmem}'s default maximum), what a
+ * client that stops sending when it sees the answer can still have queued towards the server.
+ * A client that goes on sending past it meets the reset it asked for. Nothing is held: every
+ * buffer read is released at once, and the connection keeps its place among the server's
+ * connections until it closes. Over TLS the connection does not half-close (TLS has its own
+ * close); it reads and drops the same way, and a client reads the answer by its length. Only
+ * for real sockets: an HTTP/2 stream (its connection goes on) or an embedded channel closes at
+ * once. One per lingering connection, on its event loop.
+ */
+final class LingeringClose extends ChannelInboundHandlerAdapter {
+
+    static final String NAME = "linger";
+    static final long MAX_MILLIS = 2_000;
+    static final long MAX_BYTES = 4L * 1024 * 1024;
+
+    /** In place of {@link ChannelFutureListener#CLOSE} on the write of an answer sent before the request was read. */
+    static final ChannelFutureListener AFTER_ANSWER = written -> start(written.channel(), written.isSuccess());
+
+    private ScheduledFuture<?> deadline;
+    private long dropped;
+
+    private LingeringClose() {
+    }
+
+    private static void start(Channel ch, boolean written) {
+        if (!written || !ch.isActive() || !(ch instanceof DuplexChannel duplex) || duplex.isInputShutdown()
+                || ch.pipeline().get(NAME) != null) {
+            ch.close();
+            return;
+        }
+        ChannelPipeline p = ch.pipeline();
+        boolean tls = p.get(AltoChannelInitializer.TLS) != null;
+        if (tls) {
+            p.addAfter(AltoChannelInitializer.TLS, NAME, new LingeringClose());
+        } else {
+            p.addFirst(NAME, new LingeringClose());
+            duplex.shutdownOutput().addListener(f -> {
+                if (!f.isSuccess()) {
+                    ch.close();
+                }
+            });
+        }
+        // the exchange stopped reading when it wrote its last answer
+        ch.config().setAutoRead(true);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        deadline = ctx.executor().schedule((Runnable) ctx::close, MAX_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf bytes) {
+            dropped += bytes.readableBytes();
+        }
+        ReferenceCountUtil.release(msg);
+        if (dropped > MAX_BYTES) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // nothing read here goes on: the handlers behind have nothing to complete
+    }
+
+    /** The client has closed its side: it has read the answer, or will not. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    private void cancel() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+}
