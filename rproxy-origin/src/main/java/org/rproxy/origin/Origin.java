@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.metrics.AdminServer;
+import org.rproxy.core.metrics.FrontEndMeters;
 import org.rproxy.core.metrics.NodeMeters;
 import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.model.MapSet;
@@ -188,6 +189,7 @@ public final class Origin implements AutoCloseable {
         // Bind first so the capability can name the real port when port 0 was asked for.
         server = AltoHttpServer.start(fe, stream == null ? service : stream.mount(service),
                 new RequestMetrics(registry).andThen(new AccessLog()));
+        FrontEndMeters.bind(registry, server);
         serverUri = config.publicUri() != null ? config.publicUri()
                 : (fe.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
         versions.publish(maps, serverUri);

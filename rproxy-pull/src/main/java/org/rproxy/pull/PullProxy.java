@@ -30,6 +30,7 @@ import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.metrics.AdminServer;
+import org.rproxy.core.metrics.FrontEndMeters;
 import org.rproxy.core.metrics.NodeMeters;
 import org.rproxy.core.metrics.RequestMetrics;
 import org.rproxy.core.query.QueryPool;
@@ -145,6 +146,7 @@ public final class PullProxy implements AutoCloseable {
                 NotFoundMemory.of(config.cache().notFoundFor(), config.cache().notFoundEntries(), clock))),
                 "wrapFront"), new RequestMetrics(registry).andThen(new AccessLog()));
         closeables.add(0, server);
+        FrontEndMeters.bind(registry, server);
         baseUri = (fe.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
         if (config.admin() != null) {
             if (!config.admin().address().isLoopback()) {

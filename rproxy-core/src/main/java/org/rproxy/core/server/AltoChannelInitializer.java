@@ -43,7 +43,8 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * connection error and closes).
  *
  * <p>The connection takes its place in the {@link ConnectionLimit} here, whatever its protocol
- * and however many streams it carries, and gives it back when it closes. The decoder's header sections are {@link ReceivedHeaders}, so that {@link HeadRules}
+ * and however many streams it carries, and gives it back when it closes; its request bodies take
+ * their bytes from the server's {@link NodeBodyBudget}, through a {@link BodyBudget} of its own. The decoder's header sections are {@link ReceivedHeaders}, so that {@link HeadRules}
  * can see a dropped {@code Content-Length}. Shared by all connections of a server; runs on each
  * connection's event loop.
  */
@@ -77,16 +78,26 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private final RequestObserver observer;
     private final ResponseRenderer renderer;
     private final ConnectionLimit limit;
+    /** The request-body bytes all connections may hold at once while bodies arrive. */
+    private final NodeBodyBudget bodies;
     private final ConnectionLimit lingering = new ConnectionLimit(MAX_LINGERING);
     private final RateLimitedLog warnings = new RateLimitedLog(WARNING_INTERVAL, Clock.systemUTC());
 
+    /** With a body budget of its own, of the configured size. */
     AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, ConnectionLimit limit) {
+        this(config, service, observer, renderer, limit, new NodeBodyBudget(config.effectiveMaxBodyBytesHeld()));
+    }
+
+    /** @param bodies the server's, shared by all its connections */
+    AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
+                           ResponseRenderer renderer, ConnectionLimit limit, NodeBodyBudget bodies) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
         this.renderer = requireNonNull(renderer, "renderer");
         this.limit = requireNonNull(limit, "limit");
+        this.bodies = requireNonNull(bodies, "bodies");
     }
 
     @Override
@@ -115,7 +126,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.remove(ASSEMBLER);
         p.remove(EXCHANGE);
         Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(),
-                BodyBudget.forHttp2(config.maxBodyBytes()), warnings);
+                BodyBudget.forHttp2(config.maxBodyBytes(), bodies), warnings);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
         Http2FrameCodec codec = http2Codec();
@@ -159,8 +170,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addAssembler(ChannelPipeline p) {
-        // one body at a time, bounded by the body limit: no budget needed
-        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings, BodyBudget.unbounded()));
+        // one body at a time, bounded by the body limit: only the server's budget
+        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings, BodyBudget.forHttp1(bodies)));
     }
 
     private void addExchange(ChannelPipeline p) {

@@ -53,13 +53,16 @@ public final class AltoHttpServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel listener;
     private final ChannelGroup connections;
+    private final NodeBodyBudget bodies;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private AltoHttpServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup connections) {
+    private AltoHttpServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup connections,
+                           NodeBodyBudget bodies) {
         this.acceptor = acceptor;
         this.workers = workers;
         this.listener = listener;
         this.connections = connections;
+        this.bodies = bodies;
     }
 
     /** Starts serving, observing nothing. */
@@ -90,6 +93,7 @@ public final class AltoHttpServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads,
                 new DefaultThreadFactory("rproxy-io"), transport.ioHandlerFactory());
         ChannelGroup connections = new DefaultChannelGroup("rproxy-connections", GlobalEventExecutor.INSTANCE);
+        NodeBodyBudget bodies = new NodeBodyBudget(config.effectiveMaxBodyBytesHeld());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -101,7 +105,7 @@ public final class AltoHttpServer implements AutoCloseable {
                 // A client that sends its requests and closes its side still reads the answers.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new AltoChannelInitializer(config, service, observer, new ResponseRenderer(clock),
-                        new ConnectionLimit(config.maxConnections())));
+                        new ConnectionLimit(config.maxConnections()), bodies));
         if (config.sendBufferBytes() > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBufferBytes());
         }
@@ -112,7 +116,7 @@ public final class AltoHttpServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause,
                     cause);
         }
-        AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections);
+        AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections, bodies);
         LOG.info("listening on {} ({}, {} event loop{}, send buffer {})", server.localAddress(), transport, threads,
                 threads == 1 ? "" : "s",
                 config.sendBufferBytes() > 0 ? config.sendBufferBytes() + " bytes per connection" : "autotuned");
@@ -122,6 +126,19 @@ public final class AltoHttpServer implements AutoCloseable {
     /** The bound address (with the actual port when 0 was asked). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /**
+     * The request-body bytes held now while bodies arrive, over all connections: what the
+     * {@code rproxy_request_body_bytes} gauge shows. Any thread.
+     */
+    public long requestBodyBytes() {
+        return bodies.held();
+    }
+
+    /** The most {@link #requestBodyBytes} may be ({@link FrontEndConfig#maxBodyBytesHeld} as applied). */
+    public long maxRequestBodyBytes() {
+        return bodies.limit();
     }
 
     /** Waits until every connection accepted so far has closed; false if some are still open (tests). */

@@ -16,8 +16,8 @@ import org.rproxy.core.model.Bytes;
  * <p>Memory follows the bytes received, not the length declared: nothing is allocated before the
  * first byte, then {@link #INITIAL} (or the declared length, if smaller), doubled as bytes arrive
  * up to the declared length and the limit. A head declaring a megabyte costs nothing until the
- * megabyte comes. Every byte of the array is taken from the connection's {@link BodyBudget}, and
- * given back by {@link #release}. Used by one event loop.
+ * megabyte comes. Every byte of the array is taken from the connection's {@link BodyBudget} (and so
+ * from the server's {@link NodeBodyBudget}), and given back by {@link #release}. Used by one event loop.
  */
 final class BodyAccumulator {
 
@@ -34,7 +34,9 @@ final class BodyAccumulator {
         /** The body would be larger than the limit: nothing appended. */
         TOO_LARGE,
         /** The connection's {@link BodyBudget} has no room for the bytes: nothing appended. */
-        NO_ROOM
+        CONNECTION_FULL,
+        /** The server's {@link NodeBodyBudget} has no room for the bytes: nothing appended. */
+        NODE_FULL
     }
 
     private final int limit;
@@ -66,8 +68,16 @@ final class BodyAccumulator {
         int needed = size + n;
         if (needed > data.length) {
             int grown = grownCapacity(needed);
-            if (!budget.take(grown - data.length)) {
-                return Outcome.NO_ROOM;
+            switch (budget.take(grown - data.length)) {
+                case CONNECTION_FULL -> {
+                    return Outcome.CONNECTION_FULL;
+                }
+                case NODE_FULL -> {
+                    return Outcome.NODE_FULL;
+                }
+                case TAKEN -> {
+                    // grow
+                }
             }
             data = Arrays.copyOf(data, grown);
         }

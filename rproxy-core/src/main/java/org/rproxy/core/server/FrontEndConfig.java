@@ -38,11 +38,17 @@ import org.rproxy.core.store.BodySpool;
  *                             {@code 0} to leave it to the kernel's autotuning. A bounded buffer
  *                             bounds the kernel memory one connection can hold, and each
  *                             connection's throughput to about twice the size per round trip
+ * @param maxBodyBytesHeld     the request-body bytes the server may hold at once while bodies
+ *                             arrive, over all its connections (HTTP/1.1 and HTTP/2 alike); a body
+ *                             that would pass it is answered 503 with {@code Retry-After}, and the
+ *                             others go on. {@code 0} for {@link #HEAP_SHARE_FOR_BODIES a share of
+ *                             the heap}; else at least {@code maxBodyBytes}, so that one largest
+ *                             body fits
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                              int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext,
-                             BodySpool spool, int sendBufferBytes) {
+                             BodySpool spool, int sendBufferBytes, long maxBodyBytesHeld) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -54,6 +60,13 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     public static final int MAX_CONNECTIONS = 10_000_000;
     /** Enough for a browser or a fan-out client; an update stream is one stream. */
     public static final int DEFAULT_MAX_STREAMS = 1_000;
+    /**
+     * The part of the heap that request bodies arriving may take at once by default: one
+     * sixteenth (32 MiB of a 512 MiB heap: two thousand bodies' first 16 KiB, or thirty-two
+     * bodies of the largest default size), the rest being the store's, the answers' and the
+     * connections'.
+     */
+    public static final int HEAP_SHARE_FOR_BODIES = 16;
 
     public FrontEndConfig {
         requireNonNull(host, "host");
@@ -95,6 +108,10 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         if (sendBufferBytes < 0) {
             throw new IllegalArgumentException("sendBufferBytes: " + sendBufferBytes + " (expected: >= 0)");
         }
+        if (maxBodyBytesHeld != 0 && maxBodyBytesHeld < maxBodyBytes) {
+            throw new IllegalArgumentException("maxBodyBytesHeld: " + maxBodyBytesHeld
+                    + " (expected: 0 for a share of the heap, or at least maxBodyBytes, " + maxBodyBytes + ")");
+        }
     }
 
     /** Without a spool. */
@@ -102,65 +119,81 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
                           Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                           int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
         this(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0);
     }
 
     /** The default limits, JSON errors everywhere, plain HTTP, no spool. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0);
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
     }
 
     public FrontEndConfig withIdleTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
     }
 
     public FrontEndConfig withFirstByteTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, timeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
     }
 
     public FrontEndConfig withIoThreads(int threads) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
-                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext, spool, sendBufferBytes);
+                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
     }
 
     public FrontEndConfig withMaxConnections(int connections) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                connections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
+                connections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
     }
 
     public FrontEndConfig withMaxStreams(int streams) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, streams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes);
+                maxConnections, streams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
     }
 
     public FrontEndConfig withDialectOf(Function<String, Dialect> dialects) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialects, sslContext, spool, sendBufferBytes);
+                maxConnections, maxStreams, ioThreads, dialects, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
     }
 
     public FrontEndConfig withSslContext(SslContext context) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, context, spool, sendBufferBytes);
+                maxConnections, maxStreams, ioThreads, dialectOf, context, spool, sendBufferBytes, maxBodyBytesHeld);
     }
 
     public FrontEndConfig withSpool(BodySpool bodies) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, bodies, sendBufferBytes);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, bodies, sendBufferBytes, maxBodyBytesHeld);
     }
 
     /** The same with a send buffer of {@code bytes} per connection ({@code 0}: the kernel's autotuning). */
     public FrontEndConfig withSendBufferBytes(int bytes) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, bytes);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, bytes, maxBodyBytesHeld);
+    }
+
+    /** The same with at most {@code bytes} of request bodies held at once over all connections ({@code 0}: a share of the heap). */
+    public FrontEndConfig withMaxBodyBytesHeld(long bytes) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, bytes);
+    }
+
+    /** {@link #maxBodyBytesHeld} as applied: when 0, the heap's share, and never less than one largest body. */
+    long effectiveMaxBodyBytesHeld() {
+        return maxBodyBytesHeld != 0 ? maxBodyBytesHeld : bodyBytesForHeap(Runtime.getRuntime().maxMemory(), maxBodyBytes);
+    }
+
+    /** The default of {@link #maxBodyBytesHeld} for a heap of {@code maxHeapBytes}: its {@link #HEAP_SHARE_FOR_BODIES}th, at least one largest body. */
+    static long bodyBytesForHeap(long maxHeapBytes, int maxBodyBytes) {
+        return Math.max(maxBodyBytes, maxHeapBytes / HEAP_SHARE_FOR_BODIES);
     }
 
     /** The first-byte timeout as applied: never longer than the idle timeout. */

@@ -66,6 +66,11 @@ final class FrontEndErrors {
                 + " bytes; send fewer at once, then ask again", 503);
     }
 
+    static AltoError bodiesOnServer(long budget) {
+        return AltoError.serverCondition("the server is receiving more request bodies than it holds at once ("
+                + budget + " bytes); retry later", 503);
+    }
+
     static AltoError internal() {
         return AltoError.serverCondition("internal error", 500);
     }

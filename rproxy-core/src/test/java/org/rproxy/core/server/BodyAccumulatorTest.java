@@ -33,13 +33,18 @@ class BodyAccumulatorTest {
 
     private static final int MIB = 1024 * 1024;
 
+    /** A server's budget without a bound. */
+    private static NodeBodyBudget unbounded() {
+        return new NodeBodyBudget(Long.MAX_VALUE);
+    }
+
     private static ByteBuf bytes(int n) {
         return Unpooled.wrappedBuffer(new byte[n]);
     }
 
     @Test
     void aDeclaredLengthHoldsNothingBeforeTheBodyArrivesThenGrowsWithIt() {
-        BodyBudget budget = BodyBudget.unbounded();
+        BodyBudget budget = BodyBudget.forHttp1(unbounded());
         BodyAccumulator body = new BodyAccumulator(MIB, MIB, budget);
         assertEquals(0, body.capacity(), "a head declaring 1 MiB allocates nothing");
         assertEquals(BodyAccumulator.Outcome.TAKEN, body.append(bytes(100)));
@@ -62,14 +67,14 @@ class BodyAccumulatorTest {
 
     @Test
     void aSmallDeclaredLengthGetsAnArrayOfItsSize() {
-        BodyAccumulator body = new BodyAccumulator(MIB, 300, BodyBudget.unbounded());
+        BodyAccumulator body = new BodyAccumulator(MIB, 300, BodyBudget.forHttp1(unbounded()));
         body.append(bytes(300));
         assertEquals(300, body.capacity());
     }
 
     @Test
     void aChunkedBodyGrowsUpToTheLimitAndIsRefusedPastIt() {
-        BodyAccumulator body = new BodyAccumulator(10_000, -1, BodyBudget.unbounded());
+        BodyAccumulator body = new BodyAccumulator(10_000, -1, BodyBudget.forHttp1(unbounded()));
         assertEquals(0, body.capacity());
         assertEquals(BodyAccumulator.Outcome.TAKEN, body.append(bytes(10)));
         assertEquals(4096, body.capacity());
@@ -81,26 +86,50 @@ class BodyAccumulatorTest {
 
     @Test
     void aPieceTheBudgetHasNoRoomForIsNotAppended() {
-        BodyBudget budget = new BodyBudget(BodyAccumulator.INITIAL + 100);
+        BodyBudget budget = new BodyBudget(BodyAccumulator.INITIAL + 100, unbounded());
         BodyAccumulator first = new BodyAccumulator(MIB, MIB, budget);
         assertEquals(BodyAccumulator.Outcome.TAKEN, first.append(bytes(1)));
         BodyAccumulator second = new BodyAccumulator(MIB, MIB, budget);
-        assertEquals(BodyAccumulator.Outcome.NO_ROOM, second.append(bytes(1)));
+        assertEquals(BodyAccumulator.Outcome.CONNECTION_FULL, second.append(bytes(1)));
         assertEquals(0, second.capacity());
         assertEquals(BodyAccumulator.Outcome.TAKEN, new BodyAccumulator(MIB, 100, budget).append(bytes(100)),
                 "a body that fits in what is left is taken");
-        assertEquals(BodyAccumulator.Outcome.NO_ROOM, first.append(bytes(BodyAccumulator.INITIAL)), "nor may one grow past it");
+        assertEquals(BodyAccumulator.Outcome.CONNECTION_FULL, first.append(bytes(BodyAccumulator.INITIAL)), "nor may one grow past it");
         assertEquals(1, first.size());
         first.release();
         assertEquals(100, budget.held());
-        assertTrue(budget.take((int) (budget.limit() - 100)));
-        assertTrue(budget.spent());
+        assertEquals(BodyBudget.Room.TAKEN, budget.take((int) (budget.limit() - 100)));
+        assertEquals(BodyBudget.Room.CONNECTION_FULL, budget.room());
     }
 
     @Test
     void anHttp2ConnectionsBudgetFitsOneLargestBody() {
-        assertEquals(BodyBudget.PER_HTTP2_CONNECTION, BodyBudget.forHttp2(MIB).limit());
-        assertEquals(64L * MIB, BodyBudget.forHttp2(64 * MIB).limit());
+        assertEquals(BodyBudget.PER_HTTP2_CONNECTION, BodyBudget.forHttp2(MIB, unbounded()).limit());
+        assertEquals(64L * MIB, BodyBudget.forHttp2(64 * MIB, unbounded()).limit());
+    }
+
+    @Test
+    void everyConnectionsBodiesTakeFromTheServersBudgetToo() {
+        NodeBodyBudget node = new NodeBodyBudget(2L * BodyAccumulator.INITIAL);
+        BodyBudget http1 = BodyBudget.forHttp1(node);
+        BodyBudget http2 = BodyBudget.forHttp2(MIB, node);
+        BodyAccumulator a = new BodyAccumulator(MIB, MIB, http1);
+        BodyAccumulator b = new BodyAccumulator(MIB, MIB, http2);
+        assertEquals(BodyAccumulator.Outcome.TAKEN, a.append(bytes(1)));
+        assertEquals(BodyAccumulator.Outcome.TAKEN, b.append(bytes(1)));
+        assertEquals(2L * BodyAccumulator.INITIAL, node.held());
+        assertEquals(BodyBudget.Room.NODE_FULL, http2.room(), "the connection has room, the server has not");
+        BodyAccumulator c = new BodyAccumulator(MIB, MIB, BodyBudget.forHttp1(node));
+        assertEquals(BodyAccumulator.Outcome.NODE_FULL, c.append(bytes(1)));
+        assertEquals(0, c.capacity(), "nothing taken from anyone");
+        assertEquals(BodyAccumulator.INITIAL, http2.held());
+        a.release();
+        assertEquals(BodyAccumulator.INITIAL, node.held());
+        assertEquals(BodyAccumulator.Outcome.TAKEN, c.append(bytes(1)), "room again once a body gives its bytes back");
+        b.release();
+        c.release();
+        assertEquals(0, node.held());
+        assertEquals(0, http1.held() + http2.held());
     }
 
     /** The assembler of one stream, on an embedded channel, with the connection's budget shared. */
@@ -125,7 +154,7 @@ class BodyAccumulatorTest {
 
     @Test
     void theAssemblerGivesTheBytesBackOnEveryWayARequestEnds() {
-        BodyBudget budget = BodyBudget.forHttp2(MIB);
+        BodyBudget budget = BodyBudget.forHttp2(MIB, unbounded());
         List<Object> out = new ArrayList<>();
         EmbeddedChannel complete = stream(budget, out);
         EmbeddedChannel gone = stream(budget, out);

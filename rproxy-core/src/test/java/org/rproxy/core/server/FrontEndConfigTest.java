@@ -49,6 +49,10 @@ class FrontEndConfigTest {
             {"maxConnections: 0 (expected: 1 to 10000000)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 0, 1000, 0, json, null)},
             {"maxStreams: 0 (expected: >= 1)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, 0, 0, json, null)},
             {"ioThreads: -1 (expected: >= 0)", (Runnable) () -> new FrontEndConfig("h", 0, 4096, 16384, 0, s, s, 1, 1000, -1, json, null)},
+            {"maxBodyBytesHeld: 1048575 (expected: 0 for a share of the heap, or at least maxBodyBytes, 1048576)",
+                    (Runnable) () -> D.withMaxBodyBytesHeld(1024 * 1024 - 1)},
+            {"maxBodyBytesHeld: -1 (expected: 0 for a share of the heap, or at least maxBodyBytes, 1048576)",
+                    (Runnable) () -> D.withMaxBodyBytesHeld(-1)},
         };
     }
 
@@ -68,6 +72,19 @@ class FrontEndConfigTest {
                 () -> D.withIdleTimeout(null)).getMessage());
         assertEquals("firstByteTimeout", assertThrows(NullPointerException.class,
                 () -> D.withFirstByteTimeout(null)).getMessage());
+    }
+
+    @Test
+    void theBodiesAServerHoldsAreBoundedByAShareOfTheHeapUnlessConfigured() {
+        assertEquals(0, D.maxBodyBytesHeld());
+        assertEquals(FrontEndConfig.bodyBytesForHeap(Runtime.getRuntime().maxMemory(), D.maxBodyBytes()),
+                D.effectiveMaxBodyBytesHeld());
+        assertEquals(32L * 1024 * 1024, FrontEndConfig.bodyBytesForHeap(512L * 1024 * 1024, 1024 * 1024));
+        assertEquals(1024 * 1024, FrontEndConfig.bodyBytesForHeap(8L * 1024 * 1024, 1024 * 1024),
+                "never less than one largest body");
+        assertEquals(5L * 1024 * 1024, D.withMaxBodyBytesHeld(5L * 1024 * 1024).effectiveMaxBodyBytesHeld());
+        assertEquals(5L * 1024 * 1024, D.withMaxBodyBytesHeld(5L * 1024 * 1024).withIdleTimeout(Duration.ofSeconds(2))
+                .maxBodyBytesHeld(), "kept by the other withers");
     }
 
     @Test

@@ -1,0 +1,56 @@
+package org.rproxy.core.server;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The request-body bytes one server may hold at once while bodies arrive, over all its
+ * connections, HTTP/1.1 and HTTP/2 alike ({@link FrontEndConfig#maxBodyBytesHeld}): every
+ * {@link BodyBudget} takes its bytes from it as well as from its connection's own bound, so ten
+ * thousand connections each with a body in progress cannot hold more than this between them. A
+ * body that would take the node past it is answered 503 ({@code Retry-After}), and the bodies
+ * within it go on. Counts the arrays actually allocated, not the lengths declared. Shared by
+ * all event loops; lock-free.
+ */
+final class NodeBodyBudget {
+
+    private final long limit;
+    private final AtomicLong held = new AtomicLong();
+
+    NodeBodyBudget(long limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit: " + limit + " (expected: >= 0)");
+        }
+        this.limit = limit;
+    }
+
+    /** Takes {@code bytes} more; false (and nothing taken) when that would pass the limit. */
+    boolean take(int bytes) {
+        while (true) {
+            long h = held.get();
+            if (bytes > limit - h) {
+                return false;
+            }
+            if (held.compareAndSet(h, h + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back {@code bytes} taken before. */
+    void giveBack(int bytes) {
+        held.addAndGet(-bytes);
+    }
+
+    /** Whether nothing more can be taken: a body starting now would be refused at its first byte. */
+    boolean spent() {
+        return held.get() >= limit;
+    }
+
+    long held() {
+        return held.get();
+    }
+
+    long limit() {
+        return limit;
+    }
+}

@@ -1,0 +1,46 @@
+package org.rproxy.core.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.Dialect;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.server.Reply;
+
+/** {@code /metrics} shows the request-body bytes the front end holds, and its bound, as they are. */
+class FrontEndMetersTest {
+
+    @Test
+    void theScrapeShowsTheBodiesArrivingAndTheirBound() throws Exception {
+        FrontEndConfig config = FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytesHeld(8L * 1024 * 1024);
+        try (NodeMeters meters = new NodeMeters();
+             AltoHttpServer server = AltoHttpServer.start(config, request -> CompletableFuture.completedFuture(
+                     Reply.error(AltoError.syntax("no"), Dialect.JSON)))) {
+            FrontEndMeters.bind(meters.registry(), server);
+            String scrape = meters.registry().scrape();
+            assertTrue(scrape.contains("\nrproxy_request_body_bytes 0.0\n"), scrape);
+            assertTrue(scrape.contains("\nrproxy_request_body_max_bytes 8388608.0\n"), scrape);
+            try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
+                OutputStream out = s.getOutputStream();
+                out.write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 300\r\n\r\n{")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!meters.registry().scrape().contains("\nrproxy_request_body_bytes 300.0\n")
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                scrape = meters.registry().scrape();
+                assertTrue(scrape.contains("\nrproxy_request_body_bytes 300.0\n"), "a body of 300 declared, begun: " + scrape);
+            }
+        }
+    }
+}
