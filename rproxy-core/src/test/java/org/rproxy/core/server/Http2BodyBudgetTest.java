@@ -43,7 +43,8 @@ class Http2BodyBudgetTest {
 
     @Test
     void streamsPastTheConnectionsBodyBudgetAreRefused503AndTheOthersGoOn() throws Exception {
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
+        // the server's budget well above the connection's, whatever the test JVM's heap
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytesHeld(64L << 20), request -> {
             calls.incrementAndGet();
             return CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip()));
         });
@@ -67,9 +68,12 @@ class Http2BodyBudgetTest {
             assertTrue(c.text().contains("request bodies arriving on this connection would take more than "
                     + BodyBudget.PER_HTTP2_CONNECTION + " bytes"), c.text());
         }
-        Thread.sleep(200);
+        // every stream's first frame has been read (the budget's streams and the refused ones make
+        // them all); a PING round trip proves the server has handled them and answered no other
+        client.ping();
         assertEquals(beyond, open.stream().filter(c -> c.head.isDone()).count(),
                 "the streams within the budget still wait for the rest of their bodies");
+        assertEquals(BodyBudget.PER_HTTP2_CONNECTION, server.requestBodyBytes(), "held by the connection's streams");
         assertEquals(0, calls.get());
         assertTrue(client.channel().isActive(), "the connection stays");
         // streams that leave give their bytes back: a small query is answered again

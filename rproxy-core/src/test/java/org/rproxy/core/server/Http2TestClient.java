@@ -5,10 +5,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -27,12 +30,14 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
@@ -55,6 +60,9 @@ final class Http2TestClient implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final CompletableFuture<Http2Settings> settings = new CompletableFuture<>();
     private final CompletableFuture<Long> goAway = new CompletableFuture<>();
+    /** PINGs sent and not acknowledged yet, by their data. */
+    private final Map<Long, CompletableFuture<Void>> pings = new ConcurrentHashMap<>();
+    private final AtomicLong nextPing = new AtomicLong();
     private final Channel channel;
     /**
      * Every stream opened, closed with the client: a stream the server reset whose frames were
@@ -95,6 +103,20 @@ final class Http2TestClient implements AutoCloseable {
     /** The last stream id of the server's GOAWAY, once one came. */
     CompletableFuture<Long> goAway() {
         return goAway;
+    }
+
+    /**
+     * A PING round trip (RFC 9113 §6.7): once it returns, the server has read every frame this
+     * client sent before it and handled it on its event loop, and whatever it wrote in answer came
+     * before the acknowledgement, so it has been seen here. Frames still held back by flow
+     * control are not "sent before" it.
+     */
+    void ping() throws Exception {
+        long data = nextPing.incrementAndGet();
+        CompletableFuture<Void> ack = new CompletableFuture<>();
+        pings.put(data, ack);
+        channel.writeAndFlush(new DefaultHttp2PingFrame(data)).syncUninterruptibly();
+        ack.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Opens a stream and sends a request: {@code GET} (no body) or anything with a UTF-8 body. */
@@ -172,6 +194,11 @@ final class Http2TestClient implements AutoCloseable {
                     settings.complete(f.settings());
                 } else if (msg instanceof Http2GoAwayFrame f) {
                     goAway.complete((long) f.lastStreamId());
+                } else if (msg instanceof Http2PingFrame f && f.ack()) {
+                    CompletableFuture<Void> ack = pings.remove(f.content());
+                    if (ack != null) {
+                        ack.complete(null);
+                    }
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
