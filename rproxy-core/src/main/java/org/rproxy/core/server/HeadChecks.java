@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HeadChecks {
 
+    /** Under the assembler's name, as before these checks had a class of their own. */
     private static final Logger LOG = LoggerFactory.getLogger(RequestAssembler.class);
     private static final Set<String> ALLOWED = Set.of("GET", "HEAD", "POST");
     /** With a 415 for a content coding: what a request body may be coded with (RFC 9110 §12.5.3). */
