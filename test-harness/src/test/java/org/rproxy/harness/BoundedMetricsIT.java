@@ -40,7 +40,7 @@ import org.rproxy.harness.load.PrometheusPage;
  * pull proxy, the series of {@code rproxy_*} meters are the same set as after the first few
  * streams (and at a push proxy), every control URI is counted under one route, no label names a
  * control URI, every node shows its update stream's meters and the push proxy its feed's, and
- * the page has the JVM and process meters, every meter with its labels is in the README's
+ * the page has the JVM and process meters and the front end's request-body gauges, every meter with its labels is in the README's
  * metrics table, and the page passes {@code promtool check metrics} (skipped with a message where
  * promtool, from Debian's {@code prometheus} package, is absent).
  */
@@ -88,6 +88,9 @@ class BoundedMetricsIT {
                         "process_files_open_files"}) {
                     assertTrue(page.contains(meter), meter + " missing at " + node[1]);
                 }
+                // the front end's request bodies arriving, and their bound, at every node
+                assertTrue(PrometheusPage.sample(page, "rproxy_request_body_bytes").isPresent(), "at " + node[1]);
+                assertTrue(PrometheusPage.sample(page, "rproxy_request_body_max_bytes").orElse(0) > 0, "at " + node[1]);
                 assertDocumented(page);
                 pages.put(node[0], page);
             }
