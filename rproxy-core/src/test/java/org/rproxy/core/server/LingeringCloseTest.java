@@ -10,13 +10,21 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.tls.TestCertificates;
+import org.rproxy.core.tls.Tls;
 
 /**
  * An HTTP/1.1 request refused at its head while its body is still on the wire (413, 415) is
@@ -32,6 +40,9 @@ class LingeringCloseTest {
     private static final int SOCKET_TIMEOUT_MS = 10_000;
 
     private AltoHttpServer server;
+    private AltoHttpServer tlsServer;
+    @TempDir
+    Path dir;
     private final AtomicInteger calls = new AtomicInteger();
 
     @BeforeEach
@@ -46,6 +57,9 @@ class LingeringCloseTest {
     @AfterEach
     void stop() {
         server.close();
+        if (tlsServer != null) {
+            tlsServer.close();
+        }
     }
 
     private Socket connect() throws IOException {
@@ -106,6 +120,33 @@ class LingeringCloseTest {
             assertEquals(-1, s.getInputStream().read());
         }
         assertTrue(server.awaitConnectionsClosed(Duration.ofSeconds(10)));
+        assertEquals(0, calls.get());
+    }
+
+    /** Over TLS the connection lingers the same way, without the half-close (the client reads the answer by its length). */
+    @Test
+    void overTlsTooTheClientReadsThe413() throws Exception {
+        TestCertificates cert = TestCertificates.make(dir, "server");
+        tlsServer = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0)
+                .withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))), request -> {
+                    calls.incrementAndGet();
+                    return java.util.concurrent.CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip()));
+                });
+        int length = 2 * FrontEndConfig.DEFAULT_MAX_BODY_BYTES;
+        try (SSLSocket s = (SSLSocket) Tls.jdkClient(cert.cert()).getSocketFactory().createSocket()) {
+            s.setSendBufferSize(SEND_BUFFER);
+            s.setSoTimeout(SOCKET_TIMEOUT_MS);
+            s.connect(new InetSocketAddress("127.0.0.1", tlsServer.localAddress().getPort()), SOCKET_TIMEOUT_MS);
+            SSLParameters params = s.getSSLParameters();
+            params.setApplicationProtocols(new String[] {"http/1.1"});
+            s.setSSLParameters(params);
+            s.startHandshake();
+            sendAll(s.getOutputStream(), "", length);
+            String[] answer = readAnswer(s.getInputStream());
+            assertTrue(answer[0].startsWith("HTTP/1.1 413 "), answer[0]);
+            assertTrue(answer[1].contains("request body larger than"), answer[1]);
+        }
+        assertTrue(tlsServer.awaitConnectionsClosed(Duration.ofSeconds(10)), "closed once the client closes");
         assertEquals(0, calls.get());
     }
 
