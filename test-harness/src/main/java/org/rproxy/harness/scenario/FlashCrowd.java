@@ -4,7 +4,6 @@ import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -59,7 +58,7 @@ final class FlashCrowd implements Scenario {
         Duration maxAge = ctx.maxAge(Duration.ofSeconds(10));
         Path maps = ctx.lab.topology(TopologySpec.of(200, 10, ctx.options.seed()));
         CountingRelay relay = ctx.lab.startOrigin(maps, Duration.ofHours(1), maxAge);
-        List<Check> checks = new ArrayList<>();
+        List<Check> checks = ctx.checks();
         String target;
         boolean proxied = ctx.lab.pullAvailable();
         if (proxied) {

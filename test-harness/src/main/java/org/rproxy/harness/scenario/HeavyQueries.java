@@ -49,7 +49,7 @@ final class HeavyQueries implements Scenario {
         Path maps = ctx.lab.topology(TopologySpec.of(200, 5, ctx.options.seed()));
         ProxyProcess origin = ctx.lab.startOriginProcess(maps, ctx.maxAge(Duration.ofSeconds(60)));
         ProxyProcess proxy = ctx.lab.startProxy("edge", origin.baseUri());
-        List<Check> checks = new ArrayList<>();
+        List<Check> checks = ctx.checks();
         for (ProxyProcess node : List.of(origin, proxy)) {
             checks.addAll(flood(ctx, node));
         }

@@ -49,7 +49,7 @@ final class IdleFlood implements Scenario {
         ProxyProcess origin = ctx.lab.startOriginProcess(maps, ctx.maxAge(Duration.ofSeconds(60)));
         ProxyProcess proxy = ctx.lab.startProxy("edge", origin.baseUri());
         long limit = NodeSampler.openFilesLimit(proxy.pid());
-        List<Check> checks = new ArrayList<>();
+        List<Check> checks = ctx.checks();
         checks.add(Check.info("proxy limits", "open files " + fmt(limit) + ", connections "
                 + fmt(FrontEndConfig.DEFAULT_MAX_CONNECTIONS) + ", first byte "
                 + FrontEndConfig.DEFAULT_FIRST_BYTE_TIMEOUT.toSeconds() + " s"));

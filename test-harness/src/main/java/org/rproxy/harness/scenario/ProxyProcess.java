@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * An rproxy server the harness runs as a separate process — a proxy ({@code rproxy proxy}, pull or
@@ -41,39 +42,42 @@ final class ProxyProcess implements AutoCloseable {
      *
      * @param classpath where {@code org.rproxy.app.Main} comes from
      */
-    static ProxyProcess start(String name, String classpath, String upstream, Path trust, Path logDir, List<String> extra)
-            throws IOException, InterruptedException {
+    static ProxyProcess start(String name, String classpath, String upstream, Path trust, Path logDir, List<String> extra,
+                              Consumer<AutoCloseable> started) throws IOException, InterruptedException {
         return withFreshPorts(() -> {
             int port = freePort();
             int admin = freePort();
             List<String> args = new ArrayList<>(List.of("proxy", "--listen", "127.0.0.1:" + port, "--admin",
                     "127.0.0.1:" + admin, "--upstream", upstream, "--trust", trust.toString(), "--name", name));
             args.addAll(extra);
-            return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + admin + "/readyz"));
+            return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + admin + "/readyz"),
+                    started);
         });
     }
 
     /** A push-mode proxy (with an admin listener): ready when it serves the directory it follows. */
     static ProxyProcess startPush(String name, String classpath, String upstream, Path trust, Path logDir,
-                                  List<String> extra) throws IOException, InterruptedException {
+                                  List<String> extra, Consumer<AutoCloseable> started) throws IOException, InterruptedException {
         return withFreshPorts(() -> {
             int port = freePort();
             int admin = freePort();
             List<String> args = new ArrayList<>(List.of("proxy", "--mode", "push", "--listen", "127.0.0.1:" + port,
                     "--admin", "127.0.0.1:" + admin, "--upstream", upstream, "--trust", trust.toString(), "--name", name));
             args.addAll(extra);
-            return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+            return launch(name, classpath, args, port, admin, logDir, URI.create("http://127.0.0.1:" + port + "/directory"),
+                    started);
         });
     }
 
     /** An origin process (it carries the update stream when the build has push mode). */
-    static ProxyProcess startOrigin(String classpath, Path maps, Path key, Duration maxAge, Path logDir)
-            throws IOException, InterruptedException {
+    static ProxyProcess startOrigin(String classpath, Path maps, Path key, Duration maxAge, Path logDir,
+                                    Consumer<AutoCloseable> started) throws IOException, InterruptedException {
         return withFreshPorts(() -> {
             int port = freePort();
             List<String> args = List.of("origin", "--listen", "127.0.0.1:" + port, "--maps", maps.toString(), "--key",
                     key.toString(), "--max-age", maxAge.toSeconds() + "s");
-            return launch("origin", classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"));
+            return launch("origin", classpath, args, port, -1, logDir, URI.create("http://127.0.0.1:" + port + "/directory"),
+                    started);
         });
     }
 
@@ -82,13 +86,13 @@ final class ProxyProcess implements AutoCloseable {
      * reading it every {@code poll}; ready when it serves the directory it signed.
      */
     static ProxyProcess startSigningFront(String classpath, String directoryUrl, Path key, Duration poll, Duration maxAge,
-                                          Path logDir) throws IOException, InterruptedException {
+                                          Path logDir, Consumer<AutoCloseable> started) throws IOException, InterruptedException {
         return withFreshPorts(() -> {
             int port = freePort();
             List<String> args = List.of("origin", "--listen", "127.0.0.1:" + port, "--sign-upstream", directoryUrl, "--key",
                     key.toString(), "--poll", poll.toMillis() + "ms", "--max-age", maxAge.toSeconds() + "s");
             return launch("signing-front", classpath, args, port, -1, logDir,
-                    URI.create("http://127.0.0.1:" + port + "/directory"));
+                    URI.create("http://127.0.0.1:" + port + "/directory"), started);
         });
     }
 
@@ -123,8 +127,13 @@ final class ProxyProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the child and hands it to {@code started} at once, before waiting for it to be ready,
+     * so whoever stops the lab (a shutdown hook included) knows it while it starts; {@code started}
+     * may refuse it by throwing, and the child is then stopped.
+     */
     private static ProxyProcess launch(String name, String classpath, List<String> args, int port, int admin, Path logDir,
-                                       URI ready) throws IOException, InterruptedException {
+                                       URI ready, Consumer<AutoCloseable> started) throws IOException, InterruptedException {
         // The JVM's own choice of collector, as bin/rproxy leaves it (G1 on a server-class
         // machine): the serial collector stopped a proxy holding 20,000 connections for 200 ms.
         List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m"));
@@ -135,6 +144,7 @@ final class ProxyProcess implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ProxyProcess proc = new ProxyProcess(name, p, port, admin, log);
         try {
+            started.accept(proc);
             proc.awaitReady(ready, Duration.ofSeconds(60));
         } catch (IOException | InterruptedException | RuntimeException e) {
             proc.close();
@@ -157,6 +167,11 @@ final class ProxyProcess implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (pid " + process.pid() + ")";
     }
 
     long pid() {

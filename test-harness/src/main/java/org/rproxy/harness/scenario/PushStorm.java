@@ -74,7 +74,7 @@ final class PushStorm implements Scenario {
         if (!ctx.lab.pushAvailable()) {
             return List.of(Check.notRun("push-storm", "no push mode in this build"));
         }
-        List<Check> checks = new ArrayList<>();
+        List<Check> checks = ctx.checks();
         for (Tree tree : Tree.values()) {
             checks.addAll(run(ctx, tree));
         }

@@ -9,6 +9,9 @@ interface Scenario {
     /** One line for {@code harness scenario --help} and the report. */
     String summary();
 
-    /** Runs and returns the verdict table's lines; a FAIL or NOT RUN line makes the scenario fail. */
+    /**
+     * Runs and returns the verdict table's lines; a FAIL or NOT RUN line makes the scenario fail.
+     * Lines added to {@code ctx.checks()} as the run goes are kept when it throws.
+     */
     List<Check> run(ScenarioContext ctx) throws Exception;
 }

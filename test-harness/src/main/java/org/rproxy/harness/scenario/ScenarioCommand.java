@@ -1,8 +1,11 @@
 package org.rproxy.harness.scenario;
 
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,7 +18,8 @@ import picocli.CommandLine.Parameters;
 /** {@code harness scenario NAME}: a whole experiment in one command, judged by its verdict table. */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
         description = {"Run a whole experiment on loopback (origin, relay, proxies, viewers) and print a verdict table.",
-                "Exit 0 when every check passes, 1 when one fails or a part could not run.",
+                "Exit 0 when every check passes, 1 when one fails or a part could not run (or the scenario stopped on an error),",
+                "2 on a usage error.",
                 "Scenarios: flash-crowd, tree, outage, tamper, push-storm, slow-subscriber, heavy-queries, edge-caches, streaming-viewers, idle-flood, half-closed-burst, overlay (NAME 'list' lists them)."})
 public final class ScenarioCommand implements Callable<Integer> {
 
@@ -89,29 +93,43 @@ public final class ScenarioCommand implements Callable<Integer> {
             return 2;
         }
         Path reports = report != null ? report : ScenarioContext.defaultReports(name);
-        Files.createDirectories(reports);
-        Path labDir = keep ? reports.resolve("lab") : Files.createTempDirectory("harness-lab-");
         ScenarioContext.Options opts = new ScenarioContext.Options(viewers, window, connections, pipeline, ioThreads, seed,
                 maxAge, rproxyJar, keep, via, peers, seeding);
-        List<Check> checks;
-        try (Lab lab = new Lab(labDir, System.out, rproxyJar)) {
-            checks = s.run(new ScenarioContext(opts, System.out, reports, lab));
-        } finally {
-            if (!keep) {
-                deleteTree(labDir);
-            }
-        }
-        String table = VerdictTable.render(name, checks);
-        System.out.print(table);
-        Files.writeString(reports.resolve("verdict.txt"), table);
-        return VerdictTable.passed(checks) ? 0 : 1;
+        return execute(s, opts, reports, System.out);
     }
 
-    private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a leftover temporary folder is harmless
+    /**
+     * Runs {@code s} in a lab of its own (in {@code reports/lab} with {@code --keep}, else a temporary
+     * folder deleted at the end), prints its verdict table and writes it to {@code verdict.txt}; returns
+     * the exit code. A scenario that throws fails (exit 1) with the lines it had added to
+     * {@link ScenarioContext#checks} and a NOT RUN line saying what stopped it; its lab folder is kept,
+     * since the message may point at a log there.
+     */
+    static int execute(Scenario s, ScenarioContext.Options opts, Path reports, PrintStream out) throws IOException {
+        Files.createDirectories(reports);
+        Path labDir = opts.keep() ? reports.resolve("lab") : Files.createTempDirectory("harness-lab-");
+        List<Check> checks;
+        try (Lab lab = new Lab(labDir, out, opts.rproxyJar(), !opts.keep())) {
+            ScenarioContext ctx = new ScenarioContext(opts, out, reports, lab);
+            try {
+                checks = s.run(ctx);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                lab.keepFolder();
+                out.println("harness scenario " + s.name() + ": stopped by " + e + "; lab folder kept: " + labDir);
+                if (Boolean.getBoolean("harness.trace")) {
+                    e.printStackTrace(out);
+                }
+                checks = new ArrayList<>(ctx.checks());
+                String why = e.getMessage() != null ? e.getMessage() : e.toString();
+                checks.add(Check.notRun("the rest of the scenario", "stopped: " + why));
+            }
         }
+        String table = VerdictTable.render(s.name(), checks);
+        out.print(table);
+        Files.writeString(reports.resolve("verdict.txt"), table);
+        return VerdictTable.passed(checks) ? 0 : 1;
     }
 }

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,12 +45,21 @@ final class ScenarioContext {
     final PrintStream out;
     final Path reports;
     final Lab lab;
+    private final List<Check> checks = new ArrayList<>();
 
     ScenarioContext(Options options, PrintStream out, Path reports, Lab lab) {
         this.options = requireNonNull(options, "options");
         this.out = requireNonNull(out, "out");
         this.reports = requireNonNull(reports, "reports");
         this.lab = requireNonNull(lab, "lab");
+    }
+
+    /**
+     * The verdict lines of this run so far: a scenario that adds its lines here as it goes (and
+     * returns this list) keeps them when a later part throws.
+     */
+    List<Check> checks() {
+        return checks;
     }
 
     long viewers(long dflt) {

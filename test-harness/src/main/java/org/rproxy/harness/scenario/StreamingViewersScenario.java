@@ -7,7 +7,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,7 +81,7 @@ final class StreamingViewersScenario implements Scenario {
         Audience audience = Audience.of(new ResponseVerifier(List.of(VerificationKey.readPem(ctx.lab.pub())),
                 Clock.systemUTC()), paths, "rc", viewers);
         URI base = URI.create(proxy.baseUri());
-        List<Check> checks = new ArrayList<>();
+        List<Check> checks = ctx.checks();
         Histogram all = new Histogram(CHANGE_LIMIT.toNanos() / 1_000, 3);
         int reachedEveryone = 0;
         long applied = 0;
