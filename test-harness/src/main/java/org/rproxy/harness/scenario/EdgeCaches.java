@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.rproxy.harness.load.ArrivalSchedule;
@@ -39,6 +40,11 @@ final class EdgeCaches implements Scenario {
     @Override
     public String summary() {
         return "nginx and Varnish (conf/) in front of a pull proxy while the origin re-signs every 10 s: every answer verifies";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return ScenarioOption.CROWD;
     }
 
     @Override

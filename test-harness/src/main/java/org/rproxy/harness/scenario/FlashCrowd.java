@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import org.rproxy.harness.load.ArrivalSchedule;
 import org.rproxy.harness.load.Population;
@@ -34,6 +35,11 @@ final class FlashCrowd implements Scenario {
     @Override
     public String summary() {
         return "1,000,000 viewers join within 60 s through one pull proxy; the origin must see a handful of requests per resource per refresh period";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return ScenarioOption.CROWD;
     }
 
     /**

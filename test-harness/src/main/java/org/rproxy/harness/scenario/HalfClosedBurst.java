@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.rproxy.harness.topology.TopologySpec;
@@ -40,6 +42,11 @@ final class HalfClosedBurst implements Scenario {
     public String summary() {
         return "30,000 connections that half-close, close or reset mid-request at a pull proxy; no stack trace and"
                 + " < 100 KB of log";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return EnumSet.of(ScenarioOption.MAX_AGE, ScenarioOption.RPROXY_JAR);
     }
 
     @Override

@@ -9,8 +9,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,6 +44,11 @@ final class HeavyQueries implements Scenario {
     public String summary() {
         return "4 concurrent 5,000 x 5,000 endpoint-cost queries at the origin and a pull proxy; bounded time, memory and"
                 + " latency for others";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return EnumSet.of(ScenarioOption.MAX_AGE, ScenarioOption.RPROXY_JAR);
     }
 
     @Override

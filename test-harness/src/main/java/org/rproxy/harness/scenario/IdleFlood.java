@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.harness.topology.TopologySpec;
@@ -41,6 +43,11 @@ final class IdleFlood implements Scenario {
     public String summary() {
         return "20,000 idle connections (silent, then a partial request line) at a pull proxy; readyz <= 100 ms,"
                 + " new clients 200 or 503 within 1 s, descriptors under the limit";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return EnumSet.of(ScenarioOption.MAX_AGE, ScenarioOption.RPROXY_JAR);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,11 @@ final class Outage implements Scenario {
     @Override
     public String summary() {
         return "the origin is down for the middle third of a steady run; the pull proxy keeps serving valid signed copies";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return ScenarioOption.CROWD;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,12 @@ final class OverlayScenario implements Scenario {
     public String summary() {
         return "an RProxy publishing into BitTorrent + DHT, 200 overlay peers (--peers) with 100,000 viewers, a map change,"
                 + " poisoning publishers; share served from the overlay, time to 50/90/99 % of peers";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return EnumSet.of(ScenarioOption.VIEWERS, ScenarioOption.WINDOW, ScenarioOption.MAX_AGE, ScenarioOption.PEERS,
+                ScenarioOption.SEEDING);
     }
 
     @Override

@@ -5,8 +5,10 @@ import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,6 +69,12 @@ final class PushStorm implements Scenario {
     public String summary() {
         return "churn every second under load through three trees ending in push proxies (origin, pull proxy, signing front"
                 + " at the top); time from change to all serving it";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return EnumSet.of(ScenarioOption.VIEWERS, ScenarioOption.MAX_AGE, ScenarioOption.CONNECTIONS, ScenarioOption.PIPELINE,
+                ScenarioOption.IO_THREADS, ScenarioOption.RPROXY_JAR);
     }
 
     @Override

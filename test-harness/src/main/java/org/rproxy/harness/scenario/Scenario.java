@@ -1,6 +1,7 @@
 package org.rproxy.harness.scenario;
 
 import java.util.List;
+import java.util.Set;
 
 /** One whole experiment: sets up what it needs in a {@link Lab}, runs, and judges itself. */
 interface Scenario {
@@ -8,6 +9,12 @@ interface Scenario {
 
     /** One line for {@code harness scenario --help} and the report. */
     String summary();
+
+    /**
+     * The options of {@link ScenarioOption} this scenario uses; the others are refused when given.
+     * {@code --seed}, {@code --report} and {@code --keep} apply to all.
+     */
+    Set<ScenarioOption> options();
 
     /**
      * Runs and returns the verdict table's lines; a FAIL or NOT RUN line makes the scenario fail.

@@ -6,51 +6,64 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code harness scenario NAME}: a whole experiment in one command, judged by its verdict table. */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
         description = {"Run a whole experiment on loopback (origin, relay, proxies, viewers) and print a verdict table.",
-                "Exit 0 when every check passes, 1 when one fails or a part could not run (or the scenario stopped on an error),",
-                "2 on a usage error.",
+                "Exit 0 when every check passes; 1 when one fails, a part could not run or the scenario stopped on an error;"
+                        + " 2 on a usage error.",
+                "Each scenario uses only some of the options below ('Used by', or NAME 'list') and refuses the others;"
+                        + " --seed, --report and --keep apply to every scenario.",
                 "Scenarios: flash-crowd, tree, outage, tamper, push-storm, slow-subscriber, heavy-queries, edge-caches, streaming-viewers, idle-flood, half-closed-burst, overlay (NAME 'list' lists them)."})
 public final class ScenarioCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The scenario, or 'list'.")
     String name;
 
-    @Option(names = "--viewers", paramLabel = "N", description = "Viewers (default: the scenario's).")
+    @Option(names = "--viewers", paramLabel = "N", description = {"Viewers (default: the scenario's).",
+            "Used by: flash-crowd, tree, outage, tamper, edge-caches, push-storm, streaming-viewers, overlay."})
     Long viewers;
 
-    @Option(names = "--peers", paramLabel = "N", description = "overlay: overlay peers (default 200).")
+    @Option(names = "--peers", paramLabel = "N", description = {"Overlay peers (default 200).", "Used by: overlay."})
     Integer peers;
 
-    @Option(names = "--seeding", description = "overlay: peers seed on what they fetched and verified (default: off).")
+    @Option(names = "--seeding", description = {"Overlay peers seed on what they fetched and verified (default: off).",
+            "Used by: overlay."})
     boolean seeding;
 
-    @Option(names = "--window", paramLabel = "D", description = "Arrival window (default: the scenario's).")
+    @Option(names = "--window", paramLabel = "D", description = {"Arrival window (default: the scenario's).",
+            "Used by: flash-crowd, tree, outage, tamper, edge-caches, overlay."})
     Duration window;
 
-    @Option(names = "--max-age", paramLabel = "D", description = "The origin's max-age, the refresh period (default: the scenario's).")
+    @Option(names = "--max-age", paramLabel = "D",
+            description = {"The origin's max-age, the refresh period (default: the scenario's).", "Used by: every scenario."})
     Duration maxAge;
 
     @Option(names = "--connections", defaultValue = "64", paramLabel = "C",
-            description = "Viewer connections per target (default ${DEFAULT-VALUE}).")
+            description = {"Viewer connections per target (default ${DEFAULT-VALUE}).",
+                    "Used by: flash-crowd, tree, outage, tamper, edge-caches, push-storm, streaming-viewers."})
     int connections;
 
     @Option(names = "--pipeline", defaultValue = "8", paramLabel = "D",
-            description = "Requests in flight per viewer connection (default ${DEFAULT-VALUE}).")
+            description = {"Requests in flight per viewer connection (default ${DEFAULT-VALUE}).",
+                    "Used by: flash-crowd, tree, outage, tamper, edge-caches, push-storm."})
     int pipeline;
 
     @Option(names = "--io-threads", defaultValue = "1", paramLabel = "T",
-            description = "Viewer client event-loop threads (default ${DEFAULT-VALUE}).")
+            description = {"Viewer client event-loop threads (default ${DEFAULT-VALUE}).",
+                    "Used by: flash-crowd, tree, outage, tamper, edge-caches, push-storm, streaming-viewers."})
     int ioThreads;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed (default ${DEFAULT-VALUE}).")
@@ -60,14 +73,16 @@ public final class ScenarioCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--rproxy-jar", paramLabel = "JAR",
-            description = "Run proxies from this rproxy jar (default: this harness's own class path).")
+            description = {"Run proxies from this rproxy jar (default: this harness's own class path).",
+                    "Used by: every scenario but overlay."})
     Path rproxyJar;
 
     @Option(names = "--keep", description = "Keep the lab folder (keys, maps, proxy logs) in the report folder.")
     boolean keep;
 
     @Option(names = "--via", paramLabel = "MODE",
-            description = "streaming-viewers: subscribe on a push proxy (default) or a pull proxy.")
+            description = {"Subscribe on a push proxy (push, the default) or a pull proxy (pull).",
+                    "Used by: streaming-viewers."})
     String via;
 
     static Map<String, Scenario> all() {
@@ -80,11 +95,15 @@ public final class ScenarioCommand implements Callable<Integer> {
         return m;
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Scenario> all = all();
         if (name.equals("list")) {
-            all.values().forEach(s -> System.out.printf("  %-16s %s%n", s.name(), s.summary()));
+            all.values().forEach(s -> System.out.printf("  %-18s %s%n  %-18s options: %s%n", s.name(), s.summary(), "",
+                    ScenarioOption.flags(s.options())));
             return 0;
         }
         Scenario s = all.get(name);
@@ -92,10 +111,38 @@ public final class ScenarioCommand implements Callable<Integer> {
             System.err.println("harness scenario: no scenario '" + name + "' (have: " + all.keySet() + ")");
             return 2;
         }
+        String refused = refusal(s, given());
+        if (refused != null) {
+            System.err.println("harness scenario " + name + ": " + refused);
+            return 2;
+        }
         Path reports = report != null ? report : ScenarioContext.defaultReports(name);
         ScenarioContext.Options opts = new ScenarioContext.Options(viewers, window, connections, pipeline, ioThreads, seed,
                 maxAge, rproxyJar, keep, via, peers, seeding);
         return execute(s, opts, reports, System.out);
+    }
+
+    /** The options of {@link ScenarioOption} given on the command line. */
+    Set<ScenarioOption> given() {
+        Set<ScenarioOption> given = EnumSet.noneOf(ScenarioOption.class);
+        for (ScenarioOption o : ScenarioOption.values()) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(o.flag)) {
+                given.add(o);
+            }
+        }
+        return given;
+    }
+
+    /** Why {@code given} cannot be run as {@code s}, in one line, or null when {@code s} uses every option given. */
+    static String refusal(Scenario s, Set<ScenarioOption> given) {
+        Set<ScenarioOption> unused = EnumSet.noneOf(ScenarioOption.class);
+        unused.addAll(given);
+        unused.removeAll(s.options());
+        if (unused.isEmpty()) {
+            return null;
+        }
+        return ScenarioOption.flags(unused) + (unused.size() == 1 ? " is" : " are") + " not used by this scenario (it uses: "
+                + ScenarioOption.flags(s.options()) + ")";
     }
 
     /**

@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import org.rproxy.harness.churn.Churner;
 import org.rproxy.harness.topology.TopologySpec;
@@ -40,6 +42,11 @@ final class SlowSubscriber implements Scenario {
     @Override
     public String summary() {
         return "three update-stream subscribers stop reading while maps change every second; healthy push proxies must not wait longer than without them";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return EnumSet.of(ScenarioOption.MAX_AGE, ScenarioOption.RPROXY_JAR);
     }
 
     @Override

@@ -7,9 +7,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.HdrHistogram.Histogram;
 import org.rproxy.core.server.FrontEndConfig;
@@ -50,6 +52,12 @@ final class StreamingViewersScenario implements Scenario {
     @Override
     public String summary() {
         return "20,000 update-stream subscribers on one push proxy over HTTP/2; time for a change to reach all, memory per subscriber";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return EnumSet.of(ScenarioOption.VIEWERS, ScenarioOption.MAX_AGE, ScenarioOption.CONNECTIONS,
+                ScenarioOption.IO_THREADS, ScenarioOption.VIA, ScenarioOption.RPROXY_JAR);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 import org.rproxy.harness.load.ArrivalSchedule;
 import org.rproxy.harness.load.Population;
@@ -35,6 +36,11 @@ final class Tamper implements Scenario {
     @Override
     public String summary() {
         return "an upstream flips a byte of every signed body: viewers reject it directly, a pull proxy never passes it on";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return ScenarioOption.CROWD;
     }
 
     @Override

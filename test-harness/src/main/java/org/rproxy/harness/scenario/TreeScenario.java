@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import org.rproxy.harness.load.ArrivalSchedule;
 import org.rproxy.harness.load.Population;
@@ -36,6 +37,11 @@ final class TreeScenario implements Scenario {
     @Override
     public String summary() {
         return "origin -> 2 regional -> 4 edge proxies; origin load per refresh period as viewers grow 10x and 100x";
+    }
+
+    @Override
+    public Set<ScenarioOption> options() {
+        return ScenarioOption.CROWD;
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.rproxy.harness.scenario;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -10,14 +11,72 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.harness.HarnessMain;
+
+import picocli.CommandLine;
 
 class ScenarioCommandTest {
     @TempDir
     Path dir;
+
+    @Test
+    void anOptionTheScenarioDoesNotUseIsRefusedByNameWithExit2() {
+        String err = runHarness(2, "scenario", "idle-flood", "--viewers", "1000");
+        assertEquals("harness scenario idle-flood: --viewers is not used by this scenario (it uses: --max-age, --rproxy-jar)",
+                err.strip());
+        err = runHarness(2, "scenario", "tamper", "--seeding", "--via", "pull", "--peers", "3");
+        assertEquals("harness scenario tamper: --via, --peers, --seeding are not used by this scenario (it uses: --viewers,"
+                + " --window, --max-age, --connections, --pipeline, --io-threads, --rproxy-jar)", err.strip());
+        err = runHarness(2, "scenario", "push-storm", "--window", "5s");
+        assertTrue(err.contains("push-storm: --window is not used by this scenario"), err);
+        err = runHarness(2, "scenario", "streaming-viewers", "--pipeline", "8");
+        assertTrue(err.contains("streaming-viewers: --pipeline is not used by this scenario"), err);
+        err = runHarness(2, "scenario", "overlay", "--rproxy-jar", "x.jar");
+        assertTrue(err.contains("overlay: --rproxy-jar is not used by this scenario"), err);
+    }
+
+    @Test
+    void onlyOptionsGivenOnTheCommandLineCountNotTheirDefaults() {
+        assertEquals(Set.of(), given("idle-flood"));
+        assertEquals(Set.of(), given("idle-flood", "--seed", "3", "--keep", "--report", dir.toString()));
+        assertEquals(EnumSet.of(ScenarioOption.CONNECTIONS, ScenarioOption.SEEDING),
+                given("idle-flood", "--connections", "64", "--seeding"));
+        assertNull(ScenarioCommand.refusal(new IdleFlood(), EnumSet.of(ScenarioOption.MAX_AGE, ScenarioOption.RPROXY_JAR)));
+        assertNull(ScenarioCommand.refusal(new FlashCrowd(), ScenarioOption.CROWD));
+    }
+
+    @Test
+    void theHelpOfEachOptionNamesExactlyTheScenariosThatUseIt() {
+        CommandLine cl = new CommandLine(new ScenarioCommand());
+        Map<String, Scenario> all = ScenarioCommand.all();
+        for (ScenarioOption o : ScenarioOption.values()) {
+            String usedBy = Arrays.stream(cl.getCommandSpec().findOption(o.flag).description())
+                    .filter(l -> l.startsWith("Used by: ")).findFirst().orElseThrow(() -> new AssertionError(o.flag + " says no 'Used by'"));
+            String list = usedBy.substring("Used by: ".length()).replaceFirst("\\.$", "");
+            Set<String> named = new TreeSet<>();
+            if (list.equals("every scenario")) {
+                named.addAll(all.keySet());
+            } else if (list.startsWith("every scenario but ")) {
+                named.addAll(all.keySet());
+                named.removeAll(Arrays.asList(list.substring("every scenario but ".length()).split(", ")));
+            } else {
+                named.addAll(Arrays.asList(list.split(", ")));
+            }
+            Set<String> declared = all.values().stream().filter(s -> s.options().contains(o)).map(Scenario::name)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(declared, named, o.flag);
+        }
+    }
 
     @Test
     void aScenarioThatThrowsFailsWithItsChecksSoFarAVerdictFileAndItsLabFolderKept() throws Exception {
@@ -63,6 +122,27 @@ class ScenarioCommandTest {
         return new ScenarioContext.Options(null, null, 4, 4, 1, 1, null, null, keep, null, null, false);
     }
 
+    private Set<ScenarioOption> given(String... args) {
+        ScenarioCommand c = new ScenarioCommand();
+        new CommandLine(c).parseArgs(args);
+        return c.given();
+    }
+
+    private static String runHarness(int expected, String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = HarnessMain.run(args);
+        } finally {
+            System.setErr(old);
+        }
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(expected, code, text);
+        return text;
+    }
+
     /** A scenario that runs {@code body} and nothing else. */
     private record Fake(Body body) implements Scenario {
         @Override
@@ -73,6 +153,11 @@ class ScenarioCommandTest {
         @Override
         public String summary() {
             return "runs a test's body";
+        }
+
+        @Override
+        public Set<ScenarioOption> options() {
+            return Set.of();
         }
 
         @Override
