@@ -174,6 +174,7 @@ final class Lab implements AutoCloseable {
     }
 
     Path topology(TopologySpec spec) throws IOException {
+        ensureOpen();
         Path maps = dir.resolve("maps");
         MapsWriter.write(TopologyGenerator.generate(spec), maps);
         log.printf("lab: topology %d PoPs x %d prefixes (seed %d) in %s%n", spec.pids(), spec.prefixesPerPid(), spec.seed(), maps);
