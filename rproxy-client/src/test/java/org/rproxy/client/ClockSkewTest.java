@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -129,7 +127,7 @@ class ClockSkewTest {
         AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withClock(clock).withPollInterval(Duration.ofSeconds(1))));
         assertEquals(5.0, c.refreshMaps().cost(COSTS, "130.132.3.9").orElseThrow());
-        Heard heard = new Heard();
+        HeardUpdates heard = new HeardUpdates();
         closeLater(c.follow(heard));
         assertEquals(Optional.of(Sources.at(originUri, "/updates").toString()), heard.following.poll(30, TimeUnit.SECONDS),
                 heard::toString);
@@ -145,61 +143,7 @@ class ClockSkewTest {
         assertEquals(5.0, c.answers().cost(COSTS, "130.132.3.9").orElseThrow(), "nothing out of its validity is taken");
 
         clock.advance(Duration.ofMinutes(10)); // set right: the change is taken
-        assertEquals(7.0, heard.awaitCost(7));
-    }
-
-    /** What a follower told the test. */
-    private static final class Heard implements UpdateFollower.Listener {
-        final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-        final BlockingQueue<Optional<String>> following = new LinkedBlockingQueue<>();
-        final BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-        private final List<ClientException> seen = new ArrayList<>();
-
-        @Override
-        public void changed(LocalAnswers answers) {
-            changes.add(answers);
-        }
-
-        @Override
-        public void refused(ClientException why) {
-            refused.add(why);
-        }
-
-        @Override
-        public void following(URI stream) {
-            following.add(Optional.ofNullable(stream).map(Object::toString));
-        }
-
-        <T extends ClientException> T await(Class<T> type) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < end) {
-                ClientException e = refused.poll(100, TimeUnit.MILLISECONDS);
-                if (e != null) {
-                    seen.add(e);
-                    if (type.isInstance(e)) {
-                        return type.cast(e);
-                    }
-                }
-            }
-            throw new AssertionError("no " + type.getSimpleName() + " within 30 s; " + this);
-        }
-
-        double awaitCost(double cost) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < end) {
-                LocalAnswers a = changes.poll(100, TimeUnit.MILLISECONDS);
-                if (a != null && a.cost(COSTS, "130.132.3.9").orElse(0) == cost) {
-                    return cost;
-                }
-            }
-            throw new AssertionError("no change to " + cost + " within 30 s; " + this);
-        }
-
-        @Override
-        public String toString() {
-            refused.drainTo(seen);
-            return "following " + following + ", refused " + seen;
-        }
+        heard.awaitCost(7);
     }
 
     private Path key() throws IOException {

@@ -20,9 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -90,7 +88,7 @@ class MalformedStreamTest {
         assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
         assertEquals(List.of(bad.uri(), originUri), c.sourceOrder(), "the malformed source is asked first");
 
-        Heard heard = new Heard();
+        HeardUpdates heard = new HeardUpdates();
         closeLater(c.follow(heard));
         URI badStream = Sources.at(bad.uri(), "/updates");
         URI originStream = Sources.at(originUri, "/updates");
@@ -106,7 +104,7 @@ class MalformedStreamTest {
 
         // the origin's stream carries the next change
         LocalOrigin.writeCosts(maps, 7);
-        assertEquals(7.0, heard.awaitCost(7));
+        heard.awaitCost(7);
         assertEquals(List.of(), List.copyOf(heard.refused), "nothing else refused");
     }
 
@@ -198,44 +196,6 @@ class MalformedStreamTest {
                     s.close();
                 }
             }
-        }
-    }
-
-    /** What a follower told the test. */
-    private static final class Heard implements UpdateFollower.Listener {
-        final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-        final BlockingQueue<Optional<String>> following = new LinkedBlockingQueue<>();
-        final BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-
-        @Override
-        public void changed(LocalAnswers answers) {
-            changes.add(answers);
-        }
-
-        @Override
-        public void refused(ClientException why) {
-            refused.add(why);
-        }
-
-        @Override
-        public void following(URI stream) {
-            following.add(Optional.ofNullable(stream).map(Object::toString));
-        }
-
-        double awaitCost(double cost) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < end) {
-                LocalAnswers a = changes.poll(100, TimeUnit.MILLISECONDS);
-                if (a != null && a.cost("128.36.1.5", "130.132.3.9").orElse(0) == cost) {
-                    return cost;
-                }
-            }
-            throw new AssertionError("no change to " + cost + " within 30 s; " + this);
-        }
-
-        @Override
-        public String toString() {
-            return "following " + following + ", refused " + refused;
         }
     }
 

@@ -19,8 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -71,7 +69,7 @@ class StreamResyncTest {
         AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withPollInterval(Duration.ofSeconds(1)).withStateFile(stateDir.resolve("alto.state"))));
         assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
-        Heard heard = new Heard();
+        HeardUpdates heard = new HeardUpdates();
         closeLater(c.follow(heard));
         assertEquals(Optional.of(Sources.at(originUri, "/updates").toString()), heard.following.poll(30, TimeUnit.SECONDS),
                 heard.refused::toString);
@@ -82,7 +80,7 @@ class StreamResyncTest {
         Files.delete(stateDir);
         nextSecond();
         writeCosts(maps, 6, 11);
-        heard.awaitRefusal(ClientException.StateFailure.class);
+        heard.await(ClientException.StateFailure.class);
         assertEquals(5.0, c.answers().cost("128.36.1.5", "130.132.3.9").orElseThrow(), "the held version stays");
 
         // the folder is back, and the map changes again: the stream's next update is a patch from
@@ -127,11 +125,11 @@ class StreamResyncTest {
         assertEquals(List.of(lagUri, originUri), c.sourceOrder());
 
         // subscribed at the lagging source first, which sends the version it has (5, 10): a rollback
-        Heard heard = new Heard();
+        HeardUpdates heard = new HeardUpdates();
         closeLater(c.follow(heard));
         assertEquals(Optional.of(Sources.at(lagUri, "/updates").toString()), heard.following.poll(30, TimeUnit.SECONDS),
                 heard.refused::toString);
-        heard.awaitRefusal(ClientException.Rollback.class);
+        heard.await(ClientException.Rollback.class);
 
         // both change: the lagging source's patch is from the version it sent (5, 10), which
         // patched onto the one the client holds (6, 11) gives bytes no signature covers
@@ -143,61 +141,6 @@ class StreamResyncTest {
         assertEquals(List.of(), heard.invalid(), "a stale source is not taken for a tampering one");
         clock.advance(SourceHealth.ROLLBACK_COOL_DOWN.plusSeconds(1));
         assertFalse(c.health().coolingDown(lagUri), "it cools down as a rollback, not for the tampering cool-down");
-    }
-
-    /** What a follower told the test. */
-    private static final class Heard implements UpdateFollower.Listener {
-        final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-        final BlockingQueue<Optional<String>> following = new LinkedBlockingQueue<>();
-        final BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-        private final List<ClientException> seen = new ArrayList<>();
-
-        @Override
-        public void changed(LocalAnswers answers) {
-            changes.add(answers);
-        }
-
-        @Override
-        public void refused(ClientException why) {
-            refused.add(why);
-        }
-
-        @Override
-        public void following(URI stream) {
-            following.add(Optional.ofNullable(stream).map(Object::toString));
-        }
-
-        void awaitRefusal(Class<? extends ClientException> type) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < end) {
-                ClientException e = refused.poll(100, TimeUnit.MILLISECONDS);
-                if (e != null) {
-                    seen.add(e);
-                    if (type.isInstance(e)) {
-                        return;
-                    }
-                }
-            }
-            throw new AssertionError("no " + type.getSimpleName() + " within 30 s; refused: " + seen);
-        }
-
-        LocalAnswers awaitCost(double cost) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < end) {
-                LocalAnswers a = changes.poll(100, TimeUnit.MILLISECONDS);
-                if (a != null && a.cost("128.36.1.5", "130.132.3.9").orElse(0) == cost) {
-                    return a;
-                }
-            }
-            refused.drainTo(seen);
-            throw new AssertionError("no change to " + cost + " within 30 s; refused: " + seen);
-        }
-
-        /** Every update refused as invalid so far. */
-        List<ClientException> invalid() {
-            refused.drainTo(seen);
-            return seen.stream().filter(e -> e instanceof ClientException.InvalidResponse).toList();
-        }
     }
 
     private static void awaitFetched(AltoClient c, double cost) {
