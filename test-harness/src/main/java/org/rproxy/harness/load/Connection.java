@@ -2,6 +2,7 @@ package org.rproxy.harness.load;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -42,6 +43,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  */
 final class Connection {
     private static final int MAX_RESPONSE = 64 * 1024 * 1024;
+    static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     /** The harness writes only headers it built itself; validating them per request costs CPU the servers need. */
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
@@ -56,7 +58,8 @@ final class Connection {
     private final ScheduledFuture<?> watchdog;
     private final LongAdder connects;
     private Channel channel;
-    private boolean connecting;
+    /** The connect under way, or null. */
+    private ChannelFuture connecting;
     private boolean closed;
     /** Inside a read: writes wait for the end of the read so that one flush carries them all. */
     private boolean reading;
@@ -85,9 +88,22 @@ final class Connection {
         loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** Opens the connection ahead of the first request; thread-safe. */
-    void open() {
-        loop.execute(this::connect);
+    /**
+     * Opens the connection ahead of the first request; thread-safe.
+     *
+     * @return completes when the connect has ended, established or not
+     */
+    CompletableFuture<Void> open() {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        loop.execute(() -> {
+            connect();
+            if (connecting == null) {
+                ended.complete(null);
+            } else {
+                connecting.addListener(f -> ended.complete(null));
+            }
+        });
+        return ended;
     }
 
     /** Closes the connection and fails whatever is queued; thread-safe. */
@@ -145,14 +161,13 @@ final class Connection {
     }
 
     private void connect() {
-        if (connecting || closed || (channel != null && channel.isActive())) {
+        if (connecting != null || closed || (channel != null && channel.isActive())) {
             return;
         }
-        connecting = true;
         connects.increment();
         ChannelFuture f = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -164,8 +179,9 @@ final class Connection {
                     }
                 })
                 .connect(address);
+        connecting = f;
         f.addListener(done -> {
-            connecting = false;
+            connecting = null;
             if (!done.isSuccess()) {
                 failAll(backlog, "connect failed: " + reason(done.cause()));
                 return;

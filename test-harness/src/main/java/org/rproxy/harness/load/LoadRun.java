@@ -22,6 +22,10 @@ import org.rproxy.harness.report.RunReport;
 /**
  * Runs one crowd of viewers against the targets and returns what it measured.
  *
+ * <p>The run's clock starts once the client pool is up (its event loops started, every connection
+ * opened, the HTTP codec run once in memory): the harness's own start is reported apart ({@link RunReport#setupSeconds}) and is in no
+ * latency, rate or length.
+ *
  * <p>Threads: the calling thread releases viewers at their scheduled instants (open loop: a
  * viewer starts when its time comes whether or not earlier ones have been answered); the client
  * event loops carry the requests and move viewers on; a sampler thread reads the counters once a
@@ -58,25 +62,33 @@ public final class LoadRun {
         CountDownLatch allDone = new CountDownLatch(1);
         AtomicLong released = new AtomicLong();
         Map<String, Long> originBefore = origin == null ? null : origin.byPath();
-        Instant startedAt = Instant.now();
-        long start = System.nanoTime();
-        ArrivalSchedule.Arrivals arrivals = config.arrival().start(config.viewers(), config.duration(), config.seed());
-        AtomicBoolean arrivalsOver = new AtomicBoolean();
-        // the last viewer to finish after the last arrival ends the run; the arrival thread covers
-        // the case where every viewer finished before it marked the arrivals over
-        ViewerContext ctx = new ViewerContext(population, stats, verdicts, config.verify(), config.gzip(),
-                config.documentsOnly(), start, () -> {
-            if (finished.incrementAndGet() == released.get() && arrivalsOver.get()) {
-                allDone.countDown();
-            }
-        });
-        Sampler sampler = new Sampler(stats, start, config.viewers(), progress);
         double seconds;
+        double setupSeconds;
         long unfinished;
         long waiting;
+        Instant startedAt;
+        Sampler sampler = null;
+        long setupStart = System.nanoTime();
         try (ClientPool pool = new ClientPool(config.targets(), config.connections(), config.pipeline(),
                 config.ioThreads(), config.timeout(), stats.connects)) {
+            // the harness's own start (event loops, class loading, connects) is not the servers' time:
+            // the run's clock starts once every connection has been opened and the codec has run once
             pool.open();
+            CodecWarmUp.run();
+            startedAt = Instant.now();
+            long start = System.nanoTime();
+            setupSeconds = (start - setupStart) / 1e9;
+            ArrivalSchedule.Arrivals arrivals = config.arrival().start(config.viewers(), config.duration(), config.seed());
+            AtomicBoolean arrivalsOver = new AtomicBoolean();
+            // the last viewer to finish after the last arrival ends the run; the arrival thread covers
+            // the case where every viewer finished before it marked the arrivals over
+            ViewerContext ctx = new ViewerContext(population, stats, verdicts, config.verify(), config.gzip(),
+                    config.documentsOnly(), () -> {
+                if (finished.incrementAndGet() == released.get() && arrivalsOver.get()) {
+                    allDone.countDown();
+                }
+            });
+            sampler = new Sampler(stats, start, config.viewers(), progress);
             sampler.start();
             List<ClientPool.Target> targets = pool.targets();
             for (long offset; (offset = arrivals.next()) >= 0; ) {
@@ -101,13 +113,15 @@ public final class LoadRun {
             unfinished = released.get() - finished.get();
             waiting = stats.sent.sum() - stats.requests.sum() - stats.unanswered.sum();
         } finally {
-            sampler.stop();
+            if (sampler != null) {
+                sampler.stop();
+            }
         }
         Map<String, Long> originAfter = origin == null ? null : origin.byPath();
-        return report(title, startedAt, seconds, stats, sampler, verdicts, unfinished, waiting, originBefore, originAfter);
+        return report(title, startedAt, seconds, setupSeconds, stats, sampler, verdicts, unfinished, waiting, originBefore, originAfter);
     }
 
-    private RunReport report(String title, Instant startedAt, double seconds, Stats stats, Sampler sampler,
+    private RunReport report(String title, Instant startedAt, double seconds, double setupSeconds, Stats stats, Sampler sampler,
                              VerdictCache verdicts, long unfinished, long waiting, Map<String, Long> before,
                              Map<String, Long> after) {
         Histogram req = sampler.totalRequests();
@@ -131,12 +145,12 @@ public final class LoadRun {
             });
             o = new RunReport.OriginLoad(origin.source(), diff.values().stream().mapToLong(Long::longValue).sum(), diff);
         }
-        return new RunReport(title, startedAt.toString(), settings, seconds,
+        return new RunReport(title, startedAt.toString(), settings, seconds, setupSeconds,
                 new RunReport.Viewers(config.viewers(), stats.viewersStarted.sum(), stats.viewersJoined.sum(),
                         stats.viewersFailed.sum(), unfinished),
                 stats.requests.sum(), stats.bytes.sum(), stats.notModified.sum(), stats.connects.sum(),
                 stats.requests.sum() / seconds,
-                latency(req), new RunReport.Unanswered(stats.unanswered.sum(), waiting), latency(join), percentiles(req),
+                latency(req), latency(sampler.totalQueued()), latency(sampler.totalServer()), new RunReport.Unanswered(stats.unanswered.sum(), waiting), latency(join), percentiles(req),
                 errorCount, errors, v, o, stats.steps(), sampler.series());
     }
 

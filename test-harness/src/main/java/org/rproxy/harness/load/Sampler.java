@@ -23,6 +23,8 @@ final class Sampler {
     private final Progress progress;
     private final Histogram totalRequests = Stats.emptyHistogram();
     private final Histogram totalJoins = Stats.emptyHistogram();
+    private final Histogram totalQueued = Stats.emptyHistogram();
+    private final Histogram totalServer = Stats.emptyHistogram();
     private final List<RunReport.Sample> series = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "harness-sampler");
@@ -31,6 +33,8 @@ final class Sampler {
     });
     private Histogram reqInterval;
     private Histogram joinInterval;
+    private Histogram queuedInterval;
+    private Histogram serverInterval;
     private long lastRequests;
     private long lastNanos;
 
@@ -61,6 +65,14 @@ final class Sampler {
         return totalJoins.copy();
     }
 
+    synchronized Histogram totalQueued() {
+        return totalQueued.copy();
+    }
+
+    synchronized Histogram totalServer() {
+        return totalServer.copy();
+    }
+
     synchronized List<RunReport.Sample> series() {
         return List.copyOf(series);
     }
@@ -79,6 +91,10 @@ final class Sampler {
         joinInterval = stats.joinLatency.getIntervalHistogram(joinInterval);
         totalRequests.add(reqInterval);
         totalJoins.add(joinInterval);
+        queuedInterval = stats.queuedLatency.getIntervalHistogram(queuedInterval);
+        serverInterval = stats.serverLatency.getIntervalHistogram(serverInterval);
+        totalQueued.add(queuedInterval);
+        totalServer.add(serverInterval);
         long requests = stats.requests.sum();
         double secs = Math.max(1e-3, (now - lastNanos) / 1e9);
         double rate = (requests - lastRequests) / secs;

@@ -20,6 +20,10 @@ final class Stats {
 
     final Recorder requestLatency = new Recorder(MAX_MICROS, 3);
     final Recorder joinLatency = new Recorder(MAX_MICROS, 3);
+    /** The part of an answered request's latency spent in the harness: from when it was due to when it was written. */
+    final Recorder queuedLatency = new Recorder(MAX_MICROS, 3);
+    /** The rest: from when it was written to its answer (the server, the network, and requests ahead of it on the connection). */
+    final Recorder serverLatency = new Recorder(MAX_MICROS, 3);
     /** Requests viewers handed to a connection (retries included). */
     final LongAdder sent = new LongAdder();
     /** Responses received, any status: these, and only these, have a request latency. */

@@ -63,6 +63,8 @@ final class Viewer implements Exchange.Callback {
     private PrefixIndex prefixes;
     private String pid;
     private int retries;
+    /** The request out now (a viewer has one at a time). */
+    private Exchange current;
 
     Viewer(ViewerContext ctx, ClientPool.Target target, long index, long dueNanos) {
         this.ctx = ctx;
@@ -153,6 +155,7 @@ final class Viewer implements Exchange.Callback {
     }
 
     private void submit(Exchange ex) {
+        current = ex;
         ctx.stats.sent.increment();
         connection.submit(ex);
     }
@@ -165,6 +168,10 @@ final class Viewer implements Exchange.Callback {
         long now = System.nanoTime();
         Stats s = ctx.stats;
         Stats.record(s.requestLatency, (now - stepDue) / 1_000);
+        // the same latency in two parts: waiting in the harness (for the connection, the event loop), and after the write
+        long written = current.writtenNanos;
+        Stats.record(s.queuedLatency, (written - stepDue) / 1_000);
+        Stats.record(s.serverLatency, (now - written) / 1_000);
         s.requests.increment();
         s.bytes.add(response.content().readableBytes());
         s.step(stepName());

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every viewer of a run shares: the crowd's description, the counters, the verdict cache,
- * the parsed documents, the held copies and the run's clock origin. Thread-safe.
+ * the parsed documents and the held copies. Thread-safe.
  */
 final class ViewerContext {
     final Population population;
@@ -17,7 +17,6 @@ final class ViewerContext {
     final Held held = new Held();
     final boolean gzip;
     final boolean documentsOnly;
-    final long startNanos;
     private final AtomicLong responses = new AtomicLong();
     private final Runnable onViewerDone;
     /** Set at the run's deadline: from then on answers and failures count for no one. */
@@ -28,7 +27,7 @@ final class ViewerContext {
      * @param onViewerDone called once per viewer when it joined or gave up
      */
     ViewerContext(Population population, Stats stats, VerdictCache verdicts, VerifyMode verify, boolean gzip,
-                  boolean documentsOnly, long startNanos, Runnable onViewerDone) {
+                  boolean documentsOnly, Runnable onViewerDone) {
         this.population = requireNonNull(population, "population");
         this.stats = requireNonNull(stats, "stats");
         this.verify = requireNonNull(verify, "verify");
@@ -38,7 +37,6 @@ final class ViewerContext {
         this.verdicts = verdicts;
         this.gzip = gzip;
         this.documentsOnly = documentsOnly;
-        this.startNanos = startNanos;
         this.onViewerDone = requireNonNull(onViewerDone, "onViewerDone");
     }
 

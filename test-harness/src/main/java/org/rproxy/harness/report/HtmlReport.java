@@ -22,7 +22,7 @@ public final class HtmlReport {
                 .append("td.n{text-align:right;font-variant-numeric:tabular-nums}.bad{color:#b00;font-weight:bold}.ok{color:#070}")
                 .append("\n</style></head><body>\n");
         b.append("<h1>").append(Html.escape(r.title())).append("</h1>\n<p>Started ").append(Html.escape(r.startedAt()))
-                .append(String.format(Locale.ROOT, ", ran %.1f s.</p>%n", r.seconds()));
+                .append(", ran ").append(Html.escape(SummaryTable.duration(r))).append(".</p>\n");
         summary(b, r);
         table(b, "Errors", r.errors(), "none");
         table(b, "Verification failures", r.verification().failuresByOutcome(), "none");
@@ -34,7 +34,11 @@ public final class HtmlReport {
         settings(b, r.settings());
         b.append("<p><small>Latency is measured from when each request was due (a viewer's scheduled arrival for its first ")
                 .append("request, the previous answer for the next, the end of a <code>Retry-After</code> back-off for an ")
-                .append("attempt after a 503), so queueing is counted. Requests that got no answer (failed, or still ")
+                .append("attempt after a 503), so queueing is counted; it is shown in two parts, <em>queued in the ")
+                .append("harness</em> (due to written: waiting for a connection slot or the client's event loop) and ")
+                .append("<em>server</em> (written to answered: the server, the network and requests ahead on the ")
+                .append("connection; percentiles of each part do not add up to those of the whole). The run's clock ")
+                .append("starts once the client's connections are open, so the harness's own set-up is in no figure. Requests that got no answer (failed, or still ")
                 .append("waiting at the deadline) have no latency and are not in the percentiles; the summary counts them. ")
                 .append("<code>--verify all</code> verifies ")
                 .append("each distinct representation once with the product's verifier and checks every other response ")
@@ -53,6 +57,8 @@ public final class HtmlReport {
                 r.requestsPerSecond(), r.notModified(), r.connections()), false);
         row(b, "bytes received", String.format(Locale.ROOT, "%,d", r.bytes()), false);
         latency(b, "request latency", r.requestLatency());
+        latency(b, "of which queued in the harness", r.queued());
+        latency(b, "of which server (after written)", r.server());
         RunReport.Unanswered u = r.unanswered();
         row(b, "not in the percentiles", SummaryTable.notInPercentiles(u), u.failed() + u.waiting() > 0);
         latency(b, "join latency", r.joinLatency());

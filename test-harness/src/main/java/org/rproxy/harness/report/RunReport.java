@@ -13,7 +13,10 @@ import java.util.TreeMap;
  * @param title          what ran
  * @param startedAt      ISO-8601 instant the run started
  * @param settings       the options of the run, in the order given
- * @param seconds        wall-clock length of the run
+ * @param seconds        wall-clock length of the run, from when the client pool was ready (arrivals are
+ *                       scheduled from then) to the end; requests per second and MB/s are over it
+ * @param setupSeconds   the harness's own start before that (client event loops, connections opened):
+ *                       in no latency, rate or length
  * @param viewers        viewer counts
  * @param requests       responses received (any status)
  * @param bytes          body bytes received
@@ -21,6 +24,10 @@ import java.util.TreeMap;
  * @param connections    connections the client opened (reconnects included)
  * @param requestsPerSecond requests over the run's length
  * @param requestLatency latency of each answered request from when it was due
+ * @param queued         of it, the part spent in the harness: from when it was due to when it was written
+ *                       (waiting for a connection slot or the event loop)
+ * @param server         the other part: from when it was written to its answer (the server, the network,
+ *                       requests ahead of it on the connection)
  * @param unanswered     requests with no answer, which have no latency and are not in the percentiles
  * @param joinLatency    from a viewer's scheduled arrival to its last answer
  * @param percentiles    the request latency distribution, for the percentile chart
@@ -31,9 +38,9 @@ import java.util.TreeMap;
  * @param requestsByStep responses per viewer step
  * @param series         one sample per second
  */
-public record RunReport(String title, String startedAt, Map<String, String> settings, double seconds, Viewers viewers,
-                        long requests, long bytes, long notModified, long connections, double requestsPerSecond, Latency requestLatency,
-                        Unanswered unanswered, Latency joinLatency, List<Percentile> percentiles, long errorCount, Map<String, Long> errors,
+public record RunReport(String title, String startedAt, Map<String, String> settings, double seconds, double setupSeconds,
+                        Viewers viewers, long requests, long bytes, long notModified, long connections,
+                        double requestsPerSecond, Latency requestLatency, Latency queued, Latency server, Unanswered unanswered, Latency joinLatency, List<Percentile> percentiles, long errorCount, Map<String, Long> errors,
                         Verification verification, OriginLoad origin, Map<String, Long> requestsByStep,
                         List<Sample> series) {
     public RunReport {

@@ -11,7 +11,7 @@ public final class SummaryTable {
     public static String render(RunReport r) {
         StringBuilder b = new StringBuilder();
         line(b, "run", r.title());
-        line(b, "duration", String.format(Locale.ROOT, "%.1f s", r.seconds()));
+        line(b, "duration", duration(r));
         RunReport.Viewers v = r.viewers();
         line(b, "viewers", String.format(Locale.ROOT, "%,d planned, %,d arrived, %,d joined, %,d failed, %,d unfinished",
                 v.planned(), v.started(), v.joined(), v.failed(), v.unfinished()));
@@ -19,6 +19,8 @@ public final class SummaryTable {
                 r.requests(), r.requestsPerSecond(), r.notModified(), r.connections()));
         line(b, "bytes", String.format(Locale.ROOT, "%,d (%.1f MB/s)", r.bytes(), r.bytes() / 1e6 / Math.max(1e-3, r.seconds())));
         latency(b, "request latency", r.requestLatency());
+        latency(b, "  queued in the harness", r.queued());
+        latency(b, "  server (after written)", r.server());
         line(b, "not in the percentiles", notInPercentiles(r.unanswered()));
         latency(b, "join latency", r.joinLatency());
         line(b, "errors", String.format(Locale.ROOT, "%,d", r.errorCount()));
@@ -41,6 +43,12 @@ public final class SummaryTable {
     private static void latency(StringBuilder b, String name, RunReport.Latency l) {
         line(b, name, String.format(Locale.ROOT, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (n=%,d)",
                 ms(l.p50()), ms(l.p90()), ms(l.p99()), ms(l.p999()), ms(l.max()), l.count()));
+    }
+
+    /** The run's length, and the harness's own start before it, which no figure includes. */
+    static String duration(RunReport r) {
+        return String.format(Locale.ROOT, "%.1f s (from when the client's connections were open; its %.2f s of set-up "
+                + "before that is in no figure)", r.seconds(), r.setupSeconds());
     }
 
     /** The requests the request-latency percentiles leave out, so that they are not read as the whole story. */
