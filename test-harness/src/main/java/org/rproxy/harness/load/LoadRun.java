@@ -151,7 +151,7 @@ public final class LoadRun {
                 stats.requests.sum(), stats.bytes.sum(), stats.notModified.sum(), stats.connects.sum(),
                 stats.requests.sum() / seconds,
                 latency(req), latency(sampler.totalQueued()), latency(sampler.totalServer()), new RunReport.Unanswered(stats.unanswered.sum(), waiting), latency(join), percentiles(req),
-                errorCount, errors, v, o, stats.steps(), sampler.series());
+                errorCount, errors, v, o, stats.steps(), stats.retries(), sampler.series());
     }
 
     static RunReport.Latency latency(Histogram h) {

@@ -43,6 +43,7 @@ final class Stats {
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> verifyFailures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> byStep = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> retriesByStep = new ConcurrentHashMap<>();
 
     void error(String kind) {
         errorCount.increment();
@@ -55,6 +56,15 @@ final class Stats {
 
     void step(String name) {
         byStep.computeIfAbsent(name, k -> new LongAdder()).increment();
+    }
+
+    /** A {@code 503} at this step was asked again (the response itself is counted by {@link #step}). */
+    void retry(String step) {
+        retriesByStep.computeIfAbsent(step, k -> new LongAdder()).increment();
+    }
+
+    Map<String, Long> retries() {
+        return snapshot(retriesByStep);
     }
 
     Map<String, Long> errors() {

@@ -177,7 +177,7 @@ final class Viewer implements Exchange.Callback {
         s.step(stepName());
         if (response.status().code() == 503 && retries < MAX_RETRIES) {
             retries++;
-            s.step("503, asked again @ " + stepName());
+            s.retry(stepName());
             long wait = RetryAfter.millis(response.headers().get("retry-after"));
             // the next attempt is due when the node asked to be asked again: its latency starts then
             stepDue = now + wait * 1_000_000;

@@ -29,7 +29,8 @@ public final class HtmlReport {
         if (r.origin() != null) {
             table(b, "Origin requests by path (" + r.origin().source() + ")", r.origin().byPath(), "none");
         }
-        table(b, "Responses by viewer step", r.requestsByStep(), "none");
+        table(b, "Responses by viewer step (any status)", r.requestsByStep(), "none");
+        table(b, "Of those, 503s asked again after their Retry-After, by step", r.retriesByStep(), "none");
         charts(b, r);
         settings(b, r.settings());
         b.append("<p><small>Latency is measured from when each request was due (a viewer's scheduled arrival for its first ")
@@ -62,6 +63,7 @@ public final class HtmlReport {
         RunReport.Unanswered u = r.unanswered();
         row(b, "not in the percentiles", SummaryTable.notInPercentiles(u), u.failed() + u.waiting() > 0);
         latency(b, "join latency", r.joinLatency());
+        row(b, "not in the join percentiles", SummaryTable.notInJoinPercentiles(v), v.failed() + v.unfinished() > 0);
         row(b, "errors", String.format(Locale.ROOT, "%,d", r.errorCount()), r.errorCount() > 0);
         row(b, "verification", String.format(Locale.ROOT,
                 "%s: %,d signed responses checked with %,d full verifications; %,d unchecked; %,d derived (unsigned) answers",
@@ -73,8 +75,9 @@ public final class HtmlReport {
     }
 
     private static void latency(StringBuilder b, String name, RunReport.Latency l) {
-        row(b, name, String.format(Locale.ROOT, "p50 %s · p90 %s · p99 %s · p99.9 %s · max %s", SummaryTable.ms(l.p50()),
-                SummaryTable.ms(l.p90()), SummaryTable.ms(l.p99()), SummaryTable.ms(l.p999()), SummaryTable.ms(l.max())), false);
+        row(b, name, l.count() == 0 ? "none (n = 0)" : String.format(Locale.ROOT,
+                "p50 %s · p90 %s · p99 %s · p99.9 %s · max %s (n = %,d)", SummaryTable.ms(l.p50()), SummaryTable.ms(l.p90()),
+                SummaryTable.ms(l.p99()), SummaryTable.ms(l.p999()), SummaryTable.ms(l.max()), l.count()), false);
     }
 
     private static void row(StringBuilder b, String name, String value, boolean bad) {

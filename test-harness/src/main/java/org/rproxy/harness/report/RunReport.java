@@ -35,19 +35,21 @@ import java.util.TreeMap;
  * @param errors         failures by kind and step
  * @param verification   what was checked and what failed
  * @param origin         requests the origin served during the run, or null when not known
- * @param requestsByStep responses per viewer step
+ * @param requestsByStep responses per viewer step, any status: they add up to {@code requests}
+ * @param retriesByStep  of those, the {@code 503}s that were asked again after their {@code Retry-After}, per step
  * @param series         one sample per second
  */
 public record RunReport(String title, String startedAt, Map<String, String> settings, double seconds, double setupSeconds,
                         Viewers viewers, long requests, long bytes, long notModified, long connections,
                         double requestsPerSecond, Latency requestLatency, Latency queued, Latency server, Unanswered unanswered, Latency joinLatency, List<Percentile> percentiles, long errorCount, Map<String, Long> errors,
                         Verification verification, OriginLoad origin, Map<String, Long> requestsByStep,
-                        List<Sample> series) {
+                        Map<String, Long> retriesByStep, List<Sample> series) {
     public RunReport {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         percentiles = List.copyOf(percentiles);
         errors = sorted(errors);
         requestsByStep = sorted(requestsByStep);
+        retriesByStep = sorted(retriesByStep);
         series = List.copyOf(series);
     }
 

@@ -23,6 +23,7 @@ public final class SummaryTable {
         latency(b, "  server (after written)", r.server());
         line(b, "not in the percentiles", notInPercentiles(r.unanswered()));
         latency(b, "join latency", r.joinLatency());
+        line(b, "not in the join percentiles", notInJoinPercentiles(v));
         line(b, "errors", String.format(Locale.ROOT, "%,d", r.errorCount()));
         counts(b, r.errors());
         RunReport.Verification ver = r.verification();
@@ -41,6 +42,10 @@ public final class SummaryTable {
     }
 
     private static void latency(StringBuilder b, String name, RunReport.Latency l) {
+        if (l.count() == 0) {
+            line(b, name, "none (n=0)");
+            return;
+        }
         line(b, name, String.format(Locale.ROOT, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (n=%,d)",
                 ms(l.p50()), ms(l.p90()), ms(l.p99()), ms(l.p999()), ms(l.max()), l.count()));
     }
@@ -55,6 +60,11 @@ public final class SummaryTable {
     static String notInPercentiles(RunReport.Unanswered u) {
         return String.format(Locale.ROOT, "%,d requests failed without an answer (timeout, connection closed, connect "
                 + "failed), %,d still waiting at the deadline", u.failed(), u.waiting());
+    }
+
+    /** The viewers the join-latency percentiles leave out, as they did not join. */
+    static String notInJoinPercentiles(RunReport.Viewers v) {
+        return String.format(Locale.ROOT, "%,d viewers failed, %,d unfinished at the deadline", v.failed(), v.unfinished());
     }
 
     static String ms(double millis) {

@@ -10,7 +10,11 @@ final class SummaryTableLine {
     }
 
     static String latency(RunReport.Latency l) {
-        return String.format(Locale.ROOT, "%s / %s / %s", ms(l.p50()), ms(l.p99()), ms(l.max()));
+        if (l.count() == 0) {
+            return "none (n=0)";
+        }
+        return String.format(Locale.ROOT, "%s / %s / %s (n=%,d)", ms(l.p50()), ms(l.p99()), ms(l.max()),
+                l.count());
     }
 
     static String ms(double v) {

@@ -35,7 +35,9 @@ class RetryAfterLatencyTest {
             toShed.set(VIEWERS); // each viewer's first GET /directory is shed with 503, Retry-After: 3
             RunReport r = new LoadRun(config, Progress.none(), null, Map.of()).run("busy server");
             assertEquals(VIEWERS, r.viewers().joined(), r.errors().toString());
-            assertEquals((long) VIEWERS, r.requestsByStep().get("503, asked again @ json directory"));
+            assertEquals(Map.of("json directory", (long) VIEWERS), r.retriesByStep(), "the 503s asked again, in their own table");
+            assertEquals(r.requests(), r.requestsByStep().values().stream().mapToLong(Long::longValue).sum(),
+                    "the responses by step add up to the responses: " + r.requestsByStep());
             assertEquals(3L * VIEWERS, r.requestLatency().count());
             assertTrue(r.requestLatency().max() < RETRY_AFTER_SECONDS * 1000,
                     "no request's latency holds the back-off: " + r.requestLatency());

@@ -45,7 +45,39 @@ class ReportTest {
                 2, Map.of("http 504 @ xml cost-row", 2L),
                 new RunReport.Verification("all", 2000, 0, 2000, 4, 0, Map.of()),
                 new RunReport.OriginLoad("relay", 12, Map.of("GET /directory", 4L, "GET /prop/pid", 8L)),
-                Map.of("json directory", 500L), series);
+                Map.of("json directory", 500L), Map.of("json directory", 3L), series);
+    }
+
+    /** A run where nobody joined: two viewers failed, one was unfinished. */
+    static RunReport nobodyJoined() {
+        RunReport r = sample("nobody");
+        return new RunReport(r.title(), r.startedAt(), r.settings(), r.seconds(), r.setupSeconds(),
+                new RunReport.Viewers(3, 3, 0, 2, 1), r.requests(), r.bytes(), r.notModified(), r.connections(),
+                r.requestsPerSecond(), r.requestLatency(), r.queued(), r.server(), r.unanswered(),
+                new RunReport.Latency(0, 0, 0, 0, 0, 0, 0), r.percentiles(), r.errorCount(), r.errors(), r.verification(), r.origin(),
+                r.requestsByStep(), r.retriesByStep(), r.series());
+    }
+
+    @Test
+    void aJoinLatencyOfNobodyReadsNoneAndSaysWhoIsLeftOut() {
+        String html = HtmlReport.render(nobodyJoined());
+        assertTrue(html.contains("<th>join latency</th><td>none (n = 0)</td>"), html);
+        assertTrue(html.contains("<th>not in the join percentiles</th><td class=\"bad\">2 viewers failed, 1 unfinished at "
+                + "the deadline</td>"), html);
+        String t = SummaryTable.render(nobodyJoined());
+        assertTrue(t.contains("join latency             none (n=0)"), t);
+        assertTrue(t.contains("not in the join percentiles 2 viewers failed, 1 unfinished at the deadline"), t);
+        String sampled = HtmlReport.render(sample("run"));
+        assertTrue(sampled.contains("max 41.00 ms (n = 998)"), "a latency shows its count");
+    }
+
+    @Test
+    void retriesHaveATableOfTheirOwn() {
+        String html = HtmlReport.render(sample("run"));
+        int steps = html.indexOf("<h2>Responses by viewer step (any status)</h2>");
+        int retries = html.indexOf("<h2>Of those, 503s asked again after their Retry-After, by step</h2>");
+        assertTrue(steps > 0 && retries > steps, html);
+        assertTrue(html.substring(retries).contains("<td>json directory</td><td class=\"n\">3</td>"), html);
     }
 
     @Test
@@ -53,7 +85,7 @@ class ReportTest {
         JsonNode j = new ObjectMapper().readTree(ReportFiles.json(sample("run")));
         for (String f : List.of("title", "startedAt", "settings", "seconds", "viewers", "requests", "bytes", "notModified",
                 "connections", "requestsPerSecond", "setupSeconds", "requestLatency", "queued", "server", "unanswered", "joinLatency", "percentiles", "errorCount", "errors",
-                "verification", "origin", "requestsByStep", "series")) {
+                "verification", "origin", "requestsByStep", "retriesByStep", "series")) {
             assertTrue(j.has(f), f);
         }
         assertEquals(9.5, j.path("requestLatency").path("p99").asDouble());

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.netty.util.ResourceLeakDetector;
 
 import org.junit.jupiter.api.AfterAll;
@@ -109,6 +112,31 @@ class ViewersScenarioIT {
                 "--xml", "1", "--server-pid", "1", "--server-rank", "0", "--timeout", "5s", "--drain", "10s",
                 "--seed", "4", "--peers", "1", "--target", "http://127.0.0.1:9/"),
                 "a target that refuses connections makes the run fail");
+    }
+
+    /**
+     * The outage verdict's origin requests before, during and after the outage add up to the run's
+     * own count; before, "before" counted from the lab's start, the proxy's warm-up included.
+     */
+    @Test
+    void theOutagesOriginRequestsAddUpToTheRunsCount() throws Exception {
+        assumeTrue(lab.pullAvailable(), "the pull proxy is not in this build");
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        Path reports = dir.resolve("outage-reports");
+        try (Lab outageLab = new Lab(dir.resolve("outage-lab"), out, null)) {
+            ScenarioContext c = new ScenarioContext(new ScenarioContext.Options(300L, Duration.ofSeconds(3), 4, 1, 1, 3,
+                    null, null, false, null, null, false), out, reports, outageLab);
+            List<Check> checks = new Outage().run(c);
+            String line = checks.stream().filter(k -> k.name().startsWith("origin requests during the run")).findFirst()
+                    .orElseThrow().measured();
+            long sum = 0;
+            for (String n : line.split(" / ")) {
+                sum += Long.parseLong(n.replace(",", ""));
+            }
+            JsonNode report = new ObjectMapper().readTree(reports.resolve("outage/report.json").toFile());
+            assertEquals(report.path("origin").path("requests").asLong(), sum, line);
+            assertTrue(checks.stream().anyMatch(k -> k.name().equals("viewers unfinished at the deadline")), checks.toString());
+        }
     }
 
     @Test
