@@ -57,7 +57,7 @@ public final class ArrivalSchedule {
         requireNonNull(text, "text");
         int colon = text.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("arrival: '" + text + "' (expected: flash:DURATION, poisson:RATE or steady:RATE)");
+            throw new IllegalArgumentException("--arrival: '" + text + "' (expected: flash:DURATION, poisson:RATE or steady:RATE)");
         }
         String kind = text.substring(0, colon).toLowerCase(Locale.ROOT);
         String arg = text.substring(colon + 1);
@@ -69,9 +69,9 @@ public final class ArrivalSchedule {
                 default: break;
             }
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("arrival: '" + text + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException("--arrival: '" + text + "': " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("arrival: '" + text + "' (expected: flash:DURATION, poisson:RATE or steady:RATE)");
+        throw new IllegalArgumentException("--arrival: '" + text + "' (expected: flash:DURATION, poisson:RATE or steady:RATE)");
     }
 
     private static double checkRate(double perSecond) {

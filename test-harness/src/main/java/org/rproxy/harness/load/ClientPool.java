@@ -60,16 +60,16 @@ final class ClientPool implements AutoCloseable {
                LongAdder connects) {
         requireNonNull(urls, "urls");
         if (connectionsPerTarget < 1) {
-            throw new IllegalArgumentException("connections: " + connectionsPerTarget + " (expected: >= 1)");
+            throw new IllegalArgumentException("--connections: " + connectionsPerTarget + " (expected: >= 1)");
         }
         if (pipelineDepth < 1 || pipelineDepth > 128) {
-            throw new IllegalArgumentException("pipeline: " + pipelineDepth + " (expected: 1-128)");
+            throw new IllegalArgumentException("--pipeline: " + pipelineDepth + " (expected: 1-128)");
         }
         group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("harness-client", true),
                 NioIoHandler.newFactory());
         for (URI url : urls) {
             if (!"http".equals(url.getScheme()) || url.getHost() == null) {
-                throw new IllegalArgumentException("target: " + url + " (expected: http://HOST:PORT[/PATH])");
+                throw new IllegalArgumentException("--target: " + url + " (expected: http://HOST:PORT[/PATH])");
             }
             int port = url.getPort() < 0 ? 80 : url.getPort();
             InetSocketAddress addr = new InetSocketAddress(url.getHost(), port);

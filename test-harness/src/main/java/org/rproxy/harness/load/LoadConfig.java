@@ -36,22 +36,22 @@ public record LoadConfig(List<URI> targets, List<VerificationKey> trusted, long 
     public LoadConfig {
         targets = List.copyOf(requireNonNull(targets, "targets"));
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException("targets: empty (expected: at least one URL)");
+            throw new IllegalArgumentException("--target: none given (expected: at least one URL)");
         }
         trusted = List.copyOf(requireNonNull(trusted, "trusted"));
         if (viewers < 1) {
-            throw new IllegalArgumentException("viewers: " + viewers + " (expected: >= 1)");
+            throw new IllegalArgumentException("--viewers: " + viewers + " (expected: >= 1)");
         }
         requireNonNull(arrival, "arrival");
         requireNonNull(verify, "verify");
         if (verify.share() > 0 && trusted.isEmpty()) {
-            throw new IllegalArgumentException("trusted: empty (expected: a key when verifying; or --verify none)");
+            throw new IllegalArgumentException("--trust: none given (expected: a key when verifying; or --verify none)");
         }
         if (connections < 1 || connections > 10_000) {
-            throw new IllegalArgumentException("connections: " + connections + " (expected: 1-10000)");
+            throw new IllegalArgumentException("--connections: " + connections + " (expected: 1-10000)");
         }
         if (ioThreads < 1 || ioThreads > 64) {
-            throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: 1-64)");
+            throw new IllegalArgumentException("--io-threads: " + ioThreads + " (expected: 1-64)");
         }
         requireNonNull(drain, "drain");
         requireNonNull(timeout, "timeout");

@@ -40,12 +40,12 @@ public final class Population {
      */
     public record Mix(double returning, double xml, double serverPid, double serverRank, int peers) {
         public Mix {
-            share(returning, "returning");
-            share(xml, "xml");
-            share(serverPid, "serverPid");
-            share(serverRank, "serverRank");
+            share(returning, "--returning");
+            share(xml, "--xml");
+            share(serverPid, "--server-pid");
+            share(serverRank, "--server-rank");
             if (peers < 1 || peers > 1000) {
-                throw new IllegalArgumentException("peers: " + peers + " (expected: 1-1000)");
+                throw new IllegalArgumentException("--peers: " + peers + " (expected: 1-1000)");
             }
         }
 

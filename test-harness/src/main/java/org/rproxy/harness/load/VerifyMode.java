@@ -30,10 +30,10 @@ public record VerifyMode(double share) {
             try {
                 return new VerifyMode(Double.parseDouble(t.substring(7)));
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("verify: '" + text + "': " + e.getMessage(), e);
+                throw new IllegalArgumentException("--verify: '" + text + "': " + e.getMessage(), e);
             }
         }
-        throw new IllegalArgumentException("verify: '" + text + "' (expected: all, sample:P or none)");
+        throw new IllegalArgumentException("--verify: '" + text + "' (expected: all, sample:P or none)");
     }
 
     /** Whether response number {@code n} (any stable number) is checked. */

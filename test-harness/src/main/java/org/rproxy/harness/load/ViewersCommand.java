@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         description = {"Simulate viewers joining a live event: each reads the directory or capability, the network map",
                 "(conditionally when returning), finds its PID, reads its cost row and ranks candidate peers.",
                 "Arrivals are open loop; latency counts from when a request was due. Exit 1 on any error or",
-                "verification failure."})
+                "verification failure, or when fewer viewers arrived than planned (--duration)."})
 public final class ViewersCommand implements Callable<Integer> {
 
     @Option(names = "--target", required = true, split = ",", paramLabel = "URL",
@@ -125,24 +125,37 @@ public final class ViewersCommand implements Callable<Integer> {
                 seed, addresses, documentsOnly);
         OriginCounter origin = originMetrics == null ? null : new PrometheusOriginCounter(originMetrics, originMetric);
         Map<String, String> settings = new LinkedHashMap<>();
+        // every option, so that a report says how its run was made
         settings.put("targets", targets.toString());
+        settings.put("trust", trust.isEmpty() ? "none" : trust.toString());
         settings.put("viewers", Long.toString(viewers));
         settings.put("arrival", arrival);
+        settings.put("duration", duration == null ? "none (until all " + viewers + " arrived)" : duration.toString());
+        settings.put("drain", drain.toString());
+        settings.put("timeout", timeout.toString());
         settings.put("verify", mode.toString());
         settings.put("connections per target", Integer.toString(connections));
         settings.put("pipeline", Integer.toString(pipeline));
+        settings.put("io-threads", Integer.toString(ioThreads));
         settings.put("mix", config.mix().toString());
-        if (documentsOnly) {
-            settings.put("documents only", "yes: PIDs found in the map, no queries (server-pid and server-rank do not apply)");
-        }
+        settings.put("documents only", documentsOnly
+                ? "yes: PIDs found in the map, no queries (server-pid and server-rank do not apply)" : "no");
         settings.put("gzip", Boolean.toString(gzip));
         settings.put("seed", Long.toString(seed));
         settings.put("addresses from", maps != null ? maps.toString() : "network map fetched from " + targets.get(0));
+        settings.put("origin metrics", originMetrics == null ? "none" : originMetrics + " (" + originMetric + ")");
+        settings.put("report", report == null ? "none" : report.toString());
         RunReport r = new LoadRun(config, Progress.console(), origin, settings).run("viewers: " + viewers + " " + arrival);
         System.out.print(SummaryTable.render(r));
         if (report != null) {
             System.out.println("report: " + ReportFiles.write(r, report));
         }
-        return r.errorCount() == 0 && r.verification().failures() == 0 ? 0 : 1;
+        boolean allArrived = r.viewers().started() >= r.viewers().planned();
+        if (!allArrived) {
+            System.out.printf("harness viewers: only %,d of the %,d viewers planned arrived (--duration %s ended the "
+                    + "arrivals): the run did not carry the load asked for%n", r.viewers().started(), r.viewers().planned(),
+                    duration);
+        }
+        return allArrived && r.errorCount() == 0 && r.verification().failures() == 0 ? 0 : 1;
     }
 }

@@ -54,6 +54,9 @@ public final class HtmlReport {
         b.append("<table>\n");
         row(b, "viewers", String.format(Locale.ROOT, "%,d planned, %,d arrived, %,d joined, %,d failed, %,d unfinished",
                 v.planned(), v.started(), v.joined(), v.failed(), v.unfinished()), v.failed() + v.unfinished() > 0);
+        if (v.started() < v.planned()) {
+            row(b, "fewer arrived", SummaryTable.fewerArrived(v), true);
+        }
         row(b, "requests", String.format(Locale.ROOT, "%,d (%,.0f/s), %,d answered 304, over %,d connections", r.requests(),
                 r.requestsPerSecond(), r.notModified(), r.connections()), false);
         row(b, "bytes received", String.format(Locale.ROOT, "%,d", r.bytes()), false);

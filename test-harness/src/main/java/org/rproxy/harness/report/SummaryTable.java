@@ -15,6 +15,9 @@ public final class SummaryTable {
         RunReport.Viewers v = r.viewers();
         line(b, "viewers", String.format(Locale.ROOT, "%,d planned, %,d arrived, %,d joined, %,d failed, %,d unfinished",
                 v.planned(), v.started(), v.joined(), v.failed(), v.unfinished()));
+        if (v.started() < v.planned()) {
+            line(b, "fewer arrived", fewerArrived(v));
+        }
         line(b, "requests", String.format(Locale.ROOT, "%,d (%,.0f/s), %,d not modified (304), over %,d connections",
                 r.requests(), r.requestsPerSecond(), r.notModified(), r.connections()));
         line(b, "bytes", String.format(Locale.ROOT, "%,d (%.1f MB/s)", r.bytes(), r.bytes() / 1e6 / Math.max(1e-3, r.seconds())));
@@ -60,6 +63,12 @@ public final class SummaryTable {
     static String notInPercentiles(RunReport.Unanswered u) {
         return String.format(Locale.ROOT, "%,d requests failed without an answer (timeout, connection closed, connect "
                 + "failed), %,d still waiting at the deadline", u.failed(), u.waiting());
+    }
+
+    /** Said when the arrivals ended (--duration) before every viewer planned arrived. */
+    static String fewerArrived(RunReport.Viewers v) {
+        return String.format(Locale.ROOT, "only %,d of %,d planned viewers arrived (--duration ended the arrivals): "
+                + "the run did not carry the load asked for", v.started(), v.planned());
     }
 
     /** The viewers the join-latency percentiles leave out, as they did not join. */

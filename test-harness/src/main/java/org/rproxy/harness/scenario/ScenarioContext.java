@@ -117,7 +117,13 @@ final class ScenarioContext {
         settings.put("verify", crowd.verify().toString());
         settings.put("connections per target", Integer.toString(options.connections()));
         settings.put("pipeline", Integer.toString(options.pipeline()));
+        settings.put("io-threads", Integer.toString(options.ioThreads()));
+        settings.put("duration", crowd.duration() == null ? "none (until all arrived)" : crowd.duration().toString());
+        settings.put("drain", crowd.drain().toString());
+        settings.put("timeout", config.timeout().toString());
         settings.put("mix", crowd.mix().toString());
+        settings.put("documents only", crowd.documentsOnly() ? "yes" : "no");
+        settings.put("gzip", Boolean.toString(config.gzip()));
         settings.put("seed", Long.toString(options.seed()));
         out.printf("%s: %,d viewers, %s, to %s%n", phase, crowd.viewers(), crowd.arrival(), crowd.targets());
         RunReport r = new LoadRun(config, Progress.console(), origin, settings).run(phase);

@@ -92,6 +92,6 @@ class ArrivalScheduleTest {
     @ValueSource(strings = {"flash", "flash:", "flash:-5s", "poisson:0", "steady:abc", "burst:10", "steady:NaN"})
     void badSpecificationsAreRefusedNamingTheArrival(String spec) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArrivalSchedule.parse(spec));
-        assertTrue(e.getMessage().startsWith("arrival: '" + spec + "'"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("--arrival: '" + spec + "'"), e.getMessage());
     }
 }

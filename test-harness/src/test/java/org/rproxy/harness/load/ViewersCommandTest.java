@@ -1,0 +1,66 @@
+package org.rproxy.harness.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.harness.HarnessMain;
+
+/** {@code harness viewers}: the report holds every option; a run that did not carry its crowd fails; errors name options. */
+class ViewersCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRunWhereFewerViewersArrivedThanPlannedExitsOneAndTheReportHoldsEveryOption() throws Exception {
+        try (LoopbackServers.Scripted server = new LoopbackServers.Scripted(LoopbackServers.Scripted.DOCUMENTS)) {
+            // steady:10 has its first arrival at 0 and the next at 100 ms: --duration 1ms lets one of 1,000 in
+            int code = HarnessMain.run("viewers", "--target", server.uri().toString(), "--verify", "none",
+                    "--viewers", "1000", "--arrival", "steady:10", "--duration", "1ms", "--documents-only",
+                    "--connections", "2", "--io-threads", "2", "--drain", "7s", "--timeout", "9s", "--report", dir.toString());
+            assertEquals(1, code, "one viewer of 1,000 planned arrived, with no error: the run did not carry its load");
+            JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+            assertEquals(1, report.path("viewers").path("started").asLong());
+            assertEquals(0, report.path("errorCount").asLong());
+            JsonNode settings = report.path("settings");
+            for (String option : List.of("targets", "trust", "viewers", "arrival", "duration", "drain", "timeout", "verify",
+                    "connections per target", "pipeline", "io-threads", "mix", "documents only", "gzip", "seed",
+                    "addresses from", "origin metrics", "report")) {
+                assertTrue(settings.has(option), option + " in " + settings);
+            }
+            assertEquals(Duration.ofSeconds(7).toString(), settings.path("drain").asText());
+            assertEquals(Duration.ofSeconds(9).toString(), settings.path("timeout").asText());
+            assertEquals("2", settings.path("io-threads").asText());
+            assertEquals(Duration.ofMillis(1).toString(), settings.path("duration").asText());
+            assertTrue(Files.readString(dir.resolve("report.html")).contains("only 1 of 1,000 planned viewers arrived"));
+        }
+    }
+
+    @Test
+    void aRunWhereEveryViewerArrivedAndJoinedExitsZero() throws Exception {
+        try (LoopbackServers.Scripted server = new LoopbackServers.Scripted(LoopbackServers.Scripted.DOCUMENTS)) {
+            assertEquals(0, HarnessMain.run("viewers", "--target", server.uri().toString(), "--verify", "none",
+                    "--viewers", "3", "--arrival", "steady:100", "--documents-only", "--connections", "2"));
+        }
+    }
+
+    @Test
+    void refusalsNameTheOptionNotTheField() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Population.Mix(0, 0, 2.0, 0, 8));
+        assertTrue(e.getMessage().startsWith("--server-pid: 2.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new LoadConfig(List.of(java.net.URI.create("http://127.0.0.1:1")),
+                List.of(), 1, ArrivalSchedule.steady(1), VerifyMode.NONE, 1, 1, 0, null, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), Population.Mix.defaults(), false, 1, LoopbackServers.addresses(), false));
+        assertTrue(e.getMessage().startsWith("--io-threads: 0"), e.getMessage());
+    }
+}
