@@ -35,9 +35,12 @@ import org.rproxy.core.model.PrefixIndex;
  * the end of the {@code Retry-After} for an attempt after a {@code 503} — so time spent waiting
  * for a busy connection is counted, not hidden, and the back-off the node asked for is not a
  * request's latency (the join latency, from the arrival, still includes it). A {@code 503} (a
- * node shedding load) is asked again after its {@code Retry-After}, as a well-behaved client
- * does, at most {@link #MAX_RETRIES} times in a viewer's life, and counted per step; any other
- * error or a failed verification ends the viewer. A request that gets no answer (timeout, closed
+ * node shedding load) is asked again of the same target after its {@code Retry-After} (waited in
+ * full, {@link RetryAfter}), at most {@link #MAX_RETRIES} times in a viewer's life, and counted
+ * per step; any other error or a failed verification ends the viewer. A viewer never falls back
+ * to another target or the origin, unlike the client library ({@code rproxy-client}), which moves
+ * to its next source on any failure without waiting: the origin load a crowd of library clients
+ * would cause when a node sheds load or fails is not modelled. A request that gets no answer (timeout, closed
  * connection, failed connect) has no latency: it is counted as unanswered, and the report says
  * how many requests the percentiles leave out.
  */

@@ -41,6 +41,11 @@ public final class HtmlReport {
                 .append("connection; percentiles of each part do not add up to those of the whole). The run's clock ")
                 .append("starts once the client's connections are open, so the harness's own set-up is in no figure. Requests that got no answer (failed, or still ")
                 .append("waiting at the deadline) have no latency and are not in the percentiles; the summary counts them. ")
+                .append("Viewers are not the client library: each talks to one target only, asks the same target again ")
+                .append("after a 503's <code>Retry-After</code> (waited in full) and gives up on any other error; it never ")
+                .append("falls back to another target or the origin, as <code>rproxy-client</code> does at once on any ")
+                .append("failure. When a node sheds load, fails or serves bad bytes, the origin requests here under-count ")
+                .append("those a crowd of library clients would cause. ")
                 .append("<code>--verify all</code> verifies ")
                 .append("each distinct representation once with the product's verifier and checks every other response ")
                 .append("against it byte for byte (covered fields and body) and for expiry.</small></p>\n");

@@ -115,6 +115,7 @@ class ReportTest {
         }
         assertEquals(4, charts, "percentiles, latency over time, throughput, viewers");
         assertTrue(html.contains("http 504 @ xml cost-row"));
+        assertTrue(html.contains("it never falls back to another target or the origin"), "the report says viewers do not fall back");
     }
 
     @Test
