@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -57,7 +56,7 @@ final class ClientPool implements AutoCloseable {
     }
 
     ClientPool(List<URI> urls, int connectionsPerTarget, int pipelineDepth, int ioThreads, Duration timeout,
-               LongAdder connects) {
+               Stats stats) {
         requireNonNull(urls, "urls");
         if (connectionsPerTarget < 1) {
             throw new IllegalArgumentException("--connections: " + connectionsPerTarget + " (expected: >= 1)");
@@ -76,7 +75,7 @@ final class ClientPool implements AutoCloseable {
             String host = url.getHost() + (url.getPort() < 0 ? "" : ":" + port);
             List<Connection> conns = new ArrayList<>();
             for (int i = 0; i < connectionsPerTarget; i++) {
-                conns.add(new Connection(group.next(), addr, host, pipelineDepth, timeout.toNanos(), connects));
+                conns.add(new Connection(group.next(), addr, host, pipelineDepth, timeout.toNanos(), stats));
             }
             String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
             targets.add(new Target(targets.size(), url.toString(), path, conns));
@@ -96,7 +95,7 @@ final class ClientPool implements AutoCloseable {
         targets.forEach(t -> t.connections.forEach(c -> ends.add(c.open())));
         try {
             CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
-                    .get(Connection.CONNECT_TIMEOUT_MILLIS + 5_000, TimeUnit.MILLISECONDS);
+                    .get(Wire.CONNECT_TIMEOUT_MILLIS + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // a connect that did not end in time is the run's to meet (its viewers fail or wait), not set-up's
         }

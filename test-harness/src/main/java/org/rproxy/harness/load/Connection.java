@@ -4,30 +4,15 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -36,18 +21,17 @@ import io.netty.util.concurrent.ScheduledFuture;
  * on the connection they were given, as a real client keeps its connection.
  *
  * <p>All state is touched on the one event loop the connection is bound to; {@link #submit} may be
- * called from any thread. When the server closes the connection, the requests in flight fail
- * ({@code connection closed}) and the backlog goes out on a new connection. A request unanswered
- * for the timeout fails the requests in flight ({@code timeout}) and the connection is replaced. A
- * failed connect fails the backlog ({@code connect failed}); the next submit tries again.
+ * called from any thread. One failure does not fail every request sharing the connection, as an
+ * ordinary HTTP client retries an idempotent request once on a new connection (RFC 9110 §9.2.2):
+ * when the server closes the connection (a keep-alive limit, say), each request in flight that
+ * is a GET and was not sent again already goes out again first on a new connection, and the rest
+ * fail ({@code connection closed}); the backlog follows. A request unanswered for the timeout
+ * fails ({@code timeout}), the connection is replaced, and those in flight behind it are sent
+ * again likewise, or fail ({@code timeout of a request ahead}). A failed connect (counted once
+ * per attempt, not per request) sends the backlog, which nothing has been written of, on a second
+ * connect; those still waiting when that one fails too fail ({@code connect failed}).
  */
 final class Connection {
-    private static final int MAX_RESPONSE = 64 * 1024 * 1024;
-    static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-    /** The harness writes only headers it built itself; validating them per request costs CPU the servers need. */
-    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
-
     private final EventLoop loop;
     private final InetSocketAddress address;
     private final String host;
@@ -56,7 +40,7 @@ final class Connection {
     private final ArrayDeque<Exchange> inflight = new ArrayDeque<>();
     private final ArrayDeque<Exchange> backlog = new ArrayDeque<>();
     private final ScheduledFuture<?> watchdog;
-    private final LongAdder connects;
+    private final Stats stats;
     private Channel channel;
     /** The connect under way, or null. */
     private ChannelFuture connecting;
@@ -64,9 +48,10 @@ final class Connection {
     /** Inside a read: writes wait for the end of the read so that one flush carries them all. */
     private boolean reading;
 
-    Connection(EventLoop loop, InetSocketAddress address, String host, int depth, long timeoutNanos, LongAdder connects) {
+    /** @param stats where connects, failed connects and requests sent again are counted */
+    Connection(EventLoop loop, InetSocketAddress address, String host, int depth, long timeoutNanos, Stats stats) {
         this.loop = loop;
-        this.connects = connects;
+        this.stats = stats;
         this.address = address;
         this.host = host;
         this.depth = depth;
@@ -145,16 +130,7 @@ final class Connection {
     }
 
     private void write(Exchange ex) {
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, ex.method, ex.target,
-                ex.body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(ex.body), HEADERS, TRAILERS);
-        HttpHeaders h = req.headers();
-        h.set(HttpHeaderNames.HOST, host);
-        for (int i = 0; i < ex.headers.length; i += 2) {
-            h.add(ex.headers[i], ex.headers[i + 1]);
-        }
-        if (ex.body != null) {
-            h.setInt(HttpHeaderNames.CONTENT_LENGTH, ex.body.length);
-        }
+        FullHttpRequest req = Wire.request(ex, host);
         ex.writtenNanos = System.nanoTime();
         inflight.add(ex);
         channel.write(req, channel.voidPromise());
@@ -164,26 +140,17 @@ final class Connection {
         if (connecting != null || closed || (channel != null && channel.isActive())) {
             return;
         }
-        connects.increment();
-        ChannelFuture f = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(4096)
-                                .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(HEADERS)
-                                .setTrailersFactory(TRAILERS);
-                        ch.pipeline().addLast(new HttpClientCodec(decoder, false, false),
-                                new HttpObjectAggregator(MAX_RESPONSE), new Handler());
-                    }
-                })
-                .connect(address);
+        stats.connects.increment();
+        ChannelFuture f = Wire.connect(loop, address, new Handler());
         connecting = f;
         f.addListener(done -> {
             connecting = null;
             if (!done.isSuccess()) {
-                failAll(backlog, "connect failed: " + reason(done.cause()));
+                stats.connectFailures.increment();
+                // nothing of the backlog was written: each request waiting for the first time gets a second connect
+                if (!closed && !sendAgain(backlog, "connect failed: " + reason(done.cause()), true).isEmpty()) {
+                    connect();
+                }
                 return;
             }
             channel = f.channel();
@@ -198,18 +165,50 @@ final class Connection {
     private void checkTimeout() {
         Exchange head = inflight.peek();
         if (head != null && System.nanoTime() - head.writtenNanos > timeoutNanos && channel != null) {
-            failAll(inflight, "timeout");
+            inflight.poll();
+            fail(head, "timeout");
+            sendAgain(inflight, "timeout of a request ahead", false);
             channel.close();
         }
     }
 
+    /**
+     * Takes every exchange out of {@code queue}: one that may be sent again (written before only if
+     * {@code unwritten} is false, then only a GET) and was not yet goes to the front of the backlog,
+     * in order; any other fails with {@code kind}. Returns the backlog.
+     */
+    private ArrayDeque<Exchange> sendAgain(ArrayDeque<Exchange> queue, String kind, boolean unwritten) {
+        ArrayDeque<Exchange> again = new ArrayDeque<>();
+        for (Exchange ex; (ex = queue.poll()) != null; ) {
+            if (!closed && !ex.sentAgain && (unwritten || ex.method == HttpMethod.GET)) {
+                ex.sentAgain = true;
+                stats.sentAgain.increment();
+                again.add(ex);
+            } else {
+                fail(ex, kind);
+            }
+        }
+        if (queue != backlog) {
+            for (Exchange ex; (ex = again.pollLast()) != null; ) {
+                backlog.addFirst(ex);
+            }
+        } else {
+            backlog.addAll(again);
+        }
+        return backlog;
+    }
+
     private void failAll(ArrayDeque<Exchange> queue, String kind) {
         for (Exchange ex; (ex = queue.poll()) != null; ) {
-            try {
-                ex.callback.onFailure(kind);
-            } catch (RuntimeException e) {
-                // a viewer's bug must not wedge the connection
-            }
+            fail(ex, kind);
+        }
+    }
+
+    private static void fail(Exchange ex, String kind) {
+        try {
+            ex.callback.onFailure(kind);
+        } catch (RuntimeException e) {
+            // a viewer's bug must not wedge the connection
         }
     }
 
@@ -250,7 +249,7 @@ final class Connection {
             }
             channel = null;
             reading = false;
-            failAll(inflight, "connection closed");
+            sendAgain(inflight, "connection closed", false);
             if (!backlog.isEmpty() && !closed) {
                 connect();
             }

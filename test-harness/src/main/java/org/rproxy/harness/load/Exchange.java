@@ -25,6 +25,8 @@ final class Exchange {
     final byte[] body;
     final Callback callback;
     long writtenNanos;
+    /** Sent again after its connection failed under it (once at most). */
+    boolean sentAgain;
 
     /**
      * @param headers name, value, name, value... (never Host or Content-Length: the connection sets them)

@@ -70,7 +70,7 @@ public final class LoadRun {
         Sampler sampler = null;
         long setupStart = System.nanoTime();
         try (ClientPool pool = new ClientPool(config.targets(), config.connections(), config.pipeline(),
-                config.ioThreads(), config.timeout(), stats.connects)) {
+                config.ioThreads(), config.timeout(), stats)) {
             // the harness's own start (event loops, class loading, connects) is not the servers' time:
             // the run's clock starts once every connection has been opened and the codec has run once
             pool.open();
@@ -149,6 +149,7 @@ public final class LoadRun {
                 new RunReport.Viewers(config.viewers(), stats.viewersStarted.sum(), stats.viewersJoined.sum(),
                         stats.viewersFailed.sum(), unfinished),
                 stats.requests.sum(), stats.bytes.sum(), stats.notModified.sum(), stats.connects.sum(),
+                stats.connectFailures.sum(), stats.sentAgain.sum(),
                 stats.requests.sum() / seconds,
                 latency(req), latency(sampler.totalQueued()), latency(sampler.totalServer()), new RunReport.Unanswered(stats.unanswered.sum(), waiting), latency(join), percentiles(req),
                 errorCount, errors, v, o, stats.steps(), stats.retries(), sampler.series());

@@ -40,6 +40,10 @@ final class Stats {
     final LongAdder derived = new LongAdder();
     final LongAdder errorCount = new LongAdder();
     final LongAdder connects = new LongAdder();
+    /** Connect attempts that failed: one per attempt, however many requests waited for it. */
+    final LongAdder connectFailures = new LongAdder();
+    /** Requests sent again on a new connection after theirs failed under them. */
+    final LongAdder sentAgain = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> verifyFailures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> byStep = new ConcurrentHashMap<>();

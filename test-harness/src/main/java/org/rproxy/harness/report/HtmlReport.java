@@ -64,6 +64,7 @@ public final class HtmlReport {
         }
         row(b, "requests", String.format(Locale.ROOT, "%,d (%,.0f/s), %,d answered 304, over %,d connections", r.requests(),
                 r.requestsPerSecond(), r.notModified(), r.connections()), false);
+        row(b, "connection failures", SummaryTable.connectionFailures(r), r.connectFailures() > 0);
         row(b, "bytes received", String.format(Locale.ROOT, "%,d", r.bytes()), false);
         latency(b, "request latency", r.requestLatency());
         latency(b, "of which queued in the harness", r.queued());

@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * @param bytes          body bytes received
  * @param notModified    304 answers to returning viewers
  * @param connections    connections the client opened (reconnects included)
+ * @param connectFailures connect attempts that failed, once per attempt however many requests waited for it
+ * @param sentAgain      requests sent again on a new connection after theirs failed under them (once at most each)
  * @param requestsPerSecond requests over the run's length
  * @param requestLatency latency of each answered request from when it was due
  * @param queued         of it, the part spent in the harness: from when it was due to when it was written
@@ -40,7 +42,7 @@ import java.util.TreeMap;
  * @param series         one sample per second
  */
 public record RunReport(String title, String startedAt, Map<String, String> settings, double seconds, double setupSeconds,
-                        Viewers viewers, long requests, long bytes, long notModified, long connections,
+                        Viewers viewers, long requests, long bytes, long notModified, long connections, long connectFailures, long sentAgain,
                         double requestsPerSecond, Latency requestLatency, Latency queued, Latency server, Unanswered unanswered, Latency joinLatency, List<Percentile> percentiles, long errorCount, Map<String, Long> errors,
                         Verification verification, OriginLoad origin, Map<String, Long> requestsByStep,
                         Map<String, Long> retriesByStep, List<Sample> series) {

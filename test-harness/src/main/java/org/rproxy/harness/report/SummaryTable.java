@@ -20,6 +20,7 @@ public final class SummaryTable {
         }
         line(b, "requests", String.format(Locale.ROOT, "%,d (%,.0f/s), %,d not modified (304), over %,d connections",
                 r.requests(), r.requestsPerSecond(), r.notModified(), r.connections()));
+        line(b, "connection failures", connectionFailures(r));
         line(b, "bytes", String.format(Locale.ROOT, "%,d (%.1f MB/s)", r.bytes(), r.bytes() / 1e6 / Math.max(1e-3, r.seconds())));
         latency(b, "request latency", r.requestLatency());
         latency(b, "  queued in the harness", r.queued());
@@ -69,6 +70,12 @@ public final class SummaryTable {
     static String fewerArrived(RunReport.Viewers v) {
         return String.format(Locale.ROOT, "only %,d of %,d planned viewers arrived (--duration ended the arrivals): "
                 + "the run did not carry the load asked for", v.started(), v.planned());
+    }
+
+    /** Failed connects (each once, not per request waiting) and requests sent again on a new connection. */
+    static String connectionFailures(RunReport r) {
+        return String.format(Locale.ROOT, "%,d connects failed; %,d requests sent again on a new connection after "
+                + "theirs failed under them", r.connectFailures(), r.sentAgain());
     }
 
     /** The viewers the join-latency percentiles leave out, as they did not join. */

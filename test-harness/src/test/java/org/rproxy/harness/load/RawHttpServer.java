@@ -98,6 +98,10 @@ final class RawHttpServer implements AutoCloseable {
                 out.write(answer(line));
                 out.flush();
             }
+            // the keep-alive limit: a graceful close, as servers do it (FIN, then what the client still sends is
+            // read and dropped until it closes), so the answers written are not lost to a reset
+            s.shutdownOutput();
+            in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             // the client went away
         }

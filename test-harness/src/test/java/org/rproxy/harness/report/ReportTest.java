@@ -35,7 +35,7 @@ class ReportTest {
         }
         return new RunReport(title, "2026-01-01T00:00:00Z", settings, 10.2, 0.4,
                 new RunReport.Viewers(1000, 1000, 998, 2, 0),
-                4000, 1_234_567, 250, 32, 392.2, new RunReport.Latency(4000, 2.1, 1.5, 4.0, 9.5, 20.1, 25.0),
+                4000, 1_234_567, 250, 32, 1, 3, 392.2, new RunReport.Latency(4000, 2.1, 1.5, 4.0, 9.5, 20.1, 25.0),
                 new RunReport.Latency(4000, 0.1, 0.05, 0.2, 0.5, 1.0, 2.0),
                 new RunReport.Latency(4000, 2.0, 1.4, 3.9, 9.2, 20.0, 24.9),
                 new RunReport.Unanswered(2, 0),
@@ -52,7 +52,7 @@ class ReportTest {
     static RunReport nobodyJoined() {
         RunReport r = sample("nobody");
         return new RunReport(r.title(), r.startedAt(), r.settings(), r.seconds(), r.setupSeconds(),
-                new RunReport.Viewers(3, 3, 0, 2, 1), r.requests(), r.bytes(), r.notModified(), r.connections(),
+                new RunReport.Viewers(3, 3, 0, 2, 1), r.requests(), r.bytes(), r.notModified(), r.connections(), r.connectFailures(), r.sentAgain(),
                 r.requestsPerSecond(), r.requestLatency(), r.queued(), r.server(), r.unanswered(),
                 new RunReport.Latency(0, 0, 0, 0, 0, 0, 0), r.percentiles(), r.errorCount(), r.errors(), r.verification(), r.origin(),
                 r.requestsByStep(), r.retriesByStep(), r.series());
@@ -84,7 +84,7 @@ class ReportTest {
     void theJsonHoldsEveryFigureOfTheSummary() throws Exception {
         JsonNode j = new ObjectMapper().readTree(ReportFiles.json(sample("run")));
         for (String f : List.of("title", "startedAt", "settings", "seconds", "viewers", "requests", "bytes", "notModified",
-                "connections", "requestsPerSecond", "setupSeconds", "requestLatency", "queued", "server", "unanswered", "joinLatency", "percentiles", "errorCount", "errors",
+                "connections", "connectFailures", "sentAgain", "requestsPerSecond", "setupSeconds", "requestLatency", "queued", "server", "unanswered", "joinLatency", "percentiles", "errorCount", "errors",
                 "verification", "origin", "requestsByStep", "retriesByStep", "series")) {
             assertTrue(j.has(f), f);
         }
@@ -130,7 +130,7 @@ class ReportTest {
         String t = SummaryTable.render(sample("run"));
         for (String s : List.of("p50 1.50 ms", "p99 9.50 ms", "p99.9 20.10 ms", "max 25.00 ms", "verification failures",
                 "origin requests", "8  GET /prop/pid",
-                "queued in the harness  p50 0.05 ms", "server (after written) p50 1.40 ms", "0.40 s of set-up",
+                "queued in the harness  p50 0.05 ms", "server (after written) p50 1.40 ms", "0.40 s of set-up", "1 connects failed; 3 requests sent again",
                 "not in the percentiles   2 requests failed without an answer")) {
             assertTrue(t.contains(s), s + " in\n" + t);
         }
