@@ -41,8 +41,7 @@ final class Checker {
     }
 
     /**
-     * Checks what came in order (an update stream's events, the bootstrap's directory) against
-     * the newest version held now.
+     * Checks what came in order (the bootstrap's directory) against the newest version held now.
      *
      * @param uri    where the bytes came from, for the error
      * @param header a signed header field by lower-case name, or null
@@ -60,6 +59,8 @@ final class Checker {
      * older than what the client knew of when it asked. Requests of several threads overlap, and
      * one may take a newer version while another's answer, current when it was served, is still
      * on its way: that answer is no rollback, and the held high stays where the newer one put it.
+     * An update stream is checked so too, against the version it was told the client holds when
+     * subscribing, then against the last one it sent ({@link StreamReader}).
      *
      * @param floor null when nothing was held
      * @throws ClientException.Rollback        for a valid version older than {@code floor}

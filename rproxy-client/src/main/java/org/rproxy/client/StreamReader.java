@@ -3,6 +3,8 @@ package org.rproxy.client;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -15,8 +17,12 @@ import org.rproxy.core.stream.StreamFollower;
 
 /**
  * Reads one update stream for an {@link UpdateFollower}: feeds its events to a
- * {@link StreamFollower} seeded with the bodies held, checks each update as a fetched document
- * (rollback floor included), takes it into the held state and tells the listener of new
+ * {@link StreamFollower} seeded with the versions named when subscribing (one look at what was
+ * held then: the stream's first patches are made from those, even when another thread has taken a
+ * newer version since), checks each update as a fetched document, with the rollback floor a
+ * request has (the version named, then the last one the stream sent: a version current when it
+ * was sent is no rollback, though the client took a newer one meanwhile; it is not taken then, but
+ * kept as the base of the next patch), takes it into the held state and tells the listener of new
  * answers. A source that sends what does not verify is left (and cools down): reading stops. So
  * is one that sends what cannot be read as an update at all, as a {@link ClientException.InvalidResponse}:
  * an over-long line or event, an event with no type or one no update stream sends, a data event of
@@ -28,7 +34,7 @@ import org.rproxy.core.stream.StreamFollower;
  * patch from the version it last sent, taken or not, while the {@link StreamFollower} patches the
  * version held: one update refused for any reason puts the two out of step, and every later patch
  * would then rebuild bytes that no signature covers and blame an honest source for tampering. So
- * a version older than the one held ({@link ClientException.Rollback}) leaves that source as a
+ * a version older than that floor ({@link ClientException.Rollback}) leaves that source as a
  * fetch's rollback does (it cools down for the rollback's shorter time); a version that could
  * not be recorded ({@link ClientException.StateFailure}, this client's own disk) leaves the stream
  * without blaming the source: the follower subscribes again, paced, naming the versions held, and
@@ -46,6 +52,8 @@ final class StreamReader implements StreamFollower.Listener {
     private final URI source;
     private final URI uri;
     private final Map<String, String> targets;
+    /** Per target, the {@code created} no update may be older than: the version named, then the last taken. */
+    private final Map<String, Instant> floors = new HashMap<>();
     private final BooleanSupplier closed;
     private final Runnable progressed;
     private final StreamFollower follower;
@@ -54,11 +62,15 @@ final class StreamReader implements StreamFollower.Listener {
 
     /**
      * @param targets    substream id to target, as subscribed
+     * @param named      target to the version named when subscribing (absent: none held), read
+     *                   once, before: the stream's first patches are made from those, whatever the
+     *                   client took since
      * @param closed     true once the follower is closing: reading stops
      * @param progressed told of every read, for the follower's silence watchdog
      */
     StreamReader(HeldState state, Checker checker, SourceHealth health, UpdateFollower.Listener listener,
-                 int maxEventBytes, URI source, URI uri, Map<String, String> targets, BooleanSupplier closed,
+                 int maxEventBytes, URI source, URI uri, Map<String, String> targets,
+                 Map<String, Representation> named, BooleanSupplier closed,
                  Runnable progressed) {
         this.state = state;
         this.checker = checker;
@@ -76,9 +88,10 @@ final class StreamReader implements StreamFollower.Listener {
         });
         this.follower = new StreamFollower(maxEventBytes, types, this);
         targets.forEach((id, target) -> {
-            Representation r = state.get(target);
+            Representation r = named.get(target);
             if (r != null) {
                 follower.hold(id, r.identity().body());
+                floors.put(target, r.created());
             }
         });
     }
@@ -111,7 +124,12 @@ final class StreamReader implements StreamFollower.Listener {
         }
         Representation held = state.get(target);
         try {
-            Representation r = checker.check(uri, target, fields::get, body, held == null ? 0 : held.maxAgeSeconds());
+            // Not older than what the stream was told the client holds, or sent it since: a version
+            // current when it was sent is no rollback, though the client took a newer one meanwhile
+            // (then it is not taken, but held as the base of the stream's next patch).
+            Representation r = checker.check(uri, target, fields::get, body, held == null ? 0 : held.maxAgeSeconds(),
+                    floors.get(target));
+            floors.put(target, r.created());
             if (state.put(target, r) && !target.equals(AnswerEngine.DIRECTORY)) {
                 LocalAnswers a = state.rebuild();
                 if (a != null) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,10 +147,19 @@ public final class UpdateFollower implements AutoCloseable {
     private boolean follow(URI source) {
         URI uri = Sources.at(source, updatesPath());
         Map<String, String> targets = state.streamTargets();
+        // One look at what is held: the versions named when subscribing are those the stream's first
+        // patches are made from, whatever another thread takes meanwhile (a fetch, a poll).
+        Map<String, Representation> named = new HashMap<>();
+        targets.values().forEach(t -> {
+            Representation r = state.get(t);
+            if (r != null) {
+                named.put(t, r);
+            }
+        });
         long start = ticker.getAsLong();
         InputStream in;
         try {
-            in = fetcher.subscribe(uri, StreamParams.of(targets, state::get));
+            in = fetcher.subscribe(uri, StreamParams.of(targets, named::get));
         } catch (ClientException.Interrupted e) {
             return true; // closed while subscribing: the source is not to blame, and nothing is told
         } catch (ClientException e) {
@@ -159,7 +170,7 @@ public final class UpdateFollower implements AutoCloseable {
         sources.health().succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
         listener.following(uri);
         StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
-                source, uri, targets, this::isClosed, () -> lastRead = ticker.getAsLong());
+                source, uri, targets, named, this::isClosed, () -> lastRead = ticker.getAsLong());
         current = in;
         lastRead = ticker.getAsLong();
         try (in) {

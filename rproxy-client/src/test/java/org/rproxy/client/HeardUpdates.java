@@ -70,6 +70,12 @@ final class HeardUpdates implements UpdateFollower.Listener {
         return seen.stream().filter(e -> e instanceof ClientException.InvalidResponse).toList();
     }
 
+    /** Every update refused as a rollback so far. */
+    List<ClientException> rollbacks() {
+        refused.drainTo(seen);
+        return seen.stream().filter(e -> e instanceof ClientException.Rollback).toList();
+    }
+
     @Override
     public String toString() {
         refused.drainTo(seen);

@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -143,15 +146,76 @@ class StreamResyncTest {
         assertFalse(c.health().coolingDown(lagUri), "it cools down as a rollback, not for the tampering cool-down");
     }
 
+    @Test
+    void aVersionTakenWhileSubscribingIsNotTheBaseOfTheFirstPatch() throws Exception {
+        // the stream's source holds its answer back until the client has taken a newer version
+        // than the one it named when subscribing, through a fetch: the first patch is made from the
+        // version named, and patched onto the one taken since it rebuilds bytes no signature covers
+        HoldingRelay relay = closeLater(new HoldingRelay());
+        Path maps = maps("maps", 5, 10);
+        Origin origin = origin(maps, key(), 0, List.of(relay.base()));
+        URI originUri = URI.create(origin.baseUri());
+        relay.relayTo(originUri.getPort());
+        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+                .withPollInterval(Duration.ofSeconds(1))));
+        assertEquals(List.of(relay.uri()), c.proxies());
+        assertEquals(10.0, c.refreshMaps().cost("128.36.1.5", "0.0.0.1").orElseThrow());
+
+        // the origin has (6, 10) when the client subscribes naming (5, 10): the first patch is {PID2: 6}
+        nextSecond();
+        writeCosts(maps, 6, 10);
+        awaitServed(originUri, "\"PID2\":6,");
+        HeardUpdates heard = new HeardUpdates();
+        closeLater(c.follow(heard));
+        relay.awaitPost();
+
+        // meanwhile the client fetches (6, 11): {PID2: 6} onto it gives (6, 11) again, not (6, 10)
+        nextSecond();
+        writeCosts(maps, 6, 11);
+        awaitFetched(c, "0.0.0.1", 11);
+        relay.release();
+        assertEquals(Optional.of(Sources.at(relay.uri(), "/updates").toString()), heard.following.poll(30, TimeUnit.SECONDS),
+                heard.refused::toString);
+
+        // the stream stays in step: the next change comes through it
+        nextSecond();
+        writeCosts(maps, 7, 11);
+        LocalAnswers now = heard.awaitCost(7);
+        assertEquals(11.0, now.cost("128.36.1.5", "0.0.0.1").orElseThrow());
+        assertEquals(List.of(), heard.invalid(), "an honest source is not taken for a tampering one");
+        assertEquals(List.of(), heard.rollbacks(), "nor for a stale one: (6, 10) was current when the client named (5, 10)");
+        assertFalse(c.health().coolingDown(relay.uri()), "nor cooled down");
+        assertEquals(List.of(), List.copyOf(heard.following), "the stream is never left");
+    }
+
     private static void awaitFetched(AltoClient c, double cost) {
+        awaitFetched(c, "130.132.3.9", cost);
+    }
+
+    /** Refreshes the maps until the cost from 128.36.1.5 to {@code to} is {@code cost} (30 s at most). */
+    private static void awaitFetched(AltoClient c, String to, double cost) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < end) {
-            if (c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElse(0) == cost) {
+            if (c.refreshMaps().cost("128.36.1.5", to).orElse(0) == cost) {
                 return;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
         throw new AssertionError("the origin served no cost " + cost + " within 30 s");
+    }
+
+    /** Waits (30 s at most) until the origin serves a cost map containing {@code text}, without the client. */
+    private static void awaitServed(URI origin, String text) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest get = HttpRequest.newBuilder(Sources.at(origin, LocalOrigin.COST_MAP)).build();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < end) {
+            if (http.send(get, HttpResponse.BodyHandlers.ofString()).body().contains(text)) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        throw new AssertionError("the origin served no " + text + " within 30 s");
     }
 
     private Path key() throws IOException {
