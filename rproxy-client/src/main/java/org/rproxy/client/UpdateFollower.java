@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * no source's fault: the next source is tried, and when none streams a valid one the poll tells the
  * listener, with {@link ClientException.ClockSkew} when every source answered so. While no stream
  * can be had, the maps are polled every poll interval, and the streams tried again. A stream
- * silent for the read timeout (no heartbeat) is taken for dead.
+ * silent for the read timeout (no event nor heartbeat) is taken for dead and closed: the listener
+ * is told so ({@link ClientException.Unreachable}, naming the silence), the source is not blamed
+ * for it, and the streams are tried again.
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
  * a timer thread watching for silence; {@link #close()} ends both.
@@ -73,6 +76,8 @@ public final class UpdateFollower implements AutoCloseable {
     private final Consumer<UpdateFollower> forget;
     private volatile InputStream current;
     private volatile long lastRead;
+    /** The stream the watchdog closed for silence, last. */
+    private volatile InputStream silenced;
 
     /** @param forget told once this follower is closed, so that whoever keeps it can let it go */
     UpdateFollower(HeldState state, Sources sources, Fetcher fetcher, Checker checker, ClientOptions options,
@@ -176,11 +181,16 @@ public final class UpdateFollower implements AutoCloseable {
         try (in) {
             reader.read(in);
         } catch (IOException e) {
-            if (!isClosed()) {
+            if (!isClosed() && silenced != in) {
                 listener.refused(Fetcher.transportFailure(uri, e));
             }
         } finally {
             current = null;
+        }
+        if (silenced == in && !isClosed()) {
+            // closed here, not by the source: say so, rather than the "closed" of the read it broke off
+            listener.refused(new ClientException.Unreachable(uri, "no event or heartbeat for "
+                    + seconds(options.readTimeout()) + ", so this client took the stream for dead and closed it", null));
         }
         return !reader.leftForTime();
     }
@@ -215,9 +225,15 @@ public final class UpdateFollower implements AutoCloseable {
         }
     }
 
+    /** {@code d} in seconds, as few digits as it takes ({@code 20 s}, {@code 1.5 s}). */
+    static String seconds(Duration d) {
+        return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
+    }
+
     private void closeIfSilent() {
         InputStream in = current;
         if (in != null && ticker.getAsLong() - lastRead > options.readTimeout().toNanos()) {
+            silenced = in;
             try {
                 in.close();
             } catch (IOException e) {

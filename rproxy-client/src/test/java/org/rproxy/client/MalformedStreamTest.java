@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -40,7 +41,9 @@ import org.rproxy.push.UpdateStreamConfig;
  * signature: the client drops the stream, cools the source down and follows the next source's
  * stream (here the origin's, honest), which is not blamed. The malformed source is a real HTTP
  * server on loopback (a thread of this test) that answers its stream's head and the events given,
- * then keeps the connection open, as a source that goes on sending heartbeats would.
+ * then keeps the connection open, as a source that goes on sending heartbeats would. One that
+ * sends nothing at all after its head is closed by the client for silence, which says so, and is
+ * not blamed for it.
  */
 class MalformedStreamTest {
     private static final int MAX_EVENT = 64 * 1024;
@@ -106,6 +109,28 @@ class MalformedStreamTest {
         LocalOrigin.writeCosts(maps, 7);
         heard.awaitCost(7);
         assertEquals(List.of(), List.copyOf(heard.refused), "nothing else refused");
+    }
+
+    @Test
+    void aStreamClosedForSilenceIsReportedAsSuchAndItsSourceIsNotBlamed() throws Exception {
+        MalformedSource silent = closeLater(new MalformedSource("")); // its head, then nothing
+        Origin origin = origin(List.of(silent.uri().toString()));
+        URI originUri = URI.create(origin.baseUri());
+        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+                .withReadTimeout(Duration.ofMillis(1500)).withPollInterval(Duration.ofSeconds(1))));
+        c.refreshMaps();
+        assertEquals(List.of(silent.uri(), originUri), c.sourceOrder(), "the silent source is asked first");
+
+        HeardUpdates heard = new HeardUpdates();
+        closeLater(c.follow(heard));
+        URI silentStream = Sources.at(silent.uri(), "/updates");
+        assertEquals(Optional.of(silentStream.toString()), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
+        ClientException why = heard.await(ClientException.Unreachable.class);
+        assertEquals(silentStream, why.uri());
+        assertEquals("unreachable: no event or heartbeat for 1.5 s, so this client took the stream for dead and closed it",
+                why.reason());
+        assertFalse(c.health().coolingDown(silent.uri()), "silence is not taken for tampering");
+        assertEquals(0, c.health().recentFailures(silent.uri()), "nor counted against the source, as before");
     }
 
     private Path maps;
