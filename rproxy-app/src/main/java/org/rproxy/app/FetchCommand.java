@@ -43,15 +43,18 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Fetch an ALTO resource from an origin or proxy and verify the origin's signature.",
-                "Prints one line: VALID, or INVALID, UNSIGNED, UNREACHABLE, TIMEOUT, TLS-FAILURE or REFUSED with the"
-                        + " URL and the reason (on stderr when -o - or --body - sends data to stdout)."},
+                "Prints one line: VALID, or INVALID, UNSIGNED, UNREACHABLE, TIMEOUT, TLS-FAILURE, REFUSED or (with"
+                        + " --origin) CLOCK with the URL and the reason (on stderr when -o - or --body - sends data to"
+                        + " stdout)."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:VALID: signed by a trusted key, intact, current, for this URL's resource",
                 "1:INVALID or UNSIGNED: a response came but is not a valid signed answer",
                 "2:usage or configuration error", "3:UNREACHABLE: connection refused, unknown host, no route",
                 "4:TIMEOUT: no connection or no complete response within --timeout",
                 "5:TLS-FAILURE: untrusted or wrong certificate, failed handshake",
-                "6:REFUSED: an error status (with the ALTO error's code and field)"})
+                "6:REFUSED: an error status (with the ALTO error's code and field)",
+                "7:CLOCK: with --origin, every copy sent was valid only at another time: this machine's clock looks"
+                        + " wrong (set it right, e.g. by NTP)"})
 final class FetchCommand implements Callable<Integer> {
 
     @Spec

@@ -17,7 +17,8 @@ import org.rproxy.client.VerifiedDocument;
  * the RProxies the origin lists, asks them in the directory's order (or, given a client address,
  * fetches the maps and asks the cheapest from that address first) and falls back to the next,
  * and to the origin last ({@link AltoClient}). Prints one verdict line naming
- * the source that answered and those refused before it; the exit code is {@link FetchOutcome}'s.
+ * the source that answered and those refused before it; the exit code is {@link FetchOutcome}'s
+ * ({@code CLOCK} when every copy was valid only at another time than this machine's clock).
  */
 final class OriginFetch {
 
@@ -59,8 +60,14 @@ final class OriginFetch {
         }
     }
 
-    /** The outcome a failure reports: for "no source left", the last source's (the origin's). */
+    /**
+     * The outcome a failure reports: {@link FetchOutcome#CLOCK} when the client's clock looks
+     * wrong; for any other "no source left", the last source's (the origin's).
+     */
     static FetchOutcome outcome(ClientException e) {
+        if (e instanceof ClientException.ClockSkew) {
+            return FetchOutcome.CLOCK; // no source sent a valid copy, and none is to blame: this machine's clock
+        }
         if (e instanceof ClientException.NoSourceLeft none && !none.attempts().isEmpty()) {
             return outcome(none.attempts().get(none.attempts().size() - 1));
         }

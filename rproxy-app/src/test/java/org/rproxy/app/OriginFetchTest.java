@@ -84,4 +84,28 @@ class OriginFetchTest {
             assertTrue(bad.err().contains("--client-address"), bad.toString());
         }
     }
+    @Test
+    void copiesValidOnlyAtAnotherTimeSayTheClockLooksWrongWithAnExitCodeOfTheirOwn(@TempDir Path dir) throws Exception {
+        // an origin signing two hours ahead of this machine's clock: every copy, its directory's
+        // first, was created further ahead of the clock than allowed
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("default-network-map.json"),
+                "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.1.0.0/16\"]},\"PID2\":{\"ipv4\":[\"0.0.0.0/0\"]}}}");
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
+        try (Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "fetch-clock-test", null),
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(2)))) {
+            CommandRun run = CommandRun.of("fetch", "--origin", origin.baseUri(), "--trust", pub.toString(),
+                    "/networkmap/default-network-map", "--timeout", "3s");
+            assertEquals(7, run.exit(), run.toString());
+            assertEquals(FetchOutcome.CLOCK.exitCode(), run.exit());
+            assertTrue(run.out().startsWith("CLOCK /networkmap/default-network-map: " + origin.baseUri()), run.toString());
+            assertTrue(run.out().contains("this client's clock looks wrong") && run.out().contains("looks behind"),
+                    run.toString());
+        }
+        CommandRun help = CommandRun.of("fetch", "--help");
+        assertTrue(help.out().contains("7:CLOCK") || help.out().matches("(?s).*\\b7\\s+CLOCK.*"), help.toString());
+    }
 }
