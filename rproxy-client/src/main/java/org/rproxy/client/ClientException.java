@@ -210,7 +210,7 @@ public abstract sealed class ClientException extends RuntimeException
         private final List<ClientException> attempts;
 
         NoSourceLeft(URI uri, List<ClientException> attempts) {
-            this(uri, "no source left: " + summary(attempts), attempts);
+            this(uri, "no source left: " + FailedAttempts.summary(attempts), attempts);
         }
 
         private NoSourceLeft(URI uri, String reason, List<ClientException> attempts) {
@@ -221,39 +221,16 @@ public abstract sealed class ClientException extends RuntimeException
         /**
          * The end of a fetch that {@code attempts} all failed: a {@link ClockSkew} when at least one
          * source sent a document, and every one that did sent a copy outside its validity at this
-         * client's clock, all on the same side of it (none sent what does not verify, nor a
-         * rollback; the others sent none: unreachable, timed out, refused); else a plain
-         * {@code NoSourceLeft}.
+         * client's clock, all on the same side of it (see {@link FailedAttempts#clockSkew}); else a
+         * plain {@code NoSourceLeft}.
          */
         static NoSourceLeft of(URI uri, List<ClientException> attempts) {
-            OutsideValidity nearest = null;
-            for (ClientException e : attempts) {
-                if (e instanceof OutsideValidity o) {
-                    if (nearest != null && o.notYetValid() != nearest.notYetValid()) {
-                        return new NoSourceLeft(uri, attempts);
-                    }
-                    nearest = nearest == null || o.offBy().compareTo(nearest.offBy()) < 0 ? o : nearest;
-                } else if (!(e instanceof Unreachable || e instanceof TimedOut || e instanceof TlsFailure
-                        || e instanceof Refused)) {
-                    return new NoSourceLeft(uri, attempts);
-                }
-            }
+            OutsideValidity nearest = FailedAttempts.clockSkew(attempts);
             return nearest == null ? new NoSourceLeft(uri, attempts) : new ClockSkew(uri, nearest, attempts);
         }
 
         public List<ClientException> attempts() {
             return attempts;
-        }
-
-        private static String summary(List<ClientException> attempts) {
-            if (attempts.isEmpty()) {
-                return "no source to try";
-            }
-            StringBuilder sb = new StringBuilder();
-            for (ClientException e : attempts) {
-                sb.append(sb.length() == 0 ? "" : "; ").append(e.getMessage());
-            }
-            return sb.toString();
         }
     }
 
@@ -270,10 +247,7 @@ public abstract sealed class ClientException extends RuntimeException
         private final Duration offBy;
 
         private ClockSkew(URI uri, OutsideValidity nearest, List<ClientException> attempts) {
-            super(uri, "this client's clock looks wrong: it reads " + nearest.localTime()
-                    + ", and every source that sent a document sent a copy valid only "
-                    + (nearest.notYetValid() ? "later (the clock looks behind" : "earlier (the clock looks ahead")
-                    + " by at least " + nearest.offBy() + "): " + NoSourceLeft.summary(attempts), attempts);
+            super(uri, FailedAttempts.clockSkewReason(nearest, attempts), attempts);
             this.localTime = nearest.localTime();
             this.behind = nearest.notYetValid();
             this.offBy = nearest.offBy();
