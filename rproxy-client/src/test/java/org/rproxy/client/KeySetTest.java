@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,8 +47,12 @@ class KeySetTest {
     private final SigningKey other = SigningKey.generate(SignatureAlgorithm.ED25519, RANDOM);
 
     private Path keys(String entries) throws Exception {
-        Files.writeString(dir.resolve("current.key"), current.toPkcs8Pem());
-        Files.writeString(dir.resolve("next.key"), next.toPkcs8Pem());
+        // private keys readable by their owner alone: the origin refuses any other mode, at start and
+        // when its keys-file poll picks a key up
+        for (Path key : List.of(Files.writeString(dir.resolve("current.key"), current.toPkcs8Pem()),
+                Files.writeString(dir.resolve("next.key"), next.toPkcs8Pem()))) {
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        }
         Path tmp = Files.writeString(dir.resolve("keys.tmp"), "keys:\n" + entries.replace("DIR", dir.toString()));
         return Files.move(tmp, dir.resolve("keys.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
