@@ -1,0 +1,64 @@
+package org.rproxy.core.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * With the {@code blockhound} profile on, a blocking call on a Netty event loop is recorded (with
+ * the thread and the stack) and does not break the call itself, while the same call on an ordinary
+ * thread is not. The test takes the violation it causes, so its class does not fail.
+ */
+@EnabledIfSystemProperty(named = BlockingGuard.PROPERTY, matches = "true")
+class BlockingGuardTest {
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+            new DefaultThreadFactory("blocking-guard-test"), NioIoHandler.newFactory());
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void aSleepOnAnEventLoopIsRecordedWithItsThreadAndStack() throws Exception {
+        BlockingGuard.drain();
+        group.submit(() -> {
+            Thread.sleep(1);
+            return null;
+        }).get(1, TimeUnit.MINUTES);
+
+        List<String> recorded = BlockingGuard.drain();
+        assertEquals(1, recorded.size(), recorded::toString);
+        assertTrue(recorded.get(0).contains("java.lang.Thread.sleep"), recorded.get(0));
+        assertTrue(recorded.get(0).contains("on thread blocking-guard-test-"), recorded.get(0));
+        assertTrue(recorded.get(0).contains(getClass().getName()), recorded.get(0));
+    }
+
+    @Test
+    void aSleepOnAnOrdinaryThreadIsNot() throws Exception {
+        BlockingGuard.drain();
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ordinary");
+        t.start();
+        t.join(60_000);
+
+        assertEquals(List.of(), BlockingGuard.drain());
+    }
+}
