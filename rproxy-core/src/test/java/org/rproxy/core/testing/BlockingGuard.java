@@ -36,6 +36,9 @@ public final class BlockingGuard implements BeforeAllCallback, AfterAllCallback 
     /** The system property that switches the guard on. */
     public static final String PROPERTY = "rproxy.blockhound";
 
+    /** Every blocking call recorded and not yet reported, as its stack trace text. */
+    private static final ConcurrentLinkedQueue<String> VIOLATIONS = new ConcurrentLinkedQueue<>();
+
     /** The most distinct stacks one failure message shows. */
     private static final int SHOWN = 20;
 
@@ -60,8 +63,16 @@ public final class BlockingGuard implements BeforeAllCallback, AfterAllCallback 
         if (stacks.isEmpty()) {
             return;
         }
+        // alike when the frames are, whatever thread of a pool made the call
+        Map<String, String> first = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String s : stacks) {
+            String frames = s.substring(s.indexOf('\n') + 1);
+            first.putIfAbsent(frames, s);
+            counts.merge(frames, 1, Integer::sum);
+        }
         Map<String, Integer> distinct = new LinkedHashMap<>();
-        stacks.forEach(s -> distinct.merge(s, 1, Integer::sum));
+        counts.forEach((frames, n) -> distinct.put(first.get(frames), n));
         StringBuilder message = new StringBuilder()
                 .append(stacks.size()).append(" blocking call(s) on a non-blocking thread (")
                 .append(distinct.size()).append(" distinct) during ")
@@ -77,7 +88,7 @@ public final class BlockingGuard implements BeforeAllCallback, AfterAllCallback 
     /** Takes every violation recorded so far, each as its stack trace text. */
     static List<String> drain() {
         List<String> out = new ArrayList<>();
-        for (String s; (s = Installed.VIOLATIONS.poll()) != null; ) {
+        for (String s; (s = VIOLATIONS.poll()) != null; ) {
             out.add(s);
         }
         return out;
@@ -89,13 +100,11 @@ public final class BlockingGuard implements BeforeAllCallback, AfterAllCallback 
                 + Thread.currentThread().getName());
         StringWriter text = new StringWriter();
         where.printStackTrace(new PrintWriter(text));
-        Installed.VIOLATIONS.add(text.toString());
+        VIOLATIONS.add(text.toString());
     }
 
     /** BlockHound, installed on first use; a nested class so that nothing loads it when off. */
     private static final class Installed {
-
-        static final ConcurrentLinkedQueue<String> VIOLATIONS = new ConcurrentLinkedQueue<>();
 
         static {
             BlockingAllowances.install();

@@ -1,8 +1,11 @@
 package org.rproxy.core.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -14,11 +17,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With the {@code blockhound} profile on, a blocking call on a Netty event loop is recorded (with
- * the thread and the stack) and does not break the call itself, while the same call on an ordinary
- * thread is not. The test takes the violation it causes, so its class does not fail.
+ * the thread and the stack) and does not break the call itself, file access through
+ * {@code java.nio.file} counts as blocking, and the same calls on an ordinary thread are not
+ * recorded. The test takes the violation it causes, so its class does not fail.
  */
 @EnabledIfSystemProperty(named = BlockingGuard.PROPERTY, matches = "true")
 class BlockingGuardTest {
@@ -44,6 +49,17 @@ class BlockingGuardTest {
         assertTrue(recorded.get(0).contains("java.lang.Thread.sleep"), recorded.get(0));
         assertTrue(recorded.get(0).contains("on thread blocking-guard-test-"), recorded.get(0));
         assertTrue(recorded.get(0).contains(getClass().getName()), recorded.get(0));
+    }
+
+    @Test
+    void aFileLookedAtThroughJavaNioFileOnAnEventLoopIsRecorded(@TempDir Path dir) throws Exception {
+        BlockingGuard.drain();
+        boolean exists = group.submit(() -> Files.exists(dir)).get(1, TimeUnit.MINUTES);
+
+        assertTrue(exists);
+        List<String> recorded = BlockingGuard.drain();
+        assertFalse(recorded.isEmpty());
+        assertTrue(recorded.get(0).contains("java.nio.file.Files.exists"), recorded.get(0));
     }
 
     @Test
