@@ -56,6 +56,14 @@ final class BlockingAllowances {
         // and none runs a rejected task on the caller (no CallerRunsPolicy).
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "execute");
         builder.allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor", "delayedExecute");
+
+        // Accepted. A log line written by Logback's console appender (a warning or an error, the
+        // front end's rate-limited): one line to stdout or stderr under the appender's lock, a
+        // pipe the service manager drains. The access log, the one logger an event loop writes
+        // per request, goes through an AsyncAppender that drops lines rather than wait
+        // (neverBlock, conf/logback.xml). Under Surefire, whose buffered stdout writes inline when
+        // its buffer is full, this is also the test's own output.
+        builder.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes");
         builder.install();
     }
 

@@ -60,10 +60,16 @@ public final class BlockingGuard implements BeforeAllCallback, AfterAllCallback 
             return;
         }
         List<String> stacks = drain();
-        if (stacks.isEmpty()) {
-            return;
+        if (!stacks.isEmpty()) {
+            fail(report(context.getDisplayName(), stacks));
         }
-        // alike when the frames are, whatever thread of a pool made the call
+    }
+
+    /**
+     * The failure message for the calls recorded during one class: each distinct stack once, with
+     * how often it was seen (stacks alike but for the thread of a pool that made them count as one).
+     */
+    static String report(String testClass, List<String> stacks) {
         Map<String, String> first = new LinkedHashMap<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String s : stacks) {
@@ -71,18 +77,15 @@ public final class BlockingGuard implements BeforeAllCallback, AfterAllCallback 
             first.putIfAbsent(frames, s);
             counts.merge(frames, 1, Integer::sum);
         }
-        Map<String, Integer> distinct = new LinkedHashMap<>();
-        counts.forEach((frames, n) -> distinct.put(first.get(frames), n));
         StringBuilder message = new StringBuilder()
                 .append(stacks.size()).append(" blocking call(s) on a non-blocking thread (")
-                .append(distinct.size()).append(" distinct) during ")
-                .append(context.getDisplayName()).append(":\n");
-        distinct.entrySet().stream().limit(SHOWN).forEach(e -> message
-                .append("\n[").append(e.getValue()).append("x] ").append(e.getKey()));
-        if (distinct.size() > SHOWN) {
-            message.append("\n... and ").append(distinct.size() - SHOWN).append(" more");
+                .append(counts.size()).append(" distinct) during ").append(testClass).append(":\n");
+        counts.entrySet().stream().limit(SHOWN).forEach(e -> message
+                .append("\n[").append(e.getValue()).append("x] ").append(first.get(e.getKey())));
+        if (counts.size() > SHOWN) {
+            message.append("\n... and ").append(counts.size() - SHOWN).append(" more");
         }
-        fail(message.toString());
+        return message.toString();
     }
 
     /** Takes every violation recorded so far, each as its stack trace text. */

@@ -63,6 +63,21 @@ class BlockingGuardTest {
     }
 
     @Test
+    void theReportCountsStacksAlikeButForThePoolThreadOnce() {
+        String a1 = "java.lang.Throwable: blocking call x on thread pool-1\n\tat A.a(A.java:1)\n";
+        String a2 = "java.lang.Throwable: blocking call x on thread pool-2\n\tat A.a(A.java:1)\n";
+        String b = "java.lang.Throwable: blocking call y on thread pool-1\n\tat B.b(B.java:2)\n";
+
+        String report = BlockingGuard.report("SomeTest", List.of(a1, b, a2));
+
+        assertTrue(report.startsWith("3 blocking call(s) on a non-blocking thread (2 distinct) during SomeTest:"),
+                report);
+        assertTrue(report.contains("[2x] " + a1), report);
+        assertTrue(report.contains("[1x] " + b), report);
+        assertFalse(report.contains("pool-2"), report);
+    }
+
+    @Test
     void aSleepOnAnOrdinaryThreadIsNot() throws Exception {
         BlockingGuard.drain();
         Thread t = new Thread(() -> {
