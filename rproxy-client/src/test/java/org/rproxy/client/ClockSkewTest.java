@@ -15,12 +15,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.server.FrontEndConfig;
@@ -44,18 +43,12 @@ class ClockSkewTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> started = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (AutoCloseable c : started) {
-            c.close();
-        }
-    }
+    @AutoClose
+    private final Started started = new Started();
 
     @Test
     void aClientWhoseClockIsBehindTheOriginsIsToldSoAtBootstrap() throws Exception {
-        LocalOrigin origin = closeLater(LocalOrigin.start(dir, List.of()));
+        LocalOrigin origin = started.add(LocalOrigin.start(dir, List.of()));
         Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-10));
         ClientException.ClockSkew e = assertThrows(ClientException.ClockSkew.class, () -> AltoClient.bootstrap(
                 ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())).withClock(behind)));
@@ -72,10 +65,10 @@ class ClockSkewTest {
 
     @Test
     void aClockAheadOfEveryCopyIsToldAndCoolsNoSourceDown() throws Exception {
-        ScriptedProxy proxy = closeLater(new ScriptedProxy());
-        LocalOrigin origin = closeLater(LocalOrigin.start(dir, List.of(proxy.base())));
+        ScriptedProxy proxy = started.add(new ScriptedProxy());
+        LocalOrigin origin = started.add(LocalOrigin.start(dir, List.of(proxy.base())));
         MutableClock clock = MutableClock.now();
-        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
                 .withClock(clock)));
         proxy.serve(LocalOrigin.COST_MAP, c.fetch(LocalOrigin.COST_MAP).representation());
 
@@ -105,7 +98,7 @@ class ClockSkewTest {
         // a source whose copies expired an hour ago: the origin's key, signing two hours behind
         origin("stale-maps", key, stalePort, List.of(), Clock.offset(Clock.systemUTC(), Duration.ofHours(-2)), false);
         URI originUri = URI.create(origin.baseUri());
-        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))));
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))));
         assertEquals(List.of(staleUri, originUri), c.sourceOrder());
 
         VerifiedDocument d = c.fetch(LocalOrigin.COST_MAP);
@@ -124,11 +117,11 @@ class ClockSkewTest {
         Origin origin = origin("maps", key(), 0, List.of(), Clock.systemUTC(), true);
         URI originUri = URI.create(origin.baseUri());
         MutableClock clock = MutableClock.now();
-        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withClock(clock).withPollInterval(Duration.ofSeconds(1))));
         assertEquals(5.0, c.refreshMaps().cost(COSTS, "130.132.3.9").orElseThrow());
         HeardUpdates heard = new HeardUpdates();
-        closeLater(c.follow(heard));
+        started.add(c.follow(heard));
         assertEquals(Optional.of(Sources.at(originUri, "/updates").toString()), heard.following.poll(30, TimeUnit.SECONDS),
                 heard::toString);
 
@@ -157,8 +150,8 @@ class ClockSkewTest {
         Path maps = Files.createDirectories(dir.resolve(name));
         Files.writeString(maps.resolve("default-network-map.json"), LocalOrigin.networkMap("128.36.1.0/24"));
         LocalOrigin.writeCosts(maps, 5);
-        UpdatePublisher publisher = streaming ? closeLater(new UpdatePublisher(UpdateStreamConfig.defaults())) : null;
-        return closeLater(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", port), maps, key,
+        UpdatePublisher publisher = streaming ? started.add(new UpdatePublisher(UpdateStreamConfig.defaults())) : null;
+        return started.add(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", port), maps, key,
                 Duration.ofHours(1), Duration.ofSeconds(60), proxies, "clock-skew-test", null), clock, publisher));
     }
 
@@ -166,10 +159,5 @@ class ClockSkewTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        started.add(0, resource);
-        return resource;
     }
 }

@@ -23,7 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,22 +69,16 @@ class MalformedStreamTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> started = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (AutoCloseable c : started) {
-            c.close();
-        }
-    }
+    @AutoClose
+    private final Started started = new Started();
 
     @ParameterizedTest
     @EnumSource(Stream.class)
     void aSourceWhoseStreamCannotBeReadIsLeftAndCoolsDownAndTheNextSourceIsFollowed(Stream stream) throws Exception {
-        MalformedSource bad = closeLater(new MalformedSource(stream.events));
+        MalformedSource bad = started.add(new MalformedSource(stream.events));
         Origin origin = origin(List.of(bad.uri().toString()));
         URI originUri = URI.create(origin.baseUri());
-        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withMaxEventBytes(MAX_EVENT).withReadTimeout(Duration.ofSeconds(2))
                 .withPollInterval(Duration.ofSeconds(1))));
         assertTrue(c.directory().resources().containsKey(COSTS), "the substream the malformed events name");
@@ -92,7 +86,7 @@ class MalformedStreamTest {
         assertEquals(List.of(bad.uri(), originUri), c.sourceOrder(), "the malformed source is asked first");
 
         HeardUpdates heard = new HeardUpdates();
-        closeLater(c.follow(heard));
+        started.add(c.follow(heard));
         URI badStream = Sources.at(bad.uri(), "/updates");
         URI originStream = Sources.at(originUri, "/updates");
         assertEquals(Optional.of(badStream.toString()), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
@@ -113,16 +107,16 @@ class MalformedStreamTest {
 
     @Test
     void aStreamClosedForSilenceIsReportedAsSuchAndItsSourceIsNotBlamed() throws Exception {
-        MalformedSource silent = closeLater(new MalformedSource("")); // its head, then nothing
+        MalformedSource silent = started.add(new MalformedSource("")); // its head, then nothing
         Origin origin = origin(List.of(silent.uri().toString()));
         URI originUri = URI.create(origin.baseUri());
-        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withReadTimeout(Duration.ofMillis(1500)).withPollInterval(Duration.ofSeconds(1))));
         c.refreshMaps();
         assertEquals(List.of(silent.uri(), originUri), c.sourceOrder(), "the silent source is asked first");
 
         HeardUpdates heard = new HeardUpdates();
-        closeLater(c.follow(heard));
+        started.add(c.follow(heard));
         URI silentStream = Sources.at(silent.uri(), "/updates");
         assertEquals(Optional.of(silentStream.toString()), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
         ClientException why = heard.await(ClientException.Unreachable.class);
@@ -142,8 +136,8 @@ class MalformedStreamTest {
         LocalOrigin.writeCosts(maps, 5);
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = Files.writeString(dir.resolve("origin.key"), key.toPkcs8Pem());
-        UpdatePublisher publisher = closeLater(new UpdatePublisher(UpdateStreamConfig.defaults()));
-        return closeLater(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
+        UpdatePublisher publisher = started.add(new UpdatePublisher(UpdateStreamConfig.defaults()));
+        return started.add(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
                 Duration.ofHours(1), Duration.ofSeconds(60), proxies, "malformed-stream-test", null),
                 Clock.systemUTC(), publisher));
     }
@@ -222,10 +216,5 @@ class MalformedStreamTest {
                 }
             }
         }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        started.add(0, resource);
-        return resource;
     }
 }

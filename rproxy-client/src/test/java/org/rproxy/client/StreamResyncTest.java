@@ -19,13 +19,12 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.server.FrontEndConfig;
@@ -53,14 +52,8 @@ class StreamResyncTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> started = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (AutoCloseable c : started) {
-            c.close();
-        }
-    }
+    @AutoClose
+    private final Started started = new Started();
 
     @Test
     void aVersionTheStateFileCouldNotRecordIsAskedForAgainAndTheSourceIsNotBlamed() throws Exception {
@@ -69,11 +62,11 @@ class StreamResyncTest {
         Origin origin = origin(maps, key, 0, List.of());
         URI originUri = URI.create(origin.baseUri());
         Path stateDir = Files.createDirectories(dir.resolve("state"));
-        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withPollInterval(Duration.ofSeconds(1)).withStateFile(stateDir.resolve("alto.state"))));
         assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
         HeardUpdates heard = new HeardUpdates();
-        closeLater(c.follow(heard));
+        started.add(c.follow(heard));
         assertEquals(Optional.of(Sources.at(originUri, "/updates").toString()), heard.following.poll(30, TimeUnit.SECONDS),
                 heard.refused::toString);
 
@@ -115,7 +108,7 @@ class StreamResyncTest {
         Path lagMaps = maps("lag-maps", 5, 10);
         origin(lagMaps, key, lagPort, List.of(), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-2)));
         MutableClock clock = MutableClock.now();
-        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withClock(clock).withPollInterval(Duration.ofSeconds(1))));
         assertEquals(List.of(lagUri), c.proxies());
 
@@ -129,7 +122,7 @@ class StreamResyncTest {
 
         // subscribed at the lagging source first, which sends the version it has (5, 10): a rollback
         HeardUpdates heard = new HeardUpdates();
-        closeLater(c.follow(heard));
+        started.add(c.follow(heard));
         assertEquals(Optional.of(Sources.at(lagUri, "/updates").toString()), heard.following.poll(30, TimeUnit.SECONDS),
                 heard.refused::toString);
         heard.await(ClientException.Rollback.class);
@@ -151,12 +144,12 @@ class StreamResyncTest {
         // the stream's source holds its answer back until the client has taken a newer version
         // than the one it named when subscribing, through a fetch: the first patch is made from the
         // version named, and patched onto the one taken since it rebuilds bytes no signature covers
-        HoldingRelay relay = closeLater(new HoldingRelay());
+        HoldingRelay relay = started.add(new HoldingRelay());
         Path maps = maps("maps", 5, 10);
         Origin origin = origin(maps, key(), 0, List.of(relay.base()));
         URI originUri = URI.create(origin.baseUri());
         relay.relayTo(originUri.getPort());
-        AltoClient c = closeLater(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withPollInterval(Duration.ofSeconds(1))));
         assertEquals(List.of(relay.uri()), c.proxies());
         assertEquals(10.0, c.refreshMaps().cost("128.36.1.5", "0.0.0.1").orElseThrow());
@@ -166,7 +159,7 @@ class StreamResyncTest {
         writeCosts(maps, 6, 10);
         awaitServed(originUri, "\"PID2\":6,");
         HeardUpdates heard = new HeardUpdates();
-        closeLater(c.follow(heard));
+        started.add(c.follow(heard));
         relay.awaitPost();
 
         // meanwhile the client fetches (6, 11): {PID2: 6} onto it gives (6, 11) again, not (6, 10)
@@ -237,8 +230,8 @@ class StreamResyncTest {
 
     /** As {@link #origin(Path, Path, int, List)}, signing by {@code clock}. */
     private Origin origin(Path maps, Path key, int port, List<String> proxies, Clock clock) throws IOException {
-        UpdatePublisher publisher = closeLater(new UpdatePublisher(UpdateStreamConfig.defaults()));
-        return closeLater(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", port), maps, key,
+        UpdatePublisher publisher = started.add(new UpdatePublisher(UpdateStreamConfig.defaults()));
+        return started.add(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", port), maps, key,
                 Duration.ofHours(1), Duration.ofSeconds(60), proxies, "stream-resync-test", null),
                 clock, publisher));
     }
@@ -268,10 +261,5 @@ class StreamResyncTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        started.add(0, resource);
-        return resource;
     }
 }
