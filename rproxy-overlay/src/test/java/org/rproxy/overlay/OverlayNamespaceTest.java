@@ -23,57 +23,50 @@ import org.junit.jupiter.api.io.TempDir;
  * addresses: the nodes use 100.64.0.1-4 on the namespace's own {@code lo}, so nothing can leave
  * it. Skipped, saying why, where no namespace can be made; {@code -Drproxy.overlay-it=false}
  * leaves them out. Each takes 5 to 30 s; they run concurrently (each in its own namespace, so
- * they cannot clash), four at a time (this module's {@code junit.parameters}). Only the methods are
- * concurrent: the class itself runs in turn with the module's other classes.
+ * they cannot clash), four at a time (this module's {@code junit.parameters}).
  */
+@Execution(ExecutionMode.CONCURRENT)
 @DisabledIfSystemProperty(named = "rproxy.overlay-it", matches = "false",
         disabledReason = "left out with -Drproxy.overlay-it=false")
 class OverlayNamespaceTest {
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aTorrentNamedOutsideItsFolderIsRefusedAndNoLocalFileRead(@TempDir Path dir) throws Exception {
         inNamespace("torrentNamedWithDotDot", dir);
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aTorrentNamedDevZeroIsRefusedAtOnce(@TempDir Path dir) throws Exception {
         inNamespace("torrentNamedDevZero", dir);
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aPointerForAnotherResourceDoesNotPoisonTheGenuineBundle(@TempDir Path dir) throws Exception {
         inNamespace("pointerForAnotherResource", dir);
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aBundleOfAKeyNotYetLearntIsTakenOnceTheKeyIs(@TempDir Path dir) throws Exception {
         inNamespace("keyLearntLater", dir);
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void torrentFoldersOfAPreviousRunAreDeletedAtStart(@TempDir Path dir) throws Exception {
         inNamespace("foldersOfAPreviousRun", dir);
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void anExpiredDocumentIsNoLongerPublishedNorSeeded(@TempDir Path dir) throws Exception {
         inNamespace("expiredDocument", dir);
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aRetiredDocumentIsNoLongerPublishedNorSeeded(@TempDir Path dir) throws Exception {
         inNamespace("retiredDocument", dir);
