@@ -11,8 +11,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * harness's {@code OverlayNamespaceIT} does), because mldht refuses loopback and private
  * addresses: the nodes use 100.64.0.1-4 on the namespace's own {@code lo}, so nothing can leave
  * it. Skipped, saying why, where no namespace can be made; {@code -Drproxy.overlay-it=false}
- * leaves them out. Each takes 5 to 30 s; they run concurrently (each in its own namespace, so
- * they cannot clash), four at a time (this module's {@code junit.parameters}).
+ * leaves them out. Each takes 5 to 30 s.
  */
-@Execution(ExecutionMode.CONCURRENT)
 @DisabledIfSystemProperty(named = "rproxy.overlay-it", matches = "false",
         disabledReason = "left out with -Drproxy.overlay-it=false")
 class OverlayNamespaceTest {
