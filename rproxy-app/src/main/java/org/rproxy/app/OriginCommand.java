@@ -15,6 +15,7 @@ import ch.qos.logback.classic.LoggerContext;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
@@ -120,6 +121,11 @@ final class OriginCommand implements Callable<Integer> {
             description = "Client connections served at once, update streams included (default 10000).")
     Integer maxConnections;
 
+    @Option(names = "--max-request-body", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Largest request body accepted, e.g. a query's JSON (default 1MB, 1KB to 1GB); larger is"
+                    + " answered 413.")
+    ByteSize maxRequestBody;
+
     @Option(names = "--signature-events", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Send this project's signature events on update streams whose request does not say "
                     + "(default: on; push proxies always ask for them). --no-signature-events leaves them out.")
@@ -193,6 +199,13 @@ final class OriginCommand implements Callable<Integer> {
                         + FrontEndConfig.MAX_CONNECTIONS + ")");
             }
             frontEnd = frontEnd.withMaxConnections(maxConnections);
+        }
+        if (maxRequestBody != null) {
+            try {
+                frontEnd = frontEnd.withMaxBodyBytes((int) ListenConfig.checkedRequestBody(maxRequestBody).bytes());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
         }
         if (maxSubscribers != null && maxSubscribers < 1) {
             throw new IllegalArgumentException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");

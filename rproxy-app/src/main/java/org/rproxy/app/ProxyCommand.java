@@ -108,6 +108,11 @@ final class ProxyCommand implements Callable<Integer> {
                     + " goes out, and its throughput to about twice SIZE per round trip.")
     ByteSize sendBuffer;
 
+    @Option(names = "--max-request-body", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Largest request body accepted, e.g. a query's JSON (listen.max-request-body; default 1MB,"
+                    + " 1KB to 1GB); larger is answered 413.")
+    ByteSize maxRequestBody;
+
     @Option(names = "--max-subscribers", paramLabel = "N",
             description = "Update streams open at once on /updates (default: the heap / 32 KB).")
     Integer maxSubscribers;
@@ -188,11 +193,13 @@ final class ProxyCommand implements Callable<Integer> {
             c = c.withName(name);
         }
         ListenConfig l = c.listen();
-        if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null || sendBuffer != null) {
+        if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null || sendBuffer != null
+                || maxRequestBody != null) {
             try {
                 l = new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
                         maxConnections != null ? maxConnections : c.listen().maxConnections(),
-                        sendBuffer != null ? sendBuffer : c.listen().sendBuffer());
+                        sendBuffer != null ? sendBuffer : c.listen().sendBuffer(),
+                        maxRequestBody != null ? maxRequestBody : c.listen().maxRequestBody());
             } catch (IllegalArgumentException e) {
                 throw from.refused("listen." + e.getMessage(), null);
             }
@@ -238,7 +245,7 @@ final class ProxyCommand implements Callable<Integer> {
     /** The settings the command line gave, by the key of the file they stand for. */
     ProxySources sources() {
         return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, maxConnections, sendBuffer,
-                tlsCert, tlsKey, admin, spoolDir);
+                maxRequestBody, tlsCert, tlsKey, admin, spoolDir);
     }
 
     private UpstreamConfig upstreamSettings(UpstreamConfig fromFile, ProxySources from) {

@@ -26,6 +26,7 @@ class OriginOptionsTest {
         "--validity 2h --max-age 121m | --max-age: 121m (expected: at most --validity, 2h)",
         "--public-uri not_a_uri       | --public-uri: 'not_a_uri' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
         "--public-uri ftp://alto:21   | --public-uri: 'ftp://alto:21' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
+        "--max-request-body 512       | --max-request-body: 512 (expected: 1KB to 1GB)",
     })
     void aBadCombinationIsAUsageErrorNamingTheOptions(String options, String message) {
         String[] args = ("origin --maps " + dir.resolve("maps") + " --key " + dir.resolve("origin.key") + " "

@@ -82,6 +82,16 @@ class ProxyCommandTest {
     }
 
     @Test
+    void theRequestBodyLimitIsOneMegabyteUnlessGivenAndKeepsTheOtherListenSettings() throws Exception {
+        assertEquals(1024 * 1024, settings().listen().maxRequestBodyBytes());
+        ProxyConfig c = settings("--max-request-body", "8MB", "--send-buffer", "256KB");
+        assertEquals(8 * 1024 * 1024, c.listen().maxRequestBodyBytes());
+        assertEquals(256 * 1024, c.listen().sendBufferBytes());
+        ConfigException bad = assertThrows(ConfigException.class, () -> settings("--max-request-body", "2GB"));
+        assertEquals("--max-request-body: 2GB (expected: 1KB to 1GB)", bad.getMessage());
+    }
+
+    @Test
     void theModeOnTheCommandLineWinsOverTheFilesEvenWhenItIsPull() throws Exception {
         Path push = dir.resolve("push.yaml");
         Files.writeString(push, "mode: push\nupstream:\n  url: http://127.0.0.1:8181\n  trust: [" + dir.resolve("origin.pub")

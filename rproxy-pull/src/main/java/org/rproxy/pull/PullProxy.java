@@ -133,7 +133,7 @@ public final class PullProxy implements AutoCloseable {
         feed.addChangeListener(UpstreamParts.learner(keys));
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
-                .withSendBufferBytes(config.listen().sendBufferBytes())
+                .withSendBufferBytes(config.listen().sendBufferBytes()).withMaxBodyBytes(config.listen().maxRequestBodyBytes())
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()))
                 .withSpool(spool);
         if (config.queries() == ProxyConfig.Queries.LOCAL) {

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.PushPullProxy;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.testing.MutableClock;
@@ -195,6 +197,43 @@ class LocalQueriesIT {
             assertEquals(localBefore + n, local(proxy));
             assertEquals(originBefore, originRequests(), "no query reached the origin");
         }
+    }
+
+    @Test
+    void theRequestBodyLimitIsTheOperatorsSetting() throws Exception {
+        ProxyConfig small = Proxies.config("edge", origin.base(), origin.publicKey);
+        small = small.withListen(new ListenConfig(small.listen().address(), null, null, null, ByteSize.ofBytes(2048)));
+        try (PullProxy proxy = PullProxy.start(small, Clock.systemUTC())) {
+            Query fits = endpointCost("numerical", "routingcost", "ipv4:128.36.1.1", destinations(60));
+            Query over = endpointCost("numerical", "routingcost", "ipv4:128.36.1.1", destinations(150));
+            assertTrue(fits.body().length() < 2048 && over.body().length() > 2048, fits.body().length() + " " + over.body().length());
+            assertEquals(200, send(proxy.baseUri(), fits).statusCode());
+            HttpResponse<byte[]> refused = send(proxy.baseUri(), over);
+            assertEquals(413, refused.statusCode());
+            assertTrue(new String(refused.body(), StandardCharsets.UTF_8).contains("larger than 2048 bytes"),
+                    () -> new String(refused.body(), StandardCharsets.UTF_8));
+        }
+        // A query of 1.3 MB, past the default 1 MB, is answered where the operator raised the limit.
+        ProxyConfig large = Proxies.config("edge", origin.base(), origin.publicKey);
+        large = large.withListen(new ListenConfig(large.listen().address(), null, null, null, ByteSize.parse("4MB")));
+        try (PullProxy proxy = PullProxy.start(large, Clock.systemUTC())) {
+            holdTheMaps(proxy);
+            Query big = endpointCost("numerical", "routingcost", "ipv4:128.36.1.1", destinations(65_000));
+            assertTrue(big.body().length() > 1024 * 1024, "" + big.body().length());
+            double before = local(proxy);
+            HttpResponse<byte[]> r = send(proxy.baseUri(), big);
+            assertEquals(200, r.statusCode(), () -> new String(r.body(), 0, Math.min(r.body().length, 500), StandardCharsets.UTF_8));
+            assertEquals(before + 1, local(proxy), "answered from the held maps");
+        }
+    }
+
+    /** {@code n} distinct IPv4 endpoints. */
+    private static String[] destinations(int n) {
+        String[] d = new String[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = "ipv4:10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
+        }
+        return d;
     }
 
     @Test

@@ -15,8 +15,13 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  *                   (up to {@code net.ipv4.tcp_wmem}'s maximum). A bounded buffer bounds the
  *                   kernel memory each connection may hold while a large map goes out, and its
  *                   throughput to about twice the size per round trip
+ * @param maxRequestBody the largest request body accepted (a query's JSON, say, over its
+ *                       {@code Content-Length} or as it arrives), default 1MB; a larger one is
+ *                       answered 413. The bodies a node holds at once, over all connections, stay
+ *                       within a sixteenth of the heap, and never less than one such body
  */
-public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
+public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
+                           ByteSize maxRequestBody) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /**
@@ -28,6 +33,12 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     public static final long MIN_SEND_BUFFER = 16 * 1024;
     /** {@code SO_SNDBUF} takes an int, and the kernel caps it at {@code net.core.wmem_max} anyway. */
     public static final long MAX_SEND_BUFFER = 1L << 30;
+    /** The default request-body limit, the front end's ({@code FrontEndConfig.DEFAULT_MAX_BODY_BYTES}). */
+    public static final ByteSize DEFAULT_MAX_REQUEST_BODY = ByteSize.ofBytes(1024 * 1024);
+    /** The smallest body limit: a filtered cost map's or an endpoint query's body fits in far less. */
+    public static final long MIN_MAX_REQUEST_BODY = 1024;
+    /** The largest: the front end counts a body's bytes in an int. */
+    public static final long MAX_MAX_REQUEST_BODY = 1L << 30;
 
     public ListenConfig {
         address = orDefault(address, DEFAULT_ADDRESS);
@@ -45,25 +56,50 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
             throw new IllegalArgumentException("send-buffer: " + sendBuffer + " (expected: "
                     + ByteSize.ofBytes(MIN_SEND_BUFFER) + " to " + ByteSize.ofBytes(MAX_SEND_BUFFER) + ")");
         }
+        maxRequestBody = checkedRequestBody(maxRequestBody);
+    }
+
+    /**
+     * {@code size} as a request-body limit, the default when null.
+     *
+     * @throws IllegalArgumentException starting {@code max-request-body: }, when out of range
+     */
+    public static ByteSize checkedRequestBody(ByteSize size) {
+        ByteSize s = orDefault(size, DEFAULT_MAX_REQUEST_BODY);
+        if (s.bytes() < MIN_MAX_REQUEST_BODY || s.bytes() > MAX_MAX_REQUEST_BODY) {
+            throw new IllegalArgumentException("max-request-body: " + s + " (expected: "
+                    + ByteSize.ofBytes(MIN_MAX_REQUEST_BODY) + " to " + ByteSize.ofBytes(MAX_MAX_REQUEST_BODY) + ")");
+        }
+        return s;
+    }
+
+    /** With the default request-body limit. */
+    public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
+        this(address, tls, maxConnections, sendBuffer, null);
     }
 
     /** With the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections) {
-        this(address, tls, maxConnections, null);
+        this(address, tls, maxConnections, null, null);
     }
 
     /** With the default connection limit and the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls) {
-        this(address, tls, null, null);
+        this(address, tls, null, null, null);
     }
 
     /** The same on another address (a port chosen at start). */
     public ListenConfig withAddress(Address other) {
-        return new ListenConfig(other, tls, maxConnections, sendBuffer);
+        return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody);
     }
 
     /** The send buffer in bytes, {@code 0} for the kernel's autotuning. */
     public int sendBufferBytes() {
         return sendBuffer == null ? 0 : (int) sendBuffer.bytes();
+    }
+
+    /** The request-body limit in bytes. */
+    public int maxRequestBodyBytes() {
+        return (int) maxRequestBody.bytes();
     }
 }

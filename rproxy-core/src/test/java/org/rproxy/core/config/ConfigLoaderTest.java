@@ -70,6 +70,7 @@ class ConfigLoaderTest {
     @Test
     void everyKeyIsRead() {
         String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
+                + "  max-request-body: 4MB\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  prefetch: [/directory, /prop/pid]\n"
                 + "cache:\n  max-bytes: 3MB\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
@@ -79,6 +80,7 @@ class ConfigLoaderTest {
         assertEquals(new Address("0.0.0.0", 9000), c.listen().address());
         assertEquals(20000, c.listen().maxConnections());
         assertEquals(256 * 1024, c.listen().sendBufferBytes());
+        assertEquals(4 * 1024 * 1024, c.listen().maxRequestBodyBytes());
         assertEquals(443 + 8000, c.upstream().port());
         assertTrue(c.upstream().https());
         assertEquals(3, c.upstream().connections());
@@ -135,6 +137,10 @@ class ConfigLoaderTest {
                         "pull.yaml: listen.send-buffer: 4KB (expected: 16KB to 1GB)"),
                 Arguments.of("UP\nlisten: {send-buffer: 2GB}",
                         "pull.yaml: listen.send-buffer: 2GB (expected: 16KB to 1GB)"),
+                Arguments.of("UP\nlisten: {max-request-body: 1000}",
+                        "pull.yaml: listen.max-request-body: 1000 (expected: 1KB to 1GB)"),
+                Arguments.of("UP\nlisten: {max-request-body: 2GB}",
+                        "pull.yaml: listen.max-request-body: 2GB (expected: 1KB to 1GB)"),
                 Arguments.of("UP\nmode: sideways",
                         "pull.yaml: mode: 'sideways' is not one of pull push"),
                 Arguments.of("UP\nlimits: {max-endpoint-pairs: 0}",
@@ -290,7 +296,7 @@ class ConfigLoaderTest {
                 file + ": upstream.connections: 'abc' is not a whole number",
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)",
-                file + ": listen.adress: unknown key (known: address, max-connections, send-buffer, tls)",
+                file + ": listen.adress: unknown key (known: address, max-connections, max-request-body, send-buffer, tls)",
                 file + ": listen.max-connections: 0 (expected: >= 1)"), loader.check(file, ProxyConfig.class));
 
         Files.writeString(file, "upstream: {trust: [" + pub + "], connections: abc}\n");
