@@ -143,8 +143,11 @@ final class FetchCommand implements Callable<Integer> {
         // compared in the normal form the origin signs and looks documents up by: /%64irectory is /directory
         String expectedPath = TargetForm.normalise((url.getRawPath() == null || url.getRawPath().isEmpty() ? "/"
                 : url.getRawPath()) + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+        // a field sent on several lines is verified as its lines joined, as HTTP combines them and
+        // as the bundle written below holds it: the first line alone could verify while the
+        // bundle does not
         Verdict verdict = new ResponseVerifier(keys, Clock.systemUTC()).verify(
-                name -> response.headers().firstValue(name).orElse(null), response.body(),
+                name -> joined(response, name), response.body(),
                 new ResponseVerifier.Expectation(expectedPath, null));
         if (!verdict.valid()) {
             String derived = response.headers().firstValue("alto-derived-from").orElse(null);
@@ -165,6 +168,12 @@ final class FetchCommand implements Callable<Integer> {
                 + ")" + response.headers().firstValue("via").map(v -> " via=" + v).orElse(""));
         verdictOut.flush();
         return FetchOutcome.VALID.exitCode();
+    }
+
+    /** The lines of field {@code name} joined with ", ", or null when absent. */
+    private static String joined(HttpResponse<byte[]> response, String name) {
+        List<String> lines = response.headers().allValues(name);
+        return lines.isEmpty() ? null : String.join(", ", lines);
     }
 
     private int discovering() {

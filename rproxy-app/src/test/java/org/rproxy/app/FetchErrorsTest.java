@@ -9,6 +9,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,11 +114,41 @@ class FetchErrorsTest {
                 + "the connection closed before a complete response\n"), run.toString());
     }
 
+    @Test
+    void aSignedFieldSentTwiceIsVerifiedAsTheValuesTogetherAsTheBundleHoldsThem() throws Exception {
+        try (SignedOrigin origin = SignedOrigin.start(dir, false)) {
+            HttpResponse<byte[]> genuine = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(origin.url("/prop/pid"))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, genuine.statusCode());
+            StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+            genuine.headers().map().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("connection") && !name.equalsIgnoreCase("content-length")) {
+                    values.forEach(v -> head.append(name).append(": ").append(v).append("\r\n"));
+                }
+            });
+            // the genuine entity tag first, then a second one: the first alone verifies
+            head.append("ETag: \"not-the-origins\"\r\n").append("Content-Length: ").append(genuine.body().length)
+                    .append("\r\nConnection: close\r\n\r\n");
+            byte[] reply = (head + new String(genuine.body(), StandardCharsets.ISO_8859_1))
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            Path bundle = dir.resolve("twice.http");
+            CommandRun run = againstOneShotServer(reply, origin.pub(), "-o", bundle.toString());
+            assertEquals(1, run.exit(), run.toString());
+            assertTrue(run.out().startsWith("INVALID http://127.0.0.1:"), run.toString());
+            assertTrue(java.nio.file.Files.notExists(bundle), "no bundle that rproxy verify would refuse");
+        }
+    }
+
+    private CommandRun againstOneShotServer(String reply) throws Exception {
+        return againstOneShotServer(reply.getBytes(StandardCharsets.US_ASCII), SignedOrigin.anyKey(dir));
+    }
+
     /**
      * A server that reads each request head, writes {@code reply} and closes, for a few
      * connections (the JDK client retries a GET once on a connection closed without an answer).
      */
-    private CommandRun againstOneShotServer(String reply) throws Exception {
+    private CommandRun againstOneShotServer(byte[] reply, Path trust, String... more) throws Exception {
         ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
         CompletableFuture<Void> served;
         CommandRun run;
@@ -125,7 +159,7 @@ class FetchErrorsTest {
                         s.setSoTimeout(10_000);
                         readHead(s.getInputStream());
                         OutputStream out = s.getOutputStream();
-                        out.write(reply.getBytes(StandardCharsets.US_ASCII));
+                        out.write(reply);
                         out.flush();
                     } catch (IOException closedByTheTest) {
                         return;
@@ -133,7 +167,9 @@ class FetchErrorsTest {
                 }
             });
             String url = "http://127.0.0.1:" + server.getLocalPort() + "/prop/pid";
-            run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString(), "--timeout", "10s");
+            List<String> args = new ArrayList<>(List.of("fetch", url, "--trust", trust.toString(), "--timeout", "10s"));
+            args.addAll(List.of(more));
+            run = CommandRun.of(args.toArray(String[]::new));
         } finally {
             server.close(); // ends the accepting loop
         }
