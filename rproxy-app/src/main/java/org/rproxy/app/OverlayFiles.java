@@ -48,4 +48,21 @@ final class OverlayFiles {
         }
         return c;
     }
+
+    /**
+     * Checks that the overlay's ports of {@code c}, read from {@code file}, can be bound now (not
+     * in {@code rproxy check}, which may run beside the node that holds them).
+     *
+     * @throws ConfigException {@code "ov.yaml: dht-port: cannot listen on HOST:PORT (UDP): address already in use"}
+     */
+    static void probe(Path file, OverlayConfig c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.probePorts();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
 }

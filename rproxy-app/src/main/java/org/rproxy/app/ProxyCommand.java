@@ -140,6 +140,7 @@ final class ProxyCommand implements Callable<Integer> {
         ProxyConfig c = ProxyFiles.startable(settings(), sources(), seedBundles);
         Listeners listeners = ProxyFiles.listeners(c, sources()); // a bind that fails after the probe names its setting
         OverlayConfig overlayConfig = OverlayFiles.load(overlay);
+        OverlayFiles.probe(overlay, overlayConfig);
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             return PushMode.run(c, overlayConfig, listeners);
         }

@@ -254,7 +254,7 @@ class OperatorErrorsTest {
     @Test
     void overlayFileErrorsNameTheFileAndTheKey() throws IOException {
         Path p = yaml("p.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
-        String common = "bind: 127.0.0.1\ndht-port: 16881\nbt-port: 16891\nrouter-bootstrap: true\n";
+        String common = "bind: 203.0.113.7\ndht-port: 16881\nbt-port: 16891\nrouter-bootstrap: true\n";
         Path publicKey = yaml("ov.yaml", common + "key: PUB\nstorage: " + dir.resolve("st") + "\n");
         CommandRun proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0",
                 "--overlay", publicKey.toString());
@@ -269,6 +269,30 @@ class OperatorErrorsTest {
         assertEquals(2, proxy.exit(), proxy.toString());
         assertEquals("rproxy proxy: " + badStorage + ": storage: " + file.resolve("x") + ": cannot be made (" + file
                 + " is not a writable folder)", proxy.err().strip());
+    }
+
+    @Test
+    void overlayAddressesAndPortsTheDhtCannotUseAreRefusedAtStart() throws Exception {
+        Path p = yaml("p.yaml", "upstream:\n  url: http://127.0.0.1:1\n  trust: [PUB]\n");
+        Path dhtKey = dir.resolve("dht-key");
+        assertEquals(0, CommandRun.of("keygen", "--out", dhtKey.toString()).exit());
+        String rest = "bt-port: 16891\nbootstrap: [127.0.0.1:1]\nkey: " + dhtKey.resolve("origin.key") + "\nstorage: "
+                + dir.resolve("st") + "\n";
+        Path loopback = yaml("lo.yaml", "bind: 127.0.0.1\ndht-port: 16881\n" + rest);
+        CommandRun proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0",
+                "--overlay", loopback.toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: " + loopback + ": bind: 127.0.0.1 (expected: a global unicast address; the"
+                + " mainline DHT takes no loopback, private, link-local or multicast address)", proxy.err().strip());
+        // no bind: every address, so a UDP port taken on loopback is taken for the DHT
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+            Path busy = yaml("busy.yaml", "dht-port: " + taken.getLocalPort() + "\n" + rest);
+            proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0", "--overlay", busy.toString());
+            assertEquals(2, proxy.exit(), proxy.toString());
+            assertEquals("rproxy proxy: " + busy + ": dht-port: cannot listen on 0.0.0.0:" + taken.getLocalPort()
+                    + " (UDP): address already in use", proxy.err().strip());
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import lbms.plugins.mldht.kad.utils.AddressUtils;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.Durations;
@@ -21,7 +22,8 @@ import org.rproxy.core.config.Durations;
  * bad value refused at start with its key and the reason). See {@code conf/overlay.yaml}.
  *
  * <pre>
- * bind: 203.0.113.7        # the one address the DHT and BitTorrent sockets use (default: the DHT's own choice)
+ * bind: 203.0.113.7        # the one address the DHT and BitTorrent sockets use, a global unicast one
+ *                          # (default: the DHT's own choice)
  * dht-port: 6881           # UDP, the mainline DHT
  * bt-port: 6891            # TCP, BitTorrent
  * bootstrap: [203.0.113.9:6881]
@@ -47,6 +49,10 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
             InetAddress a = address(bind);
             if (a.isAnyLocalAddress()) {
                 bind = null;
+            } else if (!AddressUtils.isGlobalUnicast(a)) {
+                // mldht's own test: given such an address it opens no DHT socket, and says so only in a log line
+                throw new IllegalArgumentException("bind: " + bind + " (expected: a global unicast address; the"
+                        + " mainline DHT takes no loopback, private, link-local or multicast address)");
             }
         }
         dhtPort = port(required(dhtPort, "dht-port"), "dht-port");
@@ -70,6 +76,17 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
         if (maxBundle.bytes() < 1024) {
             throw new IllegalArgumentException("max-bundle: " + maxBundle + " (expected: >= 1KB)");
         }
+    }
+
+    /**
+     * Binds and closes the DHT's UDP port and the swarm's TCP port on {@link #bindAddress}, as the
+     * node does when it starts (which checks the same first).
+     *
+     * @throws IllegalArgumentException {@code "dht-port: cannot listen on HOST:PORT (UDP): address already in use"},
+     *                                  likewise {@code bt-port}
+     */
+    public void probePorts() {
+        PortProbe.check(bindAddress(), dhtPort, btPort);
     }
 
     /** The bind address, or null for the DHT's own choice. */

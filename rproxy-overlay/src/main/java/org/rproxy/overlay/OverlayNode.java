@@ -40,6 +40,7 @@ final class OverlayNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("storage: " + config.storage() + ": " + e.getMessage(), e);
         }
+        config.probePorts();
         DhtNode dht = DhtNode.start(config.bindAddress(), config.dhtPort(), config.storage().resolve("dht"),
                 addresses(config.bootstrap()), config.routerBootstrap());
         try {

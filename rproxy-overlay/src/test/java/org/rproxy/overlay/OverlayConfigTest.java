@@ -52,6 +52,10 @@ class OverlayConfigTest {
     @CsvSource(delimiter = '|', value = {
         "dht-port: 0                  | dht-port: 0 (expected: 1 to 65535)",
         "bind: alto.example.net       | bind: alto.example.net (expected: an IP address literal)",
+        "bind: 127.0.0.1              | bind: 127.0.0.1 (expected: a global unicast address; the mainline DHT takes no loopback, private, link-local or multicast address)",
+        "bind: 10.1.2.3               | bind: 10.1.2.3 (expected: a global unicast address;",
+        "bind: 192.168.0.7            | bind: 192.168.0.7 (expected: a global unicast address;",
+        "bind: 'fe80::1'              | bind: fe80::1 (expected: a global unicast address;",
         "bootstrap: []                | bootstrap: empty while router-bootstrap is false",
         "bootstrap: [~]               | bootstrap[0]: missing",
         "republish: 10s               | republish: 10s (expected: 1m to 90m; DHT nodes drop items after about two hours)",
