@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import lbms.plugins.mldht.DHTConfiguration;
 import lbms.plugins.mldht.kad.DHT;
@@ -41,12 +43,18 @@ import org.slf4j.LoggerFactory;
 final class DhtNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DhtNode.class);
 
+    /** How long {@link #close} waits for mldht to let go of its UDP port. */
+    private static final long RELEASE_MILLIS = 3_000;
+
     private final DHT dht;
     private final DhtJoin join;
+    /** The address and port the node's socket holds (any address when no bind was given). */
+    private final InetSocketAddress socket;
 
-    private DhtNode(DHT dht, List<InetSocketAddress> bootstrap) {
+    private DhtNode(DHT dht, List<InetSocketAddress> bootstrap, InetSocketAddress socket) {
         this.dht = dht;
         this.join = new DhtJoin(dht, bootstrap);
+        this.socket = socket;
     }
 
     /**
@@ -66,7 +74,8 @@ final class DhtNode implements AutoCloseable {
         } catch (SocketException e) {
             throw new UncheckedIOException("DHT on " + bind + ":" + port + ": " + e.getMessage(), e);
         }
-        DhtNode node = new DhtNode(dht, bootstrap);
+        DhtNode node = new DhtNode(dht, bootstrap, bind == null ? new InetSocketAddress(port)
+                : new InetSocketAddress(bind, port));
         node.join.start();
         return node;
     }
@@ -229,6 +238,34 @@ final class DhtNode implements AutoCloseable {
                 dht.getServerManager().destroy();
             } catch (RuntimeException second) {
                 log.warn("the DHT node did not stop cleanly: {}", second.toString());
+            }
+        }
+        awaitPortReleased();
+    }
+
+    /**
+     * Waits, at most {@value #RELEASE_MILLIS} ms, until the node's UDP port can be bound again:
+     * mldht's stop closes its channel, but the descriptor goes only when its selector thread
+     * next deregisters it, so a node started right after on the same port (a restart in the
+     * same process) would find it taken.
+     */
+    private void awaitPortReleased() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELEASE_MILLIS);
+        while (true) {
+            try (DatagramSocket probe = new DatagramSocket(null)) {
+                probe.bind(socket);
+                return;
+            } catch (SocketException held) {
+                if (System.nanoTime() - deadline > 0) {
+                    log.debug("the DHT's port {} is still held {} ms after its stop", socket, RELEASE_MILLIS);
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
