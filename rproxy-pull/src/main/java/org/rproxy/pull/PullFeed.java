@@ -165,6 +165,14 @@ final class PullFeed implements AutoCloseable {
         return refresher.tick();
     }
 
+    /**
+     * The refresher's look at {@code e} as a pass that read it from the table would take it, the
+     * store perhaps having let its copy go since (tests). Returns the attempt started, or null.
+     */
+    CompletableFuture<FetchResult> tick(Entry e) {
+        return refresher.pass(e, clock.instant());
+    }
+
     /** Runs a refresher pass now; completes when every attempt it started has ended. */
     CompletableFuture<Void> refreshNow() {
         return CompletableFuture.allOf(tick().toArray(new CompletableFuture<?>[0]));

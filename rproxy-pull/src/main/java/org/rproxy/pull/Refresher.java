@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps what the pull feed holds current, and decides when the upstream may be asked: every
- * {@code tick} it revalidates hot entries {@code ahead} of going stale, retries entries that lost
- * their valid copy every {@code retry} (so the proxy recovers by itself when the upstream
- * returns), forgets what nobody asked for in {@code forgetAfter}, fetches the targets it is
+ * {@code tick} it revalidates hot entries {@code ahead} of going stale, retries entries whose copy
+ * expired, and prefetched targets holding none, every {@code retry} (so the proxy recovers by
+ * itself when the upstream returns), leaves a copy the store evicted to be fetched by the next
+ * request for it, forgets what nobody asked for in {@code forgetAfter}, fetches the targets it is
  * told to keep fresh, and forgets a copy the upstream answered 404 or 410 for once the signed
  * directory no longer lists it. {@link #due} and {@link #recentlyFailed} are the same rules for requests.
  *
@@ -70,25 +71,42 @@ final class Refresher implements AutoCloseable {
         Instant now = clock.instant();
         List<CompletableFuture<FetchResult>> started = new ArrayList<>();
         for (Entry e : copies.all()) {
-            CachedCopy h = e.held();
-            boolean usable = h != null && h.usableAt(now);
-            if (!usable) {
-                if (h != null && !h.signed()) {
-                    if (idle(e, now) || !DerivedFrom.sourcesValid(h, copies::get, now)) {
-                        copies.forget(e);
-                    }
-                } else if (!e.pinned && idle(e, now)) {
-                    copies.forget(e);
-                } else if (due(e, now)) {
-                    started.add(attempts.fetch(e.key, e.call, "recover"));
-                }
-            } else if (e.disputed() && !copies.vouchedFor(e, now)) {
-                attempts.hasNone(e, e.failureStatus(), now); // a signed directory without it has come
-            } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
-                started.add(attempts.fetch(e.key, e.call, "refresh"));
+            CompletableFuture<FetchResult> attempt = pass(e, now);
+            if (attempt != null) {
+                started.add(attempt);
             }
         }
         return started;
+    }
+
+    /**
+     * A pass's look at {@code e}, as read from the table: the store may have let its copy go
+     * since (an eviction on another thread), and the entry with it. Returns the attempt started,
+     * or null.
+     */
+    CompletableFuture<FetchResult> pass(Entry e, Instant now) {
+        CachedCopy h = e.held();
+        boolean usable = h != null && h.usableAt(now);
+        if (!usable) {
+            if (h != null && !h.signed()) {
+                if (idle(e, now) || !DerivedFrom.sourcesValid(h, copies::get, now)) {
+                    copies.forget(e);
+                }
+            } else if (!e.pinned && idle(e, now)) {
+                copies.forget(e);
+            } else if ((h != null || e.pinned) && due(e, now)) {
+                // an expired copy, or a prefetched target holding none. An entry holding nothing
+                // that is not prefetched is not fetched: the store let its copy go (evicted to stay
+                // under max-bytes, after this pass read the entry) and its listener takes the entry
+                // out; the next request for it fetches it
+                return attempts.fetch(e.key, e.call, "recover");
+            }
+        } else if (e.disputed() && !copies.vouchedFor(e, now)) {
+            attempts.hasNone(e, e.failureStatus(), now); // a signed directory without it has come
+        } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
+            return attempts.fetch(e.key, e.call, "refresh");
+        }
+        return null;
     }
 
     /** True when {@code e} may be asked for again: not within {@code min-interval} of its last attempt, nor of a failure. */

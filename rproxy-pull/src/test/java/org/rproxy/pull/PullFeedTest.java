@@ -691,13 +691,7 @@ class PullFeedTest {
         feed.quiet().get(5, TimeUnit.SECONDS);
         assertEquals(v2.identity().etag(), ok(get(MAP)).identity().etag(), "refused while v2 is held");
 
-        String big = "x".repeat(1000);
-        for (int i = 0; i < 400 && feed.entry(CacheKey.get(MAP)) != null; i++) {
-            publish("/doc/" + i, big, false);
-            ok(get("/doc/" + i));
-            ok(get("/doc/" + i));
-        }
-        assertNull(feed.entry(CacheKey.get(MAP)), "evicted (--max-bytes)");
+        evict(MAP);
 
         // pushed (the push feed of a push proxy, or --seed-bundles) as well as pulled
         assertFalse(feed.offer(MAP, v1, "1.1 edge"), "an offered v1 is a rollback too");
@@ -710,6 +704,40 @@ class PullFeedTest {
         clock.advance(VALIDITY); // v2's signature has expired: nothing is held against v1 (expired too) any more
         upstream.docs.put(MAP, signer.sign(MAP, BODY, true, clock.instant(), VALIDITY, 60));
         ok(get(MAP));
+    }
+
+    @Test
+    void aPassThatReadAnEntryJustBeforeTheStoreEvictedItsCopyDoesNotFetchItAgain() throws Exception {
+        // MemoryBoundIT once counted a document fetched twice though asked for once: a refresher
+        // pass had read its entry from the table, the store evicted the copy (--max-bytes) while
+        // another document was held, and the pass took the entry holding nothing for one whose
+        // copy was lost, and fetched it again
+        feed.close();
+        feed = feed(20_000, List.of());
+        publish(MAP, BODY, false);
+        ok(get(MAP));
+        Entry read = feed.entry(CacheKey.get(MAP)); // as a pass reads it from the table
+        evict(MAP);
+        assertNull(read.held(), "the store let its copy go");
+        int before = upstream.total();
+
+        assertNull(feed.tick(read), "no attempt started");
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(before, upstream.total(), "nobody asked for it again: not fetched");
+
+        ok(get(MAP));
+        assertEquals(before + 1, upstream.total(), "the next request fetches it");
+    }
+
+    /** Fetches other documents, each asked for twice, until the store has evicted {@code target}'s copy. */
+    private void evict(String target) throws Exception {
+        String big = "x".repeat(1000);
+        for (int i = 0; i < 400 && feed.entry(CacheKey.get(target)) != null; i++) {
+            publish("/doc/" + i, big, false);
+            ok(get("/doc/" + i));
+            ok(get("/doc/" + i));
+        }
+        assertNull(feed.entry(CacheKey.get(target)), "evicted (--max-bytes)");
     }
 
     @Test
