@@ -111,7 +111,7 @@ final class CachedCopies {
      */
     boolean hold(Entry e, CachedCopy h) {
         synchronized (e) {
-            if (!newer(h, e.held()) || belowFloor(e, h)) {
+            if (!newer(h, e.held()) || belowFloor(e.key, h)) {
                 return false;
             }
             // Entry first, then the store: an immediate eviction then finds and releases it.
@@ -135,11 +135,11 @@ final class CachedCopies {
      * it and unexpired ({@link RollbackFloors}): a rollback, whichever way it came (pulled, pushed
      * or seeded), once the newer copy is no longer held.
      */
-    private boolean belowFloor(Entry e, CachedCopy h) {
-        if (!toldOf(e, h)) {
+    private boolean belowFloor(CacheKey key, CachedCopy h) {
+        if (!key.isGet() || !h.signed()) {
             return false;
         }
-        Instant floor = floors.floor(e.key.target(), h.identity().fetchedAt());
+        Instant floor = floors.floor(key.target(), h.identity().fetchedAt());
         return floor != null && h.identity().created().isBefore(floor);
     }
 
@@ -159,7 +159,10 @@ final class CachedCopies {
     /**
      * Holds {@code r}, verified elsewhere (the push feed), for a GET of {@code target} exactly as
      * if an attempt had fetched it now. Refused (false) when expired, or when the copy held is
-     * signed and newer by {@code created}: a late or replayed version never replaces a newer one.
+     * signed and newer by {@code created}: a late or replayed version never replaces a newer one;
+     * nor one older than a newer copy let go ({@link RollbackFloors}). Such a refusal of a target
+     * not tracked leaves it untracked: an entry holding nothing would be taken for tracked, yet
+     * never fetched by a refresher pass.
      */
     boolean offer(String target, Representation r, String viaEntry, Instant now) {
         if (!now.isBefore(r.expires())) {
@@ -167,7 +170,11 @@ final class CachedCopies {
         }
         CachedCopy h = CachedCopy.of(offered(r.identity(), r, now, viaEntry), r.gzip() == null ? null
                 : offered(r.gzip(), r, now, viaEntry));
-        Entry e = getOrAdd(CacheKey.get(target), UpstreamCall.PLAIN_GET, now);
+        CacheKey key = CacheKey.get(target);
+        if (!entries.containsKey(key) && belowFloor(key, h)) {
+            return false;
+        }
+        Entry e = getOrAdd(key, UpstreamCall.PLAIN_GET, now);
         if (!hold(e, h)) {
             return false;
         }

@@ -729,6 +729,31 @@ class PullFeedTest {
         assertEquals(before + 1, upstream.total(), "the next request fetches it");
     }
 
+    @Test
+    void aRefusedOfferOfACopyLetGoLeavesNoEntryAndAFollowedTargetIsFetchedByTheNextPass() throws Exception {
+        feed.close();
+        feed = feed(20_000, List.of());
+        Representation v1 = signer.sign(MAP, BODY, false, clock.instant(), VALIDITY, 60);
+        clock.advance(Duration.ofSeconds(10));
+        publish(MAP, BODY.replace("10.0.0.0/8", "10.0.0.0/16"), false);
+        ok(get(MAP));
+        evict(MAP);
+        int before = upstream.total();
+
+        assertFalse(feed.offer(MAP, v1, "1.1 edge"), "older than the copy let go: a rollback");
+        assertNull(feed.entry(CacheKey.get(MAP)), "nothing held, nothing tracked");
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        assertEquals(before, upstream.total(), "not asked for: not fetched");
+
+        Set<String> followed = ConcurrentHashMap.newKeySet();
+        feed.keepFresh(() -> followed);
+        followed.add(MAP);
+        feed.refreshNow().get(5, TimeUnit.SECONDS);
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(before + 1, upstream.total(), "followed: fetched by the next pass");
+        assertNotNull(feed.heldSigned(MAP));
+    }
+
     /** Fetches other documents, each asked for twice, until the store has evicted {@code target}'s copy. */
     private void evict(String target) throws Exception {
         String big = "x".repeat(1000);
