@@ -44,9 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; {@link #send} may be called from any thread and never blocks. Each exchange has
  * a deadline; a connection that fails, times out or is not kept alive by the server is closed and
- * left out of the pool. A request that meets a kept-alive connection the server had just closed is
- * sent once more on a fresh one (RFC 9112 §9.3.1: the requests are safe). {@link #close} closes
- * every connection and stops the client's event loop.
+ * left out of the pool. A request that meets a kept-alive connection the server had just closed or
+ * reset is sent once more on a fresh one (RFC 9112 §9.3.1: the requests are safe, RFC 9110
+ * §9.2.2); a server that had read it then sees it twice. {@link #close} closes every connection
+ * and stops the client's event loop.
  */
 public final class UpstreamClient implements Upstream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);

@@ -50,7 +50,10 @@ public final class UpstreamException extends RuntimeException {
         return kind;
     }
 
-    /** True when the connection went away before any response: safe to ask again on a new one. */
+    /**
+     * True when the connection went away (closed, reset) before the whole response: safe to ask
+     * again on a new one when it was a kept-alive connection.
+     */
     boolean closedBeforeResponse() {
         return closedBeforeResponse;
     }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import javax.net.ssl.SSLException;
+
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -75,11 +77,18 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpResponse
         ctx.fireChannelInactive();
     }
 
+    /**
+     * A connection that breaks (an I/O error: reset, broken pipe) is gone as if closed, and may be
+     * asked again like one ({@link UpstreamException#closedBeforeResponse()}): an upstream that
+     * closes an idle connection while a request waits unread in its socket resets it instead of
+     * closing it. Other failures (a response too large, a TLS error) are not.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         UpstreamExchange ex = ctx.channel().attr(UpstreamExchange.EXCHANGE).get();
         if (ex != null) {
-            ex.fail(new UpstreamException("upstream connection failed: " + cause.getMessage(), cause));
+            ex.fail(new UpstreamException("upstream connection failed: " + cause.getMessage(), cause,
+                    cause instanceof IOException && !(cause instanceof SSLException)));
         } else if (!(cause instanceof IOException)) {
             LOG.warn("upstream connection {} failed", ctx.channel(), cause);
         }
