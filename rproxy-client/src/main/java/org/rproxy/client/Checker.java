@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.rproxy.core.model.Bytes;
@@ -59,8 +62,9 @@ final class Checker {
      * older than what the client knew of when it asked. Requests of several threads overlap, and
      * one may take a newer version while another's answer, current when it was served, is still
      * on its way: that answer is no rollback, and the held high stays where the newer one put it.
-     * An update stream is checked so too, against the version it was told the client holds when
-     * subscribing, then against the last one it sent ({@link StreamReader}).
+     * An update stream is checked so too, against the newest version verified when subscribing
+     * (read before, like a request's: held, or only fetched or recorded in the state file), then
+     * against the last one it sent ({@link StreamReader}).
      *
      * @param floor null when nothing was held
      * @throws ClientException.Rollback        for a valid version older than {@code floor}
@@ -106,5 +110,17 @@ final class Checker {
     /** The newest {@code created} held for {@code target}, or null. */
     Instant held(String target) {
         return guard.held(target);
+    }
+
+    /** The newest {@code created} held for each of {@code targets} that has one. */
+    Map<String, Instant> held(Collection<String> targets) {
+        Map<String, Instant> out = new HashMap<>();
+        for (String t : targets) {
+            Instant created = guard.held(t);
+            if (created != null) {
+                out.put(t, created);
+            }
+        }
+        return out;
     }
 }

@@ -20,9 +20,11 @@ import org.rproxy.core.stream.StreamFollower;
  * {@link StreamFollower} seeded with the versions named when subscribing (one look at what was
  * held then: the stream's first patches are made from those, even when another thread has taken a
  * newer version since), checks each update as a fetched document, with the rollback floor a
- * request has (the version named, then the last one the stream sent: a version current when it
- * was sent is no rollback, though the client took a newer one meanwhile; it is not taken then, but
- * kept as the base of the next patch), takes it into the held state and tells the listener of new
+ * request has (the newest version the client had verified when subscribing, whether held or only
+ * fetched or recorded in its state file, so a stream can no more hand a restarted client an older
+ * version than a fetch can; then the last one the stream sent: a version current when it was sent
+ * is no rollback, though the client took a newer one meanwhile; it is not taken then, but kept as
+ * the base of the next patch), takes it into the held state and tells the listener of new
  * answers. A source that sends what does not verify is left (and cools down): reading stops. So
  * is one that sends what cannot be read as an update at all, as a {@link ClientException.InvalidResponse}:
  * an over-long line or event, an event with no type or one no update stream sends, a data event of
@@ -52,7 +54,7 @@ final class StreamReader implements StreamFollower.Listener {
     private final URI source;
     private final URI uri;
     private final Map<String, String> targets;
-    /** Per target, the {@code created} no update may be older than: the version named, then the last taken. */
+    /** Per target, the {@code created} no update may be older than: the newest verified when subscribing, then the last sent. */
     private final Map<String, Instant> floors = new HashMap<>();
     private final BooleanSupplier closed;
     private final Runnable progressed;
@@ -65,12 +67,15 @@ final class StreamReader implements StreamFollower.Listener {
      * @param named      target to the version named when subscribing (absent: none held), read
      *                   once, before: the stream's first patches are made from those, whatever the
      *                   client took since
+     * @param verified   target to the newest {@code created} the client had verified (its rollback
+     *                   guard, state file included) when subscribing, read before as {@code named}:
+     *                   the floor, with the version named when that is later
      * @param closed     true once the follower is closing: reading stops
      * @param progressed told of every read, for the follower's silence watchdog
      */
     StreamReader(HeldState state, Checker checker, SourceHealth health, UpdateFollower.Listener listener,
                  int maxEventBytes, URI source, URI uri, Map<String, String> targets,
-                 Map<String, Representation> named, BooleanSupplier closed,
+                 Map<String, Representation> named, Map<String, Instant> verified, BooleanSupplier closed,
                  Runnable progressed) {
         this.state = state;
         this.checker = checker;
@@ -91,9 +96,17 @@ final class StreamReader implements StreamFollower.Listener {
             Representation r = named.get(target);
             if (r != null) {
                 follower.hold(id, r.identity().body());
-                floors.put(target, r.created());
+            }
+            Instant floor = later(r == null ? null : r.created(), verified.get(target));
+            if (floor != null) {
+                floors.put(target, floor);
             }
         });
+    }
+
+    /** The later of two instants, either of which may be null (none). */
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
     }
 
     void read(InputStream in) throws IOException {
@@ -124,9 +137,9 @@ final class StreamReader implements StreamFollower.Listener {
         }
         Representation held = state.get(target);
         try {
-            // Not older than what the stream was told the client holds, or sent it since: a version
-            // current when it was sent is no rollback, though the client took a newer one meanwhile
-            // (then it is not taken, but held as the base of the stream's next patch).
+            // Not older than what the client had verified when subscribing, or the stream sent it
+            // since: a version current when it was sent is no rollback, though the client took a
+            // newer one meanwhile (then it is not taken, but held as the base of the stream's next patch).
             Representation r = checker.check(uri, target, fields::get, body, held == null ? 0 : held.maxAgeSeconds(),
                     floors.get(target));
             floors.put(target, r.created());

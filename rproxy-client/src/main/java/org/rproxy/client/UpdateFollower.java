@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * as a fetched document, rollback floor included; and tells its {@link Listener} of each new set
  * of answers. The directory is followed too (and polled): a verified new version teaches the
  * keys it lists, the origin's next key. A source whose update fails verification, or is older
- * than the version held, is left (and cools down) and the next is subscribed to; an update that
+ * than the newest version the client has verified (held, fetched, or recorded in its state file:
+ * a fetch's floor), is left (and cools down) and the next is subscribed to; an update that
  * could not be recorded ends the stream, which is subscribed to again from the versions held
  * ({@link StreamReader}). A source whose stream cannot be read as one (an event that is not an
  * update, an over-long line, a patch that is not JSON) is left and cools down as for a bad
@@ -152,8 +154,9 @@ public final class UpdateFollower implements AutoCloseable {
     private boolean follow(URI source) {
         URI uri = Sources.at(source, updatesPath());
         Map<String, String> targets = state.streamTargets();
-        // One look at what is held: the versions named when subscribing are those the stream's first
-        // patches are made from, whatever another thread takes meanwhile (a fetch, a poll).
+        // One look at what is held (named when subscribing: the stream's first patches are made from
+        // those, whatever another thread takes meanwhile) and at the newest verified, state file
+        // included: no update may be older (read before subscribing, as a request's floor is).
         Map<String, Representation> named = new HashMap<>();
         targets.values().forEach(t -> {
             Representation r = state.get(t);
@@ -161,6 +164,7 @@ public final class UpdateFollower implements AutoCloseable {
                 named.put(t, r);
             }
         });
+        Map<String, Instant> verified = checker.held(targets.values());
         long start = ticker.getAsLong();
         InputStream in;
         try {
@@ -175,7 +179,7 @@ public final class UpdateFollower implements AutoCloseable {
         sources.health().succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
         listener.following(uri);
         StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
-                source, uri, targets, named, this::isClosed, () -> lastRead = ticker.getAsLong());
+                source, uri, targets, named, verified, this::isClosed, () -> lastRead = ticker.getAsLong());
         current = in;
         lastRead = ticker.getAsLong();
         try (in) {

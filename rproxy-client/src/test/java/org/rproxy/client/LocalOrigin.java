@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,11 +16,14 @@ import org.rproxy.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
 
 /**
  * A real signing origin on an ephemeral loopback port for the client's tests: a small maps folder
  * in which 127.0.0.2 is in PID1 and 127.0.0.3 in PID2 (so proxies on those loopback addresses
- * have known costs), a fresh Ed25519 key, and the RProxy URLs it is told to list.
+ * have known costs), a fresh Ed25519 key, and the RProxy URLs it is told to list; with no update
+ * stream ({@link #start}, its {@code /updates} answers 404) or with one ({@link #startStreaming}).
  */
 final class LocalOrigin implements AutoCloseable {
     static final String NETWORK_MAP = "/networkmap/default-network-map";
@@ -28,14 +32,31 @@ final class LocalOrigin implements AutoCloseable {
     final Origin origin;
     final Path maps;
     final Path publicKey;
+    private final UpdatePublisher stream;
 
-    private LocalOrigin(Origin origin, Path maps, Path publicKey) {
+    private LocalOrigin(Origin origin, Path maps, Path publicKey, UpdatePublisher stream) {
         this.origin = origin;
         this.maps = maps;
         this.publicKey = publicKey;
+        this.stream = stream;
     }
 
     static LocalOrigin start(Path dir, List<String> proxies) throws IOException {
+        return start(dir, proxies, null);
+    }
+
+    /** As {@link #start}, with a real update stream publisher (RFC 8895) mounted at {@code /updates}. */
+    static LocalOrigin startStreaming(Path dir, List<String> proxies) throws IOException {
+        UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
+        try {
+            return start(dir, proxies, stream);
+        } catch (IOException | RuntimeException e) {
+            stream.close();
+            throw e;
+        }
+    }
+
+    private static LocalOrigin start(Path dir, List<String> proxies, UpdatePublisher stream) throws IOException {
         Path maps = Files.createDirectories(dir.resolve("maps"));
         Files.writeString(maps.resolve("default-network-map.json"), networkMap("128.36.1.0/24"));
         writeCosts(maps, 5);
@@ -45,8 +66,9 @@ final class LocalOrigin implements AutoCloseable {
         Files.writeString(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem());
         Origin o = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
-                Duration.ofHours(1), Duration.ofSeconds(60), proxies, "client-test-origin", null));
-        return new LocalOrigin(o, maps, pub);
+                Duration.ofHours(1), Duration.ofSeconds(60), proxies, "client-test-origin", null),
+                Clock.systemUTC(), stream);
+        return new LocalOrigin(o, maps, pub, stream);
     }
 
     static String networkMap(String pid1Prefix) {
@@ -100,5 +122,8 @@ final class LocalOrigin implements AutoCloseable {
     @Override
     public void close() {
         origin.close();
+        if (stream != null) {
+            stream.close();
+        }
     }
 }
