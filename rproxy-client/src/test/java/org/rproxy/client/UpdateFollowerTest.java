@@ -20,7 +20,9 @@ import org.rproxy.core.answer.AnswerEngine;
 /**
  * Where no source streams (a proxy down, and the file origin alone, which has no update stream
  * publisher and answers its {@code /updates} 404), a follower polls the maps, verified, and a
- * change still reaches the answers. Following a stream is proven end to end in the harness.
+ * change still reaches the answers. Following a stream is shown in this module by
+ * {@code StreamResyncTest}, {@code StreamRollbackTest} and {@code MalformedStreamTest}, and end to
+ * end in the harness.
  */
 class UpdateFollowerTest {
 
