@@ -59,8 +59,17 @@ public final class PushProxy implements AutoCloseable {
 
     public static PushProxy start(FrontEndConfig frontEnd, PushFeedConfig feed, ResponseVerifier verifier,
                                   UpdateStreamConfig stream) {
+        return start(frontEnd, feed, verifier, stream, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(FrontEndConfig, PushFeedConfig, ResponseVerifier, UpdateStreamConfig)},
+     * judging what it holds as expired by {@code clock} (give {@code verifier} the same one).
+     */
+    public static PushProxy start(FrontEndConfig frontEnd, PushFeedConfig feed, ResponseVerifier verifier,
+                                  UpdateStreamConfig stream, Clock clock) {
         return new PushProxy(requireNonNull(frontEnd, "frontEnd"), requireNonNull(feed, "feed"),
-                requireNonNull(verifier, "verifier"), requireNonNull(stream, "stream"), Clock.systemUTC());
+                requireNonNull(verifier, "verifier"), requireNonNull(stream, "stream"), requireNonNull(clock, "clock"));
     }
 
     private CompletableFuture<Reply> serve(org.rproxy.core.server.AltoRequest request) {

@@ -6,10 +6,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import org.rproxy.core.codec.Gzip;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
@@ -18,7 +21,9 @@ import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.TestSigner;
 
 /**
@@ -58,6 +63,25 @@ final class LoopbackUpstream implements AutoCloseable {
     /** Signs {@code body} (put in RFC 8785 form, as the origin signs it) and streams it at {@code target}. */
     Representation publish(String target, String resourceId, String body, Instant created) {
         Representation r = sign(target, resourceId, body, created);
+        publisher.accept(target, r);
+        return r;
+    }
+
+    /**
+     * Streams {@code body} at {@code target} with the identity variant signed at {@code created} and
+     * the gzip variant (the deterministic gzip a subscriber rebuilds) signed at {@code gzipCreated},
+     * each for a day: what an upstream that pairs signings of the two variants sends.
+     */
+    Representation publishWithGzip(String target, String resourceId, String body, Instant created,
+                                   Instant gzipCreated) {
+        Representation identity = sign(target, resourceId, body, created);
+        AltoResource resource = AltoResource.of(resourceId, target);
+        Variant signed = origin.sign(resource, Gzip.deterministic(identity.identity().body()), false, gzipCreated,
+                Duration.ofDays(1), 60).identity();
+        List<HeaderField> fields = new ArrayList<>(signed.headers());
+        fields.add(1, new HeaderField("content-encoding", "gzip")); // not signed, as at the origin
+        Representation r = new Representation(identity.identity(), new Variant(signed.body(), "gzip", fields),
+                identity.maxAgeSeconds(), identity.created(), identity.expires());
         publisher.accept(target, r);
         return r;
     }

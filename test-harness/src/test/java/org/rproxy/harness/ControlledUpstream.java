@@ -9,10 +9,12 @@ import java.util.function.Function;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.store.Representation;
+import org.rproxy.push.UpdatePublisher;
 
 /**
  * An upstream the test controls, over a real socket: the product's own front end answering from
@@ -29,10 +31,20 @@ final class ControlledUpstream implements AutoCloseable {
     private final AltoHttpServer server;
 
     ControlledUpstream() {
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
+        this(null);
+    }
+
+    /**
+     * With {@code stream} mounted at {@code /updates} (its requests are neither counted nor held
+     * back): an upstream push proxies can subscribe to, streaming whatever the test gives it.
+     */
+    ControlledUpstream(UpdatePublisher stream) {
+        AltoService documents = request -> {
             requests.computeIfAbsent(request.target(), k -> new AtomicInteger()).incrementAndGet();
             return gate.thenApply(v -> answer(request.target()));
-        });
+        };
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0),
+                stream == null ? documents : stream.wrap(documents));
     }
 
     private Reply answer(String target) {

@@ -24,7 +24,11 @@ import org.rproxy.core.store.Variant;
  * verifier, same expectations (the path asked for; nothing older than what is held). The gzip
  * variant is rebuilt with the same deterministic gzip as the origin's; when its digest does not
  * match (another zlib), it is left out and gzip clients get the identity variant until pull
- * fetches theirs. Stateless apart from the verifier; runs on the feed's thread.
+ * fetches theirs. So is a gzip variant whose own signature runs out before the identity's (an
+ * upstream pairing a fresh identity signature with an older signing of the gzip bytes): the
+ * representation is served until the identity's {@code expires}, and its gzip variant would be
+ * served past its own, as the pull feed's copies never are. Stateless apart from the verifier;
+ * runs on the feed's thread.
  */
 public final class UpdateApplier {
     private static final String CONTENT_ENCODING = "content-encoding";
@@ -75,7 +79,7 @@ public final class UpdateApplier {
             return new Result.Rejected(v.outcome() + ": " + v.reason());
         }
         Variant identity = new Variant(body, null, without(sig.identity(), CONTENT_ENCODING));
-        Variant gzip = sig.gzip() == null ? null : gzipVariant(target, body, sig.gzip(), expect);
+        Variant gzip = sig.gzip() == null ? null : gzipVariant(target, body, sig.gzip(), expect, v);
         boolean newBytes = held == null || !held.identity().body().equals(body);
         return new Result.Applied(new Representation(identity, gzip, sig.maxAgeSeconds(), v.created(), v.expires()),
                 newBytes);
@@ -97,10 +101,15 @@ public final class UpdateApplier {
         return Bytes.wrap(Jcs.canonicalize(MergePatch.apply(base, patch)));
     }
 
-    private Variant gzipVariant(String target, Bytes body, List<HeaderField> fields, Expectation expect) {
+    /**
+     * The gzip variant of {@code body} with {@code fields}, or null when they do not verify over
+     * the rebuilt bytes or their signature runs out before {@code identity}'s does.
+     */
+    private Variant gzipVariant(String target, Bytes body, List<HeaderField> fields, Expectation expect,
+                                Verdict identity) {
         Bytes gz = Gzip.deterministic(body);
         Verdict v = verifier.verify(name -> SignatureEvent.get(fields, name), gz.unsafeArray(), expect);
-        return v.valid() ? new Variant(gz, "gzip", fields) : null;
+        return v.valid() && !v.expires().isBefore(identity.expires()) ? new Variant(gz, "gzip", fields) : null;
     }
 
     private static List<HeaderField> without(List<HeaderField> fields, String name) {

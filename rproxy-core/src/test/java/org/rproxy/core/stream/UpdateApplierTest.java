@@ -2,9 +2,11 @@ package org.rproxy.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -74,6 +76,32 @@ class UpdateApplierTest {
         assertEquals(null, held.identity().contentEncoding());
         assertEquals("gzip", held.gzip().contentEncoding());
         assertEquals(org.rproxy.core.codec.Gzip.deterministic(real.identity().body()), held.gzip().body());
+    }
+
+    @Test
+    void aGzipVariantWhoseSignatureRunsOutBeforeTheIdentitysIsLeftOut() {
+        // An upstream pairs the identity's fresh signature with an older signing of the same gzip
+        // bytes: valid now (30 s after T0), but it runs out 50 minutes before the identity's.
+        Representation real = SignedCostMaps.costMap(5, T0);
+        SignatureEvent paired = new SignatureEvent(SignatureEvent.of(real).identity(),
+                SignedCostMaps.gzipFields(real.identity().body(), T0.minus(Duration.ofMinutes(50))), 60);
+        UpdateApplier.Result r = applier.apply(CM, null, new UpdateApplier.Data(false, real.identity().body()), paired);
+        Representation held = assertInstanceOf(UpdateApplier.Result.Applied.class, r).representation();
+        assertNull(held.gzip(), "a gzip variant that would be served past its own signature's expires");
+        assertEquals(real.expires(), held.expires());
+        assertEquals(real.identity().body(), held.select(true).body(), "gzip clients get the identity variant");
+    }
+
+    @Test
+    void aGzipVariantSignedAfterTheIdentityIsKept() {
+        // it runs out ten seconds after the identity: valid for as long as the representation is
+        Representation real = SignedCostMaps.costMap(5, T0);
+        SignatureEvent paired = new SignatureEvent(SignatureEvent.of(real).identity(),
+                SignedCostMaps.gzipFields(real.identity().body(), T0.plusSeconds(10)), 60);
+        UpdateApplier.Result r = applier.apply(CM, null, new UpdateApplier.Data(false, real.identity().body()), paired);
+        Representation held = assertInstanceOf(UpdateApplier.Result.Applied.class, r).representation();
+        assertEquals("gzip", held.gzip().contentEncoding());
+        assertEquals(real.expires(), held.expires(), "the representation's validity is still the identity's");
     }
 
     @Test
