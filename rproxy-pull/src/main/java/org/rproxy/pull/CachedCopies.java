@@ -16,7 +16,6 @@ import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.StoreListener;
-import org.rproxy.core.store.Variant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,14 +161,14 @@ final class CachedCopies {
      * signed and newer by {@code created}: a late or replayed version never replaces a newer one;
      * nor one older than a newer copy let go ({@link RollbackFloors}). Such a refusal of a target
      * not tracked leaves it untracked: an entry holding nothing would be taken for tracked, yet
-     * never fetched by a refresher pass.
+     * never fetched by a refresher pass. Each variant is held with its own signature's validity
+     * ({@link OfferedCopy}).
      */
     boolean offer(String target, Representation r, String viaEntry, Instant now) {
         if (!now.isBefore(r.expires())) {
             return false;
         }
-        CachedCopy h = CachedCopy.of(offered(r.identity(), r, now, viaEntry), r.gzip() == null ? null
-                : offered(r.gzip(), r, now, viaEntry));
+        CachedCopy h = OfferedCopy.of(r, viaEntry, now);
         CacheKey key = CacheKey.get(target);
         if (!entries.containsKey(key) && belowFloor(key, h)) {
             return false;
@@ -180,14 +179,6 @@ final class CachedCopies {
         }
         e.succeeded();
         return true;
-    }
-
-    private static CachedVariant offered(Variant v, Representation r, Instant now, String viaEntry) {
-        Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
-        // The windows its origin would announce now: it came without a Cache-Control of its own.
-        Representation.Windows w = r.windowsAt(now);
-        return new CachedVariant(stored, true, r.created(), r.expires(), now, r.maxAgeSeconds(), 0,
-                w.staleWhileRevalidate(), w.staleIfError());
     }
 
     /** False when {@code current} is a signed copy created after {@code candidate}. */

@@ -929,6 +929,41 @@ class PullFeedTest {
     }
 
     @Test
+    void anOfferedGzipVariantWhoseSignatureRunsOutFirstIsNotHeld() throws Exception {
+        // verified where it came from (both signatures valid now), but the gzip variant's signing
+        // is 50 minutes older than the identity's: served with it, it would outlive its signature.
+        // A max-age of an hour keeps the copy fresh, so what is served below is what was offered.
+        AltoResource res = AltoResource.of("doc", MAP);
+        Representation fresh = signer.sign(res, Bytes.utf8(BODY), true, clock.instant(), VALIDITY, 3600);
+        Representation early = signer.sign(res, Bytes.utf8(BODY), true, clock.instant().minus(Duration.ofMinutes(50)),
+                VALIDITY, 3600);
+        assertTrue(feed.offer(MAP, new Representation(fresh.identity(), early.gzip(), 3600, fresh.created(),
+                fresh.expires()), "1.1 edge"));
+        assertNull(feed.entry(CacheKey.get(MAP)).held().gzip(), "held as a pulled pair is: identity alone");
+        clock.advance(Duration.ofMinutes(20)); // past the gzip signing's expiry
+        Variant served = ok(get(MAP)).select(true);
+        assertEquals(fresh.identity().body(), served.body());
+        assertEquals(Outcome.VALID, new ResponseVerifier(List.of(signer.publicKey()), clock).verify(
+                n -> served.header(n).orElse(null), served.body().unsafeArray(),
+                ResponseVerifier.Expectation.path(MAP)).outcome());
+        assertEquals(0, upstream.total(), "served from the copy offered");
+    }
+
+    @Test
+    void anOfferedGzipVariantIsHeldWithItsOwnSigningsCreatedAndExpires() {
+        AltoResource res = AltoResource.of("doc", MAP);
+        Representation fresh = signer.sign(res, Bytes.utf8(BODY), true, clock.instant(), VALIDITY, 60);
+        Representation later = signer.sign(res, Bytes.utf8(BODY), true, clock.instant().plusSeconds(10), VALIDITY, 60);
+        assertTrue(feed.offer(MAP, new Representation(fresh.identity(), later.gzip(), 60, fresh.created(),
+                fresh.expires()), "1.1 edge"));
+        CachedCopy held = feed.entry(CacheKey.get(MAP)).held();
+        assertEquals(later.gzip().etag(), held.gzip().etag());
+        assertEquals(later.created(), held.gzip().created());
+        assertEquals(later.expires(), held.gzip().expires());
+        assertEquals(fresh.expires(), held.expires(), "the copy's validity is the identity's");
+    }
+
+    @Test
     void anExpiredOfferIsRefused() {
         Representation pushed = signer.sign(MAP, BODY, false, clock.instant(), VALIDITY, 60);
         clock.advance(VALIDITY);

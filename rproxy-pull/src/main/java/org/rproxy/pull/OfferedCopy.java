@@ -1,0 +1,42 @@
+package org.rproxy.pull;
+
+import java.time.Instant;
+
+import org.rproxy.core.sign.SignatureWindow;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * A representation verified elsewhere (the push feed) as the copy {@link CachedCopies#offer}
+ * holds: as if an attempt had fetched it now. The identity variant carries the representation's
+ * validity; the gzip variant its own signature's, so that {@link CachedCopy#of} leaves out one
+ * that runs out first, as from a pulled pair. Stateless.
+ */
+final class OfferedCopy {
+
+    private OfferedCopy() {
+    }
+
+    static CachedCopy of(Representation r, String viaEntry, Instant now) {
+        return CachedCopy.of(variant(r.identity(), r.created(), r.expires(), r, now, viaEntry), gzip(r, now, viaEntry));
+    }
+
+    /**
+     * {@code r}'s gzip variant as held, with its own signature's window, or null when it has none
+     * or that window cannot be read.
+     */
+    private static CachedVariant gzip(Representation r, Instant now, String viaEntry) {
+        Variant gz = r.gzip();
+        SignatureWindow own = gz == null ? null : SignatureWindow.read(name -> gz.header(name).orElse(null));
+        return own == null ? null : variant(gz, own.created(), own.expires(), r, now, viaEntry);
+    }
+
+    private static CachedVariant variant(Variant v, Instant created, Instant expires, Representation r, Instant now,
+                                         String viaEntry) {
+        Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
+        // The windows its origin would announce now: it came without a Cache-Control of its own.
+        Representation.Windows w = r.windowsAt(now);
+        return new CachedVariant(stored, true, created, expires, now, r.maxAgeSeconds(), 0,
+                w.staleWhileRevalidate(), w.staleIfError());
+    }
+}
