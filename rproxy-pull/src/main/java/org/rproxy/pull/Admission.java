@@ -24,7 +24,8 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * variant it names and the merged fields must verify over the held body (RFC 9111 §4.3.4). A
  * gzip answer older than the identity variant held, with no gzip variant held, is
  * {@link Outdated}: no usable gzip variant, not a rollback (a gzip answer older than a held gzip
- * variant is one). An
+ * variant is one); so is a gzip answer whose signature has expired, since the identity variant
+ * may still verify. An
  * unsigned answer is admitted only where it says it is a computed answer (GET with
  * {@code alto-derived-from}) or is a POST query answer, and never in place of a signed copy.
  *
@@ -43,11 +44,16 @@ final class Admission {
     }
 
     /**
-     * A gzip answer, valid, but older than the identity variant held while no gzip variant is:
-     * not a rollback but a gzip variant that cannot be used. A cache in between keeps the two
-     * variants apart and may hold them from different signings.
+     * A gzip answer that cannot be used, though the identity variant may be: valid but older than
+     * the identity variant held while no gzip variant is ({@code ROLLBACK}: not a rollback, as no
+     * newer gzip variant was held), or signed by a signing that has expired ({@code EXPIRED}). A
+     * cache in between keeps the two variants apart and may hold them from different signings,
+     * and an upstream may pair them so.
+     *
+     * @param outcome {@link Outcome#ROLLBACK} or {@link Outcome#EXPIRED}: what the gzip answer is
+     *                refused as when it was not asked for as the gzip variant
      */
-    record Outdated(String reason) implements Result {
+    record Outdated(Outcome outcome, String reason) implements Result {
     }
 
     private final ResponseVerifier verifier;
@@ -84,7 +90,10 @@ final class Admission {
         Verdict v = verifier.verify(HeaderRules.lookup(r.headers()), r.body().unsafeArray(),
                 new Expectation(key.target(), notBefore));
         if (v.outcome() == Outcome.ROLLBACK && gzip && (held == null || held.gzip() == null)) {
-            return new Outdated("gzip variant " + v.reason() + " identity variant");
+            return new Outdated(Outcome.ROLLBACK, "gzip variant " + v.reason() + " identity variant");
+        }
+        if (v.outcome() == Outcome.EXPIRED && gzip) {
+            return new Outdated(Outcome.EXPIRED, "gzip variant " + v.reason());
         }
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
@@ -112,6 +121,9 @@ final class Admission {
         }
         Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
                 new Expectation(key.target(), previous.created()));
+        if (v.outcome() == Outcome.EXPIRED && previous.gzip()) {
+            return new Outdated(Outcome.EXPIRED, "gzip variant " + v.reason());
+        }
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }

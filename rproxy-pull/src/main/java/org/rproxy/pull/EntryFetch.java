@@ -24,7 +24,9 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * and one request was enough; when it is gzip, the identity variant is asked for next, because
  * each variant carries its own digest and signature and neither can be made from the other. A
  * gzip answer older than the identity variant held (a cache in between holding the variants from
- * different signings) is no usable gzip variant: the identity variant is asked for, and held alone.
+ * different signings), or one whose signature has expired (an upstream pairing a fresh identity
+ * signature with an older gzip signing), is no usable gzip variant: the identity variant is asked
+ * for, and held alone when it verifies.
  * Revalidation sends each variant's entity tag in {@code If-None-Match}. A POST is forwarded as
  * is, asking for identity. Every answer goes through {@link Admission} on the worker executor.
  *
@@ -50,7 +52,7 @@ final class EntryFetch {
     private record Stop(FetchResult result) implements Step {
     }
 
-    /** The gzip answer is older than the identity variant held ({@link Admission.Outdated}). */
+    /** The gzip answer cannot be used beside the identity variant ({@link Admission.Outdated}). */
     private record NoGzip() implements Step {
     }
 
@@ -156,9 +158,12 @@ final class EntryFetch {
         }
         if (result instanceof Admission.Outdated outdated) {
             if (askedGzip) {
+                if (outdated.outcome() == Outcome.EXPIRED) {
+                    rejections.gzipRefused(key, outdated.outcome(), outdated.reason());
+                }
                 return new NoGzip();
             }
-            result = new Admission.Refused(Outcome.ROLLBACK, outdated.reason());
+            result = new Admission.Refused(outdated.outcome(), outdated.reason());
         }
         if (result instanceof Admission.Refused refused) {
             rejections.refused(key, refused.outcome(), refused.reason(), held != null);

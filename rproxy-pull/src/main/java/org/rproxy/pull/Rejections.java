@@ -42,6 +42,16 @@ final class Rejections {
         }
     }
 
+    /**
+     * A gzip answer refused while the identity variant is asked for in its stead: counted like any
+     * refusal, logged at debug only, since the identity variant then verifying clears what was
+     * logged, and a warning would come again at every revalidation.
+     */
+    void gzipRefused(CacheKey key, Outcome outcome, String reason) {
+        metrics.verificationFailure(outcome);
+        LOG.debug("refused upstream gzip answer for {}, asking for identity: {}: {}", key, outcome, reason);
+    }
+
     void accepted(CacheKey key) {
         if (!logged.isEmpty()) {
             logged.remove(key.target());

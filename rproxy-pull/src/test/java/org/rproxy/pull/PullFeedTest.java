@@ -473,6 +473,49 @@ class PullFeedTest {
     }
 
     @Test
+    void aGzipAnswerWhoseSignatureExpiredMeansNoUsableGzipVariantAndTheIdentityIsHeldAlone() throws Exception {
+        // an upstream pairing signings (a push proxy, a cache in between) answers gzip with an
+        // older signing of the gzip bytes, expired ten minutes ago, and identity with a fresh one
+        Representation early = signer.sign(MAP, BODY, true, clock.instant().minus(Duration.ofMinutes(70)), VALIDITY, 60);
+        publish(MAP, BODY, true);
+        upstream.tamper = r -> r.status() == 200 && "gzip".equals(r.header("content-encoding")) ? respondGzip(early) : r;
+        Representation served = ok(get(MAP));
+        assertNull(served.gzip(), "no usable gzip variant");
+        assertEquals(upstream.docs.get(MAP).identity().etag(), served.identity().etag());
+        assertEquals(1, upstream.count(MAP, "gzip"));
+        assertEquals(1, upstream.count(MAP, "identity"), "the identity variant asked for next");
+        assertEquals(1, metrics.verificationFailures(Outcome.EXPIRED), "the gzip answer is counted as refused");
+    }
+
+    @Test
+    void aGzipVariantRenewedBy304WithAnExpiredSignatureMeansNoUsableGzipVariant() throws Exception {
+        publish(MAP, BODY, true);
+        Representation first = ok(get(MAP));
+        // past the first signing's expiry the upstream has a new identity signing, and the old gzip
+        // one still: it answers the held gzip tag with 304 and the gzip variant's expired fields
+        clock.advance(VALIDITY.plusMinutes(1));
+        Representation renewed = signer.sign(MAP, BODY, false, clock.instant(), VALIDITY, 60);
+        upstream.docs.put(MAP, new Representation(renewed.identity(), upstream.docs.get(MAP).gzip(), 60,
+                renewed.created(), renewed.expires()));
+        Representation served = ok(get(MAP));
+        assertNull(served.gzip(), "no usable gzip variant");
+        assertEquals(renewed.identity().etag(), served.identity().etag());
+        assertTrue(upstream.log.stream().anyMatch(r -> r.headers().contains(new HeaderField("if-none-match",
+                first.gzip().etag()))), "the gzip variant was asked for with its tag");
+        assertEquals(1, metrics.verificationFailures(Outcome.EXPIRED));
+    }
+
+    @Test
+    void aGzipAnswerWhoseSignatureExpiredBesideAnExpiredIdentityIsNoCopy() throws Exception {
+        upstream.docs.put(MAP, signer.sign(MAP, BODY, true, clock.instant().minus(Duration.ofMinutes(70)), VALIDITY, 60));
+        Reply r = get(MAP);
+        assertTrue(r instanceof Reply.Error, "nothing expired is served: " + r);
+        assertEquals(502, ((Reply.Error) r).error().httpStatus());
+        assertEquals(1, upstream.count(MAP, "identity"), "the identity variant was asked for, and refused too");
+        assertEquals(2, metrics.verificationFailures(Outcome.EXPIRED));
+    }
+
+    @Test
     void aGzipAnswerOlderThanTheHeldGzipVariantIsARollback() throws Exception {
         publish(MAP, BODY, true);
         Representation first = upstream.docs.get(MAP);

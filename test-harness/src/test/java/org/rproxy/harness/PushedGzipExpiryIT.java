@@ -36,7 +36,9 @@ import org.rproxy.push.UpdatePublisher;
  * identity signature with an older signing of the same gzip bytes, over real loopback sockets:
  * after the gzip signing's expiry, and before the identity's, the push proxy's gzip clients get
  * what verifies (the identity variant), and so does a pull proxy below it, which asks for gzip
- * first. Every node's clock is the test's, moved on rather than waited for.
+ * first. A pull proxy right under such an upstream, asking after the gzip signing's expiry, holds
+ * and serves the identity variant. Every node's clock is the test's, moved on rather than waited
+ * for.
  */
 class PushedGzipExpiryIT {
     private static final String MAP = "/networkmap/nm";
@@ -85,6 +87,26 @@ class PushedGzipExpiryIT {
                     HttpResponse<byte[]> e = Proxies.get(below.baseUri() + MAP, Map.of("Accept-Encoding", "gzip"));
                     assertVerifiedIdentity(e, verifier, paired, "a pull proxy below it");
                 }
+            }
+        }
+    }
+
+    @Test
+    void aPullProxyAskingAfterTheGzipSigningsExpiryHoldsAndServesTheIdentity() throws Exception {
+        TestSigner origin = new TestSigner();
+        Path pub = origin.writePublic(dir.resolve("origin.pub"));
+        MutableClock clock = new MutableClock(T0.plus(Duration.ofMinutes(20)));
+        ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()), clock);
+        Representation paired = paired(origin);
+        try (ControlledUpstream upstream = new ControlledUpstream()) {
+            upstream.docs.put(MAP, paired);
+            ProxyConfig edge = Proxies.config("edge", upstream.baseUri(), pub).withQueries(ProxyConfig.Queries.UPSTREAM);
+            try (PullProxy proxy = PullProxy.start(edge, clock)) {
+                HttpResponse<byte[]> r = Proxies.get(proxy.baseUri() + MAP, Map.of("Accept-Encoding", "gzip"));
+                assertVerifiedIdentity(r, verifier, paired, "the pull proxy");
+                assertEquals(2, upstream.requests(MAP), "gzip asked for, then identity: " + upstream.requestCounts());
+                assertEquals(1.0, Proxies.count(proxy.registry(), "rproxy.verification.failures", "reason", "expired"),
+                        "the expired gzip answer is counted");
             }
         }
     }
