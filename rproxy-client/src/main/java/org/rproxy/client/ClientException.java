@@ -91,7 +91,12 @@ public abstract sealed class ClientException extends RuntimeException
         }
     }
 
-    /** The response does not verify: the verifier's outcome and reason say what is wrong with it. */
+    /**
+     * The response does not verify: the verifier's outcome and reason say what is wrong with it.
+     * Also a response or update stream that cannot be read as one (no verdict then), and an update
+     * stream that let a map held run late, within a quarter of its validity of expiry, without
+     * sending its renewal (see {@link UpdateFollower}). Its source cools down.
+     */
     public static final class InvalidResponse extends ClientException {
         private final transient Verdict verdict;
 
@@ -105,7 +110,10 @@ public abstract sealed class ClientException extends RuntimeException
             this.verdict = null;
         }
 
-        /** The verifier's verdict, or null when the response failed before verification (unreadable). */
+        /**
+         * The verifier's verdict, or null when the response failed before verification (unreadable),
+         * or an update stream sent no renewal in time.
+         */
         public Verdict verdict() {
             return verdict;
         }

@@ -20,10 +20,13 @@ import javax.net.ssl.SSLContext;
  * @param stateFile     where the newest version held per document is kept across restarts; null: memory only.
  *                      Clients may share one (records are merged under a lock on {@code NAME.lock} beside it)
  * @param timeout       per request: connecting and receiving the response (default 5 s)
- * @param coolDown      how long a source whose response failed verification is not asked (default 5 min;
- *                      one that offered a rollback, 1 min or this if shorter: see {@link SourceHealth})
+ * @param coolDown      how long a source whose response failed verification, or whose update stream let a
+ *                      map run late, is not asked (default 5 min; one that offered a rollback, 1 min or
+ *                      this if shorter: see {@link SourceHealth})
  * @param pollInterval  how often maps are polled while no update stream can be had (default 60 s)
- * @param readTimeout   an update stream silent this long is taken for dead (default 30 s: three heartbeats)
+ * @param readTimeout   an update stream silent this long is taken for dead (default 30 s: three heartbeats);
+ *                      also the time a proxy's stream is given, from subscribing, before it is left for
+ *                      a map held within a quarter of its validity of expiry (see {@link UpdateFollower})
  * @param maxEventBytes the largest document accepted: a response body, or an update stream event
  *                      (default 64 MB)
  * @param policy        the order sources are tried in (default {@link SourcePolicy#costRanked()})

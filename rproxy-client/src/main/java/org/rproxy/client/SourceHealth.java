@@ -12,7 +12,8 @@ import java.util.OptionalDouble;
 
 /**
  * What the client has seen of each source lately, for a {@link SourcePolicy} to rank by: a
- * source whose response failed verification (tampering, a broken cache, a wrong key) is cooling
+ * source whose response failed verification (tampering, a broken cache, a wrong key), or whose
+ * update stream let a map run late without its renewal ({@link UpdateFollower}), is cooling
  * down and not tried again until the cool-down has passed; so is one that offered a version
  * older than the one held (a {@link ClientException.Rollback}: a stale cache or a replay), for 1
  * min or the cool-down if that is shorter, since a stale pull proxy refreshes within about one

@@ -11,8 +11,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -41,10 +39,17 @@ import org.slf4j.LoggerFactory;
  * can be had, the maps are polled every poll interval, and the streams tried again. A stream
  * silent for the read timeout (no event nor heartbeat) is taken for dead and closed: the listener
  * is told so ({@link ClientException.Unreachable}, naming the silence), the source is not blamed
- * for it, and the streams are tried again.
+ * for it, and the streams are tried again. A proxy's stream that lets a map held get within a
+ * quarter of its validity of expiry at this client's clock, once followed for the read timeout,
+ * is not keeping up with the origin, which renews every signature at half its validity
+ * ({@link Renewals}): heartbeats alone must not keep the client on maps that expire. It is
+ * closed, its source cools down as for an update that does not verify (the listener is told,
+ * with an {@link ClientException.InvalidResponse} naming the map and its expiry), and the next
+ * source's stream (the origin's last, which sends its newest signatures at once) or the poll
+ * brings the renewal. The origin's own stream is left for silence only.
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
- * a timer thread watching for silence; {@link #close()} ends both.
+ * a timer thread watching the stream ({@link StreamWatch}); {@link #close()} ends both.
  */
 public final class UpdateFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
@@ -73,13 +78,9 @@ public final class UpdateFollower implements AutoCloseable {
     private final Listener listener;
     private final LongSupplier ticker;
     private final Thread thread;
-    private final ScheduledExecutorService watchdog;
+    private final StreamWatch watch;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Consumer<UpdateFollower> forget;
-    private volatile InputStream current;
-    private volatile long lastRead;
-    /** The stream the watchdog closed for silence, last. */
-    private volatile InputStream silenced;
 
     /** @param forget told once this follower is closed, so that whoever keeps it can let it go */
     UpdateFollower(HeldState state, Sources sources, Fetcher fetcher, Checker checker, ClientOptions options,
@@ -94,16 +95,11 @@ public final class UpdateFollower implements AutoCloseable {
         this.listener = new GuardedListener(requireNonNull(listener, "listener"), () -> closed.getCount() == 0);
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rproxy-client-updates-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout());
     }
 
     void start() {
-        long every = Math.max(50, options.readTimeout().toMillis() / 4);
-        watchdog.scheduleWithFixedDelay(this::closeIfSilent, every, every, TimeUnit.MILLISECONDS);
+        watch.start();
         thread.start();
     }
 
@@ -179,22 +175,24 @@ public final class UpdateFollower implements AutoCloseable {
         sources.health().succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
         listener.following(uri);
         StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
-                source, uri, targets, named, verified, this::isClosed, () -> lastRead = ticker.getAsLong());
-        current = in;
-        lastRead = ticker.getAsLong();
+                source, uri, targets, named, verified, this::isClosed, watch::read);
+        watch.watch(in, uri, !source.equals(sources.origin()));
+        ClientException left;
         try (in) {
             reader.read(in);
         } catch (IOException e) {
-            if (!isClosed() && silenced != in) {
+            if (!isClosed() && !watch.closedIt(in)) {
                 listener.refused(Fetcher.transportFailure(uri, e));
             }
         } finally {
-            current = null;
+            left = watch.ended(in);
         }
-        if (silenced == in && !isClosed()) {
-            // closed here, not by the source: say so, rather than the "closed" of the read it broke off
-            listener.refused(new ClientException.Unreachable(uri, "no event or heartbeat for "
-                    + seconds(options.readTimeout()) + ", so this client took the stream for dead and closed it", null));
+        if (left != null && !isClosed()) {
+            // closed here, not by the source: say why, rather than the "closed" of the read it broke off
+            if (left instanceof ClientException.InvalidResponse) {
+                sources.health().failed(source, left); // it let a map run late: it cools down
+            }
+            listener.refused(left);
         }
         return !reader.leftForTime();
     }
@@ -234,18 +232,6 @@ public final class UpdateFollower implements AutoCloseable {
         return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
     }
 
-    private void closeIfSilent() {
-        InputStream in = current;
-        if (in != null && ticker.getAsLong() - lastRead > options.readTimeout().toNanos()) {
-            silenced = in;
-            try {
-                in.close();
-            } catch (IOException e) {
-                // closing is all that was wanted
-            }
-        }
-    }
-
     private boolean await(Duration d) {
         try {
             return closed.await(d.toMillis(), TimeUnit.MILLISECONDS);
@@ -272,8 +258,8 @@ public final class UpdateFollower implements AutoCloseable {
     @Override
     public void close() {
         closed.countDown();
-        closeCurrent();
-        watchdog.shutdownNow();
+        watch.closeCurrent();
+        watch.close();
         thread.interrupt();
         try {
             thread.join(options.timeout().toMillis());
@@ -281,16 +267,5 @@ public final class UpdateFollower implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         forget.accept(this); // after the wait: a client closing meanwhile still waits for this one too
-    }
-
-    private void closeCurrent() {
-        InputStream in = current;
-        if (in != null) {
-            try {
-                in.close();
-            } catch (IOException e) {
-                // closing is all that was wanted
-            }
-        }
     }
 }

@@ -42,21 +42,37 @@ final class LocalOrigin implements AutoCloseable {
     }
 
     static LocalOrigin start(Path dir, List<String> proxies) throws IOException {
-        return start(dir, proxies, null);
+        return start(dir, proxies, null, Duration.ofHours(1));
     }
 
     /** As {@link #start}, with a real update stream publisher (RFC 8895) mounted at {@code /updates}. */
     static LocalOrigin startStreaming(Path dir, List<String> proxies) throws IOException {
         UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
         try {
-            return start(dir, proxies, stream);
+            return start(dir, proxies, stream, Duration.ofHours(1));
         } catch (IOException | RuntimeException e) {
             stream.close();
             throw e;
         }
     }
 
-    private static LocalOrigin start(Path dir, List<String> proxies, UpdatePublisher stream) throws IOException {
+    /**
+     * As {@link #startStreaming(Path, List)}, signing for {@code validity} (at least 10 s): it
+     * signs every document again at half of it, and streams each new signature; its streams send
+     * a heartbeat after 0.5 s of silence, so that a client may take one silent for 2 s for dead.
+     */
+    static LocalOrigin startStreaming(Path dir, List<String> proxies, Duration validity) throws IOException {
+        UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults().withHeartbeat(Duration.ofMillis(500)));
+        try {
+            return start(dir, proxies, stream, validity);
+        } catch (IOException | RuntimeException e) {
+            stream.close();
+            throw e;
+        }
+    }
+
+    private static LocalOrigin start(Path dir, List<String> proxies, UpdatePublisher stream, Duration validity)
+            throws IOException {
         Path maps = Files.createDirectories(dir.resolve("maps"));
         Files.writeString(maps.resolve("default-network-map.json"), networkMap("128.36.1.0/24"));
         writeCosts(maps, 5);
@@ -65,8 +81,9 @@ final class LocalOrigin implements AutoCloseable {
         Path pub = dir.resolve("origin.pub");
         Files.writeString(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem());
+        Duration maxAge = validity.compareTo(Duration.ofMinutes(4)) < 0 ? validity.dividedBy(4) : Duration.ofSeconds(60);
         Origin o = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
-                Duration.ofHours(1), Duration.ofSeconds(60), proxies, "client-test-origin", null),
+                validity, maxAge, proxies, "client-test-origin", null),
                 Clock.systemUTC(), stream);
         return new LocalOrigin(o, maps, pub, stream);
     }

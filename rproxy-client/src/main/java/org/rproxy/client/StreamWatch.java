@@ -1,0 +1,131 @@
+package org.rproxy.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Watches the update stream an {@link UpdateFollower} reads, from a timer thread of its own
+ * ({@code rproxy-client-updates-watchdog}, every quarter read timeout), and closes it when it is
+ * silent for the read timeout (no event nor heartbeat: taken for dead, no source's fault), or,
+ * once it has been followed for the read timeout (time for its first events: a stream that keeps
+ * up sends its newest signatures at once), when it lets a map held run late ({@link Renewals}: a
+ * source that sends heartbeats but no renewals must not keep the client on maps that expire).
+ * The follower asks {@link #ended} why its read ended. The origin's own stream is watched for
+ * silence only: what it sends is as new as what polling the origin would fetch.
+ */
+final class StreamWatch implements AutoCloseable {
+    private final HeldState state;
+    private final Clock clock;
+    private final LongSupplier ticker;
+    private final Duration readTimeout;
+    private final ScheduledExecutorService timer;
+    private volatile InputStream current;
+    private volatile URI uri;
+    private volatile boolean renewals;
+    private volatile long since;
+    private volatile long lastRead;
+    /** The stream this watch closed last, and why. */
+    private volatile Closed closed;
+
+    private record Closed(InputStream in, ClientException why) {
+    }
+
+    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout) {
+        this.state = state;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.readTimeout = readTimeout;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rproxy-client-updates-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start() {
+        long every = Math.max(50, readTimeout.toMillis() / 4);
+        timer.scheduleWithFixedDelay(this::check, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Watches {@code in}, the stream at {@code uri}, from now on.
+     *
+     * @param renewals whether it is left when it lets a map held run late (not the origin's)
+     */
+    void watch(InputStream in, URI uri, boolean renewals) {
+        this.uri = uri;
+        this.renewals = renewals;
+        this.since = ticker.getAsLong();
+        this.lastRead = since;
+        this.current = in;
+    }
+
+    /** Told of every read of the stream watched. */
+    void read() {
+        lastRead = ticker.getAsLong();
+    }
+
+    /** True when this watch closed {@code in}. */
+    boolean closedIt(InputStream in) {
+        Closed c = closed;
+        return c != null && c.in == in;
+    }
+
+    /**
+     * Stops watching {@code in}, whose read has ended; returns why this watch closed it, or null
+     * when it did not: an {@link ClientException.Unreachable} for silence (no source's fault), an
+     * {@link ClientException.InvalidResponse} for a map it let run late (its source's).
+     */
+    ClientException ended(InputStream in) {
+        current = null;
+        Closed c = closed;
+        return c != null && c.in == in ? c.why : null;
+    }
+
+    private void check() {
+        InputStream in = current;
+        if (in == null) {
+            return;
+        }
+        long now = ticker.getAsLong();
+        ClientException why = null;
+        if (now - lastRead > readTimeout.toNanos()) {
+            why = new ClientException.Unreachable(uri, "no event or heartbeat for "
+                    + UpdateFollower.seconds(readTimeout) + ", so this client took the stream for dead and closed it", null);
+        } else if (renewals && now - since >= readTimeout.toNanos()) {
+            why = Renewals.overdue(state, clock.instant(), uri);
+        }
+        if (why != null) {
+            closed = new Closed(in, why);
+            close(in);
+        }
+    }
+
+    /** Closes the stream watched, if any (the follower is closing). */
+    void closeCurrent() {
+        InputStream in = current;
+        if (in != null) {
+            close(in);
+        }
+    }
+
+    private static void close(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // closing is all that was wanted
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
