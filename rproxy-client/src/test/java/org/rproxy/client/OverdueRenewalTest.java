@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.testing.MutableClock;
 
 /**
  * A source whose update stream sends heartbeats but no renewals must not keep the client on maps
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the source cools down, and the origin's stream renews the maps before they expire; while a
  * proxy's stream that passes the origin's renewals on (every half validity) is never left. A real
  * streaming origin on loopback with a short real validity (it re-signs on its own timer, so only
- * real time brings a renewal: 20 s, and 12 s), and sources on real sockets.
+ * real time brings a renewal: 20 s, and 12 s), and sources on real sockets. A client whose clock
+ * is over a quarter validity ahead leaves proxies' streams, but stays on the origin's.
  */
 class OverdueRenewalTest {
     private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(40);
@@ -93,6 +95,32 @@ class OverdueRenewalTest {
         assertEquals(List.of(), heard.invalid(), heard::toString);
         assertEquals(List.of(), List.copyOf(heard.following), "still on the proxy's stream; " + heard);
         assertFalse(c.health().coolingDown(relay.uri()));
+    }
+
+    @Test
+    void aClockAheadByMoreThanAQuarterValidityLeavesTheProxysStreamButStaysOnTheOrigins() throws Exception {
+        HoldingRelay relay = started.add(new HoldingRelay());
+        relay.release();
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(relay.base()), Duration.ofHours(1)));
+        relay.relayTo(origin.uri().getPort());
+        MutableClock clock = MutableClock.now();
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                .withReadTimeout(Duration.ofSeconds(2)).withClock(clock)));
+        c.refreshMaps();
+        clock.advance(Duration.ofMinutes(50)); // every copy there is has 10 min of its 1 h left: under a quarter
+        HeardUpdates heard = new HeardUpdates();
+        started.add(c.follow(heard));
+        assertEquals(Optional.of(relay.base() + "updates"), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
+        assertEquals(URI.create(relay.base() + "updates"), heard.await(ClientException.InvalidResponse.class).uri());
+        assertTrue(c.health().coolingDown(relay.uri()));
+        assertEquals(Optional.of(origin.uri() + "/updates"), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
+
+        // The origin's stream sends nothing newer than a poll of the origin would: it is not left for
+        // that. Nothing announces a stream kept, so give the watch twice the read timeout to leave it.
+        TimeUnit.SECONDS.sleep(4);
+        assertEquals(List.of(), List.copyOf(heard.following), "still on the origin's stream; " + heard);
+        assertEquals(List.of(), heard.invalid().subList(1, heard.invalid().size()), heard::toString);
+        assertTrue(c.answers().isCurrent());
     }
 
     /**
