@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 
-import org.rproxy.client.LimitedBody;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigException;
@@ -27,6 +26,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.tls.Tls;
+import org.rproxy.core.upstream.LimitedBody;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

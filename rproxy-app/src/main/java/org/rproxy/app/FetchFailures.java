@@ -15,13 +15,13 @@ import java.util.Locale;
 
 import javax.net.ssl.SSLException;
 
-import org.rproxy.client.LimitedBody;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.config.Durations;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.upstream.LimitedBody;
 
 /**
  * Turns what the JDK's HTTP client throws, and error responses, into an outcome and a reason a

@@ -56,6 +56,7 @@ public final class PushPullProxy implements AutoCloseable {
         List<URI> urls = config.upstream().urls();
         return PushFeedConfig.of(urls.get(0)).withCa(config.upstream().ca())
                 .withReadTimeout(p.readTimeout()).withBackoff(p.backoffMin(), p.backoffMax())
+                .withMaxEventBytes((int) Math.max(1024, config.upstream().maxBody().bytes()))
                 .withFallbacks(urls.subList(1, urls.size()), config.upstream().healthCheck());
     }
 

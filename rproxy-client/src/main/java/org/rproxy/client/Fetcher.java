@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.upstream.LimitedBody;
 
 /**
  * The client's HTTP: one JDK {@link HttpClient} (HTTP/1.1 and h2 over TLS, connections reused),

@@ -128,7 +128,7 @@ final class FeedConnection {
     /** Reads the upstream's signed directory for the update stream's URI and the documents it offers. */
     private void discover() {
         int gen = ++generation;
-        StreamDiscovery.fetch(network.http, upstreams.current(), verifier, config.readTimeout().plusSeconds(5))
+        StreamDiscovery.fetch(network.http, upstreams.current(), verifier, config.readTimeout(), config.maxEventBytes())
                 .whenCompleteAsync((found, failure) -> {
                     if (gen != generation || closed) {
                         return;

@@ -18,10 +18,12 @@ import org.rproxy.core.config.PushConfig;
  * @param ca             PEM certificate(s) to trust for an {@code https} upstream instead of the
  *                       JDK's default trust store, or null; the host name is checked either way
  * @param readTimeout    a stream silent this long is taken for dead (half-open TCP included) and
- *                       replaced; about twice the upstream's heartbeat
+ *                       replaced; about twice the upstream's heartbeat; also the most one of the
+ *                       feed's side requests (the directory, a health check) may take, body read
  * @param initialBackoff first wait before reconnecting; doubles on each failure, with jitter
  * @param maxBackoff     longest wait before reconnecting
- * @param maxEventBytes  largest event accepted (a full map); larger fails the stream
+ * @param maxEventBytes  largest event accepted (a full map); larger fails the stream; also the
+ *                       largest body of a side request (the directory, a health check) read
  * @param fallbacks      further upstreams, in order of preference after {@code upstream}, of the
  *                       same scheme: a lost stream is replaced from the next one, and a preferred
  *                       one is subscribed to again once its directory verifies (may be empty)
@@ -65,6 +67,11 @@ public record PushFeedConfig(URI upstream, Path ca, Duration readTimeout, Durati
 
     public PushFeedConfig withReadTimeout(Duration d) {
         return new PushFeedConfig(upstream, ca, d, initialBackoff, maxBackoff, maxEventBytes, fallbacks, healthCheck);
+    }
+
+    /** With {@code bytes} as {@link #maxEventBytes}: the upstream's {@code max-body}. */
+    public PushFeedConfig withMaxEventBytes(int bytes) {
+        return new PushFeedConfig(upstream, ca, readTimeout, initialBackoff, maxBackoff, bytes, fallbacks, healthCheck);
     }
 
     public PushFeedConfig withBackoff(Duration initial, Duration max) {

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.upstream.LimitedBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
 final class StreamControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamControl.class);
+
+    /** The most a control request may take, its answer read whole. */
+    static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
+    /** The largest answer to a control request read (its body is only logged: an error object at most). */
+    static final int CONTROL_ANSWER_BYTES = 64 * 1024;
 
     private final HttpClient http;
     private final Substreams substreams;
@@ -150,15 +155,20 @@ final class StreamControl {
         }
     }
 
+    /**
+     * Sends a control request. The upstream is not trusted: its answer, whose body is only
+     * logged, must be complete within {@link #CONTROL_TIMEOUT} and {@link #CONTROL_ANSWER_BYTES}
+     * ({@link LimitedBody}); else the request failed.
+     */
     private void post(byte[] body, String what, Runnable resubscribe) {
-        HttpRequest req = HttpRequest.newBuilder(controlUri).timeout(Duration.ofSeconds(10))
+        HttpRequest req = HttpRequest.newBuilder(controlUri).timeout(CONTROL_TIMEOUT)
                 .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        http.sendAsync(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((resp, failure) -> {
+        LimitedBody.sendAsync(http, req, CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES).whenComplete((resp, failure) -> {
             if (failure != null || resp.statusCode() != 204) {
-                LOG.warn("{} failed: {}; subscribing again with them", what,
-                        failure != null ? unwrap(failure).toString() : resp.statusCode() + " " + resp.body());
+                LOG.warn("{} failed: {}; subscribing again with them", what, failure != null ? unwrap(failure).toString()
+                        : resp.statusCode() + " " + new String(resp.body(), StandardCharsets.UTF_8));
                 resubscribe.run();
             }
         });

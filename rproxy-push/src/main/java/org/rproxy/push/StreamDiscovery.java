@@ -18,6 +18,7 @@ import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.upstream.LimitedBody;
 
 /**
  * What the push feed learns from the upstream's signed directory before it subscribes: the
@@ -42,12 +43,15 @@ record StreamDiscovery(Representation directory, URI stream, Map<String, String>
     /**
      * Fetches {@code upstream}'s directory and reads it ({@link #read}); completes exceptionally
      * with the transport's failure, or an {@link IllegalStateException} saying what is wrong with
-     * the answer (its status, not signed, no update stream, ...). Does not block.
+     * the answer (its status, not signed, no update stream, ...). The upstream is not trusted: the
+     * whole exchange must end within {@code timeout} and its body stay within {@code maxBody}
+     * bytes ({@link LimitedBody}), else it fails with an {@link java.net.http.HttpTimeoutException}
+     * or {@link LimitedBody.TooLarge}, and the feed moves on. Does not block.
      */
     static CompletableFuture<StreamDiscovery> fetch(HttpClient http, URI upstream, ResponseVerifier verifier,
-                                                    Duration timeout) {
+                                                    Duration timeout, int maxBody) {
         HttpRequest req = HttpRequest.newBuilder(upstream.resolve(DIRECTORY)).timeout(timeout).GET().build();
-        return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(resp -> {
+        return LimitedBody.sendAsync(http, req, timeout, maxBody).thenApply(resp -> {
             if (resp.statusCode() != 200) {
                 throw new IllegalStateException("status " + resp.statusCode());
             }

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.function.IntConsumer;
 
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.upstream.LimitedBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,16 +30,23 @@ final class UpstreamChoice {
     private final HttpClient http;
     private final ResponseVerifier verifier;
     private final Duration timeout;
+    private final int maxBody;
     private final Executor thread;
     private volatile int using;
     private boolean checking;
 
-    UpstreamChoice(List<URI> upstreams, HttpClient http, ResponseVerifier verifier, Duration timeout, Executor thread) {
+    /**
+     * @param timeout the most a health check may take, its whole body read
+     * @param maxBody the largest directory a health check reads
+     */
+    UpstreamChoice(List<URI> upstreams, HttpClient http, ResponseVerifier verifier, Duration timeout, int maxBody,
+                   Executor thread) {
         this.upstreams = List.copyOf(upstreams);
         this.thread = requireNonNull(thread, "thread");
         this.http = requireNonNull(http, "http");
         this.verifier = requireNonNull(verifier, "verifier");
         this.timeout = requireNonNull(timeout, "timeout");
+        this.maxBody = maxBody;
     }
 
     /** The upstream subscribed to now. */
@@ -72,8 +79,8 @@ final class UpstreamChoice {
         for (int i = 0; i < using; i++) {
             int index = i;
             URI dir = upstreams.get(i).resolve(StreamDiscovery.DIRECTORY);
-            checks[i] = http.sendAsync(HttpRequest.newBuilder(dir).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray()).thenAcceptAsync(r -> {
+            checks[i] = LimitedBody.sendAsync(http, HttpRequest.newBuilder(dir).timeout(timeout).GET().build(),
+                    timeout, maxBody).thenAcceptAsync(r -> {
                         if (r.statusCode() == 200) {
                             PulledDocument.verify(StreamDiscovery.DIRECTORY, r, verifier);
                             passed[index] = true;

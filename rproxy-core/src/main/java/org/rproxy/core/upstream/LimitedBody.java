@@ -1,4 +1,4 @@
-package org.rproxy.client;
+package org.rproxy.core.upstream;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
@@ -20,10 +21,12 @@ import java.util.concurrent.TimeoutException;
 /**
  * A response body read into one array, refused as soon as it passes {@code max} bytes: at once
  * when its {@code Content-Length} says so, else when that many have arrived. The subscription is
- * then cancelled, so a source that sends (or claims) a huge body costs the client neither its
- * memory nor the rest of the transfer. {@link #send} bounds a whole exchange in time as well.
- * The client library's fetches use it, and so does {@code rproxy fetch}. A subscriber serves one
- * exchange, on the HTTP client's threads.
+ * then cancelled, so a source that sends (or claims) a huge body costs the reader neither its
+ * memory nor the rest of the transfer. {@link #send} and {@link #sendAsync} bound a whole exchange
+ * in time as well. Every exchange rproxy makes with the JDK's {@code HttpClient} reads its body
+ * through it: the client library's fetches, {@code rproxy fetch}, and the push feed's side
+ * requests (the directory, health checks, control-URI requests), whose upstream is not trusted.
+ * A subscriber serves one exchange, on the HTTP client's threads.
  */
 public final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
 
@@ -58,30 +61,76 @@ public final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
      */
     public static HttpResponse<byte[]> send(HttpClient http, HttpRequest request, Duration timeout, int max)
             throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> of(info, max));
+        CompletableFuture<HttpResponse<byte[]>> exchange = sendAsync(http, request, timeout, max);
         try {
-            return exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            exchange.cancel(true); // aborts the exchange: its connection is not reused
-            throw new HttpTimeoutException("no complete response within " + timeout);
+            return exchange.get();
         } catch (InterruptedException e) {
-            exchange.cancel(true);
+            exchange.cancel(true); // aborts the exchange
             throw e;
         } catch (ExecutionException e) {
-            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-                if (t instanceof TooLarge tooLarge) {
-                    throw tooLarge;
-                }
-            }
-            if (e.getCause() instanceof IOException io) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
                 throw io;
             }
-            throw new IOException(String.valueOf(e.getCause()), e.getCause());
+            throw new IOException(String.valueOf(cause), cause);
         }
     }
 
+    /**
+     * {@link #send} without blocking: the response, its whole body read within {@code timeout} of
+     * the call, or a failure: an {@link HttpTimeoutException} (the exchange is then aborted, its
+     * connection not reused), {@link TooLarge}, or the JDK client's own {@link IOException}, not
+     * wrapped. Cancelling the returned future aborts the exchange. Where it completes: on the HTTP
+     * client's executor, or for a timeout on the JDK's shared delay thread, so a caller that owns
+     * a thread hands its continuation over with an {@code ...Async} stage.
+     */
+    public static CompletableFuture<HttpResponse<byte[]>> sendAsync(HttpClient http, HttpRequest request,
+                                                                   Duration timeout, int max) {
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> of(info, max));
+        CompletableFuture<HttpResponse<byte[]>> timed = new CompletableFuture<>();
+        exchange.whenComplete((response, failure) -> {
+            if (failure == null) {
+                timed.complete(response);
+            } else {
+                timed.completeExceptionally(cause(failure));
+            }
+        });
+        // orTimeout drops its timer once the exchange is done: nothing holds the response after
+        timed.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        CompletableFuture<HttpResponse<byte[]>> bounded = new CompletableFuture<>();
+        timed.whenComplete((response, failure) -> {
+            if (failure == null) {
+                bounded.complete(response);
+                return;
+            }
+            exchange.cancel(true); // aborts the exchange, if still on: its connection is not reused
+            bounded.completeExceptionally(failure instanceof TimeoutException
+                    ? new HttpTimeoutException("no complete response within " + timeout) : failure);
+        });
+        bounded.whenComplete((response, failure) -> {
+            if (bounded.isCancelled()) {
+                exchange.cancel(true);
+            }
+        });
+        return bounded;
+    }
+
+    /** The failure an exchange ended with: a {@link TooLarge} wherever it sits in the chain, else the first cause that is not a wrapper. */
+    private static Throwable cause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TooLarge) {
+                return t;
+            }
+        }
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
     /** The subscriber for a response of {@code info}: refused at once when its declared length is over {@code max}. */
-    static HttpResponse.BodySubscriber<byte[]> of(HttpResponse.ResponseInfo info, int max) {
+    public static HttpResponse.BodySubscriber<byte[]> of(HttpResponse.ResponseInfo info, int max) {
         long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
         LimitedBody b = new LimitedBody(max);
         if (declared > max) {

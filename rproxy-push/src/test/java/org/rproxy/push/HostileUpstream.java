@@ -1,0 +1,136 @@
+package org.rproxy.push;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An upstream that does not play by the rules, on an ephemeral loopback port, for the push feed's
+ * tests: each connection's first request (its request line) is recorded, and answered by the
+ * {@link Answer} the test gives, on a thread of its own. What the answer writes is counted, and
+ * the moment the feed closes the connection (a write that fails) is recorded. Every byte sent is
+ * bounded by the answer, so a feed that does not cut it off fails its test, not the test's JVM.
+ */
+final class HostileUpstream implements AutoCloseable {
+
+    /** How one connection is answered. */
+    @FunctionalInterface
+    interface Answer {
+        /** Writes the answer to the request {@code line} ("GET /directory HTTP/1.1"); may block, or never return. */
+        void write(String line, OutputStream out, AtomicLong written) throws Exception;
+    }
+
+    /** An answer that writes nothing more, holding the connection open until the feed closes it. */
+    static void holdOpen(InputStream in) throws IOException {
+        while (in.read() >= 0) {
+            // the feed's bytes, if any, are not read
+        }
+    }
+
+    private final ServerSocket server;
+    private final Answer answer;
+    private final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+    private final CountDownLatch cutOff = new CountDownLatch(1);
+    private final AtomicLong written = new AtomicLong();
+    private final CopyOnWriteArrayList<Socket> open = new CopyOnWriteArrayList<>();
+
+    HostileUpstream(Answer answer) throws IOException {
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.answer = answer;
+        Thread acceptor = new Thread(this::accept, "hostile-upstream");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    /** The next request line a connection sent, waiting at most {@code seconds}; null if none. */
+    String nextRequest(long seconds) throws InterruptedException {
+        return requests.poll(seconds, TimeUnit.SECONDS);
+    }
+
+    /** Whether the feed closed a connection while it was being answered, waiting at most {@code seconds}. */
+    boolean awaitCutOff(long seconds) throws InterruptedException {
+        return cutOff.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /** Bytes the answers wrote in all. */
+    long written() {
+        return written.get();
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            open.add(s);
+            Thread t = new Thread(() -> serve(s), "hostile-upstream-conn");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s) {
+            String line = readRequest(s.getInputStream());
+            if (line == null) {
+                return;
+            }
+            requests.add(line);
+            answer.write(line, s.getOutputStream(), written);
+            holdOpen(s.getInputStream());
+            cutOff.countDown(); // the feed closed it
+        } catch (IOException e) {
+            if (!server.isClosed()) {
+                cutOff.countDown(); // a write failed: the feed closed the connection
+            }
+        } catch (Exception e) {
+            // interrupted, or the test ended
+        }
+    }
+
+    /** Reads one request head and its body (by its length); returns its request line, or null at the end. */
+    private static String readRequest(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            head.write(b);
+        }
+        String h = head.toString(US_ASCII);
+        String lower = h.toLowerCase(java.util.Locale.ROOT);
+        int at = lower.indexOf("content-length:");
+        int length = at < 0 ? 0 : Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
+        in.readNBytes(length);
+        return h.substring(0, h.indexOf("\r\n"));
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket s : open) {
+            s.close();
+        }
+    }
+}
