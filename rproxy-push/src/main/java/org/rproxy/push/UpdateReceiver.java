@@ -33,7 +33,14 @@ final class UpdateReceiver {
     private final UpdateApplier applier;
     private final PushFeed.Output output;
     private final Map<String, Representation> held = new HashMap<>();
-    private final Map<String, UpdateApplier.Data> pending = new HashMap<>();
+    /**
+     * The one document event waiting for its signature event, and its target, or null: the
+     * signature event follows its document event directly, so one is enough, and one event
+     * (at most the feed's largest) is all an upstream can make the feed hold unverified. One per
+     * document let an upstream that never sent the signature events pile up the feed's heap.
+     */
+    private String pendingTarget;
+    private UpdateApplier.Data pending;
     /** Updates rejected in a row, by target, since its last verified one. */
     private final Map<String, Integer> failing = new HashMap<>();
     private final AtomicLong updates = new AtomicLong();
@@ -46,9 +53,15 @@ final class UpdateReceiver {
         this.output = requireNonNull(output, "output");
     }
 
-    /** A document event for {@code target}: kept until its signature event arrives. */
+    /**
+     * A document event for {@code target}: kept until its signature event, which must come next;
+     * one still waiting (for any target) is dropped, and its signature event, should it come
+     * after all, is then taken for a renewal of the version held (which fails to verify unless it
+     * is one: the update is rejected, and the substream put back on the version held).
+     */
     void data(String target, boolean mergePatch, Bytes data) {
-        pending.put(target, new UpdateApplier.Data(mergePatch, data));
+        pendingTarget = target;
+        pending = new UpdateApplier.Data(mergePatch, data);
     }
 
     /**
@@ -56,7 +69,9 @@ final class UpdateReceiver {
      * when it was rejected (the held version stays).
      */
     boolean signature(String target, Bytes data) {
-        UpdateApplier.Data d = pending.remove(target);
+        UpdateApplier.Data d = target.equals(pendingTarget) ? pending : null;
+        pendingTarget = null;
+        pending = null;
         SignatureEvent sig;
         try {
             sig = SignatureEvent.parse(data);
@@ -102,7 +117,8 @@ final class UpdateReceiver {
 
     /** A new stream starts: a document event left without its signature event is dropped. */
     void streamStarted() {
-        pending.clear();
+        pendingTarget = null;
+        pending = null;
     }
 
     /** The quoted entity tag of the identity variant held for {@code target}, or null. */

@@ -1,6 +1,9 @@
 package org.rproxy.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,12 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
 
-/** The directory read at each discovery is held only when it is not older than the one held. */
+/**
+ * The directory read at each discovery is held only when it is not older than the one held; a
+ * document event waits for its signature event only until the next document event.
+ */
 class UpdateReceiverTest {
 
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
@@ -37,5 +45,26 @@ class UpdateReceiverTest {
         assertEquals(1, receiver.rejected());
         receiver.accept(StreamDiscovery.DIRECTORY, directory("{\"resources\":{\"c\":{}}}", T0.plusSeconds(120)), true);
         assertEquals(List.of(T0.plusSeconds(60), T0.plusSeconds(120)), handedOn);
+    }
+
+    /**
+     * An upstream that sends document events and never their signature events (a made-up
+     * document each, up to the thousands the feed follows, each up to its largest event) had the
+     * feed hold every one, unverified, until its heap ran out. The signature event follows its
+     * document event directly (RFC 8895 with this project's signature events), so only the last
+     * one waits: an earlier one's signature, coming later, finds nothing to complete.
+     */
+    @Test
+    void onlyTheLastDocumentEventWaitsForItsSignatureEvent() {
+        Representation a = origin.sign("/a", "{\"a\":1}", false, T0, Duration.ofHours(1), 60);
+        receiver.data("/a", false, a.identity().body());
+        receiver.data("/b", false, Bytes.wrap("{\"b\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertFalse(receiver.signature("/a", SignatureEvent.of(a).toJson()), "the event for /a was still held");
+        assertNull(receiver.heldView().get("/a"));
+        assertEquals(1, receiver.rejected());
+
+        receiver.data("/a", false, a.identity().body());
+        assertTrue(receiver.signature("/a", SignatureEvent.of(a).toJson()), "a document event and its signature event");
+        assertEquals(a.created(), receiver.heldView().get("/a").created());
     }
 }
