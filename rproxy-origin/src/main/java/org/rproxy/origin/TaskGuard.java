@@ -2,6 +2,7 @@ package org.rproxy.origin;
 
 import static java.util.Objects.requireNonNull;
 
+import org.rproxy.core.concurrent.FatalErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,13 +22,14 @@ import org.slf4j.LoggerFactory;
  * called, which in a running node ({@link #EXIT}) ends the process at once with status
  * {@value #EXIT_STATUS}, so that the service manager (the packaged unit's
  * {@code Restart=on-failure}) starts it afresh; shutdown hooks are not run, since they may not
- * finish without memory. This class is the one place that decides it.
+ * finish without memory. This class decides it for the origin, by the rule of
+ * {@link FatalErrors}, which the push roles' threads follow too.
  */
 final class TaskGuard {
     private static final Logger log = LoggerFactory.getLogger(Origin.class);
 
     /** The exit status of a node stopped by a fatal error. */
-    static final int EXIT_STATUS = 1;
+    static final int EXIT_STATUS = FatalErrors.EXIT_STATUS;
 
     /** What is done after a fatal error has been logged. */
     @FunctionalInterface
@@ -36,7 +38,7 @@ final class TaskGuard {
     }
 
     /** Ends the process at once, with {@link #EXIT_STATUS}. */
-    static final Fatal EXIT = (task, error) -> Runtime.getRuntime().halt(EXIT_STATUS);
+    static final Fatal EXIT = FatalErrors.EXIT::stop;
 
     /** The guard of a running node: a fatal error ends the process. */
     static final TaskGuard EXITING = new TaskGuard(EXIT);
@@ -77,12 +79,8 @@ final class TaskGuard {
         }
     }
 
-    /**
-     * Whether the JVM cannot be trusted after {@code t}: a {@link VirtualMachineError} (out of
-     * memory, an internal error), but not a {@link StackOverflowError}, which leaves the thread
-     * that overflowed as it was once unwound.
-     */
+    /** Whether the JVM cannot be trusted after {@code t}: {@link FatalErrors#isFatal}, the rule every role follows. */
     static boolean isFatal(Throwable t) {
-        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+        return FatalErrors.isFatal(t);
     }
 }

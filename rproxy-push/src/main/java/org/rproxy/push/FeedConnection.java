@@ -129,7 +129,7 @@ final class FeedConnection {
     private void discover() {
         int gen = ++generation;
         StreamDiscovery.fetch(network.http, upstreams.current(), verifier, config.readTimeout(), config.maxEventBytes())
-                .whenCompleteAsync((found, failure) -> {
+                .whenComplete((found, failure) -> run(() -> { // through OwnThread: an Error is not kept in a future
                     if (gen != generation || closed) {
                         return;
                     }
@@ -142,7 +142,7 @@ final class FeedConnection {
                     streamUri = found.stream();
                     receiver.accept(StreamDiscovery.DIRECTORY, found.directory(), true);
                     connect();
-                }, thread);
+                }));
     }
 
     /**

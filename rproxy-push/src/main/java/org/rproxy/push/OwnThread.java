@@ -7,8 +7,12 @@ import org.slf4j.Logger;
 
 /**
  * Hands a task to the single thread that owns a push component's state (the feed's, the
- * publisher's): a task that fails is logged and does not kill the thread; a task handed over
- * after the component stopped is dropped.
+ * publisher's): a task that fails with an exception is logged and does not kill the thread; an
+ * {@link Error} goes on to the thread's own guard ({@link org.rproxy.core.concurrent.GuardedThread}),
+ * which ends the process after one the JVM cannot be trusted after; a task handed over after the
+ * component stopped is dropped. Work that completes elsewhere (an HTTP exchange) comes back to
+ * the thread through here, not through a {@code ...Async} stage, which would keep an error in a
+ * future nobody reads.
  */
 final class OwnThread {
 

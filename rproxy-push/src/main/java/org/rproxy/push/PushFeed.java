@@ -3,14 +3,14 @@ package org.rproxy.push;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 import org.rproxy.core.concurrent.Backoff;
-import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.concurrent.FatalErrors;
+import org.rproxy.core.concurrent.GuardedThread;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * held versions stay in service meanwhile (the app composes pull for anything that nears expiry).
  *
  * <p>Threads: one feed thread does everything (SSE parsing, JSON, patches, verification) and
- * schedules the reconnects; the Netty event loop only copies bytes to it.
+ * schedules the reconnects; the Netty event loop only copies bytes to it. It is a
+ * {@link GuardedThread}: an exception a task throws is logged, and an error the JVM cannot be
+ * trusted after (out of memory) ends the process (status 1), rather than being swallowed.
  */
 public final class PushFeed implements AutoCloseable {
 
@@ -93,11 +95,19 @@ public final class PushFeed implements AutoCloseable {
 
     /** Starts subscribing in the background; returns at once. */
     public static PushFeed start(PushFeedConfig config, ResponseVerifier verifier, Output output) {
+        return start(config, verifier, output, FatalErrors.EXIT);
+    }
+
+    /**
+     * {@link #start}, with {@code fatal} run after an error the JVM cannot be trusted after
+     * ({@link FatalErrors}), thrown by any task of the feed's thread, once logged; in service
+     * that ends the process.
+     */
+    static PushFeed start(PushFeedConfig config, ResponseVerifier verifier, Output output, FatalErrors.Fatal fatal) {
         requireNonNull(config, "config");
         requireNonNull(verifier, "verifier");
         requireNonNull(output, "output");
-        ScheduledExecutorService thread =
-                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("rproxy-push-feed"));
+        ScheduledExecutorService thread = new GuardedThread("rproxy-push-feed", "push feed", LOG, fatal);
         try {
             PushFeed feed = new PushFeed(config, verifier, output, thread, () -> ThreadLocalRandom.current().nextDouble());
             feed.begin();

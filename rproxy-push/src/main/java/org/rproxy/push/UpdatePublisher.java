@@ -10,13 +10,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
-import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.concurrent.FatalErrors;
+import org.rproxy.core.concurrent.GuardedThread;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.StreamSink;
 import org.rproxy.core.server.UpdateStreamMount;
@@ -79,7 +79,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     UpdatePublisher(UpdateStreamConfig config, LongSupplier nanoTime) {
         this.config = requireNonNull(config, "config");
         this.controlPrefix = config.path() + "/control/";
-        this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("rproxy-push-publisher"));
+        this.thread = new GuardedThread("rproxy-push-publisher", "update stream publisher", LOG, FatalErrors.EXIT);
         long check = Math.max(20, config.stallTimeout().toMillis() / 4);
         this.delivery = new Delivery(thread, this::track, config.stallTimeout(), nanoTime);
         this.service = new StreamService(this, config, tracks, subscriptions, answers, followers, delivery, open);

@@ -87,17 +87,22 @@ final class UpstreamChoice {
                         }
                     }, thread);
         }
-        CompletableFuture.allOf(checks).handleAsync((ok, failure) -> {
+        // back on the feed's thread as a plain task, not a ...Async stage: an Error a check met
+        // (verifying, say) is thrown there, to the thread's guard, not kept in a future nobody reads
+        CompletableFuture.allOf(checks).whenComplete((ok, failure) -> thread.execute(() -> {
             checking = false;
+            Throwable t = failure == null ? null : StreamControl.unwrap(failure);
+            if (t instanceof Error e) {
+                throw e;
+            }
             for (int i = 0; i < passed.length; i++) {
                 if (passed[i] && i < using) {
                     LOG.info("update stream: upstream {} is up again, going back to it", upstreams.get(i));
                     using = i;
                     back.accept(i);
-                    return null;
+                    return;
                 }
             }
-            return null;
-        }, thread);
+        }));
     }
 }
