@@ -202,6 +202,7 @@ final class FeedConnection {
             everAccepted = true; // and its control URI was taken: a usable stream (readiness)
             if (!connected) {
                 connected = true; // only now: a 200 whose control URI is then refused never was
+                stream.accepted(); // within the deadline for opening (UpstreamStream)
                 LOG.info("update stream from {} open", streamUri);
             }
         }

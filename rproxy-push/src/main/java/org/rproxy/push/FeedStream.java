@@ -67,6 +67,11 @@ final class FeedStream {
         }
     }
 
+    /** The upstream accepted the stream (its first control event was taken): its opening is done. */
+    void accepted() {
+        stream.accepted();
+    }
+
     /** Closes the connection; on the feed's thread. */
     void close() {
         closed = true;

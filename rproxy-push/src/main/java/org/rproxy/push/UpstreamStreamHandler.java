@@ -1,0 +1,202 @@
+package org.rproxy.push;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.ReadTimeoutException;
+
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.codec.json.AltoJson;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.upstream.InterimResponses;
+
+/**
+ * The handler of one {@link UpstreamStream} connection: sends the subscription, checks the
+ * answer (skipping at most {@link UpstreamStream#MAX_INTERIM} interim responses, ending the
+ * attempt on a 101 or a refusal, whose ALTO error it reads), forwards the stream's bytes to the
+ * {@link UpstreamStream.Listener}, and closes a stream not {@linkplain #accepted accepted} within
+ * the deadline of its opening. On the event loop, apart from {@link #accepted}.
+ */
+final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject> {
+    /** The most of a refusal's body read for its ALTO error. */
+    private static final int MAX_ERROR_BYTES = 16 * 1024;
+    private FullHttpRequest request;
+    private final UpstreamStream.Listener listener;
+    private boolean streaming;
+    private String reason = "closed by the upstream";
+    /** The body of a refusal with an ALTO error, while it is read; else null. */
+    private ByteArrayOutputStream refusal;
+    /** An interim 1xx was read: the codec's empty end of it follows, and is not the stream's end. */
+    private boolean interim;
+    private int interimCount;
+    private final Duration deadline;
+    private ScheduledFuture<?> opening;
+    /** Set by the feed's thread once it took the first control event. */
+    volatile boolean accepted;
+
+    UpstreamStreamHandler(FullHttpRequest request, UpstreamStream.Listener listener, Duration deadline) {
+        this.request = request;
+        this.listener = listener;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        opening = ctx.executor().schedule(() -> {
+            if (!accepted) {
+                reason = (streaming ? "no control event" : "no answer") + " within the read timeout ("
+                        + deadline.toMillis() + " ms) of connecting";
+                ctx.close();
+            }
+        }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        FullHttpRequest r = request;
+        request = null;
+        ctx.writeAndFlush(r);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+        if (interim && msg instanceof LastHttpContent) {
+            interim = false;
+            return;
+        }
+        if (msg instanceof HttpResponse r && !streaming && refusal == null) {
+            switch (InterimResponses.of(r.status(), false)) {
+                case SKIP -> {
+                    // 103 Early Hints, an unasked-for 100: the answer follows, but not forever
+                    if (++interimCount > UpstreamStream.MAX_INTERIM) {
+                        reason = "upstream sent more than " + UpstreamStream.MAX_INTERIM + " interim responses (" + r.status()
+                                + ") and no answer";
+                        ctx.close();
+                        return;
+                    }
+                    interim = !(msg instanceof LastHttpContent);
+                    return;
+                }
+                case UNASKED_SWITCH, SWITCHED -> {
+                    // no upgrade is asked for: what follows is another protocol
+                    reason = InterimResponses.unaskedSwitch(r);
+                    ctx.close();
+                    return;
+                }
+                case FINAL -> {
+                    // the answer, below
+                }
+            }
+        }
+        if (msg instanceof HttpResponse r) {
+            String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+            if (r.status().code() != 200 || !type.toLowerCase().startsWith(MediaTypes.EVENT_STREAM)) {
+                reason = "upstream answered " + r.status() + " " + type;
+                if (r.status().code() >= 400 && type.toLowerCase().startsWith(MediaTypes.ERROR)) {
+                    refusal = new ByteArrayOutputStream();
+                    if (!(msg instanceof HttpContent)) {
+                        return; // its body follows
+                    }
+                } else {
+                    ctx.close();
+                    return;
+                }
+            }
+        }
+        if (refusal != null) {
+            readRefusal(ctx, msg);
+            return;
+        }
+        if (msg instanceof HttpResponse) {
+            streaming = true;
+            listener.opened();
+        }
+        if (msg instanceof HttpContent c && streaming && c.content().isReadable()) {
+            listener.bytes(ByteBufUtil.getBytes(c.content()));
+        }
+        if (msg instanceof LastHttpContent && streaming) {
+            reason = "the upstream ended the stream";
+            ctx.close();
+        }
+    }
+
+    /** Reads the refusal's body; at its end (or past its bound), tells its error and closes. */
+    private void readRefusal(ChannelHandlerContext ctx, HttpObject msg) {
+        if (msg instanceof HttpContent c) {
+            byte[] part = new byte[Math.min(MAX_ERROR_BYTES - refusal.size(), c.content().readableBytes())];
+            c.content().readBytes(part);
+            refusal.writeBytes(part);
+        }
+        if (msg instanceof LastHttpContent || refusal.size() >= MAX_ERROR_BYTES) {
+            try {
+                AltoError error = AltoJson.readError(Jcs.parse(refusal.toByteArray()));
+                reason += ": " + error.message();
+                listener.refused(error);
+            } catch (RuntimeException notAnError) {
+                // not an ALTO error after all: the status says enough
+            }
+            refusal = null;
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+            reason = "TLS handshake failed: " + e.cause().getMessage();
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (reason.startsWith("TLS handshake failed")) {
+            ctx.close();
+            return;
+        }
+        reason = cause instanceof ReadTimeoutException ? "no heartbeat within the read timeout" : cause.toString();
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelOpening();
+        if (request != null) {
+            request.release();
+            request = null;
+        }
+        listener.closed(reason);
+    }
+
+    private void cancelOpening() {
+        if (opening != null) {
+            opening.cancel(false);
+            opening = null;
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelOpening();
+        if (request != null) {
+            request.release();
+            request = null;
+        }
+    }
+}
