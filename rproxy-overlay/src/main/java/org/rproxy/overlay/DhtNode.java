@@ -45,13 +45,15 @@ final class DhtNode implements AutoCloseable {
 
     /** How long {@link #close} waits for mldht to let go of its UDP port. */
     private static final long RELEASE_MILLIS = 3_000;
+    /** How often the node trims what it stores for others back to its bounds. */
+    static final long TRIM_SECONDS = 10;
 
-    private final DHT dht;
+    private final GuardedDht dht;
     private final DhtJoin join;
     /** The address and port the node's socket holds (any address when no bind was given). */
     private final InetSocketAddress socket;
 
-    private DhtNode(DHT dht, List<InetSocketAddress> bootstrap, InetSocketAddress socket) {
+    private DhtNode(GuardedDht dht, List<InetSocketAddress> bootstrap, InetSocketAddress socket) {
         this.dht = dht;
         this.join = new DhtJoin(dht, bootstrap);
         this.socket = socket;
@@ -64,10 +66,19 @@ final class DhtNode implements AutoCloseable {
      */
     static DhtNode start(InetAddress bind, int port, Path storage, List<InetSocketAddress> bootstrap,
                          boolean routerBootstrap) {
+        return start(bind, port, storage, bootstrap, routerBootstrap, StoreLimits.DEFAULT, TRIM_SECONDS);
+    }
+
+    /**
+     * As {@link #start(InetAddress, int, Path, List, boolean)}, storing for others at most what
+     * {@code limits} allow, trimmed every {@code trimSeconds} (see {@link GuardedDht}).
+     */
+    static DhtNode start(InetAddress bind, int port, Path storage, List<InetSocketAddress> bootstrap,
+                         boolean routerBootstrap, StoreLimits limits, long trimSeconds) {
         requireNonNull(storage, "storage");
         MldhtLog.install();
         DHT.DHTtype type = bind instanceof Inet6Address ? DHT.DHTtype.IPV6_DHT : DHT.DHTtype.IPV4_DHT;
-        DHT dht = new DHT(type);
+        GuardedDht dht = new GuardedDht(type, limits, trimSeconds);
         DHTConfiguration config = new DhtSettings(bind, port, storage, routerBootstrap);
         try {
             dht.start(config);
@@ -95,6 +106,16 @@ final class DhtNode implements AutoCloseable {
         return dht.getNode().getNumEntriesInRoutingTable();
     }
 
+    /** The BEP 44 items this node stores (for others, and its own pointers others put on it). */
+    int storedItems() {
+        return dht.storedItems();
+    }
+
+    /** The BEP 5 peer entries this node counts as stored for others (see {@link PeerQuota}). */
+    int storedPeers() {
+        return dht.storedPeers();
+    }
+
     /**
      * Stores {@code item} (a signed mutable item) on the nodes closest to its target, after a
      * lookup that heard from the {@value NearestLookup#K} closest it could reach (so the item lands
@@ -103,6 +124,7 @@ final class DhtNode implements AutoCloseable {
      */
     CompletableFuture<Stored> put(StorageItem item) {
         requireNonNull(item, "item");
+        dht.own(item.fingerprint());
         CompletableFuture<Stored> done = new CompletableFuture<>();
         RPCServer srv = server(done);
         if (srv == null) {

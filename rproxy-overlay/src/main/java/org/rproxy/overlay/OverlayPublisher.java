@@ -146,13 +146,15 @@ public final class OverlayPublisher implements AutoCloseable {
     /**
      * Registers this publisher's meters on {@code registry} (a proxy's, so that its
      * {@code /metrics} page shows them): the version each resource's pointer names and how many
-     * DHT nodes took it, puts by outcome, the DHT nodes this node knows and the torrents it
-     * serves (see the README's metrics table). Once per publisher.
+     * DHT nodes took it, puts by outcome, the DHT nodes this node knows, the torrents it
+     * serves and what its DHT node stores for others (see the README's metrics table). Once
+     * per publisher.
      *
      * @throws IllegalStateException when bound already
      */
     public void bindTo(MeterRegistry registry) {
-        versions.meters().bindTo(registry, node.dht()::knownNodes, node.swarm()::torrents);
+        versions.meters().bindTo(registry, node.dht()::knownNodes, node.swarm()::torrents, node.dht()::storedItems,
+                node.dht()::storedPeers);
     }
 
     /** What is published now: resource id to the version (the pointer's seq) that DHT nodes took. */

@@ -23,7 +23,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * finds it); every put by outcome ({@code rproxy_overlay_puts_total{result}}: {@code stored} on
  * at least half the closest nodes, {@code short} on fewer after every try, {@code failed} on
  * none); the nodes in this node's DHT routing table ({@code rproxy_overlay_dht_nodes}: 0 means
- * it reaches nobody); and the torrents it serves ({@code rproxy_overlay_torrents}).
+ * it reaches nobody); the torrents it serves ({@code rproxy_overlay_torrents}); and what its DHT
+ * node stores for others, BEP 44 items ({@code rproxy_overlay_dht_stored_items}) and BEP 5 peer
+ * entries ({@code rproxy_overlay_dht_stored_peers}), each bounded (see {@link StoreLimits}).
  *
  * <p>In a proxy a resource is a document of the origin's directory (it publishes only what it
  * verified as the origin's), so the {@code resource} label takes a bounded set of values; code
@@ -50,12 +52,13 @@ final class PublisherMeters {
     }
 
     /**
-     * Registers the meters on {@code registry}, reading {@code dhtNodes} and {@code torrents}
-     * when scraped.
+     * Registers the meters on {@code registry}, reading {@code dhtNodes}, {@code torrents},
+     * {@code storedItems} and {@code storedPeers} when scraped.
      *
      * @throws IllegalStateException when bound already
      */
-    synchronized void bindTo(MeterRegistry registry, IntSupplier dhtNodes, IntSupplier torrents) {
+    synchronized void bindTo(MeterRegistry registry, IntSupplier dhtNodes, IntSupplier torrents,
+                             IntSupplier storedItems, IntSupplier storedPeers) {
         requireNonNull(registry, "registry");
         if (this.registry != null) {
             throw new IllegalStateException("the overlay publisher's meters are bound already");
@@ -69,6 +72,12 @@ final class PublisherMeters {
                 .register(registry);
         Gauge.builder("rproxy.overlay.torrents", torrents, IntSupplier::getAsInt)
                 .description("Torrents this node serves (the current and the previous version of each resource)")
+                .strongReference(true).register(registry);
+        Gauge.builder("rproxy.overlay.dht.stored.items", storedItems, IntSupplier::getAsInt)
+                .description("BEP 44 items this node's DHT node stores (bounded)").strongReference(true)
+                .register(registry);
+        Gauge.builder("rproxy.overlay.dht.stored.peers", storedPeers, IntSupplier::getAsInt)
+                .description("BEP 5 peer entries this node's DHT node counts as stored for others (bounded)")
                 .strongReference(true).register(registry);
         pointers.forEach((id, p) -> register(registry, id, p));
     }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,8 @@ import bt.metainfo.Torrent;
 import bt.runtime.BtRuntime;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import lbms.plugins.mldht.kad.GenericStorage;
 
 import org.rproxy.client.ClientException;
 import org.rproxy.client.OverlayOnlySources;
@@ -353,6 +357,54 @@ final class NamespaceChecks {
     static Double pointerGauge(SimpleMeterRegistry registry, String resourceId) {
         var g = registry.find("rproxy.overlay.pointer.created.time").tag("resource", resourceId).gauge();
         return g == null ? null : g.value();
+    }
+
+    // ---- rv2 #2: a DHT node stores for others no more than its bounds
+
+    /**
+     * Node 1 takes at most 3 items and 3 peer entries from one /24; nodes 2 and 3 (same /24) put
+     * 3 pointers each and node 4 announces 4 infohashes, all through their lookups: node 1 holds
+     * 3 of the 6 pointers and 3 of the 4 entries (without the bound: all 6 and 4).
+     */
+    static void storageBounded(Path dir) throws Exception {
+        StoreLimits limits = new StoreLimits(50, 3, 50, 3);
+        List<InetSocketAddress> boot = OverlayNode.addresses(boot());
+        List<DhtNode> nodes = new ArrayList<>();
+        try {
+            for (int host = 1; host <= 4; host++) {
+                Path storage = Files.createDirectories(dir.resolve("dht-" + host));
+                nodes.add(host == 1
+                        ? DhtNode.start(InetAddress.getByName(ip(host)), 6881, storage, boot, false, limits, 1)
+                        : DhtNode.start(InetAddress.getByName(ip(host)), 6881, storage, boot, false));
+            }
+            for (DhtNode n : nodes) {
+                n.joined().get(60, TimeUnit.SECONDS);
+            }
+            DhtNode target = nodes.get(0);
+            List<java.util.concurrent.CompletableFuture<Stored>> puts = new ArrayList<>();
+            for (int host = 2; host <= 3; host++) {
+                byte[] seed = new byte[32];
+                new SecureRandom().nextBytes(seed);
+                DhtKey key = DhtKey.ofSeed(seed);
+                for (int i = 0; i < 3; i++) {
+                    puts.add(nodes.get(host - 1).put(GenericStorage.buildMutable("pointer " + i, key.privateKey(),
+                            ("res-" + i).getBytes(StandardCharsets.UTF_8), 1)));
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                byte[] infoHash = new byte[20];
+                new SecureRandom().nextBytes(infoHash);
+                puts.add(nodes.get(3).announce(infoHash, 7004));
+            }
+            for (var put : puts) {
+                put.get(60, TimeUnit.SECONDS);
+            }
+            say("node 1 holds " + target.storedItems() + " items, counts " + target.storedPeers() + " peer entries");
+            assertEquals(3, target.storedItems(), "items node 1 took from one /24 (6 were put)");
+            assertEquals(3, target.storedPeers(), "peer entries node 1 took from one /24 (4 were announced)");
+        } finally {
+            nodes.forEach(DhtNode::close);
+        }
     }
 
     static void waitFor(BooleanSupplier condition, int seconds) throws InterruptedException {

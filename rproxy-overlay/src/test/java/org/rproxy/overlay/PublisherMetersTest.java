@@ -24,11 +24,13 @@ class PublisherMetersTest {
     @Test
     void putsMadeBeforeBindingShowOnceBoundAndLaterOnesUpdateThem() {
         meters.put("routingcost-map", 100, new Stored(8, 8), () -> true);
-        meters.bindTo(registry, () -> 25, () -> 4);
+        meters.bindTo(registry, () -> 25, () -> 4, () -> 120, () -> 7);
         assertEquals(100, gauge("rproxy.overlay.pointer.created.time", "routingcost-map"));
         assertEquals(8, gauge("rproxy.overlay.pointer.nodes", "routingcost-map"));
         assertEquals(25, registry.get("rproxy.overlay.dht.nodes").gauge().value());
         assertEquals(4, registry.get("rproxy.overlay.torrents").gauge().value());
+        assertEquals(120, registry.get("rproxy.overlay.dht.stored.items").gauge().value());
+        assertEquals(7, registry.get("rproxy.overlay.dht.stored.peers").gauge().value());
 
         meters.put("routingcost-map", 130, new Stored(3, 8), () -> true);
         meters.put("default-network-map", 100, new Stored(0, 8), () -> true);
@@ -42,7 +44,7 @@ class PublisherMetersTest {
 
     @Test
     void aLatePutOfAReplacedPointerIsCountedButDoesNotShowAsTheResources() {
-        meters.bindTo(registry, () -> 0, () -> 0);
+        meters.bindTo(registry, () -> 0, () -> 0, () -> 0, () -> 0);
         meters.put("routingcost-map", 130, new Stored(8, 8), () -> true);
         meters.put("routingcost-map", 100, new Stored(2, 8), () -> false);
         meters.put("hopcount-map", 100, new Stored(8, 8), () -> false);
@@ -58,7 +60,7 @@ class PublisherMetersTest {
         meters.put("hopcount-map", 90, new Stored(5, 8), () -> true);
         meters.forget("hopcount-map");
         meters.put("routingcost-map", 100, new Stored(8, 8), () -> true);
-        meters.bindTo(registry, () -> 0, () -> 0);
+        meters.bindTo(registry, () -> 0, () -> 0, () -> 0, () -> 0);
         assertNull(gauge("rproxy.overlay.pointer.created.time", "hopcount-map"), "forgotten before binding");
         meters.put("default-network-map", 100, new Stored(8, 8), () -> true);
 
@@ -78,7 +80,7 @@ class PublisherMetersTest {
 
     @Test
     void bindingTwiceIsRefused() {
-        meters.bindTo(registry, () -> 0, () -> 0);
-        assertThrows(IllegalStateException.class, () -> meters.bindTo(new SimpleMeterRegistry(), () -> 0, () -> 0));
+        meters.bindTo(registry, () -> 0, () -> 0, () -> 0, () -> 0);
+        assertThrows(IllegalStateException.class, () -> meters.bindTo(new SimpleMeterRegistry(), () -> 0, () -> 0, () -> 0, () -> 0));
     }
 }
