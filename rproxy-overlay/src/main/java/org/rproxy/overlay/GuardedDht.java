@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * never mldht's threads) trims the BEP 44 store back to its bound every {@code trimSeconds}.
  * mldht gives no way to remove an item, nor to tell whether an announce was stored, so this
  * works on the maps of its stores (read once, from the fields mldht 1.10 keeps them in; a
- * version without them fails the node's creation, and this module's tests).
+ * version without them fails the node's start, and this module's tests).
  */
 final class GuardedDht extends DHT {
     private static final Logger log = LoggerFactory.getLogger(GuardedDht.class);
@@ -72,8 +72,13 @@ final class GuardedDht extends DHT {
     @Override
     public void start(DHTConfiguration config) throws SocketException {
         super.start(config);
-        items = mapOf(GenericStorage.class, getStorage());
-        peerStore = mapOf(Database.class, getDatabase());
+        try {
+            items = mapOf(GenericStorage.class, getStorage());
+            peerStore = mapOf(Database.class, getDatabase());
+        } catch (IllegalStateException e) {
+            stop();
+            throw e;
+        }
         trimmer.scheduleWithFixedDelay(this::trim, trimSeconds, trimSeconds, TimeUnit.SECONDS);
     }
 
