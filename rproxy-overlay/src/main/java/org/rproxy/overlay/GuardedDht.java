@@ -22,6 +22,8 @@ import lbms.plugins.mldht.kad.messages.AnnounceRequest;
 import lbms.plugins.mldht.kad.messages.ErrorMessage.ErrorCode;
 import lbms.plugins.mldht.kad.messages.PutRequest;
 
+import org.rproxy.overlay.StoreQuota.Admission;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,31 +89,41 @@ final class GuardedDht extends DHT {
         Key target = req.deriveTargetKey();
         InetAddress from = req.getOrigin().getAddress();
         Map<Key, StorageItem> items = this.items;
-        if (items == null || !quota.admits(target, from, items)) {
+        Admission admission = items == null ? Admission.REFUSED : quota.reserve(target, from, items);
+        if (admission == Admission.REFUSED) {
             log.debug("DHT put of {} from {} refused: storage full", target, from);
             sendError(req, ErrorCode.ServerError.code, "storage full");
             return;
         }
-        super.put(req);
-        if (items.containsKey(target)) {
-            quota.stored(target, from);
+        boolean stored = false;
+        try {
+            super.put(req);
+            stored = items.containsKey(target);
+        } finally {
+            quota.settle(admission, target, from, stored);
         }
     }
 
     @Override
     public void announce(AnnounceRequest req) {
         InetAddress from = req.getOrigin().getAddress();
+        Key infoHash = req.getInfoHash();
         Map<Key, PeersSeeds> peerStore = this.peerStore;
-        if (peerStore == null || !peers.admits(req.getInfoHash(), from, req.getPort())) {
-            log.debug("DHT announce of {} from {} refused: storage full", req.getInfoHash(), from);
+        Admission admission = peerStore == null ? Admission.REFUSED : peers.reserve(infoHash, from, req.getPort());
+        if (admission == Admission.REFUSED) {
+            log.debug("DHT announce of {} from {} refused: storage full", infoHash, from);
             sendError(req, ErrorCode.ServerError.code, "storage full");
             return;
         }
-        super.announce(req);
-        PeersSeeds held = peerStore.get(req.getInfoHash());
-        PeerAddressDBItem entry = PeerAddressDBItem.createFromAddress(from, req.getPort(), req.isSeed());
-        if (held != null && (held.peers().stream().anyMatch(entry::equals) || held.seeds().stream().anyMatch(entry::equals))) {
-            peers.stored(req.getInfoHash(), from, req.getPort(), System.currentTimeMillis());
+        boolean stored = false;
+        try {
+            super.announce(req);
+            PeersSeeds held = peerStore.get(infoHash);
+            PeerAddressDBItem entry = PeerAddressDBItem.createFromAddress(from, req.getPort(), req.isSeed());
+            stored = held != null && (held.peers().stream().anyMatch(entry::equals)
+                    || held.seeds().stream().anyMatch(entry::equals));
+        } finally {
+            peers.settle(admission, infoHash, from, req.getPort(), stored, System.currentTimeMillis());
         }
     }
 

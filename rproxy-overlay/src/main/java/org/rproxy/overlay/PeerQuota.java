@@ -3,11 +3,13 @@ package org.rproxy.overlay;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import lbms.plugins.mldht.kad.DHTConstants;
 import lbms.plugins.mldht.kad.Key;
+
+import org.rproxy.overlay.StoreQuota.Admission;
 
 /**
  * The bound on the BEP 5 peer entries ({@code announce_peer}) a DHT node takes from others:
@@ -17,18 +19,21 @@ import lbms.plugins.mldht.kad.Key;
  * {@link StoreLimits#peersPerSource()}; a repeated announce of an entry counted is always taken
  * (it refreshes it). mldht's peer store cannot be trimmed from outside, so the count is of the
  * entries taken in the last hour and some (mldht's age, plus the period of its expiry), which
- * is never less than what mldht holds of them. {@link #admits} and {@link #stored} run on
- * mldht's threads, {@link #trim} on the node's own timer. Thread-safe.
+ * is never less than what mldht holds of them. {@link #reserve} and {@link #settle} run on
+ * mldht's threads (map updates under this quota's lock), {@link #trim} on the node's own timer.
+ * Thread-safe.
  */
 final class PeerQuota {
     /** How long an entry counts: mldht's age of a peer entry and the period of its expiry run. */
     static final long COUNTED_MILLIS = (long) DHTConstants.MAX_ITEM_AGE + DHTConstants.CHECK_FOR_EXPIRED_ENTRIES;
 
     private final StoreLimits limits;
-    /** When each entry counted was last announced, by entry. */
-    private final Map<Entry, Long> entries = new ConcurrentHashMap<>();
-    /** How many entries each source network has counted. */
-    private final Map<String, Integer> perSource = new ConcurrentHashMap<>();
+    /** When each entry counted was last announced, by entry. Guarded by this. */
+    private final Map<Entry, Long> entries = new HashMap<>();
+    /** How many entries each source network has counted, reserved ones included. Guarded by this. */
+    private final Map<String, Integer> perSource = new HashMap<>();
+    /** Announces reserved and not yet settled. Guarded by this. */
+    private int pending;
 
     /** One peer entry: who announced which infohash, and the port it gave. */
     private record Entry(Key infoHash, InetAddress from, int port) {
@@ -38,35 +43,58 @@ final class PeerQuota {
         this.limits = requireNonNull(limits, "limits");
     }
 
-    /** Whether an announce of {@code infoHash} from {@code from} with {@code port} may be stored. */
-    boolean admits(Key infoHash, InetAddress from, int port) {
+    /**
+     * Decides on an announce of {@code infoHash} from {@code from} with {@code port}: an entry
+     * counted is always taken; a new one only under both bounds, counted at once until
+     * {@link #settle}.
+     */
+    synchronized Admission reserve(Key infoHash, InetAddress from, int port) {
         if (entries.containsKey(new Entry(infoHash, from, port))) {
-            return true;
+            return Admission.HELD;
         }
-        return entries.size() < limits.peers()
-                && perSource.getOrDefault(StoreQuota.network(from), 0) < limits.peersPerSource();
+        String network = StoreQuota.network(from);
+        if (entries.size() + pending >= limits.peers() || perSource.getOrDefault(network, 0) >= limits.peersPerSource()) {
+            return Admission.REFUSED;
+        }
+        pending++;
+        perSource.merge(network, 1, Integer::sum);
+        return Admission.RESERVED;
     }
 
-    /** Records an announce taken at {@code now} (epoch millis). */
-    void stored(Key infoHash, InetAddress from, int port, long now) {
-        if (entries.put(new Entry(infoHash, from, port), now) == null) {
-            perSource.merge(StoreQuota.network(from), 1, Integer::sum);
+    /**
+     * Settles an announce {@link #reserve} let through: {@code stored} says whether mldht holds
+     * the entry now, announced at {@code now} (epoch millis).
+     */
+    synchronized void settle(Admission admission, Key infoHash, InetAddress from, int port, boolean stored, long now) {
+        String network = StoreQuota.network(from);
+        boolean first = stored && entries.put(new Entry(infoHash, from, port), now) == null;
+        if (admission == Admission.RESERVED) {
+            pending--;
+            if (!first) {
+                release(network);
+            }
+        } else if (first) {
+            perSource.merge(network, 1, Integer::sum);
         }
     }
 
     /** Stops counting the entries not announced again within {@link #COUNTED_MILLIS} of {@code now}. */
-    void trim(long now) {
+    synchronized void trim(long now) {
         entries.entrySet().removeIf(e -> {
             if (now - e.getValue() < COUNTED_MILLIS) {
                 return false;
             }
-            perSource.computeIfPresent(StoreQuota.network(e.getKey().from()), (n, c) -> c > 1 ? c - 1 : null);
+            release(StoreQuota.network(e.getKey().from()));
             return true;
         });
     }
 
+    private void release(String network) {
+        perSource.computeIfPresent(network, (n, c) -> c > 1 ? c - 1 : null);
+    }
+
     /** The peer entries counted now. */
-    int size() {
+    synchronized int size() {
         return entries.size();
     }
 }

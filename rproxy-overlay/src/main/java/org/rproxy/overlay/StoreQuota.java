@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,17 +27,29 @@ import lbms.plugins.mldht.kad.Key;
  * own pointers. Items on the node without a recorded source (taken in a race, or before) count
  * towards the total only.
  *
- * <p>{@link #admits} and {@link #stored} run on mldht's threads and are cheap; {@link #trim} runs
- * on the node's own timer. Thread-safe.
+ * <p>{@link #reserve} and {@link #settle} run on mldht's threads and are cheap (map updates under
+ * this quota's lock); {@link #trim} runs on the node's own timer. Thread-safe.
  */
 final class StoreQuota {
+    /** What {@link #reserve} decided for one put. */
+    enum Admission {
+        /** Refused: the node or the source's network is at its bound. */
+        REFUSED,
+        /** A new item, counted ahead for its source: {@link #settle} keeps or releases it. */
+        RESERVED,
+        /** An item the node holds already (an update), or one of its own pointers: not bounded. */
+        HELD
+    }
+
     private final StoreLimits limits;
-    /** The source network of each item taken, by target. */
-    private final Map<Key, String> sources = new ConcurrentHashMap<>();
-    /** How many items each source network has on the node. */
-    private final Map<String, Integer> perSource = new ConcurrentHashMap<>();
     /** The targets of this node's own pointers: never trimmed. */
     private final Set<Key> own = ConcurrentHashMap.newKeySet();
+    /** The source network of each item taken, by target. Guarded by this. */
+    private final Map<Key, String> sources = new HashMap<>();
+    /** How many items each source network has on the node, reserved ones included. Guarded by this. */
+    private final Map<String, Integer> perSource = new HashMap<>();
+    /** Puts reserved and not yet settled. Guarded by this. */
+    private int pending;
 
     StoreQuota(StoreLimits limits) {
         this.limits = requireNonNull(limits, "limits");
@@ -47,20 +60,40 @@ final class StoreQuota {
     }
 
     /**
-     * Whether a put of {@code target} from {@code from} may be stored, {@code items} being what
-     * the node holds: always for a target it holds (an update), else only under both bounds.
+     * Decides on a put of {@code target} from {@code from}, {@code items} being what the node
+     * holds: an item held is always taken; a new one only under both bounds, counted at once (so
+     * that puts handled side by side cannot pass a bound together) until {@link #settle}.
      */
-    boolean admits(Key target, InetAddress from, Map<Key, StorageItem> items) {
+    synchronized Admission reserve(Key target, InetAddress from, Map<Key, StorageItem> items) {
         if (items.containsKey(target) || own.contains(target)) {
-            return true;
+            return Admission.HELD;
         }
-        return items.size() < limits.ceiling() && perSource.getOrDefault(network(from), 0) < limits.perSource();
+        String network = network(from);
+        if (items.size() + pending >= limits.ceiling() || perSource.getOrDefault(network, 0) >= limits.perSource()) {
+            return Admission.REFUSED;
+        }
+        pending++;
+        perSource.merge(network, 1, Integer::sum);
+        return Admission.RESERVED;
     }
 
-    /** Records that the node now holds {@code target}, put from {@code from} (the first source counts). */
-    void stored(Key target, InetAddress from) {
+    /**
+     * Settles a put {@link #reserve} let through: {@code stored} says whether the node holds
+     * {@code target} now. An item's first source keeps the count; a reservation that stored
+     * nothing new is released.
+     */
+    synchronized void settle(Admission admission, Key target, InetAddress from, boolean stored) {
         String network = network(from);
-        if (sources.putIfAbsent(target, network) == null) {
+        boolean first = stored && !sources.containsKey(target);
+        if (first) {
+            sources.put(target, network);
+        }
+        if (admission == Admission.RESERVED) {
+            pending--;
+            if (!first) {
+                release(network);
+            }
+        } else if (first) {
             perSource.merge(network, 1, Integer::sum);
         }
     }
@@ -77,12 +110,12 @@ final class StoreQuota {
      *
      * @return the number of items removed
      */
-    int trim(Map<Key, StorageItem> items, Key ourId) {
-        sources.keySet().removeIf(k -> {
-            if (items.containsKey(k)) {
+    synchronized int trim(Map<Key, StorageItem> items, Key ourId) {
+        sources.entrySet().removeIf(e -> {
+            if (items.containsKey(e.getKey())) {
                 return false;
             }
-            forget(k);
+            release(e.getValue());
             return true;
         });
         int excess = items.size() - limits.items();
@@ -101,23 +134,20 @@ final class StoreQuota {
             if (items.remove(k) != null) {
                 removed++;
             }
-            if (sources.containsKey(k)) {
-                forget(k);
-                sources.remove(k);
+            String network = sources.remove(k);
+            if (network != null) {
+                release(network);
             }
         }
         return removed;
     }
 
-    private void forget(Key target) {
-        String network = sources.get(target);
-        if (network != null) {
-            perSource.computeIfPresent(network, (n, c) -> c > 1 ? c - 1 : null);
-        }
+    private void release(String network) {
+        perSource.computeIfPresent(network, (n, c) -> c > 1 ? c - 1 : null);
     }
 
-    /** The items recorded as put from {@code from}'s network (its /24 or /64). */
-    int fromNetworkOf(InetAddress from) {
+    /** The items counted for {@code from}'s network (its /24 or /64). */
+    synchronized int fromNetworkOf(InetAddress from) {
         return perSource.getOrDefault(network(from), 0);
     }
 

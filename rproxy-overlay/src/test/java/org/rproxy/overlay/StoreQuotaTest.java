@@ -13,6 +13,7 @@ import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.Key;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.overlay.StoreQuota.Admission;
 
 class StoreQuotaTest {
     private static final Key OUR_ID = new Key(new byte[20]);
@@ -32,12 +33,24 @@ class StoreQuotaTest {
 
     /** Puts {@code target} as mldht would after an admitted put, and records it. */
     private boolean put(StoreQuota q, Key target, String from) throws Exception {
-        if (!q.admits(target, ip(from), items)) {
+        Admission a = q.reserve(target, ip(from), items);
+        if (a == Admission.REFUSED) {
             return false;
         }
         items.put(target, GenericStorage.buildImmutable("item " + target));
-        q.stored(target, ip(from));
+        q.settle(a, target, ip(from), true);
         return true;
+    }
+
+    @Test
+    void putsHandledSideBySideCannotPassTheQuotaTogether() throws Exception {
+        StoreQuota q = new StoreQuota(new StoreLimits(100, 2, 100, 2));
+        Admission first = q.reserve(at(1), ip("100.64.1.1"), items);
+        Admission second = q.reserve(at(2), ip("100.64.1.2"), items);
+        assertEquals(Admission.REFUSED, q.reserve(at(3), ip("100.64.1.3"), items), "two reserved, none settled yet");
+        q.settle(first, at(1), ip("100.64.1.1"), false);
+        assertEquals(Admission.RESERVED, q.reserve(at(3), ip("100.64.1.3"), items), "a put that stored nothing frees its place");
+        assertEquals(Admission.RESERVED, second);
     }
 
     @Test
