@@ -62,6 +62,26 @@ record FolderStamp(Object directory, Map<String, FileStamp> files) {
         return new FolderStamp(dirKey, files);
     }
 
+    /**
+     * Throws when the files stamped are more, or more bytes together, than {@code limits} allow:
+     * a folder that large is not read at all (its documents would be held together, and signed).
+     */
+    void checkWithin(Path dir, MapsLimits limits) {
+        if (files.size() > limits.maxDocuments()) {
+            throw new MapsFolder.MapsFolderException(dir + ": " + files.size() + " maps files, over the limit of "
+                    + limits.maxDocuments() + " (--max-maps-documents)");
+        }
+        long total = 0;
+        for (FileStamp f : files.values()) {
+            total += f.size();
+        }
+        if (total > limits.maxTotalBytes()) {
+            throw new MapsFolder.MapsFolderException(dir + ": " + total + " bytes in " + files.size()
+                    + " maps files, over the limit of " + limits.maxTotalBytes() + " bytes for a maps folder"
+                    + " (--max-maps-total-size)");
+        }
+    }
+
     /** The names of the files stamped. */
     Set<String> names() {
         return files.keySet();

@@ -43,15 +43,24 @@ final class MapsFile {
     }
 
     static Read read(Path file, long maxBytes, Opener opener) throws IOException {
+        return read(file, maxBytes, maxBytes, opener);
+    }
+
+    /**
+     * As {@link #read(Path, long, Opener)}; besides, at most {@code maxTreeBytes} of the file may
+     * lie outside a cost map's costs (read into trees: a network map, endpoint properties), so
+     * that a large one is refused as it is read, before its tree fills the heap.
+     */
+    static Read read(Path file, long maxBytes, long maxTreeBytes, Opener opener) throws IOException {
         long size = Files.size(file);
         if (size > maxBytes) {
             throw tooLarge(file, size + " bytes", maxBytes);
         }
         MessageDigest sha = sha256();
-        try (InputStream in = new Limited(new DigestInputStream(opener.open(file), sha), file, maxBytes)) {
+        try (Limited in = new Limited(new DigestInputStream(opener.open(file), sha), file, maxBytes, maxTreeBytes)) {
             AltoJson.StreamedDocument doc;
             try {
-                doc = AltoJson.readDocument(in);
+                doc = AltoJson.readDocument(in, in);
             } catch (AltoException e) {
                 throw new MapsFolder.MapsFolderException(file + ": " + MapsFolder.describe(e), e);
             }
@@ -72,16 +81,25 @@ final class MapsFile {
         }
     }
 
-    /** Refuses to read past the limit: a file that grows after its size was checked. */
-    private static final class Limited extends FilterInputStream {
+    /**
+     * Refuses to read past the limit (a file that grows after its size was checked), and more
+     * than the tree limit outside a cost map's costs.
+     */
+    private static final class Limited extends FilterInputStream implements AltoJson.CostsMarks {
         private final Path file;
         private final long max;
+        private final long maxTree;
         private long count;
+        /** Bytes read while the costs were: those not read into trees. */
+        private long streamed;
+        /** Where the costs began, or -1 while trees are read. */
+        private long costsFrom = -1;
 
-        Limited(InputStream in, Path file, long max) {
+        Limited(InputStream in, Path file, long max, long maxTree) {
             super(in);
             this.file = file;
             this.max = max;
+            this.maxTree = maxTree;
         }
 
         @Override
@@ -102,10 +120,26 @@ final class MapsFile {
             return n;
         }
 
+        @Override
+        public void costsBegin() {
+            costsFrom = count;
+        }
+
+        @Override
+        public void costsEnd() {
+            streamed += count - costsFrom;
+            costsFrom = -1;
+        }
+
         private void counted(int n) {
             count += n;
             if (count > max) {
                 throw tooLarge(file, "more than " + max + " bytes (it grew while being read)", max);
+            }
+            if (costsFrom < 0 && count - streamed > maxTree) {
+                throw new MapsFolder.MapsFolderException(file + ": more than " + maxTree + " bytes outside a cost map's"
+                        + " costs, over the limit of " + maxTree + " bytes for a network map or endpoint properties"
+                        + " file (--max-network-map-size), which is read whole into memory");
             }
         }
     }

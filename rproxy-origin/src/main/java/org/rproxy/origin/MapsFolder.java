@@ -66,7 +66,16 @@ public final class MapsFolder {
      * {@link IOException} saying so (read it again once it is quiet), never loaded as a mix.
      */
     public static MapSet load(Path dir, long maxFileBytes) throws IOException {
-        return load(dir, maxFileBytes, Files::newInputStream).maps();
+        return load(dir, maxFileBytes, MapsLimits.defaults());
+    }
+
+    /**
+     * As {@link #load(Path, long)}, within {@code limits} too: a folder with more files or more
+     * bytes than they allow is refused before any file is read, a network map or endpoint
+     * properties file over the tree limit as soon as it passes it.
+     */
+    public static MapSet load(Path dir, long maxFileBytes, MapsLimits limits) throws IOException {
+        return load(dir, maxFileBytes, limits, Files::newInputStream).maps();
     }
 
     /**
@@ -77,20 +86,21 @@ public final class MapsFolder {
     }
 
     /**
-     * As {@link #load(Path, long)}, each file opened by {@code opener}, and with the folder's stamp.
+     * As {@link #load(Path, long, MapsLimits)}, each file opened by {@code opener}, and with the folder's stamp.
      * The folder is stamped before any file is read and again after the last: when a file was
      * written to, replaced, added or removed meanwhile, what was read (the old beginning of a file
      * and its new end, or the cost map of one deploy and the network map of the next) is thrown
      * away with {@link FolderStamp.Changed}, also when it did not validate.
      */
-    static Loaded load(Path dir, long maxFileBytes, MapsFile.Opener opener) throws IOException {
+    static Loaded load(Path dir, long maxFileBytes, MapsLimits limits, MapsFile.Opener opener) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new MapsFolderException(dir + ": not a folder");
         }
         FolderStamp stamp = FolderStamp.of(dir);
         MapSet maps;
         try {
-            maps = loadFiles(dir, stamp.paths(dir), maxFileBytes, opener);
+            stamp.checkWithin(dir, limits);
+            maps = loadFiles(dir, stamp.paths(dir), maxFileBytes, limits.maxTreeBytes(), opener);
         } catch (MapsFolderException e) {
             stamp.checkUnchanged(dir, e);
             throw e;
@@ -99,7 +109,8 @@ public final class MapsFolder {
         return new Loaded(maps, stamp);
     }
 
-    private static MapSet loadFiles(Path dir, List<Path> files, long maxFileBytes, MapsFile.Opener opener) {
+    private static MapSet loadFiles(Path dir, List<Path> files, long maxFileBytes, long maxTreeBytes,
+                                    MapsFile.Opener opener) {
         List<MapsFolderException> problems = new ArrayList<>();
         Map<String, NetworkMap> networkMaps = new TreeMap<>();
         Map<String, Path> origins = new HashMap<>();
@@ -109,7 +120,7 @@ public final class MapsFolder {
         for (Path file : files) {
             collect(problems, file, () -> {
                 refusedMaps.add(VtagFill.baseName(file));
-                MapsFile.Read r = MapsFile.read(file, maxFileBytes, opener);
+                MapsFile.Read r = MapsFile.read(file, maxFileBytes, maxTreeBytes, opener);
                 ObjectNode doc = r.doc().members();
                 refusedMaps.remove(VtagFill.baseName(file));
                 if (doc.has("network-map")) {

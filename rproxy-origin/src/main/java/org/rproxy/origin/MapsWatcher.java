@@ -65,7 +65,7 @@ final class MapsWatcher implements AutoCloseable {
     /** How many loads in a row found the folder changing under them. Watcher thread only. */
     private int unsteadyLoads;
 
-    /** Reads the folder: {@link MapsFolder#load(Path, long, MapsFile.Opener)}, or a test's. */
+    /** Reads the folder: {@link MapsFolder#load(Path, long, MapsLimits, MapsFile.Opener)}, or a test's. */
     @FunctionalInterface
     interface Loader {
         MapsFolder.Loaded load(Path dir) throws IOException;
@@ -97,7 +97,12 @@ final class MapsWatcher implements AutoCloseable {
 
     /** The folder read as {@link MapsFolder#load(Path, long)} reads it. */
     static Loader loader(long maxFileBytes) {
-        return d -> MapsFolder.load(d, maxFileBytes, Files::newInputStream);
+        return loader(maxFileBytes, MapsLimits.defaults());
+    }
+
+    /** The folder read as {@link MapsFolder#load(Path, long, MapsLimits)} reads it. */
+    static Loader loader(long maxFileBytes, MapsLimits limits) {
+        return d -> MapsFolder.load(d, maxFileBytes, limits, Files::newInputStream);
     }
 
     /**

@@ -92,7 +92,7 @@ public final class Origin implements AutoCloseable {
     /** As {@link #start(OriginConfig, Clock)}, with an update stream mounted (null: none). */
     public static Origin start(OriginConfig config, Clock clock, UpdateStreamMount stream) throws IOException {
         requireNonNull(config, "config");
-        return start(config, clock, stream, MapsWatcher.loader(config.maxMapFileBytes()));
+        return start(config, clock, stream, MapsWatcher.loader(config.maxMapFileBytes(), config.mapsLimits()));
     }
 
     /**

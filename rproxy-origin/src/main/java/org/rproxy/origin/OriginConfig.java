@@ -30,10 +30,12 @@ import org.rproxy.core.server.FrontEndConfig;
  * @param maxMapFileBytes the largest maps file read, at start and on a reload (null:
  *                      {@link MapsFolder#DEFAULT_MAX_FILE_BYTES})
  * @param overlay       the P2P overlay to name in the directory ({@code meta.alto-redist.overlay}), or null
+ * @param mapsLimits    how many documents and bytes one load of the maps may read (null:
+ *                      {@link MapsLimits#defaults()}, sized to the heap)
  */
 public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
                            List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
-                           QueryLimits queryLimits, Long maxMapFileBytes, OverlayInfo overlay) {
+                           QueryLimits queryLimits, Long maxMapFileBytes, OverlayInfo overlay, MapsLimits mapsLimits) {
 
     /** Long enough for a deploy (or an operator) to delete a file and copy its successor in. */
     public static final Duration DEFAULT_DELETE_SETTLE = Duration.ofSeconds(30);
@@ -75,6 +77,17 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
         if (maxMapFileBytes < 1) {
             throw new IllegalArgumentException("maxMapFileBytes: " + maxMapFileBytes + " (expected: >= 1)");
         }
+        if (mapsLimits == null) {
+            mapsLimits = MapsLimits.defaults();
+        }
+    }
+
+    /** With the default maps limits. */
+    public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                        List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
+                        QueryLimits queryLimits, Long maxMapFileBytes, OverlayInfo overlay) {
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle, queryLimits,
+                maxMapFileBytes, overlay, null);
     }
 
     /** Naming no overlay. */
@@ -100,22 +113,28 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
 
     public OriginConfig withDeleteSettle(Duration settle) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                requireNonNull(settle, "settle"), queryLimits, maxMapFileBytes, overlay);
+                requireNonNull(settle, "settle"), queryLimits, maxMapFileBytes, overlay, mapsLimits);
     }
 
     public OriginConfig withQueryLimits(QueryLimits limits) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                requireNonNull(limits, "limits"), maxMapFileBytes, overlay);
+                requireNonNull(limits, "limits"), maxMapFileBytes, overlay, mapsLimits);
     }
 
     public OriginConfig withMaxMapFileBytes(long max) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                queryLimits, max, overlay);
+                queryLimits, max, overlay, mapsLimits);
     }
 
     /** Naming {@code info} (null: none) in the directory. */
     public OriginConfig withOverlay(OverlayInfo info) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                queryLimits, maxMapFileBytes, info);
+                queryLimits, maxMapFileBytes, info, mapsLimits);
+    }
+
+    /** Loading the maps within {@code limits}. */
+    public OriginConfig withMapsLimits(MapsLimits limits) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
+                queryLimits, maxMapFileBytes, overlay, requireNonNull(limits, "limits"));
     }
 }

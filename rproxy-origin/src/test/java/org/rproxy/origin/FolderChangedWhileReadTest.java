@@ -128,7 +128,8 @@ class FolderChangedWhileReadTest {
 
         MapSet mixed = null;
         try {
-            mixed = MapsFolder.load(maps, MapsFolder.DEFAULT_MAX_FILE_BYTES, rewritingHalfway(costs, costMap('2'))).maps();
+            mixed = MapsFolder.load(maps, MapsFolder.DEFAULT_MAX_FILE_BYTES, MapsLimits.defaults(),
+                    rewritingHalfway(costs, costMap('2'))).maps();
         } catch (FolderStamp.Changed e) {
             assertTrue(e.getMessage().contains("costs.json was written to"), e.getMessage());
         }
@@ -161,7 +162,7 @@ class FolderChangedWhileReadTest {
 
         MapSet mixed = null;
         try {
-            mixed = MapsFolder.load(maps, MapsFolder.DEFAULT_MAX_FILE_BYTES, deployWhileReading).maps();
+            mixed = MapsFolder.load(maps, MapsFolder.DEFAULT_MAX_FILE_BYTES, MapsLimits.defaults(), deployWhileReading).maps();
         } catch (FolderStamp.Changed e) {
             assertTrue(e.getMessage().contains("costs.json was replaced, net.json was replaced"), e.getMessage());
         }
@@ -187,7 +188,7 @@ class FolderChangedWhileReadTest {
         // The watcher's first load after the one it starts from reads the folder whole, then the
         // file changes before the loader returns: the stamps agree, only the watch knows.
         MapsWatcher.Loader loader = d -> {
-            MapsFolder.Loaded l = MapsFolder.load(d, MapsFolder.DEFAULT_MAX_FILE_BYTES, Files::newInputStream);
+            MapsFolder.Loaded l = MapsFolder.load(d, MapsFolder.DEFAULT_MAX_FILE_BYTES, MapsLimits.defaults(), Files::newInputStream);
             if (loads.incrementAndGet() == 2) {
                 writeAndAwaitItsEvent(maps, costs, costMap('2'));
             }
@@ -230,7 +231,7 @@ class FolderChangedWhileReadTest {
             if (n > 1 && n <= 1 + MapsWatcher.MAX_UNSTEADY_LOADS) {
                 throw new FolderStamp.Changed(d + ": changed while being read (costs.json was written to)");
             }
-            return MapsFolder.load(d, MapsFolder.DEFAULT_MAX_FILE_BYTES, Files::newInputStream);
+            return MapsFolder.load(d, MapsFolder.DEFAULT_MAX_FILE_BYTES, MapsLimits.defaults(), Files::newInputStream);
         };
         try (CapturedLogs logs = CapturedLogs.of(MapsWatcher.class);
              MapsWatcher w = StartedWatchers.started(maps, Duration.ofMillis(50), Duration.ZERO, unsteady, handedOn::add,

@@ -86,7 +86,41 @@ public final class AltoJson {
      *                       {@link #readCostMap(byte[], VersionTag)} does
      */
     public static StreamedDocument readDocument(java.io.InputStream in) {
-        return DocumentStream.read(requireNonNull(in, "in"));
+        return readDocument(in, CostsMarks.NONE);
+    }
+
+    /**
+     * As {@link #readDocument(java.io.InputStream)}, telling {@code marks} when the costs of a
+     * {@code cost-map} member begin and end: what the stream gives between the two goes into the
+     * compact table, everything else into trees (about twenty times the bytes), so a reader can
+     * limit the two apart.
+     */
+    public static StreamedDocument readDocument(java.io.InputStream in, CostsMarks marks) {
+        return DocumentStream.read(requireNonNull(in, "in"), requireNonNull(marks, "marks"));
+    }
+
+    /**
+     * Told by {@link #readDocument(java.io.InputStream, CostsMarks)} where a {@code cost-map}
+     * member's costs begin and end in the stream. The parser reads ahead, so the marks are as
+     * exact as its buffer (a few kilobytes). Called on the reading thread.
+     */
+    public interface CostsMarks {
+        /** No marks wanted. */
+        CostsMarks NONE = new CostsMarks() {
+            @Override
+            public void costsBegin() {
+            }
+
+            @Override
+            public void costsEnd() {
+            }
+        };
+
+        /** The parser is at the {@code cost-map} member's value: what it reads now goes into the compact table. */
+        void costsBegin();
+
+        /** The costs were read: what the parser reads now goes into trees again. */
+        void costsEnd();
     }
 
     /** The cost map of a streamed document, with {@code meta} (completed by the caller as needed). */

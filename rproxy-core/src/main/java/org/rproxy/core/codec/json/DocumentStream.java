@@ -23,7 +23,7 @@ final class DocumentStream {
     private DocumentStream() {
     }
 
-    static AltoJson.StreamedDocument read(InputStream in) {
+    static AltoJson.StreamedDocument read(InputStream in, AltoJson.CostsMarks marks) {
         try (JsonParser p = JsonSyntax.parser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 if (p.currentToken() == null) {
@@ -37,7 +37,9 @@ final class DocumentStream {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
                 if ("cost-map".equals(name)) {
+                    marks.costsBegin();
                     rows = CostMapStream.readCosts(p, value);
+                    marks.costsEnd();
                 } else {
                     members.set(name, JsonSyntax.readTree(p));
                 }
