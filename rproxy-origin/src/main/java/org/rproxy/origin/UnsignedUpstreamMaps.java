@@ -55,14 +55,16 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
 
     private final URI directory;
     private final UpstreamDocuments documents;
+    private final MapsLimits limits;
     /** Resources left out as being on another server, logged once each. Publishing thread only. */
     private final Set<String> elsewhere = new HashSet<>();
     /** The last load's maps, handed on again when nothing changed. */
     private MapSet last;
 
-    private UnsignedUpstreamMaps(URI directory, UpstreamDocuments documents) {
+    private UnsignedUpstreamMaps(URI directory, UpstreamDocuments documents, MapsLimits limits) {
         this.directory = directory;
-        this.documents = documents;
+        this.documents = documents.withMaxRoundBytes(limits.maxTotalBytes());
+        this.limits = limits;
     }
 
     /**
@@ -80,8 +82,21 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
      * @param maxDocumentBytes a larger document (body) is refused; at most 2 GB
      */
     public static UnsignedUpstreamMaps connect(URI directoryUrl, Path ca, Duration timeout, long maxDocumentBytes) {
+        return connect(directoryUrl, ca, timeout, maxDocumentBytes, MapsLimits.defaults());
+    }
+
+    /**
+     * As {@link #connect(URI, Path, Duration, long)}, each load within {@code limits}: a directory
+     * listing more maps than it allows is refused before any is read, a network map over its
+     * tree limit before it is parsed, and a load whose documents together pass its total as soon
+     * as they do; the previous maps stay served.
+     */
+    public static UnsignedUpstreamMaps connect(URI directoryUrl, Path ca, Duration timeout, long maxDocumentBytes,
+                                               MapsLimits limits) {
         requireNonNull(directoryUrl, "directoryUrl");
-        return new UnsignedUpstreamMaps(directoryUrl, UpstreamDocuments.connect(directoryUrl, ca, timeout, maxDocumentBytes));
+        requireNonNull(limits, "limits");
+        return new UnsignedUpstreamMaps(directoryUrl, UpstreamDocuments.connect(directoryUrl, ca, timeout, maxDocumentBytes),
+                limits);
     }
 
     @Override
@@ -89,6 +104,7 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
         boolean changed = false;
         documents.startRound();
         Directory ird = documents.read(directory, "directory", (b, t) -> AltoJson.readDirectory(AltoJson.parse(b)));
+        checkCount(ird);
         Map<String, NetworkMap> networkMaps = new TreeMap<>();
         Map<String, CostMap> costMaps = new TreeMap<>();
         Set<String> leftOut = new HashSet<>();
@@ -99,7 +115,8 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
                     leftOut.add(r.id());
                     continue;
                 }
-                UpstreamDocuments.Fetched<NetworkMap> m = documents.fetch(r.id(), uri, (body, bytesTag) -> {
+                UpstreamDocuments.Fetched<NetworkMap> m = documents.fetch(r.id(), uri, limits.maxTreeBytes(),
+                        "--max-network-map-size", (body, bytesTag) -> {
                     JsonNode doc = AltoJson.parse(body);
                     return AltoJson.readNetworkMap(doc, new VersionTag(r.id(), tag(doc)));
                 });
@@ -135,6 +152,21 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
         }
         last = maps;
         return maps;
+    }
+
+    /** Refuses a directory that lists more maps than one load may read. */
+    private void checkCount(Directory ird) throws IOException {
+        int maps = 0;
+        for (InformationResource r : ird.resources().values()) {
+            if (r.accepts() == null && (r.mediaType().equals(MediaTypes.NETWORK_MAP)
+                    || r.mediaType().equals(MediaTypes.COST_MAP))) {
+                maps++;
+            }
+        }
+        if (maps > limits.maxDocuments()) {
+            throw new IOException(directory + ": the directory lists " + maps + " maps, over the limit of "
+                    + limits.maxDocuments() + " (--max-maps-documents)");
+        }
     }
 
     private static boolean sameMaps(MapSet a, MapSet b) {

@@ -41,9 +41,14 @@ final class UpstreamDocuments implements AutoCloseable {
     private final Map<String, Held> held = new HashMap<>();
     /** The resources fetched since {@link #startRound}. */
     private final Set<String> fetched = new HashSet<>();
+    /** The resources read anew (not 304, not the same bytes) since {@link #startRound}. */
+    private final Set<String> readAnew = new HashSet<>();
+    /** The bytes of the documents fetched since {@link #startRound}, those not read again included. */
+    private long roundBytes;
+    private long maxRoundBytes = Long.MAX_VALUE;
 
-    /** A document as read: the server's ETag (or null), the hash of its bytes, and the map read. */
-    private record Held(String etag, String bytesTag, Object map) {
+    /** A document as read: the server's ETag (or null), the hash of its bytes, its size, and the map read. */
+    private record Held(String etag, String bytesTag, long size, Object map) {
     }
 
     private UpstreamDocuments(UpstreamClient client, String authority, Duration timeout, long maxDocumentBytes) {
@@ -51,6 +56,12 @@ final class UpstreamDocuments implements AutoCloseable {
         this.authority = authority;
         this.timeout = timeout;
         this.maxDocumentBytes = maxDocumentBytes;
+    }
+
+    /** At most {@code max} bytes of documents in one round, those not read again (304, same bytes) counted too. */
+    UpstreamDocuments withMaxRoundBytes(long max) {
+        this.maxRoundBytes = max;
+        return this;
     }
 
     /** A client of the server of {@code url}; see {@link UnsignedUpstreamMaps#connect(URI, Path, Duration, long)}. */
@@ -77,29 +88,59 @@ final class UpstreamDocuments implements AutoCloseable {
      * The map at {@code uri}: the one read last time when the server answers 304 to the ETag it
      * gave, or sends the same bytes; else {@code reader}'s.
      */
-    @SuppressWarnings("unchecked")
     <T> Fetched<T> fetch(String id, URI uri, Reader<T> reader) throws IOException {
+        return fetch(id, uri, Long.MAX_VALUE, null, reader);
+    }
+
+    /**
+     * As {@link #fetch(String, URI, Reader)}; a body of more than {@code maxBytes} is refused
+     * before it is read, naming {@code limit} (the option), and so is the document that takes
+     * the round past its limit ({@link #withMaxRoundBytes}): then the documents this round read
+     * anew are let go, so that a refused round holds no more than the maps served.
+     */
+    @SuppressWarnings("unchecked")
+    <T> Fetched<T> fetch(String id, URI uri, long maxBytes, String limit, Reader<T> reader) throws IOException {
         String key = id + " " + uri;
         fetched.add(key);
         Held before = held.get(key);
         UpstreamResponse r = get(uri, before == null ? null : before.etag());
         if (r.status() == 304 && before != null && before.etag() != null) {
+            counted(uri, before.size());
             return new Fetched<>((T) before.map(), false);
         }
         byte[] body = ok(uri, r);
+        counted(uri, body.length);
+        if (body.length > maxBytes) {
+            throw new IOException(uri + " (" + id + "): " + body.length + " bytes, over the limit of " + maxBytes
+                    + " bytes" + (limit == null ? "" : " (" + limit + ")"));
+        }
         String bytesTag = bytesTag(body);
         if (before != null && before.bytesTag().equals(bytesTag)) {
-            held.put(key, new Held(r.header("etag"), bytesTag, before.map()));
+            held.put(key, new Held(r.header("etag"), bytesTag, body.length, before.map()));
             return new Fetched<>((T) before.map(), false);
         }
         T map = decode(uri, id, body, bytesTag, reader);
-        held.put(key, new Held(r.header("etag"), bytesTag, map));
+        held.put(key, new Held(r.header("etag"), bytesTag, body.length, map));
+        readAnew.add(key);
         return new Fetched<>(map, true);
+    }
+
+    /** Adds a document's bytes to the round's; past the limit, the round is refused and what it read anew let go. */
+    private void counted(URI uri, long size) throws IOException {
+        roundBytes += size;
+        if (roundBytes > maxRoundBytes) {
+            held.keySet().removeAll(readAnew);
+            readAnew.clear();
+            throw new IOException(authority + ": more than " + maxRoundBytes + " bytes of maps in one read (at "
+                    + uri + "), over the limit of " + maxRoundBytes + " bytes (--max-maps-total-size)");
+        }
     }
 
     /** A load begins: what it does not fetch is forgotten at {@link #endRound}. */
     void startRound() {
         fetched.clear();
+        readAnew.clear();
+        roundBytes = 0;
     }
 
     /** A load succeeded: the maps of resources it did not fetch (no longer listed) are let go. */
