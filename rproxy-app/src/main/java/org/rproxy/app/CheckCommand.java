@@ -13,6 +13,7 @@ import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.origin.MapsFolder;
+import org.rproxy.origin.MapsLimits;
 import org.rproxy.origin.OriginKeys;
 
 import picocli.CommandLine.Command;
@@ -74,7 +75,7 @@ final class CheckCommand implements Callable<Integer> {
             checkConfig(out, problems);
         }
         if (maps != null) {
-            checkMaps(out, problems);
+            checkMaps(out, problems, limits());
             if (!nodeOptions.isEmpty()) {
                 try {
                     // What the origin checks of its options before it starts (listen and admin, TLS, times, ...).
@@ -132,9 +133,21 @@ final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    private void checkMaps(PrintWriter out, List<String> problems) {
+    /** The maps limits of the origin's options given, or the defaults (those the options' check reports as bad too). */
+    private MapsLimits limits() {
+        if (!nodeOptions.isEmpty()) {
+            try {
+                return NodeOptions.origin(maps, key, nodeOptions).mapsLimits.limits();
+            } catch (RuntimeException e) {
+                // reported with the other options below
+            }
+        }
+        return MapsLimits.defaults();
+    }
+
+    private void checkMaps(PrintWriter out, List<String> problems, MapsLimits limits) {
         try {
-            MapSet m = MapsFolder.load(maps, maxMapFileSize.bytes());
+            MapSet m = MapsFolder.load(maps, maxMapFileSize.bytes(), limits);
             out.println(maps + ": OK (" + count(m.networkMaps().size(), "network map") + ", "
                     + count(m.costMaps().size(), "cost map") + ", "
                     + count(m.endpointProperties().size(), "endpoint property map") + "; default "

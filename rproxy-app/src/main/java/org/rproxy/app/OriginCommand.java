@@ -28,6 +28,7 @@ import org.rproxy.push.UpdateStreamConfig;
 import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -149,6 +150,9 @@ final class OriginCommand implements Callable<Integer> {
                     + " good version kept (default ${DEFAULT-VALUE}).")
     ByteSize maxMapFileSize;
 
+    @Mixin
+    MapsLimitOptions mapsLimits;
+
     @Override
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
@@ -223,7 +227,7 @@ final class OriginCommand implements Callable<Integer> {
         OriginOptions.checkKeyModes(key);
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
                 deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(),
-                OriginOptions.overlay(overlayPublishers, overlayBootstrap));
+                OriginOptions.overlay(overlayPublishers, overlayBootstrap)).withMapsLimits(mapsLimits.limits());
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
                 .withMaxSubscribers(maxSubscribers).withSignatureEvents(signatureEvents)
@@ -253,7 +257,7 @@ final class OriginCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     private int signingFront(OriginConfig config, UpdateStreamConfig stream, Listeners listeners) throws Exception {
         try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream, upstreamCa,
-                Duration.ofSeconds(30), maxMapFileSize.bytes());
+                Duration.ofSeconds(30), maxMapFileSize.bytes(), config.mapsLimits());
              UpdatePublisher publisher = new UpdatePublisher(stream);
              Origin origin = listeners.binding(() -> Origin.start(config, source, poll, Clock.systemUTC(), publisher))) {
             announce(origin, listeners, "signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "

@@ -46,4 +46,47 @@ class OriginCommandTest {
             assertTrue(run.err().startsWith("rproxy origin: "), run.toString());
         }
     }
+
+    /**
+     * A maps folder over a limit of one load stops the origin at start (exit 2), naming the folder
+     * and the option; {@code rproxy check} with the same options says the same; a limit below 1
+     * is refused naming its option.
+     */
+    @Test
+    void aMapsFolderOverALoadLimitStopsTheOriginAndTheCheckNamingTheOption(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        DemoCommand.copySampleMaps(maps);
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        String key = dir.resolve("origin.key").toString();
+        String[] options = {"--maps", maps.toString(), "--key", key, "--max-maps-documents", "3"};
+        long files;
+        try (var list = Files.list(maps)) {
+            files = list.filter(f -> f.toString().endsWith(".json")).count();
+        }
+
+        CommandRun start = CommandRun.of(concat(new String[] {"origin", "--listen", "127.0.0.1:0"}, options));
+        assertEquals(2, start.exit(), start.toString());
+        assertFalse(start.out().contains("listening"), start.toString());
+        assertTrue(start.err().contains(files + " maps files, over the limit of 3 (--max-maps-documents)"), start.toString());
+
+        CommandRun check = CommandRun.of(concat(new String[] {"check"}, options));
+        assertEquals(1, check.exit(), check.toString());
+        assertTrue(check.out().contains("over the limit of 3 (--max-maps-documents)"), check.toString());
+
+        check = CommandRun.of("check", "--maps", maps.toString(), "--key", key, "--max-network-map-size", "100B");
+        assertEquals(1, check.exit(), check.toString());
+        assertTrue(check.out().contains("over the limit of 100 bytes for a network map or endpoint properties file"
+                + " (--max-network-map-size)"), check.toString());
+
+        start = CommandRun.of("origin", "--listen", "127.0.0.1:0", "--maps", maps.toString(), "--key", key,
+                "--max-maps-documents", "0");
+        assertEquals(2, start.exit(), start.toString());
+        assertTrue(start.err().contains("--max-maps-documents: 0 (expected: >= 1)"), start.toString());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 }
