@@ -34,7 +34,7 @@ import org.rproxy.core.model.NetworkMap;
  * must then leave out) is hashed from the file and that tag, so that no two versions served
  * share a tag (RFC 7285 §10.3). Problems are reported together, as one
  * {@link MapsFolderException} naming for each the file, the field and the reason. Each file is read as a
- * stream with a size limit ({@link MapsFile}). A folder that changes while it is read is not
+ * stream with a size limit ({@link MapsFile}), the folder as a whole within {@link MapsLimits}. A folder that changes while it is read is not
  * loaded: the files are stamped before and after ({@link FolderStamp}). Runs on the caller's
  * thread (start-up, or the folder watcher), never on an event loop.
  */

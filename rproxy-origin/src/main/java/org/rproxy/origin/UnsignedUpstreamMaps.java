@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * the next load. A resource on another server than the directory's (scheme, host and port, a
  * port left out being the scheme's default) is not followed: it is left out, with a log line
  * the first time, and so is a cost map that depends on a network map left out. A document over
- * the size limit is refused. Blocking; runs on the origin's publishing thread.
+ * the size limit is refused, and so is a load over its {@link MapsLimits}: more maps listed, more
+ * bytes of them, or a network map (a tree) larger than they allow. Blocking; runs on the origin's
+ * publishing thread.
  */
 public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UnsignedUpstreamMaps.class);
@@ -117,9 +119,9 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
                 }
                 UpstreamDocuments.Fetched<NetworkMap> m = documents.fetch(r.id(), uri, limits.maxTreeBytes(),
                         "--max-network-map-size", (body, bytesTag) -> {
-                    JsonNode doc = AltoJson.parse(body);
-                    return AltoJson.readNetworkMap(doc, new VersionTag(r.id(), tag(doc)));
-                });
+                            JsonNode doc = AltoJson.parse(body);
+                            return AltoJson.readNetworkMap(doc, new VersionTag(r.id(), tag(doc)));
+                        });
                 changed |= m.changed();
                 networkMaps.put(m.map().vtag().resourceId(), m.map());
             }
