@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -61,6 +62,24 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
             }
         }
         return out;
+    }
+
+    /**
+     * True when {@code a} and {@code b} (header fields of a variant, in any order, others among
+     * them) carry one and the same signing: a signature, and every other field of {@link #FIELDS}
+     * alike, {@code content-encoding} aside (not signed). An update whose identity fields are the
+     * same signing as the version held repeats it: nothing in it can be new.
+     */
+    public static boolean sameSigning(List<HeaderField> a, List<HeaderField> b) {
+        if (get(a, "signature") == null) {
+            return false;
+        }
+        for (String name : FIELDS) {
+            if (!name.equals("content-encoding") && !Objects.equals(get(a, name), get(b, name))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The value of {@code name} in {@code fields}, or null. */

@@ -46,6 +46,23 @@ public final class StreamFollower {
          */
         boolean onUpdate(String substream, Bytes body, FieldLookup fields, boolean patched);
 
+        /**
+         * A look at an update's signed fields before its body is rebuilt (signature, the path,
+         * expiry, rollback: all but the digest), so that what fails there costs no rebuild.
+         *
+         * @return false to drop the update unrebuilt (the listener has dealt with it)
+         */
+        default boolean admits(String substream, FieldLookup fields) {
+            return true;
+        }
+
+        /**
+         * An update whose signature event is the same signing as the version held (accepted, or
+         * named when subscribing): dropped as it came, with whatever data came before it.
+         */
+        default void onRepeated(String substream) {
+        }
+
         /** An update that could not be rebuilt or whose signature event is malformed. */
         void onRejected(String substream, String reason);
     }
@@ -62,6 +79,8 @@ public final class StreamFollower {
     private final Map<String, String> mediaTypes;
     private final SseParser parser;
     private final Map<String, Bytes> held = new HashMap<>(4);
+    /** The signed fields of the uncompressed variant held, by substream, when known. */
+    private final Map<String, List<HeaderField>> heldFields = new HashMap<>(4);
     private final Map<String, UpdateApplier.Data> pending = new HashMap<>(4);
 
     /**
@@ -105,6 +124,16 @@ public final class StreamFollower {
      */
     public void hold(String substream, Bytes body) {
         held.put(requireNonNull(substream, "substream"), requireNonNull(body, "body"));
+        heldFields.remove(substream);
+    }
+
+    /**
+     * Holds {@code body} as {@link #hold(String, Bytes)} does, with {@code fields}, the header
+     * fields it was verified with: an update that repeats that signing is dropped unrebuilt.
+     */
+    public void hold(String substream, Bytes body, List<HeaderField> fields) {
+        hold(substream, body);
+        heldFields.put(substream, List.copyOf(fields));
     }
 
     /** The accepted body of {@code substream}, or null. */
@@ -158,10 +187,27 @@ public final class StreamFollower {
     private void onSignature(String substream, Bytes data) {
         UpdateApplier.Data d = pending.remove(substream);
         SignatureEvent sig;
-        Bytes body;
         try {
             sig = SignatureEvent.parse(data);
-            body = UpdateApplier.rebuild(held.get(substream), d);
+        } catch (RuntimeException ex) {
+            listener.onRejected(substream, ex.getMessage());
+            return;
+        }
+        List<HeaderField> identity = sig.identity();
+        List<HeaderField> before = heldFields.get(substream);
+        if (before != null && SignatureEvent.sameSigning(before, identity)) {
+            listener.onRepeated(substream);
+            return;
+        }
+        FieldLookup fields = name -> SignatureEvent.get(identity, name);
+        Bytes base = held.get(substream);
+        if (base != null && !listener.admits(substream, fields)) {
+            return;
+        }
+        Bytes body;
+        try {
+            String digest = before == null ? null : SignatureEvent.get(before, "content-digest");
+            body = UpdateApplier.rebuild(base, d, digest != null && digest.equals(fields.get("content-digest")));
         } catch (RuntimeException ex) {
             listener.onRejected(substream, ex.getMessage());
             return;
@@ -170,9 +216,9 @@ public final class StreamFollower {
             listener.onRejected(substream, "a renewal or patch for a document not held");
             return;
         }
-        List<HeaderField> identity = sig.identity();
-        if (listener.onUpdate(substream, body, name -> SignatureEvent.get(identity, name), d != null && d.patch())) {
+        if (listener.onUpdate(substream, body, fields, d != null && d.patch())) {
             held.put(substream, body);
+            heldFields.put(substream, identity);
         }
     }
 }

@@ -3,6 +3,7 @@ package org.rproxy.core.stream;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -18,11 +19,23 @@ import org.rproxy.core.store.Variant;
 
 /**
  * Turns one update received on a stream into a verified representation, or a rejection that
- * leaves the held version in place. The bytes are rebuilt first (the full body as received, the
- * held JSON with the merge patch applied and put in RFC 8785 form, or the held bytes for a
- * renewal), then checked against the signature event exactly as a pull response is checked: same
- * verifier, same expectations (the path asked for; nothing older than what is held). The gzip
- * variant is rebuilt with the same deterministic gzip as the origin's; when its digest does not
+ * leaves the held version in place. Cheap checks come first, so that an upstream repeating or
+ * replaying signature events costs what it sends, not a rebuild of the held document each time:
+ * <ol>
+ *   <li>identity fields that are the same signing as the version held ({@link
+ *       SignatureEvent#sameSigning}) repeat it: nothing is rebuilt, verified or stored, whatever
+ *       data came before ({@link Result.Repeated});</li>
+ *   <li>the signed fields are verified (signature, key, the path asked for, expiry, nothing older
+ *       than what is held) before the body is rebuilt: what fails there is never rebuilt;</li>
+ *   <li>the bytes are rebuilt (the full body as received, the held JSON with the merge patch
+ *       applied and put in RFC 8785 form, or the held bytes for a renewal) and checked against the
+ *       signature event exactly as a pull response is checked: same verifier, same expectations.
+ *       A renewal whose signed {@code content-digest} is the held one's takes the held bytes as
+ *       they are (a patch sent with it is parsed, not applied: those bytes are the only ones that
+ *       digest can match), and is still hashed against it.</li>
+ * </ol>
+ * The gzip variant is rebuilt with the same deterministic gzip as the origin's, or, for the bytes
+ * held, its held bytes are taken again; when its digest does not
  * match (another zlib), it is left out and gzip clients get the identity variant until pull
  * fetches theirs. So is a gzip variant whose own signature runs out before the identity's (an
  * upstream pairing a fresh identity signature with an older signing of the gzip bytes): the
@@ -32,6 +45,7 @@ import org.rproxy.core.store.Variant;
  */
 public final class UpdateApplier {
     private static final String CONTENT_ENCODING = "content-encoding";
+    private static final String CONTENT_DIGEST = "content-digest";
 
     /** Data that came before a signature event: a full body or a merge patch. */
     public record Data(boolean patch, Bytes bytes) {
@@ -40,9 +54,13 @@ public final class UpdateApplier {
         }
     }
 
-    /** The outcome: a representation to store, or why not. */
+    /** The outcome: a representation to store, a repeat of the one held, or why not. */
     public sealed interface Result {
         record Applied(Representation representation, boolean newBytes) implements Result {
+        }
+
+        /** The signature event of the version held, again: nothing to do. */
+        record Repeated() implements Result {
         }
 
         record Rejected(String reason) implements Result {
@@ -60,33 +78,56 @@ public final class UpdateApplier {
      * @param data the data event before {@code sig}, or null for a renewal
      */
     public Result apply(String target, Representation held, Data data, SignatureEvent sig) {
+        if (held != null && SignatureEvent.sameSigning(held.identity().headers(), sig.identity())) {
+            return new Result.Repeated();
+        }
+        Expectation expect = new Expectation(target, held == null ? null : held.created());
+        // The identity variant is checked as identity whatever coding its fields name: the field is
+        // not signed, so gzip bytes relabelled would verify as the gzip variant and then be held,
+        // served and patched as the document itself.
+        Function<String, String> fields = name -> name.equals(CONTENT_ENCODING) ? null : SignatureEvent.get(sig.identity(), name);
+        Verdict first = verifier.verifyFields(fields, expect);
+        if (!first.valid()) {
+            return new Result.Rejected(first.outcome() + ": " + first.reason());
+        }
+        Bytes heldBody = held == null ? null : held.identity().body();
+        boolean heldDigest = held != null && held.identity().header(CONTENT_DIGEST)
+                .map(d -> d.equals(SignatureEvent.get(sig.identity(), CONTENT_DIGEST))).orElse(false);
         Bytes body;
         try {
-            body = rebuild(held == null ? null : held.identity().body(), data);
+            body = rebuild(heldBody, data, heldDigest);
         } catch (RuntimeException e) {
             return new Result.Rejected("cannot rebuild the body: " + e.getMessage());
         }
         if (body == null) {
             return new Result.Rejected("a renewal or patch for a document not held");
         }
-        Expectation expect = new Expectation(target, held == null ? null : held.created());
-        // The identity variant is checked as identity whatever coding its fields name: the field is
-        // not signed, so gzip bytes relabelled would verify as the gzip variant and then be held,
-        // served and patched as the document itself.
-        Verdict v = verifier.verify(name -> name.equals(CONTENT_ENCODING) ? null : SignatureEvent.get(sig.identity(), name),
-                body.unsafeArray(), expect);
+        Verdict v = verifier.verify(fields, body.unsafeArray(), expect);
         if (!v.valid()) {
             return new Result.Rejected(v.outcome() + ": " + v.reason());
         }
         Variant identity = new Variant(body, null, without(sig.identity(), CONTENT_ENCODING));
-        Variant gzip = sig.gzip() == null ? null : gzipVariant(target, body, sig.gzip(), expect, v);
-        boolean newBytes = held == null || !held.identity().body().equals(body);
+        boolean newBytes = heldBody == null || !heldBody.equals(body);
+        Bytes heldGzip = newBytes || held.gzip() == null ? null : held.gzip().body();
+        Variant gzip = sig.gzip() == null ? null : gzipVariant(body, heldGzip, sig.gzip(), expect, v);
         return new Result.Applied(new Representation(identity, gzip, sig.maxAgeSeconds(), v.created(), v.expires()),
                 newBytes);
     }
 
     /** The bytes an update describes, or null when it needs a held body and there is none. */
     public static Bytes rebuild(Bytes held, Data data) {
+        return rebuild(held, data, false);
+    }
+
+    /**
+     * The bytes an update describes, or null when it needs a held body and there is none.
+     *
+     * @param heldDigest true when the update's signed {@code content-digest} is the one the held
+     *                   bytes were verified with: a merge patch is then parsed (one that is not
+     *                   JSON is refused) but not applied, and the held bytes are returned, the
+     *                   only ones that digest can match
+     */
+    public static Bytes rebuild(Bytes held, Data data, boolean heldDigest) {
         if (data == null) {
             return held;
         }
@@ -96,18 +137,22 @@ public final class UpdateApplier {
         if (held == null) {
             return null;
         }
-        JsonNode base = Jcs.parse(held.unsafeArray());
         JsonNode patch = Jcs.parse(data.bytes().unsafeArray());
+        if (heldDigest) {
+            return held;
+        }
+        JsonNode base = Jcs.parse(held.unsafeArray());
         return Bytes.wrap(Jcs.canonicalize(MergePatch.apply(base, patch)));
     }
 
     /**
-     * The gzip variant of {@code body} with {@code fields}, or null when they do not verify over
-     * the rebuilt bytes or their signature runs out before {@code identity}'s does.
+     * The gzip variant of {@code body} with {@code fields} (its bytes {@code heldGzip} when given:
+     * those held for the same body, else compressed now), or null when they do not verify over
+     * those bytes or their signature runs out before {@code identity}'s does.
      */
-    private Variant gzipVariant(String target, Bytes body, List<HeaderField> fields, Expectation expect,
+    private Variant gzipVariant(Bytes body, Bytes heldGzip, List<HeaderField> fields, Expectation expect,
                                 Verdict identity) {
-        Bytes gz = Gzip.deterministic(body);
+        Bytes gz = heldGzip != null ? heldGzip : Gzip.deterministic(body);
         Verdict v = verifier.verify(name -> SignatureEvent.get(fields, name), gz.unsafeArray(), expect);
         return v.valid() && !v.expires().isBefore(identity.expires()) ? new Variant(gz, "gzip", fields) : null;
     }

@@ -23,12 +23,27 @@ class StreamFollowerTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     private final List<String> seen = new ArrayList<>();
+    private final List<String> repeated = new ArrayList<>();
     private boolean accept = true;
+    private boolean admit = true;
     private final StreamFollower follower = new StreamFollower(1 << 20, Set.of("rc", "nm"), new StreamFollower.Listener() {
         @Override
         public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields, boolean patched) {
             seen.add(substream + (patched ? " patch " : " full ") + fields.get("etag") + " " + body.length());
             return accept;
+        }
+
+        @Override
+        public boolean admits(String substream, StreamFollower.FieldLookup fields) {
+            if (!admit) {
+                seen.add(substream + " refused on its fields " + fields.get("etag"));
+            }
+            return admit;
+        }
+
+        @Override
+        public void onRepeated(String substream) {
+            repeated.add(substream);
         }
 
         @Override
@@ -62,6 +77,83 @@ class StreamFollowerTest {
         assertEquals(v6.identity().body(), follower.held("rc"), "the patched bytes, in RFC 8785 form");
         assertEquals(List.of("rc full " + v5.identity().etag() + " " + v5.identity().body().length(),
                 "rc patch " + v6.identity().etag() + " " + v6.identity().body().length()), seen);
+    }
+
+    /**
+     * A source that repeats the version held (an empty merge patch, or nothing, with the signature
+     * event of that version, again and again) has nothing rebuilt or checked: the first is, the
+     * repeats are dropped as they come and counted, whatever data came before them. Each rebuild
+     * of a large map was a parse, a deep copy, RFC 8785 and a hash, for a kilobyte sent.
+     */
+    @Test
+    void aRepeatOfTheSignatureEventHeldIsDroppedWithoutRebuildingOrAskingTheListener() {
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        Representation v6 = SignedCostMaps.costMap(6, T0.plusSeconds(1));
+        feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
+        feed(signature("rc", v5));
+        for (int i = 0; i < 50; i++) {
+            feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("{}")));
+            feed(signature("rc", v5));
+            feed(signature("rc", v5)); // a renewal's form: the event alone
+        }
+        feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("{\"cost-map\":{\"PID1\":{\"PID2\":6}}}")));
+        feed(signature("rc", v6));
+        assertEquals(List.of("rc full " + v5.identity().etag() + " " + v5.identity().body().length(),
+                "rc patch " + v6.identity().etag() + " " + v6.identity().body().length()), seen,
+                "only the two versions were rebuilt and checked");
+        assertEquals(v6.identity().body(), follower.held("rc"));
+        assertEquals(100, repeated.size());
+    }
+
+    /** A version the client held when it subscribed, repeated by the stream, is not rebuilt either. */
+    @Test
+    void aRepeatOfTheVersionHeldWhenSubscribingIsDropped() {
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        follower.hold("rc", v5.identity().body(), v5.identity().headers());
+        feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("{}")));
+        feed(signature("rc", v5));
+        assertEquals(List.of(), seen);
+        assertEquals(List.of("rc"), repeated);
+    }
+
+    /**
+     * The listener's look at the signed fields comes before the rebuild: an update it refuses
+     * there (an older version, a bad signature) has its patch never applied: a patch that is not
+     * JSON is not even noticed.
+     */
+    @Test
+    void anUpdateRefusedOnItsFieldsIsNotRebuilt() {
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        Representation v6 = SignedCostMaps.costMap(6, T0.plusSeconds(1));
+        feed(Sse.event("application/alto-costmap+json", "rc", v6.identity().body()));
+        feed(signature("rc", v6));
+        admit = false;
+        feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("not json")));
+        feed(signature("rc", v5));
+        assertEquals(List.of("rc full " + v6.identity().etag() + " " + v6.identity().body().length(),
+                "rc refused on its fields " + v5.identity().etag()), seen);
+        assertEquals(v6.identity().body(), follower.held("rc"));
+    }
+
+    /**
+     * A new signing of the bytes held (its content digest the held one's) sent as a merge patch is
+     * not rebuilt: the held bytes are the only ones that digest can match. A patch that is not
+     * JSON is still refused.
+     */
+    @Test
+    void aRenewalOfTheBytesHeldIsNotRebuiltFromItsPatch() {
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        Representation renewed = SignedCostMaps.costMap(5, T0.plusSeconds(10));
+        feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
+        feed(signature("rc", v5));
+        Bytes held = follower.held("rc");
+        feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("{}")));
+        feed(signature("rc", renewed));
+        assertTrue(held == follower.held("rc"), "the held bytes themselves, not a rebuilt copy");
+        assertEquals("rc patch " + renewed.identity().etag() + " " + v5.identity().body().length(), seen.get(1));
+        feed(Sse.event(MediaTypes.MERGE_PATCH, "rc", Bytes.utf8("not json")));
+        feed(signature("rc", SignedCostMaps.costMap(5, T0.plusSeconds(20))));
+        assertTrue(seen.get(2).startsWith("rc rejected: "), seen.toString());
     }
 
     @Test

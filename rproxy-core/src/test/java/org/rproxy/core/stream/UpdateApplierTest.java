@@ -137,4 +137,75 @@ class UpdateApplierTest {
         assertInstanceOf(UpdateApplier.Result.Rejected.class,
                 applier.apply(CM, null, null, SignatureEvent.of(SignedCostMaps.costMap(5, T0))));
     }
+
+    /**
+     * The signature event of the version held, sent again (after an empty merge patch, or alone):
+     * nothing to rebuild, verify or store, whatever data came with it.
+     */
+    @Test
+    void theSignatureEventOfTheVersionHeldIsARepeat() {
+        Representation held = heldWithGzip(5, T0);
+        SignatureEvent same = SignatureEvent.of(held);
+        assertInstanceOf(UpdateApplier.Result.Repeated.class,
+                applier.apply(CM, held, new UpdateApplier.Data(true, Bytes.utf8("{}")), same));
+        assertInstanceOf(UpdateApplier.Result.Repeated.class, applier.apply(CM, held, null, same));
+        assertInstanceOf(UpdateApplier.Result.Repeated.class,
+                applier.apply(CM, held, new UpdateApplier.Data(true, Bytes.utf8("not json")), same));
+        // max-age is not signed: a repeat that changes it is a repeat all the same
+        assertInstanceOf(UpdateApplier.Result.Repeated.class,
+                applier.apply(CM, held, null, new SignatureEvent(same.identity(), null, 5)));
+    }
+
+    /**
+     * The signed fields are checked before anything is rebuilt: an older version, or one whose
+     * signature does not verify, is refused for that, and its patch is never applied (one that is
+     * not JSON is not even noticed).
+     */
+    @Test
+    void anOlderOrForgedSignatureIsRefusedBeforeThePatchIsApplied() {
+        Representation held = SignedCostMaps.costMap(6, T0.plusSeconds(2));
+        Representation old = SignedCostMaps.costMap(5, T0);
+        UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(true, Bytes.utf8("not json")),
+                SignatureEvent.of(old));
+        assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("ROLLBACK"), r.toString());
+
+        List<org.rproxy.core.store.HeaderField> forged = new java.util.ArrayList<>();
+        for (org.rproxy.core.store.HeaderField f : SignatureEvent.of(SignedCostMaps.costMap(7, T0.plusSeconds(3))).identity()) {
+            forged.add(f.name().equals("etag") ? new org.rproxy.core.store.HeaderField("etag", "\"forged\"") : f);
+        }
+        r = applier.apply(CM, held, new UpdateApplier.Data(true, Bytes.utf8("not json")), new SignatureEvent(forged, null, 60));
+        assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("BAD_SIGNATURE"), r.toString());
+    }
+
+    /**
+     * A new signing of the bytes held (same content digest), whether it comes alone or after a
+     * merge patch: the held bytes are taken as they are, not rebuilt, and the held gzip variant's
+     * bytes are kept, verified with the new gzip signature, instead of being compressed again.
+     */
+    @Test
+    void aRenewalOfTheBytesHeldReusesTheHeldBodyAndGzipBytes() {
+        Representation held = heldWithGzip(5, T0);
+        Representation renewed = SignedCostMaps.costMap(5, T0.plusSeconds(10));
+        SignatureEvent sig = new SignatureEvent(SignatureEvent.of(renewed).identity(),
+                SignedCostMaps.gzipFields(held.identity().body(), T0.plusSeconds(10)), 60);
+        for (UpdateApplier.Data d : java.util.Arrays.asList(null, new UpdateApplier.Data(true, Bytes.utf8("{}")))) {
+            UpdateApplier.Result.Applied ok = assertInstanceOf(UpdateApplier.Result.Applied.class,
+                    applier.apply(CM, held, d, sig));
+            assertTrue(ok.representation().identity().body() == held.identity().body(), "the held body itself");
+            assertTrue(ok.representation().gzip().body() == held.gzip().body(), "the held gzip bytes themselves");
+            assertEquals(T0.plusSeconds(10), ok.representation().created());
+            assertEquals(renewed.identity().header("signature"), ok.representation().identity().header("signature"));
+            assertTrue(!ok.newBytes());
+        }
+        UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(true, Bytes.utf8("not json")), sig);
+        assertInstanceOf(UpdateApplier.Result.Rejected.class, r);
+    }
+
+    private Representation heldWithGzip(int cost, Instant created) {
+        Representation real = SignedCostMaps.costMap(cost, created);
+        SignatureEvent both = new SignatureEvent(SignatureEvent.of(real).identity(),
+                SignedCostMaps.gzipFields(real.identity().body(), created), 60);
+        return assertInstanceOf(UpdateApplier.Result.Applied.class,
+                applier.apply(CM, null, new UpdateApplier.Data(false, real.identity().body()), both)).representation();
+    }
 }
