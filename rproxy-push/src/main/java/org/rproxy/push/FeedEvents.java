@@ -57,10 +57,10 @@ final class FeedEvents {
             return false;
         }
         if (media.equals(SignatureEvent.MEDIA_TYPE)) {
-            if (receiver.signature(target, e.data())) {
-                resync.verified(target);
-            } else {
-                resync.rejected(target, resubscribe);
+            switch (receiver.signature(target, e.data())) {
+                case ACCEPTED -> resync.verified(target);
+                case REJECTED -> resync.rejected(target, resubscribe);
+                case REPEATED -> { } // the version held, again: no news of the substream's step
             }
         } else {
             receiver.data(target, media.equals(MediaTypes.MERGE_PATCH), e.data());

@@ -58,8 +58,13 @@ public final class PushFeed implements AutoCloseable {
         void verified(String target, Representation representation);
     }
 
-    /** Counters, for {@link StreamMeters} and tests. */
-    public record Stats(boolean connected, long connects, long updates, long renewals, long rejected, long resyncs) {
+    /**
+     * Counters, for {@link StreamMeters} and tests.
+     *
+     * @param repeated signature events that repeated the version held, dropped before anything was rebuilt
+     */
+    public record Stats(boolean connected, long connects, long updates, long renewals, long rejected, long repeated,
+                        long resyncs) {
     }
 
     private final PushFeedConfig config;
@@ -131,7 +136,7 @@ public final class PushFeed implements AutoCloseable {
     /** The counters now (any thread). */
     public Stats stats() {
         return new Stats(connection.connected(), connection.connects(), receiver.updates(), receiver.renewals(),
-                receiver.rejected(), events.resyncs());
+                receiver.rejected(), receiver.repeated(), events.resyncs());
     }
 
     /**

@@ -19,7 +19,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * rproxy_push_stream_connects_total}: one that climbs is a stream that keeps breaking), and the
  * updates it received by outcome ({@code rproxy_push_updates_total{result}}: {@code verified} a
  * new version verified and handed on, {@code renewed} a signature renewal of the bytes held,
- * {@code rejected} one that did not verify, the held version staying), and the control requests
+ * {@code rejected} one that did not verify, the held version staying, {@code repeated} a signature
+ * event of the version held sent again, dropped before anything was rebuilt: one that climbs is an
+ * upstream replaying), and the control requests
  * that re-added substreams from the version held after such a rejection ({@code
  * rproxy_push_resyncs_total}: one that climbs is an upstream whose updates keep failing).
  *
@@ -47,6 +49,7 @@ public final class StreamMeters {
         counter(registry, "rproxy.push.updates", feed, f -> f.stats().updates(), updates, "verified");
         counter(registry, "rproxy.push.updates", feed, f -> f.stats().renewals(), updates, "renewed");
         counter(registry, "rproxy.push.updates", feed, f -> f.stats().rejected(), updates, "rejected");
+        counter(registry, "rproxy.push.updates", feed, f -> f.stats().repeated(), updates, "repeated");
         counter(registry, "rproxy.push.resyncs", feed, f -> f.stats().resyncs(),
                 "Control requests re-adding substreams from the version held after a rejected update", null);
     }

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * What fails is counted, and the held version stays; the caller is told, so that it can put the
  * substream back on that version ({@link SubstreamResync}). What fails is logged once per change
  * of state: a warning when a document's updates start failing, debug while they go on (an
- * upstream that keeps sending what never verifies), and the count once one verifies again. Holds
+ * upstream that keeps sending what never verifies), and the count once one verifies again. A
+ * signature event that repeats the version held (a replaying upstream) is dropped before anything
+ * is rebuilt, and counted apart: neither a new version nor a rejection, it is not handed on. Holds
  * the verified versions, so a reconnect can resubscribe with their tags.
  *
  * <p>Not thread-safe apart from {@link #heldView} and the counters: the feed's own thread owns it.
@@ -46,6 +48,7 @@ final class UpdateReceiver {
     private final AtomicLong updates = new AtomicLong();
     private final AtomicLong renewals = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong repeated = new AtomicLong();
     private volatile Map<String, Representation> heldView = Map.of();
 
     UpdateReceiver(ResponseVerifier verifier, PushFeed.Output output) {
@@ -64,11 +67,21 @@ final class UpdateReceiver {
         pending = new UpdateApplier.Data(mergePatch, data);
     }
 
+    /** What became of a signature event. */
+    enum Outcome {
+        /** Verified and handed on: a new version or a renewal. */
+        ACCEPTED,
+        /** Refused: the held version stays. */
+        REJECTED,
+        /** The signing held, again: dropped unchecked, the held version stays. */
+        REPEATED
+    }
+
     /**
-     * The signature event for {@code target}: completes, verifies and hands on the update; false
-     * when it was rejected (the held version stays).
+     * The signature event for {@code target}: completes, verifies and hands on the update, or
+     * says why not (the held version stays).
      */
-    boolean signature(String target, Bytes data) {
+    Outcome signature(String target, Bytes data) {
         UpdateApplier.Data d = target.equals(pendingTarget) ? pending : null;
         pendingTarget = null;
         pending = null;
@@ -77,15 +90,19 @@ final class UpdateReceiver {
             sig = SignatureEvent.parse(data);
         } catch (IllegalArgumentException ex) {
             reject(target, ex.getMessage());
-            return false;
+            return Outcome.REJECTED;
         }
         UpdateApplier.Result r = applier.apply(target, held.get(target), d, sig);
+        if (r instanceof UpdateApplier.Result.Repeated) {
+            repeated.incrementAndGet();
+            return Outcome.REPEATED;
+        }
         if (r instanceof UpdateApplier.Result.Rejected no) {
             reject(target, no.reason());
-            return false;
+            return Outcome.REJECTED;
         }
         UpdateApplier.Result.Applied ok = (UpdateApplier.Result.Applied) r;
-        return accept(target, ok.representation(), ok.newBytes());
+        return accept(target, ok.representation(), ok.newBytes()) ? Outcome.ACCEPTED : Outcome.REJECTED;
     }
 
     /**
@@ -142,6 +159,10 @@ final class UpdateReceiver {
 
     long rejected() {
         return rejected.get();
+    }
+
+    long repeated() {
+        return repeated.get();
     }
 
     private void reject(String target, String reason) {
