@@ -74,16 +74,7 @@ final class Checker {
     Representation check(URI uri, String target, Function<String, String> header, Bytes body, long maxAgeSeconds,
                          Instant floor) {
         Verdict v = verifier.verify(header, body.unsafeArray(), new Expectation(target, floor));
-        if (v.outcome() == Verdict.Outcome.ROLLBACK) {
-            throw new ClientException.Rollback(uri, floor, v.created());
-        }
-        if (v.outcome() == Verdict.Outcome.EXPIRED || v.outcome() == Verdict.Outcome.NOT_YET_VALID) {
-            // every other check passed before these (ResponseVerifier's order): a time problem, not tampering
-            throw new ClientException.OutsideValidity(uri, v, verifier.clock().instant());
-        }
-        if (!v.valid()) {
-            throw new ClientException.InvalidResponse(uri, v);
-        }
+        refuseUnlessValid(uri, v, floor);
         if (header.apply("content-encoding") != null) {
             throw new ClientException.InvalidResponse(uri, "a content-coded response, which was not asked for");
         }
@@ -105,6 +96,39 @@ final class Checker {
             learns.learnFrom(body);
         }
         return new Representation(new Variant(body, null, fields), null, maxAgeSeconds, v.created(), v.expires());
+    }
+
+    /**
+     * Checks the signed fields of an update as {@link #check} would, all but its body (the
+     * digest): for an update stream, before a body is rebuilt from a merge patch. Records nothing.
+     *
+     * @throws ClientException.Rollback        for a version older than {@code floor}
+     * @throws ClientException.OutsideValidity for one not valid at the clock
+     * @throws ClientException.InvalidResponse for anything else the verifier refuses
+     */
+    void checkFields(URI uri, String target, Function<String, String> header, Instant floor) {
+        refuseUnlessValid(uri, verifier.verifyFields(header, new Expectation(target, floor)), floor);
+        if (header.apply("content-encoding") != null) {
+            throw new ClientException.InvalidResponse(uri, "a content-coded response, which was not asked for");
+        }
+    }
+
+    /** The time expiry is judged by. */
+    Instant now() {
+        return verifier.clock().instant();
+    }
+
+    private void refuseUnlessValid(URI uri, Verdict v, Instant floor) {
+        if (v.outcome() == Verdict.Outcome.ROLLBACK) {
+            throw new ClientException.Rollback(uri, floor, v.created());
+        }
+        if (v.outcome() == Verdict.Outcome.EXPIRED || v.outcome() == Verdict.Outcome.NOT_YET_VALID) {
+            // every other check passed before these (ResponseVerifier's order): a time problem, not tampering
+            throw new ClientException.OutsideValidity(uri, v, verifier.clock().instant());
+        }
+        if (!v.valid()) {
+            throw new ClientException.InvalidResponse(uri, v);
+        }
     }
 
     /** The newest {@code created} held for {@code target}, or null. */

@@ -43,8 +43,12 @@ import org.rproxy.core.stream.StreamFollower;
  * is sent what it lacks from there; and a version that verifies but is not valid at this client's
  * clock ({@link ClientException.OutsideValidity}: this client's clock, or a stale source) leaves it
  * without blaming the source either, and the follower tries the next source
- * ({@link #leftForTime()}). Nothing is read or checked after the update that ended it. Used on the
- * follower's thread only.
+ * ({@link #leftForTime()}). Nothing is read or checked after the update that ended it.
+ *
+ * <p>An update is refused on its signed fields before its body is rebuilt ({@link #admits}), and
+ * one that repeats the signing of the version held (a replaying source) is dropped unchecked and
+ * counted ({@link #onRepeated}), so that a source sending a kilobyte again and again costs no
+ * rebuild of a large map each time. Used on the follower's thread only.
  */
 final class StreamReader implements StreamFollower.Listener {
     private final HeldState state;
@@ -59,6 +63,7 @@ final class StreamReader implements StreamFollower.Listener {
     private final BooleanSupplier closed;
     private final Runnable progressed;
     private final StreamFollower follower;
+    private final UpdateCounts counts;
     private boolean abandoned;
     private boolean leftForTime;
 
@@ -72,11 +77,13 @@ final class StreamReader implements StreamFollower.Listener {
      *                   the floor, with the version named when that is later
      * @param closed     true once the follower is closing: reading stops
      * @param progressed told of every read, for the follower's silence watchdog
+     * @param counts     the follower's counts of updates checked and repeated
      */
     StreamReader(HeldState state, Checker checker, SourceHealth health, UpdateFollower.Listener listener,
                  int maxEventBytes, URI source, URI uri, Map<String, String> targets,
                  Map<String, Representation> named, Map<String, Instant> verified, BooleanSupplier closed,
-                 Runnable progressed) {
+                 Runnable progressed, UpdateCounts counts) {
+        this.counts = counts;
         this.state = state;
         this.checker = checker;
         this.health = health;
@@ -95,7 +102,7 @@ final class StreamReader implements StreamFollower.Listener {
         targets.forEach((id, target) -> {
             Representation r = named.get(target);
             if (r != null) {
-                follower.hold(id, r.identity().body());
+                follower.hold(id, r.identity().body(), r.identity().headers());
             }
             Instant floor = later(r == null ? null : r.created(), verified.get(target));
             if (floor != null) {
@@ -140,6 +147,7 @@ final class StreamReader implements StreamFollower.Listener {
             // Not older than what the client had verified when subscribing, or the stream sent it
             // since: a version current when it was sent is no rollback, though the client took a
             // newer one meanwhile (then it is not taken, but held as the base of the stream's next patch).
+            counts.checkedOne();
             Representation r = checker.check(uri, target, fields::get, body, held == null ? 0 : held.maxAgeSeconds(),
                     floors.get(target));
             floors.put(target, r.created());
@@ -150,23 +158,62 @@ final class StreamReader implements StreamFollower.Listener {
                 }
             }
             return true;
-        } catch (ClientException.InvalidResponse | ClientException.Rollback e) {
+        } catch (ClientException e) {
+            refusedUpdate(e);
+            return false;
+        }
+    }
+
+    /**
+     * The signed fields of an update, checked before its body is rebuilt (as {@link #onUpdate}
+     * checks them after): one refused there is refused as it would have been then, unrebuilt.
+     */
+    @Override
+    public boolean admits(String substream, StreamFollower.FieldLookup fields) {
+        String target = targets.get(substream);
+        if (target == null || abandoned) {
+            return false;
+        }
+        try {
+            checker.checkFields(uri, target, fields::get, floors.get(target));
+            return true;
+        } catch (ClientException e) {
+            refusedUpdate(e);
+            return false;
+        }
+    }
+
+    /**
+     * The signing of the version the follower holds, sent again: dropped unchecked, and counted.
+     * Unless that version has expired at this client's clock: then it is refused as it was
+     * before, for its time, so that a source repeating a stale version is left all the same.
+     */
+    @Override
+    public void onRepeated(String substream) {
+        counts.repeatedOne();
+        String target = targets.get(substream);
+        Representation held = target == null ? null : state.get(target);
+        if (held != null && !abandoned && !held.expires().isAfter(checker.now())) {
+            admits(substream, name -> held.identity().header(name).orElse(null));
+        }
+    }
+
+    /** Handles an update refused, as {@link #onUpdate} and {@link #admits} do. */
+    private void refusedUpdate(ClientException e) {
+        if (e instanceof ClientException.InvalidResponse || e instanceof ClientException.Rollback) {
             // A source that sends what does not verify, or an older version, is left for another.
             leave(e);
-            return false;
-        } catch (ClientException.OutsideValidity e) {
+        } else if (e instanceof ClientException.OutsideValidity) {
             // This client's clock, or a stale source: no tampering, and not held against it here
             // (fetches tell the two apart), but the stream is out of step from here.
             abandoned = true;
             leftForTime = true;
             listener.refused(e);
-            return false;
-        } catch (ClientException e) {
+        } else {
             // Not the source's doing (the state file), but the stream is out of step from here:
             // subscribe again from the versions held.
             abandoned = true;
             listener.refused(e);
-            return false;
         }
     }
 

@@ -69,6 +69,7 @@ public final class UpdateFollower implements AutoCloseable {
     }
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+    private final UpdateCounts counts = new UpdateCounts();
 
     private final HeldState state;
     private final Sources sources;
@@ -175,7 +176,7 @@ public final class UpdateFollower implements AutoCloseable {
         sources.health().succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
         listener.following(uri);
         StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
-                source, uri, targets, named, verified, this::isClosed, watch::read);
+                source, uri, targets, named, verified, this::isClosed, watch::read, counts);
         watch.watch(in, uri, !source.equals(sources.origin()));
         ClientException left;
         try (in) {
@@ -243,6 +244,11 @@ public final class UpdateFollower implements AutoCloseable {
 
     private boolean isClosed() {
         return closed.getCount() == 0 || Thread.currentThread().isInterrupted();
+    }
+
+    /** What this follower did with the updates its streams sent, so far (any thread). */
+    public UpdateCounts counts() {
+        return counts;
     }
 
     /** True while the follower runs. */

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.ReplayingRelay;
 
 /**
  * An upstream that replays the signature event of the version the push feed holds, after an empty

@@ -1,4 +1,4 @@
-package org.rproxy.push;
+package org.rproxy.core.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,22 +27,24 @@ import org.rproxy.core.stream.SignatureEvent;
  * that on an update stream, once the signature event of the first document of a given media type
  * went through, it sends that document's substream an empty merge patch and that same signature
  * event again, {@code times} times, before relaying the rest. Every byte genuine, each pair a
- * kilobyte or so: what a replaying upstream sends.
+ * kilobyte or so: what a replaying upstream (or source) sends. For the push feed's and the client's
+ * tests.
  */
-final class ReplayingRelay implements AutoCloseable {
+public final class ReplayingRelay implements AutoCloseable {
     private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect",
             "upgrade", "transfer-encoding");
 
     private final ServerSocket server;
-    private final URI upstream;
+    private volatile URI upstream;
     private final String dataType;
     private final int times;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     /** Counted down once the replays have been written. */
-    final CountDownLatch replayed = new CountDownLatch(1);
+    public final CountDownLatch replayed = new CountDownLatch(1);
 
-    ReplayingRelay(URI upstream, String dataType, int times) throws IOException {
+    /** Relays to {@code upstream} (null: set later, with {@link #relayTo}, before the first request). */
+    public ReplayingRelay(URI upstream, String dataType, int times) throws IOException {
         this.upstream = upstream;
         this.dataType = dataType;
         this.times = times;
@@ -64,7 +66,12 @@ final class ReplayingRelay implements AutoCloseable {
         t.start();
     }
 
-    URI uri() {
+    /** Relays to {@code upstream} from now on (a server started after this relay, listing it). */
+    public void relayTo(URI upstream) {
+        this.upstream = upstream;
+    }
+
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 

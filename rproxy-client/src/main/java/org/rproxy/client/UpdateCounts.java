@@ -1,0 +1,35 @@
+package org.rproxy.client;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What an {@link UpdateFollower} did with the updates its streams sent, counted since it started:
+ * those rebuilt and checked against their signature events (taken or refused), and those that
+ * repeated the signing of the version held (a replaying source), dropped before anything was
+ * rebuilt or checked. Live counters: read them from any thread.
+ */
+public final class UpdateCounts {
+    private final AtomicLong checked = new AtomicLong();
+    private final AtomicLong repeated = new AtomicLong();
+
+    UpdateCounts() {
+    }
+
+    /** Updates rebuilt and checked against their signature events, taken or refused. */
+    public long checked() {
+        return checked.get();
+    }
+
+    /** Updates that repeated the signing of the version held, dropped unrebuilt and unchecked. */
+    public long repeated() {
+        return repeated.get();
+    }
+
+    void checkedOne() {
+        checked.incrementAndGet();
+    }
+
+    void repeatedOne() {
+        repeated.incrementAndGet();
+    }
+}
