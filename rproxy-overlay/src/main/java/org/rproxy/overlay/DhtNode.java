@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +79,8 @@ final class DhtNode implements AutoCloseable {
         requireNonNull(storage, "storage");
         MldhtLog.install();
         DHT.DHTtype type = bind instanceof Inet6Address ? DHT.DHTtype.IPV6_DHT : DHT.DHTtype.IPV4_DHT;
-        GuardedDht dht = new GuardedDht(type, limits, trimSeconds);
+        // mldht stamps what it stores with the system's clock; the quotas' windows follow it
+        GuardedDht dht = new GuardedDht(type, limits, trimSeconds, Clock.systemUTC());
         DHTConfiguration config = new DhtSettings(bind, port, storage, routerBootstrap);
         try {
             dht.start(config);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.SocketException;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,17 +46,20 @@ final class GuardedDht extends DHT {
     private volatile Map<Key, StorageItem> items;
     private volatile Map<Key, PeersSeeds> peerStore;
     private final long trimSeconds;
+    /** Epoch milliseconds, the clock mldht stamps its entries with (the system's). */
+    private final Clock clock;
     private final ScheduledExecutorService trimmer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rproxy-dht-trim");
         t.setDaemon(true);
         return t;
     });
 
-    GuardedDht(DHTtype type, StoreLimits limits, long trimSeconds) {
+    GuardedDht(DHTtype type, StoreLimits limits, long trimSeconds, Clock clock) {
         super(type);
         this.quota = new StoreQuota(limits);
         this.peers = new PeerQuota(limits);
         this.trimSeconds = trimSeconds;
+        this.clock = clock;
     }
 
     /** The map mldht 1.10 keeps {@code store}'s entries in (its field {@code items}). */
@@ -123,7 +127,7 @@ final class GuardedDht extends DHT {
             stored = held != null && (held.peers().stream().anyMatch(entry::equals)
                     || held.seeds().stream().anyMatch(entry::equals));
         } finally {
-            peers.settle(admission, infoHash, from, req.getPort(), stored, System.currentTimeMillis());
+            peers.settle(admission, infoHash, from, req.getPort(), stored, clock.millis());
         }
     }
 
@@ -147,7 +151,7 @@ final class GuardedDht extends DHT {
     void trim() {
         try {
             int removed = items == null ? 0 : quota.trim(items, getOurID());
-            peers.trim(System.currentTimeMillis());
+            peers.trim(clock.millis());
             if (removed > 0) {
                 log.info("DHT storage over its bound of {} items: dropped the {} farthest from this node",
                         quota.limits().items(), removed);
