@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +30,8 @@ import org.rproxy.core.store.Variant;
 class UpstreamClientTest {
     private final AtomicInteger requests = new AtomicInteger();
     private volatile CompletableFuture<Reply> answer;
+    /** Every held answer the server handed out, so that {@link #stop} can end the requests still waiting on one. */
+    private final List<CompletableFuture<Reply>> held = new CopyOnWriteArrayList<>();
     private AltoHttpServer server;
     private UpstreamClient client;
 
@@ -36,8 +39,10 @@ class UpstreamClientTest {
     void start() {
         server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
             requests.incrementAndGet();
-            if (answer != null) {
-                return answer;
+            CompletableFuture<Reply> given = answer;
+            if (given != null) {
+                held.add(given);
+                return given;
             }
             Instant now = Instant.now();
             byte[] body = request.method().equals("POST") ? request.body().toArray()
@@ -54,9 +59,15 @@ class UpstreamClientTest {
                 timeout, maxBody, 1));
     }
 
+    /**
+     * Ends the requests a test left stalled before closing the server, which otherwise waits up
+     * to its five-second drain for them to be answered (a client that closed may still read).
+     */
     @AfterEach
     void stop() {
         client.close();
+        held.forEach(f -> f.complete(Reply.error(org.rproxy.core.model.AltoError.syntax("test over"),
+                org.rproxy.core.server.Dialect.JSON)));
         server.close();
     }
 
