@@ -78,7 +78,7 @@ final class FetchCommand implements Callable<Integer> {
             description = "With --origin: rank the RProxies by routing cost from this address (the maps are fetched first).")
     String clientAddress;
 
-    @Option(names = "--keyid", paramLabel = "ID",
+    @Option(names = "--keyid", paramLabel = "ID", parameterConsumer = OptionConverters.Verbatim.class,
             description = "With --origin: pin the origin's key by its key id (RFC 7638 thumbprint) instead of a PEM file.")
     String keyId;
 

@@ -1,11 +1,16 @@
 package org.rproxy.app;
 
 import java.util.function.Function;
-
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 
+import java.util.Stack;
+
+import picocli.CommandLine.IParameterConsumer;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -30,6 +35,22 @@ final class OptionConverters {
         @Override
         public ByteSize convert(String value) {
             return parsing(value, ByteSize::parse);
+        }
+    }
+
+    /**
+     * The next argument as the option's value, whatever it looks like: a key id is base64url, and
+     * one in 64 begins with {@code -}, which picocli would otherwise read as another option
+     * ({@code -oa2Q...} as {@code -o a2Q...}).
+     */
+    static final class Verbatim implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            if (args.isEmpty()) {
+                throw new ParameterException(commandSpec.commandLine(), "Missing required parameter for option '"
+                        + argSpec.toString() + "'");
+            }
+            argSpec.setValue(args.pop());
         }
     }
 

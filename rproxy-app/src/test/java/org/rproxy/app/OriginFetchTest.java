@@ -47,6 +47,21 @@ class OriginFetchTest {
     }
 
     @Test
+    void aKeyIdBeginningWithADashIsTakenAsTheKeyId() {
+        // a key id is base64url: one in 64 begins with '-', and "-oa2Q..." read as -o a2Q... before
+        String id = "-oa2QpXv" + "A".repeat(35); // 43 base64url characters, as a thumbprint
+        for (String[] keyId : new String[][] {{"--keyid=" + id}, {"--keyid", id}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("fetch", "--origin",
+                    "http://127.0.0.1:1"));
+            args.addAll(java.util.List.of(keyId));
+            args.addAll(java.util.List.of("/directory", "--timeout", "2s"));
+            CommandRun run = CommandRun.of(args.toArray(String[]::new));
+            assertTrue(run.exit() != 2, "not a usage error: " + run);
+            assertTrue(run.out().contains("127.0.0.1:1"), run.toString());
+        }
+    }
+
+    @Test
     void withAClientAddressTheCheapestProxyIsAskedFirstElseTheDirectorysOrder(@TempDir Path dir) throws Exception {
         // two proxies on loopback addresses of their own (both refuse: nothing listens there), in
         // PIDs the origin's maps say cost 5 and 0 from the client's PID1, listed dear one first
