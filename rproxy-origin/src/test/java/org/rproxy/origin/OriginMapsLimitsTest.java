@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +33,7 @@ class OriginMapsLimitsTest {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ServedDocuments served = new ServedDocuments();
 
     private OriginConfig config(Path maps, MapsLimits limits) throws IOException {
         Path key = dir.resolve("origin.key");
@@ -56,8 +53,7 @@ class OriginMapsLimitsTest {
     }
 
     private HttpResponse<String> get(Origin origin, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return served.get(origin, path);
     }
 
     /** Writes {@code file} whole, by a rename, as a deploy does. */
@@ -78,11 +74,7 @@ class OriginMapsLimitsTest {
     }
 
     private void awaitServed(Origin origin, String path) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (get(origin, path).statusCode() != 200) {
-            assertTrue(System.nanoTime() < end, path + " still not served after " + DEADLINE);
-            Thread.sleep(50);
-        }
+        served.awaitServed(origin, path, DEADLINE);
     }
 
     @Test

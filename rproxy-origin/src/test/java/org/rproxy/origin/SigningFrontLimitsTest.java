@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +51,7 @@ class SigningFrontLimitsTest {
 
     private HttpServer server;
     private final Map<String, String> docs = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ServedDocuments served = new ServedDocuments();
 
     @BeforeEach
     void serve() throws IOException {
@@ -105,16 +103,11 @@ class SigningFrontLimitsTest {
     }
 
     private HttpResponse<String> get(Origin origin, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return served.get(origin, path);
     }
 
     private void awaitServed(Origin origin, String path) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (get(origin, path).statusCode() != 200) {
-            assertTrue(System.nanoTime() < end, path + " still not served after " + DEADLINE);
-            Thread.sleep(50);
-        }
+        served.awaitServed(origin, path, DEADLINE);
     }
 
     @Test
