@@ -21,6 +21,7 @@ import lbms.plugins.mldht.kad.Key;
 import lbms.plugins.mldht.kad.PeerAddressDBItem;
 import lbms.plugins.mldht.kad.messages.AnnounceRequest;
 import lbms.plugins.mldht.kad.messages.ErrorMessage.ErrorCode;
+import lbms.plugins.mldht.kad.messages.MessageBase;
 import lbms.plugins.mldht.kad.messages.PutRequest;
 
 import org.rproxy.overlay.StoreQuota.Admission;
@@ -94,9 +95,7 @@ final class GuardedDht extends DHT {
         InetAddress from = req.getOrigin().getAddress();
         Map<Key, StorageItem> items = this.items;
         Admission admission = items == null ? Admission.REFUSED : quota.reserve(target, from, items);
-        if (admission == Admission.REFUSED) {
-            log.debug("DHT put of {} from {} refused: storage full", target, from);
-            sendError(req, ErrorCode.ServerError.code, "storage full");
+        if (refused(admission, req, "put", target, from)) {
             return;
         }
         boolean stored = false;
@@ -114,9 +113,7 @@ final class GuardedDht extends DHT {
         Key infoHash = req.getInfoHash();
         Map<Key, PeersSeeds> peerStore = this.peerStore;
         Admission admission = peerStore == null ? Admission.REFUSED : peers.reserve(infoHash, from, req.getPort());
-        if (admission == Admission.REFUSED) {
-            log.debug("DHT announce of {} from {} refused: storage full", infoHash, from);
-            sendError(req, ErrorCode.ServerError.code, "storage full");
+        if (refused(admission, req, "announce", infoHash, from)) {
             return;
         }
         boolean stored = false;
@@ -129,6 +126,16 @@ final class GuardedDht extends DHT {
         } finally {
             peers.settle(admission, infoHash, from, req.getPort(), stored, clock.millis());
         }
+    }
+
+    /** Answers {@code req} with a 202 error ("storage full") when {@code admission} refused it. */
+    private boolean refused(Admission admission, MessageBase req, String what, Key key, InetAddress from) {
+        if (admission != Admission.REFUSED) {
+            return false;
+        }
+        log.debug("DHT {} of {} from {} refused: storage full", what, key, from);
+        sendError(req, ErrorCode.ServerError.code, "storage full");
+        return true;
     }
 
     /** {@code target} is one of this node's own pointers: never trimmed. */

@@ -31,9 +31,7 @@ final class PeerQuota {
     /** When each entry counted was last announced, by entry. Guarded by this. */
     private final Map<Entry, Long> entries = new HashMap<>();
     /** How many entries each source network has counted, reserved ones included. Guarded by this. */
-    private final Map<String, Integer> perSource = new HashMap<>();
-    /** Announces reserved and not yet settled. Guarded by this. */
-    private int pending;
+    private final SourceCounts counts = new SourceCounts();
 
     /** One peer entry: who announced which infohash, and the port it gave. */
     private record Entry(Key infoHash, InetAddress from, int port) {
@@ -52,13 +50,7 @@ final class PeerQuota {
         if (entries.containsKey(new Entry(infoHash, from, port))) {
             return Admission.HELD;
         }
-        String network = StoreQuota.network(from);
-        if (entries.size() + pending >= limits.peers() || perSource.getOrDefault(network, 0) >= limits.peersPerSource()) {
-            return Admission.REFUSED;
-        }
-        pending++;
-        perSource.merge(network, 1, Integer::sum);
-        return Admission.RESERVED;
+        return counts.reserve(StoreQuota.network(from), entries.size(), limits.peers(), limits.peersPerSource());
     }
 
     /**
@@ -66,16 +58,8 @@ final class PeerQuota {
      * the entry now, announced at {@code now} (epoch millis).
      */
     synchronized void settle(Admission admission, Key infoHash, InetAddress from, int port, boolean stored, long now) {
-        String network = StoreQuota.network(from);
         boolean first = stored && entries.put(new Entry(infoHash, from, port), now) == null;
-        if (admission == Admission.RESERVED) {
-            pending--;
-            if (!first) {
-                release(network);
-            }
-        } else if (first) {
-            perSource.merge(network, 1, Integer::sum);
-        }
+        counts.settle(admission, StoreQuota.network(from), first);
     }
 
     /** Stops counting the entries not announced again within {@link #COUNTED_MILLIS} of {@code now}. */
@@ -84,13 +68,9 @@ final class PeerQuota {
             if (now - e.getValue() < COUNTED_MILLIS) {
                 return false;
             }
-            release(StoreQuota.network(e.getKey().from()));
+            counts.release(StoreQuota.network(e.getKey().from()));
             return true;
         });
-    }
-
-    private void release(String network) {
-        perSource.computeIfPresent(network, (n, c) -> c > 1 ? c - 1 : null);
     }
 
     /** The peer entries counted now. */

@@ -47,9 +47,7 @@ final class StoreQuota {
     /** The source network of each item taken, by target. Guarded by this. */
     private final Map<Key, String> sources = new HashMap<>();
     /** How many items each source network has on the node, reserved ones included. Guarded by this. */
-    private final Map<String, Integer> perSource = new HashMap<>();
-    /** Puts reserved and not yet settled. Guarded by this. */
-    private int pending;
+    private final SourceCounts counts = new SourceCounts();
 
     StoreQuota(StoreLimits limits) {
         this.limits = requireNonNull(limits, "limits");
@@ -68,13 +66,7 @@ final class StoreQuota {
         if (items.containsKey(target) || own.contains(target)) {
             return Admission.HELD;
         }
-        String network = network(from);
-        if (items.size() + pending >= limits.ceiling() || perSource.getOrDefault(network, 0) >= limits.perSource()) {
-            return Admission.REFUSED;
-        }
-        pending++;
-        perSource.merge(network, 1, Integer::sum);
-        return Admission.RESERVED;
+        return counts.reserve(network(from), items.size(), limits.ceiling(), limits.perSource());
     }
 
     /**
@@ -88,14 +80,7 @@ final class StoreQuota {
         if (first) {
             sources.put(target, network);
         }
-        if (admission == Admission.RESERVED) {
-            pending--;
-            if (!first) {
-                release(network);
-            }
-        } else if (first) {
-            perSource.merge(network, 1, Integer::sum);
-        }
+        counts.settle(admission, network, first);
     }
 
     /** {@code target} is one of this node's own pointers: never trimmed. */
@@ -115,7 +100,7 @@ final class StoreQuota {
             if (items.containsKey(e.getKey())) {
                 return false;
             }
-            release(e.getValue());
+            counts.release(e.getValue());
             return true;
         });
         int excess = items.size() - limits.items();
@@ -136,19 +121,15 @@ final class StoreQuota {
             }
             String network = sources.remove(k);
             if (network != null) {
-                release(network);
+                counts.release(network);
             }
         }
         return removed;
     }
 
-    private void release(String network) {
-        perSource.computeIfPresent(network, (n, c) -> c > 1 ? c - 1 : null);
-    }
-
     /** The items counted for {@code from}'s network (its /24 or /64). */
     synchronized int fromNetworkOf(InetAddress from) {
-        return perSource.getOrDefault(network(from), 0);
+        return counts.of(network(from));
     }
 
     /** The network a source address counts under: its /24 (IPv4) or /64 (IPv6). */
