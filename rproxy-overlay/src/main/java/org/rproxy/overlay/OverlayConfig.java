@@ -34,11 +34,13 @@ import org.rproxy.core.config.Durations;
  * budget: 10s              # a client's time for lookup and transfer before it pulls
  * republish: 20m           # pointers and announcements (a seeding client's too) again (DHT nodes forget)
  * max-bundle: 64MB
+ * dht-store:               # how much the DHT node stores for others ({@link DhtStoreConfig})
+ *   per-network: 2000
  * </pre>
  */
 public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap,
                             Boolean routerBootstrap, Path key, Path storage, Boolean seeding, Duration budget,
-                            Duration republish, ByteSize maxBundle) {
+                            Duration republish, ByteSize maxBundle, DhtStoreConfig dhtStore) {
 
     public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REPUBLISH = Duration.ofMinutes(20);
@@ -76,6 +78,15 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
         if (maxBundle.bytes() < 1024) {
             throw new IllegalArgumentException("max-bundle: " + maxBundle + " (expected: >= 1KB)");
         }
+        dhtStore = orDefault(dhtStore, DhtStoreConfig.DEFAULT);
+    }
+
+    /** The settings without a {@code dht-store} section (its defaults). */
+    public OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap, Boolean routerBootstrap,
+                         Path key, Path storage, Boolean seeding, Duration budget, Duration republish,
+                         ByteSize maxBundle) {
+        this(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, budget, republish, maxBundle,
+                null);
     }
 
     /**
@@ -97,13 +108,13 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
     /** With another key file (a client peer needs none). */
     public OverlayConfig withKey(Path file) {
         return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, file, storage, seeding, budget,
-                republish, maxBundle);
+                republish, maxBundle, dhtStore);
     }
 
     /** With another budget. */
     public OverlayConfig withBudget(Duration d) {
         return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, d,
-                republish, maxBundle);
+                republish, maxBundle, dhtStore);
     }
 
     private static InetAddress address(String literal) {

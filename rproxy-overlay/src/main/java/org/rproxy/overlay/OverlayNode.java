@@ -42,7 +42,7 @@ final class OverlayNode implements AutoCloseable {
         }
         config.probePorts();
         DhtNode dht = DhtNode.start(config.bindAddress(), config.dhtPort(), config.storage().resolve("dht"),
-                addresses(config.bootstrap()), config.routerBootstrap());
+                addresses(config.bootstrap()), config.routerBootstrap(), config.dhtStore().limits(), DhtNode.TRIM_SECONDS);
         try {
             return new OverlayNode(config, dht, new Swarm(config.bindAddress(), config.btPort(),
                     config.storage().resolve("torrents"), dht));

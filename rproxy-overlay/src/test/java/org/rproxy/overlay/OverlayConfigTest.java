@@ -63,6 +63,11 @@ class OverlayConfigTest {
         "budget: 0s                   | budget: ",
         "max-bundle: 10B              | max-bundle: ",
         "seedin: true                 | seedin: unknown key",
+        "dht-store: {items: 0}        | dht-store.items: 0 (expected: 1 to 1000000)",
+        "dht-store: {peers: 1000001}  | dht-store.peers: 1000001 (expected: 1 to 1000000)",
+        "dht-store: {items: 100, per-network: 101} | dht-store.per-network: 101 (expected: 1 to 100, at most items)",
+        "dht-store: {peers-per-network: 20000} | dht-store.peers-per-network: 20000 (expected: 1 to 10000, at most peers)",
+        "dht-store: {item: 5}         | dht-store.item: unknown key",
     })
     void aBadValueIsRefusedWithItsKeyAndTheReason(String line, String expected) {
         String key = line.substring(0, line.indexOf(':'));
@@ -70,6 +75,19 @@ class OverlayConfigTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> new ConfigLoader().read(yaml, "overlay.yaml", OverlayConfig.class));
         assertTrue(e.getMessage().startsWith("overlay.yaml: " + expected), e.getMessage());
+    }
+
+    @Test
+    void theDhtStoreBoundsAreTheOperatorsAndDefaultPerKey() {
+        OverlayConfig c = new ConfigLoader().read(GOOD + "dht-store:\n  per-network: 2000\n  peers: 50000\n",
+                "overlay.yaml", OverlayConfig.class);
+        assertEquals(new StoreLimits(10_000, 2_000, 50_000, 500), c.dhtStore().limits());
+        OverlayConfig none = new ConfigLoader().read(GOOD, "overlay.yaml", OverlayConfig.class);
+        assertEquals(StoreLimits.DEFAULT, none.dhtStore().limits());
+        OverlayConfig small = new ConfigLoader().read(GOOD + "dht-store: {items: 200}\n", "overlay.yaml",
+                OverlayConfig.class);
+        assertEquals(new StoreLimits(200, 200, 10_000, 500), small.dhtStore().limits(),
+                "a per-network default above the total it is part of is the total");
     }
 
     @Test
