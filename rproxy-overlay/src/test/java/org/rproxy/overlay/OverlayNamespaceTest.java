@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The overlay's checks that need real DHT nodes and swarms ({@link NamespaceChecks}): each runs
@@ -20,49 +23,63 @@ import org.junit.jupiter.api.io.TempDir;
  * harness's {@code OverlayNamespaceIT} does), because mldht refuses loopback and private
  * addresses: the nodes use 100.64.0.1-4 on the namespace's own {@code lo}, so nothing can leave
  * it. Skipped, saying why, where no namespace can be made; {@code -Drproxy.overlay-it=false}
- * leaves them out. Each takes 5 to 30 s.
+ * leaves them out. Each takes 5 to 30 s. They run two at a time (each in its own namespace, so
+ * they cannot clash; this module's {@code junit.parameters.module}, and {@link #AT_ONCE} should
+ * JUnit ever start more); the class itself runs in turn with the module's others.
  */
 @DisabledIfSystemProperty(named = "rproxy.overlay-it", matches = "false",
         disabledReason = "left out with -Drproxy.overlay-it=false")
 class OverlayNamespaceTest {
+    /**
+     * The checks' child JVMs running at once: two, on a two-core machine, leaves each check's DHT
+     * round trips and timers room even while the rest of a build runs (four at once did not).
+     */
+    private static final Semaphore AT_ONCE = new Semaphore(2);
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aTorrentNamedOutsideItsFolderIsRefusedAndNoLocalFileRead(@TempDir Path dir) throws Exception {
         inNamespace("torrentNamedWithDotDot", dir);
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aTorrentNamedDevZeroIsRefusedAtOnce(@TempDir Path dir) throws Exception {
         inNamespace("torrentNamedDevZero", dir);
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aPointerForAnotherResourceDoesNotPoisonTheGenuineBundle(@TempDir Path dir) throws Exception {
         inNamespace("pointerForAnotherResource", dir);
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aBundleOfAKeyNotYetLearntIsTakenOnceTheKeyIs(@TempDir Path dir) throws Exception {
         inNamespace("keyLearntLater", dir);
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void torrentFoldersOfAPreviousRunAreDeletedAtStart(@TempDir Path dir) throws Exception {
         inNamespace("foldersOfAPreviousRun", dir);
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void anExpiredDocumentIsNoLongerPublishedNorSeeded(@TempDir Path dir) throws Exception {
         inNamespace("expiredDocument", dir);
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aRetiredDocumentIsNoLongerPublishedNorSeeded(@TempDir Path dir) throws Exception {
         inNamespace("retiredDocument", dir);
@@ -78,6 +95,15 @@ class OverlayNamespaceTest {
     static void inNamespace(String check, Path dir) throws Exception {
         String why = unavailable();
         assumeTrue(why == null, () -> "skipped: cannot create a network namespace here (" + why + ")");
+        AT_ONCE.acquire();
+        try {
+            runChild(check, dir);
+        } finally {
+            AT_ONCE.release();
+        }
+    }
+
+    private static void runChild(String check, Path dir) throws Exception {
         StringBuilder addrs = new StringBuilder();
         for (int host = 1; host <= 4; host++) {
             addrs.append(' ').append(NamespaceChecks.ip(host));
@@ -88,6 +114,7 @@ class OverlayNamespaceTest {
         ProcessBuilder pb = new ProcessBuilder("unshare", "-n", "sh", "-c", script).redirectErrorStream(true);
         pb.environment().put("CP", System.getProperty("java.class.path"));
         pb.environment().put("DIR", dir.toString());
+        long start = System.nanoTime();
         Process child = pb.start();
         StringBuilder out = new StringBuilder();
         Thread reader = new Thread(() -> {
@@ -113,7 +140,9 @@ class OverlayNamespaceTest {
         synchronized (out) {
             log = out.toString();
         }
-        System.out.println(log.lines().filter(l -> l.startsWith("check ")).reduce("", (a, b) -> a + b + "\n"));
+        // one print per check, so that two checks' lines do not interleave
+        System.out.println(check + " (" + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + " s):\n"
+                + log.lines().filter(l -> l.startsWith("check ")).reduce("", (a, b) -> a + b + "\n"));
         assertTrue(ended, check + " did not end within 240 s:\n" + tail(log));
         assertEquals(0, child.exitValue(), check + " failed:\n" + tail(log));
         assertTrue(log.contains("CHECK-OK " + check), tail(log));
