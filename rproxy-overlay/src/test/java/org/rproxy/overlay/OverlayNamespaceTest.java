@@ -86,6 +86,7 @@ class OverlayNamespaceTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aDhtNodeStoresForOneNetworkNoMoreThanItsQuota(@TempDir Path dir) throws Exception {
         inNamespace("storageBounded", dir);
