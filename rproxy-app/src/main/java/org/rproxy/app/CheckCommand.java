@@ -152,11 +152,24 @@ final class CheckCommand implements Callable<Integer> {
                     + count(m.costMaps().size(), "cost map") + ", "
                     + count(m.endpointProperties().size(), "endpoint property map") + "; default "
                     + m.defaultNetworkMap() + ")");
+            // the defaults are shares of this JVM's heap, not the origin's: say what was checked
+            out.println(maps + ": within --max-maps-documents " + limits.maxDocuments() + ", --max-maps-total-size "
+                    + size(limits.maxTotalBytes()) + ", --max-network-map-size "
+                    + size(limits.maxTreeBytes()) + (nodeOptions.isEmpty()
+                    ? " (defaults for this check's heap; give the origin's options after --maps and --key to check"
+                    + " against its own)" : ""));
         } catch (MapsFolder.MapsFolderException e) {
             problems.addAll(e.problems());
         } catch (IOException e) {
             problems.add(maps + ": cannot read: " + IoProblems.reason(e));
         }
+    }
+
+    /** {@code bytes} as an option would give it, or above 10 MB and not whole megabytes (a heap share) in megabytes to a tenth. */
+    private static String size(long bytes) {
+        long mb = 1L << 20;
+        return bytes > 10 * mb && bytes % mb != 0
+                ? String.format(java.util.Locale.ROOT, "%.1fMB", bytes / (double) mb) : ByteSize.ofBytes(bytes).toString();
     }
 
     private static String count(int n, String what) {

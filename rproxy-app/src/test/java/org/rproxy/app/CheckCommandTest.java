@@ -82,6 +82,23 @@ class CheckCommandTest {
         assertTrue(run.out().contains(maps + ": OK (1 network map, 2 cost maps, 1 endpoint property map;"
                 + " default default-network-map)"), run.toString());
         assertTrue(run.out().contains(dir.resolve("origin.key") + ": OK (key id "), run.toString());
+        assertTrue(run.out().contains(maps + ": within --max-maps-documents 1000, --max-maps-total-size "), run.toString());
+        assertTrue(run.out().contains("(defaults for this check's heap; give the origin's options after --maps and --key"
+                + " to check against its own)"), run.toString());
+    }
+
+    @Test
+    void theMapsLimitsCheckedAreTheOriginsOptionsWhenGiven(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        DemoCommand.copySampleMaps(maps);
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+
+        CommandRun run = CommandRun.of("check", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString(),
+                "--max-maps-total-size", "64MB", "--max-network-map-size", "2MB", "--max-maps-documents", "10");
+
+        assertEquals(0, run.exit(), run.toString());
+        String line = maps + ": within --max-maps-documents 10, --max-maps-total-size 64MB, --max-network-map-size 2MB";
+        assertTrue(run.out().lines().anyMatch(line::equals), run.toString());
     }
 
     @Test
