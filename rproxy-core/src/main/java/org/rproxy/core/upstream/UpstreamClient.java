@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -23,7 +24,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/1.1 client towards one upstream (an origin or another RProxy): a small pool of
- * keep-alive connections ({@link FixedChannelPool}), one request at a time per connection, whole
- * responses aggregated up to a size limit and copied into an {@link UpstreamResponse}. Nothing is
- * decoded: a gzip body stays gzip, because the origin's digest covers the encoded bytes.
+ * keep-alive connections ({@link FixedChannelPool}), one request at a time per connection, each
+ * response's body copied into one heap array as it arrives, up to a size limit, and handed over
+ * as an {@link UpstreamResponse} ({@link UpstreamHandler}: the network buffers are released as
+ * they are copied, so a response is held once). Nothing is decoded: a gzip body stays gzip,
+ * because the origin's digest covers the encoded bytes.
  *
  * <p>Thread-safe; {@link #send} may be called from any thread and never blocks. Each exchange has
  * a deadline; a connection that fails, times out or is not kept alive by the server is closed and
@@ -103,7 +105,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
     private final FixedChannelPool pool;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private UpstreamClient(Settings settings) {
+    private UpstreamClient(Settings settings, ByteBufAllocator allocator) {
         this.settings = settings;
         boolean defaultPort = settings.port() == (settings.sslContext() != null ? 443 : 80);
         String host = settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host();
@@ -119,13 +121,21 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         settings.connectTimeout().toMillis()));
+        if (allocator != null) {
+            bootstrap.option(ChannelOption.ALLOCATOR, allocator);
+        }
         this.pool = new FixedChannelPool(bootstrap, new PipelineBuilder(), ChannelHealthChecker.ACTIVE,
                 FixedChannelPool.AcquireTimeoutAction.FAIL, settings.timeout().toMillis(), settings.connections(),
                 MAX_PENDING_ACQUIRES, true, true);
     }
 
     public static UpstreamClient start(Settings settings) {
-        return new UpstreamClient(requireNonNull(settings, "settings"));
+        return new UpstreamClient(requireNonNull(settings, "settings"), null);
+    }
+
+    /** Starts with its connections taking their buffers from {@code allocator} (tests count them). */
+    static UpstreamClient start(Settings settings, ByteBufAllocator allocator) {
+        return new UpstreamClient(requireNonNull(settings, "settings"), requireNonNull(allocator, "allocator"));
     }
 
     @Override
@@ -198,7 +208,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         // What is left of the send's deadline, however long the connection took to come.
         long left = Math.max(0, deadline - System.nanoTime());
         ex.timer = ch.eventLoop().schedule(() -> ex.fail(new UpstreamException("no answer within "
-                + settings.timeout().toMillis() + " ms", null, UpstreamException.Kind.TIMED_OUT)),
+                + settings.timeout().toMillis() + " ms from upstream " + hostHeader, null, UpstreamException.Kind.TIMED_OUT)),
                 left, TimeUnit.NANOSECONDS);
         SslHandler tls = ch.pipeline().get(SslHandler.class);
         if (tls == null || tls.handshakeFuture().isSuccess()) {
@@ -224,7 +234,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         }
         ch.writeAndFlush(toNetty(request)).addListener(w -> {
             if (!w.isSuccess()) {
-                ex.fail(new UpstreamException("cannot send to upstream: " + w.cause().getMessage(), w.cause(), true));
+                ex.fail(new UpstreamException("cannot send to upstream " + hostHeader + ": " + w.cause().getMessage(), w.cause(), true));
             }
         });
     }
@@ -255,7 +265,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    /** Builds each new connection's pipeline: [tls] → http codec → aggregator → response handler. */
+    /** Builds each new connection's pipeline: [tls] → http codec → response handler. */
     private final class PipelineBuilder extends AbstractChannelPoolHandler {
         @Override
         public void channelCreated(Channel ch) {
@@ -263,8 +273,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                 ch.pipeline().addLast("tls", settings.sslContext().newHandler(ch.alloc(), settings.host(), settings.port()));
             }
             ch.pipeline().addLast("http", new HttpClientCodec());
-            ch.pipeline().addLast("aggregate", new HttpObjectAggregator(settings.maxBody()));
-            ch.pipeline().addLast("response", new UpstreamHandler());
+            ch.pipeline().addLast("response", new UpstreamHandler(hostHeader, settings.maxBody()));
         }
     }
 }
