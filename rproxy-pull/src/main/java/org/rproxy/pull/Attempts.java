@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
@@ -61,8 +62,7 @@ final class Attempts {
             attempt = CompletableFuture.failedFuture(ex);
         }
         attempt.whenComplete((result, failure) -> {
-            FetchResult r = failure != null
-                    ? new FetchResult.Failed(504, "upstream attempt failed: " + failure, false) : result;
+            FetchResult r = failure != null ? failed(failure) : result;
             try {
                 apply(key, call, r, kind);
             } catch (RuntimeException ex) {
@@ -74,6 +74,18 @@ final class Attempts {
             }
         });
         return mine;
+    }
+
+    /**
+     * An attempt that ended without a result: its answer found the worker threads' queue full
+     * ({@link WorkPool.Full}: this proxy's overload, 503, to be retried soon), or it broke.
+     */
+    private static FetchResult.Failed failed(Throwable failure) {
+        Throwable c = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (c instanceof WorkPool.Full) {
+            return new FetchResult.Failed(503, "too many upstream answers wait for verification here", false);
+        }
+        return new FetchResult.Failed(504, "upstream attempt failed: " + failure, false);
     }
 
     /** True while an attempt for {@code key} is under way. A lookup. */

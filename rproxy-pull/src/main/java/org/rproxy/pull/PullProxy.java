@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,6 +86,11 @@ public final class PullProxy implements AutoCloseable {
      * resources beside the pulled ones (the push publisher's {@code /updates}).
      */
     public static PullProxy start(ProxyConfig config, Clock clock, UnaryOperator<AltoService> wrapFront) {
+        return start(config, clock, wrapFront, WorkPool.threads() * WorkPool.QUEUE_PER_THREAD);
+    }
+
+    /** Starts with at most {@code maxQueuedWork} tasks waiting for the worker threads ({@link WorkPool}; tests). */
+    static PullProxy start(ProxyConfig config, Clock clock, UnaryOperator<AltoService> wrapFront, int maxQueuedWork) {
         requireNonNull(config, "config");
         requireNonNull(clock, "clock");
         requireNonNull(wrapFront, "wrapFront");
@@ -95,7 +99,7 @@ public final class PullProxy implements AutoCloseable {
         }
         PullProxy proxy = new PullProxy();
         try {
-            proxy.startAll(config, clock, wrapFront);
+            proxy.startAll(config, clock, wrapFront, maxQueuedWork);
         } catch (RuntimeException e) {
             proxy.close();
             throw e;
@@ -103,20 +107,19 @@ public final class PullProxy implements AutoCloseable {
         return proxy;
     }
 
-    private void startAll(ProxyConfig config, Clock clock, UnaryOperator<AltoService> wrapFront) {
+    private void startAll(ProxyConfig config, Clock clock, UnaryOperator<AltoService> wrapFront, int maxQueuedWork) {
         closeables.add(meters);
         UpstreamConfig up = config.upstream();
         keys = UpstreamParts.trust(up);
         ResponseVerifier verifier = new ResponseVerifier(keys, clock);
-        ExecutorService work = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                DaemonThreads.numbered("rproxy-pull-work"));
-        closeables.add(work::shutdownNow);
+        WorkPool work = WorkPool.create(WorkPool.threads(), maxQueuedWork);
+        closeables.add(work);
         QueryPool queries = QueryPool.perCore("rproxy-pull-query");
         closeables.add(queries);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-pull-refresh"));
         closeables.add(scheduler::shutdownNow);
         List<AutoCloseable> clients = new ArrayList<>();
-        Upstream client = UpstreamParts.connect(up, verifier, work, scheduler, clients);
+        Upstream client = UpstreamParts.connect(up, verifier, work.unbounded(), scheduler, clients);
         closeables.addAll(0, clients);
         BodySpool spool = BodySpool.of(config.cache());
         if (spool != null) {
@@ -125,10 +128,8 @@ public final class PullProxy implements AutoCloseable {
         store = RepresentationStore.boundedBy(config.cache().maxBytes().bytes(), spool);
         PullMetrics metrics = new PullMetrics(registry, store, clock);
         via = "1.1 " + config.name();
-        EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics),
-                metrics, work, via);
-        feed = new PullFeed(PullFeed.Settings.of(config.refresh(), UpstreamParts.prefetch(up)), store, fetcher, metrics,
-                clock, scheduler);
+        EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics), metrics, work, via);
+        feed = new PullFeed(PullFeed.Settings.of(config.refresh(), UpstreamParts.prefetch(up)), store, fetcher, metrics, clock, scheduler);
         closeables.add(0, feed);
         feed.addChangeListener(UpstreamParts.learner(keys));
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
@@ -137,7 +138,7 @@ public final class PullProxy implements AutoCloseable {
                 .withSslContext(config.listen().tls() == null ? null : Tls.server(config.listen().tls()))
                 .withSpool(spool);
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
-            local = new CurrentAnswers(feed, work, clock, via, config.limits().queryLimits(),
+            local = new CurrentAnswers(feed, work.unbounded(), clock, via, config.limits().queryLimits(),
                     (delay, task) -> scheduler.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
                     () -> ThreadLocalRandom.current().nextDouble());
             feed.addChangeListener(local::changed);
@@ -150,8 +151,7 @@ public final class PullProxy implements AutoCloseable {
         baseUri = (fe.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
         if (config.admin() != null) {
             if (!config.admin().address().isLoopback()) {
-                LOG.warn("admin listener on {} is not loopback: /metrics is open to that network",
-                        config.admin().address());
+                LOG.warn("admin listener on {} is not loopback: /metrics is open to that network", config.admin().address());
             }
             admin = AdminServer.start(config.admin().address(), registry, this::notReadyBecause);
             closeables.add(0, admin);

@@ -20,7 +20,8 @@ import org.rproxy.core.server.TargetForm;
  * {@link CurrentAnswers} can answer from held maps is computed on the worker executor, or taken
  * from the answers already computed for this version on the event loop. Everything
  * else goes to the {@link PullFeed}: GET and HEAD straight away (a hit completes on the event
- * loop); a POST's body is canonicalised and hashed for its key on the worker executor first. The
+ * loop); a POST's body is canonicalised and hashed for its key on the worker executor first (a
+ * full {@link WorkPool} answers {@code 503}). The
  * request target is passed upstream as received, since the origin signs the path and query it
  * was asked for.
  */
@@ -140,14 +141,16 @@ final class PullService implements AltoService {
             return CompletableFuture.supplyAsync(
                     () -> CacheKey.post(target, request.contentType(), QueryDigest.of(request.contentType(), request.body())),
                     work).thenCompose(key -> feed.serve(key, call));
+        } catch (WorkPool.Full e) {
+            return unavailable(request, "too much work waits at this proxy; try again");
         } catch (RejectedExecutionException e) {
-            return stopping(request);
+            return unavailable(request, "the proxy is stopping; try again");
         }
     }
 
-    private static CompletionStage<Reply> stopping(AltoRequest request) {
-        return CompletableFuture.completedFuture(Reply.error(
-                AltoError.serverCondition("the proxy is stopping; try again", 503), Dialects.of(request.path())));
+    private static CompletionStage<Reply> unavailable(AltoRequest request, String why) {
+        return CompletableFuture.completedFuture(Reply.error(AltoError.serverCondition(why, 503),
+                Dialects.of(request.path())));
     }
 
     /**

@@ -1,0 +1,136 @@
+package org.rproxy.pull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An upstream on a real loopback socket that misbehaves as told, for the tests of what a pull
+ * proxy does and logs when its upstream fails: it reads each request head and then answers with
+ * {@link #answer}, which may write anything, stall (never answer), or reset the connection.
+ */
+final class RawUpstream implements AutoCloseable {
+    /** What to do with one request on a connection. */
+    interface Answer {
+        void answer(String requestHead, Socket socket) throws IOException;
+    }
+
+    /** Never answers: the connection stays open, silent, until the proxy gives up or the test ends. */
+    static final Answer STALL = (head, s) -> {
+        throw new Stall();
+    };
+
+    /** Resets the connection (RST) instead of answering. */
+    static final Answer RESET = (head, s) -> {
+        s.setSoLinger(true, 0);
+        s.close();
+    };
+
+    private static final class Stall extends IOException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private final ServerSocket server;
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    volatile Answer answer;
+
+    RawUpstream(Answer answer) throws IOException {
+        this.answer = answer;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(this::accept, "raw-upstream-accept");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** An answer writing {@code status}, the header lines (each "name: value") and {@code body}. */
+    static Answer respond(int status, List<String> headers, byte[] body) {
+        return (head, s) -> {
+            StringBuilder sb = new StringBuilder("HTTP/1.1 ").append(status).append(" X\r\n");
+            for (String h : headers) {
+                sb.append(h).append("\r\n");
+            }
+            sb.append("content-length: ").append(body.length).append("\r\n\r\n");
+            OutputStream out = s.getOutputStream();
+            out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+        };
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                open.add(s);
+                Thread t = new Thread(() -> serve(s), "raw-upstream-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            while (true) {
+                String head = readHead(in);
+                if (head == null) {
+                    return;
+                }
+                try {
+                    answer.answer(head, s);
+                } catch (Stall e) {
+                    // silent until the proxy closes the connection (or the test ends)
+                    while (in.read() >= 0) {
+                        continue;
+                    }
+                    return;
+                }
+                if (s.isClosed()) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // the proxy closed or reset it
+        } finally {
+            open.remove(s);
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            sb.append((char) c);
+            if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+                return sb.toString();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket s : open) {
+            s.close();
+        }
+    }
+}

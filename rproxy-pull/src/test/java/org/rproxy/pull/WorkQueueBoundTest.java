@@ -1,0 +1,147 @@
+package org.rproxy.pull;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.CacheConfig;
+import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.RefreshConfig;
+import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.testing.TestSigner;
+
+/**
+ * The pull proxy's worker queue is bounded: with every worker thread busy, the upstream answers
+ * that arrive for new targets wait only up to the bound, and the requests past it are answered
+ * {@code 503} with {@code Retry-After} at once instead of each holding its answer in memory until
+ * a thread is free. A client decides how many such answers come (one per distinct target).
+ */
+class WorkQueueBoundTest {
+    private static final int QUEUE = 4;
+    private static final int PAST = 3;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void answersPastTheWorkerQueueBoundAreRefusedWith503NotQueued() throws Exception {
+        TestSigner signer = new TestSigner();
+        Path pub = signer.writePublic(dir.resolve("origin.pem"));
+        int threads = WorkPool.threads();
+        Map<String, Representation> docs = new ConcurrentHashMap<>();
+        for (int i = 0; i < threads; i++) {
+            docs.put("/doc/" + i, signer.sign("/doc/" + i, "{\"n\":" + i + "}", false, Instant.now(),
+                    Duration.ofHours(1), 60));
+        }
+        CountDownLatch busy = new CountDownLatch(threads);
+        CountDownLatch release = new CountDownLatch(1);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (RawUpstream up = new RawUpstream(documents(docs));
+             PullProxy proxy = PullProxy.start(config(up.url(), pub), Clock.systemUTC(), UnaryOperator.identity(), QUEUE)) {
+            proxy.refreshNow().get(30, TimeUnit.SECONDS); // the directory's first fetch has ended
+            // Each document held holds a worker thread in this listener until released.
+            proxy.addChangeListener((target, r) -> {
+                if (target.startsWith("/doc/")) {
+                    busy.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            List<CompletableFuture<HttpResponse<String>>> holding = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                holding.add(get(http, proxy, "/doc/" + i));
+            }
+            try {
+                assertTrue(busy.await(30, TimeUnit.SECONDS), "every worker thread is holding a document");
+                // Distinct targets: each one more upstream answer to verify while no thread is free.
+                LinkedBlockingQueue<HttpResponse<String>> answered = new LinkedBlockingQueue<>();
+                List<CompletableFuture<HttpResponse<String>>> more = new ArrayList<>();
+                for (int j = 0; j < QUEUE + PAST; j++) {
+                    CompletableFuture<HttpResponse<String>> f = get(http, proxy, "/missing/" + j);
+                    f.thenAccept(answered::add);
+                    more.add(f);
+                }
+                for (int k = 0; k < PAST; k++) {
+                    HttpResponse<String> r = answered.poll(30, TimeUnit.SECONDS);
+                    assertTrue(r != null, "only " + k + " of the requests past the queue's bound were answered "
+                            + "while the worker threads were busy");
+                    assertEquals(503, r.statusCode(), r.body());
+                    assertEquals("1", r.headers().firstValue("retry-after").orElse(null));
+                    assertTrue(r.body().contains("\"code\":\"E_") && r.body().contains("verification"), r.body());
+                }
+                release.countDown();
+                for (CompletableFuture<HttpResponse<String>> f : more) {
+                    int status = f.get(30, TimeUnit.SECONDS).statusCode();
+                    assertTrue(status == 404 || status == 503, "status " + status);
+                }
+                for (CompletableFuture<HttpResponse<String>> f : holding) {
+                    assertEquals(200, f.get(30, TimeUnit.SECONDS).statusCode());
+                }
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    private static CompletableFuture<HttpResponse<String>> get(HttpClient http, PullProxy proxy, String target) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(proxy.baseUri() + target)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The signed documents in {@code docs} as identity answers, a 404 with an ALTO error for anything else. */
+    private static RawUpstream.Answer documents(Map<String, Representation> docs) {
+        return (head, socket) -> {
+            String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+            Representation r = docs.get(target);
+            if (r == null) {
+                RawUpstream.respond(404, List.of("content-type: application/alto-error+json"),
+                        "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"uri\"}}".getBytes(StandardCharsets.UTF_8))
+                        .answer(head, socket);
+                return;
+            }
+            List<String> headers = new ArrayList<>();
+            for (HeaderField h : r.identity().headers()) {
+                headers.add(h.name() + ": " + h.value());
+            }
+            headers.add("cache-control: max-age=60");
+            RawUpstream.respond(200, headers, r.identity().body().toArray()).answer(head, socket);
+        };
+    }
+
+    private static ProxyConfig config(String upstream, Path pub) {
+        return new ProxyConfig(ProxyConfig.Mode.PULL, "p", new ListenConfig(new Address("127.0.0.1", 0), null),
+                UpstreamConfig.of(URI.create(upstream), List.of(pub)).withTimeout(Duration.ofSeconds(20)),
+                new CacheConfig(ByteSize.ofMegabytes(16)),
+                new RefreshConfig(Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                        Duration.ofHours(1)),
+                null);
+    }
+}
