@@ -3,11 +3,13 @@ package org.rproxy.pull;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.rproxy.core.server.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,21 +21,32 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #fetch} does not block: attempts run on the upstream client's threads
  * and the worker executor, and complete there.
+ *
+ * <p>An upstream failing is an operational event, logged as one line at WARN without a stack
+ * (the reason names the upstream and what happened: the timeout, a refused or reset connection,
+ * a body over {@code max-body}; {@link EntryFetch} logs the exception at DEBUG): once per failure
+ * streak of a tracked entry, and for misses, whose targets clients choose, at most once per
+ * {@code MISS_FAILURE_INTERVAL} in all with the count of those not logged. Refused answers are
+ * logged by {@link Rejections}.
  */
 final class Attempts {
     private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
+    private static final Duration MISS_FAILURE_INTERVAL = Duration.ofSeconds(10);
 
     private final CachedCopies copies;
     private final EntryFetch fetcher;
     private final PullMetrics metrics;
     private final Clock clock;
     private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
+    /** The failures of targets not tracked (misses), logged at most once per interval in all. */
+    private final RateLimitedLog missFailures;
 
     Attempts(CachedCopies copies, EntryFetch fetcher, PullMetrics metrics, Clock clock) {
         this.copies = requireNonNull(copies, "copies");
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
+        this.missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL, clock);
     }
 
     /**
@@ -167,6 +180,9 @@ final class Attempts {
                             e.held() == null ? "no copy held" : "serving the held copy while it is valid");
                 }
                 e.failed(now, f.status(), f.reason());
+            } else if (!f.rejected()) {
+                // a miss: nothing is tracked, and clients choose the targets, so one line per interval
+                missFailures.warn(LOG, "{}: {}; no copy held", key, f.reason());
             }
         }
     }

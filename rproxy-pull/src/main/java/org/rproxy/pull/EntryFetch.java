@@ -17,6 +17,8 @@ import org.rproxy.core.upstream.Upstream;
 import org.rproxy.core.upstream.UpstreamException;
 import org.rproxy.core.upstream.UpstreamRequest;
 import org.rproxy.core.upstream.UpstreamResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One attempt to obtain or renew an entry from upstream. A GET asks for the gzip variant first
@@ -33,6 +35,7 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * <p>Called from any thread; never blocks. Thread-safe and stateless between attempts.
  */
 final class EntryFetch {
+    private static final Logger LOG = LoggerFactory.getLogger(EntryFetch.class);
     private final Upstream upstream;
     private final Admission admission;
     private final UpstreamErrors errors = new UpstreamErrors();
@@ -137,6 +140,7 @@ final class EntryFetch {
             long took = System.nanoTime() - start;
             metrics.upstreamRequest(response == null ? 0 : response.status(), took);
             if (failure != null) {
+                LOG.debug("upstream exchange for {} failed", key, failure);
                 return new Stop(failed(failure));
             }
             return admit(key, response, held, floor, gzip, ifNoneMatch, Duration.ofNanos(took));

@@ -1,0 +1,152 @@
+package org.rproxy.pull;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.CacheConfig;
+import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.RefreshConfig;
+import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.TestSigner;
+
+/**
+ * What a pull proxy logs when its upstream fails (real sockets: a raw loopback upstream and the
+ * JDK's HTTP client): an operational event, so one line at WARN naming the upstream, the target
+ * and what happened (the timeout, a refused or reset connection, a body over max-body, a malformed
+ * answer, a refused signature), never a stack trace; a tracked target once per failure streak,
+ * and the misses clients ask for at most once per interval in all.
+ */
+class UpstreamFailureLogTest {
+    private static final Duration TIMEOUT = Duration.ofMillis(300);
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> failures() {
+        return Stream.of(
+                Arguments.of("timeout", RawUpstream.STALL, "no answer within 300 ms"),
+                Arguments.of("reset", RawUpstream.RESET, "reset"),
+                Arguments.of("too large", (RawUpstream.Answer) (head, s) -> {
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\n"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                }, "100000000 bytes declared"),
+                Arguments.of("malformed", (RawUpstream.Answer) (head, s) -> {
+                    s.getOutputStream().write("NOT HTTP\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                }, "malformed"),
+                Arguments.of("bad signature", RawUpstream.respond(200, List.of("content-type: application/alto-networkmap+json",
+                        "signature-input: alto=(\"content-digest\");created=1;keyid=\"x\"", "signature: alto=:AAAA:"),
+                        "{}".getBytes(StandardCharsets.UTF_8)), "refused upstream answer"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void anUpstreamFailureIsOneWarningLineWithoutAStack(String name, RawUpstream.Answer answer, String says)
+            throws Exception {
+        try (RawUpstream up = new RawUpstream(answer)) {
+            checkLogged(up.url(), says, !name.equals("bad signature"));
+        }
+    }
+
+    @Test
+    void aRefusedConnectionIsOneWarningLineWithoutAStack() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        checkLogged("http://127.0.0.1:" + port, "cannot connect", true);
+    }
+
+    /** The directory (prefetched, so tracked) and a miss each logged once, as one line naming what failed. */
+    private void checkLogged(String upstream, String says, boolean namesUpstream) throws Exception {
+        String where = upstream.substring("http://".length());
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy");
+             PullProxy proxy = PullProxy.start(config(upstream), clock, UnaryOperator.identity())) {
+            int status = get(proxy, "/networkmap/a");
+            assertTrue(status == 502 || status == 504, "status " + status);
+            proxy.refreshNow().get(); // the directory's first attempt has ended (and been logged)
+            for (String target : List.of("GET /directory", "GET /networkmap/a")) {
+                ILoggingEvent e = logs.await(ev -> ev.getFormattedMessage().contains(target)
+                        && ev.getLevel().isGreaterOrEqual(Level.WARN), Duration.ofSeconds(10));
+                String line = e.getFormattedMessage();
+                assertEquals(Level.WARN, e.getLevel(), line);
+                assertTrue(line.contains(says), line);
+                assertFalse(line.contains("\n") || line.contains("\r"), "one line: " + line);
+                if (namesUpstream) {
+                    assertTrue(line.contains(where), "names the upstream " + where + ": " + line);
+                }
+            }
+            for (ILoggingEvent e : logs.events()) {
+                if (e.getLevel().isGreaterOrEqual(Level.WARN)) {
+                    assertNull(e.getThrowableProxy(), "a stack with " + e.getFormattedMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void missesThatFailAreLoggedOncePerIntervalWithTheCountHeldBack() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (RawUpstream up = new RawUpstream(RawUpstream.STALL);
+             CapturedLogs logs = CapturedLogs.of(Attempts.class);
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            assertEquals(504, get(proxy, "/networkmap/a"));
+            logs.awaitMessage("GET /networkmap/a", Duration.ofSeconds(10));
+            assertEquals(504, get(proxy, "/networkmap/b"));
+            assertEquals(504, get(proxy, "/networkmap/c"));
+            clock.advance(Duration.ofSeconds(11));
+            assertEquals(504, get(proxy, "/networkmap/d"));
+            ILoggingEvent d = logs.awaitMessage("GET /networkmap/d", Duration.ofSeconds(10));
+            assertTrue(d.getFormattedMessage().contains("(2 more like this not logged)"), d.getFormattedMessage());
+            assertTrue(logs.events().stream().noneMatch(e -> e.getFormattedMessage().contains("/networkmap/b")
+                    || e.getFormattedMessage().contains("/networkmap/c")), "held back within the interval");
+        }
+    }
+
+    private static int get(PullProxy proxy, String target) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + target)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private ProxyConfig config(String upstream) throws IOException {
+        Path pub = new TestSigner().writePublic(dir.resolve("origin-" + System.nanoTime() + ".pem"));
+        return new ProxyConfig(ProxyConfig.Mode.PULL, "p", new ListenConfig(new Address("127.0.0.1", 0), null),
+                UpstreamConfig.of(URI.create(upstream), List.of(pub)).withTimeout(TIMEOUT),
+                new CacheConfig(ByteSize.ofMegabytes(16)),
+                new RefreshConfig(Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                        Duration.ofHours(1)),
+                null);
+    }
+}
