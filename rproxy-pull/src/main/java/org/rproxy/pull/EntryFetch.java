@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * gzip answer older than the identity variant held (a cache in between holding the variants from
  * different signings), or one whose signature has expired (an upstream pairing a fresh identity
  * signature with an older gzip signing), is no usable gzip variant: the identity variant is asked
- * for, and held alone when it verifies.
+ * for, and held alone when it verifies. The two variants held are always of one signing
+ * ({@link #withIdentity}).
  * Revalidation sends each variant's entity tag in {@code If-None-Match}. A POST is forwarded as
  * is, asking for identity. Every answer goes through {@link Admission} on the worker executor.
  *
@@ -112,18 +113,39 @@ final class EntryFetch {
         return ((Stop) b).result();
     }
 
-    /** Combines the gzip variant with the identity answer, or with the held identity if still valid. */
+    /**
+     * Combines the gzip variant with the identity answer, or with the held identity if still valid,
+     * only when both are of one signing: a client must never get one version plain and another
+     * gzip. An identity answer of another signing (the upstream published between the two
+     * requests, or a cache in between holds the variants apart) is held with the gzip variant held
+     * when that one is of its signing, else alone (the gzip variant is asked for again at the next
+     * revalidation). With no identity answer (it failed) and a held identity of another signing
+     * than the new gzip variant, the attempt fails like the identity request did: the held copy
+     * stays whole.
+     */
     private FetchResult withIdentity(CacheKey key, CachedVariant gzip, Step b, CachedCopy held) {
         if (b instanceof Got g) {
-            if (g.variant().gzip() || g.variant().signed() != gzip.signed()) {
+            CachedVariant identity = g.variant();
+            if (identity.gzip() || identity.signed() != gzip.signed()) {
                 return new FetchResult.Failed(502, "the identity answer does not match the gzip one", true);
             }
-            return new FetchResult.Stored(CachedCopy.of(g.variant(), gzip));
+            if (oneSigning(identity, gzip)) {
+                return new FetchResult.Stored(CachedCopy.of(identity, gzip));
+            }
+            CachedVariant heldGzip = held == null ? null : held.gzip();
+            return new FetchResult.Stored(CachedCopy.of(identity,
+                    heldGzip != null && oneSigning(identity, heldGzip) ? heldGzip : null));
         }
-        if (held != null && held.usableAt(gzip.fetchedAt()) && held.signed() == gzip.signed()) {
+        if (held != null && held.usableAt(gzip.fetchedAt()) && held.signed() == gzip.signed()
+                && oneSigning(held.identity(), gzip)) {
             return new FetchResult.Stored(CachedCopy.of(held.identity(), gzip));
         }
         return ((Stop) b).result();
+    }
+
+    /** True when two variants may be served together: of one signing ({@code created}), or unsigned. */
+    private static boolean oneSigning(CachedVariant identity, CachedVariant gzip) {
+        return !identity.signed() || identity.created().equals(gzip.created());
     }
 
     private CompletableFuture<Step> exchange(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch,
