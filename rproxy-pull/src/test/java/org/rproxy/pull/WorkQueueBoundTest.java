@@ -39,7 +39,8 @@ import org.rproxy.core.testing.TestSigner;
  * The pull proxy's worker queue is bounded: with every worker thread busy, the upstream answers
  * that arrive for new targets wait only up to the bound, and the requests past it are answered
  * {@code 503} with {@code Retry-After} at once instead of each holding its answer in memory until
- * a thread is free. A client decides how many such answers come (one per distinct target).
+ * a thread is free. A client decides how many such answers come (one per distinct target). A
+ * query body to hash meanwhile gets {@code 503} too.
  */
 class WorkQueueBoundTest {
     private static final int QUEUE = 4;
@@ -97,6 +98,14 @@ class WorkQueueBoundTest {
                     assertEquals("1", r.headers().firstValue("retry-after").orElse(null));
                     assertTrue(r.body().contains("\"code\":\"E_") && r.body().contains("verification"), r.body());
                 }
+                // a query body to hash finds the queue full too
+                HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + "/endpointcost"))
+                        .header("content-type", "application/alto-endpointcostparams+json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"endpoints\":{\"srcs\":[],\"dsts\":[]}}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, post.statusCode(), post.body());
+                assertEquals("1", post.headers().firstValue("retry-after").orElse(null));
+                assertTrue(post.body().contains("too much work waits"), post.body());
                 release.countDown();
                 for (CompletableFuture<HttpResponse<String>> f : more) {
                     int status = f.get(30, TimeUnit.SECONDS).statusCode();
