@@ -14,8 +14,9 @@ import org.rproxy.core.stream.SseParser;
  * One subscription of the push feed to its upstream's update stream: the connection
  * ({@link UpstreamStream}), the hand-off of its bytes to the feed's thread, and their parsing
  * into events there. Reading pauses while more than {@link UpstreamStream#MAX_UNPROCESSED} bytes
- * wait for the feed thread, and resumes once half are done. A stream that is not valid SSE, or
- * one whose event the feed refuses by throwing (a control URI elsewhere, {@link
+ * wait for the feed thread, and resumes once half are done; the read timeout counts only while
+ * reading is on, so the feed's own work is not taken for the upstream's silence. A stream that
+ * is not valid SSE, or one whose event the feed refuses by throwing (a control URI elsewhere, {@link
  * StreamControl#controlUri}), is lost. Once {@link #close}d, nothing more is told. Everything but the hand-off on the feed's
  * thread.
  */
@@ -63,7 +64,7 @@ final class FeedStream {
             return;
         }
         if (left < UpstreamStream.MAX_UNPROCESSED / 2) {
-            stream.autoRead(true);
+            stream.resume();
         }
     }
 

@@ -9,7 +9,7 @@ import org.rproxy.core.model.AltoError;
 
 /**
  * Hands what happens on one upstream stream, as its Netty event loop sees it, over to the push
- * feed's thread, and holds the stream's reads while more than
+ * feed's thread, and holds the stream's reads (and its read timeout) while more than
  * {@link UpstreamStream#MAX_UNPROCESSED} bytes wait there (the feed lets them go again once it
  * has caught up). Called on the stream's event loop; never blocks.
  */
@@ -48,7 +48,7 @@ final class StreamHandOff implements UpstreamStream.Listener {
     public void bytes(byte[] data) {
         UpstreamStream s = stream;
         if (unprocessed.addAndGet(data.length) > UpstreamStream.MAX_UNPROCESSED && s != null) {
-            s.autoRead(false);
+            s.pause();
         }
         feedThread.accept(() -> bytes.accept(data));
     }

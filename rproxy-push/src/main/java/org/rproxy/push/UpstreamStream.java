@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
@@ -11,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -31,8 +33,8 @@ import org.rproxy.core.upstream.InterimResponses;
  * (which checks the certificate and the host name; a failed handshake ends the attempt before a
  * byte of the request is sent): {@code POST}s the stream parameters and hands every byte of a
  * {@code 200 text/event-stream} answer to the {@link Listener}, copied out of Netty's buffers
- * (which are released here). A stream silent for longer than the read
- * timeout is closed, which is how a half-open connection is found: heartbeats stop arriving. No
+ * (which are released here). A stream silent for longer than the read timeout while it is read
+ * is closed, which is how a half-open connection is found: heartbeats stop arriving. No
  * parsing happens on the event loop; the listener hands the bytes to the feed's thread.
  *
  * <p>Interim responses before the answer follow {@link InterimResponses}: a 1xx is skipped, a 101
@@ -43,8 +45,12 @@ import org.rproxy.core.upstream.InterimResponses;
  * there for good, with no failover. So the stream must also be {@link #accepted} (its first
  * control event taken by the feed) within the read timeout of the connection, or it is closed.
  *
- * <p>Reading pauses while the listener has more than {@link #MAX_UNPROCESSED} bytes it has not
- * yet processed, so a slow feed thread holds the upstream back instead of filling memory.
+ * <p>Reading pauses ({@link #pause}) while the listener has more than {@link #MAX_UNPROCESSED}
+ * bytes it has not yet processed, so a slow feed thread holds the upstream back instead of
+ * filling memory. The read timeout pauses with it and starts afresh when reading resumes: while
+ * nothing is read because the feed is busy (verifying a large map, handing it on), the silence is
+ * the feed's, not the upstream's. Counted, a feed busy for longer than the read timeout with a
+ * large map waiting had its healthy stream dropped as silent, and reconnected or failed over.
  */
 final class UpstreamStream {
 
@@ -68,12 +74,19 @@ final class UpstreamStream {
         void closed(String reason);
     }
 
+    /** The read timeout's name in the pipeline: taken out while reading is paused, put back on resuming. */
+    private static final String TIMEOUT = "timeout";
+
     private final Channel channel;
     private final UpstreamStreamHandler handler;
+    private final Duration readTimeout;
+    /** Reading is paused; written on the event loop only. */
+    private volatile boolean paused;
 
-    private UpstreamStream(Channel channel, UpstreamStreamHandler handler) {
+    private UpstreamStream(Channel channel, UpstreamStreamHandler handler, Duration readTimeout) {
         this.channel = channel;
         this.handler = handler;
+        this.readTimeout = readTimeout;
     }
 
     /**
@@ -101,8 +114,7 @@ final class UpstreamStream {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), stream.getHost(), port));
                         }
                         ch.pipeline().addLast("http", new HttpClientCodec());
-                        ch.pipeline().addLast("timeout", new ReadTimeoutHandler(readTimeout.toMillis(),
-                                TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast(TIMEOUT, readTimeout(readTimeout));
                         ch.pipeline().addLast("stream", handler);
                     }
                 });
@@ -111,7 +123,11 @@ final class UpstreamStream {
                 listener.closed("connect failed: " + StreamControl.reason(f.cause()));
             }
         }).channel();
-        return new UpstreamStream(ch, handler);
+        return new UpstreamStream(ch, handler, readTimeout);
+    }
+
+    private static ReadTimeoutHandler readTimeout(Duration readTimeout) {
+        return new ReadTimeoutHandler(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static FullHttpRequest request(URI stream, String target, int port, byte[] body) {
@@ -124,9 +140,52 @@ final class UpstreamStream {
         return r;
     }
 
-    /** Pauses or resumes reading; any thread. */
-    void autoRead(boolean on) {
-        channel.config().setAutoRead(on);
+    /**
+     * Pauses reading, and the read timeout with it (taken out of the pipeline), until
+     * {@link #resume}. On the event loop: the listener calls it as it is handed the bytes.
+     */
+    void pause() {
+        if (paused || !channel.isActive()) {
+            return; // once closed, the channel has left its selector: autoRead is not to be changed
+        }
+        paused = true;
+        channel.config().setAutoRead(false);
+        if (channel.pipeline().get(TIMEOUT) != null) {
+            channel.pipeline().remove(TIMEOUT);
+        }
+    }
+
+    /**
+     * Resumes reading paused by {@link #pause}, with a read timeout counted afresh from now; any
+     * thread (the change is made on the event loop). Costs nothing when reading is not paused. A
+     * pause the feed's thread has not seen yet is followed by the bytes it handed over, after
+     * which the feed calls this again.
+     */
+    void resume() {
+        if (!paused) {
+            return;
+        }
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            resumeNow();
+            return;
+        }
+        try {
+            loop.execute(this::resumeNow);
+        } catch (RejectedExecutionException e) {
+            // the feed is closing
+        }
+    }
+
+    private void resumeNow() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        if (channel.isActive()) {
+            channel.pipeline().addBefore("stream", TIMEOUT, readTimeout(readTimeout));
+            channel.config().setAutoRead(true);
+        }
     }
 
     void close() {

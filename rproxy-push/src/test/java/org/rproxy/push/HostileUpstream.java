@@ -3,6 +3,7 @@ package org.rproxy.push;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,6 +11,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -40,9 +44,31 @@ final class HostileUpstream implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers with {@code source}'s own answer to a GET (status 200, its header fields and body:
+     * a signed directory relayed from a genuine upstream, say), then closes the connection.
+     */
+    static void relay(URI source, OutputStream out) throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(source).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+        r.headers().map().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("connection")
+                    && !name.equalsIgnoreCase("transfer-encoding") && !name.startsWith(":")) {
+                values.forEach(v -> head.append(name).append(": ").append(v).append("\r\n"));
+            }
+        });
+        head.append("Content-Length: ").append(r.body().length).append("\r\nConnection: close\r\n\r\n");
+        out.write(head.toString().getBytes(US_ASCII));
+        out.write(r.body());
+        out.flush();
+        throw new EOFException("answered"); // closes the connection
+    }
+
     private final ServerSocket server;
     private final Answer answer;
     private final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> closed = new LinkedBlockingQueue<>();
     private final CountDownLatch cutOff = new CountDownLatch(1);
     private final AtomicLong written = new AtomicLong();
     private final CopyOnWriteArrayList<Socket> open = new CopyOnWriteArrayList<>();
@@ -62,6 +88,15 @@ final class HostileUpstream implements AutoCloseable {
     /** The next request line a connection sent, waiting at most {@code seconds}; null if none. */
     String nextRequest(long seconds) throws InterruptedException {
         return requests.poll(seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The request line of the next connection the feed closed once its answer was written (the
+     * answer returned, and the feed then closed the connection), waiting at most {@code seconds};
+     * null if none.
+     */
+    String nextClosed(long seconds) throws InterruptedException {
+        return closed.poll(seconds, TimeUnit.SECONDS);
     }
 
     /** Whether the feed closed a connection while it was being answered, waiting at most {@code seconds}. */
@@ -98,6 +133,7 @@ final class HostileUpstream implements AutoCloseable {
             requests.add(line);
             answer.write(line, s.getOutputStream(), written);
             holdOpen(s.getInputStream());
+            closed.add(line);
             cutOff.countDown(); // the feed closed it
         } catch (IOException e) {
             if (!server.isClosed()) {

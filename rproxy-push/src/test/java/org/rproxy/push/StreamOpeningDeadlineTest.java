@@ -8,9 +8,6 @@ import static org.rproxy.push.LoopbackUpstream.NM;
 import static org.rproxy.push.LoopbackUpstream.networkMap;
 
 import java.io.OutputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -126,20 +123,7 @@ class StreamOpeningDeadlineTest {
         try (LoopbackUpstream healthy = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
              HostileUpstream hinting = new HostileUpstream((line, out, written) -> {
                  if (line.startsWith("GET /directory ")) {
-                     HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                             healthy.uri().resolve("/directory")).build(), HttpResponse.BodyHandlers.ofByteArray());
-                     StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
-                     r.headers().map().forEach((name, values) -> {
-                         if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("connection")
-                                 && !name.equalsIgnoreCase("transfer-encoding") && !name.startsWith(":")) {
-                             values.forEach(v -> head.append(name).append(": ").append(v).append("\r\n"));
-                         }
-                     });
-                     head.append("Content-Length: ").append(r.body().length).append("\r\nConnection: close\r\n\r\n");
-                     out.write(head.toString().getBytes(US_ASCII));
-                     out.write(r.body());
-                     out.flush();
-                     throw new java.io.EOFException("answered"); // closes the connection
+                     HostileUpstream.relay(healthy.uri().resolve("/directory"), out);
                  }
                  earlyHintsForever(line, out, written);
              })) {
