@@ -17,11 +17,14 @@ import org.slf4j.LoggerFactory;
  * The life of the push feed's subscription, one stream after another: reads the upstream's
  * directory ({@link StreamDiscovery}) for the stream's URI, opens a {@link FeedStream} naming the
  * documents followed with the tags held, hands its events to {@link FeedEvents}, and when it is
- * refused, breaks, ends or stays silent, replaces it after the {@link Backoff} (from the next
- * upstream, {@link UpstreamChoice}, which another upstream's own directory names); and goes back
- * to a preferred upstream when told. Each stream has a generation: whatever a replaced stream
- * still says is ignored. Knows whether a stream the upstream accepted is open now and whether
- * one ever was (readiness).
+ * refused, breaks, ends or stays silent, or when the upstream does not take a control request
+ * made on it, replaces it after the {@link Backoff} (from the next upstream, {@link
+ * UpstreamChoice}, which another upstream's own directory names); and goes back to a preferred
+ * upstream when told. The backoff starts afresh when a stream is accepted, unless the one before
+ * was lost for a control request: an upstream that takes every subscription and fails every
+ * control request made on it is failing too, and is retried at doubling waits. Each stream has a
+ * generation: whatever a replaced stream still says is ignored. Knows whether a stream the
+ * upstream accepted is open now and whether one ever was (readiness).
  *
  * <p>Not thread-safe apart from the volatile state it reports: runs on the feed's own thread.
  */
@@ -47,6 +50,8 @@ final class FeedConnection {
     private FeedStream stream;
     private int generation;
     private boolean closed;
+    /** The last stream was lost for a control request the upstream did not take. */
+    private boolean controlFailed;
 
     FeedConnection(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
                    Substreams substreams, UpdateReceiver receiver, FeedEvents events, Backoff backoff,
@@ -160,17 +165,23 @@ final class FeedConnection {
     }
 
     /**
-     * Documents the upstream announced could not be added to stream {@code gen} through its
-     * control URI: a new subscription names them with the rest. Should it fail too, the stream is
-     * lost as any other (backoff, the next upstream), and a document the upstream refuses is
-     * dropped from it ({@link #refused}).
+     * A control request on stream {@code gen} failed ({@code why}): documents the upstream
+     * announced could not be added through its control URI, or substreams could not be re-added
+     * there after a rejected update. The stream is lost as any other (logged, the next upstream,
+     * the backoff), and the next subscription names every document followed with the tags held;
+     * a document the upstream then refuses is dropped from it ({@link #refused}). The stream
+     * after it does not start the backoff afresh when accepted, so an upstream that fails every
+     * control request is subscribed to again at doubling waits. Subscribing again at once, with
+     * the backoff started afresh by every subscription taken, let such an upstream (one that
+     * announces a new document on each stream, say) have the feed reconnect as fast as the
+     * network allowed.
      */
-    private void resubscribe(int gen) {
+    private void resubscribe(int gen, String why) {
         if (gen != generation || closed) {
             return;
         }
-        drop();
-        connect();
+        controlFailed = true;
+        lost(gen, why);
     }
 
     private void lost(int gen, String reason) {
@@ -197,10 +208,13 @@ final class FeedConnection {
     }
 
     private void onEvent(int gen, SseParser.Event e) {
-        if (gen == generation && events.route(streamUri, e, () -> run(() -> resubscribe(gen)))) {
-            backoff.reset(); // the upstream took the subscription: the next loss starts afresh
-            everAccepted = true; // and its control URI was taken: a usable stream (readiness)
+        if (gen == generation && events.route(streamUri, e, why -> run(() -> resubscribe(gen, why)))) {
+            everAccepted = true; // its control URI was taken: a usable stream (readiness)
             if (!connected) {
+                if (!controlFailed) {
+                    backoff.reset(); // the upstream took the subscription: the next loss starts afresh
+                }
+                controlFailed = false;
                 connected = true; // only now: a 200 whose control URI is then refused never was
                 stream.accepted(); // within the deadline for opening (UpstreamStream)
                 LOG.info("update stream from {} open", streamUri);

@@ -1,6 +1,7 @@
 package org.rproxy.push;
 
 import java.net.URI;
+import java.util.function.Consumer;
 
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.stream.SignatureEvent;
@@ -41,11 +42,11 @@ final class FeedEvents {
     /**
      * Routes {@code e}, an event of the stream at {@code stream}; true when it was the control
      * event of an accepted subscription. {@code resubscribe}: see {@link StreamControl#onEvent}; a
-     * rejected update re-adds its substream, or failing that runs it ({@link SubstreamResync}).
+     * rejected update re-adds its substream, or failing that tells it why ({@link SubstreamResync}).
      *
      * @throws IllegalStateException when the stream is refused ({@link StreamControl#onEvent})
      */
-    boolean route(URI stream, SseParser.Event e, Runnable resubscribe) {
+    boolean route(URI stream, SseParser.Event e, Consumer<String> resubscribe) {
         String type = e.type();
         int comma = type.lastIndexOf(',');
         if (comma < 0) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,13 +62,13 @@ final class StreamControl {
     /**
      * Handles one control event of the stream at {@code stream}; true when it gave the control
      * URI, that is, the upstream accepted the subscription. A malformed event is ignored.
-     * {@code resubscribe} is run (on the HTTP client's thread) when adding documents through the
-     * control URI fails: a new subscription names every document followed, those included.
+     * {@code resubscribe} is told why (on the HTTP client's thread) when adding documents through
+     * the control URI fails: a new subscription names every document followed, those included.
      *
      * @throws IllegalStateException when the control URI is not on the stream's scheme, host and
      *                               port ({@link #controlUri}), which loses the stream
      */
-    boolean onEvent(URI stream, Bytes data, Runnable resubscribe) {
+    boolean onEvent(URI stream, Bytes data, Consumer<String> resubscribe) {
         JsonNode c;
         try {
             c = Jcs.parse(data.unsafeArray());
@@ -111,10 +112,10 @@ final class StreamControl {
     /**
      * Puts the substreams of {@code targets} back on the versions held: one control request
      * removes each and adds it again under its id, naming the tag held (RFC 8895 §7), so that the
-     * upstream sends each from there. {@code resubscribe} runs (on the HTTP client's thread) when
-     * the upstream does not take the request.
+     * upstream sends each from there. {@code resubscribe} is told why (on the HTTP client's
+     * thread) when the upstream does not take the request.
      */
-    Readd readd(Collection<String> targets, Runnable resubscribe) {
+    Readd readd(Collection<String> targets, Consumer<String> resubscribe) {
         if (controlUri == null) {
             return Readd.NO_CONTROL_URI;
         }
@@ -158,18 +159,18 @@ final class StreamControl {
     /**
      * Sends a control request. The upstream is not trusted: its answer, whose body is only
      * logged, must be complete within {@link #CONTROL_TIMEOUT} and {@link #CONTROL_ANSWER_BYTES}
-     * ({@link LimitedBody}); else the request failed.
+     * ({@link LimitedBody}); else the request failed. A failure is not logged here: it loses the
+     * stream, which the feed logs with this reason ({@code resubscribe}).
      */
-    private void post(byte[] body, String what, Runnable resubscribe) {
+    private void post(byte[] body, String what, Consumer<String> resubscribe) {
         HttpRequest req = HttpRequest.newBuilder(controlUri).timeout(CONTROL_TIMEOUT)
                 .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         LimitedBody.sendAsync(http, req, CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES).whenComplete((resp, failure) -> {
             if (failure != null || resp.statusCode() != 204) {
-                LOG.warn("{} failed: {}; subscribing again with them", what, failure != null ? unwrap(failure).toString()
-                        : resp.statusCode() + " " + new String(resp.body(), StandardCharsets.UTF_8));
-                resubscribe.run();
+                resubscribe.accept(what + " through the control URI failed: " + (failure != null
+                        ? unwrap(failure).toString() : resp.statusCode() + " " + new String(resp.body(), StandardCharsets.UTF_8)));
             }
         });
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 import org.rproxy.core.concurrent.Backoff;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * reason: created ahead of this clock, older than held, a digest that does not match) re-adds
  * the substream through the control URI naming the version held ({@link StreamControl#readd}),
  * and the upstream sends it from there; when the stream has no control URI, or the upstream does
- * not take the request, the stream is subscribed to again, which names the tags held too.
+ * not take the request, the stream is lost and subscribed to again after the feed's backoff
+ * ({@link FeedConnection}), which names the tags held too.
  *
  * <p>Each document is paced on its own: its re-add waits for its own {@link Backoff}, the first
  * about the initial wait, doubling while its rejections go on (an upstream that keeps sending
@@ -107,9 +109,9 @@ final class SubstreamResync {
 
     /**
      * An update of {@code target} was rejected: its substream is re-added after its backoff.
-     * {@code resubscribe} subscribes to the stream again (see {@link StreamControl#onEvent}).
+     * {@code resubscribe} subscribes to the stream again, told why (see {@link StreamControl#onEvent}).
      */
-    void rejected(String target, Runnable resubscribe) {
+    void rejected(String target, Consumer<String> resubscribe) {
         Pacing p = paced.get(target);
         if (p == null) {
             p = shared.recovering.contains(target) || paced.size() >= maxPaced ? shared : new Pacing();
@@ -196,7 +198,7 @@ final class SubstreamResync {
         return paced.size();
     }
 
-    private void readd(Pacing p, int of, Runnable resubscribe) {
+    private void readd(Pacing p, int of, Consumer<String> resubscribe) {
         if (of != stream || thread.isShutdown()) {
             return; // another stream since, or the feed is closing
         }
@@ -223,7 +225,7 @@ final class SubstreamResync {
                 } else {
                     LOG.debug("no control URI to re-add {} through; subscribing again", targets);
                 }
-                resubscribe.run();
+                resubscribe.accept("no control URI to re-add " + targets + " through");
             }
             case NONE_FOLLOWED -> {
                 LOG.debug("{} no longer followed; nothing to re-add", targets);

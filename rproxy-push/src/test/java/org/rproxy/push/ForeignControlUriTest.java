@@ -128,9 +128,9 @@ class ForeignControlUriTest {
         StreamControl control = new StreamControl(HttpClient.newHttpClient(), new Substreams(), t -> null);
         URI stream = URI.create("http://127.0.0.1:8181/updates");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> control.onEvent(stream,
-                Bytes.utf8("{\"control-uri\":\"" + named + "\"}"), () -> { }));
+                Bytes.utf8("{\"control-uri\":\"" + named + "\"}"), why -> { }));
         assertTrue(e.getMessage().contains(named) && e.getMessage().contains("http://127.0.0.1:8181"), e.getMessage());
-        assertEquals(StreamControl.Readd.NO_CONTROL_URI, control.readd(List.of(NM), () -> { }),
+        assertEquals(StreamControl.Readd.NO_CONTROL_URI, control.readd(List.of(NM), why -> { }),
                 "no control URI was taken");
     }
 

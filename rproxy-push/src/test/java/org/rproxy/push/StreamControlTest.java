@@ -10,7 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -36,11 +36,13 @@ class StreamControlTest {
         substreams.follow("/costmap/a", "a");
         StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
         URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
-        CountDownLatch resubscribed = new CountDownLatch(1);
+        CompletableFuture<String> resubscribed = new CompletableFuture<>();
         String event = "{\"control-uri\":\"/updates/control/1\",\"" + UpdatePublisher.DOCUMENTS_MEMBER
                 + "\":{\"/costmap/a\":\"a\",\"/costmap/new\":\"new\"}}";
-        assertTrue(control.onEvent(stream, Bytes.utf8(event), resubscribed::countDown), "the subscription was taken");
-        assertTrue(resubscribed.await(10, TimeUnit.SECONDS), "asked to subscribe again");
+        assertTrue(control.onEvent(stream, Bytes.utf8(event), resubscribed::complete), "the subscription was taken");
+        String why = resubscribed.get(10, TimeUnit.SECONDS);
+        assertTrue(why.contains("[/costmap/new]") && why.contains("control URI failed"), "asked to subscribe again, saying why: "
+                + why);
         String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(body.contains("\"/costmap/new\""), "the new subscription names the document: " + body);
     }
@@ -56,10 +58,10 @@ class StreamControlTest {
             for (int i = 0; i < 1000; i++, announced++) {
                 docs.append(i == 0 ? "" : ",").append("\"/costmap/m").append(announced).append("\":\"m").append(announced).append('"');
             }
-            control.onEvent(stream, Bytes.utf8("{\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{" + docs + "}}"), () -> { });
+            control.onEvent(stream, Bytes.utf8("{\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{" + docs + "}}"), why -> { });
         }
         control.onEvent(stream, Bytes.utf8("{\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{\"costmap/relative\":\"r\",\"/"
-                + "x".repeat(Substreams.MAX_TARGET_CHARS) + "\":\"long\"}}"), () -> { });
+                + "x".repeat(Substreams.MAX_TARGET_CHARS) + "\":\"long\"}}"), why -> { });
         String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(Substreams.MAX_FOLLOWED, body.split("\"resource-id\"", -1).length - 1, "documents followed");
         assertTrue(!body.contains("costmap/relative") && !body.contains("xxxx"), "neither a relative nor an over-long target is followed");
@@ -75,7 +77,7 @@ class StreamControlTest {
         StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
         assertEquals(false, control.onEvent(URI.create("http://127.0.0.1:1/updates"),
                 Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"the document at /costmap/a is no longer served\"}"),
-                () -> { }));
+                why -> { }));
         String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(!body.contains("/costmap/a") && body.contains("/costmap/b"), body);
         assertEquals("/costmap/a", substreams.target("d1"), "its id stays its own");
@@ -94,19 +96,19 @@ class StreamControlTest {
         substreams.subscription(t -> null); // gives the ids, d1 and d2
         StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
         URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
-        assertTrue(control.onEvent(stream, Bytes.utf8("{\"control-uri\":\"/updates/control/1\"}"), () -> { }));
+        assertTrue(control.onEvent(stream, Bytes.utf8("{\"control-uri\":\"/updates/control/1\"}"), why -> { }));
 
         Substreams.Readdition r = substreams.readdition(List.of("/costmap/a"), t -> "\"v1\"");
         assertEquals(List.of("d1"), r.ids());
         assertEquals("{\"add\":{\"d1\":{\"path\":\"/costmap/a\",\"resource-id\":\"a\",\"tag\":\"v1\"}},\"remove\":[\"d1\"]}",
                 new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), "removed and added again, naming the tag held");
 
-        assertEquals(StreamControl.Readd.SENT, control.readd(List.of("/costmap/a"), () -> { }));
-        control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}"), () -> { });
+        assertEquals(StreamControl.Readd.SENT, control.readd(List.of("/costmap/a"), why -> { }));
+        control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}"), why -> { });
         String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(body.contains("/costmap/a"), "still followed: " + body);
 
-        control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"gone\"}"), () -> { });
+        control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"gone\"}"), why -> { });
         body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(!body.contains("/costmap/a") && body.contains("/costmap/b"), "a later stop is the upstream's: " + body);
     }
@@ -116,7 +118,7 @@ class StreamControlTest {
         Substreams substreams = new Substreams();
         substreams.follow("/costmap/a", "a");
         StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
-        assertEquals(StreamControl.Readd.NO_CONTROL_URI, control.readd(List.of("/costmap/a"), () -> { }),
+        assertEquals(StreamControl.Readd.NO_CONTROL_URI, control.readd(List.of("/costmap/a"), why -> { }),
                 "the feed subscribes again instead");
     }
 

@@ -235,7 +235,7 @@ class SubstreamResyncTest {
                 for (String t : List.of("/a", "/b", "/c", "/d")) {
                     followed.follow(t, t.substring(1));
                     followed.subscription(x -> null); // gives each its substream id: d1 to d4
-                    resync.rejected(t, resubscribed::incrementAndGet);
+                    resync.rejected(t, why -> resubscribed.incrementAndGet());
                 }
                 paced.complete(resync.paced());
             });
@@ -269,7 +269,7 @@ class SubstreamResyncTest {
             SubstreamResync resync = new SubstreamResync(new StreamControl(HttpClient.newHttpClient(), new Substreams(),
                     t -> null), Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5, own);
             java.util.concurrent.atomic.AtomicInteger resubscribed = new java.util.concurrent.atomic.AtomicInteger();
-            own.execute(() -> resync.rejected(NM, resubscribed::incrementAndGet));
+            own.execute(() -> resync.rejected(NM, why -> resubscribed.incrementAndGet()));
             assertNotNull(own.runNextScheduled(5));
             await("subscribed again", () -> resubscribed.get() == 1);
             assertEquals(0, resync.resyncs(), "no control request was made");
