@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * made on it, replaces it after the {@link Backoff} (from the next upstream, {@link
  * UpstreamChoice}, which another upstream's own directory names); and goes back to a preferred
  * upstream when told. The backoff starts afresh when a stream is accepted, unless the one before
- * was lost for a control request: an upstream that takes every subscription and fails every
- * control request made on it is failing too, and is retried at doubling waits. Each stream has a
+ * was lost for the upstream's fault: a control request it did not take, or an event stream the
+ * feed could not read. An upstream that takes every subscription and then fails so is failing
+ * too, and is retried at doubling waits. Each stream has a
  * generation: whatever a replaced stream still says is ignored. Knows whether a stream the
  * upstream accepted is open now and whether one ever was (readiness).
  *
@@ -50,8 +51,11 @@ final class FeedConnection {
     private FeedStream stream;
     private int generation;
     private boolean closed;
-    /** The last stream was lost for a control request the upstream did not take. */
-    private boolean controlFailed;
+    /**
+     * The last stream was lost for the upstream's fault ({@link #faulted}): the next one's being
+     * accepted does not start the backoff afresh.
+     */
+    private boolean faulted;
 
     FeedConnection(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
                    Substreams substreams, UpdateReceiver receiver, FeedEvents events, Backoff backoff,
@@ -127,7 +131,7 @@ final class FeedConnection {
         }
         stream = new FeedStream(network, streamUri, https ? network.tls : null, body, config.readTimeout(),
                 config.maxEventBytes(), this::run, e -> onEvent(gen, e), error -> refused(gen, error),
-                why -> lost(gen, why));
+                why -> faulted(gen, why), why -> lost(gen, why));
     }
 
     /** Reads the upstream's signed directory for the update stream's URI and the documents it offers. */
@@ -167,20 +171,30 @@ final class FeedConnection {
     /**
      * A control request on stream {@code gen} failed ({@code why}): documents the upstream
      * announced could not be added through its control URI, or substreams could not be re-added
-     * there after a rejected update. The stream is lost as any other (logged, the next upstream,
-     * the backoff), and the next subscription names every document followed with the tags held;
-     * a document the upstream then refuses is dropped from it ({@link #refused}). The stream
-     * after it does not start the backoff afresh when accepted, so an upstream that fails every
-     * control request is subscribed to again at doubling waits. Subscribing again at once, with
-     * the backoff started afresh by every subscription taken, let such an upstream (one that
-     * announces a new document on each stream, say) have the feed reconnect as fast as the
-     * network allowed.
+     * there after a rejected update. The stream is lost for the upstream's fault ({@link
+     * #faulted}), and the next subscription names every document followed with the tags held; a
+     * document the upstream then refuses is dropped from it ({@link #refused}). Subscribing again
+     * at once, with the backoff started afresh by every subscription taken, let an upstream that
+     * fails every control request (and announces a new document on each stream, say) have the
+     * feed reconnect as fast as the network allowed.
      */
     private void resubscribe(int gen, String why) {
+        faulted(gen, why);
+    }
+
+    /**
+     * Stream {@code gen} is lost for the upstream's fault ({@code why}): a control request it did
+     * not take ({@link #resubscribe}), or an event stream the feed could not read (not SSE, an
+     * event over the largest taken, a control URI elsewhere). Lost as any other (logged, the next
+     * upstream, the backoff); and the next stream's being accepted does not start the backoff
+     * afresh, so an upstream whose every stream fails so is subscribed to at doubling waits, not
+     * at the shortest wait for good (each time sending up to the largest event, 64 MB by default).
+     */
+    private void faulted(int gen, String why) {
         if (gen != generation || closed) {
             return;
         }
-        controlFailed = true;
+        faulted = true;
         lost(gen, why);
     }
 
@@ -211,10 +225,10 @@ final class FeedConnection {
         if (gen == generation && events.route(streamUri, e, why -> run(() -> resubscribe(gen, why)))) {
             everAccepted = true; // its control URI was taken: a usable stream (readiness)
             if (!connected) {
-                if (!controlFailed) {
+                if (!faulted) {
                     backoff.reset(); // the upstream took the subscription: the next loss starts afresh
                 }
-                controlFailed = false;
+                faulted = false;
                 connected = true; // only now: a 200 whose control URI is then refused never was
                 stream.accepted(); // within the deadline for opening (UpstreamStream)
                 LOG.info("update stream from {} open", streamUri);

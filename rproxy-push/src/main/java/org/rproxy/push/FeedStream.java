@@ -16,14 +16,15 @@ import org.rproxy.core.stream.SseParser;
  * into events there. Reading pauses while more than {@link UpstreamStream#MAX_UNPROCESSED} bytes
  * wait for the feed thread, and resumes once half are done; the read timeout counts only while
  * reading is on, so the feed's own work is not taken for the upstream's silence. A stream that
- * is not valid SSE, or one whose event the feed refuses by throwing (a control URI elsewhere, {@link
- * StreamControl#controlUri}), is lost. Once {@link #close}d, nothing more is told. Everything but the hand-off on the feed's
- * thread.
+ * is not valid SSE (an event over the largest taken included), or one whose event the feed
+ * refuses by throwing (a control URI elsewhere, {@link StreamControl#controlUri}), is
+ * {@code unreadable}; one that closes or breaks is {@code lost}. Once {@link #close}d, nothing
+ * more is told. Everything but the hand-off on the feed's thread.
  */
 final class FeedStream {
     private final AtomicLong unprocessed = new AtomicLong();
     private final SseParser parser;
-    private final Consumer<String> lost;
+    private final Consumer<String> unreadable;
     private final UpstreamStream stream;
     private boolean closed;
 
@@ -33,11 +34,13 @@ final class FeedStream {
      * @param tls        client TLS context for an {@code https} stream URI, null for {@code http}
      * @param feedThread runs a task on the feed's thread
      * @param events     each event parsed, on the feed's thread; likewise the callbacks below
+     * @param unreadable told why the stream could not be read
+     * @param lost       told why the connection closed or broke
      */
     FeedStream(FeedNetwork network, URI uri, SslContext tls, byte[] body, Duration readTimeout, int maxEventBytes,
                Consumer<Runnable> feedThread, Consumer<SseParser.Event> events,
-               Consumer<AltoError> refused, Consumer<String> lost) {
-        this.lost = lost;
+               Consumer<AltoError> refused, Consumer<String> unreadable, Consumer<String> lost) {
+        this.unreadable = unreadable;
         this.parser = new SseParser(maxEventBytes, e -> {
             if (!closed) {
                 events.accept(e);
@@ -60,7 +63,7 @@ final class FeedStream {
         try {
             parser.feed(data, 0, data.length);
         } catch (RuntimeException e) {
-            lost.accept("bad event stream: " + e.getMessage());
+            unreadable.accept("bad event stream: " + e.getMessage());
             return;
         }
         if (left < UpstreamStream.MAX_UNPROCESSED / 2) {

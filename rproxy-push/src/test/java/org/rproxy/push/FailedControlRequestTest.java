@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,15 +33,6 @@ class FailedControlRequestTest {
 
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
 
-    /** Writes {@code text} as one chunk of a chunked body. */
-    private static void chunk(OutputStream out, String text) throws Exception {
-        byte[] b = text.getBytes(US_ASCII);
-        out.write((Integer.toHexString(b.length) + "\r\n").getBytes(US_ASCII));
-        out.write(b);
-        out.write("\r\n".getBytes(US_ASCII));
-        out.flush();
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"error", "close"})
     void anUpstreamThatFailsEveryControlRequestIsSubscribedToAgainAfterDoublingWaits(String failure) throws Exception {
@@ -66,7 +56,7 @@ class FailedControlRequestTest {
                      out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
                              .getBytes(US_ASCII));
                      // a document the feed does not follow yet, a new one on every stream
-                     chunk(out, "event: application/alto-updatestreamcontrol+json\ndata: {\"control-uri\":\"/updates/control/"
+                     HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\ndata: {\"control-uri\":\"/updates/control/"
                              + n + "\",\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{\"/costmap/n" + n + "\":\"n" + n + "\"}}\n\n");
                  }
              });

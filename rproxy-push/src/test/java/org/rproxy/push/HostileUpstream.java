@@ -65,6 +65,15 @@ final class HostileUpstream implements AutoCloseable {
         throw new EOFException("answered"); // closes the connection
     }
 
+    /** Writes {@code text} as one chunk of a chunked body, and flushes it. */
+    static void chunk(OutputStream out, String text) throws IOException {
+        byte[] b = text.getBytes(US_ASCII);
+        out.write((Integer.toHexString(b.length) + "\r\n").getBytes(US_ASCII));
+        out.write(b);
+        out.write("\r\n".getBytes(US_ASCII));
+        out.flush();
+    }
+
     private final ServerSocket server;
     private final Answer answer;
     private final BlockingQueue<String> requests = new LinkedBlockingQueue<>();

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.push.LoopbackUpstream.NM;
 import static org.rproxy.push.LoopbackUpstream.networkMap;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,11 +142,11 @@ class PausedReadingTest {
                  }
                  out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
                          .getBytes(US_ASCII));
-                 chunk(out, "event: application/alto-updatestreamcontrol+json\ndata: {\"control-uri\":\"/updates/control/1\"}\n\n");
+                 HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\ndata: {\"control-uri\":\"/updates/control/1\"}\n\n");
                  send.await(60, TimeUnit.SECONDS);
                  String comments = (":" + "x".repeat(1022) + "\n").repeat(64); // 64 KiB
                  for (long sent = 0; sent < UpstreamStream.MAX_UNPROCESSED + (1 << 20); sent += comments.length()) {
-                     chunk(out, comments);
+                     HostileUpstream.chunk(out, comments);
                  }
                  // and then nothing: the connection stays open until the feed closes it
              });
@@ -196,14 +194,5 @@ class PausedReadingTest {
             }
         }
         return false;
-    }
-
-    /** Writes {@code text} as one chunk of a chunked body. */
-    private static void chunk(OutputStream out, String text) throws IOException {
-        byte[] b = text.getBytes(US_ASCII);
-        out.write((Integer.toHexString(b.length) + "\r\n").getBytes(US_ASCII));
-        out.write(b);
-        out.write("\r\n".getBytes(US_ASCII));
-        out.flush();
     }
 }
