@@ -169,8 +169,8 @@ final class StreamControl {
                 .build();
         LimitedBody.sendAsync(http, req, CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES).whenComplete((resp, failure) -> {
             if (failure != null || resp.statusCode() != 204) {
-                resubscribe.accept(what + " through the control URI failed: " + (failure != null
-                        ? unwrap(failure).toString() : resp.statusCode() + " " + new String(resp.body(), StandardCharsets.UTF_8)));
+                resubscribe.accept(what + " through the control URI failed: " + (failure != null ? unwrap(failure).toString()
+                        : resp.statusCode() + " " + new String(resp.body(), StandardCharsets.UTF_8)));
             }
         });
     }

@@ -56,8 +56,9 @@ class FailedControlRequestTest {
                      out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
                              .getBytes(US_ASCII));
                      // a document the feed does not follow yet, a new one on every stream
-                     HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\ndata: {\"control-uri\":\"/updates/control/"
-                             + n + "\",\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{\"/costmap/n" + n + "\":\"n" + n + "\"}}\n\n");
+                     HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                             + "data: {\"control-uri\":\"/updates/control/" + n + "\",\"" + UpdatePublisher.DOCUMENTS_MEMBER
+                             + "\":{\"/costmap/n" + n + "\":\"n" + n + "\"}}\n\n");
                  }
              });
              CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {

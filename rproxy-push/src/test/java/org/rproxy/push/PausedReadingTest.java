@@ -142,7 +142,8 @@ class PausedReadingTest {
                  }
                  out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
                          .getBytes(US_ASCII));
-                 HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\ndata: {\"control-uri\":\"/updates/control/1\"}\n\n");
+                 HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                         + "data: {\"control-uri\":\"/updates/control/1\"}\n\n");
                  send.await(60, TimeUnit.SECONDS);
                  String comments = (":" + "x".repeat(1022) + "\n").repeat(64); // 64 KiB
                  for (long sent = 0; sent < UpstreamStream.MAX_UNPROCESSED + (1 << 20); sent += comments.length()) {
