@@ -20,10 +20,13 @@ import org.slf4j.LoggerFactory;
  * refused, breaks, ends or stays silent, or when the upstream does not take a control request
  * made on it, replaces it after the {@link Backoff} (from the next upstream, {@link
  * UpstreamChoice}, which another upstream's own directory names); and goes back to a preferred
- * upstream when told. The backoff starts afresh when a stream is accepted, unless the one before
- * was lost for the upstream's fault: a control request it did not take, or an event stream the
- * feed could not read. An upstream that takes every subscription and then fails so is failing
- * too, and is retried at doubling waits. Each stream has a
+ * upstream when told. The backoff starts afresh when a stream has <b>proved itself</b> ({@link
+ * #proved}: an update on it verified, or the upstream's heartbeat came), not when it is merely
+ * accepted, so an upstream that accepts every stream and then closes it or falls silent is
+ * retried at doubling waits; and not then either when the stream before was lost for the
+ * upstream's fault: a control request it did not take, or an event stream the feed could not
+ * read. An upstream that takes every subscription and then fails so is failing too, and is
+ * retried at doubling waits. Each stream has a
  * generation: whatever a replaced stream still says is ignored. Knows whether a stream the
  * upstream accepted is open now and whether one ever was (readiness).
  *
@@ -52,10 +55,12 @@ final class FeedConnection {
     private int generation;
     private boolean closed;
     /**
-     * The last stream was lost for the upstream's fault ({@link #faulted}): the next one's being
-     * accepted does not start the backoff afresh.
+     * The last stream was lost for the upstream's fault ({@link #faulted}): the next one's
+     * proving itself does not start the backoff afresh.
      */
     private boolean faulted;
+    /** The stream now has proved itself ({@link #proved}). */
+    private boolean proven;
 
     FeedConnection(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
                    Substreams substreams, UpdateReceiver receiver, FeedEvents events, Backoff backoff,
@@ -102,6 +107,7 @@ final class FeedConnection {
     private void drop() {
         generation++;
         connected = false;
+        proven = false;
         if (stream != null) {
             stream.close();
             stream = null;
@@ -130,7 +136,7 @@ final class FeedConnection {
             stream.close(); // one stream at a time, whatever led here
         }
         stream = new FeedStream(network, streamUri, https ? network.tls : null, body, config.readTimeout(),
-                config.maxEventBytes(), this::run, e -> onEvent(gen, e), error -> refused(gen, error),
+                config.maxEventBytes(), this::run, e -> onEvent(gen, e), () -> proved(gen), error -> refused(gen, error),
                 why -> faulted(gen, why), why -> lost(gen, why));
     }
 
@@ -186,9 +192,10 @@ final class FeedConnection {
      * Stream {@code gen} is lost for the upstream's fault ({@code why}): a control request it did
      * not take ({@link #resubscribe}), or an event stream the feed could not read (not SSE, an
      * event over the largest taken, a control URI elsewhere). Lost as any other (logged, the next
-     * upstream, the backoff); and the next stream's being accepted does not start the backoff
-     * afresh, so an upstream whose every stream fails so is subscribed to at doubling waits, not
-     * at the shortest wait for good (each time sending up to the largest event, 64 MB by default).
+     * upstream, the backoff); and the next stream's proving itself ({@link #proved}: a heartbeat
+     * is cheap) does not start the backoff afresh, so an upstream whose every stream fails so is
+     * subscribed to at doubling waits, not at the shortest wait for good (each time sending up to
+     * the largest event, 64 MB by default).
      */
     private void faulted(int gen, String why) {
         if (gen != generation || closed) {
@@ -222,18 +229,41 @@ final class FeedConnection {
     }
 
     private void onEvent(int gen, SseParser.Event e) {
-        if (gen == generation && events.route(streamUri, e, why -> run(() -> resubscribe(gen, why)))) {
+        if (gen != generation) {
+            return;
+        }
+        FeedEvents.Routed routed = events.route(streamUri, e, why -> run(() -> resubscribe(gen, why)));
+        if (routed == FeedEvents.Routed.ACCEPTED) {
             everAccepted = true; // its control URI was taken: a usable stream (readiness)
             if (!connected) {
-                if (!faulted) {
-                    backoff.reset(); // the upstream took the subscription: the next loss starts afresh
-                }
-                faulted = false;
                 connected = true; // only now: a 200 whose control URI is then refused never was
                 stream.accepted(); // within the deadline for opening (UpstreamStream)
                 LOG.info("update stream from {} open", streamUri);
             }
+        } else if (routed == FeedEvents.Routed.VERIFIED) {
+            proved(gen);
         }
+    }
+
+    /**
+     * Stream {@code gen}, accepted, proved itself: an update on it verified, or a heartbeat (an
+     * SSE comment) came. Only then, once per stream, does the backoff start afresh, unless the
+     * stream before was lost for the upstream's fault ({@link #faulted}). Accepting alone reset
+     * it, so an upstream that accepted every stream and closed it at once (or sent nothing until
+     * the read timeout) was subscribed to at the shortest wait for good, several times a
+     * second. Either sign comes from a healthy upstream within the read timeout (about two
+     * heartbeats), so this asks of a stream what the client library's follower asks (a stream
+     * that outlived the read timeout) without a clock of its own.
+     */
+    private void proved(int gen) {
+        if (gen != generation || !connected || proven || closed) {
+            return;
+        }
+        proven = true;
+        if (!faulted) {
+            backoff.reset(); // the stream works: the next loss starts afresh
+        }
+        faulted = false;
     }
 
     private void run(Runnable task) {

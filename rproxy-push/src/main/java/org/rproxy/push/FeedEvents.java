@@ -39,33 +39,47 @@ final class FeedEvents {
         return resync.resyncs();
     }
 
+    /** What an event routed was, as far as the stream's life is concerned. */
+    enum Routed {
+        /** The control event of an accepted subscription (its control URI taken). */
+        ACCEPTED,
+        /** A signature event whose update verified and was handed on. */
+        VERIFIED,
+        /** Anything else. */
+        OTHER
+    }
+
     /**
-     * Routes {@code e}, an event of the stream at {@code stream}; true when it was the control
-     * event of an accepted subscription. {@code resubscribe}: see {@link StreamControl#onEvent}; a
-     * rejected update re-adds its substream, or failing that tells it why ({@link SubstreamResync}).
+     * Routes {@code e}, an event of the stream at {@code stream}, and says what it was.
+     * {@code resubscribe}: see {@link StreamControl#onEvent}; a rejected update re-adds its
+     * substream, or failing that tells it why ({@link SubstreamResync}).
      *
      * @throws IllegalStateException when the stream is refused ({@link StreamControl#onEvent})
      */
-    boolean route(URI stream, SseParser.Event e, Consumer<String> resubscribe) {
+    Routed route(URI stream, SseParser.Event e, Consumer<String> resubscribe) {
         String type = e.type();
         int comma = type.lastIndexOf(',');
         if (comma < 0) {
-            return type.equals(MediaTypes.UPDATE_STREAM_CONTROL) && control.onEvent(stream, e.data(), resubscribe);
+            return type.equals(MediaTypes.UPDATE_STREAM_CONTROL) && control.onEvent(stream, e.data(), resubscribe)
+                    ? Routed.ACCEPTED : Routed.OTHER;
         }
         String media = type.substring(0, comma);
         String target = substreams.target(type.substring(comma + 1));
         if (target == null) {
-            return false;
+            return Routed.OTHER;
         }
         if (media.equals(SignatureEvent.MEDIA_TYPE)) {
             switch (receiver.signature(target, e.data())) {
-                case ACCEPTED -> resync.verified(target);
+                case ACCEPTED -> {
+                    resync.verified(target);
+                    return Routed.VERIFIED;
+                }
                 case REJECTED -> resync.rejected(target, resubscribe);
                 case REPEATED -> { } // the version held, again: no news of the substream's step
             }
         } else {
             receiver.data(target, media.equals(MediaTypes.MERGE_PATCH), e.data());
         }
-        return false;
+        return Routed.OTHER;
     }
 }

@@ -34,18 +34,23 @@ final class FeedStream {
      * @param tls        client TLS context for an {@code https} stream URI, null for {@code http}
      * @param feedThread runs a task on the feed's thread
      * @param events     each event parsed, on the feed's thread; likewise the callbacks below
+     * @param heartbeat  told of each comment line (the upstream's heartbeat)
      * @param unreadable told why the stream could not be read
      * @param lost       told why the connection closed or broke
      */
     FeedStream(FeedNetwork network, URI uri, SslContext tls, byte[] body, Duration readTimeout, int maxEventBytes,
-               Consumer<Runnable> feedThread, Consumer<SseParser.Event> events,
+               Consumer<Runnable> feedThread, Consumer<SseParser.Event> events, Runnable heartbeat,
                Consumer<AltoError> refused, Consumer<String> unreadable, Consumer<String> lost) {
         this.unreadable = unreadable;
         this.parser = new SseParser(maxEventBytes, e -> {
             if (!closed) {
                 events.accept(e);
             }
-        }, () -> { });
+        }, () -> {
+            if (!closed) {
+                heartbeat.run();
+            }
+        });
         StreamHandOff handOff = new StreamHandOff(feedThread, unprocessed, this::feed, refused,
                 why -> {
                     if (!closed) {

@@ -1,0 +1,102 @@
+package org.rproxy.push;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.EOFException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.testing.MutableClock;
+
+/**
+ * A stream the upstream accepts (a 200 and the control event, taken) and then closes at once, or
+ * leaves silent until the read timeout, has not proved itself: the backoff goes on doubling while
+ * every stream dies so. Acceptance reset it, so such an upstream was subscribed to at the
+ * shortest wait for good (5 to 10 times a second at the defaults). A stream that proves itself
+ * (here by a heartbeat) does start the backoff afresh. Real sockets: a {@link HostileUpstream}
+ * relays a genuine signed directory and counts the streams; the feed's timers are the test's
+ * ({@link ManualScheduler}), so a stream opened without the test running a timer is seen.
+ */
+class AcceptedThenLostStreamTest {
+
+    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+
+    /**
+     * Runs a feed against an upstream that accepts every stream and then ends it as {@code ending}
+     * says ("close" or "silent"), the {@code n}th stream sending a heartbeat first when
+     * {@code heartbeat} holds for {@code n}; returns the waits of the first {@code losses} losses.
+     */
+    private static List<Long> waits(String ending, IntPredicate heartbeat, int losses) throws Exception {
+        AtomicInteger streams = new AtomicInteger();
+        try (LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream upstream = new HostileUpstream((line, out, written) -> {
+                 if (line.startsWith("GET /directory ")) {
+                     HostileUpstream.relay(genuine.uri().resolve("/directory"), out);
+                 } else if (line.startsWith("POST /updates ")) {
+                     int n = streams.incrementAndGet();
+                     accept(out, n);
+                     if (heartbeat.test(n)) {
+                         HostileUpstream.chunk(out, ": heartbeat\n\n");
+                     }
+                     if (ending.equals("close")) {
+                         out.write("0\r\n\r\n".getBytes(US_ASCII));
+                         out.flush();
+                         throw new EOFException("ended"); // closes the connection
+                     } // else silent: held open until the feed gives it up
+                 }
+             })) {
+            genuine.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            ManualScheduler timers = new ManualScheduler();
+            PushFeedConfig config = PushFeedConfig.of(upstream.uri()).withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                    .withReadTimeout(Duration.ofMillis(500));
+            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(genuine.origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers, () -> 0.5);
+            try {
+                feed.begin();
+                List<Long> waits = new ArrayList<>();
+                for (int i = 1; i <= losses; i++) {
+                    ManualScheduler.Scheduled next = timers.awaitNextScheduled(5);
+                    assertNotNull(next, "stream " + i + " was not given up");
+                    assertEquals(i, streams.get(), "streams opened with no timer run");
+                    waits.add(next.delayMillis());
+                    timers.execute(next.task());
+                }
+                return waits;
+            } finally {
+                feed.close();
+            }
+        }
+    }
+
+    private static void accept(OutputStream out, int n) throws Exception {
+        out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .getBytes(US_ASCII));
+        HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                + "data: {\"control-uri\":\"/updates/control/" + n + "\"}\n\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"close", "silent"})
+    void anUpstreamThatAcceptsEveryStreamAndEndsItAtOnceIsSubscribedToAgainAfterDoublingWaits(String ending)
+            throws Exception {
+        // Bases 100, 200, 400, 800, 1000, 1000 ms; the pinned draw 0.5 gives three quarters of each.
+        assertEquals(List.of(75L, 150L, 300L, 600L, 750L, 750L), waits(ending, n -> false, 6));
+    }
+
+    @Test
+    void aStreamThatProvesItselfWithAHeartbeatStartsTheBackoffAfresh() throws Exception {
+        // streams 1 to 3 close at once; the 4th sends a heartbeat first, then closes; the 5th closes at once
+        assertEquals(List.of(75L, 150L, 300L, 75L, 150L), waits("close", n -> n == 4, 5));
+    }
+}
