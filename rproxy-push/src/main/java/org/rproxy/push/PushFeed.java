@@ -149,6 +149,11 @@ public final class PushFeed implements AutoCloseable {
         return connection.notReadyBecause();
     }
 
+    /** Rounds of health checks of the preferred upstreams done so far ({@link UpstreamChoice#rounds}; any thread). */
+    long healthChecks() {
+        return upstreams.rounds();
+    }
+
     /** The verified representations held, by request target (a snapshot). */
     public Map<String, Representation> held() {
         return receiver.heldView();

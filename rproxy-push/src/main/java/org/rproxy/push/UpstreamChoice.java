@@ -34,6 +34,7 @@ final class UpstreamChoice {
     private final Executor thread;
     private volatile int using;
     private boolean checking;
+    private volatile long rounds;
 
     /**
      * @param timeout the most a health check may take, its whole body read
@@ -71,6 +72,7 @@ final class UpstreamChoice {
      */
     void checkPreferred(IntConsumer back) {
         if (using == 0 || checking) {
+            rounds++;
             return;
         }
         checking = true;
@@ -91,18 +93,30 @@ final class UpstreamChoice {
         // (verifying, say) is thrown there, to the thread's guard, not kept in a future nobody reads
         CompletableFuture.allOf(checks).whenComplete((ok, failure) -> thread.execute(() -> {
             checking = false;
-            Throwable t = failure == null ? null : StreamControl.unwrap(failure);
-            if (t instanceof Error e) {
-                throw e;
-            }
-            for (int i = 0; i < passed.length; i++) {
-                if (passed[i] && i < using) {
-                    LOG.info("update stream: upstream {} is up again, going back to it", upstreams.get(i));
-                    using = i;
-                    back.accept(i);
-                    return;
+            try {
+                Throwable t = failure == null ? null : StreamControl.unwrap(failure);
+                if (t instanceof Error e) {
+                    throw e;
                 }
+                for (int i = 0; i < passed.length; i++) {
+                    if (passed[i] && i < using) {
+                        LOG.info("update stream: upstream {} is up again, going back to it", upstreams.get(i));
+                        using = i;
+                        back.accept(i);
+                        return;
+                    }
+                }
+            } finally {
+                rounds++;
             }
         }));
+    }
+
+    /**
+     * Rounds of health checks done (any thread): each call of {@link #checkPreferred} counts once
+     * it has decided, its checks answered and acted on, or at once when there was nothing to check.
+     */
+    long rounds() {
+        return rounds;
     }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * A scheduler on a clock that only the test moves: tasks handed over with {@code execute} run at
  * once, in order, on one real thread (as on the feed's own thread); scheduled tasks are only
  * recorded, with their delay, and run on that thread when the test takes them with
- * {@link #runNextScheduled}. Periodic scheduling is not needed by the push feed and refused.
+ * {@link #runNextScheduled}. Tasks scheduled with a fixed delay (the feed's health checks) are
+ * recorded too, and run once each time the test calls {@link #runPeriodic}; a fixed rate is not
+ * needed by the push feed and refused.
  */
 final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
 
@@ -27,6 +29,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "manual-feed"));
     private final BlockingQueue<Scheduled> scheduled = new LinkedBlockingQueue<>();
+    private final List<Runnable> periodic = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Runnable afterEachTask = () -> { };
 
     /**
@@ -55,6 +58,12 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
             thread.execute(observed(s.task()));
         }
         return s;
+    }
+
+    /** Runs each task scheduled with a fixed delay once, on the thread, in the order scheduled; returns how many. */
+    int runPeriodic() {
+        periodic.forEach(this::execute);
+        return periodic.size();
     }
 
     /** The scheduled tasks recorded and not yet taken. */
@@ -88,7 +97,11 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
 
     @Override
     public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-        throw new IllegalStateException("not used by the push feed");
+        if (thread.isShutdown()) {
+            throw new java.util.concurrent.RejectedExecutionException("shut down");
+        }
+        periodic.add(command);
+        return new Pending(unit.toMillis(delay));
     }
 
     @Override
@@ -106,6 +119,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
         List<Runnable> left = new ArrayList<>(thread.shutdownNow());
         scheduled.forEach(s -> left.add(s.task()));
         scheduled.clear();
+        periodic.clear();
         return left;
     }
 
