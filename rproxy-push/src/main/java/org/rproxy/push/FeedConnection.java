@@ -20,15 +20,14 @@ import org.slf4j.LoggerFactory;
  * refused, breaks, ends or stays silent, or when the upstream does not take a control request
  * made on it, replaces it after the {@link Backoff} (from the next upstream, {@link
  * UpstreamChoice}, which another upstream's own directory names); and goes back to a preferred
- * upstream when told. The backoff starts afresh when a stream has <b>proved itself</b> ({@link
- * #proved}: an update on it verified, or the upstream's heartbeat came), not when it is merely
- * accepted, so an upstream that accepts every stream and then closes it or falls silent is
- * retried at doubling waits; and not then either when the stream before was lost for the
- * upstream's fault: a control request it did not take, or an event stream the feed could not
- * read. An upstream that takes every subscription and then fails so is failing too, and is
- * retried at doubling waits. Each stream has a
- * generation: whatever a replaced stream still says is ignored. Knows whether a stream the
- * upstream accepted is open now and whether one ever was (readiness).
+ * upstream when told (one whose stream then fails sits out rounds of health checks). The
+ * backoff starts afresh when a stream has <b>proved itself</b> ({@link #proved}: an update on it
+ * verified, or a heartbeat came), not when it is merely accepted, so an upstream that accepts
+ * every stream and closes it or falls silent is retried at doubling waits; nor then when the
+ * stream before was lost for the upstream's fault (a control request it did not take, an event
+ * stream the feed could not read): an upstream whose every stream fails so is retried at
+ * doubling waits too. Each stream has a generation: whatever a replaced stream still says is
+ * ignored. Knows whether a stream the upstream accepted is open now and whether one ever was.
  *
  * <p>Not thread-safe apart from the volatile state it reports: runs on the feed's own thread.
  */
@@ -61,6 +60,11 @@ final class FeedConnection {
     private boolean faulted;
     /** The stream now has proved itself ({@link #proved}). */
     private boolean proven;
+    /**
+     * The upstream gone back to ({@link #backTo}) whose stream has not proved itself yet, or -1:
+     * told to {@link UpstreamChoice} as failed when lost before, as held when it proves itself.
+     */
+    private int returning = -1;
 
     FeedConnection(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
                    Substreams substreams, UpdateReceiver receiver, FeedEvents events, Backoff backoff,
@@ -95,9 +99,15 @@ final class FeedConnection {
         return "no update stream from " + upstreams.current() + " yet" + (why == null ? "" : ": " + why);
     }
 
-    /** A preferred upstream is healthy again: the stream is replaced by one from it. */
+    /**
+     * A preferred upstream is healthy again: the stream is replaced by one from it. Should that
+     * be lost before it proves itself, the upstream sits out rounds of health checks ({@link
+     * UpstreamChoice#returnFailed}), so a preferred upstream whose directory verifies but whose
+     * stream fails does not take the feed off its working fallback every round.
+     */
     void backTo(int preferred) {
         if (!closed) {
+            returning = preferred;
             drop();
             streamUri = null;
             connect();
@@ -211,6 +221,10 @@ final class FeedConnection {
         }
         drop();
         lastFailure = reason;
+        if (returning >= 0) {
+            upstreams.returnFailed(returning); // not gone back to for a while: the fallback's stream stays
+            returning = -1;
+        }
         long delay = backoff.nextDelayMillis();
         LOG.warn("update stream from {} lost ({}); reconnecting in {} ms", upstreams.current(), reason, delay);
         streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
@@ -260,6 +274,10 @@ final class FeedConnection {
             return;
         }
         proven = true;
+        if (returning >= 0) {
+            upstreams.returnHeld(returning);
+            returning = -1;
+        }
         if (!faulted) {
             backoff.reset(); // the stream works: the next loss starts afresh
         }

@@ -93,7 +93,8 @@ public final class PushFeed implements AutoCloseable {
         substreams.onUnfollow(resync::forget); // a document gone is paced no more
         this.events = new FeedEvents(substreams, control, receiver, resync);
         this.upstreams = new UpstreamChoice(config.upstreams(), network.http, verifier, config.readTimeout(),
-                config.maxEventBytes(), thread);
+                config.maxEventBytes(), (int) Math.min(Integer.MAX_VALUE,
+                        config.maxBackoff().toMillis() / config.healthCheck().toMillis()), thread);
         this.connection = new FeedConnection(config, verifier, network, upstreams, substreams, receiver, events,
                 new Backoff(config.initialBackoff(), config.maxBackoff(), jitter), thread);
     }

@@ -19,7 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Which of the push feed's upstreams it subscribes to: the first in the configured order to
  * begin with, the next one each time a stream is lost (round the list), and back to a preferred
- * one as soon as a health check finds its directory <b>verifies</b> again. One upstream alone
+ * one as soon as a health check finds its directory <b>verifies</b> again. A preferred upstream
+ * whose stream failed after going back to it ({@link #returnFailed}: a directory that verifies
+ * but a stream refused, {@code 503} when it is full, say) is not checked again before a doubling
+ * number of rounds has passed (1, 2, 4 ... up to the longest backoff's worth), so the feed does
+ * not tear down the working fallback's stream for it every round. One upstream alone
  * is simply always the choice. Confined to the feed's thread: every method runs there, and the
  * checks' answers come back to it through the feed's HTTP client.
  */
@@ -32,6 +36,11 @@ final class UpstreamChoice {
     private final Duration timeout;
     private final int maxBody;
     private final Executor thread;
+    private final int maxSkipped;
+    /** Rounds of health checks each upstream sits out before it is checked again. */
+    private final int[] skipping;
+    /** The rounds each upstream sat out after its last failed return: doubles while they fail. */
+    private final int[] skipped;
     private volatile int using;
     private boolean checking;
     private volatile long rounds;
@@ -39,10 +48,14 @@ final class UpstreamChoice {
     /**
      * @param timeout the most a health check may take, its whole body read
      * @param maxBody the largest directory a health check reads
+     * @param maxSkipped the most rounds a preferred upstream whose stream failed sits out (at least 1)
      */
     UpstreamChoice(List<URI> upstreams, HttpClient http, ResponseVerifier verifier, Duration timeout, int maxBody,
-                   Executor thread) {
+                   int maxSkipped, Executor thread) {
         this.upstreams = List.copyOf(upstreams);
+        this.maxSkipped = Math.max(1, maxSkipped);
+        this.skipping = new int[this.upstreams.size()];
+        this.skipped = new int[this.upstreams.size()];
         this.thread = requireNonNull(thread, "thread");
         this.http = requireNonNull(http, "http");
         this.verifier = requireNonNull(verifier, "verifier");
@@ -66,12 +79,42 @@ final class UpstreamChoice {
     }
 
     /**
+     * The stream from upstream {@code index}, gone back to, was lost before it proved itself: it
+     * sits out twice as many rounds of checks as the last time (the first time one), up to the
+     * most; the fallback's stream meanwhile stays.
+     */
+    void returnFailed(int index) {
+        skipped[index] = Math.min(maxSkipped, Math.max(1, skipped[index] * 2));
+        skipping[index] = skipped[index];
+        LOG.warn("update stream: upstream {} failed after going back to it; not going back before {} health checks"
+                + " have passed", upstreams.get(index), skipped[index]);
+    }
+
+    /** The stream from upstream {@code index}, gone back to, proved itself: it is checked every round again. */
+    void returnHeld(int index) {
+        skipped[index] = 0;
+        skipping[index] = 0;
+    }
+
+    /**
      * While on a fallback, checks the upstreams preferred to it (their directory fetched and
-     * verified), and calls {@code back} with the index of the first that passes, if any, once the
-     * checks have answered; at most one round of checks at a time.
+     * verified) but those sitting out rounds ({@link #returnFailed}), and calls {@code back} with
+     * the index of the first that passes, if any, once the checks have answered; at most one
+     * round of checks at a time.
      */
     void checkPreferred(IntConsumer back) {
         if (using == 0 || checking) {
+            rounds++;
+            return;
+        }
+        boolean[] due = new boolean[using];
+        boolean any = false;
+        for (int i = 0; i < using; i++) {
+            due[i] = skipping[i] == 0;
+            any |= due[i];
+            skipping[i] = Math.max(0, skipping[i] - 1);
+        }
+        if (!any) {
             rounds++;
             return;
         }
@@ -79,6 +122,10 @@ final class UpstreamChoice {
         CompletableFuture<?>[] checks = new CompletableFuture<?>[using];
         boolean[] passed = new boolean[using];
         for (int i = 0; i < using; i++) {
+            if (!due[i]) {
+                checks[i] = CompletableFuture.completedFuture(null);
+                continue;
+            }
             int index = i;
             URI dir = upstreams.get(i).resolve(StreamDiscovery.DIRECTORY);
             checks[i] = LimitedBody.sendAsync(http, HttpRequest.newBuilder(dir).timeout(timeout).GET().build(),

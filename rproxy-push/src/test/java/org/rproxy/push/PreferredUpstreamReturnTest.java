@@ -1,0 +1,87 @@
+package org.rproxy.push;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.testing.MutableClock;
+
+/**
+ * Going back to a preferred upstream whose directory verifies but whose update stream fails (it
+ * answers {@code 503}, full of subscribers, say): the health check that finds it healthy again
+ * moves the feed back to it, its stream fails, the feed returns to the fallback; the preferred one
+ * is then not gone back to before a backoff of health checks has passed (1, 2, 4, 8 ... checks,
+ * up to {@code push.backoff-max}). Every check went back to it, tearing down the working fallback
+ * stream every {@code health-check} (2 s) for good. Real upstreams on loopback: the preferred one a
+ * {@link HostileUpstream} relaying the genuine fallback's signed directory and counting its
+ * streams; the feed's timers and health checks are the test's ({@link ManualScheduler}).
+ */
+class PreferredUpstreamReturnTest {
+
+    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+
+    @Test
+    void aPreferredUpstreamWhoseStreamFailsIsGoneBackToAfterDoublingNumbersOfHealthChecks() throws Exception {
+        AtomicInteger preferredStreams = new AtomicInteger();
+        try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream preferred = new HostileUpstream((line, out, written) -> {
+                 if (line.startsWith("GET /directory ")) {
+                     HostileUpstream.relay(fallback.uri().resolve("/directory"), out);
+                 } else if (line.startsWith("POST /updates ")) {
+                     preferredStreams.incrementAndGet();
+                     String body = "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"too many subscribers\"}}";
+                     out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/alto-error+json\r\n"
+                             + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+                             .getBytes(US_ASCII));
+                     out.flush();
+                 }
+             })) {
+            fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            ManualScheduler timers = new ManualScheduler();
+            // longest wait 8 s, a health check every second: the preferred upstream is tried at most every 8 checks
+            PushFeedConfig config = PushFeedConfig.of(preferred.uri())
+                    .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
+                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
+            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(fallback.origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers, () -> 0.5);
+            try {
+                feed.begin();
+                onFallback(feed, timers);
+                assertEquals(1, preferredStreams.get(), "the first stream was the preferred upstream's");
+                List<Integer> wentBack = new ArrayList<>();
+                for (int round = 1; round <= 20; round++) {
+                    long before = feed.healthChecks();
+                    assertEquals(1, timers.runPeriodic(), "one health check scheduled");
+                    LoopbackUpstream.await("health check " + round + " done", () -> feed.healthChecks() > before);
+                    if (!feed.stats().connected()) { // the fallback stream was dropped: gone back
+                        wentBack.add(round);
+                        onFallback(feed, timers);
+                        assertEquals(wentBack.size() + 1, preferredStreams.get(), "a stream of the preferred upstream");
+                    }
+                }
+                // after each failed return 1, 2, 4, 8, 8 checks are let pass
+                assertEquals(List.of(1, 3, 6, 11, 20), wentBack);
+            } finally {
+                feed.close();
+            }
+        }
+    }
+
+    /** Waits until the preferred upstream's stream is given up, runs the reconnect, and waits for the fallback's. */
+    private static void onFallback(PushFeed feed, ManualScheduler timers) throws InterruptedException {
+        long connects = feed.stats().connects();
+        ManualScheduler.Scheduled retry = timers.awaitNextScheduled(5);
+        assertNotNull(retry, "the preferred upstream's stream was not given up");
+        timers.execute(retry.task());
+        LoopbackUpstream.await("the fallback's stream open", () -> feed.stats().connected()
+                && feed.stats().connects() > connects && feed.held().get(LoopbackUpstream.NM) != null);
+    }
+}
