@@ -144,7 +144,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
 
     private UpstreamException tooLarge(String what) {
         return new UpstreamException("upstream " + upstream + " sent a body of " + what + " (expected: at most "
-                + maxBody + ", its max-body)");
+                + maxBody + " bytes, its max-body)");
     }
 
     /** Drops what was received of the current response. */
