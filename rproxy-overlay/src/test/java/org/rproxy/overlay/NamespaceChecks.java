@@ -314,6 +314,12 @@ final class NamespaceChecks {
         }
     }
 
+    // ---- ov #2: a restarted node never asks itself
+
+    static void restartedNodeAsksNotItself(Path dir) throws Exception {
+        DhtRestartChecks.restartedNodeAsksNotItself(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */

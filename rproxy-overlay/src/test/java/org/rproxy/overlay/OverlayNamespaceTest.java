@@ -92,6 +92,12 @@ class OverlayNamespaceTest {
         inNamespace("storageBounded", dir);
     }
 
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aRestartedNodeNeverSendsALookupToItsOwnAddress(@TempDir Path dir) throws Exception {
+        inNamespace("restartedNodeAsksNotItself", dir);
+    }
+
     /** Runs {@code NamespaceChecks.<check>(dir)} in a child JVM in a new network namespace; fails with its output unless it passed. */
     static void inNamespace(String check, Path dir) throws Exception {
         String why = unavailable();
