@@ -2,6 +2,7 @@ package org.rproxy.overlay;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -107,10 +108,10 @@ final class DhtJoin {
             delayed.execute(() -> pingBootstrap(attemptsLeft - 1));
             return;
         }
-        InetSocketAddress self = new InetSocketAddress(srv.getBindAddress(), srv.getPort());
-        long others = bootstrap.stream().filter(a -> !a.equals(self)).count();
+        Set<InetSocketAddress> self = OwnAddresses.of(dht);
+        long others = bootstrap.stream().filter(a -> !self.contains(a)).count();
         for (InetSocketAddress a : bootstrap) {
-            if (!a.equals(self)) {
+            if (!self.contains(a)) {
                 srv.ping(a);
             }
         }

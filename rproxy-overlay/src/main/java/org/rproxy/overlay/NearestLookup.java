@@ -48,7 +48,8 @@ import lbms.plugins.mldht.kad.utils.AddressUtils;
  * small or busy DHT such a lookup ends without asking the nodes that hold the item, and a put
  * stores it on nodes farther out, where the next lookup does not look. Here the throttle only
  * delays a request (mldht's RPC layer queues it), a request that stalls is sent once more, and
- * the end is decided by the closest nodes alone.
+ * the end is decided by the closest nodes alone. This node's own address is never asked, under
+ * whatever id another node lists it ({@link OwnAddresses}).
  *
  * <p>Runs on mldht's threads (responses, timeouts, its scheduler for sending); never blocks.
  * Thread-safe: its state is guarded by this object, and requests are sent outside the lock.
@@ -72,6 +73,8 @@ final class NearestLookup {
     private final boolean peerLookup;
     private final TreeMap<KBucketEntry, Candidate> candidates;
     private final Set<Object> seen = new HashSet<>();
+    /** This node's own addresses: never asked, whatever id a node lists them under. */
+    private final Set<InetSocketAddress> self;
     private final Map<KBucketEntry, byte[]> tokens = new HashMap<>();
     private final Map<KBucketEntry, Long> seqs = new HashMap<>();
     private final Set<InetSocketAddress> peers = new HashSet<>();
@@ -105,6 +108,7 @@ final class NearestLookup {
         this.target = target;
         this.salt = salt;
         this.peerLookup = peerLookup;
+        this.self = OwnAddresses.of(dht);
         this.candidates = new TreeMap<>(new KBucketEntry.DistanceOrder(target));
     }
 
@@ -127,7 +131,7 @@ final class NearestLookup {
     }
 
     private void add(KBucketEntry e) {
-        if (dht.getNode().isLocalId(e.getID()) || AddressUtils.isBogon(e.getAddress())
+        if (dht.getNode().isLocalId(e.getID()) || self.contains(e.getAddress()) || AddressUtils.isBogon(e.getAddress())
                 || !seen.add(e.getID()) || !seen.add(e.getAddress().getAddress())) {
             return;
         }
