@@ -314,10 +314,14 @@ final class NamespaceChecks {
         }
     }
 
-    // ---- ov #2: a restarted node never asks itself
+    // ---- ov: a restarted node never asks itself; a torrent fetched again has one worker
 
     static void restartedNodeAsksNotItself(Path dir) throws Exception {
         DhtRestartChecks.restartedNodeAsksNotItself(dir);
+    }
+
+    static void torrentFetchedAgainHasOneWorker(Path dir) throws Exception {
+        RefetchChecks.torrentFetchedAgainHasOneWorker(dir);
     }
 
     // ---- #5: what is gone is no longer published

@@ -98,6 +98,12 @@ class OverlayNamespaceTest {
         inNamespace("restartedNodeAsksNotItself", dir);
     }
 
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aTorrentFetchedAgainIsServedByItsNewWorkerAlone(@TempDir Path dir) throws Exception {
+        inNamespace("torrentFetchedAgainHasOneWorker", dir);
+    }
+
     /** Runs {@code NamespaceChecks.<check>(dir)} in a child JVM in a new network namespace; fails with its output unless it passed. */
     static void inNamespace(String check, Path dir) throws Exception {
         String why = unavailable();
