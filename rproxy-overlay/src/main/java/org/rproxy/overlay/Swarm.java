@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>A torrent {@link #drop}ped may be fetched again: bt 1.10 forgets a stopped torrent only when
  * its processing ends (within a second for one held whole, when bt reports it stopped), and a
  * torrent started again before that is refused by bt ("Torrent already registered") and fetches
- * nothing; so a fetch of a torrent being stopped starts once bt reports it stopped. bt never ends
+ * nothing; so a fetch of a torrent being stopped starts once bt reports it stopped, and after
+ * removing what bt's message dispatcher kept of the torrent's previous run, which would otherwise
+ * serve the new connection to the same peer ({@link DispatcherLeftovers}). bt never ends
  * the processing of a torrent stopped before its metadata or its last piece came; a fetch of such
  * a one starts after {@link #STOP_WAIT} anyway, and fetches nothing in this runtime.
  *
@@ -61,6 +63,8 @@ final class Swarm implements AutoCloseable {
     private final Map<String, Path> whole = new ConcurrentHashMap<>();
     /** The torrents dropped that bt has not reported stopped yet, by hex infohash. */
     private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
+    /** What bt's message dispatcher keeps of a torrent's previous run, removed before it starts again. */
+    private final DispatcherLeftovers leftovers;
     /** Guarded by this, with {@link #start}. */
     private boolean closed;
 
@@ -70,6 +74,12 @@ final class Swarm implements AutoCloseable {
         this.port = port;
         TorrentFolders.deleteLeftOvers(root);
         this.runtime = SwarmRuntime.build(bind, port, dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())));
+        try {
+            this.leftovers = DispatcherLeftovers.of(runtime);
+        } catch (IllegalStateException e) {
+            runtime.shutdown();
+            throw e;
+        }
     }
 
     int port() {
@@ -147,6 +157,8 @@ final class Swarm implements AutoCloseable {
         if (done.isDone()) {
             return;
         }
+        // a torrent fetched before in this runtime: its stopped worker must not serve the new connections
+        leftovers.forget(TorrentId.fromBytes(HexFormat.of().parseHex(hex)));
         Path dir = root.resolve(hex);
         try {
             Files.createDirectories(dir);
