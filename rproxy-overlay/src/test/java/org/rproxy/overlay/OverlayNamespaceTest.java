@@ -93,12 +93,14 @@ class OverlayNamespaceTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aRestartedNodeNeverSendsALookupToItsOwnAddress(@TempDir Path dir) throws Exception {
         inNamespace("restartedNodeAsksNotItself", dir);
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aTorrentFetchedAgainIsServedByItsNewWorkerAlone(@TempDir Path dir) throws Exception {
         inNamespace("torrentFetchedAgainHasOneWorker", dir);
