@@ -90,12 +90,17 @@ final class OriginOptions {
         }
     }
 
-    /** The server TLS context of {@code tls}; a certificate or key that cannot be used names --tls-cert. */
+    /**
+     * The server TLS context of {@code tls}; a certificate or key that cannot be used names
+     * --tls-cert, a key other users may read --tls-key.
+     */
     static SslContext server(TlsConfig tls) {
         try {
             return Tls.server(tls);
         } catch (ConfigException e) {
-            throw new ConfigException("--tls-cert: " + e.getMessage().replaceFirst("^tls: ", ""), e);
+            String m = e.getMessage();
+            throw new ConfigException(m.startsWith("tls.key: ") ? "--tls-key: " + m.substring("tls.key: ".length())
+                    : "--tls-cert: " + m.replaceFirst("^tls: ", ""), e);
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.tls.TestCertificates;
 
 /**
  * What an operator sees when a setting cannot be used: {@code check} refuses what {@code proxy}
@@ -320,6 +321,47 @@ class OperatorErrorsTest {
         assertEquals(0, check.exit(), check.toString());
         assertTrue(check.out().contains(key + ": mode 0440 lets its group read this private key (chmod 600 " + key
                 + " unless the group must read it) (warning)"), check.toString());
+    }
+
+    /** What {@code PrivateKeyFiles} says of {@code file} at mode 0644. */
+    private static String open(Path file) {
+        return file + ": mode 0644 lets other users read or change this private key (expected: only its owner;"
+                + " chmod 600 " + file + ")";
+    }
+
+    @Test
+    void aTlsKeyOtherUsersMayReadIsRefusedByCheckAndAtStartAsTheOriginsKeyIs() throws Exception {
+        TestCertificates tls = TestCertificates.make(dir, "proxy");
+        Path p = yaml("p.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\nlisten:\n"
+                + "  tls: {cert: " + tls.cert() + ", key: " + tls.key() + "}\n");
+        CommandRun check = CommandRun.of("check", "--config", p.toString());
+        assertEquals(0, check.exit(), "owner-only: taken; " + check);
+
+        Files.setPosixFilePermissions(tls.key(), PosixFilePermissions.fromString("rw-r--r--"));
+        check = CommandRun.of("check", "--config", p.toString());
+        assertEquals(1, check.exit(), check.toString());
+        assertEquals(p + ": listen.tls.key: " + open(tls.key()), check.out().lines().findFirst().orElse(""),
+                check.toString());
+        CommandRun proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0");
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: " + p + ": listen.tls.key: " + open(tls.key()), proxy.err().strip());
+        Path plain = yaml("plain.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+        proxy = CommandRun.of("proxy", "--config", plain.toString(), "--listen", "127.0.0.1:0",
+                "--tls-cert", tls.cert().toString(), "--tls-key", tls.key().toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: --tls-key: " + open(tls.key()), proxy.err().strip());
+
+        String[] origin = {"--maps", maps().toString(), "--key", key.toString(), "--listen", "127.0.0.1:0",
+                "--tls-cert", tls.cert().toString(), "--tls-key", tls.key().toString()};
+        CommandRun run = CommandRun.of(concat("origin", origin));
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals("rproxy origin: --tls-key: " + open(tls.key()), run.err().strip());
+        check = CommandRun.of(concat("check", origin));
+        assertEquals(1, check.exit(), check.toString());
+        assertTrue(check.out().lines().anyMatch(("--tls-key: " + open(tls.key()))::equals), check.toString());
+        Files.setPosixFilePermissions(tls.key(), PosixFilePermissions.fromString("rw-------"));
+        check = CommandRun.of(concat("check", origin));
+        assertEquals(0, check.exit(), "owner-only: taken; " + check);
     }
 
     /** The arguments after {@code PREFIX} on the unit's line starting with it. */

@@ -13,7 +13,9 @@ import java.util.Set;
  * the fix. One its group may read is let through with a warning: systemd hands a service its
  * {@code LoadCredential=} copy mode 0400, but where it grants the service's user access through
  * an ACL the file's group bits show the ACL's mask ({@code 0440}). Files on a file system without
- * POSIX permissions are not judged. Stateless.
+ * POSIX permissions are not judged. The rule holds for every private key file the product reads:
+ * the origin's signing keys, the TLS server keys ({@code Tls.server}) and the overlay's DHT key.
+ * Stateless.
  */
 public final class PrivateKeyFiles {
 
@@ -47,6 +49,22 @@ public final class PrivateKeyFiles {
         }
         return file + ": mode " + mode(p) + " lets " + (others ? "other users" : "its group")
                 + " read or change this private key (expected: only its owner; chmod 600 " + file + ")";
+    }
+
+    /**
+     * {@code file}, or a failure {@code "KEY: }{@link #problem}{@code "} when it is not kept
+     * private: the check of a setting that names a private key ({@code tls.key}, the overlay's
+     * {@code key}), so that it is refused at start and by {@code rproxy check} with the key that
+     * names it, as the origin's key is.
+     *
+     * @param key the setting that names the file, e.g. {@code key}
+     */
+    public static Path checked(Path file, String key) {
+        String problem = problem(file);
+        if (problem != null) {
+            throw new IllegalArgumentException(key + ": " + problem);
+        }
+        return file;
     }
 
     /** A warning for a private key its group may read, or null. */

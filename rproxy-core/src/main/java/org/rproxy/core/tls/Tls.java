@@ -18,8 +18,10 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.ReferenceCountUtil;
 
 import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.TlsConfig;
 
 /**
@@ -46,15 +48,29 @@ public final class Tls {
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
             ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
-    /** A server context from a PEM certificate chain and PKCS#8 PEM key, offering h2 and http/1.1 by ALPN. */
+    /**
+     * A server context from a PEM certificate chain and PKCS#8 PEM key, offering h2 and http/1.1
+     * by ALPN. A key that other users may read is refused as the origin's signing key is
+     * ({@link PrivateKeyFiles}: {@code "tls.key: FILE: mode 0644 lets other users read ..."}), once
+     * the files are known to be a certificate and its key (so that a certificate given as the key
+     * is named as such, not as a key left open).
+     */
     public static SslContext server(TlsConfig tls) {
+        SslContext context;
         try {
-            return SslContextBuilder.forServer(tls.cert().toFile(), tls.key().toFile())
+            context = SslContextBuilder.forServer(tls.cert().toFile(), tls.key().toFile())
                     .applicationProtocolConfig(SERVER_ALPN)
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new ConfigException("tls: cannot use " + tls.cert() + " and " + tls.key() + ": " + e.getMessage(), e);
         }
+        try {
+            PrivateKeyFiles.checked(tls.key(), "tls.key");
+        } catch (IllegalArgumentException e) {
+            ReferenceCountUtil.release(context); // an OpenSSL context holds native memory
+            throw new ConfigException(e.getMessage(), e);
+        }
+        return context;
     }
 
     /**

@@ -27,11 +27,12 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.rproxy.core.config.PrivateKeyFiles;
 
 /**
  * A self-signed certificate for {@code localhost} and {@code 127.0.0.1} (or another name), made in the test with
- * Bouncy Castle (no network, no files from elsewhere): PEM certificate and PKCS#8 PEM key files,
- * and a JDK SSL context that trusts it.
+ * Bouncy Castle (no network, no files from elsewhere): PEM certificate and PKCS#8 PEM key files
+ * (the key readable by its owner only, as the TLS settings ask), and a JDK SSL context that trusts it.
  */
 public record TestCertificates(Path cert, Path key, X509Certificate certificate) {
 
@@ -61,7 +62,8 @@ public record TestCertificates(Path cert, Path key, X509Certificate certificate)
         Path certFile = dir.resolve(name + ".crt");
         Path keyFile = dir.resolve(name + ".key");
         Files.writeString(certFile, pem(cert));
-        Files.writeString(keyFile, pem(new JcaPKCS8Generator(pair.getPrivate(), null).generate()));
+        // owner-only, as rproxy keygen writes keys: the TLS settings refuse a key other users may read
+        PrivateKeyFiles.write(keyFile, pem(new JcaPKCS8Generator(pair.getPrivate(), null).generate()));
         return new TestCertificates(certFile, keyFile, cert);
     }
 
