@@ -5,13 +5,15 @@ import java.nio.file.Path;
 
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ConfigLoader;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.overlay.OverlayConfig;
 
 /**
  * Reads {@code proxy --overlay FILE} and checks what the overlay publisher would meet at start:
- * its key (an Ed25519 PKCS#8 private key) and its storage folder (one that exists or can be made,
+ * its key (an Ed25519 PKCS#8 private key that other users may not read, {@link PrivateKeyFiles})
+ * and its storage folder (one that exists or can be made,
  * writable), each refused with the file, the key and the reason ({@code ov.yaml: storage: ...}),
  * as {@code conf/overlay.yaml} promises. Stateless.
  */
@@ -36,6 +38,11 @@ final class OverlayFiles {
             }
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new ConfigException(file + ": key: " + ProxyFiles.named(c.key(), Main.message(e)), e);
+        }
+        try {
+            PrivateKeyFiles.checked(c.key(), "key");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
         }
         Path storage = c.storage().toAbsolutePath();
         Path existing = storage;

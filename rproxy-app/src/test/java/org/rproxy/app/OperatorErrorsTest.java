@@ -364,6 +364,27 @@ class OperatorErrorsTest {
         assertEquals(0, check.exit(), "owner-only: taken; " + check);
     }
 
+    @Test
+    void anOverlayKeyOtherUsersMayReadIsRefusedByCheckAndAtStartAsTheOriginsKeyIs() throws IOException {
+        Path p = yaml("p.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
+        Path dhtKey = dir.resolve("dht-key");
+        assertEquals(0, CommandRun.of("keygen", "--alg", "ed25519", "--out", dhtKey.toString()).exit());
+        Path k = dhtKey.resolve("origin.key");
+        Path ov = yaml("ov.yaml", "bind: 203.0.113.7\ndht-port: 16881\nbt-port: 16891\nrouter-bootstrap: true\nkey: "
+                + k + "\nstorage: " + dir.resolve("st") + "\n");
+        CommandRun check = CommandRun.of("check", "--config", p.toString(), "--overlay", ov.toString());
+        assertEquals(0, check.exit(), "owner-only: taken; " + check);
+
+        Files.setPosixFilePermissions(k, PosixFilePermissions.fromString("rw-r--r--"));
+        check = CommandRun.of("check", "--config", p.toString(), "--overlay", ov.toString());
+        assertEquals(1, check.exit(), check.toString());
+        assertEquals(ov + ": key: " + open(k), check.out().lines().findFirst().orElse(""), check.toString());
+        CommandRun proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0",
+                "--overlay", ov.toString());
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals("rproxy proxy: " + ov + ": key: " + open(k), proxy.err().strip());
+    }
+
     /** The arguments after {@code PREFIX} on the unit's line starting with it. */
     private static String unitLine(Path unit, String prefix) throws IOException {
         return Files.readAllLines(unit).stream().filter(l -> l.startsWith(prefix)).findFirst()

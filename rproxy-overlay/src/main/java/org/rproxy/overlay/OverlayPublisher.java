@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
@@ -70,6 +71,7 @@ public final class OverlayPublisher implements AutoCloseable {
      * Joins the overlay as {@code config} says and publishes with its key.
      *
      * @throws IllegalArgumentException when {@code config} names no key, or the key file is unusable
+     *                                  or other users may read it ({@code "key: FILE: mode 0644 lets other users read ..."})
      */
     public static OverlayPublisher start(OverlayConfig config) {
         return start(config, Clock.systemUTC());
@@ -83,6 +85,7 @@ public final class OverlayPublisher implements AutoCloseable {
             throw new IllegalArgumentException("key: missing (a publisher signs its pointers with its own Ed25519 key)");
         }
         DhtKey key = DhtKey.read(config.key());
+        PrivateKeyFiles.checked(config.key(), "key"); // kept private, as the origin's key and the TLS keys
         OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config), key, clock);
         log.info("overlay publisher key {} (name it in the origin's --overlay-publisher)", p.publicKey());
         return p;

@@ -41,6 +41,7 @@ import org.rproxy.client.OverlayOnlySources;
 import org.rproxy.client.VerifiedDocument;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Address;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.OverlayInfo;
@@ -125,7 +126,7 @@ final class NamespaceChecks {
     static Path key(Path dir, int host) throws Exception {
         Path f = dir.resolve("dht-" + host + ".key");
         if (!Files.exists(f)) {
-            Files.writeString(f, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).toPkcs8Pem());
+            PrivateKeyFiles.write(f, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).toPkcs8Pem());
         }
         return f;
     }
