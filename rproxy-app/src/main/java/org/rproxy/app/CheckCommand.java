@@ -15,6 +15,7 @@ import org.rproxy.core.model.MapSet;
 import org.rproxy.origin.MapsFolder;
 import org.rproxy.origin.MapsLimits;
 import org.rproxy.origin.OriginKeys;
+import org.rproxy.overlay.OverlayConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,7 +80,9 @@ final class CheckCommand implements Callable<Integer> {
             if (!nodeOptions.isEmpty()) {
                 try {
                     // What the origin checks of its options before it starts (listen and admin, TLS, times, ...).
-                    NodeOptions.origin(maps, key, nodeOptions).settings();
+                    OriginCommand origin = NodeOptions.origin(maps, key, nodeOptions);
+                    origin.settings();
+                    OriginOptions.tlsKeyWarning(origin.tlsKey).ifPresent(w -> out.println(w + " (warning)"));
                 } catch (RuntimeException e) {
                     problems.add(Main.message(e));
                 }
@@ -115,9 +118,10 @@ final class CheckCommand implements Callable<Integer> {
         // The file binds; with the options it starts with on top, what the node reads next are the files named.
         ProxyCommand proxy = NodeOptions.proxy(config, nodeOptions);
         ProxyConfig c;
+        OverlayConfig overlay;
         try {
             c = proxy.settings();
-            OverlayFiles.load(proxy.overlay);
+            overlay = OverlayFiles.load(proxy.overlay);
         } catch (RuntimeException e) {
             problems.add(Main.message(e));
             return;
@@ -130,6 +134,8 @@ final class CheckCommand implements Callable<Integer> {
                     + " in front of " + c.upstream().urls().stream().map(String::valueOf)
                     .collect(java.util.stream.Collectors.joining(", ")) + ", " + trust.size()
                     + (trust.size() == 1 ? " trusted key)" : " trusted keys)"));
+            ProxyFiles.keyWarnings(c, proxy.sources(), proxy.overlay, overlay)
+                    .forEach(w -> out.println(w + " (warning)"));
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import io.netty.handler.ssl.SslContext;
 
@@ -138,5 +139,10 @@ final class OriginOptions {
     /** A warning for each private key its group may read. */
     static List<String> keyModeWarnings(Path key) {
         return KeyFileModes.warnings(key);
+    }
+
+    /** A warning for --tls-key when its group may read it (and no more), as for the origin's key. */
+    static Optional<String> tlsKeyWarning(Path tlsKey) {
+        return tlsKey == null ? Optional.empty() : ProxyFiles.keyWarning("--tls-key", tlsKey);
     }
 }

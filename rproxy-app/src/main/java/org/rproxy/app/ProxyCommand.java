@@ -24,7 +24,9 @@ import org.rproxy.overlay.OverlayConfig;
 import org.rproxy.overlay.OverlayPublisher;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rproxy proxy}: an RProxy in front of an origin or another proxy. Settings come from
@@ -36,6 +38,9 @@ import picocli.CommandLine.Option;
         description = {"Run an RProxy: verify the origin's signed documents from an upstream, cache them, serve them.",
                 "Pull mode fetches on a miss and keeps hot entries fresh; see conf/pull.yaml for every setting."})
 final class ProxyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     /** Null when not given: the file's mode, else pull (a given pull must win over a file's push). */
     @Option(names = "--mode", paramLabel = "MODE",
@@ -141,6 +146,8 @@ final class ProxyCommand implements Callable<Integer> {
         Listeners listeners = ProxyFiles.listeners(c, sources()); // a bind that fails after the probe names its setting
         OverlayConfig overlayConfig = OverlayFiles.load(overlay);
         OverlayFiles.probe(overlay, overlayConfig);
+        ProxyFiles.keyWarnings(c, sources(), overlay, overlayConfig)
+                .forEach(w -> spec.commandLine().getErr().println("rproxy proxy: " + w));
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             return PushMode.run(c, overlayConfig, listeners);
         }

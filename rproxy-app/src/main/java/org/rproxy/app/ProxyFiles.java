@@ -4,11 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.tls.Tls;
+import org.rproxy.overlay.OverlayConfig;
 
 /**
  * What a proxy reads at start once its settings bind: the files they name (each trusted key a
@@ -77,6 +80,32 @@ final class ProxyFiles {
             problems.add(seeds);
         }
         return problems;
+    }
+
+    /**
+     * A warning for each private key the proxy reads that its group may read (and no more), as
+     * the origin warns of its key: the TLS key, named by {@code sources}, and the overlay's key,
+     * named by its file ({@code ov.yaml: key: FILE: mode 0440 lets its group read ...}).
+     *
+     * @param overlayFile the overlay's file ({@code --overlay}), or null
+     * @param overlay     its settings, or null
+     */
+    static List<String> keyWarnings(ProxyConfig c, ProxySources sources, Path overlayFile, OverlayConfig overlay) {
+        List<String> warnings = new ArrayList<>();
+        if (c.listen().tls() != null) {
+            keyWarning(sources.name("listen.tls.key"), c.listen().tls().key()).ifPresent(warnings::add);
+        }
+        if (overlay != null && overlay.key() != null) {
+            keyWarning(overlayFile + ": key", overlay.key()).ifPresent(warnings::add);
+        }
+        return warnings;
+    }
+
+    /** {@code "NAME: "} and {@link PrivateKeyFiles#warning} of {@code key}, when its group may read it and no more. */
+    static Optional<String> keyWarning(String name, Path key) {
+        String warning = PrivateKeyFiles.warning(key);
+        return warning == null || PrivateKeyFiles.problem(key) != null ? Optional.empty()
+                : Optional.of(name + ": " + warning);
     }
 
     /** The message, with the file in front unless it already names it. */

@@ -362,6 +362,18 @@ class OperatorErrorsTest {
         Files.setPosixFilePermissions(tls.key(), PosixFilePermissions.fromString("rw-------"));
         check = CommandRun.of(concat("check", origin));
         assertEquals(0, check.exit(), "owner-only: taken; " + check);
+        assertFalse(check.out().contains("(warning)"), check.toString());
+
+        // As for the origin's key, one its group may read (a credential granted by an ACL) is taken with a word.
+        Files.setPosixFilePermissions(tls.key(), PosixFilePermissions.fromString("r--r-----"));
+        String group = tls.key() + ": mode 0440 lets its group read this private key (chmod 600 " + tls.key()
+                + " unless the group must read it) (warning)";
+        check = CommandRun.of(concat("check", origin));
+        assertEquals(0, check.exit(), check.toString());
+        assertTrue(check.out().lines().anyMatch(("--tls-key: " + group)::equals), check.toString());
+        check = CommandRun.of("check", "--config", p.toString());
+        assertEquals(0, check.exit(), check.toString());
+        assertTrue(check.out().lines().anyMatch((p + ": listen.tls.key: " + group)::equals), check.toString());
     }
 
     @Test
@@ -383,6 +395,12 @@ class OperatorErrorsTest {
                 "--overlay", ov.toString());
         assertEquals(2, proxy.exit(), proxy.toString());
         assertEquals("rproxy proxy: " + ov + ": key: " + open(k), proxy.err().strip());
+
+        Files.setPosixFilePermissions(k, PosixFilePermissions.fromString("r--r-----"));
+        check = CommandRun.of("check", "--config", p.toString(), "--overlay", ov.toString());
+        assertEquals(0, check.exit(), check.toString());
+        assertTrue(check.out().lines().anyMatch((ov + ": key: " + k + ": mode 0440 lets its group read this private key"
+                + " (chmod 600 " + k + " unless the group must read it) (warning)")::equals), check.toString());
     }
 
     /** The arguments after {@code PREFIX} on the unit's line starting with it. */
