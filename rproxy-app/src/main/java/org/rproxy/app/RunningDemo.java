@@ -16,6 +16,7 @@ import java.util.List;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.AdminConfig;
 import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.origin.Origin;
@@ -65,7 +66,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
         Path keys = Files.createDirectories(work.resolve("keys"));
         Path maps = Files.createDirectories(work.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = Files.writeString(keys.resolve("origin.key"), key.toPkcs8Pem(), StandardCharsets.US_ASCII);
+        Path priv = PrivateKeyFiles.write(keys.resolve("origin.key"), key.toPkcs8Pem()); // owner-only, as keygen
         Path pub = Files.writeString(keys.resolve("origin.pub"), key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);
         DemoCommand.copySampleMaps(maps);
 

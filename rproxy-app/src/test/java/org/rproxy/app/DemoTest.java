@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,6 +40,8 @@ class DemoTest {
         List<Integer> ports = new ArrayList<>();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (RunningDemo demo = RunningDemo.start(dir, 0)) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                    dir.resolve("keys/origin.key"))), "the demo's key is kept as keygen keeps one");
             DemoCommand.printGuide(new PrintStream(printed, true, StandardCharsets.UTF_8), demo);
             List<String> proxies = demo.proxyUris();
             assertEquals(3, proxies.size());
