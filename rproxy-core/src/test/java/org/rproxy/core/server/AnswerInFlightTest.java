@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +20,13 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxy;
+
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,6 +37,8 @@ import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.CapturedLogs;
+import org.slf4j.LoggerFactory;
 
 /**
  * An answer handed to the socket but not yet all sent (a large map to a client that reads it
@@ -61,6 +73,11 @@ class AnswerInFlightTest {
     }
 
     private void serve(boolean spooled) {
+        serve(spooled, CompletableFuture.completedFuture(null));
+    }
+
+    /** Serves the document once {@code ready} completes. */
+    private void serve(boolean spooled, CompletableFuture<Void> ready) {
         Representation doc = new Representation(new Variant(Bytes.copyOf(BODY), null,
                 List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"m\""))),
                 null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
@@ -74,7 +91,7 @@ class AnswerInFlightTest {
             config = config.withSpool(spool);
         }
         Representation served = doc;
-        server = AltoHttpServer.start(config, request -> CompletableFuture.completedFuture(Reply.ok(served)));
+        server = AltoHttpServer.start(config, request -> ready.thenApply(v -> Reply.ok(served)));
     }
 
     private Socket ask(boolean halfClose) throws Exception {
@@ -124,6 +141,41 @@ class AnswerInFlightTest {
                 sleep(300);
             });
             stopping.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A spooled answer whose write fails half-way (here its file was cut short under it: Netty's
+     * sendfile finds fewer bytes than the region counts, fails the write and closes the
+     * connection) ends in a clean end of stream at the client, the way a whole answer would, so
+     * the server says why: at debug, naming the request and the cause. It was silent before.
+     */
+    @Test
+    void aSpooledAnswerCutShortByAFailedWriteIsLogged() throws Exception {
+        serve(true);
+        Path file;
+        try (var files = Files.list(spool.directory())) {
+            file = files.filter(f -> f.getFileName().toString().startsWith("body-")).findFirst().orElseThrow();
+        }
+        int kept = 1024 * 1024;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(kept);
+        }
+        Logger exchange = (Logger) LoggerFactory.getLogger(ExchangeHandler.class);
+        Level before = exchange.getLevel();
+        exchange.setLevel(Level.DEBUG);
+        try (CapturedLogs logs = CapturedLogs.of(ExchangeHandler.class); Socket s = ask(false)) {
+            InputStream in = s.getInputStream();
+            assertTrue(SocketReads.readHead(in).startsWith("HTTP/1.1 200"));
+            // Netty checks the file when the socket is full: the write fails at the first full socket.
+            assertTrue(in.readNBytes(SIZE).length < kept, "cut short, then the end of the stream");
+            ILoggingEvent e = logs.awaitMessage("not sent whole", Duration.ofSeconds(10));
+            assertEquals(Level.DEBUG, e.getLevel());
+            assertTrue(e.getFormattedMessage().contains("GET /m"), e.getFormattedMessage());
+            assertTrue(e.getThrowableProxy() instanceof ThrowableProxy t && t.getThrowable() instanceof IOException,
+                    "the write's failure: " + e.getThrowableProxy());
+        } finally {
+            exchange.setLevel(before);
         }
     }
 
