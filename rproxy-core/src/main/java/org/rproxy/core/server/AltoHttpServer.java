@@ -146,6 +146,11 @@ public final class AltoHttpServer implements AutoCloseable {
         return connections.newCloseFuture().awaitUninterruptibly(timeout.toMillis()) && connections.isEmpty();
     }
 
+    /** The connections open now (tests). */
+    List<Channel> openConnections() {
+        return List.copyOf(connections);
+    }
+
     /** The send buffer of each open connection as the kernel reports it, doubled on Linux (tests). */
     List<Integer> connectionSendBuffers() {
         return connections.stream().map(c -> c.config().getOption(ChannelOption.SO_SNDBUF)).toList();

@@ -53,9 +53,9 @@ public enum Transport {
         }
     }
 
-    /** The event loops' I/O handler. */
+    /** The event loops' I/O handler (epoll's with {@link EpollInterest}'s workaround). */
     public IoHandlerFactory ioHandlerFactory() {
-        return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return this == EPOLL ? EpollInterest.keptIn(EpollIoHandler.newFactory()) : NioIoHandler.newFactory();
     }
 
     /** The listening socket's channel class. */
