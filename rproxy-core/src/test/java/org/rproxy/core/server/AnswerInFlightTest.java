@@ -147,8 +147,10 @@ class AnswerInFlightTest {
         serve(spooled, release);
         try (Socket s = ask(true)) {
             Channel c = awaitOneConnection();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!c.eventLoop().submit(() -> ((DuplexChannel) c).isInputShutdown()).get(10, TimeUnit.SECONDS)) {
-                Thread.onSpinWait(); // the client's end of input is on its way to the server
+                assertTrue(System.nanoTime() < deadline, "the server never saw the client close its side");
+                Thread.sleep(1); // the client's end of input is on its way to the server
             }
             release.complete(null);
             readWhole(s, () -> sleep(300));
@@ -158,8 +160,9 @@ class AnswerInFlightTest {
     private Channel awaitOneConnection() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<Channel> open;
-        while ((open = server.openConnections()).isEmpty()) {
-            assertTrue(System.nanoTime() < deadline, "no connection accepted");
+        while ((open = server.openConnections()).isEmpty() || !open.get(0).isRegistered()) {
+            // the server counts a connection as it accepts it, before it is registered with its event loop
+            assertTrue(System.nanoTime() < deadline, "no connection accepted and registered");
             Thread.onSpinWait();
         }
         return open.get(0);
