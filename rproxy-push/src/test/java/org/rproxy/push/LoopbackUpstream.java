@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.rproxy.core.codec.Gzip;
@@ -103,13 +102,21 @@ final class LoopbackUpstream implements AutoCloseable {
 
     /** Waits (in real time, at most 10 s) until {@code condition} holds. */
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        if (!within(Duration.ofSeconds(10), condition)) {
+            fail("timed out waiting until " + what);
+        }
+    }
+
+    /** Whether {@code condition} came to hold within {@code window} (real time, looked at every 10 ms). */
+    static boolean within(Duration window, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + window.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                fail("timed out waiting until " + what);
+                return false;
             }
             Thread.sleep(10);
         }
+        return true;
     }
 
     @Override

@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.codec.Jcs;
@@ -56,18 +55,6 @@ class PausedReadingTest {
         return sb.append("}}").toString();
     }
 
-    /** Whether {@code condition} came to hold within {@code window} (real time). */
-    private static boolean within(Duration window, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + window.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
-    }
-
     @Test
     void aFeedBusyForLongerThanTheReadTimeoutWhileALargeMapComesInKeepsItsHealthyStream() throws Exception {
         String large = largeNetworkMap(180_000);
@@ -103,16 +90,16 @@ class PausedReadingTest {
                 upstream.publisher.accept(NM, v2);
                 // The large map's bytes pile up for the feed's thread (one task per chunk read); past
                 // MAX_UNPROCESSED, a few milliseconds later on loopback, the feed pauses reading.
-                assertTrue(within(Duration.ofSeconds(60), () -> thread.getQueue().size() > 100),
+                assertTrue(LoopbackUpstream.within(Duration.ofSeconds(60), () -> thread.getQueue().size() > 100),
                         "the large map never came in");
                 // The feed's thread stays busy for four read timeouts more, cut short should the
                 // stream be dropped.
-                boolean dropped = within(READ_TIMEOUT.multipliedBy(4),
+                boolean dropped = LoopbackUpstream.within(READ_TIMEOUT.multipliedBy(4),
                         () -> upstream.publisher.stats().subscribers() == 0);
                 done.countDown();
                 assertFalse(dropped, "the upstream saw the feed's stream closed while the feed was busy");
 
-                assertTrue(within(Duration.ofSeconds(60), () -> feed.held().get(NM).created().equals(T0.plusSeconds(1))),
+                assertTrue(LoopbackUpstream.within(Duration.ofSeconds(60), () -> feed.held().get(NM).created().equals(T0.plusSeconds(1))),
                         "the large map was never held");
                 assertEquals(1, feed.stats().connects(), "the stream was replaced although the upstream was healthy");
                 assertTrue(feed.stats().connected());
@@ -160,7 +147,7 @@ class PausedReadingTest {
             CountDownLatch done = new CountDownLatch(1);
             try {
                 feed.begin();
-                assertTrue(within(Duration.ofSeconds(10), () -> feed.stats().connected()), "the stream was not accepted");
+                assertTrue(LoopbackUpstream.within(Duration.ofSeconds(10), () -> feed.stats().connected()), "the stream was not accepted");
                 assertTrue(subscribed(silent), "the stream's request was not seen");
                 thread.execute(() -> {
                     busy.countDown();
@@ -172,7 +159,7 @@ class PausedReadingTest {
                 });
                 assertTrue(busy.await(10, TimeUnit.SECONDS));
                 send.countDown();
-                assertTrue(within(Duration.ofSeconds(60), () -> thread.getQueue().size() > 100),
+                assertTrue(LoopbackUpstream.within(Duration.ofSeconds(60), () -> thread.getQueue().size() > 100),
                         "the comment lines never came in");
                 assertNull(silent.nextClosed(4), "the stream was closed while the feed was busy");
                 done.countDown();

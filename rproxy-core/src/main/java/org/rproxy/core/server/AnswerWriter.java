@@ -96,12 +96,14 @@ final class AnswerWriter {
             bodyBytes = content.readableBytes();
             written = ctx.write(encodedHead != null ? new EncodedResponse(encodedHead, content) : response);
         }
-        written.addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                // Netty closes the connection itself on a failed write; say why, the client sees only the end.
-                LOG.debug("answer to {} {} on {} not sent whole", head.method(), head.path(), f.channel(), f.cause());
-            }
-        });
+        if (LOG.isDebugEnabled()) { // no listener per answer on the hot path unless it is read
+            written.addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    // Netty closes the connection itself on a failed write; say why, the client sees only the end.
+                    LOG.debug("answer to {} {} on {} not sent whole", head.method(), head.path(), f.channel(), f.cause());
+                }
+            });
+        }
         if (close) {
             // the client may still be sending what was not read: closing now would reset the answer
             written.addListener(unread ? LingeringClose.AFTER_ANSWER : ChannelFutureListener.CLOSE);
