@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 
@@ -48,21 +47,11 @@ final class KeygenCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + ": " + (Files.exists(priv) ? priv : pub)
                     + " exists already (use --force to overwrite)");
         }
-        writePrivate(priv, key.toPkcs8Pem());
+        PrivateKeyFiles.write(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);
         System.out.println("wrote " + priv + " and " + pub);
         System.out.println("keyid " + key.publicKey().keyId() + " (" + algorithm.token() + ")");
         return 0;
-    }
-
-    private static void writePrivate(Path file, String pem) throws IOException {
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
-        }
-        Files.writeString(file, pem, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     static final class AlgConverter implements picocli.CommandLine.ITypeConverter<Alg> {
