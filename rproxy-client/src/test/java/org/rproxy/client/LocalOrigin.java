@@ -22,7 +22,7 @@ import org.rproxy.push.UpdateStreamConfig;
 /**
  * A real signing origin on an ephemeral loopback port for the client's tests: a small maps folder
  * in which 127.0.0.2 is in PID1 and 127.0.0.3 in PID2 (so proxies on those loopback addresses
- * have known costs), a fresh Ed25519 key, and the RProxy URLs it is told to list; with no update
+ * have known costs), a fresh Ed25519 key (or one for the algorithm named), and the RProxy URLs it is told to list; with no update
  * stream ({@link #start}, its {@code /updates} answers 404) or with one ({@link #startStreaming}).
  */
 final class LocalOrigin implements AutoCloseable {
@@ -42,14 +42,19 @@ final class LocalOrigin implements AutoCloseable {
     }
 
     static LocalOrigin start(Path dir, List<String> proxies) throws IOException {
-        return start(dir, proxies, null, Duration.ofHours(1));
+        return start(dir, proxies, null, Duration.ofHours(1), SignatureAlgorithm.ED25519);
     }
 
     /** As {@link #start}, with a real update stream publisher (RFC 8895) mounted at {@code /updates}. */
     static LocalOrigin startStreaming(Path dir, List<String> proxies) throws IOException {
+        return startStreaming(dir, proxies, SignatureAlgorithm.ED25519);
+    }
+
+    /** As {@link #startStreaming(Path, List)}, signing with a fresh key for {@code algorithm}. */
+    static LocalOrigin startStreaming(Path dir, List<String> proxies, SignatureAlgorithm algorithm) throws IOException {
         UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
         try {
-            return start(dir, proxies, stream, Duration.ofHours(1));
+            return start(dir, proxies, stream, Duration.ofHours(1), algorithm);
         } catch (IOException | RuntimeException e) {
             stream.close();
             throw e;
@@ -64,19 +69,19 @@ final class LocalOrigin implements AutoCloseable {
     static LocalOrigin startStreaming(Path dir, List<String> proxies, Duration validity) throws IOException {
         UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults().withHeartbeat(Duration.ofMillis(500)));
         try {
-            return start(dir, proxies, stream, validity);
+            return start(dir, proxies, stream, validity, SignatureAlgorithm.ED25519);
         } catch (IOException | RuntimeException e) {
             stream.close();
             throw e;
         }
     }
 
-    private static LocalOrigin start(Path dir, List<String> proxies, UpdatePublisher stream, Duration validity)
-            throws IOException {
+    private static LocalOrigin start(Path dir, List<String> proxies, UpdatePublisher stream, Duration validity,
+                                     SignatureAlgorithm algorithm) throws IOException {
         Path maps = Files.createDirectories(dir.resolve("maps"));
         Files.writeString(maps.resolve("default-network-map.json"), networkMap("128.36.1.0/24"));
         writeCosts(maps, 5);
-        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        SigningKey key = SigningKey.generate(algorithm, new SecureRandom());
         Path priv = dir.resolve("origin.key");
         Path pub = dir.resolve("origin.pub");
         Files.writeString(priv, key.toPkcs8Pem());

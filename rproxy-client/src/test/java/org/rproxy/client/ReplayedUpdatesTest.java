@@ -7,12 +7,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.testing.ReplayingRelay;
+import org.rproxy.core.testing.SignatureTwins;
 
 /**
  * A source that replays the signature event of the cost map the client holds, after an empty merge
@@ -32,8 +35,25 @@ class ReplayedUpdatesTest {
 
     @Test
     void aReplayedSignatureEventIsDroppedUncheckedAndTheNextVersionIsTaken() throws Exception {
-        ReplayingRelay relay = started.add(new ReplayingRelay(null, "application/alto-costmap+json", REPLAYS));
-        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(relay.uri() + "/")));
+        replaysAreRepeats(SignatureAlgorithm.ED25519, UnaryOperator.identity());
+    }
+
+    /**
+     * The same signing re-encoded: the origin signs with ECDSA P-256 and the source replays the
+     * held cost map's signature event with each signature's s replaced by n - s (its twin, which
+     * verifies too), and as it came, by turns. Each replay used to differ from the signature held
+     * by its bytes, so the client rebuilt and verified every one (200 checks of one signing). It
+     * is the same signature base, so the same signing: each is a repeat.
+     */
+    @Test
+    void aReplayedSignatureEventWithTheTwinEcdsaSignatureIsARepeatToo() throws Exception {
+        replaysAreRepeats(SignatureAlgorithm.ECDSA_P256_SHA256, SignatureTwins::twinEvent);
+    }
+
+    private void replaysAreRepeats(SignatureAlgorithm algorithm, UnaryOperator<String> reencode) throws Exception {
+        ReplayingRelay relay = started.add(new ReplayingRelay(null, "application/alto-costmap+json", REPLAYS,
+                reencode));
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(relay.uri() + "/"), algorithm));
         relay.relayTo(origin.uri());
         AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))));
         HeardUpdates heard = new HeardUpdates();

@@ -20,6 +20,7 @@ import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
@@ -38,13 +39,19 @@ final class LoopbackUpstream implements AutoCloseable {
             + "\"nm\":{\"media-type\":\"application/alto-networkmap+json\",\"uri\":\"" + NM + "\"},"
             + "\"updates\":{\"media-type\":\"text/event-stream\",\"uri\":\"/updates\",\"uses\":[\"nm\"]}}}";
 
-    final TestSigner origin = new TestSigner();
+    final TestSigner origin;
     final UpdatePublisher publisher;
     private final Representation directory;
     private final AltoHttpServer server;
 
     /** @param signedAt when the directory was signed (valid for a day) */
     LoopbackUpstream(UpdateStreamConfig config, Instant signedAt) {
+        this(config, signedAt, SignatureAlgorithm.ED25519);
+    }
+
+    /** As {@link #LoopbackUpstream(UpdateStreamConfig, Instant)}, the origin signing with {@code algorithm}. */
+    LoopbackUpstream(UpdateStreamConfig config, Instant signedAt, SignatureAlgorithm algorithm) {
+        this.origin = new TestSigner(algorithm);
         this.publisher = new UpdatePublisher(config);
         this.directory = sign(StreamDiscovery.DIRECTORY, "directory", DIRECTORY_BODY, signedAt);
         publisher.accept(StreamDiscovery.DIRECTORY, directory);

@@ -10,13 +10,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.ReplayingRelay;
+import org.rproxy.core.testing.SignatureTwins;
 
 /**
  * An upstream that replays the signature event of the version the push feed holds, after an empty
@@ -34,8 +37,30 @@ class ReplayedSignatureTest {
 
     @Test
     void aReplayedSignatureEventIsDroppedUnrebuiltAndCountedAndTheNextVersionVerifies() throws Exception {
-        try (LoopbackUpstream upstream = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
-             ReplayingRelay relay = new ReplayingRelay(upstream.uri(), "application/alto-networkmap+json", REPLAYS)) {
+        try (LoopbackUpstream upstream = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0)) {
+            replaysAreRepeats(upstream, UnaryOperator.identity());
+        }
+    }
+
+    /**
+     * The same signing re-encoded: the origin signs with ECDSA P-256 and the upstream replays the
+     * held version's signature event with each signature's s replaced by n - s (its twin, which
+     * verifies too), and as it came, by turns. Each replay used to differ from the signature held
+     * by its bytes, so each was rebuilt, verified, counted as a renewal and handed on (to the
+     * store, and from there to every subscriber): 200 renewals of one signing. It is the same
+     * signature base, so the same signing: each is a repeat.
+     */
+    @Test
+    void aReplayedSignatureEventWithTheTwinEcdsaSignatureIsARepeatToo() throws Exception {
+        try (LoopbackUpstream upstream = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0,
+                SignatureAlgorithm.ECDSA_P256_SHA256)) {
+            replaysAreRepeats(upstream, SignatureTwins::twinEvent);
+        }
+    }
+
+    private static void replaysAreRepeats(LoopbackUpstream upstream, UnaryOperator<String> reencode) throws Exception {
+        try (ReplayingRelay relay = new ReplayingRelay(upstream.uri(), "application/alto-networkmap+json", REPLAYS,
+                reencode)) {
             upstream.publish(NM, "nm", networkMap(1, 1), T0);
             List<Instant> handedOn = new CopyOnWriteArrayList<>();
             PushFeed feed = new PushFeed(PushFeedConfig.of(relay.uri()), new ResponseVerifier(

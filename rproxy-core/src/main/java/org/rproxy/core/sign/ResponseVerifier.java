@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import org.rproxy.core.sign.Verdict.Outcome;
@@ -99,6 +100,37 @@ public final class ResponseVerifier {
             return check(header, null, expect);
         } catch (RuntimeException e) {
             return Verdict.fail(Outcome.MALFORMED, UNEXPECTED + e);
+        }
+    }
+
+    /**
+     * What the {@code alto} signature in {@code header} signs: its signature base (RFC 9421 §2.5:
+     * every covered component value and the Signature-Input parameters), or empty when the fields
+     * hold no such signature that could be checked. Two sets of fields with the same base are one
+     * and the same signing whatever their {@code Signature} values: those are not unique to what
+     * they sign. An ECDSA signature (r, s) has a twin (r, n - s) that verifies as well, and the
+     * field is a Structured Field dictionary that a source may re-encode (another member, a
+     * parameter, padding left off) without touching the signature's bytes. Nothing is verified
+     * here: a receiver that holds a verified version with this base has nothing to learn from
+     * another signature over it.
+     */
+    public static Optional<SignatureBase> signedBase(Function<String, String> header) {
+        requireNonNull(header, "header");
+        String input = header.apply(SignatureHeaders.SIGNATURE_INPUT);
+        String signature = header.apply(SignatureHeaders.SIGNATURE);
+        if (input == null || signature == null) {
+            return Optional.empty();
+        }
+        try {
+            Object in = StructuredFields.parseDictionary(input).get(SignatureHeaders.LABEL);
+            Object value = StructuredFields.parseDictionary(signature).get(SignatureHeaders.LABEL);
+            if (in == null || value == null) {
+                return Optional.empty();
+            }
+            ParsedSignature sig = ParsedSignature.parse(in, value, header);
+            return Optional.of(SignatureBase.of(sig.components(), sig.signatureParams()));
+        } catch (IllegalArgumentException e) { // a StructuredFieldException among them
+            return Optional.empty();
         }
     }
 

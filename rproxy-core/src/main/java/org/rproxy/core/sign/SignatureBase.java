@@ -84,6 +84,17 @@ public final class SignatureBase {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** Equal when the bytes to sign are: two signatures over equal bases sign the same thing. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SignatureBase b && text.equals(b.text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
     @Override
     public String toString() {
         return text;

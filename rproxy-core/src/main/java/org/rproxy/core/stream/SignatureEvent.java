@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.SignatureBase;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 
@@ -66,20 +68,31 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
 
     /**
      * True when {@code a} and {@code b} (header fields of a variant, in any order, others among
-     * them) carry one and the same signing: a signature, and every other field of {@link #FIELDS}
-     * alike, {@code content-encoding} aside (not signed). An update whose identity fields are the
-     * same signing as the version held repeats it: nothing in it can be new.
+     * them) carry one and the same signing: a signature over the same signature base (the same
+     * Signature-Input parameters and the same value of every component it covers, {@code
+     * content-digest} among them; {@code content-encoding} aside, not signed), whatever the bytes
+     * of their {@code Signature} fields ({@link ResponseVerifier#signedBase}: an ECDSA signature
+     * has a twin, and the field may be re-encoded). An update whose identity fields are the same
+     * signing as the version held repeats it: nothing in it can be new. False when either holds no
+     * signature that could be checked.
      */
     public static boolean sameSigning(List<HeaderField> a, List<HeaderField> b) {
-        if (get(a, "signature") == null) {
-            return false;
-        }
-        for (String name : FIELDS) {
-            if (!name.equals("content-encoding") && !Objects.equals(get(a, name), get(b, name))) {
-                return false;
-            }
-        }
-        return true;
+        Optional<SignatureBase> base = signedBase(a);
+        return base.isPresent() && base.equals(signedBase(b));
+    }
+
+    /**
+     * True when this event and {@code other} carry the same signings ({@link #sameSigning}) of the
+     * same variants, and the same {@code max-age}: nothing a subscriber holding one would learn
+     * from the other.
+     */
+    public boolean sameSigningAs(SignatureEvent other) {
+        return maxAgeSeconds == other.maxAgeSeconds && sameSigning(identity, other.identity)
+                && (gzip == null ? other.gzip == null : other.gzip != null && sameSigning(gzip, other.gzip));
+    }
+
+    private static Optional<SignatureBase> signedBase(List<HeaderField> fields) {
+        return ResponseVerifier.signedBase(name -> name.equals("content-encoding") ? null : get(fields, name));
     }
 
     /** The value of {@code name} in {@code fields}, or null. */

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.stream.SignatureEvent;
@@ -27,8 +28,9 @@ import org.rproxy.core.stream.SignatureEvent;
  * that on an update stream, once the signature event of the first document of a given media type
  * went through, it sends that document's substream an empty merge patch and that same signature
  * event again, {@code times} times, before relaying the rest. Every byte genuine, each pair a
- * kilobyte or so: what a replaying upstream (or source) sends. For the push feed's and the client's
- * tests.
+ * kilobyte or so: what a replaying upstream (or source) sends; or, given a re-encoding, that event
+ * re-encoded and as it came by turns (such as the twin of its ECDSA signatures). For the push
+ * feed's and the client's tests.
  */
 public final class ReplayingRelay implements AutoCloseable {
     private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect",
@@ -38,6 +40,7 @@ public final class ReplayingRelay implements AutoCloseable {
     private volatile URI upstream;
     private final String dataType;
     private final int times;
+    private final UnaryOperator<String> reencode;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     /** Counted down once the replays have been written. */
@@ -45,9 +48,19 @@ public final class ReplayingRelay implements AutoCloseable {
 
     /** Relays to {@code upstream} (null: set later, with {@link #relayTo}, before the first request). */
     public ReplayingRelay(URI upstream, String dataType, int times) throws IOException {
+        this(upstream, dataType, times, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #ReplayingRelay(URI, String, int)}, but the replayed signature event goes
+     * alternately through {@code reencode} (the first replay too) and as it came: each replay
+     * differs from the one before it, as what a source that re-encodes the signing held sends.
+     */
+    public ReplayingRelay(URI upstream, String dataType, int times, UnaryOperator<String> reencode) throws IOException {
         this.upstream = upstream;
         this.dataType = dataType;
         this.times = times;
+        this.reencode = reencode;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             while (!server.isClosed()) {
@@ -148,10 +161,11 @@ public final class ReplayingRelay implements AutoCloseable {
                     substream = type.substring(dataType.length() + 1);
                 }
                 if (!done && substream != null && type.equals(SignatureEvent.MEDIA_TYPE + "," + substream)) {
-                    byte[] pair = ("event: " + MediaTypes.MERGE_PATCH + "," + substream + "\ndata: {}\n\n" + event)
-                            .getBytes(StandardCharsets.UTF_8);
+                    String patch = "event: " + MediaTypes.MERGE_PATCH + "," + substream + "\ndata: {}\n\n";
+                    byte[] pair = (patch + event).getBytes(StandardCharsets.UTF_8);
+                    byte[] other = (patch + reencode.apply(event)).getBytes(StandardCharsets.UTF_8);
                     for (int i = 0; i < times; i++) {
-                        chunk(out, pair);
+                        chunk(out, i % 2 == 0 ? other : pair);
                     }
                     done = true;
                     replayed.countDown();

@@ -31,8 +31,19 @@ import org.rproxy.core.store.Variant;
  * Shared through rproxy-core's test-jar.
  */
 public final class TestSigner {
-    public final SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-    private final ResponseSigner signer = new ResponseSigner(key);
+    public final SigningKey key;
+    private final ResponseSigner signer;
+
+    /** Signs with a fresh Ed25519 key. */
+    public TestSigner() {
+        this(SignatureAlgorithm.ED25519);
+    }
+
+    /** Signs with a fresh key for {@code algorithm}. */
+    public TestSigner(SignatureAlgorithm algorithm) {
+        key = SigningKey.generate(algorithm, new SecureRandom());
+        signer = new ResponseSigner(key);
+    }
 
     public VerificationKey publicKey() {
         return key.publicKey();
