@@ -33,7 +33,10 @@ import org.rproxy.core.stream.Tags;
  *
  * <p>A version is its bytes, named by their content digest: a representation with the same
  * digest is a renewal (new signatures, and possibly a new entity tag, since an origin may give
- * every signing its own), never a new version. So the tag a client holds matches a version when
+ * every signing its own), never a new version; and one whose signatures sign what the current
+ * ones sign ({@link SignatureEvent#sameSigningAs}: another encoding of the same signing, such as
+ * an ECDSA signature's twin, which a feed may be handed and verifies) is the same, not sent
+ * again to every subscriber. So the tag a client holds matches a version when
  * it is any entity tag that version was served with, or its ALTO {@code vtag} (RFC 7285 §10.3,
  * what an RFC 8895 client holds).
  *
@@ -131,7 +134,7 @@ final class Track {
                 resourceId = AltoResource.parse(r.identity().header("alto-resource").orElseThrow()).id();
             }
             mediaType = r.identity().header("content-type").orElse(MediaTypes.XML);
-        } else if (!signed || SignatureEvent.of(before).equals(SignatureEvent.of(r))) {
+        } else if (!signed || SignatureEvent.of(before).sameSigningAs(SignatureEvent.of(r))) {
             version.tag(r.identity().etag());
             return Change.SAME;
         } else {
