@@ -140,7 +140,7 @@ public final class SigningKey {
 
     /**
      * The signature over {@code data}: 64 bytes for both algorithms (for ECDSA the raw r||s of
-     * RFC 9421 §3.3.4, not DER).
+     * RFC 9421 §3.3.4, not DER, with the low s of the pair).
      */
     public byte[] sign(byte[] data) {
         requireNonNull(data, "data");
@@ -155,8 +155,19 @@ public final class SigningKey {
         BigInteger[] rs = s.generateSignature(VerificationKey.sha256(data));
         byte[] out = new byte[2 * COORDINATE];
         BigIntegers.asUnsignedByteArray(rs[0], out, 0, COORDINATE);
-        BigIntegers.asUnsignedByteArray(rs[1], out, COORDINATE, COORDINATE);
+        BigIntegers.asUnsignedByteArray(lowS(rs[1]), out, COORDINATE, COORDINATE);
         return out;
+    }
+
+    /**
+     * {@code s} or {@code n - s}, whichever is at most n / 2: (r, s) and (r, n - s) both verify,
+     * and the signer returns either. The origin sends the low one, so that each signing has one
+     * encoding of its own; verifiers accept both (ARCHITECTURE.md §4), and never take a
+     * different encoding for a different signing.
+     */
+    private static BigInteger lowS(BigInteger s) {
+        BigInteger n = VerificationKey.P256.getN();
+        return s.compareTo(n.shiftRight(1)) > 0 ? n.subtract(s) : s;
     }
 
     @Override

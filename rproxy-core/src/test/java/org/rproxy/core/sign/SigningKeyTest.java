@@ -87,6 +87,25 @@ class SigningKeyTest {
         assertTrue(r.signum() > 0 && r.compareTo(n) < 0, "r in [1, n)");
     }
 
+    /**
+     * The origin signs with the low S of each ECDSA pair: (r, s) and (r, n - s) both verify, and
+     * Bouncy Castle's signer returns either, about half of each. Before, 64 signatures were all
+     * low with odds of 2^-64; now every one is, and verifies. Verifiers still accept both (see
+     * ARCHITECTURE.md §4): earlier origins' signatures are high half the time.
+     */
+    @Test
+    void ecdsaSignaturesAreLowS() {
+        SigningKey key = TestKeys.fresh(SignatureAlgorithm.ECDSA_P256_SHA256);
+        BigInteger half = VerificationKey.P256.getN().shiftRight(1);
+        for (int i = 0; i < 64; i++) {
+            byte[] data = ("signature base " + i).getBytes(StandardCharsets.US_ASCII);
+            byte[] sig = key.sign(data);
+            BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+            assertTrue(s.signum() > 0 && s.compareTo(half) <= 0, "s of signature " + i + " is high: " + s);
+            assertTrue(key.publicKey().verify(data, sig));
+        }
+    }
+
     @Test
     void toStringRevealsNoKeyMaterial() {
         SigningKey key = SigningKey.fromPem(TestKeys.RFC9421_ED25519_PRIVATE);

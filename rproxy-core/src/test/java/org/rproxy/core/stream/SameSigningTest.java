@@ -60,7 +60,10 @@ class SameSigningTest {
         List<HeaderField> fields = held.identity().headers();
         List<HeaderField> twin = SignatureTwins.twin(fields);
         assertNotEquals(SignatureEvent.get(fields, "signature"), SignatureEvent.get(twin, "signature"));
-        assertTrue(verify(verifier(signer), held, twin).valid(), "the twin verifies: both are the origin's");
+        assertFalse(SignatureTwins.highS(SignatureEvent.get(fields, "signature")), "the origin signs low S");
+        assertTrue(SignatureTwins.highS(SignatureEvent.get(twin, "signature")));
+        assertTrue(verify(verifier(signer), held, twin).valid(),
+                "the high-S twin verifies: verifiers accept both (earlier origins sent either)");
 
         assertTrue(SignatureEvent.sameSigning(fields, twin));
         assertTrue(SignatureEvent.sameSigning(twin, fields));
