@@ -266,12 +266,12 @@ final class ProxyCommand implements Callable<Integer> {
         List<URI> several = urls.size() > 1 ? urls : null;
         try {
             if (fromFile == null) {
-                return new UpstreamConfig(one, trust, upstreamCa, null, null, null, null, prefetch, several, null);
+                return new UpstreamConfig(one, trust, upstreamCa, null, null, null, null, prefetch, several, null, null);
             }
             return new UpstreamConfig(one, trust.isEmpty() ? fromFile.trust() : trust,
                     upstreamCa != null ? upstreamCa : fromFile.ca(), fromFile.connections(), fromFile.connectTimeout(),
                     fromFile.timeout(), fromFile.maxBody(), prefetch.isEmpty() ? fromFile.prefetch() : prefetch,
-                    several, fromFile.healthCheck());
+                    several, fromFile.healthCheck(), fromFile.maxUnverifiedBytes());
         } catch (IllegalArgumentException e) {
             throw from.refused("upstream." + e.getMessage(), null);
         }

@@ -96,7 +96,8 @@ final class Attempts {
     private static FetchResult.Failed failed(Throwable failure) {
         Throwable c = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (c instanceof WorkPool.Full) {
-            return new FetchResult.Failed(503, "too many upstream answers wait for verification here", false);
+            return new FetchResult.Failed(503, "too many upstream answers wait for verification here: " + c.getMessage(),
+                    false);
         }
         return new FetchResult.Failed(504, "upstream attempt failed: " + failure, false);
     }

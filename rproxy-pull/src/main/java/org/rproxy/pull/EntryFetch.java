@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.Verdict.Outcome;
@@ -42,7 +44,7 @@ final class EntryFetch {
     private final UpstreamErrors errors = new UpstreamErrors();
     private final Rejections rejections;
     private final PullMetrics metrics;
-    private final Executor work;
+    private final Verifications work;
     private final String viaEntry;
     private final String userAgent;
 
@@ -60,13 +62,33 @@ final class EntryFetch {
     private record NoGzip() implements Step {
     }
 
+    /**
+     * Runs what is made of an upstream answer of {@code bytes} on the worker threads and completes
+     * {@code result} there ({@link WorkPool#verify}).
+     */
+    private interface Verifications {
+        void verify(long bytes, Supplier<Step> verification, CompletableFuture<Step> result);
+    }
+
+    /** Verifies on {@code work}'s threads, within its bounds: in tasks waiting, and in bytes of answers. */
+    EntryFetch(Upstream upstream, Admission admission, Rejections rejections, PullMetrics metrics, WorkPool work,
+               String viaEntry) {
+        this(upstream, admission, rejections, metrics, requireNonNull(work, "work")::verify, viaEntry);
+    }
+
+    /** Verifies on {@code work}, answers unweighed (tests). */
     EntryFetch(Upstream upstream, Admission admission, Rejections rejections, PullMetrics metrics, Executor work,
                String viaEntry) {
+        this(upstream, admission, rejections, metrics, unweighed(requireNonNull(work, "work")), viaEntry);
+    }
+
+    private EntryFetch(Upstream upstream, Admission admission, Rejections rejections, PullMetrics metrics,
+                       Verifications work, String viaEntry) {
         this.upstream = requireNonNull(upstream, "upstream");
         this.admission = requireNonNull(admission, "admission");
         this.rejections = requireNonNull(rejections, "rejections");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.work = requireNonNull(work, "work");
+        this.work = work;
         this.viaEntry = requireNonNull(viaEntry, "viaEntry");
         this.userAgent = "rproxy (" + viaEntry.substring(viaEntry.indexOf(' ') + 1) + ")";
     }
@@ -158,15 +180,38 @@ final class EntryFetch {
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
-        return sent.handleAsync((response, failure) -> {
+        // Completed on a worker thread: what the caller makes of it never runs on the upstream's event loop.
+        CompletableFuture<Step> step = new CompletableFuture<>();
+        // The answer is weighed from here, where its body has been received, until it is verified.
+        sent.whenComplete((response, failure) -> {
             long took = System.nanoTime() - start;
-            metrics.upstreamRequest(response == null ? 0 : response.status(), took);
-            if (failure != null) {
-                LOG.debug("upstream exchange for {} failed", key, failure);
-                return new Stop(failed(failure));
+            work.verify(response == null ? 0 : response.body().length(), () -> {
+                metrics.upstreamRequest(response == null ? 0 : response.status(), took);
+                if (failure != null) {
+                    LOG.debug("upstream exchange for {} failed", key, failure);
+                    return new Stop(failed(failure));
+                }
+                return admit(key, response, held, floor, gzip, ifNoneMatch, Duration.ofNanos(took));
+            }, step);
+        });
+        return step;
+    }
+
+    /** Runs each verification on {@code work} with no regard to its bytes. */
+    private static Verifications unweighed(Executor work) {
+        return (bytes, verification, result) -> {
+            try {
+                work.execute(() -> {
+                    try {
+                        result.complete(verification.get());
+                    } catch (RuntimeException | Error e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(e);
             }
-            return admit(key, response, held, floor, gzip, ifNoneMatch, Duration.ofNanos(took));
-        }, work);
+        };
     }
 
     private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, Instant floor, boolean askedGzip,

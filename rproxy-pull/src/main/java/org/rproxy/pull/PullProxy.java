@@ -112,8 +112,9 @@ public final class PullProxy implements AutoCloseable {
         UpstreamConfig up = config.upstream();
         keys = UpstreamParts.trust(up);
         ResponseVerifier verifier = new ResponseVerifier(keys, clock);
-        WorkPool work = WorkPool.create(WorkPool.threads(), maxQueuedWork);
+        WorkPool work = WorkPool.create(WorkPool.threads(), maxQueuedWork, up.effectiveMaxUnverifiedBytes());
         closeables.add(work);
+        PullMetrics.bindWork(registry, work);
         QueryPool queries = QueryPool.perCore("rproxy-pull-query");
         closeables.add(queries);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-pull-refresh"));

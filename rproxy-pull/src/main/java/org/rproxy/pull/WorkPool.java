@@ -2,11 +2,14 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.rproxy.core.concurrent.DaemonThreads;
 
@@ -23,6 +26,13 @@ import org.rproxy.core.concurrent.DaemonThreads;
  * when {@code maxQueued} are waiting, with a {@link Full}; the request that needed it is answered
  * {@code 503} with {@code Retry-After} (the attempt fails like an upstream whose connections are
  * all busy; a held copy is served as on any failure) and the answer is dropped.
+ *
+ * <p>The task bound alone still lets {@code maxQueued} answers of {@code max-body} each wait (128
+ * of 64 MB on two cores). So an upstream answer is also weighed ({@link #verify}): its body's
+ * bytes are held from the moment it is received until its verification has ended, and an answer
+ * that would take the bytes held past {@code maxBytes} is refused with a {@link Full} the same
+ * way. {@code maxBytes} is at least one largest answer ({@code upstream.max-unverified-bytes},
+ * checked by the config), so an answer always fits when none is held.
  *
  * <p>{@link #unbounded()} is for the tasks whose number is bounded by construction, which must not
  * be lost to a burst of the others: the rebuild of local answers (one at a time) and the health
@@ -45,24 +55,33 @@ final class WorkPool implements Executor, AutoCloseable {
 
     private final ExecutorService pool;
     private final int maxQueued;
+    private final long maxBytes;
     private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicLong heldBytes = new AtomicLong();
     private final Executor unbounded;
 
-    private WorkPool(int threads, int maxQueued) {
+    private WorkPool(int threads, int maxQueued, long maxBytes) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
         }
         if (maxQueued < 1) {
             throw new IllegalArgumentException("maxQueued: " + maxQueued + " (expected: >= 1)");
         }
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: >= 1)");
+        }
         this.pool = Executors.newFixedThreadPool(threads, DaemonThreads.numbered("rproxy-pull-work"));
         this.maxQueued = maxQueued;
+        this.maxBytes = maxBytes;
         this.unbounded = pool::execute;
     }
 
-    /** {@code threads} threads with at most {@code maxQueued} bounded tasks waiting. */
-    static WorkPool create(int threads, int maxQueued) {
-        return new WorkPool(threads, maxQueued);
+    /**
+     * {@code threads} threads with at most {@code maxQueued} bounded tasks waiting, and at most
+     * {@code maxBytes} of upstream answers received and not yet verified.
+     */
+    static WorkPool create(int threads, int maxQueued, long maxBytes) {
+        return new WorkPool(threads, maxQueued, maxBytes);
     }
 
     /** The threads a proxy has: one per core, at least two. */
@@ -92,6 +111,60 @@ final class WorkPool implements Executor, AutoCloseable {
             waiting.decrementAndGet();
             throw e;
         }
+    }
+
+    /**
+     * Runs {@code verification} of an upstream answer whose body has {@code bytes} on a worker
+     * thread and completes {@code result} there with what it returned or threw, holding those
+     * bytes against {@code maxBytes} from now until it has returned (they are given back before
+     * {@code result} completes, whose dependents may hold the thread longer). When the bytes held
+     * would pass {@code maxBytes}, or {@code maxQueued} tasks wait, {@code result} fails at once,
+     * on the caller's thread, with a {@link Full}; when the pool is closed, with a
+     * {@link RejectedExecutionException}. Never blocks. The caller attaches what follows to
+     * {@code result} before it calls this, so that it runs on the worker thread.
+     */
+    <T> void verify(long bytes, Supplier<T> verification, CompletableFuture<T> result) {
+        requireNonNull(verification, "verification");
+        requireNonNull(result, "result");
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= 0)");
+        }
+        long held;
+        do {
+            held = heldBytes.get();
+            if (bytes > 0 && held + bytes > maxBytes) {
+                result.completeExceptionally(new Full(held + " bytes of upstream answers wait, and " + bytes
+                        + " more would pass upstream.max-unverified-bytes (" + maxBytes + ")"));
+                return;
+            }
+        } while (!heldBytes.compareAndSet(held, held + bytes));
+        try {
+            execute(() -> {
+                T value;
+                try {
+                    value = verification.get();
+                } catch (RuntimeException | Error e) {
+                    heldBytes.addAndGet(-bytes);
+                    result.completeExceptionally(e);
+                    return;
+                }
+                heldBytes.addAndGet(-bytes);
+                result.complete(value);
+            });
+        } catch (RejectedExecutionException e) {
+            heldBytes.addAndGet(-bytes);
+            result.completeExceptionally(e);
+        }
+    }
+
+    /** Bytes of upstream answers given to {@link #verify} whose verification has not ended (metrics, tests). */
+    long heldBytes() {
+        return heldBytes.get();
+    }
+
+    /** The most {@link #heldBytes} may be. */
+    long maxBytes() {
+        return maxBytes;
     }
 
     /** The same threads, without the bound: for tasks bounded by construction (see the class comment). */

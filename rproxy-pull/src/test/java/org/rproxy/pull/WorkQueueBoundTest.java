@@ -120,6 +120,96 @@ class WorkQueueBoundTest {
         }
     }
 
+    /**
+     * The task bound alone would let every answer below it wait, each up to max-body: answers are
+     * weighed too. Three answers of 300 KB fit a budget of 1 MB; with every worker thread busy,
+     * the rest are answered 503 at once though far fewer tasks than the bound wait, and every byte
+     * is given back once the threads are free.
+     */
+    @Test
+    void answersPastTheByteBudgetForVerificationAreRefusedWith503BeforeTheTaskBound() throws Exception {
+        TestSigner signer = new TestSigner();
+        Path pub = signer.writePublic(dir.resolve("origin.pem"));
+        int threads = WorkPool.threads();
+        int big = 8;
+        int fit = 3;
+        Map<String, Representation> docs = new ConcurrentHashMap<>();
+        for (int i = 0; i < threads; i++) {
+            docs.put("/doc/" + i, signer.sign("/doc/" + i, "{\"n\":" + i + "}", false, Instant.now(),
+                    Duration.ofHours(1), 60));
+        }
+        String pad = "x".repeat(300 * 1024);
+        for (int j = 0; j < big; j++) {
+            docs.put("/big/" + j, signer.sign("/big/" + j, "{\"n\":" + j + ",\"pad\":\"" + pad + "\"}", false,
+                    Instant.now(), Duration.ofHours(1), 60));
+        }
+        ByteSize budget = ByteSize.ofMegabytes(1);
+        CountDownLatch busy = new CountDownLatch(threads);
+        CountDownLatch release = new CountDownLatch(1);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (RawUpstream up = new RawUpstream(documents(docs));
+             PullProxy proxy = PullProxy.start(withBudget(config(up.url(), pub), budget), Clock.systemUTC())) {
+            proxy.refreshNow().get(30, TimeUnit.SECONDS);
+            proxy.addChangeListener((target, r) -> {
+                if (target.startsWith("/doc/")) {
+                    busy.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            List<CompletableFuture<HttpResponse<String>>> holding = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                holding.add(get(http, proxy, "/doc/" + i));
+            }
+            try {
+                assertTrue(busy.await(30, TimeUnit.SECONDS), "every worker thread is holding a document");
+                LinkedBlockingQueue<HttpResponse<String>> answered = new LinkedBlockingQueue<>();
+                List<CompletableFuture<HttpResponse<String>>> more = new ArrayList<>();
+                for (int j = 0; j < big; j++) {
+                    CompletableFuture<HttpResponse<String>> f = get(http, proxy, "/big/" + j);
+                    f.thenAccept(answered::add);
+                    more.add(f);
+                }
+                for (int k = 0; k < big - fit; k++) {
+                    HttpResponse<String> r = answered.poll(30, TimeUnit.SECONDS);
+                    assertTrue(r != null, "only " + k + " of the " + (big - fit) + " answers past the byte budget were"
+                            + " refused while the worker threads were busy (" + big + " tasks wait, far below the bound)");
+                    assertEquals(503, r.statusCode(), r.body());
+                    assertEquals("1", r.headers().firstValue("retry-after").orElse(null));
+                    assertTrue(r.body().contains("\"code\":\"E_") && r.body().contains("verification")
+                            && r.body().contains("upstream.max-unverified-bytes"), r.body());
+                }
+                assertTrue(unverifiedBytes(proxy) <= budget.bytes(), "held " + unverifiedBytes(proxy));
+                release.countDown();
+                int ok = 0;
+                for (CompletableFuture<HttpResponse<String>> f : more) {
+                    int status = f.get(30, TimeUnit.SECONDS).statusCode();
+                    assertTrue(status == 200 || status == 503, "status " + status);
+                    ok += status == 200 ? 1 : 0;
+                }
+                assertEquals(fit, ok, "the answers within the budget were verified and served");
+                for (CompletableFuture<HttpResponse<String>> f : holding) {
+                    assertEquals(200, f.get(30, TimeUnit.SECONDS).statusCode());
+                }
+                assertEquals(0.0, unverifiedBytes(proxy), "every byte weighed is given back");
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    private static double unverifiedBytes(PullProxy proxy) {
+        return proxy.registry().get("rproxy.upstream.unverified.bytes").gauge().value();
+    }
+
+    /** {@code config} with answers of at most {@code budget}, and at most {@code budget} of them waiting for verification. */
+    private static ProxyConfig withBudget(ProxyConfig config, ByteSize budget) {
+        return config.withUpstream(config.upstream().withMaxBody(budget).withMaxUnverifiedBytes(budget));
+    }
+
     private static CompletableFuture<HttpResponse<String>> get(HttpClient http, PullProxy proxy, String target) {
         return http.sendAsync(HttpRequest.newBuilder(URI.create(proxy.baseUri() + target)).build(),
                 HttpResponse.BodyHandlers.ofString());

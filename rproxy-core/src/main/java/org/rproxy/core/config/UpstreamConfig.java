@@ -34,10 +34,18 @@ import java.util.List;
  * @param urls           the upstreams in order of preference, or null for {@code url} alone
  * @param healthCheck    how often each of several upstreams is checked (its directory fetched and
  *                       verified) to know which are up (default 2s)
+ * @param maxUnverifiedBytes the bytes of upstream answers a pull proxy holds at once from the moment
+ *                       each is received until its verification ends (waiting for a worker thread or
+ *                       being verified); an answer past it is dropped and its request answered 503.
+ *                       At least {@code maxBody}; null for the default, {@link #unverifiedBytesForHeap
+ *                       a share of the heap} ({@link #effectiveMaxUnverifiedBytes})
  */
 public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connections, Duration connectTimeout,
                              Duration timeout, ByteSize maxBody, List<String> prefetch, List<URI> urls,
-                             Duration healthCheck) {
+                             Duration healthCheck, ByteSize maxUnverifiedBytes) {
+
+    /** The default {@link #maxUnverifiedBytes} is the heap divided by this (128 MB of a 1 GB heap). */
+    public static final int HEAP_SHARE_FOR_UNVERIFIED = 8;
 
     public UpstreamConfig {
         // A built config has both (url is the first of urls): copying one stays valid.
@@ -90,6 +98,10 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
         if (maxBody.bytes() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("max-body: " + maxBody + " (expected: < 2GB)");
         }
+        if (maxUnverifiedBytes != null && maxUnverifiedBytes.bytes() < maxBody.bytes()) {
+            throw new IllegalArgumentException("max-unverified-bytes: " + maxUnverifiedBytes + " (expected: at least"
+                    + " max-body, " + maxBody + ", or one answer of that size could never be verified)");
+        }
         prefetch = entries(prefetch, "prefetch");
         for (int i = 0; i < prefetch.size(); i++) {
             if (!prefetch.get(i).startsWith("/")) {
@@ -120,12 +132,12 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
 
     /** Just a URL and trusted keys, everything else by default. */
     public static UpstreamConfig of(URI url, List<Path> trust) {
-        return new UpstreamConfig(url, trust, null, null, null, null, null, null, null, null);
+        return new UpstreamConfig(url, trust, null, null, null, null, null, null, null, null, null);
     }
 
     /** Several upstreams in order of preference and trusted keys, everything else by default. */
     public static UpstreamConfig of(List<URI> urls, List<Path> trust) {
-        return new UpstreamConfig(null, trust, null, null, null, null, null, null, urls, null);
+        return new UpstreamConfig(null, trust, null, null, null, null, null, null, urls, null, null);
     }
 
     /** True when more than one upstream is listed. */
@@ -149,20 +161,46 @@ public record UpstreamConfig(URI url, List<Path> trust, Path ca, Integer connect
 
     public UpstreamConfig withCa(Path file) {
         return new UpstreamConfig(null, trust, file, connections, connectTimeout, timeout, maxBody, prefetch, urls,
-                healthCheck);
+                healthCheck, maxUnverifiedBytes);
     }
 
     public UpstreamConfig withPrefetch(List<String> targets) {
         return new UpstreamConfig(null, trust, ca, connections, connectTimeout, timeout, maxBody, targets, urls,
-                healthCheck);
+                healthCheck, maxUnverifiedBytes);
     }
 
     public UpstreamConfig withTimeout(Duration t) {
         return new UpstreamConfig(null, trust, ca, connections, connectTimeout, t, maxBody, prefetch, urls,
-                healthCheck);
+                healthCheck, maxUnverifiedBytes);
+    }
+
+    public UpstreamConfig withMaxUnverifiedBytes(ByteSize size) {
+        return new UpstreamConfig(null, trust, ca, connections, connectTimeout, timeout, maxBody, prefetch, urls,
+                healthCheck, size);
+    }
+
+    public UpstreamConfig withMaxBody(ByteSize size) {
+        return new UpstreamConfig(null, trust, ca, connections, connectTimeout, timeout, size, prefetch, urls,
+                healthCheck, maxUnverifiedBytes);
+    }
+
+    /** {@link #maxUnverifiedBytes} as applied: when not given, this JVM's heap share ({@link #unverifiedBytesForHeap}). */
+    public long effectiveMaxUnverifiedBytes() {
+        return maxUnverifiedBytes != null ? maxUnverifiedBytes.bytes()
+                : unverifiedBytesForHeap(Runtime.getRuntime().maxMemory(), maxBody.bytes());
+    }
+
+    /**
+     * The default {@link #maxUnverifiedBytes} for a heap of {@code heapBytes}: its
+     * {@link #HEAP_SHARE_FOR_UNVERIFIED}th, never less than one answer of {@code maxBody}.
+     */
+    public static long unverifiedBytesForHeap(long heapBytes, long maxBody) {
+        long heap = heapBytes <= 0 || heapBytes == Long.MAX_VALUE ? 1L << 30 : heapBytes;
+        return Math.max(maxBody, heap / HEAP_SHARE_FOR_UNVERIFIED);
     }
 
     public UpstreamConfig withHealthCheck(Duration every) {
-        return new UpstreamConfig(null, trust, ca, connections, connectTimeout, timeout, maxBody, prefetch, urls, every);
+        return new UpstreamConfig(null, trust, ca, connections, connectTimeout, timeout, maxBody, prefetch, urls, every,
+                maxUnverifiedBytes);
     }
 }

@@ -72,7 +72,8 @@ class ConfigLoaderTest {
         String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
                 + "  max-request-body: 4MB\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
-                + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  prefetch: [/directory, /prop/pid]\n"
+                + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  max-unverified-bytes: 2GB\n"
+                + "  prefetch: [/directory, /prop/pid]\n"
                 + "cache:\n  max-bytes: 3MB\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
                 + "  forget-after: 2h\nadmin:\n  address: 9090\n";
         ProxyConfig c = loader.read(yaml, "pull.yaml", ProxyConfig.class);
@@ -87,6 +88,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMillis(500), c.upstream().connectTimeout());
         assertEquals(Duration.ofMinutes(2), c.upstream().timeout());
         assertEquals(1L << 30, c.upstream().maxBody().bytes());
+        assertEquals(2L << 30, c.upstream().effectiveMaxUnverifiedBytes());
         assertEquals(List.of("/directory", "/prop/pid"), c.upstream().prefetch());
         assertEquals(3 << 20, c.cache().maxBytes().bytes());
         assertEquals(Duration.ofMillis(200), c.refresh().tick());
@@ -109,7 +111,19 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(2), one.upstream().healthCheck());
         UpstreamConfig u = c.upstream();
         assertEquals(u, new UpstreamConfig(u.url(), u.trust(), u.ca(), u.connections(), u.connectTimeout(), u.timeout(),
-                u.maxBody(), u.prefetch(), u.urls(), u.healthCheck()), "a built config copies");
+                u.maxBody(), u.prefetch(), u.urls(), u.healthCheck(), u.maxUnverifiedBytes()), "a built config copies");
+    }
+
+    @Test
+    void theUpstreamAnswersWaitingForVerificationAreBoundedByAShareOfTheHeapUnlessConfigured() {
+        UpstreamConfig u = loader.read(minimal(), "pull.yaml", ProxyConfig.class).upstream();
+        assertNull(u.maxUnverifiedBytes());
+        assertEquals(UpstreamConfig.unverifiedBytesForHeap(Runtime.getRuntime().maxMemory(), 64L << 20),
+                u.effectiveMaxUnverifiedBytes());
+        assertEquals(128L << 20, UpstreamConfig.unverifiedBytesForHeap(1L << 30, 64L << 20), "an eighth of the heap");
+        assertEquals(64L << 20, UpstreamConfig.unverifiedBytesForHeap(256L << 20, 64L << 20), "never below max-body");
+        assertEquals(64L << 20, u.withMaxUnverifiedBytes(ByteSize.ofMegabytes(64)).effectiveMaxUnverifiedBytes(),
+                "max-body itself is taken");
     }
 
     static Stream<Arguments> badFiles() {
@@ -185,6 +199,11 @@ class ConfigLoaderTest {
                 Arguments.of("upstream: {urls: ['http://x:1', 'http://y:1/alto'], trust: [PUB]}",
                         "pull.yaml: upstream.urls[1]: 'http://y:1/alto' has a path or query (expected: scheme://host:port;"
                                 + " signed paths are the origin's)"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], max-unverified-bytes: 32MB}",
+                        "pull.yaml: upstream.max-unverified-bytes: 32MB (expected: at least max-body, 64MB, or one answer"
+                                + " of that size could never be verified)"),
+                Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], max-body: 1MB, max-unverified-bytes: 12QB}",
+                        "pull.yaml: upstream.max-unverified-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)"),
                 Arguments.of("upstream: {urls: ['http://x:1', 'http://y:1'], trust: [PUB], health-check: 0s}",
                         "pull.yaml: upstream.health-check: 0s (expected: > 0)"),
                 Arguments.of("UP\ncache: {not-found-for: 2m}",
