@@ -11,6 +11,7 @@ import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.origin.MapsFolder;
 import org.rproxy.origin.MapsLimits;
@@ -136,6 +137,13 @@ final class CheckCommand implements Callable<Integer> {
                     + (trust.size() == 1 ? " trusted key)" : " trusted keys)"));
             ProxyFiles.keyWarnings(c, proxy.sources(), proxy.overlay, overlay)
                     .forEach(w -> out.println(w + " (warning)"));
+            if (c.mode() == ProxyConfig.Mode.PULL) {
+                // a default is a share of this JVM's heap, not the proxy's: say what was taken
+                out.println(config + ": upstream answers waiting for verification within upstream.max-unverified-bytes "
+                        + size(c.upstream().effectiveMaxUnverifiedBytes()) + (c.upstream().maxUnverifiedBytes() != null ? ""
+                        : " (the default for this check's heap, 1/" + UpstreamConfig.HEAP_SHARE_FOR_UNVERIFIED
+                        + " of it and at least max-body; the proxy takes that share of its own)"));
+            }
         }
     }
 

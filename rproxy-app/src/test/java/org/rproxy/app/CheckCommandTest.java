@@ -152,8 +152,32 @@ class CheckCommandTest {
         assertEquals(0, CommandRun.of("keygen", "--out", dir.toString(), "--force").exit());
         run = CommandRun.of("check", "--config", config.toString());
         assertEquals(0, run.exit(), run.toString());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(2, lines.size(), run.toString());
         assertEquals(config + ": OK (pull proxy rproxy on 127.0.0.1:8282 in front of http://127.0.0.1:8181,"
-                + " 1 trusted key)", run.out().strip());
+                + " 1 trusted key)", lines.get(0));
+        assertTrue(lines.get(1).startsWith(config + ": upstream answers waiting for verification within"
+                + " upstream.max-unverified-bytes "), lines.get(1));
+        assertTrue(lines.get(1).endsWith(" (the default for this check's heap, 1/8 of it and at least max-body; the proxy"
+                + " takes that share of its own)"), lines.get(1));
+    }
+
+    @Test
+    void theBytesOfUpstreamAnswersWaitingForVerificationAreReportedAsConfigured(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path config = Files.writeString(dir.resolve("pull.yaml"), "upstream: {url: 'http://127.0.0.1:8181', trust: ["
+                + dir.resolve("origin.pub") + "], max-unverified-bytes: 256MB}\n");
+        CommandRun run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().lines().anyMatch((config + ": upstream answers waiting for verification within"
+                + " upstream.max-unverified-bytes 256MB")::equals), run.toString());
+
+        Files.writeString(config, "upstream: {url: 'http://127.0.0.1:8181', trust: [" + dir.resolve("origin.pub")
+                + "], max-unverified-bytes: 1MB}\n");
+        run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(1, run.exit(), run.toString());
+        assertTrue(run.out().contains(config + ": upstream.max-unverified-bytes: 1MB (expected: at least max-body, 64MB,"
+                + " or one answer of that size could never be verified)"), run.toString());
     }
 
     @Test
