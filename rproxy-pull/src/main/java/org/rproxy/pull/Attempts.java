@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * a body over {@code max-body}; {@link EntryFetch} logs the exception at DEBUG): once per failure
  * streak of a tracked entry, and for misses, whose targets clients choose, at most once per
  * {@code MISS_FAILURE_INTERVAL} in all with the count of those not logged. Refused answers are
- * logged by {@link Rejections}.
+ * logged by {@link Rejections}, also naming the upstream; so are a prefetched target's 404 and a
+ * 404 for a document the signed directory lists.
  */
 final class Attempts {
     private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
@@ -165,12 +166,12 @@ final class Attempts {
             if (e != null && (status == 404 || status == 410) && key.isGet()) {
                 if (copies.vouchedFor(e, now)) {
                     if (!e.disputed()) {
-                        LOG.warn("{}: upstream answered {}, but the origin's signed directory held lists it; "
-                                + "serving the held copy while it is valid", key, status);
+                        LOG.warn("{}: upstream {} answered {}, but the origin's signed directory held lists it; "
+                                + "serving the held copy while it is valid", key, a.upstream(), status);
                     }
-                    e.disputed(now, status);
+                    e.disputed(now, status, a.upstream());
                 } else {
-                    hasNone(e, status, now);
+                    hasNone(e, status, a.upstream(), now);
                 }
             }
         } else if (r instanceof FetchResult.Failed f) {
@@ -191,14 +192,16 @@ final class Attempts {
     /**
      * The upstream has no resource at {@code e}'s GET target (it answered {@code status}, 404 or
      * 410) and nothing signed held says otherwise: forgets what is held and tells the gone
-     * listeners. A pinned (prefetched) entry stays, asked again after the retry interval.
+     * listeners. A pinned (prefetched) entry stays, asked again after the retry interval, and is
+     * logged naming {@code upstream}, the upstream that answered so.
      */
-    void hasNone(Entry e, int status, Instant now) {
+    void hasNone(Entry e, int status, String upstream, Instant now) {
         copies.gone(e);
         if (e.pinned) {
             // an answer, so readiness does not wait for it (as for a map the upstream cannot serve)
             if (!e.gone() || e.failureStatus() != status) {
-                LOG.warn("{}: upstream answered {}; prefetched, so asked again after the retry interval", e.key, status);
+                LOG.warn("{}: upstream {} answered {}; prefetched, so asked again after the retry interval", e.key,
+                        upstream, status);
             }
             e.gone(now, status);
         }

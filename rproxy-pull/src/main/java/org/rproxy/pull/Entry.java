@@ -26,6 +26,8 @@ final class Entry {
     private volatile int failureStatus;
     private volatile boolean gone;
     private volatile boolean disputed;
+    /** The upstream whose 404 or 410 the held copy outlived, while {@link #disputed}. */
+    private volatile String disputedBy;
     private volatile Stamp stamp;
 
     /** The representation with its {@code age} for one second of one held copy. */
@@ -96,14 +98,20 @@ final class Entry {
      * copy the signed directory held still vouches for ({@link SignedListing}): a failure, and
      * the copy stays.
      */
-    void disputed(Instant now, int status) {
+    void disputed(Instant now, int status, String upstream) {
         failed(now, status, "upstream answered " + status + " for a resource the origin's signed directory lists");
+        disputedBy = upstream;
         disputed = true;
     }
 
-    /** True when the upstream's last answer was a 404 or 410 the held copy outlived (see {@link #disputed(Instant, int)}). */
+    /** True when the upstream's last answer was a 404 or 410 the held copy outlived (see {@link #disputed(Instant, int, String)}). */
     boolean disputed() {
         return disputed;
+    }
+
+    /** The upstream that answered so, while {@link #disputed()}, for logs. */
+    String disputedBy() {
+        return disputedBy;
     }
 
     /** True when the upstream's last answer was that it has no such resource (see {@link #gone(Instant, int)}). */

@@ -223,21 +223,22 @@ final class EntryFetch {
         } else if (status == 304 && key.isGet()) {
             result = admission.notModified(key, response, held, ifNoneMatch, delay);
         } else if (status >= 400 && status <= 499) {
-            return new Stop(new FetchResult.Answer(errors.of(response), status == 405 ? response.header("allow") : null));
+            return new Stop(new FetchResult.Answer(errors.of(response), status == 405 ? response.header("allow") : null,
+                    response.upstream()));
         } else {
-            return new Stop(new FetchResult.Failed(504, "upstream answered " + status, false));
+            return new Stop(new FetchResult.Failed(504, "upstream " + response.upstream() + " answered " + status, false));
         }
         if (result instanceof Admission.Outdated outdated) {
             if (askedGzip) {
                 if (outdated.outcome() == Outcome.EXPIRED) {
-                    rejections.gzipRefused(key, outdated.outcome(), outdated.reason());
+                    rejections.gzipRefused(key, response.upstream(), outdated.outcome(), outdated.reason());
                 }
                 return new NoGzip();
             }
             result = new Admission.Refused(outdated.outcome(), outdated.reason());
         }
         if (result instanceof Admission.Refused refused) {
-            rejections.refused(key, refused.outcome(), refused.reason(), held != null);
+            rejections.refused(key, response.upstream(), refused.outcome(), refused.reason(), held != null);
             return new Stop(new FetchResult.Failed(502, "upstream answer refused: " + refused.outcome() + ": "
                     + refused.reason(), true));
         }

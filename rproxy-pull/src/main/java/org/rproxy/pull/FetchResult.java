@@ -17,11 +17,13 @@ sealed interface FetchResult {
     /**
      * The upstream answered the client's question with an error (4xx), passed on as such.
      *
-     * @param allow the upstream's {@code Allow} with a 405 (RFC 9110 §10.2.1), else null
+     * @param allow    the upstream's {@code Allow} with a 405 (RFC 9110 §10.2.1), else null
+     * @param upstream the upstream that answered ({@link org.rproxy.core.upstream.UpstreamResponse#upstream}), for logs
      */
-    record Answer(AltoError error, String allow) implements FetchResult {
+    record Answer(AltoError error, String allow, String upstream) implements FetchResult {
         public Answer {
             requireNonNull(error, "error");
+            requireNonNull(upstream, "upstream");
         }
     }
 

@@ -102,7 +102,7 @@ final class Refresher implements AutoCloseable {
                 return attempts.fetch(e.key, e.call, "recover");
             }
         } else if (e.disputed() && !copies.vouchedFor(e, now)) {
-            attempts.hasNone(e, e.failureStatus(), now); // a signed directory without it has come
+            attempts.hasNone(e, e.failureStatus(), e.disputedBy(), now); // a signed directory without it has come
         } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
             return attempts.fetch(e.key, e.call, "refresh");
         }

@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts every refused upstream answer by reason, and logs it once per resource and reason: a
- * tampering upstream is reported without flooding the log on every refresh. A resource that
+ * Counts every refused upstream answer by reason, and logs it once per resource and reason,
+ * naming the upstream that sent it: a tampering upstream is reported without flooding the log on
+ * every refresh. A resource that
  * verifies again is logged afresh next time it fails. Thread-safe.
  */
 final class Rejections {
@@ -25,10 +26,11 @@ final class Rejections {
         this.metrics = metrics;
     }
 
-    void refused(CacheKey key, Outcome outcome, String reason, boolean keptOldCopy) {
+    /** An answer from {@code upstream} (as {@link org.rproxy.core.upstream.UpstreamResponse#upstream} names it) refused. */
+    void refused(CacheKey key, String upstream, Outcome outcome, String reason, boolean keptOldCopy) {
         metrics.verificationFailure(outcome);
         if (logged.size() >= MAX_TARGETS && !logged.containsKey(key.target())) {
-            LOG.debug("refused upstream answer for {}: {}: {}", key, outcome, reason);
+            LOG.debug("refused upstream answer for {} from {}: {}: {}", key, upstream, outcome, reason);
             return;
         }
         Set<Outcome> seen = logged.computeIfAbsent(key.target(), t -> EnumSet.noneOf(Outcome.class));
@@ -37,7 +39,7 @@ final class Rejections {
             first = seen.add(outcome);
         }
         if (first) {
-            LOG.warn("refused upstream answer for {}: {}: {}{}", key, outcome, reason,
+            LOG.warn("refused upstream answer for {} from {}: {}: {}{}", key, upstream, outcome, reason,
                     keptOldCopy ? " (the previous copy stays)" : "");
         }
     }
@@ -47,9 +49,10 @@ final class Rejections {
      * refusal, logged at debug only, since the identity variant then verifying clears what was
      * logged, and a warning would come again at every revalidation.
      */
-    void gzipRefused(CacheKey key, Outcome outcome, String reason) {
+    void gzipRefused(CacheKey key, String upstream, Outcome outcome, String reason) {
         metrics.verificationFailure(outcome);
-        LOG.debug("refused upstream gzip answer for {}, asking for identity: {}: {}", key, outcome, reason);
+        LOG.debug("refused upstream gzip answer for {} from {}, asking for identity: {}: {}", key, upstream, outcome,
+                reason);
     }
 
     void accepted(CacheKey key) {

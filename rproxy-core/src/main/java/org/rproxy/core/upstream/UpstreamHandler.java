@@ -135,7 +135,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
             for (Map.Entry<String, String> h : head.headers()) {
                 headers.add(new HeaderField(h.getKey(), h.getValue()));
             }
-            UpstreamResponse response = new UpstreamResponse(head.status().code(), headers, body.bytes());
+            UpstreamResponse response = new UpstreamResponse(head.status().code(), headers, body.bytes(), upstream);
             boolean keepAlive = HttpUtil.isKeepAlive(head);
             forget();
             ex.succeed(response, keepAlive);

@@ -76,6 +76,7 @@ class UpstreamClientTest {
         UpstreamResponse r = client.send(UpstreamRequest.get("/a?b=c", List.of())).get(5, TimeUnit.SECONDS);
         assertEquals(200, r.status());
         assertEquals("hello /a?b=c", r.body().asUtf8());
+        assertEquals("127.0.0.1:" + server.localAddress().getPort(), r.upstream(), "names the upstream it came from");
         assertEquals("\"v1\"", r.header("etag"));
         assertTrue(r.header("cache-control").startsWith("max-age=60, no-transform, stale-while-revalidate=60"),
                 r.header("cache-control"));
