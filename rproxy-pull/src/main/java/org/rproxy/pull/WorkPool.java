@@ -20,7 +20,7 @@ import org.rproxy.core.concurrent.DaemonThreads;
  *
  * <p>What waits for them is bounded. A client decides how many upstream answers come back: each
  * distinct target or query body it asks for is one more attempt, attempts go on after the client
- * has gone, and the upstream client lets up to 100,000 wait for a connection. When verification
+ * has gone, and the upstream client lets thousands wait for a connection (8,000 by default). When verification
  * falls behind (large bodies, a starved CPU, an upstream answering fast) every answer that arrived
  * would wait in memory, each up to {@code upstream.max-body}. So {@link #execute} refuses a task
  * when {@code maxQueued} are waiting, with a {@link Full}; the request that needed it is answered

@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * they are copied, so a response is held once). Nothing is decoded: a gzip body stays gzip,
  * because the origin's digest covers the encoded bytes.
  *
+ * <p>A request that finds every connection busy waits for one, in a queue bounded by what the
+ * connections could get through within the timeout ({@link #maxPendingAcquires}); one more fails
+ * at once as busy.
+ *
  * <p>Thread-safe; {@link #send} may be called from any thread and never blocks. Each exchange has
  * a deadline; a connection that fails, times out or is not kept alive by the server is closed and
  * left out of the pool. A request that meets a kept-alive connection the server had just closed or
@@ -53,7 +57,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamClient implements Upstream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
-    private static final int MAX_PENDING_ACQUIRES = 100_000;
+    /**
+     * The time one answer is taken to hold a connection when sizing the queue of requests waiting
+     * for one ({@link #maxPendingAcquires}): a small answer from a nearby upstream under load.
+     */
+    static final Duration ANSWER_TIME = Duration.ofMillis(10);
+    /** The most requests ever let wait for a connection, however many connections and however long the timeout. */
+    static final int MAX_PENDING_ACQUIRES = 100_000;
 
     /**
      * How to reach the upstream.
@@ -100,6 +110,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
     }
 
     private final Settings settings;
+    private final int maxPending;
     private final String hostHeader;
     private final EventLoopGroup group;
     private final FixedChannelPool pool;
@@ -107,6 +118,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
 
     private UpstreamClient(Settings settings, ByteBufAllocator allocator) {
         this.settings = settings;
+        this.maxPending = maxPendingAcquires(settings.connections(), settings.timeout());
         boolean defaultPort = settings.port() == (settings.sslContext() != null ? 443 : 80);
         String host = settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host();
         this.hostHeader = defaultPort ? host : host + ":" + settings.port();
@@ -126,7 +138,20 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         }
         this.pool = new FixedChannelPool(bootstrap, new PipelineBuilder(), ChannelHealthChecker.ACTIVE,
                 FixedChannelPool.AcquireTimeoutAction.FAIL, settings.timeout().toMillis(), settings.connections(),
-                MAX_PENDING_ACQUIRES, true, true);
+                maxPending, true, true);
+    }
+
+    /**
+     * How many requests may wait for one of {@code connections} busy connections: as many as
+     * they could get through within {@code timeout} at {@link #ANSWER_TIME} each (8,000 for 8
+     * connections and 10 s), at least one per connection, at most {@link #MAX_PENDING_ACQUIRES}.
+     * Each waiting request holds its request (a query's body included) and its promise; one
+     * further back would mostly fail with the timeout anyway, after holding them that long, so it
+     * fails at once instead, like a request whose wait ran out ({@link UpstreamException.Kind#BUSY}).
+     */
+    static int maxPendingAcquires(int connections, Duration timeout) {
+        long perConnection = Math.max(1, timeout.toMillis() / ANSWER_TIME.toMillis());
+        return (int) Math.min(MAX_PENDING_ACQUIRES, connections * perConnection);
     }
 
     public static UpstreamClient start(Settings settings) {
@@ -194,7 +219,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                     + " stayed busy for " + settings.timeout().toMillis() + " ms", cause, UpstreamException.Kind.BUSY);
         }
         if (cause instanceof IllegalStateException && !closed.get()) {
-            return new UpstreamException(MAX_PENDING_ACQUIRES + " requests already wait for a connection to "
+            return new UpstreamException(maxPending + " requests already wait for a connection to "
                     + hostHeader, cause, UpstreamException.Kind.BUSY);
         }
         return new UpstreamException("cannot connect to " + hostHeader + ": " + cause.getMessage(), cause,

@@ -166,6 +166,41 @@ class UpstreamClientTest {
         assertEquals(2, requests.get(), "the second request was sent and stalled");
     }
 
+    /**
+     * The queue of requests waiting for a busy connection holds what the connections could get
+     * through within the timeout (at 10 ms an answer), not 100,000 whatever the settings: with one
+     * connection and a 2 s timeout, 200 wait, and the next is refused at once as busy (before, it
+     * waited out its timeout too, holding its request).
+     */
+    @Test
+    void requestsPastWhatTheConnectionsGetThroughInTheTimeoutAreRefusedAtOnce() throws Exception {
+        client.close();
+        client = UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", server.localAddress().getPort(), null, 1,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), 1 << 20, 1));
+        int queue = UpstreamClient.maxPendingAcquires(1, Duration.ofSeconds(2));
+        assertEquals(200, queue);
+        answer = new CompletableFuture<>(); // every request is held unanswered: the one connection stays busy
+        // The pool takes the requests on its event loop in the order sent: the first gets the
+        // connection, the next 200 wait for it.
+        client.send(UpstreamRequest.get("/first", List.of()));
+        for (int i = 0; i < queue; i++) {
+            client.send(UpstreamRequest.get("/waiting/" + i, List.of()));
+        }
+        CompletableFuture<UpstreamResponse> oneMore = client.send(UpstreamRequest.get("/one-more", List.of()));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> oneMore.get(10, TimeUnit.SECONDS));
+        UpstreamException u = (UpstreamException) e.getCause();
+        assertEquals(UpstreamException.Kind.BUSY, u.kind(), u.toString());
+        assertEquals("200 requests already wait for a connection to 127.0.0.1:" + server.localAddress().getPort(),
+                u.getMessage(), "refused at once, not after waiting out the timeout");
+    }
+
+    @Test
+    void theQueueForAConnectionIsWhatTheConnectionsGetThroughInTheTimeout() {
+        assertEquals(8_000, UpstreamClient.maxPendingAcquires(8, Duration.ofSeconds(10)), "the defaults");
+        assertEquals(1, UpstreamClient.maxPendingAcquires(1, Duration.ofMillis(1)), "at least one per connection");
+        assertEquals(100_000, UpstreamClient.maxPendingAcquires(64, Duration.ofDays(365)), "at most 100,000");
+    }
+
     @Test
     void anOversizedBodyIsRefused() throws Exception {
         client.close();
