@@ -113,8 +113,7 @@ public final class PullProxy implements AutoCloseable {
         keys = UpstreamParts.trust(up);
         ResponseVerifier verifier = new ResponseVerifier(keys, clock);
         WorkPool work = WorkPool.create(WorkPool.threads(), maxQueuedWork, up.effectiveMaxUnverifiedBytes());
-        closeables.add(work);
-        PullMetrics.bindWork(registry, work);
+        closeables.add(PullMetrics.bindWork(registry, work));
         QueryPool queries = QueryPool.perCore("rproxy-pull-query");
         closeables.add(queries);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-pull-refresh"));

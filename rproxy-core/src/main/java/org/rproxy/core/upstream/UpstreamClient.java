@@ -44,9 +44,8 @@ import org.slf4j.LoggerFactory;
  * they are copied, so a response is held once). Nothing is decoded: a gzip body stays gzip,
  * because the origin's digest covers the encoded bytes.
  *
- * <p>A request that finds every connection busy waits for one, in a queue bounded by what the
- * connections could get through within the timeout ({@link #maxPendingAcquires}); one more fails
- * at once as busy.
+ * <p>A request finding every connection busy waits in a queue bounded by what the connections get
+ * through within the timeout ({@link #maxPendingAcquires}); one more fails at once as busy.
  *
  * <p>Thread-safe; {@link #send} may be called from any thread and never blocks. Each exchange has
  * a deadline; a connection that fails, times out or is not kept alive by the server is closed and
@@ -57,12 +56,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamClient implements Upstream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
-    /**
-     * The time one answer is taken to hold a connection when sizing the queue of requests waiting
-     * for one ({@link #maxPendingAcquires}): a small answer from a nearby upstream under load.
-     */
+    /** How long an answer is taken to hold a connection, sizing the queue for one ({@link #maxPendingAcquires}). */
     static final Duration ANSWER_TIME = Duration.ofMillis(10);
-    /** The most requests ever let wait for a connection, however many connections and however long the timeout. */
+    /** The most requests ever let wait for a connection. */
     static final int MAX_PENDING_ACQUIRES = 100_000;
 
     /**
@@ -142,12 +138,11 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
     }
 
     /**
-     * How many requests may wait for one of {@code connections} busy connections: as many as
-     * they could get through within {@code timeout} at {@link #ANSWER_TIME} each (8,000 for 8
-     * connections and 10 s), at least one per connection, at most {@link #MAX_PENDING_ACQUIRES}.
-     * Each waiting request holds its request (a query's body included) and its promise; one
-     * further back would mostly fail with the timeout anyway, after holding them that long, so it
-     * fails at once instead, like a request whose wait ran out ({@link UpstreamException.Kind#BUSY}).
+     * How many requests may wait for one of {@code connections} busy connections: what they get
+     * through within {@code timeout} at {@link #ANSWER_TIME} an answer (8,000 for 8 and 10 s), at
+     * least one per connection, at most {@link #MAX_PENDING_ACQUIRES}. Each holds its request (a
+     * query's body too) and promise; one further back would mostly wait out the timeout holding
+     * them, so it fails at once instead, as a wait that ran out does ({@link UpstreamException.Kind#BUSY}).
      */
     static int maxPendingAcquires(int connections, Duration timeout) {
         long perConnection = Math.max(1, timeout.toMillis() / ANSWER_TIME.toMillis());
