@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * for, and held alone when it verifies. The two variants held are always of one signing
  * ({@link #withIdentity}).
  * Revalidation sends each variant's entity tag in {@code If-None-Match}. A POST is forwarded as
- * is, asking for identity. Every answer goes through {@link Admission} on the worker executor.
+ * is, asking for identity. Every answer goes through {@link Admission} on the worker executor,
+ * weighed in bytes from its arrival until then ({@link WorkPool#verify}).
  *
  * <p>Called from any thread; never blocks. Thread-safe and stateless between attempts.
  */
@@ -180,19 +181,25 @@ final class EntryFetch {
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
-        // Completed on a worker thread: what the caller makes of it never runs on the upstream's event loop.
+        // Completed on the worker thread that verified the answer, so that what the caller makes of
+        // it (holding it, telling listeners) never runs on the upstream's event loop; only an answer
+        // refused by the work pool's bounds completes it there, at once.
         CompletableFuture<Step> step = new CompletableFuture<>();
         // The answer is weighed from here, where its body has been received, until it is verified.
         sent.whenComplete((response, failure) -> {
             long took = System.nanoTime() - start;
-            work.verify(response == null ? 0 : response.body().length(), () -> {
-                metrics.upstreamRequest(response == null ? 0 : response.status(), took);
-                if (failure != null) {
-                    LOG.debug("upstream exchange for {} failed", key, failure);
-                    return new Stop(failed(failure));
-                }
-                return admit(key, response, held, floor, gzip, ifNoneMatch, Duration.ofNanos(took));
-            }, step);
+            try {
+                work.verify(response == null ? 0 : response.body().length(), () -> {
+                    metrics.upstreamRequest(response == null ? 0 : response.status(), took);
+                    if (failure != null) {
+                        LOG.debug("upstream exchange for {} failed", key, failure);
+                        return new Stop(failed(failure));
+                    }
+                    return admit(key, response, held, floor, gzip, ifNoneMatch, Duration.ofNanos(took));
+                }, step);
+            } catch (RuntimeException e) {
+                step.completeExceptionally(e);
+            }
         });
         return step;
     }

@@ -20,8 +20,8 @@ import org.rproxy.core.concurrent.DaemonThreads;
  *
  * <p>What waits for them is bounded. A client decides how many upstream answers come back: each
  * distinct target or query body it asks for is one more attempt, attempts go on after the client
- * has gone, and the upstream client lets thousands wait for a connection (8,000 by default). When verification
- * falls behind (large bodies, a starved CPU, an upstream answering fast) every answer that arrived
+ * has gone, and the upstream client lets thousands wait for a connection (8,000 by default). When
+ * verification falls behind (large bodies, a starved CPU, an upstream answering fast) every answer that arrived
  * would wait in memory, each up to {@code upstream.max-body}. So {@link #execute} refuses a task
  * when {@code maxQueued} are waiting, with a {@link Full}; the request that needed it is answered
  * {@code 503} with {@code Retry-After} (the attempt fails like an upstream whose connections are
@@ -44,7 +44,7 @@ final class WorkPool implements Executor, AutoCloseable {
     /** Tasks that may wait per thread, by default. */
     static final int QUEUE_PER_THREAD = 64;
 
-    /** Refused because {@code maxQueued} tasks wait (not because the pool is closed). */
+    /** Refused because {@code maxQueued} tasks wait or {@code maxBytes} are held (not because the pool is closed). */
     static final class Full extends RejectedExecutionException {
         private static final long serialVersionUID = 1L;
 
