@@ -28,7 +28,8 @@ import org.rproxy.core.stream.SignatureEvent;
  * same way: the core verifier (signature by a trusted key, content digest, the path asked for,
  * expiry and clock skew: a time failure is {@link ClientException.OutsideValidity}, not tampering)
  * with the newest {@code created} held for that target as the rollback floor; then
- * records the new high; a verified directory teaches the keys it lists. Only the uncompressed
+ * records the new high; a verified directory teaches the keys it lists, unless the key set has
+ * learnt from a newer one ({@link TrustedKeys#learnFrom}). Only the uncompressed
  * variant is ever asked for and kept. Thread-safe.
  */
 final class Checker {
@@ -90,10 +91,11 @@ final class Checker {
         } catch (UncheckedIOException e) {
             throw new ClientException.StateFailure(uri, e.getMessage(), e);
         }
-        if (learns != null && target.equals(AnswerEngine.DIRECTORY) && !v.created().isBefore(guard.held(target))) {
-            // only the newest directory held teaches keys: an older one, current when a slow
-            // source served it, would bring back a key a newer one retired
-            learns.learnFrom(body);
+        if (learns != null && target.equals(AnswerEngine.DIRECTORY)) {
+            // only the newest directory teaches keys: an older one, current when a slow source
+            // served it or checked on another thread at the same moment, would bring back a key a
+            // newer one retired. The key set compares the created under its own lock.
+            learns.learnFrom(body, v.created());
         }
         return new Representation(new Variant(body, null, fields), null, maxAgeSeconds, v.created(), v.expires());
     }

@@ -6,7 +6,13 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Jwk;
@@ -33,15 +39,24 @@ class CheckerTest {
     private final Checker checker = new Checker(new ResponseVerifier(trusted, clock), RollbackGuard.inMemory(), trusted);
 
     private Representation directory(VerificationKey listed, Instant created) {
+        return directory(listed, created, "");
+    }
+
+    /** A directory listing {@code listed}'s key, with {@code extra} members in its meta. */
+    private Representation directory(VerificationKey listed, Instant created, String extra) {
         Jwk k = listed.jwk();
         String body = "{\"meta\":{\"alto-redist\":{\"keys\":[{\"alg\":\"" + k.alg() + "\",\"crv\":\"" + k.crv()
-                + "\",\"kid\":\"" + k.kid() + "\",\"kty\":\"" + k.kty() + "\",\"x\":\"" + k.x() + "\"}]}},\"resources\":{}}";
+                + "\",\"kid\":\"" + k.kid() + "\",\"kty\":\"" + k.kty() + "\",\"x\":\"" + k.x() + "\"}]}" + extra
+                + "},\"resources\":{}}";
         return origin.sign("/directory", body, false, created, Duration.ofHours(1), 60);
     }
 
     private void check(Representation r, Instant floor) {
-        checker.check(SOURCE, "/directory", name -> r.identity().header(name).orElse(null), r.identity().body(), 60,
-                floor);
+        check(checker, r, floor);
+    }
+
+    private static void check(Checker c, Representation r, Instant floor) {
+        c.check(SOURCE, "/directory", name -> r.identity().header(name).orElse(null), r.identity().body(), 60, floor);
     }
 
     @Test
@@ -55,5 +70,60 @@ class CheckerTest {
         assertEquals(Set.of(origin.publicKey().keyId(), next.keyId()), trusted.keyIds(), "still the newer one's keys");
         check(directory(retired, T0.plusSeconds(90)), null);
         assertEquals(Set.of(origin.publicKey().keyId(), retired.keyId()), trusted.keyIds(), "a newer one teaches");
+    }
+
+    /**
+     * The follower thread checks the newer directory while an app thread checks an older one,
+     * asked for earlier (a large one: reading its keys takes a while). The newer check starts as
+     * soon as the older one is verified (the checker then reads its content coding): just before
+     * the older one's "is it the newest held?" and its learning, the two steps the key set did not
+     * order before; most rounds then ended with the older directory's keys. Whichever finishes
+     * last, the keys are the newer directory's.
+     */
+    @Test
+    void twoDirectoriesCheckedAtOnceLeaveTheNewerOnesKeys() throws Exception {
+        StringBuilder pad = new StringBuilder(",\"x-pad\":[0");
+        for (int i = 1; i < 100_000; i++) {
+            pad.append(',').append(i);
+        }
+        Representation older = directory(retired, T0, pad.append(']').toString());
+        Representation newer = directory(next, T0.plusSeconds(60));
+        int rounds = 20;
+        List<String> wrong = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < rounds; i++) {
+                TrustedKeys t = new TrustedKeys(Set.of(origin.publicKey()));
+                Checker c = new Checker(new ResponseVerifier(t, clock), RollbackGuard.inMemory(), t);
+                CountDownLatch verified = new CountDownLatch(1);
+                Future<?> app = threads.submit(() -> {
+                    try {
+                        c.check(SOURCE, "/directory", name -> {
+                            if (name.equals("content-encoding")) {
+                                verified.countDown();
+                            }
+                            return older.identity().header(name).orElse(null);
+                        }, older.identity().body(), 60, null);
+                    } finally {
+                        verified.countDown();
+                    }
+                    return null;
+                });
+                Future<?> follower = threads.submit(() -> {
+                    verified.await();
+                    check(c, newer, null);
+                    return null;
+                });
+                app.get();
+                follower.get();
+                if (!t.keyIds().equals(Set.of(origin.publicKey().keyId(), next.keyId()))) {
+                    wrong.add("round " + i + ": " + t.keyIds());
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(List.of(), wrong, wrong.size() + " of " + rounds + " rounds ended without the newer directory's"
+                + " keys (the retired key is " + retired.keyId() + ")");
     }
 }

@@ -51,11 +51,12 @@ final class UpstreamParts {
 
     /**
      * A listener of the copies held that makes {@code keys} trust, beside the configured ones,
-     * the keys each verified directory lists (the origin's next key). Runs on the holding thread.
+     * the keys each verified directory lists (the origin's next key), unless they were learnt from
+     * a newer one ({@link TrustedKeys#learnFrom}). Runs on the holding thread.
      */
     static BiConsumer<String, Representation> learner(TrustedKeys keys) {
         return (target, r) -> {
-            if (DIRECTORY.equals(target) && keys.learnFrom(r.identity().body())) {
+            if (DIRECTORY.equals(target) && keys.learnFrom(r.identity().body(), r.created())) {
                 LOG.info("trusting the keys {} (configured, and those the directory lists)", keys.keyIds());
             }
         };

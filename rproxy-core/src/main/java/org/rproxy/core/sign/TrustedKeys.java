@@ -2,6 +2,7 @@ package org.rproxy.core.sign;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,13 +23,21 @@ import org.rproxy.core.model.Jwk;
  * introduce the next one; what the directory no longer lists is no longer trusted (a retired
  * key), but an anchor always is, whatever a directory says.
  *
+ * <p>"Newest" is by the directory's signature {@code created}, given with every learning: a
+ * directory older than the one the set was last learnt from teaches nothing, whatever order the
+ * callers' threads come in. Two threads checking two versions at once (a stream's directory
+ * event and an app's refresh) would otherwise leave the key set of whichever finished last,
+ * trusting again a key the newer directory retired, or never learning the next one.
+ *
  * <p>Thread-safe: verifiers on any thread read the current set (one volatile read), and a
- * learning replaces it whole. Learning is idempotent, so feeds may call it for every directory
- * they take.
+ * learning replaces it whole, under the set's lock, after comparing its {@code created}. Learning
+ * is idempotent, so feeds may call it for every directory they take.
  */
 public final class TrustedKeys {
     private final Map<String, VerificationKey> anchors;
     private volatile Map<String, VerificationKey> current;
+    /** The {@code created} of the directory learnt from last, or null (the anchors alone); guarded by this. */
+    private Instant learntFrom;
 
     public TrustedKeys(Collection<VerificationKey> anchors) {
         requireNonNull(anchors, "anchors");
@@ -50,17 +59,28 @@ public final class TrustedKeys {
         return current.keySet();
     }
 
+    /** The {@code created} of the directory the keys were learnt from last, or null when none was. */
+    public synchronized Instant learntFrom() {
+        return learntFrom;
+    }
+
     /**
      * Trusts, beside the anchors, exactly the keys that {@code directoryKeys} lists; the caller has
-     * verified the directory they come from. A listed key that is no usable key (its {@code kid}
-     * not its thumbprint, an unknown curve) is skipped. A set naming one {@code kid} twice is
-     * refused whole, as a {@link org.rproxy.core.model.Directory} refuses it.
+     * verified the directory they come from, signed at {@code created}. A directory created before
+     * the one learnt from last teaches nothing (one created at the same time is learnt again: the
+     * same directory, taken twice). A listed key that is no usable key (its {@code kid} not its
+     * thumbprint, an unknown curve) is skipped. A set naming one {@code kid} twice is refused
+     * whole, as a {@link org.rproxy.core.model.Directory} refuses it.
      *
      * @return true when the set changed
      * @throws IllegalArgumentException when {@code directoryKeys} names a {@code kid} twice (nothing learnt)
      */
-    public synchronized boolean learn(List<Jwk> directoryKeys) {
+    public synchronized boolean learn(List<Jwk> directoryKeys, Instant created) {
         requireNonNull(directoryKeys, "directoryKeys");
+        requireNonNull(created, "created");
+        if (olderThanLearnt(created)) {
+            return false;
+        }
         Set<String> kids = new HashSet<>();
         for (Jwk jwk : directoryKeys) {
             if (!kids.add(jwk.kid())) {
@@ -77,6 +97,7 @@ public final class TrustedKeys {
                 // A key nobody can use verifies nothing; the others still do.
             }
         }
+        learntFrom = created;
         if (next.keySet().equals(current.keySet())) {
             return false;
         }
@@ -86,19 +107,32 @@ public final class TrustedKeys {
 
     /**
      * As {@link #learn}, with the keys of a directory (its uncompressed bytes) that the caller has
-     * verified; a directory that does not read (one naming a key id twice included) teaches nothing.
+     * verified, signed at {@code created}; a directory that does not read (one naming a key id
+     * twice included) teaches nothing, and one older than the directory learnt from last is not
+     * even read.
      *
      * @return true when the set changed
      */
-    public boolean learnFrom(Bytes verifiedDirectory) {
+    public boolean learnFrom(Bytes verifiedDirectory, Instant created) {
         requireNonNull(verifiedDirectory, "verifiedDirectory");
+        requireNonNull(created, "created");
+        synchronized (this) {
+            if (olderThanLearnt(created)) {
+                return false; // spares reading it; learn checks again, under the lock that orders the learnings
+            }
+        }
         List<Jwk> listed;
         try {
             listed = AltoJson.readDirectory(AltoJson.parse(verifiedDirectory.unsafeArray())).keys();
         } catch (AltoException | IllegalArgumentException e) {
             return false;
         }
-        return learn(listed);
+        return learn(listed, created);
+    }
+
+    /** True when {@code created} is before the directory learnt from last; the caller holds the lock. */
+    private boolean olderThanLearnt(Instant created) {
+        return learntFrom != null && created.isBefore(learntFrom);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.rproxy.core.sign;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Jwk;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict.Outcome;
@@ -44,15 +46,15 @@ class TrustedKeysTest {
     @Test
     void aKeyTheDirectoryListsIsTrustedOnceLearnt() {
         assertEquals(Outcome.UNKNOWN_KEY, verify(next));
-        assertTrue(keys.learn(List.of(current.publicKey().jwk(), next.publicKey().jwk())));
+        assertTrue(keys.learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW));
         assertEquals(Outcome.VALID, verify(next));
         assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds());
     }
 
     @Test
     void aKeyNoLongerListedIsNoLongerTrustedButAnAnchorAlwaysIs() {
-        keys.learn(List.of(next.publicKey().jwk()));
-        assertTrue(keys.learn(List.of()));
+        keys.learn(List.of(next.publicKey().jwk()), NOW);
+        assertTrue(keys.learn(List.of(), NOW.plusSeconds(1)));
         assertEquals(Outcome.UNKNOWN_KEY, verify(next));
         assertEquals(Outcome.VALID, verify(current), "the configured key stays, whatever a directory lists");
     }
@@ -63,10 +65,11 @@ class TrustedKeysTest {
         Jwk other = TestKeys.fresh(SignatureAlgorithm.ECDSA_P256_SHA256).publicKey().jwk();
         Jwk forged = new Jwk(other.kty(), other.crv(), other.x(), other.y(), genuine.kid(), other.alg());
         for (List<Jwk> set : List.of(List.of(forged, genuine), List.of(genuine, forged), List.of(genuine, genuine))) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> keys.learn(set));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> keys.learn(set, NOW));
             assertTrue(e.getMessage().contains(genuine.kid()), e.getMessage());
             assertEquals(Set.of(current.publicKey().keyId()), keys.keyIds(), "nothing learnt from " + set);
             assertEquals(Outcome.UNKNOWN_KEY, verify(next));
+            assertNull(keys.learntFrom(), "no directory learnt from");
         }
     }
 
@@ -74,9 +77,46 @@ class TrustedKeysTest {
     void learningTheSameKeysAgainChangesNothingAndUnusableKeysAreSkipped() {
         String otherKid = TestKeys.fresh(SignatureAlgorithm.ED25519).publicKey().keyId();
         Jwk forged = new Jwk("OKP", "Ed25519", next.publicKey().jwk().x(), null, otherKid, "ed25519");
-        assertFalse(keys.learn(List.of(current.publicKey().jwk(), forged)), "a kid that is not its key's thumbprint");
-        assertTrue(keys.learn(List.of(next.publicKey().jwk())));
-        assertFalse(keys.learn(List.of(next.publicKey().jwk())));
+        assertFalse(keys.learn(List.of(current.publicKey().jwk(), forged), NOW), "a kid that is not its key's thumbprint");
+        assertTrue(keys.learn(List.of(next.publicKey().jwk()), NOW));
+        assertFalse(keys.learn(List.of(next.publicKey().jwk()), NOW));
         assertEquals(Outcome.VALID, verify(current));
+    }
+
+    @Test
+    void anOlderDirectoryLearntAfterANewerOneTeachesNothing() {
+        SigningKey retired = TestKeys.fresh(SignatureAlgorithm.ED25519);
+        // two threads checked two versions at once, and the older one's came last
+        assertTrue(keys.learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW.plusSeconds(60)));
+        assertFalse(keys.learn(List.of(retired.publicKey().jwk()), NOW), "the older directory teaches nothing");
+        assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds(), "the newer one's keys");
+        assertEquals(NOW.plusSeconds(60), keys.learntFrom());
+        assertEquals(Outcome.VALID, verify(next));
+        assertEquals(Outcome.UNKNOWN_KEY, verify(retired), "the retired key is not trusted again");
+        // its bytes, as the feeds and the client hand them, teach nothing either
+        assertFalse(keys.learnFrom(directory(retired), NOW.plusSeconds(59)));
+        assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds());
+        // the same directory again changes nothing; a newer one teaches
+        assertFalse(keys.learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW.plusSeconds(60)));
+        assertTrue(keys.learnFrom(directory(retired), NOW.plusSeconds(61)));
+        assertEquals(Set.of(current.publicKey().keyId(), retired.publicKey().keyId()), keys.keyIds());
+        assertEquals(NOW.plusSeconds(61), keys.learntFrom());
+    }
+
+    @Test
+    void aDirectoryThatDoesNotReadMovesNothing() {
+        assertTrue(keys.learnFrom(directory(next), NOW));
+        assertFalse(keys.learnFrom(Bytes.wrap("{\"meta\":".getBytes(StandardCharsets.UTF_8)), NOW.plusSeconds(1)));
+        assertEquals(NOW, keys.learntFrom(), "only a directory learnt from orders the next ones");
+        assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds());
+    }
+
+    /** The bytes of a directory listing {@code listed}'s key. */
+    private static Bytes directory(SigningKey listed) {
+        Jwk k = listed.publicKey().jwk();
+        String body = "{\"meta\":{\"alto-redist\":{\"keys\":[{\"alg\":\"" + k.alg() + "\",\"crv\":\"" + k.crv()
+                + "\",\"kid\":\"" + k.kid() + "\",\"kty\":\"" + k.kty() + "\",\"x\":\"" + k.x() + "\""
+                + (k.y() == null ? "" : ",\"y\":\"" + k.y() + "\"") + "}]}},\"resources\":{}}";
+        return Bytes.wrap(body.getBytes(StandardCharsets.UTF_8));
     }
 }
