@@ -158,7 +158,8 @@ public final class AltoClient implements AutoCloseable {
 
     /**
      * The key ids whose signatures this client accepts now: the pinned keys and the keys listed by
-     * the newest directory it verified (at bootstrap, and at each {@link #refreshKeys()}).
+     * the newest directory (by {@code created}) it verified: at bootstrap, at each
+     * {@link #refreshKeys()}, and from a followed stream or poll.
      */
     public Set<String> trustedKeyIds() {
         return Set.copyOf(keys.keyIds());
@@ -169,7 +170,8 @@ public final class AltoClient implements AutoCloseable {
      * trusts the keys it lists: how a client learns the origin's next key before the origin
      * signs with it. {@link #refreshMaps()} does this first, so a client that refreshes its maps
      * more often than the origin's rotation steps (see the README) never refuses a document
-     * signed with the new key.
+     * signed with the new key. A directory older than one already learnt from (taken meanwhile
+     * by a follower, say) changes no key: the set returned is then the newer one's.
      *
      * @throws ClientException.NoSourceLeft when no source gave a valid directory
      */
