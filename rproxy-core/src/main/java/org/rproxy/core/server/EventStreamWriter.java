@@ -9,7 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -52,11 +51,10 @@ final class EventStreamWriter implements StreamSink {
 
     private final ChannelHandlerContext ctx;
     private final long heartbeatNanos;
-    private final AtomicLong pending = new AtomicLong();
+    private final InFlightBytes pending = new InFlightBytes(WINDOW_BYTES);
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final List<Runnable> closeCallbacks = new CopyOnWriteArrayList<>();
     private volatile Runnable writableCallback;
-    private volatile boolean wasUnwritable;
     private ScheduledFuture<?> heartbeat;
     private long lastWriteNanos;
 
@@ -104,11 +102,9 @@ final class EventStreamWriter implements StreamSink {
             size += p.length();
         }
         long n = size;
-        if (pending.addAndGet(n) >= WINDOW_BYTES) {
-            wasUnwritable = true;
-        }
+        pending.add(n);
         if (!onLoop(() -> write(parts, n))) {
-            pending.addAndGet(-n);
+            pending.undo(n);
             return false;
         }
         return true;
@@ -129,9 +125,7 @@ final class EventStreamWriter implements StreamSink {
     }
 
     private void written(long size) {
-        long left = pending.addAndGet(-size);
-        if (wasUnwritable && left < WINDOW_BYTES / 2 && open.get()) {
-            wasUnwritable = false;
+        if (pending.drained(size) && open.get()) {
             Runnable r = writableCallback;
             if (r != null) {
                 run(r);
@@ -150,7 +144,7 @@ final class EventStreamWriter implements StreamSink {
 
     @Override
     public boolean isWritable() {
-        return open.get() && pending.get() < WINDOW_BYTES;
+        return open.get() && pending.belowWindow();
     }
 
     @Override
