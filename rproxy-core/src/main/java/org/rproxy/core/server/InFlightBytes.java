@@ -11,7 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * are left.
  *
  * <p>Bytes are added on any thread ({@link #add}) and drained on the connection's event loop
- * only ({@link #drained}: one drainer).
+ * only ({@link #drained}: one drainer). No signal is lost to a send racing a drain: the counter is
+ * atomic and the flag volatile, so all their reads and writes fall in one order that keeps each
+ * thread's own. A sender adds, then sets the flag; the drainer, ending an episode, clears the flag
+ * and then reads the counter again. A send whose flag came before the clear (and would be wiped
+ * by it) had added before that read, and only the drainer takes bytes off (but for {@link #undo},
+ * once the loop is gone): the read sees them, and if they fill the window the drainer sets the
+ * flag back and gives no signal (its pump would find no room), leaving it to the drain of those
+ * bytes. A send whose flag came after the clear stands on its own.
  */
 final class InFlightBytes {
 
@@ -55,11 +62,17 @@ final class InFlightBytes {
     boolean drained(long n) {
         long left = bytes.addAndGet(-n);
         afterSubtraction.run();
-        if (wasUnwritable && left < window / 2) {
-            wasUnwritable = false;
-            return true;
+        if (!wasUnwritable || left >= window / 2) {
+            return false;
         }
-        return false;
+        wasUnwritable = false;
+        if (bytes.get() >= window) {
+            // a send made it unwritable again since the subtraction, and may have set the flag
+            // just before it was cleared: its own drain gives the signal
+            wasUnwritable = true;
+            return false;
+        }
+        return true;
     }
 
     /** The bytes in flight now. */
