@@ -2,6 +2,8 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 
 import org.rproxy.core.store.Representation;
@@ -13,8 +15,21 @@ import org.rproxy.core.store.Representation;
  *
  * <p>Fields are volatile and written by one fetch at a time per key (the feed's in-flight map
  * guarantees it) and by request threads ({@link #touch}); readers tolerate a slightly old view.
+ * The copy held is set under the entry's lock ({@link CachedCopies#hold}) and let go of by the
+ * store's listener without it, so only if it is still the copy the store let go of
+ * ({@link #release}: compare-and-set).
  */
 final class Entry {
+    private static final VarHandle HELD;
+
+    static {
+        try {
+            HELD = MethodHandles.lookup().findVarHandle(Entry.class, "held", CachedCopy.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final CacheKey key;
     final UpstreamCall call;
     final boolean pinned;
@@ -146,12 +161,18 @@ final class Entry {
         return r;
     }
 
-    /** Forget the held copy (the store let it go). */
-    void release(Representation r) {
+    /**
+     * Forgets the held copy when it is the one stored as {@code r} (the store let it go); a copy
+     * held since stays, even one held between this method's read and its write.
+     *
+     * @return true when it let go of the copy
+     */
+    boolean release(Representation r) {
         CachedCopy h = held;
-        if (h != null && h.base() == r) {
-            held = null;
-            stamp = null;
+        if (h == null || h.base() != r || !HELD.compareAndSet(this, h, null)) {
+            return false;
         }
+        stamp = null;
+        return true;
     }
 }
