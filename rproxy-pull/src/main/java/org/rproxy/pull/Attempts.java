@@ -153,7 +153,7 @@ final class Attempts {
                 LOG.info("{}: upstream answers again", key);
             }
             e.succeeded();
-            if (!copies.hold(e, h)) {
+            if (copies.hold(e, h) == null) {
                 return; // a version offered (pushed) while this attempt ran is newer: keep it
             }
             fetcher.accepted(key);

@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -26,14 +25,17 @@ import org.slf4j.LoggerFactory;
  * signed copy held for a GET. A newer signed copy never gives way to an older one.
  *
  * <p>Thread-safe: entries live in a concurrent map, and each is written by one attempt at a time
- * (see {@link Attempts}).
+ * (see {@link Attempts}). The store's listener may run inside {@link #hold} of another entry
+ * (its write evicted this copy), so it takes no entry's lock (two such holds would deadlock): it
+ * lets go of a copy only if still held ({@link Entry#release}) and takes out only an entry holding
+ * nothing, atomically against a hold's {@link EntryTable#link}.
  */
 final class CachedCopies {
     private static final Logger LOG = LoggerFactory.getLogger(CachedCopies.class);
 
     private final RepresentationStore<CacheKey> store;
     private final PullMetrics metrics;
-    private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
+    private final EntryTable entries = new EntryTable();
     private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> goneListeners = new CopyOnWriteArrayList<>();
     private final SignedListing listing = new SignedListing();
@@ -51,20 +53,20 @@ final class CachedCopies {
 
     /** The entry of {@code key}, made (for {@code call}, unpinned) when there is none. */
     Entry getOrAdd(CacheKey key, UpstreamCall call, Instant now) {
-        return entries.computeIfAbsent(key, k -> new Entry(k, call, false, now));
+        return entries.getOrAdd(key, call, now);
     }
 
     /** Pins {@code key}: a prefetched target, never forgotten. */
     void pin(CacheKey key, Instant now) {
-        entries.put(key, new Entry(key, UpstreamCall.PLAIN_GET, true, now));
+        entries.pin(key, now);
     }
 
     boolean contains(CacheKey key) {
-        return entries.containsKey(key);
+        return entries.contains(key);
     }
 
     Collection<Entry> all() {
-        return entries.values();
+        return entries.all();
     }
 
     /** True when the store still holds {@code key}'s copy (an eviction may have taken it). */
@@ -80,7 +82,7 @@ final class CachedCopies {
      */
     void addChangeListener(BiConsumer<String, Representation> listener) {
         listeners.add(requireNonNull(listener, "listener"));
-        for (Entry e : entries.values()) {
+        for (Entry e : entries.all()) {
             synchronized (e) {
                 CachedCopy h = e.held();
                 if (toldOf(e, h)) {
@@ -93,7 +95,7 @@ final class CachedCopies {
     /** The GET targets for which a signed copy is held now (a snapshot). */
     Set<String> heldSignedTargets() {
         Set<String> targets = new HashSet<>();
-        for (Entry e : entries.values()) {
+        for (Entry e : entries.all()) {
             CachedCopy h = e.held();
             if (toldOf(e, h)) {
                 targets.add(e.key.target());
@@ -103,29 +105,36 @@ final class CachedCopies {
     }
 
     /**
-     * Holds {@code h} for {@code e} and puts it in the store, and tells the listeners of a signed
-     * GET; false, holding nothing, when the copy held is a signed one created after it. Atomic per
-     * entry: a copy pulled and one pushed at the same moment are held, and told to the listeners
-     * (the update stream), in the order of their signing, never the newer first.
+     * Holds {@code h} for {@code e}'s key and puts it in the store, and tells the listeners of a
+     * signed GET; null, holding nothing, when the copy held is a signed one created after it.
+     * Atomic per entry: a copy pulled and one pushed at the same moment are held, and told to the
+     * listeners (the update stream), in the order of their signing, never the newer first. An
+     * {@code e} taken out since it was found is put back, or the key's entry made since holds it.
+     *
+     * @return the entry now holding {@code h}, or null
      */
-    boolean hold(Entry e, CachedCopy h) {
-        synchronized (e) {
-            if (!newer(h, e.held()) || belowFloor(e.key, h)) {
-                return false;
-            }
-            // Entry first, then the store: an immediate eviction then finds and releases it.
-            e.hold(h);
-            if (toldOf(e, h)) {
-                floors.raise(e.key.target(), h.identity().created(), h.expires(), h.identity().fetchedAt());
-            }
-            store.put(e.key, h.base());
-            if (toldOf(e, h) && e.held() == h) {
-                metrics.expires(e.key.target(), h.expires());
-                for (BiConsumer<String, Representation> l : listeners) {
-                    tell(l, e, h);
+    Entry hold(Entry e, CachedCopy h) {
+        for (Entry at = e, live; ; at = live) { // never two entries' locks at once
+            synchronized (at) {
+                if (!newer(h, at.held()) || belowFloor(at.key, h)) {
+                    return null;
+                }
+                live = entries.link(at, h);
+                if (live == at) {
+                    // Entry first, then the store: an immediate eviction then finds and releases it.
+                    if (toldOf(at, h)) {
+                        floors.raise(at.key.target(), h.identity().created(), h.expires(), h.identity().fetchedAt());
+                    }
+                    store.put(at.key, h.base());
+                    if (toldOf(at, h) && at.held() == h) {
+                        metrics.expires(at.key.target(), h.expires());
+                        for (BiConsumer<String, Representation> l : listeners) {
+                            tell(l, at, h);
+                        }
+                    }
+                    return at;
                 }
             }
-            return true;
         }
     }
 
@@ -170,14 +179,14 @@ final class CachedCopies {
         }
         CachedCopy h = OfferedCopy.of(r, viaEntry, now);
         CacheKey key = CacheKey.get(target);
-        if (!entries.containsKey(key) && belowFloor(key, h)) {
+        if (!entries.contains(key) && belowFloor(key, h)) {
             return false;
         }
-        Entry e = getOrAdd(key, UpstreamCall.PLAIN_GET, now);
-        if (!hold(e, h)) {
+        Entry held = hold(getOrAdd(key, UpstreamCall.PLAIN_GET, now), h);
+        if (held == null) {
             return false;
         }
-        e.succeeded();
+        held.succeeded();
         return true;
     }
 
@@ -227,16 +236,26 @@ final class CachedCopies {
         goneListeners.forEach(l -> l.accept(e.key.target()));
     }
 
-    /** Drops what {@code e} holds, and the entry itself unless it is pinned. */
+    /**
+     * Drops what {@code e} holds, and the entry itself unless it is pinned. Under the entry's lock,
+     * store first: a hold into {@code e} meanwhile waits and then puts it back; one into an entry
+     * made once {@code e} is out comes after the store's removal, so its copy stays. An entry
+     * already taken out holds nothing: nothing to do.
+     */
     void forget(Entry e) {
-        metrics.expires(e.key.target(), null);
-        CachedCopy h = e.held();
-        if (!e.pinned) {
-            entries.remove(e.key, e);
-        }
-        if (h != null) {
-            e.release(h.base());
-            store.remove(e.key);
+        synchronized (e) {
+            if (entries.get(e.key) != e) {
+                return;
+            }
+            metrics.expires(e.key.target(), null);
+            CachedCopy h = e.held();
+            if (h != null) {
+                store.remove(e.key); // its listener lets go of h, and takes e out unless pinned
+                e.release(h.base()); // when the store had let go of it already
+            }
+            if (!e.pinned) {
+                entries.remove(e);
+            }
         }
     }
 
@@ -249,7 +268,7 @@ final class CachedCopies {
         int total = 0;
         int missing = 0;
         String example = null;
-        for (Entry e : entries.values()) {
+        for (Entry e : entries.all()) {
             CachedCopy h = e.held();
             if (!e.pinned && (h == null || !h.signed()) || h == null && e.gone()) {
                 continue;
@@ -268,14 +287,11 @@ final class CachedCopies {
             return;
         }
         Entry e = entries.get(key);
-        if (e == null) {
+        if (e == null || !e.release(r)) {
             return;
         }
-        e.release(r);
+        entries.takeOutIfEmpty(e); // a hold since keeps it (EntryTable.link)
         if (e.held() == null) {
-            if (!e.pinned) {
-                entries.remove(key, e);
-            }
             metrics.expires(key.target(), null);
         }
     }

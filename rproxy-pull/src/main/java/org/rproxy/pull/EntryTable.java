@@ -1,0 +1,67 @@
+package org.rproxy.pull;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pull feed's entries by key ({@link CachedCopies}), with the two steps that must be atomic
+ * against each other for the table and the store to agree: a hold making its entry the key's
+ * ({@link #link}) and the store's listener taking out an entry that holds nothing
+ * ({@link #takeOutIfEmpty}). Both run in the map's per-key atomic updates, whose functions only
+ * set or read fields: no lock is taken inside them, so a thread holding an entry's lock (a hold
+ * whose store write evicts another key's copy) may use them freely.
+ */
+final class EntryTable {
+    private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
+
+    Entry get(CacheKey key) {
+        return entries.get(key);
+    }
+
+    /** The entry of {@code key}, made (for {@code call}, unpinned) when there is none. */
+    Entry getOrAdd(CacheKey key, UpstreamCall call, Instant now) {
+        return entries.computeIfAbsent(key, k -> new Entry(k, call, false, now));
+    }
+
+    /** Pins {@code key}: a prefetched target, never forgotten. At start, before any copy is held. */
+    void pin(CacheKey key, Instant now) {
+        entries.put(key, new Entry(key, UpstreamCall.PLAIN_GET, true, now));
+    }
+
+    boolean contains(CacheKey key) {
+        return entries.containsKey(key);
+    }
+
+    Collection<Entry> all() {
+        return entries.values();
+    }
+
+    /**
+     * Makes {@code e} hold {@code h} as its key's entry, putting it back when the key has none
+     * (it was taken out since the caller found it). Returns the key's entry: {@code e}, or another
+     * one made since {@code e} was taken out, leaving both as they were (the caller holds into that
+     * one instead). Under the caller's lock of {@code e}.
+     */
+    Entry link(Entry e, CachedCopy h) {
+        return entries.compute(e.key, (k, current) -> {
+            if (current != null && current != e) {
+                return current;
+            }
+            e.hold(h);
+            return e;
+        });
+    }
+
+    /** Takes {@code e} out if it is its key's entry, unpinned, and holds nothing at this moment. */
+    void takeOutIfEmpty(Entry e) {
+        if (!e.pinned) {
+            entries.computeIfPresent(e.key, (k, current) -> current == e && e.held() == null ? null : current);
+        }
+    }
+
+    /** Takes {@code e} out (when it is its key's entry); under the caller's lock of {@code e}. */
+    void remove(Entry e) {
+        entries.remove(e.key, e);
+    }
+}

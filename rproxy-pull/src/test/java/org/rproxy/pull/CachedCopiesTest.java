@@ -1,0 +1,195 @@
+package org.rproxy.pull;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.RepresentationStore;
+
+/**
+ * {@link CachedCopies} and the store agree on what is held for a key, however a hold meets the
+ * store letting go of a copy (an eviction or removal, whose listener runs without the entry's
+ * lock) or a {@link CachedCopies#forget}: the store never keeps a copy no entry holds.
+ */
+class CachedCopiesTest {
+
+    private static final CacheKey KEY = CacheKey.get("/costmap/x");
+
+    private final RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(64L << 20);
+    private final CachedCopies copies = new CachedCopies(store,
+            new PullMetrics(new SimpleMeterRegistry(), store, Clock.fixed(EntryTest.T0, ZoneOffset.UTC)));
+
+    /** Fails when the store holds a copy for {@code KEY} that the key's entry does not. */
+    private void assertAgree() {
+        Entry e = copies.get(KEY);
+        CachedCopy h = e == null ? null : e.held();
+        Representation stored = store.get(KEY);
+        if (stored != null) {
+            assertNotNull(h, "the store keeps a copy no entry holds");
+            assertSame(h.base(), stored, "the store keeps another copy than the entry holds");
+        }
+    }
+
+    /**
+     * An attempt or an offer took the entry; the store let go of its copy (the listener takes out
+     * the entry, which holds nothing now); then the hold came: it must not go to an entry nobody
+     * finds.
+     */
+    @Test
+    void aHoldIntoAnEntryTakenOutMeanwhileIsFound() {
+        Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
+        copies.hold(e, EntryTest.copy("{\"v\":1}"));
+        store.remove(KEY);
+        assertNull(copies.get(KEY));
+        CachedCopy second = EntryTest.copy("{\"v\":2}");
+        copies.hold(e, second);
+        assertAgree();
+        assertSame(second, copies.get(KEY).held());
+    }
+
+    /** As above, and a request made a new entry for the key meanwhile: the copy goes to that one. */
+    @Test
+    void aHoldIntoAnEntryReplacedMeanwhileGoesToTheNewOne() {
+        Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
+        copies.hold(e, EntryTest.copy("{\"v\":1}"));
+        store.remove(KEY);
+        Entry fresh = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
+        CachedCopy second = EntryTest.copy("{\"v\":2}");
+        copies.hold(e, second);
+        assertAgree();
+        assertSame(fresh, copies.get(KEY));
+        assertSame(second, fresh.held());
+    }
+
+    /** An offer took the entry, the refresher forgot it, then the offer's hold came. */
+    @Test
+    void aHoldAfterTheEntryWasForgottenIsFound() {
+        Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
+        copies.hold(e, EntryTest.copy("{\"v\":1}"));
+        copies.forget(e);
+        assertNull(copies.get(KEY));
+        assertNull(store.get(KEY));
+        CachedCopy second = EntryTest.copy("{\"v\":2}");
+        copies.hold(e, second);
+        assertAgree();
+        assertSame(second, copies.get(KEY).held());
+    }
+
+    /** Forgetting drops the copy from both, and takes out an entry that is not pinned. */
+    @Test
+    void forgettingDropsTheCopyEverywhere() {
+        Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
+        copies.hold(e, EntryTest.copy("{\"v\":1}"));
+        copies.forget(e);
+        assertNull(copies.get(KEY));
+        assertNull(store.get(KEY));
+        assertNull(e.held());
+    }
+
+    /**
+     * Rounds of a hold on this thread meeting one removal of the key's copy on another (as an
+     * eviction, on whatever thread writes the store): the removal is let go a little before the
+     * hold (by a lead that varies), so it lands anywhere in it. Once both are done, the entry and the store must hold the
+     * same copy, or none. Bounded by a count of rounds and by time; a removal thread that stops
+     * answering fails the test rather than hanging it.
+     */
+    @Test
+    void holdsMeetingRemovalsLeaveTheEntryAndTheStoreAgreeing() throws Exception {
+        AtomicLong asked = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread remover = new Thread(() -> {
+            for (long seen = 0; !stop.get(); ) {
+                if (asked.get() == seen) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                seen++;
+                store.remove(KEY);
+                done.set(seen);
+            }
+        }, "remover");
+        remover.start();
+        try {
+            long end = System.nanoTime() + 3_000_000_000L;
+            for (long round = 1; round <= 300_000 && System.nanoTime() < end; round++) {
+                copies.hold(copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0), EntryTest.copy("{\"a\":" + round + "}"));
+                asked.set(round);
+                for (long spin = round % 97; spin > 0; spin--) {
+                    Thread.onSpinWait(); // a different lead for the removal each round
+                }
+                copies.hold(copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0), EntryTest.copy("{\"b\":" + round + "}"));
+                long waitUntil = System.nanoTime() + 10_000_000_000L;
+                while (done.get() != round) {
+                    if (System.nanoTime() > waitUntil) {
+                        fail("the removal of round " + round + " did not end");
+                    }
+                    Thread.onSpinWait();
+                }
+                Entry e = copies.get(KEY);
+                CachedCopy held = e == null ? null : e.held();
+                Representation stored = store.get(KEY);
+                if ((held == null ? null : held.base()) != stored) {
+                    fail("round " + round + ": the entry holds " + (held == null ? "nothing" : "a copy")
+                            + ", the store " + (stored == null ? "nothing" : held == null ? "a copy" : "another copy"));
+                }
+            }
+        } finally {
+            stop.set(true);
+            remover.join();
+        }
+    }
+
+    /**
+     * Two threads hold copies of two keys into a store with room for one: each write evicts on the
+     * writing thread, inside that thread's hold, the other key's copy (or its own). The store's
+     * listener must take no entry's lock there: two holds evicting each other's copies would
+     * deadlock. Both finish, and then each key's entry and the store agree.
+     */
+    @Test
+    void holdsEvictingEachOthersCopiesNeverDeadlock() throws Exception {
+        RepresentationStore<CacheKey> small = RepresentationStore.boundedBy(1_000);
+        CachedCopies two = new CachedCopies(small,
+                new PullMetrics(new SimpleMeterRegistry(), small, Clock.fixed(EntryTest.T0, ZoneOffset.UTC)));
+        CacheKey other = CacheKey.get("/costmap/y");
+        String body = "x".repeat(600);
+        Thread[] holders = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            CacheKey key = t == 0 ? KEY : other;
+            holders[t] = new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    two.hold(two.getOrAdd(key, UpstreamCall.PLAIN_GET, EntryTest.T0), EntryTest.copy(body));
+                }
+            }, "holder-" + t);
+            holders[t].setDaemon(true); // left behind if they deadlock: the test fails with their stacks
+            holders[t].start();
+        }
+        for (Thread h : holders) {
+            h.join(30_000);
+            if (h.isAlive()) {
+                StringBuilder stacks = new StringBuilder();
+                for (Thread x : holders) {
+                    stacks.append('\n').append(x.getName()).append(": ");
+                    for (StackTraceElement f : x.getStackTrace()) {
+                        stacks.append("\n    at ").append(f);
+                    }
+                }
+                fail("holds evicting each other's copies did not finish (deadlock?):" + stacks);
+            }
+        }
+        for (CacheKey key : new CacheKey[] {KEY, other}) {
+            Entry e = two.get(key);
+            CachedCopy held = e == null ? null : e.held();
+            assertSame(small.get(key), held == null ? null : held.base(), key + ": the entry and the store disagree");
+        }
+    }
+}
