@@ -17,17 +17,17 @@ import org.slf4j.LoggerFactory;
  * The life of the push feed's subscription, one stream after another: reads the upstream's
  * directory ({@link StreamDiscovery}) for the stream's URI, opens a {@link FeedStream} naming the
  * documents followed with the tags held, hands its events to {@link FeedEvents}, and when it is
- * refused, breaks, ends or stays silent, or when the upstream does not take a control request
- * made on it, replaces it after the {@link Backoff} (from the next upstream, {@link
- * UpstreamChoice}, which another upstream's own directory names); and goes back to a preferred
- * upstream when told (one whose stream then fails sits out rounds of health checks). The
+ * refused, breaks, ends or stays silent, or when the upstream does not take a control request made
+ * on it, replaces it after the {@link Backoff} (from the next upstream, {@link UpstreamChoice},
+ * which another upstream's own directory names); and goes back to a preferred upstream when told,
+ * once its stream, tried beside the working one ({@link FeedReturn}), has proved itself. The
  * backoff starts afresh when a stream has <b>proved itself</b> ({@link #proved}: an update on it
  * verified, or a heartbeat came), not when it is merely accepted, so an upstream that accepts
  * every stream and closes it or falls silent is retried at doubling waits; nor then when the
  * stream before was lost for the upstream's fault (a control request it did not take, an event
- * stream the feed could not read): an upstream whose every stream fails so is retried at
- * doubling waits too. Each stream has a generation: whatever a replaced stream still says is
- * ignored. Knows whether a stream the upstream accepted is open now and whether one ever was.
+ * stream the feed could not read): an upstream whose every stream fails so is retried at doubling
+ * waits too. Each stream has a generation: whatever a replaced stream still says is ignored. Knows
+ * whether a stream the upstream accepted is open now and whether one ever was.
  *
  * <p>Not thread-safe apart from the volatile state it reports: runs on the feed's own thread.
  */
@@ -53,18 +53,11 @@ final class FeedConnection {
     private FeedStream stream;
     private int generation;
     private boolean closed;
-    /**
-     * The last stream was lost for the upstream's fault ({@link #faulted}): the next one's
-     * proving itself does not start the backoff afresh.
-     */
+    /** The last stream was lost for the upstream's fault ({@link #faulted}): the next one's proof keeps the backoff. */
     private boolean faulted;
     /** The stream now has proved itself ({@link #proved}). */
     private boolean proven;
-    /**
-     * The upstream gone back to ({@link #backTo}) whose stream has not proved itself yet, or -1:
-     * told to {@link UpstreamChoice} as failed when lost before, as held when it proves itself.
-     */
-    private int returning = -1;
+    private final FeedReturn returns;
 
     FeedConnection(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
                    Substreams substreams, UpdateReceiver receiver, FeedEvents events, Backoff backoff,
@@ -78,6 +71,8 @@ final class FeedConnection {
         this.events = events;
         this.backoff = backoff;
         this.thread = thread;
+        this.returns = new FeedReturn(config, verifier, network, upstreams, substreams, receiver, thread,
+                connects::incrementAndGet, this::adopt);
     }
 
     /** Whether a stream the upstream accepted is open now (any thread). */
@@ -99,29 +94,38 @@ final class FeedConnection {
         return "no update stream from " + upstreams.current() + " yet" + (why == null ? "" : ": " + why);
     }
 
-    /**
-     * A preferred upstream is healthy again: the stream is replaced by one from it. Should that
-     * be lost before it proves itself, the upstream sits out rounds of health checks ({@link
-     * UpstreamChoice#returnFailed}), so a preferred upstream whose directory verifies but whose
-     * stream fails does not take the feed off its working fallback every round.
-     */
+    /** A preferred upstream is healthy again: its stream is tried beside this one ({@link FeedReturn}). */
     void backTo(int preferred) {
         if (!closed) {
-            returning = preferred;
-            drop();
-            streamUri = null;
-            connect();
+            returns.backTo(preferred);
         }
     }
 
-    private void drop() {
-        generation++;
-        connected = false;
-        proven = false;
-        if (stream != null) {
-            stream.close();
-            stream = null;
+    /**
+     * The stream on trial proved itself: in one step it becomes the stream, and the one it
+     * replaces is closed (what that one or a reconnect waiting still says is ignored); what the
+     * trial held back is handed on ({@link StreamTrial#handOver}).
+     */
+    private void adopt(StreamTrial t) {
+        if (closed) {
+            t.abandon();
+            return;
         }
+        int gen = ++generation;
+        if (stream != null) {
+            stream.close(); // the one replaced
+        }
+        upstreams.returnHeld(t.index());
+        streamUri = t.uri();
+        stream = t.stream();
+        events.streamStarted();
+        stream.listen(listener(gen));
+        connected = true;
+        everAccepted = true;
+        proven = false;
+        proved(gen); // it has: the backoff starts afresh, as for any stream proving itself
+        t.handOver(events, why -> run(() -> faulted(gen, why)));
+        LOG.info("update stream from {} open, in the place of the one it proved itself beside", streamUri);
     }
 
     /** Opens a stream, reading the directory first when its URI is not known (yet, or from this upstream). */
@@ -146,7 +150,12 @@ final class FeedConnection {
             stream.close(); // one stream at a time, whatever led here
         }
         stream = new FeedStream(network, streamUri, https ? network.tls : null, body, config.readTimeout(),
-                config.maxEventBytes(), this::run, e -> onEvent(gen, e), () -> proved(gen), error -> refused(gen, error),
+                config.maxEventBytes(), this::run, listener(gen));
+    }
+
+    /** What stream {@code gen} tells goes to this class's handlers, which ignore it once that is replaced. */
+    private FeedStream.Listener listener(int gen) {
+        return FeedStream.Listener.of(e -> onEvent(gen, e), () -> proved(gen), error -> refused(gen, error),
                 why -> faulted(gen, why), why -> lost(gen, why));
     }
 
@@ -185,27 +194,18 @@ final class FeedConnection {
     }
 
     /**
-     * A control request on stream {@code gen} failed ({@code why}): documents the upstream
-     * announced could not be added through its control URI, or substreams could not be re-added
-     * there after a rejected update. The stream is lost for the upstream's fault ({@link
-     * #faulted}), and the next subscription names every document followed with the tags held; a
-     * document the upstream then refuses is dropped from it ({@link #refused}). Subscribing again
-     * at once, with the backoff started afresh by every subscription taken, let an upstream that
-     * fails every control request (and announces a new document on each stream, say) have the
-     * feed reconnect as fast as the network allowed.
-     */
-    private void resubscribe(int gen, String why) {
-        faulted(gen, why);
-    }
-
-    /**
      * Stream {@code gen} is lost for the upstream's fault ({@code why}): a control request it did
-     * not take ({@link #resubscribe}), or an event stream the feed could not read (not SSE, an
-     * event over the largest taken, a control URI elsewhere). Lost as any other (logged, the next
-     * upstream, the backoff); and the next stream's proving itself ({@link #proved}: a heartbeat
-     * is cheap) does not start the backoff afresh, so an upstream whose every stream fails so is
-     * subscribed to at doubling waits, not at the shortest wait for good (each time sending up to
-     * the largest event, 64 MB by default).
+     * not take (documents it announced could not be added through its control URI, or substreams
+     * could not be re-added there after a rejected update: the next subscription names every
+     * document followed with the tags held, and a document the upstream then refuses is dropped
+     * from it, {@link #refused}; subscribing again at once, with the backoff started afresh by
+     * every subscription taken, let an upstream that fails every control request, announcing a new
+     * document on each stream, say, have the feed reconnect as fast as the network allowed), or an
+     * event stream the feed could not read (not SSE, an event over the largest taken, a control URI
+     * elsewhere). Lost as any other (logged, the next upstream, the backoff); and the next stream's
+     * proving itself ({@link #proved}: a heartbeat is cheap) does not start the backoff afresh, so
+     * an upstream whose every stream fails so is subscribed to at doubling waits, not at the
+     * shortest wait for good (each time sending up to the largest event, 64 MB by default).
      */
     private void faulted(int gen, String why) {
         if (gen != generation || closed) {
@@ -219,12 +219,15 @@ final class FeedConnection {
         if (gen != generation || closed) {
             return;
         }
-        drop();
-        lastFailure = reason;
-        if (returning >= 0) {
-            upstreams.returnFailed(returning); // not gone back to for a while: the fallback's stream stays
-            returning = -1;
+        generation++;
+        connected = false;
+        proven = false;
+        if (stream != null) {
+            stream.close();
+            stream = null;
         }
+        lastFailure = reason;
+        returns.abandon(); // a trial beside this stream, which is gone: the feed moves on as for any loss
         long delay = backoff.nextDelayMillis();
         LOG.warn("update stream from {} lost ({}); reconnecting in {} ms", upstreams.current(), reason, delay);
         streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
@@ -246,7 +249,7 @@ final class FeedConnection {
         if (gen != generation) {
             return;
         }
-        FeedEvents.Routed routed = events.route(streamUri, e, why -> run(() -> resubscribe(gen, why)));
+        FeedEvents.Routed routed = events.route(streamUri, e, why -> run(() -> faulted(gen, why)));
         if (routed == FeedEvents.Routed.ACCEPTED) {
             everAccepted = true; // its control URI was taken: a usable stream (readiness)
             if (!connected) {
@@ -274,10 +277,6 @@ final class FeedConnection {
             return;
         }
         proven = true;
-        if (returning >= 0) {
-            upstreams.returnHeld(returning);
-            returning = -1;
-        }
         if (!faulted) {
             backoff.reset(); // the stream works: the next loss starts afresh
         }
@@ -295,5 +294,6 @@ final class FeedConnection {
         if (stream != null) {
             stream.close();
         }
+        returns.abandon();
     }
 }

@@ -1,11 +1,13 @@
 package org.rproxy.push;
 
 import java.net.URI;
+import java.util.Collection;
 import java.util.function.Consumer;
 
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.stream.SseParser;
+import org.rproxy.core.stream.UpdateApplier;
 
 /**
  * Routes the events of the push feed's upstream stream: control events to {@link StreamControl},
@@ -32,6 +34,24 @@ final class FeedEvents {
         receiver.streamStarted();
         control.streamStarted();
         resync.streamStarted();
+    }
+
+    /**
+     * An update checked on a stream on trial ({@link StreamTrial}), now the feed's: taken as if
+     * it had just come on it.
+     */
+    void taken(String target, UpdateApplier.Result.Applied update) {
+        if (receiver.accept(target, update.representation(), update.newBytes())) {
+            resync.verified(target);
+        }
+    }
+
+    /**
+     * The substreams of {@code targets}, whose updates a stream on trial sent were not taken, are
+     * put back on the versions held, as after a rejected update.
+     */
+    void resync(Collection<String> targets, Consumer<String> resubscribe) {
+        targets.forEach(t -> resync.rejected(t, resubscribe));
     }
 
     /** Control requests made to re-add substreams after rejected updates. */

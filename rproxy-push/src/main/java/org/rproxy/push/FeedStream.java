@@ -1,5 +1,7 @@
 package org.rproxy.push;
 
+import static java.util.Objects.requireNonNull;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,10 +24,64 @@ import org.rproxy.core.stream.SseParser;
  * more is told. Everything but the hand-off on the feed's thread.
  */
 final class FeedStream {
+
+    /**
+     * Told what happens on the stream, on the feed's thread. A stream's listener may change
+     * ({@link #listen}): a stream on trial beside the working one ({@link StreamTrial}) is handed
+     * over as it is, mid-stream, when it takes that one's place.
+     */
+    interface Listener {
+        /** Each event parsed. */
+        void event(SseParser.Event e);
+
+        /** A comment line (the upstream's heartbeat). */
+        void heartbeat();
+
+        /** The upstream refused the subscription with this error; {@link #lost} follows. */
+        void refused(AltoError error);
+
+        /** Why the stream could not be read. */
+        void unreadable(String why);
+
+        /** Why the connection closed or broke. */
+        void lost(String why);
+
+        /** A listener telling each of these to its own callback. */
+        static Listener of(Consumer<SseParser.Event> events, Runnable heartbeat, Consumer<AltoError> refused,
+                           Consumer<String> unreadable, Consumer<String> lost) {
+            return new Listener() {
+                @Override
+                public void event(SseParser.Event e) {
+                    events.accept(e);
+                }
+
+                @Override
+                public void heartbeat() {
+                    heartbeat.run();
+                }
+
+                @Override
+                public void refused(AltoError error) {
+                    refused.accept(error);
+                }
+
+                @Override
+                public void unreadable(String why) {
+                    unreadable.accept(why);
+                }
+
+                @Override
+                public void lost(String why) {
+                    lost.accept(why);
+                }
+            };
+        }
+    }
+
     private final AtomicLong unprocessed = new AtomicLong();
     private final SseParser parser;
-    private final Consumer<String> unreadable;
     private final UpstreamStream stream;
+    private Listener listener;
     private boolean closed;
 
     /**
@@ -33,31 +89,33 @@ final class FeedStream {
      *
      * @param tls        client TLS context for an {@code https} stream URI, null for {@code http}
      * @param feedThread runs a task on the feed's thread
-     * @param events     each event parsed, on the feed's thread; likewise the callbacks below
-     * @param heartbeat  told of each comment line (the upstream's heartbeat)
-     * @param unreadable told why the stream could not be read
-     * @param lost       told why the connection closed or broke
+     * @param listener   told what happens on the stream, on the feed's thread
      */
     FeedStream(FeedNetwork network, URI uri, SslContext tls, byte[] body, Duration readTimeout, int maxEventBytes,
-               Consumer<Runnable> feedThread, Consumer<SseParser.Event> events, Runnable heartbeat,
-               Consumer<AltoError> refused, Consumer<String> unreadable, Consumer<String> lost) {
-        this.unreadable = unreadable;
+               Consumer<Runnable> feedThread, Listener listener) {
+        this.listener = requireNonNull(listener, "listener");
         this.parser = new SseParser(maxEventBytes, e -> {
             if (!closed) {
-                events.accept(e);
+                this.listener.event(e);
             }
         }, () -> {
             if (!closed) {
-                heartbeat.run();
+                this.listener.heartbeat();
             }
         });
-        StreamHandOff handOff = new StreamHandOff(feedThread, unprocessed, this::feed, refused,
+        StreamHandOff handOff = new StreamHandOff(feedThread, unprocessed, this::feed,
+                error -> this.listener.refused(error),
                 why -> {
                     if (!closed) {
-                        lost.accept(why);
+                        this.listener.lost(why);
                     }
                 });
         this.stream = handOff.attach(UpstreamStream.open(network.group, uri, tls, body, readTimeout, handOff));
+    }
+
+    /** From now on {@code l} is told what happens on the stream; on the feed's thread. */
+    void listen(Listener l) {
+        this.listener = requireNonNull(l, "listener");
     }
 
     private void feed(byte[] data) {
@@ -68,7 +126,7 @@ final class FeedStream {
         try {
             parser.feed(data, 0, data.length);
         } catch (RuntimeException e) {
-            unreadable.accept("bad event stream: " + e.getMessage());
+            listener.unreadable("bad event stream: " + e.getMessage());
             return;
         }
         if (left < UpstreamStream.MAX_UNPROCESSED / 2) {

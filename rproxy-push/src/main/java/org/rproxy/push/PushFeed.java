@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link FeedConnection}: the subscription's life, one stream after another: reconnects,
  *       failing over and back, readiness;</li>
+ *   <li>{@link FeedReturn} and {@link StreamTrial}: going back to a preferred upstream, its stream
+ *       tried beside the working one, which it replaces only once it has proved itself;</li>
  *   <li>{@link StreamDiscovery}: the signed directory, read first: the stream and its documents;</li>
  *   <li>{@link Substreams}: what is followed, by which id; a reconnect names the tags held;</li>
  *   <li>{@link FeedStream}: one subscription, its connection and the parsing of its events;</li>
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * (or the JDK's trust store) and names the host; otherwise nothing is read from it, and
  * {@link #notReadyBecause()} says why. A stream that breaks, ends, or stays silent for the read
  * timeout (half-open TCP) is replaced after the backoff, from the next upstream when several are
- * configured ({@link UpstreamChoice}, which also brings the feed back to a preferred one); the
+ * configured ({@link UpstreamChoice}, which also brings the feed back to a preferred one, without
+ * leaving the working stream before the preferred one's has proved itself); the
  * held versions stay in service meanwhile (the app composes pull for anything that nears expiry).
  *
  * <p>Threads: one feed thread does everything (SSE parsing, JSON, patches, verification) and

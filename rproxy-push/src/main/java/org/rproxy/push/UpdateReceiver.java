@@ -106,6 +106,20 @@ final class UpdateReceiver {
     }
 
     /**
+     * What {@link #signature} would make of the update {@code data} (null for a renewal) and
+     * signature event {@code sig} for {@code target} now, against the version held, with nothing
+     * held, handed on or counted: for a stream on trial ({@link StreamTrial}), whose update is
+     * taken ({@link #accept}) only if its stream takes the current one's place.
+     */
+    UpdateApplier.Result check(String target, UpdateApplier.Data data, Bytes sig) {
+        try {
+            return applier.apply(target, held.get(target), data, SignatureEvent.parse(sig));
+        } catch (IllegalArgumentException ex) {
+            return new UpdateApplier.Result.Rejected(ex.getMessage());
+        }
+    }
+
+    /**
      * A representation verified elsewhere (the directory, read before subscribing); one older
      * than the version held is refused (an upstream failed over to, or gone back to, may serve
      * a directory that is still valid but was replaced, with a key since retired). False when

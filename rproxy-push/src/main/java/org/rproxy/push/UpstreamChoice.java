@@ -19,12 +19,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Which of the push feed's upstreams it subscribes to: the first in the configured order to
  * begin with, the next one each time a stream is lost (round the list), and back to a preferred
- * one as soon as a health check finds its directory <b>verifies</b> again. A preferred upstream
- * whose stream failed after going back to it ({@link #returnFailed}: a directory that verifies
- * but a stream refused, {@code 503} when it is full, say) is not checked again before a doubling
- * number of rounds has passed (1, 2, 4 ... up to the longest backoff's worth), so the feed does
- * not tear down the working fallback's stream for it every round. One upstream alone
- * is simply always the choice. Confined to the feed's thread: every method runs there, and the
+ * one once a health check finds its directory <b>verifies</b> again and its stream, tried beside
+ * the current one ({@link StreamTrial}), has proved itself ({@link #returnHeld}). One trial at a
+ * time: no round of checks starts while one runs, so each return's outcome is recorded, with
+ * three upstreams too. A preferred upstream whose trial failed ({@link #returnFailed}: a
+ * directory that verifies but a stream refused, {@code 503} when it is full, say) is not checked
+ * again before a doubling number of rounds has passed (1, 2, 4 ... up to the longest backoff's
+ * worth), so the feed does not open a stream to it every round. One upstream alone is simply
+ * always the choice. Confined to the feed's thread: every method runs there, and the
  * checks' answers come back to it through the feed's HTTP client.
  */
 final class UpstreamChoice {
@@ -42,6 +44,8 @@ final class UpstreamChoice {
     /** The rounds each upstream sat out after its last failed return: doubles while they fail. */
     private final int[] skipped;
     private volatile int using;
+    /** The upstream whose stream is on trial, or -1. */
+    private volatile int trying = -1;
     private boolean checking;
     private volatile long rounds;
 
@@ -68,6 +72,11 @@ final class UpstreamChoice {
         return upstreams.get(using);
     }
 
+    /** Upstream {@code index} in the configured order. */
+    URI get(int index) {
+        return upstreams.get(index);
+    }
+
     /** The stream from the current upstream was lost: moves to the next; true when that is another one. */
     boolean next() {
         if (upstreams.size() == 1) {
@@ -79,31 +88,48 @@ final class UpstreamChoice {
     }
 
     /**
-     * The stream from upstream {@code index}, gone back to, was lost before it proved itself: it
-     * sits out twice as many rounds of checks as the last time (the first time one), up to the
-     * most; the fallback's stream meanwhile stays.
+     * The trial of upstream {@code index}'s stream failed ({@code why}: lost before it proved itself): it sits
+     * out twice as many rounds of checks as the last time (the first time one), up to the most;
+     * the current stream stays.
      */
-    void returnFailed(int index) {
+    void returnFailed(int index, String why) {
+        trying = -1;
         skipped[index] = Math.min(maxSkipped, Math.max(1, skipped[index] * 2));
         skipping[index] = skipped[index];
-        LOG.warn("update stream: upstream {} failed after going back to it; not going back before {} health checks"
-                + " have passed", upstreams.get(index), skipped[index]);
+        LOG.warn("update stream: upstream {} failed on trial ({}); staying on {}; not trying it again before {} health"
+                + " checks have passed", upstreams.get(index), why, current(), skipped[index]);
     }
 
-    /** The stream from upstream {@code index}, gone back to, proved itself: it is checked every round again. */
+    /**
+     * The trial of upstream {@code index}'s stream proved itself: it is the upstream subscribed
+     * to now, and checked every round again should the feed leave it.
+     */
     void returnHeld(int index) {
+        trying = -1;
+        using = index;
         skipped[index] = 0;
         skipping[index] = 0;
+        LOG.info("update stream: back on upstream {}", upstreams.get(index));
+    }
+
+    /** The trial was given up for no fault of its upstream (the current stream was lost meanwhile). */
+    void returnAbandoned() {
+        trying = -1;
+    }
+
+    /** Whether a preferred upstream's stream is on trial now (any thread). */
+    boolean trying() {
+        return trying >= 0;
     }
 
     /**
      * While on a fallback, checks the upstreams preferred to it (their directory fetched and
      * verified) but those sitting out rounds ({@link #returnFailed}), and calls {@code back} with
-     * the index of the first that passes, if any, once the checks have answered; at most one
-     * round of checks at a time.
+     * the index of the first that passes, if any, once the checks have answered, to try its
+     * stream; at most one round of checks at a time, and none while a trial runs.
      */
     void checkPreferred(IntConsumer back) {
-        if (using == 0 || checking) {
+        if (using == 0 || checking || trying >= 0) {
             rounds++;
             return;
         }
@@ -147,8 +173,9 @@ final class UpstreamChoice {
                 }
                 for (int i = 0; i < passed.length; i++) {
                     if (passed[i] && i < using) {
-                        LOG.info("update stream: upstream {} is up again, going back to it", upstreams.get(i));
-                        using = i;
+                        LOG.info("update stream: upstream {} is up again, trying its stream beside the current one",
+                                upstreams.get(i));
+                        trying = i;
                         back.accept(i);
                         return;
                     }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.rproxy.core.codec.Gzip;
@@ -16,6 +17,7 @@ import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.AltoHttpServer;
+import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.Reply;
@@ -43,6 +45,7 @@ final class LoopbackUpstream implements AutoCloseable {
     final UpdatePublisher publisher;
     private final Representation directory;
     private final AltoHttpServer server;
+    private final AtomicInteger streams = new AtomicInteger();
 
     /** @param signedAt when the directory was signed (valid for a day) */
     LoopbackUpstream(UpdateStreamConfig config, Instant signedAt) {
@@ -55,11 +58,22 @@ final class LoopbackUpstream implements AutoCloseable {
         this.publisher = new UpdatePublisher(config);
         this.directory = sign(StreamDiscovery.DIRECTORY, "directory", DIRECTORY_BODY, signedAt);
         publisher.accept(StreamDiscovery.DIRECTORY, directory);
-        this.server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), publisher.wrap(req ->
+        AltoService service = publisher.wrap(req ->
                 CompletableFuture.completedFuture(req.method().equals("GET") && req.path().equals(StreamDiscovery.DIRECTORY)
                         ? new Reply.Ok(directory)
                         : new Reply.Error(AltoError.invalidValue("uri", req.path(), "not here").withStatus(404),
-                        Dialect.JSON))));
+                        Dialect.JSON)));
+        this.server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), req -> {
+            if (req.method().equals("POST") && req.path().equals(config.path())) {
+                streams.incrementAndGet();
+            }
+            return service.handle(req);
+        });
+    }
+
+    /** Subscriptions to the update stream asked for so far (taken or refused). */
+    int streamsAsked() {
+        return streams.get();
     }
 
     URI uri() {

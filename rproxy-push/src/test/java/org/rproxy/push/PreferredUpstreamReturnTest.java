@@ -3,6 +3,7 @@ package org.rproxy.push;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,26 +11,50 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
+import org.slf4j.LoggerFactory;
 
 /**
  * Going back to a preferred upstream whose directory verifies but whose update stream fails (it
  * answers {@code 503}, full of subscribers, say): the health check that finds it healthy again
- * moves the feed back to it, its stream fails, the feed returns to the fallback; the preferred one
- * is then not gone back to before a backoff of health checks has passed (1, 2, 4, 8 ... checks,
- * up to {@code push.backoff-max}). Every check went back to it, tearing down the working fallback
- * stream every {@code health-check} (2 s) for good. Real upstreams on loopback: the preferred one a
- * {@link HostileUpstream} relaying the genuine fallback's signed directory and counting its
- * streams; the feed's timers and health checks are the test's ({@link ManualScheduler}).
+ * has its stream tried beside the fallback's, which stays open and in use while the preferred
+ * one's fails; the preferred one is then not tried again before a backoff of health checks has
+ * passed (1, 2, 4, 8 ... checks, up to {@code push.backoff-max}). Every check went back to it,
+ * tearing down the working fallback stream every {@code health-check} (2 s) for good; with the
+ * backoff, each try still closed the fallback's stream first and cost a reconnect to it (one
+ * fallback stream per try). Real upstreams on loopback: the preferred one a {@link
+ * HostileUpstream} relaying the genuine fallback's signed directory and counting its streams;
+ * the feed's timers and health checks are the test's ({@link ManualScheduler}).
  */
 class PreferredUpstreamReturnTest {
 
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
 
+    /** {@link UpstreamChoice} logs each return at INFO; the tests' configuration logs warnings and errors. */
+    private final Logger choice = (Logger) LoggerFactory.getLogger(UpstreamChoice.class);
+    private Level level;
+
+    @BeforeEach
+    void logReturns() {
+        level = choice.getLevel();
+        choice.setLevel(Level.INFO);
+    }
+
+    @AfterEach
+    void restoreLevel() {
+        choice.setLevel(level);
+    }
+
     @Test
-    void aPreferredUpstreamWhoseStreamFailsIsGoneBackToAfterDoublingNumbersOfHealthChecks() throws Exception {
+    void aPreferredUpstreamWhoseStreamFailsIsTriedBesideTheFallbackAfterDoublingNumbersOfHealthChecks()
+            throws Exception {
         AtomicInteger preferredStreams = new AtomicInteger();
         try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
              HostileUpstream preferred = new HostileUpstream((line, out, written) -> {
@@ -43,7 +68,8 @@ class PreferredUpstreamReturnTest {
                              .getBytes(US_ASCII));
                      out.flush();
                  }
-             })) {
+             });
+             CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
             fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
             ManualScheduler timers = new ManualScheduler();
             // longest wait 8 s, a health check every second: the preferred upstream is tried at most every 8 checks
@@ -61,18 +87,28 @@ class PreferredUpstreamReturnTest {
                     long before = feed.healthChecks();
                     assertEquals(1, timers.runPeriodic(), "one health check scheduled");
                     LoopbackUpstream.await("health check " + round + " done", () -> feed.healthChecks() > before);
-                    if (!feed.stats().connected()) { // the fallback stream was dropped: gone back
+                    int tries = messages(logs, "is up again");
+                    if (tries > wentBack.size()) { // its stream tried: wait until the try is over
                         wentBack.add(round);
-                        onFallback(feed, timers);
+                        LoopbackUpstream.await("try " + tries + " over",
+                                () -> messages(logs, "failed on trial") == tries);
                         assertEquals(wentBack.size() + 1, preferredStreams.get(), "a stream of the preferred upstream");
                     }
+                    assertTrue(feed.stats().connected(), "the fallback's stream open after health check " + round);
+                    assertEquals(1, fallback.streamsAsked(), "streams opened to the fallback, by health check " + round);
                 }
-                // after each failed return 1, 2, 4, 8, 8 checks are let pass
+                // after each failed try 1, 2, 4, 8, 8 checks are let pass
                 assertEquals(List.of(1, 3, 6, 11, 20), wentBack);
+                assertEquals(0, timers.pendingScheduled(), "no reconnect was ever needed");
+                assertEquals(1, fallback.publisher.stats().subscribers(), "the fallback's stream, still open");
             } finally {
                 feed.close();
             }
         }
+    }
+
+    private static int messages(CapturedLogs logs, String part) {
+        return (int) logs.events().stream().filter(e -> e.getFormattedMessage().contains(part)).count();
     }
 
     /** Waits until the preferred upstream's stream is given up, runs the reconnect, and waits for the fallback's. */

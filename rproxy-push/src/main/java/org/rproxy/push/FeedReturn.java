@@ -1,0 +1,88 @@
+package org.rproxy.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+import org.rproxy.core.sign.ResponseVerifier;
+
+/**
+ * The push feed's going back to a preferred upstream ({@link FeedConnection#backTo}): one
+ * {@link StreamTrial} at a time, beside the working stream. Its outcome goes to {@link
+ * UpstreamChoice}: a trial that proved itself is handed to the connection to take the working
+ * stream's place ({@link UpstreamChoice#returnHeld}); one that failed leaves the working stream
+ * as it is, and its upstream sits out rounds of health checks ({@link
+ * UpstreamChoice#returnFailed}); one abandoned (the working stream was lost meanwhile, or the
+ * feed closes) is neither.
+ *
+ * <p>Not thread-safe: runs on the feed's own thread.
+ */
+final class FeedReturn {
+
+    private final PushFeedConfig config;
+    private final ResponseVerifier verifier;
+    private final FeedNetwork network;
+    private final UpstreamChoice upstreams;
+    private final Substreams substreams;
+    private final UpdateReceiver receiver;
+    private final ScheduledExecutorService thread;
+    private final Runnable opened;
+    private final Consumer<StreamTrial> adopt;
+    private StreamTrial trial;
+
+    /**
+     * @param opened told of each trial's stream opened (a subscription like any other)
+     * @param adopt  given the trial that proved itself, to take the working stream's place
+     */
+    FeedReturn(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
+               Substreams substreams, UpdateReceiver receiver, ScheduledExecutorService thread, Runnable opened,
+               Consumer<StreamTrial> adopt) {
+        this.config = requireNonNull(config, "config");
+        this.verifier = requireNonNull(verifier, "verifier");
+        this.network = requireNonNull(network, "network");
+        this.upstreams = requireNonNull(upstreams, "upstreams");
+        this.substreams = requireNonNull(substreams, "substreams");
+        this.receiver = requireNonNull(receiver, "receiver");
+        this.thread = requireNonNull(thread, "thread");
+        this.opened = requireNonNull(opened, "opened");
+        this.adopt = requireNonNull(adopt, "adopt");
+    }
+
+    /** Tries upstream {@code preferred}'s stream, unless a trial runs already. */
+    void backTo(int preferred) {
+        if (trial != null) {
+            return;
+        }
+        trial = new StreamTrial(preferred, upstreams.get(preferred), config, network, substreams, receiver, thread,
+                new StreamTrial.Owner() {
+                    @Override
+                    public void proved(StreamTrial t) {
+                        if (t != trial) {
+                            t.abandon();
+                            return;
+                        }
+                        trial = null;
+                        adopt.accept(t);
+                    }
+
+                    @Override
+                    public void failed(StreamTrial t, String why) {
+                        if (t == trial) {
+                            trial = null;
+                            upstreams.returnFailed(t.index(), why);
+                        }
+                    }
+                });
+        trial.start(verifier, opened);
+    }
+
+    /** Gives up the trial running, if any, recording no outcome. */
+    void abandon() {
+        if (trial != null) {
+            trial.abandon();
+            trial = null;
+            upstreams.returnAbandoned();
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package org.rproxy.push;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.MutableClock;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Going back to a preferred upstream tries its stream beside the fallback's ({@link StreamTrial})
+ * and switches only once it has proved itself. The fallback's stream was closed first: while the
+ * preferred upstream's stream was tried, the feed had no working stream (an update the fallback
+ * published then came only after the reconnect to it, should the try fail), and even a try that
+ * succeeded left the feed without an accepted stream for a moment. Real upstreams on loopback
+ * (two {@link LoopbackUpstream}s whose origins' keys the feed trusts, or a {@link HostileUpstream}
+ * relaying the fallback's signed directory); the feed's timers and health checks are the test's
+ * ({@link ManualScheduler}).
+ */
+class StreamTrialTest {
+
+    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+
+    /** {@link UpstreamChoice} logs each return at INFO; the tests' configuration logs warnings and errors. */
+    private final Logger choice = (Logger) LoggerFactory.getLogger(UpstreamChoice.class);
+    private Level level;
+
+    @BeforeEach
+    void logReturns() {
+        level = choice.getLevel();
+        choice.setLevel(Level.INFO);
+    }
+
+    @AfterEach
+    void restoreLevel() {
+        choice.setLevel(level);
+    }
+
+    @Test
+    void anUpdateTheFallbackSendsWhileAPreferredUpstreamsStreamIsTriedAndFailsIsDelivered() throws Exception {
+        AtomicInteger preferredStreams = new AtomicInteger();
+        CountDownLatch endTry = new CountDownLatch(1);
+        try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream preferred = new HostileUpstream((line, out, written) -> {
+                 if (line.startsWith("GET /directory ")) {
+                     HostileUpstream.relay(fallback.uri().resolve("/directory"), out);
+                 } else if (line.startsWith("POST /updates ") && preferredStreams.incrementAndGet() == 1) {
+                     String body = "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"too many subscribers\"}}";
+                     out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/alto-error+json\r\n"
+                             + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+                             .getBytes(US_ASCII));
+                     out.flush();
+                 } else if (line.startsWith("POST /updates ")) {
+                     // accepted, then nothing (no heartbeat, no update) until the test ends the try
+                     out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             .getBytes(US_ASCII));
+                     HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                             + "data: {\"control-uri\":\"/updates/control/1\"}\n\n");
+                     endTry.await(30, TimeUnit.SECONDS);
+                     out.write("0\r\n\r\n".getBytes(US_ASCII));
+                     out.flush();
+                     throw new java.io.EOFException("ended"); // closes the connection
+                 }
+             });
+             CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
+            fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            ManualScheduler timers = new ManualScheduler();
+            PushFeedConfig config = PushFeedConfig.of(preferred.uri())
+                    .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
+                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
+            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(fallback.origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+            try {
+                feed.begin();
+                onFallback(feed, timers);
+                long before = feed.healthChecks();
+                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
+                LoopbackUpstream.await("the health check done", () -> feed.healthChecks() > before);
+                LoopbackUpstream.await("the preferred upstream's stream asked for", () -> preferredStreams.get() == 2);
+
+                Instant created = T0.plusSeconds(30);
+                fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(2, 1), created);
+                LoopbackUpstream.await("the fallback's update held while the preferred upstream's stream is tried",
+                        () -> created.equals(createdHeld(feed)));
+
+                endTry.countDown();
+                logs.awaitMessage("failed on trial", Duration.ofSeconds(10));
+                assertTrue(feed.stats().connected(), "the fallback's stream open");
+                assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
+                assertEquals(1, fallback.publisher.stats().subscribers(), "the fallback's stream, still open");
+                assertEquals(created, createdHeld(feed));
+            } finally {
+                endTry.countDown();
+                feed.close();
+            }
+        }
+    }
+
+    @Test
+    void aPreferredUpstreamsStreamThatProvesItselfWithAHeartbeatTakesOverInOneStep() throws Exception {
+        // no update on the way: the preferred upstream's stream proves itself with a heartbeat
+        onPreferredAfterTrial(false);
+    }
+
+    @Test
+    void aPreferredUpstreamsStreamThatProvesItselfWithAnUpdateTakesOverInOneStepAndHandsItOn() throws Exception {
+        // the preferred upstream holds a newer version than the fallback sent: it comes first on
+        // the preferred upstream's stream, proves it, and is handed on as the stream takes over
+        onPreferredAfterTrial(true);
+    }
+
+    /**
+     * Starts a feed on the fallback (the preferred upstream full at first: its one subscriber's
+     * place taken by another feed), frees the preferred upstream and runs a health check; the
+     * preferred upstream's stream is tried and takes over. Then an update only the preferred
+     * upstream publishes is held. {@code newerFirst}: the preferred upstream has a newer version
+     * than the fallback's before the health check, and sends no heartbeat in the test's time.
+     */
+    private static void onPreferredAfterTrial(boolean newerFirst) throws Exception {
+        UpdateStreamConfig preferredConfig = UpdateStreamConfig.defaults().withMaxSubscribers(1)
+                .withHeartbeat(newerFirst ? Duration.ofMinutes(10) : Duration.ofMillis(200));
+        try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             LoopbackUpstream preferred = new LoopbackUpstream(preferredConfig, T0);
+             CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
+            fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            ResponseVerifier verifier = new ResponseVerifier(List.of(fallback.origin.publicKey(),
+                    preferred.origin.publicKey()), new MutableClock(T0.plusSeconds(60)));
+            PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, (t, r) -> { });
+            PushFeed feed = null;
+            try {
+                LoopbackUpstream.await("the preferred upstream full", () -> blocker.stats().connected()
+                        && preferred.publisher.stats().subscribers() == 1);
+                int blockers = preferred.streamsAsked();
+                ManualScheduler timers = new ManualScheduler();
+                PushFeedConfig config = PushFeedConfig.of(preferred.uri())
+                        .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
+                        .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
+                feed = new PushFeed(config, verifier, (t, r) -> { }, timers, () -> 0.5);
+                PushFeed f = feed;
+                f.begin();
+                onFallback(f, timers);
+                assertEquals(blockers + 1, preferred.streamsAsked(), "the first stream asked of the preferred upstream, refused");
+                blocker.close();
+                LoopbackUpstream.await("the preferred upstream free", () -> preferred.publisher.stats().subscribers() == 0);
+
+                // from now on, the feed must have an accepted stream after every task of its thread
+                AtomicBoolean gap = new AtomicBoolean();
+                timers.afterEachTask(() -> gap.compareAndSet(false, !f.stats().connected()));
+                Instant newer = T0.plusSeconds(20);
+                if (newerFirst) {
+                    preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(3, 1), newer);
+                }
+                long before = f.healthChecks();
+                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
+                LoopbackUpstream.await("the health check done", () -> f.healthChecks() > before);
+                LoopbackUpstream.await("on the preferred upstream", () -> preferred.publisher.stats().subscribers() == 1
+                        && fallback.publisher.stats().subscribers() == 0);
+                assertFalse(gap.get(), "the feed was without an accepted stream while going back");
+                logs.awaitMessage("back on upstream " + preferred.uri(), Duration.ofSeconds(5));
+                assertTrue(f.stats().connected());
+                assertEquals(blockers + 2, preferred.streamsAsked(), "one stream of the preferred upstream tried, and kept");
+                assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
+                if (newerFirst) {
+                    assertEquals(newer, createdHeld(f), "the update the preferred upstream's stream proved itself with");
+                }
+
+                Instant later = T0.plusSeconds(40);
+                preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(4, 1), later);
+                LoopbackUpstream.await("the preferred upstream's next update held", () -> later.equals(createdHeld(f)));
+                assertFalse(gap.get(), "the feed was without an accepted stream");
+                assertEquals(blockers + 2, preferred.streamsAsked());
+                assertEquals(1, fallback.streamsAsked());
+            } finally {
+                blocker.close();
+                if (feed != null) {
+                    feed.close();
+                }
+            }
+        }
+    }
+
+    private static Instant createdHeld(PushFeed feed) {
+        Representation r = feed.held().get(LoopbackUpstream.NM);
+        return r == null ? null : r.created();
+    }
+
+    /** Waits until the preferred upstream's first stream is given up, runs the reconnect, and waits for the fallback's. */
+    private static void onFallback(PushFeed feed, ManualScheduler timers) throws InterruptedException {
+        ManualScheduler.Scheduled retry = timers.awaitNextScheduled(5);
+        assertNotNull(retry, "the preferred upstream's stream was not given up");
+        timers.execute(retry.task());
+        LoopbackUpstream.await("the fallback's stream open", () -> feed.stats().connected()
+                && feed.held().get(LoopbackUpstream.NM) != null);
+    }
+}
