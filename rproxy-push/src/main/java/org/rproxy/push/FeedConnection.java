@@ -233,13 +233,13 @@ final class FeedConnection {
         streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
         int retry = generation;
         try {
-            // dropped when something else connected meanwhile (going back to the preferred
-            // upstream): it would open a second stream beside that one
-            thread.schedule(() -> {
+            // dropped when a preferred upstream's stream took its place meanwhile, and held while
+            // one is tried (FeedReturn.whenIdle): it would open a second stream beside that one
+            thread.schedule(() -> returns.whenIdle(() -> {
                 if (retry == generation) {
                     connect();
                 }
-            }, delay, TimeUnit.MILLISECONDS);
+            }), delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closing
         }

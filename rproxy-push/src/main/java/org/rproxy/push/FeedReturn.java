@@ -30,6 +30,8 @@ final class FeedReturn {
     private final Runnable opened;
     private final Consumer<StreamTrial> adopt;
     private StreamTrial trial;
+    /** A reconnect of the working stream held while the trial runs ({@link #whenIdle}), or null. */
+    private Runnable held;
 
     /**
      * @param opened told of each trial's stream opened (a subscription like any other)
@@ -63,6 +65,7 @@ final class FeedReturn {
                             return;
                         }
                         trial = null;
+                        held = null; // the trial's stream takes the place of the one it would reconnect
                         adopt.accept(t);
                     }
 
@@ -71,14 +74,34 @@ final class FeedReturn {
                         if (t == trial) {
                             trial = null;
                             upstreams.returnFailed(t.index(), why);
+                            Runnable reconnect = held;
+                            held = null;
+                            if (reconnect != null) {
+                                reconnect.run();
+                            }
                         }
                     }
                 });
         trial.start(verifier, opened);
     }
 
-    /** Gives up the trial running, if any, recording no outcome. */
+    /**
+     * Runs {@code reconnect} (of the working stream, lost and waiting out its backoff) now, or,
+     * while a trial runs, once it has failed: there is no working stream to keep meanwhile, and
+     * one opened now would be closed again should the trial prove itself. Not run when the trial
+     * proves itself (its stream takes the place) or is abandoned.
+     */
+    void whenIdle(Runnable reconnect) {
+        if (trial == null) {
+            reconnect.run();
+        } else {
+            held = reconnect;
+        }
+    }
+
+    /** Gives up the trial running, if any, recording no outcome, and any reconnect it held. */
     void abandon() {
+        held = null;
         if (trial != null) {
             trial.abandon();
             trial = null;

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * (a merge patch from a version since replaced, say) has its substream put back on the version
  * held once the stream is the feed's ({@link SubstreamResync}), so the switch neither loses an
  * update nor goes back to an older version. A trial that is refused, breaks, cannot be read, or
- * is not proved within the read timeout of its acceptance fails, and the working stream never
+ * is not proved within twice the read timeout of its acceptance fails, and the working stream never
  * knew of it. What it holds is bounded: its control events up to the largest event taken, one
  * document event waiting for its signature event, and the targets to put back (documents followed).
  *
@@ -200,7 +200,7 @@ final class StreamTrial implements FeedStream.Listener {
             StreamControl.controlUri(uri, c.get("control-uri").asText());
             accepted = true;
             stream.accepted(); // within the deadline for opening (UpstreamStream)
-            long within = config.readTimeout().toMillis();
+            long within = 2 * config.readTimeout().toMillis(); // a silent stream is lost after one
             try {
                 thread.schedule(() -> {
                     if (!done) {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -112,6 +113,88 @@ class StreamTrialTest {
                 feed.close();
             }
         }
+    }
+
+    /**
+     * With no working stream (the preferred upstream's lost, the reconnect to the fallback waiting
+     * out the backoff), the reconnect that comes due while the preferred upstream's stream is tried
+     * again waits for the try: a stream opened to the fallback meanwhile would be closed again
+     * should the try succeed. Once the try fails, the reconnect goes ahead.
+     */
+    @Test
+    void aReconnectDueWhileAPreferredUpstreamsStreamIsTriedWaitsForTheTry() throws Exception {
+        AtomicInteger preferredStreams = new AtomicInteger();
+        AtomicInteger fallbackStreams = new AtomicInteger();
+        CountDownLatch cut = new CountDownLatch(1);
+        CountDownLatch endTry = new CountDownLatch(1);
+        CountDownLatch end = new CountDownLatch(1);
+        try (LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream fallback = new HostileUpstream((line, out, written) -> {
+                 if (line.startsWith("GET /directory ")) {
+                     HostileUpstream.relay(genuine.uri().resolve("/directory"), out);
+                 } else if (line.startsWith("POST /updates ")) {
+                     acceptWithHeartbeat(out, fallbackStreams.incrementAndGet());
+                     end.await(30, TimeUnit.SECONDS);
+                 }
+             });
+             HostileUpstream preferred = new HostileUpstream((line, out, written) -> {
+                 if (line.startsWith("GET /directory ")) {
+                     HostileUpstream.relay(genuine.uri().resolve("/directory"), out);
+                 } else if (line.startsWith("POST /updates ")) {
+                     int n = preferredStreams.incrementAndGet();
+                     if (n == 1) {
+                         acceptWithHeartbeat(out, n);
+                     } else { // accepted, then nothing: it never proves itself
+                         out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                 + "Transfer-Encoding: chunked\r\n\r\n").getBytes(US_ASCII));
+                         HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                                 + "data: {\"control-uri\":\"/updates/control/" + n + "\"}\n\n");
+                     }
+                     (n == 1 ? cut : endTry).await(30, TimeUnit.SECONDS);
+                     throw new java.io.EOFException("ended"); // closes the connection
+                 }
+             });
+             CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
+            genuine.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            ManualScheduler timers = new ManualScheduler();
+            PushFeedConfig config = PushFeedConfig.of(preferred.uri())
+                    .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
+                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
+            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(genuine.origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+            try {
+                feed.begin();
+                LoopbackUpstream.await("the preferred upstream's stream open", () -> feed.stats().connected());
+                cut.countDown();
+                ManualScheduler.Scheduled reconnect = timers.awaitNextScheduled(5);
+                assertNotNull(reconnect, "the preferred upstream's lost stream was not given up");
+                long before = feed.healthChecks();
+                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
+                LoopbackUpstream.await("the health check done", () -> feed.healthChecks() > before);
+                LoopbackUpstream.await("the preferred upstream's stream tried", () -> preferredStreams.get() == 2);
+
+                timers.execute(reconnect.task()); // the reconnect to the fallback comes due during the try
+                assertNull(fallback.nextRequest(1), "nothing asked of the fallback while the try runs");
+                assertEquals(0, fallbackStreams.get());
+
+                endTry.countDown();
+                logs.awaitMessage("failed on trial", Duration.ofSeconds(10));
+                LoopbackUpstream.await("the fallback's stream open, once the try failed",
+                        () -> fallbackStreams.get() == 1 && feed.stats().connected());
+            } finally {
+                cut.countDown();
+                endTry.countDown();
+                end.countDown();
+                feed.close();
+            }
+        }
+    }
+
+    private static void acceptWithHeartbeat(java.io.OutputStream out, int n) throws java.io.IOException {
+        out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .getBytes(US_ASCII));
+        HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                + "data: {\"control-uri\":\"/updates/control/" + n + "\"}\n\n: heartbeat\n\n");
     }
 
     @Test
