@@ -190,6 +190,77 @@ class StreamTrialTest {
         }
     }
 
+    /**
+     * With three upstreams, a health check that finds the first healthy again while the second's
+     * stream is tried starts no second try: the second's try ends first, and its outcome is
+     * recorded. Going back to the first used to drop the second's stream unproved, and its
+     * failure was never counted, so it was gone back to every round.
+     */
+    @Test
+    void withThreeUpstreamsATryIsNotCutShortByOneToAMorePreferredUpstream() throws Exception {
+        AtomicBoolean firstUp = new AtomicBoolean();
+        AtomicInteger firstStreams = new AtomicInteger();
+        AtomicInteger secondStreams = new AtomicInteger();
+        CountDownLatch endTry = new CountDownLatch(1);
+        try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream first = new HostileUpstream((line, out, written) -> {
+                 if (line.startsWith("GET /directory ") && firstUp.get()) {
+                     HostileUpstream.relay(fallback.uri().resolve("/directory"), out);
+                 } else if (line.startsWith("POST /updates ")) {
+                     firstStreams.incrementAndGet();
+                 } // else down: closed unanswered
+                 throw new java.io.EOFException("closed");
+             });
+             HostileUpstream second = new HostileUpstream((line, out, written) -> {
+                 if (line.startsWith("GET /directory ")) {
+                     HostileUpstream.relay(fallback.uri().resolve("/directory"), out);
+                 } else if (line.startsWith("POST /updates ") && secondStreams.incrementAndGet() > 1) {
+                     out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                             + "Transfer-Encoding: chunked\r\n\r\n").getBytes(US_ASCII));
+                     HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                             + "data: {\"control-uri\":\"/updates/control/2\"}\n\n");
+                     endTry.await(30, TimeUnit.SECONDS); // accepted, then nothing until the test ends it
+                 }
+                 throw new java.io.EOFException("closed"); // the first stream: closed unanswered
+             });
+             CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
+            fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            ManualScheduler timers = new ManualScheduler();
+            PushFeedConfig config = PushFeedConfig.of(first.uri())
+                    .withFallbacks(List.of(second.uri(), fallback.uri()), Duration.ofSeconds(1))
+                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
+            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(fallback.origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+            try {
+                feed.begin();
+                for (int lost = 1; lost <= 2; lost++) { // the first and the second given up in turn
+                    ManualScheduler.Scheduled next = timers.awaitNextScheduled(5);
+                    assertNotNull(next, "upstream " + lost + " was not given up");
+                    timers.execute(next.task());
+                }
+                LoopbackUpstream.await("the fallback's stream open", () -> feed.stats().connected());
+                assertEquals(1, secondStreams.get());
+
+                long before = feed.healthChecks();
+                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
+                LoopbackUpstream.await("the first health check done", () -> feed.healthChecks() > before);
+                LoopbackUpstream.await("the second upstream's stream tried", () -> secondStreams.get() == 2);
+
+                firstUp.set(true); // the next check finds the first upstream healthy
+                long then = feed.healthChecks();
+                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
+                LoopbackUpstream.await("the second health check done", () -> feed.healthChecks() > then);
+                endTry.countDown();
+                logs.awaitMessage("upstream " + second.uri() + " failed", Duration.ofSeconds(10));
+                assertEquals(0, firstStreams.get(), "no stream asked of the first upstream while the second's was tried");
+                assertTrue(feed.stats().connected(), "the fallback's stream open");
+            } finally {
+                endTry.countDown();
+                feed.close();
+            }
+        }
+    }
+
     private static void acceptWithHeartbeat(java.io.OutputStream out, int n) throws java.io.IOException {
         out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
                 .getBytes(US_ASCII));
