@@ -16,7 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * ({@code rproxy_push_stream_connected}, 1 or 0: 1 from the stream's first control event naming a
  * control URI the feed took, the moment the feed turns ready, not from the 200 alone; a push proxy
  * whose stream died and which lives on pull's refresh-ahead shows 0), the subscriptions it opened ({@code
- * rproxy_push_stream_connects_total}: one that climbs is a stream that keeps breaking), and the
+ * rproxy_push_stream_connects_total}: one that climbs is a stream that keeps breaking; a preferred
+ * upstream's stream tried beside the working one counts too), and the
  * updates it received by outcome ({@code rproxy_push_updates_total{result}}: {@code verified} a
  * new version verified and handed on, {@code renewed} a signature renewal of the bytes held,
  * {@code rejected} one that did not verify, the held version staying, {@code repeated} a signature
