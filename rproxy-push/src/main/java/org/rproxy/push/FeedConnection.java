@@ -53,7 +53,7 @@ final class FeedConnection {
     private FeedStream stream;
     private int generation;
     private boolean closed;
-    /** The last stream was lost for the upstream's fault ({@link #faulted}): the next one's proof keeps the backoff. */
+    /** The last stream was lost for the upstream's fault ({@link #faulted}): the next proof keeps the backoff. */
     private boolean faulted;
     /** The stream now has proved itself ({@link #proved}). */
     private boolean proven;

@@ -312,9 +312,11 @@ class StreamTrialTest {
                 PushFeed f = feed;
                 f.begin();
                 onFallback(f, timers);
-                assertEquals(blockers + 1, preferred.streamsAsked(), "the first stream asked of the preferred upstream, refused");
+                assertEquals(blockers + 1, preferred.streamsAsked(),
+                        "the first stream asked of the preferred upstream, refused");
                 blocker.close();
-                LoopbackUpstream.await("the preferred upstream free", () -> preferred.publisher.stats().subscribers() == 0);
+                LoopbackUpstream.await("the preferred upstream free",
+                        () -> preferred.publisher.stats().subscribers() == 0);
 
                 // from now on, the feed must have an accepted stream after every task of its thread
                 AtomicBoolean gap = new AtomicBoolean();
@@ -331,7 +333,8 @@ class StreamTrialTest {
                 assertFalse(gap.get(), "the feed was without an accepted stream while going back");
                 logs.awaitMessage("back on upstream " + preferred.uri(), Duration.ofSeconds(5));
                 assertTrue(f.stats().connected());
-                assertEquals(blockers + 2, preferred.streamsAsked(), "one stream of the preferred upstream tried, and kept");
+                assertEquals(blockers + 2, preferred.streamsAsked(),
+                        "one stream of the preferred upstream tried, and kept");
                 assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
                 if (newerFirst) {
                     assertEquals(newer, createdHeld(f), "the update the preferred upstream's stream proved itself with");
