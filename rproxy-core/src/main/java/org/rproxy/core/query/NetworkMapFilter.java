@@ -33,9 +33,11 @@ public record NetworkMapFilter(List<String> pids, List<String> addressTypes) {
     }
 
     /**
-     * Reads a request body. {@code pids} is required (it may be empty); an address type other
-     * than {@code ipv4} or {@code ipv6} is refused rather than ignored, since this server knows
-     * no other and the client most likely mistyped.
+     * Reads a request body. {@code pids} is required (it may be empty). An address type other
+     * than {@code ipv4} or {@code ipv6} is dropped, as RFC 7285 §11.3.1.6 requires ("as if it
+     * did not appear"); an element that is not a string is still an error. A list left empty
+     * that way means every type, as an empty or absent one does (§11.3.1.3, followed literally):
+     * {@code ["ipx"]} gets the whole map, not an empty one.
      */
     public static NetworkMapFilter fromJson(JsonNode body) {
         ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
@@ -44,11 +46,9 @@ public record NetworkMapFilter(List<String> pids, List<String> addressTypes) {
         List<String> typeList = new ArrayList<>();
         for (int i = 0; types != null && i < types.size(); i++) {
             String t = JsonFields.element(types, i, "address-types");
-            if (!TYPES.contains(t)) {
-                throw JsonFields.invalid(JsonFields.index("address-types", i), t,
-                        "address type must be ipv4 or ipv6");
+            if (TYPES.contains(t)) {
+                typeList.add(t);
             }
-            typeList.add(t);
         }
         return new NetworkMapFilter(pids, typeList);
     }

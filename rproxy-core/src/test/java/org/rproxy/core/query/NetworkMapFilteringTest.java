@@ -92,6 +92,28 @@ class NetworkMapFilteringTest {
                 filter("{'pids': ['PID2', 'PID1']}").toCanonicalJson());
     }
 
+    /**
+     * RFC 7285 §11.3.1.6: the server MUST behave as if an address type it does not know did not
+     * appear in the request.
+     */
+    @Test
+    void ignoresUnknownAddressTypes() {
+        NetworkMapFilter f = filter("{'pids': [], 'address-types': ['ipx', 'ipv6', 'ipv4-over-carrier-pigeon']}");
+        assertEquals(List.of("ipv6"), f.addressTypes());
+        assertEquals(filter("{'pids': [], 'address-types': ['ipv6']}").toCanonicalJson(), f.toCanonicalJson());
+    }
+
+    /**
+     * Only unknown types: once they are dropped the list is empty, and §11.3.1.3 reads an empty
+     * (or absent) list as every type; the RFC followed literally, not "nothing".
+     */
+    @Test
+    void onlyUnknownAddressTypesMeanAllTypes() {
+        NetworkMapFilter f = filter("{'pids': [], 'address-types': ['ipx']}");
+        assertEquals(List.of(), f.addressTypes());
+        assertEquals(dualStackMap().pids(), NetworkMapFiltering.apply(dualStackMap(), f));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "body is an array        | []                                             | E_INVALID_FIELD_TYPE  |",
@@ -100,7 +122,6 @@ class NetworkMapFilteringTest {
         "pid is a number         | {'pids': ['PID1', 2]}                          | E_INVALID_FIELD_TYPE  | pids[1]",
         "pid name is invalid     | {'pids': ['PID1', 'PID 2']}                    | E_INVALID_FIELD_VALUE | pids[1]",
         "address types an object | {'pids': [], 'address-types': {}}              | E_INVALID_FIELD_TYPE  | address-types",
-        "unknown address type    | {'pids': [], 'address-types': ['ipv4', 'ipx']} | E_INVALID_FIELD_VALUE | address-types[1]",
     })
     void reportsTheFieldAtFault(String name, String body, AltoErrorCode code, String field) {
         assertAltoError(code, field, () -> filter(body));
