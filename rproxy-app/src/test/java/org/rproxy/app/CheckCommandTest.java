@@ -29,10 +29,10 @@ class CheckCommandTest {
         assertEquals(1, run.exit(), run.toString());
         List<String> lines = run.out().lines().toList();
         assertEquals(4, lines.size(), run.toString());
-        assertEquals(dir.resolve("bad-net.json") + ": network-map.PID1.ipv4[0]: prefix length 33 (expected: 0-32)",
+        assertEquals(dir.resolve("bad-net.json") + ": network-map/PID1/ipv4[0]: prefix length 33 (expected: 0-32)",
                 lines.get(0));
         assertTrue(lines.get(1).startsWith(dir.resolve("props.json") + ": "), run.toString());
-        assertEquals(dir.resolve("costs.json") + ": meta.dependent-vtags[0].resource-id: no network map named 'nosuch'"
+        assertEquals(dir.resolve("costs.json") + ": meta/dependent-vtags[0]/resource-id: no network map named 'nosuch'"
                 + " in the folder (have: [default-network-map])", lines.get(2));
         assertEquals("rproxy check: 3 problems", lines.get(3));
     }

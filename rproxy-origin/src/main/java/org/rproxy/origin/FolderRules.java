@@ -79,7 +79,7 @@ final class FolderRules {
             String entry = own.get(id);
             if (entry != null) {
                 problems.add(new MapsFolderException(file + ": resource id '" + id + "' is the directory's name for "
-                        + entry + " (expected: another file name, or another meta.vtag.resource-id)"));
+                        + entry + " (expected: another file name, or another meta/vtag/resource-id)"));
             }
         });
     }

@@ -205,19 +205,19 @@ public final class MapsFolder {
         if (deps instanceof ArrayNode arr && arr.size() == 1 && arr.get(0) instanceof ObjectNode dep) {
             NetworkMap target = networkMaps.get(dep.path("resource-id").asText(""));
             if (target == null) {
-                throw new MapsFolderException(file + ": meta.dependent-vtags[0].resource-id: no network map named '"
+                throw new MapsFolderException(file + ": meta/dependent-vtags[0]/resource-id: no network map named '"
                         + dep.path("resource-id").asText("") + "' in the folder (have: " + networkMaps.keySet() + ")");
             }
             if (!dep.has("tag") && ownTag) {
-                throw new MapsFolderException(file + ": meta.vtag.tag: given, but meta.dependent-vtags[0].tag is left"
+                throw new MapsFolderException(file + ": meta/vtag/tag: given, but meta/dependent-vtags[0]/tag is left"
                         + " for the origin to fill in from " + target.vtag().resourceId() + ", so an edit of that network"
-                        + " map alone would change this cost map under the same tag; leave out meta.vtag.tag, or give"
-                        + " meta.dependent-vtags[0].tag too and change both together");
+                        + " map alone would change this cost map under the same tag; leave out meta/vtag/tag, or give"
+                        + " meta/dependent-vtags[0]/tag too and change both together");
             } else if (!dep.has("tag")) {
                 dep.put("tag", target.vtag().tag());
                 ((ObjectNode) copy.get("meta").get("vtag")).put("tag", VtagFill.filledTag(r.bytesTag(), arr));
             } else if (!dep.path("tag").asText("").equals(target.vtag().tag())) {
-                throw new MapsFolderException(file + ": meta.dependent-vtags[0].tag: '" + dep.path("tag").asText("")
+                throw new MapsFolderException(file + ": meta/dependent-vtags[0]/tag: '" + dep.path("tag").asText("")
                         + "' is not the current tag of " + target.vtag().resourceId() + " ('" + target.vtag().tag()
                         + "'); omit the tag to follow the network map");
             }

@@ -104,7 +104,7 @@ final class SignedVersions {
             String kept = after.vtagKeptWithNewBytes(before);
             if (kept != null) {
                 log.error("maps folder changed: {} changed but keeps its vtag, which names the version served now "
-                        + "(change meta.vtag.tag with every edit, or leave it out); the previous version stays", kept);
+                        + "(change meta/vtag/tag with every edit, or leave it out); the previous version stays", kept);
                 return;
             }
             Map<String, Representation> now = signer.signChanged(after.documents(), before.documents(), signed,

@@ -33,14 +33,14 @@ final class VtagFill {
         ObjectNode m = meta == null ? copy.putObject("meta") : (ObjectNode) meta;
         JsonNode vt = m.get("vtag");
         if (vt != null && !vt.isObject()) {
-            throw new MapsFolder.MapsFolderException(file + ": meta.vtag: expected an object");
+            throw new MapsFolder.MapsFolderException(file + ": meta/vtag: expected an object");
         }
         ObjectNode vtag = vt == null ? m.putObject("vtag") : (ObjectNode) vt;
         if (!vtag.has("resource-id")) {
             String id = baseName(file);
             if (!Identifiers.isId(id)) {
                 throw new MapsFolder.MapsFolderException(file + ": the file name '" + id + "' is not a valid resource id"
-                        + " (1-64 of [A-Za-z0-9-:@_.]); rename the file or set meta.vtag.resource-id");
+                        + " (1-64 of [A-Za-z0-9-:@_.]); rename the file or set meta/vtag/resource-id");
             }
             vtag.put("resource-id", id);
         }

@@ -65,9 +65,9 @@ class CostMapVersionTagTest {
         Files.writeString(dir.resolve("net.json"), NET);
         Files.writeString(dir.resolve("costs.json"), String.format(COSTS, "\"vtag\":{\"tag\":\"c1\"},", ""));
         MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
-        assertEquals(List.of(dir.resolve("costs.json") + ": meta.vtag.tag: given, but meta.dependent-vtags[0].tag is"
+        assertEquals(List.of(dir.resolve("costs.json") + ": meta/vtag/tag: given, but meta/dependent-vtags[0]/tag is"
                 + " left for the origin to fill in from net, so an edit of that network map alone would change this"
-                + " cost map under the same tag; leave out meta.vtag.tag, or give meta.dependent-vtags[0].tag too and"
+                + " cost map under the same tag; leave out meta/vtag/tag, or give meta/dependent-vtags[0]/tag too and"
                 + " change both together"), e.problems());
     }
 

@@ -27,11 +27,11 @@ class MapsFolderProblemsTest {
         MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
         List<String> problems = e.problems();
         assertEquals(3, problems.size(), e.getMessage());
-        assertEquals(dir.resolve("bad-net.json") + ": network-map.PID1.ipv4[0]: prefix length 33 (expected: 0-32)",
+        assertEquals(dir.resolve("bad-net.json") + ": network-map/PID1/ipv4[0]: prefix length 33 (expected: 0-32)",
                 problems.get(0));
         assertEquals(dir.resolve("notes.json") + ": not an ALTO document (expected a top-level network-map, cost-map or"
                 + " endpoint-properties member)", problems.get(1));
-        assertEquals(dir.resolve("costs.json") + ": meta.dependent-vtags[0].resource-id: no network map named 'nosuch'"
+        assertEquals(dir.resolve("costs.json") + ": meta/dependent-vtags[0]/resource-id: no network map named 'nosuch'"
                 + " in the folder (have: [net])", problems.get(2));
         assertEquals(String.join("\n", problems), e.getMessage());
     }
@@ -70,9 +70,9 @@ class MapsFolderProblemsTest {
         assertEquals(List.of(
                 dir.resolve("default-network-map-filtered.json") + ": resource id 'default-network-map-filtered' is the"
                         + " directory's name for the filtered network map of default-network-map (expected: another file"
-                        + " name, or another meta.vtag.resource-id)",
+                        + " name, or another meta/vtag/resource-id)",
                 dir.resolve("endpoint-cost.json") + ": resource id 'endpoint-cost' is the directory's name for the"
-                        + " endpoint cost service (expected: another file name, or another meta.vtag.resource-id)"),
+                        + " endpoint cost service (expected: another file name, or another meta/vtag/resource-id)"),
                 e.problems());
     }
 
@@ -101,7 +101,7 @@ class MapsFolderProblemsTest {
         MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
         assertEquals(2, e.problems().size(), e.getMessage());
         assertTrue(e.problems().get(0).startsWith(dir.resolve("broken.json") + ": "), e.getMessage());
-        assertEquals(dir.resolve("net.json") + ": network-map.PID1.ipv4[0]: prefix length 33 (expected: 0-32)",
+        assertEquals(dir.resolve("net.json") + ": network-map/PID1/ipv4[0]: prefix length 33 (expected: 0-32)",
                 e.problems().get(1));
     }
 

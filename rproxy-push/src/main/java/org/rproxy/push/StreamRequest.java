@@ -77,7 +77,7 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
                 throw new AltoException(AltoError.invalidType("add", "an object"));
             }
             for (Map.Entry<String, JsonNode> e : a.properties()) {
-                String p = "add." + e.getKey();
+                String p = "add/" + e.getKey();
                 if (!Identifiers.isId(e.getKey())) {
                     throw new AltoException(AltoError.invalidValue(p, e.getKey(),
                             "a substream id is 1-64 characters of [A-Za-z0-9-:@_.]"));
@@ -93,7 +93,9 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
             }
             for (int i = 0; i < r.size(); i++) {
                 if (!r.get(i).isTextual()) {
-                    throw new AltoException(AltoError.invalidType("remove[" + i + "]", "a string"));
+                    // RFC 7285 §8.5.2: an element of the wrong type is an invalid value of the array
+                    throw new AltoException(AltoError.invalidValue("remove", r.get(i).toString(),
+                            "expected an array of substream ids"));
                 }
                 remove.add(r.get(i).textValue());
             }
@@ -111,23 +113,23 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
         }
         String id = string(o, p, "resource-id");
         if (id == null) {
-            throw new AltoException(AltoError.missingField(p + ".resource-id"));
+            throw new AltoException(AltoError.missingField(p + "/resource-id"));
         }
         String tag = string(o, p, "tag");
         JsonNode inc = o.get("incremental-changes");
         if (inc != null && !inc.isBoolean()) {
-            throw new AltoException(AltoError.invalidType(p + ".incremental-changes", "a boolean"));
+            throw new AltoException(AltoError.invalidType(p + "/incremental-changes", "a boolean"));
         }
         JsonNode input = o.get("input");
         if (input != null && !input.isObject()) {
-            throw new AltoException(AltoError.invalidType(p + ".input", "an object"));
+            throw new AltoException(AltoError.invalidType(p + "/input", "an object"));
         }
         String path = string(o, p, "path");
         if (path != null && !path.startsWith("/")) {
-            throw new AltoException(AltoError.invalidValue(p + ".path", path, "expected an absolute path"));
+            throw new AltoException(AltoError.invalidValue(p + "/path", path, "expected an absolute path"));
         }
         if (path != null && input != null) {
-            throw new AltoException(AltoError.invalidValue(p + ".path", path,
+            throw new AltoException(AltoError.invalidValue(p + "/path", path,
                     "a substream with input follows the resource's query answer; leave path out"));
         }
         return new Add(id, tag, inc == null || inc.booleanValue(), path,
@@ -140,7 +142,7 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
             return null;
         }
         if (!v.isTextual()) {
-            throw new AltoException(AltoError.invalidType(p + "." + name, "a string"));
+            throw new AltoException(AltoError.invalidType(p + "/" + name, "a string"));
         }
         return v.textValue();
     }

@@ -153,13 +153,13 @@ final class StreamService {
     /**
      * Completes on the publisher's thread once every query substream of {@code bound} has its
      * first answer: with null, or with the first refusal, its field put under the substream's
-     * {@code add.<id>.input}.
+     * {@code add/<id>/input}.
      */
     private CompletableFuture<AltoError> firstAnswers(List<SubstreamResolver.Bound> bound) {
         CompletableFuture<AltoError> all = CompletableFuture.completedFuture(null);
         for (SubstreamResolver.Bound b : bound) {
             if (b.query() != null) {
-                String field = "add." + b.substream().id + ".input";
+                String field = "add/" + b.substream().id + "/input";
                 CompletableFuture<AltoError> one = answers.first(b.query());
                 all = all.thenCombine(one, (a, e) -> a != null ? a : e == null ? null : under(field, e));
             }
@@ -171,7 +171,7 @@ final class StreamService {
         if (e.httpStatus() >= 500) {
             return e;
         }
-        String f = e.field() == null || e.field().isEmpty() ? field : field + "." + e.field();
+        String f = e.field() == null || e.field().isEmpty() ? field : field + "/" + e.field();
         return new AltoError(e.code(), f, e.value(), field + ": " + e.message(), e.httpStatus());
     }
 
@@ -188,7 +188,7 @@ final class StreamService {
         StreamRequest req = StreamRequest.parse(request.body());
         for (int i = 0; i < req.remove().size(); i++) {
             if (!s.substreams().containsKey(req.remove().get(i))) {
-                throw new AltoException(AltoError.invalidValue("remove[" + i + "]", req.remove().get(i),
+                throw new AltoException(AltoError.invalidValue("remove", req.remove().get(i),
                         "no such substream"));
             }
         }
@@ -247,7 +247,7 @@ final class StreamService {
     private AltoError conflict(Subscription s, StreamRequest req) {
         for (String id : req.add().keySet()) {
             if (s.substreams().containsKey(id) && !req.remove().contains(id)) {
-                return AltoError.invalidValue("add." + id, id, "substream id already in use");
+                return AltoError.invalidValue("add/" + id, id, "substream id already in use");
             }
         }
         return tooMany(after(s, req));

@@ -21,7 +21,7 @@ import org.rproxy.core.model.MediaTypes;
  * itself), a document held with that id, JSON preferred over the XML rendering sharing it; or,
  * for an entry with {@code input}, a query resource of the held directory ({@link QueryKey}), the
  * input in its normal form ({@link QueryInputs}).
- * Refuses anything else with an RFC 7285 error naming the field ({@code add.<id>.resource-id}).
+ * Refuses anything else with an RFC 7285 error naming the field ({@code add/<id>/resource-id}).
  *
  * <p>Confined to the publisher's thread; keeps the directory parsed until its version changes.
  */
@@ -57,7 +57,7 @@ final class SubstreamResolver {
     }
 
     private String target(String id, StreamRequest.Add add) {
-        String p = "add." + id;
+        String p = "add/" + id;
         if (add.path() != null) {
             Track t = tracks.get(add.path());
             if (t == null && listedAt(add.resourceId(), add.path())) {
@@ -65,10 +65,10 @@ final class SubstreamResolver {
                 return add.path();
             }
             if (t == null) {
-                throw new AltoException(AltoError.invalidValue(p + ".path", add.path(), "no such document"));
+                throw new AltoException(AltoError.invalidValue(p + "/path", add.path(), "no such document"));
             }
             if (!t.resourceId().equals(add.resourceId())) {
-                throw new AltoException(AltoError.invalidValue(p + ".resource-id", add.resourceId(),
+                throw new AltoException(AltoError.invalidValue(p + "/resource-id", add.resourceId(),
                         add.path() + " answers " + t.resourceId()));
             }
             return add.path();
@@ -78,7 +78,7 @@ final class SubstreamResolver {
         if (listed != null && !MediaTypes.EVENT_STREAM.equals(listed.mediaType())) {
             // The directory's own URI, held yet or not: never the XML rendering that shares the id.
             if (listed.accepts() != null) {
-                throw new AltoException(AltoError.missingField(p + ".input"));
+                throw new AltoException(AltoError.missingField(p + "/input"));
             }
             return pathOf(listed);
         }
@@ -94,14 +94,14 @@ final class SubstreamResolver {
         if (xml != null) {
             return xml;
         }
-        throw new AltoException(AltoError.invalidValue(p + ".resource-id", add.resourceId(),
+        throw new AltoException(AltoError.invalidValue(p + "/resource-id", add.resourceId(),
                 "not a resource this update stream offers"));
     }
 
     private QueryKey query(String id, StreamRequest.Add add) {
         InformationResource r = listed(id, add);
         if (r.accepts() == null || !json(r.mediaType())) {
-            throw new AltoException(AltoError.invalidValue("add." + id + ".input", null,
+            throw new AltoException(AltoError.invalidValue("add/" + id + "/input", null,
                     add.resourceId() + " takes no input; leave input out to follow the document"));
         }
         return new QueryKey(r.id(), pathOf(r), r.accepts(), r.mediaType(), QueryInputs.normal(r.accepts(), add.input()));
@@ -112,7 +112,7 @@ final class SubstreamResolver {
         Directory d = directory();
         InformationResource r = d == null ? null : d.resources().get(add.resourceId());
         if (r == null || MediaTypes.EVENT_STREAM.equals(r.mediaType())) {
-            throw new AltoException(AltoError.invalidValue("add." + id + ".resource-id", add.resourceId(),
+            throw new AltoException(AltoError.invalidValue("add/" + id + "/resource-id", add.resourceId(),
                     "not a resource this update stream offers"));
         }
         return r;

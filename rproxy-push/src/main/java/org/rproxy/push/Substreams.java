@@ -30,7 +30,9 @@ import org.rproxy.core.model.AltoError;
  * <p>Not thread-safe: the feed's own thread owns it.
  */
 final class Substreams {
-    private static final Pattern SUBSTREAM_FIELD = Pattern.compile("add\\.([^.]+)\\.(?:path|resource-id)");
+    /** {@code add/<id>/path}, or {@code add.<id>.path} as upstreams before RFC 7285 §8.5.2's {@code /} paths name it. */
+    private static final Pattern SUBSTREAM_FIELD =
+            Pattern.compile("add/([^/]+)/(?:path|resource-id)|add\\.([^.]+)\\.(?:path|resource-id)");
     /** Documents followed at most: far more than any origin serves (an ALTO server has a few maps). */
     static final int MAX_FOLLOWED = 4096;
     /** Substream ids given at most (ids stay with their targets across unfollowing). */
@@ -91,13 +93,13 @@ final class Substreams {
     }
 
     /**
-     * Stops following the document a refused subscription names ({@code add.<id>.path} or
-     * {@code add.<id>.resource-id}: a document the upstream does not have; RFC 8895 refuses the
+     * Stops following the document a refused subscription names ({@code add/<id>/path} or
+     * {@code add/<id>/resource-id}, or the same with dots from an older upstream: a document the upstream does not have; RFC 8895 refuses the
      * whole request); returns its target, or null when the error names none followed.
      */
     String unfollowRefused(AltoError error) {
         Matcher m = error.field() == null ? null : SUBSTREAM_FIELD.matcher(error.field());
-        return m != null && m.matches() ? unfollow(m.group(1)) : null;
+        return m != null && m.matches() ? unfollow(m.group(1) != null ? m.group(1) : m.group(2)) : null;
     }
 
     /** The target a substream id names, or null for an id this feed never gave. */

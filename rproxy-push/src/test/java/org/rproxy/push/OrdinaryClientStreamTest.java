@@ -213,10 +213,10 @@ class OrdinaryClientStreamTest {
         Reply.Error missing = assertInstanceOf(Reply.Error.class,
                 call("/updates", "h", "{\"add\":{\"f\":{\"resource-id\":\"filtered\",\"input\":{\"pids\":{}}}}}"));
         assertEquals(AltoErrorCode.E_MISSING_FIELD, missing.error().code());
-        assertEquals("add.f.input.cost-type", missing.error().field());
+        assertEquals("add/f/input/cost-type", missing.error().field());
         Reply.Error noInput = assertInstanceOf(Reply.Error.class,
                 call("/updates", "h", "{\"add\":{\"f\":{\"resource-id\":\"nm\",\"input\":{}}}}"));
-        assertEquals("add.f.input", noInput.error().field());
+        assertEquals("add/f/input", noInput.error().field());
         assertEquals(0, publisher.stats().subscribers());
     }
 
@@ -230,7 +230,7 @@ class OrdinaryClientStreamTest {
         byPath.next();
         Reply.Error elsewhere = assertInstanceOf(Reply.Error.class, call("/updates", "h",
                 "{\"add\":{\"p\":{\"resource-id\":\"later\",\"path\":\"/networkmap/elsewhere\"}}}"));
-        assertEquals("add.p.path", elsewhere.error().field());
+        assertEquals("add/p/path", elsewhere.error().field());
         publisher.accept("/networkmap/later", signed("/networkmap/later", "later", "application/alto-networkmap+json",
                 "{\"network-map\":{}}", T0));
         String control = sink.next();

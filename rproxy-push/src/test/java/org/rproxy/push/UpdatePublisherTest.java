@@ -297,7 +297,9 @@ class UpdatePublisherTest {
         assertTrue(xml.startsWith("event: application/xml,x\ndata: <alto>\ndata: <pids/>\ndata: </alto>\ndata: \n\n"), xml);
 
         Reply unknown = call(uri, "application/alto-updatestreamparams+json", "{\"remove\":[\"nope\"]}");
-        assertEquals("remove[0]", assertInstanceOf(Reply.Error.class, unknown).error().field());
+        Reply.Error refused = assertInstanceOf(Reply.Error.class, unknown);
+        assertEquals("remove", refused.error().field()); // RFC 7285 §8.5.2: the array, with the element as the value
+        assertEquals("nope", refused.error().value());
         assertInstanceOf(Reply.NoContent.class, call(uri, "application/alto-updatestreamparams+json",
                 "{\"remove\":[\"rc\",\"x\"]}"));
         assertTrue(sink.next().contains("\"stopped\":[\"rc\",\"x\"]"));
@@ -314,7 +316,7 @@ class UpdatePublisherTest {
         Reply.Error unknown = assertInstanceOf(Reply.Error.class, call("/updates",
                 "application/alto-updatestreamparams+json", "{\"add\":{\"a\":{\"resource-id\":\"nope\"}}}"));
         assertEquals(AltoErrorCode.E_INVALID_FIELD_VALUE, unknown.error().code());
-        assertEquals("add.a.resource-id", unknown.error().field());
+        assertEquals("add/a/resource-id", unknown.error().field());
         Reply.Error get = assertInstanceOf(Reply.Error.class, service.handle(new AltoRequest("GET", "/updates",
                 Map.of(), "/updates", null, null, Bytes.empty())).toCompletableFuture().get());
         assertEquals(405, get.error().httpStatus());

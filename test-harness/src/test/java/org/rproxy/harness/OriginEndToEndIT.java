@@ -246,7 +246,7 @@ class OriginEndToEndIT {
             "POST  | /endpointprop           | text/plain                              | {}                               | 415 | E_INVALID_FIELD_VALUE | content-type",
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {not json                       | 400 | E_SYNTAX              | ",
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":[\"default-network-map.pid\"]} | 400 | E_MISSING_FIELD | endpoints",
-            "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":[\"default-network-map.pid\"],\"endpoints\":[\"ipv4:1.2.3.999\"]} | 400 | E_INVALID_FIELD_VALUE | endpoints[0]",
+            "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":[\"default-network-map.pid\"],\"endpoints\":[\"ipv4:1.2.3.999\"]} | 400 | E_INVALID_FIELD_VALUE | endpoints",
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":\"x\",\"endpoints\":[]} | 400 | E_INVALID_FIELD_TYPE | properties",
             "POST  | /costmap/default-network-map/filtered | application/alto-costmapfilter+json | {\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"airmiles\"},\"pids\":{\"srcs\":[],\"dsts\":[]}} | 400 | E_INVALID_FIELD_VALUE | cost-type",
             "POST  | /cost/m?mode=ordinal    | application/xml                         | <alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\"><costquery> | 400 | E_SYNTAX | ",
@@ -254,7 +254,7 @@ class OriginEndToEndIT {
             "POST  | /cost/m                 | application/xml                         | <x/>                             | 400 | E_MISSING_FIELD       | mode",
             "GET   | /prop/pid?pid=PIDX      |                                         |                                  | 400 | E_INVALID_FIELD_VALUE | pid",
             "GET   | /prop/pid/lookup?endpoint=ipv4:300.1.1.1 |                        |                                  | 400 | E_INVALID_FIELD_VALUE | endpoint",
-            "POST  | /endpointcost           | application/alto-endpointcostparams+json | {\"cost-type\":{\"cost-mode\":\"sideways\",\"cost-metric\":\"routingcost\"},\"endpoints\":{\"srcs\":[\"ipv4:1.2.3.4\"],\"dsts\":[\"ipv4:1.2.3.5\"]}} | 400 | E_INVALID_FIELD_VALUE | cost-type.cost-mode",
+            "POST  | /endpointcost           | application/alto-endpointcostparams+json | {\"cost-type\":{\"cost-mode\":\"sideways\",\"cost-metric\":\"routingcost\"},\"endpoints\":{\"srcs\":[\"ipv4:1.2.3.4\"],\"dsts\":[\"ipv4:1.2.3.5\"]}} | 400 | E_INVALID_FIELD_VALUE | cost-type/cost-mode",
     })
     void badInputGetsAnAltoErrorAndTheServerKeepsServing(String method, String path, String type, String body,
                                                          int status, String code, String field) throws Exception {

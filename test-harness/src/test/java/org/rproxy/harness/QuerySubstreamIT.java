@@ -95,6 +95,6 @@ class QuerySubstreamIT {
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         assertEquals(400, bad.statusCode(), bad.body());
         assertEquals("application/alto-error+json", bad.headers().firstValue("content-type").orElse(null));
-        assertTrue(JSON.readTree(bad.body()).path("meta").path("field").asText().startsWith("add.fc.input."), bad.body());
+        assertTrue(JSON.readTree(bad.body()).path("meta").path("field").asText().startsWith("add/fc/input/"), bad.body());
     }
 }

@@ -12,7 +12,10 @@ import static java.util.Objects.requireNonNull;
  * few hundred characters of its input, whatever path produced it.
  *
  * @param code        the registry code
- * @param field       JSON pointer-like name of the field at fault (e.g. {@code "pids[2]"}), or null
+ * @param field       the full path of the field at fault, members joined by {@code /} as in §8.5.2
+ *                    ({@code "cost-type/cost-metric"}; a request's array element is named by its
+ *                    array, {@code "pids/srcs"}, a document's by its index,
+ *                    {@code "network-map/PID1/ipv4[2]"}), or null
  * @param value       the offending value as the client sent it, or null
  * @param message     a short reason in English, never a stack trace
  * @param httpStatus  the HTTP status to answer with (4xx for a client's mistake)

@@ -36,7 +36,7 @@ final class CostChecks {
     }
 
     static void source(String src) {
-        Identifiers.pid(src, "cost-map." + src);
+        Identifiers.pid(src, "cost-map/" + src);
     }
 
     static void destination(String src, String dst) {
@@ -44,6 +44,6 @@ final class CostChecks {
     }
 
     private static String field(String src, String dst) {
-        return "cost-map." + src + "." + dst;
+        return "cost-map/" + src + "/" + dst;
     }
 }

@@ -41,7 +41,7 @@ public record CostMap(VersionTag vtag, VersionTag dependentVtag, CostType costTy
      */
     public void checkAgainst(NetworkMap map) {
         if (!dependentVtag.resourceId().equals(map.vtag().resourceId())) {
-            throw new AltoException(AltoError.invalidValue("meta.dependent-vtags", dependentVtag.resourceId(),
+            throw new AltoException(AltoError.invalidValue("meta/dependent-vtags", dependentVtag.resourceId(),
                     "cost map depends on " + dependentVtag.resourceId() + ", not on " + map.vtag().resourceId()));
         }
         String[] unknown = table().firstUnknown(map::hasPid);
@@ -50,11 +50,11 @@ public record CostMap(VersionTag vtag, VersionTag dependentVtag, CostType costTy
         }
         String src = unknown[0];
         if (unknown.length == 1) {
-            throw new AltoException(AltoError.invalidValue("cost-map." + src, src,
+            throw new AltoException(AltoError.invalidValue("cost-map/" + src, src,
                     "source PID " + src + " is not in network map " + map.vtag().resourceId()));
         }
         String dst = unknown[1];
-        throw new AltoException(AltoError.invalidValue("cost-map." + src + "." + dst, dst,
+        throw new AltoException(AltoError.invalidValue("cost-map/" + src + "/" + dst, dst,
                 "destination PID " + dst + " is not in network map " + map.vtag().resourceId()));
     }
 

@@ -11,7 +11,7 @@ import static java.util.Objects.requireNonNull;
  */
 public record CostType(String metric, CostMode mode, String description) {
     public CostType {
-        Identifiers.costMetric(metric, "cost-type.cost-metric");
+        Identifiers.costMetric(metric, "cost-type/cost-metric");
         requireNonNull(mode, "mode");
     }
 

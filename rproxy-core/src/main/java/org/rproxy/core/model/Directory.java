@@ -27,7 +27,7 @@ public record Directory(Map<String, CostType> costTypes, String defaultNetworkMa
                         Map<String, InformationResource> resources, List<Jwk> keys, List<String> proxies,
                         OverlayInfo overlay) {
     /** Where the origin's keys are, in the directory's JSON form. */
-    public static final String KEYS = "meta.alto-redist.keys";
+    public static final String KEYS = "meta/alto-redist/keys";
 
     /**
      * Whether {@code url} may be listed as a proxy: an absolute {@code http} or {@code https} URL
@@ -55,7 +55,7 @@ public record Directory(Map<String, CostType> costTypes, String defaultNetworkMa
         checkDistinctKids(keys);
         proxies = proxies == null ? List.of() : List.copyOf(proxies);
         if (defaultNetworkMap != null && !resources.containsKey(defaultNetworkMap)) {
-            throw new AltoException(AltoError.invalidValue("meta.default-alto-network-map", defaultNetworkMap,
+            throw new AltoException(AltoError.invalidValue("meta/default-alto-network-map", defaultNetworkMap,
                     "not a resource of this directory"));
         }
         Map<String, CostType> types = costTypes;
@@ -65,7 +65,7 @@ public record Directory(Map<String, CostType> costTypes, String defaultNetworkMa
             }
             r.costTypeNames().forEach(n -> {
                 if (!types.containsKey(n)) {
-                    throw new AltoException(AltoError.invalidValue("resources." + id + ".capabilities.cost-type-names",
+                    throw new AltoException(AltoError.invalidValue("resources/" + id + "/capabilities/cost-type-names",
                             n, "cost type " + n + " is not defined in meta.cost-types"));
                 }
             });
@@ -84,7 +84,7 @@ public record Directory(Map<String, CostType> costTypes, String defaultNetworkMa
             String kid = keys.get(i).kid();
             Integer before = first.putIfAbsent(kid, i);
             if (before != null) {
-                throw new AltoException(AltoError.invalidValue(KEYS + "[" + i + "].kid", kid,
+                throw new AltoException(AltoError.invalidValue(KEYS + "[" + i + "]/kid", kid,
                         "key id " + kid + " listed twice (also at " + KEYS + "[" + before + "]): a key set names each key once"));
             }
         }

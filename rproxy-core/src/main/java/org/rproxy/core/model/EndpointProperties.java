@@ -23,14 +23,14 @@ public record EndpointProperties(VersionTag vtag, Map<String, Map<String, String
         for (Map.Entry<String, Map<String, String>> e : new TreeMap<>(properties).entrySet()) {
             String endpoint = e.getKey();
             Map<String, String> props = e.getValue();
-            String field = "endpoint-properties." + endpoint;
+            String field = "endpoint-properties/" + endpoint;
             String canonical = IpAddress.parseTyped(endpoint, field).toTyped();
             Map<String, String> p = new TreeMap<>(requireNonNull(props, endpoint));
             p.forEach((name, value) -> {
                 if (name == null || name.isEmpty() || name.length() > 32) {
                     throw new AltoException(AltoError.invalidValue(field, name, "property name must be 1-32 characters"));
                 }
-                requireNonNull(value, field + "." + name);
+                requireNonNull(value, field + "/" + name);
             });
             copy.put(canonical, Collections.unmodifiableMap(new LinkedHashMap<>(p)));
         }

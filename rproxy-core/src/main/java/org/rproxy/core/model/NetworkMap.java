@@ -34,7 +34,7 @@ public record NetworkMap(VersionTag vtag, Map<String, List<Cidr>> pids) {
         }
         Map<String, List<Cidr>> copy = new LinkedHashMap<>();
         for (String pid : new TreeSet<>(pids.keySet())) {
-            Identifiers.pid(pid, "network-map." + pid);
+            Identifiers.pid(pid, "network-map/" + pid);
             List<Cidr> sorted = new ArrayList<>(requireNonNull(pids.get(pid), pid));
             Collections.sort(sorted);
             copy.put(pid, List.copyOf(sorted));
@@ -50,7 +50,7 @@ public record NetworkMap(VersionTag vtag, Map<String, List<Cidr>> pids) {
             for (Cidr c : prefixes) {
                 String prev = owner.putIfAbsent(c, pid);
                 if (prev != null) {
-                    throw new AltoException(AltoError.invalidValue("network-map." + pid, c.toString(),
+                    throw new AltoException(AltoError.invalidValue("network-map/" + pid, c.toString(),
                             "prefix " + c + " is also in PID " + prev + " (prefixes must not repeat)"));
                 }
             }

@@ -8,7 +8,7 @@ package org.rproxy.core.model;
  */
 public record VersionTag(String resourceId, String tag) {
     public VersionTag {
-        Identifiers.resourceId(resourceId, "vtag.resource-id");
-        Identifiers.tag(tag, "vtag.tag");
+        Identifiers.resourceId(resourceId, "vtag/resource-id");
+        Identifiers.tag(tag, "vtag/tag");
     }
 }

@@ -42,8 +42,8 @@ public record CostMapFilter(CostType costType, List<String> srcs, List<String> d
         if (pids == null) {
             return new CostMapFilter(type, List.of(), List.of(), constraints);
         }
-        List<String> srcs = RequestLists.pids(JsonFields.optionalArray(pids, "pids", "srcs"), "pids.srcs");
-        List<String> dsts = RequestLists.pids(JsonFields.optionalArray(pids, "pids", "dsts"), "pids.dsts");
+        List<String> srcs = RequestLists.pids(JsonFields.optionalArray(pids, "pids", "srcs"), "pids/srcs");
+        List<String> dsts = RequestLists.pids(JsonFields.optionalArray(pids, "pids", "dsts"), "pids/dsts");
         return new CostMapFilter(type, srcs, dsts, constraints);
     }
 

@@ -58,12 +58,12 @@ public record EndpointCostQuery(CostType costType, List<Constraint> constraints,
 
     private static List<IpAddress> list(ObjectNode endpoints, String name, IpAddress client) {
         ArrayNode a = JsonFields.optionalArray(endpoints, "endpoints", name);
-        List<IpAddress> out = RequestLists.endpoints(a, "endpoints." + name);
+        List<IpAddress> out = RequestLists.endpoints(a, "endpoints/" + name);
         if (!out.isEmpty()) {
             return out;
         }
         if (client == null) {
-            throw JsonFields.invalid("endpoints." + name, "[]",
+            throw JsonFields.invalid("endpoints/" + name, "[]",
                     "empty list and the client's address is not known");
         }
         return List.of(client);

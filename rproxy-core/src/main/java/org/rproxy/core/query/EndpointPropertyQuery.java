@@ -37,9 +37,9 @@ public record EndpointPropertyQuery(List<String> properties, List<IpAddress> end
         ArrayNode props = JsonFields.array(o, "", "properties");
         TreeSet<String> names = new TreeSet<>();
         for (int i = 0; i < props.size(); i++) {
-            String name = JsonFields.element(props, i, "properties");
+            String name = JsonFields.requestElement(props, i, "properties");
             if (name.isEmpty() || name.length() > MAX_PROPERTY) {
-                throw JsonFields.invalid(JsonFields.index("properties", i), name, "not a property name");
+                throw JsonFields.invalid("properties", name, "not a property name");
             }
             names.add(name);
         }

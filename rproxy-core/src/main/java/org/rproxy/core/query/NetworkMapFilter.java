@@ -45,7 +45,7 @@ public record NetworkMapFilter(List<String> pids, List<String> addressTypes) {
         ArrayNode types = JsonFields.optionalArray(o, "", "address-types");
         List<String> typeList = new ArrayList<>();
         for (int i = 0; types != null && i < types.size(); i++) {
-            String t = JsonFields.element(types, i, "address-types");
+            String t = JsonFields.requestElement(types, i, "address-types");
             if (TYPES.contains(t)) {
                 typeList.add(t);
             }

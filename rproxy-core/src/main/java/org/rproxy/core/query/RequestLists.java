@@ -1,7 +1,6 @@
 package org.rproxy.core.query;
 
 import static java.util.Objects.requireNonNull;
-import static org.rproxy.core.codec.json.JsonFields.index;
 
 import java.util.List;
 import java.util.TreeSet;
@@ -19,6 +18,8 @@ import org.rproxy.core.model.IpAddress;
  * RFC 7285 tells the server to treat a repeated entry as if it appeared once (§11.3.1.3,
  * §11.3.2.3, §11.5.1.3); sorted lists also make the canonical form of a request independent of
  * the order the client chose. At most {@link QueryLimits#MAX_CONSTRAINTS} constraints are read.
+ * An element at fault is reported as RFC 7285 §8.5.2 says: the array as the field, the element
+ * as the value ({@link JsonFields#requestElement}).
  * Stateless; any thread.
  */
 final class RequestLists {
@@ -33,7 +34,7 @@ final class RequestLists {
         }
         TreeSet<String> out = new TreeSet<>();
         for (int i = 0; i < list.size(); i++) {
-            out.add(Identifiers.pid(JsonFields.element(list, i, path), index(path, i)));
+            out.add(Identifiers.pid(JsonFields.requestElement(list, i, path), path));
         }
         return List.copyOf(out);
     }
@@ -44,7 +45,7 @@ final class RequestLists {
         }
         TreeSet<IpAddress> out = new TreeSet<>();
         for (int i = 0; i < list.size(); i++) {
-            out.add(IpAddress.parseTyped(JsonFields.element(list, i, path), index(path, i)));
+            out.add(IpAddress.parseTyped(JsonFields.requestElement(list, i, path), path));
         }
         return List.copyOf(out);
     }
@@ -56,7 +57,7 @@ final class RequestLists {
         QueryLimits.checkConstraints(list.size(), path);
         TreeSet<Constraint> out = new TreeSet<>();
         for (int i = 0; i < list.size(); i++) {
-            out.add(Constraint.parse(JsonFields.element(list, i, path), index(path, i)));
+            out.add(Constraint.parse(JsonFields.requestElement(list, i, path), path));
         }
         return List.copyOf(out);
     }

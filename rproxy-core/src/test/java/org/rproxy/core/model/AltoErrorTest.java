@@ -43,12 +43,12 @@ class AltoErrorTest {
     @Test
     void aLongValueFieldAndMessageAreCutWithTheLengthLeftOut() {
         String huge = "P".repeat(1 << 20);
-        AltoError e = AltoError.invalidValue("cost-map." + huge, huge, "PID " + huge + " appears twice");
+        AltoError e = AltoError.invalidValue("cost-map/" + huge, huge, "PID " + huge + " appears twice");
         assertEquals("P".repeat(128) + "…[+" + ((1 << 20) - 128) + " chars]", e.value());
-        assertTrue(e.field().startsWith("cost-map.PPP") && e.field().endsWith(" chars]"), e.field());
+        assertTrue(e.field().startsWith("cost-map/PPP") && e.field().endsWith(" chars]"), e.field());
         assertTrue(e.field().length() < 160, e.field());
         assertTrue(e.message().length() < 540, "message of " + e.message().length() + " chars");
-        assertTrue(e.message().endsWith("…[+" + (("cost-map." + huge + ": PID " + huge + " appears twice").length()
+        assertTrue(e.message().endsWith("…[+" + (("cost-map/" + huge + ": PID " + huge + " appears twice").length()
                 - 512) + " chars]"), e.message());
     }
 

@@ -58,14 +58,14 @@ class CostMapTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "the first sorted pair, not the first   | NUMERICAL | b:x=1;a:c=NaN,b=Infinity   | cost-map.a.b    | Infinity",
-        "NaN                                    | NUMERICAL | a:b=1,c=NaN                | cost-map.a.c    | NaN",
-        "infinity                               | NUMERICAL | a:b=1,c=-Infinity          | cost-map.a.c    | -Infinity",
-        "bad destination sorts before a bad cost| ORDINAL   | a:z=1.5,!bad=1             | cost-map.a.!bad | !bad",
-        "bad cost sorts before a bad name       | ORDINAL   | a:b=0.5,c!=1               | cost-map.a.b    | 0.5",
-        "bad source, sorted first               | NUMERICAL | b:c=1;!a:b=1               | cost-map.!a     | !a",
-        "source row sorted before a bad cost    | ORDINAL   | z:a=2.5;m:a=3;m!:a=1       | cost-map.m!     | m!",
-        "ordinal cost below one                 | ORDINAL   | a:a=1,b=0                  | cost-map.a.b    | 0.0",
+        "the first sorted pair, not the first   | NUMERICAL | b:x=1;a:c=NaN,b=Infinity   | cost-map/a/b    | Infinity",
+        "NaN                                    | NUMERICAL | a:b=1,c=NaN                | cost-map/a/c    | NaN",
+        "infinity                               | NUMERICAL | a:b=1,c=-Infinity          | cost-map/a/c    | -Infinity",
+        "bad destination sorts before a bad cost| ORDINAL   | a:z=1.5,!bad=1             | cost-map/a/!bad | !bad",
+        "bad cost sorts before a bad name       | ORDINAL   | a:b=0.5,c!=1               | cost-map/a/b    | 0.5",
+        "bad source, sorted first               | NUMERICAL | b:c=1;!a:b=1               | cost-map/!a     | !a",
+        "source row sorted before a bad cost    | ORDINAL   | z:a=2.5;m:a=3;m!:a=1       | cost-map/m!     | m!",
+        "ordinal cost below one                 | ORDINAL   | a:a=1,b=0                  | cost-map/a/b    | 0.0",
     })
     void refusesTheFirstFaultInSortedOrderWhicheverWayItIsBuilt(String name, CostMode mode, String spec,
                                                                   String field, String value) {
@@ -82,7 +82,7 @@ class CostMapTest {
         Map<String, Double> row = new LinkedHashMap<>();
         row.put("b", null);
         AltoError e = error(() -> new CostMap(VTAG, NET, NUM, Map.of("a", row)));
-        assertEquals("cost-map.a.b", e.field());
+        assertEquals("cost-map/a/b", e.field());
         assertEquals("null", e.value());
     }
 
@@ -135,8 +135,8 @@ class CostMapTest {
         assertEquals(VTAG, doubled.vtag());
         assertEquals(rows("a:a=0.5,b=2;b:a=7"), map.costs());
         AltoError e = error(() -> map.withCosts(ORD, c -> c));
-        assertEquals("cost-map.a.a", e.field());
-        assertEquals("cost-map.b.a", error(() -> map.withCosts(NUM, c -> c > 5 ? Double.NaN : c)).field());
+        assertEquals("cost-map/a/a", e.field());
+        assertEquals("cost-map/b/a", error(() -> map.withCosts(NUM, c -> c > 5 ? Double.NaN : c)).field());
     }
 
     @Test
@@ -146,7 +146,7 @@ class CostMapTest {
         CostMap fractional = new CostMap(VTAG, NET, NUM, rows("a:a=1,b=2.5;b:a=0.5"));
         AltoError e = error(() -> new CostMap(VTAG, NET, ORD, fractional.costs()));
         assertEquals(error(() -> new CostMap(VTAG, NET, ORD, new TreeMap<>(fractional.costs()))), e);
-        assertEquals("cost-map.a.b", e.field());
+        assertEquals("cost-map/a/b", e.field());
     }
 
     @Test
@@ -156,14 +156,14 @@ class CostMapTest {
                 "b", List.of(Cidr.parse("10.0.0.0/8", false, "t"))));
         new CostMap(VTAG, NET, NUM, rows("a:a=1,b=2;b:a=3")).checkAgainst(net);
         AltoError dst = error(() -> new CostMap(VTAG, NET, NUM, rows("b:a=1;a:a=1,x=2,c=3")).checkAgainst(net));
-        assertEquals("cost-map.a.c", dst.field());
-        assertEquals("cost-map.a.c: destination PID c is not in network map net", dst.message());
+        assertEquals("cost-map/a/c", dst.field());
+        assertEquals("cost-map/a/c: destination PID c is not in network map net", dst.message());
         AltoError row = error(() -> new CostMap(VTAG, NET, NUM, rows("c:a=1;b:x=1")).checkAgainst(net));
-        assertEquals("cost-map.b.x", row.field());
+        assertEquals("cost-map/b/x", row.field());
         AltoError first = error(() -> new CostMap(VTAG, NET, NUM, rows("c:a=1;d:x=1")).checkAgainst(net));
-        assertEquals("cost-map.c", first.field());
-        assertEquals("cost-map.c: source PID c is not in network map net", first.message());
+        assertEquals("cost-map/c", first.field());
+        assertEquals("cost-map/c: source PID c is not in network map net", first.message());
         AltoError other = error(() -> new CostMap(VTAG, new VersionTag("other", "o"), NUM, rows("a:a=1")).checkAgainst(net));
-        assertEquals("meta.dependent-vtags", other.field());
+        assertEquals("meta/dependent-vtags", other.field());
     }
 }

@@ -150,13 +150,13 @@ class CostMapFilteringTest {
     @CsvSource(delimiter = '|', value = {
         "cost-type missing        | {'pids': {'srcs': [], 'dsts': []}}                        | E_MISSING_FIELD       | cost-type",
         "cost-type is a string    | {'cost-type': 'routingcost'}                              | E_INVALID_FIELD_TYPE  | cost-type",
-        "unknown cost mode        | {'cost-type': {'cost-mode': 'best', 'cost-metric': 'routingcost'}} | E_INVALID_FIELD_VALUE | cost-type.cost-mode",
-        "cost metric missing      | {'cost-type': {'cost-mode': 'ordinal'}}                   | E_MISSING_FIELD       | cost-type.cost-metric",
+        "unknown cost mode        | {'cost-type': {'cost-mode': 'best', 'cost-metric': 'routingcost'}} | E_INVALID_FIELD_VALUE | cost-type/cost-mode",
+        "cost metric missing      | {'cost-type': {'cost-mode': 'ordinal'}}                   | E_MISSING_FIELD       | cost-type/cost-metric",
         "pids is an array         | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'pids': []} | E_INVALID_FIELD_TYPE | pids",
-        "bad source PID           | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'pids': {'srcs': ['A', 'B!'], 'dsts': []}} | E_INVALID_FIELD_VALUE | pids.srcs[1]",
-        "destination not a string | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'pids': {'srcs': [], 'dsts': [{}]}} | E_INVALID_FIELD_TYPE | pids.dsts[0]",
+        "bad source PID           | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'pids': {'srcs': ['A', 'B!'], 'dsts': []}} | E_INVALID_FIELD_VALUE | pids/srcs",
+        "destination not a string | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'pids': {'srcs': [], 'dsts': [{}]}} | E_INVALID_FIELD_VALUE | pids/dsts",
         "constraints is a string  | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'constraints': 'le 5'} | E_INVALID_FIELD_TYPE | constraints",
-        "bad constraint           | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'constraints': ['le 5', 'about 5']} | E_INVALID_FIELD_VALUE | constraints[1]",
+        "bad constraint           | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'constraints': ['le 5', 'about 5']} | E_INVALID_FIELD_VALUE | constraints",
     })
     void reportsTheFieldAtFault(String name, String body, AltoErrorCode code, String field) {
         assertAltoError(code, field, () -> filter(body));

@@ -203,16 +203,36 @@ class EndpointCostLookupTest {
                 """), a.toCanonicalJson());
     }
 
+    /**
+     * RFC 7285 §8.5.2: "An array element of the wrong type (e.g., a number in what is supposed to
+     * be an array of strings) is an invalid value error, not an invalid type error. The server
+     * sets "value" to the string version of the incorrect element, and "field" to the name of the
+     * array"; an element with a bad value names the array too; and a field is given by its full
+     * path, {@code cost-type/cost-metric} in the RFC's own example.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "number among addresses | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1', 7], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | endpoints/srcs | 7",
+        "object among addresses | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': [{'a': null}]}} | E_INVALID_FIELD_VALUE | endpoints/dsts | {\"a\":null}",
+        "bad address            | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2', 'ipv6:zz::1']}} | E_INVALID_FIELD_VALUE | endpoints/dsts | ipv6:zz::1",
+        "bad constraint         | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'constraints': ['le 1', 'ne 1'], 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | constraints | ne 1",
+        "number as cost metric  | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 5}, 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_TYPE | cost-type/cost-metric |",
+    })
+    void namesTheArrayAndTheElementAsRfc7285Says(String name, String body, AltoErrorCode code, String field,
+                                                  String value) {
+        assertEquals(value, assertAltoError(code, field, () -> query(body)).value());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "cost-type missing       | {'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2']}}     | E_MISSING_FIELD       | cost-type",
         "endpoints missing       | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}}   | E_MISSING_FIELD       | endpoints",
         "endpoints is an array   | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': []} | E_INVALID_FIELD_TYPE | endpoints",
-        "srcs empty, no client   | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': [], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | endpoints.srcs",
-        "dsts absent, no client  | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1']}} | E_INVALID_FIELD_VALUE | endpoints.dsts",
-        "bad destination         | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2', 'ipv6:zz::1']}} | E_INVALID_FIELD_VALUE | endpoints.dsts[1]",
-        "source not a string     | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': [7], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_TYPE | endpoints.srcs[0]",
-        "bad constraint          | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'constraints': ['ne 1'], 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | constraints[0]",
+        "srcs empty, no client   | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': [], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | endpoints/srcs",
+        "dsts absent, no client  | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1']}} | E_INVALID_FIELD_VALUE | endpoints/dsts",
+        "bad destination         | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2', 'ipv6:zz::1']}} | E_INVALID_FIELD_VALUE | endpoints/dsts",
+        "source not a string     | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': [7], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | endpoints/srcs",
+        "bad constraint          | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'constraints': ['ne 1'], 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | constraints",
     })
     void reportsTheFieldAtFault(String name, String body, AltoErrorCode code, String field) {
         assertAltoError(code, field, () -> query(body));

@@ -110,13 +110,13 @@ class EndpointPropertyLookupTest {
     @CsvSource(delimiter = '|', value = {
         "properties missing    | {'endpoints': ['ipv4:1.2.3.4']}                         | E_MISSING_FIELD       | properties",
         "properties empty      | {'properties': [], 'endpoints': ['ipv4:1.2.3.4']}       | E_INVALID_FIELD_VALUE | properties",
-        "property empty string | {'properties': ['a', ''], 'endpoints': ['ipv4:1.2.3.4']} | E_INVALID_FIELD_VALUE | properties[1]",
+        "property empty string | {'properties': ['a', ''], 'endpoints': ['ipv4:1.2.3.4']} | E_INVALID_FIELD_VALUE | properties",
         "endpoints missing     | {'properties': ['a']}                                   | E_MISSING_FIELD       | endpoints",
         "endpoints empty       | {'properties': ['a'], 'endpoints': []}                  | E_INVALID_FIELD_VALUE | endpoints",
         "endpoints an object   | {'properties': ['a'], 'endpoints': {}}                  | E_INVALID_FIELD_TYPE  | endpoints",
-        "untyped endpoint      | {'properties': ['a'], 'endpoints': ['ipv4:1.2.3.4', '1.2.3.4']} | E_INVALID_FIELD_VALUE | endpoints[1]",
-        "bad IPv4 address      | {'properties': ['a'], 'endpoints': ['ipv4:1.2.3.256']}  | E_INVALID_FIELD_VALUE | endpoints[0]",
-        "bad IPv6 address      | {'properties': ['a'], 'endpoints': ['ipv6:2001:db8:::1']} | E_INVALID_FIELD_VALUE | endpoints[0]",
+        "untyped endpoint      | {'properties': ['a'], 'endpoints': ['ipv4:1.2.3.4', '1.2.3.4']} | E_INVALID_FIELD_VALUE | endpoints",
+        "bad IPv4 address      | {'properties': ['a'], 'endpoints': ['ipv4:1.2.3.256']}  | E_INVALID_FIELD_VALUE | endpoints",
+        "bad IPv6 address      | {'properties': ['a'], 'endpoints': ['ipv6:2001:db8:::1']} | E_INVALID_FIELD_VALUE | endpoints",
     })
     void reportsTheFieldAtFault(String name, String body, AltoErrorCode code, String field) {
         assertAltoError(code, field, () -> query(body));

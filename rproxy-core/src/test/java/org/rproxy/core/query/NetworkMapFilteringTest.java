@@ -114,13 +114,22 @@ class NetworkMapFilteringTest {
         assertEquals(dualStackMap().pids(), NetworkMapFiltering.apply(dualStackMap(), f));
     }
 
+    /** RFC 7285 §8.5.2: a number in an array of strings is an invalid value of the array. */
+    @Test
+    void aNumberAmongPidsIsAnInvalidValueOfTheArray() {
+        assertEquals("2", assertAltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "pids",
+                () -> filter("{'pids': ['PID1', 2]}")).value());
+        assertEquals("true", assertAltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "address-types",
+                () -> filter("{'pids': [], 'address-types': ['ipv4', true]}")).value());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "body is an array        | []                                             | E_INVALID_FIELD_TYPE  |",
         "pids missing            | {}                                             | E_MISSING_FIELD       | pids",
         "pids is a string        | {'pids': 'PID1'}                               | E_INVALID_FIELD_TYPE  | pids",
-        "pid is a number         | {'pids': ['PID1', 2]}                          | E_INVALID_FIELD_TYPE  | pids[1]",
-        "pid name is invalid     | {'pids': ['PID1', 'PID 2']}                    | E_INVALID_FIELD_VALUE | pids[1]",
+        "pid is a number         | {'pids': ['PID1', 2]}                          | E_INVALID_FIELD_VALUE | pids",
+        "pid name is invalid     | {'pids': ['PID1', 'PID 2']}                    | E_INVALID_FIELD_VALUE | pids",
         "address types an object | {'pids': [], 'address-types': {}}              | E_INVALID_FIELD_TYPE  | address-types",
     })
     void reportsTheFieldAtFault(String name, String body, AltoErrorCode code, String field) {

@@ -24,8 +24,8 @@ import org.rproxy.core.model.VersionTag;
  * The RFC 7285 JSON codec: documents as Jackson trees in, model values out, and back.
  *
  * <p>Readers check the shape of the tree and throw {@link AltoException} with the RFC 7285
- * §8.5.2 code and the path of the member at fault ({@code network-map.PID1.ipv4[2]},
- * {@code meta.cost-type.cost-mode}); the model's constructors check the values. Unknown members
+ * §8.5.2 code and the path of the member at fault ({@code network-map/PID1/ipv4[2]},
+ * {@code meta/cost-type/cost-mode}; see {@link JsonFields}); the model's constructors check the values. Unknown members
  * are ignored (§8.3.7). Writers return trees, not bytes, because the bytes that are signed are
  * the RFC 8785 canonical form, which the caller produces; trees written here hold integral costs
  * as integer nodes, so even a plain writer prints {@code 5} and not {@code 5.0}.
@@ -155,7 +155,7 @@ public final class AltoJson {
         try {
             c = AltoErrorCode.valueOf(code);
         } catch (IllegalArgumentException e) {
-            throw JsonFields.invalid("meta.code", code, "unknown ALTO error code");
+            throw JsonFields.invalid("meta/code", code, "unknown ALTO error code");
         }
         JsonNode value = meta.get("value");
         String v = value == null || value.isNull() ? null : value.isTextual() ? value.textValue() : value.toString();

@@ -63,10 +63,10 @@ final class CostMapJson {
         VersionTag vtag = DocumentMeta.vtagOf(meta, fallback);
         List<VersionTag> deps = DocumentMeta.dependentVtags(meta);
         if (deps.size() != 1) {
-            throw JsonFields.invalid("meta.dependent-vtags", String.valueOf(deps.size()),
+            throw JsonFields.invalid("meta/dependent-vtags", String.valueOf(deps.size()),
                     "a cost map depends on exactly one network map (found " + deps.size() + ")");
         }
-        CostType type = JsonValues.readCostType(JsonFields.object(meta, "meta", "cost-type"), "meta.cost-type");
+        CostType type = JsonValues.readCostType(JsonFields.object(meta, "meta", "cost-type"), "meta/cost-type");
         return rows.build(vtag, deps.get(0), type);
     }
 

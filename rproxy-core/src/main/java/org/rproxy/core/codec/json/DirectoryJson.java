@@ -62,7 +62,7 @@ final class DirectoryJson {
         }
         for (Map.Entry<String, JsonNode> e : types.properties()) {
             String name = e.getKey();
-            String p = path("meta.cost-types", name);
+            String p = path("meta/cost-types", name);
             if (name.isEmpty()) {
                 throw JsonFields.invalid(p, name, "cost type name must not be empty");
             }

@@ -36,10 +36,10 @@ final class DocumentMeta {
     static VersionTag vtagOf(ObjectNode meta, VersionTag fallback) {
         ObjectNode vtag = meta == null ? null : JsonFields.optionalObject(meta, "meta", "vtag");
         if (vtag != null) {
-            return JsonValues.readVtag(vtag, "meta.vtag");
+            return JsonValues.readVtag(vtag, "meta/vtag");
         }
         if (fallback == null) {
-            throw new AltoException(AltoError.missingField("meta.vtag"));
+            throw new AltoException(AltoError.missingField("meta/vtag"));
         }
         return fallback;
     }
@@ -50,7 +50,7 @@ final class DocumentMeta {
         List<VersionTag> out = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
             JsonNode v = list.get(i);
-            out.add(JsonValues.readVtag(v, index("meta.dependent-vtags", i)));
+            out.add(JsonValues.readVtag(v, index("meta/dependent-vtags", i)));
         }
         return out;
     }

@@ -11,8 +11,16 @@ import org.rproxy.core.model.AltoException;
 /**
  * Typed access to the members of a parsed JSON document, failing with the RFC 7285 §8.5.2 error
  * that names the member at fault: absent → {@code E_MISSING_FIELD}, wrong JSON type →
- * {@code E_INVALID_FIELD_TYPE}. Paths read like {@code meta.cost-type.cost-mode} and
- * {@code network-map.PID1.ipv4[2]}; the root is the empty path.
+ * {@code E_INVALID_FIELD_TYPE}. The field is the full path, members joined by {@code /} as in
+ * §8.5.2's own example ({@code cost-type/cost-metric}); the root is the empty path.
+ *
+ * <p>Two readers, two rules for an array's elements. A <b>request</b> (a filtered map, endpoint
+ * cost or property query, an update stream's control request) follows §8.5.2 to the letter: an
+ * element of the wrong type, or with a bad value, is an {@code E_INVALID_FIELD_VALUE} whose
+ * {@code field} is the array ({@code pids/srcs}) and whose {@code value} is the element as text
+ * ({@link #requestElement}). A <b>document</b> read from the maps folder or from an upstream is
+ * not answered to a client but reported to an operator, who needs the line: its errors name the
+ * element with its index, {@code network-map/PID1/ipv4[2]} ({@link #element}, {@link #index}).
  *
  * <p>Paths are passed as a parent path plus a member name and only concatenated when an error is
  * thrown, so that reading a cost map of millions of entries builds no strings. A member whose
@@ -24,12 +32,12 @@ public final class JsonFields {
     private JsonFields() {
     }
 
-    /** {@code parent.name}, or {@code name} at the root. */
+    /** {@code parent/name}, or {@code name} at the root. */
     public static String path(String parent, String name) {
-        return parent.isEmpty() ? name : parent + "." + name;
+        return parent.isEmpty() ? name : parent + "/" + name;
     }
 
-    /** {@code parent[index]}. */
+    /** {@code parent[index]}: an element of a document (never of a request, see the class). */
     public static String index(String parent, int index) {
         return parent + "[" + index + "]";
     }
@@ -101,11 +109,29 @@ public final class JsonFields {
         return v.booleanValue();
     }
 
-    /** Element {@code i} of {@code array}, which must be a string; {@code arrayPath} names the array. */
+    /**
+     * Element {@code i} of a document's array, which must be a string; {@code arrayPath} names the
+     * array, and an error names the element ({@code arrayPath[i]}).
+     */
     public static String element(ArrayNode array, int i, String arrayPath) {
         JsonNode v = array.get(i);
         if (!v.isTextual()) {
             throw wrongType(index(arrayPath, i), "a string");
+        }
+        return v.textValue();
+    }
+
+    /**
+     * Element {@code i} of a request's array of strings. One of another type is, as RFC 7285
+     * §8.5.2 says, "an invalid value error, not an invalid type error": {@code E_INVALID_FIELD_VALUE}
+     * with {@code field} the array ({@code arrayPath}) and {@code value} the element as JSON text
+     * ({@code 2}, {@code null}, {@code {"a":1}}). A reader that refuses the string's value names
+     * the array too, with the string as the value.
+     */
+    public static String requestElement(ArrayNode array, int i, String arrayPath) {
+        JsonNode v = array.get(i);
+        if (!v.isTextual()) {
+            throw invalid(arrayPath, v.toString(), "expected an array of strings");
         }
         return v.textValue();
     }

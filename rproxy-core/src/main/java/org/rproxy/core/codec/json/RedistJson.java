@@ -23,7 +23,7 @@ import org.rproxy.core.model.OverlayInfo;
  */
 final class RedistJson {
     static final String MEMBER = "alto-redist";
-    private static final String PATH = "meta." + MEMBER;
+    private static final String PATH = "meta/" + MEMBER;
 
     /** What the extension holds; both lists empty when it is absent. */
     record Redist(List<Jwk> keys, List<String> proxies, OverlayInfo overlay) {

@@ -56,10 +56,10 @@ class EndpointPropertiesJsonTest {
     @CsvSource(delimiter = '|', value = {
         "body missing              | {}                                                                         | E_MISSING_FIELD       | endpoint-properties",
         "body is an array          | {'endpoint-properties': []}                                                | E_INVALID_FIELD_TYPE  | endpoint-properties",
-        "untyped address           | {'endpoint-properties': {'192.0.2.1': {}}}                                 | E_INVALID_FIELD_VALUE | endpoint-properties.192.0.2.1",
-        "properties are an array   | {'endpoint-properties': {'ipv4:192.0.2.1': []}}                            | E_INVALID_FIELD_TYPE  | endpoint-properties.ipv4:192.0.2.1",
-        "value is a number         | {'endpoint-properties': {'ipv4:192.0.2.1': {'priv:p': 1}}}                 | E_INVALID_FIELD_TYPE  | endpoint-properties.ipv4:192.0.2.1.priv:p",
-        "same endpoint twice       | {'endpoint-properties': {'ipv6:2001:db8::1': {}, 'ipv6:2001:DB8::1': {}}}  | E_INVALID_FIELD_VALUE | endpoint-properties.ipv6:2001:DB8::1",
+        "untyped address           | {'endpoint-properties': {'192.0.2.1': {}}}                                 | E_INVALID_FIELD_VALUE | endpoint-properties/192.0.2.1",
+        "properties are an array   | {'endpoint-properties': {'ipv4:192.0.2.1': []}}                            | E_INVALID_FIELD_TYPE  | endpoint-properties/ipv4:192.0.2.1",
+        "value is a number         | {'endpoint-properties': {'ipv4:192.0.2.1': {'priv:p': 1}}}                 | E_INVALID_FIELD_TYPE  | endpoint-properties/ipv4:192.0.2.1/priv:p",
+        "same endpoint twice       | {'endpoint-properties': {'ipv6:2001:db8::1': {}, 'ipv6:2001:DB8::1': {}}}  | E_INVALID_FIELD_VALUE | endpoint-properties/ipv6:2001:DB8::1",
     })
     void reportsTheFieldAtFault(String name, String doc, AltoErrorCode code, String field) {
         assertAltoError(code, field, () -> AltoJson.readEndpointProperties(json(doc.replace('\'', '"')), FALLBACK));

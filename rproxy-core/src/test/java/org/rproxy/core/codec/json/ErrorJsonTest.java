@@ -20,9 +20,9 @@ class ErrorJsonTest {
     @Test
     void writesAnInvalidValueWithFieldAndValue() {
         assertEquals(json("""
-                {"meta": {"code": "E_INVALID_FIELD_VALUE", "field": "pids[2]", "value": "P 1",
-                          "message": "pids[2]: PID name must be 1-64 characters of [A-Za-z0-9-:@_.]"}}
-                """), written(AltoError.invalidValue("pids[2]", "P 1",
+                {"meta": {"code": "E_INVALID_FIELD_VALUE", "field": "pids/srcs", "value": "P 1",
+                          "message": "pids/srcs: PID name must be 1-64 characters of [A-Za-z0-9-:@_.]"}}
+                """), written(AltoError.invalidValue("pids/srcs", "P 1",
                 "PID name must be 1-64 characters of [A-Za-z0-9-:@_.]")));
     }
 
@@ -47,9 +47,9 @@ class ErrorJsonTest {
     static AltoError[] errors() {
         return new AltoError[] {
             AltoError.syntax("bad"),
-            AltoError.missingField("meta.vtag"),
+            AltoError.missingField("meta/vtag"),
             AltoError.invalidType("network-map", "an object"),
-            AltoError.invalidValue("endpoints[0]", "ipv4:1.2.3", "not an IPv4 address"),
+            AltoError.invalidValue("endpoints", "ipv4:1.2.3", "not an IPv4 address"),
         };
     }
 
@@ -68,7 +68,7 @@ class ErrorJsonTest {
 
     @Test
     void refusesAnUnknownCode() {
-        assertAltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "meta.code",
+        assertAltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "meta/code",
                 () -> AltoJson.readError(json("{\"meta\": {\"code\": \"E_TEAPOT\"}}")));
     }
 }

@@ -54,7 +54,7 @@ class NetworkMapJsonTest {
 
     @Test
     void needsAVtagWhenThereIsNoFallback() {
-        assertAltoError(AltoErrorCode.E_MISSING_FIELD, "meta.vtag", () -> AltoJson.readNetworkMap(
+        assertAltoError(AltoErrorCode.E_MISSING_FIELD, "meta/vtag", () -> AltoJson.readNetworkMap(
                 json("{\"meta\": {}, \"network-map\": {\"ALL\": {\"ipv4\": [\"0.0.0.0/0\"]}}}"), null));
     }
 
@@ -84,16 +84,16 @@ class NetworkMapJsonTest {
         "document is an array         | []                                                                  | E_INVALID_FIELD_TYPE  |",
         "network-map missing          | {}                                                                  | E_MISSING_FIELD       | network-map",
         "network-map is an array      | {'network-map': []}                                                 | E_INVALID_FIELD_TYPE  | network-map",
-        "group is an array            | {'network-map': {'PID1': []}}                                       | E_INVALID_FIELD_TYPE  | network-map.PID1",
-        "prefix list is a string      | {'network-map': {'PID1': {'ipv4': '0.0.0.0/0'}}}                    | E_INVALID_FIELD_TYPE  | network-map.PID1.ipv4",
-        "prefix is a number           | {'network-map': {'PID1': {'ipv4': ['0.0.0.0/1', 7]}}}               | E_INVALID_FIELD_TYPE  | network-map.PID1.ipv4[1]",
-        "bad prefix at index 2        | {'network-map': {'PID1': {'ipv4': ['0.0.0.0/1', '128.0.0.0/1', '10.0.0.1/8']}}} | E_INVALID_FIELD_VALUE | network-map.PID1.ipv4[2]",
-        "IPv6 prefix in ipv4 list     | {'network-map': {'PID1': {'ipv4': ['::/0']}}}                       | E_INVALID_FIELD_VALUE | network-map.PID1.ipv4[0]",
-        "unknown address type         | {'network-map': {'PID1': {'ipv5': ['0.0.0.0/0']}}}                  | E_INVALID_FIELD_VALUE | network-map.PID1.ipv5",
-        "PID name with a space        | {'network-map': {'PID 1': {'ipv4': ['0.0.0.0/0']}}}                 | E_INVALID_FIELD_VALUE | network-map.PID 1",
-        "vtag is a string             | {'meta': {'vtag': 'x'}, 'network-map': {}}                          | E_INVALID_FIELD_TYPE  | meta.vtag",
-        "vtag without tag             | {'meta': {'vtag': {'resource-id': 'm'}}, 'network-map': {}}         | E_MISSING_FIELD       | meta.vtag.tag",
-        "vtag with a bad resource id  | {'meta': {'vtag': {'resource-id': 'm m', 'tag': '1'}}, 'network-map': {}} | E_INVALID_FIELD_VALUE | meta.vtag.resource-id",
+        "group is an array            | {'network-map': {'PID1': []}}                                       | E_INVALID_FIELD_TYPE  | network-map/PID1",
+        "prefix list is a string      | {'network-map': {'PID1': {'ipv4': '0.0.0.0/0'}}}                    | E_INVALID_FIELD_TYPE  | network-map/PID1/ipv4",
+        "prefix is a number           | {'network-map': {'PID1': {'ipv4': ['0.0.0.0/1', 7]}}}               | E_INVALID_FIELD_TYPE  | network-map/PID1/ipv4[1]",
+        "bad prefix at index 2        | {'network-map': {'PID1': {'ipv4': ['0.0.0.0/1', '128.0.0.0/1', '10.0.0.1/8']}}} | E_INVALID_FIELD_VALUE | network-map/PID1/ipv4[2]",
+        "IPv6 prefix in ipv4 list     | {'network-map': {'PID1': {'ipv4': ['::/0']}}}                       | E_INVALID_FIELD_VALUE | network-map/PID1/ipv4[0]",
+        "unknown address type         | {'network-map': {'PID1': {'ipv5': ['0.0.0.0/0']}}}                  | E_INVALID_FIELD_VALUE | network-map/PID1/ipv5",
+        "PID name with a space        | {'network-map': {'PID 1': {'ipv4': ['0.0.0.0/0']}}}                 | E_INVALID_FIELD_VALUE | network-map/PID 1",
+        "vtag is a string             | {'meta': {'vtag': 'x'}, 'network-map': {}}                          | E_INVALID_FIELD_TYPE  | meta/vtag",
+        "vtag without tag             | {'meta': {'vtag': {'resource-id': 'm'}}, 'network-map': {}}         | E_MISSING_FIELD       | meta/vtag/tag",
+        "vtag with a bad resource id  | {'meta': {'vtag': {'resource-id': 'm m', 'tag': '1'}}, 'network-map': {}} | E_INVALID_FIELD_VALUE | meta/vtag/resource-id",
         "map that is not complete     | {'network-map': {'PID1': {'ipv4': ['10.0.0.0/8']}}}                 | E_INVALID_FIELD_VALUE | network-map",
     })
     void reportsTheFieldAtFault(String name, String doc, AltoErrorCode code, String field) {
