@@ -243,9 +243,11 @@ final class Catalog {
                 new ArrayList<>(maps.networkMaps().keySet())));
         List<String> ecTypes = new ArrayList<>(new TreeSet<>(allTypeNames));
         if (!ecTypes.isEmpty()) {
+            // no "uses": RFC 7285 §11.5.1.5 says an ECS MUST NOT name a network or cost map there. It
+            // is computed on meta.default-alto-network-map, which is how proxies know (AnswerEngine).
             resources.put(ENDPOINT_COST_ID, new InformationResource(ENDPOINT_COST_ID, ResourcePaths.ENDPOINT_COST_PATH,
                     MediaTypes.ENDPOINT_COST, MediaTypes.ENDPOINT_COST_PARAMS, ecTypes, null, Boolean.TRUE, null, null,
-                    List.of(maps.defaultNetworkMap())));
+                    null));
         }
         if (updateStream != null) {
             resources.put(ResourcePaths.UPDATE_STREAM_ID, updateStreamEntry(maps, updateStream));

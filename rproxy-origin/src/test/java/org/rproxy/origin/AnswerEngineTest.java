@@ -1,6 +1,7 @@
 package org.rproxy.origin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -158,6 +159,24 @@ class AnswerEngineTest {
         assertEquals("endpoints", e.error().field());
         assertTrue(e.error().message().contains("251001") && e.error().message().contains("250000"), e.error().message());
         assertSameReply(atOrigin, AnswerEngine.build(signed::get, AnswerEngine.none(), clock).answer(req));
+    }
+
+    /**
+     * RFC 7285 §11.5.1.5: an endpoint cost service "MUST NOT specify the 'uses' field to indicate a
+     * network or cost map"; the origin's entry named the default network map there. Without it a
+     * proxy still knows the service is computed on the default network map and answers it.
+     */
+    @Test
+    void theEndpointCostServiceNamesNoMapInUsesAndAProxyStillAnswersIt() throws IOException {
+        com.fasterxml.jackson.databind.JsonNode directory = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(signed.get("/directory").identity().body().asUtf8());
+        com.fasterxml.jackson.databind.JsonNode ecs = directory.path("resources").path("endpoint-cost");
+        assertTrue(ecs.isObject(), directory::toString);
+        assertFalse(ecs.has("uses"), ecs::toString);
+        assertEquals("default-network-map", directory.path("meta").path("default-alto-network-map").asText());
+        AnswerEngine held = AnswerEngine.build(signed::get, AnswerEngine.none(), clock);
+        assertTrue(held.routes(endpointCost("routingcost")));
+        assertInstanceOf(Reply.Ok.class, held.answer(endpointCost("routingcost")));
     }
 
     @Test

@@ -22,6 +22,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
@@ -47,7 +49,15 @@ class CurrentAnswersTest {
               "capabilities":{"cost-type-names":["num-routingcost"]},"uses":["net"]},
              "endpoint-cost":{"uri":"/endpointcost","media-type":"application/alto-endpointcost+json",
               "accepts":"application/alto-endpointcostparams+json",
-              "capabilities":{"cost-type-names":["num-routingcost"]},"uses":["net"]}}}""";
+              "capabilities":{"cost-type-names":["num-routingcost"]}}}}""";
+    /** The directory as origins before RFC 7285 §11.5.1.5 was followed wrote it: the ECS {@code uses} the network map. */
+    static final String OLD_DIRECTORY = DIRECTORY.replace("""
+            "capabilities":{"cost-type-names":["num-routingcost"]}}}}""", """
+            "capabilities":{"cost-type-names":["num-routingcost"]},"uses":["net"]}}}""");
+    /** An ECS on another network map than the default: this node cannot say what it computes. */
+    static final String OTHER_DIRECTORY = DIRECTORY.replace("""
+            "capabilities":{"cost-type-names":["num-routingcost"]}}}}""", """
+            "capabilities":{"cost-type-names":["num-routingcost"]},"uses":["cost"]}}}""");
     static final String NETWORK_MAP = """
             {"meta":{"vtag":{"resource-id":"net","tag":"TAG"}},
              "network-map":{"PID1":{"ipv4":["10.0.0.0/8"]},"PID2":{"ipv4":["0.0.0.0/0"],"ipv6":["::/0"]}}}""";
@@ -172,6 +182,25 @@ class CurrentAnswersTest {
         String cost = feed.heldSigned("/costmap/cost").identity().etag().replace("\"", "");
         assertEquals("\"net\";path=\"/networkmap/net\";etag=\"" + net + "\", \"cost\";path=\"/costmap/cost\";etag=\""
                 + cost + '"', r.identity().header("alto-derived-from").orElseThrow());
+    }
+
+    /**
+     * Interop: an origin of an earlier version lists its ECS with {@code "uses":["net"]}; a proxy
+     * of this version answers it here as before. One with any other {@code uses} is forwarded.
+     */
+    @ParameterizedTest
+    @CsvSource({"OLD, 0", "OTHER, 1"})
+    void anEndpointCostServiceUsingTheDefaultNetworkMapAsOlderOriginsListItIsAnsweredHere(String which, int forwarded) {
+        String directory = which.equals("OLD") ? OLD_DIRECTORY : OTHER_DIRECTORY;
+        assertTrue(directory.contains("\"uses\":[\"" + (which.equals("OLD") ? "net" : "cost") + "\"]}}}"), directory);
+        publishAll();
+        upstream.docs.put("/directory", signer.sign("/directory", directory, false, clock.instant(), Duration.ofHours(1), 60));
+        offer("/directory", directory);
+        offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"));
+        offer("/costmap/cost", COST_MAP);
+        runRebuilds();
+        query("ipv4:10.0.0.1");
+        assertEquals(forwarded, queriesSentUpstream());
     }
 
     @Test

@@ -241,6 +241,17 @@ public final class AnswerEngine {
         return docs.refs.keySet();
     }
 
+    /**
+     * True when the endpoint cost service {@code r} is computed on the directory's default network
+     * map {@code def}, as every rproxy origin's is: its entry names no {@code uses} (RFC 7285
+     * §11.5.1.5: an ECS MUST NOT name a network or cost map there) and the directory has a default
+     * network map; or, as origins before that wrote it, {@code uses} is exactly that map. Any other
+     * {@code uses} is a service this node cannot compute, left to the upstream.
+     */
+    private static boolean onDefaultNetworkMap(InformationResource r, String def) {
+        return def != null && (r.uses().isEmpty() || r.uses().equals(List.of(def)));
+    }
+
     /** The query routes of the held directory, and the seed's while a seed document is held. */
     private static Map<String, Target> routes(ReceivedDocuments docs) {
         Map<String, Target> out = new HashMap<>();
@@ -258,7 +269,7 @@ public final class AnswerEngine {
             } else if (r.mediaType().equals(MediaTypes.ENDPOINT_PROP) && r.accepts().equals(MediaTypes.ENDPOINT_PROP_PARAMS)) {
                 out.put(r.uri(), new Target(Route.ENDPOINT_PROP, null));
             } else if (r.mediaType().equals(MediaTypes.ENDPOINT_COST) && r.accepts().equals(MediaTypes.ENDPOINT_COST_PARAMS)
-                    && r.uses().equals(List.of(def))) {
+                    && onDefaultNetworkMap(r, def)) {
                 out.put(r.uri(), new Target(Route.ENDPOINT_COST, null));
             }
         }
