@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.IpAddress;
 
@@ -42,8 +45,10 @@ public record EndpointCostQuery(CostType costType, List<Constraint> constraints,
     /**
      * Reads a request body.
      *
-     * @param client the address the request came from, standing in for an empty list; null when
-     *               unknown, in which case an empty list is an {@code E_INVALID_FIELD_VALUE}
+     * @param client the address the request came from, standing in for an empty or absent list;
+     *               null when unknown (every server passes null: see the README), in which case an
+     *               absent list is an {@code E_MISSING_FIELD} and an empty one an
+     *               {@code E_INVALID_FIELD_VALUE} whose value is the {@code []} the client sent
      */
     public static EndpointCostQuery fromJson(JsonNode body, IpAddress client) {
         ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
@@ -63,8 +68,14 @@ public record EndpointCostQuery(CostType costType, List<Constraint> constraints,
             return out;
         }
         if (client == null) {
-            throw JsonFields.invalid("endpoints/" + name, "[]",
-                    "empty list and the client's address is not known");
+            String field = "endpoints/" + name;
+            String why = "this server does not stand the client's own address in for it (RFC 7285 §11.5.1.3 lets"
+                    + " it; an answer that depends on who asks could not be shared by proxies): list the endpoints";
+            if (a == null) {
+                throw new AltoException(AltoError.of(AltoErrorCode.E_MISSING_FIELD, field, null,
+                        "missing field: " + field + "; " + why));
+            }
+            throw JsonFields.invalid(field, "[]", "empty list; " + why);
         }
         return List.of(client);
     }

@@ -204,6 +204,24 @@ class EndpointCostLookupTest {
     }
 
     /**
+     * This server does not stand the client's address in for an absent or empty list (README):
+     * an absent {@code dsts} is a missing field, not an invalid value {@code "[]"} the client
+     * never sent; an empty one is the {@code []} it sent. The same for {@code srcs}.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{'srcs': ['ipv4:1.1.1.1']}              | E_MISSING_FIELD       | endpoints/dsts |",
+        "{'dsts': ['ipv4:1.1.1.1']}              | E_MISSING_FIELD       | endpoints/srcs |",
+        "{'srcs': ['ipv4:1.1.1.1'], 'dsts': []}  | E_INVALID_FIELD_VALUE | endpoints/dsts | []",
+        "{'srcs': ['ipv4:1.1.1.1'], 'dsts': null} | E_MISSING_FIELD      | endpoints/dsts |",
+    })
+    void anAbsentListIsAMissingFieldAndAnEmptyOneTheEmptyListSent(String endpoints, AltoErrorCode code,
+                                                                  String field, String value) {
+        String body = "{'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': " + endpoints + "}";
+        assertEquals(value, assertAltoError(code, field, () -> query(body)).value());
+    }
+
+    /**
      * RFC 7285 §8.5.2: "An array element of the wrong type (e.g., a number in what is supposed to
      * be an array of strings) is an invalid value error, not an invalid type error. The server
      * sets "value" to the string version of the incorrect element, and "field" to the name of the
@@ -229,7 +247,7 @@ class EndpointCostLookupTest {
         "endpoints missing       | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}}   | E_MISSING_FIELD       | endpoints",
         "endpoints is an array   | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': []} | E_INVALID_FIELD_TYPE | endpoints",
         "srcs empty, no client   | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': [], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | endpoints/srcs",
-        "dsts absent, no client  | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1']}} | E_INVALID_FIELD_VALUE | endpoints/dsts",
+        "dsts absent, no client  | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1']}} | E_MISSING_FIELD | endpoints/dsts",
         "bad destination         | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2', 'ipv6:zz::1']}} | E_INVALID_FIELD_VALUE | endpoints/dsts",
         "source not a string     | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'endpoints': {'srcs': [7], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | endpoints/srcs",
         "bad constraint          | {'cost-type': {'cost-mode': 'ordinal', 'cost-metric': 'routingcost'}, 'constraints': ['ne 1'], 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2']}} | E_INVALID_FIELD_VALUE | constraints",
