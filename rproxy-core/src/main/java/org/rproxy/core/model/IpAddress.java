@@ -143,12 +143,29 @@ public final class IpAddress implements Comparable<IpAddress> {
         return (isV4() ? "ipv4:" : "ipv6:") + toLiteral();
     }
 
-    /** The literal without the type prefix; IPv6 in RFC 5952 compressed form. */
+    /**
+     * The literal without the type prefix; IPv6 in RFC 5952 compressed form, an IPv4-mapped
+     * address ({@code ::ffff:0:0/96}) with its last 32 bits dotted as §5 recommends
+     * ({@code ::ffff:192.0.2.1}), which is also how clients write it.
+     */
     public String toLiteral() {
         if (isV4()) {
-            return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
+            return dotted(bytes, 0);
         }
-        return v6Literal(bytes);
+        return isV4Mapped(bytes) ? "::ffff:" + dotted(bytes, 12) : v6Literal(bytes);
+    }
+
+    private static String dotted(byte[] b, int at) {
+        return (b[at] & 0xff) + "." + (b[at + 1] & 0xff) + "." + (b[at + 2] & 0xff) + "." + (b[at + 3] & 0xff);
+    }
+
+    private static boolean isV4Mapped(byte[] b) {
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
     }
 
     private static String v6Literal(byte[] b) {

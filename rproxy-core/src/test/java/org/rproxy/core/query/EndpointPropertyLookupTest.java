@@ -72,6 +72,16 @@ class EndpointPropertyLookupTest {
                 "ipv6:2002::1", Map.of("dual.pid", "rest")), answer.properties());
     }
 
+    /** An IPv4-mapped endpoint is answered under the key it was asked by (RFC 5952 §5's dotted form). */
+    @Test
+    void answersAnIpv4MappedEndpointUnderTheKeyItWasAskedBy() {
+        EndpointPropertyLookup lookup = new EndpointPropertyLookup(List.of(dualStackMap()), STATICS);
+
+        EndpointPropertyAnswer answer = lookup.lookup(query("{'properties': ['dual.pid'], 'endpoints': ['ipv6:::ffff:128.36.1.10']}"));
+
+        assertEquals(Map.of("ipv6:::ffff:128.36.1.10", Map.of("dual.pid", "rest")), answer.properties());
+    }
+
     @Test
     void leavesOutEndpointsWithNoValue() {
         NetworkMap v4only = new NetworkMap(new VersionTag("v4", "1"), Map.of("all", List.of(Fixtures.v4("0.0.0.0/0"))));
