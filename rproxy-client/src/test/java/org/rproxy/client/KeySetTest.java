@@ -122,7 +122,7 @@ class KeySetTest {
                 ClientException.InvalidResponse refused = assertThrows(ClientException.InvalidResponse.class,
                         () -> AltoClient.bootstrap(ClientOptions.of(server.uri(), KeyPin.ofKeyId(genuine.kid()))).close(),
                         "bootstrapped from " + body);
-                assertTrue(refused.getMessage().contains("meta.alto-redist.keys[1].kid")
+                assertTrue(refused.getMessage().contains("meta/alto-redist/keys[1]/kid")
                         && refused.getMessage().contains(genuine.kid()), refused.getMessage());
             }
         }

@@ -44,7 +44,7 @@ class MapsFileLimitTest {
         Files.writeString(dir.resolve("net.json"), MAP);
         Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5).replace("\"PID1\":0", "\"PID1\":\"x\""));
         MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
-        assertTrue(e.getMessage().startsWith(dir.resolve("costs.json") + ": cost-map.PID1.PID1"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(dir.resolve("costs.json") + ": cost-map/PID1/PID1"), e.getMessage());
         Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5) + "{}");
         e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
         assertTrue(e.getMessage().contains("unexpected content after the JSON value"), e.getMessage());
