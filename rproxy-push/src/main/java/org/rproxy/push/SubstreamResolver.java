@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +21,8 @@ import org.rproxy.core.model.MediaTypes;
  * pull proxy fetches it once followed), or, for an id the directory does not list (the directory
  * itself), a document held with that id, JSON preferred over the XML rendering sharing it; or,
  * for an entry with {@code input}, a query resource of the held directory ({@link QueryKey}), the
- * input in its normal form ({@link QueryInputs}).
+ * input in its normal form ({@link QueryInputs}). A substream is sent merge patches only for a
+ * resource the directory's update stream entry advertises them for ({@link #patchesAdvertised}).
  * Refuses anything else with an RFC 7285 error naming the field ({@code add/<id>/resource-id}).
  *
  * <p>Confined to the publisher's thread; keeps the directory parsed until its version changes.
@@ -46,14 +48,38 @@ final class SubstreamResolver {
     List<Bound> resolve(StreamRequest req) {
         List<Bound> out = new ArrayList<>();
         req.add().forEach((id, add) -> {
+            boolean patches = add.incremental() && patchesAdvertised(add.resourceId());
             if (add.input() != null) {
                 QueryKey q = query(id, add);
-                out.add(new Bound(new Subscription.Substream(id, q.key(), add.incremental(), add.tag()), q));
+                out.add(new Bound(new Subscription.Substream(id, q.key(), patches, add.tag()), q));
             } else {
-                out.add(new Bound(new Subscription.Substream(id, target(id, add), add.incremental(), add.tag()), null));
+                out.add(new Bound(new Subscription.Substream(id, target(id, add), patches, add.tag()), null));
             }
         });
         return out;
+    }
+
+    /**
+     * Whether a substream of {@code resourceId} may be sent merge patches. RFC 8895 §6.3: the
+     * update stream's directory entry lists in {@code incremental-change-media-types} the
+     * resources it sends incremental changes for; any other gets full replacements only, even when
+     * the client asks for incremental changes, since a client following the directory expects no
+     * patch for it. Without a held directory naming an update stream there is nothing advertised
+     * to follow, and patches go to every JSON document as before.
+     */
+    private boolean patchesAdvertised(String resourceId) {
+        Directory d = directory();
+        if (d == null) {
+            return true;
+        }
+        for (InformationResource r : d.resources().values()) {
+            if (MediaTypes.EVENT_STREAM.equals(r.mediaType())) {
+                String types = r.incrementalChangeMediaTypes().get(resourceId);
+                return types != null && Arrays.stream(types.split(",")).map(String::trim)
+                        .anyMatch(MediaTypes.MERGE_PATCH::equals);
+            }
+        }
+        return true;
     }
 
     private String target(String id, StreamRequest.Add add) {

@@ -10,6 +10,7 @@ import static org.rproxy.push.UpdatePublisherTest.signed;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -205,6 +206,44 @@ class OrdinaryClientStreamTest {
             assertEquals("application/alto-updatestreamcontrol+json", type(stopped));
             assertTrue(stopped.contains("\"stopped\":[\"f\"]") && stopped.contains("no such PID"), stopped);
         }
+    }
+
+    /**
+     * RFC 8895 §6.3: the update stream's directory entry says, in
+     * {@code incremental-change-media-types}, which resources it sends merge patches for; a client
+     * following it gets full replacements for any other, even when it asks for incremental changes.
+     */
+    @Test
+    void mergePatchesGoOnlyToResourcesTheDirectoryAdvertisesThemFor() throws Exception {
+        String directory = DIRECTORY.substring(0, DIRECTORY.length() - 2) + ",\"updates\":{\"uri\":\"/updates\","
+                + "\"media-type\":\"text/event-stream\",\"accepts\":\"application/alto-updatestreamparams+json\","
+                + "\"uses\":[\"later\",\"nm\"],\"capabilities\":{\"incremental-change-media-types\":"
+                + "{\"nm\":\"application/merge-patch+json\"},\"support-stream-control\":true}}}}";
+        publisher.accept("/directory", signed("/directory", "directory", "application/alto-directory+json", directory, T0));
+        publisher.accept(NM, bigMap(NM, "nm", "v1", T0));
+        publisher.accept("/networkmap/later", bigMap("/networkmap/later", "later", "v1", T0));
+        RecordingSink sink = subscribe("{\"add\":{\"n\":{\"resource-id\":\"nm\"},\"l\":{\"resource-id\":\"later\","
+                + "\"incremental-changes\":true}},\"alto-redist-signatures\":false}");
+        sink.next();
+        Set<String> first = Set.of(type(sink.next()), type(sink.next()));
+        assertEquals(Set.of("application/alto-networkmap+json,n", "application/alto-networkmap+json,l"), first);
+        publisher.accept(NM, bigMap(NM, "nm", "v2", T0.plusSeconds(1)));
+        assertEquals("application/merge-patch+json,n", type(sink.next()), "advertised: a patch, being smaller");
+        publisher.accept("/networkmap/later", bigMap("/networkmap/later", "later", "v2", T0.plusSeconds(1)));
+        String later = sink.next();
+        assertEquals("application/alto-networkmap+json,l", type(later), "not advertised: the full document");
+        assertTrue(later.contains("\"v2\""), later);
+    }
+
+    /** A network map of many PIDs, so that a new tag alone is a patch far smaller than the map. */
+    private static Representation bigMap(String target, String id, String vtag, Instant created) {
+        StringBuilder pids = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            pids.append(i == 0 ? "" : ",").append("\"PID").append(i).append("\":{\"ipv4\":[\"10.").append(i).append(".0.0/16\"]}");
+        }
+        return signed(target, id, "application/alto-networkmap+json",
+                "{\"meta\":{\"vtag\":{\"resource-id\":\"" + id + "\",\"tag\":\"" + vtag + "\"}},\"network-map\":{" + pids + "}}",
+                created);
     }
 
     @Test
