@@ -10,6 +10,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.Bytes;
@@ -29,11 +30,15 @@ import org.rproxy.core.model.Identifiers;
  * so that equal inputs are one query. Extension: a top-level {@value #SIGNATURES_MEMBER} boolean
  * asks for this project's signature events on the stream, or for none.
  *
+ * <p>An optional member whose value is JSON {@code null} counts as absent, as everywhere else
+ * requests are read ({@link org.rproxy.core.codec.json.JsonFields}).
+ *
  * @param add        substream id to what it follows, in request order
+ * @param addGiven   whether the request has an {@code add} member at all (it may be empty)
  * @param remove     substream ids to stop
  * @param signatures {@value #SIGNATURES_MEMBER}, or null when the request does not say
  */
-record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatures) {
+record StreamRequest(Map<String, Add> add, boolean addGiven, List<String> remove, Boolean signatures) {
 
     /** This extension's member: whether the stream carries signature events. */
     static final String SIGNATURES_MEMBER = "alto-redist-signatures";
@@ -66,12 +71,14 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
      *                       E_INVALID_FIELD_TYPE or E_INVALID_FIELD_VALUE naming the field at fault
      */
     static StreamRequest parse(Bytes body) {
-        JsonNode root = Jcs.parse(body.unsafeArray());
+        // AltoJson: as strict as Jcs (no repeated names, nothing after the value), and its syntax
+        // errors give line and column, as a query's do, not Jackson's "[Source: ...]"
+        JsonNode root = AltoJson.parse(body.unsafeArray());
         if (!root.isObject()) {
             throw new AltoException(AltoError.invalidType("", "an object"));
         }
         Map<String, Add> add = new LinkedHashMap<>();
-        JsonNode a = root.get("add");
+        JsonNode a = present(root, "add");
         if (a != null) {
             if (!a.isObject()) {
                 throw new AltoException(AltoError.invalidType("add", "an object"));
@@ -86,7 +93,7 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
             }
         }
         List<String> remove = new ArrayList<>();
-        JsonNode r = root.get("remove");
+        JsonNode r = present(root, "remove");
         if (r != null) {
             if (!r.isArray()) {
                 throw new AltoException(AltoError.invalidType("remove", "an array of substream ids"));
@@ -100,11 +107,11 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
                 remove.add(r.get(i).textValue());
             }
         }
-        JsonNode sig = root.get(SIGNATURES_MEMBER);
+        JsonNode sig = present(root, SIGNATURES_MEMBER);
         if (sig != null && !sig.isBoolean()) {
             throw new AltoException(AltoError.invalidType(SIGNATURES_MEMBER, "a boolean"));
         }
-        return new StreamRequest(add, remove, sig == null ? null : sig.booleanValue());
+        return new StreamRequest(add, a != null, remove, sig == null ? null : sig.booleanValue());
     }
 
     private static Add readAdd(JsonNode o, String p) {
@@ -116,11 +123,11 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
             throw new AltoException(AltoError.missingField(p + "/resource-id"));
         }
         String tag = string(o, p, "tag");
-        JsonNode inc = o.get("incremental-changes");
+        JsonNode inc = present(o, "incremental-changes");
         if (inc != null && !inc.isBoolean()) {
             throw new AltoException(AltoError.invalidType(p + "/incremental-changes", "a boolean"));
         }
-        JsonNode input = o.get("input");
+        JsonNode input = present(o, "input");
         if (input != null && !input.isObject()) {
             throw new AltoException(AltoError.invalidType(p + "/input", "an object"));
         }
@@ -136,8 +143,14 @@ record StreamRequest(Map<String, Add> add, List<String> remove, Boolean signatur
                 input == null ? null : Bytes.wrap(Jcs.canonicalize(input)));
     }
 
-    private static String string(JsonNode o, String p, String name) {
+    /** The member {@code name} of {@code o}, or null when it is absent or JSON {@code null}. */
+    private static JsonNode present(JsonNode o, String name) {
         JsonNode v = o.get(name);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    private static String string(JsonNode o, String p, String name) {
+        JsonNode v = present(o, name);
         if (v == null) {
             return null;
         }

@@ -109,8 +109,9 @@ final class StreamService {
         if (!req.remove().isEmpty()) {
             throw new AltoException(AltoError.invalidValue("remove", null, "only a stream control request removes"));
         }
-        if (req.add().isEmpty()) {
-            throw new AltoException(AltoError.missingField("add"));
+        if (req.add().isEmpty()) { // {"add":{}} is there, but empty: not a missing field
+            throw new AltoException(req.addGiven() ? AltoError.invalidValue("add", "{}",
+                    "a stream opens with at least one substream") : AltoError.missingField("add"));
         }
         refuse(tooMany(req.add().size()));
         if (tracks.isEmpty()) {

@@ -34,6 +34,30 @@ class StreamRequestTest {
         assertNull(r.signatures());
     }
 
+    /** An optional member given as JSON null counts as absent, as in every other request. */
+    @Test
+    void anOptionalMemberThatIsNullCountsAsAbsent() {
+        StreamRequest r = StreamRequest.parse(Bytes.utf8("{\"add\":{\"s\":{\"resource-id\":\"x\",\"tag\":null,"
+                + "\"incremental-changes\":null,\"path\":null,\"input\":null}},\"remove\":null,"
+                + "\"alto-redist-signatures\":null}"));
+        assertNull(r.add().get("s").tag());
+        assertTrue(r.add().get("s").incremental());
+        assertNull(r.add().get("s").path());
+        assertNull(r.add().get("s").input());
+        assertEquals(List.of(), r.remove());
+        assertNull(r.signatures());
+    }
+
+    /** A syntax error says where, as a query's does, and nothing of the parser's internals. */
+    @Test
+    void aSyntaxErrorGivesLineAndColumnAndNoParserInternals() {
+        AltoException e = assertThrows(AltoException.class, () -> StreamRequest.parse(Bytes.utf8("{\"add\":{\n")));
+        assertEquals(AltoErrorCode.E_SYNTAX, e.error().code());
+        assertTrue(e.error().message().contains("line 2"), e.error().message());
+        assertFalse(e.error().message().contains("Source"), e.error().message());
+        assertFalse(e.error().message().contains("REDACTED"), e.error().message());
+    }
+
     @Test
     void anInputIsKeptInCanonicalFormSoThatEqualQuestionsAreOneQuery() {
         StreamRequest a = StreamRequest.parse(Bytes.utf8("{\"add\":{\"f\":{\"resource-id\":\"filtered\","

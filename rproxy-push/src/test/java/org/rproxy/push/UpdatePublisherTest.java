@@ -323,6 +323,13 @@ class UpdatePublisherTest {
         Reply.Error empty = assertInstanceOf(Reply.Error.class, call("/updates",
                 "application/alto-updatestreamparams+json", "{}"));
         assertEquals(AltoErrorCode.E_MISSING_FIELD, empty.error().code());
+        assertEquals("add", empty.error().field());
+        // "add" is there but names no substream: not a missing field
+        Reply.Error none = assertInstanceOf(Reply.Error.class, call("/updates",
+                "application/alto-updatestreamparams+json", "{\"add\":{}}"));
+        assertEquals(AltoErrorCode.E_INVALID_FIELD_VALUE, none.error().code());
+        assertEquals("add", none.error().field());
+        assertEquals("{}", none.error().value());
     }
 
     @Test
