@@ -117,25 +117,48 @@ final class PullService implements AltoService {
 
     /** The feed's answer: from the store, or fetched through from the upstream. */
     private CompletionStage<Reply> forward(AltoRequest request, String target) {
-        if (!request.method().equals("POST")) {
-            UpstreamCall get = request.accept() == null ? UpstreamCall.PLAIN_GET
-                    : new UpstreamCall(request.accept(), null, Bytes.empty());
-            if (notFound == null) {
-                return feed.serve(CacheKey.get(target), get);
-            }
-            // A copy held now (pushed or fetched since) wins over a remembered 404. The memory is
-            // asked first: it is empty for the documents a crowd reads, so a hit looks up its
-            // copy once, in serve.
-            Reply.Error gone = notFound.answer(target);
-            if (gone != null && feed.heldSigned(target) == null) {
-                return CompletableFuture.completedFuture(gone);
-            }
-            CompletableFuture<Reply> served = feed.serve(CacheKey.get(target), get).toCompletableFuture();
-            if (served.isDone() && !served.isCompletedExceptionally() && served.join() instanceof Reply.Ok) {
-                return served; // a hit: nothing to remember
-            }
-            return served.thenApply(r -> notFound.note(target, r));
+        if (request.method().equals("POST")) {
+            return post(request, target);
         }
+        CompletionStage<Reply> out = get(request, target);
+        return request.method().equals("HEAD") ? out.thenApply(PullService::asHead) : out;
+    }
+
+    private CompletionStage<Reply> get(AltoRequest request, String target) {
+        UpstreamCall get = request.accept() == null ? UpstreamCall.PLAIN_GET
+                : new UpstreamCall(request.accept(), null, Bytes.empty());
+        if (notFound == null) {
+            return feed.serve(CacheKey.get(target), get);
+        }
+        // A copy held now (pushed or fetched since) wins over a remembered 404. The memory is
+        // asked first: it is empty for the documents a crowd reads, so a hit looks up its
+        // copy once, in serve.
+        Reply.Error gone = notFound.answer(target);
+        if (gone != null && feed.heldSigned(target) == null) {
+            return CompletableFuture.completedFuture(gone);
+        }
+        CompletableFuture<Reply> served = feed.serve(CacheKey.get(target), get).toCompletableFuture();
+        if (served.isDone() && !served.isCompletedExceptionally() && served.join() instanceof Reply.Ok) {
+            return served; // a hit: nothing to remember
+        }
+        return served.thenApply(r -> notFound.note(target, r));
+    }
+
+    /**
+     * A HEAD goes upstream as the GET it shares its cache key with, so an upstream's 405 names
+     * {@code GET} as the method at fault; the client sent HEAD, and the origin, asked directly,
+     * names that. The error is passed on with the client's method as its value.
+     */
+    private static Reply asHead(Reply r) {
+        if (r instanceof Reply.Error e && "method".equals(e.error().field()) && "GET".equals(e.error().value())) {
+            AltoError a = e.error();
+            return new Reply.Error(new AltoError(a.code(), a.field(), "HEAD", a.message(), a.httpStatus()),
+                    e.dialect(), e.allow());
+        }
+        return r;
+    }
+
+    private CompletionStage<Reply> post(AltoRequest request, String target) {
         UpstreamCall call = new UpstreamCall(request.accept(), request.contentType(), request.body());
         try {
             return CompletableFuture.supplyAsync(
