@@ -17,10 +17,11 @@ import bt.net.InetPeer;
 import bt.net.MessageDispatcher;
 import bt.protocol.Message;
 import bt.runtime.BtRuntime;
+import bt.torrent.TorrentRegistry;
 
 /**
- * What bt 1.10's message dispatcher keeps of a torrent that stopped, and its removal before the
- * torrent starts again. The dispatcher holds, per torrent and connection key (peer address, port,
+ * What bt 1.10's message dispatcher keeps of a torrent that stopped, and its removal once the
+ * torrent stopped, and again before it starts again. The dispatcher holds, per torrent and connection key (peer address, port,
  * torrent), the message consumers and suppliers of the torrent's worker, and never removes them
  * (bt's sources drop them after 1.10). A torrent fetched again from the same peer gets the same
  * key, so the stopped worker's consumers and suppliers serve the new connection too: the
@@ -30,22 +31,30 @@ import bt.runtime.BtRuntime;
  * listeners) takes the new piece as unexpected and disposes of its buffer, or sends its own
  * messages. Either way the fetch gets nothing until its budget runs out.
  *
- * <p>bt's dispatching loop fails (and with it every transfer of the runtime) on a torrent whose
- * map of connections empties while the torrent is active, so the stopped worker's entries are
- * replaced by one for a key no connection has (port 0), whose consumer and supplier do nothing.
- * Read from the fields bt 1.10 keeps them in; a version without them fails the swarm's start.
- * Thread-safe (under the dispatcher's own lock).
+ * <p>Left there, they are also kept for good: a node that fetches or seeds many versions, each
+ * dropped in turn, would hold the consumers and suppliers of every one it ever ran, and bt's
+ * dispatching loop would walk them all. So a torrent dropped has them removed as soon as bt
+ * no longer takes it for active ({@link #dropStopped}). bt's dispatching loop fails (and with it
+ * every transfer of the runtime) on a torrent whose map of connections is missing or empties
+ * while the torrent is active, so the removal is only of an inactive torrent's, and a torrent
+ * about to start gets one entry for a key no connection has (port 0), whose consumer and supplier
+ * do nothing, in place of whatever its previous run left ({@link #forget}). Read from the fields
+ * bt 1.10 keeps them in; a version without them fails the swarm's start. Thread-safe (under the
+ * dispatcher's own lock).
  */
 final class DispatcherLeftovers {
     private final Map<TorrentId, Map<ConnectionKey, Collection<Consumer<Message>>>> consumers;
     private final Map<TorrentId, Map<ConnectionKey, Collection<Supplier<Message>>>> suppliers;
     private final Object lock;
+    private final TorrentRegistry registry;
 
     private DispatcherLeftovers(Map<TorrentId, Map<ConnectionKey, Collection<Consumer<Message>>>> consumers,
-                                Map<TorrentId, Map<ConnectionKey, Collection<Supplier<Message>>>> suppliers, Object lock) {
+                                Map<TorrentId, Map<ConnectionKey, Collection<Supplier<Message>>>> suppliers, Object lock,
+                                TorrentRegistry registry) {
         this.consumers = consumers;
         this.suppliers = suppliers;
         this.lock = lock;
+        this.registry = registry;
     }
 
     /** The leftovers of {@code runtime}'s dispatcher; throws {@link IllegalStateException} when bt keeps them elsewhere. */
@@ -56,7 +65,7 @@ final class DispatcherLeftovers {
                     + ", not bt 1.10's MessageDispatcher (another bt version?)");
         }
         return new DispatcherLeftovers(field(dispatcher, "consumers"), field(dispatcher, "suppliers"),
-                field(dispatcher, "modificationLock"));
+                field(dispatcher, "modificationLock"), runtime.service(TorrentRegistry.class));
     }
 
     @SuppressWarnings("unchecked")
@@ -71,23 +80,39 @@ final class DispatcherLeftovers {
     }
 
     /**
-     * Removes the consumers and suppliers the dispatcher still holds for the connections of the
-     * torrent {@code id} (a torrent that ran in this runtime and stopped); nothing when it holds none.
-     * Call before the torrent starts again.
+     * Replaces the consumers and suppliers the dispatcher still holds for the connections of the
+     * torrent {@code id} (a torrent that ran in this runtime and stopped) by the idle entry, which
+     * it also gets when it holds none. Call before the torrent starts (again).
      */
     void forget(TorrentId id) {
         ConnectionKey none = new ConnectionKey(InetPeer.build(InetAddress.getLoopbackAddress(), 0), 0, id);
         synchronized (lock) {
-            replace(consumers.get(id), none, m -> { });
-            replace(suppliers.get(id), none, () -> null);
+            replace(consumers.computeIfAbsent(id, k -> new ConcurrentHashMap<>()), none, m -> { });
+            replace(suppliers.computeIfAbsent(id, k -> new ConcurrentHashMap<>()), none, () -> null);
         }
     }
 
-    /** Leaves {@code byConnection} (null: nothing to do) holding only {@code none}, with {@code idle}. */
-    private static <T> void replace(Map<ConnectionKey, Collection<T>> byConnection, ConnectionKey none, T idle) {
-        if (byConnection == null) {
-            return;
+    /**
+     * Removes everything the dispatcher holds for the torrent {@code id}, unless bt takes it for
+     * active (started again, or not stopped yet: then its worker's entries are in use, and the
+     * dispatching loop needs them there). Call once the torrent is stopped, and again once bt
+     * reports it stopped (a connection it was setting up may have added its worker's meanwhile).
+     *
+     * @return whether nothing is left for {@code id}
+     */
+    boolean dropStopped(TorrentId id) {
+        synchronized (lock) {
+            if (registry.isSupportedAndActive(id)) {
+                return !consumers.containsKey(id) && !suppliers.containsKey(id);
+            }
+            consumers.remove(id);
+            suppliers.remove(id);
+            return true;
         }
+    }
+
+    /** Leaves {@code byConnection} holding only {@code none}, with {@code idle}. */
+    private static <T> void replace(Map<ConnectionKey, Collection<T>> byConnection, ConnectionKey none, T idle) {
         Set<T> only = ConcurrentHashMap.newKeySet();
         only.add(idle);
         byConnection.put(none, only);

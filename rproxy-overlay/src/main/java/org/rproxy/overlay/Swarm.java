@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * torrent started again before that is refused by bt ("Torrent already registered") and fetches
  * nothing; so a fetch of a torrent being stopped starts once bt reports it stopped, and after
  * removing what bt's message dispatcher kept of the torrent's previous run, which would otherwise
- * serve the new connection to the same peer ({@link DispatcherLeftovers}). bt never ends
+ * serve the new connection to the same peer ({@link DispatcherLeftovers}; what the dispatcher
+ * keeps of a torrent dropped is removed as soon as bt no longer takes it for active, fetched
+ * again or not). bt never ends
  * the processing of a torrent stopped before its metadata or its last piece came; a fetch of such
  * a one starts after {@link #STOP_WAIT} anyway, and fetches nothing in this runtime.
  *
@@ -247,12 +249,18 @@ final class Swarm implements AutoCloseable {
             TorrentId id = TorrentId.fromBytes(HexFormat.of().parseHex(hex));
             CompletableFuture<Void> stopped = stopped(id).completeOnTimeout(null, STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             stopping.put(hex, stopped);
-            stopped.whenComplete((v, e) -> stopping.remove(hex, stopped));
+            stopped.whenComplete((v, e) -> {
+                stopping.remove(hex, stopped);
+                // what a connection being set up at the stop added meanwhile
+                leftovers.dropStopped(id);
+            });
             c.stop();
             // bt 1.10 keeps a stopped torrent's connections in its pool (idle, never read again)
             // and hands them out when the same torrent is started again, which then fetches
             // nothing: close them, so that a later fetch of it connects afresh
             runtime.service(IPeerConnectionPool.class).visitConnections(id, PeerConnection::closeQuietly);
+            // and its dispatcher keeps the torrent's worker's consumers and suppliers for good
+            leftovers.dropStopped(id);
         }
         TorrentFolders.deleteTree(root.resolve(hex));
     }

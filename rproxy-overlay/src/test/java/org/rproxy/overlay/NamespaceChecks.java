@@ -325,6 +325,10 @@ final class NamespaceChecks {
         RefetchChecks.torrentFetchedAgainHasOneWorker(dir);
     }
 
+    static void droppedTorrentsLeaveNothingInTheDispatcher(Path dir) throws Exception {
+        RefetchChecks.droppedTorrentsLeaveNothingInTheDispatcher(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */

@@ -7,8 +7,11 @@ import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -62,6 +65,65 @@ final class RefetchChecks {
             assertEquals(1, consumers, "message consumers bt's dispatcher holds for the connection to the publisher"
                     + " (the new torrent's worker alone; more: the stopped one's serve it too)");
         }
+    }
+
+    /** Torrents fetched and dropped by the client, one after the other. */
+    private static final int DROPPED = 4;
+
+    /**
+     * A publisher seeds {@value #DROPPED} bundles one after the other; the client fetches each
+     * and drops it, and so does the publisher. Once bt has stopped them, neither node's message
+     * dispatcher may hold anything of them: bt 1.10 keeps every torrent worker's consumers and
+     * suppliers per connection for good, so a long-running node that fetches or seeds many
+     * versions would hold (and its dispatching loop walk) those of every one it ever ran.
+     */
+    static void droppedTorrentsLeaveNothingInTheDispatcher(Path dir) throws Exception {
+        try (OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.config(dir, 1, NamespaceChecks.key(dir, 1)));
+             OverlayClient other = OverlayClient.start(NamespaceChecks.config(dir, 2, null));
+             OverlayClient client = OverlayClient.start(NamespaceChecks.config(dir, 3, null))) {
+            NamespaceChecks.joined(honest, other, client);
+            Swarm seeder = NamespaceChecks.node(honest).swarm();
+            Swarm swarm = NamespaceChecks.node(client).swarm();
+            List<TorrentId> dropped = new ArrayList<>();
+            for (int i = 0; i < DROPPED; i++) {
+                byte[] bytes = ("bundle " + i).getBytes(StandardCharsets.US_ASCII);
+                byte[] ih = seeder.seed("bundle-" + i + ".http", bytes);
+                NamespaceChecks.say("seeded " + i + ", announced to " + seeder.announce(ih).get(60, TimeUnit.SECONDS));
+                assertArrayEquals(bytes, swarm.fetch(ih, 1 << 20).get(60, TimeUnit.SECONDS), "bundle " + i + " fetched");
+                String hex = HexFormat.of().formatHex(ih);
+                swarm.drop(hex);
+                seeder.drop(hex);
+                dropped.add(TorrentId.fromBytes(ih));
+            }
+            BtRuntime fetcher = (BtRuntime) NamespaceChecks.field(swarm, "runtime");
+            BtRuntime seeding = (BtRuntime) NamespaceChecks.field(seeder, "runtime");
+            // bt reports a torrent held whole stopped within a second; the drop waits at most STOP_WAIT for it
+            NamespaceChecks.waitFor(() -> held(fetcher, dropped) == 0 && held(seeding, dropped) == 0,
+                    (int) Swarm.STOP_WAIT.toSeconds() + 10);
+            NamespaceChecks.say("torrents dropped that the dispatchers still hold: client " + held(fetcher, dropped)
+                    + ", publisher " + held(seeding, dropped));
+            assertEquals(0, held(fetcher, dropped), "of " + DROPPED + " torrents fetched and dropped, those whose"
+                    + " consumers or suppliers the client's message dispatcher still holds");
+            assertEquals(0, held(seeding, dropped), "of " + DROPPED + " torrents seeded and dropped, those whose"
+                    + " consumers or suppliers the publisher's message dispatcher still holds");
+        }
+    }
+
+    /** How many of {@code ids} {@code runtime}'s dispatcher holds consumers or suppliers for (bt 1.10's fields). */
+    private static int held(BtRuntime runtime, List<TorrentId> ids) {
+        try {
+            Map<?, ?> consumers = dispatcherMap(runtime, "consumers");
+            Map<?, ?> suppliers = dispatcherMap(runtime, "suppliers");
+            return (int) ids.stream().filter(id -> consumers.containsKey(id) || suppliers.containsKey(id)).count();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<?, ?> dispatcherMap(BtRuntime runtime, String name) throws ReflectiveOperationException {
+        Field f = MessageDispatcher.class.getDeclaredField(name);
+        f.setAccessible(true);
+        return (Map<?, ?>) f.get(runtime.service(IMessageDispatcher.class));
     }
 
     /** The message consumers {@code runtime}'s dispatcher holds for the connection {@code key}, read from bt 1.10's field. */
