@@ -329,6 +329,10 @@ final class NamespaceChecks {
         RefetchChecks.droppedTorrentsLeaveNothingInTheDispatcher(dir);
     }
 
+    static void itemStoredOnTheAskingNodeAloneIsFound(Path dir) throws Exception {
+        DhtGetChecks.itemStoredOnTheAskingNodeAloneIsFound(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */
