@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * the processing of a torrent stopped before its metadata or its last piece came; a fetch of such
  * a one starts after {@link #STOP_WAIT} anyway, and fetches nothing in this runtime.
  *
+ * <p>Fetches run one at a time ({@link FetchTurns}: bt 1.10 files the blocks it receives by piece
+ * index and offset alone, whatever the torrent), except past one that has no metadata yet.
+ *
  * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
  */
 final class Swarm implements AutoCloseable {
@@ -65,6 +68,8 @@ final class Swarm implements AutoCloseable {
     private final Map<String, Path> whole = new ConcurrentHashMap<>();
     /** The torrents dropped that bt has not reported stopped yet, by hex infohash. */
     private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
+    /** One fetch at a time (bt files received blocks by piece and offset alone, runtime-wide). */
+    private final FetchTurns turns = new FetchTurns();
     /** What bt's message dispatcher keeps of a torrent's previous run, removed before it starts again. */
     private final DispatcherLeftovers leftovers;
     /** Guarded by this, with {@link #start}. */
@@ -133,25 +138,29 @@ final class Swarm implements AutoCloseable {
             return running.copy();
         }
         log.debug("bt {}: fetching {}", port, hex);
+        FetchTurns.Turn turn = turns.turn();
         done.whenComplete((b, e) -> {
             fetching.remove(hex, done);
+            turn.end();
             log.debug("bt {}: {} {}", port, hex, e == null ? "fetched" : "not fetched: " + e);
         });
-        CompletableFuture<Void> stopped = stopping.get(hex);
-        if (stopped == null) {
-            start(hex, done, maxBytes);
-        } else {
-            log.debug("bt {}: {} dropped a moment ago: fetching it once bt has stopped it", port, hex);
-            // not on the thread that reports the stop: bt forgets the torrent's own listeners
-            // right after telling them, and the new fetch's connections register theirs
-            stopped.whenCompleteAsync((v, e) -> start(hex, done, maxBytes),
-                    CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
-        }
+        turns.take(turn, () -> {
+            CompletableFuture<Void> stopped = stopping.get(hex);
+            if (stopped == null) {
+                start(hex, done, maxBytes, turn);
+            } else {
+                log.debug("bt {}: {} dropped a moment ago: fetching it once bt has stopped it", port, hex);
+                // not on the thread that reports the stop: bt forgets the torrent's own listeners
+                // right after telling them, and the new fetch's connections register theirs
+                stopped.whenCompleteAsync((v, e) -> start(hex, done, maxBytes, turn),
+                        CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
+            }
+        });
         return done;
     }
 
     /** Starts bt's fetch of {@code hex} for {@code done}, unless it completed (cancelled, or the swarm dropped it) meanwhile. */
-    private synchronized void start(String hex, CompletableFuture<byte[]> done, long maxBytes) {
+    private synchronized void start(String hex, CompletableFuture<byte[]> done, long maxBytes, FetchTurns.Turn turn) {
         if (closed) {
             // a start put off until bt let the torrent go must not start the runtime again
             done.completeExceptionally(new IOException("torrent " + hex + ": the swarm is closed"));
@@ -170,6 +179,7 @@ final class Swarm implements AutoCloseable {
         }
         BtClient c = Bt.client(runtime).storage(new FileSystemStorage(dir)).magnet("magnet:?xt=urn:btih:" + hex)
                 .afterTorrentFetched(t -> completing(done, () -> {
+                    turn.metadata();
                     String why = TorrentFiles.refusal(t, maxBytes);
                     if (why != null) {
                         done.completeExceptionally(new IOException("torrent " + hex + ": " + why));

@@ -333,6 +333,10 @@ final class NamespaceChecks {
         DhtGetChecks.itemStoredOnTheAskingNodeAloneIsFound(dir);
     }
 
+    static void bundlesFetchedAtOnceTakeNoBlockOfAnother(Path dir) throws Exception {
+        BlockCollisionChecks.bundlesFetchedAtOnceTakeNoBlockOfAnother(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */
