@@ -34,11 +34,13 @@ import bt.torrent.TorrentRegistry;
  * <p>Left there, they are also kept for good: a node that fetches or seeds many versions, each
  * dropped in turn, would hold the consumers and suppliers of every one it ever ran, and bt's
  * dispatching loop would walk them all. So a torrent dropped has them removed as soon as bt
- * no longer takes it for active ({@link #dropStopped}). bt's dispatching loop fails (and with it
- * every transfer of the runtime) on a torrent whose map of connections is missing or empties
- * while the torrent is active, so the removal is only of an inactive torrent's, and a torrent
- * about to start gets one entry for a key no connection has (port 0), whose consumer and supplier
- * do nothing, in place of whatever its previous run left ({@link #forget}). Read from the fields
+ * no longer takes it for active ({@link #dropStopped}). bt's dispatching loop fails for good
+ * (and with it every transfer of the runtime) on a torrent whose map of connections is missing,
+ * or empties, while the torrent is active: it checks that the torrent is active, then looks its
+ * map up again, and does not survive finding none. So only an inactive torrent's map is emptied,
+ * never removed (the loop removes an empty map itself, under the lock, before it checks), and a
+ * torrent about to start gets one entry for a key no connection has (port 0), whose consumer and
+ * supplier do nothing, in place of whatever its previous run left ({@link #forget}). Read from the fields
  * bt 1.10 keeps them in; a version without them fails the swarm's start. Thread-safe (under the
  * dispatcher's own lock).
  */
@@ -93,21 +95,27 @@ final class DispatcherLeftovers {
     }
 
     /**
-     * Removes everything the dispatcher holds for the torrent {@code id}, unless bt takes it for
-     * active (started again, or not stopped yet: then its worker's entries are in use, and the
-     * dispatching loop needs them there). Call once the torrent is stopped, and again once bt
-     * reports it stopped (a connection it was setting up may have added its worker's meanwhile).
-     *
-     * @return whether nothing is left for {@code id}
+     * Removes the consumers and suppliers the dispatcher holds for the connections of the torrent
+     * {@code id}, unless bt takes it for active (started again, or not stopped yet: then they are
+     * in use); the torrent's emptied maps go with the dispatching loop's next pass. Call once the
+     * torrent is stopped, and again once bt reports it stopped (a connection it was setting up
+     * may have added its worker's meanwhile).
      */
-    boolean dropStopped(TorrentId id) {
+    void dropStopped(TorrentId id) {
         synchronized (lock) {
             if (registry.isSupportedAndActive(id)) {
-                return !consumers.containsKey(id) && !suppliers.containsKey(id);
+                return;
             }
-            consumers.remove(id);
-            suppliers.remove(id);
-            return true;
+            // emptied, not removed: the loop may have found the torrent active a moment ago, and
+            // looks its map up again next (a map it finds missing ends the loop for good)
+            clear(consumers.get(id));
+            clear(suppliers.get(id));
+        }
+    }
+
+    private static void clear(Map<ConnectionKey, ?> byConnection) {
+        if (byConnection != null) {
+            byConnection.clear();
         }
     }
 

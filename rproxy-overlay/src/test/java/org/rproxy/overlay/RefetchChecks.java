@@ -109,7 +109,10 @@ final class RefetchChecks {
         }
     }
 
-    /** How many of {@code ids} {@code runtime}'s dispatcher holds consumers or suppliers for (bt 1.10's fields). */
+    /**
+     * How many of {@code ids} {@code runtime}'s dispatcher holds consumers or suppliers for, or a
+     * map of connections (its loop removes an emptied one on its next pass), from bt 1.10's fields.
+     */
     private static int held(BtRuntime runtime, List<TorrentId> ids) {
         try {
             Map<?, ?> consumers = dispatcherMap(runtime, "consumers");
