@@ -7,6 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Whose turn it is to fetch, among the fetches of one {@link Swarm}: one at a time, in the order
  * asked. bt 1.10 files each block it receives, until the torrent's worker takes it, in one
@@ -25,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  * seeds does not hold up the others until their budgets run out. Thread-safe.
  */
 final class FetchTurns {
+    private static final Logger log = LoggerFactory.getLogger(FetchTurns.class);
     /** How long a fetch without its metadata keeps the next one waiting: about bt's piece timeout, what a shared block costs. */
     static final Duration TURN = Duration.ofSeconds(5);
 
@@ -119,6 +123,9 @@ final class FetchTurns {
                     return;
                 }
                 next = passOn();
+            }
+            if (next != null) {
+                log.debug("a fetch has no metadata {} after its start: the next starts beside it", TURN);
             }
             begin(next);
         });

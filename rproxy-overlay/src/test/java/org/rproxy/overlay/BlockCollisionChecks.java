@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -71,7 +72,14 @@ final class BlockCollisionChecks {
                 List<CompletableFuture<byte[]>> fetches = new ArrayList<>();
                 hashes.forEach(ih -> fetches.add(swarm.fetch(ih, 1 << 20)));
                 for (int i = 0; i < AT_ONCE; i++) {
-                    assertArrayEquals(bundles.get(i), fetches.get(i).get(90, TimeUnit.SECONDS), "round " + round + " bundle " + i);
+                    byte[] got;
+                    try {
+                        got = fetches.get(i).get(90, TimeUnit.SECONDS);
+                    } catch (TimeoutException e) {
+                        throw new AssertionError("round " + round + ": bundle " + i + " not fetched within 90 s; fetched: "
+                                + fetches.stream().map(CompletableFuture::isDone).toList(), e);
+                    }
+                    assertArrayEquals(bundles.get(i), got, "round " + round + " bundle " + i);
                 }
                 NamespaceChecks.say("round " + round + ": " + AT_ONCE + " bundles fetched at once in "
                         + (System.nanoTime() - start) / 1_000_000 + " ms; blocks taken or lost so far: " + taken(log).size());
