@@ -21,10 +21,11 @@ import bt.torrent.TorrentRegistry;
 
 /**
  * What bt 1.10's message dispatcher keeps of a torrent that stopped, and its removal once the
- * torrent stopped, and again before it starts again. The dispatcher holds, per torrent and connection key (peer address, port,
- * torrent), the message consumers and suppliers of the torrent's worker, and never removes them
- * (bt's sources drop them after 1.10). A torrent fetched again from the same peer gets the same
- * key, so the stopped worker's consumers and suppliers serve the new connection too: the
+ * torrent stopped, and again before it starts again. The dispatcher holds, per torrent and
+ * connection key (peer address, port, torrent), the message consumers and suppliers of the
+ * torrent's worker, and never removes them (bt's sources drop them after 1.10). A torrent fetched
+ * again from the same peer gets the same key, so the stopped worker's consumers and suppliers
+ * serve the new connection too: the
  * dispatcher reads the connection through them before the new worker is attached (the peer's
  * extended handshake is lost, and the metadata never asked for), and a stopped worker that missed
  * the disconnect (bt reports it after the torrent's stop, when the stop has dropped the torrent's
@@ -40,9 +41,9 @@ import bt.torrent.TorrentRegistry;
  * map up again, and does not survive finding none. So only an inactive torrent's map is emptied,
  * never removed (the loop removes an empty map itself, under the lock, before it checks), and a
  * torrent about to start gets one entry for a key no connection has (port 0), whose consumer and
- * supplier do nothing, in place of whatever its previous run left ({@link #forget}). Read from the fields
- * bt 1.10 keeps them in; a version without them fails the swarm's start. Thread-safe (under the
- * dispatcher's own lock).
+ * supplier do nothing, in place of whatever its previous run left ({@link #forget}). Read from
+ * the fields bt 1.10 keeps them in; a version without them fails the swarm's start. Thread-safe
+ * (under the dispatcher's own lock).
  */
 final class DispatcherLeftovers {
     private final Map<TorrentId, Map<ConnectionKey, Collection<Consumer<Message>>>> consumers;

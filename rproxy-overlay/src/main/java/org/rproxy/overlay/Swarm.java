@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * removing what bt's message dispatcher kept of the torrent's previous run, which would otherwise
  * serve the new connection to the same peer ({@link DispatcherLeftovers}; what the dispatcher
  * keeps of a torrent dropped is removed as soon as bt no longer takes it for active, fetched
- * again or not). bt never ends
- * the processing of a torrent stopped before its metadata or its last piece came; a fetch of such
- * a one starts after {@link #STOP_WAIT} anyway, and fetches nothing in this runtime.
+ * again or not). bt never ends the processing of a torrent stopped before its metadata or its
+ * last piece came; a fetch of such a one starts after {@link #STOP_WAIT} anyway, and fetches
+ * nothing in this runtime.
  *
  * <p>Fetches run one at a time ({@link FetchTurns}: bt 1.10 files the blocks it receives by piece
  * index and offset alone, whatever the torrent), except past one that has no metadata yet.
