@@ -83,7 +83,7 @@ final class Admission {
         long age = HeaderRules.initialAge(r.header("age"), r.header("date"), now, delay);
         Variant variant = new Variant(r.body(), gzip ? "gzip" : null, HeaderRules.stored(r.headers(), viaEntry));
         if (r.header("signature") == null && r.header("signature-input") == null) {
-            return unsigned(key, held, variant, now, maxAge, age);
+            return unsigned(key, held, variant, now, maxAge, age, cacheControl);
         }
         CachedVariant previous = held == null ? null : gzip && held.gzip() != null ? held.gzip() : held.identity();
         Instant notBefore = previous != null && previous.signed() ? previous.created() : held == null ? floor : null;
@@ -117,7 +117,7 @@ final class Admission {
         Variant variant = new Variant(previous.variant().body(), previous.variant().contentEncoding(), merged);
         if (!previous.signed()) {
             return new Admitted(new CachedVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
-                    maxAge, age, 0, 0));
+                    maxAge, age, HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
         }
         Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
                 new Expectation(key.target(), previous.created()));
@@ -131,7 +131,8 @@ final class Admission {
                 HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
     }
 
-    private static Result unsigned(CacheKey key, CachedCopy held, Variant variant, Instant now, long maxAge, long age) {
+    private static Result unsigned(CacheKey key, CachedCopy held, Variant variant, Instant now, long maxAge, long age,
+                                   String cacheControl) {
         if (held != null && held.signed()) {
             return new Refused(Outcome.NO_SIGNATURE, "an unsigned answer where a signed copy is held");
         }
@@ -144,7 +145,9 @@ final class Admission {
             return new Refused(Outcome.NO_SIGNATURE, "no signature, and not marked as a computed answer");
         }
         Instant expires = now.plusSeconds(Math.max(0, maxAge - age));
-        // Served only while fresh: its stale use in an outage rests on its sources (DerivedFrom).
-        return new Admitted(new CachedVariant(variant, false, now, expires, now, maxAge, age, 0, 0));
+        // Served here only while fresh: its stale use in an outage rests on its sources
+        // (DerivedFrom). The stale windows it came with are kept for what goes out (CachedCopy).
+        return new Admitted(new CachedVariant(variant, false, now, expires, now, maxAge, age,
+                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
     }
 }

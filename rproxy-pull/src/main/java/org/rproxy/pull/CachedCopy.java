@@ -19,7 +19,11 @@ import org.rproxy.core.store.Variant;
  * offered only while it stays valid at least as long (otherwise everyone gets identity, which is
  * always correct). Freshness (when to revalidate) comes from the identity variant's response:
  * {@code fetchedAt + max-age - initial age} (RFC 9111 §4.2), and so do the windows after it in which a
- * stale copy may still be served (RFC 5861). Immutable.
+ * stale copy may still be served (RFC 5861). An unsigned answer is served here only while fresh,
+ * but the representation stored for it carries its upstream's windows: its {@code expires} is
+ * where the upstream's {@code stale-if-error} ends, counted from when the upstream's answer was
+ * generated, so it goes out with the directives it came with, its {@code Age} counting on (the
+ * windows of a signed copy end at its signature's expiry). Immutable.
  *
  * @param identity the identity variant
  * @param gzip     the gzip variant, or null
@@ -34,8 +38,18 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
     static CachedCopy of(CachedVariant identity, CachedVariant gzip) {
         CachedVariant gz = gzip != null && !gzip.expires().isBefore(identity.expires()) ? gzip : null;
         Representation r = new Representation(identity.variant(), gz == null ? null : gz.variant(),
-                identity.maxAgeSeconds(), identity.created(), identity.expires());
+                identity.maxAgeSeconds(), identity.created(), identity.signed() ? identity.expires() : windowsEnd(identity));
         return new CachedCopy(identity, gz, r);
+    }
+
+    /**
+     * Where the windows an unsigned answer's response announced end: its {@code max-age} and
+     * {@code stale-if-error} after the response was generated (RFC 5861 §4: stale-if-error counts
+     * from when the response became stale).
+     */
+    private static Instant windowsEnd(CachedVariant v) {
+        Instant generated = v.fetchedAt().minusSeconds(v.ageSeconds());
+        return generated.plusSeconds(v.maxAgeSeconds() + v.staleIfErrorSeconds());
     }
 
     boolean signed() {

@@ -20,7 +20,9 @@ import org.rproxy.core.store.Variant;
  * @param ageSeconds      that response's corrected initial age (RFC 9111 §4.2.3: its {@code Age},
  *                        or the time since its {@code Date} when larger)
  * @param staleWhileRevalidateSeconds that response's {@code stale-while-revalidate} (RFC 5861), 0 when absent
- * @param staleIfErrorSeconds that response's {@code stale-if-error} (RFC 5861), 0 when absent
+ * @param staleIfErrorSeconds that response's {@code stale-if-error} (RFC 5861), 0 when absent (for an
+ *                        unsigned answer, served here only while fresh, it says how long caches
+ *                        further on may keep it: see {@link CachedCopy})
  */
 record CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
                    long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds,

@@ -566,6 +566,22 @@ class PullFeedTest {
     }
 
     @Test
+    void aComputedAnswerPassedOnKeepsTheWindowsItCameWithItsAgeCountingOn() throws Exception {
+        Variant v = new Variant(Bytes.utf8("<alto/>"), null, List.of(new HeaderField("content-type", "application/xml"),
+                new HeaderField("alto-derived-from", "\"routingcost-map\";path=\"/cost/map\";etag=\"x\"")));
+        // the upstream announces max-age=60, stale-while-revalidate=60, stale-if-error=3539
+        upstream.docs.put("/cost/row?srcpid=PID1", new Representation(v, null, 60, T0, T0.plusSeconds(3600)));
+        Representation r = ok(get("/cost/row?srcpid=PID1"));
+        assertEquals(new Representation.Windows(60, 60, 3538), r.windowsAt(clock.instant()), "a second spared");
+        clock.advance(Duration.ofSeconds(20));
+        Representation held = ok(get("/cost/row?srcpid=PID1"));
+        assertEquals("20", held.identity().header("age").orElse(null));
+        assertEquals(new Representation.Windows(60, 60, 3518), held.windowsAt(clock.instant()),
+                "the same end, counted from now");
+        assertEquals(1, rowRequests());
+    }
+
+    @Test
     void withTheUpstreamDownAComputedAnswerIsServedWhileTheSignedMapsItNamesStayValid() throws Exception {
         publish(MAP, BODY, false);
         String etag = ok(get(MAP)).identity().etag().replace("\"", "");

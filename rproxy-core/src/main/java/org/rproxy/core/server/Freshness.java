@@ -19,15 +19,16 @@ import org.rproxy.core.store.Representation;
  *   <li>{@code stale-if-error} (RFC 5861 §4): what is left of the signature after the max-age
  *       ({@link Representation#staleIfErrorAt}), so a cache serving a stale copy in an outage
  *       never serves one whose signature has run out.</li>
- *   <li>A copy a proxy holds goes out with its {@code Age}, and caches count every window from
- *       the time the response was that old: the windows are cut at {@code expires} counting from
- *       then, so the age is not taken off twice (a copy half its max-age old would otherwise be
- *       stale on arrival downstream).</li>
+ *   <li>A copy a proxy holds goes out with its {@code Age}, and the windows are cut at
+ *       {@code expires} counting from this node's clock, not from the time the response was that
+ *       old: a cache that ignores {@code Age} (nginx 1.22) still ends them before {@code expires},
+ *       one that honours it ends them that much earlier.</li>
  * </ul>
  *
- * <p>A window that is zero is left out. Unsigned computed answers get the same rule: their
- * {@code expires} is the earliest of the signed documents they name, so a stale answer served
- * within the windows still follows from maps a client can verify. Stateless.
+ * <p>A window that is zero is left out. Unsigned answers get the same rule: a computed answer's
+ * {@code expires} is the earliest of the signed documents it names, an answer a pull proxy passes on
+ * ends where its upstream's windows end, so a stale answer served within the windows still
+ * follows from maps a client can verify. Stateless.
  */
 final class Freshness {
 

@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param gzip         the gzip variant, or null when there is none (small bodies)
  * @param maxAgeSeconds the freshness lifetime advertised in {@code Cache-Control: max-age}
  * @param created      when the origin signed it (for unsigned, computed answers: when computed)
- * @param expires      when the signature runs out; never serve after this
+ * @param expires      when the signature runs out; never serve after this (for an unsigned answer:
+ *                     the earliest expiry of the signatures it rests on, as far as this node knows)
  */
 public record Representation(Variant identity, Variant gzip, long maxAgeSeconds, Instant created, Instant expires) {
     public Representation {
@@ -36,13 +37,13 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
     /**
      * The freshness lifetime to announce at {@code now} (RFC 9111 §5.2.2.1): {@code maxAgeSeconds},
      * cut so that no cache keeps it fresh past {@code expires} (with a second to spare); never
-     * negative. For a signed representation {@code expires} is the signature's, and the cut counts
-     * from now: a cache that honours the {@code Age} sent along ({@link #ageSeconds()}: a copy held
-     * by a proxy) then ends its windows that much early, and one that ignores it (nginx 1.22) ends
-     * them at the signature's expiry, never after. For an unsigned answer {@code expires} is only
-     * where its freshness ends at this node; the cut adds the age back, so that a cache honouring
-     * {@code Age} does not take it off twice (and one ignoring it keeps the answer that much longer,
-     * no signature to outlive).
+     * negative. The cut counts from now, whatever {@code Age} is sent along ({@link #ageSeconds()}:
+     * a copy held by a proxy): a cache that honours the {@code Age} then
+     * ends its windows that much early, and one that ignores it (nginx 1.22) ends them at
+     * {@code expires}, never after. For a document {@code expires} is its signature's; for a
+     * computed answer, the earliest of its sources' (see {@code ComputedAnswer}); for an unsigned
+     * answer a pull proxy passes on, where the windows its upstream announced end (see the pull
+     * feed's {@code CachedCopy}).
      */
     public long maxAgeAt(Instant now) {
         return windowsAt(now).maxAge();
@@ -72,21 +73,18 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
 
     /**
      * {@link #maxAgeAt}, {@link #staleWhileRevalidateAt} and {@link #staleIfErrorAt} at
-     * {@code now}, the {@code Age} read once.
+     * {@code now}.
      */
     public Windows windowsAt(Instant now) {
-        long left = secondsLeft(now) + (signed() ? 0 : ageSeconds());
+        long left = secondsLeft(now);
         long maxAge = Math.max(0, Math.min(maxAgeSeconds, left));
         long staleIfError = Math.max(0, left - maxAge);
         return new Windows(maxAge, Math.min(maxAgeSeconds, staleIfError), staleIfError);
     }
 
-    /** True when the identity variant carries a signature (every document; not a computed answer). */
-    public boolean signed() {
-        return identity.header("signature").isPresent();
-    }
-
-    /** The {@code Age} the identity variant is sent with (a copy a proxy holds), in seconds, or 0. */
+    /**
+     * The {@code Age} the identity variant is sent with (a copy a proxy holds), in seconds, or 0.
+     */
     public long ageSeconds() {
         String age = identity.header("age").orElse(null);
         if (age == null) {

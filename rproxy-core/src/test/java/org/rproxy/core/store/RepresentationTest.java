@@ -39,14 +39,16 @@ class RepresentationTest {
     }
 
     @Test
-    void aHeldCopysAgeIsNotTakenOffTwice() {
-        // a proxy's unsigned answer: max-age 8 upstream, 4 s old, so its freshness ends in 4 s;
-        // sent with Age: 4, a cache downstream keeps it fresh for max-age - 4, so max-age stays 8
-        // (less the spare second), where before it was cut to 3 and the copy was stale at 4 s old
-        Representation held = of(8, 4, "4");
-        assertEquals(7, held.maxAgeAt(NOW));
-        assertEquals(0, held.staleIfErrorAt(NOW));
-        assertEquals(4, of(300, 0, "5").maxAgeAt(NOW), "fresh here until now, 5 s old: fresh downstream until now, less a second");
+    void anUnsignedAnswersWindowsEndAtItsExpiryCountedFromNowWhateverItsAge() {
+        // an answer computed at a proxy or passed on by one, 40 s old, resting on signatures
+        // valid 3,600 s more: a cache that ignores Age keeps it for max-age + stale-if-error from
+        // now, which must end before they do
+        Representation held = of(60, 3600, "40");
+        assertEquals(60, held.maxAgeAt(NOW));
+        assertEquals(3599 - 60, held.staleIfErrorAt(NOW));
+        assertEquals(60, held.staleWhileRevalidateAt(NOW));
+        assertEquals(3, of(8, 4, "4").maxAgeAt(NOW), "4 s left: 3, whatever the Age");
+        assertEquals(0, of(300, 0, "5").maxAgeAt(NOW), "ends now: nothing to keep");
     }
 
     @Test

@@ -1,0 +1,133 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.harness.LocalQueriesIT.endpointCost;
+import static org.rproxy.harness.LocalQueriesIT.send;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.testing.MutableClock;
+import org.rproxy.harness.LocalQueriesIT.Query;
+import org.rproxy.pull.PullProxy;
+
+/**
+ * What a cache in front of a pull proxy is told about the freshness of query answers, over real
+ * sockets in front of a real file origin (max-age 60 s, signatures valid an hour): an answer
+ * the proxy passes on keeps the {@code Cache-Control} the origin gave it, its {@code Age}
+ * counting from the origin's answer. The proxies' feeds run on a clock the test moves (their
+ * front ends count the {@code Cache-Control} windows on the system clock, which it does not move).
+ */
+class AnswerFreshnessIT {
+    static final String FILTER = "application/alto-costmapfilter+json";
+    /** Queries a proxy with {@code queries: upstream} passes on, GET and POST. */
+    static final List<Query> FORWARDED = List.of(
+            Query.get("/cost/row?srcpid=PID3"),
+            endpointCost("numerical", "routingcost", "ipv4:128.36.1.10", "ipv4:130.132.3.7"),
+            Query.post("/costmap/default-network-map/filtered", FILTER,
+                    "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"hopcount\"},\"pids\":{\"srcs\":[\"PID2\"],\"dsts\":[]}}"));
+
+    @TempDir
+    static Path dir;
+    static TestOrigin origin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = TestOrigin.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (origin != null) {
+            origin.close();
+        }
+    }
+
+    /**
+     * {@code queries: upstream}: each answer passed on goes out with the origin's directives
+     * ({@code max-age}, {@code stale-while-revalidate}, and {@code stale-if-error} within the
+     * seconds between the two requests), and 20 s later from the proxy's store with
+     * {@code Age: 20} and the same directives: its windows end where the origin's did, counted
+     * on the front end's clock (the system's, which the test does not move).
+     */
+    @Test
+    void anAnswerPassedOnKeepsTheDirectivesTheOriginGaveIt() throws Exception {
+        MutableClock clock = MutableClock.now();
+        ProxyConfig config = Proxies.config("edge", origin.base(), origin.publicKey).withQueries(ProxyConfig.Queries.UPSTREAM);
+        try (PullProxy proxy = PullProxy.start(config, clock)) {
+            Map<Query, Map<String, Long>> fromOrigin = new HashMap<>();
+            for (Query q : FORWARDED) {
+                HttpResponse<byte[]> o = send(origin.base(), q);
+                HttpResponse<byte[]> p = send(proxy.baseUri(), q);
+                String what = q + ": origin " + o.headers().map() + ", proxy " + p.headers().map();
+                assertEquals(200, p.statusCode(), what);
+                assertEquals(o.headers().firstValue("etag"), p.headers().firstValue("etag"), what);
+                assertEquals("0", p.headers().firstValue("age").orElse(null), what);
+                assertSameDirectives(directives(o), directives(p), 0, what);
+                fromOrigin.put(q, directives(o));
+            }
+            assertEquals(FORWARDED.size(), LocalQueriesIT.upstream(proxy));
+            clock.advance(Duration.ofSeconds(20));
+            for (Query q : FORWARDED) {
+                HttpResponse<byte[]> p = send(proxy.baseUri(), q);
+                String what = q + ": origin " + fromOrigin.get(q) + ", proxy " + p.headers().map();
+                assertEquals("20", p.headers().firstValue("age").orElse(null), what);
+                assertSameDirectives(fromOrigin.get(q), directives(p), 0, what);
+            }
+        }
+    }
+
+    /** {@code queries: local} before the maps are held: the first query is passed on, likewise unchanged. */
+    @Test
+    void aQueryPassedOnBeforeTheMapsAreHeldKeepsTheOriginsDirectives() throws Exception {
+        try (PullProxy proxy = Proxies.start("edge", origin.base(), origin.publicKey, Clock.systemUTC())) {
+            Query q = endpointCost("ordinal", "hopcount", "ipv4:128.36.1.10", "ipv4:130.132.3.7");
+            HttpResponse<byte[]> o = send(origin.base(), q);
+            HttpResponse<byte[]> p = send(proxy.baseUri(), q);
+            String what = q + ": origin " + o.headers().map() + ", proxy " + p.headers().map();
+            assertEquals(1.0, LocalQueriesIT.upstream(proxy), what);
+            long age = Long.parseLong(p.headers().firstValue("age").orElse("-1"));
+            assertTrue(age >= 0 && age <= 2, what);
+            assertSameDirectives(directives(o), directives(p), age, what);
+        }
+    }
+
+    /**
+     * The proxy's directives are the origin's {@code ago} seconds later: the same max-age and
+     * stale-while-revalidate, and the stale-if-error (what is left of the sources' signatures)
+     * that much shorter, give or take the seconds between the requests and the spare second.
+     */
+    static void assertSameDirectives(Map<String, Long> origin, Map<String, Long> proxy, long ago, String what) {
+        assertEquals(origin.keySet(), proxy.keySet(), what);
+        assertEquals(origin.get("max-age"), proxy.get("max-age"), what);
+        assertEquals(origin.get("stale-while-revalidate"), proxy.get("stale-while-revalidate"), what);
+        assertTrue(origin.get("stale-while-revalidate") > 0 && origin.get("stale-if-error") > 0, what);
+        long sie = origin.get("stale-if-error") - ago - proxy.get("stale-if-error");
+        assertTrue(sie >= 0 && sie <= 3, "stale-if-error " + sie + " s shorter than the origin's less " + ago + ": " + what);
+    }
+
+    /** The {@code Cache-Control} directives with their seconds ({@code no-transform}: 0). */
+    static Map<String, Long> directives(HttpResponse<?> r) {
+        Map<String, Long> out = new HashMap<>();
+        for (String d : r.headers().firstValue("cache-control").orElse("").split(",")) {
+            String[] kv = d.trim().toLowerCase(Locale.ROOT).split("=", 2);
+            if (!kv[0].isEmpty()) {
+                out.put(kv[0], kv.length > 1 ? Long.parseLong(kv[1]) : 0L);
+            }
+        }
+        return out;
+    }
+}
