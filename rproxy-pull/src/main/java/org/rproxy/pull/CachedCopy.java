@@ -96,6 +96,14 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
         return identity.ageSeconds() + Math.max(0, Duration.between(identity.fetchedAt(), now).getSeconds());
     }
 
+    /**
+     * When the copy was generated or last validated upstream, as this proxy reckons it: the
+     * response time less its corrected initial age, where {@link #ageAt} counts from.
+     */
+    Instant validatedAt() {
+        return identity.fetchedAt().minusSeconds(identity.ageSeconds());
+    }
+
     /** The held variant with entity tag {@code etag}, or null. */
     CachedVariant byEtag(String etag) {
         if (etag == null) {

@@ -117,7 +117,8 @@ final class CurrentAnswers {
             while (dirty.getAndSet(false)) {
                 // Read before the build: a newer directory held meanwhile marks the set dirty again.
                 Representation directory = feed.heldSigned(AnswerEngine.DIRECTORY);
-                AnswerEngine built = AnswerEngine.build(feed::heldSigned, current.get(), clock, added, limits);
+                AnswerEngine built = AnswerEngine.build(feed::heldSigned, feed::validated, current.get(), clock, added,
+                        limits);
                 current.set(built);
                 readDirectory = directory;
                 builds.incrementAndGet();

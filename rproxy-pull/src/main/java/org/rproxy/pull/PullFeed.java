@@ -112,6 +112,17 @@ final class PullFeed implements AutoCloseable {
     }
 
     /**
+     * When the copy held for a GET of {@code target} was generated or last validated upstream, as
+     * this proxy reckons it (see {@link CachedCopy#validatedAt}): where the {@code Age} it goes
+     * out with counts from, and so that of the answers computed from it. Null when none is held.
+     */
+    Instant validated(String target) {
+        Entry e = copies.get(CacheKey.get(target));
+        CachedCopy h = e == null ? null : e.held();
+        return h == null ? null : h.validatedAt();
+    }
+
+    /**
      * True when the upstream answered, at the last attempt for a GET of {@code target} (a
      * prefetched one), that it has no such resource (404, 410). A lookup.
      */

@@ -204,6 +204,19 @@ class CurrentAnswersTest {
     }
 
     @Test
+    void aComputedAnswerIsAsOldAsTheOldestHeldMapItCameFrom() {
+        offer("/directory", DIRECTORY);
+        offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"));
+        clock.advance(Duration.ofSeconds(10));
+        offer("/costmap/cost", COST_MAP); // held 10 s after the network map
+        runRebuilds();
+        clock.advance(Duration.ofSeconds(25));
+        Representation r = ((Reply.Ok) query("ipv4:10.0.0.1")).representation();
+        assertEquals("35", r.identity().header("age").orElse(null), "the network map's age: " + r.identity().headers());
+        assertEquals(60, r.maxAgeAt(clock.instant()), "the maps' max-age, counted from the Age sent");
+    }
+
+    @Test
     void aBurstOfChangesRebuildsOnce() {
         offer("/directory", DIRECTORY);
         offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v1"));

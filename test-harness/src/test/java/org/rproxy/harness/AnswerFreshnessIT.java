@@ -27,12 +27,22 @@ import org.rproxy.pull.PullProxy;
 /**
  * What a cache in front of a pull proxy is told about the freshness of query answers, over real
  * sockets in front of a real file origin (max-age 60 s, signatures valid an hour): an answer
- * the proxy passes on keeps the {@code Cache-Control} the origin gave it, its {@code Age}
- * counting from the origin's answer. The proxies' feeds run on a clock the test moves (their
+ * computed from held maps is as old as the oldest map it came from, so a cache keeps it fresh no
+ * longer than that map (RFC 9111 §4.2.3); an answer the proxy passes on keeps the
+ * {@code Cache-Control} the origin gave it, its {@code Age} counting from the origin's answer.
+ * The proxies' feeds run on a clock the test moves, so the maps they hold are of known age (their
  * front ends count the {@code Cache-Control} windows on the system clock, which it does not move).
  */
 class AnswerFreshnessIT {
     static final String FILTER = "application/alto-costmapfilter+json";
+    /** Queries computed from the held maps, GET and POST, of both dialects. */
+    static final List<Query> COMPUTED = List.of(
+            Query.get("/cost/row?srcpid=PID2&type=hopcount"), // computed while the maps were read: kept since
+            Query.get("/cost/row?srcpid=PID1"),
+            Query.get("/prop/pid/lookup?endpoint=ipv4:128.36.1.10"),
+            endpointCost("numerical", "routingcost", "ipv4:128.36.1.10", "ipv4:130.132.3.7"),
+            Query.post("/costmap/default-network-map/filtered", FILTER,
+                    "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},\"pids\":{\"srcs\":[\"PID1\"],\"dsts\":[]}}"));
     /** Queries a proxy with {@code queries: upstream} passes on, GET and POST. */
     static final List<Query> FORWARDED = List.of(
             Query.get("/cost/row?srcpid=PID3"),
@@ -53,6 +63,40 @@ class AnswerFreshnessIT {
     static void stop() {
         if (origin != null) {
             origin.close();
+        }
+    }
+
+    /**
+     * The maps are fetched, then the proxy's clock moves 40 s on: every answer computed from them
+     * goes out 40 s old with the origin's max-age, so a cache honouring {@code Age} keeps it fresh
+     * 20 s more, as the maps themselves; one kept for its version counts on by the second; and its
+     * windows, counted from now, still end before the maps' signatures do.
+     */
+    @Test
+    void aComputedAnswerIsAsOldAsTheMapsItCameFrom() throws Exception {
+        MutableClock clock = MutableClock.now();
+        try (PullProxy proxy = Proxies.start("edge", origin.base(), origin.publicKey, clock)) {
+            LocalQueriesIT.holdTheMaps(proxy);
+            clock.advance(Duration.ofSeconds(40));
+            for (Query q : COMPUTED) {
+                double before = LocalQueriesIT.local(proxy);
+                HttpResponse<byte[]> r = send(proxy.baseUri(), q);
+                String what = q + " -> " + r.headers().map() + " " + new String(r.body(), StandardCharsets.UTF_8);
+                assertEquals(200, r.statusCode(), what);
+                assertEquals(before + 1, LocalQueriesIT.local(proxy), () -> "computed here: " + what);
+                assertEquals("40", r.headers().firstValue("age").orElse(null), what);
+                Map<String, Long> cc = directives(r);
+                assertEquals(60L, cc.get("max-age"), what);
+                assertEquals(60L, cc.get("stale-while-revalidate"), what);
+                // the windows end a second before the maps' signatures (an hour long, made before
+                // now) counted from now, not from when the answer was as old as its Age (the
+                // front end counts on the system clock, which the test does not move)
+                long left = cc.get("max-age") + cc.get("stale-if-error");
+                assertTrue(left <= 3600 - 1 && left >= 3600 - 1 - 600, what);
+            }
+            clock.advance(Duration.ofSeconds(5));
+            HttpResponse<byte[]> kept = send(proxy.baseUri(), COMPUTED.get(1));
+            assertEquals("45", kept.headers().firstValue("age").orElse(null), () -> "kept: " + kept.headers().map());
         }
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Query answers computed by a proxy from the signed maps it holds, exactly as the
  * origin computes them: the same body bytes, media type, {@code Alto-Derived-From} (naming the
  * held signed documents and their entity tags), max-age rule and RFC 7285 errors, because the
- * origin's own query code runs on the held maps. Such an answer is not origin-signed.
+ * origin's own query code runs on the held maps. Such an answer is not origin-signed, and it is
+ * as old as the oldest held copy it comes from: it goes out with that copy's {@code Age}.
  *
  * <p>A query is answered here only when its route is certain: a query resource of the held
  * directory (filtered network and cost maps, endpoint properties, endpoint costs), or a seed
@@ -91,13 +93,30 @@ public final class AnswerEngine {
         return build(held, previous, clock, added, QueryLimits.DEFAULTS);
     }
 
-    /** As {@link #build(Function, AnswerEngine, Clock, List)}, answering queries within {@code limits}. */
+    /**
+     * As {@link #build(Function, AnswerEngine, Clock, List)}, answering queries within {@code limits},
+     * the held copies of no age (answers go out without {@code Age}): a client's.
+     */
     public static AnswerEngine build(Function<String, Representation> held, AnswerEngine previous, Clock clock,
                                  List<HeaderField> added, QueryLimits limits) {
+        return build(held, target -> null, previous, clock, added, limits);
+    }
+
+    /**
+     * As {@link #build(Function, AnswerEngine, Clock, List)}, answering queries within {@code limits}.
+     *
+     * @param validated when the copy {@code held} gives for a GET target was generated or last
+     *                  validated upstream, as this node reckons it (its response time less its
+     *                  corrected initial age, RFC 9111 §4.2.3: where the {@code Age} it goes out
+     *                  with counts from), or null for a copy of no age. An answer is as old as its
+     *                  oldest source copy and goes out with that {@code Age} ({@link ComputedAnswer}).
+     */
+    public static AnswerEngine build(Function<String, Representation> held, Function<String, Instant> validated,
+                                 AnswerEngine previous, Clock clock, List<HeaderField> added, QueryLimits limits) {
         requireNonNull(clock, "clock");
         requireNonNull(limits, "limits");
         XmlCodec xml = new XmlCodec();
-        ReceivedDocuments docs = ReceivedDocuments.read(held, requireNonNull(previous, "previous").docs, xml);
+        ReceivedDocuments docs = ReceivedDocuments.read(held, validated, requireNonNull(previous, "previous").docs, xml);
         MapSet maps = docs.maps();
         if (maps == null) {
             return new AnswerEngine(docs, null, Map.of(), clock);

@@ -58,9 +58,9 @@ public final class Answers {
     private final EndpointPropertyLookup properties;
     private final EndpointCostLookup endpointCosts;
     private final XmlAnswers xmlQueries;
-    private final Cache<String, Representation> computedGets = Caffeine.newBuilder()
+    private final Cache<String, KeptAnswer> computedGets = Caffeine.newBuilder()
             .maximumWeight(COMPUTED_CACHE_BYTES)
-            .weigher((String k, Representation v) -> (int) Math.min(Integer.MAX_VALUE, v.weight() + k.length()))
+            .weigher((String k, KeptAnswer v) -> (int) Math.min(Integer.MAX_VALUE, v.computed().weight() + k.length()))
             .build();
 
     /**
@@ -106,19 +106,22 @@ public final class Answers {
     /**
      * A computed answer to a GET already made for this version, or null. Rows, lookups and
      * reverse lookups are asked again and again by a crowd; they are computed once per version
-     * (this object lives exactly as long as the version and its signatures).
+     * (this object lives exactly as long as the version and its signatures). As it goes out
+     * now: with the {@code Age} of now when it has one ({@link KeptAnswer}).
      */
     public Representation computedGet(String target) {
-        return computedGets.getIfPresent(target);
+        KeptAnswer k = computedGets.getIfPresent(target);
+        return k == null ? null : k.at(clock.instant());
     }
 
     /** The answer to a GET, from the per-version cache or computed and remembered. */
     public Representation answerGet(Route route, AltoRequest req) {
-        Representation r = computedGets.getIfPresent(req.target());
-        if (r == null) {
-            r = answer(route, null, req);
-            computedGets.put(req.target(), r);
+        KeptAnswer k = computedGets.getIfPresent(req.target());
+        if (k != null) {
+            return k.at(clock.instant());
         }
+        Representation r = answer(route, null, req);
+        computedGets.put(req.target(), new KeptAnswer(r));
         return r;
     }
 

@@ -36,10 +36,13 @@ final class ReceivedDocuments {
     static final String DIRECTORY = ResourcePaths.DIRECTORY_PATH;
     static final ReceivedDocuments NONE = new ReceivedDocuments(null, Map.of(), Map.of(), Map.of(), Map.of(), false);
 
-    /** The version of a held signed document that answers name, and how long it may be used. */
-    record Ref(String etag, Instant expires, long maxAgeSeconds) {
-        static Ref of(Representation r) {
-            return new Ref(r.identity().etag(), r.expires(), r.maxAgeSeconds());
+    /**
+     * The version of a held signed document that answers name, how long it may be used, and when
+     * the copy held was generated or last validated upstream (null: a copy of no age).
+     */
+    record Ref(String etag, Instant expires, long maxAgeSeconds, Instant validated) {
+        static Ref of(Representation r, Instant validated) {
+            return new Ref(r.identity().etag(), r.expires(), r.maxAgeSeconds(), validated);
         }
     }
 
@@ -72,13 +75,18 @@ final class ReceivedDocuments {
     /**
      * Reads what {@code held} holds now.
      *
-     * @param held     the signed, verified, unexpired representation held for a GET target, or null
-     * @param previous the last reading, whose parses are reused
+     * @param held      the signed, verified, unexpired representation held for a GET target, or null
+     * @param validated when the copy held for a GET target was generated or last validated
+     *                  upstream, as the node reckons it (where its {@code Age} counts from), or
+     *                  null when it has no age
+     * @param previous  the last reading, whose parses are reused
      */
-    static ReceivedDocuments read(Function<String, Representation> held, ReceivedDocuments previous, XmlCodec xml) {
+    static ReceivedDocuments read(Function<String, Representation> held, Function<String, Instant> validated,
+                                  ReceivedDocuments previous, XmlCodec xml) {
         requireNonNull(held, "held");
+        requireNonNull(validated, "validated");
         requireNonNull(previous, "previous");
-        Reader r = new Reader(held, previous);
+        Reader r = new Reader(held, validated, previous);
         Directory dir = r.parse(DIRECTORY, b -> AltoJson.readDirectory(AltoJson.parse(b)));
         if (dir == null) {
             return NONE;
@@ -129,14 +137,16 @@ final class ReceivedDocuments {
     /** One reading: the parses it made or reused and the documents it refers to. */
     private static final class Reader {
         private final Function<String, Representation> held;
+        private final Function<String, Instant> validated;
         private final ReceivedDocuments previous;
         private final Map<String, Representation> seen = new HashMap<>();
         final Map<String, Ref> refs = new HashMap<>();
         final Map<String, Parsed> parsed = new HashMap<>();
         boolean seed;
 
-        Reader(Function<String, Representation> held, ReceivedDocuments previous) {
+        Reader(Function<String, Representation> held, Function<String, Instant> validated, ReceivedDocuments previous) {
             this.held = held;
+            this.validated = validated;
             this.previous = previous;
         }
 
@@ -162,7 +172,7 @@ final class ReceivedDocuments {
         }
 
         void refer(String target) {
-            refs.put(target, Ref.of(seen.get(target)));
+            refs.put(target, Ref.of(seen.get(target), validated.apply(target)));
         }
 
         /** Refers to the XML document at {@code target} when it is the rendering of the map held at {@code jsonTarget}. */
@@ -179,7 +189,7 @@ final class ReceivedDocuments {
             }
             parsed.put("xml " + target, p);
             if ((Boolean) p.value()) {
-                refs.put(target, Ref.of(r));
+                refs.put(target, Ref.of(r, validated.apply(target)));
             }
         }
 

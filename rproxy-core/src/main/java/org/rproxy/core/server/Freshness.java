@@ -26,7 +26,8 @@ import org.rproxy.core.store.Representation;
  * </ul>
  *
  * <p>A window that is zero is left out. Unsigned answers get the same rule: a computed answer's
- * {@code expires} is the earliest of the signed documents it names, an answer a pull proxy passes on
+ * {@code expires} is the earliest of the signed documents it names (and at a proxy it goes out
+ * with the {@code Age} of the oldest copy it was computed from), an answer a pull proxy passes on
  * ends where its upstream's windows end, so a stale answer served within the windows still
  * follows from maps a client can verify. Stateless.
  */

@@ -12,7 +12,8 @@ import java.time.Instant;
  * @param identity     the uncompressed variant
  * @param gzip         the gzip variant, or null when there is none (small bodies)
  * @param maxAgeSeconds the freshness lifetime advertised in {@code Cache-Control: max-age}
- * @param created      when the origin signed it (for unsigned, computed answers: when computed)
+ * @param created      when the origin signed it (for a computed answer: when the information it came
+ *                     from was generated or last validated, which its {@code Age} counts from)
  * @param expires      when the signature runs out; never serve after this (for an unsigned answer:
  *                     the earliest expiry of the signatures it rests on, as far as this node knows)
  */
@@ -38,7 +39,7 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
      * The freshness lifetime to announce at {@code now} (RFC 9111 §5.2.2.1): {@code maxAgeSeconds},
      * cut so that no cache keeps it fresh past {@code expires} (with a second to spare); never
      * negative. The cut counts from now, whatever {@code Age} is sent along ({@link #ageSeconds()}:
-     * a copy held by a proxy): a cache that honours the {@code Age} then
+     * a copy held by a proxy, an answer computed there): a cache that honours the {@code Age} then
      * ends its windows that much early, and one that ignores it (nginx 1.22) ends them at
      * {@code expires}, never after. For a document {@code expires} is its signature's; for a
      * computed answer, the earliest of its sources' (see {@code ComputedAnswer}); for an unsigned
@@ -83,7 +84,8 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
     }
 
     /**
-     * The {@code Age} the identity variant is sent with (a copy a proxy holds), in seconds, or 0.
+     * The {@code Age} the identity variant is sent with (a copy a proxy holds, an answer computed
+     * there), in seconds, or 0.
      */
     public long ageSeconds() {
         String age = identity.header("age").orElse(null);
