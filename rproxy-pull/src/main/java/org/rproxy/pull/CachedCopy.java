@@ -20,10 +20,8 @@ import org.rproxy.core.store.Variant;
  * always correct). Freshness (when to revalidate) comes from the identity variant's response:
  * {@code fetchedAt + max-age - initial age} (RFC 9111 §4.2), and so do the windows after it in which a
  * stale copy may still be served (RFC 5861). An unsigned answer is served here only while fresh,
- * but the representation stored for it carries its upstream's windows: its {@code expires} is
- * where the upstream's {@code stale-if-error} ends, counted from when the upstream's answer was
- * generated, so it goes out with the directives it came with, its {@code Age} counting on (the
- * windows of a signed copy end at its signature's expiry). Immutable.
+ * but what goes out carries its upstream's windows ({@link #windowsEnd}), so it goes out with the
+ * directives it came with, its {@code Age} counting on. Immutable.
  *
  * @param identity the identity variant
  * @param gzip     the gzip variant, or null
@@ -38,18 +36,28 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
     static CachedCopy of(CachedVariant identity, CachedVariant gzip) {
         CachedVariant gz = gzip != null && !gzip.expires().isBefore(identity.expires()) ? gzip : null;
         Representation r = new Representation(identity.variant(), gz == null ? null : gz.variant(),
-                identity.maxAgeSeconds(), identity.created(), identity.signed() ? identity.expires() : windowsEnd(identity));
+                identity.maxAgeSeconds(), identity.created(), windowsEnd(identity, identity.ageSeconds()));
         return new CachedCopy(identity, gz, r);
     }
 
     /**
-     * Where the windows an unsigned answer's response announced end: its {@code max-age} and
-     * {@code stale-if-error} after the response was generated (RFC 5861 §4: stale-if-error counts
-     * from when the response became stale).
+     * Where the windows of what goes out {@code age} seconds old end (the representation's
+     * {@code expires}, which the front end counts them to from its clock). A signed copy's end at
+     * its signature's expiry. An unsigned answer's end where the windows its upstream announced
+     * do: its {@code max-age} and {@code stale-if-error} after the upstream's answer was
+     * generated (RFC 5861 §4), a bound resting on its sources' signatures, so it is counted like
+     * theirs. An answer announced without {@code stale-if-error} (one resting on no signature,
+     * such as a static endpoint property, or whose sources run out with its freshness) has only
+     * its freshness, which a cache counts from the {@code Age} sent: its end moves on with that
+     * age, so that a cache honouring {@code Age} does not take it off twice.
      */
-    private static Instant windowsEnd(CachedVariant v) {
+    private static Instant windowsEnd(CachedVariant v, long age) {
+        if (v.signed()) {
+            return v.expires();
+        }
         Instant generated = v.fetchedAt().minusSeconds(v.ageSeconds());
-        return generated.plusSeconds(v.maxAgeSeconds() + v.staleIfErrorSeconds());
+        return v.staleIfErrorSeconds() > 0 ? generated.plusSeconds(v.maxAgeSeconds() + v.staleIfErrorSeconds())
+                : generated.plusSeconds(age + v.maxAgeSeconds());
     }
 
     boolean signed() {
@@ -115,11 +123,14 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
         return gzip != null && etag.equals(gzip.etag()) ? gzip : null;
     }
 
-    /** The representation to write now: the stored one with an {@code age} field (RFC 9111 §5.1). */
+    /**
+     * The representation to write now: the stored one with an {@code age} field (RFC 9111 §5.1),
+     * its windows ending as {@link #windowsEnd} says for that age.
+     */
     Representation withAge(long age) {
         Representation b = base;
         return new Representation(aged(b.identity(), age), b.gzip() == null ? null : aged(b.gzip(), age),
-                b.maxAgeSeconds(), b.created(), b.expires());
+                b.maxAgeSeconds(), b.created(), windowsEnd(identity, age));
     }
 
     private static Variant aged(Variant v, long age) {

@@ -582,6 +582,20 @@ class PullFeedTest {
     }
 
     @Test
+    void anAnswerPassedOnWithoutStaleWindowsStaysFreshDownstreamAsLongAsUpstreamSaid() throws Exception {
+        Variant v = new Variant(Bytes.utf8("{}"), null, List.of(new HeaderField("content-type", "application/json"),
+                new HeaderField("alto-derived-from", "")));
+        // resting on no signature (as a static endpoint property does), the upstream announces max-age=59 alone
+        upstream.docs.put("/prop/pid?pid=PID1", new Representation(v, null, 60, T0, T0.plusSeconds(60)));
+        assertEquals(new Representation.Windows(58, 0, 0), ok(get("/prop/pid?pid=PID1")).windowsAt(clock.instant()));
+        clock.advance(Duration.ofSeconds(20));
+        Representation held = ok(get("/prop/pid?pid=PID1"));
+        assertEquals("20", held.identity().header("age").orElse(null));
+        // a cache honouring Age keeps it fresh until 58 s after the upstream's answer, not 38
+        assertEquals(new Representation.Windows(58, 0, 0), held.windowsAt(clock.instant()));
+    }
+
+    @Test
     void withTheUpstreamDownAComputedAnswerIsServedWhileTheSignedMapsItNamesStayValid() throws Exception {
         publish(MAP, BODY, false);
         String etag = ok(get(MAP)).identity().etag().replace("\"", "");
