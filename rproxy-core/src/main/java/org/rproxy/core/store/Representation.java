@@ -15,7 +15,7 @@ import java.time.Instant;
  * @param created      when the origin signed it (for a computed answer: when the information it came
  *                     from was generated or last validated, which its {@code Age} counts from)
  * @param expires      when the signature runs out; never serve after this (for an unsigned answer:
- *                     the earliest expiry of the signatures it rests on, as far as this node knows)
+ *                     where its windows end, see {@link #maxAgeAt})
  */
 public record Representation(Variant identity, Variant gzip, long maxAgeSeconds, Instant created, Instant expires) {
     public Representation {
@@ -43,8 +43,9 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
      * ends its windows that much early, and one that ignores it (nginx 1.22) ends them at
      * {@code expires}, never after. For a document {@code expires} is its signature's; for a
      * computed answer, the earliest of its sources' (see {@code ComputedAnswer}); for an unsigned
-     * answer a pull proxy passes on, where the windows its upstream announced end (see the pull
-     * feed's {@code CachedCopy}).
+     * answer a pull proxy passes on, where the windows its upstream announced end, or, announced
+     * without {@code stale-if-error}, its freshness counted from the {@code Age} sent (see the
+     * pull feed's {@code CachedCopy}).
      */
     public long maxAgeAt(Instant now) {
         return windowsAt(now).maxAge();
