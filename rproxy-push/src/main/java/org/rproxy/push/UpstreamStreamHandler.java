@@ -44,6 +44,12 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
     private int interimCount;
     private final Duration deadline;
     private ScheduledFuture<?> opening;
+    /**
+     * This handler closed the connection on a deadline (the opening's or the read timeout), which
+     * may pass during the TLS handshake: the handshake then fails because of that close, and the
+     * reason stays the deadline's.
+     */
+    private boolean timedOut;
     /** Set by the feed's thread once it took the first control event. */
     volatile boolean accepted;
 
@@ -59,6 +65,7 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
             if (!accepted) {
                 reason = (streaming ? "no control event" : "no answer") + " within the read timeout ("
                         + deadline.toMillis() + " ms) of connecting";
+                timedOut = true;
                 ctx.close();
             }
         }, deadline.toMillis(), TimeUnit.MILLISECONDS);
@@ -157,7 +164,10 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
-            reason = "TLS handshake failed: " + e.cause().getMessage();
+            if (!timedOut) {
+                String m = e.cause().getMessage();
+                reason = "TLS handshake failed: " + (m != null ? m : e.cause().getClass().getSimpleName());
+            }
             ctx.close();
             return;
         }
@@ -170,7 +180,10 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
             ctx.close();
             return;
         }
-        reason = cause instanceof ReadTimeoutException ? "no heartbeat within the read timeout" : cause.toString();
+        if (!timedOut) { // else closing already, for the deadline's reason
+            timedOut = cause instanceof ReadTimeoutException;
+            reason = timedOut ? "no heartbeat within the read timeout" : cause.toString();
+        }
         ctx.close();
     }
 

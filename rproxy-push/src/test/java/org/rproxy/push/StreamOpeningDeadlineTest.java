@@ -7,11 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.push.LoopbackUpstream.NM;
 import static org.rproxy.push.LoopbackUpstream.networkMap;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,10 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.tls.TestCertificates;
+import org.rproxy.core.tls.Tls;
 
 /**
  * Opening the update stream has a deadline: the read timeout is reset by every byte, so an
@@ -47,10 +58,14 @@ class StreamOpeningDeadlineTest {
     }
 
     private static String closedReason(HostileUpstream upstream, Duration readTimeout) throws Exception {
+        return closedReason(upstream.uri().resolve("/updates"), null, readTimeout);
+    }
+
+    private static String closedReason(URI stream, SslContext tls, Duration readTimeout) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         BlockingQueue<String> closed = new LinkedBlockingQueue<>();
         try {
-            UpstreamStream.open(group, upstream.uri().resolve("/updates"), null, "{}".getBytes(US_ASCII), readTimeout,
+            UpstreamStream.open(group, stream, tls, "{}".getBytes(US_ASCII), readTimeout,
                     new UpstreamStream.Listener() {
                         @Override
                         public void opened() {
@@ -82,6 +97,37 @@ class StreamOpeningDeadlineTest {
         try (HostileUpstream upstream = new HostileUpstream(StreamOpeningDeadlineTest::earlyHintsForever)) {
             String reason = closedReason(upstream, Duration.ofSeconds(1));
             assertEquals("no answer within the read timeout (1000 ms) of connecting", reason);
+        }
+    }
+
+    /**
+     * A TLS handshake the upstream never answers ends at the same deadline, and the reason says
+     * so: the handshake that fails because the stream closed the connection is not the reason
+     * (it was told as "TLS handshake failed: null", the closed channel's message).
+     */
+    @Test
+    void aTlsHandshakeNeverAnsweredEndsTheAttemptAtTheDeadlineAndSaysSo(@TempDir Path dir) throws Exception {
+        TestCertificates cert = TestCertificates.make(dir, "silent");
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // never answers the client hello
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "silent-tls-upstream");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String reason = closedReason(URI.create("https://127.0.0.1:" + silent.getLocalPort() + "/updates"),
+                    Tls.client(cert.cert()), Duration.ofSeconds(1));
+            assertEquals("no answer within the read timeout (1000 ms) of connecting", reason);
+        } finally {
+            for (Socket s : accepted) {
+                s.close();
+            }
         }
     }
 
