@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -96,6 +97,12 @@ final class UpstreamStream {
      */
     static UpstreamStream open(EventLoopGroup group, URI stream, SslContext tls, byte[] body, Duration readTimeout,
                                Listener listener) {
+        return open(group, stream, tls, body, readTimeout, listener, null);
+    }
+
+    /** {@link #open} with the connection taking its buffers from {@code allocator} (null: Netty's default; tests count them). */
+    static UpstreamStream open(EventLoopGroup group, URI stream, SslContext tls, byte[] body, Duration readTimeout,
+                               Listener listener, ByteBufAllocator allocator) {
         requireNonNull(listener, "listener");
         int port = stream.getPort() >= 0 ? stream.getPort() : tls != null ? 443 : 80;
         String target = stream.getRawPath() + (stream.getRawQuery() == null ? "" : "?" + stream.getRawQuery());
@@ -118,6 +125,9 @@ final class UpstreamStream {
                         ch.pipeline().addLast("stream", handler);
                     }
                 });
+        if (allocator != null) {
+            b.option(ChannelOption.ALLOCATOR, allocator);
+        }
         Channel ch = b.connect(stream.getHost(), port).addListener(f -> {
             if (!f.isSuccess()) {
                 listener.closed("connect failed: " + StreamControl.reason(f.cause()));

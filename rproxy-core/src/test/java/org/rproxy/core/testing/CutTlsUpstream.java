@@ -1,4 +1,4 @@
-package org.rproxy.core.upstream;
+package org.rproxy.core.testing;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -29,14 +29,15 @@ import org.rproxy.core.tls.Tls;
  * first record of at least {@link #LARGE} bytes (a piece of the body). Of that record it passes
  * the first half, so the client's TLS handler holds half a record it cannot decrypt yet, and then,
  * by {@link Cut}, stops (the connection stays open), closes the client's connection, or resets it.
- * With {@link Cut#NONE} every record goes through.
+ * With {@link Cut#NONE} every record goes through. For the tests of the TLS clients (the upstream
+ * client's, the push feed's stream).
  */
-final class CutTlsUpstream implements AutoCloseable {
+public final class CutTlsUpstream implements AutoCloseable {
     /** The size of record the relay cuts: larger than any of the handshake, as large as a piece of body. */
-    static final int LARGE = 8_000;
+    public static final int LARGE = 8_000;
 
     /** What the relay does once half a large record went through. */
-    enum Cut {
+    public enum Cut {
         /** Nothing is cut. */
         NONE,
         /** Nothing more is passed on; the connection stays open until {@link #close}. */
@@ -53,7 +54,7 @@ final class CutTlsUpstream implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final CountDownLatch cutDone = new CountDownLatch(1);
 
-    CutTlsUpstream(TestCertificates cert, byte[] head, byte[] body, Cut cut) throws IOException {
+    public CutTlsUpstream(TestCertificates cert, byte[] head, byte[] body, Cut cut) throws IOException {
         this.cut = cut;
         JdkSslContext tls = (JdkSslContext) Tls.server(new TlsConfig(cert.cert(), cert.key()));
         upstream = (SSLServerSocket) tls.context().getServerSocketFactory().createServerSocket(0, 16,
@@ -77,12 +78,12 @@ final class CutTlsUpstream implements AutoCloseable {
         });
     }
 
-    int port() {
+    public int port() {
         return relay.getLocalPort();
     }
 
     /** Waits until half a large record has reached the client and the cut was made. */
-    void awaitCut() throws InterruptedException {
+    public void awaitCut() throws InterruptedException {
         if (!cutDone.await(30, TimeUnit.SECONDS)) {
             throw new AssertionError("no record of " + LARGE + " bytes or more came from the upstream");
         }

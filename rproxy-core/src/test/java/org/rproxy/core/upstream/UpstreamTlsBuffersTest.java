@@ -23,9 +23,10 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.testing.CutTlsUpstream;
+import org.rproxy.core.testing.CutTlsUpstream.Cut;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
-import org.rproxy.core.upstream.CutTlsUpstream.Cut;
 
 /**
  * Every buffer of an upstream connection over TLS is given back, however its exchange ends: the
