@@ -110,7 +110,7 @@ final class FeedStream {
                         this.listener.lost(why);
                     }
                 });
-        this.stream = handOff.attach(UpstreamStream.open(network.group, uri, tls, body, readTimeout, handOff));
+        this.stream = handOff.attach(network.open(uri, tls, body, readTimeout, handOff));
     }
 
     /** From now on {@code l} is told what happens on the stream; on the feed's thread. */

@@ -202,6 +202,11 @@ final class UpstreamStream {
         channel.close();
     }
 
+    /** The connection, for {@link FeedNetwork} to close with the others when it closes. */
+    Channel channel() {
+        return channel;
+    }
+
     /** The feed took the stream's first control event: the opening's deadline is met. Any thread. */
     void accepted() {
         handler.accepted = true;

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +18,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -193,6 +195,46 @@ class UpstreamStreamTlsBuffersTest {
                 up.awaitCut();
                 s.close();
             }, true);
+        }
+    }
+
+    /**
+     * A stream still open when the feed's network closes (its feed did not close it first) is
+     * closed with it, and told so: it was left to the event loop's shutdown, which in Netty 4.2,
+     * with no quiet period, ends without closing the connections still registered when the request
+     * comes while the loop runs its tasks (see the upstream client's UpstreamTlsBuffersTest). The
+     * test holds the loop in a task (started before the network closes) until the shutdown is
+     * requested or another task comes (the closing of the connection), so no timing decides which
+     * way the loop goes.
+     */
+    @Test
+    void aStreamStillOpenWhenTheNetworkClosesIsClosedWithIt() throws Exception {
+        try (CutTlsUpstream up = new CutTlsUpstream(cert, HEAD, stream(), Cut.STALL)) {
+            URI uri = URI.create("https://127.0.0.1:" + up.port() + "/updates");
+            FeedNetwork network = new FeedNetwork(PushFeedConfig.of(uri).withCa(cert.cert()), Runnable::run);
+            BlockingQueue<String> told = new LinkedBlockingQueue<>();
+            boolean closedInTime;
+            try {
+                network.open(uri, network.tls, "{}".getBytes(US_ASCII), Duration.ofSeconds(30),
+                        recorder(told, new AtomicReference<>()));
+                up.awaitCut();
+                assertEquals("opened", told.poll(10, TimeUnit.SECONDS));
+                SingleThreadEventExecutor loop = (SingleThreadEventExecutor) network.group.next();
+                CountDownLatch holding = new CountDownLatch(1);
+                loop.execute(() -> {
+                    holding.countDown();
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    boolean met = false;
+                    while (!met && System.nanoTime() < deadline) { // no sleep, no wait: BlockHound would count it
+                        met = loop.isShuttingDown() || loop.pendingTasks() > 0;
+                    }
+                });
+                assertTrue(holding.await(10, TimeUnit.SECONDS), "the loop runs the holding task");
+            } finally {
+                network.close();
+            }
+            String why = told.poll(10, TimeUnit.SECONDS);
+            assertTrue(why != null && why.startsWith("closed "), "the stream was told it closed: " + why);
         }
     }
 
