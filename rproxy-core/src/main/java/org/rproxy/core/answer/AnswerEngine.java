@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,9 +13,7 @@ import java.util.function.Function;
 
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoException;
-import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MapSet;
-import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.query.EndpointCostLookup;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.AltoRequest;
@@ -55,9 +52,6 @@ public final class AnswerEngine {
     private static final Logger LOG = LoggerFactory.getLogger(AnswerEngine.class);
     private static final AnswerEngine NONE = new AnswerEngine(ReceivedDocuments.NONE, null, Map.of(), Clock.systemUTC());
 
-    /** A locally answered route and the network map it works on (filtered routes), else null. */
-    private record Target(Route route, String netmap) {
-    }
 
     private final ReceivedDocuments docs;
     private final Answers queries;
@@ -125,7 +119,7 @@ public final class AnswerEngine {
             long maxAge = docs.refs.values().stream().mapToLong(ReceivedDocuments.Ref::maxAgeSeconds).min().orElse(0);
             Answers q = new Answers(maps, new ReceivedHoldings(docs, clock, added), Duration.ofSeconds(maxAge), clock,
                     xml, limits);
-            return new AnswerEngine(docs, q, routes(docs), clock);
+            return new AnswerEngine(docs, q, Target.routes(docs), clock);
         } catch (RuntimeException e) {
             LOG.warn("the held maps do not fit together; queries are forwarded: {}", e.getMessage());
             return new AnswerEngine(docs, null, Map.of(), clock);
@@ -158,7 +152,7 @@ public final class AnswerEngine {
         if (t == null || queries == null) {
             return false;
         }
-        return request.method().equals("POST") ? t.route.post() : t.route.get() && !request.query().isEmpty();
+        return request.method().equals("POST") ? t.route().post() : t.route().get() && !request.query().isEmpty();
     }
 
     /**
@@ -167,7 +161,7 @@ public final class AnswerEngine {
      */
     public String allow(String path) {
         Target t = routes.get(path);
-        return t == null ? null : t.route.allowHeader();
+        return t == null ? null : t.route().allowHeader();
     }
 
     /** A GET answer already computed for this version and still valid, or null; a lookup. */
@@ -203,7 +197,7 @@ public final class AnswerEngine {
             if (read && queries.computedGet(request.target()) != null) {
                 return cached(request); // null once past its sources' validity: they are renewed upstream
             }
-            return Reply.ok(read ? queries.answerGet(t.route, request) : queries.answer(t.route, t.netmap, request),
+            return Reply.ok(read ? queries.answerGet(t.route(), request) : queries.answer(t.route(), t.netmap(), request),
                     CacheStatus.LOCAL);
         } catch (AltoException e) {
             return Reply.error(e.error(), Dialect.ofPath(request.path()));
@@ -258,46 +252,5 @@ public final class AnswerEngine {
     /** Request targets of the signed documents answers may name (held, of matching versions). */
     public Set<String> sources() {
         return docs.refs.keySet();
-    }
-
-    /**
-     * True when the endpoint cost service {@code r} is computed on the directory's default network
-     * map {@code def}, as every rproxy origin's is: its entry names no {@code uses} (RFC 7285
-     * §11.5.1.5: an ECS MUST NOT name a network or cost map there) and the directory has a default
-     * network map; or, as origins before that wrote it, {@code uses} is exactly that map. Any other
-     * {@code uses} is a service this node cannot compute, left to the upstream.
-     */
-    private static boolean onDefaultNetworkMap(InformationResource r, String def) {
-        return def != null && (r.uses().isEmpty() || r.uses().equals(List.of(def)));
-    }
-
-    /** The query routes of the held directory, and the seed's while a seed document is held. */
-    private static Map<String, Target> routes(ReceivedDocuments docs) {
-        Map<String, Target> out = new HashMap<>();
-        String def = docs.directory.defaultNetworkMap();
-        for (InformationResource r : docs.directory.resources().values()) {
-            if (r.accepts() == null || !r.uri().startsWith("/") || r.uri().indexOf('?') >= 0) {
-                continue;
-            }
-            String on = r.uses().size() == 1 ? r.uses().get(0) : null;
-            boolean held = on != null && docs.networkMaps.containsKey(on);
-            if (held && r.mediaType().equals(MediaTypes.NETWORK_MAP) && r.accepts().equals(MediaTypes.NETWORK_MAP_FILTER)) {
-                out.put(r.uri(), new Target(Route.FILTERED_NETWORK_MAP, on));
-            } else if (held && r.mediaType().equals(MediaTypes.COST_MAP) && r.accepts().equals(MediaTypes.COST_MAP_FILTER)) {
-                out.put(r.uri(), new Target(Route.FILTERED_COST_MAP, on));
-            } else if (r.mediaType().equals(MediaTypes.ENDPOINT_PROP) && r.accepts().equals(MediaTypes.ENDPOINT_PROP_PARAMS)) {
-                out.put(r.uri(), new Target(Route.ENDPOINT_PROP, null));
-            } else if (r.mediaType().equals(MediaTypes.ENDPOINT_COST) && r.accepts().equals(MediaTypes.ENDPOINT_COST_PARAMS)
-                    && onDefaultNetworkMap(r, def)) {
-                out.put(r.uri(), new Target(Route.ENDPOINT_COST, null));
-            }
-        }
-        if (docs.seed) {
-            out.put(ResourcePaths.XML_NETWORK_MAP_PATH, new Target(Route.XML_PIDS, null));
-            out.put(ResourcePaths.XML_LOOKUP_PATH, new Target(Route.XML_LOOKUP, null));
-            out.put(ResourcePaths.XML_COST_ROW_PATH, new Target(Route.XML_COST_ROW, null));
-            out.put(ResourcePaths.XML_RANKING_PATH, new Target(Route.XML_RANKING, null));
-        }
-        return out;
     }
 }

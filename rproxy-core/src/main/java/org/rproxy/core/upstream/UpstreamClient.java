@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * because the origin's digest covers the encoded bytes.
  *
  * <p>A request finding every connection busy waits in a queue bounded by what the connections get
- * through within the timeout ({@link #maxPendingAcquires}); one more fails at once as busy.
+ * through within the timeout ({@link ConnectionWait#maxPendingAcquires}); one more fails at once as busy.
  *
  * <p>Thread-safe; {@link #send} may be called from any thread and never blocks. Each exchange has
  * a deadline; a connection that fails, times out or is not kept alive by the server is closed and
@@ -60,11 +60,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamClient implements Upstream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
-    /** How long an answer is taken to hold a connection, sizing the queue for one ({@link #maxPendingAcquires}). */
-    static final Duration ANSWER_TIME = Duration.ofMillis(10);
-    /** The most requests ever let wait for a connection. */
-    static final int MAX_PENDING_ACQUIRES = 100_000;
-
     /**
      * How to reach the upstream.
      *
@@ -110,7 +105,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
     }
 
     private final Settings settings;
-    private final int maxPending;
+    private final ConnectionWait wait;
     private final String hostHeader;
     private final EventLoopGroup group;
     private final FixedChannelPool pool;
@@ -121,10 +116,10 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
 
     private UpstreamClient(Settings settings, ByteBufAllocator allocator) {
         this.settings = settings;
-        this.maxPending = maxPendingAcquires(settings.connections(), settings.timeout());
         boolean defaultPort = settings.port() == (settings.sslContext() != null ? 443 : 80);
         String host = settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host();
         this.hostHeader = defaultPort ? host : host + ":" + settings.port();
+        this.wait = new ConnectionWait(settings.connections(), settings.timeout(), hostHeader);
         // NIO: a handful of connections to the upstream gain nothing from the native transport,
         // which only the front end, with its thousands of clients, needs
         this.group = new MultiThreadIoEventLoopGroup(Math.max(1, settings.ioThreads()),
@@ -141,19 +136,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         }
         this.pool = new FixedChannelPool(bootstrap, new PipelineBuilder(), ChannelHealthChecker.ACTIVE,
                 FixedChannelPool.AcquireTimeoutAction.FAIL, settings.timeout().toMillis(), settings.connections(),
-                maxPending, true, true);
-    }
-
-    /**
-     * How many requests may wait for one of {@code connections} busy connections: what they get
-     * through within {@code timeout} at {@link #ANSWER_TIME} an answer (8,000 for 8 and 10 s), at
-     * least one per connection, at most {@link #MAX_PENDING_ACQUIRES}. Each holds its request (a
-     * query's body too) and promise; one further back would mostly wait out the timeout holding
-     * them, so it fails at once instead, as a wait that ran out does ({@link UpstreamException.Kind#BUSY}).
-     */
-    static int maxPendingAcquires(int connections, Duration timeout) {
-        long perConnection = Math.max(1, timeout.toMillis() / ANSWER_TIME.toMillis());
-        return (int) Math.min(MAX_PENDING_ACQUIRES, connections * perConnection);
+                wait.maxPending(), true, true);
     }
 
     public static UpstreamClient start(Settings settings) {
@@ -192,12 +175,12 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         try {
             acquired = pool.acquire();
         } catch (RuntimeException e) {
-            result.completeExceptionally(acquireFailure(e));
+            result.completeExceptionally(wait.failure(e, closed.get()));
             return;
         }
         acquired.addListener(f -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(acquireFailure(f.cause()));
+                result.completeExceptionally(wait.failure(f.cause(), closed.get()));
                 return;
             }
             Channel ch = (Channel) f.getNow();
@@ -214,23 +197,6 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             });
             exchange(ch, request, one, deadline);
         });
-    }
-
-    /**
-     * Why no connection came: the pool's wait ran out or its queue is full (every connection busy:
-     * the request was never sent), or a new connection could not be made.
-     */
-    private UpstreamException acquireFailure(Throwable cause) {
-        if (cause instanceof java.util.concurrent.TimeoutException) {
-            return new UpstreamException("all " + settings.connections() + " connections to " + hostHeader
-                    + " stayed busy for " + settings.timeout().toMillis() + " ms", cause, UpstreamException.Kind.BUSY);
-        }
-        if (cause instanceof IllegalStateException && !closed.get()) {
-            return new UpstreamException(maxPending + " requests already wait for a connection to "
-                    + hostHeader, cause, UpstreamException.Kind.BUSY);
-        }
-        return new UpstreamException("cannot connect to " + hostHeader + ": " + cause.getMessage(), cause,
-                UpstreamException.Kind.UNREACHABLE);
     }
 
     private void exchange(Channel ch, UpstreamRequest request, CompletableFuture<UpstreamResponse> result,

@@ -177,7 +177,7 @@ class UpstreamClientTest {
         client.close();
         client = UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", server.localAddress().getPort(), null, 1,
                 Duration.ofSeconds(2), Duration.ofSeconds(2), 1 << 20, 1));
-        int queue = UpstreamClient.maxPendingAcquires(1, Duration.ofSeconds(2));
+        int queue = ConnectionWait.maxPendingAcquires(1, Duration.ofSeconds(2));
         assertEquals(200, queue);
         answer = new CompletableFuture<>(); // every request is held unanswered: the one connection stays busy
         // The pool takes the requests on its event loop in the order sent: the first gets the
@@ -196,9 +196,9 @@ class UpstreamClientTest {
 
     @Test
     void theQueueForAConnectionIsWhatTheConnectionsGetThroughInTheTimeout() {
-        assertEquals(8_000, UpstreamClient.maxPendingAcquires(8, Duration.ofSeconds(10)), "the defaults");
-        assertEquals(1, UpstreamClient.maxPendingAcquires(1, Duration.ofMillis(1)), "at least one per connection");
-        assertEquals(100_000, UpstreamClient.maxPendingAcquires(64, Duration.ofDays(365)), "at most 100,000");
+        assertEquals(8_000, ConnectionWait.maxPendingAcquires(8, Duration.ofSeconds(10)), "the defaults");
+        assertEquals(1, ConnectionWait.maxPendingAcquires(1, Duration.ofMillis(1)), "at least one per connection");
+        assertEquals(100_000, ConnectionWait.maxPendingAcquires(64, Duration.ofDays(365)), "at most 100,000");
     }
 
     @Test
