@@ -4,10 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
@@ -129,14 +126,7 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
      */
     Representation withAge(long age) {
         Representation b = base;
-        return new Representation(aged(b.identity(), age), b.gzip() == null ? null : aged(b.gzip(), age),
+        return new Representation(b.identity().withAge(age), b.gzip() == null ? null : b.gzip().withAge(age),
                 b.maxAgeSeconds(), b.created(), windowsEnd(identity, age));
-    }
-
-    private static Variant aged(Variant v, long age) {
-        List<HeaderField> h = new ArrayList<>(v.headers().size() + 1);
-        h.addAll(v.headers());
-        h.add(new HeaderField("age", Long.toString(age)));
-        return new Variant(v.body(), v.contentEncoding(), h);
     }
 }

@@ -2,6 +2,7 @@ package org.rproxy.push;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.rproxy.core.testing.HeldBytes.held;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.testing.CutTlsUpstream;
+import org.rproxy.core.testing.HeldBytes;
 import org.rproxy.core.testing.CutTlsUpstream.Cut;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
@@ -57,10 +59,6 @@ class UpstreamStreamTlsBuffersTest {
         String comments = ":" + "x".repeat(1022) + "\n";
         String data = comments.repeat(64);
         return (Integer.toHexString(data.length()) + "\r\n" + data + "\r\n").getBytes(US_ASCII);
-    }
-
-    private static long held(UnpooledByteBufAllocator alloc) {
-        return alloc.metric().usedDirectMemory() + alloc.metric().usedHeapMemory();
     }
 
     /** Records what the stream told, in order; pauses reading at {@code opened} when asked. */
@@ -105,10 +103,7 @@ class UpstreamStreamTlsBuffersTest {
     }
 
     private static void awaitNothingHeld(UnpooledByteBufAllocator alloc, String why) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (held(alloc) != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        HeldBytes.awaitNone(alloc);
         assertEquals(0, held(alloc), "bytes still held by the connection after the stream ended (" + why + ")");
     }
 
@@ -178,10 +173,7 @@ class UpstreamStreamTlsBuffersTest {
         try (CutTlsUpstream up = new CutTlsUpstream(cert, HEAD, stream(), Cut.STALL)) {
             endsHoldingNothing(up.port(), cert, (s, alloc) -> {
                 up.awaitCut();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (held(alloc) == 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                HeldBytes.awaitSome(alloc);
                 assertTrue(held(alloc) > 0, "the connection holds the half record it received");
                 s.close();
             }, false);

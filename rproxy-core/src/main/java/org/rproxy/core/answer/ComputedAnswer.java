@@ -99,23 +99,12 @@ public final class ComputedAnswer {
      * {@code created}: with that {@code Age} (RFC 9111 §5.1) in place of the one it had.
      */
     static Representation withAge(Representation answer, long age) {
-        return new Representation(aged(answer.identity(), age), answer.gzip() == null ? null : aged(answer.gzip(), age),
+        return new Representation(answer.identity().withAge(age), answer.gzip() == null ? null : answer.gzip().withAge(age),
                 answer.maxAgeSeconds(), answer.created(), answer.expires());
     }
 
     /** Whole seconds from {@code validated} to {@code now}, never negative. */
     static long ageAt(Instant validated, Instant now) {
         return Math.max(0, Duration.between(validated, now).getSeconds());
-    }
-
-    private static Variant aged(Variant v, long age) {
-        List<HeaderField> h = new ArrayList<>(v.headers().size());
-        for (HeaderField f : v.headers()) {
-            if (!f.name().equals(AGE)) {
-                h.add(f);
-            }
-        }
-        h.add(new HeaderField(AGE, Long.toString(age)));
-        return new Variant(v.body(), v.contentEncoding(), h);
     }
 }

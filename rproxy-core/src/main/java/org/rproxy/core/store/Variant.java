@@ -3,6 +3,7 @@ package org.rproxy.core.store;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,6 +45,21 @@ public record Variant(Bytes body, String contentEncoding, List<HeaderField> head
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * This variant as sent {@code age} seconds old: the same body and fields, with an {@code age}
+     * field (RFC 9111 §5.1) of that value in place of any it had, last.
+     */
+    public Variant withAge(long age) {
+        List<HeaderField> h = new ArrayList<>(headers.size() + 1);
+        for (HeaderField f : headers) {
+            if (!f.name().equals("age")) {
+                h.add(f);
+            }
+        }
+        h.add(new HeaderField("age", Long.toString(age)));
+        return new Variant(body, contentEncoding, h);
     }
 
     /** The strong entity tag, quotes included, or null when the variant has none. */

@@ -1,6 +1,7 @@
 package org.rproxy.core.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.rproxy.core.testing.HeldBytes.held;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.testing.CutTlsUpstream;
+import org.rproxy.core.testing.HeldBytes;
 import org.rproxy.core.testing.CutTlsUpstream.Cut;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
@@ -65,10 +67,6 @@ class UpstreamTlsBuffersTest {
     }
 
     /** The bytes the client's connections hold, direct and heap, of the buffers they took from {@code alloc}. */
-    private static long held(UnpooledByteBufAllocator alloc) {
-        return alloc.metric().usedDirectMemory() + alloc.metric().usedHeapMemory();
-    }
-
     private static UpstreamClient client(int port, Duration timeout, int maxBody, UnpooledByteBufAllocator alloc) {
         return UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", port, Tls.client(cert.cert()), 2,
                 Duration.ofSeconds(5), timeout, maxBody, 1), alloc);
@@ -95,10 +93,7 @@ class UpstreamTlsBuffersTest {
     /** Polls (the connection closes on its event loop just after the exchange fails) until nothing is held. */
     private static void awaitNothingHeld(UnpooledByteBufAllocator alloc, UpstreamException failure)
             throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (held(alloc) != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        HeldBytes.awaitNone(alloc);
         assertEquals(0, held(alloc), "bytes still held by the connection after the exchange failed with: "
                 + failure.getMessage());
     }
@@ -139,10 +134,7 @@ class UpstreamTlsBuffersTest {
             try (UpstreamClient client = client(up.port(), Duration.ofSeconds(30), 1 << 20, alloc)) {
                 sent = client.send(UpstreamRequest.get("/map", List.of()));
                 up.awaitCut();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (held(alloc) == 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                HeldBytes.awaitSome(alloc);
                 assertTrue(held(alloc) > 0, "the connection holds the half record it received");
             }
             assertThrows(ExecutionException.class, () -> sent.get(10, TimeUnit.SECONDS));
@@ -169,10 +161,7 @@ class UpstreamTlsBuffersTest {
             UpstreamClient client = client(up.port(), Duration.ofSeconds(30), 1 << 20, alloc);
             CompletableFuture<UpstreamResponse> sent = client.send(UpstreamRequest.get("/map", List.of()));
             up.awaitCut();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (held(alloc) == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            HeldBytes.awaitSome(alloc);
             assertTrue(held(alloc) > 0, "the connection holds the half record it received");
             SingleThreadEventExecutor loop = (SingleThreadEventExecutor) client.eventLoop();
             Thread closer = new Thread(client::close, "closer");
