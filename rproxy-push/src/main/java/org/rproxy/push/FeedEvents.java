@@ -2,6 +2,7 @@ package org.rproxy.push;
 
 import java.net.URI;
 import java.util.Collection;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import org.rproxy.core.model.MediaTypes;
@@ -52,6 +53,14 @@ final class FeedEvents {
      */
     void resync(Collection<String> targets, Consumer<String> resubscribe) {
         targets.forEach(t -> resync.rejected(t, resubscribe));
+    }
+
+    /**
+     * The documents of {@code documents} (target to resource id) still followed are added to the
+     * stream from the versions held ({@link StreamControl#add}).
+     */
+    void add(Map<String, String> documents, Consumer<String> resubscribe) {
+        control.add(documents, resubscribe);
     }
 
     /** Control requests made to re-add substreams after rejected updates. */

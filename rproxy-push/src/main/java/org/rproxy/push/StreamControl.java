@@ -99,6 +99,32 @@ final class StreamControl {
         return accepted;
     }
 
+    /**
+     * Adds to the stream the substreams of {@code documents} (target to resource id) that are
+     * still followed, naming the tags held, so that the upstream sends each from the version held:
+     * the documents followed since a stream on trial was subscribed, once it is the feed's
+     * ({@link StreamTrial#handOver}). {@code resubscribe} is told why (on the HTTP client's
+     * thread) when the upstream does not take the request, or at once when the stream has no
+     * control URI: a new subscription names every document followed, those included.
+     */
+    void add(Map<String, String> documents, Consumer<String> resubscribe) {
+        Map<String, String> more = new LinkedHashMap<>();
+        Set<String> followed = substreams.followed();
+        documents.forEach((target, id) -> {
+            if (followed.contains(target)) {
+                more.put(target, id);
+            }
+        });
+        if (more.isEmpty()) {
+            return;
+        }
+        if (controlUri == null) {
+            resubscribe.accept("no control URI to add " + more.keySet() + " through");
+            return;
+        }
+        post(substreams.addition(more, heldTag), "adding substreams " + more.keySet(), resubscribe);
+    }
+
     /** What {@link #readd} did. */
     enum Readd {
         /** The control request was sent. */

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,6 +74,8 @@ final class StreamTrial implements FeedStream.Listener {
     private final List<SseParser.Event> controls = new ArrayList<>();
     /** Targets whose update on this stream was not taken: put back on the versions held at the hand-over. */
     private final Set<String> stale = new LinkedHashSet<>();
+    /** The documents its subscription named: those followed when it was opened. */
+    private Set<String> named = Set.of();
     private long controlBytes;
     private Representation directory;
     private URI uri;
@@ -135,6 +138,7 @@ final class StreamTrial implements FeedStream.Listener {
                         return;
                     }
                     opened.run();
+                    named = substreams.followed();
                     stream = new FeedStream(network, uri, https ? network.tls : null,
                             substreams.subscription(receiver::heldTag), config.readTimeout(), config.maxEventBytes(),
                             this::run, this);
@@ -266,13 +270,19 @@ final class StreamTrial implements FeedStream.Listener {
      * read is taken, the control events are routed (the control URI, documents announced), the
      * update that proved the stream is taken, the substreams whose updates were not taken are put
      * back on the versions held, and a document event still waiting for its signature event is
-     * handed on. {@code resubscribe}: see {@link FeedEvents#route}.
+     * handed on. The documents followed since this stream was subscribed (a new document the
+     * working stream announced meanwhile, whose substream was added there) are added to it from
+     * the versions held ({@link FeedEvents#add}): its subscription did not name them, and an
+     * announcement of them on this stream adds nothing, since they are followed already.
+     * {@code resubscribe}: see {@link FeedEvents#route}.
      */
     void handOver(FeedEvents events, Consumer<String> resubscribe) {
+        Map<String, String> since = substreams.followedBeyond(named); // before the control events follow more
         receiver.accept(StreamDiscovery.DIRECTORY, directory, true);
         for (SseParser.Event e : controls) {
             events.route(uri, e, resubscribe);
         }
+        events.add(since, resubscribe);
         if (proving != null) {
             events.taken(provingTarget, proving);
         }

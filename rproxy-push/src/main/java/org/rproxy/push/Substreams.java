@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -100,6 +102,22 @@ final class Substreams {
     String unfollowRefused(AltoError error) {
         Matcher m = error.field() == null ? null : SUBSTREAM_FIELD.matcher(error.field());
         return m != null && m.matches() ? unfollow(m.group(1) != null ? m.group(1) : m.group(2)) : null;
+    }
+
+    /** The targets of the documents followed now (a copy). */
+    Set<String> followed() {
+        return new LinkedHashSet<>(documents.keySet());
+    }
+
+    /** The documents followed now that {@code named} lacks, target to resource id, in the order followed. */
+    Map<String, String> followedBeyond(Set<String> named) {
+        Map<String, String> more = new LinkedHashMap<>();
+        documents.forEach((target, id) -> {
+            if (!named.contains(target)) {
+                more.put(target, id);
+            }
+        });
+        return more;
     }
 
     /** The target a substream id names, or null for an id this feed never gave. */

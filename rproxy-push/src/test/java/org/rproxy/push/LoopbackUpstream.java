@@ -54,7 +54,16 @@ final class LoopbackUpstream implements AutoCloseable {
 
     /** As {@link #LoopbackUpstream(UpdateStreamConfig, Instant)}, the origin signing with {@code algorithm}. */
     LoopbackUpstream(UpdateStreamConfig config, Instant signedAt, SignatureAlgorithm algorithm) {
-        this.origin = new TestSigner(algorithm);
+        this(config, signedAt, new TestSigner(algorithm));
+    }
+
+    /**
+     * As {@link #LoopbackUpstream(UpdateStreamConfig, Instant)}, its documents signed by {@code origin}:
+     * two upstreams of one origin (each document published to both with the same {@code created}
+     * is the same signing on both).
+     */
+    LoopbackUpstream(UpdateStreamConfig config, Instant signedAt, TestSigner origin) {
+        this.origin = origin;
         this.publisher = new UpdatePublisher(config);
         this.directory = sign(StreamDiscovery.DIRECTORY, "directory", DIRECTORY_BODY, signedAt);
         publisher.accept(StreamDiscovery.DIRECTORY, directory);

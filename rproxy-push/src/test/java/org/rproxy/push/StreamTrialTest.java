@@ -24,6 +24,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.TestSigner;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -354,6 +355,76 @@ class StreamTrialTest {
             }
         }
     }
+
+    /**
+     * A document the fallback announces while the preferred upstream's stream is tried (the feed
+     * follows it, adding its substream on the fallback's stream) is followed on the preferred
+     * upstream's stream from the switch on: the trial's subscription was made before it was
+     * known, so the switch adds its substream there, from the version held. It was added only at
+     * the next resubscription, and its updates meanwhile were lost.
+     */
+    @Test
+    void aDocumentAnnouncedOnTheFallbackDuringATrialIsFollowedOnThePreferredUpstreamsStreamAfterTheSwitch()
+            throws Exception {
+        UpdateStreamConfig preferredConfig = UpdateStreamConfig.defaults().withMaxSubscribers(1)
+                .withHeartbeat(Duration.ofMinutes(10)); // the trial proves itself with an update, when the test says
+        TestSigner origin = new TestSigner(); // both upstreams serve its signings: what one sends repeats the other
+        try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0, origin);
+             LoopbackUpstream preferred = new LoopbackUpstream(preferredConfig, T0, origin);
+             CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
+            fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(60)));
+            PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, (t, r) -> { });
+            PushFeed feed = null;
+            try {
+                LoopbackUpstream.await("the preferred upstream full", () -> blocker.stats().connected()
+                        && preferred.publisher.stats().subscribers() == 1);
+                ManualScheduler timers = new ManualScheduler();
+                PushFeedConfig config = PushFeedConfig.of(preferred.uri())
+                        .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
+                        .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
+                feed = new PushFeed(config, verifier, (t, r) -> { }, timers, () -> 0.5);
+                PushFeed f = feed;
+                f.begin();
+                onFallback(f, timers);
+                blocker.close();
+                LoopbackUpstream.await("the preferred upstream free",
+                        () -> preferred.publisher.stats().subscribers() == 0);
+                long before = f.healthChecks();
+                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
+                LoopbackUpstream.await("the health check done", () -> f.healthChecks() > before);
+                LoopbackUpstream.await("the preferred upstream's stream on trial",
+                        () -> preferred.publisher.stats().subscribers() == 1);
+
+                // announced by the fallback during the trial: followed there, and held
+                Instant announced = T0.plusSeconds(5);
+                fallback.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), announced);
+                LoopbackUpstream.await("the new document held from the fallback", () -> f.held().get(EXTRA) != null);
+                preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), announced);
+                // the update that proves the preferred upstream's stream
+                preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(2, 1), T0.plusSeconds(20));
+                logs.awaitMessage("back on upstream " + preferred.uri(), Duration.ofSeconds(10));
+                LoopbackUpstream.await("off the fallback", () -> fallback.publisher.stats().subscribers() == 0);
+
+                Instant later = T0.plusSeconds(40);
+                preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 8), later);
+                LoopbackUpstream.await("the new document's next update held, from the preferred upstream's stream",
+                        () -> f.held().get(EXTRA) != null && later.equals(f.held().get(EXTRA).created()));
+                assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
+                assertTrue(f.stats().connected());
+            } finally {
+                blocker.close();
+                if (feed != null) {
+                    feed.close();
+                }
+            }
+        }
+    }
+
+    /** A document neither upstream's directory lists: announced on the streams when it appears. */
+    private static final String EXTRA = "/networkmap/extra";
 
     private static Instant createdHeld(PushFeed feed) {
         Representation r = feed.held().get(LoopbackUpstream.NM);
