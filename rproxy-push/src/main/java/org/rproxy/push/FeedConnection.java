@@ -174,7 +174,7 @@ final class FeedConnection {
                     }
                     found.documents().forEach(substreams::follow);
                     streamUri = found.stream();
-                    receiver.accept(StreamDiscovery.DIRECTORY, found.directory(), true);
+                    receiver.read(StreamDiscovery.DIRECTORY, found.directory());
                     connect();
                 }));
     }

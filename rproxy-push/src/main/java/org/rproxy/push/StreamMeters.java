@@ -22,7 +22,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * new version verified and handed on, {@code renewed} a signature renewal of the bytes held,
  * {@code rejected} one that did not verify, the held version staying, {@code repeated} a signature
  * event of the version held sent again, dropped before anything was rebuilt: one that climbs is an
- * upstream replaying), and the control requests
+ * upstream replaying; the directory read again before a resubscription counts as {@code verified}
+ * or {@code renewed} only when it is a new signing, {@link UpdateReceiver#read}), and the control requests
  * that re-added substreams from the version held after such a rejection ({@code
  * rproxy_push_resyncs_total}: one that climbs is an upstream whose updates keep failing).
  *

@@ -278,7 +278,7 @@ final class StreamTrial implements FeedStream.Listener {
      */
     void handOver(FeedEvents events, Consumer<String> resubscribe) {
         Map<String, String> since = substreams.followedBeyond(named); // before the control events follow more
-        receiver.accept(StreamDiscovery.DIRECTORY, directory, true);
+        receiver.read(StreamDiscovery.DIRECTORY, directory);
         for (SseParser.Event e : controls) {
             events.route(uri, e, resubscribe);
         }

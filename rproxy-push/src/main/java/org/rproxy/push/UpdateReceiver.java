@@ -120,8 +120,25 @@ final class UpdateReceiver {
     }
 
     /**
-     * A representation verified elsewhere (the directory, read before subscribing); one older
-     * than the version held is refused (an upstream failed over to, or gone back to, may serve
+     * The directory (or any document) read and verified before subscribing, on each (re)connect
+     * that reads it and at a trial's hand-over: the same signing as the version held ({@link
+     * SignatureEvent#sameSigning}, the rule a repeated signature event meets) is nothing new, and
+     * nothing is counted, held or handed on; a new signing of the bytes held is a renewal, and any
+     * other an update ({@link #accept}). An upstream failed over to serves the directory the feed
+     * holds, signed once by the origin: taken as an update each time, it was counted as one and
+     * handed to the store again.
+     */
+    void read(String target, Representation r) {
+        Representation before = held.get(target);
+        if (before != null && SignatureEvent.sameSigning(before.identity().headers(), r.identity().headers())) {
+            return;
+        }
+        accept(target, r, before == null || !before.identity().body().equals(r.identity().body()));
+    }
+
+    /**
+     * A representation verified elsewhere (the directory, read before subscribing: {@link
+     * #read}, or an update checked on a stream on trial); one older than the version held is refused (an upstream failed over to, or gone back to, may serve
      * a directory that is still valid but was replaced, with a key since retired). False when
      * refused.
      */
