@@ -17,6 +17,7 @@ import org.rproxy.origin.MapsFolder;
 import org.rproxy.origin.MapsLimits;
 import org.rproxy.origin.OriginKeys;
 import org.rproxy.overlay.OverlayConfig;
+import org.rproxy.push.PushFeed;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -137,12 +138,18 @@ final class CheckCommand implements Callable<Integer> {
                     + (trust.size() == 1 ? " trusted key)" : " trusted keys)"));
             ProxyFiles.keyWarnings(c, proxy.sources(), proxy.overlay, overlay)
                     .forEach(w -> out.println(w + " (warning)"));
-            if (c.mode() == ProxyConfig.Mode.PULL) {
-                // a default is a share of this JVM's heap, not the proxy's: say what was taken
-                out.println(config + ": upstream answers waiting for verification within upstream.max-unverified-bytes "
-                        + size(c.upstream().effectiveMaxUnverifiedBytes()) + (c.upstream().maxUnverifiedBytes() != null ? ""
-                        : " (the default for this check's heap, 1/" + UpstreamConfig.HEAP_SHARE_FOR_UNVERIFIED
-                        + " of it and at least max-body; the proxy takes that share of its own)"));
+            // a default is a share of this JVM's heap, not the proxy's: say what was taken (a push
+            // proxy's pull half takes it too)
+            out.println(config + ": upstream answers waiting for verification within upstream.max-unverified-bytes "
+                    + size(c.upstream().effectiveMaxUnverifiedBytes()) + (c.upstream().maxUnverifiedBytes() != null ? ""
+                    : " (the default for this check's heap, 1/" + UpstreamConfig.HEAP_SHARE_FOR_UNVERIFIED
+                    + " of it and at least max-body; the proxy takes that share of its own)"));
+            if (c.mode() == ProxyConfig.Mode.PUSH) {
+                out.println(config + ": the update stream's events are not counted there: verified one at a time,"
+                        + " they wait within about " + size(PushFeed.unverifiedBytesPerStream(
+                                PushPullProxy.feedConfig(c).maxEventBytes()))
+                        + " per stream (8MB read ahead, and two events of at most max-body), twice that while a"
+                        + " preferred upstream's stream is tried beside it");
             }
         }
     }

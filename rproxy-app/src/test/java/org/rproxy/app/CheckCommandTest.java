@@ -180,6 +180,28 @@ class CheckCommandTest {
                 + " or one answer of that size could never be verified)"), run.toString());
     }
 
+    /**
+     * A push proxy's pull half holds its upstream answers within {@code upstream.max-unverified-bytes}
+     * as a pull proxy does, and the check says so; the update stream is not counted there (its
+     * events are verified one at a time, within a bound of their own), and the check says that too,
+     * with the bound. It said nothing of the key for a push proxy, whose file may set it.
+     */
+    @Test
+    void forAPushProxyTheCheckSaysWhatTheKeyBoundsAndWhatTheUpdateStreamHolds(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path config = Files.writeString(dir.resolve("push.yaml"), "mode: push\nupstream: {url: 'http://127.0.0.1:8181',"
+                + " trust: [" + dir.resolve("origin.pub") + "], max-body: 16MB, max-unverified-bytes: 256MB}\n");
+        CommandRun run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(0, run.exit(), run.toString());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(List.of(config + ": OK (push proxy rproxy on 127.0.0.1:8282 in front of http://127.0.0.1:8181,"
+                        + " 1 trusted key)",
+                config + ": upstream answers waiting for verification within upstream.max-unverified-bytes 256MB",
+                config + ": the update stream's events are not counted there: verified one at a time, they wait within"
+                        + " about 40MB per stream (8MB read ahead, and two events of at most max-body), twice that while"
+                        + " a preferred upstream's stream is tried beside it"), lines);
+    }
+
     @Test
     void withNothingToCheckItIsAUsageError() {
         CommandRun run = CommandRun.of("check");

@@ -102,6 +102,21 @@ public final class PushFeed implements AutoCloseable {
                 new Backoff(config.initialBackoff(), config.maxBackoff(), jitter), thread);
     }
 
+    /**
+     * About the most bytes of one update stream the feed holds received and not yet verified,
+     * with events of at most {@code maxEventBytes} ({@link PushFeedConfig#maxEventBytes}): what
+     * waits for the feed's thread ({@link UpstreamStream#MAX_UNPROCESSED}: reading pauses past
+     * it), the event being read, and the document event waiting for its signature event. The
+     * feed verifies one update at a time on its one thread, so this holds whatever the upstream
+     * sends and however many documents it follows; a stream tried beside the working one
+     * ({@link StreamTrial}) holds as much again, and its control events, up to {@code
+     * maxEventBytes}. Not counted against {@code upstream.max-unverified-bytes}, which bounds the
+     * pull half's answers: a budget below this could only be kept by dropping updates.
+     */
+    public static long unverifiedBytesPerStream(long maxEventBytes) {
+        return UpstreamStream.MAX_UNPROCESSED + 2 * maxEventBytes;
+    }
+
     /** Starts subscribing in the background; returns at once. */
     public static PushFeed start(PushFeedConfig config, ResponseVerifier verifier, Output output) {
         return start(config, verifier, output, FatalErrors.EXIT);
