@@ -59,20 +59,17 @@ final class FeedConnection {
     private boolean proven;
     private final FeedReturn returns;
 
-    FeedConnection(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
-                   Substreams substreams, UpdateReceiver receiver, FeedEvents events, Backoff backoff,
-                   ScheduledExecutorService thread) {
-        this.config = config;
-        this.verifier = verifier;
-        this.network = network;
-        this.upstreams = upstreams;
-        this.substreams = substreams;
-        this.receiver = receiver;
+    FeedConnection(FeedParts parts, FeedEvents events, Backoff backoff) {
+        this.config = parts.config();
+        this.verifier = parts.verifier();
+        this.network = parts.network();
+        this.upstreams = parts.upstreams();
+        this.substreams = parts.substreams();
+        this.receiver = parts.receiver();
         this.events = events;
         this.backoff = backoff;
-        this.thread = thread;
-        this.returns = new FeedReturn(config, verifier, network, upstreams, substreams, receiver, thread,
-                connects::incrementAndGet, this::adopt);
+        this.thread = parts.thread();
+        this.returns = new FeedReturn(parts, connects::incrementAndGet, this::adopt);
     }
 
     /** Whether a stream the upstream accepted is open now (any thread). */

@@ -2,10 +2,7 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
-
-import org.rproxy.core.sign.ResponseVerifier;
 
 /**
  * The push feed's going back to a preferred upstream ({@link FeedConnection#backTo}): one
@@ -20,13 +17,8 @@ import org.rproxy.core.sign.ResponseVerifier;
  */
 final class FeedReturn {
 
-    private final PushFeedConfig config;
-    private final ResponseVerifier verifier;
-    private final FeedNetwork network;
+    private final FeedParts parts;
     private final UpstreamChoice upstreams;
-    private final Substreams substreams;
-    private final UpdateReceiver receiver;
-    private final ScheduledExecutorService thread;
     private final Runnable opened;
     private final Consumer<StreamTrial> adopt;
     private StreamTrial trial;
@@ -37,16 +29,9 @@ final class FeedReturn {
      * @param opened told of each trial's stream opened (a subscription like any other)
      * @param adopt  given the trial that proved itself, to take the working stream's place
      */
-    FeedReturn(PushFeedConfig config, ResponseVerifier verifier, FeedNetwork network, UpstreamChoice upstreams,
-               Substreams substreams, UpdateReceiver receiver, ScheduledExecutorService thread, Runnable opened,
-               Consumer<StreamTrial> adopt) {
-        this.config = requireNonNull(config, "config");
-        this.verifier = requireNonNull(verifier, "verifier");
-        this.network = requireNonNull(network, "network");
-        this.upstreams = requireNonNull(upstreams, "upstreams");
-        this.substreams = requireNonNull(substreams, "substreams");
-        this.receiver = requireNonNull(receiver, "receiver");
-        this.thread = requireNonNull(thread, "thread");
+    FeedReturn(FeedParts parts, Runnable opened, Consumer<StreamTrial> adopt) {
+        this.parts = requireNonNull(parts, "parts");
+        this.upstreams = parts.upstreams();
         this.opened = requireNonNull(opened, "opened");
         this.adopt = requireNonNull(adopt, "adopt");
     }
@@ -56,8 +41,7 @@ final class FeedReturn {
         if (trial != null) {
             return;
         }
-        trial = new StreamTrial(preferred, upstreams.get(preferred), config, network, substreams, receiver, thread,
-                new StreamTrial.Owner() {
+        trial = new StreamTrial(preferred, upstreams.get(preferred), parts, new StreamTrial.Owner() {
                     @Override
                     public void proved(StreamTrial t) {
                         if (t != trial) {
@@ -82,7 +66,7 @@ final class FeedReturn {
                         }
                     }
                 });
-        trial.start(verifier, opened);
+        trial.start(opened);
     }
 
     /**

@@ -98,8 +98,8 @@ public final class PushFeed implements AutoCloseable {
         this.upstreams = new UpstreamChoice(config.upstreams(), network.http, verifier, config.readTimeout(),
                 config.maxEventBytes(), (int) Math.min(Integer.MAX_VALUE,
                         config.maxBackoff().toMillis() / config.healthCheck().toMillis()), thread);
-        this.connection = new FeedConnection(config, verifier, network, upstreams, substreams, receiver, events,
-                new Backoff(config.initialBackoff(), config.maxBackoff(), jitter), thread);
+        this.connection = new FeedConnection(new FeedParts(config, verifier, network, upstreams, substreams, receiver,
+                thread), events, new Backoff(config.initialBackoff(), config.maxBackoff(), jitter));
     }
 
     /**

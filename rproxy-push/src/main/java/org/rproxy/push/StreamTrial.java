@@ -65,6 +65,7 @@ final class StreamTrial implements FeedStream.Listener {
 
     private final int index;
     private final URI upstream;
+    private final ResponseVerifier verifier;
     private final PushFeedConfig config;
     private final FeedNetwork network;
     private final Substreams substreams;
@@ -89,15 +90,15 @@ final class StreamTrial implements FeedStream.Listener {
     private UpdateApplier.Result.Applied proving;
 
     /** @param index the upstream's place in the configured order, {@code upstream} its URI */
-    StreamTrial(int index, URI upstream, PushFeedConfig config, FeedNetwork network, Substreams substreams,
-                UpdateReceiver receiver, ScheduledExecutorService thread, Owner owner) {
+    StreamTrial(int index, URI upstream, FeedParts parts, Owner owner) {
         this.index = index;
         this.upstream = requireNonNull(upstream, "upstream");
-        this.config = requireNonNull(config, "config");
-        this.network = requireNonNull(network, "network");
-        this.substreams = requireNonNull(substreams, "substreams");
-        this.receiver = requireNonNull(receiver, "receiver");
-        this.thread = requireNonNull(thread, "thread");
+        this.verifier = parts.verifier();
+        this.config = parts.config();
+        this.network = parts.network();
+        this.substreams = parts.substreams();
+        this.receiver = parts.receiver();
+        this.thread = parts.thread();
         this.owner = requireNonNull(owner, "owner");
     }
 
@@ -119,7 +120,7 @@ final class StreamTrial implements FeedStream.Listener {
      * Reads the upstream's directory and opens its stream; returns at once. {@code opened} is
      * told when the stream is opened.
      */
-    void start(ResponseVerifier verifier, Runnable opened) {
+    void start(Runnable opened) {
         StreamDiscovery.fetch(network.http, upstream, verifier, config.readTimeout(), config.maxEventBytes())
                 .whenComplete((found, failure) -> run(() -> {
                     if (done) {
