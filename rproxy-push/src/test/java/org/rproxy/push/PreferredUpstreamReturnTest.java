@@ -2,24 +2,18 @@ package org.rproxy.push;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
-import org.slf4j.LoggerFactory;
 
 /**
  * Going back to a preferred upstream whose directory verifies but whose update stream fails (it
@@ -31,26 +25,12 @@ import org.slf4j.LoggerFactory;
  * backoff, each try still closed the fallback's stream first and cost a reconnect to it (one
  * fallback stream per try). Real upstreams on loopback: the preferred one a {@link
  * HostileUpstream} relaying the genuine fallback's signed directory and counting its streams;
- * the feed's timers and health checks are the test's ({@link ManualScheduler}).
+ * the feed's timers and health checks are the test's ({@link TwoUpstreamFeed}).
  */
+@ExtendWith(TwoUpstreamFeed.ReturnsLogged.class)
 class PreferredUpstreamReturnTest {
 
-    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
-
-    /** {@link UpstreamChoice} logs each return at INFO; the tests' configuration logs warnings and errors. */
-    private final Logger choice = (Logger) LoggerFactory.getLogger(UpstreamChoice.class);
-    private Level level;
-
-    @BeforeEach
-    void logReturns() {
-        level = choice.getLevel();
-        choice.setLevel(Level.INFO);
-    }
-
-    @AfterEach
-    void restoreLevel() {
-        choice.setLevel(level);
-    }
+    private static final Instant T0 = TwoUpstreamFeed.T0;
 
     @Test
     void aPreferredUpstreamWhoseStreamFailsIsTriedBesideTheFallbackAfterDoublingNumbersOfHealthChecks()
@@ -71,22 +51,17 @@ class PreferredUpstreamReturnTest {
              });
              CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
             fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
-            ManualScheduler timers = new ManualScheduler();
             // longest wait 8 s, a health check every second: the preferred upstream is tried at most every 8 checks
-            PushFeedConfig config = PushFeedConfig.of(preferred.uri())
-                    .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
-                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
-            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(fallback.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers, () -> 0.5);
+            TwoUpstreamFeed f = new TwoUpstreamFeed(preferred.uri(), List.of(fallback.uri()),
+                    new ResponseVerifier(List.of(fallback.origin.publicKey()), new MutableClock(T0.plusSeconds(10))));
+            PushFeed feed = f.feed;
             try {
-                feed.begin();
-                onFallback(feed, timers);
+                f.begin();
+                f.onFallback();
                 assertEquals(1, preferredStreams.get(), "the first stream was the preferred upstream's");
                 List<Integer> wentBack = new ArrayList<>();
                 for (int round = 1; round <= 20; round++) {
-                    long before = feed.healthChecks();
-                    assertEquals(1, timers.runPeriodic(), "one health check scheduled");
-                    LoopbackUpstream.await("health check " + round + " done", () -> feed.healthChecks() > before);
+                    f.healthCheck("health check " + round);
                     int tries = messages(logs, "is up again");
                     if (tries > wentBack.size()) { // its stream tried: wait until the try is over
                         wentBack.add(round);
@@ -99,25 +74,15 @@ class PreferredUpstreamReturnTest {
                 }
                 // after each failed try 1, 2, 4, 8, 8 checks are let pass
                 assertEquals(List.of(1, 3, 6, 11, 20), wentBack);
-                assertEquals(0, timers.pendingScheduled(), "no reconnect was ever needed");
+                assertEquals(0, f.timers.pendingScheduled(), "no reconnect was ever needed");
                 assertEquals(1, fallback.publisher.stats().subscribers(), "the fallback's stream, still open");
             } finally {
-                feed.close();
+                f.close();
             }
         }
     }
 
     private static int messages(CapturedLogs logs, String part) {
         return (int) logs.events().stream().filter(e -> e.getFormattedMessage().contains(part)).count();
-    }
-
-    /** Waits until the preferred upstream's stream is given up, runs the reconnect, and waits for the fallback's. */
-    private static void onFallback(PushFeed feed, ManualScheduler timers) throws InterruptedException {
-        long connects = feed.stats().connects();
-        ManualScheduler.Scheduled retry = timers.awaitNextScheduled(5);
-        assertNotNull(retry, "the preferred upstream's stream was not given up");
-        timers.execute(retry.task());
-        LoopbackUpstream.await("the fallback's stream open", () -> feed.stats().connected()
-                && feed.stats().connects() > connects && feed.held().get(LoopbackUpstream.NM) != null);
     }
 }

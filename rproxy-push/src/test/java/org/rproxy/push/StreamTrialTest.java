@@ -15,17 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
-import org.slf4j.LoggerFactory;
 
 /**
  * Going back to a preferred upstream tries its stream beside the fallback's ({@link StreamTrial})
@@ -35,26 +31,12 @@ import org.slf4j.LoggerFactory;
  * succeeded left the feed without an accepted stream for a moment. Real upstreams on loopback
  * (two {@link LoopbackUpstream}s whose origins' keys the feed trusts, or a {@link HostileUpstream}
  * relaying the fallback's signed directory); the feed's timers and health checks are the test's
- * ({@link ManualScheduler}).
+ * ({@link TwoUpstreamFeed}).
  */
+@ExtendWith(TwoUpstreamFeed.ReturnsLogged.class)
 class StreamTrialTest {
 
-    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
-
-    /** {@link UpstreamChoice} logs each return at INFO; the tests' configuration logs warnings and errors. */
-    private final Logger choice = (Logger) LoggerFactory.getLogger(UpstreamChoice.class);
-    private Level level;
-
-    @BeforeEach
-    void logReturns() {
-        level = choice.getLevel();
-        choice.setLevel(Level.INFO);
-    }
-
-    @AfterEach
-    void restoreLevel() {
-        choice.setLevel(level);
-    }
+    private static final Instant T0 = TwoUpstreamFeed.T0;
 
     @Test
     void anUpdateTheFallbackSendsWhileAPreferredUpstreamsStreamIsTriedAndFailsIsDelivered() throws Exception {
@@ -84,18 +66,14 @@ class StreamTrialTest {
              });
              CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
             fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
-            ManualScheduler timers = new ManualScheduler();
-            PushFeedConfig config = PushFeedConfig.of(preferred.uri())
-                    .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
-                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
-            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(fallback.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+            TwoUpstreamFeed f = new TwoUpstreamFeed(preferred.uri(), List.of(fallback.uri()),
+                    new ResponseVerifier(List.of(fallback.origin.publicKey()), new MutableClock(T0.plusSeconds(60))));
+            PushFeed feed = f.feed;
+            ManualScheduler timers = f.timers;
             try {
-                feed.begin();
-                onFallback(feed, timers);
-                long before = feed.healthChecks();
-                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
-                LoopbackUpstream.await("the health check done", () -> feed.healthChecks() > before);
+                f.begin();
+                f.onFallback();
+                f.healthCheck("the health check");
                 LoopbackUpstream.await("the preferred upstream's stream asked for", () -> preferredStreams.get() == 2);
 
                 Instant created = T0.plusSeconds(30);
@@ -111,7 +89,7 @@ class StreamTrialTest {
                 assertEquals(created, createdHeld(feed));
             } finally {
                 endTry.countDown();
-                feed.close();
+                f.close();
             }
         }
     }
@@ -157,21 +135,17 @@ class StreamTrialTest {
              });
              CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
             genuine.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
-            ManualScheduler timers = new ManualScheduler();
-            PushFeedConfig config = PushFeedConfig.of(preferred.uri())
-                    .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
-                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
-            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(genuine.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+            TwoUpstreamFeed f = new TwoUpstreamFeed(preferred.uri(), List.of(fallback.uri()),
+                    new ResponseVerifier(List.of(genuine.origin.publicKey()), new MutableClock(T0.plusSeconds(60))));
+            PushFeed feed = f.feed;
+            ManualScheduler timers = f.timers;
             try {
-                feed.begin();
+                f.begin();
                 LoopbackUpstream.await("the preferred upstream's stream open", () -> feed.stats().connected());
                 cut.countDown();
                 ManualScheduler.Scheduled reconnect = timers.awaitNextScheduled(5);
                 assertNotNull(reconnect, "the preferred upstream's lost stream was not given up");
-                long before = feed.healthChecks();
-                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
-                LoopbackUpstream.await("the health check done", () -> feed.healthChecks() > before);
+                f.healthCheck("the health check");
                 LoopbackUpstream.await("the preferred upstream's stream tried", () -> preferredStreams.get() == 2);
 
                 timers.execute(reconnect.task()); // the reconnect to the fallback comes due during the try
@@ -186,7 +160,7 @@ class StreamTrialTest {
                 cut.countDown();
                 endTry.countDown();
                 end.countDown();
-                feed.close();
+                f.close();
             }
         }
     }
@@ -226,14 +200,12 @@ class StreamTrialTest {
              });
              CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
             fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
-            ManualScheduler timers = new ManualScheduler();
-            PushFeedConfig config = PushFeedConfig.of(first.uri())
-                    .withFallbacks(List.of(second.uri(), fallback.uri()), Duration.ofSeconds(1))
-                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
-            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(fallback.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+            TwoUpstreamFeed f = new TwoUpstreamFeed(first.uri(), List.of(second.uri(), fallback.uri()),
+                    new ResponseVerifier(List.of(fallback.origin.publicKey()), new MutableClock(T0.plusSeconds(60))));
+            PushFeed feed = f.feed;
+            ManualScheduler timers = f.timers;
             try {
-                feed.begin();
+                f.begin();
                 for (int lost = 1; lost <= 2; lost++) { // the first and the second given up in turn
                     ManualScheduler.Scheduled next = timers.awaitNextScheduled(5);
                     assertNotNull(next, "upstream " + lost + " was not given up");
@@ -242,22 +214,18 @@ class StreamTrialTest {
                 LoopbackUpstream.await("the fallback's stream open", () -> feed.stats().connected());
                 assertEquals(1, secondStreams.get());
 
-                long before = feed.healthChecks();
-                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
-                LoopbackUpstream.await("the first health check done", () -> feed.healthChecks() > before);
+                f.healthCheck("the first health check");
                 LoopbackUpstream.await("the second upstream's stream tried", () -> secondStreams.get() == 2);
 
                 firstUp.set(true); // the next check finds the first upstream healthy
-                long then = feed.healthChecks();
-                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
-                LoopbackUpstream.await("the second health check done", () -> feed.healthChecks() > then);
+                f.healthCheck("the second health check");
                 endTry.countDown();
                 logs.awaitMessage("upstream " + second.uri() + " failed", Duration.ofSeconds(10));
                 assertEquals(0, firstStreams.get(), "no stream asked of the first upstream while the second's was tried");
                 assertTrue(feed.stats().connected(), "the fallback's stream open");
             } finally {
                 endTry.countDown();
-                feed.close();
+                f.close();
             }
         }
     }
@@ -300,19 +268,16 @@ class StreamTrialTest {
             ResponseVerifier verifier = new ResponseVerifier(List.of(fallback.origin.publicKey(),
                     preferred.origin.publicKey()), new MutableClock(T0.plusSeconds(60)));
             PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, (t, r) -> { });
-            PushFeed feed = null;
+            TwoUpstreamFeed two = null;
             try {
                 LoopbackUpstream.await("the preferred upstream full", () -> blocker.stats().connected()
                         && preferred.publisher.stats().subscribers() == 1);
                 int blockers = preferred.streamsAsked();
-                ManualScheduler timers = new ManualScheduler();
-                PushFeedConfig config = PushFeedConfig.of(preferred.uri())
-                        .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
-                        .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
-                feed = new PushFeed(config, verifier, (t, r) -> { }, timers, () -> 0.5);
-                PushFeed f = feed;
-                f.begin();
-                onFallback(f, timers);
+                two = new TwoUpstreamFeed(preferred.uri(), List.of(fallback.uri()), verifier);
+                PushFeed f = two.feed;
+                ManualScheduler timers = two.timers;
+                two.begin();
+                two.onFallback();
                 assertEquals(blockers + 1, preferred.streamsAsked(),
                         "the first stream asked of the preferred upstream, refused");
                 blocker.close();
@@ -326,9 +291,7 @@ class StreamTrialTest {
                 if (newerFirst) {
                     preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(3, 1), newer);
                 }
-                long before = f.healthChecks();
-                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
-                LoopbackUpstream.await("the health check done", () -> f.healthChecks() > before);
+                two.healthCheck("the health check");
                 LoopbackUpstream.await("on the preferred upstream", () -> preferred.publisher.stats().subscribers() == 1
                         && fallback.publisher.stats().subscribers() == 0);
                 assertFalse(gap.get(), "the feed was without an accepted stream while going back");
@@ -349,8 +312,8 @@ class StreamTrialTest {
                 assertEquals(1, fallback.streamsAsked());
             } finally {
                 blocker.close();
-                if (feed != null) {
-                    feed.close();
+                if (two != null) {
+                    two.close();
                 }
             }
         }
@@ -377,24 +340,19 @@ class StreamTrialTest {
             ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()),
                     new MutableClock(T0.plusSeconds(60)));
             PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, (t, r) -> { });
-            PushFeed feed = null;
+            TwoUpstreamFeed two = null;
             try {
                 LoopbackUpstream.await("the preferred upstream full", () -> blocker.stats().connected()
                         && preferred.publisher.stats().subscribers() == 1);
-                ManualScheduler timers = new ManualScheduler();
-                PushFeedConfig config = PushFeedConfig.of(preferred.uri())
-                        .withFallbacks(List.of(fallback.uri()), Duration.ofSeconds(1))
-                        .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
-                feed = new PushFeed(config, verifier, (t, r) -> { }, timers, () -> 0.5);
-                PushFeed f = feed;
-                f.begin();
-                onFallback(f, timers);
+                two = new TwoUpstreamFeed(preferred.uri(), List.of(fallback.uri()), verifier);
+                PushFeed f = two.feed;
+                ManualScheduler timers = two.timers;
+                two.begin();
+                two.onFallback();
                 blocker.close();
                 LoopbackUpstream.await("the preferred upstream free",
                         () -> preferred.publisher.stats().subscribers() == 0);
-                long before = f.healthChecks();
-                assertEquals(1, timers.runPeriodic(), "one health check scheduled");
-                LoopbackUpstream.await("the health check done", () -> f.healthChecks() > before);
+                two.healthCheck("the health check");
                 LoopbackUpstream.await("the preferred upstream's stream on trial",
                         () -> preferred.publisher.stats().subscribers() == 1);
 
@@ -416,8 +374,8 @@ class StreamTrialTest {
                 assertTrue(f.stats().connected());
             } finally {
                 blocker.close();
-                if (feed != null) {
-                    feed.close();
+                if (two != null) {
+                    two.close();
                 }
             }
         }
@@ -429,14 +387,5 @@ class StreamTrialTest {
     private static Instant createdHeld(PushFeed feed) {
         Representation r = feed.held().get(LoopbackUpstream.NM);
         return r == null ? null : r.created();
-    }
-
-    /** Waits until the preferred upstream's first stream is given up, runs the reconnect, and waits for the fallback's. */
-    private static void onFallback(PushFeed feed, ManualScheduler timers) throws InterruptedException {
-        ManualScheduler.Scheduled retry = timers.awaitNextScheduled(5);
-        assertNotNull(retry, "the preferred upstream's stream was not given up");
-        timers.execute(retry.task());
-        LoopbackUpstream.await("the fallback's stream open", () -> feed.stats().connected()
-                && feed.held().get(LoopbackUpstream.NM) != null);
     }
 }
