@@ -94,8 +94,9 @@ final class Checker {
         if (learns != null && target.equals(AnswerEngine.DIRECTORY)) {
             // only the newest directory teaches keys: an older one, current when a slow source
             // served it or checked on another thread at the same moment, would bring back a key a
-            // newer one retired. The key set compares the created under its own lock.
-            learns.learnFrom(body, v.created());
+            // newer one retired. The key set compares the created under its own lock (until the
+            // newer one expires; the guard above has refused anything older than held by then).
+            learns.learnFrom(body, v.created(), v.expires(), now());
         }
         return new Representation(new Variant(body, null, fields), null, maxAgeSeconds, v.created(), v.expires());
     }

@@ -1,6 +1,8 @@
 package org.rproxy.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.security.SecureRandom;
@@ -44,11 +46,16 @@ class CheckerTest {
 
     /** A directory listing {@code listed}'s key, with {@code extra} members in its meta. */
     private Representation directory(VerificationKey listed, Instant created, String extra) {
+        return directory(listed, created, extra, Duration.ofHours(1));
+    }
+
+    /** A directory listing {@code listed}'s key, with {@code extra} members in its meta, valid for {@code validity}. */
+    private Representation directory(VerificationKey listed, Instant created, String extra, Duration validity) {
         Jwk k = listed.jwk();
         String body = "{\"meta\":{\"alto-redist\":{\"keys\":[{\"alg\":\"" + k.alg() + "\",\"crv\":\"" + k.crv()
                 + "\",\"kid\":\"" + k.kid() + "\",\"kty\":\"" + k.kty() + "\",\"x\":\"" + k.x() + "\"}]}" + extra
                 + "},\"resources\":{}}";
-        return origin.sign("/directory", body, false, created, Duration.ofHours(1), 60);
+        return origin.sign("/directory", body, false, created, validity, 60);
     }
 
     private void check(Representation r, Instant floor) {
@@ -70,6 +77,27 @@ class CheckerTest {
         assertEquals(Set.of(origin.publicKey().keyId(), next.keyId()), trusted.keyIds(), "still the newer one's keys");
         check(directory(retired, T0.plusSeconds(90)), null);
         assertEquals(Set.of(origin.publicKey().keyId(), retired.keyId()), trusted.keyIds(), "a newer one teaches");
+    }
+
+    /**
+     * The key set lets an older directory teach once the one it learnt from has expired (an origin
+     * whose clock was stepped back), but the client's rollback guard, which does not lapse, refuses
+     * that directory before: at a client the two rules agree that it is a rollback, and the keys stay.
+     */
+    @Test
+    void aDirectoryOlderThanTheHeldOneIsRefusedAtTheClientEvenOnceTheHeldOneHasExpired() {
+        Representation newer = directory(next, T0.plusSeconds(60));
+        checkAgainstHeld(newer);
+        clock.advance(Duration.ofHours(2)); // the newer one expired an hour ago
+        Representation stepped = directory(retired, T0.plusSeconds(30), "", Duration.ofHours(3));
+        ClientException.Rollback e = assertThrows(ClientException.Rollback.class, () -> checkAgainstHeld(stepped));
+        assertTrue(e.getMessage().contains(T0.plusSeconds(60).toString()), e.getMessage());
+        assertEquals(Set.of(origin.publicKey().keyId(), next.keyId()), trusted.keyIds(), "the held directory's keys");
+    }
+
+    /** Checks {@code r} as the bootstrap does, against the newest directory held. */
+    private void checkAgainstHeld(Representation r) {
+        checker.check(SOURCE, "/directory", name -> r.identity().header(name).orElse(null), r.identity().body(), 60);
     }
 
     /**

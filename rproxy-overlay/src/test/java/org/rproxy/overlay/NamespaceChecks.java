@@ -266,7 +266,8 @@ final class NamespaceChecks {
             Object first = sources.fetch("/networkmap/map-a");
             say("fetch a (key unknown): " + describe(first));
             assertTrue(describe(first).contains("UNKNOWN_KEY"), describe(first));
-            assertTrue(sources.trusted.learn(List.of(next.publicKey().jwk()), Instant.now()), "the key learnt");
+            Instant now = Instant.now();
+            assertTrue(sources.trusted.learn(List.of(next.publicKey().jwk()), now, now.plusSeconds(60), now), "the key learnt");
             Object second = sources.fetch("/networkmap/map-a");
             say("fetch a (key learnt): " + describe(second));
             // taken from the overlay: neither refused unseen ("refused before") nor lost in bt

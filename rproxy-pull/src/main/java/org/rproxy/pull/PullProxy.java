@@ -131,7 +131,7 @@ public final class PullProxy implements AutoCloseable {
         EntryFetch fetcher = new EntryFetch(client, new Admission(verifier, via, clock), new Rejections(metrics), metrics, work, via);
         feed = new PullFeed(PullFeed.Settings.of(config.refresh(), UpstreamParts.prefetch(up)), store, fetcher, metrics, clock, scheduler);
         closeables.add(0, feed);
-        feed.addChangeListener(UpstreamParts.learner(keys));
+        feed.addChangeListener(UpstreamParts.learner(keys, clock));
         FrontEndConfig fe = FrontEndConfig.defaults(config.listen().address().host(), config.listen().address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(config.listen().maxConnections())
                 .withSendBufferBytes(config.listen().sendBufferBytes()).withMaxBodyBytes(config.listen().maxRequestBodyBytes())

@@ -2,6 +2,7 @@ package org.rproxy.pull;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -52,11 +53,11 @@ final class UpstreamParts {
     /**
      * A listener of the copies held that makes {@code keys} trust, beside the configured ones,
      * the keys each verified directory lists (the origin's next key), unless they were learnt from
-     * a newer one ({@link TrustedKeys#learnFrom}). Runs on the holding thread.
+     * a newer one still valid by {@code clock} ({@link TrustedKeys#learnFrom}). Runs on the holding thread.
      */
-    static BiConsumer<String, Representation> learner(TrustedKeys keys) {
+    static BiConsumer<String, Representation> learner(TrustedKeys keys, Clock clock) {
         return (target, r) -> {
-            if (DIRECTORY.equals(target) && keys.learnFrom(r.identity().body(), r.created())) {
+            if (DIRECTORY.equals(target) && keys.learnFrom(r.identity().body(), r.created(), r.expires(), clock.instant())) {
                 LOG.info("trusting the keys {} (configured, and those the directory lists)", keys.keyIds());
             }
         };

@@ -50,8 +50,8 @@ public final class PushProxy implements AutoCloseable {
         this.server = s;
         this.feed = PushFeed.start(feedConfig, verifier, (target, r) -> {
             if (target.equals(StreamDiscovery.DIRECTORY)) {
-                // the origin's next key, announced (an older directory than the one learnt from teaches nothing)
-                verifier.trusted().learnFrom(r.identity().body(), r.created());
+                // the origin's next key, announced (an older directory than the valid one learnt from teaches nothing)
+                verifier.trusted().learnFrom(r.identity().body(), r.created(), r.expires(), clock.instant());
             }
             documents.put(target, r);
             publisher.accept(target, r);

@@ -46,15 +46,15 @@ class TrustedKeysTest {
     @Test
     void aKeyTheDirectoryListsIsTrustedOnceLearnt() {
         assertEquals(Outcome.UNKNOWN_KEY, verify(next));
-        assertTrue(keys.learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW));
+        assertTrue(learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW));
         assertEquals(Outcome.VALID, verify(next));
         assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds());
     }
 
     @Test
     void aKeyNoLongerListedIsNoLongerTrustedButAnAnchorAlwaysIs() {
-        keys.learn(List.of(next.publicKey().jwk()), NOW);
-        assertTrue(keys.learn(List.of(), NOW.plusSeconds(1)));
+        learn(List.of(next.publicKey().jwk()), NOW);
+        assertTrue(learn(List.of(), NOW.plusSeconds(1)));
         assertEquals(Outcome.UNKNOWN_KEY, verify(next));
         assertEquals(Outcome.VALID, verify(current), "the configured key stays, whatever a directory lists");
     }
@@ -65,7 +65,7 @@ class TrustedKeysTest {
         Jwk other = TestKeys.fresh(SignatureAlgorithm.ECDSA_P256_SHA256).publicKey().jwk();
         Jwk forged = new Jwk(other.kty(), other.crv(), other.x(), other.y(), genuine.kid(), other.alg());
         for (List<Jwk> set : List.of(List.of(forged, genuine), List.of(genuine, forged), List.of(genuine, genuine))) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> keys.learn(set, NOW));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> learn(set, NOW));
             assertTrue(e.getMessage().contains(genuine.kid()), e.getMessage());
             assertEquals(Set.of(current.publicKey().keyId()), keys.keyIds(), "nothing learnt from " + set);
             assertEquals(Outcome.UNKNOWN_KEY, verify(next));
@@ -77,9 +77,9 @@ class TrustedKeysTest {
     void learningTheSameKeysAgainChangesNothingAndUnusableKeysAreSkipped() {
         String otherKid = TestKeys.fresh(SignatureAlgorithm.ED25519).publicKey().keyId();
         Jwk forged = new Jwk("OKP", "Ed25519", next.publicKey().jwk().x(), null, otherKid, "ed25519");
-        assertFalse(keys.learn(List.of(current.publicKey().jwk(), forged), NOW), "a kid that is not its key's thumbprint");
-        assertTrue(keys.learn(List.of(next.publicKey().jwk()), NOW));
-        assertFalse(keys.learn(List.of(next.publicKey().jwk()), NOW));
+        assertFalse(learn(List.of(current.publicKey().jwk(), forged), NOW), "a kid that is not its key's thumbprint");
+        assertTrue(learn(List.of(next.publicKey().jwk()), NOW));
+        assertFalse(learn(List.of(next.publicKey().jwk()), NOW));
         assertEquals(Outcome.VALID, verify(current));
     }
 
@@ -87,28 +87,67 @@ class TrustedKeysTest {
     void anOlderDirectoryLearntAfterANewerOneTeachesNothing() {
         SigningKey retired = TestKeys.fresh(SignatureAlgorithm.ED25519);
         // two threads checked two versions at once, and the older one's came last
-        assertTrue(keys.learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW.plusSeconds(60)));
-        assertFalse(keys.learn(List.of(retired.publicKey().jwk()), NOW), "the older directory teaches nothing");
+        assertTrue(learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW.plusSeconds(60)));
+        assertFalse(learn(List.of(retired.publicKey().jwk()), NOW), "the older directory teaches nothing");
         assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds(), "the newer one's keys");
         assertEquals(NOW.plusSeconds(60), keys.learntFrom());
         assertEquals(Outcome.VALID, verify(next));
         assertEquals(Outcome.UNKNOWN_KEY, verify(retired), "the retired key is not trusted again");
         // its bytes, as the feeds and the client hand them, teach nothing either
-        assertFalse(keys.learnFrom(directory(retired), NOW.plusSeconds(59)));
+        assertFalse(learnFrom(directory(retired), NOW.plusSeconds(59)));
         assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds());
         // the same directory again changes nothing; a newer one teaches
-        assertFalse(keys.learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW.plusSeconds(60)));
-        assertTrue(keys.learnFrom(directory(retired), NOW.plusSeconds(61)));
+        assertFalse(learn(List.of(current.publicKey().jwk(), next.publicKey().jwk()), NOW.plusSeconds(60)));
+        assertTrue(learnFrom(directory(retired), NOW.plusSeconds(61)));
         assertEquals(Set.of(current.publicKey().keyId(), retired.publicKey().keyId()), keys.keyIds());
         assertEquals(NOW.plusSeconds(61), keys.learntFrom());
     }
 
     @Test
     void aDirectoryThatDoesNotReadMovesNothing() {
-        assertTrue(keys.learnFrom(directory(next), NOW));
-        assertFalse(keys.learnFrom(Bytes.wrap("{\"meta\":".getBytes(StandardCharsets.UTF_8)), NOW.plusSeconds(1)));
+        assertTrue(learnFrom(directory(next), NOW));
+        assertFalse(learnFrom(Bytes.wrap("{\"meta\":".getBytes(StandardCharsets.UTF_8)), NOW.plusSeconds(1)));
         assertEquals(NOW, keys.learntFrom(), "only a directory learnt from orders the next ones");
         assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds());
+    }
+
+    /**
+     * The newest directory learnt from binds only while its signature is valid: an origin whose
+     * clock was stepped back by more than a validity signs every new directory older than it, and
+     * a node that never restarts would otherwise never learn a key again. Until then the older
+     * directories teach nothing (the race rule), from then on the next one verified does.
+     */
+    @Test
+    void theNewestDirectoryOrdersTheNextOnesOnlyUntilItExpires() {
+        SigningKey stepped = TestKeys.fresh(SignatureAlgorithm.ED25519);
+        Instant ahead = NOW.plusSeconds(3_600);
+        // learnt from a directory signed while the origin's clock was an hour ahead (valid 60 s)
+        assertTrue(keys.learn(List.of(next.publicKey().jwk()), ahead, ahead.plusSeconds(60), NOW));
+        // the origin's clock set right: its directories are an hour older than that one
+        Instant created = NOW.plusSeconds(10);
+        Instant lastValid = ahead.plusSeconds(59);
+        assertFalse(keys.learnFrom(directory(stepped), created, created.plusSeconds(3_700), NOW.plusSeconds(10)));
+        assertFalse(keys.learnFrom(directory(stepped), created, created.plusSeconds(3_700), lastValid),
+                "the newest directory still binds while its signature is valid");
+        assertEquals(Set.of(current.publicKey().keyId(), next.publicKey().keyId()), keys.keyIds());
+        assertEquals(ahead, keys.learntFrom());
+        // once it has expired, the next directory verified teaches, older or not, and orders the ones after it
+        assertTrue(keys.learnFrom(directory(stepped), created, created.plusSeconds(3_700), ahead.plusSeconds(60)));
+        assertEquals(Set.of(current.publicKey().keyId(), stepped.publicKey().keyId()), keys.keyIds());
+        assertEquals(created, keys.learntFrom());
+        assertFalse(learn(List.of(next.publicKey().jwk()), created.minusSeconds(1)), "older than the valid one learnt from");
+        assertEquals(Outcome.VALID, verify(stepped));
+        assertEquals(Outcome.UNKNOWN_KEY, verify(next));
+    }
+
+    /** {@link TrustedKeys#learn} at {@link #NOW}, the directory valid for a minute from {@code created}. */
+    private boolean learn(List<Jwk> listed, Instant created) {
+        return keys.learn(listed, created, created.plusSeconds(60), NOW);
+    }
+
+    /** {@link TrustedKeys#learnFrom} at {@link #NOW}, the directory valid for a minute from {@code created}. */
+    private boolean learnFrom(Bytes directory, Instant created) {
+        return keys.learnFrom(directory, created, created.plusSeconds(60), NOW);
     }
 
     /** The bytes of a directory listing {@code listed}'s key. */
