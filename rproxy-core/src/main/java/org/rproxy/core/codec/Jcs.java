@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -59,18 +58,21 @@ public final class Jcs {
         return EcmaNumbers.format(value);
     }
 
-    /** Parses {@code json} as RFC 8785 input would be parsed: one value, no duplicate names. */
+    /**
+     * Parses {@code json} as RFC 8785 input would be parsed: one value, no duplicate names.
+     *
+     * @throws AltoException {@code E_SYNTAX} with the line and column of the fault, worded as a
+     *                       request body's ({@link JsonSyntaxErrors})
+     */
     public static JsonNode parse(byte[] json) {
         JsonNode node;
         try {
             node = READER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw syntax("invalid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw syntax("invalid JSON: " + e.getMessage());
+            throw JsonSyntaxErrors.of(e);
         }
         if (node == null || node.isMissingNode()) {
-            throw syntax("invalid JSON: no content");
+            throw JsonSyntaxErrors.empty();
         }
         return node;
     }

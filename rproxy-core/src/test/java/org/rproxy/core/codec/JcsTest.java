@@ -2,7 +2,9 @@ package org.rproxy.core.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -16,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.AltoException;
 
@@ -193,5 +196,32 @@ class JcsTest {
     void rejectsWhatIsNotIJson(String input) {
         AltoException e = assertThrows(AltoException.class, () -> canon(input));
         assertEquals(AltoErrorCode.E_SYNTAX, e.error().code());
+    }
+
+    /**
+     * An upstream's document (a stream's patch or signature event, a directory) that is not JSON
+     * is refused in the words a client's request body is: where (line and column) and what, in
+     * one line, with nothing of Jackson's own location text ({@code [Source: REDACTED ...]}).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\n  {\"a\": 1", "{\n  \"a\": 1,\n  \"b\" 2\n}", "{} []", "", "   ",
+        "{\"a\":1,\"a\":2}", "[NaN]", "{'a':1}"})
+    void refusesInTheWordsOfTheDocumentReader(String input) {
+        byte[] bytes = input.getBytes(StandardCharsets.UTF_8);
+        AltoException jcs = assertThrows(AltoException.class, () -> Jcs.parse(bytes));
+        AltoException reader = assertThrows(AltoException.class, () -> AltoJson.parse(bytes));
+        assertEquals(reader.error().message(), jcs.error().message());
+        assertFalse(jcs.getMessage().contains("Source"), jcs.getMessage());
+        assertFalse(jcs.getMessage().contains("\n"), jcs.getMessage());
+    }
+
+    @Test
+    void anUnclosedObjectSaysWhereTheInputEndedAndWhereTheObjectBegan() {
+        AltoException e = assertThrows(AltoException.class,
+                () -> Jcs.parse("\n  {\"a\": 1".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(AltoErrorCode.E_SYNTAX, e.error().code());
+        assertTrue(e.error().message().startsWith("malformed JSON at line 2, column "), e.error().message());
+        assertTrue(e.error().message().contains("line: 2, column: 3"), e.error().message());
+        assertFalse(e.error().message().contains("Source"), e.error().message());
     }
 }

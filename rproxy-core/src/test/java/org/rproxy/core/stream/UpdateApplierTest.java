@@ -1,6 +1,7 @@
 package org.rproxy.core.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +43,18 @@ class UpdateApplierTest {
         assertEquals(next.identity().body(), ok.representation().identity().body());
         assertTrue(ok.newBytes());
         assertEquals(next.created(), ok.representation().created());
+    }
+
+    @Test
+    void aPatchThatIsNotJsonIsRejectedSayingWhereInOurWords() {
+        Representation held = SignedCostMaps.costMap(5, T0);
+        Representation next = SignedCostMaps.costMap(6, T0.plusSeconds(1));
+        UpdateApplier.Result r = applier.apply(CM, held,
+                new UpdateApplier.Data(true, Bytes.utf8("{\"cost-map\":\n {\"PID1\": {\"PID2\": 6}")),
+                SignatureEvent.of(next));
+        String reason = assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason();
+        assertTrue(reason.startsWith("cannot rebuild the body: malformed JSON at line 2, column "), reason);
+        assertFalse(reason.contains("Source"), reason);
     }
 
     @Test

@@ -3,25 +3,21 @@ package org.rproxy.core.codec.json;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import org.rproxy.core.model.AltoError;
+import org.rproxy.core.codec.JsonSyntaxErrors;
 import org.rproxy.core.model.AltoException;
 
 /**
  * Turns bytes into a Jackson tree, or into an {@code E_SYNTAX} error (RFC 7285 §8.5.2) whose
- * message gives the line and column and nothing of Jackson's internals.
+ * message gives the line and column and nothing of Jackson's internals ({@link JsonSyntaxErrors},
+ * which {@link org.rproxy.core.codec.Jcs#parse} words its errors with too).
  *
  * <p>Stricter than Jackson's defaults in two ways that matter for signed documents: a member
  * name that repeats in one object is refused (RFC 8259 §4 leaves its meaning open, and two
@@ -29,7 +25,6 @@ import org.rproxy.core.model.AltoException;
  * top-level value is refused. Immutable; the reader is shared by all threads.
  */
 final class JsonSyntax {
-    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; (line: \\d+, column: \\d+)]");
     private static final ObjectReader READER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -50,7 +45,7 @@ final class JsonSyntax {
             throw syntaxError(e);
         }
         if (tree == null || tree.isMissingNode()) {
-            throw new AltoException(AltoError.syntax("empty body: expected a JSON value"));
+            throw JsonSyntaxErrors.empty();
         }
         return tree;
     }
@@ -78,39 +73,8 @@ final class JsonSyntax {
         return SUBTREE_READER.readTree(parser);
     }
 
-    /** The {@code E_SYNTAX} error for a failure of the parser. */
+    /** The {@code E_SYNTAX} error for a failure of the parser ({@link JsonSyntaxErrors}). */
     static AltoException syntaxError(IOException e) {
-        if (e instanceof JsonProcessingException j) {
-            return new AltoException(AltoError.syntax(describe(j)));
-        }
-        // Reading from a byte array does no I/O; keep the message short all the same.
-        return new AltoException(AltoError.syntax("unreadable JSON: " + e.getClass().getSimpleName()));
-    }
-
-    private static String describe(JsonProcessingException e) {
-        String reason = firstLine(e.getOriginalMessage());
-        if (e instanceof StreamConstraintsException) {
-            return "JSON exceeds a parser limit: " + reason;
-        }
-        if (e instanceof MismatchedInputException) {
-            // From the databind layer, whose messages name Java types; for a tree the only such
-            // failure is content after the first value.
-            reason = "unexpected content after the JSON value";
-        }
-        JsonLocation at = e.getLocation();
-        if (at == null || at.getLineNr() < 0) {
-            return "malformed JSON: " + reason;
-        }
-        return "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + reason;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        int nl = s.indexOf('\n');
-        // Jackson names where an unclosed object began as "[Source: REDACTED (...); line: 1, column: 1]".
-        String line = SOURCE.matcher(nl < 0 ? s : s.substring(0, nl)).replaceAll("$1");
-        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+        return JsonSyntaxErrors.of(e);
     }
 }

@@ -1,0 +1,67 @@
+package org.rproxy.core.codec;
+
+import java.io.IOException;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoException;
+
+/**
+ * The {@code E_SYNTAX} error (RFC 7285 §8.5.2) for bytes Jackson could not read as JSON, in one
+ * wording wherever they came from (a client's request body, an upstream's document, an update
+ * stream's patch or signature event): the line and column of the fault and Jackson's reason on
+ * one line, with nothing of Jackson's own location text ({@code [Source: REDACTED ...]}) and
+ * nothing of the bytes. Stateless; any thread.
+ */
+public final class JsonSyntaxErrors {
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; (line: \\d+, column: \\d+)]");
+
+    private JsonSyntaxErrors() {
+    }
+
+    /** The error for a failure of Jackson's parser (or of its reader: trailing content). */
+    public static AltoException of(IOException e) {
+        if (e instanceof JsonProcessingException j) {
+            return new AltoException(AltoError.syntax(describe(j)));
+        }
+        // Reading from a byte array does no I/O; keep the message short all the same.
+        return new AltoException(AltoError.syntax("unreadable JSON: " + e.getClass().getSimpleName()));
+    }
+
+    /** The error for bytes holding no JSON value at all (nothing, or only whitespace). */
+    public static AltoException empty() {
+        return new AltoException(AltoError.syntax("empty body: expected a JSON value"));
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String reason = firstLine(e.getOriginalMessage());
+        if (e instanceof StreamConstraintsException) {
+            return "JSON exceeds a parser limit: " + reason;
+        }
+        if (e instanceof MismatchedInputException) {
+            // From the databind layer, whose messages name Java types; for a tree the only such
+            // failure is content after the first value.
+            reason = "unexpected content after the JSON value";
+        }
+        JsonLocation at = e.getLocation();
+        if (at == null || at.getLineNr() < 0) {
+            return "malformed JSON: " + reason;
+        }
+        return "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + reason;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        int nl = s.indexOf('\n');
+        // Jackson names where an unclosed object began as "[Source: REDACTED (...); line: 1, column: 1]".
+        String line = SOURCE.matcher(nl < 0 ? s : s.substring(0, nl)).replaceAll("$1");
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}
