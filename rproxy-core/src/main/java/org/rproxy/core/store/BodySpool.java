@@ -14,6 +14,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.CacheConfig;
@@ -34,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each spool writes into a directory of its own under the configured parent and deletes it
  * when closed; opening one deletes what spools of processes no longer alive left behind (a
  * crash); see {@link SpoolDirectories}. Thread-safe: the feed's threads hold and let go (and write
- * the files, never an event loop); event loops acquire, a lock-free lookup.
+ * the files, never an event loop); event loops acquire, a lock-free lookup. A hold and a close
+ * racing leave no file: close waits for the holds under way (each one file's write), and a hold
+ * after it is refused.
  */
 public final class BodySpool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BodySpool.class);
@@ -52,6 +56,11 @@ public final class BodySpool implements AutoCloseable {
     private final AtomicLong names = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong sends = new AtomicLong();
+    /**
+     * Holds share it, {@link #close} takes it alone: a hold that found the spool open has put its
+     * file in {@link #bodies} before close lets go of them and deletes the directory.
+     */
+    private final ReadWriteLock closing = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
     /** A body looked up by identity: hashing a megabyte array per response would cost what sendfile saves. */
@@ -173,16 +182,22 @@ public final class BodySpool implements AutoCloseable {
      *         written (logged; the body is then written from memory)
      */
     boolean hold(Bytes body) {
-        if (body.length() < minBytes || closed) {
+        if (body.length() < minBytes) {
             return false;
         }
+        closing.readLock().lock();
         try {
+            if (closed) {
+                return false;
+            }
             bodies.compute(new Identity(body), (k, held) -> held == null
                     ? new Held(write(body), 1) : new Held(held.body(), held.holders() + 1));
             return true;
         } catch (UncheckedIOException e) {
             LOG.warn("cannot spool a body of {} bytes in {}; it is written from memory", body.length(), directory, e);
             return false;
+        } finally {
+            closing.readLock().unlock();
         }
     }
 
@@ -219,15 +234,18 @@ public final class BodySpool implements AutoCloseable {
     }
 
     /**
-     * Lets go of every body and deletes the directory. A file a response still reads disappears
-     * from the directory at once; its memory goes when that response ends.
+     * Lets go of every body and deletes the directory, once the holds under way have written their
+     * files (a hold after this is refused). A file a response still reads disappears from the
+     * directory at once; its memory goes when that response ends.
      */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
-        closed = true;
+        closing.writeLock().lock(); // waits for the holds under way
+        closed = true; // cannot throw: no finally needed
+        closing.writeLock().unlock();
         for (Identity k : bodies.keySet()) {
             Held held = bodies.remove(k);
             if (held != null) {
