@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.Bytes;
@@ -206,6 +208,35 @@ class OrdinaryClientStreamTest {
             assertEquals("application/alto-updatestreamcontrol+json", type(stopped));
             assertTrue(stopped.contains("\"stopped\":[\"f\"]") && stopped.contains("no such PID"), stopped);
         }
+    }
+
+    /**
+     * RFC 8895 §6.5: what cannot be a substream is refused, the whole request with it, naming the
+     * field: a query resource asked for as a document (no {@code input}: the error a POST without
+     * its input gets), its POST-only path named as a document, and the update stream itself,
+     * however it is named. None opens a stream.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"add\":{\"q\":{\"resource-id\":\"filtered\"}}}                                | E_MISSING_FIELD       | add/q/input",
+        "{\"add\":{\"q\":{\"resource-id\":\"filtered\",\"path\":\"/costmap/filtered\"}}} | E_INVALID_FIELD_VALUE | add/q/path",
+        "{\"add\":{\"u\":{\"resource-id\":\"updates\"}}}                                 | E_INVALID_FIELD_VALUE | add/u/resource-id",
+        "{\"add\":{\"u\":{\"resource-id\":\"updates\",\"path\":\"/updates\"}}}              | E_INVALID_FIELD_VALUE | add/u/path",
+        "{\"add\":{\"u\":{\"resource-id\":\"updates\",\"input\":{}}}}                     | E_INVALID_FIELD_VALUE | add/u/resource-id",
+        "{\"add\":{\"n\":{\"resource-id\":\"nm\"},\"u\":{\"resource-id\":\"updates\"}}}     | E_INVALID_FIELD_VALUE | add/u/resource-id",
+    })
+    void whatCannotBeASubstreamIsRefusedNamingTheField(String params, AltoErrorCode code, String field) throws Exception {
+        String directory = DIRECTORY.substring(0, DIRECTORY.length() - 2) + ",\"updates\":{\"uri\":\"/updates\","
+                + "\"media-type\":\"text/event-stream\",\"accepts\":\"application/alto-updatestreamparams+json\","
+                + "\"uses\":[\"nm\"],\"capabilities\":{\"support-stream-control\":true}}}}";
+        publisher.accept("/directory", signed("/directory", "directory", "application/alto-directory+json", directory, T0));
+        publisher.accept(NM, networkMap("v1", T0));
+        Reply.Error e = assertInstanceOf(Reply.Error.class, call("/updates", "h", params));
+        assertEquals(code, e.error().code(), e.error().toString());
+        assertEquals(field, e.error().field(), e.error().toString());
+        assertEquals(400, e.error().httpStatus());
+        assertEquals(0, publisher.stats().subscribers());
+        assertEquals(0, computed.get(), "no query asked");
     }
 
     /**
