@@ -164,14 +164,15 @@ final class Attempts {
             metrics.fetch(kind, "error");
             int status = a.error().httpStatus();
             if (e != null && (status == 404 || status == 410) && key.isGet()) {
-                if (copies.vouchedFor(e, now)) {
+                CachedCopy held = e.held(); // what the answer is taken to be about, read once
+                if (copies.vouchedFor(e, held, now)) {
                     if (!e.disputed()) {
                         LOG.warn("{}: upstream {} answered {}, but the origin's signed directory held lists it; "
                                 + "serving the held copy while it is valid", key, a.upstream(), status);
                     }
                     e.disputed(now, status, a.upstream());
                 } else {
-                    hasNone(e, status, a.upstream(), now);
+                    hasNone(e, held, status, a.upstream(), now);
                 }
             }
         } else if (r instanceof FetchResult.Failed f) {
@@ -191,12 +192,15 @@ final class Attempts {
 
     /**
      * The upstream has no resource at {@code e}'s GET target (it answered {@code status}, 404 or
-     * 410) and nothing signed held says otherwise: forgets what is held and tells the gone
-     * listeners. A pinned (prefetched) entry stays, asked again after the retry interval, and is
-     * logged naming {@code upstream}, the upstream that answered so.
+     * 410) and nothing signed held says otherwise: forgets {@code held}, the copy the decision
+     * was made on (null: none), and tells the gone listeners. A pinned (prefetched) entry stays,
+     * asked again after the retry interval, and is logged naming {@code upstream}, the upstream
+     * that answered so. Nothing of this when another copy was held since (offered): it stays.
      */
-    void hasNone(Entry e, int status, String upstream, Instant now) {
-        copies.gone(e);
+    void hasNone(Entry e, CachedCopy held, int status, String upstream, Instant now) {
+        if (!copies.gone(e, held)) {
+            return;
+        }
         if (e.pinned) {
             // an answer, so readiness does not wait for it (as for a map the upstream cannot serve)
             if (!e.gone() || e.failureStatus() != status) {

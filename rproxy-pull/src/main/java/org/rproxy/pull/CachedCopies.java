@@ -212,12 +212,12 @@ final class CachedCopies {
     }
 
     /**
-     * True when {@code e} holds a signed copy for a GET, usable at {@code now}, that the signed
-     * directory held lists (or that is that directory): the upstream's 404 or 410 for it does
-     * not remove it ({@link SignedListing}). A lookup, reading a new directory once.
+     * True when {@code h}, the copy {@code e} holds (as the caller read it), is a signed copy for a
+     * GET, usable at {@code now}, that the signed directory held lists (or that is that
+     * directory): the upstream's 404 or 410 for it does not remove it ({@link SignedListing}). A
+     * lookup, reading a new directory once.
      */
-    boolean vouchedFor(Entry e, Instant now) {
-        CachedCopy h = e.held();
+    boolean vouchedFor(Entry e, CachedCopy h, Instant now) {
         return e.key.isGet() && h != null && h.signed() && h.usableAt(now)
                 && listing.lists(e.key.target(), heldSigned(AnswerEngine.DIRECTORY, now));
     }
@@ -228,27 +228,42 @@ final class CachedCopies {
     }
 
     /**
-     * The upstream answered {@code 404} or {@code 410} for {@code e}, a GET target tracked here:
-     * drops what it holds ({@link #forget}) and tells the gone listeners, on this thread.
+     * The upstream answered {@code 404} or {@code 410} for {@code e}, a GET target tracked here,
+     * while it held {@code expected} (null: nothing): drops that ({@link #forget}) and tells the
+     * gone listeners, on this thread. Nothing of this when {@code e} holds another copy by now
+     * (offered since): the answer was not about that one.
+     *
+     * @return false when a copy held since stays
      */
-    void gone(Entry e) {
-        forget(e);
+    boolean gone(Entry e, CachedCopy expected) {
+        if (!forget(e, expected)) {
+            return false;
+        }
         goneListeners.forEach(l -> l.accept(e.key.target()));
+        return true;
     }
 
     /**
-     * Drops what {@code e} holds, and the entry itself unless it is pinned. Under the entry's lock,
+     * Drops {@code expected}, the copy the caller read from {@code e} and decided to let go of
+     * (null: it held nothing), and the entry itself unless it is pinned: compare-and-remove. When
+     * {@code e} holds another copy by now (an offer or a fetch held it after the caller's read),
+     * nothing is dropped: the decision was about a copy that is gone. Under the entry's lock,
      * store first: a hold into {@code e} meanwhile waits and then puts it back; one into an entry
      * made once {@code e} is out comes after the store's removal, so its copy stays. An entry
      * already taken out holds nothing: nothing to do.
+     *
+     * @return false when {@code e} held another copy than {@code expected}, which stays
      */
-    void forget(Entry e) {
+    boolean forget(Entry e, CachedCopy expected) {
         synchronized (e) {
             if (entries.get(e.key) != e) {
-                return;
+                return true;
+            }
+            CachedCopy h = e.held();
+            if (h != expected) {
+                return false;
             }
             metrics.expires(e.key.target(), null);
-            CachedCopy h = e.held();
             if (h != null) {
                 store.remove(e.key); // its listener lets go of h, and takes e out unless pinned
                 e.release(h.base()); // when the store had let go of it already
@@ -256,30 +271,13 @@ final class CachedCopies {
             if (!e.pinned) {
                 entries.remove(e);
             }
+            return true;
         }
     }
 
-    /**
-     * Null when every resource tracked holds a valid copy at {@code now}, else why not. A pinned
-     * resource the upstream answered it has none of (404, 410) does not count: that answer is
-     * what the proxy has to give, as for a map the upstream cannot serve.
-     */
+    /** Null when every resource tracked holds a valid copy at {@code now}, else why not ({@link EntryTable#notReadyBecause}). */
     String notReadyBecause(Instant now) {
-        int total = 0;
-        int missing = 0;
-        String example = null;
-        for (Entry e : entries.all()) {
-            CachedCopy h = e.held();
-            if (!e.pinned && (h == null || !h.signed()) || h == null && e.gone()) {
-                continue;
-            }
-            total++;
-            if (h == null || !h.usableAt(now)) {
-                missing++;
-                example = e.failure() == null ? e.key.target() : e.key.target() + ": " + e.failure();
-            }
-        }
-        return missing == 0 ? null : missing + " of " + total + " resources hold no valid copy (e.g. " + example + ")";
+        return entries.notReadyBecause(now);
     }
 
     private void onStoreChange(CacheKey key, Representation r, StoreListener.Change change) {

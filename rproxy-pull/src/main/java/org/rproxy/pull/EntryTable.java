@@ -64,4 +64,27 @@ final class EntryTable {
     void remove(Entry e) {
         entries.remove(e.key, e);
     }
+
+    /**
+     * Null when every resource tracked holds a valid copy at {@code now}, else why not. A pinned
+     * resource the upstream answered it has none of (404, 410) does not count: that answer is
+     * what the proxy has to give, as for a map the upstream cannot serve.
+     */
+    String notReadyBecause(Instant now) {
+        int total = 0;
+        int missing = 0;
+        String example = null;
+        for (Entry e : entries.values()) {
+            CachedCopy h = e.held();
+            if (!e.pinned && (h == null || !h.signed()) || h == null && e.gone()) {
+                continue;
+            }
+            total++;
+            if (h == null || !h.usableAt(now)) {
+                missing++;
+                example = e.failure() == null ? e.key.target() : e.key.target() + ": " + e.failure();
+            }
+        }
+        return missing == 0 ? null : missing + " of " + total + " resources hold no valid copy (e.g. " + example + ")";
+    }
 }

@@ -81,8 +81,9 @@ final class Refresher implements AutoCloseable {
 
     /**
      * A pass's look at {@code e}, as read from the table: the store may have let its copy go
-     * since (an eviction on another thread), and the entry with it. Returns the attempt started,
-     * or null.
+     * since (an eviction on another thread), and the entry with it, and a newer copy may be held
+     * before the pass acts, so what it forgets is the copy it read ({@link CachedCopies#forget}:
+     * compare-and-remove). Returns the attempt started, or null.
      */
     CompletableFuture<FetchResult> pass(Entry e, Instant now) {
         CachedCopy h = e.held();
@@ -90,10 +91,10 @@ final class Refresher implements AutoCloseable {
         if (!usable) {
             if (h != null && !h.signed()) {
                 if (idle(e, now) || !DerivedFrom.sourcesValid(h, copies::get, now)) {
-                    copies.forget(e);
+                    copies.forget(e, h);
                 }
             } else if (!e.pinned && idle(e, now)) {
-                copies.forget(e);
+                copies.forget(e, h);
             } else if ((h != null || e.pinned) && due(e, now)) {
                 // an expired copy, or a prefetched target holding none. An entry holding nothing
                 // that is not prefetched is not fetched: the store let its copy go (evicted to stay
@@ -101,8 +102,8 @@ final class Refresher implements AutoCloseable {
                 // out; the next request for it fetches it
                 return attempts.fetch(e.key, e.call, "recover");
             }
-        } else if (e.disputed() && !copies.vouchedFor(e, now)) {
-            attempts.hasNone(e, e.failureStatus(), e.disputedBy(), now); // a signed directory without it has come
+        } else if (e.disputed() && !copies.vouchedFor(e, h, now)) {
+            attempts.hasNone(e, h, e.failureStatus(), e.disputedBy(), now); // a signed directory without it has come
         } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
             return attempts.fetch(e.key, e.call, "refresh");
         }

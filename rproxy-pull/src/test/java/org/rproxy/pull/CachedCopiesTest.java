@@ -5,15 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.TestSigner;
 
 /**
  * {@link CachedCopies} and the store agree on what is held for a key, however a hold meets the
@@ -75,7 +87,7 @@ class CachedCopiesTest {
     void aHoldAfterTheEntryWasForgottenIsFound() {
         Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
         copies.hold(e, EntryTest.copy("{\"v\":1}"));
-        copies.forget(e);
+        copies.forget(e, e.held());
         assertNull(copies.get(KEY));
         assertNull(store.get(KEY));
         CachedCopy second = EntryTest.copy("{\"v\":2}");
@@ -89,10 +101,75 @@ class CachedCopiesTest {
     void forgettingDropsTheCopyEverywhere() {
         Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
         copies.hold(e, EntryTest.copy("{\"v\":1}"));
-        copies.forget(e);
+        copies.forget(e, e.held());
         assertNull(copies.get(KEY));
         assertNull(store.get(KEY));
         assertNull(e.held());
+    }
+
+    /**
+     * A refresher pass read the entry's copy (expired and not asked for: to be forgotten); before
+     * its {@link CachedCopies#forget} took the entry's lock, a newer copy was held (an offer, or
+     * a fetch). The forget must drop only the copy the pass decided on: the newer one stays, in
+     * the entry and in the store. Ordered by the entry's lock: this thread holds it while the pass
+     * runs on another, until that one waits for it (so it has read the old copy), then holds the
+     * newer copy and lets go.
+     */
+    @Test
+    void aPassForgettingAnExpiredCopyKeepsOneHeldMeanwhile() throws Exception {
+        Instant later = EntryTest.T0.plus(Duration.ofHours(2)); // the old copy expired, its entry idle for an hour
+        Clock clock = Clock.fixed(later, ZoneOffset.UTC);
+        PullMetrics metrics = new PullMetrics(new SimpleMeterRegistry(), store, clock);
+        TestSigner signer = new TestSigner();
+        EntryFetch fetch = new EntryFetch(new FakeUpstream(clock), new Admission(
+                new ResponseVerifier(List.of(signer.publicKey()), clock), "1.1 edge", clock),
+                new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            Refresher refresher = new Refresher(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofHours(1), List.of()), copies,
+                    new Attempts(copies, fetch, metrics, clock), clock, scheduler);
+            Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
+            copies.hold(e, EntryTest.copy("{\"v\":1}"));
+            CachedCopy newer = copyFetchedAt("{\"v\":2}", later);
+            Thread pass;
+            synchronized (e) {
+                pass = new Thread(() -> refresher.pass(e, later), "refresher-pass");
+                pass.start();
+                awaitBlockedOn(pass, e);
+                assertSame(e, copies.hold(e, newer));
+            }
+            pass.join(10_000);
+            assertAgree();
+            assertSame(e, copies.get(KEY), "the entry holding the newer copy was taken out");
+            assertSame(newer, e.held(), "the forget dropped the copy held after the pass read the entry");
+            assertSame(newer.base(), store.get(KEY));
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** An unsigned copy (as {@link EntryTest#copy}) fetched at {@code at}, valid for a minute. */
+    private static CachedCopy copyFetchedAt(String body, Instant at) {
+        Variant v = new Variant(Bytes.utf8(body), null, List.of(new HeaderField("content-type", "application/json")));
+        return CachedCopy.of(new CachedVariant(v, false, at, at.plusSeconds(60), at, 60, 0, 0, 0), null);
+    }
+
+    /** Waits (polled, with a deadline) until {@code t} is blocked entering {@code lock}'s monitor. */
+    private static void awaitBlockedOn(Thread t, Object lock) throws InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end) {
+            ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(t.getId());
+            if (t.getState() == Thread.State.BLOCKED && info != null && info.getLockInfo() != null
+                    && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(lock)) {
+                return;
+            }
+            if (!t.isAlive()) {
+                fail(t.getName() + " ended without waiting for the entry's lock");
+            }
+            Thread.sleep(1);
+        }
+        fail(t.getName() + " did not come to wait for the entry's lock");
     }
 
     /**
