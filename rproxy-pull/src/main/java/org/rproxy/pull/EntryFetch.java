@@ -53,7 +53,8 @@ final class EntryFetch {
     private sealed interface Step {
     }
 
-    private record Got(CachedVariant variant) implements Step {
+    /** @param upstream the upstream that sent it, as {@link UpstreamResponse#upstream} names it */
+    private record Got(CachedVariant variant, String upstream) implements Step {
     }
 
     private record Stop(FetchResult result) implements Step {
@@ -117,7 +118,7 @@ final class EntryFetch {
             }
             String tagB = oldIdentity != null ? oldIdentity.etag() : null;
             if (a instanceof NoGzip) {
-                return exchange(key, call, false, tagB, held, floor).thenApply(EntryFetch::identityAlone);
+                return exchange(key, call, false, tagB, held, floor).thenApply(b -> identityAlone(key, b, held));
             }
             CachedVariant first = ((Got) a).variant();
             if (!first.gzip()) {
@@ -128,12 +129,18 @@ final class EntryFetch {
     }
 
     /** The identity answer, held without a gzip variant. */
-    private static FetchResult identityAlone(Step b) {
+    private FetchResult identityAlone(CacheKey key, Step b, CachedCopy held) {
         if (b instanceof Got g) {
-            return g.variant().gzip() ? new FetchResult.Failed(502, "a gzip answer to a request for identity", true)
+            return g.variant().gzip() ? mismatch(key, g, Rejections.Mismatch.GZIP_FOR_IDENTITY, held)
                     : new FetchResult.Stored(CachedCopy.of(g.variant(), null));
         }
         return ((Stop) b).result();
+    }
+
+    /** An answer that verified but cannot be held beside what was asked ({@code what}): logged, and refused (502). */
+    private FetchResult mismatch(CacheKey key, Got g, Rejections.Mismatch what, CachedCopy held) {
+        rejections.mismatched(key, g.upstream(), what, held != null);
+        return new FetchResult.Failed(502, what.reason(), true);
     }
 
     /**
@@ -150,7 +157,7 @@ final class EntryFetch {
         if (b instanceof Got g) {
             CachedVariant identity = g.variant();
             if (identity.gzip() || identity.signed() != gzip.signed()) {
-                return new FetchResult.Failed(502, "the identity answer does not match the gzip one", true);
+                return mismatch(key, g, Rejections.Mismatch.VARIANTS_APART, held);
             }
             if (oneSigning(identity, gzip)) {
                 return new FetchResult.Stored(CachedCopy.of(identity, gzip));
@@ -249,7 +256,7 @@ final class EntryFetch {
             return new Stop(new FetchResult.Failed(502, "upstream answer refused: " + refused.outcome() + ": "
                     + refused.reason(), true));
         }
-        return new Got(((Admission.Admitted) result).variant());
+        return new Got(((Admission.Admitted) result).variant(), response.upstream());
     }
 
     private UpstreamRequest request(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch) {

@@ -1,6 +1,6 @@
 package org.rproxy.pull;
 
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Counts every refused upstream answer by reason, and logs it once per resource and reason,
- * naming the upstream that sent it: a tampering upstream is reported without flooding the log on
+ * naming the upstream that sent it (an answer whose signature did not verify, and a pair of
+ * verified answers that do not go together, {@link Mismatch}): a tampering upstream is reported without flooding the log on
  * every refresh. A resource that
  * verifies again is logged afresh next time it fails. Thread-safe.
  */
@@ -19,8 +20,31 @@ final class Rejections {
     /** Targets remembered at most; beyond it, refusals of new targets are logged at debug only. */
     private static final int MAX_TARGETS = 10_000;
 
+    /**
+     * Why a pair of answers, each verified, cannot be held: the variants asked for one after the
+     * other do not go together.
+     */
+    enum Mismatch {
+        /** Identity was asked for (no usable gzip variant came) and a gzip answer came. */
+        GZIP_FOR_IDENTITY("a gzip answer to a request for identity"),
+        /** Asked for identity after a gzip answer: gzip again, or signed where the other is not (or the other way). */
+        VARIANTS_APART("the identity answer does not match the gzip one");
+
+        private final String reason;
+
+        Mismatch(String reason) {
+            this.reason = reason;
+        }
+
+        /** What a client's error and the log say. */
+        String reason() {
+            return reason;
+        }
+    }
+
     private final PullMetrics metrics;
-    private final ConcurrentHashMap<String, Set<Outcome>> logged = new ConcurrentHashMap<>();
+    /** Per target, the reasons logged ({@link Outcome}s and {@link Mismatch}es) since it last verified. */
+    private final ConcurrentHashMap<String, Set<Enum<?>>> logged = new ConcurrentHashMap<>();
 
     Rejections(PullMetrics metrics) {
         this.metrics = metrics;
@@ -29,17 +53,30 @@ final class Rejections {
     /** An answer from {@code upstream} (as {@link org.rproxy.core.upstream.UpstreamResponse#upstream} names it) refused. */
     void refused(CacheKey key, String upstream, Outcome outcome, String reason, boolean keptOldCopy) {
         metrics.verificationFailure(outcome);
+        log(key, upstream, outcome, outcome + ": " + reason, keptOldCopy);
+    }
+
+    /**
+     * Answers from {@code upstream} refused as a pair ({@code what}): each verified, so no
+     * verification failure is counted (the attempt counts as rejected); logged like a refusal.
+     */
+    void mismatched(CacheKey key, String upstream, Mismatch what, boolean keptOldCopy) {
+        log(key, upstream, what, what.reason(), keptOldCopy);
+    }
+
+    /** Logs {@code reason} once per target and {@code kind} until the target verifies again. */
+    private void log(CacheKey key, String upstream, Enum<?> kind, String reason, boolean keptOldCopy) {
         if (logged.size() >= MAX_TARGETS && !logged.containsKey(key.target())) {
-            LOG.debug("refused upstream answer for {} from {}: {}: {}", key, upstream, outcome, reason);
+            LOG.debug("refused upstream answer for {} from {}: {}", key, upstream, reason);
             return;
         }
-        Set<Outcome> seen = logged.computeIfAbsent(key.target(), t -> EnumSet.noneOf(Outcome.class));
+        Set<Enum<?>> seen = logged.computeIfAbsent(key.target(), t -> new HashSet<>());
         boolean first;
         synchronized (seen) {
-            first = seen.add(outcome);
+            first = seen.add(kind);
         }
         if (first) {
-            LOG.warn("refused upstream answer for {} from {}: {}: {}{}", key, upstream, outcome, reason,
+            LOG.warn("refused upstream answer for {} from {}: {}{}", key, upstream, reason,
                     keptOldCopy ? " (the previous copy stays)" : "");
         }
     }

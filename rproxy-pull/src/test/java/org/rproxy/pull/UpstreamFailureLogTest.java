@@ -35,6 +35,7 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
@@ -43,11 +44,16 @@ import org.rproxy.core.testing.TestSigner;
  * What a pull proxy logs when its upstream fails (real sockets: a raw loopback upstream and the
  * JDK's HTTP client): an operational event, so one line at WARN naming the upstream, the target
  * and what happened (the timeout, a refused or reset connection, a body over max-body, a malformed
- * answer, a refused signature, a 5xx, a 404 for a prefetched target), never a stack trace; a tracked target once per failure streak,
+ * answer, a refused signature, a gzip answer where identity was asked for, a 5xx, a 404 for a
+ * prefetched target), never a stack trace; a tracked target once per failure streak,
  * and the misses clients ask for at most once per interval in all.
  */
 class UpstreamFailureLogTest {
     private static final Duration TIMEOUT = Duration.ofMillis(300);
+    /** The proxies' clock, where the signatures the raw upstream sends are made. */
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    /** The origin key the proxies trust. */
+    private static final TestSigner ORIGIN = new TestSigner();
 
     @TempDir
     Path dir;
@@ -68,7 +74,28 @@ class UpstreamFailureLogTest {
                 Arguments.of("bad signature", RawUpstream.respond(200, List.of("content-type: application/alto-networkmap+json",
                         "signature-input: alto=(\"content-digest\");created=1;keyid=\"x\"", "signature: alto=:AAAA:"),
                         "{}".getBytes(StandardCharsets.UTF_8)), "refused upstream answer"),
-                Arguments.of("server error", RawUpstream.respond(503, List.of(), new byte[0]), "answered 503"));
+                Arguments.of("server error", RawUpstream.respond(503, List.of(), new byte[0]), "answered 503"),
+                // asked for gzip: a valid gzip answer; asked for identity: the same gzip answer again
+                Arguments.of("gzip for identity beside gzip", signedGzip(NOW, NOW),
+                        "the identity answer does not match the gzip one"),
+                // asked for gzip: an expired gzip answer (so identity alone is asked for); then a gzip answer
+                Arguments.of("gzip for identity alone", signedGzip(NOW.minus(Duration.ofHours(2)), NOW),
+                        "a gzip answer to a request for identity"));
+    }
+
+    /**
+     * Answers every GET with the gzip variant of a document signed by {@link #ORIGIN} for the
+     * path asked, valid: created at {@code forGzip} when gzip was asked for (an hour's validity),
+     * at {@code otherwise} when not.
+     */
+    private static RawUpstream.Answer signedGzip(Instant forGzip, Instant otherwise) {
+        return (head, s) -> {
+            String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+            boolean gzip = head.toLowerCase(java.util.Locale.ROOT).contains("accept-encoding: gzip");
+            Variant v = ORIGIN.sign(target, "{}", true, gzip ? forGzip : otherwise, Duration.ofHours(1), 60).gzip();
+            List<String> headers = v.headers().stream().map(h -> h.name() + ": " + h.value()).toList();
+            RawUpstream.respond(200, headers, v.body().unsafeArray()).answer(head, s);
+        };
     }
 
     @ParameterizedTest(name = "{0}")
@@ -83,7 +110,7 @@ class UpstreamFailureLogTest {
     /** A prefetched target the upstream answers 404 for: one warning, naming the upstream that said so. */
     @Test
     void aPrefetchedTargetTheUpstreamHasNotIsOneWarningNamingTheUpstream() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        MutableClock clock = new MutableClock(NOW);
         try (RawUpstream up = new RawUpstream(RawUpstream.respond(404, List.of("content-type: application/alto-error+json"),
                 "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"field\":\"uri\"}}".getBytes(StandardCharsets.UTF_8)));
              CapturedLogs logs = CapturedLogs.of("org.rproxy");
@@ -111,7 +138,7 @@ class UpstreamFailureLogTest {
     /** The directory (prefetched, so tracked) and a miss each logged once, as one line naming what failed. */
     private void checkLogged(String upstream, String says) throws Exception {
         String where = upstream.substring("http://".length());
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        MutableClock clock = new MutableClock(NOW);
         try (CapturedLogs logs = CapturedLogs.of("org.rproxy");
              PullProxy proxy = PullProxy.start(config(upstream), clock, UnaryOperator.identity())) {
             int status = get(proxy, "/networkmap/a");
@@ -136,7 +163,7 @@ class UpstreamFailureLogTest {
 
     @Test
     void missesThatFailAreLoggedOncePerIntervalWithTheCountHeldBack() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        MutableClock clock = new MutableClock(NOW);
         try (RawUpstream up = new RawUpstream(RawUpstream.STALL);
              CapturedLogs logs = CapturedLogs.of(Attempts.class);
              PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
@@ -163,7 +190,7 @@ class UpstreamFailureLogTest {
     }
 
     private ProxyConfig config(String upstream) throws IOException {
-        Path pub = new TestSigner().writePublic(dir.resolve("origin-" + System.nanoTime() + ".pem"));
+        Path pub = ORIGIN.writePublic(dir.resolve("origin-" + System.nanoTime() + ".pem"));
         return new ProxyConfig(ProxyConfig.Mode.PULL, "p", new ListenConfig(new Address("127.0.0.1", 0), null),
                 UpstreamConfig.of(URI.create(upstream), List.of(pub)).withTimeout(TIMEOUT),
                 new CacheConfig(ByteSize.ofMegabytes(16)),
