@@ -20,7 +20,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -134,7 +133,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         if (allocator != null) {
             bootstrap.option(ChannelOption.ALLOCATOR, allocator);
         }
-        this.pool = new FixedChannelPool(bootstrap, new PipelineBuilder(), ChannelHealthChecker.ACTIVE,
+        this.pool = new FixedChannelPool(bootstrap, new PipelineBuilder(), UpstreamExchange.HEALTH,
                 FixedChannelPool.AcquireTimeoutAction.FAIL, settings.timeout().toMillis(), settings.connections(),
                 wait.maxPending(), true, true);
     }

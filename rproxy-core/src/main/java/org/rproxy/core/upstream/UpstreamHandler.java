@@ -61,7 +61,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
             if (ex != null) {
                 ex.fail(new UpstreamException("malformed response from " + upstream + ": " + cause, cause));
             } else {
-                ctx.close();
+                UpstreamExchange.close(ctx.channel());
             }
             return;
         }
@@ -78,7 +78,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
         forget();
         if (ex == null) {
             LOG.debug("response without a request on {}; closing", ctx.channel());
-            ctx.close();
+            UpstreamExchange.close(ctx.channel());
             return false;
         }
         switch (InterimResponses.of(response.status(), false)) {
@@ -182,6 +182,6 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
             LOG.warn("upstream connection {} failed: {}", ctx.channel(), String.valueOf(cause));
             LOG.debug("upstream connection {} failed", ctx.channel(), cause);
         }
-        ctx.close();
+        UpstreamExchange.close(ctx.channel());
     }
 }
