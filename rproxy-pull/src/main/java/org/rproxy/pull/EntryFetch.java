@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Supplier;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.Verdict.Outcome;
@@ -33,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * for, and held alone when it verifies. The two variants held are always of one signing
  * ({@link #withIdentity}).
  * Revalidation sends each variant's entity tag in {@code If-None-Match}. A POST is forwarded as
- * is, asking for identity. Every answer goes through {@link Admission} on the worker executor,
- * weighed in bytes from its arrival until then ({@link WorkPool#verify}).
+ * is, asking for identity; its body is weighed from the start of the exchange until the answer
+ * comes ({@link WorkPool#holdBody}: waiting for a connection included), and one past the budget
+ * fails the attempt at once with {@code 503}. Every answer goes through {@link Admission} on the
+ * worker executor, weighed in bytes from its arrival until then ({@link WorkPool#verify}).
  *
  * <p>Called from any thread; never blocks. Thread-safe and stateless between attempts.
  */
@@ -65,23 +65,18 @@ final class EntryFetch {
     }
 
     /**
-     * Runs what is made of an upstream answer of {@code bytes} on the worker threads and completes
-     * {@code result} there ({@link WorkPool#verify}).
+     * Verifies on {@code work}'s threads, within its bounds: in tasks waiting, and in bytes of
+     * answers and of the query bodies sent upstream.
      */
-    private interface Verifications {
-        void verify(long bytes, Supplier<Step> verification, CompletableFuture<Step> result);
-    }
-
-    /** Verifies on {@code work}'s threads, within its bounds: in tasks waiting, and in bytes of answers. */
     EntryFetch(Upstream upstream, Admission admission, Rejections rejections, PullMetrics metrics, WorkPool work,
                String viaEntry) {
-        this(upstream, admission, rejections, metrics, requireNonNull(work, "work")::verify, viaEntry);
+        this(upstream, admission, rejections, metrics, Verifications.weighed(work), viaEntry);
     }
 
     /** Verifies on {@code work}, answers unweighed (tests). */
     EntryFetch(Upstream upstream, Admission admission, Rejections rejections, PullMetrics metrics, Executor work,
                String viaEntry) {
-        this(upstream, admission, rejections, metrics, unweighed(requireNonNull(work, "work")), viaEntry);
+        this(upstream, admission, rejections, metrics, Verifications.unweighed(work), viaEntry);
     }
 
     private EntryFetch(Upstream upstream, Admission admission, Rejections rejections, PullMetrics metrics,
@@ -181,6 +176,14 @@ final class EntryFetch {
     private CompletableFuture<Step> exchange(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch,
                                              CachedCopy held, Instant floor) {
         UpstreamRequest request = request(key, call, gzip, ifNoneMatch);
+        long body = request.body().length();
+        long heldAlready = work.holdBody(body);
+        if (heldAlready >= 0) {
+            // this proxy's overload, like every connection to the upstream busy: 503, Retry-After
+            return CompletableFuture.completedFuture(new Stop(new FetchResult.Failed(503, "too many query bodies wait for "
+                    + "the upstream here: " + heldAlready + " bytes of upstream answers and query bodies wait, and this "
+                    + "one's " + body + " would pass upstream.max-unverified-bytes", false)));
+        }
         long start = System.nanoTime();
         CompletableFuture<UpstreamResponse> sent;
         try {
@@ -195,6 +198,7 @@ final class EntryFetch {
         // The answer is weighed from here, where its body has been received, until it is verified.
         sent.whenComplete((response, failure) -> {
             long took = System.nanoTime() - start;
+            work.giveBack(body); // answered, or failed: the answer is weighed from here instead
             try {
                 work.verify(response == null ? 0 : response.body().length(), () -> {
                     metrics.upstreamRequest(response == null ? 0 : response.status(), took);
@@ -209,23 +213,6 @@ final class EntryFetch {
             }
         });
         return step;
-    }
-
-    /** Runs each verification on {@code work} with no regard to its bytes. */
-    private static Verifications unweighed(Executor work) {
-        return (bytes, verification, result) -> {
-            try {
-                work.execute(() -> {
-                    try {
-                        result.complete(verification.get());
-                    } catch (RuntimeException | Error e) {
-                        result.completeExceptionally(e);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                result.completeExceptionally(e);
-            }
-        };
     }
 
     private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, Instant floor, boolean askedGzip,

@@ -32,7 +32,11 @@ import org.rproxy.core.concurrent.DaemonThreads;
  * bytes are held from the moment it is received until its verification has ended, and an answer
  * that would take the bytes held past {@code maxBytes} is refused with a {@link Full} the same
  * way. {@code maxBytes} is at least one largest answer ({@code upstream.max-unverified-bytes},
- * checked by the config), so an answer always fits when none is held.
+ * checked by the config), so an answer always fits when none is held. The same budget weighs the
+ * query bodies forwarded upstream from the start of their exchange until its answer has come
+ * ({@link #holdBody}): while every connection to the upstream is busy, thousands of them may wait
+ * for one (the upstream client's queue), each up to {@code max-request-body}; one that would pass
+ * the budget is refused at once, and its request answered {@code 503} with {@code Retry-After}.
  *
  * <p>{@link #unbounded()} is for the tasks whose number is bounded by construction, which must not
  * be lost to a burst of the others: the rebuild of local answers (one at a time) and the health
@@ -129,15 +133,12 @@ final class WorkPool implements Executor, AutoCloseable {
         if (bytes < 0) {
             throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= 0)");
         }
-        long held;
-        do {
-            held = heldBytes.get();
-            if (bytes > 0 && held + bytes > maxBytes) {
-                result.completeExceptionally(new Full(held + " bytes of upstream answers wait, and " + bytes
-                        + " more would pass upstream.max-unverified-bytes (" + maxBytes + ")"));
-                return;
-            }
-        } while (!heldBytes.compareAndSet(held, held + bytes));
+        long held = take(bytes);
+        if (held >= 0) {
+            result.completeExceptionally(new Full(held + " bytes of upstream answers and query bodies wait, and "
+                    + bytes + " more would pass upstream.max-unverified-bytes (" + maxBytes + ")"));
+            return;
+        }
         try {
             execute(() -> {
                 T value;
@@ -157,7 +158,50 @@ final class WorkPool implements Executor, AutoCloseable {
         }
     }
 
-    /** Bytes of upstream answers given to {@link #verify} whose verification has not ended (metrics, tests). */
+    /**
+     * Holds the {@code bytes} of a query's body forwarded upstream against {@code maxBytes}, from
+     * now until the caller gives them back ({@link #giveBack}) once the upstream's answer has come
+     * (to be weighed by {@link #verify} in its turn) or the exchange has failed: the bodies waiting
+     * for a connection to the upstream (thousands may) are held here as surely as the answers.
+     * Never blocks.
+     *
+     * @return -1 when held, or the bytes held already when these would take them past {@code
+     *         maxBytes} (nothing is held then; the query is refused)
+     */
+    long holdBody(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= 0)");
+        }
+        return take(bytes);
+    }
+
+    /** Gives back {@code bytes} held by {@link #holdBody}. */
+    void giveBack(long bytes) {
+        heldBytes.addAndGet(-bytes);
+    }
+
+    /**
+     * Takes {@code bytes} against {@code maxBytes}: -1 when taken, else the bytes held already,
+     * which these would take past it. With nothing held anything is taken, so a query body larger
+     * than {@code maxBytes} (whose bound, {@code max-request-body}, is the front end's) is
+     * forwarded alone; an answer is never larger ({@code max-body}, which {@code maxBytes} is at
+     * least).
+     */
+    private long take(long bytes) {
+        long held;
+        do {
+            held = heldBytes.get();
+            if (bytes > 0 && held > 0 && held + bytes > maxBytes) {
+                return held;
+            }
+        } while (!heldBytes.compareAndSet(held, held + bytes));
+        return -1;
+    }
+
+    /**
+     * Bytes of upstream answers given to {@link #verify} whose verification has not ended, and of
+     * query bodies held by {@link #holdBody} (metrics, tests).
+     */
     long heldBytes() {
         return heldBytes.get();
     }

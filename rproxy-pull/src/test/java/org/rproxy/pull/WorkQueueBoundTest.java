@@ -40,7 +40,8 @@ import org.rproxy.core.testing.TestSigner;
  * that arrive for new targets wait only up to the bound, and the requests past it are answered
  * {@code 503} with {@code Retry-After} at once instead of each holding its answer in memory until
  * a thread is free. A client decides how many such answers come (one per distinct target). A
- * query body to hash meanwhile gets {@code 503} too.
+ * query body to hash meanwhile gets {@code 503} too. Answers, and the query bodies forwarded
+ * upstream (waiting for a connection), are weighed in bytes as well.
  */
 class WorkQueueBoundTest {
     private static final int QUEUE = 4;
@@ -199,6 +200,55 @@ class WorkQueueBoundTest {
                 release.countDown();
             }
         }
+    }
+
+    /**
+     * A forwarded query's body is held from the start of its exchange until the answer comes: with
+     * the one connection to the upstream taken (the directory's fetch, which the upstream never
+     * answers), every query waits for it, each holding its body. Those bodies are weighed in the
+     * same budget as the answers: three of 300 KB fit a budget of 1 MB, and the rest are answered
+     * 503 with Retry-After and an ALTO error at once, not left to wait for the connection (until
+     * the upstream timeout, a minute here) holding their bodies.
+     */
+    @Test
+    void queryBodiesWaitingForAnUpstreamConnectionPastTheByteBudgetAreRefusedWith503() throws Exception {
+        Path pub = new TestSigner().writePublic(dir.resolve("origin.pem"));
+        ByteSize budget = ByteSize.ofMegabytes(1);
+        int queries = 7;
+        int fit = 3;
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (RawUpstream up = new RawUpstream(RawUpstream.STALL);
+             PullProxy proxy = PullProxy.start(oneConnection(withBudget(config(up.url(), pub), budget),
+                     Duration.ofMinutes(1)), Clock.systemUTC())) {
+            String pad = "x".repeat(300 * 1024);
+            LinkedBlockingQueue<HttpResponse<String>> answered = new LinkedBlockingQueue<>();
+            for (int j = 0; j < queries; j++) {
+                String body = "{\"endpoints\":{\"srcs\":[\"ipv4:10.0.0." + j + "\"],\"dsts\":[]},\"pad\":\"" + pad + "\"}";
+                http.sendAsync(HttpRequest.newBuilder(URI.create(proxy.baseUri() + "/endpointcost"))
+                        .header("content-type", "application/alto-endpointcostparams+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())
+                        .thenAccept(answered::add);
+            }
+            for (int k = 0; k < queries - fit; k++) {
+                HttpResponse<String> r = answered.poll(30, TimeUnit.SECONDS);
+                assertTrue(r != null, "only " + k + " of the " + (queries - fit) + " queries past the byte budget were"
+                        + " refused while every query waited for the upstream's one connection");
+                assertEquals(503, r.statusCode(), r.body());
+                assertEquals("1", r.headers().firstValue("retry-after").orElse(null));
+                assertTrue(r.body().contains("\"code\":\"E_") && r.body().contains("query bodies wait")
+                        && r.body().contains("upstream.max-unverified-bytes"), r.body());
+            }
+            assertTrue(unverifiedBytes(proxy) > 2 * pad.length() && unverifiedBytes(proxy) <= budget.bytes(),
+                    "held " + unverifiedBytes(proxy));
+            assertTrue(answered.isEmpty(), "a query within the budget was answered: " + answered.peek());
+        }
+    }
+
+    /** {@code config} with one connection to the upstream, and answers awaited for {@code timeout}. */
+    private static ProxyConfig oneConnection(ProxyConfig config, Duration timeout) {
+        UpstreamConfig u = config.upstream();
+        return config.withUpstream(new UpstreamConfig(u.url(), u.trust(), u.ca(), 1, u.connectTimeout(), timeout,
+                u.maxBody(), u.prefetch(), u.urls(), u.healthCheck(), u.maxUnverifiedBytes()));
     }
 
     private static double unverifiedBytes(PullProxy proxy) {

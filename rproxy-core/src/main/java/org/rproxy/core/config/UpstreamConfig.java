@@ -36,7 +36,9 @@ import java.util.List;
  *                       verified) to know which are up (default 2s)
  * @param maxUnverifiedBytes the bytes of upstream answers a pull proxy holds at once from the moment
  *                       each is received until its verification ends (waiting for a worker thread or
- *                       being verified); an answer past it is dropped and its request answered 503.
+ *                       being verified), and of the query bodies it forwards from the start of their
+ *                       exchange until the answer comes (waiting for a connection included); an
+ *                       answer or query past it is dropped and its request answered 503.
  *                       At least {@code maxBody}; null for the default, {@link #unverifiedBytesForHeap
  *                       a share of the heap} ({@link #effectiveMaxUnverifiedBytes})
  */
