@@ -4,23 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.Reply;
-import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
 
@@ -28,31 +22,23 @@ import org.rproxy.core.testing.TestSigner;
 class NotFoundMemoryTest {
     private static final Duration PERIOD = Duration.ofSeconds(5);
 
-    final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
-    final FakeUpstream upstream = new FakeUpstream(clock);
-    final TestSigner signer = new TestSigner();
-    ScheduledExecutorService scheduler;
-    PullFeed feed;
+    final FeedFixture fixture = new FeedFixture();
+    final MutableClock clock = fixture.clock;
+    final FakeUpstream upstream = fixture.upstream;
+    final TestSigner signer = fixture.signer;
+    final PullFeed feed = fixture.feed;
     PullService service;
     NotFoundMemory memory;
 
     @BeforeEach
     void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
-        PullMetrics metrics = new PullMetrics(new SimpleMeterRegistry(), store, clock);
-        EntryFetch fetch = new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
-                "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
-        feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
         memory = NotFoundMemory.of(PERIOD, 3, clock);
-        service = new PullService(feed, Runnable::run, Runnable::run, null, metrics, memory);
+        service = fixture.service(memory);
     }
 
     @AfterEach
     void stop() {
-        feed.close();
-        scheduler.shutdownNow();
+        fixture.close();
     }
 
     private Reply get(String target) throws Exception {

@@ -1,0 +1,48 @@
+package org.rproxy.pull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.TestSigner;
+
+/**
+ * A pull feed over a {@link FakeUpstream}, trusting {@link #signer}, on a clock the test moves,
+ * and the {@link PullService} in front of it with every task run at once on the calling thread
+ * (no worker or query threads): where the tests of one behaviour of the service start. Made per
+ * test and closed after it.
+ */
+final class FeedFixture implements AutoCloseable {
+    final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
+    final FakeUpstream upstream = new FakeUpstream(clock);
+    final TestSigner signer = new TestSigner();
+    final PullFeed feed;
+    private final PullMetrics metrics;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+    FeedFixture() {
+        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
+        metrics = new PullMetrics(new SimpleMeterRegistry(), store, clock);
+        EntryFetch fetch = new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
+                "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
+        feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
+    }
+
+    /** The service in front of the feed, forwarding every query, remembering 404s in {@code notFound} (null: not at all). */
+    PullService service(NotFoundMemory notFound) {
+        return new PullService(feed, Runnable::run, Runnable::run, null, metrics, notFound);
+    }
+
+    @Override
+    public void close() {
+        feed.close();
+        scheduler.shutdownNow();
+    }
+}
