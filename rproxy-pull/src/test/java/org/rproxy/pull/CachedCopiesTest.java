@@ -1,5 +1,7 @@
 package org.rproxy.pull;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -12,8 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -119,16 +124,11 @@ class CachedCopiesTest {
     void aPassForgettingAnExpiredCopyKeepsOneHeldMeanwhile() throws Exception {
         Instant later = EntryTest.T0.plus(Duration.ofHours(2)); // the old copy expired, its entry idle for an hour
         Clock clock = Clock.fixed(later, ZoneOffset.UTC);
-        PullMetrics metrics = new PullMetrics(new SimpleMeterRegistry(), store, clock);
-        TestSigner signer = new TestSigner();
-        EntryFetch fetch = new EntryFetch(new FakeUpstream(clock), new Admission(
-                new ResponseVerifier(List.of(signer.publicKey()), clock), "1.1 edge", clock),
-                new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         try {
             Refresher refresher = new Refresher(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5),
                     Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofHours(1), List.of()), copies,
-                    new Attempts(copies, fetch, metrics, clock), clock, scheduler);
+                    attempts(new FakeUpstream(clock), clock), clock, scheduler);
             Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
             copies.hold(e, EntryTest.copy("{\"v\":1}"));
             CachedCopy newer = copyFetchedAt("{\"v\":2}", later);
@@ -147,6 +147,49 @@ class CachedCopiesTest {
         } finally {
             scheduler.shutdownNow();
         }
+    }
+
+    /**
+     * As above for the upstream's 404: an attempt's answer that the upstream has none of the
+     * target (and no signed directory says otherwise) came while the entry held one copy; before
+     * the copy was dropped, a newer one was offered. The 404 was about the copy before it: the
+     * newer one stays, and the listeners are not told that the target is gone. Ordered the same
+     * way: the answer is let go on another thread while this one holds the entry's lock.
+     */
+    @Test
+    void aNotFoundAnswerDropsOnlyTheCopyHeldWhenItCame() throws Exception {
+        Clock clock = Clock.fixed(EntryTest.T0, ZoneOffset.UTC);
+        FakeUpstream upstream = new FakeUpstream(clock); // holds no document: answers 404
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        upstream.gate = gate;
+        List<String> gone = new CopyOnWriteArrayList<>();
+        copies.addGoneListener(gone::add);
+        Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
+        copies.hold(e, EntryTest.copy("{\"v\":1}"));
+        CompletableFuture<FetchResult> attempt = attempts(upstream, clock).fetch(KEY, UpstreamCall.PLAIN_GET, "refresh");
+        CachedCopy newer = EntryTest.copy("{\"v\":2}");
+        Thread answer;
+        synchronized (e) {
+            answer = new Thread(() -> gate.complete(null), "upstream-answer"); // the attempt ends on this thread
+            answer.start();
+            awaitBlockedOn(answer, e);
+            assertSame(e, copies.hold(e, newer));
+        }
+        answer.join(10_000);
+        assertInstanceOf(FetchResult.Answer.class, attempt.get(10, TimeUnit.SECONDS));
+        assertAgree();
+        assertSame(newer, e.held(), "the 404 dropped the copy held after it came");
+        assertSame(e, copies.get(KEY));
+        assertEquals(List.of(), gone, "told that a target is gone whose newer copy is held");
+    }
+
+    /** The attempts of {@link #copies}, asking {@code upstream}, verifying with a key none of these tests signs with. */
+    private Attempts attempts(FakeUpstream upstream, Clock clock) {
+        PullMetrics metrics = new PullMetrics(new SimpleMeterRegistry(), store, clock);
+        EntryFetch fetch = new EntryFetch(upstream, new Admission(
+                new ResponseVerifier(List.of(new TestSigner().publicKey()), clock), "1.1 edge", clock),
+                new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
+        return new Attempts(copies, fetch, metrics, clock);
     }
 
     /** An unsigned copy (as {@link EntryTest#copy}) fetched at {@code at}, valid for a minute. */
