@@ -130,7 +130,9 @@ final class Swarm implements AutoCloseable {
         String hex = HexFormat.of().formatHex(infoHash);
         Path held = whole.get(hex);
         if (held != null) {
-            return CompletableFuture.supplyAsync(() -> read(held, maxBytes));
+            CompletableFuture<byte[]> read = new CompletableFuture<>();
+            CompletableFuture.runAsync(() -> BtSteps.completing(read, () -> read.complete(TorrentFiles.read(held, maxBytes))));
+            return read;
         }
         CompletableFuture<byte[]> done = new CompletableFuture<>();
         CompletableFuture<byte[]> running = fetching.putIfAbsent(hex, done);
@@ -178,14 +180,14 @@ final class Swarm implements AutoCloseable {
             return;
         }
         BtClient c = Bt.client(runtime).storage(new FileSystemStorage(dir)).magnet("magnet:?xt=urn:btih:" + hex)
-                .afterTorrentFetched(t -> completing(done, () -> {
+                .afterTorrentFetched(t -> BtSteps.completing(done, () -> {
                     turn.metadata();
                     String why = TorrentFiles.refusal(t, maxBytes);
                     if (why != null) {
                         done.completeExceptionally(new IOException("torrent " + hex + ": " + why));
                     }
                 }))
-                .afterDownloaded(t -> completing(done, () -> {
+                .afterDownloaded(t -> BtSteps.completing(done, () -> {
                     String why = TorrentFiles.refusal(t, maxBytes);
                     if (why != null) {
                         throw new IOException("torrent " + hex + ": " + why);
@@ -202,30 +204,6 @@ final class Swarm implements AutoCloseable {
             before.stop();
         }
         c.startAsync();
-    }
-
-    private static byte[] read(Path file, long maxBytes) {
-        try {
-            return TorrentFiles.read(file, maxBytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A step of bt's, on bt's thread: {@code done} completes exceptionally with whatever it throws, errors included. */
-    private static void completing(CompletableFuture<byte[]> done, IoStep step) {
-        try {
-            step.run();
-        } catch (Throwable e) {
-            done.completeExceptionally(e);
-            if (e instanceof VirtualMachineError fatal) {
-                throw fatal;
-            }
-        }
-    }
-
-    private interface IoStep {
-        void run() throws IOException;
     }
 
     /**
@@ -289,9 +267,14 @@ final class Swarm implements AutoCloseable {
         return stopped;
     }
 
+    /**
+     * Stops every torrent and the runtime; the fetches running, and those waiting for their turn,
+     * complete exceptionally now ("the swarm closed"), not when their callers' deadlines pass.
+     */
     @Override
     public synchronized void close() {
         closed = true;
+        fetching.forEach((hex, done) -> done.completeExceptionally(new IOException("torrent " + hex + ": the swarm closed")));
         clients.values().forEach(BtClient::stop);
         clients.clear();
         runtime.shutdown();

@@ -338,6 +338,10 @@ final class NamespaceChecks {
         BlockCollisionChecks.bundlesFetchedAtOnceTakeNoBlockOfAnother(dir);
     }
 
+    static void fetchesWaitingForTheirTurnEndAtClose(Path dir) throws Exception {
+        SwarmStopChecks.fetchesWaitingForTheirTurnEndAtClose(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */
