@@ -72,6 +72,8 @@ final class Swarm implements AutoCloseable {
     private final FetchTurns turns = new FetchTurns();
     /** What bt's message dispatcher keeps of a torrent's previous run, removed before it starts again. */
     private final DispatcherLeftovers leftovers;
+    /** Where bt files the blocks it receives until a torrent's worker takes them. */
+    private final ReceivedBlocks blocks = new ReceivedBlocks();
     /** Guarded by this, with {@link #start}. */
     private boolean closed;
 
@@ -80,7 +82,8 @@ final class Swarm implements AutoCloseable {
         this.root = requireNonNull(root, "root");
         this.port = port;
         TorrentFolders.deleteLeftOvers(root);
-        this.runtime = SwarmRuntime.build(bind, port, dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())));
+        this.runtime = SwarmRuntime.build(bind, port, dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())),
+                blocks);
         try {
             this.leftovers = DispatcherLeftovers.of(runtime);
         } catch (IllegalStateException e) {
@@ -241,6 +244,11 @@ final class Swarm implements AutoCloseable {
                 stopping.remove(hex, stopped);
                 // what a connection being set up at the stop added meanwhile
                 leftovers.dropStopped(id);
+                // blocks that came after the torrent's last read (its connections are closed):
+                // no worker takes them; with a fetch running, one of them could be its own
+                if (fetching.isEmpty()) {
+                    blocks.letGoOfAll();
+                }
             });
             c.stop();
             // bt 1.10 keeps a stopped torrent's connections in its pool (idle, never read again)

@@ -6,21 +6,26 @@ import java.util.function.Predicate;
 
 import bt.metainfo.TorrentId;
 import bt.module.ServiceModule;
+import bt.net.pipeline.IBufferedPieceRegistry;
 import bt.runtime.BtRuntime;
 import bt.runtime.Config;
 
 /**
  * The bt runtime of a {@link Swarm}, as the overlay needs it: the listener on the configured
  * address and port, peers found only through the node's {@link DhtNode} (for the torrents being
- * fetched), no local service discovery, no peer exchange and no Message Stream Encryption, and
- * timeouts short enough for small bundles and for seeders that come and go. Stateless.
+ * fetched), no local service discovery, no peer exchange and no Message Stream Encryption,
+ * timeouts short enough for small bundles and for seeders that come and go, and the blocks it
+ * receives filed in {@link ReceivedBlocks}. Stateless.
  */
 final class SwarmRuntime {
     private SwarmRuntime() {
     }
 
-    /** A runtime listening on {@code bind} (null: every address) and {@code port}, looking up peers of the torrents {@code fetching} names. */
-    static BtRuntime build(InetAddress bind, int port, DhtNode dht, Predicate<TorrentId> fetching) {
+    /**
+     * A runtime listening on {@code bind} (null: every address) and {@code port}, looking up peers
+     * of the torrents {@code fetching} names, and filing the blocks it receives in {@code blocks}.
+     */
+    static BtRuntime build(InetAddress bind, int port, DhtNode dht, Predicate<TorrentId> fetching, ReceivedBlocks blocks) {
         Config config = new Config();
         if (bind != null) {
             config.setAcceptorAddress(bind);
@@ -50,6 +55,8 @@ final class SwarmRuntime {
         return BtRuntime.builder(config)
                 .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht, fetching)))
                 .module(DirectSelector.module())
+                // bt's custom modules override its own bindings (this one bt's BufferedPieceRegistry)
+                .module(binder -> binder.bind(IBufferedPieceRegistry.class).toInstance(blocks))
                 .disableLocalServiceDiscovery()
                 // no peer exchange (ut_pex): it has every seeder connect to every other seeder of
                 // every torrent, connections that carry nothing and fill bt's connection pool; a

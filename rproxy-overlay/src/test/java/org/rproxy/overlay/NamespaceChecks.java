@@ -342,6 +342,10 @@ final class NamespaceChecks {
         SwarmStopChecks.fetchesWaitingForTheirTurnEndAtClose(dir);
     }
 
+    static void staleBlocksAreNotTakenAndLetGo(Path dir) throws Exception {
+        SwarmStopChecks.staleBlocksAreNotTakenAndLetGo(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */

@@ -1,13 +1,30 @@
 package org.rproxy.overlay;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import bt.net.buffer.BufferedData;
+import bt.net.buffer.DelegatingByteBufferView;
+import bt.net.pipeline.IBufferedPieceRegistry;
+import bt.runtime.BtRuntime;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link NamespaceChecks} of what a {@link Swarm} leaves behind when it or one of its torrents
@@ -43,6 +60,71 @@ final class SwarmStopChecks {
                 NamespaceChecks.say("ended: " + why);
                 assertTrue(why.contains("closed"), "why a fetch of a closed swarm ended: " + why);
             }
+        }
+    }
+
+    /**
+     * bt 1.10 files each block it receives, until the torrent's worker takes it, by piece index
+     * and offset alone, and keeps for good the block of a torrent that stopped before its worker
+     * took it (its connection's reader filed it, the dispatcher no longer reads that torrent's
+     * connections); the next torrent's block at the same place was then refused a place, and its
+     * worker took the stale one: its piece failed its hash and was fetched again. Here the client's
+     * runtime holds such a block at (0, 0) (what its reader files for a block that came after its
+     * torrent stopped) and fetches a bundle: the bundle's own block must be taken, none may fail
+     * its hash, and the stale block must be let go. Then a stale block at a place no bundle uses
+     * must be let go once a torrent dropped stops while nothing is fetched.
+     */
+    static void staleBlocksAreNotTakenAndLetGo(Path dir) throws Exception {
+        Logger consumer = (Logger) LoggerFactory.getLogger("bt.torrent.messaging.PieceConsumer");
+        consumer.setLevel(Level.TRACE);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        consumer.addAppender(log);
+        try (OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.config(dir, 1, NamespaceChecks.key(dir, 1)));
+             OverlayClient other = OverlayClient.start(NamespaceChecks.config(dir, 2, null));
+             OverlayClient client = OverlayClient.start(NamespaceChecks.config(dir, 3, null))) {
+            NamespaceChecks.joined(honest, other, client);
+            Swarm seeder = NamespaceChecks.node(honest).swarm();
+            Swarm swarm = NamespaceChecks.node(client).swarm();
+            IBufferedPieceRegistry blocks = ((BtRuntime) NamespaceChecks.field(swarm, "runtime")).service(IBufferedPieceRegistry.class);
+            byte[] bytes = new byte[600];
+            Arrays.fill(bytes, (byte) 'b');
+            byte[] ih = seeder.seed("bundle.http", bytes);
+            NamespaceChecks.say("seeded, announced to " + seeder.announce(ih).get(60, TimeUnit.SECONDS));
+            BufferedData stale = staleBlock(600);
+            blocks.addBufferedPiece(0, 0, stale);
+            assertArrayEquals(bytes, swarm.fetch(ih, 1 << 20).get(60, TimeUnit.SECONDS), "the bundle fetched");
+            NamespaceChecks.say("fetched; PieceConsumer said: " + taken(log));
+            assertEquals(List.of(), taken(log), "blocks bt took for another torrent's (its piece failed), or found taken");
+            assertTrue(stale.isDisposed(), "the stale block at (0, 0) is still held");
+
+            BufferedData elsewhere = staleBlock(600);
+            blocks.addBufferedPiece(7, 0, elsewhere);
+            String hex = HexFormat.of().formatHex(ih);
+            swarm.drop(hex);
+            seeder.drop(hex);
+            // bt reports a torrent held whole stopped within a second; the drop waits at most STOP_WAIT for it
+            NamespaceChecks.waitFor(elsewhere::isDisposed, (int) Swarm.STOP_WAIT.toSeconds() + 10);
+            NamespaceChecks.say("after the drop: the stale block at (7, 0) let go " + elsewhere.isDisposed());
+            assertTrue(elsewhere.isDisposed(), "a stale block is held after a torrent stopped while nothing was fetched");
+            assertEquals(null, blocks.getBufferedPiece(7, 0), "a stale block is still filed after a torrent stopped");
+        } finally {
+            consumer.detachAppender(log);
+        }
+    }
+
+    /** A block bt's reader filed for a torrent that stopped before its worker took it: {@code length} bytes that belong to no bundle here. */
+    private static BufferedData staleBlock(int length) {
+        byte[] junk = new byte[length];
+        Arrays.fill(junk, (byte) 'x');
+        return new BufferedData(new DelegatingByteBufferView(ByteBuffer.wrap(junk)));
+    }
+
+    /** bt's PieceConsumer's lines of a block taken for another torrent's (its piece then failed), or found gone. */
+    private static List<String> taken(ListAppender<ILoggingEvent> log) {
+        synchronized (log.list) {
+            return log.list.stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("Failed to verify piece") || m.contains("already been processed")).toList();
         }
     }
 
