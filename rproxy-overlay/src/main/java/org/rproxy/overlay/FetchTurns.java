@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Whose turn it is to fetch, among the fetches of one {@link Swarm}: one at a time, in the order
  * asked. bt 1.10 files each block it receives, until the torrent's worker takes it, in one
- * registry per runtime keyed by piece index and offset alone ({@code BufferedPieceRegistry}: the
- * connection's reader files it, the message dispatcher's thread takes it): two torrents that
+ * registry per runtime keyed by piece index and offset alone (bt's {@code BufferedPieceRegistry},
+ * here {@link ReceivedBlocks}: the connection's reader files it, the message dispatcher's thread
+ * takes it, and neither says the torrent or the connection): two torrents that
  * receive the same block at once (the first block of every bundle is piece 0, offset 0) share one
  * entry, so one of them takes the other's block (its piece fails its hash and is fetched again)
  * or finds its own gone, and waits out bt's 5-second piece timeout before asking again. Three

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * nothing in this runtime.
  *
  * <p>Fetches run one at a time ({@link FetchTurns}: bt 1.10 files the blocks it receives by piece
- * index and offset alone, whatever the torrent), except past one that has no metadata yet.
+ * index and offset alone, whatever the torrent, {@link ReceivedBlocks}), except past one that has
+ * no metadata yet. Closing the swarm ends every fetch, those waiting for their turn too.
  *
  * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
  */
