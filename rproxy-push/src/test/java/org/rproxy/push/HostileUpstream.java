@@ -49,6 +49,22 @@ final class HostileUpstream implements AutoCloseable {
      * a signed directory relayed from a genuine upstream, say), then closes the connection.
      */
     static void relay(URI source, OutputStream out) throws Exception {
+        replay(answerOf(source), out);
+    }
+
+    /**
+     * Writes an answer fetched before by {@link #answerOf}, then closes the connection: for an
+     * upstream that must answer within a short read timeout, which a fetch made while answering
+     * (a new HTTP client, the source's first request) can take longer than on a loaded machine.
+     */
+    static void replay(byte[] answer, OutputStream out) throws IOException {
+        out.write(answer);
+        out.flush();
+        throw new EOFException("answered"); // closes the connection
+    }
+
+    /** {@code source}'s own answer to a GET, as {@link #relay} writes it (head and body). */
+    static byte[] answerOf(URI source) throws Exception {
         HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(source).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
@@ -59,10 +75,10 @@ final class HostileUpstream implements AutoCloseable {
             }
         });
         head.append("Content-Length: ").append(r.body().length).append("\r\nConnection: close\r\n\r\n");
-        out.write(head.toString().getBytes(US_ASCII));
-        out.write(r.body());
-        out.flush();
-        throw new EOFException("answered"); // closes the connection
+        byte[] h = head.toString().getBytes(US_ASCII);
+        byte[] answer = java.util.Arrays.copyOf(h, h.length + r.body().length);
+        System.arraycopy(r.body(), 0, answer, h.length, r.body().length);
+        return answer;
     }
 
     /** Writes {@code text} as one chunk of a chunked body, and flushes it. */

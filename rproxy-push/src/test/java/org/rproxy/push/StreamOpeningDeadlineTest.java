@@ -160,28 +160,40 @@ class StreamOpeningDeadlineTest {
     }
 
     /**
-     * The feed: its first upstream serves the genuine signed directory (relayed from the healthy
-     * one) but answers the subscription with 103s only; the feed gives it up and subscribes to
-     * the second.
+     * The feed: its first upstream serves the genuine signed directory (fetched from the healthy
+     * one before the feed starts) but answers the subscription with 103s only; the feed gives it
+     * up and subscribes to the second.
+     *
+     * <p>The read timeout is the opening deadline, but it also bounds each of the feed's directory
+     * fetches, body read; what is checked here is that the feed gives the hinting upstream up and
+     * fails over, not how soon (the deadline's own length and reason are the tests above). At 1 s,
+     * in a fresh JVM on a machine at load 22, both directory fetches (the hinting upstream's, which
+     * fetched the healthy one's with a new HTTP client while answering, and the healthy one's)
+     * took longer, so the feed went back to the first upstream and asked for its directory again
+     * instead of subscribing; at 5 s, the relay alone once did (load 30). So the directory is
+     * fetched before the feed starts, the timeout is 5 s, and each step's wait is bounded well past it.
      */
     @Test
     void aFeedWhoseFirstUpstreamOnlySendsEarlyHintsFailsOverToTheNext() throws Exception {
-        try (LoopbackUpstream healthy = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
-             HostileUpstream hinting = new HostileUpstream((line, out, written) -> {
-                 if (line.startsWith("GET /directory ")) {
-                     HostileUpstream.relay(healthy.uri().resolve("/directory"), out);
-                 }
-                 earlyHintsForever(line, out, written);
-             })) {
+        try (LoopbackUpstream healthy = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0)) {
             healthy.publish(NM, "nm", networkMap(1, 1), T0);
-            PushFeedConfig config = PushFeedConfig.of(hinting.uri()).withReadTimeout(Duration.ofSeconds(1))
-                    .withBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
-                    .withFallbacks(List.of(healthy.uri()), Duration.ofMinutes(10));
-            try (PushFeed feed = PushFeed.start(config, new ResponseVerifier(List.of(healthy.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { })) {
-                assertEquals("GET /directory HTTP/1.1", hinting.nextRequest(10));
-                assertEquals("POST /updates HTTP/1.1", hinting.nextRequest(10));
-                LoopbackUpstream.await("the map held from the second upstream", () -> feed.held().get(NM) != null);
+            byte[] directory = HostileUpstream.answerOf(healthy.uri().resolve("/directory"));
+            try (HostileUpstream hinting = new HostileUpstream((line, out, written) -> {
+                if (line.startsWith("GET /directory ")) {
+                    HostileUpstream.replay(directory, out);
+                }
+                earlyHintsForever(line, out, written);
+            })) {
+                PushFeedConfig config = PushFeedConfig.of(hinting.uri()).withReadTimeout(Duration.ofSeconds(5))
+                        .withBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
+                        .withFallbacks(List.of(healthy.uri()), Duration.ofMinutes(10));
+                try (PushFeed feed = PushFeed.start(config, new ResponseVerifier(List.of(healthy.origin.publicKey()),
+                        new MutableClock(T0.plusSeconds(10))), (t, r) -> { })) {
+                    assertEquals("GET /directory HTTP/1.1", hinting.nextRequest(30));
+                    assertEquals("POST /updates HTTP/1.1", hinting.nextRequest(30));
+                    assertTrue(LoopbackUpstream.within(Duration.ofSeconds(30), () -> feed.held().get(NM) != null),
+                            "the map held from the second upstream");
+                }
             }
         }
     }
