@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Ticker;
 
 /**
  * Closes an HTTP/1.1 connection whose request was refused while its body was still on the wire
@@ -19,32 +20,45 @@ import io.netty.util.ReferenceCountUtil;
  * kernel send a reset, and the client, still writing its body, then fails in its write and never
  * reads the answer that was sent. So, once the answer has reached the socket, the connection
  * half-closes (plain TCP: the client reads the answer and then the end of the stream) and reads
- * and drops whatever comes, ahead of the HTTP decoder, until the client closes its side, or
- * {@link #MAX_MILLIS} have passed, or {@link #MAX_BYTES} have been dropped, and then closes (the
- * "lingering close" of nginx).
+ * and drops whatever comes, ahead of the HTTP decoder, until the client closes its side, or sends
+ * nothing for {@link #SILENCE_MILLIS}, or {@link #MAX_MILLIS} have passed, or {@link #MAX_BYTES}
+ * have been dropped, and then closes (the "lingering close" of nginx, whose
+ * {@code lingering_timeout} and {@code lingering_time} are the two times).
  *
- * <p>The bounds: {@link #MAX_MILLIS} is the linger of a connection refused for overload
+ * <p>The bounds: {@link #SILENCE_MILLIS} is the linger of a connection refused for overload
  * ({@link OverloadResponder#LINGER_MILLIS}), time enough for the answer to reach a client on
- * the other side of the world and for what it had in flight to arrive; {@link #MAX_BYTES} is
- * Linux's largest autotuned send buffer ({@code net.ipv4.tcp_wmem}'s default maximum), what a
- * client that stops sending when it sees the answer can still have queued towards the server.
- * A client that goes on sending past it meets the reset it asked for. Nothing is held: every
- * buffer read is released at once, and the connection keeps its place among the server's
- * connections until it closes. Over TLS the connection does not half-close (TLS has its own
- * close); it reads and drops the same way, and a client reads the answer by its length. Only
- * for real sockets: an HTTP/2 stream (its connection goes on) or an embedded channel closes at
- * once. One per lingering connection, on its event loop.
+ * the other side of the world and for what it had in flight to arrive. A client that writes its
+ * whole body before it reads (a blocking client does) sees the answer only once it has sent the
+ * rest, however long that takes on its link or its loaded machine: while its bytes keep coming
+ * the linger goes on, up to {@link #MAX_MILLIS} in all (a 2 s total cut such a client off with a
+ * reset), half the default idle timeout a client may already take over a request.
+ * {@link #MAX_BYTES} is Linux's largest autotuned send buffer ({@code net.ipv4.tcp_wmem}'s
+ * default maximum), what a client that stops sending when it sees the answer can still have
+ * queued towards the server. A client that goes on sending past it meets the reset it asked for.
+ * Nothing is held: every buffer read is released at once, and the connection keeps its place
+ * among the server's connections until it closes. Over TLS the connection does not half-close
+ * (TLS has its own close); it reads and drops the same way, and a client reads the answer by its
+ * length. Only for real sockets: an HTTP/2 stream (its connection goes on) or an embedded channel
+ * closes at once. One per lingering connection, on its event loop.
  */
 final class LingeringClose extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "linger";
-    static final long MAX_MILLIS = 2_000;
+    /** The longest the client may send nothing before the connection closes. */
+    static final long SILENCE_MILLIS = 2_000;
+    /** The longest the linger lasts, however steadily the client sends. */
+    static final long MAX_MILLIS = 30_000;
     static final long MAX_BYTES = 4L * 1024 * 1024;
 
     /** In place of {@link ChannelFutureListener#CLOSE} on the write of an answer sent before the request was read. */
     static final ChannelFutureListener AFTER_ANSWER = written -> start(written.channel(), written.isSuccess());
 
+    private ChannelHandlerContext ctx;
+    private Ticker ticker;
+    /** The one pending check: it closes the connection, or looks again when the silence could end. */
     private ScheduledFuture<?> deadline;
+    private long endNanos;
+    private long lastReadNanos;
     private long dropped;
 
     private LingeringClose() {
@@ -74,7 +88,28 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule((Runnable) ctx::close, MAX_MILLIS, TimeUnit.MILLISECONDS);
+        this.ctx = ctx;
+        this.ticker = ctx.executor().ticker();
+        lastReadNanos = ticker.nanoTime();
+        endNanos = lastReadNanos + TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS);
+        deadline = ctx.executor().schedule(this::check, SILENCE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes the connection when the client has been silent for {@link #SILENCE_MILLIS} or the
+     * linger has lasted {@link #MAX_MILLIS}; else looks again when the silence could end (a read
+     * only notes its time: no schedule and cancel per read).
+     */
+    private void check() {
+        deadline = null;
+        long now = ticker.nanoTime();
+        long quietUntil = lastReadNanos + TimeUnit.MILLISECONDS.toNanos(SILENCE_MILLIS);
+        long next = Math.min(quietUntil, endNanos);
+        if (next - now <= 0) {
+            ctx.close();
+            return;
+        }
+        deadline = ctx.executor().schedule(this::check, next - now, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -82,6 +117,7 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf bytes) {
             dropped += bytes.readableBytes();
         }
+        lastReadNanos = ticker.nanoTime();
         ReferenceCountUtil.release(msg);
         if (dropped > MAX_BYTES) {
             ctx.close();

@@ -150,6 +150,36 @@ class LingeringCloseTest {
         assertEquals(0, calls.get());
     }
 
+    /**
+     * A client that writes its whole body before it reads (as a blocking client does) and sends it
+     * slowly but steadily, for longer than the linger's silence bound after the answer, still reads
+     * the answer: the linger lasts while bytes keep coming. (It once lasted {@code 2 s} from the
+     * answer however they came, so such a client met the reset; so did
+     * {@link #overTlsTooTheClientReadsThe413} on a loaded machine, whose client took over 2 s to
+     * encrypt and send its 2 MB.)
+     */
+    @Test
+    void aClientSendingItsBodySlowlyButSteadilyPastTheSilenceBoundReadsThe413() throws Exception {
+        byte[] chunk = new byte[16 * 1024];
+        long writes = 2 * LingeringClose.SILENCE_MILLIS / 100; // at least twice the bound, a write per 100 ms
+        try (Socket s = connect()) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: "
+                    + (2 * FrontEndConfig.DEFAULT_MAX_BODY_BYTES) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (long i = 0; i < writes; i++) {
+                out.write(chunk);
+                out.flush();
+                Thread.sleep(100); // a slow sender, far inside the silence bound between writes
+            }
+            String[] answer = readAnswer(s.getInputStream());
+            assertTrue(answer[0].startsWith("HTTP/1.1 413 "), answer[0]);
+            s.shutdownOutput();
+            assertEquals(-1, s.getInputStream().read());
+        }
+        assertTrue(server.awaitConnectionsClosed(Duration.ofSeconds(10)));
+        assertEquals(0, calls.get());
+    }
+
     /** The linger is bounded in bytes: a client that goes on sending is cut (and meets the reset). */
     @Test
     void aClientThatGoesOnSendingPastTheLingerIsCut() throws IOException {
