@@ -91,7 +91,7 @@ class PushTlsIT {
                 List.of(), "push-tls-it", "https://127.0.0.1:0"), Clock.systemUTC(), originStream);
         regional = proxy("regional", originUrl(), originCert.cert(), regionalCert);
         edge = proxy("edge", regional.baseUri(), regionalCert.cert(), edgeCert);
-        PushTree.await(Duration.ofSeconds(10), "edge holds the cost map",
+        PushTree.await(Duration.ofSeconds(30), "edge holds the cost map",
                 () -> edge.feed().held().containsKey(COST_MAP) && edge.feed().stats().connected());
     }
 
@@ -112,13 +112,20 @@ class PushTlsIT {
         return "https://127.0.0.1:" + origin.address().getPort();
     }
 
-    /** A push proxy from a YAML file: https listener with {@code own}, https upstream trusting {@code ca}. */
+    /**
+     * A push proxy from a YAML file: https listener with {@code own}, https upstream trusting {@code ca}.
+     * Its read timeout is 5 s: what is tested here is TLS on every hop, not how soon a silent
+     * stream is given up. At 1 s, on a machine at load 30 to 40, the proxies' streams were taken
+     * for dead between heartbeats and reopened, and their directory fetches timed out: the tree
+     * was not up within its 10 s, and the regional proxy's stream reopened during a refusal
+     * check, which then saw the origin's subscribers go from 0 to 1 (4 of 8 runs).
+     */
     private static PushPullProxy proxy(String name, String upstream, Path ca, TestCertificates own) {
         String yaml = "mode: push\nname: " + name + "\n"
                 + "listen:\n  address: 127.0.0.1:0\n  tls: {cert: '" + own.cert() + "', key: '" + own.key() + "'}\n"
                 + "upstream:\n  url: " + upstream + "\n  trust: ['" + pub + "']\n  ca: '" + ca + "'\n"
                 + "admin: {address: '127.0.0.1:0'}\n"
-                + "push: {heartbeat: 500ms, read-timeout: 1s, backoff-min: 50ms, backoff-max: 400ms}\n";
+                + "push: {heartbeat: 500ms, read-timeout: 5s, backoff-min: 50ms, backoff-max: 400ms}\n";
         ProxyConfig c = new ConfigLoader().read(yaml, name + ".yaml", ProxyConfig.class);
         return PushPullProxy.start(c, Clock.systemUTC());
     }
@@ -207,7 +214,7 @@ class PushTlsIT {
     /** {@code p} tried, failed the handshake, holds nothing, opened no stream, and says so at /readyz. */
     private static void assertRefused(PushPullProxy p, UpdatePublisher upstream, long subscribersBefore, String detail)
             throws Exception {
-        PushTree.await(Duration.ofSeconds(5), "a failed attempt is reported", () -> {
+        PushTree.await(Duration.ofSeconds(30), "a failed attempt is reported", () -> {
             String why = p.feed().notReadyBecause();
             return why != null && why.contains("TLS handshake failed");
         });
