@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,6 +56,8 @@ final class CurrentAnswers {
     private final QueryLimits limits;
     private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
     private final List<Runnable> rebuiltListeners = new CopyOnWriteArrayList<>();
+    /** Those waiting for the set to take in every change told so far ({@link #settled}). */
+    private final Queue<CompletableFuture<AnswerEngine>> settling = new ConcurrentLinkedQueue<>();
     /** The first fetches of the directory and the maps it lists, until each is held or the answers are warm. */
     private final FirstFetches first;
     /** The directory the set in place was built from (null: none yet): the one held must have been read. */
@@ -97,6 +102,7 @@ final class CurrentAnswers {
                 work.execute(this::rebuild);
             } catch (RejectedExecutionException e) {
                 running.set(false); // stopping
+                release();
             }
         }
     }
@@ -135,6 +141,30 @@ final class CurrentAnswers {
         }
         if (dirty.get()) {
             rebuildSoon(); // a change arrived between the last check and the end
+        } else {
+            release();
+        }
+    }
+
+    /**
+     * The set in place once every change told so far ({@link #changed}) has been read: at once
+     * when no rebuild is due or under way, else when the rebuilds end. So an answer that waited
+     * for its source maps' revalidation is computed from the copies it brought. Does not block;
+     * completes on this thread or a worker.
+     */
+    CompletableFuture<AnswerEngine> settled() {
+        CompletableFuture<AnswerEngine> f = new CompletableFuture<>();
+        settling.add(f);
+        if (!running.get() && !dirty.get()) {
+            release();
+        }
+        return f;
+    }
+
+    /** Completes those waiting for the set with the one in place (no rebuild is due or under way). */
+    private void release() {
+        for (CompletableFuture<AnswerEngine> f; (f = settling.poll()) != null; ) {
+            f.complete(current.get());
         }
     }
 

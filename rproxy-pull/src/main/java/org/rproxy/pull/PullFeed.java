@@ -131,6 +131,11 @@ final class PullFeed implements AutoCloseable {
         return e != null && e.gone();
     }
 
+    /** See {@link Replies#revalidateSources}. */
+    CompletableFuture<Void> revalidateSources(Collection<String> targets) {
+        return replies.revalidateSources(targets);
+    }
+
     /** See {@link Attempts#touch}. */
     void touch(String target) {
         attempts.touch(target);

@@ -18,7 +18,8 @@ import org.rproxy.core.server.TargetForm;
 /**
  * The pull proxy's answer to every request. A query ({@link AnswerEngine#isQuery}) that the
  * {@link CurrentAnswers} can answer from held maps is computed on the worker executor, or taken
- * from the answers already computed for this version on the event loop. Everything
+ * from the answers already computed for this version on the event loop; past its
+ * {@code max-age} its source maps are revalidated as documents asked for are ({@link #fresh}). Everything
  * else goes to the {@link PullFeed}: GET and HEAD straight away (a hit completes on the event
  * loop); a POST's body is canonicalised and hashed for its key on the worker executor first (a
  * full {@link WorkPool} answers {@code 503}). The
@@ -76,20 +77,7 @@ final class PullService implements AltoService {
         boolean query = AnswerEngine.isQuery(request);
         AnswerEngine maps = local == null ? null : local.current();
         if (query && maps != null && maps.routes(request)) {
-            Reply cached = maps.cached(request);
-            if (cached != null) {
-                metrics.query(true);
-                return CompletableFuture.completedFuture(cached);
-            }
-            try {
-                return CompletableFuture.supplyAsync(() -> local.answer(maps, request), queries).thenCompose(r -> {
-                    metrics.query(r != null);
-                    return r != null ? CompletableFuture.completedFuture(r) : forward(request, target);
-                });
-            } catch (RejectedExecutionException e) {
-                return CompletableFuture.completedFuture(Reply.error(AltoError.serverCondition(
-                        "too many queries in progress at this proxy; try again", 503), Dialects.of(request.path())));
-            }
+            return computed(maps, request, target, true);
         }
         if (query) {
             metrics.query(false);
@@ -98,6 +86,63 @@ final class PullService implements AltoService {
             }
         }
         return forward(request, target);
+    }
+
+    /**
+     * The answer computed from {@code maps}: one already computed for this version (a lookup, on
+     * the event loop), else computed on the query pool; forwarded when the held maps cannot
+     * answer it. With {@code check}, its source maps are looked at first, as requests for them
+     * would be ({@link #fresh}).
+     */
+    private CompletionStage<Reply> computed(AnswerEngine maps, AltoRequest request, String target, boolean check) {
+        Reply cached = maps.cached(request);
+        if (cached != null) {
+            return check ? fresh(cached, request, target) : counted(cached);
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> local.answer(maps, request), queries).thenCompose(r -> {
+                if (r == null) {
+                    metrics.query(false);
+                    return forward(request, target);
+                }
+                return check ? fresh(r, request, target) : counted(r);
+            });
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(Reply.error(AltoError.serverCondition(
+                    "too many queries in progress at this proxy; try again", 503), Dialects.of(request.path())));
+        }
+    }
+
+    /**
+     * {@code r}, computed here, as a held document would go out: it is as old as its oldest
+     * source map, so once it is half its {@code max-age} old its sources count as used (kept
+     * fresh ahead like documents asked for), and past it they are revalidated
+     * ({@link PullFeed#revalidateSources}): behind the answer within their
+     * {@code stale-while-revalidate} window, in front of it past that, the answer then computed
+     * again from the maps the revalidation brought (once; if it failed, from those held, still
+     * valid). Without this, a map only ever read through queries was never revalidated and its
+     * answers went out with an {@code Age} past {@code max-age}, stale on arrival at a cache.
+     */
+    private CompletionStage<Reply> fresh(Reply r, AltoRequest request, String target) {
+        CompletableFuture<Void> first = null;
+        if (r instanceof Reply.Ok ok && 2 * ok.representation().ageSeconds() >= ok.representation().maxAgeSeconds()) {
+            first = feed.revalidateSources(DerivedFrom.paths(ok.representation()));
+        }
+        if (first == null) {
+            return counted(r);
+        }
+        return first.thenCompose(v -> local.settled()).thenCompose(maps -> {
+            if (maps.routes(request)) {
+                return computed(maps, request, target, false);
+            }
+            metrics.query(false);
+            return forward(request, target);
+        });
+    }
+
+    private CompletionStage<Reply> counted(Reply r) {
+        metrics.query(true);
+        return CompletableFuture.completedFuture(r);
     }
 
     /**

@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -23,7 +26,9 @@ import org.rproxy.core.server.Reply;
  *       an unsigned computed answer whose signed sources are all held and valid is served stale;
  *       else 504 (or the upstream's status, 502 when its answer did not verify) with an ALTO
  *       error;</li>
- *   <li>an entry whose last attempt failed moments ago is not asked for again at once.</li>
+ *   <li>an entry whose last attempt failed moments ago is not asked for again at once;</li>
+ *   <li>the signed maps an answer computed here comes from are revalidated by the same rules
+ *       when the answer is asked for ({@link #revalidateSources}).</li>
  * </ul>
  *
  * <p>{@link #serve} runs on event loops and never blocks: a hit is two map lookups and a prepared
@@ -75,6 +80,42 @@ final class Replies {
             }
         }
         return attempts.fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
+    }
+
+    /**
+     * What an answer computed from the held copies of {@code targets} (its signed sources) needs
+     * before it goes out, decided for each copy as a request for that document would be: each is
+     * counted as used (so a hot one is refreshed ahead of going stale), and each past its
+     * {@code max-age} is revalidated, in the background while within the
+     * {@code stale-while-revalidate} window its response announced, in front of the answer past
+     * it (shared with an attempt under way; not again within {@code min-interval} or
+     * {@code retry} of the last one, as for documents). A target not held, or held unsigned or
+     * expired, is left alone: the answer engine does not answer from it. On an event loop or a
+     * worker; never blocks.
+     *
+     * @return null when the answer may go out now, else completes when the revalidations it
+     *         waits for have ended (however they ended)
+     */
+    CompletableFuture<Void> revalidateSources(Collection<String> targets) {
+        Instant now = clock.instant();
+        List<CompletableFuture<FetchResult>> first = new ArrayList<>();
+        for (String target : targets) {
+            CacheKey key = CacheKey.get(target);
+            Entry e = copies.get(key);
+            CachedCopy h = e == null ? null : e.held();
+            if (h == null || !h.signed() || !h.usableAt(now)) {
+                continue;
+            }
+            e.touch(now);
+            if (h.freshAt(now) || !attempts.running(key) && !refresher.due(e, now)) {
+                continue;
+            }
+            CompletableFuture<FetchResult> attempt = attempts.fetch(key, e.call, "revalidate");
+            if (!h.servableWhileRevalidatingAt(now)) {
+                first.add(attempt);
+            }
+        }
+        return first.isEmpty() ? null : CompletableFuture.allOf(first.toArray(new CompletableFuture<?>[0]));
     }
 
     /**

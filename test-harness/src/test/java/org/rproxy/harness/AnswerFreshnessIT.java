@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.harness.LocalQueriesIT.Query;
 import org.rproxy.pull.PullProxy;
@@ -156,6 +157,81 @@ class AnswerFreshnessIT {
             assertTrue(age >= 0 && age <= 2, what);
             assertSameDirectives(directives(o), directives(p), age, what);
         }
+    }
+
+    /**
+     * Maps read only through queries are revalidated as documents asked for are, so a computed
+     * answer never goes out older than its {@code max-age} and stale-while-revalidate allow
+     * (a cache in front would take it as stale on arrival: Varnish, hit-for-miss). An origin
+     * with a max-age of {@value #SHORT} s (stale-while-revalidate as long), real clocks, and a
+     * proxy whose refresher makes no pass after its first (so only requests revalidate): the
+     * maps are held, then left idle past max-age and stale-while-revalidate: the next answer
+     * waits for the revalidation of its maps and goes out younger than max-age. Then idle past
+     * max-age only: the answer goes out at once, stale within stale-while-revalidate, and its
+     * maps are revalidated behind it, so a later answer is fresh again. Before, both went out
+     * with the maps' age, and the maps were never revalidated (a GET answer kept for its version
+     * did not even count as a use of them).
+     */
+    @Test
+    void answersFromMapsIdlePastMaxAgeRevalidateThemAsDocumentsDo(@TempDir Path tmp) throws Exception {
+        List<Query> queries = List.of(COMPUTED.get(1), COMPUTED.get(4)); // a GET kept for its version, a POST
+        ProxyConfig config;
+        try (TestOrigin shortLived = TestOrigin.start(tmp, Duration.ofMinutes(10), Duration.ofSeconds(SHORT))) {
+            config = Proxies.config("edge", shortLived.base(), shortLived.publicKey).withRefresh(new RefreshConfig(
+                    Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                    Duration.ofHours(1)));
+            try (PullProxy proxy = PullProxy.start(config, Clock.systemUTC())) {
+                LocalQueriesIT.holdTheMaps(proxy);
+                // past stale-while-revalidate: revalidated in front of the answer
+                idle(proxy, queries, 2 * SHORT + 1);
+                for (Query q : queries) {
+                    double revalidations = revalidations(proxy);
+                    HttpResponse<byte[]> r = send(proxy.baseUri(), q);
+                    String what = q + " -> " + r.headers().map();
+                    assertEquals(200, r.statusCode(), what);
+                    assertTrue(age(r) < SHORT, () -> "answered from revalidated maps: " + what);
+                    assertTrue(revalidations(proxy) > revalidations, () -> "the maps were revalidated: " + what);
+                }
+                // past max-age, within stale-while-revalidate: served at once, revalidated behind
+                idle(proxy, queries, SHORT + 1);
+                for (Query q : queries) {
+                    double revalidations = revalidations(proxy);
+                    HttpResponse<byte[]> r = send(proxy.baseUri(), q);
+                    String what = q + " -> " + r.headers().map();
+                    assertEquals(200, r.statusCode(), what);
+                    assertTrue(age(r) >= SHORT && age(r) < 2 * SHORT, () -> "served stale at once: " + what);
+                    Map<String, Long> cc = directives(r);
+                    assertEquals(SHORT, cc.get("max-age"), what);
+                    assertEquals(SHORT, cc.get("stale-while-revalidate"), what);
+                    assertTrue(Proxies.await(() -> revalidations(proxy) > revalidations
+                            && age(send(proxy.baseUri(), q)) < SHORT, 10), () -> "revalidated behind it: " + what);
+                }
+            }
+        }
+    }
+
+    /** The max-age (and stale-while-revalidate) of the origin whose maps are left idle, seconds. */
+    static final long SHORT = 6;
+
+    /**
+     * Waits until the maps {@code queries} are answered from have been idle {@code seconds}: the
+     * origin's max-age is short, and time has to pass (each answer's {@code Age} says how much
+     * already has; the youngest decides).
+     */
+    private static void idle(PullProxy proxy, List<Query> queries, long seconds) throws InterruptedException {
+        long youngest = Long.MAX_VALUE;
+        for (Query q : queries) {
+            youngest = Math.min(youngest, age(send(proxy.baseUri(), q)));
+        }
+        Thread.sleep(Math.max(0, seconds - youngest) * 1000);
+    }
+
+    private static long age(HttpResponse<?> r) {
+        return Long.parseLong(r.headers().firstValue("age").orElse("-1"));
+    }
+
+    private static double revalidations(PullProxy proxy) {
+        return Proxies.count(proxy.registry(), "rproxy.upstream.fetches", "kind", "revalidate");
     }
 
     /**

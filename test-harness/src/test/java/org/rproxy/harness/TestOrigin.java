@@ -32,6 +32,11 @@ final class TestOrigin implements AutoCloseable {
 
     /** Starts an origin in {@code dir}; {@code extraMaps} are (file name, JSON) pairs added to the samples. */
     static TestOrigin start(Path dir, String... extraMaps) throws Exception {
+        return start(dir, Duration.ofHours(1), Duration.ofSeconds(60), extraMaps);
+    }
+
+    /** As {@link #start(Path, String...)}, signing for {@code validity} with {@code maxAge}. */
+    static TestOrigin start(Path dir, Duration validity, Duration maxAge, String... extraMaps) throws Exception {
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         for (int i = 0; i + 1 < extraMaps.length; i += 2) {
             Files.writeString(maps.resolve(extraMaps[i]), extraMaps[i + 1]);
@@ -42,7 +47,7 @@ final class TestOrigin implements AutoCloseable {
         PrivateKeyFiles.write(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem());
         Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
-                Duration.ofHours(1), Duration.ofSeconds(60), List.of("http://127.0.0.1:9/"), "it-origin", null));
+                validity, maxAge, List.of("http://127.0.0.1:9/"), "it-origin", null));
         return new TestOrigin(origin, maps, priv, pub);
     }
 
