@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Instant;
 
+import org.rproxy.core.store.AgeStamp;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -43,11 +44,8 @@ final class Entry {
     private volatile boolean disputed;
     /** The upstream whose 404 or 410 the held copy outlived, while {@link #disputed}. */
     private volatile String disputedBy;
-    private volatile Stamp stamp;
-
-    /** The representation with its {@code age} for one second of one held copy. */
-    private record Stamp(CachedCopy held, long age, Representation representation) {
-    }
+    /** The held copy as it goes out during the current second. */
+    private final AgeStamp<CachedCopy> stamp = new AgeStamp<>(CachedCopy::withAge);
 
     Entry(CacheKey key, UpstreamCall call, boolean pinned, Instant now) {
         this.key = requireNonNull(key, "key");
@@ -62,7 +60,7 @@ final class Entry {
 
     void hold(CachedCopy h) {
         held = h;
-        stamp = null; // the copy it stamped is replaced: its bodies must not stay reachable from here
+        stamp.forget(); // the copy it stamped is replaced: its bodies must not stay reachable from here
     }
 
     void touch(Instant now) {
@@ -151,14 +149,7 @@ final class Entry {
      * allocation proportional to the body.
      */
     Representation stamped(CachedCopy h, Instant now) {
-        long age = h.ageAt(now);
-        Stamp s = stamp;
-        if (s != null && s.held() == h && s.age() == age) {
-            return s.representation();
-        }
-        Representation r = h.withAge(age);
-        stamp = new Stamp(h, age, r);
-        return r;
+        return stamp.at(h, h.ageAt(now));
     }
 
     /**
@@ -172,7 +163,7 @@ final class Entry {
         if (h == null || h.base() != r || !HELD.compareAndSet(this, h, null)) {
             return false;
         }
-        stamp = null;
+        stamp.forget();
         return true;
     }
 }
