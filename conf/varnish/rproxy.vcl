@@ -14,9 +14,9 @@ vcl 4.1;
 # clients then get identity. This VCL gets the signed gzip variants back:
 #  - varnishd.params sets http_gzip_support=off: Varnish passes Accept-Encoding through and
 #    never (un)compresses;
-#  - vcl_recv reduces Accept-Encoding to "gzip" or nothing, so Vary: Accept-Encoding gives two
-#    variants per document rather than one per distinct header value, and to nothing for a
-#    request carrying X-Varnish (a Varnish in front, which may gunzip: see vcl_recv);
+#  - vcl_recv reduces Accept-Encoding to "gzip" or nothing, so Vary: Accept-Encoding, X-Varnish
+#    gives two variants per document rather than one per distinct header value, and to nothing
+#    for a request carrying X-Varnish (a Varnish in front, which may gunzip: see vcl_recv);
 #  - vcl_backend_fetch removes X-Varnish, so the node answers each variant as asked.
 
 backend rproxy_node {
@@ -45,8 +45,15 @@ sub vcl_recv {
     # answers). A default one (http_gzip_support=on) asks for gzip whatever its client asked and
     # gunzips for clients that did not: it gets the identity variant, as it would from the node.
     # A Varnish in front with this VCL removes X-Varnish from its backend requests, so gets gzip.
+    # The node names X-Varnish in Vary (it selects the variant) except in its answer to such a
+    # fetch: the header is taken off here, so the request matches the objects this Varnish holds
+    # (fetched without it: see vcl_backend_fetch), and vcl_deliver tells that Varnish what the
+    # node would have (Vary naming X-Varnish, which it keys on with a new number at every fetch
+    # of its own, would make it miss every time).
     if (req.http.X-Varnish) {
         unset req.http.Accept-Encoding;
+        unset req.http.X-Varnish;
+        set req.http.X-Rproxy-Varnish-Fetch = "1";
     } else if (req.http.Accept-Encoding ~ "(?i)\bgzip\b"
             && req.http.Accept-Encoding !~ "(?i)\bgzip\s*;\s*q\s*=\s*0(\.0*)?\s*(,|$)") {
         set req.http.Accept-Encoding = "gzip";
@@ -58,6 +65,13 @@ sub vcl_recv {
 sub vcl_backend_fetch {
     # Safe only with http_gzip_support=off (varnishd.params): Varnish then never gunzips.
     unset bereq.http.X-Varnish;
+    unset bereq.http.X-Rproxy-Varnish-Fetch;
+}
+
+sub vcl_deliver {
+    if (req.http.X-Rproxy-Varnish-Fetch) {
+        set resp.http.Vary = "Accept-Encoding";
+    }
 }
 
 # Freshness: Varnish takes ttl = max-age - Age and grace = stale-while-revalidate, both of which

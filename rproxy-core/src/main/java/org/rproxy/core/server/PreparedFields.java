@@ -38,7 +38,15 @@ import org.rproxy.core.store.Variant;
  */
 final class PreparedFields {
     static final int MAX_VARIANTS = 4096;
-    private static final String VARY_VALUE = "Accept-Encoding";
+    /**
+     * What selects the variant sent ({@link VariantChoice}): the client's {@code Accept-Encoding},
+     * and whether the request carries {@code X-Varnish}. A cache that follows {@code Vary} then
+     * never hands a stored gzip variant to a default Varnish in front of it (whose backend
+     * requests carry {@code X-Varnish}: it would gunzip it for its identity clients, whose digest
+     * check fails). The answer to such a Varnish names only {@code Accept-Encoding}
+     * ({@link ResponseRenderer}).
+     */
+    static final String VARY_VALUE = "Accept-Encoding, X-Varnish";
 
     private final Cache<Variant, Slot> fields = Caffeine.newBuilder().weakKeys().maximumSize(MAX_VARIANTS)
             .executor(Runnable::run).build();
@@ -139,7 +147,7 @@ final class PreparedFields {
 
     /**
      * The fields of {@code variant}, without {@code content-length} (the front end sets it), with
-     * {@code vary: Accept-Encoding} joined in; to copy, never to change.
+     * {@code vary: Accept-Encoding, X-Varnish} joined in; to copy, never to change.
      *
      * @throws IllegalArgumentException when a field cannot be written (a CR in a value, say)
      */
@@ -198,15 +206,21 @@ final class PreparedFields {
         return h;
     }
 
-    /** Our {@code Accept-Encoding} joined to a {@code vary} the variant may bring. */
+    /** Our {@code Accept-Encoding, X-Varnish} joined to a {@code vary} the variant may bring. */
     private static String vary(String existing) {
         if (existing == null || existing.isBlank()) {
             return VARY_VALUE;
         }
         String lower = existing.toLowerCase(Locale.ROOT);
-        if (lower.contains("accept-encoding") || lower.trim().equals("*")) {
+        if (lower.trim().equals("*")) {
             return existing;
         }
-        return existing + ", " + VARY_VALUE;
+        StringBuilder b = new StringBuilder(existing);
+        for (String name : VARY_VALUE.split(", ")) {
+            if (!lower.contains(name.toLowerCase(Locale.ROOT))) {
+                b.append(", ").append(name);
+            }
+        }
+        return b.toString();
     }
 }

@@ -21,15 +21,22 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  * @param acceptsGzip whether the gzip variant may be sent (RFC 9110 §12.5.3)
  * @param ifNoneMatch the {@code If-None-Match} field values joined by commas, or null
  * @param startNanos  {@link System#nanoTime()} when the head was decoded
+ * @param fromVarnish whether the request is a Varnish's backend fetch ({@link VariantChoice#fromVarnish})
  */
 record RequestHead(String method, String path, boolean keepAlive, boolean http10, boolean acceptsGzip,
-                   String ifNoneMatch, long startNanos) {
+                   String ifNoneMatch, long startNanos, boolean fromVarnish) {
 
     static final String UNKNOWN = "-";
 
     RequestHead {
         requireNonNull(method, "method");
         requireNonNull(path, "path");
+    }
+
+    /** A head of a request that is no Varnish's backend fetch. */
+    RequestHead(String method, String path, boolean keepAlive, boolean http10, boolean acceptsGzip,
+                String ifNoneMatch, long startNanos) {
+        this(method, path, keepAlive, http10, acceptsGzip, ifNoneMatch, startNanos, false);
     }
 
     /** The head of {@code req}; {@code target} is null when the request target did not parse. */
@@ -42,7 +49,8 @@ record RequestHead(String method, String path, boolean keepAlive, boolean http10
         return new RequestHead(method, path, HttpUtil.isKeepAlive(req),
                 req.protocolVersion().equals(HttpVersion.HTTP_1_0),
                 VariantChoice.gzip(req.headers()),
-                tags.isEmpty() ? null : String.join(",", tags), System.nanoTime());
+                tags.isEmpty() ? null : String.join(",", tags), System.nanoTime(),
+                VariantChoice.fromVarnish(req.headers()));
     }
 
     boolean isHead() {

@@ -37,9 +37,11 @@ import org.rproxy.core.store.Variant;
  * the kernel sends (sendfile). The variant's fields are copied from their {@link PreparedFields}
  * form, validated and encoded once per variant. The variant body and headers were
  * prepared when the document arrived, so the per-request work is a handful of header fields.
- * Every 200 and 304 carries {@code vary: Accept-Encoding}, whether or not the representation
- * has a gzip variant: a shared cache then never serves a stored identity answer in place of a
- * gzip one after the origin starts offering gzip. A 304 carries the variant's fields (validators,
+ * Every 200 and 304 carries {@code vary: Accept-Encoding, X-Varnish}, whether or not the
+ * representation has a gzip variant: a shared cache then never serves a stored identity answer in
+ * place of a gzip one after the origin starts offering gzip, nor a gzip one to a Varnish in front
+ * of it; the identity answer to a Varnish's own fetch names only {@code Accept-Encoding}
+ * ({@link VariantChoice#fromVarnish}). A 304 carries the variant's fields (validators,
  * content-type, content-digest, alto-resource, signature-input, signature) and the freshness
  * the 200 would carry, without content-length (RFC 9110 §15.4.5). Runs on the event loop.
  */
@@ -47,6 +49,8 @@ final class ResponseRenderer {
 
     /** RFC 9110 §10.2.3: a 503's condition is expected to pass; a second is the shortest useful wait. */
     private static final String RETRY_AFTER_SECONDS = "1";
+    /** The {@code Vary} of the identity answer to a Varnish's backend fetch ({@link VariantChoice#fromVarnish}). */
+    private static final AsciiString VARNISH_VARY = AsciiString.cached("Accept-Encoding");
 
     private final Clock clock;
     private final PreparedFields prepared = new PreparedFields();
@@ -111,10 +115,13 @@ final class ResponseRenderer {
         boolean notModified = ConditionalGet.notModified(head.method(), head.ifNoneMatch(), variant.etag());
         HttpResponseStatus status = notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK;
         Instant now = clock.instant();
-        if (notModified || connection != null || head.isHead()) {
+        if (notModified || connection != null || head.isHead() || head.fromVarnish()) {
             HttpHeaders h = headers(representation, variant, notModified, now);
             if (connection != null) {
                 h.set(HttpHeaderNames.CONNECTION, connection);
+            }
+            if (head.fromVarnish()) {
+                h.set(HttpHeaderNames.VARY, VARNISH_VARY); // see VariantChoice.fromVarnish
             }
             if (notModified || head.isHead()) {
                 return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, h, trailers());

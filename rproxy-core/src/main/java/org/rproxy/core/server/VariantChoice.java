@@ -24,7 +24,19 @@ final class VariantChoice {
     }
 
     static boolean gzip(HttpHeaders request) {
-        return !request.contains(X_VARNISH)
-                && AcceptEncoding.acceptsGzip(request.get(HttpHeaderNames.ACCEPT_ENCODING));
+        return !fromVarnish(request) && AcceptEncoding.acceptsGzip(request.get(HttpHeaderNames.ACCEPT_ENCODING));
+    }
+
+    /**
+     * True when {@code request} is a Varnish's backend fetch: it gets identity, and its
+     * {@code Vary} names only {@code Accept-Encoding}. Every other response names
+     * {@code X-Varnish} too, so a cache that follows {@code Vary} (nginx's plain
+     * {@code proxy_cache}, say) does not hand the gzip variant it holds to such a Varnish in front
+     * of it. A Varnish answer does not name it: Varnish keys an object on the {@code X-Varnish} of
+     * its own backend request, a new number each time, and would miss every time; identity suits
+     * every client, so a cache handing it on to a gzip client does no harm.
+     */
+    static boolean fromVarnish(HttpHeaders request) {
+        return request.contains(X_VARNISH);
     }
 }
