@@ -9,14 +9,21 @@ import java.util.regex.Pattern;
 
 import org.rproxy.core.store.Representation;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 /**
  * Reads the {@code Alto-Derived-From} header of an unsigned computed answer: the signed
  * documents (path and entity tag) it was computed from, as the origin names them
- * ({@code "<id>";path="<path>";etag="<tag>", ...}). Stateless.
+ * ({@code "<id>";path="<path>";etag="<tag>", ...}). The paths of the last header values read
+ * are remembered (a pure function of the value, bounded in count), since a computed answer
+ * past half its {@code max-age} names its sources on every request for it
+ * ({@link PullService}); re-stamped copies share the value's string. Thread-safe.
  */
 final class DerivedFrom {
     static final String HEADER = "alto-derived-from";
     private static final Pattern SOURCE = Pattern.compile("path=\"([^\"]*)\";etag=\"([^\"]*)\"");
+    private static final Cache<String, List<String>> PATHS = Caffeine.newBuilder().maximumSize(1024).build();
 
     private DerivedFrom() {
     }
@@ -28,12 +35,16 @@ final class DerivedFrom {
 
     /** The paths of the sources {@code r} names (empty when the header is absent). */
     static List<String> paths(Representation r) {
+        return r.identity().header(HEADER).map(v -> PATHS.get(v, DerivedFrom::read)).orElse(List.of());
+    }
+
+    private static List<String> read(String value) {
         List<String> out = new ArrayList<>();
-        Matcher m = SOURCE.matcher(r.identity().header(HEADER).orElse(""));
+        Matcher m = SOURCE.matcher(value);
         while (m.find()) {
             out.add(m.group(1));
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /**
