@@ -99,7 +99,9 @@ final class CheckCommand implements Callable<Integer> {
                 out.println(key + ": OK (key id " + ids.get(0) + (ids.size() == 1 ? ""
                         : ", also publishing " + String.join(", ", ids.subList(1, ids.size()))) + ")");
             } catch (RuntimeException e) {
-                problems.add(ProxyFiles.named(key, e.getMessage()));
+                for (String line : String.valueOf(e.getMessage()).split("\n")) {
+                    problems.add(ProxyFiles.named(key, line)); // a keys file's problems, each on a line
+                }
             }
         }
         problems.forEach(out::println);
@@ -111,19 +113,28 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private void checkConfig(PrintWriter out, List<String> problems) {
-        ConfigLoader loader = new ConfigLoader();
-        List<String> found = loader.check(config, ProxyConfig.class);
+        List<String> found = new ConfigLoader().check(config, ProxyConfig.class);
+        problems.addAll(found);
+        // The options it starts with, and the overlay's file they name, are checked whatever the file's problems.
+        ProxyCommand proxy;
+        try {
+            proxy = NodeOptions.proxy(config, nodeOptions);
+        } catch (RuntimeException e) {
+            problems.add(Main.message(e));
+            return;
+        }
+        OverlayConfig overlay = proxy.overlay == null ? null : OverlayFiles.check(proxy.overlay, problems);
+        if (overlay != null) {
+            out.println(proxy.overlay + ": OK (overlay: DHT on UDP port " + overlay.dhtPort() + ", BitTorrent on TCP"
+                    + " port " + overlay.btPort() + ", publishing with key " + overlay.key() + ")");
+        }
         if (!found.isEmpty()) {
-            problems.addAll(found);
             return;
         }
         // The file binds; with the options it starts with on top, what the node reads next are the files named.
-        ProxyCommand proxy = NodeOptions.proxy(config, nodeOptions);
         ProxyConfig c;
-        OverlayConfig overlay;
         try {
             c = proxy.settings();
-            overlay = OverlayFiles.load(proxy.overlay);
         } catch (RuntimeException e) {
             problems.add(Main.message(e));
             return;

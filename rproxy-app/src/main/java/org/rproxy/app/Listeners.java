@@ -23,6 +23,7 @@ import org.rproxy.core.config.ConfigException;
  */
 final class Listeners {
     private static final String CANNOT_LISTEN = "cannot listen on ";
+    private static final String PERMISSION_DENIED = "permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)";
 
     /**
      * Runs after every {@link #probe} that passed, with the addresses probed: the seam where a
@@ -43,7 +44,7 @@ final class Listeners {
     /**
      * Binds and closes each address (a port 0 picks a free one: nothing to probe).
      *
-     * @throws ConfigException {@code "NAME: cannot listen on HOST:PORT: address already in use"}
+     * @throws NotNow {@code "NAME: cannot listen on HOST:PORT: address already in use"} ({@link #failure})
      */
     void probe() {
         for (Map.Entry<String, Address> e : named.entrySet()) {
@@ -56,7 +57,7 @@ final class Listeners {
                 s.bind(new InetSocketAddress(a.host(), a.port()));
             } catch (IOException | RuntimeException ex) {
                 // "cannot listen on" as the front end says it, for scripts that look for it (the harness does).
-                throw new ConfigException(e.getKey() + ": " + CANNOT_LISTEN + a + ": " + reason(ex), ex);
+                throw failure(e.getKey() + ": " + CANNOT_LISTEN + a + ": " + reason(ex), ex);
             }
         }
         afterProbe.accept(Map.copyOf(named));
@@ -67,7 +68,7 @@ final class Listeners {
      * {@code cannot listen on HOST:PORT: ...}), the failure names the setting as {@link #probe}
      * does. Any other failure is thrown as is.
      *
-     * @throws ConfigException {@code "NAME: cannot listen on HOST:PORT: address already in use"}
+     * @throws NotNow {@code "NAME: cannot listen on HOST:PORT: address already in use"} ({@link #failure})
      */
     <T, E extends Exception> T binding(Start<T, E> start) throws E {
         try {
@@ -94,11 +95,21 @@ final class Listeners {
             for (Map.Entry<String, Address> n : named.entrySet()) {
                 Address a = n.getValue();
                 if (m.startsWith(CANNOT_LISTEN + a.host() + ":" + a.port() + ": ")) {
-                    return new ConfigException(n.getKey() + ": " + CANNOT_LISTEN + a + ": " + reason(t), e);
+                    return failure(n.getKey() + ": " + CANNOT_LISTEN + a + ": " + reason(t), e);
                 }
             }
         }
         return e;
+    }
+
+    /**
+     * A failed bind worded as {@code message}: a {@link NotNow} (exit status 1, started again)
+     * but for a port the node may not bind ({@code permission denied}), which a second try cannot
+     * change: a {@link ConfigException} (exit status 2), as a refused setting.
+     */
+    static RuntimeException failure(String message, Throwable cause) {
+        return message.endsWith(": " + PERMISSION_DENIED) ? new ConfigException(message, cause)
+                : new NotNow(message, cause);
     }
 
     /**
@@ -120,7 +131,7 @@ final class Listeners {
             return "address already in use";
         }
         if (lower.contains("permission denied")) {
-            return "permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)";
+            return PERMISSION_DENIED;
         }
         if (lower.contains("cannot assign requested address")) {
             return "not an address of this host (cannot assign requested address)";

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code rproxy} command: one entry point with a subcommand per role.
- * Exit codes: 0 success, 1 the operation ran and failed (e.g. a response did not verify),
- * 2 usage or configuration error; {@code fetch} adds 3 to 6 for the ways of not getting a
+ * Exit codes: 0 success, 1 the operation ran and failed (e.g. a response did not verify; a node
+ * could not start now: {@link #exitCode}), 2 usage or configuration error; {@code fetch} adds 3 to 6 for the ways of not getting a
  * response ({@link FetchOutcome}).
  */
 @Command(name = "rproxy",
@@ -66,7 +66,7 @@ public final class Main implements Runnable {
             for (String line : message(ex).split("\n")) {
                 cmd.getErr().println("rproxy " + cmd.getCommandName() + ": " + line);
             }
-            return 2;
+            return exitCode(ex);
         });
         if (out != null) {
             cl.setOut(out);
@@ -75,6 +75,26 @@ public final class Main implements Runnable {
             cl.setErr(err);
         }
         return cl.execute(args);
+    }
+
+    /**
+     * The exit status of a command that failed with {@code ex}: 1 when the machine's state now
+     * stopped it ({@link NotNow}; or its one problem is a host name that did not resolve, as at
+     * boot before the network is up), so that a unit starts it again; else 2, the file or the
+     * options were refused, which starting again cannot change.
+     */
+    static int exitCode(Exception ex) {
+        if (ex instanceof NotNow) {
+            return 1;
+        }
+        if (!String.valueOf(ex.getMessage()).contains("\n")) {
+            for (Throwable t = ex; t != null && t != t.getCause(); t = t.getCause()) {
+                if (t instanceof java.net.UnknownHostException) {
+                    return 1;
+                }
+            }
+        }
+        return 2;
     }
 
     /**

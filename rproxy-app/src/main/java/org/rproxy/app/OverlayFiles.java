@@ -2,6 +2,8 @@ package org.rproxy.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ConfigLoader;
@@ -15,34 +17,74 @@ import org.rproxy.overlay.OverlayConfig;
  * its key (an Ed25519 PKCS#8 private key that other users may not read, {@link PrivateKeyFiles})
  * and its storage folder (one that exists or can be made,
  * writable), each refused with the file, the key and the reason ({@code ov.yaml: storage: ...}),
- * as {@code conf/overlay.yaml} promises. Stateless.
+ * as {@code conf/overlay.yaml} promises; every problem found, not only the first, as
+ * {@code rproxy check} lists them. Stateless.
  */
 final class OverlayFiles {
 
     private OverlayFiles() {
     }
 
-    /** The settings of {@code file}, null when it is null. */
+    /**
+     * The settings of {@code file}, null when it is null.
+     *
+     * @throws ConfigException every problem of the file, one a line: its keys', else its key's and storage's
+     */
     static OverlayConfig load(Path file) {
         if (file == null) {
             return null;
         }
         OverlayConfig c = new ConfigLoader().load(file, OverlayConfig.class);
-        if (c.key() == null) {
-            throw new ConfigException(file + ": key: missing (a publisher signs its pointers with its own Ed25519 key)");
+        List<String> problems = problems(file, c);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("\n", problems));
         }
-        try {
-            if (SigningKey.readPem(c.key()).algorithm() != SignatureAlgorithm.ED25519) {
-                throw new ConfigException(file + ": key: " + c.key()
-                        + ": not an Ed25519 key (expected: `rproxy keygen --alg ed25519`; BEP 44 signs with Ed25519)");
+        return c;
+    }
+
+    /**
+     * For {@code rproxy check}: every problem of {@code file} added to {@code problems} (each
+     * key's, as {@link ConfigLoader#check} finds them; once they bind, the key's and the
+     * storage's), and its settings, or null when it has any.
+     */
+    static OverlayConfig check(Path file, List<String> problems) {
+        List<String> found = new ConfigLoader().check(file, OverlayConfig.class);
+        if (found.isEmpty()) {
+            OverlayConfig c = new ConfigLoader().load(file, OverlayConfig.class);
+            found = problems(file, c);
+            if (found.isEmpty()) {
+                return c;
             }
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-            throw new ConfigException(file + ": key: " + ProxyFiles.named(c.key(), Main.message(e)), e);
         }
-        try {
-            PrivateKeyFiles.checked(c.key(), "key");
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(file + ": " + e.getMessage(), e);
+        problems.addAll(found);
+        return null;
+    }
+
+    /** The problems of the files {@code c} names: its key (missing, unreadable, not Ed25519, others may read it), its storage. */
+    private static List<String> problems(Path file, OverlayConfig c) {
+        List<String> problems = new ArrayList<>();
+        if (c.key() == null) {
+            problems.add(file + ": key: missing (a publisher signs its pointers with its own Ed25519 key)");
+        } else {
+            String keyProblem = null;
+            try {
+                if (SigningKey.readPem(c.key()).algorithm() != SignatureAlgorithm.ED25519) {
+                    keyProblem = file + ": key: " + c.key()
+                            + ": not an Ed25519 key (expected: `rproxy keygen --alg ed25519`; BEP 44 signs with Ed25519)";
+                }
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                keyProblem = file + ": key: " + ProxyFiles.named(c.key(), Main.message(e));
+            }
+            if (keyProblem == null) {
+                try {
+                    PrivateKeyFiles.checked(c.key(), "key");
+                } catch (IllegalArgumentException e) {
+                    keyProblem = file + ": " + e.getMessage();
+                }
+            }
+            if (keyProblem != null) {
+                problems.add(keyProblem);
+            }
         }
         Path storage = c.storage().toAbsolutePath();
         Path existing = storage;
@@ -50,17 +92,18 @@ final class OverlayFiles {
             existing = existing.getParent();
         }
         if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
-            throw new ConfigException(file + ": storage: " + c.storage() + (existing == storage
+            problems.add(file + ": storage: " + c.storage() + (existing == storage
                     ? " is not a writable folder" : ": cannot be made (" + existing + " is not a writable folder)"));
         }
-        return c;
+        return problems;
     }
 
     /**
      * Checks that the overlay's ports of {@code c}, read from {@code file}, can be bound now (not
      * in {@code rproxy check}, which may run beside the node that holds them).
      *
-     * @throws ConfigException {@code "ov.yaml: dht-port: cannot listen on HOST:PORT (UDP): address already in use"}
+     * @throws NotNow {@code "ov.yaml: dht-port: cannot listen on HOST:PORT (UDP): address already in use"}
+     *                ({@link Listeners#failure})
      */
     static void probe(Path file, OverlayConfig c) {
         if (c == null) {
@@ -69,7 +112,7 @@ final class OverlayFiles {
         try {
             c.probePorts();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(file + ": " + e.getMessage(), e);
+            throw Listeners.failure(file + ": " + e.getMessage(), e);
         }
     }
 }

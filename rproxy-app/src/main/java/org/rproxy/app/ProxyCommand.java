@@ -209,7 +209,7 @@ final class ProxyCommand implements Callable<Integer> {
                         sendBuffer != null ? sendBuffer : c.listen().sendBuffer(),
                         maxRequestBody != null ? maxRequestBody : c.listen().maxRequestBody());
             } catch (IllegalArgumentException e) {
-                throw from.refused("listen." + e.getMessage(), null);
+                throw from.refused("listen." + e.getMessage(), null, e);
             }
         }
         try {
@@ -218,7 +218,7 @@ final class ProxyCommand implements Callable<Integer> {
                     admin != null ? new AdminConfig(admin) : c.admin(), c.push(), c.queries(), c.limits());
         } catch (IllegalArgumentException e) {
             String m2 = e.getMessage();
-            throw from.refused(m2.startsWith("address:") ? "admin." + m2 : m2, listen != null ? "--listen" : "--admin");
+            throw from.refused(m2.startsWith("address:") ? "admin." + m2 : m2, listen != null ? "--listen" : "--admin", e);
         }
         if (maxSubscribers != null) {
             if (maxSubscribers < 1) {

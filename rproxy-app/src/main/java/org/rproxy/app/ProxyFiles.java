@@ -10,6 +10,7 @@ import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.tls.Tls;
 import org.rproxy.overlay.OverlayConfig;
 
@@ -71,9 +72,15 @@ final class ProxyFiles {
                 problems.add(sources.refused(e.getMessage(), null).getMessage());
             }
         }
-        Path spoolDir = c.cache().spoolDir();
-        if (c.cache().spool() && spoolDir != null && !(Files.isDirectory(spoolDir) && Files.isWritable(spoolDir))) {
-            problems.add(sources.name("cache.spool-dir") + ": " + spoolDir + " is not a writable directory");
+        if (c.cache().spool()) {
+            // the folder the spool will use: the one given, else the JVM's temp folder (which may be anything)
+            Path given = c.cache().spoolDir();
+            Path spoolDir = given != null ? given : BodySpool.defaultParent();
+            if (!(Files.isDirectory(spoolDir) && Files.isWritable(spoolDir))) {
+                problems.add(sources.name("cache.spool-dir") + (given != null ? ": " + spoolDir
+                        + " is not a writable directory" : " (not set: java.io.tmpdir, " + spoolDir
+                        + "): not a writable directory (expected: a spool-dir that is, or spool: false)"));
+            }
         }
         String seeds = BundleSeeds.problem(seedBundles, c.mode());
         if (seeds != null) {

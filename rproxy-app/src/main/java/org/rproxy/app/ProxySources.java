@@ -74,6 +74,13 @@ final class ProxySources {
      * {@code "FILE: key: reason"}; when the key is the file's but {@code trigger}, an option given,
      * is what made it fail (a check across keys), {@code "--trigger: FILE: key: reason"}.
      */
+    ConfigException refused(String message, String trigger, Throwable cause) {
+        ConfigException e = refused(message, trigger);
+        e.initCause(cause); // a host name that did not resolve stays visible to Main.exitCode
+        return e;
+    }
+
+    /** {@link #refused(String, String, Throwable)} without a cause. */
     ConfigException refused(String message, String trigger) {
         int colon = message.indexOf(": ");
         String key = colon < 0 ? message : message.substring(0, colon);

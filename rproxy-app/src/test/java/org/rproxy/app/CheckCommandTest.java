@@ -208,4 +208,118 @@ class CheckCommandTest {
         assertEquals(2, run.exit(), run.toString());
         assertTrue(run.err().contains("give --config FILE, --maps DIR and/or --key FILE"), run.toString());
     }
+
+    @Test
+    void anOverlayFileHasEveryProblemListedWhateverTheProxyFilesAndAGoodOneIsOk(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path config = Files.writeString(dir.resolve("pull.yaml"), "upstream: {url: 'http://127.0.0.1:8181', trust: ["
+                + dir.resolve("origin.pub") + "]}\ncache: {max-bytes: 12QB}\n");
+        String rest = "bt-port: 16891\nbootstrap: [127.0.0.1:1]\nkey: " + dir.resolve("origin.key") + "\nstorage: "
+                + dir.resolve("st") + "\n";
+        Path ov = Files.writeString(dir.resolve("ov.yaml"), "bind: 127.0.0.1\ndht-port: 70000\nseeding2: true\n" + rest);
+
+        CommandRun run = CommandRun.of("check", "--config", config.toString(), "--overlay", ov.toString());
+
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals(List.of(
+                config + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
+                ov + ": seeding2: unknown key (known: bind, bootstrap, bt-port, budget, dht-port, dht-store, key,"
+                        + " max-bundle, republish, router-bootstrap, seeding, storage)",
+                ov + ": bind: 127.0.0.1 (expected: a global unicast address; the mainline DHT takes no loopback,"
+                        + " private, link-local or multicast address)",
+                ov + ": dht-port: 70000 (expected: 1 to 65535)",
+                "rproxy check: 4 problems"), run.out().lines().toList());
+
+        // once its keys bind, its key and storage: both, not the first
+        Path file = Files.writeString(dir.resolve("a-file"), "");
+        Files.writeString(ov, "dht-port: 16881\nbt-port: 16891\nbootstrap: [127.0.0.1:1]\nkey: " + dir.resolve("nokey")
+                + "\nstorage: " + file.resolve("x") + "\n");
+        run = CommandRun.of("check", "--config", config.toString(), "--overlay", ov.toString());
+        assertEquals(1, run.exit(), run.toString());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(4, lines.size(), run.toString());
+        assertTrue(lines.get(1).startsWith(ov + ": key: " + dir.resolve("nokey")), run.toString());
+        assertEquals(ov + ": storage: " + file.resolve("x") + ": cannot be made (" + file + " is not a writable folder)",
+                lines.get(2));
+
+        Files.writeString(ov, "dht-port: 16881\n" + rest);
+        Files.writeString(config, "upstream: {url: 'http://127.0.0.1:8181', trust: [" + dir.resolve("origin.pub") + "]}\n");
+        run = CommandRun.of("check", "--config", config.toString(), "--overlay", ov.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().lines().anyMatch((ov + ": OK (overlay: DHT on UDP port 16881, BitTorrent on TCP port 16891,"
+                + " publishing with key " + dir.resolve("origin.key") + ")")::equals), run.toString());
+    }
+
+    @Test
+    void theDefaultSpoolFolderIsCheckedAndNamedAsTheJvmsTempFolder(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path config = Files.writeString(dir.resolve("pull.yaml"), "upstream: {url: 'http://127.0.0.1:8181', trust: ["
+                + dir.resolve("origin.pub") + "]}\nlisten: {address: '127.0.0.1:0'}\n");
+        Path notAFolder = Files.writeString(dir.resolve("not-a-folder"), "");
+        String tmp = System.getProperty("java.io.tmpdir");
+        System.setProperty("java.io.tmpdir", notAFolder.toString());
+        try {
+            String problem = config + ": cache.spool-dir (not set: java.io.tmpdir, " + notAFolder + "): not a writable"
+                    + " directory (expected: a spool-dir that is, or spool: false)";
+            CommandRun check = CommandRun.of("check", "--config", config.toString());
+            assertEquals(1, check.exit(), check.toString());
+            assertEquals(List.of(problem, "rproxy check: 1 problem"), check.out().lines().toList());
+            CommandRun start = CommandRun.of("proxy", "--config", config.toString());
+            assertEquals(2, start.exit(), start.toString());
+            assertEquals("rproxy proxy: " + problem, start.err().strip());
+            assertEquals(0, CommandRun.of("check", "--config", config.toString(), "--no-spool").exit());
+        } finally {
+            System.setProperty("java.io.tmpdir", tmp);
+        }
+    }
+
+    @Test
+    void aBadOptionOfTheNodeIsAProblemFoundWithTheFilesWhicheverNode(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path config = Files.writeString(dir.resolve("pull.yaml"), "upstream: {url: 'http://127.0.0.1:8181', trust: ["
+                + dir.resolve("origin.pub") + "]}\ncache: {max-bytes: 12QB}\n");
+        CommandRun proxy = CommandRun.of("check", "--config", config.toString(), "--listen", "127.0.0.1:99999");
+        assertEquals(1, proxy.exit(), proxy.toString());
+        List<String> lines = proxy.out().lines().toList();
+        assertEquals(3, lines.size(), proxy.toString());
+        assertEquals(config + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)", lines.get(0));
+        assertTrue(lines.get(1).startsWith("as an option of 'rproxy proxy': "), proxy.toString());
+        assertTrue(lines.get(1).contains("99999"), proxy.toString());
+
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("net.json"), MAP);
+        CommandRun origin = CommandRun.of("check", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString(),
+                "--listen", "127.0.0.1:99999");
+        assertEquals(1, origin.exit(), origin.toString());
+        assertTrue(origin.out().contains("as an option of 'rproxy origin': "), origin.toString());
+    }
+
+    @Test
+    void aMisspeltSectionOfAKeysFileIsNamedAsAProxyFilesIs(@TempDir Path dir) throws Exception {
+        Path keys = Files.writeString(dir.resolve("keys.yaml"), "keyz:\n  - file: x\n");
+        CommandRun run = CommandRun.of("check", "--key", keys.toString());
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals(List.of(keys + ": keyz: unknown key (known: keys)",
+                keys + ": keys: missing (expected: a list of {file, signing})", "rproxy check: 2 problems"),
+                run.out().lines().toList());
+        // the origin refuses it at start with the same lines
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("net.json"), MAP);
+        CommandRun start = CommandRun.of("origin", "--maps", maps.toString(), "--key", keys.toString());
+        assertEquals(2, start.exit(), start.toString());
+        assertTrue(start.err().contains("rproxy origin: " + keys + ": keyz: unknown key (known: keys)\n"), start.toString());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsSaidToBeAndWhere(@TempDir Path dir) throws Exception {
+        Path config = Files.write(dir.resolve("pull.yaml"), "name: proxy\n# caf\u00e9\n".getBytes(
+                java.nio.charset.StandardCharsets.ISO_8859_1));
+        CommandRun run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals(config + ": not UTF-8 text: byte 0xE9 on line 2 (expected: a UTF-8 file; a Latin-1 file can be"
+                + " converted with iconv -f latin1 -t utf-8)", run.out().lines().findFirst().orElse(""));
+        CommandRun start = CommandRun.of("proxy", "--config", config.toString());
+        assertEquals(2, start.exit(), start.toString());
+        assertEquals("rproxy proxy: " + run.out().lines().findFirst().orElse(""), start.err().strip());
+    }
 }

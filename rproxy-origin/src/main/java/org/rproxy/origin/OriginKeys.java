@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ConfigLoader;
+import org.rproxy.core.config.ConfigText;
 import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.model.Jwk;
 import org.rproxy.core.sign.SigningKey;
@@ -60,12 +61,13 @@ public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
      */
     public static OriginKeys read(Path file) {
         requireNonNull(file, "file");
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + IoProblems.reason(e), e);
         }
+        String text = ConfigText.decode(file, bytes);
         if (text.stripLeading().startsWith("-----BEGIN")) {
             try {
                 return of(SigningKey.readPem(file));

@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,18 +81,14 @@ public final class ConfigLoader {
     /** Reads {@code file} as a {@code type}. */
     public <T> T load(Path file, Class<T> type) {
         requireNonNull(file, "file");
-        String yaml;
-        try {
-            yaml = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + IoProblems.reason(e), e);
-        }
-        return read(yaml, file.toString(), type);
+        return read(ConfigText.read(file), file.toString(), type);
     }
 
-    /** Reads {@code yaml} as a {@code type}; {@code source} names it in messages. */
+    /**
+     * Reads {@code yaml} as a {@code type}; {@code source} names it in messages. A text that
+     * does not bind is refused with every problem {@link #check} finds in it, one a line (as
+     * {@code rproxy check} lists them), so that a start and a check say the same.
+     */
     public <T> T read(String yaml, String source, Class<T> type) {
         requireNonNull(yaml, "yaml");
         requireNonNull(source, "source");
@@ -105,7 +99,7 @@ public final class ConfigLoader {
                 onlyDocument(p, source);
             }
         } catch (JsonMappingException e) {
-            throw new ConfigException(source + ": " + ConfigMessages.describe(e, ""), e);
+            throw every(yaml, source, type, source + ": " + ConfigMessages.describe(e, ""), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(notReadable(source, e), e);
         } catch (IOException e) {
@@ -126,25 +120,48 @@ public final class ConfigLoader {
     public List<String> check(Path file, Class<?> type) {
         requireNonNull(file, "file");
         requireNonNull(type, "type");
+        String yaml;
+        try {
+            yaml = ConfigText.read(file);
+        } catch (ConfigException e) {
+            return List.of(e.getMessage());
+        }
+        return check(yaml, file.toString(), type);
+    }
+
+    /** {@link #check} of a text already read; {@code source} names it. */
+    private List<String> check(String yaml, String source, Class<?> type) {
         JsonNode tree = null;
-        try (JsonParser p = mapper.createParser(Files.readString(file))) {
+        try (JsonParser p = mapper.createParser(yaml)) {
             if (p.nextToken() != null) {
                 tree = mapper.readTree(p);
-                onlyDocument(p, file.toString());
+                onlyDocument(p, source);
             }
-        } catch (NoSuchFileException e) {
-            return List.of(file + ": no such file");
         } catch (ConfigException e) {
             return List.of(e.getMessage());
         } catch (JsonProcessingException e) {
-            return List.of(notReadable(file.toString(), e));
+            return List.of(notReadable(source, e));
         } catch (IOException e) {
-            return List.of(file + ": cannot read: " + IoProblems.reason(e));
+            return List.of(source + ": cannot read: " + IoProblems.reason(e));
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
-            return List.of(file + ": empty (expected a mapping of settings)");
+            return List.of(source + ": empty (expected a mapping of settings)");
         }
-        return new ConfigProblems(mapper, file.toString()).of(tree, type);
+        return new ConfigProblems(mapper, source).of(tree, type);
+    }
+
+    /**
+     * The refusal of a text that did not bind: every problem {@link #check} finds, one a line,
+     * or {@code first} (the binding's own message) when the check finds only that one or none.
+     * The failure stays the cause only when it is the one problem (a caller may look into it:
+     * a host name that did not resolve is the machine's state, not the file's).
+     */
+    private ConfigException every(String yaml, String source, Class<?> type, String first, JsonMappingException e) {
+        List<String> all = check(yaml, source, type);
+        if (all.size() <= 1) {
+            return new ConfigException(first, e);
+        }
+        return new ConfigException(String.join("\n", all));
     }
 
     /**

@@ -384,6 +384,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFileThatDoesNotBindIsRefusedWithEveryProblemTheCheckFindsEachOnALine() {
+        String yaml = "cache: {max-bytes: 12QB}\nupstream:\n  trust: [" + pub + "]\ncach: {}\n";
+        String refused = assertThrows(ConfigException.class, () -> loader.read(yaml, "x.yaml", ProxyConfig.class))
+                .getMessage();
+        assertEquals(3, refused.lines().count(), refused);
+        assertTrue(refused.lines().allMatch(l -> l.startsWith("x.yaml: ")), refused);
+        assertTrue(refused.contains("x.yaml: cach: unknown key (known: "), refused);
+        assertTrue(refused.contains("x.yaml: cache.max-bytes: '12QB' is not a size"), refused);
+        // one problem: the binding's own message, as before
+        assertEquals("x.yaml: cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
+                assertThrows(ConfigException.class, () -> loader.read(minimal() + "cache: {max-bytes: 12QB}\n",
+                        "x.yaml", ProxyConfig.class)).getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsSaidToBeWithTheByteAndItsLine() throws IOException {
+        Path latin1 = Files.write(dir.resolve("latin1.yaml"), ("name: a\nname2: caf\u00e9\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        String expected = latin1 + ": not UTF-8 text: byte 0xE9 on line 2 (expected: a UTF-8 file; a Latin-1 file can"
+                + " be converted with iconv -f latin1 -t utf-8)";
+        assertEquals(expected, assertThrows(ConfigException.class, () -> loader.load(latin1, ProxyConfig.class))
+                .getMessage());
+        assertEquals(List.of(expected), loader.check(latin1, ProxyConfig.class));
+    }
+
+    @Test
     void aMissingFileIsNamed() {
         Path missing = dir.resolve("none.yaml");
         assertEquals(missing + ": no such file",
