@@ -147,7 +147,7 @@ final class CheckCommand implements Callable<Integer> {
                     + " in front of " + c.upstream().urls().stream().map(String::valueOf)
                     .collect(java.util.stream.Collectors.joining(", ")) + ", " + trust.size()
                     + (trust.size() == 1 ? " trusted key)" : " trusted keys)"));
-            ProxyFiles.keyWarnings(c, proxy.sources(), proxy.overlay, overlay)
+            ProxyFiles.warnings(c, proxy.sources(), proxy.overlay, overlay)
                     .forEach(w -> out.println(w + " (warning)"));
             // a default is a share of this JVM's heap, not the proxy's: say what was taken (a push
             // proxy's pull half takes it too)

@@ -12,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
 
 import ch.qos.logback.classic.LoggerContext;
 
-import org.rproxy.core.model.Directory;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ListenConfig;
@@ -74,7 +73,7 @@ final class OriginCommand implements Callable<Integer> {
             description = "Cache-Control max-age of signed documents (default ${DEFAULT-VALUE}).")
     Duration maxAge;
 
-    @Option(names = "--proxy", paramLabel = "URL", description = "URL of a known RProxy to advertise (repeatable).")
+    @Option(names = "--proxy", paramLabel = "URL", description = "URL of a known RProxy to advertise, http(s)://host:port (repeatable).")
     List<String> proxies = new ArrayList<>();
 
     @Option(names = "--overlay-publisher", paramLabel = "HEX",
@@ -191,10 +190,9 @@ final class OriginCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
         }
         for (String p : proxies) {
-            if (!Directory.isProxyUrl(p)) {
-                throw new IllegalArgumentException("--proxy: " + p
-                        + " (expected: an absolute http or https URL, e.g. http://203.0.113.7:8282; clients refuse a"
-                        + " directory listing anything else)");
+            String problem = OriginOptions.proxyUrlProblem(p);
+            if (problem != null) {
+                throw new IllegalArgumentException("--proxy: " + p + problem);
             }
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());

@@ -14,6 +14,7 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.Durations;
 import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.tls.Tls;
 import org.rproxy.origin.KeyFileModes;
@@ -118,6 +119,26 @@ final class OriginOptions {
             throw new IllegalArgumentException("--admin: " + admin + " is --listen too (" + listen
                     + "; expected: an address or port of its own)");
         }
+    }
+
+    /**
+     * Why clients could not use {@code url} as an RProxy's base URL ({@code --proxy}), after the
+     * URL ({@code " (expected: ...)"}), or null: it is not an absolute http(s) URL, or it has a
+     * path, query or fragment, which a client drops (it asks a proxy for the origin's own paths at
+     * its root), so a proxy published at {@code http://h/alto} would be asked at {@code http://h/}.
+     */
+    static String proxyUrlProblem(String url) {
+        if (!Directory.isProxyUrl(url)) {
+            return " (expected: an absolute http or https URL, e.g. http://203.0.113.7:8282; clients refuse a"
+                    + " directory listing anything else)";
+        }
+        URI u = URI.create(url);
+        String path = u.getRawPath();
+        if (path != null && !path.isEmpty() && !"/".equals(path) || u.getRawQuery() != null || u.getRawFragment() != null) {
+            return " has a path, query or fragment (expected: scheme://host:port; clients ask a proxy for the origin's"
+                    + " own paths at its root and would drop it)";
+        }
+        return null;
     }
 
     private static void resolvable(String option, Address a) {

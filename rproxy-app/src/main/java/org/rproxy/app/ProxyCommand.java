@@ -146,7 +146,7 @@ final class ProxyCommand implements Callable<Integer> {
         Listeners listeners = ProxyFiles.listeners(c, sources()); // a bind that fails after the probe names its setting
         OverlayConfig overlayConfig = OverlayFiles.load(overlay);
         OverlayFiles.probe(overlay, overlayConfig);
-        ProxyFiles.keyWarnings(c, sources(), overlay, overlayConfig)
+        ProxyFiles.warnings(c, sources(), overlay, overlayConfig)
                 .forEach(w -> spec.commandLine().getErr().println("rproxy proxy: " + w));
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             return PushMode.run(c, overlayConfig, listeners);

@@ -2,13 +2,16 @@ package org.rproxy.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.PushConfig;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.tls.Tls;
@@ -90,20 +93,30 @@ final class ProxyFiles {
     }
 
     /**
-     * A warning for each private key the proxy reads that its group may read (and no more), as
-     * the origin warns of its key: the TLS key, named by {@code sources}, and the overlay's key,
-     * named by its file ({@code ov.yaml: key: FILE: mode 0440 lets its group read ...}).
+     * The warnings of a proxy that starts but works badly as set: a warning for each private key
+     * the proxy reads that its group may read (and no more), as the origin warns of its key (the
+     * TLS key, named by {@code sources}, and the overlay's key, named by its file: {@code ov.yaml:
+     * key: FILE: mode 0440 lets its group read ...}); and a push proxy's {@code push.read-timeout}
+     * not above the upstream's heartbeat, which this proxy cannot know: it is compared with the
+     * default heartbeat of an origin and a proxy (10s), and says so.
      *
      * @param overlayFile the overlay's file ({@code --overlay}), or null
      * @param overlay     its settings, or null
      */
-    static List<String> keyWarnings(ProxyConfig c, ProxySources sources, Path overlayFile, OverlayConfig overlay) {
+    static List<String> warnings(ProxyConfig c, ProxySources sources, Path overlayFile, OverlayConfig overlay) {
         List<String> warnings = new ArrayList<>();
         if (c.listen().tls() != null) {
             keyWarning(sources.name("listen.tls.key"), c.listen().tls().key()).ifPresent(warnings::add);
         }
         if (overlay != null && overlay.key() != null) {
             keyWarning(overlayFile + ": key", overlay.key()).ifPresent(warnings::add);
+        }
+        Duration readTimeout = c.push().readTimeout();
+        if (c.mode() == ProxyConfig.Mode.PUSH && readTimeout.compareTo(PushConfig.DEFAULT_HEARTBEAT) <= 0) {
+            warnings.add(sources.name("push.read-timeout") + ": " + Durations.format(readTimeout) + " is not above the"
+                    + " upstream's heartbeat if it keeps the default, " + Durations.format(PushConfig.DEFAULT_HEARTBEAT)
+                    + ": a quiet upstream stream would be taken for dead and replaced again and again (expected: about"
+                    + " twice the upstream's heartbeat, an origin's --heartbeat or a parent proxy's push.heartbeat)");
         }
         return warnings;
     }

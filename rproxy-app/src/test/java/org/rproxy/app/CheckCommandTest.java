@@ -322,4 +322,54 @@ class CheckCommandTest {
         assertEquals(2, start.exit(), start.toString());
         assertEquals("rproxy proxy: " + run.out().lines().findFirst().orElse(""), start.err().strip());
     }
+
+    @Test
+    void aWholeNumberOutOfRangeIsRefusedWithTheKeysOwnRange(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("pull.yaml"), "upstream: {url: 'http://127.0.0.1:8181', trust: ["
+                + dir.resolve("origin.pub") + "]}\nlisten: {max-connections: 99999999999999999999}\n"
+                + "cache: {not-found-entries: -99999999999999999999}\n");
+        CommandRun run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(1, run.exit(), run.toString());
+        assertTrue(run.out().lines().anyMatch((config + ": listen.max-connections: 99999999999999999999 is out of range"
+                + " (expected: 1 to 10000000; the process's file descriptor limit is the real bound)")::equals),
+                run.toString());
+        assertTrue(run.out().lines().anyMatch((config + ": cache.not-found-entries: -99999999999999999999 is out of range"
+                + " (expected: >= 1)")::equals), run.toString());
+    }
+
+    @Test
+    void aPushReadTimeoutNotAboveTheDefaultHeartbeatIsWarnedOf(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path config = Files.writeString(dir.resolve("push.yaml"), "mode: push\nupstream: {url: 'http://127.0.0.1:8181',"
+                + " trust: [" + dir.resolve("origin.pub") + "]}\npush: {read-timeout: 5s}\n");
+        CommandRun run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().lines().anyMatch((config + ": push.read-timeout: 5s is not above the upstream's heartbeat if"
+                + " it keeps the default, 10s: a quiet upstream stream would be taken for dead and replaced again and again"
+                + " (expected: about twice the upstream's heartbeat, an origin's --heartbeat or a parent proxy's"
+                + " push.heartbeat) (warning)")::equals), run.toString());
+        Files.writeString(config, "mode: push\nupstream: {url: 'http://127.0.0.1:8181', trust: ["
+                + dir.resolve("origin.pub") + "]}\n");
+        run = CommandRun.of("check", "--config", config.toString());
+        assertTrue(run.out().lines().noneMatch(l -> l.contains("read-timeout")), run.toString());
+    }
+
+    @Test
+    void anOriginRefusesAProxyUrlWithAPathWhichClientsWouldDrop(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        DemoCommand.copySampleMaps(maps);
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        String problem = "--proxy: http://127.0.0.1:8282/alto has a path, query or fragment (expected: scheme://host:port;"
+                + " clients ask a proxy for the origin's own paths at its root and would drop it)";
+        CommandRun check = CommandRun.of("check", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString(),
+                "--proxy", "http://127.0.0.1:8282/alto");
+        assertEquals(1, check.exit(), check.toString());
+        assertTrue(check.out().lines().anyMatch(problem::equals), check.toString());
+        CommandRun start = CommandRun.of("origin", "--listen", "127.0.0.1:0", "--maps", maps.toString(),
+                "--key", dir.resolve("origin.key").toString(), "--proxy", "http://127.0.0.1:8282/alto");
+        assertEquals(2, start.exit(), start.toString());
+        assertEquals("rproxy origin: " + problem, start.err().strip());
+        assertEquals(0, CommandRun.of("check", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString(),
+                "--proxy", "http://127.0.0.1:8282/").exit());
+    }
 }

@@ -152,14 +152,14 @@ public final class ConfigLoader {
 
     /**
      * The refusal of a text that did not bind: every problem {@link #check} finds, one a line,
-     * or {@code first} (the binding's own message) when the check finds only that one or none.
+     * or {@code first} (the binding's own message) when the check finds none.
      * The failure stays the cause only when it is the one problem (a caller may look into it:
      * a host name that did not resolve is the machine's state, not the file's).
      */
     private ConfigException every(String yaml, String source, Class<?> type, String first, JsonMappingException e) {
         List<String> all = check(yaml, source, type);
         if (all.size() <= 1) {
-            return new ConfigException(first, e);
+            return new ConfigException(all.isEmpty() ? first : all.get(0), e);
         }
         return new ConfigException(String.join("\n", all));
     }

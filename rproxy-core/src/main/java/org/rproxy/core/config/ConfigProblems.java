@@ -83,6 +83,7 @@ final class ConfigProblems {
                 setAside.add(field.getKey());
             } else if (!walk(field.getValue(), keyType, at)) {
                 setAside.add(field.getKey());
+                keysRange(node, type, field.getKey(), keyType);
             }
         }
         ObjectNode rest = node.deepCopy();
@@ -118,6 +119,42 @@ final class ConfigProblems {
                 problems.add(source + ": " + unreadable(e, path));
                 return;
             }
+        }
+    }
+
+    /**
+     * When the value of {@code key} was a whole number out of its type's range (its problem the
+     * last one added), the range the section's own check gives for the key instead of the type's,
+     * where it has one: {@code listen.max-connections: 99999999999999999999 is out of range
+     * (expected: 1 to 1000000)}, not {@code from -2147483648 to 2147483647}. Found by building
+     * the section with the type's bound on the value's side in its place.
+     */
+    private void keysRange(ObjectNode section, JavaType type, String key, JavaType keyType) {
+        JsonNode value = section.get(key);
+        Class<?> raw = keyType.getRawClass();
+        boolean isInt = raw == Integer.class || raw == int.class;
+        if (!value.isIntegralNumber() || !(isInt || raw == Long.class || raw == long.class)
+                || !problems.get(problems.size() - 1).endsWith(" to " + (isInt ? Integer.MAX_VALUE : Long.MAX_VALUE) + ")")) {
+            return;
+        }
+        boolean above = value.bigIntegerValue().signum() > 0;
+        ObjectNode bound = section.deepCopy();
+        if (isInt) {
+            bound.put(key, above ? Integer.MAX_VALUE : Integer.MIN_VALUE);
+        } else {
+            bound.put(key, above ? Long.MAX_VALUE : Long.MIN_VALUE);
+        }
+        try {
+            mapper.readerFor(type).readValue(bound);
+        } catch (ValueInstantiationException e) {
+            String m = e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : null;
+            int expected = m == null || !m.startsWith(key + ": ") ? -1 : m.indexOf(" (expected: ");
+            if (expected >= 0 && m.endsWith(")")) {
+                String last = problems.remove(problems.size() - 1);
+                problems.add(last.substring(0, last.lastIndexOf(" (expected: ")) + m.substring(expected));
+            }
+        } catch (IOException e) {
+            // another key of the section fails first: the type's range stays
         }
     }
 

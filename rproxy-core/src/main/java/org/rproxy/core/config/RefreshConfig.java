@@ -8,8 +8,9 @@ import java.time.Duration;
  * Timings of the pull feed's background work.
  *
  * @param tick        how often the refresher looks at the entries (default 1s)
- * @param ahead       how long before going stale a hot entry is revalidated (default 5s; at most
- *                    half its max-age)
+ * @param ahead       how long before going stale a hot entry is revalidated (default 5s; the
+ *                    refresher cuts it to a fifth of each copy's max-age, which the upstream sets,
+ *                    so a larger value is not refused here)
  * @param retry       the pause after a failed upstream attempt before the next one for the same
  *                    entry; also how soon the proxy notices that the upstream is back (default 5s)
  * @param minInterval the least time between two upstream requests for one entry (default 1s)

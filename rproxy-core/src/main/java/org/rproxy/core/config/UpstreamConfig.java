@@ -20,7 +20,8 @@ import java.util.List;
  * preferred one when it recovers. Either {@code url} or {@code urls} is given; once built, both
  * are filled in ({@code url} is the first of {@code urls}).
  *
- * @param url            {@code http://host:port} or {@code https://host:port}, no path
+ * @param url            {@code http://host:port} or {@code https://host:port}, no path; without a
+ *                       port, the scheme's (80, 443)
  * @param trust          PEM (SPKI) public keys of the origin; at least one. Keys the origin
  *                       lists in a directory signed by one of them are trusted too (its next key)
  * @param ca             PEM certificate(s) to trust for an {@code https} upstream instead of the

@@ -227,11 +227,10 @@ class ConfigLoaderTest {
                 Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], prefetch: [/directory, ~]}",
                         "pull.yaml: upstream.prefetch[1]: missing"),
                 Arguments.of("UP\nlisten: {max-connections: 99999999999}",
-                        "pull.yaml: listen.max-connections: 99999999999 is out of range (expected: a whole number from"
-                                + " -2147483648 to 2147483647)"),
+                        "pull.yaml: listen.max-connections: 99999999999 is out of range (expected: 1 to 10000000; the"
+                                + " process's file descriptor limit is the real bound)"),
                 Arguments.of("UP\nlimits: {max-endpoint-pairs: -99999999999999999999}",
-                        "pull.yaml: limits.max-endpoint-pairs: -99999999999999999999 is out of range (expected: a whole"
-                                + " number from -9223372036854775808 to 9223372036854775807)"),
+                        "pull.yaml: limits.max-endpoint-pairs: -99999999999999999999 is out of range (expected: >= 1)"),
                 Arguments.of("upstream: {url: 'http://x:1', trust: [PUB], timeout: 300000d}",
                         "pull.yaml: upstream.timeout: 300000d (expected: at most 365d)"),
                 Arguments.of("UP\nrefresh: {forget-after: 366d}",
@@ -396,6 +395,19 @@ class ConfigLoaderTest {
         assertEquals("x.yaml: cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
                 assertThrows(ConfigException.class, () -> loader.read(minimal() + "cache: {max-bytes: 12QB}\n",
                         "x.yaml", ProxyConfig.class)).getMessage());
+    }
+
+    @Test
+    void aWholeNumberOutOfItsTypesRangeIsRefusedWithTheKeysOwnRangeWhereItHasOne() {
+        assertEquals("x.yaml: listen.max-connections: 99999999999999999999 is out of range (expected: 1 to 10000000;"
+                + " the process's file descriptor limit is the real bound)", assertThrows(ConfigException.class,
+                () -> loader.read(minimal() + "listen: {max-connections: 99999999999999999999}\n", "x.yaml",
+                        ProxyConfig.class)).getMessage());
+        // a key whose check has no bound on that side keeps the type's range
+        assertEquals("x.yaml: limits.max-endpoint-pairs: 99999999999999999999 is out of range (expected: a whole"
+                + " number from -9223372036854775808 to 9223372036854775807)", assertThrows(ConfigException.class,
+                () -> loader.read(minimal() + "limits: {max-endpoint-pairs: 99999999999999999999}\n", "x.yaml",
+                        ProxyConfig.class)).getMessage());
     }
 
     @Test
