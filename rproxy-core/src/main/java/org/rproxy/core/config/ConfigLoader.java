@@ -32,8 +32,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Reads a YAML config file into a tree of records, once, at start. Keys are kebab-case
  * ({@code max-bytes} binds {@code maxBytes}); an unknown key, a value of the wrong form, or a
- * failed check in a record's constructor refuses the whole file with one message naming the
- * file, the dotted key and the reason:
+ * failed check in a record's constructor refuses the whole file, naming the file, the dotted key
+ * and the reason of each problem {@link #check} finds, one a line:
  *
  * <pre>
  *   conf/pull.yaml: upstream.url: missing
@@ -44,7 +44,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * A key given twice in one section, or a second YAML document ({@code ---}), is refused too: the
  * parser would otherwise keep one of the two values, or never read the second document.
  *
- * {@link #check} finds every such problem of a file instead of the first ({@code rproxy check}).
+ * {@link #check} lists every such problem of a file ({@code rproxy check}); a refusal by
+ * {@link #load} says the same lines. Files are read as UTF-8 ({@link ConfigText}).
  * Sizes ({@link ByteSize}), durations ({@link Durations}) and addresses ({@link Address}) are
  * read from their text forms. Thread-safe; stateless apart from the configured mapper.
  */
