@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code rproxy} command: one entry point with a subcommand per role.
  * Exit codes: 0 success, 1 the operation ran and failed (e.g. a response did not verify; a node
- * could not start now: {@link #exitCode}), 2 usage or configuration error; {@code fetch} adds 3 to 6 for the ways of not getting a
- * response ({@link FetchOutcome}).
+ * could not start now: {@link #exitCode}), 2 usage or configuration error; {@code fetch} adds 3
+ * to 6 for the ways of not getting a response ({@link FetchOutcome}).
  */
 @Command(name = "rproxy",
         mixinStandardHelpOptions = true,

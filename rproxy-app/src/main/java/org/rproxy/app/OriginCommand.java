@@ -73,7 +73,8 @@ final class OriginCommand implements Callable<Integer> {
             description = "Cache-Control max-age of signed documents (default ${DEFAULT-VALUE}).")
     Duration maxAge;
 
-    @Option(names = "--proxy", paramLabel = "URL", description = "URL of a known RProxy to advertise, http(s)://host:port (repeatable).")
+    @Option(names = "--proxy", paramLabel = "URL",
+            description = "URL of a known RProxy to advertise, http(s)://host:port (repeatable).")
     List<String> proxies = new ArrayList<>();
 
     @Option(names = "--overlay-publisher", paramLabel = "HEX",
