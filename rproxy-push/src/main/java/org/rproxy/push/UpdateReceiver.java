@@ -2,12 +2,14 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.RollbackRule;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.stream.UpdateApplier;
@@ -23,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * of state: a warning when a document's updates start failing, debug while they go on (an
  * upstream that keeps sending what never verifies), and the count once one verifies again. A
  * signature event that repeats the version held (a replaying upstream) is dropped before anything
- * is rebuilt, and counted apart: neither a new version nor a rejection, it is not handed on. Holds
- * the verified versions, so a reconnect can resubscribe with their tags.
+ * is rebuilt, and counted apart: neither a new version nor a rejection, it is not handed on. An
+ * update older than the version held is refused as a rollback only while that version is valid
+ * ({@link RollbackRule}, by the feed's clock). Holds the verified versions, so a reconnect can
+ * resubscribe with their tags.
  *
  * <p>Not thread-safe apart from {@link #heldView} and the counters: the feed's own thread owns it.
  */
@@ -33,6 +37,8 @@ final class UpdateReceiver {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateReceiver.class);
 
     private final UpdateApplier applier;
+    /** The feed's clock (its verifier's): whether a version held is still valid. */
+    private final Clock clock;
     private final PushFeed.Output output;
     private final Map<String, Representation> held = new HashMap<>();
     /**
@@ -53,6 +59,7 @@ final class UpdateReceiver {
 
     UpdateReceiver(ResponseVerifier verifier, PushFeed.Output output) {
         this.applier = new UpdateApplier(requireNonNull(verifier, "verifier"));
+        this.clock = verifier.clock();
         this.output = requireNonNull(output, "output");
     }
 
@@ -138,13 +145,15 @@ final class UpdateReceiver {
 
     /**
      * A representation verified elsewhere (the directory, read before subscribing: {@link
-     * #read}, or an update checked on a stream on trial); one older than the version held is refused (an upstream failed over to, or gone back to, may serve
-     * a directory that is still valid but was replaced, with a key since retired). False when
-     * refused.
+     * #read}, or an update checked on a stream on trial); one older than the version held is
+     * refused while that version is valid by the feed's clock (an upstream failed over to, or gone
+     * back to, may serve a directory that is still valid but was replaced, with a key since
+     * retired), and taken once it has expired ({@link RollbackRule}: an origin whose clock was
+     * stepped back is followed again). False when refused.
      */
     boolean accept(String target, Representation r, boolean newBytes) {
         Representation before = held.get(target);
-        if (before != null && r.created().isBefore(before.created())) {
+        if (before != null && RollbackRule.refuses(r.created(), before.created(), before.expires(), clock.instant())) {
             reject(target, "created " + r.created() + ", older than the version held (" + before.created() + ")");
             return false;
         }

@@ -91,7 +91,12 @@ final class LoopbackUpstream implements AutoCloseable {
 
     /** Signs {@code body} (put in RFC 8785 form, as the origin signs it) and streams it at {@code target}. */
     Representation publish(String target, String resourceId, String body, Instant created) {
-        Representation r = sign(target, resourceId, body, created);
+        return publish(target, resourceId, body, created, Duration.ofDays(1));
+    }
+
+    /** As {@link #publish(String, String, String, Instant)}, the signature valid for {@code validity}. */
+    Representation publish(String target, String resourceId, String body, Instant created, Duration validity) {
+        Representation r = sign(target, resourceId, body, created, validity);
         publisher.accept(target, r);
         return r;
     }
@@ -116,8 +121,12 @@ final class LoopbackUpstream implements AutoCloseable {
     }
 
     private Representation sign(String target, String resourceId, String body, Instant created) {
+        return sign(target, resourceId, body, created, Duration.ofDays(1));
+    }
+
+    private Representation sign(String target, String resourceId, String body, Instant created, Duration validity) {
         Bytes jcs = Bytes.wrap(Jcs.canonicalize(body.getBytes(StandardCharsets.UTF_8)));
-        return origin.sign(AltoResource.of(resourceId, target), jcs, false, created, Duration.ofDays(1), 60);
+        return origin.sign(AltoResource.of(resourceId, target), jcs, false, created, validity, 60);
     }
 
     /** A network map large enough that a change of one PID travels as a merge patch. */

@@ -28,9 +28,9 @@ class UpdateReceiverTest {
 
     private final TestSigner origin = new TestSigner();
     private final List<Instant> handedOn = new ArrayList<>();
+    private final MutableClock clock = new MutableClock(T0.plusSeconds(300));
     private final UpdateReceiver receiver = new UpdateReceiver(
-            new ResponseVerifier(List.of(origin.publicKey()), new MutableClock(T0.plusSeconds(300))),
-            (target, r) -> handedOn.add(r.created()));
+            new ResponseVerifier(List.of(origin.publicKey()), clock), (target, r) -> handedOn.add(r.created()));
 
     private Representation directory(String body, Instant created) {
         return origin.sign(StreamDiscovery.DIRECTORY, body, false, created, Duration.ofHours(1), 60);
@@ -45,6 +45,52 @@ class UpdateReceiverTest {
         assertEquals(1, receiver.rejected());
         receiver.accept(StreamDiscovery.DIRECTORY, directory("{\"resources\":{\"c\":{}}}", T0.plusSeconds(120)), true);
         assertEquals(List.of(T0.plusSeconds(60), T0.plusSeconds(120)), handedOn);
+    }
+
+    /**
+     * The origin's clock was stepped back (an NTP correction, a restored VM) and it signs with a
+     * longer validity now: its next version is older than the one held. Refused while the version
+     * held is valid (a replay of the past looks the same), it is taken once that version has
+     * expired by the feed's clock; it was refused for as long as the feed ran, the expired version
+     * held standing in the way of every later signing.
+     */
+    @Test
+    void anOlderUpdateIsRefusedWhileTheHeldVersionIsValidAndTakenOnceItHasExpired() {
+        Representation held = origin.sign("/a", "{\"a\":1}", false, T0, Duration.ofHours(1), 60);
+        Representation stepped = origin.sign("/a", "{\"a\":2}", false, T0.minus(Duration.ofMinutes(30)),
+                Duration.ofDays(1), 60);
+        receiver.data("/a", false, held.identity().body());
+        assertEquals(UpdateReceiver.Outcome.ACCEPTED, receiver.signature("/a", SignatureEvent.of(held).toJson()));
+
+        receiver.data("/a", false, stepped.identity().body());
+        assertEquals(UpdateReceiver.Outcome.REJECTED, receiver.signature("/a", SignatureEvent.of(stepped).toJson()),
+                "older than the valid version held");
+        assertEquals(T0, receiver.heldView().get("/a").created());
+
+        clock.advance(Duration.ofMinutes(55)); // T0 + 1 h: the version held expires
+        receiver.data("/a", false, stepped.identity().body());
+        assertEquals(UpdateReceiver.Outcome.ACCEPTED, receiver.signature("/a", SignatureEvent.of(stepped).toJson()),
+                "the version held has expired");
+        assertEquals(stepped.created(), receiver.heldView().get("/a").created());
+        assertEquals(List.of(T0, stepped.created()), handedOn, "handed on, to the store and the stream");
+        assertEquals(1, receiver.rejected());
+    }
+
+    /**
+     * The same for a version verified elsewhere (the directory read before subscribing, an update
+     * checked on a stream on trial): an older one is refused while the one held is valid.
+     */
+    @Test
+    void anOlderDirectoryIsTakenOnceTheOneHeldHasExpired() {
+        Representation newer = origin.sign(StreamDiscovery.DIRECTORY, "{\"resources\":{\"b\":{}}}", false,
+                T0.plusSeconds(60), Duration.ofHours(1), 60);
+        assertTrue(receiver.accept(StreamDiscovery.DIRECTORY, newer, true));
+        Representation older = directory("{\"resources\":{\"a\":{}}}", T0);
+        assertFalse(receiver.accept(StreamDiscovery.DIRECTORY, older, true), "the one held is valid");
+        clock.advance(Duration.ofMinutes(56)); // T0 + 1 h + 60 s: the one held expires
+        assertTrue(receiver.accept(StreamDiscovery.DIRECTORY, older, true), "the one held has expired");
+        assertEquals(T0, receiver.heldView().get(StreamDiscovery.DIRECTORY).created());
+        assertEquals(List.of(T0.plusSeconds(60), T0), handedOn);
     }
 
     /**

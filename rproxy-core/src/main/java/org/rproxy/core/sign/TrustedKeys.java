@@ -39,7 +39,8 @@ import org.rproxy.core.model.Jwk;
  * ({@code RollbackFloors}: a floor lasts until its signature expires). The client library's
  * rollback guard is stricter: it refuses a directory older than the newest it holds before it gets
  * here, for good with a state file, so a client sees such a directory as a rollback, not as a key
- * set to learn (a push proxy likewise refuses an update older than the version it holds).
+ * set to learn. A push proxy refuses an update older than the version it holds by the same rule
+ * ({@link RollbackRule}): only while that version's signature is valid.
  *
  * <p>Thread-safe: verifiers on any thread read the current set (one volatile read), and a
  * learning replaces it whole, under the set's lock, after comparing its {@code created}. Learning
@@ -158,7 +159,7 @@ public final class TrustedKeys {
      * signature has not expired at {@code now}; the caller holds the lock.
      */
     private boolean olderThanLearnt(Instant created, Instant now) {
-        return learntFrom != null && created.isBefore(learntFrom) && learntUntil.isAfter(now);
+        return learntFrom != null && RollbackRule.refuses(created, learntFrom, learntUntil, now);
     }
 
     @Override

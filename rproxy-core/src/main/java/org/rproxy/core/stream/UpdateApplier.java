@@ -12,6 +12,7 @@ import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.RollbackRule;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
@@ -26,7 +27,8 @@ import org.rproxy.core.store.Variant;
  *       SignatureEvent#sameSigning}) repeat it: nothing is rebuilt, verified or stored, whatever
  *       data came before ({@link Result.Repeated});</li>
  *   <li>the signed fields are verified (signature, key, the path asked for, expiry, nothing older
- *       than what is held) before the body is rebuilt: what fails there is never rebuilt;</li>
+ *       than what is held while what is held is valid: {@link RollbackRule}, by the verifier's
+ *       clock) before the body is rebuilt: what fails there is never rebuilt;</li>
  *   <li>the bytes are rebuilt (the full body as received, the held JSON with the merge patch
  *       applied and put in RFC 8785 form, or the held bytes for a renewal) and checked against the
  *       signature event exactly as a pull response is checked: same verifier, same expectations.
@@ -81,7 +83,9 @@ public final class UpdateApplier {
         if (held != null && SignatureEvent.sameSigning(held.identity().headers(), sig.identity())) {
             return new Result.Repeated();
         }
-        Expectation expect = new Expectation(target, held == null ? null : held.created());
+        // Older than the version held is a rollback only while that version is valid (RollbackRule).
+        Expectation expect = new Expectation(target, held == null ? null
+                : RollbackRule.floor(held.created(), held.expires(), verifier.clock().instant()));
         // The identity variant is checked as identity whatever coding its fields name: the field is
         // not signed, so gzip bytes relabelled would verify as the gzip variant and then be held,
         // served and patched as the document itself.

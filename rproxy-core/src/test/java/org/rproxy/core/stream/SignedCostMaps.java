@@ -2,6 +2,7 @@ package org.rproxy.core.stream;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -45,6 +46,11 @@ final class SignedCostMaps {
 
     /** The cost map whose PID1 → PID2 cost is {@code cost}, signed at {@code created} for an hour. */
     static Representation costMap(int cost, Instant created) {
+        return costMap(cost, created, Duration.ofHours(1));
+    }
+
+    /** The cost map whose PID1 → PID2 cost is {@code cost}, signed at {@code created} for {@code validity}. */
+    static Representation costMap(int cost, Instant created, Duration validity) {
         StringBuilder sb = new StringBuilder("{\"cost-map\":{\"PID1\":{\"PID2\":" + cost + "}");
         for (int i = 0; i < 20; i++) {
             sb.append(",\"P").append(i).append("\":{\"PID1\":").append(i).append('}');
@@ -55,10 +61,10 @@ final class SignedCostMaps {
         String etag = "\"" + digest.substring(8, 30).replace('+', '-').replace('/', '_') + "\"";
         String resource = "\"rc\";path=\"" + CM + "\"";
         SignatureHeaders sig = new ResponseSigner(KEY).sign(type, digest, etag, resource, created,
-                created.plusSeconds(3600));
+                created.plus(validity));
         List<HeaderField> h = List.of(new HeaderField("content-type", type), new HeaderField("content-digest", digest),
                 new HeaderField("etag", etag), new HeaderField("alto-resource", resource),
                 new HeaderField("signature-input", sig.signatureInput()), new HeaderField("signature", sig.signature()));
-        return new Representation(new Variant(body, null, h), null, 60, created, created.plusSeconds(3600));
+        return new Representation(new Variant(body, null, h), null, 60, created, created.plus(validity));
     }
 }

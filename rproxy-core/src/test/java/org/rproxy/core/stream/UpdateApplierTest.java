@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.testing.MutableClock;
 
 /** What a push subscriber accepts: the same rules as pull, applied to the bytes it rebuilds. */
 class UpdateApplierTest {
@@ -124,6 +125,35 @@ class UpdateApplierTest {
         UpdateApplier.Result r = applier.apply(CM, held, new UpdateApplier.Data(false, old.identity().body()),
                 SignatureEvent.of(old));
         assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("ROLLBACK"));
+    }
+
+    /**
+     * The origin's clock was stepped back: its next signing is older than the version held. It is
+     * refused as a rollback while the version held is valid (a replay of the past looks the same),
+     * and taken once that version has expired by the verifier's clock: an expired version held
+     * stood in the way of every later signing, so a push proxy followed nothing until restarted.
+     */
+    @Test
+    void anOlderVersionIsRefusedWhileTheHeldOneIsValidAndTakenOnceItHasExpired() {
+        MutableClock clock = new MutableClock(T0.plusSeconds(30));
+        UpdateApplier applier = new UpdateApplier(new ResponseVerifier(List.of(keyOf()), clock));
+        Representation held = SignedCostMaps.costMap(6, T0); // valid for an hour
+        Representation stepped = SignedCostMaps.costMap(5, T0.minus(Duration.ofMinutes(30)), Duration.ofDays(1));
+        UpdateApplier.Data data = new UpdateApplier.Data(false, stepped.identity().body());
+
+        UpdateApplier.Result r = applier.apply(CM, held, data, SignatureEvent.of(stepped));
+        assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("ROLLBACK"),
+                r.toString());
+        clock.advance(Duration.ofMinutes(59).plusSeconds(29)); // a second before the held one expires
+        r = applier.apply(CM, held, data, SignatureEvent.of(stepped));
+        assertTrue(assertInstanceOf(UpdateApplier.Result.Rejected.class, r).reason().startsWith("ROLLBACK"),
+                r.toString());
+
+        clock.advance(Duration.ofSeconds(1)); // T0 + 1 h: the held one's expires
+        r = applier.apply(CM, held, data, SignatureEvent.of(stepped));
+        UpdateApplier.Result.Applied ok = assertInstanceOf(UpdateApplier.Result.Applied.class, r);
+        assertEquals(stepped.created(), ok.representation().created());
+        assertEquals(stepped.identity().body(), ok.representation().identity().body());
     }
 
     @Test
