@@ -11,6 +11,7 @@ import java.util.Locale;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.RollbackRule;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.store.HeaderField;
@@ -86,7 +87,9 @@ final class Admission {
             return unsigned(key, held, variant, now, maxAge, age, cacheControl);
         }
         CachedVariant previous = held == null ? null : gzip && held.gzip() != null ? held.gzip() : held.identity();
-        Instant notBefore = previous != null && previous.signed() ? previous.created() : held == null ? floor : null;
+        // the copy held binds only while it is valid, as a floor does (RollbackRule)
+        Instant notBefore = previous != null && previous.signed()
+                ? RollbackRule.floor(previous.created(), previous.expires(), now) : held == null ? floor : null;
         Verdict v = verifier.verify(HeaderRules.lookup(r.headers()), r.body().unsafeArray(),
                 new Expectation(key.target(), notBefore));
         if (v.outcome() == Outcome.ROLLBACK && gzip && (held == null || held.gzip() == null)) {

@@ -12,6 +12,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.sign.RollbackRule;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.StoreListener;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The pull feed's table of cached copies: one {@link Entry} per key, kept in step with the
  * store the front end serves from (an entry holds a copy exactly while the store does, and an
  * eviction by the store releases it here), the expiry gauges, and the listeners told of each
- * signed copy held for a GET. A newer signed copy never gives way to an older one.
+ * signed copy held for a GET. A newer signed copy never gives way to an older one while it is valid.
  *
  * <p>Thread-safe: entries live in a concurrent map, and each is written by one attempt at a time
  * (see {@link Attempts}). The store's listener may run inside {@link #hold} of another entry
@@ -167,7 +168,7 @@ final class CachedCopies {
     /**
      * Holds {@code r}, verified elsewhere (the push feed), for a GET of {@code target} exactly as
      * if an attempt had fetched it now. Refused (false) when expired, or when the copy held is
-     * signed and newer by {@code created}: a late or replayed version never replaces a newer one;
+     * signed, newer by {@code created} and valid: a late or replayed version never replaces a newer one;
      * nor one older than a newer copy let go ({@link RollbackFloors}). Such a refusal of a target
      * not tracked leaves it untracked: an entry holding nothing would be taken for tracked, yet
      * never fetched by a refresher pass. Each variant is held with its own signature's validity
@@ -190,10 +191,10 @@ final class CachedCopies {
         return true;
     }
 
-    /** False when {@code current} is a signed copy created after {@code candidate}. */
+    /** False when {@code current} is signed, created after {@code candidate} and valid when it came ({@link RollbackRule}). */
     static boolean newer(CachedCopy candidate, CachedCopy current) {
-        return current == null || !current.signed() || !candidate.signed()
-                || !current.identity().created().isAfter(candidate.identity().created());
+        return current == null || !current.signed() || !candidate.signed() || !RollbackRule.refuses(
+                candidate.identity().created(), current.identity().created(), current.expires(), candidate.identity().fetchedAt());
     }
 
     /**

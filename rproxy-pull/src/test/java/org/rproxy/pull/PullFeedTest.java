@@ -747,6 +747,45 @@ class PullFeedTest {
         assertNull(store.get(CacheKey.get(MAP)));
     }
 
+    /**
+     * The origin's clock was stepped back and it signs for a day now: its next signing is older
+     * than the copy held (signed for an hour). Pulled or offered (the push feed of {@code proxy
+     * --mode push}), it is a rollback while the copy held is valid, and taken once that copy has
+     * expired: the expired copy held refused every later signing, and the proxy answered 502.
+     */
+    @Test
+    void anOlderSigningIsARollbackWhileTheCopyHeldIsValidAndTakenOnceItHasExpired() throws Exception {
+        feed.close();
+        feed = feed(20_000, List.of());
+        publish(MAP, BODY.replace("10.0.0.0/8", "10.0.0.0/16"), false); // valid for an hour
+        Representation held = ok(get(MAP));
+        Representation stepped = signer.sign(MAP, BODY, false, clock.instant().minus(Duration.ofMinutes(30)),
+                Duration.ofDays(1), 60);
+        upstream.docs.put(MAP, stepped);
+
+        clock.advance(Duration.ofSeconds(90)); // past max-age: revalidated
+        assertFalse(feed.offer(MAP, stepped, "1.1 edge"), "offered while the copy held is valid: a rollback");
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(held.identity().etag(), ok(get(MAP)).identity().etag(), "pulled: refused while valid");
+
+        clock.advance(VALIDITY); // the copy held has expired
+        assertEquals(stepped.identity().etag(), ok(get(MAP)).identity().etag(), "pulled once it has expired");
+    }
+
+    @Test
+    void anOlderSigningIsOfferedAndHeldOnceTheCopyHeldHasExpired() throws Exception {
+        feed.close();
+        feed = feed(20_000, List.of());
+        publish(MAP, BODY.replace("10.0.0.0/8", "10.0.0.0/16"), false); // valid for an hour
+        ok(get(MAP));
+        Representation stepped = signer.sign(MAP, BODY, false, clock.instant().minus(Duration.ofMinutes(30)),
+                Duration.ofDays(1), 60);
+        clock.advance(VALIDITY);
+        assertTrue(feed.offer(MAP, stepped, "1.1 edge"), "the copy held has expired");
+        assertEquals(stepped.identity().etag(), store.get(CacheKey.get(MAP)).identity().etag());
+    }
+
     @Test
     void anOlderSigningIsStillARollbackAfterTheCopyWasEvicted() throws Exception {
         // a lagging fallback, a cache in between or a replaying parent serves an older signing

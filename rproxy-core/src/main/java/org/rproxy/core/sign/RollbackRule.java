@@ -12,8 +12,10 @@ import java.time.Instant;
  * it no longer stands in the way of anything, so an origin whose clock was stepped back (an NTP
  * correction, a restored VM: every new signing older than one it made before) is followed again
  * without a restart. One rule for the push feed's held versions ({@code UpdateApplier}, the push
- * feed's {@code UpdateReceiver}), the key set's newest directory ({@link TrustedKeys}) and, in the
- * same terms, the pull proxy's floors ({@code RollbackFloors}).
+ * feed's {@code UpdateReceiver}), the pull proxy's copies held ({@code Admission}, {@code
+ * CachedCopies}), the key set's newest directory ({@link TrustedKeys}) and, in the same terms, the
+ * pull proxy's floors once a copy is gone ({@code RollbackFloors}). The client library's rollback
+ * guard does not lapse.
  */
 public final class RollbackRule {
     private RollbackRule() {
