@@ -3,6 +3,8 @@ package org.rproxy.core.server;
 import java.io.IOException;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 
 import org.slf4j.Logger;
 
@@ -25,11 +27,19 @@ final class ConnectionFailures {
         }
     }
 
-    /** True for an I/O failure, also wrapped (TLS errors arrive inside a DecoderException). */
+    /**
+     * True for an I/O failure, also wrapped (TLS errors arrive inside a DecoderException), and for
+     * an HTTP/2 error the codec found in the client's bytes (a preface not followed by SETTINGS,
+     * a bad frame, flow control broken): only those reach this handler, since the codec reports
+     * the failures of its own writes to their promises. An HTTP/2 INTERNAL_ERROR is ours.
+     */
     static boolean clientGone(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof IOException) {
                 return true;
+            }
+            if (t instanceof Http2Exception h2) {
+                return h2.error() != Http2Error.INTERNAL_ERROR;
             }
         }
         return false;

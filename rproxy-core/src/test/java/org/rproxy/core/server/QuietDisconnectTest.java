@@ -23,6 +23,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +72,35 @@ class QuietDisconnectTest {
         assertTrue(ConnectionFailures.clientGone(new DecoderException(new SSLHandshakeException("no cipher suites in common"))));
         assertFalse(ConnectionFailures.clientGone(new IllegalStateException("a bug")));
         assertFalse(ConnectionFailures.clientGone(new DecoderException("a bug")));
+        assertTrue(ConnectionFailures.clientGone(Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "bad frame")));
+        assertFalse(ConnectionFailures.clientGone(Http2Exception.connectionError(Http2Error.INTERNAL_ERROR, "a bug")));
+    }
+
+    /**
+     * A client that sends HTTP/2's preface and then a frame that is not SETTINGS broke the
+     * protocol: the codec answers it with a GOAWAY, and the log says so at debug, without a trace.
+     */
+    @Test
+    void aBrokenHttp2PrefaceIsTheClientsFaultNotAWarning() throws IOException {
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request ->
+                CompletableFuture.completedFuture(Reply.ok(Fixtures.identityOnly())));
+        int atStart = appender.count();
+        for (int i = 0; i < 3; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(server.localAddress(), 10_000);
+                s.setSoTimeout(10_000);
+                OutputStream out = s.getOutputStream();
+                out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(new byte[64]);
+                out.flush();
+                s.getInputStream().readAllBytes(); // the server's SETTINGS and GOAWAY, then its close
+            }
+        }
+        assertTrue(server.awaitConnectionsClosed(Duration.ofSeconds(30)), "every connection closed");
+        List<ILoggingEvent> all = appender.events();
+        List<ILoggingEvent> events = all.subList(atStart, all.size());
+        assertEquals(List.of(), events.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)
+                || e.getThrowableProxy() != null).map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
     }
 
     /** The variants a flood of broken clients sends, each followed by a half-close or a reset. */
