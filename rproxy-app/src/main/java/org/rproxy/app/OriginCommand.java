@@ -156,6 +156,7 @@ final class OriginCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
+        NodeSignals.install(); // a SIGHUP from now on is answered with a warning, not a stop
         if (accessLog) {
             AccessLogSwitch.on();
         }

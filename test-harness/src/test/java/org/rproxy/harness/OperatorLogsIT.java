@@ -100,6 +100,27 @@ class OperatorLogsIT {
         }
     }
 
+    /**
+     * SIGHUP (nginx's reload signal, and {@code kill -HUP}'s) stops no node: it logs that nothing
+     * reloads, and the node keeps serving. The JVM's own handling would stop it with exit status 129.
+     */
+    @Test
+    void sighupLogsThatNothingReloadsAndTheNodeKeepsServing() throws Exception {
+        try (Node origin = Node.start(dir, "hup", "conf/logback.xml", false)) {
+            for (int i = 0; i < 2; i++) {
+                Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(origin.process.pid())).inheritIO().start();
+                assertEquals(0, kill.waitFor());
+                int times = i + 1;
+                String err = origin.await(origin.stderr, s -> !origin.process.isAlive() || s.split("SIGHUP: rproxy does not"
+                        + " reload its configuration; restart to apply", -1).length > times);
+                assertTrue(origin.process.isAlive(), () -> "the node stopped on SIGHUP (exit status "
+                        + origin.process.exitValue() + "):\n" + err);
+                assertTrue(err.contains(" WARN  "), err);
+                assertEquals(200, origin.status("/directory"));
+            }
+        }
+    }
+
     /** An origin run as {@code rproxy origin} in its own JVM, its two output streams in files. */
     private static final class Node implements AutoCloseable {
         final Process process;
