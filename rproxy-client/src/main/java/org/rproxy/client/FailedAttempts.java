@@ -2,6 +2,8 @@ package org.rproxy.client;
 
 import java.util.List;
 
+import org.rproxy.core.config.Durations;
+
 /**
  * How the attempts of a fetch that found no valid answer read together, for
  * {@link ClientException.NoSourceLeft}: whether they say this client's clock looks wrong
@@ -52,6 +54,6 @@ final class FailedAttempts {
         return "this client's clock looks wrong: it reads " + nearest.localTime()
                 + ", and every source that sent a document sent a copy valid only "
                 + (nearest.notYetValid() ? "later (the clock looks behind" : "earlier (the clock looks ahead")
-                + " by at least " + nearest.offBy() + "): " + summary(attempts);
+                + " by at least " + Durations.describe(nearest.offBy()) + "): " + summary(attempts);
     }
 }

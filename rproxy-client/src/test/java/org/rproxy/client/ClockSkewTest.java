@@ -61,6 +61,7 @@ class ClockSkewTest {
                 e.attempts().get(0));
         assertTrue(only.notYetValid());
         assertTrue(e.getMessage().contains("clock looks wrong"), e.getMessage());
+        assertTrue(e.getMessage().matches("(?s).*by at least [89]m\\d{1,2}s\\).*"), "written as 9m59s: " + e.getMessage());
     }
 
     @Test

@@ -45,6 +45,32 @@ public final class Durations {
         throw new IllegalArgumentException("'" + text + "' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)");
     }
 
+    /**
+     * {@code d} for a reader, in whole days, hours, minutes and seconds, largest first and rounded
+     * down ({@code 1h58m56s}, {@code 2d3h}, {@code 45s}); under a second, in milliseconds
+     * ({@code 250ms}); a negative duration with a minus sign. Where a setting is named back to its
+     * operator, {@link #format} is the form they can write again.
+     */
+    public static String describe(Duration d) {
+        if (d.isNegative()) {
+            return "-" + describe(d.negated());
+        }
+        long s = d.getSeconds();
+        if (s == 0) {
+            return d.toMillis() + "ms";
+        }
+        StringBuilder sb = new StringBuilder();
+        long[] sizes = {86_400, 3600, 60, 1};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (s >= sizes[i]) {
+                sb.append(s / sizes[i]).append(units[i]);
+                s %= sizes[i];
+            }
+        }
+        return sb.toString();
+    }
+
     /** The shortest of the forms above that states {@code d} exactly. */
     public static String format(Duration d) {
         long ms = d.toMillis();

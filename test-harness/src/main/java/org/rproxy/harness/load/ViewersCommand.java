@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.harness.report.ReportFiles;
@@ -130,9 +131,9 @@ public final class ViewersCommand implements Callable<Integer> {
         settings.put("trust", trust.isEmpty() ? "none" : trust.toString());
         settings.put("viewers", Long.toString(viewers));
         settings.put("arrival", arrival);
-        settings.put("duration", duration == null ? "none (until all " + viewers + " arrived)" : duration.toString());
-        settings.put("drain", drain.toString());
-        settings.put("timeout", timeout.toString());
+        settings.put("duration", duration == null ? "none (until all " + viewers + " arrived)" : Durations.format(duration));
+        settings.put("drain", Durations.format(drain));
+        settings.put("timeout", Durations.format(timeout));
         settings.put("verify", mode.toString());
         settings.put("connections per target", Integer.toString(connections));
         settings.put("pipeline", Integer.toString(pipeline));
@@ -154,7 +155,7 @@ public final class ViewersCommand implements Callable<Integer> {
         if (!allArrived) {
             System.out.printf("harness viewers: only %,d of the %,d viewers planned arrived (--duration %s ended the "
                     + "arrivals): the run did not carry the load asked for%n", r.viewers().started(), r.viewers().planned(),
-                    duration);
+                    Durations.format(duration));
         }
         return allArrived && r.errorCount() == 0 && r.verification().failures() == 0 ? 0 : 1;
     }
