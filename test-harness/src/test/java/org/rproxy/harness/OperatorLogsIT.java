@@ -121,6 +121,19 @@ class OperatorLogsIT {
         }
     }
 
+    /** A stop says which signal asked for it and which listener stopped; the exit status stays 143. */
+    @Test
+    void sigtermIsLoggedAndTheStoppedListenerNamed() throws Exception {
+        try (Node origin = Node.start(dir, "term", "conf/logback.xml", false)) {
+            origin.process.destroy(); // SIGTERM
+            assertTrue(origin.process.waitFor(30, TimeUnit.SECONDS), "stopped");
+            assertEquals(143, origin.process.exitValue());
+            String err = origin.await(origin.stderr, s -> s.contains("stopped listening on"));
+            assertTrue(err.matches("(?s).* INFO  \\[[^]]*\\] \\S*NodeSignals - SIGTERM: stopping\n.*"), err);
+            assertTrue(err.contains(" - stopped listening on /127.0.0.1:" + origin.base.replaceAll(".*:", "") + "\n"), err);
+        }
+    }
+
     /** An origin run as {@code rproxy origin} in its own JVM, its two output streams in files. */
     private static final class Node implements AutoCloseable {
         final Process process;

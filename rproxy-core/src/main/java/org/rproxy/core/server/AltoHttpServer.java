@@ -24,6 +24,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.rproxy.core.config.Durations;
+
 /**
  * The HTTP front end: listens on one address and answers every request, whether it came as
  * HTTP/1.1 or as an HTTP/2 stream (see {@link AltoChannelInitializer}), through one
@@ -161,18 +163,26 @@ public final class AltoHttpServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        InetSocketAddress address = localAddress();
         listener.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
         connections.forEach(c -> c.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN));
         long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        boolean drained = true;
         for (Channel c : connections) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || !c.closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left))) {
+                drained = false;
                 break;
             }
         }
+        int cut = drained ? 0 : (int) connections.stream().filter(Channel::isOpen).count();
+        if (cut > 0) {
+            LOG.warn("{} connection{} still answering after the {} drain on {}: cut", cut, cut == 1 ? "" : "s",
+                    Durations.format(SHUTDOWN_WAIT), address);
+        }
         connections.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
         shutdown(acceptor, workers);
-        LOG.info("stopped");
+        LOG.info("stopped listening on {}", address);
     }
 
     private static void shutdown(EventLoopGroup acceptor, EventLoopGroup workers) {

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -20,10 +21,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+
 import io.netty.channel.embedded.EmbeddedChannel;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import org.rproxy.core.testing.CapturedLogs;
 
 /**
  * Stopping the front end drains it: no new connections, idle ones closed at once, and an answer
@@ -82,6 +89,34 @@ class GracefulCloseTest {
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             assertTrue(answer.endsWith(Fixtures.JSON), "the whole body, then the end of the stream: " + answer);
             closing.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The log of a stop names the listener that stopped and, when the drain ran out with an answer
+     * still owed, how many connections it cut.
+     */
+    @Test
+    void aStopLogsTheListenerAndHowManyConnectionsTheDrainCut() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
+            asked.countDown();
+            return new CompletableFuture<>(); // never answered
+        });
+        InetSocketAddress at = server.localAddress();
+        Logger logger = (Logger) LoggerFactory.getLogger(AltoHttpServer.class);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        try (CapturedLogs logs = CapturedLogs.of(AltoHttpServer.class); Socket busy = connect(at)) {
+            ask(busy);
+            assertTrue(asked.await(10, TimeUnit.SECONDS), "the service has the request");
+            server.close(); // waits out the drain (5 s)
+            List<String> lines = logs.events().stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+            assertTrue(lines.contains("WARN 1 connection still answering after the 5s drain on " + at + ": cut"),
+                    lines.toString());
+            assertEquals("INFO stopped listening on " + at, lines.get(lines.size() - 1), lines.toString());
+        } finally {
+            logger.setLevel(level);
         }
     }
 
