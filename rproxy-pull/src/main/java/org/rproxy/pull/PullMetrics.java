@@ -55,10 +55,16 @@ final class PullMetrics {
         this.coalesced = Counter.builder("rproxy.cache.coalesced.waits")
                 .description("Misses that waited for an upstream request already under way").register(registry);
         this.stale = Counter.builder("rproxy.cache.stale.served")
-                .description("Hits past max-age but inside the signature's validity (revalidated in the background)")
+                .description("Answers past max-age: within stale-while-revalidate (revalidated in the background)"
+                        + " or, with the upstream failing, within stale-if-error")
                 .register(registry);
         this.localQueries = queries(registry, "local");
         this.upstreamQueries = queries(registry, "upstream");
+        for (Outcome o : Outcome.values()) {
+            if (o != Outcome.VALID) {
+                failures.put(o, failureCounter(registry, o)); // every reason shows, at 0 until it happens
+            }
+        }
         Gauge.builder("rproxy.store.bytes", store, RepresentationStore::weightedBytes).baseUnit("bytes")
                 .description("Bytes of representations held").register(registry);
         Gauge.builder("rproxy.store.max.bytes", store, RepresentationStore::maxBytes).baseUnit("bytes")
@@ -133,9 +139,13 @@ final class PullMetrics {
     }
 
     void verificationFailure(Outcome outcome) {
-        failures.computeIfAbsent(outcome, o -> Counter.builder("rproxy.verification.failures")
+        failures.computeIfAbsent(outcome, o -> failureCounter(registry, o)).increment();
+    }
+
+    private static Counter failureCounter(MeterRegistry registry, Outcome o) {
+        return Counter.builder("rproxy.verification.failures")
                 .description("Upstream answers refused by verification, by reason")
-                .tag("reason", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry)).increment();
+                .tag("reason", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
     }
 
     long verificationFailures(Outcome outcome) {

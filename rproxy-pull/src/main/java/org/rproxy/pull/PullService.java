@@ -180,6 +180,7 @@ final class PullService implements AltoService {
         // copy once, in serve.
         Reply.Error gone = notFound.answer(target);
         if (gone != null && feed.heldSigned(target) == null) {
+            metrics.hit(); // answered from memory, the upstream not asked
             return CompletableFuture.completedFuture(gone);
         }
         CompletableFuture<Reply> served = feed.serve(CacheKey.get(target), get).toCompletableFuture();

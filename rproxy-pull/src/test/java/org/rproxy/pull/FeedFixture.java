@@ -23,12 +23,14 @@ final class FeedFixture implements AutoCloseable {
     final FakeUpstream upstream = new FakeUpstream(clock);
     final TestSigner signer = new TestSigner();
     final PullFeed feed;
+    /** Where the feed's and the service's meters are registered. */
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final PullMetrics metrics;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
     FeedFixture() {
         RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
-        metrics = new PullMetrics(new SimpleMeterRegistry(), store, clock);
+        metrics = new PullMetrics(registry, store, clock);
         EntryFetch fetch = new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
                 "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
         feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ class NotFoundMemoryTest {
     final PullFeed feed = fixture.feed;
     PullService service;
     NotFoundMemory memory;
+    final SimpleMeterRegistry registry = fixture.registry;
 
     @BeforeEach
     void start() {
@@ -53,6 +55,17 @@ class NotFoundMemoryTest {
 
     private static int status(Reply r) {
         return assertInstanceOf(Reply.Error.class, r).error().httpStatus();
+    }
+
+    /** A remembered 404 is answered from memory: a hit, as README's metrics table says; the first was a miss. */
+    @Test
+    void aRememberedNotFoundCountsAsAHit() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(404, status(get("/nothing/here")));
+        }
+        assertEquals(1, upstream.total());
+        assertEquals(1.0, registry.get("rproxy.cache.misses").counter().count());
+        assertEquals(2.0, registry.get("rproxy.cache.hits").counter().count());
     }
 
     @Test

@@ -6,20 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.testing.MutableClock;
 
-/** The per-target expiry gauges: one per held target, gone when it is no longer held, whatever the threads. */
+/**
+ * The per-target expiry gauges: one per held target, gone when it is no longer held, whatever the
+ * threads; and what the meters show before anything happened, and what their help says.
+ */
 class PullMetricsTest {
     final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -68,5 +76,24 @@ class PullMetricsTest {
         }
         assertEquals(0, gauges(), "every gauge registered was removed");
         assertTrue(registry.getMeters().stream().noneMatch(m -> m.getId().getName().equals("rproxy.resource.expires")));
+    }
+
+    @Test
+    void everyVerificationFailureReasonHasASeriesAtZeroFromTheStart() {
+        Set<String> reasons = registry.find("rproxy.verification.failures").counters().stream()
+                .peek(c -> assertEquals(0.0, c.count(), c.getId().toString()))
+                .map(c -> c.getId().getTag("reason")).collect(Collectors.toSet());
+        Set<String> expected = Arrays.stream(Outcome.values()).filter(o -> o != Outcome.VALID)
+                .map(o -> o.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        assertEquals(expected, reasons);
+        metrics.verificationFailure(Outcome.BAD_SIGNATURE);
+        assertEquals(1, metrics.verificationFailures(Outcome.BAD_SIGNATURE));
+        assertEquals(1.0, registry.get("rproxy.verification.failures").tag("reason", "bad_signature").counter().count());
+    }
+
+    @Test
+    void theStaleServedHelpNamesBothWindows() {
+        String help = registry.get("rproxy.cache.stale.served").meter().getId().getDescription();
+        assertTrue(help.contains("stale-while-revalidate") && help.contains("stale-if-error"), help);
     }
 }
