@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
 
+import org.slf4j.LoggerFactory;
+
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.PushConfig;
 import org.rproxy.pull.PullProxy;
@@ -66,6 +68,10 @@ public final class StreamingPull implements AutoCloseable {
             targets.add(DIRECTORY);
             return targets;
         });
+        // Said by the node's own class: a push proxy is no PullProxy in its log
+        LoggerFactory.getLogger(config.mode() == ProxyConfig.Mode.PUSH ? PushPullProxy.class : PullProxy.class)
+                .info("proxy {} on {}, fetching from {}{}", config.name(), pull.baseUri(), config.upstream().urls(),
+                        pull.adminAddress() == null ? "" : " (admin on " + pull.adminAddress() + ")");
         return new StreamingPull(publisher, pull);
     }
 

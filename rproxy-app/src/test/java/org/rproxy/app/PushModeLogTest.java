@@ -1,5 +1,6 @@
 package org.rproxy.app;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +60,32 @@ class PushModeLogTest {
             Thread.sleep(50);
         }
         return false;
+    }
+
+    /** The push proxy's start line in the log is said by the push proxy, not by the pull half it is built on. */
+    @Test
+    void thePushProxyLogsItsStartUnderItsOwnName() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        ProxyConfig c = new ProxyConfig(ProxyConfig.Mode.PUSH, "push-2", new ListenConfig(new Address("127.0.0.1", 0), null),
+                UpstreamConfig.of(URI.create("http://127.0.0.1:" + closed), List.of(SignedOrigin.anyKey(dir))), null,
+                null, null);
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Level rootLevel = root.getLevel();
+        ListAppender<ILoggingEvent> all = new ListAppender<>();
+        all.start();
+        root.addAppender(all);
+        root.setLevel(Level.INFO);
+        try (PushPullProxy proxy = PushMode.start(c, 0)) {
+            List<String> starts = List.copyOf(all.list).stream().filter(e -> e.getFormattedMessage().startsWith("proxy push-2 on " + proxy.baseUri()))
+                    .map(ILoggingEvent::getLoggerName).toList();
+            assertEquals(List.of(PushPullProxy.class.getName()), starts, all.list.toString());
+        } finally {
+            root.detachAppender(all);
+            root.setLevel(rootLevel);
+        }
     }
 
     @Test

@@ -160,8 +160,7 @@ public final class PullProxy implements AutoCloseable {
         if (local != null) {
             local.start();
         }
-        LOG.info("proxy {} on {}, fetching from {}{}", config.name(), baseUri, up.urls(),
-                admin == null ? "" : " (admin on " + admin.localAddress() + ")");
+        LOG.debug("proxy {} on {}, fetching from {}", config.name(), baseUri, up.urls()); // the node's own line: the app's
     }
 
     /** The keys this proxy accepts signatures from: those configured and those its upstream's directory lists. */
