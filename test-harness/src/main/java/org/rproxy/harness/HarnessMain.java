@@ -40,6 +40,11 @@ public final class HarnessMain implements Runnable {
 
     /** Runs the command line and returns the exit code (used by tests and by {@link #main}). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with every subcommand, its converters and its error handling (exit 2); tests set its streams. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new HarnessMain())
                 .registerConverter(Duration.class, new DurationConverter())
                 .setCaseInsensitiveEnumValuesAllowed(true);
@@ -50,7 +55,7 @@ public final class HarnessMain implements Runnable {
             }
             return 2;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     @Override

@@ -67,9 +67,17 @@ public final class BurstCommand implements Callable<Integer> {
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
             Socket s = new Socket();
-            s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
-            s.setSoTimeout(timeoutSeconds * 1_000);
             sockets.add(s);
+            try {
+                s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+                s.setSoTimeout(timeoutSeconds * 1_000);
+            } catch (IOException e) {
+                // the run failed (nothing listens there, say), not its command line
+                sockets.forEach(BurstCommand::closeQuietly);
+                spec.commandLine().getErr().println("harness burst: cannot connect to " + url + ": " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
         }
         // the main thread goes with them, so that it knows when the requests were sent
         CyclicBarrier go = new CyclicBarrier(concurrency + 1);

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.harness.HarnessMain;
 
 import picocli.CommandLine;
 
@@ -81,6 +82,21 @@ class BurstCommandTest {
         CommandLine cl = new CommandLine(new BurstCommand()).setOut(new PrintWriter(out, true));
         int exit = cl.execute("--url", url, "--concurrency", "" + concurrency, "--timeout-seconds", "" + timeoutSeconds);
         return new Run(exit, out.toString());
+    }
+
+    /** A closed port is the run failing (1), not a usage error (2), and the error names the URL. */
+    @Test
+    void aClosedPortFailsTheRunNamingTheUrl() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port + "/directory";
+        StringWriter err = new StringWriter();
+        CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true));
+        assertEquals(1, cl.execute("burst", "--url", url, "--concurrency", "3"), err.toString());
+        assertTrue(err.toString().contains("harness burst: cannot connect to " + url + ": Connection refused"), err.toString());
     }
 
     private static void readHead(InputStream in) throws IOException {
