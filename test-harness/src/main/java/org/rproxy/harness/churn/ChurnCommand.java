@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 
 /** {@code harness churn}: changes a maps folder on a schedule, as a live network would. */
 @Command(name = "churn", mixinStandardHelpOptions = true,
-        description = {"Change a share of the costs of a maps folder on a schedule (and now and then move a prefix",
-                "between PIDs, keeping the map valid), writing whole files atomically so the origin's watcher",
-                "publishes each change. Runs until --rounds or --for is reached, or until stopped."})
+        description = "Change a share of the costs of a maps folder on a schedule (and now and then move a prefix "
+                + "between PIDs, keeping the map valid), writing whole files atomically so the origin's watcher "
+                + "publishes each change. Runs until --rounds or --for is reached, or until stopped.")
 public final class ChurnCommand implements Callable<Integer> {
 
     @Option(names = "--maps", required = true, paramLabel = "DIR", description = "The maps folder the origin serves.")

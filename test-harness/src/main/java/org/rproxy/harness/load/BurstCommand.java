@@ -30,10 +30,10 @@ import picocli.CommandLine.Spec;
  * not given a latency. Exit 0 only when every request was answered with a 2xx.
  */
 @Command(name = "burst", mixinStandardHelpOptions = true,
-        description = {"Send N simultaneous GETs for one URL over N connections opened beforehand (a cold-miss",
-                "thundering herd) and print statuses and the latency of the answered requests. A request",
-                "that fails or does not end within --timeout-seconds is a failure, not in the latency.",
-                "Exit 0 only when every request was answered with a 2xx."})
+        description = "Send N simultaneous GETs for one URL over N connections opened beforehand (a cold-miss "
+                + "thundering herd) and print statuses and the latency of the answered requests. A request "
+                + "that fails or does not end within --timeout-seconds is a failure, not in the latency. "
+                + "Exit 0 only when every request was answered with a 2xx.")
 public final class BurstCommand implements Callable<Integer> {
 
     @Spec

@@ -21,10 +21,10 @@ import picocli.CommandLine.Option;
 
 /** {@code harness viewers}: simulated viewers joining a live event, open loop, verified. */
 @Command(name = "viewers", mixinStandardHelpOptions = true,
-        description = {"Simulate viewers joining a live event: each reads the directory or capability, the network map",
-                "(conditionally when returning), finds its PID, reads its cost row and ranks candidate peers.",
-                "Arrivals are open loop; latency counts from when a request was due. Exit 1 on any error or",
-                "verification failure, or when fewer viewers arrived than planned (--duration)."})
+        description = "Simulate viewers joining a live event: each reads the directory or capability, the network map "
+                + "(conditionally when returning), finds its PID, reads its cost row and ranks candidate peers. "
+                + "Arrivals are open loop; latency counts from when a request was due. Exit 1 on any error or "
+                + "verification failure, or when fewer viewers arrived than planned (--duration).")
 public final class ViewersCommand implements Callable<Integer> {
 
     @Option(names = "--target", required = true, split = ",", paramLabel = "URL",

@@ -22,10 +22,13 @@ import picocli.CommandLine.Spec;
 /** {@code harness scenario NAME}: a whole experiment in one command, judged by its verdict table. */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
         description = {"Run a whole experiment on loopback (origin, relay, proxies, viewers) and print a verdict table.",
+                "",
                 "Exit 0 when every check passes; 1 when one fails, a part could not run or the scenario stopped on an error;"
                         + " 2 on a usage error.",
+                "",
                 "Each scenario uses only some of the options below ('Used by', or NAME 'list') and refuses the others;"
                         + " --seed, --report and --keep apply to every scenario.",
+                "",
                 "Scenarios: flash-crowd, tree, outage, tamper, push-storm, slow-subscriber, heavy-queries, edge-caches, streaming-viewers, idle-flood, half-closed-burst, overlay (NAME 'list' lists them)."})
 public final class ScenarioCommand implements Callable<Integer> {
 

@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 
 /** {@code harness topology}: writes a deterministic synthetic ISP as a maps folder. */
 @Command(name = "topology", mixinStandardHelpOptions = true,
-        description = {"Generate a synthetic ISP (PoPs on a weighted graph, prefixes per PoP, shortest-path costs)",
-                "and write it as a maps folder the origin serves. The same seed gives the same bytes."})
+        description = "Generate a synthetic ISP (PoPs on a weighted graph, prefixes per PoP, shortest-path costs) "
+                + "and write it as a maps folder the origin serves. The same seed gives the same bytes.")
 public final class TopologyCommand implements Callable<Integer> {
 
     @Option(names = "--pids", defaultValue = "100", paramLabel = "N",
