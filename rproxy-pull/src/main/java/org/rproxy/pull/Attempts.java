@@ -175,6 +175,8 @@ final class Attempts {
                     hasNone(e, held, status, a.upstream(), now);
                 }
             }
+        } else if (r.equals(FetchResult.Failed.STOPPING)) {
+            LOG.debug("{}: cut by this proxy's stop", key); // no upstream failed: nothing to warn of, or to count
         } else if (r instanceof FetchResult.Failed f) {
             metrics.fetch(kind, f.rejected() ? "rejected" : "failed");
             if (e != null) {

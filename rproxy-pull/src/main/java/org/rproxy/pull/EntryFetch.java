@@ -277,6 +277,7 @@ final class EntryFetch {
             case UNREACHABLE -> new FetchResult.Failed(504, "upstream unreachable: " + message, false);
             case BUSY -> new FetchResult.Failed(503, "upstream connections all busy: " + message, false);
             case FAILED -> new FetchResult.Failed(504, "upstream failed: " + message, false);
+            case STOPPED -> FetchResult.Failed.STOPPING;
         };
     }
 }

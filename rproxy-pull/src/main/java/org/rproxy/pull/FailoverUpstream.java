@@ -90,7 +90,8 @@ final class FailoverUpstream implements Upstream {
             if (failure != null) {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                         ? c.getCause() : failure;
-                if (!(cause instanceof UpstreamException u && u.kind() == UpstreamException.Kind.BUSY)) {
+                if (!(cause instanceof UpstreamException u && (u.kind() == UpstreamException.Kind.BUSY
+                        || u.kind() == UpstreamException.Kind.STOPPED))) {
                     down(i, cause.getMessage());
                 }
                 if (last) {

@@ -37,6 +37,9 @@ sealed interface FetchResult {
      * @param rejected true when verification refused the answer
      */
     record Failed(int status, String reason, boolean rejected) implements FetchResult {
+        /** This proxy is stopping: its own close cut the attempt, and no upstream is to blame. */
+        static final Failed STOPPING = new Failed(503, "this proxy is stopping", false);
+
         public Failed {
             requireNonNull(reason, "reason");
         }

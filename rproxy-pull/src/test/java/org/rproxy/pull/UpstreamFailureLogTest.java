@@ -161,6 +161,32 @@ class UpstreamFailureLogTest {
         }
     }
 
+    /**
+     * A proxy stopped while its first fetch waits for the upstream's answer cut that fetch itself:
+     * no upstream failed, so nothing is logged at WARN.
+     */
+    @Test
+    void aFetchCutByTheProxysOwnStopIsNoUpstreamFailure() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        try (RawUpstream up = new RawUpstream((head, s) -> {
+                asked.countDown();
+                RawUpstream.STALL.answer(head, s);
+            });
+             CapturedLogs logs = CapturedLogs.of("org.rproxy")) {
+            PullProxy proxy = PullProxy.start(withTimeout(config(up.url()), Duration.ofSeconds(20)), clock,
+                    UnaryOperator.identity());
+            try {
+                assertTrue(asked.await(10, java.util.concurrent.TimeUnit.SECONDS), "the first fetch is under way");
+            } finally {
+                proxy.close();
+            }
+            List<String> warnings = logs.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(List.of(), warnings);
+        }
+    }
+
     @Test
     void missesThatFailAreLoggedOncePerIntervalWithTheCountHeldBack() throws Exception {
         MutableClock clock = new MutableClock(NOW);

@@ -157,11 +157,14 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         requireNonNull(request, "request");
         CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
         if (closed.get()) {
-            result.completeExceptionally(new UpstreamException("client closed"));
+            result.completeExceptionally(new UpstreamException("client closed", null, UpstreamException.Kind.STOPPED));
             return result;
         }
         attempt(request, result, true, System.nanoTime() + settings.timeout().toNanos());
-        return result;
+        // A request its own client's close cut (a pool closed under its wait, a connection closed
+        // under its exchange) is told so, not that the upstream failed.
+        return result.exceptionallyCompose(f -> CompletableFuture.failedFuture(closed.get()
+                ? new UpstreamException("client closed: " + f.getMessage(), f, UpstreamException.Kind.STOPPED) : f));
     }
 
     /**

@@ -18,7 +18,9 @@ public final class UpstreamException extends RuntimeException {
         /** Every connection to the upstream stayed busy: the request was never sent. */
         BUSY,
         /** The connection broke, or the answer was malformed or too large. */
-        FAILED
+        FAILED,
+        /** This client was closed (its node is stopping) before the answer came: no upstream failed. */
+        STOPPED
     }
 
     private final Kind kind;
