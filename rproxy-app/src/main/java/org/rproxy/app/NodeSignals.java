@@ -27,7 +27,10 @@ final class NodeSignals {
     private NodeSignals() {
     }
 
-    /** Installs the node's handlers; false when the JVM would not take them (its own handling stays). */
+    /**
+     * Installs the node's handlers; false when the JVM would not take them (run with {@code -Xrs},
+     * say: its own handling stays, and a SIGHUP stops the node).
+     */
     static boolean install() {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
@@ -40,7 +43,7 @@ final class NodeSignals {
             }
             return true;
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            LOG.debug("SIGHUP keeps the JVM's handling (it stops the node): {}", e.toString());
+            LOG.debug("the JVM keeps its own signal handling (a SIGHUP stops the node): {}", e.toString());
             return false;
         }
     }
