@@ -3,7 +3,6 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +98,16 @@ public final class AltoClient implements AutoCloseable {
         RollbackGuard guard = options.stateFile() == null ? RollbackGuard.inMemory()
                 : RollbackGuard.open(options.stateFile());
         Fetcher fetcher = new Fetcher(options);
+        try {
+            return bootstrap(options, overlay, guard, fetcher);
+        } catch (RuntimeException e) {
+            fetcher.close(); // no client to close it: its threads end now
+            throw e;
+        }
+    }
+
+    private static AltoClient bootstrap(ClientOptions options, OverlaySource overlay, RollbackGuard guard,
+                                        Fetcher fetcher) {
         URI uri = Sources.at(options.origin(), AnswerEngine.DIRECTORY);
         HttpResponse<byte[]> r = fetcher.get(uri);
         Directory dir;
@@ -128,22 +137,10 @@ public final class AltoClient implements AutoCloseable {
         }
         Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted);
         HeldState state = new HeldState(dir, signed, options.clock());
-        Sources sources = new Sources(options.origin(), proxies(dir, uri), options,
+        Sources sources = new Sources(options.origin(), Sources.proxiesOf(dir, uri), options,
                 new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers, System::nanoTime,
                 dir, overlay);
         return new AltoClient(options, dir, trusted, fetcher, checker, state, sources);
-    }
-
-    private static List<URI> proxies(Directory dir, URI where) {
-        List<URI> out = new ArrayList<>();
-        for (String p : dir.proxies()) {
-            try {
-                out.add(new URI(p));
-            } catch (URISyntaxException e) {
-                throw new ClientException.InvalidResponse(where, "meta.alto-redist.proxies: " + p + " is no URL");
-            }
-        }
-        return out;
     }
 
     /** The origin's directory, as verified at bootstrap (a newer one changes only the keys trusted). */
@@ -274,8 +271,13 @@ public final class AltoClient implements AutoCloseable {
 
     /**
      * Stops every update follower, waiting for each (up to the timeout), also one another thread
-     * starts meanwhile: from now on {@link #follow} is refused. The other methods hold no thread
-     * and still work. Closing again does nothing.
+     * starts meanwhile, then the client's HTTP: its executor's threads ({@code alto-client-N-http-M})
+     * end, at once when idle. On Java 21+ the JDK {@code HttpClient} is closed too (its connections
+     * and selector thread); on Java 17 to 20, which have no way to close it, its selector thread
+     * and pooled connections go when this client is unreachable and collected. From now on
+     * {@link #follow}, {@link #fetch}, {@link #refreshKeys()} and {@link #refreshMaps()} throw
+     * {@link IllegalStateException}; the answers held, {@link #health()} and the rest still work.
+     * Closing again does nothing.
      */
     @Override
     public void close() {
@@ -286,5 +288,6 @@ public final class AltoClient implements AutoCloseable {
             followers.clear();
         }
         running.forEach(UpdateFollower::close); // outside the lock: a listener may call follow meanwhile
+        fetcher.close();
     }
 }

@@ -9,8 +9,14 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLException;
 
@@ -30,21 +36,81 @@ import org.rproxy.core.upstream.LimitedBody;
  * ALTO error the source sent; an interrupt of the calling thread is
  * {@link ClientException.Interrupted}, with the thread's interrupt status kept. Blocking; runs on the caller's thread or the update follower's.
  * Thread-safe.
+ *
+ * <p>The {@link HttpClient} runs its work on an executor this fetcher owns (daemon threads named
+ * {@code alto-client-N-http-M}), so that {@link #close()} ends those threads at once rather than
+ * when they have idled for a minute; a closed fetcher refuses to fetch.
  */
-final class Fetcher {
+final class Fetcher implements AutoCloseable {
+    /** Numbers the fetchers of this JVM, for their threads' names. */
+    private static final AtomicInteger FETCHERS = new AtomicInteger();
+    /** {@code HttpClient.close()} where the runtime has it (Java 21+), else null. */
+    private static final Method HTTP_CLOSE = httpClose();
+
     private final HttpClient http;
+    private final ExecutorService executor;
     private final Duration timeout;
     private final int maxBodyBytes;
+    private volatile boolean closed;
 
     Fetcher(ClientOptions options) {
+        this.executor = executor("alto-client-" + FETCHERS.incrementAndGet() + "-http-");
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(options.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER);
+                .followRedirects(HttpClient.Redirect.NEVER).executor(executor);
         if (options.sslContext() != null) {
             b.sslContext(options.sslContext());
         }
         this.http = b.build();
         this.timeout = options.timeout();
         this.maxBodyBytes = options.maxEventBytes();
+    }
+
+    /** A cached pool of daemon threads named {@code prefix} and a number: threads idle a minute end. */
+    private static ExecutorService executor(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static Method httpClose() {
+        try {
+            return HttpClient.class.getMethod("close");
+        } catch (NoSuchMethodException e) {
+            return null; // Java 17 to 20: the client's selector thread ends once the client is unreachable
+        }
+    }
+
+    /**
+     * Stops fetching: later fetches throw {@link IllegalStateException}; the executor's threads end
+     * (at once when idle, else when their task does), and on a runtime with
+     * {@code HttpClient.close()} (Java 21+) that is called too, closing the connections and the
+     * selector thread. On Java 17 to 20 the JDK keeps its selector thread and pooled connections
+     * until the {@link HttpClient} is unreachable and collected. Closing again does nothing.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        executor.shutdown();
+        if (HTTP_CLOSE != null) {
+            try {
+                HTTP_CLOSE.invoke(http);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // nothing more can be freed: the executor is shut down, and the rest goes with the client
+            }
+        }
+    }
+
+    /** @throws IllegalStateException once closed, naming {@code uri} as not asked */
+    void requireOpen(URI uri) {
+        if (closed) {
+            throw new IllegalStateException("this client is closed: " + uri + " not asked");
+        }
     }
 
     /**
@@ -54,6 +120,7 @@ final class Fetcher {
      * ({@link ClientException.InvalidResponse}).
      */
     HttpResponse<byte[]> get(URI uri) {
+        requireOpen(uri);
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         HttpResponse<byte[]> r = sendWhole(uri, req);
         if (r.statusCode() != 200) {
@@ -67,6 +134,7 @@ final class Fetcher {
      * read (and closed) by the caller. The timeout bounds the wait for the response head only.
      */
     InputStream subscribe(URI uri, byte[] params) {
+        requireOpen(uri);
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
                 .header("Accept", MediaTypes.EVENT_STREAM)

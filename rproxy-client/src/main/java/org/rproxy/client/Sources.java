@@ -3,6 +3,7 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,6 +96,19 @@ final class Sources {
         return out;
     }
 
+    /** The RProxies {@code dir} lists, as URLs; {@code where} is the directory's, for the refusal of one that is none. */
+    static List<URI> proxiesOf(Directory dir, URI where) {
+        List<URI> out = new ArrayList<>();
+        for (String p : dir.proxies()) {
+            try {
+                out.add(new URI(p));
+            } catch (URISyntaxException e) {
+                throw new ClientException.InvalidResponse(where, "meta.alto-redist.proxies: " + p + " is no URL");
+            }
+        }
+        return out;
+    }
+
     /**
      * GETs {@code target} from the first source that gives a valid answer. A source whose copy
      * verifies but is not valid at this client's clock ({@link ClientException.OutsideValidity})
@@ -106,8 +120,10 @@ final class Sources {
      * @throws ClientException.NoSourceLeft with every attempt's reason when none did
      * @throws ClientException.Interrupted  at once when the calling thread is interrupted (before
      *                                      or while asking a source): no source is blamed or asked after
+     * @throws IllegalStateException        once the client is closed
      */
     VerifiedDocument fetch(String target) {
+        fetcher.requireOpen(at(origin, target)); // a closed client asks no source, the overlay included
         List<ClientException> refused = new ArrayList<>();
         VerifiedDocument fromOverlay = fromOverlay(target, refused);
         if (fromOverlay != null) {

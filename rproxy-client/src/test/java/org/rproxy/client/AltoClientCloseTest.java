@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A closed client starts no follower, and close stops every follower, also those started while it
- * runs; a follower closed on its own is let go of at once, not kept until the client closes.
+ * runs; a follower closed on its own is let go of at once, not kept until the client closes;
+ * close ends the HTTP threads the client used, and a closed client asks no source.
  */
 class AltoClientCloseTest {
 
@@ -85,6 +86,56 @@ class AltoClientCloseTest {
         } finally {
             started.forEach(UpdateFollower::close);
         }
+    }
+
+    @Test
+    void closeEndsTheThreadsOfTheClientsHttp() throws Exception {
+        int before = httpWorkers();
+        try (LocalOrigin origin = LocalOrigin.startStreaming(dir, List.of())) {
+            // what README tells an application to do when the proxy list changes, several times over
+            for (int i = 0; i < 3; i++) {
+                AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())));
+                c.refreshMaps();
+                c.follow(a -> { });
+                assertTrue(httpWorkers() > before, "the client's requests ran on HTTP worker threads");
+                c.close();
+            }
+            // bounded: the JDK's own pool would keep idle workers for 60 s after the client is closed
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < end && httpWorkers() > before) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+            assertEquals(before, httpWorkers(), "HTTP worker threads left after close: " + workerNames());
+        }
+    }
+
+    @Test
+    void aClosedClientAsksNoSourceButStillAnswers() throws Exception {
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of())) {
+            AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())));
+            c.refreshMaps();
+            c.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.fetch(LocalOrigin.NETWORK_MAP));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            assertThrows(IllegalStateException.class, c::refreshMaps);
+            assertTrue(c.answers().isCurrent(), "the answers held are still given");
+        }
+    }
+
+    /** Live threads running HttpClient work: the client's executor's, or the JDK's default pool's. */
+    private static int httpWorkers() {
+        return workerNames().size();
+    }
+
+    private static List<String> workerNames() {
+        List<String> names = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            if (t.isAlive() && (n.matches("alto-client-\\d+-http-\\d+") || n.matches("HttpClient-\\d+-Worker-\\d+"))) {
+                names.add(n);
+            }
+        }
+        return names;
     }
 
     @Test
