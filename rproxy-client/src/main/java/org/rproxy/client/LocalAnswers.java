@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Supplier;
@@ -17,6 +18,7 @@ import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.model.VersionTag;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.query.EndpointCostLookup;
+import org.rproxy.core.query.EndpointCostQuery;
 import org.rproxy.core.query.RankedEndpoint;
 
 /**
@@ -68,14 +70,19 @@ public final class LocalAnswers {
         return maps.maps().defaultMap().index().pidOf(address(endpoint, "endpoint"));
     }
 
-    /** The routing cost from {@code src} to {@code dst}, or empty when the maps give none. */
+    /**
+     * The routing cost from {@code src} to {@code dst}, or empty when the maps give none (also for
+     * two endpoints in one PID when the cost map has no cost within that PID, as the origin's
+     * {@code /endpointcost} leaves such a pair out; {@link #rank} ranks them at cost 0).
+     */
     public OptionalDouble cost(String src, String dst) {
         return cost(src, dst, ROUTING_COST);
     }
 
     /**
-     * The cost of {@code type} from {@code src} to {@code dst}, or empty when the maps give none.
-     * For an ordinal type it is a rank, as the origin's {@code /endpointcost} answers it for this
+     * The cost of {@code type} from {@code src} to {@code dst}, or empty when the maps give none,
+     * exactly as the origin's {@code /endpointcost} answers this pair (a pair within one PID that the
+     * cost map gives no cost for is left out there, and empty here). For an ordinal type it is a rank, as the origin's {@code /endpointcost} answers it for this
      * one pair (RFC 7285 §11.5.1.7 ranks the destinations asked, from 1): 1 whenever a cost is
      * known; {@link #rank(String, List, CostType)} ranks several.
      *
@@ -83,8 +90,18 @@ public final class LocalAnswers {
      * @throws IllegalStateException    past {@link #validUntil()}
      */
     public OptionalDouble cost(String src, String dst, CostType type) {
-        List<RankedEndpoint> r = rankAddresses(address(src, "src"), List.of(address(dst, "dst")), type);
-        return r.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(r.get(0).cost());
+        IpAddress from = address(src, "src");
+        IpAddress to = address(dst, "dst");
+        requireCurrent();
+        try {
+            // the origin's own /endpointcost computation, not rank's: no same-PID cost is made up
+            Map<String, Double> row = costs.lookup(new EndpointCostQuery(requireNonNull(type, "type"), List.of(),
+                    List.of(from), List.of(to))).costs().get(from.toTyped());
+            Double cost = row == null ? null : row.get(to.toTyped());
+            return cost == null ? OptionalDouble.empty() : OptionalDouble.of(cost);
+        } catch (AltoException e) {
+            throw new IllegalArgumentException(e.error().message(), e);
+        }
     }
 
     /** {@code candidates} ranked by routing cost from {@code src}, cheapest first; see {@link #rank(String, List, CostType)}. */

@@ -1,6 +1,7 @@
 package org.rproxy.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,6 +74,21 @@ class OrdinalAnswersTest {
                 .map(r -> r.endpoint().toTyped()).toList(), "the ordinal map's ranking, not the numbers'");
     }
 
+    @Test
+    void aPairWithinOnePidTheMapGivesNoCostForHasNoCostAsAtTheOrigin() throws Exception {
+        origin = LocalOrigin.start(dir, List.of());
+        LocalAnswers a = client().refreshMaps();
+        String samePid = "127.0.0.2"; // PID1, as SRC: the cost map has no PID1 -> PID1 cost
+        for (CostMode mode : CostMode.values()) {
+            assertEquals(Map.of(), endpointCost(List.of(samePid), mode), "the origin leaves the pair out, " + mode);
+            assertTrue(a.cost(SRC, samePid, new CostType("routingcost", mode)).isEmpty(),
+                    "and so do the local answers, " + mode);
+        }
+        assertTrue(a.cost(SRC, samePid).isEmpty(), "the routing cost too");
+        RankedEndpoint own = a.rank(SRC, List.of(samePid)).get(0);
+        assertEquals(0.0, own.cost(), "rank still puts a peer of the source's own PID first, at cost 0");
+    }
+
     /** cost and rank, ordinal, against the origin's /endpointcost for the same endpoints. */
     private void assertSameAsTheOrigin(LocalAnswers a) throws Exception {
         for (String dst : DSTS) {
@@ -93,9 +109,14 @@ class OrdinalAnswersTest {
 
     /** The origin's {@code /endpointcost} answer, ordinal routing cost, from {@link #SRC} to {@code dsts}. */
     private Map<String, Double> endpointCost(List<String> dsts) throws Exception {
+        return endpointCost(dsts, CostMode.ORDINAL);
+    }
+
+    /** The origin's {@code /endpointcost} answer, routing cost of {@code mode}, from {@link #SRC} to {@code dsts}. */
+    private Map<String, Double> endpointCost(List<String> dsts, CostMode mode) throws Exception {
         List<String> typed = new ArrayList<>();
         dsts.forEach(d -> typed.add("\"ipv4:" + d + "\""));
-        String body = "{\"cost-type\":{\"cost-mode\":\"ordinal\",\"cost-metric\":\"routingcost\"},"
+        String body = "{\"cost-type\":{\"cost-mode\":\"" + mode.wireName() + "\",\"cost-metric\":\"routingcost\"},"
                 + "\"endpoints\":{\"srcs\":[\"ipv4:" + SRC + "\"],\"dsts\":[" + String.join(",", typed) + "]}}";
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(origin.uri() + "/endpointcost"))
