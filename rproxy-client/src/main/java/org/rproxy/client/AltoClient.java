@@ -177,7 +177,7 @@ public final class AltoClient implements AutoCloseable {
         return trustedKeyIds();
     }
 
-    /** What the client has seen of each source lately. */
+    /** What the client has seen of each source lately; its {@code sources()} lists them all, for a status page. */
     public SourceHealth health() {
         return sources.health();
     }

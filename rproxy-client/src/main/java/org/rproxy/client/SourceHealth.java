@@ -6,8 +6,12 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.OptionalDouble;
 
 /**
@@ -28,7 +32,8 @@ import java.util.OptionalDouble;
  * answered one 503 is back in its place 30 s later, while one that keeps failing is asked
  * ever less often, at least once every 10 min); its next success clears the run, its next failure
  * lengthens it. Every success also feeds an exponentially weighted moving average of its latency.
- * Time comes from the injected clock. Thread-safe.
+ * {@link #sources()} gives every source's state at once (also printed by {@link #toString()}), for
+ * an application's status page. Time comes from the injected clock. Thread-safe.
  */
 public final class SourceHealth {
     /** Weight of the newest latency sample in the moving average. */
@@ -44,13 +49,17 @@ public final class SourceHealth {
      * @param failures     consecutive failures since the last success
      * @param failingUntil until when the last of them counts as recent
      */
-    private record State(Instant coolingUntil, int failures, Instant failingUntil, double ewmaMillis) {
-        static final State NEW = new State(Instant.MIN, 0, Instant.MIN, Double.NaN);
+    private record State(Instant coolingUntil, int failures, Instant failingUntil, double ewmaMillis,
+                         String lastFailure) {
+        static final State NEW = new State(Instant.MIN, 0, Instant.MIN, Double.NaN, null);
     }
 
     private final Clock clock;
     private final Duration coolDown;
     private final Map<URI, State> states = new HashMap<>();
+    /** The sources listed, in order (the proxies, then the origin), and any other recorded since. */
+    private final Set<URI> listed = new LinkedHashSet<>();
+    private URI origin;
 
     SourceHealth(Clock clock, Duration coolDown) {
         this.clock = requireNonNull(clock, "clock");
@@ -61,7 +70,8 @@ public final class SourceHealth {
         State s = states.getOrDefault(source, State.NEW);
         double ms = latency.toNanos() / 1e6;
         double ewma = Double.isNaN(s.ewmaMillis) ? ms : ALPHA * ms + (1 - ALPHA) * s.ewmaMillis;
-        states.put(source, new State(s.coolingUntil, 0, Instant.MIN, ewma));
+        states.put(source, new State(s.coolingUntil, 0, Instant.MIN, ewma, null));
+        listed.add(source);
     }
 
     synchronized void failed(URI source, ClientException why) {
@@ -75,7 +85,40 @@ public final class SourceHealth {
         }
         int failures = s.failures == Integer.MAX_VALUE ? s.failures : s.failures + 1;
         Instant askable = until.isAfter(now) ? until : now;
-        states.put(source, new State(until, failures, askable.plus(failureWindow(failures)), s.ewmaMillis));
+        states.put(source, new State(until, failures, askable.plus(failureWindow(failures)), s.ewmaMillis,
+                why.reason()));
+        listed.add(source);
+    }
+
+    /** Lists the client's sources, for {@link #sources()}: the proxies in their order, the origin last. */
+    synchronized void list(List<URI> proxies, URI origin) {
+        listed.addAll(proxies);
+        listed.add(origin);
+        this.origin = origin;
+    }
+
+    /**
+     * Every source's state now: the client's proxies in the directory's order, then the origin
+     * (then any other source recorded, such as an overlay's), each whether or not it was asked yet.
+     */
+    public synchronized List<SourceStatus> sources() {
+        Instant now = clock.instant();
+        List<SourceStatus> out = new ArrayList<>(listed.size());
+        for (URI source : listed) {
+            State s = states.getOrDefault(source, State.NEW);
+            out.add(new SourceStatus(source, source.equals(origin), now.isBefore(s.coolingUntil) ? s.coolingUntil : null,
+                    now.isBefore(s.failingUntil) ? s.failures : 0, s.lastFailure, latencyMillis(source)));
+        }
+        return out;
+    }
+
+    /** Every source's state, one line each (see {@link SourceStatus#toString()}). */
+    @Override
+    public String toString() {
+        List<SourceStatus> all = sources();
+        StringBuilder sb = new StringBuilder("SourceHealth (").append(all.size()).append(all.size() == 1 ? " source)" : " sources)");
+        all.forEach(s -> sb.append(System.lineSeparator()).append("  ").append(s));
+        return sb.toString();
     }
 
     private static Instant later(Instant a, Instant b) {

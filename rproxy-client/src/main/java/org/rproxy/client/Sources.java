@@ -64,6 +64,7 @@ final class Sources {
         this.client = options.clientAddress() == null ? null
                 : LocalAnswers.address(options.clientAddress(), "clientAddress");
         this.health = requireNonNull(health, "health");
+        health.list(this.proxies, origin);
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.checker = requireNonNull(checker, "checker");
         this.answers = requireNonNull(answers, "answers");

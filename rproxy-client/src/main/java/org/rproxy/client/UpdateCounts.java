@@ -25,6 +25,12 @@ public final class UpdateCounts {
         return repeated.get();
     }
 
+    /** {@code checked N, repeated M}: for a log line or a status page. */
+    @Override
+    public String toString() {
+        return "checked " + checked() + ", repeated " + repeated();
+    }
+
     void checkedOne() {
         checked.incrementAndGet();
     }

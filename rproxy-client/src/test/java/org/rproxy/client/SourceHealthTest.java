@@ -5,13 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.testing.MutableClock;
 
-/** A source that failed verification cools down for a while; others are only demoted; latency is averaged. */
+/**
+ * A source that failed verification cools down for a while; others are only demoted; latency is
+ * averaged; every source's state can be listed and printed at once.
+ */
 class SourceHealthTest {
     private static final URI A = URI.create("http://127.0.0.2:8080/");
     private static final URI B = URI.create("http://127.0.0.3:8080/");
@@ -23,6 +28,50 @@ class SourceHealthTest {
 
     private List<URI> order() {
         return policy.order(List.of(A, B, C), new SourcePolicy.Context(null, null, health));
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everySourcesStateIsListedInOrderAndPrintedOneALine() {
+        health.list(List.of(A, B), C);
+        health.failed(A, new ClientException.InvalidResponse(A, "tampered"));
+        health.succeeded(B, Duration.ofMillis(12));
+        List<SourceStatus> all = health.sources();
+        assertEquals(List.of(A, B, C), all.stream().map(SourceStatus::source).toList());
+        SourceStatus a = all.get(0);
+        assertTrue(a.coolingDown());
+        assertEquals(clock.instant().plus(Duration.ofMinutes(5)), a.coolingUntil());
+        assertEquals(1, a.recentFailures());
+        assertEquals("invalid response: tampered", a.lastFailure());
+        assertEquals(12.0, all.get(1).latencyMillis().orElseThrow(), 1e-9);
+        assertFalse(all.get(1).coolingDown());
+        assertTrue(all.get(2).origin() && all.get(2).latencyMillis().isEmpty(), "the origin, never asked yet");
+        String printed = health.toString();
+        assertTrue(printed.contains(A + ": cooling down until " + a.coolingUntil() + ", 1 recent failure, no success yet,"
+                + " last failure: invalid response: tampered"), printed);
+        assertTrue(printed.contains(B + ": askable, 0 recent failures, latency 12.0 ms"), printed);
+        assertTrue(printed.contains(C + " (origin): askable"), printed);
+        UpdateCounts counts = new UpdateCounts();
+        counts.checkedOne();
+        counts.repeatedOne();
+        counts.repeatedOne();
+        assertEquals("checked 1, repeated 2", counts.toString());
+    }
+
+    @Test
+    void aClientListsItsProxiesAndTheOriginWithWhatItSawOfThem() throws Exception {
+        String dead = "http://127.0.0.2:1"; // nothing listens on port 1
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of(dead));
+             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())))) {
+            c.fetch(LocalOrigin.NETWORK_MAP);
+            List<SourceStatus> all = c.health().sources();
+            assertEquals(List.of(URI.create(dead), origin.uri()), all.stream().map(SourceStatus::source).toList());
+            assertEquals(1, all.get(0).recentFailures());
+            assertEquals("unreachable: connection refused", all.get(0).lastFailure());
+            assertTrue(all.get(1).origin() && all.get(1).latencyMillis().isPresent(), all.toString());
+        }
     }
 
     @Test
