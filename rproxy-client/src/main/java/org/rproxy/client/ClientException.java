@@ -41,10 +41,23 @@ public abstract sealed class ClientException extends RuntimeException
         return reason;
     }
 
-    /** No connection: refused, reset, closed early, a name that does not resolve. */
+    /**
+     * No connection, or one lost: refused, reset, a name that does not resolve ({@code unreachable:
+     * ...}); a response whose body ended short of its length ({@code truncated response (177 of 355
+     * bytes)}); an update stream that ended mid-way ({@code the update stream from ... closed}).
+     */
     public static final class Unreachable extends ClientException {
         Unreachable(URI uri, String reason, Throwable cause) {
             super(uri, "unreachable: " + reason, cause);
+        }
+
+        private Unreachable(Throwable cause, URI uri, String reason) {
+            super(uri, reason, cause);
+        }
+
+        /** A connection that was made but lost, worded as {@code reason} alone (not "unreachable"). */
+        static Unreachable lost(URI uri, String reason, Throwable cause) {
+            return new Unreachable(cause, uri, reason);
         }
     }
 

@@ -2,7 +2,6 @@ package org.rproxy.client;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -17,6 +16,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
@@ -42,6 +43,8 @@ import org.rproxy.core.upstream.LimitedBody;
  * when they have idled for a minute; a closed fetcher refuses to fetch.
  */
 final class Fetcher implements AutoCloseable {
+    /** The JDK's words for a body that ended before its {@code Content-Length}. */
+    private static final Pattern CUT_SHORT = Pattern.compile("fixed content-length: (\\d+), bytes received: (\\d+)");
     /** Numbers the fetchers of this JVM, for their threads' names. */
     private static final AtomicInteger FETCHERS = new AtomicInteger();
     /** {@code HttpClient.close()} where the runtime has it (Java 21+), else null. */
@@ -198,15 +201,44 @@ final class Fetcher implements AutoCloseable {
         return new ClientException.Interrupted(uri, e);
     }
 
-    /** A failed exchange as the exception naming it: TLS when a handshake failure is among its causes. */
+    /**
+     * A failed exchange as the exception naming it: TLS when a handshake failure is among its
+     * causes, a truncated response when the body ended short of its length, else unreachable.
+     */
     static ClientException transportFailure(URI uri, IOException e) {
+        ClientException tls = tlsFailure(uri, e);
+        if (tls != null) {
+            return tls;
+        }
+        Matcher m = CUT_SHORT.matcher(String.valueOf(e.getMessage()));
+        if (m.find()) {
+            return ClientException.Unreachable.lost(uri, "truncated response (" + m.group(2) + " of " + m.group(1)
+                    + " bytes)", e);
+        }
+        if (TransportWords.cutShortChunked(e.getMessage())) {
+            return ClientException.Unreachable.lost(uri, "truncated response (the connection closed inside a chunk)", e);
+        }
+        return new ClientException.Unreachable(uri, TransportWords.of(e), e);
+    }
+
+    /** An update stream whose read failed: TLS, else it closed mid-way, naming its source. */
+    static ClientException streamFailure(URI uri, IOException e) {
+        ClientException tls = tlsFailure(uri, e);
+        if (tls != null) {
+            return tls;
+        }
+        String why = TransportWords.of(e);
+        return ClientException.Unreachable.lost(uri, "the update stream from " + uri.getAuthority() + " closed"
+                + (why.equals(TransportWords.CLOSED) ? " mid-way" : " mid-way: " + why), e);
+    }
+
+    private static ClientException tlsFailure(URI uri, IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SSLException) {
                 return new ClientException.TlsFailure(uri, t.getMessage(), e);
             }
         }
-        String what = e instanceof ConnectException ? "connection refused" : e.toString();
-        return new ClientException.Unreachable(uri, what, e);
+        return null;
     }
 
     private static ClientException.Refused refused(URI uri, int status, String type, byte[] body) {

@@ -221,7 +221,8 @@ final class Sources {
         } catch (java.net.URISyntaxException bad) {
             at = URI.create("overlay:resource");
         }
-        return new ClientException.Unreachable(at, "the overlay source failed: " + e, e);
+        String m = e.getMessage(); // its words, not its class: the exception is the cause
+        return new ClientException.Unreachable(at, "the overlay source failed" + (m == null || m.isBlank() ? "" : ": " + m), e);
     }
 
     /** The id the directory gives the document at {@code target}, or null. */

@@ -183,7 +183,7 @@ public final class UpdateFollower implements AutoCloseable {
             reader.read(in);
         } catch (IOException e) {
             if (!isClosed() && !watch.closedIt(in)) {
-                listener.refused(Fetcher.transportFailure(uri, e));
+                listener.refused(Fetcher.streamFailure(uri, e));
             }
         } finally {
             left = watch.ended(in);

@@ -171,4 +171,43 @@ class HostileSourceTest {
         assertInstanceOf(ClientException.InvalidResponse.class, first, first.toString());
         assertTrue(first.getMessage().contains("over 1048576 bytes"), first.getMessage());
     }
+
+    @Test
+    void aBodyCutShortIsReportedAsTruncatedNotAsAnExceptionClass() throws Exception {
+        hostile = new HostileServer("HTTP/1.1 200 OK\r\nContent-Type: application/alto-networkmap+json\r\n"
+                + "Content-Length: 355\r\n\r\n", new byte[177], 0);
+        AltoClient c = clientListing(hostile, Duration.ofSeconds(5));
+        VerifiedDocument d = c.fetch(LocalOrigin.NETWORK_MAP);
+        assertEquals(URI.create(origin.uri() + LocalOrigin.NETWORK_MAP), d.source(), "from the origin");
+        ClientException first = d.refused().get(0);
+        assertEquals(hostile.uri() + LocalOrigin.NETWORK_MAP.substring(1) + ": truncated response (177 of 355 bytes)",
+                first.getMessage());
+        assertInstanceOf(ClientException.Unreachable.class, first, "a lost connection, as the failure types go");
+    }
+
+    @Test
+    void anUpdateStreamDroppedMidWaySaysTheStreamClosedWithItsSource() throws Exception {
+        // a chunked event stream that ends inside a chunk: the connection is lost, not the stream ended
+        hostile = new HostileServer("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n", "40\r\n: heartbeat\n\n".getBytes(StandardCharsets.US_ASCII), 0);
+        AltoClient c = clientListing(hostile, Duration.ofSeconds(5));
+        java.util.concurrent.BlockingQueue<ClientException> told = new java.util.concurrent.LinkedBlockingQueue<>();
+        UpdateFollower f = c.follow(new UpdateFollower.Listener() {
+            @Override
+            public void changed(LocalAnswers answers) {
+            }
+
+            @Override
+            public void refused(ClientException why) {
+                told.add(why);
+            }
+        });
+        try {
+            ClientException first = told.poll(30, TimeUnit.SECONDS);
+            assertEquals(hostile.uri() + "updates: the update stream from " + URI.create(hostile.uri()).getAuthority()
+                    + " closed mid-way", String.valueOf(first == null ? null : first.getMessage()));
+        } finally {
+            f.close();
+        }
+    }
 }
