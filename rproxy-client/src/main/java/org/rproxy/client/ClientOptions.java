@@ -24,8 +24,13 @@ import javax.net.ssl.SSLContext;
  *                      map run late, is not asked (default 5 min; one that offered a rollback, 1 min or
  *                      this if shorter: see {@link SourceHealth})
  * @param pollInterval  how often maps are polled while no update stream can be had (default 60 s)
- * @param readTimeout   an update stream silent this long is taken for dead (default 30 s: three heartbeats);
- *                      also the time a proxy's stream is given, from subscribing, before it is left for
+ * @param readTimeout   an update stream silent this long is taken for dead (default 30 s: three heartbeats).
+ *                      Keep it at about twice the upstream's heartbeat interval (the origin's and the
+ *                      proxies' streams send one after 10 s of silence by default, {@code --heartbeat},
+ *                      {@code push.heartbeat}): one not above it takes live but quiet streams for dead
+ *                      (10 s against a 10 s heartbeat dropped a stream every 22 s or so). It is not
+ *                      checked here, the upstream's heartbeat being unknown until it is reached; a
+ *                      stream dropped for silence says so and names this setting. Also the time a proxy's stream is given, from subscribing, before it is left for
  *                      a map held within a quarter of its validity of expiry (see {@link UpdateFollower})
  * @param maxEventBytes the largest document accepted: a response body, or an update stream event
  *                      (default 64 MB)

@@ -97,8 +97,7 @@ final class StreamWatch implements AutoCloseable {
         long now = ticker.getAsLong();
         ClientException why = null;
         if (now - lastRead > readTimeout.toNanos()) {
-            why = new ClientException.Unreachable(uri, "no event or heartbeat for "
-                    + UpdateFollower.seconds(readTimeout) + ", so this client took the stream for dead and closed it", null);
+            why = new ClientException.Unreachable(uri, silence(readTimeout), null);
         } else if (renewals && now - since >= readTimeout.toNanos()) {
             why = Renewals.overdue(state, clock.instant(), uri);
         }
@@ -106,6 +105,18 @@ final class StreamWatch implements AutoCloseable {
             closed = new Closed(in, why);
             close(in);
         }
+    }
+
+    /**
+     * Why a stream silent for {@code readTimeout} was closed, naming the read timeout and what to
+     * set it to when the source was only quiet: a timeout not above the source's heartbeat drops a
+     * live stream again and again.
+     */
+    static String silence(Duration readTimeout) {
+        return "no event or heartbeat for " + UpdateFollower.seconds(readTimeout) + " (the read timeout), so this"
+                + " client took the stream for dead and closed it; if the source was only quiet, set the read timeout"
+                + " (ClientOptions.withReadTimeout) to about twice its heartbeat interval (10 s by default for the"
+                + " origin's and the proxies' streams)";
     }
 
     /** Closes the stream watched, if any (the follower is closing). */

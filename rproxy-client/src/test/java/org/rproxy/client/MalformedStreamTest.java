@@ -121,8 +121,10 @@ class MalformedStreamTest {
         assertEquals(Optional.of(silentStream.toString()), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
         ClientException why = heard.await(ClientException.Unreachable.class);
         assertEquals(silentStream, why.uri());
-        assertEquals("unreachable: no event or heartbeat for 1.5 s, so this client took the stream for dead and closed it",
-                why.reason());
+        assertEquals("unreachable: no event or heartbeat for 1.5 s (the read timeout), so this client took the stream"
+                + " for dead and closed it; if the source was only quiet, set the read timeout"
+                + " (ClientOptions.withReadTimeout) to about twice its heartbeat interval (10 s by default for the"
+                + " origin's and the proxies' streams)", why.reason());
         assertFalse(c.health().coolingDown(silent.uri()), "silence is not taken for tampering");
         assertEquals(0, c.health().recentFailures(silent.uri()), "nor counted against the source, as before");
     }
