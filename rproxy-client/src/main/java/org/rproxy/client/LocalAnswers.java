@@ -111,7 +111,9 @@ public final class LocalAnswers {
 
     /**
      * {@code candidates} ranked by cost of {@code type} from {@code src}, cheapest first, each with
-     * its cost and dense rank; candidates with no known cost are left out. The map ranked from is
+     * its cost, dense rank and index in {@code candidates} ({@code candidates.get(r.index())} is the
+     * candidate as passed; {@code endpoint()} is its parsed address, printed {@code ipv4:...});
+     * a candidate passed twice counts once, and candidates with no known cost are left out. The map ranked from is
      * the one the origin's answers use ({@link org.rproxy.core.query.CostMapChoice}: the map of
      * exactly that cost type, else for an ordinal type the numerical map of its metric). For an
      * ordinal type the cost is the rank among the candidates, the ordinal cost the origin's
@@ -143,7 +145,7 @@ public final class LocalAnswers {
     /** Each with its rank as its cost: the ordinal answer of a ranking, as the origin's query code writes it. */
     private static List<RankedEndpoint> ranksAsCosts(List<RankedEndpoint> ranked) {
         List<RankedEndpoint> out = new ArrayList<>(ranked.size());
-        ranked.forEach(r -> out.add(new RankedEndpoint(r.endpoint(), r.rank(), r.rank())));
+        ranked.forEach(r -> out.add(new RankedEndpoint(r.endpoint(), r.rank(), r.rank(), r.index())));
         return out;
     }
 

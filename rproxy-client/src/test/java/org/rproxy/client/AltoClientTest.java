@@ -52,6 +52,26 @@ class AltoClientTest {
     }
 
     @Test
+    void rankGivesEachCandidateAsTheApplicationPassedIt() throws Exception {
+        LocalAnswers a = AltoClient.bootstrap(options()).refreshMaps();
+        // 128.36.1.5 is in PID1 with 127.0.0.2; 127.0.0.3 in PID2; 0.0.0.1 and 10.1.2.3 in PID3
+        List<String> candidates = List.of("0.0.0.1", "ipv4:127.0.0.3", "127.0.0.2", "0.0.0.1", "10.1.2.3");
+        List<RankedEndpoint> ranked = a.rank("128.36.1.5", candidates);
+        assertEquals(List.of("127.0.0.2", "ipv4:127.0.0.3", "0.0.0.1", "10.1.2.3"),
+                ranked.stream().map(r -> candidates.get(r.index())).toList(),
+                "cheapest first, each as passed (the first of a repeated one); 10.1.2.3 (PID3 too) ties with 0.0.0.1");
+        assertEquals(List.of(2, 1, 0, 4), ranked.stream().map(RankedEndpoint::index).toList());
+    }
+
+    @Test
+    void aVerifiedDocumentCanBeMadeOnlyByTheClient() {
+        for (java.lang.reflect.Constructor<?> c : VerifiedDocument.class.getDeclaredConstructors()) {
+            assertFalse(java.lang.reflect.Modifier.isPublic(c.getModifiers())
+                    || java.lang.reflect.Modifier.isProtected(c.getModifiers()), c.toString());
+        }
+    }
+
+    @Test
     void aPemPinWorksAlike() throws Exception {
         options();
         AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofPem(origin.publicKey)));

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -88,7 +87,8 @@ public final class EndpointCostLookup {
 
     /**
      * The destinations ordered by cost from {@code src}, lowest first, each with its cost and its
-     * dense rank among them. Repeated destinations count once; equal costs keep the order given.
+     * dense rank among them and its index in {@code dsts} (the first, for one repeated). Repeated
+     * destinations count once; equal costs keep the order given.
      * A destination with no known cost is left out; an empty list when {@code src} is in no PID.
      * A destination in the source's own PID is always ranked: when the cost map gives no cost
      * from a PID to itself (the seed's maps give none), it costs {@link #SAME_PID_COST}, the
@@ -101,7 +101,11 @@ public final class EndpointCostLookup {
         requireNonNull(src, "src");
         requireNonNull(dsts, "dsts");
         CostMap costs = select(requireNonNull(type, "type"));
-        Map<IpAddress, Double> row = row(costs, src, pids(new LinkedHashSet<>(dsts)), true);
+        Map<IpAddress, Integer> indexes = new LinkedHashMap<>();
+        for (int i = 0; i < dsts.size(); i++) {
+            indexes.putIfAbsent(dsts.get(i), i);
+        }
+        Map<IpAddress, Double> row = row(costs, src, pids(indexes.keySet()), true);
         List<Map.Entry<IpAddress, Double>> sorted = new ArrayList<>(row.entrySet());
         sorted.sort(Map.Entry.comparingByValue(Comparator.naturalOrder()));
         List<RankedEndpoint> out = new ArrayList<>(sorted.size());
@@ -112,7 +116,7 @@ public final class EndpointCostLookup {
                 rank++;
                 previous = e.getValue();
             }
-            out.add(new RankedEndpoint(e.getKey(), e.getValue(), rank));
+            out.add(new RankedEndpoint(e.getKey(), e.getValue(), rank, indexes.get(e.getKey())));
         }
         return out;
     }

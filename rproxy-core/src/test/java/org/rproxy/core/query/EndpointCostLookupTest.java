@@ -132,17 +132,17 @@ class EndpointCostLookupTest {
     }
 
     @Test
-    void ranksDestinationsByCostKeepingTheGivenOrderOnTies() {
+    void ranksDestinationsByCostKeepingTheGivenOrderOnTiesAndEachOnesIndexAsGiven() {
         List<RankedEndpoint> ranked = dualStackLookup().rank(ip("ipv4:10.0.0.1"), List.of(
                 ip("ipv4:192.0.2.1"), ip("ipv6:2001:db8:d::1"), ip("ipv4:10.0.0.9"), ip("ipv6:2001:db8::9"),
                 ip("ipv4:10.0.0.9"), ip("ipv4:198.51.100.1")), ORD_ROUTING);
 
         assertEquals(List.of(
-                new RankedEndpoint(ip("ipv4:10.0.0.9"), 1.0, 1),
-                new RankedEndpoint(ip("ipv6:2001:db8::9"), 1.0, 1),
-                new RankedEndpoint(ip("ipv6:2001:db8:d::1"), 4.0, 2),
-                new RankedEndpoint(ip("ipv4:192.0.2.1"), 9.0, 3),
-                new RankedEndpoint(ip("ipv4:198.51.100.1"), 9.0, 3)), ranked);
+                new RankedEndpoint(ip("ipv4:10.0.0.9"), 1.0, 1, 2),
+                new RankedEndpoint(ip("ipv6:2001:db8::9"), 1.0, 1, 3),
+                new RankedEndpoint(ip("ipv6:2001:db8:d::1"), 4.0, 2, 1),
+                new RankedEndpoint(ip("ipv4:192.0.2.1"), 9.0, 3, 0),
+                new RankedEndpoint(ip("ipv4:198.51.100.1"), 9.0, 3, 5)), ranked);
     }
 
     @Test
@@ -162,9 +162,9 @@ class EndpointCostLookupTest {
                 ip("ipv4:9.9.9.9"), ip("ipv4:130.132.1.1"), ip("ipv4:128.36.200.7")), NUM_ROUTING);
 
         assertEquals(List.of(
-                new RankedEndpoint(ip("ipv4:128.36.200.7"), EndpointCostLookup.SAME_PID_COST, 1),
-                new RankedEndpoint(ip("ipv4:130.132.1.1"), 5.0, 2),
-                new RankedEndpoint(ip("ipv4:9.9.9.9"), 10.0, 3)), ranked);
+                new RankedEndpoint(ip("ipv4:128.36.200.7"), EndpointCostLookup.SAME_PID_COST, 1, 2),
+                new RankedEndpoint(ip("ipv4:130.132.1.1"), 5.0, 2, 1),
+                new RankedEndpoint(ip("ipv4:9.9.9.9"), 10.0, 3, 0)), ranked);
         // The endpoint cost service states only what the map states: no invented pair.
         EndpointCostAnswer answer = lookup.lookup(query("{'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'routingcost'},"
                 + " 'endpoints': {'srcs': ['ipv4:128.36.1.1'], 'dsts': ['ipv4:128.36.200.7', 'ipv4:130.132.1.1']}}"));
