@@ -105,7 +105,8 @@ class AltoClientCloseTest {
             while (System.nanoTime() < end && httpWorkers() > before) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
-            assertEquals(before, httpWorkers(), "HTTP worker threads left after close: " + workerNames());
+            // at most as many as before (another test's idle JDK workers may end meanwhile)
+            assertTrue(httpWorkers() <= before, "HTTP worker threads left after close: " + workerNames());
         }
     }
 
@@ -127,11 +128,17 @@ class AltoClientCloseTest {
         return workerNames().size();
     }
 
+    /**
+     * Worker threads by name; on a runtime with {@code HttpClient.close()} (Java 21+), which the
+     * client calls, the JDK's selector threads too (on 17 they end only once the client is collected).
+     */
     private static List<String> workerNames() {
+        boolean closable = Runtime.version().feature() >= 21;
         List<String> names = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             String n = t.getName();
-            if (t.isAlive() && (n.matches("alto-client-\\d+-http-\\d+") || n.matches("HttpClient-\\d+-Worker-\\d+"))) {
+            if (t.isAlive() && (n.matches("alto-client-\\d+-http-\\d+") || n.matches("HttpClient-\\d+-Worker-\\d+")
+                    || closable && n.matches("HttpClient-\\d+-SelectorManager"))) {
                 names.add(n);
             }
         }
