@@ -75,9 +75,12 @@ class WriteStallTest {
         serve(size);
         try (Socket s = connect()) {
             ask(s);
-            // The client stalls: far longer than the timeout, far shorter than it would take the
-            // server to notice anything if it waited for the write to finish (never).
-            Thread.sleep(TIMEOUT.toMillis() * 4);
+            // The client stalls until the server has given the connection up (it never would if it
+            // waited for the write to finish); only then does it read what had reached it.
+            // (The answer's first bytes waiting unread show the server accepted the connection,
+            // whether or not it has closed it yet.)
+            assertTrue(SpooledBodyResponseTest.await(() -> available(s) > 0), "the answer never began");
+            assertTrue(server.awaitConnectionsClosed(Duration.ofSeconds(30)), "the stalled connection was kept");
             long received = drain(s.getInputStream());
             assertTrue(received < size, "the server gave up on the stalled answer; received " + received);
         }
@@ -135,6 +138,14 @@ class WriteStallTest {
                 Thread.sleep(20);
             }
             assertTrue(System.nanoTime() - start > TIMEOUT.toNanos() * 2, "slower than the timeout allows for the whole");
+        }
+    }
+
+    private static int available(Socket s) {
+        try {
+            return s.getInputStream().available();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
