@@ -6,11 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.push.PushProxy;
+import org.slf4j.LoggerFactory;
 
 /**
  * A map retired at the origin (its file deleted) no longer blocks a push proxy's update stream.
@@ -60,10 +65,19 @@ class PushRetiredMapIT {
 
     @Test
     void aMapStoppedOnTheStreamIsNotAskedForOnTheNextConnection() throws Exception {
-        Files.delete(tree.maps.resolve(EXTRA_FILE));
-        PushTree.await(Duration.ofSeconds(5), "the origin retired the map",
-                () -> tree.get(tree.originBase(), EXTRA).statusCode() == 404);
-        Thread.sleep(300); // the stopped substream reaches the proxy
+        Logger control = (Logger) LoggerFactory.getLogger("org.rproxy.push.StreamControl");
+        Level level = control.getLevel();
+        control.setLevel(Level.INFO); // the tests' logging is quieter
+        try (CapturedLogs logs = CapturedLogs.of(control.getName())) {
+            Files.delete(tree.maps.resolve(EXTRA_FILE));
+            PushTree.await(Duration.ofSeconds(5), "the origin retired the map",
+                    () -> tree.get(tree.originBase(), EXTRA).statusCode() == 404);
+            // the stopped substream reaches the proxy, which follows the map no more (was a 300 ms sleep)
+            logs.await(e -> e.getFormattedMessage().startsWith("upstream stopped substreams")
+                    && e.getFormattedMessage().contains("extra-network-map"), Duration.ofSeconds(30));
+        } finally {
+            control.setLevel(level);
+        }
         long connects = proxy.feed().stats().connects();
         relay.cut();
         assertSubscribesAgainAndTakesChanges(connects, 83);
