@@ -15,11 +15,21 @@ import org.rproxy.core.model.AltoException;
  * The {@code E_SYNTAX} error (RFC 7285 §8.5.2) for bytes Jackson could not read as JSON, in one
  * wording wherever they came from (a client's request body, an upstream's document, an update
  * stream's patch or signature event): the line and column of the fault and Jackson's reason on
- * one line, with nothing of Jackson's own location text ({@code [Source: REDACTED ...]}) and
- * nothing of the bytes. Stateless; any thread.
+ * one line, with nothing of Jackson's own location text ({@code [Source: REDACTED ...]}), nothing
+ * of the bytes, and nothing of Jackson's advice on which of its features would accept the input
+ * ({@code enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow}): an implementation detail,
+ * and advice a client cannot take. Stateless; any thread.
  */
 public final class JsonSyntaxErrors {
     private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; (line: \\d+, column: \\d+)]");
+    /** Jackson's hints naming a feature to enable: "(not recognized as one since Feature 'X' not enabled ...)", ": enable `X` to allow". */
+    private static final Pattern HINT = Pattern.compile(
+            "\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)"
+                    + "|\\s*[:;,]?\\s*\\(?\\s*enable `?[^`\\s]*`? to allow\\)?");
+    /** Whatever names a Jackson type or feature still ({@code `...Feature.X`}, {@code com.fasterxml...}). */
+    private static final Pattern NAME = Pattern.compile(
+            "`[^`]*`|\\bcom\\.fasterxml[\\w.$]*|\\b\\w*Feature\\b(\\.\\w+)?|\\s*\\(?\\benable[sd]?\\b[^:;)]*\\)?");
+    private static final Pattern NON_STANDARD = Pattern.compile("Non-standard token '([^']*)'");
 
     private JsonSyntaxErrors() {
     }
@@ -61,7 +71,20 @@ public final class JsonSyntaxErrors {
         }
         int nl = s.indexOf('\n');
         // Jackson names where an unclosed object began as "[Source: REDACTED (...); line: 1, column: 1]".
-        String line = SOURCE.matcher(nl < 0 ? s : s.substring(0, nl)).replaceAll("$1");
+        String line = withoutHints(SOURCE.matcher(nl < 0 ? s : s.substring(0, nl)).replaceAll("$1"));
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+
+    /**
+     * {@code reason} with Jackson's hints on enabling its features taken out, and its gist for
+     * the two such refusals that would otherwise read badly without them: a non-standard number
+     * ({@code NaN}, {@code Infinity}) and a comment.
+     */
+    static String withoutHints(String reason) {
+        String r = HINT.matcher(reason).replaceAll("");
+        r = NON_STANDARD.matcher(r).replaceAll("'$1' is not JSON (a number is finite and written in digits)");
+        r = r.replace("maybe a (non-standard) comment?", "JSON has no comments");
+        r = NAME.matcher(r).replaceAll("").strip();
+        return r.isEmpty() ? "not JSON" : r;
     }
 }
