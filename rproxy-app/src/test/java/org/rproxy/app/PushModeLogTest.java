@@ -104,7 +104,8 @@ class PushModeLogTest {
             assertTrue(line.endsWith("; admin on http://127.0.0.1:" + proxy.pull().adminAddress().getPort()), line);
             assertFalse(line.contains("subscribed"), line);
             assertTrue(logged(m -> m.matches("update stream from http://127\\.0\\.0\\.1:" + closed
-                    + " lost \\(directory: connection refused\\); reconnecting in \\d+ ms")), log.list.toString());
+                    + " lost \\(directory: connection refused\\); reconnecting in \\d+ ms \\(failures are summarised every 10 min"
+                    + " until a stream is accepted\\)")), log.list.toString());
         }
     }
 

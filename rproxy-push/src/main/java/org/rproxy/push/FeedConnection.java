@@ -58,6 +58,7 @@ final class FeedConnection {
     /** The stream now has proved itself ({@link #proved}). */
     private boolean proven;
     private final FeedReturn returns;
+    private final StreamLossLog lossLog = new StreamLossLog();
 
     FeedConnection(FeedParts parts, FeedEvents events, Backoff backoff) {
         this.config = parts.config();
@@ -122,7 +123,7 @@ final class FeedConnection {
         proven = false;
         proved(gen); // it has: the backoff starts afresh, as for any stream proving itself
         t.handOver(events, why -> run(() -> faulted(gen, why)));
-        LOG.info("update stream from {} open, in the place of the one it proved itself beside", streamUri);
+        lossLog.accepted(streamUri, ", in the place of the one it proved itself beside");
     }
 
     /** Opens a stream, reading the directory first when its URI is not known (yet, or from this upstream). */
@@ -226,8 +227,9 @@ final class FeedConnection {
         lastFailure = reason;
         returns.abandon(); // a trial beside this stream, which is gone: the feed moves on as for any loss
         long delay = backoff.nextDelayMillis();
-        LOG.warn("update stream from {} lost ({}); reconnecting in {} ms", upstreams.current(), reason, delay);
+        URI from = upstreams.current();
         streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
+        lossLog.lost(from, reason, delay, upstreams.current()); // once, then a summary now and then (StreamLossLog)
         int retry = generation;
         try {
             // dropped when a preferred upstream's stream took its place meanwhile, and held while
@@ -252,7 +254,7 @@ final class FeedConnection {
             if (!connected) {
                 connected = true; // only now: a 200 whose control URI is then refused never was
                 stream.accepted(); // within the deadline for opening (UpstreamStream)
-                LOG.info("update stream from {} open", streamUri);
+                lossLog.accepted(streamUri, "");
             }
         } else if (routed == FeedEvents.Routed.VERIFIED) {
             proved(gen);

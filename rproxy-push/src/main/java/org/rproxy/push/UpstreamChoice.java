@@ -83,7 +83,7 @@ final class UpstreamChoice {
             return false;
         }
         using = (using + 1) % upstreams.size();
-        LOG.warn("update stream: moving to upstream {}", current());
+        LOG.debug("update stream: moving to upstream {}", current()); // the loss's line names it (StreamLossLog)
         return true;
     }
 

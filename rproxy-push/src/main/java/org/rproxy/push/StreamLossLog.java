@@ -1,0 +1,79 @@
+package org.rproxy.push;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the push feed logs while it has no stream, as a pull proxy does for an upstream it cannot
+ * reach: one warning when the stream is lost (or the first subscription fails), then, while every
+ * attempt fails, at most one summary line per {@link #SUMMARY_EVERY} of waiting (the attempts, the
+ * last reason, the next wait), and one line when a stream is accepted again. Each failed attempt
+ * in between is logged at DEBUG only. Logging every attempt made about 120 warnings an hour with
+ * the default {@code push.backoff-max} of 30 s, for a single fact.
+ *
+ * <p>Time here is the reconnect waits scheduled ({@code delayMillis}), not a clock: the time down
+ * is at least their sum (each attempt takes time besides), so a summary comes at most once per
+ * interval, and a test on the feed's fake scheduler sees the same lines as service does. Not
+ * thread-safe: used on the feed's own thread.
+ */
+final class StreamLossLog {
+
+    /** The waits that pass between two summaries of a streak of failed attempts. */
+    static final Duration SUMMARY_EVERY = Duration.ofMinutes(10);
+
+    /** The push feed's logger: the stream's life is the feed's news. */
+    private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
+
+    /** Attempts failed since a stream was last accepted (0: a stream is open, or none has failed yet). */
+    private long failed;
+    /** The waits scheduled since the last line at WARN (the loss, or the last summary). */
+    private long waitedMillis;
+    /** The waits scheduled since the loss. */
+    private long downMillis;
+
+    /**
+     * The stream from {@code from} was lost, or an attempt to open one failed, for {@code reason};
+     * the next attempt is made in {@code delayMillis}, to {@code next}.
+     */
+    void lost(URI from, String reason, long delayMillis, URI next) {
+        String then = next.equals(from) ? "" : " to " + next;
+        if (failed++ == 0) {
+            LOG.warn("update stream from {} lost ({}); reconnecting{} in {} ms (failures are summarised every {} min until"
+                    + " a stream is accepted)", from, reason, then, delayMillis, SUMMARY_EVERY.toMinutes());
+            waitedMillis = delayMillis;
+            downMillis = delayMillis;
+            return;
+        }
+        // the summary covers the waits already passed, not the one being scheduled
+        if (waitedMillis >= SUMMARY_EVERY.toMillis()) {
+            LOG.warn("update stream: still no stream after {} attempts in about {} min, the last from {} ({});"
+                    + " reconnecting{} in {} ms", failed - 1, Duration.ofMillis(downMillis).toMinutes(), from, reason,
+                    then, delayMillis);
+            waitedMillis = 0;
+        } else {
+            LOG.debug("update stream from {}: attempt {} failed ({}); reconnecting{} in {} ms", from, failed - 1, reason,
+                    then, delayMillis);
+        }
+        waitedMillis += delayMillis;
+        downMillis += delayMillis;
+    }
+
+    /**
+     * A stream from {@code from} was accepted: the streak of failures, if any, ends, and says so;
+     * else the line says {@code how} (a stream taking over from another one, say).
+     */
+    void accepted(URI from, String how) {
+        if (failed == 0) {
+            LOG.info("update stream from {} open{}", from, how);
+        } else {
+            LOG.info("update stream from {} open, on attempt {} after about {} min without one", from, failed,
+                    Duration.ofMillis(downMillis).toMinutes());
+        }
+        failed = 0;
+        waitedMillis = 0;
+        downMillis = 0;
+    }
+}

@@ -1,0 +1,101 @@
+package org.rproxy.push;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.MutableClock;
+
+/**
+ * While its upstream is down, the push feed says so once, then sums up at most once per
+ * {@link StreamLossLog#SUMMARY_EVERY} of waiting, and says once when a stream is accepted again:
+ * what a pull proxy does for an upstream it cannot reach. It logged a warning on every attempt
+ * (about 120 an hour at the default longest wait of 30 s). Real sockets: a {@link HostileUpstream}
+ * that closes every connection while "down", and relays a genuine signed directory and accepts
+ * the stream once "up"; the feed's timers are the test's ({@link ManualScheduler}), so 20
+ * attempts with waits up to 3 minutes (about 29 minutes of waiting) take a moment.
+ */
+class StreamLossLogTest {
+
+    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+    private static final int ATTEMPTS = 20;
+
+    @Test
+    void anUpstreamDownIsLoggedOnceThenSummarisedThenOnceWhenAStreamIsAcceptedAgain() throws Exception {
+        AtomicBoolean down = new AtomicBoolean(true);
+        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
+        Level was = feedLog.getLevel();
+        feedLog.setLevel(Level.INFO); // the tests' configuration logs warnings only; the stream's opening is INFO
+        try (LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream upstream = new HostileUpstream((line, out, written) -> {
+                 if (down.get()) {
+                     throw new EOFException("down"); // closes the connection without an answer
+                 }
+                 if (line.startsWith("GET /directory ")) {
+                     HostileUpstream.relay(genuine.uri().resolve("/directory"), out);
+                 } else if (line.startsWith("POST /updates ")) {
+                     out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             .getBytes(US_ASCII));
+                     HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                             + "data: {\"control-uri\":\"/updates/control/1\"}\n\n"); // then held open
+                 }
+             });
+             CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
+            genuine.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            ManualScheduler timers = new ManualScheduler();
+            // waits of 3/4 of 100 ms, 200 ms ... up to 3/4 of 240 s (the pinned draw 0.5)
+            PushFeedConfig config = PushFeedConfig.of(upstream.uri())
+                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(240)).withReadTimeout(Duration.ofSeconds(60));
+            PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(genuine.origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers, () -> 0.5);
+            try {
+                feed.begin();
+                long waited = 0;
+                for (int i = 1; i <= ATTEMPTS; i++) {
+                    ManualScheduler.Scheduled next = timers.awaitNextScheduled(10);
+                    assertNotNull(next, "attempt " + i + " did not fail");
+                    waited += next.delayMillis();
+                    if (i == ATTEMPTS) {
+                        down.set(false);
+                    }
+                    timers.execute(next.task());
+                }
+                ILoggingEvent open = logs.awaitMessage("open, on attempt " + ATTEMPTS, Duration.ofSeconds(10));
+                assertEquals(Level.INFO, open.getLevel());
+
+                List<String> warnings = logs.events().stream().filter(e -> e.getLevel() == Level.WARN)
+                        .map(ILoggingEvent::getFormattedMessage).toList();
+                assertTrue(warnings.get(0).startsWith("update stream from " + upstream.uri() + " lost (directory: "),
+                        warnings.toString());
+                List<String> summaries = warnings.subList(1, warnings.size());
+                long most = waited / StreamLossLog.SUMMARY_EVERY.toMillis();
+                assertTrue(!summaries.isEmpty() && summaries.size() <= most,
+                        "one summary per 10 min of waiting at most (" + waited + " ms): " + warnings);
+                for (String s : summaries) {
+                    assertTrue(s.startsWith("update stream: still no stream after ") && s.contains("(directory: "), s);
+                }
+                assertEquals(1, logs.events().stream().filter(e -> e.getFormattedMessage().contains(" open")).count(),
+                        "one line when the stream is accepted again");
+            } finally {
+                feed.close();
+            }
+        } finally {
+            feedLog.setLevel(was);
+        }
+    }
+}
