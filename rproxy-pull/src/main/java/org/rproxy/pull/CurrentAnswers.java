@@ -243,7 +243,8 @@ final class CurrentAnswers {
     }
 
     /**
-     * What is still being fetched for the first time (directory, then listed maps) or not read
+     * What is still being fetched for the first time (directory, then every listed map, up to
+     * {@link Reasons#MAX_LISTED} named) or not read
      * yet, or null. A directory held but not yet read counts: until it is, the maps it lists
      * are not known (the moment between its copy being held and the rebuild starting).
      */
@@ -255,10 +256,14 @@ final class CurrentAnswers {
         if (directory != null && directory != readDirectory) {
             return "local answers: reading the directory";
         }
+        Reasons pending = new Reasons(); // every map still fetched, up to a bound
         for (String t : current.get().listedMaps()) {
             if (first.pending(t)) {
-                return "local answers: fetching " + t;
+                pending.add(t);
             }
+        }
+        if (pending.count() > 0) {
+            return "local answers: fetching " + pending;
         }
         return null;
     }

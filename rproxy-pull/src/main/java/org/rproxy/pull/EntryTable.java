@@ -66,14 +66,14 @@ final class EntryTable {
     }
 
     /**
-     * Null when every resource tracked holds a valid copy at {@code now}, else why not. A pinned
-     * resource the upstream answered it has none of (404, 410) does not count: that answer is
-     * what the proxy has to give, as for a map the upstream cannot serve.
+     * Null when every resource tracked holds a valid copy at {@code now}, else why not: how many,
+     * and each one with the last failure to fetch it, up to {@link Reasons#MAX_LISTED} (then
+     * how many more). A pinned resource the upstream answered it has none of (404, 410) does not
+     * count: that answer is what the proxy has to give, as for a map the upstream cannot serve.
      */
     String notReadyBecause(Instant now) {
         int total = 0;
-        int missing = 0;
-        String example = null;
+        Reasons missing = new Reasons();
         for (Entry e : entries.values()) {
             CachedCopy h = e.held();
             if (!e.pinned && (h == null || !h.signed()) || h == null && e.gone()) {
@@ -81,10 +81,10 @@ final class EntryTable {
             }
             total++;
             if (h == null || !h.usableAt(now)) {
-                missing++;
-                example = e.failure() == null ? e.key.target() : e.key.target() + ": " + e.failure();
+                missing.add(e.failure() == null ? e.key.target() : e.key.target() + ": " + e.failure());
             }
         }
-        return missing == 0 ? null : missing + " of " + total + " resources hold no valid copy (e.g. " + example + ")";
+        return missing.count() == 0 ? null
+                : missing.count() + " of " + total + " resources hold no valid copy (" + missing + ")";
     }
 }

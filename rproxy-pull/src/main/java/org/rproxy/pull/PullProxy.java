@@ -199,8 +199,9 @@ public final class PullProxy implements AutoCloseable {
     }
 
     /**
-     * Null when every tracked resource holds a valid copy and every added check passes, else the
-     * first reason (as {@code /readyz} says).
+     * Null when every tracked resource holds a valid copy and every added check passes, else
+     * every reason, joined by {@code "; "} (as {@code /readyz} says; each part names its items up
+     * to {@link Reasons#MAX_LISTED}, then how many more).
      */
     public String notReadyBecause() {
         List<String> why = new ArrayList<>();

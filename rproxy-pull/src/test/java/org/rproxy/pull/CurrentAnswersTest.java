@@ -258,6 +258,8 @@ class CurrentAnswersTest {
         runRebuilds();
         String why = local.notReadyBecause();
         assertTrue(why != null && why.startsWith("local answers: fetching /"), why);
+        assertEquals(4, why.substring("local answers: fetching ".length()).split("; ").length,
+                "every map still fetched is named: " + why);
         // each map listed (both JSON maps and their XML renderings) once, after 1 s (jitter: half of it)
         assertEquals(Collections.nCopies(4, Duration.ofMillis(500)), delays);
         runRetries();

@@ -910,17 +910,33 @@ class PullFeedTest {
         assertEquals(201, upstream.total(), "an evicted entry is fetched again");
     }
 
+    /** /readyz names every resource without a valid copy (rv5: it named one, "e.g."), up to a bound, then counts. */
+    @Test
+    void readinessNamesEveryResourceWithoutACopyUpToABound() throws Exception {
+        feed.close();
+        feed = feed(1 << 20, List.of(MAP, "/directory"));
+        String why = feed.notReadyBecause();
+        assertTrue(why.startsWith("2 of 2 resources hold no valid copy ("), why);
+        assertTrue(why.contains(MAP) && why.contains("/directory") && !why.contains("e.g.") && !why.contains("more"), why);
+        feed.close();
+        List<String> many = java.util.stream.IntStream.range(0, 8).mapToObj(i -> "/doc/" + i).toList();
+        feed = feed(1 << 20, many);
+        why = feed.notReadyBecause();
+        assertTrue(why.startsWith("8 of 8 resources hold no valid copy (") && why.endsWith("; and 3 more)"), why);
+        assertEquals(5, many.stream().filter(why::contains).count(), why);
+    }
+
     @Test
     void readinessWaitsForThePrefetchedResources() throws Exception {
         feed.close();
         feed = feed(1 << 20, List.of(MAP, "/directory"));
         publish(MAP, BODY, false);
         // Which one is named depends on the entry map's order (CacheKey hashes an enum).
-        assertTrue(feed.notReadyBecause().startsWith("2 of 2 resources hold no valid copy (e.g. /"),
+        assertTrue(feed.notReadyBecause().startsWith("2 of 2 resources hold no valid copy (/"),
                 feed.notReadyBecause());
         upstream.failStatus = 503;
         feed.refreshNow().get(5, TimeUnit.SECONDS);
-        assertTrue(feed.notReadyBecause().startsWith("2 of 2 resources hold no valid copy (e.g. /"),
+        assertTrue(feed.notReadyBecause().startsWith("2 of 2 resources hold no valid copy (/"),
                 feed.notReadyBecause());
         assertTrue(feed.notReadyBecause().contains(": upstream "), "says what the upstream did: " + feed.notReadyBecause());
         upstream.failStatus = 0;
