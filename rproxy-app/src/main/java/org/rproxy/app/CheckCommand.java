@@ -151,7 +151,8 @@ final class CheckCommand implements Callable<Integer> {
                     .forEach(w -> out.println(w + " (warning)"));
             // a default is a share of this JVM's heap, not the proxy's: say what was taken (a push
             // proxy's pull half takes it too)
-            out.println(config + ": upstream answers waiting for verification within upstream.max-unverified-bytes "
+            out.println(config + ": upstream answers waiting for verification and query bodies forwarded until answered"
+                    + " within upstream.max-unverified-bytes "
                     + size(c.upstream().effectiveMaxUnverifiedBytes()) + (c.upstream().maxUnverifiedBytes() != null ? ""
                     : " (the default for this check's heap, 1/" + UpstreamConfig.HEAP_SHARE_FOR_UNVERIFIED
                     + " of it and at least max-body; the proxy takes that share of its own)"));

@@ -156,7 +156,8 @@ class CheckCommandTest {
         assertEquals(2, lines.size(), run.toString());
         assertEquals(config + ": OK (pull proxy rproxy on 127.0.0.1:8282 in front of http://127.0.0.1:8181,"
                 + " 1 trusted key)", lines.get(0));
-        assertTrue(lines.get(1).startsWith(config + ": upstream answers waiting for verification within"
+        assertTrue(lines.get(1).startsWith(config + ": upstream answers waiting for verification and query bodies forwarded"
+                + " until answered within"
                 + " upstream.max-unverified-bytes "), lines.get(1));
         assertTrue(lines.get(1).endsWith(" (the default for this check's heap, 1/8 of it and at least max-body; the proxy"
                 + " takes that share of its own)"), lines.get(1));
@@ -169,7 +170,8 @@ class CheckCommandTest {
                 + dir.resolve("origin.pub") + "], max-unverified-bytes: 256MB}\n");
         CommandRun run = CommandRun.of("check", "--config", config.toString());
         assertEquals(0, run.exit(), run.toString());
-        assertTrue(run.out().lines().anyMatch((config + ": upstream answers waiting for verification within"
+        assertTrue(run.out().lines().anyMatch((config + ": upstream answers waiting for verification and query bodies forwarded"
+                + " until answered within"
                 + " upstream.max-unverified-bytes 256MB")::equals), run.toString());
 
         Files.writeString(config, "upstream: {url: 'http://127.0.0.1:8181', trust: [" + dir.resolve("origin.pub")
@@ -196,7 +198,8 @@ class CheckCommandTest {
         List<String> lines = run.out().lines().toList();
         assertEquals(List.of(config + ": OK (push proxy rproxy on 127.0.0.1:8282 in front of http://127.0.0.1:8181,"
                         + " 1 trusted key)",
-                config + ": upstream answers waiting for verification within upstream.max-unverified-bytes 256MB",
+                config + ": upstream answers waiting for verification and query bodies forwarded until answered"
+                        + " within upstream.max-unverified-bytes 256MB",
                 config + ": the update stream's events are not counted there: verified one at a time, they wait within"
                         + " about 40MB per stream (8MB read ahead, and two events of at most max-body), twice that while"
                         + " a preferred upstream's stream is tried beside it"), lines);
