@@ -3,11 +3,6 @@ package org.rproxy.push;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +14,6 @@ import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.stream.SseParser;
 import org.rproxy.core.stream.UpdateApplier;
@@ -44,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * held once the stream is the feed's ({@link SubstreamResync}), so the switch neither loses an
  * update nor goes back to an older version. A trial that is refused, breaks, cannot be read, or
  * is not proved within twice the read timeout of its acceptance fails, and the working stream never
- * knew of it. What it holds is bounded: its control events up to the largest event taken, one
- * document event waiting for its signature event, and the targets to put back (documents followed).
+ * knew of it. What it holds back ({@link TrialHandOver}) is bounded: its control events up to the
+ * largest event taken, one document event waiting for its signature event, and the targets to put
+ * back (documents followed).
  *
  * <p>Not thread-safe: runs on the feed's own thread.
  */
@@ -72,22 +67,14 @@ final class StreamTrial implements FeedStream.Listener {
     private final UpdateReceiver receiver;
     private final ScheduledExecutorService thread;
     private final Owner owner;
-    private final List<SseParser.Event> controls = new ArrayList<>();
-    /** Targets whose update on this stream was not taken: put back on the versions held at the hand-over. */
-    private final Set<String> stale = new LinkedHashSet<>();
-    /** The documents its subscription named: those followed when it was opened. */
-    private Set<String> named = Set.of();
+    /** What is held back until the hand-over. */
+    private final TrialHandOver held;
     private long controlBytes;
-    private Representation directory;
     private URI uri;
     private FeedStream stream;
     private boolean accepted;
     private boolean done;
     private String refusal;
-    private String pendingTarget;
-    private UpdateApplier.Data pending;
-    private String provingTarget;
-    private UpdateApplier.Result.Applied proving;
 
     /** @param index the upstream's place in the configured order, {@code upstream} its URI */
     StreamTrial(int index, URI upstream, FeedParts parts, Owner owner) {
@@ -100,6 +87,7 @@ final class StreamTrial implements FeedStream.Listener {
         this.receiver = parts.receiver();
         this.thread = parts.thread();
         this.owner = requireNonNull(owner, "owner");
+        this.held = new TrialHandOver(substreams, receiver);
     }
 
     int index() {
@@ -131,7 +119,6 @@ final class StreamTrial implements FeedStream.Listener {
                         return;
                     }
                     found.documents().forEach(substreams::follow);
-                    directory = found.directory();
                     uri = found.stream();
                     boolean https = "https".equalsIgnoreCase(uri.getScheme());
                     if (https && network.tls == null) {
@@ -139,7 +126,7 @@ final class StreamTrial implements FeedStream.Listener {
                         return;
                     }
                     opened.run();
-                    named = substreams.followed();
+                    held.subscribing(found.directory());
                     stream = new FeedStream(network, uri, https ? network.tls : null,
                             substreams.subscription(receiver::heldTag), config.readTimeout(), config.maxEventBytes(),
                             this::run, this);
@@ -165,21 +152,15 @@ final class StreamTrial implements FeedStream.Listener {
             return;
         }
         if (!media.equals(SignatureEvent.MEDIA_TYPE)) {
-            pendingTarget = target;
-            pending = new UpdateApplier.Data(media.equals(MediaTypes.MERGE_PATCH), e.data());
+            held.data(target, new UpdateApplier.Data(media.equals(MediaTypes.MERGE_PATCH), e.data()));
             return;
         }
-        UpdateApplier.Data d = target.equals(pendingTarget) ? pending : null;
-        pendingTarget = null;
-        pending = null;
-        UpdateApplier.Result r = receiver.check(target, d, e.data());
+        UpdateApplier.Result r = receiver.check(target, held.takeData(target), e.data());
         if (r instanceof UpdateApplier.Result.Applied ok && accepted) {
-            stale.remove(target); // this update is on the version held: the substream is in step
-            provingTarget = target;
-            proving = ok;
+            held.proving(target, ok); // this update is on the version held: the substream is in step
             prove();
         } else if (!(r instanceof UpdateApplier.Result.Repeated)) {
-            stale.add(target);
+            held.stale(target);
         }
     }
 
@@ -216,7 +197,7 @@ final class StreamTrial implements FeedStream.Listener {
                 // closing
             }
         }
-        controls.add(e);
+        held.control(e);
     }
 
     @Override
@@ -265,32 +246,9 @@ final class StreamTrial implements FeedStream.Listener {
         }
     }
 
-    /**
-     * The stream is the feed's now ({@code events} started afresh for it, the stream listened to
-     * as the working one): what was held back goes where it would have gone on it. The directory
-     * read is taken, the control events are routed (the control URI, documents announced), the
-     * update that proved the stream is taken, the substreams whose updates were not taken are put
-     * back on the versions held, and a document event still waiting for its signature event is
-     * handed on. The documents followed since this stream was subscribed (a new document the
-     * working stream announced meanwhile, whose substream was added there) are added to it from
-     * the versions held ({@link FeedEvents#add}): its subscription did not name them, and an
-     * announcement of them on this stream adds nothing, since they are followed already.
-     * {@code resubscribe}: see {@link FeedEvents#route}.
-     */
+    /** The stream is the feed's now: what was held back goes where it would have gone on it ({@link TrialHandOver#handOver}). */
     void handOver(FeedEvents events, Consumer<String> resubscribe) {
-        Map<String, String> since = substreams.followedBeyond(named); // before the control events follow more
-        receiver.read(StreamDiscovery.DIRECTORY, directory);
-        for (SseParser.Event e : controls) {
-            events.route(uri, e, resubscribe);
-        }
-        events.add(since, resubscribe);
-        if (proving != null) {
-            events.taken(provingTarget, proving);
-        }
-        events.resync(stale, resubscribe);
-        if (pending != null) {
-            receiver.data(pendingTarget, pending.patch(), pending.bytes());
-        }
+        held.handOver(uri, events, resubscribe);
     }
 
     private void run(Runnable task) {
