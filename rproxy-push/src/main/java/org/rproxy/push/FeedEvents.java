@@ -3,6 +3,7 @@ package org.rproxy.push;
 import java.net.URI;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.rproxy.core.model.MediaTypes;
@@ -61,6 +62,16 @@ final class FeedEvents {
      */
     void add(Map<String, String> documents, Consumer<String> resubscribe) {
         control.add(documents, resubscribe);
+    }
+
+    /** The stream carries the substreams of {@code named} ({@link StreamControl#carrying}). */
+    void carrying(Set<String> named) {
+        control.carrying(named);
+    }
+
+    /** The substreams of {@code named} followed no more are removed from the stream ({@link StreamControl#remove}). */
+    void remove(Collection<String> named, Consumer<String> resubscribe) {
+        control.remove(named, resubscribe);
     }
 
     /** Control requests made to re-add substreams after rejected updates. */

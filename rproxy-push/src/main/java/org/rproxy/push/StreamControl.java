@@ -51,6 +51,8 @@ final class StreamControl {
     private final Function<String, String> heldTag;
     /** Substream ids this feed removed to add them again, until the upstream says it stopped them. */
     private final Set<String> readding = new HashSet<>();
+    /** Targets the stream carries already though not followed ({@link #carrying}): announced, they are followed, not added. */
+    private Set<String> carried = Set.of();
     private URI controlUri;
 
     StreamControl(HttpClient http, Substreams substreams, Function<String, String> heldTag) {
@@ -82,7 +84,8 @@ final class StreamControl {
         Map<String, String> more = new LinkedHashMap<>();
         long refusedBefore = substreams.refused();
         for (Map.Entry<String, JsonNode> doc : c.path(UpdatePublisher.DOCUMENTS_MEMBER).properties()) {
-            if (doc.getValue().isTextual() && substreams.follow(doc.getKey(), doc.getValue().asText())) {
+            if (doc.getValue().isTextual() && substreams.follow(doc.getKey(), doc.getValue().asText())
+                    && !carried.contains(doc.getKey())) {
                 more.put(doc.getKey(), doc.getValue().asText());
             }
         }
@@ -125,6 +128,37 @@ final class StreamControl {
         post(substreams.addition(more, heldTag), "adding substreams " + more.keySet(), resubscribe);
     }
 
+    /**
+     * The stream carries the substreams of {@code named} (a trial's, {@link StreamTrial#handOver}),
+     * some perhaps followed no more: until {@link #remove}, one its upstream announces is followed
+     * again with no addition, which the upstream would refuse (the id in use), losing the stream.
+     */
+    void carrying(Set<String> named) {
+        carried = Set.copyOf(named);
+    }
+
+    /**
+     * Removes from the stream the substreams of {@code named} followed no more (a trial's, once
+     * its held control events are routed: the working stream's upstream stopped them meanwhile);
+     * ends {@link #carrying}. One control request; the {@code stopped} event it brings stops nothing.
+     * {@code resubscribe} is told why (on the HTTP client's thread) when the upstream does not take
+     * the request, or at once when the stream has no control URI: a new subscription names only
+     * the documents followed.
+     */
+    void remove(Collection<String> named, Consumer<String> resubscribe) {
+        carried = Set.of();
+        List<String> ids = substreams.unfollowedIds(named);
+        if (ids.isEmpty()) {
+            return;
+        }
+        if (controlUri == null) {
+            resubscribe.accept("no control URI to remove substreams " + ids + " through");
+            return;
+        }
+        readding.addAll(ids);
+        post(Substreams.removal(ids), "removing substreams " + ids, resubscribe);
+    }
+
     /** What {@link #readd} did. */
     enum Readd {
         /** The control request was sent. */
@@ -158,6 +192,7 @@ final class StreamControl {
     void streamStarted() {
         controlUri = null;
         readding.clear();
+        carried = Set.of();
     }
 
     private void stopped(JsonNode c) {

@@ -120,6 +120,29 @@ final class Substreams {
         return more;
     }
 
+    /**
+     * The ids of the substreams of {@code targets} that are followed no more (a stream subscribed
+     * when they were still carries them), in the order given; empty when every one is followed.
+     */
+    List<String> unfollowedIds(Collection<String> targets) {
+        List<String> ids = new ArrayList<>();
+        for (String target : targets) {
+            String id = idOf.get(target);
+            if (id != null && !documents.containsKey(target)) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** The request body removing the substreams {@code ids} from a running stream (RFC 8895 §7). */
+    static byte[] removal(List<String> ids) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ArrayNode remove = root.putArray("remove");
+        ids.forEach(remove::add);
+        return Jcs.canonicalize(root);
+    }
+
     /** The target a substream id names, or null for an id this feed never gave. */
     String target(String substreamId) {
         return targetOf.get(substreamId);

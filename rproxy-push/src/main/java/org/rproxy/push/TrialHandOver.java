@@ -83,19 +83,25 @@ final class TrialHandOver {
      * directory read is taken, the control events are routed (the control URI, documents
      * announced), the update that proved the stream is taken, the substreams whose updates were
      * not taken are put back on the versions held, and a document event still waiting for its
-     * signature event is handed on. The documents followed since this stream was subscribed (a new
-     * document the working stream announced meanwhile, whose substream was added there) are added
-     * to it from the versions held ({@link FeedEvents#add}): its subscription did not name them, and
-     * an announcement of them on this stream adds nothing, since they are followed already.
-     * {@code resubscribe}: see {@link FeedEvents#route}.
+     * signature event is handed on. The subscription was made before the trial ended, so what the
+     * working stream learnt meanwhile is made good on this one: the documents followed since (a new
+     * document the working stream announced, whose substream was added there) are added to it from
+     * the versions held ({@link FeedEvents#add}: an announcement of them on this stream adds
+     * nothing, since they are followed already); of those it named that are followed no more (the
+     * working stream's upstream stopped them), one this stream's upstream announces is followed
+     * again as it is, its substream there (an addition would be refused: {@link
+     * FeedEvents#carrying}), and the others are removed from it ({@link FeedEvents#remove}), as
+     * they were from the working one. {@code resubscribe}: see {@link FeedEvents#route}.
      */
     void handOver(URI uri, FeedEvents events, Consumer<String> resubscribe) {
         Map<String, String> since = substreams.followedBeyond(named); // before the control events follow more
         receiver.read(StreamDiscovery.DIRECTORY, directory);
+        events.carrying(named);
         for (SseParser.Event e : controls) {
             events.route(uri, e, resubscribe);
         }
         events.add(since, resubscribe);
+        events.remove(named, resubscribe);
         if (proving != null) {
             events.taken(provingTarget, proving);
         }

@@ -131,4 +131,59 @@ class StreamControlTest {
         assertEquals("unknown host", StreamControl.reason(new java.nio.channels.UnresolvedAddressException()));
         assertEquals("status 503", StreamControl.reason(new IllegalStateException("status 503")));
     }
+
+    /**
+     * A stream subscribed naming documents of which some are followed no more by the time it is
+     * the feed's (a trial's, {@link StreamTrial#handOver}): one its upstream announces is followed
+     * again with no addition (the stream carries it; an addition would be refused, its id in use),
+     * and one it does not is removed from the stream by one control request; the stop that request
+     * brings stops nothing more. Real sockets: the control URI is a loopback server answering 204.
+     */
+    @Test
+    void documentsACarriedStreamNamedButNoLongerFollowedAreFollowedAgainWhenAnnouncedAndElseRemoved()
+            throws Exception {
+        java.util.concurrent.BlockingQueue<String> bodies = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/updates/control/1", exchange -> {
+            bodies.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Substreams substreams = new Substreams();
+            for (String d : List.of("a", "b", "c")) {
+                substreams.follow("/costmap/" + d, d);
+            }
+            substreams.subscription(t -> null); // ids d1, d2, d3, as the stream's subscription named them
+            java.util.Set<String> named = substreams.followed();
+            StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+            URI stream = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/updates");
+            // the working stream's upstream stopped b and c meanwhile
+            control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d2\",\"d3\"]}"), why -> { });
+            assertEquals(java.util.Set.of("/costmap/a"), substreams.followed());
+
+            control.carrying(named);
+            CompletableFuture<String> failed = new CompletableFuture<>();
+            // this stream's upstream accepts, announcing a and b: b is followed again, nothing is added
+            assertTrue(control.onEvent(stream, Bytes.utf8("{\"control-uri\":\"/updates/control/1\",\""
+                    + UpdatePublisher.DOCUMENTS_MEMBER + "\":{\"/costmap/a\":\"a\",\"/costmap/b\":\"b\"}}"),
+                    failed::complete));
+            assertEquals(java.util.Set.of("/costmap/a", "/costmap/b"), substreams.followed());
+            control.remove(named, failed::complete);
+            assertEquals("{\"remove\":[\"d3\"]}", bodies.poll(10, TimeUnit.SECONDS), "c removed, nothing added first");
+            control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d3\"],\"description\":\"removed by the client\"}"),
+                    failed::complete);
+            assertEquals(java.util.Set.of("/costmap/a", "/costmap/b"), substreams.followed());
+            // announced after the hand-over, c is a new substream again: added
+            control.onEvent(stream, Bytes.utf8("{\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{\"/costmap/c\":\"c\"}}"),
+                    failed::complete);
+            String added = bodies.poll(10, TimeUnit.SECONDS);
+            assertTrue(added != null && added.contains("\"add\"") && added.contains("/costmap/c"), added);
+            assertNull(failed.getNow(null));
+        } finally {
+            server.stop(0);
+        }
+    }
 }

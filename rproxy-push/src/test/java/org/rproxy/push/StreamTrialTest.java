@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -372,6 +373,80 @@ class StreamTrialTest {
                         () -> f.held().get(EXTRA) != null && later.equals(f.held().get(EXTRA).created()));
                 assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
                 assertTrue(f.stats().connected());
+            } finally {
+                blocker.close();
+                if (two != null) {
+                    two.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The reverse: a document followed when the preferred upstream's stream was subscribed, which
+     * the fallback stops while that stream is tried (the feed then follows it no more), but which
+     * the preferred upstream still serves and announces, is followed again at the switch as the
+     * substream that stream carries, with no control request: an addition, which the switch
+     * made, was refused (its substream id in use), and the stream was lost and subscribed to
+     * again. (A document the new stream's upstream does not announce is removed from it:
+     * StreamControlTest.)
+     */
+    @Test
+    void aDocumentTheFallbackStopsDuringATrialButThePreferredUpstreamServesIsFollowedOnItsStreamWithoutALoss()
+            throws Exception {
+        UpdateStreamConfig preferredConfig = UpdateStreamConfig.defaults().withMaxSubscribers(1)
+                .withHeartbeat(Duration.ofMinutes(10)); // the trial proves itself with an update, when the test says
+        TestSigner origin = new TestSigner(); // both upstreams serve its signings: what one sends repeats the other
+        try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0, origin);
+             LoopbackUpstream preferred = new LoopbackUpstream(preferredConfig, T0, origin);
+             CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
+            for (LoopbackUpstream u : List.of(fallback, preferred)) {
+                u.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+                u.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), T0);
+            }
+            ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(60)));
+            PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, (t, r) -> { });
+            TwoUpstreamFeed two = null;
+            try {
+                LoopbackUpstream.await("the preferred upstream full", () -> blocker.stats().connected()
+                        && preferred.publisher.stats().subscribers() == 1);
+                two = new TwoUpstreamFeed(preferred.uri(), List.of(fallback.uri()), verifier);
+                PushFeed f = two.feed;
+                two.begin();
+                two.onFallback();
+                LoopbackUpstream.await("the extra document held from the fallback", () -> f.held().get(EXTRA) != null);
+                blocker.close();
+                LoopbackUpstream.await("the preferred upstream free",
+                        () -> preferred.publisher.stats().subscribers() == 0);
+                two.healthCheck("the health check");
+                LoopbackUpstream.await("the preferred upstream's stream on trial, following the extra document",
+                        () -> preferred.publisher.stats().subscribers() == 1
+                                && preferred.publisher.followedTargets().contains(EXTRA));
+                long connects = f.stats().connects(); // the trial's stream counted (when it was opened)
+
+                // stopped by the fallback during the trial; the update after it on the same stream
+                // shows the feed has read the stop
+                fallback.publisher.remove(EXTRA);
+                Instant step = T0.plusSeconds(10);
+                fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(3, 1), step);
+                LoopbackUpstream.await("the fallback's stop read", () -> step.equals(createdHeld(f)));
+                // the same version on the preferred upstream's stream: repeated, dropped
+                preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(3, 1), step);
+                // the update that proves the preferred upstream's stream
+                preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(2, 1), T0.plusSeconds(20));
+                logs.awaitMessage("back on upstream " + preferred.uri(), Duration.ofSeconds(10));
+                LoopbackUpstream.await("off the fallback", () -> fallback.publisher.stats().subscribers() == 0);
+
+                Instant later = T0.plusSeconds(40);
+                preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 8), later);
+                LoopbackUpstream.await("the extra document's next update held, from the preferred upstream's stream",
+                        () -> f.held().get(EXTRA) != null && later.equals(f.held().get(EXTRA).created()));
+                assertEquals(connects, f.stats().connects(), "the trial's stream kept, no new subscription");
+                assertTrue(preferred.publisher.followedTargets().containsAll(Set.of(LoopbackUpstream.NM, EXTRA)),
+                        "followed there: " + preferred.publisher.followedTargets());
+                assertTrue(f.stats().connected());
+                assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
             } finally {
                 blocker.close();
                 if (two != null) {
