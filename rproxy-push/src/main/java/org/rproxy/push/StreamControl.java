@@ -49,7 +49,7 @@ final class StreamControl {
     private final HttpClient http;
     private final Substreams substreams;
     private final Function<String, String> heldTag;
-    /** Substream ids this feed removed to add them again, until the upstream says it stopped them. */
+    /** Substream ids this feed removed (to add them again, or at a hand-over), until the upstream says it stopped them. */
     private final Set<String> readding = new HashSet<>();
     /** Targets the stream carries already though not followed ({@link #carrying}): announced, they are followed, not added. */
     private Set<String> carried = Set.of();
