@@ -199,9 +199,8 @@ public final class PullProxy implements AutoCloseable {
     }
 
     /**
-     * Null when every tracked resource holds a valid copy and every added check passes, else
-     * every reason, joined by {@code "; "} (as {@code /readyz} says; each part names its items up
-     * to {@link Reasons#MAX_LISTED}, then how many more).
+     * Null when every tracked resource holds a valid copy and every added check passes, else every
+     * reason, joined by {@code "; "}, as {@code /readyz} says ({@link Reasons}: items named up to a bound).
      */
     public String notReadyBecause() {
         List<String> why = new ArrayList<>();
