@@ -14,13 +14,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 
@@ -29,7 +26,6 @@ import org.slf4j.LoggerFactory;
 
 import org.rproxy.client.ClientException;
 import org.rproxy.client.OverlaySource;
-import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.model.Directory;
@@ -66,7 +62,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
 
     /** A bundle the client took: offered again without a transfer while a pointer names it. */
-    private record Kept(String infoHash, SignedBundle bundle) {
+    record Kept(String infoHash, SignedBundle bundle) {
     }
 
     private OverlayClient(OverlayNode node) {
@@ -104,7 +100,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
                 if (deadline - System.nanoTime() < 2_000_000_000L) {
                     break;
                 }
-                await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)),
+                Walk.await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)),
                         deadline);
             }
             Map<String, CompletableFuture<Optional<StorageItem>>> gets = lookUp(unsure, resourceId, deadline);
@@ -123,7 +119,8 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             });
         }
         Kept mine = kept.get(resourceId);
-        return new Walk(worthOffering(pointers, held, mine == null ? null : mine.infoHash()), deadline);
+        return new Walk(node, refusals, kept, this::dropUnlessKept, worthOffering(pointers, held, mine == null ? null : mine.infoHash()),
+                deadline);
     }
 
     /**
@@ -153,7 +150,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             byte[] key = OverlayInfo.key(publisher);
             gets.put(publisher, joined.thenCompose(j -> node.dht().get(key, Pointer.salt(resourceId))));
         }
-        await(CompletableFuture.allOf(gets.values().toArray(CompletableFuture[]::new)), deadline);
+        Walk.await(CompletableFuture.allOf(gets.values().toArray(CompletableFuture[]::new)), deadline);
         return gets;
     }
 
@@ -216,73 +213,6 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             out.add(Address.parse(b));
         }
         return OverlayNode.addresses(out);
-    }
-
-    /** Waits for {@code f} until {@code deadline} (System.nanoTime); true when it completed normally. */
-    private static boolean await(CompletableFuture<?> f, long deadline) {
-        try {
-            f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** The pointers' bundles, fetched one at a time as the client asks, while the budget lasts. */
-    private final class Walk implements Iterator<Offer> {
-        private final Iterator<Pointer> pointers;
-        private final long deadline;
-
-        Walk(List<Pointer> pointers, long deadline) {
-            this.pointers = pointers.iterator();
-            this.deadline = deadline;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return pointers.hasNext() && deadline - System.nanoTime() > 0;
-        }
-
-        @Override
-        public Offer next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Pointer p = pointers.next();
-            URI from = URI.create(p.magnet());
-            String hex = hex(p.infoHash());
-            String before = refusals.why(p.resourceId(), hex);
-            if (before != null) {
-                // an infohash names exact bytes: a bundle refused once is refused again
-                return new Offer(from, null, "refused before: " + before + " (" + p + ")");
-            }
-            Kept mine = kept.get(p.resourceId());
-            if (mine != null && mine.infoHash().equals(hex)) {
-                return new Offer(from, mine.bundle(), null);
-            }
-            long max = Math.min(p.size(), node.config().maxBundle().bytes());
-            long start = System.nanoTime();
-            CompletableFuture<byte[]> bytes = node.swarm().fetch(p.infoHash(), max);
-            boolean got = await(bytes, deadline);
-            log.debug("overlay: {} {} after {} ms", p, got ? "fetched" : "not fetched", (System.nanoTime() - start) / 1_000_000);
-            if (!got) {
-                String why = bytes.isDone() ? bytes.handle((b, e) -> String.valueOf(e)).join()
-                        : "no bundle within the budget of " + node.config().budget();
-                bytes.cancel(false);
-                dropUnlessKept(hex);
-                return new Offer(from, null, why + " (" + p + ")");
-            }
-            try {
-                return new Offer(from, SignedBundle.parse(bytes.getNow(null)), null);
-            } catch (MalformedBundleException e) {
-                refusals.remember(p.resourceId(), hex, "not a bundle: " + e.getMessage());
-                dropUnlessKept(hex);
-                return new Offer(from, null, "not a bundle: " + e.getMessage() + " (" + p + ")");
-            }
-        }
     }
 
     @Override

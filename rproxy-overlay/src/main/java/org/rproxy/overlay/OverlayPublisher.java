@@ -118,6 +118,10 @@ public final class OverlayPublisher implements AutoCloseable {
      * verifying it: for a node that republishes bundles it was handed (clients verify every
      * bundle they take, so a bad one harms nobody but its publisher's reputation). Completes with
      * the number of DHT nodes that stored the pointer.
+     *
+     * @throws IllegalArgumentException when {@code seq} is not the bundle's {@code created}
+     *                                  (seconds), which a pointer's seq is by definition: clients
+     *                                  refuse such a pointer
      */
     public CompletableFuture<Integer> publish(SignedBundle bundle, long seq) {
         requireNonNull(bundle, "bundle");
@@ -126,6 +130,11 @@ public final class OverlayPublisher implements AutoCloseable {
             throw new IllegalArgumentException("bundle: no " + AltoResource.HEADER + " field (expected: a resource id)");
         }
         String id = AltoResource.parse(header).id();
+        String created = Walk.created(bundle);
+        if (!created.equals(Long.toString(seq))) {
+            throw new IllegalArgumentException("seq: " + seq + " (expected: the bundle's created, "
+                    + (created.isEmpty() ? "which it lacks" : created) + ")");
+        }
         Matcher m = EXPIRES.matcher(String.valueOf(bundle.field("signature-input")));
         Instant expires = m.find() ? Instant.ofEpochSecond(Long.parseLong(m.group(1))) : Instant.MAX;
         return CompletableFuture.supplyAsync(() -> versions.publish(id, seq, bundle.toBytes(), expires), worker)

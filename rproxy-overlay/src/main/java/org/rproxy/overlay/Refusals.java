@@ -1,6 +1,7 @@
 package org.rproxy.overlay;
 
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,6 +45,24 @@ final class Refusals {
     /** Why the bundle {@code infoHash} (hex) was refused for {@code resourceId}, or null. */
     String why(String resourceId, String infoHash) {
         return refused.get(key(resourceId, infoHash));
+    }
+
+    /**
+     * Remembers that {@code pointer} was refused for {@code why}: for a refusal that holds for the
+     * bytes together with what the pointer says of them (a version other than the bundle's).
+     */
+    void remember(Pointer pointer, String why) {
+        refused.put(key(pointer), why);
+    }
+
+    /** Why {@code pointer} was refused, or null. */
+    String why(Pointer pointer) {
+        return refused.get(key(pointer));
+    }
+
+    private static String key(Pointer p) {
+        return HexFormat.of().formatHex(p.infoHash()) + " " + p.resourceId() + " seq " + p.seq() + " by "
+                + HexFormat.of().formatHex(p.publisher());
     }
 
     private static String key(String resourceId, String infoHash) {

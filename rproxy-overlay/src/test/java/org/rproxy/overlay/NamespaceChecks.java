@@ -346,6 +346,10 @@ final class NamespaceChecks {
         SwarmStopChecks.staleBlocksAreNotTakenAndLetGo(dir);
     }
 
+    static void olderBundleUnderANewerSeq(Path dir) throws Exception {
+        ForgedSeqChecks.olderBundleUnderANewerSeq(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */

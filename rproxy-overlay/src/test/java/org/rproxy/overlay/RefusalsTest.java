@@ -38,6 +38,20 @@ class RefusalsTest {
     }
 
     @Test
+    void aPointerRefusedIsRememberedForThatPointerOnly() {
+        Refusals r = new Refusals();
+        byte[] bad = new byte[32];
+        byte[] honest = new byte[32];
+        honest[0] = 1;
+        byte[] ih = new byte[20];
+        r.remember(new Pointer(bad, "map-a", 2000, ih, 10), "signed at 1000");
+        assertEquals("signed at 1000", r.why(new Pointer(bad, "map-a", 2000, ih, 10)));
+        assertNull(r.why(new Pointer(honest, "map-a", 1000, ih, 10)), "another publisher's pointer to the same bundle");
+        assertNull(r.why(new Pointer(bad, "map-a", 1000, ih, 10)), "the same publisher's pointer with the bundle's seq");
+        assertNull(r.why("map-a", "00".repeat(20)), "the bundle itself is not refused");
+    }
+
+    @Test
     void theMostRecentAreKept() {
         Refusals r = new Refusals();
         for (int i = 0; i <= Refusals.KEPT; i++) {

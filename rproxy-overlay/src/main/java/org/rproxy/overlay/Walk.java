@@ -1,0 +1,162 @@
+package org.rproxy.overlay;
+
+import java.net.URI;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.rproxy.client.OverlaySource.Offer;
+import org.rproxy.core.bundle.MalformedBundleException;
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.store.HeaderField;
+
+/**
+ * An {@link OverlayClient}'s offers for one fetch: the pointers' bundles, fetched one at a time
+ * as the client asks, while the budget lasts. A pointer's {@code seq} is by definition its
+ * bundle's {@code created} in seconds, so a bundle signed at another time than its pointer
+ * claims is not offered: a listed publisher could otherwise point at an older genuine version
+ * under a newer seq and have a client without state take it (a rollback). Such a pointer is
+ * refused, naming its publisher, and remembered, and the walk goes on to the next. Used by one
+ * thread at a time.
+ */
+final class Walk implements Iterator<Offer> {
+    private static final Logger log = LoggerFactory.getLogger(Walk.class);
+    private static final Pattern CREATED = Pattern.compile(";\\s*created=(-?\\d{1,19})");
+
+    private final OverlayNode node;
+    private final Refusals refusals;
+    private final Map<String, OverlayClient.Kept> kept;
+    private final Consumer<String> dropUnlessKept;
+    private final Iterator<Pointer> pointers;
+    private final long deadline;
+
+    /**
+     * @param kept           the bundle the client took last per resource id (read only)
+     * @param dropUnlessKept drops a torrent (hex infohash) unless it is a bundle kept
+     * @param deadline       the end of the budget (System.nanoTime)
+     */
+    Walk(OverlayNode node, Refusals refusals, Map<String, OverlayClient.Kept> kept, Consumer<String> dropUnlessKept,
+         List<Pointer> pointers, long deadline) {
+        this.node = node;
+        this.refusals = refusals;
+        this.kept = kept;
+        this.dropUnlessKept = dropUnlessKept;
+        this.pointers = pointers.iterator();
+        this.deadline = deadline;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return pointers.hasNext() && deadline - System.nanoTime() > 0;
+    }
+
+    @Override
+    public Offer next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        Pointer p = pointers.next();
+        URI from = URI.create(p.magnet());
+        String hex = HexFormat.of().formatHex(p.infoHash());
+        String before = refusals.why(p.resourceId(), hex);
+        if (before == null) {
+            before = refusals.why(p);
+        }
+        if (before != null) {
+            // an infohash names exact bytes: a bundle refused once is refused again
+            return new Offer(from, null, "refused before: " + before + " (" + p + ")");
+        }
+        OverlayClient.Kept mine = kept.get(p.resourceId());
+        if (mine != null && mine.infoHash().equals(hex)) {
+            return ofVersion(p, from, mine.bundle());
+        }
+        long max = Math.min(p.size(), node.config().maxBundle().bytes());
+        long start = System.nanoTime();
+        CompletableFuture<byte[]> bytes = node.swarm().fetch(p.infoHash(), max);
+        boolean got = await(bytes, deadline);
+        log.debug("overlay: {} {} after {} ms", p, got ? "fetched" : "not fetched", (System.nanoTime() - start) / 1_000_000);
+        if (!got) {
+            String why = bytes.isDone() ? bytes.handle((b, e) -> String.valueOf(e)).join()
+                    : "no bundle within the budget of " + node.config().budget();
+            bytes.cancel(false);
+            dropUnlessKept.accept(hex);
+            return new Offer(from, null, why + " (" + p + ")");
+        }
+        SignedBundle bundle;
+        try {
+            bundle = SignedBundle.parse(bytes.getNow(null));
+        } catch (MalformedBundleException e) {
+            refusals.remember(p.resourceId(), hex, "not a bundle: " + e.getMessage());
+            dropUnlessKept.accept(hex);
+            return new Offer(from, null, "not a bundle: " + e.getMessage() + " (" + p + ")");
+        }
+        Offer o = ofVersion(p, from, bundle);
+        if (o.bundle() == null) {
+            dropUnlessKept.accept(hex);
+        }
+        return o;
+    }
+
+    /**
+     * The offer of {@code bundle}, or a refusal (remembered for {@code p}) unless every signature
+     * in it was created at the second {@code p} names: whichever of them a client verifies, it is
+     * then of the version the pointer claims.
+     */
+    private Offer ofVersion(Pointer p, URI from, SignedBundle bundle) {
+        String created = created(bundle);
+        if (created.equals(Long.toString(p.seq()))) {
+            return new Offer(from, bundle, null);
+        }
+        String why = "the bundle was signed at created " + (created.isEmpty() ? "(none)" : created)
+                + ", not at the pointer's seq " + p.seq() + " (a publisher's pointer names a version by its created)";
+        refusals.remember(p, why);
+        log.warn("overlay: refused the bundle {} points to: {}", p, why);
+        return new Offer(from, null, why + " (" + p + ")");
+    }
+
+    /**
+     * The {@code created} parameter of every signature in {@code bundle}'s {@code Signature-Input}
+     * fields, when they all agree; "" when there is none, "several" when they differ.
+     */
+    static String created(SignedBundle bundle) {
+        String seen = "";
+        for (HeaderField f : bundle.fields()) {
+            if (!f.name().equalsIgnoreCase("signature-input")) {
+                continue;
+            }
+            Matcher m = CREATED.matcher(f.value());
+            while (m.find()) {
+                if (!seen.isEmpty() && !seen.equals(m.group(1))) {
+                    return "several";
+                }
+                seen = m.group(1);
+            }
+        }
+        return seen;
+    }
+
+    /** Waits for {@code f} until {@code deadline} (System.nanoTime); true when it completed normally. */
+    static boolean await(CompletableFuture<?> f, long deadline) {
+        try {
+            f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
