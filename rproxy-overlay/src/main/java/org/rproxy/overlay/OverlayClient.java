@@ -57,6 +57,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     private final OverlayNode node;
     /** The bundles refused for their bytes, by resource id and infohash. */
     private final Refusals refusals = new Refusals();
+    private final RefusalWarnings warnings = new RefusalWarnings();
 
     /** The last bundle taken for each resource id, by its infohash (hex). */
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
@@ -119,7 +120,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             });
         }
         Kept mine = kept.get(resourceId);
-        return new Walk(node, refusals, kept, this::dropUnlessKept, worthOffering(pointers, held, mine == null ? null : mine.infoHash()),
+        return new Walk(node, refusals, kept, this::dropUnlessKept, warnings, worthOffering(pointers, held, mine == null ? null : mine.infoHash()),
                 deadline);
     }
 
@@ -177,6 +178,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     @Override
     public void refused(Offer offer, String resourceId, ClientException why) {
         String hex = hex(infoHash(offer.from()));
+        warnings.refused(Pointer.publisherOf(offer.from().toString()), offer.from().toString(), why.reason());
         if (offer.bundle() != null && Refusals.forBytesAlone(why)) {
             refusals.remember(resourceId, hex, why.getMessage());
         }
@@ -202,9 +204,8 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         return HexFormat.of().formatHex(infoHash);
     }
 
-    private static byte[] infoHash(URI magnet) {
-        String s = magnet.toString();
-        return HexFormat.of().parseHex(s.substring(s.lastIndexOf(':') + 1));
+    private static byte[] infoHash(URI source) {
+        return Pointer.infoHashOf(source.toString());
     }
 
     private static List<InetSocketAddress> bootstrap(OverlayInfo info) {

@@ -98,6 +98,28 @@ record Pointer(byte[] publisher, String resourceId, long seq, byte[] infoHash, l
         return "magnet:?xt=urn:btih:" + HexFormat.of().formatHex(infoHash);
     }
 
+    /**
+     * Where a client says a bundle came from: the torrent's magnet link, with this pointer's
+     * publisher and salt as BEP 46 names a mutable item ({@code xs=urn:btpk:KEY&s=SALT}, both in
+     * hex), so that a refusal names the publisher that pointed to it.
+     */
+    String source() {
+        return magnet() + "&xs=urn:btpk:" + HexFormat.of().formatHex(publisher) + "&s="
+                + HexFormat.of().formatHex(salt(resourceId));
+    }
+
+    /** The 20-byte infohash a {@link #source()} (or a bare magnet link) names. */
+    static byte[] infoHashOf(String source) {
+        int at = source.indexOf("xt=urn:btih:") + "xt=urn:btih:".length();
+        return HexFormat.of().parseHex(source, at, at + 40);
+    }
+
+    /** The publisher's key (hex) a {@link #source()} names, or null. */
+    static String publisherOf(String source) {
+        int at = source.indexOf("xs=urn:btpk:");
+        return at < 0 || source.length() < at + 12 + 64 ? null : source.substring(at + 12, at + 12 + 64);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Pointer p && Arrays.equals(publisher, p.publisher) && resourceId.equals(p.resourceId)

@@ -39,6 +39,7 @@ final class Walk implements Iterator<Offer> {
     private final Refusals refusals;
     private final Map<String, OverlayClient.Kept> kept;
     private final Consumer<String> dropUnlessKept;
+    private final RefusalWarnings warnings;
     private final Iterator<Pointer> pointers;
     private final long deadline;
 
@@ -48,7 +49,8 @@ final class Walk implements Iterator<Offer> {
      * @param deadline       the end of the budget (System.nanoTime)
      */
     Walk(OverlayNode node, Refusals refusals, Map<String, OverlayClient.Kept> kept, Consumer<String> dropUnlessKept,
-         List<Pointer> pointers, long deadline) {
+         RefusalWarnings warnings, List<Pointer> pointers, long deadline) {
+        this.warnings = warnings;
         this.node = node;
         this.refusals = refusals;
         this.kept = kept;
@@ -68,7 +70,7 @@ final class Walk implements Iterator<Offer> {
             throw new NoSuchElementException();
         }
         Pointer p = pointers.next();
-        URI from = URI.create(p.magnet());
+        URI from = URI.create(p.source());
         String hex = HexFormat.of().formatHex(p.infoHash());
         String before = refusals.why(p.resourceId(), hex);
         if (before == null) {
@@ -122,7 +124,7 @@ final class Walk implements Iterator<Offer> {
         String why = "the bundle was signed at created " + (created.isEmpty() ? "(none)" : created)
                 + ", not at the pointer's seq " + p.seq() + " (a publisher's pointer names a version by its created)";
         refusals.remember(p, why);
-        log.warn("overlay: refused the bundle {} points to: {}", p, why);
+        warnings.refused(HexFormat.of().formatHex(p.publisher()), from.toString(), why);
         return new Offer(from, null, why + " (" + p + ")");
     }
 

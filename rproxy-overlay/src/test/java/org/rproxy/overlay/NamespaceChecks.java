@@ -266,6 +266,8 @@ final class NamespaceChecks {
             Object first = sources.fetch("/networkmap/map-a");
             say("fetch a (key unknown): " + describe(first));
             assertTrue(describe(first).contains("UNKNOWN_KEY"), describe(first));
+            assertTrue(describe(first).contains("xs=urn:btpk:" + honest.publicKey()),
+                    "the refusal names the publisher that pointed to the bundle: " + describe(first));
             Instant now = Instant.now();
             assertTrue(sources.trusted.learn(List.of(next.publicKey().jwk()), now, now.plusSeconds(60), now), "the key learnt");
             Object second = sources.fetch("/networkmap/map-a");

@@ -48,6 +48,19 @@ class PointerTest {
     }
 
     @Test
+    void itsSourceNamesTheTorrentThePublisherAndTheResource() {
+        byte[] publisher = new byte[32];
+        publisher[31] = 0x0a;
+        Pointer p = new Pointer(publisher, "map-a", 5, new byte[20], 9);
+        String source = p.source();
+        assertEquals("magnet:?xt=urn:btih:" + "00".repeat(20) + "&xs=urn:btpk:" + "00".repeat(31) + "0a&s=6d61702d61", source);
+        assertEquals("00".repeat(31) + "0a", Pointer.publisherOf(source));
+        assertEquals(null, Pointer.publisherOf(p.magnet()));
+        assertEquals(20, Pointer.infoHashOf(source).length);
+        assertEquals(java.util.HexFormat.of().formatHex(Pointer.infoHashOf(p.magnet())), "00".repeat(20));
+    }
+
+    @Test
     void anItemOfAnotherApplicationIsNoPointer() throws Exception {
         DhtKey key = DhtKey.ofSeed(new byte[32]);
         StorageItem other = GenericStorage.buildMutable("just text", key.privateKey(), Pointer.salt("r"), 3);
