@@ -210,6 +210,13 @@ final class Swarm implements AutoCloseable {
         c.startAsync();
     }
 
+    /** How many peers this node is connected to for {@code infoHash} now. */
+    int connectedPeers(byte[] infoHash) {
+        int[] n = {0};
+        runtime.service(IPeerConnectionPool.class).visitConnections(TorrentId.fromBytes(infoHash), c -> n[0]++);
+        return n[0];
+    }
+
     /**
      * Announces this node in the DHT as a seed of {@code infoHash}, which it holds whole, once;
      * completes with how many of the closest DHT nodes took the announcement. Announcements

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.rproxy.client.OverlaySource.Offer;
 import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.store.HeaderField;
 
 /**
@@ -90,8 +91,7 @@ final class Walk implements Iterator<Offer> {
         boolean got = await(bytes, deadline);
         log.debug("overlay: {} {} after {} ms", p, got ? "fetched" : "not fetched", (System.nanoTime() - start) / 1_000_000);
         if (!got) {
-            String why = bytes.isDone() ? bytes.handle((b, e) -> String.valueOf(e)).join()
-                    : "no bundle within the budget of " + node.config().budget();
+            String why = bytes.isDone() ? bytes.handle((b, e) -> String.valueOf(e)).join() : noBundle(p);
             bytes.cancel(false);
             dropUnlessKept.accept(hex);
             return new Offer(from, null, why + " (" + p + ")");
@@ -109,6 +109,13 @@ final class Walk implements Iterator<Offer> {
             dropUnlessKept.accept(hex);
         }
         return o;
+    }
+
+    /** Why the bundle {@code p} names did not come within the budget. */
+    private String noBundle(Pointer p) {
+        int peers = node.swarm().connectedPeers(p.infoHash());
+        return "no bundle within the budget of " + Durations.format(node.config().budget()) + " ("
+                + (peers == 0 ? "no peer connected" : peers + (peers == 1 ? " peer" : " peers") + " connected") + ")";
     }
 
     /**

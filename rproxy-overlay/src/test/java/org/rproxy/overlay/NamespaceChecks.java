@@ -352,6 +352,10 @@ final class NamespaceChecks {
         ForgedSeqChecks.olderBundleUnderANewerSeq(dir);
     }
 
+    static void budgetSpentWithNoPeer(Path dir) throws Exception {
+        NothingFoundChecks.budgetSpentWithNoPeer(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */
