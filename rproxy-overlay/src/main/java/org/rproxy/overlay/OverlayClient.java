@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +30,7 @@ import org.rproxy.client.ClientException;
 import org.rproxy.client.OverlaySource;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Address;
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.sign.AltoResource;
@@ -36,9 +39,12 @@ import org.rproxy.core.sign.AltoResource;
  * A client peer of the overlay, the {@link OverlaySource} an {@code AltoClient} asks first: it
  * looks up the pointers of every publisher the origin's directory names (in parallel), and
  * offers their torrents newest first, each fetched from the swarm only when the client asks for
- * it; everything within the configured budget, after which the client pulls. A pointer claiming
- * no newer a version than the client holds is not fetched: it could only be taken as the same
- * version, and a transfer of it would spend the budget a newer one may need. The last bundle
+ * it; everything within the configured budget, after which the client pulls. A peer that has
+ * not joined the DHT waits for it at most {@link #JOIN_WAIT} of the budget; then, or when no
+ * listed publisher has a pointer for the resource, the one offer is a failure at
+ * {@code overlay:<resource id>} saying so, which the client lists among what it refused. A
+ * pointer claiming no newer a version than the client holds is not fetched: it could only be
+ * taken as the same version, and a transfer of it would spend the budget a newer one may need. The last bundle
  * taken for each resource is kept, and offered again without a transfer when a pointer names it
  * (a client that polls is told at once that it holds the current version). With
  * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on,
@@ -53,6 +59,8 @@ import org.rproxy.core.sign.AltoResource;
 public final class OverlayClient implements OverlaySource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayClient.class);
     private static final int LOOKUP_ROUNDS = 3;
+    /** How long a fetch waits for this peer to join the DHT before it says it has not. */
+    static final Duration JOIN_WAIT = Duration.ofSeconds(5);
 
     private final OverlayNode node;
     /** The bundles refused for their bytes, by resource id and infohash. */
@@ -92,7 +100,14 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
         long deadline = System.nanoTime() + node.config().budget().toNanos();
         node.dht().addBootstrap(bootstrap(info));
+        CompletableFuture<Void> joined = node.dht().joined();
+        if (!Walk.await(joined, Math.min(deadline, System.nanoTime() + JOIN_WAIT.toNanos()))) {
+            joined.cancel(false);
+            return nothing(resourceId, "not joined to the DHT within " + Durations.format(JOIN_WAIT) + " ("
+                    + node.dht().knownNodes() + " DHT nodes known)");
+        }
         List<String> unsure = new ArrayList<>(info.publishers());
+        List<String> answered = new ArrayList<>();
         List<Pointer> pointers = new ArrayList<>();
         // a lookup that failed or did not end in time is made again (a second later, while the
         // budget allows); one that heard from the closest nodes and found nothing is final
@@ -112,6 +127,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
                     unsure.add(publisher);
                     return;
                 }
+                answered.add(publisher);
                 g.join().map(i -> Pointer.of(i, resourceId)).ifPresent(p -> {
                     if (pointers.stream().noneMatch(q -> Arrays.equals(q.infoHash(), p.infoHash()))) {
                         pointers.add(p);
@@ -119,9 +135,14 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
                 });
             });
         }
+        if (pointers.isEmpty()) {
+            String none = answered.isEmpty() ? "" : "no pointer from publishers " + String.join(", ", answered);
+            String late = unsure.isEmpty() ? "" : "no lookup ended within the budget for publishers " + String.join(", ", unsure);
+            return nothing(resourceId, none + (none.isEmpty() || late.isEmpty() ? "" : "; ") + late);
+        }
         Kept mine = kept.get(resourceId);
-        return new Walk(node, refusals, kept, this::dropUnlessKept, warnings, worthOffering(pointers, held, mine == null ? null : mine.infoHash()),
-                deadline);
+        List<Pointer> worth = worthOffering(pointers, held, mine == null ? null : mine.infoHash());
+        return new Walk(node, refusals, kept, this::dropUnlessKept, warnings, worth, deadline);
     }
 
     /**
@@ -140,6 +161,17 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
         out.sort(Comparator.comparingLong(Pointer::seq).reversed());
         return out;
+    }
+
+    /** A walk of one failure at {@code overlay:<resourceId>}: the overlay has nothing for it, and why. */
+    private static Iterator<Offer> nothing(String resourceId, String why) {
+        URI at;
+        try {
+            at = new URI("overlay", resourceId, null);
+        } catch (URISyntaxException e) {
+            at = URI.create("overlay:resource");
+        }
+        return List.of(new Offer(at, null, why)).iterator();
     }
 
     /** Looks up the pointers of {@code publishers} (hex keys) for {@code resourceId} in parallel, until the deadline. */

@@ -356,6 +356,14 @@ final class NamespaceChecks {
         NothingFoundChecks.budgetSpentWithNoPeer(dir);
     }
 
+    static void notJoinedIsSaid(Path dir) throws Exception {
+        NothingFoundChecks.notJoinedIsSaid(dir);
+    }
+
+    static void noPointerIsSaid(Path dir) throws Exception {
+        NothingFoundChecks.noPointerIsSaid(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */

@@ -59,4 +59,38 @@ final class NothingFoundChecks {
             assertFalse(said.contains("PT8S"), said);
         }
     }
+
+    /**
+     * A client whose bootstrap nodes are all down: its fetch says at once (within the join wait,
+     * not the whole budget) that it has not joined the DHT.
+     */
+    static void notJoinedIsSaid(Path dir) throws Exception {
+        try (OverlayClient client = OverlayClient.start(config(dir, 3, null, boot(1, 2), NamespaceChecks.BUDGET))) {
+            OverlayOnlySources sources = new OverlayOnlySources(directory(List.of("ab".repeat(32))),
+                    List.of(ORIGIN.publicKey()), client);
+            long start = System.nanoTime();
+            Object fa = sources.fetch("/networkmap/map-a");
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            String said = describe(fa);
+            say("fetch a (not joined) took " + ms + " ms: " + said);
+            assertTrue(fa instanceof ClientException, said);
+            assertTrue(said.contains("overlay:map-a: unreachable: not joined to the DHT within 5s"), said);
+            assertTrue(ms < NamespaceChecks.BUDGET.toMillis() / 2, "told at once, not after the budget: " + ms + " ms");
+        }
+    }
+
+    /** Joined, but no listed publisher has a pointer for the resource: the fetch names them. */
+    static void noPointerIsSaid(Path dir) throws Exception {
+        try (OverlayPublisher quiet = OverlayPublisher.start(config(dir, 1, key(dir, 1), boot(1, 3), NamespaceChecks.BUDGET));
+             OverlayClient client = OverlayClient.start(config(dir, 3, null, boot(1, 3), NamespaceChecks.BUDGET))) {
+            joined(quiet, client);
+            OverlayOnlySources sources = new OverlayOnlySources(directory(List.of(quiet.publicKey())),
+                    List.of(ORIGIN.publicKey()), client);
+            Object fa = sources.fetch("/networkmap/map-a");
+            String said = describe(fa);
+            say("fetch a (no pointer): " + said);
+            assertTrue(fa instanceof ClientException, said);
+            assertTrue(said.contains("overlay:map-a: unreachable: no pointer from publishers " + quiet.publicKey()), said);
+        }
+    }
 }

@@ -155,6 +155,20 @@ class OverlayNamespaceTest {
         inNamespace("budgetSpentWithNoPeer", dir);
     }
 
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aClientNotJoinedToTheDhtSaysSoWithinTheJoinWait(@TempDir Path dir) throws Exception {
+        inNamespace("notJoinedIsSaid", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aResourceNoPublisherPointsToNamesThePublishersAsked(@TempDir Path dir) throws Exception {
+        inNamespace("noPointerIsSaid", dir);
+    }
+
     /** Runs {@code NamespaceChecks.<check>(dir)} in a child JVM in a new network namespace; fails with its output unless it passed. */
     static void inNamespace(String check, Path dir) throws Exception {
         String why = unavailable();
