@@ -35,7 +35,8 @@ import org.rproxy.core.store.Representation;
  * The current and the previous version of each resource stay seeded (a client may be half-way
  * through the previous one); older ones are dropped. Each pointer (while it is current) and
  * each announcement (while its torrent is seeded) is kept alive by the node's {@link Renewals}:
- * stored again after 10 s and a minute, and then every {@code republish}. A version is dropped,
+ * stored again after 10 s and a minute, and then every {@code republish} (sooner while no DHT
+ * node took it). A version is dropped,
  * and its pointer no longer renewed, when its signature expires; a resource the upstream no
  * longer has ({@link #gone}) is {@link #retire}d, both versions dropped (DHT nodes forget its
  * pointer within about two hours).

@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * busy or changing DHT does not always show one lookup its closest nodes, and a node that just
  * joined knows only a few of them, so readers would find an older pointer on the others, or the
  * pointer and no seeder. Then it is stored again every {@code republish}, because DHT nodes
- * forget. All of it only while the record is still wanted (the pointer is current, the torrent
+ * forget. A store that no DHT node took (a node that started before any other, say) is made
+ * again after {@link #UNREACHED} and then twice as long each time, up to {@link #UNREACHED_CAP},
+ * until some node takes it; the settling stores and the republishing follow from then on (else
+ * a pointer put before the first peer joined was found by nobody until the next republish). All of it only while the record is still wanted (the pointer is current, the torrent
  * still seeded). A record kept already (the same {@code what}) is stored once more, and not kept
  * twice.
  *
@@ -40,11 +43,16 @@ final class Renewals implements AutoCloseable {
     /** When a record is stored again after its first store, while the DHT around it settles. */
     static final List<Duration> SETTLE = List.of(Duration.ofSeconds(10), Duration.ofMinutes(1));
     private static final Duration RETRY = Duration.ofSeconds(1);
+    /** When a record that no node took is stored again, doubling each time up to {@link #UNREACHED_CAP}. */
+    static final Duration UNREACHED = Duration.ofSeconds(10);
+    static final Duration UNREACHED_CAP = Duration.ofMinutes(2);
 
     private final ScheduledExecutorService timer;
     private final List<Duration> settle;
     private final Duration republish;
     private final Duration retry;
+    private final Duration unreached;
+    private final Duration unreachedCap;
     /** The records kept, by what they are. */
     private final Map<String, Kept> kept = new HashMap<>();
 
@@ -54,6 +62,13 @@ final class Renewals implements AutoCloseable {
 
     /** With other times than the DHT's: for tests. {@code settle} counts from the first store, ascending. */
     Renewals(List<Duration> settle, Duration republish, Duration retry) {
+        this(settle, republish, retry, UNREACHED, UNREACHED_CAP);
+    }
+
+    /** As above, and with other times for a record no node took: the first wait, and the longest. */
+    Renewals(List<Duration> settle, Duration republish, Duration retry, Duration unreached, Duration unreachedCap) {
+        this.unreached = requireNonNull(unreached, "unreached");
+        this.unreachedCap = requireNonNull(unreachedCap, "unreachedCap");
         this.settle = List.copyOf(settle);
         this.republish = requireNonNull(republish, "republish");
         this.retry = requireNonNull(retry, "retry");
@@ -82,7 +97,7 @@ final class Renewals implements AutoCloseable {
         }
         CompletableFuture<Stored> stored = k.store();
         if (first) {
-            renew(k, 0);
+            stored.thenAccept(s -> renew(k, 0, s));
         }
         return stored;
     }
@@ -101,11 +116,25 @@ final class Renewals implements AutoCloseable {
         }
     }
 
-    /** Schedules the {@code round}th renewal of {@code k} (the settling ones first, then every {@code republish}). */
-    private void renew(Kept k, int round) {
-        Duration after = round < settle.size()
-                ? settle.get(round).minus(round == 0 ? Duration.ZERO : settle.get(round - 1))
-                : republish;
+    /**
+     * Schedules the next store of {@code k}, whose last store went as {@code last}: while no node
+     * took it, after the unreached backoff; else its {@code round}th renewal (the settling ones
+     * first, then every {@code republish}).
+     */
+    private void renew(Kept k, int round, Stored last) {
+        Duration after;
+        int next;
+        if (last.nodes() == 0) {
+            after = unreached.multipliedBy(1L << Math.min(k.unreached++, 20));
+            after = after.compareTo(unreachedCap) > 0 ? unreachedCap : after;
+            next = round;
+        } else {
+            k.unreached = 0;
+            after = round < settle.size()
+                    ? settle.get(round).minus(round == 0 ? Duration.ZERO : settle.get(round - 1))
+                    : republish;
+            next = round + 1;
+        }
         later(() -> {
             synchronized (kept) {
                 if (!k.wanted.getAsBoolean()) {
@@ -113,8 +142,7 @@ final class Renewals implements AutoCloseable {
                     return;
                 }
             }
-            k.store();
-            renew(k, round + 1);
+            k.store().thenAccept(s -> renew(k, next, s));
         }, after);
     }
 
@@ -143,6 +171,8 @@ final class Renewals implements AutoCloseable {
         final Supplier<CompletableFuture<Stored>> step;
         final BooleanSupplier wanted;
         final Consumer<Stored> outcome;
+        /** Stores in a row that no node took (one store at a time: each renewal follows the last). */
+        int unreached;
 
         Kept(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted, Consumer<Stored> outcome) {
             this.what = what;

@@ -356,6 +356,10 @@ final class NamespaceChecks {
         NothingFoundChecks.budgetSpentWithNoPeer(dir);
     }
 
+    static void pointerPutBeforeAnyPeerIsFoundOnceOneJoins(Path dir) throws Exception {
+        ColdStartChecks.pointerPutBeforeAnyPeerIsFoundOnceOneJoins(dir);
+    }
+
     static void notJoinedIsSaid(Path dir) throws Exception {
         NothingFoundChecks.notJoinedIsSaid(dir);
     }

@@ -169,6 +169,13 @@ class OverlayNamespaceTest {
         inNamespace("noPointerIsSaid", dir);
     }
 
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aPointerPutBeforeAnyPeerIsFoundWithinTheBackoffsCapOnceOneJoins(@TempDir Path dir) throws Exception {
+        inNamespace("pointerPutBeforeAnyPeerIsFoundOnceOneJoins", dir);
+    }
+
     /** Runs {@code NamespaceChecks.<check>(dir)} in a child JVM in a new network namespace; fails with its output unless it passed. */
     static void inNamespace(String check, Path dir) throws Exception {
         String why = unavailable();

@@ -108,6 +108,28 @@ class RenewalsTest {
     }
 
     @Test
+    void aRecordNoNodeTookIsStoredAgainAfterAGrowingWaitUntilOneDoes() throws Exception {
+        Stored none = new Stored(0, 0);
+        Stored[] unreached = new Stored[3 * Renewals.TRIES];
+        Arrays.fill(unreached, none);
+        try (Renewals r = new Renewals(List.of(NEVER), NEVER, Duration.ofMillis(1), Duration.ofMillis(100),
+                Duration.ofMillis(300))) {
+            Step step = new Step(ENOUGH, unreached);
+            List<Stored> told = new CopyOnWriteArrayList<>();
+            assertEquals(none, r.keep("putting p", step, () -> true, told::add).get(5, TimeUnit.SECONDS));
+            awaitTrue(() -> told.contains(ENOUGH), "stored again until a node took it, not at the next renewal");
+            assertEquals(List.of(none, none, none, ENOUGH), told);
+            List<Long> at = List.copyOf(step.calls);
+            long second = at.get(Renewals.TRIES) - at.get(Renewals.TRIES - 1);
+            long third = at.get(2 * Renewals.TRIES) - at.get(2 * Renewals.TRIES - 1);
+            long fourth = at.get(3 * Renewals.TRIES) - at.get(3 * Renewals.TRIES - 1);
+            assertTrue(ms(second) >= 100, "first wait 100 ms: " + ms(second));
+            assertTrue(ms(third) >= 200, "then twice as long: " + ms(third));
+            assertTrue(ms(fourth) >= 300, "up to the cap: " + ms(fourth));
+        }
+    }
+
+    @Test
     void aRecordKeptAlreadyIsStoredOnceMoreAndNotKeptTwice() throws Exception {
         try (Renewals r = new Renewals(List.of(Duration.ofMillis(100)), NEVER, Duration.ofMillis(10))) {
             Step step = new Step(ENOUGH);
