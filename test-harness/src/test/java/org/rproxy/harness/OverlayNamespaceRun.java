@@ -36,6 +36,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 import org.rproxy.overlay.OverlayClient;
@@ -129,7 +130,7 @@ final class OverlayNamespaceRun {
                             && rproxy.published().containsKey(COST_MAP_ID));
             long v1 = rproxy.published().get(COST_MAP_ID);
             SignedBundle costV1 = bundle(base, COST_MAP);
-            check(tamperer.publish(tampered(costV1), v1 + 1).get(60, TimeUnit.SECONDS) > 0, "tampered pointer stored");
+            check(tamperer.publish(tampered(costV1, v1 + 1), v1 + 1).get(60, TimeUnit.SECONDS) > 0, "tampered pointer stored");
             System.out.println("phase 2: the RProxy published " + rproxy.published()
                     + "; a tampered cost map is published under seq " + (v1 + 1));
 
@@ -281,12 +282,20 @@ final class OverlayNamespaceRun {
         return bundle(base, target).body();
     }
 
-    /** The same bundle with one byte of the body changed: the signature no longer holds. */
-    private static SignedBundle tampered(SignedBundle b) {
+    /**
+     * The same bundle with one byte of the body changed, claiming to be signed at {@code created}
+     * (as a pointer's seq must name its bundle's created): neither digest nor signature holds.
+     */
+    private static SignedBundle tampered(SignedBundle b, long created) {
         byte[] body = b.body().toArray();
         int i = new String(body, java.nio.charset.StandardCharsets.US_ASCII).indexOf("10");
         body[i] = (byte) '9';
-        return new SignedBundle(b.fields(), Bytes.wrap(body));
+        List<HeaderField> fields = new ArrayList<>();
+        for (HeaderField f : b.fields()) {
+            fields.add(f.name().equals("signature-input")
+                    ? new HeaderField(f.name(), f.value().replaceAll(";created=\\d+", ";created=" + created)) : f);
+        }
+        return new SignedBundle(fields, Bytes.wrap(body));
     }
 
     private static void await(Duration max, String what, BooleanSupplier done) throws InterruptedException {

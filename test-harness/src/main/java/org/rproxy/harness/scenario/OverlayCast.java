@@ -38,6 +38,7 @@ import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.harness.load.PrometheusPage;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
@@ -256,13 +257,24 @@ final class OverlayCast {
         return Long.parseLong(m.group(1));
     }
 
-    /** The same bundle with one digit of the body changed (still JSON): its digest no longer holds. */
-    static SignedBundle tampered(SignedBundle b) {
+    /**
+     * The same bundle with one digit of the body changed (still JSON), and its signature's
+     * {@code created} moved to {@code created} (a pointer's seq is its bundle's created, and
+     * clients refuse a bundle signed at another second than its pointer claims, so a tamperer
+     * claiming a newer version claims it in the bundle too): neither its digest nor its
+     * signature holds.
+     */
+    static SignedBundle tampered(SignedBundle b, long created) {
         byte[] body = b.body().toArray();
+        List<HeaderField> fields = new ArrayList<>();
+        for (HeaderField f : b.fields()) {
+            fields.add(f.name().equals("signature-input")
+                    ? new HeaderField(f.name(), f.value().replaceAll(";created=\\d+", ";created=" + created)) : f);
+        }
         for (int i = body.length / 2; i < body.length; i++) {
             if (body[i] >= '1' && body[i] <= '8') {
                 body[i]++;
-                return new SignedBundle(b.fields(), Bytes.wrap(body));
+                return new SignedBundle(fields, Bytes.wrap(body));
             }
         }
         throw new IllegalArgumentException("bundle: no digit to change in the second half of its body");

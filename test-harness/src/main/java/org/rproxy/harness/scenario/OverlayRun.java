@@ -133,7 +133,7 @@ public final class OverlayRun {
         // the tamperer claims a newer cost map; the stale publisher points at the current maps and
         // never moves. Only one tampered torrent: bt 1.10 does not fetch a second torrent from a
         // seeder right after one it dropped, so a tampered network map made the cost map time out.
-        List<CompletableFuture<Integer>> poison = List.of(cast.tamperer().publish(OverlayCast.tampered(cost1), v1 + 1),
+        List<CompletableFuture<Integer>> poison = List.of(cast.tamperer().publish(OverlayCast.tampered(cost1, v1 + 1), v1 + 1),
                 cast.stale().publish(net1, n1), cast.stale().publish(cost1, v1));
         settled(CompletableFuture.allOf(poison.toArray(CompletableFuture[]::new)), bounded(Duration.ofSeconds(90)));
         out.printf("overlay: the RProxy published; a tampered cost map published under seq %d, the stale pointers at %d"
