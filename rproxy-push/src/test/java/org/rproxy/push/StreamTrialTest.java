@@ -330,56 +330,24 @@ class StreamTrialTest {
     @Test
     void aDocumentAnnouncedOnTheFallbackDuringATrialIsFollowedOnThePreferredUpstreamsStreamAfterTheSwitch()
             throws Exception {
-        UpdateStreamConfig preferredConfig = UpdateStreamConfig.defaults().withMaxSubscribers(1)
-                .withHeartbeat(Duration.ofMinutes(10)); // the trial proves itself with an update, when the test says
-        TestSigner origin = new TestSigner(); // both upstreams serve its signings: what one sends repeats the other
-        try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0, origin);
-             LoopbackUpstream preferred = new LoopbackUpstream(preferredConfig, T0, origin);
-             CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
-            fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
-            preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
-            ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(60)));
-            PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, (t, r) -> { });
-            TwoUpstreamFeed two = null;
-            try {
-                LoopbackUpstream.await("the preferred upstream full", () -> blocker.stats().connected()
-                        && preferred.publisher.stats().subscribers() == 1);
-                two = new TwoUpstreamFeed(preferred.uri(), List.of(fallback.uri()), verifier);
-                PushFeed f = two.feed;
-                ManualScheduler timers = two.timers;
-                two.begin();
-                two.onFallback();
-                blocker.close();
-                LoopbackUpstream.await("the preferred upstream free",
-                        () -> preferred.publisher.stats().subscribers() == 0);
-                two.healthCheck("the health check");
-                LoopbackUpstream.await("the preferred upstream's stream on trial",
-                        () -> preferred.publisher.stats().subscribers() == 1);
+        onTrial(false, (fallback, preferred, f, logs) -> {
+            // announced by the fallback during the trial: followed there, and held
+            Instant announced = T0.plusSeconds(5);
+            fallback.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), announced);
+            LoopbackUpstream.await("the new document held from the fallback", () -> f.held().get(EXTRA) != null);
+            preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), announced);
+            // the update that proves the preferred upstream's stream
+            preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(2, 1), T0.plusSeconds(20));
+            logs.awaitMessage("back on upstream " + preferred.uri(), Duration.ofSeconds(10));
+            LoopbackUpstream.await("off the fallback", () -> fallback.publisher.stats().subscribers() == 0);
 
-                // announced by the fallback during the trial: followed there, and held
-                Instant announced = T0.plusSeconds(5);
-                fallback.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), announced);
-                LoopbackUpstream.await("the new document held from the fallback", () -> f.held().get(EXTRA) != null);
-                preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), announced);
-                // the update that proves the preferred upstream's stream
-                preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(2, 1), T0.plusSeconds(20));
-                logs.awaitMessage("back on upstream " + preferred.uri(), Duration.ofSeconds(10));
-                LoopbackUpstream.await("off the fallback", () -> fallback.publisher.stats().subscribers() == 0);
-
-                Instant later = T0.plusSeconds(40);
-                preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 8), later);
-                LoopbackUpstream.await("the new document's next update held, from the preferred upstream's stream",
-                        () -> f.held().get(EXTRA) != null && later.equals(f.held().get(EXTRA).created()));
-                assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
-                assertTrue(f.stats().connected());
-            } finally {
-                blocker.close();
-                if (two != null) {
-                    two.close();
-                }
-            }
-        }
+            Instant later = T0.plusSeconds(40);
+            preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 8), later);
+            LoopbackUpstream.await("the new document's next update held, from the preferred upstream's stream",
+                    () -> f.held().get(EXTRA) != null && later.equals(f.held().get(EXTRA).created()));
+            assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
+            assertTrue(f.stats().connected());
+        });
     }
 
     /**
@@ -394,15 +362,62 @@ class StreamTrialTest {
     @Test
     void aDocumentTheFallbackStopsDuringATrialButThePreferredUpstreamServesIsFollowedOnItsStreamWithoutALoss()
             throws Exception {
+        onTrial(true, (fallback, preferred, f, logs) -> {
+            long connects = f.stats().connects(); // the trial's stream counted (when it was opened)
+
+            // stopped by the fallback during the trial; the update after it on the same stream
+            // shows the feed has read the stop
+            fallback.publisher.remove(EXTRA);
+            Instant step = T0.plusSeconds(10);
+            fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(3, 1), step);
+            LoopbackUpstream.await("the fallback's stop read", () -> step.equals(createdHeld(f)));
+            // the same version on the preferred upstream's stream: repeated, dropped
+            preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(3, 1), step);
+            // the update that proves the preferred upstream's stream
+            preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(2, 1), T0.plusSeconds(20));
+            logs.awaitMessage("back on upstream " + preferred.uri(), Duration.ofSeconds(10));
+            LoopbackUpstream.await("off the fallback", () -> fallback.publisher.stats().subscribers() == 0);
+
+            Instant later = T0.plusSeconds(40);
+            preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 8), later);
+            LoopbackUpstream.await("the extra document's next update held, from the preferred upstream's stream",
+                    () -> f.held().get(EXTRA) != null && later.equals(f.held().get(EXTRA).created()));
+            assertEquals(connects, f.stats().connects(), "the trial's stream kept, no new subscription");
+            assertTrue(preferred.publisher.followedTargets().containsAll(Set.of(LoopbackUpstream.NM, EXTRA)),
+                    "followed there: " + preferred.publisher.followedTargets());
+            assertTrue(f.stats().connected());
+            assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
+        });
+    }
+
+    /** What a test does once the preferred upstream's stream is on trial ({@link #onTrial}). */
+    @FunctionalInterface
+    private interface DuringTrial {
+        void run(LoopbackUpstream fallback, LoopbackUpstream preferred, PushFeed feed, CapturedLogs logs)
+                throws Exception;
+    }
+
+    /**
+     * Two upstreams serving one origin's signings (what one sends repeats the other), the network
+     * map published on both at T0, and {@link #EXTRA} too if {@code withExtra}; the preferred
+     * upstream takes one subscriber and sends a heartbeat only every 10 minutes (the trial proves
+     * itself with an update, when the test says). With the preferred upstream full (another feed's
+     * stream on it), a feed goes to the fallback (and holds the extra document from it); the
+     * preferred upstream is freed, the health check opens its stream for trial (following the
+     * extra document); then {@code trial} runs, and everything is closed.
+     */
+    private static void onTrial(boolean withExtra, DuringTrial trial) throws Exception {
         UpdateStreamConfig preferredConfig = UpdateStreamConfig.defaults().withMaxSubscribers(1)
-                .withHeartbeat(Duration.ofMinutes(10)); // the trial proves itself with an update, when the test says
-        TestSigner origin = new TestSigner(); // both upstreams serve its signings: what one sends repeats the other
+                .withHeartbeat(Duration.ofMinutes(10));
+        TestSigner origin = new TestSigner();
         try (LoopbackUpstream fallback = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0, origin);
              LoopbackUpstream preferred = new LoopbackUpstream(preferredConfig, T0, origin);
              CapturedLogs logs = CapturedLogs.of(UpstreamChoice.class)) {
             for (LoopbackUpstream u : List.of(fallback, preferred)) {
                 u.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
-                u.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), T0);
+                if (withExtra) {
+                    u.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 9), T0);
+                }
             }
             ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()),
                     new MutableClock(T0.plusSeconds(60)));
@@ -415,38 +430,19 @@ class StreamTrialTest {
                 PushFeed f = two.feed;
                 two.begin();
                 two.onFallback();
-                LoopbackUpstream.await("the extra document held from the fallback", () -> f.held().get(EXTRA) != null);
+                if (withExtra) {
+                    LoopbackUpstream.await("the extra document held from the fallback",
+                            () -> f.held().get(EXTRA) != null);
+                }
                 blocker.close();
                 LoopbackUpstream.await("the preferred upstream free",
                         () -> preferred.publisher.stats().subscribers() == 0);
                 two.healthCheck("the health check");
-                LoopbackUpstream.await("the preferred upstream's stream on trial, following the extra document",
+                LoopbackUpstream.await("the preferred upstream's stream on trial"
+                        + (withExtra ? ", following the extra document" : ""),
                         () -> preferred.publisher.stats().subscribers() == 1
-                                && preferred.publisher.followedTargets().contains(EXTRA));
-                long connects = f.stats().connects(); // the trial's stream counted (when it was opened)
-
-                // stopped by the fallback during the trial; the update after it on the same stream
-                // shows the feed has read the stop
-                fallback.publisher.remove(EXTRA);
-                Instant step = T0.plusSeconds(10);
-                fallback.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(3, 1), step);
-                LoopbackUpstream.await("the fallback's stop read", () -> step.equals(createdHeld(f)));
-                // the same version on the preferred upstream's stream: repeated, dropped
-                preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(3, 1), step);
-                // the update that proves the preferred upstream's stream
-                preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(2, 1), T0.plusSeconds(20));
-                logs.awaitMessage("back on upstream " + preferred.uri(), Duration.ofSeconds(10));
-                LoopbackUpstream.await("off the fallback", () -> fallback.publisher.stats().subscribers() == 0);
-
-                Instant later = T0.plusSeconds(40);
-                preferred.publish(EXTRA, "extra", LoopbackUpstream.networkMap(9, 8), later);
-                LoopbackUpstream.await("the extra document's next update held, from the preferred upstream's stream",
-                        () -> f.held().get(EXTRA) != null && later.equals(f.held().get(EXTRA).created()));
-                assertEquals(connects, f.stats().connects(), "the trial's stream kept, no new subscription");
-                assertTrue(preferred.publisher.followedTargets().containsAll(Set.of(LoopbackUpstream.NM, EXTRA)),
-                        "followed there: " + preferred.publisher.followedTargets());
-                assertTrue(f.stats().connected());
-                assertEquals(1, fallback.streamsAsked(), "one stream opened to the fallback in all");
+                                && (!withExtra || preferred.publisher.followedTargets().contains(EXTRA)));
+                trial.run(fallback, preferred, f, logs);
             } finally {
                 blocker.close();
                 if (two != null) {
