@@ -1,5 +1,7 @@
 package org.rproxy.pull;
 
+import static org.rproxy.core.testing.RawSockets.readHead;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -112,18 +114,6 @@ final class RawUpstream implements AutoCloseable {
                 // closing
             }
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            sb.append((char) c);
-            if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
-                return sb.toString();
-            }
-        }
-        return null;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.rproxy.core.testing;
 
+import static org.rproxy.core.testing.RawSockets.daemon;
+
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -148,22 +150,6 @@ public final class CutTlsUpstream implements AutoCloseable {
             cutDone.countDown();
             return;
         }
-    }
-
-    private interface Body {
-        void run() throws IOException;
-    }
-
-    private static void daemon(String name, Body body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (IOException closed) {
-                // a socket closed: the connection or the test is over
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.rproxy.core.upstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.core.testing.RawSockets.daemon;
+import static org.rproxy.core.testing.RawSockets.readHead;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,18 +105,6 @@ class UpstreamTlsClosingTest {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            sb.append((char) c);
-            if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
-                return sb.toString();
-            }
-        }
-        return null;
-    }
-
     @Test
     void aConnectionWhoseCloseIsUnderWayIsNotUsedAgain() throws Exception {
         UpstreamRequest post = new UpstreamRequest("POST", "/endpointcost", List.of(), Bytes.wrap(new byte[UNREAD_BODY]));
@@ -127,21 +117,5 @@ class UpstreamTlsClosingTest {
         assertEquals(200, r.status());
         assertEquals("ok", r.body().asUtf8());
         assertEquals(1, gets.get());
-    }
-
-    private interface Body {
-        void run() throws IOException;
-    }
-
-    private static void daemon(String name, Body body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (IOException closed) {
-                // a socket closed: the connection or the test is over
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
     }
 }
