@@ -13,13 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-
-import org.slf4j.LoggerFactory;
-
 /**
  * The {@link NamespaceChecks} of torrents fetched at once, run as they are (in a network
  * namespace of their own: a publisher on host 1, client peers on hosts 2 and 3).
@@ -44,17 +37,9 @@ final class BlockCollisionChecks {
      * bundle must arrive whole.
      */
     static void bundlesFetchedAtOnceTakeNoBlockOfAnother(Path dir) throws Exception {
-        Logger consumer = (Logger) LoggerFactory.getLogger("bt.torrent.messaging.PieceConsumer");
-        consumer.setLevel(Level.TRACE);
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        log.start();
-        consumer.addAppender(log);
-        try (OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.config(dir, 1, NamespaceChecks.key(dir, 1)));
-             OverlayClient other = OverlayClient.start(NamespaceChecks.config(dir, 2, null));
-             OverlayClient client = OverlayClient.start(NamespaceChecks.config(dir, 3, null))) {
-            NamespaceChecks.joined(honest, other, client);
-            Swarm seeder = NamespaceChecks.node(honest).swarm();
-            Swarm swarm = NamespaceChecks.node(client).swarm();
+        try (PieceConsumerLog log = PieceConsumerLog.capture(); ThreeNodes nodes = ThreeNodes.start(dir)) {
+            Swarm seeder = nodes.seeder();
+            Swarm swarm = nodes.swarm();
             for (int round = 0; round < ROUNDS; round++) {
                 List<byte[]> bundles = new ArrayList<>();
                 List<byte[]> hashes = new ArrayList<>();
@@ -82,23 +67,13 @@ final class BlockCollisionChecks {
                     assertArrayEquals(bundles.get(i), got, "round " + round + " bundle " + i);
                 }
                 NamespaceChecks.say("round " + round + ": " + AT_ONCE + " bundles fetched at once in "
-                        + (System.nanoTime() - start) / 1_000_000 + " ms; blocks taken or lost so far: " + taken(log).size());
+                        + (System.nanoTime() - start) / 1_000_000 + " ms; blocks taken or lost so far: " + log.taken().size());
                 for (byte[] ih : hashes) {
                     swarm.drop(HexFormat.of().formatHex(ih));
                     seeder.drop(HexFormat.of().formatHex(ih));
                 }
             }
-            assertEquals(List.of(), taken(log), "blocks bt took for another torrent's, or found taken");
-        } finally {
-            consumer.detachAppender(log);
-        }
-    }
-
-    /** bt's PieceConsumer's lines of a block taken for another torrent's (its piece then failed), or found gone. */
-    private static List<String> taken(ListAppender<ILoggingEvent> log) {
-        synchronized (log.list) {
-            return log.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(m -> m.contains("Failed to verify piece") || m.contains("already been processed")).toList();
+            assertEquals(List.of(), log.taken(), "blocks bt took for another torrent's, or found taken");
         }
     }
 }

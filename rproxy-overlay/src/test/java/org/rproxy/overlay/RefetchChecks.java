@@ -43,16 +43,13 @@ final class RefetchChecks {
      */
     static void torrentFetchedAgainHasOneWorker(Path dir) throws Exception {
         // host 2 is a third DHT node: the one that holds the publisher's announcement for the client
-        try (OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.config(dir, 1, NamespaceChecks.key(dir, 1)));
-             OverlayClient other = OverlayClient.start(NamespaceChecks.config(dir, 2, null));
-             OverlayClient client = OverlayClient.start(NamespaceChecks.config(dir, 3, null))) {
-            NamespaceChecks.joined(honest, other, client);
+        try (ThreeNodes nodes = ThreeNodes.start(dir)) {
             Instant t = Instant.now().minusSeconds(30);
-            NamespaceChecks.say("put a: " + honest.publish(NamespaceChecks.bundle(NamespaceChecks.ORIGIN, "map-a", t, "a1"),
+            NamespaceChecks.say("put a: " + nodes.honest.publish(NamespaceChecks.bundle(NamespaceChecks.ORIGIN, "map-a", t, "a1"),
                     t.getEpochSecond()).get(90, TimeUnit.SECONDS));
-            Pointer p = ((PublishedVersions) NamespaceChecks.field(honest, "versions")).current("map-a");
+            Pointer p = ((PublishedVersions) NamespaceChecks.field(nodes.honest, "versions")).current("map-a");
             String hex = HexFormat.of().formatHex(p.infoHash());
-            Swarm swarm = NamespaceChecks.node(client).swarm();
+            Swarm swarm = nodes.swarm();
             byte[] first = swarm.fetch(p.infoHash(), 1 << 20).get(60, TimeUnit.SECONDS);
             NamespaceChecks.say("fetched " + first.length + " bytes; dropping " + hex + " and fetching it again");
             swarm.drop(hex);
@@ -78,12 +75,9 @@ final class RefetchChecks {
      * versions would hold (and its dispatching loop walk) those of every one it ever ran.
      */
     static void droppedTorrentsLeaveNothingInTheDispatcher(Path dir) throws Exception {
-        try (OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.config(dir, 1, NamespaceChecks.key(dir, 1)));
-             OverlayClient other = OverlayClient.start(NamespaceChecks.config(dir, 2, null));
-             OverlayClient client = OverlayClient.start(NamespaceChecks.config(dir, 3, null))) {
-            NamespaceChecks.joined(honest, other, client);
-            Swarm seeder = NamespaceChecks.node(honest).swarm();
-            Swarm swarm = NamespaceChecks.node(client).swarm();
+        try (ThreeNodes nodes = ThreeNodes.start(dir)) {
+            Swarm seeder = nodes.seeder();
+            Swarm swarm = nodes.swarm();
             List<TorrentId> dropped = new ArrayList<>();
             for (int i = 0; i < DROPPED; i++) {
                 byte[] bytes = ("bundle " + i).getBytes(StandardCharsets.US_ASCII);

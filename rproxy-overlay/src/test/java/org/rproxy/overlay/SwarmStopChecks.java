@@ -19,13 +19,6 @@ import bt.net.buffer.DelegatingByteBufferView;
 import bt.net.pipeline.IBufferedPieceRegistry;
 import bt.runtime.BtRuntime;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-
-import org.slf4j.LoggerFactory;
-
 /**
  * The {@link NamespaceChecks} of what a {@link Swarm} leaves behind when it or one of its torrents
  * stops, run as they are (in a network namespace of their own).
@@ -75,17 +68,9 @@ final class SwarmStopChecks {
      * must be let go once a torrent dropped stops while nothing is fetched.
      */
     static void staleBlocksAreNotTakenAndLetGo(Path dir) throws Exception {
-        Logger consumer = (Logger) LoggerFactory.getLogger("bt.torrent.messaging.PieceConsumer");
-        consumer.setLevel(Level.TRACE);
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        log.start();
-        consumer.addAppender(log);
-        try (OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.config(dir, 1, NamespaceChecks.key(dir, 1)));
-             OverlayClient other = OverlayClient.start(NamespaceChecks.config(dir, 2, null));
-             OverlayClient client = OverlayClient.start(NamespaceChecks.config(dir, 3, null))) {
-            NamespaceChecks.joined(honest, other, client);
-            Swarm seeder = NamespaceChecks.node(honest).swarm();
-            Swarm swarm = NamespaceChecks.node(client).swarm();
+        try (PieceConsumerLog log = PieceConsumerLog.capture(); ThreeNodes nodes = ThreeNodes.start(dir)) {
+            Swarm seeder = nodes.seeder();
+            Swarm swarm = nodes.swarm();
             IBufferedPieceRegistry blocks = ((BtRuntime) NamespaceChecks.field(swarm, "runtime")).service(IBufferedPieceRegistry.class);
             byte[] bytes = new byte[600];
             Arrays.fill(bytes, (byte) 'b');
@@ -94,8 +79,8 @@ final class SwarmStopChecks {
             BufferedData stale = staleBlock(600);
             blocks.addBufferedPiece(0, 0, stale);
             assertArrayEquals(bytes, swarm.fetch(ih, 1 << 20).get(60, TimeUnit.SECONDS), "the bundle fetched");
-            NamespaceChecks.say("fetched; PieceConsumer said: " + taken(log));
-            assertEquals(List.of(), taken(log), "blocks bt took for another torrent's (its piece failed), or found taken");
+            NamespaceChecks.say("fetched; PieceConsumer said: " + log.taken());
+            assertEquals(List.of(), log.taken(), "blocks bt took for another torrent's (its piece failed), or found taken");
             assertTrue(stale.isDisposed(), "the stale block at (0, 0) is still held");
 
             BufferedData elsewhere = staleBlock(600);
@@ -108,8 +93,6 @@ final class SwarmStopChecks {
             NamespaceChecks.say("after the drop: the stale block at (7, 0) let go " + elsewhere.isDisposed());
             assertTrue(elsewhere.isDisposed(), "a stale block is held after a torrent stopped while nothing was fetched");
             assertEquals(null, blocks.getBufferedPiece(7, 0), "a stale block is still filed after a torrent stopped");
-        } finally {
-            consumer.detachAppender(log);
         }
     }
 
@@ -118,14 +101,6 @@ final class SwarmStopChecks {
         byte[] junk = new byte[length];
         Arrays.fill(junk, (byte) 'x');
         return new BufferedData(new DelegatingByteBufferView(ByteBuffer.wrap(junk)));
-    }
-
-    /** bt's PieceConsumer's lines of a block taken for another torrent's (its piece then failed), or found gone. */
-    private static List<String> taken(ListAppender<ILoggingEvent> log) {
-        synchronized (log.list) {
-            return log.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(m -> m.contains("Failed to verify piece") || m.contains("already been processed")).toList();
-        }
     }
 
     private static byte[] randomInfoHash() {
