@@ -1,19 +1,26 @@
 package org.rproxy.harness;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.AltoHttpServer;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.server.Dialect;
+import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.testing.TestSigner;
 import org.rproxy.push.UpdatePublisher;
 
 /**
@@ -29,6 +36,7 @@ final class ControlledUpstream implements AutoCloseable {
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     volatile boolean failing;
     private final AltoHttpServer server;
+    private final UpdatePublisher stream;
 
     ControlledUpstream() {
         this(null);
@@ -39,12 +47,33 @@ final class ControlledUpstream implements AutoCloseable {
      * back): an upstream push proxies can subscribe to, streaming whatever the test gives it.
      */
     ControlledUpstream(UpdatePublisher stream) {
+        this.stream = stream;
         AltoService documents = request -> {
             requests.computeIfAbsent(request.target(), k -> new AtomicInteger()).incrementAndGet();
             return gate.thenApply(v -> answer(request.target()));
         };
         server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0),
                 stream == null ? documents : stream.wrap(documents));
+    }
+
+    /**
+     * Serves {@code first} as the network map {@code map} (resource id {@code nm}), by GET and on
+     * the stream this upstream was made with, and a directory listing it and that stream (at
+     * {@code /updates}, using it), signed by {@code origin} at {@code directorySigned}, valid for
+     * a day, max-age 60 s: what a push proxy subscribes with.
+     */
+    void servePushedMap(TestSigner origin, Instant directorySigned, String map, Representation first) {
+        if (stream == null) {
+            throw new IllegalStateException("an upstream made without a stream");
+        }
+        String directory = "{\"resources\":{"
+                + "\"nm\":{\"media-type\":\"application/alto-networkmap+json\",\"uri\":\"" + map + "\"},"
+                + "\"updates\":{\"media-type\":\"text/event-stream\",\"uri\":\"/updates\",\"uses\":[\"nm\"]}}}";
+        docs.put("/directory", origin.sign(AltoResource.of("directory", "/directory"),
+                Bytes.wrap(Jcs.canonicalize(directory.getBytes(StandardCharsets.UTF_8))), false, directorySigned,
+                Duration.ofDays(1), 60));
+        docs.put(map, first);
+        stream.accept(map, first);
     }
 
     private Reply answer(String target) {

@@ -40,9 +40,6 @@ class PushClockSteppedBackIT {
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
     /** The first signing after the step: 30 minutes before the version held. */
     private static final Instant STEPPED = T0.minus(Duration.ofMinutes(30));
-    private static final String DIRECTORY = "{\"resources\":{"
-            + "\"nm\":{\"media-type\":\"application/alto-networkmap+json\",\"uri\":\"" + MAP + "\"},"
-            + "\"updates\":{\"media-type\":\"text/event-stream\",\"uri\":\"/updates\",\"uses\":[\"nm\"]}}}";
 
     @TempDir
     Path dir;
@@ -58,10 +55,7 @@ class PushClockSteppedBackIT {
         List<Instant> subscriberGot = new CopyOnWriteArrayList<>();
         try (UpdatePublisher stream = new UpdatePublisher(PushTree.streamConfig());
              ControlledUpstream upstream = new ControlledUpstream(stream)) {
-            upstream.docs.put("/directory", origin.sign(AltoResource.of("directory", "/directory"),
-                    json(DIRECTORY), false, T0.minus(Duration.ofHours(2)), Duration.ofDays(1), 60));
-            upstream.docs.put(MAP, before);
-            stream.accept(MAP, before);
+            upstream.servePushedMap(origin, T0.minus(Duration.ofHours(2)), MAP, before);
             ProxyConfig config = Proxies.config("push", upstream.baseUri(), pub).withMode(ProxyConfig.Mode.PUSH)
                     .withQueries(ProxyConfig.Queries.UPSTREAM);
             config = config.withPush(config.push().withBackoff(Duration.ofMillis(50), Duration.ofMillis(200)));

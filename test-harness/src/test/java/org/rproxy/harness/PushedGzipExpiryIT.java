@@ -48,9 +48,6 @@ class PushedGzipExpiryIT {
     private static final Duration VALIDITY = Duration.ofHours(1);
     /** Longer than the test: the copy the stream brought stays fresh, and nothing pulls another. */
     private static final long MAX_AGE = 3600;
-    private static final String DIRECTORY = "{\"resources\":{"
-            + "\"nm\":{\"media-type\":\"application/alto-networkmap+json\",\"uri\":\"" + MAP + "\"},"
-            + "\"updates\":{\"media-type\":\"text/event-stream\",\"uri\":\"/updates\",\"uses\":[\"nm\"]}}}";
 
     @TempDir
     Path dir;
@@ -64,10 +61,7 @@ class PushedGzipExpiryIT {
         Representation paired = paired(origin);
         try (UpdatePublisher stream = new UpdatePublisher(PushTree.streamConfig());
              ControlledUpstream upstream = new ControlledUpstream(stream)) {
-            upstream.docs.put("/directory", origin.sign(AltoResource.of("directory", "/directory"),
-                    json(DIRECTORY), false, T0, Duration.ofDays(1), 60));
-            upstream.docs.put(MAP, paired);
-            stream.accept(MAP, paired);
+            upstream.servePushedMap(origin, T0, MAP, paired);
             ProxyConfig push = Proxies.config("push", upstream.baseUri(), pub).withMode(ProxyConfig.Mode.PUSH)
                     .withQueries(ProxyConfig.Queries.UPSTREAM);
             try (PushPullProxy proxy = PushPullProxy.start(push, clock)) {
