@@ -63,7 +63,9 @@ final class DhtNode implements AutoCloseable {
     /**
      * Starts a node on {@code bind} (null: mldht's own choice of a global address) and
      * {@code port}, keeping its routing table under {@code storage}, and pings the bootstrap
-     * nodes as soon as its socket is up.
+     * nodes as soon as its socket is up. Returns once mldht holds the socket ({@link DhtSocket}).
+     *
+     * @throws UncheckedIOException when mldht could not open the node's socket
      */
     static DhtNode start(InetAddress bind, int port, Path storage, List<InetSocketAddress> bootstrap,
                          boolean routerBootstrap) {
@@ -89,6 +91,7 @@ final class DhtNode implements AutoCloseable {
         }
         DhtNode node = new DhtNode(dht, bootstrap, bind == null ? new InetSocketAddress(port)
                 : new InetSocketAddress(bind, port));
+        DhtSocket.await(dht, node.socket, node::close);
         node.join.start();
         return node;
     }

@@ -364,6 +364,10 @@ final class NamespaceChecks {
         NothingFoundChecks.notJoinedIsSaid(dir);
     }
 
+    static void socketNotOpenedFailsTheStart(Path dir) throws Exception {
+        StartChecks.socketNotOpenedFailsTheStart(dir);
+    }
+
     static void noPointerIsSaid(Path dir) throws Exception {
         NothingFoundChecks.noPointerIsSaid(dir);
     }

@@ -176,6 +176,13 @@ class OverlayNamespaceTest {
         inNamespace("pointerPutBeforeAnyPeerIsFoundOnceOneJoins", dir);
     }
 
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aDhtSocketThatCannotBeOpenedFailsTheStart(@TempDir Path dir) throws Exception {
+        inNamespace("socketNotOpenedFailsTheStart", dir);
+    }
+
     /** Runs {@code NamespaceChecks.<check>(dir)} in a child JVM in a new network namespace; fails with its output unless it passed. */
     static void inNamespace(String check, Path dir) throws Exception {
         String why = unavailable();
