@@ -78,12 +78,24 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         this.node = node;
     }
 
-    /** Joins the overlay as {@code config} says (its {@code key} is not used). */
+    /**
+     * Joins the overlay as {@code config} says (its {@code key} is not used).
+     *
+     * @throws IllegalArgumentException when the DHT's or the swarm's port cannot be listened on
+     *                                  ({@code "dht-port: cannot listen on HOST:PORT (UDP): address already in use"},
+     *                                  likewise {@code bt-port})
+     * @throws java.io.UncheckedIOException when the {@code storage} directories cannot be made, or the
+     *                                  DHT node's socket could not be opened
+     */
     public static OverlayClient start(OverlayConfig config) {
         return new OverlayClient(OverlayNode.start(requireNonNull(config, "config")));
     }
 
-    /** Completes when this peer's DHT node has joined (a few nodes answered it, or one did and 3 s passed). */
+    /**
+     * Completes when this peer's DHT node has joined (a few nodes answered it, or one did and 3 s
+     * passed); a fetch before then waits for it at most {@link #JOIN_WAIT}. A copy: cancelling it
+     * cancels nothing else.
+     */
     public CompletableFuture<Void> joined() {
         return node.dht().joined();
     }

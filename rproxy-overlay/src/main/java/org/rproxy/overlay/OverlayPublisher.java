@@ -72,7 +72,12 @@ public final class OverlayPublisher implements AutoCloseable {
      * Joins the overlay as {@code config} says and publishes with its key.
      *
      * @throws IllegalArgumentException when {@code config} names no key, or the key file is unusable
-     *                                  or other users may read it ({@code "key: FILE: mode 0644 lets other users read ..."})
+     *                                  or other users may read it ({@code "key: FILE: mode 0644 lets other users read ..."}),
+     *                                  or the DHT's or the swarm's port cannot be listened on
+     *                                  ({@code "dht-port: cannot listen on HOST:PORT (UDP): address already in use"},
+     *                                  likewise {@code bt-port})
+     * @throws java.io.UncheckedIOException when the {@code storage} directories cannot be made, or the
+     *                                  DHT node's socket could not be opened
      */
     public static OverlayPublisher start(OverlayConfig config) {
         return start(config, Clock.systemUTC());
@@ -90,6 +95,16 @@ public final class OverlayPublisher implements AutoCloseable {
         OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config), key, clock);
         log.info("overlay publisher key {} (name it in the origin's --overlay-publisher)", p.publicKey());
         return p;
+    }
+
+    /**
+     * Completes when this publisher's DHT node has joined (a few nodes answered it, or one did and
+     * 3 s passed), as {@link OverlayClient#joined()}: a pointer put before then reaches no other
+     * node, and is stored again with backoff until one takes it. A copy: cancelling it cancels
+     * nothing else.
+     */
+    public CompletableFuture<Void> joined() {
+        return node.dht().joined();
     }
 
     /** This publisher's DHT public key in hex, as the origin's directory lists it. */

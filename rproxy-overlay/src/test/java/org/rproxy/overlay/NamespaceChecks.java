@@ -514,9 +514,10 @@ final class NamespaceChecks {
         ((ExecutorService) field(p, "worker")).submit(() -> { }).get(60, TimeUnit.SECONDS);
     }
 
+    /** Waits until each publisher or client has joined, through their public {@code joined()}. */
     static void joined(Object... peers) throws Exception {
         for (Object p : peers) {
-            node(p).dht().joined().get(60, TimeUnit.SECONDS);
+            (p instanceof OverlayPublisher op ? op.joined() : ((OverlayClient) p).joined()).get(60, TimeUnit.SECONDS);
         }
     }
 
