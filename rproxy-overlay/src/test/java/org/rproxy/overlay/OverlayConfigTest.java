@@ -42,6 +42,18 @@ class OverlayConfigTest {
         assertEquals(Duration.ofMinutes(20), c.republish());
     }
 
+    /** The README's client peer file (the yaml block after "A client peer's `overlay.yaml`") reads, with no key. */
+    @Test
+    void theReadmesClientPeerExampleIsValid() throws Exception {
+        String readme = java.nio.file.Files.readString(repo().resolve("README.md"));
+        int at = readme.indexOf("```yaml", readme.indexOf("A client peer's `overlay.yaml`"));
+        String yaml = readme.substring(at + "```yaml".length(), readme.indexOf("```", at + 1));
+        OverlayConfig c = new ConfigLoader().read(yaml, "README client overlay.yaml", OverlayConfig.class);
+        assertNull(c.bind());
+        assertNull(c.key());
+        assertEquals(Duration.ofSeconds(10), c.budget());
+    }
+
     @Test
     void theWildcardAddressMeansTheDhtChooses() {
         OverlayConfig c = new ConfigLoader().read(GOOD.replace("203.0.113.7", "0.0.0.0"), "o.yaml", OverlayConfig.class);
