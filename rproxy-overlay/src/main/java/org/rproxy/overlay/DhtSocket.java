@@ -54,8 +54,9 @@ final class DhtSocket {
         }
     }
 
+    /** The failure, its cause saying the same (the command line prints a cause's message alone). */
     private static UncheckedIOException failed(String why) {
-        return new UncheckedIOException("dht-port: " + why, new SocketException(why));
+        return new UncheckedIOException("dht-port: " + why, new SocketException("dht-port: " + why));
     }
 
     /** Whether one of the channels mldht's selector holds is a UDP socket bound to {@code port}. */

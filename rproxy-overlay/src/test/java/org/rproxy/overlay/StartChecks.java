@@ -35,6 +35,8 @@ final class StartChecks {
             say("held port: " + e.getMessage());
             assertTrue(e.getMessage().startsWith("dht-port: no DHT socket on 100.64.0.1:6881 (UDP) within 5 s: "),
                     e.getMessage());
+            // the command line prints the cause's message alone: it says the same
+            assertTrue(e.getCause().getMessage().equals(e.getMessage()), e.getCause().getMessage());
         }
     }
 }
