@@ -21,7 +21,9 @@ import lbms.plugins.mldht.kad.DHT;
  * naming the address and port and the kernel's reason; and a start returns with the port held,
  * so that the {@link PortProbe} of a node started next on the same {@code dht-port} finds it
  * taken (mldht binds with {@code SO_REUSEADDR}: two of its sockets would share the port, each
- * getting part of the datagrams). Stateless.
+ * getting part of the datagrams). It polls (every 10 ms, at most {@link #WAIT_MILLIS}): mldht
+ * announces no bind (its server-added notification is package-private and comes before the
+ * channel is registered). On the starting thread, never an event loop. Stateless.
  */
 final class DhtSocket {
     /** How long a start waits for mldht's socket. */
