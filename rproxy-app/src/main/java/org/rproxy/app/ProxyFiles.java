@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.netty.util.internal.PlatformDependent;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.Durations;
 import org.rproxy.core.config.PrivateKeyFiles;
@@ -118,7 +119,27 @@ final class ProxyFiles {
                     + ": a quiet upstream stream would be taken for dead and replaced again and again (expected: about"
                     + " twice the upstream's heartbeat, an origin's --heartbeat or a parent proxy's push.heartbeat)");
         }
+        directMemoryWarning(c, sources, PlatformDependent.maxDirectMemory()).ifPresent(warnings::add);
         return warnings;
+    }
+
+    /**
+     * A warning when {@code cache.max-bytes} is above {@code maxDirect}, the JVM's direct-memory
+     * limit ({@code -XX:MaxDirectMemorySize}, by default the heap's {@code -Xmx}): every held body
+     * of 16 KB or more below {@code spool-min-bytes} (every one without the spool) keeps a direct
+     * copy, up to half of max-bytes, beside the sockets' own buffers; past the limit the store
+     * could not take a document.
+     */
+    static Optional<String> directMemoryWarning(ProxyConfig c, ProxySources sources, long maxDirect) {
+        long maxBytes = c.cache().maxBytes().bytes();
+        if (maxBytes <= maxDirect) {
+            return Optional.empty();
+        }
+        return Optional.of(sources.name("cache.max-bytes") + ": " + c.cache().maxBytes() + " is above this JVM's"
+                + " direct-memory limit, " + (maxDirect >> 20) + "MB (-XX:MaxDirectMemorySize, by default"
+                + " -Xmx): held bodies below cache.spool-min-bytes keep a direct copy, up to half of max-bytes, beside"
+                + " the sockets' buffers (expected: -XX:MaxDirectMemorySize of at least max-bytes in JAVA_OPTS, or"
+                + " a smaller max-bytes)");
     }
 
     /** {@code "NAME: "} and {@link PrivateKeyFiles#warning} of {@code key}, when its group may read it and no more. */

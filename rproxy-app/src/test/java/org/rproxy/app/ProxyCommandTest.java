@@ -30,13 +30,18 @@ class ProxyCommandTest {
 
     /** The settings of {@code rproxy proxy --upstream http://127.0.0.1:8181 --trust origin.pub ARGS}. */
     private ProxyConfig settings(String... args) throws Exception {
+        return parsed(args).settings();
+    }
+
+    /** The command {@code rproxy proxy --upstream http://127.0.0.1:8181 --trust origin.pub ARGS}, parsed. */
+    private ProxyCommand parsed(String... args) throws Exception {
         Path pub = dir.resolve("origin.pub");
         Files.writeString(pub, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).publicKey().toSpkiPem());
         List<String> all = new ArrayList<>(List.of("--upstream", "http://127.0.0.1:8181", "--trust", pub.toString()));
         all.addAll(List.of(args));
         ProxyCommand command = new ProxyCommand();
         new CommandLine(command).parseArgs(all.toArray(new String[0]));
-        return command.settings();
+        return command;
     }
 
     @Test
@@ -48,6 +53,17 @@ class ProxyCommandTest {
     @CsvSource({"local, LOCAL", "upstream, UPSTREAM", "UPSTREAM, UPSTREAM"})
     void queriesOptionChoosesWhereAnswersComeFrom(String value, ProxyConfig.Queries expected) throws Exception {
         assertEquals(expected, settings("--queries", value).queries());
+    }
+
+    @Test
+    void aMaxBytesAboveTheJvmsDirectMemoryLimitIsWarnedAboutNamingBoth() throws Exception {
+        ProxyCommand command = parsed("--max-bytes", "2GB");
+        String warning = ProxyFiles.directMemoryWarning(command.settings(), command.sources(), 1L << 30).orElseThrow();
+        assertTrue(warning.startsWith("cache.max-bytes: 2GB is above this JVM's direct-memory limit, 1024MB"), warning);
+        assertTrue(warning.contains("-XX:MaxDirectMemorySize of at least max-bytes"), warning);
+        ProxyCommand defaults = parsed();
+        assertTrue(ProxyFiles.directMemoryWarning(defaults.settings(), defaults.sources(), 1L << 30).isEmpty(),
+                "the default 256MB within a 1GB limit");
     }
 
     @Test

@@ -22,8 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.core.config.PrivateKeyFiles;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.server.FrontEndConfig;
@@ -109,7 +111,10 @@ class TlsIT {
 
     @Test
     void aLargeMapOverTlsIsCopiedFromMemoryNotSentFromItsSpoolFileAndVerifies() throws Exception {
-        try (PullProxy proxy = PullProxy.start(proxyConfig(originCert.cert()))) {
+        ProxyConfig c = proxyConfig(originCert.cert());
+        // the big map (a few hundred KB) is spooled from 64 KB (the default spools from 2 MB)
+        c = c.withCache(new CacheConfig(c.cache().maxBytes(), null, null, true, null, ByteSize.ofBytes(64 * 1024)));
+        try (PullProxy proxy = PullProxy.start(c)) {
             HttpClient client = HttpClient.newBuilder().sslContext(proxyCert.trustingContext())
                     .version(HttpClient.Version.HTTP_1_1).build();
             HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + BIG)).build(),

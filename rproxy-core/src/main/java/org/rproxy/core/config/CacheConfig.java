@@ -23,8 +23,12 @@ import java.time.Duration;
  *                        {@code java.io.tmpdir}. A file system on disk is cheaper to send from than
  *                        a tmpfs without huge pages (its page cache holds large folios). Refused at
  *                        start when not a writable directory
- * @param spoolMinBytes   the smallest body spooled (default 64KB, at least 16KB); smaller bodies
- *                        are written from memory, where the copy costs less than the file
+ * @param spoolMinBytes   the smallest body spooled (default {@link #DEFAULT_SPOOL_MIN_BYTES}, at
+ *                        least 16KB); smaller bodies are written from their direct copy. Up to
+ *                        about 1.3 MB that cost the proxy no more CPU per response than sendfile
+ *                        on this project's loopback benchmark and the client less than half (a
+ *                        spliced body is dearer to receive); from about 5 MB sendfile costs the
+ *                        proxy a third less, so large cost maps stay spooled
  */
 public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFoundEntries, Boolean spool,
                           Path spoolDir, ByteSize spoolMinBytes) {
@@ -33,6 +37,8 @@ public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFo
     public static final long MIN_MAX_BYTES = 1L << 20;
     /** The smallest spool-min-bytes: below it a body's direct copy is what the store's weigher counts. */
     public static final long MIN_SPOOL_MIN_BYTES = 16 * 1024;
+    /** The default spool-min-bytes, 2MB (see {@code bench/HISTORY.md}, 2026-12-06, session 23). */
+    public static final ByteSize DEFAULT_SPOOL_MIN_BYTES = ByteSize.ofMegabytes(2);
 
     public CacheConfig {
         maxBytes = orDefault(maxBytes, ByteSize.ofMegabytes(256));
@@ -47,7 +53,7 @@ public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFo
         }
         notFoundEntries = atLeast(notFoundEntries, 10_000, 1, "not-found-entries");
         spool = orDefault(spool, Boolean.TRUE);
-        spoolMinBytes = orDefault(spoolMinBytes, ByteSize.ofBytes(64 * 1024));
+        spoolMinBytes = orDefault(spoolMinBytes, DEFAULT_SPOOL_MIN_BYTES);
         if (spoolMinBytes.bytes() < MIN_SPOOL_MIN_BYTES) {
             throw new IllegalArgumentException("spool-min-bytes: " + spoolMinBytes + " (expected: >= 16KB)");
         }
