@@ -3,12 +3,19 @@ package org.rproxy.core.store;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 
+import org.rproxy.core.concurrent.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +24,17 @@ import org.slf4j.LoggerFactory;
  * cache whose weigher is {@link Representation#weight()}, so that the bound counts bodies and
  * headers, not entries. Feeds put what they verified; the front end's services read.
  *
- * <p>Thread-safe. Eviction runs on the thread of the write that pushed the store over its bound
- * (Caffeine's maintenance on the caller), so the bound holds as soon as {@link #put} returns,
- * under any load; a single representation heavier than the whole bound is evicted at once.
- * Listeners hear of every store, removal and eviction on the thread that caused it. The store
- * knows nothing of freshness: what is still valid is the feed's business.
+ * <p>Thread-safe. Only writes push the store over its bound, and {@link #put} finishes Caffeine's
+ * maintenance before it returns, so the bound holds as soon as it does, under any load; a single
+ * representation heavier than the whole bound is evicted at once. Maintenance a read asks for (when
+ * Caffeine's read buffer fills) goes to the store's own maintenance thread
+ * ({@code rproxy-store-maintenance}, started when needed, gone when idle), never run on the reader:
+ * readers are event loops. Listeners hear of every store and removal on the thread that made it, and
+ * of every eviction, with the spool's {@link BodySpool#letGo}, on the thread of the {@link #put} that
+ * caused it, before that put returns: the eviction itself only queues the evicted entry (it runs
+ * inside Caffeine's maintenance, on whichever thread does it), and each put hears the queue out
+ * after its maintenance. So no reader ever runs a listener or touches the spool. The store knows
+ * nothing of freshness: what is still valid is the feed's business.
  *
  * <p>{@link #put} prepares large bodies on the feed's thread, so no event loop ever copies one:
  * with a {@link BodySpool}, a body of its {@link BodySpool#minBytes()} or more is written to a
@@ -40,9 +53,15 @@ public final class RepresentationStore<K> {
     private final BodySpool spool;
     private final Cache<K, Stored> cache;
     private final List<StoreListener<K>> listeners = new CopyOnWriteArrayList<>();
+    /** Evicted entries not yet heard of: filled inside Caffeine's maintenance, emptied by {@link #put}. */
+    private final Queue<Evicted<K>> evicted = new ConcurrentLinkedQueue<>();
 
     /** A representation as held, and which of its bodies the spool holds for it (to let go of exactly those). */
     private record Stored(Representation representation, boolean identitySpooled, boolean gzipSpooled) {
+    }
+
+    /** An entry evicted, to be heard of by a writer. */
+    private record Evicted<K>(K key, Stored stored) {
     }
 
     private RepresentationStore(long maxBytes, BodySpool spool) {
@@ -51,9 +70,21 @@ public final class RepresentationStore<K> {
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
                 .weigher((K k, Stored s) -> (int) Math.min(Integer.MAX_VALUE, s.representation().weight()))
-                .executor(Runnable::run)
-                .removalListener(this::onRemoval)
+                .executor(maintenanceExecutor())
+                .evictionListener((K k, Stored s, RemovalCause cause) -> evicted.add(new Evicted<>(k, s)))
                 .build();
+    }
+
+    /**
+     * The thread Caffeine hands its deferred maintenance to (the one a read asks for above all): at
+     * most one, started on demand and ended after a minute idle, so a store needs no closing; its
+     * queue is unbounded, so a hand-off is never refused (a refused one would run on the reader).
+     */
+    private static Executor maintenanceExecutor() {
+        ThreadPoolExecutor maintenance = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
+                DaemonThreads.named("rproxy-store-maintenance"));
+        maintenance.allowCoreThreadTimeOut(true);
+        return maintenance;
     }
 
     /**
@@ -91,15 +122,26 @@ public final class RepresentationStore<K> {
         // Held before the cache has it: the front end finds the file as soon as it finds the variant.
         boolean identitySpooled = prepare(representation.identity());
         boolean gzipSpooled = representation.gzip() != null && prepare(representation.gzip());
-        cache.put(key, new Stored(representation, identitySpooled, gzipSpooled));
+        Stored replaced = cache.asMap().put(key, new Stored(representation, identitySpooled, gzipSpooled));
+        if (replaced != null) {
+            letGo(replaced);
+        }
         notify(key, representation, StoreListener.Change.STORED);
         // Caffeine may defer part of its maintenance; finish it so the bound holds on return.
         cache.cleanUp();
+        for (Evicted<K> e = evicted.poll(); e != null; e = evicted.poll()) {
+            letGo(e.stored());
+            notify(e.key(), e.stored().representation(), StoreListener.Change.EVICTED);
+        }
     }
 
     /** Removes what is held for {@code key}, if anything. */
     public void remove(K key) {
-        cache.invalidate(requireNonNull(key, "key"));
+        Stored removed = cache.asMap().remove(requireNonNull(key, "key"));
+        if (removed != null) {
+            letGo(removed);
+            notify(key, removed.representation(), StoreListener.Change.REMOVED);
+        }
     }
 
     /** Registers a listener for every later change. */
@@ -137,10 +179,8 @@ public final class RepresentationStore<K> {
         return false;
     }
 
-    private void onRemoval(K key, Stored stored, RemovalCause cause) {
-        if (stored == null) {
-            return;
-        }
+    /** Gives the spool back the bodies {@code stored} held there. */
+    private void letGo(Stored stored) {
         Representation representation = stored.representation();
         if (stored.identitySpooled()) {
             spool.letGo(representation.identity().body());
@@ -148,11 +188,6 @@ public final class RepresentationStore<K> {
         if (stored.gzipSpooled()) {
             spool.letGo(representation.gzip().body());
         }
-        if (key == null || cause == RemovalCause.REPLACED) {
-            return;
-        }
-        notify(key, representation, cause == RemovalCause.EXPLICIT
-                ? StoreListener.Change.REMOVED : StoreListener.Change.EVICTED);
     }
 
     private void notify(K key, Representation representation, StoreListener.Change change) {

@@ -4,9 +4,11 @@ package org.rproxy.core.store;
  * Told about every change of a {@link RepresentationStore}: the push publisher announces new
  * representations to subscribers, the pull feed forgets what the store evicted.
  *
- * <p>Called on the thread that made the change (the one that stored, or the one whose write
- * triggered an eviction), right after it happened. Must be quick and must not call back into
- * the store for the same key. An exception thrown here is logged and otherwise ignored.
+ * <p>Called on the thread that made the change (the one that stored or removed, or, for an
+ * eviction, a thread whose {@link RepresentationStore#put} was under way when it happened, before
+ * that put returns), right after it happened; never on a thread that only reads the store (an
+ * event loop). Must be quick and must not call back into the store for the same key. An exception
+ * thrown here is logged and otherwise ignored.
  *
  * @param <K> the store's key type
  */
