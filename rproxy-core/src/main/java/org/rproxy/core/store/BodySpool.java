@@ -4,16 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -36,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each spool writes into a directory of its own under the configured parent and deletes it
  * when closed; opening one deletes what spools of processes no longer alive left behind (a
  * crash); see {@link SpoolDirectories}. Thread-safe: the feed's threads hold and let go (and write
- * the files, never an event loop); event loops acquire, a lock-free lookup. A hold and a close
+ * the files, never an event loop, and outside the map of holders: two holds of a new body at once
+ * may both write it, and the one that loses keeps the other's file and deletes its own); event
+ * loops acquire, a lock-free lookup. A hold and a close
  * racing leave no file: close waits for the holds under way (each one file's write), and a hold
  * after it is refused.
  */
@@ -49,12 +48,9 @@ public final class BodySpool implements AutoCloseable {
     /** Holds the directory's lock while the spool is open (see {@link SpoolDirectories}). */
     private final FileChannel lock;
     private final long minBytes;
-    /** Closes and deletes the files whose last reference is gone: never on the event loop that released it. */
-    private final Executor freer;
+    private final SpoolFiles files;
     private final ExecutorService ownFreer;
     private final ConcurrentHashMap<Identity, Held> bodies = new ConcurrentHashMap<>();
-    private final AtomicLong names = new AtomicLong();
-    private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong sends = new AtomicLong();
     /**
      * Holds share it, {@link #close} takes it alone: a hold that found the spool open has put its
@@ -90,7 +86,7 @@ public final class BodySpool implements AutoCloseable {
         this.directory = owned.dir();
         this.lock = owned.lock();
         this.minBytes = minBytes;
-        this.freer = freer;
+        this.files = new SpoolFiles(owned.dir(), freer);
         this.ownFreer = ownFreer;
     }
 
@@ -166,7 +162,7 @@ public final class BodySpool implements AutoCloseable {
 
     /** Bytes in spooled files now, including those kept only for responses still being written. */
     public long spooledBytes() {
-        return bytes.get();
+        return files.bytes();
     }
 
     /** Responses that have taken a body's file to send it ({@link #acquire}), since the spool opened. */
@@ -190,8 +186,18 @@ public final class BodySpool implements AutoCloseable {
             if (closed) {
                 return false;
             }
-            bodies.compute(new Identity(body), (k, held) -> held == null
-                    ? new Held(write(body), 1) : new Held(held.body(), held.holders() + 1));
+            Identity id = new Identity(body);
+            if (bodies.computeIfPresent(id, (k, held) -> new Held(held.body(), held.holders() + 1)) != null) {
+                return true;
+            }
+            // Written outside the map's lock: a compute writing megabytes would hold up every
+            // lookup and letGo that meets its bin (or a resize) for as long.
+            SpooledBody written = files.write(body);
+            Held held = bodies.merge(id, new Held(written, 1),
+                    (mine, theirs) -> new Held(mine.body(), mine.holders() + 1));
+            if (held.body() != written) {
+                written.release(); // another hold of the same body wrote it first: this file goes
+            }
             return true;
         } catch (UncheckedIOException e) {
             LOG.warn("cannot spool a body of {} bytes in {}; it is written from memory", body.length(), directory, e);
@@ -261,38 +267,5 @@ public final class BodySpool implements AutoCloseable {
             LOG.debug("closing the lock of {}", directory, e);
         }
         SpoolDirectories.delete(directory);
-    }
-
-    private SpooledBody write(Bytes body) {
-        Path file = directory.resolve("body-" + names.incrementAndGet());
-        FileChannel ch = null;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
-            ByteBuffer src = ByteBuffer.wrap(body.unsafeArray()).asReadOnlyBuffer();
-            while (src.hasRemaining()) {
-                ch.write(src);
-            }
-            bytes.addAndGet(body.length());
-            return new SpooledBody(file, ch, body.length(), freer, freed -> bytes.addAndGet(-freed));
-        } catch (IOException e) {
-            closeQuietly(ch);
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // The directory goes when the spool closes.
-            }
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // Closing after a failed write: nothing more to do.
-            }
-        }
     }
 }

@@ -327,6 +327,43 @@ class BodySpoolTest {
      * it, for the next start to clean), or deleted under the still open channel, never closed.
      */
     @Test
+    void holdsOfOneBodyRacingShareOneFileAndTheLosersFilesGo() throws Exception {
+        spool = BodySpool.open(parent, MIN, Runnable::run);
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 20; round++) {
+                Bytes b = body(MIN, round);
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Boolean>> holds = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    holds.add(pool.submit(() -> {
+                        start.await();
+                        return spool.hold(b); // each writes the file outside the map; one file stays
+                    }));
+                }
+                start.countDown();
+                for (Future<Boolean> h : holds) {
+                    assertTrue(h.get(30, TimeUnit.SECONDS));
+                }
+                assertEquals(1, filesIn(spool.directory()), "round " + round);
+                assertEquals(MIN, spool.spooledBytes());
+                SpooledBody f = spool.acquire(b);
+                assertArrayEquals(b.unsafeArray(), read(f));
+                f.release();
+                for (int t = 0; t < threads; t++) {
+                    spool.letGo(b);
+                }
+                assertNull(spool.acquire(b), "every holder counted once, the last let go");
+                assertEquals(0, filesIn(spool.directory()));
+                assertEquals(0, spool.spooledBytes());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aHoldRacingCloseLeavesNoFileBehind() throws Exception {
         ExecutorService holder = Executors.newSingleThreadExecutor();
         List<String> left = new ArrayList<>();
