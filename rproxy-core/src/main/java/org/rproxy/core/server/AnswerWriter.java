@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
 
 import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.HeaderField;
@@ -81,7 +82,15 @@ final class AnswerWriter {
         }
         ChannelFuture written;
         long bodyBytes;
-        ByteBuf encodedHead = encodedHead(ctx, response);
+        ByteBuf encodedHead;
+        try {
+            // The first encoding of a shared head allocates direct memory, which can throw
+            // OutOfMemoryError: the body, a spooled file's reference above all, must not go with it.
+            encodedHead = encodedHead(ctx, response);
+        } catch (Throwable t) {
+            dropUnwritten(response);
+            throw t;
+        }
         if (response instanceof ResponseRenderer.Spooled spooled) {
             bodyBytes = spooled.region().count();
             if (encodedHead != null) {
@@ -110,6 +119,18 @@ final class AnswerWriter {
         }
         observe(ctx, head, status, bodyBytes, reply instanceof Reply.Ok ok ? ok.cache() : CacheStatus.NONE, coding);
         return close;
+    }
+
+    /**
+     * Releases the body of {@code response}, which will not be written: a spooled file's reference
+     * (the file would otherwise never be deleted) or the content of a full response.
+     */
+    private static void dropUnwritten(HttpResponse response) {
+        if (response instanceof ResponseRenderer.Spooled spooled) {
+            spooled.region().release();
+        } else {
+            ReferenceCountUtil.release(response);
+        }
     }
 
     /**
