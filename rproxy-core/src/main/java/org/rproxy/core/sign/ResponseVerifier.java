@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import org.rproxy.core.server.RateLimitedLog;
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verifies an origin signature on a response (ARCHITECTURE.md §4), for the pull and push feeds before
@@ -21,12 +24,20 @@ import org.rproxy.core.sign.Verdict.Outcome;
  *
  * <p>A 304 freshening needs nothing special: the header function answers the new
  * {@code Signature}/{@code Signature-Input} and the stored content headers, and the stored body
- * is passed. Never throws on hostile input: every problem is a {@link Verdict}. Immutable and
- * thread-safe; feeds share one instance.
+ * is passed. Never throws on hostile input: every problem is a {@link Verdict}; an exception
+ * the verifier did not expect refuses the response too, and is logged at ERROR (rate-limited) as
+ * the bug it is. Thread-safe (its only state the rate limit of that log); feeds share one instance.
  */
 public final class ResponseVerifier {
     /** How far in the future {@code created} may be, for clocks that are not quite in step. */
     public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
+
+    /** At most one line per this interval for the exceptions the safety net catches. */
+    static final Duration BUG_LOG_INTERVAL = Duration.ofMinutes(1);
+    private static final Logger LOG = LoggerFactory.getLogger(ResponseVerifier.class);
+    private static final String VERIFY_BUG = "verifier bug: a response was refused as malformed because verify threw";
+    private static final String FIELDS_BUG =
+            "verifier bug: a response was refused as malformed because verifyFields threw";
 
     /** Prefix of the reason when the safety net caught an exception: a bug to report, not input to blame. */
     static final String UNEXPECTED = "unverifiable response: ";
@@ -47,6 +58,7 @@ public final class ResponseVerifier {
 
     private final TrustedKeys trusted;
     private final Clock clock;
+    private final RateLimitedLog bugs;
 
     /** Trusts exactly {@code trusted}, for good. */
     public ResponseVerifier(Collection<VerificationKey> trusted, Clock clock) {
@@ -57,6 +69,7 @@ public final class ResponseVerifier {
     public ResponseVerifier(TrustedKeys trusted, Clock clock) {
         this.trusted = requireNonNull(trusted, "trusted");
         this.clock = requireNonNull(clock, "clock");
+        this.bugs = new RateLimitedLog(BUG_LOG_INTERVAL, clock);
     }
 
     /** The clock expiry and skew are judged by. */
@@ -81,7 +94,7 @@ public final class ResponseVerifier {
             return check(header, body, expect);
         } catch (RuntimeException e) {
             // A safety net: nothing above is known to throw, but a verifier must not.
-            return Verdict.fail(Outcome.MALFORMED, UNEXPECTED + e);
+            return unexpected(VERIFY_BUG, e);
         }
     }
 
@@ -99,8 +112,19 @@ public final class ResponseVerifier {
         try {
             return check(header, null, expect);
         } catch (RuntimeException e) {
-            return Verdict.fail(Outcome.MALFORMED, UNEXPECTED + e);
+            return unexpected(FIELDS_BUG, e);
         }
+    }
+
+    /**
+     * The safety net's verdict: the response is refused all the same, but the exception is a bug
+     * (of the verifier, or of the caller's header function), not bad bytes from the source, so it
+     * is logged at ERROR with its stack trace, at most once per {@link #BUG_LOG_INTERVAL} for each
+     * of {@link #verify} and {@link #verifyFields} (the next line says how many were held back).
+     */
+    private Verdict unexpected(String format, RuntimeException e) {
+        bugs.error(LOG, format, e);
+        return Verdict.fail(Outcome.MALFORMED, UNEXPECTED + e);
     }
 
     /**
