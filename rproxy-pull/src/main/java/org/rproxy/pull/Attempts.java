@@ -92,10 +92,14 @@ final class Attempts {
 
     /**
      * An attempt that ended without a result: its answer found the worker threads' queue full
-     * ({@link WorkPool.Full}: this proxy's overload, 503, to be retried soon), or it broke.
+     * ({@link WorkPool.Full}: this proxy's overload, 503, to be retried soon), the proxy stopped
+     * before it was verified ({@link WorkPool.Stopped}), or it broke.
      */
     private static FetchResult.Failed failed(Throwable failure) {
         Throwable c = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (c instanceof WorkPool.Stopped) {
+            return FetchResult.Failed.STOPPING;
+        }
         if (c instanceof WorkPool.Full) {
             return new FetchResult.Failed(503, "too many upstream answers wait for verification here: " + c.getMessage(),
                     false);

@@ -42,7 +42,8 @@ import org.rproxy.core.concurrent.DaemonThreads;
  * be lost to a burst of the others: the rebuild of local answers (one at a time) and the health
  * checks (one per upstream per {@code health-check} period).
  *
- * <p>Thread-safe. {@link #close} stops the threads; a task offered afterwards is refused.
+ * <p>Thread-safe. {@link #close} stops the threads and drops what waits (a verification's result
+ * fails, its bytes come back); a task offered afterwards is refused.
  */
 final class WorkPool implements Executor, AutoCloseable {
     /** Tasks that may wait per thread, by default. */
@@ -54,6 +55,23 @@ final class WorkPool implements Executor, AutoCloseable {
 
         Full(String message) {
             super(message);
+        }
+    }
+
+    /** Refused because the pool closed: offered after {@link #close}, or queued and dropped by it. */
+    static final class Stopped extends RejectedExecutionException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped(String message) {
+            super(message);
+        }
+    }
+
+    /** A task as queued: what to run, and what to do instead when {@link #close} drops it unrun. */
+    private record Queued(Runnable task, Runnable onDrop) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
         }
     }
 
@@ -101,16 +119,23 @@ final class WorkPool implements Executor, AutoCloseable {
      */
     @Override
     public void execute(Runnable task) {
-        requireNonNull(task, "task");
+        execute(requireNonNull(task, "task"), () -> { });
+    }
+
+    /** As {@link #execute(Runnable)}, with {@code onDrop} run by {@link #close} instead if it drops the task. */
+    private void execute(Runnable task, Runnable onDrop) {
         if (waiting.incrementAndGet() > maxQueued) {
             waiting.decrementAndGet();
             throw new Full(maxQueued + " tasks already wait for the pull proxy's worker threads");
         }
         try {
-            pool.execute(() -> {
+            pool.execute(new Queued(() -> {
                 waiting.decrementAndGet();
                 task.run();
-            });
+            }, () -> {
+                waiting.decrementAndGet();
+                onDrop.run();
+            }));
         } catch (RejectedExecutionException e) {
             waiting.decrementAndGet();
             throw e;
@@ -124,7 +149,8 @@ final class WorkPool implements Executor, AutoCloseable {
      * {@code result} completes, whose dependents may hold the thread longer). When the bytes held
      * would pass {@code maxBytes}, or {@code maxQueued} tasks wait, {@code result} fails at once,
      * on the caller's thread, with a {@link Full}; when the pool is closed, with a
-     * {@link RejectedExecutionException}. Never blocks. The caller attaches what follows to
+     * {@link RejectedExecutionException}, and when {@link #close} drops it still queued, with a
+     * {@link Stopped} (on the closing thread; its bytes given back first). Never blocks. The caller attaches what follows to
      * {@code result} before it calls this, so that it runs on the worker thread.
      */
     <T> void verify(long bytes, Supplier<T> verification, CompletableFuture<T> result) {
@@ -151,6 +177,9 @@ final class WorkPool implements Executor, AutoCloseable {
                 }
                 heldBytes.addAndGet(-bytes);
                 result.complete(value);
+            }, () -> {
+                heldBytes.addAndGet(-bytes);
+                result.completeExceptionally(new Stopped("the pull proxy stopped before this upstream answer was verified"));
             });
         } catch (RejectedExecutionException e) {
             heldBytes.addAndGet(-bytes);
@@ -221,8 +250,17 @@ final class WorkPool implements Executor, AutoCloseable {
         return waiting.get();
     }
 
+    /**
+     * Stops the threads (interrupting the tasks running) and drops the tasks still queued: a
+     * verification dropped gives its bytes back and fails its result with a {@link Stopped}, so no
+     * one waits for it and {@link #heldBytes} comes back to what running tasks and held bodies hold.
+     */
     @Override
     public void close() {
-        pool.shutdownNow();
+        for (Runnable dropped : pool.shutdownNow()) {
+            if (dropped instanceof Queued q) {
+                q.onDrop().run();
+            }
+        }
     }
 }
