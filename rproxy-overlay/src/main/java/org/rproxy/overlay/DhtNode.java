@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import lbms.plugins.mldht.DHTConfiguration;
 import lbms.plugins.mldht.kad.DHT;
@@ -44,8 +42,6 @@ import org.slf4j.LoggerFactory;
 final class DhtNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DhtNode.class);
 
-    /** How long {@link #close} waits for mldht to let go of its UDP port. */
-    private static final long RELEASE_MILLIS = 3_000;
     /** How often the node trims what it stores for others back to its bounds. */
     static final long TRIM_SECONDS = 10;
 
@@ -253,7 +249,8 @@ final class DhtNode implements AutoCloseable {
 
     /**
      * Stops the node and never throws: mldht's stop can fail half way (a lookup's listeners change
-     * while it kills them), so a second pass closes the sockets it did not reach.
+     * while it kills them), so a second pass closes the sockets it did not reach. Returns once its
+     * port can be bound again, or after {@value DhtSocket#RELEASE_MILLIS} ms ({@link DhtSocket#awaitReleased}).
      */
     @Override
     public void close() {
@@ -267,33 +264,6 @@ final class DhtNode implements AutoCloseable {
                 log.warn("the DHT node did not stop cleanly: {}", second.toString());
             }
         }
-        awaitPortReleased();
-    }
-
-    /**
-     * Waits, at most {@value #RELEASE_MILLIS} ms, until the node's UDP port can be bound again:
-     * mldht's stop closes its channel, but the descriptor goes only when its selector thread
-     * next deregisters it, so a node started right after on the same port (a restart in the
-     * same process) would find it taken.
-     */
-    private void awaitPortReleased() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELEASE_MILLIS);
-        while (true) {
-            try (DatagramSocket probe = new DatagramSocket(null)) {
-                probe.bind(socket);
-                return;
-            } catch (SocketException held) {
-                if (System.nanoTime() - deadline > 0) {
-                    log.debug("the DHT's port {} is still held {} ms after its stop", socket, RELEASE_MILLIS);
-                    return;
-                }
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        DhtSocket.awaitReleased(socket);
     }
 }

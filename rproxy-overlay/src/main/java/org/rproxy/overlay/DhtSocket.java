@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 import lbms.plugins.mldht.kad.DHT;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Waits, in a DHT node's start, until mldht holds the node's UDP socket. mldht opens it on a
  * thread of its own after its start returns, and a socket it cannot open it only logs: the node
@@ -23,11 +26,15 @@ import lbms.plugins.mldht.kad.DHT;
  * taken (mldht binds with {@code SO_REUSEADDR}: two of its sockets would share the port, each
  * getting part of the datagrams). It polls (every 10 ms, at most {@link #WAIT_MILLIS}): mldht
  * announces no bind (its server-added notification is package-private and comes before the
- * channel is registered). On the starting thread, never an event loop. Stateless.
+ * channel is registered). On the starting thread, never an event loop. And, in a node's
+ * close, waits until its port is free again ({@link #awaitReleased}). Stateless.
  */
 final class DhtSocket {
     /** How long a start waits for mldht's socket. */
     static final long WAIT_MILLIS = 5_000;
+    /** How long a stopped node's close waits for mldht to let go of its UDP port. */
+    static final long RELEASE_MILLIS = 3_000;
+    private static final Logger log = LoggerFactory.getLogger(DhtSocket.class);
 
     private DhtSocket() {
     }
@@ -89,6 +96,33 @@ final class DhtSocket {
             return "mldht opened none (no address of this host it would use; see its log)";
         } catch (SocketException e) {
             return String.valueOf(e.getMessage());
+        }
+    }
+
+    /**
+     * Waits, at most {@value #RELEASE_MILLIS} ms, until {@code socket} (a stopped node's) can be
+     * bound again: mldht's stop closes its channel, but the descriptor goes only when its
+     * selector thread next deregisters it, so a node started right after on the same port (a
+     * restart in the same process) would find it taken.
+     */
+    static void awaitReleased(InetSocketAddress socket) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELEASE_MILLIS);
+        while (true) {
+            try (DatagramSocket probe = new DatagramSocket(null)) {
+                probe.bind(socket);
+                return;
+            } catch (SocketException held) {
+                if (System.nanoTime() - deadline > 0) {
+                    log.debug("the DHT's port {} is still held {} ms after its stop", socket, RELEASE_MILLIS);
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }
