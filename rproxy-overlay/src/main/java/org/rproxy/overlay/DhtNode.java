@@ -121,7 +121,9 @@ final class DhtNode implements AutoCloseable {
      * Stores {@code item} (a signed mutable item) on the nodes closest to its target, after a
      * lookup that heard from the {@value NearestLookup#K} closest it could reach (so the item lands
      * where the next lookup looks); completes with the number of nodes that took it (0: none did,
-     * for example all held a newer one) and the number that could have (those that gave a token).
+     * for example all held a newer one) and the number that could have (those that gave a token),
+     * and the seq of a newer version of the item the lookup found on them, if any (BEP 44 nodes
+     * refuse a lower seq than they hold: see {@link Stored#newerSeq}).
      */
     CompletableFuture<Stored> put(StorageItem item) {
         requireNonNull(item, "item");
@@ -143,10 +145,15 @@ final class DhtNode implements AutoCloseable {
                 log.debug("DHT put {}: lookup {} ms ({} of {} answered), stored on {} in {} ms", item.fingerprint(),
                         (looked - start) / 1_000_000, found.answered(), found.asked(), n,
                         (System.nanoTime() - looked) / 1_000_000);
-                done.complete(new Stored(n, closest(found)));
+                done.complete(new Stored(n, closest(found), newer(found, item)));
             });
         });
         return done;
+    }
+
+    /** The seq of the newer version of {@code item} that {@code found} holds, or -1. */
+    private static long newer(LookupResult found, StorageItem item) {
+        return found.item().map(StorageItem::seq).filter(seq -> seq > item.seq()).orElse(-1L);
     }
 
     private static int closest(LookupResult found) {

@@ -204,7 +204,13 @@ public final class OverlayPublisher implements AutoCloseable {
         }
         long seq = r.created().getEpochSecond();
         Pointer held = versions.current(resource.id());
-        if (held != null && held.seq() >= seq || !r.expires().isAfter(clock.instant())) {
+        if (!r.expires().isAfter(clock.instant())) {
+            return;
+        }
+        if (held != null && held.seq() >= seq) {
+            if (held.seq() > seq) {
+                versions.keptNewer(held, seq);
+            }
             return;
         }
         ids.put(target, resource.id());

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * clients half-way through it), when each expires, and the version DHT nodes took. Seeds and
  * announces a new version and moves the pointer to it, drops the version before the previous,
  * and drops a version when its signature expires or its resource is retired; its
- * {@link PublisherMeters} follow. Every change runs on the publisher's thread ({@code worker});
+ * {@link PublisherMeters} follow, and {@link OlderVersions} says when a version cannot replace
+ * a later-signed one (the origin's clock stepped back). Every change runs on the publisher's thread ({@code worker});
  * the DHT's threads only read.
  */
 final class PublishedVersions {
@@ -41,6 +42,7 @@ final class PublishedVersions {
     private final Map<Pointer, Instant> expiries = new ConcurrentHashMap<>();
     private final Map<String, Long> stored = new ConcurrentHashMap<>();
     private final PublisherMeters meters = new PublisherMeters();
+    private final OlderVersions older = new OlderVersions();
 
     PublishedVersions(OverlayNode node, DhtKey key, Clock clock, ScheduledExecutorService worker) {
         this.node = node;
@@ -56,6 +58,14 @@ final class PublishedVersions {
     /** The current version of {@code resourceId}, or null. */
     Pointer current(String resourceId) {
         return current.get(resourceId);
+    }
+
+    /**
+     * A version signed at {@code seq} was offered while {@code current}, a later one, is
+     * published: it is kept while valid, and {@link OlderVersions} says so once.
+     */
+    void keptNewer(Pointer current, long seq) {
+        older.keptNewer(current, seq, expiries.getOrDefault(current, Instant.MAX));
     }
 
     /** What is published now: resource id to the version (the pointer's seq) that DHT nodes took. */
@@ -95,6 +105,7 @@ final class PublishedVersions {
         Pointer p = previous.remove(resourceId);
         stored.remove(resourceId);
         meters.forget(resourceId);
+        older.forget(resourceId);
         unseed(c);
         unseed(p);
         node.renewals().prune();
@@ -138,6 +149,7 @@ final class PublishedVersions {
                 && clock.instant().isBefore(expiries.getOrDefault(p, Instant.MIN));
         return node.renewals().keep("putting " + p, () -> node.dht().put(p.sign(key)), isCurrent, s -> {
             meters.put(p.resourceId(), p.seq(), s, isCurrent);
+            older.putOutcome(p, s);
             if (s.nodes() > 0 && isCurrent.getAsBoolean()) {
                 log.debug("overlay: {} stored on {} of the {} closest DHT nodes", p, s.nodes(), s.closest());
                 stored.merge(p.resourceId(), p.seq(), Math::max);

@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * busy or changing DHT does not always show one lookup its closest nodes, and a node that just
  * joined knows only a few of them, so readers would find an older pointer on the others, or the
  * pointer and no seeder. Then it is stored again every {@code republish}, because DHT nodes
- * forget. A store that no DHT node took (a node that started before any other, say) is made
+ * forget. A put that the nodes refuse because they hold a newer version of the item ({@link
+ * Stored#superseded}: the origin's clock stepped back) is not tried again at once, nor warned
+ * of here (its outcome is told, which says so once). A store that no DHT node took (a node that
+ * started before any other, say, or that newer version in the way) is made
  * again after {@link #UNREACHED} and then twice as long each time, up to {@link #UNREACHED_CAP},
  * until some node takes it; the settling stores and the republishing follow from then on (else
  * a pointer put before the first peer joined was found by nobody until the next republish). All of it only while the record is still wanted (the pointer is current, the torrent
@@ -205,6 +208,11 @@ final class Renewals implements AutoCloseable {
                 Stored out = failure == null ? s : new Stored(0, 0);
                 String why = failure == null ? "" : " (" + failure + ")";
                 if (out.enough() || !wanted.getAsBoolean()) {
+                    done.complete(out);
+                } else if (out.superseded()) {
+                    // the nodes hold a newer version and refuse this one until they forget it; the
+                    // outcome says so (once), and the unreached backoff spaces the next stores
+                    log.debug("overlay: {}: the DHT nodes hold a newer version (seq {}){}", what, out.newerSeq(), why);
                     done.complete(out);
                 } else if (tries > 1 && later(() -> attempt(tries - 1, done), retry)) {
                     log.debug("overlay: {}: {} of the {} closest DHT nodes took it{}; again", what, out.nodes(),

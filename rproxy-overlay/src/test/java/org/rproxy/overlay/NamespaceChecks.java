@@ -352,6 +352,10 @@ final class NamespaceChecks {
         ForgedSeqChecks.olderBundleUnderANewerSeq(dir);
     }
 
+    static void clockSteppedBack(Path dir) throws Exception {
+        ClockStepChecks.clockSteppedBack(dir);
+    }
+
     static void budgetSpentWithNoPeer(Path dir) throws Exception {
         NothingFoundChecks.budgetSpentWithNoPeer(dir);
     }

@@ -151,6 +151,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aVersionSignedAfterTheOriginsClockSteppedBackIsSaidOnceAndClientsPullMeanwhile(@TempDir Path dir) throws Exception {
+        inNamespace("clockSteppedBack", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aBundleNotHadWithinTheBudgetSaysTheBudgetReadablyAndThatNoPeerWasConnected(@TempDir Path dir) throws Exception {
         inNamespace("budgetSpentWithNoPeer", dir);
     }

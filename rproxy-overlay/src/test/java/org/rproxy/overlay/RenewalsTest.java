@@ -69,6 +69,18 @@ class RenewalsTest {
     }
 
     @Test
+    void aPutRefusedForANewerVersionIsNotTriedAgainAtOnceAndIsToldWithThatVersion() throws Exception {
+        try (Renewals r = new Renewals(List.of(), NEVER, Duration.ofMillis(10))) {
+            Stored refused = new Stored(0, 8, 1_700_000_100L);
+            Step step = new Step(refused);
+            List<Stored> told = new CopyOnWriteArrayList<>();
+            assertEquals(refused, r.keep("putting p", step, () -> true, told::add).get(5, TimeUnit.SECONDS));
+            assertEquals(1, step.calls.size(), "the nodes refuse a lower seq until they forget theirs: no point in the tries");
+            assertEquals(List.of(refused), told);
+        }
+    }
+
+    @Test
     void aStoreIsNotTriedAgainOnceTheRecordIsNoLongerWanted() throws Exception {
         try (Renewals r = new Renewals(List.of(), NEVER, Duration.ofMillis(10))) {
             Step step = new Step(FEW);

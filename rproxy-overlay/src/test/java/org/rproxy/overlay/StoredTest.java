@@ -26,5 +26,13 @@ class StoredTest {
     void negativeCountsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Stored(-1, 8));
         assertThrows(IllegalArgumentException.class, () -> new Stored(1, -8));
+        assertThrows(IllegalArgumentException.class, () -> new Stored(0, 8, -2));
+    }
+
+    @Test
+    void supersededOnlyWhenTheNodesHoldANewerVersion() {
+        assertFalse(new Stored(0, 8).superseded());
+        assertTrue(new Stored(0, 8, 0).superseded());
+        assertTrue(new Stored(3, 8, 1_700_000_000L).superseded());
     }
 }
