@@ -39,7 +39,10 @@ import org.rproxy.core.store.Representation;
  * node took it). A version is dropped,
  * and its pointer no longer renewed, when its signature expires; a resource the upstream no
  * longer has ({@link #gone}) is {@link #retire}d, both versions dropped (DHT nodes forget its
- * pointer within about two hours).
+ * pointer within about two hours). A version signed at an earlier {@code created} than the one
+ * published (the origin's clock stepped back) cannot move the pointer back: it waits while the
+ * later one is valid, and DHT nodes refuse its lower seq until they forget theirs; the publisher
+ * says so once ({@link OlderVersions}).
  *
  * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
  * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
