@@ -37,6 +37,19 @@ import org.rproxy.core.config.Durations;
  * dht-store:               # how much the DHT node stores for others ({@link DhtStoreConfig})
  *   per-network: 2000
  * </pre>
+ *
+ * <p>In code, an embedder (an app with a client peer, say) uses the {@link #builder()}: what it
+ * leaves unset takes its default as in the file, and {@link OverlayConfigBuilder#build()} makes
+ * the same checks, naming the key at fault:
+ *
+ * <pre>{@code
+ * OverlayConfig config = OverlayConfig.builder()
+ *         .dhtPort(6881).btPort(6891)
+ *         .bootstrap("203.0.113.9:6881")
+ *         .storage(Path.of("/var/lib/myapp/overlay"))
+ *         .budget(Duration.ofSeconds(10))
+ *         .build();           // IllegalArgumentException "bt-port: missing", "bind: 10.1.2.3 (expected: ...)"
+ * }</pre>
  */
 public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap,
                             Boolean routerBootstrap, Path key, Path storage, Boolean seeding, Duration budget,
@@ -79,6 +92,18 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
             throw new IllegalArgumentException("max-bundle: " + maxBundle + " (expected: >= 1KB)");
         }
         dhtStore = orDefault(dhtStore, DhtStoreConfig.DEFAULT);
+    }
+
+    /** Settings to be built up from nothing set: every key at its default, and no port, bootstrap or storage yet. */
+    public static OverlayConfigBuilder builder() {
+        return new OverlayConfigBuilder();
+    }
+
+    /** A builder holding these settings, to build others from. */
+    public OverlayConfigBuilder toBuilder() {
+        return new OverlayConfigBuilder().bind(bind).dhtPort(dhtPort).btPort(btPort).bootstrap(bootstrap)
+                .routerBootstrap(routerBootstrap).key(key).storage(storage).seeding(seeding).budget(budget)
+                .republish(republish).maxBundle(maxBundle).dhtStore(dhtStore);
     }
 
     /** The settings without a {@code dht-store} section (its defaults). */
@@ -134,4 +159,5 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
         }
         return p;
     }
+
 }

@@ -102,6 +102,73 @@ class OverlayConfigTest {
                 "a per-network default above the total it is part of is the total");
     }
 
+    /** An embedder's code: the builder gives what the same keys in a file give, defaults included. */
+    @Test
+    void theBuilderGivesWhatTheFileGivesWithTheSameDefaults() {
+        OverlayConfig file = new ConfigLoader().read(GOOD, "overlay.yaml", OverlayConfig.class);
+        OverlayConfig built = OverlayConfig.builder().bind("203.0.113.7").dhtPort(6881).btPort(6891)
+                .bootstrap("203.0.113.9:6881").key(Path.of("/etc/rproxy/dht.pem")).storage(Path.of("/var/lib/rproxy/overlay"))
+                .build();
+        assertEquals(file, built);
+        assertEquals(OverlayConfig.DEFAULT_BUDGET, built.budget());
+        assertEquals(Boolean.TRUE, built.seeding());
+        assertEquals(DhtStoreConfig.DEFAULT, built.dhtStore());
+        assertEquals(built, built.toBuilder().build());
+        assertEquals(Duration.ofSeconds(3), built.toBuilder().budget(Duration.ofSeconds(3)).build().budget());
+        assertNull(built.toBuilder().key(null).build().key(), "a client peer's: no key");
+    }
+
+    /** The README's client peer in code (the java block after "The same client peer in code") builds, as its file reads. */
+    @Test
+    void theReadmesClientPeerInCodeIsItsFile() throws Exception {
+        String readme = java.nio.file.Files.readString(repo().resolve("README.md"));
+        int at = readme.indexOf("```yaml", readme.indexOf("A client peer's `overlay.yaml`"));
+        OverlayConfig file = new ConfigLoader().read(readme.substring(at + "```yaml".length(), readme.indexOf("```", at + 1)),
+                "README client overlay.yaml", OverlayConfig.class);
+        int code = readme.indexOf("```java", readme.indexOf("The same client peer in code"));
+        String java = readme.substring(code, readme.indexOf("```", code + 1));
+        assertTrue(java.contains(".dhtPort(6881).btPort(6891)") && java.contains(".bootstrap(\"203.0.113.9:6881\")")
+                && java.contains(".storage(Path.of(\"/var/lib/myapp/overlay\"))") && java.contains(".seeding(true)")
+                && java.contains(".budget(Duration.ofSeconds(10))"), java);
+        assertEquals(file, OverlayConfig.builder().dhtPort(6881).btPort(6891).bootstrap("203.0.113.9:6881")
+                .storage(Path.of("/var/lib/myapp/overlay")).seeding(true).budget(Duration.ofSeconds(10)).build());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "dht-port     | dht-port: missing",
+        "bt-port      | bt-port: missing",
+        "storage      | storage: missing",
+        "bootstrap    | bootstrap: empty while router-bootstrap is false",
+        "bind         | bind: 10.1.2.3 (expected: a global unicast address;",
+        "bt-port 0    | bt-port: 0 (expected: 1 to 65535)",
+        "dht-port 70000 | dht-port: 70000 (expected: 1 to 65535)",
+        "bootstrap x  | bootstrap[1]: 'x' is not HOST:PORT",
+        "republish    | republish: 10s (expected: 1m to 90m",
+        "max-bundle   | max-bundle: 10 (expected: >= 1KB)",
+    })
+    void theBuilderRefusesABadValueWithItsKey(String what, String expected) {
+        OverlayConfigBuilder b = OverlayConfig.builder().dhtPort(6881).btPort(6891).bootstrap("203.0.113.9:6881")
+                .storage(Path.of("/var/lib/myapp/overlay"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+            switch (what) {
+                case "dht-port" -> b.dhtPort(null);
+                case "bt-port" -> b.btPort(null);
+                case "storage" -> b.storage(null);
+                case "bootstrap" -> b.bootstrap(java.util.List.of());
+                case "bind" -> b.bind("10.1.2.3");
+                case "bt-port 0" -> b.btPort(0);
+                case "dht-port 70000" -> b.dhtPort(70000);
+                case "bootstrap x" -> b.bootstrap("203.0.113.9:6881", "x");
+                case "republish" -> b.republish(Duration.ofSeconds(10));
+                case "max-bundle" -> b.maxBundle(org.rproxy.core.config.ByteSize.ofBytes(10));
+                default -> throw new AssertionError(what);
+            }
+            b.build();
+        });
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+    }
+
     @Test
     void storageIsRequired() {
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().read(
