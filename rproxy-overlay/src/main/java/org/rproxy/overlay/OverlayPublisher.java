@@ -12,8 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -23,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.SignatureWindow;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 
@@ -49,7 +48,6 @@ import org.rproxy.core.store.Representation;
  */
 public final class OverlayPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayPublisher.class);
-    private static final Pattern EXPIRES = Pattern.compile(";\\s*expires=(\\d{1,18})");
 
     private final OverlayNode node;
     private final DhtKey key;
@@ -149,13 +147,12 @@ public final class OverlayPublisher implements AutoCloseable {
             throw new IllegalArgumentException("bundle: no " + AltoResource.HEADER + " field (expected: a resource id)");
         }
         String id = AltoResource.parse(header).id();
-        String created = Walk.created(bundle);
-        if (!created.equals(Long.toString(seq))) {
+        SignatureWindow window = SignatureWindow.read(bundle::field);
+        if (window == null || window.created().getEpochSecond() != seq) {
             throw new IllegalArgumentException("seq: " + seq + " (expected: the bundle's created, "
-                    + (created.isEmpty() ? "which it lacks" : created) + ")");
+                    + (window == null ? "which it lacks" : window.created().getEpochSecond()) + ")");
         }
-        Matcher m = EXPIRES.matcher(String.valueOf(bundle.field("signature-input")));
-        Instant expires = m.find() ? Instant.ofEpochSecond(Long.parseLong(m.group(1))) : Instant.MAX;
+        Instant expires = window.expires();
         return CompletableFuture.supplyAsync(() -> versions.publish(id, seq, bundle.toBytes(), expires), worker)
                 .thenCompose(f -> f);
     }

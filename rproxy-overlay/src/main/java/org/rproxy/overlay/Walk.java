@@ -11,8 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +19,7 @@ import org.rproxy.client.OverlaySource.Offer;
 import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Durations;
-import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.sign.SignatureWindow;
 
 /**
  * An {@link OverlayClient}'s offers for one fetch: the pointers' bundles, fetched one at a time
@@ -34,7 +32,6 @@ import org.rproxy.core.store.HeaderField;
  */
 final class Walk implements Iterator<Offer> {
     private static final Logger log = LoggerFactory.getLogger(Walk.class);
-    private static final Pattern CREATED = Pattern.compile(";\\s*created=(-?\\d{1,19})");
 
     private final OverlayNode node;
     private final Refusals refusals;
@@ -119,9 +116,9 @@ final class Walk implements Iterator<Offer> {
     }
 
     /**
-     * The offer of {@code bundle}, or a refusal (remembered for {@code p}) unless every signature
-     * in it was created at the second {@code p} names: whichever of them a client verifies, it is
-     * then of the version the pointer claims.
+     * The offer of {@code bundle}, or a refusal (remembered for {@code p}) unless the signature a
+     * client verifies in it was created at the second {@code p} names: what it takes is then of the
+     * version the pointer claims.
      */
     private Offer ofVersion(Pointer p, URI from, SignedBundle bundle) {
         String created = created(bundle);
@@ -136,24 +133,15 @@ final class Walk implements Iterator<Offer> {
     }
 
     /**
-     * The {@code created} parameter of every signature in {@code bundle}'s {@code Signature-Input}
-     * fields, when they all agree; "" when there is none, "several" when they differ.
+     * The {@code created} (seconds) of the signature a client verifies in {@code bundle}, read from
+     * its {@code Signature-Input} as the verifier reads it ({@link SignatureWindow}: the
+     * {@code alto} signature, a Structured Field dictionary); "" when there is none or it cannot
+     * be read so (which the verifier refuses too). Other signatures in the field are not what a
+     * client takes, so they name no version.
      */
     static String created(SignedBundle bundle) {
-        String seen = "";
-        for (HeaderField f : bundle.fields()) {
-            if (!f.name().equalsIgnoreCase("signature-input")) {
-                continue;
-            }
-            Matcher m = CREATED.matcher(f.value());
-            while (m.find()) {
-                if (!seen.isEmpty() && !seen.equals(m.group(1))) {
-                    return "several";
-                }
-                seen = m.group(1);
-            }
-        }
-        return seen;
+        SignatureWindow w = SignatureWindow.read(bundle::field);
+        return w == null ? "" : Long.toString(w.created().getEpochSecond());
     }
 
     /** Waits for {@code f} until {@code deadline} (System.nanoTime); true when it completed normally. */

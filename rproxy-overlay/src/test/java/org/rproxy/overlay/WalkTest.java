@@ -13,17 +13,26 @@ import org.rproxy.core.bundle.SignedBundle;
 class WalkTest {
 
     @Test
-    void theVersionOfABundleIsTheCreatedOfEverySignatureInIt() {
+    void theVersionOfABundleIsTheCreatedOfTheSignatureAClientVerifies() {
         assertEquals("1700000000", Walk.created(bundle("alto=(\"content-type\");created=1700000000;expires=1700003600")));
+        // another signature is not what a client takes: it names no version
         assertEquals("1700000000", Walk.created(bundle(
-                "alto=(\"etag\");created=1700000000;expires=1, more=();created=1700000000")));
+                "decoy=();created=1700002000, alto=(\"etag\");created=1700000000;expires=1700003600")));
+    }
+
+    /** Read as the verifier reads it: a "created=" inside a string parameter is not the signature's created. */
+    @Test
+    void theCreatedIsReadAsAStructuredFieldNotAsText() {
+        assertEquals("1700000000", Walk.created(bundle(
+                "alto=(\"etag\");keyid=\"k;created=1\";created=1700000000;expires=1700003600")));
     }
 
     @Test
-    void signaturesOfDifferentTimesOrNoneNameNoVersion() {
-        assertEquals("several", Walk.created(bundle(
-                "decoy=();created=1700002000, alto=(\"etag\");created=1700000000;expires=1700003600")));
+    void aSignatureTheVerifierCannotReadNamesNoVersion() {
         assertEquals("", Walk.created(bundle("alto=(\"etag\");expires=1700003600")));
+        assertEquals("", Walk.created(bundle("alto=(\"etag\");created=1700000000;expires=1")), "expires before created");
+        assertEquals("", Walk.created(bundle("other=(\"etag\");created=1700000000;expires=1700003600")), "no alto signature");
+        assertEquals("", Walk.created(bundle("alto=(\"etag\";created=1700000000")), "not a dictionary");
     }
 
     private static SignedBundle bundle(String signatureInput) {
