@@ -113,6 +113,54 @@ class RateLimitedLogTest {
     }
 
     @Test
+    void eachSubjectHasItsOwnIntervalAndCount() {
+        assertTrue(log.warnAbout(logger, "peer-a", "peer {} sent {}", "peer-a", "junk 1"));
+        assertFalse(log.warnAbout(logger, "peer-a", "peer {} sent {}", "peer-a", "junk 2"));
+        assertFalse(log.warnAbout(logger, "peer-a", "peer {} sent {}", "peer-a", "junk 3"));
+        assertTrue(log.warnAbout(logger, "peer-b", "peer {} sent {}", "peer-b", "junk 4"), "another subject's own interval");
+        assertTrue(log.warn(logger, "peer {} sent {}", "peer-c", "junk 5"), "the unkeyed kind is apart");
+        clock.advance(Duration.ofSeconds(10));
+        assertTrue(log.warnAbout(logger, "peer-a", "peer {} sent {}", "peer-a", "junk 6"));
+        assertTrue(log.warnAbout(logger, "peer-b", "peer {} sent {}", "peer-b", "junk 7"));
+        assertEquals(List.of("WARN peer peer-a sent junk 1", "WARN peer peer-b sent junk 4", "WARN peer peer-c sent junk 5",
+                "WARN peer peer-a sent junk 6 (2 more like this not logged)", "WARN peer peer-b sent junk 7"), lines());
+    }
+
+    @Test
+    void admitLeavesTheLineAndTheCountsWordingToTheCaller() {
+        assertEquals(0, log.admit(logger, "refused {}", "p"));
+        assertEquals(-1, log.admit(logger, "refused {}", "p"));
+        assertEquals(-1, log.admit(logger, "refused {}", "p"));
+        assertEquals(0, log.admit(logger, "refused {}", "q"));
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(2, log.admit(logger, "refused {}", "p"));
+        assertEquals(List.of(), lines(), "admit writes nothing");
+    }
+
+    @Test
+    void theSubjectsTrackedAreBoundedForgettingThoseWhoseIntervalPassedFirst() {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong(-5);
+        RateLimitedLog two = new RateLimitedLog(Duration.ofSeconds(10), nanos::get, 2);
+        assertEquals(0, two.admit(logger, "f", "a"));
+        assertEquals(-1, two.admit(logger, "f", "a"));
+        nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertEquals(0, two.admit(logger, "f", "b"));
+        assertEquals(0, two.admit(logger, "f", "c"), "a third subject: a (its interval passed) is forgotten");
+        assertEquals(0, two.admit(logger, "f", "a"), "a again, its count gone with it");
+        assertEquals(-1, two.admit(logger, "f", "a"));
+    }
+
+    @Test
+    void aNanoTickerIsNotFooledByAWallClockSteppedBack() {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE - 1_000);
+        RateLimitedLog monotonic = new RateLimitedLog(Duration.ofSeconds(10), nanos::get, 8);
+        assertTrue(monotonic.warn(logger, "tick {}", 1));
+        nanos.addAndGet(Duration.ofSeconds(10).toNanos()); // wraps, as System.nanoTime may
+        assertTrue(monotonic.warn(logger, "tick {}", 2));
+        assertEquals(List.of("WARN tick 1", "WARN tick 2"), lines());
+    }
+
+    @Test
     void intervalMustBePositive() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new RateLimitedLog(Duration.ZERO, clock));
