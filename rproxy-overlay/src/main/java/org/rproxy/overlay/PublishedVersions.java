@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * announces a new version and moves the pointer to it, drops the version before the previous,
  * and drops a version when its signature expires or its resource is retired; its
  * {@link PublisherMeters} follow, and {@link OlderVersions} says when a version cannot replace
- * a later-signed one (the origin's clock stepped back). Every change runs on the publisher's thread ({@code worker});
- * the DHT's threads only read.
+ * a later-signed one (the origin's clock stepped back). Every change runs on the publisher's
+ * thread ({@code worker}); the DHT's threads only read.
  */
 final class PublishedVersions {
     private static final Logger log = LoggerFactory.getLogger(PublishedVersions.class);
