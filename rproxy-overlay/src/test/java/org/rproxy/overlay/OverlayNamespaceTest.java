@@ -23,7 +23,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * harness's {@code OverlayNamespaceIT} does), because mldht refuses loopback and private
  * addresses: the nodes use 100.64.0.1-4 on the namespace's own {@code lo}, so nothing can leave
  * it. Skipped, saying why, where no namespace can be made; {@code -Drproxy.overlay-it=false}
- * leaves them out. Each takes 5 to 30 s. They run two at a time (each in its own namespace, so
+ * leaves them out. Each takes 5 to 30 s (the clock step back's about a minute: it waits out a
+ * signature's expiry, a store's backoff and a client's budget). They run two at a time (each in its own namespace, so
  * they cannot clash; this module's {@code junit.parameters.module}, and {@link #AT_ONCE} should
  * JUnit ever start more); the class itself runs in turn with the module's others.
  */
