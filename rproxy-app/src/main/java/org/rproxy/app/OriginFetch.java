@@ -44,7 +44,7 @@ final class OriginFetch {
             VerifiedDocument doc = client.fetch(target);
             StringBuilder line = new StringBuilder(FetchOutcome.VALID.word()).append(' ').append(target)
                     .append(" from=").append(doc.source())
-                    .append(" version=").append(doc.representation().identity().etag())
+                    .append(" version=").append(doc.etag())
                     .append(" created=").append(doc.created()).append(" expires=").append(doc.expires());
             for (ClientException refused : doc.refused()) {
                 line.append("\n  refused first: ").append(refused.getMessage());

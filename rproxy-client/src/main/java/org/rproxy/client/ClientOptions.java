@@ -6,124 +6,262 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
 
 /**
  * How an {@link AltoClient} is set up: where the origin is and which key it signs with (the
- * only two things it must be told), and settings with defaults. Build with
- * {@link #of(URI, KeyPin)} and the {@code with...} methods. Immutable.
- *
- * @param origin        the origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}
- * @param pin           the origin's key, or its key id
- * @param clientAddress this client's own address (IP literal), to rank sources by network cost; null not to
- * @param stateFile     where the newest version held per document is kept across restarts; null: memory only.
- *                      Clients may share one (records are merged under a lock on {@code NAME.lock} beside it)
- * @param timeout       per request: connecting and receiving the response (default 5 s)
- * @param coolDown      how long a source whose response failed verification, or whose update stream let a
- *                      map run late, is not asked (default 5 min; one that offered a rollback, 1 min or
- *                      this if shorter: see {@link SourceHealth})
- * @param pollInterval  how often maps are polled while no update stream can be had (default 60 s)
- * @param readTimeout   an update stream silent this long is taken for dead (default 30 s: three heartbeats).
- *                      Keep it at about twice the upstream's heartbeat interval (the origin's and the
- *                      proxies' streams send one after 10 s of silence by default, {@code --heartbeat},
- *                      {@code push.heartbeat}): one not above it takes live but quiet streams for dead
- *                      (10 s against a 10 s heartbeat dropped a stream every 22 s or so). It is not
- *                      checked here, the upstream's heartbeat being unknown until it is reached; a
- *                      stream dropped for silence says so and names this setting. Also the time a proxy's stream is given, from subscribing, before it is left for
- *                      a map held within a quarter of its validity of expiry (see {@link UpdateFollower})
- * @param maxEventBytes the largest document accepted: a response body, or an update stream event
- *                      (default 64 MB)
- * @param policy        the order sources are tried in (default {@link SourcePolicy#costRanked()})
- * @param sslContext    TLS trust for {@code https} sources, or null for the JDK's default
- * @param clock         time for signature validity and cool-downs (default the system clock)
+ * only two things it must be told), and settings with defaults. Made only by
+ * {@link #of(URI, KeyPin)}, each other setting by a {@code with...} method, which returns new
+ * options (so settings can be added in later versions without breaking callers). Every value is
+ * checked where it is given: a bad one is an {@link IllegalArgumentException} naming the setting.
+ * Immutable; equal when every setting is.
  */
-public record ClientOptions(URI origin, KeyPin pin, String clientAddress, Path stateFile, Duration timeout,
-                            Duration coolDown, Duration pollInterval, Duration readTimeout, int maxEventBytes,
-                            SourcePolicy policy, SSLContext sslContext, Clock clock) {
+public final class ClientOptions {
+    private final URI origin;
+    private final KeyPin pin;
+    private final String clientAddress;
+    private final Path stateFile;
+    private final Duration timeout;
+    private final Duration coolDown;
+    private final Duration pollInterval;
+    private final Duration readTimeout;
+    private final int maxEventBytes;
+    private final SourcePolicy policy;
+    private final SSLContext sslContext;
+    private final Clock clock;
 
-    public ClientOptions {
-        requireNonNull(origin, "origin");
-        requireNonNull(pin, "pin");
+    private ClientOptions(Values v) {
+        this.origin = requireNonNull(v.origin, "origin");
+        this.pin = requireNonNull(v.pin, "pin");
         if (origin.getHost() == null || !("http".equals(origin.getScheme()) || "https".equals(origin.getScheme()))) {
             throw new IllegalArgumentException("origin: " + origin + " (expected: an absolute http or https URL)");
         }
-        if (clientAddress != null) {
-            LocalAnswers.address(clientAddress, "clientAddress");
+        if (v.clientAddress != null) {
+            LocalAnswers.address(v.clientAddress, "clientAddress");
         }
-        positive(timeout, "timeout");
-        positive(coolDown, "coolDown");
-        positive(pollInterval, "pollInterval");
-        positive(readTimeout, "readTimeout");
-        if (maxEventBytes < 1024) {
-            throw new IllegalArgumentException("maxEventBytes: " + maxEventBytes + " (expected: >= 1024)");
+        this.clientAddress = v.clientAddress;
+        this.stateFile = v.stateFile;
+        this.timeout = positive(v.timeout, "timeout");
+        this.coolDown = positive(v.coolDown, "coolDown");
+        this.pollInterval = positive(v.pollInterval, "pollInterval");
+        this.readTimeout = positive(v.readTimeout, "readTimeout");
+        if (v.maxEventBytes < 1024) {
+            throw new IllegalArgumentException("maxEventBytes: " + v.maxEventBytes + " (expected: >= 1024)");
         }
-        requireNonNull(policy, "policy");
-        requireNonNull(clock, "clock");
+        this.maxEventBytes = v.maxEventBytes;
+        this.policy = requireNonNull(v.policy, "policy");
+        this.sslContext = v.sslContext;
+        this.clock = requireNonNull(v.clock, "clock");
     }
 
-    /** The defaults for an origin and its key. */
+    /** The values of one set of options while it is made: a copy of another's with one changed. */
+    private static final class Values {
+        URI origin;
+        KeyPin pin;
+        String clientAddress;
+        Path stateFile;
+        Duration timeout = Duration.ofSeconds(5);
+        Duration coolDown = Duration.ofMinutes(5);
+        Duration pollInterval = Duration.ofSeconds(60);
+        Duration readTimeout = Duration.ofSeconds(30);
+        int maxEventBytes = 64 << 20;
+        SourcePolicy policy = SourcePolicy.costRanked();
+        SSLContext sslContext;
+        Clock clock = Clock.systemUTC();
+    }
+
+    /**
+     * The defaults for an origin and its key: no client address, no state file, timeout 5 s,
+     * cool-down 5 min, poll interval 60 s, read timeout 30 s, 64 MB the largest document,
+     * {@link SourcePolicy#costRanked()}, the JDK's TLS trust, the system clock.
+     *
+     * @param origin the origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}
+     * @param pin    the origin's key, or its key id
+     */
     public static ClientOptions of(URI origin, KeyPin pin) {
-        return new ClientOptions(origin, pin, null, null, Duration.ofSeconds(5), Duration.ofMinutes(5),
-                Duration.ofSeconds(60), Duration.ofSeconds(30), 64 << 20, SourcePolicy.costRanked(), null,
-                Clock.systemUTC());
+        Values v = new Values();
+        v.origin = origin;
+        v.pin = pin;
+        return new ClientOptions(v);
     }
 
+    /** These options with {@code change} made to a copy of their values. */
+    private ClientOptions with(Consumer<Values> change) {
+        Values v = new Values();
+        v.origin = origin;
+        v.pin = pin;
+        v.clientAddress = clientAddress;
+        v.stateFile = stateFile;
+        v.timeout = timeout;
+        v.coolDown = coolDown;
+        v.pollInterval = pollInterval;
+        v.readTimeout = readTimeout;
+        v.maxEventBytes = maxEventBytes;
+        v.policy = policy;
+        v.sslContext = sslContext;
+        v.clock = clock;
+        change.accept(v);
+        return new ClientOptions(v);
+    }
+
+    /** The origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}. */
+    public URI origin() {
+        return origin;
+    }
+
+    /** The origin's key, or its key id. */
+    public KeyPin pin() {
+        return pin;
+    }
+
+    /** This client's own address (IP literal), to rank sources by network cost; null not to. */
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    /**
+     * Where the newest version held per document is kept across restarts; null: memory only.
+     * Clients may share one (records are merged under a lock on {@code NAME.lock} beside it).
+     */
+    public Path stateFile() {
+        return stateFile;
+    }
+
+    /** Per request: connecting and receiving the whole response (default 5 s). */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * How long a source whose response failed verification, or whose update stream let a map run
+     * late, is not asked (default 5 min; one that offered a rollback, 1 min or this if shorter:
+     * see {@link SourceHealth}).
+     */
+    public Duration coolDown() {
+        return coolDown;
+    }
+
+    /** How often maps are polled while no update stream can be had (default 60 s). */
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    /**
+     * An update stream silent this long is taken for dead (default 30 s: three heartbeats). Keep
+     * it at about twice the upstream's heartbeat interval (the origin's and the proxies' streams
+     * send one after 10 s of silence by default, {@code --heartbeat}, {@code push.heartbeat}): one
+     * not above it takes live but quiet streams for dead (10 s against a 10 s heartbeat dropped a
+     * stream every 22 s or so). It is not checked here, the upstream's heartbeat being unknown
+     * until it is reached; a stream dropped for silence says so and names this setting. Also the
+     * time a proxy's stream is given, from subscribing, before it is left for a map held within a
+     * quarter of its validity of expiry (see {@link UpdateFollower}).
+     */
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** The largest document accepted: a response body, or an update stream event (default 64 MB). */
+    public int maxEventBytes() {
+        return maxEventBytes;
+    }
+
+    /** The order sources are tried in (default {@link SourcePolicy#costRanked()}). */
+    public SourcePolicy policy() {
+        return policy;
+    }
+
+    /** TLS trust for {@code https} sources, or null for the JDK's default. */
+    public SSLContext sslContext() {
+        return sslContext;
+    }
+
+    /** Time for signature validity and cool-downs (default the system clock). */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** @param address this client's own address (IP literal), to rank sources by network cost; null not to */
     public ClientOptions withClientAddress(String address) {
-        return new ClientOptions(origin, pin, address, stateFile, timeout, coolDown, pollInterval, readTimeout,
-                maxEventBytes, policy, sslContext, clock);
+        return with(v -> v.clientAddress = address);
     }
 
+    /** @param file where the newest version held per document is kept across restarts; null: memory only */
     public ClientOptions withStateFile(Path file) {
-        return new ClientOptions(origin, pin, clientAddress, file, timeout, coolDown, pollInterval, readTimeout,
-                maxEventBytes, policy, sslContext, clock);
+        return with(v -> v.stateFile = file);
     }
 
+    /** @param t per request: connecting and receiving the whole response; positive */
     public ClientOptions withTimeout(Duration t) {
-        return new ClientOptions(origin, pin, clientAddress, stateFile, t, coolDown, pollInterval, readTimeout,
-                maxEventBytes, policy, sslContext, clock);
+        return with(v -> v.timeout = t);
     }
 
+    /** @param d how long a source that failed verification is not asked; positive */
     public ClientOptions withCoolDown(Duration d) {
-        return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, d, pollInterval, readTimeout,
-                maxEventBytes, policy, sslContext, clock);
+        return with(v -> v.coolDown = d);
     }
 
+    /** @param d how often maps are polled while no update stream can be had; positive */
     public ClientOptions withPollInterval(Duration d) {
-        return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, coolDown, d, readTimeout,
-                maxEventBytes, policy, sslContext, clock);
+        return with(v -> v.pollInterval = d);
     }
 
+    /** @param d how long an update stream may be silent before it is taken for dead; positive (see {@link #readTimeout()}) */
     public ClientOptions withReadTimeout(Duration d) {
-        return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, d,
+        return with(v -> v.readTimeout = d);
+    }
+
+    /** @param max the largest document accepted, as a response body or an update stream event; at least 1024 */
+    public ClientOptions withMaxEventBytes(int max) {
+        return with(v -> v.maxEventBytes = max);
+    }
+
+    /** @param p the order sources are tried in */
+    public ClientOptions withPolicy(SourcePolicy p) {
+        return with(v -> v.policy = p);
+    }
+
+    /** @param context TLS trust for {@code https} sources, or null for the JDK's default */
+    public ClientOptions withSslContext(SSLContext context) {
+        return with(v -> v.sslContext = context);
+    }
+
+    /** @param c time for signature validity and cool-downs */
+    public ClientOptions withClock(Clock c) {
+        return with(v -> v.clock = c);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClientOptions x && origin.equals(x.origin) && pin.equals(x.pin)
+                && Objects.equals(clientAddress, x.clientAddress) && Objects.equals(stateFile, x.stateFile)
+                && timeout.equals(x.timeout) && coolDown.equals(x.coolDown) && pollInterval.equals(x.pollInterval)
+                && readTimeout.equals(x.readTimeout) && maxEventBytes == x.maxEventBytes && policy.equals(x.policy)
+                && Objects.equals(sslContext, x.sslContext) && clock.equals(x.clock);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, readTimeout,
                 maxEventBytes, policy, sslContext, clock);
     }
 
-    /** The largest document accepted, as a response body or an update stream event. */
-    public ClientOptions withMaxEventBytes(int max) {
-        return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, readTimeout,
-                max, policy, sslContext, clock);
+    /** Every setting, by name. */
+    @Override
+    public String toString() {
+        return "ClientOptions[origin=" + origin + ", pin=" + pin + ", clientAddress=" + clientAddress
+                + ", stateFile=" + stateFile + ", timeout=" + timeout + ", coolDown=" + coolDown
+                + ", pollInterval=" + pollInterval + ", readTimeout=" + readTimeout + ", maxEventBytes="
+                + maxEventBytes + ", policy=" + policy + ", sslContext=" + sslContext + ", clock=" + clock + "]";
     }
 
-    public ClientOptions withPolicy(SourcePolicy p) {
-        return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, readTimeout,
-                maxEventBytes, p, sslContext, clock);
-    }
-
-    public ClientOptions withSslContext(SSLContext context) {
-        return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, readTimeout,
-                maxEventBytes, policy, context, clock);
-    }
-
-    public ClientOptions withClock(Clock c) {
-        return new ClientOptions(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, readTimeout,
-                maxEventBytes, policy, sslContext, c);
-    }
-
-    private static void positive(Duration d, String name) {
+    private static Duration positive(Duration d, String name) {
         requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
         }
+        return d;
     }
 }

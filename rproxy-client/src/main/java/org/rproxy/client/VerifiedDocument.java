@@ -2,19 +2,26 @@ package org.rproxy.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
-import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.Representation;
 
 /**
  * A document the client fetched and verified: the origin's signature holds over its bytes, it
  * answers the path asked for, it has not expired, and it is not older than any version the
  * client held before. Only the client makes one (its constructor is not public), so holding one
- * means it was checked. Immutable; equal when its four parts are.
+ * means it was checked. What it gives is in the JDK's types: the body exactly as signed (never
+ * content-coded: the client asks for and keeps the identity coding only), its media type, entity
+ * tag and signature times, and the signed header fields it came with. Immutable; equal when the
+ * target, source, signed fields, body and refusals are.
  */
 public final class VerifiedDocument {
     private final String target;
@@ -45,19 +52,28 @@ public final class VerifiedDocument {
         return source;
     }
 
-    /** The verified bytes and their signed header fields. */
-    public Representation representation() {
-        return representation;
-    }
-
     /** The sources tried before, each with why it was not used. */
     public List<ClientException> refused() {
         return refused;
     }
 
-    /** The body exactly as signed. */
-    public Bytes body() {
-        return representation.identity().body();
+    /**
+     * The body exactly as signed, as a read-only view (no copy is made, however large the
+     * document): position 0, {@code remaining()} its length. Each call gives a view of its own.
+     */
+    public ByteBuffer body() {
+        byte[] bytes = representation.identity().body().unsafeArray();
+        return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+    }
+
+    /** The body exactly as signed, to read from (for a JSON parser, say); no copy is made. */
+    public InputStream bodyStream() {
+        return new ByteArrayInputStream(representation.identity().body().unsafeArray());
+    }
+
+    /** The body's length in bytes. */
+    public int length() {
+        return representation.identity().body().length();
     }
 
     /** The signature's {@code created}. */
@@ -70,14 +86,28 @@ public final class VerifiedDocument {
         return representation.expires();
     }
 
-    /** The entity tag it was served with. */
+    /** The entity tag it was served with (the version, quoted as sent). */
     public String etag() {
         return representation.identity().etag();
     }
 
-    /** Its media type. */
+    /** Its media type ({@code application/alto-costmap+json}, ...), as signed. */
     public String contentType() {
         return representation.identity().header("content-type").orElse(null);
+    }
+
+    /**
+     * A header field it came with that the client keeps, by name (any case): the signed ones
+     * ({@code content-type}, {@code content-digest}, {@code etag}, {@code alto-resource}) and the
+     * signature's own ({@code signature-input}, {@code signature}); empty for any other.
+     */
+    public Optional<String> field(String name) {
+        return representation.identity().header(requireNonNull(name, "name").toLowerCase(Locale.ROOT));
+    }
+
+    /** The verified bytes and their signed fields, for the client's own use (held, answered from, served in tests). */
+    Representation representation() {
+        return representation;
     }
 
     @Override

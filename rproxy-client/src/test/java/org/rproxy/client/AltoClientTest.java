@@ -72,6 +72,29 @@ class AltoClientTest {
     }
 
     @Test
+    void aVerifiedDocumentGivesTheBodyAsSignedAndTheFieldsItCameWith() throws Exception {
+        AltoClient c = AltoClient.bootstrap(options());
+        VerifiedDocument d = c.fetch(LocalOrigin.COST_MAP);
+        java.net.http.HttpResponse<byte[]> served = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(origin.uri() + LocalOrigin.COST_MAP)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(java.nio.ByteBuffer.wrap(served.body()), d.body());
+        assertEquals(served.body().length, d.length());
+        assertTrue(java.util.Arrays.equals(served.body(), d.bodyStream().readAllBytes()));
+        assertTrue(d.body().isReadOnly(), "a view the application cannot write through");
+        d.body().position(3);
+        assertEquals(0, d.body().position(), "each call a view of its own");
+        assertEquals(served.headers().firstValue("content-type"), Optional.ofNullable(d.contentType()));
+        assertEquals(served.headers().firstValue("etag"), Optional.ofNullable(d.etag()));
+        for (String name : List.of("content-digest", "alto-resource", "signature-input", "signature")) {
+            assertEquals(served.headers().firstValue(name), d.field(name), name);
+        }
+        assertEquals(d.field("signature-input"), d.field("Signature-Input"), "a field name in any case");
+        assertEquals(Optional.empty(), d.field("content-encoding"), "never content-coded");
+        assertTrue(d.field("signature-input").orElseThrow().contains("keyid=\"" + origin.keyId() + "\""));
+    }
+
+    @Test
     void aPemPinWorksAlike() throws Exception {
         options();
         AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofPem(origin.publicKey)));

@@ -124,7 +124,7 @@ final class LocalOrigin implements AutoCloseable {
             if (d.created().isAfter(older.created())) {
                 return d;
             }
-            if (d.body().asUtf8().contains("\"PID2\":" + cost + ",")) {
+            if (d.representation().identity().body().asUtf8().contains("\"PID2\":" + cost + ",")) {
                 // The edit was signed within the same second as the older version: edit again.
                 writeCosts(maps, ++cost);
             }

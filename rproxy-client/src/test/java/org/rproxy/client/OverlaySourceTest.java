@@ -89,7 +89,7 @@ class OverlaySourceTest {
         VerifiedDocument d = client(shelf).fetch(LocalOrigin.COST_MAP);
 
         assertEquals(URI.create("magnet:?xt=urn:btih:good"), d.source());
-        assertEquals(good.body(), d.body());
+        assertEquals(good.body(), d.representation().identity().body());
         assertInstanceOf(ClientException.InvalidResponse.class, d.refused().get(0));
         assertEquals(1, shelf.refused.size());
         assertEquals(1, shelf.accepted.size());

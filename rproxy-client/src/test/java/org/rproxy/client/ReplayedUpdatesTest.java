@@ -62,7 +62,7 @@ class ReplayedUpdatesTest {
         assertTrue(relay.replayed.await(30, TimeUnit.SECONDS), "the relay never replayed; " + heard);
 
         VerifiedDocument newer = origin.newerVersion(c, c.fetch(LocalOrigin.COST_MAP));
-        double cost = Jcs.parse(newer.body().unsafeArray()).path("cost-map").path("PID1").path("PID2").asDouble();
+        double cost = Jcs.parse(newer.bodyStream().readAllBytes()).path("cost-map").path("PID1").path("PID2").asDouble();
         awaitCost(heard, cost);
 
         assertTrue(f.counts().checked() <= 3, "checked: the two maps and the new version, not the "

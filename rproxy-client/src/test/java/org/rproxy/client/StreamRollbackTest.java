@@ -123,6 +123,6 @@ class StreamRollbackTest {
 
     /** The cost from PID1 to PID2 (128.36.1.5 to 130.132.3.9) in a cost map. */
     private static double pid1ToPid2(VerifiedDocument costMap) {
-        return Jcs.parse(costMap.body().unsafeArray()).path("cost-map").path("PID1").path("PID2").asDouble();
+        return Jcs.parse(costMap.representation().identity().body().unsafeArray()).path("cost-map").path("PID1").path("PID2").asDouble();
     }
 }

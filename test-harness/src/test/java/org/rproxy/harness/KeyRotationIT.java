@@ -73,7 +73,7 @@ class KeyRotationIT {
     }
 
     private static String keyIdOf(VerifiedDocument d) {
-        Matcher m = KEYID.matcher(d.representation().identity().header("signature-input").orElse(""));
+        Matcher m = KEYID.matcher(d.field("signature-input").orElse(""));
         return m.find() ? m.group(1) : "none";
     }
 

@@ -3,6 +3,7 @@ package org.rproxy.harness;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,7 +116,7 @@ final class OverlayNamespaceRun {
                 for (String t : List.of(NETWORK_MAP, COST_MAP)) {
                     VerifiedDocument d = c.fetch(t);
                     check(d.source().getScheme().equals("http"), "empty overlay: " + t + " from " + d.source());
-                    check(d.body().equals(originBody(base, t)), "empty overlay: " + t + " is the origin's");
+                    check(d.body().equals(ByteBuffer.wrap(originBody(base, t).unsafeArray())), "empty overlay: " + t + " is the origin's");
                 }
                 check(c.refreshMaps() != null, "empty overlay: maps answer");
             }
@@ -233,7 +234,7 @@ final class OverlayNamespaceRun {
     private static void expectFromOverlay(VerifiedDocument d, Bytes expected) {
         check("magnet".equals(d.source().getScheme()), d.target() + " came from " + d.source() + " (expected: the overlay);"
                 + " refused: " + d.refused());
-        check(d.body().equals(expected), d.target() + " from the overlay is the origin's current version (got the"
+        check(d.body().equals(ByteBuffer.wrap(expected.unsafeArray())), d.target() + " from the overlay is the origin's current version (got the"
                 + " version created " + d.created() + " (seq " + d.created().getEpochSecond() + ") from " + d.source()
                 + "; refused: " + d.refused() + ")");
     }

@@ -2,6 +2,7 @@ package org.rproxy.harness.scenario;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -130,9 +131,14 @@ final class OverlayPeer implements AutoCloseable {
 
     /** The first 16 hex digits of the SHA-256 of {@code body}: enough to tell versions apart. */
     static String sha(Bytes body) {
+        return sha(ByteBuffer.wrap(body.unsafeArray()));
+    }
+
+    /** The first 16 hex digits of the SHA-256 of {@code body} (its remaining bytes; its position is left). */
+    static String sha(ByteBuffer body) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(body.toArray());
+            md.update(body.duplicate());
             return HexFormat.of().formatHex(md.digest(), 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
