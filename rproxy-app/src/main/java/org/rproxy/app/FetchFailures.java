@@ -1,23 +1,13 @@
 package org.rproxy.app;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Locale;
 
-import javax.net.ssl.SSLException;
-
+import org.rproxy.client.TransportWords;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.xml.XmlCodec;
-import org.rproxy.core.config.Durations;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
@@ -38,38 +28,31 @@ final class FetchFailures {
     private FetchFailures() {
     }
 
+    /**
+     * A failed exchange, worded as the client library words it ({@link TransportWords}), so that
+     * {@code rproxy fetch URL} and {@code rproxy fetch --origin} say the same of the same failure;
+     * the outcome (the exit code) is the command's own: a connection closed before a complete
+     * response, or anything else that is no HTTP answer, is INVALID here.
+     */
     static Failure of(IOException e, Duration timeout) {
         if (e instanceof LimitedBody.TooLarge) {
             return new Failure(FetchOutcome.INVALID, e.getMessage());
         }
-        if (e instanceof HttpConnectTimeoutException) {
-            return new Failure(FetchOutcome.TIMEOUT, "no connection within " + Durations.format(timeout));
+        String late = TransportWords.timedOut(e, "no complete response", timeout);
+        if (late != null) {
+            return new Failure(FetchOutcome.TIMEOUT, late);
         }
-        if (e instanceof HttpTimeoutException) {
-            return new Failure(FetchOutcome.TIMEOUT, "no complete response within " + Durations.format(timeout));
-        }
-        SSLException tls = find(e, SSLException.class);
+        String tls = TransportWords.tls(e);
         if (tls != null) {
-            CertificateException cert = find(e, CertificateException.class);
-            return new Failure(FetchOutcome.TLS_FAILURE, cert != null
-                    ? "the server's certificate is not accepted: " + innermost(cert)
-                    : "TLS handshake failed: " + innermost(tls));
+            return new Failure(FetchOutcome.TLS_FAILURE, tls);
         }
-        if (find(e, UnresolvedAddressException.class) != null || find(e, UnknownHostException.class) != null) {
-            return new Failure(FetchOutcome.UNREACHABLE, "unknown host");
+        String none = TransportWords.unreachable(e);
+        if (none != null) {
+            return new Failure(FetchOutcome.UNREACHABLE, none);
         }
-        if (e instanceof NoRouteToHostException || find(e, NoRouteToHostException.class) != null) {
-            return new Failure(FetchOutcome.UNREACHABLE, "no route to host");
-        }
-        if (e instanceof ConnectException) {
-            return new Failure(FetchOutcome.UNREACHABLE, "connection refused");
-        }
-        // The JDK says "header parser received no bytes" (an IOException of no finer type) when the
-        // server closes the connection without a byte of answer: the same outcome as an EOF mid-answer.
-        if (find(e, EOFException.class) != null || String.valueOf(e.getMessage()).contains("received no bytes")) {
-            return new Failure(FetchOutcome.INVALID, "the connection closed before a complete response");
-        }
-        return new Failure(FetchOutcome.INVALID, "not a valid HTTP response: " + innermost(e));
+        String why = TransportWords.of(e);
+        return new Failure(FetchOutcome.INVALID, why.equals(TransportWords.CLOSED)
+                ? TransportWords.CLOSED + " before a complete response" : "not a valid HTTP response: " + why);
     }
 
     /**
@@ -92,25 +75,6 @@ final class FetchFailures {
         }
         String text = shorten(new String(body, StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim());
         return new Failure(FetchOutcome.REFUSED, text.isEmpty() ? head : head + ": " + text);
-    }
-
-    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return type.cast(c);
-            }
-        }
-        return null;
-    }
-
-    private static String innermost(Throwable t) {
-        String message = null;
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getMessage() != null) {
-                message = c.getMessage();
-            }
-        }
-        return message == null ? t.getClass().getSimpleName() : shorten(message);
     }
 
     private static String shorten(String s) {

@@ -205,6 +205,38 @@ class FetchErrorsTest {
     }
 
     @Test
+    void aFetchWithOrWithoutOriginWordsTheSameFailureAlike() throws Exception {
+        // rproxy fetch URL words a failure itself, rproxy fetch --origin through the client library:
+        // one wording (the client's TransportWords) for both
+        try (SignedOrigin origin = SignedOrigin.start(dir, true)) {
+            String url = origin.url("/prop/pid");
+            CommandRun plain = CommandRun.of("fetch", url, "--trust", origin.pub().toString());
+            CommandRun viaClient = CommandRun.of("fetch", "--origin", url.replace("/prop/pid", ""), "--trust",
+                    origin.pub().toString(), "/prop/pid");
+            assertSameReason(5, "TLS-FAILURE", plain, viaClient);
+            assertTrue(plain.out().contains(": the server's certificate is not accepted: "), plain.toString());
+        }
+        try (ServerSocket silent = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            String base = "http://127.0.0.1:" + silent.getLocalPort();
+            CommandRun plain = CommandRun.of("fetch", base + "/directory", "--trust", SignedOrigin.anyKey(dir).toString(),
+                    "--timeout", "1s");
+            CommandRun viaClient = CommandRun.of("fetch", "--origin", base, "--keyid", "A".repeat(43), "/directory",
+                    "--timeout", "1s");
+            assertSameReason(4, "TIMEOUT", plain, viaClient);
+        }
+    }
+
+    /** Both runs end with {@code exit} and {@code word}, and the client's reason ends with the plain fetch's. */
+    private static void assertSameReason(int exit, String word, CommandRun plain, CommandRun viaClient) {
+        assertEquals(exit, plain.exit(), plain.toString());
+        assertEquals(exit, viaClient.exit(), viaClient.toString());
+        assertTrue(plain.out().startsWith(word + " ") && viaClient.out().startsWith(word + " "), plain + "\n" + viaClient);
+        String reason = plain.out().substring(plain.out().indexOf(": ") + 2);
+        assertTrue(viaClient.out().endsWith(": " + reason), "expected the reason '" + reason.strip() + "' from both: "
+                + viaClient.out());
+    }
+
+    @Test
     void anEquivalentTargetIsVerifiedAgainstItsNormalForm() throws Exception {
         try (SignedOrigin origin = SignedOrigin.start(dir, false)) {
             CommandRun run = CommandRun.of("fetch", origin.url("/cost/map?%74ype=%68opcount"), "--trust",

@@ -97,10 +97,13 @@ public abstract sealed class ClientException extends RuntimeException
         }
     }
 
-    /** The TLS handshake failed: an unknown CA, another host name, no common protocol. */
+    /**
+     * The TLS handshake failed: an unknown CA, another host name ({@code the server's certificate
+     * is not accepted: ...}), no common protocol ({@code TLS handshake failed: ...}).
+     */
     public static final class TlsFailure extends ClientException {
         TlsFailure(URI uri, String reason, Throwable cause) {
-            super(uri, "TLS failure: " + reason, cause);
+            super(uri, reason, cause);
         }
     }
 

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import javax.net.ssl.SSLException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -186,11 +182,9 @@ final class Fetcher implements AutoCloseable {
         if (Thread.currentThread().isInterrupted()) {
             return interrupted(uri, e); // an exchange the interrupt broke off (a ClosedByInterruptException, say)
         }
-        if (e instanceof HttpConnectTimeoutException) {
-            return new ClientException.TimedOut(uri, "no connection within " + timeout, e);
-        }
-        if (e instanceof HttpTimeoutException) {
-            return new ClientException.TimedOut(uri, what + " within " + timeout, e);
+        String late = TransportWords.timedOut(e, what, timeout);
+        if (late != null) {
+            return new ClientException.TimedOut(uri, late, e);
         }
         return transportFailure(uri, e);
     }
@@ -233,12 +227,8 @@ final class Fetcher implements AutoCloseable {
     }
 
     private static ClientException tlsFailure(URI uri, IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SSLException) {
-                return new ClientException.TlsFailure(uri, t.getMessage(), e);
-            }
-        }
-        return null;
+        String why = TransportWords.tls(e);
+        return why == null ? null : new ClientException.TlsFailure(uri, why, e);
     }
 
     private static ClientException.Refused refused(URI uri, int status, String type, byte[] body) {

@@ -1,0 +1,60 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.security.cert.CertificateException;
+import java.time.Duration;
+
+import javax.net.ssl.SSLHandshakeException;
+
+import org.junit.jupiter.api.Test;
+
+/** The words of each failure the JDK's HTTP client throws, as the client and {@code rproxy fetch} both say them. */
+class TransportWordsTest {
+
+    @Test
+    void noConnectionIsSaidByWhy() {
+        assertEquals("connection refused", TransportWords.of(new ConnectException()));
+        assertEquals("connection refused", TransportWords.of(new IOException("x", new ConnectException())));
+        assertEquals("the host name does not resolve", TransportWords.unreachable(new UnknownHostException("nowhere")));
+        assertEquals("no route to the host", TransportWords.unreachable(new NoRouteToHostException()));
+        assertNull(TransportWords.unreachable(new IOException("Connection reset")));
+    }
+
+    @Test
+    void aLostConnectionIsClosedOrTheJdksSentence() {
+        assertEquals(TransportWords.CLOSED, TransportWords.of(new EOFException("EOF reached while reading")));
+        assertEquals(TransportWords.CLOSED, TransportWords.of(new IOException("HTTP/1.1 header parser received no bytes")));
+        assertEquals(TransportWords.CLOSED, TransportWords.of(new IOException("java.io.IOException: boom")));
+        assertEquals("connection reset", TransportWords.of(new IOException("Connection reset")));
+    }
+
+    @Test
+    void aTimeoutNamesWhatRanOutAndTheTimeoutAsConfigured() {
+        Duration fiveSeconds = Duration.ofSeconds(5);
+        assertEquals("no connection within 5s", TransportWords.timedOut(new HttpConnectTimeoutException("x"),
+                "no complete response", fiveSeconds));
+        assertEquals("no complete response within 1500ms", TransportWords.timedOut(new HttpTimeoutException("x"),
+                "no complete response", Duration.ofMillis(1500)));
+        assertNull(TransportWords.timedOut(new IOException("x"), "no response", fiveSeconds));
+    }
+
+    @Test
+    void aTlsFailureSaysWhetherTheCertificateWasRefused() {
+        SSLHandshakeException cert = new SSLHandshakeException("PKIX path building failed");
+        cert.initCause(new CertificateException("unable to find valid certification path"));
+        assertEquals("the server's certificate is not accepted: unable to find valid certification path",
+                TransportWords.tls(new IOException(cert)));
+        assertEquals("TLS handshake failed: no cipher suites in common",
+                TransportWords.tls(new SSLHandshakeException("no cipher suites in common")));
+        assertNull(TransportWords.tls(new ConnectException()));
+    }
+}
