@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.rproxy.app.DurationConverter;
 import org.rproxy.harness.churn.ChurnCommand;
+import org.rproxy.harness.heap.ClientHeapCommand;
 import org.rproxy.harness.load.BurstCommand;
 import org.rproxy.harness.load.ViewersCommand;
 import org.rproxy.harness.scenario.RelayCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
                 ScenarioCommand.class,
                 RelayCommand.class,
                 BurstCommand.class,
+                ClientHeapCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class HarnessMain implements Runnable {
