@@ -9,11 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 
 import org.rproxy.client.AltoClient;
+import org.rproxy.client.ClientException;
 import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
 import org.rproxy.client.LocalAnswers;
+import org.rproxy.client.UpdateFollower;
 import org.rproxy.client.VerifiedDocument;
 import org.rproxy.core.model.MediaTypes;
 
@@ -28,7 +31,8 @@ import picocli.CommandLine.Spec;
  * {@link MemoryMXBean}'s, after {@code System.gc()} until it settles), before the client, after
  * its bootstrap, after {@link AltoClient#refreshMaps()} (the verified maps held and the
  * {@link LocalAnswers} built from them), and what one more verified copy of each map held by
- * the caller adds (its bytes as signed). Run it in a JVM of its own, the origin in another:
+ * the caller adds (its bytes as signed); with {@code --follow}, also what following the maps'
+ * update stream adds. Run it in a JVM of its own, the origin in another:
  * a figure is a difference of heaps, so nothing else of size may live in this one. A
  * measurement, not a test: nothing is asserted.
  */
@@ -47,6 +51,10 @@ public final class ClientHeapCommand implements Callable<Integer> {
     @Option(names = "--keyid", required = true, paramLabel = "ID", description = "The origin's key id (rproxy keygen prints it).")
     String keyId;
 
+    @Option(names = "--follow", description = "Also follow the maps' update stream (AltoClient.follow) once they are held, "
+            + "and say what that adds, once the stream has sent an update for each.")
+    boolean follow;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -61,8 +69,14 @@ public final class ClientHeapCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "bootstrap (the directory)   %+8.1f MB%n", mb(booted - before));
             out.printf(Locale.ROOT, "refreshMaps (maps held and answers built) %+8.1f MB, versions %s%n",
                     mb(held - booted), answers.versions());
-            List<VerifiedDocument> copies = new ArrayList<>();
             long last = held;
+            UpdateFollower follower = follow ? following(alto, out) : null;
+            if (follower != null) {
+                last = settled(memory);
+                out.printf(Locale.ROOT, "follow (its stream sent: %s) %+8.1f MB%n", follower.counts(), mb(last - held));
+            }
+            long copiesFrom = last;
+            List<VerifiedDocument> copies = new ArrayList<>();
             long bodies = 0;
             for (String target : mapTargets(alto)) {
                 copies.add(alto.fetch(target));
@@ -73,7 +87,7 @@ public final class ClientHeapCommand implements Callable<Integer> {
                         d.length(), mb(now - last));
                 last = now;
             }
-            long copiesCost = last - held;
+            long copiesCost = last - copiesFrom;
             out.printf(Locale.ROOT, "so of refreshMaps' %.1f MB: the maps' bytes as signed about %.1f MB (bodies %.1f MB),"
                     + " the answers built from them (parsed maps and index) about %.1f MB%n", mb(held - booted),
                     mb(copiesCost), mb(bodies), mb(held - booted - copiesCost));
@@ -82,6 +96,34 @@ public final class ClientHeapCommand implements Callable<Integer> {
             copies.clear();
         }
         return 0;
+    }
+
+    /**
+     * Follows the maps' changes and waits (60 s at most) until the stream has sent an update of
+     * each map and the directory (the origin sends its newest signings on subscribing); null when
+     * it did not.
+     */
+    private static UpdateFollower following(AltoClient alto, PrintWriter out) {
+        UpdateFollower f = alto.follow(new UpdateFollower.Listener() {
+            @Override
+            public void changed(LocalAnswers now) {
+            }
+
+            @Override
+            public void refused(ClientException why) {
+                out.println("follow: " + why.getMessage());
+            }
+        });
+        int expected = mapTargets(alto).size() + 1;
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (f.counts().checked() + f.counts().repeated() < expected) {
+            if (System.nanoTime() > end) {
+                out.println("follow: the stream sent no update of each document within 60 s (" + f.counts() + ")");
+                return null;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+        return f;
     }
 
     /** The request targets refreshMaps holds: the directory's default network map and its cost maps. */
