@@ -15,8 +15,12 @@ import org.rproxy.core.stream.UpdateApplier;
  * Routes the events of the push feed's upstream stream: control events to {@link StreamControl},
  * a document's data (full or merge patch) and signature events to the {@link UpdateReceiver},
  * by the substream its event type names, and tells the {@link SubstreamResync} how each update
- * fared. Events of a substream this feed never gave are ignored. Not thread-safe: the feed's own
- * thread owns it.
+ * fared. Events of a substream this feed never gave are ignored, and so are those of a document it
+ * follows no more: a stream taken over from a trial carries, until its upstream acts on the
+ * removal asked for at the switch ({@link TrialHandOver}), the substreams of documents the
+ * working stream's upstream stopped meanwhile; the stream it replaced carried none of them once
+ * stopped, so the switch hands on nothing the feed had stopped following. Not thread-safe: the
+ * feed's own thread owns it.
  */
 final class FeedEvents {
     private final Substreams substreams;
@@ -40,10 +44,10 @@ final class FeedEvents {
 
     /**
      * An update checked on a stream on trial ({@link StreamTrial}), now the feed's: taken as if
-     * it had just come on it.
+     * it had just come on it, that is, only if its document is still followed (see {@link #route}).
      */
     void taken(String target, UpdateApplier.Result.Applied update) {
-        if (receiver.accept(target, update.representation(), update.newBytes())) {
+        if (substreams.follows(target) && receiver.accept(target, update.representation(), update.newBytes())) {
             resync.verified(target);
         }
     }
@@ -104,7 +108,7 @@ final class FeedEvents {
                     ? Routed.ACCEPTED : Routed.OTHER;
         }
         String media = type.substring(0, comma);
-        String target = substreams.target(type.substring(comma + 1));
+        String target = substreams.followedTarget(type.substring(comma + 1));
         if (target == null) {
             return Routed.OTHER;
         }

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Until then nothing of it reaches the store. Its updates are checked ({@link
  * UpdateReceiver#check}), not taken: one that repeats the version held (the working stream brought
- * it meanwhile) is dropped; the one that proves the stream is taken as it takes over; any other
+ * it meanwhile) is dropped; the one that proves the stream is taken as it takes over (if its
+ * document is followed still: {@link TrialHandOver#handOver}); any other
  * (a merge patch from a version since replaced, say) has its substream put back on the version
  * held once the stream is the feed's ({@link SubstreamResync}), so the switch neither loses an
  * update nor goes back to an older version. A trial that is refused, breaks, cannot be read, or

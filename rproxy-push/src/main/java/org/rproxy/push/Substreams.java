@@ -149,6 +149,21 @@ final class Substreams {
     }
 
     /**
+     * The target a substream id names while its document is followed, or null: for an id this
+     * feed never gave, or one of a document followed no more, whose updates a stream may still
+     * carry until the upstream acts on the feed's removal ({@link StreamControl#remove}).
+     */
+    String followedTarget(String substreamId) {
+        String target = targetOf.get(substreamId);
+        return target != null && documents.containsKey(target) ? target : null;
+    }
+
+    /** Whether {@code target} is followed now. */
+    boolean follows(String target) {
+        return documents.containsKey(target);
+    }
+
+    /**
      * The request body of a subscription to every document followed ({@code add} entries with
      * resource id, path and held tag; signature events asked for, whatever the upstream's default,
      * since the feed verifies every update with them). {@code heldTag} gives the quoted entity tag held for a target, or null.

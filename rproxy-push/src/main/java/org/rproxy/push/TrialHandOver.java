@@ -91,7 +91,10 @@ final class TrialHandOver {
      * working stream's upstream stopped them), one this stream's upstream announces is followed
      * again as it is, its substream there (an addition would be refused: {@link
      * FeedEvents#carrying}), and the others are removed from it ({@link FeedEvents#remove}), as
-     * they were from the working one. {@code resubscribe}: see {@link FeedEvents#route}.
+     * they were from the working one. Until the upstream acts on that removal, the stream may
+     * still carry their updates: they are not taken ({@link FeedEvents#route}), nor is the update
+     * that proved the stream if it was one of theirs, so the switch hands on nothing the feed had
+     * stopped following. {@code resubscribe}: see {@link FeedEvents#route}.
      */
     void handOver(URI uri, FeedEvents events, Consumer<String> resubscribe) {
         Map<String, String> since = substreams.followedBeyond(named); // before the control events follow more

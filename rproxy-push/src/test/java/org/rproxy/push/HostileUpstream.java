@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An upstream that does not play by the rules, on an ephemeral loopback port, for the push feed's
- * tests: each connection's first request (its request line) is recorded, and answered by the
+ * tests: each connection's first request (its request line and body) is recorded, and answered by the
  * {@link Answer} the test gives, on a thread of its own. What the answer writes is counted, and
  * the moment the feed closes the connection (a write that fails) is recorded. Every byte sent is
  * bounded by the answer, so a feed that does not cut it off fails its test, not the test's JVM.
@@ -93,6 +93,8 @@ final class HostileUpstream implements AutoCloseable {
     private final ServerSocket server;
     private final Answer answer;
     private final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+    /** Each request's line and body, in the order read. */
+    private final CopyOnWriteArrayList<String[]> bodies = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> closed = new LinkedBlockingQueue<>();
     private final CountDownLatch cutOff = new CountDownLatch(1);
     private final AtomicLong written = new AtomicLong();
@@ -129,6 +131,17 @@ final class HostileUpstream implements AutoCloseable {
         return cutOff.await(seconds, TimeUnit.SECONDS);
     }
 
+    /** The body of the last request read whose request line starts with {@code line} (as UTF-8), or null. */
+    String lastBody(String line) {
+        String body = null;
+        for (String[] r : bodies) {
+            if (r[0].startsWith(line)) {
+                body = r[1];
+            }
+        }
+        return body;
+    }
+
     /** Bytes the answers wrote in all. */
     long written() {
         return written.get();
@@ -151,10 +164,12 @@ final class HostileUpstream implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s) {
-            String line = readRequest(s.getInputStream());
-            if (line == null) {
+            String[] request = readRequest(s.getInputStream());
+            if (request == null) {
                 return;
             }
+            String line = request[0];
+            bodies.add(request);
             requests.add(line);
             answer.write(line, s.getOutputStream(), written);
             holdOpen(s.getInputStream());
@@ -169,8 +184,8 @@ final class HostileUpstream implements AutoCloseable {
         }
     }
 
-    /** Reads one request head and its body (by its length); returns its request line, or null at the end. */
-    private static String readRequest(InputStream in) throws IOException {
+    /** Reads one request head and its body (by its length); returns its request line and body, or null at the end. */
+    private static String[] readRequest(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(US_ASCII).endsWith("\r\n\r\n")) {
             int b = in.read();
@@ -183,8 +198,8 @@ final class HostileUpstream implements AutoCloseable {
         String lower = h.toLowerCase(java.util.Locale.ROOT);
         int at = lower.indexOf("content-length:");
         int length = at < 0 ? 0 : Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
-        in.readNBytes(length);
-        return h.substring(0, h.indexOf("\r\n"));
+        byte[] body = in.readNBytes(length);
+        return new String[] {h.substring(0, h.indexOf("\r\n")), new String(body, java.nio.charset.StandardCharsets.UTF_8)};
     }
 
     @Override

@@ -32,10 +32,15 @@ final class TwoUpstreamFeed implements AutoCloseable {
 
     /** A feed on {@code preferred}, then each of {@code fallbacks} in order, verifying with {@code verifier}. */
     TwoUpstreamFeed(URI preferred, List<URI> fallbacks, ResponseVerifier verifier) {
+        this(preferred, fallbacks, verifier, (t, r) -> { });
+    }
+
+    /** As {@link #TwoUpstreamFeed(URI, List, ResponseVerifier)}, handing what it verifies to {@code output}. */
+    TwoUpstreamFeed(URI preferred, List<URI> fallbacks, ResponseVerifier verifier, PushFeed.Output output) {
         PushFeedConfig config = PushFeedConfig.of(preferred)
                 .withFallbacks(fallbacks, Duration.ofSeconds(1))
                 .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
-        this.feed = new PushFeed(config, verifier, (t, r) -> { }, timers, () -> 0.5);
+        this.feed = new PushFeed(config, verifier, output, timers, () -> 0.5);
     }
 
     /** Makes the feed's first attempt (on the preferred upstream). */
