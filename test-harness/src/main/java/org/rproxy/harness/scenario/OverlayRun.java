@@ -104,7 +104,19 @@ public final class OverlayRun {
         OverlayCast cast = OverlayCast.start(lab, maps, s.maxAge(), ips);
         PeerLines lines = new PeerLines(ips, OverlayFigures.split(s.viewers(), s.peers()), "127.0.0.1:" + OverlayCast.PROXY_PORT);
         List<PeerGroupProcess> groups = startPeers(cast, ips, lines);
+        long runStart = System.nanoTime();
+        Map<Long, Integer> peerPids = new java.util.HashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            int from = g * OverlaySettings.PEERS_PER_PROCESS;
+            peerPids.put(groups.get(g).pid(), Math.min(ips.size(), from + OverlaySettings.PEERS_PER_PROCESS) - from);
+        }
+        try (OverlayResources resources = new OverlayResources(peerPids, s.reports().resolve("resources.csv"))) {
+            return run(cast, maps, ips, lines, groups, resources, runStart, loadBefore);
+        }
+    }
 
+    private List<Check> run(OverlayCast cast, Path maps, List<String> ips, PeerLines lines, List<PeerGroupProcess> groups,
+                            OverlayResources resources, long runStart, String loadBefore) throws Exception {
         long t0 = System.nanoTime();
         boolean allJoined = lines.await("join", bounded(Duration.ofSeconds(60 + ips.size() / 2)));
         checks.add(Check.of("peers joined (DHT joined, directory from the origin)", s.peers() + " of " + s.peers(),
@@ -141,6 +153,7 @@ public final class OverlayRun {
                 poison.stream().map(f -> Integer.toString(f.getNow(-1))).toList());
 
         Counts setup = Counts.of(cast);
+        resources.phase("phase 1");
         t0 = System.nanoTime();
         groups.forEach(g -> g.send("fetch " + s.window().toMillis()));
         boolean phase1 = lines.await("phase1", bounded(s.window().plusSeconds(180)));
@@ -148,6 +161,7 @@ public final class OverlayRun {
         out.println("overlay: phase 1 " + (phase1 ? "ended" : "did not end") + " after " + phase1Time);
         Counts first = Counts.of(cast).minus(setup);
 
+        resources.phase("phase 2");
         Churner churner = new Churner(maps, 0.05, 0, s.seed());
         String before = OverlayPeer.sha(cost1.body());
         long written = System.currentTimeMillis();
@@ -167,6 +181,8 @@ public final class OverlayRun {
         Counts second = Counts.of(cast).minus(setup).minus(first);
         groups.forEach(g -> g.send("holds"));
         lines.await("holds", bounded(Duration.ofSeconds(30)));
+        double seconds = (System.nanoTime() - runStart) / 1e9;
+        List<Check> costs = resources.checks(s.peers(), seconds);
         groups.forEach(g -> g.send("stop"));
         groups.forEach(PeerGroupProcess::close);
 
@@ -183,6 +199,9 @@ public final class OverlayRun {
                 republishedLine));
         checks.addAll(OverlayVerdict.checks(s, samples, lines, bad, phase1, phase1Time, changedAtOrigin, phase2,
                 List.of(setup, first, second)));
+        checks.addAll(costs);
+        checks.add(Check.info("logs of the processes the run started (peers, RProxy, fallback proxy)",
+                OverlayLogs.read(lab.dir()).describe(seconds / 60, 3)));
         return checks;
     }
 
