@@ -8,7 +8,11 @@ import lbms.plugins.mldht.kad.DHTLogger;
 
 /**
  * mldht's log lines into SLF4J (logger {@code lbms.plugins.mldht}) instead of its default of
- * standard output; its fatal and error lines as warnings, its info as debug (it is chatty).
+ * standard output; its fatal and error lines as warnings, its info as debug (it is chatty). Two
+ * kinds of its error lines are about what another node sent, not about this one, and go to debug
+ * too ({@link #fromRemote}): mldht logs every KRPC error message it receives, answer or not, and
+ * every answer from another address than the one asked; so any host could otherwise write a
+ * warning into the application's log with each datagram it sends to the node's port.
  * mldht keeps one logger per JVM; installing ours again is harmless. Stateless.
  */
 final class MldhtLog implements DHTLogger {
@@ -24,10 +28,26 @@ final class MldhtLog implements DHTLogger {
     @Override
     public void log(String message, DHT.LogLevel level) {
         switch (level) {
-            case Fatal, Error -> log.warn("{}", message);
+            case Fatal -> log.warn("{}", message);
+            case Error -> {
+                if (fromRemote(message)) {
+                    log.debug("{}", message);
+                } else {
+                    log.warn("{}", message);
+                }
+            }
             case Info -> log.debug("{}", message);
             default -> log.trace("{}", message);
         }
+    }
+
+    /**
+     * Whether an mldht error line only reports what another node sent: a KRPC error message
+     * received ({@code DHT.error}: "Error [203] from: ..."), or an answer whose transaction matched
+     * but whose address did not ({@code RPCServer}).
+     */
+    static boolean fromRemote(String message) {
+        return message != null && (message.startsWith("Error [") || message.startsWith("mtid matched, socket address did not"));
     }
 
     @Override
