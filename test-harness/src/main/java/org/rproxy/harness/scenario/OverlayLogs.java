@@ -17,14 +17,14 @@ import java.util.regex.Pattern;
 /**
  * What the logs of the processes an {@code overlay} run started say, counted: lines, WARN and
  * ERROR lines, per minute of the run, and the most frequent WARN or ERROR kinds (a line with its
- * numbers and hex strings blanked out, its time and thread left out), so that a flood of one
+ * variable words blanked out, its time and thread left out), so that a flood of one
  * warning shows in the verdict table, not only in {@code logs/}. Pure functions but {@link #read}.
  */
 final class OverlayLogs {
     /** Logback's pattern here: {@code TIME LEVEL [thread] logger - message}. */
     private static final Pattern LINE = Pattern.compile("^\\S+\\s+(WARN|ERROR)\\s+\\[[^\\]]*\\]\\s+(.*)$");
-    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{16,}");
-    private static final Pattern NUMBER = Pattern.compile("[0-9]+");
+    /** A word with a digit or a character not printable ASCII: an address, a count, a key, a message id. */
+    private static final Pattern VARIABLE = Pattern.compile(".*[^\\x21-\\x2f\\x3a-\\x7e].*");
     private static final int KIND_CHARS = 100;
 
     /** The counts of some log text. */
@@ -79,10 +79,17 @@ final class OverlayLogs {
         return new Counts(lines, warn, error, kinds);
     }
 
-    /** A message with hex strings and numbers blanked out, cut to {@value #KIND_CHARS} characters. */
+    /**
+     * A message with each word holding a digit or a character other than printable ASCII (an
+     * address, a count, a key, a binary message id) blanked out to {@code #}, cut to
+     * {@value #KIND_CHARS} characters.
+     */
     static String kind(String message) {
-        String k = NUMBER.matcher(HEX.matcher(message).replaceAll("#")).replaceAll("#");
-        return k.length() <= KIND_CHARS ? k : k.substring(0, KIND_CHARS) + "...";
+        StringBuilder b = new StringBuilder();
+        for (String w : message.trim().split("\\s+")) {
+            b.append(b.isEmpty() ? "" : " ").append(VARIABLE.matcher(w).matches() ? "#" : w);
+        }
+        return b.length() <= KIND_CHARS ? b.toString() : b.substring(0, KIND_CHARS) + "...";
     }
 
     /** Counts the {@code .log} files directly in {@code dir} or one level down. */

@@ -28,7 +28,7 @@ class OverlayLogsTest {
         assertEquals(5, c.warn());
         assertEquals(1, c.error());
         assertEquals(Map.of("WARN b.s.ClasspathApplicationService - Failed to determine version", 2L,
-                "WARN o.r.o.OverlayClient - overlay: refused magnet:?xt=urn:btih:# from publisher #", 2L,
+                "WARN o.r.o.OverlayClient - overlay: refused # from publisher #", 2L,
                 "ERROR lbms.plugins.mldht - boom #", 1L, "WARN x - y", 1L), c.kinds());
     }
 
@@ -36,9 +36,14 @@ class OverlayLogsTest {
     void theLineGivesTotalsPerMinuteAndTheMostFrequentKindsFirst() {
         OverlayLogs.Counts c = OverlayLogs.count(List.of(PEERS));
         assertEquals("7 lines (14 a minute), 4 WARN, 1 ERROR; 2 x \"WARN b.s.ClasspathApplicationService - Failed to determine"
-                + " version\"; 2 x \"WARN o.r.o.OverlayClient - overlay: refused magnet:?xt=urn:btih:# from publisher #\"",
+                + " version\"; 2 x \"WARN o.r.o.OverlayClient - overlay: refused # from publisher #\"",
                 c.describe(0.5, 2));
         assertEquals("x".repeat(100) + "...", OverlayLogs.kind("x".repeat(120)));
+        // mldht prints a message's binary id: two of them are one kind
+        assertEquals(OverlayLogs.kind("not sure how to handle message  Method:UNKNOWN MessageID:0xFE3AA2F1/\u00ff\u0012Z version:0x6D6C000B/ml"),
+                OverlayLogs.kind("not sure how to handle message  Method:UNKNOWN MessageID:0xFC4BF/\u00e9$ version:0x6D6C000B/ml"));
+        assertEquals("not sure how to handle message Method:UNKNOWN # #", OverlayLogs.kind(
+                "not sure how to handle message  Method:UNKNOWN MessageID:0xFC4BF/\u00e9$ version:0x6D6C000B/ml"));
     }
 
     @Test
