@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.rproxy.client.AltoClient;
 import org.rproxy.client.ClientException;
@@ -29,6 +31,9 @@ import org.rproxy.overlay.OverlayConfig;
 final class OverlayPeer implements AutoCloseable {
     static final String NETWORK_MAP = "/networkmap/default-network-map";
     static final String COST_MAP = "/costmap/routingcost-map";
+    /** Tries of the bootstrap from the origin, as an app retries an outage (a timeout, no connection). */
+    static final int BOOTSTRAP_TRIES = 3;
+    static final Duration BOOTSTRAP_PAUSE = Duration.ofSeconds(2);
 
     private final String ip;
     private final OverlayConfig config;
@@ -50,19 +55,44 @@ final class OverlayPeer implements AutoCloseable {
         return ip;
     }
 
-    /** Joins the DHT and bootstraps from the origin (its directory, verified with the pinned key). */
+    /**
+     * Joins the DHT and bootstraps from the origin (its directory, verified with the pinned key),
+     * trying the bootstrap again after an outage as an app would ({@link #retrying}).
+     */
     void join() {
         long t0 = System.nanoTime();
         try {
             overlay = OverlayClient.start(config);
             overlay.joined().get(60, TimeUnit.SECONDS);
-            client = AltoClient.bootstrap(options, overlay);
-            say.accept("ready ip=" + ip + " ms=" + millisSince(t0));
+            int[] tries = {1};
+            client = retrying(() -> AltoClient.bootstrap(options, overlay), BOOTSTRAP_TRIES, BOOTSTRAP_PAUSE, () -> tries[0]++);
+            say.accept("ready ip=" + ip + " ms=" + millisSince(t0) + " tries=" + tries[0]);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             say.accept("failed ip=" + ip + " why=" + oneLine(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             say.accept("failed ip=" + ip + " why=interrupted");
+        }
+    }
+
+    /**
+     * What {@code attempt} returns, tried up to {@code tries} times in all, {@code pause} apart,
+     * while it fails with an outage ({@link ClientException.TimedOut}, {@link ClientException.Unreachable}):
+     * on a starved machine the origin's directory may miss the client's timeout once. Any other
+     * failure, or the last one, is thrown; {@code retried} is told before each new try.
+     */
+    static <T> T retrying(Supplier<T> attempt, int tries, Duration pause, Runnable retried) throws InterruptedException {
+        for (int i = 1; ; i++) {
+            try {
+                return attempt.get();
+            } catch (ClientException.TimedOut | ClientException.Unreachable e) {
+                if (i >= tries) {
+                    throw e;
+                }
+            }
+            // a pause before the next try, not a wait for an event
+            TimeUnit.MILLISECONDS.sleep(pause.toMillis());
+            retried.run();
         }
     }
 

@@ -121,7 +121,8 @@ public final class OverlayRun {
         boolean allJoined = lines.await("join", bounded(Duration.ofSeconds(60 + ips.size() / 2)));
         checks.add(Check.of("peers joined (DHT joined, directory from the origin)", s.peers() + " of " + s.peers(),
                 lines.count("ready") + " in " + secondsSince(t0) + " (" + lines.count("failed") + " failed, "
-                        + (s.peers() - lines.count("ready") - lines.count("failed")) + " not done)",
+                        + (s.peers() - lines.count("ready") - lines.count("failed")) + " not done; "
+                        + lines.bootstrapRetries() + " bootstrap tries repeated)",
                 allJoined && lines.count("ready") == s.peers()));
         if (lines.count("ready") == 0) {
             return checks;

@@ -25,6 +25,7 @@ final class PeerLines {
     private long rollback;
     private long missedOffers;
     private long errors;
+    private long bootstrapRetries;
     private final List<String> oddities = new ArrayList<>();
     /** Every line, for {@code peer-lines.log}: at most a few hundred per peer (one per fetch). */
     private final List<String> all = new ArrayList<>();
@@ -71,7 +72,10 @@ final class PeerLines {
             return;
         }
         switch (kind) {
-            case "ready", "failed" -> p.state = kind;
+            case "ready", "failed" -> {
+                p.state = kind;
+                bootstrapRetries += Math.max(0, Long.parseLong(f.getOrDefault("tries", "1")) - 1);
+            }
             case "fetched" -> {
                 Source s = Source.of(f.get("source"), proxyAuthority);
                 String target = f.get("target");
@@ -195,6 +199,11 @@ final class PeerLines {
 
     synchronized long missedOffers() {
         return missedOffers;
+    }
+
+    /** Bootstrap tries beyond each peer's first (an outage at the origin: a timeout, no connection). */
+    synchronized long bootstrapRetries() {
+        return bootstrapRetries;
     }
 
     synchronized long errors() {

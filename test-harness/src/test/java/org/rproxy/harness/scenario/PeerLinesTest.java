@@ -20,10 +20,11 @@ class PeerLinesTest {
     @Test
     void aPeersLinesMakeItsSample() throws Exception {
         PeerLines lines = new PeerLines(List.of("100.64.1.1", "100.64.1.2"), List.of(3L, 2L), "127.0.0.1:8282");
-        lines.accept("ready ip=100.64.1.1 ms=900");
+        lines.accept("ready ip=100.64.1.1 ms=900 tries=3");
         lines.accept("failed ip=100.64.1.2 why=java.util.concurrent.TimeoutException: no join");
         assertTrue(lines.await("join", Duration.ofSeconds(1)));
         assertEquals(1, lines.count("ready"));
+        assertEquals(2, lines.bootstrapRetries());
         lines.accept(fetched(1, NET, "n1", 0, "magnet:?xt=urn:btih:aa"));
         lines.accept(fetched(1, COST, "c1", 1, "http://127.0.0.1:8282" + COST));
         lines.accept("end phase=1 ip=100.64.1.1 ms=2500");
