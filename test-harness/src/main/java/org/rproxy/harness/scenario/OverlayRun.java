@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,8 +32,9 @@ import org.rproxy.harness.topology.TopologySpec;
  * a probe peer tells when the overlay first offers the new version (how promptly the RProxy
  * published it).
  * Writes {@code checks.tsv} (read back by the scenario), {@code peers.csv}, every line the
- * peers said ({@code peer-lines.log}) and the logs of the processes it started ({@code logs/})
- * into the report folder; prints its progress. Everything
+ * peers said ({@code peer-lines.log}), every resource sample ({@link OverlayResources},
+ * {@code resources.csv}) and the logs of the processes it started ({@code logs/}) into the
+ * report folder; prints its progress. Everything
  * it starts is stopped by the {@link Lab}, by PID.
  *
  * <p>Usage: {@code OverlayRun key=value...} ({@link OverlaySettings#toArgs}).
@@ -105,7 +107,7 @@ public final class OverlayRun {
         PeerLines lines = new PeerLines(ips, OverlayFigures.split(s.viewers(), s.peers()), "127.0.0.1:" + OverlayCast.PROXY_PORT);
         List<PeerGroupProcess> groups = startPeers(cast, ips, lines);
         long runStart = System.nanoTime();
-        Map<Long, Integer> peerPids = new java.util.HashMap<>();
+        Map<Long, Integer> peerPids = new HashMap<>();
         for (int g = 0; g < groups.size(); g++) {
             int from = g * OverlaySettings.PEERS_PER_PROCESS;
             peerPids.put(groups.get(g).pid(), Math.min(ips.size(), from + OverlaySettings.PEERS_PER_PROCESS) - from);
