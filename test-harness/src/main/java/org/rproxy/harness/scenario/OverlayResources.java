@@ -103,7 +103,7 @@ final class OverlayResources implements AutoCloseable {
     private final Map<String, Usage> peaks = new LinkedHashMap<>();
     private final Map<Long, Usage> last = new LinkedHashMap<>();
     private final Map<String, Udp> udpAtPhase = new LinkedHashMap<>();
-    private String phase = "join, publish";
+    private String phase = "join and publish";
     private Udp udpPhaseStart = Udp.read();
 
     /**
