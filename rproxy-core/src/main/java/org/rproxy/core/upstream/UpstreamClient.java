@@ -56,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * reset is sent once more on a fresh one (RFC 9112 §9.3.1: the requests are safe, RFC 9110
  * §9.2.2); a server that had read it then sees it twice. {@link #close} closes every connection
  * and stops the client's event loop.
+ *
+ * <p>The upstream's host name is looked up for each new connection off the event loop
+ * ({@link NameLookup}: a slow lookup on the loop would stall every exchange and deadline on it),
+ * and a lookup that has not ended within the timeout fails the request as unreachable.
  */
 public final class UpstreamClient implements Upstream, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
@@ -113,7 +117,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             true);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private UpstreamClient(Settings settings, ByteBufAllocator allocator) {
+    private UpstreamClient(Settings settings, ByteBufAllocator allocator, NameLookup lookup) {
         this.settings = settings;
         boolean defaultPort = settings.port() == (settings.sslContext() != null ? 443 : 80);
         String host = settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host();
@@ -127,6 +131,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                 .group(group)
                 .channel(Transport.NIO.socketChannel())
                 .remoteAddress(settings.host(), settings.port())
+                .resolver(lookup.group(settings.timeout())) // never on the loop: NameLookup
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         settings.connectTimeout().toMillis()));
@@ -139,12 +144,18 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
     }
 
     public static UpstreamClient start(Settings settings) {
-        return new UpstreamClient(requireNonNull(settings, "settings"), null);
+        return new UpstreamClient(requireNonNull(settings, "settings"), null, NameLookup.SYSTEM);
     }
 
     /** Starts with its connections taking their buffers from {@code allocator} (tests count them). */
     static UpstreamClient start(Settings settings, ByteBufAllocator allocator) {
-        return new UpstreamClient(requireNonNull(settings, "settings"), requireNonNull(allocator, "allocator"));
+        return new UpstreamClient(requireNonNull(settings, "settings"), requireNonNull(allocator, "allocator"),
+                NameLookup.SYSTEM);
+    }
+
+    /** Starts with the upstream's name looked up by {@code lookup} (tests hold the lookup). */
+    static UpstreamClient start(Settings settings, NameLookup lookup) {
+        return new UpstreamClient(requireNonNull(settings, "settings"), null, requireNonNull(lookup, "lookup"));
     }
 
     /** The event loop of the client's connections (with one I/O thread, as tests start it). */

@@ -1,0 +1,166 @@
+package org.rproxy.core.upstream;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.resolver.AbstractAddressResolver;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * Looks up an upstream's host name off the event loops: a name lookup
+ * ({@link InetAddress#getAllByName}) may block for seconds (a slow resolver, an unreadable hosts
+ * file), and on an event loop it would stall every exchange of that loop, their deadline timers
+ * included. Netty's default resolver does exactly that on the loop that connects, so the
+ * upstream client ({@link #group}) and the push feed's stream connection ({@link #resolve}) use
+ * this instead. A lookup runs on one of a few shared daemon threads ({@code rproxy-lookup}) and
+ * completes its promise on the asking loop; one that has not ended within its bound fails there
+ * (an {@link UnknownHostException} naming the host and the bound), whatever the lookup thread
+ * still waits for. An IP literal needs no lookup and is taken as it is, on the loop.
+ *
+ * <p>Thread-safe; nothing here blocks the caller.
+ */
+public final class NameLookup {
+    /** The most lookups running at once, over every upstream; more wait for a thread, within their own bound. */
+    static final int THREADS = 4;
+    private static final ThreadPoolExecutor LOOKUPS = lookupThreads();
+
+    /** How a host name becomes its addresses: {@link InetAddress#getAllByName}, or a test's own. */
+    @FunctionalInterface
+    public interface Resolve {
+        InetAddress[] all(String host) throws UnknownHostException;
+    }
+
+    /** Lookups by the JDK's resolver ({@link InetAddress#getAllByName}). */
+    public static final NameLookup SYSTEM = new NameLookup(InetAddress::getAllByName);
+
+    private final Resolve resolve;
+
+    /** Lookups by {@code resolve}, run off the event loops as the JDK's are (tests block them). */
+    public NameLookup(Resolve resolve) {
+        this.resolve = requireNonNull(resolve, "resolve");
+    }
+
+    private static ThreadPoolExecutor lookupThreads() {
+        // plain threads, not Netty's (a FastThreadLocalThread counts as an event loop's: one that may not block)
+        AtomicInteger made = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rproxy-lookup-" + made.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /**
+     * The first address of {@code host} with {@code port}, its promise completed on {@code loop}:
+     * failed when the host has no address, or when the lookup has not ended within {@code bound}.
+     */
+    public Future<InetSocketAddress> resolve(EventExecutor loop, String host, int port, Duration bound) {
+        Promise<InetSocketAddress> promise = loop.newPromise();
+        lookup(loop, host, bound, promise, all -> new InetSocketAddress(all[0], port));
+        return promise;
+    }
+
+    /**
+     * A resolver group for a {@link io.netty.bootstrap.Bootstrap} ({@code .resolver(...)}): every
+     * connection it makes to an unresolved address looks it up here, within {@code bound}.
+     */
+    public AddressResolverGroup<InetSocketAddress> group(Duration bound) {
+        requireNonNull(bound, "bound");
+        return new AddressResolverGroup<>() {
+            @Override
+            protected AddressResolver<InetSocketAddress> newResolver(EventExecutor loop) {
+                return new Resolver(loop, bound);
+            }
+        };
+    }
+
+    /** What a lookup's addresses become. */
+    private interface Result<T> {
+        T of(InetAddress[] all);
+    }
+
+    private <T> void lookup(EventExecutor loop, String host, Duration bound, Promise<T> promise, Result<T> result) {
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+        if (literal != null) {
+            try {
+                promise.trySuccess(result.of(new InetAddress[] {InetAddress.getByAddress(host, literal)}));
+            } catch (UnknownHostException e) {
+                promise.tryFailure(e); // not reached: the literal has a valid length
+            }
+            return;
+        }
+        ScheduledFuture<?> giveUp = loop.schedule(() -> promise.tryFailure(new UnknownHostException("no address for "
+                + host + " within " + bound.toMillis() + " ms (its name lookup has not ended)")),
+                bound.toNanos(), TimeUnit.NANOSECONDS);
+        promise.addListener(f -> giveUp.cancel(false));
+        try {
+            LOOKUPS.execute(() -> {
+                if (promise.isDone()) {
+                    return; // given up while it waited for a thread
+                }
+                try {
+                    InetAddress[] all = resolve.all(host);
+                    if (all == null || all.length == 0) {
+                        throw new UnknownHostException(host);
+                    }
+                    promise.trySuccess(result.of(all));
+                } catch (UnknownHostException | RuntimeException e) {
+                    promise.tryFailure(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            promise.tryFailure(e);
+        }
+    }
+
+    /** One event loop's resolver of the {@link #group}. */
+    private final class Resolver extends AbstractAddressResolver<InetSocketAddress> {
+        private final Duration bound;
+
+        Resolver(EventExecutor loop, Duration bound) {
+            super(loop, InetSocketAddress.class);
+            this.bound = bound;
+        }
+
+        @Override
+        protected boolean doIsResolved(InetSocketAddress address) {
+            return !address.isUnresolved();
+        }
+
+        @Override
+        protected void doResolve(InetSocketAddress unresolved, Promise<InetSocketAddress> promise) {
+            lookup(executor(), unresolved.getHostString(), bound, promise,
+                    all -> new InetSocketAddress(all[0], unresolved.getPort()));
+        }
+
+        @Override
+        protected void doResolveAll(InetSocketAddress unresolved, Promise<List<InetSocketAddress>> promise) {
+            lookup(executor(), unresolved.getHostString(), bound, promise, all -> {
+                List<InetSocketAddress> addresses = new ArrayList<>(all.length);
+                Arrays.stream(all).forEach(a -> addresses.add(new InetSocketAddress(a, unresolved.getPort())));
+                return addresses;
+            });
+        }
+    }
+}
