@@ -2,6 +2,7 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,6 +12,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -28,6 +30,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.upstream.InterimResponses;
+import org.rproxy.core.upstream.NameLookup;
 
 /**
  * One subscription to an upstream update stream over Netty, over TLS when given a client context
@@ -103,6 +106,15 @@ final class UpstreamStream {
     /** {@link #open} with the connection taking its buffers from {@code allocator} (null: Netty's default; tests count them). */
     static UpstreamStream open(EventLoopGroup group, URI stream, SslContext tls, byte[] body, Duration readTimeout,
                                Listener listener, ByteBufAllocator allocator) {
+        return open(group, stream, tls, body, readTimeout, listener, allocator, NameLookup.SYSTEM);
+    }
+
+    /**
+     * {@link #open} with the stream's host looked up by {@code lookup} (tests hold the lookup): off
+     * the event loop, within the read timeout, the deadline of the opening.
+     */
+    static UpstreamStream open(EventLoopGroup group, URI stream, SslContext tls, byte[] body, Duration readTimeout,
+                               Listener listener, ByteBufAllocator allocator, NameLookup lookup) {
         requireNonNull(listener, "listener");
         int port = stream.getPort() >= 0 ? stream.getPort() : tls != null ? 443 : 80;
         String target = stream.getRawPath() + (stream.getRawQuery() == null ? "" : "?" + stream.getRawQuery());
@@ -128,11 +140,30 @@ final class UpstreamStream {
         if (allocator != null) {
             b.option(ChannelOption.ALLOCATOR, allocator);
         }
-        Channel ch = b.connect(stream.getHost(), port).addListener(f -> {
-            if (!f.isSuccess()) {
-                listener.closed("connect failed: " + StreamControl.reason(f.cause()));
+        // Registered, then its host looked up off the loop (NameLookup), then connected: Netty's
+        // own resolver would look it up on the loop, stalling every stream on it meanwhile.
+        ChannelFuture registered = b.register();
+        Channel ch = registered.channel();
+        registered.addListener(r -> {
+            if (!r.isSuccess()) {
+                listener.closed("connect failed: " + StreamControl.reason(r.cause()));
+                return;
             }
-        }).channel();
+            lookup.resolve(ch.eventLoop(), stream.getHost(), port, readTimeout).addListener(a -> {
+                if (!a.isSuccess()) {
+                    ch.close(); // never active: its handler tells nothing, so this does
+                    listener.closed("connect failed: " + (a.cause() instanceof NameLookup.TimedOut
+                            ? a.cause().getMessage() : StreamControl.reason(a.cause())));
+                    return;
+                }
+                ch.connect((InetSocketAddress) a.getNow()).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        ch.close();
+                        listener.closed("connect failed: " + StreamControl.reason(f.cause()));
+                    }
+                });
+            });
+        });
         return new UpstreamStream(ch, handler, readTimeout);
     }
 

@@ -110,11 +110,10 @@ public final class NameLookup {
             }
             return;
         }
-        ScheduledFuture<?> giveUp = loop.schedule(() -> promise.tryFailure(new UnknownHostException("no address for "
-                + host + " within " + bound.toMillis() + " ms (its name lookup has not ended)")),
-                bound.toNanos(), TimeUnit.NANOSECONDS);
-        promise.addListener(f -> giveUp.cancel(false));
         try {
+            ScheduledFuture<?> giveUp = loop.schedule(() -> promise.tryFailure(new TimedOut(host, bound)),
+                    bound.toNanos(), TimeUnit.NANOSECONDS);
+            promise.addListener(f -> giveUp.cancel(false));
             LOOKUPS.execute(() -> {
                 if (promise.isDone()) {
                     return; // given up while it waited for a thread
@@ -130,7 +129,16 @@ public final class NameLookup {
                 }
             });
         } catch (RejectedExecutionException e) {
-            promise.tryFailure(e);
+            promise.tryFailure(e); // the loop or the JVM is stopping
+        }
+    }
+
+    /** A lookup that had not ended within its bound (whatever it would have found). */
+    public static final class TimedOut extends UnknownHostException {
+        private static final long serialVersionUID = 1L;
+
+        TimedOut(String host, Duration bound) {
+            super("no address for " + host + " within " + bound.toMillis() + " ms (its name lookup has not ended)");
         }
     }
 
