@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
@@ -237,14 +238,7 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
     static boolean sameServer(URI a, URI b) {
         String scheme = a.getScheme();
         return scheme != null && scheme.equalsIgnoreCase(b.getScheme()) && a.getHost() != null
-                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
-    }
-
-    private static int port(URI u) {
-        if (u.getPort() >= 0) {
-            return u.getPort();
-        }
-        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+                && a.getHost().equalsIgnoreCase(b.getHost()) && UpstreamConfig.port(a) == UpstreamConfig.port(b);
     }
 
     /** 32 hex digits of SHA-256 over the document's canonical form: a changed map gets a new tag. */

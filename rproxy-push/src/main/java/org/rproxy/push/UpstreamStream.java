@@ -27,6 +27,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.upstream.InterimResponses;
@@ -116,10 +118,11 @@ final class UpstreamStream {
     static UpstreamStream open(EventLoopGroup group, URI stream, SslContext tls, byte[] body, Duration readTimeout,
                                Listener listener, ByteBufAllocator allocator, NameLookup lookup) {
         requireNonNull(listener, "listener");
-        int port = stream.getPort() >= 0 ? stream.getPort() : tls != null ? 443 : 80;
+        int port = UpstreamConfig.port(stream);
+        String host = Address.bare(stream.getHost()); // [::1] in the URI, ::1 to look up and to check the certificate for
         String target = stream.getRawPath() + (stream.getRawQuery() == null ? "" : "?" + stream.getRawQuery());
-        UpstreamStreamHandler handler = new UpstreamStreamHandler(request(stream, target, port, body), listener,
-                readTimeout);
+        UpstreamStreamHandler handler = new UpstreamStreamHandler(request(Address.authority(host, port), target, body),
+                listener, readTimeout);
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -130,7 +133,7 @@ final class UpstreamStream {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), stream.getHost(), port));
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port));
                         }
                         ch.pipeline().addLast("http", new HttpClientCodec());
                         ch.pipeline().addLast(TIMEOUT, readTimeout(readTimeout));
@@ -149,7 +152,7 @@ final class UpstreamStream {
                 listener.closed("connect failed: " + StreamControl.reason(r.cause()));
                 return;
             }
-            lookup.resolve(ch.eventLoop(), stream.getHost(), port, readTimeout).addListener(a -> {
+            lookup.resolve(ch.eventLoop(), host, port, readTimeout).addListener(a -> {
                 if (!a.isSuccess()) {
                     ch.close(); // never active: its handler tells nothing, so this does
                     listener.closed("connect failed: " + (a.cause() instanceof NameLookup.TimedOut
@@ -171,10 +174,10 @@ final class UpstreamStream {
         return new ReadTimeoutHandler(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static FullHttpRequest request(URI stream, String target, int port, byte[] body) {
+    private static FullHttpRequest request(String authority, String target, byte[] body) {
         FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target,
                 Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.HOST, stream.getHost() + ":" + port);
+        r.headers().set(HttpHeaderNames.HOST, authority);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, MediaTypes.UPDATE_STREAM_PARAMS);
         r.headers().set(HttpHeaderNames.ACCEPT, MediaTypes.EVENT_STREAM);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);

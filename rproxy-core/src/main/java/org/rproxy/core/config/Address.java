@@ -25,6 +25,24 @@ public record Address(String host, int port) {
         }
     }
 
+    /**
+     * {@code host} without the brackets a URI puts around an IPv6 literal ({@link java.net.URI#getHost}
+     * gives {@code [::1]}): the name to look up, connect to and check a certificate against.
+     */
+    public static String bare(String host) {
+        return host.length() > 1 && host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1)
+                : host;
+    }
+
+    /**
+     * The authority {@code host:port} as a Host field or a log names it, an IPv6 literal in
+     * brackets ({@code [::1]:8080}, RFC 3986 §3.2.2); {@code host} bare or bracketed.
+     */
+    public static String authority(String host, int port) {
+        String h = bare(host);
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
+    }
+
     /** The address a socket is bound to, its host as a literal: {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
     public static Address of(InetSocketAddress bound) {
         return new Address(bound.getAddress().getHostAddress(), bound.getPort());
@@ -40,9 +58,7 @@ public record Address(String host, int port) {
         int colon = v.lastIndexOf(':');
         String host = colon < 0 ? "127.0.0.1" : v.substring(0, colon);
         String port = colon < 0 ? v : v.substring(colon + 1);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        host = bare(host);
         try {
             int p = Integer.parseInt(port);
             if (!host.isBlank() && p >= 0 && p <= 65_535) {
@@ -111,6 +127,6 @@ public record Address(String host, int port) {
 
     @Override
     public String toString() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return authority(host, port);
     }
 }

@@ -33,6 +33,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.server.Transport;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.tls.Tls;
@@ -66,7 +68,8 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
     /**
      * How to reach the upstream.
      *
-     * @param host           upstream host
+     * @param host           upstream host: a name or an address (an IPv6 literal with or without
+     *                       the brackets a URI gives it, which are taken off)
      * @param port           upstream port
      * @param sslContext     client TLS context for https, or null
      * @param connections    pooled connections at most
@@ -79,7 +82,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
     public record Settings(String host, int port, SslContext sslContext, int connections, Duration connectTimeout,
                            Duration timeout, int maxBody, int ioThreads) {
         public Settings {
-            requireNonNull(host, "host");
+            host = Address.bare(requireNonNull(host, "host"));
             requireNonNull(connectTimeout, "connectTimeout");
             requireNonNull(timeout, "timeout");
             if (connections < 1) {
@@ -101,8 +104,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             if (!https && !"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
                 throw new IllegalArgumentException("url: " + url + " (expected: http(s)://host:port/path)");
             }
-            int port = url.getPort() >= 0 ? url.getPort() : https ? 443 : 80;
-            return new Settings(url.getHost(), port, https ? Tls.client(ca) : null, connections, timeout, timeout,
+            return new Settings(url.getHost(), UpstreamConfig.port(url), https ? Tls.client(ca) : null, connections, timeout, timeout,
                     maxBody, 1);
         }
     }
@@ -119,9 +121,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
 
     private UpstreamClient(Settings settings, ByteBufAllocator allocator, NameLookup lookup) {
         this.settings = settings;
-        boolean defaultPort = settings.port() == (settings.sslContext() != null ? 443 : 80);
-        String host = settings.host().indexOf(':') >= 0 ? "[" + settings.host() + "]" : settings.host();
-        this.hostHeader = defaultPort ? host : host + ":" + settings.port();
+        this.hostHeader = Address.authority(settings.host(), settings.port());
         this.wait = new ConnectionWait(settings.connections(), settings.timeout(), hostHeader);
         // NIO: a handful of connections to the upstream gain nothing from the native transport,
         // which only the front end, with its thousands of clients, needs

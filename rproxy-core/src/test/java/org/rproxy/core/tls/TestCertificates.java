@@ -30,7 +30,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.rproxy.core.config.PrivateKeyFiles;
 
 /**
- * A self-signed certificate for {@code localhost} and {@code 127.0.0.1} (or another name), made in the test with
+ * A self-signed certificate for {@code localhost}, {@code 127.0.0.1} and {@code ::1} (or another name), made in the test with
  * Bouncy Castle (no network, no files from elsewhere): PEM certificate and PKCS#8 PEM key files
  * (the key readable by its owner only, as the TLS settings ask), and a JDK SSL context that trusts it.
  */
@@ -38,7 +38,7 @@ public record TestCertificates(Path cert, Path key, X509Certificate certificate)
 
     public static TestCertificates make(Path dir, String name) throws Exception {
         return make(dir, name, new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.iPAddress, "::1"));
     }
 
     /** A self-signed certificate naming only {@code dnsName}: trusted as its own CA, wrong for loopback. */
