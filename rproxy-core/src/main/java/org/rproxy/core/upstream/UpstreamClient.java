@@ -19,11 +19,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -32,6 +30,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.UpstreamConfig;
@@ -104,8 +103,8 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             if (!https && !"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
                 throw new IllegalArgumentException("url: " + url + " (expected: http(s)://host:port/path)");
             }
-            return new Settings(url.getHost(), UpstreamConfig.port(url), https ? Tls.client(ca) : null, connections, timeout, timeout,
-                    maxBody, 1);
+            return new Settings(url.getHost(), UpstreamConfig.port(url), https ? Tls.client(ca) : null, connections,
+                    timeout, timeout, maxBody, 1);
         }
     }
 
@@ -138,7 +137,8 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         if (allocator != null) {
             bootstrap.option(ChannelOption.ALLOCATOR, allocator);
         }
-        this.pool = new FixedChannelPool(bootstrap, new PipelineBuilder(), UpstreamExchange.HEALTH,
+        this.pool = new FixedChannelPool(bootstrap, new UpstreamPipeline(settings, hostHeader, connections),
+                UpstreamExchange.HEALTH,
                 FixedChannelPool.AcquireTimeoutAction.FAIL, settings.timeout().toMillis(), settings.connections(),
                 wait.maxPending(), true, true);
     }
@@ -180,7 +180,10 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
 
     /**
      * One try; {@code deadline} ({@link System#nanoTime}) is the send's, so the wait for a
-     * connection and the exchange together never take longer than {@code timeout}.
+     * connection and the exchange together never take longer than {@code timeout}: the exchange's
+     * timer counts what is left of it, and so does a retry's wait for a connection (the pool's
+     * acquire timeout, the lookup's bound and the connect timeout, each counted from when it
+     * begins, bound the first try's; a retry's wait would outlast the send by as much as it began late).
      */
     private void attempt(UpstreamRequest request, CompletableFuture<UpstreamResponse> result, boolean mayRetry,
                          long deadline) {
@@ -191,12 +194,21 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             result.completeExceptionally(wait.failure(e, closed.get()));
             return;
         }
+        ScheduledFuture<?> giveUp = mayRetry ? null : group.next().schedule(() -> result.completeExceptionally(
+                noAnswer()), Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         acquired.addListener(f -> {
+            if (giveUp != null) {
+                giveUp.cancel(false);
+            }
             if (!f.isSuccess()) {
                 result.completeExceptionally(wait.failure(f.cause(), closed.get()));
                 return;
             }
             Channel ch = (Channel) f.getNow();
+            if (result.isDone()) {
+                pool.release(ch); // the send's deadline passed while the retry waited for it
+                return;
+            }
             boolean reused = Boolean.TRUE.equals(ch.attr(UpstreamExchange.USED).get());
             CompletableFuture<UpstreamResponse> one = new CompletableFuture<>();
             one.whenComplete((response, failure) -> {
@@ -218,9 +230,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         ch.attr(UpstreamExchange.EXCHANGE).set(ex);
         // What is left of the send's deadline, however long the connection took to come.
         long left = Math.max(0, deadline - System.nanoTime());
-        ex.timer = ch.eventLoop().schedule(() -> ex.fail(new UpstreamException("no answer within "
-                + settings.timeout().toMillis() + " ms from upstream " + hostHeader, null, UpstreamException.Kind.TIMED_OUT)),
-                left, TimeUnit.NANOSECONDS);
+        ex.timer = ch.eventLoop().schedule(() -> ex.fail(noAnswer()), left, TimeUnit.NANOSECONDS);
         SslHandler tls = ch.pipeline().get(SslHandler.class);
         if (tls == null || tls.handshakeFuture().isSuccess()) {
             write(ch, request, ex);
@@ -237,6 +247,11 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                         + h.cause().getMessage(), h.cause(), UpstreamException.Kind.UNREACHABLE));
             }
         });
+    }
+
+    private UpstreamException noAnswer() {
+        return new UpstreamException("no answer within " + settings.timeout().toMillis() + " ms from upstream "
+                + hostHeader, null, UpstreamException.Kind.TIMED_OUT);
     }
 
     private void write(Channel ch, UpstreamRequest request, UpstreamExchange ex) {
@@ -280,18 +295,5 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
         // TLS record in its SslHandler) was never released: a LEAK report once the collector came.
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
-
-    /** Builds each new connection's pipeline: [tls] → http codec → response handler. */
-    private final class PipelineBuilder extends AbstractChannelPoolHandler {
-        @Override
-        public void channelCreated(Channel ch) {
-            connections.add(ch);
-            if (settings.sslContext() != null) {
-                ch.pipeline().addLast("tls", settings.sslContext().newHandler(ch.alloc(), settings.host(), settings.port()));
-            }
-            ch.pipeline().addLast("http", new HttpClientCodec());
-            ch.pipeline().addLast("response", new UpstreamHandler(hostHeader, settings.maxBody()));
-        }
     }
 }

@@ -1,6 +1,7 @@
 package org.rproxy.core.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,7 +46,11 @@ class UpstreamRetryTest {
         /** Closes the connection without answering (a FIN). */
         CLOSE,
         /** Resets the connection without answering (an RST: linger 0). */
-        RESET
+        RESET,
+        /** Closes the connection without answering once the test lets it ({@link ScriptedUpstream#let}). */
+        CLOSE_WHEN_LET,
+        /** Never answers, holding the connection until the client closes it. */
+        HOLD
     }
 
     private ScriptedUpstream upstream;
@@ -105,6 +113,45 @@ class UpstreamRetryTest {
     }
 
     /**
+     * A retry waits for a connection no longer than the send's deadline: the retry of /b finds the
+     * only connection taken by /c, sent after /b and held unanswered by the upstream, so /c's
+     * deadline comes after /b's. The retry's wait once lasted until /c's connection was given
+     * back (the pool's acquire timeout counts the whole timeout from the retry on), so /b failed
+     * after /c; it fails at its own deadline, /c still waiting.
+     */
+    @Test
+    void aRetryThatFindsEveryConnectionBusyFailsAtTheSendsDeadline() throws Exception {
+        try (UpstreamClient one = UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", upstream.port(), null,
+                1, Duration.ofSeconds(2), Duration.ofSeconds(2), 1 << 20, 1))) {
+            assertEquals("/a on 1", one.send(UpstreamRequest.get("/a", List.of())).get(10, TimeUnit.SECONDS)
+                    .body().asUtf8(), "kept alive");
+            upstream.script.add(Act.CLOSE_WHEN_LET); // /b, on the kept-alive connection
+            upstream.script.add(Act.HOLD); // /c, on a fresh one
+            CompletableFuture<UpstreamResponse> b = one.send(UpstreamRequest.get("/b", List.of()));
+            awaitRead("/b on 1");
+            CompletableFuture<UpstreamResponse> c = one.send(UpstreamRequest.get("/c", List.of())); // waits for /b's connection
+            upstream.let.countDown();
+
+            ExecutionException e = assertThrows(ExecutionException.class, () -> b.get(10, TimeUnit.SECONDS));
+
+            assertFalse(c.isDone(), "/b, asked again, waited for /c's connection past its own deadline");
+            UpstreamException u = (UpstreamException) e.getCause();
+            assertEquals(UpstreamException.Kind.TIMED_OUT, u.kind(), u.getMessage());
+            assertEquals("no answer within 2000 ms from upstream 127.0.0.1:" + upstream.port(), u.getMessage());
+            assertEquals(List.of("/a on 1", "/b on 1", "/c on 2"), upstream.read, "/b was not sent again");
+        }
+    }
+
+    /** Waits until the upstream has read {@code request}. */
+    private void awaitRead(String request) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!upstream.read.contains(request)) {
+            assertTrue(System.nanoTime() < end, "the upstream never read " + request + ": " + upstream.read);
+            Thread.sleep(5);
+        }
+    }
+
+    /**
      * An HTTP/1.1 server on a loopback port, one thread per connection, reading GET requests (no
      * bodies) and doing with each the next {@link Act} of its script ({@link Act#ANSWER} once the
      * script is empty); an answer's body is the target and the connection's number.
@@ -113,6 +160,8 @@ class UpstreamRetryTest {
         final Queue<Act> script = new ConcurrentLinkedQueue<>();
         /** Each request read, as "target on connection". */
         final List<String> read = new CopyOnWriteArrayList<>();
+        /** Lets a connection scripted {@link Act#CLOSE_WHEN_LET} close. */
+        final CountDownLatch let = new CountDownLatch(1);
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
         private final AtomicInteger connections = new AtomicInteger();
@@ -161,6 +210,16 @@ class UpstreamRetryTest {
                     if (act == Act.CLOSE) {
                         return;
                     }
+                    if (act == Act.CLOSE_WHEN_LET) {
+                        let.await();
+                        return;
+                    }
+                    if (act == Act.HOLD) {
+                        while (in.read() >= 0) {
+                            // until the client closes the connection
+                        }
+                        return;
+                    }
                     byte[] body = (target + " on " + n).getBytes(StandardCharsets.ISO_8859_1);
                     out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: " + body.length
                             + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -169,11 +228,14 @@ class UpstreamRetryTest {
                 }
             } catch (IOException e) {
                 // the client went away
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
         @Override
         public void close() throws IOException {
+            let.countDown();
             server.close();
             for (Socket s : sockets) {
                 s.close();
