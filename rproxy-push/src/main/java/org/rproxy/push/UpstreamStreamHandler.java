@@ -2,6 +2,7 @@ package org.rproxy.push;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +37,8 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
     private FullHttpRequest request;
     private final UpstreamStream.Listener listener;
     private boolean streaming;
-    private String reason = "closed by the upstream";
+    private static final String CLOSED_BY_UPSTREAM = "closed by the upstream";
+    private String reason = CLOSED_BY_UPSTREAM;
     /** The body of a refusal with an ALTO error, while it is read; else null. */
     private ByteArrayOutputStream refusal;
     /** An interim 1xx was read: the codec's empty end of it follows, and is not the stream's end. */
@@ -71,11 +73,20 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
         }, deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Sends the subscription. A write that fails (the connection reset, the TLS handler failing
+     * it) ends the attempt with that cause as its reason; it read as "closed by the upstream".
+     */
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         FullHttpRequest r = request;
         request = null;
-        ctx.writeAndFlush(r);
+        ctx.writeAndFlush(r).addListener(w -> {
+            if (!w.isSuccess() && !timedOut && reason.equals(CLOSED_BY_UPSTREAM)) {
+                reason = "cannot send the subscription: " + StreamControl.reason(w.cause());
+                ctx.close();
+            }
+        });
         ctx.fireChannelActive();
     }
 
@@ -111,9 +122,11 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
         }
         if (msg instanceof HttpResponse r) {
             String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-            if (r.status().code() != 200 || !type.toLowerCase().startsWith(MediaTypes.EVENT_STREAM)) {
+            // Locale.ROOT: under a Turkish locale APPLICATION/ALTO-ERROR+JSON lowered has a dotless ı
+            String lowered = type.toLowerCase(Locale.ROOT);
+            if (r.status().code() != 200 || !lowered.startsWith(MediaTypes.EVENT_STREAM)) {
                 reason = "upstream answered " + r.status() + " " + type;
-                if (r.status().code() >= 400 && type.toLowerCase().startsWith(MediaTypes.ERROR)) {
+                if (r.status().code() >= 400 && lowered.startsWith(MediaTypes.ERROR)) {
                     refusal = new ByteArrayOutputStream();
                     if (!(msg instanceof HttpContent)) {
                         return; // its body follows

@@ -1,0 +1,109 @@
+package org.rproxy.push;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.AltoError;
+
+/**
+ * What the stream's handler makes of the subscription's fate: a refusal whose media type is
+ * written in capitals is read as the ALTO error it is under any default locale (under a Turkish
+ * one, {@code toLowerCase()} made {@code APPLICATION/...} into {@code applıcatıon/...}: the refusal
+ * was not recognised, and the refused substream asked for again for ever); a subscription that
+ * cannot be written ends the attempt with the write's cause, not as "closed by the upstream".
+ */
+class UpstreamStreamHandlerTest {
+
+    /** Tells what the stream is told, in order: "refused: message", "closed: reason". */
+    private static UpstreamStream.Listener listener(BlockingQueue<String> told) {
+        return new UpstreamStream.Listener() {
+            @Override
+            public void opened() {
+                told.add("opened");
+            }
+
+            @Override
+            public void bytes(byte[] data) {
+            }
+
+            @Override
+            public void refused(AltoError error) {
+                told.add("refused: " + error.message());
+            }
+
+            @Override
+            public void closed(String reason) {
+                told.add("closed: " + reason);
+            }
+        };
+    }
+
+    private static void refuseInCapitals(String line, OutputStream out, AtomicLong written) throws IOException {
+        byte[] body = "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"message\":\"no such resource\"}}".getBytes(US_ASCII);
+        out.write(("HTTP/1.1 400 Bad Request\r\nContent-Type: APPLICATION/ALTO-ERROR+JSON\r\nContent-Length: "
+                + body.length + "\r\n\r\n").getBytes(US_ASCII));
+        out.write(body);
+        out.flush();
+        throw new java.io.EOFException("answered"); // closes the connection
+    }
+
+    @Test
+    void aRefusalTypedInCapitalsIsReadAsTheAltoErrorItIsUnderATurkishLocale() throws Exception {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        try (HostileUpstream upstream = new HostileUpstream(UpstreamStreamHandlerTest::refuseInCapitals)) {
+            UpstreamStream.open(group, upstream.uri().resolve("/updates"), null, "{}".getBytes(US_ASCII),
+                    Duration.ofSeconds(10), listener(told));
+            assertEquals("refused: no such resource", told.poll(10, TimeUnit.SECONDS));
+            assertEquals("closed: upstream answered 400 Bad Request APPLICATION/ALTO-ERROR+JSON: no such resource",
+                    told.poll(10, TimeUnit.SECONDS));
+        } finally {
+            Locale.setDefault(before);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void aSubscriptionThatCannotBeWrittenEndsTheAttemptWithTheWritesCause() throws Exception {
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        UpstreamStreamHandler handler = new UpstreamStreamHandler(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                HttpMethod.POST, "/updates", Unpooled.wrappedBuffer("{}".getBytes(US_ASCII))), listener(told),
+                Duration.ofSeconds(10));
+        // the connection's outbound side, failing every write as a reset connection would
+        EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new IOException("Connection reset by peer"));
+            }
+        }, handler);
+        ch.runPendingTasks();
+
+        assertEquals("closed: cannot send the subscription: Connection reset by peer", told.poll(10, TimeUnit.SECONDS));
+        ch.finishAndReleaseAll();
+    }
+}
