@@ -129,7 +129,12 @@ class UpstreamRetryTest {
             upstream.script.add(Act.HOLD); // /c, on a fresh one
             CompletableFuture<UpstreamResponse> b = one.send(UpstreamRequest.get("/b", List.of()));
             awaitRead("/b on 1");
-            CompletableFuture<UpstreamResponse> c = one.send(UpstreamRequest.get("/c", List.of())); // waits for /b's connection
+            CompletableFuture<UpstreamResponse> c = one.send(UpstreamRequest.get("/c", List.of()));
+            // /c's wait for /b's connection begins on the loop: a task run after it there says it has
+            // (else the close of /b's connection could come first, and /b's retry take the connection)
+            CountDownLatch queued = new CountDownLatch(1);
+            one.eventLoop().execute(queued::countDown);
+            assertTrue(queued.await(10, TimeUnit.SECONDS));
             upstream.let.countDown();
 
             ExecutionException e = assertThrows(ExecutionException.class, () -> b.get(10, TimeUnit.SECONDS));
