@@ -82,16 +82,15 @@ final class PullMetrics {
     /**
      * The bytes of upstream answers received and not yet verified
      * ({@code rproxy_upstream_unverified_bytes}) and their bound
-     * ({@code rproxy_upstream_unverified_max_bytes}, {@code upstream.max-unverified-bytes}).
-     *
-     * @return {@code work}
+     * ({@code rproxy_upstream_unverified_max_bytes}, {@code upstream.max-unverified-bytes}),
+     * as gauges on {@code work}; its owner closes it.
      */
-    static WorkPool bindWork(MeterRegistry registry, WorkPool work) {
+    static void bindWorkPool(MeterRegistry registry, WorkPool work) {
         Gauge.builder("rproxy.upstream.unverified.bytes", work, WorkPool::heldBytes).baseUnit("bytes")
-                .description("Bytes of upstream answers received and waiting for, or under, verification").register(registry);
+                .description("Bytes of upstream answers received and waiting for, or under, verification")
+                .register(registry);
         Gauge.builder("rproxy.upstream.unverified.max.bytes", work, WorkPool::maxBytes).baseUnit("bytes")
                 .description("The most bytes of upstream answers held waiting for verification").register(registry);
-        return work;
     }
 
     /**
