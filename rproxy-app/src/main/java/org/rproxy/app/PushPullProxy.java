@@ -64,8 +64,9 @@ public final class PushPullProxy implements AutoCloseable {
      * Starts from {@code config} (its mode is ignored: the pull half runs in pull mode) with the
      * push feed and stream settings given.
      *
-     * @param verifier what the push feed verifies with; null: the pull half's trusted keys, which
-     *                 learn from every directory either half holds (a key rotation)
+     * @param verifier what the push feed verifies with; null: the pull half's
+     *                 {@linkplain PullProxy#verifier() verifier} on its trusted keys, which learn from
+     *                 every directory either half holds (a key rotation)
      */
     public static PushPullProxy start(ProxyConfig config, PushFeedConfig feedConfig, UpdateStreamConfig stream,
                                       ResponseVerifier verifier, Clock clock) {
@@ -73,7 +74,7 @@ public final class PushPullProxy implements AutoCloseable {
         requireNonNull(feedConfig, "feedConfig");
         StreamingPull node = StreamingPull.start(config, stream, clock);
         try {
-            ResponseVerifier v = verifier != null ? verifier : new ResponseVerifier(node.pull().trustedKeys(), clock);
+            ResponseVerifier v = verifier != null ? verifier : node.pull().verifier();
             PushFeed feed = PushFeed.start(feedConfig, v, node.pull()::offer);
             StreamMeters.feed(node.pull().registry(), feed); // the upstream stream's health on /metrics
             node.pull().addReadinessCheck(feed::notReadyBecause);

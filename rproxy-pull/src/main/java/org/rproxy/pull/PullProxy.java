@@ -23,6 +23,7 @@ import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.server.AltoService;
+import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.Representation;
@@ -77,9 +78,25 @@ public final class PullProxy implements AutoCloseable {
         return proxy;
     }
 
-    /** The keys this proxy accepts signatures from: those configured and those its upstream's directory lists. */
-    public TrustedKeys trustedKeys() {
-        return parts.keys();
+    /**
+     * The ids of the keys this proxy accepts signatures from now: those configured and those its
+     * upstream's directory lists (read-only; the set as it is at the call).
+     */
+    public Set<String> trustedKeyIds() {
+        return parts.keys().keyIds();
+    }
+
+    /**
+     * A new verifier, by this proxy's clock, on the keys this proxy trusts as they change: a key
+     * this proxy learns from a directory it holds, pulled or {@linkplain #offer offered}, is
+     * trusted by the verifier at once. For a feed composed with this proxy that verifies what it
+     * offers (the app's push half), so that both learn the origin's next key from either's
+     * directory. This proxy hands out no more of its key set: {@link TrustedKeys#learn} takes its
+     * caller's word that the directory was verified (the verifier's {@link ResponseVerifier#trusted}
+     * still returns the set, for {@code PushProxy}'s own learning).
+     */
+    public ResponseVerifier verifier() {
+        return new ResponseVerifier(parts.keys(), parts.clock());
     }
 
     /** The bound front-end address. */

@@ -130,8 +130,8 @@ class KeyRotationIT {
             keys("  - file: DIR/current.key\n    signing: true\n  - file: DIR/next.key\n");
             PushTree.await(STEP, "the next key published", () -> origin.publishedKeyIds().equals(List.of(cur, nxt)));
             PushTree.await(STEP, "the next key trusted by the tree and the client",
-                    () -> regional.pull().trustedKeys().keyIds().contains(nxt)
-                            && edge.pull().trustedKeys().keyIds().contains(nxt) && client.trustedKeyIds().contains(nxt)
+                    () -> regional.pull().trustedKeyIds().contains(nxt)
+                            && edge.pull().trustedKeyIds().contains(nxt) && client.trustedKeyIds().contains(nxt)
                             && streaming.trustedKeyIds().contains(nxt));
 
             // 2. Switch signing to it; the old key stays published until its signatures expire.
