@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.Address;
@@ -215,7 +214,7 @@ final class PullAssembly implements AutoCloseable {
         return via;
     }
 
-    PrometheusMeterRegistry registry() {
+    MeterRegistry registry() {
         return meters.registry();
     }
 

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
@@ -114,8 +114,8 @@ public final class PullProxy implements AutoCloseable {
         return parts.admin() == null ? null : parts.admin().localAddress();
     }
 
-    /** The meters, as {@code /metrics} shows them. */
-    public PrometheusMeterRegistry registry() {
+    /** The meters, as {@code /metrics} shows them: parts composed with this proxy add theirs. */
+    public MeterRegistry registry() {
         return parts.registry();
     }
 

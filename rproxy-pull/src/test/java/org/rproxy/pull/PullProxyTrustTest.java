@@ -1,6 +1,7 @@
 package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +38,8 @@ import org.rproxy.core.testing.TestSigner;
  * What a pull proxy hands out about the keys it trusts: their ids, read-only, and a verifier on
  * them that follows what the proxy learns from the directories it holds; never the key set
  * itself, whose {@code learn} adds keys without verifying anything (real sockets: a loopback
- * upstream that answers 404, the documents offered as a push feed offers them).
+ * upstream that answers 404, the documents offered as a push feed offers them). And of its
+ * meters, a registry to bind and read them, not the Prometheus registry the admin listener scrapes.
  */
 class PullProxyTrustTest {
     private static final String DIRECTORY = "/directory";
@@ -49,6 +53,14 @@ class PullProxyTrustTest {
         for (Method m : PullProxy.class.getMethods()) {
             assertNotEquals(TrustedKeys.class, m.getReturnType(),
                     m + ": whoever holds the proxy could make it trust any key");
+        }
+    }
+
+    @Test
+    void noPublicMethodHandsOutTheScrapingRegistry() {
+        for (Method m : PullProxy.class.getMethods()) {
+            assertFalse(PrometheusMeterRegistry.class.isAssignableFrom(m.getReturnType()),
+                    m + ": /metrics is the admin listener's; callers bind and read meters");
         }
     }
 
