@@ -113,16 +113,18 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private void checkConfig(PrintWriter out, List<String> problems) {
-        List<String> found = new ConfigLoader().check(config, ProxyConfig.class);
-        problems.addAll(found);
-        // The options it starts with, and the overlay's file they name, are checked whatever the file's problems.
+        // The options it starts with fill in what the file leaves out (its upstream, its keys), as at start.
         ProxyCommand proxy;
         try {
             proxy = NodeOptions.proxy(config, nodeOptions);
         } catch (RuntimeException e) {
+            problems.addAll(new ConfigLoader().check(config, ProxyConfig.class));
             problems.add(Main.message(e));
             return;
         }
+        List<String> found = ProxyFile.check(config, proxy.upstream, proxy.trust, proxy.sources());
+        problems.addAll(found);
+        // The overlay's file the options name is checked whatever the file's problems.
         OverlayConfig overlay = proxy.overlay == null ? null : OverlayFiles.check(proxy.overlay, problems);
         if (overlay != null) {
             out.println(proxy.overlay + ": OK (overlay: DHT on UDP port " + overlay.dhtPort() + ", BitTorrent on TCP"

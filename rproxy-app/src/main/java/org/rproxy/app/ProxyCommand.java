@@ -11,7 +11,6 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.config.AdminConfig;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigException;
-import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.LimitsConfig;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
@@ -31,7 +30,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code rproxy proxy}: an RProxy in front of an origin or another proxy. Settings come from
  * {@code --config FILE} (YAML, see {@code conf/pull.yaml}) and/or the options below; an option
- * given on the command line wins over the file. A bad file or option stops the command before it
+ * given on the command line wins over the file, and fills in what the file leaves out (its
+ * upstream and keys: {@link ProxyFile}). A bad file or option stops the command before it
  * listens, naming the key and the reason (exit 2).
  */
 @Command(name = "proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -186,8 +186,9 @@ final class ProxyCommand implements Callable<Integer> {
     ProxyConfig settings() {
         ProxySources from = sources();
         ProxyConfig.Mode m = mode == null ? null : ProxySources.parse(ProxyConfig.Mode.class, mode, "--mode");
-        ProxyConfig base = config != null ? new ConfigLoader().load(config, ProxyConfig.class) : null;
-        UpstreamConfig up = upstreamSettings(base == null ? null : base.upstream(), from);
+        ProxyConfig base = config != null ? ProxyFile.load(config, upstream, trust, from) : null;
+        UpstreamConfig up = ProxyFile.upstream(base == null ? null : base.upstream(), upstream, trust, upstreamCa,
+                prefetch, from);
         ProxyConfig c;
         try {
             c = base == null ? new ProxyConfig(m != null ? m : ProxyConfig.Mode.PULL, name, null, up, null, null, null)
@@ -255,27 +256,6 @@ final class ProxyCommand implements Callable<Integer> {
     ProxySources sources() {
         return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, maxConnections, sendBuffer,
                 maxRequestBody, tlsCert, tlsKey, admin, spoolDir);
-    }
-
-    private UpstreamConfig upstreamSettings(UpstreamConfig fromFile, ProxySources from) {
-        if (fromFile == null && upstream.isEmpty()) {
-            throw new ConfigException("--upstream: missing (or give --config FILE with an upstream section)");
-        }
-        List<URI> urls = upstream.isEmpty() ? fromFile.urls() : upstream;
-        // One upstream is given as url, so that a mistake in it is reported as --upstream's.
-        URI one = urls.size() == 1 ? urls.get(0) : null;
-        List<URI> several = urls.size() > 1 ? urls : null;
-        try {
-            if (fromFile == null) {
-                return new UpstreamConfig(one, trust, upstreamCa, null, null, null, null, prefetch, several, null, null);
-            }
-            return new UpstreamConfig(one, trust.isEmpty() ? fromFile.trust() : trust,
-                    upstreamCa != null ? upstreamCa : fromFile.ca(), fromFile.connections(), fromFile.connectTimeout(),
-                    fromFile.timeout(), fromFile.maxBody(), prefetch.isEmpty() ? fromFile.prefetch() : prefetch,
-                    several, fromFile.healthCheck(), fromFile.maxUnverifiedBytes());
-        } catch (IllegalArgumentException e) {
-            throw from.refused("upstream." + e.getMessage(), null);
-        }
     }
 
     private TlsConfig tls(TlsConfig fromFile) {

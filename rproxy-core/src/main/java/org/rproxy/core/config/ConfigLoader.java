@@ -86,6 +86,33 @@ public final class ConfigLoader {
     }
 
     /**
+     * Reads {@code file} as a {@code type}, with {@code fills} in place of the keys it leaves out
+     * (what a command line gives), so that a key required of the settings is required of the file
+     * and the options together, not of the file alone.
+     */
+    public <T> T load(Path file, Class<T> type, List<FillIn> fills) {
+        requireNonNull(file, "file");
+        requireNonNull(fills, "fills");
+        if (fills.isEmpty()) {
+            return load(file, type);
+        }
+        String yaml = ConfigText.read(file);
+        String source = file.toString();
+        JsonNode tree = tree(yaml, source);
+        FillIn.apply(tree, fills);
+        try {
+            return mapper.readerFor(type).readValue(tree);
+        } catch (JsonMappingException e) {
+            List<String> all = new ConfigProblems(mapper, source).of(tree, type);
+            String first = source + ": " + ConfigMessages.describe(e, "");
+            throw all.size() <= 1 ? new ConfigException(all.isEmpty() ? first : all.get(0), e)
+                    : new ConfigException(String.join("\n", all));
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + IoProblems.reason(e), e);
+        }
+    }
+
+    /**
      * Reads {@code yaml} as a {@code type}; {@code source} names it in messages. A text that
      * does not bind is refused with every problem {@link #check} finds in it, one a line (as
      * {@code rproxy check} lists them), so that a start and a check say the same.
@@ -130,25 +157,53 @@ public final class ConfigLoader {
         return check(yaml, file.toString(), type);
     }
 
+    /** {@link #check} of {@code file} with {@code fills} in place of the keys it leaves out (see {@link #load(Path, Class, List)}). */
+    public List<String> check(Path file, Class<?> type, List<FillIn> fills) {
+        requireNonNull(file, "file");
+        requireNonNull(type, "type");
+        requireNonNull(fills, "fills");
+        JsonNode tree;
+        try {
+            tree = tree(ConfigText.read(file), file.toString());
+        } catch (ConfigException e) {
+            return List.of(e.getMessage());
+        }
+        FillIn.apply(tree, fills);
+        return new ConfigProblems(mapper, file.toString()).of(tree, type);
+    }
+
     /** {@link #check} of a text already read; {@code source} names it. */
     private List<String> check(String yaml, String source, Class<?> type) {
+        JsonNode tree;
+        try {
+            tree = tree(yaml, source);
+        } catch (ConfigException e) {
+            return List.of(e.getMessage());
+        }
+        return new ConfigProblems(mapper, source).of(tree, type);
+    }
+
+    /**
+     * The tree of {@code yaml}, one document, not empty.
+     *
+     * @throws ConfigException naming {@code source} and what is wrong: not YAML, a second document, empty
+     */
+    private JsonNode tree(String yaml, String source) {
         JsonNode tree = null;
         try (JsonParser p = mapper.createParser(yaml)) {
             if (p.nextToken() != null) {
                 tree = mapper.readTree(p);
                 onlyDocument(p, source);
             }
-        } catch (ConfigException e) {
-            return List.of(e.getMessage());
         } catch (JsonProcessingException e) {
-            return List.of(notReadable(source, e));
+            throw new ConfigException(notReadable(source, e), e);
         } catch (IOException e) {
-            return List.of(source + ": cannot read: " + IoProblems.reason(e));
+            throw new ConfigException(source + ": cannot read: " + IoProblems.reason(e), e);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
-            return List.of(source + ": empty (expected a mapping of settings)");
+            throw new ConfigException(source + ": empty (expected a mapping of settings)");
         }
-        return new ConfigProblems(mapper, source).of(tree, type);
+        return tree;
     }
 
     /**

@@ -1,0 +1,58 @@
+package org.rproxy.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A value given for a key a config file may leave out, as a command line's option gives it
+ * ({@code --upstream} for {@code upstream.url}): {@link ConfigLoader} sets {@code section.key} to
+ * it when the file's {@code section} (added when the file has none) holds none of {@code unless},
+ * and then binds and checks the file as if it held the value. So a key the settings require is
+ * required of the file and the options together. Immutable.
+ *
+ * @param section the top-level section ({@code upstream})
+ * @param key     the key in it ({@code url})
+ * @param value   a text, or a list of texts, as the file would hold them
+ * @param unless  the keys of the section that, any of them in the file, leave it as it is
+ *                ({@code url} and {@code urls}: the file names its upstreams one way or the other)
+ */
+public record FillIn(String section, String key, Object value, Set<String> unless) {
+
+    public FillIn {
+        requireNonNull(section, "section");
+        requireNonNull(key, "key");
+        requireNonNull(value, "value");
+        unless = Set.copyOf(unless);
+        if (!(value instanceof String || value instanceof List<?>)) {
+            throw new IllegalArgumentException("value: a text or a list of texts, not " + value.getClass());
+        }
+    }
+
+    /** Applies {@code fills} to {@code tree}; a tree or section that is no mapping is left to the checks to refuse. */
+    static void apply(JsonNode tree, List<FillIn> fills) {
+        if (!(tree instanceof ObjectNode root)) {
+            return;
+        }
+        for (FillIn f : fills) {
+            JsonNode s = root.get(f.section);
+            if (s == null || s.isNull()) {
+                s = root.putObject(f.section);
+            }
+            if (!(s instanceof ObjectNode section) || f.unless.stream().anyMatch(section::hasNonNull)) {
+                continue;
+            }
+            if (f.value instanceof List<?> list) {
+                ArrayNode a = section.putArray(f.key);
+                list.forEach(v -> a.add(String.valueOf(v)));
+            } else {
+                section.put(f.key, (String) f.value);
+            }
+        }
+    }
+}
