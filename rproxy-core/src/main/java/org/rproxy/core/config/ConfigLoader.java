@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 
 /**
  * Reads a YAML config file into a tree of records, once, at start. Keys are kebab-case
@@ -42,7 +43,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * </pre>
  *
  * A key given twice in one section, or a second YAML document ({@code ---}), is refused too: the
- * parser would otherwise keep one of the two values, or never read the second document.
+ * parser would otherwise keep one of the two values, or never read the second document; so is an
+ * alias ({@code *name}), which the parser would read as the text of its name. Text that is not
+ * YAML is refused with the line and what is wrong in words ({@link YamlSyntax}), one line each.
  *
  * {@link #check} lists every such problem of a file ({@code rproxy check}); a refusal by
  * {@link #load} says the same lines. Files are read as UTF-8 ({@link ConfigText}).
@@ -120,6 +123,7 @@ public final class ConfigLoader {
     public <T> T read(String yaml, String source, Class<T> type) {
         requireNonNull(yaml, "yaml");
         requireNonNull(source, "source");
+        noAliases(yaml, source);
         T value = null;
         try (JsonParser p = mapper.createParser(yaml)) {
             if (p.nextToken() != null) {
@@ -189,6 +193,7 @@ public final class ConfigLoader {
      * @throws ConfigException naming {@code source} and what is wrong: not YAML, a second document, empty
      */
     private JsonNode tree(String yaml, String source) {
+        noAliases(yaml, source);
         JsonNode tree = null;
         try (JsonParser p = mapper.createParser(yaml)) {
             if (p.nextToken() != null) {
@@ -221,6 +226,25 @@ public final class ConfigLoader {
     }
 
     /**
+     * Refuses an alias ({@code *name}): the parser hands it on as the text of its name, so that
+     * {@code name: *edge} would be read as the name {@code edge} and a section given as an alias
+     * would be refused as no mapping. Text that does not read is left to the reading proper.
+     */
+    private void noAliases(String yaml, String source) {
+        try (JsonParser p = mapper.createParser(yaml)) {
+            while (p.nextToken() != null) {
+                if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+                    throw new ConfigException(source + ": " + ConfigMessages.prefix(ConfigMessages.path(
+                            p.getParsingContext())) + "line " + p.currentTokenLocation().getLineNr() + ": an alias (*"
+                            + p.getText() + ") (expected: the value written out; anchors and aliases are not read)");
+                }
+            }
+        } catch (IOException e) {
+            // reported by the reading proper, with the rest
+        }
+    }
+
+    /**
      * Refuses a second YAML document after the one read ({@code ---} starts one): nothing reads
      * it, so the settings in it would be ignored without a word.
      */
@@ -237,7 +261,7 @@ public final class ConfigLoader {
         if (reason != null) {
             return source + ": " + reason;
         }
-        return source + ": not valid YAML: " + e.getOriginalMessage() + ConfigMessages.where(e);
+        return source + ": not valid YAML: " + YamlSyntax.describe(e);
     }
 
     /** {@code text} as a URI; the parser's reason, in the form of the other values' ("'x' is not a ..."). */

@@ -68,9 +68,10 @@ final class ConfigMessages {
     }
 
     /**
-     * The reason a parser gave up, or null when {@code e} is not one of those named here: a key
-     * given twice in one mapping, a whole number out of the range of its type. {@code at} is the
-     * path of the node the parser reads (empty for the file's root).
+     * The reason a parser gave up, or null when {@code e} comes from no parser: a key given twice
+     * in one mapping, a whole number out of the range of its type, or text that is not YAML
+     * ({@link YamlSyntax}: the line and what is wrong). {@code at} is the path of the node the
+     * parser reads (empty for the file's root).
      */
     static String describeParsing(JsonProcessingException e, String at) {
         if (!(e.getProcessor() instanceof JsonParser p)) {
@@ -90,7 +91,7 @@ final class ConfigMessages {
                     + " number from " + (isLong ? Long.MIN_VALUE : Integer.MIN_VALUE) + " to "
                     + (isLong ? Long.MAX_VALUE : Integer.MAX_VALUE) + ")";
         }
-        return null;
+        return prefix(path) + YamlSyntax.describe(e);
     }
 
     /** {@code at} and {@code rest} as one dotted path; {@code rest} may start with an index. */
@@ -101,14 +102,8 @@ final class ConfigMessages {
         return rest.startsWith("[") ? at + rest : at + "." + rest;
     }
 
-    /** " (line 3, column 7)", or empty when Jackson does not know where. */
-    static String where(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr() + ")";
-    }
-
     /** {@code path: }, or nothing for the file's root. */
-    private static String prefix(String path) {
+    static String prefix(String path) {
         return path.isEmpty() ? "" : path + ": ";
     }
 
@@ -128,7 +123,7 @@ final class ConfigMessages {
     }
 
     /** The dotted path of a parser's place: {@code upstream.trust[1]}. */
-    private static String path(JsonStreamContext context) {
+    static String path(JsonStreamContext context) {
         Deque<String> parts = new ArrayDeque<>();
         for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
             if (c.inArray()) {
@@ -163,6 +158,9 @@ final class ConfigMessages {
         }
         if (type.isRecord()) {
             return "a mapping";
+        }
+        if (type == String.class) {
+            return "a single value (a text, not a mapping or list)";
         }
         return "a " + type.getSimpleName().toLowerCase(Locale.ROOT);
     }
