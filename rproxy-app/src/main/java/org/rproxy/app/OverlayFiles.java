@@ -103,7 +103,8 @@ final class OverlayFiles {
      * in {@code rproxy check}, which may run beside the node that holds them).
      *
      * @throws NotNow {@code "ov.yaml: dht-port: cannot listen on HOST:PORT (UDP): address already in use"}
-     *                ({@link Listeners#failure})
+     *                ({@link Listeners#failure}); for {@code permission denied (a port below 1024 ...)}, a
+     *                {@code ConfigException} (exit status 2), as for the proxy's own listeners
      */
     static void probe(Path file, OverlayConfig c) {
         if (c == null) {
@@ -112,7 +113,11 @@ final class OverlayFiles {
         try {
             c.probePorts();
         } catch (IllegalArgumentException e) {
-            throw Listeners.failure(file + ": " + e.getMessage(), e);
+            // the reason in the listeners' words, so that a port the node may not bind is judged as theirs (exit 2)
+            String m = e.getMessage();
+            int reason = m.indexOf("): ");
+            throw Listeners.failure(file + ": " + (reason < 0 || e.getCause() == null ? m
+                    : m.substring(0, reason + 3) + Listeners.reason(e.getCause())), e);
         }
     }
 }

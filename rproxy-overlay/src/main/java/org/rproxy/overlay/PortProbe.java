@@ -43,7 +43,9 @@ final class PortProbe {
         String why = e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")
                 ? "address already in use"
                 : e instanceof BindException && String.valueOf(e.getMessage()).contains("assign")
-                ? "not an address of this host" : String.valueOf(e.getMessage());
+                ? "not an address of this host"
+                : String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("permission denied")
+                ? "permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)" : String.valueOf(e.getMessage());
         return new IllegalArgumentException(key + ": cannot listen on " + a.getAddress().getHostAddress() + ":"
                 + a.getPort() + " (" + protocol + "): " + why, e);
     }
