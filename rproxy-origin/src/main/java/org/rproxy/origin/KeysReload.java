@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * Reads the origin's keys file again, so that an operator rotates the key by editing it (add the
  * next key; later mark it signing; later remove the old one) without restarting the origin: the
  * file is small, so it is simply read and checked at each poll rather than watched. A file that
- * does not read or check is refused with one log line (once per distinct reason, not at every
- * poll) and the keys in use stay. Keys it picks up are held to what {@code rproxy origin} asks
+ * does not read or check is refused with one log line per problem (once per distinct refusal,
+ * not at every poll) and the keys in use stay. Keys it picks up are held to what {@code rproxy origin} asks
  * of a key at start ({@link KeyFileModes}): a private key file other users may read is refused
  * so (its path, its mode and {@code chmod 600} in the line), one its group may read is taken
  * with a warning, once. Runs on the origin's publishing thread, one poll at a time.
@@ -75,12 +75,20 @@ final class KeysReload {
         return read;
     }
 
-    /** Logs why the file is refused, once while the reason stays the same. */
+    /**
+     * Logs why the file is refused, once while the reason stays the same: a line for each problem
+     * (the reason holds them one a line, as a refusal at start prints them), each saying the file
+     * is refused, so that no log line holds another's text and each can be read alone.
+     */
     private void refuse(String reason) {
         if (!Objects.equals(refused, reason)) {
             refused = reason;
-            log.warn("keys file refused, the keys in use stay (signing {}): {}", current.signing().publicKey().keyId(),
-                    reason);
+            String signing = current.signing().publicKey().keyId();
+            for (String problem : String.valueOf(reason).split("\n")) {
+                if (!problem.isBlank()) {
+                    log.warn("keys file refused, the keys in use stay (signing {}): {}", signing, problem);
+                }
+            }
         }
     }
 }

@@ -222,4 +222,21 @@ class KeyRotationTest {
                     "refused once, not at every poll: " + logs.events());
         }
     }
+
+    @Test
+    void aRefusedEditWithSeveralProblemsIsLoggedOneLineAProblem() throws Exception {
+        String cur = current.publicKey().keyId();
+        Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n");
+        try (CapturedLogs logs = CapturedLogs.of(KeysReload.class); Origin origin = start(keys)) {
+            write("keys.yaml", "kyes: []\nkeys:\n  - file: " + dir.resolve("current.key") + "\n    signing: perhaps\n");
+            String head = "keys file refused, the keys in use stay (signing " + cur + "): " + keys + ": ";
+            assertEquals(head + "kyes: unknown key (known: keys)",
+                    logs.awaitMessage("kyes: unknown key", DEADLINE).getFormattedMessage());
+            assertEquals(head + "keys[0].signing: 'perhaps' is not true or false",
+                    logs.awaitMessage("'perhaps'", DEADLINE).getFormattedMessage());
+            assertTrue(logs.events().stream().noneMatch(e -> e.getFormattedMessage().contains("\n")),
+                    "one line each: " + logs.events());
+            assertEquals(List.of(cur), origin.publishedKeyIds(), "the keys in use stay");
+        }
+    }
 }
