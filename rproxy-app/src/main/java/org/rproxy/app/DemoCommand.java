@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8181", paramLabel = "PORT",
             description = {"Origin port on 127.0.0.1 (default ${DEFAULT-VALUE}); the proxies take 8282, 8283 and 8383.",
-                    "A port that is taken is replaced by a free one; 0 puts every node on a free port."})
+                    "A port that is taken is replaced by a free one, and a line says which; 0 puts every node on a free port."})
     int port;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Work folder (default: a new temporary folder).")
@@ -113,6 +113,7 @@ final class DemoCommand implements Callable<Integer> {
         Path pub = demo.pub();
         Path work = demo.work();
         out.println();
+        demo.moved().forEach(line -> out.println("rproxy demo: " + line));
         out.println("rproxy demo is running. Work folder: " + work);
         out.println("  origin (signing, key id " + demo.origin().keyId() + "): " + o);
         out.println("  pull-mode proxies: " + p1 + "  " + p2 + "   (metrics: " + demo.pulls().stream()

@@ -40,9 +40,10 @@ import org.rproxy.push.UpdateStreamConfig;
  * @param stream   the origin's update stream (closed after the origin: the origin does not own it)
  * @param pulls    the two pull-mode proxies
  * @param push     the push-mode proxy
+ * @param moved    a line for each node whose preferred port was taken, saying where it went instead
  */
 record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, List<StreamingPull> pulls,
-                   PushPullProxy push)
+                   PushPullProxy push, List<String> moved)
         implements AutoCloseable {
 
     /** Preferred ports after the origin's: the two pull proxies, then the push proxy. */
@@ -55,6 +56,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
         requireNonNull(stream, "stream");
         pulls = List.copyOf(pulls);
         requireNonNull(push, "push");
+        moved = List.copyOf(moved);
     }
 
     /**
@@ -63,6 +65,17 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
      * @param originPort the origin's preferred port; 0 puts every node on a port the system picks
      */
     static RunningDemo start(Path work, int originPort) throws IOException {
+        return start(work, originPort, originPort == 0 ? List.of(0, 0, 0) : PROXY_PORTS);
+    }
+
+    /**
+     * Starts everything in {@code work}, each node on its preferred port when that is free, else
+     * on one the system picks, which {@link #moved} says.
+     *
+     * @param originPort the origin's preferred port, 0 for any
+     * @param proxyPorts the preferred ports of the two pull proxies and the push proxy, 0 for any
+     */
+    static RunningDemo start(Path work, int originPort, List<Integer> proxyPorts) throws IOException {
         Path keys = Files.createDirectories(work.resolve("keys"));
         Path maps = Files.createDirectories(work.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
@@ -71,8 +84,10 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
         DemoCommand.copySampleMaps(maps);
 
         List<Integer> wanted = new ArrayList<>(List.of(originPort));
-        PROXY_PORTS.forEach(p -> wanted.add(originPort == 0 ? 0 : p));
+        wanted.addAll(proxyPorts);
         List<Integer> ports = DemoPorts.choose(wanted);
+        List<String> moved = DemoPorts.moved(wanted, ports,
+                List.of("the origin", "pull proxy 1", "pull proxy 2", "the push proxy"));
         List<String> proxyUrls = ports.subList(1, ports.size()).stream().map(p -> "http://127.0.0.1:" + p).toList();
         OriginConfig config = new OriginConfig(FrontEndConfig.defaults("127.0.0.1", ports.get(0)), maps, priv,
                 Duration.ofHours(1), Duration.ofSeconds(60), proxyUrls, "rproxy-demo", null);
@@ -93,7 +108,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
             PushPullProxy push = PushMode.start(new ProxyConfig(ProxyConfig.Mode.PUSH, "rproxy-demo-push",
                     new ListenConfig(new Address("127.0.0.1", ports.get(3)), null),
                     UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub)), null, null, null), 0);
-            return new RunningDemo(work, pub, origin, stream, pulls, push);
+            return new RunningDemo(work, pub, origin, stream, pulls, push, moved);
         } catch (RuntimeException e) {
             pulls.forEach(StreamingPull::close);
             origin.close();

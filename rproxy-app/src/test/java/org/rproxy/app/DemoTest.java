@@ -109,4 +109,18 @@ class DemoTest {
         Path jar = Files.writeString(dir.resolve("rproxy.jar"), "");
         assertEquals("java -jar " + jar, DemoCommand.launcher(Map.of(), jar.toUri().toURL()));
     }
+
+    @Test
+    void aTakenPortIsReplacedAndTheGuideSaysWhereTheNodeWent() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             RunningDemo demo = RunningDemo.start(dir, taken.getLocalPort(), List.of(0, 0, 0))) {
+            int port = demo.origin().address().getPort();
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            DemoCommand.printGuide(new PrintStream(printed, true, StandardCharsets.UTF_8), demo);
+            List<String> moved = printed.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith("rproxy demo: ")).toList();
+            assertEquals(List.of("rproxy demo: port " + taken.getLocalPort() + " on 127.0.0.1 is taken: the origin"
+                    + " listens on 127.0.0.1:" + port + " instead"), moved, printed.toString(StandardCharsets.UTF_8));
+        }
+    }
 }
