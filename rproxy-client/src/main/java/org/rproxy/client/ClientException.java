@@ -79,7 +79,11 @@ public abstract sealed class ClientException extends RuntimeException
             return status;
         }
 
-        /** The RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was no ALTO error. */
+        /**
+         * The RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was no ALTO error:
+         * always so for a server condition (a 5xx from an rproxy node, whose body is its message as
+         * text: no registered code describes the server's state).
+         */
         public String altoCode() {
             return altoCode;
         }

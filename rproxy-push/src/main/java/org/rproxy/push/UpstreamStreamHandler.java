@@ -39,7 +39,7 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
     private boolean streaming;
     private static final String CLOSED_BY_UPSTREAM = "closed by the upstream";
     private String reason = CLOSED_BY_UPSTREAM;
-    /** The body of a refusal with an ALTO error, while it is read; else null. */
+    /** The body of a refusal with an ALTO error (or a 5xx's message as text), while it is read; else null. */
     private ByteArrayOutputStream refusal;
     /** An interim 1xx was read: the codec's empty end of it follows, and is not the stream's end. */
     private boolean interim;
@@ -126,7 +126,8 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
             String lowered = type.toLowerCase(Locale.ROOT);
             if (r.status().code() != 200 || !lowered.startsWith(MediaTypes.EVENT_STREAM)) {
                 reason = "upstream answered " + r.status() + " " + type;
-                if (r.status().code() >= 400 && lowered.startsWith(MediaTypes.ERROR)) {
+                if (r.status().code() >= 400 && lowered.startsWith(MediaTypes.ERROR)
+                        || r.status().code() >= 500 && lowered.startsWith("text/plain")) {
                     refusal = new ByteArrayOutputStream();
                     if (!(msg instanceof HttpContent)) {
                         return; // its body follows
@@ -167,7 +168,13 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
                 reason += ": " + error.message();
                 listener.refused(error);
             } catch (RuntimeException notAnError) {
-                // not an ALTO error after all: the status says enough
+                // a server condition (a 5xx's message as text), or no ALTO error after all: its first line, if any
+                String text = new String(refusal.toByteArray(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                int end = text.indexOf('\n');
+                String line = end < 0 ? text : text.substring(0, end);
+                if (!line.isEmpty() && line.chars().noneMatch(c -> c < 0x20)) {
+                    reason += ": " + (line.length() > 200 ? line.substring(0, 200) + "..." : line);
+                }
             }
             refusal = null;
             ctx.close();

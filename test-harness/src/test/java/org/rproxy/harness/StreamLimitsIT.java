@@ -126,7 +126,9 @@ class StreamLimitsIT {
                 HttpResponse<String> full = post(base + "/updates", queries(5000, 1));
                 assertEquals(503, full.statusCode(), full.body());
                 assertEquals("1", full.headers().firstValue("retry-after").orElse(null), full.body());
-                assertTrue(meta(full).path("message").asText().contains("at most 1024 query answers"), full.body());
+                // a server condition: its message as text, no ALTO error code
+                assertEquals("text/plain; charset=utf-8", full.headers().firstValue("content-type").orElse(null));
+                assertTrue(full.body().contains("at most 1024 query answers"), full.body());
                 try (SseClient followed = new SseClient(Proxies.HTTP, base + "/updates", queries(0, 1))) {
                     assertEquals("application/alto-updatestreamcontrol+json", followed.next(WAIT).type(),
                             "an answer already followed is still taken");

@@ -15,6 +15,8 @@ public final class MediaTypes {
     public static final String UPDATE_STREAM_PARAMS = "application/alto-updatestreamparams+json";
     public static final String UPDATE_STREAM_CONTROL = "application/alto-updatestreamcontrol+json";
     public static final String EVENT_STREAM = "text/event-stream";
+    /** A server condition's body (a 5xx): its message, no ALTO error resource ({@link AltoError#serverCondition}). */
+    public static final String TEXT = "text/plain; charset=utf-8";
     public static final String MERGE_PATCH = "application/merge-patch+json";
     /** The seed dialect (draft-penno-alto-protocol-03) is plain XML. */
     public static final String XML = "application/xml";

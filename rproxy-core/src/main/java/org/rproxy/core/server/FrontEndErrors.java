@@ -10,7 +10,8 @@ import org.rproxy.core.model.AltoErrorCode;
  * <p>RFC 7285 §8.5.2 requires {@code meta.code} to be one of its four registered codes, none of
  * which describes a server-side failure. Errors about the request as a whole (framing, size)
  * use {@code E_SYNTAX}; those naming one header use {@code E_INVALID_FIELD_VALUE} with that
- * field; the server's own failures (500, 503) are {@link AltoError#serverCondition}.
+ * field; the server's own failures (500, 503) are {@link AltoError#serverCondition}: no code,
+ * answered as their message in plain text.
  */
 final class FrontEndErrors {
 

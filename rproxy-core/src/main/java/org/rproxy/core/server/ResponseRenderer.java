@@ -237,7 +237,7 @@ final class ResponseRenderer {
                 HttpResponseStatus.valueOf(error.httpStatus()),
                 head.isHead() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, ErrorResponses.contentType(dialect));
+        h.set(HttpHeaderNames.CONTENT_TYPE, ErrorResponses.contentType(error, dialect));
         h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         h.set(HttpHeaderNames.DATE, date());

@@ -10,14 +10,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Server conditions have one form everywhere: E_SYNTAX, no field, a 5xx status. */
+/**
+ * Server conditions have one form everywhere: no ALTO code (none in the registry fits, and E_SYNTAX
+ * would tell a client its request was malformed), no field, a 5xx status.
+ */
 class AltoErrorTest {
 
     @ParameterizedTest
     @ValueSource(ints = {500, 502, 503, 504})
-    void aServerConditionIsESyntaxWithoutAFieldAndKeepsItsStatus(int status) {
+    void aServerConditionHasNoCodeNoFieldAndKeepsItsStatus(int status) {
         AltoError e = AltoError.serverCondition("the origin is starting; try again", status);
-        assertEquals(AltoErrorCode.E_SYNTAX, e.code());
+        assertNull(e.code());
+        assertTrue(e.isServerCondition());
         assertNull(e.field());
         assertNull(e.value());
         assertEquals(status, e.httpStatus());
@@ -30,6 +34,15 @@ class AltoErrorTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AltoError.serverCondition("x", status));
         assertEquals("httpStatus: " + status + " (expected: 500-599)", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {400, 404, 499})
+    void onlyAServerConditionGoesWithoutACode(int status) {
+        assertEquals("code: missing for status " + status + " (expected: a code for a request's error; only a server"
+                + " condition, 5xx, has none)", assertThrows(IllegalArgumentException.class,
+                () -> new AltoError(null, null, null, "x", status)).getMessage());
+        assertEquals(false, AltoError.missingField("x").isServerCondition());
     }
 
     @Test

@@ -52,8 +52,21 @@ class ErrorResponsesTest {
 
     @Test
     void contentTypes() {
-        assertEquals("application/alto-error+json", ErrorResponses.contentType(Dialect.JSON));
-        assertEquals("application/xml", ErrorResponses.contentType(Dialect.XML));
+        AltoError request = AltoError.missingField("cost-type");
+        assertEquals("application/alto-error+json", ErrorResponses.contentType(request, Dialect.JSON));
+        assertEquals("application/xml", ErrorResponses.contentType(request, Dialect.XML));
+    }
+
+    /** RFC 7285 §8.5: no ALTO-layer information, no error resource; §8.5.2: a resource's code is a registered one. */
+    @ParameterizedTest
+    @ValueSource(ints = {500, 502, 503, 504})
+    void aServerConditionIsItsMessageAsTextInEitherDialectWithNoAltoCode(int status) {
+        AltoError e = AltoError.serverCondition("no valid copy of /x (upstream down)\r\nInjected: 1", status);
+        for (Dialect d : Dialect.values()) {
+            assertEquals("text/plain; charset=utf-8", ErrorResponses.contentType(e, d));
+            assertEquals("no valid copy of /x (upstream down)  Injected: 1\n",
+                    new String(ErrorResponses.body(e, d), StandardCharsets.UTF_8));
+        }
     }
 
     @ParameterizedTest

@@ -17,18 +17,19 @@ final class ErrorJson {
 
     static String text(AltoError error) {
         StringBuilder b = new StringBuilder(128).append("{\"meta\":{");
-        member(b, "code", error.code().name(), false);
-        member(b, "field", error.field(), true);
-        member(b, "value", error.value(), true);
-        member(b, "message", error.message(), true);
+        // a server condition has no code: the front end serves it as text, never through here
+        member(b, "code", error.code() == null ? null : error.code().name());
+        member(b, "field", error.field());
+        member(b, "value", error.value());
+        member(b, "message", error.message());
         return b.append("}}").toString();
     }
 
-    private static void member(StringBuilder b, String name, String value, boolean comma) {
+    private static void member(StringBuilder b, String name, String value) {
         if (value == null) {
             return;
         }
-        if (comma) {
+        if (b.charAt(b.length() - 1) != '{') {
             b.append(',');
         }
         b.append('"').append(name).append("\":\"");

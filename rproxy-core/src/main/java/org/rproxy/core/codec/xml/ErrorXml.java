@@ -29,7 +29,7 @@ final class ErrorXml {
         StringBuilder b = new StringBuilder(160)
                 .append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
                 .append("<alto xmlns=\"").append(AltoDto.NS).append("\"><error");
-        attribute(b, "code", error.code().name());
+        attribute(b, "code", error.code() == null ? null : error.code().name()); // a server condition: served as text
         attribute(b, "field", error.field());
         attribute(b, "value", error.value());
         b.append('>');
