@@ -97,7 +97,8 @@ class WorkQueueBoundTest {
                             + "while the worker threads were busy");
                     assertEquals(503, r.statusCode(), r.body());
                     assertEquals("1", r.headers().firstValue("retry-after").orElse(null));
-                    assertTrue(r.body().contains("\"code\":\"E_") && r.body().contains("verification"), r.body());
+                    assertEquals("text/plain; charset=utf-8", r.headers().firstValue("content-type").orElse(null));
+                    assertTrue(!r.body().contains("\"code\"") && r.body().contains("verification"), r.body());
                 }
                 // a query body to hash finds the queue full too
                 HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + "/endpointcost"))
@@ -180,7 +181,7 @@ class WorkQueueBoundTest {
                             + " refused while the worker threads were busy (" + big + " tasks wait, far below the bound)");
                     assertEquals(503, r.statusCode(), r.body());
                     assertEquals("1", r.headers().firstValue("retry-after").orElse(null));
-                    assertTrue(r.body().contains("\"code\":\"E_") && r.body().contains("verification")
+                    assertTrue(!r.body().contains("\"code\"") && r.body().contains("verification")
                             && r.body().contains("upstream.max-unverified-bytes"), r.body());
                 }
                 assertTrue(unverifiedBytes(proxy) <= budget.bytes(), "held " + unverifiedBytes(proxy));
@@ -235,7 +236,7 @@ class WorkQueueBoundTest {
                         + " refused while every query waited for the upstream's one connection");
                 assertEquals(503, r.statusCode(), r.body());
                 assertEquals("1", r.headers().firstValue("retry-after").orElse(null));
-                assertTrue(r.body().contains("\"code\":\"E_") && r.body().contains("query bodies wait")
+                assertTrue(!r.body().contains("\"code\"") && r.body().contains("query bodies wait")
                         && r.body().contains("upstream.max-unverified-bytes"), r.body());
             }
             assertTrue(unverifiedBytes(proxy) > 2 * pad.length() && unverifiedBytes(proxy) <= budget.bytes(),
