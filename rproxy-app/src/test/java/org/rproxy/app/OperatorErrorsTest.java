@@ -119,7 +119,7 @@ class OperatorErrorsTest {
         assertEquals(1, check.exit(), check.toString());
         List<String> problems = check.out().lines().filter(l -> !l.startsWith("rproxy check: ")).toList();
         assertEquals(List.of(p + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
-                p + ": upstream.url: missing"), problems);
+                p + ": upstream.url: missing (give it in " + p + " or as --upstream)"), problems);
         CommandRun proxy = CommandRun.of("proxy", "--config", p.toString());
         assertEquals(2, proxy.exit(), proxy.toString());
         assertEquals(problems.stream().map(l -> "rproxy proxy: " + l).toList(), proxy.err().lines().toList());
