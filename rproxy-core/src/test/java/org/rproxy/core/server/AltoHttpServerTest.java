@@ -107,7 +107,7 @@ class AltoHttpServerTest {
                 Raw refused = Raw.read(inC);
                 assertEquals(503, refused.status);
                 assertEquals("1", refused.headers.get("retry-after"));
-                assertEquals(MediaTypes.ERROR, refused.headers.get("content-type"));
+                assertEquals(MediaTypes.TEXT, refused.headers.get("content-type")); // a server condition: no ALTO code
                 assertEquals(-1, inC.read(), "the refused connection is closed");
             }
 
