@@ -6,9 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.server.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +96,7 @@ final class Attempts {
      * before it was verified ({@link WorkPool.Stopped}), or it broke.
      */
     private static FetchResult.Failed failed(Throwable failure) {
-        Throwable c = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable c = Completions.cause(failure);
         if (c instanceof WorkPool.Stopped) {
             return FetchResult.Failed.STOPPING;
         }

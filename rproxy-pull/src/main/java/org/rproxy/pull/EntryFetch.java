@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
+import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.store.HeaderField;
@@ -269,7 +269,7 @@ final class EntryFetch {
      * proxy's own overload: it carries {@code Retry-After}, since a retry soon may find one free).
      */
     private static FetchResult.Failed failed(Throwable t) {
-        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        Throwable c = Completions.cause(t);
         String message = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
         UpstreamException.Kind kind = c instanceof UpstreamException u ? u.kind() : UpstreamException.Kind.FAILED;
         return switch (kind) {

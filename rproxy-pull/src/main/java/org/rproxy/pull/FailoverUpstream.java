@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
+import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
@@ -88,8 +89,7 @@ final class FailoverUpstream implements Upstream {
                 return CompletableFuture.completedFuture(response);
             }
             if (failure != null) {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                        ? c.getCause() : failure;
+                Throwable cause = Completions.cause(failure);
                 if (!(cause instanceof UpstreamException u && (u.kind() == UpstreamException.Kind.BUSY
                         || u.kind() == UpstreamException.Kind.STOPPED))) {
                     down(i, cause.getMessage());

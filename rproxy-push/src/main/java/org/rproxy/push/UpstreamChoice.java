@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.IntConsumer;
 
+import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.upstream.LimitedBody;
 import org.slf4j.Logger;
@@ -167,7 +168,7 @@ final class UpstreamChoice {
         CompletableFuture.allOf(checks).whenComplete((ok, failure) -> thread.execute(() -> {
             checking = false;
             try {
-                Throwable t = failure == null ? null : StreamControl.unwrap(failure);
+                Throwable t = failure == null ? null : Completions.cause(failure);
                 if (t instanceof Error e) {
                     throw e;
                 }

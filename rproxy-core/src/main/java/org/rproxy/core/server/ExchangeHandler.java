@@ -3,7 +3,6 @@ package org.rproxy.core.server;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -12,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.EventExecutor;
 
+import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.store.BodySpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -150,8 +150,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void complete(Slot slot, Reply reply, Throwable failure) {
         if (failure != null || reply == null) {
             RequestHead head = slot.exchange.head();
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = Completions.cause(failure);
             warnings.error(LOG, "service failed on {} {}", head.method(), head.path(),
                     cause != null ? cause : new NullPointerException("service completed with a null reply"));
             reply = answers.internalError(head);
