@@ -1,20 +1,9 @@
 package org.rproxy.client;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
-import java.security.cert.CertificateException;
 import java.time.Duration;
-import java.util.Locale;
 
-import javax.net.ssl.SSLException;
-
-import org.rproxy.core.config.Durations;
+import org.rproxy.core.net.TransportFailures;
 
 /**
  * Words for a failed exchange of the JDK's HTTP client: what happened, never the name of an
@@ -23,11 +12,12 @@ import org.rproxy.core.config.Durations;
  * message when it is a sentence). They are the reasons of the client's {@link ClientException}s
  * and of the {@code rproxy fetch} command's verdicts, so a failure reads the same from either;
  * an application doing HTTP of its own beside the client may word its failures with them too.
- * Stateless.
+ * The words are core's ({@code TransportFailures}), which the push feed uses for a lost stream as
+ * well, so a proxy's readiness and the client say the same of the same failure. Stateless.
  */
 public final class TransportWords {
     /** What a connection lost without more said is called. */
-    public static final String CLOSED = "the connection closed";
+    public static final String CLOSED = TransportFailures.CLOSED;
 
     private TransportWords() {
     }
@@ -37,42 +27,16 @@ public final class TransportWords {
      * connection was made, else the first message that is a sentence, else {@link #CLOSED}.
      */
     public static String of(IOException e) {
-        String none = unreachable(e);
-        if (none != null) {
-            return none;
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t.getMessage();
-            // the JDK's "header parser received no bytes": the server closed without a byte of answer
-            if (t instanceof EOFException || m == null || m.isBlank() || m.equalsIgnoreCase("closed")
-                    || m.contains("EOF") || m.contains("received no bytes") || cutShortChunked(m)) {
-                continue;
-            }
-            if (!m.matches(".*\\b(java|javax|jdk|sun)\\.[\\w.$]+.*")) {
-                return m.substring(0, 1).toLowerCase(Locale.ROOT) + m.substring(1); // "Connection reset"
-            }
-        }
-        return CLOSED;
+        return TransportFailures.of(e);
     }
 
     /**
      * Why no connection could be made, when that is what {@code e} (or one of its causes) says:
-     * {@code connection refused}, {@code the host name does not resolve} or {@code no route to
-     * the host}; else null.
+     * {@code connection refused}, {@code connection timed out}, {@code the host name does not
+     * resolve} or {@code no route to the host}; else null.
      */
     public static String unreachable(IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return "connection refused";
-            }
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                return "the host name does not resolve";
-            }
-            if (t instanceof NoRouteToHostException) {
-                return "no route to the host";
-            }
-        }
-        return null;
+        return TransportFailures.unreachable(e);
     }
 
     /**
@@ -80,13 +44,7 @@ public final class TransportWords {
      * or {@code what} ({@code no complete response}, say) {@code within 5s}; else null.
      */
     public static String timedOut(IOException e, String what, Duration timeout) {
-        if (e instanceof HttpConnectTimeoutException) {
-            return "no connection within " + Durations.format(timeout);
-        }
-        if (e instanceof HttpTimeoutException) {
-            return what + " within " + Durations.format(timeout);
-        }
-        return null;
+        return TransportFailures.timedOut(e, what, timeout);
     }
 
     /**
@@ -95,39 +53,11 @@ public final class TransportWords {
      * handshake failed: ...}, with the innermost message; else null.
      */
     public static String tls(IOException e) {
-        SSLException tls = null;
-        CertificateException cert = null;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (tls == null && t instanceof SSLException s) {
-                tls = s;
-            }
-            if (cert == null && t instanceof CertificateException c) {
-                cert = c;
-            }
-        }
-        if (tls == null) {
-            return null;
-        }
-        return cert != null ? "the server's certificate is not accepted: " + innermost(cert)
-                : "TLS handshake failed: " + innermost(tls);
+        return TransportFailures.tls(e);
     }
 
     /** Whether {@code message} is the JDK's for a chunked body that ended inside a chunk. */
     static boolean cutShortChunked(String message) {
-        return message != null && message.startsWith("chunked transfer encoding, state:");
-    }
-
-    /** The message of {@code t}'s innermost cause that has one, at most 300 characters. */
-    private static String innermost(Throwable t) {
-        String message = null;
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getMessage() != null) {
-                message = c.getMessage();
-            }
-        }
-        if (message == null) {
-            return "no reason given";
-        }
-        return message.length() > 300 ? message.substring(0, 300) + "..." : message;
+        return TransportFailures.cutShortChunked(message);
     }
 }

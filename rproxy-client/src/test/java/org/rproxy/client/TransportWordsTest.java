@@ -27,6 +27,9 @@ class TransportWordsTest {
         assertEquals("the host name does not resolve", TransportWords.unreachable(new UnknownHostException("nowhere")));
         assertEquals("no route to the host", TransportWords.unreachable(new NoRouteToHostException()));
         assertNull(TransportWords.unreachable(new IOException("Connection reset")));
+        // the JDK's client: an unknown host is a ConnectException caused by the lookup's failure
+        assertEquals("the host name does not resolve", TransportWords.of(
+                (IOException) new ConnectException().initCause(new java.nio.channels.UnresolvedAddressException())));
     }
 
     @Test

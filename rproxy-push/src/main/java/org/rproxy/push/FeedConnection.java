@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.rproxy.core.concurrent.Backoff;
 import org.rproxy.core.model.AltoError;
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.stream.SseParser;
 import org.slf4j.Logger;
@@ -166,8 +167,7 @@ final class FeedConnection {
                         return;
                     }
                     if (failure != null) {
-                        Throwable t = StreamControl.unwrap(failure);
-                        lost(gen, "directory: " + StreamControl.reason(t));
+                        lost(gen, "directory: " + TransportFailures.reason(failure));
                         return;
                     }
                     found.documents().forEach(substreams::follow);

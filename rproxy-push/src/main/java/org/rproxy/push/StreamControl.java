@@ -14,15 +14,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.upstream.LimitedBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,7 +231,7 @@ final class StreamControl {
                 .build();
         LimitedBody.sendAsync(http, req, CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES).whenComplete((resp, failure) -> {
             if (failure != null || resp.statusCode() != 204) {
-                resubscribe.accept(what + " through the control URI failed: " + (failure != null ? unwrap(failure).toString()
+                resubscribe.accept(what + " through the control URI failed: " + (failure != null ? Completions.cause(failure).toString()
                         : resp.statusCode() + " " + new String(resp.body(), StandardCharsets.UTF_8)));
             }
         });
@@ -272,27 +273,12 @@ final class StreamControl {
         return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
-    static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    }
-
     /**
-     * Why a connection to the upstream failed, for the log and readiness: {@code connection refused},
-     * {@code unknown host}, {@code TLS handshake failed: ...}, else the failure's own message, without a Java class name when it has one.
+     * {@link TransportFailures#reason}, kept only for {@code UpstreamStream} and
+     * {@code UpstreamStreamHandler} (changed on another branch meanwhile): to go once they call it
+     * themselves. The wording of a failure is core's, shared with the client library.
      */
     static String reason(Throwable failure) {
-        Throwable t = unwrap(failure);
-        String m = t.getMessage();
-        if (t instanceof java.net.ConnectException) {
-            return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("timed out") ? "connection timed out"
-                    : "connection refused";
-        }
-        if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
-            return "unknown host";
-        }
-        if (t instanceof javax.net.ssl.SSLException) {
-            return "TLS handshake failed: " + (m != null && !m.isBlank() ? m : t.getClass().getSimpleName());
-        }
-        return m != null && !m.isBlank() ? m : t.getClass().getSimpleName();
+        return TransportFailures.reason(failure);
     }
 }

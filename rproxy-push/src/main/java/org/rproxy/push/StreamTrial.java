@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.stream.SseParser;
@@ -116,7 +117,7 @@ final class StreamTrial implements FeedStream.Listener {
                         return;
                     }
                     if (failure != null) {
-                        fail("directory: " + StreamControl.reason(StreamControl.unwrap(failure)));
+                        fail("directory: " + TransportFailures.reason(failure));
                         return;
                     }
                     found.documents().forEach(substreams::follow);

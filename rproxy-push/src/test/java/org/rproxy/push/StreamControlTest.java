@@ -122,16 +122,6 @@ class StreamControlTest {
                 "the feed subscribes again instead");
     }
 
-    @Test
-    void aFailedConnectionIsWordedWithoutAJavaClass() {
-        assertEquals("connection refused", StreamControl.reason(new java.net.ConnectException()));
-        assertEquals("connection refused", StreamControl.reason(new java.util.concurrent.CompletionException(
-                new java.net.ConnectException("Connection refused: /127.0.0.1:8181"))));
-        assertEquals("connection timed out", StreamControl.reason(new java.net.ConnectException("connection timed out")));
-        assertEquals("unknown host", StreamControl.reason(new java.nio.channels.UnresolvedAddressException()));
-        assertEquals("status 503", StreamControl.reason(new IllegalStateException("status 503")));
-    }
-
     /**
      * A stream subscribed naming documents of which some are followed no more by the time it is
      * the feed's (a trial's, {@link StreamTrial#handOver}): one its upstream announces is followed
