@@ -185,7 +185,7 @@ final class StreamControl {
             return Readd.NONE_FOLLOWED;
         }
         readding.addAll(r.ids());
-        post(r.body(), "re-adding substreams " + r.ids() + " " + targets, resubscribe);
+        post(r.body().unsafeArray(), "re-adding substreams " + r.ids() + " " + targets, resubscribe);
         return Readd.SENT;
     }
 

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.Bytes;
 
 /**
  * The documents the push feed follows and the substream id each has on the upstream's update
@@ -204,11 +205,14 @@ final class Substreams {
         ObjectNode root = request(add);
         ArrayNode remove = root.putArray("remove");
         ids.forEach(remove::add);
-        return new Readdition(List.copyOf(ids), Jcs.canonicalize(root));
+        return new Readdition(List.copyOf(ids), Bytes.wrap(Jcs.canonicalize(root)));
     }
 
-    /** A control request re-adding substreams: their ids, and the request body. */
-    record Readdition(List<String> ids, byte[] body) {
+    /**
+     * A control request re-adding substreams: their ids, and the request body (immutable, so the
+     * record's equality is its content's).
+     */
+    record Readdition(List<String> ids, Bytes body) {
     }
 
     private static ObjectNode request(ObjectNode add) {

@@ -101,7 +101,8 @@ class StreamControlTest {
         Substreams.Readdition r = substreams.readdition(List.of("/costmap/a"), t -> "\"v1\"");
         assertEquals(List.of("d1"), r.ids());
         assertEquals("{\"add\":{\"d1\":{\"path\":\"/costmap/a\",\"resource-id\":\"a\",\"tag\":\"v1\"}},\"remove\":[\"d1\"]}",
-                new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), "removed and added again, naming the tag held");
+                r.body().asUtf8(), "removed and added again, naming the tag held");
+        assertEquals(r, substreams.readdition(List.of("/costmap/a"), t -> "\"v1\""), "a value: the same request is equal");
 
         assertEquals(StreamControl.Readd.SENT, control.readd(List.of("/costmap/a"), why -> { }));
         control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}"), why -> { });
