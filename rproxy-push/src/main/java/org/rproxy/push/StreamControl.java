@@ -21,9 +21,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.concurrent.Completions;
+import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
-import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.upstream.LimitedBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -266,19 +266,6 @@ final class StreamControl {
     private static boolean sameOrigin(URI stream, URI uri) {
         return uri.getScheme() != null && uri.getScheme().equalsIgnoreCase(stream.getScheme())
                 && uri.getHost() != null && uri.getHost().equalsIgnoreCase(stream.getHost())
-                && uri.getRawUserInfo() == null && port(uri) == port(stream);
-    }
-
-    private static int port(URI u) {
-        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
-    }
-
-    /**
-     * {@link TransportFailures#reason}, kept only for {@code UpstreamStream} and
-     * {@code UpstreamStreamHandler} (changed on another branch meanwhile): to go once they call it
-     * themselves. The wording of a failure is core's, shared with the client library.
-     */
-    static String reason(Throwable failure) {
-        return TransportFailures.reason(failure);
+                && uri.getRawUserInfo() == null && UpstreamConfig.port(uri) == UpstreamConfig.port(stream);
     }
 }

@@ -31,6 +31,7 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.upstream.InterimResponses;
 import org.rproxy.core.upstream.NameLookup;
 
@@ -149,20 +150,20 @@ final class UpstreamStream {
         Channel ch = registered.channel();
         registered.addListener(r -> {
             if (!r.isSuccess()) {
-                listener.closed("connect failed: " + StreamControl.reason(r.cause()));
+                listener.closed("connect failed: " + TransportFailures.reason(r.cause()));
                 return;
             }
             lookup.resolve(ch.eventLoop(), host, port, readTimeout).addListener(a -> {
                 if (!a.isSuccess()) {
                     ch.close(); // never active: its handler tells nothing, so this does
                     listener.closed("connect failed: " + (a.cause() instanceof NameLookup.TimedOut
-                            ? a.cause().getMessage() : StreamControl.reason(a.cause())));
+                            ? a.cause().getMessage() : TransportFailures.reason(a.cause())));
                     return;
                 }
                 ch.connect((InetSocketAddress) a.getNow()).addListener(f -> {
                     if (!f.isSuccess()) {
                         ch.close();
-                        listener.closed("connect failed: " + StreamControl.reason(f.cause()));
+                        listener.closed("connect failed: " + TransportFailures.reason(f.cause()));
                     }
                 });
             });

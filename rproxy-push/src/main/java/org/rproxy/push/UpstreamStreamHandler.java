@@ -22,6 +22,7 @@ import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.upstream.InterimResponses;
 
 /**
@@ -52,6 +53,8 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
      * reason stays the deadline's.
      */
     private boolean timedOut;
+    /** The TLS handshake failed: its reason is said, and what the closing channel throws next is not. */
+    private boolean handshakeFailed;
     /** Set by the feed's thread once it took the first control event. */
     volatile boolean accepted;
 
@@ -83,7 +86,7 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
         request = null;
         ctx.writeAndFlush(r).addListener(w -> {
             if (!w.isSuccess() && !timedOut && reason.equals(CLOSED_BY_UPSTREAM)) {
-                reason = "cannot send the subscription: " + StreamControl.reason(w.cause());
+                reason = "cannot send the subscription: " + TransportFailures.reason(w.cause());
                 ctx.close();
             }
         });
@@ -184,9 +187,10 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+            handshakeFailed = true;
             if (!timedOut) {
-                String m = e.cause().getMessage();
-                reason = "TLS handshake failed: " + (m != null ? m : e.cause().getClass().getSimpleName());
+                String words = TransportFailures.tls(e.cause());
+                reason = words != null ? words : "TLS handshake failed: " + TransportFailures.reason(e.cause());
             }
             ctx.close();
             return;
@@ -196,7 +200,7 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (reason.startsWith("TLS handshake failed")) {
+        if (handshakeFailed) {
             ctx.close();
             return;
         }

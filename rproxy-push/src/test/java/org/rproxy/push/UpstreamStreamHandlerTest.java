@@ -103,7 +103,7 @@ class UpstreamStreamHandlerTest {
         }, handler);
         ch.runPendingTasks();
 
-        assertEquals("closed: cannot send the subscription: Connection reset by peer", told.poll(10, TimeUnit.SECONDS));
+        assertEquals("closed: cannot send the subscription: connection reset by peer", told.poll(10, TimeUnit.SECONDS));
         ch.finishAndReleaseAll();
     }
 }
