@@ -29,7 +29,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.core.model.AltoError;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.tls.TestCertificates;
@@ -66,24 +65,7 @@ class StreamOpeningDeadlineTest {
         BlockingQueue<String> closed = new LinkedBlockingQueue<>();
         try {
             UpstreamStream.open(group, stream, tls, "{}".getBytes(US_ASCII), readTimeout,
-                    new UpstreamStream.Listener() {
-                        @Override
-                        public void opened() {
-                        }
-
-                        @Override
-                        public void bytes(byte[] data) {
-                        }
-
-                        @Override
-                        public void refused(AltoError error) {
-                        }
-
-                        @Override
-                        public void closed(String reason) {
-                            closed.add(reason);
-                        }
-                    });
+                    StreamListeners.closedInto(closed));
             String reason = closed.poll(30, TimeUnit.SECONDS);
             assertNotNull(reason, "the stream was never given up");
             return reason;

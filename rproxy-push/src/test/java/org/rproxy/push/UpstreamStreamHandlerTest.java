@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.Test;
-import org.rproxy.core.model.AltoError;
 
 /**
  * What the stream's handler makes of the subscription's fate: a refusal whose media type is
@@ -35,30 +34,6 @@ import org.rproxy.core.model.AltoError;
  * cannot be written ends the attempt with the write's cause, not as "closed by the upstream".
  */
 class UpstreamStreamHandlerTest {
-
-    /** Tells what the stream is told, in order: "refused: message", "closed: reason". */
-    private static UpstreamStream.Listener listener(BlockingQueue<String> told) {
-        return new UpstreamStream.Listener() {
-            @Override
-            public void opened() {
-                told.add("opened");
-            }
-
-            @Override
-            public void bytes(byte[] data) {
-            }
-
-            @Override
-            public void refused(AltoError error) {
-                told.add("refused: " + error.message());
-            }
-
-            @Override
-            public void closed(String reason) {
-                told.add("closed: " + reason);
-            }
-        };
-    }
 
     private static void refuseInCapitals(String line, OutputStream out, AtomicLong written) throws IOException {
         byte[] body = "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\",\"message\":\"no such resource\"}}".getBytes(US_ASCII);
@@ -77,7 +52,7 @@ class UpstreamStreamHandlerTest {
         BlockingQueue<String> told = new LinkedBlockingQueue<>();
         try (HostileUpstream upstream = new HostileUpstream(UpstreamStreamHandlerTest::refuseInCapitals)) {
             UpstreamStream.open(group, upstream.uri().resolve("/updates"), null, "{}".getBytes(US_ASCII),
-                    Duration.ofSeconds(10), listener(told));
+                    Duration.ofSeconds(10), StreamListeners.toldInto(told));
             assertEquals("refused: no such resource", told.poll(10, TimeUnit.SECONDS));
             assertEquals("closed: upstream answered 400 Bad Request APPLICATION/ALTO-ERROR+JSON: no such resource",
                     told.poll(10, TimeUnit.SECONDS));
@@ -91,7 +66,7 @@ class UpstreamStreamHandlerTest {
     void aSubscriptionThatCannotBeWrittenEndsTheAttemptWithTheWritesCause() throws Exception {
         BlockingQueue<String> told = new LinkedBlockingQueue<>();
         UpstreamStreamHandler handler = new UpstreamStreamHandler(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.POST, "/updates", Unpooled.wrappedBuffer("{}".getBytes(US_ASCII))), listener(told),
+                HttpMethod.POST, "/updates", Unpooled.wrappedBuffer("{}".getBytes(US_ASCII))), StreamListeners.toldInto(told),
                 Duration.ofSeconds(10));
         // the connection's outbound side, failing every write as a reset connection would
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {

@@ -25,7 +25,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.rproxy.core.model.AltoError;
 import org.rproxy.core.upstream.NameLookup;
 
 /**
@@ -65,24 +64,7 @@ class UpstreamStreamNameLookupTest {
 
     private void open(int port, Duration readTimeout) {
         UpstreamStream.open(group, URI.create("http://" + NAME + ":" + port + "/updates"), null,
-                "{}".getBytes(US_ASCII), readTimeout, new UpstreamStream.Listener() {
-                    @Override
-                    public void opened() {
-                    }
-
-                    @Override
-                    public void bytes(byte[] data) {
-                    }
-
-                    @Override
-                    public void refused(AltoError error) {
-                    }
-
-                    @Override
-                    public void closed(String reason) {
-                        closed.add(reason);
-                    }
-                }, null, heldLookup());
+                "{}".getBytes(US_ASCII), readTimeout, StreamListeners.closedInto(closed), null, heldLookup());
     }
 
     @Test

@@ -1,0 +1,58 @@
+package org.rproxy.push;
+
+import java.util.Queue;
+
+import org.rproxy.core.model.AltoError;
+
+/** {@link UpstreamStream.Listener}s for tests that watch what a stream tells, bytes apart. */
+final class StreamListeners {
+
+    private StreamListeners() {
+    }
+
+    /** Adds {@code opened}, {@code refused: MESSAGE} and {@code closed: REASON} to {@code told}. */
+    static UpstreamStream.Listener toldInto(Queue<String> told) {
+        return new UpstreamStream.Listener() {
+            @Override
+            public void opened() {
+                told.add("opened");
+            }
+
+            @Override
+            public void bytes(byte[] data) {
+            }
+
+            @Override
+            public void refused(AltoError error) {
+                told.add("refused: " + error.message());
+            }
+
+            @Override
+            public void closed(String reason) {
+                told.add("closed: " + reason);
+            }
+        };
+    }
+
+    /** Adds only the reason the stream closed for to {@code reasons}. */
+    static UpstreamStream.Listener closedInto(Queue<String> reasons) {
+        return new UpstreamStream.Listener() {
+            @Override
+            public void opened() {
+            }
+
+            @Override
+            public void bytes(byte[] data) {
+            }
+
+            @Override
+            public void refused(AltoError error) {
+            }
+
+            @Override
+            public void closed(String reason) {
+                reasons.add(reason);
+            }
+        };
+    }
+}
