@@ -5,12 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 
-import org.rproxy.client.TransportWords;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.upstream.LimitedBody;
 
 /**
@@ -29,7 +29,7 @@ final class FetchFailures {
     }
 
     /**
-     * A failed exchange, worded as the client library words it ({@link TransportWords}), so that
+     * A failed exchange, worded as the client library words it ({@link TransportFailures}), so that
      * {@code rproxy fetch URL} and {@code rproxy fetch --origin} say the same of the same failure;
      * the outcome (the exit code) is the command's own: a connection closed before a complete
      * response, or anything else that is no HTTP answer, is INVALID here.
@@ -38,21 +38,21 @@ final class FetchFailures {
         if (e instanceof LimitedBody.TooLarge) {
             return new Failure(FetchOutcome.INVALID, e.getMessage());
         }
-        String late = TransportWords.timedOut(e, "no complete response", timeout);
+        String late = TransportFailures.timedOut(e, "no complete response", timeout);
         if (late != null) {
             return new Failure(FetchOutcome.TIMEOUT, late);
         }
-        String tls = TransportWords.tls(e);
+        String tls = TransportFailures.tls(e);
         if (tls != null) {
             return new Failure(FetchOutcome.TLS_FAILURE, tls);
         }
-        String none = TransportWords.unreachable(e);
+        String none = TransportFailures.unreachable(e);
         if (none != null) {
             return new Failure(FetchOutcome.UNREACHABLE, none);
         }
-        String why = TransportWords.of(e);
-        return new Failure(FetchOutcome.INVALID, why.equals(TransportWords.CLOSED)
-                ? TransportWords.CLOSED + " before a complete response" : "not a valid HTTP response: " + why);
+        String why = TransportFailures.of(e);
+        return new Failure(FetchOutcome.INVALID, why.equals(TransportFailures.CLOSED)
+                ? TransportFailures.CLOSED + " before a complete response" : "not a valid HTTP response: " + why);
     }
 
     /**

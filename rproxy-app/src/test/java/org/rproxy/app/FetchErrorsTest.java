@@ -207,7 +207,7 @@ class FetchErrorsTest {
     @Test
     void aFetchWithOrWithoutOriginWordsTheSameFailureAlike() throws Exception {
         // rproxy fetch URL words a failure itself, rproxy fetch --origin through the client library:
-        // one wording (the client's TransportWords) for both
+        // one wording (core's TransportFailures) for both
         try (SignedOrigin origin = SignedOrigin.start(dir, true)) {
             String url = origin.url("/prop/pid");
             CommandRun plain = CommandRun.of("fetch", url, "--trust", origin.pub().toString());

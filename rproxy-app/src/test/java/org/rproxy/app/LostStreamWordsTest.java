@@ -17,15 +17,15 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.client.TransportWords;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.AdminConfig;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.net.TransportFailures;
 
 /**
- * A push proxy's readiness says of a lost stream what the client library ({@link TransportWords},
+ * A push proxy's readiness says of a lost stream what the client library ({@link TransportFailures},
  * and so {@code rproxy fetch}) says of the same failure: one wording. Real failures: a host name
  * that cannot resolve (RFC 6761 reserves {@code .invalid}), a closed loopback port, and an https
  * origin whose self-signed certificate neither trusts.
@@ -62,8 +62,8 @@ class LostStreamWordsTest {
         IOException e = assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(upstream.resolve("/directory")).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.discarding()));
-        String tls = TransportWords.tls(e); // as the client and rproxy fetch ask: TLS first
-        String words = tls != null ? tls : TransportWords.of(e);
+        String tls = TransportFailures.tls(e); // as the client and rproxy fetch ask: TLS first
+        String words = tls != null ? tls : TransportFailures.of(e);
         ProxyConfig c = new ProxyConfig(ProxyConfig.Mode.PUSH, "push-1", new ListenConfig(new Address("127.0.0.1", 0), null),
                 UpstreamConfig.of(upstream, List.of(SignedOrigin.anyKey(dir))), null, null,
                 new AdminConfig(new Address("127.0.0.1", 0)));

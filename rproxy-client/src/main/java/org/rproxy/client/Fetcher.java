@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.MediaTypes;
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.upstream.LimitedBody;
 
 /**
@@ -182,7 +183,7 @@ final class Fetcher implements AutoCloseable {
         if (Thread.currentThread().isInterrupted()) {
             return interrupted(uri, e); // an exchange the interrupt broke off (a ClosedByInterruptException, say)
         }
-        String late = TransportWords.timedOut(e, what, timeout);
+        String late = TransportFailures.timedOut(e, what, timeout);
         if (late != null) {
             return new ClientException.TimedOut(uri, late, e);
         }
@@ -209,10 +210,10 @@ final class Fetcher implements AutoCloseable {
             return ClientException.Unreachable.lost(uri, "truncated response (" + m.group(2) + " of " + m.group(1)
                     + " bytes)", e);
         }
-        if (TransportWords.cutShortChunked(e.getMessage())) {
+        if (TransportFailures.cutShortChunked(e.getMessage())) {
             return ClientException.Unreachable.lost(uri, "truncated response (the connection closed inside a chunk)", e);
         }
-        return new ClientException.Unreachable(uri, TransportWords.of(e), e);
+        return new ClientException.Unreachable(uri, TransportFailures.of(e), e);
     }
 
     /** An update stream whose read failed: TLS, else it closed mid-way, naming its source. */
@@ -221,13 +222,13 @@ final class Fetcher implements AutoCloseable {
         if (tls != null) {
             return tls;
         }
-        String why = TransportWords.of(e);
+        String why = TransportFailures.of(e);
         return ClientException.Unreachable.lost(uri, "the update stream from " + uri.getAuthority() + " closed"
-                + (why.equals(TransportWords.CLOSED) ? " mid-way" : " mid-way: " + why), e);
+                + (why.equals(TransportFailures.CLOSED) ? " mid-way" : " mid-way: " + why), e);
     }
 
     private static ClientException tlsFailure(URI uri, IOException e) {
-        String why = TransportWords.tls(e);
+        String why = TransportFailures.tls(e);
         return why == null ? null : new ClientException.TlsFailure(uri, why, e);
     }
 

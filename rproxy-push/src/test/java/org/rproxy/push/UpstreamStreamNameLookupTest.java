@@ -12,7 +12,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
@@ -25,6 +24,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.testing.HeldLookups;
 import org.rproxy.core.upstream.NameLookup;
 
 /**
@@ -48,18 +48,7 @@ class UpstreamStreamNameLookupTest {
 
     /** Looks {@link #NAME} up as loopback, once {@link #answer} is counted down. */
     private NameLookup heldLookup() {
-        return new NameLookup(host -> {
-            asked.countDown();
-            try {
-                answer.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (!host.equals(NAME)) {
-                throw new UnknownHostException(host);
-            }
-            return new InetAddress[] {InetAddress.getLoopbackAddress()};
-        });
+        return HeldLookups.loopback(NAME, asked, answer);
     }
 
     private void open(int port, Duration readTimeout) {

@@ -19,8 +19,7 @@ import org.rproxy.core.config.Durations;
 
 /**
  * The one wording of a failed connection or exchange, whoever made it (the client library and
- * {@code rproxy fetch} through the client's {@code TransportWords}, the push feed for a lost
- * stream): what happened, never the name of an exception class ({@code connection refused},
+ * {@code rproxy fetch}, the push feed for a lost stream): what happened, never the name of an exception class ({@code connection refused},
  * {@code the host name does not resolve}, {@code no connection within 5s}, {@code the server's
  * certificate is not accepted: ...}, or the JDK's own message when it is a sentence). Each looks
  * through the failure's causes, so the JDK's HTTP client and Netty read alike. Stateless.

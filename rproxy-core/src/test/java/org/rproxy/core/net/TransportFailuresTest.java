@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A failed connection is worded without a Java class, one way for the push feed's lost stream
  * ({@link TransportFailures#reason}, which was {@code StreamControl.reason}) and the client's
- * words (the client's {@code TransportWordsTest} has the rest).
+ * words ({@code HttpClientFailureWordsTest} has the JDK HTTP client's).
  */
 class TransportFailuresTest {
 

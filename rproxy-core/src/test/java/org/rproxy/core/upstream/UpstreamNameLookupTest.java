@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +23,7 @@ import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.HeldLookups;
 
 /**
  * The upstream's host name is looked up off the client's event loop: a lookup that hangs (held
@@ -56,18 +55,7 @@ class UpstreamNameLookupTest {
 
     /** Looks {@link #NAME} up as loopback, once {@link #answer} is counted down. */
     private NameLookup heldLookup() {
-        return new NameLookup(host -> {
-            asked.countDown();
-            try {
-                answer.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (!host.equals(NAME)) {
-                throw new UnknownHostException(host);
-            }
-            return new InetAddress[] {InetAddress.getLoopbackAddress()};
-        });
+        return HeldLookups.loopback(NAME, asked, answer);
     }
 
     private UpstreamClient client(Duration timeout) {
