@@ -1,11 +1,11 @@
 package org.rproxy.core.model;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * An IPv4 or IPv6 address, parsed strictly from its literal form (never through DNS).
+ * An IPv4 or IPv6 address, parsed strictly from its literal form, by hand ({@link Ipv6Text}
+ * for IPv6): never through {@code InetAddress}, which asks the resolver about a text it cannot
+ * read as a literal.
  *
  * <p>RFC 7285 §10.4.3 writes a typed endpoint address as {@code ipv4:192.0.2.1} or
  * {@code ipv6:2001:db8::1}; {@link #parseTyped} reads that form and {@link #toTyped} writes it.
@@ -84,32 +84,11 @@ public final class IpAddress implements Comparable<IpAddress> {
     }
 
     static IpAddress parseV6(String s, String original, String field) {
-        if (s.isEmpty() || s.length() > 45 || s.indexOf(':') < 0) {
+        byte[] raw = Ipv6Text.parse(s);
+        if (raw == null) {
             throw bad(field, original, "not an IPv6 address");
         }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-                    || c == ':' || c == '.';
-            if (!ok) {
-                throw bad(field, original, "not an IPv6 address");
-            }
-        }
-        try {
-            // Only hex digits, colons and dots reach here: InetAddress treats it as a literal, no DNS.
-            byte[] raw = InetAddress.getByName(s).getAddress();
-            if (raw.length == 4) {
-                // An IPv4-mapped literal (::ffff:a.b.c.d) is folded by the JDK; keep it IPv6.
-                byte[] mapped = new byte[16];
-                mapped[10] = (byte) 0xff;
-                mapped[11] = (byte) 0xff;
-                System.arraycopy(raw, 0, mapped, 12, 4);
-                raw = mapped;
-            }
-            return new IpAddress(raw);
-        } catch (UnknownHostException e) {
-            throw bad(field, original, "not an IPv6 address");
-        }
+        return new IpAddress(raw);
     }
 
     private static AltoException bad(String field, String value, String reason) {
