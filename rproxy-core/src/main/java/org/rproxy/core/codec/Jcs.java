@@ -24,8 +24,8 @@ import org.rproxy.core.model.AltoException;
  * numbers are IEEE 754 doubles written as ECMAScript writes them (§3.2.2.3), strings use the
  * minimal escaping of §3.2.2.2, and there is no whitespace.
  *
- * <p>Input that is not I-JSON (RFC 7493: duplicate names, lone surrogates, numbers beyond the
- * range of a double) is rejected with {@link AltoException} carrying {@code E_SYNTAX}. Stateless;
+ * <p>Input that is not I-JSON (RFC 7493: bytes that are not well-formed UTF-8, duplicate names,
+ * lone surrogates, numbers beyond the range of a double) is rejected with {@link AltoException} carrying {@code E_SYNTAX}. Stateless;
  * any thread. Output is produced in one pass over the tree into one buffer; a writer that holds
  * its members in order already uses {@link CanonicalJsonWriter} and needs no tree.
  */
@@ -65,6 +65,7 @@ public final class Jcs {
      *                       request body's ({@link JsonSyntaxErrors})
      */
     public static JsonNode parse(byte[] json) {
+        Utf8.check(requireNonNull(json, "json"));
         JsonNode node;
         try {
             node = READER.readTree(json);

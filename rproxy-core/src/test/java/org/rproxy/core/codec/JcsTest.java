@@ -198,6 +198,16 @@ class JcsTest {
         assertEquals(AltoErrorCode.E_SYNTAX, e.error().code());
     }
 
+    /** I-JSON is UTF-8 (RFC 7493 §2.1): an overlong {@code /} is not read as one, nor UTF-16 as JSON. */
+    @ParameterizedTest
+    @ValueSource(strings = {"5b 22 c0 af 22 5d", "5b 22 ed a0 bd ed b8 80 22 5d", "00 5b 00 31 00 5d"})
+    void rejectsWhatIsNotUtf8(String hex) {
+        byte[] bytes = HexFormat.ofDelimiter(" ").parseHex(hex);
+        AltoException e = assertThrows(AltoException.class, () -> Jcs.canonicalize(bytes));
+        assertEquals(AltoErrorCode.E_SYNTAX, e.error().code());
+        assertTrue(e.error().message().contains("UTF-8"), e.error().message());
+    }
+
     /**
      * An upstream's document (a stream's patch or signature event, a directory) that is not JSON
      * is refused in the words a client's request body is: where (line and column) and what, in

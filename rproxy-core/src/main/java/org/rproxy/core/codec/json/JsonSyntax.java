@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import org.rproxy.core.codec.JsonSyntaxErrors;
+import org.rproxy.core.codec.Utf8;
 import org.rproxy.core.model.AltoException;
 
 /**
@@ -19,8 +20,9 @@ import org.rproxy.core.model.AltoException;
  * message gives the line and column and nothing of Jackson's internals ({@link JsonSyntaxErrors},
  * which {@link org.rproxy.core.codec.Jcs#parse} words its errors with too).
  *
- * <p>Stricter than Jackson's defaults in two ways that matter for signed documents: a member
- * name that repeats in one object is refused (RFC 8259 §4 leaves its meaning open, and two
+ * <p>Stricter than Jackson's defaults in three ways that matter for signed documents: bytes that
+ * are not well-formed UTF-8 are refused before Jackson reads them ({@link Utf8}: Jackson reads an
+ * overlong {@code C0 AF} as {@code /}, and guesses UTF-16 from NUL bytes), a member name that repeats in one object is refused (RFC 8259 §4 leaves its meaning open, and two
  * parsers could read different values from the same signed bytes), and anything after the
  * top-level value is refused. Immutable; the reader is shared by all threads.
  */
@@ -37,7 +39,7 @@ final class JsonSyntax {
     }
 
     static JsonNode parse(byte[] bytes) {
-        requireNonNull(bytes, "bytes");
+        Utf8.check(requireNonNull(bytes, "bytes"));
         JsonNode tree;
         try {
             tree = READER.readTree(bytes);
@@ -52,8 +54,9 @@ final class JsonSyntax {
 
     /** A streaming parser with the same strictness, for documents too large for a tree. */
     static JsonParser parser(byte[] bytes) {
+        Utf8.check(requireNonNull(bytes, "bytes"));
         try {
-            return READER.createParser(requireNonNull(bytes, "bytes"));
+            return READER.createParser(bytes);
         } catch (IOException e) {
             throw syntaxError(e);
         }
