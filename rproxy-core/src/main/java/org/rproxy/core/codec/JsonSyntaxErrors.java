@@ -22,10 +22,15 @@ import org.rproxy.core.model.AltoException;
  */
 public final class JsonSyntaxErrors {
     private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; (line: \\d+, column: \\d+)]");
-    /** Jackson's hints naming a feature to enable: "(not recognized as one since Feature 'X' not enabled ...)", ": enable `X` to allow". */
+    /**
+     * Jackson's hints naming a feature to enable: "(not recognized as one since Feature 'X' not
+     * enabled ...)", ": enable `X` to allow"; and the method a parser limit comes from:
+     * "(1000, from `StreamReadConstraints.getMaxNestingDepth()`)".
+     */
     private static final Pattern HINT = Pattern.compile(
             "\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)"
-                    + "|\\s*[:;,]?\\s*\\(?\\s*enable `?[^`\\s]*`? to allow\\)?");
+                    + "|\\s*[:;,]?\\s*\\(?\\s*enable `?[^`\\s]*`? to allow\\)?"
+                    + "|,\\s*from\\s*`[^`]*`");
     /** Whatever names a Jackson type or feature still ({@code `...Feature.X`}, {@code com.fasterxml...}). */
     private static final Pattern NAME = Pattern.compile(
             "`[^`]*`|\\bcom\\.fasterxml[\\w.$]*|\\b\\w*Feature\\b(\\.\\w+)?|\\s*\\(?\\benable[sd]?\\b[^:;)]*\\)?");

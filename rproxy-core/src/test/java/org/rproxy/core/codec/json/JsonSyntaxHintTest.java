@@ -1,5 +1,6 @@
 package org.rproxy.core.codec.json;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.core.codec.json.AltoAssertions.assertAltoError;
@@ -46,5 +47,21 @@ class JsonSyntaxHintTest {
         assertFalse(m.contains("\n"), m);
         assertTrue(m.contains("line 1, column "), m);
         assertTrue(m.contains(gist), m);
+    }
+
+    /**
+     * A parser limit is named by its figures, not by the Jackson method that holds it: the
+     * reason once read {@code maximum allowed (1000, from )}, the method's name cut out of it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            nesting depth | 1001 | Document nesting depth (1001) exceeds the maximum allowed (1000)
+            number length | 1200 | Number value length (1200) exceeds the maximum allowed (1000)
+            """)
+    void aParserLimitIsNamedByItsFigures(String what, int size, String reason) {
+        String body = what.startsWith("nesting") ? "[".repeat(size) + "]".repeat(size) : "[" + "1".repeat(size) + "]";
+        AltoError e = assertAltoError(AltoErrorCode.E_SYNTAX, null,
+                () -> AltoJson.parse(body.getBytes(StandardCharsets.UTF_8)));
+        assertEquals("JSON exceeds a parser limit: " + reason, e.message());
     }
 }
