@@ -198,7 +198,7 @@ final class Catalog {
                                             OverlayInfo overlay) {
         Map<String, CostType> costTypes = new TreeMap<>();
         Map<String, InformationResource> resources = new TreeMap<>();
-        List<String> allTypeNames = new ArrayList<>();
+        List<String> defaultTypeNames = new ArrayList<>();
         maps.networkMaps().keySet().forEach(id ->
                 resources.put(id, InformationResource.simple(id, networkMapPath(id), MediaTypes.NETWORK_MAP, List.of())));
         maps.costMaps().forEach((id, cm) -> {
@@ -223,7 +223,11 @@ final class Catalog {
                         }
                     });
             List<String> sorted = new ArrayList<>(new TreeSet<>(names));
-            allTypeNames.addAll(sorted);
+            if (netmap.equals(maps.defaultNetworkMap())) {
+                // the endpoint cost service is computed on the default network map alone (Answers):
+                // it offers that map's cost types, not every map's (RFC 7285 §11.5.1.4)
+                defaultTypeNames.addAll(sorted);
+            }
             resources.put(filteredNetworkMapId(netmap), new InformationResource(filteredNetworkMapId(netmap),
                     filteredNetworkMapPath(netmap), MediaTypes.NETWORK_MAP, MediaTypes.NETWORK_MAP_FILTER,
                     null, null, null, null, null, List.of(netmap)));
@@ -241,7 +245,7 @@ final class Catalog {
         resources.put(ENDPOINT_PROPERTY_ID, new InformationResource(ENDPOINT_PROPERTY_ID, ResourcePaths.ENDPOINT_PROP_PATH,
                 MediaTypes.ENDPOINT_PROP, MediaTypes.ENDPOINT_PROP_PARAMS, null, propTypes, null, null, null,
                 new ArrayList<>(maps.networkMaps().keySet())));
-        List<String> ecTypes = new ArrayList<>(new TreeSet<>(allTypeNames));
+        List<String> ecTypes = new ArrayList<>(new TreeSet<>(defaultTypeNames));
         if (!ecTypes.isEmpty()) {
             // no "uses": RFC 7285 §11.5.1.5 says an ECS MUST NOT name a network or cost map there. It
             // is computed on meta.default-alto-network-map, which is how proxies know (AnswerEngine).

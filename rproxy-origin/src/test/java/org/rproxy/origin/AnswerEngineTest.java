@@ -189,6 +189,30 @@ class AnswerEngineTest {
                 rep.identity().header("alto-derived-from").orElseThrow());
     }
 
+    /**
+     * RFC 7285 §11.5.1.4: the endpoint cost service's {@code cost-type-names} are the cost types
+     * it answers. It is computed on the default network map alone, but its entry listed the cost
+     * types of every network map's cost maps: a {@code latency} map on another network map was
+     * offered there and every query for it refused.
+     */
+    @Test
+    void theEndpointCostServiceOffersOnlyTheCostTypesItAnswers() throws IOException {
+        publish(Map.of("other-network-map.json", NETWORK_MAP.replace("default-network-map", "other-network-map"),
+                "latency-map.json", ROUTINGCOST.replace("default-network-map", "other-network-map")
+                        .replace("routingcost", "latency")));
+        com.fasterxml.jackson.databind.JsonNode ecs = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(signed.get("/directory").identity().body().asUtf8()).path("resources").path("endpoint-cost");
+        List<String> offered = new ArrayList<>();
+        ecs.path("capabilities").path("cost-type-names").forEach(n -> offered.add(n.asText()));
+        assertEquals(List.of("num-hopcount", "num-routingcost", "ord-hopcount", "ord-routingcost"), offered);
+        AltoRequest latency = endpointCost("latency");
+        assertInstanceOf(Reply.Error.class, origin.handle(latency).toCompletableFuture().join(),
+                "the other network map's cost types are not answered here");
+        for (String metric : List.of("routingcost", "hopcount")) {
+            assertInstanceOf(Reply.Ok.class, origin.handle(endpointCost(metric)).toCompletableFuture().join(), metric);
+        }
+    }
+
     @Test
     void aQueryNeedingAMapNotHeldIsLeftToTheCaller() {
         Map<String, Representation> some = new HashMap<>(signed);
