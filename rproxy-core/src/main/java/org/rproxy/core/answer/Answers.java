@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.Jcs;
@@ -58,10 +56,8 @@ public final class Answers {
     private final EndpointPropertyLookup properties;
     private final EndpointCostLookup endpointCosts;
     private final XmlAnswers xmlQueries;
-    private final Cache<String, KeptAnswer> computedGets = Caffeine.newBuilder()
-            .maximumWeight(COMPUTED_CACHE_BYTES)
-            .weigher((String k, KeptAnswer v) -> (int) Math.min(Integer.MAX_VALUE, v.computed().weight() + k.length()))
-            .build();
+    /** Made at the first answer kept (see {@link ComputedGets}); read without a lock, written under this. */
+    private volatile ComputedGets computedGets;
 
     /**
      * @param maps     the parsed maps answers are computed from
@@ -110,19 +106,35 @@ public final class Answers {
      * now: with the {@code Age} of now when it has one ({@link KeptAnswer}).
      */
     public Representation computedGet(String target) {
-        KeptAnswer k = computedGets.getIfPresent(target);
+        ComputedGets kept = computedGets;
+        KeptAnswer k = kept == null ? null : kept.get(target);
         return k == null ? null : k.at(clock.instant());
     }
 
     /** The answer to a GET, from the per-version cache or computed and remembered. */
     public Representation answerGet(Route route, AltoRequest req) {
-        KeptAnswer k = computedGets.getIfPresent(req.target());
+        KeptAnswer k = computedGets().get(req.target());
         if (k != null) {
             return k.at(clock.instant());
         }
         Representation r = answer(route, null, req);
-        computedGets.put(req.target(), new KeptAnswer(r));
+        computedGets().put(req.target(), new KeptAnswer(r));
         return r;
+    }
+
+    /** The answers kept, made now if none were yet (on the query pool, never on an event loop). */
+    private ComputedGets computedGets() {
+        ComputedGets kept = computedGets;
+        if (kept == null) {
+            synchronized (this) {
+                kept = computedGets;
+                if (kept == null) {
+                    kept = new ComputedGets(COMPUTED_CACHE_BYTES);
+                    computedGets = kept;
+                }
+            }
+        }
+        return kept;
     }
 
     public boolean hasNetworkMap(String id) {

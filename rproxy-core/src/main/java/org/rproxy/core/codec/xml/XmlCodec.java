@@ -36,18 +36,23 @@ import org.rproxy.core.model.VersionTag;
  * attribute from a child element of the same name on reading, so {@code <srcendp><name>..</name>}
  * is read like {@code <srcendp name=".."/>}; that leniency is harmless and is not relied upon.
  *
- * <p>Thread-safe: one instance (holding one configured {@code XmlMapper}) serves all threads.
- * Parsing and rendering are CPU work: call them off the event loop.
+ * <p>Thread-safe: one instance serves all threads, and all share one configured {@code XmlMapper},
+ * made at the first document rendered or parsed (so that code which only holds an instance, as
+ * the answer engine in the client library does, never loads Jackson XML and Woodstox). Parsing
+ * and rendering are CPU work: call them off the event loop.
  */
 public final class XmlCodec {
     /** The most endpoints a ranking request or endpoint lookup may name. */
     public static final int MAX_ENDPOINTS = 10_000;
 
-    private final XmlBinder binder = new XmlBinder();
+    /** The binder, made on first use: its class loads Jackson XML and Woodstox. */
+    private static final class Shared {
+        static final XmlBinder BINDER = new XmlBinder();
+    }
 
     /** {@code GET /capability}. */
     public Bytes renderCapability(Capability capability) {
-        return binder.write(CapabilityXml.toDto(requireNonNull(capability, "capability")));
+        return Shared.BINDER.write(CapabilityXml.toDto(requireNonNull(capability, "capability")));
     }
 
     /** {@code GET /capability} of a directory; see {@link Capability#of}. */
@@ -56,12 +61,12 @@ public final class XmlCodec {
     }
 
     public Capability parseCapability(Bytes body) {
-        return CapabilityXml.fromDto(binder.read(body));
+        return CapabilityXml.fromDto(Shared.BINDER.read(body));
     }
 
     /** {@code GET /prop/pid}: the whole network map, PIDs and prefixes sorted. */
     public Bytes renderNetworkMap(NetworkMap map) {
-        return binder.write(PidsXml.toDto(map.pids()));
+        return Shared.BINDER.write(PidsXml.toDto(map.pids()));
     }
 
     /**
@@ -84,7 +89,7 @@ public final class XmlCodec {
                 subset.put(pid, prefixes);
             }
         });
-        return binder.write(PidsXml.toDto(subset));
+        return Shared.BINDER.write(PidsXml.toDto(subset));
     }
 
     /**
@@ -92,7 +97,7 @@ public final class XmlCodec {
      * order; not checked for completeness.
      */
     public Map<String, List<Cidr>> parsePids(Bytes body) {
-        return PidsXml.fromDto(binder.read(body));
+        return PidsXml.fromDto(Shared.BINDER.read(body));
     }
 
     /**
@@ -106,7 +111,7 @@ public final class XmlCodec {
 
     /** {@code GET /cost/map}. */
     public Bytes renderCostMap(CostMap map) {
-        return binder.write(CostMapXml.toDto(map));
+        return Shared.BINDER.write(CostMapXml.toDto(map));
     }
 
     /**
@@ -114,7 +119,7 @@ public final class XmlCodec {
      * has no costs for gets an empty row (the caller checks that the PID exists).
      */
     public Bytes renderCostRows(CostMap map, Collection<String> srcPids) {
-        return binder.write(CostMapXml.toDto(map, srcPids));
+        return Shared.BINDER.write(CostMapXml.toDto(map, srcPids));
     }
 
     /**
@@ -122,45 +127,45 @@ public final class XmlCodec {
      * them; the cost type has no description.
      */
     public CostMap parseCostMap(Bytes body, VersionTag vtag, VersionTag dependentVtag) {
-        return CostMapXml.costMapFromDto(binder.read(body), vtag, dependentVtag);
+        return CostMapXml.costMapFromDto(Shared.BINDER.read(body), vtag, dependentVtag);
     }
 
     /** The answer to {@code POST /cost/m?mode=ordinal} (or {@code numerical}). */
     public Bytes renderEndpointCosts(EndpointCostRow answer) {
-        return binder.write(CostMapXml.toDto(requireNonNull(answer, "answer")));
+        return Shared.BINDER.write(CostMapXml.toDto(requireNonNull(answer, "answer")));
     }
 
     public EndpointCostRow parseEndpointCosts(Bytes body) {
-        return CostMapXml.rankingFromDto(binder.read(body));
+        return CostMapXml.rankingFromDto(Shared.BINDER.read(body));
     }
 
     /** The ranking request body, as a client or a forwarding proxy sends it. */
     public Bytes renderCostQuery(CostQuery query) {
-        return binder.write(CostQueryXml.toDto(requireNonNull(query, "query")));
+        return Shared.BINDER.write(CostQueryXml.toDto(requireNonNull(query, "query")));
     }
 
     /** The ranking request body of {@code POST /cost/m}: at most {@link #MAX_ENDPOINTS} destinations. */
     public CostQuery parseCostQuery(Bytes body) {
-        return CostQueryXml.fromDto(binder.read(body), MAX_ENDPOINTS);
+        return CostQueryXml.fromDto(Shared.BINDER.read(body), MAX_ENDPOINTS);
     }
 
     /** The endpoint lookup request body, as a client sends it to {@code POST /prop/pid/lookup}. */
     public Bytes renderEndpointLookup(List<IpAddress> endpoints) {
-        return binder.write(EndpointsXml.requestToDto(List.copyOf(endpoints)));
+        return Shared.BINDER.write(EndpointsXml.requestToDto(List.copyOf(endpoints)));
     }
 
     /** The endpoint lookup request body: at most {@link #MAX_ENDPOINTS}, duplicates removed. */
     public List<IpAddress> parseEndpointLookup(Bytes body) {
-        return EndpointsXml.requestFromDto(binder.read(body), MAX_ENDPOINTS);
+        return EndpointsXml.requestFromDto(Shared.BINDER.read(body), MAX_ENDPOINTS);
     }
 
     /** The answer to an endpoint lookup, in the order given. */
     public Bytes renderEndpointPids(List<EndpointPid> answer) {
-        return binder.write(EndpointsXml.answerToDto(List.copyOf(answer)));
+        return Shared.BINDER.write(EndpointsXml.answerToDto(List.copyOf(answer)));
     }
 
     public List<EndpointPid> parseEndpointPids(Bytes body) {
-        return EndpointsXml.answerFromDto(binder.read(body));
+        return EndpointsXml.answerFromDto(Shared.BINDER.read(body));
     }
 
     /** An ALTO error in the XML dialect; the HTTP status goes in the status line, not the body. */
@@ -174,6 +179,6 @@ public final class XmlCodec {
     }
 
     public AltoError parseError(Bytes body) {
-        return ErrorXml.fromDto(binder.read(body));
+        return ErrorXml.fromDto(Shared.BINDER.read(body));
     }
 }
