@@ -14,7 +14,8 @@ import org.rproxy.core.sign.Verdict;
  * Why the client has no answer: a source it could not reach or that refused, or a response it
  * refused. Every one names the URL it concerns and the reason, and its class says which kind, so
  * an application can tell an outage (retry later) from tampering (alert) from its own stale
- * state. Thrown on the caller's thread (or handed to an update listener); immutable.
+ * state. Thrown on the caller's thread (or handed to an update listener); immutable. This class
+ * holds the kinds and what each carries; how each reads is {@link FailureWords}'.
  */
 public abstract sealed class ClientException extends RuntimeException
         permits ClientException.Unreachable, ClientException.Refused, ClientException.TimedOut,
@@ -26,7 +27,7 @@ public abstract sealed class ClientException extends RuntimeException
     private final String reason;
 
     private ClientException(URI uri, String reason, Throwable cause) {
-        super(requireNonNull(uri, "uri") + ": " + requireNonNull(reason, "reason"), cause);
+        super(FailureWords.message(requireNonNull(uri, "uri"), requireNonNull(reason, "reason")), cause);
         this.uri = uri;
         this.reason = reason;
     }
@@ -48,7 +49,7 @@ public abstract sealed class ClientException extends RuntimeException
      */
     public static final class Unreachable extends ClientException {
         Unreachable(URI uri, String reason, Throwable cause) {
-            super(uri, "unreachable: " + reason, cause);
+            super(uri, FailureWords.unreachable(reason), cause);
         }
 
         private Unreachable(Throwable cause, URI uri, String reason) {
@@ -68,8 +69,7 @@ public abstract sealed class ClientException extends RuntimeException
         private final String altoField;
 
         Refused(URI uri, int status, String altoCode, String altoField) {
-            super(uri, "refused: HTTP " + status + (altoCode == null ? "" : " " + altoCode)
-                    + (altoField == null ? "" : " (field " + altoField + ")"), null);
+            super(uri, FailureWords.refused(status, altoCode, altoField), null);
             this.status = status;
             this.altoCode = altoCode;
             this.altoField = altoField;
@@ -97,7 +97,7 @@ public abstract sealed class ClientException extends RuntimeException
     /** No answer within the client's timeout (connecting or waiting for the response). */
     public static final class TimedOut extends ClientException {
         TimedOut(URI uri, String reason, Throwable cause) {
-            super(uri, "timed out: " + reason, cause);
+            super(uri, FailureWords.timedOut(reason), cause);
         }
     }
 
@@ -121,12 +121,12 @@ public abstract sealed class ClientException extends RuntimeException
         private final transient Verdict verdict;
 
         InvalidResponse(URI uri, Verdict verdict) {
-            super(uri, "invalid response: " + verdict.outcome() + ": " + verdict.reason(), null);
+            super(uri, FailureWords.invalid(verdict), null);
             this.verdict = verdict;
         }
 
         InvalidResponse(URI uri, String reason) {
-            super(uri, "invalid response: " + reason, null);
+            super(uri, FailureWords.invalid(reason), null);
             this.verdict = null;
         }
 
@@ -152,9 +152,7 @@ public abstract sealed class ClientException extends RuntimeException
         private final Instant localTime;
 
         OutsideValidity(URI uri, Verdict verdict, Instant localTime) {
-            super(uri, "outside its validity at this client's clock: " + verdict.reason() + "; signed for "
-                    + verdict.created() + " to " + verdict.expires() + ", this client's clock reads " + localTime,
-                    null);
+            super(uri, FailureWords.outsideValidity(verdict, localTime), null);
             this.verdict = verdict;
             this.localTime = requireNonNull(localTime, "localTime");
         }
@@ -190,7 +188,7 @@ public abstract sealed class ClientException extends RuntimeException
         private final Instant offered;
 
         Rollback(URI uri, Instant held, Instant offered) {
-            super(uri, "rollback: offered a version created " + offered + ", older than the held " + held, null);
+            super(uri, FailureWords.rollback(held, offered), null);
             this.held = requireNonNull(held, "held");
             this.offered = requireNonNull(offered, "offered");
         }
@@ -213,7 +211,7 @@ public abstract sealed class ClientException extends RuntimeException
      */
     public static final class StateFailure extends ClientException {
         StateFailure(URI uri, String reason, Throwable cause) {
-            super(uri, "state file: " + reason, cause);
+            super(uri, FailureWords.stateFile(reason), cause);
         }
     }
 
@@ -225,7 +223,7 @@ public abstract sealed class ClientException extends RuntimeException
      */
     public static final class Interrupted extends ClientException {
         Interrupted(URI uri, Throwable cause) {
-            super(uri, "interrupted: the calling thread was interrupted", cause);
+            super(uri, FailureWords.interrupted(), cause);
         }
     }
 
@@ -238,7 +236,7 @@ public abstract sealed class ClientException extends RuntimeException
         private final List<ClientException> attempts;
 
         NoSourceLeft(URI uri, List<ClientException> attempts) {
-            this(uri, "no source left: " + FailedAttempts.summary(attempts), attempts);
+            this(uri, FailureWords.noSourceLeft(attempts), attempts);
         }
 
         private NoSourceLeft(URI uri, String reason, List<ClientException> attempts) {
@@ -275,7 +273,7 @@ public abstract sealed class ClientException extends RuntimeException
         private final Duration offBy;
 
         private ClockSkew(URI uri, OutsideValidity nearest, List<ClientException> attempts) {
-            super(uri, FailedAttempts.clockSkewReason(nearest, attempts), attempts);
+            super(uri, FailureWords.clockSkew(nearest, attempts), attempts);
             this.localTime = nearest.localTime();
             this.behind = nearest.notYetValid();
             this.offBy = nearest.offBy();

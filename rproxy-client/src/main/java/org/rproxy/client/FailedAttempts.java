@@ -2,13 +2,11 @@ package org.rproxy.client;
 
 import java.util.List;
 
-import org.rproxy.core.config.Durations;
-
 /**
  * How the attempts of a fetch that found no valid answer read together, for
  * {@link ClientException.NoSourceLeft}: whether they say this client's clock looks wrong
- * ({@link ClientException.ClockSkew}) rather than that the sources failed, and the one-line
- * summary of them all. Stateless.
+ * ({@link ClientException.ClockSkew}) rather than that the sources failed (their one-line summary
+ * is {@link FailureWords#summary}). Stateless.
  */
 final class FailedAttempts {
 
@@ -35,25 +33,5 @@ final class FailedAttempts {
             }
         }
         return nearest;
-    }
-
-    /** Every attempt's message, in order, separated by "; " (or "no source to try"). */
-    static String summary(List<ClientException> attempts) {
-        if (attempts.isEmpty()) {
-            return "no source to try";
-        }
-        StringBuilder sb = new StringBuilder();
-        for (ClientException e : attempts) {
-            sb.append(sb.length() == 0 ? "" : "; ").append(e.getMessage());
-        }
-        return sb.toString();
-    }
-
-    /** Why a {@link ClientException.ClockSkew} was thrown, {@code nearest} being the copy nearest to valid. */
-    static String clockSkewReason(ClientException.OutsideValidity nearest, List<ClientException> attempts) {
-        return "this client's clock looks wrong: it reads " + nearest.localTime()
-                + ", and every source that sent a document sent a copy valid only "
-                + (nearest.notYetValid() ? "later (the clock looks behind" : "earlier (the clock looks ahead")
-                + " by at least " + Durations.describe(nearest.offBy()) + "): " + summary(attempts);
     }
 }
