@@ -133,7 +133,7 @@ public final class AltoClient implements AutoCloseable {
                     + String.join(" or ", options.pin().keyIds()) + ": " + e.reason());
         } catch (ClientException.OutsideValidity e) {
             // signed by the pinned key, by the origin itself, yet not valid now: this client's clock
-            throw ClientException.NoSourceLeft.of(uri, List.of(e));
+            throw FailedAttempts.end(uri, List.of(e));
         }
         Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted);
         HeldState state = new HeldState(dir, signed, options.clock());
@@ -143,9 +143,21 @@ public final class AltoClient implements AutoCloseable {
         return new AltoClient(options, dir, trusted, fetcher, checker, state, sources);
     }
 
-    /** The origin's directory, as verified at bootstrap (a newer one changes only the keys trusted). */
-    public Directory directory() {
+    /**
+     * The origin's directory, as verified at bootstrap (a newer one changes only the keys trusted):
+     * core's model, so not public; an application reads the directory with {@code fetch("/directory")}.
+     */
+    Directory directory() {
         return directory;
+    }
+
+    /**
+     * The request targets of the maps {@link #refreshMaps()} fetches and holds, and a follower
+     * follows: the directory's default network map, then the cost maps on it, as the directory
+     * verified at bootstrap lists them.
+     */
+    public List<String> mapTargets() {
+        return List.copyOf(state.mapTargets());
     }
 
     /** The RProxies the origin's directory listed at bootstrap, in its order. */

@@ -118,24 +118,24 @@ public abstract sealed class ClientException extends RuntimeException
      * sending its renewal (see {@link UpdateFollower}). Its source cools down.
      */
     public static final class InvalidResponse extends ClientException {
-        private final transient Verdict verdict;
+        private final VerificationFailure failure;
 
         InvalidResponse(URI uri, Verdict verdict) {
             super(uri, FailureWords.invalid(verdict), null);
-            this.verdict = verdict;
+            this.failure = VerificationFailure.of(verdict.outcome());
         }
 
         InvalidResponse(URI uri, String reason) {
             super(uri, FailureWords.invalid(reason), null);
-            this.verdict = null;
+            this.failure = null;
         }
 
         /**
-         * The verifier's verdict, or null when the response failed before verification (unreadable),
-         * or an update stream sent no renewal in time.
+         * The verifier's check the response failed, or null when it failed before verification
+         * (unreadable), or an update stream sent no renewal in time.
          */
-        public Verdict verdict() {
-            return verdict;
+        public VerificationFailure failure() {
+            return failure;
         }
     }
 
@@ -148,18 +148,27 @@ public abstract sealed class ClientException extends RuntimeException
      * {@link ClockSkew}.
      */
     public static final class OutsideValidity extends ClientException {
-        private final transient Verdict verdict;
+        private final Instant created;
+        private final Instant expires;
+        private final boolean notYetValid;
         private final Instant localTime;
 
         OutsideValidity(URI uri, Verdict verdict, Instant localTime) {
             super(uri, FailureWords.outsideValidity(verdict, localTime), null);
-            this.verdict = verdict;
+            this.created = verdict.created();
+            this.expires = verdict.expires();
+            this.notYetValid = verdict.outcome() == Verdict.Outcome.NOT_YET_VALID;
             this.localTime = requireNonNull(localTime, "localTime");
         }
 
-        /** The verifier's verdict ({@code EXPIRED} or {@code NOT_YET_VALID}). */
-        public Verdict verdict() {
-            return verdict;
+        /** The {@code created} of the copy's signature. */
+        public Instant created() {
+            return created;
+        }
+
+        /** The {@code expires} of the copy's signature. */
+        public Instant expires() {
+            return expires;
         }
 
         /** This client's clock when it checked the response. */
@@ -172,13 +181,7 @@ public abstract sealed class ClientException extends RuntimeException
          * clock looks behind), false when it expired (a stale copy, or the clock ahead).
          */
         public boolean notYetValid() {
-            return verdict.outcome() == Verdict.Outcome.NOT_YET_VALID;
-        }
-
-        /** How far this client's clock is from the nearest time the copy is valid at. */
-        Duration offBy() {
-            return notYetValid() ? Duration.between(localTime.plus(ResponseVerifier.MAX_CLOCK_SKEW), verdict.created())
-                    : Duration.between(verdict.expires(), localTime);
+            return notYetValid;
         }
     }
 
@@ -244,17 +247,6 @@ public abstract sealed class ClientException extends RuntimeException
             this.attempts = List.copyOf(attempts);
         }
 
-        /**
-         * The end of a fetch that {@code attempts} all failed: a {@link ClockSkew} when at least one
-         * source sent a document, and every one that did sent a copy outside its validity at this
-         * client's clock, all on the same side of it (see {@link FailedAttempts#clockSkew}); else a
-         * plain {@code NoSourceLeft}.
-         */
-        static NoSourceLeft of(URI uri, List<ClientException> attempts) {
-            OutsideValidity nearest = FailedAttempts.clockSkew(attempts);
-            return nearest == null ? new NoSourceLeft(uri, attempts) : new ClockSkew(uri, nearest, attempts);
-        }
-
         public List<ClientException> attempts() {
             return attempts;
         }
@@ -272,11 +264,11 @@ public abstract sealed class ClientException extends RuntimeException
         private final boolean behind;
         private final Duration offBy;
 
-        private ClockSkew(URI uri, OutsideValidity nearest, List<ClientException> attempts) {
+        ClockSkew(URI uri, OutsideValidity nearest, List<ClientException> attempts) {
             super(uri, FailureWords.clockSkew(nearest, attempts), attempts);
             this.localTime = nearest.localTime();
             this.behind = nearest.notYetValid();
-            this.offBy = nearest.offBy();
+            this.offBy = FailedAttempts.offBy(nearest);
         }
 
         /** This client's clock, as it read when it checked the copy nearest to being valid. */

@@ -51,11 +51,12 @@ final class CostRankedPolicy implements SourcePolicy {
             }
         }
         try {
-            List<RankedEndpoint> ranked = context.answers().rankAddresses(context.client(),
-                    new ArrayList<>(byAddress.keySet()), LocalAnswers.ROUTING_COST);
+            List<RankedEndpoint> ranked = context.answers().rankAddresses(LocalAnswers.address(context.client(), "client"),
+                    new ArrayList<>(byAddress.keySet()), LocalAnswers.ROUTING_COST.toCore());
             ranked.forEach(r -> byAddress.get(r.endpoint()).forEach(p -> out.put(p, r.cost())));
         } catch (IllegalArgumentException | IllegalStateException e) {
-            // No routing cost map held, or its signature just expired: no cost is known, the other criteria decide.
+            // No routing cost map held, or its signature just expired (or a policy's caller gave a client address
+            // that is none): no cost is known, the other criteria decide.
         }
         return out;
     }

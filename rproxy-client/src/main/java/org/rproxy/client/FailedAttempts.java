@@ -1,6 +1,10 @@
 package org.rproxy.client;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+
+import org.rproxy.core.sign.ResponseVerifier;
 
 /**
  * How the attempts of a fetch that found no valid answer read together, for
@@ -11,6 +15,24 @@ import java.util.List;
 final class FailedAttempts {
 
     private FailedAttempts() {
+    }
+
+    /**
+     * The end of a fetch that {@code attempts} all failed: a {@link ClientException.ClockSkew} when
+     * at least one source sent a document, and every one that did sent a copy outside its validity
+     * at this client's clock, all on the same side of it ({@link #clockSkew}); else a plain
+     * {@link ClientException.NoSourceLeft}.
+     */
+    static ClientException.NoSourceLeft end(URI uri, List<ClientException> attempts) {
+        ClientException.OutsideValidity nearest = clockSkew(attempts);
+        return nearest == null ? new ClientException.NoSourceLeft(uri, attempts)
+                : new ClientException.ClockSkew(uri, nearest, attempts);
+    }
+
+    /** How far this client's clock was from the nearest time the copy {@code o} is valid at. */
+    static Duration offBy(ClientException.OutsideValidity o) {
+        return o.notYetValid() ? Duration.between(o.localTime().plus(ResponseVerifier.MAX_CLOCK_SKEW), o.created())
+                : Duration.between(o.expires(), o.localTime());
     }
 
     /**
@@ -26,7 +48,7 @@ final class FailedAttempts {
                 if (nearest != null && o.notYetValid() != nearest.notYetValid()) {
                     return null;
                 }
-                nearest = nearest == null || o.offBy().compareTo(nearest.offBy()) < 0 ? o : nearest;
+                nearest = nearest == null || offBy(o).compareTo(offBy(nearest)) < 0 ? o : nearest;
             } else if (!(e instanceof ClientException.Unreachable || e instanceof ClientException.TimedOut
                     || e instanceof ClientException.TlsFailure || e instanceof ClientException.Refused)) {
                 return null;

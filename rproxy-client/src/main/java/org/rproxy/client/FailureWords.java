@@ -81,7 +81,7 @@ final class FailureWords {
         return "this client's clock looks wrong: it reads " + nearest.localTime()
                 + ", and every source that sent a document sent a copy valid only "
                 + (nearest.notYetValid() ? "later (the clock looks behind" : "earlier (the clock looks ahead")
-                + " by at least " + Durations.describe(nearest.offBy()) + "): " + summary(attempts);
+                + " by at least " + Durations.describe(FailedAttempts.offBy(nearest)) + "): " + summary(attempts);
     }
 
     /** Every attempt's message, in order, separated by "; " (or "no source to try"). */

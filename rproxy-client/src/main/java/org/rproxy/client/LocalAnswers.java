@@ -12,14 +12,10 @@ import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoException;
-import org.rproxy.core.model.CostMode;
-import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.IpAddress;
-import org.rproxy.core.model.VersionTag;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.query.EndpointCostLookup;
 import org.rproxy.core.query.EndpointCostQuery;
-import org.rproxy.core.query.RankedEndpoint;
 
 /**
  * Answers computed on the client from the verified maps it holds, with the origin's own query
@@ -35,10 +31,14 @@ import org.rproxy.core.query.RankedEndpoint;
  * #validUntil()}; a renewal of the same maps, polled or followed, moves it on). Past it they are
  * not given: a source that keeps every refresh from arriving must not freeze a client on old
  * maps for longer than the origin signed them for.
+ *
+ * <p>It takes and gives the JDK's types and the client's own ({@link CostType}, {@link
+ * RankedEndpoint}, {@link MapVersion}), never core's, so an application is not tied to the
+ * library's insides.
  */
 public final class LocalAnswers {
     /** The cost type used when none is given: numerical routing cost (RFC 7285 §6.1.1.1). */
-    public static final CostType ROUTING_COST = new CostType("routingcost", CostMode.NUMERICAL);
+    public static final CostType ROUTING_COST = CostType.numerical("routingcost");
 
     private final AnswerEngine maps;
     private final EndpointCostLookup costs;
@@ -95,7 +95,7 @@ public final class LocalAnswers {
         requireCurrent();
         try {
             // the origin's own /endpointcost computation, not rank's: no same-PID cost is made up
-            Map<String, Double> row = costs.lookup(new EndpointCostQuery(requireNonNull(type, "type"), List.of(),
+            Map<String, Double> row = costs.lookup(new EndpointCostQuery(requireNonNull(type, "type").toCore(), List.of(),
                     List.of(from), List.of(to))).costs().get(from.toTyped());
             Double cost = row == null ? null : row.get(to.toTyped());
             return cost == null ? OptionalDouble.empty() : OptionalDouble.of(cost);
@@ -112,7 +112,7 @@ public final class LocalAnswers {
     /**
      * {@code candidates} ranked by cost of {@code type} from {@code src}, cheapest first, each with
      * its cost, dense rank and index in {@code candidates} ({@code candidates.get(r.index())} is the
-     * candidate as passed; {@code endpoint()} is its parsed address, printed {@code ipv4:...});
+     * candidate as passed; {@code endpoint()} is its address in typed form, {@code ipv4:...});
      * a candidate passed twice counts once, and candidates with no known cost are left out. The map ranked from is
      * the one the origin's answers use ({@link org.rproxy.core.query.CostMapChoice}: the map of
      * exactly that cost type, else for an ordinal type the numerical map of its metric). For an
@@ -129,24 +129,23 @@ public final class LocalAnswers {
         for (int i = 0; i < candidates.size(); i++) {
             dsts.add(address(candidates.get(i), "candidates[" + i + "]"));
         }
-        return rankAddresses(address(src, "src"), dsts, type);
+        boolean ordinal = requireNonNull(type, "type").mode() == CostType.Mode.ORDINAL;
+        List<RankedEndpoint> out = new ArrayList<>(candidates.size());
+        // for an ordinal type, each with its rank as its cost: the ordinal answer of a ranking, as the origin's query code writes it
+        rankAddresses(address(src, "src"), dsts, type.toCore()).forEach(r -> out.add(new RankedEndpoint(
+                r.endpoint().toTyped(), ordinal ? r.rank() : r.cost(), r.rank(), r.index())));
+        return out;
     }
 
-    List<RankedEndpoint> rankAddresses(IpAddress src, List<IpAddress> dsts, CostType type) {
+    /** {@code dsts} ranked in core's terms: for the {@link SourcePolicy}, which ranks proxies' addresses. */
+    List<org.rproxy.core.query.RankedEndpoint> rankAddresses(IpAddress src, List<IpAddress> dsts,
+                                                             org.rproxy.core.model.CostType type) {
         requireCurrent();
         try {
-            List<RankedEndpoint> ranked = costs.rank(src, dsts, requireNonNull(type, "type"));
-            return type.mode() == CostMode.ORDINAL ? ranksAsCosts(ranked) : ranked;
+            return costs.rank(src, dsts, requireNonNull(type, "type"));
         } catch (AltoException e) {
             throw new IllegalArgumentException(e.error().message(), e);
         }
-    }
-
-    /** Each with its rank as its cost: the ordinal answer of a ranking, as the origin's query code writes it. */
-    private static List<RankedEndpoint> ranksAsCosts(List<RankedEndpoint> ranked) {
-        List<RankedEndpoint> out = new ArrayList<>(ranked.size());
-        ranked.forEach(r -> out.add(new RankedEndpoint(r.endpoint(), r.rank(), r.rank(), r.index())));
-        return out;
     }
 
     /** Whether these answers are given now: before {@link #validUntil()}. */
@@ -164,8 +163,8 @@ public final class LocalAnswers {
     }
 
     /** The versions answers are computed from: the network map, then its cost maps. */
-    public List<VersionTag> versions() {
-        return costs.vtags();
+    public List<MapVersion> versions() {
+        return costs.vtags().stream().map(v -> new MapVersion(v.resourceId(), v.tag())).toList();
     }
 
     static IpAddress address(String endpoint, String what) {

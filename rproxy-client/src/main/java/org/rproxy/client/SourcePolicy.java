@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.util.List;
 
-import org.rproxy.core.model.IpAddress;
-
 /**
  * Chooses where the client asks: given the RProxies the origin lists, the order to try them in.
  * The client tries them in that order, moving to the next on any failure (unreachable, refused,
@@ -20,12 +18,13 @@ public interface SourcePolicy {
     /**
      * What a policy may rank by.
      *
-     * @param client  the client's own address, or null when the application did not give it
+     * @param client  the client's own address as the application gave it ({@link ClientOptions#withClientAddress}:
+     *                an IP literal or an RFC 7285 typed address), or null when it gave none
      * @param answers the answers of the verified maps held, or null before any are held or once their
      *                signatures have expired
      * @param health  what the client has seen of each source lately
      */
-    record Context(IpAddress client, LocalAnswers answers, SourceHealth health) {
+    record Context(String client, LocalAnswers answers, SourceHealth health) {
         public Context {
             requireNonNull(health, "health");
         }

@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.InformationResource;
-import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -38,7 +37,7 @@ final class Sources {
     private final URI origin;
     private final List<URI> proxies;
     private final SourcePolicy policy;
-    private final IpAddress client;
+    private final String client;
     private final SourceHealth health;
     private final Fetcher fetcher;
     private final Checker checker;
@@ -61,8 +60,7 @@ final class Sources {
         this.origin = requireNonNull(origin, "origin");
         this.proxies = List.copyOf(proxies);
         this.policy = options.policy();
-        this.client = options.clientAddress() == null ? null
-                : LocalAnswers.address(options.clientAddress(), "clientAddress");
+        this.client = options.clientAddress();
         this.health = requireNonNull(health, "health");
         health.list(this.proxies, origin);
         this.fetcher = requireNonNull(fetcher, "fetcher");
@@ -155,7 +153,7 @@ final class Sources {
                 refused.add(e);
             }
         }
-        throw ClientException.NoSourceLeft.of(at(origin, target), refused);
+        throw FailedAttempts.end(at(origin, target), refused);
     }
 
     /**

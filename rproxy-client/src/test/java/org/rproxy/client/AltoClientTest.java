@@ -18,7 +18,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.core.query.RankedEndpoint;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.testing.MutableClock;
@@ -149,8 +148,8 @@ class AltoClientTest {
         assertEquals(Optional.of("PID2"), a.pid("ipv4:130.132.3.9"));
         assertEquals(5.0, a.cost("128.36.1.5", "130.132.3.9").orElseThrow());
         List<RankedEndpoint> r = a.rank("128.36.1.5", List.of("8.8.8.8", "130.132.3.9", "128.36.1.77"));
-        assertEquals(List.of("128.36.1.77", "130.132.3.9", "8.8.8.8"),
-                r.stream().map(e -> e.endpoint().toLiteral()).toList());
+        assertEquals(List.of("ipv4:128.36.1.77", "ipv4:130.132.3.9", "ipv4:8.8.8.8"),
+                r.stream().map(RankedEndpoint::endpoint).toList(), "each in typed form");
         assertThrows(IllegalArgumentException.class, () -> a.pid("not-an-address"));
     }
 

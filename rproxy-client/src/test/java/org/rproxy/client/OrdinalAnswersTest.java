@@ -21,9 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.model.CostMode;
-import org.rproxy.core.model.CostType;
 import org.rproxy.core.model.MediaTypes;
-import org.rproxy.core.query.RankedEndpoint;
 
 /**
  * An ordinal answer of the client's local answers is an ordinal rank, the one the origin's own
@@ -33,7 +31,7 @@ import org.rproxy.core.query.RankedEndpoint;
  * the numerical one (which is ranked). Asked of a real origin on loopback.
  */
 class OrdinalAnswersTest {
-    private static final CostType ORDINAL = new CostType("routingcost", CostMode.ORDINAL);
+    private static final CostType ORDINAL = CostType.ordinal("routingcost");
     private static final String SRC = "128.36.1.5";
     /** PID2 (numerical cost 5 from PID1) and PID3 (10). */
     private static final List<String> DSTS = List.of("130.132.3.9", "0.0.0.1");
@@ -71,7 +69,7 @@ class OrdinalAnswersTest {
         assertEquals(Map.of("ipv4:130.132.3.9", 2.0, "ipv4:0.0.0.1", 1.0), endpointCost(DSTS), "the origin's answer");
         assertSameAsTheOrigin(a);
         assertEquals(List.of("ipv4:0.0.0.1", "ipv4:130.132.3.9"), a.rank(SRC, DSTS, ORDINAL).stream()
-                .map(r -> r.endpoint().toTyped()).toList(), "the ordinal map's ranking, not the numbers'");
+                .map(r -> r.endpoint()).toList(), "the ordinal map's ranking, not the numbers'");
     }
 
     @Test
@@ -81,7 +79,7 @@ class OrdinalAnswersTest {
         String samePid = "127.0.0.2"; // PID1, as SRC: the cost map has no PID1 -> PID1 cost
         for (CostMode mode : CostMode.values()) {
             assertEquals(Map.of(), endpointCost(List.of(samePid), mode), "the origin leaves the pair out, " + mode);
-            assertTrue(a.cost(SRC, samePid, new CostType("routingcost", mode)).isEmpty(),
+            assertTrue(a.cost(SRC, samePid, new CostType("routingcost", CostType.Mode.valueOf(mode.name()))).isEmpty(),
                     "and so do the local answers, " + mode);
         }
         assertTrue(a.cost(SRC, samePid).isEmpty(), "the routing cost too");
@@ -97,7 +95,7 @@ class OrdinalAnswersTest {
         }
         Map<String, Double> ranked = new LinkedHashMap<>();
         for (RankedEndpoint r : a.rank(SRC, DSTS, ORDINAL)) {
-            ranked.put(r.endpoint().toTyped(), r.cost());
+            ranked.put(r.endpoint(), r.cost());
             assertEquals(r.rank(), r.cost(), "an ordinal cost is the rank: " + r);
         }
         assertEquals(endpointCost(DSTS), ranked, "rank");

@@ -28,10 +28,10 @@ final class Refusals {
 
     /** Whether {@code why} holds for the bundle's bytes whatever was asked, held, trusted, or when. */
     static boolean forBytesAlone(ClientException why) {
-        if (!(why instanceof ClientException.InvalidResponse invalid) || invalid.verdict() == null) {
+        if (!(why instanceof ClientException.InvalidResponse invalid) || invalid.failure() == null) {
             return false;
         }
-        return switch (invalid.verdict().outcome()) {
+        return switch (invalid.failure()) {
             case NO_SIGNATURE, MALFORMED, BAD_SIGNATURE, DIGEST_MISMATCH, CODING_MISMATCH -> true;
             default -> false;
         };

@@ -30,6 +30,7 @@ import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
 import org.rproxy.client.LocalAnswers;
 import org.rproxy.client.UpdateFollower;
+import org.rproxy.client.VerificationFailure;
 import org.rproxy.client.VerifiedDocument;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.origin.Origin;
@@ -37,7 +38,6 @@ import org.rproxy.origin.OriginConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
-import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
@@ -96,7 +96,7 @@ class ClientFallbackIT {
         ClientException.InvalidResponse tampered = assertInstanceOf(ClientException.InvalidResponse.class,
                 nm.refused().get(1));
         assertEquals(URI.create(tampering.base() + NETWORK_MAP), tampered.uri());
-        assertEquals(Verdict.Outcome.DIGEST_MISMATCH, tampered.verdict().outcome());
+        assertEquals(VerificationFailure.DIGEST_MISMATCH, tampered.failure());
 
         // The tampering proxy is not asked again for a while; the good one is asked first.
         List<URI> order = client.sourceOrder();
@@ -167,7 +167,7 @@ class ClientFallbackIT {
                 refused.stream().filter(e -> e instanceof ClientException.InvalidResponse).findFirst().orElse(null),
                 refused::toString);
         assertEquals(URI.create(tampering.base() + "/updates"), tampered.uri());
-        assertEquals(Verdict.Outcome.DIGEST_MISMATCH, tampered.verdict().outcome());
+        assertEquals(VerificationFailure.DIGEST_MISMATCH, tampered.failure());
         assertTrue(client.health().coolingDown(URI.create(tampering.base())));
         LocalAnswers answers = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertTrue(answers != null, () -> "no answers; refused: " + refused);

@@ -18,7 +18,6 @@ import org.rproxy.client.KeyPin;
 import org.rproxy.client.LocalAnswers;
 import org.rproxy.client.UpdateFollower;
 import org.rproxy.client.VerifiedDocument;
-import org.rproxy.core.model.MediaTypes;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,7 +77,7 @@ public final class ClientHeapCommand implements Callable<Integer> {
             long copiesFrom = last;
             List<VerifiedDocument> copies = new ArrayList<>();
             long bodies = 0;
-            for (String target : mapTargets(alto)) {
+            for (String target : alto.mapTargets()) {
                 copies.add(alto.fetch(target));
                 long now = settled(memory);
                 VerifiedDocument d = copies.get(copies.size() - 1);
@@ -114,7 +113,7 @@ public final class ClientHeapCommand implements Callable<Integer> {
                 out.println("follow: " + why.getMessage());
             }
         });
-        int expected = mapTargets(alto).size() + 1;
+        int expected = alto.mapTargets().size() + 1;
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (f.counts().checked() + f.counts().repeated() < expected) {
             if (System.nanoTime() > end) {
@@ -124,20 +123,6 @@ public final class ClientHeapCommand implements Callable<Integer> {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
         return f;
-    }
-
-    /** The request targets refreshMaps holds: the directory's default network map and its cost maps. */
-    private static List<String> mapTargets(AltoClient alto) {
-        List<String> out = new ArrayList<>();
-        var dir = alto.directory();
-        String def = dir.defaultNetworkMap();
-        out.add(dir.resources().get(def).uri());
-        dir.resources().values().forEach(r -> {
-            if (r.accepts() == null && MediaTypes.COST_MAP.equals(r.mediaType()) && r.uses().equals(List.of(def))) {
-                out.add(r.uri());
-            }
-        });
-        return out;
     }
 
     /** Heap in use after full collections, once two in a row agree within 64 KB (at most 10). */

@@ -29,6 +29,7 @@ import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
 import org.rproxy.client.OverlaySource;
 import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Directory;
@@ -189,7 +190,10 @@ final class OverlayCast {
             throws InterruptedException {
         try (OverlayClient probe = OverlayClient.start(config(OverlaySettings.PROBE));
              AltoClient reader = AltoClient.bootstrap(ClientOptions.of(URI.create(direct), KeyPin.ofKeyId(keyId)))) {
-            Directory dir = reader.directory();
+            java.nio.ByteBuffer verified = reader.fetch("/directory").body(); // the directory the reader verified
+            byte[] bytes = new byte[verified.remaining()];
+            verified.get(bytes);
+            Directory dir = AltoJson.readDirectory(AltoJson.parse(bytes));
             return Poll.until(() -> {
                 for (int i = 0; i < targets.size(); i++) {
                     if (!offered(probe, dir, targets.get(i), ids.get(i), wanted)) {
