@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.concurrent.EventExecutor;
 
 import org.rproxy.core.concurrent.Completions;
@@ -285,9 +286,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * Logs and closes; not for an HTTP/2 stream error in the client's frames, which the multiplexer
+     * resets next with its code (PROTOCOL_ERROR, ...): a close here would send CANCEL first.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ConnectionFailures.log(LOG, warnings, ctx.channel(), cause);
-        ctx.close();
+        if (!(cause instanceof Http2Exception.StreamException)) {
+            ctx.close();
+        }
     }
 }
