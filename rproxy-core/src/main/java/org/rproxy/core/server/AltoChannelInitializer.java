@@ -72,6 +72,20 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_CHUNK_SIZE = 16 * 1024;
     /** How long a closing HTTP/2 connection waits for its streams after GOAWAY, as a draining server does. */
     private static final long HTTP2_GRACE_MILLIS = 5_000;
+    /*
+     * What one HTTP/2 connection may make the node do before it is ended with GOAWAY
+     * (ENHANCE_YOUR_CALM): Netty 4.2's defaults, set here so that a Netty upgrade cannot change
+     * them unseen (Http2FloodTest shows each). Rapid reset (CVE-2023-44487): RST_STREAMs received,
+     * and ones the client makes the server send ("MadeYouReset", CVE-2025-8671), per window.
+     */
+    static final int HTTP2_MAX_RESETS = 200;
+    static final int HTTP2_RESET_WINDOW_SECONDS = 30;
+    /** CONTINUATION floods (CVE-2024-27316): CONTINUATIONs under 8 KiB in a row, END_HEADERS not set. */
+    static final int HTTP2_MAX_SMALL_CONTINUATIONS = 16;
+    /** Acknowledgements (PING, SETTINGS) and resets queued for a client that does not read (CVE-2019-9512, -9515). */
+    static final int HTTP2_MAX_QUEUED_CONTROL_FRAMES = 10_000;
+    /** Empty DATA frames in a row without END_STREAM (CVE-2019-9518). */
+    static final int HTTP2_MAX_EMPTY_DATA_FRAMES = 2;
 
     private final FrontEndConfig config;
     private final AltoService service;
@@ -144,6 +158,11 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
                         .maxConcurrentStreams(config.maxStreams())
                         .maxHeaderListSize(config.maxHeaderBytes()))
                 .gracefulShutdownTimeoutMillis(HTTP2_GRACE_MILLIS)
+                .decoderEnforceMaxRstFramesPerWindow(HTTP2_MAX_RESETS, HTTP2_RESET_WINDOW_SECONDS)
+                .encoderEnforceMaxRstFramesPerWindow(HTTP2_MAX_RESETS, HTTP2_RESET_WINDOW_SECONDS)
+                .decoderEnforceMaxSmallContinuationFrames(HTTP2_MAX_SMALL_CONTINUATIONS)
+                .encoderEnforceMaxQueuedControlFrames(HTTP2_MAX_QUEUED_CONTROL_FRAMES)
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(HTTP2_MAX_EMPTY_DATA_FRAMES)
                 .build();
     }
 

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
  * frames whose acknowledgements the peer never reads, empty DATA frames, PRIORITY frames, and
  * WINDOW_UPDATEs of 0 or past the largest window. Each ends as RFC 9113 and the known fixes say
  * (a GOAWAY with the code that names the abuse, a reset stream, or nothing at all for what is
- * legal and cheap), and a second client is served meanwhile. The limits are Netty's, kept by the
- * codec's builder in {@link AltoChannelInitializer}; each test names the product change that makes
- * it fail.
+ * legal and cheap), and a second client is served meanwhile. The limits are Netty's, set
+ * explicitly by the codec's builder in {@link AltoChannelInitializer}; each test names the product
+ * change that makes it fail.
  */
 class Http2FloodTest {
 
@@ -55,9 +55,10 @@ class Http2FloodTest {
 
     /**
      * Rapid reset: a thousand requests each cancelled at once. Netty counts the RST_STREAMs a
-     * client sends (200 in 30 s, {@code decoderEnforceMaxRstFramesPerWindow}); past them the
-     * connection ends with ENHANCE_YOUR_CALM. Fails if the builder sets that limit to 0 (off): the
-     * thousand are all taken and the connection stays.
+     * client sends ({@link AltoChannelInitializer#HTTP2_MAX_RESETS} in 30 s,
+     * {@code decoderEnforceMaxRstFramesPerWindow}); past them the connection ends with
+     * ENHANCE_YOUR_CALM. Fails if the builder sets that limit to 0 (off): the thousand are all
+     * taken and the connection stays (seen).
      */
     @Test
     void rapidResetEndsTheConnectionWithEnhanceYourCalm() throws Exception {
@@ -83,7 +84,9 @@ class Http2FloodTest {
      * The server-side twin ("MadeYouReset", CVE-2025-8671): frames that are stream errors, each
      * answered with the server's own RST_STREAM (here a WINDOW_UPDATE of 0 on an open stream,
      * RFC 9113 §6.9). Netty counts the resets it sends too ({@code encoderEnforceMaxRstFramesPerWindow},
-     * 200 in 30 s). Fails if that limit is turned off.
+     * 200 in 30 s). Fails if that limit is turned off (0; seen), and failed before {@link
+     * ExchangeHandler} left the reset to the multiplexer: the stream was reset with CANCEL, not
+     * PROTOCOL_ERROR.
      */
     @Test
     void framesThatMakeTheServerResetStreamsEndTheConnectionToo() throws Exception {
@@ -108,8 +111,9 @@ class Http2FloodTest {
 
     /**
      * A header block that never ends, in CONTINUATION frames that are empty: Netty allows 16 small
-     * ones in a row ({@code decoderEnforceMaxSmallContinuationFrames}), then ends the connection.
-     * Fails if that limit is turned off (0): the server reads on, for ever.
+     * ones in a row ({@link AltoChannelInitializer#HTTP2_MAX_SMALL_CONTINUATIONS}), then ends the
+     * connection. Fails if that limit is raised past the hundred sent here: the server waits for
+     * more, for ever (0 is not "off" in Netty but "none at all").
      */
     @Test
     void emptyContinuationFramesEndTheConnection() throws Exception {
@@ -122,7 +126,7 @@ class Http2FloodTest {
             c.frame(RawHttp2Client.CONTINUATION, 0, 1, new byte[0]);
         }
         c.flush();
-        assertEquals(RawHttp2Client.ENHANCE_YOUR_CALM, c.goAwayCode());
+        assertEquals(RawHttp2Client.ENHANCE_YOUR_CALM, c.goAwayCode(), c.goAwayText);
         c.awaitClosed();
         anotherClientIsServed();
     }
@@ -161,9 +165,9 @@ class Http2FloodTest {
     /**
      * A peer that sends PINGs (or SETTINGS) and never reads their acknowledgements: once the
      * socket pushes back, each acknowledgement waits in the server's memory. Netty ends the
-     * connection once 10,000 wait ({@code encoderEnforceMaxQueuedControlFrames}); the writer then
-     * finds its connection gone. Fails if that limit is turned off (0): the server queues an
-     * acknowledgement for every one of the two million frames and the connection stays.
+     * connection once 10,000 wait ({@link AltoChannelInitializer#HTTP2_MAX_QUEUED_CONTROL_FRAMES});
+     * the writer then finds its connection gone. Fails if that limit is turned off (0): the server
+     * queues an acknowledgement for every one of the two million frames and the connection stays.
      */
     @Test
     void pingsWhoseAcknowledgementsAreNeverReadEndTheConnection() throws Exception {
@@ -204,8 +208,8 @@ class Http2FloodTest {
 
     /**
      * Empty DATA frames cost the server a frame each and carry nothing (CVE-2019-9518): Netty
-     * allows 2 in a row ({@code decoderEnforceMaxConsecutiveEmptyDataFrames}), then ends the
-     * connection. Fails if that limit is turned off (0).
+     * allows 2 in a row ({@link AltoChannelInitializer#HTTP2_MAX_EMPTY_DATA_FRAMES}), then ends
+     * the connection. Fails if that limit is turned off (0; seen).
      */
     @Test
     void emptyDataFramesEndTheConnection() throws Exception {
@@ -262,7 +266,8 @@ class Http2FloodTest {
     /**
      * A WINDOW_UPDATE that takes the connection's window past 2^31-1 is a FLOW_CONTROL_ERROR of
      * the connection; one that takes a stream's past it resets that stream only (RFC 9113 §6.9.1),
-     * and the connection goes on.
+     * and the connection goes on. Failed before {@link ExchangeHandler} left the stream's reset to
+     * the multiplexer (CANCEL instead of FLOW_CONTROL_ERROR).
      */
     @Test
     void windowUpdatesPastTheLargestWindowAreFlowControlErrors() throws Exception {

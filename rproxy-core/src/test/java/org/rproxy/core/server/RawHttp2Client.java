@@ -83,6 +83,8 @@ final class RawHttp2Client implements AutoCloseable {
     private final Map<Integer, CompletableFuture<Long>> resets = new ConcurrentHashMap<>();
     /** The size of the dynamic table the server's HPACK encoder last said it uses (RFC 7541 §6.3). */
     volatile long tableSize = 4096;
+    /** The debug data of the server's GOAWAY: what it says the client did. */
+    volatile String goAwayText;
     /** How the connection ended, as the reader saw it. */
     private volatile String ending;
     private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
@@ -328,7 +330,10 @@ final class RawHttp2Client implements AutoCloseable {
             }
             case GOAWAY -> {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload);
-                goAway.complete(new long[] {b.getInt() & 0x7fffffff, Integer.toUnsignedLong(b.getInt())});
+                long last = b.getInt() & 0x7fffffff;
+                long code = Integer.toUnsignedLong(b.getInt());
+                goAwayText = new String(payload, 8, payload.length - 8, StandardCharsets.UTF_8);
+                goAway.complete(new long[] {last, code});
             }
             default -> { }
         }
