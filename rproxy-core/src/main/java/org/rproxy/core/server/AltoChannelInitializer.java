@@ -38,9 +38,11 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * The flush step matters for event streams: the service writes each stream's events from its own
  * thread, and every write ends in a flush; unconsolidated, a change sent to a thousand streams
  * of one connection would be a thousand socket writes instead of a few. TLS offers {@code h2}
- * and {@code http/1.1} by ALPN (see {@code Tls}). A connection beyond the limit is answered
- * before it says anything, so in HTTP/1.1 whatever it speaks (an HTTP/2 client sees a
- * connection error and closes).
+ * and {@code http/1.1} by ALPN (see {@code Tls}). The codec bounds what one HTTP/2 connection
+ * may make the node do (resets, small CONTINUATIONs, queued control frames, empty DATA frames:
+ * the {@code HTTP2_MAX_*} constants) and ends it with GOAWAY past a bound. A connection beyond
+ * the limit is answered before it says anything, so in HTTP/1.1 whatever it speaks (an HTTP/2
+ * client sees a connection error and closes).
  *
  * <p>The connection takes its place in the {@link ConnectionLimit} here, whatever its protocol
  * and however many streams it carries, and gives it back when it closes; its request bodies take
