@@ -92,8 +92,8 @@ public final class PullProxy implements AutoCloseable {
      * trusted by the verifier at once. For a feed composed with this proxy that verifies what it
      * offers (the app's push half), so that both learn the origin's next key from either's
      * directory. This proxy hands out no more of its key set: {@link TrustedKeys#learn} takes its
-     * caller's word that the directory was verified (the verifier's {@link ResponseVerifier#trusted}
-     * still returns the set, for {@code PushProxy}'s own learning).
+     * caller's word that the directory was verified; the verifier gives the ids as a snapshot, and
+     * learns only from a directory it verifies itself ({@link ResponseVerifier#learnKeys}).
      */
     public ResponseVerifier verifier() {
         return new ResponseVerifier(parts.keys(), parts.clock());

@@ -50,8 +50,10 @@ public final class PushProxy implements AutoCloseable {
         this.server = s;
         this.feed = PushFeed.start(feedConfig, verifier, (target, r) -> {
             if (target.equals(StreamDiscovery.DIRECTORY)) {
-                // the origin's next key, announced (an older directory than the valid one learnt from teaches nothing)
-                verifier.trusted().learnFrom(r.identity().body(), r.created(), r.expires(), clock.instant());
+                // the origin's next key, announced: the verifier checks the directory again before it learns
+                // (an older directory than the valid one learnt from teaches nothing)
+                verifier.learnKeys(n -> r.identity().header(n).orElse(null), r.identity().body().unsafeArray(),
+                        StreamDiscovery.DIRECTORY);
             }
             documents.put(target, r);
             publisher.accept(target, r);

@@ -8,8 +8,10 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
+import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.RateLimitedLog;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.slf4j.Logger;
@@ -60,12 +62,19 @@ public final class ResponseVerifier {
     private final Clock clock;
     private final RateLimitedLog bugs;
 
-    /** Trusts exactly {@code trusted}, for good. */
+    /**
+     * Trusts {@code trusted} for good, and the keys of the directories it verifies itself
+     * ({@link #learnKeys}).
+     */
     public ResponseVerifier(Collection<VerificationKey> trusted, Clock clock) {
         this(new TrustedKeys(trusted), clock);
     }
 
-    /** Trusts what {@code trusted} holds at each verification: the set may learn keys meanwhile. */
+    /**
+     * Trusts what {@code trusted} holds at each verification: the set may learn keys meanwhile,
+     * from its owner or through {@link #learnKeys}. The set stays its owner's: no method of the
+     * verifier hands it out.
+     */
     public ResponseVerifier(TrustedKeys trusted, Clock clock) {
         this.trusted = requireNonNull(trusted, "trusted");
         this.clock = requireNonNull(clock, "clock");
@@ -77,9 +86,31 @@ public final class ResponseVerifier {
         return clock;
     }
 
-    /** The keys this verifier accepts. */
-    public TrustedKeys trusted() {
-        return trusted;
+    /**
+     * The ids of the keys this verifier accepts now: a snapshot, which nobody can change and which
+     * stays as it is when the set learns. The set itself is not handed out, since its
+     * {@link TrustedKeys#learn} takes its caller's word that the directory was verified: whoever
+     * held it could make every feed sharing this verifier trust any key.
+     */
+    public Set<String> trustedKeyIds() {
+        return trusted.keyIds();
+    }
+
+    /**
+     * Learns the origin's keys from its directory, verified here first: the response ({@code
+     * header}, and {@code body} uncompressed) must be {@link Outcome#VALID} as the resource at
+     * {@code path}, by this verifier's keys and clock, and then its keys are learnt as {@link
+     * TrustedKeys#learnFrom} does (a directory older than the valid one learnt from last teaches
+     * nothing). The one way to teach a verifier a key: only a key it trusts can introduce the
+     * next. On the verifying thread.
+     *
+     * @param path the directory's path, which its {@code alto-resource} must name
+     * @return true when the set changed; false when it did not, or the directory did not verify
+     */
+    public boolean learnKeys(Function<String, String> header, byte[] body, String path) {
+        requireNonNull(path, "path");
+        Verdict v = verify(header, body, Expectation.path(path));
+        return v.valid() && trusted.learnFrom(Bytes.wrap(body), v.created(), v.expires(), clock.instant());
     }
 
     /**

@@ -69,7 +69,10 @@ public final class TrustedKeys {
         return keyId == null ? null : current.get(keyId);
     }
 
-    /** The key ids trusted now: the anchors and the keys learnt last. */
+    /**
+     * The key ids trusted now: the anchors and the keys learnt last; a snapshot (unmodifiable, and
+     * unchanged by a later learning, which replaces the set whole).
+     */
     public Set<String> keyIds() {
         return current.keySet();
     }

@@ -1,0 +1,109 @@
+package org.rproxy.core.sign;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import org.rproxy.core.model.Jwk;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.Verdict.Outcome;
+
+/**
+ * What a {@link ResponseVerifier} hands out about its keys: their ids as a snapshot, and one way
+ * to learn more, from a directory it verifies itself. It handed out the live {@link TrustedKeys},
+ * whose {@code learn} takes its caller's word that the directory was verified: whoever held a
+ * verifier (a pull proxy's, shared with the push half) could make every feed on it trust any key.
+ */
+class VerifierKeyLearningTest {
+    private static final Instant NOW = Instant.ofEpochSecond(1_700_000_000L);
+    private static final String DIRECTORY = "/directory";
+    private static final String MAP = "/networkmap/nm";
+
+    private final SigningKey current = TestKeys.fresh(SignatureAlgorithm.ED25519);
+    private final SigningKey next = TestKeys.fresh(SignatureAlgorithm.ECDSA_P256_SHA256);
+    private final ResponseVerifier verifier = new ResponseVerifier(List.of(current.publicKey()),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @Test
+    void noPublicMethodHandsOutTheKeySet() {
+        for (Method m : ResponseVerifier.class.getMethods()) {
+            assertNotEquals(TrustedKeys.class, m.getReturnType(),
+                    m + ": whoever holds the verifier could make it trust any key");
+        }
+    }
+
+    @Test
+    void theKeyIdsGivenAreASnapshotNobodyCanChange() {
+        Set<String> before = verifier.trustedKeyIds();
+        assertEquals(Set.of(current.keyId()), before);
+        assertThrows(UnsupportedOperationException.class, () -> before.add(next.keyId()));
+        assertTrue(learn(current, DIRECTORY, directory(current, next)));
+        assertEquals(Set.of(current.keyId()), before, "the snapshot taken before the learning");
+        assertEquals(Set.of(current.keyId(), next.keyId()), verifier.trustedKeyIds());
+    }
+
+    @Test
+    void aDirectoryItVerifiesTeachesTheKeysItLists() {
+        assertEquals(Outcome.UNKNOWN_KEY, verify(next, MAP, "{}"));
+        assertTrue(learn(current, DIRECTORY, directory(current, next)));
+        assertEquals(Outcome.VALID, verify(next, MAP, "{}"));
+        assertFalse(learn(current, DIRECTORY, directory(current, next)), "the same keys again change nothing");
+    }
+
+    @Test
+    void aDirectoryItDoesNotVerifyTeachesNothing() {
+        SigningKey stranger = TestKeys.fresh(SignatureAlgorithm.ED25519);
+        assertFalse(learn(stranger, DIRECTORY, directory(stranger)), "signed by a key not trusted");
+        assertFalse(learn(current, MAP, directory(current, next)), "signed by a trusted key, for another resource");
+        Map<String, String> h = signed(current, DIRECTORY, directory(current));
+        byte[] otherBody = directory(current, next).getBytes(StandardCharsets.UTF_8);
+        assertFalse(verifier.learnKeys(h::get, otherBody, DIRECTORY), "bytes the signature does not cover");
+        assertEquals(Set.of(current.keyId()), verifier.trustedKeyIds());
+        assertEquals(Outcome.UNKNOWN_KEY, verify(stranger, MAP, "{}"));
+        assertEquals(Outcome.UNKNOWN_KEY, verify(next, MAP, "{}"));
+    }
+
+    private boolean learn(SigningKey by, String path, String body) {
+        return verifier.learnKeys(signed(by, path, body)::get, body.getBytes(StandardCharsets.UTF_8), DIRECTORY);
+    }
+
+    private Outcome verify(SigningKey by, String path, String body) {
+        return verifier.verify(signed(by, path, body)::get, body.getBytes(StandardCharsets.UTF_8),
+                Expectation.path(path)).outcome();
+    }
+
+    private static Map<String, String> signed(SigningKey by, String path, String body) {
+        String digest = ContentDigest.sha256(body.getBytes(StandardCharsets.UTF_8));
+        String resource = AltoResource.of(path.equals(DIRECTORY) ? "directory" : "nm", path).toHeader();
+        SignatureHeaders s = new ResponseSigner(by).sign("application/json", digest, "\"e\"", resource,
+                NOW, NOW.plusSeconds(60));
+        return Map.of("content-type", "application/json", "content-digest", digest, "etag", "\"e\"",
+                "alto-resource", resource, "signature-input", s.signatureInput(), "signature", s.signature());
+    }
+
+    /** A directory listing {@code listed}'s keys. */
+    private static String directory(SigningKey... listed) {
+        StringBuilder keys = new StringBuilder();
+        for (SigningKey key : listed) {
+            Jwk k = key.publicKey().jwk();
+            keys.append(keys.length() == 0 ? "" : ",").append("{\"alg\":\"").append(k.alg()).append("\",\"crv\":\"")
+                    .append(k.crv()).append("\",\"kid\":\"").append(k.kid()).append("\",\"kty\":\"").append(k.kty())
+                    .append("\",\"x\":\"").append(k.x()).append('"')
+                    .append(k.y() == null ? "" : ",\"y\":\"" + k.y() + "\"").append('}');
+        }
+        return "{\"meta\":{\"alto-redist\":{\"keys\":[" + keys + "]}},\"resources\":{}}";
+    }
+}
