@@ -47,6 +47,10 @@ public final class ResponseSigner {
         if (e <= c) {
             throw new IllegalArgumentException("expires: " + expires + " (expected: after created " + created + ")");
         }
+        if (e > StructuredFields.MAX_INTEGER) {
+            throw new IllegalArgumentException("expires: " + expires + " (expected: at most "
+                    + StructuredFields.MAX_INTEGER + " seconds after 1970, the largest sf-integer)");
+        }
         String params = SignatureBase.serializeParams(SignatureHeaders.COVERED, params(c, e));
         SignatureBase base = SignatureBase.of(List.of(
                 new SignatureBase.Component(SignatureHeaders.CONTENT_TYPE, contentType),

@@ -3,6 +3,7 @@ package org.rproxy.core.sign;
 import static java.util.Objects.requireNonNull;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +17,9 @@ import org.rproxy.core.model.Bytes;
  * Dictionaries (§4.2.2) and Items (§4.2.3) with every bare item type, and serialization (§4.1)
  * of inner lists, items and parameters. Parsing is strict and follows the RFC's algorithms
  * step by step; anything malformed raises {@link StructuredFieldException} and nothing else.
+ * Serialization fails (an {@link IllegalArgumentException}) on what the RFC says it fails on (an
+ * integer of more than 15 digits, a token or string no field can hold), so nothing is written
+ * that a parser would refuse; a decimal is rounded to three fraction digits (§4.1.5).
  *
  * <p>Bare item values are represented as: {@code Long} (Integer), {@code BigDecimal} (Decimal),
  * {@code String} (String), {@link Token}, {@link Bytes} (Byte Sequence), {@code Boolean}.
@@ -45,6 +49,11 @@ final class StructuredFields {
             params = frozen(params);
         }
     }
+
+    /** The largest magnitude of an sf-integer (RFC 8941 §3.3.1: 15 digits). */
+    static final long MAX_INTEGER = 999_999_999_999_999L;
+    /** What an sf-decimal's magnitude stays below (RFC 8941 §3.3.2: 12 integer digits). */
+    private static final BigDecimal MAX_DECIMAL = BigDecimal.TEN.pow(12);
 
     private StructuredFields() {
     }
@@ -148,19 +157,47 @@ final class StructuredFields {
             }
             sb.append('"');
         } else if (v instanceof Long l) {
+            if (Math.abs(l) > MAX_INTEGER) {
+                throw new IllegalArgumentException("sf-integer: " + l + " (expected: at most 15 digits)");
+            }
             sb.append(l.longValue());
         } else if (v instanceof Token t) {
+            if (!isToken(t.text())) {
+                throw new IllegalArgumentException("sf-token: '" + t.text()
+                        + "' (expected: a letter or '*', then tchar, ':' or '/')");
+            }
             sb.append(t.text());
         } else if (v instanceof Bytes b) {
             sb.append(':').append(Base64.getEncoder().encodeToString(b.unsafeArray())).append(':');
         } else if (v instanceof Boolean b) {
             sb.append(b ? "?1" : "?0");
         } else if (v instanceof BigDecimal d) {
-            BigDecimal t = d.stripTrailingZeros();
+            BigDecimal t = d.setScale(3, RoundingMode.HALF_EVEN).stripTrailingZeros();
+            if (t.abs().compareTo(MAX_DECIMAL) >= 0) {
+                throw new IllegalArgumentException("sf-decimal: " + d + " (expected: at most 12 integer digits)");
+            }
             sb.append((t.scale() < 1 ? t.setScale(1) : t).toPlainString());
         } else {
             throw new IllegalArgumentException("bare item: " + v.getClass().getSimpleName() + " (unsupported)");
         }
+    }
+
+    /** RFC 8941 §3.3.6: a letter or '*', then tchar, ':' or '/'. */
+    private static boolean isToken(String text) {
+        if (text.isEmpty() || !(isAlpha(text.charAt(0)) || text.charAt(0) == '*')) {
+            return false;
+        }
+        for (int i = 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!isAlpha(c) && !(c >= '0' && c <= '9') && "!#$%&'*+-.^_`|~:/".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlpha(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     private static Map<String, Object> frozen(Map<String, Object> params) {

@@ -39,6 +39,23 @@ class ResponseSignerTest {
         assertTrue(e.getMessage().startsWith("expires: "), e.getMessage());
     }
 
+    /**
+     * RFC 8941 §3.3.1: an sf-integer has at most 15 digits. An expiry 10^15 seconds after 1970 was
+     * written as 16 digits into a Signature-Input every verifier, this one's included, refuses as
+     * malformed: a document signed, published and never verifiable.
+     */
+    @Test
+    void refusesAnExpiryNoSignatureInputCanHold() {
+        Instant far = Instant.ofEpochSecond(1_000_000_000_000_000L);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> signer.sign(TYPE, DIGEST, ETAG, RESOURCE, CREATED, far));
+        assertTrue(e.getMessage().startsWith("expires: "), e.getMessage());
+        Instant last = Instant.ofEpochSecond(999_999_999_999_999L);
+        SignatureHeaders h = signer.sign(TYPE, DIGEST, ETAG, RESOURCE, CREATED, last);
+        assertEquals(last, SignatureWindow.read(n -> n.equals("signature-input") ? h.signatureInput() : null).expires(),
+                "the last instant an sf-integer holds is signed and read back");
+    }
+
     @Test
     void refusesValuesThatCannotBeHeaderFields() {
         assertThrows(IllegalArgumentException.class,

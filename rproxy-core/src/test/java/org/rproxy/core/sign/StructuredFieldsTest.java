@@ -100,6 +100,38 @@ class StructuredFieldsTest {
         assertThrows(StructuredFieldException.class, () -> StructuredFields.parseItem(field));
     }
 
+    /** RFC 8941 §4.1: what the parser would refuse, the serializer fails on, rather than write it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"integer", "negative integer", "token", "token start", "decimal"})
+    void refusesToSerializeWhatItCouldNotParseBack(String what) {
+        Object bad = switch (what) {
+            case "integer" -> 1_000_000_000_000_000L;
+            case "negative integer" -> -1_000_000_000_000_000L;
+            case "token" -> new StructuredFields.Token("a b");
+            case "token start" -> new StructuredFields.Token("1a");
+            default -> new BigDecimal("1234567890123.5");
+        };
+        StructuredFields.Item item = new StructuredFields.Item(bad, Map.of());
+        assertThrows(IllegalArgumentException.class, () -> StructuredFields.serializeItem(item));
+        assertThrows(IllegalArgumentException.class, () -> StructuredFields.serializeItem(
+                new StructuredFields.Item(1L, Map.of("p", bad))), "as a parameter");
+    }
+
+    @Test
+    void serializesTheExtremesItParses() {
+        for (String field : List.of("999999999999999", "-999999999999999", "123456789012.123", "*a:b/c")) {
+            assertEquals(field, StructuredFields.serializeItem(StructuredFields.parseItem(field)));
+        }
+    }
+
+    /** RFC 8941 §4.1.5: a decimal is written with at most three fraction digits, rounded half to even. */
+    @Test
+    void roundsADecimalToThreeFractionDigits() {
+        assertEquals("1.234", StructuredFields.serializeItem(new StructuredFields.Item(new BigDecimal("1.23449"), Map.of())));
+        assertEquals("0.002", StructuredFields.serializeItem(new StructuredFields.Item(new BigDecimal("0.0025"), Map.of())));
+        assertEquals("2.0", StructuredFields.serializeItem(new StructuredFields.Item(new BigDecimal("1.9999"), Map.of())));
+    }
+
     @Test
     void refusesToSerializeAStringNoFieldCanHold() {
         assertThrows(IllegalArgumentException.class, () -> StructuredFields.serializeString("a\nb"));
