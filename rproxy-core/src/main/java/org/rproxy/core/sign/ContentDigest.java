@@ -81,6 +81,10 @@ public final class ContentDigest {
             if (!(member.getValue() instanceof StructuredFields.Item item) || !(item.value() instanceof Bytes expected)) {
                 return "content-digest " + member.getKey() + " is not a byte sequence";
             }
+            int size = jdkName.equals("SHA-256") ? 32 : 64;
+            if (expected.length() != size) {
+                return "content-digest " + member.getKey() + " is " + expected.length() + " bytes (expected: " + size + ")";
+            }
             if (!MessageDigest.isEqual(expected.unsafeArray(), digest(jdkName, body, off, len))) {
                 return "content-digest " + member.getKey() + " does not match the body";
             }

@@ -64,8 +64,12 @@ record ParsedSignature(List<SignatureBase.Component> components, String signatur
                 throw malformed("covered component " + StructuredFields.serializeItem(item)
                         + " is not a plain component name");
             }
-            if (name.startsWith("@") || !names.add(name)) {
-                throw malformed("covered component \"" + name + "\" is unsupported or repeated");
+            if (name.startsWith("@")) {
+                throw malformed("covered component \"" + name + "\": a derived component is not supported"
+                        + " (an ALTO signature covers header fields)");
+            }
+            if (!names.add(name)) {
+                throw malformed("covered component \"" + name + "\" is covered twice");
             }
             String value = header.apply(name);
             if (value == null) {

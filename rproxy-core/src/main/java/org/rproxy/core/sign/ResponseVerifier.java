@@ -211,7 +211,8 @@ public final class ResponseVerifier {
         Object in = inputs.get(SignatureHeaders.LABEL);
         Object value = signatures.get(SignatureHeaders.LABEL);
         if (in == null || value == null) {
-            return Verdict.fail(Outcome.NO_SIGNATURE, "no signature labelled '" + SignatureHeaders.LABEL + "'");
+            return Verdict.fail(Outcome.NO_SIGNATURE, (in == null ? "Signature-Input" : "Signature")
+                    + " has no member '" + SignatureHeaders.LABEL + "'");
         }
         ParsedSignature sig;
         try {
@@ -231,6 +232,10 @@ public final class ResponseVerifier {
             return verdict(Outcome.ALG_MISMATCH, "alg " + sig.alg() + " but key " + sig.keyId() + " is "
                     + key.algorithm().token(), sig);
         }
+        String shape = key.shapeProblem(sig.signature().length());
+        if (shape != null) {
+            return verdict(Outcome.BAD_SIGNATURE, shape, sig);
+        }
         SignatureBase base = SignatureBase.of(sig.components(), sig.signatureParams());
         if (!key.verify(base.bytes(), sig.signature().unsafeArray())) {
             return verdict(Outcome.BAD_SIGNATURE, "signature does not verify with key " + sig.keyId(), sig);
@@ -240,7 +245,7 @@ public final class ResponseVerifier {
             if (mismatch != null) {
                 return verdict(Outcome.DIGEST_MISMATCH, mismatch, sig);
             }
-            String coding = codingMismatch(contentEncoding, body);
+            String coding = ContentCoding.mismatch(contentEncoding, body);
             if (coding != null) {
                 return verdict(Outcome.CODING_MISMATCH, coding, sig);
             }
@@ -250,26 +255,6 @@ public final class ResponseVerifier {
                     + expect.path(), sig);
         }
         return checkTime(sig, expect);
-    }
-
-    /**
-     * Why the body's coding and its {@code Content-Encoding} disagree, or null. A signed document
-     * is JSON or XML ({@code Content-Encoding} absent or {@code identity}), or those bytes gzipped
-     * ({@code gzip}); gzip's magic number (1f 8b) cannot start either, so the check is exact. Any
-     * other coding is refused: the field is not signed, and a source that relabels the gzip
-     * variant (say {@code identity} or {@code br}) must not hand its bytes over as the document.
-     */
-    static String codingMismatch(String contentEncoding, byte[] body) {
-        boolean gzipBytes = body.length >= 2 && body[0] == (byte) 0x1f && body[1] == (byte) 0x8b;
-        String coding = contentEncoding == null ? "" : contentEncoding.trim();
-        if (coding.isEmpty() || coding.equalsIgnoreCase("identity")) {
-            return gzipBytes ? "gzip-coded bytes with " + (coding.isEmpty() ? "no Content-Encoding (a source dropped the field)"
-                    : "Content-Encoding " + coding) : null;
-        }
-        if (coding.equalsIgnoreCase("gzip")) {
-            return gzipBytes ? null : "Content-Encoding gzip on bytes that are not gzip";
-        }
-        return "Content-Encoding " + coding + ": a signed document is sent as is or gzip-coded only";
     }
 
     private Verdict checkTime(ParsedSignature sig, Expectation expect) {

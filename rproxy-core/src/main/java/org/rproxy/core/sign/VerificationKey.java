@@ -205,6 +205,18 @@ public final class VerificationKey {
         return v.verifySignature(sha256(data), r, s);
     }
 
+    /**
+     * Why a signature of {@code length} bytes cannot be this key's, or null when its length is
+     * right: both algorithms sign with 64 bytes, ECDSA as r||s (RFC 9421 §3.3.4), not DER.
+     */
+    String shapeProblem(int length) {
+        if (length == SIGNATURE) {
+            return null;
+        }
+        return "signature is " + length + " bytes (expected: " + SIGNATURE + " for " + algorithm.token()
+                + (algorithm == SignatureAlgorithm.ED25519 ? ", RFC 8032)" : ", r||s as RFC 9421 §3.3.4 says, not DER)");
+    }
+
     static byte[] sha256(byte[] data) {
         SHA256Digest d = new SHA256Digest();
         d.update(data, 0, data.length);
