@@ -28,7 +28,8 @@ import org.rproxy.core.store.Representation;
  *
  * {@code identity} holds the fields of the uncompressed variant, {@code gzip} (absent when there
  * is none) those of the gzip variant, {@code content-encoding} included. {@code max-age} is the
- * origin's {@code Cache-Control} lifetime (not signed, like the header it stands for). A receiver
+ * origin's {@code Cache-Control} lifetime in whole seconds (not signed, like the header it stands
+ * for). A receiver
  * rebuilds the bytes the update describes and checks these fields against them exactly as it
  * checks an HTTP response. Immutable.
  */
@@ -128,14 +129,14 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
         try {
             root = Jcs.parse(data.unsafeArray());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("signature event: not JSON");
+            throw new IllegalArgumentException("signature event: not JSON (" + e.getMessage() + ")");
         }
         if (!root.isObject() || !root.path("identity").isObject()) {
             throw new IllegalArgumentException("signature event: no identity object");
         }
         JsonNode age = root.get("max-age");
-        if (age == null || !age.canConvertToLong() || age.asLong() < 0) {
-            throw new IllegalArgumentException("signature event: max-age must be a number >= 0");
+        if (age == null || !age.isIntegralNumber() || !age.canConvertToLong() || age.asLong() < 0) {
+            throw new IllegalArgumentException("signature event: max-age must be a whole number of seconds >= 0");
         }
         JsonNode gz = root.get("gzip");
         if (gz != null && !gz.isObject()) {
