@@ -4,13 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 import org.rproxy.core.model.Bytes;
 
 /**
  * Reads Server-Sent Events from a byte stream fed in arbitrary pieces (WHATWG HTML §9.2.6):
- * lines end at CR, LF or CRLF; a blank line dispatches the event; {@code :} starts a comment;
+ * one leading byte order mark (U+FEFF) is ignored; lines end at CR, LF or CRLF; a blank line dispatches the event; {@code :} starts a comment;
  * {@code event} and {@code data} are kept, other fields ignored; one space after the colon is
  * dropped; data lines are joined with LF. An event with no data is not dispatched. Comments are
  * reported separately (heartbeats). One instance per stream; not thread-safe.
@@ -37,6 +38,8 @@ public final class SseParser {
     private String type;
     private boolean hasData;
     private boolean lastWasCr;
+    /** Until the first line ends: a U+FEFF at its start is the stream's byte order mark, not a field's. */
+    private boolean firstLine = true;
 
     public SseParser(int maxEvent, Consumer<Event> events, Runnable comments) {
         this.maxEvent = maxEvent;
@@ -74,6 +77,12 @@ public final class SseParser {
     private void endLine() {
         byte[] l = line.toByteArray();
         line.reset();
+        if (firstLine) {
+            firstLine = false;
+            if (l.length >= 3 && l[0] == (byte) 0xef && l[1] == (byte) 0xbb && l[2] == (byte) 0xbf) {
+                l = Arrays.copyOfRange(l, 3, l.length);
+            }
+        }
         if (l.length == 0) {
             dispatch();
             return;

@@ -58,6 +58,25 @@ class SseTest {
         assertEquals(2, comments.get());
     }
 
+    /**
+     * WHATWG HTML §9.2.6: one leading U+FEFF is ignored, however the bytes are cut; the first
+     * event's type was read as "\uFEFFevent", an unknown field, and the event came as a
+     * "message" that names no substream. Only the first one, only at the start.
+     */
+    @Test
+    void oneLeadingByteOrderMarkIsIgnoredWhereverTheStreamIsCut() {
+        byte[] b = "\uFEFFevent: a\ndata: 1\n\n\uFEFFevent: b\ndata: 2\n\n".getBytes(StandardCharsets.UTF_8);
+        for (int cut = 0; cut <= 4; cut++) {
+            List<SseParser.Event> got = new ArrayList<>();
+            SseParser p = new SseParser(1 << 20, got::add, () -> { });
+            p.feed(b, 0, cut);
+            p.feed(b, cut, b.length - cut);
+            assertEquals(2, got.size(), "cut at " + cut);
+            assertEquals("a", got.get(0).type(), "cut at " + cut);
+            assertEquals("message", got.get(1).type(), "a mark past the start is no mark: cut at " + cut);
+        }
+    }
+
     @Test
     void anEventWithoutDataIsNotDispatched() {
         feed("event: nothing\n\n");
