@@ -194,7 +194,8 @@ public final class ResponseVerifier {
         String input = header.apply(SignatureHeaders.SIGNATURE_INPUT);
         String signature = header.apply(SignatureHeaders.SIGNATURE);
         if (input == null || signature == null) {
-            return Verdict.fail(Outcome.NO_SIGNATURE, "no Signature or Signature-Input field");
+            return Verdict.fail(Outcome.NO_SIGNATURE, signature != null ? "no Signature-Input field"
+                    : input != null ? "no Signature field" : "no Signature or Signature-Input field");
         }
         Map<String, Object> inputs;
         Map<String, Object> signatures;

@@ -60,7 +60,7 @@ class VerifierReasonsTest {
     }
 
     @Test
-    void aLabelMissingFromOneFieldNamesThatField() {
+    void aFieldOrLabelMissingIsNamed() {
         Map<String, String> h = signed(ContentDigest.sha256(BODY));
         assertEquals(Outcome.VALID, verify(h).outcome(), verify(h).reason());
         Map<String, String> noSignature = new HashMap<>(h);
@@ -69,6 +69,12 @@ class VerifierReasonsTest {
         Map<String, String> noInput = new HashMap<>(h);
         noInput.put("signature-input", h.get("signature-input").replace("alto=", "other="));
         assertReason(Outcome.NO_SIGNATURE, new String[] {"Signature-Input has no member 'alto'"}, verify(noInput));
+        Map<String, String> withoutSignature = new HashMap<>(h);
+        withoutSignature.remove("signature");
+        assertReason(Outcome.NO_SIGNATURE, new String[] {"no Signature field"}, verify(withoutSignature));
+        Map<String, String> withoutInput = new HashMap<>(h);
+        withoutInput.remove("signature-input");
+        assertReason(Outcome.NO_SIGNATURE, new String[] {"no Signature-Input field"}, verify(withoutInput));
     }
 
     @Test
