@@ -31,8 +31,8 @@ final class PulledDocument {
     static Representation verify(String target, HttpResponse<byte[]> resp, ResponseVerifier verifier) {
         // Asked without Accept-Encoding, so checked as identity whatever coding the response names
         // (the field is not signed): the gzip variant relabelled is not taken as the document.
-        Verdict v = verifier.verify(n -> n.equals("content-encoding") ? null : resp.headers().firstValue(n).orElse(null),
-                resp.body(), Expectation.path(target));
+        Verdict v = verifier.verify(n -> n.equals("content-encoding") ? null : field(resp, n), resp.body(),
+                Expectation.path(target));
         if (!v.valid()) {
             throw new IllegalStateException(target + " does not verify: " + v.outcome() + " " + v.reason());
         }
@@ -41,11 +41,24 @@ final class PulledDocument {
             if (name.equals("content-encoding")) {
                 continue;
             }
-            resp.headers().firstValue(name).ifPresent(value -> fields.add(new HeaderField(name, value)));
+            String value = field(resp, name);
+            if (value != null) {
+                fields.add(new HeaderField(name, value));
+            }
         }
         Matcher m = MAX_AGE.matcher(resp.headers().firstValue("cache-control").orElse(""));
         long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
         return new Representation(new Variant(Bytes.wrap(resp.body()), null, fields), null, maxAge, v.created(),
                 v.expires());
+    }
+
+    /**
+     * The values of field {@code name} joined with {@code ", "} (RFC 9110 §5.3), or null: how the
+     * verifier reads a field, so a signature on a line of its own (another label's beside the
+     * origin's) is found as it is by the pull feed and the client.
+     */
+    private static String field(HttpResponse<?> resp, String name) {
+        List<String> values = resp.headers().allValues(name);
+        return values.isEmpty() ? null : String.join(", ", values);
     }
 }

@@ -66,10 +66,34 @@ class PulledDocumentTest {
         assertTrue(e.getMessage().contains("CODING_MISMATCH"), e.getMessage());
     }
 
+    /**
+     * Another signature beside the origin's, on field lines of its own before the origin's (RFC
+     * 9421 §4: several signatures, each its own member; RFC 9110 §5.3: lines of a field are one
+     * list): the {@code alto} member is read from all lines, as the pull feed and the client read
+     * it. Only the first line was read, so the directory had "no signature" and the feed could not
+     * start from it.
+     */
+    @Test
+    void theAltoSignatureIsFoundOnAnyLineOfItsFields() throws Exception {
+        Representation signed = origin.sign(StreamDiscovery.DIRECTORY, BODY, false, T0, Duration.ofHours(1), 60);
+        Representation r = PulledDocument.verify(StreamDiscovery.DIRECTORY, get(signed.identity(),
+                List.of(new HeaderField("signature-input", "other=(\"etag\");created=1"),
+                        new HeaderField("signature", "other=:AAAA:"))), verifier);
+        assertEquals(signed.identity().body(), r.identity().body());
+    }
+
     /** Serves {@code v} (its bytes and header fields) once at the directory's path and GETs it. */
     private HttpResponse<byte[]> get(Variant v) throws IOException, InterruptedException {
+        return get(v, List.of());
+    }
+
+    /** As {@link #get(Variant)}, with {@code before} on field lines ahead of {@code v}'s. */
+    private HttpResponse<byte[]> get(Variant v, List<HeaderField> before) throws IOException, InterruptedException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext(StreamDiscovery.DIRECTORY, exchange -> {
+            for (HeaderField f : before) {
+                exchange.getResponseHeaders().add(f.name(), f.value());
+            }
             for (HeaderField f : v.headers()) {
                 exchange.getResponseHeaders().add(f.name(), f.value());
             }
