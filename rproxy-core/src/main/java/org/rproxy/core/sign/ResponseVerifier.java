@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code Signature}/{@code Signature-Input} and the stored content headers, and the stored body
  * is passed. Never throws on hostile input: every problem is a {@link Verdict}; an exception
  * the verifier did not expect refuses the response too, and is logged at ERROR (rate-limited) as
- * the bug it is. Thread-safe (its only state the rate limit of that log); feeds share one instance.
+ * the bug it is. Thread-safe (its own state the rate limit of that log; the key set, a
+ * {@link TrustedKeys}, is read in one volatile read and learns under its lock); feeds share one
+ * instance.
  */
 public final class ResponseVerifier {
     /** How far in the future {@code created} may be, for clocks that are not quite in step. */
