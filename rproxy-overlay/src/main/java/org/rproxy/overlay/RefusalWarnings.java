@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.rproxy.core.server.RateLimitedLog;
+import org.rproxy.core.log.RateLimitedLog;
 
 /**
  * The WARN an {@link OverlayClient} logs when it refuses what a publisher's pointer named, so

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
+import org.rproxy.core.log.RateLimitedLog;
+
 /**
  * Builds the pipeline of one accepted connection, one named step per method:
  *

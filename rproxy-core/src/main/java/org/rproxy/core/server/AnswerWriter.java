@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
+import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;

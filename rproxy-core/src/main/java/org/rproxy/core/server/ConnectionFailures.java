@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 
+import org.rproxy.core.log.RateLimitedLog;
 import org.slf4j.Logger;
 
 /**

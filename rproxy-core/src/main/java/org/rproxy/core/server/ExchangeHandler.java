@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.concurrent.EventExecutor;
 
 import org.rproxy.core.concurrent.Completions;
+import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.store.BodySpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
+import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
+import org.rproxy.core.log.RateLimitedLog;
+
 /**
  * Builds the pipeline of one HTTP/2 stream (a child channel of the connection's
  * {@code Http2MultiplexHandler}) so that it is served exactly as one HTTP/1.1 request is:

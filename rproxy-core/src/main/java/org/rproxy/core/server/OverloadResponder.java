@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.util.ReferenceCountUtil;
 
+import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
+import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.Bytes;
 

@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.model.Bytes;
-import org.rproxy.core.server.RateLimitedLog;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -24,6 +24,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.testing.MutableClock;
 import org.slf4j.LoggerFactory;
 

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.log.RateLimitedLog;
 
 /**
  * What a request body costs the node while it arrives: the bytes received, not the length

@@ -1,4 +1,4 @@
-package org.rproxy.core.server;
+package org.rproxy.core.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

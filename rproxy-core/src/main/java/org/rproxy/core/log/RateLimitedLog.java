@@ -1,4 +1,4 @@
-package org.rproxy.core.server;
+package org.rproxy.core.log;
 
 import static java.util.Objects.requireNonNull;
 
