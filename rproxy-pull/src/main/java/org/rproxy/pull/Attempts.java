@@ -47,7 +47,7 @@ final class Attempts {
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
-        this.missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL, clock);
+        this.missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL);
     }
 
     /**

@@ -187,8 +187,14 @@ class UpstreamFailureLogTest {
         }
     }
 
+    /**
+     * Misses that fail are logged once per interval, and the interval is the monotonic clock's,
+     * not the proxy's: its clock stepped on (as an NTP step or a test moves it) lets no line through
+     * early, so a clock stepped back cannot hold lines back either. The count held back is worded
+     * by {@code RateLimitedLog} (its test).
+     */
     @Test
-    void missesThatFailAreLoggedOncePerIntervalWithTheCountHeldBack() throws Exception {
+    void missesThatFailAreLoggedOncePerIntervalWhateverTheProxysClockDoes() throws Exception {
         MutableClock clock = new MutableClock(NOW);
         try (RawUpstream up = new RawUpstream(RawUpstream.STALL);
              CapturedLogs logs = CapturedLogs.of(Attempts.class);
@@ -196,11 +202,9 @@ class UpstreamFailureLogTest {
             assertEquals(504, get(proxy, "/networkmap/a"));
             logs.awaitMessage("GET /networkmap/a", Duration.ofSeconds(10));
             assertEquals(504, get(proxy, "/networkmap/b"));
+            clock.advance(Duration.ofHours(1));
+            // each answer follows its failure's line, or its holding back
             assertEquals(504, get(proxy, "/networkmap/c"));
-            clock.advance(Duration.ofSeconds(11));
-            assertEquals(504, get(proxy, "/networkmap/d"));
-            ILoggingEvent d = logs.awaitMessage("GET /networkmap/d", Duration.ofSeconds(10));
-            assertTrue(d.getFormattedMessage().contains("(2 more like this not logged)"), d.getFormattedMessage());
             assertTrue(logs.events().stream().noneMatch(e -> e.getFormattedMessage().contains("/networkmap/b")
                     || e.getFormattedMessage().contains("/networkmap/c")), "held back within the interval");
         }

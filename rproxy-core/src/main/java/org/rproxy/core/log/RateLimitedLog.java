@@ -2,7 +2,6 @@ package org.rproxy.core.log;
 
 import static java.util.Objects.requireNonNull;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -46,15 +45,18 @@ public final class RateLimitedLog {
         }
     }
 
-    /** Intervals told by {@code clock} (its milliseconds). */
-    public RateLimitedLog(Duration interval, Clock clock) {
-        this(interval, nanos(requireNonNull(clock, "clock")), SUBJECTS);
+    /**
+     * Intervals told by {@link System#nanoTime}, tracking at most {@link #SUBJECTS} subjects. Never
+     * a wall clock: one stepped back by an hour would hold every kind back for that hour, and one
+     * stepped forward would let a line through early.
+     */
+    public RateLimitedLog(Duration interval) {
+        this(interval, System::nanoTime, SUBJECTS);
     }
 
     /**
-     * Intervals told by {@code nanoTicker} (nanoseconds, as {@link System#nanoTime}: a clock
-     * stepped back cannot then hold lines back for longer), tracking at most {@code maxSubjects}
-     * subjects.
+     * Intervals told by {@code nanoTicker} (nanoseconds, monotonic, as {@link System#nanoTime};
+     * tests move their own), tracking at most {@code maxSubjects} subjects.
      */
     public RateLimitedLog(Duration interval, LongSupplier nanoTicker, int maxSubjects) {
         requireNonNull(interval, "interval");
@@ -67,10 +69,6 @@ public final class RateLimitedLog {
         this.intervalNanos = interval.toNanos();
         this.ticker = requireNonNull(nanoTicker, "nanoTicker");
         this.maxSubjects = maxSubjects;
-    }
-
-    private static LongSupplier nanos(Clock clock) {
-        return () -> clock.millis() * 1_000_000L;
     }
 
     /** Writes at WARN unless this kind was written less than an interval ago; true when written. */

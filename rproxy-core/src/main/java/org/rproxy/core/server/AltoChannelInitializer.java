@@ -2,7 +2,6 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
-import java.time.Clock;
 import java.time.Duration;
 
 import io.netty.channel.Channel;
@@ -99,7 +98,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     /** The request-body bytes all connections may hold at once while bodies arrive. */
     private final NodeBodyBudget bodies;
     private final ConnectionLimit lingering = new ConnectionLimit(MAX_LINGERING);
-    private final RateLimitedLog warnings = new RateLimitedLog(WARNING_INTERVAL, Clock.systemUTC());
+    private final RateLimitedLog warnings = new RateLimitedLog(WARNING_INTERVAL);
 
     /** With a body budget of its own, of the configured size. */
     AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,

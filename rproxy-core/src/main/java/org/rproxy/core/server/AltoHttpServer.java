@@ -102,7 +102,7 @@ public final class AltoHttpServer implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptGuard(connections, new RateLimitedLog(WARNING_INTERVAL, clock),
+                .handler(new AcceptGuard(connections, new RateLimitedLog(WARNING_INTERVAL),
                         config.maxConnections() + 2 * AltoChannelInitializer.MAX_LINGERING))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that sends its requests and closes its side still reads the answers.

@@ -80,7 +80,7 @@ public final class ResponseVerifier {
     public ResponseVerifier(TrustedKeys trusted, Clock clock) {
         this.trusted = requireNonNull(trusted, "trusted");
         this.clock = requireNonNull(clock, "clock");
-        this.bugs = new RateLimitedLog(BUG_LOG_INTERVAL, clock);
+        this.bugs = new RateLimitedLog(BUG_LOG_INTERVAL);
     }
 
     /** The clock expiry and skew are judged by. */

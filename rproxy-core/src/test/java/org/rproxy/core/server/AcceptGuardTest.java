@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +24,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.log.RateLimitedLog;
-import org.rproxy.core.testing.MutableClock;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -46,7 +44,7 @@ class AcceptGuardTest {
         log.addAppender(logged);
         listener.freezeTime();
         listener.pipeline().addLast(new AcceptGuard(connections,
-                new RateLimitedLog(Duration.ofSeconds(10), new MutableClock(Instant.parse("2025-03-01T12:00:00Z"))),
+                new RateLimitedLog(Duration.ofSeconds(10)),
                 CEILING));
     }
 
