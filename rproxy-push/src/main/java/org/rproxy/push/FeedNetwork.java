@@ -10,7 +10,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -43,7 +42,7 @@ final class FeedNetwork implements AutoCloseable {
         }
         this.http = http.build();
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rproxy-push-io"),
-                NioIoHandler.newFactory());
+                UpstreamStream.TRANSPORT.ioHandlerFactory());
     }
 
     /** Opens a stream connection on this network's event loop ({@link UpstreamStream#open}). */

@@ -17,7 +17,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -32,6 +31,7 @@ import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.net.TransportFailures;
+import org.rproxy.core.server.Transport;
 import org.rproxy.core.upstream.InterimResponses;
 import org.rproxy.core.upstream.NameLookup;
 
@@ -62,6 +62,14 @@ import org.rproxy.core.upstream.NameLookup;
 final class UpstreamStream {
 
     static final long MAX_UNPROCESSED = 8L * 1024 * 1024;
+
+    /**
+     * The transport of stream connections, which the event loop group they are opened on must be
+     * of ({@link FeedNetwork}'s is): NIO, as core's {@code UpstreamClient} chooses for every
+     * connection to an upstream. One or a few connections gain nothing from the native transport,
+     * which the front end, with its thousands of clients, uses where it loads.
+     */
+    static final Transport TRANSPORT = Transport.NIO;
 
     /** The most interim (1xx) responses skipped before the answer; one more ends the attempt. */
     static final int MAX_INTERIM = 8;
@@ -126,7 +134,7 @@ final class UpstreamStream {
                 listener, readTimeout);
         Bootstrap b = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(TRANSPORT.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, Math.max(1000, readTimeout.toMillis())))
                 .option(ChannelOption.TCP_NODELAY, true)
