@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +30,14 @@ import org.rproxy.core.store.RepresentationStore;
  * Thread-safe; counters are cached so the hit path only increments.
  */
 final class PullMetrics {
+    /**
+     * Targets with an expiry gauge at most, to bound the label set. Only signed documents get
+     * one, and only the origin can sign: the targets are its catalog's, not what clients ask for.
+     */
+    private static final int MAX_EXPIRY_GAUGES = 10_000;
+
     private final MeterRegistry registry;
+    private final Clock clock;
     private final Counter hits;
     private final Counter misses;
     private final Counter coalesced;
@@ -39,19 +47,15 @@ final class PullMetrics {
     private final ConcurrentHashMap<String, Counter> fetches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Outcome, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Timer> upstream = new ConcurrentHashMap<>();
-    /**
-     * Targets with an expiry gauge at most, to bound the label set. Only signed documents get
-     * one, and only the origin can sign: the targets are its catalog's, not what clients ask for.
-     */
-    private static final int MAX_EXPIRY_GAUGES = 10_000;
     private final ConcurrentHashMap<String, Expiry> expiries = new ConcurrentHashMap<>();
-    private final Clock clock;
 
     PullMetrics(MeterRegistry registry, RepresentationStore<?> store, Clock clock) {
         this.registry = requireNonNull(registry, "registry");
         this.clock = requireNonNull(clock, "clock");
-        this.hits = Counter.builder("rproxy.cache.hits").description("Requests answered from a held copy").register(registry);
-        this.misses = Counter.builder("rproxy.cache.misses").description("Requests with no usable copy held").register(registry);
+        this.hits = Counter.builder("rproxy.cache.hits")
+                .description("Requests answered from a held copy").register(registry);
+        this.misses = Counter.builder("rproxy.cache.misses")
+                .description("Requests with no usable copy held").register(registry);
         this.coalesced = Counter.builder("rproxy.cache.coalesced.waits")
                 .description("Misses that waited for an upstream request already under way").register(registry);
         this.stale = Counter.builder("rproxy.cache.stale.served")
@@ -65,17 +69,24 @@ final class PullMetrics {
                 failures.put(o, failureCounter(registry, o)); // every reason shows, at 0 until it happens
             }
         }
+        bindStore(registry, store);
+    }
+
+    /** The store's bytes, bound and entries, and its spool's bytes and sends when it has one, as gauges. */
+    private static void bindStore(MeterRegistry registry, RepresentationStore<?> store) {
         Gauge.builder("rproxy.store.bytes", store, RepresentationStore::weightedBytes).baseUnit("bytes")
                 .description("Bytes of representations held").register(registry);
         Gauge.builder("rproxy.store.max.bytes", store, RepresentationStore::maxBytes).baseUnit("bytes")
                 .description("The store's bound").register(registry);
         Gauge.builder("rproxy.store.entries", store, RepresentationStore::size)
                 .description("Representations held").register(registry);
-        if (store.spool() != null) {
-            Gauge.builder("rproxy.store.spooled.bytes", store.spool(), BodySpool::spooledBytes).baseUnit("bytes")
+        BodySpool spool = store.spool();
+        if (spool != null) {
+            Gauge.builder("rproxy.store.spooled.bytes", spool, BodySpool::spooledBytes).baseUnit("bytes")
                     .description("Bytes in spool files, including old ones still being sent").register(registry);
-            FunctionCounter.builder("rproxy.store.spool.sends", store.spool(), BodySpool::sends)
-                    .description("Responses whose body the kernel sent from a spool file (sendfile)").register(registry);
+            FunctionCounter.builder("rproxy.store.spool.sends", spool, BodySpool::sends)
+                    .description("Responses whose body the kernel sent from a spool file (sendfile)")
+                    .register(registry);
         }
     }
 
@@ -117,7 +128,10 @@ final class PullMetrics {
         stale.increment();
     }
 
-    /** One attempt to obtain or renew an entry: kind miss/revalidate/refresh/recover; result stored/error/failed/rejected. */
+    /**
+     * One attempt to obtain or renew an entry: {@code kind} miss, revalidate, refresh, recover or
+     * source; {@code result} stored, error, failed or rejected.
+     */
     void fetch(String kind, String result) {
         fetches.computeIfAbsent(kind + ' ' + result, k -> Counter.builder("rproxy.upstream.fetches")
                 .description("Attempts to obtain or renew an entry, by kind and result")
@@ -144,7 +158,7 @@ final class PullMetrics {
     private static Counter failureCounter(MeterRegistry registry, Outcome o) {
         return Counter.builder("rproxy.verification.failures")
                 .description("Upstream answers refused by verification, by reason")
-                .tag("reason", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+                .tag("reason", o.name().toLowerCase(Locale.ROOT)).register(registry);
     }
 
     long verificationFailures(Outcome outcome) {
