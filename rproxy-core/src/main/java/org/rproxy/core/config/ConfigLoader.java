@@ -3,31 +3,14 @@ package org.rproxy.core.config;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 
 /**
@@ -50,36 +33,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
  * {@link #check} lists every such problem of a file ({@code rproxy check}); a refusal by
  * {@link #load} says the same lines. Files are read as UTF-8 ({@link ConfigText}).
  * Sizes ({@link ByteSize}), durations ({@link Durations}) and addresses ({@link Address}) are
- * read from their text forms. Thread-safe; stateless apart from the configured mapper.
+ * read from their text forms, as {@link ConfigMapper} binds them. Thread-safe; stateless apart
+ * from the mapper.
  */
 public final class ConfigLoader {
     private final ObjectMapper mapper;
 
     public ConfigLoader() {
-        SimpleModule texts = new SimpleModule("rproxy-config-texts")
-                .addDeserializer(Duration.class, text(Durations::parse))
-                .addDeserializer(ByteSize.class, text(ByteSize::parse))
-                .addDeserializer(Address.class, text(Address::parse))
-                .addDeserializer(Path.class, text(Path::of))
-                .addDeserializer(URI.class, text(ConfigLoader::uri));
-        this.mapper = YAMLMapper.builder(new YAMLFactory())
-                .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-                // A number where a whole number or a flag is meant is a mistake, not something to round:
-                // max-connections: 1.9 is not 1, connections: 1e3 not 1000, spool: 1 not true.
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .withCoercionConfig(LogicalType.Integer, c -> c
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Boolean, c -> c
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .addModule(texts)
-                .build();
+        this.mapper = ConfigMapper.create();
     }
 
     /** Reads {@code file} as a {@code type}. */
@@ -262,35 +223,5 @@ public final class ConfigLoader {
             return source + ": " + reason;
         }
         return source + ": not valid YAML: " + YamlSyntax.describe(e);
-    }
-
-    /** {@code text} as a URI; the parser's reason, in the form of the other values' ("'x' is not a ..."). */
-    private static URI uri(String text) {
-        try {
-            return new URI(text);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a URI (" + e.getReason().toLowerCase(Locale.ROOT)
-                    + " at index " + e.getIndex() + ")", e);
-        }
-    }
-
-    /** A deserializer from a scalar's text; the parser's IllegalArgumentException becomes the reason. */
-    private static <T> JsonDeserializer<T> text(java.util.function.Function<String, T> parse) {
-        return new JsonDeserializer<T>() {
-            @Override
-            public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-                if (!p.currentToken().isScalarValue()) {
-                    throw MismatchedInputException.from(p, (Class<?>) null, "expected a single value, not "
-                            + (p.currentToken().isStructStart() ? "a mapping or list" : p.currentToken()));
-                }
-                String s = p.getValueAsString();
-                try {
-                    return parse.apply(s);
-                } catch (IllegalArgumentException e) {
-                    JsonMappingException m = JsonMappingException.from(p, e.getMessage(), e);
-                    throw m;
-                }
-            }
-        };
     }
 }
