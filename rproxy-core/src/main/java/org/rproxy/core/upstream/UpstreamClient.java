@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -20,13 +19,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.pool.FixedChannelPool;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -35,7 +28,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.server.Transport;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.tls.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * keep-alive connections ({@link FixedChannelPool}), one request at a time per connection, each
  * response's body copied into one heap array as it arrives, up to a size limit, and handed over
  * as an {@link UpstreamResponse} ({@link UpstreamHandler}: the network buffers are released as
- * they are copied, so a response is held once). Nothing is decoded: a gzip body stays gzip,
- * because the origin's digest covers the encoded bytes.
+ * they are copied, so a response is held once), each request written by a {@link RequestWriter}.
+ * Nothing is decoded: a gzip body stays gzip, because the origin's digest covers the encoded bytes.
  *
  * <p>A request finding every connection busy waits in a queue bounded by what the connections get
  * through within the timeout ({@link ConnectionWait#maxPendingAcquires}); one more fails at once as busy.
@@ -113,6 +105,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
     private final String hostHeader;
     private final EventLoopGroup group;
     private final FixedChannelPool pool;
+    private final RequestWriter writer;
     /** Every connection made, while open (closed ones leave); one made after {@link #close} is closed at once. */
     private final ChannelGroup connections = new DefaultChannelGroup("rproxy-upstream", GlobalEventExecutor.INSTANCE,
             true);
@@ -141,6 +134,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                 UpstreamExchange.HEALTH,
                 FixedChannelPool.AcquireTimeoutAction.FAIL, settings.timeout().toMillis(), settings.connections(),
                 wait.maxPending(), true, true);
+        this.writer = new RequestWriter(hostHeader, settings.timeout(), pool);
     }
 
     public static UpstreamClient start(Settings settings) {
@@ -195,7 +189,7 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             return;
         }
         ScheduledFuture<?> giveUp = mayRetry ? null : group.next().schedule(() -> result.completeExceptionally(
-                noAnswer()), Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                writer.noAnswer()), Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         acquired.addListener(f -> {
             if (giveUp != null) {
                 giveUp.cancel(false);
@@ -220,62 +214,8 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                     result.completeExceptionally(failure);
                 }
             });
-            exchange(ch, request, one, deadline);
+            writer.write(ch, request, one, deadline);
         });
-    }
-
-    private void exchange(Channel ch, UpstreamRequest request, CompletableFuture<UpstreamResponse> result,
-                          long deadline) {
-        UpstreamExchange ex = new UpstreamExchange(ch, result, pool);
-        ch.attr(UpstreamExchange.EXCHANGE).set(ex);
-        // What is left of the send's deadline, however long the connection took to come.
-        long left = Math.max(0, deadline - System.nanoTime());
-        ex.timer = ch.eventLoop().schedule(() -> ex.fail(noAnswer()), left, TimeUnit.NANOSECONDS);
-        SslHandler tls = ch.pipeline().get(SslHandler.class);
-        if (tls == null || tls.handshakeFuture().isSuccess()) {
-            write(ch, request, ex);
-            return;
-        }
-        // A new https connection: the request is made and written once the handshake has
-        // succeeded, never queued behind it (a handshake that fails, say on the upstream's
-        // certificate, leaves nothing written that the TLS handler would have to give back).
-        tls.handshakeFuture().addListener(h -> {
-            if (h.isSuccess()) {
-                write(ch, request, ex);
-            } else {
-                ex.fail(new UpstreamException("TLS handshake with " + hostHeader + " failed: "
-                        + h.cause().getMessage(), h.cause(), UpstreamException.Kind.UNREACHABLE));
-            }
-        });
-    }
-
-    private UpstreamException noAnswer() {
-        return new UpstreamException("no answer within " + settings.timeout().toMillis() + " ms from upstream "
-                + hostHeader, null, UpstreamException.Kind.TIMED_OUT);
-    }
-
-    private void write(Channel ch, UpstreamRequest request, UpstreamExchange ex) {
-        if (ex.isDone()) {
-            return; // the deadline passed while the handshake ran
-        }
-        ch.writeAndFlush(toNetty(request)).addListener(w -> {
-            if (!w.isSuccess()) {
-                ex.fail(new UpstreamException("cannot send to upstream " + hostHeader + ": " + w.cause().getMessage(), w.cause(), true));
-            }
-        });
-    }
-
-    private FullHttpRequest toNetty(UpstreamRequest r) {
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(r.method()),
-                r.target(), Unpooled.wrappedBuffer(r.body().unsafeArray()));
-        req.headers().set(HttpHeaderNames.HOST, hostHeader);
-        for (HeaderField h : r.headers()) {
-            req.headers().add(h.name(), h.value());
-        }
-        if (r.method().equals("POST") || r.body().length() > 0) {
-            req.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length());
-        }
-        return req;
     }
 
     @Override
