@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +24,8 @@ import org.rproxy.core.server.Reply;
  * The publisher's answers to {@code POST}s of stream parameters: to the stream's URI (open a
  * stream: parse, check the limit, bind the substreams, wait for the first answers of query
  * substreams, then hand the stream to the front end) and to a stream's control URI (add and
- * remove substreams, RFC 8895 §7). Every refusal is an RFC 7285 error naming the field.
+ * remove substreams, RFC 8895 §7), within {@link SubstreamLimits}. Every refusal is an RFC 7285
+ * error naming the field.
  *
  * <p>{@link #handle} may be called from any thread (an event loop): it hands the work to the
  * publisher's thread, where everything else here runs and the stages it returns complete.
@@ -58,6 +58,7 @@ final class StreamService {
     private final Map<String, Track> tracks;
     private final Map<String, Subscription> subscriptions;
     private final SubstreamResolver resolver;
+    private final SubstreamLimits limits;
     private final QueryAnswers answers;
     private final Followers followers;
     private final Delivery delivery;
@@ -74,6 +75,7 @@ final class StreamService {
         this.tracks = requireNonNull(tracks, "tracks");
         this.subscriptions = requireNonNull(subscriptions, "subscriptions");
         this.resolver = new SubstreamResolver(tracks);
+        this.limits = new SubstreamLimits(tracks, resolver);
         this.answers = requireNonNull(answers, "answers");
         this.followers = requireNonNull(followers, "followers");
         this.delivery = requireNonNull(delivery, "delivery");
@@ -113,7 +115,7 @@ final class StreamService {
             throw new AltoException(req.addGiven() ? AltoError.invalidValue("add", "{}",
                     "a stream opens with at least one substream") : AltoError.missingField("add"));
         }
-        refuse(tooMany(req.add().size()));
+        refuse(limits.tooMany(req.add().size()));
         if (tracks.isEmpty()) {
             return done(unavailable("no documents yet; try again"));
         }
@@ -193,7 +195,7 @@ final class StreamService {
                         "no such substream"));
             }
         }
-        refuse(conflict(s, req));
+        refuse(limits.conflict(s, req));
         List<SubstreamResolver.Bound> added = resolver.resolve(req);
         return firstAnswers(added).thenApply(refused -> {
             if (refused != null) {
@@ -205,7 +207,7 @@ final class StreamService {
                 return error(AltoError.invalidValue("uri", request.path(), "no such update stream (closed?)")
                         .withStatus(404));
             }
-            AltoError over = conflict(s, req);
+            AltoError over = limits.conflict(s, req);
             if (over != null || s.controlBacklog() >= CONTROL_BACKLOG_BYTES) {
                 // Other control requests of this stream went first while this one waited.
                 answers.sweep();
@@ -226,43 +228,6 @@ final class StreamService {
             }
             return new Reply.NoContent();
         });
-    }
-
-    /** The most substreams one stream may have now: {@link #SUBSTREAMS_BEYOND_DOCUMENTS} more than the documents offered. */
-    int maxSubstreams() {
-        return tracks.size() + resolver.listed() + SUBSTREAMS_BEYOND_DOCUMENTS;
-    }
-
-    /** The refusal of a request that would leave a stream with {@code n} substreams, or null when they are allowed. */
-    private AltoError tooMany(int n) {
-        int max = maxSubstreams();
-        return n <= max ? null : AltoError.invalidValue("add", n + " substreams", n + " substreams (expected: at most "
-                + max + " per update stream: one per document this node offers and " + SUBSTREAMS_BEYOND_DOCUMENTS
-                + " more)");
-    }
-
-    /**
-     * Why {@code req} cannot apply to {@code s} now: an id it adds is in use and not removed, or
-     * it would leave too many substreams; null when it can.
-     */
-    private AltoError conflict(Subscription s, StreamRequest req) {
-        for (String id : req.add().keySet()) {
-            if (s.substreams().containsKey(id) && !req.remove().contains(id)) {
-                return AltoError.invalidValue("add/" + id, id, "substream id already in use");
-            }
-        }
-        return tooMany(after(s, req));
-    }
-
-    /** The substreams {@code s} would have with {@code req} applied. */
-    private static int after(Subscription s, StreamRequest req) {
-        int n = s.substreams().size() + req.add().size();
-        for (String id : new HashSet<>(req.remove())) {
-            if (s.substreams().containsKey(id)) {
-                n--;
-            }
-        }
-        return n;
     }
 
     private static void refuse(AltoError e) {
