@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * every stream and closes it or falls silent is retried at doubling waits; nor then when the
  * stream before was lost for the upstream's fault (a control request it did not take, an event
  * stream the feed could not read): an upstream whose every stream fails so is retried at doubling
- * waits too. Each stream has a generation: whatever a replaced stream still says is ignored. Knows
+ * waits too ({@link StreamProof}). Each stream has a generation: whatever a replaced stream still says is ignored. Knows
  * whether a stream the upstream accepted is open now and whether one ever was.
  *
  * <p>Not thread-safe apart from the volatile state it reports: runs on the feed's own thread.
@@ -44,7 +44,7 @@ final class FeedConnection {
     private final Substreams substreams;
     private final UpdateReceiver receiver;
     private final FeedEvents events;
-    private final Backoff backoff;
+    private final StreamProof proof;
     private final ScheduledExecutorService thread;
     private final AtomicLong connects = new AtomicLong();
     private volatile boolean connected;
@@ -54,10 +54,6 @@ final class FeedConnection {
     private FeedStream stream;
     private int generation;
     private boolean closed;
-    /** The last stream was lost for the upstream's fault ({@link #faulted}): the next proof keeps the backoff. */
-    private boolean faulted;
-    /** The stream now has proved itself ({@link #proved}). */
-    private boolean proven;
     private final FeedReturn returns;
     private final StreamLossLog lossLog = new StreamLossLog();
 
@@ -69,7 +65,7 @@ final class FeedConnection {
         this.substreams = parts.substreams();
         this.receiver = parts.receiver();
         this.events = events;
-        this.backoff = backoff;
+        this.proof = new StreamProof(backoff);
         this.thread = parts.thread();
         this.returns = new FeedReturn(parts, connects::incrementAndGet, this::adopt);
     }
@@ -121,7 +117,7 @@ final class FeedConnection {
         stream.listen(listener(gen));
         connected = true;
         everAccepted = true;
-        proven = false;
+        proof.replaced();
         proved(gen); // it has: the backoff starts afresh, as for any stream proving itself
         t.handOver(events, why -> run(() -> faulted(gen, why)));
         lossLog.accepted(streamUri, ", in the place of the one it proved itself beside");
@@ -201,32 +197,29 @@ final class FeedConnection {
      * document on each stream, say, have the feed reconnect as fast as the network allowed), or an
      * event stream the feed could not read (not SSE, an event over the largest taken, a control URI
      * elsewhere). Lost as any other (logged, the next upstream, the backoff); and the next stream's
-     * proving itself ({@link #proved}: a heartbeat is cheap) does not start the backoff afresh, so
-     * an upstream whose every stream fails so is subscribed to at doubling waits, not at the
-     * shortest wait for good (each time sending up to the largest event, 64 MB by default).
+     * proving itself does not start the backoff afresh ({@link StreamProof}).
      */
     private void faulted(int gen, String why) {
-        if (gen != generation || closed) {
-            return;
-        }
-        faulted = true;
-        lost(gen, why);
+        lost(gen, why, true);
     }
 
     private void lost(int gen, String reason) {
+        lost(gen, reason, false);
+    }
+
+    private void lost(int gen, String reason, boolean fault) {
         if (gen != generation || closed) {
             return;
         }
         generation++;
         connected = false;
-        proven = false;
         if (stream != null) {
             stream.close();
             stream = null;
         }
         lastFailure = reason;
         returns.abandon(); // a trial beside this stream, which is gone: the feed moves on as for any loss
-        long delay = backoff.nextDelayMillis();
+        long delay = proof.lost(fault);
         URI from = upstreams.current();
         streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
         lossLog.lost(from, reason, delay, upstreams.current()); // once, then a summary now and then (StreamLossLog)
@@ -263,23 +256,13 @@ final class FeedConnection {
 
     /**
      * Stream {@code gen}, accepted, proved itself: an update on it verified, or a heartbeat (an
-     * SSE comment) came. Only then, once per stream, does the backoff start afresh, unless the
-     * stream before was lost for the upstream's fault ({@link #faulted}). Accepting alone reset
-     * it, so an upstream that accepted every stream and closed it at once (or sent nothing until
-     * the read timeout) was subscribed to at the shortest wait for good, several times a
-     * second. Either sign comes from a healthy upstream within the read timeout (about two
-     * heartbeats), so this asks of a stream what the client library's follower asks (a stream
-     * that outlived the read timeout) without a clock of its own.
+     * SSE comment) came; the backoff may start afresh ({@link StreamProof}).
      */
     private void proved(int gen) {
-        if (gen != generation || !connected || proven || closed) {
+        if (gen != generation || !connected || closed) {
             return;
         }
-        proven = true;
-        if (!faulted) {
-            backoff.reset(); // the stream works: the next loss starts afresh
-        }
-        faulted = false;
+        proof.proved();
     }
 
     private void run(Runnable task) {
