@@ -11,8 +11,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.json.AltoJson;
@@ -32,11 +30,12 @@ import org.rproxy.core.model.NetworkMap;
  * changed file always gets a new tag. A cost map's {@code dependent-vtags} may omit the tag:
  * it is filled in from the network map it names, and the cost map's own tag (which the file
  * must then leave out) is hashed from the file and that tag, so that no two versions served
- * share a tag (RFC 7285 §10.3). Problems are reported together, as one
- * {@link MapsFolderException} naming for each the file, the field and the reason. Each file is read as a
- * stream with a size limit ({@link MapsFile}), the folder as a whole within {@link MapsLimits}. A folder that changes while it is read is not
- * loaded: the files are stamped before and after ({@link FolderStamp}). Runs on the caller's
- * thread (start-up, or the folder watcher), never on an event loop.
+ * share a tag (RFC 7285 §10.3; {@link CostMapFile}). Problems are reported together, as one
+ * {@link MapsFolderException} naming for each the file, the field and the reason. Each file is
+ * read as a stream with a size limit ({@link MapsFile}), the folder as a whole within
+ * {@link MapsLimits}. A folder that changes while it is read is not loaded: the files are stamped
+ * before and after ({@link FolderStamp}). Runs on the caller's thread (start-up, or the folder
+ * watcher), never on an event loop.
  */
 public final class MapsFolder {
 
@@ -152,7 +151,7 @@ public final class MapsFolder {
                 continue;
             }
             collect(problems, f.getKey(), () -> {
-                CostMap map = readCostMap(f.getKey(), f.getValue(), networkMaps);
+                CostMap map = CostMapFile.read(f.getKey(), f.getValue(), networkMaps);
                 claim(origins, map.vtag().resourceId(), f.getKey());
                 costMaps.put(map.vtag().resourceId(), map);
             });
@@ -189,47 +188,6 @@ public final class MapsFolder {
         }
     }
 
-    /**
-     * The cost map of a streamed file. Its costs were never a tree, so a tag it does not give is
-     * a hash of the file's bytes (not of the canonical form, as for the small documents): a
-     * change that only reformats the file also makes a new version, which costs one re-signing.
-     * When the origin fills in the dependent tag, that tag is hashed in too
-     * ({@link VtagFill#filledTag}): an edit of the network map alone changes the cost map served,
-     * so it must change its tag. A file that gives its own tag and leaves the dependent one to
-     * the origin is refused, since that tag would then name every version the network map makes.
-     */
-    private static CostMap readCostMap(Path file, MapsFile.Read r, Map<String, NetworkMap> networkMaps) {
-        ObjectNode copy = VtagFill.withVtag(r.doc().members(), file, r.bytesTag());
-        boolean ownTag = r.doc().members().path("meta").path("vtag").has("tag");
-        JsonNode deps = copy.path("meta").path("dependent-vtags");
-        if (deps instanceof ArrayNode arr && arr.size() == 1 && arr.get(0) instanceof ObjectNode dep) {
-            NetworkMap target = networkMaps.get(dep.path("resource-id").asText(""));
-            if (target == null) {
-                throw new MapsFolderException(file + ": meta/dependent-vtags[0]/resource-id: no network map named '"
-                        + dep.path("resource-id").asText("") + "' in the folder (have: " + networkMaps.keySet() + ")");
-            }
-            if (!dep.has("tag") && ownTag) {
-                throw new MapsFolderException(file + ": meta/vtag/tag: given, but meta/dependent-vtags[0]/tag is left"
-                        + " for the origin to fill in from " + target.vtag().resourceId() + ", so an edit of that network"
-                        + " map alone would change this cost map under the same tag; leave out meta/vtag/tag, or give"
-                        + " meta/dependent-vtags[0]/tag too and change both together");
-            } else if (!dep.has("tag")) {
-                dep.put("tag", target.vtag().tag());
-                ((ObjectNode) copy.get("meta").get("vtag")).put("tag", VtagFill.filledTag(r.bytesTag(), arr));
-            } else if (!dep.path("tag").asText("").equals(target.vtag().tag())) {
-                throw new MapsFolderException(file + ": meta/dependent-vtags[0]/tag: '" + dep.path("tag").asText("")
-                        + "' is not the current tag of " + target.vtag().resourceId() + " ('" + target.vtag().tag()
-                        + "'); omit the tag to follow the network map");
-            }
-        }
-        CostMap map = read(file, () -> AltoJson.buildCostMap((ObjectNode) copy.get("meta"), r.doc().costs(), null));
-        read(file, () -> {
-            map.checkAgainst(networkMaps.get(map.dependentVtag().resourceId()));
-            return map;
-        });
-        return map;
-    }
-
     private static void claim(Map<String, Path> origins, String id, Path file) {
         Path prev = origins.putIfAbsent(id, file);
         if (prev != null) {
@@ -237,11 +195,13 @@ public final class MapsFolder {
         }
     }
 
-    private interface Reader<T> {
+    /** Reads a document (a step that may throw {@link AltoException}, the model's refusal). */
+    interface Reader<T> {
         T read();
     }
 
-    private static <T> T read(Path file, Reader<T> reader) {
+    /** {@code reader}'s document, or its refusal as a problem naming {@code file}. */
+    static <T> T read(Path file, Reader<T> reader) {
         try {
             return reader.read();
         } catch (AltoException e) {
@@ -249,6 +209,7 @@ public final class MapsFolder {
         }
     }
 
+    /** The refusal's message, after the field at fault unless it names it already. */
     static String describe(AltoException e) {
         String msg = e.error().message();
         String field = e.error().field();
