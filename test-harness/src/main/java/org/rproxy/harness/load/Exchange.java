@@ -2,6 +2,10 @@ package org.rproxy.harness.load;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 
@@ -38,5 +42,30 @@ final class Exchange {
         this.headers = requireNonNull(headers, "headers");
         this.body = body;
         this.callback = requireNonNull(callback, "callback");
+    }
+
+    /**
+     * A GET of {@code target} for {@code accept}: for gzip too when {@code gzip}, conditional when
+     * {@code ifNoneMatch} is given.
+     */
+    static Exchange get(String target, String accept, boolean gzip, String ifNoneMatch, Callback callback) {
+        List<String> h = new ArrayList<>(6);
+        h.add("accept");
+        h.add(accept);
+        if (gzip) {
+            h.add("accept-encoding");
+            h.add("gzip");
+        }
+        if (ifNoneMatch != null) {
+            h.add("if-none-match");
+            h.add(ifNoneMatch);
+        }
+        return new Exchange(HttpMethod.GET, target, h.toArray(String[]::new), null, callback);
+    }
+
+    /** A POST of {@code body} (as UTF-8) to {@code target}, as {@code contentType}, for {@code accept}. */
+    static Exchange post(String target, String contentType, String accept, String body, Callback callback) {
+        return new Exchange(HttpMethod.POST, target, new String[] {"content-type", contentType, "accept", accept},
+                body.getBytes(StandardCharsets.UTF_8), callback);
     }
 }

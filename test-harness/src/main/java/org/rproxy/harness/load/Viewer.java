@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 
 import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.model.PrefixIndex;
@@ -145,16 +144,11 @@ final class Viewer implements Exchange.Callback {
     }
 
     private void get(String accept, String ifNoneMatch) {
-        String[] h = ifNoneMatch == null
-                ? (ctx.gzip ? new String[] {"accept", accept, "accept-encoding", "gzip"} : new String[] {"accept", accept})
-                : (ctx.gzip ? new String[] {"accept", accept, "accept-encoding", "gzip", "if-none-match", ifNoneMatch}
-                        : new String[] {"accept", accept, "if-none-match", ifNoneMatch});
-        submit(new Exchange(HttpMethod.GET, target.path(path), h, null, this));
+        submit(Exchange.get(target.path(path), accept, ctx.gzip, ifNoneMatch, this));
     }
 
     private void post(String contentType, String accept, String body) {
-        submit(new Exchange(HttpMethod.POST, target.path(path),
-                new String[] {"content-type", contentType, "accept", accept}, body.getBytes(StandardCharsets.UTF_8), this));
+        submit(Exchange.post(target.path(path), contentType, accept, body, this));
     }
 
     private void submit(Exchange ex) {
@@ -171,7 +165,8 @@ final class Viewer implements Exchange.Callback {
         long now = System.nanoTime();
         Stats s = ctx.stats;
         Stats.record(s.requestLatency, (now - stepDue) / 1_000);
-        // the same latency in two parts: waiting in the harness (for the connection, the event loop), and after the write
+        // the same latency in two parts: waiting in the harness (for the connection, the event loop),
+        // and after the write
         long written = current.writtenNanos;
         Stats.record(s.queuedLatency, (written - stepDue) / 1_000);
         Stats.record(s.serverLatency, (now - written) / 1_000);
@@ -205,7 +200,9 @@ final class Viewer implements Exchange.Callback {
             finish(true, now);
             return;
         }
-        step = step == ViewerStep.NETWORK_MAP && !serverPid ? ViewerStep.COST_ROW : ViewerStep.values()[step.ordinal() + 1];
+        // a viewer that finds its PID in the map asks no one for it
+        step = step == ViewerStep.NETWORK_MAP && !serverPid ? ViewerStep.COST_ROW
+                : ViewerStep.values()[step.ordinal() + 1];
         stepDue = now;
         send();
     }
