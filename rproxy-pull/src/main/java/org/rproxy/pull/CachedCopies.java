@@ -5,9 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -16,14 +14,13 @@ import org.rproxy.core.sign.RollbackRule;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.StoreListener;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The pull feed's table of cached copies: one {@link Entry} per key, kept in step with the
  * store the front end serves from (an entry holds a copy exactly while the store does, and an
  * eviction by the store releases it here), the expiry gauges, and the listeners told of each
- * signed copy held for a GET. A newer signed copy never gives way to an older one while it is valid.
+ * signed copy held for a GET ({@link CopyListeners}). A newer signed copy never gives way to an
+ * older one while it is valid.
  *
  * <p>Thread-safe: entries live in a concurrent map, and each is written by one attempt at a time
  * (see {@link Attempts}). The store's listener may run inside {@link #hold} of another entry
@@ -32,13 +29,10 @@ import org.slf4j.LoggerFactory;
  * nothing, atomically against a hold's {@link EntryTable#link}.
  */
 final class CachedCopies {
-    private static final Logger LOG = LoggerFactory.getLogger(CachedCopies.class);
-
     private final RepresentationStore<CacheKey> store;
     private final PullMetrics metrics;
     private final EntryTable entries = new EntryTable();
-    private final List<BiConsumer<String, Representation>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<String>> goneListeners = new CopyOnWriteArrayList<>();
+    private final CopyListeners listeners = new CopyListeners();
     private final SignedListing listing = new SignedListing();
     private final RollbackFloors floors = new RollbackFloors();
 
@@ -82,15 +76,7 @@ final class CachedCopies {
      * reach it in the order held; one held meanwhile may reach it twice.
      */
     void addChangeListener(BiConsumer<String, Representation> listener) {
-        listeners.add(requireNonNull(listener, "listener"));
-        for (Entry e : entries.all()) {
-            synchronized (e) {
-                CachedCopy h = e.held();
-                if (toldOf(e, h)) {
-                    tell(listener, e, h);
-                }
-            }
-        }
+        listeners.addHeld(listener, entries.all());
     }
 
     /** The GET targets for which a signed copy is held now (a snapshot). */
@@ -98,7 +84,7 @@ final class CachedCopies {
         Set<String> targets = new HashSet<>();
         for (Entry e : entries.all()) {
             CachedCopy h = e.held();
-            if (toldOf(e, h)) {
+            if (CopyListeners.toldOf(e, h)) {
                 targets.add(e.key.target());
             }
         }
@@ -123,15 +109,13 @@ final class CachedCopies {
                 live = entries.link(at, h);
                 if (live == at) {
                     // Entry first, then the store: an immediate eviction then finds and releases it.
-                    if (toldOf(at, h)) {
+                    if (CopyListeners.toldOf(at, h)) {
                         floors.raise(at.key.target(), h.identity().created(), h.expires(), h.identity().fetchedAt());
                     }
                     store.put(at.key, h.base());
-                    if (toldOf(at, h) && at.held() == h) {
+                    if (CopyListeners.toldOf(at, h) && at.held() == h) {
                         metrics.expires(at.key.target(), h.expires());
-                        for (BiConsumer<String, Representation> l : listeners) {
-                            tell(l, at, h);
-                        }
+                        listeners.held(at, h);
                     }
                     return at;
                 }
@@ -152,24 +136,11 @@ final class CachedCopies {
         return floor != null && h.identity().created().isBefore(floor);
     }
 
-    /** True when {@code h}, held by {@code e}, is what listeners hear of: a signed copy for a GET. */
-    private static boolean toldOf(Entry e, CachedCopy h) {
-        return e.key.isGet() && h != null && h.signed();
-    }
-
-    private static void tell(BiConsumer<String, Representation> listener, Entry e, CachedCopy h) {
-        try {
-            listener.accept(e.key.target(), h.base());
-        } catch (RuntimeException ex) {
-            LOG.warn("a listener of {} failed", e.key, ex);
-        }
-    }
-
     /**
      * Holds {@code r}, verified elsewhere (the push feed), for a GET of {@code target} exactly as
      * if an attempt had fetched it now. Refused (false) when expired, or when the copy held is
-     * signed, newer by {@code created} and valid: a late or replayed version never replaces a newer one;
-     * nor one older than a newer copy let go ({@link RollbackFloors}). Such a refusal of a target
+     * signed, newer by {@code created} and valid: a late or replayed version never replaces a newer
+     * one; nor one older than a newer copy let go ({@link RollbackFloors}). Such a refusal of a target
      * not tracked leaves it untracked: an entry holding nothing would be taken for tracked, yet
      * never fetched by a refresher pass. Each variant is held with its own signature's validity
      * ({@link OfferedCopy}).
@@ -191,10 +162,14 @@ final class CachedCopies {
         return true;
     }
 
-    /** False when {@code current} is signed, created after {@code candidate} and valid when it came ({@link RollbackRule}). */
+    /**
+     * False when {@code current} is signed, created after {@code candidate} and valid when it came
+     * ({@link RollbackRule}).
+     */
     static boolean newer(CachedCopy candidate, CachedCopy current) {
-        return current == null || !current.signed() || !candidate.signed() || !RollbackRule.refuses(
-                candidate.identity().created(), current.identity().created(), current.expires(), candidate.identity().fetchedAt());
+        return current == null || !current.signed() || !candidate.signed()
+                || !RollbackRule.refuses(candidate.identity().created(), current.identity().created(),
+                        current.expires(), candidate.identity().fetchedAt());
     }
 
     /**
@@ -225,7 +200,7 @@ final class CachedCopies {
 
     /** Adds a listener told of each GET target the upstream answered it has no more (see {@link #gone}). */
     void addGoneListener(Consumer<String> listener) {
-        goneListeners.add(requireNonNull(listener, "listener"));
+        listeners.addGone(listener);
     }
 
     /**
@@ -240,7 +215,7 @@ final class CachedCopies {
         if (!forget(e, expected)) {
             return false;
         }
-        goneListeners.forEach(l -> l.accept(e.key.target()));
+        listeners.gone(e.key.target());
         return true;
     }
 
@@ -276,7 +251,10 @@ final class CachedCopies {
         }
     }
 
-    /** Null when every resource tracked holds a valid copy at {@code now}, else why not ({@link EntryTable#notReadyBecause}). */
+    /**
+     * Null when every resource tracked holds a valid copy at {@code now}, else why not
+     * ({@link EntryTable#notReadyBecause}).
+     */
     String notReadyBecause(Instant now) {
         return entries.notReadyBecause(now);
     }
