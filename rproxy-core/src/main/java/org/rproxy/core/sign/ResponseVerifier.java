@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.model.Bytes;
@@ -78,9 +79,14 @@ public final class ResponseVerifier {
      * verifier hands it out.
      */
     public ResponseVerifier(TrustedKeys trusted, Clock clock) {
+        this(trusted, clock, System::nanoTime);
+    }
+
+    /** As above, with the intervals of the bug log told by {@code nanoTicker} (tests move their own). */
+    ResponseVerifier(TrustedKeys trusted, Clock clock, LongSupplier nanoTicker) {
         this.trusted = requireNonNull(trusted, "trusted");
         this.clock = requireNonNull(clock, "clock");
-        this.bugs = new RateLimitedLog(BUG_LOG_INTERVAL);
+        this.bugs = new RateLimitedLog(BUG_LOG_INTERVAL, nanoTicker, RateLimitedLog.SUBJECTS);
     }
 
     /** The clock expiry and skew are judged by. */
