@@ -183,26 +183,7 @@ final class Swarm implements AutoCloseable {
             done.completeExceptionally(e);
             return;
         }
-        BtClient c = Bt.client(runtime).storage(new FileSystemStorage(dir)).magnet("magnet:?xt=urn:btih:" + hex)
-                .afterTorrentFetched(t -> BtSteps.completing(done, () -> {
-                    turn.metadata();
-                    String why = TorrentFiles.refusal(t, maxBytes);
-                    if (why != null) {
-                        done.completeExceptionally(new IOException("torrent " + hex + ": " + why));
-                    }
-                }))
-                .afterDownloaded(t -> BtSteps.completing(done, () -> {
-                    String why = TorrentFiles.refusal(t, maxBytes);
-                    if (why != null) {
-                        throw new IOException("torrent " + hex + ": " + why);
-                    }
-                    // the file bt wrote (and checked piece by piece), in this torrent's folder
-                    Path file = TorrentFiles.fileIn(dir, t.getFiles().get(0).getPathElements().get(0));
-                    byte[] bytes = TorrentFiles.read(file, maxBytes);
-                    whole.put(hex, file);
-                    done.complete(bytes);
-                }))
-                .build();
+        BtClient c = MagnetFetch.client(runtime, hex, dir, done, maxBytes, turn, file -> whole.put(hex, file));
         BtClient before = clients.put(hex, c);
         if (before != null) {
             before.stop();
