@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import lbms.plugins.mldht.DHTConfiguration;
@@ -196,9 +195,9 @@ final class DhtNode implements AutoCloseable {
         }
     }
 
-    /** Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}). */
-    CompletableFuture<Set<InetSocketAddress>> peers(byte[] infoHash) {
-        CompletableFuture<Set<InetSocketAddress>> done = new CompletableFuture<>();
+    /** Looks up the peers of {@code infoHash} (BEP 5 {@code get_peers}); completes with them and how many nodes answered. */
+    CompletableFuture<PeersFound> peers(byte[] infoHash) {
+        CompletableFuture<PeersFound> done = new CompletableFuture<>();
         RPCServer srv = server(done);
         if (srv == null) {
             return done;
@@ -207,7 +206,7 @@ final class DhtNode implements AutoCloseable {
             if (failure != null) {
                 done.completeExceptionally(failure);
             } else {
-                done.complete(found.peers());
+                done.complete(new PeersFound(found.peers(), found.answered()));
             }
         });
         return done;

@@ -49,29 +49,32 @@ final class DhtPeerSource implements PeerSource {
     private final byte[] infoHash;
     private final Predicate<TorrentId> fetching;
     private final TorrentId id;
-    private final AtomicReference<CompletableFuture<Set<InetSocketAddress>>> running = new AtomicReference<>();
+    private final SeederWatches watches;
+    private final AtomicReference<CompletableFuture<PeersFound>> running = new AtomicReference<>();
     private final AtomicInteger polls = new AtomicInteger();
     private volatile Set<InetSocketAddress> found = Set.of();
     private volatile Set<InetSocketAddress> reported = Set.of();
 
-    DhtPeerSource(DhtNode dht, TorrentId id, Predicate<TorrentId> fetching) {
+    DhtPeerSource(DhtNode dht, TorrentId id, Predicate<TorrentId> fetching, SeederWatches watches) {
         this.dht = requireNonNull(dht, "dht");
+        this.watches = requireNonNull(watches, "watches");
         this.id = requireNonNull(id, "id");
         this.fetching = requireNonNull(fetching, "fetching");
         this.infoHash = id.getBytes();
     }
 
-    /** Sources for bt, looking up the torrents for which {@code fetching} holds. */
-    static PeerSourceFactory factory(DhtNode dht, Predicate<TorrentId> fetching) {
+    /** Sources for bt, looking up the torrents for which {@code fetching} holds, and telling {@code watches} what each lookup found. */
+    static PeerSourceFactory factory(DhtNode dht, Predicate<TorrentId> fetching, SeederWatches watches) {
         requireNonNull(dht, "dht");
         requireNonNull(fetching, "fetching");
+        requireNonNull(watches, "watches");
         // bt asks for a source on every poll and keeps none: the lookups in flight live here
         Map<TorrentId, DhtPeerSource> sources = new ConcurrentHashMap<>();
         return new PeerSourceFactory() {
             @Override
             public PeerSource getPeerSource(TorrentId torrentId) {
                 sources.keySet().removeIf(t -> !t.equals(torrentId) && !fetching.test(t));
-                return sources.computeIfAbsent(torrentId, t -> new DhtPeerSource(dht, t, fetching));
+                return sources.computeIfAbsent(torrentId, t -> new DhtPeerSource(dht, t, fetching, watches));
             }
         };
     }
@@ -82,14 +85,15 @@ final class DhtPeerSource implements PeerSource {
             return false;
         }
         int poll = polls.incrementAndGet();
-        CompletableFuture<Set<InetSocketAddress>> f = running.get();
+        CompletableFuture<PeersFound> f = running.get();
         boolean due = f == null || found.isEmpty() || poll % LOOK_EVERY == 0;
         if (due && (f == null || f.isDone())) {
-            CompletableFuture<Set<InetSocketAddress>> next = dht.peers(infoHash);
+            CompletableFuture<PeersFound> next = dht.peers(infoHash);
             if (running.compareAndSet(f, next)) {
                 next.thenAccept(peers -> {
-                    log.debug("peers of {}: {}", id, peers);
-                    found = peers;
+                    log.debug("peers of {}: {} ({} DHT nodes answered)", id, peers.peers(), peers.answered());
+                    found = peers.peers();
+                    watches.looked(id, peers);
                 });
             }
         }

@@ -75,6 +75,8 @@ final class Swarm implements AutoCloseable {
     private final DispatcherLeftovers leftovers;
     /** Where bt files the blocks it receives until a torrent's worker takes them. */
     private final ReceivedBlocks blocks = new ReceivedBlocks();
+    /** What each fetch learns of its torrent's seeders: a fetch nobody can serve ends early. */
+    private final SeederWatches watches = new SeederWatches();
     /** Guarded by this, with {@link #start}. */
     private boolean closed;
 
@@ -84,7 +86,7 @@ final class Swarm implements AutoCloseable {
         this.port = port;
         TorrentFolders.deleteLeftOvers(root);
         this.runtime = SwarmRuntime.build(bind, port, dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())),
-                blocks);
+                blocks, watches);
         try {
             this.leftovers = DispatcherLeftovers.of(runtime);
         } catch (IllegalStateException e) {
@@ -126,7 +128,8 @@ final class Swarm implements AutoCloseable {
      * bytes, or exceptionally for a torrent of another shape, larger than {@code maxBytes}, or
      * whose file name is not one plain file name ({@link TorrentFiles}; only the file bt wrote in
      * the torrent's folder is read, never more than {@code maxBytes}); whatever goes wrong on
-     * bt's threads completes it. A torrent this node holds whole (seeds) is read from disk, one
+     * bt's threads completes it, and so does {@link NobodySeeds} once the DHT and bt show that
+     * nobody serves the torrent ({@link SeederWatch}), well before a caller's deadline. A torrent this node holds whole (seeds) is read from disk, one
      * being fetched already is not fetched twice, and one dropped is fetched once bt has let it
      * go. The torrent stays open (serving peers already connected) until {@link #drop}ped.
      */
@@ -174,8 +177,10 @@ final class Swarm implements AutoCloseable {
         if (done.isDone()) {
             return;
         }
+        TorrentId id = TorrentId.fromBytes(HexFormat.of().parseHex(hex));
+        watches.watch(id, hex, done, () -> connectedPeers(id.getBytes()));
         // a torrent fetched before in this runtime: its stopped worker must not serve the new connections
-        leftovers.forget(TorrentId.fromBytes(HexFormat.of().parseHex(hex)));
+        leftovers.forget(id);
         Path dir = root.resolve(hex);
         try {
             Files.createDirectories(dir);

@@ -15,7 +15,8 @@ import bt.runtime.Config;
  * address and port, peers found only through the node's {@link DhtNode} (for the torrents being
  * fetched), no local service discovery, no peer exchange and no Message Stream Encryption,
  * timeouts short enough for small bundles and for seeders that come and go, and the blocks it
- * receives filed in {@link ReceivedBlocks}. Stateless.
+ * receives filed in {@link ReceivedBlocks}, and what the peer lookups found and how the
+ * connections to the peers went told to {@link SeederWatches}. Stateless.
  */
 final class SwarmRuntime {
     private SwarmRuntime() {
@@ -23,9 +24,11 @@ final class SwarmRuntime {
 
     /**
      * A runtime listening on {@code bind} (null: every address) and {@code port}, looking up peers
-     * of the torrents {@code fetching} names, and filing the blocks it receives in {@code blocks}.
+     * of the torrents {@code fetching} names, filing the blocks it receives in {@code blocks}, and
+     * telling {@code watches} of those lookups and of its connections.
      */
-    static BtRuntime build(InetAddress bind, int port, DhtNode dht, Predicate<TorrentId> fetching, ReceivedBlocks blocks) {
+    static BtRuntime build(InetAddress bind, int port, DhtNode dht, Predicate<TorrentId> fetching, ReceivedBlocks blocks,
+                           SeederWatches watches) {
         Config config = new Config();
         if (bind != null) {
             config.setAcceptorAddress(bind);
@@ -53,7 +56,9 @@ final class SwarmRuntime {
         config.setMaxPendingConnectionRequests(16);
         config.setPeerHandshakeTimeout(Duration.ofSeconds(5));
         return BtRuntime.builder(config)
-                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht, fetching)))
+                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht, fetching, watches)))
+                // how bt's connections to the peers found go, which bt tells nobody of
+                .module(WatchedConnections.module(watches))
                 .module(DirectSelector.module())
                 // bt's custom modules override its own bindings (this one bt's BufferedPieceRegistry)
                 .module(binder -> binder.bind(IBufferedPieceRegistry.class).toInstance(blocks))

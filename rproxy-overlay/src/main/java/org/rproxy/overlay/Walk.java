@@ -1,6 +1,7 @@
 package org.rproxy.overlay;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -88,7 +89,7 @@ final class Walk implements Iterator<Offer> {
         boolean got = await(bytes, deadline);
         log.debug("overlay: {} {} after {} ms", p, got ? "fetched" : "not fetched", (System.nanoTime() - start) / 1_000_000);
         if (!got) {
-            String why = bytes.isDone() ? bytes.handle((b, e) -> String.valueOf(e)).join() : noBundle(p);
+            String why = bytes.isDone() ? bytes.handle((b, e) -> failure(e, start)).join() : noBundle(p);
             bytes.cancel(false);
             dropUnlessKept.accept(hex);
             return new Offer(from, null, why + " (" + p + ")");
@@ -106,6 +107,16 @@ final class Walk implements Iterator<Offer> {
             dropUnlessKept.accept(hex);
         }
         return o;
+    }
+
+    /** Why a fetch started at {@code start} (System.nanoTime) failed with {@code e} before the budget ran out. */
+    private String failure(Throwable e, long start) {
+        if (e instanceof NobodySeeds) {
+            // the client goes on to pull now, not when the budget is spent: say how much was left
+            return "no bundle: " + e.getMessage() + ", given up " + Durations.format(Duration.ofMillis(
+                    (System.nanoTime() - start) / 1_000_000)) + " into the budget of " + Durations.format(node.config().budget());
+        }
+        return String.valueOf(e);
     }
 
     /** Why the bundle {@code p} names did not come within the budget. */

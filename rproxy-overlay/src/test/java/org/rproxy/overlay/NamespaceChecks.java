@@ -356,8 +356,12 @@ final class NamespaceChecks {
         ClockStepChecks.clockSteppedBack(dir);
     }
 
-    static void budgetSpentWithNoPeer(Path dir) throws Exception {
-        NothingFoundChecks.budgetSpentWithNoPeer(dir);
+    static void unseededPointerIsGivenUpEarly(Path dir) throws Exception {
+        NothingFoundChecks.unseededPointerIsGivenUpEarly(dir);
+    }
+
+    static void droppedBundleIsGivenUpEarly(Path dir) throws Exception {
+        NothingFoundChecks.droppedBundleIsGivenUpEarly(dir);
     }
 
     static void pointerPutBeforeAnyPeerIsFoundOnceOneJoins(Path dir) throws Exception {

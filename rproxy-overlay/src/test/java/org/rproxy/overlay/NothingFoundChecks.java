@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.overlay.NamespaceChecks.ORIGIN;
 import static org.rproxy.overlay.NamespaceChecks.boot;
+import static org.rproxy.overlay.NamespaceChecks.bundle;
 import static org.rproxy.overlay.NamespaceChecks.describe;
 import static org.rproxy.overlay.NamespaceChecks.directory;
 import static org.rproxy.overlay.NamespaceChecks.ip;
@@ -16,18 +17,17 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.rproxy.client.ClientException;
 import org.rproxy.client.OverlayOnlySources;
+import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Address;
 
 /** Namespace checks ({@link NamespaceChecks}) of what a client is told when the overlay has nothing for it. */
 final class NothingFoundChecks {
-    /** A budget short enough to be spent in a check, long enough for a lookup. */
-    static final Duration SHORT = Duration.ofSeconds(8);
-
     private NothingFoundChecks() {
     }
 
@@ -38,26 +38,66 @@ final class NothingFoundChecks {
     }
 
     /**
-     * A publisher points at a torrent nobody seeds: the client's refusal says the budget in the
-     * project's form ("8s", not "PT8S") and that no peer was connected.
+     * A publisher points at a torrent nobody seeds (nobody ever announced it): the client's DHT
+     * lookups of its peers find none, so its fetch gives up and goes on to pull (the origin, here
+     * nobody at 127.0.0.1:1) well before its budget runs out, saying why and how much of the
+     * budget it took, the budget in the project's form ("1m", not "PT1M").
      */
-    static void budgetSpentWithNoPeer(Path dir) throws Exception {
-        try (OverlayPublisher bad = OverlayPublisher.start(config(dir, 1, key(dir, 1), boot(1, 3), SHORT));
-             OverlayClient client = OverlayClient.start(config(dir, 3, null, boot(1, 3), SHORT))) {
+    static void unseededPointerIsGivenUpEarly(Path dir) throws Exception {
+        try (OverlayPublisher bad = OverlayPublisher.start(config(dir, 1, key(dir, 1), boot(1, 3), NamespaceChecks.BUDGET));
+             OverlayClient client = OverlayClient.start(config(dir, 3, null, boot(1, 3), NamespaceChecks.BUDGET))) {
             joined(bad, client);
             byte[] nowhere = new byte[20];
             new SecureRandom().nextBytes(nowhere);
             Pointer p = new Pointer(NamespaceChecks.key(bad).publicKey(), "map-a", Instant.now().getEpochSecond(), nowhere, 600);
             say("put: " + node(bad).dht().put(p.sign(NamespaceChecks.key(bad))).get(60, TimeUnit.SECONDS));
-            OverlayOnlySources sources = new OverlayOnlySources(directory(List.of(bad.publicKey())), List.of(ORIGIN.publicKey()),
-                    client);
-            Object fa = sources.fetch("/networkmap/map-a");
-            String said = describe(fa);
-            say("fetch a: " + said);
-            assertTrue(fa instanceof ClientException, said);
-            assertTrue(said.contains("no bundle within the budget of 8s (no peer connected)"), said);
-            assertFalse(said.contains("PT8S"), said);
+            String said = fetchGivenUpEarly(client, bad, "nobody seeds it (" + SeederWatch.EMPTY_LOOKUPS
+                    + " DHT lookups of its peers found none)");
+            assertFalse(said.contains("PT1M"), said);
         }
+    }
+
+    /**
+     * A pointer names a bundle its publisher seeded and announced, then dropped (as when its
+     * signature expired after the origin's clock stepped back): the DHT still names the
+     * publisher as its peer, which refuses the torrent; the client gives up after the refusals,
+     * well before its budget runs out, and goes on to pull.
+     */
+    static void droppedBundleIsGivenUpEarly(Path dir) throws Exception {
+        try (ThreeNodes n = ThreeNodes.start(dir)) {
+            OverlayNode pub = node(n.honest);
+            SignedBundle b = bundle(ORIGIN, "map-a", Instant.now(), "v1");
+            byte[] ih = pub.swarm().seed("map-a.http", b.toBytes());
+            say("announced: " + pub.dht().announce(ih, pub.swarm().port()).get(60, TimeUnit.SECONDS));
+            Pointer p = new Pointer(NamespaceChecks.key(n.honest).publicKey(), "map-a", Instant.now().getEpochSecond(), ih,
+                    b.toBytes().length);
+            say("put: " + pub.dht().put(p.sign(NamespaceChecks.key(n.honest))).get(60, TimeUnit.SECONDS));
+            pub.swarm().drop(HexFormat.of().formatHex(ih));
+            fetchGivenUpEarly(n.client, n.honest, "nobody seeds it (the one peer the DHT named, /" + ip(1) + ":"
+                    + pub.swarm().port() + ", refused it " + SeederWatch.REFUSALS_EACH + " times)");
+        }
+    }
+
+    /**
+     * Fetches map-a as {@code client}, pointed at by {@code publisher} alone, and checks that the
+     * overlay's offer failed for {@code why} before the budget ran out, after which the client
+     * went on to pull; returns what the client said.
+     */
+    private static String fetchGivenUpEarly(OverlayClient client, OverlayPublisher publisher, String why) {
+        OverlayOnlySources sources = new OverlayOnlySources(directory(List.of(publisher.publicKey())),
+                List.of(ORIGIN.publicKey()), client);
+        long start = System.nanoTime();
+        Object fa = sources.fetch("/networkmap/map-a");
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        String said = describe(fa);
+        say("fetch a took " + ms + " ms: " + said);
+        assertTrue(fa instanceof ClientException, said);
+        assertTrue(said.contains("unreachable: no bundle: torrent "), said);
+        assertTrue(said.contains(why), "expected " + why + " in: " + said);
+        assertTrue(said.contains(" into the budget of 1m"), said);
+        assertTrue(said.contains("http://127.0.0.1:1/networkmap/map-a: unreachable"), "went on to pull: " + said);
+        assertTrue(ms < NamespaceChecks.BUDGET.toMillis() / 2, "given up before the budget ran out, not when: " + ms + " ms");
+        return said;
     }
 
     /**

@@ -159,8 +159,15 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void aBundleNotHadWithinTheBudgetSaysTheBudgetReadablyAndThatNoPeerWasConnected(@TempDir Path dir) throws Exception {
-        inNamespace("budgetSpentWithNoPeer", dir);
+    void aPointerToATorrentNobodyAnnouncedIsGivenUpBeforeTheBudgetRunsOut(@TempDir Path dir) throws Exception {
+        inNamespace("unseededPointerIsGivenUpEarly", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aPointerToABundleItsOnlySeederDroppedIsGivenUpBeforeTheBudgetRunsOut(@TempDir Path dir) throws Exception {
+        inNamespace("droppedBundleIsGivenUpEarly", dir);
     }
 
     @Test

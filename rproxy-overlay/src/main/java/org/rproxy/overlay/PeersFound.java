@@ -1,0 +1,18 @@
+package org.rproxy.overlay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.util.Set;
+
+/**
+ * What one BEP 5 {@code get_peers} lookup of a torrent found ({@link DhtNode#peers}). Immutable.
+ *
+ * @param peers    the peers the nodes returned
+ * @param answered the nodes that answered: a lookup none answered found nothing, but proves nothing either
+ */
+record PeersFound(Set<InetSocketAddress> peers, int answered) {
+    PeersFound {
+        peers = Set.copyOf(requireNonNull(peers, "peers"));
+    }
+}
