@@ -7,7 +7,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -26,7 +28,8 @@ import org.rproxy.overlay.OverlayConfig;
  * node and BitTorrent client ({@link OverlayClient}) and an {@link AltoClient} that asks the
  * overlay first and falls back to the origin's RProxies, then the origin. It reports each step
  * as one line ({@code key=value} fields, the free-text one last) to {@code say}. Its methods run
- * on the peer process's pool threads, one at a time per peer.
+ * on the peer process's pool threads, one at a time per peer, the cost map's fetch of phase 1
+ * beside the network map's on another.
  */
 final class OverlayPeer implements AutoCloseable {
     static final String NETWORK_MAP = "/networkmap/default-network-map";
@@ -96,12 +99,17 @@ final class OverlayPeer implements AutoCloseable {
         }
     }
 
-    /** Phase 1: fetches the network map and the cost map. */
-    void fetchBoth() {
+    /**
+     * Phase 1: fetches the network map and the cost map at once, the cost map on a thread of
+     * {@code beside} (the client is shared by threads; its overlay looks both up at once, and its
+     * swarm runs their transfers in turn, {@code FetchTurns}).
+     */
+    void fetchBoth(Executor beside) {
         long t0 = System.nanoTime();
         if (client != null) {
+            CompletableFuture<VerifiedDocument> c = CompletableFuture.supplyAsync(() -> fetch(COST_MAP, 1), beside);
             net = fetch(NETWORK_MAP, 1);
-            cost = fetch(COST_MAP, 1);
+            cost = c.join();
         }
         say.accept("end phase=1 ip=" + ip + " ms=" + (net != null && cost != null ? millisSince(t0) : -1));
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ import org.rproxy.overlay.OverlayConfig;
  * the publishers and the {@link #BOOTSTRAP_PEERS} peers before it in the scenario's list.
  *
  * <p>Commands, one per line on standard input: {@code fetch WINDOW_MS} (phase 1, the peers'
- * fetches spread over the window by their place in the whole list), {@code change WRITTEN_MS SHA
+ * fetches spread over the window by their place in the whole list, each peer's two at once), {@code change WRITTEN_MS SHA
  * POLL_MS LIMIT_MS} (phase 2: each peer fetches the cost map every POLL_MS until it holds the
  * version SHA, for at most LIMIT_MS), {@code holds} (each says what it holds), and {@code stop} (or the end of input: the
  * scenario stopped or died): the peers are closed and it exits. Every peer's step is one line on
@@ -46,6 +47,8 @@ public final class OverlayPeers {
     private final int from;
     private final int total;
     private final ScheduledExecutorService pool;
+    /** Phase 1's cost-map fetches, each beside its peer's network-map fetch on {@link #pool}: one thread a peer at most. */
+    private final ExecutorService beside;
 
     private OverlayPeers(List<OverlayPeer> peers, int from, int total) {
         this.peers.addAll(peers);
@@ -53,6 +56,11 @@ public final class OverlayPeers {
         this.total = total;
         this.pool = Executors.newScheduledThreadPool(peers.size(), r -> {
             Thread t = new Thread(r, "overlay-peer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.beside = Executors.newFixedThreadPool(peers.size(), r -> {
+            Thread t = new Thread(r, "overlay-peer-fetch");
             t.setDaemon(true);
             return t;
         });
@@ -113,7 +121,8 @@ public final class OverlayPeers {
             case "fetch" -> {
                 long window = Long.parseLong(c[1]);
                 for (int k = 0; k < peers.size(); k++) {
-                    pool.schedule(peers.get(k)::fetchBoth, window * (from + k) / total, TimeUnit.MILLISECONDS);
+                    OverlayPeer p = peers.get(k);
+                    pool.schedule(() -> p.fetchBoth(beside), window * (from + k) / total, TimeUnit.MILLISECONDS);
                 }
             }
             case "change" -> {
@@ -163,6 +172,7 @@ public final class OverlayPeers {
     /** Stops the pool, then closes every peer (each its DHT node and BitTorrent runtime), several at once. */
     private void close() {
         pool.shutdownNow();
+        beside.shutdownNow();
         List<Thread> closers = new ArrayList<>();
         for (OverlayPeer p : peers) {
             Thread t = new Thread(p::close, "overlay-peer-close");
