@@ -7,10 +7,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -19,7 +17,6 @@ import bt.metainfo.TorrentId;
 import bt.net.InetPeer;
 import bt.net.Peer;
 import bt.peer.PeerSource;
-import bt.peer.PeerSourceFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,20 +60,27 @@ final class DhtPeerSource implements PeerSource {
         this.infoHash = id.getBytes();
     }
 
-    /** Sources for bt, looking up the torrents for which {@code fetching} holds, and telling {@code watches} what each lookup found. */
-    static PeerSourceFactory factory(DhtNode dht, Predicate<TorrentId> fetching, SeederWatches watches) {
-        requireNonNull(dht, "dht");
-        requireNonNull(fetching, "fetching");
-        requireNonNull(watches, "watches");
-        // bt asks for a source on every poll and keeps none: the lookups in flight live here
-        Map<TorrentId, DhtPeerSource> sources = new ConcurrentHashMap<>();
-        return new PeerSourceFactory() {
-            @Override
-            public PeerSource getPeerSource(TorrentId torrentId) {
-                sources.keySet().removeIf(t -> !t.equals(torrentId) && !fetching.test(t));
-                return sources.computeIfAbsent(torrentId, t -> new DhtPeerSource(dht, t, fetching, watches));
-            }
-        };
+    /**
+     * Starts a lookup of the torrent's peers unless one is running: bt's first poll of a fetch
+     * {@link PeerLookups#prime}d reports what it found at once.
+     */
+    void lookUp() {
+        CompletableFuture<PeersFound> f = running.get();
+        if (f == null || f.isDone()) {
+            lookUp(f);
+        }
+    }
+
+    /** Starts a lookup in place of {@code f} (null: none yet), unless another thread did meanwhile. */
+    private void lookUp(CompletableFuture<PeersFound> f) {
+        CompletableFuture<PeersFound> next = dht.peers(infoHash);
+        if (running.compareAndSet(f, next)) {
+            next.thenAccept(peers -> {
+                log.debug("peers of {}: {} ({} DHT nodes answered)", id, peers.peers(), peers.answered());
+                found = peers.peers();
+                watches.looked(id, peers);
+            });
+        }
     }
 
     @Override
@@ -88,14 +92,7 @@ final class DhtPeerSource implements PeerSource {
         CompletableFuture<PeersFound> f = running.get();
         boolean due = f == null || found.isEmpty() || poll % LOOK_EVERY == 0;
         if (due && (f == null || f.isDone())) {
-            CompletableFuture<PeersFound> next = dht.peers(infoHash);
-            if (running.compareAndSet(f, next)) {
-                next.thenAccept(peers -> {
-                    log.debug("peers of {}: {} ({} DHT nodes answered)", id, peers.peers(), peers.answered());
-                    found = peers.peers();
-                    watches.looked(id, peers);
-                });
-            }
+            lookUp(f);
         }
         Set<InetSocketAddress> now = found;
         boolean fresh = !now.equals(reported) || poll % REPORT_EVERY == 0;

@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fetches run one at a time ({@link FetchTurns}: bt 1.10 files the blocks it receives by piece
  * index and offset alone, whatever the torrent, {@link ReceivedBlocks}), except past one that has
- * no metadata yet. Closing the swarm ends every fetch, those waiting for their turn too.
+ * no metadata yet; the DHT lookup of a fetch's peers starts when it is asked for, so it runs
+ * while the fetch waits ({@link PeerLookups}). Closing the swarm ends every fetch, those waiting
+ * for their turn too.
  *
  * <p>bt runs its own threads; {@link #fetch} completes on them. Thread-safe.
  */
@@ -77,6 +79,8 @@ final class Swarm implements AutoCloseable {
     private final ReceivedBlocks blocks = new ReceivedBlocks();
     /** What each fetch learns of its torrent's seeders: a fetch nobody can serve ends early. */
     private final SeederWatches watches = new SeederWatches();
+    /** The DHT lookups of the peers of the torrents being fetched. */
+    private final PeerLookups lookups;
     /** Guarded by this, with {@link #start}. */
     private boolean closed;
 
@@ -85,8 +89,8 @@ final class Swarm implements AutoCloseable {
         this.root = requireNonNull(root, "root");
         this.port = port;
         TorrentFolders.deleteLeftOvers(root);
-        this.runtime = SwarmRuntime.build(bind, port, dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())),
-                blocks, watches);
+        this.lookups = new PeerLookups(dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())), watches);
+        this.runtime = SwarmRuntime.build(bind, port, lookups, blocks, watches);
         try {
             this.leftovers = DispatcherLeftovers.of(runtime);
         } catch (IllegalStateException e) {
@@ -147,6 +151,10 @@ final class Swarm implements AutoCloseable {
             return running.copy();
         }
         log.debug("bt {}: fetching {}", port, hex);
+        TorrentId id = TorrentId.fromBytes(infoHash);
+        watches.watch(id, hex, done, () -> connectedPeers(infoHash));
+        // its peers are looked up now, while it waits for its turn and bt's first poll
+        lookups.prime(id);
         FetchTurns.Turn turn = turns.turn();
         done.whenComplete((b, e) -> {
             fetching.remove(hex, done);
@@ -177,10 +185,8 @@ final class Swarm implements AutoCloseable {
         if (done.isDone()) {
             return;
         }
-        TorrentId id = TorrentId.fromBytes(HexFormat.of().parseHex(hex));
-        watches.watch(id, hex, done, () -> connectedPeers(id.getBytes()));
         // a torrent fetched before in this runtime: its stopped worker must not serve the new connections
-        leftovers.forget(id);
+        leftovers.forget(TorrentId.fromBytes(HexFormat.of().parseHex(hex)));
         Path dir = root.resolve(hex);
         try {
             Files.createDirectories(dir);

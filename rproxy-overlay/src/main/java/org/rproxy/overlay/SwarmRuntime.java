@@ -2,9 +2,7 @@ package org.rproxy.overlay;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.function.Predicate;
 
-import bt.metainfo.TorrentId;
 import bt.module.ServiceModule;
 import bt.net.pipeline.IBufferedPieceRegistry;
 import bt.runtime.BtRuntime;
@@ -23,12 +21,11 @@ final class SwarmRuntime {
     }
 
     /**
-     * A runtime listening on {@code bind} (null: every address) and {@code port}, looking up peers
-     * of the torrents {@code fetching} names, filing the blocks it receives in {@code blocks}, and
-     * telling {@code watches} of those lookups and of its connections.
+     * A runtime listening on {@code bind} (null: every address) and {@code port}, finding the
+     * peers of the torrents it fetches through {@code lookups}, filing the blocks it receives in
+     * {@code blocks}, and telling {@code watches} of its connections.
      */
-    static BtRuntime build(InetAddress bind, int port, DhtNode dht, Predicate<TorrentId> fetching, ReceivedBlocks blocks,
-                           SeederWatches watches) {
+    static BtRuntime build(InetAddress bind, int port, PeerLookups lookups, ReceivedBlocks blocks, SeederWatches watches) {
         Config config = new Config();
         if (bind != null) {
             config.setAcceptorAddress(bind);
@@ -56,7 +53,7 @@ final class SwarmRuntime {
         config.setMaxPendingConnectionRequests(16);
         config.setPeerHandshakeTimeout(Duration.ofSeconds(5));
         return BtRuntime.builder(config)
-                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(DhtPeerSource.factory(dht, fetching, watches)))
+                .module(binder -> ServiceModule.extend(binder).addPeerSourceFactory(lookups))
                 // how bt's connections to the peers found go, which bt tells nobody of
                 .module(WatchedConnections.module(watches))
                 .module(DirectSelector.module())
