@@ -24,8 +24,13 @@ import java.util.concurrent.CompletableFuture;
  * threads tell it what they saw).
  */
 final class SeederWatch {
-    /** Lookups that heard from DHT nodes, all finding no peer, that show nobody seeds a torrent. */
-    static final int EMPTY_LOOKUPS = 2;
+    /**
+     * Lookups that heard from DHT nodes, all finding no peer, that show nobody seeds a torrent:
+     * three, so that the last starts at least one of bt's polls (a second) after the second one,
+     * however soon after the fetch's own (primed) lookup bt's first poll came: a publisher puts
+     * a pointer and announces its torrent at once, and a reader may find the pointer first.
+     */
+    static final int EMPTY_LOOKUPS = 3;
     /** Failed connections to each peer found that show none of them serves the torrent. */
     static final int REFUSALS_EACH = 2;
 
