@@ -133,9 +133,10 @@ final class Swarm implements AutoCloseable {
      * whose file name is not one plain file name ({@link TorrentFiles}; only the file bt wrote in
      * the torrent's folder is read, never more than {@code maxBytes}); whatever goes wrong on
      * bt's threads completes it, and so does {@link NobodySeeds} once the DHT and bt show that
-     * nobody serves the torrent ({@link SeederWatch}), well before a caller's deadline. A torrent this node holds whole (seeds) is read from disk, one
-     * being fetched already is not fetched twice, and one dropped is fetched once bt has let it
-     * go. The torrent stays open (serving peers already connected) until {@link #drop}ped.
+     * nobody serves the torrent ({@link SeederWatch}), well before a caller's deadline. A torrent
+     * this node holds whole (seeds) is read from disk, one being fetched already is not fetched
+     * twice, and one dropped is fetched once bt has let it go. The torrent stays open (serving
+     * peers already connected) until {@link #drop}ped.
      */
     CompletableFuture<byte[]> fetch(byte[] infoHash, long maxBytes) {
         String hex = HexFormat.of().formatHex(infoHash);

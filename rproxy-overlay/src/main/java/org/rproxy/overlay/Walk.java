@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -111,9 +112,11 @@ final class Walk implements Iterator<Offer> {
 
     /** Why a fetch started at {@code start} (System.nanoTime) failed with {@code e} before the budget ran out. */
     private String failure(Throwable e, long start) {
-        if (e instanceof NobodySeeds) {
+        // a fetch of a torrent being fetched already is a copy of that one: its failure comes wrapped
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof NobodySeeds) {
             // the client goes on to pull now, not when the budget is spent: say how much was left
-            return "no bundle: " + e.getMessage() + ", given up " + Durations.format(Duration.ofMillis(
+            return "no bundle: " + cause.getMessage() + ", given up " + Durations.format(Duration.ofMillis(
                     (System.nanoTime() - start) / 1_000_000)) + " into the budget of " + Durations.format(node.config().budget());
         }
         return String.valueOf(e);
