@@ -56,6 +56,27 @@ class ConfigFileAndOptionsTest {
         assertEquals(List.of(URI.create("http://127.0.0.1:9"), URI.create("http://127.0.0.1:10")), push.upstream().urls());
     }
 
+    /** An empty file, or one of comments alone, is a file with no keys: the options give them (it was refused as empty). */
+    @Test
+    void anEmptyFileOrOneOfCommentsAloneTakesEveryRequiredKeyFromTheOptions() throws Exception {
+        for (String text : new String[] {"", "# filled in by the unit's options\n"}) {
+            Files.writeString(file, text);
+            ProxyConfig c = settings("--config", file.toString(), "--upstream", "http://127.0.0.1:9", "--trust",
+                    pub.toString());
+            assertEquals(List.of(URI.create("http://127.0.0.1:9")), c.upstream().urls());
+            assertEquals(List.of(pub), c.upstream().trust());
+
+            CommandRun run = CommandRun.of("check", "--config", file.toString(), "--upstream", "http://127.0.0.1:9",
+                    "--trust", pub.toString());
+            assertEquals(0, run.exit(), run.toString());
+
+            run = CommandRun.of("proxy", "--config", file.toString(), "--upstream", "http://127.0.0.1:9");
+            assertEquals(2, run.exit(), run.toString());
+            assertEquals("rproxy proxy: " + file + ": upstream.trust: missing (the origin's public key file(s): give them"
+                    + " in " + file + " or as --trust)", run.err().strip());
+        }
+    }
+
     @Test
     void aFileWithTheUrlButNoKeysTakesTheKeysFromTheOptionAndTheOtherWayRound() throws Exception {
         Files.writeString(file, "upstream: {url: 'http://127.0.0.1:9', connections: 3}\n");

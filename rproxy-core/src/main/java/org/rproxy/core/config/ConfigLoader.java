@@ -11,7 +11,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 
 /**
  * Reads a YAML config file into a tree of records, once, at start. Keys are kebab-case
@@ -52,7 +51,8 @@ public final class ConfigLoader {
     /**
      * Reads {@code file} as a {@code type}, with {@code fills} in place of the keys it leaves out
      * (what a command line gives), so that a key required of the settings is required of the file
-     * and the options together, not of the file alone.
+     * and the options together, not of the file alone. A file with no document (empty, or
+     * comments alone) leaves out every key; without fills it is refused as empty.
      */
     public <T> T load(Path file, Class<T> type, List<FillIn> fills) {
         requireNonNull(file, "file");
@@ -62,7 +62,7 @@ public final class ConfigLoader {
         }
         String yaml = ConfigText.read(file);
         String source = file.toString();
-        JsonNode tree = tree(yaml, source);
+        JsonNode tree = tree(yaml, source, true);
         FillIn.apply(tree, fills);
         try {
             return mapper.readerFor(type).readValue(tree);
@@ -84,7 +84,7 @@ public final class ConfigLoader {
     public <T> T read(String yaml, String source, Class<T> type) {
         requireNonNull(yaml, "yaml");
         requireNonNull(source, "source");
-        noAliases(yaml, source);
+        YamlScan.refuseMisreadValues(mapper, yaml, source);
         T value = null;
         try (JsonParser p = mapper.createParser(yaml)) {
             if (p.nextToken() != null) {
@@ -129,7 +129,7 @@ public final class ConfigLoader {
         requireNonNull(fills, "fills");
         JsonNode tree;
         try {
-            tree = tree(ConfigText.read(file), file.toString());
+            tree = tree(ConfigText.read(file), file.toString(), !fills.isEmpty());
         } catch (ConfigException e) {
             return List.of(e.getMessage());
         }
@@ -141,7 +141,7 @@ public final class ConfigLoader {
     private List<String> check(String yaml, String source, Class<?> type) {
         JsonNode tree;
         try {
-            tree = tree(yaml, source);
+            tree = tree(yaml, source, false);
         } catch (ConfigException e) {
             return List.of(e.getMessage());
         }
@@ -149,17 +149,21 @@ public final class ConfigLoader {
     }
 
     /**
-     * The tree of {@code yaml}, one document, not empty.
+     * The tree of {@code yaml}, one document, not empty; or, with {@code noDocumentIsNoKeys}
+     * (the options fill keys in), an empty mapping for a text with no document at all (empty,
+     * or comments alone), as {@link FillIn} adds a section the file leaves out.
      *
      * @throws ConfigException naming {@code source} and what is wrong: not YAML, a second document, empty
      */
-    private JsonNode tree(String yaml, String source) {
-        noAliases(yaml, source);
+    private JsonNode tree(String yaml, String source, boolean noDocumentIsNoKeys) {
+        YamlScan.refuseMisreadValues(mapper, yaml, source);
         JsonNode tree = null;
         try (JsonParser p = mapper.createParser(yaml)) {
             if (p.nextToken() != null) {
                 tree = mapper.readTree(p);
                 onlyDocument(p, source);
+            } else if (noDocumentIsNoKeys) {
+                tree = mapper.createObjectNode();
             }
         } catch (JsonProcessingException e) {
             throw new ConfigException(notReadable(source, e), e);
@@ -184,25 +188,6 @@ public final class ConfigLoader {
             return new ConfigException(all.isEmpty() ? first : all.get(0), e);
         }
         return new ConfigException(String.join("\n", all));
-    }
-
-    /**
-     * Refuses an alias ({@code *name}): the parser hands it on as the text of its name, so that
-     * {@code name: *edge} would be read as the name {@code edge} and a section given as an alias
-     * would be refused as no mapping. Text that does not read is left to the reading proper.
-     */
-    private void noAliases(String yaml, String source) {
-        try (JsonParser p = mapper.createParser(yaml)) {
-            while (p.nextToken() != null) {
-                if (p instanceof YAMLParser y && y.isCurrentAlias()) {
-                    throw new ConfigException(source + ": " + ConfigMessages.prefix(ConfigMessages.path(
-                            p.getParsingContext())) + "line " + p.currentTokenLocation().getLineNr() + ": an alias (*"
-                            + p.getText() + ") (expected: the value written out; anchors and aliases are not read)");
-                }
-            }
-        } catch (IOException e) {
-            // reported by the reading proper, with the rest
-        }
     }
 
     /**

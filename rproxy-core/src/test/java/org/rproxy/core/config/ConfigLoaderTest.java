@@ -412,6 +412,72 @@ class ConfigLoaderTest {
                         ProxyConfig.class)).getMessage());
     }
 
+    /**
+     * A number too large for a double ({@code 1e999}) was read as Infinity: refused as
+     * {@code 'Infinity' is not a size}, and a text key filled in from a command line took the word
+     * {@code Infinity}. Every kind of value (sizes, durations, whole numbers, texts) in every
+     * section is refused with its key, its line and the number as written, by a start, a check
+     * and a reading with options filled in alike.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "cache:\\n  max-bytes: 1e999|cache.max-bytes",
+        "listen:\\n  send-buffer: -1e999|listen.send-buffer",
+        "listen:\\n  max-request-body: 1.0e+999|listen.max-request-body",
+        "listen:\\n  max-connections: 1e999|listen.max-connections",
+        "limits:\\n  max-endpoint-pairs: -1e999|limits.max-endpoint-pairs",
+        "refresh:\\n  tick: 1e999|refresh.tick",
+        "refresh:\\n  forget-after: 1e999|refresh.forget-after",
+        "push:\\n  heartbeat: 1e999|push.heartbeat",
+        "'  connections: 1e999'|upstream.connections",
+        "'  timeout: 1e999'|upstream.timeout",
+        "'  max-unverified-bytes: 1e999'|upstream.max-unverified-bytes",
+        "name: 1e999|name"})
+    void aNumberTooLargeToReadIsRefusedWithItsKeyNotReadAsInfinity(String extra, String key) throws IOException {
+        String yaml = minimal() + extra.replace("\\n", "\n") + "\n";
+        int line = (int) yaml.lines().count();
+        String number = extra.substring(extra.lastIndexOf(' ') + 1);
+        String expected = key + ": line " + line + ": " + number + " is out of range (expected: a number no setting"
+                + " exceeds, written as it is meant: a size as 2GB, a duration as 1h, a whole number as digits;"
+                + " quoted where it is a text)";
+        assertEquals("x.yaml: " + expected, assertThrows(ConfigException.class,
+                () -> loader.read(yaml, "x.yaml", ProxyConfig.class)).getMessage());
+        Path file = Files.writeString(dir.resolve("endless.yaml"), yaml);
+        assertEquals(List.of(file + ": " + expected), loader.check(file, ProxyConfig.class));
+        List<FillIn> fills = List.of(new FillIn("upstream", "url", "http://127.0.0.1:9", java.util.Set.of("url", "urls")));
+        assertEquals(file + ": " + expected, assertThrows(ConfigException.class,
+                () -> loader.load(file, ProxyConfig.class, fills)).getMessage());
+        assertEquals(List.of(file + ": " + expected), loader.check(file, ProxyConfig.class, fills));
+    }
+
+    /**
+     * A file with no document (empty, or comments alone) leaves every key to the options that
+     * fill them in: it was refused as empty even when they gave every required key. Without
+     * options it is still refused as empty, by a start and a check alike.
+     */
+    @Test
+    void anEmptyFileOrOneOfCommentsAloneLeavesEveryKeyToTheFills() throws IOException {
+        List<FillIn> both = List.of(new FillIn("upstream", "url", "http://127.0.0.1:9", java.util.Set.of("url", "urls")),
+                new FillIn("upstream", "trust", List.of(pub.toString()), java.util.Set.of("trust")));
+        List<FillIn> urlAlone = both.subList(0, 1);
+        for (String text : new String[] {"", "\n", "# settings to come\n# one day\n"}) {
+            Path file = Files.writeString(dir.resolve("empty.yaml"), text);
+            ProxyConfig c = loader.load(file, ProxyConfig.class, both);
+            assertEquals(List.of(URI.create("http://127.0.0.1:9")), c.upstream().urls(), "'" + text + "'");
+            assertEquals(List.of(pub), c.upstream().trust());
+            assertEquals(List.of(), loader.check(file, ProxyConfig.class, both), "'" + text + "'");
+            assertEquals(List.of(file + ": upstream.trust: missing (expected: the origin's public key file(s))"),
+                    loader.check(file, ProxyConfig.class, urlAlone), "'" + text + "'");
+            assertEquals(file + ": empty (expected a mapping of settings)", assertThrows(ConfigException.class,
+                    () -> loader.load(file, ProxyConfig.class, List.of())).getMessage());
+            assertEquals(List.of(file + ": empty (expected a mapping of settings)"),
+                    loader.check(file, ProxyConfig.class, List.of()));
+        }
+        Path nul = Files.writeString(dir.resolve("null.yaml"), "null\n");
+        assertEquals(List.of(nul + ": empty (expected a mapping of settings)"), loader.check(nul, ProxyConfig.class, both),
+                "a document that is null is not a mapping");
+    }
+
     @Test
     void aFileThatIsNotUtf8IsSaidToBeWithTheByteAndItsLine() throws IOException {
         Path latin1 = Files.write(dir.resolve("latin1.yaml"), ("name: a\nname2: caf\u00e9\n")
