@@ -59,9 +59,12 @@ class UpstreamRetryTest {
     @BeforeEach
     void start() throws IOException {
         upstream = new ScriptedUpstream();
-        // one connection: the second request reuses the first one's
+        // one connection: the second request reuses the first one's. The send's deadline is ample:
+        // these tests wait for a close, not a timeout, and a deadline that passes first (5 s once
+        // did, on a loaded machine: three connections, each served by a thread started for it)
+        // ends the try or the retry as timed out, with the upstream yet to read what was sent.
         client = UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", upstream.port(), null, 1,
-                Duration.ofSeconds(2), Duration.ofSeconds(5), 1 << 20, 1));
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 1 << 20, 1));
     }
 
     @AfterEach
@@ -71,7 +74,7 @@ class UpstreamRetryTest {
     }
 
     private UpstreamResponse get(String target) throws Exception {
-        return client.send(UpstreamRequest.get(target, List.of())).get(10, TimeUnit.SECONDS);
+        return client.send(UpstreamRequest.get(target, List.of())).get(90, TimeUnit.SECONDS);
     }
 
     @ParameterizedTest
