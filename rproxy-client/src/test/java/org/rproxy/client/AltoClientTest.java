@@ -40,7 +40,16 @@ class AltoClientTest {
 
     private ClientOptions options() throws Exception {
         origin = LocalOrigin.start(dir, PROXIES);
-        return ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()));
+        return patient(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())));
+    }
+
+    /**
+     * {@code o} with a timeout these tests never wait out: they expect an answer (or a refusal of
+     * it), and the default 5 s once passed first on a machine at load 35, the origin's first
+     * answers in a fresh JVM signed and served on threads that got little CPU.
+     */
+    private static ClientOptions patient(ClientOptions o) {
+        return o.withTimeout(Duration.ofSeconds(60));
     }
 
     @Test
@@ -96,7 +105,7 @@ class AltoClientTest {
     @Test
     void aPemPinWorksAlike() throws Exception {
         options();
-        AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofPem(origin.publicKey)));
+        AltoClient c = AltoClient.bootstrap(patient(ClientOptions.of(origin.uri(), KeyPin.ofPem(origin.publicKey))));
         assertEquals(3, c.proxies().size());
     }
 
@@ -105,7 +114,7 @@ class AltoClientTest {
         options();
         String other = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).publicKey().keyId();
         ClientException e = assertThrows(ClientException.InvalidResponse.class,
-                () -> AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(other))));
+                () -> AltoClient.bootstrap(patient(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(other)))));
         assertTrue(e.getMessage().contains("lists no key with the pinned key id " + other), e.getMessage());
         assertTrue(e.getMessage().startsWith(origin.uri() + "/directory: "), e.getMessage());
     }
@@ -117,7 +126,7 @@ class AltoClientTest {
         Files.writeString(otherPub, SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom())
                 .publicKey().toSpkiPem());
         ClientException.InvalidResponse e = assertThrows(ClientException.InvalidResponse.class,
-                () -> AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofPem(otherPub))));
+                () -> AltoClient.bootstrap(patient(ClientOptions.of(origin.uri(), KeyPin.ofPem(otherPub)))));
         assertTrue(e.reason().contains("not signed by the pinned key"), e.reason());
         assertEquals("UNKNOWN_KEY", e.reason().replaceAll(".*: (UNKNOWN_KEY):.*", "$1"));
     }
