@@ -44,9 +44,15 @@ class PausedReadingTest {
      * at load 16 to 24, the feed's directory reads timed out three times in a row and then its
      * stream from the healthy upstream was lost for "no heartbeat within the read timeout" before
      * the large map was published, so the map never came (1 of 5 runs): the load, not the pause.
-     * What is checked is that the pause is not taken for silence, over four read timeouts of it.
+     * What is checked is that the pause is not taken for silence, over {@link #PAUSE} of it.
      */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * How long the feed's thread stays busy, the stream's reading paused: two read timeouts, so
+     * that a pause taken for silence would drop the stream within it, with a read timeout to
+     * spare (four, once, waited 6 s more in each test for no more proof).
+     */
+    private static final Duration PAUSE = READ_TIMEOUT.multipliedBy(2);
 
     /** A network map of {@code pids} PIDs of four prefixes each: about 70 bytes a PID. */
     private static String largeNetworkMap(int pids) {
@@ -99,9 +105,9 @@ class PausedReadingTest {
                 // MAX_UNPROCESSED, a few milliseconds later on loopback, the feed pauses reading.
                 assertTrue(LoopbackUpstream.within(Duration.ofSeconds(60), () -> thread.getQueue().size() > 100),
                         "the large map never came in");
-                // The feed's thread stays busy for four read timeouts more, cut short should the
+                // The feed's thread stays busy for two read timeouts more, cut short should the
                 // stream be dropped.
-                boolean dropped = LoopbackUpstream.within(READ_TIMEOUT.multipliedBy(4),
+                boolean dropped = LoopbackUpstream.within(PAUSE,
                         () -> upstream.publisher.stats().subscribers() == 0);
                 done.countDown();
                 assertFalse(dropped, "the upstream saw the feed's stream closed while the feed was busy");
@@ -168,7 +174,7 @@ class PausedReadingTest {
                 send.countDown();
                 assertTrue(LoopbackUpstream.within(Duration.ofSeconds(60), () -> thread.getQueue().size() > 100),
                         "the comment lines never came in");
-                assertNull(silent.nextClosed(READ_TIMEOUT.multipliedBy(4).toSeconds()),
+                assertNull(silent.nextClosed(PAUSE.toSeconds()),
                         "the stream was closed while the feed was busy");
                 done.countDown();
 
