@@ -40,7 +40,8 @@ final class ClockStepChecks {
     }
 
     /**
-     * The origin signs v1 (valid for 25 s), then its clock steps back 5 minutes and it signs v2:
+     * The origin signs v1 (valid for 20 s: time for its publication and a client's fetch of it
+     * on a loaded machine, and no more, since the check then waits it out), then its clock steps back 5 minutes and it signs v2:
      * v2's created, hence its pointer's seq, is lower than v1's. While v1 is valid the publisher
      * keeps it (a client takes it) and says once why v2 is not published. Once v1 has expired and
      * v2 is offered again, the DHT's nodes still hold v1's pointer and refuse v2's (BEP 44): the
@@ -60,7 +61,7 @@ final class ClockStepChecks {
             p.bindTo(registry);
             ResponseVerifier verifier = new ResponseVerifier(List.of(ORIGIN.publicKey()), Clock.systemUTC());
             Instant v1 = Instant.now().minusSeconds(10);
-            SignedBundle b1 = bundle(ORIGIN, "map-a", v1, "v1", Instant.now().plusSeconds(25));
+            SignedBundle b1 = bundle(ORIGIN, "map-a", v1, "v1", Instant.now().plusSeconds(20));
             Verdict d1 = b1.verify(verifier);
             p.offer("/networkmap/map-a", b1.representation(d1));
             waitFor(() -> !p.published().isEmpty(), 30);
