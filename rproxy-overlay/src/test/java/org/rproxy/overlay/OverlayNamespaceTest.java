@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,29 +24,18 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * addresses: the nodes use 100.64.0.1-4 on the namespace's own {@code lo}, so nothing can leave
  * it. Skipped, saying why, where no namespace can be made; {@code -Drproxy.overlay-it=false}
  * leaves them out. Each takes 5 to 30 s (the clock step back's about 40 s: it waits out a
- * signature's expiry, a store's backoff and a client's budget; the cold start's about 80 s, the
- * store backoff's 10, 20 and 40 s). They run two at a time (each in its own namespace, so they
- * cannot clash; {@link #AT_ONCE}), and beside them the cold start ({@link #WAITING}), which runs
- * one node, then two, that mostly wait for the backoff's timers; this module's
- * {@code junit.parameters.module} lets JUnit run three at once for that. The longest start first
- * ({@link Order}), so that the others fill the time around them. The class itself runs in turn
- * with the module's others.
+ * signature's expiry and a store's backoff). They run two at a time (each in its own namespace,
+ * so they cannot clash; this module's {@code junit.parameters.module}, and {@link #AT_ONCE}
+ * should JUnit ever start more); the class itself runs in turn with the module's others.
  */
 @DisabledIfSystemProperty(named = "rproxy.overlay-it", matches = "false",
         disabledReason = "left out with -Drproxy.overlay-it=false")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OverlayNamespaceTest {
     /**
      * The checks' child JVMs running at once: two, on a two-core machine, leaves each check's DHT
      * round trips and timers room even while the rest of a build runs (four at once did not).
      */
     private static final Semaphore AT_ONCE = new Semaphore(2);
-    /**
-     * The checks that mostly wait on the product's timers (one, the cold start: a node alone for
-     * 30 s of store backoffs, then a peer that waits up to 40 s for the next store), run beside
-     * those of {@link #AT_ONCE} rather than taking one of their turns: about 80 s of little CPU.
-     */
-    private static final Semaphore WAITING = new Semaphore(1);
 
     @Test
     @Execution(ExecutionMode.CONCURRENT)
@@ -80,7 +66,6 @@ class OverlayNamespaceTest {
     }
 
     @Test
-    @Order(4)
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void torrentFoldersOfAPreviousRunAreDeletedAtStart(@TempDir Path dir) throws Exception {
@@ -137,7 +122,6 @@ class OverlayNamespaceTest {
     }
 
     @Test
-    @Order(3)
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void bundlesFetchedAtOnceTakeNoBlockOfAnother(@TempDir Path dir) throws Exception {
@@ -166,7 +150,6 @@ class OverlayNamespaceTest {
     }
 
     @Test
-    @Order(2)
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aVersionSignedAfterTheOriginsClockSteppedBackIsSaidOnceAndClientsPullMeanwhile(@TempDir Path dir) throws Exception {
@@ -202,11 +185,10 @@ class OverlayNamespaceTest {
     }
 
     @Test
-    @Order(1)
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aPointerPutBeforeAnyPeerIsFoundWithinTheBackoffsCapOnceOneJoins(@TempDir Path dir) throws Exception {
-        inNamespace("pointerPutBeforeAnyPeerIsFoundOnceOneJoins", dir, WAITING);
+        inNamespace("pointerPutBeforeAnyPeerIsFoundOnceOneJoins", dir);
     }
 
     @Test
@@ -218,18 +200,13 @@ class OverlayNamespaceTest {
 
     /** Runs {@code NamespaceChecks.<check>(dir)} in a child JVM in a new network namespace; fails with its output unless it passed. */
     static void inNamespace(String check, Path dir) throws Exception {
-        inNamespace(check, dir, AT_ONCE);
-    }
-
-    /** {@link #inNamespace(String, Path)} in one of the turns of {@code turns}. */
-    private static void inNamespace(String check, Path dir, Semaphore turns) throws Exception {
         String why = unavailable();
         assumeTrue(why == null, () -> "skipped: cannot create a network namespace here (" + why + ")");
-        turns.acquire();
+        AT_ONCE.acquire();
         try {
             runChild(check, dir);
         } finally {
-            turns.release();
+            AT_ONCE.release();
         }
     }
 
