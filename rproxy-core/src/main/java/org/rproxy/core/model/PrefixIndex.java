@@ -1,45 +1,54 @@
 package org.rproxy.core.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
- * Longest-prefix-match lookup over a {@link NetworkMap}: one hash table keyed by prefix, probed
- * for each prefix length the map uses, longest first. Built once per map version; immutable and
- * safe for concurrent readers.
+ * Longest-prefix-match lookup over a {@link NetworkMap}: per address family, one hash table keyed
+ * by prefix ({@link PrefixTable}), probed for each prefix length the family uses, longest first,
+ * with the address's bits masked in place: a lookup allocates nothing. Built once per map
+ * version; immutable and safe for concurrent readers.
  */
 public final class PrefixIndex {
-    private final Map<Cidr, String> owner = new HashMap<>();
-    private final int[] v4Lengths;
-    private final int[] v6Lengths;
+    private final PrefixTable v4;
+    private final PrefixTable v6;
 
     PrefixIndex(NetworkMap map) {
-        TreeSet<Integer> l4 = new TreeSet<>();
-        TreeSet<Integer> l6 = new TreeSet<>();
+        List<Cidr> p4 = new ArrayList<>();
+        List<String> o4 = new ArrayList<>();
+        List<Cidr> p6 = new ArrayList<>();
+        List<String> o6 = new ArrayList<>();
         map.pids().forEach((pid, prefixes) -> prefixes.forEach(c -> {
-            owner.put(c, pid);
-            (c.isV4() ? l4 : l6).add(c.length());
+            (c.isV4() ? p4 : p6).add(c);
+            (c.isV4() ? o4 : o6).add(pid);
         }));
-        v4Lengths = l4.descendingSet().stream().mapToInt(Integer::intValue).toArray();
-        v6Lengths = l6.descendingSet().stream().mapToInt(Integer::intValue).toArray();
+        v4 = new PrefixTable(p4.toArray(new Cidr[0]), o4.toArray(new String[0]));
+        v6 = new PrefixTable(p6.toArray(new Cidr[0]), o6.toArray(new String[0]));
     }
 
     /** The PID whose longest prefix contains {@code address}, or empty when the family is not mapped. */
     public Optional<String> pidOf(IpAddress address) {
-        for (int len : address.isV4() ? v4Lengths : v6Lengths) {
-            String pid = owner.get(Cidr.of(address, len));
-            if (pid != null) {
-                return Optional.of(pid);
-            }
+        return Optional.ofNullable(pidOrNull(address));
+    }
+
+    /** {@link #pidOf} without the {@code Optional}: null when no prefix contains {@code address}. */
+    public String pidOrNull(IpAddress address) {
+        byte[] b = address.bytesUnsafe();
+        if (b.length == 4) {
+            int slot = v4.longest(PrefixTable.word(b, 0) << 32, 0);
+            return slot < 0 ? null : v4.pid(slot);
         }
-        return Optional.empty();
+        long hi = PrefixTable.word(b, 0) << 32 | PrefixTable.word(b, 4);
+        long lo = PrefixTable.word(b, 8) << 32 | PrefixTable.word(b, 12);
+        int slot = v6.longest(hi, lo);
+        return slot < 0 ? null : v6.pid(slot);
     }
 
     @Override
     public String toString() {
-        return "PrefixIndex[" + owner.size() + " prefixes, v4 lengths " + Arrays.toString(v4Lengths) + "]";
+        return "PrefixIndex[v4 lengths " + Arrays.toString(v4.lengths()) + ", v6 lengths "
+                + Arrays.toString(v6.lengths()) + "]";
     }
 }
