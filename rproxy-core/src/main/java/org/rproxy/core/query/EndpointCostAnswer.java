@@ -3,9 +3,9 @@ package org.rproxy.core.query;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -18,7 +18,9 @@ import org.rproxy.core.model.VersionTag;
  *
  * @param costType       the cost type answered (metric and mode as requested)
  * @param dependentVtags the network map and cost map the answer was computed from
- * @param costs          canonical typed source to (typed destination to cost or rank)
+ * @param costs          canonical typed source to (typed destination to cost or rank), kept
+ *                       sorted by name (RFC 8785 order), so that {@link #toCanonicalJson} writes
+ *                       it as it stands
  */
 public record EndpointCostAnswer(CostType costType, List<VersionTag> dependentVtags,
                                  Map<String, Map<String, Double>> costs) {
@@ -26,10 +28,10 @@ public record EndpointCostAnswer(CostType costType, List<VersionTag> dependentVt
     public EndpointCostAnswer {
         requireNonNull(costType, "costType");
         dependentVtags = List.copyOf(requireNonNull(dependentVtags, "dependentVtags"));
-        Map<String, Map<String, Double>> copy = new LinkedHashMap<>();
+        TreeMap<String, Map<String, Double>> copy = new TreeMap<>();
         requireNonNull(costs, "costs").forEach((src, row) ->
-                copy.put(src, Collections.unmodifiableMap(new LinkedHashMap<>(row))));
-        costs = Collections.unmodifiableMap(copy);
+                copy.put(src, Collections.unmodifiableSortedMap(new TreeMap<>(row))));
+        costs = Collections.unmodifiableSortedMap(copy);
     }
 
     /** The {@code application/alto-endpointcost+json} body. */

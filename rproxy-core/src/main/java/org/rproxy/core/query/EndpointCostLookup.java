@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
@@ -68,14 +69,23 @@ public final class EndpointCostLookup {
         requireNonNull(query, "query");
         CostType asked = new CostType(query.costType().metric(), query.costType().mode());
         CostMap costs = select(asked);
-        Map<IpAddress, String> dstPids = pids(query.dsts());
+        List<Dst> dsts = typedPids(query.dsts());
         ConstraintBounds constraints = ConstraintBounds.of(query.constraints());
-        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> out = new TreeMap<>();
         for (IpAddress src : query.srcs()) {
-            Map<String, Double> row = new LinkedHashMap<>();
-            row(costs, src, dstPids, false).forEach((dst, cost) -> row.put(dst.toTyped(), cost));
+            Map<String, Double> row = new TreeMap<>();
+            String srcPid = index.pidOrNull(src);
+            Map<String, Double> pidRow = srcPid == null ? null : costs.costs().get(srcPid);
+            if (pidRow != null) {
+                for (Dst dst : dsts) {
+                    Double cost = pidRow.get(dst.pid());
+                    if (cost != null) {
+                        row.put(dst.typed(), cost);
+                    }
+                }
+            }
             if (asked.mode() == CostMode.ORDINAL) {
-                OrdinalCosts.rank(row).forEach((dst, rank) -> row.put(dst, (double) rank));
+                OrdinalCosts.rankInPlace(row);
             }
             row.values().removeIf(v -> !constraints.test(v));
             if (!row.isEmpty()) {
@@ -83,6 +93,26 @@ public final class EndpointCostLookup {
             }
         }
         return new EndpointCostAnswer(asked, List.of(map.vtag(), costs.vtag()), out);
+    }
+
+    /**
+     * The destinations of {@code endpoints} that are in some PID, each with its typed form
+     * (written once per query, not once per source) and its PID, in the given order; a
+     * destination listed twice is looked up twice and counts once in the answer's row.
+     */
+    private List<Dst> typedPids(List<IpAddress> endpoints) {
+        List<Dst> out = new ArrayList<>(endpoints.size());
+        for (IpAddress e : endpoints) {
+            String pid = index.pidOrNull(e);
+            if (pid != null) {
+                out.add(new Dst(e.toTyped(), pid));
+            }
+        }
+        return out;
+    }
+
+    /** A destination endpoint of a query: its typed address and its PID. */
+    private record Dst(String typed, String pid) {
     }
 
     /**
@@ -137,7 +167,7 @@ public final class EndpointCostLookup {
      */
     private Map<IpAddress, Double> row(CostMap costs, IpAddress src, Map<IpAddress, String> dstPids, boolean ownPid) {
         Map<IpAddress, Double> out = new LinkedHashMap<>();
-        String srcPid = index.pidOf(src).orElse(null);
+        String srcPid = index.pidOrNull(src);
         if (srcPid == null) {
             return out;
         }

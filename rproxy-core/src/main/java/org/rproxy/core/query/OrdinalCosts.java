@@ -54,6 +54,18 @@ public final class OrdinalCosts {
         return out;
     }
 
+    /** Replaces each cost of {@code row} with its dense rank within the row, as {@link #rank} gives it. */
+    public static void rankInPlace(Map<String, Double> row) {
+        requireNonNull(row, "row");
+        double[] values = new double[row.size()];
+        int n = 0;
+        for (Double cost : row.values()) {
+            values[n++] = cost;
+        }
+        double[] distinct = sortedDistinct(values);
+        row.replaceAll((k, cost) -> (double) rankOf(distinct, cost));
+    }
+
     /** The dense rank of {@code cost} among {@code distinct} (sorted, no repeats, containing it). */
     static int rankOf(double[] distinct, double cost) {
         // + 0.0 folds -0.0 into 0.0: binarySearch tells them apart, the ranking must not.

@@ -5,6 +5,7 @@ import static org.rproxy.core.codec.json.JsonValues.NODES;
 
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -108,17 +109,21 @@ final class CostMapJson {
     }
 
     /**
-     * An endpoint cost answer as RFC 8785 bytes, written straight from {@code costs} (sorted here,
-     * since its rows come in query order): what {@code Jcs.canonicalize} of
+     * An endpoint cost answer as RFC 8785 bytes, written straight from {@code costs} (sorted here
+     * unless already sorted by natural order, as {@code EndpointCostAnswer} keeps it): what {@code Jcs.canonicalize} of
      * {@link AltoJson#writeEndpointCost} gives, without the tree.
      */
     static byte[] canonicalEndpointCost(CostType type, List<VersionTag> dependentVtags,
                                         Map<String, Map<String, Double>> costs) {
-        CanonicalJsonWriter w = new CanonicalJsonWriter(256 + 48 * costs.size());
+        int n = 0;
+        for (Map<String, Double> row : costs.values()) {
+            n += row.size();
+        }
+        CanonicalJsonWriter w = new CanonicalJsonWriter(256 + 48 * costs.size() + 32 * n);
         w.beginObject().name("endpoint-cost-map").beginObject();
-        for (Map.Entry<String, Map<String, Double>> row : new TreeMap<>(costs).entrySet()) {
+        for (Map.Entry<String, Map<String, Double>> row : sorted(costs).entrySet()) {
             w.name(row.getKey()).beginObject();
-            new TreeMap<>(row.getValue()).forEach((dst, cost) -> w.name(dst).value(cost));
+            sorted(row.getValue()).forEach((dst, cost) -> w.name(dst).value(cost));
             w.endObject();
         }
         w.endObject().name("meta").beginObject();
@@ -129,6 +134,11 @@ final class CostMapJson {
             w.endArray();
         }
         return w.endObject().endObject().toUtf8();
+    }
+
+    /** {@code map} when it is sorted by natural order already, else a sorted copy. */
+    private static <V> Map<String, V> sorted(Map<String, V> map) {
+        return map instanceof SortedMap<String, V> s && s.comparator() == null ? map : new TreeMap<>(map);
     }
 
     private static void writeCostType(CanonicalJsonWriter w, CostType type) {
