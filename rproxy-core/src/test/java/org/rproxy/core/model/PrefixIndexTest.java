@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link PrefixIndex}'s longest-prefix match, held against a brute-force scan of every prefix
- * ({@link Cidr#contains}) over random maps of nested prefixes of both families.
+ * ({@link Cidr#contains}) over random maps of nested prefixes of both families, and its reading
+ * of IPv4-mapped IPv6 addresses.
  */
 class PrefixIndexTest {
     private static final VersionTag NET = new VersionTag("net", "n1");
@@ -27,9 +29,11 @@ class PrefixIndexTest {
             PrefixIndex index = map.index();
             List<Cidr> prefixes = new ArrayList<>(owners.keySet());
             for (int k = 0; k < 200; k++) {
-                IpAddress a = random.nextInt(4) == 0
-                        ? randomAddress(random, random.nextBoolean())
-                        : inside(random, prefixes.get(random.nextInt(prefixes.size())));
+                IpAddress a = switch (random.nextInt(4)) {
+                    case 0 -> randomAddress(random, random.nextBoolean());
+                    case 1 -> mapped(inside(random, prefixes.get(random.nextInt(prefixes.size()))));
+                    default -> inside(random, prefixes.get(random.nextInt(prefixes.size())));
+                };
                 assertEquals(bruteForce(owners, a), index.pidOrNull(a), a + " in " + owners);
                 assertEquals(bruteForce(owners, a), index.pidOf(a).orElse(null), a + " in " + owners);
             }
@@ -43,12 +47,57 @@ class PrefixIndexTest {
         assertEquals("a", v4only.index().pidOrNull(IpAddress.parseTyped("ipv4:192.0.2.1", "t")));
     }
 
+    /**
+     * An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, RFC 4291 §2.5.5.2) stands for the IPv4
+     * node {@code a.b.c.d}: it is in the PID of that IPv4 address, on an IPv4-only map and on a
+     * dual-stack one, unless the map holds an IPv6 prefix inside {@code ::ffff:0:0/96} longer
+     * than the IPv4 prefix that matched (96 + its length), which the operator wrote for it.
+     */
+    @Test
+    void anIpv4MappedAddressIsInThePidOfItsIpv4Address() {
+        NetworkMap v4only = new NetworkMap(NET, Map.of(
+                "def", List.of(Cidr.parse("0.0.0.0/0", false, "t")),
+                "lan", List.of(Cidr.parse("192.0.2.0/24", false, "t"))));
+        assertEquals("lan", v4only.index().pidOrNull(IpAddress.parseTyped("ipv6:::ffff:192.0.2.7", "t")));
+        assertEquals("def", v4only.index().pidOrNull(IpAddress.parseTyped("ipv6:::ffff:198.51.100.1", "t")));
+        assertNull(v4only.index().pidOrNull(IpAddress.parseTyped("ipv6:::fffe:c000:207", "t")));
+        NetworkMap dual = new NetworkMap(NET, Map.of(
+                "def", List.of(Cidr.parse("0.0.0.0/0", false, "t")),
+                "def6", List.of(Cidr.parse("::/0", true, "t")),
+                "lan", List.of(Cidr.parse("192.0.2.0/24", false, "t")),
+                "mapped", List.of(Cidr.parse("::ffff:0:0/96", true, "t")),
+                "pinned", List.of(Cidr.parse("::ffff:198.51.100.0/120", true, "t"))));
+        PrefixIndex index = dual.index();
+        assertEquals("lan", index.pidOrNull(IpAddress.parseTyped("ipv6:::ffff:192.0.2.7", "t")));
+        assertEquals("lan", index.pidOrNull(IpAddress.parseTyped("ipv6:0:0:0:0:0:ffff:c000:0207", "t")));
+        assertEquals("def", index.pidOrNull(IpAddress.parseTyped("ipv6:::ffff:203.0.113.9", "t")));
+        assertEquals("pinned", index.pidOrNull(IpAddress.parseTyped("ipv6:::ffff:198.51.100.9", "t")));
+        assertEquals("def6", index.pidOrNull(IpAddress.parseTyped("ipv6:2001:db8::1", "t")));
+        assertEquals("def6", index.pidOrNull(IpAddress.parseTyped("ipv6:::192.0.2.7", "t")));
+        assertEquals("lan", index.pidOf(IpAddress.parseTyped("ipv6:::ffff:192.0.2.7", "t")).orElseThrow());
+        NetworkMap v6only = new NetworkMap(NET, Map.of("def6", List.of(Cidr.parse("::/0", true, "t"))));
+        assertEquals("def6", v6only.index().pidOrNull(IpAddress.parseTyped("ipv6:::ffff:192.0.2.7", "t")));
+    }
+
     /** The longest prefix of the same family holding {@code a}: what {@link PrefixIndex} must find. */
     private static String bruteForce(Map<Cidr, String> owners, IpAddress a) {
         Cidr best = null;
         for (Cidr c : owners.keySet()) {
             if (c.contains(a) && (best == null || c.length() > best.length())) {
                 best = c;
+            }
+        }
+        byte[] b = a.toBytes();
+        if (b.length == 16 && Cidr.parse("::ffff:0:0/96", true, "t").contains(a)) {
+            IpAddress v4 = IpAddress.of(Arrays.copyOfRange(b, 12, 16));
+            Cidr best4 = null;
+            for (Cidr c : owners.keySet()) {
+                if (c.contains(v4) && (best4 == null || c.length() > best4.length())) {
+                    best4 = c;
+                }
+            }
+            if (best4 != null && (best == null || 96 + best4.length() >= best.length())) {
+                best = best4;
             }
         }
         return best == null ? null : owners.get(best);
@@ -70,6 +119,9 @@ class PrefixIndexTest {
         if (families != 1) {
             out.put(Cidr.parse("::/0", true, "t"), "p" + random.nextInt(pids));
             made.add(Cidr.parse("::/0", true, "t"));
+        }
+        if (families != 1 && random.nextBoolean()) {
+            made.add(Cidr.parse("::ffff:0:0/96", true, "t")); // a seed for prefixes of mapped addresses
         }
         for (int i = 0; i < n; i++) {
             IpAddress a = inside(random, made.get(random.nextInt(made.size())));
@@ -96,6 +148,18 @@ class PrefixIndexTest {
                 b[i >>> 3] |= (byte) (0x80 >>> (i & 7));
             }
         }
+        return IpAddress.of(b);
+    }
+
+    /** {@code a} as an IPv4-mapped IPv6 address when it is IPv4, else itself. */
+    static IpAddress mapped(IpAddress a) {
+        if (!a.isV4()) {
+            return a;
+        }
+        byte[] b = new byte[16];
+        b[10] = (byte) 0xff;
+        b[11] = (byte) 0xff;
+        System.arraycopy(a.toBytes(), 0, b, 12, 4);
         return IpAddress.of(b);
     }
 

@@ -181,6 +181,23 @@ class EndpointCostLookupTest {
         assertTrue(lookup.rank(ip("ipv4:1.2.3.4"), List.of(), NUM_ROUTING).isEmpty());
     }
 
+    /**
+     * An IPv4-mapped IPv6 endpoint stands for its IPv4 address (RFC 4291 §2.5.5.2): on the RFC's
+     * map it has the IPv4 address's PID (PID1 to PID2: 5), not that of the IPv6 default {@code
+     * ::/0} (PID3: 15, which it had), and the answer names it as the client wrote it.
+     */
+    @Test
+    void answersForAnIpv4MappedEndpointAsForItsIpv4Address() {
+        EndpointCostAnswer answer = rfcLookup().lookup(query("{'cost-type': {'cost-mode': 'numerical', 'cost-metric':"
+                + " 'routingcost'}, 'endpoints': {'srcs': ['ipv6:::ffff:192.0.2.77'],"
+                + " 'dsts': ['ipv6:::ffff:198.51.100.200', 'ipv4:198.51.100.200']}}"));
+        assertEquals(Map.of("ipv6:::ffff:192.0.2.77", Map.of("ipv6:::ffff:198.51.100.200", 5.0,
+                "ipv4:198.51.100.200", 5.0)), answer.costs());
+        List<RankedEndpoint> ranked = rfcLookup().rank(ip("ipv6:::ffff:192.0.2.77"),
+                List.of(ip("ipv6:::ffff:198.51.100.200")), NUM_ROUTING);
+        assertEquals(List.of(new RankedEndpoint(ip("ipv6:::ffff:198.51.100.200"), 5.0, 1, 0)), ranked);
+    }
+
     @Test
     void substitutesTheClientAddressForEmptyLists() {
         IpAddress client = ip("ipv4:192.0.2.77");
