@@ -64,6 +64,11 @@ public record CostMap(VersionTag vtag, VersionTag dependentVtag, CostType costTy
         return row == null ? null : row.get(dst);
     }
 
+    /** The number of known costs (source and destination pairs), over every row. */
+    public int costCount() {
+        return table().costCount();
+    }
+
     /**
      * Calls {@code action} with each known cost from {@code src}, destinations in order, without
      * boxing; nothing when {@code src} has no row. For writers that visit every cost.

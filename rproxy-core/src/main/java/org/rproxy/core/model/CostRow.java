@@ -73,12 +73,14 @@ final class CostRow extends ReadOnlyMap<Double> {
     }
 
     /**
-     * The costs to the destinations {@code wanted} marks (every one when null) that {@code keep}
-     * accepts, sharing this row's names; the costs are this row's, so they need no new check.
+     * The costs to the destinations {@code wanted} marks (every one when null; {@code wantedCount}
+     * of them, which bounds the scratch arrays) that {@code keep} accepts, sharing this row's
+     * names; the costs are this row's, so they need no new check.
      */
-    CostRow select(boolean[] wanted, DoublePredicate keep) {
-        int[] outCols = new int[size];
-        double[] outCosts = new double[size];
+    CostRow select(boolean[] wanted, int wantedCount, DoublePredicate keep) {
+        int most = Math.min(size, wantedCount);
+        int[] outCols = new int[most];
+        double[] outCosts = new double[most];
         int[] n = {0};
         forEachColumnCost((col, cost) -> {
             if ((wanted == null || wanted[col]) && keep.test(cost)) {

@@ -148,12 +148,15 @@ final class CostTable extends ReadOnlyMap<Map<String, Double>> {
      */
     CostTable select(Collection<String> srcs, Collection<String> dsts, DoublePredicate keep) {
         boolean[] wantedCols = null;
+        int wantedCount = names.length;
         if (!dsts.isEmpty()) {
             wantedCols = new boolean[names.length];
+            wantedCount = 0;
             for (String dst : dsts) {
                 int col = Arrays.binarySearch(names, dst);
-                if (col >= 0) {
+                if (col >= 0 && !wantedCols[col]) {
                     wantedCols[col] = true;
+                    wantedCount++;
                 }
             }
         }
@@ -169,19 +172,31 @@ final class CostTable extends ReadOnlyMap<Map<String, Double>> {
                 }
             }
         }
-        int[] outSrcs = new int[rows.length];
-        CostRow[] outRows = new CostRow[rows.length];
+        // at most one row per source asked for: one source of a 2,000-PID map needs no 2,000 slots
+        int most = srcs.isEmpty() ? rows.length : Math.min(rows.length, srcs.size());
+        int[] outSrcs = new int[most];
+        CostRow[] outRows = new CostRow[most];
         int n = 0;
         for (int i = 0; i < rows.length; i++) {
             if (wantedRows[i]) {
-                CostRow row = rows[i].select(wantedCols, keep);
+                CostRow row = rows[i].select(wantedCols, wantedCount, keep);
                 if (row.size() > 0) {
                     outSrcs[n] = this.srcs[i];
                     outRows[n++] = row;
                 }
             }
         }
-        return new CostTable(names, Arrays.copyOf(outSrcs, n), Arrays.copyOf(outRows, n));
+        return new CostTable(names, n == most ? outSrcs : Arrays.copyOf(outSrcs, n),
+                n == most ? outRows : Arrays.copyOf(outRows, n));
+    }
+
+    /** The number of known costs, over every row. */
+    int costCount() {
+        int n = 0;
+        for (CostRow row : rows) {
+            n += row.size();
+        }
+        return n;
     }
 
     /** The row of {@code src}, or null. */

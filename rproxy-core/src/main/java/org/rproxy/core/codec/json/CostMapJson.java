@@ -89,7 +89,8 @@ final class CostMapJson {
      * order), so nothing is built or sorted per answer.
      */
     static byte[] canonical(CostMap map, boolean withVtag) {
-        CanonicalJsonWriter w = new CanonicalJsonWriter(256 + 16 * map.costs().size());
+        // some 16 characters per cost ("PID":cost,) and per row: sized by what is written
+        CanonicalJsonWriter w = new CanonicalJsonWriter(256 + 16 * (map.costs().size() + map.costCount()));
         w.beginObject().name("cost-map").beginObject();
         for (String src : map.costs().keySet()) {
             w.name(src).beginObject();
