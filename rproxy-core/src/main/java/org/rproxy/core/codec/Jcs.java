@@ -3,7 +3,6 @@ package org.rproxy.core.codec;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +47,9 @@ public final class Jcs {
     /** The canonical UTF-8 bytes of {@code node}. */
     public static byte[] canonicalize(JsonNode node) {
         requireNonNull(node, "node");
-        StringBuilder sb = new StringBuilder(256);
-        write(sb, node);
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+        Utf8Json out = new Utf8Json(256);
+        write(out, node);
+        return out.toBytes();
     }
 
     /** ECMAScript {@code Number.prototype.toString} of a finite double; -0 gives {@code "0"}. */
@@ -78,44 +77,44 @@ public final class Jcs {
         return node;
     }
 
-    private static void write(StringBuilder sb, JsonNode node) {
+    private static void write(Utf8Json out, JsonNode node) {
         switch (node.getNodeType()) {
-            case OBJECT -> writeObject(sb, node);
-            case ARRAY -> writeArray(sb, node);
-            case STRING -> CanonicalJsonWriter.writeString(sb, node.textValue());
-            case NUMBER -> CanonicalJsonWriter.writeNumber(sb, node.doubleValue());
-            case BOOLEAN -> sb.append(node.booleanValue() ? "true" : "false");
-            case NULL -> sb.append("null");
+            case OBJECT -> writeObject(out, node);
+            case ARRAY -> writeArray(out, node);
+            case STRING -> out.string(node.textValue());
+            case NUMBER -> out.number(node.doubleValue());
+            case BOOLEAN -> out.ascii(node.booleanValue() ? "true" : "false");
+            case NULL -> out.ascii("null");
             default -> throw syntax("unsupported JSON node: " + node.getNodeType());
         }
     }
 
-    private static void writeObject(StringBuilder sb, JsonNode node) {
+    private static void writeObject(Utf8Json out, JsonNode node) {
         List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
         // String.compareTo orders by UTF-16 code units, which is exactly RFC 8785 §3.2.3.
         members.sort(Map.Entry.comparingByKey());
-        sb.append('{');
+        out.ascii('{');
         for (int i = 0; i < members.size(); i++) {
             if (i > 0) {
-                sb.append(',');
+                out.ascii(',');
             }
             Map.Entry<String, JsonNode> m = members.get(i);
-            CanonicalJsonWriter.writeString(sb, m.getKey());
-            sb.append(':');
-            write(sb, m.getValue());
+            out.string(m.getKey());
+            out.ascii(':');
+            write(out, m.getValue());
         }
-        sb.append('}');
+        out.ascii('}');
     }
 
-    private static void writeArray(StringBuilder sb, JsonNode node) {
-        sb.append('[');
+    private static void writeArray(Utf8Json out, JsonNode node) {
+        out.ascii('[');
         for (int i = 0; i < node.size(); i++) {
             if (i > 0) {
-                sb.append(',');
+                out.ascii(',');
             }
-            write(sb, node.get(i));
+            write(out, node.get(i));
         }
-        sb.append(']');
+        out.ascii(']');
     }
 
     private static AltoException syntax(String message) {
