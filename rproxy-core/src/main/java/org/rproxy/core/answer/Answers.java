@@ -190,14 +190,14 @@ public final class Answers {
     private Representation endpointProperties(AltoRequest req) {
         EndpointPropertyQuery q = EndpointPropertyQuery.fromJson(QueryParams.json(req, MediaTypes.ENDPOINT_PROP_PARAMS));
         q.properties().forEach(holdings::requireProperty);
-        ObjectNode out = properties.lookup(q).toJson();
+        byte[] out = properties.lookup(q).toCanonicalJson();
         List<ComputedAnswer.Source> sources = new ArrayList<>();
         maps.networkMaps().keySet().forEach(id -> {
             if (q.properties().contains(id + ".pid")) {
                 sources.add(source(id, holdings.networkMapPath(id)));
             }
         });
-        return computed(MediaTypes.ENDPOINT_PROP, Bytes.wrap(Jcs.canonicalize(out)), sources.toArray(new ComputedAnswer.Source[0]));
+        return computed(MediaTypes.ENDPOINT_PROP, Bytes.wrap(out), sources.toArray(new ComputedAnswer.Source[0]));
     }
 
     private Representation endpointCost(AltoRequest req) {

@@ -32,4 +32,9 @@ public record EndpointPropertyAnswer(List<VersionTag> dependentVtags, Map<String
     public ObjectNode toJson() {
         return AltoJson.writeEndpointProperties(dependentVtags, properties);
     }
+
+    /** The same body as RFC 8785 bytes, written without a JSON tree (what the front end sends). */
+    public byte[] toCanonicalJson() {
+        return AltoJson.canonicalEndpointProperties(dependentVtags, properties);
+    }
 }

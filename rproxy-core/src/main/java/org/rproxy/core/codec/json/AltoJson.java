@@ -198,6 +198,13 @@ public final class AltoJson {
         return CostMapJson.canonical(requireNonNull(map, "map"), withVtag);
     }
 
+    /** {@link #writeEndpointProperties(List, Map)} as RFC 8785 bytes, written without a JSON tree. */
+    public static byte[] canonicalEndpointProperties(List<VersionTag> dependentVtags,
+                                                     Map<String, Map<String, String>> properties) {
+        return EndpointPropertiesJson.canonicalAnswer(requireNonNull(dependentVtags, "dependentVtags"),
+                requireNonNull(properties, "properties"));
+    }
+
     /** The origin's static endpoint properties document, with {@code meta.vtag}. */
     public static ObjectNode writeEndpointProperties(EndpointProperties props) {
         return EndpointPropertiesJson.write(requireNonNull(props, "props"));

@@ -7,10 +7,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.rproxy.core.codec.CanonicalJsonWriter;
 import org.rproxy.core.model.EndpointProperties;
 import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.model.VersionTag;
@@ -76,6 +78,25 @@ final class EndpointPropertiesJson {
         DocumentMeta.withDependentVtags(root.putObject("meta"), dependentVtags);
         root.set("endpoint-properties", writeBody(props));
         return root;
+    }
+
+    /**
+     * {@link #writeAnswer} as RFC 8785 bytes, written without the tree: what {@code
+     * Jcs.canonicalize} of it gives (endpoints and property names sorted here, since they come in
+     * request order).
+     */
+    static byte[] canonicalAnswer(List<VersionTag> dependentVtags, Map<String, Map<String, String>> props) {
+        CanonicalJsonWriter w = new CanonicalJsonWriter(128 + 64 * props.size());
+        w.beginObject().name("endpoint-properties").beginObject();
+        new TreeMap<>(props).forEach((endpoint, values) -> {
+            w.name(endpoint).beginObject();
+            new TreeMap<>(values).forEach((name, value) -> w.name(name).value(value));
+            w.endObject();
+        });
+        w.endObject().name("meta").beginObject().name("dependent-vtags").beginArray();
+        dependentVtags.forEach(v -> w.beginObject().name("resource-id").value(v.resourceId())
+                .name("tag").value(v.tag()).endObject());
+        return w.endArray().endObject().endObject().toUtf8();
     }
 
     private static ObjectNode writeBody(Map<String, Map<String, String>> props) {

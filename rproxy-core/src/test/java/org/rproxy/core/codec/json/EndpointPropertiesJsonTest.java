@@ -5,13 +5,19 @@ import static org.rproxy.core.codec.json.AltoAssertions.assertAltoError;
 import static org.rproxy.core.codec.json.Rfc7285Examples.ENDPOINT_PROPERTY_ANSWER;
 import static org.rproxy.core.codec.json.Rfc7285Examples.json;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.EndpointProperties;
 import org.rproxy.core.model.VersionTag;
@@ -63,5 +69,31 @@ class EndpointPropertiesJsonTest {
     })
     void reportsTheFieldAtFault(String name, String doc, AltoErrorCode code, String field) {
         assertAltoError(code, field, () -> AltoJson.readEndpointProperties(json(doc.replace('\'', '"')), FALLBACK));
+    }
+
+    /** An answer's canonical bytes, written without a tree, are those of the canonicalized tree. */
+    @Test
+    void canonicalAnswerBytesAreThoseOfTheCanonicalizedTree() {
+        Random random = new Random(5);
+        String[] endpoints = {"ipv4:192.0.2.10", "ipv4:192.0.2.9", "ipv6:2001:db8::1", "ipv6:::ffff:192.0.2.1"};
+        String[] names = {"default-network-map.pid", "my-props.geo", "a.b\u00e9", "net.pid"};
+        String[] values = {"PID1", "r\u00e9gion \"n\"", "\ud83d\ude00", ""};
+        for (int round = 0; round < 300; round++) {
+            List<String> order = new ArrayList<>(List.of(endpoints));
+            Collections.shuffle(order, random);
+            Map<String, Map<String, String>> props = new LinkedHashMap<>();
+            for (String e : order.subList(0, random.nextInt(order.size() + 1))) {
+                Map<String, String> p = new LinkedHashMap<>();
+                for (String n : names) {
+                    if (random.nextBoolean()) {
+                        p.put(n, values[random.nextInt(values.length)]);
+                    }
+                }
+                props.put(e, p);
+            }
+            List<VersionTag> deps = round % 2 == 0 ? List.of() : List.of(new VersionTag("net", "n" + round));
+            assertEquals(new String(Jcs.canonicalize(AltoJson.writeEndpointProperties(deps, props)), StandardCharsets.UTF_8),
+                    new String(AltoJson.canonicalEndpointProperties(deps, props), StandardCharsets.UTF_8), "round " + round);
+        }
     }
 }
