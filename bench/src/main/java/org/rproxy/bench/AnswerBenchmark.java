@@ -30,12 +30,14 @@ import org.rproxy.core.store.Variant;
 /**
  * What one computed answer costs a proxy answering locally, from parsed holdings to the bytes of
  * the answer: a cost map filtered to one source and ten destinations, an ordinal endpoint-cost
- * query (a ranking of 20 peers), and the PIDs of five endpoints (the seed's XML ranking needs
- * the XML renderings held as well, and is in {@code compare.sh}'s mix instead). The holdings are a synthetic topology of {@code pids} PoPs (one /24 each and a
- * default PID), read by the same {@link AnswerEngine} a pull proxy uses; each call answers the
- * next query of a fixed rotation of 64, so no answer is cached by the engine's caller. Run with
- * {@code java -jar bench/target/benchmarks.jar AnswerBenchmark}; answers/s per thread is answers
- * per core.
+ * query (a ranking of 20 peers), the PIDs of five endpoints, and the whole map through the
+ * filtered service (empty PID lists: every cost, some 5 MB of JSON). The seed's XML ranking needs
+ * the XML renderings held as well, and is in {@code compare.sh}'s mix instead. The holdings are a
+ * synthetic topology of {@code pids} PoPs (one /24 each and a default PID), read by the same
+ * {@link AnswerEngine} a pull proxy uses; each call answers the next query of a fixed rotation of
+ * 64, so no answer is cached by the engine's caller. Run with {@code java -jar
+ * bench/target/benchmarks.jar AnswerBenchmark} (add {@code -prof gc} for the bytes allocated per
+ * answer, {@code gc.alloc.rate.norm}); answers/s per thread is answers per core.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -51,6 +53,7 @@ public class AnswerBenchmark {
     private AltoRequest[] filtered;
     private AltoRequest[] endpointCosts;
     private AltoRequest[] properties;
+    private AltoRequest wholeMap;
     private int next;
 
     @Setup
@@ -74,7 +77,9 @@ public class AnswerBenchmark {
             properties[i] = post("/endpointprop", "application/alto-endpointpropparams+json",
                     "{\"properties\":[\"default-network-map.pid\"],\"endpoints\":[" + list(random, 5, false) + "]}");
         }
-        for (AltoRequest[] kind : List.of(filtered, endpointCosts, properties)) {
+        wholeMap = post("/costmap/default-network-map/filtered", "application/alto-costmapfilter+json",
+                "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},\"pids\":{\"srcs\":[],\"dsts\":[]}}");
+        for (AltoRequest[] kind : List.of(filtered, endpointCosts, properties, new AltoRequest[] {wholeMap})) {
             Reply r = engine.answer(kind[0]);
             if (!(r instanceof Reply.Ok)) {
                 throw new IllegalStateException(kind[0].path() + " answered " + r);
@@ -95,6 +100,12 @@ public class AnswerBenchmark {
     @Benchmark
     public Reply endpointProperties() {
         return engine.answer(properties[next++ & (ROTATION - 1)]);
+    }
+
+    /** The whole map through the filtered service (empty lists: every PID), some 5 MB of JSON. */
+    @Benchmark
+    public Reply wholeFilteredCostMap() {
+        return engine.answer(wholeMap);
     }
 
     private static AltoRequest post(String path, String contentType, String body) {
