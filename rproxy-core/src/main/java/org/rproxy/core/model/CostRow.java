@@ -75,9 +75,21 @@ final class CostRow extends ReadOnlyMap<Double> {
     /**
      * The costs to the destinations {@code wanted} marks (every one when null; {@code wantedCount}
      * of them, which bounds the scratch arrays) that {@code keep} accepts, sharing this row's
-     * names; the costs are this row's, so they need no new check.
+     * names; the costs are this row's, so they need no new check. This row itself when every
+     * cost survives (the whole map asked for, no constraint cutting it): nothing is copied.
      */
     CostRow select(boolean[] wanted, int wantedCount, DoublePredicate keep) {
+        if (wantedCount >= size) {
+            int[] kept = {0};
+            forEachColumnCost((col, cost) -> {
+                if ((wanted == null || wanted[col]) && keep.test(cost)) {
+                    kept[0]++;
+                }
+            });
+            if (kept[0] == size) {
+                return this;
+            }
+        }
         int most = Math.min(size, wantedCount);
         int[] outCols = new int[most];
         double[] outCosts = new double[most];

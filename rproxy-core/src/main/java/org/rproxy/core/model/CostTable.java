@@ -186,6 +186,13 @@ final class CostTable extends ReadOnlyMap<Map<String, Double>> {
                 }
             }
         }
+        boolean whole = n == rows.length;
+        for (int i = 0; whole && i < n; i++) {
+            whole = outRows[i] == rows[i];
+        }
+        if (whole) {
+            return this; // every row whole: the filtered map is this map's table, shared
+        }
         return new CostTable(names, n == most ? outSrcs : Arrays.copyOf(outSrcs, n),
                 n == most ? outRows : Arrays.copyOf(outRows, n));
     }

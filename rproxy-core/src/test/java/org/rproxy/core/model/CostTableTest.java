@@ -268,4 +268,21 @@ class CostTableTest {
             }
         }
     }
+
+    /** A selection that keeps every cost (the whole map asked for) shares the table, and whole rows. */
+    @Test
+    void aSelectionKeepingEverythingSharesTheTable() {
+        Map<String, Map<String, Double>> rows = new TreeMap<>(expected());
+        rows.remove("p3");
+        CostTable t = (CostTable) new CostMap(new VersionTag("c", "1"), new VersionTag("n", "1"), NUM, rows).costs();
+        assertSame(t, t.select(List.of(), List.of(), c -> true));
+        assertSame(t, t.select(List.of(), List.of(), c -> c < 1_000));
+        assertEquals(rows, t.select(List.of(), List.of(), c -> c < 1_000));
+        CostTable cut = t.select(List.of(), List.of(), c -> c < 20);
+        assertSame(t.get("p2"), cut.get("p2"));
+        assertEquals(expected().get("p0").size() - 7, cut.get("p0").size());
+        // the empty row is still left out, so a table holding one is not shared
+        CostTable withEmpty = (CostTable) table();
+        assertEquals(rows, withEmpty.select(List.of(), List.of(), c -> true));
+    }
 }
