@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.IpAddress;
+import org.rproxy.core.model.PrefixIndex;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.query.EndpointCostLookup;
 import org.rproxy.core.query.EndpointCostQuery;
@@ -42,6 +43,7 @@ public final class LocalAnswers {
 
     private final AnswerEngine maps;
     private final EndpointCostLookup costs;
+    private final PrefixIndex pids;
     private final Supplier<Instant> validUntil;
     private final Clock clock;
 
@@ -54,6 +56,7 @@ public final class LocalAnswers {
         if (costs == null || maps.maps() == null) {
             throw new IllegalArgumentException("maps: no default network map with its cost maps held");
         }
+        this.pids = maps.maps().defaultMap().index();
     }
 
     /**
@@ -67,7 +70,7 @@ public final class LocalAnswers {
     /** The PID of {@code endpoint} in the default network map, or empty when no prefix holds it. */
     public Optional<String> pid(String endpoint) {
         requireCurrent();
-        return maps.maps().defaultMap().index().pidOf(address(endpoint, "endpoint"));
+        return pids.pidOf(address(endpoint, "endpoint"));
     }
 
     /**

@@ -106,7 +106,10 @@ public record NetworkMap(VersionTag vtag, Map<String, List<Cidr>> pids) {
         return new PrefixIndex(this);
     }
 
-    /** The PID of {@code address} by longest-prefix match (linear scan; use {@link #index()} for many). */
+    /**
+     * The PID of {@code address} by longest-prefix match. Builds an index each call: keep
+     * {@link #index()} to look up many.
+     */
     public Optional<String> pidOf(IpAddress address) {
         return index().pidOf(address);
     }
