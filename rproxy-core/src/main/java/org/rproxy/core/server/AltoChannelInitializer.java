@@ -29,7 +29,7 @@ import org.rproxy.core.log.RateLimitedLog;
  * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
  *
  * <pre>
- *   h2-flush (FlushConsolidationHandler) → h2 (Http2FrameCodec) → h2-credits (WriteProgress.Credits)
+ *   h2-error-close (Http2ErrorClose) → h2-flush (FlushConsolidationHandler) → h2 (Http2FrameCodec) → h2-credits (WriteProgress.Credits)
  *         → h2-streams (Http2MultiplexHandler)
  *         → h2-connection (Http2ConnectionGuard)
  * </pre>
@@ -41,7 +41,8 @@ import org.rproxy.core.log.RateLimitedLog;
  * of one connection would be a thousand socket writes instead of a few. TLS offers {@code h2}
  * and {@code http/1.1} by ALPN (see {@code Tls}). The codec bounds what one HTTP/2 connection
  * may make the node do (resets, small CONTINUATIONs, queued control frames, empty DATA frames:
- * the {@code HTTP2_MAX_*} constants) and ends it with GOAWAY past a bound. A connection beyond
+ * the {@code HTTP2_MAX_*} constants) and ends it with GOAWAY past a bound; the connection then
+ * lingers behind its GOAWAY ({@link Http2ErrorClose}) so that a client still sending reads it. A connection beyond
  * the limit is answered before it says anything, so in HTTP/1.1 whatever it speaks (an HTTP/2
  * client sees a connection error and closes).
  *
@@ -56,6 +57,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     static final String FIRST_BYTE = "first-byte";
     static final String TLS = "tls";
     static final String DETECT = "detect";
+    static final String HTTP2_ERROR_CLOSE = "h2-error-close";
     static final String HTTP2_FLUSH = "h2-flush";
     static final String HTTP2_CODEC = "h2";
     static final String HTTP2_CREDITS = "h2-credits";
@@ -142,8 +144,10 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.remove(DEADLINE);
         p.remove(ASSEMBLER);
         p.remove(EXCHANGE);
+        Http2ErrorClose errorClose = new Http2ErrorClose();
         Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(),
-                BodyBudget.forHttp2(config.maxBodyBytes(), bodies), warnings);
+                BodyBudget.forHttp2(config.maxBodyBytes(), bodies), warnings, errorClose);
+        p.addLast(HTTP2_ERROR_CLOSE, errorClose);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
         Http2FrameCodec codec = http2Codec();

@@ -39,7 +39,8 @@ import io.netty.util.concurrent.Ticker;
  * among the server's connections until it closes. Over TLS the connection does not half-close
  * (TLS has its own close); it reads and drops the same way, and a client reads the answer by its
  * length. Only for real sockets: an HTTP/2 stream (its connection goes on) or an embedded channel
- * closes at once. One per lingering connection, on its event loop.
+ * closes at once. An HTTP/2 connection ended by a connection error lingers the same way behind its
+ * GOAWAY ({@link Http2ErrorClose}). One per lingering connection, on its event loop.
  */
 final class LingeringClose extends ChannelInboundHandlerAdapter {
 
@@ -64,7 +65,11 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
     private LingeringClose() {
     }
 
-    private static void start(Channel ch, boolean written) {
+    /**
+     * Lingers on {@code ch} when it can (an active socket whose input is open, not lingering
+     * already), else closes it; {@code written}: the answer (or GOAWAY) went out.
+     */
+    static void start(Channel ch, boolean written) {
         if (!written || !ch.isActive() || !(ch instanceof DuplexChannel duplex) || duplex.isInputShutdown()
                 || ch.pipeline().get(NAME) != null) {
             ch.close();

@@ -1,0 +1,74 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+
+/**
+ * An HTTP/2 connection error met while the client is still sending: the server's GOAWAY, with the
+ * error's code, reaches the client, which learns why its connection ended. Closing a socket with
+ * unread input makes the kernel send a reset, and the reset discards whatever the server's socket
+ * has not sent yet, the GOAWAY at its end included; so the server half-closes behind its GOAWAY
+ * and reads and drops what still comes before it closes ({@link Http2ErrorClose}). The client
+ * here, unlike the flood tests', never waits for the server ({@link RawHttp2Client#sync}): as a
+ * blocking client does, it writes all it has (a request for a large answer, its error, and a
+ * megabyte of frames after it) before it reads, with a small receive buffer, so that the GOAWAY
+ * waits in the server's socket behind the answer's DATA when the connection ends.
+ */
+class Http2ErrorCloseTest {
+
+    /** A PRIORITY frame on an idle stream: read and forgotten, answered with nothing. */
+    private static final byte[] PRIORITY = {0, 0, 0, 0, 15};
+    private static final int PRIORITY_BYTES = 9 + PRIORITY.length;
+    private static final int ROUND = 2_000;
+    /**
+     * What the client may still send after its error, well within what the server drops
+     * ({@link LingeringClose#MAX_BYTES}): past that, it meets the reset it asked for.
+     */
+    private static final long AFTER_ERROR_BYTES = LingeringClose.MAX_BYTES / 4;
+
+    private HostileHttp2Target target;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (target != null) {
+            target.stop();
+        }
+    }
+
+    /**
+     * A request for a large answer, then a WINDOW_UPDATE of 0 on the connection, a PROTOCOL_ERROR
+     * (RFC 9113 §6.9), in the middle of PRIORITY frames that go on after it. Fails (no GOAWAY, the
+     * connection reset) if the server closes at once after its GOAWAY.
+     */
+    @RepeatedTest(10)
+    void theGoAwayOfAConnectionErrorArrivesWhileTheClientStillSends() throws Exception {
+        target = new HostileHttp2Target();
+        RawHttp2Client c = target.add(new RawHttp2Client(target.address(), null, 4096));
+        try {
+            c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS | RawHttp2Client.END_STREAM, 1,
+                    RawHttp2Client.requestHead("GET", "/large"));
+            priorities(c);
+            c.windowUpdate(0, 0);
+            for (long sent = 0; sent < AFTER_ERROR_BYTES; sent += ROUND * PRIORITY_BYTES) {
+                priorities(c);
+                c.flush();
+            }
+        } catch (IOException e) {
+            // the server closed while the client wrote: it learns why from what it reads next
+        }
+        c.startReading();
+        assertEquals(RawHttp2Client.PROTOCOL_ERROR, c.goAwayCode(), "the GOAWAY's code, read before any reset");
+        c.awaitClosed();
+        target.anotherClientIsServed();
+    }
+
+    private static void priorities(RawHttp2Client c) throws IOException {
+        for (int i = 0; i < ROUND; i++) {
+            c.frame(RawHttp2Client.PRIORITY, 0, 3, PRIORITY);
+        }
+    }
+}
