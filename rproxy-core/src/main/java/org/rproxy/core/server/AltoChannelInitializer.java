@@ -100,6 +100,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     /** The request-body bytes all connections may hold at once while bodies arrive. */
     private final NodeBodyBudget bodies;
     private final ConnectionLimit lingering = new ConnectionLimit(MAX_LINGERING);
+    /** HTTP/2 streams whose request is still arriving, over all connections ({@link UnfinishedRequest}). */
+    private final ConnectionLimit unfinished;
     private final RateLimitedLog warnings = new RateLimitedLog(WARNING_INTERVAL);
 
     /** With a body budget of its own, of the configured size. */
@@ -117,6 +119,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         this.renderer = requireNonNull(renderer, "renderer");
         this.limit = requireNonNull(limit, "limit");
         this.bodies = requireNonNull(bodies, "bodies");
+        this.unfinished = new ConnectionLimit(config.maxUnfinishedStreams());
     }
 
     @Override
@@ -155,7 +158,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HTTP2_CODEC, codec);
         p.addLast(HTTP2_CREDITS, credits);
         p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
-                new Http2StreamInitializer(config, service, observer, renderer, warnings, guard, credits)));
+                new Http2StreamInitializer(config, service, observer, renderer, warnings, guard, credits, unfinished)));
         p.addLast(HTTP2_CONNECTION, guard);
     }
 

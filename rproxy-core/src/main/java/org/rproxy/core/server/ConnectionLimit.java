@@ -3,8 +3,9 @@ package org.rproxy.core.server;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts the connections being served by one server, so that one past the limit is refused
- * instead of degrading everyone's. Shared by all event loops; lock-free.
+ * Counts the connections being served by one server (or another of its places: the HTTP/2
+ * streams whose request is unfinished, {@link UnfinishedRequest}), so that one past the limit is
+ * refused instead of degrading everyone's. Shared by all event loops; lock-free.
  */
 final class ConnectionLimit {
 

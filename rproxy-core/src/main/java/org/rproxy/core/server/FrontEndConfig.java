@@ -44,11 +44,20 @@ import org.rproxy.core.store.BodySpool;
  *                             others go on. {@code 0} for {@link #HEAP_SHARE_FOR_BODIES a share of
  *                             the heap}; else at least {@code maxBodyBytes}, so that one largest
  *                             body fits
+ * @param maxUnfinishedStreams HTTP/2 streams whose request is not complete yet (its body or
+ *                             trailers still to come), over all the server's connections; one
+ *                             more is refused at its head with {@code RST_STREAM REFUSED_STREAM},
+ *                             which a client may retry (RFC 9113 §8.7). A request complete in its
+ *                             HEADERS (a GET) takes no place, and a stream whose request is
+ *                             complete gives its place back however long its answer lasts: update
+ *                             streams are not bounded here. The bound of what a client holds
+ *                             cheaply: requests that never end, on up to {@code maxStreams}
+ *                             streams of each connection
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                              int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext,
-                             BodySpool spool, int sendBufferBytes, long maxBodyBytesHeld) {
+                             BodySpool spool, int sendBufferBytes, long maxBodyBytesHeld, int maxUnfinishedStreams) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -60,6 +69,13 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     public static final int MAX_CONNECTIONS = 10_000_000;
     /** Enough for a browser or a fan-out client; an update stream is one stream. */
     public static final int DEFAULT_MAX_STREAMS = 1_000;
+    /**
+     * As many as the default connections: every connection (HTTP/1.1 reads one request at a
+     * time) may have one request arriving, and a few HTTP/2 connections many; about 25 MB of
+     * heap at about 2.5 KB a stream, where {@code maxStreams} on every connection would be ten
+     * million streams.
+     */
+    public static final int DEFAULT_MAX_UNFINISHED_STREAMS = 10_000;
     /**
      * The part of the heap that request bodies arriving may take at once by default: one
      * sixteenth (32 MiB of a 512 MiB heap: two thousand bodies' first 16 KiB, or thirty-two
@@ -112,6 +128,9 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
             throw new IllegalArgumentException("maxBodyBytesHeld: " + maxBodyBytesHeld
                     + " (expected: 0 for a share of the heap, or at least maxBodyBytes, " + maxBodyBytes + ")");
         }
+        if (maxUnfinishedStreams < 1) {
+            throw new IllegalArgumentException("maxUnfinishedStreams: " + maxUnfinishedStreams + " (expected: >= 1)");
+        }
     }
 
     /** Without a spool. */
@@ -119,71 +138,87 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
                           Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                           int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
         this(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS);
     }
 
     /** The default limits, JSON errors everywhere, plain HTTP, no spool. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0);
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     public FrontEndConfig withIdleTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     public FrontEndConfig withFirstByteTimeout(Duration timeout) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, timeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     public FrontEndConfig withIoThreads(int threads) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
-                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
+                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     public FrontEndConfig withMaxConnections(int connections) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                connections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
+                connections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     public FrontEndConfig withMaxStreams(int streams) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, streams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
+                maxConnections, streams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     public FrontEndConfig withDialectOf(Function<String, Dialect> dialects) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialects, sslContext, spool, sendBufferBytes, maxBodyBytesHeld);
+                maxConnections, maxStreams, ioThreads, dialects, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     public FrontEndConfig withSslContext(SslContext context) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, context, spool, sendBufferBytes, maxBodyBytesHeld);
+                maxConnections, maxStreams, ioThreads, dialectOf, context, spool, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     public FrontEndConfig withSpool(BodySpool bodies) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, bodies, sendBufferBytes, maxBodyBytesHeld);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, bodies, sendBufferBytes, maxBodyBytesHeld,
+                maxUnfinishedStreams);
     }
 
     /** The same with a send buffer of {@code bytes} per connection ({@code 0}: the kernel's autotuning). */
     public FrontEndConfig withSendBufferBytes(int bytes) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, bytes, maxBodyBytesHeld);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, bytes, maxBodyBytesHeld, maxUnfinishedStreams);
     }
 
     /** The same with at most {@code bytes} of request bodies held at once over all connections ({@code 0}: a share of the heap). */
     public FrontEndConfig withMaxBodyBytesHeld(long bytes) {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, bytes);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, bytes, maxUnfinishedStreams);
+    }
+
+    /** The same with at most {@code streams} HTTP/2 requests unfinished at once over all connections. */
+    public FrontEndConfig withMaxUnfinishedStreams(int streams) {
+        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
+                streams);
     }
 
     /** {@link #maxBodyBytesHeld} as applied: when 0, the heap's share, and never less than one largest body. */

@@ -15,7 +15,7 @@ import org.rproxy.core.log.RateLimitedLog;
  * {@code Http2MultiplexHandler}) so that it is served exactly as one HTTP/1.1 request is:
  *
  * <pre>
- *   h2-http (Http2StreamFrameToHttpObjectCodec) → deadline (RequestDeadline)
+ *   h2-http (Http2StreamFrameToHttpObjectCodec) → h2-unfinished (UnfinishedRequest) → deadline (RequestDeadline)
  *         → assembler (RequestAssembler) → exchange (ExchangeHandler)
  * </pre>
  *
@@ -25,7 +25,9 @@ import org.rproxy.core.log.RateLimitedLog;
  * {@code Transfer-Encoding}; RFC 9113 §8.2.2); a request whose body is still coming says
  * {@code Transfer-Encoding: chunked}, as an HTTP/1.1 one would. The deadline then bounds a stream
  * that dribbles its request, and resets one whose client stops reading its answer (the stream's
- * {@link WriteProgress} comes from the connection's {@link WriteProgress.Credits}). One per connection; runs on the connection's event loop.
+ * {@link WriteProgress} comes from the connection's {@link WriteProgress.Credits}). A stream
+ * whose unfinished request would pass the server's {@link FrontEndConfig#maxUnfinishedStreams}
+ * is reset with {@code REFUSED_STREAM} at its head ({@link UnfinishedRequest}). One per connection; runs on the connection's event loop.
  */
 final class Http2StreamInitializer extends ChannelInitializer<Channel> {
 
@@ -39,10 +41,12 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     private final RateLimitedLog warnings;
     private final Http2ConnectionGuard guard;
     private final WriteProgress.Credits credits;
+    /** The server's places for streams whose request is unfinished ({@link FrontEndConfig#maxUnfinishedStreams}). */
+    private final ConnectionLimit unfinished;
 
     Http2StreamInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, RateLimitedLog warnings, Http2ConnectionGuard guard,
-                           WriteProgress.Credits credits) {
+                           WriteProgress.Credits credits, ConnectionLimit unfinished) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
@@ -50,6 +54,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         this.warnings = requireNonNull(warnings, "warnings");
         this.guard = requireNonNull(guard, "guard");
         this.credits = requireNonNull(credits, "credits");
+        this.unfinished = requireNonNull(unfinished, "unfinished");
     }
 
     @Override
@@ -57,6 +62,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = stream.pipeline();
         WriteProgress progress = credits.track((Http2StreamChannel) stream);
         p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
+        p.addLast(UnfinishedRequest.NAME, new UnfinishedRequest(unfinished));
         p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos(), progress));
         p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings, guard.bodies()));
         p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null, guard));

@@ -53,6 +53,7 @@ class FrontEndConfigTest {
                     (Runnable) () -> D.withMaxBodyBytesHeld(1024 * 1024 - 1)},
             {"maxBodyBytesHeld: -1 (expected: 0 for a share of the heap, or at least maxBodyBytes, 1048576)",
                     (Runnable) () -> D.withMaxBodyBytesHeld(-1)},
+            {"maxUnfinishedStreams: 0 (expected: >= 1)", (Runnable) () -> D.withMaxUnfinishedStreams(0)},
         };
     }
 
