@@ -183,7 +183,9 @@ public final class Answers {
                 new AltoException(AltoError.invalidValue("cost-type", filter.costType().metric(),
                         "no cost map of metric " + filter.costType().metric() + " for network map " + netmap)));
         CostMap filtered = CostMapFiltering.apply(map, filter);
-        return computed(MediaTypes.COST_MAP, Bytes.wrap(AltoJson.canonicalCostMap(filtered, true)),
+        // RFC 7285 §11.3.2.6: the answer's meta is the cost map's (dependent-vtags, cost-type); a vtag
+        // (§10.3) names a version of a resource, and this answer is no version of the map it was cut from
+        return computed(MediaTypes.COST_MAP, Bytes.wrap(AltoJson.canonicalCostMap(filtered, false)),
                 source(map.vtag().resourceId(), holdings.costMapPath(map.vtag().resourceId())));
     }
 
