@@ -13,9 +13,7 @@ import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.config.ProxyConfig;
-import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.pull.PullProxy;
 
@@ -100,17 +98,10 @@ final class BundleSeeds {
         } catch (MalformedBundleException e) {
             return "not a signed bundle: " + e.getMessage();
         }
-        Verdict verdict = bundle.verify(verifier);
-        if (!verdict.valid()) {
-            return verdict.outcome() + ": " + verdict.reason();
-        }
-        AltoResource resource = verdict.resource();
-        if (resource.inputDigest() != null) {
-            return "the answer to a query (POST " + resource.path() + "): only GET resources can be served from a bundle";
-        }
         try {
-            return proxy.offer(resource.path(), bundle.representation(verdict)) ? null
-                    : "a newer copy of " + resource.path() + " is held already";
+            // verifies the bundle (for the path it names) and refuses one that fails, or a query's answer
+            return proxy.offer(bundle.path(), bundle.representation(verifier)) ? null
+                    : "a newer copy of " + bundle.path() + " is held already";
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }

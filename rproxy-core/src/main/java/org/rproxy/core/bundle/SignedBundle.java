@@ -150,19 +150,25 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
 
     /**
      * What a server holds to serve this bundle as if it had fetched it: one identity variant with
-     * the signed fields (and {@code alto-derived-from}), valid from the verdict's {@code created}
+     * the signed fields (and {@code alto-derived-from}), valid from the signature's {@code created}
      * to its {@code expires}, with the {@code max-age} of the bundle's {@code cache-control} (0
-     * without one).
+     * without one). The bundle verifies itself with {@code verifier} (as {@link #verify(ResponseVerifier)}:
+     * for the resource it names), so no representation is ever made of bytes nobody verified.
      *
-     * @param valid the bundle's own verdict, which must be VALID
-     * @throws IllegalArgumentException for a verdict that is not VALID, or a content-coded body: its
-     *                                  signature covers the coded bytes, so it could not answer a
-     *                                  request that does not accept the coding
+     * @throws IllegalArgumentException when the bundle does not verify ({@code OUTCOME: reason}), is
+     *                                  the answer to a query (a POST, which no GET can be served
+     *                                  from), or has a content-coded body: its signature covers the
+     *                                  coded bytes, so it could not answer a request that does not
+     *                                  accept the coding
      */
-    public Representation representation(Verdict valid) {
-        requireNonNull(valid, "valid");
+    public Representation representation(ResponseVerifier verifier) {
+        Verdict valid = verify(verifier);
         if (!valid.valid()) {
-            throw new IllegalArgumentException("verdict: " + valid.outcome() + " (expected: VALID)");
+            throw new IllegalArgumentException(valid.outcome() + ": " + valid.reason());
+        }
+        if (valid.resource().inputDigest() != null) {
+            throw new IllegalArgumentException("the answer to a query (POST " + valid.resource().path()
+                    + "): only GET resources can be served from a bundle");
         }
         String coding = field("content-encoding");
         if (coding != null && !coding.equalsIgnoreCase("identity")) {

@@ -54,10 +54,15 @@ class SignedBundleTest {
 
     /** Response headers as an HTTP client hands them over: mixed case, with fields a bundle does not keep. */
     static Map<String, List<String>> signedHeaders(byte[] body, String encoding) {
+        return signedHeaders(body, encoding, AltoResource.of("default-network-map", PATH));
+    }
+
+    /** As {@link #signedHeaders(byte[], String)}, signed as the answer for {@code altoResource}. */
+    static Map<String, List<String>> signedHeaders(byte[] body, String encoding, AltoResource altoResource) {
         String type = "application/alto-networkmap+json";
         String digest = ContentDigest.sha256(body);
         String etag = "\"abcdefghijklmnopqrstuv\"";
-        String resource = AltoResource.of("default-network-map", PATH).toHeader();
+        String resource = altoResource.toHeader();
         SignatureHeaders sig = new ResponseSigner(KEY).sign(type, digest, etag, resource, CREATED, EXPIRES);
         Map<String, List<String>> h = new LinkedHashMap<>();
         h.put("Content-Type", List.of(type));
@@ -254,8 +259,7 @@ class SignedBundleTest {
     @Test
     void aValidBundleBecomesARepresentationAServerCanHold() {
         SignedBundle b = bundle();
-        Verdict v = b.verify(verifierAt(CREATED.plusSeconds(10)));
-        Representation r = b.representation(v);
+        Representation r = b.representation(verifierAt(CREATED.plusSeconds(10)));
         assertEquals(CREATED, r.created());
         assertEquals(EXPIRES, r.expires());
         assertEquals(60, r.maxAgeSeconds());
@@ -263,12 +267,52 @@ class SignedBundleTest {
         assertEquals(List.of("content-type", "content-digest", "etag", "alto-resource", "signature-input", "signature"),
                 r.identity().headers().stream().map(HeaderField::name).toList());
         assertArrayEquals(BODY, r.identity().body().toArray());
-        assertThrows(IllegalArgumentException.class, () -> b.representation(b.verify(verifierAt(EXPIRES))));
+        IllegalArgumentException late = assertThrows(IllegalArgumentException.class,
+                () -> b.representation(verifierAt(EXPIRES)));
+        assertTrue(late.getMessage().startsWith("EXPIRED: "), late.getMessage());
         byte[] gzBytes = org.rproxy.core.codec.Gzip.deterministic(org.rproxy.core.model.Bytes.wrap(BODY)).toArray();
         SignedBundle gz = SignedBundle.of(signedHeaders(gzBytes, "gzip"), gzBytes);
         IllegalArgumentException coded = assertThrows(IllegalArgumentException.class,
-                () -> gz.representation(gz.verify(verifierAt(CREATED.plusSeconds(10)))));
+                () -> gz.representation(verifierAt(CREATED.plusSeconds(10))));
         assertTrue(coded.getMessage().startsWith("content-encoding: gzip"), coded.getMessage());
+    }
+
+    @Test
+    void noVerdictMadeElsewhereCanVouchForABundle() {
+        // A Verdict is a public record: anyone can make a VALID one. So no public entry of the bundle
+        // takes one; it verifies itself where it vouches for its bytes.
+        for (java.lang.reflect.Method m : SignedBundle.class.getMethods()) {
+            assertFalse(Arrays.asList(m.getParameterTypes()).contains(Verdict.class), m.toString());
+        }
+        for (java.lang.reflect.Constructor<?> c : SignedBundle.class.getConstructors()) {
+            assertFalse(Arrays.asList(c.getParameterTypes()).contains(Verdict.class), c.toString());
+        }
+    }
+
+    @Test
+    void bytesNobodySignedNeverBecomeARepresentation() {
+        byte[] forged = BODY.clone();
+        forged[forged.length - 3] = '1';
+        SignedBundle b = SignedBundle.of(signedHeaders(BODY, null), forged);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.representation(verifierAt(CREATED.plusSeconds(10))));
+        assertTrue(e.getMessage().startsWith("DIGEST_MISMATCH: "), e.getMessage());
+        SignedBundle other = SignedBundle.of(signedHeaders(BODY, null), BODY);
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> other.representation(new ResponseVerifier(
+                        List.of(SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).publicKey()),
+                        Clock.fixed(CREATED.plusSeconds(10), ZoneOffset.UTC))));
+        assertTrue(unknown.getMessage().startsWith("UNKNOWN_KEY: "), unknown.getMessage());
+    }
+
+    @Test
+    void theAnswerToAQueryIsNoRepresentationAGetCanBeServedFrom() {
+        AltoResource query = AltoResource.forQuery("filtered", PATH, "{}".getBytes(StandardCharsets.UTF_8));
+        SignedBundle b = SignedBundle.of(signedHeaders(BODY, null, query), BODY);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.representation(verifierAt(CREATED.plusSeconds(10))));
+        assertEquals("the answer to a query (POST " + PATH + "): only GET resources can be served from a bundle",
+                e.getMessage());
     }
 
     @Test
