@@ -1,8 +1,8 @@
 package org.rproxy.client;
 
-import java.net.InetAddress;
+import static java.util.Objects.requireNonNull;
+
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,10 +16,24 @@ import org.rproxy.core.query.RankedEndpoint;
  * {@link SourcePolicy#costRanked()}: network cost first (the maps exist to say which source is
  * near), then health (recently failing last, for as long as {@link SourceHealth#recentFailures}
  * says: a failed proxy is back in its place once its failure window has passed, not only when
- * every proxy ahead of it fails), then latency. A proxy's host name is resolved on the caller's thread (the
- * JDK caches lookups); one that does not resolve has no known cost. Stateless.
+ * every proxy ahead of it fails), then latency. A proxy's host name is never looked up on the
+ * caller's thread: {@link HostAddresses} gives the address last found and looks names up in the
+ * background, so a proxy whose name has not been found yet (or has no address) has no known cost
+ * and ranks after those that do. Names are looked up only when the client gave its own address
+ * (without it no cost is known anyway). Thread-safe; it holds nothing but those addresses.
  */
 final class CostRankedPolicy implements SourcePolicy {
+    private final HostAddresses addresses;
+
+    /** With the JDK's resolver, its addresses shared by every client of the JVM. */
+    CostRankedPolicy() {
+        this(HostAddresses.SYSTEM);
+    }
+
+    /** With {@code addresses} (a test's own resolver). */
+    CostRankedPolicy(HostAddresses addresses) {
+        this.addresses = requireNonNull(addresses, "addresses");
+    }
 
     @Override
     public List<URI> order(List<URI> proxies, Context context) {
@@ -38,17 +52,21 @@ final class CostRankedPolicy implements SourcePolicy {
         return usable;
     }
 
-    private static Map<URI, Double> costs(List<URI> proxies, Context context) {
+    private Map<URI, Double> costs(List<URI> proxies, Context context) {
         Map<URI, Double> out = new HashMap<>();
-        if (context.client() == null || context.answers() == null) {
+        if (context.client() == null) {
             return out;
         }
+        // looked up before maps are held too, so that their addresses are known once they are
         Map<IpAddress, List<URI>> byAddress = new HashMap<>();
         for (URI p : proxies) {
-            IpAddress a = address(p.getHost());
+            IpAddress a = addresses.address(p.getHost());
             if (a != null) {
                 byAddress.computeIfAbsent(a, k -> new ArrayList<>()).add(p);
             }
+        }
+        if (context.answers() == null || byAddress.isEmpty()) {
+            return out;
         }
         try {
             List<RankedEndpoint> ranked = context.answers().rankAddresses(LocalAnswers.address(context.client(), "client"),
@@ -59,17 +77,5 @@ final class CostRankedPolicy implements SourcePolicy {
             // that is none): no cost is known, the other criteria decide.
         }
         return out;
-    }
-
-    private static IpAddress address(String host) {
-        if (host == null) {
-            return null;
-        }
-        try {
-            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            return IpAddress.of(InetAddress.getByName(h).getAddress());
-        } catch (UnknownHostException | RuntimeException e) {
-            return null;
-        }
     }
 }

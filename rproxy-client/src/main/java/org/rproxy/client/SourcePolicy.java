@@ -36,7 +36,8 @@ public interface SourcePolicy {
     /**
      * The default: proxies cooling down after a failed verification or a rollback are left out; the others are
      * ranked by the routing cost from the client's address to the proxy's host address
-     * according to the held maps (unknown costs last), then healthy before recently failing
+     * according to the held maps (unknown costs last; a host name is looked up in the background,
+     * never on the caller's thread, and has no known cost until it is found), then healthy before recently failing
      * (a failure is recent for 30 s, doubling with each consecutive failure up to 10 min, see
      * {@link SourceHealth}; after that the proxy is back in its place), then by latency (moving average; an untried proxy counts as fast so it gets its chance),
      * then in the origin's order.
