@@ -166,7 +166,7 @@ public final class AltoHttpServer implements AutoCloseable {
         }
         InetSocketAddress address = localAddress();
         listener.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
-        connections.forEach(c -> c.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN));
+        connections.forEach(c -> c.pipeline().fireUserEventTriggered(Drain.DRAIN));
         long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
         boolean drained = true;
         for (Channel c : connections) {

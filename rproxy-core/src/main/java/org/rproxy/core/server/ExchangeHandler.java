@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * the connection over the same way: requests behind it are dropped, reading goes on (to see the
  * peer leave), and the {@link EventStreamWriter} is told when the connection closes.
  *
- * <p>When the server stops ({@link #DRAIN} event), or the client closes its side after its
+ * <p>When the server stops ({@link Drain#DRAIN} event), or the client closes its side after its
  * requests (half-close), a connection owing no answer closes once the answers written have all
  * reached the socket, and a connection with answers still owed, or a request still arriving,
  * closes after the last of them, which says {@code Connection: close}. An event stream ends
@@ -43,14 +43,6 @@ import org.slf4j.LoggerFactory;
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_IN_FLIGHT = 32;
-    /**
-     * User events of a stop: {@code DRAIN} is fired by {@link AltoHttpServer#close} on every open
-     * connection; {@code AFTER_ARRIVING} is what {@link RequestAssembler} makes of it while a
-     * request's body is still arriving, so that request is answered too.
-     */
-    enum Drain { DRAIN, AFTER_ARRIVING }
-    static final Drain DRAIN = Drain.DRAIN;
-    static final Drain DRAIN_AFTER_ARRIVING = Drain.AFTER_ARRIVING;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
 
@@ -260,10 +252,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         finishing = true;
-        if (evt == DRAIN_AFTER_ARRIVING) {
+        if (evt == Drain.AFTER_ARRIVING) {
             return; // the request arriving is answered last, saying Connection: close
         }
-        if (stream != null && evt == DRAIN) {
+        if (stream != null && evt == Drain.DRAIN) {
             stream.close();
         } else if (stream != null) {
             closing = true;

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * What {@link RequestDeadline} and {@link ExchangeHandler} do for an HTTP/1.1 connection, done for
  * an HTTP/2 one as a whole (each stream has its own deadline and exchange): closes the connection
  * once it has had no open stream for the idle timeout; on the server's {@link
- * ExchangeHandler#DRAIN}, or when the client closes its side (it can send no more, not even
+ * Drain#DRAIN}, or when the client closes its side (it can send no more, not even
  * flow-control credit), passes the drain on to every stream and then closes the connection
  * gracefully (the codec sends GOAWAY and waits, up to its own limit, for the streams in progress
  * to end; event streams end at once); holds the connection's {@link BodyBudget}, which bounds the
@@ -70,7 +70,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         streams.add(stream);
         cancelIdle();
         if (draining) {
-            stream.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN);
+            stream.pipeline().fireUserEventTriggered(Drain.DRAIN);
         }
         stream.closeFuture().addListener(f -> {
             streams.remove(stream);
@@ -99,7 +99,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt != ExchangeHandler.DRAIN && !(evt instanceof ChannelInputShutdownEvent)) {
+        if (evt != Drain.DRAIN && !(evt instanceof ChannelInputShutdownEvent)) {
             ctx.fireUserEventTriggered(evt);
             return;
         }
@@ -108,7 +108,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         }
         draining = true;
         for (Channel s : List.copyOf(streams)) {
-            s.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN);
+            s.pipeline().fireUserEventTriggered(Drain.DRAIN);
         }
         ctx.channel().close();
     }

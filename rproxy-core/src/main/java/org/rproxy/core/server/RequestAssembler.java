@@ -34,8 +34,8 @@ import org.rproxy.core.model.Bytes;
  * after the answer (a {@link LingeringClose}), and all further input is discarded (so a request
  * smuggled inside a body is never seen). Every message is released here; nothing is retained.
  *
- * <p>When the server stops ({@link ExchangeHandler#DRAIN}) while a request's body is still
- * arriving, the drain is passed on as {@link ExchangeHandler#DRAIN_AFTER_ARRIVING}: that request
+ * <p>When the server stops ({@link Drain#DRAIN}) while a request's body is still
+ * arriving, the drain is passed on as {@link Drain#AFTER_ARRIVING}: that request
  * is answered like the ones already owed, not cut off (the request deadline bounds the wait).
  */
 final class RequestAssembler extends ChannelInboundHandlerAdapter {
@@ -137,8 +137,8 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        ctx.fireUserEventTriggered(evt == ExchangeHandler.DRAIN && state == State.READ_BODY
-                ? ExchangeHandler.DRAIN_AFTER_ARRIVING : evt);
+        ctx.fireUserEventTriggered(evt == Drain.DRAIN && state == State.READ_BODY
+                ? Drain.AFTER_ARRIVING : evt);
     }
 
     private void refuse(ChannelHandlerContext ctx, Exchange.Refusal refusal) {

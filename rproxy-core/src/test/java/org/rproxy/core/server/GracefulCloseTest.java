@@ -126,7 +126,7 @@ class GracefulCloseTest {
         EmbeddedFrontEnd wire = new EmbeddedFrontEnd(request -> slow);
         EmbeddedChannel channel = wire.channel();
         wire.send(Fixtures.get("/networkmap"));
-        channel.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN);
+        channel.pipeline().fireUserEventTriggered(Drain.DRAIN);
         channel.runPendingTasks();
         assertTrue(channel.isOpen(), "an answer is owed");
         slow.complete(Reply.ok(Fixtures.identityOnly()));
@@ -148,7 +148,7 @@ class GracefulCloseTest {
         });
         EmbeddedChannel channel = wire.channel();
         wire.sendRaw("POST /networkmap HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":");
-        channel.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN);
+        channel.pipeline().fireUserEventTriggered(Drain.DRAIN);
         channel.runPendingTasks();
         assertTrue(channel.isOpen(), "a request is arriving");
         wire.sendMore("\"bcd\"}");
@@ -166,7 +166,7 @@ class GracefulCloseTest {
     void aDrainedIdleConnectionClosesWithoutAnAnswer() {
         EmbeddedFrontEnd wire = new EmbeddedFrontEnd(request -> new CompletableFuture<>());
         EmbeddedChannel channel = wire.channel();
-        channel.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN);
+        channel.pipeline().fireUserEventTriggered(Drain.DRAIN);
         channel.runPendingTasks();
         assertFalse(channel.isOpen());
         assertTrue(wire.answers().isEmpty());
