@@ -3,21 +3,15 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import org.rproxy.core.codec.json.AltoJson;
-import org.rproxy.core.model.AltoException;
-import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.server.TargetForm;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
-import org.rproxy.core.sign.VerificationKey;
-import org.rproxy.core.store.Representation;
 
 /**
  * An ALTO client that needs to trust no proxy: it learns from the origin (its signed directory,
@@ -108,35 +102,12 @@ public final class AltoClient implements AutoCloseable {
 
     private static AltoClient bootstrap(ClientOptions options, OverlaySource overlay, RollbackGuard guard,
                                         Fetcher fetcher) {
+        PinnedDirectory pinned = PinnedDirectory.fetch(options, guard, fetcher);
+        Directory dir = pinned.directory();
+        TrustedKeys trusted = pinned.trusted();
         URI uri = Sources.at(options.origin(), AnswerEngine.DIRECTORY);
-        HttpResponse<byte[]> r = fetcher.get(uri);
-        Directory dir;
-        try {
-            dir = AltoJson.readDirectory(AltoJson.parse(r.body()));
-        } catch (AltoException e) {
-            throw new ClientException.InvalidResponse(uri, "not a directory: " + e.error().message()
-                    + (e.error().field() == null ? "" : " (field " + e.error().field() + ")"));
-        }
-        List<VerificationKey> pinned = options.pin().resolve(dir);
-        if (pinned.isEmpty()) {
-            throw new ClientException.InvalidResponse(uri, "the directory lists no key with the pinned key id "
-                    + String.join(" or ", options.pin().keyIds()));
-        }
-        // The pinned keys are the anchors; a directory one of them vouches for adds the keys it lists.
-        TrustedKeys trusted = new TrustedKeys(pinned);
-        Representation signed;
-        try {
-            signed = new Checker(new ResponseVerifier(pinned, options.clock()), guard, trusted)
-                    .check(uri, AnswerEngine.DIRECTORY, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), 0);
-        } catch (ClientException.InvalidResponse e) {
-            throw new ClientException.InvalidResponse(uri, "not signed by the pinned key "
-                    + String.join(" or ", options.pin().keyIds()) + ": " + e.reason());
-        } catch (ClientException.OutsideValidity e) {
-            // signed by the pinned key, by the origin itself, yet not valid now: this client's clock
-            throw FailedAttempts.end(uri, List.of(e));
-        }
         Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted);
-        HeldState state = new HeldState(dir, signed, options.clock());
+        HeldState state = new HeldState(dir, pinned.signed(), options.clock());
         Sources sources = new Sources(options.origin(), Sources.proxiesOf(dir, uri), options,
                 new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers, System::nanoTime,
                 dir, overlay);
