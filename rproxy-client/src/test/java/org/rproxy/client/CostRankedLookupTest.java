@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
+import org.rproxy.core.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +91,8 @@ class CostRankedLookupTest {
                 origin.uri().toString()), order.get(10, TimeUnit.SECONDS),
                 "answered while the lookup is held: PID2, PID3, then the proxy of no known cost yet");
         answer.countDown();
-        awaitTrue(() -> c.sourceOrder().get(0).getHost().equals(NEAR));
+        Eventually.await("the named proxy first once its name is found", Duration.ofSeconds(10),
+                () -> c.sourceOrder().get(0).getHost().equals(NEAR));
         assertEquals(uris("http://" + NEAR + ":1/", "http://127.0.0.3:1/", "http://127.0.0.9:1/",
                 origin.uri().toString()), c.sourceOrder(), "found: in PID1 with the client, the cheapest");
         assertEquals(List.of(NEAR), List.copyOf(lookedUp), "looked up once; IP literals never");
@@ -110,21 +111,23 @@ class CostRankedLookupTest {
             return InetAddress.getByAddress(host, next[0]);
         }, now::get);
         assertNull(addresses.address(NEAR), "not found yet: no address, no waiting");
-        awaitTrue(() -> addresses.address(NEAR) != null);
+        Eventually.await("the name found", Duration.ofSeconds(10), () -> addresses.address(NEAR) != null);
         assertEquals(IpAddress.of(new byte[] {10, 0, 0, 1}), addresses.address(NEAR));
         next[0] = new byte[] {10, 0, 0, 2};
         now.addAndGet(HostAddresses.KEEP.toNanos());
         assertEquals(IpAddress.of(new byte[] {10, 0, 0, 1}), addresses.address(NEAR), "old, kept while looked up again");
-        awaitTrue(() -> IpAddress.of(new byte[] {10, 0, 0, 2}).equals(addresses.address(NEAR)));
+        Eventually.await("the address looked up again", Duration.ofSeconds(10),
+                () -> IpAddress.of(new byte[] {10, 0, 0, 2}).equals(addresses.address(NEAR)));
 
         assertNull(addresses.address("gone.test"));
-        awaitTrue(() -> !addresses.lookingUp("gone.test"));
+        Eventually.await("the failed lookup over", Duration.ofSeconds(10), () -> !addresses.lookingUp("gone.test"));
         now.addAndGet(HostAddresses.KEEP_MISSING.toNanos() - 1);
         assertNull(addresses.address("gone.test"), "no address, and not looked up again yet");
         assertTrue(!addresses.lookingUp("gone.test"));
         now.addAndGet(1);
         assertNull(addresses.address("gone.test"));
-        awaitTrue(() -> !addresses.lookingUp("gone.test"));
+        Eventually.await("the second failed lookup over", Duration.ofSeconds(10),
+                () -> !addresses.lookingUp("gone.test"));
         assertEquals(IpAddress.of(new byte[] {127, 0, 0, 3}), addresses.address("127.0.0.3"));
         assertEquals(IpAddress.of(new byte[16]), addresses.address("[::]"));
         assertEquals(List.of(NEAR, NEAR, "gone.test", "gone.test"), List.copyOf(asked), "literals are never looked up");
@@ -132,14 +135,5 @@ class CostRankedLookupTest {
 
     private static List<URI> uris(String... all) {
         return java.util.Arrays.stream(all).map(URI::create).toList();
-    }
-
-    /** Polls {@code condition} until it holds, for at most 10 s. */
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within 10 s");
-            Thread.sleep(5);
-        }
     }
 }

@@ -15,9 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
+import org.rproxy.core.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,14 +56,6 @@ class KeySetTest {
         return Files.move(tmp, dir.resolve("keys.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void await(String what, BooleanSupplier done) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, what + ": not within 30 s");
-            LockSupport.parkNanos(20_000_000);
-        }
-    }
-
     @Test
     void theNextKeyIsLearntFromTheDirectoryAndAClientPinnedToSeveralTakesAnyOfThem() throws Exception {
         Path maps = Files.createDirectories(dir.resolve("maps"));
@@ -80,11 +71,13 @@ class KeySetTest {
             assertEquals(Set.of(cur), client.trustedKeyIds());
 
             keys("  - file: DIR/current.key\n    signing: true\n  - file: DIR/next.key\n");
-            await("the next key learnt", () -> client.refreshKeys().equals(Set.of(cur, nxt)));
+            Eventually.await("the next key learnt", Duration.ofSeconds(30),
+                    () -> client.refreshKeys().equals(Set.of(cur, nxt)));
 
             keys("  - file: DIR/next.key\n    signing: true\n");
             // The origin switches its key, then signs its documents again: the cost map follows a moment later.
-            await("signed with the next key", () -> origin.keyId().equals(nxt) && client.refreshKeys().equals(Set.of(cur, nxt))
+            Eventually.await("signed with the next key", Duration.ofSeconds(30),
+                    () -> origin.keyId().equals(nxt) && client.refreshKeys().equals(Set.of(cur, nxt))
                     && client.fetch(LocalOrigin.COST_MAP).representation().identity().header("signature-input")
                     .orElseThrow().contains(nxt));
             client.refreshMaps();

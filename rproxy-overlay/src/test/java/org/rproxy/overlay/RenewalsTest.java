@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import org.rproxy.core.testing.Eventually;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,7 +103,8 @@ class RenewalsTest {
             AtomicBoolean wanted = new AtomicBoolean(true);
             List<Stored> told = new CopyOnWriteArrayList<>();
             r.keep("announcing h", step, wanted::get, told::add).get(5, TimeUnit.SECONDS);
-            awaitTrue(() -> step.calls.size() >= 5, "the first store, two while settling, two republished");
+            Eventually.await("the first store, two while settling, two republished", Duration.ofSeconds(5),
+                    () -> step.calls.size() >= 5);
             List<Long> at = List.copyOf(step.calls);
             assertTrue(ms(at.get(1) - at.get(0)) >= 100, "first settling store after 100 ms: " + ms(at.get(1) - at.get(0)));
             assertTrue(ms(at.get(2) - at.get(0)) >= 200, "second settling store 200 ms after the first store: " + ms(at.get(2) - at.get(0)));
@@ -112,7 +113,7 @@ class RenewalsTest {
             assertTrue(told.size() >= 5, "told of every store: " + told);
 
             wanted.set(false);
-            awaitTrue(() -> r.size() == 0, "dropped at its next renewal");
+            Eventually.await("dropped at its next renewal", Duration.ofSeconds(5), () -> r.size() == 0);
             int stores = step.calls.size();
             Thread.sleep(400);
             assertEquals(stores, step.calls.size(), "no store once it is no longer wanted");
@@ -129,7 +130,8 @@ class RenewalsTest {
             Step step = new Step(ENOUGH, unreached);
             List<Stored> told = new CopyOnWriteArrayList<>();
             assertEquals(none, r.keep("putting p", step, () -> true, told::add).get(5, TimeUnit.SECONDS));
-            awaitTrue(() -> told.contains(ENOUGH), "stored again until a node took it, not at the next renewal");
+            Eventually.await("stored again until a node took it, not at the next renewal", Duration.ofSeconds(5),
+                    () -> told.contains(ENOUGH));
             assertEquals(List.of(none, none, none, ENOUGH), told);
             List<Long> at = List.copyOf(step.calls);
             long second = at.get(Renewals.TRIES) - at.get(Renewals.TRIES - 1);
@@ -149,7 +151,7 @@ class RenewalsTest {
             r.keep("announcing h", step, () -> true, s -> { }).get(5, TimeUnit.SECONDS);
             assertEquals(2, step.calls.size());
             assertEquals(1, r.size());
-            awaitTrue(() -> step.calls.size() >= 3, "the settling store");
+            Eventually.await("the settling store", Duration.ofSeconds(5), () -> step.calls.size() >= 3);
             Thread.sleep(300);
             assertEquals(3, step.calls.size(), "one settling store, not two");
         }
@@ -172,13 +174,5 @@ class RenewalsTest {
 
     private static long ms(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "within 5 s: " + what);
-            Thread.sleep(10);
-        }
     }
 }

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import org.rproxy.core.testing.Eventually;
 import org.junit.jupiter.api.Test;
 
 import org.rproxy.core.sign.ResponseVerifier;
@@ -49,14 +49,6 @@ class FailoverUpstreamTest {
         return failover.send(UpstreamRequest.get(MAP, List.of())).get(5, TimeUnit.SECONDS);
     }
 
-    private static void await(BooleanSupplier done) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, "not within 10 s");
-            Thread.onSpinWait();
-        }
-    }
-
     @Test
     void aFailedUpstreamIsLeftForTheNextAndPreferredAgainOnceItsCheckPasses() throws Exception {
         assertEquals(200, get().status());
@@ -73,7 +65,8 @@ class FailoverUpstreamTest {
         assertEquals(URI.create("http://two:2"), failover.current(), "still down");
         first.down = false;
         failover.check();
-        await(() -> failover.current().equals(URI.create("http://one:1")));
+        Eventually.await("the failover", Duration.ofSeconds(10),
+                () -> failover.current().equals(URI.create("http://one:1")));
         get();
         assertEquals(3, first.count(MAP, null));
     }
