@@ -149,7 +149,7 @@ public final class AltoClient implements AutoCloseable {
      * Reads the origin's directory again (from the best source that gives a valid one) and
      * trusts the keys it lists: how a client learns the origin's next key before the origin
      * signs with it. {@link #refreshMaps()} does this first, so a client that refreshes its maps
-     * more often than the origin's rotation steps (see the README) never refuses a document
+     * more often than the origin's rotation steps (see docs/origin.md, Key rotation) never refuses a document
      * signed with the new key. A directory older than one already learnt from (taken meanwhile
      * by a follower, say) changes no key: the set returned is then the newer one's.
      *

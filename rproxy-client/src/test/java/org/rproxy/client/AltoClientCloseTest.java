@@ -99,7 +99,7 @@ class AltoClientCloseTest {
     void closeEndsTheThreadsOfTheClientsHttp() throws Exception {
         int selectorsBefore = selectorThreads().size();
         try (LocalOrigin origin = LocalOrigin.startStreaming(dir, List.of())) {
-            // what README tells an application to do when the proxy list changes, several times over
+            // what the client library guide tells an application to do when the proxy list changes, several times over
             List<ThreadPoolExecutor> executors = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())));

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's client library example compiles as shown, as the body of a method with its imports
+ * The client library guide's example (docs/client-library.md) compiles as shown, as the body of a method with its imports
  * on top, against this module and what it depends on: an application vendor copying it gets no
  * missing import and no undeclared name.
  */
@@ -35,7 +35,7 @@ class ReadmeExampleTest {
 
     @Test
     void theClientLibraryExampleCompilesAsShown() throws Exception {
-        String example = firstJavaBlockAfter(Path.of("..", "README.md"), "## Client library");
+        String example = firstJavaBlockAfter(Path.of("..", "docs", "client-library.md"), "## Client library");
         String unit = asMethodBody(example);
         String className = "ReadmeExample";
 
@@ -54,7 +54,7 @@ class ReadmeExampleTest {
                     "-classpath", System.getProperty("java.class.path")), null, List.of(source)).call();
             String errors = diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
                     .map(d -> "line " + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT)).collect(Collectors.joining("\n"));
-            assertEquals("", errors, "the README's example, as compiled:\n" + unit + "\n" + log);
+            assertEquals("", errors, "the client library guide's example, as compiled:\n" + unit + "\n" + log);
             assertTrue(ok, log.toString());
         }
     }

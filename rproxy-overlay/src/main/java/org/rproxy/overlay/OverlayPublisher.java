@@ -175,7 +175,7 @@ public final class OverlayPublisher implements AutoCloseable {
      * Registers this publisher's meters on {@code registry} (a proxy's, so that its
      * {@code /metrics} page shows them): the version each resource's pointer names and how many
      * DHT nodes took it, puts by outcome, the DHT nodes this node knows, the torrents it
-     * serves and what its DHT node stores for others (see the README's metrics table). Once
+     * serves and what its DHT node stores for others (see the metrics table of docs/operations.md). Once
      * per publisher.
      *
      * @throws IllegalStateException when bound already

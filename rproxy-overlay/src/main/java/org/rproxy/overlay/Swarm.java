@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * fetches a torrent by infohash alone (BEP 9 metadata from the peers, then the pieces, each
  * checked against its SHA-1). Peers are found through the node's {@link DhtNode}; the listener
  * is bound to the configured address, and local service discovery (multicast), peer exchange
- * and Message Stream Encryption are off ({@link SwarmRuntime}; see the README's overlay section
+ * and Message Stream Encryption are off ({@link SwarmRuntime}; see docs/overlay.md
  * for what bt 1.10 does with many seeders otherwise). Every torrent lives in its own folder
  * named by its infohash; the folders a previous run left are deleted at start
  * ({@link TorrentFolders}).

@@ -42,13 +42,13 @@ class OverlayConfigTest {
         assertEquals(Duration.ofMinutes(20), c.republish());
     }
 
-    /** The README's client peer file (the yaml block after "A client peer's `overlay.yaml`") reads, with no key. */
+    /** The overlay guide's client peer file (the yaml block after "A client peer's `overlay.yaml`") reads, with no key. */
     @Test
     void theReadmesClientPeerExampleIsValid() throws Exception {
-        String readme = java.nio.file.Files.readString(repo().resolve("README.md"));
+        String readme = java.nio.file.Files.readString(repo().resolve("docs/overlay.md"));
         int at = readme.indexOf("```yaml", readme.indexOf("A client peer's `overlay.yaml`"));
         String yaml = readme.substring(at + "```yaml".length(), readme.indexOf("```", at + 1));
-        OverlayConfig c = new ConfigLoader().read(yaml, "README client overlay.yaml", OverlayConfig.class);
+        OverlayConfig c = new ConfigLoader().read(yaml, "docs/overlay.md client overlay.yaml", OverlayConfig.class);
         assertNull(c.bind());
         assertNull(c.key());
         assertEquals(Duration.ofSeconds(10), c.budget());
@@ -118,13 +118,13 @@ class OverlayConfigTest {
         assertNull(built.toBuilder().key(null).build().key(), "a client peer's: no key");
     }
 
-    /** The README's client peer in code (the java block after "The same client peer in code") builds, as its file reads. */
+    /** The overlay guide's client peer in code (the java block after "The same client peer in code") builds, as its file reads. */
     @Test
     void theReadmesClientPeerInCodeIsItsFile() throws Exception {
-        String readme = java.nio.file.Files.readString(repo().resolve("README.md"));
+        String readme = java.nio.file.Files.readString(repo().resolve("docs/overlay.md"));
         int at = readme.indexOf("```yaml", readme.indexOf("A client peer's `overlay.yaml`"));
         OverlayConfig file = new ConfigLoader().read(readme.substring(at + "```yaml".length(), readme.indexOf("```", at + 1)),
-                "README client overlay.yaml", OverlayConfig.class);
+                "docs/overlay.md client overlay.yaml", OverlayConfig.class);
         int code = readme.indexOf("```java", readme.indexOf("The same client peer in code"));
         String java = readme.substring(code, readme.indexOf("```", code + 1));
         assertTrue(java.contains(".dhtPort(6881).btPort(6891)") && java.contains(".bootstrap(\"203.0.113.9:6881\")")

@@ -57,7 +57,7 @@ class NotFoundMemoryTest {
         return assertInstanceOf(Reply.Error.class, r).error().httpStatus();
     }
 
-    /** A remembered 404 is answered from memory: a hit, as README's metrics table says; the first was a miss. */
+    /** A remembered 404 is answered from memory: a hit, as the metrics table of docs/operations.md says; the first was a miss. */
     @Test
     void aRememberedNotFoundCountsAsAHit() throws Exception {
         for (int i = 0; i < 3; i++) {

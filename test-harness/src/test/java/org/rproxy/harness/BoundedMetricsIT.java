@@ -40,7 +40,7 @@ import org.rproxy.harness.load.PrometheusPage;
  * pull proxy, the series of {@code rproxy_*} meters are the same set as after the first few
  * streams (and at a push proxy), every control URI is counted under one route, no label names a
  * control URI, every node shows its update stream's meters and the push proxy its feed's, and
- * the page has the JVM and process meters and the front end's request-body gauges, every meter with its labels is in the README's
+ * the page has the JVM and process meters and the front end's request-body gauges, every meter with its labels is in docs/operations.md's
  * metrics table, and the page passes {@code promtool check metrics} (skipped with a message where
  * promtool, from Debian's {@code prometheus} package, is absent).
  */
@@ -159,7 +159,7 @@ class BoundedMetricsIT {
     }
 
     /**
-     * Every meter on {@code page} is in the README's metrics table with exactly its labels
+     * Every meter on {@code page} is in docs/operations.md's metrics table with exactly its labels
      * ({@code `name{a,b}`}), and every value of the labels that take a fixed set ({@code kind},
      * {@code result}, {@code answered}) is named in its row.
      */
@@ -169,7 +169,7 @@ class BoundedMetricsIT {
 
     /** As {@link #assertDocumented(String)}, on a page of at least {@code minSamples} samples. */
     static void assertDocumented(String page, int minSamples) throws Exception {
-        String readme = Files.readString(TestPaths.repo().resolve("README.md"), StandardCharsets.UTF_8);
+        String readme = Files.readString(TestPaths.repo().resolve("docs/operations.md"), StandardCharsets.UTF_8);
         Set<String> summaries = new TreeSet<>();
         Set<String> families = new TreeSet<>();
         Matcher type = Pattern.compile("^# TYPE (\\S+) (\\S+)$", Pattern.MULTILINE).matcher(page);
@@ -198,12 +198,12 @@ class BoundedMetricsIT {
             }
             String cell = "`" + documented + (keys.isEmpty() ? "`" : "{" + String.join(",", keys) + "}`");
             int at = readme.indexOf(cell);
-            assertTrue(at >= 0, cell + " is not in the README's metrics table");
+            assertTrue(at >= 0, cell + " is not in the metrics table of docs/operations.md");
             String row = readme.substring(readme.lastIndexOf('\n', at) + 1, readme.indexOf('\n', at));
             for (String fixed : new String[] {"kind", "result", "answered"}) {
                 if (values.containsKey(fixed)) {
                     assertTrue(row.contains("`" + values.get(fixed) + "`"),
-                            fixed + "=\"" + values.get(fixed) + "\" of " + documented + " is not in its README row: " + row);
+                            fixed + "=\"" + values.get(fixed) + "\" of " + documented + " is not in its row of docs/operations.md: " + row);
                 }
             }
         }

@@ -46,7 +46,7 @@ import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
 
 /**
- * The README's key rotation, step by step, while clients read through a two-level tree (origin →
+ * The key rotation of docs/origin.md, step by step, while clients read through a two-level tree (origin →
  * pull proxy → push proxy → client library): the origin publishes its next key beside the
  * current one, switches signing to it, then retires the old one, all by editing its keys file.
  * The proxies and the clients are configured with the old key only and learn the next from the

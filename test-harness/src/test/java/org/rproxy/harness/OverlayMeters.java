@@ -13,7 +13,7 @@ final class OverlayMeters {
     /**
      * The RProxy's overlay meters after the change: its cost-map pointer names the new version
      * and sits on at least 5 of the 8 closest DHT nodes, its puts are counted, it knows the
-     * swarm's nodes and serves torrents; every meter is in the README's table, and the page
+     * swarm's nodes and serves torrents; every meter is in the table of docs/operations.md, and the page
      * passes promtool where it is installed.
      */
     static void checkAfterChange(String page, String costMapId, long v2) throws Exception {

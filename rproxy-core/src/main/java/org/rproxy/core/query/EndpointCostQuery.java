@@ -46,7 +46,7 @@ public record EndpointCostQuery(CostType costType, List<Constraint> constraints,
      * Reads a request body.
      *
      * @param client the address the request came from, standing in for an empty or absent list;
-     *               null when unknown (every server passes null: see the README), in which case an
+     *               null when unknown (every server passes null: see docs/protocol.md), in which case an
      *               absent list is an {@code E_MISSING_FIELD} and an empty one an
      *               {@code E_INVALID_FIELD_VALUE} whose value is the {@code []} the client sent
      */

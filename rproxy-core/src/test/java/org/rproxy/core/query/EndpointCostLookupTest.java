@@ -221,7 +221,7 @@ class EndpointCostLookupTest {
     }
 
     /**
-     * This server does not stand the client's address in for an absent or empty list (README):
+     * This server does not stand the client's address in for an absent or empty list (docs/protocol.md):
      * an absent {@code dsts} is a missing field, not an invalid value {@code "[]"} the client
      * never sent; an empty one is the {@code []} it sent. The same for {@code srcs}.
      */

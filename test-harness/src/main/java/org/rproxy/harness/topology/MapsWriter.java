@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a {@link Topology} as a maps folder the origin serves (README "The maps folder"):
+ * Writes a {@link Topology} as a maps folder the origin serves (docs/origin.md, "The maps folder"):
  * {@code network-map.json} (resource id {@code default-network-map}), one numerical cost map per
  * metric ({@code METRIC-map.json}) and, when asked, {@code METRIC-ordinal-map.json}. Cost maps
  * name the network map in {@code meta.dependent-vtags} without a tag, so the origin follows it.
