@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The life of the push feed's subscription, one stream after another: reads the upstream's
- * directory ({@link StreamDiscovery}) for the stream's URI, opens a {@link FeedStream} naming the
+ * directory ({@link StreamDiscovery}) for the stream's URI (before every stream, so a stream that
+ * moved is found where the directory now names it), opens a {@link FeedStream} naming the
  * documents followed with the tags held, hands its events to {@link FeedEvents}, and when it is
  * refused, breaks, ends or stays silent, or when the upstream does not take a control request made
  * on it, replaces it after the {@link Backoff} (from the next upstream, {@link UpstreamChoice},
@@ -221,7 +222,11 @@ final class FeedConnection {
         returns.abandon(); // a trial beside this stream, which is gone: the feed moves on as for any loss
         long delay = proof.lost(fault);
         URI from = upstreams.current();
-        streamUri = upstreams.next() ? null : streamUri; // another upstream's own directory names its stream
+        upstreams.next();
+        // The next attempt reads the directory first, from the same upstream as from another: the
+        // stream may have moved (an upstream restarted with another path names it in its new
+        // directory), and one subscribed to where it was is refused for good.
+        streamUri = null;
         lossLog.lost(from, reason, delay, upstreams.current()); // once, then a summary now and then (StreamLossLog)
         int retry = generation;
         try {
