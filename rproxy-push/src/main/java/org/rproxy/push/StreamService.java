@@ -139,7 +139,7 @@ final class StreamService {
             bound.forEach(b -> followers.follow(s, b.substream()));
             subscriptions.put(s.token, s);
             open.incrementAndGet();
-            return new Reply.Stream(config.heartbeat(), sink -> publisher.run(() -> publisher.attach(s, sink, controlUri)));
+            return new Reply.Stream(config.heartbeat(), sink -> publisher.opened(s, sink, controlUri));
         });
     }
 

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -62,8 +61,9 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     private final Delivery delivery;
     private final StreamService service;
     private final AtomicLong open = new AtomicLong();
-    private final AtomicLong coalesced = new AtomicLong();
-    private final AtomicLong updates = new AtomicLong();
+    private final DocumentIntake intake = new DocumentIntake(tracks, subscriptions, followers);
+    /** Set once {@link #close} starts: streams opening from then on are closed, not started. */
+    private volatile boolean closed;
     /** Every target {@link #accept} has taken (streamed, or passed over as not streamable); read from any thread. */
     private final Set<String> taken = ConcurrentHashMap.newKeySet();
 
@@ -93,7 +93,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(open.get(), updates.get(), coalesced.get(), delivery.disconnected());
+        return new Stats(open.get(), intake.updates.get(), intake.coalesced.get(), delivery.disconnected());
     }
 
     /** Registers the {@link StreamMeters} of this publisher. */
@@ -111,7 +111,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
             return;
         }
         run(() -> {
-            if (update(target, r)) {
+            if (intake.update(target, r)) {
                 answers.recomputeAll();
             }
             taken.add(target);
@@ -165,7 +165,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
             boolean changed = false;
             for (Map.Entry<String, Representation> e : copy.entrySet()) {
                 if (Track.streamable(e.getValue())) {
-                    changed |= update(e.getKey(), e.getValue());
+                    changed |= intake.update(e.getKey(), e.getValue());
                 }
             }
             if (changed) {
@@ -173,40 +173,6 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
             }
             pumpAll();
         });
-    }
-
-    /** Takes {@code r} for {@code target}; true when it is a new document or a new version (answers may change). */
-    private boolean update(String target, Representation r) {
-        Track t = tracks.computeIfAbsent(target, Track::document);
-        String before = t.current() == null ? null : t.versionId();
-        Track.Change change;
-        try {
-            change = t.update(r);
-        } catch (RuntimeException e) {
-            LOG.warn("not streaming {}: {}", target, e.toString());
-            if (t.current() == null) {
-                tracks.remove(target);
-            }
-            return false;
-        }
-        if (change != Track.Change.SAME) {
-            followers.changed(target);
-        }
-        if (before == null) {
-            // A document that appeared after streams opened: tell them, so that proxies follow it too.
-            for (Subscription s : subscriptions.values()) {
-                if (s.attached()) {
-                    s.control(ControlEvents.documents(Map.of(target, t.resourceId())));
-                }
-            }
-            return true;
-        }
-        if (change != Track.Change.NEW_VERSION) {
-            return false;
-        }
-        updates.incrementAndGet();
-        coalesced.addAndGet(followers.skipping(target, before));
-        return true;
     }
 
     private void drop(String target) {
@@ -243,9 +209,20 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
         };
     }
 
-    /** Starts {@code s} on {@code sink}, once the front end has written the stream's head. */
-    void attach(Subscription s, StreamSink sink, String controlUri) {
-        if (!subscriptions.containsKey(s.token)) {
+    /**
+     * The front end wrote the head of {@code s}'s stream on {@code sink} (any thread): it starts on
+     * the publisher's thread, or is closed here once the publisher stops, whose thread may not
+     * run the start (else close()'s closing task, handed over after it, closes it).
+     */
+    void opened(Subscription s, StreamSink sink, String controlUri) {
+        run(() -> attach(s, sink, controlUri));
+        if (closed) {
+            sink.close();
+        }
+    }
+
+    private void attach(Subscription s, StreamSink sink, String controlUri) {
+        if (closed || !subscriptions.containsKey(s.token)) {
             sink.close();
             return;
         }
@@ -279,15 +256,22 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
         OwnThread.run(thread, task, LOG, "update stream publisher");
     }
 
-    /** Closes every stream and stops the publisher thread. */
+    /**
+     * Closes every stream and stops the publisher thread; a stream whose head the front end writes
+     * from now on is closed as it opens ({@link #opened}). Once is enough: another call returns.
+     */
     @Override
     public void close() {
-        CompletableFuture<Void> closed = new CompletableFuture<>();
+        if (closed) {
+            return; // closed already, or closing on another thread
+        }
+        closed = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
         run(() -> {
             subscriptions.values().forEach(Subscription::close);
-            closed.complete(null);
+            done.complete(null);
         });
-        closed.completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+        done.completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
         thread.shutdownNow();
     }
 }
