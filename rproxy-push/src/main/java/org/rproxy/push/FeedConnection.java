@@ -54,6 +54,8 @@ final class FeedConnection {
     private URI streamUri;
     private FeedStream stream;
     private int generation;
+    /** The stream now lost was refused for a document it named, now followed no more. */
+    private boolean refusedDocument;
     private boolean closed;
     private final FeedReturn returns;
     private final StreamLossLog lossLog = new StreamLossLog();
@@ -183,6 +185,7 @@ final class FeedConnection {
     private void refused(int gen, AltoError error) {
         String target = gen == generation && !closed ? substreams.unfollowRefused(error) : null;
         if (target != null) {
+            refusedDocument = true; // the next subscription, without it, goes to the same stream
             LOG.warn("the update stream at {} refused {} ({}); no longer following it", upstreams.current(), target,
                     error.message());
         }
@@ -222,11 +225,13 @@ final class FeedConnection {
         returns.abandon(); // a trial beside this stream, which is gone: the feed moves on as for any loss
         long delay = proof.lost(fault);
         URI from = upstreams.current();
-        upstreams.next();
         // The next attempt reads the directory first, from the same upstream as from another: the
         // stream may have moved (an upstream restarted with another path names it in its new
-        // directory), and one subscribed to where it was is refused for good.
-        streamUri = null;
+        // directory), and one subscribed to where it was is refused for good. Not after the
+        // stream refused a document the directory lists: read again, it would be followed again,
+        // and refused again, for good.
+        streamUri = upstreams.next() || !refusedDocument ? null : streamUri;
+        refusedDocument = false;
         lossLog.lost(from, reason, delay, upstreams.current()); // once, then a summary now and then (StreamLossLog)
         int retry = generation;
         try {

@@ -122,4 +122,58 @@ class MovedStreamTest {
             after.close();
         }
     }
+
+    /**
+     * The other side of reading the directory again: a document it lists that the stream refuses
+     * (here a query resource the upstream's update stream does not offer as a document) is followed
+     * no more, and the next subscription goes to the same stream without it. Read again, the
+     * directory would have the feed follow it again, and be refused again, for good.
+     */
+    @Test
+    void aDocumentTheStreamRefusesIsNotFollowedAgainFromTheDirectory() throws Exception {
+        TestSigner origin = new TestSigner();
+        String body = "{\"resources\":{"
+                + "\"nm\":{\"media-type\":\"application/alto-networkmap+json\",\"uri\":\"" + NM + "\"},"
+                + "\"fc\":{\"media-type\":\"application/alto-costmap+json\",\"uri\":\"/costmap/filtered\","
+                + "\"accepts\":\"application/alto-costmapfilter+json\",\"uses\":[\"nm\"]},"
+                + "\"updates\":{\"media-type\":\"text/event-stream\",\"uri\":\"/updates\",\"uses\":[\"nm\",\"fc\"]}}}";
+        Representation dir = signed(origin, StreamDiscovery.DIRECTORY, "directory", body, T0);
+        UpdatePublisher publisher = new UpdatePublisher(UpdateStreamConfig.defaults());
+        AltoService service = publisher.wrap(req -> CompletableFuture.completedFuture(
+                req.method().equals("GET") && req.path().equals(StreamDiscovery.DIRECTORY) ? new Reply.Ok(dir)
+                        : new Reply.Error(AltoError.invalidValue("uri", req.path(), "not here").withStatus(404),
+                        Dialect.JSON)));
+        publisher.accept(StreamDiscovery.DIRECTORY, dir);
+        publisher.accept(NM, signed(origin, NM, "nm", networkMap(1, 1), T0));
+        AtomicInteger directoryReads = new AtomicInteger();
+        try (AltoHttpServer server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), req -> {
+            if (req.path().equals(StreamDiscovery.DIRECTORY)) {
+                directoryReads.incrementAndGet();
+            }
+            return service.handle(req);
+        })) {
+            URI upstream = URI.create("http://127.0.0.1:" + server.localAddress().getPort());
+            ManualScheduler timers = new ManualScheduler();
+            PushFeed feed = new PushFeed(PushFeedConfig.of(upstream).withBackoff(Duration.ofMillis(100),
+                    Duration.ofSeconds(8)), new ResponseVerifier(List.of(origin.publicKey()),
+                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+            try {
+                feed.begin();
+                for (int attempt = 0; attempt < 3 && publisher.stats().subscribers() == 0; attempt++) {
+                    ManualScheduler.Scheduled retry = timers.awaitNextScheduled(10);
+                    assertNotNull(retry, "no reconnect scheduled after attempt " + attempt);
+                    timers.execute(retry.task());
+                    LoopbackUpstream.within(Duration.ofSeconds(2), () -> publisher.stats().subscribers() == 1
+                            || timers.pendingScheduled() > 0);
+                }
+                LoopbackUpstream.await("the stream subscribed to without the refused document, the map held",
+                        () -> publisher.stats().subscribers() == 1 && feed.held().get(NM) != null);
+                assertEquals(1, directoryReads.get(), "directory reads");
+            } finally {
+                feed.close();
+            }
+        } finally {
+            publisher.close();
+        }
+    }
 }
