@@ -115,7 +115,7 @@ final class Delivery {
         long since = now() - stallTimeout.toNanos();
         Set<Subscription> stalled = new HashSet<>();
         for (Subscription s : new ArrayList<>(all)) {
-            if (s.stalledSince(since, tracks)) {
+            if (s.stalledSince(since)) {
                 stalled.add(s);
             } else if (!s.attached() && s.createdNanos < since) {
                 gone.accept(s);

@@ -22,9 +22,12 @@ import org.rproxy.core.stream.Sse;
  * substream remembers the version and the signature it was last sent, and {@link #pump} sends
  * whatever is behind, newest first come, while fewer than the window's bytes wait for the
  * subscriber's socket. A subscriber that cannot keep up therefore holds about one window of
- * bytes and, when it drains, gets the latest
+ * bytes and the event that filled it (a whole document at most; the transport copies what waits
+ * for the socket off-heap), and when it drains, gets the latest
  * version (a patch from what it holds, or the full document): the versions in between are
- * coalesced, never queued. Control events have their own short queue and go first.
+ * coalesced, never queued; one that leaves its window full for the stall timeout, whether or not
+ * anything newer waits, is disconnected ({@link #stalledSince}). Control events have their own
+ * short queue and go first.
  *
  * <p>Which substreams may be behind is kept as it happens, not searched for: a substream is
  * <em>due</em> when added and whenever {@link Followers#changed} says its track has a new version
@@ -90,8 +93,11 @@ final class Subscription {
     /** Bytes of the control events queued. */
     private long controlBytes;
     private StreamSink sink;
-    /** When the window was last found full with work waiting; 0 while it is not. */
-    private long blockedSinceNanos;
+    /** Whether the window is full since {@link #fullSinceNanos}, not drained since: a pump sending nothing found it so. */
+    private boolean full;
+    private long fullSinceNanos;
+    /** Whether the last pump left work waiting for a full window. */
+    private boolean workWaiting;
     private long eventsSent;
 
     Subscription(String token, long createdNanos, long windowBytes, boolean signatures) {
@@ -174,19 +180,26 @@ final class Subscription {
             send(next, tracks.apply(next.target));
             sent++;
         }
-        if (room() || !hasWork(tracks)) {
-            blockedSinceNanos = 0;
-        } else if (blockedSinceNanos == 0) {
-            blockedSinceNanos = nowNanos;
+        // Whatever was sent found room: the window had drained, and a stall counts afresh from
+        // now. Counted from the first full window instead, one drained each time within the stall
+        // timeout, but refilled with work still waiting, was disconnected as stalled.
+        boolean fullNow = !room();
+        if (!fullNow || sent > 0 || !full) {
+            fullSinceNanos = nowNanos;
         }
+        full = fullNow;
+        workWaiting = fullNow && hasWork(tracks);
         eventsSent += sent;
         return sent;
     }
 
-    /** True when something has waited since before {@code sinceNanos} for a window that is still full. */
-    boolean stalledSince(long sinceNanos, Function<String, Track> tracks) {
-        return sink != null && sink.isOpen() && blockedSinceNanos != 0 && blockedSinceNanos - sinceNanos < 0
-                && !room() && hasWork(tracks);
+    /**
+     * True when the window has been full since before {@code sinceNanos} and still is, whether or
+     * not anything newer waits: one that never reads holds its window and the event that filled
+     * it (copied off-heap by the transport, a whole map at most) until it is disconnected so.
+     */
+    boolean stalledSince(long sinceNanos) {
+        return sink != null && sink.isOpen() && full && fullSinceNanos - sinceNanos < 0 && !room();
     }
 
     /**
@@ -194,7 +207,7 @@ final class Subscription {
      * sink will not call back when the bytes drain: the publisher must look again later.
      */
     boolean waitsUnsignalled() {
-        return sink != null && sink.isOpen() && blockedSinceNanos != 0 && sink.isWritable();
+        return sink != null && sink.isOpen() && workWaiting && sink.isWritable();
     }
 
     /** Room in this subscriber's window (its own bound, which may be below or above the sink's). */

@@ -34,8 +34,10 @@ public record UpdateStreamConfig(String path, Duration heartbeat, Duration stall
     public static final long DEFAULT_WINDOW_BYTES = PushConfig.DEFAULT_SUBSCRIBER_BUFFER.bytes();
     /**
      * Heap set aside per subscriber when no limit is configured: its subscription and substream
-     * state, the channel and its pipeline, and a share of what slow subscribers hold (their
-     * window's bytes are mostly the shared encoded events, not copies).
+     * state, the channel and its pipeline, and a share of what slow subscribers hold (on the heap
+     * their window's bytes are the shared encoded events, not copies; the transport copies what
+     * waits for a socket off-heap: up to a window and the event that filled it per subscriber that
+     * does not read, for at most the stall timeout, which this does not count).
      */
     public static final long HEAP_PER_SUBSCRIBER = 32 * 1024;
 
