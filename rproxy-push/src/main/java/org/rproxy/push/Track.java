@@ -2,9 +2,11 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +40,7 @@ import org.rproxy.core.stream.Tags;
  * an ECDSA signature's twin, which a feed may be handed and verifies) is the same, not sent
  * again to every subscriber. So the tag a client holds matches a version when
  * it is any entity tag that version was served with, or its ALTO {@code vtag} (RFC 7285 §10.3,
- * what an RFC 8895 client holds).
+ * what an RFC 8895 client holds) unless another version kept has that vtag too.
  *
  * <p>Confined to the publisher's thread.
  */
@@ -69,10 +71,6 @@ final class Track {
             if (etag != null && etags.add(Tags.bare(etag)) && etags.size() > TAGS_PER_VERSION) {
                 etags.remove(etags.iterator().next());
             }
-        }
-
-        boolean named(String bareTag) {
-            return bareTag.equals(vtag) || etags.contains(bareTag);
         }
     }
 
@@ -152,18 +150,35 @@ final class Track {
         return version.digest;
     }
 
-    /** The version a client holding {@code tag} (an entity tag, quoted or not, or a vtag) holds, or null. */
+    /**
+     * The version a client holding {@code tag} (an entity tag, quoted or not, or a vtag) holds, or
+     * null: also when the tag is the vtag of more than one version kept (a maps folder that went
+     * back to an earlier tag with other bytes), since the client may hold either; it is sent the
+     * whole document, where taken for the current one it was sent a signature over other bytes.
+     */
     String versionFor(String tag) {
         String bare = Tags.bare(tag);
-        if (version.named(bare)) {
-            return version.digest;
-        }
-        for (Version v : history.values()) {
-            if (v.named(bare)) {
+        String found = null;
+        for (Version v : kept()) {
+            if (v.etags.contains(bare)) {
                 return v.digest;
             }
+            if (bare.equals(v.vtag)) {
+                if (found != null) {
+                    return null;
+                }
+                found = v.digest;
+            }
         }
-        return null;
+        return found;
+    }
+
+    /** The versions kept, the current one first. */
+    private List<Version> kept() {
+        List<Version> all = new ArrayList<>(history.size() + 1);
+        all.add(version);
+        all.addAll(history.values());
+        return all;
     }
 
     boolean signed() {
