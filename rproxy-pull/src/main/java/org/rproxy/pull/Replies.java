@@ -27,6 +27,8 @@ import org.rproxy.core.server.Reply;
  *       else 504 (or the upstream's status, 502 when its answer did not verify) with an ALTO
  *       error;</li>
  *   <li>an entry whose last attempt failed moments ago is not asked for again at once;</li>
+ *   <li>an attempt overtaken by a newer signing held meanwhile (offered by the push feed) answers
+ *       with that one, as the feed keeps it: never with the older version the upstream sent;</li>
  *   <li>the signed maps an answer computed here comes from are revalidated by the same rules
  *       when the answer is asked for ({@link #revalidateSources}).</li>
  * </ul>
@@ -154,6 +156,11 @@ final class Replies {
         if (r instanceof FetchResult.Stored s) {
             Entry e = copies.get(key);
             CachedCopy h = s.held();
+            CachedCopy current = e == null ? null : e.held();
+            if (current != null && current != h && current.usableAt(now) && !CachedCopies.newer(h, current)) {
+                // overtaken: a newer signing was held while the attempt ran (offered), and kept
+                return Reply.ok(e.stamped(current, now), held(current, now));
+            }
             if (!h.signed() || h.usableAt(now)) {
                 return Reply.ok(e != null && e.held() == h ? e.stamped(h, now) : h.withAge(h.ageAt(now)), CacheStatus.MISS);
             }
