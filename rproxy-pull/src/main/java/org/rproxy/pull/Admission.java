@@ -22,7 +22,8 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * Decides whether an upstream answer may be held: a {@code 200} must carry an
  * origin signature that verifies for the target asked, over the bytes as received, and must not
  * be older (by {@code created}) than the copy held; a {@code 304} is merged into the held
- * variant it names and the merged fields must verify over the held body (RFC 9111 §4.3.4). A
+ * variant it names and the merged fields must verify over the held body (RFC 9111 §4.3.4), its
+ * freshness the 304's, or the held variant's when the 304 carries no {@code Cache-Control}. A
  * gzip answer older than the identity variant held, with no gzip variant held, is
  * {@link Outdated}: no usable gzip variant, not a rollback (a gzip answer older than a held gzip
  * variant is one); so is a gzip answer whose signature has expired, since the identity variant
@@ -114,13 +115,18 @@ final class Admission {
         }
         Instant now = clock.instant();
         String cacheControl = r.header("cache-control");
-        long maxAge = HeaderRules.maxAge(cacheControl);
+        // A 304 without Cache-Control leaves the stored one in force (RFC 9111 §4.3.4), which the
+        // stored fields do not keep (HeaderRules): its directives are the held variant's.
+        long maxAge = cacheControl == null ? previous.maxAgeSeconds() : HeaderRules.maxAge(cacheControl);
+        long swr = cacheControl == null ? previous.staleWhileRevalidateSeconds()
+                : HeaderRules.staleWhileRevalidate(cacheControl);
+        long sie = cacheControl == null ? previous.staleIfErrorSeconds() : HeaderRules.staleIfError(cacheControl);
         long age = HeaderRules.initialAge(r.header("age"), r.header("date"), now, delay);
         List<HeaderField> merged = HeaderRules.freshened(previous.variant().headers(), r.headers());
         Variant variant = new Variant(previous.variant().body(), previous.variant().contentEncoding(), merged);
         if (!previous.signed()) {
             return new Admitted(new CachedVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
-                    maxAge, age, HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
+                    maxAge, age, swr, sie));
         }
         Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
                 new Expectation(key.target(), previous.created()));
@@ -130,8 +136,7 @@ final class Admission {
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }
-        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
-                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
+        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age, swr, sie));
     }
 
     private static Result unsigned(CacheKey key, CachedCopy held, Variant variant, Instant now, long maxAge, long age,
