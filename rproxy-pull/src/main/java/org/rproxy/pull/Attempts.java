@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The pull feed's upstream attempts: at most one per key at a time (concurrent misses, refreshes
  * and revalidations of a key share it), and what each brings recorded in the {@link CachedCopies}:
- * a new copy held, a resource gone forgotten, a failure noted on the entry. A failed or refused
- * attempt never touches the copy held.
+ * a new copy held, a resource gone forgotten, a failure noted on the entry (or, for a key with
+ * none, in {@link FailedMisses}). A failed or refused attempt never touches the copy held.
  *
  * <p>Thread-safe. {@link #fetch} does not block: attempts run on the upstream client's threads
  * and the worker executor, and complete there.
@@ -41,13 +41,17 @@ final class Attempts {
     private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
     /** The failures of targets not tracked (misses), logged at most once per interval in all. */
     private final RateLimitedLog missFailures;
+    /** The keys without an entry whose last attempt failed, for the retry interval. */
+    private final FailedMisses failedMisses;
 
-    Attempts(CachedCopies copies, EntryFetch fetcher, PullMetrics metrics, Clock clock) {
+    /** @param retry how long a key without an entry is not asked for again after a failed attempt */
+    Attempts(CachedCopies copies, EntryFetch fetcher, PullMetrics metrics, Clock clock, Duration retry) {
         this.copies = requireNonNull(copies, "copies");
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
         this.missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL);
+        this.failedMisses = new FailedMisses(retry, clock);
     }
 
     /**
@@ -112,6 +116,14 @@ final class Attempts {
         return inFlight.containsKey(key);
     }
 
+    /**
+     * How the last attempt for {@code key}, which had no entry, failed, when that was within the
+     * retry interval; else null ({@link FailedMisses}). A lookup.
+     */
+    FetchResult.Failed failedLately(CacheKey key) {
+        return failedMisses.recent(key);
+    }
+
     /** Completes when every attempt under way now has ended (tests; shutdown). */
     CompletableFuture<Void> quiet() {
         return CompletableFuture.allOf(inFlight.values().toArray(new CompletableFuture<?>[0]));
@@ -119,8 +131,9 @@ final class Attempts {
 
     /**
      * Fetches the document at {@code target} (a GET) unless it is tracked already. A failed
-     * attempt leaves no entry (as for a client's miss), so a document that was never held is
-     * tried again by the next miss rather than refused for the retry interval. Does not block.
+     * attempt leaves no entry (as for a client's miss): a document that was never held is
+     * answered its failure by requests within the retry interval ({@link #failedLately}), and
+     * tried again by the next miss after it or by the next call here. Does not block.
      *
      * @return the attempt (one under way may be joined), or null when the target is tracked already
      */
@@ -144,6 +157,9 @@ final class Attempts {
     private void apply(CacheKey key, UpstreamCall call, FetchResult r, String kind) {
         Instant now = clock.instant();
         Entry e = copies.get(key);
+        if (!(r instanceof FetchResult.Failed)) {
+            failedMisses.forget(key); // an answer came
+        }
         if (r instanceof FetchResult.Stored s) {
             metrics.fetch(kind, "stored");
             CachedCopy h = s.held();
@@ -189,9 +205,12 @@ final class Attempts {
                             e.held() == null ? "no copy held" : "serving the held copy while it is valid");
                 }
                 e.failed(now, f.status(), f.reason());
-            } else if (!f.rejected()) {
-                // a miss: nothing is tracked, and clients choose the targets, so one line per interval
-                missFailures.warn(LOG, "{}: {}; no copy held", key, f.reason());
+            } else {
+                failedMisses.failed(key, f); // not asked for again by requests within the retry interval
+                if (!f.rejected()) {
+                    // a miss: nothing is tracked, and clients choose the targets, so one line per interval
+                    missFailures.warn(LOG, "{}: {}; no copy held", key, f.reason());
+                }
             }
         }
     }

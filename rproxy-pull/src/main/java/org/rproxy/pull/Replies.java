@@ -26,7 +26,8 @@ import org.rproxy.core.server.Reply;
  *       an unsigned computed answer whose signed sources are all held and valid is served stale;
  *       else 504 (or the upstream's status, 502 when its answer did not verify) with an ALTO
  *       error;</li>
- *   <li>an entry whose last attempt failed moments ago is not asked for again at once;</li>
+ *   <li>an entry whose last attempt failed moments ago is not asked for again at once, nor is a
+ *       key with no entry whose last attempt failed ({@link FailedMisses});</li>
  *   <li>an attempt overtaken by a newer signing held meanwhile (offered by the push feed) answers
  *       with that one, as the feed keeps it: never with the older version the upstream sent;</li>
  *   <li>the signed maps an answer computed here comes from are revalidated by the same rules
@@ -79,6 +80,11 @@ final class Replies {
                 Reply stale = staleDerived(e, now);
                 return CompletableFuture.completedFuture(stale != null ? stale
                         : noValidCopy(key, e.failureStatus(), e.failure()));
+            }
+        } else {
+            FetchResult.Failed lately = attempts.failedLately(key); // the same rule for a key with no entry
+            if (lately != null && !attempts.running(key)) {
+                return CompletableFuture.completedFuture(noValidCopy(key, lately.status(), lately.reason()));
             }
         }
         return attempts.fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
