@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * expired, and prefetched targets holding none, every {@code retry} (so the proxy recovers by
  * itself when the upstream returns), leaves a copy the store evicted to be fetched by the next
  * request for it, forgets what nobody asked for in {@code forgetAfter}, fetches the targets it is
- * told to keep fresh, and forgets a copy the upstream answered 404 or 410 for once the signed
+ * told to keep fresh (one never held whose fetch failed, again after {@code retry}), and forgets a copy the upstream answered 404 or 410 for once the signed
  * directory no longer lists it. {@link #due} and {@link #recentlyFailed} are the same rules for requests.
  *
  * <p>Passes run on the scheduler's thread; time comes from the injected clock.
@@ -64,7 +64,9 @@ final class Refresher implements AutoCloseable {
     List<CompletableFuture<FetchResult>> tick() {
         for (Supplier<? extends Collection<String>> w : wanted) {
             for (String target : w.get()) {
-                attempts.track(target);
+                if (attempts.failedLately(CacheKey.get(target)) == null) { // as for an entry: once per retry
+                    attempts.track(target);
+                }
                 attempts.touch(target);
             }
         }

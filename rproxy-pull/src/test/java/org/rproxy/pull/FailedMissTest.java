@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +78,19 @@ class FailedMissTest {
         assertTrue(f.feed.offer(MAP, pushed, "1.1 edge"));
         assertTrue(get(MAP) instanceof Reply.Ok, "the copy offered since, not the failure remembered");
         assertEquals(1, f.upstream.total());
+    }
+
+    @Test
+    void aFollowedTargetWhoseFetchFailedIsTriedAgainEveryRetryIntervalNotEveryPass() {
+        f.upstream.down = true;
+        f.feed.keepFresh(() -> List.of(MAP));
+        for (int second = 0; second < 5; second++) { // a pass a second (refresh.tick)
+            f.feed.tick();
+            f.clock.advance(Duration.ofSeconds(1));
+        }
+        assertEquals(1, f.upstream.total(), "one attempt in the retry interval, not one per pass");
+        f.feed.tick();
+        assertEquals(2, f.upstream.total(), "tried again once it has passed");
     }
 
     @Test
