@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.log.RateLimitedLog;
+import org.rproxy.core.sign.Verdict.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ final class Attempts {
         attempt.whenComplete((result, failure) -> {
             FetchResult r = failure != null ? failed(failure) : result;
             try {
-                apply(key, call, r, kind);
+                r = apply(key, call, r, kind);
             } catch (RuntimeException ex) {
                 LOG.error("storing the answer for {} failed", key, ex);
             } finally {
@@ -153,8 +154,13 @@ final class Attempts {
         }
     }
 
-    /** Records what an attempt brought: holds a new copy, forgets a gone resource, or notes the failure. */
-    private void apply(CacheKey key, UpstreamCall call, FetchResult r, String kind) {
+    /**
+     * Records what an attempt brought: holds a new copy, forgets a gone resource, or notes the
+     * failure. Returns what those waiting for it get: {@code r}, or, for a copy older than a
+     * signing verified for the key meanwhile and let go of since ({@link RollbackFloors}), the
+     * refusal that copy would have met had that signing come first.
+     */
+    private FetchResult apply(CacheKey key, UpstreamCall call, FetchResult r, String kind) {
         Instant now = clock.instant();
         Entry e = copies.get(key);
         if (!(r instanceof FetchResult.Failed)) {
@@ -164,7 +170,7 @@ final class Attempts {
             metrics.fetch(kind, "stored");
             CachedCopy h = s.held();
             if (!h.usableAt(now) || !h.signed() && !h.freshAt(now)) {
-                return;
+                return r;
             }
             if (e == null) {
                 e = copies.getOrAdd(key, call, now);
@@ -174,7 +180,10 @@ final class Attempts {
             }
             e.succeeded();
             if (copies.hold(e, h) == null) {
-                return; // a version offered (pushed) while this attempt ran is newer: keep it
+                // a version offered (pushed) while this attempt ran is newer: kept, and served
+                // (Replies); if let go of since, this one is older than a signing verified here
+                CachedCopy current = e.held();
+                return current != null && !CachedCopies.newer(h, current) ? r : overtaken(key, h);
             }
             fetcher.accepted(key);
             if (!h.signed()) {
@@ -213,6 +222,16 @@ final class Attempts {
                 }
             }
         }
+        return r;
+    }
+
+    /** The refusal of {@code h}, fetched for {@code key}, older than a signing verified since and let go of. */
+    private FetchResult.Failed overtaken(CacheKey key, CachedCopy h) {
+        String reason = "upstream answer refused: ROLLBACK: created " + h.identity().created()
+                + ", older than a signing verified here while it was fetched";
+        LOG.debug("{}: {}", key, reason);
+        metrics.verificationFailure(Outcome.ROLLBACK);
+        return new FetchResult.Failed(502, reason, true);
     }
 
     /**

@@ -29,7 +29,12 @@ final class FeedFixture implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
     FeedFixture() {
-        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
+        this(1 << 20);
+    }
+
+    /** With a store holding at most {@code maxBytes}. */
+    FeedFixture(long maxBytes) {
+        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(maxBytes);
         metrics = new PullMetrics(registry, store, clock);
         EntryFetch fetch = new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
                 "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");

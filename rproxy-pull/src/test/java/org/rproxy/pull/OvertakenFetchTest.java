@@ -1,6 +1,7 @@
 package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -47,5 +48,28 @@ class OvertakenFetchTest {
         assertEquals(Bytes.utf8(V2), ((Reply.Ok) r).representation().identity().body(),
                 "the newer version held, not the older one the overtaken fetch brought");
         assertEquals(Bytes.utf8(V2), f.feed.entry(CacheKey.get(MAP)).held().identity().variant().body());
+    }
+
+    @Test
+    void aMissWhoseFetchANewerSigningLetGoMeanwhileOvertookIsRefusedAsARollback() throws Exception {
+        try (FeedFixture small = new FeedFixture(4096)) {
+            small.upstream.docs.put(MAP, small.signer.sign(MAP, V1, false, small.clock.instant(), Duration.ofHours(1), 60));
+            CompletableFuture<Void> gate = new CompletableFuture<>();
+            small.upstream.gate = gate;
+            CompletableFuture<Reply> waiting = small.feed.serve(CacheKey.get(MAP), UpstreamCall.PLAIN_GET)
+                    .toCompletableFuture();
+
+            small.clock.advance(Duration.ofSeconds(2));
+            String big = V2.replace("11.0.0.0/8", "11.0.0.0/8\",\"" + "12.0.0.0/8\",\"".repeat(400) + "13.0.0.0/8");
+            Representation v2 = small.signer.sign(MAP, big, false, small.clock.instant(), Duration.ofHours(1), 60);
+            assertTrue(small.feed.offer(MAP, v2, "1.1 edge"), "pushed while the fetch ran");
+            assertNull(small.feed.heldSigned(MAP), "heavier than the store's bound: let go of at once, its floor kept");
+            gate.complete(null); // the upstream answers v1 now
+
+            Reply r = waiting.get(5, TimeUnit.SECONDS);
+            assertTrue(r instanceof Reply.Error, () -> "not v1, older than the v2 verified here: " + r);
+            assertEquals(502, ((Reply.Error) r).error().httpStatus());
+            assertNull(small.feed.heldSigned(MAP));
+        }
     }
 }
