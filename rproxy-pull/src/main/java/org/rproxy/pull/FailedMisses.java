@@ -4,10 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The keys with no entry whose last upstream attempt failed (unreachable, timed out, a {@code 5xx},
@@ -17,37 +15,62 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * for one target while its upstream fails sent the upstream one request per request (one at a
  * time, the attempts being shared), and the next request after each failure started another.
  *
- * <p>Bounded in count (Caffeine, least recently used out first; a key forgotten early is merely
- * asked for again); forgetting is by time only, from the injected clock. Thread-safe.
+ * <p>Bounded at {@link #MAX_KEYS}: when full, failures past their interval go first, and while
+ * none has passed a new key is not remembered (merely asked for again). A lookup is a map read,
+ * fit for event loops (no cache maintenance runs on the reader); time from the injected clock.
+ * Thread-safe.
  */
 final class FailedMisses {
     /** The most keys remembered. */
     static final int MAX_KEYS = 10_000;
 
-    private final Cache<CacheKey, FetchResult.Failed> failed;
+    /** A failure, and when it stops being answered. */
+    private record Failure(FetchResult.Failed failed, Instant until) {
+    }
+
+    private final Duration retry;
+    private final Clock clock;
+    private final ConcurrentHashMap<CacheKey, Failure> failures = new ConcurrentHashMap<>();
 
     FailedMisses(Duration retry, Clock clock) {
-        requireNonNull(clock, "clock");
-        this.failed = Caffeine.newBuilder()
-                .expireAfterWrite(requireNonNull(retry, "retry"))
-                .maximumSize(MAX_KEYS)
-                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-                .executor(Runnable::run)
-                .build();
+        this.retry = requireNonNull(retry, "retry");
+        this.clock = requireNonNull(clock, "clock");
     }
 
     /** The failure of {@code key}'s last attempt within the interval, or null. A lookup. */
     FetchResult.Failed recent(CacheKey key) {
-        return failed.getIfPresent(key);
+        Failure f = failures.get(key);
+        if (f == null) {
+            return null;
+        }
+        if (!clock.instant().isBefore(f.until())) {
+            failures.remove(key, f);
+            return null;
+        }
+        return f.failed();
     }
 
     /** Notes that an attempt for {@code key}, which has no entry, failed so. */
     void failed(CacheKey key, FetchResult.Failed f) {
-        failed.put(key, f);
+        Instant now = clock.instant();
+        if (failures.size() >= MAX_KEYS && !failures.containsKey(key)) {
+            failures.values().removeIf(old -> !now.isBefore(old.until()));
+            if (failures.size() >= MAX_KEYS) {
+                return;
+            }
+        }
+        failures.put(key, new Failure(f, now.plus(retry)));
     }
 
     /** Forgets {@code key}'s failure: an attempt for it brought an answer. */
     void forget(CacheKey key) {
-        failed.invalidate(key);
+        if (!failures.isEmpty()) {
+            failures.remove(key);
+        }
+    }
+
+    /** How many keys are remembered (tests). */
+    int size() {
+        return failures.size();
     }
 }
