@@ -173,7 +173,7 @@ final class Attempts {
                 return r;
             }
             if (e == null) {
-                e = copies.getOrAdd(key, call, now);
+                e = copies.getOrAdd(key, call.withoutBody(), now); // a query's body is not kept (UpstreamCall)
             }
             if (e.failedAt() != null) {
                 LOG.info("{}: upstream answers again", key);

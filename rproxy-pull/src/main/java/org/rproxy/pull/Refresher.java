@@ -24,8 +24,12 @@ import org.slf4j.LoggerFactory;
  * expired, and prefetched targets holding none, every {@code retry} (so the proxy recovers by
  * itself when the upstream returns), leaves a copy the store evicted to be fetched by the next
  * request for it, forgets what nobody asked for in {@code forgetAfter}, fetches the targets it is
- * told to keep fresh (one never held whose fetch failed, again after {@code retry}), and forgets a copy the upstream answered 404 or 410 for once the signed
- * directory no longer lists it. {@link #due} and {@link #recentlyFailed} are the same rules for requests.
+ * told to keep fresh (one never held whose fetch failed, again after {@code retry}), and forgets a
+ * copy the upstream answered 404 or 410 for once the signed directory no longer lists it. The
+ * answers to POST queries are neither revalidated ahead nor retried: the entry keeps no query
+ * body ({@link UpstreamCall#withoutBody}), so the requests for them, which bring it, revalidate
+ * them, and one that expired is forgotten. {@link #due} and {@link #recentlyFailed} are the same
+ * rules for requests.
  *
  * <p>Passes run on the scheduler's thread; time comes from the injected clock.
  */
@@ -95,7 +99,8 @@ final class Refresher implements AutoCloseable {
                 if (idle(e, now) || !DerivedFrom.sourcesValid(h, copies::get, now)) {
                     copies.forget(e, h);
                 }
-            } else if (!e.pinned && idle(e, now)) {
+            } else if (!e.pinned && (idle(e, now) || !e.key.isGet())) {
+                // a query's answer that expired goes: it is asked for again with a request's body
                 copies.forget(e, h);
             } else if ((h != null || e.pinned) && due(e, now)) {
                 // an expired copy, or a prefetched target holding none. An entry holding nothing
@@ -106,7 +111,9 @@ final class Refresher implements AutoCloseable {
             }
         } else if (e.disputed() && !copies.vouchedFor(e, h, now)) {
             attempts.hasNone(e, h, e.failureStatus(), e.disputedBy(), now); // a signed directory without it has come
-        } else if (h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h))) && due(e, now)) {
+        } else if (e.key.isGet() && h.signed() && hot(e, h) && !now.isBefore(h.freshUntil().minus(ahead(h)))
+                && due(e, now)) {
+            // a query's answer is revalidated by the requests for it, which bring its body
             return attempts.fetch(e.key, e.call, "refresh");
         }
         return null;

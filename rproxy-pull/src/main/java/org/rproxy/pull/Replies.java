@@ -65,12 +65,12 @@ final class Replies {
                 if (!h.freshAt(now)) {
                     metrics.staleServed();
                     if (h.signed() && refresher.due(e, now)) {
-                        attempts.fetch(key, e.call, "revalidate");
+                        attempts.fetch(key, asked(e, call), "revalidate");
                     }
                 }
                 return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now), held(h, now)));
             }
-            return revalidateFirst(e, h, now);
+            return revalidateFirst(e, h, asked(e, call), now);
         }
         metrics.miss();
         if (e != null) {
@@ -87,7 +87,16 @@ final class Replies {
                 return CompletableFuture.completedFuture(noValidCopy(key, lately.status(), lately.reason()));
             }
         }
-        return attempts.fetch(key, e != null ? e.call : call, "miss").thenApply(r -> reply(key, r));
+        return attempts.fetch(key, e != null ? asked(e, call) : call, "miss").thenApply(r -> reply(key, r));
+    }
+
+    /**
+     * What to ask upstream for {@code e}'s key on behalf of a request that made {@code call}: the
+     * entry's call for a GET, the request's for a POST (the entry keeps no query body: {@link
+     * UpstreamCall#withoutBody}; the request's is equivalent, its key being the same).
+     */
+    private static UpstreamCall asked(Entry e, UpstreamCall call) {
+        return e.key.isGet() ? e.call : call;
     }
 
     /**
@@ -133,10 +142,10 @@ final class Replies {
      * upstream was asked moments ago, the copy it confirmed is served (it is what the upstream
      * has); when it failed, the copy is served within its {@code stale-if-error} window, else 504.
      */
-    private CompletionStage<Reply> revalidateFirst(Entry e, CachedCopy h, Instant now) {
+    private CompletionStage<Reply> revalidateFirst(Entry e, CachedCopy h, UpstreamCall call, Instant now) {
         metrics.miss();
         if (attempts.running(e.key) || refresher.due(e, now)) {
-            return attempts.fetch(e.key, e.call, "revalidate").thenApply(r -> reply(e.key, r));
+            return attempts.fetch(e.key, call, "revalidate").thenApply(r -> reply(e.key, r));
         }
         if (!refresher.recentlyFailed(e, now)) {
             return CompletableFuture.completedFuture(Reply.ok(e.stamped(h, now), held(h, now)));

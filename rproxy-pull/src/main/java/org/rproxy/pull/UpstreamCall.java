@@ -7,7 +7,8 @@ import org.rproxy.core.model.Bytes;
 /**
  * What the proxy forwards upstream besides the key: the client's {@code Accept} and, for a POST,
  * the body as the client sent it. Kept with the entry so that background refreshes ask the same
- * question.
+ * question; a POST's without its body ({@link #withoutBody}), which the store's bound does not
+ * weigh: its answer is asked for again only with the body of a request for it.
  *
  * @param accept      the client's Accept, or null
  * @param contentType a POST's Content-Type, else null
@@ -18,5 +19,10 @@ record UpstreamCall(String accept, String contentType, Bytes body) {
 
     UpstreamCall {
         requireNonNull(body, "body");
+    }
+
+    /** This call as an entry keeps it: without a body. */
+    UpstreamCall withoutBody() {
+        return body.length() == 0 ? this : new UpstreamCall(accept, contentType, Bytes.empty());
     }
 }
