@@ -182,7 +182,8 @@ final class Attempts {
             if (copies.hold(e, h) == null) {
                 // a version offered (pushed) while this attempt ran is newer: kept, and served
                 // (Replies); if let go of since, this one is older than a signing verified here
-                CachedCopy current = e.held();
+                Entry live = copies.get(key); // e, or one made since e was taken out
+                CachedCopy current = live == null ? null : live.held();
                 return current != null && !CachedCopies.newer(h, current) ? r : overtaken(key, h);
             }
             fetcher.accepted(key);
