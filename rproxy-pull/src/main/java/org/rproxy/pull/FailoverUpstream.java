@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * upstream never decides what is served.
  *
  * <p>When every upstream up has failed a request, those down are tried too, in order (a check
- * may be behind); so with every upstream down, each is still tried. Thread-safe:
+ * may be behind); so with every upstream down, each is still tried. Neither a request nor a check
+ * that finds every connection busy, or that this proxy's stop cut, marks an upstream down. Thread-safe:
  * {@link #send} may be called from any thread and never blocks; {@link #check} runs on the
  * refresher's thread, and the verification of its answers on the work pool.
  */
@@ -90,8 +91,7 @@ final class FailoverUpstream implements Upstream {
             }
             if (failure != null) {
                 Throwable cause = Completions.cause(failure);
-                if (!(cause instanceof UpstreamException u && (u.kind() == UpstreamException.Kind.BUSY
-                        || u.kind() == UpstreamException.Kind.STOPPED))) {
+                if (!notItsFault(cause)) {
                     down(i, cause.getMessage());
                 }
                 if (last) {
@@ -108,7 +108,11 @@ final class FailoverUpstream implements Upstream {
             int index = i;
             upstreams.get(i).send(UpstreamRequest.get(DIRECTORY, List.of(new HeaderField("accept-encoding", "identity"))))
                     .handleAsync((response, failure) -> {
-                        String why = failure != null ? String.valueOf(failure.getMessage()) : problem(response);
+                        Throwable cause = failure == null ? null : Completions.cause(failure);
+                        if (cause != null && notItsFault(cause)) {
+                            return null; // as for a request: no verdict on the upstream
+                        }
+                        String why = cause != null ? String.valueOf(cause.getMessage()) : problem(response);
                         if (why == null) {
                             up(index);
                         } else {
@@ -117,6 +121,16 @@ final class FailoverUpstream implements Upstream {
                         return null;
                     }, work);
         }
+    }
+
+    /**
+     * True for a failure that says nothing of the upstream: every connection to it busy (it is
+     * answering others), or this proxy's client stopped (the proxy is stopping; a check then
+     * marked every upstream down, with a warning for each).
+     */
+    private static boolean notItsFault(Throwable cause) {
+        return cause instanceof UpstreamException u
+                && (u.kind() == UpstreamException.Kind.BUSY || u.kind() == UpstreamException.Kind.STOPPED);
     }
 
     private String problem(UpstreamResponse r) {

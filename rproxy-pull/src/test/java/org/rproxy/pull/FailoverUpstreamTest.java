@@ -86,6 +86,17 @@ class FailoverUpstreamTest {
     }
 
     @Test
+    void aHealthCheckCutByTheProxysStopOrABusyPoolMarksNothingDown() {
+        first.down = true;
+        first.downAs = UpstreamException.Kind.STOPPED; // the client closed: the proxy is stopping
+        failover.check();
+        assertEquals(URI.create("http://one:1"), failover.current(), "no upstream failed");
+        first.downAs = UpstreamException.Kind.BUSY;
+        failover.check();
+        assertEquals(URI.create("http://one:1"), failover.current(), "busy answering others, as for a request");
+    }
+
+    @Test
     void anUpstreamWhoseDirectoryDoesNotVerifyIsNotUsedAndAllDownMeansAllTried() throws Exception {
         first.docs.put("/directory", stranger.sign("/directory", "{}", false, clock.instant(), Duration.ofHours(1), 60));
         failover.check();
