@@ -193,7 +193,13 @@ final class Attempts {
         } else if (r instanceof FetchResult.Answer a) {
             metrics.fetch(kind, "error");
             int status = a.error().httpStatus();
-            if (e != null && (status == 404 || status == 410) && key.isGet()) {
+            if (e != null && outlives(e, e.held(), status, now)) {
+                if (e.failedAt() == null) {
+                    LOG.warn("{}: upstream {} answered {} for a document held signed; serving the held copy while it "
+                            + "is valid", key, a.upstream(), status);
+                }
+                e.failed(now, status, "upstream answered " + status); // not asked again within retry
+            } else if (e != null && (status == 404 || status == 410) && key.isGet()) {
                 CachedCopy held = e.held(); // what the answer is taken to be about, read once
                 if (copies.vouchedFor(e, held, now)) {
                     if (!e.disputed()) {
@@ -224,6 +230,17 @@ final class Attempts {
             }
         }
         return r;
+    }
+
+    /**
+     * True when the upstream's {@code status}, a 4xx other than 404 and 410 (which have rules of
+     * their own), for the GET of {@code e} leaves {@code h}, the copy it holds, to its clients: a
+     * signed copy, valid at {@code now}. The upstream is not trusted; its refusal to answer (403,
+     * 429 ...) is a failure like a 5xx, not a word on the document.
+     */
+    static boolean outlives(Entry e, CachedCopy h, int status, Instant now) {
+        return e.key.isGet() && status >= 400 && status <= 499 && status != 404 && status != 410
+                && h != null && h.signed() && h.usableAt(now);
     }
 
     /** The refusal of {@code h}, fetched for {@code key}, older than a signing verified since and let go of. */

@@ -22,7 +22,8 @@ import org.rproxy.core.server.Reply;
  *       {@code stale-while-revalidate} window its response announced, it is served stale while
  *       revalidated in the background; past that window the request waits for the
  *       revalidation;</li>
- *   <li>when the upstream fails, the copy is served within its {@code stale-if-error} window, and
+ *   <li>when the upstream fails (a 4xx other than 404 and 410 for a document held signed counts as
+ *       failing: it is not trusted), the copy is served within its {@code stale-if-error} window, and
  *       an unsigned computed answer whose signed sources are all held and valid is served stale;
  *       else 504 (or the upstream's status, 502 when its answer did not verify) with an ALTO
  *       error;</li>
@@ -188,6 +189,12 @@ final class Replies {
             Entry e = copies.get(key);
             if (e != null && e.disputed()) {
                 return onError(e, now, a.error().httpStatus(), e.failure()); // a signed copy outlives the upstream's 404
+            }
+            if (e != null && Attempts.outlives(e, e.held(), a.error().httpStatus(), now)) {
+                Reply kept = onError(e, now, a.error().httpStatus(), e.failure()); // and its other 4xx
+                if (kept instanceof Reply.Ok) {
+                    return kept;
+                }
             }
             return new Reply.Error(a.error(), key.dialect(), a.allow());
         }
