@@ -52,6 +52,7 @@ public final class AltoClient implements AutoCloseable {
     private final Checker checker;
     private final HeldState state;
     private final Sources sources;
+    private final MapFetches mapFetches;
     private final Object lifecycle = new Object();
     private final List<UpdateFollower> followers = new ArrayList<>(); // guarded by lifecycle
     private boolean closed; // guarded by lifecycle
@@ -65,6 +66,7 @@ public final class AltoClient implements AutoCloseable {
         this.checker = checker;
         this.state = state;
         this.sources = sources;
+        this.mapFetches = new MapFetches(fetcher.name() + "-maps-");
     }
 
     /**
@@ -200,16 +202,23 @@ public final class AltoClient implements AutoCloseable {
 
     /**
      * Reads the directory for the origin's keys ({@link #refreshKeys()}), fetches the default
-     * network map and its cost maps (from the best sources), holds them and returns the answers
-     * computed from them.
+     * network map and its cost maps (each from the best source that gives a valid one), holds them
+     * and returns the answers computed from them. The maps are fetched at once, at most four at a
+     * time, on threads of this client's ({@code alto-client-N-maps-M}, which {@link #close()}
+     * ends): the call takes about as long as its slowest map. The first map (in
+     * {@link #mapTargets()} order) that could be had from no source ends the call with its
+     * refusal, and the other fetches are stopped; an interrupt of the caller ends it at once, as
+     * any call's does, and stops them all, blaming no source.
      *
      * @throws ClientException.NoSourceLeft when a map could be had from no source
      */
     public LocalAnswers refreshMaps() {
         refreshKeys();
-        for (String target : state.mapTargets()) {
-            state.put(target, sources.fetch(target).representation());
-        }
+        mapFetches.fetchAll(state.mapTargets(), target -> {
+            VerifiedDocument d = sources.fetch(target);
+            state.put(target, d.representation());
+            return d;
+        }, target -> Sources.at(sources.origin(), target));
         LocalAnswers a = state.rebuild();
         if (a == null) {
             throw new ClientException.InvalidResponse(sources.origin(), "the maps fetched do not fit together"
@@ -254,8 +263,8 @@ public final class AltoClient implements AutoCloseable {
 
     /**
      * Stops every update follower, waiting for each (up to the timeout), also one another thread
-     * starts meanwhile, then the client's HTTP: its executor's threads ({@code alto-client-N-http-M})
-     * end, at once when idle. On Java 21+ the JDK {@code HttpClient} is closed too (its connections
+     * starts meanwhile, then the client's map fetches and HTTP: their threads
+     * ({@code alto-client-N-maps-M}, {@code alto-client-N-http-M}) end, at once when idle. On Java 21+ the JDK {@code HttpClient} is closed too (its connections
      * and selector thread); on Java 17 to 20, which have no way to close it, its selector thread
      * and pooled connections go when this client is unreachable and collected. From now on
      * {@link #follow}, {@link #fetch}, {@link #refreshKeys()} and {@link #refreshMaps()} throw
@@ -271,6 +280,7 @@ public final class AltoClient implements AutoCloseable {
             followers.clear();
         }
         running.forEach(UpdateFollower::close); // outside the lock: a listener may call follow meanwhile
+        mapFetches.close();
         fetcher.close();
     }
 }

@@ -47,6 +47,7 @@ final class Fetcher implements AutoCloseable {
     /** {@code HttpClient.close()} where the runtime has it (Java 21+), else null. */
     private static final Method HTTP_CLOSE = httpClose();
 
+    private final String name;
     private final HttpClient http;
     private final ExecutorService executor;
     private final Duration timeout;
@@ -54,7 +55,8 @@ final class Fetcher implements AutoCloseable {
     private volatile boolean closed;
 
     Fetcher(ClientOptions options) {
-        this.executor = executor("alto-client-" + FETCHERS.incrementAndGet() + "-http-");
+        this.name = "alto-client-" + FETCHERS.incrementAndGet();
+        this.executor = executor(name + "-http-");
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(options.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER).executor(executor);
         if (options.sslContext() != null) {
@@ -63,6 +65,11 @@ final class Fetcher implements AutoCloseable {
         this.http = b.build();
         this.timeout = options.timeout();
         this.maxBodyBytes = options.maxEventBytes();
+    }
+
+    /** This fetcher's name in its threads' names ({@code alto-client-N}), for the client's other threads. */
+    String name() {
+        return name;
     }
 
     /** A cached pool of daemon threads named {@code prefix} and a number: threads idle a minute end. */

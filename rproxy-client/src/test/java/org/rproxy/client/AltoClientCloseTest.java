@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A closed client starts no follower, and close stops every follower, also those started while it
  * runs; a follower closed on its own is let go of at once, not kept until the client closes;
- * close ends the HTTP threads the client used, and a closed client asks no source.
+ * close ends the HTTP and map-fetching threads the client used, and a closed client asks no source.
  */
 class AltoClientCloseTest {
 
@@ -91,7 +91,7 @@ class AltoClientCloseTest {
     }
 
     /**
-     * Each client's HTTP work runs on its own executor, whose threads close ends. Only this test's
+     * Each client's HTTP work and map fetches run on its own executors, whose threads close ends. Only this test's
      * clients' threads are looked at: counting every HTTP worker thread of the JVM once failed
      * when another test's client, left open, started one while this test ran.
      */
@@ -108,11 +108,14 @@ class AltoClientCloseTest {
                 ThreadPoolExecutor e = httpExecutor(c);
                 assertTrue(e.getLargestPoolSize() > 0, "the client's requests ran on its own HTTP threads");
                 executors.add(e);
+                ThreadPoolExecutor maps = RefreshMapsAtOnceTest.mapThreads(c);
+                assertTrue(maps.getLargestPoolSize() > 1, "the maps were fetched on the client's own threads");
+                executors.add(maps);
                 c.close();
             }
             // bounded: an executor left running would keep its idle threads for 60 s after the client is closed
             for (ThreadPoolExecutor e : executors) {
-                assertTrue(e.awaitTermination(30, TimeUnit.SECONDS), "HTTP threads left after close: " + e);
+                assertTrue(e.awaitTermination(30, TimeUnit.SECONDS), "HTTP or map threads left after close: " + e);
             }
             if (Runtime.version().feature() >= 21) {
                 // HttpClient.close() there ends the JDK's selector threads too: at most as many as

@@ -23,7 +23,8 @@ import org.rproxy.core.store.Representation;
 /**
  * An RProxy stand-in on an ephemeral loopback port that the test scripts: it serves the signed
  * representations it is handed (404 for any other path), maybe slowly, answers 503 while down, holds back its
- * answer to the paths it is told to stall (until it is closed), and counts what it is asked.
+ * answer to the paths it is told to stall (until it is closed) or to gate (until each of them was asked),
+ * and counts what it is asked.
  */
 final class ScriptedProxy implements AutoCloseable {
     private final Map<String, Representation> served = new ConcurrentHashMap<>();
@@ -33,6 +34,11 @@ final class ScriptedProxy implements AutoCloseable {
     /** The path of every request held back, as it arrives. */
     final BlockingQueue<String> stalled = new LinkedBlockingQueue<>();
     private final AltoHttpServer server;
+    /** What happened to gated paths, in order: {@code asked /path} and {@code answered /path}. */
+    final List<String> gateEvents = new CopyOnWriteArrayList<>();
+    private volatile Set<String> gated = Set.of();
+    private final Set<String> gateAsked = ConcurrentHashMap.newKeySet();
+    private volatile CompletableFuture<Void> gate = new CompletableFuture<>();
     private volatile boolean down;
     private volatile long delayMillis;
 
@@ -50,6 +56,17 @@ final class ScriptedProxy implements AutoCloseable {
             }
             Representation r = served.get(req.path());
             Reply reply = r != null ? new Reply.Ok(r) : error(req.path(), 404, "not held");
+            if (gated.contains(req.path())) {
+                gateEvents.add("asked " + req.path());
+                CompletableFuture<Reply> later = gate.thenApply(open -> {
+                    gateEvents.add("answered " + req.path());
+                    return reply;
+                });
+                if (gateAsked.add(req.path()) && gateAsked.containsAll(gated)) {
+                    gate.complete(null);
+                }
+                return later;
+            }
             return delayMillis == 0 ? CompletableFuture.completedFuture(reply) : CompletableFuture.supplyAsync(() -> reply,
                     CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS));
         });
@@ -79,6 +96,18 @@ final class ScriptedProxy implements AutoCloseable {
     /** Holds back the answer to every request for {@code path} from now on. */
     void stall(String path) {
         stalling.add(path);
+    }
+
+    /**
+     * Holds back its answers to {@code paths} from now on until each of them was asked (then
+     * answers every one held and later ones at once), or until {@code most} passed, so that a
+     * client asking for them one after another is slow but still answered; {@link #gateEvents}
+     * tells in which order they were asked and answered.
+     */
+    void gate(Set<String> paths, Duration most) {
+        gateAsked.clear();
+        gate = new CompletableFuture<Void>().completeOnTimeout(null, most.toMillis(), TimeUnit.MILLISECONDS);
+        gated = Set.copyOf(paths);
     }
 
     /** How many requests for {@code path} it was sent. */

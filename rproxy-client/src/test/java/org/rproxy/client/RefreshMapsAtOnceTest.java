@@ -1,0 +1,107 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.testing.Eventually;
+
+/**
+ * {@link AltoClient#refreshMaps()} asks for its maps at once, not one after another: a proxy that
+ * answers none of them before it was asked for all of them sees every request before it answers
+ * one. An interrupt of the caller still ends the call at once, stops the fetches and blames no
+ * source.
+ */
+class RefreshMapsAtOnceTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyMapIsAskedForBeforeAnyIsAnswered() throws Exception {
+        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
+             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                     .withTimeout(Duration.ofSeconds(30)))) {
+            List<String> maps = c.mapTargets();
+            assertEquals(List.of(LocalOrigin.NETWORK_MAP, LocalOrigin.COST_MAP), maps);
+            for (String t : maps) {
+                proxy.serve(t, c.fetch(t).representation());
+            }
+            proxy.serve(AnswerEngine.DIRECTORY, c.fetch(AnswerEngine.DIRECTORY).representation());
+            // one after another, the first map waits out the 5 s before the second is asked
+            proxy.gate(Set.copyOf(maps), Duration.ofSeconds(5));
+
+            LocalAnswers a = c.refreshMaps();
+
+            assertNotNull(a);
+            List<String> events = List.copyOf(proxy.gateEvents);
+            assertEquals(4, events.size(), events.toString());
+            assertEquals(Set.of("asked " + LocalOrigin.NETWORK_MAP, "asked " + LocalOrigin.COST_MAP),
+                    Set.copyOf(events.subList(0, 2)), "every map was asked for before any was answered: " + events);
+            assertEquals(0, c.health().recentFailures(proxy.uri()));
+            assertEquals(0, c.health().recentFailures(origin.uri()));
+        }
+    }
+
+    @Test
+    void anInterruptWhileTheMapsAreAskedForEndsTheCallAndBlamesNoSource() throws Exception {
+        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
+             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                     .withTimeout(Duration.ofSeconds(30)))) {
+            for (String t : c.mapTargets()) {
+                proxy.serve(t, c.fetch(t).representation());
+            }
+            proxy.serve(AnswerEngine.DIRECTORY, c.fetch(AnswerEngine.DIRECTORY).representation());
+            proxy.stall(LocalOrigin.COST_MAP);
+
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean stillInterrupted = new AtomicBoolean();
+            Thread caller = new Thread(() -> {
+                try {
+                    c.refreshMaps();
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            }, "interrupted-caller");
+            caller.start();
+            assertEquals(LocalOrigin.COST_MAP, proxy.stalled.poll(20, TimeUnit.SECONDS), "the proxy was asked");
+            caller.interrupt();
+            caller.join(TimeUnit.SECONDS.toMillis(10)); // well within the 30 s timeout
+            assertFalse(caller.isAlive(), "the call ended on the interrupt, not on the timeout");
+
+            assertInstanceOf(ClientException.Interrupted.class, thrown.get(), String.valueOf(thrown.get()));
+            assertTrue(stillInterrupted.get(), "the caller's interrupt status is kept");
+            ThreadPoolExecutor maps = mapThreads(c);
+            Eventually.await("the stopped fetch ends", Duration.ofSeconds(10), () -> maps.getActiveCount() == 0);
+            assertEquals(0, c.health().recentFailures(proxy.uri()), "the proxy is not blamed");
+            assertEquals(0, c.health().recentFailures(origin.uri()), "and the origin not asked");
+            assertEquals(List.of(proxy.uri(), origin.uri()), c.sourceOrder());
+        }
+    }
+
+    /** The pool {@code c}'s map fetches run on ({@code alto-client-N-maps-M}). */
+    static ThreadPoolExecutor mapThreads(AltoClient c) throws ReflectiveOperationException {
+        Field fetches = AltoClient.class.getDeclaredField("mapFetches");
+        fetches.setAccessible(true);
+        Field pool = MapFetches.class.getDeclaredField("pool");
+        pool.setAccessible(true);
+        return (ThreadPoolExecutor) pool.get(fetches.get(c));
+    }
+}
