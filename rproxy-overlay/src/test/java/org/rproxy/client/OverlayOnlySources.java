@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.rproxy.core.model.Directory;
+import org.rproxy.core.sign.FailedVerdicts;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.VerificationKey;
@@ -30,9 +31,9 @@ public final class OverlayOnlySources {
                 new Fetcher(options), checker, () -> null, System::nanoTime, directory, overlay);
     }
 
-    /** The refusal the client makes of a bundle from {@code from} whose verdict is {@code outcome}. */
+    /** The refusal the client makes of a bundle from {@code from} whose verdict is {@code outcome} (not VALID). */
     public static ClientException invalid(URI from, org.rproxy.core.sign.Verdict.Outcome outcome) {
-        return new ClientException.InvalidResponse(from, new org.rproxy.core.sign.Verdict(outcome, "test", null, null, null, null));
+        return new ClientException.InvalidResponse(from, FailedVerdicts.of(outcome, "test"));
     }
 
     /** The document fetched (a {@link VerifiedDocument}), or the {@link ClientException} saying why there is none. */

@@ -17,7 +17,6 @@ import io.netty.buffer.Unpooled;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
-import org.rproxy.core.sign.Verdict.Outcome;
 
 /**
  * Checks signed responses with the product's {@link ResponseVerifier} without verifying the same
@@ -97,8 +96,7 @@ final class VerdictCache {
         }
         Instant now = clock.instant();
         if (!v.expires().isAfter(now)) {
-            return new Verdict(Outcome.EXPIRED, "expired at " + v.expires() + " (now " + now + ")", v.keyId(),
-                    v.resource(), v.created(), v.expires());
+            return v.expiredAt(now);
         }
         return v;
     }

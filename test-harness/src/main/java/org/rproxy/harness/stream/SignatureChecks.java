@@ -88,8 +88,7 @@ final class SignatureChecks {
         }
         Instant now = clock.instant();
         if (!v.expires().isAfter(now)) {
-            return new Verdict(Verdict.Outcome.EXPIRED, "expired at " + v.expires() + " (now " + now + ")", v.keyId(),
-                    v.resource(), v.created(), v.expires());
+            return v.expiredAt(now);
         }
         return v;
     }
