@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -13,15 +12,14 @@ import org.rproxy.core.bundle.MalformedBundleException;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.config.ProxyConfig;
-import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.pull.PullProxy;
 
 /**
  * {@code rproxy proxy --seed-bundles DIR}: a pull proxy starts holding the signed bundles
  * ({@code *.http}) it was handed, so it can serve them without ever having reached the origin.
- * Each is verified exactly like an upstream response (trusted keys, digest, expiry, for the path
- * its {@code alto-resource} names) and offered to the proxy as if it had just been fetched: it is
+ * Each is verified exactly like an upstream response, by the proxy itself ({@link PullProxy#offer}:
+ * its trusted keys, digest, expiry, for the path its {@code alto-resource} names) and held as if it
+ * had just been fetched: it is
  * served and revalidated like any other copy, and never after its signature expires. A bundle
  * that fails is skipped with its file and reason; a newer copy already held wins. Start-up only,
  * on the main thread.
@@ -65,7 +63,7 @@ final class BundleSeeds {
      * @return how many bundles it now holds from the folder
      * @throws IllegalArgumentException when {@code dir} is not a readable folder
      */
-    static int seed(PullProxy proxy, Path dir, List<VerificationKey> trusted, Clock clock, PrintStream log) {
+    static int seed(PullProxy proxy, Path dir, PrintStream log) {
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.getFileName().toString().endsWith(".http") && Files.isRegularFile(p))
@@ -74,10 +72,9 @@ final class BundleSeeds {
             throw new IllegalArgumentException("--seed-bundles: " + dir + ": not a readable folder ("
                     + IoProblems.reason(e) + ")", e);
         }
-        ResponseVerifier verifier = new ResponseVerifier(trusted, clock);
         int held = 0;
         for (Path file : files) {
-            String refusal = seedOne(proxy, file, verifier);
+            String refusal = seedOne(proxy, file);
             if (refusal == null) {
                 held++;
             } else {
@@ -89,7 +86,7 @@ final class BundleSeeds {
     }
 
     /** Null when held, else why not. */
-    private static String seedOne(PullProxy proxy, Path file, ResponseVerifier verifier) {
+    private static String seedOne(PullProxy proxy, Path file) {
         SignedBundle bundle;
         try {
             bundle = SignedBundle.read(file, SignedBundle.DEFAULT_MAX_BYTES);
@@ -100,7 +97,7 @@ final class BundleSeeds {
         }
         try {
             // verifies the bundle (for the path it names) and refuses one that fails, or a query's answer
-            return proxy.offer(bundle.path(), bundle.representation(verifier)) ? null
+            return proxy.offer(bundle) ? null
                     : "a newer copy of " + bundle.path() + " is held already";
         } catch (IllegalArgumentException e) {
             return e.getMessage();

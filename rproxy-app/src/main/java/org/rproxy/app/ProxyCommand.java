@@ -16,7 +16,6 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.config.UpstreamConfig;
-import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.origin.Origin;
 import org.rproxy.pull.PullProxy;
 import org.rproxy.overlay.OverlayConfig;
@@ -163,11 +162,7 @@ final class ProxyCommand implements Callable<Integer> {
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());
             }
             if (seedBundles != null) {
-                List<VerificationKey> keys = new ArrayList<>();
-                for (Path p : c.upstream().trust()) {
-                    keys.add(VerificationKey.readPem(p));
-                }
-                BundleSeeds.seed(proxy, seedBundles, keys, Clock.systemUTC(), System.out);
+                BundleSeeds.seed(proxy, seedBundles, System.out);
             }
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
                     + " in front of " + c.upstream().urls() + "; update streams at /updates"

@@ -23,7 +23,6 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
-import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.pull.PullProxy;
 
 /**
@@ -60,7 +59,7 @@ class BundleSeedsTest {
                 UpstreamConfig.of(URI.create("http://127.0.0.1:" + closed), List.of(pub)), null, null, null);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (PullProxy proxy = PullProxy.start(config, Clock.systemUTC())) {
-            int held = BundleSeeds.seed(proxy, seeds, List.of(VerificationKey.readPem(pub)), Clock.systemUTC(),
+            int held = BundleSeeds.seed(proxy, seeds,
                     new PrintStream(log, true, StandardCharsets.UTF_8));
             String text = log.toString(StandardCharsets.UTF_8);
             assertEquals(2, held, text);
@@ -94,7 +93,7 @@ class BundleSeedsTest {
                 UpstreamConfig.of(URI.create("http://127.0.0.1:9"), List.of(other)), null, null, null);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (PullProxy proxy = PullProxy.start(config, Clock.systemUTC())) {
-            assertEquals(0, BundleSeeds.seed(proxy, seeds, List.of(VerificationKey.readPem(other)), Clock.systemUTC(),
+            assertEquals(0, BundleSeeds.seed(proxy, seeds,
                     new PrintStream(log, true, StandardCharsets.UTF_8)));
             assertTrue(log.toString(StandardCharsets.UTF_8).contains("pid.http: skipped: UNKNOWN_KEY: "), log.toString());
         }

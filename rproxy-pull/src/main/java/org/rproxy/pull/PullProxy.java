@@ -19,6 +19,7 @@ import java.util.function.UnaryOperator;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.metrics.AdminServer;
@@ -164,14 +165,33 @@ public final class PullProxy implements AutoCloseable {
     }
 
     /**
-     * Holds {@code verified} for a GET of {@code target} as if pull had fetched it now (entry and
-     * store); the caller must have verified it against the trusted keys for that target. Returns
-     * false, holding nothing, when the copy held is newer (by {@code created}) or it has expired.
+     * Holds {@code bundle} for a GET of the path it names as if pull had fetched it now (entry and
+     * store), once it verified with this proxy's {@link #verifier()}: the keys it trusts now, by its
+     * clock ({@link SignedBundle#representation}). Nothing is held on the caller's word, so a
+     * directory offered teaches the keys it lists only when the origin signed it. Returns false,
+     * holding nothing, when the copy held is newer (by {@code created}).
+     *
+     * @throws IllegalArgumentException when the bundle does not verify ({@code OUTCOME: reason}),
+     *                                  is the answer to a query, or has a content-coded body
      */
-    public boolean offer(String target, Representation verified) {
+    public boolean offer(SignedBundle bundle) {
+        requireNonNull(bundle, "bundle");
+        Representation verified = bundle.representation(verifier());
+        return parts.feed().offer(bundle.path(), verified, parts.via());
+    }
+
+    /**
+     * Holds {@code copy} for a GET of {@code target} as if pull had fetched it now (entry and
+     * store), once each of its variants verified for {@code target} with this proxy's
+     * {@link #verifier()}: a feed composed with this proxy (the app's push half) hands over what
+     * it verified, and it is checked again here, since a {@link Representation} is anyone's to
+     * make and nothing is held on the caller's word. Returns false, holding nothing, when a variant
+     * does not verify (expired included) or the copy held is newer (by {@code created}).
+     */
+    public boolean offer(String target, Representation copy) {
         requireNonNull(target, "target");
-        requireNonNull(verified, "verified");
-        return parts.feed().offer(target, verified, parts.via());
+        requireNonNull(copy, "copy");
+        return OfferedCopy.verifies(verifier(), target, copy) && parts.feed().offer(target, copy, parts.via());
     }
 
     /**

@@ -12,13 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.CacheConfig;
@@ -26,6 +30,7 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Jwk;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
@@ -38,7 +43,7 @@ import org.rproxy.core.testing.TestSigner;
  * What a pull proxy hands out about the keys it trusts: their ids, read-only, and a verifier on
  * them that follows what the proxy learns from the directories it holds; never the key set
  * itself, whose {@code learn} adds keys without verifying anything (real sockets: a loopback
- * upstream that answers 404, the documents offered as a push feed offers them). And of its
+ * upstream that answers 404, the documents offered as bundles, which it verifies itself). And of its
  * meters, a registry to bind and read them, not the Prometheus registry the admin listener scrapes.
  */
 class PullProxyTrustTest {
@@ -54,6 +59,52 @@ class PullProxyTrustTest {
             assertNotEquals(TrustedKeys.class, m.getReturnType(),
                     m + ": whoever holds the proxy could make it trust any key");
         }
+    }
+
+    @Test
+    void aDirectoryOfferedTeachesNoKeyUnlessTheOriginSignedIt() throws Exception {
+        TestSigner origin = new TestSigner();
+        TestSigner stranger = new TestSigner();
+        Path pub = origin.writePublic(dir.resolve("origin.pem"));
+        Instant created = Instant.now().minusSeconds(5);
+        String body = "{\"meta\":{\"alto-redist\":{\"keys\":[" + json(stranger.publicKey().jwk())
+                + "],\"proxies\":[]}},\"resources\":{}}";
+        Representation byStranger = stranger.sign(DIRECTORY, body, false, created, Duration.ofHours(1), 60);
+        Representation genuine = origin.sign(DIRECTORY, body, false, created, Duration.ofHours(1), 60);
+        byte[] notFound = "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\"}}".getBytes(StandardCharsets.UTF_8);
+        try (RawUpstream up = new RawUpstream(RawUpstream.respond(404,
+                List.of("content-type: application/alto-error+json"), notFound));
+             PullProxy proxy = PullProxy.start(config(up.url(), pub))) {
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                    () -> proxy.offer(bundleOf(byStranger)));
+            assertTrue(unknown.getMessage().startsWith("UNKNOWN_KEY: "), unknown.getMessage());
+            SignedBundle forged = SignedBundle.of(headersOf(genuine),
+                    body.replace("\"proxies\":[]", "\"proxies\":[ ]").getBytes(StandardCharsets.UTF_8));
+            IllegalArgumentException changed = assertThrows(IllegalArgumentException.class, () -> proxy.offer(forged));
+            assertTrue(changed.getMessage().startsWith("DIGEST_MISMATCH: "), changed.getMessage());
+            // a Representation is anyone's to make: handed over as a composed feed hands its copies, it is checked too
+            assertFalse(proxy.offer(DIRECTORY, byStranger), "a directory signed by a key the proxy does not trust");
+            Variant g = genuine.identity();
+            Representation forgedCopy = new Representation(new Variant(Bytes.wrap(body.replace("\"proxies\":[]",
+                    "\"proxies\":[ ]").getBytes(StandardCharsets.UTF_8)), null, g.headers()), null, 60, genuine.created(),
+                    genuine.expires());
+            assertFalse(proxy.offer(DIRECTORY, forgedCopy), "bytes the origin did not sign");
+            assertEquals(Set.of(origin.publicKey().keyId()), proxy.trustedKeyIds(), "no key learnt");
+            assertTrue(proxy.heldSignedTargets().isEmpty(), "nothing held");
+            assertTrue(proxy.offer(DIRECTORY, genuine), "what the origin signed is held");
+            assertEquals(Set.of(origin.publicKey().keyId(), stranger.publicKey().keyId()), proxy.trustedKeyIds());
+        }
+    }
+
+    /** {@code r} as a signed bundle, as {@code rproxy fetch -o} keeps one. */
+    private static SignedBundle bundleOf(Representation r) {
+        return SignedBundle.of(headersOf(r), r.identity().body().toArray());
+    }
+
+    private static Map<String, List<String>> headersOf(Representation r) {
+        Map<String, List<String>> headers = new HashMap<>();
+        r.identity().headers().forEach(f -> headers.computeIfAbsent(f.name(), n -> new ArrayList<>()).add(f.value()));
+        return headers;
     }
 
     @Test
@@ -85,7 +136,7 @@ class PullProxyTrustTest {
             assertEquals(Outcome.UNKNOWN_KEY, verify(verifier, signedByNext, DOC));
 
             assertEquals(Outcome.VALID, verify(verifier, directory, DIRECTORY));
-            assertTrue(proxy.offer(DIRECTORY, directory));
+            assertTrue(proxy.offer(bundleOf(directory)));
 
             assertEquals(Set.of(origin.publicKey().keyId(), next.publicKey().keyId()), proxy.trustedKeyIds());
             assertEquals(Outcome.VALID, verify(verifier, signedByNext, DOC), "the verifier given before the offer");
