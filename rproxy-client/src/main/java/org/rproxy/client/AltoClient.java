@@ -73,6 +73,8 @@ public final class AltoClient implements AutoCloseable {
      * Fetches the origin's directory, refuses it unless the pinned key signed it, and learns the
      * origin's keys and RProxies from it.
      *
+     * @param options the origin, the pinned keys and the client's settings
+     * @return a client holding the verified directory, to be closed when no longer used
      * @throws ClientException.ClockSkew when the directory is signed by the pinned key but not valid
      *                                   at this client's clock (expired, or created ahead of it)
      * @throws ClientException           when the origin cannot be asked or its directory is refused
@@ -87,7 +89,9 @@ public final class AltoClient implements AutoCloseable {
      * what it offers is verified like any response, and the RProxies and the origin are asked
      * only when nothing it offers verifies.
      *
+     * @param options the origin, the pinned keys and the client's settings
      * @param overlay the overlay, or null for none
+     * @return a client holding the verified directory, to be closed when no longer used
      */
     public static AltoClient bootstrap(ClientOptions options, OverlaySource overlay) {
         requireNonNull(options, "options");
@@ -125,23 +129,23 @@ public final class AltoClient implements AutoCloseable {
     }
 
     /**
-     * The request targets of the maps {@link #refreshMaps()} fetches and holds, and a follower
+     * {@return the request targets of the maps {@link #refreshMaps()} fetches and holds, and a follower
      * follows: the directory's default network map, then the cost maps on it, as the directory
-     * verified at bootstrap lists them.
+     * verified at bootstrap lists them}
      */
     public List<String> mapTargets() {
         return List.copyOf(state.mapTargets());
     }
 
-    /** The RProxies the origin's directory listed at bootstrap, in its order. */
+    /** {@return the RProxies the origin's directory listed at bootstrap, in its order} */
     public List<URI> proxies() {
         return sources.proxies();
     }
 
     /**
-     * The key ids whose signatures this client accepts now: the pinned keys and the keys listed by
+     * {@return the key ids whose signatures this client accepts now: the pinned keys and the keys listed by
      * the newest directory (by {@code created}) it verified: at bootstrap, at each
-     * {@link #refreshKeys()}, and from a followed stream or poll.
+     * {@link #refreshKeys()}, and from a followed stream or poll}
      */
     public Set<String> trustedKeyIds() {
         return Set.copyOf(keys.keyIds());
@@ -155,6 +159,7 @@ public final class AltoClient implements AutoCloseable {
      * signed with the new key. A directory older than one already learnt from (taken meanwhile
      * by a follower, say) changes no key: the set returned is then the newer one's.
      *
+     * @return the key ids trusted now, as {@link #trustedKeyIds()}
      * @throws ClientException.NoSourceLeft when no source gave a valid directory
      */
     public Set<String> refreshKeys() {
@@ -162,12 +167,12 @@ public final class AltoClient implements AutoCloseable {
         return trustedKeyIds();
     }
 
-    /** What the client has seen of each source lately; its {@code sources()} lists them all, for a status page. */
+    /** {@return what the client has seen of each source lately; its {@code sources()} lists them all, for a status page} */
     public SourceHealth health() {
         return sources.health();
     }
 
-    /** The order sources would be tried in now: proxies by the policy, the origin last. */
+    /** {@return the order sources would be tried in now: proxies by the policy, the origin last} */
     public List<URI> sourceOrder() {
         return sources.order();
     }
@@ -176,12 +181,14 @@ public final class AltoClient implements AutoCloseable {
      * GETs a signed document ({@code /networkmap/...}, {@code /costmap/...}, {@code /prop/pid}, ...)
      * from the best source that gives a valid one.
      *
-     * The target is taken in normal form ({@link TargetForm}: {@code /%64irectory} is
+     * <p>The target is taken in normal form ({@link TargetForm}: {@code /%64irectory} is
      * {@code /directory}, {@code ?type=priv%3Ax} is {@code ?type=priv:x}), as the sources look
      * documents up by it and the origin signs it: that form is what the document's
      * {@code alto-resource} path must name, what the version held is remembered by, and the
      * returned document's {@link VerifiedDocument#target()}.
      *
+     * @param target the request target: an absolute path, with its query if any
+     * @return the document, verified
      * @throws ClientException.NoSourceLeft with each source's reason when none did
      * @throws IllegalArgumentException     for a target that is not an absolute path, or has a
      *                                      {@code %} not followed by two hex digits
@@ -210,6 +217,7 @@ public final class AltoClient implements AutoCloseable {
      * refusal, and the other fetches are stopped; an interrupt of the caller ends it at once, as
      * any call's does, and stops them all, blaming no source.
      *
+     * @return the answers computed from the maps held now
      * @throws ClientException.NoSourceLeft when a map could be had from no source
      */
     public LocalAnswers refreshMaps() {
@@ -227,7 +235,7 @@ public final class AltoClient implements AutoCloseable {
         return a;
     }
 
-    /** The answers of the maps held now, or null before {@link #refreshMaps()} or a followed update. */
+    /** {@return the answers of the maps held now, or null before {@link #refreshMaps()} or a followed update} */
     public LocalAnswers answers() {
         return state.answers();
     }
@@ -238,6 +246,8 @@ public final class AltoClient implements AutoCloseable {
      * every new set of answers; falls back to polling while no stream can be had. Runs on a
      * thread of its own until closed (or this client is).
      *
+     * @param listener told of every new set of answers and of every refusal, on the follower's thread
+     * @return the follower, running; closing it stops following
      * @throws IllegalStateException once this client is closed
      */
     public UpdateFollower follow(UpdateFollower.Listener listener) {

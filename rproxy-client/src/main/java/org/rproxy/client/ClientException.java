@@ -23,7 +23,9 @@ public abstract sealed class ClientException extends RuntimeException
         ClientException.Rollback, ClientException.StateFailure, ClientException.NoSourceLeft,
         ClientException.Interrupted {
 
+    /** The URL asked. */
     private final URI uri;
+    /** Why, in a sentence. */
     private final String reason;
 
     private ClientException(URI uri, String reason, Throwable cause) {
@@ -32,12 +34,12 @@ public abstract sealed class ClientException extends RuntimeException
         this.reason = reason;
     }
 
-    /** The URL asked. */
+    /** {@return the URL asked} */
     public URI uri() {
         return uri;
     }
 
-    /** Why, in a sentence. */
+    /** {@return why, in a sentence} */
     public String reason() {
         return reason;
     }
@@ -64,8 +66,11 @@ public abstract sealed class ClientException extends RuntimeException
 
     /** The source answered with an HTTP error status, with the ALTO error it sent if any. */
     public static final class Refused extends ClientException {
+        /** The HTTP status. */
         private final int status;
+        /** The ALTO error code, or null. */
         private final String altoCode;
+        /** The ALTO error's field, or null. */
         private final String altoField;
 
         Refused(URI uri, int status, String altoCode, String altoField) {
@@ -75,20 +80,21 @@ public abstract sealed class ClientException extends RuntimeException
             this.altoField = altoField;
         }
 
+        /** {@return the HTTP status the source answered with} */
         public int status() {
             return status;
         }
 
         /**
-         * The RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was no ALTO error:
+         * {@return the RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was no ALTO error:
          * always so for a server condition (a 5xx from an rproxy node, whose body is its message as
-         * text: no registered code describes the server's state).
+         * text: no registered code describes the server's state)}
          */
         public String altoCode() {
             return altoCode;
         }
 
-        /** The ALTO error's {@code field}, or null. */
+        /** {@return the ALTO error's {@code field}, or null} */
         public String altoField() {
             return altoField;
         }
@@ -118,6 +124,7 @@ public abstract sealed class ClientException extends RuntimeException
      * sending its renewal (see {@link UpdateFollower}). Its source cools down.
      */
     public static final class InvalidResponse extends ClientException {
+        /** The verifier's check failed, or null. */
         private final VerificationFailure failure;
 
         InvalidResponse(URI uri, Verdict verdict) {
@@ -131,8 +138,8 @@ public abstract sealed class ClientException extends RuntimeException
         }
 
         /**
-         * The verifier's check the response failed, or null when it failed before verification
-         * (unreadable), or an update stream sent no renewal in time.
+         * {@return the verifier's check the response failed, or null when it failed before verification
+         * (unreadable), or an update stream sent no renewal in time}
          */
         public VerificationFailure failure() {
             return failure;
@@ -148,9 +155,13 @@ public abstract sealed class ClientException extends RuntimeException
      * {@link ClockSkew}.
      */
     public static final class OutsideValidity extends ClientException {
+        /** The copy's {@code created}. */
         private final Instant created;
+        /** The copy's {@code expires}. */
         private final Instant expires;
+        /** Created ahead of the clock, rather than expired. */
         private final boolean notYetValid;
+        /** This client's clock at the check. */
         private final Instant localTime;
 
         OutsideValidity(URI uri, Verdict verdict, Instant localTime) {
@@ -161,24 +172,24 @@ public abstract sealed class ClientException extends RuntimeException
             this.localTime = requireNonNull(localTime, "localTime");
         }
 
-        /** The {@code created} of the copy's signature. */
+        /** {@return the {@code created} of the copy's signature} */
         public Instant created() {
             return created;
         }
 
-        /** The {@code expires} of the copy's signature. */
+        /** {@return the {@code expires} of the copy's signature} */
         public Instant expires() {
             return expires;
         }
 
-        /** This client's clock when it checked the response. */
+        /** {@return this client's clock when it checked the response} */
         public Instant localTime() {
             return localTime;
         }
 
         /**
-         * True when the copy was created further ahead of this client's clock than allowed (the
-         * clock looks behind), false when it expired (a stale copy, or the clock ahead).
+         * {@return true when the copy was created further ahead of this client's clock than allowed (the
+         * clock looks behind), false when it expired (a stale copy, or the clock ahead)}
          */
         public boolean notYetValid() {
             return notYetValid;
@@ -187,7 +198,9 @@ public abstract sealed class ClientException extends RuntimeException
 
     /** A validly signed version older than one this client has held: replayed or stale, refused. */
     public static final class Rollback extends ClientException {
+        /** The {@code created} of the newest version held. */
         private final Instant held;
+        /** The {@code created} of the version offered. */
         private final Instant offered;
 
         Rollback(URI uri, Instant held, Instant offered) {
@@ -196,12 +209,12 @@ public abstract sealed class ClientException extends RuntimeException
             this.offered = requireNonNull(offered, "offered");
         }
 
-        /** The {@code created} of the newest version held. */
+        /** {@return the {@code created} of the newest version held} */
         public Instant held() {
             return held;
         }
 
-        /** The {@code created} of the version offered. */
+        /** {@return the {@code created} of the version offered} */
         public Instant offered() {
             return offered;
         }
@@ -236,6 +249,7 @@ public abstract sealed class ClientException extends RuntimeException
      * {@link ClockSkew} that says so.
      */
     public static sealed class NoSourceLeft extends ClientException permits ClockSkew {
+        /** Every attempt, in order. */
         private final List<ClientException> attempts;
 
         NoSourceLeft(URI uri, List<ClientException> attempts) {
@@ -247,6 +261,7 @@ public abstract sealed class ClientException extends RuntimeException
             this.attempts = List.copyOf(attempts);
         }
 
+        /** {@return every source's refusal or failure, in the order they were asked} */
         public List<ClientException> attempts() {
             return attempts;
         }
@@ -260,8 +275,11 @@ public abstract sealed class ClientException extends RuntimeException
      * {@link NoSourceLeft}, with every attempt ({@link OutsideValidity} for each that sent one).
      */
     public static final class ClockSkew extends NoSourceLeft {
+        /** This client's clock at the nearest copy's check. */
         private final Instant localTime;
+        /** The clock looks behind. */
         private final boolean behind;
+        /** The least the clock looks off by. */
         private final Duration offBy;
 
         ClockSkew(URI uri, OutsideValidity nearest, List<ClientException> attempts) {
@@ -271,17 +289,17 @@ public abstract sealed class ClientException extends RuntimeException
             this.offBy = FailedAttempts.offBy(nearest);
         }
 
-        /** This client's clock, as it read when it checked the copy nearest to being valid. */
+        /** {@return this client's clock, as it read when it checked the copy nearest to being valid} */
         public Instant localTime() {
             return localTime;
         }
 
-        /** True when the clock looks behind (copies created after it), false when it looks ahead (copies expired). */
+        /** {@return true when the clock looks behind (copies created after it), false when it looks ahead (copies expired)} */
         public boolean behind() {
             return behind;
         }
 
-        /** The least the clock looks off by: how far it is from the nearest time one of the copies is valid at. */
+        /** {@return the least the clock looks off by: how far it is from the nearest time one of the copies is valid at} */
         public Duration offBy() {
             return offBy;
         }

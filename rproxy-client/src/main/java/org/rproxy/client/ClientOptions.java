@@ -74,9 +74,9 @@ public final class ClientOptions {
     }
 
     /**
-     * The defaults for an origin and its key: no client address, no state file, timeout 5 s,
+     * {@return the defaults for an origin and its key: no client address, no state file, timeout 5 s,
      * cool-down 5 min, poll interval 60 s, read timeout 30 s, 64 MB the largest document,
-     * {@link SourcePolicy#costRanked()}, the JDK's TLS trust, the system clock.
+     * {@link SourcePolicy#costRanked()}, the JDK's TLS trust, the system clock}
      *
      * @param origin the origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}
      * @param pin    the origin's key, or its key id
@@ -107,51 +107,51 @@ public final class ClientOptions {
         return new ClientOptions(v);
     }
 
-    /** The origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}. */
+    /** {@return the origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}} */
     public URI origin() {
         return origin;
     }
 
-    /** The origin's key, or its key id. */
+    /** {@return the origin's key, or its key id} */
     public KeyPin pin() {
         return pin;
     }
 
-    /** This client's own address (IP literal), to rank sources by network cost; null not to. */
+    /** {@return this client's own address (IP literal), to rank sources by network cost; null not to} */
     public String clientAddress() {
         return clientAddress;
     }
 
     /**
-     * Where the newest version held per document is kept across restarts; null: memory only.
+     * {@return where the newest version held per document is kept across restarts; null: memory only}
      * Clients may share one (records are merged under a lock on {@code NAME.lock} beside it).
      */
     public Path stateFile() {
         return stateFile;
     }
 
-    /** Per request: connecting and receiving the whole response (default 5 s). */
+    /** {@return the timeout per request: connecting and receiving the whole response (default 5 s)} */
     public Duration timeout() {
         return timeout;
     }
 
     /**
-     * How long a source whose response failed verification, or whose update stream let a map run
-     * late, is not asked (default 5 min; one that offered a rollback, 1 min or this if shorter:
-     * see {@link SourceHealth}).
+     * {@return how long a source whose response failed verification, or whose update stream let a
+     * map run late, is not asked (default 5 min; one that offered a rollback, 1 min or this if
+     * shorter: see {@link SourceHealth})}
      */
     public Duration coolDown() {
         return coolDown;
     }
 
-    /** How often maps are polled while no update stream can be had (default 60 s). */
+    /** {@return how often maps are polled while no update stream can be had (default 60 s)} */
     public Duration pollInterval() {
         return pollInterval;
     }
 
     /**
-     * An update stream silent this long is taken for dead (default 30 s: three heartbeats). Keep
-     * it at about twice the upstream's heartbeat interval (the origin's and the proxies' streams
+     * {@return how long an update stream may be silent before it is taken for dead (default 30 s:
+     * three heartbeats)} Keep it at about twice the upstream's heartbeat interval (the origin's and the proxies' streams
      * send one after 10 s of silence by default, {@code --heartbeat}, {@code push.heartbeat}): one
      * not above it takes live but quiet streams for dead (10 s against a 10 s heartbeat dropped a
      * stream every 22 s or so). It is not checked here, the upstream's heartbeat being unknown
@@ -163,72 +163,112 @@ public final class ClientOptions {
         return readTimeout;
     }
 
-    /** The largest document accepted: a response body, or an update stream event (default 64 MB). */
+    /** {@return the largest document accepted: a response body, or an update stream event (default 64 MB)} */
     public int maxEventBytes() {
         return maxEventBytes;
     }
 
-    /** The order sources are tried in (default {@link SourcePolicy#costRanked()}). */
+    /** {@return the order sources are tried in (default {@link SourcePolicy#costRanked()})} */
     public SourcePolicy policy() {
         return policy;
     }
 
-    /** TLS trust for {@code https} sources, or null for the JDK's default. */
+    /** {@return the TLS trust for {@code https} sources, or null for the JDK's default} */
     public SSLContext sslContext() {
         return sslContext;
     }
 
-    /** Time for signature validity and cool-downs (default the system clock). */
+    /** {@return the clock for signature validity and cool-downs (default the system clock)} */
     public Clock clock() {
         return clock;
     }
 
-    /** @param address this client's own address (IP literal), to rank sources by network cost; null not to */
+    /**
+     * {@return a copy of these options with this client's own address changed}
+     *
+     * @param address this client's own address (IP literal), to rank sources by network cost; null not to
+     */
     public ClientOptions withClientAddress(String address) {
         return with(v -> v.clientAddress = address);
     }
 
-    /** @param file where the newest version held per document is kept across restarts; null: memory only */
+    /**
+     * {@return a copy of these options with the state file changed}
+     *
+     * @param file where the newest version held per document is kept across restarts; null: memory only
+     */
     public ClientOptions withStateFile(Path file) {
         return with(v -> v.stateFile = file);
     }
 
-    /** @param t per request: connecting and receiving the whole response; positive */
+    /**
+     * {@return a copy of these options with the request timeout changed}
+     *
+     * @param t per request: connecting and receiving the whole response; positive
+     */
     public ClientOptions withTimeout(Duration t) {
         return with(v -> v.timeout = t);
     }
 
-    /** @param d how long a source that failed verification is not asked; positive */
+    /**
+     * {@return a copy of these options with the cool-down changed}
+     *
+     * @param d how long a source that failed verification is not asked; positive
+     */
     public ClientOptions withCoolDown(Duration d) {
         return with(v -> v.coolDown = d);
     }
 
-    /** @param d how often maps are polled while no update stream can be had; positive */
+    /**
+     * {@return a copy of these options with the poll interval changed}
+     *
+     * @param d how often maps are polled while no update stream can be had; positive
+     */
     public ClientOptions withPollInterval(Duration d) {
         return with(v -> v.pollInterval = d);
     }
 
-    /** @param d how long an update stream may be silent before it is taken for dead; positive (see {@link #readTimeout()}) */
+    /**
+     * {@return a copy of these options with the update stream's read timeout changed}
+     *
+     * @param d how long an update stream may be silent before it is taken for dead; positive (see {@link #readTimeout()})
+     */
     public ClientOptions withReadTimeout(Duration d) {
         return with(v -> v.readTimeout = d);
     }
 
-    /** @param max the largest document accepted, as a response body or an update stream event; at least 1024 */
+    /**
+     * {@return a copy of these options with the largest document accepted changed}
+     *
+     * @param max the largest document accepted, as a response body or an update stream event; at least 1024
+     */
     public ClientOptions withMaxEventBytes(int max) {
         return with(v -> v.maxEventBytes = max);
     }
 
-    /** @param p the order sources are tried in */
+    /**
+     * {@return a copy of these options with the source policy changed}
+     *
+     * @param p the order sources are tried in
+     */
     public ClientOptions withPolicy(SourcePolicy p) {
         return with(v -> v.policy = p);
     }
 
-    /** @param context TLS trust for {@code https} sources, or null for the JDK's default */
+    /**
+     * {@return a copy of these options with the TLS trust changed}
+     *
+     * @param context TLS trust for {@code https} sources, or null for the JDK's default
+     */
     public ClientOptions withSslContext(SSLContext context) {
         return with(v -> v.sslContext = context);
     }
 
-    /** @param c time for signature validity and cool-downs */
+    /**
+     * {@return a copy of these options with the clock changed}
+     *
+     * @param c time for signature validity and cool-downs
+     */
     public ClientOptions withClock(Clock c) {
         return with(v -> v.clock = c);
     }

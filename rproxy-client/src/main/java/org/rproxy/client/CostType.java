@@ -11,8 +11,6 @@ import org.rproxy.core.model.CostMode;
  *
  * @param metric the cost metric, as the origin's cost maps name it
  * @param mode   numerical (the map's costs) or ordinal (ranks)
- * @throws IllegalArgumentException for a metric RFC 7285 does not allow (not 1 to 32 characters
- *                                  of an identifier)
  */
 public record CostType(String metric, Mode mode) {
     /** The cost mode (RFC 7285 §6.1.2). */
@@ -23,18 +21,34 @@ public record CostType(String metric, Mode mode) {
         ORDINAL
     }
 
+    /**
+     * Checks the metric as the origin does.
+     *
+     * @param metric the cost metric, as the origin's cost maps name it
+     * @param mode   numerical (the map's costs) or ordinal (ranks)
+     * @throws IllegalArgumentException for a metric RFC 7285 does not allow (not 1 to 32 characters
+     *                                  of an identifier)
+     */
     public CostType {
         requireNonNull(metric, "metric");
         requireNonNull(mode, "mode");
         toCore(metric, mode); // checks the metric as the origin does
     }
 
-    /** The numerical cost type of {@code metric}. */
+    /**
+     * {@return the numerical cost type of {@code metric}}
+     *
+     * @param metric the cost metric ({@code routingcost}, ...)
+     */
     public static CostType numerical(String metric) {
         return new CostType(metric, Mode.NUMERICAL);
     }
 
-    /** The ordinal cost type of {@code metric}. */
+    /**
+     * {@return the ordinal cost type of {@code metric}}
+     *
+     * @param metric the cost metric ({@code routingcost}, ...)
+     */
     public static CostType ordinal(String metric) {
         return new CostType(metric, Mode.ORDINAL);
     }

@@ -32,7 +32,12 @@ public final class KeyPin {
         this.pinned = pinned;
     }
 
-    /** Pins the public key in an SPKI PEM file ({@code rproxy keygen}'s {@code origin.pub}). */
+    /**
+     * Pins the public key in an SPKI PEM file ({@code rproxy keygen}'s {@code origin.pub}).
+     *
+     * @param file the PEM file
+     * @return the pin of that key
+     */
     public static KeyPin ofPem(Path file) {
         VerificationKey k = VerificationKey.readPem(requireNonNull(file, "file"));
         Map<String, VerificationKey> m = new LinkedHashMap<>();
@@ -40,7 +45,13 @@ public final class KeyPin {
         return new KeyPin(m);
     }
 
-    /** Pins the key whose RFC 7638 thumbprint (base64url SHA-256, 43 characters) is {@code keyId}. */
+    /**
+     * Pins the key whose RFC 7638 thumbprint (base64url SHA-256, 43 characters) is {@code keyId}.
+     *
+     * @param keyId the key's thumbprint, as {@code rproxy keygen} prints it
+     * @return the pin of that key id
+     * @throws IllegalArgumentException for a key id that is no such thumbprint
+     */
     public static KeyPin ofKeyId(String keyId) {
         requireNonNull(keyId, "keyId");
         if (!THUMBPRINT.matcher(keyId).matches()) {
@@ -52,7 +63,13 @@ public final class KeyPin {
         return new KeyPin(m);
     }
 
-    /** Pins every key of {@code pins}: a directory signed by any of them is taken. */
+    /**
+     * Pins every key of {@code pins}: a directory signed by any of them is taken.
+     *
+     * @param pins the pins to join, at least one
+     * @return one pin of all their keys
+     * @throws IllegalArgumentException for no pins
+     */
     public static KeyPin anyOf(List<KeyPin> pins) {
         requireNonNull(pins, "pins");
         if (pins.isEmpty()) {
@@ -69,12 +86,12 @@ public final class KeyPin {
         return new KeyPin(m);
     }
 
-    /** The first pinned key id. */
+    /** {@return the first pinned key id} */
     public String keyId() {
         return pinned.keySet().iterator().next();
     }
 
-    /** Every pinned key id, in the order given. */
+    /** {@return every pinned key id, in the order given} */
     public List<String> keyIds() {
         return List.copyOf(pinned.keySet());
     }

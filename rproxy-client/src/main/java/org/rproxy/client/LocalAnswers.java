@@ -60,35 +60,46 @@ public final class LocalAnswers {
     }
 
     /**
-     * When these answers stop being given: the earliest expiry of the signatures held for the maps
-     * they come from.
+     * {@return when these answers stop being given: the earliest expiry of the signatures held for
+     * the maps they come from}
      */
     public Instant validUntil() {
         return validUntil.get();
     }
 
-    /** The PID of {@code endpoint} in the default network map, or empty when no prefix holds it. */
+    /**
+     * {@return the PID of {@code endpoint} in the default network map, or empty when no prefix holds it}
+     *
+     * @param endpoint an IP address ({@code 192.0.2.1}, {@code ipv4:192.0.2.1}, ...)
+     */
     public Optional<String> pid(String endpoint) {
         requireCurrent();
         return pids.pidOf(address(endpoint, "endpoint"));
     }
 
     /**
-     * The routing cost from {@code src} to {@code dst}, or empty when the maps give none (also for
-     * two endpoints in one PID when the cost map has no cost within that PID, as the origin's
-     * {@code /endpointcost} leaves such a pair out; {@link #rank} ranks them at cost 0).
+     * {@return the routing cost from {@code src} to {@code dst}, or empty when the maps give none
+     * (also for two endpoints in one PID when the cost map has no cost within that PID, as the
+     * origin's {@code /endpointcost} leaves such a pair out; {@link #rank} ranks them at cost 0)}
+     *
+     * @param src the source's IP address
+     * @param dst the destination's IP address
      */
     public OptionalDouble cost(String src, String dst) {
         return cost(src, dst, ROUTING_COST);
     }
 
     /**
-     * The cost of {@code type} from {@code src} to {@code dst}, or empty when the maps give none,
-     * exactly as the origin's {@code /endpointcost} answers this pair (a pair within one PID that the
-     * cost map gives no cost for is left out there, and empty here). For an ordinal type it is a rank, as the origin's {@code /endpointcost} answers it for this
-     * one pair (RFC 7285 §11.5.1.7 ranks the destinations asked, from 1): 1 whenever a cost is
-     * known; {@link #rank(String, List, CostType)} ranks several.
+     * {@return the cost of {@code type} from {@code src} to {@code dst}, or empty when the maps give
+     * none, exactly as the origin's {@code /endpointcost} answers this pair (a pair within one PID
+     * that the cost map gives no cost for is left out there, and empty here)} For an ordinal type it
+     * is a rank, as the origin's {@code /endpointcost} answers it for this one pair (RFC 7285
+     * §11.5.1.7 ranks the destinations asked, from 1): 1 whenever a cost is known;
+     * {@link #rank(String, List, CostType)} ranks several.
      *
+     * @param src  the source's IP address
+     * @param dst  the destination's IP address
+     * @param type the cost type
      * @throws IllegalArgumentException for an endpoint that is no address, or no cost map of that type
      * @throws IllegalStateException    past {@link #validUntil()}
      */
@@ -107,7 +118,14 @@ public final class LocalAnswers {
         }
     }
 
-    /** {@code candidates} ranked by routing cost from {@code src}, cheapest first; see {@link #rank(String, List, CostType)}. */
+    /**
+     * {@code candidates} ranked by routing cost from {@code src}, cheapest first; see
+     * {@link #rank(String, List, CostType)}.
+     *
+     * @param src        the source's IP address
+     * @param candidates the destinations' IP addresses
+     * @return the candidates with a known cost, cheapest first
+     */
     public List<RankedEndpoint> rank(String src, List<String> candidates) {
         return rank(src, candidates, ROUTING_COST);
     }
@@ -124,6 +142,10 @@ public final class LocalAnswers {
      * never a number of the map: neither a numerical map's cost nor a published ordinal map's
      * own rank, which ranks against the whole map (RFC 7285 §6.1.2.2).
      *
+     * @param src        the source's IP address
+     * @param candidates the destinations' IP addresses
+     * @param type       the cost type to rank by
+     * @return the candidates with a known cost, cheapest first
      * @throws IllegalArgumentException for an endpoint that is no address, or no cost map of that type
      * @throws IllegalStateException    past {@link #validUntil()}
      */
@@ -151,7 +173,7 @@ public final class LocalAnswers {
         }
     }
 
-    /** Whether these answers are given now: before {@link #validUntil()}. */
+    /** {@return whether these answers are given now: before {@link #validUntil()}} */
     public boolean isCurrent() {
         return clock.instant().isBefore(validUntil.get());
     }
@@ -165,7 +187,7 @@ public final class LocalAnswers {
         }
     }
 
-    /** The versions answers are computed from: the network map, then its cost maps. */
+    /** {@return the versions answers are computed from: the network map, then its cost maps} */
     public List<MapVersion> versions() {
         return costs.vtags().stream().map(v -> new MapVersion(v.resourceId(), v.tag())).toList();
     }

@@ -10,6 +10,12 @@ import static java.util.Objects.requireNonNull;
  * @param tag        the version's tag
  */
 public record MapVersion(String resourceId, String tag) {
+    /**
+     * Both parts are required.
+     *
+     * @param resourceId the map's resource id ({@code default-network-map}, ...)
+     * @param tag        the version's tag
+     */
     public MapVersion {
         requireNonNull(resourceId, "resourceId");
         requireNonNull(tag, "tag");

@@ -23,9 +23,9 @@ import org.rproxy.core.model.Directory;
 public interface OverlaySource {
 
     /**
-     * The bundles the overlay has for {@code target}, most promising (newest) first, each fetched
+     * {@return the bundles the overlay has for {@code target}, most promising (newest) first, each fetched
      * only when asked for by {@link Iterator#next()}; the whole walk stays within the overlay's
-     * own time budget, after which the iterator ends.
+     * own time budget, after which the iterator ends}
      *
      * @param directory  the origin's verified directory (its {@code alto-redist.overlay} says how
      *                   to find the overlay; without it there is nothing to offer)
@@ -37,11 +37,20 @@ public interface OverlaySource {
      */
     Iterator<Offer> offers(Directory directory, String target, String resourceId, Instant held);
 
-    /** The client verified and took {@code offer}'s bundle (an overlay may seed it on). */
+    /**
+     * The client verified and took {@code offer}'s bundle (an overlay may seed it on).
+     *
+     * @param offer one of those {@link #offers} gave
+     */
     default void accepted(Offer offer) {
     }
 
-    /** The client refused {@code offer} (an overlay should drop it). */
+    /**
+     * The client refused {@code offer} (an overlay should drop it).
+     *
+     * @param offer one of those {@link #offers} gave
+     * @param why   the refusal, naming the offer's source
+     */
     default void refused(Offer offer, ClientException why) {
     }
 
@@ -50,6 +59,10 @@ public interface OverlaySource {
      * client calls. A refusal may hold for that resource alone (the bundle is another resource's,
      * or older than the one held), so an overlay that remembers refusals needs it; by default
      * {@link #refused(Offer, ClientException)}.
+     *
+     * @param offer      one of those {@link #offers} gave
+     * @param resourceId the resource it was offered for
+     * @param why        the refusal, naming the offer's source
      */
     default void refused(Offer offer, String resourceId, ClientException why) {
         refused(offer, why);
@@ -64,6 +77,15 @@ public interface OverlaySource {
      * @param failure why there is no bundle, or null
      */
     record Offer(URI from, SignedBundle bundle, String failure) {
+        /**
+         * Checks that there is a source and exactly one of a bundle and a failure.
+         *
+         * @param from    where it came from, for errors and {@link VerifiedDocument#source()}
+         *                (for BitTorrent, the torrent's magnet link)
+         * @param bundle  the bundle, or null
+         * @param failure why there is no bundle, or null
+         * @throws IllegalArgumentException for both a bundle and a failure, or neither
+         */
         public Offer {
             requireNonNull(from, "from");
             if ((bundle == null) == (failure == null)) {

@@ -98,8 +98,8 @@ public final class SourceHealth {
     }
 
     /**
-     * Every source's state now: the client's proxies in the directory's order, then the origin
-     * (then any other source recorded, such as an overlay's), each whether or not it was asked yet.
+     * {@return every source's state now: the client's proxies in the directory's order, then the origin
+     * (then any other source recorded, such as an overlay's), each whether or not it was asked yet}
      */
     public synchronized List<SourceStatus> sources() {
         Instant now = clock.instant();
@@ -131,21 +131,33 @@ public final class SourceHealth {
         return w.compareTo(MAX_FAILURE_WINDOW) < 0 ? w : MAX_FAILURE_WINDOW;
     }
 
-    /** True while {@code source} is cooling down after a response that failed verification or was a rollback. */
+    /**
+     * {@return true while {@code source} is cooling down after a response that failed verification
+     * or was a rollback}
+     *
+     * @param source a proxy's or the origin's URL, as {@link #sources()} lists it
+     */
     public synchronized boolean coolingDown(URI source) {
         return clock.instant().isBefore(states.getOrDefault(source, State.NEW).coolingUntil);
     }
 
     /**
-     * The consecutive failures of {@code source} since its last success while the last of them is
-     * recent (see the class comment), else 0: a source for which this is above 0 is recently failing.
+     * {@return the consecutive failures of {@code source} since its last success while the last of them is
+     * recent (see the class comment), else 0: a source for which this is above 0 is recently failing}
+     *
+     * @param source a proxy's or the origin's URL, as {@link #sources()} lists it
      */
     public synchronized int recentFailures(URI source) {
         State s = states.getOrDefault(source, State.NEW);
         return clock.instant().isBefore(s.failingUntil) ? s.failures : 0;
     }
 
-    /** The moving average of {@code source}'s latency in milliseconds, or empty before its first success. */
+    /**
+     * {@return the moving average of {@code source}'s latency in milliseconds, or empty before its
+     * first success}
+     *
+     * @param source a proxy's or the origin's URL, as {@link #sources()} lists it
+     */
     public synchronized OptionalDouble latencyMillis(URI source) {
         double ms = states.getOrDefault(source, State.NEW).ewmaMillis;
         return Double.isNaN(ms) ? OptionalDouble.empty() : OptionalDouble.of(ms);

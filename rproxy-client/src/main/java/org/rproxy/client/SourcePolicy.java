@@ -25,22 +25,37 @@ public interface SourcePolicy {
      * @param health  what the client has seen of each source lately
      */
     record Context(String client, LocalAnswers answers, SourceHealth health) {
+        /**
+         * The health record is required; the client and the answers may be null.
+         *
+         * @param client  the client's own address as the application gave it ({@link ClientOptions#withClientAddress}:
+         *                an IP literal or an RFC 7285 typed address), or null when it gave none
+         * @param answers the answers of the verified maps held, or null before any are held or once their
+         *                signatures have expired
+         * @param health  what the client has seen of each source lately
+         */
         public Context {
             requireNonNull(health, "health");
         }
     }
 
-    /** The proxies to try, best first (a subset of {@code proxies}, in any order). */
+    /**
+     * {@return the proxies to try, best first (a subset of {@code proxies}, in any order)}
+     *
+     * @param proxies the RProxies the origin's directory lists, in its order
+     * @param context what the client knows now to choose by
+     */
     List<URI> order(List<URI> proxies, Context context);
 
     /**
-     * The default: proxies cooling down after a failed verification or a rollback are left out; the others are
-     * ranked by the routing cost from the client's address to the proxy's host address
-     * according to the held maps (unknown costs last; a host name is looked up in the background,
-     * never on the caller's thread, and has no known cost until it is found), then healthy before recently failing
-     * (a failure is recent for 30 s, doubling with each consecutive failure up to 10 min, see
-     * {@link SourceHealth}; after that the proxy is back in its place), then by latency (moving average; an untried proxy counts as fast so it gets its chance),
-     * then in the origin's order.
+     * {@return the default: proxies cooling down after a failed verification or a rollback are
+     * left out; the others are ranked by the routing cost from the client's address to the
+     * proxy's host address according to the held maps (unknown costs last; a host name is looked
+     * up in the background, never on the caller's thread, and has no known cost until it is
+     * found), then healthy before recently failing (a failure is recent for 30 s, doubling with
+     * each consecutive failure up to 10 min, see {@link SourceHealth}; after that the proxy is
+     * back in its place), then by latency (moving average; an untried proxy counts as fast so it
+     * gets its chance), then in the origin's order}
      */
     static SourcePolicy costRanked() {
         return new CostRankedPolicy();

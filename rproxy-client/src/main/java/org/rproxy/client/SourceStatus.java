@@ -20,12 +20,22 @@ import java.util.OptionalDouble;
  */
 public record SourceStatus(URI source, boolean origin, Instant coolingUntil, int recentFailures,
                            String lastFailure, OptionalDouble latencyMillis) {
+    /**
+     * The source and the latency (maybe empty) are required.
+     *
+     * @param source         the source (an RProxy, or the origin)
+     * @param origin         whether it is the origin (always tried last)
+     * @param coolingUntil   the end of its cool-down, or null when it is not cooling down
+     * @param recentFailures its consecutive failures while the last of them is recent, else 0
+     * @param lastFailure    the reason of its last failure since its last success, or null
+     * @param latencyMillis  the moving average of its latency, or empty before its first success
+     */
     public SourceStatus {
         requireNonNull(source, "source");
         requireNonNull(latencyMillis, "latencyMillis");
     }
 
-    /** True while the source is cooling down: it is not asked before {@link #coolingUntil()}. */
+    /** {@return true while the source is cooling down: it is not asked before {@link #coolingUntil()}} */
     public boolean coolingDown() {
         return coolingUntil != null;
     }

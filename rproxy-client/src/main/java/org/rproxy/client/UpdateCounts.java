@@ -15,12 +15,12 @@ public final class UpdateCounts {
     UpdateCounts() {
     }
 
-    /** Updates rebuilt and checked against their signature events, taken or refused. */
+    /** {@return the updates rebuilt and checked against their signature events, taken or refused} */
     public long checked() {
         return checked.get();
     }
 
-    /** Updates that repeated the signing of the version held, dropped unrebuilt and unchecked. */
+    /** {@return the updates that repeated the signing of the version held, dropped unrebuilt and unchecked} */
     public long repeated() {
         return repeated.get();
     }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Keeps a client's maps current: subscribes to an update stream (RFC 8895) at the best source
  * that has one (the policy's order, the origin last), naming the versions it holds, so that it
  * is sent only what changed; rebuilds every update (a merge patch applied to the held bytes in
- * RFC 8785 form, see {@link StreamFollower}) and verifies it against its signature event exactly
+ * RFC 8785 form, see {@link org.rproxy.core.stream.StreamFollower}) and verifies it against its signature event exactly
  * as a fetched document, rollback floor included; and tells its {@link Listener} of each new set
  * of answers. The directory is followed too (and polled): a verified new version teaches the
  * keys it lists, the origin's next key. A source whose update fails verification, or is older
@@ -56,14 +56,26 @@ public final class UpdateFollower implements AutoCloseable {
 
     /** Told what the follower sees; called on its thread, one call at a time. */
     public interface Listener {
-        /** New answers, computed from maps that changed and verified. */
+        /**
+         * New answers, computed from maps that changed and verified.
+         *
+         * @param answers the answers of the maps held now
+         */
         void changed(LocalAnswers answers);
 
-        /** An update or source refused, or a stream or poll that failed; the held maps stay. */
+        /**
+         * An update or source refused, or a stream or poll that failed; the held maps stay.
+         *
+         * @param why the refusal or failure, naming its source
+         */
         default void refused(ClientException why) {
         }
 
-        /** Now following the update stream at {@code stream}, or polling when null. */
+        /**
+         * Now following the update stream at {@code stream}, or polling when null.
+         *
+         * @param stream the update stream's URL, or null while polling
+         */
         default void following(URI stream) {
         }
     }
@@ -246,12 +258,12 @@ public final class UpdateFollower implements AutoCloseable {
         return closed.getCount() == 0 || Thread.currentThread().isInterrupted();
     }
 
-    /** What this follower did with the updates its streams sent, so far (any thread). */
+    /** {@return what this follower did with the updates its streams sent, so far (any thread)} */
     public UpdateCounts counts() {
         return counts;
     }
 
-    /** True while the follower runs. */
+    /** {@return true while the follower runs} */
     public boolean running() {
         return thread.isAlive();
     }

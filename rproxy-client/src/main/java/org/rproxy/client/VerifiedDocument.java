@@ -42,64 +42,66 @@ public final class VerifiedDocument {
         this.refused = List.copyOf(refused);
     }
 
-    /** The request target asked for, in normal form ({@code /networkmap/default-network-map}). */
+    /** {@return the request target asked for, in normal form ({@code /networkmap/default-network-map})} */
     public String target() {
         return target;
     }
 
-    /** The URL it came from (a proxy's, the origin's, or an overlay's). */
+    /** {@return the URL it came from (a proxy's, the origin's, or an overlay's)} */
     public URI source() {
         return source;
     }
 
-    /** The sources tried before, each with why it was not used. */
+    /** {@return the sources tried before, each with why it was not used} */
     public List<ClientException> refused() {
         return refused;
     }
 
     /**
-     * The body exactly as signed, as a read-only view (no copy is made, however large the
-     * document): position 0, {@code remaining()} its length. Each call gives a view of its own.
+     * {@return the body exactly as signed, as a read-only view (no copy is made, however large the
+     * document): position 0, {@code remaining()} its length} Each call gives a view of its own.
      */
     public ByteBuffer body() {
         byte[] bytes = representation.identity().body().unsafeArray();
         return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
     }
 
-    /** The body exactly as signed, to read from (for a JSON parser, say); no copy is made. */
+    /** {@return the body exactly as signed, to read from (for a JSON parser, say); no copy is made} */
     public InputStream bodyStream() {
         return new ByteArrayInputStream(representation.identity().body().unsafeArray());
     }
 
-    /** The body's length in bytes. */
+    /** {@return the body's length in bytes} */
     public int length() {
         return representation.identity().body().length();
     }
 
-    /** The signature's {@code created}. */
+    /** {@return the signature's {@code created}} */
     public Instant created() {
         return representation.created();
     }
 
-    /** The signature's {@code expires}: past it the document must not be used. */
+    /** {@return the signature's {@code expires}: past it the document must not be used} */
     public Instant expires() {
         return representation.expires();
     }
 
-    /** The entity tag it was served with (the version, quoted as sent). */
+    /** {@return the entity tag it was served with (the version, quoted as sent)} */
     public String etag() {
         return representation.identity().etag();
     }
 
-    /** Its media type ({@code application/alto-costmap+json}, ...), as signed. */
+    /** {@return its media type ({@code application/alto-costmap+json}, ...), as signed} */
     public String contentType() {
         return representation.identity().header("content-type").orElse(null);
     }
 
     /**
-     * A header field it came with that the client keeps, by name (any case): the signed ones
+     * {@return a header field it came with that the client keeps, by name (any case): the signed ones
      * ({@code content-type}, {@code content-digest}, {@code etag}, {@code alto-resource}) and the
-     * signature's own ({@code signature-input}, {@code signature}); empty for any other.
+     * signature's own ({@code signature-input}, {@code signature}); empty for any other}
+     *
+     * @param name the field's name, in any case
      */
     public Optional<String> field(String name) {
         return representation.identity().header(requireNonNull(name, "name").toLowerCase(Locale.ROOT));
