@@ -3,29 +3,26 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 import org.rproxy.core.model.IpAddress;
+import org.rproxy.core.net.NameLookups;
 
 /**
  * The addresses of proxies' host names, for {@link CostRankedPolicy}, looked up off the caller's
  * thread: a name lookup may take seconds (a slow resolver, an unreadable hosts file), and a policy
  * runs before every request on the application's thread. {@link #address} never waits: it gives
- * the address last found, and starts a lookup (on a few shared daemon threads, {@code
- * rproxy-client-lookup}) when there is none yet or it is older than {@link #KEEP}; meanwhile the
- * host has no known address, and so no known cost. A host with no address is looked up again
- * after {@link #KEEP_MISSING}. An IP literal needs no lookup. Each host has at most one lookup
- * running, so a lookup that never ends holds back only its own host. Thread-safe.
+ * the address last found, and starts a lookup (on the JVM's few lookup threads,
+ * {@link NameLookups}, which core's upstream lookups share) when there is none yet or it is older
+ * than {@link #KEEP}; meanwhile the host has no known address, and so no known cost. A host with
+ * no address is looked up again after {@link #KEEP_MISSING}. An IP literal needs no lookup. Each
+ * host has at most one lookup running, so a lookup that never ends holds back only its own host
+ * (and one of the lookup threads). The keeping is this class's: core's upstream lookups keep
+ * nothing (a proxy looks its upstream up for each new connection, the JDK's own cache aside).
+ * Thread-safe.
  */
 final class HostAddresses {
     /** How long a found address is used before it is looked up again (kept meanwhile). */
@@ -34,41 +31,22 @@ final class HostAddresses {
     static final Duration KEEP_MISSING = Duration.ofSeconds(10);
     /** The most hosts remembered; past it, all are forgotten (a directory lists far fewer proxies). */
     static final int MAX_HOSTS = 1024;
-    private static final int THREADS = 2;
-    private static final Executor LOOKUPS = lookupThreads();
 
-    /** Lookups by the JDK's resolver ({@link InetAddress#getByName}), shared by every client of the JVM. */
-    static final HostAddresses SYSTEM = new HostAddresses(InetAddress::getByName, System::nanoTime);
-
-    /** How a host name becomes an address: {@link InetAddress#getByName}, or a test's own. */
-    @FunctionalInterface
-    interface Resolver {
-        InetAddress resolve(String host) throws UnknownHostException;
-    }
+    /** Lookups by the JDK's resolver (its first address of a name), shared by every client of the JVM. */
+    static final HostAddresses SYSTEM = new HostAddresses(NameLookups.SYSTEM, System::nanoTime);
 
     /** What is known of one host: its address (null: none found), when looked up, whether a lookup runs. */
     private record Known(IpAddress address, long atNanos, boolean looking) {
     }
 
-    private final Resolver resolver;
+    private final NameLookups.Resolve resolver;
     private final LongSupplier nanos;
     private final Map<String, Known> known = new ConcurrentHashMap<>();
 
-    HostAddresses(Resolver resolver, LongSupplier nanos) {
+    /** @param resolver how a name becomes its addresses (the first is taken), or a test's own */
+    HostAddresses(NameLookups.Resolve resolver, LongSupplier nanos) {
         this.resolver = requireNonNull(resolver, "resolver");
         this.nanos = requireNonNull(nanos, "nanos");
-    }
-
-    private static Executor lookupThreads() {
-        AtomicInteger made = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "rproxy-client-lookup-" + made.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 
     /**
@@ -129,18 +107,14 @@ final class HostAddresses {
         if (!mine[0]) {
             return;
         }
-        try {
-            LOOKUPS.execute(() -> found(h, lookUp(h)));
-        } catch (RejectedExecutionException e) {
-            found(h, null); // the JVM is stopping: no address, tried again later
-        }
+        // on a lookup thread; at once when the JVM is stopping (no address, tried again later)
+        NameLookups.lookUp(resolver, h).whenComplete((all, e) -> found(h, e == null ? first(all) : null));
     }
 
-    private IpAddress lookUp(String h) {
+    private static IpAddress first(InetAddress[] all) {
         try {
-            InetAddress a = resolver.resolve(h);
-            return a == null ? null : IpAddress.of(a.getAddress());
-        } catch (UnknownHostException | RuntimeException e) {
+            return IpAddress.of(all[0].getAddress());
+        } catch (RuntimeException e) {
             return null;
         }
     }

@@ -68,7 +68,7 @@ class CostRankedLookupTest {
             if (!host.equals(NEAR)) {
                 throw new UnknownHostException(host);
             }
-            return InetAddress.getByAddress(NEAR, new byte[] {127, 0, 0, 2});
+            return new InetAddress[] {InetAddress.getByAddress(NEAR, new byte[] {127, 0, 0, 2})};
         }, System::nanoTime);
         origin = LocalOrigin.start(dir, PROXIES);
         ClientOptions options = ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
@@ -108,7 +108,7 @@ class CostRankedLookupTest {
             if (host.equals("gone.test")) {
                 throw new UnknownHostException(host);
             }
-            return InetAddress.getByAddress(host, next[0]);
+            return new InetAddress[] {InetAddress.getByAddress(host, next[0])};
         }, now::get);
         assertNull(addresses.address(NEAR), "not found yet: no address, no waiting");
         Eventually.await("the name found", Duration.ofSeconds(10), () -> addresses.address(NEAR) != null);

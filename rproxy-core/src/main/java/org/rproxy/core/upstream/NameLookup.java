@@ -9,11 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.resolver.AbstractAddressResolver;
 import io.netty.resolver.AddressResolver;
@@ -24,51 +23,33 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import org.rproxy.core.net.NameLookups;
+
 /**
  * Looks up an upstream's host name off the event loops: a name lookup
  * ({@link InetAddress#getAllByName}) may block for seconds (a slow resolver, an unreadable hosts
  * file), and on an event loop it would stall every exchange of that loop, their deadline timers
  * included. Netty's default resolver does exactly that on the loop that connects, so the
  * upstream client ({@link #group}) and the push feed's stream connection ({@link #resolve}) use
- * this instead. A lookup runs on one of a few shared daemon threads ({@code rproxy-lookup}) and
- * completes its promise on the asking loop; one that has not ended within its bound fails there
- * (an {@link UnknownHostException} naming the host and the bound), whatever the lookup thread
- * still waits for. An IP literal needs no lookup and is taken as it is, on the loop.
+ * this instead. A lookup runs on one of the JVM's few lookup threads ({@link NameLookups}, which
+ * the client library's lookups share) and completes its promise on the asking loop; one that has
+ * not ended within its bound fails there (an {@link UnknownHostException} naming the host and the
+ * bound), whatever the lookup thread still waits for, and one given up before a thread took it is
+ * not made. An IP literal needs no lookup and is taken as it is, on the loop. Nothing is kept:
+ * each connection looks its host up again (the JDK's own cache aside), so a proxy follows its
+ * upstream's name as it changes.
  *
  * <p>Thread-safe; nothing here blocks the caller.
  */
 public final class NameLookup {
-    /** The most lookups running at once, over every upstream; more wait for a thread, within their own bound. */
-    static final int THREADS = 4;
-    private static final ThreadPoolExecutor LOOKUPS = lookupThreads();
-
-    /** How a host name becomes its addresses: {@link InetAddress#getAllByName}, or a test's own. */
-    @FunctionalInterface
-    public interface Resolve {
-        InetAddress[] all(String host) throws UnknownHostException;
-    }
-
     /** Lookups by the JDK's resolver ({@link InetAddress#getAllByName}). */
-    public static final NameLookup SYSTEM = new NameLookup(InetAddress::getAllByName);
+    public static final NameLookup SYSTEM = new NameLookup(NameLookups.SYSTEM);
 
-    private final Resolve resolve;
+    private final NameLookups.Resolve resolve;
 
     /** Lookups by {@code resolve}, run off the event loops as the JDK's are (tests block them). */
-    public NameLookup(Resolve resolve) {
+    public NameLookup(NameLookups.Resolve resolve) {
         this.resolve = requireNonNull(resolve, "resolve");
-    }
-
-    private static ThreadPoolExecutor lookupThreads() {
-        // plain threads, not Netty's (a FastThreadLocalThread counts as an event loop's: one that may not block)
-        AtomicInteger made = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "rproxy-lookup-" + made.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 
     /**
@@ -114,23 +95,19 @@ public final class NameLookup {
             ScheduledFuture<?> giveUp = loop.schedule(() -> promise.tryFailure(new TimedOut(host, bound)),
                     bound.toNanos(), TimeUnit.NANOSECONDS);
             promise.addListener(f -> giveUp.cancel(false));
-            LOOKUPS.execute(() -> {
-                if (promise.isDone()) {
-                    return; // given up while it waited for a thread
-                }
-                try {
-                    InetAddress[] all = resolve.all(host);
-                    if (all == null || all.length == 0) {
-                        throw new UnknownHostException(host);
-                    }
-                    promise.trySuccess(result.of(all));
-                } catch (UnknownHostException | RuntimeException e) {
-                    promise.tryFailure(e);
-                }
-            });
         } catch (RejectedExecutionException e) {
-            promise.tryFailure(e); // the loop or the JVM is stopping
+            promise.tryFailure(e); // the loop is stopping
+            return;
         }
+        CompletableFuture<InetAddress[]> found = NameLookups.lookUp(resolve, host);
+        promise.addListener(f -> found.cancel(false)); // given up: not looked up if it still waits for a thread
+        found.whenComplete((all, e) -> {
+            if (e == null) {
+                promise.trySuccess(result.of(all));
+            } else {
+                promise.tryFailure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            }
+        });
     }
 
     /** A lookup that had not ended within its bound (whatever it would have found). */
