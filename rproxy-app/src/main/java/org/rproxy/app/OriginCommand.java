@@ -127,6 +127,11 @@ final class OriginCommand implements Callable<Integer> {
                     + " answered 413.")
     ByteSize maxRequestBody;
 
+    @Option(names = "--max-unfinished-streams", paramLabel = "N",
+            description = "HTTP/2 streams whose request has not ended yet, over all connections (default 10000); one more"
+                    + " is refused with REFUSED_STREAM, which a client may retry.")
+    Integer maxUnfinishedStreams;
+
     @Option(names = "--signature-events", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Send this project's signature events on update streams whose request does not say "
                     + "(default: on; push proxies always ask for them). --no-signature-events leaves them out.")
@@ -208,6 +213,13 @@ final class OriginCommand implements Callable<Integer> {
         if (maxRequestBody != null) {
             try {
                 frontEnd = frontEnd.withMaxBodyBytes((int) ListenConfig.checkedRequestBody(maxRequestBody).bytes());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
+        }
+        if (maxUnfinishedStreams != null) {
+            try {
+                frontEnd = frontEnd.withMaxUnfinishedStreams(ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--" + e.getMessage(), e);
             }

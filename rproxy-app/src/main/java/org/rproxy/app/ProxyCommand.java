@@ -117,6 +117,11 @@ final class ProxyCommand implements Callable<Integer> {
                     + " 1KB to 1GB); larger is answered 413.")
     ByteSize maxRequestBody;
 
+    @Option(names = "--max-unfinished-streams", paramLabel = "N",
+            description = "HTTP/2 streams whose request has not ended yet, over all connections (listen.max-unfinished-streams;"
+                    + " default 10000); one more is refused with REFUSED_STREAM, which a client may retry.")
+    Integer maxUnfinishedStreams;
+
     @Option(names = "--max-subscribers", paramLabel = "N",
             description = "Update streams open at once on /updates (default: the heap / 32 KB).")
     Integer maxSubscribers;
@@ -199,12 +204,13 @@ final class ProxyCommand implements Callable<Integer> {
         }
         ListenConfig l = c.listen();
         if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null || sendBuffer != null
-                || maxRequestBody != null) {
+                || maxRequestBody != null || maxUnfinishedStreams != null) {
             try {
                 l = new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
                         maxConnections != null ? maxConnections : c.listen().maxConnections(),
                         sendBuffer != null ? sendBuffer : c.listen().sendBuffer(),
-                        maxRequestBody != null ? maxRequestBody : c.listen().maxRequestBody());
+                        maxRequestBody != null ? maxRequestBody : c.listen().maxRequestBody(),
+                        maxUnfinishedStreams != null ? maxUnfinishedStreams : c.listen().maxUnfinishedStreams());
             } catch (IllegalArgumentException e) {
                 throw from.refused("listen." + e.getMessage(), null, e);
             }
@@ -250,7 +256,7 @@ final class ProxyCommand implements Callable<Integer> {
     /** The settings the command line gave, by the key of the file they stand for. */
     ProxySources sources() {
         return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, maxConnections, sendBuffer,
-                maxRequestBody, tlsCert, tlsKey, admin, spoolDir);
+                maxRequestBody, maxUnfinishedStreams, tlsCert, tlsKey, admin, spoolDir);
     }
 
     private TlsConfig tls(TlsConfig fromFile) {

@@ -158,6 +158,7 @@ final class PullAssembly implements AutoCloseable {
         return FrontEndConfig.defaults(listen.address().host(), listen.address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(listen.maxConnections())
                 .withSendBufferBytes(listen.sendBufferBytes()).withMaxBodyBytes(listen.maxRequestBodyBytes())
+                .withMaxUnfinishedStreams(listen.maxUnfinishedStreams())
                 .withSslContext(listen.tls() == null ? null : Tls.server(listen.tls()))
                 .withSpool(spool);
     }

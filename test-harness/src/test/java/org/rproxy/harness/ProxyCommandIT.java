@@ -61,6 +61,8 @@ class ProxyCommandIT {
                 .contains("--queries: 'nearby' (expected: local or upstream)"));
         assertTrue(run(2, "proxy", "--max-connections", "0", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("--max-connections: 0 (expected: >= 1)"));
+        assertTrue(run(2, "proxy", "--max-unfinished-streams", "0", "--upstream", "http://127.0.0.1:1", "--trust",
+                pub.toString()).contains("--max-unfinished-streams: 0 (expected: 1 to 10000000"));
         assertTrue(run(2, "proxy", "--max-subscribers", "0", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("--max-subscribers: 0 (expected: >= 1)"));
     }

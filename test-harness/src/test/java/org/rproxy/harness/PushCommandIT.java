@@ -75,6 +75,8 @@ class PushCommandIT {
         assertTrue(none.contains("--max-subscribers: 0 (expected: >= 1)"), none);
         String closed = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--max-connections", "0");
         assertTrue(closed.contains("--max-connections: 0 (expected: 1 to 10000000)"), closed);
+        String unbounded = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--max-unfinished-streams", "0");
+        assertTrue(unbounded.contains("--max-unfinished-streams: 0 (expected: 1 to 10000000"), unbounded);
     }
 
     @Test

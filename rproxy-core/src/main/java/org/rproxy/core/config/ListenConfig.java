@@ -19,9 +19,15 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  *                       {@code Content-Length} or as it arrives), default 1MB; a larger one is
  *                       answered 413. The bodies a node holds at once, over all connections, stay
  *                       within a sixteenth of the heap, and never less than one such body
+ * @param maxUnfinishedStreams HTTP/2 streams whose request has not ended yet (its body or
+ *                       trailers still to come), over all connections, default 10000; one more is
+ *                       refused at its head with {@code RST_STREAM REFUSED_STREAM}, which a client
+ *                       may retry, and counted ({@code rproxy_unfinished_streams_refused_total}). A
+ *                       GET takes no place, nor does a stream whose request is complete, however
+ *                       long its answer lasts (an update stream)
  */
 public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
-                           ByteSize maxRequestBody) {
+                           ByteSize maxRequestBody, Integer maxUnfinishedStreams) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /**
@@ -39,6 +45,10 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     public static final long MIN_MAX_REQUEST_BODY = 1024;
     /** The largest: the front end counts a body's bytes in an int. */
     public static final long MAX_MAX_REQUEST_BODY = 1L << 30;
+    /** The default bound on unfinished HTTP/2 requests, the front end's ({@code FrontEndConfig.DEFAULT_MAX_UNFINISHED_STREAMS}). */
+    public static final int DEFAULT_MAX_UNFINISHED_STREAMS = 10_000;
+    /** The most unfinished HTTP/2 requests one may allow: as many as connections (about 2.5 KB of heap each). */
+    public static final int MAX_UNFINISHED_STREAMS = MAX_CONNECTIONS;
 
     public ListenConfig {
         address = orDefault(address, DEFAULT_ADDRESS);
@@ -57,6 +67,21 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
                     + ByteSize.ofBytes(MIN_SEND_BUFFER) + " to " + ByteSize.ofBytes(MAX_SEND_BUFFER) + ")");
         }
         maxRequestBody = checkedRequestBody(maxRequestBody);
+        maxUnfinishedStreams = checkedUnfinishedStreams(maxUnfinishedStreams);
+    }
+
+    /**
+     * {@code streams} as a bound on unfinished HTTP/2 requests, the default when null.
+     *
+     * @throws IllegalArgumentException starting {@code max-unfinished-streams: }, when out of range
+     */
+    public static int checkedUnfinishedStreams(Integer streams) {
+        int n = orDefault(streams, DEFAULT_MAX_UNFINISHED_STREAMS);
+        if (n < 1 || n > MAX_UNFINISHED_STREAMS) {
+            throw new IllegalArgumentException("max-unfinished-streams: " + n + " (expected: 1 to " + MAX_UNFINISHED_STREAMS
+                    + "; each holds about 2.5 KB of heap)");
+        }
+        return n;
     }
 
     /**
@@ -73,24 +98,30 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         return s;
     }
 
+    /** With the default bound on unfinished HTTP/2 requests. */
+    public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
+                        ByteSize maxRequestBody) {
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null);
+    }
+
     /** With the default request-body limit. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
-        this(address, tls, maxConnections, sendBuffer, null);
+        this(address, tls, maxConnections, sendBuffer, null, null);
     }
 
     /** With the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections) {
-        this(address, tls, maxConnections, null, null);
+        this(address, tls, maxConnections, null, null, null);
     }
 
     /** With the default connection limit and the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls) {
-        this(address, tls, null, null, null);
+        this(address, tls, null, null, null, null);
     }
 
     /** The same on another address (a port chosen at start). */
     public ListenConfig withAddress(Address other) {
-        return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody);
+        return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams);
     }
 
     /** The send buffer in bytes, {@code 0} for the kernel's autotuning. */

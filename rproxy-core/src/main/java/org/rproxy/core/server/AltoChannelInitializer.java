@@ -3,6 +3,7 @@ package org.rproxy.core.server;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -102,6 +103,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimit lingering = new ConnectionLimit(MAX_LINGERING);
     /** HTTP/2 streams whose request is still arriving, over all connections ({@link UnfinishedRequest}). */
     private final ConnectionLimit unfinished;
+    /** HTTP/2 streams refused at their head for want of a place among {@link #unfinished}. */
+    private final LongAdder unfinishedRefused = new LongAdder();
     private final RateLimitedLog warnings = new RateLimitedLog(WARNING_INTERVAL);
 
     /** With a body budget of its own, of the configured size. */
@@ -120,6 +123,11 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         this.limit = requireNonNull(limit, "limit");
         this.bodies = requireNonNull(bodies, "bodies");
         this.unfinished = new ConnectionLimit(config.maxUnfinishedStreams());
+    }
+
+    /** HTTP/2 streams refused so far because the server's unfinished requests had every place ({@link UnfinishedRequest}). */
+    long unfinishedStreamsRefused() {
+        return unfinishedRefused.sum();
     }
 
     @Override
@@ -158,7 +166,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HTTP2_CODEC, codec);
         p.addLast(HTTP2_CREDITS, credits);
         p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
-                new Http2StreamInitializer(config, service, observer, renderer, warnings, guard, credits, unfinished)));
+                new Http2StreamInitializer(config, service, observer, renderer, warnings, guard, credits, unfinished,
+                        unfinishedRefused)));
         p.addLast(HTTP2_CONNECTION, guard);
     }
 

@@ -57,15 +57,17 @@ public final class AltoHttpServer implements AutoCloseable {
     private final Channel listener;
     private final ChannelGroup connections;
     private final NodeBodyBudget bodies;
+    private final AltoChannelInitializer initializer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AltoHttpServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup connections,
-                           NodeBodyBudget bodies) {
+                           NodeBodyBudget bodies, AltoChannelInitializer initializer) {
         this.acceptor = acceptor;
         this.workers = workers;
         this.listener = listener;
         this.connections = connections;
         this.bodies = bodies;
+        this.initializer = initializer;
     }
 
     /** Starts serving, observing nothing. */
@@ -97,6 +99,8 @@ public final class AltoHttpServer implements AutoCloseable {
                 new DefaultThreadFactory("rproxy-io"), transport.ioHandlerFactory());
         ChannelGroup connections = new DefaultChannelGroup("rproxy-connections", GlobalEventExecutor.INSTANCE);
         NodeBodyBudget bodies = new NodeBodyBudget(config.effectiveMaxBodyBytesHeld());
+        AltoChannelInitializer initializer = new AltoChannelInitializer(config, service, observer,
+                new ResponseRenderer(clock), new ConnectionLimit(config.maxConnections()), bodies);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -107,8 +111,7 @@ public final class AltoHttpServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that sends its requests and closes its side still reads the answers.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new AltoChannelInitializer(config, service, observer, new ResponseRenderer(clock),
-                        new ConnectionLimit(config.maxConnections()), bodies));
+                .childHandler(initializer);
         if (config.sendBufferBytes() > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBufferBytes());
         }
@@ -119,7 +122,7 @@ public final class AltoHttpServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause,
                     cause);
         }
-        AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections, bodies);
+        AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections, bodies, initializer);
         LOG.info("listening on {} ({}, {} event loop{}, send buffer {})", server.localAddress(), transport, threads,
                 threads == 1 ? "" : "s",
                 config.sendBufferBytes() > 0 ? config.sendBufferBytes() + " bytes per connection" : "autotuned");
@@ -142,6 +145,15 @@ public final class AltoHttpServer implements AutoCloseable {
     /** The most {@link #requestBodyBytes} may be ({@link FrontEndConfig#maxBodyBytesHeld} as applied). */
     public long maxRequestBodyBytes() {
         return bodies.limit();
+    }
+
+    /**
+     * HTTP/2 streams refused so far at their head ({@code RST_STREAM REFUSED_STREAM}) because the
+     * server had {@link FrontEndConfig#maxUnfinishedStreams} unfinished requests already: what
+     * the {@code rproxy_unfinished_streams_refused_total} counter shows. Any thread.
+     */
+    public long unfinishedStreamsRefused() {
+        return initializer.unfinishedStreamsRefused();
     }
 
     /** Waits until every connection accepted so far has closed; false if some are still open (tests). */

@@ -2,6 +2,8 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.concurrent.atomic.LongAdder;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -43,10 +45,12 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     private final WriteProgress.Credits credits;
     /** The server's places for streams whose request is unfinished ({@link FrontEndConfig#maxUnfinishedStreams}). */
     private final ConnectionLimit unfinished;
+    /** The server's count of streams refused for want of such a place. */
+    private final LongAdder unfinishedRefused;
 
     Http2StreamInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, RateLimitedLog warnings, Http2ConnectionGuard guard,
-                           WriteProgress.Credits credits, ConnectionLimit unfinished) {
+                           WriteProgress.Credits credits, ConnectionLimit unfinished, LongAdder unfinishedRefused) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
@@ -55,6 +59,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         this.guard = requireNonNull(guard, "guard");
         this.credits = requireNonNull(credits, "credits");
         this.unfinished = requireNonNull(unfinished, "unfinished");
+        this.unfinishedRefused = requireNonNull(unfinishedRefused, "unfinishedRefused");
     }
 
     @Override
@@ -62,7 +67,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = stream.pipeline();
         WriteProgress progress = credits.track((Http2StreamChannel) stream);
         p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
-        p.addLast(UnfinishedRequest.NAME, new UnfinishedRequest(unfinished));
+        p.addLast(UnfinishedRequest.NAME, new UnfinishedRequest(unfinished, unfinishedRefused));
         p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos(), progress));
         p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings, guard.bodies()));
         p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null, guard));

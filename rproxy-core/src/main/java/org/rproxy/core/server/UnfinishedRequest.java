@@ -2,6 +2,8 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.concurrent.atomic.LongAdder;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -18,20 +20,26 @@ import io.netty.util.ReferenceCountUtil;
  * ({@code END_STREAM}, as {@link LastHttpContent}) or the stream is gone, so a stream answered at
  * length (an update stream) holds none; when none is left the stream is reset with {@code
  * REFUSED_STREAM} (RFC 9113 §8.7: not processed, safe to retry) and what else it sends is
- * dropped. One per stream, after its frame codec, on its connection's event loop.
+ * dropped, and counted (the node's {@code rproxy_unfinished_streams_refused_total}). One per
+ * stream, after its frame codec, on its connection's event loop.
  */
 final class UnfinishedRequest extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "h2-unfinished";
 
     private final ConnectionLimit places;
+    private final LongAdder refusals;
     private boolean headSeen;
     private boolean held;
     private boolean refused;
 
-    /** @param places the server's places for unfinished requests */
-    UnfinishedRequest(ConnectionLimit places) {
+    /**
+     * @param places   the server's places for unfinished requests
+     * @param refusals the server's count of streams refused for want of one
+     */
+    UnfinishedRequest(ConnectionLimit places, LongAdder refusals) {
         this.places = requireNonNull(places, "places");
+        this.refusals = requireNonNull(refusals, "refusals");
     }
 
     @Override
@@ -45,6 +53,7 @@ final class UnfinishedRequest extends ChannelInboundHandlerAdapter {
             if (!(msg instanceof LastHttpContent)) {
                 if (!places.tryAcquire()) {
                     refused = true;
+                    refusals.increment();
                     ReferenceCountUtil.release(msg);
                     ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
                     return;

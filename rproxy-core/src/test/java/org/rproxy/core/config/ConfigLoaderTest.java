@@ -70,7 +70,7 @@ class ConfigLoaderTest {
     @Test
     void everyKeyIsRead() {
         String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
-                + "  max-request-body: 4MB\n"
+                + "  max-request-body: 4MB\n  max-unfinished-streams: 50\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  max-unverified-bytes: 2GB\n"
                 + "  prefetch: [/directory, /prop/pid]\n"
@@ -82,6 +82,7 @@ class ConfigLoaderTest {
         assertEquals(20000, c.listen().maxConnections());
         assertEquals(256 * 1024, c.listen().sendBufferBytes());
         assertEquals(4 * 1024 * 1024, c.listen().maxRequestBodyBytes());
+        assertEquals(50, c.listen().maxUnfinishedStreams());
         assertEquals(443 + 8000, c.upstream().port());
         assertTrue(c.upstream().https());
         assertEquals(3, c.upstream().connections());
@@ -155,6 +156,11 @@ class ConfigLoaderTest {
                         "pull.yaml: listen.max-request-body: 1000 (expected: 1KB to 1GB)"),
                 Arguments.of("UP\nlisten: {max-request-body: 2GB}",
                         "pull.yaml: listen.max-request-body: 2GB (expected: 1KB to 1GB)"),
+                Arguments.of("UP\nlisten: {max-unfinished-streams: 0}",
+                        "pull.yaml: listen.max-unfinished-streams: 0 (expected: 1 to 10000000; each holds about 2.5 KB"
+                                + " of heap)"),
+                Arguments.of("UP\nlisten: {max-unfinished-streams: many}",
+                        "pull.yaml: listen.max-unfinished-streams: 'many' is not a whole number"),
                 Arguments.of("UP\nmode: sideways",
                         "pull.yaml: mode: 'sideways' is not one of pull push"),
                 Arguments.of("UP\nlimits: {max-endpoint-pairs: 0}",
@@ -314,7 +320,7 @@ class ConfigLoaderTest {
                 file + ": upstream.connections: 'abc' is not a whole number",
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)",
-                file + ": listen.adress: unknown key (known: address, max-connections, max-request-body, send-buffer, tls)",
+                file + ": listen.adress: unknown key (known: address, max-connections, max-request-body, max-unfinished-streams, send-buffer, tls)",
                 file + ": listen.max-connections: 0 (expected: >= 1)"), loader.check(file, ProxyConfig.class));
 
         Files.writeString(file, "upstream: {trust: [" + pub + "], connections: abc}\n");

@@ -15,7 +15,12 @@ import org.rproxy.core.server.Dialect;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.Reply;
 
-/** {@code /metrics} shows the request-body bytes the front end holds, and its bound, as they are. */
+/**
+ * {@code /metrics} shows the request-body bytes the front end holds, and its bound, as they are,
+ * and the HTTP/2 streams refused for want of a place among the unfinished requests (counted in
+ * {@code Http2UnfinishedStreamsTest}, and at a node configured from YAML in the harness's
+ * {@code UnfinishedStreamsIT}).
+ */
 class FrontEndMetersTest {
 
     @Test
@@ -28,6 +33,7 @@ class FrontEndMetersTest {
             String scrape = meters.registry().scrape();
             assertTrue(scrape.contains("\nrproxy_request_body_bytes 0.0\n"), scrape);
             assertTrue(scrape.contains("\nrproxy_request_body_max_bytes 8388608.0\n"), scrape);
+            assertTrue(scrape.contains("\nrproxy_unfinished_streams_refused_total 0.0\n"), "shown from the start: " + scrape);
             try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 300\r\n\r\n{")

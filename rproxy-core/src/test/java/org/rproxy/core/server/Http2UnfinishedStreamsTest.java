@@ -79,6 +79,7 @@ class Http2UnfinishedStreamsTest {
     }
 
     /**
+     * Each refusal is counted for the node's metrics ({@link AltoHttpServer#unfinishedStreamsRefused}).
      * Fails without the bound: the fifth unfinished request (and the other connection's) would be
      * taken, not refused.
      */
@@ -99,6 +100,7 @@ class Http2UnfinishedStreamsTest {
         b.get(3, "/doc", true);
         assertEquals("200", status(b, 3), "a request complete in its HEADERS takes no place: another client is served");
         assertFalse(a.goAway.isDone() || b.goAway.isDone(), "both connections go on");
+        assertEquals(2, server.unfinishedStreamsRefused(), "each refusal counted, the served GET not");
     }
 
     /**
