@@ -5,7 +5,8 @@ package org.rproxy.core.server;
  * {@link #DRAIN} by {@link AltoHttpServer#close} on every open connection (and by
  * {@link Http2ConnectionGuard} on each of its streams); {@link #AFTER_ARRIVING} is what
  * {@link RequestAssembler} makes of it while a request's body is still arriving, so that request
- * is answered too. {@link ExchangeHandler} finishes the connection on either.
+ * is answered too (HTTP/1.1: an HTTP/2 stream's request still arriving is refused first, by
+ * {@link UnfinishedRequest}, and the stream reset). {@link ExchangeHandler} finishes the connection on either.
  */
 enum Drain {
     /** The server stops: answer what is owed, then close. */

@@ -37,6 +37,8 @@ import org.rproxy.core.model.Bytes;
  * <p>When the server stops ({@link Drain#DRAIN}) while a request's body is still
  * arriving, the drain is passed on as {@link Drain#AFTER_ARRIVING}: that request
  * is answered like the ones already owed, not cut off (the request deadline bounds the wait).
+ * Over HTTP/2 that request never gets here: {@link UnfinishedRequest}, ahead of this step, resets
+ * its stream with {@code REFUSED_STREAM}, and the client may send it again elsewhere.
  */
 final class RequestAssembler extends ChannelInboundHandlerAdapter {
 

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.Eventually;
 
 /**
  * Stopping the front end drains it: no new connections, idle ones closed at once, and an answer
@@ -189,6 +190,45 @@ class GracefulCloseTest {
             assertTrue(millis < 4_000, "close did not wait out the grace period for an idle connection: " + millis + " ms");
             in.skip(Fixtures.JSON.length());
             assertEquals(-1, in.read(), "closed by the server");
+        }
+    }
+
+    /**
+     * HTTP/2: a stream whose request is still arriving when the stop begins (a head without
+     * END_STREAM, its body never sent) has nothing to drain, and is reset with REFUSED_STREAM,
+     * which its client may retry elsewhere (RFC 9113 §8.7); the answer in flight on another
+     * stream of the connection is delivered whole, and the stop then ends without waiting out
+     * its drain (no connection cut). Failed before: the unfinished stream held the connection
+     * open until the codec's 5 s grace ran out, with no reset, and the stop cut it.
+     */
+    @Test
+    void anHttp2StreamWhoseRequestIsStillArrivingIsRefusedAtTheStopAndTheAnswerInFlightDelivered() throws Exception {
+        HostileHttp2Target target = new HostileHttp2Target();
+        Logger logger = (Logger) LoggerFactory.getLogger(AltoHttpServer.class);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        try (CapturedLogs logs = CapturedLogs.of(AltoHttpServer.class);
+             RawHttp2Client c = target.raw()) {
+            c.get(1, "/hang", true);
+            c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS, 3, RawHttp2Client.requestHead("POST", "/query",
+                    "content-type", "application/json"));
+            assertTrue(c.sync());
+            Eventually.await("the service has the answer in flight", Duration.ofSeconds(10), () -> target.hangingCount() == 1);
+            Future<?> closing = closer.submit(target.server()::close);
+            assertEquals(RawHttp2Client.REFUSED_STREAM, c.reset(3).get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    "the request still arriving is refused");
+            assertFalse(c.status(1).isDone(), "the answer is still owed");
+            target.answerHanging();
+            assertEquals("200", c.status(1).get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            c.awaitClosed();
+            assertEquals(Fixtures.JSON.length(), c.dataBytes.get(), "the whole answer, then the end of the connection");
+            assertEquals(RawHttp2Client.NO_ERROR, c.goAwayCode());
+            closing.get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            List<String> lines = logs.events().stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+            assertTrue(lines.stream().noneMatch(l -> l.contains("cut")), "the stop ended when the answer was sent: " + lines);
+        } finally {
+            logger.setLevel(level);
+            target.stop();
         }
     }
 
