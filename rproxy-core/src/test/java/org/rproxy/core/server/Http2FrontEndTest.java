@@ -18,9 +18,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -259,8 +258,16 @@ class Http2FrontEndTest {
         assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS));
     }
 
+    /**
+     * A stream whose request is still arriving when the server stops has nothing to drain: it is
+     * reset with REFUSED_STREAM (RFC 9113 §8.7: not processed, safe to send again elsewhere),
+     * though the GOAWAY counts it in, and its late body is not answered; the connection then
+     * closes, the stream answered before it having its answer. Until the stop refused such a
+     * stream ({@link UnfinishedRequest}), it was answered if its body came within the drain, and
+     * a body that never came held the stop for the whole drain.
+     */
     @Test
-    void aRequestWhoseBodyIsStillArrivingWhenTheServerStopsIsAnswered() throws Exception {
+    void aRequestWhoseBodyIsStillArrivingWhenTheServerStopsIsRefusedForItsClientToRetry() throws Exception {
         AltoHttpServer server = start(FrontEndConfig.defaults("127.0.0.1", 0));
         Http2TestClient client = connect(server);
         Http2TestClient.Call call = client.openUnfinished("POST", "/query");
@@ -268,11 +275,10 @@ class Http2FrontEndTest {
         Thread closing = new Thread(server::close);
         closing.start();
         assertTrue(client.goAway().get(WAIT_S, TimeUnit.SECONDS) >= call.stream.stream().id(), "the stream is in");
-        call.stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("{\"late\":1}", StandardCharsets.UTF_8), true));
-        assertEquals(200, call.status());
-        assertEquals("{\"late\":1}", call.text());
-        closing.join(TimeUnit.SECONDS.toMillis(WAIT_S));
+        assertEquals(Http2Error.REFUSED_STREAM.code(), call.reset.get(WAIT_S, TimeUnit.SECONDS));
         assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS));
+        closing.join(TimeUnit.SECONDS.toMillis(WAIT_S));
+        assertFalse(closing.isAlive(), "the stop has ended");
     }
 
     @Test

@@ -211,8 +211,8 @@ final class Http2TestClient implements AutoCloseable {
         final CompletableFuture<Http2Headers> head = new CompletableFuture<>();
         /** Completes with the body when the server ends the stream; exceptionally when it resets it. */
         final CompletableFuture<byte[]> done = new CompletableFuture<>();
-        /** Completes when the server resets the stream: told at once, even to a paused stream that reads nothing. */
-        final CompletableFuture<Void> reset = new CompletableFuture<>();
+        /** Completes with its error code when the server resets the stream: told at once, even to a paused stream that reads nothing. */
+        final CompletableFuture<Long> reset = new CompletableFuture<>();
         private final LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
         private final StringBuilder seen = new StringBuilder();
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -241,8 +241,8 @@ final class Http2TestClient implements AutoCloseable {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof Http2ResetFrame) {
-                reset.complete(null);
+            if (evt instanceof Http2ResetFrame r) {
+                reset.complete(r.errorCode());
             }
             ctx.fireUserEventTriggered(evt);
         }
