@@ -157,11 +157,12 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.remove(EXCHANGE);
         Http2ErrorClose errorClose = new Http2ErrorClose();
         Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(),
-                BodyBudget.forHttp2(config.maxBodyBytes(), bodies), warnings, errorClose);
+                BodyBudget.forHttp2(config.maxBodyBytes(), bodies), warnings);
         p.addLast(HTTP2_ERROR_CLOSE, errorClose);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
         Http2FrameCodec codec = http2Codec();
+        errorClose.watch(codec.connection());
         WriteProgress.Credits credits = new WriteProgress.Credits(codec.connection());
         p.addLast(HTTP2_CODEC, codec);
         p.addLast(HTTP2_CREDITS, credits);

@@ -13,7 +13,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Exception;
 
 import org.rproxy.core.log.RateLimitedLog;
 import org.slf4j.Logger;
@@ -44,12 +43,9 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private int largeUnsent;
     /** The request-body bytes this connection's streams may hold at once. */
     private final BodyBudget bodies;
-    /** Told of a connection error, so that the codec's close after its GOAWAY lingers. */
-    private final Http2ErrorClose errorClose;
 
-    Http2ConnectionGuard(long idleNanos, BodyBudget bodies, RateLimitedLog warnings, Http2ErrorClose errorClose) {
+    Http2ConnectionGuard(long idleNanos, BodyBudget bodies, RateLimitedLog warnings) {
         this.idleNanos = idleNanos;
-        this.errorClose = requireNonNull(errorClose, "errorClose");
         this.bodies = requireNonNull(bodies, "bodies");
         this.warnings = requireNonNull(warnings, "warnings");
     }
@@ -148,17 +144,14 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
      * the codec hands that on before it sends its own GOAWAY with the error's code
      * (FRAME_SIZE_ERROR, PROTOCOL_ERROR, ENHANCE_YOUR_CALM, ...) and closes; a close here would go
      * first, as a graceful GOAWAY(NO_ERROR), and the client would never learn what it did wrong.
-     * The codec's close then lingers ({@link Http2ErrorClose}), so that the GOAWAY survives a
-     * client still sending.
+     * The codec's close then lingers ({@link Http2ErrorClose}, told by the codec's connection of
+     * its GOAWAY), so that the GOAWAY survives a client still sending.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ConnectionFailures.log(LOG, warnings, ctx.channel(), cause);
-        Http2Exception h2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
-        if (h2 == null) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
             ctx.close();
-        } else if (!(h2 instanceof Http2Exception.StreamException)) {
-            errorClose.connectionError();
         }
     }
 }

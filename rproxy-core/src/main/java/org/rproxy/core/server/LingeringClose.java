@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -40,7 +41,8 @@ import io.netty.util.concurrent.Ticker;
  * (TLS has its own close); it reads and drops the same way, and a client reads the answer by its
  * length. Only for real sockets: an HTTP/2 stream (its connection goes on) or an embedded channel
  * closes at once. An HTTP/2 connection ended by a connection error lingers the same way behind its
- * GOAWAY ({@link Http2ErrorClose}). One per lingering connection, on its event loop.
+ * GOAWAY ({@link Http2ErrorClose}), half-closing once the GOAWAY is written ({@link #startBehind}).
+ * One per lingering connection, on its event loop.
  */
 final class LingeringClose extends ChannelInboundHandlerAdapter {
 
@@ -70,25 +72,72 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
      * already), else closes it; {@code written}: the answer (or GOAWAY) went out.
      */
     static void start(Channel ch, boolean written) {
-        if (!written || !ch.isActive() || !(ch instanceof DuplexChannel duplex) || duplex.isInputShutdown()
-                || ch.pipeline().get(NAME) != null) {
+        if (!written || !canLinger(ch)) {
             ch.close();
             return;
         }
-        ChannelPipeline p = ch.pipeline();
-        boolean tls = p.get(AltoChannelInitializer.TLS) != null;
-        if (tls) {
-            p.addAfter(AltoChannelInitializer.TLS, NAME, new LingeringClose());
+        install(ch);
+        halfClose(ch);
+    }
+
+    /**
+     * Lingers on {@code ch} (which {@link #canLinger can}) from now: reads and drops what comes,
+     * and half-closes only once {@code written} (what was queued before, the last of it) has
+     * gone out; closes if that write fails. The linger's bounds run from now, so a client that
+     * reads nothing cannot hold the connection longer by leaving it unwritten.
+     */
+    static void startBehind(Channel ch, ChannelFuture written) {
+        install(ch);
+        written.addListener(f -> {
+            if (f.isSuccess()) {
+                halfClose(ch);
+            } else {
+                closeFrom(ch);
+            }
+        });
+    }
+
+    /** Whether {@code ch} can linger: an active socket whose input is open, not lingering already. */
+    static boolean canLinger(Channel ch) {
+        return ch.isActive() && ch instanceof DuplexChannel duplex && !duplex.isInputShutdown()
+                && ch.pipeline().get(NAME) == null;
+    }
+
+    /**
+     * Closes {@code ch} from the linger's step, so that no step behind it (one waiting for the
+     * linger's end) holds the close; from the tail when it is not lingering.
+     */
+    private static void closeFrom(Channel ch) {
+        ChannelHandlerContext linger = ch.pipeline().context(NAME);
+        if (linger != null) {
+            linger.close();
         } else {
-            p.addFirst(NAME, new LingeringClose());
-            duplex.shutdownOutput().addListener(f -> {
-                if (!f.isSuccess()) {
-                    ch.close();
-                }
-            });
+            ch.close();
+        }
+    }
+
+    private static void install(Channel ch) {
+        LingeringClose linger = new LingeringClose();
+        ChannelPipeline p = ch.pipeline();
+        if (p.get(AltoChannelInitializer.TLS) != null) {
+            p.addAfter(AltoChannelInitializer.TLS, NAME, linger);
+        } else {
+            p.addFirst(NAME, linger);
         }
         // the exchange stopped reading when it wrote its last answer
         ch.config().setAutoRead(true);
+    }
+
+    /** Half-closes a plain connection (the client reads to the end of the stream); TLS has its own close, and does not. */
+    private static void halfClose(Channel ch) {
+        if (ch.pipeline().get(AltoChannelInitializer.TLS) != null || !ch.isActive()) {
+            return;
+        }
+        ((DuplexChannel) ch).shutdownOutput().addListener(f -> {
+            if (!f.isSuccess()) {
+                closeFrom(ch);
+            }
+        });
     }
 
     @Override

@@ -29,6 +29,10 @@ class Http2ErrorCloseTest {
      * ({@link LingeringClose#MAX_BYTES}): past that, it meets the reset it asked for.
      */
     private static final long AFTER_ERROR_BYTES = LingeringClose.MAX_BYTES / 4;
+    /** Streams the server is made to reset: past its limit in a window, with room to spare. */
+    private static final int RESET_STREAMS = AltoChannelInitializer.HTTP2_MAX_RESETS + 50;
+    /** PINGs whose acknowledgements (85 KB) fill what a small send buffer and the client's receive buffer take. */
+    private static final int PINGS = 5_000;
 
     private HostileHttp2Target target;
 
@@ -62,6 +66,43 @@ class Http2ErrorCloseTest {
         }
         c.startReading();
         assertEquals(RawHttp2Client.PROTOCOL_ERROR, c.goAwayCode(), "the GOAWAY's code, read before any reset");
+        c.awaitClosed();
+        target.anotherClientIsServed();
+    }
+
+    /**
+     * The same for an error the server raises as it sends: {@link #PINGS} PINGs, whose
+     * acknowledgements (with a small send buffer) wait in the server's socket and its outbound
+     * queue, then more frames that make the server reset a stream (a WINDOW_UPDATE of 0 on each of
+     * {@link #RESET_STREAMS} streams) than it sends resets in a window ({@link
+     * AltoChannelInitializer#HTTP2_MAX_RESETS}), then PRIORITY frames. The codec's encoder ends
+     * the connection with ENHANCE_YOUR_CALM, hands the error to no handler of the pipeline, and
+     * closes at once, before its GOAWAY, queued behind the acknowledgements, is written. Failed
+     * before {@link Http2ErrorClose} heard of the GOAWAY from the connection itself and waited for
+     * it to be written (no GOAWAY, the connection reset).
+     */
+    @RepeatedTest(10)
+    void theGoAwayAfterAFloodOfResetsTheServerSendsArrivesWhileTheClientStillSends() throws Exception {
+        target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withSendBufferBytes(16 * 1024));
+        RawHttp2Client c = target.add(new RawHttp2Client(target.address(), null, 4096));
+        try {
+            for (int i = 0; i < PINGS; i++) {
+                c.ping(i);
+            }
+            for (int i = 0; i < RESET_STREAMS; i++) {
+                int stream = 1 + 2 * i;
+                c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS, stream, RawHttp2Client.requestHead("GET", "/hang"));
+                c.windowUpdate(stream, 0);
+            }
+            for (long sent = 0; sent < AFTER_ERROR_BYTES; sent += ROUND * PRIORITY_BYTES) {
+                priorities(c);
+                c.flush();
+            }
+        } catch (IOException e) {
+            // the server closed while the client wrote: it learns why from what it reads next
+        }
+        c.startReading();
+        assertEquals(RawHttp2Client.ENHANCE_YOUR_CALM, c.goAwayCode(), "the GOAWAY's code, read before any reset");
         c.awaitClosed();
         target.anotherClientIsServed();
     }
