@@ -3,6 +3,7 @@ package org.rproxy.core.server;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.netty.handler.ssl.SslContext;
@@ -149,76 +150,109 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, bytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.maxBodyBytes = bytes);
     }
 
     public FrontEndConfig withIdleTimeout(Duration timeout) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, timeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.idleTimeout = timeout);
     }
 
     public FrontEndConfig withFirstByteTimeout(Duration timeout) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, timeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.firstByteTimeout = timeout);
     }
 
     public FrontEndConfig withIoThreads(int threads) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
-                firstByteTimeout, maxConnections, maxStreams, threads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.ioThreads = threads);
     }
 
     public FrontEndConfig withMaxConnections(int connections) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                connections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.maxConnections = connections);
     }
 
     public FrontEndConfig withMaxStreams(int streams) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, streams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.maxStreams = streams);
     }
 
     public FrontEndConfig withDialectOf(Function<String, Dialect> dialects) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialects, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.dialectOf = dialects);
     }
 
     public FrontEndConfig withSslContext(SslContext context) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, context, spool, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.sslContext = context);
     }
 
     public FrontEndConfig withSpool(BodySpool bodies) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, bodies, sendBufferBytes, maxBodyBytesHeld,
-                maxUnfinishedStreams);
+        return with(b -> b.spool = bodies);
     }
 
     /** The same with a send buffer of {@code bytes} per connection ({@code 0}: the kernel's autotuning). */
     public FrontEndConfig withSendBufferBytes(int bytes) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, bytes, maxBodyBytesHeld, maxUnfinishedStreams);
+        return with(b -> b.sendBufferBytes = bytes);
     }
 
     /** The same with at most {@code bytes} of request bodies held at once over all connections ({@code 0}: a share of the heap). */
     public FrontEndConfig withMaxBodyBytesHeld(long bytes) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, bytes, maxUnfinishedStreams);
+        return with(b -> b.maxBodyBytesHeld = bytes);
     }
 
     /** The same with at most {@code streams} HTTP/2 requests unfinished at once over all connections. */
     public FrontEndConfig withMaxUnfinishedStreams(int streams) {
-        return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes, maxBodyBytesHeld,
-                streams);
+        return with(b -> b.maxUnfinishedStreams = streams);
+    }
+
+    /** A copy with {@code change} made to its fields, checked as any new one is. */
+    private FrontEndConfig with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return f.build();
+    }
+
+    /**
+     * The fields of a config being copied with a change: the one place besides the record's
+     * header that lists them all, so that each {@code with...} names only the field it changes.
+     */
+    private static final class Fields {
+        String host;
+        int port;
+        int maxInitialLineLength;
+        int maxHeaderBytes;
+        int maxBodyBytes;
+        Duration idleTimeout;
+        Duration firstByteTimeout;
+        int maxConnections;
+        int maxStreams;
+        int ioThreads;
+        Function<String, Dialect> dialectOf;
+        SslContext sslContext;
+        BodySpool spool;
+        int sendBufferBytes;
+        long maxBodyBytesHeld;
+        int maxUnfinishedStreams;
+
+        Fields(FrontEndConfig c) {
+            host = c.host;
+            port = c.port;
+            maxInitialLineLength = c.maxInitialLineLength;
+            maxHeaderBytes = c.maxHeaderBytes;
+            maxBodyBytes = c.maxBodyBytes;
+            idleTimeout = c.idleTimeout;
+            firstByteTimeout = c.firstByteTimeout;
+            maxConnections = c.maxConnections;
+            maxStreams = c.maxStreams;
+            ioThreads = c.ioThreads;
+            dialectOf = c.dialectOf;
+            sslContext = c.sslContext;
+            spool = c.spool;
+            sendBufferBytes = c.sendBufferBytes;
+            maxBodyBytesHeld = c.maxBodyBytesHeld;
+            maxUnfinishedStreams = c.maxUnfinishedStreams;
+        }
+
+        FrontEndConfig build() {
+            return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
+                    firstByteTimeout, maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes,
+                    maxBodyBytesHeld, maxUnfinishedStreams);
+        }
     }
 
     /** {@link #maxBodyBytesHeld} as applied: when 0, the heap's share, and never less than one largest body. */

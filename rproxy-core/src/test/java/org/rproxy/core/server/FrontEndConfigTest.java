@@ -94,4 +94,26 @@ class FrontEndConfigTest {
         assertEquals(Duration.ofSeconds(2), D.withIdleTimeout(Duration.ofSeconds(2)).effectiveFirstByteTimeout());
         assertEquals(Duration.ofSeconds(60), D.withFirstByteTimeout(Duration.ofMinutes(5)).effectiveFirstByteTimeout());
     }
+
+    /**
+     * Each {@code with...} changes its own field and copies every other: a config whose every
+     * field differs from the defaults, given each field's own value back, is equal to itself;
+     * and a changed field is changed alone. Fails if a copy dropped or swapped a field.
+     */
+    @Test
+    void eachCopyChangesItsOwnFieldOnly() {
+        Function<String, Dialect> xml = path -> Dialect.XML;
+        FrontEndConfig c = new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
+                9, 11, 2, xml, null, null, 32_768, 10, 13);
+        for (FrontEndConfig same : new FrontEndConfig[] {c.withMaxBodyBytes(5), c.withIdleTimeout(Duration.ofSeconds(7)),
+                c.withFirstByteTimeout(Duration.ofSeconds(3)), c.withIoThreads(2), c.withMaxConnections(9),
+                c.withMaxStreams(11), c.withDialectOf(xml), c.withSslContext(null), c.withSpool(null),
+                c.withSendBufferBytes(32_768), c.withMaxBodyBytesHeld(10), c.withMaxUnfinishedStreams(13)}) {
+            assertEquals(c, same);
+        }
+        assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
+                9, 11, 2, xml, null, null, 32_768, 10, 14), c.withMaxUnfinishedStreams(14));
+        assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 6, Duration.ofSeconds(7), Duration.ofSeconds(3),
+                9, 11, 2, xml, null, null, 32_768, 10, 13), c.withMaxBodyBytes(6));
+    }
 }
