@@ -40,7 +40,8 @@ import org.rproxy.harness.load.PrometheusPage;
  * pull proxy, the series of {@code rproxy_*} meters are the same set as after the first few
  * streams (and at a push proxy), every control URI is counted under one route, no label names a
  * control URI, every node shows its update stream's meters and the push proxy its feed's, and
- * the page has the JVM and process meters and the front end's request-body gauges, every meter with its labels is in docs/operations.md's
+ * the page has the JVM and process meters and the front end's request-body gauges and refused-stream
+ * counter, every meter with its labels is in docs/operations.md's
  * metrics table, and the page passes {@code promtool check metrics} (skipped with a message where
  * promtool, from Debian's {@code prometheus} package, is absent).
  */
@@ -91,6 +92,8 @@ class BoundedMetricsIT {
                 // the front end's request bodies arriving, and their bound, at every node
                 assertTrue(PrometheusPage.sample(page, "rproxy_request_body_bytes").isPresent(), "at " + node[1]);
                 assertTrue(PrometheusPage.sample(page, "rproxy_request_body_max_bytes").orElse(0) > 0, "at " + node[1]);
+                assertEquals(0.0, PrometheusPage.sample(page, "rproxy_unfinished_streams_refused_total").orElse(-1),
+                        "HTTP/2 streams refused for want of a place, shown from the start, at " + node[1]);
                 assertDocumented(page);
                 pages.put(node[0], page);
             }

@@ -35,7 +35,9 @@ import org.rproxy.core.config.Durations;
  *
  * <p>{@link #start} binds before returning; {@link #close} stops accepting and drains: idle
  * connections close at once, event streams end, and requests in progress are answered (with
- * {@code Connection: close}) for up to five seconds; whatever is still open then is cut,
+ * {@code Connection: close}) for up to five seconds, an HTTP/2 stream whose request is still
+ * arriving being refused for its client to retry ({@link UnfinishedRequest}); whatever is still
+ * open then is cut,
  * and the event loops shut down. So a proxy restarted behind a load balancer loses no answer it
  * had begun. Thread-safe.
  */
