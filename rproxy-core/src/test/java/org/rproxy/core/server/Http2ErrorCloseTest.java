@@ -1,11 +1,23 @@
 package org.rproxy.core.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import org.rproxy.core.testing.CapturedLogs;
 
 /**
  * An HTTP/2 connection error met while the client is still sending: the server's GOAWAY, with the
@@ -105,6 +117,44 @@ class Http2ErrorCloseTest {
         assertEquals(RawHttp2Client.ENHANCE_YOUR_CALM, c.goAwayCode(), "the GOAWAY's code, read before any reset");
         c.awaitClosed();
         target.anotherClientIsServed();
+    }
+
+    /**
+     * The server's stop cuts a linger: a connection ended by its error, whose client keeps sending
+     * (a PRIORITY frame every 100 ms, so its linger would last its full 30 s), closes when the
+     * stop comes, and the stop does not wait out its drain for it. Fails if {@link
+     * Http2ErrorClose} held the stop's close for the linger's end like the codec's own: the drain
+     * runs out and cuts the connection (a warning).
+     */
+    @Test
+    void aStopCutsTheLingerOfAConnectionError() throws Exception {
+        target = new HostileHttp2Target();
+        RawHttp2Client c = target.raw();
+        c.windowUpdate(0, 0);
+        c.flush();
+        assertEquals(RawHttp2Client.PROTOCOL_ERROR, c.goAwayCode());
+        ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+        Logger logger = (Logger) LoggerFactory.getLogger(AltoHttpServer.class);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        try (CapturedLogs logs = CapturedLogs.of(AltoHttpServer.class)) {
+            sender.scheduleAtFixedRate(() -> {
+                try {
+                    c.frame(RawHttp2Client.PRIORITY, 0, 3, PRIORITY);
+                    c.flush();
+                } catch (IOException closed) {
+                    // the stop has cut it
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+            assertEquals(1, target.server().openConnections().size(), "lingering");
+            target.server().close();
+            List<String> lines = logs.events().stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+            assertTrue(lines.stream().noneMatch(l -> l.contains("cut")), "the stop did not wait for the linger: " + lines);
+            assertTrue(target.server().openConnections().isEmpty());
+        } finally {
+            sender.shutdownNow();
+            logger.setLevel(level);
+        }
     }
 
     private static void priorities(RawHttp2Client c) throws IOException {
