@@ -85,11 +85,7 @@ public abstract sealed class ClientException extends RuntimeException
             return status;
         }
 
-        /**
-         * {@return the RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was no ALTO error:
-         * always so for a server condition (a 5xx from an rproxy node, whose body is its message as
-         * text: no registered code describes the server's state)}
-         */
+        /** {@return the RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was none (an rproxy node's 5xx) */
         public String altoCode() {
             return altoCode;
         }
@@ -137,10 +133,7 @@ public abstract sealed class ClientException extends RuntimeException
             this.failure = null;
         }
 
-        /**
-         * {@return the verifier's check the response failed, or null when it failed before verification
-         * (unreadable), or an update stream sent no renewal in time}
-         */
+        /** {@return the verifier's check that failed, or null (unreadable, or no renewal in time)} */
         public VerificationFailure failure() {
             return failure;
         }
@@ -187,10 +180,7 @@ public abstract sealed class ClientException extends RuntimeException
             return localTime;
         }
 
-        /**
-         * {@return true when the copy was created further ahead of this client's clock than allowed (the
-         * clock looks behind), false when it expired (a stale copy, or the clock ahead)}
-         */
+        /** {@return true when created too far ahead of this client's clock, false when expired} */
         public boolean notYetValid() {
             return notYetValid;
         }

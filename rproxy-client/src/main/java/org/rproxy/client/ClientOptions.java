@@ -6,7 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Objects;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
@@ -20,45 +20,32 @@ import javax.net.ssl.SSLContext;
  * Immutable; equal when every setting is.
  */
 public final class ClientOptions {
-    private final URI origin;
-    private final KeyPin pin;
-    private final String clientAddress;
-    private final Path stateFile;
-    private final Duration timeout;
-    private final Duration coolDown;
-    private final Duration pollInterval;
-    private final Duration readTimeout;
-    private final int maxEventBytes;
-    private final SourcePolicy policy;
-    private final SSLContext sslContext;
-    private final Clock clock;
+    /** The settings, checked; never changed once these options are made (a change makes a copy). */
+    private final Values v;
 
     private ClientOptions(Values v) {
-        this.origin = requireNonNull(v.origin, "origin");
-        this.pin = requireNonNull(v.pin, "pin");
-        if (origin.getHost() == null || !("http".equals(origin.getScheme()) || "https".equals(origin.getScheme()))) {
-            throw new IllegalArgumentException("origin: " + origin + " (expected: an absolute http or https URL)");
+        requireNonNull(v.origin, "origin");
+        requireNonNull(v.pin, "pin");
+        if (v.origin.getHost() == null || !("http".equals(v.origin.getScheme()) || "https".equals(v.origin.getScheme()))) {
+            throw new IllegalArgumentException("origin: " + v.origin + " (expected: an absolute http or https URL)");
         }
         if (v.clientAddress != null) {
             LocalAnswers.address(v.clientAddress, "clientAddress");
         }
-        this.clientAddress = v.clientAddress;
-        this.stateFile = v.stateFile;
-        this.timeout = positive(v.timeout, "timeout");
-        this.coolDown = positive(v.coolDown, "coolDown");
-        this.pollInterval = positive(v.pollInterval, "pollInterval");
-        this.readTimeout = positive(v.readTimeout, "readTimeout");
+        positive(v.timeout, "timeout");
+        positive(v.coolDown, "coolDown");
+        positive(v.pollInterval, "pollInterval");
+        positive(v.readTimeout, "readTimeout");
         if (v.maxEventBytes < 1024) {
             throw new IllegalArgumentException("maxEventBytes: " + v.maxEventBytes + " (expected: >= 1024)");
         }
-        this.maxEventBytes = v.maxEventBytes;
-        this.policy = requireNonNull(v.policy, "policy");
-        this.sslContext = v.sslContext;
-        this.clock = requireNonNull(v.clock, "clock");
+        requireNonNull(v.policy, "policy");
+        requireNonNull(v.clock, "clock");
+        this.v = v;
     }
 
     /** The values of one set of options while it is made: a copy of another's with one changed. */
-    private static final class Values {
+    private static final class Values implements Cloneable {
         URI origin;
         KeyPin pin;
         String clientAddress;
@@ -71,6 +58,20 @@ public final class ClientOptions {
         SourcePolicy policy = SourcePolicy.costRanked();
         SSLContext sslContext;
         Clock clock = Clock.systemUTC();
+
+        Values copy() {
+            try {
+                return (Values) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        /** Every setting in order, for equality, hashing and printing. */
+        Object[] all() {
+            return new Object[] {origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, readTimeout,
+                    maxEventBytes, policy, sslContext, clock};
+        }
     }
 
     /**
@@ -90,36 +91,24 @@ public final class ClientOptions {
 
     /** These options with {@code change} made to a copy of their values. */
     private ClientOptions with(Consumer<Values> change) {
-        Values v = new Values();
-        v.origin = origin;
-        v.pin = pin;
-        v.clientAddress = clientAddress;
-        v.stateFile = stateFile;
-        v.timeout = timeout;
-        v.coolDown = coolDown;
-        v.pollInterval = pollInterval;
-        v.readTimeout = readTimeout;
-        v.maxEventBytes = maxEventBytes;
-        v.policy = policy;
-        v.sslContext = sslContext;
-        v.clock = clock;
-        change.accept(v);
-        return new ClientOptions(v);
+        Values copy = v.copy();
+        change.accept(copy);
+        return new ClientOptions(copy);
     }
 
     /** {@return the origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}} */
     public URI origin() {
-        return origin;
+        return v.origin;
     }
 
     /** {@return the origin's key, or its key id} */
     public KeyPin pin() {
-        return pin;
+        return v.pin;
     }
 
     /** {@return this client's own address (IP literal), to rank sources by network cost; null not to} */
     public String clientAddress() {
-        return clientAddress;
+        return v.clientAddress;
     }
 
     /**
@@ -127,12 +116,12 @@ public final class ClientOptions {
      * Clients may share one (records are merged under a lock on {@code NAME.lock} beside it).
      */
     public Path stateFile() {
-        return stateFile;
+        return v.stateFile;
     }
 
     /** {@return the timeout per request: connecting and receiving the whole response (default 5 s)} */
     public Duration timeout() {
-        return timeout;
+        return v.timeout;
     }
 
     /**
@@ -141,12 +130,12 @@ public final class ClientOptions {
      * shorter: see {@link SourceHealth})}
      */
     public Duration coolDown() {
-        return coolDown;
+        return v.coolDown;
     }
 
     /** {@return how often maps are polled while no update stream can be had (default 60 s)} */
     public Duration pollInterval() {
-        return pollInterval;
+        return v.pollInterval;
     }
 
     /**
@@ -160,27 +149,27 @@ public final class ClientOptions {
      * quarter of its validity of expiry (see {@link UpdateFollower}).
      */
     public Duration readTimeout() {
-        return readTimeout;
+        return v.readTimeout;
     }
 
     /** {@return the largest document accepted: a response body, or an update stream event (default 64 MB)} */
     public int maxEventBytes() {
-        return maxEventBytes;
+        return v.maxEventBytes;
     }
 
     /** {@return the order sources are tried in (default {@link SourcePolicy#costRanked()})} */
     public SourcePolicy policy() {
-        return policy;
+        return v.policy;
     }
 
     /** {@return the TLS trust for {@code https} sources, or null for the JDK's default} */
     public SSLContext sslContext() {
-        return sslContext;
+        return v.sslContext;
     }
 
     /** {@return the clock for signature validity and cool-downs (default the system clock)} */
     public Clock clock() {
-        return clock;
+        return v.clock;
     }
 
     /**
@@ -275,33 +264,27 @@ public final class ClientOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ClientOptions x && origin.equals(x.origin) && pin.equals(x.pin)
-                && Objects.equals(clientAddress, x.clientAddress) && Objects.equals(stateFile, x.stateFile)
-                && timeout.equals(x.timeout) && coolDown.equals(x.coolDown) && pollInterval.equals(x.pollInterval)
-                && readTimeout.equals(x.readTimeout) && maxEventBytes == x.maxEventBytes && policy.equals(x.policy)
-                && Objects.equals(sslContext, x.sslContext) && clock.equals(x.clock);
+        return o instanceof ClientOptions x && Arrays.equals(v.all(), x.v.all());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(origin, pin, clientAddress, stateFile, timeout, coolDown, pollInterval, readTimeout,
-                maxEventBytes, policy, sslContext, clock);
+        return Arrays.hashCode(v.all());
     }
 
     /** Every setting, by name. */
     @Override
     public String toString() {
-        return "ClientOptions[origin=" + origin + ", pin=" + pin + ", clientAddress=" + clientAddress
-                + ", stateFile=" + stateFile + ", timeout=" + timeout + ", coolDown=" + coolDown
-                + ", pollInterval=" + pollInterval + ", readTimeout=" + readTimeout + ", maxEventBytes="
-                + maxEventBytes + ", policy=" + policy + ", sslContext=" + sslContext + ", clock=" + clock + "]";
+        return "ClientOptions[origin=" + v.origin + ", pin=" + v.pin + ", clientAddress=" + v.clientAddress
+                + ", stateFile=" + v.stateFile + ", timeout=" + v.timeout + ", coolDown=" + v.coolDown
+                + ", pollInterval=" + v.pollInterval + ", readTimeout=" + v.readTimeout + ", maxEventBytes="
+                + v.maxEventBytes + ", policy=" + v.policy + ", sslContext=" + v.sslContext + ", clock=" + v.clock + "]";
     }
 
-    private static Duration positive(Duration d, String name) {
+    private static void positive(Duration d, String name) {
         requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
         }
-        return d;
     }
 }

@@ -1,0 +1,52 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+/** Options are values: each copy changes its one setting, the original stays, and equal settings are equal. */
+class ClientOptionsTest {
+    private static final ClientOptions BASE = ClientOptions.of(URI.create("https://alto.example.net"),
+            KeyPin.ofKeyId("Zh3kAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+
+    @Test
+    void aCopyChangesItsOneSettingAndLeavesTheOriginal() {
+        ClientOptions changed = BASE.withTimeout(Duration.ofSeconds(9)).withStateFile(Path.of("alto.state"));
+        assertEquals(Duration.ofSeconds(9), changed.timeout());
+        assertEquals(Path.of("alto.state"), changed.stateFile());
+        assertEquals(Duration.ofSeconds(5), BASE.timeout());
+        assertNull(BASE.stateFile());
+        assertEquals(BASE.coolDown(), changed.coolDown());
+        assertEquals(BASE.origin(), changed.origin());
+        assertTrue(changed.toString().contains("timeout=PT9S") && changed.toString().contains("stateFile=alto.state"),
+                changed::toString);
+    }
+
+    @Test
+    void equalSettingsAreEqualOptions() {
+        ClientOptions a = BASE.withPollInterval(Duration.ofSeconds(7)).withClientAddress("198.51.100.7");
+        ClientOptions b = BASE.withClientAddress("198.51.100.7").withPollInterval(Duration.ofSeconds(7));
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertNotEquals(a, a.withMaxEventBytes(4096));
+        assertNotEquals(BASE, a);
+    }
+
+    @Test
+    void aBadSettingIsRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BASE.withReadTimeout(Duration.ZERO));
+        assertTrue(e.getMessage().startsWith("readTimeout: "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BASE.withMaxEventBytes(10));
+        assertTrue(e.getMessage().startsWith("maxEventBytes: 10"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ClientOptions.of(URI.create("ftp://alto.example.net"), KeyPin.ofKeyId("Zh3kAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
+    }
+}
