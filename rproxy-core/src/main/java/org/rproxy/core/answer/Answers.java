@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.Jcs;
@@ -167,7 +166,7 @@ public final class Answers {
     }
 
     private Representation filteredNetworkMap(String id, AltoRequest req) {
-        JsonNode body = QueryParams.json(req, MediaTypes.NETWORK_MAP_FILTER);
+        byte[] body = QueryParams.json(req, MediaTypes.NETWORK_MAP_FILTER);
         NetworkMap map = maps.networkMaps().get(id);
         ObjectNode out = AltoJson.writeNetworkMap(map.vtag(), NetworkMapFiltering.apply(map, NetworkMapFilter.fromJson(body)));
         return computed(MediaTypes.NETWORK_MAP, Bytes.wrap(Jcs.canonicalize(out)), source(id, holdings.networkMapPath(id)));

@@ -2,9 +2,6 @@ package org.rproxy.core.answer;
 
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.MediaTypes;
@@ -16,13 +13,14 @@ final class QueryParams {
     private QueryParams() {
     }
 
-    static JsonNode json(AltoRequest req, String accepts) {
+    /** The body of a JSON query, once its parameters and media type are checked; the query reads it. */
+    static byte[] json(AltoRequest req, String accepts) {
         only(req);
         if (!accepts.equals(req.contentType())) {
             throw new AltoException(AltoError.invalidValue("content-type", req.contentType(),
                     "expected " + accepts).withStatus(415));
         }
-        return AltoJson.parse(req.body().unsafeArray());
+        return req.body().unsafeArray();
     }
 
     static void requireXml(AltoRequest req) {

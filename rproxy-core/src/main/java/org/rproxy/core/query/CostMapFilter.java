@@ -3,12 +3,14 @@ package org.rproxy.core.query;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.json.AltoJson;
-import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.codec.json.RequestJson;
+import org.rproxy.core.codec.json.RequestMember;
 import org.rproxy.core.model.CostType;
 
 /**
@@ -25,6 +27,9 @@ import org.rproxy.core.model.CostType;
  * @param constraints joined by AND, sorted, no repeats; empty means none
  */
 public record CostMapFilter(CostType costType, List<String> srcs, List<String> dsts, List<Constraint> constraints) {
+    /** The members a request is read for. */
+    private static final Set<String> MEMBERS = Set.of("cost-type", "cost-type/cost-mode", "cost-type/cost-metric",
+            "cost-type/description", "constraints", "pids", "pids/srcs", "pids/dsts");
 
     public CostMapFilter {
         requireNonNull(costType, "costType");
@@ -33,18 +38,27 @@ public record CostMapFilter(CostType costType, List<String> srcs, List<String> d
         constraints = RequestLists.sortedSet(requireNonNull(constraints, "constraints"), "constraints");
     }
 
-    public static CostMapFilter fromJson(JsonNode body) {
-        ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
-        CostType type = AltoJson.readCostType(JsonFields.object(o, "", "cost-type"), "cost-type");
-        List<Constraint> constraints = RequestLists.constraints(JsonFields.optionalArray(o, "", "constraints"),
-                "constraints");
-        ObjectNode pids = JsonFields.optionalObject(o, "", "pids");
+    /**
+     * Reads a request body with a streaming parser ({@link RequestJson}).
+     *
+     * @throws org.rproxy.core.model.AltoException the RFC 7285 error naming the field at fault
+     */
+    public static CostMapFilter fromJson(byte[] body) {
+        RequestMember o = RequestJson.read(body, MEMBERS).asObject("");
+        CostType type = AltoJson.readCostType(o.object("", "cost-type"), "cost-type");
+        List<Constraint> constraints = RequestLists.constraints(o.optionalArray("", "constraints"), "constraints");
+        RequestMember pids = o.optionalObject("", "pids");
         if (pids == null) {
             return new CostMapFilter(type, List.of(), List.of(), constraints);
         }
-        List<String> srcs = RequestLists.pids(JsonFields.optionalArray(pids, "pids", "srcs"), "pids/srcs");
-        List<String> dsts = RequestLists.pids(JsonFields.optionalArray(pids, "pids", "dsts"), "pids/dsts");
+        List<String> srcs = RequestLists.pids(pids.optionalArray("pids", "srcs"), "pids/srcs");
+        List<String> dsts = RequestLists.pids(pids.optionalArray("pids", "dsts"), "pids/dsts");
         return new CostMapFilter(type, srcs, dsts, constraints);
+    }
+
+    /** Reads a request already parsed (tests, tools); as {@link #fromJson(byte[])} reads its JSON text. */
+    public static CostMapFilter fromJson(JsonNode body) {
+        return fromJson(RequestJson.text(requireNonNull(body, "body")));
     }
 
     /**

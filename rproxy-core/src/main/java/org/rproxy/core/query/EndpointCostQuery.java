@@ -3,13 +3,15 @@ package org.rproxy.core.query;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.codec.json.RequestJson;
+import org.rproxy.core.codec.json.RequestMember;
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.AltoException;
@@ -31,6 +33,9 @@ import org.rproxy.core.model.IpAddress;
  */
 public record EndpointCostQuery(CostType costType, List<Constraint> constraints,
                                 List<IpAddress> srcs, List<IpAddress> dsts) {
+    /** The members a request is read for. */
+    private static final Set<String> MEMBERS = Set.of("cost-type", "cost-type/cost-mode", "cost-type/cost-metric",
+            "cost-type/description", "constraints", "endpoints", "endpoints/srcs", "endpoints/dsts");
 
     public EndpointCostQuery {
         requireNonNull(costType, "costType");
@@ -50,19 +55,23 @@ public record EndpointCostQuery(CostType costType, List<Constraint> constraints,
      *               absent list is an {@code E_MISSING_FIELD} and an empty one an
      *               {@code E_INVALID_FIELD_VALUE} whose value is the {@code []} the client sent
      */
-    public static EndpointCostQuery fromJson(JsonNode body, IpAddress client) {
-        ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
-        CostType type = AltoJson.readCostType(JsonFields.object(o, "", "cost-type"), "cost-type");
-        List<Constraint> constraints = RequestLists.constraints(JsonFields.optionalArray(o, "", "constraints"),
-                "constraints");
-        ObjectNode endpoints = JsonFields.object(o, "", "endpoints");
+    public static EndpointCostQuery fromJson(byte[] body, IpAddress client) {
+        RequestMember o = RequestJson.read(body, MEMBERS).asObject("");
+        CostType type = AltoJson.readCostType(o.object("", "cost-type"), "cost-type");
+        List<Constraint> constraints = RequestLists.constraints(o.optionalArray("", "constraints"), "constraints");
+        RequestMember endpoints = o.object("", "endpoints");
         List<IpAddress> srcs = list(endpoints, "srcs", client);
         List<IpAddress> dsts = list(endpoints, "dsts", client);
         return new EndpointCostQuery(type, constraints, srcs, dsts);
     }
 
-    private static List<IpAddress> list(ObjectNode endpoints, String name, IpAddress client) {
-        ArrayNode a = JsonFields.optionalArray(endpoints, "endpoints", name);
+    /** Reads a request already parsed (tests, tools); as {@link #fromJson(byte[], IpAddress)} reads its JSON text. */
+    public static EndpointCostQuery fromJson(JsonNode body, IpAddress client) {
+        return fromJson(RequestJson.text(requireNonNull(body, "body")), client);
+    }
+
+    private static List<IpAddress> list(RequestMember endpoints, String name, IpAddress client) {
+        RequestMember a = endpoints.optionalArray("endpoints", name);
         List<IpAddress> out = RequestLists.endpoints(a, "endpoints/" + name);
         if (!out.isEmpty()) {
             return out;

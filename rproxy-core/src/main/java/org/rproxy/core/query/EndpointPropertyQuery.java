@@ -3,13 +3,15 @@ package org.rproxy.core.query;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.codec.json.RequestJson;
+import org.rproxy.core.codec.json.RequestMember;
 import org.rproxy.core.model.IpAddress;
 
 /**
@@ -23,6 +25,8 @@ import org.rproxy.core.model.IpAddress;
 public record EndpointPropertyQuery(List<String> properties, List<IpAddress> endpoints) {
     /** §10.8: a property name is at most 32 characters; with a resource id prefix, 64 + 1 + 32. */
     private static final int MAX_PROPERTY = 97;
+    /** The members a request is read for. */
+    private static final Set<String> MEMBERS = Set.of("properties", "endpoints");
 
     public EndpointPropertyQuery {
         properties = RequestLists.sortedSet(requireNonNull(properties, "properties"), "properties");
@@ -32,12 +36,13 @@ public record EndpointPropertyQuery(List<String> properties, List<IpAddress> end
         }
     }
 
-    public static EndpointPropertyQuery fromJson(JsonNode body) {
-        ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
-        ArrayNode props = JsonFields.array(o, "", "properties");
+    /** Reads a request body with a streaming parser ({@link RequestJson}). */
+    public static EndpointPropertyQuery fromJson(byte[] body) {
+        RequestMember o = RequestJson.read(body, MEMBERS).asObject("");
+        RequestMember props = o.array("", "properties");
         TreeSet<String> names = new TreeSet<>();
         for (int i = 0; i < props.size(); i++) {
-            String name = JsonFields.requestElement(props, i, "properties");
+            String name = props.requestElement(i, "properties");
             if (name.isEmpty() || name.length() > MAX_PROPERTY) {
                 throw JsonFields.invalid("properties", name, "not a property name");
             }
@@ -46,11 +51,16 @@ public record EndpointPropertyQuery(List<String> properties, List<IpAddress> end
         if (names.isEmpty()) {
             throw JsonFields.invalid("properties", "[]", "at least one property is required");
         }
-        List<IpAddress> endpoints = RequestLists.endpoints(JsonFields.array(o, "", "endpoints"), "endpoints");
+        List<IpAddress> endpoints = RequestLists.endpoints(o.array("", "endpoints"), "endpoints");
         if (endpoints.isEmpty()) {
             throw JsonFields.invalid("endpoints", "[]", "at least one endpoint is required");
         }
         return new EndpointPropertyQuery(List.copyOf(names), endpoints);
+    }
+
+    /** Reads a request already parsed (tests, tools); as {@link #fromJson(byte[])} reads its JSON text. */
+    public static EndpointPropertyQuery fromJson(JsonNode body) {
+        return fromJson(RequestJson.text(requireNonNull(body, "body")));
     }
 
     /** The canonical request: both lists sorted, endpoints in canonical typed form. */

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.codec.json.RequestJson;
+import org.rproxy.core.codec.json.RequestMember;
 
 /**
  * A filtered network map request (RFC 7285 §11.3.1.3,
@@ -21,6 +21,8 @@ import org.rproxy.core.codec.json.JsonFields;
  */
 public record NetworkMapFilter(List<String> pids, List<String> addressTypes) {
     private static final Set<String> TYPES = Set.of("ipv4", "ipv6");
+    /** The members a request is read for. */
+    private static final Set<String> MEMBERS = Set.of("pids", "address-types");
 
     public NetworkMapFilter {
         pids = RequestLists.sortedSet(requireNonNull(pids, "pids"), "pids");
@@ -39,18 +41,23 @@ public record NetworkMapFilter(List<String> pids, List<String> addressTypes) {
      * that way means every type, as an empty or absent one does (§11.3.1.3, followed literally):
      * {@code ["ipx"]} gets the whole map, not an empty one.
      */
-    public static NetworkMapFilter fromJson(JsonNode body) {
-        ObjectNode o = JsonFields.asObject(requireNonNull(body, "body"), "");
-        List<String> pids = RequestLists.pids(JsonFields.array(o, "", "pids"), "pids");
-        ArrayNode types = JsonFields.optionalArray(o, "", "address-types");
+    public static NetworkMapFilter fromJson(byte[] body) {
+        RequestMember o = RequestJson.read(body, MEMBERS).asObject("");
+        List<String> pids = RequestLists.pids(o.array("", "pids"), "pids");
+        RequestMember types = o.optionalArray("", "address-types");
         List<String> typeList = new ArrayList<>();
         for (int i = 0; types != null && i < types.size(); i++) {
-            String t = JsonFields.requestElement(types, i, "address-types");
+            String t = types.requestElement(i, "address-types");
             if (TYPES.contains(t)) {
                 typeList.add(t);
             }
         }
         return new NetworkMapFilter(pids, typeList);
+    }
+
+    /** Reads a request already parsed (tests, tools); as {@link #fromJson(byte[])} reads its JSON text. */
+    public static NetworkMapFilter fromJson(JsonNode body) {
+        return fromJson(RequestJson.text(requireNonNull(body, "body")));
     }
 
     /** True when prefixes of this family are asked for. */

@@ -8,7 +8,7 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
-import org.rproxy.core.codec.json.JsonFields;
+import org.rproxy.core.codec.json.RequestMember;
 import org.rproxy.core.model.Identifiers;
 import org.rproxy.core.model.IpAddress;
 
@@ -19,7 +19,7 @@ import org.rproxy.core.model.IpAddress;
  * §11.3.2.3, §11.5.1.3); sorted lists also make the canonical form of a request independent of
  * the order the client chose. At most {@link QueryLimits#MAX_CONSTRAINTS} constraints are read.
  * An element at fault is reported as RFC 7285 §8.5.2 says: the array as the field, the element
- * as the value ({@link JsonFields#requestElement}).
+ * as the value ({@link RequestMember#requestElement}).
  * Stateless; any thread.
  */
 final class RequestLists {
@@ -28,36 +28,36 @@ final class RequestLists {
     private RequestLists() {
     }
 
-    static List<String> pids(ArrayNode list, String path) {
+    static List<String> pids(RequestMember list, String path) {
         if (list == null) {
             return List.of();
         }
         TreeSet<String> out = new TreeSet<>();
         for (int i = 0; i < list.size(); i++) {
-            out.add(Identifiers.pid(JsonFields.requestElement(list, i, path), path));
+            out.add(Identifiers.pid(list.requestElement(i, path), path));
         }
         return List.copyOf(out);
     }
 
-    static List<IpAddress> endpoints(ArrayNode list, String path) {
+    static List<IpAddress> endpoints(RequestMember list, String path) {
         if (list == null) {
             return List.of();
         }
         TreeSet<IpAddress> out = new TreeSet<>();
         for (int i = 0; i < list.size(); i++) {
-            out.add(IpAddress.parseTyped(JsonFields.requestElement(list, i, path), path));
+            out.add(IpAddress.parseTyped(list.requestElement(i, path), path));
         }
         return List.copyOf(out);
     }
 
-    static List<Constraint> constraints(ArrayNode list, String path) {
+    static List<Constraint> constraints(RequestMember list, String path) {
         if (list == null) {
             return List.of();
         }
         QueryLimits.checkConstraints(list.size(), path);
         TreeSet<Constraint> out = new TreeSet<>();
         for (int i = 0; i < list.size(); i++) {
-            out.add(Constraint.parse(JsonFields.requestElement(list, i, path), path));
+            out.add(Constraint.parse(list.requestElement(i, path), path));
         }
         return List.copyOf(out);
     }

@@ -144,6 +144,11 @@ public final class AltoJson {
         return JsonValues.readCostType(requireNonNull(node, "node"), requireNonNull(path, "path"));
     }
 
+    /** The same read from a query request's member ({@link RequestJson}), with the same errors. */
+    public static CostType readCostType(RequestMember member, String path) {
+        return JsonValues.readCostType(requireNonNull(member, "member"), requireNonNull(path, "path"));
+    }
+
     /**
      * An error body (§8.5.2) received from upstream. Unknown codes are refused, so that a proxy
      * never relays a code its clients cannot interpret.

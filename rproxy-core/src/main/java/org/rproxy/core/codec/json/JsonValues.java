@@ -59,6 +59,16 @@ final class JsonValues {
         return new CostType(metric, mode, description);
     }
 
+    /** The same read from a request body kept by {@link RequestJson}, with the same errors. */
+    static CostType readCostType(RequestMember member, String path) {
+        RequestMember o = member.asObject(path);
+        CostMode mode = CostMode.parse(o.string(path, "cost-mode"), path(path, "cost-mode"));
+        String metric = o.string(path, "cost-metric");
+        Identifiers.costMetric(metric, path(path, "cost-metric"));
+        String description = o.optionalString(path, "description");
+        return new CostType(metric, mode, description);
+    }
+
     static ObjectNode writeCostType(CostType type) {
         ObjectNode o = NODES.objectNode();
         o.put("cost-mode", type.mode().wireName());
