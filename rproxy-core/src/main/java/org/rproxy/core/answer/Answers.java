@@ -7,9 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.AltoError;
@@ -168,8 +165,8 @@ public final class Answers {
     private Representation filteredNetworkMap(String id, AltoRequest req) {
         byte[] body = QueryParams.json(req, MediaTypes.NETWORK_MAP_FILTER);
         NetworkMap map = maps.networkMaps().get(id);
-        ObjectNode out = AltoJson.writeNetworkMap(map.vtag(), NetworkMapFiltering.apply(map, NetworkMapFilter.fromJson(body)));
-        return computed(MediaTypes.NETWORK_MAP, Bytes.wrap(Jcs.canonicalize(out)), source(id, holdings.networkMapPath(id)));
+        byte[] out = AltoJson.canonicalNetworkMap(map.vtag(), NetworkMapFiltering.apply(map, NetworkMapFilter.fromJson(body)));
+        return computed(MediaTypes.NETWORK_MAP, Bytes.wrap(out), source(id, holdings.networkMapPath(id)));
     }
 
     private Representation filteredCostMap(String netmap, AltoRequest req) {

@@ -14,7 +14,7 @@ import org.rproxy.core.model.NetworkMap;
 /**
  * The filtered network map of RFC 7285 §11.3.1: the PIDs asked for, with only the prefixes of
  * the address types asked for. The answer is written with the full map's vtag
- * ({@code AltoJson.writeNetworkMap(map.vtag(), filtered)}).
+ * ({@code AltoJson.canonicalNetworkMap(map.vtag(), filtered)}).
  *
  * <p>Choices where RFC 7285 leaves room: a PID the map does not define is ignored (§11.3.1.6);
  * if every PID asked for is unknown the answer is empty — only a list that was empty as sent

@@ -182,6 +182,11 @@ public final class AltoJson {
         return NetworkMapJson.write(requireNonNull(vtag, "vtag"), requireNonNull(pids, "pids"));
     }
 
+    /** {@link #writeNetworkMap(VersionTag, Map)} as RFC 8785 bytes, written without a JSON tree. */
+    public static byte[] canonicalNetworkMap(VersionTag vtag, Map<String, List<Cidr>> pids) {
+        return NetworkMapJson.canonical(requireNonNull(vtag, "vtag"), requireNonNull(pids, "pids"));
+    }
+
     /** A full cost map, with this project's {@code meta.vtag}. */
     public static ObjectNode writeCostMap(CostMap map) {
         return CostMapJson.write(requireNonNull(map, "map"), true);

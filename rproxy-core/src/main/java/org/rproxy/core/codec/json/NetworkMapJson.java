@@ -5,6 +5,7 @@ import static org.rproxy.core.codec.json.JsonFields.path;
 import static org.rproxy.core.codec.json.JsonValues.NODES;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.rproxy.core.codec.CanonicalJsonWriter;
 import org.rproxy.core.model.Cidr;
 import org.rproxy.core.model.Identifiers;
 import org.rproxy.core.model.NetworkMap;
@@ -76,6 +78,49 @@ final class NetworkMapJson {
         ObjectNode map = root.putObject("network-map");
         pids.forEach((pid, prefixes) -> map.set(pid, writeGroup(prefixes)));
         return root;
+    }
+
+    /**
+     * {@link #write(VersionTag, Map)} as RFC 8785 bytes, written without the tree: what {@code
+     * Jcs.canonicalize} of it gives (PIDs sorted here; each family's prefixes in the order given).
+     */
+    static byte[] canonical(VersionTag vtag, Map<String, List<Cidr>> pids) {
+        String[] names = pids.keySet().toArray(new String[0]);
+        Arrays.sort(names);
+        int prefixes = 0;
+        for (List<Cidr> p : pids.values()) {
+            prefixes += p.size();
+        }
+        // some 24 characters per prefix ("198.51.100.128/25",) and per PID: sized by what is written
+        CanonicalJsonWriter w = new CanonicalJsonWriter(128 + 24 * (names.length + prefixes));
+        w.beginObject().name("meta").beginObject().name("vtag").beginObject()
+                .name("resource-id").value(vtag.resourceId()).name("tag").value(vtag.tag())
+                .endObject().endObject().name("network-map").beginObject();
+        for (String pid : names) {
+            List<Cidr> group = pids.get(pid);
+            w.name(pid).beginObject();
+            writeFamily(w, group, true);
+            writeFamily(w, group, false);
+            w.endObject();
+        }
+        return w.endObject().endObject().toUtf8();
+    }
+
+    /** The member {@code ipv4} (or {@code ipv6}) of a group when it has prefixes of that family. */
+    private static void writeFamily(CanonicalJsonWriter w, List<Cidr> group, boolean v4) {
+        boolean any = false;
+        for (Cidr c : group) {
+            if (c.isV4() == v4) {
+                if (!any) {
+                    w.name(v4 ? IPV4 : IPV6).beginArray();
+                    any = true;
+                }
+                w.value(c.toString());
+            }
+        }
+        if (any) {
+            w.endArray();
+        }
     }
 
     private static ObjectNode writeGroup(List<Cidr> prefixes) {

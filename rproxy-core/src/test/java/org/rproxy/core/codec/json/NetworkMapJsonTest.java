@@ -1,17 +1,22 @@
 package org.rproxy.core.codec.json;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.rproxy.core.codec.json.AltoAssertions.assertAltoError;
 import static org.rproxy.core.codec.json.Rfc7285Examples.NETWORK_MAP;
 import static org.rproxy.core.codec.json.Rfc7285Examples.json;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoErrorCode;
 import org.rproxy.core.model.Cidr;
 import org.rproxy.core.model.IpAddress;
@@ -77,6 +82,42 @@ class NetworkMapJsonTest {
                 {"meta": {"vtag": {"resource-id": "net", "tag": "t-1"}},
                  "network-map": {"PID1": {"ipv6": ["2001:db8::/32"]}, "PID2": {}}}
                 """), tree);
+    }
+
+    /**
+     * The filtered network map answer is written straight to canonical bytes; they are those of
+     * the tree it was written as before, canonicalized: the RFC example, its filtered forms
+     * (one family, empty groups, no PID), and generated maps (PIDs in any order, families mixed).
+     */
+    @Test
+    void writesTheCanonicalBytesOfTheTreeWithoutIt() {
+        VersionTag vtag = new VersionTag("my-default-network-map", "da65eca2eb7a10ce8b059740b0b2e3f8eb1d4785");
+        NetworkMap rfc = AltoJson.readNetworkMap(json(NETWORK_MAP), FALLBACK);
+        List<Map<String, List<Cidr>>> maps = new ArrayList<>(List.of(rfc.pids(), Map.of(),
+                Map.of("PID1", List.of(v6("2001:db8::/32")), "PID2", List.of()),
+                Map.of("PID3", List.of(v4("0.0.0.0/0")), "PID1", List.of(v4("192.0.2.0/24")))));
+        SplittableRandom r = new SplittableRandom(7);
+        for (int m = 0; m < 300; m++) {
+            Map<String, List<Cidr>> pids = new LinkedHashMap<>();
+            for (int p = r.nextInt(40); p > 0; p--) {
+                List<Cidr> group = new ArrayList<>();
+                for (int c = r.nextInt(6); c > 0; c--) {
+                    group.add(r.nextBoolean()
+                            ? Cidr.of(IpAddress.parseTyped("ipv4:" + r.nextInt(224) + "." + r.nextInt(256) + ".0.0", "t"), 16)
+                            : Cidr.of(IpAddress.parseTyped("ipv6:2001:db8:" + Integer.toHexString(r.nextInt(65536)) + "::", "t"), 48));
+                }
+                pids.put(pick(r, "PID", "pid", "P-", "zone:", "a_b.", "Z@") + r.nextInt(1000), group);
+            }
+            maps.add(pids);
+        }
+        for (Map<String, List<Cidr>> pids : maps) {
+            assertArrayEquals(Jcs.canonicalize(AltoJson.writeNetworkMap(vtag, pids)),
+                    AltoJson.canonicalNetworkMap(vtag, pids), pids::toString);
+        }
+    }
+
+    private static String pick(SplittableRandom r, String... options) {
+        return options[r.nextInt(options.length)];
     }
 
     @ParameterizedTest(name = "{0}")
