@@ -117,6 +117,14 @@ public final class IpAddress implements Comparable<IpAddress> {
         return bytes;
     }
 
+    /**
+     * The IPv4 address an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) stands for (RFC 4291
+     * §2.5.5.2), or null when this is not one.
+     */
+    public IpAddress mappedIpv4() {
+        return !isV4() && isV4Mapped(bytes) ? new IpAddress(Arrays.copyOfRange(bytes, 12, 16)) : null;
+    }
+
     /** {@code ipv4:...} or {@code ipv6:...}. */
     public String toTyped() {
         return (isV4() ? "ipv4:" : "ipv6:") + toLiteral();

@@ -30,6 +30,11 @@ import org.rproxy.core.model.VersionTag;
  * {@code E_INVALID_FIELD_VALUE} on {@code properties}; a property that is defined but has no
  * value for an endpoint is left out for that endpoint only (§11.4.1.6), and an endpoint with no
  * value at all is left out of the answer.
+ *
+ * <p>An IPv4-mapped endpoint ({@code ipv6:::ffff:a.b.c.d}, as a dual-stack socket reports an IPv4
+ * peer) is the IPv4 node {@code a.b.c.d} (RFC 4291 §2.5.5.2): its PID is that address's
+ * ({@link PrefixIndex#pidOf}), and so are its static properties, a value given for the mapped
+ * form itself winning property by property. It is answered under the key it was asked by.
  */
 public final class EndpointPropertyLookup {
     private static final String PID_SUFFIX = ".pid";
@@ -93,14 +98,24 @@ public final class EndpointPropertyLookup {
     }
 
     private Map<String, String> valuesOf(IpAddress endpoint, List<String> names) {
-        Map<String, String> own = statics == null ? null : statics.properties().get(endpoint.toTyped());
+        Map<String, String> own = staticsOf(endpoint);
+        IpAddress v4 = endpoint.mappedIpv4();
+        Map<String, String> ofV4 = v4 == null ? null : staticsOf(v4);
         Map<String, String> values = new LinkedHashMap<>();
         for (String name : names) {
             PidSource pid = pidProperties.get(name);
             Optional<String> v = pid != null ? pid.index().pidOf(endpoint)
-                    : Optional.ofNullable(own == null ? null : own.get(name));
+                    : Optional.ofNullable(staticValue(own, name)).or(() -> Optional.ofNullable(staticValue(ofV4, name)));
             v.ifPresent(value -> values.put(name, value));
         }
         return values;
+    }
+
+    private Map<String, String> staticsOf(IpAddress endpoint) {
+        return statics == null ? null : statics.properties().get(endpoint.toTyped());
+    }
+
+    private static String staticValue(Map<String, String> props, String name) {
+        return props == null ? null : props.get(name);
     }
 }

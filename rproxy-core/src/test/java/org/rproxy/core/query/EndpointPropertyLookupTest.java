@@ -82,6 +82,31 @@ class EndpointPropertyLookupTest {
         assertEquals(Map.of("ipv6:::ffff:128.36.1.10", Map.of("dual.pid", "rest")), answer.properties());
     }
 
+    /**
+     * An IPv4-mapped endpoint is the IPv4 node (RFC 4291 §2.5.5.2), as its PID already is: the
+     * static properties given for {@code ipv4:a.b.c.d} are its own, under the key it was asked by;
+     * one given for the mapped form itself wins, property by property.
+     */
+    @Test
+    void givesAnIpv4MappedEndpointTheStaticPropertiesOfItsIpv4Address() {
+        EndpointProperties statics = new EndpointProperties(STATIC_VTAG, Map.of(
+                "ipv4:192.0.2.34", Map.of("priv:ietf-example-prop", "1", "priv:ietf-other", "v4"),
+                "ipv6:::ffff:192.0.2.34", Map.of("priv:ietf-other", "mapped")));
+        EndpointPropertyLookup lookup = new EndpointPropertyLookup(List.of(rfcNetworkMap()), statics);
+
+        EndpointPropertyAnswer answer = lookup.lookup(query("{'properties': ['priv:ietf-example-prop',"
+                + " 'priv:ietf-other', 'my-default-network-map.pid'], 'endpoints': ['ipv6:::ffff:192.0.2.34',"
+                + " 'ipv6:::FFFF:c000:222', 'ipv4:192.0.2.34', 'ipv6:::ffff:192.0.2.35', 'ipv6:::192.0.2.34']}"));
+
+        assertEquals(Map.of(
+                "ipv6:::ffff:192.0.2.34", Map.of("priv:ietf-example-prop", "1", "priv:ietf-other", "mapped",
+                        "my-default-network-map.pid", "PID1"),
+                "ipv4:192.0.2.34", Map.of("priv:ietf-example-prop", "1", "priv:ietf-other", "v4",
+                        "my-default-network-map.pid", "PID1"),
+                "ipv6:::ffff:192.0.2.35", Map.of("my-default-network-map.pid", "PID1"),
+                "ipv6:::c000:222", Map.of("my-default-network-map.pid", "PID3")), answer.properties());
+    }
+
     @Test
     void leavesOutEndpointsWithNoValue() {
         NetworkMap v4only = new NetworkMap(new VersionTag("v4", "1"), Map.of("all", List.of(Fixtures.v4("0.0.0.0/0"))));
