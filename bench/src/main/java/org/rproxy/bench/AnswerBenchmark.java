@@ -30,7 +30,7 @@ import org.rproxy.core.store.Variant;
 /**
  * What one computed answer costs a proxy answering locally, from parsed holdings to the bytes of
  * the answer: a cost map filtered to one source and ten destinations, an ordinal endpoint-cost
- * query (a ranking of 20 peers), the PIDs of five endpoints, and the whole map through the
+ * query (a ranking of 20 peers), the PIDs of five endpoints, a network map filtered to ten PIDs, and the whole map through the
  * filtered service (empty PID lists: every cost, some 5 MB of JSON). The seed's XML ranking needs
  * the XML renderings held as well, and is in {@code compare.sh}'s mix instead. The holdings are a
  * synthetic topology of {@code pids} PoPs (one /24 each and a default PID), read by the same
@@ -53,6 +53,7 @@ public class AnswerBenchmark {
     private AltoRequest[] filtered;
     private AltoRequest[] endpointCosts;
     private AltoRequest[] properties;
+    private AltoRequest[] networkMaps;
     private AltoRequest wholeMap;
     private int next;
 
@@ -67,6 +68,7 @@ public class AnswerBenchmark {
         filtered = new AltoRequest[ROTATION];
         endpointCosts = new AltoRequest[ROTATION];
         properties = new AltoRequest[ROTATION];
+        networkMaps = new AltoRequest[ROTATION];
         for (int i = 0; i < ROTATION; i++) {
             filtered[i] = post("/costmap/default-network-map/filtered", "application/alto-costmapfilter+json",
                     "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},\"pids\":{\"srcs\":["
@@ -76,10 +78,12 @@ public class AnswerBenchmark {
                             + list(random, 1, false) + "],\"dsts\":[" + list(random, 20, false) + "]}}");
             properties[i] = post("/endpointprop", "application/alto-endpointpropparams+json",
                     "{\"properties\":[\"default-network-map.pid\"],\"endpoints\":[" + list(random, 5, false) + "]}");
+            networkMaps[i] = post("/networkmap/default-network-map/filtered", "application/alto-networkmapfilter+json",
+                    "{\"pids\":[" + list(random, 10, true) + "],\"address-types\":[\"ipv4\"]}");
         }
         wholeMap = post("/costmap/default-network-map/filtered", "application/alto-costmapfilter+json",
                 "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},\"pids\":{\"srcs\":[],\"dsts\":[]}}");
-        for (AltoRequest[] kind : List.of(filtered, endpointCosts, properties, new AltoRequest[] {wholeMap})) {
+        for (AltoRequest[] kind : List.of(filtered, endpointCosts, properties, networkMaps, new AltoRequest[] {wholeMap})) {
             Reply r = engine.answer(kind[0]);
             if (!(r instanceof Reply.Ok)) {
                 throw new IllegalStateException(kind[0].path() + " answered " + r);
@@ -100,6 +104,11 @@ public class AnswerBenchmark {
     @Benchmark
     public Reply endpointProperties() {
         return engine.answer(properties[next++ & (ROTATION - 1)]);
+    }
+
+    @Benchmark
+    public Reply filteredNetworkMap() {
+        return engine.answer(networkMaps[next++ & (ROTATION - 1)]);
     }
 
     /** The whole map through the filtered service (empty lists: every PID), some 5 MB of JSON. */
@@ -149,6 +158,9 @@ public class AnswerBenchmark {
                 + "\"default-network-map-filtered-cost-map\":{\"accepts\":\"application/alto-costmapfilter+json\","
                 + "\"capabilities\":{\"cost-constraints\":true,\"cost-type-names\":[\"num-routingcost\",\"ord-routingcost\"]},"
                 + "\"media-type\":\"application/alto-costmap+json\",\"uri\":\"/costmap/default-network-map/filtered\","
+                + "\"uses\":[\"default-network-map\"]},"
+                + "\"default-network-map-filtered\":{\"accepts\":\"application/alto-networkmapfilter+json\","
+                + "\"media-type\":\"application/alto-networkmap+json\",\"uri\":\"/networkmap/default-network-map/filtered\","
                 + "\"uses\":[\"default-network-map\"]},"
                 + "\"endpoint-cost\":{\"accepts\":\"application/alto-endpointcostparams+json\","
                 + "\"capabilities\":{\"cost-constraints\":true,\"cost-type-names\":[\"num-routingcost\",\"ord-routingcost\"]},"

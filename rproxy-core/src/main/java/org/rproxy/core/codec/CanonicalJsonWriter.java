@@ -115,7 +115,21 @@ public final class CanonicalJsonWriter {
         return this;
     }
 
-    /** The UTF-8 bytes of the one complete value written. */
+    /**
+     * The number of bytes {@link #value(String)} writes for {@code value} ({@link #name} one
+     * more, its colon), so that a writer of a large document can be given its exact size, whose
+     * bytes {@link #toUtf8} then returns without a copy.
+     */
+    public static int length(String value) {
+        return Utf8Json.stringLength(requireNonNull(value, "value"));
+    }
+
+    /** The number of bytes {@link #value(double)} writes for a finite {@code value}. */
+    public static int length(double value) {
+        return Utf8Json.numberLength(value);
+    }
+
+    /** The UTF-8 bytes of the one complete value written: the buffer itself when it is exactly full. */
     public byte[] toUtf8() {
         if (depth != 0 || nameWritten || out.size() == 0) {
             throw new IllegalStateException("the value is not complete");

@@ -106,9 +106,48 @@ final class Utf8Json {
         return ascii(EcmaNumbers.format(v));
     }
 
-    /** The bytes written, copied to their exact length. */
+    /**
+     * The bytes written: the buffer itself when they fill it (a writer sized by {@link
+     * #stringLength} and {@link #numberLength} is not copied), else a copy of their exact length.
+     * Nothing is written after.
+     */
     byte[] toBytes() {
-        return Arrays.copyOf(buf, size);
+        return size == buf.length ? buf : Arrays.copyOf(buf, size);
+    }
+
+    /** The number of bytes {@link #string} writes for {@code s} (a lone surrogate, which it refuses, as one). */
+    static int stringLength(String s) {
+        int n = s.length();
+        int bytes = 2;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80) {
+                bytes += c == '"' || c == '\\' ? 2 : 1;
+            } else if (c < 0x20) {
+                bytes += c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 2 : 6;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    /** The number of bytes {@link #number} writes for a finite {@code v}. */
+    static int numberLength(double v) {
+        if (Math.abs(v) < TWO_POW_53 && v == Math.rint(v)) {
+            long l = (long) v;
+            int digits = l < 0 ? 2 : 1;
+            for (l = Math.abs(l); l >= 10; l /= 10) {
+                digits++;
+            }
+            return digits;
+        }
+        return EcmaNumbers.format(v).length();
     }
 
     private void escape(char c) {

@@ -89,10 +89,34 @@ final class CostMapJson {
      * order), so nothing is built or sorted per answer.
      */
     static byte[] canonical(CostMap map, boolean withVtag) {
-        // some 16 characters per cost ("PID":cost,) and per row: sized by what is written
-        CanonicalJsonWriter w = new CanonicalJsonWriter(256 + 16 * (map.costs().size() + map.costCount()));
-        w.beginObject().name("cost-map").beginObject();
+        return canonical(map, withVtag, true, canonicalLength(map, withVtag));
+    }
+
+    /**
+     * The length of {@link #canonical}'s bytes, counted without writing them, so that its writer
+     * is given its exact size and its buffer is the answer, not copied to size (a whole map is
+     * megabytes): the {@code meta} as written around an empty {@code cost-map}, and each row and
+     * cost counted as the writer writes them.
+     */
+    static int canonicalLength(CostMap map, boolean withVtag) {
+        long[] n = {canonical(map, withVtag, false, 256).length};
         for (String src : map.costs().keySet()) {
+            // "src":{} with the comma before it (the first row has none: taken off below)
+            n[0] += 1 + CanonicalJsonWriter.length(src) + 3;
+            // "dst":cost with the comma before it (a row's first has none: taken off below)
+            long before = n[0];
+            map.forEachCost(src, (dst, cost) -> n[0] += 1 + CanonicalJsonWriter.length(dst) + 1
+                    + CanonicalJsonWriter.length(cost));
+            n[0] -= n[0] > before ? 1 : 0;
+        }
+        n[0] -= map.costs().isEmpty() ? 0 : 1;
+        return (int) Math.min(Integer.MAX_VALUE - 8, n[0]);
+    }
+
+    private static byte[] canonical(CostMap map, boolean withVtag, boolean costs, int size) {
+        CanonicalJsonWriter w = new CanonicalJsonWriter(size);
+        w.beginObject().name("cost-map").beginObject();
+        for (String src : costs ? map.costs().keySet() : List.<String>of()) {
             w.name(src).beginObject();
             map.forEachCost(src, (dst, cost) -> w.name(dst).value(cost));
             w.endObject();

@@ -203,6 +203,33 @@ class CostMapJsonTest {
         }
     }
 
+    /**
+     * The length the canonical writer is sized by is that of the bytes it writes, so that a whole
+     * map's buffer is its answer and is not copied to size: on the maps above, maps with empty
+     * rows, none, negative and non-integral costs, and descriptions that need escapes or are not ASCII.
+     */
+    @Test
+    void canonicalWriterIsSizedExactly() {
+        Random random = new Random(13);
+        String[] names = {"PID1", "PID10", "PID2", "a", "b-c", "Z", "x:y", "p.q", "p@q", "_u", "Z_9"};
+        String[] descriptions = {null, "", "a \"quoted\" description\n", "tab\tnul\u0000bell\u0007", "caf\u00e9 \u20ac",
+            "\ud83d\ude00 emoji", "back\\slash /"};
+        List<CostMap> maps = new ArrayList<>(List.of(costMapsOfSeveralTypes()));
+        maps.add(new CostMap(FALLBACK, NET, new CostType("routingcost", CostMode.NUMERICAL), Map.of()));
+        maps.add(new CostMap(FALLBACK, NET, new CostType("routingcost", CostMode.NUMERICAL),
+                Map.of("A", Map.of(), "B", Map.of("A", -12.0, "B", -0.0, "C", -1.5e-9))));
+        for (int round = 0; round < 300; round++) {
+            maps.add(new CostMap(new VersionTag("rc", "t" + round), NET, new CostType("routingcost", CostMode.NUMERICAL,
+                    descriptions[round % descriptions.length]), randomCosts(random, names)));
+        }
+        for (CostMap map : maps) {
+            for (boolean withVtag : new boolean[] {true, false}) {
+                assertEquals(AltoJson.canonicalCostMap(map, withVtag).length, CostMapJson.canonicalLength(map, withVtag),
+                        map::toString);
+            }
+        }
+    }
+
     /** Endpoint cost answers too, whose rows come in query order (not sorted), with and without dependencies. */
     @Test
     void canonicalEndpointCostBytesAreThoseOfTheCanonicalizedTree() {
