@@ -3,7 +3,6 @@ package org.rproxy.core.query;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +27,7 @@ import org.rproxy.core.model.CostType;
  */
 public record CostMapFilter(CostType costType, List<String> srcs, List<String> dsts, List<Constraint> constraints) {
     /** The members a request is read for. */
-    private static final Set<String> MEMBERS = Set.of("cost-type", "cost-type/cost-mode", "cost-type/cost-metric",
+    private static final RequestJson.Shape MEMBERS = RequestJson.shape("cost-type", "cost-type/cost-mode", "cost-type/cost-metric",
             "cost-type/description", "constraints", "pids", "pids/srcs", "pids/dsts");
 
     public CostMapFilter {

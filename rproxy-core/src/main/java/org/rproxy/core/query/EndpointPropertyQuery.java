@@ -26,7 +26,7 @@ public record EndpointPropertyQuery(List<String> properties, List<IpAddress> end
     /** §10.8: a property name is at most 32 characters; with a resource id prefix, 64 + 1 + 32. */
     private static final int MAX_PROPERTY = 97;
     /** The members a request is read for. */
-    private static final Set<String> MEMBERS = Set.of("properties", "endpoints");
+    private static final RequestJson.Shape MEMBERS = RequestJson.shape("properties", "endpoints");
 
     public EndpointPropertyQuery {
         properties = RequestLists.sortedSet(requireNonNull(properties, "properties"), "properties");

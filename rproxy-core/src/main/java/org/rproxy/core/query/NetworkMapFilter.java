@@ -22,7 +22,7 @@ import org.rproxy.core.codec.json.RequestMember;
 public record NetworkMapFilter(List<String> pids, List<String> addressTypes) {
     private static final Set<String> TYPES = Set.of("ipv4", "ipv6");
     /** The members a request is read for. */
-    private static final Set<String> MEMBERS = Set.of("pids", "address-types");
+    private static final RequestJson.Shape MEMBERS = RequestJson.shape("pids", "address-types");
 
     public NetworkMapFilter {
         pids = RequestLists.sortedSet(requireNonNull(pids, "pids"), "pids");

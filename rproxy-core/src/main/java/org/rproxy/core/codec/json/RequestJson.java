@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -20,7 +20,7 @@ import org.rproxy.core.model.AltoException;
 /**
  * Reads a query request body (a filtered map, endpoint cost or endpoint property request) with
  * Jackson's streaming parser, keeping only the members the query reads: no tree of the whole
- * body is built. What it keeps is a {@link RequestMember} per member named in {@code paths}
+ * body is built. What it keeps is a {@link RequestMember} per member its {@link Shape} names
  * ({@code cost-type}, {@code cost-type/cost-mode}, {@code pids/srcs}): its JSON type, a string's
  * text, an array's string elements.
  *
@@ -38,20 +38,28 @@ public final class RequestJson {
     }
 
     /**
+     * The members a reader keeps, from their {@code /}-joined paths from the root
+     * ({@code cost-type}, {@code cost-type/cost-mode}); made once per kind of request.
+     */
+    public static Shape shape(String... paths) {
+        return Shape.of(List.of(paths));
+    }
+
+    /**
      * Reads {@code body}.
      *
-     * @param paths the members to keep, as {@code /}-joined paths from the root
+     * @param shape the members to keep ({@link #shape})
      * @return the root, whose type the caller checks ({@link RequestMember#asObject})
      * @throws AltoException {@code E_SYNTAX} as {@link AltoJson#parse} throws it
      */
-    public static RequestMember read(byte[] body, Set<String> paths) {
-        requireNonNull(paths, "paths");
+    public static RequestMember read(byte[] body, Shape shape) {
+        requireNonNull(shape, "shape");
         try (JsonParser p = JsonSyntax.parser(requireNonNull(body, "body"))) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 throw JsonSyntaxErrors.empty();
             }
-            RequestMember root = value(p, t, "", paths);
+            RequestMember root = value(p, t, shape);
             if (p.nextToken() != null) {
                 // what a tree reader refuses trailing content with, at the same token
                 throw JsonSyntax.syntaxError(MismatchedInputException.from(p, JsonNode.class, "trailing token"));
@@ -67,11 +75,11 @@ public final class RequestJson {
         return requireNonNull(tree, "tree").toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The value at token {@code t}, kept as {@code path} says ({@code null}: read, not kept). */
-    private static RequestMember value(JsonParser p, JsonToken t, String path, Set<String> paths) throws IOException {
+    /** The value at token {@code t}, an object's members kept as {@code shape} says. */
+    private static RequestMember value(JsonParser p, JsonToken t, Shape shape) throws IOException {
         switch (t) {
             case START_OBJECT:
-                return object(p, path, paths);
+                return object(p, shape);
             case START_ARRAY:
                 return array(p);
             case VALUE_STRING:
@@ -87,19 +95,18 @@ public final class RequestJson {
         }
     }
 
-    private static RequestMember object(JsonParser p, String path, Set<String> paths) throws IOException {
-        HashMap<String, RequestMember> kept = new HashMap<>();
+    private static RequestMember object(JsonParser p, Shape shape) throws IOException {
+        RequestMember[] kept = new RequestMember[shape.names.length];
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            String at = path.isEmpty() ? name : path + "/" + name;
+            int i = shape.indexOf(p.currentName());
             JsonToken t = p.nextToken();
-            if (paths.contains(at)) {
-                kept.put(name, value(p, t, at, paths));
+            if (i >= 0) {
+                kept[i] = value(p, t, shape.members[i]);
             } else {
                 skip(p, t);
             }
         }
-        return RequestMember.object(kept);
+        return RequestMember.object(shape, kept);
     }
 
     /**
@@ -143,5 +150,52 @@ public final class RequestJson {
             }
             t = p.nextToken();
         } while (true);
+    }
+
+    /**
+     * The members of an object a reader keeps, each with the members kept of its own value when
+     * that is an object (none when it was named only as a leaf). Immutable.
+     */
+    public static final class Shape {
+        private static final Shape NONE = new Shape(new String[0], new Shape[0]);
+
+        final String[] names;
+        final Shape[] members;
+
+        private Shape(String[] names, Shape[] members) {
+            this.names = names;
+            this.members = members;
+        }
+
+        private static Shape of(List<String> paths) {
+            Map<String, List<String>> byFirst = new LinkedHashMap<>();
+            for (String path : paths) {
+                int slash = path.indexOf('/');
+                String first = slash < 0 ? path : path.substring(0, slash);
+                List<String> rest = byFirst.computeIfAbsent(first, k -> new ArrayList<>());
+                if (slash >= 0) {
+                    rest.add(path.substring(slash + 1));
+                }
+            }
+            if (byFirst.isEmpty()) {
+                return NONE;
+            }
+            String[] names = byFirst.keySet().toArray(new String[0]);
+            Shape[] members = new Shape[names.length];
+            for (int i = 0; i < names.length; i++) {
+                members[i] = of(byFirst.get(names[i]));
+            }
+            return new Shape(names, members);
+        }
+
+        /** The index of member {@code name}, or -1 when it is not kept. */
+        int indexOf(String name) {
+            for (int i = 0; i < names.length; i++) {
+                if (names[i].equals(name)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
     }
 }

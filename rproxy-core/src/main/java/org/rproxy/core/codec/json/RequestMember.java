@@ -1,7 +1,6 @@
 package org.rproxy.core.codec.json;
 
 import java.util.List;
-import java.util.Map;
 
 import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
@@ -17,21 +16,24 @@ import org.rproxy.core.model.AltoException;
 public final class RequestMember {
     private enum Kind { NULL, OBJECT, ARRAY, STRING, OTHER }
 
-    static final RequestMember NULL = new RequestMember(Kind.NULL, null, null, null, null, 0);
+    static final RequestMember NULL = new RequestMember(Kind.NULL, null, null, null, null, null, 0);
     /** A number, a boolean. */
-    static final RequestMember OTHER = new RequestMember(Kind.OTHER, null, null, null, null, 0);
+    static final RequestMember OTHER = new RequestMember(Kind.OTHER, null, null, null, null, null, 0);
 
     private final Kind kind;
     private final String text;
-    private final Map<String, RequestMember> members;
+    /** An object's: the members kept, and the values of those present (null: absent). */
+    private final RequestJson.Shape shape;
+    private final RequestMember[] members;
     private final List<String> strings;
     private final String other;
     private final int size;
 
-    private RequestMember(Kind kind, String text, Map<String, RequestMember> members, List<String> strings,
-                          String other, int size) {
+    private RequestMember(Kind kind, String text, RequestJson.Shape shape, RequestMember[] members,
+                          List<String> strings, String other, int size) {
         this.kind = kind;
         this.text = text;
+        this.shape = shape;
         this.members = members;
         this.strings = strings;
         this.other = other;
@@ -39,12 +41,12 @@ public final class RequestMember {
     }
 
     static RequestMember string(String text) {
-        return new RequestMember(Kind.STRING, text, null, null, null, 0);
+        return new RequestMember(Kind.STRING, text, null, null, null, null, 0);
     }
 
-    /** An object, with the members kept. */
-    static RequestMember object(Map<String, RequestMember> kept) {
-        return new RequestMember(Kind.OBJECT, null, kept, null, null, 0);
+    /** An object, with the values of the members {@code shape} keeps ({@code kept}, null where absent). */
+    static RequestMember object(RequestJson.Shape shape, RequestMember[] kept) {
+        return new RequestMember(Kind.OBJECT, null, shape, kept, null, null, 0);
     }
 
     /**
@@ -52,7 +54,7 @@ public final class RequestMember {
      * which is {@code other} as JSON text (null when every element is a string).
      */
     static RequestMember array(List<String> strings, String other, int size) {
-        return new RequestMember(Kind.ARRAY, null, null, strings, other, size);
+        return new RequestMember(Kind.ARRAY, null, null, null, strings, other, size);
     }
 
     /** This member itself when it is an object ({@link JsonFields#asObject}). */
@@ -124,7 +126,7 @@ public final class RequestMember {
     }
 
     private RequestMember required(String parentPath, String name) {
-        RequestMember v = members.get(name);
+        RequestMember v = member(name);
         if (v == null) {
             throw new AltoException(AltoError.missingField(JsonFields.path(parentPath, name)));
         }
@@ -132,7 +134,13 @@ public final class RequestMember {
     }
 
     private RequestMember optional(String name) {
-        RequestMember v = members.get(name);
+        RequestMember v = member(name);
         return v == null || v.kind == Kind.NULL ? null : v;
+    }
+
+    /** The member {@code name}, null when absent (a member not kept is absent: keep what is read). */
+    private RequestMember member(String name) {
+        int i = shape.indexOf(name);
+        return i < 0 ? null : members[i];
     }
 }
