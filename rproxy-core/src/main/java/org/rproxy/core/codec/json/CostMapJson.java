@@ -33,6 +33,8 @@ import org.rproxy.core.model.VersionTag;
  * any thread.
  */
 final class CostMapJson {
+    /** Answers (whole maps) estimated at this size or more are counted first, not copied to size. */
+    private static final long EXACT_SIZE_FROM = 64 * 1024;
 
     private CostMapJson() {
     }
@@ -89,7 +91,11 @@ final class CostMapJson {
      * order), so nothing is built or sorted per answer.
      */
     static byte[] canonical(CostMap map, boolean withVtag) {
-        return canonical(map, withVtag, true, canonicalLength(map, withVtag));
+        // some 16 characters per cost ("PID":cost,) and per row: sized by what is written, and
+        // copied to size when small; a large answer (a whole map is megabytes) is counted first
+        long estimate = 256 + 16L * (map.costs().size() + map.costCount());
+        int size = estimate < EXACT_SIZE_FROM ? (int) estimate : canonicalLength(map, withVtag);
+        return canonical(map, withVtag, true, size);
     }
 
     /**
