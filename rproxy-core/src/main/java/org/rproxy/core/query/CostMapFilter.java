@@ -55,7 +55,10 @@ public record CostMapFilter(CostType costType, List<String> srcs, List<String> d
         return new CostMapFilter(type, srcs, dsts, constraints);
     }
 
-    /** Reads a request already parsed (tests, tools); as {@link #fromJson(byte[])} reads its JSON text. */
+    /**
+     * Reads a request already parsed into a tree (a push proxy normalizing a stream's query
+     * inputs; tests): its JSON text, as {@link #fromJson(byte[])} reads it.
+     */
     public static CostMapFilter fromJson(JsonNode body) {
         return fromJson(RequestJson.text(requireNonNull(body, "body")));
     }

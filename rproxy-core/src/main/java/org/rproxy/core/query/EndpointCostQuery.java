@@ -64,7 +64,10 @@ public record EndpointCostQuery(CostType costType, List<Constraint> constraints,
         return new EndpointCostQuery(type, constraints, srcs, dsts);
     }
 
-    /** Reads a request already parsed (tests, tools); as {@link #fromJson(byte[], IpAddress)} reads its JSON text. */
+    /**
+     * Reads a request already parsed into a tree (a push proxy normalizing a stream's query
+     * inputs; tests): its JSON text, as {@link #fromJson(byte[], IpAddress)} reads it.
+     */
     public static EndpointCostQuery fromJson(JsonNode body, IpAddress client) {
         return fromJson(RequestJson.text(requireNonNull(body, "body")), client);
     }

@@ -58,7 +58,10 @@ public record EndpointPropertyQuery(List<String> properties, List<IpAddress> end
         return new EndpointPropertyQuery(List.copyOf(names), endpoints);
     }
 
-    /** Reads a request already parsed (tests, tools); as {@link #fromJson(byte[])} reads its JSON text. */
+    /**
+     * Reads a request already parsed into a tree (a push proxy normalizing a stream's query
+     * inputs; tests): its JSON text, as {@link #fromJson(byte[])} reads it.
+     */
     public static EndpointPropertyQuery fromJson(JsonNode body) {
         return fromJson(RequestJson.text(requireNonNull(body, "body")));
     }

@@ -55,7 +55,10 @@ public record NetworkMapFilter(List<String> pids, List<String> addressTypes) {
         return new NetworkMapFilter(pids, typeList);
     }
 
-    /** Reads a request already parsed (tests, tools); as {@link #fromJson(byte[])} reads its JSON text. */
+    /**
+     * Reads a request already parsed into a tree (a push proxy normalizing a stream's query
+     * inputs; tests): its JSON text, as {@link #fromJson(byte[])} reads it.
+     */
     public static NetworkMapFilter fromJson(JsonNode body) {
         return fromJson(RequestJson.text(requireNonNull(body, "body")));
     }
