@@ -337,6 +337,20 @@ class OperatorErrorsTest {
                 + " unless the group must read it) (warning)"), check.toString());
     }
 
+    @Test
+    void aPublicKeyGivenAsTheOriginsKeyIsRefusedAsNoPrivateKeyNotForItsMode() throws IOException {
+        // origin.pub given for origin.key: mode 0644, as keygen writes it. Being told to chmod 600 a
+        // public key sends the operator the wrong way; check says what is wrong, and so must the origin.
+        String wrong = pub + ": no 'PRIVATE KEY' block (found [PUBLIC KEY])";
+        CommandRun check = CommandRun.of("check", "--key", pub.toString());
+        assertEquals(1, check.exit(), check.toString());
+        assertEquals(wrong, check.out().lines().findFirst().orElse(""), check.toString());
+        CommandRun origin = CommandRun.of("origin", "--maps", maps().toString(), "--key", pub.toString(),
+                "--listen", "127.0.0.1:0");
+        assertEquals(2, origin.exit(), origin.toString());
+        assertEquals("rproxy origin: " + wrong, origin.err().strip());
+    }
+
     /** What {@code PrivateKeyFiles} says of {@code file} at mode 0644. */
     private static String open(Path file) {
         return file + ": mode 0644 lets other users read or change this private key (expected: only its owner;"

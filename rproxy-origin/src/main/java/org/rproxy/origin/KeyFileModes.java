@@ -23,16 +23,20 @@ public final class KeyFileModes {
     private KeyFileModes() {
     }
 
-    /** The private key files {@code key} names, in order; empty when it cannot be read. */
+    /**
+     * The private key files {@code key} names, in order; empty when it cannot be read. A PEM file
+     * that holds no private key (a public key given for the private one) is none: its mode is no
+     * secret's, and {@link OriginKeys#read} says what is wrong with it.
+     */
     public static List<Path> privateKeyFiles(Path key) {
         try {
             String text = Files.readString(key);
             if (text.stripLeading().startsWith("-----BEGIN")) {
-                return List.of(key);
+                return isPrivateKey(text) ? List.of(key) : List.of();
             }
             List<Path> files = new ArrayList<>();
             for (KeysFile.Entry entry : new ConfigLoader().read(text, key.toString(), KeysFile.class).keys()) {
-                if (Files.readString(entry.file()).contains("PRIVATE KEY-----")) {
+                if (isPrivateKey(Files.readString(entry.file()))) {
                     files.add(entry.file());
                 }
             }
@@ -40,6 +44,10 @@ public final class KeyFileModes {
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
+    }
+
+    private static boolean isPrivateKey(String pem) {
+        return pem.contains("PRIVATE KEY-----");
     }
 
     /**
