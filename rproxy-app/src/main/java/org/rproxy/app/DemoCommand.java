@@ -37,7 +37,8 @@ final class DemoCommand implements Callable<Integer> {
                     "A port that is taken is replaced by a free one, and a line says which; 0 puts every node on a free port."})
     int port;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Work folder (default: a new temporary folder).")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Work folder for the key and a copy of the sample"
+            + " maps (default: a new temporary folder); one that holds a demo's files already is refused.")
     Path dir;
 
     @Override

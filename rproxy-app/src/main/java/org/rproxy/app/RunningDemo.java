@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -76,6 +77,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
      * @param proxyPorts the preferred ports of the two pull proxies and the push proxy, 0 for any
      */
     static RunningDemo start(Path work, int originPort, List<Integer> proxyPorts) throws IOException {
+        refuseUsed(work);
         Path keys = Files.createDirectories(work.resolve("keys"));
         Path maps = Files.createDirectories(work.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
@@ -115,6 +117,22 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
             stream.close();
             throw new IllegalStateException("cannot start a proxy (ports " + ports.subList(1, ports.size())
                     + " taken meanwhile?): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a work folder that holds a demo's key or maps already, before anything is written:
+     * another demo may be running on it, and its origin reads its keys file every second, so a new
+     * key written there would be signed with at once, and refused by that demo's proxies.
+     */
+    private static void refuseUsed(Path work) {
+        List<String> mine = new ArrayList<>(List.of("keys/origin.key", "keys/origin.pub"));
+        DemoCommand.SAMPLE_MAPS.forEach(name -> mine.add("maps/" + name));
+        for (String file : mine) {
+            if (Files.exists(work.resolve(file), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalArgumentException(work + ": holds a demo's files already (" + file + "); give --dir a"
+                        + " folder of its own, or remove that one");
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package org.rproxy.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,6 +91,27 @@ class DemoTest {
             } catch (IOException e) {
                 throw new AssertionError("port " + port + " still taken after the demo closed", e);
             }
+        }
+    }
+
+    @Test
+    void aSecondDemoOnTheWorkFolderOfARunningOneIsRefusedAndLeavesItsKeyAndMapsAlone() throws Exception {
+        try (RunningDemo first = RunningDemo.start(dir, 0)) {
+            Path key = dir.resolve("keys/origin.key");
+            byte[] keyBefore = Files.readAllBytes(key);
+            byte[] pubBefore = Files.readAllBytes(first.pub());
+            // Run again with the same --dir: it wrote a new key over the running demo's, which that
+            // origin picked up within a second and signed with, so its own proxies refused every update.
+            CommandRun again = CommandRun.of("demo", "--dir", dir.toString(), "--port", "0");
+            assertEquals(2, again.exit(), again.toString());
+            assertEquals("rproxy demo: " + dir + ": holds a demo's files already (keys/origin.key); give --dir a"
+                    + " folder of its own, or remove that one", again.err().strip());
+            assertArrayEquals(keyBefore, Files.readAllBytes(key), "the running demo's key");
+            assertArrayEquals(pubBefore, Files.readAllBytes(first.pub()), "the running demo's public key");
+            CommandRun fetched = CommandRun.of("fetch", first.origin().baseUri() + "/directory", "--trust",
+                    first.pub().toString());
+            assertEquals(0, fetched.exit(), fetched.toString());
+            assertTrue(fetched.out().contains("keyid=" + first.origin().keyId()), fetched.toString());
         }
     }
 
