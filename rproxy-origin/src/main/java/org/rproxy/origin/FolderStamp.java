@@ -46,7 +46,7 @@ record FolderStamp(Object directory, Map<String, FileStamp> files) {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
+                if (!isMapsFile(name)) {
                     continue;
                 }
                 try {
@@ -60,6 +60,15 @@ record FolderStamp(Object directory, Map<String, FileStamp> files) {
             }
         }
         return new FolderStamp(dirKey, files);
+    }
+
+    /**
+     * Whether a file named {@code name} is one a load reads: {@code *.json}, and not hidden (an
+     * editor's lock or swap file, a copy tool's temporary file). What else the folder holds is no
+     * part of it: the watch ignores it too ({@link FolderWatch}).
+     */
+    static boolean isMapsFile(String name) {
+        return name.endsWith(".json") && !name.startsWith(".");
     }
 
     /**

@@ -5,6 +5,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -15,7 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The watch on the maps folder for {@link MapsWatcher}: files created, modified or deleted in the
- * directory its name names. A watch follows a directory, not its name, so {@link #swapped()}
+ * directory its name names, of those a load reads ({@link FolderStamp#isMapsFile}); an event
+ * about any other file (a generator's log, an editor's lock file) is taken and dropped, so that
+ * one written to all the time neither keeps the folder from ever being quiet nor throws away
+ * every load as changed while it ran. An overflow (events lost) counts as a change. A watch
+ * follows a directory, not its name, so {@link #swapped()}
  * looks the name up again and moves the watch to a directory swapped in behind it (renamed
  * over, or a symbolic link swapped). Used by one thread at a time (the origin's, then the
  * watcher's, which it hands over to when the watcher starts); {@link #close()} from any.
@@ -48,33 +53,43 @@ final class FolderWatch implements AutoCloseable {
     }
 
     /**
-     * Waits at most {@code nanos} for an event; true when one came (it and any others then
-     * waiting are taken). Throws {@link java.nio.file.ClosedWatchServiceException} once closed.
+     * Waits at most {@code nanos} for an event about a maps file; true when one came (it and any
+     * others then waiting are taken). Throws {@link java.nio.file.ClosedWatchServiceException}
+     * once closed.
      */
     boolean await(long nanos) throws InterruptedException {
-        WatchKey k = watch.poll(nanos, TimeUnit.NANOSECONDS);
-        if (k == null) {
-            return false;
+        long deadline = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = deadline - System.nanoTime()) {
+            WatchKey k = watch.poll(left, TimeUnit.NANOSECONDS);
+            if (k == null) {
+                return false;
+            }
+            if (take(k) | taken()) {
+                return true;
+            }
         }
-        take(k);
-        taken();
-        return true;
+        return false;
     }
 
-    /** Takes the events waiting, without waiting; true when there were any. */
+    /** Takes the events waiting, without waiting; true when one was about a maps file. */
     boolean taken() {
         boolean any = false;
         WatchKey k;
         while ((k = watch.poll()) != null) {
-            take(k);
-            any = true;
+            any |= take(k);
         }
         return any;
     }
 
-    private static void take(WatchKey k) {
-        k.pollEvents();
+    /** Takes {@code k}'s events; true when one was about a maps file, or some were lost. */
+    private static boolean take(WatchKey k) {
+        boolean any = false;
+        for (WatchEvent<?> e : k.pollEvents()) {
+            any |= e.kind() == StandardWatchEventKinds.OVERFLOW
+                    || !(e.context() instanceof Path name) || FolderStamp.isMapsFile(name.toString());
+        }
         k.reset();
+        return any;
     }
 
     /** The directory {@code dir} names now (links followed), or null when it names none. */

@@ -196,7 +196,8 @@ class FolderChangedWhileReadTest {
         };
         try (MapsWatcher w = StartedWatchers.started(maps, Duration.ofMillis(50), Duration.ZERO, loader, handedOn::add,
                 r -> { })) {
-            Files.writeString(maps.resolve("notes.txt"), "the edit that wakes the watcher");
+            // the edit that wakes the watcher (a file it does not read would not: FolderWatch)
+            Files.writeString(maps.resolve("net.json"), networkMap("10.0.0.0/16"));
             MapSet first = handedOn.poll(20, TimeUnit.SECONDS);
             assertNotNull(first, "nothing loaded within 20 s");
             assertEquals("0 costs of 1 and " + PIDS * PIDS + " of 2", costsOf(first.costMaps().get("costs")),

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +110,38 @@ class MapsWatcherTest {
             MapSet after = loaded.poll(10, TimeUnit.SECONDS);
             assertNotNull(after);
             assertEquals(0, after.costMaps().size());
+        }
+    }
+
+    @Test
+    void filesTheOriginDoesNotReadBeingWrittenToDoNotHoldBackAnEdit(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
+        BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        // A generator's log beside its output, an editor's lock file: written more often than the
+        // quiet period, they kept the watcher waiting for a quiet that never came, so no edit loaded.
+        Thread noise = new Thread(() -> {
+            try {
+                for (int i = 0; writing.get(); i++) {
+                    Files.writeString(dir.resolve("generator.log"), "line " + i + "\n", StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                    Files.writeString(dir.resolve(".#costs.json"), "lock " + i);
+                    Thread.sleep(2);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the test is over
+            }
+        }, "noise");
+        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(300), Duration.ZERO, seen::add, r -> { })) {
+            noise.start();
+            Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 7));
+            MapSet next = seen.poll(10, TimeUnit.SECONDS);
+            assertNotNull(next, "the edit was not loaded within 10 s while other files were written");
+            assertEquals(7.0, next.costMaps().get("costs").cost("PID1", "PID2"));
+        } finally {
+            writing.set(false);
+            noise.join();
         }
     }
 

@@ -138,10 +138,10 @@ class OriginStartWhileFolderChangesTest {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             try {
                 for (int i = 0; System.nanoTime() < end; i++) {
-                    Files.writeString(maps.resolve("routingcost-map.json.part"), "part " + i);
+                    Files.writeString(maps.resolve("incoming.json"), "part " + i); // a maps file: one the watch sees
                     Thread.sleep(30);
                 }
-                Files.delete(maps.resolve("routingcost-map.json.part"));
+                Files.delete(maps.resolve("incoming.json"));
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             } finally {
