@@ -1,5 +1,6 @@
 package org.rproxy.app;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -8,9 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
-import ch.qos.logback.classic.LoggerContext;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
@@ -24,7 +22,6 @@ import org.rproxy.origin.OriginConfig;
 import org.rproxy.origin.UnsignedUpstreamMaps;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
-import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -179,7 +176,7 @@ final class OriginCommand implements Callable<Integer> {
              Origin origin = listeners.binding(() -> Origin.start(config, Clock.systemUTC(), publisher))) {
             announce(origin, listeners, "origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
-            awaitShutdown(() -> {
+            NodeShutdown.await(() -> {
                 origin.close();
                 publisher.close();
             });
@@ -272,11 +269,11 @@ final class OriginCommand implements Callable<Integer> {
         try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream, upstreamCa,
                 Duration.ofSeconds(30), maxMapFileSize.bytes(), config.mapsLimits());
              UpdatePublisher publisher = new UpdatePublisher(stream);
-             Origin origin = listeners.binding(() -> Origin.start(config, source, poll, Clock.systemUTC(), publisher))) {
+             Origin origin = listeners.binding(() -> startFront(config, source, publisher))) {
             announce(origin, listeners, "signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
                     + org.rproxy.core.config.Durations.format(poll) + ")");
-            awaitShutdown(() -> {
+            NodeShutdown.await(() -> {
                 origin.close();
                 publisher.close();
                 source.close();
@@ -286,21 +283,18 @@ final class OriginCommand implements Callable<Integer> {
     }
 
     /**
-     * Blocks the main thread for good; when the JVM is asked to stop (Ctrl-C, SIGTERM) the
-     * shutdown hook closes {@code running}, and the JVM exits once that is done.
+     * Starts the signing front. Its first read of the unsigned server failing (the server not up
+     * yet, as at boot; answering 503 while it starts; a snapshot caught while it changed) is the
+     * machine's state at that moment, not the options: {@link NotNow}, exit status 1, so that a
+     * unit starts the front again, as it would a listen port still held. The {@link IOException}s
+     * of {@code Origin.start} with a map source are that read's: the key and the listeners fail
+     * otherwise. What starting again cannot change (the URL, the key) stays exit status 2.
      */
-    static void awaitShutdown(AutoCloseable running) throws InterruptedException {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                running.close();
-            } catch (Exception e) {
-                System.err.println("rproxy: error while stopping: " + e);
-            }
-            // The node has stopped: write out what the asynchronous appenders (the access log) still hold.
-            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
-                logging.stop();
-            }
-        }, "rproxy-shutdown"));
-        new CountDownLatch(1).await();
+    private Origin startFront(OriginConfig config, UnsignedUpstreamMaps source, UpdatePublisher publisher) {
+        try {
+            return Origin.start(config, source, poll, Clock.systemUTC(), publisher);
+        } catch (IOException e) {
+            throw new NotNow(String.valueOf(e.getMessage()), e);
+        }
     }
 }

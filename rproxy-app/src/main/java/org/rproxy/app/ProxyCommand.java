@@ -172,7 +172,7 @@ final class ProxyCommand implements Callable<Integer> {
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
                     + " in front of " + c.upstream().urls() + "; update streams at /updates"
                     + (proxy.adminAddress() == null ? "" : "; admin on http://" + Address.of(proxy.adminAddress())));
-            OriginCommand.awaitShutdown(() -> {
+            NodeShutdown.await(() -> {
                 node.close();
                 if (publisher != null) {
                     publisher.close();

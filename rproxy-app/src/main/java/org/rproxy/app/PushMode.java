@@ -37,7 +37,7 @@ final class PushMode {
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());
             }
             System.out.println(startLine(c, proxy));
-            OriginCommand.awaitShutdown(() -> {
+            NodeShutdown.await(() -> {
                 proxy.close();
                 if (publisher != null) {
                     publisher.close();

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +86,64 @@ class OriginCommandTest {
                 "--max-maps-documents", "0");
         assertEquals(2, start.exit(), start.toString());
         assertTrue(start.err().contains("--max-maps-documents: 0 (expected: >= 1)"), start.toString());
+    }
+
+    /**
+     * A signing front whose unsigned server cannot be read at start (not up yet, as at boot, or
+     * answering 503 while it starts) is stopped by the machine's state, not its options: exit 1,
+     * which the units start again, naming the request and why, with nothing left listening. It
+     * exited 2, "refused", which the units' RestartPreventExitStatus=2 never starts again.
+     */
+    @Test
+    void aSigningFrontWhoseServerCannotBeReadAtStartExitsOneToBeStartedAgain(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        String key = dir.resolve("origin.key").toString();
+        int down;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            down = s.getLocalPort();
+        }
+        int listen = freePort();
+        CommandRun refused = CommandRun.of("origin", "--sign-upstream", "http://127.0.0.1:" + down + "/directory",
+                "--key", key, "--listen", "127.0.0.1:" + listen);
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.err().startsWith("rproxy origin: GET /directory from 127.0.0.1:" + down + ": cannot connect"),
+                refused.toString());
+        assertFalse(refused.out().contains("listening"), refused.toString());
+        assertPortFree(listen);
+
+        HttpServer starting = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        starting.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        starting.start();
+        try {
+            CommandRun unavailable = CommandRun.of("origin", "--sign-upstream", "http://127.0.0.1:"
+                    + starting.getAddress().getPort() + "/directory", "--key", key, "--listen", "127.0.0.1:" + listen);
+            assertEquals(1, unavailable.exit(), unavailable.toString());
+            assertEquals("rproxy origin: GET http://127.0.0.1:" + starting.getAddress().getPort()
+                    + "/directory: status 503", unavailable.err().strip(), unavailable.toString());
+            assertPortFree(listen);
+        } finally {
+            starting.stop(0);
+        }
+
+        // What starting again cannot change stays a refusal.
+        CommandRun scheme = CommandRun.of("origin", "--sign-upstream", "ftp://127.0.0.1:" + down + "/directory",
+                "--key", key, "--listen", "127.0.0.1:0");
+        assertEquals(2, scheme.exit(), scheme.toString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void assertPortFree(int port) throws IOException {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            assertEquals(port, s.getLocalPort(), "nothing left listening");
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {
