@@ -63,6 +63,8 @@ public final class Origin implements AutoCloseable {
     private String serverUri;
     /** The maps the source handed over last. Publisher thread only. */
     private MapSet lastSourced;
+    /** The maps folder's newest state not yet published: one waits at most. */
+    private final LatestMaps changes;
 
     private Origin(OriginConfig config, OriginKeys keys, Clock clock, UpdateStreamMount stream, TaskGuard guard) {
         this.config = config;
@@ -72,6 +74,8 @@ public final class Origin implements AutoCloseable {
         this.queries = QueryPool.perCore("rproxy-origin-query");
         this.service = new OriginService(queries, clock, config.queryLimits());
         this.versions = new SignedVersions(config, keys, clock, service, stream);
+        this.changes = new LatestMaps(publisher, maps -> guard.guard("publishing the changed maps folder",
+                () -> versions.publishChange(maps)).run());
         if (stream != null) {
             stream.bindTo(registry); // its subscribers and versions on the origin's /metrics
         }
@@ -195,8 +199,7 @@ public final class Origin implements AutoCloseable {
         versions.publish(maps, serverUri);
         new Resigning(publisher, config.validity(), versions::resign, versions::earliestExpiry, guard).start();
         if (watcher != null) {
-            watcher.start(changed -> publisher.execute(guard.guard("publishing the changed maps folder",
-                    () -> versions.publishChange(changed))), reason -> { }, guard);
+            watcher.start(changes::offer, reason -> { }, guard);
         }
         log.info("origin serving {} documents on {} (keyid {})", resourceCount(), serverUri, keyId());
     }
@@ -226,6 +229,11 @@ public final class Origin implements AutoCloseable {
 
     Duration validity() {
         return config.validity();
+    }
+
+    /** The maps folder's state loaded and waiting to be published, or null; for tests. */
+    MapSet waitingChange() {
+        return changes.waiting();
     }
 
     /**
