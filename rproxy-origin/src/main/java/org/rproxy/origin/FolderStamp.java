@@ -2,6 +2,7 @@ package org.rproxy.origin;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+
+import org.rproxy.core.config.IoProblems;
 
 /**
  * What a maps folder holds at one moment: for each {@code *.json} file {@link MapsFolder#load}
@@ -39,7 +42,11 @@ record FolderStamp(Object directory, Map<String, FileStamp> files) {
         files = Collections.unmodifiableMap(new TreeMap<>(files));
     }
 
-    /** The folder now; a file that goes while it is listed is left out. */
+    /**
+     * The folder now; a file that goes while it is listed is left out.
+     *
+     * @throws MapsFolder.MapsFolderException naming a maps file whose attributes cannot be read
+     */
     static FolderStamp of(Path dir) throws IOException {
         Object dirKey = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
         Map<String, FileStamp> files = new TreeMap<>();
@@ -56,6 +63,9 @@ record FolderStamp(Object directory, Map<String, FileStamp> files) {
                     }
                 } catch (NoSuchFileException e) {
                     // gone (or a dangling link): not part of the folder
+                } catch (FileSystemException e) {
+                    // a link that loops, say: a file of the folder that cannot be read, named as one
+                    throw new MapsFolder.MapsFolderException(p + ": cannot read: " + IoProblems.reason(e), e);
                 }
             }
         }

@@ -204,6 +204,10 @@ final class MapsWatcher implements AutoCloseable {
         } catch (IOException e) {
             log.warn("cannot list the maps folder {}, the last good version stays: {}", dir, e.toString());
             return 0;
+        } catch (MapsFolder.MapsFolderException e) {
+            log.warn("maps folder change refused, the last good version stays: {}", e.getMessage());
+            onRefused.accept(e.getMessage());
+            return 0;
         }
         DeletionHold.Decision d = deletions.check(present, System.nanoTime());
         for (String name : d.gone()) {

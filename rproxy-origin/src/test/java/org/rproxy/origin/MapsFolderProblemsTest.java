@@ -106,6 +106,15 @@ class MapsFolderProblemsTest {
     }
 
     @Test
+    void aMapsFileThatCannotEvenBeStampedIsNamedNotTheFolder(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Path loop = Files.createSymbolicLink(dir.resolve("loop.json"), Path.of("loop.json")); // a link to itself
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(loop + ": cannot read: "), e.getMessage());
+    }
+
+    @Test
     void oneProblemIsReportedAsBefore(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("notes.json"), "{\"hello\": 1}");
         Files.writeString(dir.resolve("net.json"), MAP);
