@@ -47,7 +47,9 @@ public final class IoProblems {
         if (reason == null || reason.isBlank()) {
             return "input/output error";
         }
-        return reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1);
+        // "Read-only file system" reads on after a colon as "read-only file system"; "GET /x ..." and "I/O ..." keep theirs
+        boolean word = reason.length() > 1 && Character.isLowerCase(reason.charAt(1));
+        return word ? reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1) : reason;
     }
 
     /** {@link #reason} of the I/O failure {@code e} wraps, or null when it is none. */

@@ -28,6 +28,15 @@ class IoProblemsTest {
     }
 
     @Test
+    void aReasonThatBeginsWithAnAcronymKeepsItsCase() {
+        // The signing front's failed read went out as "gET /directory from ...".
+        assertEquals("GET /directory from alto:8080: cannot connect",
+                IoProblems.reason(new IOException("GET /directory from alto:8080: cannot connect")));
+        assertEquals("I/O error on read", IoProblems.reason(new IOException("I/O error on read")));
+        assertEquals("connection refused", IoProblems.reason(new IOException("Connection refused")));
+    }
+
+    @Test
     void aFolderReadAsAFileSaysSo(@TempDir Path dir) {
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> Files.readString(dir));
         assertEquals("is a directory", IoProblems.reason(e));
