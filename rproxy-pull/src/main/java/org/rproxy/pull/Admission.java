@@ -102,6 +102,11 @@ final class Admission {
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }
+        String hop = HeaderRules.signedHopByHop(r.headers());
+        if (hop != null) {
+            // it cannot be passed on, so no client could verify the copy: an origin's mistake
+            return new Refused(Outcome.MALFORMED, "the signature covers " + hop + ", a hop-by-hop field no proxy passes on");
+        }
         return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
                 HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
     }

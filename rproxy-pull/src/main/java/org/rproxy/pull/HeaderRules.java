@@ -5,41 +5,57 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.SignatureBase;
 import org.rproxy.core.store.HeaderField;
 
 /**
  * Which upstream header fields a proxy keeps, and what it reads from them (RFC 9110 §7.6,
  * RFC 9111 §§4.2-4.3), {@code date} included, before dropping it. Kept: everything end-to-end, including the signed fields, untouched.
- * Dropped: hop-by-hop fields, the ones the front end writes per response ({@code date},
+ * Dropped: hop-by-hop fields (those listed and those the {@code connection} fields name, RFC 9110
+ * §7.6.1, but for a field the origin's signature covers: see {@link #stored}), the ones the front end writes per response ({@code date},
  * {@code cache-control}, {@code content-length}, {@code age}), and the ones an HTTP cache in
  * between writes about itself ({@code server}, {@code accept-ranges}, which would claim range
  * support this proxy does not have, {@code x-cache}, {@code x-cache-*}, {@code x-varnish}).
  * {@code via} is kept and this proxy's own entry appended. Stateless.
  */
 final class HeaderRules {
+    /** The hop-by-hop fields by name (RFC 9110 §7.6.1), which no proxy passes on. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+            "trailer", "transfer-encoding", "upgrade");
     private static final Set<String> DROPPED = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization",
             "date", "cache-control", "content-length", "age",
             "server", "accept-ranges", "x-cache", "x-varnish");
     /** Fields named with this prefix are a cache's own (nginx's {@code x-cache-status} in the shipped config). */
     private static final String CACHE_PREFIX = "x-cache-";
+    /** The signature's own fields: never taken for hop-by-hop, whatever names them. */
+    private static final Set<String> SIGNATURE_FIELDS = Set.of("signature", "signature-input");
     /** What a 304 may not change in the stored fields (RFC 9111 §3.2 and §4.3.4). */
     private static final Set<String> NOT_FRESHENED = Set.of("content-length", "content-encoding", "via");
 
     private HeaderRules() {
     }
 
-    /** The fields to store for a 200, with {@code via} ending in this proxy's {@code viaEntry}. */
+    /**
+     * The fields to store for a 200, with {@code via} ending in this proxy's {@code viaEntry}. The
+     * fields the upstream's {@code connection} names are dropped with it, but a field the
+     * signature covers is kept whatever names it: a client verifying the copy needs it (as this
+     * proxy does, merging a 304 into it), and naming it there is a hop in between misbehaving,
+     * not the origin's word.
+     */
     static List<HeaderField> stored(List<HeaderField> upstream, String viaEntry) {
         List<HeaderField> out = new ArrayList<>(upstream.size() + 1);
+        Set<String> named = connectionNamed(upstream);
         String via = null;
         for (HeaderField h : upstream) {
-            if (dropped(h.name())) {
+            if (dropped(h.name()) || named.contains(h.name())) {
                 continue;
             }
             if (h.name().equals("via")) {
@@ -58,8 +74,9 @@ final class HeaderRules {
      */
     static List<HeaderField> freshened(List<HeaderField> stored, List<HeaderField> notModified) {
         List<HeaderField> fresh = new ArrayList<>();
+        Set<String> named = connectionNamed(notModified);
         for (HeaderField h : notModified) {
-            if (!dropped(h.name()) && !NOT_FRESHENED.contains(h.name())) {
+            if (!dropped(h.name()) && !NOT_FRESHENED.contains(h.name()) && !named.contains(h.name())) {
                 fresh.add(h);
             }
         }
@@ -71,6 +88,61 @@ final class HeaderRules {
         }
         out.addAll(fresh);
         return out;
+    }
+
+    /**
+     * The names the {@code connection} fields of {@code fields} list (RFC 9110 §7.6.1: hop-by-hop,
+     * never passed on), lower case, but for those the signature in {@code fields} covers.
+     */
+    private static Set<String> connectionNamed(List<HeaderField> fields) {
+        Set<String> named = new HashSet<>();
+        for (HeaderField h : fields) {
+            if (h.name().equals("connection")) {
+                for (String option : h.value().split(",")) {
+                    String name = option.trim().toLowerCase(Locale.ROOT);
+                    if (!name.isEmpty()) {
+                        named.add(name);
+                    }
+                }
+            }
+        }
+        if (!named.isEmpty()) {
+            named.removeAll(signed(fields));
+            named.removeAll(SIGNATURE_FIELDS);
+        }
+        return named;
+    }
+
+    /**
+     * The first hop-by-hop field by name ({@code connection}, {@code te}, {@code transfer-encoding}
+     * ...) that the signature in {@code fields} covers, or null. No proxy can pass such a field on
+     * (HTTP/2 has none of them), so a copy signed over one could not be verified past the first
+     * hop: an origin's mistake, refused ({@link Admission}) rather than served unverifiable.
+     */
+    static String signedHopByHop(List<HeaderField> fields) {
+        for (String name : signed(fields)) {
+            if (HOP_BY_HOP.contains(name)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** The field names the {@code alto} signature in {@code fields} covers, in order; none when it has none that parses. */
+    private static List<String> signed(List<HeaderField> fields) {
+        if (!containsName(fields, "signature-input")) {
+            return List.of();
+        }
+        // the signature base (RFC 9421 §2.5) lists each covered component on a line of its own: "name": value
+        String base = ResponseVerifier.signedBase(lookup(fields)).map(SignatureBase::text).orElse("");
+        List<String> names = new ArrayList<>();
+        for (String line : base.split("\n")) {
+            int end = line.indexOf('"', 1);
+            if (line.startsWith("\"") && end > 1 && !line.startsWith("\"@")) {
+                names.add(line.substring(1, end));
+            }
+        }
+        return names;
     }
 
     private static boolean dropped(String name) {

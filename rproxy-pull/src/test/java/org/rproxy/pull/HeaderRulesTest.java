@@ -111,4 +111,39 @@ class HeaderRulesTest {
                 new HeaderField("etag", "\"a\""), new HeaderField("signature-input", "new-input"),
                 new HeaderField("signature", "new")), HeaderRules.freshened(stored, notModified));
     }
+    /** Fields whose {@code alto} signature covers {@code covered} (not a valid signature: only its base is read). */
+    private static List<HeaderField> signedOver(String covered, HeaderField... more) {
+        List<HeaderField> h = new ArrayList<>(List.of(new HeaderField("content-type", "application/alto-networkmap+json"),
+                new HeaderField("content-digest", "sha-256=:AAAA:"), new HeaderField("etag", "\"e\""),
+                new HeaderField("alto-resource", "\"doc\";path=\"/networkmap/a\""),
+                new HeaderField("signature-input", "alto=(" + covered + ");created=1;expires=2;keyid=\"k\";alg=\"ed25519\";"
+                        + "tag=\"alto-redist\""),
+                new HeaderField("signature", "alto=:AAAA:")));
+        h.addAll(List.of(more));
+        return h;
+    }
+
+    @Test
+    void theFieldsConnectionNamesAreHopByHopButNeverASignedOne() {
+        String covered = "\"content-type\" \"content-digest\" \"etag\" \"alto-resource\" \"x-signed\"";
+        List<HeaderField> upstream = signedOver(covered, new HeaderField("Connection", "close, X-Hop, x-signed"),
+                new HeaderField("Connection", "etag , signature"), new HeaderField("X-Hop", "1"),
+                new HeaderField("X-Signed", "2"), new HeaderField("X-End", "3"));
+        List<HeaderField> stored = HeaderRules.stored(upstream, "1.1 edge");
+        List<String> names = stored.stream().map(HeaderField::name).toList();
+        assertEquals(List.of("content-type", "content-digest", "etag", "alto-resource", "signature-input", "signature",
+                "x-signed", "x-end", "via"), names);
+        // a 304's fields likewise
+        assertEquals(List.of(new HeaderField("etag", "\"f\"")), HeaderRules.freshened(List.of(),
+                List.of(new HeaderField("connection", "x-hop"), new HeaderField("x-hop", "1"),
+                        new HeaderField("etag", "\"f\""))));
+    }
+
+    @Test
+    void aSignatureCoveringAHopByHopFieldIsFound() {
+        String base = "\"content-type\" \"content-digest\" \"etag\" \"alto-resource\"";
+        assertEquals(null, HeaderRules.signedHopByHop(signedOver(base)));
+        assertEquals("te", HeaderRules.signedHopByHop(signedOver(base + " \"te\"", new HeaderField("te", "trailers"))));
+        assertEquals(null, HeaderRules.signedHopByHop(List.of(new HeaderField("te", "trailers"))), "unsigned");
+    }
 }
