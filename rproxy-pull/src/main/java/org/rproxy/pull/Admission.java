@@ -81,7 +81,7 @@ final class Admission {
         }
         Instant now = clock.instant();
         String cacheControl = r.header("cache-control");
-        long maxAge = HeaderRules.maxAge(cacheControl);
+        long maxAge = HeaderRules.sharedMaxAge(cacheControl);
         long age = HeaderRules.initialAge(r.header("age"), r.header("date"), now, delay);
         Variant variant = new Variant(r.body(), gzip ? "gzip" : null, HeaderRules.stored(r.headers(), viaEntry));
         if (r.header("signature") == null && r.header("signature-input") == null) {
@@ -122,7 +122,7 @@ final class Admission {
         String cacheControl = r.header("cache-control");
         // A 304 without Cache-Control leaves the stored one in force (RFC 9111 §4.3.4), which the
         // stored fields do not keep (HeaderRules): its directives are the held variant's.
-        long maxAge = cacheControl == null ? previous.maxAgeSeconds() : HeaderRules.maxAge(cacheControl);
+        long maxAge = cacheControl == null ? previous.maxAgeSeconds() : HeaderRules.sharedMaxAge(cacheControl);
         long swr = cacheControl == null ? previous.staleWhileRevalidateSeconds()
                 : HeaderRules.staleWhileRevalidate(cacheControl);
         long sie = cacheControl == null ? previous.staleIfErrorSeconds() : HeaderRules.staleIfError(cacheControl);

@@ -16,7 +16,7 @@ import org.rproxy.core.store.Variant;
  * @param created         the signature's {@code created} (unsigned: when fetched)
  * @param expires         the signature's {@code expires} (unsigned: end of its max-age)
  * @param fetchedAt       when the response that last confirmed it arrived
- * @param maxAgeSeconds   that response's {@code max-age}
+ * @param maxAgeSeconds   that response's freshness lifetime for a shared cache: its {@code s-maxage}, else its {@code max-age} ({@link HeaderRules#sharedMaxAge})
  * @param ageSeconds      that response's corrected initial age (RFC 9111 §4.2.3: its {@code Age},
  *                        or the time since its {@code Date} when larger)
  * @param staleWhileRevalidateSeconds that response's {@code stale-while-revalidate} (RFC 5861), 0 when absent

@@ -167,6 +167,22 @@ final class HeaderRules {
         return seconds(cacheControl, "max-age=");
     }
 
+    /**
+     * The freshness lifetime of a {@code cache-control} value for a shared cache, which this proxy
+     * is: {@code s-maxage} when present (RFC 9111 §5.2.2.10 and §4.2.1: over {@code max-age}, 0 when
+     * unusable), else {@code max-age}.
+     */
+    static long sharedMaxAge(String cacheControl) {
+        if (cacheControl != null) {
+            for (String directive : cacheControl.split(",")) {
+                if (directive.trim().toLowerCase(Locale.ROOT).startsWith("s-maxage=")) {
+                    return seconds(cacheControl, "s-maxage=");
+                }
+            }
+        }
+        return maxAge(cacheControl);
+    }
+
     /** {@code stale-while-revalidate} of a {@code cache-control} value (RFC 5861 §3), 0 when absent. */
     static long staleWhileRevalidate(String cacheControl) {
         return seconds(cacheControl, "stale-while-revalidate=");
