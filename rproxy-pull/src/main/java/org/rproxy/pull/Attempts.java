@@ -45,14 +45,18 @@ final class Attempts {
     /** The keys without an entry whose last attempt failed, for the retry interval. */
     private final FailedMisses failedMisses;
 
-    /** @param retry how long a key without an entry is not asked for again after a failed attempt */
-    Attempts(CachedCopies copies, EntryFetch fetcher, PullMetrics metrics, Clock clock, Duration retry) {
+    /** How long a key is not asked about again after a failed attempt. */
+    private final RetryPause pause;
+
+    /** @param pause how long a key is not asked about again after a failed attempt */
+    Attempts(CachedCopies copies, EntryFetch fetcher, PullMetrics metrics, Clock clock, RetryPause pause) {
         this.copies = requireNonNull(copies, "copies");
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
         this.missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL);
-        this.failedMisses = new FailedMisses(retry, clock);
+        this.pause = requireNonNull(pause, "pause");
+        this.failedMisses = new FailedMisses(pause, clock);
     }
 
     /**
@@ -198,7 +202,7 @@ final class Attempts {
                     LOG.warn("{}: upstream {} answered {} for a document held signed; serving the held copy while it "
                             + "is valid", key, a.upstream(), status);
                 }
-                e.failed(now, status, "upstream answered " + status); // not asked again within retry
+                e.failed(now, pause.after(now), status, "upstream answered " + status); // not asked again within retry
             } else if (e != null && (status == 404 || status == 410) && key.isGet()) {
                 CachedCopy held = e.held(); // what the answer is taken to be about, read once
                 if (copies.vouchedFor(e, held, now)) {
@@ -206,7 +210,7 @@ final class Attempts {
                         LOG.warn("{}: upstream {} answered {}, but the origin's signed directory held lists it; "
                                 + "serving the held copy while it is valid", key, a.upstream(), status);
                     }
-                    e.disputed(now, status, a.upstream());
+                    e.disputed(now, pause.after(now), status, a.upstream());
                 } else {
                     hasNone(e, held, status, a.upstream(), now);
                 }
@@ -220,7 +224,7 @@ final class Attempts {
                     LOG.warn("{}: {}; {}", key, f.reason(),
                             e.held() == null ? "no copy held" : "serving the held copy while it is valid");
                 }
-                e.failed(now, f.status(), f.reason());
+                e.failed(now, pause.after(now), f.status(), f.reason());
             } else {
                 failedMisses.failed(key, f); // not asked for again by requests within the retry interval
                 if (!f.rejected()) {
@@ -269,7 +273,7 @@ final class Attempts {
                 LOG.warn("{}: upstream {} answered {}; prefetched, so asked again after the retry interval", e.key,
                         upstream, status);
             }
-            e.gone(now, status);
+            e.gone(now, pause.after(now), status);
         }
     }
 

@@ -38,6 +38,8 @@ final class Entry {
     private volatile Instant lastAccess;
     private volatile Instant lastAttempt;
     private volatile Instant failedAt;
+    /** Until when, after a failed attempt, the upstream is not asked about this key ({@link RetryPause}). */
+    private volatile Instant retryAt;
     private volatile String failure;
     private volatile int failureStatus;
     private volatile boolean gone;
@@ -81,17 +83,20 @@ final class Entry {
 
     void succeeded() {
         failedAt = null;
+        retryAt = null;
         failure = null;
         gone = false;
         disputed = false;
     }
 
     /**
-     * Notes a failed attempt. The upstream's last answer that it has no such resource stands
+     * Notes a failed attempt, after which the upstream is not asked about the key before
+     * {@code retryAt}. The upstream's last answer that it has no such resource stands
      * ({@link #gone()} stays): an outage does not make a resource it answered for missing again.
      */
-    void failed(Instant now, int status, String reason) {
+    void failed(Instant now, Instant retryAt, int status, String reason) {
         failedAt = now;
+        this.retryAt = retryAt;
         failureStatus = status;
         failure = reason;
     }
@@ -100,8 +105,8 @@ final class Entry {
      * Notes that the upstream answered {@code status} (404 or 410) for a pinned key: it has no
      * such resource. Counts as a failure for the retry interval.
      */
-    void gone(Instant now, int status) {
-        failed(now, status, "upstream answered " + status);
+    void gone(Instant now, Instant retryAt, int status) {
+        failed(now, retryAt, status, "upstream answered " + status);
         gone = true;
         disputed = false;
     }
@@ -111,13 +116,13 @@ final class Entry {
      * copy the signed directory held still vouches for ({@link SignedListing}): a failure, and
      * the copy stays.
      */
-    void disputed(Instant now, int status, String upstream) {
-        failed(now, status, "upstream answered " + status + " for a resource the origin's signed directory lists");
+    void disputed(Instant now, Instant retryAt, int status, String upstream) {
+        failed(now, retryAt, status, "upstream answered " + status + " for a resource the origin's signed directory lists");
         disputedBy = upstream;
         disputed = true;
     }
 
-    /** True when the upstream's last answer was a 404 or 410 the held copy outlived (see {@link #disputed(Instant, int, String)}). */
+    /** True when the upstream's last answer was a 404 or 410 the held copy outlived (see {@link #disputed(Instant, Instant, int, String)}). */
     boolean disputed() {
         return disputed;
     }
@@ -127,13 +132,18 @@ final class Entry {
         return disputedBy;
     }
 
-    /** True when the upstream's last answer was that it has no such resource (see {@link #gone(Instant, int)}). */
+    /** True when the upstream's last answer was that it has no such resource (see {@link #gone(Instant, Instant, int)}). */
     boolean gone() {
         return gone;
     }
 
     Instant failedAt() {
         return failedAt;
+    }
+
+    /** Until when the upstream is not asked about this key after its last failed attempt, or null. */
+    Instant retryAt() {
+        return retryAt;
     }
 
     String failure() {

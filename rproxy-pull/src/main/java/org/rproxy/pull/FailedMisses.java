@@ -3,13 +3,12 @@ package org.rproxy.pull;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The keys with no entry whose last upstream attempt failed (unreachable, timed out, a {@code 5xx},
- * an answer refused), each for {@code refresh.retry} after the failure: what an {@link Entry}'s
+ * an answer refused), each for a {@link RetryPause} after the failure (at most {@code refresh.retry}): what an {@link Entry}'s
  * failure time is for a key tracked ({@link Refresher#recentlyFailed}). A failed attempt leaves
  * no entry, since clients choose the targets of misses; without this, a crowd asking a cold proxy
  * for one target while its upstream fails sent the upstream one request per request (one at a
@@ -28,12 +27,12 @@ final class FailedMisses {
     private record Failure(FetchResult.Failed failed, Instant until) {
     }
 
-    private final Duration retry;
+    private final RetryPause pause;
     private final Clock clock;
     private final ConcurrentHashMap<CacheKey, Failure> failures = new ConcurrentHashMap<>();
 
-    FailedMisses(Duration retry, Clock clock) {
-        this.retry = requireNonNull(retry, "retry");
+    FailedMisses(RetryPause pause, Clock clock) {
+        this.pause = requireNonNull(pause, "pause");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -59,7 +58,7 @@ final class FailedMisses {
                 return;
             }
         }
-        failures.put(key, new Failure(f, now.plus(retry)));
+        failures.put(key, new Failure(f, pause.after(now)));
     }
 
     /** Forgets {@code key}'s failure: an attempt for it brought an answer. */

@@ -49,7 +49,7 @@ final class PullFeed implements AutoCloseable {
     /**
      * @param tick        refresher period (real time)
      * @param ahead       revalidate hot entries this long before they go stale (at most a fifth of their max-age)
-     * @param retry       pause after a failed attempt
+     * @param retry       the longest pause after a failed attempt (each between half of it and it: {@link RetryPause})
      * @param minInterval least time between two attempts for one entry
      * @param forgetAfter drop an entry that cannot be served and was not asked for in this long
      * @param prefetch    targets fetched at start and kept fresh regardless of demand
@@ -75,11 +75,17 @@ final class PullFeed implements AutoCloseable {
 
     PullFeed(Settings settings, RepresentationStore<CacheKey> store, EntryFetch fetcher, PullMetrics metrics,
              Clock clock, ScheduledExecutorService scheduler) {
+        this(settings, store, fetcher, metrics, clock, scheduler, RetryPause.random(settings.retry()));
+    }
+
+    /** With the pauses after failed attempts drawn by {@code pause} (tests). */
+    PullFeed(Settings settings, RepresentationStore<CacheKey> store, EntryFetch fetcher, PullMetrics metrics,
+             Clock clock, ScheduledExecutorService scheduler, RetryPause pause) {
         requireNonNull(settings, "settings");
         requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
         this.copies = new CachedCopies(store, metrics);
-        this.attempts = new Attempts(copies, fetcher, metrics, clock, settings.retry());
+        this.attempts = new Attempts(copies, fetcher, metrics, clock, pause);
         this.refresher = new Refresher(settings, copies, attempts, clock, scheduler);
         this.replies = new Replies(copies, attempts, refresher, metrics, clock);
         Instant now = clock.instant();

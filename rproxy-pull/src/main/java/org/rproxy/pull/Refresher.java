@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps what the pull feed holds current, and decides when the upstream may be asked: every
  * {@code tick} it revalidates hot entries {@code ahead} of going stale, retries entries whose copy
- * expired, and prefetched targets holding none, every {@code retry} (so the proxy recovers by
- * itself when the upstream returns), leaves a copy the store evicted to be fetched by the next
+ * expired, and prefetched targets holding none, after each failure's pause, at most {@code retry}
+ * ({@link RetryPause}: jittered, so a fleet does not ask in step; the proxy recovers by itself
+ * within {@code retry} when the upstream returns), leaves a copy the store evicted to be fetched by the next
  * request for it, forgets what nobody asked for in {@code forgetAfter}, fetches the targets it is
- * told to keep fresh (one never held whose fetch failed, again after {@code retry}), and forgets a
+ * told to keep fresh (one never held whose fetch failed, again after its pause), and forgets a
  * copy the upstream answered 404 or 410 for once the signed directory no longer lists it. The
  * answers to POST queries are neither revalidated ahead nor retried: the entry keeps no query
  * body ({@link UpstreamCall#withoutBody}), so the requests for them, which bring it, revalidate
@@ -125,10 +126,10 @@ final class Refresher implements AutoCloseable {
         return (last == null || !now.isBefore(last.plus(settings.minInterval()))) && !recentlyFailed(e, now);
     }
 
-    /** True within {@code retry} of {@code e}'s last failed attempt. */
+    /** True within the pause after {@code e}'s last failed attempt (at most {@code retry}: {@link RetryPause}). */
     boolean recentlyFailed(Entry e, Instant now) {
-        Instant failed = e.failedAt();
-        return failed != null && now.isBefore(failed.plus(settings.retry()));
+        Instant until = e.retryAt();
+        return until != null && now.isBefore(until);
     }
 
     private boolean hot(Entry e, CachedCopy h) {

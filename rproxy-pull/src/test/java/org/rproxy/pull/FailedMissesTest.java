@@ -12,7 +12,7 @@ import org.rproxy.core.testing.MutableClock;
 
 class FailedMissesTest {
     final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
-    final FailedMisses misses = new FailedMisses(Duration.ofSeconds(5), clock);
+    final FailedMisses misses = new FailedMisses(new RetryPause(Duration.ofSeconds(5), () -> 0), clock);
     final FetchResult.Failed refused = new FetchResult.Failed(504, "upstream unreachable: connection refused", false);
 
     @Test

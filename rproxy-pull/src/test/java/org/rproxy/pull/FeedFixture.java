@@ -34,12 +34,21 @@ final class FeedFixture implements AutoCloseable {
 
     /** With a store holding at most {@code maxBytes}. */
     FeedFixture(long maxBytes) {
+        this(maxBytes, () -> 0);
+    }
+
+    /**
+     * With a store holding at most {@code maxBytes}, and the pauses after failed attempts drawn
+     * with {@code jitter} ({@link RetryPause}; 0 elsewhere: each pause the whole of {@code refresh.retry}).
+     */
+    FeedFixture(long maxBytes, java.util.function.DoubleSupplier jitter) {
         RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(maxBytes);
         metrics = new PullMetrics(registry, store, clock);
         EntryFetch fetch = new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
                 "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
         feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
+                Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler,
+                new RetryPause(Duration.ofSeconds(5), jitter));
     }
 
     /** The service in front of the feed, forwarding every query, remembering 404s in {@code notFound} (null: not at all). */
