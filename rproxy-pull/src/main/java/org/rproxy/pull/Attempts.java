@@ -179,10 +179,18 @@ final class Attempts {
             if (e == null) {
                 e = copies.getOrAdd(key, call.withoutBody(), now); // a query's body is not kept (UpstreamCall)
             }
-            if (e.failedAt() != null) {
+            FetchResult.Failed partly = s.failed(); // the identity request failed, the gzip one renewed
+            if (partly == null && e.failedAt() != null) {
                 LOG.info("{}: upstream answers again", key);
             }
-            e.succeeded();
+            if (partly == null) {
+                e.succeeded();
+            } else {
+                if (e.failedAt() == null && !partly.rejected()) {
+                    LOG.warn("{}: {}; serving the held copy while it is valid", key, partly.reason());
+                }
+                e.failed(now, pause.after(now), partly.status(), partly.reason()); // asked again after the pause
+            }
             if (copies.hold(e, h) == null) {
                 // a version offered (pushed) while this attempt ran is newer: kept, and served
                 // (Replies); if let go of since, this one is older than a signing verified here

@@ -146,7 +146,8 @@ final class EntryFetch {
      * when that one is of its signing, else alone (the gzip variant is asked for again at the next
      * revalidation). With no identity answer (it failed) and a held identity of another signing
      * than the new gzip variant, the attempt fails like the identity request did: the held copy
-     * stays whole.
+     * stays whole; with one of its signing, the new gzip variant is held beside it, and the
+     * attempt still counts as failed ({@link FetchResult.Stored#failed}).
      */
     private FetchResult withIdentity(CacheKey key, CachedVariant gzip, Step b, CachedCopy held) {
         if (b instanceof Got g) {
@@ -163,7 +164,9 @@ final class EntryFetch {
         }
         if (held != null && held.usableAt(gzip.fetchedAt()) && held.signed() == gzip.signed()
                 && oneSigning(held.identity(), gzip)) {
-            return new FetchResult.Stored(CachedCopy.of(held.identity(), gzip));
+            // the identity variant was not renewed: a failure for when the upstream is asked again
+            return new FetchResult.Stored(CachedCopy.of(held.identity(), gzip),
+                    ((Stop) b).result() instanceof FetchResult.Failed f ? f : null);
         }
         return ((Stop) b).result();
     }

@@ -7,10 +7,21 @@ import org.rproxy.core.model.AltoError;
 /** How one attempt to obtain or renew an entry from upstream ended. */
 sealed interface FetchResult {
 
-    /** A copy that verified: new, or the held one renewed by a 304. */
-    record Stored(CachedCopy held) implements FetchResult {
+    /**
+     * A copy that verified: new, or the held one renewed by a 304.
+     *
+     * @param failed how the attempt's other request failed, when only part of the copy was renewed
+     *               (the gzip variant, beside the held identity of its signing), else null: the
+     *               upstream is asked again as after a failure
+     */
+    record Stored(CachedCopy held, Failed failed) implements FetchResult {
         public Stored {
             requireNonNull(held, "held");
+        }
+
+        /** A copy renewed whole. */
+        Stored(CachedCopy held) {
+            this(held, null);
         }
     }
 
