@@ -120,6 +120,9 @@ final class HeaderRules {
      * hop: an origin's mistake, refused ({@link Admission}) rather than served unverifiable.
      */
     static String signedHopByHop(List<HeaderField> fields) {
+        if (fields.stream().noneMatch(h -> HOP_BY_HOP.contains(h.name()))) {
+            return null; // a covered field is present (else the signature fails): none to look for
+        }
         for (String name : signed(fields)) {
             if (HOP_BY_HOP.contains(name)) {
                 return name;
