@@ -212,6 +212,11 @@ final class DhtNode implements AutoCloseable {
         return done;
     }
 
+    /** Whether other nodes may list this node at {@code host} (its own announcements come back so, {@link OwnAddresses}). */
+    boolean isOwnHost(InetAddress host) {
+        return OwnAddresses.of(dht).stream().anyMatch(a -> a.getAddress().equals(host));
+    }
+
     /**
      * Announces this node's BitTorrent {@code port} as a seed of {@code infoHash} to the nodes
      * closest to it (BEP 5 {@code announce_peer}), after a lookup like {@link #put}'s.

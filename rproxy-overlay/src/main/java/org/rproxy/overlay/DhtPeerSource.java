@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import bt.metainfo.TorrentId;
 import bt.net.InetPeer;
@@ -47,13 +48,17 @@ final class DhtPeerSource implements PeerSource {
     private final Predicate<TorrentId> fetching;
     private final TorrentId id;
     private final SeederWatches watches;
+    /** This node's own BitTorrent listener, which its lookups find where it announced the torrent. */
+    private final InetSocketAddress self;
     private final AtomicReference<CompletableFuture<PeersFound>> running = new AtomicReference<>();
     private final AtomicInteger polls = new AtomicInteger();
     private volatile Set<InetSocketAddress> found = Set.of();
     private volatile Set<InetSocketAddress> reported = Set.of();
 
-    DhtPeerSource(DhtNode dht, TorrentId id, Predicate<TorrentId> fetching, SeederWatches watches) {
+    /** A source of the peers of {@code id} other than {@code self}, while {@code fetching} holds for it, telling {@code watches} what each lookup found. */
+    DhtPeerSource(DhtNode dht, TorrentId id, Predicate<TorrentId> fetching, SeederWatches watches, InetSocketAddress self) {
         this.dht = requireNonNull(dht, "dht");
+        this.self = requireNonNull(self, "self");
         this.watches = requireNonNull(watches, "watches");
         this.id = requireNonNull(id, "id");
         this.fetching = requireNonNull(fetching, "fetching");
@@ -75,12 +80,21 @@ final class DhtPeerSource implements PeerSource {
     private void lookUp(CompletableFuture<PeersFound> f) {
         CompletableFuture<PeersFound> next = dht.peers(infoHash);
         if (running.compareAndSet(f, next)) {
-            next.thenAccept(peers -> {
+            next.thenAccept(all -> {
+                // not this node itself (an announcement of its own from before, or a restart's):
+                // bt does not connect to it, and it has nothing for this fetch
+                PeersFound peers = new PeersFound(all.peers().stream().filter(p -> !isSelf(p)).collect(Collectors.toSet()),
+                        all.answered());
                 log.debug("peers of {}: {} ({} DHT nodes answered)", id, peers.peers(), peers.answered());
                 found = peers.peers();
                 watches.looked(id, peers);
             });
         }
+    }
+
+    private boolean isSelf(InetSocketAddress peer) {
+        return peer.getPort() == self.getPort()
+                && (peer.getAddress().equals(self.getAddress()) || dht.isOwnHost(peer.getAddress()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -21,11 +22,16 @@ final class PeerLookups implements PeerSourceFactory {
     private final DhtNode dht;
     private final Predicate<TorrentId> fetching;
     private final SeederWatches watches;
+    private final InetSocketAddress self;
     private final Map<TorrentId, DhtPeerSource> sources = new ConcurrentHashMap<>();
 
-    /** Sources looking up the torrents for which {@code fetching} holds, telling {@code watches} what each lookup found. */
-    PeerLookups(DhtNode dht, Predicate<TorrentId> fetching, SeederWatches watches) {
+    /**
+     * Sources looking up the torrents for which {@code fetching} holds, telling {@code watches}
+     * what each lookup found; {@code self} (this node's BitTorrent listener) is never a peer.
+     */
+    PeerLookups(DhtNode dht, Predicate<TorrentId> fetching, SeederWatches watches, InetSocketAddress self) {
         this.dht = requireNonNull(dht, "dht");
+        this.self = requireNonNull(self, "self");
         this.fetching = requireNonNull(fetching, "fetching");
         this.watches = requireNonNull(watches, "watches");
     }
@@ -44,6 +50,6 @@ final class PeerLookups implements PeerSourceFactory {
     }
 
     private DhtPeerSource source(TorrentId id) {
-        return sources.computeIfAbsent(id, t -> new DhtPeerSource(dht, t, fetching, watches));
+        return sources.computeIfAbsent(id, t -> new DhtPeerSource(dht, t, fetching, watches, self));
     }
 }

@@ -1,27 +1,38 @@
 package org.rproxy.overlay;
 
+import static java.util.Objects.requireNonNull;
+
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import org.rproxy.core.config.Durations;
 
 /**
  * What one {@link Swarm} fetch has learnt of its torrent's seeders, and whether the overlay
  * demonstrably has nobody to fetch it from: a pointer naming a bundle nobody seeds (its publisher
  * dropped it after the origin's clock stepped back, or the only seeders left) would otherwise
- * hold a client for its whole budget before it pulls. Nobody seeds it when
+ * hold a client for its whole budget before it pulls. Nobody seeds it when no peer has shown a
+ * piece of it, no connection to a peer is younger than {@link #IDLE}, and
  * <ul>
  * <li>{@value #EMPTY_LOOKUPS} of the DHT's peer lookups ({@link DhtPeerSource}) heard from DHT
  * nodes and none found a peer, or</li>
- * <li>peers were found, and bt's connection to every one of them failed at least
- * {@value #REFUSALS_EACH} times (refused, no such torrent there, unreachable);</li>
+ * <li>peers were found, and each of them either refused bt's connection at least
+ * {@value #REFUSALS_EACH} times (refused, no such torrent there, unreachable) or was connected
+ * {@link #IDLE} without showing a piece (another client fetching it, or a peer announcing what
+ * it does not have).</li>
  * </ul>
- * and never while a connection to a peer of the torrent has been made: a peer that has it and
- * sends is waited for until the budget runs out. A lookup no node answered proves nothing, and a
- * connection bt did not try for its own limits is no refusal. Thread-safe (mldht's and bt's
- * threads tell it what they saw).
+ * A connected peer is given {@link #IDLE} from its connection, and again from the metadata's
+ * arrival, to show a piece (its bitfield or a have, which bt reports once the metadata came); a
+ * fetch a peer has shown a piece or sent one to is waited for until the budget runs out. A
+ * lookup no node answered proves nothing, and a connection bt did not try for its own limits is
+ * no refusal. Thread-safe (mldht's and bt's threads tell it what they saw).
  */
 final class SeederWatch {
     /**
@@ -33,15 +44,34 @@ final class SeederWatch {
     static final int EMPTY_LOOKUPS = 3;
     /** Failed connections to each peer found that show none of them serves the torrent. */
     static final int REFUSALS_EACH = 2;
+    /**
+     * How long a connected peer may go without showing a piece before it counts as having none:
+     * a seeder sends the metadata, then its bitfield, a few messages after the handshake (well
+     * under a second on an idle machine, 1 to 3 s at load 40 in the namespace checks).
+     */
+    static final Duration IDLE = Duration.ofSeconds(5);
 
     private final CompletableFuture<String> nobody = new CompletableFuture<>();
+    /** Runs a check {@link #IDLE} after a connection or the metadata. */
+    private final Executor afterIdle;
     /** Guarded by this. */
     private int lookups;
     private final Set<InetSocketAddress> found = new LinkedHashSet<>();
     private final Map<InetSocketAddress, Integer> refusals = new HashMap<>();
-    private boolean connected;
+    /** The peers connected, each with its checks still due (more than 0: given time to show a piece). */
+    private final Map<InetSocketAddress, Integer> connected = new HashMap<>();
+    private boolean served;
 
-    /** Completes, with the reason, once nobody demonstrably seeds the torrent; never after a connection was made. */
+    SeederWatch() {
+        this(CompletableFuture.delayedExecutor(IDLE.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** A watch that runs on {@code afterIdle} what is due {@link #IDLE} after a connection or the metadata. */
+    SeederWatch(Executor afterIdle) {
+        this.afterIdle = requireNonNull(afterIdle, "afterIdle");
+    }
+
+    /** Completes, with the reason, once nobody demonstrably seeds the torrent; never after a peer showed a piece. */
     CompletableFuture<String> nobody() {
         return nobody;
     }
@@ -60,9 +90,27 @@ final class SeederWatch {
         tell(why);
     }
 
-    /** bt connected to a peer of the torrent (or a peer to it). */
-    synchronized void connected() {
-        connected = true;
+    /** bt connected to {@code peer} for the torrent (or the peer to it): it has {@link #IDLE} to show a piece. */
+    void connected(InetSocketAddress peer) {
+        synchronized (this) {
+            connected.merge(peer, 1, Integer::sum);
+        }
+        afterIdle.execute(() -> idle(peer));
+    }
+
+    /** The torrent's metadata came: each peer connected has {@link #IDLE} again to show a piece (bt reports bitfields only now). */
+    void metadata() {
+        Set<InetSocketAddress> now;
+        synchronized (this) {
+            now = Set.copyOf(connected.keySet());
+            now.forEach(p -> connected.merge(p, 1, Integer::sum));
+        }
+        now.forEach(p -> afterIdle.execute(() -> idle(p)));
+    }
+
+    /** A peer showed a piece of the torrent (or sent one): somebody serves it, and nobody() never completes. */
+    synchronized void served() {
+        served = true;
     }
 
     /** bt's connection to {@code peer} for the torrent failed. */
@@ -75,22 +123,38 @@ final class SeederWatch {
         tell(why);
     }
 
+    /** {@link #IDLE} has passed since {@code peer} connected, or since the metadata came. */
+    private void idle(InetSocketAddress peer) {
+        String why;
+        synchronized (this) {
+            connected.merge(peer, -1, Integer::sum);
+            why = judge();
+        }
+        tell(why);
+    }
+
     /** Why nobody seeds the torrent, or null while somebody may; under this. */
     private String judge() {
-        if (connected) {
+        if (served || connected.values().stream().anyMatch(due -> due > 0)) {
             return null;
         }
         if (found.isEmpty()) {
             return lookups >= EMPTY_LOOKUPS ? "nobody seeds it (" + lookups + " DHT lookups of its peers found none)" : null;
         }
+        int idle = 0;
         for (InetSocketAddress p : found) {
-            if (refusals.getOrDefault(p, 0) < REFUSALS_EACH) {
+            if (connected.containsKey(p)) {
+                idle++;
+            } else if (refusals.getOrDefault(p, 0) < REFUSALS_EACH) {
                 return null;
             }
         }
-        return "nobody seeds it (" + (found.size() == 1 ? "the one peer" : "each of the " + found.size() + " peers")
-                + " the DHT named, " + found.iterator().next() + (found.size() == 1 ? "" : " and others")
-                + ", refused it " + REFUSALS_EACH + " times)";
+        String peers = found.size() == 1 ? "the one peer" : "each of the " + found.size() + " peers";
+        return "nobody seeds it (" + peers + " the DHT named, " + found.iterator().next() + (found.size() == 1 ? "" : " and others")
+                + ", " + (idle == 0 ? "refused it " + REFUSALS_EACH + " times"
+                        : idle == found.size() ? "had none of it " + Durations.format(IDLE) + " after connecting"
+                        : "refused it " + REFUSALS_EACH + " times or had none of it " + Durations.format(IDLE) + " after connecting")
+                + ")";
     }
 
     /** Completes {@link #nobody} with {@code why} (null: not yet), outside the lock: its dependents run here. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +90,8 @@ final class Swarm implements AutoCloseable {
         this.root = requireNonNull(root, "root");
         this.port = port;
         TorrentFolders.deleteLeftOvers(root);
-        this.lookups = new PeerLookups(dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())), watches);
+        this.lookups = new PeerLookups(dht, t -> fetching.containsKey(HexFormat.of().formatHex(t.getBytes())), watches,
+                bind == null ? new InetSocketAddress(port) : new InetSocketAddress(bind, port));
         this.runtime = SwarmRuntime.build(bind, port, lookups, blocks, watches);
         try {
             this.leftovers = DispatcherLeftovers.of(runtime);
@@ -153,7 +155,7 @@ final class Swarm implements AutoCloseable {
         }
         log.debug("bt {}: fetching {}", port, hex);
         TorrentId id = TorrentId.fromBytes(infoHash);
-        watches.watch(id, hex, done, () -> connectedPeers(infoHash));
+        watches.watch(id, hex, done);
         // its peers are looked up now, while it waits for its turn and bt's first poll
         lookups.prime(id);
         FetchTurns.Turn turn = turns.turn();
@@ -195,6 +197,8 @@ final class Swarm implements AutoCloseable {
             done.completeExceptionally(e);
             return;
         }
+        // what bt reports of this run tells the fetch's seeder watch (bt forgot those of a run before)
+        watches.listen(runtime.service(EventSource.class), TorrentId.fromBytes(HexFormat.of().parseHex(hex)));
         BtClient c = MagnetFetch.client(runtime, hex, dir, done, maxBytes, turn, file -> whole.put(hex, file));
         BtClient before = clients.put(hex, c);
         if (before != null) {

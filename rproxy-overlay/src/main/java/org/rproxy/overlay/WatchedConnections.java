@@ -2,7 +2,6 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +19,10 @@ import bt.net.IConnectionSource;
 import bt.net.Peer;
 
 /**
- * bt's source of outgoing connections, telling {@link SeederWatches} how each went: bt 1.10
- * says a connection was made ({@code onPeerConnected}) but not that one failed, which is how a
- * fetch learns that the peers the DHT names for a torrent do not serve it. A failure bt makes
+ * bt's source of outgoing connections, telling {@link SeederWatches} of each that failed: bt 1.10
+ * says a connection was made ({@code onPeerConnected}, which the watches hear themselves) but not
+ * that one failed, which is how a fetch learns that the peers the DHT names for a torrent do not
+ * serve it. A failure bt makes
  * up without trying (its connection limit) is not told. Thread-safe, as bt's source is.
  */
 final class WatchedConnections implements IConnectionSource {
@@ -48,20 +48,20 @@ final class WatchedConnections implements IConnectionSource {
     }
 
     /**
-     * bt's connection, told once it is made or has failed; bt hands out the same pending
+     * bt's connection, told once it has failed; bt hands out the same pending
      * connection to a peer asked for again meanwhile, which is one attempt, told once.
      */
     @Override
     public CompletableFuture<ConnectionResult> getConnectionAsync(Peer peer, TorrentId torrentId) {
         CompletableFuture<ConnectionResult> f = bt.getConnectionAsync(peer, torrentId);
-        List<Object> key = List.of(address(peer), torrentId);
+        List<Object> key = List.of(SeederWatches.address(peer), torrentId);
         if (inFlight.put(key, f) == f) {
             return f;
         }
         f.whenComplete((r, e) -> {
             inFlight.remove(key, f);
             if (e != null) {
-                watches.refused(torrentId, address(peer));
+                watches.refused(torrentId, SeederWatches.address(peer));
             } else {
                 told(peer, torrentId, r);
             }
@@ -69,18 +69,14 @@ final class WatchedConnections implements IConnectionSource {
         return f;
     }
 
+    /** Tells a failure (a connection made is told by bt's own event, {@link SeederWatches#listen}). */
     private ConnectionResult told(Peer peer, TorrentId torrentId, ConnectionResult r) {
-        if (r.isSuccess()) {
-            watches.connected(torrentId);
-        } else if (!LIMIT.equals(r.getMessage().orElse(""))) {
-            watches.refused(torrentId, address(peer));
+        if (!r.isSuccess() && !LIMIT.equals(r.getMessage().orElse(""))) {
+            watches.refused(torrentId, SeederWatches.address(peer));
         }
         return r;
     }
 
-    private static InetSocketAddress address(Peer peer) {
-        return new InetSocketAddress(peer.getInetAddress(), peer.getPort());
-    }
 
     /**
      * A bt runtime module that puts this source in front of bt's own: bt's is made at once, as

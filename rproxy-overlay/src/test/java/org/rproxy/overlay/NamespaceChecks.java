@@ -368,6 +368,10 @@ final class NamespaceChecks {
         ColdStartChecks.pointerPutBeforeAnyPeerIsFoundOnceOneJoins(dir);
     }
 
+    static void peersWithNoPieceAreGivenUpEarly(Path dir) throws Exception {
+        NothingFoundChecks.peersWithNoPieceAreGivenUpEarly(dir);
+    }
+
     static void notJoinedIsSaid(Path dir) throws Exception {
         NothingFoundChecks.notJoinedIsSaid(dir);
     }

@@ -79,6 +79,35 @@ final class NothingFoundChecks {
     }
 
     /**
+     * A pointer names a bundle nobody has, and the DHT names two client peers as its peers (as it
+     * does a peer's announcement from before it restarted): each client fetches it, finds the
+     * other, and connects to it, which has none of it either. Both give up, saying that the
+     * peers had none of it, well before the budget runs out, and go on to pull (before, a
+     * connection made kept both waiting their whole budget).
+     */
+    static void peersWithNoPieceAreGivenUpEarly(Path dir) throws Exception {
+        try (ThreeNodes n = ThreeNodes.start(dir)) {
+            byte[] content = "a bundle nobody has".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] ih = new bt.metainfo.MetadataService().fromByteArray(NamespaceChecks.metainfo("map-a.http", content))
+                    .getTorrentId().getBytes();
+            for (OverlayClient c : List.of(n.other, n.client)) {
+                OverlayNode cn = node(c);
+                say("announced by " + cn.config().bind() + ": " + cn.dht().announce(ih, cn.swarm().port()).get(60, TimeUnit.SECONDS));
+            }
+            Pointer p = new Pointer(NamespaceChecks.key(n.honest).publicKey(), "map-a", Instant.now().getEpochSecond(), ih,
+                    content.length);
+            say("put: " + node(n.honest).dht().put(p.sign(NamespaceChecks.key(n.honest))).get(60, TimeUnit.SECONDS));
+            java.util.concurrent.CompletableFuture<String> other = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> fetchGivenUpEarly(n.other, n.honest, "nobody seeds it ("));
+            String said = fetchGivenUpEarly(n.client, n.honest, "nobody seeds it (");
+            String saidOther = other.get(90, TimeUnit.SECONDS);
+            for (String s : List.of(said, saidOther)) {
+                assertTrue(s.contains("had none of it"), "given up for the peers that had none of it: " + s);
+            }
+        }
+    }
+
+    /**
      * Fetches map-a as {@code client}, pointed at by {@code publisher} alone, and checks that the
      * overlay's offer failed for {@code why} before the budget ran out, after which the client
      * went on to pull; returns what the client said.

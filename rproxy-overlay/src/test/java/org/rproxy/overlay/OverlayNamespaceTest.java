@@ -173,6 +173,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void clientPeersConnectedToEachOtherWithNoPieceGiveUpBeforeTheBudgetRunsOut(@TempDir Path dir) throws Exception {
+        inNamespace("peersWithNoPieceAreGivenUpEarly", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aClientNotJoinedToTheDhtSaysSoWithinTheJoinWait(@TempDir Path dir) throws Exception {
         inNamespace("notJoinedIsSaid", dir);
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -40,15 +42,63 @@ class SeederWatchTest {
     }
 
     @Test
-    void aConnectionMadeMeansSomebodyMaySendWhateverFails() {
-        SeederWatch w = new SeederWatch();
+    void aPeerThatShowedAPieceIsWaitedForWhateverFails() {
+        List<Runnable> due = new ArrayList<>();
+        SeederWatch w = new SeederWatch(due::add);
         w.looked(new PeersFound(Set.of(A), 3));
-        w.connected();
+        w.connected(A);
+        w.served();
+        due.forEach(Runnable::run);
         for (int i = 0; i < 5; i++) {
             w.refused(A);
             w.looked(new PeersFound(Set.of(), 3));
         }
         assertFalse(w.nobody().isDone());
+    }
+
+    @Test
+    void aConnectedPeerIsWaitedForUntilItHasGoneIdleWithoutAPiece() {
+        List<Runnable> due = new ArrayList<>();
+        SeederWatch w = new SeederWatch(due::add);
+        w.looked(new PeersFound(Set.of(A), 3));
+        w.connected(A);
+        for (int i = 0; i < 5; i++) {
+            w.looked(new PeersFound(Set.of(), 3));
+        }
+        assertFalse(w.nobody().isDone(), "connected less than the idle time ago");
+        List.copyOf(due).forEach(Runnable::run);
+        assertEquals("nobody seeds it (the one peer the DHT named, " + A + ", had none of it 5s after connecting)",
+                w.nobody().getNow(null));
+    }
+
+    @Test
+    void theMetadataGivesEachConnectedPeerTheIdleTimeAgain() {
+        List<Runnable> due = new ArrayList<>();
+        SeederWatch w = new SeederWatch(due::add);
+        w.looked(new PeersFound(Set.of(A), 3));
+        w.looked(new PeersFound(Set.of(B), 3));
+        w.connected(A);
+        w.refused(B);
+        w.refused(B);
+        w.metadata();
+        due.remove(0).run();
+        assertFalse(w.nobody().isDone(), "A has had the idle time since the metadata only partly");
+        due.remove(0).run();
+        assertEquals("nobody seeds it (each of the 2 peers the DHT named, " + A
+                + " and others, refused it 2 times or had none of it 5s after connecting)", w.nobody().getNow(null));
+    }
+
+    @Test
+    void aPeerConnectedFromElsewhereHoldsTheGiveUpOnlyForTheIdleTime() {
+        List<Runnable> due = new ArrayList<>();
+        SeederWatch w = new SeederWatch(due::add);
+        w.connected(B); // connected to us: no lookup named it
+        for (int i = 0; i < SeederWatch.EMPTY_LOOKUPS; i++) {
+            w.looked(new PeersFound(Set.of(), 3));
+        }
+        assertFalse(w.nobody().isDone());
+        due.forEach(Runnable::run);
+        assertEquals("nobody seeds it (3 DHT lookups of its peers found none)", w.nobody().getNow(null));
     }
 
     @Test
