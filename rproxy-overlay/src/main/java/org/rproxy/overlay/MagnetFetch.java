@@ -14,7 +14,8 @@ import bt.runtime.BtRuntime;
  * bt's client for one {@link Swarm} fetch of a torrent by its infohash alone (a magnet link):
  * the metadata from the peers, checked against {@link TorrentFiles}' rules as soon as it comes
  * (a torrent of another shape, too large, or whose file name is not one plain name is refused
- * before its pieces are asked for), then the pieces, and the file bt wrote read back, never more
+ * before its pieces are asked for), then the pieces (once the fetch's turn lets it receive,
+ * {@link TurnSelector}), and the file bt wrote read back, never more
  * than the bound. Its steps run on bt's threads and complete the fetch's future whichever way
  * they end ({@link BtSteps}). Stateless.
  */
@@ -30,6 +31,8 @@ final class MagnetFetch {
     static BtClient client(BtRuntime runtime, String hex, Path dir, CompletableFuture<byte[]> done, long maxBytes,
                            FetchTurns.Turn turn, Consumer<Path> whole) {
         return Bt.client(runtime).storage(new FileSystemStorage(dir)).magnet("magnet:?xt=urn:btih:" + hex)
+                // its pieces are asked for only while no other fetch's blocks can come
+                .selector(new TurnSelector(turn))
                 .afterTorrentFetched(t -> BtSteps.completing(done, () -> {
                     turn.metadata();
                     String why = TorrentFiles.refusal(t, maxBytes);

@@ -1,6 +1,8 @@
 package org.rproxy.overlay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -80,5 +82,56 @@ class FetchTurnsTest {
         assertEquals(List.of("a"), started);
         a.end();
         assertEquals(List.of("a", "b"), started);
+    }
+
+    @Test
+    void aFetchPassedOverThatHasItsMetadataLateReceivesOnlyOnceTheOneReceivingEnded() {
+        FetchTurns.Turn a = take("a");
+        FetchTurns.Turn b = take("b");
+        turnsPass();
+        assertEquals(List.of("a", "b"), started);
+        b.metadata();
+        a.metadata();
+        assertTrue(b.mayReceive(), "the first with its metadata receives");
+        assertFalse(a.mayReceive(), "a's blocks would share bt's registry with b's");
+        b.end();
+        assertTrue(a.mayReceive());
+    }
+
+    @Test
+    void noFetchReceivesBeforeItsMetadataNorAfterItsEnd() {
+        FetchTurns.Turn a = take("a");
+        FetchTurns.Turn b = take("b");
+        turnsPass();
+        assertFalse(a.mayReceive());
+        a.metadata();
+        b.metadata();
+        a.end();
+        assertFalse(a.mayReceive());
+        assertTrue(b.mayReceive());
+        FetchTurns.Turn c = take("c");
+        c.end();
+        c.metadata();
+        b.end();
+        assertFalse(c.mayReceive(), "an ended fetch never receives");
+        FetchTurns.Turn d = take("d");
+        d.metadata();
+        assertTrue(d.mayReceive());
+    }
+
+    @Test
+    void aFetchWaitingToReceiveThatEndsGivesNothingAway() {
+        FetchTurns.Turn a = take("a");
+        FetchTurns.Turn b = take("b");
+        turnsPass();
+        FetchTurns.Turn c = take("c");
+        turnsPass();
+        a.metadata();
+        b.metadata();
+        c.metadata();
+        b.end();
+        assertTrue(a.mayReceive());
+        a.end();
+        assertTrue(c.mayReceive());
     }
 }
