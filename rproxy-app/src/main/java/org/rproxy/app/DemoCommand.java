@@ -43,12 +43,35 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("rproxy-demo-");
-        RunningDemo demo = RunningDemo.start(work, port);
-        Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "rproxy-demo-shutdown"));
+        DemoFiles files = new DemoFiles();
+        Path work = dir != null ? files.folders(dir)
+                : files.temporaryFolder(Path.of(System.getProperty("java.io.tmpdir")));
+        RunningDemo demo = RunningDemo.start(files, work, port); // a failed start removes what it wrote
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(demo, dir == null, System.err),
+                "rproxy-demo-shutdown"));
         printGuide(System.out, demo);
         Thread.currentThread().join();
         return 0;
+    }
+
+    /**
+     * Stops every node; for a temporary work folder ({@code temporary}) removes what the demo wrote
+     * there too, the private key above all, and the folder unless it holds files of the operator's
+     * (a bundle the guide's lines saved), which a line on {@code err} names. A {@code --dir} folder
+     * keeps its files: the operator chose it.
+     */
+    static void stop(RunningDemo demo, boolean temporary, PrintStream err) {
+        demo.close();
+        if (temporary) {
+            List<Path> left = demo.files().remove();
+            if (left.equals(List.of(demo.work()))) {
+                err.println("rproxy demo: removed the demo's key and maps; kept " + demo.work() + " for the files"
+                        + " written there since");
+            } else if (!left.isEmpty()) {
+                err.println("rproxy demo: could not remove " + left);
+            }
+            err.flush();
+        }
     }
 
     /**
@@ -88,18 +111,24 @@ final class DemoCommand implements Callable<Integer> {
         return path.matches("[A-Za-z0-9_./+:@%-]+") ? path : "'" + path.replace("'", "'\\''") + "'";
     }
 
+    /** Copies the sample maps into {@code target}. */
     static void copySampleMaps(Path target) throws IOException {
+        copySampleMaps(target, new DemoFiles());
+    }
+
+    /** Copies the sample maps into {@code target}, each recorded in {@code files} first. */
+    static void copySampleMaps(Path target, DemoFiles files) throws IOException {
         Path home = System.getenv("RPROXY_HOME") == null ? null : Path.of(System.getenv("RPROXY_HOME"), "conf", "maps");
         for (String name : SAMPLE_MAPS) {
             if (home != null && Files.isRegularFile(home.resolve(name))) {
-                Files.copy(home.resolve(name), target.resolve(name));
+                Files.copy(home.resolve(name), files.file(target.resolve(name)));
                 continue;
             }
             try (InputStream in = DemoCommand.class.getResourceAsStream("/demo-maps/" + name)) {
                 if (in == null) {
                     throw new IOException("sample map " + name + " is missing from the jar");
                 }
-                Files.copy(in, target.resolve(name));
+                Files.copy(in, files.file(target.resolve(name)));
             }
         }
     }

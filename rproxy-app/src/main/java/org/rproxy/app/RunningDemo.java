@@ -33,7 +33,8 @@ import org.rproxy.push.UpdateStreamConfig;
  * two pull-mode proxies and one push-mode proxy in front of it, all on 127.0.0.1, with the three
  * proxies listed in the origin's directory and capability so that a client that knows only the
  * origin and its key id can find them. Closing stops every node (proxies first) and frees every
- * port. Started and closed from one thread; the nodes run on their own.
+ * port; the files it wrote stay until {@link #files} removes them. A start that fails removes what it
+ * wrote. Started and closed from one thread; the nodes run on their own.
  *
  * @param work     the work folder (keys/, maps/)
  * @param pub      the origin's public key file
@@ -42,9 +43,10 @@ import org.rproxy.push.UpdateStreamConfig;
  * @param pulls    the two pull-mode proxies
  * @param push     the push-mode proxy
  * @param moved    a line for each node whose preferred port was taken, saying where it went instead
+ * @param files    what the start wrote in {@code work} (the keys and maps, with their folders when it made them)
  */
 record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, List<StreamingPull> pulls,
-                   PushPullProxy push, List<String> moved)
+                   PushPullProxy push, List<String> moved, DemoFiles files)
         implements AutoCloseable {
 
     /** Preferred ports after the origin's: the two pull proxies, then the push proxy. */
@@ -58,6 +60,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
         pulls = List.copyOf(pulls);
         requireNonNull(push, "push");
         moved = List.copyOf(moved);
+        requireNonNull(files, "files");
     }
 
     /**
@@ -66,7 +69,17 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
      * @param originPort the origin's preferred port; 0 puts every node on a port the system picks
      */
     static RunningDemo start(Path work, int originPort) throws IOException {
-        return start(work, originPort, originPort == 0 ? List.of(0, 0, 0) : PROXY_PORTS);
+        return start(new DemoFiles(), work, originPort);
+    }
+
+    /**
+     * Starts everything in {@code work}, recording what it writes in {@code files}; a failed start
+     * removes all that {@code files} holds, what was recorded before the call too.
+     *
+     * @param originPort the origin's preferred port; 0 puts every node on a port the system picks
+     */
+    static RunningDemo start(DemoFiles files, Path work, int originPort) throws IOException {
+        return start(files, work, originPort, originPort == 0 ? List.of(0, 0, 0) : PROXY_PORTS);
     }
 
     /**
@@ -77,13 +90,30 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
      * @param proxyPorts the preferred ports of the two pull proxies and the push proxy, 0 for any
      */
     static RunningDemo start(Path work, int originPort, List<Integer> proxyPorts) throws IOException {
+        return start(new DemoFiles(), work, originPort, proxyPorts);
+    }
+
+    private static RunningDemo start(DemoFiles files, Path work, int originPort, List<Integer> proxyPorts)
+            throws IOException {
+        try {
+            return launch(files, work, originPort, proxyPorts);
+        } catch (IOException | RuntimeException e) {
+            files.remove(); // the private key above all: nothing runs that would use it
+            throw e;
+        }
+    }
+
+    private static RunningDemo launch(DemoFiles files, Path work, int originPort, List<Integer> proxyPorts)
+            throws IOException {
         refuseUsed(work);
-        Path keys = Files.createDirectories(work.resolve("keys"));
-        Path maps = Files.createDirectories(work.resolve("maps"));
+        Path keys = files.folders(work.resolve("keys"));
+        Path maps = files.folders(work.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = PrivateKeyFiles.write(keys.resolve("origin.key"), key.toPkcs8Pem()); // owner-only, as keygen
-        Path pub = Files.writeString(keys.resolve("origin.pub"), key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);
-        DemoCommand.copySampleMaps(maps);
+        // owner-only, as keygen
+        Path priv = PrivateKeyFiles.write(files.file(keys.resolve("origin.key")), key.toPkcs8Pem());
+        Path pub = Files.writeString(files.file(keys.resolve("origin.pub")), key.publicKey().toSpkiPem(),
+                StandardCharsets.US_ASCII);
+        DemoCommand.copySampleMaps(maps, files);
 
         List<Integer> wanted = new ArrayList<>(List.of(originPort));
         wanted.addAll(proxyPorts);
@@ -110,7 +140,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
             PushPullProxy push = PushMode.start(new ProxyConfig(ProxyConfig.Mode.PUSH, "rproxy-demo-push",
                     new ListenConfig(new Address("127.0.0.1", ports.get(3)), null),
                     UpstreamConfig.of(URI.create(origin.baseUri()), List.of(pub)), null, null, null), 0);
-            return new RunningDemo(work, pub, origin, stream, pulls, push, moved);
+            return new RunningDemo(work, pub, origin, stream, pulls, push, moved, files);
         } catch (RuntimeException e) {
             pulls.forEach(StreamingPull::close);
             origin.close();

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code rproxy demo}: an origin, two pull proxies and a push proxy, the proxies listed in the
  * origin's signed directory and capability; every {@code rproxy} line it prints works as
  * printed, wherever it is run from (the launcher's path, or {@code rproxy} when PATH finds it);
- * closing it frees every port.
+ * closing it frees every port; without {@code --dir}, a failed start and a stop leave no key behind.
  */
 class DemoTest {
     @TempDir
@@ -143,6 +147,107 @@ class DemoTest {
                     .filter(l -> l.startsWith("rproxy demo: ")).toList();
             assertEquals(List.of("rproxy demo: port " + taken.getLocalPort() + " on 127.0.0.1 is taken: the origin"
                     + " listens on 127.0.0.1:" + port + " instead"), moved, printed.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * A start that fails (here the origin refuses a broken sample map, as from a release archive's
+     * edited {@code conf/maps}) removes what it wrote: it left its temporary folder behind, with
+     * the private key in it; with {@code --dir}, the folders it made go too.
+     */
+    @Test
+    void aFailedStartRemovesItsTemporaryFolderAndTheKeyInIt() throws Exception {
+        Path home = brokenHome();
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Process demo = demoProcess(home, tmp, "demo", "--port", "0");
+        assertTrue(demo.waitFor(120, TimeUnit.SECONDS), "the demo stopped");
+        String err = Files.readString(dir.resolve("demo.err"));
+        assertEquals(2, demo.exitValue(), err);
+        assertTrue(err.contains("rproxy demo: cannot start the origin"), err);
+        assertEquals(List.of(tmp), contents(tmp), err);
+
+        Path given = dir.resolve("given/work");
+        demo = demoProcess(home, tmp, "demo", "--port", "0", "--dir", given.toString());
+        assertTrue(demo.waitFor(120, TimeUnit.SECONDS), "the demo stopped");
+        assertEquals(2, demo.exitValue(), Files.readString(dir.resolve("demo.err")));
+        assertFalse(Files.exists(dir.resolve("given")), "the folders the demo made for --dir");
+    }
+
+    /**
+     * Stopped (SIGTERM, as Ctrl-C), the demo removes its temporary folder's key and maps; a file
+     * the operator saved there (the guide's signed bundle) stays, with the folder that holds it.
+     */
+    @Test
+    void aStopRemovesTheKeyFromTheTemporaryFolderAndKeepsWhatTheOperatorSavedThere() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Process demo = demoProcess(null, tmp, "demo", "--port", "0");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.equals("Press Ctrl-C to stop."));
+            assertEquals("Press Ctrl-C to stop.", line, () -> readQuietly(dir.resolve("demo.err")));
+            // (the pull proxies' spools are made in the temporary folder too, and are theirs to remove)
+            List<Path> folders = demoFolders(tmp);
+            assertEquals(1, folders.size(), contents(tmp).toString());
+            Path work = folders.get(0);
+            assertTrue(Files.exists(work.resolve("keys/origin.key")));
+            Files.writeString(work.resolve("directory.http"), "saved");
+            demo.destroy();
+            assertTrue(demo.waitFor(120, TimeUnit.SECONDS), "the demo stopped");
+            assertEquals(List.of(work), demoFolders(tmp), readQuietly(dir.resolve("demo.err")));
+            assertEquals(List.of(work, work.resolve("directory.http")), contents(work),
+                    readQuietly(dir.resolve("demo.err")));
+            assertTrue(readQuietly(dir.resolve("demo.err")).contains("rproxy demo: removed the demo's key and maps;"
+                    + " kept " + work + " for the files written there since"), readQuietly(dir.resolve("demo.err")));
+        } finally {
+            demo.destroyForcibly();
+        }
+    }
+
+    /** A home whose {@code conf/maps} the demo copies, with one map broken (the origin refuses it). */
+    private Path brokenHome() throws IOException {
+        Path maps = Files.createDirectories(dir.resolve("home/conf/maps"));
+        DemoCommand.copySampleMaps(maps);
+        Files.writeString(maps.resolve("routingcost-map.json"), "{\"meta\":");
+        return dir.resolve("home");
+    }
+
+    /** {@code rproxy args} in a JVM of its own whose temporary folder is {@code tmp}; stderr to demo.err. */
+    private Process demoProcess(Path home, Path tmp, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("demo.err").toFile());
+        pb.environment().remove("RPROXY_HOME");
+        if (home != null) {
+            pb.environment().put("RPROXY_HOME", home.toString());
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
+        return pb.start();
+    }
+
+    /** The demos' folders in {@code tmp}. */
+    private static List<Path> demoFolders(Path tmp) throws IOException {
+        try (Stream<Path> all = Files.list(tmp)) {
+            return all.filter(p -> p.getFileName().toString().startsWith("rproxy-demo-")).toList();
+        }
+    }
+
+    /** {@code folder} and everything under it, sorted. */
+    private static List<Path> contents(Path folder) throws IOException {
+        try (Stream<Path> all = Files.walk(folder)) {
+            return all.sorted().toList();
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 }
