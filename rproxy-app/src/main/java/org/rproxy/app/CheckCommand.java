@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code rproxy check}: what an operator runs before (re)starting a node, as {@code nginx -t}:
@@ -65,12 +66,13 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!nodeOptions.isEmpty() && (config == null) == (maps == null)) {
+            // Named first, as every command names an unknown option: most likely a typo of one of check's.
+            throw new UnmatchedArgumentException(spec.commandLine(), nodeOptions, " (the options of 'rproxy proxy' go"
+                    + " after --config FILE, those of 'rproxy origin' after --maps DIR --key FILE)");
+        }
         if (config == null && maps == null && key == null) {
             throw new ParameterException(spec.commandLine(), "give --config FILE, --maps DIR and/or --key FILE");
-        }
-        if (!nodeOptions.isEmpty() && (config == null) == (maps == null)) {
-            throw new ParameterException(spec.commandLine(), "unknown " + nodeOptions + ": the options of 'rproxy proxy'"
-                    + " go with --config FILE alone, those of 'rproxy origin' with --maps DIR --key FILE");
         }
         PrintWriter out = spec.commandLine().getOut();
         List<String> problems = new ArrayList<>();

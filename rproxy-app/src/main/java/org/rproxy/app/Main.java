@@ -9,9 +9,11 @@ import org.rproxy.core.config.IoProblems;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code rproxy} command: one entry point with a subcommand per role.
@@ -61,6 +63,8 @@ public final class Main implements Runnable {
             return 2;
         }
         CommandLine cl = commandLine();
+        CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, arguments) -> usage.handleParseException(unknownFirst(ex), arguments));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // A refused maps folder lists a problem a line: each gets the prefix, for grep and the journal.
             for (String line : message(ex).split("\n")) {
@@ -95,6 +99,20 @@ public final class Main implements Runnable {
             }
         }
         return 2;
+    }
+
+    /**
+     * The usage error to report for {@code ex}: an unknown option rather than a required one found
+     * missing, which picocli checks first, since the unknown one is most likely the operator's typo of
+     * it ({@code --keys}); else {@code ex}.
+     */
+    static ParameterException unknownFirst(ParameterException ex) {
+        CommandLine cmd = ex.getCommandLine();
+        if (ex instanceof MissingParameterException && cmd != null && !cmd.isUnmatchedArgumentsAllowed()
+                && cmd.getCommandSpec().unmatchedArgsBindings().isEmpty() && !cmd.getUnmatchedArguments().isEmpty()) {
+            return new UnmatchedArgumentException(cmd, cmd.getUnmatchedArguments());
+        }
+        return ex;
     }
 
     /**

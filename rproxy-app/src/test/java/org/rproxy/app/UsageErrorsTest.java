@@ -39,4 +39,53 @@ class UsageErrorsTest {
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.out().startsWith("Usage: rproxy"), run.toString());
     }
+
+    /**
+     * {@code rproxy check --bogus} said only "give --config FILE, --maps DIR and/or --key FILE":
+     * check takes any option (those of the node it checks), so it named none. It names the
+     * unknown one now, with the usage and exit 2 as every other command, and the likely key option.
+     */
+    @Test
+    void checkNamesAnUnknownOption() {
+        CommandRun run = CommandRun.of("check", "--bogus");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("Unknown option: '--bogus' (the options of 'rproxy proxy' go after --config"
+                + " FILE, those of 'rproxy origin' after --maps DIR --key FILE)"), run.toString());
+        assertTrue(run.err().contains("Usage: rproxy check"), run.toString());
+        assertEquals("", run.out());
+        run = CommandRun.of("check", "--keys", "k/origin.key");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("Unknown options: '--keys', 'k/origin.key'"), run.toString());
+        assertTrue(run.err().contains("Possible solutions: --key"), run.toString());
+        run = CommandRun.of("check", "--key", "k/origin.key", "--listen", "127.0.0.1:8181");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("Unknown options: '--listen', '127.0.0.1:8181' (the options of 'rproxy proxy'"
+                + " go after --config FILE"), run.toString());
+    }
+
+    /**
+     * An unknown option is named before a required one found missing (picocli checks those
+     * first): {@code rproxy origin --keys k} said "Missing required option: '--key=FILE'", hiding
+     * the typo. The same for every command with a required option or parameter.
+     */
+    @Test
+    void anUnknownOptionIsNamedBeforeAMissingRequiredOne() {
+        CommandRun run = CommandRun.of("origin", "--bogus");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("Unknown option: '--bogus'\n"), run.toString());
+        assertTrue(run.err().contains("Usage: rproxy origin"), run.toString());
+        assertEquals("", run.out());
+        run = CommandRun.of("origin", "--maps", "maps", "--keys", "k/origin.key");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("Unknown options: '--keys', 'k/origin.key'"), run.toString());
+        assertTrue(run.err().contains("Possible solutions: --key"), run.toString());
+        for (String command : new String[] {"keygen", "fetch"}) {
+            run = CommandRun.of(command, "--bogus");
+            assertEquals(2, run.exit(), run.toString());
+            assertTrue(run.err().startsWith("Unknown option: '--bogus'\n"), run.toString());
+        }
+        run = CommandRun.of("origin", "--maps", "maps");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("Missing required option: '--key=FILE'"), "with nothing unknown: " + run);
+    }
 }
