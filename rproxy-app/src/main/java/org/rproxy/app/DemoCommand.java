@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * temporary folder, copies the sample maps next to it (so they can be edited without touching the
  * checkout), starts a signing origin, two pull-mode proxies and a push-mode proxy
  * ({@link RunningDemo}), and prints what to try. Runs until interrupted; a shutdown hook stops
- * every node.
+ * every node and removes a temporary work folder's key and maps ({@link #stop}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Start a signing origin, two pull-mode proxies and a push-mode proxy on the sample maps.",
@@ -37,8 +37,9 @@ final class DemoCommand implements Callable<Integer> {
                     "A port that is taken is replaced by a free one, and a line says which; 0 puts every node on a free port."})
     int port;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Work folder for the key and a copy of the sample"
-            + " maps (default: a new temporary folder); one that holds a demo's files already is refused.")
+    @Option(names = "--dir", paramLabel = "DIR", description = {"Work folder for the key and a copy of the sample"
+            + " maps (default: a new temporary folder, whose key and maps are removed on stop); one that holds a"
+            + " demo's files already is refused.", "A failed start removes what it wrote."})
     Path dir;
 
     @Override
