@@ -32,7 +32,7 @@ final class DemoCommand implements Callable<Integer> {
     static final List<String> SAMPLE_MAPS = List.of(
             "default-network-map.json", "routingcost-map.json", "hopcount-map.json", "endpoint-properties.json");
 
-    @Option(names = "--port", defaultValue = "8181", paramLabel = "PORT",
+    @Option(names = "--port", defaultValue = "8181", paramLabel = "PORT", converter = OptionConverters.PortConverter.class,
             description = {"Origin port on 127.0.0.1 (default ${DEFAULT-VALUE}); the proxies take 8282, 8283 and 8383.",
                     "A port that is taken is replaced by a free one, and a line says which; 0 puts every node on a free port."})
     int port;

@@ -30,6 +30,23 @@ final class OptionConverters {
         }
     }
 
+    /** A TCP port, 0 (any free one) to 65535. */
+    static final class PortConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int port;
+            try {
+                port = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw new TypeConversionException("'" + value + "' is not a port (expected 0 to 65535)");
+            }
+            return port;
+        }
+    }
+
     /** A size such as {@code 64MB}, as {@link ByteSize#parse} reads it. */
     static final class SizeConverter implements ITypeConverter<ByteSize> {
         @Override

@@ -206,6 +206,17 @@ class DemoTest {
         }
     }
 
+    /** A port out of range is a usage error naming it, before anything is written (it was refused after the key). */
+    @Test
+    void aPortOutOfRangeIsRefusedBeforeAnythingIsWritten() {
+        Path work = dir.resolve("work");
+        CommandRun run = CommandRun.of("demo", "--port", "70000", "--dir", work.toString());
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("Invalid value for option '--port': '70000' is not a port (expected 0 to"
+                + " 65535)"), run.toString());
+        assertFalse(Files.exists(work), run.toString());
+    }
+
     /** A home whose {@code conf/maps} the demo copies, with one map broken (the origin refuses it). */
     private Path brokenHome() throws IOException {
         Path maps = Files.createDirectories(dir.resolve("home/conf/maps"));
