@@ -117,12 +117,18 @@ final class DemoCommand implements Callable<Integer> {
         copySampleMaps(target, new DemoFiles());
     }
 
-    /** Copies the sample maps into {@code target}, each recorded in {@code files} first. */
-    static void copySampleMaps(Path target, DemoFiles files) throws IOException {
+    /**
+     * Copies the sample maps into {@code target}, each recorded in {@code files} first.
+     *
+     * @return each copy made of a file (a map of {@code RPROXY_HOME/conf/maps}) and that file; the jar's are not listed
+     */
+    static Map<Path, Path> copySampleMaps(Path target, DemoFiles files) throws IOException {
         Path home = System.getenv("RPROXY_HOME") == null ? null : Path.of(System.getenv("RPROXY_HOME"), "conf", "maps");
+        Map<Path, Path> copied = new java.util.LinkedHashMap<>();
         for (String name : SAMPLE_MAPS) {
             if (home != null && Files.isRegularFile(home.resolve(name))) {
                 Files.copy(home.resolve(name), files.file(target.resolve(name)));
+                copied.put(target.resolve(name), home.resolve(name));
                 continue;
             }
             try (InputStream in = DemoCommand.class.getResourceAsStream("/demo-maps/" + name)) {
@@ -132,6 +138,7 @@ final class DemoCommand implements Callable<Integer> {
                 Files.copy(in, files.file(target.resolve(name)));
             }
         }
+        return copied;
     }
 
     static void printGuide(PrintStream out, RunningDemo demo) {

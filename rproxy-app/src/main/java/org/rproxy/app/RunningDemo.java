@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.AdminConfig;
@@ -113,7 +114,7 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
         Path priv = PrivateKeyFiles.write(files.file(keys.resolve("origin.key")), key.toPkcs8Pem());
         Path pub = Files.writeString(files.file(keys.resolve("origin.pub")), key.publicKey().toSpkiPem(),
                 StandardCharsets.US_ASCII);
-        DemoCommand.copySampleMaps(maps, files);
+        Map<Path, Path> copied = DemoCommand.copySampleMaps(maps, files);
 
         List<Integer> wanted = new ArrayList<>(List.of(originPort));
         wanted.addAll(proxyPorts);
@@ -130,7 +131,8 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
             origin = Origin.start(config, Clock.systemUTC(), stream);
         } catch (IOException | RuntimeException e) {
             stream.close();
-            throw new IllegalStateException("cannot start the origin on 127.0.0.1:" + ports.get(0) + ": " + e, e);
+            throw new IllegalStateException("cannot start the origin on 127.0.0.1:" + ports.get(0) + ": "
+                    + originals(e.getMessage() != null ? e.getMessage() : e.toString(), copied), e);
         }
         List<StreamingPull> pulls = new ArrayList<>();
         try {
@@ -164,6 +166,18 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
                         + " folder of its own, or remove that one");
             }
         }
+    }
+
+    /**
+     * {@code problem} naming the operator's maps ({@code RPROXY_HOME/conf/maps}) rather than the
+     * demo's copies of them, which the failed start removes.
+     */
+    private static String originals(String problem, Map<Path, Path> copied) {
+        String named = problem;
+        for (Map.Entry<Path, Path> c : copied.entrySet()) {
+            named = named.replace(c.getKey().toString(), c.getValue().toString());
+        }
+        return named;
     }
 
     private static StreamingPull startPull(Origin origin, Path pub, int port, String name) {
