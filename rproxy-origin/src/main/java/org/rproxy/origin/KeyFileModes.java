@@ -30,7 +30,15 @@ public final class KeyFileModes {
      */
     public static List<Path> privateKeyFiles(Path key) {
         try {
-            String text = Files.readString(key);
+            return privateKeyFiles(key, Files.readString(key));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** As {@link #privateKeyFiles(Path)}, {@code key} holding {@code text} (read already). */
+    static List<Path> privateKeyFiles(Path key, String text) {
+        try {
             if (text.stripLeading().startsWith("-----BEGIN")) {
                 return isPrivateKey(text) ? List.of(key) : List.of();
             }
@@ -55,7 +63,12 @@ public final class KeyFileModes {
      * read (its path, its mode and {@code chmod 600}), or null.
      */
     public static String problem(Path key) {
-        for (Path file : privateKeyFiles(key)) {
+        return problem(privateKeyFiles(key));
+    }
+
+    /** As {@link #problem(Path)}, for the private key files {@code files} (see {@link #privateKeyFiles}). */
+    static String problem(List<Path> files) {
+        for (Path file : files) {
             String problem = PrivateKeyFiles.problem(file);
             if (problem != null) {
                 return problem;
@@ -66,8 +79,13 @@ public final class KeyFileModes {
 
     /** A warning for each private key file {@code key} names that its group may read (and no more). */
     public static List<String> warnings(Path key) {
+        return warnings(privateKeyFiles(key));
+    }
+
+    /** As {@link #warnings(Path)}, for the private key files {@code files}. */
+    static List<String> warnings(List<Path> files) {
         List<String> warnings = new ArrayList<>();
-        for (Path file : privateKeyFiles(key)) {
+        for (Path file : files) {
             String warning = PrivateKeyFiles.warning(file);
             if (warning != null && PrivateKeyFiles.problem(file) == null) {
                 warnings.add(warning);

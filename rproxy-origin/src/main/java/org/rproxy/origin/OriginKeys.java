@@ -67,6 +67,14 @@ public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + IoProblems.reason(e), e);
         }
+        return read(file, bytes);
+    }
+
+    /**
+     * As {@link #read(Path)}, from {@code bytes} read from {@code file} already (the files a keys
+     * file lists, or a PEM key, are read now): the keys file's poll reads what it saw stay unchanged.
+     */
+    static OriginKeys read(Path file, byte[] bytes) {
         String text = ConfigText.decode(file, bytes);
         if (text.stripLeading().startsWith("-----BEGIN")) {
             try {
