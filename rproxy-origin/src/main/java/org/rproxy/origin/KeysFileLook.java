@@ -27,6 +27,9 @@ import org.rproxy.core.sign.ContentDigest;
  */
 record KeysFileLook(Path file, byte[] bytes, String problem, List<String> stamp) {
 
+    /** A listed file larger than this (a PEM key is under 1 KiB) is stamped by size and time only. */
+    static final int LISTED_READ = 64 * 1024;
+
     KeysFileLook {
         stamp = List.copyOf(stamp);
     }
@@ -43,7 +46,12 @@ record KeysFileLook(Path file, byte[] bytes, String problem, List<String> stamp)
         }
         for (Path listed : listed(file, bytes)) {
             try {
-                seen(listed, stamp);
+                BasicFileAttributes a = Files.readAttributes(listed, BasicFileAttributes.class);
+                if (a.isRegularFile() && a.size() <= LISTED_READ) {
+                    seen(listed, stamp);
+                } else { // no key file: reading it is left to OriginKeys, which says what is wrong
+                    stamp.add(listed + ": " + a.size() + " bytes, modified " + a.lastModifiedTime());
+                }
             } catch (IOException e) {
                 stamp.add(listed + ": cannot read: " + IoProblems.reason(e));
             }

@@ -9,9 +9,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -19,8 +23,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.config.ConfigException;
@@ -192,6 +199,44 @@ class KeyRotationTest {
                 assertEquals(new Served(List.of(cur), cur), served(origin));
             }
             assertEquals(cur, origin.keyId());
+        }
+    }
+
+    @Test
+    void aKeysFileEditedInPlaceIsServedWholeOrNotAtAll() throws Exception {
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n  - file: DIR/next.key\n");
+        SigningKey later = SigningKey.generate(SignatureAlgorithm.ED25519, RANDOM);
+        Path laterKey = writeKey("later.key", later);
+        byte[] head = ("keys:\n  - file: " + dir.resolve("current.key") + "\n    signing: true\n")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] rest = ("  - file: " + dir.resolve("next.key") + "\n  - file: " + laterKey + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        Logger reloads = (Logger) LoggerFactory.getLogger(KeysReload.class);
+        Logger origins = (Logger) LoggerFactory.getLogger(Origin.class);
+        Level reloadsLevel = reloads.getLevel();
+        Level originsLevel = origins.getLevel();
+        reloads.setLevel(Level.DEBUG); // the tests' configuration logs warnings only
+        origins.setLevel(Level.INFO);
+        try (CapturedLogs polls = CapturedLogs.of(KeysReload.class); CapturedLogs changes = CapturedLogs.of(Origin.class);
+             Origin origin = start(keys);
+             FileChannel ch = FileChannel.open(keys, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            // An edit in place adding a key, its first piece read by a poll: the current key alone.
+            ch.write(ByteBuffer.wrap(head));
+            String seen = "(" + keys + ": " + head.length + " bytes, modified ";
+            await(() -> polls.events().stream().anyMatch(e -> e.getFormattedMessage().contains(seen))
+                    || !origin.publishedKeyIds().equals(List.of(cur, nxt)), Boolean::booleanValue); // a poll read it
+            ch.write(ByteBuffer.wrap(rest)); // the rest, well before the next poll
+            List<String> whole = List.of(cur, nxt, later.publicKey().keyId());
+            await(() -> served(origin), s -> s.equals(new Served(whole, cur)));
+            // Before, the first piece was taken: a directory with the current key alone, the next one unpublished.
+            assertEquals(List.of("keys changed: signing with keyid " + cur + ", publishing " + whole),
+                    changes.events().stream().map(e -> e.getFormattedMessage())
+                            .filter(m -> m.startsWith("keys changed")).toList(), "only the whole file is taken");
+        } finally {
+            reloads.setLevel(reloadsLevel);
+            origins.setLevel(originsLevel);
         }
     }
 
