@@ -45,7 +45,8 @@ import org.rproxy.core.testing.CapturedLogs;
  * The origin's side of a key rotation, through its keys file and over HTTP: the next key is
  * published beside the current one, then signs everything, then the old one is gone; a keys
  * file that does not check is refused at start with the entry and the reason, and while
- * running it changes nothing; nor does a key added while running that other users may read.
+ * running it changes nothing; nor does a key added while running that other users may read, nor
+ * a keys file caught half-written in place (the whole is taken once it stays the same a poll).
  */
 class KeyRotationTest {
     private static final SecureRandom RANDOM = new SecureRandom();
