@@ -116,9 +116,9 @@ final class KeysReload {
             log.info("keys file {} changed ({}); taking it once it stays the same for a poll ({} ms), so that a file"
                     + " being written is not taken half-written", file, look.describe(), EVERY.toMillis());
         } else if (changing == STILL_CHANGING) {
-            log.warn("keys file {} changed at each of the last {} polls ({}); the keys in use stay (signing {}) until it"
-                    + " stays the same for a poll", file, STILL_CHANGING, look.describe(), current.signing()
-                    .publicKey().keyId());
+            log.warn("keys file {} changed at each of the last {} polls ({}); the keys in use stay (signing {})"
+                    + " until it stays the same for a poll", file, STILL_CHANGING, look.describe(),
+                    current.signing().publicKey().keyId());
         } else {
             log.debug("keys file {} changed again ({}); waiting for it to stay the same", file, look.describe());
         }

@@ -220,7 +220,8 @@ class KeyRotationTest {
         Level originsLevel = origins.getLevel();
         reloads.setLevel(Level.DEBUG); // the tests' configuration logs warnings only
         origins.setLevel(Level.INFO);
-        try (CapturedLogs polls = CapturedLogs.of(KeysReload.class); CapturedLogs changes = CapturedLogs.of(Origin.class);
+        try (CapturedLogs polls = CapturedLogs.of(KeysReload.class);
+             CapturedLogs changes = CapturedLogs.of(Origin.class);
              Origin origin = start(keys);
              FileChannel ch = FileChannel.open(keys, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             // An edit in place adding a key, its first piece read by a poll: the current key alone.
