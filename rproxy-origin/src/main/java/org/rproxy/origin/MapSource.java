@@ -6,8 +6,9 @@ import org.rproxy.core.model.MapSet;
 
 /**
  * Where an origin's maps come from when they are not a folder: the signing front reads them from
- * an existing, unsigned RFC 7285 server. Called on the origin's publishing thread,
- * at start and then on the reload schedule; may block (it does network I/O).
+ * an existing, unsigned RFC 7285 server. Called at start on the thread starting the origin, then
+ * on the reload schedule on the origin's reader thread ({@link SourcePolls}), never on its
+ * publisher, which re-signs; may block (it does network I/O), and should bound how long.
  */
 @FunctionalInterface
 public interface MapSource {

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * every document signed again with the signing key, which is how an operator rotates the key.
  *
  * <p>Signing and query computation run on the origin's own threads; the event loop only looks
- * up prepared representations. {@link #close()} stops everything it started.
+ * up prepared representations. The signing front's reads of its server run on a thread of their
+ * own ({@link SourcePolls}), so that re-signing never waits for a slow server; the publisher
+ * only signs and publishes what they bring. {@link #close()} stops everything it started.
  */
 public final class Origin implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Origin.class);
@@ -61,9 +63,9 @@ public final class Origin implements AutoCloseable {
     private final NodeMeters meters = new NodeMeters();
     private final PrometheusMeterRegistry registry = meters.registry();
     private String serverUri;
-    /** The maps the source handed over last. Publisher thread only. */
-    private MapSet lastSourced;
-    /** The maps folder's newest state not yet published: one waits at most. */
+    /** The signing front's polls of its source, off the publisher; null for a maps folder. */
+    private SourcePolls polls;
+    /** The newest maps read (of the folder, or by the front's polls) not yet published: one waits at most. */
     private final LatestMaps changes;
 
     private Origin(OriginConfig config, OriginKeys keys, Clock clock, UpdateStreamMount stream, TaskGuard guard) {
@@ -74,7 +76,7 @@ public final class Origin implements AutoCloseable {
         this.queries = QueryPool.perCore("rproxy-origin-query");
         this.service = new OriginService(queries, clock, config.queryLimits());
         this.versions = new SignedVersions(config, keys, clock, service, stream);
-        this.changes = new LatestMaps(publisher, maps -> guard.guard("publishing the changed maps folder",
+        this.changes = new LatestMaps(publisher, maps -> guard.guard("publishing the changed maps",
                 () -> versions.publishChange(maps)).run());
         if (stream != null) {
             stream.bindTo(registry); // its subscribers and versions on the origin's /metrics
@@ -118,8 +120,9 @@ public final class Origin implements AutoCloseable {
 
     /**
      * Starts an origin whose maps come from {@code source} (the signing front), loaded now and
-     * then every {@code reloadEvery}: changed maps are published and signed, a failed load keeps
-     * the previous ones.
+     * then every {@code reloadEvery} on a thread of their own ({@link SourcePolls}): changed maps
+     * are published and signed, a failed load keeps the previous ones, and a slow load never
+     * holds re-signing.
      *
      * @param reloadEvery how often to load again, or null never to
      */
@@ -152,7 +155,6 @@ public final class Origin implements AutoCloseable {
         MapSet maps = source.load();
         Origin origin = new Origin(config, keys, clock, stream, guard);
         origin.watcher = watcher;
-        origin.lastSourced = maps;
         try {
             origin.startServing(maps);
             KeysReload reload = new KeysReload(config.key(), keys);
@@ -160,32 +162,14 @@ public final class Origin implements AutoCloseable {
             origin.publisher.scheduleWithFixedDelay(guard.guard("reading the keys file",
                     () -> origin.versions.rotateSafely(reload)), poll, poll, TimeUnit.MILLISECONDS);
             if (reloadEvery != null) {
-                long period = Math.max(1, reloadEvery.toMillis());
-                origin.publisher.scheduleWithFixedDelay(guard.guard("reloading the maps",
-                        () -> origin.reloadSafely(source)), period, period, TimeUnit.MILLISECONDS);
+                origin.polls = new SourcePolls(source, maps, origin.changes::offer);
+                origin.polls.start(reloadEvery, guard);
             }
         } catch (IOException | RuntimeException e) {
             origin.close();
             throw e;
         }
         return origin;
-    }
-
-    /**
-     * Runs on the publisher: a changed source becomes a new version, a failed load keeps the
-     * current one. The very maps handed over last time (a source that found nothing changed) are
-     * not rendered again.
-     */
-    private void reloadSafely(MapSource source) {
-        try {
-            MapSet maps = source.load();
-            if (maps != lastSourced) {
-                lastSourced = maps;
-                versions.publishChange(maps);
-            }
-        } catch (IOException | RuntimeException e) {
-            log.warn("reloading the maps failed; the previous ones stay: {}", e.getMessage());
-        }
     }
 
     private void startServing(MapSet maps) throws IOException {
@@ -255,6 +239,9 @@ public final class Origin implements AutoCloseable {
         }
         if (watcher != null) {
             watcher.close();
+        }
+        if (polls != null) {
+            polls.close();
         }
         if (server != null) {
             server.close();

@@ -50,11 +50,17 @@ import org.slf4j.LoggerFactory;
  * port left out being the scheme's default) is not followed: it is left out, with a log line
  * the first time, and so is a cost map that depends on a network map left out. A document over
  * the size limit is refused, and so is a load over its {@link MapsLimits}: more maps listed, more
- * bytes of them, or a network map (a tree) larger than they allow. Blocking; runs on the origin's
- * publishing thread.
+ * bytes of them, or a network map (a tree) larger than they allow, and so is a load that takes
+ * longer than its time bound ({@link #DEFAULT_ROUND_TIMEOUT}, each request at most the timeout
+ * given): a server that accepts connections and stalls costs a poll that bound. Blocking; runs on
+ * the origin's reader thread ({@link SourcePolls}), never on the publisher's, so that re-signing
+ * never waits for the server.
  */
 public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UnsignedUpstreamMaps.class);
+
+    /** How long one load may take in all, the directory and every map, unless {@link #withRoundTimeout} says otherwise. */
+    public static final Duration DEFAULT_ROUND_TIMEOUT = Duration.ofMinutes(5);
 
     private final URI directory;
     private final UpstreamDocuments documents;
@@ -66,7 +72,7 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
 
     private UnsignedUpstreamMaps(URI directory, UpstreamDocuments documents, MapsLimits limits) {
         this.directory = directory;
-        this.documents = documents.withMaxRoundBytes(limits.maxTotalBytes());
+        this.documents = documents.withMaxRoundBytes(limits.maxTotalBytes()).withRoundTimeout(DEFAULT_ROUND_TIMEOUT);
         this.limits = limits;
     }
 
@@ -100,6 +106,17 @@ public final class UnsignedUpstreamMaps implements MapSource, AutoCloseable {
         requireNonNull(limits, "limits");
         return new UnsignedUpstreamMaps(directoryUrl, UpstreamDocuments.connect(directoryUrl, ca, timeout, maxDocumentBytes),
                 limits);
+    }
+
+    /**
+     * Each load at most {@code max} in all (the default is {@link #DEFAULT_ROUND_TIMEOUT}): a
+     * request still unanswered then fails the load, and the previous maps stay.
+     *
+     * @return this
+     */
+    public UnsignedUpstreamMaps withRoundTimeout(Duration max) {
+        documents.withRoundTimeout(requireNonNull(max, "max"));
+        return this;
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.sign.ContentDigest;
 import org.rproxy.core.store.HeaderField;
@@ -30,7 +31,12 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * document, each body at most the size limit, and each document read again only when it changed.
  * A document is asked for with the ETag the server gave last time ({@code If-None-Match}); on a
  * 304, or when the bytes sent are those read last time (a server that gives no ETag), the map
- * read then is handed back, and the reader is not run. Blocking; the publishing thread's.
+ * read then is handed back, and the reader is not run. A round (one load, {@link #startRound} to
+ * the last document) takes at most its time bound ({@link #withRoundTimeout}) in all, each request
+ * at most the client's timeout: a server that stalls its answers costs a poll that bound, not a
+ * request's timeout per map it lists. A request given up at the bound ends in the client at its
+ * own timeout (the body it may still bring is a heap copy, dropped). Blocking; the origin's
+ * reader thread's ({@link SourcePolls}), never the publisher's.
  */
 final class UpstreamDocuments implements AutoCloseable {
     private final UpstreamClient client;
@@ -46,6 +52,9 @@ final class UpstreamDocuments implements AutoCloseable {
     /** The bytes of the documents fetched since {@link #startRound}, those not read again included. */
     private long roundBytes;
     private long maxRoundBytes = Long.MAX_VALUE;
+    private Duration roundTimeout = Duration.ofDays(1);
+    /** When the round under way must end ({@link System#nanoTime}). */
+    private long roundDeadline;
 
     /** A document as read: the server's ETag (or null), the hash of its bytes, its size, and the map read. */
     private record Held(String etag, String bytesTag, long size, Object map) {
@@ -61,6 +70,18 @@ final class UpstreamDocuments implements AutoCloseable {
     /** At most {@code max} bytes of documents in one round, those not read again (304, same bytes) counted too. */
     UpstreamDocuments withMaxRoundBytes(long max) {
         this.maxRoundBytes = max;
+        return this;
+    }
+
+    /**
+     * At most {@code max} for one round, from {@link #startRound} to the last answer; a request
+     * still unanswered then fails the round.
+     */
+    UpstreamDocuments withRoundTimeout(Duration max) {
+        if (max.isNegative() || max.isZero()) {
+            throw new IllegalArgumentException("roundTimeout: " + max + " (expected: > 0)");
+        }
+        this.roundTimeout = max;
         return this;
     }
 
@@ -141,6 +162,7 @@ final class UpstreamDocuments implements AutoCloseable {
         fetched.clear();
         readAnew.clear();
         roundBytes = 0;
+        roundDeadline = System.nanoTime() + roundTimeout.toNanos();
     }
 
     /** A load succeeded: the maps of resources it did not fetch (no longer listed) are let go. */
@@ -182,8 +204,13 @@ final class UpstreamDocuments implements AutoCloseable {
         if (etag != null) {
             headers.add(new HeaderField("if-none-match", etag));
         }
+        long left = roundDeadline - System.nanoTime();
+        if (left <= 0) {
+            throw roundTooLong(target, null);
+        }
+        long wait = TimeUnit.MILLISECONDS.toNanos(timeout.toMillis() + 1000);
         try {
-            return client.send(UpstreamRequest.get(target, headers)).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return client.send(UpstreamRequest.get(target, headers)).get(Math.min(wait, left), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -193,8 +220,16 @@ final class UpstreamDocuments implements AutoCloseable {
                     + (why.toLowerCase(Locale.ROOT).contains("too large")
                     ? " (over the limit of " + maxDocumentBytes + " bytes for one document)" : ""), e.getCause());
         } catch (TimeoutException e) {
+            if (left < wait) {
+                throw roundTooLong(target, e);
+            }
             throw new IOException("GET " + target + " from " + authority + ": no answer", e);
         }
+    }
+
+    private IOException roundTooLong(String target, Throwable cause) {
+        return new IOException(authority + ": reading the maps took longer than " + Durations.format(roundTimeout)
+                + " (at GET " + target + "), the bound of one poll; given up until the next", cause);
     }
 
     /** 32 hex digits of SHA-256 over the bytes as received: other bytes, another tag. */
