@@ -8,9 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the origin's background work so that nothing it throws stops it silently: the publisher's
- * periodic tasks (reading the maps again, the keys file), re-signing (which schedules itself,
- * {@link Resigning}, and retries a failure within seconds), publishing a changed folder, and each
- * round of the maps watcher. A periodic task that throws is never run again by its
+ * periodic task (reading the keys file), re-signing (which schedules itself, {@link Resigning},
+ * and retries a failure within seconds), publishing changed maps, each round of the maps watcher,
+ * and each poll of the signing front ({@link SourcePolls}, reading the maps again). A periodic task that throws is never run again by its
  * executor, and nothing logs it (the executor keeps the throwable in a future nobody reads): one
  * {@link Error} out of a load stopped the signing front following its upstream for good, and one
  * out of re-signing let every document expire. Here everything is caught and logged, and the task
