@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -38,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>Callers write from any thread; each write is handed to the event loop, where the buffer is
  * made (wrapping, never copying, the caller's bytes) and written, so no buffer exists outside the
  * loop and none can leak when the loop refuses the task. The bytes in flight are counted from the
- * call to the end of the socket write, which gives the writability signal. The heartbeat timer
- * lives on the event loop and is cancelled when the stream ends, however it ends.
+ * call to the end of the socket write, which gives the writability signal, and each send's size
+ * is told to the {@link #onWritten} callback at that end (or when the stream ended before it).
+ * The heartbeat timer lives on the event loop and is cancelled when the stream ends, however it
+ * ends.
  */
 final class EventStreamWriter implements StreamSink {
 
@@ -55,6 +58,7 @@ final class EventStreamWriter implements StreamSink {
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final List<Runnable> closeCallbacks = new CopyOnWriteArrayList<>();
     private volatile Runnable writableCallback;
+    private volatile LongConsumer writtenCallback;
     private ScheduledFuture<?> heartbeat;
     private long lastWriteNanos;
 
@@ -125,6 +129,14 @@ final class EventStreamWriter implements StreamSink {
     }
 
     private void written(long size) {
+        LongConsumer w = writtenCallback;
+        if (w != null) {
+            try {
+                w.accept(size);
+            } catch (RuntimeException e) {
+                LOG.warn("stream callback failed", e);
+            }
+        }
         if (pending.drained(size) && open.get()) {
             Runnable r = writableCallback;
             if (r != null) {
@@ -163,6 +175,11 @@ final class EventStreamWriter implements StreamSink {
     }
 
     @Override
+    public void onWritten(LongConsumer callback) {
+        writtenCallback = requireNonNull(callback, "callback");
+    }
+
+    @Override
     public void onClose(Runnable callback) {
         requireNonNull(callback, "callback");
         closeCallbacks.add(callback);
@@ -178,15 +195,22 @@ final class EventStreamWriter implements StreamSink {
         }
     }
 
-    /** Writes the last chunk and closes; on the event loop. */
+    /**
+     * Writes the last chunk and closes, or closes at once while sent bytes still wait for the
+     * socket; on the event loop. Behind bytes a subscriber does not read (the publisher closes a
+     * stalled one so), the last chunk's write never ended, nor the connection: it held what waited
+     * (off-heap) for as long as the peer stayed. Closing fails those writes, which releases them.
+     */
     private void finish() {
         if (!open.get()) {
             return;
         }
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
-        } else {
+        if (!ctx.channel().isActive()) {
             closed();
+        } else if (pending.get() > 0) {
+            ctx.channel().close();
+        } else {
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

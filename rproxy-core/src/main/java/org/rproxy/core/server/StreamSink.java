@@ -1,5 +1,7 @@
 package org.rproxy.core.server;
 
+import java.util.function.LongConsumer;
+
 import org.rproxy.core.model.Bytes;
 
 /**
@@ -37,6 +39,15 @@ public interface StreamSink {
      * on the event loop; must not block.
      */
     void onWritable(Runnable callback);
+
+    /**
+     * Sets the one callback told, on the event loop, the size of each send once its bytes have
+     * gone through the socket or never will (the stream ended first): every send that returned
+     * true is told exactly once. With it a caller bounds what many sinks hold together (the
+     * transport copies what waits for a socket into direct memory). Must not block; set it before
+     * the first send.
+     */
+    void onWritten(LongConsumer callback);
 
     /**
      * Adds a callback run once when the stream ends, on the event loop; runs at once (on the

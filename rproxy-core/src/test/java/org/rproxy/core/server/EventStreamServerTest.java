@@ -54,6 +54,41 @@ class EventStreamServerTest {
         }
     }
 
+    /**
+     * A stream whose peer reads nothing is closed when asked, its unsent bytes given back: the
+     * last chunk waited behind them for good, so the connection stayed open, holding them, and the
+     * close callback never ran.
+     */
+    @Test
+    void closingAStreamWhosePeerReadsNothingClosesItAndGivesBackWhatWaited() throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
+        CompletableFuture<StreamSink> sink = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        AltoHttpServer server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0),
+                request -> CompletableFuture.completedFuture(new Reply.Stream(Duration.ofSeconds(10), s -> {
+                    s.onClose(closed::countDown);
+                    s.onWritten(written::addAndGet);
+                    sink.complete(s);
+                })));
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), 2000);
+            OutputStream out = socket.getOutputStream();
+            out.write("POST /s HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            StreamSink s = sink.get(5, TimeUnit.SECONDS);
+            long size = 16L << 20; // far more than the socket buffers take while nothing is read
+            assertTrue(s.send(Bytes.wrap(new byte[(int) size])));
+            s.close();
+            assertTrue(closed.await(10, TimeUnit.SECONDS), "the stream's close callback ran");
+            org.rproxy.core.testing.Eventually.await("the send told written", Duration.ofSeconds(10),
+                    () -> written.get() == size);
+            assertEquals(0, s.pendingBytes());
+        } finally {
+            server.close();
+        }
+    }
+
     /** Reads until {@code marker} has been seen, and a little beyond it. */
     private static String read(InputStream in, String marker) throws Exception {
         StringBuilder sb = new StringBuilder();

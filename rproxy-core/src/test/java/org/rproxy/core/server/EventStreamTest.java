@@ -176,4 +176,24 @@ class EventStreamTest {
         written();
         assertFalse(channel.finishAndReleaseAll());
     }
+
+    @Test
+    void eachSendIsToldWrittenOnceWithItsSize() {
+        wire.sendRaw("POST /stream HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+        written();
+        java.util.List<Long> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StreamSink s = sink.get();
+        s.onWritten(told::add);
+        assertTrue(s.send(Bytes.utf8("event: a\n"), Bytes.utf8("data: 1\n\n")));
+        assertTrue(s.send(Bytes.utf8("data: 22\n\n")));
+        channel.runPendingTasks();
+        written();
+        assertEquals(java.util.List.of(18L, 10L), told, "each send's size, once, after its write");
+        s.close();
+        channel.runPendingTasks();
+        written();
+        assertFalse(s.send(Bytes.utf8("late")));
+        assertEquals(2, told.size(), "a send refused is not told");
+        assertFalse(channel.finishAndReleaseAll());
+    }
 }
