@@ -115,6 +115,11 @@ final class OriginCommand implements Callable<Integer> {
             description = "Update streams open at once on /updates (default: the heap / 32 KB).")
     Integer maxSubscribers;
 
+    @Option(names = "--max-pending-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Bytes sent to all /updates subscribers together and not yet taken by their sockets (held in"
+                    + " direct memory), past which a subscriber waits (default: -XX:MaxDirectMemorySize / 4).")
+    ByteSize maxPendingBytes;
+
     @Option(names = "--max-connections", paramLabel = "N",
             description = "Client connections served at once, update streams included (default 10000).")
     Integer maxConnections;
@@ -221,9 +226,7 @@ final class OriginCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--" + e.getMessage(), e);
             }
         }
-        if (maxSubscribers != null && maxSubscribers < 1) {
-            throw new IllegalArgumentException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");
-        }
+        OriginOptions.checkStreamLimits(maxSubscribers, maxPendingBytes);
         TlsConfig tls = OriginOptions.tls(tlsCert, tlsKey);
         if (tls != null) {
             frontEnd = frontEnd.withSslContext(OriginOptions.server(tls));
@@ -241,6 +244,7 @@ final class OriginCommand implements Callable<Integer> {
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
                 .withMaxSubscribers(maxSubscribers).withSignatureEvents(signatureEvents)
+                .withMaxPendingBytes(maxPendingBytes != null ? maxPendingBytes.bytes() : null)
                 .withBase(tls != null, publicUri);
         return new Settings(config, stream);
     }

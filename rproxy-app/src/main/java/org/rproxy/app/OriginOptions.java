@@ -11,8 +11,10 @@ import java.util.Optional;
 import io.netty.handler.ssl.SslContext;
 
 import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.Durations;
+import org.rproxy.core.config.PushConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.OverlayInfo;
@@ -40,6 +42,17 @@ final class OriginOptions {
         if (maxAge.compareTo(validity) > 0) {
             throw new IllegalArgumentException("--max-age: " + Durations.format(maxAge)
                     + " (expected: at most --validity, " + Durations.format(validity) + ")");
+        }
+    }
+
+    /** --max-subscribers and --max-pending-bytes, when given, are at least their least ({@link PushConfig}'s bounds). */
+    static void checkStreamLimits(Integer maxSubscribers, ByteSize maxPendingBytes) {
+        if (maxSubscribers != null && maxSubscribers < 1) {
+            throw new IllegalArgumentException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");
+        }
+        if (maxPendingBytes != null && maxPendingBytes.bytes() < PushConfig.MIN_PENDING_BYTES.bytes()) {
+            throw new IllegalArgumentException("--max-pending-bytes: " + maxPendingBytes + " (expected: >= "
+                    + PushConfig.MIN_PENDING_BYTES + ")");
         }
     }
 

@@ -126,6 +126,12 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Update streams open at once on /updates (default: the heap / 32 KB).")
     Integer maxSubscribers;
 
+    @Option(names = "--max-pending-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Bytes sent to all /updates subscribers together and not yet taken by their sockets (held in"
+                    + " direct memory), beyond which a subscriber waits to be sent more (push.max-pending-bytes; default:"
+                    + " a quarter of -XX:MaxDirectMemorySize, at least 64KB).")
+    ByteSize maxPendingBytes;
+
     @Option(names = "--prefetch", paramLabel = "TARGET",
             description = "Fetch this target at start and keep it fresh (e.g. /directory). Repeatable.")
     List<String> prefetch = new ArrayList<>();
@@ -228,6 +234,13 @@ final class ProxyCommand implements Callable<Integer> {
                 throw new ConfigException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");
             }
             c = c.withPush(c.push().withMaxSubscribers(maxSubscribers));
+        }
+        if (maxPendingBytes != null) {
+            try {
+                c = c.withPush(c.push().withMaxPendingBytes(maxPendingBytes));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--" + e.getMessage(), e);
+            }
         }
         if (maxBytes != null) {
             try {

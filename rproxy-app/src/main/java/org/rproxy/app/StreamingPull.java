@@ -90,6 +90,7 @@ public final class StreamingPull implements AutoCloseable {
         PushConfig p = config.push();
         return UpdateStreamConfig.defaults().withHeartbeat(p.heartbeat()).withStallTimeout(p.stallTimeout())
                 .withWindowBytes(p.subscriberBuffer().bytes()).withMaxSubscribers(p.maxSubscribers())
+                .withMaxPendingBytes(p.maxPendingBytes() != null ? p.maxPendingBytes().bytes() : null)
                 .withSignatureEvents(p.signatureEvents()).withBase(config.listen().tls() != null, null);
     }
 

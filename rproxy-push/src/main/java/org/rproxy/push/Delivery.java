@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,9 +26,12 @@ import org.slf4j.LoggerFactory;
  * The publisher's sending: pumps a subscriber's window ({@link Subscription#pump}), closes a
  * stream whose sending fails, looks again shortly at subscribers whose window is below their
  * sink's (the sink will not call back when they drain), and disconnects those that leave their
- * window full for the stall timeout.
+ * window full for the stall timeout. Every byte it sends counts in the node's
+ * {@link PendingBudget} until its sink says it was written; subscribers that find the budget full
+ * wait their turn, first come first served, and are pumped again once it has drained to half.
  *
- * <p>Confined to the publisher's thread, which is also the one it schedules its looks on.
+ * <p>Confined to the publisher's thread, which is also the one it schedules its looks on, but for
+ * the budget's drain callbacks, which come on the event loops and hand the pumping over.
  */
 final class Delivery {
 
@@ -40,15 +45,22 @@ final class Delivery {
     /** Subscribers blocked by a window smaller than their sink's. */
     private final Set<Subscription> waiting = new HashSet<>();
     private final AtomicLong disconnected = new AtomicLong();
+    private final AtomicLong deferred = new AtomicLong();
+    /** Subscribers waiting for the node's bound on pending bytes, in the order they came to it. */
+    private final Set<Subscription> budgetWaiting = new LinkedHashSet<>();
+    private final PendingBudget budget;
     private ScheduledFuture<?> waitingPoll;
 
     /**
-     * @param tracks   a document by request target, or a query answer by its key
-     * @param nanoTime the publisher's clock ({@code System::nanoTime}; a test moves its own)
+     * @param tracks          a document by request target, or a query answer by its key
+     * @param maxPendingBytes the node's bound on bytes sent to subscribers and not yet written
+     * @param nanoTime        the publisher's clock ({@code System::nanoTime}; a test moves its own)
      */
     Delivery(ScheduledExecutorService thread, Function<String, Track> tracks, Duration stallTimeout,
-             LongSupplier nanoTime) {
+             long maxPendingBytes, LongSupplier nanoTime) {
         this.thread = requireNonNull(thread, "thread");
+        this.budget = new PendingBudget(maxPendingBytes,
+                () -> OwnThread.run(thread, this::pumpBudgetWaiting, LOG, "update stream publisher"));
         this.tracks = requireNonNull(tracks, "tracks");
         this.stallTimeout = requireNonNull(stallTimeout, "stallTimeout");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
@@ -59,7 +71,14 @@ final class Delivery {
         return nanoTime.getAsLong();
     }
 
+    /** The node's bound on pending bytes, which every sink's written bytes are told to. */
+    PendingBudget budget() {
+        return budget;
+    }
+
+    /** Pumps every subscriber: first those waiting for the budget, in their order, then the others. */
     void pumpAll(Collection<Subscription> all) {
+        pumpBudgetWaiting();
         for (Subscription s : new ArrayList<>(all)) {
             pump(s);
         }
@@ -67,7 +86,7 @@ final class Delivery {
 
     void pump(Subscription s) {
         try {
-            s.pump(tracks, now());
+            s.pump(tracks, now(), budget);
         } catch (RuntimeException e) {
             LOG.warn("update stream {} failed; closing it", s.token, e);
             s.close();
@@ -78,15 +97,46 @@ final class Delivery {
         } else {
             waiting.remove(s);
         }
+        if (s.waitsForBudget()) {
+            if (budgetWaiting.add(s)) {
+                deferred.incrementAndGet();
+            }
+            budget.await();
+        } else {
+            budgetWaiting.remove(s);
+        }
+    }
+
+    /**
+     * Pumps the subscribers waiting for the budget, first come first served, while it has room;
+     * one still waiting after its pump goes to the back of the line. Those left waiting are woken
+     * by the next drain (the budget's wake, which ran to get here, is armed again).
+     */
+    private void pumpBudgetWaiting() {
+        for (Iterator<Subscription> it = budgetWaiting.iterator(); it.hasNext() && budget.hasRoom(); ) {
+            Subscription s = it.next();
+            it.remove();
+            pump(s); // adds it back, at the end, when it still waits
+            it = budgetWaiting.iterator();
+        }
+        if (!budgetWaiting.isEmpty()) {
+            budget.await();
+        }
     }
 
     /** {@code s} has gone: no more looks at it. */
     void forget(Subscription s) {
         waiting.remove(s);
+        budgetWaiting.remove(s);
     }
 
     long disconnected() {
         return disconnected.get();
+    }
+
+    /** Times a subscriber began to wait for the node's bound on pending bytes. */
+    long deferred() {
+        return deferred.get();
     }
 
     private void pollWaiting() {

@@ -23,16 +23,16 @@ final class Followers {
 
     private final QueryAnswers answers;
     /** Track key to the substreams that follow it, each with its subscription. */
-    private final Map<String, Map<Subscription.Substream, Subscription>> byKey = new HashMap<>();
+    private final Map<String, Map<Substream, Subscription>> byKey = new HashMap<>();
     private volatile Set<String> snapshot = Set.of();
 
     Followers(QueryAnswers answers) {
         this.answers = requireNonNull(answers, "answers");
     }
 
-    void follow(Subscription s, Subscription.Substream sub) {
+    void follow(Subscription s, Substream sub) {
         s.add(sub);
-        Map<Subscription.Substream, Subscription> of = byKey.get(sub.target);
+        Map<Substream, Subscription> of = byKey.get(sub.target);
         boolean first = of == null;
         if (first) {
             of = new LinkedHashMap<>();
@@ -47,11 +47,11 @@ final class Followers {
     }
 
     void unfollow(Subscription s, String id) {
-        Subscription.Substream sub = s.remove(id);
+        Substream sub = s.remove(id);
         if (sub == null) {
             return;
         }
-        Map<Subscription.Substream, Subscription> of = byKey.get(sub.target);
+        Map<Substream, Subscription> of = byKey.get(sub.target);
         boolean last = false;
         if (of != null) {
             of.remove(sub);
@@ -73,7 +73,7 @@ final class Followers {
      */
     Map<Subscription, List<String>> unfollowAll(String key) {
         Map<Subscription, List<String>> out = new LinkedHashMap<>();
-        Map<Subscription.Substream, Subscription> of = byKey.get(key);
+        Map<Substream, Subscription> of = byKey.get(key);
         if (of != null) {
             new ArrayList<>(of.entrySet()).forEach(e -> {
                 unfollow(e.getValue(), e.getKey().id);
@@ -89,7 +89,7 @@ final class Followers {
      */
     int skipping(String key, String version) {
         int n = 0;
-        for (Map.Entry<Subscription.Substream, Subscription> e : byKey.getOrDefault(key, Map.of()).entrySet()) {
+        for (Map.Entry<Substream, Subscription> e : byKey.getOrDefault(key, Map.of()).entrySet()) {
             if (e.getValue().attached() && !version.equals(e.getKey().sentVersion)) {
                 n++;
             }
@@ -99,7 +99,7 @@ final class Followers {
 
     /** The track {@code key} has a new version or signature (or was first held): its followers are due. */
     void changed(String key) {
-        Map<Subscription.Substream, Subscription> of = byKey.get(key);
+        Map<Substream, Subscription> of = byKey.get(key);
         if (of != null) {
             of.forEach((sub, s) -> s.due(sub));
         }

@@ -30,8 +30,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <p>An update stream publisher's (every node serves {@code /updates}: the origin, the signing
  * front, pull and push proxies): its subscribers now ({@code rproxy_updates_subscribers}), the new
  * versions of documents it streamed ({@code rproxy_updates_versions_total}), versions a slow
- * subscriber skipped ({@code rproxy_updates_coalesced_total}), and subscribers disconnected for
- * leaving their buffer full past the stall timeout ({@code rproxy_updates_disconnected_total}).
+ * subscriber skipped ({@code rproxy_updates_coalesced_total}), subscribers disconnected for
+ * leaving their buffer full past the stall timeout ({@code rproxy_updates_disconnected_total}),
+ * the bytes sent to all subscribers and not yet through their sockets and their bound ({@code
+ * rproxy_updates_pending_bytes}, {@code rproxy_updates_pending_max_bytes}), and the times a
+ * subscriber began to wait for that bound ({@code rproxy_updates_deferred_total}).
  */
 public final class StreamMeters {
 
@@ -68,6 +71,14 @@ public final class StreamMeters {
                 "Versions a slow subscriber skipped (sent the latest once it drained)", null);
         counter(registry, "rproxy.updates.disconnected", publisher, p -> p.stats().disconnected(),
                 "Subscribers disconnected for leaving their buffer full past the stall timeout", null);
+        Gauge.builder("rproxy.updates.pending", publisher, p -> p.stats().pendingBytes()).baseUnit("bytes")
+                .description("Bytes of events sent to this node's subscribers and not yet through their sockets")
+                .strongReference(true).register(registry);
+        Gauge.builder("rproxy.updates.pending.max", publisher, p -> p.stats().maxPendingBytes()).baseUnit("bytes")
+                .description("The bound on those bytes (push.max-pending-bytes), past which subscribers wait")
+                .strongReference(true).register(registry);
+        counter(registry, "rproxy.updates.deferred", publisher, p -> p.stats().deferred(),
+                "Times a subscriber with something to send began to wait for push.max-pending-bytes", null);
     }
 
     private static <T> void counter(MeterRegistry registry, String name, T source, ToDoubleFunction<T> count,

@@ -26,8 +26,10 @@ import org.rproxy.core.stream.Sse;
  * for the socket off-heap), and when it drains, gets the latest
  * version (a patch from what it holds, or the full document): the versions in between are
  * coalesced, never queued; one that leaves its window full for the stall timeout, whether or not
- * anything newer waits, is disconnected ({@link #stalledSince}). Control events have their own
- * short queue and go first.
+ * anything newer waits, is disconnected ({@link #stalledSince}). What all subscribers hold
+ * together is bounded too ({@link PendingBudget}): one whose window has room waits, coalesced
+ * alike, while the node's bound is reached, which does not count as a stall. Control events have
+ * their own short queue and go first.
  *
  * <p>Which substreams may be behind is kept as it happens, not searched for: a substream is
  * <em>due</em> when added and whenever {@link Followers#changed} says its track has a new version
@@ -42,41 +44,6 @@ import org.rproxy.core.stream.Sse;
  * Confined to the publisher's thread.
  */
 final class Subscription {
-
-    /** One substream: what it follows and what it was sent. */
-    static final class Substream {
-        final String id;
-        /** The track followed: a document's request target, or a query's key ({@link QueryKey}). */
-        final String target;
-        final boolean incremental;
-        /** The tag the client said it holds, until the track is first seen and it is resolved. */
-        private String heldTag;
-        String sentVersion;
-        long sentSignature = -1;
-        /** Its place in the stream's order, given when added. */
-        private long seq;
-
-        Substream(String id, String target, boolean incremental, String heldTag) {
-            this.id = requireNonNull(id, "id");
-            this.target = requireNonNull(target, "target");
-            this.incremental = incremental;
-            this.heldTag = heldTag;
-        }
-
-        /** True when {@code t} (null: not held yet) has a version or signature this substream was not sent. */
-        boolean behind(Track t, boolean signatures) {
-            if (t == null) {
-                return false;
-            }
-            if (heldTag != null) {
-                // First look at the document: the client's tag names the version it holds, if kept.
-                sentVersion = t.versionFor(heldTag);
-                heldTag = null;
-            }
-            return !t.versionId().equals(sentVersion)
-                    || signatures && t.signed() && sentSignature != t.signatureVersion();
-        }
-    }
 
     final String token;
     final long createdNanos;
@@ -98,6 +65,8 @@ final class Subscription {
     private long fullSinceNanos;
     /** Whether the last pump left work waiting for a full window. */
     private boolean workWaiting;
+    /** Whether the last pump left work waiting, its window not full, for the node's bound on pending bytes. */
+    private boolean budgetWaiting;
     private long eventsSent;
 
     Subscription(String token, long createdNanos, long windowBytes, boolean signatures) {
@@ -156,20 +125,26 @@ final class Subscription {
     }
 
     /**
-     * Sends what is behind while the window has room.
+     * Sends what is behind while the window has room and the node's {@code budget} too, counting
+     * every byte sent in it.
      *
      * @return the number of events sent
      */
-    int pump(Function<String, Track> tracks, long nowNanos) {
+    int pump(Function<String, Track> tracks, long nowNanos, PendingBudget budget) {
+        budgetWaiting = false;
         if (sink == null || !sink.isOpen()) {
             return 0;
         }
         int sent = 0;
         while (room()) {
+            if (!budget.hasRoom()) {
+                budgetWaiting = hasWork(tracks);
+                break;
+            }
             Bytes c = control.poll();
             if (c != null) {
                 controlBytes -= c.length();
-                sink.send(c);
+                deliver(budget, c);
                 sent++;
                 continue;
             }
@@ -177,7 +152,7 @@ final class Subscription {
             if (next == null) {
                 break;
             }
-            send(next, tracks.apply(next.target));
+            send(next, tracks.apply(next.target), budget);
             sent++;
         }
         // Whatever was sent found room: the window had drained, and a stall counts afresh from
@@ -200,6 +175,14 @@ final class Subscription {
      */
     boolean stalledSince(long sinceNanos) {
         return sink != null && sink.isOpen() && full && fullSinceNanos - sinceNanos < 0 && !room();
+    }
+
+    /**
+     * True when the last pump stopped, its own window not full, with work waiting for the node's
+     * bound on pending bytes: the publisher pumps it again once they drain.
+     */
+    boolean waitsForBudget() {
+        return budgetWaiting && open();
     }
 
     /**
@@ -255,7 +238,7 @@ final class Subscription {
      * One update: data (patch or full, unless the client holds this version) then, on a stream
      * that carries them and for a signed document, the signature.
      */
-    private void send(Substream s, Track t) {
+    private void send(Substream s, Track t, PendingBudget budget) {
         List<Bytes> parts = new ArrayList<>(4);
         if (!t.versionId().equals(s.sentVersion) && t.travels()) {
             Bytes patch = s.incremental ? t.patchLinesFrom(s.sentVersion) : null;
@@ -272,10 +255,22 @@ final class Subscription {
             parts.add(t.signatureLines());
         }
         if (!parts.isEmpty()) {
-            sink.send(parts.toArray(Bytes[]::new));
+            deliver(budget, parts.toArray(Bytes[]::new));
         }
         s.sentVersion = t.versionId();
         s.sentSignature = t.signatureVersion();
+    }
+
+    /** Hands {@code parts} to the sink, counted in {@code budget} from before the hand-off until written. */
+    private void deliver(PendingBudget budget, Bytes... parts) {
+        long size = 0;
+        for (Bytes p : parts) {
+            size += p.length();
+        }
+        budget.sent(size);
+        if (!sink.send(parts)) {
+            budget.refused(size);
+        }
     }
 
     long eventsSent() {

@@ -30,7 +30,7 @@ import org.rproxy.core.model.MediaTypes;
 final class SubstreamResolver {
 
     /** A substream to add, and the query it follows (null: a document). */
-    record Bound(Subscription.Substream substream, QueryKey query) {
+    record Bound(Substream substream, QueryKey query) {
         Bound {
             requireNonNull(substream, "substream");
         }
@@ -51,9 +51,9 @@ final class SubstreamResolver {
             boolean patches = add.incremental() && patchesAdvertised(add.resourceId());
             if (add.input() != null) {
                 QueryKey q = query(id, add);
-                out.add(new Bound(new Subscription.Substream(id, q.key(), patches, add.tag()), q));
+                out.add(new Bound(new Substream(id, q.key(), patches, add.tag()), q));
             } else {
-                out.add(new Bound(new Subscription.Substream(id, target(id, add), patches, add.tag()), null));
+                out.add(new Bound(new Substream(id, target(id, add), patches, add.tag()), null));
             }
         });
         return out;

@@ -42,7 +42,11 @@ import org.slf4j.LoggerFactory;
  * {@link StreamSink}; a subscriber whose window is full gets nothing more until it drains, and is
  * then sent the latest version (coalescing, counted), or is disconnected (counted) when it has
  * not drained for {@link UpdateStreamConfig#stallTimeout()}. A slow subscriber costs the others
- * nothing. Every method may be called from any thread.
+ * nothing. All subscribers together hold at most {@link UpdateStreamConfig#maxPendingBytes()}
+ * and one event (what the transport holds off-heap for their sockets): past that, a subscriber
+ * with something to send waits its turn, coalesced likewise ({@link PendingBudget}), so however
+ * many never read, the node's direct memory serves its other connections. Every method may be
+ * called from any thread.
  */
 public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
 
@@ -67,8 +71,15 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     /** Every target {@link #accept} has taken (streamed, or passed over as not streamable); read from any thread. */
     private final Set<String> taken = ConcurrentHashMap.newKeySet();
 
-    /** Counters, for {@link StreamMeters} and tests. */
-    public record Stats(long subscribers, long updates, long coalesced, long disconnected) {
+    /**
+     * Counters, for {@link StreamMeters} and tests.
+     *
+     * @param pendingBytes    bytes of events sent to subscribers and not yet through their sockets
+     * @param maxPendingBytes the bound on {@code pendingBytes} ({@link UpdateStreamConfig#maxPendingBytes()})
+     * @param deferred        times a subscriber with something to send began to wait for that bound
+     */
+    public record Stats(long subscribers, long updates, long coalesced, long disconnected, long pendingBytes,
+                        long maxPendingBytes, long deferred) {
     }
 
     public UpdatePublisher(UpdateStreamConfig config) {
@@ -81,7 +92,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
         this.controlPrefix = config.path() + "/control/";
         this.thread = new GuardedThread("rproxy-push-publisher", "update stream publisher", LOG, FatalErrors.EXIT);
         long check = Math.max(20, config.stallTimeout().toMillis() / 4);
-        this.delivery = new Delivery(thread, this::track, config.stallTimeout(), nanoTime);
+        this.delivery = new Delivery(thread, this::track, config.stallTimeout(), config.maxPendingBytes(), nanoTime);
         this.service = new StreamService(this, config, tracks, subscriptions, answers, followers, delivery, open);
         thread.scheduleWithFixedDelay(() -> delivery.disconnectStalled(subscriptions.values(), this::detach),
                 check, check, TimeUnit.MILLISECONDS);
@@ -93,7 +104,9 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(open.get(), intake.updates.get(), intake.coalesced.get(), delivery.disconnected());
+        PendingBudget budget = delivery.budget();
+        return new Stats(open.get(), intake.updates.get(), intake.coalesced.get(), delivery.disconnected(),
+                budget.pending(), budget.max(), delivery.deferred());
     }
 
     /** Registers the {@link StreamMeters} of this publisher. */
@@ -226,6 +239,7 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
             sink.close();
             return;
         }
+        sink.onWritten(delivery.budget()::written); // before anything is sent on it
         s.attach(sink);
         sink.onClose(() -> run(() -> detach(s)));
         sink.onWritable(() -> run(() -> delivery.pump(s)));

@@ -59,7 +59,8 @@ class MovedStreamTest {
         UpdatePublisher before = new UpdatePublisher(UpdateStreamConfig.defaults());
         UpdateStreamConfig defaults = UpdateStreamConfig.defaults();
         UpdatePublisher after = new UpdatePublisher(new UpdateStreamConfig("/updates-v2", defaults.heartbeat(),
-                defaults.stallTimeout(), defaults.maxSubscribers(), defaults.windowBytes(), true, false, null));
+                defaults.stallTimeout(), defaults.maxSubscribers(), defaults.windowBytes(), defaults.maxPendingBytes(),
+                true, false, null));
         boolean beforeClosed = false;
         AtomicReference<Representation> dir = new AtomicReference<>(
                 signed(origin, StreamDiscovery.DIRECTORY, "directory", directory("/updates"), T0));

@@ -67,6 +67,10 @@ class StalledSubscriberTest {
         }
 
         @Override
+        public void onWritten(java.util.function.LongConsumer callback) {
+        }
+
+        @Override
         public void onClose(Runnable callback) {
         }
 
@@ -79,7 +83,7 @@ class StalledSubscriberTest {
     private long now = 1_000_000_000L;
     private final Track track = Track.document(CM);
     private final Delivery delivery = new Delivery(new ManualScheduler(), key -> key.equals(CM) ? track : null,
-            STALL, () -> now);
+            STALL, UpdateStreamConfig.defaults().maxPendingBytes(), () -> now);
     private final UnreadSink sink = new UnreadSink();
     private final Subscription subscription = new Subscription("token", now, WINDOW, true);
 
@@ -92,7 +96,7 @@ class StalledSubscriberTest {
     private void start(String... ids) {
         track.update(UpdatePublisherTest.costMap(5, T0));
         for (String id : ids) {
-            subscription.add(new Subscription.Substream(id, CM, false, null));
+            subscription.add(new Substream(id, CM, false, null));
         }
         subscription.attach(sink);
         delivery.pump(subscription);

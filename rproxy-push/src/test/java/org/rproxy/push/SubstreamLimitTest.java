@@ -41,6 +41,8 @@ class SubstreamLimitTest {
     /** One document held, no directory: the cap is 1 + 256. */
     private static final int CAP = 1 + StreamService.SUBSTREAMS_BEYOND_DOCUMENTS;
 
+    /** A node-wide bound no test here comes near. */
+    private static final PendingBudget UNBOUNDED = new PendingBudget(Long.MAX_VALUE, () -> { });
     private final UpdatePublisher publisher = new UpdatePublisher(UpdateStreamConfig.defaults().withWindowBytes(4096));
     private final AltoService service = publisher.wrap(r -> {
         throw new AssertionError("not a stream path: " + r.path());
@@ -73,6 +75,7 @@ class SubstreamLimitTest {
         @Override public boolean isOpen() { return open; }
         @Override public long pendingBytes() { return pending; }
         @Override public void onWritable(Runnable callback) { onWritable = callback; }
+        @Override public void onWritten(java.util.function.LongConsumer callback) { }
         @Override public void onClose(Runnable callback) { }
         @Override public void close() { open = false; }
     }
@@ -182,22 +185,22 @@ class SubstreamLimitTest {
             Track t = Track.document(target);
             t.update(map(target, i, 0));
             tracks.put(target, t);
-            followers.follow(s, new Subscription.Substream("s" + i, target, true, null));
+            followers.follow(s, new Substream("s" + i, target, true, null));
         }
         DrainedSink sink = new DrainedSink();
         s.attach(sink);
-        assertEquals(n, s.pump(counted, 0), "every substream's first version");
+        assertEquals(n, s.pump(counted, 0, UNBOUNDED), "every substream's first version");
         for (int change = 1; change <= 20; change++) {
             // One document changes at a time, a different one each time, anywhere among the n.
             String target = "/networkmap/m" + (change * 97 % n);
             tracks.get(target).update(map(target, change * 97 % n, change));
             followers.changed(target);
             lookups[0] = 0;
-            assertEquals(1, s.pump(counted, 0), "the changed document's substream alone");
+            assertEquals(1, s.pump(counted, 0, UNBOUNDED), "the changed document's substream alone");
             assertTrue(lookups[0] <= 3, "tracks looked at for one event among " + n + " substreams: " + lookups[0]);
         }
         lookups[0] = 0;
-        assertEquals(0, s.pump(counted, 0));
+        assertEquals(0, s.pump(counted, 0, UNBOUNDED));
         assertTrue(lookups[0] <= 1, "nothing due, nothing looked at: " + lookups[0]);
     }
 
@@ -211,18 +214,18 @@ class SubstreamLimitTest {
             Track t = Track.document(target);
             t.update(map(target, i, 0));
             tracks.put(target, t);
-            followers.follow(s, new Subscription.Substream("s" + i, target, false, null));
+            followers.follow(s, new Substream("s" + i, target, false, null));
         }
         DrainedSink sink = new DrainedSink();
         s.attach(sink);
-        assertEquals(10, s.pump(tracks::get, 0));
+        assertEquals(10, s.pump(tracks::get, 0, UNBOUNDED));
         sink.sent.clear();
         for (int i = 9; i >= 0; i--) {
             String target = "/networkmap/m" + i;
             tracks.get(target).update(map(target, i, 1));
             followers.changed(target);
         }
-        assertEquals(10, s.pump(tracks::get, 0));
+        assertEquals(10, s.pump(tracks::get, 0, UNBOUNDED));
         List<String> ids = new ArrayList<>();
         sink.sent.forEach(e -> ids.add(e.substring("event: application/alto-networkmap+json,".length(), e.indexOf('\n'))));
         assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"), ids);

@@ -116,6 +116,10 @@ class UpdatePublisherTest {
         }
 
         @Override
+        public void onWritten(java.util.function.LongConsumer callback) {
+        }
+
+        @Override
         public synchronized void onClose(Runnable callback) {
             onClose.add(callback);
         }

@@ -65,5 +65,8 @@ class ProxyCommandIT {
                 pub.toString()).contains("--max-unfinished-streams: 0 (expected: 1 to 10000000"));
         assertTrue(run(2, "proxy", "--max-subscribers", "0", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("--max-subscribers: 0 (expected: >= 1)"));
+        String tiny = run(2, "proxy", "--max-pending-bytes", "1KB", "--upstream", "http://127.0.0.1:1", "--trust",
+                pub.toString());
+        assertTrue(tiny.contains("--max-pending-bytes: 1KB (expected: >= 64KB)"), tiny);
     }
 }

@@ -73,6 +73,8 @@ class PushCommandIT {
         assertTrue(zero.contains("Invalid value for option '--heartbeat': '0s'"), zero);
         String none = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--max-subscribers", "0");
         assertTrue(none.contains("--max-subscribers: 0 (expected: >= 1)"), none);
+        String tiny = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--max-pending-bytes", "1KB");
+        assertTrue(tiny.contains("--max-pending-bytes: 1KB (expected: >= 64KB)"), tiny);
         String closed = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--max-connections", "0");
         assertTrue(closed.contains("--max-connections: 0 (expected: 1 to 10000000)"), closed);
         String unbounded = run(2, "origin", "--maps", dir.toString(), "--key", key.toString(), "--max-unfinished-streams", "0");

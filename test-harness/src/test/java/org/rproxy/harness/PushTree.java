@@ -58,6 +58,8 @@ final class PushTree implements AutoCloseable {
     private final List<AutoCloseable> proxies = new ArrayList<>();
     private Origin origin;
     private UpdatePublisher stream;
+    private UpdateStreamConfig originStreamConfig = streamConfig();
+    private int originSendBuffer;
     private int port;
 
     private PushTree(Path maps, Path privateKey, Path publicKey) throws Exception {
@@ -70,6 +72,15 @@ final class PushTree implements AutoCloseable {
 
     /** An origin on the sample maps plus {@code extraMaps} (file name, JSON pairs). */
     static PushTree start(Path dir, String... extraMaps) throws Exception {
+        return start(dir, streamConfig(), 0, extraMaps);
+    }
+
+    /**
+     * As {@link #start(Path, String...)}, the origin's update stream on {@code originStream} and
+     * its connections' send buffers at {@code sendBuffer} bytes (0: the kernel's autotuning).
+     */
+    static PushTree start(Path dir, UpdateStreamConfig originStream, int sendBuffer, String... extraMaps)
+            throws Exception {
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         for (int i = 0; i + 1 < extraMaps.length; i += 2) {
             Files.writeString(maps.resolve(extraMaps[i]), extraMaps[i + 1]);
@@ -80,6 +91,8 @@ final class PushTree implements AutoCloseable {
         PrivateKeyFiles.write(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem());
         PushTree tree = new PushTree(maps, priv, pub);
+        tree.originStreamConfig = originStream;
+        tree.originSendBuffer = sendBuffer;
         tree.startOrigin(0);
         return tree;
     }
@@ -89,8 +102,10 @@ final class PushTree implements AutoCloseable {
     }
 
     private void startOrigin(int p) throws Exception {
-        stream = new UpdatePublisher(streamConfig());
-        origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", p), maps, privateKey,
+        stream = new UpdatePublisher(originStreamConfig);
+        FrontEndConfig frontEnd = FrontEndConfig.defaults("127.0.0.1", p);
+        frontEnd = originSendBuffer > 0 ? frontEnd.withSendBufferBytes(originSendBuffer) : frontEnd;
+        origin = Origin.start(new OriginConfig(frontEnd, maps, privateKey,
                 Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "push-it", null).withDeleteSettle(DELETE_SETTLE),
                 Clock.systemUTC(), stream);
         port = origin.address().getPort();

@@ -12,7 +12,8 @@ import java.time.Duration;
  *
  * <pre>
  * push: {heartbeat: 10s, read-timeout: 20s, backoff-min: 200ms, backoff-max: 30s,
- *        subscriber-buffer: 256KB, stall-timeout: 30s, max-subscribers: 20000, signature-events: true}
+ *        subscriber-buffer: 256KB, stall-timeout: 30s, max-subscribers: 20000, max-pending-bytes: 256MB,
+ *        signature-events: true}
  * </pre>
  *
  * @param heartbeat        longest silence on this proxy's own {@code /updates} streams before it
@@ -30,13 +31,18 @@ import java.time.Duration;
  *                         disconnected (default 30s)
  * @param maxSubscribers   update streams open at once on this proxy; one more is answered 503
  *                         (null: derived from the heap when the publisher starts)
+ * @param maxPendingBytes  bytes sent to all of this proxy's subscribers together and not yet
+ *                         taken by their sockets (held in direct memory meanwhile) beyond which a
+ *                         subscriber waits to be sent more, skipped to the latest version when its
+ *                         turn comes (null: a quarter of the JVM's direct-memory limit, derived
+ *                         when the publisher starts; at least 64KB)
  * @param signatureEvents  whether this proxy's streams carry this project's signature events to
  *                         subscribers that do not ask either way (default true; a push proxy
  *                         below always asks for them)
  */
 public record PushConfig(Duration heartbeat, Duration readTimeout, Duration backoffMin, Duration backoffMax,
                          ByteSize subscriberBuffer, Duration stallTimeout, Integer maxSubscribers,
-                         Boolean signatureEvents) {
+                         ByteSize maxPendingBytes, Boolean signatureEvents) {
 
     /** The defaults, here once for the config file, the push feed and the publisher alike. */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
@@ -45,6 +51,8 @@ public record PushConfig(Duration heartbeat, Duration readTimeout, Duration back
     public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(30);
     public static final ByteSize DEFAULT_SUBSCRIBER_BUFFER = ByteSize.ofBytes(256 * 1024);
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
+    /** The least {@code max-pending-bytes} taken. */
+    public static final ByteSize MIN_PENDING_BYTES = ByteSize.ofBytes(64 * 1024);
     private static final ByteSize MIN_BUFFER = ByteSize.ofBytes(1024);
     private static final ByteSize MAX_BUFFER = ByteSize.ofBytes(1L << 30);
 
@@ -66,36 +74,45 @@ public record PushConfig(Duration heartbeat, Duration readTimeout, Duration back
         if (maxSubscribers != null && maxSubscribers < 1) {
             throw new IllegalArgumentException("max-subscribers: " + maxSubscribers + " (expected: >= 1)");
         }
+        if (maxPendingBytes != null && maxPendingBytes.bytes() < MIN_PENDING_BYTES.bytes()) {
+            throw new IllegalArgumentException("max-pending-bytes: " + maxPendingBytes + " (expected: >= "
+                    + MIN_PENDING_BYTES + ")");
+        }
         signatureEvents = orDefault(signatureEvents, Boolean.TRUE);
     }
 
     /** The first six keys, the others at their defaults. */
     public PushConfig(Duration heartbeat, Duration readTimeout, Duration backoffMin, Duration backoffMax,
                       ByteSize subscriberBuffer, Duration stallTimeout) {
-        this(heartbeat, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, null, null);
+        this(heartbeat, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, null, null, null);
     }
 
     public static PushConfig defaults() {
-        return new PushConfig(null, null, null, null, null, null, null, null);
+        return new PushConfig(null, null, null, null, null, null, null, null, null);
     }
 
     public PushConfig withReadTimeout(Duration d) {
         return new PushConfig(heartbeat, d, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers,
-                signatureEvents);
+                maxPendingBytes, signatureEvents);
     }
 
     public PushConfig withHeartbeat(Duration d) {
         return new PushConfig(d, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers,
-                signatureEvents);
+                maxPendingBytes, signatureEvents);
     }
 
     public PushConfig withMaxSubscribers(Integer n) {
         return new PushConfig(heartbeat, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, n,
-                signatureEvents);
+                maxPendingBytes, signatureEvents);
+    }
+
+    public PushConfig withMaxPendingBytes(ByteSize bytes) {
+        return new PushConfig(heartbeat, readTimeout, backoffMin, backoffMax, subscriberBuffer, stallTimeout, maxSubscribers,
+                bytes, signatureEvents);
     }
 
     public PushConfig withBackoff(Duration min, Duration max) {
         return new PushConfig(heartbeat, readTimeout, min, max, subscriberBuffer, stallTimeout, maxSubscribers,
-                signatureEvents);
+                maxPendingBytes, signatureEvents);
     }
 }

@@ -59,6 +59,8 @@ class PushConfigTest {
         assertEquals(false, p.signatureEvents());
         PushConfig d = PushConfig.defaults();
         assertEquals(null, d.maxSubscribers());
+        assertEquals(null, d.maxPendingBytes());
+        assertEquals(ByteSize.ofMegabytes(64), read("push: {max-pending-bytes: 64MB}\n").push().maxPendingBytes());
         assertEquals(true, d.signatureEvents());
     }
 
@@ -85,8 +87,10 @@ class PushConfigTest {
         "stall-timeout: 0s | push.yaml: push.stall-timeout: 0s (expected: > 0)",
         "stall-timeout: [1s] | push.yaml: push.stall-timeout: expected a single value, not a mapping or list",
         "max-subscribers: 0 | push.yaml: push.max-subscribers: 0 (expected: >= 1)",
+        "max-pending-bytes: 1KB | push.yaml: push.max-pending-bytes: 1KB (expected: >= 64KB)",
+        "max-pending-bytes: lots | push.yaml: push.max-pending-bytes: 'lots' is not a size (expected e.g. 256MB, 512KB, 2GB)",
         "signature-events: maybe | push.yaml: push.signature-events: 'maybe' is not true or false",
-        "readtimeout: 1s | push.yaml: push.readtimeout: unknown key (known: backoff-max, backoff-min, heartbeat, max-subscribers, read-timeout, signature-events, stall-timeout, subscriber-buffer)",
+        "readtimeout: 1s | push.yaml: push.readtimeout: unknown key (known: backoff-max, backoff-min, heartbeat, max-pending-bytes, max-subscribers, read-timeout, signature-events, stall-timeout, subscriber-buffer)",
     })
     void aBadValueOrAnUnknownKeyIsRefusedNamingTheKeyAndTheReason(String push, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> read("push: {" + push + "}\n"));
