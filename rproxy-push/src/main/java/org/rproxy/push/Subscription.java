@@ -282,4 +282,11 @@ final class Subscription {
             sink.close();
         }
     }
+
+    /** Ends the stream at once, what waits for its socket dropped: for one that stopped reading. */
+    void abort() {
+        if (sink != null) {
+            sink.abort();
+        }
+    }
 }

@@ -61,6 +61,7 @@ class PendingBudgetTest {
         @Override public void onWritten(LongConsumer callback) { written = callback; }
         @Override public void onClose(Runnable callback) { }
         @Override public void close() { }
+        @Override public void abort() { }
     }
 
     private final ManualScheduler thread = new ManualScheduler();

@@ -71,6 +71,11 @@ class StalledSubscriberTest {
         }
 
         @Override
+        public void abort() {
+            close();
+        }
+
+        @Override
         public void onClose(Runnable callback) {
         }
 

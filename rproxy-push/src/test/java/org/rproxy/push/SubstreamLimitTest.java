@@ -76,6 +76,7 @@ class SubstreamLimitTest {
         @Override public long pendingBytes() { return pending; }
         @Override public void onWritable(Runnable callback) { onWritable = callback; }
         @Override public void onWritten(java.util.function.LongConsumer callback) { }
+        @Override public void abort() { close(); }
         @Override public void onClose(Runnable callback) { }
         @Override public void close() { open = false; }
     }

@@ -120,6 +120,11 @@ class UpdatePublisherTest {
         }
 
         @Override
+        public void abort() {
+            close();
+        }
+
+        @Override
         public synchronized void onClose(Runnable callback) {
             onClose.add(callback);
         }

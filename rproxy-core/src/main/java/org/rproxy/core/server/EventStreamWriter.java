@@ -195,22 +195,38 @@ final class EventStreamWriter implements StreamSink {
         }
     }
 
-    /**
-     * Writes the last chunk and closes, or closes at once while sent bytes still wait for the
-     * socket; on the event loop. Behind bytes a subscriber does not read (the publisher closes a
-     * stalled one so), the last chunk's write never ended, nor the connection: it held what waited
-     * (off-heap) for as long as the peer stayed. Closing fails those writes, which releases them.
-     */
+    @Override
+    public void abort() {
+        if (!onLoop(this::drop)) {
+            closed();
+        }
+    }
+
+    /** Writes the last chunk and closes; on the event loop. */
     private void finish() {
         if (!open.get()) {
             return;
         }
-        if (!ctx.channel().isActive()) {
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        } else {
             closed();
-        } else if (pending.get() > 0) {
+        }
+    }
+
+    /**
+     * Closes at once, on the event loop: the writes still waiting fail, which releases them and
+     * tells their sizes written. A last chunk behind bytes the peer never reads would never be
+     * written, nor the connection closed: it held them (off-heap) for as long as the peer stayed.
+     */
+    private void drop() {
+        if (!open.get()) {
+            return;
+        }
+        if (ctx.channel().isActive()) {
             ctx.channel().close();
         } else {
-            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            closed();
         }
     }
 

@@ -57,4 +57,12 @@ public interface StreamSink {
 
     /** Ends the response (the last chunk) and closes the connection; idempotent. */
     void close();
+
+    /**
+     * Ends the stream at once, dropping what still waits for the socket, and closes the
+     * connection (on HTTP/2, the stream); idempotent. For a peer that stopped reading: after
+     * {@link #close()} the last chunk waits behind what it does not read, and with it the close
+     * and the bytes held for it.
+     */
+    void abort();
 }
