@@ -36,18 +36,19 @@ import org.rproxy.push.UpdateStreamConfig;
 @SuppressWarnings("try") // resources held open for the test's duration, not referenced
 class PendingBytesBoundIT {
 
-    private static final int NON_READERS = 40;
+    private static final int NON_READERS = 60;
     private static final long BUDGET = 4L << 20;
     private static final String BIG = "/networkmap/big-network-map";
     /** The origin's send buffer per connection: the kernel takes little of what a non-reader is sent, the rest waits in direct memory. */
     private static final int SEND_BUFFER = 64 * 1024;
 
     /**
-     * What the allocator holds beyond the bytes in use: it takes direct memory in chunks, per
-     * event loop, and keeps some for reuse (about 5 MB seen here beyond a 4 MB bound; without
-     * the bound, 15 MB were pending at once and the allocator's use peaked at 26 MB).
+     * What the allocator holds beyond the bytes in use, which this test's JVM shares with the
+     * others run in it: it takes direct memory in chunks, per event loop, and keeps some for
+     * reuse (5 to 9 MB seen here beyond a 4 MB bound; without the bound, the 60 non-readers
+     * had 23 MB pending at once and the allocator's use peaked at 34 MB).
      */
-    private static final long ALLOCATOR_SLACK = 8L << 20;
+    private static final long ALLOCATOR_SLACK = 12L << 20;
 
     @TempDir
     Path dir;
