@@ -29,7 +29,11 @@ final class PendingBudget {
     private final AtomicBoolean waiting = new AtomicBoolean();
     private final Runnable wake;
 
-    /** @param wake hands the pumping of waiting subscribers to the publisher's thread; called on any thread, must not block */
+    /**
+     * @param max  the bound, in bytes
+     * @param wake hands the pumping of waiting subscribers to the publisher's thread; called on any
+     *             thread, must not block
+     */
     PendingBudget(long max, Runnable wake) {
         if (max < 1) {
             throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
