@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
-import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
@@ -205,27 +204,7 @@ final class OriginCommand implements Callable<Integer> {
             }
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
-        if (maxConnections != null) {
-            if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
-                throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
-                        + FrontEndConfig.MAX_CONNECTIONS + ")");
-            }
-            frontEnd = frontEnd.withMaxConnections(maxConnections);
-        }
-        if (maxRequestBody != null) {
-            try {
-                frontEnd = frontEnd.withMaxBodyBytes((int) ListenConfig.checkedRequestBody(maxRequestBody).bytes());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--" + e.getMessage(), e);
-            }
-        }
-        if (maxUnfinishedStreams != null) {
-            try {
-                frontEnd = frontEnd.withMaxUnfinishedStreams(ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--" + e.getMessage(), e);
-            }
-        }
+        frontEnd = OriginOptions.frontEndLimits(frontEnd, maxConnections, maxRequestBody, maxUnfinishedStreams);
         OriginOptions.checkStreamLimits(maxSubscribers, maxPendingBytes);
         TlsConfig tls = OriginOptions.tls(tlsCert, tlsKey);
         if (tls != null) {

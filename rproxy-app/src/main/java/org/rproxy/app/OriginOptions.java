@@ -14,9 +14,11 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.Durations;
+import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.PushConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.Directory;
+import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.tls.Tls;
 import org.rproxy.origin.KeyFileModes;
@@ -43,6 +45,36 @@ final class OriginOptions {
             throw new IllegalArgumentException("--max-age: " + Durations.format(maxAge)
                     + " (expected: at most --validity, " + Durations.format(validity) + ")");
         }
+    }
+
+    /**
+     * {@code frontEnd} with --max-connections, --max-request-body and --max-unfinished-streams applied where
+     * given, each checked against the bound its config key has, the message naming the option.
+     */
+    static FrontEndConfig frontEndLimits(FrontEndConfig frontEnd, Integer maxConnections, ByteSize maxRequestBody,
+                                         Integer maxUnfinishedStreams) {
+        if (maxConnections != null) {
+            if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
+                throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
+                        + FrontEndConfig.MAX_CONNECTIONS + ")");
+            }
+            frontEnd = frontEnd.withMaxConnections(maxConnections);
+        }
+        if (maxRequestBody != null) {
+            try {
+                frontEnd = frontEnd.withMaxBodyBytes((int) ListenConfig.checkedRequestBody(maxRequestBody).bytes());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
+        }
+        if (maxUnfinishedStreams != null) {
+            try {
+                frontEnd = frontEnd.withMaxUnfinishedStreams(ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
+        }
+        return frontEnd;
     }
 
     /** --max-subscribers and --max-pending-bytes, when given, are at least their least ({@link PushConfig}'s bounds). */
