@@ -173,7 +173,11 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
         }
         lastReadNanos = ticker.nanoTime();
         ReferenceCountUtil.release(msg);
-        if (dropped > MAX_BYTES) {
+        if (dropped > MAX_BYTES && ctx.channel().config().isAutoRead()) {
+            // read no more: over TLS the close waits for its close_notify to be flushed (up to
+            // SslHandler's closeNotifyFlushTimeout), which a client that does not read holds back,
+            // and a client still sending meanwhile must meet a full window, not a reader
+            ctx.channel().config().setAutoRead(false);
             ctx.close();
         }
     }
