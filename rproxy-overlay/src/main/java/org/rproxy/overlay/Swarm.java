@@ -23,7 +23,6 @@ import bt.net.IPeerConnectionPool;
 import bt.net.PeerConnection;
 import bt.runtime.BtClient;
 import bt.runtime.BtRuntime;
-import bt.torrent.TorrentRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * keeps of a torrent dropped is removed as soon as bt no longer takes it for active, fetched
  * again or not). bt never ends the processing of a torrent stopped before its metadata or its
  * last piece came; a fetch of such a one starts after {@link #STOP_WAIT} anyway, and fetches
- * nothing in this runtime.
+ * nothing in this runtime. A torrent dropped before bt started it (just seeded) is stopped once
+ * bt starts it ({@link TorrentStops}); bt would otherwise serve it for good.
  *
  * <p>Fetches run one at a time ({@link FetchTurns}: bt 1.10 files the blocks it receives by piece
  * index and offset alone, whatever the torrent, {@link ReceivedBlocks}), except past one that has
@@ -233,8 +233,12 @@ final class Swarm implements AutoCloseable {
         return clients.size();
     }
 
-    /** Stops seeding {@code infoHash} and deletes its folder. */
-    void drop(String hex) {
+    /**
+     * Stops seeding {@code hex} and deletes its folder; returns at once (a client calls it after
+     * every fetch) with what completes when bt no longer serves it: bt serves new connections to
+     * it until it reports it stopped (within a second for one held whole; {@link #STOP_WAIT} at most).
+     */
+    CompletableFuture<Void> drop(String hex) {
         whole.remove(hex);
         CompletableFuture<byte[]> running = fetching.remove(hex);
         if (running != null) {
@@ -243,7 +247,8 @@ final class Swarm implements AutoCloseable {
         BtClient c = clients.remove(hex);
         if (c != null) {
             TorrentId id = TorrentId.fromBytes(HexFormat.of().parseHex(hex));
-            CompletableFuture<Void> stopped = stopped(id).completeOnTimeout(null, STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Void> stopped = TorrentStops.stopped(runtime, id)
+                    .completeOnTimeout(null, STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             stopping.put(hex, stopped);
             stopped.whenComplete((v, e) -> {
                 stopping.remove(hex, stopped);
@@ -255,6 +260,8 @@ final class Swarm implements AutoCloseable {
                     blocks.letGoOfAll();
                 }
             });
+            // bt loses a stop that comes before it started the torrent: stop it again once it does
+            TorrentStops.stopWhenStarted(runtime, id, () -> clients.containsKey(hex));
             c.stop();
             // bt 1.10 keeps a stopped torrent's connections in its pool (idle, never read again)
             // and hands them out when the same torrent is started again, which then fetches
@@ -264,20 +271,7 @@ final class Swarm implements AutoCloseable {
             leftovers.dropStopped(id);
         }
         TorrentFolders.deleteTree(root.resolve(hex));
-    }
-
-    /**
-     * Completes when bt reports the torrent {@code id} stopped, by when it has unregistered it
-     * (bt's registry listens to every torrent, and is told before the listeners of one torrent);
-     * at once when bt has let it go already.
-     */
-    private CompletableFuture<Void> stopped(TorrentId id) {
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        runtime.service(EventSource.class).onTorrentStopped(id, e -> stopped.complete(null));
-        if (runtime.service(TorrentRegistry.class).getDescriptor(id).isEmpty()) {
-            stopped.complete(null);
-        }
-        return stopped;
+        return stopping.getOrDefault(hex, CompletableFuture.completedFuture(null)).copy();
     }
 
     /**

@@ -348,6 +348,10 @@ final class NamespaceChecks {
         SwarmStopChecks.staleBlocksAreNotTakenAndLetGo(dir);
     }
 
+    static void droppedTorrentIsNotServedOnceTheDropCompletes(Path dir) throws Exception {
+        SwarmStopChecks.droppedTorrentIsNotServedOnceTheDropCompletes(dir);
+    }
+
     static void olderBundleUnderANewerSeq(Path dir) throws Exception {
         ForgedSeqChecks.olderBundleUnderANewerSeq(dir);
     }

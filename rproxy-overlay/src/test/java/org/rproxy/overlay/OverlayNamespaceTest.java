@@ -146,6 +146,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aTorrentDroppedIsNoLongerServedOnceTheDropCompletes(@TempDir Path dir) throws Exception {
+        inNamespace("droppedTorrentIsNotServedOnceTheDropCompletes", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aListedPublisherCannotMakeANewClientTakeAnOlderVersion(@TempDir Path dir) throws Exception {
         inNamespace("olderBundleUnderANewerSeq", dir);
     }
