@@ -60,19 +60,22 @@ final class NothingFoundChecks {
     /**
      * A pointer names a bundle its publisher seeded and announced, then dropped (as when its
      * signature expired after the origin's clock stepped back): the DHT still names the
-     * publisher as its peer, which refuses the torrent; the client gives up after the refusals,
-     * well before its budget runs out, and goes on to pull.
+     * publisher as its peer, which refuses the torrent once bt has stopped it (the drop's future);
+     * the client gives up after the refusals, well before its budget runs out, and goes on to pull.
      */
     static void droppedBundleIsGivenUpEarly(Path dir) throws Exception {
         try (ThreeNodes n = ThreeNodes.start(dir)) {
             OverlayNode pub = node(n.honest);
-            SignedBundle b = bundle(ORIGIN, "map-a", Instant.now(), "v1");
+            // one clock read: a pointer's seq is its bundle's created second
+            Instant created = Instant.now();
+            SignedBundle b = bundle(ORIGIN, "map-a", created, "v1");
             byte[] ih = pub.swarm().seed("map-a.http", b.toBytes());
             say("announced: " + pub.dht().announce(ih, pub.swarm().port()).get(60, TimeUnit.SECONDS));
-            Pointer p = new Pointer(NamespaceChecks.key(n.honest).publicKey(), "map-a", Instant.now().getEpochSecond(), ih,
+            Pointer p = new Pointer(NamespaceChecks.key(n.honest).publicKey(), "map-a", created.getEpochSecond(), ih,
                     b.toBytes().length);
             say("put: " + pub.dht().put(p.sign(NamespaceChecks.key(n.honest))).get(60, TimeUnit.SECONDS));
-            pub.swarm().drop(HexFormat.of().formatHex(ih));
+            // bt serves the torrent until it reports it stopped (droppedTorrentIsNotServedOnceTheDropCompletes)
+            pub.swarm().drop(HexFormat.of().formatHex(ih)).get(Swarm.STOP_WAIT.toSeconds() + 10, TimeUnit.SECONDS);
             fetchGivenUpEarly(n.client, n.honest, "nobody seeds it (the one peer the DHT named, /" + ip(1) + ":"
                     + pub.swarm().port() + ", refused it " + SeederWatch.REFUSALS_EACH + " times)");
         }
