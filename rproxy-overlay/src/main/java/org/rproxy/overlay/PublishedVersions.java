@@ -76,7 +76,8 @@ final class PublishedVersions {
     /**
      * Seeds {@code bundle}, announces it and moves the pointer of {@code id} to it (both at once:
      * a reader that finds the pointer before the announcement lands looks for peers again within
-     * a second, and gives the overlay up only after three lookups found none, {@link SeederWatch}), drops the version before the previous, and has it dropped when it
+     * a second, and gives the overlay up only after lookups over five seconds found none,
+     * {@link SeederWatch}), drops the version before the previous, and has it dropped when it
      * {@code expires}. Waits (on the publisher's thread) for the first announcement and put, one
      * resource after the other: DHT nodes throttle a sender that asks too much at once.
      */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.rproxy.core.config.Durations;
 
@@ -21,8 +22,9 @@ import org.rproxy.core.config.Durations;
  * hold a client for its whole budget before it pulls. Nobody seeds it when no peer has shown a
  * piece of it, no connection to a peer is younger than {@link #IDLE}, and
  * <ul>
- * <li>{@value #EMPTY_LOOKUPS} of the DHT's peer lookups ({@link DhtPeerSource}) heard from DHT
- * nodes and none found a peer, or</li>
+ * <li>at least {@value #EMPTY_LOOKUPS} of the DHT's peer lookups ({@link DhtPeerSource}) heard
+ * from DHT nodes, over at least {@link #EMPTY_SPAN} from the first of them, and none found a
+ * peer, or</li>
  * <li>peers were found, and each of them either refused bt's connection at least
  * {@value #REFUSALS_EACH} times (refused, no such torrent there, unreachable) or was connected
  * {@link #IDLE} without showing a piece (another client fetching it, or a peer announcing what
@@ -39,9 +41,18 @@ final class SeederWatch {
      * Lookups that heard from DHT nodes, all finding no peer, that show nobody seeds a torrent:
      * three, so that the last starts at least one of bt's polls (a second) after the second one,
      * however soon after the fetch's own (primed) lookup bt's first poll came: a publisher puts
-     * a pointer and announces its torrent at once, and a reader may find the pointer first.
+     * a pointer and announces its torrent at once, and a reader may find the pointer first. A
+     * count alone was not enough: under load bt's polls queue and lookups come back one right
+     * after another, all before the announcement landed; {@link #EMPTY_SPAN} bounds that.
      */
     static final int EMPTY_LOOKUPS = 3;
+    /**
+     * How long empty lookups must go on before they show nobody seeds a torrent, however many
+     * there were: a reader of a new version's pointer may look before the publisher's
+     * announcement has landed, and lookups come back one right after another when bt's polls
+     * queue under load.
+     */
+    static final Duration EMPTY_SPAN = Duration.ofSeconds(5);
     /** Failed connections to each peer found that show none of them serves the torrent. */
     static final int REFUSALS_EACH = 2;
     /**
@@ -56,8 +67,12 @@ final class SeederWatch {
     private final CompletableFuture<String> nobody = new CompletableFuture<>();
     /** Runs a check {@link #IDLE} after a connection or the metadata. */
     private final Executor afterIdle;
+    /** The time, in {@link System#nanoTime()}'s terms. */
+    private final LongSupplier nanoTime;
     /** Guarded by this. */
     private int lookups;
+    /** When the first lookup that heard from DHT nodes ended ({@link #nanoTime}); guarded by this. */
+    private long firstLookup;
     private final Set<InetSocketAddress> found = new LinkedHashSet<>();
     private final Map<InetSocketAddress, Integer> refusals = new HashMap<>();
     /** The peers connected, each with its checks still due (more than 0: given time to show a piece). */
@@ -70,7 +85,13 @@ final class SeederWatch {
 
     /** A watch that runs on {@code afterIdle} what is due {@link #IDLE} after a connection or the metadata. */
     SeederWatch(Executor afterIdle) {
+        this(afterIdle, System::nanoTime);
+    }
+
+    /** A watch that runs {@code afterIdle} as above, reading the time from {@code nanoTime} (as System.nanoTime). */
+    SeederWatch(Executor afterIdle, LongSupplier nanoTime) {
         this.afterIdle = requireNonNull(afterIdle, "afterIdle");
+        this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     }
 
     /** Completes, with the reason, once nobody demonstrably seeds the torrent; never after a peer showed a piece. */
@@ -85,7 +106,9 @@ final class SeederWatch {
             if (f.answered() == 0) {
                 return;
             }
-            lookups++;
+            if (lookups++ == 0) {
+                firstLookup = nanoTime.getAsLong();
+            }
             found.addAll(f.peers());
             why = judge();
         }
@@ -141,7 +164,10 @@ final class SeederWatch {
             return null;
         }
         if (found.isEmpty()) {
-            return lookups >= EMPTY_LOOKUPS ? "nobody seeds it (" + lookups + " DHT lookups of its peers found none)" : null;
+            return lookups >= EMPTY_LOOKUPS && nanoTime.getAsLong() - firstLookup >= EMPTY_SPAN.toNanos()
+                    ? "nobody seeds it (" + lookups + " DHT lookups of its peers over " + Durations.format(EMPTY_SPAN)
+                            + " found none)"
+                    : null;
         }
         int idle = 0;
         for (InetSocketAddress p : found) {

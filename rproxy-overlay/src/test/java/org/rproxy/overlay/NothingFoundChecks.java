@@ -25,6 +25,7 @@ import org.rproxy.client.ClientException;
 import org.rproxy.client.OverlayOnlySources;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Address;
+import org.rproxy.core.config.Durations;
 
 /** Namespace checks ({@link NamespaceChecks}) of what a client is told when the overlay has nothing for it. */
 final class NothingFoundChecks {
@@ -51,8 +52,8 @@ final class NothingFoundChecks {
             new SecureRandom().nextBytes(nowhere);
             Pointer p = new Pointer(NamespaceChecks.key(bad).publicKey(), "map-a", Instant.now().getEpochSecond(), nowhere, 600);
             say("put: " + node(bad).dht().put(p.sign(NamespaceChecks.key(bad))).get(60, TimeUnit.SECONDS));
-            String said = fetchGivenUpEarly(client, bad, "nobody seeds it (" + SeederWatch.EMPTY_LOOKUPS
-                    + " DHT lookups of its peers found none)");
+            String said = fetchGivenUpEarly(client, bad, " DHT lookups of its peers over "
+                    + Durations.format(SeederWatch.EMPTY_SPAN) + " found none)");
             assertFalse(said.contains("PT1M"), said);
         }
     }

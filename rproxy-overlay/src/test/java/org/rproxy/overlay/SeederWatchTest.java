@@ -16,14 +16,53 @@ class SeederWatchTest {
     private static final InetSocketAddress B = new InetSocketAddress("100.64.0.2", 7002);
 
     @Test
-    void threeLookupsThatHeardFromNodesAndFoundNoPeerShowNobodySeedsIt() {
-        SeederWatch w = new SeederWatch();
+    void threeLookupsThatHeardFromNodesAndFoundNoPeerOverTheSpanShowNobodySeedsIt() {
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
         w.looked(new PeersFound(Set.of(), 0)); // nobody answered: proves nothing
+        now[0] += SeederWatch.EMPTY_SPAN.toNanos(); // nor does it start the span
+        w.looked(new PeersFound(Set.of(), 3));
+        now[0] += SeederWatch.EMPTY_SPAN.toNanos() - 1;
         w.looked(new PeersFound(Set.of(), 3));
         w.looked(new PeersFound(Set.of(), 3));
-        assertFalse(w.nobody().isDone());
+        assertFalse(w.nobody().isDone(), w.nobody().getNow(null)); // three, but within the span
+        now[0] += 1;
         w.looked(new PeersFound(Set.of(), 2));
-        assertEquals("nobody seeds it (3 DHT lookups of its peers found none)", w.nobody().getNow(null));
+        assertEquals("nobody seeds it (4 DHT lookups of its peers over 5s found none)", w.nobody().getNow(null));
+    }
+
+    @Test
+    void lookupsOverTheSpanShowNobodySeedsItOnlyOnceThreeHeardFromNodes() {
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
+        w.looked(new PeersFound(Set.of(), 3));
+        now[0] += 2 * SeederWatch.EMPTY_SPAN.toNanos();
+        w.looked(new PeersFound(Set.of(), 3));
+        assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
+        w.looked(new PeersFound(Set.of(), 3));
+        assertEquals("nobody seeds it (3 DHT lookups of its peers over 5s found none)", w.nobody().getNow(null));
+    }
+
+    /**
+     * A flash crowd: a reader finds the pointer before the publisher's announcement has landed,
+     * and its lookups come back empty one right after another (bt polls each second, sooner
+     * under load when polls queue). Three of them within a second prove nothing: the give-up
+     * waits until empty lookups span {@link SeederWatch#EMPTY_SPAN}, and the announcement landing
+     * meanwhile keeps the fetch.
+     */
+    @Test
+    void emptyLookupsInQuickSuccessionBeforeTheAnnouncementLandsAreNoGiveUp() {
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
+        for (int i = 0; i < SeederWatch.EMPTY_LOOKUPS + 2; i++) {
+            w.looked(new PeersFound(Set.of(), 8));
+            now[0] += 200_000_000L;
+        }
+        assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
+        w.looked(new PeersFound(Set.of(A), 8)); // the announcement landed
+        now[0] += SeederWatch.EMPTY_SPAN.toNanos();
+        w.looked(new PeersFound(Set.of(), 8));
+        assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
     }
 
     @Test
@@ -91,14 +130,16 @@ class SeederWatchTest {
     @Test
     void aPeerConnectedFromElsewhereHoldsTheGiveUpOnlyForTheIdleTime() {
         List<Runnable> due = new ArrayList<>();
-        SeederWatch w = new SeederWatch(due::add);
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(due::add, () -> now[0]);
         w.connected(B); // connected to us: no lookup named it
         for (int i = 0; i < SeederWatch.EMPTY_LOOKUPS; i++) {
             w.looked(new PeersFound(Set.of(), 3));
+            now[0] += SeederWatch.EMPTY_SPAN.toNanos();
         }
         assertFalse(w.nobody().isDone());
         due.forEach(Runnable::run);
-        assertEquals("nobody seeds it (3 DHT lookups of its peers found none)", w.nobody().getNow(null));
+        assertEquals("nobody seeds it (3 DHT lookups of its peers over 5s found none)", w.nobody().getNow(null));
     }
 
     @Test
