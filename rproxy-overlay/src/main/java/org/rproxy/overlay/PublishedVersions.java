@@ -74,12 +74,13 @@ final class PublishedVersions {
     }
 
     /**
-     * Seeds {@code bundle}, announces it and moves the pointer of {@code id} to it (both at once:
-     * a reader that finds the pointer before the announcement lands looks for peers again within
-     * a second, and gives the overlay up only after lookups over five seconds found none,
+     * Seeds {@code bundle}, announces it and then moves the pointer of {@code id} to it (once the
+     * first announcement is stored, or failed: a reader that finds the pointer finds a peer,
+     * where a pointer put at once could land first and a flash crowd's lookups find nobody,
      * {@link SeederWatch}), drops the version before the previous, and has it dropped when it
      * {@code expires}. Waits (on the publisher's thread) for the first announcement and put, one
-     * resource after the other: DHT nodes throttle a sender that asks too much at once.
+     * after the other and one resource after the other: DHT nodes throttle a sender that asks
+     * too much at once.
      */
     CompletableFuture<Integer> publish(String id, long seq, byte[] bundle, Instant expires) {
         byte[] infoHash = node.swarm().seed(id + ".http", bundle);
@@ -90,9 +91,10 @@ final class PublishedVersions {
             worker.schedule(() -> expired(p), ms, TimeUnit.MILLISECONDS);
         }
         Pointer held = current.put(id, p);
-        CompletableFuture<Stored> announced = node.announce(infoHash);
+        // the announcement first: a reader that finds the pointer then finds a peer
+        await(node.announce(infoHash));
         CompletableFuture<Integer> first = put(p);
-        await(CompletableFuture.allOf(announced, first));
+        await(first);
         Pointer old = held == null ? null : previous.put(id, held);
         if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
             unseed(old);
