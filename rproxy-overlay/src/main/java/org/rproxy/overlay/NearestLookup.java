@@ -49,8 +49,8 @@ import lbms.plugins.mldht.kad.utils.AddressUtils;
  * stores it on nodes farther out, where the next lookup does not look. Here the throttle only
  * delays a request (mldht's RPC layer queues it), a request that stalls is sent once more, and
  * the end is decided by the closest nodes alone. This node's own address is never asked, under
- * whatever id another node lists it ({@link OwnAddresses}); an item lookup starts instead from
- * what this node itself stores ({@link OwnItem}).
+ * whatever id another node lists it ({@link OwnAddresses}); a lookup starts instead from what
+ * this node itself stores ({@link OwnItem}, {@link OwnPeers}).
  *
  * <p>Runs on mldht's threads (responses, timeouts, its scheduler for sending); never blocks.
  * Thread-safe: its state is guarded by this object, and requests are sent outside the lock.
@@ -127,6 +127,8 @@ final class NearestLookup {
         synchronized (this) {
             if (!peerLookup) {
                 best = OwnItem.of(dht, target).orElse(null);
+            } else {
+                peers.addAll(OwnPeers.of(dht, target));
             }
             StartingNodes.of(dht, target).forEach(this::add);
         }

@@ -388,6 +388,10 @@ final class NamespaceChecks {
         NothingFoundChecks.noPointerIsSaid(dir);
     }
 
+    static void announcementStoredOnTheReaderAloneIsFound(Path dir) throws Exception {
+        OwnPeersChecks.announcementStoredOnTheReaderAloneIsFound(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */

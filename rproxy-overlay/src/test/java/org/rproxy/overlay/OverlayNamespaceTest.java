@@ -174,6 +174,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void anAnnouncementHeldByTheReadersOwnNodeAloneIsFound(@TempDir Path dir) throws Exception {
+        inNamespace("announcementStoredOnTheReaderAloneIsFound", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aPointerToABundleItsOnlySeederDroppedIsGivenUpBeforeTheBudgetRunsOut(@TempDir Path dir) throws Exception {
         inNamespace("droppedBundleIsGivenUpEarly", dir);
     }
