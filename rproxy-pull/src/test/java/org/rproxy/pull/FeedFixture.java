@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.testing.MutableClock;
@@ -19,6 +21,10 @@ import org.rproxy.core.testing.TestSigner;
  * test and closed after it.
  */
 final class FeedFixture implements AutoCloseable {
+    /** The document the tests of one document's life serve, and a body of it. */
+    static final String MAP = "/networkmap/default-network-map";
+    static final String MAP_BODY = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
+
     final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
     final FakeUpstream upstream = new FakeUpstream(clock);
     final TestSigner signer = new TestSigner();
@@ -54,6 +60,11 @@ final class FeedFixture implements AutoCloseable {
     /** The service in front of the feed, forwarding every query, remembering 404s in {@code notFound} (null: not at all). */
     PullService service(NotFoundMemory notFound) {
         return new PullService(feed, Runnable::run, Runnable::run, null, metrics, notFound);
+    }
+
+    /** A plain GET of {@code path} through the feed: its reply, within 5 s. */
+    Reply get(String path) throws Exception {
+        return feed.serve(CacheKey.get(path), UpstreamCall.PLAIN_GET).toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
     @Override

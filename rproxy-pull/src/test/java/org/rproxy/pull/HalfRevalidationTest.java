@@ -1,5 +1,7 @@
 package org.rproxy.pull;
 
+import static org.rproxy.pull.FeedFixture.MAP;
+import static org.rproxy.pull.FeedFixture.MAP_BODY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,8 +22,6 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * (1 s), as after any other failure.
  */
 class HalfRevalidationTest {
-    static final String MAP = "/networkmap/default-network-map";
-    static final String BODY = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
 
     final FeedFixture f = new FeedFixture();
 
@@ -31,14 +31,14 @@ class HalfRevalidationTest {
     }
 
     Reply get() throws Exception {
-        Reply r = f.feed.serve(CacheKey.get(MAP), UpstreamCall.PLAIN_GET).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        Reply r = f.get(MAP);
         f.feed.quiet().get(5, TimeUnit.SECONDS);
         return r;
     }
 
     @Test
     void aRevalidationWhoseIdentityRequestFailedIsRetriedAfterTheRetryPause() throws Exception {
-        f.upstream.docs.put(MAP, f.signer.sign(MAP, BODY, true, f.clock.instant(), Duration.ofHours(1), 60));
+        f.upstream.docs.put(MAP, f.signer.sign(MAP, MAP_BODY, true, f.clock.instant(), Duration.ofHours(1), 60));
         assertTrue(get() instanceof Reply.Ok);
         assertEquals(2, f.upstream.total(), "gzip, then identity");
         // the gzip variant answered (304), the identity one 503

@@ -1,10 +1,11 @@
 package org.rproxy.pull;
 
+import static org.rproxy.pull.FeedFixture.MAP;
+import static org.rproxy.pull.FeedFixture.MAP_BODY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,6 @@ import org.rproxy.core.server.Reply;
  * its {@code stale-if-error} window, and the upstream is not asked again within {@code retry}.
  */
 class HeldCopyOver4xxTest {
-    static final String MAP = "/networkmap/default-network-map";
-    static final String BODY = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
 
     final FeedFixture f = new FeedFixture();
 
@@ -30,19 +29,19 @@ class HeldCopyOver4xxTest {
     }
 
     Reply get() throws Exception {
-        return f.feed.serve(CacheKey.get(MAP), UpstreamCall.PLAIN_GET).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return f.get(MAP);
     }
 
     @Test
     void a403ForAHeldSignedDocumentServesTheCopyWithinStaleIfError() throws Exception {
-        f.upstream.docs.put(MAP, f.signer.sign(MAP, BODY, false, f.clock.instant(), Duration.ofHours(1), 60));
+        f.upstream.docs.put(MAP, f.signer.sign(MAP, MAP_BODY, false, f.clock.instant(), Duration.ofHours(1), 60));
         assertTrue(get() instanceof Reply.Ok);
         f.upstream.failStatus = 403;
         f.clock.advance(Duration.ofMinutes(3)); // past max-age and stale-while-revalidate: the request waits for the upstream
         Reply r = get();
         assertTrue(r instanceof Reply.Ok, () -> "the valid signed copy, not the upstream's 403: " + r);
         assertEquals(CacheStatus.STALE, ((Reply.Ok) r).cache());
-        assertEquals(Bytes.utf8(BODY), ((Reply.Ok) r).representation().identity().body());
+        assertEquals(Bytes.utf8(MAP_BODY), ((Reply.Ok) r).representation().identity().body());
         int asked = f.upstream.total();
         f.clock.advance(Duration.ofSeconds(2));
         assertTrue(get() instanceof Reply.Ok);

@@ -1,5 +1,7 @@
 package org.rproxy.pull;
 
+import static org.rproxy.pull.FeedFixture.MAP;
+import static org.rproxy.pull.FeedFixture.MAP_BODY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,8 +21,6 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * says otherwise (RFC 9111 §4.3.4: fields the 304 leaves out stay as stored).
  */
 class NotModifiedFreshnessTest {
-    static final String MAP = "/networkmap/default-network-map";
-    static final String BODY = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
 
     final FeedFixture f = new FeedFixture();
 
@@ -30,12 +30,12 @@ class NotModifiedFreshnessTest {
     }
 
     Reply get() throws Exception {
-        return f.feed.serve(CacheKey.get(MAP), UpstreamCall.PLAIN_GET).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return f.get(MAP);
     }
 
     @Test
     void a304WithoutCacheControlRenewsTheCopyForTheMaxAgeItWasStoredWith() throws Exception {
-        f.upstream.docs.put(MAP, f.signer.sign(MAP, BODY, true, f.clock.instant(), Duration.ofHours(1), 60));
+        f.upstream.docs.put(MAP, f.signer.sign(MAP, MAP_BODY, true, f.clock.instant(), Duration.ofHours(1), 60));
         assertTrue(get() instanceof Reply.Ok);
         // an upstream (a cache in between) whose 304 carries the validators and signature only
         f.upstream.tamper = r -> r.status() != 304 ? r : new UpstreamResponse(304,
@@ -59,7 +59,7 @@ class NotModifiedFreshnessTest {
 
     @Test
     void a304WithItsOwnCacheControlSetsTheFreshnessItSays() throws Exception {
-        f.upstream.docs.put(MAP, f.signer.sign(MAP, BODY, false, f.clock.instant(), Duration.ofHours(1), 60));
+        f.upstream.docs.put(MAP, f.signer.sign(MAP, MAP_BODY, false, f.clock.instant(), Duration.ofHours(1), 60));
         assertTrue(get() instanceof Reply.Ok);
         f.upstream.tamper = r -> r.status() != 304 ? r : new UpstreamResponse(304, withCacheControl(r.headers(),
                 "max-age=30"), r.body());

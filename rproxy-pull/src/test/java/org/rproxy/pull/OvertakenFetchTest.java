@@ -1,5 +1,6 @@
 package org.rproxy.pull;
 
+import static org.rproxy.pull.FeedFixture.MAP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,6 @@ import org.rproxy.core.store.Representation;
  * older version the upstream sent.
  */
 class OvertakenFetchTest {
-    static final String MAP = "/networkmap/default-network-map";
     static final String V1 = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
     static final String V2 = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\",\"11.0.0.0/8\"]}}}";
 

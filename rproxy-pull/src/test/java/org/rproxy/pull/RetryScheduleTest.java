@@ -1,5 +1,7 @@
 package org.rproxy.pull;
 
+import static org.rproxy.pull.FeedFixture.MAP;
+import static org.rproxy.pull.FeedFixture.MAP_BODY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,16 +24,13 @@ import org.rproxy.core.testing.MutableClock;
  * schedule is recorded on the fixture's clock, a pass every 100 ms, with the draws given.
  */
 class RetryScheduleTest {
-    static final String MAP = "/networkmap/default-network-map";
-    static final String BODY = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
 
     /** The gaps between a held entry's recovery attempts, in ms, while its upstream stays down, with these draws. */
     private static List<Long> recoverySchedule(double... draws) throws Exception {
         PrimitiveIterator.OfDouble d = DoubleStream.of(draws).iterator();
         try (FeedFixture f = new FeedFixture(1 << 20, () -> d.hasNext() ? d.nextDouble() : 0)) {
-            f.upstream.docs.put(MAP, f.signer.sign(MAP, BODY, false, f.clock.instant(), Duration.ofSeconds(30), 10));
-            assertTrue(f.feed.serve(CacheKey.get(MAP), UpstreamCall.PLAIN_GET).toCompletableFuture()
-                    .get(5, TimeUnit.SECONDS) instanceof Reply.Ok);
+            f.upstream.docs.put(MAP, f.signer.sign(MAP, MAP_BODY, false, f.clock.instant(), Duration.ofSeconds(30), 10));
+            assertTrue(f.get(MAP) instanceof Reply.Ok);
             f.upstream.down = true;
             f.clock.advance(Duration.ofSeconds(31)); // the copy expired: retried until it comes back
             List<Instant> asked = new ArrayList<>();

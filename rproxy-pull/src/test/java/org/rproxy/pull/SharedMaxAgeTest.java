@@ -1,5 +1,7 @@
 package org.rproxy.pull;
 
+import static org.rproxy.pull.FeedFixture.MAP;
+import static org.rproxy.pull.FeedFixture.MAP_BODY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,8 +24,6 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * one), from a 200 and a 304 alike.
  */
 class SharedMaxAgeTest {
-    static final String MAP = "/networkmap/default-network-map";
-    static final String BODY = "{\"network-map\":{\"PID1\":{\"ipv4\":[\"10.0.0.0/8\"]}}}";
 
     final FeedFixture f = new FeedFixture();
 
@@ -33,8 +33,7 @@ class SharedMaxAgeTest {
     }
 
     Reply.Ok get() throws Exception {
-        return (Reply.Ok) f.feed.serve(CacheKey.get(MAP), UpstreamCall.PLAIN_GET).toCompletableFuture()
-                .get(5, TimeUnit.SECONDS);
+        return (Reply.Ok) f.get(MAP);
     }
 
     private static UnaryOperator<UpstreamResponse> cacheControl(int status, String value) {
@@ -45,7 +44,7 @@ class SharedMaxAgeTest {
 
     @Test
     void sMaxageIsTheCopysLifetimeAndWhatGoesDownstream() throws Exception {
-        f.upstream.docs.put(MAP, f.signer.sign(MAP, BODY, true, f.clock.instant(), Duration.ofHours(1), 600));
+        f.upstream.docs.put(MAP, f.signer.sign(MAP, MAP_BODY, true, f.clock.instant(), Duration.ofHours(1), 600));
         f.upstream.tamper = cacheControl(200, "max-age=600, s-maxage=60, stale-while-revalidate=60");
         Reply.Ok first = get();
         assertEquals(60, first.representation().maxAgeSeconds(), "announced downstream");
@@ -58,7 +57,7 @@ class SharedMaxAgeTest {
 
     @Test
     void a304sSMaxageSetsTheRenewedLifetime() throws Exception {
-        f.upstream.docs.put(MAP, f.signer.sign(MAP, BODY, false, f.clock.instant(), Duration.ofHours(1), 60));
+        f.upstream.docs.put(MAP, f.signer.sign(MAP, MAP_BODY, false, f.clock.instant(), Duration.ofHours(1), 60));
         assertTrue(get().representation().maxAgeSeconds() > 0);
         f.upstream.tamper = cacheControl(304, "max-age=600, s-maxage=30");
         f.clock.advance(Duration.ofSeconds(90));
