@@ -1,7 +1,6 @@
 package org.rproxy.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,25 +31,11 @@ class InterruptedFetchTest {
             assertEquals(proxy.base(), c.fetch(LocalOrigin.COST_MAP).source().resolve("/").toString());
             proxy.stall(LocalOrigin.COST_MAP);
 
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            AtomicBoolean stillInterrupted = new AtomicBoolean();
-            Thread caller = new Thread(() -> {
-                try {
-                    c.fetch(LocalOrigin.COST_MAP);
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-                stillInterrupted.set(Thread.currentThread().isInterrupted());
-            }, "interrupted-caller");
-            caller.start();
-            assertEquals(LocalOrigin.COST_MAP, proxy.stalled.poll(20, TimeUnit.SECONDS), "the proxy was asked");
-            caller.interrupt();
-            caller.join(TimeUnit.SECONDS.toMillis(10)); // well within the 30 s timeout
-            assertFalse(caller.isAlive(), "the fetch ended on the interrupt, not on the timeout");
+            InterruptedCall ended = InterruptedCall.of("fetch", () -> c.fetch(LocalOrigin.COST_MAP), proxy.stalled, LocalOrigin.COST_MAP);
 
-            ClientException.Interrupted e = assertInstanceOf(ClientException.Interrupted.class, thrown.get());
+            ClientException.Interrupted e = assertInstanceOf(ClientException.Interrupted.class, ended.thrown());
             assertEquals(proxy.base() + LocalOrigin.COST_MAP.substring(1), e.uri().toString());
-            assertTrue(stillInterrupted.get(), "the caller's interrupt status is kept");
+            assertTrue(ended.stillInterrupted(), "the caller's interrupt status is kept");
             assertEquals(0, c.health().recentFailures(proxy.uri()), "the proxy is not blamed");
             assertEquals(0, c.health().recentFailures(origin.uri()), "and the origin not asked");
             assertEquals(List.of(proxy.uri(), origin.uri()), c.sourceOrder());

@@ -1,7 +1,6 @@
 package org.rproxy.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,24 +66,10 @@ class RefreshMapsAtOnceTest {
             proxy.serve(AnswerEngine.DIRECTORY, c.fetch(AnswerEngine.DIRECTORY).representation());
             proxy.stall(LocalOrigin.COST_MAP);
 
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            AtomicBoolean stillInterrupted = new AtomicBoolean();
-            Thread caller = new Thread(() -> {
-                try {
-                    c.refreshMaps();
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-                stillInterrupted.set(Thread.currentThread().isInterrupted());
-            }, "interrupted-caller");
-            caller.start();
-            assertEquals(LocalOrigin.COST_MAP, proxy.stalled.poll(20, TimeUnit.SECONDS), "the proxy was asked");
-            caller.interrupt();
-            caller.join(TimeUnit.SECONDS.toMillis(10)); // well within the 30 s timeout
-            assertFalse(caller.isAlive(), "the call ended on the interrupt, not on the timeout");
+            InterruptedCall ended = InterruptedCall.of("call", () -> c.refreshMaps(), proxy.stalled, LocalOrigin.COST_MAP);
 
-            assertInstanceOf(ClientException.Interrupted.class, thrown.get(), String.valueOf(thrown.get()));
-            assertTrue(stillInterrupted.get(), "the caller's interrupt status is kept");
+            assertInstanceOf(ClientException.Interrupted.class, ended.thrown(), String.valueOf(ended.thrown()));
+            assertTrue(ended.stillInterrupted(), "the caller's interrupt status is kept");
             ThreadPoolExecutor maps = mapThreads(c);
             Eventually.await("the stopped fetch ends", Duration.ofSeconds(10), () -> maps.getActiveCount() == 0);
             assertEquals(0, c.health().recentFailures(proxy.uri()), "the proxy is not blamed");

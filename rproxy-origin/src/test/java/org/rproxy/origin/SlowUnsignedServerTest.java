@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -35,6 +36,7 @@ import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.Eventually;
 
 /**
  * A signing front whose unsigned server accepts connections and then stalls: its documents are
@@ -130,6 +132,18 @@ class SlowUnsignedServerTest {
     }
 
     /** The {@code expires} of the signature {@code r} came with, in epoch seconds. */
+    /** A GET through the front, for a condition polled by {@link Eventually}. */
+    private HttpResponse<String> fetch(Origin origin, String path) {
+        try {
+            return served.get(origin, path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     private static long expires(HttpResponse<String> r) {
         String input = r.headers().firstValue("signature-input").orElseThrow();
         Matcher m = EXPIRES.matcher(input);
@@ -150,13 +164,12 @@ class SlowUnsignedServerTest {
             stall.set("*");
             assertTrue(firstHeld.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the front read nothing more");
             // a poll is now held for up to 30 s; the signatures served expire in at most 10 s
-            HttpResponse<String> now = first;
-            while (etag(now).equals(etag(first))) {
-                assertTrue(System.currentTimeMillis() / 1000 < expires, "not re-signed before the signatures served"
-                        + " expired (at " + expires + "), while a read of the unsigned server was held");
-                Thread.sleep(100); // nothing to wait on: re-signing happens on its own schedule
-                now = served.get(origin, "/networkmap/net");
-            }
+            // nothing to wait on: re-signing happens on its own schedule
+            AtomicReference<HttpResponse<String>> latest = new AtomicReference<>(first);
+            Eventually.await("re-signed before the signatures served expired (at " + expires + "), while a read of"
+                    + " the unsigned server was held", Duration.ofMillis(Math.max(0, expires * 1000 - System.currentTimeMillis())),
+                    () -> !etag(latest.updateAndGet(r -> fetch(origin, "/networkmap/net"))).equals(etag(first)));
+            HttpResponse<String> now = latest.get();
             assertEquals(200, now.statusCode());
             assertEquals(first.body(), now.body());
             assertTrue(expires(now) > expires, "re-signed, yet expires no later");
@@ -175,11 +188,9 @@ class SlowUnsignedServerTest {
             docs.put("/costs", String.format(COSTS, 7));
             // the held request still waits for the server's answer (the client's timeout is 30 s); the next poll
             // does not wait for it, nor for that timeout
-            long end = System.nanoTime() + DEADLINE.toNanos();
-            while (!served.get(origin, "/costmap/costs").body().contains("\"P2\":7")) {
-                assertTrue(System.nanoTime() < end, "the change was not read after a stalled poll was given up");
-                Thread.sleep(50); // nothing to wait on: the front publishes what a poll reads
-            }
+            // nothing to wait on: the front publishes what a poll reads
+            Eventually.await("the change read after a stalled poll was given up", DEADLINE,
+                    () -> fetch(origin, "/costmap/costs").body().contains("\"P2\":7"));
             assertEquals(1, held.get(), "requests held");
         }
     }
