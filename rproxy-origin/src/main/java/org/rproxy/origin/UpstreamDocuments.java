@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,8 +35,9 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * read then is handed back, and the reader is not run. A round (one load, {@link #startRound} to
  * the last document) takes at most its time bound ({@link #withRoundTimeout}) in all, each request
  * at most the client's timeout: a server that stalls its answers costs a poll that bound, not a
- * request's timeout per map it lists. A request given up at the bound ends in the client at its
- * own timeout (the body it may still bring is a heap copy, dropped). Blocking; the origin's
+ * request's timeout per map it lists. A request given up at the bound is cancelled: its
+ * connection (one of the client's two) is closed and freed at once, not held until the client's
+ * own timeout, so the next poll finds both. Blocking; the origin's
  * reader thread's ({@link SourcePolls}), never the publisher's.
  */
 final class UpstreamDocuments implements AutoCloseable {
@@ -209,9 +211,11 @@ final class UpstreamDocuments implements AutoCloseable {
             throw roundTooLong(target, null);
         }
         long wait = TimeUnit.MILLISECONDS.toNanos(timeout.toMillis() + 1000);
+        CompletableFuture<UpstreamResponse> sent = client.send(UpstreamRequest.get(target, headers));
         try {
-            return client.send(UpstreamRequest.get(target, headers)).get(Math.min(wait, left), TimeUnit.NANOSECONDS);
+            return sent.get(Math.min(wait, left), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
+            sent.cancel(false); // the reader is being closed
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } catch (ExecutionException e) {
@@ -220,6 +224,8 @@ final class UpstreamDocuments implements AutoCloseable {
                     + (why.toLowerCase(Locale.ROOT).contains("too large")
                     ? " (over the limit of " + maxDocumentBytes + " bytes for one document)" : ""), e.getCause());
         } catch (TimeoutException e) {
+            // given up: its connection is closed and freed now, not when the client's timeout ends it
+            sent.cancel(false);
             if (left < wait) {
                 throw roundTooLong(target, e);
             }

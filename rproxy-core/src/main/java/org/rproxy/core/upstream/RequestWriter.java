@@ -42,8 +42,11 @@ final class RequestWriter {
     /**
      * Starts {@code request} on {@code ch} as one exchange completing {@code result}, ended as
      * unanswered at {@code deadline} ({@link System#nanoTime}) at the latest.
+     *
+     * @return the exchange, which its caller may {@link UpstreamExchange#abandon}
      */
-    void write(Channel ch, UpstreamRequest request, CompletableFuture<UpstreamResponse> result, long deadline) {
+    UpstreamExchange write(Channel ch, UpstreamRequest request, CompletableFuture<UpstreamResponse> result,
+                           long deadline) {
         UpstreamExchange ex = new UpstreamExchange(ch, result, pool);
         ch.attr(UpstreamExchange.EXCHANGE).set(ex);
         // What is left of the send's deadline, however long the connection took to come.
@@ -52,7 +55,7 @@ final class RequestWriter {
         SslHandler tls = ch.pipeline().get(SslHandler.class);
         if (tls == null || tls.handshakeFuture().isSuccess()) {
             send(ch, request, ex);
-            return;
+            return ex;
         }
         // A new https connection: the request is made and written once the handshake has
         // succeeded, never queued behind it (a handshake that fails, say on the upstream's
@@ -65,6 +68,7 @@ final class RequestWriter {
                         + h.cause().getMessage(), h.cause(), UpstreamException.Kind.UNREACHABLE));
             }
         });
+        return ex;
     }
 
     /** The failure of a send whose deadline passed, in the exchange or waiting for a connection. */

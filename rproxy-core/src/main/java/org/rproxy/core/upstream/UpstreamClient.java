@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -49,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * reset is sent once more on a fresh one (RFC 9112 §9.3.1: the requests are safe, RFC 9110
  * §9.2.2); a server that had read it then sees it twice. {@link #close} closes every connection
  * and stops the client's event loop.
+ *
+ * <p>Cancelling the future {@link #send} returned gives the request up: a request still waiting
+ * for a connection never takes one, and one under way has its connection closed (the answer may
+ * yet come on it) and left out of the pool at once, what it received dropped. A caller that stops
+ * waiting at a bound of its own (the signing front's poll) so frees the connection then, instead
+ * of holding it until the answer or the timeout. Nothing else changes: a caller that does not
+ * cancel, or cancels a future derived from this one, sees the exchange run to its end.
  *
  * <p>The upstream's host name is looked up for each new connection off the event loop
  * ({@link NameLookup}: a slow lookup on the loop would stall every exchange and deadline on it),
@@ -165,11 +174,30 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             result.completeExceptionally(new UpstreamException("client closed", null, UpstreamException.Kind.STOPPED));
             return result;
         }
+        CompletableFuture<UpstreamResponse> answer = new CompletableFuture<>();
+        result.whenComplete((response, failure) -> {
+            if (failure == null) {
+                answer.complete(response);
+            } else {
+                // A request its own client's close cut (a pool closed under its wait, a connection
+                // closed under its exchange) is told so, not that the upstream failed. Wrapped as a
+                // dependent stage's failure is, as callers have always been handed it.
+                Throwable cause = failure instanceof CompletionException c && c.getCause() != null
+                        ? c.getCause() : failure;
+                answer.completeExceptionally(new CompletionException(
+                        closed.get() && !(cause instanceof CancellationException)
+                                ? new UpstreamException("client closed: " + cause.getMessage(), cause,
+                                UpstreamException.Kind.STOPPED) : cause));
+            }
+        });
+        // The caller's cancel reaches the request (the class's Javadoc says what it does).
+        answer.whenComplete((response, failure) -> {
+            if (answer.isCancelled()) {
+                result.cancel(false);
+            }
+        });
         attempt(request, result, true, System.nanoTime() + settings.timeout().toNanos());
-        // A request its own client's close cut (a pool closed under its wait, a connection closed
-        // under its exchange) is told so, not that the upstream failed.
-        return result.exceptionallyCompose(f -> CompletableFuture.failedFuture(closed.get()
-                ? new UpstreamException("client closed: " + f.getMessage(), f, UpstreamException.Kind.STOPPED) : f));
+        return answer;
     }
 
     /**
@@ -214,7 +242,13 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
                     result.completeExceptionally(failure);
                 }
             });
-            writer.write(ch, request, one, deadline);
+            UpstreamExchange ex = writer.write(ch, request, one, deadline);
+            // given up by its caller (cancelled): the exchange ends now, not at its deadline
+            result.whenComplete((response, failure) -> {
+                if (result.isCancelled()) {
+                    ex.abandon();
+                }
+            });
         });
     }
 

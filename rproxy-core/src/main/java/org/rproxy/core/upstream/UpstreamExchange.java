@@ -1,5 +1,6 @@
 package org.rproxy.core.upstream;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -12,7 +13,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * One request of {@link UpstreamClient} on one pooled connection, finished exactly once: by the
- * response ({@link UpstreamHandler}), a failure, the deadline, or the connection closing.
+ * response ({@link UpstreamHandler}), a failure, the deadline, the connection closing, or its
+ * caller giving it up ({@link #abandon}).
  * Finishing gives the connection back to the pool (closed unless it may be kept alive, and then
  * left out by the pool's check, {@link #HEALTH}, however long the close takes).
  */
@@ -63,6 +65,15 @@ final class UpstreamExchange {
         if (finish(false)) {
             result.completeExceptionally(cause);
         }
+    }
+
+    /**
+     * Ends the exchange for a caller that no longer wants its answer (it cancelled the send): the
+     * connection is closed, since the answer may still come on it, and leaves the pool at once,
+     * instead of being held until the answer or the deadline. Any thread.
+     */
+    void abandon() {
+        fail(new CancellationException("abandoned by its caller"));
     }
 
     private boolean finish(boolean keepAlive) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +26,7 @@ import org.rproxy.core.server.Reply;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.Eventually;
 
 /** The upstream client against the real front end on a loopback port. */
 class UpstreamClientTest {
@@ -192,6 +194,31 @@ class UpstreamClientTest {
         assertEquals(UpstreamException.Kind.BUSY, u.kind(), u.toString());
         assertEquals("200 requests already wait for a connection to 127.0.0.1:" + server.localAddress().getPort(),
                 u.getMessage(), "refused at once, not after waiting out the timeout");
+    }
+
+    /**
+     * A cancelled request gives its connection up at once: one under way has it closed and left
+     * out of the pool, one still waiting for it never takes it. With one connection and a 30 s
+     * timeout, a request held unanswered and one queued behind it, both cancelled, leave the
+     * connection to the next request, which the server answers (before, the held one kept the
+     * connection until its 30 s were out and the queued one was still sent).
+     */
+    @Test
+    void aCancelledRequestGivesUpItsConnectionAtOnce() throws Exception {
+        client.close();
+        client = UpstreamClient.start(new UpstreamClient.Settings("127.0.0.1", server.localAddress().getPort(), null, 1,
+                Duration.ofSeconds(2), Duration.ofSeconds(30), 1 << 20, 1));
+        answer = new CompletableFuture<>(); // held: the one connection stays busy
+        CompletableFuture<UpstreamResponse> underWay = client.send(UpstreamRequest.get("/held", List.of()));
+        Eventually.await("the first request reached the server", Duration.ofSeconds(10), () -> requests.get() == 1);
+        CompletableFuture<UpstreamResponse> queued = client.send(UpstreamRequest.get("/queued", List.of()));
+        answer = null;
+        assertTrue(queued.cancel(false));
+        assertTrue(underWay.cancel(false));
+        assertThrows(CancellationException.class, underWay::join);
+        UpstreamResponse next = client.send(UpstreamRequest.get("/next", List.of())).get(10, TimeUnit.SECONDS);
+        assertEquals("hello /next", next.body().asUtf8());
+        assertEquals(2, requests.get(), "the held request and the next one reached the server, the queued one not");
     }
 
     @Test
