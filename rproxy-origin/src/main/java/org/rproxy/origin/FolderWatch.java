@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * every load as changed while it ran. An overflow (events lost) counts as a change. A watch
  * follows a directory, not its name, so {@link #swapped()}
  * looks the name up again and moves the watch to a directory swapped in behind it (renamed
- * over, or a symbolic link swapped). Used by one thread at a time (the origin's, then the
+ * over, or a symbolic link swapped), and {@link #linksChanged()} polls the targets of maps files
+ * that are links, which no event is about. Used by one thread at a time (the origin's, then the
  * watcher's, which it hands over to when the watcher starts); {@link #close()} from any.
  */
 final class FolderWatch implements AutoCloseable {
@@ -33,6 +34,8 @@ final class FolderWatch implements AutoCloseable {
     /** The directory watched (its file key: device and inode), and its watch. */
     private Object watched;
     private WatchKey key;
+    /** The maps files that are links, whose targets the watch cannot see. */
+    private final LinkedFiles links;
 
     /** Starts watching {@code dir}: events from now on are kept until taken. */
     FolderWatch(Path dir) throws IOException {
@@ -41,6 +44,7 @@ final class FolderWatch implements AutoCloseable {
         try {
             this.watched = directoryKey();
             this.key = register();
+            this.links = new LinkedFiles(dir);
         } catch (IOException | RuntimeException e) {
             watch.close();
             throw e;
@@ -90,6 +94,14 @@ final class FolderWatch implements AutoCloseable {
         }
         k.reset();
         return any;
+    }
+
+    /**
+     * True when a maps file that is a symbolic link has another target than at the last call, or
+     * its target was written to ({@link LinkedFiles}: polled, since no event tells of it).
+     */
+    boolean linksChanged() {
+        return links.changed();
     }
 
     /** The directory {@code dir} names now (links followed), or null when it names none. */

@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * the air. A folder replaced whole (renamed over, or a symbolic link swapped to another release,
  * as deploy tools do) is noticed within {@value #SWAP_CHECK_SECONDS} s: the watch follows a
  * directory, not its name, so the name is looked up again that often, and a new directory
- * behind it is watched and loaded. A load that saw the folder change under it (its files'
- * stamps differ before and after, see {@link FolderStamp}, or the watch reported a change while
- * it ran) is thrown away and the folder read again once quiet, at most
+ * behind it is watched and loaded; a maps file that is a symbolic link is watched through the
+ * link the same way, its target's size, time and file key looked at that often
+ * ({@link LinkedFiles}), since the folder's watch sees only the link. A load that saw the
+ * folder change under it (its files' stamps differ before and after, see {@link FolderStamp}, or
+ * the watch reported a change while it ran) is thrown away and the folder read again once quiet, at most
  * {@value #MAX_UNSTEADY_LOADS} times in a row; then the last good version stays until the next
  * change, with a log line.
  *
@@ -150,7 +152,7 @@ final class MapsWatcher implements AutoCloseable {
                     awaitChange(wait);
                 }
                 // Debounce: keep absorbing events until the folder has been quiet for a while.
-                while (watch.await(quiet.toNanos())) {
+                while (watch.await(quiet.toNanos()) || watch.linksChanged()) {
                     // absorbed
                 }
                 try {
@@ -173,7 +175,8 @@ final class MapsWatcher implements AutoCloseable {
     }
 
     /**
-     * Waits for an event, or a directory swapped in; with {@code wait} > 0 (a deletion held), at
+     * Waits for an event, a directory swapped in, or the target of a maps file that is a link
+     * changed (looked at as often as the swap); with {@code wait} > 0 (a deletion held), at
      * most that many nanoseconds.
      */
     private void awaitChange(long wait) throws InterruptedException {
@@ -187,7 +190,7 @@ final class MapsWatcher implements AutoCloseable {
                 }
                 step = Math.min(step, left);
             }
-            if (watch.await(step) || watch.swapped()) {
+            if (watch.await(step) || watch.swapped() || watch.linksChanged()) {
                 return;
             }
         }

@@ -76,6 +76,34 @@ class MapsWatcherTest {
         }
     }
 
+    /**
+     * Files linked into the folder one by one, each pointing where a generator writes it: an edit
+     * of a link's target, in place or by a rename over it, is loaded, though the folder's watch
+     * sees no event (the links do not change). Before, it was never loaded.
+     */
+    @Test
+    void anEditOfTheTargetOfALinkedFileIsLoaded(@TempDir Path dir) throws Exception {
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Path generated = Files.createDirectories(dir.resolve("generated"));
+        Files.writeString(generated.resolve("net.json"), MAP);
+        Files.writeString(generated.resolve("costs.json"), String.format(COSTS, 5));
+        Files.createSymbolicLink(maps.resolve("net.json"), generated.resolve("net.json"));
+        Files.createSymbolicLink(maps.resolve("costs.json"), generated.resolve("costs.json"));
+        BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
+        try (MapsWatcher w = StartedWatchers.started(maps, Duration.ofMillis(50), Duration.ZERO, seen::add, r -> { })) {
+            Files.writeString(generated.resolve("costs.json"), String.format(COSTS, 17));
+            MapSet edited = seen.poll(15, TimeUnit.SECONDS);
+            assertNotNull(edited, "an edit in place of a linked file's target was not loaded within 15 s");
+            assertEquals(17.0, edited.costMaps().get("costs").cost("PID1", "PID2"));
+            Path next = Files.writeString(generated.resolve("costs.json.new"), String.format(COSTS, 9));
+            Files.move(next, generated.resolve("costs.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            MapSet replaced = seen.poll(15, TimeUnit.SECONDS);
+            assertNotNull(replaced, "a linked file's target replaced by a rename was not loaded within 15 s");
+            assertEquals(9.0, replaced.costMaps().get("costs").cost("PID1", "PID2"));
+        }
+    }
+
     @Test
     void aFolderRenamedOverTheWatchedOneIsWatchedAndLoaded(@TempDir Path dir) throws Exception {
         Path maps = Files.createDirectories(dir.resolve("maps"));
