@@ -3,9 +3,7 @@ package org.rproxy.origin;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +11,6 @@ import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.core.server.UpdateStreamMount;
 import org.rproxy.core.sign.ResponseSigner;
-import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SignedVersions {
     private static final Logger log = LoggerFactory.getLogger(Origin.class);
-    private static final Duration AHEAD_WARNING = Duration.ofSeconds(10);
 
     private final OriginConfig config;
-    private final Clock clock;
     private final OriginService service;
     private final UpdateStreamMount stream;
     private final XmlCodec xml = new XmlCodec();
@@ -42,15 +37,15 @@ final class SignedVersions {
     private volatile Map<String, Representation> signed = Map.of();
     /** Why the last change of keys failed, while it keeps failing; null otherwise. */
     private String rotationFailure;
-    /** The {@code created} of the last version signed ({@link #signingTime()}), or null. */
-    private Instant lastSigned;
+    /** When each version is created, a second after the last at least. */
+    private final SigningTimes signingTimes;
     /** Where the origin is reached, named in its capability; set once the server is bound. */
     private String serverUri;
 
     /** @param stream the update stream mounted, or null */
     SignedVersions(OriginConfig config, OriginKeys keys, Clock clock, OriginService service, UpdateStreamMount stream) {
         this.config = requireNonNull(config, "config");
-        this.clock = requireNonNull(clock, "clock");
+        this.signingTimes = new SigningTimes(requireNonNull(clock, "clock"));
         this.service = requireNonNull(service, "service");
         this.stream = stream;
         useKeys(keys);
@@ -72,25 +67,9 @@ final class SignedVersions {
         install(c, signer.signAll(c.documents(), signingTime()));
     }
 
-    /**
-     * When the next version is signed: now in whole seconds (a signature's {@code created} is an
-     * integer, RFC 9421 §2.3), and at least a second after the version signed last. Two versions
-     * signed in the same second would carry the same {@code created}, and the no-rollback rule of
-     * every proxy and client (nothing created before what is held) would let anyone in between
-     * hand back the older one, for as long as its signature is valid. Maps that change more often
-     * than once a second get signing times ahead of the clock, by a second per extra change; a
-     * warning says so when that passes 10 s (verifiers allow 60 s).
-     */
-    private synchronized Instant signingTime() {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Instant t = lastSigned != null && !now.isAfter(lastSigned) ? lastSigned.plusSeconds(1) : now;
-        if (Duration.between(now, t).compareTo(AHEAD_WARNING) > 0) {
-            log.warn("the maps change more often than once a second: this version is signed {} s ahead of the "
-                    + "clock so that it is newer than the last; verifiers take at most {} s", Duration.between(now, t)
-                    .toSeconds(), ResponseVerifier.MAX_CLOCK_SKEW.toSeconds());
-        }
-        lastSigned = t;
-        return t;
+    /** When the next version is signed: {@link SigningTimes#next}. */
+    private Instant signingTime() {
+        return signingTimes.next();
     }
 
     /** A reloaded folder becomes a new version only when some document's bytes changed. */
