@@ -152,4 +152,71 @@ class KeysReloadTest {
         }
         assertNull(reload.poll(), "stayed the same: taken, and it lists the keys in use");
     }
+
+    /**
+     * A writer that pauses for more than a poll in the middle of an entry, so that what it left
+     * stays the same for a poll: it does not check (an entry's file names no readable file), so it
+     * is refused with one warning naming the file, the entry and the reason, and never taken; the
+     * whole is taken once the writer is done.
+     */
+    @Test
+    void aKeysFileLeftHalfWrittenForMoreThanAPollIsRefusedNamingTheEntryAndNeverTaken() throws Exception {
+        Path keys = keysFile("A", "B");
+        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys));
+        String whole = text("A", "B", "C");
+        String cPath = dir.resolve("C.key").toString();
+        int cut = whole.indexOf(cPath) + cPath.length() - 3; // within C's file name
+        List<List<String>> taken = new ArrayList<>();
+        try (CapturedLogs logs = CapturedLogs.of(KeysReload.class)) {
+            try (FileChannel ch = FileChannel.open(keys, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(ByteBuffer.wrap(whole.substring(0, cut).getBytes(UTF_8)));
+                taken.add(ids(reload.poll())); // changed: waited for
+                taken.add(ids(reload.poll())); // the writer paused: the same for a poll, and it does not check
+                ch.write(ByteBuffer.wrap(whole.substring(cut).getBytes(UTF_8)));
+                taken.add(ids(reload.poll())); // changed again: waited for
+            }
+            assertEquals(Arrays.asList(null, null, null), taken, "the half-written file is never taken");
+            List<String> warnings = warnings(logs);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("keys file refused, the keys in use stay (signing "
+                    + a.publicKey().keyId() + "): " + keys + ": keys[2].file"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("is not a readable file"), warnings.get(0));
+        }
+        assertEquals(3, reload.poll().keyIds().size(), "the whole, once it stayed the same for a poll");
+    }
+
+    /**
+     * A key file the keys file lists, left half written for more than a poll: it is no key, so the
+     * keys file is refused with one warning naming the entry and why, never taken with the key
+     * missing or wrong; the key is taken once written whole.
+     */
+    @Test
+    void aListedKeyLeftHalfWrittenForMoreThanAPollIsRefusedAndNeverTaken() throws Exception {
+        Path keys = keysFile("A");
+        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys));
+        Path cKey = dir.resolve("C.key");
+        String pem = c.toPkcs8Pem();
+        List<List<String>> taken = new ArrayList<>();
+        try (CapturedLogs logs = CapturedLogs.of(KeysReload.class)) {
+            PrivateKeyFiles.write(cKey, pem.substring(0, pem.length() / 2));
+            keysFile("A", "C");
+            taken.add(ids(reload.poll())); // changed: waited for
+            taken.add(ids(reload.poll())); // the key's writer paused: the same for a poll, and no key
+            Files.writeString(cKey, pem);
+            taken.add(ids(reload.poll())); // changed again: waited for
+            assertEquals(Arrays.asList(null, null, null), taken,
+                    "a keys file listing a half-written key is never taken");
+            List<String> warnings = warnings(logs);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("keys file refused, the keys in use stay (signing "
+                    + a.publicKey().keyId() + "): " + keys + ": keys[1].file: " + cKey + ": "), warnings.get(0));
+        }
+        assertEquals(List.of(a.publicKey().keyId(), c.publicKey().keyId()), ids(reload.poll()));
+    }
+
+    private static List<String> warnings(CapturedLogs logs) {
+        return logs.events().stream().filter(e -> e.getLevel() == Level.WARN).map(e -> e.getFormattedMessage())
+                .toList();
+    }
 }
