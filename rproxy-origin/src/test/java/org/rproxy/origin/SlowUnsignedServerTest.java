@@ -186,8 +186,8 @@ class SlowUnsignedServerTest {
             assertTrue(firstHeld.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the front read nothing more");
             logs.awaitMessage("reading the maps took longer than 1s (at GET /costs)", DEADLINE);
             docs.put("/costs", String.format(COSTS, 7));
-            // the held request still waits for the server's answer (the client's timeout is 30 s); the next poll
-            // does not wait for it, nor for that timeout
+            // the held request was cancelled at the bound, its connection closed (AbandonedReadTest shows the
+            // server sees it go); the next poll waits neither for its answer nor for the client's 30 s timeout
             // nothing to wait on: the front publishes what a poll reads
             Eventually.await("the change read after a stalled poll was given up", DEADLINE,
                     () -> fetch(origin, "/costmap/costs").body().contains("\"P2\":7"));
