@@ -256,7 +256,7 @@ public final class AltoClient implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("follow: this client is closed");
             }
-            UpdateFollower f = new UpdateFollower(state, sources, fetcher, checker, options, System::nanoTime, listener,
+            UpdateFollower f = new UpdateFollower(state, sources, fetcher, mapFetches, checker, options, System::nanoTime, listener,
                     this::forget);
             followers.add(f);
             f.start();

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * The fetches of one {@link AltoClient#refreshMaps()} at once rather than one after another (an
- * application refreshing at a flash crowd waits for the slowest map, not for the sum of them): at
+ * The fetches of one {@link AltoClient#refreshMaps()}, or of one poll of an update follower
+ * ({@link MapPoll}), at once rather than one after another (an application refreshing at a flash
+ * crowd waits for the slowest map, not for the sum of them): at
  * most {@link #AT_ONCE} fetches run at a time over every caller of the client, on daemon threads
  * the client owns ({@code alto-client-N-maps-M}, ended by {@link #close()}, at once when idle).
  *

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
-import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * signature. A stream left for an update that verifies but is not valid at this client's clock is
  * no source's fault: the next source is tried, and when none streams a valid one the poll tells the
  * listener, with {@link ClientException.ClockSkew} when every source answered so. While no stream
- * can be had, the maps are polled every poll interval, and the streams tried again. A stream
+ * can be had, the maps are polled every poll interval (at once, as {@link AltoClient#refreshMaps()}
+ * fetches them: {@link MapPoll}), and the streams tried again. A stream
  * silent for the read timeout (no event nor heartbeat) is taken for dead and closed: the listener
  * is told so ({@link ClientException.Unreachable}, naming the silence), the source is not blamed
  * for it, and the streams are tried again. A proxy's stream that lets a map held get within a
@@ -86,6 +86,7 @@ public final class UpdateFollower implements AutoCloseable {
     private final HeldState state;
     private final Sources sources;
     private final Fetcher fetcher;
+    private final MapPoll poll;
     private final Checker checker;
     private final ClientOptions options;
     private final Listener listener;
@@ -96,8 +97,8 @@ public final class UpdateFollower implements AutoCloseable {
     private final Consumer<UpdateFollower> forget;
 
     /** @param forget told once this follower is closed, so that whoever keeps it can let it go */
-    UpdateFollower(HeldState state, Sources sources, Fetcher fetcher, Checker checker, ClientOptions options,
-                   LongSupplier ticker, Listener listener, Consumer<UpdateFollower> forget) {
+    UpdateFollower(HeldState state, Sources sources, Fetcher fetcher, MapFetches mapFetches, Checker checker,
+                   ClientOptions options, LongSupplier ticker, Listener listener, Consumer<UpdateFollower> forget) {
         this.forget = requireNonNull(forget, "forget");
         this.state = state;
         this.sources = sources;
@@ -106,6 +107,7 @@ public final class UpdateFollower implements AutoCloseable {
         this.options = options;
         this.ticker = requireNonNull(ticker, "ticker");
         this.listener = new GuardedListener(requireNonNull(listener, "listener"), () -> closed.getCount() == 0);
+        this.poll = new MapPoll(state, sources, mapFetches, this.listener, this::isClosed);
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
         this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout());
@@ -151,7 +153,7 @@ public final class UpdateFollower implements AutoCloseable {
             }
         }
         listener.following(null);
-        poll();
+        poll.run();
         return false;
     }
 
@@ -213,31 +215,6 @@ public final class UpdateFollower implements AutoCloseable {
     /** The update stream's path: the directory's {@code text/event-stream} resource, else {@code /updates}. */
     private String updatesPath() {
         return state.updatesPath().orElse("/updates");
-    }
-
-    /** Fetches the directory (for the origin's keys) and the maps again; tells the listener when the maps changed. */
-    private void poll() {
-        try {
-            sources.fetch(AnswerEngine.DIRECTORY); // verified, it teaches the keys it lists
-        } catch (ClientException.Interrupted e) {
-            return; // closed mid-poll: no source was blamed, and nothing is told
-        } catch (ClientException e) {
-            listener.refused(e);
-        }
-        boolean changed = false;
-        for (String target : state.mapTargets()) {
-            try {
-                changed |= state.put(target, sources.fetch(target).representation());
-            } catch (ClientException.Interrupted e) {
-                return;
-            } catch (ClientException e) {
-                listener.refused(e);
-            }
-        }
-        LocalAnswers a = changed ? state.rebuild() : null;
-        if (a != null) {
-            listener.changed(a);
-        }
     }
 
     /** {@code d} in seconds, as few digits as it takes ({@code 20 s}, {@code 1.5 s}). */

@@ -82,6 +82,12 @@ final class ScriptedProxy implements AutoCloseable {
         return this;
     }
 
+    /** Serves {@code path} no more: answers it 404 from now on. */
+    ScriptedProxy withdraw(String path) {
+        served.remove(path);
+        return this;
+    }
+
     /** Answers every request 503 while {@code down}. */
     void down(boolean down) {
         this.down = down;

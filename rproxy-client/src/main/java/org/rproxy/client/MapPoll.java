@@ -1,0 +1,86 @@
+package org.rproxy.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import org.rproxy.core.answer.AnswerEngine;
+
+/**
+ * One poll of an {@link UpdateFollower} that has no stream: the directory (for the origin's
+ * keys), then the maps again, fetched at once as {@link AltoClient#refreshMaps()} fetches them
+ * (the client's {@link MapFetches}, shared with it, so that a poll at a flash crowd waits for its
+ * slowest map, not for the sum of them). Unlike {@code refreshMaps}, a map that could not be had
+ * does not stop the others: the listener is told each refusal, in the maps' order, and every map
+ * had is taken. A close of the follower interrupts the poll: the fetches under way are stopped, no
+ * source is blamed and nothing is told. Runs on the follower's thread.
+ */
+final class MapPoll {
+    private final HeldState state;
+    private final Sources sources;
+    private final MapFetches mapFetches;
+    private final UpdateFollower.Listener listener;
+    private final BooleanSupplier closed;
+
+    /** @param closed whether the follower is closed (or its thread interrupted) */
+    MapPoll(HeldState state, Sources sources, MapFetches mapFetches, UpdateFollower.Listener listener,
+            BooleanSupplier closed) {
+        this.state = requireNonNull(state, "state");
+        this.sources = requireNonNull(sources, "sources");
+        this.mapFetches = requireNonNull(mapFetches, "mapFetches");
+        this.listener = requireNonNull(listener, "listener");
+        this.closed = requireNonNull(closed, "closed");
+    }
+
+    /** Polls once; tells the listener of every refusal, then of the new answers when the maps changed. */
+    void run() {
+        try {
+            sources.fetch(AnswerEngine.DIRECTORY); // verified, it teaches the keys it lists
+        } catch (ClientException.Interrupted e) {
+            return; // closed mid-poll: no source was blamed, and nothing is told
+        } catch (ClientException e) {
+            listener.refused(e);
+        }
+        List<Polled> polled;
+        try {
+            polled = mapFetches.fetchAll(state.mapTargets(), this::fetch, t -> Sources.at(sources.origin(), t));
+        } catch (ClientException.Interrupted e) {
+            return;
+        } catch (IllegalStateException e) {
+            if (closed.getAsBoolean()) {
+                return; // the client closed its fetches after its wait for this follower ran out
+            }
+            throw e;
+        }
+        boolean changed = false;
+        for (Polled p : polled) {
+            if (p.refused() != null) {
+                listener.refused(p.refused());
+            }
+            changed |= p.changed();
+        }
+        LocalAnswers a = changed ? state.rebuild() : null;
+        if (a != null) {
+            listener.changed(a);
+        }
+    }
+
+    /**
+     * One map, on a thread of the client's fetches: its refusal is kept for the follower's thread
+     * to tell ({@code fetchAll} would stop the other maps on one thrown), an interrupt is thrown on.
+     */
+    private Polled fetch(String target) {
+        try {
+            return new Polled(state.put(target, sources.fetch(target).representation()), null);
+        } catch (ClientException.Interrupted e) {
+            throw e;
+        } catch (ClientException e) {
+            return new Polled(false, e);
+        }
+    }
+
+    /** What one map's fetch came to: taken as a change or not, or refused (with why). */
+    private record Polled(boolean changed, ClientException refused) {
+    }
+}
