@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
  * {@code rproxy demo}: everything on one machine with nothing to prepare. Generates a key into a
  * temporary folder, copies the sample maps next to it (so they can be edited without touching the
  * checkout), starts a signing origin, two pull-mode proxies and a push-mode proxy
- * ({@link RunningDemo}), and prints what to try. Runs until interrupted; a shutdown hook stops
- * every node and removes a temporary work folder's key and maps ({@link #stop}).
+ * ({@link RunningDemo}), and prints what to try. Runs until interrupted; a shutdown hook, installed
+ * before anything is written, stops every node and removes a temporary work folder's key and maps
+ * ({@link DemoStop}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Start a signing origin, two pull-mode proxies and a push-mode proxy on the sample maps.",
@@ -45,34 +46,18 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoFiles files = new DemoFiles();
+        // Before anything is written: a Ctrl-C in the first seconds must not leave the key behind.
+        DemoStop stop = new DemoStop(files, dir == null, System.err);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "rproxy-demo-shutdown"));
         Path work = dir != null ? files.folders(dir)
                 : files.temporaryFolder(Path.of(System.getProperty("java.io.tmpdir")));
         RunningDemo demo = RunningDemo.start(files, work, port); // a failed start removes what it wrote
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(demo, dir == null, System.err),
-                "rproxy-demo-shutdown"));
+        if (!stop.started(demo)) {
+            return 1; // stopped while starting: the JVM is exiting, with the signal's status
+        }
         printGuide(System.out, demo);
         Thread.currentThread().join();
         return 0;
-    }
-
-    /**
-     * Stops every node; for a temporary work folder ({@code temporary}) removes what the demo wrote
-     * there too, the private key above all, and the folder unless it holds files of the operator's
-     * (a bundle the guide's lines saved), which a line on {@code err} names. A {@code --dir} folder
-     * keeps its files: the operator chose it.
-     */
-    static void stop(RunningDemo demo, boolean temporary, PrintStream err) {
-        demo.close();
-        if (temporary) {
-            List<Path> left = demo.files().remove();
-            if (left.equals(List.of(demo.work()))) {
-                err.println("rproxy demo: removed the demo's key and maps; kept " + demo.work() + " for the files"
-                        + " written there since");
-            } else if (!left.isEmpty()) {
-                err.println("rproxy demo: could not remove " + left);
-            }
-            err.flush();
-        }
     }
 
     /**
@@ -127,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<Path, Path> copied = new java.util.LinkedHashMap<>();
         for (String name : SAMPLE_MAPS) {
             if (home != null && Files.isRegularFile(home.resolve(name))) {
-                Files.copy(home.resolve(name), files.file(target.resolve(name)));
+                files.write(target.resolve(name), f -> Files.copy(home.resolve(name), f));
                 copied.put(target.resolve(name), home.resolve(name));
                 continue;
             }
@@ -135,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (in == null) {
                     throw new IOException("sample map " + name + " is missing from the jar");
                 }
-                Files.copy(in, files.file(target.resolve(name)));
+                files.write(target.resolve(name), f -> Files.copy(in, f));
             }
         }
         return copied;

@@ -12,16 +12,25 @@ import java.util.List;
 /**
  * What {@code rproxy demo} wrote (its work folder when it made it, the key pair, the copies of the
  * sample maps), so that it can remove them again: a failed start removes them all, the private key
- * above all, and so does a stop for a temporary work folder. Only what was recorded goes: a file
- * the operator put beside them stays, and so does each folder that holds one. Used from one
- * thread at a time (the start, then the shutdown hook).
+ * above all, and so does a stop for a temporary work folder, also one that comes while the demo is
+ * still starting (its shutdown hook, on a thread of its own). Only what was recorded goes: a file
+ * the operator put beside them stays, and so does each folder that holds one. Each file or folder
+ * is recorded and written under this object's lock, and the removal takes the lock too and ends
+ * every write to come, so that nothing the start writes outlives a removal it races with.
  */
 final class DemoFiles {
 
-    private final Deque<Path> written = new ArrayDeque<>();
+    /** How one file is written, given its path. */
+    interface Write {
+        void to(Path file) throws IOException;
+    }
+
+    private final Deque<Path> written = new ArrayDeque<>(); // guarded by this
+    private boolean removed; // guarded by this
 
     /** Makes {@code dir} and any missing folder above it, recording each one it made; returns {@code dir}. */
-    Path folders(Path dir) throws IOException {
+    synchronized Path folders(Path dir) throws IOException {
+        refuseRemoved(dir);
         Path absolute = dir.toAbsolutePath().normalize();
         List<Path> missing = new ArrayList<>();
         for (Path d = absolute; d != null && !Files.exists(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) {
@@ -36,24 +45,40 @@ final class DemoFiles {
     }
 
     /** Makes a new folder {@code rproxy-demo-*} in {@code root} and records it. */
-    Path temporaryFolder(Path root) throws IOException {
+    synchronized Path temporaryFolder(Path root) throws IOException {
+        refuseRemoved(root);
         Path dir = Files.createTempDirectory(root, "rproxy-demo-");
         written.push(dir);
         return dir;
     }
 
-    /** Records {@code file} as the demo's, before it is written (so a half-written file goes too); returns it. */
-    Path file(Path file) {
+    /**
+     * Records {@code file} as the demo's and writes it with {@code how} (recorded first, so that a
+     * half-written file goes too); returns it.
+     *
+     * @throws IOException once {@link #remove()} ran (the demo is stopping), or as {@code how} fails
+     */
+    synchronized Path write(Path file, Write how) throws IOException {
+        refuseRemoved(file);
         written.push(file);
+        how.to(file);
         return file;
     }
 
+    private void refuseRemoved(Path where) throws IOException {
+        if (removed) {
+            throw new IOException(where + ": not written, the demo is stopping");
+        }
+    }
+
     /**
-     * Removes what was recorded, newest first: each file, and each folder that is then empty.
+     * Removes what was recorded, newest first: each file, and each folder that is then empty; from
+     * now on nothing more is written.
      *
      * @return what is left of it: folders that hold files the demo did not write, or what could not be removed
      */
-    List<Path> remove() {
+    synchronized List<Path> remove() {
+        removed = true;
         List<Path> left = new ArrayList<>();
         while (!written.isEmpty()) {
             Path p = written.pop();

@@ -111,9 +111,9 @@ record RunningDemo(Path work, Path pub, Origin origin, UpdatePublisher stream, L
         Path maps = files.folders(work.resolve("maps"));
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         // owner-only, as keygen
-        Path priv = PrivateKeyFiles.write(files.file(keys.resolve("origin.key")), key.toPkcs8Pem());
-        Path pub = Files.writeString(files.file(keys.resolve("origin.pub")), key.publicKey().toSpkiPem(),
-                StandardCharsets.US_ASCII);
+        Path priv = files.write(keys.resolve("origin.key"), f -> PrivateKeyFiles.write(f, key.toPkcs8Pem()));
+        Path pub = files.write(keys.resolve("origin.pub"),
+                f -> Files.writeString(f, key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII));
         Map<Path, Path> copied = DemoCommand.copySampleMaps(maps, files);
 
         List<Integer> wanted = new ArrayList<>(List.of(originPort));

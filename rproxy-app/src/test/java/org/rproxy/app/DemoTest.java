@@ -230,24 +230,11 @@ class DemoTest {
 
     /** {@code rproxy args} in a JVM of its own whose temporary folder is {@code tmp}; stderr to demo.err. */
     private Process demoProcess(Path home, Path tmp, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("demo.err").toFile());
-        pb.environment().remove("RPROXY_HOME");
-        if (home != null) {
-            pb.environment().put("RPROXY_HOME", home.toString());
-            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        }
-        return pb.start();
+        return DemoProcess.start(home, tmp, dir.resolve("demo.err"), args);
     }
 
-    /** The demos' folders in {@code tmp}. */
     private static List<Path> demoFolders(Path tmp) throws IOException {
-        try (Stream<Path> all = Files.list(tmp)) {
-            return all.filter(p -> p.getFileName().toString().startsWith("rproxy-demo-")).toList();
-        }
+        return DemoProcess.demoFolders(tmp);
     }
 
     /** {@code folder} and everything under it, sorted. */
@@ -258,10 +245,6 @@ class DemoTest {
     }
 
     private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return DemoProcess.readQuietly(file);
     }
 }
