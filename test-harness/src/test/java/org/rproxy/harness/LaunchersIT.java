@@ -1,0 +1,275 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The launchers of a clone, {@code bin/rproxy} and {@code bin/harness}, run as a user runs them:
+ * real processes, with a {@code PATH} of their own that has bash, the few tools they use and
+ * this build's {@code java}, and no {@code mvn}, so that no test starts a build. The clone's own
+ * launchers run the jars this build made (an IT runs after {@code package}): usage, an unknown
+ * option and the exit codes the commands document (0, and 2 for a usage error), passed through
+ * as they are. Copies of them in a clone laid out in a temporary folder (their jar a link to the
+ * one built, or none) show what they do without Maven: a jar that is not built is refused with
+ * exit status 1 and what to do, so is {@code REBUILD=1}, and a jar older than the sources runs as
+ * it is, with a line saying so; and a launcher run through a symbolic link finds its clone. The
+ * installed launcher ({@code rproxy-dist/src/bin/rproxy}, in a layout of its own) runs the jar in
+ * its {@code lib/} with {@code JAVA_HOME}'s or {@code PATH}'s {@code java}, and without either
+ * says so with exit status 2.
+ */
+class LaunchersIT {
+    private static final List<String> TOOLS = List.of("bash", "sh", "dirname", "readlink", "find");
+
+    @TempDir
+    Path dir;
+
+    private Path repo;
+    private Path path;
+
+    @BeforeEach
+    void toolsWithoutMaven() throws IOException {
+        repo = TestPaths.repo().toRealPath();
+        Path bin = Files.createDirectories(dir.resolve("path"));
+        for (String tool : TOOLS) {
+            Files.createSymbolicLink(bin.resolve(tool), which(tool));
+        }
+        Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
+        path = bin;
+    }
+
+    // ---- the clone's own launchers, on the jars this build made
+
+    @ParameterizedTest(name = "{0} --help")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void helpListsTheCommandsAndExitsZero(String launcher) throws Exception {
+        Run run = run(repo.resolve("bin").resolve(launcher), Map.of(), "--help");
+        assertEquals(0, run.exit, run.toString());
+        assertTrue(run.out.startsWith("Usage: " + launcher + " "), run.toString());
+        List<String> commands = launcher.equals("rproxy")
+                ? List.of("keygen", "origin", "proxy", "fetch", "verify", "check", "demo")
+                : List.of("topology", "viewers", "churn", "scenario", "client-heap");
+        for (String command : commands) {
+            assertTrue(run.out.contains("\n  " + command + " "), command + " listed: " + run);
+        }
+        assertFalse(run.err.contains("is not built"), run.toString());
+    }
+
+    @ParameterizedTest(name = "{0} --bogus")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void anUnknownOptionIsAUsageErrorExitingTwo(String launcher) throws Exception {
+        Run run = run(repo.resolve("bin").resolve(launcher), Map.of(), "--bogus");
+        assertEquals(2, run.exit, run.toString());
+        assertTrue(run.err.contains("Unknown option: '--bogus'"), run.toString());
+        assertTrue(run.err.contains("Usage: " + launcher + " "), run.toString());
+        assertEquals("", run.out, run.toString());
+    }
+
+    @Test
+    void rproxyWithoutACommandIsAUsageErrorAndVersionExitsZero() throws Exception {
+        Run none = run(repo.resolve("bin/rproxy"), Map.of());
+        assertEquals(2, none.exit, none.toString());
+        assertTrue(none.err.contains("missing a command (keygen, origin, proxy, fetch, verify, check or demo)"),
+                none.toString());
+
+        Run version = run(repo.resolve("bin/rproxy"), Map.of(), "-V");
+        assertEquals(0, version.exit, version.toString());
+        assertTrue(version.out.startsWith("rproxy "), version.toString());
+    }
+
+    @Test
+    void aCommandsOwnExitStatusComesThrough() throws Exception {
+        // nothing listens on port 1 of loopback: fetch's UNREACHABLE, exit status 3
+        Run run = run(repo.resolve("bin/rproxy"), Map.of(), "fetch", "--origin", "http://127.0.0.1:1", "--keyid",
+                "A".repeat(43), "/directory");
+        assertEquals(3, run.exit, run.toString());
+        assertTrue(run.out.startsWith("UNREACHABLE /directory: http://127.0.0.1:1/directory: unreachable"), run.toString());
+    }
+
+    // ---- copies of the launchers in a clone of their own, without Maven
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void aJarNotBuiltIsRefusedWithExitOneNamingMaven(String launcher) throws Exception {
+        Path clone = clone(launcher, false);
+        Run run = run(clone.resolve("bin").resolve(launcher), Map.of(), "--help");
+        assertEquals(1, run.exit, run.toString());
+        assertTrue(run.err.startsWith(launcher + ": " + jarIn(clone, launcher) + " is not built, and building it needs"
+                + " Maven (mvn); mvn is not on PATH.\n"), run.toString());
+        assertTrue(run.err.contains("apt-get install maven"), run.toString());
+        assertEquals("", run.out, run.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void aJarOlderThanTheSourcesRunsAsBuiltWithALineSayingSo(String launcher) throws Exception {
+        Path clone = clone(launcher, true);
+        // a source edited since the jar was built (the jar here is a link made just now)
+        Path edited = Files.writeString(clone.resolve("rproxy-core/src/Edited.java"), "class Edited {}\n");
+        Files.setLastModifiedTime(edited, FileTime.from(Instant.now().plusSeconds(3600)));
+
+        Run run = run(clone.resolve("bin").resolve(launcher), Map.of(), "--help");
+
+        assertEquals(0, run.exit, run.toString());
+        assertTrue(run.out.startsWith("Usage: " + launcher + " "), run.toString());
+        assertEquals(launcher + ": the sources are newer than " + jarIn(clone, launcher) + ", but Maven (mvn) is not"
+                + " on PATH to rebuild it; running it as built", run.err.strip(), run.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void aRebuildAskedForWithoutMavenIsRefusedWithExitOne(String launcher) throws Exception {
+        Path clone = clone(launcher, true);
+        Run run = run(clone.resolve("bin").resolve(launcher), Map.of("REBUILD", "1"), "--help");
+        assertEquals(1, run.exit, run.toString());
+        assertTrue(run.err.startsWith(launcher + ": REBUILD=1 asks to build " + jarIn(clone, launcher) + " again, which"
+                + " needs Maven (mvn); mvn is not on PATH.\n"), run.toString());
+        assertEquals("", run.out, run.toString());
+    }
+
+    @Test
+    void aLauncherRunThroughASymbolicLinkFindsItsClone() throws Exception {
+        Path clone = clone("rproxy", true);
+        Path home = Files.createDirectories(dir.resolve("home/bin"));
+        Path link = Files.createSymbolicLink(home.resolve("rproxy"), clone.resolve("bin/rproxy"));
+
+        Run run = run(link, Map.of(), "--help");
+
+        assertEquals(0, run.exit, run.toString());
+        assertTrue(run.out.startsWith("Usage: rproxy "), run.toString());
+        assertEquals("", run.err, "the jar beside the linked launcher, fresh: " + run);
+    }
+
+    // ---- the installed launcher (release archive, Debian package): rproxy-dist's bin/rproxy
+
+    @Test
+    void theInstalledLauncherRunsTheJarsBesideItWithTheJavaOfJavaHomeOrPath() throws Exception {
+        Path home = installed();
+        Path noJava = Files.createDirectories(dir.resolve("path-without-java"));
+        for (String tool : TOOLS) {
+            Files.createSymbolicLink(noJava.resolve(tool), which(tool));
+        }
+
+        Run onPath = run(home.resolve("bin/rproxy"), Map.of(), "--help");
+        assertEquals(0, onPath.exit, onPath.toString());
+        assertTrue(onPath.out.startsWith("Usage: rproxy "), onPath.toString());
+
+        Run javaHome = run(home.resolve("bin/rproxy"), Map.of("PATH", noJava.toString(),
+                "JAVA_HOME", System.getProperty("java.home")), "--bogus");
+        assertEquals(2, javaHome.exit, javaHome.toString());
+        assertTrue(javaHome.err.contains("Unknown option: '--bogus'"), javaHome.toString());
+
+        Run none = run(home.resolve("bin/rproxy"), Map.of("PATH", noJava.toString(),
+                "JAVA_HOME", dir.resolve("no-such-jdk").toString()), "--help");
+        assertEquals(2, none.exit, none.toString());
+        assertEquals("rproxy: no Java runtime found: install Java 17 or later (Debian: default-jre-headless) or set"
+                + " JAVA_HOME", none.err.strip(), none.toString());
+        assertEquals("", none.out, none.toString());
+    }
+
+    /** An installed layout in the temporary folder: rproxy-dist's launcher in {@code bin/}, the jar built in {@code lib/}. */
+    private Path installed() throws IOException {
+        Path home = dir.resolve("opt/rproxy");
+        Path script = Files.createDirectories(home.resolve("bin")).resolve("rproxy");
+        Files.copy(repo.resolve("rproxy-dist/src/bin/rproxy"), script);
+        assertTrue(script.toFile().setExecutable(true, true));
+        Path real = jarIn(repo, "rproxy");
+        assertTrue(Files.isRegularFile(real), real + " is built by the package phase, before the ITs");
+        Files.createSymbolicLink(Files.createDirectories(home.resolve("lib")).resolve("rproxy.jar"), real);
+        return home;
+    }
+
+    /**
+     * A clone of the launcher's own in the temporary folder: its script copied from the real
+     * {@code bin/}, a pom, a source folder and the sample maps dated long ago, and with
+     * {@code built} its jar a link to the one this build made (made now: newer than them).
+     */
+    private Path clone(String launcher, boolean built) throws IOException {
+        Path clone = Files.createDirectories(dir.resolve("clone"));
+        Path script = Files.createDirectories(clone.resolve("bin")).resolve(launcher);
+        Files.copy(repo.resolve("bin").resolve(launcher), script);
+        assertTrue(script.toFile().setExecutable(true, true));
+        FileTime old = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
+        List<Path> sources = List.of(clone.resolve("pom.xml"), clone.resolve("rproxy-core/pom.xml"),
+                clone.resolve("rproxy-core/src/Core.java"), clone.resolve("test-harness/pom.xml"),
+                clone.resolve("test-harness/src/main/Harness.java"), clone.resolve("conf/maps/map.json"));
+        for (Path p : sources) {
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, "\n");
+            Files.setLastModifiedTime(p, old);
+        }
+        if (built) {
+            Path real = jarIn(repo, launcher);
+            assertTrue(Files.isRegularFile(real), real + " is built by the package phase, before the ITs");
+            Path jar = jarIn(clone, launcher);
+            Files.createDirectories(jar.getParent());
+            Files.createSymbolicLink(jar, real);
+        }
+        return clone;
+    }
+
+    private static Path jarIn(Path clone, String launcher) {
+        return launcher.equals("rproxy") ? clone.resolve("rproxy-app/target/rproxy.jar")
+                : clone.resolve("test-harness/target/harness.jar");
+    }
+
+    /** What a launcher printed and its exit status. */
+    private record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /**
+     * Runs {@code script args} with only {@code PATH} (the tools, no mvn), {@code HOME} and
+     * {@code env} set, from the temporary folder; kills it by its PID if it runs past 2 minutes.
+     */
+    private Run run(Path script, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(script.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+        pb.environment().clear();
+        pb.environment().put("PATH", path.toString());
+        pb.environment().put("HOME", dir.toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        try {
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES), script + " ended within 2 minutes");
+            return new Run(p.exitValue(), Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
+                    Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** Where the test's own {@code PATH} finds {@code tool}. */
+    private static Path which(String tool) {
+        for (String d : System.getenv("PATH").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(d, tool);
+            if (!d.isEmpty() && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw new AssertionError(tool + " is not on PATH");
+    }
+}
