@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * signature with an older gzip signing), is no usable gzip variant: the identity variant is asked
  * for, and held alone when it verifies. The two variants held are always of one signing
  * ({@link #withIdentity}).
- * Revalidation sends each variant's entity tag in {@code If-None-Match}. A POST is forwarded as
- * is, asking for identity; its body is weighed from the start of the exchange until the answer
+ * Revalidation sends each variant's entity tag in {@code If-None-Match}. A POST is forwarded in
+ * the form it is keyed on ({@link UpstreamCall}), asking for identity; its body is weighed from the start of the exchange until the answer
  * comes ({@link WorkPool#holdBody}: waiting for a connection included), and one past the budget
  * fails the attempt at once with {@code 503}. Every answer goes through {@link Admission} on the
  * worker executor, weighed in bytes from its arrival until then ({@link WorkPool#verify}).
@@ -250,13 +250,10 @@ final class EntryFetch {
     }
 
     private UpstreamRequest request(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch) {
-        List<HeaderField> h = new ArrayList<>(7);
+        List<HeaderField> h = new ArrayList<>(6);
         h.add(new HeaderField("accept-encoding", gzip ? "gzip" : "identity"));
         if (ifNoneMatch != null) {
             h.add(new HeaderField("if-none-match", ifNoneMatch));
-        }
-        if (call.accept() != null) {
-            h.add(new HeaderField("accept", call.accept()));
         }
         if (call.contentType() != null) {
             h.add(new HeaderField("content-type", call.contentType()));

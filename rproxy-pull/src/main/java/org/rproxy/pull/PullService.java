@@ -9,7 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.model.AltoError;
-import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.AltoRequest;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.Reply;
@@ -170,8 +169,8 @@ final class PullService implements AltoService {
     }
 
     private CompletionStage<Reply> get(AltoRequest request, String target) {
-        UpstreamCall get = request.accept() == null ? UpstreamCall.PLAIN_GET
-                : new UpstreamCall(request.accept(), null, Bytes.empty());
+        // the client's Accept is not passed on: the answer is every client's (UpstreamCall)
+        UpstreamCall get = UpstreamCall.PLAIN_GET;
         if (notFound == null) {
             return feed.serve(CacheKey.get(target), get);
         }
@@ -205,11 +204,12 @@ final class PullService implements AltoService {
     }
 
     private CompletionStage<Reply> post(AltoRequest request, String target) {
-        UpstreamCall call = new UpstreamCall(request.accept(), request.contentType(), request.body());
+        String type = request.contentType();
         try {
-            return CompletableFuture.supplyAsync(
-                    () -> CacheKey.post(target, request.contentType(), QueryDigest.of(request.contentType(), request.body())),
-                    work).thenCompose(key -> feed.serve(key, call));
+            // keyed and forwarded as one form of the body, so every request for a key asks the same (UpstreamCall)
+            return CompletableFuture.supplyAsync(() -> QueryDigest.form(type, request.body()), work)
+                    .thenCompose(form -> feed.serve(CacheKey.post(target, type, QueryDigest.digest(form)),
+                            new UpstreamCall(type, form)));
         } catch (WorkPool.Full e) {
             return unavailable(request, "too much work waits at this proxy; try again");
         } catch (RejectedExecutionException e) {

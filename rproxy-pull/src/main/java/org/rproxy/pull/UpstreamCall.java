@@ -5,17 +5,21 @@ import static java.util.Objects.requireNonNull;
 import org.rproxy.core.model.Bytes;
 
 /**
- * What the proxy forwards upstream besides the key: the client's {@code Accept} and, for a POST,
- * the body as the client sent it. Kept with the entry so that background refreshes ask the same
- * question; a POST's without its body ({@link #withoutBody}), which the store's bound does not
- * weigh: its answer is asked for again only with the body of a request for it.
+ * What the proxy forwards upstream besides the key: for a POST, its Content-Type and its body in
+ * the form its key was made of ({@link QueryDigest#form}). Nothing else a client sends goes
+ * upstream, its {@code Accept} included: the answer is shared by every request for the key (the
+ * requests that wait for the attempt, those the entry and the memories of failures and 404s
+ * answer after it), so the question must be the key's, not the first requester's, or one client
+ * with an odd header could make the upstream refuse the key for everyone. Kept with the entry so
+ * that background refreshes ask the same question; a POST's without its body ({@link
+ * #withoutBody}), which the store's bound does not weigh: its answer is asked for again only with
+ * the body of a request for it.
  *
- * @param accept      the client's Accept, or null
  * @param contentType a POST's Content-Type, else null
- * @param body        a POST's body, else empty
+ * @param body        a POST's body as keyed, else empty
  */
-record UpstreamCall(String accept, String contentType, Bytes body) {
-    static final UpstreamCall PLAIN_GET = new UpstreamCall(null, null, Bytes.empty());
+record UpstreamCall(String contentType, Bytes body) {
+    static final UpstreamCall PLAIN_GET = new UpstreamCall(null, Bytes.empty());
 
     UpstreamCall {
         requireNonNull(body, "body");
@@ -23,6 +27,6 @@ record UpstreamCall(String accept, String contentType, Bytes body) {
 
     /** This call as an entry keeps it: without a body. */
     UpstreamCall withoutBody() {
-        return body.length() == 0 ? this : new UpstreamCall(accept, contentType, Bytes.empty());
+        return body.length() == 0 ? this : new UpstreamCall(contentType, Bytes.empty());
     }
 }

@@ -668,7 +668,7 @@ class PullFeedTest {
 
     private Reply post(String target, String type, String body) throws Exception {
         CacheKey key = CacheKey.post(target, type, QueryDigest.of(type, Bytes.utf8(body)));
-        return feed.serve(key, new UpstreamCall(null, type, Bytes.utf8(body))).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return feed.serve(key, new UpstreamCall(type, Bytes.utf8(body))).toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
     @Test

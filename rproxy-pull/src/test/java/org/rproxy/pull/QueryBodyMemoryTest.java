@@ -37,7 +37,7 @@ class QueryBodyMemoryTest {
 
     Reply post(String target, String type, String body) throws Exception {
         CacheKey key = CacheKey.post(target, type, QueryDigest.of(type, Bytes.utf8(body)));
-        return f.feed.serve(key, new UpstreamCall(null, type, Bytes.utf8(body))).toCompletableFuture()
+        return f.feed.serve(key, new UpstreamCall(type, Bytes.utf8(body))).toCompletableFuture()
                 .get(5, TimeUnit.SECONDS);
     }
 
