@@ -108,7 +108,8 @@ final class Admission {
             return new Refused(Outcome.MALFORMED, "the signature covers " + hop + ", a hop-by-hop field no proxy passes on");
         }
         return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
-                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
+                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl),
+                HeaderRules.mustRevalidate(cacheControl)));
     }
 
     /** A {@code 304} for {@code key}, asked with {@code askedEtag}, received {@code delay} after. */
@@ -126,12 +127,13 @@ final class Admission {
         long swr = cacheControl == null ? previous.staleWhileRevalidateSeconds()
                 : HeaderRules.staleWhileRevalidate(cacheControl);
         long sie = cacheControl == null ? previous.staleIfErrorSeconds() : HeaderRules.staleIfError(cacheControl);
+        boolean revalidate = cacheControl == null ? previous.mustRevalidate() : HeaderRules.mustRevalidate(cacheControl);
         long age = HeaderRules.initialAge(r.header("age"), r.header("date"), now, delay);
         List<HeaderField> merged = HeaderRules.freshened(previous.variant().headers(), r.headers());
         Variant variant = new Variant(previous.variant().body(), previous.variant().contentEncoding(), merged);
         if (!previous.signed()) {
             return new Admitted(new CachedVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
-                    maxAge, age, swr, sie));
+                    maxAge, age, swr, sie, revalidate));
         }
         Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
                 new Expectation(key.target(), previous.created()));
@@ -141,7 +143,8 @@ final class Admission {
         if (!v.valid()) {
             return new Refused(v.outcome(), v.reason());
         }
-        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age, swr, sie));
+        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age, swr, sie,
+                revalidate));
     }
 
     private static Result unsigned(CacheKey key, CachedCopy held, Variant variant, Instant now, long maxAge, long age,
@@ -161,6 +164,7 @@ final class Admission {
         // Served here only while fresh: its stale use in an outage rests on its sources
         // (DerivedFrom). The stale windows it came with are kept for what goes out (CachedCopy).
         return new Admitted(new CachedVariant(variant, false, now, expires, now, maxAge, age,
-                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl)));
+                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl),
+                HeaderRules.mustRevalidate(cacheControl)));
     }
 }

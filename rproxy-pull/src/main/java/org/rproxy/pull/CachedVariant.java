@@ -23,10 +23,13 @@ import org.rproxy.core.store.Variant;
  * @param staleIfErrorSeconds that response's {@code stale-if-error} (RFC 5861), 0 when absent (for an
  *                        unsigned answer, served here only while fresh, it says how long caches
  *                        further on may keep it: see {@link CachedCopy})
+ * @param mustRevalidate  that response said {@code must-revalidate} or {@code proxy-revalidate}
+ *                        ({@link HeaderRules#mustRevalidate}): once stale it is served only after a
+ *                        revalidation, in no window (which are then 0) and not in an outage
  */
 record CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
                    long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds,
-                   long staleIfErrorSeconds) {
+                   long staleIfErrorSeconds, boolean mustRevalidate) {
     CachedVariant {
         requireNonNull(variant, "variant");
         requireNonNull(created, "created");
@@ -36,6 +39,17 @@ record CachedVariant(Variant variant, boolean signed, Instant created, Instant e
             throw new IllegalArgumentException("stale windows: " + staleWhileRevalidateSeconds + ", "
                     + staleIfErrorSeconds + " (expected: >= 0)");
         }
+        if (mustRevalidate && (staleWhileRevalidateSeconds > 0 || staleIfErrorSeconds > 0)) {
+            throw new IllegalArgumentException("stale windows: " + staleWhileRevalidateSeconds + ", "
+                    + staleIfErrorSeconds + " (expected: 0 with must-revalidate)");
+        }
+    }
+
+    /** A variant whose response allows serving it stale within its windows (a copy offered, tests). */
+    CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
+                  long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds, long staleIfErrorSeconds) {
+        this(variant, signed, created, expires, fetchedAt, maxAgeSeconds, ageSeconds, staleWhileRevalidateSeconds,
+                staleIfErrorSeconds, false);
     }
 
     String etag() {

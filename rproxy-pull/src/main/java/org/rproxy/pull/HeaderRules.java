@@ -186,14 +186,40 @@ final class HeaderRules {
         return maxAge(cacheControl);
     }
 
-    /** {@code stale-while-revalidate} of a {@code cache-control} value (RFC 5861 §3), 0 when absent. */
+    /**
+     * {@code stale-while-revalidate} of a {@code cache-control} value (RFC 5861 §3), 0 when absent
+     * or when the value also says {@link #mustRevalidate}.
+     */
     static long staleWhileRevalidate(String cacheControl) {
-        return seconds(cacheControl, "stale-while-revalidate=");
+        return mustRevalidate(cacheControl) ? 0 : seconds(cacheControl, "stale-while-revalidate=");
     }
 
-    /** {@code stale-if-error} of a {@code cache-control} value (RFC 5861 §4), 0 when absent. */
+    /**
+     * {@code stale-if-error} of a {@code cache-control} value (RFC 5861 §4), 0 when absent or when
+     * the value also says {@link #mustRevalidate}.
+     */
     static long staleIfError(String cacheControl) {
-        return seconds(cacheControl, "stale-if-error=");
+        return mustRevalidate(cacheControl) ? 0 : seconds(cacheControl, "stale-if-error=");
+    }
+
+    /**
+     * True when a {@code cache-control} value forbids this proxy, a shared cache, to serve the
+     * response stale without revalidating it: {@code must-revalidate} (RFC 9111 §5.2.2.2) or
+     * {@code proxy-revalidate} (§5.2.2.8). Such a prohibition outweighs the stale windows the
+     * same value grants (RFC 9111 §4.2.4), so both count as 0: past its freshness the copy is
+     * revalidated before it is served, and an upstream that cannot be reached gets the client 504.
+     */
+    static boolean mustRevalidate(String cacheControl) {
+        if (cacheControl == null) {
+            return false;
+        }
+        for (String directive : cacheControl.split(",")) {
+            String d = directive.trim().toLowerCase(Locale.ROOT);
+            if (d.equals("must-revalidate") || d.equals("proxy-revalidate")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The delta-seconds of the directive {@code prefix} ("name="), 0 when absent, unusable or not storable. */

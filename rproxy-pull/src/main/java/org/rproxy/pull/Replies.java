@@ -207,11 +207,13 @@ final class Replies {
      * An unsigned computed answer past its max-age, served when the upstream cannot be reached
      * while every signed document it names in {@code Alto-Derived-From} is held here, valid and
      * of the named version: the answer still follows from maps a client could verify, so an
-     * origin outage costs no error. Null when that does not hold.
+     * origin outage costs no error. Never one its upstream said {@code must-revalidate} (or
+     * {@code proxy-revalidate}) of. Null when that does not hold.
      */
     private Reply staleDerived(Entry e, Instant now) {
         CachedCopy h = e.held();
-        if (h == null || h.signed() || !DerivedFrom.sourcesValid(h, copies::get, now)) {
+        if (h == null || h.signed() || h.identity().mustRevalidate()
+                || !DerivedFrom.sourcesValid(h, copies::get, now)) {
             return null;
         }
         metrics.staleServed();
