@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.slf4j.Logger;
@@ -47,9 +46,16 @@ final class Attempts {
 
     /** How long a key is not asked about again after a failed attempt. */
     private final RetryPause pause;
+    /** {@code refresh.min-interval}: how long an unsigned answer that arrived stale is served ({@link CachedCopy#arrivedStale}). */
+    private final Duration minInterval;
 
-    /** @param pause how long a key is not asked about again after a failed attempt */
-    Attempts(CachedCopies copies, EntryFetch fetcher, PullMetrics metrics, Clock clock, RetryPause pause) {
+    /**
+     * @param pause       how long a key is not asked about again after a failed attempt
+     * @param minInterval how long an unsigned answer that arrived stale is served all the same
+     */
+    Attempts(CachedCopies copies, EntryFetch fetcher, PullMetrics metrics, Clock clock, RetryPause pause,
+             Duration minInterval) {
+        this.minInterval = requireNonNull(minInterval, "minInterval");
         this.copies = requireNonNull(copies, "copies");
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -85,7 +91,7 @@ final class Attempts {
             attempt = CompletableFuture.failedFuture(ex);
         }
         attempt.whenComplete((result, failure) -> {
-            FetchResult r = failure != null ? failed(failure) : result;
+            FetchResult r = failure != null ? FetchResult.Failed.thrown(failure) : result;
             try {
                 r = apply(key, call, r, kind);
             } catch (RuntimeException ex) {
@@ -97,23 +103,6 @@ final class Attempts {
             }
         });
         return mine;
-    }
-
-    /**
-     * An attempt that ended without a result: its answer found the worker threads' queue full
-     * ({@link WorkPool.Full}: this proxy's overload, 503, to be retried soon), the proxy stopped
-     * before it was verified ({@link WorkPool.Stopped}), or it broke.
-     */
-    private static FetchResult.Failed failed(Throwable failure) {
-        Throwable c = Completions.cause(failure);
-        if (c instanceof WorkPool.Stopped) {
-            return FetchResult.Failed.STOPPING;
-        }
-        if (c instanceof WorkPool.Full) {
-            return new FetchResult.Failed(503, "too many upstream answers wait for verification here: " + c.getMessage(),
-                    false);
-        }
-        return new FetchResult.Failed(504, "upstream attempt failed: " + failure, false);
     }
 
     /** True while an attempt for {@code key} is under way. A lookup. */
@@ -173,11 +162,18 @@ final class Attempts {
         if (r instanceof FetchResult.Stored s) {
             metrics.fetch(kind, "stored");
             CachedCopy h = s.held();
-            if (!h.usableAt(now) || !h.signed() && !h.freshAt(now)) {
+            CachedCopy asArrived = h.arrivedStale(now, minInterval); // served for min-interval all the same
+            if (asArrived != null) {
+                h = asArrived;
+                r = new FetchResult.Stored(h, s.failed());
+            } else if (!h.usableAt(now) || !h.signed() && !h.freshAt(now)) {
                 return r;
             }
             if (e == null) {
                 e = copies.getOrAdd(key, call.withoutBody(), now); // a query's body is not kept (UpstreamCall)
+            }
+            if (asArrived != null) {
+                e.attempted(now); // its min-interval counts from this answer (Refresher#due)
             }
             FetchResult.Failed partly = s.failed(); // the identity request failed, the gzip one renewed
             if (partly == null && e.failedAt() != null) {

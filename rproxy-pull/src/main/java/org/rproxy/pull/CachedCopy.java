@@ -96,6 +96,28 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
         return usableAt(now) && now.isBefore(freshUntil().plusSeconds(identity.staleIfErrorSeconds()));
     }
 
+    /**
+     * This copy as held when it is an unsigned answer that arrived stale ({@code Age} at or past
+     * its {@code max-age}: a parent proxy serving an answer stale in an outage, a cache in
+     * between): usable for {@code minInterval} from {@code now} all the same, as a signed copy the
+     * upstream confirmed moments ago is served, so that the requests meanwhile do not each ask the
+     * upstream again. Null when it is not one: signed, fresh, said {@code must-revalidate}, or
+     * with no {@code minInterval}. What goes out is unchanged ({@link #windowsEnd} does not read
+     * the validity set here).
+     */
+    CachedCopy arrivedStale(Instant now, Duration minInterval) {
+        if (signed() || freshAt(now) || identity.mustRevalidate() || minInterval.isZero() || minInterval.isNegative()) {
+            return null;
+        }
+        Instant until = now.plus(minInterval);
+        return of(until(identity, until), gzip == null ? null : until(gzip, until));
+    }
+
+    private static CachedVariant until(CachedVariant v, Instant until) {
+        return new CachedVariant(v.variant(), v.signed(), v.created(), until, v.fetchedAt(), v.maxAgeSeconds(),
+                v.ageSeconds(), v.staleWhileRevalidateSeconds(), v.staleIfErrorSeconds(), v.mustRevalidate());
+    }
+
     /** The current age (RFC 9111 §4.2.3): the corrected initial age plus the time held. */
     long ageAt(Instant now) {
         return identity.ageSeconds() + Math.max(0, Duration.between(identity.fetchedAt(), now).getSeconds());

@@ -2,6 +2,7 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
+import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.model.AltoError;
 
 /** How one attempt to obtain or renew an entry from upstream ended. */
@@ -53,6 +54,22 @@ sealed interface FetchResult {
 
         public Failed {
             requireNonNull(reason, "reason");
+        }
+
+        /**
+         * An attempt that ended without a result: its answer found the worker threads' queue full
+         * ({@link WorkPool.Full}: this proxy's overload, 503, to be retried soon), the proxy stopped
+         * before it was verified ({@link WorkPool.Stopped}), or it broke.
+         */
+        static Failed thrown(Throwable failure) {
+            Throwable c = Completions.cause(failure);
+            if (c instanceof WorkPool.Stopped) {
+                return STOPPING;
+            }
+            if (c instanceof WorkPool.Full) {
+                return new Failed(503, "too many upstream answers wait for verification here: " + c.getMessage(), false);
+            }
+            return new Failed(504, "upstream attempt failed: " + failure, false);
         }
     }
 }

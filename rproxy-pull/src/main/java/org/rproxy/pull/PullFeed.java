@@ -85,7 +85,7 @@ final class PullFeed implements AutoCloseable {
         requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
         this.copies = new CachedCopies(store, metrics);
-        this.attempts = new Attempts(copies, fetcher, metrics, clock, pause);
+        this.attempts = new Attempts(copies, fetcher, metrics, clock, pause, settings.minInterval());
         this.refresher = new Refresher(settings, copies, attempts, clock, scheduler);
         this.replies = new Replies(copies, attempts, refresher, metrics, clock);
         Instant now = clock.instant();

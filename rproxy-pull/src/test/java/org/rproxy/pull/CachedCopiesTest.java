@@ -189,7 +189,8 @@ class CachedCopiesTest {
         EntryFetch fetch = new EntryFetch(upstream, new Admission(
                 new ResponseVerifier(List.of(new TestSigner().publicKey()), clock), "1.1 edge", clock),
                 new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
-        return new Attempts(copies, fetch, metrics, clock, new RetryPause(java.time.Duration.ofSeconds(5), () -> 0));
+        return new Attempts(copies, fetch, metrics, clock, new RetryPause(java.time.Duration.ofSeconds(5), () -> 0),
+                java.time.Duration.ofSeconds(1));
     }
 
     /** An unsigned copy (as {@link EntryTest#copy}) fetched at {@code at}, valid for a minute. */
