@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.SignatureBase;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.SharedFreshness;
 
 /**
  * Which upstream header fields a proxy keeps, and what it reads from them (RFC 9110 §7.6,
@@ -167,23 +168,16 @@ final class HeaderRules {
 
     /** {@code max-age} of a {@code cache-control} value (RFC 9111 §5.2.2.1), 0 when absent or unusable. */
     static long maxAge(String cacheControl) {
-        return seconds(cacheControl, "max-age=");
+        return SharedFreshness.seconds(cacheControl, "max-age");
     }
 
     /**
      * The freshness lifetime of a {@code cache-control} value for a shared cache, which this proxy
-     * is: {@code s-maxage} when present (RFC 9111 §5.2.2.10 and §4.2.1: over {@code max-age}, 0 when
-     * unusable), else {@code max-age}.
+     * is: {@code s-maxage} when present, else {@code max-age} ({@link SharedFreshness#maxAge}, the
+     * rule a signed bundle offered here is read by too).
      */
     static long sharedMaxAge(String cacheControl) {
-        if (cacheControl != null) {
-            for (String directive : cacheControl.split(",")) {
-                if (directive.trim().toLowerCase(Locale.ROOT).startsWith("s-maxage=")) {
-                    return seconds(cacheControl, "s-maxage=");
-                }
-            }
-        }
-        return maxAge(cacheControl);
+        return SharedFreshness.maxAge(cacheControl);
     }
 
     /**
@@ -191,7 +185,7 @@ final class HeaderRules {
      * or when the value also says {@link #mustRevalidate}.
      */
     static long staleWhileRevalidate(String cacheControl) {
-        return mustRevalidate(cacheControl) ? 0 : seconds(cacheControl, "stale-while-revalidate=");
+        return mustRevalidate(cacheControl) ? 0 : SharedFreshness.seconds(cacheControl, "stale-while-revalidate");
     }
 
     /**
@@ -199,7 +193,7 @@ final class HeaderRules {
      * the value also says {@link #mustRevalidate}.
      */
     static long staleIfError(String cacheControl) {
-        return mustRevalidate(cacheControl) ? 0 : seconds(cacheControl, "stale-if-error=");
+        return mustRevalidate(cacheControl) ? 0 : SharedFreshness.seconds(cacheControl, "stale-if-error");
     }
 
     /**
@@ -222,27 +216,9 @@ final class HeaderRules {
         return false;
     }
 
-    /** The delta-seconds of the directive {@code prefix} ("name="), 0 when absent, unusable or not storable. */
-    private static long seconds(String cacheControl, String prefix) {
-        if (cacheControl == null) {
-            return 0;
-        }
-        long found = 0;
-        for (String directive : cacheControl.split(",")) {
-            String d = directive.trim().toLowerCase(Locale.ROOT);
-            if (d.equals("no-store") || d.equals("no-cache") || d.equals("private")) {
-                return 0;
-            }
-            if (d.startsWith(prefix)) {
-                found = seconds(d.substring(prefix.length()).replace("\"", ""));
-            }
-        }
-        return found;
-    }
-
     /** The {@code age} value (RFC 9111 §5.1): non-negative seconds, 0 when absent or unusable. */
     static long age(String age) {
-        return age == null ? 0 : seconds(age.trim());
+        return age == null ? 0 : SharedFreshness.deltaSeconds(age.trim());
     }
 
     /**
@@ -270,18 +246,6 @@ final class HeaderRules {
         } catch (DateTimeException e) {
             return null;
         }
-    }
-
-    private static long seconds(String digits) {
-        if (digits.isEmpty() || digits.length() > 10) {
-            return digits.length() > 10 && digits.chars().allMatch(Character::isDigit) ? Integer.MAX_VALUE : 0;
-        }
-        for (int i = 0; i < digits.length(); i++) {
-            if (!Character.isDigit(digits.charAt(i))) {
-                return 0;
-            }
-        }
-        return Long.parseLong(digits);
     }
 
     private static boolean containsName(List<HeaderField> fields, String name) {

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.rproxy.core.io.AtomicFiles;
 import org.rproxy.core.model.Bytes;
@@ -24,6 +22,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.SharedFreshness;
 import org.rproxy.core.store.Variant;
 
 /**
@@ -58,8 +57,6 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
     /** What a server of the bundle sends of its fields; it makes its own caching fields. */
     private static final Set<String> SERVED = Set.of("content-type", "content-digest", "etag", "alto-resource",
             "signature-input", "signature", "alto-derived-from");
-
-    private static final Pattern MAX_AGE = Pattern.compile("(?:^|[ ,])max-age=([0-9]{1,9})(?:$|[ ,;])");
 
     /** Fields that frame a message; a file's framing is its own. */
     private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding");
@@ -151,8 +148,10 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
     /**
      * What a server holds to serve this bundle as if it had fetched it: one identity variant with
      * the signed fields (and {@code alto-derived-from}), valid from the signature's {@code created}
-     * to its {@code expires}, with the {@code max-age} of the bundle's {@code cache-control} (0
-     * without one). The bundle verifies itself with {@code verifier} (as {@link #verify(ResponseVerifier)}:
+     * to its {@code expires}, with the freshness lifetime the bundle's {@code cache-control} gives
+     * a shared cache, which a server of it is: {@code s-maxage} over {@code max-age}, 0 without
+     * either ({@link SharedFreshness#maxAge}, as a pull proxy reads the same response fetched).
+     * The bundle verifies itself with {@code verifier} (as {@link #verify(ResponseVerifier)}:
      * for the resource it names), so no representation is ever made of bytes nobody verified.
      *
      * @throws IllegalArgumentException when the bundle does not verify ({@code OUTCOME: reason}), is
@@ -181,8 +180,7 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
                 served.add(f);
             }
         }
-        Matcher m = MAX_AGE.matcher(field("cache-control") == null ? "" : field("cache-control"));
-        long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
+        long maxAge = SharedFreshness.maxAge(field("cache-control"));
         return new Representation(new Variant(body, null, served), null, maxAge, valid.created(), valid.expires());
     }
 

@@ -256,6 +256,28 @@ class SignedBundleTest {
         return all;
     }
 
+    /**
+     * A server of a bundle is a shared cache: the bundle's {@code s-maxage} is its freshness
+     * lifetime over {@code max-age}, as a pull proxy takes the same response fetched upstream
+     * ({@link org.rproxy.core.store.SharedFreshness}), and a response no cache may reuse unasked
+     * has none.
+     */
+    @Test
+    void aBundlesFreshnessIsASharedCachesSMaxageOverMaxAge() {
+        Map<String, Integer> lifetimes = new LinkedHashMap<>();
+        lifetimes.put("max-age=600, s-maxage=60", 60);
+        lifetimes.put("s-maxage=\"30\", max-age=600, no-transform", 30);
+        lifetimes.put("max-age=600, s-maxage=x", 0);
+        lifetimes.put("no-cache, max-age=600", 0);
+        lifetimes.put("max-age=600", 600);
+        lifetimes.forEach((cacheControl, seconds) -> {
+            Map<String, List<String>> h = signedHeaders(BODY, null);
+            h.put("Cache-Control", List.of(cacheControl));
+            Representation r = SignedBundle.of(h, BODY).representation(verifierAt(CREATED.plusSeconds(10)));
+            assertEquals(seconds.longValue(), r.maxAgeSeconds(), cacheControl);
+        });
+    }
+
     @Test
     void aValidBundleBecomesARepresentationAServerCanHold() {
         SignedBundle b = bundle();

@@ -1,0 +1,71 @@
+package org.rproxy.core.store;
+
+import java.util.Locale;
+
+/**
+ * How a node, a shared cache, reads the freshness directives of a {@code Cache-Control} value:
+ * one rule for the pull proxy's copies fetched upstream and for a signed bundle a server holds
+ * ({@code SignedBundle}), so that one response is held as fresh for as long whichever way it came.
+ * Stateless.
+ */
+public final class SharedFreshness {
+
+    private SharedFreshness() {
+    }
+
+    /**
+     * The freshness lifetime for a shared cache: {@code s-maxage} when present (RFC 9111
+     * §5.2.2.10 and §4.2.1: over {@code max-age}, 0 when unusable), else {@code max-age}; 0 when
+     * neither is given, or the response may not be reused without asking ({@link #seconds}).
+     */
+    public static long maxAge(String cacheControl) {
+        if (cacheControl != null) {
+            for (String directive : cacheControl.split(",")) {
+                if (directive.trim().toLowerCase(Locale.ROOT).startsWith("s-maxage=")) {
+                    return seconds(cacheControl, "s-maxage");
+                }
+            }
+        }
+        return seconds(cacheControl, "max-age");
+    }
+
+    /**
+     * The delta-seconds of directive {@code name} (lower case, for example {@code max-age}): the
+     * last one given, quotes allowed; 0 when absent or unusable, and when the value says
+     * {@code no-store}, {@code no-cache} or {@code private}, which leave a shared cache no time
+     * to reuse the response in.
+     */
+    public static long seconds(String cacheControl, String name) {
+        if (cacheControl == null) {
+            return 0;
+        }
+        String prefix = name + "=";
+        long found = 0;
+        for (String directive : cacheControl.split(",")) {
+            String d = directive.trim().toLowerCase(Locale.ROOT);
+            if (d.equals("no-store") || d.equals("no-cache") || d.equals("private")) {
+                return 0;
+            }
+            if (d.startsWith(prefix)) {
+                found = deltaSeconds(d.substring(prefix.length()).replace("\"", ""));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * A delta-seconds value (RFC 9111 §1.2.2): its digits, 0 when it is not one, and
+     * {@link Integer#MAX_VALUE} for one too large (as §1.2.2 has a recipient take it).
+     */
+    public static long deltaSeconds(String digits) {
+        if (digits.isEmpty() || digits.length() > 10) {
+            return digits.length() > 10 && digits.chars().allMatch(Character::isDigit) ? Integer.MAX_VALUE : 0;
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            if (!Character.isDigit(digits.charAt(i))) {
+                return 0;
+            }
+        }
+        return Long.parseLong(digits);
+    }
+}
