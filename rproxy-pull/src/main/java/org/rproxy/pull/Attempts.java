@@ -185,7 +185,7 @@ final class Attempts {
                 if (e.failedAt() == null && !partly.rejected()) {
                     LOG.warn("{}: {}; serving the held copy while it is valid", key, partly.reason());
                 }
-                e.failed(now, pause.after(now), partly.status(), partly.reason()); // asked again after the pause
+                e.failed(now, pause.after(now, e.failures()), partly.status(), partly.reason()); // asked again after the pause
             }
             if (copies.hold(e, h) == null) {
                 // a version offered (pushed) while this attempt ran is newer: kept, and served
@@ -206,7 +206,7 @@ final class Attempts {
                     LOG.warn("{}: upstream {} answered {} for a document held signed; serving the held copy while it "
                             + "is valid", key, a.upstream(), status);
                 }
-                e.failed(now, pause.after(now), status, "upstream answered " + status); // not asked again within retry
+                e.failed(now, pause.after(now, e.failures()), status, "upstream answered " + status); // not asked again within retry
             } else if (e != null && (status == 404 || status == 410) && key.isGet()) {
                 CachedCopy held = e.held(); // what the answer is taken to be about, read once
                 if (copies.vouchedFor(e, held, now)) {
@@ -214,7 +214,7 @@ final class Attempts {
                         LOG.warn("{}: upstream {} answered {}, but the origin's signed directory held lists it; "
                                 + "serving the held copy while it is valid", key, a.upstream(), status);
                     }
-                    e.disputed(now, pause.after(now), status, a.upstream());
+                    e.disputed(now, pause.after(now, e.failures()), status, a.upstream());
                 } else {
                     hasNone(e, held, status, a.upstream(), now);
                 }
@@ -228,7 +228,7 @@ final class Attempts {
                     LOG.warn("{}: {}; {}", key, f.reason(),
                             e.held() == null ? "no copy held" : "serving the held copy while it is valid");
                 }
-                e.failed(now, pause.after(now), f.status(), f.reason());
+                e.failed(now, pause.after(now, e.failures()), f.status(), f.reason());
             } else {
                 failedMisses.failed(key, f); // not asked for again by requests within the retry interval
                 if (!f.rejected()) {
@@ -277,7 +277,7 @@ final class Attempts {
                 LOG.warn("{}: upstream {} answered {}; prefetched, so asked again after the retry interval", e.key,
                         upstream, status);
             }
-            e.gone(now, pause.after(now), status);
+            e.gone(now, pause.after(now, e.failures()), status);
         }
     }
 

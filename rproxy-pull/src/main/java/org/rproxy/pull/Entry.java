@@ -42,6 +42,8 @@ final class Entry {
     private volatile Instant retryAt;
     private volatile String failure;
     private volatile int failureStatus;
+    /** Failed attempts since the last that succeeded ({@link RetryPause}: each pause longer). */
+    private volatile int failures;
     private volatile boolean gone;
     private volatile boolean disputed;
     /** The upstream whose 404 or 410 the held copy outlived, while {@link #disputed}. */
@@ -82,6 +84,7 @@ final class Entry {
     }
 
     void succeeded() {
+        failures = 0;
         failedAt = null;
         retryAt = null;
         failure = null;
@@ -95,6 +98,7 @@ final class Entry {
      * ({@link #gone()} stays): an outage does not make a resource it answered for missing again.
      */
     void failed(Instant now, Instant retryAt, int status, String reason) {
+        failures = failures + 1; // one fetch at a time per key writes it
         failedAt = now;
         this.retryAt = retryAt;
         failureStatus = status;
@@ -139,6 +143,11 @@ final class Entry {
 
     Instant failedAt() {
         return failedAt;
+    }
+
+    /** Failed attempts in a row: since the last one that succeeded, or since the entry was made. */
+    int failures() {
+        return failures;
     }
 
     /** Until when the upstream is not asked about this key after its last failed attempt, or null. */

@@ -8,7 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The keys with no entry whose last upstream attempt failed (unreachable, timed out, a {@code 5xx},
- * an answer refused), each for a {@link RetryPause} after the failure (at most {@code refresh.retry}): what an {@link Entry}'s
+ * an answer refused), each for a {@link RetryPause} after the failure (longer at each failure in
+ * a row, at most {@code refresh.retry}; a run ends when no failure follows within
+ * {@code refresh.retry} of the last pause): what an {@link Entry}'s
  * failure time is for a key tracked ({@link Refresher#recentlyFailed}). A failed attempt leaves
  * no entry, since clients choose the targets of misses; without this, a crowd asking a cold proxy
  * for one target while its upstream fails sent the upstream one request per request (one at a
@@ -23,8 +25,8 @@ final class FailedMisses {
     /** The most keys remembered. */
     static final int MAX_KEYS = 10_000;
 
-    /** A failure, and when it stops being answered. */
-    private record Failure(FetchResult.Failed failed, Instant until) {
+    /** A failure, when it stops being answered, and how many failures in a row it ends. */
+    private record Failure(FetchResult.Failed failed, Instant until, int inARow) {
     }
 
     private final RetryPause pause;
@@ -42,9 +44,12 @@ final class FailedMisses {
         if (f == null) {
             return null;
         }
-        if (!clock.instant().isBefore(f.until())) {
-            failures.remove(key, f);
-            return null;
+        Instant now = clock.instant();
+        if (!now.isBefore(f.until())) {
+            if (lapsed(f, now)) {
+                failures.remove(key, f);
+            }
+            return null; // kept a while longer: a failure soon after it continues its run
         }
         return f.failed();
     }
@@ -58,7 +63,17 @@ final class FailedMisses {
                 return;
             }
         }
-        failures.put(key, new Failure(f, pause.after(now)));
+        Failure last = failures.get(key);
+        int before = last == null || lapsed(last, now) ? 0 : last.inARow();
+        failures.put(key, new Failure(f, pause.after(now, before), before + 1));
+    }
+
+    /**
+     * True when a failure's run is over: no failure followed within {@code refresh.retry} of its
+     * pause's end, so the next one starts a run of its own ({@link RetryPause}).
+     */
+    private boolean lapsed(Failure f, Instant now) {
+        return !now.isBefore(f.until().plus(pause.longest()));
     }
 
     /** Forgets {@code key}'s failure: an attempt for it brought an answer. */

@@ -49,7 +49,7 @@ final class PullFeed implements AutoCloseable {
     /**
      * @param tick        refresher period (real time)
      * @param ahead       revalidate hot entries this long before they go stale (at most a fifth of their max-age)
-     * @param retry       the longest pause after a failed attempt (each between half of it and it: {@link RetryPause})
+     * @param retry       the longest pause after failed attempts (2 s doubling up to it, each drawn: {@link RetryPause})
      * @param minInterval least time between two attempts for one entry
      * @param forgetAfter drop an entry that cannot be served and was not asked for in this long
      * @param prefetch    targets fetched at start and kept fresh regardless of demand

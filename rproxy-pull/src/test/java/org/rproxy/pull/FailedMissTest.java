@@ -81,16 +81,17 @@ class FailedMissTest {
     }
 
     @Test
-    void aFollowedTargetWhoseFetchFailedIsTriedAgainEveryRetryIntervalNotEveryPass() {
+    void aFollowedTargetWhoseFetchFailedIsTriedAgainAfterEachPauseNotEveryPass() {
         f.upstream.down = true;
         f.feed.keepFresh(() -> List.of(MAP));
-        for (int second = 0; second < 5; second++) { // a pass a second (refresh.tick)
+        for (int second = 0; second < 6; second++) { // a pass a second (refresh.tick)
             f.feed.tick();
             f.clock.advance(Duration.ofSeconds(1));
         }
-        assertEquals(1, f.upstream.total(), "one attempt in the retry interval, not one per pass");
+        // pauses of 2 and 4 s (RetryPause, drawn whole here): attempts at 0 and 2 s
+        assertEquals(2, f.upstream.total(), "one attempt per pause, not one per pass");
         f.feed.tick();
-        assertEquals(2, f.upstream.total(), "tried again once it has passed");
+        assertEquals(3, f.upstream.total(), "tried again once the second has passed, at 6 s");
     }
 
     @Test

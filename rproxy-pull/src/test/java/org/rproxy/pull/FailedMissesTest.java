@@ -16,14 +16,17 @@ class FailedMissesTest {
     final FetchResult.Failed refused = new FetchResult.Failed(504, "upstream unreachable: connection refused", false);
 
     @Test
-    void aFailureIsAnsweredForTheRetryIntervalThenForgotten() {
+    void aFailureIsAnsweredForItsPauseThenForgottenOnceItsRunLapses() {
         misses.failed(CacheKey.get("/a"), refused);
-        clock.advance(Duration.ofMillis(4_999));
+        clock.advance(Duration.ofMillis(1_999)); // the first failure in a row: a pause of 2 s (drawn whole)
         assertEquals(refused, misses.recent(CacheKey.get("/a")));
         assertNull(misses.recent(CacheKey.get("/b")));
         clock.advance(Duration.ofMillis(1));
         assertNull(misses.recent(CacheKey.get("/a")));
-        assertEquals(0, misses.size(), "gone once looked up past its interval");
+        assertEquals(1, misses.size(), "kept while a failure soon after would continue its run");
+        clock.advance(Duration.ofSeconds(5));
+        assertNull(misses.recent(CacheKey.get("/a")));
+        assertEquals(0, misses.size(), "gone once looked up past refresh.retry after its pause");
     }
 
     @Test

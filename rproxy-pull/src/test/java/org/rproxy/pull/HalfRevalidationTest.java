@@ -47,13 +47,11 @@ class HalfRevalidationTest {
         f.clock.advance(Duration.ofSeconds(61));
         assertTrue(get() instanceof Reply.Ok, "the held copy, stale");
         assertEquals(4, f.upstream.total(), "revalidated: gzip answered, identity failed");
-        for (int s = 1; s < 5; s++) {
-            f.clock.advance(Duration.ofSeconds(1));
-            assertTrue(get() instanceof Reply.Ok);
-            assertEquals(4, f.upstream.total(), s + " s after: within the retry pause, not asked again");
-        }
+        f.clock.advance(Duration.ofSeconds(1));
+        assertTrue(get() instanceof Reply.Ok);
+        assertEquals(4, f.upstream.total(), "1 s after: within the retry pause, not asked again");
         f.clock.advance(Duration.ofSeconds(1));
         get();
-        assertEquals(6, f.upstream.total(), "asked again once the pause has passed");
+        assertEquals(6, f.upstream.total(), "asked again once the pause (2 s: the first failure in a row) has passed");
     }
 }

@@ -962,7 +962,7 @@ class PullFeedTest {
         assertEquals(1, requests("/directory"));
         clock.advance(Duration.ofSeconds(1));
         feed.refreshNow().get(5, TimeUnit.SECONDS);
-        assertEquals(1, requests("/directory"), "asked again after the retry interval (5 s), not at every pass");
+        assertEquals(1, requests("/directory"), "asked again after the retry pause, not at every pass");
         Reply none = get("/directory");
         assertEquals(404, ((Reply.Error) none).error().httpStatus(), "the upstream's answer: " + none);
         assertEquals(2, requests("/directory"), "a client's miss asks (the service remembers 404s for a while)");

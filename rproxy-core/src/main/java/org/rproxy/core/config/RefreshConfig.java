@@ -11,8 +11,9 @@ import java.time.Duration;
  * @param ahead       how long before going stale a hot entry is revalidated (default 5s; the
  *                    refresher cuts it to a fifth of each copy's max-age, which the upstream sets,
  *                    so a larger value is not refused here)
- * @param retry       the pause after a failed upstream attempt before the next one for the same
- *                    entry; also how soon the proxy notices that the upstream is back (default 5s)
+ * @param retry       the longest pause after failed upstream attempts before the next one for the
+ *                    same entry (the pauses grow to it while the failures go on); also how soon,
+ *                    at the latest, the proxy notices that the upstream is back (default 5s)
  * @param minInterval the least time between two upstream requests for one entry (default 1s)
  * @param forgetAfter an entry nobody asked for in this long, and that can no longer be served,
  *                    is dropped instead of retried (default 1h)

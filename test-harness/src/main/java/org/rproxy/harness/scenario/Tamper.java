@@ -25,8 +25,8 @@ import org.rproxy.harness.topology.TopologySpec;
  * tampers from just before the second crowd; the proxy meets tampered answers when it refreshes
  * its copies (every {@code max-age}) and when viewers ask for what it does not hold yet (the XML
  * renderings), and keeps serving the valid copies it holds. What it never held and was refused it
- * answers with that failure for {@code refresh.retry} (5 s) without asking again; the healed
- * crowd comes after that.
+ * answers with that failure for its retry pause, at most {@code refresh.retry} (5 s), without
+ * asking again; the healed crowd comes after that.
  */
 final class Tamper implements Scenario {
     static final long DEFAULT_VIEWERS = 2_000;
@@ -88,7 +88,7 @@ final class Tamper implements Scenario {
         // failure, without asking the upstream again, for up to refresh.retry (a retry storm
         // otherwise): the healed crowd comes once that has passed, as the operator's guide says
         Duration retry = RefreshConfig.defaults().retry();
-        ctx.out.println("tamper: the relay is honest again; the proxy asks again for what it refused after refresh.retry ("
+        ctx.out.println("tamper: the relay is honest again; the proxy asks again for what it refused within refresh.retry ("
                 + retry.toSeconds() + " s)");
         Thread.sleep(retry.toMillis());
         RunReport healed = ctx.run("tamper-healed", crowd(ctx, proxy, maps, viewers, window, mix), relay);
