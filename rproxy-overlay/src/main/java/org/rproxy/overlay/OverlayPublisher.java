@@ -35,7 +35,8 @@ import org.rproxy.core.store.Representation;
  * through the previous one); older ones are dropped. Each pointer (while it is current) and
  * each announcement (while its torrent is seeded) is kept alive by the node's {@link Renewals}:
  * stored again after 10 s and a minute, and then every {@code republish} (sooner while no DHT
- * node took it). A version is dropped,
+ * node took it), each store of a pointer announcing its torrent just before it, so that a reader
+ * that finds the pointer finds the seeder too. A version is dropped,
  * and its pointer no longer renewed, when its signature expires; a resource the upstream no
  * longer has ({@link #gone}) is {@link #retire}d, both versions dropped (DHT nodes forget its
  * pointer within about two hours). A version signed at an earlier {@code created} than the one

@@ -13,7 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,8 +94,8 @@ final class PublishedVersions {
         }
         Pointer held = current.put(id, p);
         // the announcement first: a reader that finds the pointer then finds a peer
-        await(node.announce(infoHash));
-        CompletableFuture<Integer> first = put(p);
+        Stored announced = await(node.announce(infoHash));
+        CompletableFuture<Integer> first = put(p, announced != null && announced.enough());
         await(first);
         Pointer old = held == null ? null : previous.put(id, held);
         if (old != null && !Arrays.equals(old.infoHash(), p.infoHash()) && !Arrays.equals(old.infoHash(), held.infoHash())) {
@@ -133,24 +135,40 @@ final class PublishedVersions {
         }
     }
 
-    private static void await(CompletableFuture<?> step) {
+    /** What {@code step} completed with, or null when it failed or did not end within {@link #STEP_WAIT}. */
+    private static <T> T await(CompletableFuture<T> step) {
         try {
-            step.get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
+            return step.get(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             log.debug("overlay: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return null;
     }
 
     /**
      * Puts {@code p}, and keeps it alive while it is the current pointer of its resource (see
-     * {@link Renewals}); completes with how many DHT nodes took the first put.
+     * {@link Renewals}); completes with how many DHT nodes took the first put. Every store of the
+     * pointer (each try, each renewal, each store after a backoff) announces its torrent just
+     * before it, but the first when {@code announced} (the publish's own announcement, made just
+     * before, was taken): whenever a reader can find the pointer, it finds the seeder too. Kept
+     * apart, the announcement's stores and the pointer's each followed a backoff of their own
+     * while no node took them (a publisher started alone), so a peer that joined between the two
+     * took the pointer and no announcement, and readers gave the torrent up as seeded by nobody
+     * ({@link SeederWatch}) until the announcement's next store, up to two minutes later.
      */
-    private CompletableFuture<Integer> put(Pointer p) {
+    private CompletableFuture<Integer> put(Pointer p, boolean announced) {
         BooleanSupplier isCurrent = () -> p.equals(current.get(p.resourceId()))
                 && clock.instant().isBefore(expiries.getOrDefault(p, Instant.MIN));
-        return node.renewals().keep("putting " + p, () -> node.dht().put(p.sign(key)), isCurrent, s -> {
+        AtomicBoolean announcedJustBefore = new AtomicBoolean(announced);
+        Supplier<CompletableFuture<Stored>> step = () -> {
+            CompletableFuture<Stored> before = announcedJustBefore.getAndSet(false)
+                    ? CompletableFuture.completedFuture(null) : announce(p);
+            // put whatever the announcement's outcome: a pointer refused nowhere is still worth storing
+            return before.handle((a, e) -> p).thenCompose(q -> node.dht().put(q.sign(key)));
+        };
+        return node.renewals().keep("putting " + p, step, isCurrent, s -> {
             meters.put(p.resourceId(), p.seq(), s, isCurrent);
             older.putOutcome(p, s);
             if (s.nodes() > 0 && isCurrent.getAsBoolean()) {
@@ -162,5 +180,14 @@ final class PublishedVersions {
                 }
             }
         }).thenApply(Stored::nodes);
+    }
+
+    /** Announces the torrent of {@code p} once, with a store of its pointer (its own renewals are the node's). */
+    private CompletableFuture<Stored> announce(Pointer p) {
+        if (!node.swarm().holds(p.infoHash())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return node.swarm().announce(p.infoHash()).whenComplete((s, e) -> log.debug("overlay: announcing {} with {}: {}",
+                HexFormat.of().formatHex(p.infoHash()), p, e == null ? s : e.toString()));
     }
 }

@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.overlay.NamespaceChecks.ORIGIN;
 import static org.rproxy.overlay.NamespaceChecks.boot;
 import static org.rproxy.overlay.NamespaceChecks.bundle;
+import static org.rproxy.overlay.NamespaceChecks.describe;
+import static org.rproxy.overlay.NamespaceChecks.directory;
+import static org.rproxy.overlay.NamespaceChecks.ip;
 import static org.rproxy.overlay.NamespaceChecks.key;
 import static org.rproxy.overlay.NamespaceChecks.node;
 import static org.rproxy.overlay.NamespaceChecks.say;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +24,11 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+
+import org.rproxy.client.OverlayOnlySources;
+import org.rproxy.client.VerifiedDocument;
+import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.Eventually;
 
 /** Namespace checks ({@link NamespaceChecks}) of a publisher that started before any peer. */
 final class ColdStartChecks {
@@ -62,6 +73,55 @@ final class ColdStartChecks {
                 assertTrue(found.isPresent(), "the pointer put before any peer was not found within " + FOUND_WITHIN
                         + " of a peer joining");
             }
+        }
+    }
+
+    /**
+     * A publisher alone publishes a version: its announcement and its pointer reach no DHT node,
+     * and both are stored again at their backoff. Right after the announcement's second store
+     * that no node took, a peer joins (its node, up and isolated until then, pings the
+     * publisher's): the publisher's next store of the pointer reaches it. A reader that then
+     * finds the pointer must find its seeder too, and take the bundle from the overlay. Before,
+     * the announcement and the pointer were retried on backoffs of their own: the pointer landed
+     * and the announcement's next store was 20 s away, so the reader's lookups found nobody
+     * seeding it, and it gave up after 5 s and pulled.
+     */
+    static void seederFoundWithThePointerOncePeersJoin(Path dir) throws Exception {
+        try (CapturedLogs renewals = CapturedLogs.of(Renewals.class);
+             OverlayPublisher p = OverlayPublisher.start(NothingFoundChecks.config(dir, 1, key(dir, 1), boot(1, 2),
+                     NamespaceChecks.BUDGET));
+             // bootstraps from host 2, where nobody is: it stays apart until it is told of host 1
+             OverlayClient client = OverlayClient.start(NothingFoundChecks.config(dir, 3, null, boot(2),
+                     NamespaceChecks.BUDGET))) {
+            Instant t = Instant.now().minusSeconds(30);
+            // not waited for: its first put reaches nobody
+            p.publish(bundle(ORIGIN, "map-a", t, "a1"), t.getEpochSecond());
+            long start = System.nanoTime();
+            Eventually.await("the announcement stored twice with no node to take it", Duration.ofSeconds(90),
+                    () -> renewals.events().stream().filter(e -> e.getFormattedMessage().startsWith("overlay: announcing ")
+                            && e.getFormattedMessage().contains(": 0 of the 0 closest DHT nodes took it")).count() >= 2);
+            say("announcement unreached twice after " + seconds(start) + " s; a peer joins");
+            node(client).dht().addBootstrap(List.of(new InetSocketAddress(ip(1), 6881)));
+            client.joined().get(60, TimeUnit.SECONDS);
+            long joined = System.nanoTime();
+            byte[] publisher = NamespaceChecks.key(p).publicKey();
+            Optional<StorageItem> found = Optional.empty();
+            while (found.isEmpty() && System.nanoTime() - joined < FOUND_WITHIN.toNanos()) {
+                found = node(client).dht().get(publisher, Pointer.salt("map-a")).get(60, TimeUnit.SECONDS);
+                if (found.isEmpty()) {
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue(found.isPresent(), "the pointer was not found within " + FOUND_WITHIN + " of a peer joining");
+            Pointer pointer = Pointer.of(found.get(), "map-a");
+            say("pointer found " + seconds(joined) + " s after the peer joined; peers of its torrent: "
+                    + node(client).dht().peers(pointer.infoHash()).get(60, TimeUnit.SECONDS));
+            OverlayOnlySources sources = new OverlayOnlySources(directory(List.of(p.publicKey())), List.of(ORIGIN.publicKey()),
+                    client);
+            Object fetched = sources.fetch("/networkmap/map-a");
+            say("fetch of map-a: " + describe(fetched));
+            assertTrue(fetched instanceof VerifiedDocument d && d.source().toString().startsWith("magnet:?xt=urn:btih:"
+                    + HexFormat.of().formatHex(pointer.infoHash())), "the pointer found, its seeder not: " + describe(fetched));
         }
     }
 

@@ -372,6 +372,10 @@ final class NamespaceChecks {
         ColdStartChecks.pointerPutBeforeAnyPeerIsFoundOnceOneJoins(dir);
     }
 
+    static void seederFoundWithThePointerOncePeersJoin(Path dir) throws Exception {
+        ColdStartChecks.seederFoundWithThePointerOncePeersJoin(dir);
+    }
+
     static void peersWithNoPieceAreGivenUpEarly(Path dir) throws Exception {
         NothingFoundChecks.peersWithNoPieceAreGivenUpEarly(dir);
     }

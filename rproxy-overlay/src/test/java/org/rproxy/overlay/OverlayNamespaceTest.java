@@ -216,6 +216,14 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aPointerFoundOnceAPeerJoinsAPublisherStartedAloneNamesATorrentWhoseSeederIsFound(@TempDir Path dir)
+            throws Exception {
+        inNamespace("seederFoundWithThePointerOncePeersJoin", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aDhtSocketThatCannotBeOpenedFailsTheStart(@TempDir Path dir) throws Exception {
         inNamespace("socketNotOpenedFailsTheStart", dir);
     }
