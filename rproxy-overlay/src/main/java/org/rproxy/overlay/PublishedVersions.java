@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,10 +165,11 @@ final class PublishedVersions {
                 && clock.instant().isBefore(expiries.getOrDefault(p, Instant.MIN));
         AtomicBoolean announcedJustBefore = new AtomicBoolean(announced);
         Supplier<CompletableFuture<Stored>> step = () -> {
+            StorageItem item = p.sign(key); // here, not on mldht's thread that ends the announcement
             CompletableFuture<Stored> before = announcedJustBefore.getAndSet(false)
                     ? CompletableFuture.completedFuture(null) : announce(p);
             // put whatever the announcement's outcome: a pointer refused nowhere is still worth storing
-            return before.handle((a, e) -> p).thenCompose(q -> node.dht().put(q.sign(key)));
+            return before.handle((a, e) -> item).thenCompose(node.dht()::put);
         };
         return node.renewals().keep("putting " + p, step, isCurrent, s -> {
             meters.put(p.resourceId(), p.seq(), s, isCurrent);
