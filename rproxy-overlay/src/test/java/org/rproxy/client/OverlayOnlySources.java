@@ -15,7 +15,10 @@ import org.rproxy.core.sign.VerificationKey;
  * For the overlay's tests: the client library's own fetch path ({@link Sources} and its
  * {@link Checker}) over a directory given as it is, with an {@link OverlaySource} and an origin
  * nobody answers at (127.0.0.1:1), so what a fetch returns came from the overlay or is why
- * nothing did. In this package only to reach the client's package-private parts.
+ * nothing did. The origin's refusal is immediate on loopback; its exchanges are given 10 s all
+ * the same, since with 1 s a JVM starved under load (a full build at load 40 and more) once told
+ * the refusal as "timed out" and a check expecting "unreachable" failed. In this package only to
+ * reach the client's package-private parts.
  */
 public final class OverlayOnlySources {
     private final Sources sources;
@@ -24,7 +27,7 @@ public final class OverlayOnlySources {
 
     public OverlayOnlySources(Directory directory, List<VerificationKey> anchors, OverlaySource overlay) {
         ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:1"), KeyPin.ofKeyId(anchors.get(0).keyId()))
-                .withTimeout(Duration.ofSeconds(1));
+                .withTimeout(Duration.ofSeconds(10));
         trusted = new TrustedKeys(anchors);
         Checker checker = new Checker(new ResponseVerifier(trusted, Clock.systemUTC()), RollbackGuard.inMemory(), trusted);
         sources = new Sources(options.origin(), List.of(), options, new SourceHealth(Clock.systemUTC(), Duration.ofMinutes(1)),
