@@ -14,7 +14,10 @@ import org.rproxy.core.server.AltoHttpServer;
  * HTTP/2 streams refused at their head because the node's unfinished requests had every place
  * ({@code rproxy_unfinished_streams_refused_total}, {@code listen.max-unfinished-streams}): one
  * that climbs is clients holding requests open without ending them, or a bound set too low. Read
- * when scraped; lock-free.
+ * when scraped; lock-free. And the bytes of large answers the transport copies for each response
+ * (over TLS, or computed) that wait for their clients' sockets ({@code rproxy_answers_pending_bytes},
+ * at most about {@code rproxy_answers_pending_max_bytes}), and the times an answer waited for them to
+ * drain ({@code rproxy_answers_deferred_total}): one that climbs is slow readers holding the bound.
  */
 public final class FrontEndMeters {
 
@@ -31,6 +34,15 @@ public final class FrontEndMeters {
                 .baseUnit("bytes").register(registry);
         FunctionCounter.builder("rproxy.unfinished.streams.refused", server, AltoHttpServer::unfinishedStreamsRefused)
                 .description("HTTP/2 streams refused (REFUSED_STREAM) because the node's unfinished requests had every place")
+                .register(registry);
+        Gauge.builder("rproxy.answers.pending", server, AltoHttpServer::pendingSendBytes)
+                .description("Bytes of large answers copied by the transport (TLS, computed) not yet through their sockets")
+                .baseUnit("bytes").register(registry);
+        Gauge.builder("rproxy.answers.pending.max", server, AltoHttpServer::maxPendingSendBytes)
+                .description("Bytes of such answers pending at most; past them an answer waits to be sent")
+                .baseUnit("bytes").register(registry);
+        FunctionCounter.builder("rproxy.answers.deferred", server, AltoHttpServer::sendsDeferred)
+                .description("Times an answer waited for the pending bytes of copied answers to drain")
                 .register(registry);
     }
 }

@@ -100,6 +100,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimit limit;
     /** The request-body bytes all connections may hold at once while bodies arrive. */
     private final NodeBodyBudget bodies;
+    /** The bytes of answers sent in parts that all connections may have pending at once ({@link BodyPump}). */
+    private final NodeSendBudget sends;
     private final ConnectionLimit lingering = new ConnectionLimit(MAX_LINGERING);
     /** HTTP/2 streams whose request is still arriving, over all connections ({@link UnfinishedRequest}). */
     private final ConnectionLimit unfinished;
@@ -110,18 +112,20 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     /** With a body budget of its own, of the configured size. */
     AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, ConnectionLimit limit) {
-        this(config, service, observer, renderer, limit, new NodeBodyBudget(config.effectiveMaxBodyBytesHeld()));
+        this(config, service, observer, renderer, limit, new NodeBodyBudget(config.effectiveMaxBodyBytesHeld()),
+                new NodeSendBudget(config.effectiveMaxPendingSendBytes()));
     }
 
-    /** @param bodies the server's, shared by all its connections */
+    /** @param bodies the server's, shared by all its connections; {@code sends} likewise */
     AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
-                           ResponseRenderer renderer, ConnectionLimit limit, NodeBodyBudget bodies) {
+                           ResponseRenderer renderer, ConnectionLimit limit, NodeBodyBudget bodies, NodeSendBudget sends) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
         this.renderer = requireNonNull(renderer, "renderer");
         this.limit = requireNonNull(limit, "limit");
         this.bodies = requireNonNull(bodies, "bodies");
+        this.sends = requireNonNull(sends, "sends");
         this.unfinished = new ConnectionLimit(config.maxUnfinishedStreams());
     }
 
@@ -216,7 +220,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private void addExchange(ChannelPipeline p) {
         // sendfile only where the bytes go to the socket as they are: not through TLS, not in HTTP/2 frames.
         p.addLast(EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings,
-                config.sslContext() == null ? config.spool() : null, null));
+                config.sslContext() == null ? config.spool() : null, sends, null));
     }
 
     private void addOverloadResponder(ChannelPipeline p) {

@@ -59,16 +59,18 @@ public final class AltoHttpServer implements AutoCloseable {
     private final Channel listener;
     private final ChannelGroup connections;
     private final NodeBodyBudget bodies;
+    private final NodeSendBudget sends;
     private final AltoChannelInitializer initializer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AltoHttpServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup connections,
-                           NodeBodyBudget bodies, AltoChannelInitializer initializer) {
+                           NodeBodyBudget bodies, NodeSendBudget sends, AltoChannelInitializer initializer) {
         this.acceptor = acceptor;
         this.workers = workers;
         this.listener = listener;
         this.connections = connections;
         this.bodies = bodies;
+        this.sends = sends;
         this.initializer = initializer;
     }
 
@@ -101,8 +103,9 @@ public final class AltoHttpServer implements AutoCloseable {
                 new DefaultThreadFactory("rproxy-io"), transport.ioHandlerFactory());
         ChannelGroup connections = new DefaultChannelGroup("rproxy-connections", GlobalEventExecutor.INSTANCE);
         NodeBodyBudget bodies = new NodeBodyBudget(config.effectiveMaxBodyBytesHeld());
+        NodeSendBudget sends = new NodeSendBudget(config.effectiveMaxPendingSendBytes());
         AltoChannelInitializer initializer = new AltoChannelInitializer(config, service, observer,
-                new ResponseRenderer(clock), new ConnectionLimit(config.maxConnections()), bodies);
+                new ResponseRenderer(clock), new ConnectionLimit(config.maxConnections()), bodies, sends);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -124,7 +127,8 @@ public final class AltoHttpServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause,
                     cause);
         }
-        AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections, bodies, initializer);
+        AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections, bodies, sends,
+                initializer);
         LOG.info("listening on {} ({}, {} event loop{}, send buffer {})", server.localAddress(), transport, threads,
                 threads == 1 ? "" : "s",
                 config.sendBufferBytes() > 0 ? config.sendBufferBytes() + " bytes per connection" : "autotuned");
@@ -147,6 +151,24 @@ public final class AltoHttpServer implements AutoCloseable {
     /** The most {@link #requestBodyBytes} may be ({@link FrontEndConfig#maxBodyBytesHeld} as applied). */
     public long maxRequestBodyBytes() {
         return bodies.limit();
+    }
+
+    /**
+     * The bytes of large answers the transport copies (TLS, computed) handed to connections and
+     * not yet through their sockets: the {@code rproxy_answers_pending_bytes} gauge. Any thread.
+     */
+    public long pendingSendBytes() {
+        return sends.pending();
+    }
+
+    /** The most {@link #pendingSendBytes} may be, give or take a part per event loop ({@link FrontEndConfig#maxPendingSendBytes} as applied). */
+    public long maxPendingSendBytes() {
+        return sends.max();
+    }
+
+    /** The times an answer waited for {@link #pendingSendBytes} to drain: {@code rproxy_answers_deferred_total}. */
+    public long sendsDeferred() {
+        return sends.deferred();
     }
 
     /**

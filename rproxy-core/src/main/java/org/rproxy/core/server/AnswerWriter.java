@@ -11,6 +11,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -47,14 +49,23 @@ final class AnswerWriter {
     private final RateLimitedLog warnings;
     private final AltoService service;
     private final BodySpool files;
+    /** The server's bound on bodies pumped in parts (HTTP/1.1), or null: none is (HTTP/2 frames its own). */
+    private final NodeSendBudget sends;
+    /** Whether the transport copies every body written (TLS), not only heap ones. */
+    private final boolean copying;
+    /** The body of the last answer, still being handed on in parts, or null. */
+    private BodyPump pump;
 
     /**
      * @param service names the route of each path for the observer
      * @param files   the spool whose files this connection may send by sendfile, or null (TLS, HTTP/2)
+     * @param sends   the server's bound on pumped bodies, or null: no body is pumped (HTTP/2)
      */
     AnswerWriter(ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config, RateLimitedLog warnings,
-                 AltoService service, BodySpool files) {
+                 AltoService service, BodySpool files, NodeSendBudget sends) {
         this.files = files;
+        this.sends = sends;
+        this.copying = config.sslContext() != null;
         this.renderer = requireNonNull(renderer, "renderer");
         this.observer = requireNonNull(observer, "observer");
         this.config = requireNonNull(config, "config");
@@ -104,7 +115,14 @@ final class AnswerWriter {
         } else {
             ByteBuf content = ((FullHttpResponse) response).content();
             bodyBytes = content.readableBytes();
-            written = ctx.write(encodedHead != null ? new EncodedResponse(encodedHead, content) : response);
+            if (pumped(content)) {
+                // the head alone, fields and all, then the body in parts as the client takes them
+                written = ctx.write(new DefaultHttpResponse(response.protocolVersion(), response.status(),
+                        new DefaultHttpHeaders().set(response.headers())));
+                pump = new BodyPump(content, sends, close ? closing(unread) : null); // the caller pumps it
+            } else {
+                written = ctx.write(encodedHead != null ? new EncodedResponse(encodedHead, content) : response);
+            }
         }
         if (LOG.isDebugEnabled()) { // no listener per answer on the hot path unless it is read
             written.addListener((ChannelFutureListener) f -> {
@@ -114,12 +132,41 @@ final class AnswerWriter {
                 }
             });
         }
-        if (close) {
-            // the client may still be sending what was not read: closing now would reset the answer
-            written.addListener(unread ? LingeringClose.AFTER_ANSWER : ChannelFutureListener.CLOSE);
+        if (close && pump == null) {
+            written.addListener(closing(unread));
         }
         observe(ctx, head, status, bodyBytes, reply instanceof Reply.Ok ok ? ok.cache() : CacheStatus.NONE, coding);
         return close;
+    }
+
+    /** The close after an answer: the client may still be sending what was not read, which a close at once would reset. */
+    private static ChannelFutureListener closing(boolean unread) {
+        return unread ? LingeringClose.AFTER_ANSWER : ChannelFutureListener.CLOSE;
+    }
+
+    /** Whether {@code content} goes out in parts: large, and copied by the transport for this response. */
+    private boolean pumped(ByteBuf content) {
+        return sends != null && content.readableBytes() >= BodyPump.MIN_BYTES && (copying || !content.isDirect());
+    }
+
+    /**
+     * Hands on what there is room for of a body being pumped; true while one is not all written,
+     * and the answers after it wait. {@code again} is run on the connection's event loop when the
+     * server's bound has room again.
+     */
+    boolean pumping(ChannelHandlerContext ctx, Runnable again) {
+        if (pump != null && pump.pump(ctx, again)) {
+            pump = null;
+        }
+        return pump != null;
+    }
+
+    /** The connection is gone: a body being pumped is let go. */
+    void drop() {
+        if (pump != null) {
+            pump.drop();
+            pump = null;
+        }
     }
 
     /**
@@ -226,12 +273,15 @@ final class AnswerWriter {
     /**
      * Closes the connection once every answer handed to it has reached the socket: a close at once
      * would drop what still waits in the outbound buffer (the rest of a large map to a slow
-     * reader). An empty write completes after every write before it. An HTTP/2 stream closes at
-     * once: its frames are the connection's to send, and the connection closes gracefully.
+     * reader), and a body still being handed on in parts closes after its last part. An empty
+     * write completes after every write before it. An HTTP/2 stream closes at once: its frames
+     * are the connection's to send, and the connection closes gracefully.
      */
-    static void closeOnceWritten(ChannelHandlerContext ctx) {
+    void closeOnceWritten(ChannelHandlerContext ctx) {
         if (ctx.channel() instanceof Http2StreamChannel) {
             ctx.close();
+        } else if (pump != null) {
+            pump.closeAfterLast();
         } else {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

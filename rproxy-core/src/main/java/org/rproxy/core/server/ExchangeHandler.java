@@ -63,12 +63,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /**
      * @param warnings   the server's limiter for the warnings and errors written here
      * @param files      the spool whose files this connection sends by sendfile, or null (TLS, HTTP/2)
+     * @param sends      the server's bound on bodies sent in parts ({@link BodyPump}), or null (HTTP/2)
      * @param connection for an HTTP/2 stream, its connection, which bounds the large answers not yet sent; else null
      */
     ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,
-                    RateLimitedLog warnings, BodySpool files, Http2ConnectionGuard connection) {
+                    RateLimitedLog warnings, BodySpool files, NodeSendBudget sends, Http2ConnectionGuard connection) {
         this.service = requireNonNull(service, "service");
-        this.answers = new AnswerWriter(renderer, observer, config, warnings, service, files);
+        this.answers = new AnswerWriter(renderer, observer, config, warnings, service, files, sends);
         this.warnings = warnings;
         this.place = connection == null ? null : new LargeAnswerPlace(connection);
     }
@@ -191,7 +192,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private void writeReady() {
         boolean wrote = false;
-        while (!closing && !slots.isEmpty() && slots.peek().reply != null && ctx.channel().isWritable()) {
+        // an answer waits while the body before it is still going out in parts (AnswerWriter.pumping)
+        while (!answers.pumping(ctx, this::drain) && !closing && !slots.isEmpty() && slots.peek().reply != null && ctx.channel().isWritable()) {
             wrote = true;
             Slot next = slots.poll();
             if (next.reply instanceof Reply.Stream s) {
@@ -262,7 +264,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else if (slots.isEmpty()) {
             closing = true;
-            AnswerWriter.closeOnceWritten(ctx);
+            answers.closeOnceWritten(ctx);
         }
     }
 
@@ -270,6 +272,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         slots.clear();
+        answers.drop();
         if (place != null) {
             place.giveBack(); // an HTTP/2 stream closes once its answer's last frame is sent
         }

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.internal.PlatformDependent;
 
 import org.rproxy.core.store.BodySpool;
 
@@ -54,11 +55,16 @@ import org.rproxy.core.store.BodySpool;
  *                             streams are not bounded here. The bound of what a client holds
  *                             cheaply: requests that never end, on up to {@code maxStreams}
  *                             streams of each connection
+ * @param maxPendingSendBytes  the bytes of large answers the transport copies for each response
+ *                             (over TLS, or computed) handed to connections and not yet through their
+ *                             sockets, all connections together; past it an answer waits to be sent
+ *                             ({@link BodyPump}). {@code 0} for a quarter of the direct-memory limit
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                              int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext,
-                             BodySpool spool, int sendBufferBytes, long maxBodyBytesHeld, int maxUnfinishedStreams) {
+                             BodySpool spool, int sendBufferBytes, long maxBodyBytesHeld, int maxUnfinishedStreams,
+                             long maxPendingSendBytes) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -132,6 +138,9 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         if (maxUnfinishedStreams < 1) {
             throw new IllegalArgumentException("maxUnfinishedStreams: " + maxUnfinishedStreams + " (expected: >= 1)");
         }
+        if (maxPendingSendBytes < 0) {
+            throw new IllegalArgumentException("maxPendingSendBytes: " + maxPendingSendBytes + " (expected: >= 0)");
+        }
     }
 
     /** Without a spool. */
@@ -139,14 +148,14 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
                           Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                           int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
         this(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0);
     }
 
     /** The default limits, JSON errors everywhere, plain HTTP, no spool. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS);
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
@@ -200,6 +209,11 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         return with(b -> b.maxUnfinishedStreams = streams);
     }
 
+    /** The same with at most {@code bytes} of copied answers pending over all connections ({@code 0}: a quarter of direct memory). */
+    public FrontEndConfig withMaxPendingSendBytes(long bytes) {
+        return with(b -> b.maxPendingSendBytes = bytes);
+    }
+
     /** A copy with {@code change} made to its fields, checked as any new one is. */
     private FrontEndConfig with(Consumer<Fields> change) {
         Fields f = new Fields(this);
@@ -228,6 +242,7 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         int sendBufferBytes;
         long maxBodyBytesHeld;
         int maxUnfinishedStreams;
+        long maxPendingSendBytes;
 
         Fields(FrontEndConfig c) {
             host = c.host;
@@ -246,12 +261,13 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
             sendBufferBytes = c.sendBufferBytes;
             maxBodyBytesHeld = c.maxBodyBytesHeld;
             maxUnfinishedStreams = c.maxUnfinishedStreams;
+            maxPendingSendBytes = c.maxPendingSendBytes;
         }
 
         FrontEndConfig build() {
             return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
                     firstByteTimeout, maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes,
-                    maxBodyBytesHeld, maxUnfinishedStreams);
+                    maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes);
         }
     }
 
@@ -263,6 +279,11 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     /** The default of {@link #maxBodyBytesHeld} for a heap of {@code maxHeapBytes}: its {@link #HEAP_SHARE_FOR_BODIES}th, at least one largest body. */
     static long bodyBytesForHeap(long maxHeapBytes, int maxBodyBytes) {
         return Math.max(maxBodyBytes, maxHeapBytes / HEAP_SHARE_FOR_BODIES);
+    }
+
+    /** {@link #maxPendingSendBytes} as applied: when 0, a quarter of the direct-memory limit (as the update streams' bound). */
+    long effectiveMaxPendingSendBytes() {
+        return maxPendingSendBytes != 0 ? maxPendingSendBytes : Math.max(BodyPump.PART_BYTES, PlatformDependent.maxDirectMemory() / 4);
     }
 
     /** The first-byte timeout as applied: never longer than the idle timeout. */

@@ -70,7 +70,8 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         p.addLast(UnfinishedRequest.NAME, new UnfinishedRequest(unfinished, unfinishedRefused));
         p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos(), progress));
         p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings, guard.bodies()));
-        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null, guard));
+        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null, null,
+                guard));
         guard.opened(stream);
     }
 }

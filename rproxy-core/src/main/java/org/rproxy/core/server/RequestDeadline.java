@@ -50,6 +50,8 @@ final class RequestDeadline extends ChannelDuplexHandler {
     private int unanswered;
     /** Whole answers written to the channel whose bytes have not all reached the socket yet. */
     private int unsent;
+    /** Between the head of an answer written in parts and its last content. */
+    private boolean inParts;
     private WriteProgress progress;
 
     /** For an HTTP/1.1 connection, whose progress is its outbound buffer's. */
@@ -97,13 +99,21 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        boolean head = startsParts(msg);
+        boolean end = endsAnswer(msg);
         boolean first = false;
-        if (endsAnswer(msg)) {
-            promise = promise.unvoid();
+        if (head || end && !inParts) {
             first = unsent++ == 0;
             if (first) {
                 restart();
             }
+        }
+        if (head) {
+            inParts = true;
+        }
+        if (end) {
+            inParts = false;
+            promise = promise.unvoid();
             promise.addListener(f -> {
                 unsent--;
                 unanswered--;
@@ -114,6 +124,17 @@ final class RequestDeadline extends ChannelDuplexHandler {
         if (first) {
             progress.movedSinceLastLook(); // the period's baseline includes the answer just queued
         }
+    }
+
+    /**
+     * True for the head of an answer written in parts (a body from a file, or one handed on as
+     * the client takes it, {@link BodyPump}): the answer waits for the client from its head on,
+     * so a client that never reads the first parts gives its connection back as one that never
+     * reads a whole answer does.
+     */
+    private static boolean startsParts(Object msg) {
+        return msg instanceof HttpResponse response && !(msg instanceof LastHttpContent)
+                && response.status().codeClass() != HttpStatusClass.INFORMATIONAL;
     }
 
     /**

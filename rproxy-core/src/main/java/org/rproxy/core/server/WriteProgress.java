@@ -17,7 +17,9 @@ import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
  * connection or stream, on its event loop.
  *
  * <p>On an HTTP/1.1 connection progress is read off the channel's outbound buffer (a body is one
- * message there, and the channel's writability does not change until all of it is out).
+ * message there, and the channel's writability does not change until all of it is out). An empty
+ * buffer is progress too: nothing waits for the client, which has taken all it was given, and the
+ * answer waits on the node (a {@link BodyPump} for the server's bound to drain).
  *
  * <p>An HTTP/2 stream has no outbound buffer of its own: its DATA waits in the connection's flow
  * controller, for the client's credit and then for the connection's socket. So a stream moves when
@@ -55,7 +57,7 @@ abstract class WriteProgress {
             }
             long pending = out.totalPendingWriteBytes();
             long progress = out.currentProgress();
-            boolean moved = pending != seenPending || progress != seenProgress;
+            boolean moved = pending != seenPending || progress != seenProgress || pending == 0;
             seenPending = pending;
             seenProgress = progress;
             return moved;

@@ -104,7 +104,7 @@ class FrontEndConfigTest {
     void eachCopyChangesItsOwnFieldOnly() {
         Function<String, Dialect> xml = path -> Dialect.XML;
         FrontEndConfig c = new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13);
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0);
         for (FrontEndConfig same : new FrontEndConfig[] {c.withMaxBodyBytes(5), c.withIdleTimeout(Duration.ofSeconds(7)),
                 c.withFirstByteTimeout(Duration.ofSeconds(3)), c.withIoThreads(2), c.withMaxConnections(9),
                 c.withMaxStreams(11), c.withDialectOf(xml), c.withSslContext(null), c.withSpool(null),
@@ -112,8 +112,8 @@ class FrontEndConfigTest {
             assertEquals(c, same);
         }
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 14), c.withMaxUnfinishedStreams(14));
+                9, 11, 2, xml, null, null, 32_768, 10, 14, 0), c.withMaxUnfinishedStreams(14));
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 6, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13), c.withMaxBodyBytes(6));
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0), c.withMaxBodyBytes(6));
     }
 }
