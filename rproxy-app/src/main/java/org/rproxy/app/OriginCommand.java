@@ -133,6 +133,12 @@ final class OriginCommand implements Callable<Integer> {
                     + " is refused with REFUSED_STREAM, which a client may retry.")
     Integer maxUnfinishedStreams;
 
+    @Option(names = "--max-pending-answer-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Bytes of large answers copied per response (over TLS, computed) handed to all connections and not"
+                    + " yet taken by their sockets, beyond which an answer waits its turn (default: a quarter of"
+                    + " -XX:MaxDirectMemorySize, at least 64KB).")
+    ByteSize maxPendingAnswerBytes;
+
     @Option(names = "--signature-events", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Send this project's signature events on update streams whose request does not say "
                     + "(default: on; push proxies always ask for them). --no-signature-events leaves them out.")
@@ -204,7 +210,8 @@ final class OriginCommand implements Callable<Integer> {
             }
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
-        frontEnd = OriginOptions.frontEndLimits(frontEnd, maxConnections, maxRequestBody, maxUnfinishedStreams);
+        frontEnd = OriginOptions.frontEndLimits(frontEnd, maxConnections, maxRequestBody, maxUnfinishedStreams,
+                maxPendingAnswerBytes);
         OriginOptions.checkStreamLimits(maxSubscribers, maxPendingBytes);
         TlsConfig tls = OriginOptions.tls(tlsCert, tlsKey);
         if (tls != null) {

@@ -48,11 +48,12 @@ final class OriginOptions {
     }
 
     /**
-     * {@code frontEnd} with --max-connections, --max-request-body and --max-unfinished-streams applied where
-     * given, each checked against the bound its config key has, the message naming the option.
+     * {@code frontEnd} with --max-connections, --max-request-body, --max-unfinished-streams and
+     * --max-pending-answer-bytes applied where given, each checked against the bound its config key
+     * has, the message naming the option.
      */
     static FrontEndConfig frontEndLimits(FrontEndConfig frontEnd, Integer maxConnections, ByteSize maxRequestBody,
-                                         Integer maxUnfinishedStreams) {
+                                         Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes) {
         if (maxConnections != null) {
             if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
                 throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
@@ -70,6 +71,13 @@ final class OriginOptions {
         if (maxUnfinishedStreams != null) {
             try {
                 frontEnd = frontEnd.withMaxUnfinishedStreams(ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
+        }
+        if (maxPendingAnswerBytes != null) {
+            try {
+                frontEnd = frontEnd.withMaxPendingSendBytes(ListenConfig.checkedPendingAnswerBytes(maxPendingAnswerBytes));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--" + e.getMessage(), e);
             }

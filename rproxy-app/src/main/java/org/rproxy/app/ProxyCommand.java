@@ -122,6 +122,12 @@ final class ProxyCommand implements Callable<Integer> {
                     + " default 10000); one more is refused with REFUSED_STREAM, which a client may retry.")
     Integer maxUnfinishedStreams;
 
+    @Option(names = "--max-pending-answer-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Bytes of large answers copied per response (over TLS, computed) handed to all connections and not"
+                    + " yet taken by their sockets, beyond which an answer waits its turn (listen.max-pending-answer-bytes;"
+                    + " default: a quarter of -XX:MaxDirectMemorySize, at least 64KB).")
+    ByteSize maxPendingAnswerBytes;
+
     @Option(names = "--max-subscribers", paramLabel = "N",
             description = "Update streams open at once on /updates (default: the heap / 32 KB).")
     Integer maxSubscribers;
@@ -210,13 +216,14 @@ final class ProxyCommand implements Callable<Integer> {
         }
         ListenConfig l = c.listen();
         if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null || sendBuffer != null
-                || maxRequestBody != null || maxUnfinishedStreams != null) {
+                || maxRequestBody != null || maxUnfinishedStreams != null || maxPendingAnswerBytes != null) {
             try {
                 l = new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
                         maxConnections != null ? maxConnections : c.listen().maxConnections(),
                         sendBuffer != null ? sendBuffer : c.listen().sendBuffer(),
                         maxRequestBody != null ? maxRequestBody : c.listen().maxRequestBody(),
-                        maxUnfinishedStreams != null ? maxUnfinishedStreams : c.listen().maxUnfinishedStreams());
+                        maxUnfinishedStreams != null ? maxUnfinishedStreams : c.listen().maxUnfinishedStreams(),
+                        maxPendingAnswerBytes != null ? maxPendingAnswerBytes : c.listen().maxPendingAnswerBytes());
             } catch (IllegalArgumentException e) {
                 throw from.refused("listen." + e.getMessage(), null, e);
             }
@@ -269,7 +276,7 @@ final class ProxyCommand implements Callable<Integer> {
     /** The settings the command line gave, by the key of the file they stand for. */
     ProxySources sources() {
         return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, maxConnections, sendBuffer,
-                maxRequestBody, maxUnfinishedStreams, tlsCert, tlsKey, admin, spoolDir);
+                maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, tlsCert, tlsKey, admin, spoolDir);
     }
 
     private TlsConfig tls(TlsConfig fromFile) {

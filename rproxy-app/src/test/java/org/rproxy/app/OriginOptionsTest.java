@@ -27,6 +27,7 @@ class OriginOptionsTest {
         "--public-uri not_a_uri       | --public-uri: 'not_a_uri' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
         "--public-uri ftp://alto:21   | --public-uri: 'ftp://alto:21' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
         "--max-request-body 512       | --max-request-body: 512 (expected: 1KB to 1GB)",
+        "--max-pending-answer-bytes 1KB | --max-pending-answer-bytes: 1KB (expected: at least 64KB, one part of a large answer)",
     })
     void aBadCombinationIsAUsageErrorNamingTheOptions(String options, String message) {
         String[] args = ("origin --maps " + dir.resolve("maps") + " --key " + dir.resolve("origin.key") + " "

@@ -159,6 +159,7 @@ final class PullAssembly implements AutoCloseable {
                 .withDialectOf(Dialects::of).withMaxConnections(listen.maxConnections())
                 .withSendBufferBytes(listen.sendBufferBytes()).withMaxBodyBytes(listen.maxRequestBodyBytes())
                 .withMaxUnfinishedStreams(listen.maxUnfinishedStreams())
+                .withMaxPendingSendBytes(listen.pendingAnswerBytes())
                 .withSslContext(listen.tls() == null ? null : Tls.server(listen.tls()))
                 .withSpool(spool);
     }

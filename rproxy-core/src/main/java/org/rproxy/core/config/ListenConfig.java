@@ -25,9 +25,14 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  *                       may retry, and counted ({@code rproxy_unfinished_streams_refused_total}). A
  *                       GET takes no place, nor does a stream whose request is complete, however
  *                       long its answer lasts (an update stream)
+ * @param maxPendingAnswerBytes bytes of large answers the transport copies for each response (every
+ *                       one over TLS, computed ones on plain HTTP/1.1) handed to all connections
+ *                       together and not yet taken by their sockets, held in direct memory
+ *                       meanwhile; past it an answer waits its turn. Null: a quarter of the
+ *                       direct-memory limit; at least {@link #MIN_PENDING_ANSWER_BYTES}
  */
 public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
-                           ByteSize maxRequestBody, Integer maxUnfinishedStreams) {
+                           ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /**
@@ -49,6 +54,8 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     public static final int DEFAULT_MAX_UNFINISHED_STREAMS = 10_000;
     /** The most unfinished HTTP/2 requests one may allow: as many as connections (about 2.5 KB of heap each). */
     public static final int MAX_UNFINISHED_STREAMS = MAX_CONNECTIONS;
+    /** The least bound on pending answer bytes: one part of an answer sent in parts. */
+    public static final long MIN_PENDING_ANSWER_BYTES = 64 * 1024;
 
     public ListenConfig {
         address = orDefault(address, DEFAULT_ADDRESS);
@@ -68,6 +75,20 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         }
         maxRequestBody = checkedRequestBody(maxRequestBody);
         maxUnfinishedStreams = checkedUnfinishedStreams(maxUnfinishedStreams);
+        checkedPendingAnswerBytes(maxPendingAnswerBytes);
+    }
+
+    /**
+     * {@code size} as the bound on pending answer bytes, {@code 0} (the default) when null.
+     *
+     * @throws IllegalArgumentException starting {@code max-pending-answer-bytes: }, when below the least
+     */
+    public static long checkedPendingAnswerBytes(ByteSize size) {
+        if (size != null && size.bytes() < MIN_PENDING_ANSWER_BYTES) {
+            throw new IllegalArgumentException("max-pending-answer-bytes: " + size + " (expected: at least "
+                    + ByteSize.ofBytes(MIN_PENDING_ANSWER_BYTES) + ", one part of a large answer)");
+        }
+        return size == null ? 0 : size.bytes();
     }
 
     /**
@@ -98,6 +119,12 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         return s;
     }
 
+    /** With the default bound on pending answer bytes. */
+    public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
+                        ByteSize maxRequestBody, Integer maxUnfinishedStreams) {
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null);
+    }
+
     /** With the default bound on unfinished HTTP/2 requests. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody) {
@@ -121,12 +148,18 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
 
     /** The same on another address (a port chosen at start). */
     public ListenConfig withAddress(Address other) {
-        return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams);
+        return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams,
+                maxPendingAnswerBytes);
     }
 
     /** The send buffer in bytes, {@code 0} for the kernel's autotuning. */
     public int sendBufferBytes() {
         return sendBuffer == null ? 0 : (int) sendBuffer.bytes();
+    }
+
+    /** The bound on pending answer bytes, {@code 0} for the default (a quarter of the direct-memory limit). */
+    public long pendingAnswerBytes() {
+        return maxPendingAnswerBytes == null ? 0 : maxPendingAnswerBytes.bytes();
     }
 
     /** The request-body limit in bytes. */
