@@ -128,18 +128,31 @@ final class ProxyFiles {
      * limit ({@code -XX:MaxDirectMemorySize}, by default the heap's {@code -Xmx}): every held body
      * of 16 KB or more below {@code spool-min-bytes} (every one without the spool) keeps a direct
      * copy, up to half of max-bytes, beside the sockets' own buffers; past the limit the store
-     * could not take a document.
+     * could not take a document. Or, when the bounds on what waits for slow readers are set, when
+     * half of max-bytes and those bounds ({@code push.max-pending-bytes},
+     * {@code listen.max-pending-answer-bytes}; a quarter of the limit each by default, which
+     * makes the first check the same) add up to more than the limit: slow readers could then
+     * take the memory the store's copies need.
      */
     static Optional<String> directMemoryWarning(ProxyConfig c, ProxySources sources, long maxDirect) {
         long maxBytes = c.cache().maxBytes().bytes();
-        if (maxBytes <= maxDirect) {
+        if (maxBytes > maxDirect) {
+            return Optional.of(sources.name("cache.max-bytes") + ": " + c.cache().maxBytes() + " is above this JVM's"
+                    + " direct-memory limit, " + (maxDirect >> 20) + "MB (-XX:MaxDirectMemorySize, by default"
+                    + " -Xmx): held bodies below cache.spool-min-bytes keep a direct copy, up to half of max-bytes, beside"
+                    + " the sockets' buffers (expected: -XX:MaxDirectMemorySize of at least max-bytes in JAVA_OPTS, or"
+                    + " a smaller max-bytes)");
+        }
+        long updates = c.push().maxPendingBytes() != null ? c.push().maxPendingBytes().bytes() : maxDirect / 4;
+        long answers = c.listen().pendingAnswerBytes() != 0 ? c.listen().pendingAnswerBytes() : maxDirect / 4;
+        if (maxBytes / 2 + updates + answers <= maxDirect) {
             return Optional.empty();
         }
-        return Optional.of(sources.name("cache.max-bytes") + ": " + c.cache().maxBytes() + " is above this JVM's"
-                + " direct-memory limit, " + (maxDirect >> 20) + "MB (-XX:MaxDirectMemorySize, by default"
-                + " -Xmx): held bodies below cache.spool-min-bytes keep a direct copy, up to half of max-bytes, beside"
-                + " the sockets' buffers (expected: -XX:MaxDirectMemorySize of at least max-bytes in JAVA_OPTS, or"
-                + " a smaller max-bytes)");
+        return Optional.of(sources.name("listen.max-pending-answer-bytes") + ", push.max-pending-bytes: with half of"
+                + " cache.max-bytes, " + ((maxBytes / 2 + updates + answers) >> 20) + "MB in all, above this JVM's"
+                + " direct-memory limit, " + (maxDirect >> 20) + "MB (-XX:MaxDirectMemorySize, by default -Xmx): slow"
+                + " readers could take the direct memory the held bodies' copies need (expected: the three within the"
+                + " limit, e.g. the two bounds left to their defaults, a quarter of it each)");
     }
 
     /** {@code "NAME: "} and {@link PrivateKeyFiles#warning} of {@code key}, when its group may read it and no more. */

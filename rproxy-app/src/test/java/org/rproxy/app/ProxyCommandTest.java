@@ -67,6 +67,16 @@ class ProxyCommandTest {
     }
 
     @Test
+    void boundsOnSlowReadersThatLeaveTheStoreTooLittleDirectMemoryAreWarnedAbout() throws Exception {
+        ProxyCommand command = parsed("--max-bytes", "512MB", "--max-pending-answer-bytes", "600MB");
+        String warning = ProxyFiles.directMemoryWarning(command.settings(), command.sources(), 1L << 30).orElseThrow();
+        assertTrue(warning.startsWith("--max-pending-answer-bytes, push.max-pending-bytes: with half of cache.max-bytes,"
+                + " 1112MB in all, above this JVM's direct-memory limit, 1024MB"), warning);
+        assertTrue(ProxyFiles.directMemoryWarning(parsed("--max-bytes", "512MB").settings(), command.sources(),
+                1L << 30).isEmpty(), "256MB of copies and two quarters: within the limit");
+    }
+
+    @Test
     void bodiesAreSpooledUnlessToldNotToAndMaxBytesKeepsTheSpoolSettings() throws Exception {
         assertTrue(settings().cache().spool());
         assertFalse(settings("--no-spool").cache().spool());
