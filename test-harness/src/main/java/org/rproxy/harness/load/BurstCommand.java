@@ -39,7 +39,7 @@ public final class BurstCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", required = true, paramLabel = "URL", description = "http://HOST:PORT/PATH to request.")
+    @Option(names = "--url", required = true, paramLabel = "URL", description = "http://HOST[:PORT]/PATH to request (plain HTTP; port 80 by default).")
     URI url;
 
     @Option(names = "--concurrency", defaultValue = "200", paramLabel = "N", description = "Requests at once (default ${DEFAULT-VALUE}).")
@@ -59,9 +59,15 @@ public final class BurstCommand implements Callable<Integer> {
         if (timeoutSeconds < 1 || timeoutSeconds > 3_600) {
             throw new IllegalArgumentException("timeout-seconds: " + timeoutSeconds + " (expected: 1-3600)");
         }
-        StringBuilder req = new StringBuilder("GET ").append(url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+        // the requests are plain HTTP/1.1 written to the socket: a TLS port would get them in clear text
+        if (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+            throw new IllegalArgumentException("--url: " + url + " (expected: http://HOST[:PORT]/PATH; no TLS)");
+        }
+        int port = url.getPort() < 0 ? 80 : url.getPort();
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        StringBuilder req = new StringBuilder("GET ").append(path)
                 .append(url.getRawQuery() == null ? "" : "?" + url.getRawQuery()).append(" HTTP/1.1\r\nHost: ")
-                .append(url.getHost()).append(':').append(url.getPort()).append("\r\nConnection: close\r\n");
+                .append(url.getHost()).append(url.getPort() < 0 ? "" : ":" + port).append("\r\nConnection: close\r\n");
         headers.forEach(h -> req.append(h).append("\r\n"));
         byte[] request = req.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
         List<Socket> sockets = new ArrayList<>();
@@ -69,7 +75,7 @@ public final class BurstCommand implements Callable<Integer> {
             Socket s = new Socket();
             sockets.add(s);
             try {
-                s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+                s.connect(new InetSocketAddress(url.getHost(), port), 5_000);
                 s.setSoTimeout(timeoutSeconds * 1_000);
             } catch (IOException e) {
                 // the run failed (nothing listens there, say), not its command line

@@ -99,6 +99,38 @@ class BurstCommandTest {
         assertTrue(err.toString().contains("harness burst: cannot connect to " + url + ": Connection refused"), err.toString());
     }
 
+    /**
+     * The requests are written in clear text: an https URL is refused by name (exit 2) rather than
+     * sent in clear to its port, where this server, answering anything, made the burst pass.
+     */
+    @Test
+    void anHttpsUrlIsRefusedNotSentInClearText() throws Exception {
+        try (RawServer server = new RawServer((k, s) -> {
+            readHead(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            s.close();
+        })) {
+            String url = server.url().replace("http://", "https://");
+            StringWriter err = new StringWriter();
+            CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                    .setErr(new PrintWriter(err, true));
+            assertEquals(2, cl.execute("burst", "--url", url, "--concurrency", "2"), err.toString());
+            assertTrue(err.toString().contains("harness burst: --url: " + url + " (expected: http://HOST[:PORT]/PATH"), err.toString());
+        }
+    }
+
+    /** A URL without a port means port 80, as for any HTTP client, not "port out of range: -1" (exit 2). */
+    @Test
+    void aUrlWithoutAPortMeansPort80() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true));
+        int exit = cl.execute("burst", "--url", "http://127.0.0.1/directory", "--concurrency", "1", "--timeout-seconds", "2");
+        assertTrue(exit != 2 && !err.toString().contains("out of range"), exit + " " + err);
+    }
+
     private static void readHead(InputStream in) throws IOException {
         int state = 0;
         for (int i = 0; i < 65_536 && state < 4; i++) {
