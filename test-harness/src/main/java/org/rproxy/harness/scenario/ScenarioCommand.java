@@ -150,7 +150,8 @@ public final class ScenarioCommand implements Callable<Integer> {
 
     /**
      * Runs {@code s} in a lab of its own (in {@code reports/lab} with {@code --keep}, else a temporary
-     * folder deleted at the end), prints its verdict table and writes it to {@code verdict.txt}; returns
+     * folder deleted at the end), prints its verdict table and writes it to {@code verdict.txt}, and
+     * as JSON to {@code verdict.json}; returns
      * the exit code. A scenario that throws fails (exit 1) with the lines it had added to
      * {@link ScenarioContext#checks} and a NOT RUN line saying what stopped it; its lab folder is kept,
      * since the message may point at a log there.
@@ -180,6 +181,7 @@ public final class ScenarioCommand implements Callable<Integer> {
         String table = VerdictTable.render(s.name(), checks);
         out.print(table);
         Files.writeString(reports.resolve("verdict.txt"), table);
+        Files.writeString(reports.resolve("verdict.json"), VerdictTable.json(s.name(), checks));
         return VerdictTable.passed(checks) ? 0 : 1;
     }
 }

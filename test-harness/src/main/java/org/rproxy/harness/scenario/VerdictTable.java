@@ -3,9 +3,36 @@ package org.rproxy.harness.scenario;
 import java.util.List;
 import java.util.Locale;
 
-/** A scenario's checks as a plain-text table, and whether the scenario passed as a whole. */
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * A scenario's checks as a plain-text table for people and as JSON for scripts (CI, a dashboard:
+ * they read the verdict of each check without parsing the table's columns), and whether the
+ * scenario passed as a whole.
+ */
 public final class VerdictTable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * What {@code verdict.json} holds.
+     *
+     * @param passed whether every check passed: exit code 0
+     */
+    record Verdict(String scenario, boolean passed, List<Check> checks) {
+    }
+
     private VerdictTable() {
+    }
+
+    /** The verdict as JSON: the scenario, whether it passed, and each check with its verdict (PASS, FAIL, INFO, NOT_RUN). */
+    public static String json(String scenario, List<Check> checks) {
+        try {
+            return JSON.writeValueAsString(new Verdict(scenario, passed(checks), List.copyOf(checks))) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a verdict did not serialise", e);
+        }
     }
 
     public static boolean passed(List<Check> checks) {

@@ -19,6 +19,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.harness.HarnessMain;
@@ -116,6 +119,28 @@ class ScenarioCommandTest {
         assertEquals(0, ScenarioCommand.execute(passing, options(true), dir.resolve("b"), quiet));
         assertEquals(dir.resolve("b/lab"), lab[0]);
         assertTrue(Files.exists(lab[0].resolve("origin.key")), "--keep keeps it in the report folder");
+    }
+
+    /** A script reads each check's verdict from verdict.json, without parsing the table. */
+    @Test
+    void theVerdictIsWrittenAsJsonBesideTheTable() throws Exception {
+        Scenario mixed = new Fake(ctx -> List.of(Check.of("viewers joined", "20", "20", true),
+                Check.of("errors", "0", "3", false), Check.info("origin requests", "17"),
+                Check.notRun("edge caches", "nginx is not installed")));
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(1, ScenarioCommand.execute(mixed, options(false), dir.resolve("j"), quiet));
+        JsonNode v = new ObjectMapper().readTree(dir.resolve("j/verdict.json").toFile());
+        assertEquals("fake", v.get("scenario").asText());
+        assertFalse(v.get("passed").asBoolean());
+        assertEquals(4, v.get("checks").size());
+        assertEquals("errors", v.get("checks").get(1).get("name").asText());
+        assertEquals("3", v.get("checks").get(1).get("measured").asText());
+        assertEquals("FAIL", v.get("checks").get(1).get("verdict").asText());
+        assertEquals("INFO", v.get("checks").get(2).get("verdict").asText());
+        assertEquals("NOT_RUN", v.get("checks").get(3).get("verdict").asText());
+        assertEquals(0, ScenarioCommand.execute(new Fake(ctx -> List.of(Check.of("errors", "0", "0", true))), options(false),
+                dir.resolve("k"), quiet));
+        assertTrue(new ObjectMapper().readTree(dir.resolve("k/verdict.json").toFile()).get("passed").asBoolean());
     }
 
     private static ScenarioContext.Options options(boolean keep) {
