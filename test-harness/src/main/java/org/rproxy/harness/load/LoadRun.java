@@ -117,13 +117,26 @@ public final class LoadRun {
                 sampler.stop();
             }
         }
-        Map<String, Long> originAfter = origin == null ? null : origin.byPath();
-        return report(title, startedAt, seconds, setupSeconds, stats, sampler, verdicts, unfinished, waiting, originBefore, originAfter);
+        // the run happened: a counter that cannot be read now costs the report that one figure, not the rest
+        Map<String, Long> originAfter = null;
+        String originUnreadable = null;
+        if (origin != null) {
+            try {
+                originAfter = origin.byPath();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                originUnreadable = e.getMessage() != null ? e.getMessage() : e.toString();
+            }
+        }
+        return report(title, startedAt, seconds, setupSeconds, stats, sampler, verdicts, unfinished, waiting, originBefore,
+                originAfter, originUnreadable);
     }
 
     private RunReport report(String title, Instant startedAt, double seconds, double setupSeconds, Stats stats, Sampler sampler,
                              VerdictCache verdicts, long unfinished, long waiting, Map<String, Long> before,
-                             Map<String, Long> after) {
+                             Map<String, Long> after, String originUnreadable) {
         Histogram req = sampler.totalRequests();
         Histogram join = sampler.totalJoins();
         Map<String, Long> errors = new LinkedHashMap<>(stats.errors());
@@ -135,7 +148,9 @@ public final class LoadRun {
                 stats.signedUnchecked.sum(), stats.derived.sum(), verdicts == null ? 0 : verdicts.fullVerifications(),
                 stats.verifyFailureCount(), stats.verifyFailures());
         RunReport.OriginLoad o = null;
-        if (before != null && after != null) {
+        if (originUnreadable != null) {
+            o = RunReport.OriginLoad.unreadable(origin.source(), originUnreadable);
+        } else if (before != null && after != null) {
             Map<String, Long> diff = new LinkedHashMap<>();
             after.forEach((path, n) -> {
                 long d = n - before.getOrDefault(path, 0L);

@@ -2,6 +2,7 @@ package org.rproxy.harness.load;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,10 +37,16 @@ public final class PrometheusOriginCounter implements OriginCounter {
 
     @Override
     public Map<String, Long> byPath() throws Exception {
-        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // a refused connect has no message of its own: say which option and what happened
+            throw new IOException("--origin-metrics " + url + ": cannot read it (" + e + ")", e);
+        }
         if (resp.statusCode() != 200) {
-            throw new IllegalStateException(url + ": HTTP " + resp.statusCode());
+            throw new IllegalStateException("--origin-metrics " + url + ": HTTP " + resp.statusCode());
         }
         return parse(resp.body(), metric);
     }

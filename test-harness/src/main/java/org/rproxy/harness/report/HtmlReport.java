@@ -79,7 +79,8 @@ public final class HtmlReport {
                 ver.mode(), ver.signedChecked(), ver.fullVerifications(), ver.signedUnchecked(), ver.derived()), false);
         row(b, "verification failures", String.format(Locale.ROOT, "%,d", ver.failures()), ver.failures() > 0);
         row(b, "origin requests", r.origin() == null ? "unknown (no origin counter)"
-                : String.format(Locale.ROOT, "%,d", r.origin().requests()), false);
+                : !r.origin().known() ? "unknown (" + r.origin().source() + ")"
+                : String.format(Locale.ROOT, "%,d", r.origin().requests()), !(r.origin() == null || r.origin().known()));
         b.append("</table>\n");
     }
 

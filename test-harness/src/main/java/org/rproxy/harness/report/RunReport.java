@@ -91,10 +91,19 @@ public record RunReport(String title, String startedAt, Map<String, String> sett
         }
     }
 
-    /** @param source where the count came from; byPath requests by path */
+    /** @param source where the count came from; byPath requests by path; requests -1 when they could not be read */
     public record OriginLoad(String source, long requests, Map<String, Long> byPath) {
         public OriginLoad {
             byPath = sorted(byPath);
+        }
+
+        /** The origin's counter could not be read at the end of the run: the run's figures stand, this one is unknown. */
+        public static OriginLoad unreadable(String source, String why) {
+            return new OriginLoad(source + ", unreadable at the end of the run: " + why, -1, Map.of());
+        }
+
+        public boolean known() {
+            return requests >= 0;
         }
     }
 

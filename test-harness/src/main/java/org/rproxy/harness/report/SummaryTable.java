@@ -38,6 +38,8 @@ public final class SummaryTable {
         counts(b, ver.failuresByOutcome());
         if (r.origin() == null) {
             line(b, "origin requests", "unknown (no origin counter)");
+        } else if (!r.origin().known()) {
+            line(b, "origin requests", "unknown (" + r.origin().source() + ")");
         } else {
             line(b, "origin requests", String.format(Locale.ROOT, "%,d (%s)", r.origin().requests(), r.origin().source()));
             top(b, r.origin().byPath(), 12);

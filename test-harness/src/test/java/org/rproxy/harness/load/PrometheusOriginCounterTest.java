@@ -1,12 +1,61 @@
 package org.rproxy.harness.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.harness.report.RunReport;
+import org.rproxy.harness.report.SummaryTable;
 
 class PrometheusOriginCounterTest {
+
+    /**
+     * The origin's /metrics answers at the start of the run and not at its end (an admin listener
+     * restarting, say): the run happened, and its report must not be lost with that one figure.
+     */
+    @Test
+    void aCounterUnreadableAtTheEndCostsTheReportOnlyTheOriginFigure() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+        HttpServer metrics = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        metrics.createContext("/metrics", ex -> {
+            byte[] body = "rproxy_requests_total{method=\"GET\",path=\"/directory\",status=\"200\",} 3.0\n"
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(reads.incrementAndGet() == 1 ? 200 : 503, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        metrics.start();
+        try (LoopbackServers.Silent server = new LoopbackServers.Silent()) {
+            URI url = URI.create("http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics");
+            LoadConfig config = LoopbackServers.config(server.uri(), 5, Duration.ofMillis(100), Duration.ofMillis(300),
+                    Duration.ofSeconds(30), Population.Mix.defaults(), false);
+            RunReport r = new LoadRun(config, Progress.none(), new PrometheusOriginCounter(url, "rproxy_requests_total"),
+                    Map.of()).run("metrics gone at the end");
+            assertEquals(2, reads.get());
+            assertEquals(5, r.viewers().unfinished(), "the run's own figures are there");
+            assertFalse(r.origin().known());
+            assertTrue(r.origin().source().contains("unreadable at the end of the run: --origin-metrics " + url + ": HTTP 503"),
+                    r.origin().source());
+            assertTrue(SummaryTable.render(r).contains("origin requests          unknown (rproxy_requests_total from " + url),
+                    SummaryTable.render(r));
+        } finally {
+            metrics.stop(0);
+        }
+    }
+
     @Test
     void samplesOfTheMetricAreSummedByPathAndOthersIgnored() {
         String text = """
