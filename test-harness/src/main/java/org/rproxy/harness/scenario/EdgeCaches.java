@@ -82,7 +82,7 @@ final class EdgeCaches implements Scenario {
         ctx.out.printf("edge-caches: nginx on %s and Varnish on %s in front of the proxy at %s%n", n.base(), v.base(), proxy);
 
         ScenarioContext.Crowd crowd = ctx.crowd(List.of(n.base(), v.base()), maps, viewers,
-                ArrivalSchedule.steady(viewers / (double) window.toSeconds()));
+                ArrivalSchedule.steady(viewers / (window.toMillis() / 1000.0)));
         RunReport r = ctx.run("edge-caches", crowd, relay);
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("verification failures (old signatures, re-encoded bytes)", "0",

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import org.rproxy.core.config.Durations;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -119,6 +121,11 @@ public final class ScenarioCommand implements Callable<Integer> {
             System.err.println("harness scenario " + name + ": " + refused);
             return 2;
         }
+        String invalid = invalid(viewers, window, connections, pipeline, ioThreads, peers);
+        if (invalid != null) {
+            System.err.println("harness scenario " + name + ": " + invalid);
+            return 2;
+        }
         Path reports = report != null ? report : ScenarioContext.defaultReports(name);
         ScenarioContext.Options opts = new ScenarioContext.Options(viewers, window, connections, pipeline, ioThreads, seed,
                 maxAge, rproxyJar, keep, via, peers, seeding);
@@ -146,6 +153,33 @@ public final class ScenarioCommand implements Callable<Integer> {
         }
         return ScenarioOption.flags(unused) + (unused.size() == 1 ? " is" : " are") + " not used by this scenario (it uses: "
                 + ScenarioOption.flags(s.options()) + ")";
+    }
+
+    /**
+     * What is wrong with an option's value, in one line naming it, or null: refused before the lab
+     * starts (exit 2), not met by the crowd after minutes of setting up origin, proxies and caches.
+     * The bounds are the viewers client's ({@code LoadConfig}, {@code ClientPool}).
+     */
+    static String invalid(Long viewers, Duration window, int connections, int pipeline, int ioThreads, Integer peers) {
+        if (viewers != null && viewers < 1) {
+            return "--viewers: " + viewers + " (expected: >= 1)";
+        }
+        if (window != null && (window.isNegative() || window.isZero())) {
+            return "--window: " + Durations.format(window) + " (expected: > 0)";
+        }
+        if (connections < 1 || connections > 10_000) {
+            return "--connections: " + connections + " (expected: 1-10000)";
+        }
+        if (pipeline < 1 || pipeline > 128) {
+            return "--pipeline: " + pipeline + " (expected: 1-128)";
+        }
+        if (ioThreads < 1 || ioThreads > 64) {
+            return "--io-threads: " + ioThreads + " (expected: 1-64)";
+        }
+        if (peers != null && peers < 1) {
+            return "--peers: " + peers + " (expected: >= 1)";
+        }
+        return null;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -119,6 +120,34 @@ class ScenarioCommandTest {
         assertEquals(0, ScenarioCommand.execute(passing, options(true), dir.resolve("b"), quiet));
         assertEquals(dir.resolve("b/lab"), lab[0]);
         assertTrue(Files.exists(lab[0].resolve("origin.key")), "--keep keeps it in the report folder");
+    }
+
+    /**
+     * A value no crowd can run is a usage error (exit 2, the option named) before the lab starts, not
+     * a scenario stopped (exit 1) after its origin and proxies were set up for nothing.
+     */
+    @Test
+    void anImpossibleValueIsRefusedBeforeTheLabStarts() throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            CommandLine cl = HarnessMain.commandLine().setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+            code = cl.execute("scenario", "flash-crowd", "--viewers", "0", "--report", dir.resolve("zero").toString());
+        } finally {
+            System.setErr(err);
+        }
+        String said = printed.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, said);
+        assertTrue(said.contains("harness scenario flash-crowd: --viewers: 0 (expected: >= 1)"), said);
+        assertFalse(Files.exists(dir.resolve("zero/verdict.txt")), "nothing ran");
+        assertEquals("--window: 0s (expected: > 0)", ScenarioCommand.invalid(null, Duration.ZERO, 64, 8, 1, null));
+        assertEquals("--pipeline: 0 (expected: 1-128)", ScenarioCommand.invalid(null, null, 64, 0, 1, null));
+        assertEquals("--io-threads: 65 (expected: 1-64)", ScenarioCommand.invalid(null, null, 64, 8, 65, null));
+        assertEquals("--connections: 0 (expected: 1-10000)", ScenarioCommand.invalid(null, null, 0, 8, 1, null));
+        assertEquals("--peers: 0 (expected: >= 1)", ScenarioCommand.invalid(null, null, 64, 8, 1, 0));
+        assertNull(ScenarioCommand.invalid(1L, Duration.ofMillis(500), 64, 8, 1, 1));
     }
 
     /** A script reads each check's verdict from verdict.json, without parsing the table. */
