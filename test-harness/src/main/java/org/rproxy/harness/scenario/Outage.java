@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.rproxy.harness.load.ArrivalSchedule;
 import org.rproxy.harness.load.OriginCounter;
@@ -60,6 +61,8 @@ final class Outage implements Scenario {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         // the relay's total when the run read it at its start, when the origin went down and came up, at the run's end
         long[] originAt = new long[4];
+        // when (System.nanoTime) the run read the relay at its start, and the origin went down and came up
+        AtomicLongArray nanos = new AtomicLongArray(3);
         OriginCounter runReadings = new OriginCounter() {
             private boolean started;
 
@@ -72,6 +75,9 @@ final class Outage implements Scenario {
             public synchronized Map<String, Long> byPath() {
                 Map<String, Long> m = relay.byPath();
                 originAt[started ? 3 : 0] = m.values().stream().mapToLong(Long::longValue).sum();
+                if (!started) {
+                    nanos.set(0, System.nanoTime());
+                }
                 started = true;
                 return m;
             }
@@ -80,11 +86,13 @@ final class Outage implements Scenario {
             timer.schedule(() -> {
                 originAt[1] = relay.total();
                 relay.mode(CountingRelay.Mode.DOWN);
+                nanos.set(1, System.nanoTime());
                 ctx.out.println("outage: origin DOWN");
             }, third, TimeUnit.MILLISECONDS);
             timer.schedule(() -> {
                 originAt[2] = relay.total();
                 relay.mode(CountingRelay.Mode.PASS);
+                nanos.set(2, System.nanoTime());
                 ctx.out.println("outage: origin UP");
             }, 2 * third, TimeUnit.MILLISECONDS);
             ScenarioContext.Crowd crowd = ctx.crowd(List.of(proxy), maps, viewers,
@@ -92,7 +100,7 @@ final class Outage implements Scenario {
                     .with(new Population.Mix(0.25, 0.5, 0.0, 0.0, 8));
             RunReport r = ctx.run("outage", crowd, runReadings);
             List<Check> checks = new ArrayList<>();
-            long duringOutage = errorsBetween(r, third / 1000.0, 2 * third / 1000.0);
+            long duringOutage = errorsDuring(r.series(), r.setupSeconds(), nanos.get(0), nanos.get(1), nanos.get(2));
             checks.add(Check.of("errors while the origin was down", "0", fmt(duringOutage), duringOutage == 0));
             long signed = r.errors().entrySet().stream().filter(e -> signedStep(e.getKey())).mapToLong(e -> e.getValue()).sum();
             checks.add(Check.of("errors on signed documents (directory, capability, maps)", "0", fmt(signed), signed == 0));
@@ -131,11 +139,29 @@ final class Outage implements Scenario {
                 .mapToLong(Map.Entry::getValue).sum();
     }
 
+    /**
+     * Errors counted while the origin was down, in the run's own time. The outage is scheduled from
+     * before the crowd's set-up (its connections, codec warm-up), and the run's clock starts after
+     * it: read against the run's clock, the outage begins and ends that set-up earlier than a
+     * third and two thirds of the window. {@code readNanos} is when the run read the relay, just
+     * before its set-up began; {@code downNanos} and {@code upNanos} when the origin went down and
+     * came back (0: not yet, counted to the end).
+     */
+    static long errorsDuring(List<RunReport.Sample> series, double setupSeconds, long readNanos, long downNanos, long upNanos) {
+        if (downNanos == 0) {
+            return 0;
+        }
+        double runStart = readNanos + setupSeconds * 1e9;
+        double from = (downNanos - runStart) / 1e9;
+        double to = upNanos == 0 ? Double.MAX_VALUE / 2 : (upNanos - runStart) / 1e9;
+        return errorsBetween(series, from, to);
+    }
+
     /** Errors counted between two run times, from the once-a-second series (cumulative counts). */
-    static long errorsBetween(RunReport r, double from, double to) {
+    static long errorsBetween(List<RunReport.Sample> series, double from, double to) {
         long atFrom = 0;
         long atTo = 0;
-        for (RunReport.Sample s : r.series()) {
+        for (RunReport.Sample s : series) {
             if (s.t() <= from) {
                 atFrom = s.errors();
             }
