@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -14,6 +15,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.RollbackRule;
 import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
@@ -31,13 +33,15 @@ import org.rproxy.core.store.Variant;
  *       clock) before the body is rebuilt: what fails there is never rebuilt;</li>
  *   <li>the bytes are rebuilt (the full body as received, the held JSON with the merge patch
  *       applied and put in RFC 8785 form, or the held bytes for a renewal) and checked against the
- *       signature event exactly as a pull response is checked: same verifier, same expectations.
+ *       signature event exactly as a pull response is checked: same verifier, same expectations
+ *       ({@link VerifiedRepresentation#verify}, which makes the verified copy handed on, so that
+ *       whoever takes it from the feed need not verify it again).
  *       A renewal whose signed {@code content-digest} is the held one's takes the held bytes as
  *       they are (a patch sent with it is parsed, not applied: those bytes are the only ones that
  *       digest can match), and is still hashed against it.</li>
  * </ol>
- * The gzip variant is rebuilt with the same deterministic gzip as the origin's, or, for the bytes
- * held, its held bytes are taken again; when its digest does not
+ * The gzip variant is rebuilt, once the identity verified, with the same deterministic gzip as the
+ * origin's, or, for the bytes held, its held bytes are taken again; when its digest does not
  * match (another zlib), it is left out and gzip clients get the identity variant until pull
  * fetches theirs. So is a gzip variant whose own signature runs out before the identity's (an
  * upstream pairing a fresh identity signature with an older signing of the gzip bytes): the
@@ -58,7 +62,16 @@ public final class UpdateApplier {
 
     /** The outcome: a representation to store, a repeat of the one held, or why not. */
     public sealed interface Result {
-        record Applied(Representation representation, boolean newBytes) implements Result {
+        /** A verified copy to hold; {@code newBytes} false for a renewal of the bytes held. */
+        record Applied(VerifiedRepresentation copy, boolean newBytes) implements Result {
+            public Applied {
+                requireNonNull(copy, "copy");
+            }
+
+            /** The representation verified. */
+            public Representation representation() {
+                return copy.representation();
+            }
         }
 
         /** The signature event of the version held, again: nothing to do. */
@@ -106,16 +119,17 @@ public final class UpdateApplier {
         if (body == null) {
             return new Result.Rejected("a renewal or patch for a document not held");
         }
-        Verdict v = verifier.verify(fields, body.unsafeArray(), expect);
-        if (!v.valid()) {
-            return new Result.Rejected(v.outcome() + ": " + v.reason());
-        }
         Variant identity = new Variant(body, null, without(sig.identity(), CONTENT_ENCODING));
         boolean newBytes = heldBody == null || !heldBody.equals(body);
         Bytes heldGzip = newBytes || held.gzip() == null ? null : held.gzip().body();
-        Variant gzip = sig.gzip() == null ? null : gzipVariant(body, heldGzip, sig.gzip(), expect, v);
-        return new Result.Applied(new Representation(identity, gzip, sig.maxAgeSeconds(), v.created(), v.expires()),
-                newBytes);
+        Supplier<Variant> gzip = () -> sig.gzip() == null ? null
+                : new Variant(heldGzip != null ? heldGzip : Gzip.deterministic(body), "gzip", sig.gzip());
+        VerifiedRepresentation.Check c = VerifiedRepresentation.verify(verifier, target, identity, gzip,
+                sig.maxAgeSeconds(), expect.notBefore());
+        if (c instanceof VerifiedRepresentation.Refused no) {
+            return new Result.Rejected(no.outcome() + ": " + no.reason());
+        }
+        return new Result.Applied(((VerifiedRepresentation.Verified) c).copy(), newBytes);
     }
 
     /** The bytes an update describes, or null when it needs a held body and there is none. */
@@ -147,18 +161,6 @@ public final class UpdateApplier {
         }
         JsonNode base = Jcs.parse(held.unsafeArray());
         return Bytes.wrap(Jcs.canonicalize(MergePatch.apply(base, patch)));
-    }
-
-    /**
-     * The gzip variant of {@code body} with {@code fields} (its bytes {@code heldGzip} when given:
-     * those held for the same body, else compressed now), or null when they do not verify over
-     * those bytes or their signature runs out before {@code identity}'s does.
-     */
-    private Variant gzipVariant(Bytes body, Bytes heldGzip, List<HeaderField> fields, Expectation expect,
-                                Verdict identity) {
-        Bytes gz = heldGzip != null ? heldGzip : Gzip.deterministic(body);
-        Verdict v = verifier.verify(name -> SignatureEvent.get(fields, name), gz.unsafeArray(), expect);
-        return v.valid() && !v.expires().isBefore(identity.expires()) ? new Variant(gz, "gzip", fields) : null;
     }
 
     private static List<HeaderField> without(List<HeaderField> fields, String name) {

@@ -1,0 +1,139 @@
+package org.rproxy.core.sign;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.function.Supplier;
+
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+
+/**
+ * A representation whose variants a {@link ResponseVerifier} verified for a GET of one target,
+ * carrying the validity its identity variant's signature gives, never a caller's. A part that
+ * verified what it hands over (the push feed, to the pull proxy it is composed with) hands this,
+ * and the taker need not verify it again when it was made by the verifier the taker trusts
+ * ({@link #verifiedBy}); a {@link Representation} is anyone's to build, so a taker of one verifies
+ * it ({@link #verify(ResponseVerifier, String, Representation)}).
+ *
+ * <p>Only {@link #verify} makes one: the constructor is private and the class final, so no code
+ * can fabricate one around bytes nobody verified (as no code outside this package can make a
+ * {@link Verdict}). Immutable; any thread.
+ */
+public final class VerifiedRepresentation {
+
+    /** What {@link #verify} concluded. */
+    public sealed interface Check permits Verified, Refused {
+    }
+
+    /**
+     * The identity variant verified: {@code copy} is what to hold.
+     *
+     * @param gzip the outcome of the gzip variant given, or null when none was: left out of
+     *             {@code copy} unless {@link Outcome#VALID}, and also when its signature runs out
+     *             before the identity's
+     */
+    public record Verified(VerifiedRepresentation copy, Outcome gzip) implements Check {
+        public Verified {
+            requireNonNull(copy, "copy");
+        }
+    }
+
+    /** The identity variant did not verify: the first check that failed, and why. */
+    public record Refused(Outcome outcome, String reason) implements Check {
+        public Refused {
+            requireNonNull(outcome, "outcome");
+            requireNonNull(reason, "reason");
+        }
+    }
+
+    private static final String CONTENT_ENCODING = "content-encoding";
+
+    private final String target;
+    private final Representation representation;
+    private final ResponseVerifier verifier;
+
+    private VerifiedRepresentation(String target, Representation representation, ResponseVerifier verifier) {
+        this.target = target;
+        this.representation = representation;
+        this.verifier = verifier;
+    }
+
+    /**
+     * Verifies {@code candidate}'s variants for a GET of {@code target} with {@code verifier}: its
+     * {@code created} and {@code expires} are not taken (the identity's signature says them), its
+     * {@code max-age} is (the origin does not sign it).
+     */
+    public static Check verify(ResponseVerifier verifier, String target, Representation candidate) {
+        requireNonNull(candidate, "candidate");
+        return verify(verifier, target, candidate.identity(), candidate::gzip, candidate.maxAgeSeconds(), null);
+    }
+
+    /**
+     * Verifies {@code identity}, and then the variant {@code gzip} gives (null for none), each for
+     * a GET of {@code target} under the coding it is held as, since {@code Content-Encoding} is not
+     * signed: a variant whose field names another coding than it is held as is refused
+     * ({@link Outcome#CODING_MISMATCH}), so is an identity variant held as coded. The gzip variant
+     * is asked for only once the identity verified (it may cost a compression), and left out when
+     * it does not verify or its signature runs out first: the copy is served until the identity's
+     * {@code expires}, and its gzip variant must not be served past its own.
+     *
+     * @param notBefore refuse an identity signed before this (a rollback), or null not to check
+     */
+    public static Check verify(ResponseVerifier verifier, String target, Variant identity, Supplier<Variant> gzip,
+                               long maxAgeSeconds, Instant notBefore) {
+        requireNonNull(verifier, "verifier");
+        requireNonNull(target, "target");
+        requireNonNull(identity, "identity");
+        requireNonNull(gzip, "gzip");
+        Expectation expect = new Expectation(target, notBefore);
+        Verdict id = identity.contentEncoding() != null
+                ? Verdict.fail(Outcome.CODING_MISMATCH, "the identity variant is held as " + identity.contentEncoding())
+                : check(verifier, identity, expect);
+        if (!id.valid()) {
+            return new Refused(id.outcome(), id.reason());
+        }
+        Variant gz = gzip.get();
+        Verdict g = gz == null ? null : check(verifier, gz, expect);
+        boolean keep = g != null && g.valid() && !g.expires().isBefore(id.expires());
+        Representation r = new Representation(identity, keep ? gz : null, maxAgeSeconds, id.created(), id.expires());
+        return new Verified(new VerifiedRepresentation(target, r, verifier), g == null ? null : g.outcome());
+    }
+
+    private static Verdict check(ResponseVerifier verifier, Variant v, Expectation expect) {
+        String named = v.header(CONTENT_ENCODING).orElse(null);
+        if (named != null && !named.equals(v.contentEncoding())) {
+            return Verdict.fail(Outcome.CODING_MISMATCH, "content-encoding " + named + " on a variant held as "
+                    + (v.contentEncoding() == null ? "identity" : v.contentEncoding()));
+        }
+        return verifier.verify(n -> n.equals(CONTENT_ENCODING) ? v.contentEncoding() : v.header(n).orElse(null),
+                v.body().unsafeArray(), expect);
+    }
+
+    /** The GET target the variants were verified for. */
+    public String target() {
+        return target;
+    }
+
+    /** The verified representation, with the identity signature's {@code created} and {@code expires}. */
+    public Representation representation() {
+        return representation;
+    }
+
+    /**
+     * Whether {@code verifier} is the one that verified this copy: the same instance, so the same
+     * keys and clock. A verifier on other keys (anyone can make one) does not vouch for this
+     * taker's.
+     */
+    public boolean verifiedBy(ResponseVerifier verifier) {
+        return this.verifier == verifier;
+    }
+
+    @Override
+    public String toString() {
+        return "VerifiedRepresentation[" + target + ", created=" + representation.created() + ", expires="
+                + representation.expires() + "]";
+    }
+}

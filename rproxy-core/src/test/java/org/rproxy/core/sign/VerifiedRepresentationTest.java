@@ -1,0 +1,153 @@
+package org.rproxy.core.sign;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.sign.VerifiedRepresentation.Refused;
+import org.rproxy.core.sign.VerifiedRepresentation.Verified;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.TestSigner;
+
+/**
+ * A {@link VerifiedRepresentation} is made only by verifying: no code can construct one around
+ * bytes nobody verified, its validity is its signature's, not the candidate's, and a tampered
+ * variant never makes it in.
+ */
+class VerifiedRepresentationTest {
+    private static final String MAP = "/networkmap/a";
+    private static final Instant T0 = Instant.ofEpochSecond(1_800_000_000L);
+    private static final Duration HOUR = Duration.ofHours(1);
+    /** Public methods of core that give one: each a holder whose constructor needs one already made. */
+    private static final List<String> GIVERS = List.of(
+            "org.rproxy.core.sign.VerifiedRepresentation$Verified.copy",
+            "org.rproxy.core.stream.UpdateApplier$Result$Applied.copy");
+
+    private final TestSigner signer = new TestSigner();
+    private final ResponseVerifier verifier = new ResponseVerifier(List.of(signer.publicKey()),
+            Clock.fixed(T0.plusSeconds(10), ZoneOffset.UTC));
+
+    @Test
+    void noCodeCanMakeOneButByVerifying() throws Exception {
+        for (Constructor<?> c : VerifiedRepresentation.class.getDeclaredConstructors()) {
+            assertTrue(Modifier.isPrivate(c.getModifiers()), c + ": a copy made without verifying");
+        }
+        assertTrue(Modifier.isFinal(VerifiedRepresentation.class.getModifiers()), "no subclass may stand in for one");
+        List<String> found = new ArrayList<>();
+        for (Class<?> type : coreClasses()) {
+            for (Method m : type.getDeclaredMethods()) {
+                if (Modifier.isPublic(m.getModifiers()) && Modifier.isPublic(type.getModifiers()) && !m.isSynthetic()
+                        && m.getReturnType() == VerifiedRepresentation.class) {
+                    found.add(type.getName() + "." + m.getName());
+                }
+            }
+        }
+        assertEquals(GIVERS.stream().sorted().toList(), found.stream().sorted().toList(),
+                "a new public way to a VerifiedRepresentation: it must verify, or hand back one made so");
+    }
+
+    @Test
+    void theValidityIsTheSignaturesNotTheCandidates() {
+        Representation signed = signer.sign(MAP, "{}", true, T0, HOUR, 60);
+        Representation relabelled = new Representation(signed.identity(), signed.gzip(), 30,
+                T0.plus(Duration.ofDays(1)), T0.plus(Duration.ofDays(30)));
+        Verified ok = assertInstanceOf(Verified.class, VerifiedRepresentation.verify(verifier, MAP, relabelled));
+        Representation r = ok.copy().representation();
+        assertEquals(T0, r.created(), "created as signed, not as labelled");
+        assertEquals(T0.plus(HOUR), r.expires(), "expires as signed, not as labelled");
+        assertEquals(30, r.maxAgeSeconds(), "max-age is not signed: the caller's");
+        assertSame(signed.gzip(), r.gzip());
+        assertEquals(Outcome.VALID, ok.gzip());
+        assertEquals(MAP, ok.copy().target());
+        assertTrue(ok.copy().verifiedBy(verifier));
+        assertFalse(ok.copy().verifiedBy(new ResponseVerifier(List.of(signer.publicKey()), verifier.clock())),
+                "another verifier, even on the same keys, did not verify it");
+    }
+
+    @Test
+    void anIdentityThatDoesNotVerifyIsRefusedAndItsGzipNeverMade() {
+        Representation signed = signer.sign(MAP, "{\"a\":1}", false, T0, HOUR, 60);
+        Variant tampered = new Variant(Bytes.utf8("{\"a\":2}"), null, signed.identity().headers());
+        assertRefused(Outcome.DIGEST_MISMATCH, tampered);
+        Representation stranger = new TestSigner().sign(MAP, "{\"a\":1}", false, T0, HOUR, 60);
+        assertRefused(Outcome.UNKNOWN_KEY, stranger.identity());
+        assertEquals(Outcome.WRONG_RESOURCE, assertInstanceOf(Refused.class,
+                VerifiedRepresentation.verify(verifier, "/networkmap/b", signed)).outcome());
+        assertEquals(Outcome.ROLLBACK, assertInstanceOf(Refused.class, VerifiedRepresentation.verify(verifier, MAP,
+                signed.identity(), () -> null, 60, T0.plusSeconds(1))).outcome());
+    }
+
+    @Test
+    void aVariantIsCheckedUnderTheCodingItIsHeldAs() {
+        Representation signed = signer.sign(MAP, "{\"a\":1}", true, T0, HOUR, 60);
+        Variant gz = signed.gzip();
+        assertRefused(Outcome.CODING_MISMATCH, gz); // the gzip variant held as the identity
+        assertRefused(Outcome.CODING_MISMATCH, new Variant(gz.body(), null, gz.headers())); // its field says gzip
+        List<HeaderField> unlabelled = gz.headers().stream().filter(h -> !h.name().equals("content-encoding")).toList();
+        assertRefused(Outcome.CODING_MISMATCH, new Variant(gz.body(), null, unlabelled)); // gzip bytes, no field
+    }
+
+    @Test
+    void aGzipVariantThatFailsOrRunsOutFirstIsLeftOut() {
+        Representation signed = signer.sign(MAP, "{\"a\":1}", true, T0, HOUR, 60);
+        Variant forged = new Variant(TestSigner.gzip(Bytes.utf8("{\"a\":2}")), "gzip", signed.gzip().headers());
+        Verified bad = assertInstanceOf(Verified.class, VerifiedRepresentation.verify(verifier, MAP,
+                new Representation(signed.identity(), forged, 60, T0, T0.plus(HOUR))));
+        assertEquals(Outcome.DIGEST_MISMATCH, bad.gzip());
+        assertNull(bad.copy().representation().gzip(), "a gzip variant that does not verify is never held");
+
+        Variant early = signer.sign(MAP, "{\"a\":1}", true, T0.minusSeconds(60), HOUR, 60).gzip();
+        Verified shorter = assertInstanceOf(Verified.class, VerifiedRepresentation.verify(verifier, MAP,
+                new Representation(signed.identity(), early, 60, T0, T0.plus(HOUR))));
+        assertEquals(Outcome.VALID, shorter.gzip());
+        assertNull(shorter.copy().representation().gzip(), "its signature runs out before the identity's");
+    }
+
+    private void assertRefused(Outcome expected, Variant identity) {
+        Refused no = assertInstanceOf(Refused.class, VerifiedRepresentation.verify(verifier, MAP, identity, () -> {
+            throw new AssertionError("the gzip variant is asked for only once the identity verified");
+        }, 60, null));
+        assertEquals(expected, no.outcome(), no.reason());
+    }
+
+    /** Every class of core's main code (the folder VerifiedRepresentation was loaded from). */
+    private static List<Class<?>> coreClasses() throws IOException, URISyntaxException, ClassNotFoundException {
+        Path root = Path.of(VerifiedRepresentation.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        assertTrue(Files.isDirectory(root), "core's classes are a folder in its own build: " + root);
+        List<Class<?>> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                String name = root.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
+                if (name.startsWith("org.rproxy.core.") && !name.endsWith("package-info")) {
+                    out.add(Class.forName(name, false, VerifiedRepresentationTest.class.getClassLoader()));
+                }
+            }
+        }
+        assertTrue(out.contains(ResponseVerifier.class), "the walk found core's classes");
+        return out;
+    }
+}
