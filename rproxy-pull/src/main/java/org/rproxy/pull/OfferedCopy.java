@@ -2,34 +2,23 @@ package org.rproxy.pull;
 
 import java.time.Instant;
 
-import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.sign.SignatureWindow;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
 /**
- * A representation verified elsewhere (the push feed), and checked again ({@link #verifies}), as
- * the copy {@link CachedCopies#offer} holds: as if an attempt had fetched it now. The identity variant carries the representation's
- * validity; the gzip variant its own signature's, so that {@link CachedCopy#of} leaves out one
- * that runs out first, as from a pulled pair. Stateless.
+ * A representation verified elsewhere ({@link SignedBundle#representation}, or a
+ * {@link VerifiedRepresentation}: the push feed's, or one {@link PullProxy#offer(String,
+ * Representation)} made), as the copy {@link CachedCopies#offer} holds: as if an attempt had
+ * fetched it now. The identity variant carries the representation's validity; the gzip variant its
+ * own signature's, so that {@link CachedCopy#of} leaves out one that runs out first, as from a
+ * pulled pair. Stateless.
  */
 final class OfferedCopy {
 
     private OfferedCopy() {
-    }
-
-    /**
-     * Whether every variant of {@code r} verifies for a GET of {@code target} with
-     * {@code verifier}, each under the coding it is held as: what the proxy checks itself before it
-     * holds a copy another part verified.
-     */
-    static boolean verifies(ResponseVerifier verifier, String target, Representation r) {
-        return verifies(verifier, target, r.identity()) && (r.gzip() == null || verifies(verifier, target, r.gzip()));
-    }
-
-    private static boolean verifies(ResponseVerifier verifier, String target, Variant v) {
-        return verifier.verify(name -> name.equals("content-encoding") ? v.contentEncoding() : v.header(name).orElse(null),
-                v.body().toArray(), ResponseVerifier.Expectation.path(target)).valid();
     }
 
     static CachedCopy of(Representation r, String viaEntry, Instant now) {

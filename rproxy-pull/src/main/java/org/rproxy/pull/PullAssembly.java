@@ -59,6 +59,7 @@ final class PullAssembly implements AutoCloseable {
     /** What the active parts run on: stopped after them, in the order made. */
     private final List<AutoCloseable> underlying = new ArrayList<>();
     private TrustedKeys keys;
+    private ResponseVerifier verifier;
     private RepresentationStore<CacheKey> store;
     private PullFeed feed;
     private CurrentAnswers local;
@@ -81,7 +82,7 @@ final class PullAssembly implements AutoCloseable {
         underlying.add(meters);
         UpstreamConfig up = config.upstream();
         keys = UpstreamParts.trust(up);
-        ResponseVerifier verifier = new ResponseVerifier(keys, clock);
+        verifier = new ResponseVerifier(keys, clock);
         WorkPool work = workPool(maxQueuedWork);
         QueryPool queries = stopsAfter(QueryPool.perCore("rproxy-pull-query"));
         ScheduledExecutorService scheduler = refreshScheduler();
@@ -223,6 +224,11 @@ final class PullAssembly implements AutoCloseable {
     /** The live key set: trusted by this proxy's verifiers, learning from the directories it holds. */
     TrustedKeys keys() {
         return keys;
+    }
+
+    /** The verifier on {@link #keys} by this proxy's clock: the one its feed verifies with. */
+    ResponseVerifier verifier() {
+        return verifier;
     }
 
     RepresentationStore<CacheKey> store() {

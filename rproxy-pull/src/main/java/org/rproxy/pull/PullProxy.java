@@ -26,6 +26,8 @@ import org.rproxy.core.metrics.AdminServer;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.Representation;
 
@@ -88,16 +90,18 @@ public final class PullProxy implements AutoCloseable {
     }
 
     /**
-     * A new verifier, by this proxy's clock, on the keys this proxy trusts as they change: a key
-     * this proxy learns from a directory it holds, pulled or {@linkplain #offer offered}, is
-     * trusted by the verifier at once. For a feed composed with this proxy that verifies what it
-     * offers (the app's push half), so that both learn the origin's next key from either's
-     * directory. This proxy hands out no more of its key set: {@link TrustedKeys#learn} takes its
-     * caller's word that the directory was verified; the verifier gives the ids as a snapshot, and
-     * learns only from a directory it verifies itself ({@link ResponseVerifier#learnKeys}).
+     * This proxy's verifier (its pull feed's, the same at every call), by its clock, on the keys it
+     * trusts as they change: a key this proxy learns from a directory it holds, pulled or
+     * {@linkplain #offer offered}, is trusted by the verifier at once. For a feed composed with
+     * this proxy that verifies what it offers (the app's push half), so that both learn the
+     * origin's next key from either's directory, and what it verified is held without verifying it
+     * again ({@link #offer(VerifiedRepresentation)}). This proxy hands out no more of its key set:
+     * {@link TrustedKeys#learn} takes its caller's word that the directory was verified; the
+     * verifier gives the ids as a snapshot, and learns only from a directory it verifies itself
+     * ({@link ResponseVerifier#learnKeys}).
      */
     public ResponseVerifier verifier() {
-        return new ResponseVerifier(parts.keys(), parts.clock());
+        return parts.verifier();
     }
 
     /** The bound front-end address. */
@@ -181,17 +185,36 @@ public final class PullProxy implements AutoCloseable {
     }
 
     /**
+     * Holds {@code copy} for a GET of its target as if pull had fetched it now (entry and store):
+     * what a feed composed with this proxy (the app's push half) verified with this proxy's
+     * {@link #verifier()} is held as it is, not verified again; one another verifier made (on
+     * other keys, perhaps: anyone can make one) is verified here as
+     * {@link #offer(String, Representation)} does. Returns false, holding nothing, when it does not
+     * verify, has expired, or the copy held is newer (by {@code created}).
+     */
+    public boolean offer(VerifiedRepresentation copy) {
+        requireNonNull(copy, "copy");
+        if (!copy.verifiedBy(parts.verifier())) {
+            return offer(copy.target(), copy.representation());
+        }
+        return parts.feed().offer(copy.target(), copy.representation(), parts.via());
+    }
+
+    /**
      * Holds {@code copy} for a GET of {@code target} as if pull had fetched it now (entry and
      * store), once each of its variants verified for {@code target} with this proxy's
-     * {@link #verifier()}: a feed composed with this proxy (the app's push half) hands over what
-     * it verified, and it is checked again here, since a {@link Representation} is anyone's to
-     * make and nothing is held on the caller's word. Returns false, holding nothing, when a variant
-     * does not verify (expired included) or the copy held is newer (by {@code created}).
+     * {@link #verifier()}: a {@link Representation} is anyone's to make, and nothing is held on
+     * the caller's word, its {@code created} and {@code expires} included (the identity variant's
+     * signature says them; {@link VerifiedRepresentation#verify}). Returns false, holding nothing,
+     * when a variant does not verify (expired included) or the copy held is newer (by
+     * {@code created}).
      */
     public boolean offer(String target, Representation copy) {
         requireNonNull(target, "target");
         requireNonNull(copy, "copy");
-        return OfferedCopy.verifies(verifier(), target, copy) && parts.feed().offer(target, copy, parts.via());
+        return VerifiedRepresentation.verify(parts.verifier(), target, copy) instanceof VerifiedRepresentation.Verified v
+                && (v.gzip() == null || v.gzip() == Verdict.Outcome.VALID)
+                && parts.feed().offer(target, v.copy().representation(), parts.via());
     }
 
     /**

@@ -2,7 +2,9 @@ package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -35,6 +39,7 @@ import org.rproxy.core.model.Jwk;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.TestSigner;
@@ -93,6 +98,70 @@ class PullProxyTrustTest {
             assertTrue(proxy.heldSignedTargets().isEmpty(), "nothing held");
             assertTrue(proxy.offer(DIRECTORY, genuine), "what the origin signed is held");
             assertEquals(Set.of(origin.publicKey().keyId(), stranger.publicKey().keyId()), proxy.trustedKeyIds());
+        }
+    }
+
+    /**
+     * A representation offered is held with the times its signature gives, not those it is
+     * labelled with: {@code created} and {@code expires} are fields of the record, anyone's to
+     * set. The variants were verified, but the labels were taken on the caller's word: an older
+     * signing labelled newer replaced the newer copy held (a rollback), and a copy labelled to
+     * expire in 30 days was held that long.
+     */
+    @Test
+    void aCopyOfferedIsHeldWithItsSignaturesTimesNotTheOnesItIsLabelledWith() throws Exception {
+        TestSigner origin = new TestSigner();
+        Path pub = origin.writePublic(dir.resolve("origin.pem"));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS); // signatures count whole seconds
+        Representation v1 = origin.sign(DOC, "{\"v\":1}", false, now.minusSeconds(20), Duration.ofHours(1), 60);
+        Representation v2 = origin.sign(DOC, "{\"v\":2}", false, now.minusSeconds(10), Duration.ofHours(1), 60);
+        byte[] notFound = "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\"}}".getBytes(StandardCharsets.UTF_8);
+        try (RawUpstream up = new RawUpstream(RawUpstream.respond(404,
+                List.of("content-type: application/alto-error+json"), notFound));
+             PullProxy proxy = PullProxy.start(config(up.url(), pub))) {
+            List<Representation> held = new CopyOnWriteArrayList<>();
+            proxy.addChangeListener((target, r) -> {
+                if (target.equals(DOC)) {
+                    held.add(r);
+                }
+            });
+            Representation longer = new Representation(v2.identity(), null, 60, v2.created(),
+                    v2.created().plus(Duration.ofDays(30)));
+            assertTrue(proxy.offer(DOC, longer), "the origin's bytes and signature");
+            assertEquals(v2.expires(), held.get(held.size() - 1).expires(), "held until its signature expires");
+
+            Representation relabelled = new Representation(v1.identity(), null, 60, now, v1.expires());
+            assertFalse(proxy.offer(DOC, relabelled), "an older signing labelled newer: a rollback");
+            assertEquals(v2.created(), held.get(held.size() - 1).created(), "the newer copy stays held");
+        }
+    }
+
+    /**
+     * What the proxy's own verifier verified is held as it is; a copy another verifier made (on
+     * a stranger's key: anyone can make a verifier) is verified again, and refused.
+     */
+    @Test
+    void aVerifiedCopyIsTakenOnlyFromTheProxysOwnVerifier() throws Exception {
+        TestSigner origin = new TestSigner();
+        TestSigner stranger = new TestSigner();
+        Path pub = origin.writePublic(dir.resolve("origin.pem"));
+        Instant created = Instant.now().minusSeconds(5);
+        Representation byStranger = stranger.sign(DOC, "{}", false, created, Duration.ofHours(1), 60);
+        Representation genuine = origin.sign(DOC, "{}", false, created, Duration.ofHours(1), 60);
+        byte[] notFound = "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\"}}".getBytes(StandardCharsets.UTF_8);
+        try (RawUpstream up = new RawUpstream(RawUpstream.respond(404,
+                List.of("content-type: application/alto-error+json"), notFound));
+             PullProxy proxy = PullProxy.start(config(up.url(), pub))) {
+            assertSame(proxy.verifier(), proxy.verifier(), "one verifier, which the copies it made name");
+            ResponseVerifier strangers = new ResponseVerifier(List.of(stranger.publicKey()), proxy.verifier().clock());
+            VerifiedRepresentation forged = assertInstanceOf(VerifiedRepresentation.Verified.class,
+                    VerifiedRepresentation.verify(strangers, DOC, byStranger)).copy();
+            assertFalse(proxy.offer(forged), "verified on a key the proxy does not trust");
+            assertTrue(proxy.heldSignedTargets().isEmpty(), "nothing held");
+            VerifiedRepresentation own = assertInstanceOf(VerifiedRepresentation.Verified.class,
+                    VerifiedRepresentation.verify(proxy.verifier(), DOC, genuine)).copy();
+            assertTrue(proxy.offer(own));
+            assertEquals(Set.of(DOC), proxy.heldSignedTargets());
         }
     }
 
