@@ -20,7 +20,8 @@ import org.rproxy.push.UpdateStreamConfig;
  * A push-mode RProxy composed with pull as the fallback: a {@link StreamingPull} (a pull proxy
  * with its own update stream) serves everything (queries and misses are pulled; refresh-ahead
  * keeps what is hot valid while the update stream is down), and the {@link PushFeed} hands each
- * update it verified to the pull proxy's store as if pulled; every signed copy the store takes
+ * update it verified to the pull proxy's store as if pulled, as a {@code VerifiedRepresentation},
+ * which the pull proxy holds without verifying it again when its own verifier made it; every signed copy the store takes
  * (pushed or pulled) goes to the {@link UpdatePublisher} mounted on the same front end at
  * {@code /updates}, so the proxy streams on to its own subscribers. The parts never call each
  * other otherwise. Both halves reach the upstream over https when its URL says so (trusting
@@ -66,7 +67,8 @@ public final class PushPullProxy implements AutoCloseable {
      *
      * @param verifier what the push feed verifies with; null: the pull half's
      *                 {@linkplain PullProxy#verifier() verifier} on its trusted keys, which learn from
-     *                 every directory either half holds (a key rotation)
+     *                 every directory either half holds (a key rotation), and what it verified is
+     *                 held as it is; with another, the pull half verifies each update again
      */
     public static PushPullProxy start(ProxyConfig config, PushFeedConfig feedConfig, UpdateStreamConfig stream,
                                       ResponseVerifier verifier, Clock clock) {

@@ -171,7 +171,7 @@ final class FeedConnection {
                     }
                     found.documents().forEach(substreams::follow);
                     streamUri = found.stream();
-                    receiver.read(StreamDiscovery.DIRECTORY, found.directory());
+                    receiver.read(found.directory());
                     connect();
                 }));
     }

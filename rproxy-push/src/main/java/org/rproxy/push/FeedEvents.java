@@ -47,7 +47,7 @@ final class FeedEvents {
      * it had just come on it, that is, only if its document is still followed (see {@link #route}).
      */
     void taken(String target, UpdateApplier.Result.Applied update) {
-        if (substreams.follows(target) && receiver.accept(target, update.representation(), update.newBytes())) {
+        if (substreams.follows(target) && receiver.accept(update.copy(), update.newBytes())) {
             resync.verified(target);
         }
     }

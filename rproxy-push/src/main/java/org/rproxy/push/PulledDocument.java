@@ -8,10 +8,8 @@ import java.util.regex.Pattern;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.sign.ResponseVerifier.Expectation;
-import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
-import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 import org.rproxy.core.stream.SignatureEvent;
 
@@ -28,14 +26,9 @@ final class PulledDocument {
     }
 
     /** @throws IllegalStateException naming the verifier's reason when the response does not verify */
-    static Representation verify(String target, HttpResponse<byte[]> resp, ResponseVerifier verifier) {
+    static VerifiedRepresentation verify(String target, HttpResponse<byte[]> resp, ResponseVerifier verifier) {
         // Asked without Accept-Encoding, so checked as identity whatever coding the response names
-        // (the field is not signed): the gzip variant relabelled is not taken as the document.
-        Verdict v = verifier.verify(n -> n.equals("content-encoding") ? null : field(resp, n), resp.body(),
-                Expectation.path(target));
-        if (!v.valid()) {
-            throw new IllegalStateException(target + " does not verify: " + v.outcome() + " " + v.reason());
-        }
+        // (the field is not signed, nor kept): the gzip variant relabelled is not taken as the document.
         List<HeaderField> fields = new ArrayList<>();
         for (String name : SignatureEvent.FIELDS) {
             if (name.equals("content-encoding")) {
@@ -48,8 +41,12 @@ final class PulledDocument {
         }
         Matcher m = MAX_AGE.matcher(resp.headers().firstValue("cache-control").orElse(""));
         long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
-        return new Representation(new Variant(Bytes.wrap(resp.body()), null, fields), null, maxAge, v.created(),
-                v.expires());
+        VerifiedRepresentation.Check c = VerifiedRepresentation.verify(verifier, target,
+                new Variant(Bytes.wrap(resp.body()), null, fields), () -> null, maxAge, null);
+        if (c instanceof VerifiedRepresentation.Refused no) {
+            throw new IllegalStateException(target + " does not verify: " + no.outcome() + " " + no.reason());
+        }
+        return ((VerifiedRepresentation.Verified) c).copy();
     }
 
     /**

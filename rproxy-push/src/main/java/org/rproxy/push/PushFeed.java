@@ -12,6 +12,7 @@ import org.rproxy.core.concurrent.Backoff;
 import org.rproxy.core.concurrent.FatalErrors;
 import org.rproxy.core.concurrent.GuardedThread;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,10 +56,14 @@ public final class PushFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
 
-    /** Receives each verified representation, on the feed's thread. */
+    /**
+     * Receives each verified representation, on the feed's thread, as the verified type only a
+     * verifier makes: a taker that trusts the feed's verifier need not verify it again
+     * ({@link VerifiedRepresentation#verifiedBy}).
+     */
     @FunctionalInterface
     public interface Output {
-        void verified(String target, Representation representation);
+        void verified(VerifiedRepresentation copy);
     }
 
     /**

@@ -48,7 +48,9 @@ public final class PushProxy implements AutoCloseable {
             throw e;
         }
         this.server = s;
-        this.feed = PushFeed.start(feedConfig, verifier, (target, r) -> {
+        this.feed = PushFeed.start(feedConfig, verifier, copy -> {
+            String target = copy.target();
+            Representation r = copy.representation();
             if (target.equals(StreamDiscovery.DIRECTORY)) {
                 // the origin's next key, announced: the verifier checks the directory again before it learns
                 // (an older directory than the valid one learnt from teaches nothing)

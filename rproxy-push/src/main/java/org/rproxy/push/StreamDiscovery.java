@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.store.Representation;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.upstream.LimitedBody;
 
 /**
@@ -30,7 +30,7 @@ import org.rproxy.core.upstream.LimitedBody;
  * @param stream    the update stream's absolute URI
  * @param documents request target to resource id, in the directory's order
  */
-record StreamDiscovery(Representation directory, URI stream, Map<String, String> documents) {
+record StreamDiscovery(VerifiedRepresentation directory, URI stream, Map<String, String> documents) {
 
     static final String DIRECTORY = "/directory";
 
@@ -68,7 +68,7 @@ record StreamDiscovery(Representation directory, URI stream, Map<String, String>
      * {@link IllegalStateException} says what is wrong (not signed, no update stream, ...).
      */
     static StreamDiscovery read(URI upstream, HttpResponse<byte[]> response, ResponseVerifier verifier) {
-        Representation dir = PulledDocument.verify(DIRECTORY, response, verifier);
+        VerifiedRepresentation dir = PulledDocument.verify(DIRECTORY, response, verifier);
         JsonNode ird = Jcs.parse(response.body());
         String uri = null;
         Map<String, String> documents = new LinkedHashMap<>();

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
-import org.rproxy.core.store.Representation;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.stream.SseParser;
 import org.rproxy.core.stream.UpdateApplier;
 
@@ -29,7 +29,7 @@ final class TrialHandOver {
     private final Set<String> stale = new LinkedHashSet<>();
     /** The documents its subscription named: those followed when it was opened. */
     private Set<String> named = Set.of();
-    private Representation directory;
+    private VerifiedRepresentation directory;
     private String pendingTarget;
     private UpdateApplier.Data pending;
     private String provingTarget;
@@ -41,7 +41,7 @@ final class TrialHandOver {
     }
 
     /** The stream is about to be opened, after {@code read} was read: its subscription names the documents followed now. */
-    void subscribing(Representation read) {
+    void subscribing(VerifiedRepresentation read) {
         directory = read;
         named = substreams.followed();
     }
@@ -98,7 +98,7 @@ final class TrialHandOver {
      */
     void handOver(URI uri, FeedEvents events, Consumer<String> resubscribe) {
         Map<String, String> since = substreams.followedBeyond(named); // before the control events follow more
-        receiver.read(StreamDiscovery.DIRECTORY, directory);
+        receiver.read(directory);
         events.carrying(named);
         for (SseParser.Event e : controls) {
             events.route(uri, e, resubscribe);

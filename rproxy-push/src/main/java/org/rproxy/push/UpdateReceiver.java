@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.RollbackRule;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.stream.UpdateApplier;
@@ -109,7 +110,7 @@ final class UpdateReceiver {
             return Outcome.REJECTED;
         }
         UpdateApplier.Result.Applied ok = (UpdateApplier.Result.Applied) r;
-        return accept(target, ok.representation(), ok.newBytes()) ? Outcome.ACCEPTED : Outcome.REJECTED;
+        return accept(ok.copy(), ok.newBytes()) ? Outcome.ACCEPTED : Outcome.REJECTED;
     }
 
     /**
@@ -135,23 +136,27 @@ final class UpdateReceiver {
      * holds, signed once by the origin: taken as an update each time, it was counted as one and
      * handed to the store again.
      */
-    void read(String target, Representation r) {
-        Representation before = held.get(target);
+    void read(VerifiedRepresentation copy) {
+        Representation r = copy.representation();
+        Representation before = held.get(copy.target());
         if (before != null && SignatureEvent.sameSigning(before.identity().headers(), r.identity().headers())) {
             return;
         }
-        accept(target, r, before == null || !before.identity().body().equals(r.identity().body()));
+        accept(copy, before == null || !before.identity().body().equals(r.identity().body()));
     }
 
     /**
-     * A representation verified elsewhere (the directory, read before subscribing: {@link
-     * #read}, or an update checked on a stream on trial); one older than the version held is
+     * A representation verified (an update, the directory read before subscribing: {@link
+     * #read}, or an update checked on a stream on trial), for the target it was verified for, and
+     * handed on as verified; one older than the version held is
      * refused while that version is valid by the feed's clock (an upstream failed over to, or gone
      * back to, may serve a directory that is still valid but was replaced, with a key since
      * retired), and taken once it has expired ({@link RollbackRule}: an origin whose clock was
      * stepped back is followed again). False when refused.
      */
-    boolean accept(String target, Representation r, boolean newBytes) {
+    boolean accept(VerifiedRepresentation copy, boolean newBytes) {
+        String target = copy.target();
+        Representation r = copy.representation();
         Representation before = held.get(target);
         if (before != null && RollbackRule.refuses(r.created(), before.created(), before.expires(), clock.instant())) {
             reject(target, "created " + r.created() + ", older than the version held (" + before.created() + ")");
@@ -165,7 +170,7 @@ final class UpdateReceiver {
         }
         (newBytes ? updates : renewals).incrementAndGet();
         try {
-            output.verified(target, r);
+            output.verified(copy);
         } catch (RuntimeException e) {
             LOG.warn("feed output failed for {}", target, e);
         }

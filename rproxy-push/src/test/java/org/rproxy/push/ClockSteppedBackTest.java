@@ -53,9 +53,9 @@ class ClockSteppedBackTest {
         proxy = PushProxy.start(FrontEndConfig.defaults("127.0.0.1", 0),
                 PushFeedConfig.of(upstream.uri()).withBackoff(Duration.ofMillis(50), Duration.ofMillis(200)),
                 verifier(), UpdateStreamConfig.defaults(), clock);
-        downstream = PushFeed.start(PushFeedConfig.of(URI.create(proxy.baseUri())), verifier(), (target, r) -> {
-            if (target.equals(NM)) {
-                downstreamGot.add(r.created());
+        downstream = PushFeed.start(PushFeedConfig.of(URI.create(proxy.baseUri())), verifier(), copy -> {
+            if (copy.target().equals(NM)) {
+                downstreamGot.add(copy.representation().created());
             }
         });
     }

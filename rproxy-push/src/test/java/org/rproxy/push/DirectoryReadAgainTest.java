@@ -70,7 +70,7 @@ class DirectoryReadAgainTest {
                     .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(8));
             PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(origin.publicKey()),
                     new MutableClock(T0.plusSeconds(60))),
-                    (t, r) -> stored.computeIfAbsent(t, k -> new AtomicInteger()).incrementAndGet(), timers, () -> 0.5);
+                    copy -> stored.computeIfAbsent(copy.target(), k -> new AtomicInteger()).incrementAndGet(), timers, () -> 0.5);
             try {
                 feed.begin();
                 LoopbackUpstream.await("the map held from the first upstream",

@@ -35,7 +35,7 @@ class FeedFatalErrorTest {
             OutOfMemoryError oom = new OutOfMemoryError("test: no heap left");
             try (PushFeed feed = PushFeed.start(PushFeedConfig.of(upstream.uri()),
                     new ResponseVerifier(List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))),
-                    (target, r) -> {
+                    copy -> {
                         throw oom;
                     }, (task, error) -> stopped.add(error))) {
                 Throwable seen = stopped.poll(10, TimeUnit.SECONDS);

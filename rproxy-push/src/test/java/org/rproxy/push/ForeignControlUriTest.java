@@ -49,7 +49,7 @@ class ForeignControlUriTest {
             ManualScheduler timers = new ManualScheduler();
             PushFeedConfig config = PushFeedConfig.of(upstream.uri()).withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
             PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(upstream.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers, () -> 0.5);
+                    new MutableClock(T0.plusSeconds(10))), copy -> { }, timers, () -> 0.5);
             try {
                 feed.begin();
                 elsewhere.setSoTimeout(2000);
@@ -86,7 +86,7 @@ class ForeignControlUriTest {
             upstream.publish(NM, "nm", networkMap(1, 1), T0);
             ManualScheduler timers = new ManualScheduler();
             PushFeed feed = new PushFeed(PushFeedConfig.of(upstream.uri()), new ResponseVerifier(
-                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers,
+                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), copy -> { }, timers,
                     () -> 0.5);
             try {
                 feed.begin();
@@ -107,7 +107,7 @@ class ForeignControlUriTest {
         try (LoopbackUpstream upstream = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0)) {
             upstream.publish(NM, "nm", networkMap(1, 1), T0);
             PushFeed feed = new PushFeed(PushFeedConfig.of(upstream.uri()), new ResponseVerifier(
-                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), (t, r) -> { },
+                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), copy -> { },
                     new ManualScheduler(), () -> 0.5);
             try {
                 feed.begin();

@@ -85,7 +85,7 @@ class MovedStreamTest {
             ManualScheduler timers = new ManualScheduler();
             PushFeed feed = new PushFeed(PushFeedConfig.of(upstream).withBackoff(Duration.ofMillis(100),
                     Duration.ofSeconds(8)), new ResponseVerifier(List.of(origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+                    new MutableClock(T0.plusSeconds(60))), copy -> { }, timers, () -> 0.5);
             try {
                 feed.begin();
                 LoopbackUpstream.await("the map held from the stream at /updates",
@@ -157,7 +157,7 @@ class MovedStreamTest {
             ManualScheduler timers = new ManualScheduler();
             PushFeed feed = new PushFeed(PushFeedConfig.of(upstream).withBackoff(Duration.ofMillis(100),
                     Duration.ofSeconds(8)), new ResponseVerifier(List.of(origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(60))), (t, r) -> { }, timers, () -> 0.5);
+                    new MutableClock(T0.plusSeconds(60))), copy -> { }, timers, () -> 0.5);
             try {
                 feed.begin();
                 for (int attempt = 0; attempt < 3 && publisher.stats().subscribers() == 0; attempt++) {

@@ -83,8 +83,8 @@ class PausedReadingTest {
             CountDownLatch busy = new CountDownLatch(1);
             CountDownLatch done = new CountDownLatch(1);
             AtomicBoolean slowOnce = new AtomicBoolean();
-            PushFeed.Output slowFirstMap = (target, r) -> {
-                if (target.equals(NM) && slowOnce.compareAndSet(false, true)) {
+            PushFeed.Output slowFirstMap = copy -> {
+                if (copy.target().equals(NM) && slowOnce.compareAndSet(false, true)) {
                     busy.countDown();
                     try {
                         done.await(60, TimeUnit.SECONDS); // the feed's thread is busy until the test says
@@ -155,7 +155,7 @@ class PausedReadingTest {
             PushFeedConfig config = PushFeedConfig.of(silent.uri()).withReadTimeout(READ_TIMEOUT)
                     .withBackoff(Duration.ofMillis(50), Duration.ofMillis(100));
             PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(healthy.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, thread, () -> 0.5);
+                    new MutableClock(T0.plusSeconds(10))), copy -> { }, thread, () -> 0.5);
             CountDownLatch busy = new CountDownLatch(1);
             CountDownLatch done = new CountDownLatch(1);
             try {

@@ -33,7 +33,7 @@ class PushFeedReconnectTest {
         ResponseVerifier verifier = new ResponseVerifier(List.of(UpdatePublisherTest.KEY.publicKey()),
                 Clock.systemUTC());
         ManualScheduler clock = new ManualScheduler();
-        PushFeed feed = new PushFeed(config, verifier, (target, r) -> { }, clock, () -> 0.5);
+        PushFeed feed = new PushFeed(config, verifier, copy -> { }, clock, () -> 0.5);
         try {
             feed.begin();
             List<Long> waits = new ArrayList<>();

@@ -64,9 +64,9 @@ class ReplayedSignatureTest {
             upstream.publish(NM, "nm", networkMap(1, 1), T0);
             List<Instant> handedOn = new CopyOnWriteArrayList<>();
             PushFeed feed = new PushFeed(PushFeedConfig.of(relay.uri()), new ResponseVerifier(
-                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), (target, r) -> {
-                        if (target.equals(NM)) {
-                            handedOn.add(r.created());
+                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), copy -> {
+                        if (copy.target().equals(NM)) {
+                            handedOn.add(copy.representation().created());
                         }
                     }, new ManualScheduler(), () -> 0.5);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -111,7 +111,7 @@ class SideRequestLimitsTest {
                     .withBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
                     .withFallbacks(List.of(healthy.uri()), Duration.ofMinutes(10));
             try (PushFeed feed = PushFeed.start(config, new ResponseVerifier(List.of(healthy.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { })) {
+                    new MutableClock(T0.plusSeconds(10))), copy -> { })) {
                 assertEquals("GET /directory HTTP/1.1", trickling.nextRequest(10));
                 LoopbackUpstream.await("the map held from the second upstream", () -> feed.held().get(NM) != null);
             }

@@ -101,7 +101,7 @@ class StoppedDocumentAtTheSwitchTest {
                 ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()),
                         new MutableClock(T0.plusSeconds(60)));
                 try (TwoUpstreamFeed two = new TwoUpstreamFeed(preferred.uri(), List.of(fallback.uri()), verifier,
-                        (target, r) -> handedOn.add(target + " " + r.created()))) {
+                        copy -> handedOn.add(copy.target() + " " + copy.representation().created()))) {
                     PushFeed f = two.feed;
                     two.begin();
                     two.onFallback();

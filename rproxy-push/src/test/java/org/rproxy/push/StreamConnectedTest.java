@@ -40,7 +40,7 @@ class StreamConnectedTest {
     private static PushFeed feed(LoopbackUpstream upstream, ManualScheduler timers) {
         PushFeedConfig config = PushFeedConfig.of(upstream.uri()).withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
         return new PushFeed(config, new ResponseVerifier(List.of(upstream.origin.publicKey()),
-                new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers, () -> 0.5);
+                new MutableClock(T0.plusSeconds(10))), copy -> { }, timers, () -> 0.5);
     }
 
     private static List<Sample> sampled(PushFeed feed, ManualScheduler timers) {

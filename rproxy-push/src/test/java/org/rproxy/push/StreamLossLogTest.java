@@ -62,7 +62,7 @@ class StreamLossLogTest {
             PushFeedConfig config = PushFeedConfig.of(upstream.uri())
                     .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(240)).withReadTimeout(Duration.ofSeconds(60));
             PushFeed feed = new PushFeed(config, new ResponseVerifier(List.of(genuine.origin.publicKey()),
-                    new MutableClock(T0.plusSeconds(10))), (t, r) -> { }, timers, () -> 0.5);
+                    new MutableClock(T0.plusSeconds(10))), copy -> { }, timers, () -> 0.5);
             try {
                 feed.begin();
                 long waited = 0;

@@ -170,7 +170,7 @@ class StreamOpeningDeadlineTest {
                         .withBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
                         .withFallbacks(List.of(healthy.uri()), Duration.ofMinutes(10));
                 try (PushFeed feed = PushFeed.start(config, new ResponseVerifier(List.of(healthy.origin.publicKey()),
-                        new MutableClock(T0.plusSeconds(10))), (t, r) -> { })) {
+                        new MutableClock(T0.plusSeconds(10))), copy -> { })) {
                     assertEquals("GET /directory HTTP/1.1", hinting.nextRequest(30));
                     assertEquals("POST /updates HTTP/1.1", hinting.nextRequest(30));
                     assertTrue(LoopbackUpstream.within(Duration.ofSeconds(30), () -> feed.held().get(NM) != null),

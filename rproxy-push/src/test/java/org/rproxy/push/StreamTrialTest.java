@@ -268,7 +268,7 @@ class StreamTrialTest {
             preferred.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
             ResponseVerifier verifier = new ResponseVerifier(List.of(fallback.origin.publicKey(),
                     preferred.origin.publicKey()), new MutableClock(T0.plusSeconds(60)));
-            PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, (t, r) -> { });
+            PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, copy -> { });
             TwoUpstreamFeed two = null;
             try {
                 LoopbackUpstream.await("the preferred upstream full", () -> blocker.stats().connected()
@@ -421,7 +421,7 @@ class StreamTrialTest {
             }
             ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()),
                     new MutableClock(T0.plusSeconds(60)));
-            PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, (t, r) -> { });
+            PushFeed blocker = PushFeed.start(PushFeedConfig.of(preferred.uri()), verifier, copy -> { });
             TwoUpstreamFeed two = null;
             try {
                 LoopbackUpstream.await("the preferred upstream full", () -> blocker.stats().connected()

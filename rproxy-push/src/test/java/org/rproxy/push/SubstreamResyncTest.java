@@ -53,7 +53,7 @@ class SubstreamResyncTest {
         upstream = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
         upstream.publish(NM, "nm", networkMap(1, 1), T0);
         PushFeedConfig config = PushFeedConfig.of(upstream.uri()).withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
-        feed = new PushFeed(config, new ResponseVerifier(List.of(upstream.origin.publicKey()), clock), (t, r) -> { },
+        feed = new PushFeed(config, new ResponseVerifier(List.of(upstream.origin.publicKey()), clock), copy -> { },
                 timers, () -> 0.5);
         feed.begin();
         await("the first version is held", () -> created() != null);

@@ -32,7 +32,7 @@ final class TwoUpstreamFeed implements AutoCloseable {
 
     /** A feed on {@code preferred}, then each of {@code fallbacks} in order, verifying with {@code verifier}. */
     TwoUpstreamFeed(URI preferred, List<URI> fallbacks, ResponseVerifier verifier) {
-        this(preferred, fallbacks, verifier, (t, r) -> { });
+        this(preferred, fallbacks, verifier, copy -> { });
     }
 
     /** As {@link #TwoUpstreamFeed(URI, List, ResponseVerifier)}, handing what it verifies to {@code output}. */

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.stream.SignatureEvent;
 import org.rproxy.core.testing.MutableClock;
@@ -29,21 +30,28 @@ class UpdateReceiverTest {
     private final TestSigner origin = new TestSigner();
     private final List<Instant> handedOn = new ArrayList<>();
     private final MutableClock clock = new MutableClock(T0.plusSeconds(300));
-    private final UpdateReceiver receiver = new UpdateReceiver(
-            new ResponseVerifier(List.of(origin.publicKey()), clock), (target, r) -> handedOn.add(r.created()));
+    private final ResponseVerifier verifier = new ResponseVerifier(List.of(origin.publicKey()), clock);
+    private final UpdateReceiver receiver = new UpdateReceiver(verifier,
+            copy -> handedOn.add(copy.representation().created()));
 
-    private Representation directory(String body, Instant created) {
-        return origin.sign(StreamDiscovery.DIRECTORY, body, false, created, Duration.ofHours(1), 60);
+    /** The directory {@code body} signed at {@code created}, verified now. */
+    private VerifiedRepresentation directory(String body, Instant created) {
+        return verified(origin.sign(StreamDiscovery.DIRECTORY, body, false, created, Duration.ofHours(1), 60));
+    }
+
+    private VerifiedRepresentation verified(Representation r) {
+        return ((VerifiedRepresentation.Verified) VerifiedRepresentation.verify(verifier, StreamDiscovery.DIRECTORY, r))
+                .copy();
     }
 
     @Test
     void anOlderDirectoryFromAnotherUpstreamDoesNotReplaceTheOneHeld() {
-        receiver.accept(StreamDiscovery.DIRECTORY, directory("{\"resources\":{\"b\":{}}}", T0.plusSeconds(60)), true);
-        receiver.accept(StreamDiscovery.DIRECTORY, directory("{\"resources\":{\"a\":{}}}", T0), true);
+        receiver.accept(directory("{\"resources\":{\"b\":{}}}", T0.plusSeconds(60)), true);
+        receiver.accept(directory("{\"resources\":{\"a\":{}}}", T0), true);
         assertEquals(T0.plusSeconds(60), receiver.heldView().get(StreamDiscovery.DIRECTORY).created());
         assertEquals(List.of(T0.plusSeconds(60)), handedOn, "the older one is not handed on");
         assertEquals(1, receiver.rejected());
-        receiver.accept(StreamDiscovery.DIRECTORY, directory("{\"resources\":{\"c\":{}}}", T0.plusSeconds(120)), true);
+        receiver.accept(directory("{\"resources\":{\"c\":{}}}", T0.plusSeconds(120)), true);
         assertEquals(List.of(T0.plusSeconds(60), T0.plusSeconds(120)), handedOn);
     }
 
@@ -82,13 +90,12 @@ class UpdateReceiverTest {
      */
     @Test
     void anOlderDirectoryIsTakenOnceTheOneHeldHasExpired() {
-        Representation newer = origin.sign(StreamDiscovery.DIRECTORY, "{\"resources\":{\"b\":{}}}", false,
-                T0.plusSeconds(60), Duration.ofHours(1), 60);
-        assertTrue(receiver.accept(StreamDiscovery.DIRECTORY, newer, true));
-        Representation older = directory("{\"resources\":{\"a\":{}}}", T0);
-        assertFalse(receiver.accept(StreamDiscovery.DIRECTORY, older, true), "the one held is valid");
+        VerifiedRepresentation newer = directory("{\"resources\":{\"b\":{}}}", T0.plusSeconds(60));
+        assertTrue(receiver.accept(newer, true));
+        VerifiedRepresentation older = directory("{\"resources\":{\"a\":{}}}", T0);
+        assertFalse(receiver.accept(older, true), "the one held is valid");
         clock.advance(Duration.ofMinutes(56)); // T0 + 1 h + 60 s: the one held expires
-        assertTrue(receiver.accept(StreamDiscovery.DIRECTORY, older, true), "the one held has expired");
+        assertTrue(receiver.accept(older, true), "the one held has expired");
         assertEquals(T0, receiver.heldView().get(StreamDiscovery.DIRECTORY).created());
         assertEquals(List.of(T0.plusSeconds(60), T0), handedOn);
     }

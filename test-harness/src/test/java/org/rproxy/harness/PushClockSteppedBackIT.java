@@ -61,9 +61,9 @@ class PushClockSteppedBackIT {
             config = config.withPush(config.push().withBackoff(Duration.ofMillis(50), Duration.ofMillis(200)));
             try (PushPullProxy proxy = PushPullProxy.start(config, clock);
                  PushFeed subscriber = PushFeed.start(PushFeedConfig.of(URI.create(proxy.baseUri())),
-                         new ResponseVerifier(List.of(origin.publicKey()), clock), (target, r) -> {
-                             if (target.equals(MAP)) {
-                                 subscriberGot.add(r.created());
+                         new ResponseVerifier(List.of(origin.publicKey()), clock), copy -> {
+                             if (copy.target().equals(MAP)) {
+                                 subscriberGot.add(copy.representation().created());
                              }
                          })) {
                 PushTree.await(Duration.ofSeconds(10), "the first version streamed on",
