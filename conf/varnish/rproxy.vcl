@@ -1,4 +1,5 @@
 vcl 4.1;
+import std;
 # Varnish in front of an rproxy node (origin or proxy). Run with the parameters in
 # varnishd.params, for example:
 #   varnishd -a 127.0.0.1:6081 -f /path/to/rproxy.vcl -s malloc,256m \
@@ -17,7 +18,9 @@ vcl 4.1;
 #  - vcl_recv reduces Accept-Encoding to "gzip" or nothing, so Vary: Accept-Encoding, X-Varnish
 #    gives two variants per document rather than one per distinct header value, and to nothing
 #    for a request carrying X-Varnish (a Varnish in front, which may gunzip: see vcl_recv);
-#  - vcl_backend_fetch removes X-Varnish, so the node answers each variant as asked.
+#  - vcl_backend_fetch removes X-Varnish, so the node answers each variant as asked;
+#  - vcl_hit, vcl_backend_error and vcl_synth serve a stale copy while the node fails, within its
+#    stale-if-error, which Varnish does not do by itself (see "Freshness" below).
 
 backend rproxy_node {
     .host = "127.0.0.1";
@@ -25,6 +28,15 @@ backend rproxy_node {
 }
 
 sub vcl_recv {
+    # X-Rproxy-Stale is this VCL's own mark on a restarted request (see "Freshness" below): a
+    # client's is not taken.
+    if (req.restarts == 0) {
+        unset req.http.X-Rproxy-Stale;
+    } else if (req.http.X-Rproxy-Stale == "fetch") {
+        set req.grace = 0s;
+    } else if (req.http.X-Rproxy-Stale == "error") {
+        set req.grace = 3650d;      # each copy's own grace again (req.grace outlives a restart)
+    }
     # An update stream (RFC 8895: POST /updates, answered with text/event-stream for as long as
     # the client stays) is piped: Varnish's send_timeout (600 s) limits the whole of an ordinary
     # response and would cut every stream after it; a pipe has only pipe_timeout (60 s), an idle
@@ -74,15 +86,52 @@ sub vcl_deliver {
     }
 }
 
-# Freshness: Varnish takes ttl = max-age - Age and grace = stale-while-revalidate, both of which
-# the node keeps within the signature's validity, and the built-in VCL (which runs after this)
-# marks an answer whose ttl is not positive hit-for-miss. But the node leaves a window out when it
-# is zero (the signature is close to its expiry), and without stale-while-revalidate Varnish
-# applies default_grace (10 s), serving a copy past the node's windows, and its signature possibly
-# expired: no stale-while-revalidate, no grace. keep (default_keep, 0 s) only lets Varnish
-# revalidate a copy conditionally; a kept copy is never served.
+# Freshness: Varnish takes ttl = max-age - Age, and the built-in VCL (which runs after this) marks
+# an answer whose ttl is not positive hit-for-miss. Past ttl a copy may be served in two windows
+# the node sends, both ending before the signature's expires: stale-while-revalidate (served,
+# refreshed in the background) and stale-if-error (served only while the node fails: refused
+# connection, timeout, 5xx). Varnish knows only the first: it takes grace from
+# stale-while-revalidate, and with the node down past it answered 503 where nginx serves the copy.
+# So grace is the longer of the two windows, and vcl_hit serves a copy past
+# stale-while-revalidate only after a fetch failed: it restarts the request marked "fetch", which
+# looks up with no grace (a miss, fetched in the foreground, conditionally; concurrent clients
+# wait for that one fetch), the fetch that fails is abandoned (vcl_backend_error, or a 5xx in
+# vcl_backend_response), and vcl_synth restarts the request marked "error", which takes the copy
+# within its grace. A background fetch that fails is abandoned too, so it never replaces the copy
+# with an error. When the node leaves a window out (it is zero near the signature's expiry),
+# Varnish's default_grace (10 s) must not stand in for it: it could serve an expired signature.
+# keep (default_keep, 0 s) only lets Varnish revalidate a copy conditionally; a kept copy is never
+# served. The mark goes to the node on the fetch (the node ignores it).
+sub vcl_hit {
+    if (obj.ttl < 0s && req.http.X-Rproxy-Stale != "error" && obj.ttl + std.duration(regsub(obj.http.Cache-Control,
+            "(?i)^.*\bstale-while-revalidate\s*=\s*(\d+).*$", "\1s"), 0s) <= 0s) {
+        set req.http.X-Rproxy-Stale = "fetch";
+        return (restart);
+    }
+}
+
 sub vcl_backend_response {
-    if (beresp.http.Cache-Control !~ "(?i)(^|,)\s*stale-while-revalidate\s*=") {
-        set beresp.grace = 0s;
+    if (beresp.status >= 500 && (bereq.is_bgfetch || bereq.http.X-Rproxy-Stale == "fetch")) {
+        return (abandon);
+    }
+    set beresp.grace = std.duration(regsub(beresp.http.Cache-Control,
+            "(?i)^.*\bstale-while-revalidate\s*=\s*(\d+).*$", "\1s"), 0s);
+    if (std.duration(regsub(beresp.http.Cache-Control, "(?i)^.*\bstale-if-error\s*=\s*(\d+).*$", "\1s"), 0s)
+            > beresp.grace) {
+        set beresp.grace = std.duration(regsub(beresp.http.Cache-Control,
+                "(?i)^.*\bstale-if-error\s*=\s*(\d+).*$", "\1s"), 0s);
+    }
+}
+
+sub vcl_backend_error {
+    if (bereq.is_bgfetch || bereq.http.X-Rproxy-Stale == "fetch") {
+        return (abandon);
+    }
+}
+
+sub vcl_synth {
+    if (resp.status == 503 && req.http.X-Rproxy-Stale == "fetch") {
+        set req.http.X-Rproxy-Stale = "error";
+        return (restart);
     }
 }

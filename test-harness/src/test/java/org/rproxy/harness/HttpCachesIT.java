@@ -61,8 +61,9 @@ import org.rproxy.pull.PullProxy;
  * Through the shipped Varnish an update stream outlives send_timeout and names a usable control
  * URI. A default Varnish in front of either shipped cache, or of a plain nginx cache that follows
  * Vary, serves identity bytes that verify.
- * Against a stub backend (CacheStub): the shipped nginx passes no Age on, and the shipped Varnish
- * gives an answer without stale-while-revalidate no grace.
+ * Against a stub backend (CacheStub): the shipped nginx passes no Age on, the shipped Varnish
+ * gives an answer without stale-while-revalidate no grace, and both serve their copy while the
+ * node fails within stale-if-error, and not past it.
  * Skipped when nginx or varnishd is not installed.
  */
 class HttpCachesIT {
@@ -334,6 +335,86 @@ class HttpCachesIT {
             HttpResponse<byte[]> swr = Proxies.get(varnish.base() + "/swr");
             assertEquals(2, xVarnish(swr).length, "within stale-while-revalidate: served from the cache");
         }
+    }
+
+    /**
+     * Either shipped cache, past {@code max-age} and {@code stale-while-revalidate}, fetches in
+     * the foreground while the node answers, and serves its copy while the node fails within
+     * {@code stale-if-error} (Varnish: a 5xx or a refused connection; nginx: a refused connection,
+     * not the node's own 5xx), and not past it. Varnish knows no
+     * stale-if-error: until the shipped VCL took it as grace, used only after a failed fetch, the
+     * shipped Varnish answered 503 where nginx served the copy, which still verified.
+     */
+    @Test
+    void eitherShippedCacheServesItsCopyWhileTheNodeFailsWithinStaleIfErrorOnly() throws Exception {
+        String cc = "max-age=1, no-transform, stale-while-revalidate=1, stale-if-error=6";
+        for (String kind : List.of("nginx", "varnish")) {
+            CacheStub stub = new CacheStub();
+            String name = kind + "-shipped-outage";
+            try (CacheProcess cache = kind.equals("nginx")
+                    ? CacheProcess.shippedNginx(name, nginxExe, conf, dir.resolve(name), CacheProcess.freePort(),
+                            stub.address())
+                    : shippedVarnish(name, "127.0.0.1", stub.port(), List.of())) {
+                stub.fields.put("/down", Map.of("Cache-Control", cc));
+                stub.fields.put("/up", Map.of("Cache-Control", cc));
+                // Each window counts from the cache's fetch, before its answer came; nginx counts
+                // whole seconds, so a window ends up to a second after its length from that answer.
+                HttpResponse<byte[]> first = Proxies.get(cache.base() + "/down");
+                long down = System.nanoTime();
+                assertEquals(200, first.statusCode());
+                assertEquals(200, Proxies.get(cache.base() + "/up").statusCode());
+                long up = System.nanoTime();
+                stub.failing.add("/down");
+                sleepUntil(up, 3_200);  // past max-age + stale-while-revalidate + 1
+                HttpResponse<byte[]> fresh = Proxies.get(cache.base() + "/up");
+                assertTrue(fromTheNode(fresh), kind + ": past stale-while-revalidate, the node answering: fetched; "
+                        + seen(fresh));
+                HttpResponse<byte[]> failing = Proxies.get(cache.base() + "/down");
+                // Varnish: its fetch, and the background fetch its stale hit starts
+                assertTrue(stub.seen("/down").size() >= 2, kind + ": the node was asked first");
+                if (kind.equals("nginx")) {
+                    // nginx (since 1.19.2) takes stale-if-error for a failed connection or a timeout,
+                    // never for the node's own 5xx, which it passes on (docs/http-caches.md says so)
+                    assertEquals(503, failing.statusCode(), kind + ": the node's 503 passed on; " + seen(failing));
+                } else {
+                    assertEquals(200, failing.statusCode(), kind + ": the node answering 503 within stale-if-error; "
+                            + seen(failing));
+                    assertTrue(!fromTheNode(failing), kind + ": the copy held; " + seen(failing));
+                    assertEquals(new String(first.body(), StandardCharsets.UTF_8),
+                            new String(failing.body(), StandardCharsets.UTF_8));
+                }
+                stub.close();
+                HttpResponse<byte[]> refused = Proxies.get(cache.base() + "/down");
+                assertEquals(200, refused.statusCode(), kind + ": the node refusing connections within stale-if-error; "
+                        + seen(refused));
+                assertEquals(new String(first.body(), StandardCharsets.UTF_8), new String(refused.body(), StandardCharsets.UTF_8));
+                sleepUntil(down, 8_300);  // past max-age + stale-if-error + 1
+                HttpResponse<byte[]> past = Proxies.get(cache.base() + "/down");
+                assertTrue(past.statusCode() >= 500, kind + ": past stale-if-error the copy is not served; " + seen(past));
+            } finally {
+                stub.close();
+            }
+        }
+    }
+
+    /** Sleeps until {@code millis} after {@code start} (System.nanoTime), for a cache's own clock to pass a window. */
+    private static void sleepUntil(long start, long millis) throws InterruptedException {
+        long left = TimeUnit.NANOSECONDS.toMillis(start + TimeUnit.MILLISECONDS.toNanos(millis) - System.nanoTime());
+        if (left > 0) {
+            Thread.sleep(left);
+        }
+    }
+
+    /** Whether a shipped nginx or Varnish got this answer from its backend just now, not from its cache. */
+    private static boolean fromTheNode(HttpResponse<?> r) {
+        return r.headers().firstValue("x-varnish").isPresent()
+                ? xVarnish(r).length == 1
+                : Set.of("MISS", "EXPIRED", "REVALIDATED").contains(r.headers().firstValue("x-cache-status").orElse(""));
+    }
+
+    private static String seen(HttpResponse<?> r) {
+        return r.statusCode() + ", x-cache-status " + r.headers().allValues("x-cache-status") + ", x-varnish "
+                + r.headers().allValues("x-varnish") + ", age " + r.headers().allValues("age");
     }
 
     /**
