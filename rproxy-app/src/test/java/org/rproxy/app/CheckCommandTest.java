@@ -308,7 +308,8 @@ class CheckCommandTest {
         // the origin refuses it at start with the same lines
         Path maps = Files.createDirectories(dir.resolve("maps"));
         Files.writeString(maps.resolve("net.json"), MAP);
-        CommandRun start = CommandRun.of("origin", "--maps", maps.toString(), "--key", keys.toString());
+        CommandRun start = CommandRun.of("origin", "--maps", maps.toString(), "--key", keys.toString(), "--listen",
+                "127.0.0.1:0");
         assertEquals(2, start.exit(), start.toString());
         assertTrue(start.err().contains("rproxy origin: " + keys + ": keyz: unknown key (known: keys)\n"), start.toString());
     }
