@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,6 +51,7 @@ final class Delivery {
     /** Subscribers waiting for the node's bound on pending bytes, in the order they came to it. */
     private final Set<Subscription> budgetWaiting = new LinkedHashSet<>();
     private final PendingBudget budget;
+    private final StallLog stalls;
     private ScheduledFuture<?> waitingPoll;
 
     /**
@@ -64,6 +67,7 @@ final class Delivery {
         this.tracks = requireNonNull(tracks, "tracks");
         this.stallTimeout = requireNonNull(stallTimeout, "stallTimeout");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+        this.stalls = new StallLog(stallTimeout, nanoTime);
     }
 
     /** The publisher's clock now, in nanoseconds (only differences mean anything). */
@@ -162,19 +166,21 @@ final class Delivery {
      * {@code gone} those whose connection went before their stream could start.
      */
     void disconnectStalled(Collection<Subscription> all, Consumer<Subscription> gone) {
-        long since = now() - stallTimeout.toNanos();
-        Set<Subscription> stalled = new HashSet<>();
+        long now = now();
+        long since = now - stallTimeout.toNanos();
+        Map<Subscription, Long> stalled = new HashMap<>();
         for (Subscription s : new ArrayList<>(all)) {
-            if (s.stalledSince(since)) {
-                stalled.add(s);
+            long stalledFor = s.stalledFor(now);
+            if (stalledFor > stallTimeout.toNanos()) {
+                stalled.put(s, stalledFor);
             } else if (!s.attached() && s.createdNanos < since) {
                 gone.accept(s);
             }
         }
-        for (Subscription s : stalled) {
+        stalled.forEach((s, stalledFor) -> {
             disconnected.incrementAndGet();
-            LOG.info("update stream subscriber stalled for {}; disconnected", stallTimeout);
+            stalls.disconnected(s, stalledFor);
             s.abort(); // a close would wait behind the bytes it does not read
-        }
+        });
     }
 }

@@ -26,7 +26,7 @@ import org.rproxy.core.stream.Sse;
  * for the socket off-heap), and when it drains, gets the latest
  * version (a patch from what it holds, or the full document): the versions in between are
  * coalesced, never queued; one that leaves its window full for the stall timeout, whether or not
- * anything newer waits, is disconnected ({@link #stalledSince}). What all subscribers hold
+ * anything newer waits, is disconnected ({@link #stalledFor}). What all subscribers hold
  * together is bounded too ({@link PendingBudget}): one whose window has room waits, coalesced
  * alike, while the node's bound is reached, which does not count as a stall. Control events have
  * their own short queue and go first.
@@ -169,12 +169,18 @@ final class Subscription {
     }
 
     /**
-     * True when the window has been full since before {@code sinceNanos} and still is, whether or
-     * not anything newer waits: one that never reads holds its window and the event that filled
-     * it (copied off-heap by the transport, a whole map at most) until it is disconnected so.
+     * How long, at {@code nowNanos}, the window has been full and still is, whether or not
+     * anything newer waits, or -1 when it is not: one that never reads holds its window and the
+     * event that filled it (copied off-heap by the transport, a whole map at most) until it is
+     * disconnected for this passing the stall timeout.
      */
-    boolean stalledSince(long sinceNanos) {
-        return sink != null && sink.isOpen() && full && fullSinceNanos - sinceNanos < 0 && !room();
+    long stalledFor(long nowNanos) {
+        return sink != null && sink.isOpen() && full && !room() ? nowNanos - fullSinceNanos : -1;
+    }
+
+    /** Where the stream is written, or null before it starts. */
+    StreamSink sink() {
+        return sink;
     }
 
     /**

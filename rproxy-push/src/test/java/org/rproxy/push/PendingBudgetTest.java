@@ -57,6 +57,7 @@ class PendingBudgetTest {
         @Override public boolean isWritable() { return true; }
         @Override public boolean isOpen() { return true; }
         @Override public synchronized long pendingBytes() { return waiting.stream().mapToLong(Long::longValue).sum(); }
+        @Override public java.net.SocketAddress remoteAddress() { return null; }
         @Override public void onWritable(Runnable callback) { }
         @Override public void onWritten(LongConsumer callback) { written = callback; }
         @Override public void onClose(Runnable callback) { }

@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.StreamSink;
+import org.rproxy.core.testing.CapturedLogs;
+import org.slf4j.LoggerFactory;
 
 /**
  * When the publisher disconnects a subscriber for leaving its window full (the stall timeout):
@@ -26,6 +33,7 @@ class StalledSubscriberTest {
     private static final String CM = "/costmap/rc";
     private static final Duration STALL = Duration.ofSeconds(30);
     private static final long WINDOW = 512;
+    private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.7", 40_001);
 
     /** A sink whose sent bytes wait for the socket until {@link #read()}; writable below 256 KB, as the front end's. */
     private static final class UnreadSink implements StreamSink {
@@ -60,6 +68,11 @@ class StalledSubscriberTest {
         @Override
         public long pendingBytes() {
             return pending;
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return PEER;
         }
 
         @Override
@@ -122,6 +135,53 @@ class StalledSubscriberTest {
         after(Duration.ofSeconds(2));
         assertFalse(sink.open, "a window left full for the stall timeout: disconnected");
         assertEquals(1, delivery.disconnected());
+    }
+
+    /**
+     * The operator is told who was disconnected and why: the peer's address, the stream, how long
+     * its buffer stayed full, the bytes it left unread and what it followed (the line said only
+     * "update stream subscriber stalled for PT30S; disconnected"). A second subscriber
+     * disconnected within the log's interval writes no line of its own; the next line counts it.
+     */
+    @Test
+    void theDisconnectedSubscriberIsNamedInOneLineAnIntervalAtMost() {
+        UnreadSink second = new UnreadSink();
+        Subscription other = new Subscription("token-2", now, WINDOW, true);
+        other.add(new Substream("rc", CM, false, null));
+        Logger logger = (Logger) LoggerFactory.getLogger(Delivery.class);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO); // the tests' logging may be quieter
+        try (CapturedLogs logs = CapturedLogs.of(Delivery.class)) {
+            start("rc", "again");
+            other.attach(second);
+            delivery.pump(other);
+            now += STALL.plusSeconds(1).toNanos();
+            delivery.disconnectStalled(List.of(subscription, other), gone -> { });
+            assertFalse(sink.open || second.open, "both disconnected");
+            assertEquals(2, delivery.disconnected());
+            assertEquals(1, logs.count(), "one line for the two: " + logs.events());
+            String line = logs.events().get(0).getFormattedMessage();
+            long unread = line.contains("token-2") ? second.pending : sink.pending;
+            String followed = line.contains("token-2") ? "1 substream of " + CM : "2 substreams of " + CM;
+            assertTrue(line.matches("update stream token(-2)? from " + java.util.regex.Pattern.quote(PEER.toString())
+                    + " disconnected: its buffer stayed full for 31\\.0s \\(stall timeout 30s\\) with " + unread
+                    + " bytes unread; it followed " + followed), line);
+
+            Subscription third = new Subscription("token-3", now, WINDOW, true);
+            third.add(new Substream("rc", CM, false, null));
+            UnreadSink sink3 = new UnreadSink();
+            third.attach(sink3);
+            delivery.pump(third);
+            now += StallLog.INTERVAL.toNanos() + STALL.plusSeconds(1).toNanos();
+            delivery.disconnectStalled(List.of(third), gone -> { });
+            assertEquals(2, logs.count(), "the next interval's line: " + logs.events());
+            String next = logs.events().get(1).getFormattedMessage();
+            assertTrue(next.startsWith("update stream token-3 from " + PEER + " disconnected: its buffer stayed full for"
+                    + " 41.0s"), next);
+            assertTrue(next.endsWith(" (1 more disconnected so since the last such line)"), next);
+        } finally {
+            logger.setLevel(level);
+        }
     }
 
     /**

@@ -74,6 +74,7 @@ class SubstreamLimitTest {
         @Override public boolean isWritable() { return open && pending < 4096; }
         @Override public boolean isOpen() { return open; }
         @Override public long pendingBytes() { return pending; }
+        @Override public java.net.SocketAddress remoteAddress() { return null; }
         @Override public void onWritable(Runnable callback) { onWritable = callback; }
         @Override public void onWritten(java.util.function.LongConsumer callback) { }
         @Override public void abort() { close(); }

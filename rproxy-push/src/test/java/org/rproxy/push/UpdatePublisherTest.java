@@ -111,6 +111,11 @@ class UpdatePublisherTest {
         }
 
         @Override
+        public java.net.SocketAddress remoteAddress() {
+            return null;
+        }
+
+        @Override
         public void onWritable(Runnable callback) {
             onWritable = callback;
         }

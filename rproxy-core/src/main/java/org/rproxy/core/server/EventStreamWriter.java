@@ -2,6 +2,7 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -167,6 +168,11 @@ final class EventStreamWriter implements StreamSink {
     @Override
     public long pendingBytes() {
         return pending.get();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return ctx.channel().remoteAddress();
     }
 
     @Override

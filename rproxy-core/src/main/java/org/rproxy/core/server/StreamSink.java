@@ -1,5 +1,6 @@
 package org.rproxy.core.server;
 
+import java.net.SocketAddress;
 import java.util.function.LongConsumer;
 
 import org.rproxy.core.model.Bytes;
@@ -33,6 +34,12 @@ public interface StreamSink {
 
     /** Bytes handed to {@link #send} that have not reached the socket yet. */
     long pendingBytes();
+
+    /**
+     * The peer's address (on HTTP/2, that of the stream's connection), for the service's log lines
+     * about this stream; null when the transport does not know it.
+     */
+    SocketAddress remoteAddress();
 
     /**
      * Sets the one callback run each time the sink becomes writable again after it was not. Runs

@@ -77,6 +77,7 @@ class EventStreamServerTest {
             out.write("POST /s HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             StreamSink s = sink.get(5, TimeUnit.SECONDS);
+            assertEquals(socket.getLocalSocketAddress(), s.remoteAddress(), "the peer, for the service's log lines");
             long size = 16L << 20; // far more than the socket buffers take while nothing is read
             assertTrue(s.send(Bytes.wrap(new byte[(int) size])));
             s.abort();

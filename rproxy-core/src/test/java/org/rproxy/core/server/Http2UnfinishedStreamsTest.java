@@ -122,6 +122,9 @@ class Http2UnfinishedStreamsTest {
         }
         assertEquals(3 * LIMIT, sinks.size());
         assertTrue(sinks.stream().allMatch(StreamSink::isOpen), "the event streams stay open");
+        java.net.InetSocketAddress peer = (java.net.InetSocketAddress) sinks.get(0).remoteAddress();
+        assertEquals("127.0.0.1", peer.getAddress().getHostAddress(), "an HTTP/2 stream's peer is its connection's");
+        assertTrue(peer.getPort() > 0 && peer.getPort() != address.getPort(), "the client's port: " + peer);
 
         RawHttp2Client b = client(address);
         for (int s = 1; s <= 2 * LIMIT - 1; s += 2) {
