@@ -94,6 +94,10 @@ class BoundedMetricsIT {
                 assertTrue(PrometheusPage.sample(page, "rproxy_request_body_max_bytes").orElse(0) > 0, "at " + node[1]);
                 assertEquals(0.0, PrometheusPage.sample(page, "rproxy_unfinished_streams_refused_total").orElse(-1),
                         "HTTP/2 streams refused for want of a place, shown from the start, at " + node[1]);
+                assertEquals(0.0, PrometheusPage.sample(page, "rproxy_unfinished_streams").orElse(-1),
+                        "HTTP/2 requests arriving now, none, at " + node[1]);
+                assertEquals(10_000.0, PrometheusPage.sample(page, "rproxy_unfinished_streams_max").orElse(-1),
+                        "their bound, the default, at " + node[1]);
                 assertDocumented(page);
                 pages.put(node[0], page);
             }

@@ -27,13 +27,16 @@ import org.rproxy.pull.PullProxy;
  * An operator bounds the HTTP/2 requests a node holds unfinished ({@code listen.max-unfinished-streams})
  * and sees the refusals: a pull proxy started from a YAML file with a bound of 2 takes two POST
  * heads whose bodies never come, refuses the third stream with {@code RST_STREAM REFUSED_STREAM},
- * and counts it in {@code rproxy_unfinished_streams_refused_total} on its admin page (0 before).
+ * and counts it in {@code rproxy_unfinished_streams_refused_total} on its admin page (0 before),
+ * where {@code rproxy_unfinished_streams} shows the two held beside their bound, and none once
+ * their connection has gone.
  * Real origin, real proxy, a raw HTTP/2 connection (cleartext, prior knowledge).
  */
 class UnfinishedStreamsIT {
 
     private static final int REFUSED_STREAM = 0x7;
     private static final String METER = "rproxy_unfinished_streams_refused_total";
+    private static final String HELD = "rproxy_unfinished_streams";
 
     @TempDir
     Path dir;
@@ -63,7 +66,12 @@ class UnfinishedStreamsIT {
                     out.flush();
                     assertEquals(5, awaitReset(new DataInputStream(s.getInputStream()), out),
                             "the third unfinished stream is refused, the two before it are not");
+                    assertTrue(Proxies.await(() -> sample(metrics, HELD) == 2.0, 20),
+                            "the two held are shown: " + sample(metrics, HELD));
+                    assertEquals(2.0, sample(metrics, HELD + "_max"), "beside the bound");
                 }
+                assertTrue(Proxies.await(() -> sample(metrics, HELD) == 0.0, 20),
+                        "the connection gone, its places are given back: " + sample(metrics, HELD));
                 assertTrue(Proxies.await(() -> refused(metrics) == 1.0, 20), "the refusal is counted: " + refused(metrics));
             }
         }
@@ -117,8 +125,12 @@ class UnfinishedStreamsIT {
     }
 
     private static double refused(String metrics) {
+        return sample(metrics, METER);
+    }
+
+    private static double sample(String metrics, String meter) {
         try {
-            return PrometheusPage.sample(new String(Proxies.get(metrics).body(), StandardCharsets.UTF_8), METER).orElse(-1);
+            return PrometheusPage.sample(new String(Proxies.get(metrics).body(), StandardCharsets.UTF_8), meter).orElse(-1);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -134,6 +134,15 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         return unfinishedRefused.sum();
     }
 
+    /** HTTP/2 streams whose request is still arriving now, over all connections: the places taken ({@link UnfinishedRequest}). */
+    int unfinishedStreams() {
+        return unfinished.open();
+    }
+
+    int maxUnfinishedStreams() {
+        return config.maxUnfinishedStreams();
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();

@@ -180,6 +180,20 @@ public final class AltoHttpServer implements AutoCloseable {
         return initializer.unfinishedStreamsRefused();
     }
 
+    /**
+     * HTTP/2 streams whose request is still arriving now (a head without {@code END_STREAM}, a
+     * body not ended), over all connections: what the {@code rproxy_unfinished_streams} gauge
+     * shows, read from the count the bound keeps anyway. Any thread.
+     */
+    public int unfinishedStreams() {
+        return initializer.unfinishedStreams();
+    }
+
+    /** The most {@link #unfinishedStreams} may be ({@link FrontEndConfig#maxUnfinishedStreams}). */
+    public int maxUnfinishedStreams() {
+        return initializer.maxUnfinishedStreams();
+    }
+
     /** Waits until every connection accepted so far has closed; false if some are still open (tests). */
     boolean awaitConnectionsClosed(Duration timeout) {
         return connections.newCloseFuture().awaitUninterruptibly(timeout.toMillis()) && connections.isEmpty();

@@ -17,6 +17,8 @@ import org.rproxy.core.server.Reply;
 
 /**
  * {@code /metrics} shows the request-body bytes the front end holds, and its bound, as they are,
+ * the HTTP/2 streams whose request is unfinished and their bound (the count followed in
+ * {@code Http2UnfinishedStreamsTest}, and on a node's admin page in {@code UnfinishedStreamsIT}),
  * and the HTTP/2 streams refused for want of a place among the unfinished requests (counted in
  * {@code Http2UnfinishedStreamsTest}, and at a node configured from YAML in the harness's
  * {@code UnfinishedStreamsIT}).
@@ -25,7 +27,8 @@ class FrontEndMetersTest {
 
     @Test
     void theScrapeShowsTheBodiesArrivingAndTheirBound() throws Exception {
-        FrontEndConfig config = FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytesHeld(8L * 1024 * 1024);
+        FrontEndConfig config = FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytesHeld(8L * 1024 * 1024)
+                .withMaxUnfinishedStreams(300);
         try (NodeMeters meters = new NodeMeters();
              AltoHttpServer server = AltoHttpServer.start(config, request -> CompletableFuture.completedFuture(
                      Reply.error(AltoError.syntax("no"), Dialect.JSON)))) {
@@ -34,6 +37,8 @@ class FrontEndMetersTest {
             assertTrue(scrape.contains("\nrproxy_request_body_bytes 0.0\n"), scrape);
             assertTrue(scrape.contains("\nrproxy_request_body_max_bytes 8388608.0\n"), scrape);
             assertTrue(scrape.contains("\nrproxy_unfinished_streams_refused_total 0.0\n"), "shown from the start: " + scrape);
+            assertTrue(scrape.contains("\nrproxy_unfinished_streams 0.0\n"), "shown from the start: " + scrape);
+            assertTrue(scrape.contains("\nrproxy_unfinished_streams_max 300.0\n"), "the bound: " + scrape);
             try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 300\r\n\r\n{")

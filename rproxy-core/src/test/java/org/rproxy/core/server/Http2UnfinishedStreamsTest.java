@@ -87,10 +87,13 @@ class Http2UnfinishedStreamsTest {
     void unfinishedRequestsPastTheBoundAreRefusedOnEveryConnection() throws Exception {
         InetSocketAddress address = start();
         RawHttp2Client a = client(address);
+        assertEquals(0, server.unfinishedStreams());
+        assertEquals(LIMIT, server.maxUnfinishedStreams());
         for (int s = 1; s <= 2 * LIMIT - 1; s += 2) {
             head(a, s);
         }
         assertTrue(a.sync());
+        assertEquals(LIMIT, server.unfinishedStreams(), "every place taken, as the node's gauge shows");
         head(a, 2 * LIMIT + 1);
         assertEquals(RawHttp2Client.REFUSED_STREAM, reset(a, 2 * LIMIT + 1), "one past the bound");
 
@@ -137,10 +140,17 @@ class Http2UnfinishedStreamsTest {
         head(b, 2 * LIMIT + 1);
         assertEquals(RawHttp2Client.REFUSED_STREAM, reset(b, 2 * LIMIT + 1));
 
+        assertEquals(LIMIT, server.unfinishedStreams(), "event streams answered hold no place, the unfinished ones do");
+
         b.rstStream(1, RawHttp2Client.NO_ERROR); // a stream reset by its client gives its place back
         b.flush();
         head(b, 2 * LIMIT + 3);
         finish(b, 2 * LIMIT + 3);
         assertEquals("200", status(b, 2 * LIMIT + 3));
+        for (int s = 3; s <= 2 * LIMIT - 1; s += 2) {
+            finish(b, s);
+            assertEquals("200", status(b, s));
+        }
+        assertEquals(0, server.unfinishedStreams(), "every request complete: no place taken");
     }
 }
