@@ -139,6 +139,10 @@ final class OriginCommand implements Callable<Integer> {
                     + " -XX:MaxDirectMemorySize, at least 64KB).")
     ByteSize maxPendingAnswerBytes;
 
+    @Option(names = "--max-concurrent-streams", paramLabel = "N",
+            description = "HTTP/2 streams a client may have open at once on one connection (default 1000, 1 to 100000).")
+    Integer maxConcurrentStreams;
+
     @Option(names = "--signature-events", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Send this project's signature events on update streams whose request does not say "
                     + "(default: on; push proxies always ask for them). --no-signature-events leaves them out.")
@@ -211,7 +215,7 @@ final class OriginCommand implements Callable<Integer> {
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
         frontEnd = OriginOptions.frontEndLimits(frontEnd, maxConnections, maxRequestBody, maxUnfinishedStreams,
-                maxPendingAnswerBytes);
+                maxPendingAnswerBytes, maxConcurrentStreams);
         OriginOptions.checkStreamLimits(maxSubscribers, maxPendingBytes);
         TlsConfig tls = OriginOptions.tls(tlsCert, tlsKey);
         if (tls != null) {

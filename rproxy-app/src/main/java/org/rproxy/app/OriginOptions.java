@@ -48,12 +48,13 @@ final class OriginOptions {
     }
 
     /**
-     * {@code frontEnd} with --max-connections, --max-request-body, --max-unfinished-streams and
-     * --max-pending-answer-bytes applied where given, each checked against the bound its config key
-     * has, the message naming the option.
+     * {@code frontEnd} with --max-connections, --max-request-body, --max-unfinished-streams,
+     * --max-pending-answer-bytes and --max-concurrent-streams applied where given, each checked
+     * against the bound its config key has, the message naming the option.
      */
     static FrontEndConfig frontEndLimits(FrontEndConfig frontEnd, Integer maxConnections, ByteSize maxRequestBody,
-                                         Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes) {
+                                         Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
+                                         Integer maxConcurrentStreams) {
         if (maxConnections != null) {
             if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
                 throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
@@ -78,6 +79,13 @@ final class OriginOptions {
         if (maxPendingAnswerBytes != null) {
             try {
                 frontEnd = frontEnd.withMaxPendingSendBytes(ListenConfig.checkedPendingAnswerBytes(maxPendingAnswerBytes));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
+        }
+        if (maxConcurrentStreams != null) {
+            try {
+                frontEnd = frontEnd.withMaxStreams(ListenConfig.checkedConcurrentStreams(maxConcurrentStreams));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--" + e.getMessage(), e);
             }

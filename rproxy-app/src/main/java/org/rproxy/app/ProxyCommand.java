@@ -128,6 +128,10 @@ final class ProxyCommand implements Callable<Integer> {
                     + " default: a quarter of -XX:MaxDirectMemorySize, at least 64KB).")
     ByteSize maxPendingAnswerBytes;
 
+    @Option(names = "--max-concurrent-streams", paramLabel = "N", description = "HTTP/2 streams a client may have open"
+            + " at once on one connection (listen.max-concurrent-streams; default 1000, 1 to 100000).")
+    Integer maxConcurrentStreams;
+
     @Option(names = "--max-subscribers", paramLabel = "N",
             description = "Update streams open at once on /updates (default: the heap / 32 KB).")
     Integer maxSubscribers;
@@ -214,19 +218,17 @@ final class ProxyCommand implements Callable<Integer> {
         if (name != null) {
             c = c.withName(name);
         }
-        ListenConfig l = c.listen();
-        if (listen != null || tlsCert != null || tlsKey != null || maxConnections != null || sendBuffer != null
-                || maxRequestBody != null || maxUnfinishedStreams != null || maxPendingAnswerBytes != null) {
-            try {
-                l = new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
-                        maxConnections != null ? maxConnections : c.listen().maxConnections(),
-                        sendBuffer != null ? sendBuffer : c.listen().sendBuffer(),
-                        maxRequestBody != null ? maxRequestBody : c.listen().maxRequestBody(),
-                        maxUnfinishedStreams != null ? maxUnfinishedStreams : c.listen().maxUnfinishedStreams(),
-                        maxPendingAnswerBytes != null ? maxPendingAnswerBytes : c.listen().maxPendingAnswerBytes());
-            } catch (IllegalArgumentException e) {
-                throw from.refused("listen." + e.getMessage(), null, e);
-            }
+        ListenConfig l; // the file's, with the options given on top (the same again when none is)
+        try {
+            l = new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
+                    maxConnections != null ? maxConnections : c.listen().maxConnections(),
+                    sendBuffer != null ? sendBuffer : c.listen().sendBuffer(),
+                    maxRequestBody != null ? maxRequestBody : c.listen().maxRequestBody(),
+                    maxUnfinishedStreams != null ? maxUnfinishedStreams : c.listen().maxUnfinishedStreams(),
+                    maxPendingAnswerBytes != null ? maxPendingAnswerBytes : c.listen().maxPendingAnswerBytes(),
+                    maxConcurrentStreams != null ? maxConcurrentStreams : c.listen().maxConcurrentStreams());
+        } catch (IllegalArgumentException e) {
+            throw from.refused("listen." + e.getMessage(), null, e);
         }
         try {
             // Listen and admin addresses together: each is checked against the other as both end up.
@@ -276,7 +278,8 @@ final class ProxyCommand implements Callable<Integer> {
     /** The settings the command line gave, by the key of the file they stand for. */
     ProxySources sources() {
         return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, maxConnections, sendBuffer,
-                maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, tlsCert, tlsKey, admin, spoolDir);
+                maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, maxConcurrentStreams, tlsCert, tlsKey, admin,
+                spoolDir);
     }
 
     private TlsConfig tls(TlsConfig fromFile) {

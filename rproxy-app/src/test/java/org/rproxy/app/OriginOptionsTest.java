@@ -27,6 +27,7 @@ class OriginOptionsTest {
         "--public-uri not_a_uri       | --public-uri: 'not_a_uri' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
         "--public-uri ftp://alto:21   | --public-uri: 'ftp://alto:21' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
         "--max-request-body 512       | --max-request-body: 512 (expected: 1KB to 1GB)",
+        "--max-concurrent-streams 0   | --max-concurrent-streams: 0 (expected: 1 to 100000 per connection; each open stream holds a few KB of heap)",
         "--max-pending-answer-bytes 1KB | --max-pending-answer-bytes: 1KB (expected: at least 64KB, one part of a large answer)",
     })
     void aBadCombinationIsAUsageErrorNamingTheOptions(String options, String message) {
@@ -35,6 +36,16 @@ class OriginOptionsTest {
         CommandRun run = CommandRun.of(args);
         assertEquals(2, run.exit(), run.toString());
         assertEquals("rproxy origin: " + message, run.err().strip());
+    }
+
+    @Test
+    void theStreamsPerConnectionOptionSetsWhatTheFrontEndAdvertises() {
+        FrontEndConfig d = FrontEndConfig.defaults("127.0.0.1", 0);
+        assertEquals(FrontEndConfig.DEFAULT_MAX_STREAMS,
+                OriginOptions.frontEndLimits(d, null, null, null, null, null).maxStreams());
+        FrontEndConfig c = OriginOptions.frontEndLimits(d, 300, null, null, null, 64);
+        assertEquals(64, c.maxStreams());
+        assertEquals(300, c.maxConnections(), "the other limits stay as given");
     }
 
     @Test

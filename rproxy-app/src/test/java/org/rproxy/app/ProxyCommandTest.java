@@ -118,6 +118,17 @@ class ProxyCommandTest {
     }
 
     @Test
+    void theStreamsPerConnectionAreAThousandUnlessGivenAndKeepTheOtherListenSettings() throws Exception {
+        assertEquals(1000, settings().listen().maxConcurrentStreams());
+        ProxyConfig c = settings("--max-concurrent-streams", "128", "--max-request-body", "8MB");
+        assertEquals(128, c.listen().maxConcurrentStreams());
+        assertEquals(8 * 1024 * 1024, c.listen().maxRequestBodyBytes());
+        ConfigException bad = assertThrows(ConfigException.class, () -> settings("--max-concurrent-streams", "0"));
+        assertEquals("--max-concurrent-streams: 0 (expected: 1 to 100000 per connection; each open stream holds a few KB"
+                + " of heap)", bad.getMessage());
+    }
+
+    @Test
     void theModeOnTheCommandLineWinsOverTheFilesEvenWhenItIsPull() throws Exception {
         Path push = dir.resolve("push.yaml");
         Files.writeString(push, "mode: push\nupstream:\n  url: http://127.0.0.1:8181\n  trust: [" + dir.resolve("origin.pub")

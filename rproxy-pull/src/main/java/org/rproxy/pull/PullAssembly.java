@@ -159,7 +159,7 @@ final class PullAssembly implements AutoCloseable {
         return FrontEndConfig.defaults(listen.address().host(), listen.address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(listen.maxConnections())
                 .withSendBufferBytes(listen.sendBufferBytes()).withMaxBodyBytes(listen.maxRequestBodyBytes())
-                .withMaxUnfinishedStreams(listen.maxUnfinishedStreams())
+                .withMaxUnfinishedStreams(listen.maxUnfinishedStreams()).withMaxStreams(listen.maxConcurrentStreams())
                 .withMaxPendingSendBytes(listen.pendingAnswerBytes())
                 .withSslContext(listen.tls() == null ? null : Tls.server(listen.tls()))
                 .withSpool(spool);

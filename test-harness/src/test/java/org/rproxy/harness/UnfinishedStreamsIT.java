@@ -95,7 +95,7 @@ class UnfinishedStreamsIT {
         b.write(bytes, 0, bytes.length);
     }
 
-    private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
+    static void frame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
         int n = payload.length;
         out.write(new byte[] {(byte) (n >> 16), (byte) (n >> 8), (byte) n, (byte) type, (byte) flags,
                 (byte) (stream >> 24), (byte) (stream >> 16), (byte) (stream >> 8), (byte) stream});

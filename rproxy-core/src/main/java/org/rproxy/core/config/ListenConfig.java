@@ -30,9 +30,15 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  *                       together and not yet taken by their sockets, held in direct memory
  *                       meanwhile; past it an answer waits its turn. Null: a quarter of the
  *                       direct-memory limit; at least {@link #MIN_PENDING_ANSWER_BYTES}
+ * @param maxConcurrentStreams HTTP/2 streams a client may have open at once on one connection,
+ *                       advertised as {@code SETTINGS_MAX_CONCURRENT_STREAMS} (RFC 9113 §6.5.2),
+ *                       default 1000; one more is refused with {@code RST_STREAM REFUSED_STREAM},
+ *                       which a client may retry. What one connection may ask at once: the node's
+ *                       connections times this is what its clients may hold open together
  */
 public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
-                           ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes) {
+                           ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
+                           Integer maxConcurrentStreams) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /**
@@ -54,6 +60,14 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     public static final int DEFAULT_MAX_UNFINISHED_STREAMS = 10_000;
     /** The most unfinished HTTP/2 requests one may allow: as many as connections (about 2.5 KB of heap each). */
     public static final int MAX_UNFINISHED_STREAMS = MAX_CONNECTIONS;
+    /** The default streams open at once per HTTP/2 connection, the front end's ({@code FrontEndConfig.DEFAULT_MAX_STREAMS}). */
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 1_000;
+    /**
+     * The most streams per HTTP/2 connection one may allow: each open stream holds its own
+     * pipeline (a few KB of heap) while it lasts, and a client may open that many on every
+     * connection; far beyond what a browser or a fan-out client uses (100 to 1000).
+     */
+    public static final int MAX_CONCURRENT_STREAMS = 100_000;
     /** The least bound on pending answer bytes: one part of an answer sent in parts. */
     public static final long MIN_PENDING_ANSWER_BYTES = 64 * 1024;
 
@@ -76,6 +90,22 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         maxRequestBody = checkedRequestBody(maxRequestBody);
         maxUnfinishedStreams = checkedUnfinishedStreams(maxUnfinishedStreams);
         checkedPendingAnswerBytes(maxPendingAnswerBytes);
+        maxConcurrentStreams = checkedConcurrentStreams(maxConcurrentStreams);
+    }
+
+    /**
+     * {@code streams} as a bound on the streams open at once per HTTP/2 connection, the default
+     * when null.
+     *
+     * @throws IllegalArgumentException starting {@code max-concurrent-streams: }, when out of range
+     */
+    public static int checkedConcurrentStreams(Integer streams) {
+        int n = orDefault(streams, DEFAULT_MAX_CONCURRENT_STREAMS);
+        if (n < 1 || n > MAX_CONCURRENT_STREAMS) {
+            throw new IllegalArgumentException("max-concurrent-streams: " + n + " (expected: 1 to " + MAX_CONCURRENT_STREAMS
+                    + " per connection; each open stream holds a few KB of heap)");
+        }
+        return n;
     }
 
     /**
@@ -119,37 +149,43 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         return s;
     }
 
-    /** With the default bound on pending answer bytes. */
+    /** With the default bound on streams per HTTP/2 connection. */
+    public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
+                        ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes) {
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, null);
+    }
+
+    /** With the default bounds on pending answer bytes and streams per HTTP/2 connection. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null, null);
     }
 
     /** With the default bound on unfinished HTTP/2 requests. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null, null, null);
     }
 
     /** With the default request-body limit. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
-        this(address, tls, maxConnections, sendBuffer, null, null);
+        this(address, tls, maxConnections, sendBuffer, null, null, null, null);
     }
 
     /** With the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections) {
-        this(address, tls, maxConnections, null, null, null);
+        this(address, tls, maxConnections, null, null, null, null, null);
     }
 
     /** With the default connection limit and the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls) {
-        this(address, tls, null, null, null, null);
+        this(address, tls, null, null, null, null, null, null);
     }
 
     /** The same on another address (a port chosen at start). */
     public ListenConfig withAddress(Address other) {
         return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams,
-                maxPendingAnswerBytes);
+                maxPendingAnswerBytes, maxConcurrentStreams);
     }
 
     /** The send buffer in bytes, {@code 0} for the kernel's autotuning. */

@@ -70,7 +70,7 @@ class ConfigLoaderTest {
     @Test
     void everyKeyIsRead() {
         String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
-                + "  max-request-body: 4MB\n  max-unfinished-streams: 50\n  max-pending-answer-bytes: 8MB\n"
+                + "  max-request-body: 4MB\n  max-unfinished-streams: 50\n  max-pending-answer-bytes: 8MB\n  max-concurrent-streams: 64\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  max-unverified-bytes: 2GB\n"
                 + "  prefetch: [/directory, /prop/pid]\n"
@@ -83,6 +83,7 @@ class ConfigLoaderTest {
         assertEquals(256 * 1024, c.listen().sendBufferBytes());
         assertEquals(4 * 1024 * 1024, c.listen().maxRequestBodyBytes());
         assertEquals(50, c.listen().maxUnfinishedStreams());
+        assertEquals(64, c.listen().maxConcurrentStreams());
         assertEquals(8L << 20, c.listen().pendingAnswerBytes());
         assertEquals(443 + 8000, c.upstream().port());
         assertTrue(c.upstream().https());
@@ -163,6 +164,12 @@ class ConfigLoaderTest {
                 Arguments.of("UP\nlisten: {max-pending-answer-bytes: 1KB}",
                         "pull.yaml: listen.max-pending-answer-bytes: 1KB (expected: at least 64KB, one part of a large"
                                 + " answer)"),
+                Arguments.of("UP\nlisten: {max-concurrent-streams: 0}",
+                        "pull.yaml: listen.max-concurrent-streams: 0 (expected: 1 to 100000 per connection; each open"
+                                + " stream holds a few KB of heap)"),
+                Arguments.of("UP\nlisten: {max-concurrent-streams: 100001}",
+                        "pull.yaml: listen.max-concurrent-streams: 100001 (expected: 1 to 100000 per connection; each"
+                                + " open stream holds a few KB of heap)"),
                 Arguments.of("UP\nlisten: {max-unfinished-streams: many}",
                         "pull.yaml: listen.max-unfinished-streams: 'many' is not a whole number"),
                 Arguments.of("UP\nmode: sideways",
@@ -324,7 +331,7 @@ class ConfigLoaderTest {
                 file + ": upstream.connections: 'abc' is not a whole number",
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)",
-                file + ": listen.adress: unknown key (known: address, max-connections, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
+                file + ": listen.adress: unknown key (known: address, max-concurrent-streams, max-connections, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
                 file + ": listen.max-connections: 0 (expected: >= 1)"), loader.check(file, ProxyConfig.class));
 
         Files.writeString(file, "upstream: {trust: [" + pub + "], connections: abc}\n");
