@@ -167,7 +167,7 @@ public final class LoadRun {
                 stats.connectFailures.sum(), stats.sentAgain.sum(),
                 stats.requests.sum() / seconds,
                 latency(req), latency(sampler.totalQueued()), latency(sampler.totalServer()), new RunReport.Unanswered(stats.unanswered.sum(), waiting), latency(join), percentiles(req),
-                errorCount, errors, v, o, stats.steps(), stats.retries(), sampler.series());
+                errorCount, errors, v, o, stats.steps(), stats.retries(), stats.targets(), sampler.series());
     }
 
     static RunReport.Latency latency(Histogram h) {

@@ -48,6 +48,8 @@ final class Stats {
     private final ConcurrentHashMap<String, LongAdder> verifyFailures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> byStep = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> retriesByStep = new ConcurrentHashMap<>();
+    /** Responses per target URL, then per step: the key is the URL, a tab, the step. */
+    private final ConcurrentHashMap<String, LongAdder> byTargetStep = new ConcurrentHashMap<>();
 
     void error(String kind) {
         errorCount.increment();
@@ -58,8 +60,20 @@ final class Stats {
         verifyFailures.computeIfAbsent(outcome, k -> new LongAdder()).increment();
     }
 
-    void step(String name) {
+    /** A response from {@code target} at this step: counted by step, and by target and step. */
+    void step(String target, String name) {
         byStep.computeIfAbsent(name, k -> new LongAdder()).increment();
+        byTargetStep.computeIfAbsent(target + '\t' + name, k -> new LongAdder()).increment();
+    }
+
+    /** Responses per target URL and step. */
+    Map<String, Map<String, Long>> targets() {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        byTargetStep.forEach((k, v) -> {
+            int tab = k.indexOf('\t');
+            out.computeIfAbsent(k.substring(0, tab), t -> new TreeMap<>()).put(k.substring(tab + 1), v.sum());
+        });
+        return out;
     }
 
     /** A {@code 503} at this step was asked again (the response itself is counted by {@link #step}). */

@@ -172,7 +172,7 @@ final class Viewer implements Exchange.Callback {
         Stats.record(s.serverLatency, (now - written) / 1_000);
         s.requests.increment();
         s.bytes.add(response.content().readableBytes());
-        s.step(stepName());
+        s.step(target.base, stepName());
         if (response.status().code() == 503 && retries < MAX_RETRIES) {
             retries++;
             s.retry(stepName());

@@ -39,19 +39,24 @@ import java.util.TreeMap;
  * @param origin         requests the origin served during the run, or null when not known
  * @param requestsByStep responses per viewer step, any status: they add up to {@code requests}
  * @param retriesByStep  of those, the {@code 503}s that were asked again after their {@code Retry-After}, per step
+ * @param requestsByTarget responses per target URL and viewer step, any status (what each target answered; a
+ *                       scenario sets it against what reached the node behind that target)
  * @param series         one sample per second
  */
 public record RunReport(String title, String startedAt, Map<String, String> settings, double seconds, double setupSeconds,
                         Viewers viewers, long requests, long bytes, long notModified, long connections, long connectFailures, long sentAgain,
                         double requestsPerSecond, Latency requestLatency, Latency queued, Latency server, Unanswered unanswered, Latency joinLatency, List<Percentile> percentiles, long errorCount, Map<String, Long> errors,
                         Verification verification, OriginLoad origin, Map<String, Long> requestsByStep,
-                        Map<String, Long> retriesByStep, List<Sample> series) {
+                        Map<String, Long> retriesByStep, Map<String, Map<String, Long>> requestsByTarget, List<Sample> series) {
     public RunReport {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         percentiles = List.copyOf(percentiles);
         errors = sorted(errors);
         requestsByStep = sorted(requestsByStep);
         retriesByStep = sorted(retriesByStep);
+        Map<String, Map<String, Long>> byTarget = new TreeMap<>();
+        requestsByTarget.forEach((t, steps) -> byTarget.put(t, sorted(steps)));
+        requestsByTarget = Collections.unmodifiableMap(byTarget);
         series = List.copyOf(series);
     }
 

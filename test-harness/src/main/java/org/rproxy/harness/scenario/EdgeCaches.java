@@ -4,6 +4,7 @@ import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -25,7 +27,8 @@ import org.rproxy.harness.topology.TopologySpec;
  * {@code conf/varnish}), in front of one pull proxy, while the origin signs for 20 s and so
  * re-signs every 10 s. Viewers arrive steadily through both caches for three re-signing periods;
  * every signed document they get must verify (a cache serving an old signature, or bytes it
- * re-encoded, would show as verification failures), and the origin must see few requests.
+ * re-encoded, would show as verification failures), and each cache must answer most of the
+ * document requests itself, counted by a relay between it and the proxy ({@link CacheHits}).
  */
 final class EdgeCaches implements Scenario {
     static final long DEFAULT_VIEWERS = 3_000;
@@ -39,7 +42,7 @@ final class EdgeCaches implements Scenario {
 
     @Override
     public String summary() {
-        return "nginx and Varnish (conf/) in front of a pull proxy while the origin re-signs every 10 s: every answer verifies";
+        return "nginx and Varnish (conf/) in front of a pull proxy while the origin re-signs every 10 s: every answer verifies, each cache answers most";
     }
 
     @Override
@@ -67,6 +70,15 @@ final class EdgeCaches implements Scenario {
         CountingRelay relay = ctx.lab.startOrigin(maps, VALIDITY, ctx.maxAge(Duration.ofSeconds(4)));
         String proxy = ctx.lab.startProxy("edge-1", relay.baseUri()).baseUri().replace("http://", "");
         int colon = proxy.lastIndexOf(':');
+        InetSocketAddress proxyAddress = new InetSocketAddress(proxy.substring(0, colon), Integer.parseInt(proxy.substring(colon + 1)));
+        // One counting relay between each cache and the proxy: what reached the proxy from that cache.
+        CountingRelay behindNginx = new CountingRelay(proxyAddress);
+        ctx.lab.stopAtEnd(behindNginx);
+        CountingRelay behindVarnish = new CountingRelay(proxyAddress);
+        ctx.lab.stopAtEnd(behindVarnish);
+        String nginxUpstream = behindNginx.baseUri().replace("http://", "");
+        String varnishUpstream = behindVarnish.baseUri().replace("http://", "");
+        int vColon = varnishUpstream.lastIndexOf(':');
 
         // Varnish's workers run as its own user: they must reach their work folder, so it is not
         // in the lab folder (which holds the origin's private key).
@@ -74,10 +86,11 @@ final class EdgeCaches implements Scenario {
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         ctx.lab.stopAtEnd(() -> deleteTree(work));
         CacheProcess n = CacheProcess.shippedNginx("nginx", nginx.get(), conf.get(), work.resolve("nginx"),
-                CacheProcess.freePort(), proxy);
+                CacheProcess.freePort(), nginxUpstream);
         ctx.lab.stopAtEnd(n);
         CacheProcess v = CacheProcess.shippedVarnish("varnish", varnishd.get(), conf.get(), work.resolve("varnish"),
-                CacheProcess.freePort(), proxy.substring(0, colon), Integer.parseInt(proxy.substring(colon + 1)));
+                CacheProcess.freePort(), varnishUpstream.substring(0, vColon),
+                Integer.parseInt(varnishUpstream.substring(vColon + 1)));
         ctx.lab.stopAtEnd(v);
         ctx.out.printf("edge-caches: nginx on %s and Varnish on %s in front of the proxy at %s%n", n.base(), v.base(), proxy);
 
@@ -89,9 +102,19 @@ final class EdgeCaches implements Scenario {
                 fmt(r.verification().failures()), r.verification().failures() == 0));
         checks.add(Check.of("viewers joined", fmt(viewers), fmt(r.viewers().joined()), r.viewers().joined() == viewers));
         checks.add(Check.of("errors", "0", fmt(r.errorCount()), r.errorCount() == 0));
+        checks.add(hits("nginx", n, behindNginx, r));
+        checks.add(hits("Varnish", v, behindVarnish, r));
+        checks.add(Check.info("requests reaching the proxy (nginx, Varnish; queries included)",
+                fmt(behindNginx.total()) + ", " + fmt(behindVarnish.total())));
         checks.add(Check.info("origin requests (through the relay)", fmt(relay.total())));
         checks.add(Check.info("failures by outcome", r.verification().failuresByOutcome().toString()));
         return checks;
+    }
+
+    /** The hit-ratio line of one cache: the viewers' document requests through it against what reached the proxy. */
+    private static Check hits(String name, CacheProcess cache, CountingRelay behind, RunReport r) {
+        long asked = CacheHits.documentRequests(r.requestsByTarget().getOrDefault(cache.base(), Map.of()));
+        return CacheHits.check(name, new CacheHits.Counts(asked, CacheHits.documentRequestsBehind(behind.byPath())));
     }
 
     /** The checkout above the harness jar (bin/harness runs it from test-harness/target). */

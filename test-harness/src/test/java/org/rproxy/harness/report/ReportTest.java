@@ -45,7 +45,8 @@ class ReportTest {
                 2, Map.of("http 504 @ xml cost-row", 2L),
                 new RunReport.Verification("all", 2000, 0, 2000, 4, 0, Map.of()),
                 new RunReport.OriginLoad("relay", 12, Map.of("GET /directory", 4L, "GET /prop/pid", 8L)),
-                Map.of("json directory", 500L), Map.of("json directory", 3L), series);
+                Map.of("json directory", 500L), Map.of("json directory", 3L),
+                Map.of("http://127.0.0.1:8080", Map.of("json directory", 500L)), series);
     }
 
     /** A run where nobody joined: two viewers failed, one was unfinished. */
@@ -55,7 +56,7 @@ class ReportTest {
                 new RunReport.Viewers(3, 3, 0, 2, 1), r.requests(), r.bytes(), r.notModified(), r.connections(), r.connectFailures(), r.sentAgain(),
                 r.requestsPerSecond(), r.requestLatency(), r.queued(), r.server(), r.unanswered(),
                 new RunReport.Latency(0, 0, 0, 0, 0, 0, 0), r.percentiles(), r.errorCount(), r.errors(), r.verification(), r.origin(),
-                r.requestsByStep(), r.retriesByStep(), r.series());
+                r.requestsByStep(), r.retriesByStep(), r.requestsByTarget(), r.series());
     }
 
     @Test
