@@ -53,6 +53,15 @@ final class ClientPool implements AutoCloseable {
         String path(String absolutePath) {
             return basePath + absolutePath;
         }
+
+        /**
+         * The request target for a URI of the directory (read at {@code path("/directory")}), as an
+         * RFC 3986 client resolves it: an absolute path as it is, without the target URL's path; a
+         * relative reference beside the directory, under it.
+         */
+        String resolve(String reference) {
+            return reference.startsWith("/") ? reference : path("/" + reference);
+        }
     }
 
     ClientPool(List<URI> urls, int connectionsPerTarget, int pipelineDepth, int ioThreads, Duration timeout,

@@ -32,6 +32,9 @@ final class Documents {
     /**
      * The URIs a JSON viewer uses, taken from an RFC 7285 directory.
      *
+     * Each URI is an absolute path, or a relative reference (no leading {@code /}) to resolve
+     * against the directory's URL.
+     *
      * @param networkMap      path of the default network map
      * @param netmapId        its resource id (for the {@code <id>.pid} property)
      * @param filteredCostMap path of the filtered cost map of the default network map
@@ -92,11 +95,15 @@ final class Documents {
         return new DirectoryInfo(netPath, netmap, filtered, ecs, props, metric);
     }
 
-    /** An IRD URI as a path: relative ones as they are, absolute ones without scheme and authority. */
+    /**
+     * An IRD URI as a reference on the viewer's target: relative ones and absolute paths as they
+     * are (the viewer resolves them against the directory's URL, as RFC 3986 says), absolute ones
+     * without scheme and authority (a viewer stays on its target).
+     */
     private static String path(String uri) {
         int scheme = uri.indexOf("://");
         if (scheme < 0) {
-            return uri.startsWith("/") ? uri : "/" + uri;
+            return uri;
         }
         int slash = uri.indexOf('/', scheme + 3);
         return slash < 0 ? "/" : uri.substring(slash);

@@ -59,7 +59,9 @@ final class Viewer implements Exchange.Callback {
     private final long dueNanos;
     private ViewerStep step;
     private long stepDue;
+    /** The node's path for the current step (what its signature names), and what the step asks of the target. */
     private String path;
+    private String requestTarget;
     private Held.Doc sentTag;
     private Documents.DirectoryInfo dir;
     private PrefixIndex prefixes;
@@ -96,31 +98,31 @@ final class Viewer implements Exchange.Callback {
     private void send() {
         switch (step) {
             case ENTRY:
-                path = xml ? "/capability" : "/directory";
+                at(xml ? "/capability" : "/directory", false);
                 get(xml ? "application/xml" : "application/alto-directory+json" + JSON_ERR, null);
                 break;
             case NETWORK_MAP:
-                path = xml ? "/prop/pid" : dir.networkMap();
+                at(xml ? "/prop/pid" : dir.networkMap(), !xml);
                 sentTag = returning ? ctx.held.get(target.index, path) : null;
                 get(xml ? "application/xml" : "application/alto-networkmap+json" + JSON_ERR,
                         sentTag == null ? null : sentTag.etag);
                 break;
             case PID:
                 if (xml) {
-                    path = "/prop/pid/lookup?endpoint=ipv4:" + Population.literal(ip);
+                    at("/prop/pid/lookup?endpoint=ipv4:" + Population.literal(ip), false);
                     get("application/xml", null);
                 } else {
-                    path = dir.endpointProp();
+                    at(dir.endpointProp(), true);
                     post("application/alto-endpointpropparams+json", "application/alto-endpointprop+json" + JSON_ERR,
                             QueryBodies.endpointPid(dir.netmapId(), ip));
                 }
                 break;
             case COST_ROW:
                 if (xml) {
-                    path = "/cost/row?srcpid=" + pid;
+                    at("/cost/row?srcpid=" + pid, false);
                     get("application/xml", null);
                 } else {
-                    path = dir.filteredCostMap();
+                    at(dir.filteredCostMap(), true);
                     post("application/alto-costmapfilter+json", "application/alto-costmap+json" + JSON_ERR,
                             QueryBodies.costRow(dir.metric(), pid));
                 }
@@ -134,21 +136,27 @@ final class Viewer implements Exchange.Callback {
     private void sendRanking() {
         int[] peers = ctx.population.peers(index);
         if (xml) {
-            path = "/cost/m?mode=ordinal";
+            at("/cost/m?mode=ordinal", false);
             post("application/xml", "application/xml", QueryBodies.xmlRanking(ip, peers));
             return;
         }
-        path = dir.endpointCost();
+        at(dir.endpointCost(), true);
         post("application/alto-endpointcostparams+json", "application/alto-endpointcost+json" + JSON_ERR,
                 QueryBodies.jsonRanking(dir.metric(), ip, peers));
     }
 
+    /** The step's path: a fixed one goes under the target URL's path, a directory URI is resolved ({@link ClientPool.Target#resolve}). */
+    private void at(String reference, boolean fromDirectory) {
+        path = reference.startsWith("/") ? reference : "/" + reference;
+        requestTarget = fromDirectory ? target.resolve(reference) : target.path(path);
+    }
+
     private void get(String accept, String ifNoneMatch) {
-        submit(Exchange.get(target.path(path), accept, ctx.gzip, ifNoneMatch, this));
+        submit(Exchange.get(requestTarget, accept, ctx.gzip, ifNoneMatch, this));
     }
 
     private void post(String contentType, String accept, String body) {
-        submit(Exchange.post(target.path(path), contentType, accept, body, this));
+        submit(Exchange.post(requestTarget, contentType, accept, body, this));
     }
 
     private void submit(Exchange ex) {
