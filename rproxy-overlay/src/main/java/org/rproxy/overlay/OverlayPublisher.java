@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.SignatureWindow;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 
@@ -44,7 +46,9 @@ import org.rproxy.core.store.Representation;
  * later one is valid, and DHT nodes refuse its lower seq until they forget theirs; the publisher
  * says so once ({@link OlderVersions}).
  *
- * <p>{@link #offer} is called on the holder's thread and only queues; the work (bundling,
+ * <p>Nothing is published on the caller's word: {@link #offer(VerifiedRepresentation)} takes a
+ * copy a verifier made, {@link #offer(String, Representation, ResponseVerifier)} verifies what it
+ * is given. {@link #offer} is called on the holder's thread and only queues; the work (bundling,
  * hashing, DHT puts) runs on the {@code rproxy-overlay-publisher} thread. Thread-safe.
  */
 public final class OverlayPublisher implements AutoCloseable {
@@ -115,20 +119,47 @@ public final class OverlayPublisher implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code verified}, a signed document held for a GET of {@code target}, unless a
-     * version as new is published already; documents without a resource id, content-coded
-     * variants and the XML dialect's documents ({@link #altoJson}) are left out. Returns at once.
+     * Publishes {@code copy}, a signed document verified for a GET of its target, as version
+     * {@code created} of its resource (seconds; the identity signature's, as its validity is),
+     * unless a version as new is published already; documents without a resource id,
+     * content-coded variants and the XML dialect's documents ({@link #altoJson}) are left out.
+     * Returns at once.
      */
-    public void offer(String target, Representation verified) {
+    public void offer(VerifiedRepresentation copy) {
+        requireNonNull(copy, "copy");
+        worker.execute(() -> guarded(copy.target(), () -> publish(copy.target(), copy.representation())));
+    }
+
+    /**
+     * As {@link #offer(VerifiedRepresentation)}, once {@code copy}'s identity variant verified for a
+     * GET of {@code target} with {@code verifier} (a proxy's own, which verified it before holding
+     * it), on the publisher's thread, so the holder's thread does not pay for it: a
+     * {@link Representation} is anyone's to build, and a version seeded on the caller's word (bytes
+     * that do not verify, or a {@code created} or {@code expires} its signature does not say, which
+     * would move the pointer's seq and its renewals) wastes the overlay and can shadow a good one. A
+     * copy refused is said in a warning and published not at all; the version already published
+     * offered again (a revalidation) is not verified again. Returns at once.
+     */
+    public void offer(String target, Representation copy, ResponseVerifier verifier) {
         requireNonNull(target, "target");
-        requireNonNull(verified, "verified");
-        worker.execute(() -> {
-            try {
-                publish(target, verified);
-            } catch (RuntimeException e) {
-                log.warn("overlay: publishing {} failed: {}", target, e.toString());
+        requireNonNull(copy, "copy");
+        requireNonNull(verifier, "verifier");
+        worker.execute(() -> guarded(target, () -> {
+            if (!OfferedCopies.published(copy, versions::current)) {
+                Representation v = OfferedCopies.verified(verifier, target, copy);
+                if (v != null) {
+                    publish(target, v);
+                }
             }
-        });
+        }));
+    }
+
+    private static void guarded(String target, Runnable publishing) {
+        try {
+            publishing.run();
+        } catch (RuntimeException e) {
+            log.warn("overlay: publishing {} failed: {}", target, e.toString());
+        }
     }
 
     /**
@@ -191,20 +222,14 @@ public final class OverlayPublisher implements AutoCloseable {
         return versions.published();
     }
 
+    /** Publishes {@code r}, whose {@code created} and {@code expires} its verified signature says. */
     private void publish(String target, Representation r) {
-        if (r.identity().contentEncoding() != null || !altoJson(r.identity().header("content-type").orElse(""))) {
-            return;
-        }
-        String header = r.identity().header(AltoResource.HEADER).orElse(null);
-        if (header == null) {
-            return;
-        }
-        AltoResource resource = AltoResource.parse(header);
-        if (resource.inputDigest() != null || Pointer.salt(resource.id()).length > Pointer.MAX_SALT) {
+        String id = OfferedCopies.resourceId(r);
+        if (id == null) {
             return;
         }
         long seq = r.created().getEpochSecond();
-        Pointer held = versions.current(resource.id());
+        Pointer held = versions.current(id);
         if (!r.expires().isAfter(clock.instant())) {
             return;
         }
@@ -214,8 +239,8 @@ public final class OverlayPublisher implements AutoCloseable {
             }
             return;
         }
-        ids.put(target, resource.id());
-        versions.publish(resource.id(), seq, bundle(r).toBytes(), r.expires());
+        ids.put(target, id);
+        versions.publish(id, seq, bundle(r).toBytes(), r.expires());
     }
 
     /**

@@ -63,15 +63,15 @@ final class ClockStepChecks {
             Instant v1 = Instant.now().minusSeconds(10);
             SignedBundle b1 = bundle(ORIGIN, "map-a", v1, "v1", Instant.now().plusSeconds(20));
             Representation d1 = b1.representation(verifier);
-            p.offer("/networkmap/map-a", d1);
+            p.offer("/networkmap/map-a", d1, verifier);
             waitFor(() -> !p.published().isEmpty(), 30);
             assertEquals(Map.of("map-a", v1.getEpochSecond()), p.published());
 
             Instant v2 = v1.minusSeconds(300); // the origin's clock stepped back
             SignedBundle b2 = bundle(ORIGIN, "map-a", v2, "v2", Instant.now().plusSeconds(3600));
             Representation d2 = b2.representation(verifier);
-            p.offer("/networkmap/map-a", d2);
-            p.offer("/networkmap/map-a", d2);
+            p.offer("/networkmap/map-a", d2, verifier);
+            p.offer("/networkmap/map-a", d2, verifier);
             publisherIdle(p);
             assertEquals(Map.of("map-a", v1.getEpochSecond()), p.published(), "v1 is kept while valid");
             assertEquals(1, warnings(lines, "stays published until").size(), "said once why v2 waits: " + warnings(lines, ""));
@@ -85,7 +85,7 @@ final class ClockStepChecks {
 
             waitFor(() -> p.published().isEmpty(), (int) Duration.between(Instant.now(), d1.expires()).toSeconds() + 30);
             assertEquals(Map.of(), p.published(), "v1 expired");
-            p.offer("/networkmap/map-a", d2);
+            p.offer("/networkmap/map-a", d2, verifier);
             publisherIdle(p); // the first put of v2 made
             waitFor(() -> failedPuts(registry) >= 2, 60); // and one more, after the backoff of a store no node took
             say("v2 put " + (long) failedPuts(registry) + " times, taken by none: published " + p.published()

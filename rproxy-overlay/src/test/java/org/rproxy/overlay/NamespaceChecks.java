@@ -396,6 +396,10 @@ final class NamespaceChecks {
         OwnPeersChecks.announcementStoredOnTheReaderAloneIsFound(dir);
     }
 
+    static void offeredCopiesAreVerified(Path dir) throws Exception {
+        VerifiedOfferChecks.offeredCopiesAreVerified(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */
@@ -410,8 +414,9 @@ final class NamespaceChecks {
             Instant created = Instant.now().minusSeconds(5);
             SignedBundle b = bundle(ORIGIN, "map-a", created, "x1", Instant.now().plusSeconds(8));
             // verified as it is made: the same representation is offered again once expired
-            Representation v = b.representation(new ResponseVerifier(List.of(ORIGIN.publicKey()), Clock.systemUTC()));
-            p.offer("/networkmap/map-a", v);
+            ResponseVerifier verifier = new ResponseVerifier(List.of(ORIGIN.publicKey()), Clock.systemUTC());
+            Representation v = b.representation(verifier);
+            p.offer("/networkmap/map-a", v, verifier);
             waitFor(() -> !p.published().isEmpty(), 30);
             say("published: " + p.published() + ", torrents " + n.swarm().torrents() + ", renewals " + n.renewals().size());
             assertEquals(1, n.swarm().torrents());
@@ -425,7 +430,7 @@ final class NamespaceChecks {
             assertEquals(0, n.swarm().torrents(), "an expired document is still seeded");
             assertEquals(0, n.renewals().size(), "an expired document's pointer is still renewed");
             assertEquals(null, pointerGauge(registry, "map-a"), "an expired document's gauges stay at their last values");
-            p.offer("/networkmap/map-a", v);
+            p.offer("/networkmap/map-a", v, verifier);
             publisherIdle(p);
             assertEquals(0, n.swarm().torrents(), "an expired document offered again is seeded again");
             assertEquals(Map.of(), p.published());
@@ -445,7 +450,7 @@ final class NamespaceChecks {
             ResponseVerifier verifier = new ResponseVerifier(List.of(ORIGIN.publicKey()), Clock.systemUTC());
             for (String[] d : new String[][] {{"map-a", "a1", "0"}, {"map-b", "b1", "0"}, {"map-a", "a2", "1"}}) {
                 SignedBundle b = bundle(ORIGIN, d[0], t.plusSeconds(Long.parseLong(d[2])), d[1]);
-                p.offer("/networkmap/" + d[0], b.representation(verifier));
+                p.offer("/networkmap/" + d[0], b.representation(verifier), verifier);
             }
             waitFor(() -> p.published().size() == 2 && p.published().get("map-a") == t.getEpochSecond() + 1, 60);
             say("published: " + p.published() + ", torrents " + n.swarm().torrents() + ", renewals " + n.renewals().size());

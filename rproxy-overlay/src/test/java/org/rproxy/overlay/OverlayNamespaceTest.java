@@ -76,6 +76,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aCopyRelabelledOrTamperedWithIsPublishedAsItsSignatureSaysOrNotAtAll(@TempDir Path dir) throws Exception {
+        inNamespace("offeredCopiesAreVerified", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void anExpiredDocumentIsNoLongerPublishedNorSeeded(@TempDir Path dir) throws Exception {
         inNamespace("expiredDocument", dir);
     }

@@ -125,7 +125,7 @@ final class OverlayNamespaceRun {
             // The RProxy follows the origin (push) and publishes; no HTTP listener anywhere but the origin's.
             ResponseVerifier verifier = new ResponseVerifier(List.of(key.publicKey()), Clock.systemUTC());
             PushFeed feed = PushFeed.start(PushFeedConfig.of(base), verifier,
-                    copy -> rproxy.offer(copy.target(), copy.representation()));
+                    rproxy::offer); // the copies its verifier made, published as they are
             open.add(feed);
             await(Duration.ofSeconds(60), "the RProxy publishes both maps",
                     () -> rproxy.published().containsKey("default-network-map")
