@@ -45,12 +45,12 @@ final class OfferedCopies {
     }
 
     /**
-     * True when {@code r}'s signature names the version published now ({@code created}, read from
-     * its {@code Signature-Input} without verifying): a copy revalidated and held again, which
-     * would publish nothing, so is not verified again. Whatever it names otherwise is verified
-     * before it moves anything.
+     * True when verifying {@code r} would publish nothing, so it is not verified: the overlay does
+     * not name it ({@link #resourceId}), or its signature names the version published now
+     * ({@code created}, read from its {@code Signature-Input} without verifying: a copy
+     * revalidated and held again). Whatever it names otherwise is verified before it moves anything.
      */
-    static boolean published(Representation r, Function<String, Pointer> current) {
+    static boolean publishesNothing(Representation r, Function<String, Pointer> current) {
         String id = resourceId(r);
         SignatureWindow window = id == null ? null : SignatureWindow.read(n -> r.identity().header(n).orElse(null));
         Pointer held = window == null ? null : current.apply(id);

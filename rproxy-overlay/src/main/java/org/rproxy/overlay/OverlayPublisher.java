@@ -145,7 +145,7 @@ public final class OverlayPublisher implements AutoCloseable {
         requireNonNull(copy, "copy");
         requireNonNull(verifier, "verifier");
         worker.execute(() -> guarded(target, () -> {
-            if (!OfferedCopies.published(copy, versions::current)) {
+            if (!OfferedCopies.publishesNothing(copy, versions::current)) {
                 Representation v = OfferedCopies.verified(verifier, target, copy);
                 if (v != null) {
                     publish(target, v);

@@ -83,14 +83,14 @@ class OfferedCopiesTest {
     void onlyTheVersionPublishedIsNotVerifiedAgain() {
         Representation a = signed("map-a");
         Pointer held = new Pointer(new byte[32], "map-a", CREATED.getEpochSecond(), new byte[20], 600);
-        assertTrue(OfferedCopies.published(a, id -> id.equals("map-a") ? held : null), "the same signing again");
+        assertTrue(OfferedCopies.publishesNothing(a, id -> id.equals("map-a") ? held : null), "the same signing again");
         Pointer older = new Pointer(new byte[32], "map-a", CREATED.getEpochSecond() - 1, new byte[20], 600);
-        assertFalse(OfferedCopies.published(a, id -> older), "a later signing");
-        assertFalse(OfferedCopies.published(a, id -> null), "nothing published yet");
+        assertFalse(OfferedCopies.publishesNothing(a, id -> older), "a later signing");
+        assertFalse(OfferedCopies.publishesNothing(a, id -> null), "nothing published yet");
         List<HeaderField> unsigned = a.identity().headers().stream()
                 .filter(f -> !f.name().equals("signature-input")).toList();
         Representation noWindow = new Representation(new Variant(a.identity().body(), null, unsigned), null, 60,
                 CREATED, EXPIRES);
-        assertFalse(OfferedCopies.published(noWindow, id -> held), "no signature: verified, so refused");
+        assertFalse(OfferedCopies.publishesNothing(noWindow, id -> held), "no signature: verified, so refused");
     }
 }
