@@ -35,6 +35,12 @@ public final class JsonSyntaxErrors {
     private static final Pattern NAME = Pattern.compile(
             "`[^`]*`|\\bcom\\.fasterxml[\\w.$]*|\\b\\w*Feature\\b(\\.\\w+)?|\\s*\\(?\\benable[sd]?\\b[^:;)]*\\)?");
     private static final Pattern NON_STANDARD = Pattern.compile("Non-standard token '([^']*)'");
+    /**
+     * Jackson's own current token at an end of input ("in VALUE_FALSE", "in END_OBJECT"), or
+     * "in null" where a reader had cleared it: jargon, and different for the tree reader and the
+     * request reader over the same bytes. Its worded reasons ("in a Number value") stay.
+     */
+    private static final Pattern TOKEN_NAME = Pattern.compile("(end-of-input) in (?:null|[A-Z]+(?:_[A-Z]+)+)\\b");
 
     private JsonSyntaxErrors() {
     }
@@ -89,6 +95,7 @@ public final class JsonSyntaxErrors {
         String r = HINT.matcher(reason).replaceAll("");
         r = NON_STANDARD.matcher(r).replaceAll("'$1' is not JSON (a number is finite and written in digits)");
         r = r.replace("maybe a (non-standard) comment?", "JSON has no comments");
+        r = TOKEN_NAME.matcher(r).replaceAll("$1");
         r = NAME.matcher(r).replaceAll("").strip();
         return r.isEmpty() ? "not JSON" : r;
     }
