@@ -7,20 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +53,7 @@ class VerifiedRepresentationTest {
         }
         assertTrue(Modifier.isFinal(VerifiedRepresentation.class.getModifiers()), "no subclass may stand in for one");
         List<String> found = new ArrayList<>();
-        for (Class<?> type : coreClasses()) {
+        for (Class<?> type : CoreClasses.all()) {
             for (Method m : type.getDeclaredMethods()) {
                 if (Modifier.isPublic(m.getModifiers()) && Modifier.isPublic(type.getModifiers()) && !m.isSynthetic()
                         && m.getReturnType() == VerifiedRepresentation.class) {
@@ -132,22 +127,5 @@ class VerifiedRepresentationTest {
             throw new AssertionError("the gzip variant is asked for only once the identity verified");
         }, 60, null));
         assertEquals(expected, no.outcome(), no.reason());
-    }
-
-    /** Every class of core's main code (the folder VerifiedRepresentation was loaded from). */
-    private static List<Class<?>> coreClasses() throws IOException, URISyntaxException, ClassNotFoundException {
-        Path root = Path.of(VerifiedRepresentation.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertTrue(Files.isDirectory(root), "core's classes are a folder in its own build: " + root);
-        List<Class<?>> out = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
-                String name = root.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
-                if (name.startsWith("org.rproxy.core.") && !name.endsWith("package-info")) {
-                    out.add(Class.forName(name, false, VerifiedRepresentationTest.class.getClassLoader()));
-                }
-            }
-        }
-        assertTrue(out.contains(ResponseVerifier.class), "the walk found core's classes");
-        return out;
     }
 }
