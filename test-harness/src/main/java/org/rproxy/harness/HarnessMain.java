@@ -13,6 +13,9 @@ import org.rproxy.harness.topology.TopologyCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code harness} command: synthetic ISPs, simulated viewers, map churn, whole scenarios, and
@@ -60,8 +63,13 @@ public final class HarnessMain implements Runnable {
         return cl;
     }
 
+    @Spec
+    private CommandSpec spec;
+
+    /** {@code harness} alone: a usage error (exit 2), with the usage on standard error, as {@code rproxy} alone is. */
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        throw new ParameterException(spec.commandLine(), "missing a command (topology, viewers, churn, scenario, relay,"
+                + " burst or client-heap)");
     }
 }

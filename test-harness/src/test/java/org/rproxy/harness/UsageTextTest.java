@@ -1,6 +1,10 @@
 package org.rproxy.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +15,8 @@ import picocli.CommandLine;
 
 /**
  * Each subcommand's {@code --help} reads as written: its description wraps within the usage width
- * as one paragraph, without a short fragment after each of the source's lines.
+ * as one paragraph, without a short fragment after each of the source's lines; and {@code harness}
+ * alone is a usage error.
  */
 class UsageTextTest {
 
@@ -33,5 +38,20 @@ class UsageTextTest {
             }
         }
         assertEquals(List.of(), broken);
+    }
+
+    /** Before, {@code harness} alone printed the usage and exited 0, though its Javadoc and {@code rproxy} alone say 2. */
+    @Test
+    void harnessWithoutACommandIsAUsageErrorExitingTwo() {
+        CommandLine main = HarnessMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        main.setOut(new PrintWriter(out));
+        main.setErr(new PrintWriter(err));
+        assertEquals(2, main.execute());
+        assertTrue(err.toString().contains("missing a command (topology, viewers, churn, scenario, relay, burst or client-heap)"),
+                err::toString);
+        assertTrue(err.toString().contains("Usage: harness"), err::toString);
+        assertEquals("", out.toString());
     }
 }
