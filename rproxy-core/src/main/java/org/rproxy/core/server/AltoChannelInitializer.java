@@ -181,7 +181,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HTTP2_CREDITS, credits);
         p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
                 new Http2StreamInitializer(config, service, observer, renderer, warnings, guard, credits, unfinished,
-                        unfinishedRefused)));
+                        unfinishedRefused, sends)));
         p.addLast(HTTP2_CONNECTION, guard);
     }
 

@@ -49,7 +49,7 @@ final class AnswerWriter {
     private final RateLimitedLog warnings;
     private final AltoService service;
     private final BodySpool files;
-    /** The server's bound on bodies pumped in parts (HTTP/1.1), or null: none is (HTTP/2 frames its own). */
+    /** The server's bound on bodies pumped in parts (on an HTTP/1.1 connection or an HTTP/2 stream), or null: none is. */
     private final NodeSendBudget sends;
     /** Whether the transport copies every body written (TLS), not only heap ones. */
     private final boolean copying;
@@ -59,7 +59,7 @@ final class AnswerWriter {
     /**
      * @param service names the route of each path for the observer
      * @param files   the spool whose files this connection may send by sendfile, or null (TLS, HTTP/2)
-     * @param sends   the server's bound on pumped bodies, or null: no body is pumped (HTTP/2)
+     * @param sends   the server's bound on pumped bodies, or null: no body is pumped
      */
     AnswerWriter(ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config, RateLimitedLog warnings,
                  AltoService service, BodySpool files, NodeSendBudget sends) {
@@ -273,15 +273,16 @@ final class AnswerWriter {
     /**
      * Closes the connection once every answer handed to it has reached the socket: a close at once
      * would drop what still waits in the outbound buffer (the rest of a large map to a slow
-     * reader), and a body still being handed on in parts closes after its last part. An empty
-     * write completes after every write before it. An HTTP/2 stream closes at once: its frames
-     * are the connection's to send, and the connection closes gracefully.
+     * reader), and a body still being handed on in parts closes after its last part (on an
+     * HTTP/2 stream too: closed before, it would be reset with the rest of its answer unsent). An
+     * empty write completes after every write before it. An HTTP/2 stream otherwise closes at once:
+     * its frames are the connection's to send, and the connection closes gracefully.
      */
     void closeOnceWritten(ChannelHandlerContext ctx) {
-        if (ctx.channel() instanceof Http2StreamChannel) {
-            ctx.close();
-        } else if (pump != null) {
+        if (pump != null) {
             pump.closeAfterLast();
+        } else if (ctx.channel() instanceof Http2StreamChannel) {
+            ctx.close();
         } else {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

@@ -12,9 +12,10 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 
 /**
- * The body of one HTTP/1.1 answer that the transport would copy whole for its connection (TLS
- * encrypts what is written into new buffers; a heap body is copied into direct memory), handed
- * on in parts of {@link #PART_BYTES}: each only while the connection is writable and the
+ * The body of one answer that the transport would copy whole for its connection (TLS encrypts
+ * what is written into new buffers; a heap body is copied into direct memory), handed on in
+ * parts of {@link #PART_BYTES}: each only while the connection (or the HTTP/2 stream, whose
+ * writability counts its parts not yet through the connection's socket) is writable and the
  * server's {@link NodeSendBudget} has room. A reader that does not read then holds its write
  * buffer and a part, not the whole body, and all of them together the bound. A body the
  * transport writes as it is (a shared direct copy, a spooled file, on a plain connection) is no

@@ -63,7 +63,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /**
      * @param warnings   the server's limiter for the warnings and errors written here
      * @param files      the spool whose files this connection sends by sendfile, or null (TLS, HTTP/2)
-     * @param sends      the server's bound on bodies sent in parts ({@link BodyPump}), or null (HTTP/2)
+     * @param sends      the server's bound on bodies sent in parts ({@link BodyPump}), or null: none is
      * @param connection for an HTTP/2 stream, its connection, which bounds the large answers not yet sent; else null
      */
     ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,

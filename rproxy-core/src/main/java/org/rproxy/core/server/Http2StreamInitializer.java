@@ -29,7 +29,13 @@ import org.rproxy.core.log.RateLimitedLog;
  * that dribbles its request, and resets one whose client stops reading its answer (the stream's
  * {@link WriteProgress} comes from the connection's {@link WriteProgress.Credits}). A stream
  * whose unfinished request would pass the server's {@link FrontEndConfig#maxUnfinishedStreams}
- * is reset with {@code REFUSED_STREAM} at its head ({@link UnfinishedRequest}). One per connection; runs on the connection's event loop.
+ * is reset with {@code REFUSED_STREAM} at its head ({@link UnfinishedRequest}). A large answer
+ * the transport copies (every one over TLS, a computed one on the heap) goes out in parts under
+ * the server's {@link NodeSendBudget}, as on HTTP/1.1 ({@link BodyPump}): written whole, the flow
+ * controller pushed it into the connection as fast as the socket took it, and each connection
+ * of a client that opened its window and never read held its outbound buffer's worth of
+ * encrypted or copied bytes that nothing counted. One per connection; runs on the connection's
+ * event loop.
  */
 final class Http2StreamInitializer extends ChannelInitializer<Channel> {
 
@@ -47,10 +53,13 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimit unfinished;
     /** The server's count of streams refused for want of such a place. */
     private final LongAdder unfinishedRefused;
+    /** The server's bound on the bytes of answers sent in parts ({@link BodyPump}), shared with its HTTP/1.1 connections. */
+    private final NodeSendBudget sends;
 
     Http2StreamInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, RateLimitedLog warnings, Http2ConnectionGuard guard,
-                           WriteProgress.Credits credits, ConnectionLimit unfinished, LongAdder unfinishedRefused) {
+                           WriteProgress.Credits credits, ConnectionLimit unfinished, LongAdder unfinishedRefused,
+                           NodeSendBudget sends) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
@@ -60,6 +69,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         this.credits = requireNonNull(credits, "credits");
         this.unfinished = requireNonNull(unfinished, "unfinished");
         this.unfinishedRefused = requireNonNull(unfinishedRefused, "unfinishedRefused");
+        this.sends = requireNonNull(sends, "sends");
     }
 
     @Override
@@ -70,7 +80,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         p.addLast(UnfinishedRequest.NAME, new UnfinishedRequest(unfinished, unfinishedRefused));
         p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos(), progress));
         p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings, guard.bodies()));
-        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null, null,
+        p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null, sends,
                 guard));
         guard.opened(stream);
     }
