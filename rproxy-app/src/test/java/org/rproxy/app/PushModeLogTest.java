@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,11 +24,13 @@ import org.rproxy.core.config.AdminConfig;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.testing.RefusedPort;
 import org.rproxy.push.PushFeed;
 import org.slf4j.LoggerFactory;
 
 /** What a push proxy says at start and about its update stream: subscribing, open, lost and why. */
 class PushModeLogTest {
+
     @TempDir
     Path dir;
 
@@ -37,6 +38,8 @@ class PushModeLogTest {
     private final Logger feedLogger = (Logger) LoggerFactory.getLogger(PushFeed.class);
 
     private Level level;
+    /** The upstream nobody answers at: refused, and no other socket of the test (its proxy's own listener) can take the port. */
+    private final RefusedPort refused = RefusedPort.open();
 
     @BeforeEach
     void capture() {
@@ -47,9 +50,10 @@ class PushModeLogTest {
     }
 
     @AfterEach
-    void release() {
+    void release() throws IOException {
         feedLogger.detachAppender(log);
         feedLogger.setLevel(level);
+        refused.close();
     }
 
     private boolean logged(Predicate<String> line) throws InterruptedException {
@@ -65,10 +69,7 @@ class PushModeLogTest {
     /** The push proxy's start line in the log is said by the push proxy, not by the pull half it is built on. */
     @Test
     void thePushProxyLogsItsStartUnderItsOwnName() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = refused.port();
         ProxyConfig c = new ProxyConfig(ProxyConfig.Mode.PUSH, "push-2", new ListenConfig(new Address("127.0.0.1", 0), null),
                 UpstreamConfig.of(URI.create("http://127.0.0.1:" + closed), List.of(SignedOrigin.anyKey(dir))), null,
                 null, null);
@@ -90,10 +91,7 @@ class PushModeLogTest {
 
     @Test
     void theStartLineSaysSubscribingAndTheAdminAddressAndALostStreamSaysWhyInWords() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = refused.port();
         ProxyConfig c = new ProxyConfig(ProxyConfig.Mode.PUSH, "push-1", new ListenConfig(new Address("127.0.0.1", 0), null),
                 UpstreamConfig.of(URI.create("http://127.0.0.1:" + closed), List.of(SignedOrigin.anyKey(dir))), null,
                 null, new AdminConfig(new Address("127.0.0.1", 0)));
