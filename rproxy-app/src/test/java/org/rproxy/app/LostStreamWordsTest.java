@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +21,7 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.net.TransportFailures;
+import org.rproxy.core.testing.RefusedPort;
 
 /**
  * A push proxy's readiness says of a lost stream what the client library ({@link TransportFailures},
@@ -42,11 +41,9 @@ class LostStreamWordsTest {
 
     @Test
     void aRefusedPortReadsAlikeFromThePushFeedAndTheClient() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort(); // closed again: connecting is refused
+        try (RefusedPort refused = RefusedPort.open()) {
+            assertEquals("connection refused", lostWith(URI.create("http://127.0.0.1:" + refused.port())));
         }
-        assertEquals("connection refused", lostWith(URI.create("http://127.0.0.1:" + closed)));
     }
 
     @Test
