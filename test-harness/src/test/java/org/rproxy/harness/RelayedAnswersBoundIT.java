@@ -1,0 +1,138 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.PrivateKeyFiles;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+import org.rproxy.pull.PullProxy;
+
+/**
+ * Clients that POST a large filtered map to a pull proxy forwarding queries ({@code queries:
+ * upstream}) and never read, over plain HTTP/1.1: the relayed answer is held once, in the proxy's
+ * store (its heap bytes and one direct copy, weighed by {@code cache.max-bytes}), and every
+ * response is written from that shared direct copy, so a non-reader holds no copy of its own:
+ * neither in Netty's allocator, nor in the JDK's direct buffers, nor on the heap. Measured with
+ * 30 non-readers and a 1.2 MB answer: about 4 KB each of allocator chunks and 4 KB of heap
+ * (a copy each would be 1.2 MB).
+ */
+class RelayedAnswersBoundIT {
+
+    private static final int NON_READERS = 30;
+    private static final String BIG = "/networkmap/big-network-map";
+    private static final String FILTER = "{\"pids\":[]}";
+    /** Well under one copy of the 1.2 MB answer for all the non-readers together. */
+    private static final long HELD_AT_MOST = 1L << 20;
+    /** What Netty's allocator holds beyond the bytes in use (its chunks, per event loop), as in {@code CopiedAnswersBoundIT}. */
+    private static final long ALLOCATOR_SLACK = 12L << 20;
+
+    @TempDir
+    Path dir;
+    private Origin origin;
+    private PullProxy proxy;
+    private final List<Socket> nonReaders = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Socket s : nonReaders) {
+            s.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+    }
+
+    @Test
+    void clientsThatNeverReadARelayedAnswerHoldNoCopyOfIt() throws Exception {
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+        Files.writeString(maps.resolve("big-network-map.json"), OriginEndToEndIT.bigNetworkMap(30_000)); // ~1.2 MB
+        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
+        Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
+        origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv, Duration.ofHours(1),
+                Duration.ofSeconds(60), List.of(), "origin", null));
+        ProxyConfig config = Proxies.config("relay", origin.baseUri(), pub).withQueries(ProxyConfig.Queries.UPSTREAM)
+                .withListen(new ListenConfig(new Address("127.0.0.1", 0), null, null, ByteSize.ofBytes(64 * 1024),
+                        null, null, ByteSize.ofBytes(1L << 20), null));
+        proxy = PullProxy.start(config, Clock.systemUTC());
+        HttpResponse<String> first = Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + BIG
+                        + "/filtered")).header("Content-Type", "application/alto-networkmapfilter+json")
+                .POST(HttpRequest.BodyPublishers.ofString(FILTER)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, first.statusCode());
+        assertTrue(first.body().contains("\"pop-29999\""), "the whole answer, relayed");
+        byte[] post = ("POST " + BIG + "/filtered HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/alto-networkmapfilter+json\r\nContent-Length: " + FILTER.length()
+                + "\r\n\r\n" + FILTER).getBytes(StandardCharsets.US_ASCII);
+        long allocatorBefore = allocatorUsed();
+        long jdkBefore = jdkDirectUsed();
+        long heapBefore = heapAfterGc();
+        for (int i = 0; i < NON_READERS; i++) {
+            Socket s = new Socket();
+            s.setReceiveBufferSize(4096);
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+            nonReaders.add(s);
+            OutputStream out = s.getOutputStream();
+            out.write(post);
+            out.flush();
+        }
+        // every answer handed to its connection (the front end counts a response when it writes it)
+        assertTrue(Proxies.await(() -> Proxies.count(proxy.registry(), "rproxy.requests", "method", "POST")
+                >= 1 + NON_READERS, 20), "the non-readers' answers written");
+        long allocator = allocatorUsed() - allocatorBefore;
+        long jdk = jdkDirectUsed() - jdkBefore;
+        long heap = heapAfterGc() - heapBefore;
+        assertTrue(allocator <= ALLOCATOR_SLACK, "allocator's direct memory held by " + NON_READERS
+                + " non-readers: " + allocator);
+        assertTrue(jdk <= HELD_AT_MOST, "JDK direct buffers held by " + NON_READERS + " non-readers: " + jdk);
+        assertTrue(heap <= HELD_AT_MOST, "heap held by " + NON_READERS + " non-readers: " + heap);
+    }
+
+    private static long allocatorUsed() {
+        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+    }
+
+    /** The JDK's direct buffers: the store's direct copies ({@code ByteBuffer.allocateDirect}), outside Netty's allocator. */
+    private static long jdkDirectUsed() {
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+    }
+
+    private static long heapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
