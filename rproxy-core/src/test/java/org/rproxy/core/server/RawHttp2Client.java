@@ -269,6 +269,28 @@ final class RawHttp2Client implements AutoCloseable {
         return statuses.computeIfAbsent(stream, s -> new CompletableFuture<>());
     }
 
+    /**
+     * Waits for the final {@code :status} of {@code stream}; a timeout says what became of the
+     * stream instead (reset, and with which code; a GOAWAY; the connection's end), so a stream
+     * refused or dropped is told from one merely slow.
+     */
+    String awaitStatus(int stream) throws Exception {
+        try {
+            return status(stream).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no final :status on stream " + stream + " within " + WAIT + "; " + fate(stream), e);
+        }
+    }
+
+    /** What the reader has seen of {@code stream} and the connection, for a failed wait's message. */
+    String fate(int stream) {
+        CompletableFuture<Long> r = reset(stream);
+        long[] g = goAway.getNow(null);
+        return (r.isDone() ? "the stream was reset, code " + r.join() : "the stream was not reset")
+                + (g == null ? ", no GOAWAY" : ", GOAWAY last stream " + g[0] + " code " + g[1] + " (" + goAwayText + ")")
+                + (closed.isDone() ? ", the connection ended: " + ending : ", the connection is open");
+    }
+
     /** The error code of the server's RST_STREAM on {@code stream}. */
     CompletableFuture<Long> reset(int stream) {
         return resets.computeIfAbsent(stream, s -> new CompletableFuture<>());
