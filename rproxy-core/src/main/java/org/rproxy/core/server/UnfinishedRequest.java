@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -20,7 +21,7 @@ import io.netty.util.ReferenceCountUtil;
  * without {@code END_STREAM} on each of a thousand streams of each connection. At the stream's
  * request head: a complete request (its HEADERS ended the stream, as a GET's do) goes on
  * without a place; any other takes one, and holds it until the request's last part has arrived
- * ({@code END_STREAM}, as {@link LastHttpContent}) or the stream is gone, so a stream answered at
+ * ({@code END_STREAM}, as {@link LastHttpContent}) or the stream is reset or gone, so a stream answered at
  * length (an update stream) holds none; when none is left the stream is reset with {@code
  * REFUSED_STREAM} (RFC 9113 §8.7: not processed, safe to retry) and what else it sends is
  * dropped, and counted (the node's {@code rproxy_unfinished_streams_refused_total}).
@@ -79,9 +80,17 @@ final class UnfinishedRequest extends ChannelDuplexHandler {
         ctx.fireChannelRead(msg);
     }
 
-    /** The server stops: a request still arriving, unanswered, is refused rather than waited for. */
+    /**
+     * The server stops: a request still arriving, unanswered, is refused rather than waited for.
+     * The client resets the stream ({@code RST_STREAM}, passed down as an event): its place is
+     * given back now, not when the stream's channel closes, a task run only after the rest of the
+     * connection's read, where a new head sent right behind the reset would find no place.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Http2ResetFrame) {
+            giveBack();
+        }
         if (evt == Drain.DRAIN && held && !answered) {
             giveBack();
             refuse(ctx);
