@@ -9,39 +9,27 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
+import java.util.Map;
 
 import javax.net.ssl.SSLContext;
-
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.Address;
-import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
-import org.rproxy.core.sign.SignatureAlgorithm;
-import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
-import org.rproxy.harness.load.PrometheusPage;
 import org.rproxy.origin.Origin;
-import org.rproxy.origin.OriginConfig;
 
 /**
  * {@link CopiedAnswersBoundIT} over HTTP/2: many clients that open their flow-control windows
@@ -64,15 +52,12 @@ class Http2AnswersBoundIT {
     private static final int CLEARTEXT_NON_READERS = 600;
     /** The non-readers left open once the bound is checked, for the stall timeout to cut off: it takes a few seconds per bound's worth. */
     private static final int STALLED = 10;
-    private static final long BUDGET = 1L << 20;
-    private static final String BIG = "/networkmap/big-network-map";
+    private static final String BIG = SlowReaderOrigin.BIG;
     /**
      * A map whose filtered answer (about 400 KB) fills a non-reader's socket buffers and its
      * connection's outbound buffer, while {@link #CLEARTEXT_NON_READERS} of them on the heap are no burden.
      */
     private static final String MID = "/networkmap/mid-network-map";
-    /** What the allocator holds beyond the bytes in use (its chunks, per event loop), as {@code PendingBytesBoundIT} found. */
-    private static final long ALLOCATOR_SLACK = 12L << 20;
 
     @TempDir
     Path dir;
@@ -89,18 +74,14 @@ class Http2AnswersBoundIT {
         }
     }
 
-    private static long directUsed() {
-        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
-    }
-
     @Test
     void clientsThatNeverReadALargeMapOverTlsHoldNoMoreThanTheBound() throws Exception {
         TestCertificates cert = TestCertificates.make(dir, "origin-tls");
-        Path pub = start(FrontEndConfig.defaults("127.0.0.1", 0)
+        SlowReaderOrigin started = start(FrontEndConfig.defaults("127.0.0.1", 0)
                 .withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))));
         SSLContext trusting = cert.trustingContext();
         HttpClient client = HttpClient.newBuilder().sslContext(trusting).version(HttpClient.Version.HTTP_2).build();
-        boundHolds(client, NON_READERS, () -> {
+        boundHolds(started, client, NON_READERS, () -> {
             NonReadingH2Client c = new NonReadingH2Client(address(), trusting);
             c.get(BIG);
             return c;
@@ -109,16 +90,16 @@ class Http2AnswersBoundIT {
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         assertEquals(HttpClient.Version.HTTP_2, r.version());
-        assertTrue(new ResponseVerifier(List.of(VerificationKey.readPem(pub)), Clock.systemUTC())
+        assertTrue(new ResponseVerifier(List.of(VerificationKey.readPem(started.publicKey())), Clock.systemUTC())
                 .verify(n -> r.headers().firstValue(n).orElse(null), r.body(), new Expectation(BIG, null)).valid());
     }
 
     @Test
     void clientsThatNeverReadALargeComputedAnswerHoldNoMoreThanTheBound() throws Exception {
-        start(FrontEndConfig.defaults("127.0.0.1", 0));
+        SlowReaderOrigin started = start(FrontEndConfig.defaults("127.0.0.1", 0));
         byte[] filter = "{\"pids\":[]}".getBytes(StandardCharsets.US_ASCII);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        boundHolds(client, CLEARTEXT_NON_READERS, () -> {
+        boundHolds(started, client, CLEARTEXT_NON_READERS, () -> {
             NonReadingH2Client c = new NonReadingH2Client(address(), null);
             c.post(MID + "/filtered", "application/alto-networkmapfilter+json", filter);
             return c;
@@ -163,19 +144,12 @@ class Http2AnswersBoundIT {
         return new InetSocketAddress("127.0.0.1", origin.address().getPort());
     }
 
-    /** Starts the origin on {@code frontEnd} with the low bound, a short stall timeout and the big map; its public key. */
-    private Path start(FrontEndConfig frontEnd) throws Exception {
-        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
-        Files.writeString(maps.resolve("big-network-map.json"), OriginEndToEndIT.bigNetworkMap(30_000)); // ~1.2 MB
-        Files.writeString(maps.resolve("mid-network-map.json"), OriginEndToEndIT.bigNetworkMap(10_000)); // ~400 KB
-        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
-        Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
-        FrontEndConfig fe = frontEnd.withMaxPendingSendBytes(BUDGET).withIdleTimeout(Duration.ofSeconds(1))
-                .withSendBufferBytes(64 * 1024);
-        origin = Origin.start(new OriginConfig(fe, maps, priv, Duration.ofHours(1), Duration.ofSeconds(60), List.of(),
-                "bounded", null));
-        return pub;
+    /** Starts the origin on {@code frontEnd} with the low bound, a short stall timeout and the big and mid maps. */
+    private SlowReaderOrigin start(FrontEndConfig frontEnd) throws Exception {
+        SlowReaderOrigin started = SlowReaderOrigin.start(dir, frontEnd,
+                Map.of("big-network-map", 30_000, "mid-network-map", 10_000)); // ~1.2 MB, ~400 KB
+        origin = started.origin();
+        return started;
     }
 
     private interface Ask {
@@ -183,63 +157,24 @@ class Http2AnswersBoundIT {
     }
 
     /**
-     * Opens {@code count} non-readers, each asking and reading nothing, and checks the bound while they
-     * hold it: a small document is served meanwhile, answers past the bound wait.
+     * Opens {@code count} non-readers, each asking and reading nothing, and checks the bound while
+     * they hold it; then the first ones leave, which hands the bound on to the last ones, waiting,
+     * and the stall timeout resets their streams as each gets its turn and takes nothing (their
+     * connections then close, idle).
      */
-    private void boundHolds(HttpClient client, int count, Ask ask) throws Exception {
-        String metrics = "http://127.0.0.1:" + origin.startAdmin(new Address("127.0.0.1", 0)).getPort() + "/metrics";
-        assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + BIG)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode());
-        long before = directUsed();
-        AtomicLong peak = new AtomicLong(before);
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                peak.accumulateAndGet(directUsed(), Math::max);
-                LockSupport.parkNanos(1_000_000);
+    private void boundHolds(SlowReaderOrigin started, HttpClient client, int count, Ask ask) throws Exception {
+        started.boundHolds(client, count, ask::open, nonReaders, opened -> {
+            while (opened.size() > STALLED) {
+                try {
+                    opened.remove(0).close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
             }
-        }, "direct-memory-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
-        try {
-            for (int i = 0; i < count; i++) {
-                nonReaders.add(ask.open());
-            }
-            long bound = BUDGET + ALLOCATOR_SLACK;
-            PushTree.await(Duration.ofSeconds(20), "answers wait for the bound, or direct memory passes it (held "
-                    + (directUsed() - before) + ")",
-                    () -> meter(metrics, "rproxy_answers_deferred_total") > 0 || peak.get() - before > bound);
-            long held = directUsed() - before;
-            assertTrue(held <= bound, "direct memory held by " + count + " clients that never read: " + held
-                    + " (expected: at most " + bound + ")");
-            double pending = meter(metrics, "rproxy_answers_pending_bytes");
-            assertTrue(pending > 0 && pending <= BUDGET + 2 * 64 * 1024, "pending: " + pending);
-            // A small document is served meanwhile.
-            assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(origin.baseUri()
-                    + "/networkmap/default-network-map")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
-            // The first ones leave, which hands the bound on to the last ones, waiting; the stall timeout
-            // resets their streams as each gets its turn and takes nothing (their connections then close,
-            // idle), and all is given back.
-            while (nonReaders.size() > STALLED) {
-                nonReaders.remove(0).close();
-            }
-            PushTree.await(Duration.ofSeconds(90), "the bound given back",
-                    () -> meter(metrics, "rproxy_answers_pending_bytes") == 0);
-            sampling.set(false);
-            sampler.join();
-            assertTrue(peak.get() - before <= bound, "direct memory at most: " + (peak.get() - before)
-                    + " (expected: at most " + bound + ")");
-        } finally {
-            sampling.set(false);
-        }
+        });
     }
 
     private static double meter(String metrics, String series) {
-        try {
-            return PrometheusPage.sample(new String(Proxies.get(metrics).body(), StandardCharsets.UTF_8), series)
-                    .orElse(-1);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return SlowReaderOrigin.meter(metrics, series);
     }
 }
