@@ -68,7 +68,7 @@ public final class ConfigLoader {
             return mapper.readerFor(type).readValue(tree);
         } catch (JsonMappingException e) {
             List<String> all = new ConfigProblems(mapper, source).of(tree, type);
-            String first = source + ": " + ConfigMessages.describe(e, "");
+            String first = ConfigMessages.oneLine(source + ": " + ConfigMessages.describe(e, ""));
             throw all.size() <= 1 ? new ConfigException(all.isEmpty() ? first : all.get(0), e)
                     : new ConfigException(String.join("\n", all));
         } catch (IOException e) {
@@ -92,7 +92,7 @@ public final class ConfigLoader {
                 onlyDocument(p, source);
             }
         } catch (JsonMappingException e) {
-            throw every(yaml, source, type, source + ": " + ConfigMessages.describe(e, ""), e);
+            throw every(yaml, source, type, ConfigMessages.oneLine(source + ": " + ConfigMessages.describe(e, "")), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(notReadable(source, e), e);
         } catch (IOException e) {
@@ -204,9 +204,7 @@ public final class ConfigLoader {
     /** The message for text that does not read as YAML: a key given twice, or a syntax error. */
     private static String notReadable(String source, JsonProcessingException e) {
         String reason = ConfigMessages.describeParsing(e, "");
-        if (reason != null) {
-            return source + ": " + reason;
-        }
-        return source + ": not valid YAML: " + YamlSyntax.describe(e);
+        return ConfigMessages.oneLine(reason != null ? source + ": " + reason
+                : source + ": not valid YAML: " + YamlSyntax.describe(e));
     }
 }

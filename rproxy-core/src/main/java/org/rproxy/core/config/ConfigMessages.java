@@ -94,6 +94,35 @@ final class ConfigMessages {
         return prefix(path) + YamlSyntax.describe(e);
     }
 
+    /**
+     * {@code line} with its line breaks and other control characters written as escapes
+     * (a backslash escape such as {@code \n}): a key or value quoted from the file may hold them, and a
+     * refusal is printed one problem a line, each starting with the file's name, so a break in
+     * one would cut it and could pass off the rest as a problem of its own.
+     */
+    static String oneLine(String line) {
+        StringBuilder b = null;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (!Character.isISOControl(c) && c != 0x2028 && c != 0x2029) {
+                if (b != null) {
+                    b.append(c);
+                }
+                continue;
+            }
+            if (b == null) {
+                b = new StringBuilder(line.length() + 8).append(line, 0, i);
+            }
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> b.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return b == null ? line : b.toString();
+    }
+
     /** {@code at} and {@code rest} as one dotted path; {@code rest} may start with an index. */
     static String join(String at, String rest) {
         if (at.isEmpty() || rest.isEmpty()) {

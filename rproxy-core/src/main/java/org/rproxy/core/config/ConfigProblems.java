@@ -46,7 +46,7 @@ final class ConfigProblems {
     /** Every problem of {@code tree} as a {@code type}, each as {@code "source: key: reason"}. */
     List<String> of(JsonNode tree, Class<?> type) {
         walk(tree, mapper.constructType(type), "");
-        return List.copyOf(problems);
+        return problems.stream().map(ConfigMessages::oneLine).toList();
     }
 
     /** Checks {@code node} at {@code path}; true when it had no problem. */

@@ -524,4 +524,16 @@ class ConfigLoaderTest {
     void durationsReadTheOperatorForms(String text, String iso) {
         assertEquals(Duration.parse(iso), Durations.parse(text));
     }
+
+    /** A key or value quoted in a refusal keeps it one problem a line: found by ConfigLoaderFuzzTest. */
+    @Test
+    void aLineBreakInAKeyOrValueIsEscapedSoEveryLineOfTheRefusalNamesTheFile() {
+        for (String yaml : List.of("{heartbeat: 1s, backoff-\r\rmin: 2s, subscriber-buffer: 12QB}\n",
+                "heartbeat: \"1\\nfake.yaml: forged\"\n")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> loader.read(yaml, "push.yaml", PushConfig.class));
+            for (String line : e.getMessage().split("\n", -1)) {
+                assertTrue(line.startsWith("push.yaml: ") && !line.contains("\r"), () -> "'" + line + "' in:\n" + e.getMessage());
+            }
+        }
+    }
 }
