@@ -133,7 +133,11 @@ public final class ClientOptions {
         return v.coolDown;
     }
 
-    /** {@return how often maps are polled while no update stream can be had (default 60 s)} */
+    /**
+     * {@return how often maps are polled while no update stream can be had (default 60 s); also the
+     * span over which a follower on the origin's stream moves to a proxy's once one can stream again
+     * (see {@link UpdateFollower})}
+     */
     public Duration pollInterval() {
         return v.pollInterval;
     }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,7 +19,9 @@ import java.util.function.LongSupplier;
  * up sends its newest signatures at once), when it lets a map held run late ({@link Renewals}: a
  * source that sends heartbeats but no renewals must not keep the client on maps that expire).
  * The follower asks {@link #ended} why its read ended. The origin's own stream is watched for
- * silence only: what it sends is as new as what polling the origin would fetch.
+ * silence only: what it sends is as new as what polling the origin would fetch; and it is closed
+ * once a proxy's stream has been opened in its place ({@link MoveToProxy}: no one's fault, and
+ * {@link #ended} says nothing).
  */
 final class StreamWatch implements AutoCloseable {
     private final HeldState state;
@@ -26,6 +29,7 @@ final class StreamWatch implements AutoCloseable {
     private final LongSupplier ticker;
     private final Duration readTimeout;
     private final ScheduledExecutorService timer;
+    private final BooleanSupplier moved;
     private volatile InputStream current;
     private volatile URI uri;
     private volatile boolean renewals;
@@ -37,7 +41,9 @@ final class StreamWatch implements AutoCloseable {
     private record Closed(InputStream in, ClientException why) {
     }
 
-    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout) {
+    /** @param moved asked while the origin's stream is followed: true once a proxy's is open to take its place */
+    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout, BooleanSupplier moved) {
+        this.moved = moved;
         this.state = state;
         this.clock = clock;
         this.ticker = ticker;
@@ -80,7 +86,7 @@ final class StreamWatch implements AutoCloseable {
 
     /**
      * Stops watching {@code in}, whose read has ended; returns why this watch closed it, or null
-     * when it did not: an {@link ClientException.Unreachable} for silence (no source's fault), an
+     * when it did not or closed it for a move ({@link #closedIt} tells those apart): an {@link ClientException.Unreachable} for silence (no source's fault), an
      * {@link ClientException.InvalidResponse} for a map it let run late (its source's).
      */
     ClientException ended(InputStream in) {
@@ -104,6 +110,14 @@ final class StreamWatch implements AutoCloseable {
         if (why != null) {
             closed = new Closed(in, why);
             close(in);
+        } else if (!renewals && moved.getAsBoolean()) {
+            // The probe may have taken a while: close the stream followed now, whichever it is
+            // (the follower takes the one opened for the move when its read ends, or next).
+            InputStream followed = current;
+            if (followed != null) {
+                closed = new Closed(followed, null);
+                close(followed);
+            }
         }
     }
 

@@ -7,15 +7,11 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
-import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * closed, its source cools down as for an update that does not verify (the listener is told,
  * with an {@link ClientException.InvalidResponse} naming the map and its expiry), and the next
  * source's stream (the origin's last, which sends its newest signatures at once) or the poll
- * brings the renewal. The origin's own stream is left for silence only.
+ * brings the renewal. The origin's own stream is left for silence only, and for a proxy's once
+ * one can stream again ({@link MoveToProxy}: a client that fell back to the origin during a
+ * proxy's outage does not stay on it; the proxy's stream is opened before the origin's is closed).
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
  * a timer thread watching the stream ({@link StreamWatch}); {@link #close()} ends both.
@@ -85,7 +83,6 @@ public final class UpdateFollower implements AutoCloseable {
 
     private final HeldState state;
     private final Sources sources;
-    private final Fetcher fetcher;
     private final MapPoll poll;
     private final Checker checker;
     private final ClientOptions options;
@@ -93,6 +90,8 @@ public final class UpdateFollower implements AutoCloseable {
     private final LongSupplier ticker;
     private final Thread thread;
     private final StreamWatch watch;
+    private final Subscriber subscriber;
+    private final MoveToProxy move;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Consumer<UpdateFollower> forget;
 
@@ -102,7 +101,6 @@ public final class UpdateFollower implements AutoCloseable {
         this.forget = requireNonNull(forget, "forget");
         this.state = state;
         this.sources = sources;
-        this.fetcher = fetcher;
         this.checker = checker;
         this.options = options;
         this.ticker = requireNonNull(ticker, "ticker");
@@ -110,7 +108,10 @@ public final class UpdateFollower implements AutoCloseable {
         this.poll = new MapPoll(state, sources, mapFetches, this.listener, this::isClosed);
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
-        this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout());
+        SourceHealth subscriptions = new SourceHealth(options.clock(), options.coolDown());
+        this.subscriber = new Subscriber(state, sources, fetcher, checker, subscriptions, ticker);
+        this.move = new MoveToProxy(sources, subscriptions, subscriber::open, ticker, options.pollInterval().toNanos());
+        this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::ready);
     }
 
     void start() {
@@ -147,6 +148,11 @@ public final class UpdateFollower implements AutoCloseable {
      * every stream was left for an update not valid at this client's clock (false).
      */
     private boolean streamOrPoll() {
+        Subscription moved = move.take();
+        if (moved != null) {
+            follow(moved);
+            return true;
+        }
         for (URI source : sources.order()) {
             if (isClosed() || follow(source)) {
                 return true;
@@ -163,41 +169,35 @@ public final class UpdateFollower implements AutoCloseable {
      * clock may be wrong or this source stale, and a poll tells which).
      */
     private boolean follow(URI source) {
-        URI uri = Sources.at(source, updatesPath());
-        Map<String, String> targets = state.streamTargets();
-        // One look at what is held (named when subscribing: the stream's first patches are made from
-        // those, whatever another thread takes meanwhile) and at the newest verified, state file
-        // included: no update may be older (read before subscribing, as a request's floor is).
-        Map<String, Representation> named = new HashMap<>();
-        targets.values().forEach(t -> {
-            Representation r = state.get(t);
-            if (r != null) {
-                named.put(t, r);
-            }
-        });
-        Map<String, Instant> verified = checker.held(targets.values());
-        long start = ticker.getAsLong();
-        InputStream in;
+        Subscription s;
         try {
-            in = fetcher.subscribe(uri, StreamParams.of(targets, named::get));
+            s = subscriber.open(source);
         } catch (ClientException.Interrupted e) {
             return true; // closed while subscribing: the source is not to blame, and nothing is told
         } catch (ClientException e) {
-            sources.health().failed(source, e);
             listener.refused(e);
             return false;
         }
-        sources.health().succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
-        listener.following(uri);
+        return follow(s);
+    }
+
+    /** Reads the stream subscribed to until it ends; false when it was left for an update not valid at this clock. */
+    private boolean follow(Subscription s) {
+        if (isClosed()) {
+            s.abandon();
+            return true;
+        }
+        listener.following(s.uri());
         StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
-                source, uri, targets, named, verified, this::isClosed, watch::read, counts);
-        watch.watch(in, uri, !source.equals(sources.origin()));
+                s.source(), s.uri(), s.targets(), s.named(), s.verified(), this::isClosed, watch::read, counts);
+        InputStream in = s.in();
+        watch.watch(in, s.uri(), !s.source().equals(sources.origin()));
         ClientException left;
         try (in) {
             reader.read(in);
         } catch (IOException e) {
             if (!isClosed() && !watch.closedIt(in)) {
-                listener.refused(Fetcher.streamFailure(uri, e));
+                listener.refused(Fetcher.streamFailure(s.uri(), e));
             }
         } finally {
             left = watch.ended(in);
@@ -205,16 +205,11 @@ public final class UpdateFollower implements AutoCloseable {
         if (left != null && !isClosed()) {
             // closed here, not by the source: say why, rather than the "closed" of the read it broke off
             if (left instanceof ClientException.InvalidResponse) {
-                sources.health().failed(source, left); // it let a map run late: it cools down
+                sources.health().failed(s.source(), left); // it let a map run late: it cools down
             }
             listener.refused(left);
         }
         return !reader.leftForTime();
-    }
-
-    /** The update stream's path: the directory's {@code text/event-stream} resource, else {@code /updates}. */
-    private String updatesPath() {
-        return state.updatesPath().orElse("/updates");
     }
 
     /** {@code d} in seconds, as few digits as it takes ({@code 20 s}, {@code 1.5 s}). */
@@ -255,6 +250,7 @@ public final class UpdateFollower implements AutoCloseable {
         closed.countDown();
         watch.closeCurrent();
         watch.close();
+        move.close();
         thread.interrupt();
         try {
             thread.join(options.timeout().toMillis());

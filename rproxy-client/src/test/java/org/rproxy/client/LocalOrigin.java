@@ -141,6 +141,11 @@ final class LocalOrigin implements AutoCloseable {
         return origin.keyId();
     }
 
+    /** The update streams open at this origin now (0 without a publisher). */
+    long openStreams() {
+        return stream == null ? 0 : stream.stats().subscribers();
+    }
+
     @Override
     public void close() {
         origin.close();

@@ -1,0 +1,74 @@
+package org.rproxy.client;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+import org.rproxy.core.store.Representation;
+
+/**
+ * Opens a follower's update-stream subscriptions: at a source's stream (the directory's
+ * {@code text/event-stream} resource, else {@code /updates}), naming the versions held, and
+ * records how that went in the sources' health and in the follower's own record of
+ * subscriptions. Called on the follower's thread, or on its watch's for a move to a proxy
+ * ({@link MoveToProxy}); thread-safe.
+ */
+final class Subscriber {
+    private final HeldState state;
+    private final Sources sources;
+    private final Fetcher fetcher;
+    private final Checker checker;
+    private final SourceHealth subscriptions;
+    private final LongSupplier ticker;
+
+    /** @param subscriptions the follower's record of subscriptions alone (fetches not counted) */
+    Subscriber(HeldState state, Sources sources, Fetcher fetcher, Checker checker, SourceHealth subscriptions,
+               LongSupplier ticker) {
+        this.state = state;
+        this.sources = sources;
+        this.fetcher = fetcher;
+        this.checker = checker;
+        this.subscriptions = subscriptions;
+        this.ticker = ticker;
+    }
+
+    /**
+     * Subscribes at {@code source}.
+     *
+     * @throws ClientException when no stream could be had there (recorded as the source's failure,
+     *                         unless it was {@link ClientException.Interrupted}: the caller's doing)
+     */
+    Subscription open(URI source) {
+        URI uri = Sources.at(source, state.updatesPath().orElse("/updates"));
+        Map<String, String> targets = state.streamTargets();
+        // One look at what is held (named when subscribing: the stream's first patches are made from
+        // those, whatever another thread takes meanwhile) and at the newest verified, state file
+        // included: no update may be older (read before subscribing, as a request's floor is).
+        Map<String, Representation> named = new HashMap<>();
+        targets.values().forEach(t -> {
+            Representation r = state.get(t);
+            if (r != null) {
+                named.put(t, r);
+            }
+        });
+        Map<String, Instant> verified = checker.held(targets.values());
+        long start = ticker.getAsLong();
+        try {
+            InputStream in = fetcher.subscribe(uri, StreamParams.of(targets, named::get));
+            Duration took = Duration.ofNanos(ticker.getAsLong() - start);
+            sources.health().succeeded(source, took);
+            subscriptions.succeeded(source, took);
+            return new Subscription(source, uri, targets, named, verified, in);
+        } catch (ClientException.Interrupted e) {
+            throw e;
+        } catch (ClientException e) {
+            sources.health().failed(source, e);
+            subscriptions.failed(source, e);
+            throw e;
+        }
+    }
+}
