@@ -15,6 +15,7 @@ import org.rproxy.core.sign.RollbackRule;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation.Revalidation;
 import org.rproxy.core.store.Variant;
 import org.rproxy.core.upstream.UpstreamResponse;
 
@@ -109,7 +110,7 @@ final class Admission {
         }
         return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
                 HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl),
-                HeaderRules.mustRevalidate(cacheControl)));
+                HeaderRules.revalidation(cacheControl)));
     }
 
     /** A {@code 304} for {@code key}, asked with {@code askedEtag}, received {@code delay} after. */
@@ -127,7 +128,7 @@ final class Admission {
         long swr = cacheControl == null ? previous.staleWhileRevalidateSeconds()
                 : HeaderRules.staleWhileRevalidate(cacheControl);
         long sie = cacheControl == null ? previous.staleIfErrorSeconds() : HeaderRules.staleIfError(cacheControl);
-        boolean revalidate = cacheControl == null ? previous.mustRevalidate() : HeaderRules.mustRevalidate(cacheControl);
+        Revalidation revalidate = cacheControl == null ? previous.revalidation() : HeaderRules.revalidation(cacheControl);
         long age = HeaderRules.initialAge(r.header("age"), r.header("date"), now, delay);
         List<HeaderField> merged = HeaderRules.freshened(previous.variant().headers(), r.headers());
         Variant variant = new Variant(previous.variant().body(), previous.variant().contentEncoding(), merged);
@@ -165,6 +166,6 @@ final class Admission {
         // (DerivedFrom). The stale windows it came with are kept for what goes out (CachedCopy).
         return new Admitted(new CachedVariant(variant, false, now, expires, now, maxAge, age,
                 HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl),
-                HeaderRules.mustRevalidate(cacheControl)));
+                HeaderRules.revalidation(cacheControl)));
     }
 }

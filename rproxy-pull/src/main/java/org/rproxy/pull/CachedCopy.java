@@ -33,7 +33,8 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
     static CachedCopy of(CachedVariant identity, CachedVariant gzip) {
         CachedVariant gz = gzip != null && !gzip.expires().isBefore(identity.expires()) ? gzip : null;
         Representation r = new Representation(identity.variant(), gz == null ? null : gz.variant(),
-                identity.maxAgeSeconds(), identity.created(), windowsEnd(identity, identity.ageSeconds()));
+                identity.maxAgeSeconds(), identity.created(), windowsEnd(identity, identity.ageSeconds()),
+                identity.revalidation());
         return new CachedCopy(identity, gz, r);
     }
 
@@ -115,7 +116,7 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
 
     private static CachedVariant until(CachedVariant v, Instant until) {
         return new CachedVariant(v.variant(), v.signed(), v.created(), until, v.fetchedAt(), v.maxAgeSeconds(),
-                v.ageSeconds(), v.staleWhileRevalidateSeconds(), v.staleIfErrorSeconds(), v.mustRevalidate());
+                v.ageSeconds(), v.staleWhileRevalidateSeconds(), v.staleIfErrorSeconds(), v.revalidation());
     }
 
     /** The current age (RFC 9111 §4.2.3): the corrected initial age plus the time held. */
@@ -149,6 +150,6 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
     Representation withAge(long age) {
         Representation b = base;
         return new Representation(b.identity().withAge(age), b.gzip() == null ? null : b.gzip().withAge(age),
-                b.maxAgeSeconds(), b.created(), windowsEnd(identity, age));
+                b.maxAgeSeconds(), b.created(), windowsEnd(identity, age), b.revalidation());
     }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 
+import org.rproxy.core.store.Representation.Revalidation;
 import org.rproxy.core.store.Variant;
 
 /**
@@ -23,15 +24,17 @@ import org.rproxy.core.store.Variant;
  * @param staleIfErrorSeconds that response's {@code stale-if-error} (RFC 5861), 0 when absent (for an
  *                        unsigned answer, served here only while fresh, it says how long caches
  *                        further on may keep it: see {@link CachedCopy})
- * @param mustRevalidate  that response said {@code must-revalidate} or {@code proxy-revalidate}
- *                        ({@link HeaderRules#mustRevalidate}): once stale it is served only after a
- *                        revalidation, in no window (which are then 0) and not in an outage
+ * @param revalidation    that response said {@code must-revalidate}, {@code proxy-revalidate} or
+ *                        {@code s-maxage} ({@link HeaderRules#revalidation}): once stale it is served
+ *                        only after a revalidation, in no window (which are then 0) and not in an
+ *                        outage; and it is passed on, so caches downstream do the same
  */
 record CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
                    long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds,
-                   long staleIfErrorSeconds, boolean mustRevalidate) {
+                   long staleIfErrorSeconds, Revalidation revalidation) {
     CachedVariant {
         requireNonNull(variant, "variant");
+        requireNonNull(revalidation, "revalidation");
         requireNonNull(created, "created");
         requireNonNull(expires, "expires");
         requireNonNull(fetchedAt, "fetchedAt");
@@ -39,7 +42,7 @@ record CachedVariant(Variant variant, boolean signed, Instant created, Instant e
             throw new IllegalArgumentException("stale windows: " + staleWhileRevalidateSeconds + ", "
                     + staleIfErrorSeconds + " (expected: >= 0)");
         }
-        if (mustRevalidate && (staleWhileRevalidateSeconds > 0 || staleIfErrorSeconds > 0)) {
+        if (revalidation.required() && (staleWhileRevalidateSeconds > 0 || staleIfErrorSeconds > 0)) {
             throw new IllegalArgumentException("stale windows: " + staleWhileRevalidateSeconds + ", "
                     + staleIfErrorSeconds + " (expected: 0 with must-revalidate)");
         }
@@ -49,7 +52,12 @@ record CachedVariant(Variant variant, boolean signed, Instant created, Instant e
     CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
                   long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds, long staleIfErrorSeconds) {
         this(variant, signed, created, expires, fetchedAt, maxAgeSeconds, ageSeconds, staleWhileRevalidateSeconds,
-                staleIfErrorSeconds, false);
+                staleIfErrorSeconds, Revalidation.NONE);
+    }
+
+    /** Whether this proxy, a shared cache, must revalidate it once stale ({@link #revalidation}). */
+    boolean mustRevalidate() {
+        return revalidation.required();
     }
 
     String etag() {

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.SignatureBase;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation.Revalidation;
 import org.rproxy.core.store.SharedFreshness;
 
 /**
@@ -198,22 +199,20 @@ final class HeaderRules {
 
     /**
      * True when a {@code cache-control} value forbids this proxy, a shared cache, to serve the
-     * response stale without revalidating it: {@code must-revalidate} (RFC 9111 §5.2.2.2) or
-     * {@code proxy-revalidate} (§5.2.2.8). Such a prohibition outweighs the stale windows the
-     * same value grants (RFC 9111 §4.2.4), so both count as 0: past its freshness the copy is
-     * revalidated before it is served, and an upstream that cannot be reached gets the client 504.
+     * response stale without revalidating it: {@code must-revalidate} (RFC 9111 §5.2.2.2),
+     * {@code proxy-revalidate} (§5.2.2.8), or {@code s-maxage}, which for a shared cache carries
+     * the meaning of {@code proxy-revalidate} (§5.2.2.10). Such a prohibition outweighs the stale
+     * windows the same value grants (RFC 9111 §4.2.4), so both count as 0: past its freshness the
+     * copy is revalidated before it is served, and an upstream that cannot be reached gets the
+     * client 504.
      */
     static boolean mustRevalidate(String cacheControl) {
-        if (cacheControl == null) {
-            return false;
-        }
-        for (String directive : cacheControl.split(",")) {
-            String d = directive.trim().toLowerCase(Locale.ROOT);
-            if (d.equals("must-revalidate") || d.equals("proxy-revalidate")) {
-                return true;
-            }
-        }
-        return false;
+        return revalidation(cacheControl).required();
+    }
+
+    /** What {@link #mustRevalidate} reads, as it is passed on downstream ({@link SharedFreshness#revalidation}). */
+    static Revalidation revalidation(String cacheControl) {
+        return SharedFreshness.revalidation(cacheControl);
     }
 
     /** The {@code age} value (RFC 9111 §5.1): non-negative seconds, 0 when absent or unusable. */

@@ -38,9 +38,10 @@ final class OfferedCopy {
     private static CachedVariant variant(Variant v, Instant created, Instant expires, Representation r, Instant now,
                                          String viaEntry) {
         Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
-        // The windows its origin would announce now: it came without a Cache-Control of its own.
+        // The windows its origin would announce now (none when it must be revalidated once stale,
+        // as the response a bundle was kept from may say: kept, and passed on).
         Representation.Windows w = r.windowsAt(now);
         return new CachedVariant(stored, true, created, expires, now, r.maxAgeSeconds(), 0,
-                w.staleWhileRevalidate(), w.staleIfError());
+                w.staleWhileRevalidate(), w.staleIfError(), r.revalidation());
     }
 }

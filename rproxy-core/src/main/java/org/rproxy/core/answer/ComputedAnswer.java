@@ -39,13 +39,21 @@ public final class ComputedAnswer {
      * the entity tag of the version used, when that version's signature runs out, and when the
      * copy used was generated or last validated at the origin as this node reckons it (the
      * instant its {@code Age} counts from: its response time less its corrected initial age), or
-     * null for the origin's own document, which has no age.
+     * null for the origin's own document, which has no age; and whether caches must revalidate the
+     * copy once stale, as the response it came in said ({@link Representation#revalidation}).
      */
-    public record Source(String id, String path, String etag, Instant expires, Instant validated) {
+    public record Source(String id, String path, String etag, Instant expires, Instant validated,
+                         Representation.Revalidation revalidation) {
         public Source {
             requireNonNull(id, "id");
             requireNonNull(path, "path");
             requireNonNull(expires, "expires");
+            requireNonNull(revalidation, "revalidation");
+        }
+
+        /** A source that caches may serve stale within its windows. */
+        public Source(String id, String path, String etag, Instant expires, Instant validated) {
+            this(id, path, etag, expires, validated, Representation.Revalidation.NONE);
         }
 
         /** A source of no age: the origin's own document. */
@@ -66,7 +74,9 @@ public final class ComputedAnswer {
         List<String> parts = new ArrayList<>();
         Instant expires = Instant.MAX;
         Instant validated = null;
+        Representation.Revalidation revalidation = Representation.Revalidation.NONE;
         for (Source s : sources) {
+            revalidation = revalidation.strictest(s.revalidation());
             String etag = s.etag();
             parts.add('"' + s.id() + "\";path=\"" + s.path() + "\";etag=\""
                     + (etag == null ? "" : etag.replace("\"", "")) + '"');
@@ -90,8 +100,10 @@ public final class ComputedAnswer {
             headers.add(new HeaderField(AGE, Long.toString(ageAt(validated, now))));
         }
         Variant identity = new Variant(body, null, headers);
+        // What caches must revalidate once stale, an answer from it must be too: served stale,
+        // it would stand for a copy that may not be.
         return new Representation(identity, null, maxAge.toSeconds(), validated != null ? validated : now,
-                expires.equals(Instant.MAX) ? now.plus(maxAge) : expires);
+                expires.equals(Instant.MAX) ? now.plus(maxAge) : expires, revalidation);
     }
 
     /**
@@ -100,7 +112,7 @@ public final class ComputedAnswer {
      */
     static Representation withAge(Representation answer, long age) {
         return new Representation(answer.identity().withAge(age), answer.gzip() == null ? null : answer.gzip().withAge(age),
-                answer.maxAgeSeconds(), answer.created(), answer.expires());
+                answer.maxAgeSeconds(), answer.created(), answer.expires(), answer.revalidation());
     }
 
     /** Whole seconds from {@code validated} to {@code now}, never negative. */

@@ -38,11 +38,13 @@ final class ReceivedDocuments {
 
     /**
      * The version of a held signed document that answers name, how long it may be used, and when
-     * the copy held was generated or last validated upstream (null: a copy of no age).
+     * the copy held was generated or last validated upstream (null: a copy of no age), and whether
+     * caches must revalidate it once stale.
      */
-    record Ref(String etag, Instant expires, long maxAgeSeconds, Instant validated) {
+    record Ref(String etag, Instant expires, long maxAgeSeconds, Instant validated,
+               Representation.Revalidation revalidation) {
         static Ref of(Representation r, Instant validated) {
-            return new Ref(r.identity().etag(), r.expires(), r.maxAgeSeconds(), validated);
+            return new Ref(r.identity().etag(), r.expires(), r.maxAgeSeconds(), validated, r.revalidation());
         }
     }
 

@@ -41,7 +41,7 @@ final class ReceivedHoldings implements Holdings {
         if (!clock.instant().isBefore(ref.expires())) {
             throw new NotHeldException(path + " has expired", path);
         }
-        return new ComputedAnswer.Source(id, path, ref.etag(), ref.expires(), ref.validated());
+        return new ComputedAnswer.Source(id, path, ref.etag(), ref.expires(), ref.validated(), ref.revalidation());
     }
 
     @Override

@@ -150,7 +150,9 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
      * the signed fields (and {@code alto-derived-from}), valid from the signature's {@code created}
      * to its {@code expires}, with the freshness lifetime the bundle's {@code cache-control} gives
      * a shared cache, which a server of it is: {@code s-maxage} over {@code max-age}, 0 without
-     * either ({@link SharedFreshness#maxAge}, as a pull proxy reads the same response fetched).
+     * either ({@link SharedFreshness#maxAge}, as a pull proxy reads the same response fetched), and
+     * the revalidation it asks of one ({@link SharedFreshness#revalidation}: a bundle kept from a
+     * response that said {@code must-revalidate} is served saying it, without stale windows).
      * The bundle verifies itself with {@code verifier} (as {@link #verify(ResponseVerifier)}:
      * for the resource it names), so no representation is ever made of bytes nobody verified.
      *
@@ -180,8 +182,9 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
                 served.add(f);
             }
         }
-        long maxAge = SharedFreshness.maxAge(field("cache-control"));
-        return new Representation(new Variant(body, null, served), null, maxAge, valid.created(), valid.expires());
+        String cacheControl = field("cache-control");
+        return new Representation(new Variant(body, null, served), null, SharedFreshness.maxAge(cacheControl),
+                valid.created(), valid.expires(), SharedFreshness.revalidation(cacheControl));
     }
 
     /** The file's bytes. */

@@ -19,6 +19,11 @@ import org.rproxy.core.store.Representation;
  *   <li>{@code stale-if-error} (RFC 5861 §4): what is left of the signature after the max-age
  *       ({@link Representation#staleIfErrorAt}), so a cache serving a stale copy in an outage
  *       never serves one whose signature has run out.</li>
+ *   <li>{@code must-revalidate} or {@code proxy-revalidate} (RFC 9111 §5.2.2.2, §5.2.2.8) when
+ *       the response a proxy's copy came in said so ({@link Representation#revalidation}), and then
+ *       no stale window: caches downstream must revalidate it once stale, as this node does. Not
+ *       signed, so not binding on a cache a client does not trust; it can only make a copy be
+ *       asked for sooner, and the signature's {@code expires} bounds every copy whatever it says.</li>
  *   <li>A copy a proxy holds goes out with its {@code Age}, and the windows are cut at
  *       {@code expires} counting from this node's clock, not from the time the response was that
  *       old: a cache that ignores {@code Age} (nginx 1.22) still ends them before {@code expires},
@@ -46,6 +51,10 @@ final class Freshness {
         long sie = w.staleIfError();
         if (sie > 0) {
             b.append(", stale-if-error=").append(sie);
+        }
+        String revalidate = representation.revalidation().directive();
+        if (revalidate != null) {
+            b.append(", ").append(revalidate);
         }
         return b.toString();
     }

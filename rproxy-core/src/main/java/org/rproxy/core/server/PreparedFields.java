@@ -64,7 +64,7 @@ final class PreparedFields {
 
     /**
      * The head of a 200 as written during one second, for a representation of this
-     * {@code max-age} and expiry (all its freshness depends on), as header fields and, once it is
+     * {@code max-age}, expiry and revalidation (all its freshness depends on), as header fields and, once it is
      * shared, as the bytes HTTP/1.1 writes. Not the representation itself: a slot is kept as long
      * as its variant, weakly, and a value that held the representation would hold the variant
      * (and a replaced body) for good.
@@ -77,19 +77,22 @@ final class PreparedFields {
         private final long second;
         private final long maxAgeSeconds;
         private final Instant expires;
+        private final Representation.Revalidation revalidation;
         private final HttpHeaders headers;
         private volatile boolean taken;
         private volatile ByteBuf encoded;
 
-        SharedHead(long second, long maxAgeSeconds, Instant expires, HttpHeaders headers) {
+        SharedHead(long second, Representation r, HttpHeaders headers) {
             this.second = second;
-            this.maxAgeSeconds = maxAgeSeconds;
-            this.expires = expires;
+            this.maxAgeSeconds = r.maxAgeSeconds();
+            this.expires = r.expires();
+            this.revalidation = r.revalidation();
             this.headers = headers;
         }
 
         boolean fits(long s, Representation r) {
-            return second == s && maxAgeSeconds == r.maxAgeSeconds() && expires.equals(r.expires());
+            return second == s && maxAgeSeconds == r.maxAgeSeconds() && expires.equals(r.expires())
+                    && revalidation == r.revalidation();
         }
 
         /** The fields: to write, never to change. */
@@ -168,12 +171,12 @@ final class PreparedFields {
     SharedHead okHead(Representation representation, Variant variant, Instant now, Supplier<HttpHeaders> make) {
         long second = now.getEpochSecond();
         if (now.getNano() == 0) {
-            return new SharedHead(second, representation.maxAgeSeconds(), representation.expires(), make.get());
+            return new SharedHead(second, representation, make.get());
         }
         Slot slot = slot(variant);
         SharedHead ok = slot.ok;
         if (ok == null || !ok.fits(second, representation)) {
-            ok = new SharedHead(second, representation.maxAgeSeconds(), representation.expires(), make.get());
+            ok = new SharedHead(second, representation, make.get());
             slot.ok = ok;
         }
         return ok;

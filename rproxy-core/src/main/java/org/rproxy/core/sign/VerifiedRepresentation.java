@@ -64,11 +64,13 @@ public final class VerifiedRepresentation {
     /**
      * Verifies {@code candidate}'s variants for a GET of {@code target} with {@code verifier}: its
      * {@code created} and {@code expires} are not taken (the identity's signature says them), its
-     * {@code max-age} is (the origin does not sign it).
+     * {@code max-age} and {@code revalidation} are (the origin does not sign them; the latter can
+     * only take stale windows away).
      */
     public static Check verify(ResponseVerifier verifier, String target, Representation candidate) {
         requireNonNull(candidate, "candidate");
-        return verify(verifier, target, candidate.identity(), candidate::gzip, candidate.maxAgeSeconds(), null);
+        return verify(verifier, target, candidate.identity(), candidate::gzip, candidate.maxAgeSeconds(), null,
+                candidate.revalidation());
     }
 
     /**
@@ -84,6 +86,11 @@ public final class VerifiedRepresentation {
      */
     public static Check verify(ResponseVerifier verifier, String target, Variant identity, Supplier<Variant> gzip,
                                long maxAgeSeconds, Instant notBefore) {
+        return verify(verifier, target, identity, gzip, maxAgeSeconds, notBefore, Representation.Revalidation.NONE);
+    }
+
+    private static Check verify(ResponseVerifier verifier, String target, Variant identity, Supplier<Variant> gzip,
+                                long maxAgeSeconds, Instant notBefore, Representation.Revalidation revalidation) {
         requireNonNull(verifier, "verifier");
         requireNonNull(target, "target");
         requireNonNull(identity, "identity");
@@ -98,7 +105,8 @@ public final class VerifiedRepresentation {
         Variant gz = gzip.get();
         Verdict g = gz == null ? null : check(verifier, gz, expect);
         boolean keep = g != null && g.valid() && !g.expires().isBefore(id.expires());
-        Representation r = new Representation(identity, keep ? gz : null, maxAgeSeconds, id.created(), id.expires());
+        Representation r = new Representation(identity, keep ? gz : null, maxAgeSeconds, id.created(), id.expires(),
+                revalidation);
         return new Verified(new VerifiedRepresentation(target, r, verifier), g == null ? null : g.outcome());
     }
 

@@ -16,18 +16,74 @@ import java.time.Instant;
  *                     from was generated or last validated, which its {@code Age} counts from)
  * @param expires      when the signature runs out; never serve after this (for an unsigned answer:
  *                     where its windows end, see {@link #maxAgeAt})
+ * @param revalidation whether caches must revalidate it once stale, as the response it came in said
+ *                     ({@link Revalidation}); not signed, and never making a copy fresher: it only
+ *                     takes the stale windows away
  */
-public record Representation(Variant identity, Variant gzip, long maxAgeSeconds, Instant created, Instant expires) {
+public record Representation(Variant identity, Variant gzip, long maxAgeSeconds, Instant created, Instant expires,
+                             Revalidation revalidation) {
     public Representation {
         requireNonNull(identity, "identity");
         requireNonNull(created, "created");
         requireNonNull(expires, "expires");
+        requireNonNull(revalidation, "revalidation");
         if (maxAgeSeconds < 0) {
             throw new IllegalArgumentException("maxAgeSeconds: " + maxAgeSeconds + " (expected: >= 0)");
         }
         if (gzip != null && !"gzip".equals(gzip.contentEncoding())) {
             throw new IllegalArgumentException("gzip: content-encoding " + gzip.contentEncoding() + " (expected: gzip)");
         }
+    }
+
+    /** One that caches may serve stale within the windows it announces ({@link Revalidation#NONE}). */
+    public Representation(Variant identity, Variant gzip, long maxAgeSeconds, Instant created, Instant expires) {
+        this(identity, gzip, maxAgeSeconds, created, expires, Revalidation.NONE);
+    }
+
+    /**
+     * What a cache must do with a copy past its freshness before serving it, as the response it
+     * came in said (RFC 9111 §4.2.4: a cache must not serve a stale response such a directive
+     * forbids). A node passes it on as it came ({@link #directive}) and announces no stale window
+     * beside it: nginx knows neither directive and would apply the windows, and a stricter
+     * directive than the origin's costs only a revalidation, while a lost one let caches
+     * downstream serve what the origin said must be revalidated.
+     */
+    public enum Revalidation {
+        /** Stale use within the announced windows is allowed. */
+        NONE(null),
+        /**
+         * {@code proxy-revalidate} (§5.2.2.8), which {@code s-maxage} implies for a shared cache
+         * (§5.2.2.10): shared caches, which every node is, revalidate first.
+         */
+        SHARED_CACHES("proxy-revalidate"),
+        /** {@code must-revalidate} (§5.2.2.2): every cache revalidates first. */
+        EVERY_CACHE("must-revalidate");
+
+        private final String directive;
+
+        Revalidation(String directive) {
+            this.directive = directive;
+        }
+
+        /** The {@code Cache-Control} directive that says it, or null for {@link #NONE}. */
+        public String directive() {
+            return directive;
+        }
+
+        /** Whether a shared cache (any node) must not serve a stale copy without revalidating it. */
+        public boolean required() {
+            return this != NONE;
+        }
+
+        /** The stricter of the two: what an answer computed from copies of both must say. */
+        public Revalidation strictest(Revalidation other) {
+            return other.ordinal() > ordinal() ? other : this;
+        }
+    }
+
+    /** This representation with {@code r} in place of its {@link #revalidation}. */
+    public Representation withRevalidation(Revalidation r) {
+        return r == revalidation ? this : new Representation(identity, gzip, maxAgeSeconds, created, expires, r);
     }
 
     /** The variant to send for a request that accepts gzip or not. */
@@ -75,11 +131,14 @@ public record Representation(Variant identity, Variant gzip, long maxAgeSeconds,
 
     /**
      * {@link #maxAgeAt}, {@link #staleWhileRevalidateAt} and {@link #staleIfErrorAt} at
-     * {@code now}.
+     * {@code now}; no stale window when it must be revalidated ({@link #revalidation}).
      */
     public Windows windowsAt(Instant now) {
         long left = secondsLeft(now);
         long maxAge = Math.max(0, Math.min(maxAgeSeconds, left));
+        if (revalidation.required()) {
+            return new Windows(maxAge, 0, 0);
+        }
         long staleIfError = Math.max(0, left - maxAge);
         return new Windows(maxAge, Math.min(maxAgeSeconds, staleIfError), staleIfError);
     }

@@ -30,6 +30,29 @@ public final class SharedFreshness {
     }
 
     /**
+     * Whether a shared cache must revalidate a stale copy before serving it, and what to pass on:
+     * {@code must-revalidate} (RFC 9111 §5.2.2.2) for every cache; {@code proxy-revalidate}
+     * (§5.2.2.8), or {@code s-maxage}, which carries its meaning for a shared cache (§5.2.2.10),
+     * for shared ones. Either outweighs the stale windows beside it (§4.2.4).
+     */
+    public static Representation.Revalidation revalidation(String cacheControl) {
+        Representation.Revalidation found = Representation.Revalidation.NONE;
+        if (cacheControl == null) {
+            return found;
+        }
+        for (String directive : cacheControl.split(",")) {
+            String d = directive.trim().toLowerCase(Locale.ROOT);
+            if (d.equals("must-revalidate")) {
+                return Representation.Revalidation.EVERY_CACHE;
+            }
+            if (d.equals("proxy-revalidate") || d.startsWith("s-maxage=")) {
+                found = Representation.Revalidation.SHARED_CACHES;
+            }
+        }
+        return found;
+    }
+
+    /**
      * The delta-seconds of directive {@code name} (lower case, for example {@code max-age}): the
      * last one given, quotes allowed; 0 when absent or unusable, and when the value says
      * {@code no-store}, {@code no-cache} or {@code private}, which leave a shared cache no time

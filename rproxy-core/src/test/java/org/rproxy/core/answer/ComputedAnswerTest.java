@@ -27,6 +27,20 @@ class ComputedAnswerTest {
                 Duration.ofSeconds(60), NOW, List.of());
     }
 
+    /** An answer from a copy caches must revalidate once stale must be revalidated too: the strictest of its sources. */
+    @Test
+    void anAnswerMustBeRevalidatedAsStrictlyAsItsStrictestSource() {
+        Representation r = answer(
+                new ComputedAnswer.Source("n", "/networkmap/n", "\"a\"", NOW.plusSeconds(600), NOW,
+                        Representation.Revalidation.SHARED_CACHES),
+                new ComputedAnswer.Source("m", "/costmap/m", "\"b\"", NOW.plusSeconds(600), NOW,
+                        Representation.Revalidation.EVERY_CACHE),
+                new ComputedAnswer.Source("o", "/costmap/o", "\"c\"", NOW.plusSeconds(600), NOW));
+        assertEquals(Representation.Revalidation.EVERY_CACHE, r.revalidation());
+        assertEquals(Representation.Revalidation.EVERY_CACHE, ComputedAnswer.withAge(r, 5).revalidation(), "kept, aged");
+        assertEquals(Representation.Revalidation.NONE, answer("\"a\"").revalidation());
+    }
+
     @Test
     void theSameBodyFromTheSameSourcesHasTheSameTag() {
         assertEquals(answer("\"a\"").identity().etag(), answer("\"a\"").identity().etag());

@@ -278,6 +278,26 @@ class SignedBundleTest {
         });
     }
 
+    /**
+     * A bundle kept from a response that said it must be revalidated once stale is served saying
+     * so, without stale windows, as the pull proxy holds the same response fetched: the directive
+     * is not signed, but it can only take windows away.
+     */
+    @Test
+    void aBundlesRevalidationIsKeptAsASharedCacheReadsIt() {
+        Map<String, Representation.Revalidation> cases = new LinkedHashMap<>();
+        cases.put("max-age=60, stale-while-revalidate=60, must-revalidate", Representation.Revalidation.EVERY_CACHE);
+        cases.put("max-age=60, proxy-revalidate", Representation.Revalidation.SHARED_CACHES);
+        cases.put("max-age=600, s-maxage=60", Representation.Revalidation.SHARED_CACHES);
+        cases.put("max-age=60, stale-while-revalidate=60", Representation.Revalidation.NONE);
+        cases.forEach((cacheControl, revalidation) -> {
+            Map<String, List<String>> h = signedHeaders(BODY, null);
+            h.put("Cache-Control", List.of(cacheControl));
+            Representation r = SignedBundle.of(h, BODY).representation(verifierAt(CREATED.plusSeconds(10)));
+            assertEquals(revalidation, r.revalidation(), cacheControl);
+        });
+    }
+
     @Test
     void aValidBundleBecomesARepresentationAServerCanHold() {
         SignedBundle b = bundle();

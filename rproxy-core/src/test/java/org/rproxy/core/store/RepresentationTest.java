@@ -66,6 +66,30 @@ class RepresentationTest {
         assertEquals(0, of(300, 0, "5", true).maxAgeAt(NOW), "expires now: nothing to keep");
     }
 
+    /**
+     * A copy whose response said it must be revalidated once stale announces no stale window
+     * (RFC 9111 §4.2.4: the directive outweighs them; nginx knows only the windows), only its
+     * freshness, and the directive that says it, read by a shared cache's rule: {@code s-maxage}
+     * carries {@code proxy-revalidate} (§5.2.2.10), {@code must-revalidate} wins over both.
+     */
+    @Test
+    void aCopyThatMustBeRevalidatedAnnouncesNoStaleWindow() {
+        Representation r = of(300, 3600, "10", true).withRevalidation(Representation.Revalidation.EVERY_CACHE);
+        assertEquals(new Representation.Windows(300, 0, 0), r.windowsAt(NOW));
+        assertEquals(new Representation.Windows(99, 0, 0),
+                of(300, 100, null).withRevalidation(Representation.Revalidation.SHARED_CACHES).windowsAt(NOW));
+        assertEquals(Representation.Revalidation.NONE, SharedFreshness.revalidation("max-age=60, stale-if-error=5"));
+        assertEquals(Representation.Revalidation.NONE, SharedFreshness.revalidation(null));
+        assertEquals(Representation.Revalidation.SHARED_CACHES, SharedFreshness.revalidation("max-age=60, Proxy-Revalidate"));
+        assertEquals(Representation.Revalidation.SHARED_CACHES, SharedFreshness.revalidation("max-age=600, s-maxage=60"));
+        assertEquals(Representation.Revalidation.EVERY_CACHE,
+                SharedFreshness.revalidation("s-maxage=60, MUST-REVALIDATE, proxy-revalidate"));
+        assertEquals(Representation.Revalidation.EVERY_CACHE,
+                Representation.Revalidation.SHARED_CACHES.strictest(Representation.Revalidation.EVERY_CACHE));
+        assertEquals(Representation.Revalidation.SHARED_CACHES,
+                Representation.Revalidation.SHARED_CACHES.strictest(Representation.Revalidation.NONE));
+    }
+
     @Test
     void anUnreadableAgeCountsAsNone() {
         assertEquals(0, of(300, 3600, "soon").ageSeconds());
