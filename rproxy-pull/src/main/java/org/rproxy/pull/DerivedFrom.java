@@ -49,7 +49,9 @@ final class DerivedFrom {
 
     /**
      * True when the answer names at least one source and each is held, signed, usable at
-     * {@code now} and of the named version.
+     * {@code now} and of the named version, and fresh when its upstream said it must be
+     * revalidated once stale ({@link CachedVariant#mustRevalidate}): a stale answer cannot rest
+     * on a copy that may not be used stale itself.
      */
     static boolean sourcesValid(CachedCopy h, Function<CacheKey, Entry> entries, Instant now) {
         Matcher m = SOURCE.matcher(h.identity().variant().header(HEADER).orElse(""));
@@ -59,6 +61,7 @@ final class DerivedFrom {
             Entry e = entries.apply(CacheKey.get(m.group(1)));
             CachedCopy source = e == null ? null : e.held();
             if (source == null || !source.signed() || !source.usableAt(now)
+                    || source.identity().mustRevalidate() && !source.freshAt(now)
                     || !("\"" + m.group(2) + "\"").equals(source.identity().variant().etag())) {
                 return false;
             }

@@ -142,6 +142,11 @@ final class PullFeed implements AutoCloseable {
         return replies.revalidateSources(targets);
     }
 
+    /** See {@link Replies#unvalidatedSource}. */
+    String unvalidatedSource(Collection<String> targets) {
+        return replies.unvalidatedSource(targets);
+    }
+
     /** See {@link Attempts#touch}. */
     void touch(String target) {
         attempts.touch(target);

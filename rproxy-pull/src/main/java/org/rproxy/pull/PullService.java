@@ -96,7 +96,7 @@ final class PullService implements AltoService {
     private CompletionStage<Reply> computed(AnswerEngine maps, AltoRequest request, String target, boolean check) {
         Reply cached = maps.cached(request);
         if (cached != null) {
-            return check ? fresh(cached, request, target) : counted(cached);
+            return check ? fresh(cached, request, target) : counted(validated(cached, request));
         }
         try {
             return CompletableFuture.supplyAsync(() -> local.answer(maps, request), queries).thenCompose(r -> {
@@ -104,7 +104,7 @@ final class PullService implements AltoService {
                     metrics.query(false);
                     return forward(request, target);
                 }
-                return check ? fresh(r, request, target) : counted(r);
+                return check ? fresh(r, request, target) : counted(validated(r, request));
             });
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(Reply.error(AltoError.serverCondition(
@@ -128,7 +128,7 @@ final class PullService implements AltoService {
             first = feed.revalidateSources(DerivedFrom.paths(ok.representation()));
         }
         if (first == null) {
-            return counted(r);
+            return counted(validated(r, request));
         }
         return first.thenCompose(v -> local.settled()).thenCompose(maps -> {
             if (maps.routes(request)) {
@@ -137,6 +137,17 @@ final class PullService implements AltoService {
             metrics.query(false);
             return forward(request, target);
         });
+    }
+
+    /**
+     * {@code r}, computed here, unless a map it comes from may not be used stale and has not been
+     * validated ({@link PullFeed#unvalidatedSource}): then 504, as a request for that map gets,
+     * not an answer resting on what the upstream said must be revalidated first.
+     */
+    private Reply validated(Reply r, AltoRequest request) {
+        String why = r instanceof Reply.Ok ok ? feed.unvalidatedSource(DerivedFrom.paths(ok.representation())) : null;
+        return why == null ? r : Reply.error(AltoError.serverCondition("no answer from valid copies here: " + why, 504),
+                Dialects.of(request.path()));
     }
 
     private CompletionStage<Reply> counted(Reply r) {

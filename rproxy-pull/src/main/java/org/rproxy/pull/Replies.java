@@ -137,6 +137,30 @@ final class Replies {
     }
 
     /**
+     * Why an answer computed from the held copies of {@code targets} must not go out, or null
+     * when it may: one of them must be revalidated once stale ({@code must-revalidate},
+     * {@code proxy-revalidate}, {@code s-maxage}) and is stale without a successful validation
+     * (RFC 9111 §4.2.4, §5.2.2.2) — its revalidation failed, or has not been tried since it went
+     * stale. The answer would stand for that copy, which this proxy may not serve itself then. A
+     * copy the upstream confirmed within {@code min-interval} counts as validated, as for a
+     * request for it ({@link #revalidateFirst}). Lookups only: on an event loop or a worker.
+     */
+    String unvalidatedSource(Collection<String> targets) {
+        Instant now = clock.instant();
+        for (String target : targets) {
+            Entry e = copies.get(CacheKey.get(target));
+            CachedCopy h = e == null ? null : e.held();
+            if (h != null && h.signed() && h.usableAt(now) && h.identity().mustRevalidate() && !h.freshAt(now)
+                    && (refresher.recentlyFailed(e, now) || refresher.due(e, now))) {
+                String failure = e.failure();
+                return target + " is stale and its upstream said " + h.identity().revalidation().directive()
+                        + (failure == null ? "" : "; its revalidation failed: " + failure);
+            }
+        }
+        return null;
+    }
+
+    /**
      * A signed copy idle past its {@code stale-while-revalidate} window: the request waits for
      * the revalidation (shared with any under way) instead of getting an old copy with a large
      * {@code Age}, which would also make a downstream cache treat it as uncacheable. When the

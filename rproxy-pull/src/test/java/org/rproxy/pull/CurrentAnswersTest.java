@@ -216,6 +216,43 @@ class CurrentAnswersTest {
         assertEquals(60, r.maxAgeAt(clock.instant()), "the maps' max-age, counted from the Age sent");
     }
 
+    /**
+     * A map whose upstream said {@code must-revalidate} may not be used stale without a successful
+     * validation (RFC 9111 §5.2.2.2), by this proxy or by a cache past it: an answer computed from
+     * it says so downstream, and once the map is stale and its revalidation failed the query gets
+     * 504 as a request for the map does, not an answer computed from it all the same. Without the
+     * directive, the answer comes from the maps held while they are valid (an outage costs no
+     * error). Before, the answer was computed from the stale map and went out with stale windows.
+     */
+    @ParameterizedTest
+    @CsvSource({"'', 200", "must-revalidate, 504", "proxy-revalidate, 504"})
+    void aMapThatMustBeRevalidatedIsNotAnsweredFromStaleWhenItsRevalidationFailed(String directive, int status) {
+        publishAll();
+        if (!directive.isEmpty()) {
+            upstream.tamper = r -> new org.rproxy.core.upstream.UpstreamResponse(r.status(), r.headers().stream()
+                    .map(h -> h.name().equals("cache-control") && r.status() != 404
+                            ? new org.rproxy.core.store.HeaderField("cache-control", h.value() + ", " + directive) : h)
+                    .toList(), r.body());
+        }
+        local.start();
+        runRebuilds();
+        Representation fresh = ((Reply.Ok) query("ipv4:10.0.0.1")).representation();
+        assertEquals(directive.isEmpty() ? Representation.Revalidation.NONE : Representation.Revalidation.valueOf(
+                directive.equals("must-revalidate") ? "EVERY_CACHE" : "SHARED_CACHES"), fresh.revalidation(),
+                "what caches past this proxy are told of the answer");
+        upstream.down = true;
+        clock.advance(Duration.ofSeconds(61)); // past the maps' max-age (60), within their stale windows
+        Reply r = query("ipv4:10.0.0.2");
+        if (status == 200) {
+            assertInstanceOf(Reply.Ok.class, r, "computed from the maps held while they are valid");
+        } else {
+            Reply.Error e = assertInstanceOf(Reply.Error.class, r, "not computed from a stale map: " + r);
+            assertEquals(504, e.error().httpStatus());
+            assertTrue(e.error().message().contains(directive), e.error().message());
+        }
+        assertEquals(0, queriesSentUpstream());
+    }
+
     @Test
     void aBurstOfChangesRebuildsOnce() {
         offer("/directory", DIRECTORY);
