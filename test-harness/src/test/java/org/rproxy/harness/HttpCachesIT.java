@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -64,7 +65,8 @@ import org.rproxy.pull.PullProxy;
  * Against a stub backend (CacheStub): the shipped nginx passes no Age on, the shipped Varnish
  * gives an answer without stale-while-revalidate no grace, and both serve their copy while the
  * node fails within stale-if-error (a 503 for Varnish, a node gone away for both), and not past
- * it.
+ * it. Through a pull proxy whose upstream says must-revalidate, neither shipped cache serves the
+ * copy stale once the proxy is gone.
  * Skipped when nginx or varnishd is not installed.
  */
 class HttpCachesIT {
@@ -399,6 +401,62 @@ class HttpCachesIT {
                 assertTrue(past.statusCode() >= 500, kind + ": past stale-if-error the copy is not served; " + seen(past));
             } finally {
                 stub.close();
+            }
+        }
+    }
+
+    /**
+     * A pull proxy whose upstream says {@code must-revalidate} passes it on with no stale window,
+     * and neither shipped cache then serves its copy stale: past {@code max-age}, with the proxy
+     * gone (stopped: its connections closed, its port refusing), both answer an error where,
+     * told the windows the signature allows, they served the copy for another
+     * {@code stale-while-revalidate} and {@code stale-if-error} (before, the proxy announced
+     * those whatever its upstream said). The upstream is an origin signing for a minute (so the
+     * windows the signature allows outlast the wait here) behind an nginx that replaces its
+     * {@code Cache-Control} with {@code max-age=2, must-revalidate} (the origin sends none).
+     */
+    @Test
+    void aCopyThatMustBeRevalidatedIsNotServedStaleByEitherShippedCacheOnceTheProxyIsGone() throws Exception {
+        String target = "/networkmap/default-network-map";
+        for (String kind : List.of("nginx", "varnish")) {
+            String name = kind + "-must-revalidate";
+            int rp = CacheProcess.freePort();
+            try (Origin signer = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0),
+                    dir.resolve("maps"), dir.resolve("origin.key"), Duration.ofMinutes(1), Duration.ofSeconds(2), List.of(),
+                    name + "-origin", null));
+                 CacheProcess rewriter = CacheProcess.nginx(name + "-upstream", nginxExe, dir.resolve(name + "-upstream"),
+                    rp, "server { listen 127.0.0.1:" + rp + "; location / { proxy_pass "
+                            + signer.baseUri().replace("localhost", "127.0.0.1") + ";"
+                            + " proxy_hide_header Cache-Control; add_header Cache-Control \"max-age=2, must-revalidate\";"
+                            + " gzip off; } }")) {
+                PullProxy node = PullProxy.start(Proxies.config(name, rewriter.base(), dir.resolve("origin.pub")));
+                String address = node.baseUri().replace("http://", "");
+                int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+                try (CacheProcess cache = kind.equals("nginx")
+                        ? CacheProcess.shippedNginx(name, nginxExe, conf, dir.resolve(name), CacheProcess.freePort(),
+                                "127.0.0.1:" + port)
+                        : shippedVarnish(name, "127.0.0.1", port, List.of())) {
+                    HttpResponse<byte[]> first = Proxies.get(cache.base() + target);
+                    long fetched = System.nanoTime();
+                    assertEquals(200, first.statusCode(), kind + ": " + seen(first));
+                    String cc = first.headers().firstValue("cache-control").orElse("");
+                    assertTrue(cc.contains("must-revalidate") && !cc.contains("stale-"), kind + ": passed on: " + cc);
+                    Verdict v = verifier.verify(name2 -> first.headers().firstValue(name2).orElse(null), first.body(),
+                            new ResponseVerifier.Expectation(target, null));
+                    assertTrue(v.valid(), kind + ": " + v.outcome() + " " + v.reason());
+                    assertTrue(!fromTheNode(Proxies.get(cache.base() + target)), kind + ": a hit while fresh");
+                    node.close();
+                    Socket refusing = CacheStub.holdClosed(port);
+                    sleepUntil(fetched, 3_200); // past max-age (2 s), counted in whole seconds
+                    HttpResponse<byte[]> stale = Proxies.get(cache.base() + target);
+                    if (refusing != null) {
+                        refusing.close();
+                    }
+                    assertTrue(stale.statusCode() >= 500, kind + ": no stale copy once the proxy is gone; " + seen(stale)
+                            + ", cache-control " + stale.headers().allValues("cache-control"));
+                } finally {
+                    node.close();
+                }
             }
         }
     }
