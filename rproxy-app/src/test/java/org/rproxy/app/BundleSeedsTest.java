@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +21,7 @@ import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.testing.RefusedPort;
 import org.rproxy.pull.PullProxy;
 
 /**
@@ -50,32 +49,31 @@ class BundleSeedsTest {
         Files.writeString(seeds.resolve("d-junk.http"), "HTTP/1.1 200 OK\r\n\r\n");
         Files.writeString(seeds.resolve("notes.txt"), "not a bundle, not read");
 
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
-        ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PULL, "seeded",
-                new ListenConfig(new Address("127.0.0.1", 0), null),
-                UpstreamConfig.of(URI.create("http://127.0.0.1:" + closed), List.of(pub)), null, null, null);
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        try (PullProxy proxy = PullProxy.start(config, Clock.systemUTC())) {
-            int held = BundleSeeds.seed(proxy, seeds,
-                    new PrintStream(log, true, StandardCharsets.UTF_8));
-            String text = log.toString(StandardCharsets.UTF_8);
-            assertEquals(2, held, text);
-            assertTrue(text.contains("c-gzip.http: skipped: content-encoding: gzip"), text);
-            assertTrue(text.contains("d-junk.http: skipped: not a signed bundle: line 2: no content-length"), text);
-            assertTrue(text.contains("holding 2 of 4 bundles from " + seeds), text);
+        try (RefusedPort refused = RefusedPort.open()) {
+            int closed = refused.port();
+            ProxyConfig config = new ProxyConfig(ProxyConfig.Mode.PULL, "seeded",
+                    new ListenConfig(new Address("127.0.0.1", 0), null),
+                    UpstreamConfig.of(URI.create("http://127.0.0.1:" + closed), List.of(pub)), null, null, null);
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            try (PullProxy proxy = PullProxy.start(config, Clock.systemUTC())) {
+                int held = BundleSeeds.seed(proxy, seeds,
+                        new PrintStream(log, true, StandardCharsets.UTF_8));
+                String text = log.toString(StandardCharsets.UTF_8);
+                assertEquals(2, held, text);
+                assertTrue(text.contains("c-gzip.http: skipped: content-encoding: gzip"), text);
+                assertTrue(text.contains("d-junk.http: skipped: not a signed bundle: line 2: no content-length"), text);
+                assertTrue(text.contains("holding 2 of 4 bundles from " + seeds), text);
 
-            CommandRun served = CommandRun.of("fetch", proxy.baseUri() + "/networkmap/default-network-map",
-                    "--trust", pub.toString());
-            assertEquals(0, served.exit(), served.toString());
-            assertTrue(served.out().contains(" via=1.1 seeded"), served.toString());
-            assertEquals(0, CommandRun.of("fetch", proxy.baseUri() + "/prop/pid", "--trust", pub.toString(), "--gzip")
-                    .exit());
-            CommandRun notHanded = CommandRun.of("fetch", proxy.baseUri() + "/costmap/routingcost-map",
-                    "--trust", pub.toString());
-            assertTrue(notHanded.exit() != 0 && notHanded.out().startsWith("REFUSED "), notHanded.toString());
+                CommandRun served = CommandRun.of("fetch", proxy.baseUri() + "/networkmap/default-network-map",
+                        "--trust", pub.toString());
+                assertEquals(0, served.exit(), served.toString());
+                assertTrue(served.out().contains(" via=1.1 seeded"), served.toString());
+                assertEquals(0, CommandRun.of("fetch", proxy.baseUri() + "/prop/pid", "--trust", pub.toString(), "--gzip")
+                        .exit());
+                CommandRun notHanded = CommandRun.of("fetch", proxy.baseUri() + "/costmap/routingcost-map",
+                        "--trust", pub.toString());
+                assertTrue(notHanded.exit() != 0 && notHanded.out().startsWith("REFUSED "), notHanded.toString());
+            }
         }
     }
 

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.rproxy.core.testing.RefusedPort;
+
 /**
  * {@code rproxy fetch} names the URL and the reason for every way a fetch can fail, each with its
  * own exit code, over real sockets: a closed port, a server that never answers, one that answers
@@ -34,14 +36,13 @@ class FetchErrorsTest {
 
     @Test
     void aClosedPortIsUnreachable() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+        try (RefusedPort refused = RefusedPort.open()) {
+            int port = refused.port();
+            String url = "http://127.0.0.1:" + port + "/prop/pid";
+            CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString());
+            assertEquals(3, run.exit(), run.toString());
+            assertEquals("UNREACHABLE " + url + ": connection refused\n", run.out(), run.toString());
         }
-        String url = "http://127.0.0.1:" + port + "/prop/pid";
-        CommandRun run = CommandRun.of("fetch", url, "--trust", SignedOrigin.anyKey(dir).toString());
-        assertEquals(3, run.exit(), run.toString());
-        assertEquals("UNREACHABLE " + url + ": connection refused\n", run.out(), run.toString());
     }
 
     @Test

@@ -19,6 +19,8 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.rproxy.core.testing.RefusedPort;
+
 /** What {@code rproxy origin} says at start, and when. */
 class OriginCommandTest {
 
@@ -98,40 +100,39 @@ class OriginCommandTest {
     void aSigningFrontWhoseServerCannotBeReadAtStartExitsOneToBeStartedAgain(@TempDir Path dir) throws Exception {
         assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
         String key = dir.resolve("origin.key").toString();
-        int down;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            down = s.getLocalPort();
-        }
-        int listen = freePort();
-        CommandRun refused = CommandRun.of("origin", "--sign-upstream", "http://127.0.0.1:" + down + "/directory",
-                "--key", key, "--listen", "127.0.0.1:" + listen);
-        assertEquals(1, refused.exit(), refused.toString());
-        assertTrue(refused.err().startsWith("rproxy origin: GET /directory from 127.0.0.1:" + down + ": cannot connect"),
-                refused.toString());
-        assertFalse(refused.out().contains("listening"), refused.toString());
-        assertPortFree(listen);
-
-        HttpServer starting = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        starting.createContext("/", exchange -> {
-            exchange.sendResponseHeaders(503, -1);
-            exchange.close();
-        });
-        starting.start();
-        try {
-            CommandRun unavailable = CommandRun.of("origin", "--sign-upstream", "http://127.0.0.1:"
-                    + starting.getAddress().getPort() + "/directory", "--key", key, "--listen", "127.0.0.1:" + listen);
-            assertEquals(1, unavailable.exit(), unavailable.toString());
-            assertEquals("rproxy origin: GET http://127.0.0.1:" + starting.getAddress().getPort()
-                    + "/directory: status 503", unavailable.err().strip(), unavailable.toString());
+        try (RefusedPort upstream = RefusedPort.open()) {
+            int down = upstream.port();
+            int listen = freePort();
+            CommandRun refused = CommandRun.of("origin", "--sign-upstream", "http://127.0.0.1:" + down + "/directory",
+                    "--key", key, "--listen", "127.0.0.1:" + listen);
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().startsWith("rproxy origin: GET /directory from 127.0.0.1:" + down + ": cannot connect"),
+                    refused.toString());
+            assertFalse(refused.out().contains("listening"), refused.toString());
             assertPortFree(listen);
-        } finally {
-            starting.stop(0);
-        }
 
-        // What starting again cannot change stays a refusal.
-        CommandRun scheme = CommandRun.of("origin", "--sign-upstream", "ftp://127.0.0.1:" + down + "/directory",
-                "--key", key, "--listen", "127.0.0.1:0");
-        assertEquals(2, scheme.exit(), scheme.toString());
+            HttpServer starting = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            starting.createContext("/", exchange -> {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+            });
+            starting.start();
+            try {
+                CommandRun unavailable = CommandRun.of("origin", "--sign-upstream", "http://127.0.0.1:"
+                        + starting.getAddress().getPort() + "/directory", "--key", key, "--listen", "127.0.0.1:" + listen);
+                assertEquals(1, unavailable.exit(), unavailable.toString());
+                assertEquals("rproxy origin: GET http://127.0.0.1:" + starting.getAddress().getPort()
+                        + "/directory: status 503", unavailable.err().strip(), unavailable.toString());
+                assertPortFree(listen);
+            } finally {
+                starting.stop(0);
+            }
+
+            // What starting again cannot change stays a refusal.
+            CommandRun scheme = CommandRun.of("origin", "--sign-upstream", "ftp://127.0.0.1:" + down + "/directory",
+                    "--key", key, "--listen", "127.0.0.1:0");
+            assertEquals(2, scheme.exit(), scheme.toString());
+        }
     }
 
     private static int freePort() throws IOException {

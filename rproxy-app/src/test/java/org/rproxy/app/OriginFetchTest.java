@@ -3,8 +3,6 @@ package org.rproxy.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.testing.RefusedPort;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 
@@ -28,14 +27,13 @@ class OriginFetchTest {
 
     @Test
     void anUnreachableOriginIsNamedWithItsReason() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort(); // closed again: connections to it are refused
+        try (RefusedPort refused = RefusedPort.open()) {
+            int port = refused.port();
+            String origin = "http://127.0.0.1:" + port;
+            CommandRun run = CommandRun.of("fetch", "--origin", origin, "--keyid", KEY_ID, "/directory", "--timeout", "2s");
+            assertEquals(FetchOutcome.UNREACHABLE.exitCode(), run.exit(), run.toString());
+            assertTrue(run.out().startsWith("UNREACHABLE /directory: ") && run.out().contains(origin), run.toString());
         }
-        String origin = "http://127.0.0.1:" + port;
-        CommandRun run = CommandRun.of("fetch", "--origin", origin, "--keyid", KEY_ID, "/directory", "--timeout", "2s");
-        assertEquals(FetchOutcome.UNREACHABLE.exitCode(), run.exit(), run.toString());
-        assertTrue(run.out().startsWith("UNREACHABLE /directory: ") && run.out().contains(origin), run.toString());
     }
 
     @Test

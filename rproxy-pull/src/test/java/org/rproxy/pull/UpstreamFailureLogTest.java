@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,6 +36,7 @@ import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.RefusedPort;
 import org.rproxy.core.testing.TestSigner;
 
 /**
@@ -134,11 +133,10 @@ class UpstreamFailureLogTest {
 
     @Test
     void aRefusedConnectionIsOneWarningLineWithoutAStack() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+        try (RefusedPort refused = RefusedPort.open()) {
+            int port = refused.port();
+            checkLogged("http://127.0.0.1:" + port, "cannot connect", ANSWER_WAIT);
         }
-        checkLogged("http://127.0.0.1:" + port, "cannot connect", ANSWER_WAIT);
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.testing.RefusedPort;
 
 /**
  * The push feed's handling of control events: documents the upstream announces are added through
@@ -28,23 +28,22 @@ class StreamControlTest {
 
     @Test
     void aFailedAdditionThroughTheControlUriAsksForANewSubscriptionNamingTheDocuments() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort(); // closed again: the control URI refuses
+        try (RefusedPort refused = RefusedPort.open()) {
+            int port = refused.port();
+            Substreams substreams = new Substreams();
+            substreams.follow("/costmap/a", "a");
+            StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+            URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
+            CompletableFuture<String> resubscribed = new CompletableFuture<>();
+            String event = "{\"control-uri\":\"/updates/control/1\",\"" + UpdatePublisher.DOCUMENTS_MEMBER
+                    + "\":{\"/costmap/a\":\"a\",\"/costmap/new\":\"new\"}}";
+            assertTrue(control.onEvent(stream, Bytes.utf8(event), resubscribed::complete), "the subscription was taken");
+            String why = resubscribed.get(10, TimeUnit.SECONDS);
+            assertTrue(why.contains("[/costmap/new]") && why.contains("control URI failed"), "asked to subscribe again, saying why: "
+                    + why);
+            String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(body.contains("\"/costmap/new\""), "the new subscription names the document: " + body);
         }
-        Substreams substreams = new Substreams();
-        substreams.follow("/costmap/a", "a");
-        StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
-        URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
-        CompletableFuture<String> resubscribed = new CompletableFuture<>();
-        String event = "{\"control-uri\":\"/updates/control/1\",\"" + UpdatePublisher.DOCUMENTS_MEMBER
-                + "\":{\"/costmap/a\":\"a\",\"/costmap/new\":\"new\"}}";
-        assertTrue(control.onEvent(stream, Bytes.utf8(event), resubscribed::complete), "the subscription was taken");
-        String why = resubscribed.get(10, TimeUnit.SECONDS);
-        assertTrue(why.contains("[/costmap/new]") && why.contains("control URI failed"), "asked to subscribe again, saying why: "
-                + why);
-        String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(body.contains("\"/costmap/new\""), "the new subscription names the document: " + body);
     }
 
     @Test
@@ -86,32 +85,31 @@ class StreamControlTest {
 
     @Test
     void theStoppedEventAnsweringTheFeedsOwnReAddStopsNothing() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+        try (RefusedPort refused = RefusedPort.open()) {
+            int port = refused.port();
+            Substreams substreams = new Substreams();
+            substreams.follow("/costmap/a", "a");
+            substreams.follow("/costmap/b", "b");
+            substreams.subscription(t -> null); // gives the ids, d1 and d2
+            StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+            URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
+            assertTrue(control.onEvent(stream, Bytes.utf8("{\"control-uri\":\"/updates/control/1\"}"), why -> { }));
+
+            Substreams.Readdition r = substreams.readdition(List.of("/costmap/a"), t -> "\"v1\"");
+            assertEquals(List.of("d1"), r.ids());
+            assertEquals("{\"add\":{\"d1\":{\"path\":\"/costmap/a\",\"resource-id\":\"a\",\"tag\":\"v1\"}},\"remove\":[\"d1\"]}",
+                    r.body().asUtf8(), "removed and added again, naming the tag held");
+            assertEquals(r, substreams.readdition(List.of("/costmap/a"), t -> "\"v1\""), "a value: the same request is equal");
+
+            assertEquals(StreamControl.Readd.SENT, control.readd(List.of("/costmap/a"), why -> { }));
+            control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}"), why -> { });
+            String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(body.contains("/costmap/a"), "still followed: " + body);
+
+            control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"gone\"}"), why -> { });
+            body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(!body.contains("/costmap/a") && body.contains("/costmap/b"), "a later stop is the upstream's: " + body);
         }
-        Substreams substreams = new Substreams();
-        substreams.follow("/costmap/a", "a");
-        substreams.follow("/costmap/b", "b");
-        substreams.subscription(t -> null); // gives the ids, d1 and d2
-        StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
-        URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
-        assertTrue(control.onEvent(stream, Bytes.utf8("{\"control-uri\":\"/updates/control/1\"}"), why -> { }));
-
-        Substreams.Readdition r = substreams.readdition(List.of("/costmap/a"), t -> "\"v1\"");
-        assertEquals(List.of("d1"), r.ids());
-        assertEquals("{\"add\":{\"d1\":{\"path\":\"/costmap/a\",\"resource-id\":\"a\",\"tag\":\"v1\"}},\"remove\":[\"d1\"]}",
-                r.body().asUtf8(), "removed and added again, naming the tag held");
-        assertEquals(r, substreams.readdition(List.of("/costmap/a"), t -> "\"v1\""), "a value: the same request is equal");
-
-        assertEquals(StreamControl.Readd.SENT, control.readd(List.of("/costmap/a"), why -> { }));
-        control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}"), why -> { });
-        String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(body.contains("/costmap/a"), "still followed: " + body);
-
-        control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"gone\"}"), why -> { });
-        body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(!body.contains("/costmap/a") && body.contains("/costmap/b"), "a later stop is the upstream's: " + body);
     }
 
     @Test

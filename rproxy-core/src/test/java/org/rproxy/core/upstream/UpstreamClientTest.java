@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +26,7 @@ import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.Eventually;
+import org.rproxy.core.testing.RefusedPort;
 
 /** The upstream client against the real front end on a loopback port. */
 class UpstreamClientTest {
@@ -126,15 +126,14 @@ class UpstreamClientTest {
 
     @Test
     void aRefusedConnectionFailsTheRequest() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        try (UpstreamClient nowhere = client(port, Duration.ofSeconds(2), 1 << 20)) {
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> nowhere.send(UpstreamRequest.get("/a", List.of())).get(5, TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof UpstreamException, e.toString());
-            assertEquals(UpstreamException.Kind.UNREACHABLE, ((UpstreamException) e.getCause()).kind());
+        try (RefusedPort refused = RefusedPort.open()) {
+            int port = refused.port();
+            try (UpstreamClient nowhere = client(port, Duration.ofSeconds(2), 1 << 20)) {
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> nowhere.send(UpstreamRequest.get("/a", List.of())).get(5, TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof UpstreamException, e.toString());
+                assertEquals(UpstreamException.Kind.UNREACHABLE, ((UpstreamException) e.getCause()).kind());
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.testing.RefusedPort;
 import org.rproxy.harness.HarnessMain;
 
 import picocli.CommandLine;
@@ -87,16 +88,15 @@ class BurstCommandTest {
     /** A closed port is the run failing (1), not a usage error (2), and the error names the URL. */
     @Test
     void aClosedPortFailsTheRunNamingTheUrl() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+        try (RefusedPort refused = RefusedPort.open()) {
+            int port = refused.port();
+            String url = "http://127.0.0.1:" + port + "/directory";
+            StringWriter err = new StringWriter();
+            CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                    .setErr(new PrintWriter(err, true));
+            assertEquals(1, cl.execute("burst", "--url", url, "--concurrency", "3"), err.toString());
+            assertTrue(err.toString().contains("harness burst: cannot connect to " + url + ": Connection refused"), err.toString());
         }
-        String url = "http://127.0.0.1:" + port + "/directory";
-        StringWriter err = new StringWriter();
-        CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
-                .setErr(new PrintWriter(err, true));
-        assertEquals(1, cl.execute("burst", "--url", url, "--concurrency", "3"), err.toString());
-        assertTrue(err.toString().contains("harness burst: cannot connect to " + url + ": Connection refused"), err.toString());
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.testing.RefusedPort;
 import org.rproxy.harness.report.RunReport;
 
 /**
@@ -59,12 +60,11 @@ class SharedConnectionFailuresTest {
 
     @Test
     void aRefusedConnectIsCountedOncePerAttemptAndTriedOnceMoreForTheRequestsWaiting() throws Exception {
-        URI refusing;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            refusing = URI.create("http://127.0.0.1:" + s.getLocalPort());
+        RunReport r;
+        try (RefusedPort refused = RefusedPort.open()) {
+            URI refusing = URI.create("http://127.0.0.1:" + refused.port());
+            r = new LoadRun(config(refusing, 20, 1, Duration.ofSeconds(5)), Progress.none(), null, Map.of()).run("refused");
         }
-        RunReport r = new LoadRun(config(refusing, 20, 1, Duration.ofSeconds(5)), Progress.none(), null, Map.of())
-                .run("refused");
         assertEquals(20, r.viewers().failed());
         assertEquals(r.connections(), r.connectFailures(), "every connect attempt failed, each counted once");
         assertEquals(20, r.sentAgain(), "each waiting request got a second connect, once");

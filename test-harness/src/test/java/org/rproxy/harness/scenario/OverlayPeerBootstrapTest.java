@@ -15,6 +15,7 @@ import org.rproxy.client.AltoClient;
 import org.rproxy.client.ClientException;
 import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
+import org.rproxy.core.testing.RefusedPort;
 
 /**
  * An overlay peer's bootstrap is tried again after an outage, as an app would: in a 400-peer run
@@ -47,14 +48,13 @@ class OverlayPeerBootstrapTest {
 
     @Test
     void anOriginNotReachableIsTriedUpToTheLimitThenTheOutageIsThrown() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
+        try (RefusedPort refused = RefusedPort.open()) {
+            int closed = refused.port();
+            AtomicInteger retried = new AtomicInteger();
+            assertThrows(ClientException.Unreachable.class, () -> OverlayPeer.retrying(() -> AltoClient.bootstrap(options(closed)), 3,
+                    Duration.ZERO, retried::incrementAndGet));
+            assertEquals(2, retried.get());
         }
-        AtomicInteger retried = new AtomicInteger();
-        assertThrows(ClientException.Unreachable.class, () -> OverlayPeer.retrying(() -> AltoClient.bootstrap(options(closed)), 3,
-                Duration.ZERO, retried::incrementAndGet));
-        assertEquals(2, retried.get());
     }
 
     @Test

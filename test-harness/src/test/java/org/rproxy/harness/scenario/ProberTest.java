@@ -19,6 +19,7 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 import org.rproxy.core.testing.Eventually;
+import org.rproxy.core.testing.RefusedPort;
 
 class ProberTest {
 
@@ -66,17 +67,16 @@ class ProberTest {
     /** A node that does not answer: every probe fails, and counts as the timeout at least. */
     @Test
     void aProbeWithNoServerFailsAsATimeout() throws Exception {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+        try (RefusedPort refused = RefusedPort.open()) {
+            int port = refused.port();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            Prober prober = new Prober(http, URI.create("http://127.0.0.1:" + port + "/directory"), Duration.ofMillis(10),
+                    Duration.ofMillis(200), Duration.ofMinutes(1)).start();
+            Eventually.await("3 probes", Duration.ofSeconds(30), () -> prober.probes() >= 3);
+            Histogram h = prober.stop();
+            assertEquals(prober.probes(), prober.failed());
+            assertTrue(h.getMaxValue() >= 199_000 && h.getValueAtPercentile(50) >= 50_000,
+                    "max " + h.getMaxValue() + " us, p50 " + h.getValueAtPercentile(50) + " us");
         }
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        Prober prober = new Prober(http, URI.create("http://127.0.0.1:" + port + "/directory"), Duration.ofMillis(10),
-                Duration.ofMillis(200), Duration.ofMinutes(1)).start();
-        Eventually.await("3 probes", Duration.ofSeconds(30), () -> prober.probes() >= 3);
-        Histogram h = prober.stop();
-        assertEquals(prober.probes(), prober.failed());
-        assertTrue(h.getMaxValue() >= 199_000 && h.getValueAtPercentile(50) >= 50_000,
-                "max " + h.getMaxValue() + " us, p50 " + h.getValueAtPercentile(50) + " us");
     }
 }
