@@ -1,5 +1,7 @@
 package org.rproxy.core.metrics;
 
+import java.util.function.ToDoubleFunction;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,33 +27,40 @@ import org.rproxy.core.server.AltoHttpServer;
  */
 public final class FrontEndMeters {
 
+    private static final String BYTES = "bytes";
+
     private FrontEndMeters() {
     }
 
     /** Registers the gauges of {@code server} in {@code registry}. */
     public static void bind(MeterRegistry registry, AltoHttpServer server) {
-        Gauge.builder("rproxy.request.body", server, AltoHttpServer::requestBodyBytes)
-                .description("Request-body bytes held while bodies arrive, over all connections")
-                .baseUnit("bytes").register(registry);
-        Gauge.builder("rproxy.request.body.max", server, AltoHttpServer::maxRequestBodyBytes)
-                .description("Request-body bytes held at most; a body past them is answered 503")
-                .baseUnit("bytes").register(registry);
-        Gauge.builder("rproxy.unfinished.streams", server, AltoHttpServer::unfinishedStreams)
-                .description("HTTP/2 streams whose request is still arriving, over all connections").register(registry);
-        Gauge.builder("rproxy.unfinished.streams.max", server, AltoHttpServer::maxUnfinishedStreams)
-                .description("HTTP/2 streams whose request is still arriving at most; one more is refused (REFUSED_STREAM)")
-                .register(registry);
-        FunctionCounter.builder("rproxy.unfinished.streams.refused", server, AltoHttpServer::unfinishedStreamsRefused)
-                .description("HTTP/2 streams refused (REFUSED_STREAM) because the node's unfinished requests had every place")
-                .register(registry);
-        Gauge.builder("rproxy.answers.pending", server, AltoHttpServer::pendingSendBytes)
-                .description("Bytes of large answers copied by the transport (TLS, computed) not yet through their sockets")
-                .baseUnit("bytes").register(registry);
-        Gauge.builder("rproxy.answers.pending.max", server, AltoHttpServer::maxPendingSendBytes)
-                .description("Bytes of such answers pending at most; past them an answer waits to be sent")
-                .baseUnit("bytes").register(registry);
-        FunctionCounter.builder("rproxy.answers.deferred", server, AltoHttpServer::sendsDeferred)
-                .description("Times an answer waited for the pending bytes of copied answers to drain")
-                .register(registry);
+        gauge(registry, server, "rproxy.request.body", AltoHttpServer::requestBodyBytes, BYTES,
+                "Request-body bytes held while bodies arrive, over all connections");
+        gauge(registry, server, "rproxy.request.body.max", AltoHttpServer::maxRequestBodyBytes, BYTES,
+                "Request-body bytes held at most; a body past them is answered 503");
+        gauge(registry, server, "rproxy.unfinished.streams", AltoHttpServer::unfinishedStreams, null,
+                "HTTP/2 streams whose request is still arriving, over all connections");
+        gauge(registry, server, "rproxy.unfinished.streams.max", AltoHttpServer::maxUnfinishedStreams, null,
+                "HTTP/2 streams whose request is still arriving at most; one more is refused (REFUSED_STREAM)");
+        counter(registry, server, "rproxy.unfinished.streams.refused", AltoHttpServer::unfinishedStreamsRefused,
+                "HTTP/2 streams refused (REFUSED_STREAM) because the node's unfinished requests had every place");
+        gauge(registry, server, "rproxy.answers.pending", AltoHttpServer::pendingSendBytes, BYTES,
+                "Bytes of large answers copied by the transport (TLS, computed) not yet through their sockets");
+        gauge(registry, server, "rproxy.answers.pending.max", AltoHttpServer::maxPendingSendBytes, BYTES,
+                "Bytes of such answers pending at most; past them an answer waits to be sent");
+        counter(registry, server, "rproxy.answers.deferred", AltoHttpServer::sendsDeferred,
+                "Times an answer waited for the pending bytes of copied answers to drain");
+    }
+
+    /** A gauge read from {@code server} when scraped; {@code unit} null for a count. */
+    private static void gauge(MeterRegistry registry, AltoHttpServer server, String name,
+                              ToDoubleFunction<AltoHttpServer> value, String unit, String description) {
+        Gauge.builder(name, server, value).description(description).baseUnit(unit).register(registry);
+    }
+
+    /** A counter the server keeps itself, read when scraped. */
+    private static void counter(MeterRegistry registry, AltoHttpServer server, String name,
+                                ToDoubleFunction<AltoHttpServer> count, String description) {
+        FunctionCounter.builder(name, server, count).description(description).register(registry);
     }
 }
