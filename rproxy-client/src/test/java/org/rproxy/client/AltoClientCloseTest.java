@@ -108,7 +108,7 @@ class AltoClientCloseTest {
                 ThreadPoolExecutor e = httpExecutor(c);
                 assertTrue(e.getLargestPoolSize() > 0, "the client's requests ran on its own HTTP threads");
                 executors.add(e);
-                ThreadPoolExecutor maps = RefreshMapsAtOnceTest.mapThreads(c);
+                ThreadPoolExecutor maps = ProxiedClient.mapThreads(c);
                 assertTrue(maps.getLargestPoolSize() > 1, "the maps were fetched on the client's own threads");
                 executors.add(maps);
                 c.close();

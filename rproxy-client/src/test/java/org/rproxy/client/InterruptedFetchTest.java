@@ -24,9 +24,9 @@ class InterruptedFetchTest {
 
     @Test
     void anInterruptWhileAProxyIsAskedEndsTheFetchAndBlamesNoSource() throws Exception {
-        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
-             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
-                     .withTimeout(Duration.ofSeconds(30)))) {
+        try (ProxiedClient at = ProxiedClient.start(dir)) {
+            ScriptedProxy proxy = at.proxy;
+            AltoClient c = at.client;
             proxy.serve(LocalOrigin.COST_MAP, c.fetch(LocalOrigin.COST_MAP).representation());
             assertEquals(proxy.base(), c.fetch(LocalOrigin.COST_MAP).source().resolve("/").toString());
             proxy.stall(LocalOrigin.COST_MAP);
@@ -37,8 +37,8 @@ class InterruptedFetchTest {
             assertEquals(proxy.base() + LocalOrigin.COST_MAP.substring(1), e.uri().toString());
             assertTrue(ended.stillInterrupted(), "the caller's interrupt status is kept");
             assertEquals(0, c.health().recentFailures(proxy.uri()), "the proxy is not blamed");
-            assertEquals(0, c.health().recentFailures(origin.uri()), "and the origin not asked");
-            assertEquals(List.of(proxy.uri(), origin.uri()), c.sourceOrder());
+            assertEquals(0, c.health().recentFailures(at.origin.uri()), "and the origin not asked");
+            assertEquals(List.of(proxy.uri(), at.origin.uri()), c.sourceOrder());
         }
     }
 

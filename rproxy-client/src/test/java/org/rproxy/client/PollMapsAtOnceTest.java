@@ -32,20 +32,15 @@ class PollMapsAtOnceTest {
 
     @Test
     void aPollAsksForEveryMapBeforeAnyIsAnswered() throws Exception {
-        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
-             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
-                     .withTimeout(Duration.ofSeconds(30)).withPollInterval(Duration.ofMinutes(10)))) {
-            List<String> maps = c.mapTargets();
+        try (ProxiedClient at = ProxiedClient.start(dir, o -> o.withPollInterval(Duration.ofMinutes(10)))) {
+            ScriptedProxy proxy = at.proxy;
+            List<String> maps = at.proxyServesTheMaps();
             assertEquals(List.of(LocalOrigin.NETWORK_MAP, LocalOrigin.COST_MAP), maps);
-            for (String t : maps) {
-                proxy.serve(t, c.fetch(t).representation());
-            }
-            proxy.serve(AnswerEngine.DIRECTORY, c.fetch(AnswerEngine.DIRECTORY).representation());
             // one after another, the first map waits out the 5 s before the second is asked
             proxy.gate(Set.copyOf(maps), Duration.ofSeconds(5));
             HeardUpdates heard = new HeardUpdates();
 
-            UpdateFollower f = c.follow(heard);
+            UpdateFollower f = at.client.follow(heard);
             // neither the proxy nor this origin streams (their /updates answer 404): the follower polls
             Eventually.await("the poll's maps answered", Duration.ofSeconds(30), () -> proxy.gateEvents.size() == 4);
             f.close();
@@ -87,31 +82,28 @@ class PollMapsAtOnceTest {
 
     @Test
     void closingTheFollowerWhileAMapIsFetchedStopsTheFetchesBlamesNoSourceAndTellsNothing() throws Exception {
-        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
-             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
-                     .withTimeout(Duration.ofSeconds(30)))) {
-            for (String t : c.mapTargets()) {
-                proxy.serve(t, c.fetch(t).representation());
-            }
-            proxy.serve(AnswerEngine.DIRECTORY, c.fetch(AnswerEngine.DIRECTORY).representation());
+        try (ProxiedClient at = ProxiedClient.start(dir)) {
+            ScriptedProxy proxy = at.proxy;
+            AltoClient c = at.client;
+            at.proxyServesTheMaps();
             c.refreshMaps();
             proxy.stall(LocalOrigin.COST_MAP);
             HeardUpdates heard = new HeardUpdates();
             UpdateFollower f = c.follow(heard);
             assertEquals(LocalOrigin.COST_MAP, proxy.stalled.poll(20, TimeUnit.SECONDS), heard::toString);
             int proxyFailures = c.health().recentFailures(proxy.uri());
-            int originFailures = c.health().recentFailures(origin.uri());
+            int originFailures = c.health().recentFailures(at.origin.uri());
             heard.refused.clear();
 
             f.close();
 
             assertFalse(f.running());
-            ThreadPoolExecutor fetches = RefreshMapsAtOnceTest.mapThreads(c);
+            ThreadPoolExecutor fetches = at.mapThreads();
             Eventually.await("the stopped fetch ends", Duration.ofSeconds(10), () -> fetches.getActiveCount() == 0);
             assertEquals(List.of(), List.copyOf(heard.refused), "told nothing after close");
             assertEquals(List.of(), List.copyOf(heard.changes), "told nothing after close");
             assertEquals(proxyFailures, c.health().recentFailures(proxy.uri()), "the proxy is not blamed for the close");
-            assertEquals(originFailures, c.health().recentFailures(origin.uri()), "nor the origin");
+            assertEquals(originFailures, c.health().recentFailures(at.origin.uri()), "nor the origin");
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.testing.Eventually;
 
 /**
@@ -31,15 +29,11 @@ class RefreshMapsAtOnceTest {
 
     @Test
     void everyMapIsAskedForBeforeAnyIsAnswered() throws Exception {
-        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
-             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
-                     .withTimeout(Duration.ofSeconds(30)))) {
-            List<String> maps = c.mapTargets();
+        try (ProxiedClient at = ProxiedClient.start(dir)) {
+            ScriptedProxy proxy = at.proxy;
+            AltoClient c = at.client;
+            List<String> maps = at.proxyServesTheMaps();
             assertEquals(List.of(LocalOrigin.NETWORK_MAP, LocalOrigin.COST_MAP), maps);
-            for (String t : maps) {
-                proxy.serve(t, c.fetch(t).representation());
-            }
-            proxy.serve(AnswerEngine.DIRECTORY, c.fetch(AnswerEngine.DIRECTORY).representation());
             // one after another, the first map waits out the 5 s before the second is asked
             proxy.gate(Set.copyOf(maps), Duration.ofSeconds(5));
 
@@ -51,39 +45,27 @@ class RefreshMapsAtOnceTest {
             assertEquals(Set.of("asked " + LocalOrigin.NETWORK_MAP, "asked " + LocalOrigin.COST_MAP),
                     Set.copyOf(events.subList(0, 2)), "every map was asked for before any was answered: " + events);
             assertEquals(0, c.health().recentFailures(proxy.uri()));
-            assertEquals(0, c.health().recentFailures(origin.uri()));
+            assertEquals(0, c.health().recentFailures(at.origin.uri()));
         }
     }
 
     @Test
     void anInterruptWhileTheMapsAreAskedForEndsTheCallAndBlamesNoSource() throws Exception {
-        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
-             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
-                     .withTimeout(Duration.ofSeconds(30)))) {
-            for (String t : c.mapTargets()) {
-                proxy.serve(t, c.fetch(t).representation());
-            }
-            proxy.serve(AnswerEngine.DIRECTORY, c.fetch(AnswerEngine.DIRECTORY).representation());
+        try (ProxiedClient at = ProxiedClient.start(dir)) {
+            ScriptedProxy proxy = at.proxy;
+            AltoClient c = at.client;
+            at.proxyServesTheMaps();
             proxy.stall(LocalOrigin.COST_MAP);
 
             InterruptedCall ended = InterruptedCall.of("call", () -> c.refreshMaps(), proxy.stalled, LocalOrigin.COST_MAP);
 
             assertInstanceOf(ClientException.Interrupted.class, ended.thrown(), String.valueOf(ended.thrown()));
             assertTrue(ended.stillInterrupted(), "the caller's interrupt status is kept");
-            ThreadPoolExecutor maps = mapThreads(c);
+            ThreadPoolExecutor maps = at.mapThreads();
             Eventually.await("the stopped fetch ends", Duration.ofSeconds(10), () -> maps.getActiveCount() == 0);
             assertEquals(0, c.health().recentFailures(proxy.uri()), "the proxy is not blamed");
-            assertEquals(0, c.health().recentFailures(origin.uri()), "and the origin not asked");
-            assertEquals(List.of(proxy.uri(), origin.uri()), c.sourceOrder());
+            assertEquals(0, c.health().recentFailures(at.origin.uri()), "and the origin not asked");
+            assertEquals(List.of(proxy.uri(), at.origin.uri()), c.sourceOrder());
         }
-    }
-
-    /** The pool {@code c}'s map fetches run on ({@code alto-client-N-maps-M}). */
-    static ThreadPoolExecutor mapThreads(AltoClient c) throws ReflectiveOperationException {
-        Field fetches = AltoClient.class.getDeclaredField("mapFetches");
-        fetches.setAccessible(true);
-        Field pool = MapFetches.class.getDeclaredField("pool");
-        pool.setAccessible(true);
-        return (ThreadPoolExecutor) pool.get(fetches.get(c));
     }
 }

@@ -91,9 +91,10 @@ class UpdateFollowerTest {
 
     /** Closes a follower while a proxy holds back its answer to {@code path}: the follower is then waiting on it. */
     private void closeWhileTheProxyHoldsBack(String path) throws Exception {
-        try (ScriptedProxy proxy = new ScriptedProxy(); LocalOrigin origin = LocalOrigin.start(dir, List.of(proxy.base()));
-             AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
-                     .withTimeout(Duration.ofSeconds(30)))) {
+        try (ProxiedClient at = ProxiedClient.start(dir)) {
+            ScriptedProxy proxy = at.proxy;
+            LocalOrigin origin = at.origin;
+            AltoClient c = at.client;
             c.refreshMaps();
             proxy.stall(path);
             Recorder heard = new Recorder();
