@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,27 @@ final class Fixtures {
     static Representation identityOnly() {
         return new Representation(identity(JSON), null, 300, EmbeddedFrontEnd.NOW.minusSeconds(10),
                 EmbeddedFrontEnd.NOW.plus(Duration.ofHours(1)));
+    }
+
+    /** {@code size} bytes of the alphabet over and over, so that a byte out of place shows. */
+    static byte[] alphabet(int size) {
+        byte[] body = new byte[size];
+        for (int i = 0; i < size; i++) {
+            body[i] = (byte) ('a' + i % 26);
+        }
+        return body;
+    }
+
+    /**
+     * {@code body} as an {@code application/octet-stream} document tagged {@code etag}, 60 s
+     * max-age, valid for an hour from now; its bytes on the heap, with no direct copy, as a
+     * computed answer's are: a transport writes such a body from a copy of its own.
+     */
+    static Representation octetStream(byte[] body, String etag) {
+        Instant now = Instant.now();
+        return new Representation(new Variant(Bytes.wrap(body), null, List.of(
+                new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", etag))),
+                null, 60, now, now.plus(Duration.ofHours(1)));
     }
 
     static AltoService serving(Representation representation) {

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,11 +13,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.rproxy.core.model.Bytes;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
-import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.Eventually;
 
 /**
@@ -37,54 +32,42 @@ class Http2AnswerPartsTest {
     /** The least bound there is: one part. */
     private static final long BOUND = BodyPump.PART_BYTES;
 
-    private final byte[] body = new byte[SIZE];
+    private final byte[] body = Fixtures.alphabet(SIZE);
     private final ExecutorService closer = Executors.newSingleThreadExecutor();
-    private AltoHttpServer server;
-    private Http2TestClient client;
+    @AutoClose
+    private Http2FrontEnd h2;
 
     @AfterEach
     void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
         closer.shutdownNow();
     }
 
+    /** The body served with no direct copy: the transport would copy it into direct memory for the response. */
     private void start() {
-        for (int i = 0; i < SIZE; i++) {
-            body[i] = (byte) ('a' + i % 26);
-        }
-        // a body with no direct copy: the transport would copy it into direct memory for the response
-        Representation doc = new Representation(new Variant(Bytes.wrap(body), null,
-                List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"big\""))),
-                null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxPendingSendBytes(BOUND),
+        Representation doc = Fixtures.octetStream(body, "\"big\"");
+        h2 = Http2FrontEnd.start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxPendingSendBytes(BOUND),
                 request -> CompletableFuture.completedFuture(Reply.ok(doc)));
-        client = new Http2TestClient(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), null);
     }
 
     @Test
     void largeAnswersGoOutInPartsWithinTheBoundAndArriveWhole() throws Exception {
         start();
-        Http2TestClient.Call one = client.open("GET", "/big", null);
-        Http2TestClient.Call two = client.open("GET", "/big", null);
+        Http2TestClient.Call one = h2.client.open("GET", "/big", null);
+        Http2TestClient.Call two = h2.client.open("GET", "/big", null);
         assertArrayEquals(body, one.bytes(), "every byte, in order");
         assertArrayEquals(body, two.bytes(), "every byte, in order");
-        assertTrue(server.sendsDeferred() > 0, "a part waited for the bound");
-        Eventually.await("the bound given back", Duration.ofSeconds(10), () -> server.pendingSendBytes() == 0);
+        assertTrue(h2.server.sendsDeferred() > 0, "a part waited for the bound");
+        Eventually.await("the bound given back", Duration.ofSeconds(10), () -> h2.server.pendingSendBytes() == 0);
     }
 
     @Test
     void aStopWhileAnAnswerGoesOutInPartsEndsItsStreamAfterTheLastPart() throws Exception {
         start();
         // reads nothing: the server sends a window's worth, and the rest waits in parts
-        Http2TestClient.Call call = client.openPaused("/big");
-        Eventually.await("a part handed on", Duration.ofSeconds(10), () -> server.pendingSendBytes() > 0);
-        Future<?> closing = closer.submit(server::close);
-        client.goAway().get(Http2TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS); // the stream has been told of the stop
+        Http2TestClient.Call call = h2.client.openPaused("/big");
+        Eventually.await("a part handed on", Duration.ofSeconds(10), () -> h2.server.pendingSendBytes() > 0);
+        Future<?> closing = closer.submit(h2.server::close);
+        h2.client.goAway().get(Http2TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS); // the stream has been told of the stop
         call.stream.eventLoop().execute(() -> {
             call.stream.config().setAutoRead(true);
             call.stream.read();

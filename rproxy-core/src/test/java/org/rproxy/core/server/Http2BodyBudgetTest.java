@@ -1,16 +1,14 @@
 package org.rproxy.core.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,28 +25,18 @@ class Http2BodyBudgetTest {
     /** One DATA frame (the default largest frame), and what the server holds for it. */
     private static final int SENT = BodyAccumulator.INITIAL;
 
-    private AltoHttpServer server;
-    private Http2TestClient client;
+    @AutoClose
+    private Http2FrontEnd h2;
     private final AtomicInteger calls = new AtomicInteger();
-
-    @AfterEach
-    void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void streamsPastTheConnectionsBodyBudgetAreRefused503AndTheOthersGoOn() throws Exception {
         // the server's budget well above the connection's, whatever the test JVM's heap
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytesHeld(64L << 20), request -> {
+        h2 = Http2FrontEnd.start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytesHeld(64L << 20), request -> {
             calls.incrementAndGet();
             return CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip()));
         });
-        client = new Http2TestClient(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), null);
+        Http2TestClient client = h2.client;
         int within = (int) (BodyBudget.PER_HTTP2_CONNECTION / SENT);
         int beyond = 8;
         List<Http2TestClient.Call> open = new ArrayList<>();
@@ -73,7 +61,7 @@ class Http2BodyBudgetTest {
         client.ping();
         assertEquals(beyond, open.stream().filter(c -> c.head.isDone()).count(),
                 "the streams within the budget still wait for the rest of their bodies");
-        assertEquals(BodyBudget.PER_HTTP2_CONNECTION, server.requestBodyBytes(), "held by the connection's streams");
+        assertEquals(BodyBudget.PER_HTTP2_CONNECTION, h2.server.requestBodyBytes(), "held by the connection's streams");
         assertEquals(0, calls.get());
         assertTrue(client.channel().isActive(), "the connection stays");
         // streams that leave give their bytes back: a small query is answered again

@@ -3,7 +3,6 @@ package org.rproxy.core.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,7 +22,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
@@ -37,27 +36,16 @@ import org.rproxy.core.store.Variant;
  */
 class Http2RequestHeadTest {
 
-    private AltoHttpServer server;
-    private Http2TestClient client;
-
-    @AfterEach
-    void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+    @AutoClose
+    private Http2FrontEnd h2;
 
     /** /query answers the POSTed body back; anything else a document. */
     private void start() {
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> CompletableFuture.completedFuture(
+        h2 = Http2FrontEnd.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> CompletableFuture.completedFuture(
                 Reply.ok(request.path().equals("/query") ? new Representation(
                         new Variant(request.body(), null, Fixtures.signedHeaders("\"q-1\"", "q")), null, 0,
                         EmbeddedFrontEnd.NOW.minusSeconds(10), EmbeddedFrontEnd.NOW.plusSeconds(3600))
                         : Fixtures.withGzip())));
-        client = new Http2TestClient(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), null);
     }
 
     /** Every HEADERS frame's :status in order, and the body. */
@@ -93,7 +81,7 @@ class Http2RequestHeadTest {
 
     private Frames send(Http2Headers h, boolean endStream) {
         Frames frames = new Frames();
-        frames.stream = new Http2StreamChannelBootstrap(client.channel()).handler(frames).open()
+        frames.stream = new Http2StreamChannelBootstrap(h2.client.channel()).handler(frames).open()
                 .syncUninterruptibly().getNow();
         frames.stream.writeAndFlush(new DefaultHttp2HeadersFrame(h, endStream));
         return frames;
@@ -130,8 +118,8 @@ class Http2RequestHeadTest {
         assertEquals("414", frames.nextStatus(), "HTTP/1.1 answers 414 past 4 KiB");
         assertTrue(frames.body.get(Http2TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS)
                 .contains("request line longer than " + FrontEndConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes"));
-        assertTrue(client.channel().isActive(), "only the stream is refused; the connection goes on");
-        Http2TestClient.Call next = client.open("GET", "/doc", null);
+        assertTrue(h2.client.channel().isActive(), "only the stream is refused; the connection goes on");
+        Http2TestClient.Call next = h2.client.open("GET", "/doc", null);
         assertEquals(200, next.status());
     }
 

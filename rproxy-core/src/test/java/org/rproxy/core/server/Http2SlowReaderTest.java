@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,12 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.handler.codec.http2.Http2Settings;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.rproxy.core.model.Bytes;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
-import org.rproxy.core.store.Variant;
 
 /**
  * A large answer on an HTTP/2 stream to a client that reads it slowly, through a small
@@ -43,35 +38,18 @@ class Http2SlowReaderTest {
     private static final int WINDOW = 8 * 1024;
     private static final int SIZE = 1024 * 1024;
 
-    private final byte[] body = new byte[SIZE];
-    private AltoHttpServer server;
-    private Http2TestClient client;
-
-    @AfterEach
-    void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+    private final byte[] body = Fixtures.alphabet(SIZE);
+    @AutoClose
+    private Http2FrontEnd h2;
 
     private void start() {
         start(WINDOW);
     }
 
     private void start(int window) {
-        for (int i = 0; i < SIZE; i++) {
-            body[i] = (byte) ('a' + i % 26);
-        }
-        Representation doc = new Representation(new Variant(Bytes.wrap(body), null,
-                List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"big\""))),
-                null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT),
-                request -> CompletableFuture.completedFuture(Reply.ok(doc)));
-        client = new Http2TestClient(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), null,
-                Http2Settings.defaultSettings().initialWindowSize(window));
+        Representation doc = Fixtures.octetStream(body, "\"big\"");
+        h2 = Http2FrontEnd.start(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT),
+                request -> CompletableFuture.completedFuture(Reply.ok(doc)), Http2Settings.defaultSettings().initialWindowSize(window));
     }
 
     /**
@@ -126,7 +104,7 @@ class Http2SlowReaderTest {
     @Test
     void aClientThatReadsSlowerThanOneTimeoutAllowsForTheWholeBodyGetsItAll() throws Exception {
         start();
-        Http2TestClient.Call call = client.openPaused("/big");
+        Http2TestClient.Call call = h2.client.openPaused("/big");
         Reader reader = new Reader(call);
         // a window's worth every 100 ms: 128 windows, about 13 s, eight idle timeouts (before the fix
         // the connection was cut after two timeouts and the codec's 5 s grace: 8 s)
@@ -137,15 +115,15 @@ class Http2SlowReaderTest {
         long took = System.nanoTime() - start;
         assertTrue(took > TIMEOUT.toNanos() * 2 + TimeUnit.SECONDS.toNanos(5) && took > TIMEOUT.toNanos() * 6,
                 "slower than the timeout allows for the whole: " + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
-        assertTrue(client.channel().isActive(), "the connection stays");
-        assertFalse(client.goAway().isDone(), "no GOAWAY while the client reads");
+        assertTrue(h2.client.channel().isActive(), "the connection stays");
+        assertFalse(h2.client.goAway().isDone(), "no GOAWAY while the client reads");
     }
 
     @Test
     void aStreamWhoseClientStopsReadingIsResetAndTheConnectionGoesOn() throws Exception {
         start();
-        Http2TestClient.Call stalled = client.openPaused("/big");
-        Http2TestClient.Call reading = client.openPaused("/big");
+        Http2TestClient.Call stalled = h2.client.openPaused("/big");
+        Http2TestClient.Call reading = h2.client.openPaused("/big");
         // the one reads slowly through several timeouts, the other never reads past its first window
         Reader reader = new Reader(reading);
         reader.readUntilDone(READ_MILLIS);
@@ -157,7 +135,7 @@ class Http2SlowReaderTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> stalled.done.get(10, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof IllegalStateException, "reset, not completed: " + e.getCause());
         assertTrue(stalled.received < SIZE, "the stalled stream got " + stalled.received + " bytes");
-        assertTrue(client.channel().isActive(), "the connection stays");
+        assertTrue(h2.client.channel().isActive(), "the connection stays");
     }
 
     @Test
@@ -166,7 +144,7 @@ class Http2SlowReaderTest {
         start(0);
         List<Http2TestClient.Call> calls = new ArrayList<>();
         for (int i = 0; i < ExchangeHandler.MAX_IN_FLIGHT + 8; i++) {
-            calls.add(client.openPaused("/big"));
+            calls.add(h2.client.openPaused("/big"));
         }
         int refused = 0;
         for (Http2TestClient.Call c : calls) {

@@ -11,8 +11,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,12 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.BodySpool;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
-import org.rproxy.core.store.Variant;
 
 /**
  * The idle timeout still holds after 200s written with a head shared by the responses of one
@@ -58,13 +53,7 @@ class SharedHeadDeadlineTest {
 
     /** A document of {@code size} bytes, held in memory or (large) spooled to a file. */
     private void serve(int size) throws IOException {
-        byte[] body = new byte[size];
-        for (int i = 0; i < size; i++) {
-            body[i] = (byte) ('a' + i % 26);
-        }
-        Representation doc = new Representation(new Variant(Bytes.wrap(body), null,
-                List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"d\""))),
-                null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
+        Representation doc = Fixtures.octetStream(Fixtures.alphabet(size), "\"d\"");
         FrontEndConfig config = FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT);
         if (size >= SPOOLED) {
             spool = BodySpool.open(dir, SPOOLED);

@@ -3,22 +3,16 @@ package org.rproxy.core.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.rproxy.core.model.Bytes;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
-import org.rproxy.core.store.Variant;
 
 /**
  * A client that asks for a large document and never reads it gives its connection (and the
@@ -45,13 +39,7 @@ class WriteStallTest {
     }
 
     private void serve(int size, FrontEndConfig config) {
-        byte[] body = new byte[size];
-        for (int i = 0; i < size; i++) {
-            body[i] = (byte) ('a' + i % 26);
-        }
-        Representation doc = new Representation(new Variant(Bytes.wrap(body), null,
-                List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"big\""))),
-                null, 60, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
+        Representation doc = Fixtures.octetStream(Fixtures.alphabet(size), "\"big\"");
         server = AltoHttpServer.start(config, request -> CompletableFuture.completedFuture(Reply.ok(doc)));
     }
 
