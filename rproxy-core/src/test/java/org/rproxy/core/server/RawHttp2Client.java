@@ -30,9 +30,10 @@ import io.netty.handler.codec.http2.Http2Headers;
  * Writes happen on the test's thread; a reader thread, started by {@link #startReading} (a test
  * may leave it unstarted to play a peer that never reads), notes what the server says: its
  * GOAWAY, each stream's final {@code :status} and RST_STREAM, the DATA bytes, and the end of the
- * connection. It acknowledges the server's SETTINGS and gives no flow-control credit.
+ * connection. It acknowledges the server's SETTINGS and gives no flow-control credit. Public for
+ * the harness's end-to-end tests, whose clients that never read are made of it.
  */
-final class RawHttp2Client implements AutoCloseable {
+public final class RawHttp2Client implements AutoCloseable {
 
     static final Duration WAIT = Http2TestClient.WAIT;
 
@@ -51,7 +52,11 @@ final class RawHttp2Client implements AutoCloseable {
     static final int END_HEADERS = 0x4;
 
     static final int SETTINGS_HEADER_TABLE_SIZE = 0x1;
-    static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
+    public static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
+    /** The largest flow-control window there is (RFC 9113 §6.9.1). */
+    public static final long MAX_WINDOW = (1L << 31) - 1;
+    /** Every window's size before SETTINGS or WINDOW_UPDATE change it (RFC 9113 §6.9.2). */
+    public static final long DEFAULT_WINDOW = 65_535;
 
     /** RFC 9113 §7 error codes. */
     static final long NO_ERROR = 0x0;
@@ -69,6 +74,8 @@ final class RawHttp2Client implements AutoCloseable {
     private final Socket tcp;
     private final OutputStream out;
     private final DataInputStream in;
+    /** {@code :scheme} of the requests {@link #get} and {@link #post} write. */
+    private final String scheme;
     private final Thread reader;
     /** {last stream id, error code} of the server's GOAWAY. */
     final CompletableFuture<long[]> goAway = new CompletableFuture<>();
@@ -97,7 +104,7 @@ final class RawHttp2Client implements AutoCloseable {
      * @param receiveBuffer  the socket's receive buffer, or 0 for the kernel's: a small one makes
      *                       a peer that stops reading push back at once
      */
-    RawHttp2Client(InetSocketAddress server, SSLContext tls, int receiveBuffer, long... settings) throws IOException {
+    public RawHttp2Client(InetSocketAddress server, SSLContext tls, int receiveBuffer, long... settings) throws IOException {
         Socket s = new Socket();
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer);
@@ -116,6 +123,7 @@ final class RawHttp2Client implements AutoCloseable {
             s = t;
         }
         socket = s;
+        scheme = tls != null ? "https" : "http";
         out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         in = new DataInputStream(socket.getInputStream());
         reader = new Thread(this::read, "raw-h2-reader");
@@ -155,13 +163,21 @@ final class RawHttp2Client implements AutoCloseable {
         out.write(payload);
     }
 
-    synchronized void flush() throws IOException {
+    public synchronized void flush() throws IOException {
         out.flush();
     }
 
     /** A request head of {@code GET path} on {@code stream}, in one HEADERS frame, flushed. */
-    void get(int stream, String path, boolean endStream) throws IOException {
-        frame(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), stream, requestHead("GET", path));
+    public void get(int stream, String path, boolean endStream) throws IOException {
+        frame(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), stream, head(scheme, "GET", path));
+        flush();
+    }
+
+    /** {@code POST path} with {@code body} of {@code contentType} on {@code stream}: a HEADERS and a DATA frame, flushed. */
+    public void post(int stream, String path, String contentType, byte[] body) throws IOException {
+        frame(HEADERS, END_HEADERS, stream, head(scheme, "POST", path, "content-type", contentType,
+                "content-length", Integer.toString(body.length)));
+        frame(DATA, END_STREAM, stream, body);
         flush();
     }
 
@@ -198,15 +214,20 @@ final class RawHttp2Client implements AutoCloseable {
         frame(RST_STREAM, 0, stream, int32(code));
     }
 
-    void windowUpdate(int stream, long increment) throws IOException {
+    public void windowUpdate(int stream, long increment) throws IOException {
         frame(WINDOW_UPDATE, 0, stream, int32(increment));
     }
 
-    /** The HPACK block of a request head: every field a literal never indexed, new name. */
+    /** The HPACK block of a request head over cleartext: every field a literal never indexed, new name. */
     static byte[] requestHead(String method, String path, String... more) {
+        return head("http", method, path, more);
+    }
+
+    /** The HPACK block of a request head of {@code scheme}, as {@link #requestHead} writes it. */
+    private static byte[] head(String scheme, String method, String path, String... more) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         literal(b, ":method", method);
-        literal(b, ":scheme", "http");
+        literal(b, ":scheme", scheme);
         literal(b, ":authority", "alto.example");
         literal(b, ":path", path);
         for (int i = 0; i < more.length; i += 2) {
@@ -393,6 +414,7 @@ final class RawHttp2Client implements AutoCloseable {
         }
     }
 
+    /** Closes the TCP connection at once, with no TLS close to wait for. */
     @Override
     public void close() throws IOException {
         tcp.close();
