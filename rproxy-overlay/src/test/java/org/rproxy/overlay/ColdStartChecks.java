@@ -52,23 +52,14 @@ final class ColdStartChecks {
             Instant t = Instant.now().minusSeconds(30);
             say("put alone: " + p.publish(bundle(ORIGIN, "map-a", t, "a1"), t.getEpochSecond()).get(90, TimeUnit.SECONDS));
             long start = System.nanoTime();
-            while (unreached(registry) < 3) {
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(100), "three stores that no node took");
-                Thread.sleep(200);
-            }
+            Eventually.await("three stores that no node took", Duration.ofSeconds(100), () -> unreached(registry) >= 3);
             say("stores no node took: " + unreached(registry) + " after " + seconds(start) + " s; a peer joins");
             try (OverlayClient client = OverlayClient.start(NothingFoundChecks.config(dir, 3, null, boot(1, 3),
                     NamespaceChecks.BUDGET))) {
                 node(client).dht().joined().get(60, TimeUnit.SECONDS);
                 long joined = System.nanoTime();
-                byte[] publisher = NamespaceChecks.key(p).publicKey();
-                Optional<StorageItem> found = Optional.empty();
-                while (found.isEmpty() && System.nanoTime() - joined < FOUND_WITHIN.toNanos()) {
-                    found = node(client).dht().get(publisher, Pointer.salt("map-a")).get(60, TimeUnit.SECONDS);
-                    if (found.isEmpty()) {
-                        Thread.sleep(1000);
-                    }
-                }
+                Optional<StorageItem> found = lookUp(node(client).dht(), NamespaceChecks.key(p).publicKey(), "map-a", joined,
+                        Duration.ofSeconds(1));
                 say("pointer " + (found.isPresent() ? "found" : "not found") + " " + seconds(joined) + " s after the peer joined");
                 assertTrue(found.isPresent(), "the pointer put before any peer was not found within " + FOUND_WITHIN
                         + " of a peer joining");
@@ -104,14 +95,8 @@ final class ColdStartChecks {
             node(client).dht().addBootstrap(List.of(new InetSocketAddress(ip(1), 6881)));
             client.joined().get(60, TimeUnit.SECONDS);
             long joined = System.nanoTime();
-            byte[] publisher = NamespaceChecks.key(p).publicKey();
-            Optional<StorageItem> found = Optional.empty();
-            while (found.isEmpty() && System.nanoTime() - joined < FOUND_WITHIN.toNanos()) {
-                found = node(client).dht().get(publisher, Pointer.salt("map-a")).get(60, TimeUnit.SECONDS);
-                if (found.isEmpty()) {
-                    Thread.sleep(200);
-                }
-            }
+            Optional<StorageItem> found = lookUp(node(client).dht(), NamespaceChecks.key(p).publicKey(), "map-a", joined,
+                    Duration.ofMillis(200));
             assertTrue(found.isPresent(), "the pointer was not found within " + FOUND_WITHIN + " of a peer joining");
             Pointer pointer = Pointer.of(found.get(), "map-a");
             say("pointer found " + seconds(joined) + " s after the peer joined; peers of its torrent: "
@@ -122,6 +107,23 @@ final class ColdStartChecks {
             say("fetch of map-a: " + describe(fetched));
             assertTrue(fetched instanceof VerifiedDocument d && d.source().toString().startsWith("magnet:?xt=urn:btih:"
                     + HexFormat.of().formatHex(pointer.infoHash())), "the pointer found, its seeder not: " + describe(fetched));
+        }
+    }
+
+    /**
+     * The pointer of {@code resource} by {@code publisher}, looked up from {@code dht} until a
+     * lookup finds it or {@link #FOUND_WITHIN} has passed since {@code joined} (then empty). A
+     * lookup that found nothing is followed by the next after {@code pace}: each is a DHT lookup
+     * of its own, which a tighter loop would only repeat, not speed up.
+     */
+    private static Optional<StorageItem> lookUp(DhtNode dht, byte[] publisher, String resource, long joined, Duration pace)
+            throws Exception {
+        while (true) {
+            Optional<StorageItem> found = dht.get(publisher, Pointer.salt(resource)).get(60, TimeUnit.SECONDS);
+            if (found.isPresent() || System.nanoTime() - joined >= FOUND_WITHIN.toNanos()) {
+                return found;
+            }
+            Thread.sleep(pace.toMillis());
         }
     }
 

@@ -34,7 +34,8 @@ class ProberTest {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/directory", ex -> {
             try {
-                // the node under attack: its fifth answer takes a second
+                // the node under attack: its fifth answer takes a second. Not a wait for anything:
+                // this stall is what the test measures, the probes behind it must show it
                 if (answered.incrementAndGet() == 5) {
                     Thread.sleep(1_000);
                 }
