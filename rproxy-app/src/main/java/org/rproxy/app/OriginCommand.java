@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.TlsConfig;
-import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.origin.Origin;
@@ -110,39 +109,6 @@ final class OriginCommand implements Callable<Integer> {
                     + "push proxies below should use a read-timeout of about twice this.")
     Duration heartbeat;
 
-    @Option(names = "--max-subscribers", paramLabel = "N",
-            description = "Update streams open at once on /updates (default: the heap / 32 KB).")
-    Integer maxSubscribers;
-
-    @Option(names = "--max-pending-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
-            description = "Bytes sent to all /updates subscribers together and not yet taken by their sockets (held in"
-                    + " direct memory), past which a subscriber waits (default: -XX:MaxDirectMemorySize / 4).")
-    ByteSize maxPendingBytes;
-
-    @Option(names = "--max-connections", paramLabel = "N",
-            description = "Client connections served at once, update streams included (default 10000).")
-    Integer maxConnections;
-
-    @Option(names = "--max-request-body", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
-            description = "Largest request body accepted, e.g. a query's JSON (default 1MB, 1KB to 1GB); larger is"
-                    + " answered 413.")
-    ByteSize maxRequestBody;
-
-    @Option(names = "--max-unfinished-streams", paramLabel = "N",
-            description = "HTTP/2 streams whose request has not ended yet, over all connections (default 10000); one more"
-                    + " is refused with REFUSED_STREAM, which a client may retry.")
-    Integer maxUnfinishedStreams;
-
-    @Option(names = "--max-pending-answer-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
-            description = "Bytes of large answers copied per response (over TLS, computed) handed to all connections and not"
-                    + " yet taken by their sockets, beyond which an answer waits its turn (default: a quarter of"
-                    + " -XX:MaxDirectMemorySize, at least 64KB).")
-    ByteSize maxPendingAnswerBytes;
-
-    @Option(names = "--max-concurrent-streams", paramLabel = "N",
-            description = "HTTP/2 streams a client may have open at once on one connection (default 1000, 1 to 100000).")
-    Integer maxConcurrentStreams;
-
     @Option(names = "--signature-events", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Send this project's signature events on update streams whose request does not say "
                     + "(default: on; push proxies always ask for them). --no-signature-events leaves them out.")
@@ -168,6 +134,12 @@ final class OriginCommand implements Callable<Integer> {
 
     @Mixin
     MapsLimitOptions mapsLimits;
+
+    @Mixin
+    ListenLimitOptions listenLimits;
+
+    @Mixin
+    StreamLimitOptions streamLimits;
 
     @Override
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
@@ -214,9 +186,8 @@ final class OriginCommand implements Callable<Integer> {
             }
         }
         FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
-        frontEnd = OriginOptions.frontEndLimits(frontEnd, maxConnections, maxRequestBody, maxUnfinishedStreams,
-                maxPendingAnswerBytes, maxConcurrentStreams);
-        OriginOptions.checkStreamLimits(maxSubscribers, maxPendingBytes);
+        frontEnd = listenLimits.applyTo(frontEnd);
+        streamLimits.check();
         TlsConfig tls = OriginOptions.tls(tlsCert, tlsKey);
         if (tls != null) {
             frontEnd = frontEnd.withSslContext(OriginOptions.server(tls));
@@ -233,8 +204,8 @@ final class OriginCommand implements Callable<Integer> {
                 OriginOptions.overlay(overlayPublishers, overlayBootstrap)).withMapsLimits(mapsLimits.limits());
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
-                .withMaxSubscribers(maxSubscribers).withSignatureEvents(signatureEvents)
-                .withMaxPendingBytes(maxPendingBytes != null ? maxPendingBytes.bytes() : null)
+                .withMaxSubscribers(streamLimits.maxSubscribers).withSignatureEvents(signatureEvents)
+                .withMaxPendingBytes(streamLimits.maxPendingBytes != null ? streamLimits.maxPendingBytes.bytes() : null)
                 .withBase(tls != null, publicUri);
         return new Settings(config, stream);
     }

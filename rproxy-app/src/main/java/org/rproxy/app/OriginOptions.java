@@ -11,14 +11,10 @@ import java.util.Optional;
 import io.netty.handler.ssl.SslContext;
 
 import org.rproxy.core.config.Address;
-import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.Durations;
-import org.rproxy.core.config.ListenConfig;
-import org.rproxy.core.config.PushConfig;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.model.Directory;
-import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.tls.Tls;
 import org.rproxy.origin.KeyFileModes;
@@ -44,63 +40,6 @@ final class OriginOptions {
         if (maxAge.compareTo(validity) > 0) {
             throw new IllegalArgumentException("--max-age: " + Durations.format(maxAge)
                     + " (expected: at most --validity, " + Durations.format(validity) + ")");
-        }
-    }
-
-    /**
-     * {@code frontEnd} with --max-connections, --max-request-body, --max-unfinished-streams,
-     * --max-pending-answer-bytes and --max-concurrent-streams applied where given, each checked
-     * against the bound its config key has, the message naming the option.
-     */
-    static FrontEndConfig frontEndLimits(FrontEndConfig frontEnd, Integer maxConnections, ByteSize maxRequestBody,
-                                         Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
-                                         Integer maxConcurrentStreams) {
-        if (maxConnections != null) {
-            if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
-                throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
-                        + FrontEndConfig.MAX_CONNECTIONS + ")");
-            }
-            frontEnd = frontEnd.withMaxConnections(maxConnections);
-        }
-        if (maxRequestBody != null) {
-            try {
-                frontEnd = frontEnd.withMaxBodyBytes((int) ListenConfig.checkedRequestBody(maxRequestBody).bytes());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--" + e.getMessage(), e);
-            }
-        }
-        if (maxUnfinishedStreams != null) {
-            try {
-                frontEnd = frontEnd.withMaxUnfinishedStreams(ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--" + e.getMessage(), e);
-            }
-        }
-        if (maxPendingAnswerBytes != null) {
-            try {
-                frontEnd = frontEnd.withMaxPendingSendBytes(ListenConfig.checkedPendingAnswerBytes(maxPendingAnswerBytes));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--" + e.getMessage(), e);
-            }
-        }
-        if (maxConcurrentStreams != null) {
-            try {
-                frontEnd = frontEnd.withMaxStreams(ListenConfig.checkedConcurrentStreams(maxConcurrentStreams));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--" + e.getMessage(), e);
-            }
-        }
-        return frontEnd;
-    }
-
-    /** --max-subscribers and --max-pending-bytes, when given, are at least their least ({@link PushConfig}'s bounds). */
-    static void checkStreamLimits(Integer maxSubscribers, ByteSize maxPendingBytes) {
-        if (maxSubscribers != null && maxSubscribers < 1) {
-            throw new IllegalArgumentException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");
-        }
-        if (maxPendingBytes != null && maxPendingBytes.bytes() < PushConfig.MIN_PENDING_BYTES.bytes()) {
-            throw new IllegalArgumentException("--max-pending-bytes: " + maxPendingBytes + " (expected: >= "
-                    + PushConfig.MIN_PENDING_BYTES + ")");
         }
     }
 

@@ -22,6 +22,7 @@ import org.rproxy.overlay.OverlayConfig;
 import org.rproxy.overlay.OverlayPublisher;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -102,45 +103,11 @@ final class ProxyCommand implements Callable<Integer> {
                     + " default 250000).")
     Long maxEndpointPairs;
 
-    @Option(names = "--max-connections", paramLabel = "N",
-            description = "Client connections served at once, update streams included (default 10000).")
-    Integer maxConnections;
-
     @Option(names = "--send-buffer", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
             description = "Send buffer of each client connection (listen.send-buffer; SO_SNDBUF, e.g. 256KB;"
                     + " default: the kernel's autotuning). Bounds the kernel memory a connection holds while a large map"
                     + " goes out, and its throughput to about twice SIZE per round trip.")
     ByteSize sendBuffer;
-
-    @Option(names = "--max-request-body", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
-            description = "Largest request body accepted, e.g. a query's JSON (listen.max-request-body; default 1MB,"
-                    + " 1KB to 1GB); larger is answered 413.")
-    ByteSize maxRequestBody;
-
-    @Option(names = "--max-unfinished-streams", paramLabel = "N",
-            description = "HTTP/2 streams whose request has not ended yet, over all connections (listen.max-unfinished-streams;"
-                    + " default 10000); one more is refused with REFUSED_STREAM, which a client may retry.")
-    Integer maxUnfinishedStreams;
-
-    @Option(names = "--max-pending-answer-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
-            description = "Bytes of large answers copied per response (over TLS, computed) handed to all connections and not"
-                    + " yet taken by their sockets, beyond which an answer waits its turn (listen.max-pending-answer-bytes;"
-                    + " default: a quarter of -XX:MaxDirectMemorySize, at least 64KB).")
-    ByteSize maxPendingAnswerBytes;
-
-    @Option(names = "--max-concurrent-streams", paramLabel = "N", description = "HTTP/2 streams a client may have open"
-            + " at once on one connection (listen.max-concurrent-streams; default 1000, 1 to 100000).")
-    Integer maxConcurrentStreams;
-
-    @Option(names = "--max-subscribers", paramLabel = "N",
-            description = "Update streams open at once on /updates (default: the heap / 32 KB).")
-    Integer maxSubscribers;
-
-    @Option(names = "--max-pending-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
-            description = "Bytes sent to all /updates subscribers together and not yet taken by their sockets (held in"
-                    + " direct memory), beyond which a subscriber waits to be sent more (push.max-pending-bytes; default:"
-                    + " a quarter of -XX:MaxDirectMemorySize, at least 64KB).")
-    ByteSize maxPendingBytes;
 
     @Option(names = "--prefetch", paramLabel = "TARGET",
             description = "Fetch this target at start and keep it fresh (e.g. /directory). Repeatable.")
@@ -155,6 +122,12 @@ final class ProxyCommand implements Callable<Integer> {
             description = {"Also publish every verified document held into a P2P overlay (BitTorrent + mainline DHT,",
                     "BEP 44 pointers), as the YAML file says (e.g. conf/overlay.yaml). Any mode."})
     Path overlay;
+
+    @Mixin
+    ListenLimitOptions listenLimits;
+
+    @Mixin
+    StreamLimitOptions streamLimits;
 
     @Override
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
@@ -221,13 +194,8 @@ final class ProxyCommand implements Callable<Integer> {
         }
         ListenConfig l; // the file's, with the options given on top (the same again when none is)
         try {
-            l = new ListenConfig(listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
-                    maxConnections != null ? maxConnections : c.listen().maxConnections(),
-                    sendBuffer != null ? sendBuffer : c.listen().sendBuffer(),
-                    maxRequestBody != null ? maxRequestBody : c.listen().maxRequestBody(),
-                    maxUnfinishedStreams != null ? maxUnfinishedStreams : c.listen().maxUnfinishedStreams(),
-                    maxPendingAnswerBytes != null ? maxPendingAnswerBytes : c.listen().maxPendingAnswerBytes(),
-                    maxConcurrentStreams != null ? maxConcurrentStreams : c.listen().maxConcurrentStreams());
+            l = listenLimits.over(c.listen(), listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
+                    sendBuffer != null ? sendBuffer : c.listen().sendBuffer());
         } catch (IllegalArgumentException e) {
             throw from.refused("listen." + e.getMessage(), null, e);
         }
@@ -239,18 +207,10 @@ final class ProxyCommand implements Callable<Integer> {
             String m2 = e.getMessage();
             throw from.refused(m2.startsWith("address:") ? "admin." + m2 : m2, listen != null ? "--listen" : "--admin", e);
         }
-        if (maxSubscribers != null) {
-            if (maxSubscribers < 1) {
-                throw new ConfigException("--max-subscribers: " + maxSubscribers + " (expected: >= 1)");
-            }
-            c = c.withPush(c.push().withMaxSubscribers(maxSubscribers));
-        }
-        if (maxPendingBytes != null) {
-            try {
-                c = c.withPush(c.push().withMaxPendingBytes(maxPendingBytes));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("--" + e.getMessage(), e);
-            }
+        try {
+            c = c.withPush(streamLimits.applyTo(c.push()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e); // --max-subscribers: ...
         }
         if (maxBytes != null) {
             try {
@@ -278,9 +238,8 @@ final class ProxyCommand implements Callable<Integer> {
 
     /** The settings the command line gave, by the key of the file they stand for. */
     ProxySources sources() {
-        return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, maxConnections, sendBuffer,
-                maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, maxConcurrentStreams, tlsCert, tlsKey, admin,
-                spoolDir);
+        return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, listenLimits, sendBuffer, tlsCert,
+                tlsKey, admin, spoolDir);
     }
 
     private TlsConfig tls(TlsConfig fromFile) {

@@ -29,9 +29,8 @@ final class ProxySources {
 
     /** The sources of {@code rproxy proxy}'s settings: each option given (null or empty: not given). */
     static ProxySources of(Path file, List<URI> upstream, List<Path> trust, Path upstreamCa, List<String> prefetch,
-                           Address listen, Integer maxConnections, ByteSize sendBuffer, ByteSize maxRequestBody,
-                           Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes, Integer maxConcurrentStreams,
-                           Path tlsCert, Path tlsKey, Address admin, Path spoolDir) {
+                           Address listen, ListenLimitOptions limits, ByteSize sendBuffer, Path tlsCert, Path tlsKey,
+                           Address admin, Path spoolDir) {
         Map<String, String> given = new LinkedHashMap<>();
         given(given, !upstream.isEmpty(), "upstream.url", "--upstream");
         given(given, !upstream.isEmpty(), "upstream.urls", "--upstream");
@@ -39,12 +38,8 @@ final class ProxySources {
         given(given, upstreamCa != null, "upstream.ca", "--upstream-ca");
         given(given, !prefetch.isEmpty(), "upstream.prefetch", "--prefetch");
         given(given, listen != null, "listen.address", "--listen");
-        given(given, maxConnections != null, "listen.max-connections", "--max-connections");
+        given.putAll(limits.given());
         given(given, sendBuffer != null, "listen.send-buffer", "--send-buffer");
-        given(given, maxRequestBody != null, "listen.max-request-body", "--max-request-body");
-        given(given, maxUnfinishedStreams != null, "listen.max-unfinished-streams", "--max-unfinished-streams");
-        given(given, maxPendingAnswerBytes != null, "listen.max-pending-answer-bytes", "--max-pending-answer-bytes");
-        given(given, maxConcurrentStreams != null, "listen.max-concurrent-streams", "--max-concurrent-streams");
         given(given, tlsCert != null, "listen.tls", "--tls-cert");
         given(given, tlsKey != null, "listen.tls.key", "--tls-key");
         given(given, admin != null, "admin.address", "--admin");

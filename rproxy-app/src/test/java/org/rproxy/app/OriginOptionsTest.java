@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,9 @@ class OriginOptionsTest {
         "--max-request-body 512       | --max-request-body: 512 (expected: 1KB to 1GB)",
         "--max-concurrent-streams 0   | --max-concurrent-streams: 0 (expected: 1 to 100000 per connection; each open stream holds a few KB of heap)",
         "--max-pending-answer-bytes 1KB | --max-pending-answer-bytes: 1KB (expected: at least 64KB, one part of a large answer)",
+        "--max-subscribers 0          | --max-subscribers: 0 (expected: >= 1)",
+        "--max-pending-bytes 1KB      | --max-pending-bytes: 1KB (expected: >= 64KB)",
+        "--max-connections 0          | --max-connections: 0 (expected: 1 to 10000000)",
     })
     void aBadCombinationIsAUsageErrorNamingTheOptions(String options, String message) {
         String[] args = ("origin --maps " + dir.resolve("maps") + " --key " + dir.resolve("origin.key") + " "
@@ -42,8 +46,9 @@ class OriginOptionsTest {
     void theStreamsPerConnectionOptionSetsWhatTheFrontEndAdvertises() {
         FrontEndConfig d = FrontEndConfig.defaults("127.0.0.1", 0);
         assertEquals(FrontEndConfig.DEFAULT_MAX_STREAMS,
-                OriginOptions.frontEndLimits(d, null, null, null, null, null).maxStreams());
-        FrontEndConfig c = OriginOptions.frontEndLimits(d, 300, null, null, null, 64);
+                NodeOptions.origin(dir, dir.resolve("origin.key"), List.of()).listenLimits.applyTo(d).maxStreams());
+        FrontEndConfig c = NodeOptions.origin(dir, dir.resolve("origin.key"),
+                List.of("--max-connections", "300", "--max-concurrent-streams", "64")).listenLimits.applyTo(d);
         assertEquals(64, c.maxStreams());
         assertEquals(300, c.maxConnections(), "the other limits stay as given");
     }

@@ -118,6 +118,17 @@ class ProxyCommandTest {
     }
 
     @Test
+    void theUpdateStreamLimitsAreThePushSettingsAndARefusalNamesTheOption() throws Exception {
+        ProxyConfig c = settings("--max-subscribers", "7", "--max-pending-bytes", "1MB");
+        assertEquals(7, c.push().maxSubscribers());
+        assertEquals(1024 * 1024, c.push().maxPendingBytes().bytes());
+        ConfigException none = assertThrows(ConfigException.class, () -> settings("--max-subscribers", "0"));
+        assertEquals("--max-subscribers: 0 (expected: >= 1)", none.getMessage());
+        ConfigException tiny = assertThrows(ConfigException.class, () -> settings("--max-pending-bytes", "1KB"));
+        assertEquals("--max-pending-bytes: 1KB (expected: >= 64KB)", tiny.getMessage());
+    }
+
+    @Test
     void theStreamsPerConnectionAreAThousandUnlessGivenAndKeepTheOtherListenSettings() throws Exception {
         assertEquals(1000, settings().listen().maxConcurrentStreams());
         ProxyConfig c = settings("--max-concurrent-streams", "128", "--max-request-body", "8MB");

@@ -1,0 +1,119 @@
+package org.rproxy.app;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.rproxy.core.config.Address;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.server.FrontEndConfig;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The options of {@code rproxy origin} and {@code rproxy proxy} that bound what a node's front end
+ * takes on: connections, a request's body, HTTP/2 requests still arriving over all connections,
+ * large answers waiting for their clients, and HTTP/2 streams per connection. One definition for
+ * both commands, so that an option means the same on each and is checked against the same bounds
+ * ({@link ListenConfig}'s, those of the proxy file's {@code listen} keys). One left out is the
+ * default, or at a proxy what its file says.
+ */
+final class ListenLimitOptions {
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Client connections served at once, update streams included (listen.max-connections in a"
+                    + " proxy's file; default 10000).")
+    Integer maxConnections;
+
+    @Option(names = "--max-request-body", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Largest request body accepted, e.g. a query's JSON (listen.max-request-body in a proxy's"
+                    + " file; default 1MB, 1KB to 1GB); larger is answered 413.")
+    ByteSize maxRequestBody;
+
+    @Option(names = "--max-unfinished-streams", paramLabel = "N",
+            description = "HTTP/2 streams whose request has not ended yet, over all connections (listen.max-unfinished-"
+                    + "streams in a proxy's file; default 10000); one more is refused with REFUSED_STREAM, which a client"
+                    + " may retry.")
+    Integer maxUnfinishedStreams;
+
+    @Option(names = "--max-pending-answer-bytes", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+            description = "Bytes of large answers copied per response (over TLS, computed) handed to all connections and not"
+                    + " yet taken by their sockets, beyond which an answer waits its turn (listen.max-pending-answer-bytes"
+                    + " in a proxy's file; default: a quarter of -XX:MaxDirectMemorySize, at least 64KB).")
+    ByteSize maxPendingAnswerBytes;
+
+    @Option(names = "--max-concurrent-streams", paramLabel = "N", description = "HTTP/2 streams a client may have open"
+            + " at once on one connection (listen.max-concurrent-streams in a proxy's file; default 1000, 1 to 100000).")
+    Integer maxConcurrentStreams;
+
+    /**
+     * {@code frontEnd} (the origin's) with the limits given applied, each checked against the
+     * bound its config key has, a refusal naming the option.
+     */
+    FrontEndConfig applyTo(FrontEndConfig frontEnd) {
+        if (maxConnections != null) {
+            if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
+                throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
+                        + FrontEndConfig.MAX_CONNECTIONS + ")");
+            }
+            frontEnd = frontEnd.withMaxConnections(maxConnections);
+        }
+        if (maxRequestBody != null) {
+            int bytes = (int) option(() -> ListenConfig.checkedRequestBody(maxRequestBody)).bytes();
+            frontEnd = frontEnd.withMaxBodyBytes(bytes);
+        }
+        if (maxUnfinishedStreams != null) {
+            frontEnd = frontEnd.withMaxUnfinishedStreams(option(() -> ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams)));
+        }
+        if (maxPendingAnswerBytes != null) {
+            frontEnd = frontEnd.withMaxPendingSendBytes(option(() -> ListenConfig.checkedPendingAnswerBytes(maxPendingAnswerBytes)));
+        }
+        if (maxConcurrentStreams != null) {
+            frontEnd = frontEnd.withMaxStreams(option(() -> ListenConfig.checkedConcurrentStreams(maxConcurrentStreams)));
+        }
+        return frontEnd;
+    }
+
+    /**
+     * A proxy's listen settings: {@code file}'s limits with those given on top, at {@code address}
+     * with {@code tls} and {@code sendBuffer}; checked by {@link ListenConfig}, whose refusal names
+     * the key (which {@link ProxySources} names as the option given).
+     */
+    ListenConfig over(ListenConfig file, Address address, TlsConfig tls, ByteSize sendBuffer) {
+        return new ListenConfig(address, tls, or(maxConnections, file.maxConnections()), sendBuffer,
+                or(maxRequestBody, file.maxRequestBody()), or(maxUnfinishedStreams, file.maxUnfinishedStreams()),
+                or(maxPendingAnswerBytes, file.maxPendingAnswerBytes()), or(maxConcurrentStreams, file.maxConcurrentStreams()));
+    }
+
+    /** The proxy file's key of each limit given, with its option. */
+    Map<String, String> given() {
+        Map<String, String> given = new LinkedHashMap<>();
+        given(given, maxConnections, "max-connections");
+        given(given, maxRequestBody, "max-request-body");
+        given(given, maxUnfinishedStreams, "max-unfinished-streams");
+        given(given, maxPendingAnswerBytes, "max-pending-answer-bytes");
+        given(given, maxConcurrentStreams, "max-concurrent-streams");
+        return given;
+    }
+
+    private static void given(Map<String, String> given, Object value, String name) {
+        if (value != null) {
+            given.put("listen." + name, "--" + name);
+        }
+    }
+
+    private static <T> T or(T given, T otherwise) {
+        return given != null ? given : otherwise;
+    }
+
+    /** What {@code check} returns; its refusal ({@code "key: reason"}) as the option's ({@code "--key: reason"}). */
+    static <T> T option(Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage(), e);
+        }
+    }
+}
