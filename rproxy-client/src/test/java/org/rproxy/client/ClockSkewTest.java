@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,11 +91,12 @@ class ClockSkewTest {
     @Test
     void aStaleSourceIsRefusedAndCountsAsFailingButDoesNotCoolDownWhenAnotherIsValid() throws Exception {
         Path key = key();
-        int stalePort = freePort();
-        URI staleUri = URI.create("http://127.0.0.1:" + stalePort + "/");
+        // a source whose copies expired an hour ago: the origin's key, signing two hours behind;
+        // started first, on a port of its own, for the origin to list it
+        Origin staleSource = origin("stale-maps", key, 0, List.of(), Clock.offset(Clock.systemUTC(), Duration.ofHours(-2)),
+                false);
+        URI staleUri = URI.create(staleSource.baseUri() + "/");
         Origin origin = origin("maps", key, 0, List.of(staleUri.toString()), Clock.systemUTC(), false);
-        // a source whose copies expired an hour ago: the origin's key, signing two hours behind
-        origin("stale-maps", key, stalePort, List.of(), Clock.offset(Clock.systemUTC(), Duration.ofHours(-2)), false);
         URI originUri = URI.create(origin.baseUri());
         AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))));
         assertEquals(List.of(staleUri, originUri), c.sourceOrder());
@@ -154,11 +153,5 @@ class ClockSkewTest {
         UpdatePublisher publisher = streaming ? started.add(new UpdatePublisher(UpdateStreamConfig.defaults())) : null;
         return started.add(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", port), maps, key,
                 Duration.ofHours(1), Duration.ofSeconds(60), proxies, "clock-skew-test", null), clock, publisher));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -2,12 +2,9 @@ package org.rproxy.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,18 +92,17 @@ class StreamResyncTest {
     @Test
     void aStaleStreamIsLeftAsARollbackNotAsTampering() throws Exception {
         Path key = key();
-        int lagPort = freePort();
-        URI lagUri = URI.create("http://127.0.0.1:" + lagPort + "/");
-        Path originMaps = maps("origin-maps", 5, 10);
-        Origin origin = origin(originMaps, key, 0, List.of(lagUri.toString()));
-        URI originUri = URI.create(origin.baseUri());
         // a source behind the origin: the same key (a stand-in for a proxy that has not caught up),
         // on a clock a little behind, so that its directory and network map are no newer than the
         // origin's (started in a later second on the same clock, its directory was newer, the
         // client took it from this stream, and the origin's own stream then only ever offered a
-        // rollback of the directory)
+        // rollback of the directory); started first, on a port of its own, for the origin to list it
         Path lagMaps = maps("lag-maps", 5, 10);
-        origin(lagMaps, key, lagPort, List.of(), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-2)));
+        Origin lag = origin(lagMaps, key, 0, List.of(), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-2)));
+        URI lagUri = URI.create(lag.baseUri() + "/");
+        Path originMaps = maps("origin-maps", 5, 10);
+        Origin origin = origin(originMaps, key, 0, List.of(lagUri.toString()));
+        URI originUri = URI.create(origin.baseUri());
         MutableClock clock = MutableClock.now();
         AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
                 .withClock(clock).withPollInterval(Duration.ofSeconds(1))));
@@ -254,12 +250,6 @@ class StreamResyncTest {
         long now = Instant.now().getEpochSecond();
         while (Instant.now().getEpochSecond() <= now) {
             LockSupport.parkNanos(10_000_000L);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
