@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The origin's first load of its maps folder, on the starting thread. A folder that changed while
  * it was read ({@link FolderStamp.Changed}: a deploy still writing, rsync of a large cost map, a
  * generator rewriting its output) is read again once the watch has told of no change for the
- * quiet period, for as long as the start limit from the first read; a warning says so once per
+ * quiet period (nor has a link's target changed: {@link #awaitQuiet}), for as long as the start limit from the first read; a warning says so once per
  * distinct reason, not once per read. Past the limit the start is refused with
  * {@link FolderStamp.Changed} naming what changed in the last read and for how long it kept
  * changing. Giving up after a few quick reads instead (five, 150 ms apart: under a second) refused
@@ -72,11 +72,18 @@ final class FirstLoad {
         return Durations.format(ms < 1000 ? Duration.ofMillis(ms) : Duration.ofSeconds(ms / 1000));
     }
 
-    /** Waits until the watch has told of no change for the quiet period, or until {@code deadline} (nanoTime). */
+    /**
+     * Waits until the watch has told of no change for the quiet period, nor has the target of a
+     * maps file that is a link changed in it ({@link FolderWatch#linksChanged}, polled once a
+     * quiet period, as the watcher's debounce does later), or until {@code deadline} (nanoTime).
+     * The folder's stamps follow links, so such a target written to throws the read away; with
+     * the events alone, its writer (a deploy tool that links each file to its release) went
+     * unseen, and the folder was read again after every quiet period while it wrote.
+     */
     private void awaitQuiet(long deadline) throws InterruptedIOException {
         try {
             long left = deadline - System.nanoTime();
-            while (left > 0 && watch.await(Math.min(quiet.toNanos(), left))) {
+            while (left > 0 && (watch.await(Math.min(quiet.toNanos(), left)) || watch.linksChanged())) {
                 left = deadline - System.nanoTime();
             }
         } catch (InterruptedException ie) {

@@ -161,6 +161,53 @@ class OriginStartWhileFolderChangesTest {
         }
     }
 
+    /**
+     * A maps folder of links (as a deploy tool makes them, each file linked to its release) whose
+     * target is written to (every 30 ms for 3 s) while the origin starts: no event of the folder
+     * tells of it, but its stamps follow the link, so each read finds it changed. The first load waits for the target
+     * to hold still, as the watcher does later, instead of reading again after every quiet period.
+     */
+    @Test
+    void theFirstLoadWaitsForTheTargetOfALinkedMapsFileToHoldStill() throws Exception {
+        Path maps = copyOfTheSampleMaps();
+        Path release = Files.createDirectories(dir.resolve("release"));
+        Path costs = maps.resolve("routingcost-map.json");
+        Files.move(costs, release.resolve("routingcost-map.json"));
+        Files.createSymbolicLink(costs, release.resolve("routingcost-map.json"));
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger loads = new AtomicInteger();
+        // what the stamps see while the target is written to: every read finds the folder changed
+        MapsWatcher.Loader stamped = d -> {
+            loads.incrementAndGet();
+            if (writing.get()) {
+                throw new FolderStamp.Changed(d + ": changed while being read (routingcost-map.json was written to)");
+            }
+            return MapsWatcher.loader(MapsFolder.DEFAULT_MAX_FILE_BYTES).load(d);
+        };
+        String body = Files.readString(release.resolve("routingcost-map.json"));
+        Thread deploy = new Thread(() -> {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            try {
+                for (int i = 0; System.nanoTime() < end; i++) {
+                    Files.writeString(release.resolve("routingcost-map.json"), body + " ".repeat(i % 2)); // through no event
+                    Thread.sleep(30);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                writing.set(false);
+            }
+        }, "deploy");
+        // a quiet period the 30 ms between writes stays well within on a loaded machine
+        try (MapsWatcher w = new MapsWatcher(maps, Duration.ofMillis(500), Duration.ZERO, stamped)) {
+            deploy.start();
+            assertEquals(2, w.loadFirst().costMaps().size());
+            assertTrue(loads.get() <= 3, loads.get() + " reads: not waiting for the link's target to hold still");
+        } finally {
+            deploy.join();
+        }
+    }
+
     @Test
     void theFirstLoadIsReadAgainWhileTheFolderChangesUnderItForABoundedTime() throws Exception {
         Path maps = copyOfTheSampleMaps();
