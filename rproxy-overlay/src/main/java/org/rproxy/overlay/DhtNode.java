@@ -106,6 +106,11 @@ final class DhtNode implements AutoCloseable {
         return dht.getNode().getNumEntriesInRoutingTable();
     }
 
+    /** The number of nodes a lookup of this node may start from ({@link StartingNodes#count}). */
+    int lookupNodes() {
+        return StartingNodes.count(dht);
+    }
+
     /** The BEP 44 items this node stores (for others, and its own pointers others put on it). */
     int storedItems() {
         return dht.storedItems();

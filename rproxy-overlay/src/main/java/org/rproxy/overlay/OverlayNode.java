@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 import org.rproxy.core.config.Address;
 
@@ -29,7 +30,7 @@ final class OverlayNode implements AutoCloseable {
         this.config = config;
         this.dht = dht;
         this.swarm = swarm;
-        this.renewals = new Renewals(config.republish());
+        this.renewals = new Renewals(config.republish(), dht::lookupNodes);
     }
 
     static OverlayNode start(OverlayConfig config) {
@@ -83,8 +84,17 @@ final class OverlayNode implements AutoCloseable {
      * @return how the first announcement went: how many of the closest DHT nodes took it
      */
     CompletableFuture<Stored> announce(byte[] infoHash) {
+        return announce(infoHash, () -> false);
+    }
+
+    /**
+     * As {@link #announce(byte[])}, its renewals skipped while {@code covered} holds: while a
+     * publisher's current pointer names the torrent, each store of the pointer announces it
+     * just before, and a renewal of its own would be a third DHT lookup for the same.
+     */
+    CompletableFuture<Stored> announce(byte[] infoHash, BooleanSupplier covered) {
         return renewals.keep("announcing " + HexFormat.of().formatHex(infoHash), () -> swarm.announce(infoHash),
-                () -> swarm.holds(infoHash), s -> { });
+                () -> swarm.holds(infoHash), covered, s -> { });
     }
 
     @Override

@@ -95,8 +95,9 @@ final class PublishedVersions {
             worker.schedule(() -> expired(p), ms, TimeUnit.MILLISECONDS);
         }
         Pointer held = current.put(id, p);
-        // the announcement first: a reader that finds the pointer then finds a peer
-        Stored announced = await(node.announce(infoHash));
+        // the announcement first: a reader that finds the pointer then finds a peer; renewed by
+        // itself only once the pointer names another version (until then the pointer's stores announce it)
+        Stored announced = await(node.announce(infoHash, () -> names(current.get(id), infoHash)));
         CompletableFuture<Integer> first = put(p, announced != null && announced.enough());
         await(first);
         Pointer old = held == null ? null : previous.put(id, held);
@@ -104,6 +105,11 @@ final class PublishedVersions {
             unseed(old);
         }
         return first;
+    }
+
+    /** Whether {@code p} is a pointer kept alive now (current, unexpired) that names the torrent {@code infoHash}. */
+    private boolean names(Pointer p, byte[] infoHash) {
+        return p != null && Arrays.equals(p.infoHash(), infoHash) && clock.instant().isBefore(expiries.getOrDefault(p, Instant.MIN));
     }
 
     /** Stops publishing {@code resourceId}: both versions unseeded, its pointer no longer renewed, its gauges gone. */

@@ -3,6 +3,7 @@ package org.rproxy.overlay;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +11,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -33,7 +36,16 @@ import org.slf4j.LoggerFactory;
  * started before any other, say, or that newer version in the way) is made
  * again after {@link #UNREACHED} and then twice as long each time, up to {@link #UNREACHED_CAP},
  * until some node takes it; the settling stores and the republishing follow from then on (else
- * a pointer put before the first peer joined was found by nobody until the next republish). All of it only while the record is still wanted (the pointer is current, the torrent
+ * a pointer put before the first peer joined was found by nobody until the next republish).
+ * A record whose last store reached fewer than the {@value NearestLookup#K} closest nodes (the
+ * node knew too few) is stored at once, not at its next turn, when the node's routing table has
+ * since grown to at least twice what it was at that store, from none to one included: a
+ * publisher started alone had its pointer found by nobody for up to the backoff's two minutes
+ * after the first peer joined. Bounded: at most once per doubling, and not within
+ * {@link #UNREACHED} of the record's last store, the records due one {@code retry} apart, so many
+ * nodes joining at once make a few stores, not one per node. A record {@code covered} by another
+ * one's stores (an announcement the current pointer's every store makes too) skips its renewals
+ * while it is. All of it only while the record is still wanted (the pointer is current, the torrent
  * still seeded). A record kept already (the same {@code what}) is stored once more, and not kept
  * twice.
  *
@@ -49,6 +61,8 @@ final class Renewals implements AutoCloseable {
     /** When a record that no node took is stored again, doubling each time up to {@link #UNREACHED_CAP}. */
     static final Duration UNREACHED = Duration.ofSeconds(10);
     static final Duration UNREACHED_CAP = Duration.ofMinutes(2);
+    /** How often the routing table's size is read, for the stores its growth calls for. */
+    static final Duration GROWTH_CHECK = Duration.ofSeconds(1);
 
     private final ScheduledExecutorService timer;
     private final List<Duration> settle;
@@ -56,11 +70,18 @@ final class Renewals implements AutoCloseable {
     private final Duration retry;
     private final Duration unreached;
     private final Duration unreachedCap;
+    /** The number of nodes the node's lookups may start from now (its routing table's). */
+    private final IntSupplier tableSize;
+    /** Checks of the table's growth made so far: the clock of {@link Kept#startedAt}. */
+    private long ticks;
+    /** How many checks make the least time between a record's store and an early one ({@link #UNREACHED}). */
+    private final long spacing;
     /** The records kept, by what they are. */
     private final Map<String, Kept> kept = new HashMap<>();
 
-    Renewals(Duration republish) {
-        this(SETTLE, republish, RETRY);
+    /** With the DHT's times, watching {@code tableSize}, the nodes the node's lookups may start from. */
+    Renewals(Duration republish, IntSupplier tableSize) {
+        this(SETTLE, republish, RETRY, UNREACHED, UNREACHED_CAP, new TableWatch(tableSize, GROWTH_CHECK, UNREACHED));
     }
 
     /** With other times than the DHT's: for tests. {@code settle} counts from the first store, ascending. */
@@ -70,6 +91,14 @@ final class Renewals implements AutoCloseable {
 
     /** As above, and with other times for a record no node took: the first wait, and the longest. */
     Renewals(List<Duration> settle, Duration republish, Duration retry, Duration unreached, Duration unreachedCap) {
+        this(settle, republish, retry, unreached, unreachedCap, new TableWatch(() -> 0, GROWTH_CHECK, unreached));
+    }
+
+    /** As above, watching the routing table as {@code watch} says. */
+    Renewals(List<Duration> settle, Duration republish, Duration retry, Duration unreached, Duration unreachedCap,
+             TableWatch watch) {
+        this.tableSize = watch.size();
+        this.spacing = Math.max(1, watch.spacing().toMillis() / Math.max(1, watch.every().toMillis()));
         this.unreached = requireNonNull(unreached, "unreached");
         this.unreachedCap = requireNonNull(unreachedCap, "unreachedCap");
         this.settle = List.copyOf(settle);
@@ -80,6 +109,8 @@ final class Renewals implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        timer.scheduleWithFixedDelay(this::storeEarlyOnGrowth, watch.every().toMillis(), watch.every().toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -92,8 +123,18 @@ final class Renewals implements AutoCloseable {
      */
     CompletableFuture<Stored> keep(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted,
                                    Consumer<Stored> outcome) {
+        return keep(what, step, wanted, () -> false, outcome);
+    }
+
+    /**
+     * As {@link #keep(String, Supplier, BooleanSupplier, Consumer)}, skipping each renewal that
+     * comes while {@code covered} holds (another record's stores make this one's too), its
+     * schedule going on as though it had been stored; the first store is always made.
+     */
+    CompletableFuture<Stored> keep(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted,
+                                   BooleanSupplier covered, Consumer<Stored> outcome) {
         Kept k = new Kept(requireNonNull(what, "what"), requireNonNull(step, "step"), requireNonNull(wanted, "wanted"),
-                requireNonNull(outcome, "outcome"));
+                requireNonNull(covered, "covered"), requireNonNull(outcome, "outcome"));
         boolean first;
         synchronized (kept) {
             first = kept.putIfAbsent(what, k) == null;
@@ -120,42 +161,84 @@ final class Renewals implements AutoCloseable {
     }
 
     /**
-     * Schedules the next store of {@code k}, whose last store went as {@code last}: while no node
-     * took it, after the unreached backoff; else its {@code round}th renewal (the settling ones
-     * first, then every {@code republish}).
+     * Schedules the next store of {@code k}, whose last store went as {@code last} (null: skipped,
+     * covered): while no node took it, after the unreached backoff; else its {@code round}th
+     * renewal (the settling ones first, then every {@code republish}).
      */
     private void renew(Kept k, int round, Stored last) {
         Duration after;
         int next;
-        if (last.nodes() == 0) {
+        if (last != null && last.nodes() == 0) {
             after = unreached.multipliedBy(1L << Math.min(k.unreached++, 20));
             after = after.compareTo(unreachedCap) > 0 ? unreachedCap : after;
             next = round;
         } else {
-            k.unreached = 0;
+            k.unreached = last == null ? k.unreached : 0;
             after = round < settle.size()
                     ? settle.get(round).minus(round == 0 ? Duration.ZERO : settle.get(round - 1))
                     : republish;
             next = round + 1;
         }
-        later(() -> {
+        Runnable store = () -> {
             synchronized (kept) {
+                k.pending = null;
                 if (!k.wanted.getAsBoolean()) {
                     kept.remove(k.what, k);
                     return;
                 }
             }
-            k.store().thenAccept(s -> renew(k, next, s));
-        }, after);
+            if (k.covered.getAsBoolean()) {
+                renew(k, next, null);
+            } else {
+                k.store().thenAccept(s -> renew(k, next, s));
+            }
+        };
+        synchronized (kept) {
+            k.reached = last == null ? k.reached : last.closest();
+            k.pending = store;
+            k.next = later(store, after);
+        }
     }
 
-    /** Runs {@code task} on the timer after {@code delay}; false when closed. */
-    private boolean later(Runnable task, Duration delay) {
+    /**
+     * Runs now, one {@code retry} apart, the next store of each record waiting for its turn whose
+     * last store reached fewer than the closest {@value NearestLookup#K} while the routing table
+     * has since at least doubled (see the class), and was made at least {@link #UNREACHED} ago.
+     */
+    private void storeEarlyOnGrowth() {
+        int size;
         try {
-            timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            size = tableSize.getAsInt();
+        } catch (RuntimeException e) { // a periodic task that throws is dropped by its executor, for good
+            log.debug("overlay: the DHT node's table could not be read: {}", e.toString());
+            return;
+        }
+        List<Runnable> due = new ArrayList<>();
+        synchronized (kept) {
+            ticks++;
+            for (Kept k : kept.values()) {
+                if (k.pending != null && k.next != null && k.reached < NearestLookup.K
+                        && size >= Math.max(1, 2 * k.tableAtStore) && ticks - k.startedAt >= spacing
+                        && !k.covered.getAsBoolean() && k.next.cancel(false)) {
+                    due.add(k.pending);
+                    k.pending = null;
+                }
+            }
+        }
+        if (!due.isEmpty()) {
+            log.debug("overlay: {} DHT nodes known now; storing {} records again that reached too few", size, due.size());
+        }
+        for (int i = 0; i < due.size(); i++) {
+            later(due.get(i), retry.multipliedBy(i));
+        }
+    }
+
+    /** Runs {@code task} on the timer after {@code delay}; null when closed. */
+    private ScheduledFuture<?> later(Runnable task, Duration delay) {
+        try {
+            return timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {
-            return false;
+            return null;
         }
     }
 
@@ -173,57 +256,34 @@ final class Renewals implements AutoCloseable {
         final String what;
         final Supplier<CompletableFuture<Stored>> step;
         final BooleanSupplier wanted;
+        final BooleanSupplier covered;
         final Consumer<Stored> outcome;
         /** Stores in a row that no node took (one store at a time: each renewal follows the last). */
         int unreached;
+        /** The closest nodes its last store could reach; the routing table's size and the tick when it started. */
+        int reached = NearestLookup.K;
+        int tableAtStore;
+        long startedAt;
+        /** Its next store while it waits for its turn, and that turn; guarded by {@link #kept}. */
+        Runnable pending;
+        ScheduledFuture<?> next;
 
-        Kept(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted, Consumer<Stored> outcome) {
+        Kept(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted, BooleanSupplier covered,
+             Consumer<Stored> outcome) {
             this.what = what;
             this.step = step;
             this.wanted = wanted;
+            this.covered = covered;
             this.outcome = outcome;
         }
 
         CompletableFuture<Stored> store() {
-            CompletableFuture<Stored> done = new CompletableFuture<>();
-            attempt(TRIES, done);
-            return done.thenApply(s -> {
-                try {
-                    outcome.accept(s);
-                } catch (RuntimeException e) {
-                    log.warn("overlay: {}: {}", what, e.toString());
-                }
-                return s;
-            });
-        }
-
-        private void attempt(int tries, CompletableFuture<Stored> done) {
-            CompletableFuture<Stored> tried;
-            try {
-                tried = step.get();
-            } catch (RuntimeException e) {
-                tried = CompletableFuture.failedFuture(e);
+            int size = tableSize.getAsInt();
+            synchronized (kept) {
+                tableAtStore = size;
+                startedAt = ticks;
             }
-            tried.whenComplete((s, failure) -> {
-                Stored out = failure == null ? s : new Stored(0, 0);
-                String why = failure == null ? "" : " (" + failure + ")";
-                if (out.enough() || !wanted.getAsBoolean()) {
-                    done.complete(out);
-                } else if (out.superseded()) {
-                    // the nodes hold a newer version and refuse this one until they forget it; the
-                    // outcome says so (once), and the unreached backoff spaces the next stores
-                    log.debug("overlay: {}: the DHT nodes hold a newer version (seq {}){}", what, out.newerSeq(), why);
-                    done.complete(out);
-                } else if (tries > 1 && later(() -> attempt(tries - 1, done), retry)) {
-                    log.debug("overlay: {}: {} of the {} closest DHT nodes took it{}; again", what, out.nodes(),
-                            out.closest(), why);
-                } else {
-                    if (!timer.isShutdown()) {
-                        log.warn("overlay: {}: {} of the {} closest DHT nodes took it{}", what, out.nodes(), out.closest(), why);
-                    }
-                    done.complete(out);
-                }
-            });
+            return StoreTries.store(what, step, wanted, outcome, retry, timer);
         }
     }
 }

@@ -33,6 +33,20 @@ final class StartingNodes {
     }
 
     /**
+     * How many nodes a lookup may start from now: the routing table's, and those that contacted
+     * this node but never answered it. The second kind are how a node started alone first learns
+     * of a node that joins it: that node's pings reach it, and it asks the node back only at its
+     * next probe, up to 30 s later.
+     */
+    static int count(DHT dht) {
+        long unverified = dht.getNode().table().stream()
+                .flatMap(e -> e.getBucket().getReplacementEntries().stream())
+                .filter(e -> !e.verifiedReachable() && e.eligibleForLocalLookup())
+                .count();
+        return dht.getNode().getNumEntriesInRoutingTable() + (int) unverified;
+    }
+
+    /**
      * The {@value NearestLookup#K} nodes closest to {@code target} among those that contacted
      * this node but never answered it (its routing table's replacement entries), that have not
      * failed to answer it either. mldht keeps only nodes that answered in the routing table

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.rproxy.core.testing.Eventually;
@@ -140,6 +141,78 @@ class RenewalsTest {
             assertTrue(ms(second) >= 100, "first wait 100 ms: " + ms(second));
             assertTrue(ms(third) >= 200, "then twice as long: " + ms(third));
             assertTrue(ms(fourth) >= 300, "up to the cap: " + ms(fourth));
+        }
+    }
+
+    @Test
+    void aRecordNoNodeTookIsStoredAgainAsSoonAsTheRoutingTableGainsANode() throws Exception {
+        Stored none = new Stored(0, 0);
+        Stored[] unreached = new Stored[Renewals.TRIES];
+        Arrays.fill(unreached, none);
+        AtomicInteger table = new AtomicInteger();
+        // the backoff's next store an hour away: any store that comes sooner is the table's growth's
+        try (Renewals r = new Renewals(List.of(NEVER), NEVER, Duration.ofMillis(1), NEVER, NEVER,
+                new TableWatch(table::get, Duration.ofMillis(10), Duration.ZERO))) {
+            Step step = new Step(ENOUGH, unreached);
+            List<Stored> told = new CopyOnWriteArrayList<>();
+            assertEquals(none, r.keep("putting p", step, () -> true, told::add).get(5, TimeUnit.SECONDS));
+            assertEquals(Renewals.TRIES, step.calls.size());
+            table.set(1);
+            Eventually.await("stored again once a node is known, not at the backoff's next turn", Duration.ofSeconds(5),
+                    () -> told.contains(ENOUGH));
+            assertEquals(List.of(none, ENOUGH), told);
+        }
+    }
+
+    @Test
+    void theTablesGrowthCallsForOneStorePerDoublingOfARecordThatReachedTooFew() throws Exception {
+        AtomicInteger table = new AtomicInteger(1);
+        try (Renewals r = new Renewals(List.of(NEVER), NEVER, Duration.ofMillis(1), NEVER, NEVER,
+                new TableWatch(table::get, Duration.ofMillis(10), Duration.ZERO))) {
+            Step few = new Step(new Stored(1, 1));
+            Step closest = new Step(ENOUGH);
+            r.keep("putting p", few, () -> true, s -> { }).get(5, TimeUnit.SECONDS);
+            r.keep("putting q", closest, () -> true, s -> { }).get(5, TimeUnit.SECONDS);
+            table.set(2);
+            Eventually.await("stored again once the table doubled", Duration.ofSeconds(5), () -> few.calls.size() == 2);
+            table.set(3);
+            Thread.sleep(300);
+            assertEquals(2, few.calls.size(), "not again before the table doubled again");
+            table.set(4);
+            Eventually.await("and again once it did", Duration.ofSeconds(5), () -> few.calls.size() == 3);
+            table.set(100);
+            Eventually.await("and again", Duration.ofSeconds(5), () -> few.calls.size() == 4);
+            assertEquals(1, closest.calls.size(), "a record that reached the 8 closest waits for its turn");
+        }
+    }
+
+    @Test
+    void aRecordStoredJustBeforeTheTableGrewWaitsTheSpacingOut() throws Exception {
+        AtomicInteger table = new AtomicInteger(1);
+        try (Renewals r = new Renewals(List.of(NEVER), NEVER, Duration.ofMillis(1), NEVER, NEVER,
+                new TableWatch(table::get, Duration.ofMillis(10), Duration.ofMillis(500)))) {
+            Step few = new Step(new Stored(1, 1));
+            r.keep("putting p", few, () -> true, s -> { }).get(5, TimeUnit.SECONDS);
+            long stored = System.nanoTime();
+            table.set(50);
+            Eventually.await("stored again", Duration.ofSeconds(5), () -> few.calls.size() == 2);
+            assertTrue(ms(few.calls.get(1) - stored) >= 450, "not within the spacing: " + ms(few.calls.get(1) - stored));
+        }
+    }
+
+    @Test
+    void aCoveredRecordSkipsItsRenewalsUntilItIsNoLonger() throws Exception {
+        AtomicInteger table = new AtomicInteger();
+        try (Renewals r = new Renewals(List.of(Duration.ofMillis(50)), Duration.ofMillis(50), Duration.ofMillis(1), NEVER,
+                NEVER, new TableWatch(table::get, Duration.ofMillis(10), Duration.ZERO))) {
+            Step step = new Step(new Stored(1, 1));
+            AtomicBoolean covered = new AtomicBoolean(true);
+            r.keep("announcing h", step, () -> true, covered::get, s -> { }).get(5, TimeUnit.SECONDS);
+            table.set(20);
+            Thread.sleep(400);
+            assertEquals(1, step.calls.size(), "the first store only: renewals and the table's growth skipped while covered");
+            covered.set(false);
+            Eventually.await("renewed once no longer covered", Duration.ofSeconds(5), () -> step.calls.size() >= 3);
         }
     }
 
