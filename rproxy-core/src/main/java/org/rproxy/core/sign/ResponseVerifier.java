@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -64,6 +65,7 @@ public final class ResponseVerifier {
     private final TrustedKeys trusted;
     private final Clock clock;
     private final RateLimitedLog bugs;
+    private final LongAdder signatureChecks = new LongAdder();
 
     /**
      * Trusts {@code trusted} for good, and the keys of the directories it verifies itself
@@ -102,6 +104,14 @@ public final class ResponseVerifier {
      */
     public Set<String> trustedKeyIds() {
         return trusted.keyIds();
+    }
+
+    /**
+     * Signatures checked with a key so far, valid or not: each a public-key operation, the costly
+     * part of a verification beside the body's digest (a node checks each version it takes once).
+     */
+    public long signatureChecks() {
+        return signatureChecks.sum();
     }
 
     /**
@@ -246,6 +256,7 @@ public final class ResponseVerifier {
             return verdict(Outcome.BAD_SIGNATURE, shape, sig);
         }
         SignatureBase base = SignatureBase.of(sig.components(), sig.signatureParams());
+        signatureChecks.increment();
         if (!key.verify(base.bytes(), sig.signature().unsafeArray())) {
             return verdict(Outcome.BAD_SIGNATURE, "signature does not verify with key " + sig.keyId(), sig);
         }

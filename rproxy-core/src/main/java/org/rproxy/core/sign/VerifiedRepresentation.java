@@ -3,10 +3,16 @@ package org.rproxy.core.sign;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.Supplier;
+
+import org.rproxy.core.model.Bytes;
 
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
@@ -18,7 +24,8 @@ import org.rproxy.core.store.Variant;
  * ({@link #verifiedBy}); a {@link Representation} is anyone's to build, so a taker of one verifies
  * it ({@link #verify(ResponseVerifier, String, Representation)}).
  *
- * <p>Only {@link #verify} makes one: the constructor is private and the class final, so no code
+ * <p>Only verification makes one ({@link #verify}, or {@link #verifyFields} and then
+ * {@link SignedFields#withBody}): the constructor is private and the class final, so no code
  * can fabricate one around bytes nobody verified (as no code outside this package can make a
  * {@link Verdict}). Immutable; any thread.
  */
@@ -41,8 +48,12 @@ public final class VerifiedRepresentation {
         }
     }
 
+    /** What {@link #verifyFields} concluded. */
+    public sealed interface FieldsCheck permits SignedFields, Refused {
+    }
+
     /** The identity variant did not verify: the first check that failed, and why. */
-    public record Refused(Outcome outcome, String reason) implements Check {
+    public record Refused(Outcome outcome, String reason) implements Check, FieldsCheck {
         public Refused {
             requireNonNull(outcome, "outcome");
             requireNonNull(reason, "reason");
@@ -102,6 +113,76 @@ public final class VerifiedRepresentation {
         if (!id.valid()) {
             return new Refused(id.outcome(), id.reason());
         }
+        return verified(verifier, target, identity, id, gzip, maxAgeSeconds, expect);
+    }
+
+    /**
+     * Verifies the signed fields of an identity variant (the {@code Content-Encoding} field left
+     * out: it is not signed, and the variant is held as identity) for a GET of {@code target} as
+     * {@link ResponseVerifier#verifyFields} does, before its body is known: for a receiver that must
+     * rebuild the body first (an update stream's merge patch), so that what fails here costs no
+     * rebuilding. What passes is completed by {@link SignedFields#withBody}, which checks the body
+     * against the digest these fields carry without checking their signature again.
+     *
+     * @param notBefore refuse fields signed before this (a rollback), or null not to check
+     */
+    public static FieldsCheck verifyFields(ResponseVerifier verifier, String target, List<HeaderField> fields,
+                                           Instant notBefore) {
+        requireNonNull(verifier, "verifier");
+        requireNonNull(target, "target");
+        List<HeaderField> signed = fields.stream().filter(f -> !f.name().equals(CONTENT_ENCODING)).toList();
+        Expectation expect = new Expectation(target, notBefore);
+        Verdict v = verifier.verifyFields(lookup(signed), expect);
+        return v.valid() ? new SignedFields(verifier, target, signed, v, expect) : new Refused(v.outcome(), v.reason());
+    }
+
+    /**
+     * An identity variant's signed fields that verified ({@link #verifyFields}), waiting for the
+     * body they describe. Only {@link #verifyFields} makes one, so {@link #withBody} can take their
+     * signature as checked. Immutable.
+     */
+    public static final class SignedFields implements FieldsCheck {
+        private final ResponseVerifier verifier;
+        private final String target;
+        private final List<HeaderField> fields;
+        private final Verdict verdict;
+        private final Expectation expect;
+
+        private SignedFields(ResponseVerifier verifier, String target, List<HeaderField> fields, Verdict verdict,
+                             Expectation expect) {
+            this.verifier = verifier;
+            this.target = target;
+            this.fields = fields;
+            this.verdict = verdict;
+            this.expect = expect;
+        }
+
+        /**
+         * The identity variant of {@code body} with these fields, once {@code body} matches their
+         * {@code content-digest} and is not gzip-coded (the checks {@link ResponseVerifier#verify}
+         * makes of a body, with the same outcomes and reasons), and then the gzip variant
+         * {@code gzip} gives, verified in full, as {@link VerifiedRepresentation#verify} does.
+         */
+        public Check withBody(Bytes body, Supplier<Variant> gzip, long maxAgeSeconds) {
+            requireNonNull(body, "body");
+            requireNonNull(gzip, "gzip");
+            byte[] bytes = body.unsafeArray();
+            String mismatch = ContentDigest.mismatch(lookup(fields).apply(SignatureHeaders.CONTENT_DIGEST), bytes, 0,
+                    bytes.length);
+            if (mismatch != null) {
+                return new Refused(Outcome.DIGEST_MISMATCH, mismatch);
+            }
+            String coding = ContentCoding.mismatch(null, bytes);
+            if (coding != null) {
+                return new Refused(Outcome.CODING_MISMATCH, coding);
+            }
+            return verified(verifier, target, new Variant(body, null, fields), verdict, gzip, maxAgeSeconds, expect);
+        }
+    }
+
+    /** The copy of {@code identity}, which verified as {@code id}, with the gzip variant {@code gzip} gives if it verifies. */
+    private static Verified verified(ResponseVerifier verifier, String target, Variant identity, Verdict id,
+                                     Supplier<Variant> gzip, long maxAgeSeconds, Expectation expect) {
         Variant gz = gzip.get();
         Verdict g = gz == null ? null : check(verifier, gz, expect);
         boolean keep = g != null && g.valid() && !g.expires().isBefore(id.expires());
@@ -110,9 +191,29 @@ public final class VerifiedRepresentation {
         return new Verified(new VerifiedRepresentation(target, r, verifier), g == null ? null : g.outcome());
     }
 
+    private static Function<String, String> lookup(List<HeaderField> fields) {
+        return name -> {
+            for (HeaderField f : fields) {
+                if (f.name().equals(name)) {
+                    return f.value();
+                }
+            }
+            return null;
+        };
+    }
+
+    /**
+     * Whether the {@code Content-Encoding} field {@code named} says the coding {@code held}
+     * (null: identity), in any case and spacing, {@code identity} being no coding.
+     */
+    private static boolean names(String named, String held) {
+        String n = named.trim().toLowerCase(Locale.ROOT);
+        return n.equals(held == null ? "identity" : held) || held == null && n.isEmpty();
+    }
+
     private static Verdict check(ResponseVerifier verifier, Variant v, Expectation expect) {
         String named = v.header(CONTENT_ENCODING).orElse(null);
-        if (named != null && !named.equals(v.contentEncoding())) {
+        if (named != null && !names(named, v.contentEncoding())) {
             return Verdict.fail(Outcome.CODING_MISMATCH, "content-encoding " + named + " on a variant held as "
                     + (v.contentEncoding() == null ? "identity" : v.contentEncoding()));
         }

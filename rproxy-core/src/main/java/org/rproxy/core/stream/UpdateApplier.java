@@ -2,8 +2,7 @@ package org.rproxy.core.stream;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.List;
-import java.util.function.Function;
+import java.time.Instant;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,11 +11,8 @@ import org.rproxy.core.codec.Gzip;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
-import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.RollbackRule;
-import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerifiedRepresentation;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
@@ -30,12 +26,14 @@ import org.rproxy.core.store.Variant;
  *       data came before ({@link Result.Repeated});</li>
  *   <li>the signed fields are verified (signature, key, the path asked for, expiry, nothing older
  *       than what is held while what is held is valid: {@link RollbackRule}, by the verifier's
- *       clock) before the body is rebuilt: what fails there is never rebuilt;</li>
+ *       clock) before the body is rebuilt: what fails there is never rebuilt
+ *       ({@link VerifiedRepresentation#verifyFields});</li>
  *   <li>the bytes are rebuilt (the full body as received, the held JSON with the merge patch
  *       applied and put in RFC 8785 form, or the held bytes for a renewal) and checked against the
- *       signature event exactly as a pull response is checked: same verifier, same expectations
- *       ({@link VerifiedRepresentation#verify}, which makes the verified copy handed on, so that
- *       whoever takes it from the feed need not verify it again).
+ *       digest of those fields, whose signature is not checked again
+ *       ({@link VerifiedRepresentation.SignedFields#withBody}, which makes the verified copy handed
+ *       on, so that whoever takes it from the feed need not verify it again): one signature check
+ *       per variant per update, with the outcomes and reasons of a full verification.
  *       A renewal whose signed {@code content-digest} is the held one's takes the held bytes as
  *       they are (a patch sent with it is parsed, not applied: those bytes are the only ones that
  *       digest can match), and is still hashed against it.</li>
@@ -50,7 +48,6 @@ import org.rproxy.core.store.Variant;
  * runs on the feed's thread.
  */
 public final class UpdateApplier {
-    private static final String CONTENT_ENCODING = "content-encoding";
     private static final String CONTENT_DIGEST = "content-digest";
 
     /** Data that came before a signature event: a full body or a merge patch. */
@@ -97,15 +94,16 @@ public final class UpdateApplier {
             return new Result.Repeated();
         }
         // Older than the version held is a rollback only while that version is valid (RollbackRule).
-        Expectation expect = new Expectation(target, held == null ? null
-                : RollbackRule.floor(held.created(), held.expires(), verifier.clock().instant()));
+        Instant notBefore = held == null ? null
+                : RollbackRule.floor(held.created(), held.expires(), verifier.clock().instant());
         // The identity variant is checked as identity whatever coding its fields name: the field is
         // not signed, so gzip bytes relabelled would verify as the gzip variant and then be held,
-        // served and patched as the document itself.
-        Function<String, String> fields = name -> name.equals(CONTENT_ENCODING) ? null : SignatureEvent.get(sig.identity(), name);
-        Verdict first = verifier.verifyFields(fields, expect);
-        if (!first.valid()) {
-            return new Result.Rejected(first.outcome() + ": " + first.reason());
+        // served and patched as the document itself. Its signature is checked here, once: the body
+        // rebuilt is then checked against the digest these fields carry (SignedFields.withBody).
+        VerifiedRepresentation.FieldsCheck first = VerifiedRepresentation.verifyFields(verifier, target,
+                sig.identity(), notBefore);
+        if (first instanceof VerifiedRepresentation.Refused no) {
+            return new Result.Rejected(no.outcome() + ": " + no.reason());
         }
         Bytes heldBody = held == null ? null : held.identity().body();
         boolean heldDigest = held != null && held.identity().header(CONTENT_DIGEST)
@@ -119,13 +117,12 @@ public final class UpdateApplier {
         if (body == null) {
             return new Result.Rejected("a renewal or patch for a document not held");
         }
-        Variant identity = new Variant(body, null, without(sig.identity(), CONTENT_ENCODING));
         boolean newBytes = heldBody == null || !heldBody.equals(body);
         Bytes heldGzip = newBytes || held.gzip() == null ? null : held.gzip().body();
         Supplier<Variant> gzip = () -> sig.gzip() == null ? null
                 : new Variant(heldGzip != null ? heldGzip : Gzip.deterministic(body), "gzip", sig.gzip());
-        VerifiedRepresentation.Check c = VerifiedRepresentation.verify(verifier, target, identity, gzip,
-                sig.maxAgeSeconds(), expect.notBefore());
+        VerifiedRepresentation.Check c = ((VerifiedRepresentation.SignedFields) first).withBody(body, gzip,
+                sig.maxAgeSeconds());
         if (c instanceof VerifiedRepresentation.Refused no) {
             return new Result.Rejected(no.outcome() + ": " + no.reason());
         }
@@ -161,9 +158,5 @@ public final class UpdateApplier {
         }
         JsonNode base = Jcs.parse(held.unsafeArray());
         return Bytes.wrap(Jcs.canonicalize(MergePatch.apply(base, patch)));
-    }
-
-    private static List<HeaderField> without(List<HeaderField> fields, String name) {
-        return fields.stream().filter(f -> !f.name().equals(name)).toList();
     }
 }

@@ -52,6 +52,10 @@ class VerifiedRepresentationTest {
             assertTrue(Modifier.isPrivate(c.getModifiers()), c + ": a copy made without verifying");
         }
         assertTrue(Modifier.isFinal(VerifiedRepresentation.class.getModifiers()), "no subclass may stand in for one");
+        for (Constructor<?> c : VerifiedRepresentation.SignedFields.class.getDeclaredConstructors()) {
+            assertTrue(Modifier.isPrivate(c.getModifiers()), c + ": fields taken as verified without verifying");
+        }
+        assertTrue(Modifier.isFinal(VerifiedRepresentation.SignedFields.class.getModifiers()));
         List<String> found = new ArrayList<>();
         for (Class<?> type : CoreClasses.all()) {
             for (Method m : type.getDeclaredMethods()) {
@@ -120,6 +124,56 @@ class VerifiedRepresentationTest {
                 new Representation(signed.identity(), early, 60, T0, T0.plus(HOUR))));
         assertEquals(Outcome.VALID, shorter.gzip());
         assertNull(shorter.copy().representation().gzip(), "its signature runs out before the identity's");
+    }
+
+    @Test
+    void fieldsVerifiedFirstAreCompletedByTheirBodyWithoutASecondSignatureCheck() {
+        Representation signed = signer.sign(MAP, "{\"a\":1}", true, T0, HOUR, 60);
+        List<HeaderField> labelled = new ArrayList<>(signed.identity().headers());
+        labelled.add(new HeaderField("content-encoding", "gzip")); // not signed: left out, checked as identity
+        VerifiedRepresentation.SignedFields fields = assertInstanceOf(VerifiedRepresentation.SignedFields.class,
+                VerifiedRepresentation.verifyFields(verifier, MAP, labelled, null));
+        assertEquals(1, verifier.signatureChecks());
+
+        Verified ok = assertInstanceOf(Verified.class, fields.withBody(signed.identity().body(), signed::gzip, 30));
+        Representation r = ok.copy().representation();
+        assertEquals(signed.identity(), r.identity(), "the fields verified, without content-encoding, and the body");
+        assertEquals(T0, r.created());
+        assertEquals(T0.plus(HOUR), r.expires());
+        assertSame(signed.gzip(), r.gzip());
+        assertTrue(ok.copy().verifiedBy(verifier));
+        assertEquals(2, verifier.signatureChecks(), "the identity's signature once, the gzip variant's once");
+
+        // the body's checks, with a full verification's outcomes and reasons
+        Variant tampered = new Variant(Bytes.utf8("{\"a\":2}"), null, signed.identity().headers());
+        Refused full = assertInstanceOf(Refused.class, VerifiedRepresentation.verify(verifier, MAP, tampered,
+                () -> null, 60, null));
+        assertEquals(full, fields.withBody(tampered.body(), () -> null, 60));
+        assertEquals(Outcome.DIGEST_MISMATCH, full.outcome());
+        VerifiedRepresentation.SignedFields relabelled = assertInstanceOf(VerifiedRepresentation.SignedFields.class,
+                VerifiedRepresentation.verifyFields(verifier, MAP, signed.gzip().headers(), null));
+        assertEquals(Outcome.CODING_MISMATCH, assertInstanceOf(Refused.class,
+                relabelled.withBody(signed.gzip().body(), () -> null, 60)).outcome(), "gzip bytes as the identity");
+
+        Representation stranger = new TestSigner().sign(MAP, "{\"a\":1}", false, T0, HOUR, 60);
+        assertEquals(Outcome.UNKNOWN_KEY, assertInstanceOf(Refused.class, VerifiedRepresentation.verifyFields(verifier,
+                MAP, stranger.identity().headers(), null)).outcome());
+        assertEquals(Outcome.ROLLBACK, assertInstanceOf(Refused.class, VerifiedRepresentation.verifyFields(verifier,
+                MAP, signed.identity().headers(), T0.plusSeconds(1))).outcome());
+    }
+
+    @Test
+    void aCodingFieldThatNamesTheCodingHeldIsNoMismatch() {
+        Representation signed = signer.sign(MAP, "{\"a\":1}", true, T0, HOUR, 60);
+        List<HeaderField> identity = new ArrayList<>(signed.identity().headers());
+        identity.add(new HeaderField("content-encoding", "identity"));
+        assertInstanceOf(Verified.class, VerifiedRepresentation.verify(verifier, MAP,
+                new Variant(signed.identity().body(), null, identity), () -> null, 60, null));
+        List<HeaderField> upper = signed.gzip().headers().stream()
+                .map(h -> h.name().equals("content-encoding") ? new HeaderField(h.name(), " GZIP") : h).toList();
+        Verified gz = assertInstanceOf(Verified.class, VerifiedRepresentation.verify(verifier, MAP, signed.identity(),
+                () -> new Variant(signed.gzip().body(), "gzip", upper), 60, null));
+        assertEquals(Outcome.VALID, gz.gzip());
     }
 
     private void assertRefused(Outcome expected, Variant identity) {

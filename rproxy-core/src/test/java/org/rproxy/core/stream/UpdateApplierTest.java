@@ -47,6 +47,27 @@ class UpdateApplierTest {
     }
 
     @Test
+    void eachVariantOfAnUpdateAppliedHasItsSignatureCheckedOnce() {
+        // The identity's signed fields are checked before the patch is applied; the rebuilt body
+        // is then checked against their digest, not the signature again. The gzip variant has a
+        // signature of its own: one check each.
+        ResponseVerifier verifier = new ResponseVerifier(List.of(keyOf()), Clock.fixed(T0.plusSeconds(30), ZoneOffset.UTC));
+        Representation held = SignedCostMaps.costMap(5, T0);
+        Representation next = SignedCostMaps.costMap(6, T0.plusSeconds(1));
+        UpdateApplier.Result patched = new UpdateApplier(verifier).apply(CM, held,
+                new UpdateApplier.Data(true, patchTo(6)), SignatureEvent.of(next));
+        assertInstanceOf(UpdateApplier.Result.Applied.class, patched);
+        assertEquals(1, verifier.signatureChecks(), "a patch, identity only");
+
+        SignatureEvent both = new SignatureEvent(SignatureEvent.of(next).identity(),
+                SignedCostMaps.gzipFields(next.identity().body(), T0.plusSeconds(1)), 60);
+        UpdateApplier.Result full = new UpdateApplier(verifier).apply(CM, held,
+                new UpdateApplier.Data(false, next.identity().body()), both);
+        assertInstanceOf(UpdateApplier.Result.Applied.class, full);
+        assertEquals(3, verifier.signatureChecks(), "then a full body with its gzip variant: one check each");
+    }
+
+    @Test
     void aPatchThatIsNotJsonIsRejectedSayingWhereInOurWords() {
         Representation held = SignedCostMaps.costMap(5, T0);
         Representation next = SignedCostMaps.costMap(6, T0.plusSeconds(1));
