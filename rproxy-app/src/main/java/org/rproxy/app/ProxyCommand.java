@@ -150,8 +150,8 @@ final class ProxyCommand implements Callable<Integer> {
                      Clock.systemUTC()))) {
             PullProxy proxy = node.pull();
             if (publisher != null) {
-                // verified again on the publisher's thread: it publishes nothing on a caller's word
-                proxy.addChangeListener((target, copy) -> publisher.offer(target, copy, proxy.verifier()));
+                // each copy as the proxy's verifier verified it: published without verifying it again
+                proxy.addVerifiedListener(publisher::offer);
                 proxy.addGoneListener(publisher::gone); // retired upstream: no longer published
                 publisher.bindTo(proxy.registry());
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());

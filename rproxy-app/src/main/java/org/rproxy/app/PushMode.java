@@ -31,8 +31,8 @@ final class PushMode {
         try (OverlayPublisher publisher = overlay == null ? null : OverlayPublisher.start(overlay);
              PushPullProxy proxy = listeners.binding(() -> start(c, 0))) {
             if (publisher != null) {
-                // verified again on the publisher's thread: it publishes nothing on a caller's word
-                proxy.pull().addChangeListener((target, copy) -> publisher.offer(target, copy, proxy.pull().verifier()));
+                // each copy as the node's verifier verified it (pushed or pulled): published without verifying it again
+                proxy.pull().addVerifiedListener(publisher::offer);
                 proxy.pull().addGoneListener(publisher::gone); // retired upstream: no longer published
                 publisher.bindTo(proxy.pull().registry());
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());

@@ -14,6 +14,7 @@ import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.RollbackRule;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation.Revalidation;
 import org.rproxy.core.store.Variant;
@@ -92,25 +93,48 @@ final class Admission {
         // the copy held binds only while it is valid, as a floor does (RollbackRule)
         Instant notBefore = previous != null && previous.signed()
                 ? RollbackRule.floor(previous.created(), previous.expires(), now) : held == null ? floor : null;
-        Verdict v = verifier.verify(HeaderRules.lookup(r.headers()), r.body().unsafeArray(),
-                new Expectation(key.target(), notBefore));
-        if (v.outcome() == Outcome.ROLLBACK && gzip && (held == null || held.gzip() == null)) {
-            return new Outdated(Outcome.ROLLBACK, "gzip variant " + v.reason() + " identity variant");
-        }
-        if (v.outcome() == Outcome.EXPIRED && gzip) {
-            return new Outdated(Outcome.EXPIRED, "gzip variant " + v.reason());
-        }
-        if (!v.valid()) {
-            return new Refused(v.outcome(), v.reason());
-        }
         String hop = HeaderRules.signedHopByHop(r.headers());
         if (hop != null) {
             // it cannot be passed on, so no client could verify the copy: an origin's mistake
             return new Refused(Outcome.MALFORMED, "the signature covers " + hop + ", a hop-by-hop field no proxy passes on");
         }
-        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age,
-                HeaderRules.staleWhileRevalidate(cacheControl), HeaderRules.staleIfError(cacheControl),
-                HeaderRules.revalidation(cacheControl)));
+        long swr = HeaderRules.staleWhileRevalidate(cacheControl);
+        long sie = HeaderRules.staleIfError(cacheControl);
+        Revalidation revalidate = HeaderRules.revalidation(cacheControl);
+        if (!gzip) {
+            return identity(key, variant, notBefore, now, maxAge, age, swr, sie, revalidate);
+        }
+        Verdict v = verifier.verify(HeaderRules.lookup(variant.headers()), r.body().unsafeArray(),
+                new Expectation(key.target(), notBefore));
+        if (v.outcome() == Outcome.ROLLBACK && (held == null || held.gzip() == null)) {
+            return new Outdated(Outcome.ROLLBACK, "gzip variant " + v.reason() + " identity variant");
+        }
+        if (v.outcome() == Outcome.EXPIRED) {
+            return new Outdated(Outcome.EXPIRED, "gzip variant " + v.reason());
+        }
+        if (!v.valid()) {
+            return new Refused(v.outcome(), v.reason());
+        }
+        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age, swr, sie,
+                revalidate));
+    }
+
+    /**
+     * A signed identity variant as it is to be held ({@code variant}: the fields stored, over which
+     * every verifier after this proxy checks it), verified once for {@code key}'s target, and held
+     * with the verified copy that verification made ({@link VerifiedRepresentation}), which the
+     * proxy hands on (to its overlay publisher) instead of having it verified again.
+     */
+    private Result identity(CacheKey key, Variant variant, Instant notBefore, Instant now, long maxAge, long age,
+                            long swr, long sie, Revalidation revalidate) {
+        VerifiedRepresentation.Check c = VerifiedRepresentation.verify(verifier, key.target(), variant, () -> null,
+                maxAge, notBefore, revalidate);
+        if (c instanceof VerifiedRepresentation.Refused no) {
+            return new Refused(no.outcome(), no.reason());
+        }
+        VerifiedRepresentation copy = ((VerifiedRepresentation.Verified) c).copy();
+        return new Admitted(new CachedVariant(variant, true, copy.representation().created(),
+                copy.representation().expires(), now, maxAge, age, swr, sie, revalidate, copy));
     }
 
     /** A {@code 304} for {@code key}, asked with {@code askedEtag}, received {@code delay} after. */
@@ -136,9 +160,12 @@ final class Admission {
             return new Admitted(new CachedVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
                     maxAge, age, swr, sie, revalidate));
         }
+        if (!previous.gzip()) {
+            return identity(key, variant, previous.created(), now, maxAge, age, swr, sie, revalidate);
+        }
         Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
                 new Expectation(key.target(), previous.created()));
-        if (v.outcome() == Outcome.EXPIRED && previous.gzip()) {
+        if (v.outcome() == Outcome.EXPIRED) {
             return new Outdated(Outcome.EXPIRED, "gzip variant " + v.reason());
         }
         if (!v.valid()) {

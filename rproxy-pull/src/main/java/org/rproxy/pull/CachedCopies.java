@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.RollbackRule;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.store.StoreListener;
@@ -79,6 +80,14 @@ final class CachedCopies {
         listeners.addHeld(listener, entries.all());
     }
 
+    /**
+     * As {@link #addChangeListener}, each copy told as it was verified: the
+     * {@link VerifiedRepresentation} of its identity variant.
+     */
+    void addVerifiedListener(Consumer<VerifiedRepresentation> listener) {
+        listeners.addVerified(listener, entries.all());
+    }
+
     /** The GET targets for which a signed copy is held now (a snapshot). */
     Set<String> heldSignedTargets() {
         Set<String> targets = new HashSet<>();
@@ -137,20 +146,20 @@ final class CachedCopies {
     }
 
     /**
-     * Holds {@code r}, verified elsewhere (the push feed), for a GET of {@code target} exactly as
-     * if an attempt had fetched it now. Refused (false) when expired, or when the copy held is
+     * Holds {@code copy}, verified elsewhere (the push feed, a bundle), for a GET of its target
+     * exactly as if an attempt had fetched it now. Refused (false) when expired, or when the copy held is
      * signed, newer by {@code created} and valid: a late or replayed version never replaces a newer
      * one; nor one older than a newer copy let go ({@link RollbackFloors}). Such a refusal of a target
      * not tracked leaves it untracked: an entry holding nothing would be taken for tracked, yet
      * never fetched by a refresher pass. Each variant is held with its own signature's validity
      * ({@link OfferedCopy}).
      */
-    boolean offer(String target, Representation r, String viaEntry, Instant now) {
-        if (!now.isBefore(r.expires())) {
+    boolean offer(VerifiedRepresentation copy, String viaEntry, Instant now) {
+        if (!now.isBefore(copy.representation().expires())) {
             return false;
         }
-        CachedCopy h = OfferedCopy.of(r, viaEntry, now);
-        CacheKey key = CacheKey.get(target);
+        CachedCopy h = OfferedCopy.of(copy, viaEntry, now);
+        CacheKey key = CacheKey.get(copy.target());
         if (!entries.contains(key) && belowFloor(key, h)) {
             return false;
         }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation.Revalidation;
 import org.rproxy.core.store.Variant;
 
@@ -28,13 +29,20 @@ import org.rproxy.core.store.Variant;
  *                        {@code s-maxage} ({@link HeaderRules#revalidation}): once stale it is served
  *                        only after a revalidation, in no window (which are then 0) and not in an
  *                        outage; and it is passed on, so caches downstream do the same
+ * @param verified        a signed identity variant as this proxy's verifier verified it (fetched,
+ *                        revalidated, or offered: then as offered, without this proxy's {@code via}),
+ *                        which is handed on so that no part of the node verifies it again; null for
+ *                        a gzip variant and an unsigned answer
  */
 record CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
                    long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds,
-                   long staleIfErrorSeconds, Revalidation revalidation) {
+                   long staleIfErrorSeconds, Revalidation revalidation, VerifiedRepresentation verified) {
     CachedVariant {
         requireNonNull(variant, "variant");
         requireNonNull(revalidation, "revalidation");
+        if (verified != null && (!signed || variant.contentEncoding() != null)) {
+            throw new IllegalArgumentException("verified: only a signed identity variant is held with its verified copy");
+        }
         requireNonNull(created, "created");
         requireNonNull(expires, "expires");
         requireNonNull(fetchedAt, "fetchedAt");
@@ -48,7 +56,15 @@ record CachedVariant(Variant variant, boolean signed, Instant created, Instant e
         }
     }
 
-    /** A variant whose response allows serving it stale within its windows (a copy offered, tests). */
+    /** As the canonical constructor, with no verified copy (a gzip variant, an unsigned answer). */
+    CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
+                  long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds, long staleIfErrorSeconds,
+                  Revalidation revalidation) {
+        this(variant, signed, created, expires, fetchedAt, maxAgeSeconds, ageSeconds, staleWhileRevalidateSeconds,
+                staleIfErrorSeconds, revalidation, null);
+    }
+
+    /** A variant whose response allows serving it stale within its windows (tests). */
     CachedVariant(Variant variant, boolean signed, Instant created, Instant expires, Instant fetchedAt,
                   long maxAgeSeconds, long ageSeconds, long staleWhileRevalidateSeconds, long staleIfErrorSeconds) {
         this(variant, signed, created, expires, fetchedAt, maxAgeSeconds, ageSeconds, staleWhileRevalidateSeconds,

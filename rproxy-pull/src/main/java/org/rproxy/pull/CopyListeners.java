@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ final class CopyListeners {
     private static final Logger LOG = LoggerFactory.getLogger(CachedCopies.class);
 
     private final List<BiConsumer<String, Representation>> held = new CopyOnWriteArrayList<>();
+    private final List<Consumer<VerifiedRepresentation>> verified = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> gone = new CopyOnWriteArrayList<>();
 
     /** True when {@code h}, held by {@code e}, is what listeners hear of: a signed copy for a GET. */
@@ -46,9 +48,28 @@ final class CopyListeners {
         }
     }
 
+    /**
+     * Adds {@code listener}, told of each copy as {@link #addHeld} tells, as it was verified (its
+     * identity variant's {@link VerifiedRepresentation}).
+     */
+    void addVerified(Consumer<VerifiedRepresentation> listener, Collection<Entry> entries) {
+        verified.add(requireNonNull(listener, "listener"));
+        for (Entry e : entries) {
+            synchronized (e) {
+                CachedCopy h = e.held();
+                if (toldOf(e, h)) {
+                    tell(listener, e, h);
+                }
+            }
+        }
+    }
+
     /** Tells every listener of {@code h}, which {@code e} now holds (the caller holds {@code e}'s lock). */
     void held(Entry e, CachedCopy h) {
         for (BiConsumer<String, Representation> l : held) {
+            tell(l, e, h);
+        }
+        for (Consumer<VerifiedRepresentation> l : verified) {
             tell(l, e, h);
         }
     }
@@ -60,6 +81,18 @@ final class CopyListeners {
     /** Tells every gone listener that the upstream has {@code target} no more. */
     void gone(String target) {
         gone.forEach(l -> l.accept(target));
+    }
+
+    private static void tell(Consumer<VerifiedRepresentation> listener, Entry e, CachedCopy h) {
+        VerifiedRepresentation copy = h.identity().verified();
+        if (copy == null) {
+            return; // a signed copy is held with the one its verification made (CachedVariant)
+        }
+        try {
+            listener.accept(copy);
+        } catch (RuntimeException ex) {
+            LOG.warn("a listener of {} failed", e.key, ex);
+        }
     }
 
     private static void tell(BiConsumer<String, Representation> listener, Entry e, CachedCopy h) {

@@ -9,10 +9,9 @@ import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 
 /**
- * A representation verified elsewhere ({@link SignedBundle#representation}, or a
- * {@link VerifiedRepresentation}: the push feed's, or one {@link PullProxy#offer(String,
- * Representation)} made), as the copy {@link CachedCopies#offer} holds: as if an attempt had
- * fetched it now. The identity variant carries the representation's validity; the gzip variant its
+ * A {@link VerifiedRepresentation} verified outside the pull feed (a {@link SignedBundle}'s, the
+ * push feed's, or one {@link PullProxy#offer(String, Representation)} made), as the copy
+ * {@link CachedCopies#offer} holds: as if an attempt had fetched it now. The identity variant carries the representation's validity; the gzip variant its
  * own signature's, so that {@link CachedCopy#of} leaves out one that runs out first, as from a
  * pulled pair. Stateless.
  */
@@ -21,8 +20,11 @@ final class OfferedCopy {
     private OfferedCopy() {
     }
 
-    static CachedCopy of(Representation r, String viaEntry, Instant now) {
-        return CachedCopy.of(variant(r.identity(), r.created(), r.expires(), r, now, viaEntry), gzip(r, now, viaEntry));
+    /** {@code copy} as held, its identity variant with {@code copy} itself, to hand on as verified. */
+    static CachedCopy of(VerifiedRepresentation copy, String viaEntry, Instant now) {
+        Representation r = copy.representation();
+        return CachedCopy.of(variant(r.identity(), r.created(), r.expires(), r, now, viaEntry, copy),
+                gzip(r, now, viaEntry));
     }
 
     /**
@@ -32,16 +34,16 @@ final class OfferedCopy {
     private static CachedVariant gzip(Representation r, Instant now, String viaEntry) {
         Variant gz = r.gzip();
         SignatureWindow own = gz == null ? null : SignatureWindow.read(name -> gz.header(name).orElse(null));
-        return own == null ? null : variant(gz, own.created(), own.expires(), r, now, viaEntry);
+        return own == null ? null : variant(gz, own.created(), own.expires(), r, now, viaEntry, null);
     }
 
     private static CachedVariant variant(Variant v, Instant created, Instant expires, Representation r, Instant now,
-                                         String viaEntry) {
+                                         String viaEntry, VerifiedRepresentation verified) {
         Variant stored = new Variant(v.body(), v.contentEncoding(), HeaderRules.stored(v.headers(), viaEntry));
         // The windows its origin would announce now (none when it must be revalidated once stale,
         // as the response a bundle was kept from may say: kept, and passed on).
         Representation.Windows w = r.windowsAt(now);
         return new CachedVariant(stored, true, created, expires, now, r.maxAgeSeconds(), 0,
-                w.staleWhileRevalidate(), w.staleIfError(), r.revalidation());
+                w.staleWhileRevalidate(), w.staleIfError(), r.revalidation(), verified);
     }
 }

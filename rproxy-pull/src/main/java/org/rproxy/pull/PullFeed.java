@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 
 import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.server.Reply;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
 
@@ -105,8 +106,8 @@ final class PullFeed implements AutoCloseable {
     }
 
     /** See {@link CachedCopies#offer}. */
-    boolean offer(String target, Representation r, String viaEntry) {
-        return copies.offer(target, r, viaEntry, clock.instant());
+    boolean offer(VerifiedRepresentation copy, String viaEntry) {
+        return copies.offer(copy, viaEntry, clock.instant());
     }
 
     /**
@@ -160,6 +161,11 @@ final class PullFeed implements AutoCloseable {
     /** See {@link CachedCopies#addChangeListener}. */
     void addChangeListener(BiConsumer<String, Representation> listener) {
         copies.addChangeListener(listener);
+    }
+
+    /** See {@link CachedCopies#addVerifiedListener}. */
+    void addVerifiedListener(Consumer<VerifiedRepresentation> listener) {
+        copies.addVerifiedListener(listener);
     }
 
     /** See {@link CachedCopies#addGoneListener}. */

@@ -180,8 +180,7 @@ public final class PullProxy implements AutoCloseable {
      */
     public boolean offer(SignedBundle bundle) {
         requireNonNull(bundle, "bundle");
-        Representation verified = bundle.representation(verifier());
-        return parts.feed().offer(bundle.path(), verified, parts.via());
+        return parts.feed().offer(bundle.verified(verifier()), parts.via());
     }
 
     /**
@@ -197,7 +196,7 @@ public final class PullProxy implements AutoCloseable {
         if (!copy.verifiedBy(parts.verifier())) {
             return offer(copy.target(), copy.representation());
         }
-        return parts.feed().offer(copy.target(), copy.representation(), parts.via());
+        return parts.feed().offer(copy, parts.via());
     }
 
     /**
@@ -214,7 +213,7 @@ public final class PullProxy implements AutoCloseable {
         requireNonNull(copy, "copy");
         return VerifiedRepresentation.verify(parts.verifier(), target, copy) instanceof VerifiedRepresentation.Verified v
                 && (v.gzip() == null || v.gzip() == Verdict.Outcome.VALID)
-                && parts.feed().offer(target, v.copy().representation(), parts.via());
+                && parts.feed().offer(v.copy(), parts.via());
     }
 
     /**
@@ -224,6 +223,18 @@ public final class PullProxy implements AutoCloseable {
      */
     public void addChangeListener(BiConsumer<String, Representation> listener) {
         parts.feed().addChangeListener(listener);
+    }
+
+    /**
+     * Calls {@code listener} with each signed copy held, as {@link #addChangeListener} does, as this
+     * proxy verified it: the {@link VerifiedRepresentation} of its identity variant that
+     * verification made, {@linkplain VerifiedRepresentation#verifiedBy by} {@link #verifier()} (an
+     * offered copy as offered, without this proxy's {@code via}). A part composed with this proxy
+     * that needs a copy verified (the overlay publisher) takes it from here instead of verifying
+     * the bytes again.
+     */
+    public void addVerifiedListener(Consumer<VerifiedRepresentation> listener) {
+        parts.feed().addVerifiedListener(listener);
     }
 
     /**

@@ -104,7 +104,7 @@ class CurrentAnswersTest {
 
     private Representation offer(String target, String body) {
         Representation r = signer.sign(target, body, false, clock.instant(), Duration.ofHours(1), 60);
-        assertTrue(feed.offer(target, r, "1.1 edge"), target);
+        assertTrue(feed.offer(Offers.of(signer, clock, target, r), "1.1 edge"), target);
         return r;
     }
 

@@ -75,7 +75,7 @@ class FailedMissTest {
         f.upstream.down = true;
         assertEquals(504, status(get(MAP)));
         Representation pushed = f.signer.sign(MAP, BODY, false, f.clock.instant(), Duration.ofHours(1), 60);
-        assertTrue(f.feed.offer(MAP, pushed, "1.1 edge"));
+        assertTrue(f.feed.offer(Offers.of(f.signer, f.clock, MAP, pushed), "1.1 edge"));
         assertTrue(get(MAP) instanceof Reply.Ok, "the copy offered since, not the failure remembered");
         assertEquals(1, f.upstream.total());
     }

@@ -116,8 +116,8 @@ class NotFoundMemoryTest {
     @Test
     void aResourcePublishedMeanwhileIsServedOnceHeld() throws Exception {
         assertEquals(404, status(get("/networkmap/late")));
-        feed.offer("/networkmap/late", signer.sign("/networkmap/late", "{\"network-map\":{}}", false, clock.instant(),
-                Duration.ofHours(1), 60), "1.1 edge");
+        feed.offer(Offers.of(signer, clock, "/networkmap/late", signer.sign("/networkmap/late", "{\"network-map\":{}}",
+                false, clock.instant(), Duration.ofHours(1), 60)), "1.1 edge");
         assertInstanceOf(Reply.Ok.class, get("/networkmap/late"), "a held copy wins over a remembered 404");
     }
 

@@ -40,7 +40,7 @@ class OvertakenFetchTest {
 
         f.clock.advance(Duration.ofSeconds(2));
         Representation v2 = f.signer.sign(MAP, V2, false, f.clock.instant(), Duration.ofHours(1), 60);
-        assertTrue(f.feed.offer(MAP, v2, "1.1 edge"), "pushed while the fetch ran");
+        assertTrue(f.feed.offer(Offers.of(f.signer, f.clock, MAP, v2), "1.1 edge"), "pushed while the fetch ran");
         gate.complete(null); // the upstream answers v1 now
 
         Reply r = waiting.get(5, TimeUnit.SECONDS);
@@ -62,7 +62,8 @@ class OvertakenFetchTest {
             small.clock.advance(Duration.ofSeconds(2));
             String big = V2.replace("11.0.0.0/8", "11.0.0.0/8\",\"" + "12.0.0.0/8\",\"".repeat(400) + "13.0.0.0/8");
             Representation v2 = small.signer.sign(MAP, big, false, small.clock.instant(), Duration.ofHours(1), 60);
-            assertTrue(small.feed.offer(MAP, v2, "1.1 edge"), "pushed while the fetch ran");
+            assertTrue(small.feed.offer(Offers.of(small.signer, small.clock, MAP, v2), "1.1 edge"),
+                    "pushed while the fetch ran");
             assertNull(small.feed.heldSigned(MAP), "heavier than the store's bound: let go of at once, its floor kept");
             gate.complete(null); // the upstream answers v1 now
 

@@ -38,6 +38,7 @@ import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
@@ -764,7 +765,8 @@ class PullFeedTest {
         upstream.docs.put(MAP, stepped);
 
         clock.advance(Duration.ofSeconds(90)); // past max-age: revalidated
-        assertFalse(feed.offer(MAP, stepped, "1.1 edge"), "offered while the copy held is valid: a rollback");
+        assertFalse(feed.offer(Offers.of(signer, clock, MAP, stepped), "1.1 edge"),
+                "offered while the copy held is valid: a rollback");
         ok(get(MAP));
         feed.quiet().get(5, TimeUnit.SECONDS);
         assertEquals(held.identity().etag(), ok(get(MAP)).identity().etag(), "pulled: refused while valid");
@@ -782,7 +784,7 @@ class PullFeedTest {
         Representation stepped = signer.sign(MAP, BODY, false, clock.instant().minus(Duration.ofMinutes(30)),
                 Duration.ofDays(1), 60);
         clock.advance(VALIDITY);
-        assertTrue(feed.offer(MAP, stepped, "1.1 edge"), "the copy held has expired");
+        assertTrue(feed.offer(Offers.of(signer, clock, MAP, stepped), "1.1 edge"), "the copy held has expired");
         assertEquals(stepped.identity().etag(), store.get(CacheKey.get(MAP)).identity().etag());
     }
 
@@ -806,7 +808,7 @@ class PullFeedTest {
         evict(MAP);
 
         // pushed (the push feed of a push proxy, or --seed-bundles) as well as pulled
-        assertFalse(feed.offer(MAP, v1, "1.1 edge"), "an offered v1 is a rollback too");
+        assertFalse(feed.offer(Offers.of(signer, clock, MAP, v1), "1.1 edge"), "an offered v1 is a rollback too");
 
         Reply r = get(MAP);
         assertTrue(r instanceof Reply.Error, "v1 is a rollback still: " + r);
@@ -852,7 +854,7 @@ class PullFeedTest {
         evict(MAP);
         int before = upstream.total();
 
-        assertFalse(feed.offer(MAP, v1, "1.1 edge"), "older than the copy let go: a rollback");
+        assertFalse(feed.offer(Offers.of(signer, clock, MAP, v1), "1.1 edge"), "older than the copy let go: a rollback");
         assertNull(feed.entry(CacheKey.get(MAP)), "nothing held, nothing tracked");
         feed.refreshNow().get(5, TimeUnit.SECONDS);
         assertEquals(before, upstream.total(), "not asked for: not fetched");
@@ -1024,7 +1026,7 @@ class PullFeedTest {
         List<String> heard = new ArrayList<>();
         feed.addChangeListener((target, r) -> heard.add(target + " " + r.identity().body().asUtf8()));
         Representation pushed = signer.sign(MAP, BODY, false, clock.instant(), VALIDITY, 60);
-        assertTrue(feed.offer(MAP, pushed, "1.1 edge"));
+        assertTrue(feed.offer(Offers.of(signer, clock, MAP, pushed), "1.1 edge"));
         Variant served = ok(get(MAP)).identity();
         assertEquals(0, upstream.total());
         assertEquals(pushed.identity().body(), served.body());
@@ -1042,7 +1044,8 @@ class PullFeedTest {
         feed.addChangeListener((target, r) -> heard.add(target + " " + r.identity().body().asUtf8()));
         assertEquals(List.of(MAP + " " + BODY), heard);
         clock.advance(Duration.ofSeconds(10));
-        assertTrue(feed.offer(MAP, signer.sign(MAP, "{\"new\":1}", false, clock.instant(), VALIDITY, 60), "1.1 edge"));
+        Representation next = signer.sign(MAP, "{\"new\":1}", false, clock.instant(), VALIDITY, 60);
+        assertTrue(feed.offer(Offers.of(signer, clock, MAP, next), "1.1 edge"));
         assertEquals(List.of(MAP + " " + BODY, MAP + " {\"new\":1}"), heard);
     }
 
@@ -1052,7 +1055,7 @@ class PullFeedTest {
         clock.advance(Duration.ofSeconds(10));
         publish(MAP, BODY, false);
         ok(get(MAP));
-        assertFalse(feed.offer(MAP, older, "1.1 edge"));
+        assertFalse(feed.offer(Offers.of(signer, clock, MAP, older), "1.1 edge"));
         assertEquals(BODY, ok(get(MAP)).identity().body().asUtf8());
     }
 
@@ -1065,8 +1068,8 @@ class PullFeedTest {
         Representation fresh = signer.sign(res, Bytes.utf8(BODY), true, clock.instant(), VALIDITY, 3600);
         Representation early = signer.sign(res, Bytes.utf8(BODY), true, clock.instant().minus(Duration.ofMinutes(50)),
                 VALIDITY, 3600);
-        assertTrue(feed.offer(MAP, new Representation(fresh.identity(), early.gzip(), 3600, fresh.created(),
-                fresh.expires()), "1.1 edge"));
+        assertTrue(feed.offer(Offers.of(signer, clock, MAP, new Representation(fresh.identity(), early.gzip(), 3600, fresh.created(),
+                fresh.expires())), "1.1 edge"));
         assertNull(feed.entry(CacheKey.get(MAP)).held().gzip(), "held as a pulled pair is: identity alone");
         clock.advance(Duration.ofMinutes(20)); // past the gzip signing's expiry
         Variant served = ok(get(MAP)).select(true);
@@ -1082,8 +1085,8 @@ class PullFeedTest {
         AltoResource res = AltoResource.of("doc", MAP);
         Representation fresh = signer.sign(res, Bytes.utf8(BODY), true, clock.instant(), VALIDITY, 60);
         Representation later = signer.sign(res, Bytes.utf8(BODY), true, clock.instant().plusSeconds(10), VALIDITY, 60);
-        assertTrue(feed.offer(MAP, new Representation(fresh.identity(), later.gzip(), 60, fresh.created(),
-                fresh.expires()), "1.1 edge"));
+        assertTrue(feed.offer(Offers.of(signer, clock, MAP, new Representation(fresh.identity(), later.gzip(), 60, fresh.created(),
+                fresh.expires())), "1.1 edge"));
         CachedCopy held = feed.entry(CacheKey.get(MAP)).held();
         assertEquals(later.gzip().etag(), held.gzip().etag());
         assertEquals(later.created(), held.gzip().created());
@@ -1093,9 +1096,10 @@ class PullFeedTest {
 
     @Test
     void anExpiredOfferIsRefused() {
-        Representation pushed = signer.sign(MAP, BODY, false, clock.instant(), VALIDITY, 60);
+        VerifiedRepresentation pushed = Offers.of(signer, clock, MAP,
+                signer.sign(MAP, BODY, false, clock.instant(), VALIDITY, 60)); // verified while valid
         clock.advance(VALIDITY);
-        assertFalse(feed.offer(MAP, pushed, "1.1 edge"));
+        assertFalse(feed.offer(pushed, "1.1 edge"));
         assertNull(feed.entry(CacheKey.get(MAP)));
     }
 

@@ -1,6 +1,7 @@
 package org.rproxy.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
@@ -28,9 +30,12 @@ import org.rproxy.push.UpdatePublisher;
 /**
  * {@code rproxy proxy --mode push} ({@link PushPullProxy}) verifies each update once: the push feed
  * verifies it and hands the pull half what it verified, which holds it without verifying it
- * again. Counted by the body digests computed on the feed's thread ({@link DigestCount}), one per
- * variant per version; before, the pull half checked every variant again (two each), since it
- * took a plain representation, which anyone can make. Real loopback sockets; the test's clock.
+ * again, and hands it on as verified (to the overlay publisher). Counted by the body digests
+ * computed on the feed's thread ({@link DigestCount}), one per variant per version (before, the
+ * pull half checked every variant again, two each, since it took a plain representation, which
+ * anyone can make), and by the signatures the node's verifier checked, one per variant per
+ * version (before, three for two variants: the identity's fields were checked before the patch
+ * was applied, and then the whole again). Real loopback sockets; the test's clock.
  */
 class PushedUpdateVerifiedOnceIT {
     private static final String MAP = "/networkmap/nm";
@@ -61,10 +66,24 @@ class PushedUpdateVerifiedOnceIT {
                         held.add(r.created());
                     }
                 });
+                List<VerifiedRepresentation> handedOn = new CopyOnWriteArrayList<>();
+                proxy.pull().addVerifiedListener(copy -> {
+                    if (copy.target().equals(MAP)) {
+                        handedOn.add(copy);
+                    }
+                });
                 PushTree.await(Duration.ofSeconds(10), "the first version held", () -> held.contains(T0));
+                long before = proxy.pull().verifier().signatureChecks();
                 stream.accept(MAP, v2);
                 PushTree.await(Duration.ofSeconds(10), "the second version held", () -> held.contains(v2.created()));
+                PushTree.await(Duration.ofSeconds(10), "the second version handed on as verified",
+                        () -> handedOn.stream().anyMatch(c -> c.representation().created().equals(v2.created())));
                 assertEquals(0, upstream.requests(MAP), "every version held came on the stream");
+                assertEquals(2, proxy.pull().verifier().signatureChecks() - before,
+                        "the second version's two signatures (identity, gzip) checked once each, by the push feed");
+                VerifiedRepresentation second = handedOn.get(handedOn.size() - 1);
+                assertTrue(second.verifiedBy(proxy.pull().verifier()),
+                        "handed on (to the overlay publisher) as the push feed verified it");
 
                 for (Representation v : List.of(v1, v2)) {
                     for (Variant variant : List.of(v.identity(), v.gzip())) {

@@ -20,6 +20,7 @@ import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.SharedFreshness;
@@ -163,18 +164,27 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
      *                                  accept the coding
      */
     public Representation representation(ResponseVerifier verifier) {
-        Verdict valid = verify(verifier);
-        if (!valid.valid()) {
-            throw new IllegalArgumentException(valid.outcome() + ": " + valid.reason());
-        }
-        if (valid.resource().inputDigest() != null) {
-            throw new IllegalArgumentException("the answer to a query (POST " + valid.resource().path()
-                    + "): only GET resources can be served from a bundle");
-        }
+        return verified(verifier).representation();
+    }
+
+    /**
+     * {@link #representation}, as the {@link VerifiedRepresentation} its one verification made
+     * (the fields served, over which every verifier after this one checks it, and the body), for
+     * the resource the bundle names: what a node holds without verifying it again.
+     *
+     * @throws IllegalArgumentException as {@link #representation} does
+     */
+    public VerifiedRepresentation verified(ResponseVerifier verifier) {
+        requireNonNull(verifier, "verifier");
         String coding = field("content-encoding");
         if (coding != null && !coding.equalsIgnoreCase("identity")) {
             throw new IllegalArgumentException("content-encoding: " + coding
                     + " (expected: none; fetch the bundle without --gzip to serve it)");
+        }
+        String path = path();
+        if (path == null) { // no resource named, so none verifies: said as the verifier says it
+            Verdict v = verify(verifier);
+            throw new IllegalArgumentException(v.outcome() + ": " + v.reason());
         }
         List<HeaderField> served = new ArrayList<>();
         for (HeaderField f : fields) {
@@ -183,8 +193,16 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
             }
         }
         String cacheControl = field("cache-control");
-        return new Representation(new Variant(body, null, served), null, SharedFreshness.maxAge(cacheControl),
-                valid.created(), valid.expires(), SharedFreshness.revalidation(cacheControl));
+        VerifiedRepresentation.Check c = VerifiedRepresentation.verify(verifier, path, new Variant(body, null, served),
+                () -> null, SharedFreshness.maxAge(cacheControl), null, SharedFreshness.revalidation(cacheControl));
+        if (c instanceof VerifiedRepresentation.Refused no) {
+            throw new IllegalArgumentException(no.outcome() + ": " + no.reason());
+        }
+        if (AltoResource.parse(field(AltoResource.HEADER)).inputDigest() != null) {
+            throw new IllegalArgumentException("the answer to a query (POST " + path
+                    + "): only GET resources can be served from a bundle");
+        }
+        return ((VerifiedRepresentation.Verified) c).copy();
     }
 
     /** The file's bytes. */

@@ -100,8 +100,13 @@ public final class VerifiedRepresentation {
         return verify(verifier, target, identity, gzip, maxAgeSeconds, notBefore, Representation.Revalidation.NONE);
     }
 
-    private static Check verify(ResponseVerifier verifier, String target, Variant identity, Supplier<Variant> gzip,
-                                long maxAgeSeconds, Instant notBefore, Representation.Revalidation revalidation) {
+    /**
+     * As {@link #verify(ResponseVerifier, String, Variant, Supplier, long, Instant)}, the copy held
+     * with {@code revalidation} (the response it came in said it; not signed, it only takes stale
+     * windows away).
+     */
+    public static Check verify(ResponseVerifier verifier, String target, Variant identity, Supplier<Variant> gzip,
+                               long maxAgeSeconds, Instant notBefore, Representation.Revalidation revalidation) {
         requireNonNull(verifier, "verifier");
         requireNonNull(target, "target");
         requireNonNull(identity, "identity");
@@ -113,7 +118,7 @@ public final class VerifiedRepresentation {
         if (!id.valid()) {
             return new Refused(id.outcome(), id.reason());
         }
-        return verified(verifier, target, identity, id, gzip, maxAgeSeconds, expect);
+        return verified(verifier, target, identity, id, gzip, maxAgeSeconds, expect, revalidation);
     }
 
     /**
@@ -176,13 +181,16 @@ public final class VerifiedRepresentation {
             if (coding != null) {
                 return new Refused(Outcome.CODING_MISMATCH, coding);
             }
-            return verified(verifier, target, new Variant(body, null, fields), verdict, gzip, maxAgeSeconds, expect);
+            // an update stream carries max-age alone (no revalidation directive)
+            return verified(verifier, target, new Variant(body, null, fields), verdict, gzip, maxAgeSeconds, expect,
+                    Representation.Revalidation.NONE);
         }
     }
 
     /** The copy of {@code identity}, which verified as {@code id}, with the gzip variant {@code gzip} gives if it verifies. */
     private static Verified verified(ResponseVerifier verifier, String target, Variant identity, Verdict id,
-                                     Supplier<Variant> gzip, long maxAgeSeconds, Expectation expect) {
+                                     Supplier<Variant> gzip, long maxAgeSeconds, Expectation expect,
+                                     Representation.Revalidation revalidation) {
         Variant gz = gzip.get();
         Verdict g = gz == null ? null : check(verifier, gz, expect);
         boolean keep = g != null && g.valid() && !g.expires().isBefore(id.expires());

@@ -39,6 +39,7 @@ class VerifiedRepresentationTest {
     private static final Duration HOUR = Duration.ofHours(1);
     /** Public methods of core that give one: each a holder whose constructor needs one already made. */
     private static final List<String> GIVERS = List.of(
+            "org.rproxy.core.bundle.SignedBundle.verified",
             "org.rproxy.core.sign.VerifiedRepresentation$Verified.copy",
             "org.rproxy.core.stream.UpdateApplier$Result$Applied.copy");
 
