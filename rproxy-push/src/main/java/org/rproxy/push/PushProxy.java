@@ -52,10 +52,9 @@ public final class PushProxy implements AutoCloseable {
             String target = copy.target();
             Representation r = copy.representation();
             if (target.equals(StreamDiscovery.DIRECTORY)) {
-                // the origin's next key, announced: the verifier checks the directory again before it learns
-                // (an older directory than the valid one learnt from teaches nothing)
-                verifier.learnKeys(n -> r.identity().header(n).orElse(null), r.identity().body().unsafeArray(),
-                        StreamDiscovery.DIRECTORY);
+                // the origin's next key, announced: learnt from the directory the feed verified with this
+                // verifier, not verified again (an older directory than the valid one learnt from teaches nothing)
+                verifier.learnKeys(copy, StreamDiscovery.DIRECTORY);
             }
             documents.put(target, r);
             publisher.accept(target, r);

@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
 import org.rproxy.core.log.RateLimitedLog;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,10 +107,7 @@ public final class ResponseVerifier {
         return trusted.keyIds();
     }
 
-    /**
-     * Signatures checked with a key so far, valid or not: each a public-key operation, the costly
-     * part of a verification beside the body's digest (a node checks each version it takes once).
-     */
+    /** Signatures checked with a key so far, valid or not: public-key operations (ARCHITECTURE.md §4). */
     public long signatureChecks() {
         return signatureChecks.sum();
     }
@@ -132,6 +130,17 @@ public final class ResponseVerifier {
     }
 
     /**
+     * As {@link #learnKeys(Function, byte[], String)}, not verifying {@code directory} again when
+     * this verifier made it for {@code path} (one another verifier made is verified here first).
+     */
+    public boolean learnKeys(VerifiedRepresentation directory, String path) {
+        Representation r = directory.representation();
+        return directory.verifiedBy(this) && directory.target().equals(path)
+                ? trusted.learnFrom(r.identity().body(), r.created(), r.expires(), clock.instant())
+                : learnKeys(n -> r.identity().header(n).orElse(null), r.identity().body().unsafeArray(), path);
+    }
+
+    /**
      * @param header lower-case field name → field value (several lines joined with ", "), or null
      * @param body   the content as received (after no decoding: the digest covers the wire bytes)
      */
@@ -148,12 +157,9 @@ public final class ResponseVerifier {
     }
 
     /**
-     * Checks {@code header} as {@link #verify} does, all but the body: presence, form, key,
-     * algorithm, signature, resource, expiry, clock skew, rollback. {@link Outcome#VALID} says that
-     * the fields are the origin's, for the path asked for, in time and not older than the floor;
-     * the body is still to be checked against their {@code content-digest} ({@link #verify}). For a
-     * receiver that must rebuild the body first (an update stream's merge patch): what fails here
-     * costs no rebuilding, whatever its body would have been.
+     * Checks {@code header} as {@link #verify} does, all but the body (still to be checked against
+     * their {@code content-digest}): for a receiver that must rebuild the body first (an update
+     * stream's merge patch), so that what fails here costs no rebuilding.
      */
     public Verdict verifyFields(Function<String, String> header, Expectation expect) {
         requireNonNull(header, "header");
@@ -177,15 +183,10 @@ public final class ResponseVerifier {
     }
 
     /**
-     * What the {@code alto} signature in {@code header} signs: its signature base (RFC 9421 §2.5:
-     * every covered component value and the Signature-Input parameters), or empty when the fields
-     * hold no such signature that could be checked. Two sets of fields with the same base are one
-     * and the same signing whatever their {@code Signature} values: those are not unique to what
-     * they sign. An ECDSA signature (r, s) has a twin (r, n - s) that verifies as well, and the
-     * field is a Structured Field dictionary that a source may re-encode (another member, a
-     * parameter, padding left off) without touching the signature's bytes. Nothing is verified
-     * here: a receiver that holds a verified version with this base has nothing to learn from
-     * another signature over it.
+     * What the {@code alto} signature in {@code header} signs: its signature base (RFC 9421 §2.5),
+     * or empty when the fields hold no signature that could be checked. Fields with the same base
+     * are one signing whatever their {@code Signature} values, which are not unique (an ECDSA twin,
+     * a re-encoded dictionary: ARCHITECTURE.md §4). Nothing is verified here.
      */
     public static Optional<SignatureBase> signedBase(Function<String, String> header) {
         requireNonNull(header, "header");

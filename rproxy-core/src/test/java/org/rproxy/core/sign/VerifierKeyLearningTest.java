@@ -76,6 +76,37 @@ class VerifierKeyLearningTest {
         assertEquals(Outcome.UNKNOWN_KEY, verify(next, MAP, "{}"));
     }
 
+    /**
+     * A directory this verifier verified (the push feed's copy) teaches its keys without being
+     * verified again; one another verifier made (on any key: anyone can make one) is verified
+     * here first. Standalone push proxies checked every directory's signature twice.
+     */
+    @Test
+    void aDirectoryItVerifiedAlreadyTeachesWithoutASecondCheck() {
+        SigningKey stranger = TestKeys.fresh(SignatureAlgorithm.ED25519);
+        ResponseVerifier strangers = new ResponseVerifier(List.of(stranger.publicKey()), verifier.clock());
+        VerifiedRepresentation forged = copy(strangers, stranger, directory(stranger));
+        assertFalse(verifier.learnKeys(forged, DIRECTORY), "verified by another verifier: checked here, and refused");
+        assertEquals(Set.of(current.keyId()), verifier.trustedKeyIds());
+
+        VerifiedRepresentation own = copy(verifier, current, directory(current, next));
+        assertEquals(1, verifier.signatureChecks());
+        assertFalse(verifier.learnKeys(own, MAP), "not verified as that resource: checked here, and refused");
+        assertEquals(2, verifier.signatureChecks());
+        assertTrue(verifier.learnKeys(own, DIRECTORY));
+        assertEquals(2, verifier.signatureChecks(), "its own copy of the directory, not checked again");
+        assertEquals(Set.of(current.keyId(), next.keyId()), verifier.trustedKeyIds());
+    }
+
+    private static VerifiedRepresentation copy(ResponseVerifier by, SigningKey key, String body) {
+        Map<String, String> h = signed(key, DIRECTORY, body);
+        List<org.rproxy.core.store.HeaderField> fields = h.entrySet().stream()
+                .map(e -> new org.rproxy.core.store.HeaderField(e.getKey(), e.getValue())).toList();
+        VerifiedRepresentation.Check c = VerifiedRepresentation.verify(by, DIRECTORY, new org.rproxy.core.store.Variant(
+                org.rproxy.core.model.Bytes.utf8(body), null, fields), () -> null, 60, null);
+        return ((VerifiedRepresentation.Verified) c).copy();
+    }
+
     private boolean learn(SigningKey by, String path, String body) {
         return verifier.learnKeys(signed(by, path, body)::get, body.getBytes(StandardCharsets.UTF_8), DIRECTORY);
     }
