@@ -199,14 +199,20 @@ public final class VerifiedRepresentation {
         return new Verified(new VerifiedRepresentation(target, r, verifier), g == null ? null : g.outcome());
     }
 
+    /**
+     * The value of each field by name, several lines of one joined with {@code ", "} (RFC 9110
+     * §5.3), as a verifier that receives the variant reads it (a second {@code Signature} line
+     * added on the way included), or null.
+     */
     private static Function<String, String> lookup(List<HeaderField> fields) {
         return name -> {
+            String value = null;
             for (HeaderField f : fields) {
                 if (f.name().equals(name)) {
-                    return f.value();
+                    value = value == null ? f.value() : value + ", " + f.value();
                 }
             }
-            return null;
+            return value;
         };
     }
 
@@ -225,7 +231,8 @@ public final class VerifiedRepresentation {
             return Verdict.fail(Outcome.CODING_MISMATCH, "content-encoding " + named + " on a variant held as "
                     + (v.contentEncoding() == null ? "identity" : v.contentEncoding()));
         }
-        return verifier.verify(n -> n.equals(CONTENT_ENCODING) ? v.contentEncoding() : v.header(n).orElse(null),
+        Function<String, String> fields = lookup(v.headers());
+        return verifier.verify(n -> n.equals(CONTENT_ENCODING) ? v.contentEncoding() : fields.apply(n),
                 v.body().unsafeArray(), expect);
     }
 
