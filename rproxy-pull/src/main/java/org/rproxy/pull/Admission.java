@@ -7,11 +7,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.RollbackRule;
+import org.rproxy.core.sign.SignatureBase;
+import org.rproxy.core.sign.SignatureHeaders;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.sign.VerifiedRepresentation;
@@ -25,7 +29,9 @@ import org.rproxy.core.upstream.UpstreamResponse;
  * origin signature that verifies for the target asked, over the bytes as received, and must not
  * be older (by {@code created}) than the copy held; a {@code 304} is merged into the held
  * variant it names and the merged fields must verify over the held body (RFC 9111 §4.3.4), its
- * freshness the 304's, or the held variant's when the 304 carries no {@code Cache-Control}. A
+ * freshness the 304's, or the held variant's when the 304 carries no {@code Cache-Control}; a 304
+ * repeating the very signing held (a revalidation within a signing period) is not verified again
+ * while that signing is valid. A
  * gzip answer older than the identity variant held, with no gzip variant held, is
  * {@link Outdated}: no usable gzip variant, not a rollback (a gzip answer older than a held gzip
  * variant is one); so is a gzip answer whose signature has expired, since the identity variant
@@ -160,6 +166,12 @@ final class Admission {
             return new Admitted(new CachedVariant(variant, false, now, now.plusSeconds(Math.max(0, maxAge - age)), now,
                     maxAge, age, swr, sie, revalidate));
         }
+        if (now.isBefore(previous.expires()) && sameSigning(previous.variant().headers(), merged)) {
+            // the signing held, confirmed over the body held: verified when it came, nothing it
+            // covers has changed, and it is still valid, so it is not verified again
+            return new Admitted(new CachedVariant(variant, true, previous.created(), previous.expires(), now, maxAge,
+                    age, swr, sie, revalidate, previous.verified()));
+        }
         if (!previous.gzip()) {
             return identity(key, variant, previous.created(), now, maxAge, age, swr, sie, revalidate);
         }
@@ -173,6 +185,20 @@ final class Admission {
         }
         return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age, swr, sie,
                 revalidate));
+    }
+
+    /**
+     * True when {@code merged} carries the very signing {@code held} was verified with: the same
+     * {@code Signature} bytes (a verdict is not inherited by another signature over the same base,
+     * ARCHITECTURE.md §4) over the same signature base, so every component it covers is unchanged.
+     */
+    private static boolean sameSigning(List<HeaderField> held, List<HeaderField> merged) {
+        Function<String, String> before = HeaderRules.lookup(held);
+        Function<String, String> after = HeaderRules.lookup(merged);
+        String signature = before.apply(SignatureHeaders.SIGNATURE);
+        Optional<SignatureBase> base = ResponseVerifier.signedBase(before);
+        return signature != null && signature.equals(after.apply(SignatureHeaders.SIGNATURE)) && base.isPresent()
+                && base.equals(ResponseVerifier.signedBase(after));
     }
 
     private static Result unsigned(CacheKey key, CachedCopy held, Variant variant, Instant now, long maxAge, long age,

@@ -63,6 +63,8 @@ class PullFeedTest {
     RepresentationStore<CacheKey> store;
     PullMetrics metrics;
     PullFeed feed;
+    /** The verifier of the feed made last. */
+    ResponseVerifier verifier;
 
     @BeforeEach
     void start() {
@@ -85,7 +87,7 @@ class PullFeedTest {
     PullFeed feed(long maxBytes, List<String> prefetch, org.rproxy.core.upstream.Upstream upstream) {
         store = RepresentationStore.boundedBy(maxBytes);
         metrics = new PullMetrics(registry, store, clock);
-        ResponseVerifier verifier = new ResponseVerifier(List.of(signer.publicKey()), clock);
+        verifier = new ResponseVerifier(List.of(signer.publicKey()), clock);
         EntryFetch fetch = new EntryFetch(upstream, new Admission(verifier, "1.1 edge", clock),
                 new Rejections(metrics), metrics, work, "1.1 edge");
         return new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
@@ -236,6 +238,28 @@ class PullFeedTest {
         assertEquals(first.gzip().header("signature"), renewed.gzip().variant().header("signature"));
         assertEquals(2, conditionalRequests());
         assertEquals(1.0, counter("rproxy.cache.stale.served"));
+    }
+
+    /**
+     * A revalidation within a signing period is answered 304 with the signing held: nothing it
+     * covers changed and the body is the one verified, so neither variant is verified again (each
+     * was, its signature checked and the whole body hashed, at every revalidation: every
+     * {@code max-age}).
+     */
+    @Test
+    void a304RepeatingTheSigningHeldIsNotVerifiedAgain() throws Exception {
+        publish(MAP, BODY, true);
+        ok(get(MAP));
+        assertEquals(2, verifier.signatureChecks(), "the identity and the gzip variant, as fetched");
+        clock.advance(Duration.ofSeconds(90));
+        ok(get(MAP));
+        feed.quiet().get(5, TimeUnit.SECONDS);
+        assertEquals(2, conditionalRequests(), "both variants revalidated, answered 304");
+        CachedCopy renewed = feed.entry(CacheKey.get(MAP)).held();
+        assertEquals(T0.plusSeconds(90), renewed.identity().fetchedAt(), "renewed by the 304");
+        assertEquals(T0.plusSeconds(90), renewed.gzip().fetchedAt());
+        assertEquals(2, verifier.signatureChecks(), "the signing held, not checked again");
+        assertTrue(renewed.identity().verified() != null, "held with the copy its verification made, to hand on");
     }
 
     @Test
