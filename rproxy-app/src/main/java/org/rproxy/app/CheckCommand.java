@@ -84,11 +84,11 @@ final class CheckCommand implements Callable<Integer> {
             if (!nodeOptions.isEmpty()) {
                 try {
                     // What the origin checks of its options before it starts (listen and admin, TLS, times, ...).
-                    OriginCommand origin = NodeOptions.origin(maps, key, nodeOptions);
+                    OriginCommand origin = NodeOptions.origin(maps, key, nodeOptions, problems::add);
                     origin.settings();
                     OriginOptions.tlsKeyWarning(origin.tlsKey).ifPresent(w -> out.println(w + " (warning)"));
                 } catch (RuntimeException e) {
-                    problems.add(Main.message(e));
+                    problems.addAll(lines(e)); // every option refused, one a line
                 }
             }
         }
@@ -116,16 +116,11 @@ final class CheckCommand implements Callable<Integer> {
 
     private void checkConfig(PrintWriter out, List<String> problems) {
         // The options it starts with fill in what the file leaves out (its upstream, its keys), as at start.
-        ProxyCommand proxy;
-        try {
-            proxy = NodeOptions.proxy(config, nodeOptions);
-        } catch (RuntimeException e) {
-            problems.addAll(new ConfigLoader().check(config, ProxyConfig.class));
-            problems.add(Main.message(e));
-            return;
-        }
+        List<String> refused = new ArrayList<>(); // told after the file's problems
+        ProxyCommand proxy = NodeOptions.proxy(config, nodeOptions, refused::add);
         List<String> found = ProxyFile.check(config, proxy.upstream, proxy.trust, proxy.sources());
         problems.addAll(found);
+        problems.addAll(refused);
         // The overlay's file the options name is checked whatever the file's problems.
         OverlayConfig overlay = proxy.overlay == null ? null : OverlayFiles.check(proxy.overlay, problems);
         if (overlay != null) {
@@ -140,13 +135,13 @@ final class CheckCommand implements Callable<Integer> {
         try {
             c = proxy.settings();
         } catch (RuntimeException e) {
-            problems.add(Main.message(e));
+            problems.addAll(lines(e));
             return;
         }
         int before = problems.size();
         List<Path> trust = c.upstream().trust();
         problems.addAll(ProxyFiles.problems(c, proxy.sources(), proxy.seedBundles));
-        if (problems.size() == before) {
+        if (problems.size() == before && refused.isEmpty()) {
             out.println(config + ": OK (" + c.mode() + " proxy " + c.name() + " on " + c.listen().address()
                     + " in front of " + c.upstream().urls().stream().map(String::valueOf)
                     .collect(java.util.stream.Collectors.joining(", ")) + ", " + trust.size()
@@ -170,11 +165,16 @@ final class CheckCommand implements Callable<Integer> {
         }
     }
 
+    /** What {@code e} says, a problem a line (options refused together come as one message). */
+    private static List<String> lines(RuntimeException e) {
+        return Main.message(e).lines().toList();
+    }
+
     /** The maps limits of the origin's options given, or the defaults (those the options' check reports as bad too). */
     private MapsLimits limits() {
         if (!nodeOptions.isEmpty()) {
             try {
-                return NodeOptions.origin(maps, key, nodeOptions).mapsLimits.limits();
+                return NodeOptions.origin(maps, key, nodeOptions, refused -> { }).mapsLimits.limits(); // told below
             } catch (RuntimeException e) {
                 // reported with the other options below
             }

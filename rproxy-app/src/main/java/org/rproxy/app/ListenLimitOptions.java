@@ -50,30 +50,38 @@ final class ListenLimitOptions {
 
     /**
      * {@code frontEnd} (the origin's) with the limits given applied, each checked against the
-     * bound its config key has, a refusal naming the option.
+     * bound its config key has, a refusal naming the option. Each refusal is kept in {@code
+     * problems} and that limit left as it was, so that the others are still checked: an operator
+     * sees every limit refused at once ({@link OptionProblems}).
      */
-    FrontEndConfig applyTo(FrontEndConfig frontEnd) {
+    FrontEndConfig applyTo(FrontEndConfig frontEnd, OptionProblems problems) {
+        FrontEndConfig f = frontEnd;
         if (maxConnections != null) {
-            if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
-                throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
-                        + FrontEndConfig.MAX_CONNECTIONS + ")");
-            }
-            frontEnd = frontEnd.withMaxConnections(maxConnections);
+            f = problems.apply(f, x -> {
+                if (maxConnections < 1 || maxConnections > FrontEndConfig.MAX_CONNECTIONS) {
+                    throw new IllegalArgumentException("--max-connections: " + maxConnections + " (expected: 1 to "
+                            + FrontEndConfig.MAX_CONNECTIONS + ")");
+                }
+                return x.withMaxConnections(maxConnections);
+            });
         }
         if (maxRequestBody != null) {
-            int bytes = (int) option(() -> ListenConfig.checkedRequestBody(maxRequestBody)).bytes();
-            frontEnd = frontEnd.withMaxBodyBytes(bytes);
+            f = problems.apply(f, x ->
+                    x.withMaxBodyBytes((int) option(() -> ListenConfig.checkedRequestBody(maxRequestBody)).bytes()));
         }
         if (maxUnfinishedStreams != null) {
-            frontEnd = frontEnd.withMaxUnfinishedStreams(option(() -> ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams)));
+            f = problems.apply(f, x ->
+                    x.withMaxUnfinishedStreams(option(() -> ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams))));
         }
         if (maxPendingAnswerBytes != null) {
-            frontEnd = frontEnd.withMaxPendingSendBytes(option(() -> ListenConfig.checkedPendingAnswerBytes(maxPendingAnswerBytes)));
+            f = problems.apply(f, x ->
+                    x.withMaxPendingSendBytes(option(() -> ListenConfig.checkedPendingAnswerBytes(maxPendingAnswerBytes))));
         }
         if (maxConcurrentStreams != null) {
-            frontEnd = frontEnd.withMaxStreams(option(() -> ListenConfig.checkedConcurrentStreams(maxConcurrentStreams)));
+            f = problems.apply(f, x ->
+                    x.withMaxStreams(option(() -> ListenConfig.checkedConcurrentStreams(maxConcurrentStreams))));
         }
-        return frontEnd;
+        return f;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.query.QueryLimits;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.origin.Origin;
@@ -174,34 +175,38 @@ final class OriginCommand implements Callable<Integer> {
     record Settings(OriginConfig config, UpdateStreamConfig stream) {
     }
 
-    /** The settings of the options given, checked as at start ({@code rproxy check} runs this too); nothing binds. */
+    /**
+     * The settings of the options given, checked as at start ({@code rproxy check} runs this too);
+     * nothing binds. Every option refused is told, not the first alone ({@link OptionProblems}).
+     */
     Settings settings() {
         if ((maps == null) == (signUpstream == null)) {
             throw new IllegalArgumentException("give either --maps DIR or --sign-upstream URL");
         }
+        OptionProblems problems = new OptionProblems();
         for (String p : proxies) {
             String problem = OriginOptions.proxyUrlProblem(p);
             if (problem != null) {
-                throw new IllegalArgumentException("--proxy: " + p + problem);
+                problems.add(new IllegalArgumentException("--proxy: " + p + problem));
             }
         }
-        FrontEndConfig frontEnd = FrontEndConfig.defaults(listen.host(), listen.port());
-        frontEnd = listenLimits.applyTo(frontEnd);
-        streamLimits.check();
-        TlsConfig tls = OriginOptions.tls(tlsCert, tlsKey);
-        if (tls != null) {
-            frontEnd = frontEnd.withSslContext(OriginOptions.server(tls));
-        }
+        FrontEndConfig limited = listenLimits.applyTo(FrontEndConfig.defaults(listen.host(), listen.port()), problems);
+        streamLimits.check(problems);
+        TlsConfig tls = problems.value(() -> OriginOptions.tls(tlsCert, tlsKey), null);
+        FrontEndConfig frontEnd = tls == null ? limited
+                : problems.value(() -> limited.withSslContext(OriginOptions.server(tls)), limited);
         if (maxEndpointPairs < 1) {
-            throw new IllegalArgumentException("--max-endpoint-pairs: " + maxEndpointPairs + " (expected: >= 1)");
+            problems.add(new IllegalArgumentException("--max-endpoint-pairs: " + maxEndpointPairs + " (expected: >= 1)"));
         }
-        OriginOptions.checkTimes(validity, maxAge);
-        OriginOptions.checkPublicUri(publicUri);
-        OriginOptions.checkListeners(listen, admin);
-        OriginOptions.checkKeyModes(key);
+        problems.check(() -> OriginOptions.checkTimes(validity, maxAge));
+        problems.check(() -> OriginOptions.checkPublicUri(publicUri));
+        problems.check(() -> OriginOptions.checkListeners(listen, admin));
+        problems.check(() -> OriginOptions.checkKeyModes(key));
+        OverlayInfo overlay = problems.value(() -> OriginOptions.overlay(overlayPublishers, overlayBootstrap), null);
+        problems.throwIfAny();
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(),
-                OriginOptions.overlay(overlayPublishers, overlayBootstrap)).withMapsLimits(mapsLimits.limits());
+                deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(), overlay)
+                .withMapsLimits(mapsLimits.limits());
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
                 .withMaxSubscribers(streamLimits.maxSubscribers).withSignatureEvents(signatureEvents)

@@ -8,14 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.rproxy.core.config.Address;
-import org.rproxy.core.config.AdminConfig;
 import org.rproxy.core.config.ByteSize;
-import org.rproxy.core.config.ConfigException;
-import org.rproxy.core.config.LimitsConfig;
-import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
-import org.rproxy.core.config.TlsConfig;
-import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.origin.Origin;
 import org.rproxy.pull.PullProxy;
 import org.rproxy.overlay.OverlayConfig;
@@ -172,87 +166,14 @@ final class ProxyCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The file's settings (if any) with the command line's on top. */
+    /** The file's settings (if any) with the command line's on top; every option refused is told ({@link ProxySettings}). */
     ProxyConfig settings() {
-        ProxySources from = sources();
-        ProxyConfig.Mode m = mode == null ? null : ProxySources.parse(ProxyConfig.Mode.class, mode, "--mode");
-        ProxyConfig base = config != null ? ProxyFile.load(config, upstream, trust, from) : null;
-        UpstreamConfig up = ProxyFile.upstream(base == null ? null : base.upstream(), upstream, trust, upstreamCa,
-                prefetch, from);
-        ProxyConfig c;
-        try {
-            c = base == null ? new ProxyConfig(m != null ? m : ProxyConfig.Mode.PULL, name, null, up, null, null, null)
-                    : base.withUpstream(up);
-        } catch (IllegalArgumentException e) {
-            throw from.refused(e.getMessage(), "--upstream");
-        }
-        if (m != null) {
-            c = c.withMode(m);
-        }
-        if (name != null) {
-            c = c.withName(name);
-        }
-        ListenConfig l; // the file's, with the options given on top (the same again when none is)
-        try {
-            l = listenLimits.over(c.listen(), listen != null ? listen : c.listen().address(), tls(c.listen().tls()),
-                    sendBuffer != null ? sendBuffer : c.listen().sendBuffer());
-        } catch (IllegalArgumentException e) {
-            throw from.refused("listen." + e.getMessage(), null, e);
-        }
-        try {
-            // Listen and admin addresses together: each is checked against the other as both end up.
-            c = new ProxyConfig(c.mode(), c.name(), l, c.upstream(), c.cache(), c.refresh(),
-                    admin != null ? new AdminConfig(admin) : c.admin(), c.push(), c.queries(), c.limits());
-        } catch (IllegalArgumentException e) {
-            String m2 = e.getMessage();
-            throw from.refused(m2.startsWith("address:") ? "admin." + m2 : m2, listen != null ? "--listen" : "--admin", e);
-        }
-        try {
-            c = c.withPush(streamLimits.applyTo(c.push()));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e); // --max-subscribers: ...
-        }
-        if (maxBytes != null) {
-            try {
-                c = c.withCache(c.cache().withMaxBytes(maxBytes));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("--" + e.getMessage(), e);
-            }
-        }
-        if (noSpool || spoolDir != null) {
-            c = c.withCache(c.cache().withSpool(!noSpool && c.cache().spool(),
-                    spoolDir != null ? spoolDir : c.cache().spoolDir()));
-        }
-        if (maxEndpointPairs != null) {
-            try {
-                c = c.withLimits(new LimitsConfig(maxEndpointPairs));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("--" + e.getMessage(), e);
-            }
-        }
-        if (queries != null) {
-            c = c.withQueries(ProxySources.parse(ProxyConfig.Queries.class, queries, "--queries"));
-        }
-        return c;
+        return ProxySettings.of(this);
     }
 
     /** The settings the command line gave, by the key of the file they stand for. */
     ProxySources sources() {
         return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, listenLimits, sendBuffer, tlsCert,
                 tlsKey, admin, spoolDir);
-    }
-
-    private TlsConfig tls(TlsConfig fromFile) {
-        if (tlsCert == null && tlsKey == null) {
-            return fromFile;
-        }
-        if (tlsCert == null || tlsKey == null) {
-            throw new ConfigException("--tls-cert and --tls-key go together");
-        }
-        try {
-            return new TlsConfig(tlsCert, tlsKey);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("tls." + e.getMessage(), e); // listen.tls.cert: --tls-cert
-        }
     }
 }

@@ -27,17 +27,22 @@ final class StreamLimitOptions {
 
     /**
      * {@code push} with the limits given on top, each checked as {@link PushConfig} checks its
-     * key, a refusal naming the option.
+     * key, a refusal naming the option; each refusal is kept in {@code problems} and that limit
+     * left as it was, so that the other is still checked ({@link OptionProblems}).
      */
-    PushConfig applyTo(PushConfig push) {
+    PushConfig applyTo(PushConfig push, OptionProblems problems) {
         PushConfig withSubscribers = maxSubscribers == null ? push
-                : ListenLimitOptions.option(() -> push.withMaxSubscribers(maxSubscribers));
+                : problems.apply(push, p -> ListenLimitOptions.option(() -> p.withMaxSubscribers(maxSubscribers)));
         return maxPendingBytes == null ? withSubscribers
-                : ListenLimitOptions.option(() -> withSubscribers.withMaxPendingBytes(maxPendingBytes));
+                : problems.apply(withSubscribers, p ->
+                        ListenLimitOptions.option(() -> p.withMaxPendingBytes(maxPendingBytes)));
     }
 
-    /** Checks the limits given as {@link #applyTo} does, for a node with no push settings of its own (the origin). */
-    void check() {
-        applyTo(PushConfig.defaults());
+    /**
+     * Checks the limits given as {@link #applyTo} does, for a node with no push settings of its
+     * own (the origin), keeping each refusal in {@code problems}.
+     */
+    void check(OptionProblems problems) {
+        applyTo(PushConfig.defaults(), problems);
     }
 }

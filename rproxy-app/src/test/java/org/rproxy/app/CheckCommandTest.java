@@ -297,6 +297,67 @@ class CheckCommandTest {
         assertTrue(origin.out().contains("as an option of 'rproxy origin': "), origin.toString());
     }
 
+    /**
+     * Every option of the node refused is a problem of its own, each naming the option and the
+     * reason: those their converters refuse, an unknown one, and those the node's own checks
+     * refuse. Before, only the first was told (one problem, whatever the command line held).
+     */
+    @Test
+    void everyRefusedOptionOfTheNodeIsAProblemOfItsOwn(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path config = Files.writeString(dir.resolve("pull.yaml"), "upstream: {url: 'http://127.0.0.1:8181', trust: ["
+                + dir.resolve("origin.pub") + "]}\n");
+        CommandRun proxy = CommandRun.of("check", "--config", config.toString(), "--listen", "nonsense", "--admin",
+                "127.0.0.1:99999", "--max-subscribers", "0", "--max-bytes", "1KB", "--queries", "where");
+        assertEquals(1, proxy.exit(), proxy.toString());
+        assertEquals(List.of(
+                "as an option of 'rproxy proxy': Invalid value for option '--listen': 'nonsense' is not HOST:PORT"
+                        + " (expected e.g. 127.0.0.1:8282)",
+                "as an option of 'rproxy proxy': Invalid value for option '--admin': '127.0.0.1:99999' is not HOST:PORT"
+                        + " (expected e.g. 127.0.0.1:8282)",
+                "--max-subscribers: 0 (expected: >= 1)",
+                "--max-bytes: 1KB (expected: >= 1MB)",
+                "--queries: 'where' (expected: local or upstream)",
+                "rproxy check: 5 problems"), proxy.out().lines().toList());
+
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("net.json"), MAP);
+        CommandRun origin = CommandRun.of("check", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString(),
+                "--listen", "nonsense", "--bogus", "--validity", "1s", "--max-connections", "0", "--max-request-body", "1B",
+                "--public-uri", "x");
+        assertEquals(1, origin.exit(), origin.toString());
+        List<String> problems = origin.out().lines().filter(l -> !l.contains(": OK (") && !l.contains(": within --max-maps"))
+                .toList();
+        assertEquals(List.of(
+                "as an option of 'rproxy origin': Invalid value for option '--listen': 'nonsense' is not HOST:PORT"
+                        + " (expected e.g. 127.0.0.1:8282)",
+                "as an option of 'rproxy origin': Unknown option: '--bogus'",
+                "--max-connections: 0 (expected: 1 to 10000000)",
+                "--max-request-body: 1 (expected: 1KB to 1GB)",
+                "--validity: 1s (expected: at least 10s)",
+                "--public-uri: 'x' (expected: an absolute http(s) URI, e.g. https://alto.example.net)",
+                "rproxy check: 6 problems"), problems);
+    }
+
+    /** A node refuses at start every option its own checks refuse, each on a line, with the exit status of one. */
+    @Test
+    void aNodeRefusesEveryBadOptionAtStartEachOnALine(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("net.json"), MAP);
+        CommandRun origin = CommandRun.of("origin", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString(),
+                "--listen", "127.0.0.1:0", "--validity", "1s", "--max-connections", "0");
+        assertEquals(2, origin.exit(), origin.toString());
+        assertEquals(List.of("rproxy origin: --max-connections: 0 (expected: 1 to 10000000)",
+                "rproxy origin: --validity: 1s (expected: at least 10s)"), origin.err().lines().toList());
+
+        CommandRun proxy = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:8181", "--trust",
+                dir.resolve("origin.pub").toString(), "--listen", "127.0.0.1:0", "--max-subscribers", "0", "--max-bytes", "1KB");
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals(List.of("rproxy proxy: --max-subscribers: 0 (expected: >= 1)",
+                "rproxy proxy: --max-bytes: 1KB (expected: >= 1MB)"), proxy.err().lines().toList());
+    }
+
     @Test
     void aMisspeltSectionOfAKeysFileIsNamedAsAProxyFilesIs(@TempDir Path dir) throws Exception {
         Path keys = Files.writeString(dir.resolve("keys.yaml"), "keyz:\n  - file: x\n");

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.origin.OriginConfig;
 
@@ -45,12 +46,35 @@ class OriginOptionsTest {
     @Test
     void theStreamsPerConnectionOptionSetsWhatTheFrontEndAdvertises() {
         FrontEndConfig d = FrontEndConfig.defaults("127.0.0.1", 0);
-        assertEquals(FrontEndConfig.DEFAULT_MAX_STREAMS,
-                NodeOptions.origin(dir, dir.resolve("origin.key"), List.of()).listenLimits.applyTo(d).maxStreams());
-        FrontEndConfig c = NodeOptions.origin(dir, dir.resolve("origin.key"),
-                List.of("--max-connections", "300", "--max-concurrent-streams", "64")).listenLimits.applyTo(d);
+        OptionProblems problems = new OptionProblems();
+        assertEquals(FrontEndConfig.DEFAULT_MAX_STREAMS, origin().listenLimits.applyTo(d, problems).maxStreams());
+        FrontEndConfig c = origin("--max-connections", "300", "--max-concurrent-streams", "64").listenLimits
+                .applyTo(d, problems);
         assertEquals(64, c.maxStreams());
         assertEquals(300, c.maxConnections(), "the other limits stay as given");
+        problems.throwIfAny(); // none refused
+    }
+
+    /** Each limit refused is a problem of its own, and the limits given beside it still apply. */
+    @Test
+    void everyLimitRefusedIsKeptAndTheOthersStillApply() {
+        OptionProblems problems = new OptionProblems();
+        FrontEndConfig c = origin("--max-connections", "0", "--max-request-body", "1B", "--max-concurrent-streams", "64")
+                .listenLimits.applyTo(FrontEndConfig.defaults("127.0.0.1", 0), problems);
+        assertEquals(64, c.maxStreams());
+        assertEquals(FrontEndConfig.defaults("127.0.0.1", 0).maxConnections(), c.maxConnections(), "a refused one stays");
+        origin("--max-subscribers", "0", "--max-pending-bytes", "1KB").streamLimits.check(problems);
+        ConfigException all = assertThrows(ConfigException.class, problems::throwIfAny);
+        assertEquals(List.of("--max-connections: 0 (expected: 1 to 10000000)", "--max-request-body: 1 (expected: 1KB to 1GB)",
+                "--max-subscribers: 0 (expected: >= 1)", "--max-pending-bytes: 1KB (expected: >= 64KB)"),
+                all.getMessage().lines().toList());
+    }
+
+    /** {@code rproxy origin}'s options as given, parsed, none refused by its converter. */
+    private OriginCommand origin(String... options) {
+        return NodeOptions.origin(dir, dir.resolve("origin.key"), List.of(options), refused -> {
+            throw new AssertionError(refused);
+        });
     }
 
     @Test
