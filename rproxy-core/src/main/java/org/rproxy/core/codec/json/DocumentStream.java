@@ -44,7 +44,7 @@ final class DocumentStream {
                     members.set(name, JsonSyntax.readTree(p));
                 }
             }
-            CostMapStream.checkEnd(p);
+            JsonSyntax.checkEnd(p);
             return new AltoJson.StreamedDocument(members, rows);
         } catch (IOException e) {
             throw JsonSyntax.syntaxError(e);

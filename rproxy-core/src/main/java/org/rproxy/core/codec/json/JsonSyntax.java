@@ -5,10 +5,13 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import org.rproxy.core.codec.JsonSyntaxErrors;
@@ -74,6 +77,62 @@ final class JsonSyntax {
     /** The value at the parser's current token, as a tree. */
     static JsonNode readTree(JsonParser parser) throws IOException {
         return SUBTREE_READER.readTree(parser);
+    }
+
+    /**
+     * Reads the value at {@code t} and what it holds as a tree reader would, keeping nothing:
+     * strings decoded and numbers converted, so that a streaming reader finds the faults a tree
+     * reader finds in the members it does not keep.
+     */
+    static void skip(JsonParser p, JsonToken t) throws IOException {
+        int depth = 0;
+        do {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+            } else {
+                readScalar(p, t);
+            }
+            if (depth == 0) {
+                return;
+            }
+            t = p.nextToken();
+        } while (true);
+    }
+
+    /**
+     * Reads on as a tree reader would until the parser is back in {@code owner}, the context of
+     * the object or array a value the reader gave up on belongs to: the rest of that value is
+     * read for its syntax only, so that a syntax error after a fault is found still wins over it.
+     */
+    static void skipTo(JsonParser p, JsonStreamContext owner) throws IOException {
+        while (p.getParsingContext() != owner) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return; // the parser itself refuses input that ends inside a value
+            }
+            readScalar(p, t);
+        }
+    }
+
+    /** The string or number at {@code t} decoded, as a tree reader decodes it. */
+    private static void readScalar(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            p.getText();
+        } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            p.getNumberValue();
+        }
+    }
+
+    /**
+     * Refuses content after the top-level value as {@link #parse} does, with the same error at
+     * the same token (a tree reader refuses it as trailing content).
+     */
+    static void checkEnd(JsonParser p) throws IOException {
+        if (p.nextToken() != null) {
+            throw syntaxError(MismatchedInputException.from(p, JsonNode.class, "trailing token"));
+        }
     }
 
     /** The {@code E_SYNTAX} error for a failure of the parser ({@link JsonSyntaxErrors}). */

@@ -12,7 +12,6 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import org.rproxy.core.codec.JsonSyntaxErrors;
 import org.rproxy.core.model.AltoException;
@@ -60,10 +59,7 @@ public final class RequestJson {
                 throw JsonSyntaxErrors.empty();
             }
             RequestMember root = value(p, t, shape);
-            if (p.nextToken() != null) {
-                // what a tree reader refuses trailing content with, at the same token
-                throw JsonSyntax.syntaxError(MismatchedInputException.from(p, JsonNode.class, "trailing token"));
-            }
+            JsonSyntax.checkEnd(p);
             return root;
         } catch (IOException e) {
             throw JsonSyntax.syntaxError(e);
@@ -103,7 +99,7 @@ public final class RequestJson {
             if (i >= 0) {
                 kept[i] = value(p, t, shape.members[i]);
             } else {
-                skip(p, t);
+                JsonSyntax.skip(p, t);
             }
         }
         return RequestMember.object(shape, kept);
@@ -121,7 +117,7 @@ public final class RequestJson {
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
             size++;
             if (other != null) {
-                skip(p, t);
+                JsonSyntax.skip(p, t);
             } else if (t == JsonToken.VALUE_STRING) {
                 strings.add(p.getText());
             } else {
@@ -130,26 +126,6 @@ public final class RequestJson {
             }
         }
         return RequestMember.array(strings, other, size);
-    }
-
-    /** Reads the value at {@code t} and what it holds as a tree reader would, keeping nothing. */
-    private static void skip(JsonParser p, JsonToken t) throws IOException {
-        int depth = 0;
-        do {
-            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                depth++;
-            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                depth--;
-            } else if (t == JsonToken.VALUE_STRING) {
-                p.getText();
-            } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-                p.getNumberValue();
-            }
-            if (depth == 0) {
-                return;
-            }
-            t = p.nextToken();
-        } while (true);
     }
 
     /**

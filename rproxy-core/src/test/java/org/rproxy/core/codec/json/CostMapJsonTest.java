@@ -3,6 +3,7 @@ package org.rproxy.core.codec.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.core.codec.json.AltoAssertions.assertAltoError;
 import static org.rproxy.core.codec.json.Rfc7285Examples.COST_MAP;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.AltoErrorCode;
+import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.CostMode;
 import org.rproxy.core.model.CostType;
@@ -172,6 +174,29 @@ class CostMapJsonTest {
         "{\"meta\": {\"cost-type\": 1, \"cost-type\": 2}}", "{\"cost-map\": {\"P1\": {\"P2\": NaN}}}"})
     void streamingReaderRefusesBadSyntax(String doc) {
         assertAltoError(AltoErrorCode.E_SYNTAX, null, () -> AltoJson.readCostMap(utf8(doc), FALLBACK));
+    }
+
+    /**
+     * The streaming reader reports the tree reader's first error word for word, though the tree
+     * reader sees the whole document first: a fault in the costs loses to a syntax error after
+     * it (a map cut short in transit was reported as a cost of the wrong type) and to a
+     * {@code meta} of the wrong type after it; trailing content is placed at its token.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"cost-map\": {\"P1\": {\"P2\": \"x\"}}",
+        "{\"cost-map\": 5,",
+        "{\"cost-map\": {\"bad pid\": {}}, \"meta\": 5}",
+        "{\"cost-map\": {\"P1\": [1, 2]}, \"meta\": null}",
+        "{\"cost-map\": {\"P1\": {\"P2\": {\"a\": [\"\\q\"]}}}, \"meta\": {}}",
+        "{\"cost-map\": {\"P1\": {\"P2\": true}}, \"meta\": {}, \"meta\": {}}",
+        "{\"cost-map\": {\"P1\": {\"P2\": true}}}",
+        "5 6",
+        "{\"meta\": {}} 7"})
+    void streamingReaderRefusesWithTheTreeReadersErrorWordForWord(String doc) {
+        AltoException tree = assertThrows(AltoException.class, () -> AltoJson.readCostMap(AltoJson.parse(utf8(doc)), FALLBACK));
+        AltoException stream = assertThrows(AltoException.class, () -> AltoJson.readCostMap(utf8(doc), FALLBACK));
+        assertEquals(tree.error(), stream.error());
     }
 
     @Test
