@@ -23,9 +23,10 @@ import org.rproxy.core.model.AltoException;
  * message gives the line and column and nothing of Jackson's internals ({@link JsonSyntaxErrors},
  * which {@link org.rproxy.core.codec.Jcs#parse} words its errors with too).
  *
- * <p>Stricter than Jackson's defaults in three ways that matter for signed documents: bytes that
+ * <p>Stricter than Jackson's defaults in four ways that matter for signed documents: bytes that
  * are not well-formed UTF-8 are refused before Jackson reads them ({@link Utf8}: Jackson reads an
- * overlong {@code C0 AF} as {@code /}, and guesses UTF-16 from NUL bytes), a member name that repeats in one object is refused (RFC 8259 §4 leaves its meaning open, and two
+ * overlong {@code C0 AF} as {@code /}, and guesses UTF-16 from NUL bytes), a string escaping a
+ * lone surrogate is refused ({@link SurrogateCheck}), a member name that repeats in one object is refused (RFC 8259 §4 leaves its meaning open, and two
  * parsers could read different values from the same signed bytes), and anything after the
  * top-level value is refused. Immutable; the reader is shared by all threads.
  */
@@ -44,8 +45,8 @@ final class JsonSyntax {
     static JsonNode parse(byte[] bytes) {
         Utf8.check(requireNonNull(bytes, "bytes"));
         JsonNode tree;
-        try {
-            tree = READER.readTree(bytes);
+        try (JsonParser p = new SurrogateCheck(READER.createParser(bytes))) {
+            tree = READER.readTree(p);
         } catch (IOException e) {
             throw syntaxError(e);
         }
@@ -59,7 +60,7 @@ final class JsonSyntax {
     static JsonParser parser(byte[] bytes) {
         Utf8.check(requireNonNull(bytes, "bytes"));
         try {
-            return READER.createParser(bytes);
+            return new SurrogateCheck(READER.createParser(bytes));
         } catch (IOException e) {
             throw syntaxError(e);
         }
@@ -68,7 +69,7 @@ final class JsonSyntax {
     /** The same for a stream (a maps file): read as the parser goes, never held whole. */
     static JsonParser parser(java.io.InputStream in) {
         try {
-            return READER.createParser(requireNonNull(in, "in"));
+            return new SurrogateCheck(READER.createParser(requireNonNull(in, "in")));
         } catch (IOException e) {
             throw syntaxError(e);
         }
