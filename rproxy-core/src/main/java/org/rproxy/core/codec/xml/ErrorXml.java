@@ -9,7 +9,8 @@ import org.rproxy.core.model.AltoException;
 
 /**
  * Maps {@link AltoError} to and from {@code <error code field value message/>} (reading the
- * message from the element's text too, the front end's form): the RFC 7285
+ * message from the element's text too, the front end's form, and from either without the
+ * whitespace around it; a blank one is none): the RFC 7285
  * §8.5.2 error codes in the XML dialect's own form. The HTTP status is not part of
  * the body; a parsed error gets the code's default status. Stateless.
  */
@@ -83,9 +84,12 @@ final class ErrorXml {
         String code = required(dto.code, ROOT + ".code");
         for (AltoErrorCode c : AltoErrorCode.values()) {
             if (c.name().equals(code)) {
-                String message = dto.message != null ? dto.message
-                        : dto.text == null || dto.text.isBlank() ? null : dto.text.trim();
-                return AltoError.of(c, dto.field, dto.value, required(message, ROOT + ".message"));
+                // one rule for the attribute and the text, which is where the message is written:
+                // an attribute read as it stood was written as text and read back otherwise (" x"
+                // as "x"), or not at all (an empty one)
+                String message = dto.message == null || dto.message.isBlank() ? dto.text : dto.message;
+                return AltoError.of(c, dto.field, dto.value,
+                        required(message == null || message.isBlank() ? null : message.trim(), ROOT + ".message"));
             }
         }
         throw new AltoException(AltoError.invalidValue(ROOT + ".code", code, "not an ALTO error code"));
