@@ -161,6 +161,11 @@ final class AnswerWriter {
         return pump != null;
     }
 
+    /** True while a body is still being handed on in parts. */
+    boolean pumpingNow() {
+        return pump != null;
+    }
+
     /** The connection is gone: a body being pumped is let go. */
     void drop() {
         if (pump != null) {

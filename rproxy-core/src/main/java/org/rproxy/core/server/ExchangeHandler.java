@@ -24,10 +24,13 @@ import org.slf4j.LoggerFactory;
  * pipeline; all state is touched on the connection's event loop only, and a stage completed on
  * another thread is handed back to that loop. {@link AnswerWriter} puts each answer on the wire.
  *
- * <p>At most {@link #MAX_IN_FLIGHT} requests are handed on at once; reading stops (autoRead off)
- * at that many owed until half have been answered, and while the channel is not writable (see
- * {@link #drain}). Requests one read brought beyond the bound wait their turn unstarted. Waiting
- * requests hold no reference-counted object, so dropping them on close or error cannot leak. A
+ * <p>On HTTP/1.1 the requests of a connection are handed on one at a time: the next once the
+ * answer before it has been handed to the connection, and only while the connection is writable
+ * and no body is going out in parts (see {@link #drain}). Reading stops (autoRead off) at
+ * {@link #MAX_IN_FLIGHT} requests owed until half have been answered, and while the channel is
+ * not writable. Waiting requests hold no reference-counted object and no answer, so dropping
+ * them on close or error cannot leak, and a client that pipelines and does not read holds what
+ * its connection's outbound buffer holds and nothing more. A
  * connection closes after the answer to a request that did not ask to keep it alive, or whose
  * unread body is still on the wire; requests pipelined behind that one are dropped unanswered. A {@link Reply.Stream} answer takes
  * the connection over the same way: requests behind it are dropped, reading goes on (to see the
@@ -42,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
+    /** The requests a connection may owe answers to before it stops reading. */
     static final int MAX_IN_FLIGHT = 32;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
@@ -94,14 +98,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (closing || !ctx.channel().isActive()) {
             return; // what the decoder had when the client left (a truncated request): nobody to answer
         }
-        Slot slot = new Slot(exchange);
-        slots.add(slot);
+        slots.add(new Slot(exchange));
         if (slots.size() >= MAX_IN_FLIGHT) {
             autoRead(false);
         }
-        if (slots.size() <= MAX_IN_FLIGHT) {
-            start(slot);
-        } // else one read brought more pipelined requests than that: each waits for a place
+        drain(); // starts it when its turn has come; else it waits, unstarted
     }
 
     private void start(Slot slot) {
@@ -156,14 +157,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Writes every answer that is ready, from the oldest request on, and stops at the first gap,
-     * or once the channel is not writable: answers a client has not read yet wait here, not as
-     * copies in the outbound buffer (or, behind TLS, encrypted copies in direct memory), and no
-     * further request is read until it takes them ({@link #channelWritabilityChanged}). Then
-     * starts the requests that have come within the first {@link #MAX_IN_FLIGHT} owed. A client
-     * that pipelines requests and never reads holds at most that many answers and the outbound
-     * buffer's high-water mark, however many requests one read brought, until its request
-     * deadline ends it. Not re-entered: an answer completed while it runs is written by the same
-     * run.
+     * or once the channel is not writable: no further request is read until the client takes
+     * what was written ({@link #channelWritabilityChanged}). Then starts the next request, if its
+     * turn has come ({@link #startNext}). An answer is made only when it can be handed on: made
+     * ahead, a pipelined answer held its whole body (a computed answer's heap bytes, or a copy the
+     * store has since let go of) for as long as the client did not read, 32 of them a connection,
+     * outside every bound. Not re-entered: an answer completed while it runs is written by the
+     * same run, and a request started by it and answered at once (a lookup) is written next.
      */
     private void drain() {
         if (draining) {
@@ -175,7 +175,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             do {
                 drainAgain = false;
                 writeReady();
-                startWaiting();
+                startNext();
             } while (drainAgain && !closing);
         } finally {
             draining = false;
@@ -217,16 +217,20 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void startWaiting() {
-        int place = 0;
-        for (Slot slot : slots) {
-            if (closing || ++place > MAX_IN_FLIGHT) {
-                return;
-            }
-            if (!slot.started) {
-                start(slot);
-            }
+    /**
+     * Starts the oldest request owed when none before it is owed and, on HTTP/1.1, the connection
+     * is writable and no body is going out in parts: a client that takes nothing gets nothing more
+     * made for it. An HTTP/2 stream carries one request, started at once.
+     */
+    private void startNext() {
+        Slot next = slots.peek();
+        if (closing || next == null || next.started) {
+            return;
         }
+        if (place == null && (!ctx.channel().isWritable() || answers.pumpingNow())) {
+            return; // channelWritabilityChanged, or the pump's next turn, drains again
+        }
+        start(next);
     }
 
     @Override

@@ -3,7 +3,7 @@ package org.rproxy.core.server;
 /** One request of a connection waiting for its turn to be answered ({@link ExchangeHandler}); on its event loop. */
 final class Slot {
     final Exchange exchange;
-    /** Handed to the service (or refused): only the first {@link ExchangeHandler#MAX_IN_FLIGHT} owed are. */
+    /** Handed to the service (or refused): on HTTP/1.1, one at a time, once the answers before it are handed on. */
     boolean started;
     Reply reply;
 

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -49,15 +51,39 @@ class ExchangeOrderingTest {
     }
 
     @Test
-    void pipelinedAnswersKeepRequestOrderWhenStagesCompleteInReverse() {
+    void pipelinedRequestsAreStartedOneAtATimeAndAnsweredInOrder() {
         wire.sendRaw("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n");
-        assertEquals(3, pending.size());
-        pending.get("/c").complete(body("c"));
-        pending.get("/b").complete(body("b"));
-        assertTrue(wire.answers().isEmpty(), "nothing may overtake /a");
+        assertEquals(Set.of("/a"), pending.keySet(), "the next is started once the answer before it is handed on");
         pending.get("/a").complete(body("a"));
+        assertEquals(Set.of("/a", "/b"), pending.keySet());
+        pending.get("/b").complete(body("b"));
+        pending.get("/c").complete(body("c"));
         assertEquals(List.of("a", "b", "c"), texts(wire.answers()));
         assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    /**
+     * A client that does not take what was written (the connection is not writable) gets no
+     * further answer made: made ahead, each held its whole body until the client read or the idle
+     * timeout closed the connection, up to 32 of them a connection.
+     */
+    @Test
+    void aConnectionNotTakingItsAnswersGetsNoFurtherAnswerMadeUntilItDoes() {
+        wire.sendRaw("GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+        pending.get("/a").complete(body("a"));
+        assertEquals(List.of("a"), texts(wire.answers()));
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        out.setUserDefinedWritability(1, false);
+        channel.runPendingTasks(); // the outbound buffer tells of the change in a task of its own
+        wire.sendRaw("GET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n");
+        assertEquals(Set.of("/a"), pending.keySet(), "nothing started while the client takes nothing");
+        out.setUserDefinedWritability(1, true);
+        channel.runPendingTasks();
+        assertEquals(Set.of("/a", "/b"), pending.keySet(), "started once it takes what was written");
+        pending.get("/b").complete(body("b"));
+        pending.get("/c").complete(body("c"));
+        assertEquals(List.of("b", "c"), texts(wire.answers()));
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -133,7 +159,7 @@ class ExchangeOrderingTest {
     void stagesCompletingAfterCloseAreDropped() {
         wire.sendRaw("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n");
         channel.close();
-        pending.get("/b").complete(body("b"));
+        pending.computeIfAbsent("/b", p -> new CompletableFuture<>()).complete(body("b"));
         pending.get("/a").complete(body("a"));
         assertTrue(wire.answers().isEmpty());
         assertFalse(channel.finishAndReleaseAll());
