@@ -2,6 +2,7 @@ package org.rproxy.client;
 
 import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,8 +19,10 @@ import java.util.function.LongSupplier;
  * the proxy's read ({@link #take}), so a proxy still down, or one without a stream (a bare pull
  * proxy answers 404), costs the origin nothing: its failure makes it recently failing again, for a
  * window that doubles with each failure in a row, so it is tried ever less often (up to every
- * 10 min). A proxy's stream is never left for a better proxy's: between proxies the order may
- * change with every latency sample, and a stream kept costs no one's origin anything. Thread-safe:
+ * 10 min). A stream opened for a move after the follower left the origin's stream on its own
+ * (it ended during the subscription) is closed unread. A proxy's stream is never left for a
+ * better proxy's: between proxies the order may change with every latency sample, and a stream
+ * kept costs no one's origin anything. Thread-safe:
  * {@link #ready} runs on the watch's timer thread, {@link #take} on the follower's.
  */
 final class MoveToProxy implements AutoCloseable {
@@ -53,15 +56,21 @@ final class MoveToProxy implements AutoCloseable {
     }
 
     /**
-     * Called while the origin's stream is followed; true once a proxy's stream has been opened, so
-     * that the origin's is to be closed and the follower takes the proxy's. May block for one
-     * subscription (the client's timeout).
+     * Called while the origin's stream is followed; true once a proxy's stream has been opened
+     * while {@code stillFollowed} held, so that the origin's is to be closed and the follower
+     * takes the proxy's. May block for one subscription (the client's timeout), during which the
+     * origin's stream may end on its own and the follower subscribe elsewhere: the stream opened
+     * is kept for the follower only if the one probed for is still followed when it is answered
+     * (asked under this object's lock, which {@link #take} takes too), and closed otherwise, so
+     * that it is never left open unread beside another stream.
+     *
+     * @param stillFollowed true while the stream this move would replace is the one followed
      */
-    boolean ready() {
+    boolean ready(BooleanSupplier stillFollowed) {
         URI proxy;
         synchronized (this) {
             if (closed || pending != null) {
-                return !closed;
+                return false; // a stream opened already waits for the follower
             }
             proxy = askable();
             long now = ticker.getAsLong();
@@ -84,7 +93,7 @@ final class MoveToProxy implements AutoCloseable {
             return false; // recorded by the opener: the proxy is recently failing again
         }
         synchronized (this) {
-            if (!closed) {
+            if (!closed && stillFollowed.getAsBoolean()) {
                 pending = s;
                 return true;
             }

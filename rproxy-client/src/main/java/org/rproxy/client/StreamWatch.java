@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Watches the update stream an {@link UpdateFollower} reads, from a timer thread of its own
@@ -29,7 +30,7 @@ final class StreamWatch implements AutoCloseable {
     private final LongSupplier ticker;
     private final Duration readTimeout;
     private final ScheduledExecutorService timer;
-    private final BooleanSupplier moved;
+    private final Predicate<BooleanSupplier> moved;
     private volatile InputStream current;
     private volatile URI uri;
     private volatile boolean renewals;
@@ -41,8 +42,12 @@ final class StreamWatch implements AutoCloseable {
     private record Closed(InputStream in, ClientException why) {
     }
 
-    /** @param moved asked while the origin's stream is followed: true once a proxy's is open to take its place */
-    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout, BooleanSupplier moved) {
+    /**
+     * @param moved asked while the origin's stream is followed: true once a proxy's is open to take
+     *              its place, kept only while the supplier it is given says that stream is still
+     *              the one watched ({@link MoveToProxy#ready})
+     */
+    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout, Predicate<BooleanSupplier> moved) {
         this.moved = moved;
         this.state = state;
         this.clock = clock;
@@ -110,14 +115,11 @@ final class StreamWatch implements AutoCloseable {
         if (why != null) {
             closed = new Closed(in, why);
             close(in);
-        } else if (!renewals && moved.getAsBoolean()) {
-            // The probe may have taken a while: close the stream followed now, whichever it is
-            // (the follower takes the one opened for the move when its read ends, or next).
-            InputStream followed = current;
-            if (followed != null) {
-                closed = new Closed(followed, null);
-                close(followed);
-            }
+        } else if (!renewals && moved.test(() -> current == in)) {
+            // The proxy's stream was kept only while this one was still watched (the follower
+            // sets current to null once its read ended, before it takes the proxy's): close it.
+            closed = new Closed(in, null);
+            close(in);
         }
     }
 

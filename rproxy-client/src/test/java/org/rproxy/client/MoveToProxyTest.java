@@ -83,6 +83,56 @@ class MoveToProxyTest {
         heard.awaitCost(43);
     }
 
+    /**
+     * The origin's stream ends on its own while the proxy's is being subscribed to for a move, and
+     * the follower subscribes at the proxy itself meanwhile: the stream opened for the move, answered
+     * first, is closed, not left open unread beside the one the follower reads (an HTTP connection
+     * and a subscriber at the proxy, and behind it at the origin, held for as long as the
+     * follower's stream lasts). The proxy's answers are held back and let through one by one.
+     */
+    @Test
+    void aStreamOpenedForAMoveAfterTheOriginsEndedOnItsOwnIsClosed() throws Exception {
+        SwitchableRelay proxy = started.add(new SwitchableRelay());
+        SwitchableRelay toOrigin = started.add(new SwitchableRelay());
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
+        GatedRelay gate = started.add(new GatedRelay(origin.uri().getPort()));
+        proxy.relayTo(gate.port());
+        toOrigin.relayTo(origin.uri().getPort());
+        proxy.mode(SwitchableRelay.Mode.DOWN);
+        HeardUpdates heard = new HeardUpdates();
+        URI originUri = URI.create("http://127.0.0.1:" + toOrigin.uri().getPort());
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+                .withClock(clock).withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1))
+                .withTimeout(Duration.ofSeconds(20))));
+        c.refreshMaps(); // from the origin: the proxy fails
+        started.add(c.follow(heard));
+        assertEquals(Optional.of(originUri + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+                heard::toString);
+        Eventually.await("the client on the origin's stream", WAIT, () -> origin.openStreams() == 1);
+
+        proxy.mode(SwitchableRelay.Mode.UP);
+        clock.advance(PAST_FAILURES);
+        gate.awaitPosts(1); // the move's subscription, held
+        toOrigin.mode(SwitchableRelay.Mode.DOWN); // the origin's stream ends on its own
+        toOrigin.mode(SwitchableRelay.Mode.UP);
+        gate.awaitPosts(2); // the follower's own subscription at the proxy, held
+        gate.release(1);
+        Eventually.await("the move's subscription answered", WAIT, () -> c.health().latencyMillis(proxy.uri()).isPresent());
+        gate.release(2);
+
+        Eventually.await("the follower on the proxy's stream", WAIT,
+                () -> heard.following.contains(Optional.of(proxy.base() + "updates")));
+        try {
+            Eventually.await("one stream through the proxy and one at the origin (the proxy's)", Duration.ofSeconds(10),
+                    () -> gate.openConnections() == 1 && origin.openStreams() == 1);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; open: " + gate.openConnections() + " through the proxy, "
+                    + origin.openStreams() + " at the origin", e);
+        }
+        LocalOrigin.writeCosts(origin.maps, 44);
+        heard.awaitCost(44);
+    }
+
     /** A client following, whose subscription at the proxy failed and who follows the origin's stream. */
     private AltoClient fallenBackToTheOrigin(LocalOrigin origin, SwitchableRelay proxy, HeardUpdates heard)
             throws Exception {
