@@ -13,8 +13,8 @@ import org.rproxy.core.store.Representation;
 /**
  * Opens a follower's update-stream subscriptions: at a source's stream (the directory's
  * {@code text/event-stream} resource, else {@code /updates}), naming the versions held, and
- * records how that went in the sources' health and in the follower's own record of
- * subscriptions. Called on the follower's thread, or on its watch's for a move to a proxy
+ * records how that went in the sources' health, and a failure in the follower's own record of
+ * subscriptions (where a stream answered counts as a success only once it has lasted). Called on the follower's thread, or on its watch's for a move to a proxy
  * ({@link MoveToProxy}); thread-safe.
  */
 final class Subscriber {
@@ -60,8 +60,9 @@ final class Subscriber {
         try {
             InputStream in = fetcher.subscribe(uri, StreamParams.of(targets, named::get));
             Duration took = Duration.ofNanos(ticker.getAsLong() - start);
+            // the follower's record of subscriptions takes it as a success only once the stream
+            // lasted (UpdateFollower): a proxy that answers and ends at once is not one
             sources.health().succeeded(source, took);
-            subscriptions.succeeded(source, took);
             return new Subscription(source, uri, targets, named, verified, in);
         } catch (ClientException.Interrupted e) {
             throw e;

@@ -3,7 +3,6 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
@@ -45,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * brings the renewal. The origin's own stream is left for silence only, and for a proxy's once
  * one can stream again ({@link MoveToProxy}: a client that fell back to the origin during a
  * proxy's outage does not stay on it; the proxy's stream is opened before the origin's is closed).
+ * A proxy whose subscriptions failed lately, a stream it ended before it lasted the read timeout
+ * included, is not subscribed to until its failure window has passed (as for a move).
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
  * a timer thread watching the stream ({@link StreamWatch}); {@link #close()} ends both.
@@ -92,6 +93,8 @@ public final class UpdateFollower implements AutoCloseable {
     private final StreamWatch watch;
     private final Subscriber subscriber;
     private final MoveToProxy move;
+    /** The follower's own record of subscriptions: failed, or ended by the proxy before lasting the read timeout. */
+    private final SourceHealth subscriptions;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Consumer<UpdateFollower> forget;
 
@@ -108,7 +111,7 @@ public final class UpdateFollower implements AutoCloseable {
         this.poll = new MapPoll(state, sources, mapFetches, this.listener, this::isClosed);
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
-        SourceHealth subscriptions = new SourceHealth(options.clock(), options.coolDown());
+        this.subscriptions = new SourceHealth(options.clock(), options.coolDown());
         this.subscriber = new Subscriber(state, sources, fetcher, checker, subscriptions, ticker);
         this.move = new MoveToProxy(sources, subscriptions, subscriber::open, ticker, options.pollInterval().toNanos());
         this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::ready);
@@ -154,6 +157,9 @@ public final class UpdateFollower implements AutoCloseable {
             return true;
         }
         for (URI source : sources.order()) {
+            if (!source.equals(sources.origin()) && subscriptions.recentFailures(source) > 0) {
+                continue; // its streams failed or ended at once lately: tried again after its window
+            }
             if (isClosed() || follow(source)) {
                 return true;
             }
@@ -190,17 +196,25 @@ public final class UpdateFollower implements AutoCloseable {
         listener.following(s.uri());
         StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
                 s.source(), s.uri(), s.targets(), s.named(), s.verified(), this::isClosed, watch::read, counts);
-        InputStream in = s.in();
-        watch.watch(in, s.uri(), !s.source().equals(sources.origin()));
+        EndSeen in = new EndSeen(s.in());
+        boolean proxy = !s.source().equals(sources.origin());
+        watch.watch(in, s.uri(), proxy);
+        long start = ticker.getAsLong();
+        boolean endedByIt = false;
         ClientException left;
         try (in) {
             reader.read(in);
+            endedByIt = !isClosed() && in.ended();
         } catch (IOException e) {
             if (!isClosed() && !watch.closedIt(in)) {
+                endedByIt = true;
                 listener.refused(Fetcher.streamFailure(s.uri(), e));
             }
         } finally {
             left = watch.ended(in);
+        }
+        if (proxy && !isClosed()) {
+            subscribed(s, ticker.getAsLong() - start, endedByIt);
         }
         if (left != null && !isClosed()) {
             // closed here, not by the source: say why, rather than the "closed" of the read it broke off
@@ -210,6 +224,21 @@ public final class UpdateFollower implements AutoCloseable {
             listener.refused(left);
         }
         return !reader.leftForTime();
+    }
+
+    /**
+     * Records a proxy's stream in the follower's record of subscriptions: a success once it lasted
+     * the read timeout; a failure when the proxy ended it sooner (a flapping proxy), so that its
+     * window doubles as for a refusal and neither this loop nor a move from the origin's stream
+     * ({@link MoveToProxy}) goes back to it at once.
+     */
+    private void subscribed(Subscription s, long nanos, boolean endedByIt) {
+        if (nanos >= options.readTimeout().toNanos()) {
+            subscriptions.succeeded(s.source(), Duration.ZERO);
+        } else if (endedByIt) {
+            subscriptions.failed(s.source(), new ClientException.Unreachable(s.uri(), "the update stream ended after "
+                    + seconds(Duration.ofMillis(nanos / 1_000_000)) + ", before it lasted the read timeout", null));
+        }
     }
 
     /** {@code d} in seconds, as few digits as it takes ({@code 20 s}, {@code 1.5 s}). */

@@ -133,6 +133,36 @@ class MoveToProxyTest {
         heard.awaitCost(44);
     }
 
+    /**
+     * A flapping proxy: it answers every subscription and ends the stream at once. The follower
+     * that moved to it must not stay there re-subscribing with no update ever coming (it never
+     * polls while streams are answered), nor bounce back to it from the origin's stream every
+     * 30 s: a stream ended before it lasted the read timeout is a failed subscription, and the
+     * proxy's failures in a row lengthen its window (30 s, then 1 min) as for a proxy refusing.
+     */
+    @Test
+    void aProxyWhoseStreamsEndAtOnceIsLeftForTheOriginsAndTriedEverLessOften() throws Exception {
+        SwitchableRelay proxy = started.add(new SwitchableRelay());
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
+        proxy.relayTo(origin.uri().getPort());
+        proxy.mode(SwitchableRelay.Mode.DOWN);
+        HeardUpdates heard = new HeardUpdates();
+        fallenBackToTheOrigin(origin, proxy, heard);
+
+        proxy.mode(SwitchableRelay.Mode.ENDING);
+        clock.advance(PAST_FAILURES);
+        Eventually.await("moved to the proxy", WAIT, () -> heard.following.contains(Optional.of(proxy.base() + "updates")));
+        Eventually.await("back on the origin's stream", WAIT, () -> origin.openStreams() == 1);
+        LocalOrigin.writeCosts(origin.maps, 45);
+        heard.awaitCost(45);
+        heard.following.clear();
+        int tried = proxy.posts();
+        // the proxy's second failure in a row: recent for 1 min, no move within 30 s (+ the spread)
+        clock.advance(Duration.ofSeconds(32));
+        assertNull(heard.following.poll(3, TimeUnit.SECONDS), heard::toString);
+        assertEquals(tried, proxy.posts(), "not tried again within its window");
+    }
+
     /** A client following, whose subscription at the proxy failed and who follows the origin's stream. */
     private AltoClient fallenBackToTheOrigin(LocalOrigin origin, SwitchableRelay proxy, HeardUpdates heard)
             throws Exception {

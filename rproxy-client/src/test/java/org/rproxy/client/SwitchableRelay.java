@@ -17,14 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A proxy as a client sees it, for tests of where a follower streams from: a TCP relay on an
  * ephemeral loopback port in front of a real server that can be taken {@link Mode#DOWN} (its open
  * connections cut and new ones closed as they come, as a cache restarting), or made to answer
- * every request {@code 404} ({@link Mode#NOTHING}, a proxy with no update stream), and back.
+ * every request {@code 404} ({@link Mode#NOTHING}, a proxy with no update stream), or accept every
+ * request as an update stream and end it at once ({@link Mode#ENDING}, a flapping proxy), and back.
  * Counts the connections that sent a {@code POST} (subscriptions), whatever became of them.
  */
 final class SwitchableRelay implements AutoCloseable {
-    enum Mode { UP, DOWN, NOTHING }
+    enum Mode { UP, DOWN, NOTHING, ENDING }
 
     private static final byte[] NOT_FOUND = ("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] ENDED_STREAM = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -44,7 +48,7 @@ final class SwitchableRelay implements AutoCloseable {
         targetPort = port;
     }
 
-    /** From now on: relays, refuses (cutting what is open), or answers 404. */
+    /** From now on: relays, refuses (cutting what is open), answers 404, or ends each stream at once. */
     void mode(Mode m) {
         mode = m;
         if (m != Mode.UP) {
@@ -76,8 +80,8 @@ final class SwitchableRelay implements AutoCloseable {
                     continue;
                 }
                 sockets.add(in);
-                if (m == Mode.NOTHING) {
-                    answerNothing(in);
+                if (m == Mode.NOTHING || m == Mode.ENDING) {
+                    answerNothing(in, m == Mode.NOTHING ? NOT_FOUND : ENDED_STREAM);
                     continue;
                 }
                 Socket out = new Socket();
@@ -91,13 +95,13 @@ final class SwitchableRelay implements AutoCloseable {
         }
     }
 
-    private void answerNothing(Socket in) {
+    private void answerNothing(Socket in, byte[] answer) {
         start(() -> {
             try (in) {
                 byte[] buf = new byte[16 * 1024];
                 int n = in.getInputStream().read(buf);
                 count(buf, n);
-                in.getOutputStream().write(NOT_FOUND);
+                in.getOutputStream().write(answer);
             } catch (IOException e) {
                 // the client went
             }
