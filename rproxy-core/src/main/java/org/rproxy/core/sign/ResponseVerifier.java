@@ -275,23 +275,8 @@ public final class ResponseVerifier {
             return verdict(Outcome.WRONG_RESOURCE, "signed for " + sig.resource().path() + ", asked for "
                     + expect.path(), sig);
         }
-        return checkTime(sig, expect);
-    }
-
-    private Verdict checkTime(ParsedSignature sig, Expectation expect) {
-        Instant now = clock.instant();
-        if (!sig.expires().isAfter(now)) {
-            return verdict(Outcome.EXPIRED, "expired at " + sig.expires() + " (now " + now + ")", sig);
-        }
-        if (sig.created().isAfter(now.plus(MAX_CLOCK_SKEW))) {
-            return verdict(Outcome.NOT_YET_VALID, "created " + sig.created() + " is in the future (now " + now + ")",
-                    sig);
-        }
-        if (expect.notBefore() != null && sig.created().isBefore(expect.notBefore())) {
-            return verdict(Outcome.ROLLBACK, "created " + sig.created() + " is older than the held "
-                    + expect.notBefore(), sig);
-        }
-        return verdict(Outcome.VALID, "valid, signed by " + sig.keyId(), sig);
+        return ValidityChecks.at(sig.keyId(), sig.resource(), sig.created(), sig.expires(), clock.instant(),
+                expect.notBefore());
     }
 
     private static Verdict verdict(Outcome outcome, String reason, ParsedSignature sig) {

@@ -30,6 +30,8 @@ class VerdictTest {
     private static final List<String> GIVERS = List.of(
             "org.rproxy.core.bundle.SignedBundle.verify(org.rproxy.core.sign.ResponseVerifier)",
             "org.rproxy.core.bundle.SignedBundle.verify(org.rproxy.core.sign.ResponseVerifier,java.lang.String)",
+            "org.rproxy.core.sign.FieldsVerdict.verdict()",
+            "org.rproxy.core.sign.FieldsVerdict.withBody(byte[])",
             "org.rproxy.core.sign.ResponseVerifier.verify(java.util.function.Function,byte[],"
                     + "org.rproxy.core.sign.ResponseVerifier$Expectation)",
             "org.rproxy.core.sign.ResponseVerifier.verifyFields(java.util.function.Function,"
