@@ -14,6 +14,7 @@ import java.util.function.Function;
 
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.sign.FieldsVerdict;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
@@ -74,7 +75,28 @@ final class Checker {
      */
     Representation check(URI uri, String target, Function<String, String> header, Bytes body, long maxAgeSeconds,
                          Instant floor) {
-        Verdict v = verifier.verify(header, body.unsafeArray(), new Expectation(target, floor));
+        return accept(uri, target, header, body, maxAgeSeconds, floor,
+                verifier.verify(header, body.unsafeArray(), new Expectation(target, floor)));
+    }
+
+    /**
+     * Checks the body rebuilt for an update whose signed fields passed {@link #checkFields}, as
+     * {@link #check(URI, String, Function, Bytes, long, Instant)} checks the whole, with the same
+     * refusals in the same words ({@link FieldsVerdict#withBody}: the body's digest and coding,
+     * then the times at the clock now), but not their signature again: one signature check per
+     * update, however large the document rebuilt.
+     *
+     * @throws ClientException.OutsideValidity for one no longer valid at the clock
+     * @throws ClientException.InvalidResponse for a body the fields' digest does not match
+     */
+    Representation check(Admitted fields, Bytes body, long maxAgeSeconds) {
+        return accept(fields.uri, fields.target, fields.header, body, maxAgeSeconds, fields.floor,
+                fields.verdict.withBody(body.unsafeArray()));
+    }
+
+    /** Takes what verified as {@code v} (refused otherwise): records the new high, learns a directory's keys. */
+    private Representation accept(URI uri, String target, Function<String, String> header, Bytes body,
+                                  long maxAgeSeconds, Instant floor, Verdict v) {
         refuseUnlessValid(uri, v, floor);
         if (header.apply("content-encoding") != null) {
             throw new ClientException.InvalidResponse(uri, "a content-coded response, which was not asked for");
@@ -104,15 +126,47 @@ final class Checker {
     /**
      * Checks the signed fields of an update as {@link #check} would, all but its body (the
      * digest): for an update stream, before a body is rebuilt from a merge patch. Records nothing.
+     * What passes is checked with its body by {@link #check(Admitted, Bytes, long)}, its signature
+     * not again.
      *
      * @throws ClientException.Rollback        for a version older than {@code floor}
      * @throws ClientException.OutsideValidity for one not valid at the clock
      * @throws ClientException.InvalidResponse for anything else the verifier refuses
      */
-    void checkFields(URI uri, String target, Function<String, String> header, Instant floor) {
-        refuseUnlessValid(uri, verifier.verifyFields(header, new Expectation(target, floor)), floor);
+    Admitted checkFields(URI uri, String target, Function<String, String> header, Instant floor) {
+        FieldsVerdict v = FieldsVerdict.of(verifier, header, new Expectation(target, floor));
+        refuseUnlessValid(uri, v.verdict(), floor);
         if (header.apply("content-encoding") != null) {
             throw new ClientException.InvalidResponse(uri, "a content-coded response, which was not asked for");
+        }
+        return new Admitted(uri, target, header, floor, v);
+    }
+
+    /**
+     * An update's signed fields that {@link #checkFields} passed, with what they were checked for
+     * (where they came from, the target, the floor), waiting for the body rebuilt from them. Only
+     * {@link #checkFields} makes one, so a body is checked against the very fields whose signature
+     * was checked. Immutable.
+     */
+    static final class Admitted {
+        private final URI uri;
+        private final String target;
+        private final Function<String, String> header;
+        private final Instant floor;
+        private final FieldsVerdict verdict;
+
+        private Admitted(URI uri, String target, Function<String, String> header, Instant floor,
+                         FieldsVerdict verdict) {
+            this.uri = uri;
+            this.target = target;
+            this.header = header;
+            this.floor = floor;
+            this.verdict = verdict;
+        }
+
+        /** The target the fields were checked for. */
+        String target() {
+            return target;
         }
     }
 

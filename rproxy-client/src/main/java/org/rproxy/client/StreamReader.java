@@ -48,7 +48,10 @@ import org.rproxy.core.stream.StreamFollower;
  * <p>An update is refused on its signed fields before its body is rebuilt ({@link #admits}), and
  * one that repeats the signing of the version held (a replaying source) is dropped unchecked and
  * counted ({@link #onRepeated}), so that a source sending a kilobyte again and again costs no
- * rebuild of a large map each time. Used on the follower's thread only.
+ * rebuild of a large map each time. The body rebuilt after fields that passed is checked against
+ * their digest, not their signature again ({@link Checker#check(Checker.Admitted, Bytes, long)},
+ * with the refusals and words of a check of the whole): one signature check per update, as the
+ * client takes the uncompressed variant alone. Used on the follower's thread only.
  */
 final class StreamReader implements StreamFollower.Listener {
     private final HeldState state;
@@ -66,6 +69,12 @@ final class StreamReader implements StreamFollower.Listener {
     private final UpdateCounts counts;
     private boolean abandoned;
     private boolean leftForTime;
+    /** The update {@link #admits} passed last, until {@link #onUpdate} takes its body, or null. */
+    private Admission admitted;
+
+    /** Fields {@link #admits} passed, with the follower's lookup they were read through. */
+    private record Admission(StreamFollower.FieldLookup fields, Checker.Admitted checked) {
+    }
 
     /**
      * @param targets    substream id to target, as subscribed
@@ -138,18 +147,23 @@ final class StreamReader implements StreamFollower.Listener {
 
     @Override
     public boolean onUpdate(String substream, Bytes body, StreamFollower.FieldLookup fields, boolean patched) {
+        // the fields admits passed for this very update (the follower's lookup of its signature event)
+        Admission passed = admitted;
+        admitted = null;
         String target = targets.get(substream);
         if (target == null || abandoned) {
             return false;
         }
         Representation held = state.get(target);
+        long maxAge = held == null ? 0 : held.maxAgeSeconds();
         try {
             // Not older than what the client had verified when subscribing, or the stream sent it
             // since: a version current when it was sent is no rollback, though the client took a
             // newer one meanwhile (then it is not taken, but held as the base of the stream's next patch).
             counts.checkedOne();
-            Representation r = checker.check(uri, target, fields::get, body, held == null ? 0 : held.maxAgeSeconds(),
-                    floors.get(target));
+            Representation r = passed != null && passed.fields() == fields && passed.checked().target().equals(target)
+                    ? checker.check(passed.checked(), body, maxAge)
+                    : checker.check(uri, target, fields::get, body, maxAge, floors.get(target));
             floors.put(target, r.created());
             if (state.put(target, r) && !target.equals(AnswerEngine.DIRECTORY)) {
                 LocalAnswers a = state.rebuild();
@@ -165,21 +179,28 @@ final class StreamReader implements StreamFollower.Listener {
     }
 
     /**
-     * The signed fields of an update, checked before its body is rebuilt (as {@link #onUpdate}
-     * checks them after): one refused there is refused as it would have been then, unrebuilt.
+     * The signed fields of an update, checked before its body is rebuilt: one refused there is
+     * refused as a check of the whole would have refused it, unrebuilt; one that passes is kept for
+     * {@link #onUpdate}, which checks the body rebuilt against them, not their signature again.
      */
     @Override
     public boolean admits(String substream, StreamFollower.FieldLookup fields) {
+        Checker.Admitted checked = checkFields(substream, fields);
+        admitted = checked == null ? null : new Admission(fields, checked);
+        return checked != null;
+    }
+
+    /** The fields checked for {@code substream}'s target, or null when refused (handled) or not to be read. */
+    private Checker.Admitted checkFields(String substream, StreamFollower.FieldLookup fields) {
         String target = targets.get(substream);
         if (target == null || abandoned) {
-            return false;
+            return null;
         }
         try {
-            checker.checkFields(uri, target, fields::get, floors.get(target));
-            return true;
+            return checker.checkFields(uri, target, fields::get, floors.get(target));
         } catch (ClientException e) {
             refusedUpdate(e);
-            return false;
+            return null;
         }
     }
 
@@ -194,7 +215,7 @@ final class StreamReader implements StreamFollower.Listener {
         String target = targets.get(substream);
         Representation held = target == null ? null : state.get(target);
         if (held != null && !abandoned && !held.expires().isAfter(checker.now())) {
-            admits(substream, name -> held.identity().header(name).orElse(null));
+            checkFields(substream, name -> held.identity().header(name).orElse(null));
         }
     }
 
@@ -219,6 +240,7 @@ final class StreamReader implements StreamFollower.Listener {
 
     @Override
     public void onRejected(String substream, String reason) {
+        admitted = null;
         if (!abandoned) {
             leave(new ClientException.InvalidResponse(uri, "update " + substream + ": " + reason));
         }
