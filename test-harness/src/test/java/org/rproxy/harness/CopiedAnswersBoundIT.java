@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +28,6 @@ import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
-import org.rproxy.origin.Origin;
 
 /**
  * Many clients that ask for a large map and never read, on a real origin: over TLS (which
@@ -39,8 +36,8 @@ import org.rproxy.origin.Origin;
  * memory (about 1.3 MB each for this 1.2 MB map), so enough of them exhausted it.
  * With the front end's bound ({@code maxPendingSendBytes}) set low, the direct memory they hold
  * stays within it plus the allocator's slack, answers past it wait (counted), a small answer is
- * served meanwhile, a reading client gets the large one whole once the stall timeout has cut the
- * non-readers off, and the bound is all given back.
+ * served meanwhile, a reading client gets the large one whole once the non-readers have left or
+ * the stall timeout has cut them off, and the bound is all given back.
  */
 class CopiedAnswersBoundIT {
 
@@ -49,14 +46,10 @@ class CopiedAnswersBoundIT {
 
     @TempDir
     Path dir;
-    private Origin origin;
-    private final List<Socket> nonReaders = new ArrayList<>();
+    private SlowReaderOrigin origin;
 
     @AfterEach
     void stop() throws Exception {
-        for (Socket s : nonReaders) {
-            s.close();
-        }
         if (origin != null) {
             origin.close();
         }
@@ -65,43 +58,42 @@ class CopiedAnswersBoundIT {
     @Test
     void clientsThatNeverReadALargeMapOverTlsHoldNoMoreThanTheBound() throws Exception {
         TestCertificates cert = TestCertificates.make(dir, "origin-tls");
-        SlowReaderOrigin started = start(FrontEndConfig.defaults("127.0.0.1", 0)
-                .withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))));
+        start(FrontEndConfig.defaults("127.0.0.1", 0).withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))));
         SSLContext trusting = cert.trustingContext();
         byte[] get = ("GET " + BIG + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         HttpClient client = HttpClient.newBuilder().sslContext(trusting).version(HttpClient.Version.HTTP_1_1).build();
-        boundHolds(started, client, () -> {
+        boundHolds(client, () -> {
             Socket raw = new Socket();
             raw.setReceiveBufferSize(4096);
-            raw.connect(new InetSocketAddress("127.0.0.1", origin.address().getPort()), 5000);
+            raw.connect(origin.address(), 5000);
             SSLSocket s = (SSLSocket) trusting.getSocketFactory().createSocket(raw, "127.0.0.1", origin.address().getPort(),
                     true);
             s.startHandshake();
             return s;
         }, get);
-        // A reading client gets the large map whole and verified once the non-readers are cut off.
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + BIG)).build(),
+        // A reading client gets the large map whole and verified once the non-readers have gone.
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(origin.origin().baseUri() + BIG)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
-        assertTrue(new ResponseVerifier(List.of(VerificationKey.readPem(started.publicKey())), Clock.systemUTC())
+        assertTrue(new ResponseVerifier(List.of(VerificationKey.readPem(origin.publicKey())), Clock.systemUTC())
                 .verify(n -> r.headers().firstValue(n).orElse(null), r.body(), new Expectation(BIG, null)).valid());
     }
 
     @Test
     void clientsThatNeverReadALargeComputedAnswerHoldNoMoreThanTheBound() throws Exception {
-        SlowReaderOrigin started = start(FrontEndConfig.defaults("127.0.0.1", 0));
+        start(FrontEndConfig.defaults("127.0.0.1", 0));
         String filter = "{\"pids\":[]}";
         byte[] post = ("POST " + BIG + "/filtered HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Content-Type: application/alto-networkmapfilter+json\r\nContent-Length: " + filter.length()
                 + "\r\n\r\n" + filter).getBytes(StandardCharsets.US_ASCII);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        boundHolds(started, client, () -> {
+        boundHolds(client, () -> {
             Socket s = new Socket();
             s.setReceiveBufferSize(4096);
-            s.connect(new InetSocketAddress("127.0.0.1", origin.address().getPort()), 5000);
+            s.connect(origin.address(), 5000);
             return s;
         }, post);
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + BIG + "/filtered"))
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(origin.origin().baseUri() + BIG + "/filtered"))
                 .header("Content-Type", "application/alto-networkmapfilter+json")
                 .POST(HttpRequest.BodyPublishers.ofString(filter)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
@@ -109,10 +101,8 @@ class CopiedAnswersBoundIT {
     }
 
     /** Starts the origin on {@code frontEnd} with the low bound, a short stall timeout and the big map. */
-    private SlowReaderOrigin start(FrontEndConfig frontEnd) throws Exception {
-        SlowReaderOrigin started = SlowReaderOrigin.start(dir, frontEnd, Map.of("big-network-map", 30_000)); // ~1.2 MB
-        origin = started.origin();
-        return started;
+    private void start(FrontEndConfig frontEnd) throws Exception {
+        origin = SlowReaderOrigin.start(dir, frontEnd, Map.of("big-network-map", 30_000)); // ~1.2 MB
     }
 
     private interface Connect {
@@ -121,16 +111,17 @@ class CopiedAnswersBoundIT {
 
     /**
      * Opens the non-readers, each sending {@code request} and reading nothing, and checks the bound
-     * while they hold it; the stall timeout then cuts them off, a bound's worth at a time (each waits
-     * its turn, then stalls; over TLS its close waits for close_notify to time out).
+     * while they hold it; then the first ones leave, and the stall timeout cuts the last ones off, a
+     * bound's worth at a time (each waits its turn, then stalls; over TLS its close waits for
+     * close_notify to time out).
      */
-    private void boundHolds(SlowReaderOrigin started, HttpClient client, Connect connect, byte[] request) throws Exception {
-        started.boundHolds(client, NON_READERS, () -> {
+    private void boundHolds(HttpClient client, Connect connect, byte[] request) throws Exception {
+        origin.boundHolds(client, NON_READERS, () -> {
             Socket s = connect.open();
             OutputStream out = s.getOutputStream();
             out.write(request);
             out.flush();
             return s;
-        }, nonReaders, opened -> { });
+        });
     }
 }

@@ -3,7 +3,6 @@ package org.rproxy.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,8 +48,6 @@ class Http2AnswersBoundIT {
     private static final int NON_READERS = 300;
     /** Likewise for a computed answer on cleartext connections, which held about 47 KB each. */
     private static final int CLEARTEXT_NON_READERS = 600;
-    /** The non-readers left open once the bound is checked, for the stall timeout to cut off: it takes a few seconds per bound's worth. */
-    private static final int STALLED = 10;
     private static final String BIG = SlowReaderOrigin.BIG;
     /**
      * A map whose filtered answer (about 400 KB) fills a non-reader's socket buffers and its
@@ -61,14 +57,10 @@ class Http2AnswersBoundIT {
 
     @TempDir
     Path dir;
-    private Origin origin;
-    private final List<NonReadingH2Client> nonReaders = new ArrayList<>();
+    private SlowReaderOrigin origin;
 
     @AfterEach
     void stop() throws Exception {
-        for (NonReadingH2Client c : nonReaders) {
-            c.close();
-        }
         if (origin != null) {
             origin.close();
         }
@@ -77,30 +69,29 @@ class Http2AnswersBoundIT {
     @Test
     void clientsThatNeverReadALargeMapOverTlsHoldNoMoreThanTheBound() throws Exception {
         TestCertificates cert = TestCertificates.make(dir, "origin-tls");
-        SlowReaderOrigin started = start(FrontEndConfig.defaults("127.0.0.1", 0)
-                .withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))));
+        start(FrontEndConfig.defaults("127.0.0.1", 0).withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))));
         SSLContext trusting = cert.trustingContext();
         HttpClient client = HttpClient.newBuilder().sslContext(trusting).version(HttpClient.Version.HTTP_2).build();
-        boundHolds(started, client, NON_READERS, () -> {
-            NonReadingH2Client c = new NonReadingH2Client(address(), trusting);
+        origin.boundHolds(client, NON_READERS, () -> {
+            NonReadingH2Client c = new NonReadingH2Client(origin.address(), trusting);
             c.get(BIG);
             return c;
         });
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + BIG)).build(),
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(origin.origin().baseUri() + BIG)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         assertEquals(HttpClient.Version.HTTP_2, r.version());
-        assertTrue(new ResponseVerifier(List.of(VerificationKey.readPem(started.publicKey())), Clock.systemUTC())
+        assertTrue(new ResponseVerifier(List.of(VerificationKey.readPem(origin.publicKey())), Clock.systemUTC())
                 .verify(n -> r.headers().firstValue(n).orElse(null), r.body(), new Expectation(BIG, null)).valid());
     }
 
     @Test
     void clientsThatNeverReadALargeComputedAnswerHoldNoMoreThanTheBound() throws Exception {
-        SlowReaderOrigin started = start(FrontEndConfig.defaults("127.0.0.1", 0));
+        start(FrontEndConfig.defaults("127.0.0.1", 0));
         byte[] filter = "{\"pids\":[]}".getBytes(StandardCharsets.US_ASCII);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        boundHolds(started, client, CLEARTEXT_NON_READERS, () -> {
-            NonReadingH2Client c = new NonReadingH2Client(address(), null);
+        origin.boundHolds(client, CLEARTEXT_NON_READERS, () -> {
+            NonReadingH2Client c = new NonReadingH2Client(origin.address(), null);
             c.post(MID + "/filtered", "application/alto-networkmapfilter+json", filter);
             return c;
         });
@@ -110,13 +101,12 @@ class Http2AnswersBoundIT {
     @Test
     void aHeldDocumentOnACleartextConnectionIsNotCounted() throws Exception {
         start(FrontEndConfig.defaults("127.0.0.1", 0));
-        String metrics = "http://127.0.0.1:" + origin.startAdmin(new Address("127.0.0.1", 0)).getPort() + "/metrics";
-        assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(origin.baseUri() + BIG)).build(),
+        Origin node = origin.origin();
+        String metrics = "http://127.0.0.1:" + node.startAdmin(new Address("127.0.0.1", 0)).getPort() + "/metrics";
+        assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.baseUri() + BIG)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode());
         for (int i = 0; i < 20; i++) {
-            NonReadingH2Client c = new NonReadingH2Client(address(), null);
-            nonReaders.add(c);
-            c.get(BIG);
+            origin.hold(new NonReadingH2Client(origin.address(), null)).get(BIG);
         }
         try {
             PushTree.await(Duration.ofSeconds(30), "the 20 answers written", () -> answered(metrics) >= 21);
@@ -140,38 +130,10 @@ class Http2AnswersBoundIT {
         }
     }
 
-    private InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", origin.address().getPort());
-    }
-
     /** Starts the origin on {@code frontEnd} with the low bound, a short stall timeout and the big and mid maps. */
-    private SlowReaderOrigin start(FrontEndConfig frontEnd) throws Exception {
-        SlowReaderOrigin started = SlowReaderOrigin.start(dir, frontEnd,
+    private void start(FrontEndConfig frontEnd) throws Exception {
+        origin = SlowReaderOrigin.start(dir, frontEnd,
                 Map.of("big-network-map", 30_000, "mid-network-map", 10_000)); // ~1.2 MB, ~400 KB
-        origin = started.origin();
-        return started;
-    }
-
-    private interface Ask {
-        NonReadingH2Client open() throws Exception;
-    }
-
-    /**
-     * Opens {@code count} non-readers, each asking and reading nothing, and checks the bound while
-     * they hold it; then the first ones leave, which hands the bound on to the last ones, waiting,
-     * and the stall timeout resets their streams as each gets its turn and takes nothing (their
-     * connections then close, idle).
-     */
-    private void boundHolds(SlowReaderOrigin started, HttpClient client, int count, Ask ask) throws Exception {
-        started.boundHolds(client, count, ask::open, nonReaders, opened -> {
-            while (opened.size() > STALLED) {
-                try {
-                    opened.remove(0).close();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        });
     }
 
     private static double meter(String metrics, String series) {

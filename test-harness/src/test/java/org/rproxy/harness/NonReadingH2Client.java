@@ -1,5 +1,6 @@
 package org.rproxy.harness;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -15,7 +16,7 @@ import org.rproxy.core.server.RawHttp2Client;
  * slow reader of the tests that bound what such clients hold on a node: the front end's tests'
  * {@link RawHttp2Client}, whose reader is never started, writes the frames.
  */
-final class NonReadingH2Client implements AutoCloseable {
+final class NonReadingH2Client implements Closeable {
 
     private final RawHttp2Client raw;
     private int nextStream = 1;

@@ -3,6 +3,9 @@ package org.rproxy.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,13 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
@@ -37,18 +40,32 @@ import org.rproxy.origin.OriginConfig;
  * maxPendingSendBytes}), a 1 s stall timeout, 64 KB send buffers and large network maps, and the
  * check that clients which ask and never read hold no more direct memory than that bound plus the
  * allocator's slack: what {@link CopiedAnswersBoundIT} (HTTP/1.1) and {@link Http2AnswersBoundIT}
- * (HTTP/2) prove of their protocol.
- *
- * @param origin    the running origin (the test closes it)
- * @param publicKey its public key file
+ * (HTTP/2) prove of their protocol. It holds what the test opens towards it: {@link #close}
+ * closes those clients, then the origin.
  */
-record SlowReaderOrigin(Origin origin, Path publicKey) {
+final class SlowReaderOrigin implements Closeable {
 
     /** The bound the origin is given: less than the non-readers would take with a part or two each, so some must wait. */
     static final long BUDGET = 1L << 20;
     /** What the allocator holds beyond the bytes in use (its chunks, per event loop), as {@code PendingBytesBoundIT} found. */
     static final long ALLOCATOR_SLACK = 12L << 20;
     static final String BIG = "/networkmap/big-network-map";
+    /**
+     * The non-readers left open once the bound is checked, the last ones opened, waiting for it:
+     * the others leave, which hands the bound on to these, and the stall timeout cuts each off
+     * once it has its turn and takes nothing (a few seconds per bound's worth, the close over TLS
+     * waiting for its close_notify besides); the rest would only repeat those turns.
+     */
+    static final int STALLED = 10;
+
+    private final Origin origin;
+    private final Path publicKey;
+    private final List<Closeable> opened = new ArrayList<>();
+
+    private SlowReaderOrigin(Origin origin, Path publicKey) {
+        this.origin = origin;
+        this.publicKey = publicKey;
+    }
 
     /**
      * Starts an origin on {@code frontEnd} in {@code dir} with the sample maps and, for each name, a
@@ -68,15 +85,36 @@ record SlowReaderOrigin(Origin origin, Path publicKey) {
                 List.of(), "bounded", null)), pub);
     }
 
+    /** The running origin. */
+    Origin origin() {
+        return origin;
+    }
+
+    /** Its public key file. */
+    Path publicKey() {
+        return publicKey;
+    }
+
+    /** Where it listens. */
+    InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", origin.address().getPort());
+    }
+
+    /** Keeps {@code client}, opened towards the origin, for {@link #close} to close. */
+    <C extends Closeable> C hold(C client) {
+        opened.add(client);
+        return client;
+    }
+
     /**
-     * Opens {@code count} non-readers with {@code open} (each asks and reads nothing; added to
-     * {@code opened}, which the test closes), and checks the bound while they hold it: answers past
-     * it wait (counted), direct memory stays within it plus the slack, a small document is served
-     * meanwhile; then {@code beforeDrain} (what the test does to let the bound drain) and the bound
-     * is all given back, the peak within it all along.
+     * Opens {@code count} non-readers with {@code open} (each asks and reads nothing; held for
+     * {@link #close}), and checks the bound while they hold it: answers past it wait (counted),
+     * direct memory stays within it plus the slack, a small document is served meanwhile; then all
+     * but the last {@link #STALLED} leave, and the bound is all given back (those that left give
+     * theirs back as they close, the stalled ones once the stall timeout has cut them off), the
+     * peak within it all along.
      */
-    <C extends AutoCloseable> void boundHolds(HttpClient client, int count, Callable<C> open, List<C> opened,
-                                              Consumer<List<C>> beforeDrain) throws Exception {
+    void boundHolds(HttpClient client, int count, Callable<? extends Closeable> open) throws Exception {
         String metrics = "http://127.0.0.1:" + origin.startAdmin(new Address("127.0.0.1", 0)).getPort() + "/metrics";
         assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + BIG)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode());
@@ -92,8 +130,9 @@ record SlowReaderOrigin(Origin origin, Path publicKey) {
         sampler.setDaemon(true);
         sampler.start();
         try {
+            List<Closeable> nonReaders = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                opened.add(open.call());
+                nonReaders.add(hold(open.call()));
             }
             long bound = BUDGET + ALLOCATOR_SLACK;
             PushTree.await(Duration.ofSeconds(20), "answers wait for the bound, or direct memory passes it (held "
@@ -108,7 +147,9 @@ record SlowReaderOrigin(Origin origin, Path publicKey) {
             assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(origin.baseUri()
                     + "/networkmap/default-network-map")).build(), HttpResponse.BodyHandlers.discarding()).statusCode(),
                     "a small document is served meanwhile");
-            beforeDrain.accept(opened);
+            for (Closeable leaving : nonReaders.subList(0, Math.max(0, count - STALLED))) {
+                leaving.close();
+            }
             PushTree.await(Duration.ofSeconds(90), "the bound given back",
                     () -> meter(metrics, "rproxy_answers_pending_bytes") == 0);
             sampling.set(false);
@@ -118,6 +159,15 @@ record SlowReaderOrigin(Origin origin, Path publicKey) {
         } finally {
             sampling.set(false);
         }
+    }
+
+    /** Closes the clients opened towards the origin, then the origin. */
+    @Override
+    public void close() throws IOException {
+        for (Closeable c : opened) {
+            c.close();
+        }
+        origin.close();
     }
 
     /** The direct memory Netty's allocator has handed out. */
