@@ -4,20 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.pull.PullProxy;
 
@@ -39,19 +33,9 @@ class ConcurrentStreamsIT {
     @Test
     void aNodeAdvertisesTheStreamsPerConnectionItsFileSets() throws Exception {
         try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir)) {
-            Path file = Files.writeString(dir.resolve("pull.yaml"), "mode: pull\nname: narrow\n"
-                    + "listen:\n  address: 127.0.0.1:0\n  max-concurrent-streams: 7\n"
-                    + "upstream:\n  url: " + lab.origin.baseUri() + "\n  trust: ['" + lab.pub + "']\n");
-            ProxyConfig config = new ConfigLoader().load(file, ProxyConfig.class);
+            ProxyConfig config = UnfinishedStreamsIT.fromFile(dir, lab, "narrow", "  max-concurrent-streams: 7\n", "");
             try (PullProxy proxy = PullProxy.start(config, Clock.systemUTC())) {
-                URI base = URI.create(proxy.baseUri());
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
-                    s.setSoTimeout(20_000);
-                    OutputStream out = s.getOutputStream();
-                    out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    UnfinishedStreamsIT.frame(out, SETTINGS, 0, 0, new byte[0]);
-                    out.flush();
+                try (Socket s = UnfinishedStreamsIT.h2(proxy)) {
                     assertEquals(7, advertisedStreams(new DataInputStream(s.getInputStream())),
                             "SETTINGS_MAX_CONCURRENT_STREAMS as the file says");
                 }

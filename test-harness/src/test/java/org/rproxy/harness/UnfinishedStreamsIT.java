@@ -44,22 +44,14 @@ class UnfinishedStreamsIT {
     @Test
     void aNodeConfiguredWithALowBoundRefusesTheNextUnfinishedStreamAndCountsIt() throws Exception {
         try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir)) {
-            Path file = Files.writeString(dir.resolve("pull.yaml"), "mode: pull\nname: bounded\n"
-                    + "listen:\n  address: 127.0.0.1:0\n  max-unfinished-streams: 2\n"
-                    + "upstream:\n  url: " + lab.origin.baseUri() + "\n  trust: ['" + lab.pub + "']\n"
-                    + "admin: {address: '127.0.0.1:0'}\n");
-            ProxyConfig config = new ConfigLoader().load(file, ProxyConfig.class);
+            ProxyConfig config = fromFile(dir, lab, "bounded", "  max-unfinished-streams: 2\n",
+                    "admin: {address: '127.0.0.1:0'}\n");
             assertEquals(2, config.listen().maxUnfinishedStreams());
             try (PullProxy proxy = PullProxy.start(config, Clock.systemUTC())) {
                 String metrics = "http://127.0.0.1:" + proxy.adminAddress().getPort() + "/metrics";
                 assertEquals(0.0, refused(metrics), "shown from the start");
-                URI base = URI.create(proxy.baseUri());
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
-                    s.setSoTimeout(20_000);
+                try (Socket s = h2(proxy)) {
                     OutputStream out = s.getOutputStream();
-                    out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    frame(out, 0x4, 0, 0, new byte[0]); // SETTINGS
                     for (int stream = 1; stream <= 5; stream += 2) { // the third is one too many
                         frame(out, 0x1, 0x4, stream, head()); // HEADERS, END_HEADERS, no END_STREAM
                     }
@@ -74,6 +66,38 @@ class UnfinishedStreamsIT {
                         "the connection gone, its places are given back: " + sample(metrics, HELD));
                 assertTrue(Proxies.await(() -> refused(metrics) == 1.0, 20), "the refusal is counted: " + refused(metrics));
             }
+        }
+    }
+
+    /**
+     * The settings of a pull proxy of {@code lab}'s origin as an operator writes them, read from a
+     * YAML file as {@code rproxy proxy --config} reads it: named {@code name}, listening on an
+     * ephemeral loopback port with {@code listen} (lines under {@code listen:}), and {@code more}
+     * (top-level lines).
+     */
+    static ProxyConfig fromFile(Path dir, PlainSubscriberIT.Lab lab, String name, String listen, String more)
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("pull.yaml"), "mode: pull\nname: " + name + "\n"
+                + "listen:\n  address: 127.0.0.1:0\n" + listen
+                + "upstream:\n  url: " + lab.origin.baseUri() + "\n  trust: ['" + lab.pub + "']\n" + more);
+        return new ConfigLoader().load(file, ProxyConfig.class);
+    }
+
+    /** A raw HTTP/2 connection to {@code proxy} (cleartext, prior knowledge): its preface and an empty SETTINGS sent. */
+    static Socket h2(PullProxy proxy) throws IOException {
+        URI base = URI.create(proxy.baseUri());
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            frame(out, 0x4, 0, 0, new byte[0]); // SETTINGS
+            out.flush();
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
         }
     }
 
