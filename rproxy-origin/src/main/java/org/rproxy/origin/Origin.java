@@ -108,8 +108,19 @@ public final class Origin implements AutoCloseable {
      */
     static Origin start(OriginConfig config, Clock clock, UpdateStreamMount stream, MapsWatcher.Loader loader)
             throws IOException {
+        return start(config, clock, stream, loader, WATCH_QUIET);
+    }
+
+    /**
+     * As {@link #start(OriginConfig, Clock, UpdateStreamMount, MapsWatcher.Loader)}, the folder
+     * taken as quiet after {@code quiet} without a change: a test whose writer pauses between
+     * writes sets it far above those pauses, so that a loaded machine's scheduling cannot
+     * stretch one into a quiet period.
+     */
+    static Origin start(OriginConfig config, Clock clock, UpdateStreamMount stream, MapsWatcher.Loader loader,
+                        Duration quiet) throws IOException {
         requireNonNull(config.maps(), "maps");
-        MapsWatcher watcher = new MapsWatcher(config.maps(), WATCH_QUIET, config.deleteSettle(), loader);
+        MapsWatcher watcher = new MapsWatcher(config.maps(), quiet, config.deleteSettle(), loader);
         try {
             return start(config, watcher::loadFirst, null, clock, stream, watcher, TaskGuard.EXITING);
         } catch (IOException | RuntimeException e) {
