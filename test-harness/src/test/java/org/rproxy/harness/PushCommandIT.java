@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.harness.InProcessCommand.run;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,24 +106,22 @@ class PushCommandIT {
         try {
             processes.add(launch("origin", "origin", "--listen", "127.0.0.1:" + originPort, "--maps", maps.toString(),
                     "--key", priv.toString(), "--tls-cert", originCert.cert().toString(), "--tls-key",
-                    originCert.key().toString(), "--heartbeat", "1s"));
+                    originCert.key().toString(), "--heartbeat", "1s", "--max-age", MAX_AGE));
             String origin = "https://127.0.0.1:" + originPort;
-            PushTree.await(Duration.ofSeconds(30), "the origin serves https",
-                    () -> status(client, origin + "/directory") == 200);
+            awaitServing(processes.get(0), "origin", () -> status(client, origin + "/directory") == 200);
             processes.add(launch("proxy", "proxy", "--config", yaml.toString()));
             String proxy = "https://127.0.0.1:" + proxyPort;
-            PushTree.await(Duration.ofSeconds(30), "the proxy holds the cost map",
-                    () -> status(client, proxy + PushTree.COST_MAP) == 200);
+            awaitServing(processes.get(1), "proxy", () -> status(client, proxy + PushTree.COST_MAP) == 200);
 
             Path tmp = dir.resolve("routingcost.tmp");
             Files.writeString(tmp, Files.readString(maps.resolve("routingcost-map.json"))
                     .replace("\"PID2\": 5,", "\"PID2\": 87,"));
             Files.move(tmp, maps.resolve("routingcost-map.json"), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
-            // The origin's max-age is 60 s, and the proxy revalidates only near its end: a change
-            // within 15 s came by the stream (15, not a few: a loaded CI machine is slow to notice
-            // the file, sign and push it, and this once took longer than 5 s).
-            PushTree.await(Duration.ofSeconds(15), "the proxy serves the change",
+            // The origin's max-age is half an hour, and the proxy revalidates only near its end:
+            // the change came by the stream, however long a loaded machine takes to notice the
+            // file, sign and push it (a 15 s bound against a 60 s max-age ran out at load 30).
+            PushTree.await(CHANGE_WITHIN, "the proxy serves the change",
                     () -> body(client, proxy + PushTree.COST_MAP).contains("\"PID2\":87"));
             HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(proxy + PushTree.COST_MAP)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
@@ -138,6 +138,34 @@ class PushCommandIT {
                 }
             }
         }
+    }
+
+    /**
+     * The origin's max-age: so long that within {@link #CHANGE_WITHIN} the proxy can have the
+     * change by its stream alone, never by revalidating.
+     */
+    private static final String MAX_AGE = "30m";
+    /** How long the change may take to reach the proxy: well within {@link #MAX_AGE}. */
+    private static final Duration CHANGE_WITHIN = Duration.ofMinutes(2);
+
+    /**
+     * Waits for a process to serve; fails at once, with its output, if it exits first. How long
+     * a JVM takes to start on a loaded machine is no property of rproxy: the wait is bounded only
+     * so that a process that hangs does not hang the build.
+     */
+    private void awaitServing(Process p, String log, BooleanSupplier serving) throws Exception {
+        PushTree.await(Duration.ofMinutes(2), "the " + log + " serves", () -> {
+            if (!p.isAlive()) {
+                String out;
+                try {
+                    out = Files.readString(dir.resolve(log + ".log"));
+                } catch (IOException e) {
+                    out = e.toString();
+                }
+                throw new AssertionError("the " + log + " exited (" + p.exitValue() + ") before serving:\n" + out);
+            }
+            return serving.getAsBoolean();
+        });
     }
 
     private Process launch(String log, String... args) throws Exception {
