@@ -12,8 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,11 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.client.AltoClient;
-import org.rproxy.client.ClientException;
 import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
-import org.rproxy.client.LocalAnswers;
-import org.rproxy.client.UpdateFollower;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.server.FrontEndConfig;
@@ -88,7 +83,7 @@ class CacheRestartIT {
                 KeyPin.ofKeyId(origin.keyId())).withClock(clock).withClientAddress("128.36.1.5")
                 .withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1))));
         client.refreshMaps();
-        Heard heard = new Heard();
+        HeardUpdates heard = new HeardUpdates();
         closeLater(client.follow(heard));
         URI nginxStream = URI.create(nginxBase + "/updates");
         URI originStream = URI.create(origin.baseUri() + "/updates");
@@ -98,7 +93,7 @@ class CacheRestartIT {
         nginx.close(); // its connections end with it; its port refuses until it is back
         assertEquals(originStream, heard.streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS), heard::toString);
         PushTree.writeRoutingCost(maps, 61);
-        heard.awaitCost(61);
+        heard.awaitCost(61, WAIT);
 
         CacheProcess again = CacheProcess.shippedNginx("nginx-2", nginxExe, conf, dir.resolve("nginx-2"), nginxPort,
                 upstream);
@@ -107,7 +102,7 @@ class CacheRestartIT {
         assertEquals(nginxStream, heard.streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS), heard::toString);
         Eventually.await("the client's stream at the origin closed", WAIT, () -> publisher.stats().subscribers() == 0);
         PushTree.writeRoutingCost(maps, 62);
-        heard.awaitCost(62);
+        heard.awaitCost(62, WAIT);
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {
@@ -120,45 +115,6 @@ class CacheRestartIT {
     void stopAll() throws Exception {
         for (AutoCloseable c : started) {
             c.close();
-        }
-    }
-
-    /** What the follower told the test. */
-    private static final class Heard implements UpdateFollower.Listener {
-        final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-        final BlockingQueue<URI> streams = new LinkedBlockingQueue<>();
-        final List<ClientException> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        @Override
-        public void changed(LocalAnswers answers) {
-            changes.add(answers);
-        }
-
-        @Override
-        public void refused(ClientException why) {
-            refused.add(why);
-        }
-
-        @Override
-        public void following(URI stream) {
-            streams.add(stream == null ? URI.create("polling:") : stream);
-        }
-
-        /** Waits for answers in which the cost from 128.36.1.5 to 130.132.3.9 is {@code cost}. */
-        void awaitCost(double cost) throws InterruptedException {
-            long end = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < end) {
-                LocalAnswers a = changes.poll(100, TimeUnit.MILLISECONDS);
-                if (a != null && a.cost("128.36.1.5", "130.132.3.9").orElse(0) == cost) {
-                    return;
-                }
-            }
-            throw new AssertionError("no change to " + cost + " within " + WAIT + "; " + this);
-        }
-
-        @Override
-        public String toString() {
-            return "streams " + streams + ", refused " + refused;
         }
     }
 }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -155,7 +154,7 @@ class ClientFallbackIT {
 
         AltoClient client = closeLater(AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
                 KeyPin.ofKeyId(origin.keyId()))));
-        Heard heard = new Heard();
+        HeardUpdates heard = new HeardUpdates();
         BlockingQueue<LocalAnswers> changes = heard.changes;
         BlockingQueue<URI> streams = heard.streams;
         BlockingQueue<ClientException> refused = heard.refused;
@@ -189,7 +188,7 @@ class ClientFallbackIT {
 
     /** The client subscribes at the good proxy (first in its order) and a change at the origin reaches its answers. */
     private static void followsAChange(AltoClient client, Relay good, Path maps) throws Exception {
-        Heard heard = new Heard();
+        HeardUpdates heard = new HeardUpdates();
         BlockingQueue<LocalAnswers> changes = heard.changes;
         BlockingQueue<URI> streams = heard.streams;
         BlockingQueue<ClientException> refused = heard.refused;
@@ -206,28 +205,6 @@ class ClientFallbackIT {
                     () -> "no change within " + WAIT + "; refused: " + refused);
             assertTrue(refused.isEmpty(), refused::toString);
             assertTrue(f.running());
-        }
-    }
-
-    /** What an update follower told the test, in order; polling is heard as the stream {@code polling:}. */
-    private static final class Heard implements UpdateFollower.Listener {
-        final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-        final BlockingQueue<URI> streams = new LinkedBlockingQueue<>();
-        final BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-
-        @Override
-        public void changed(LocalAnswers answers) {
-            changes.add(answers);
-        }
-
-        @Override
-        public void refused(ClientException why) {
-            refused.add(why);
-        }
-
-        @Override
-        public void following(URI stream) {
-            streams.add(stream == null ? URI.create("polling:") : stream);
         }
     }
 }
