@@ -1,9 +1,17 @@
 package org.rproxy.client;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes a follower off the origin's update stream once a proxy can stream again. A follower
@@ -11,7 +19,7 @@ import java.util.function.LongSupplier;
  * otherwise stay there for as long as that stream lasts: after an edge cache's restart during a
  * flash crowd, every client that subscribed meanwhile would keep its stream on the origin, which
  * the proxies are there to spare. While the origin's stream is followed, the follower's watch
- * asks {@link #ready} at each of its checks: once a proxy (the first in the policy's order that
+ * asks {@link #consider} at each of its checks: once a proxy (the first in the policy's order that
  * can be) is neither cooling down nor recently failing (fetches and subscriptions alike, {@link SourceHealth}), a
  * moment is drawn within one poll interval (so a crowd that fell back together leaves the origin
  * spread out, not in one burst at the proxy), and then the proxy's stream is subscribed to while
@@ -22,10 +30,17 @@ import java.util.function.LongSupplier;
  * 10 min). A stream opened for a move after the follower left the origin's stream on its own
  * (it ended during the subscription) is closed unread. A proxy's stream is never left for a
  * better proxy's: between proxies the order may change with every latency sample, and a stream
- * kept costs no one's origin anything. Thread-safe:
- * {@link #ready} runs on the watch's timer thread, {@link #take} on the follower's.
+ * kept costs no one's origin anything.
+ *
+ * <p>The subscription runs on a thread of this move's own ({@code rproxy-client-updates-move}, one
+ * subscription at a time, started when one is due and ended once idle), never on the watch's: it
+ * may wait up to the client's timeout for a proxy that accepts and does not answer, and meanwhile
+ * the watch must go on noticing that the origin's stream fell silent. {@link #close()} interrupts a
+ * subscription under way and ends that thread. Thread-safe: {@link #consider} runs on the watch's
+ * timer thread, {@link #take} on the follower's.
  */
 final class MoveToProxy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MoveToProxy.class);
     private static final long NONE = Long.MIN_VALUE;
 
     /** Opens a subscription at a source, recording the outcome in the sources' health; throws on failure. */
@@ -38,7 +53,10 @@ final class MoveToProxy implements AutoCloseable {
     private final Opener opener;
     private final LongSupplier ticker;
     private final long spreadNanos;
+    private final Duration timeout;
+    private final ThreadPoolExecutor probes;
     private long moveAt = NONE;
+    private boolean probing;
     private Subscription pending;
     private boolean closed;
 
@@ -46,62 +64,89 @@ final class MoveToProxy implements AutoCloseable {
      * @param subscriptions the follower's own record of subscriptions: a proxy that answers fetches
      *                      but not subscriptions is not tried again as soon as a fetch succeeds
      * @param spreadNanos   the moves of many clients are spread over this long (the poll interval)
+     * @param timeout       how long {@link #close()} waits for a subscription under way to end (the client's timeout)
      */
-    MoveToProxy(Sources sources, SourceHealth subscriptions, Opener opener, LongSupplier ticker, long spreadNanos) {
+    MoveToProxy(Sources sources, SourceHealth subscriptions, Opener opener, LongSupplier ticker, long spreadNanos,
+                Duration timeout) {
         this.sources = sources;
         this.subscriptions = subscriptions;
         this.opener = opener;
         this.ticker = ticker;
         this.spreadNanos = Math.max(0, spreadNanos);
+        this.timeout = timeout;
+        this.probes = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "rproxy-client-updates-move");
+            t.setDaemon(true);
+            return t;
+        });
+        this.probes.allowCoreThreadTimeOut(true); // moves are rare: no thread kept between them
     }
 
     /**
-     * Called while the origin's stream is followed; true once a proxy's stream has been opened
-     * while {@code stillFollowed} held, so that the origin's is to be closed and the follower
-     * takes the proxy's. May block for one subscription (the client's timeout), during which the
-     * origin's stream may end on its own and the follower subscribe elsewhere: the stream opened
-     * is kept for the follower only if the one probed for is still followed when it is answered
-     * (asked under this object's lock, which {@link #take} takes too), and closed otherwise, so
-     * that it is never left open unread beside another stream.
+     * Called while the origin's stream is followed; returns at once. When a move is due, subscribes
+     * at the proxy on this move's thread; once that is answered, and only while {@code stillFollowed}
+     * holds (asked under this object's lock, which {@link #take} takes too), the proxy's stream is
+     * kept for the follower and {@code leave} is run to close the origin's. Otherwise the stream
+     * opened is closed: the origin's may have ended on its own meanwhile and the follower subscribed
+     * elsewhere, and a stream must never be left open unread beside another.
      *
      * @param stillFollowed true while the stream this move would replace is the one followed
+     * @param leave         closes that stream, once the proxy's is kept to take its place
      */
-    boolean ready(BooleanSupplier stillFollowed) {
+    void consider(BooleanSupplier stillFollowed, Runnable leave) {
         URI proxy;
         synchronized (this) {
-            if (closed || pending != null) {
-                return false; // a stream opened already waits for the follower
+            if (closed || probing || pending != null) {
+                return; // a subscription under way, or a stream opened already waits for the follower
             }
             proxy = askable();
             long now = ticker.getAsLong();
             if (proxy == null) {
                 moveAt = NONE;
-                return false;
+                return;
             }
             if (moveAt == NONE) {
                 moveAt = now + (spreadNanos == 0 ? 0 : ThreadLocalRandom.current().nextLong(spreadNanos));
             }
             if (now - moveAt < 0) {
-                return false;
+                return;
             }
             moveAt = NONE;
+            probing = true;
         }
-        Subscription s;
+        try {
+            probes.execute(() -> probe(proxy, stillFollowed, leave));
+        } catch (RejectedExecutionException e) {
+            synchronized (this) {
+                probing = false; // closed meanwhile: no move
+            }
+        }
+    }
+
+    /** Subscribes at {@code proxy} (on this move's thread) and keeps the stream if the move still stands. */
+    private void probe(URI proxy, BooleanSupplier stillFollowed, Runnable leave) {
+        Subscription s = null;
         try {
             s = opener.open(proxy);
         } catch (ClientException e) {
-            return false; // recorded by the opener: the proxy is recently failing again
+            // recorded by the opener: the proxy is recently failing again (or the move was closed)
+        } catch (RuntimeException e) {
+            LOG.error("update follower: a move to {} failed: {}", proxy, e.toString(), e); // a defect, not the proxy's answer
         }
+        boolean keep;
         synchronized (this) {
-            if (!closed && stillFollowed.getAsBoolean()) {
+            probing = false;
+            keep = s != null && !closed && stillFollowed.getAsBoolean();
+            if (keep) {
                 pending = s;
-                return true;
             }
         }
-        s.abandon();
-        return false;
+        if (keep) {
+            leave.run();
+        } else if (s != null) {
+            s.abandon();
+        }
     }
-
     /** The proxy to move to now, or null: the first in the policy's order that is healthy. */
     private URI askable() {
         SourceHealth health = sources.health();
@@ -121,7 +166,10 @@ final class MoveToProxy implements AutoCloseable {
         return s;
     }
 
-    /** Closes a stream opened for a move and not taken; none is opened after this. */
+    /**
+     * Closes a stream opened for a move and not taken, interrupts a subscription under way and waits
+     * (up to the client's timeout) for this move's thread to end; none is opened after this.
+     */
     @Override
     public void close() {
         Subscription s;
@@ -132,6 +180,12 @@ final class MoveToProxy implements AutoCloseable {
         }
         if (s != null) {
             s.abandon();
+        }
+        probes.shutdownNow();
+        try {
+            probes.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 
 /**
  * Watches the update stream an {@link UpdateFollower} reads, from a timer thread of its own
@@ -22,7 +21,9 @@ import java.util.function.Predicate;
  * The follower asks {@link #ended} why its read ended. The origin's own stream is watched for
  * silence only: what it sends is as new as what polling the origin would fetch; and it is closed
  * once a proxy's stream has been opened in its place ({@link MoveToProxy}: no one's fault, and
- * {@link #ended} says nothing).
+ * {@link #ended} says nothing). The check never waits for that subscription, which runs on the
+ * move's own thread: a silent origin's stream is closed within the read timeout (and a quarter)
+ * even while a proxy holds the move's subscription unanswered.
  */
 final class StreamWatch implements AutoCloseable {
     private final HeldState state;
@@ -30,7 +31,7 @@ final class StreamWatch implements AutoCloseable {
     private final LongSupplier ticker;
     private final Duration readTimeout;
     private final ScheduledExecutorService timer;
-    private final Predicate<BooleanSupplier> moved;
+    private final Move move;
     private volatile InputStream current;
     private volatile URI uri;
     private volatile boolean renewals;
@@ -42,13 +43,18 @@ final class StreamWatch implements AutoCloseable {
     private record Closed(InputStream in, ClientException why) {
     }
 
-    /**
-     * @param moved asked while the origin's stream is followed: true once a proxy's is open to take
-     *              its place, kept only while the supplier it is given says that stream is still
-     *              the one watched ({@link MoveToProxy#ready})
-     */
-    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout, Predicate<BooleanSupplier> moved) {
-        this.moved = moved;
+    /** A move off the origin's stream ({@link MoveToProxy#consider}); must return at once. */
+    interface Move {
+        /**
+         * @param stillWatched true while the stream a move would replace is the one watched
+         * @param leave        closes it, once a proxy's stream is kept to take its place
+         */
+        void consider(BooleanSupplier stillWatched, Runnable leave);
+    }
+
+    /** @param move told at each check while the origin's stream is followed */
+    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout, Move move) {
+        this.move = move;
         this.state = state;
         this.clock = clock;
         this.ticker = ticker;
@@ -113,14 +119,25 @@ final class StreamWatch implements AutoCloseable {
             why = Renewals.overdue(state, clock.instant(), uri);
         }
         if (why != null) {
-            closed = new Closed(in, why);
-            close(in);
-        } else if (!renewals && moved.test(() -> current == in)) {
-            // The proxy's stream was kept only while this one was still watched (the follower
-            // sets current to null once its read ended, before it takes the proxy's): close it.
-            closed = new Closed(in, null);
-            close(in);
+            closeFor(in, why);
+        } else if (!renewals) {
+            // The proxy's stream is kept only while this one is still watched (the follower sets
+            // current to null once its read ended, before it takes the proxy's): then close this.
+            move.consider(() -> current == in, () -> closeFor(in, null));
         }
+    }
+
+    /**
+     * Closes {@code in}, recording why (null for a move); the first reason recorded for a stream
+     * stands (a move's subscription answered just after the stream was closed for silence must not
+     * make the follower forget to say so).
+     */
+    private synchronized void closeFor(InputStream in, ClientException why) {
+        Closed c = closed;
+        if (c == null || c.in != in) {
+            closed = new Closed(in, why);
+        }
+        close(in);
     }
 
     /**

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * included, is not subscribed to until its failure window has passed (as for a move).
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
- * a timer thread watching the stream ({@link StreamWatch}); {@link #close()} ends both.
+ * a timer thread watching the stream ({@link StreamWatch}) and, while a move off the origin's
+ * stream subscribes at a proxy, a thread for that ({@link MoveToProxy}); {@link #close()} ends them all.
  */
 public final class UpdateFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
@@ -113,8 +114,9 @@ public final class UpdateFollower implements AutoCloseable {
         this.thread.setDaemon(true);
         this.subscriptions = new SourceHealth(options.clock(), options.coolDown());
         this.subscriber = new Subscriber(state, sources, fetcher, checker, subscriptions, ticker);
-        this.move = new MoveToProxy(sources, subscriptions, subscriber::open, ticker, options.pollInterval().toNanos());
-        this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::ready);
+        this.move = new MoveToProxy(sources, subscriptions, subscriber::open, ticker, options.pollInterval().toNanos(),
+                options.timeout());
+        this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::consider);
     }
 
     void start() {

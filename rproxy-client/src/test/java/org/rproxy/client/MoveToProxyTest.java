@@ -134,6 +134,58 @@ class MoveToProxyTest {
     }
 
     /**
+     * The origin's stream goes silent while the subscription for a move hangs at the proxy (its
+     * answer held back): the silence is noticed within the read timeout, not once the move's
+     * subscription has ended (after the client's timeout), since that subscription does not run on
+     * the thread that watches for silence. Measured by events: the silence is told to the listener
+     * while the subscription is still under way (the proxy not failing, its answer still held).
+     * Closing the client ends the subscription's thread.
+     */
+    @Test
+    void aStreamFallingSilentIsNoticedWhileTheMovesSubscriptionHangs() throws Exception {
+        SwitchableRelay proxy = started.add(new SwitchableRelay());
+        SwitchableRelay toOrigin = started.add(new SwitchableRelay());
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
+        GatedRelay gate = started.add(new GatedRelay(origin.uri().getPort()));
+        proxy.relayTo(gate.port());
+        toOrigin.relayTo(origin.uri().getPort());
+        proxy.mode(SwitchableRelay.Mode.DOWN);
+        HeardUpdates heard = new HeardUpdates();
+        URI originUri = URI.create("http://127.0.0.1:" + toOrigin.uri().getPort());
+        AltoClient c = AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+                .withClock(clock).withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1))
+                .withTimeout(Duration.ofSeconds(20)));
+        started.add(c);
+        c.refreshMaps(); // from the origin: the proxy fails
+        started.add(c.follow(heard));
+        assertEquals(Optional.of(originUri + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+                heard::toString);
+        assertTrue(heard.refused.poll(WAIT.toSeconds(), TimeUnit.SECONDS) != null, heard::toString); // the proxy down
+
+        proxy.mode(SwitchableRelay.Mode.UP);
+        clock.advance(PAST_FAILURES);
+        gate.awaitPosts(1); // the move's subscription, its answer held for the client's timeout (20 s)
+        toOrigin.mode(SwitchableRelay.Mode.SILENT); // the origin's stream: not a byte more, not even a heartbeat
+
+        ClientException silence = heard.await(ClientException.Unreachable.class);
+        assertTrue(silence.getMessage().contains("no event or heartbeat for 2 s"), silence::getMessage);
+        assertEquals(0, c.health().recentFailures(proxy.uri()), () -> "the silence was noticed only once the move's"
+                + " subscription had ended: " + c.health());
+        assertTrue(c.health().latencyMillis(proxy.uri()).isEmpty(), () -> "the move's subscription was answered: "
+                + c.health());
+
+        c.close();
+        Eventually.await("the move's subscription ended with the client", WAIT,
+                () -> threadsNamed("rproxy-client-updates").isEmpty());
+    }
+
+    /** The live threads whose names start with {@code prefix}. */
+    private static List<String> threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(prefix)).toList();
+    }
+
+    /**
      * A flapping proxy: it answers every subscription and ends the stream at once. The follower
      * that moved to it must not stay there re-subscribing with no update ever coming (it never
      * polls while streams are answered), nor bounce back to it from the origin's stream every

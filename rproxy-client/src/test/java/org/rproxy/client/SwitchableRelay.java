@@ -10,11 +10,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * real server ({@link LoopbackRelay}) that can be taken {@link Mode#DOWN} (its open connections
  * cut and new ones closed as they come, as a cache restarting), made to answer every request
  * {@code 404} ({@link Mode#NOTHING}, a proxy with no update stream) or to answer every request as
- * an update stream and end it at once ({@link Mode#ENDING}, a flapping proxy), and back.
- * Counts the connections that sent a {@code POST} (subscriptions), whatever became of them.
+ * an update stream and end it at once ({@link Mode#ENDING}, a flapping proxy), or to fall silent
+ * ({@link Mode#SILENT}: its connections stay open and no answer byte goes on, not even a stream's
+ * heartbeat, as a source whose network path went dead), and back. Counts the connections that
+ * sent a {@code POST} (subscriptions), whatever became of them.
  */
 final class SwitchableRelay extends LoopbackRelay<Void> {
-    enum Mode { UP, DOWN, NOTHING, ENDING }
+    enum Mode { UP, DOWN, NOTHING, ENDING, SILENT }
 
     private static final byte[] NOT_FOUND = ("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
@@ -30,10 +32,16 @@ final class SwitchableRelay extends LoopbackRelay<Void> {
         super("switchable-relay", 0);
     }
 
-    /** From now on: relays, refuses (cutting what is open), answers 404, or ends each stream at once. */
+    /**
+     * From now on: relays, refuses (cutting what is open), answers 404, ends each stream at once, or
+     * holds every answer (what is open stays open).
+     */
     void mode(Mode m) {
-        mode = m;
-        if (m != Mode.UP) {
+        synchronized (this) {
+            mode = m;
+            notifyAll(); // answers held while silent go on, or their connections are cut
+        }
+        if (m != Mode.UP && m != Mode.SILENT) {
             sockets.forEach(LoopbackRelay::closeQuietly);
             sockets.clear();
         }
@@ -67,6 +75,20 @@ final class SwitchableRelay extends LoopbackRelay<Void> {
     @Override
     void requested(Void connection, byte[] buf, int n) {
         count(buf, n);
+    }
+
+    @Override
+    void answering(Void connection) throws InterruptedException {
+        synchronized (this) {
+            while (mode == Mode.SILENT) {
+                wait();
+            }
+        }
+    }
+
+    @Override
+    void closing() {
+        mode(Mode.DOWN); // nothing held any longer
     }
 
     /** Reads the request's first chunk, answers {@code answer} and closes. */
