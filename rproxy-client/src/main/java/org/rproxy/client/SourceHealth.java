@@ -74,6 +74,17 @@ public final class SourceHealth {
         listed.add(source);
     }
 
+    /**
+     * Ends {@code source}'s run of failures without a latency sample: for a success that is not an
+     * exchange timed from request to answer (a follower's stream that lasted the read timeout,
+     * whose subscription's answer was sampled already when it came, {@link Subscriber}).
+     */
+    synchronized void succeeded(URI source) {
+        State s = states.getOrDefault(source, State.NEW);
+        states.put(source, new State(s.coolingUntil, 0, Instant.MIN, s.ewmaMillis, null));
+        listed.add(source);
+    }
+
     synchronized void failed(URI source, ClientException why) {
         State s = states.getOrDefault(source, State.NEW);
         Instant now = clock.instant();

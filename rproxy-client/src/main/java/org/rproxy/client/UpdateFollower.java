@@ -236,7 +236,7 @@ public final class UpdateFollower implements AutoCloseable {
      */
     private void subscribed(Subscription s, long nanos, boolean endedByIt) {
         if (nanos >= options.readTimeout().toNanos()) {
-            subscriptions.succeeded(s.source(), Duration.ZERO);
+            subscriptions.succeeded(s.source()); // its latency is the answer's, sampled when it came
         } else if (endedByIt) {
             subscriptions.failed(s.source(), new ClientException.Unreachable(s.uri(), "the update stream ended after "
                     + seconds(Duration.ofMillis(nanos / 1_000_000)) + ", before it lasted the read timeout", null));

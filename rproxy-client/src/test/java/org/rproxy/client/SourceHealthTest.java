@@ -146,6 +146,18 @@ class SourceHealthTest {
     }
 
     @Test
+    void aSuccessWithoutASampleEndsTheFailureRunAndLeavesTheLatencyAsItWas() {
+        health.succeeded(A); // no sample yet: none made up
+        assertTrue(health.latencyMillis(A).isEmpty());
+        health.succeeded(A, Duration.ofMillis(40));
+        health.failed(A, new ClientException.Unreachable(A, "refused", null));
+        assertEquals(1, health.recentFailures(A));
+        health.succeeded(A);
+        assertEquals(0, health.recentFailures(A));
+        assertEquals(40.0, health.latencyMillis(A).orElseThrow(), 1e-9);
+    }
+
+    @Test
     void fasterSourcesComeFirstByTheirMovingAverage() {
         health.succeeded(A, Duration.ofMillis(90));
         health.succeeded(B, Duration.ofMillis(10));
