@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * A client as an application embeds it, run by {@link ClientFootprintTest} in a JVM of its own on
  * the client's runtime class path alone: it bootstraps from the origin named by its arguments (URL,
  * key id, state file), fetches and verifies the network map, answers a PID, a cost and a ranking
- * from the verified maps, follows the update stream until the PID1 → PID2 cost changes, and says
+ * from the verified maps, a ranking by an ordinal cost type (and is refused a ranking by a cost type the maps do not have, as the
+ * application's mistake, not as a class missing), follows the update stream until the PID1 → PID2 cost changes, and says
  * each step on a line of standard output. It uses nothing but the client's API and the JDK, and
  * exits 0 only when every step went as expected.
  */
@@ -47,6 +48,19 @@ final class FootprintProbe {
         System.out.println("pid " + pid + ", cost " + cost + ", ranked " + ranked);
         if (!pid.equals("PID1") || cost != 5 || !ranked.equals(List.of("128.36.1.7", "130.132.3.9", "10.1.2.3"))) {
             return false;
+        }
+        List<String> byRank = answers.rank("128.36.1.5", peers, CostType.ordinal("routingcost")).stream()
+                .map(r -> peers.get(r.index()) + "=" + r.rank()).toList();
+        System.out.println("ranked ordinal " + byRank);
+        if (!byRank.equals(List.of("128.36.1.7=1", "130.132.3.9=2", "10.1.2.3=3"))) {
+            return false;
+        }
+        try {
+            answers.rank("128.36.1.5", peers, CostType.numerical("hopcount"));
+            System.out.println("ranked by a cost type the maps do not have");
+            return false;
+        } catch (IllegalArgumentException e) {
+            System.out.println("no hopcount: " + e.getMessage()); // an Error here (a class not on the path) ends the run
         }
         BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
         alto.follow(new UpdateFollower.Listener() {

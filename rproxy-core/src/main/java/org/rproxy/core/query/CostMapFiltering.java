@@ -23,16 +23,21 @@ import org.rproxy.core.model.CostType;
  * the ordinal view, computed once per map version, instead. Pure function; any thread.
  */
 public final class CostMapFiltering {
+    private static final int ORDINAL_VIEWS = 64;
+
     /**
      * The ordinal view of each numerical map asked for one, made once per map version: ranking
      * sorts every cost of the map (seconds on a map of millions), which a request for one pair
      * must not pay each time. Keyed by the map object, weakly (a version dropped takes its view
-     * along), at most {@value #ORDINAL_VIEWS}; concurrent first requests share one computation.
+     * along), at most {@value CostMapFiltering#ORDINAL_VIEWS}; concurrent first requests share one computation.
+     * Made when first asked for, not with this class: the client library, which leaves Caffeine
+     * out of what an application loads, calls {@link CostMapFiltering#answers} and {@link CostMapFiltering#mismatch} (through
+     * {@link CostMapChoice} and {@link EndpointCostLookup}) and never filters a cost map.
      */
-    private static final int ORDINAL_VIEWS = 64;
-    private static final Cache<CostMap, CostMap> ORDINAL = Caffeine.newBuilder().weakKeys().maximumSize(ORDINAL_VIEWS)
-            .executor(Runnable::run).build();
-
+    private static final class OrdinalViews {
+        static final Cache<CostMap, CostMap> CACHE = Caffeine.newBuilder().weakKeys().maximumSize(ORDINAL_VIEWS)
+                .executor(Runnable::run).build();
+    }
 
     private CostMapFiltering() {
     }
@@ -62,7 +67,7 @@ public final class CostMapFiltering {
             throw mismatch(requested, field, "this resource has no cost type "
                     + requested.metric() + "/" + requested.mode().wireName());
         }
-        return map.costType().mode() == requested.mode() ? map : ORDINAL.get(map, OrdinalCosts::of);
+        return map.costType().mode() == requested.mode() ? map : OrdinalViews.CACHE.get(map, OrdinalCosts::of);
     }
 
     /** True when costs of type {@code have} can answer a request for {@code want}. */
