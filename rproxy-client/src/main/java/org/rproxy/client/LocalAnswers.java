@@ -9,14 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.rproxy.core.model.AltoException;
+import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.IpAddress;
 import org.rproxy.core.model.PrefixIndex;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.query.EndpointCostLookup;
 import org.rproxy.core.query.EndpointCostQuery;
+import org.rproxy.core.query.OrdinalCosts;
 
 /**
  * Answers computed on the client from the verified maps it holds, with the origin's own query
@@ -24,7 +27,7 @@ import org.rproxy.core.query.EndpointCostQuery;
  * would answer for that version: an endpoint's PID (longest-prefix match on the default network
  * map), the cost between two endpoints (the cost between their PIDs), and a ranking of candidate
  * peers for a source, cheapest first (a peer in the source's own PID first when the map gives no
- * cost within a PID). Endpoints are IP literals ({@code 192.0.2.1}, {@code 2001:db8::1}) or
+ * cost within a PID), and the costs between PIDs ({@link #costs}, a filtered cost map). Endpoints are IP literals ({@code 192.0.2.1}, {@code 2001:db8::1}) or
  * RFC 7285 typed addresses ({@code ipv4:192.0.2.1}). One instance per version of the maps;
  * immutable and safe for any number of threads.
  *
@@ -46,6 +49,8 @@ public final class LocalAnswers {
     private final PrefixIndex pids;
     private final Supplier<Instant> validUntil;
     private final Clock clock;
+    /** The ordinal view of each numerical map asked for one ({@link #costs}), by resource id: made once. */
+    private final Map<String, CostMap> ordinalViews = new ConcurrentHashMap<>();
 
     /** @param validUntil when the held signatures of the maps these answers come from expire */
     LocalAnswers(AnswerEngine maps, Supplier<Instant> validUntil, Clock clock) {
@@ -160,6 +165,39 @@ public final class LocalAnswers {
         rankAddresses(address(src, "src"), dsts, type.toCore()).forEach(r -> out.add(new RankedEndpoint(
                 r.endpoint().toTyped(), ordinal ? r.rank() : r.cost(), r.rank(), r.index())));
         return out;
+    }
+
+    /**
+     * The filtered cost map of RFC 7285 §11.3.2, as the origin's {@code /costmap/filtered} answers
+     * it for these PIDs: the costs of {@code type} from each PID of {@code srcPids} (every PID when
+     * empty) to each of {@code dstPids} (every PID when empty), for an application that weighs
+     * whole PIDs (a tracker grouping its swarm by {@link #pid}) rather than ranking one peer list.
+     * Known costs only: a PID the network map does not hold is left out, so is a source left with
+     * no cost, and a pair within one PID has a cost only where the map gives one. For an ordinal
+     * type from a numerical map each cost is its rank among all the map's costs (RFC 7285
+     * §6.1.2.2, computed once per version of the maps), not among those asked.
+     *
+     * @param srcPids the source PIDs, or none for all
+     * @param dstPids the destination PIDs, or none for all
+     * @param type    the cost type
+     * @return source PID to destination PID to cost, PIDs in name order; unmodifiable
+     * @throws IllegalArgumentException for no cost map of that type
+     * @throws IllegalStateException    past {@link #validUntil()}
+     */
+    public Map<String, Map<String, Double>> costs(List<String> srcPids, List<String> dstPids, CostType type) {
+        requireNonNull(srcPids, "srcPids");
+        requireNonNull(dstPids, "dstPids");
+        org.rproxy.core.model.CostType asked = requireNonNull(type, "type").toCore();
+        requireCurrent();
+        CostMap held;
+        try {
+            held = costs.costMap(asked);
+        } catch (AltoException e) {
+            throw new IllegalArgumentException(e.error().message(), e);
+        }
+        CostMap map = held.costType().mode() == asked.mode() ? held
+                : ordinalViews.computeIfAbsent(held.vtag().resourceId(), id -> OrdinalCosts.of(held));
+        return map.select(srcPids, dstPids, cost -> true).costs();
     }
 
     /** {@code dsts} ranked in core's terms: for the {@link SourcePolicy}, which ranks proxies' addresses. */

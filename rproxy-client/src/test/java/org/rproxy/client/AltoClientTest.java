@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
@@ -160,6 +161,27 @@ class AltoClientTest {
         assertEquals(List.of("ipv4:128.36.1.77", "ipv4:130.132.3.9", "ipv4:8.8.8.8"),
                 r.stream().map(RankedEndpoint::endpoint).toList(), "each in typed form");
         assertThrows(IllegalArgumentException.class, () -> a.pid("not-an-address"));
+    }
+
+    /**
+     * The filtered cost map an application weighing whole PIDs needs, from the held maps: the rows
+     * and columns asked (all for none), unknown PIDs left out, an ordinal type ranked against the
+     * whole map as the origin's {@code /costmap/filtered} ranks it (the sample map's costs are 5,
+     * 10, 15 and 20).
+     */
+    @Test
+    void aFilteredCostMapIsComputedFromTheHeldMaps() throws Exception {
+        AltoClient c = AltoClient.bootstrap(options());
+        LocalAnswers a = c.refreshMaps();
+        assertEquals(Map.of("PID1", Map.of("PID2", 5.0, "PID3", 10.0)),
+                a.costs(List.of("PID1", "PID9"), List.of("PID2", "PID3"), LocalAnswers.ROUTING_COST));
+        assertEquals(Map.of("PID2", Map.of("PID1", 5.0), "PID3", Map.of("PID1", 20.0)),
+                a.costs(List.of(), List.of("PID1"), LocalAnswers.ROUTING_COST));
+        assertEquals(Map.of("PID1", Map.of("PID2", 1.0), "PID3", Map.of("PID1", 4.0, "PID2", 3.0)),
+                a.costs(List.of("PID1", "PID3"), List.of("PID1", "PID2"), CostType.ordinal("routingcost")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> a.costs(List.of(), List.of(), CostType.numerical("hopcount")));
+        assertTrue(e.getMessage().contains("hopcount"), e.getMessage());
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A client as an application embeds it, run by {@link ClientFootprintTest} in a JVM of its own on
  * the client's runtime class path alone: it bootstraps from the origin named by its arguments (URL,
  * key id, state file), fetches and verifies the network map, answers a PID, a cost and a ranking
- * from the verified maps, a ranking by an ordinal cost type (and is refused a ranking by a cost type the maps do not have, as the
+ * from the verified maps, a ranking and a filtered cost map by an ordinal cost type (and is refused a ranking by a cost type the maps do not have, as the
  * application's mistake, not as a class missing), follows the update stream until the PID1 → PID2 cost changes, and says
  * each step on a line of standard output. It uses nothing but the client's API and the JDK, and
  * exits 0 only when every step went as expected.
@@ -53,6 +54,11 @@ final class FootprintProbe {
                 .map(r -> peers.get(r.index()) + "=" + r.rank()).toList();
         System.out.println("ranked ordinal " + byRank);
         if (!byRank.equals(List.of("128.36.1.7=1", "130.132.3.9=2", "10.1.2.3=3"))) {
+            return false;
+        }
+        Map<String, Map<String, Double>> pidCosts = answers.costs(List.of("PID1"), List.of(), CostType.ordinal("routingcost"));
+        System.out.println("filtered ordinal " + pidCosts);
+        if (!pidCosts.equals(Map.of("PID1", Map.of("PID2", 1.0, "PID3", 2.0)))) {
             return false;
         }
         try {
