@@ -37,6 +37,10 @@ public final class KeyPin {
      *
      * @param file the PEM file
      * @return the pin of that key
+     * @throws IllegalArgumentException naming the file, for one that cannot be read or holds no
+     *                                  {@code PUBLIC KEY} block (the origin's private key file among them:
+     *                                  an application pins the public key, or its key id, and never
+     *                                  holds the private key)
      */
     public static KeyPin ofPem(Path file) {
         VerificationKey k = VerificationKey.readPem(requireNonNull(file, "file"));

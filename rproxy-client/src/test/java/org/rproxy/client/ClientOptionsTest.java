@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Options are values: each copy changes its one setting, the original stays, and equal settings are equal. */
 class ClientOptionsTest {
@@ -38,6 +40,19 @@ class ClientOptionsTest {
         assertEquals(a.hashCode(), b.hashCode());
         assertNotEquals(a, a.withMaxEventBytes(4096));
         assertNotEquals(BASE, a);
+    }
+
+    /** A pin the client cannot take is refused where it is made, naming the file and what it lacks. */
+    @Test
+    void aKeyFileWithoutAPublicKeyIsRefusedNamingIt(@TempDir Path dir) throws Exception {
+        LocalOrigin origin = LocalOrigin.start(dir, List.of());
+        origin.close();
+        Path privateKey = dir.resolve("origin.key");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeyPin.ofPem(privateKey));
+        assertTrue(e.getMessage().startsWith(privateKey + ": no 'PUBLIC KEY' block"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> KeyPin.ofPem(dir.resolve("missing.pub")));
+        assertTrue(e.getMessage().startsWith(dir.resolve("missing.pub") + ": cannot read key file"), e.getMessage());
+        assertEquals(origin.keyId(), KeyPin.ofPem(origin.publicKey).keyId());
     }
 
     @Test
