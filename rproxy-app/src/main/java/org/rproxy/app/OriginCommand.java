@@ -46,7 +46,8 @@ final class OriginCommand implements Callable<Integer> {
     Path maps;
 
     @Option(names = "--sign-upstream", paramLabel = "URL",
-            description = "Signing front: read the maps from this unsigned RFC 7285 server's directory instead of --maps.")
+            description = "Signing front: read the maps from the unsigned RFC 7285 server whose directory is at this URL"
+                    + " (path included, e.g. http://alto-server:8080/directory) instead of --maps.")
     java.net.URI signUpstream;
 
     @Option(names = "--poll", defaultValue = "60s", paramLabel = "DURATION",
