@@ -60,7 +60,7 @@ class ProxyCommandIT {
         assertTrue(run(2, "proxy", "--queries", "nearby", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
                 .contains("--queries: 'nearby' (expected: local or upstream)"));
         assertTrue(run(2, "proxy", "--max-connections", "0", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())
-                .contains("--max-connections: 0 (expected: >= 1)"));
+                .contains("--max-connections: 0 (expected: 1 to 10000000;"));
         assertTrue(run(2, "proxy", "--max-unfinished-streams", "0", "--upstream", "http://127.0.0.1:1", "--trust",
                 pub.toString()).contains("--max-unfinished-streams: 0 (expected: 1 to 10000000"));
         assertTrue(run(2, "proxy", "--max-subscribers", "0", "--upstream", "http://127.0.0.1:1", "--trust", pub.toString())

@@ -1,6 +1,5 @@
 package org.rproxy.core.config;
 
-import static org.rproxy.core.config.ConfigChecks.atLeast;
 import static org.rproxy.core.config.ConfigChecks.orDefault;
 
 /**
@@ -78,8 +77,8 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("address: " + e.getMessage(), e);
         }
-        maxConnections = atLeast(maxConnections, DEFAULT_MAX_CONNECTIONS, 1, "max-connections");
-        if (maxConnections > MAX_CONNECTIONS) {
+        maxConnections = orDefault(maxConnections, DEFAULT_MAX_CONNECTIONS);
+        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) {
             throw new IllegalArgumentException("max-connections: " + maxConnections + " (expected: 1 to " + MAX_CONNECTIONS
                     + "; the process's file descriptor limit is the real bound)");
         }

@@ -146,7 +146,8 @@ class ConfigLoaderTest {
                 Arguments.of("UP\nlisten: {address: 'nohost:x'}",
                         "pull.yaml: listen.address: 'nohost:x' is not HOST:PORT (expected e.g. 127.0.0.1:8282)"),
                 Arguments.of("UP\nlisten: {max-connections: 0}",
-                        "pull.yaml: listen.max-connections: 0 (expected: >= 1)"),
+                        "pull.yaml: listen.max-connections: 0 (expected: 1 to 10000000; the process's file"
+                                + " descriptor limit is the real bound)"),
                 Arguments.of("UP\nlisten: {max-connections: 2147483647}",
                         "pull.yaml: listen.max-connections: 2147483647 (expected: 1 to 10000000; the process's file"
                                 + " descriptor limit is the real bound)"),
@@ -316,7 +317,7 @@ class ConfigLoaderTest {
                 file + ": cache.max-byte: unknown key (known: max-bytes, not-found-entries, not-found-for, spool, spool-dir, spool-min-bytes)",
                 file + ": refresh.tick: '30x' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)",
                 file + ": refresh.retry: 0s (expected: > 0)",
-                file + ": listen.max-connections: 0 (expected: >= 1)",
+                file + ": listen.max-connections: 0 (expected: 1 to 10000000; the process's file descriptor limit is the real bound)",
                 file + ": admin.address: missing"), loader.check(file, ProxyConfig.class));
         assertThrows(ConfigException.class, () -> loader.load(file, ProxyConfig.class));
     }
@@ -332,7 +333,7 @@ class ConfigLoaderTest {
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)",
                 file + ": listen.adress: unknown key (known: address, max-concurrent-streams, max-connections, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
-                file + ": listen.max-connections: 0 (expected: >= 1)"), loader.check(file, ProxyConfig.class));
+                file + ": listen.max-connections: 0 (expected: 1 to 10000000; the process's file descriptor limit is the real bound)"), loader.check(file, ProxyConfig.class));
 
         Files.writeString(file, "upstream: {trust: [" + pub + "], connections: abc}\n");
         assertEquals(List.of(file + ": upstream.connections: 'abc' is not a whole number", file + ": upstream.url: missing"),
