@@ -128,6 +128,25 @@ class OriginCommandTest {
                 starting.stop(0);
             }
 
+            HttpServer elsewhere = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            elsewhere.createContext("/", exchange -> {
+                exchange.sendResponseHeaders(404, -1);
+                exchange.close();
+            });
+            elsewhere.start();
+            try {
+                // A URL without the directory's path: the server has nothing at /, and the line says what to give.
+                String root = "http://127.0.0.1:" + elsewhere.getAddress().getPort();
+                CommandRun noPath = CommandRun.of("origin", "--sign-upstream", root, "--key", key, "--listen", "127.0.0.1:" + listen);
+                assertEquals(1, noPath.exit(), noPath.toString());
+                assertEquals("rproxy origin: GET " + root + ": status 404 (expected the unsigned server's directory there:"
+                        + " --sign-upstream names it, path included, e.g. http://alto-server:8080/directory)",
+                        noPath.err().strip(), noPath.toString());
+                assertPortFree(listen);
+            } finally {
+                elsewhere.stop(0);
+            }
+
             // What starting again cannot change stays a refusal.
             CommandRun scheme = CommandRun.of("origin", "--sign-upstream", "ftp://127.0.0.1:" + down + "/directory",
                     "--key", key, "--listen", "127.0.0.1:0");

@@ -174,7 +174,13 @@ final class UpstreamDocuments implements AutoCloseable {
 
     /** The document at {@code uri} read by {@code reader}, whatever was read before (for the directory: small, and it says what else to read). */
     <T> T read(URI uri, String what, Reader<T> reader) throws IOException {
-        byte[] body = ok(uri, get(uri, null));
+        UpstreamResponse r = get(uri, null);
+        if (r.status() == 404 || r.status() == 410) {
+            // Most often a --sign-upstream URL without the directory's path: say what it must name.
+            throw new IOException("GET " + uri + ": status " + r.status() + " (expected the unsigned server's " + what
+                    + " there: --sign-upstream names it, path included, e.g. http://alto-server:8080/directory)");
+        }
+        byte[] body = ok(uri, r);
         return decode(uri, what, body, null, reader);
     }
 
