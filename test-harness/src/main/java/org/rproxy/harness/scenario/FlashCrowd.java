@@ -91,8 +91,8 @@ final class FlashCrowd implements Scenario {
         checks.add(Check.of("wall time (setup + run)", "< " + TIME_LIMIT.toSeconds() + " s",
                 String.format(Locale.ROOT, "%.0f s", seconds), seconds < TIME_LIMIT.toSeconds()));
         RequestCounts.PeriodPeak peak = relay.peakPerPeriod();
-        checks.add(Check.of("origin requests per resource per " + maxAge.toSeconds() + " s period", "<= " + HANDFUL,
-                peak.count() + " (" + peak.resource() + ")", peak.count() <= HANDFUL));
+        checks.add(Check.of("origin requests per resource in any " + maxAge.toSeconds() + " s (max-age)", "<= " + HANDFUL,
+                RequestCounts.describe(peak), peak.count() <= HANDFUL));
         checks.add(Check.of(DISTINCT_LABEL, "<= " + DISTINCT_AT_ORIGIN,
                 fmt(relay.distinctResources()), relay.distinctResources() <= DISTINCT_AT_ORIGIN));
         checks.add(Check.info("origin requests in all", fmt(r.origin() == null ? 0 : r.origin().requests())
