@@ -148,8 +148,9 @@ public final class LoadRun {
                 stats.signedUnchecked.sum(), stats.derived.sum(), verdicts == null ? 0 : verdicts.fullVerifications(),
                 stats.verifyFailureCount(), stats.verifyFailures());
         RunReport.OriginLoad o = null;
+        long beforeRun = before == null ? -1 : before.values().stream().mapToLong(Long::longValue).sum();
         if (originUnreadable != null) {
-            o = RunReport.OriginLoad.unreadable(origin.source(), originUnreadable);
+            o = RunReport.OriginLoad.unreadable(origin.source(), originUnreadable, beforeRun);
         } else if (before != null && after != null) {
             Map<String, Long> diff = new LinkedHashMap<>();
             after.forEach((path, n) -> {
@@ -158,7 +159,8 @@ public final class LoadRun {
                     diff.put(path, d);
                 }
             });
-            o = new RunReport.OriginLoad(origin.source(), diff.values().stream().mapToLong(Long::longValue).sum(), diff);
+            o = new RunReport.OriginLoad(origin.source(), diff.values().stream().mapToLong(Long::longValue).sum(), diff,
+                    beforeRun);
         }
         return new RunReport(title, startedAt.toString(), settings, seconds, setupSeconds,
                 new RunReport.Viewers(config.viewers(), stats.viewersStarted.sum(), stats.viewersJoined.sum(),

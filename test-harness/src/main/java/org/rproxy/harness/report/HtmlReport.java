@@ -27,7 +27,7 @@ public final class HtmlReport {
         table(b, "Errors", r.errors(), "none");
         table(b, "Verification failures", r.verification().failuresByOutcome(), "none");
         if (r.origin() != null) {
-            table(b, "Origin requests by path (" + r.origin().source() + ")", r.origin().byPath(), "none");
+            table(b, "Origin requests during the run by path (" + r.origin().source() + ")", r.origin().byPath(), "none");
         }
         table(b, "Responses by viewer step (any status)", r.requestsByStep(), "none");
         table(b, "Of those, 503s asked again after their Retry-After, by step", r.retriesByStep(), "none");
@@ -78,9 +78,12 @@ public final class HtmlReport {
                 "%s: %,d signed responses checked with %,d full verifications; %,d unchecked; %,d derived (unsigned) answers",
                 ver.mode(), ver.signedChecked(), ver.fullVerifications(), ver.signedUnchecked(), ver.derived()), false);
         row(b, "verification failures", String.format(Locale.ROOT, "%,d", ver.failures()), ver.failures() > 0);
-        row(b, "origin requests", r.origin() == null ? "unknown (no origin counter)"
+        row(b, "origin requests during the run", r.origin() == null ? "unknown (no origin counter)"
                 : !r.origin().known() ? "unknown (" + r.origin().source() + ")"
                 : String.format(Locale.ROOT, "%,d", r.origin().requests()), !(r.origin() == null || r.origin().known()));
+        if (r.origin() != null) {
+            row(b, "origin requests before the run", SummaryTable.beforeRun(r.origin()), false);
+        }
         b.append("</table>\n");
     }
 

@@ -36,7 +36,8 @@ import java.util.TreeMap;
  * @param errorCount     requests that failed (transport, status, malformed answer)
  * @param errors         failures by kind and step
  * @param verification   what was checked and what failed
- * @param origin         requests the origin served during the run, or null when not known
+ * @param origin         requests the origin served during the run (not before it: the warm-up is apart), or null
+ *                       when not known
  * @param requestsByStep responses per viewer step, any status: they add up to {@code requests}
  * @param retriesByStep  of those, the {@code 503}s that were asked again after their {@code Retry-After}, per step
  * @param requestsByTarget responses per target URL and viewer step, any status (what each target answered; a
@@ -96,15 +97,24 @@ public record RunReport(String title, String startedAt, Map<String, String> sett
         }
     }
 
-    /** @param source where the count came from; byPath requests by path; requests -1 when they could not be read */
-    public record OriginLoad(String source, long requests, Map<String, Long> byPath) {
+    /**
+     * Requests the origin served during the run: the counter read just before the harness's
+     * set-up and again at the run's end (its deadline, or when the last viewer finished).
+     *
+     * @param source    where the count came from
+     * @param requests  the difference, -1 when the counter could not be read at the end
+     * @param byPath    the difference by path
+     * @param beforeRun the counter's total when the run began: what the origin served before it (the nodes'
+     *                  warm-up, the harness's own fetch of the network map, earlier runs), in no figure of the run
+     */
+    public record OriginLoad(String source, long requests, Map<String, Long> byPath, long beforeRun) {
         public OriginLoad {
             byPath = sorted(byPath);
         }
 
         /** The origin's counter could not be read at the end of the run: the run's figures stand, this one is unknown. */
-        public static OriginLoad unreadable(String source, String why) {
-            return new OriginLoad(source + ", unreadable at the end of the run: " + why, -1, Map.of());
+        public static OriginLoad unreadable(String source, String why, long beforeRun) {
+            return new OriginLoad(source + ", unreadable at the end of the run: " + why, -1, Map.of(), beforeRun);
         }
 
         public boolean known() {

@@ -41,10 +41,24 @@ public final class SummaryTable {
         } else if (!r.origin().known()) {
             line(b, "origin requests", "unknown (" + r.origin().source() + ")");
         } else {
-            line(b, "origin requests", String.format(Locale.ROOT, "%,d (%s)", r.origin().requests(), r.origin().source()));
+            line(b, "origin requests", String.format(Locale.ROOT, "%,d during the run (%s)", r.origin().requests(),
+                    r.origin().source()));
             top(b, r.origin().byPath(), 12);
         }
+        if (r.origin() != null) {
+            line(b, "  before the run", beforeRun(r.origin()));
+        }
         return b.toString();
+    }
+
+    /**
+     * What the origin had served when the run began: the nodes' warm-up (a proxy's start fetches
+     * every map), the fetch of the network map for addresses, earlier runs. Said beside the run's
+     * count, which leaves it out, so that the count is not read as the whole cost of the event.
+     */
+    static String beforeRun(RunReport.OriginLoad o) {
+        return String.format(Locale.ROOT, "%,d: the count when the run began (such as the nodes' warm-up, the harness's fetch "
+                + "of the network map without --maps, earlier runs), in no figure above", o.beforeRun());
     }
 
     private static void latency(StringBuilder b, String name, RunReport.Latency l) {

@@ -56,6 +56,41 @@ class PrometheusOriginCounterTest {
         }
     }
 
+    /**
+     * The origin served 5 requests before the run (a proxy's warm-up, say) and 3 during it: the
+     * summary gives the 3 as the run's and says that the 5 before it are not in them.
+     */
+    @Test
+    void theSummaryCountsTheRunAndSaysWhatCameBeforeIt() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+        HttpServer metrics = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        metrics.createContext("/metrics", ex -> {
+            long n = reads.incrementAndGet() == 1 ? 5 : 8;
+            byte[] body = ("rproxy_requests_total{method=\"GET\",path=\"/networkmap\",status=\"200\",} " + n + ".0\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        metrics.start();
+        try (LoopbackServers.Scripted server = new LoopbackServers.Scripted(LoopbackServers.Scripted.DOCUMENTS)) {
+            URI url = URI.create("http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics");
+            LoadConfig config = LoopbackServers.config(server.uri(), 2, Duration.ofMillis(100), Duration.ofSeconds(30),
+                    Duration.ofSeconds(30), Population.Mix.defaults(), true);
+            RunReport r = new LoadRun(config, Progress.none(), new PrometheusOriginCounter(url, "rproxy_requests_total"),
+                    Map.of()).run("warm-up apart");
+            String summary = SummaryTable.render(r);
+            assertTrue(summary.contains("origin requests          3 during the run (rproxy_requests_total from " + url),
+                    summary);
+            assertTrue(summary.lines().anyMatch(l -> l.trim().startsWith("before the run") && l.endsWith(
+                    " 5: the count when the run began (such as the nodes' warm-up, the harness's fetch of the network map "
+                    + "without --maps, earlier runs), in no figure above")), summary);
+        } finally {
+            metrics.stop(0);
+        }
+    }
+
     @Test
     void samplesOfTheMetricAreSummedByPathAndOthersIgnored() {
         String text = """

@@ -44,7 +44,7 @@ class ReportTest {
                         new RunReport.Percentile(99.999, 24.0), new RunReport.Percentile(100, 25.0)),
                 2, Map.of("http 504 @ xml cost-row", 2L),
                 new RunReport.Verification("all", 2000, 0, 2000, 4, 0, Map.of()),
-                new RunReport.OriginLoad("relay", 12, Map.of("GET /directory", 4L, "GET /prop/pid", 8L)),
+                new RunReport.OriginLoad("relay", 12, Map.of("GET /directory", 4L, "GET /prop/pid", 8L), 17),
                 Map.of("json directory", 500L), Map.of("json directory", 3L),
                 Map.of("http://127.0.0.1:8080", Map.of("json directory", 500L)), series);
     }
@@ -130,7 +130,8 @@ class ReportTest {
     void theSummaryTableNamesTheFiguresAUserLooksFor() {
         String t = SummaryTable.render(sample("run"));
         for (String s : List.of("p50 1.50 ms", "p99 9.50 ms", "p99.9 20.10 ms", "max 25.00 ms", "verification failures",
-                "origin requests", "8  GET /prop/pid",
+                "origin requests          12 during the run (relay)", "8  GET /prop/pid",
+                "before the run         17: the count when the run began",
                 "queued in the harness  p50 0.05 ms", "server (after written) p50 1.40 ms", "0.40 s of set-up", "1 connects failed; 3 requests sent again",
                 "not in the percentiles   2 requests failed without an answer")) {
             assertTrue(t.contains(s), s + " in\n" + t);
