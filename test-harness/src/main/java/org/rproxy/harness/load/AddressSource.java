@@ -14,6 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
+import javax.net.ssl.SSLException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -66,9 +68,27 @@ public final class AddressSource {
         return AltoJson.readNetworkMap(doc, new VersionTag("addresses", "t"));
     }
 
-    /** The default network map of the ALTO server at {@code base}, found through its directory. */
-    public static NetworkMap fromServer(URI base, List<VerificationKey> trusted) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * The default network map of the ALTO server at {@code base}, found through its directory.
+     *
+     * @param tls TLS settings when {@code base} is https (its certificate checked as the viewers' are), else null
+     */
+    public static NetworkMap fromServer(URI base, List<VerificationKey> trusted, TargetTls tls)
+            throws IOException, InterruptedException {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls.jdk());
+        }
+        HttpClient http = b.build();
+        try {
+            return fromServer(http, base, trusted);
+        } catch (SSLException e) {
+            throw new IOException(base + ": " + (tls == null ? e.getMessage() : tls.failure(e, base.getHost())), e);
+        }
+    }
+
+    private static NetworkMap fromServer(HttpClient http, URI base, List<VerificationKey> trusted)
+            throws IOException, InterruptedException {
         String root = base.toString().replaceAll("/+$", "");
         HttpResponse<byte[]> dir = get(http, root, "/directory", trusted);
         Documents.DirectoryInfo info = new Documents().directory("d", dir::body, null);

@@ -23,7 +23,8 @@ import io.netty.util.concurrent.EventExecutor;
  * The bounded set of keep-alive connections through which all simulated viewers talk to their
  * targets: {@code connections} per target, spread over a few event-loop threads. A million
  * viewers are a million small state machines taking turns on these connections, not a million
- * sockets or threads. {@link #close} closes every connection and stops the threads.
+ * sockets or threads. An {@code https} target's connections are the same, each with TLS under
+ * its HTTP/1.1. {@link #close} closes every connection and stops the threads.
  */
 final class ClientPool implements AutoCloseable {
     private final EventLoopGroup group;
@@ -64,7 +65,8 @@ final class ClientPool implements AutoCloseable {
         }
     }
 
-    ClientPool(List<URI> urls, int connectionsPerTarget, int pipelineDepth, int ioThreads, Duration timeout,
+    /** @param tls TLS towards the {@code https} targets, or null when there is none */
+    ClientPool(List<URI> urls, TargetTls tls, int connectionsPerTarget, int pipelineDepth, int ioThreads, Duration timeout,
                Stats stats) {
         requireNonNull(urls, "urls");
         if (connectionsPerTarget < 1) {
@@ -76,15 +78,16 @@ final class ClientPool implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("harness-client", true),
                 NioIoHandler.newFactory());
         for (URI url : urls) {
-            if (!"http".equals(url.getScheme()) || url.getHost() == null) {
-                throw new IllegalArgumentException("--target: " + url + " (expected: http://HOST:PORT[/PATH])");
-            }
-            int port = url.getPort() < 0 ? 80 : url.getPort();
-            InetSocketAddress addr = new InetSocketAddress(url.getHost(), port);
+            boolean https = LoadConfig.https(url);
+            TargetTls targetTls = https ? requireNonNull(tls, "tls for " + url) : null;
+            int port = url.getPort() < 0 ? (https ? 443 : 80) : url.getPort();
+            // an IPv6 literal is bracketed in a URL and in Host, not in an address or a certificate
+            String name = url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1) : url.getHost();
+            InetSocketAddress addr = new InetSocketAddress(name, port);
             String host = url.getHost() + (url.getPort() < 0 ? "" : ":" + port);
             List<Connection> conns = new ArrayList<>();
             for (int i = 0; i < connectionsPerTarget; i++) {
-                conns.add(new Connection(group.next(), addr, host, pipelineDepth, timeout.toNanos(), stats));
+                conns.add(new Connection(group.next(), addr, host, targetTls, name, pipelineDepth, timeout.toNanos(), stats));
             }
             String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
             targets.add(new Target(targets.size(), url.toString(), path, conns));
@@ -120,9 +123,18 @@ final class ClientPool implements AutoCloseable {
         }
     }
 
+    /** Closes every connection, waits (a few seconds at most) until they are closed, then stops the event loops. */
     @Override
     public void close() {
-        targets.forEach(t -> t.connections.forEach(Connection::close));
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        targets.forEach(t -> t.connections.forEach(c -> closed.add(c.close())));
+        try {
+            CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the loops' shutdown closes what is left
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -29,12 +29,17 @@ import io.netty.util.concurrent.ScheduledFuture;
  * fails ({@code timeout}), the connection is replaced, and those in flight behind it are sent
  * again likewise, or fail ({@code timeout of a request ahead}). A failed connect (counted once
  * per attempt, not per request) sends the backlog, which nothing has been written of, on a second
- * connect; those still waiting when that one fails too fail ({@code connect failed}).
+ * connect; those still waiting when that one fails too fail ({@code connect failed}). Towards an
+ * {@code https} target a connect ends with the TLS handshake, and a failed handshake is a failed
+ * connect whose kind says why ({@code connect failed: TLS handshake failed: the certificate is not
+ * trusted by ...}).
  */
 final class Connection {
     private final EventLoop loop;
     private final InetSocketAddress address;
     private final String host;
+    private final TargetTls tls;
+    private final String peerHost;
     private final int depth;
     private final long timeoutNanos;
     private final ArrayDeque<Exchange> inflight = new ArrayDeque<>();
@@ -48,12 +53,20 @@ final class Connection {
     /** Inside a read: writes wait for the end of the read so that one flush carries them all. */
     private boolean reading;
 
-    /** @param stats where connects, failed connects and requests sent again are counted */
-    Connection(EventLoop loop, InetSocketAddress address, String host, int depth, long timeoutNanos, Stats stats) {
+    /**
+     * @param host     the Host header's value
+     * @param tls      TLS towards the target, or null for plain HTTP
+     * @param peerHost the target's host name, which its certificate must hold
+     * @param stats    where connects, failed connects and requests sent again are counted
+     */
+    Connection(EventLoop loop, InetSocketAddress address, String host, TargetTls tls, String peerHost, int depth,
+               long timeoutNanos, Stats stats) {
         this.loop = loop;
         this.stats = stats;
         this.address = address;
         this.host = host;
+        this.tls = tls;
+        this.peerHost = peerHost;
         this.depth = depth;
         this.timeoutNanos = timeoutNanos;
         this.watchdog = loop.scheduleAtFixedRate(this::checkTimeout, 1, 1, TimeUnit.SECONDS);
@@ -91,16 +104,26 @@ final class Connection {
         return ended;
     }
 
-    /** Closes the connection and fails whatever is queued; thread-safe. */
-    void close() {
+    /**
+     * Closes the connection and fails whatever is queued; thread-safe.
+     *
+     * @return completes once the channel is closed (a TLS channel's close_notify written), so that
+     *         the event loop is not stopped with it still open
+     */
+    CompletableFuture<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
             closed = true;
             watchdog.cancel(false);
-            if (channel != null) {
-                channel.close();
-            }
             failAll(backlog, "harness stopped");
+            Channel ch = channel != null ? channel : connecting != null ? connecting.channel() : null;
+            if (ch == null) {
+                done.complete(null);
+            } else {
+                ch.close().addListener(f -> done.complete(null));
+            }
         });
+        return done;
     }
 
     private void enqueue(Exchange ex) {
@@ -141,7 +164,7 @@ final class Connection {
             return;
         }
         stats.connects.increment();
-        ChannelFuture f = Wire.connect(loop, address, new Handler());
+        ChannelFuture f = Wire.connect(loop, address, tls, peerHost, new Handler());
         connecting = f;
         f.addListener(done -> {
             connecting = null;
@@ -213,6 +236,9 @@ final class Connection {
     }
 
     private static String reason(Throwable t) {
+        if (t instanceof Wire.TlsRefused) {
+            return t.getMessage();
+        }
         String n = t.getClass().getSimpleName();
         return n.contains("Refused") || String.valueOf(t.getMessage()).contains("refused") ? "refused" : n;
     }

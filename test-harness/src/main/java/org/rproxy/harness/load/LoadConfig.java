@@ -28,15 +28,22 @@ import org.rproxy.core.sign.VerificationKey;
  * @param seed         the crowd's seed
  * @param addresses    the network map viewers' addresses are drawn from
  * @param documentsOnly viewers stop after the network map (PID found locally): no cost row, no ranking
+ * @param tls          TLS towards the {@code https} targets (required when there is one), or null
  */
 public record LoadConfig(List<URI> targets, List<VerificationKey> trusted, long viewers, ArrivalSchedule arrival,
                          VerifyMode verify, int connections, int pipeline, int ioThreads, Duration duration,
                          Duration drain, Duration timeout, Population.Mix mix, boolean gzip, long seed,
-                         NetworkMap addresses, boolean documentsOnly) {
+                         NetworkMap addresses, boolean documentsOnly, TargetTls tls) {
     public LoadConfig {
         targets = List.copyOf(requireNonNull(targets, "targets"));
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("--target: none given (expected: at least one URL)");
+        }
+        checkTargets(targets);
+        for (URI t : targets) {
+            if (https(t) && tls == null) {
+                throw new IllegalArgumentException("--target: " + t + ": https, but no TLS settings given");
+            }
         }
         trusted = List.copyOf(requireNonNull(trusted, "trusted"));
         if (viewers < 1) {
@@ -57,5 +64,28 @@ public record LoadConfig(List<URI> targets, List<VerificationKey> trusted, long 
         requireNonNull(timeout, "timeout");
         requireNonNull(mix, "mix");
         requireNonNull(addresses, "addresses");
+    }
+
+    /** Settings whose https targets, if any, are checked against the system trust store. */
+    public LoadConfig(List<URI> targets, List<VerificationKey> trusted, long viewers, ArrivalSchedule arrival,
+                      VerifyMode verify, int connections, int pipeline, int ioThreads, Duration duration,
+                      Duration drain, Duration timeout, Population.Mix mix, boolean gzip, long seed,
+                      NetworkMap addresses, boolean documentsOnly) {
+        this(targets, trusted, viewers, arrival, verify, connections, pipeline, ioThreads, duration, drain, timeout, mix,
+                gzip, seed, addresses, documentsOnly, TargetTls.forTargets(requireNonNull(targets, "targets"), null));
+    }
+
+    /** Refuses a target that is not an http or https URL with a host, naming it. */
+    public static void checkTargets(List<URI> targets) {
+        for (URI t : targets) {
+            if (!("http".equals(t.getScheme()) || https(t)) || t.getHost() == null) {
+                throw new IllegalArgumentException("--target: " + t + " (expected: http://HOST[:PORT][/PATH] or "
+                        + "https://HOST[:PORT][/PATH])");
+            }
+        }
+    }
+
+    static boolean https(URI target) {
+        return "https".equals(target.getScheme());
     }
 }

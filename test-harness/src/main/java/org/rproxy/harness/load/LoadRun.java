@@ -69,7 +69,7 @@ public final class LoadRun {
         Instant startedAt;
         Sampler sampler = null;
         long setupStart = System.nanoTime();
-        try (ClientPool pool = new ClientPool(config.targets(), config.connections(), config.pipeline(),
+        try (ClientPool pool = new ClientPool(config.targets(), config.tls(), config.connections(), config.pipeline(),
                 config.ioThreads(), config.timeout(), stats)) {
             // the harness's own start (event loops, class loading, connects) is not the servers' time:
             // the run's clock starts once every connection has been opened and the codec has run once

@@ -28,8 +28,13 @@ import picocli.CommandLine.Option;
 public final class ViewersCommand implements Callable<Integer> {
 
     @Option(names = "--target", required = true, split = ",", paramLabel = "URL",
-            description = "Origin or proxy URLs; viewers are spread over them.")
+            description = "Origin or proxy URLs, http or https; viewers are spread over them.")
     List<URI> targets;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+            description = "PEM CA certificates to check https targets against (default: the system trust store); "
+                    + "the certificate must name the target's host either way.")
+    Path ca;
 
     @Option(names = "--trust", paramLabel = "PUBFILE", description = "Origin public key (SPKI PEM); repeatable.")
     List<Path> trust = new ArrayList<>();
@@ -120,14 +125,18 @@ public final class ViewersCommand implements Callable<Integer> {
         List<VerificationKey> keys = new ArrayList<>();
         trust.forEach(p -> keys.add(VerificationKey.readPem(p)));
         VerifyMode mode = VerifyMode.parse(verify);
-        NetworkMap addresses = maps != null ? AddressSource.fromFolder(maps) : AddressSource.fromServer(targets.get(0), keys);
+        LoadConfig.checkTargets(targets);
+        TargetTls tls = TargetTls.forTargets(targets, ca);
+        NetworkMap addresses = maps != null ? AddressSource.fromFolder(maps) : AddressSource.fromServer(targets.get(0), keys, tls);
         LoadConfig config = new LoadConfig(targets, keys, viewers, ArrivalSchedule.parse(arrival), mode, connections,
                 pipeline, ioThreads, duration, drain, timeout, new Population.Mix(returning, xml, serverPid, serverRank, peers), gzip,
-                seed, addresses, documentsOnly);
+                seed, addresses, documentsOnly, tls);
         OriginCounter origin = originMetrics == null ? null : new PrometheusOriginCounter(originMetrics, originMetric);
         Map<String, String> settings = new LinkedHashMap<>();
         // every option, so that a report says how its run was made
         settings.put("targets", targets.toString());
+        settings.put("tls", tls == null ? "none (no https target)" : "certificates checked against " + tls.trust()
+                + ", host names against the targets'; ALPN http/1.1");
         settings.put("trust", trust.isEmpty() ? "none" : trust.toString());
         settings.put("viewers", Long.toString(viewers));
         settings.put("arrival", arrival);

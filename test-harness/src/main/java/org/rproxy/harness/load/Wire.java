@@ -1,5 +1,6 @@
 package org.rproxy.harness.load;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 import io.netty.bootstrap.Bootstrap;
@@ -8,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -21,10 +23,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 
 /**
- * What a {@link Connection} puts on the wire: the channel it connects (HTTP/1.1 client codec and
- * aggregator in front of its handler) and the request an {@link Exchange} becomes.
+ * What a {@link Connection} puts on the wire: the channel it connects (for an {@code https}
+ * target a TLS handler, then the HTTP/1.1 client codec and aggregator in front of its handler)
+ * and the request an {@link Exchange} becomes.
  */
 final class Wire {
     static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -36,9 +41,17 @@ final class Wire {
     private Wire() {
     }
 
-    /** Starts connecting a channel on {@code loop} whose pipeline ends in {@code handler}. */
-    static ChannelFuture connect(EventLoop loop, InetSocketAddress address, ChannelHandler handler) {
-        return new Bootstrap().group(loop).channel(NioSocketChannel.class)
+    /**
+     * Starts connecting a channel on {@code loop} whose pipeline ends in {@code handler}. The future
+     * completes when the channel can carry requests: connected and, with {@code tls}, its handshake
+     * done with {@code http/1.1} or no protocol chosen by ALPN. A failed handshake fails it with a
+     * {@link TlsRefused} saying why, and closes the channel.
+     *
+     * @param tls  TLS towards the target, or null for plain HTTP
+     * @param host the target's host name, which its certificate must hold
+     */
+    static ChannelFuture connect(EventLoop loop, InetSocketAddress address, TargetTls tls, String host, ChannelHandler handler) {
+        ChannelFuture tcp = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -47,11 +60,47 @@ final class Wire {
                         HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(4096)
                                 .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(HEADERS)
                                 .setTrailersFactory(TRAILERS);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, address.getPort(), CONNECT_TIMEOUT_MILLIS));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(decoder, false, false),
                                 new HttpObjectAggregator(MAX_RESPONSE), handler);
                     }
                 })
                 .connect(address);
+        if (tls == null) {
+            return tcp;
+        }
+        ChannelPromise ready = tcp.channel().newPromise();
+        tcp.addListener(connected -> {
+            if (!connected.isSuccess()) {
+                ready.tryFailure(connected.cause());
+                return;
+            }
+            SslHandler ssl = tcp.channel().pipeline().get(SslHandler.class);
+            ssl.handshakeFuture().addListener(shaken -> {
+                String protocol = ssl.applicationProtocol();
+                if (!shaken.isSuccess()) {
+                    ready.tryFailure(new TlsRefused(tls.failure(shaken.cause(), host), shaken.cause()));
+                    tcp.channel().close();
+                } else if (protocol != null && !ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+                    ready.tryFailure(new TlsRefused("TLS: the target chose " + protocol + " by ALPN, not http/1.1", null));
+                    tcp.channel().close();
+                } else {
+                    ready.trySuccess();
+                }
+            });
+        });
+        return ready;
+    }
+
+    /** A TLS handshake that failed, or a protocol the harness does not speak; the message says which and why. */
+    static final class TlsRefused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TlsRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** The request {@code ex} is, to {@code host}. */

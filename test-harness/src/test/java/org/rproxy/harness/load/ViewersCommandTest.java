@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +16,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.harness.HarnessMain;
+
+import picocli.CommandLine;
 
 /** {@code harness viewers}: the report holds every option; a run that did not carry its crowd fails; errors name options. */
 class ViewersCommandTest {
@@ -52,6 +57,32 @@ class ViewersCommandTest {
             assertEquals(0, HarnessMain.run("viewers", "--target", server.uri().toString(), "--verify", "none",
                     "--viewers", "3", "--arrival", "steady:100", "--documents-only", "--connections", "2"));
         }
+    }
+
+    /** Each bad TLS option is refused before any connection, naming the option and the reason (exit 2). */
+    @Test
+    void badTlsOptionsAreRefusedNamingTheOptionAndWhy() throws Exception {
+        Path cert = TestCertificates.make(dir, "ca").cert();
+        Path notPem = Files.writeString(dir.resolve("notes.txt"), "not a certificate\n");
+        Path missing = dir.resolve("missing.pem");
+        String https = "https://127.0.0.1:1";
+        assertRefused("--ca " + missing + ": no such file", "--target", https, "--ca", missing.toString());
+        assertRefused("--ca " + notPem + ": ", "--target", https, "--ca", notPem.toString());
+        assertRefused("--ca " + cert + ": no https target to use it for", "--target", "http://127.0.0.1:1",
+                "--ca", cert.toString());
+        assertRefused("--target: ftp://127.0.0.1:1 (expected: http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH])",
+                "--target", "ftp://127.0.0.1:1");
+    }
+
+    private void assertRefused(String message, String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true));
+        List<String> all = new java.util.ArrayList<>(List.of("viewers", "--verify", "none", "--viewers", "1",
+                "--maps", dir.toString()));
+        all.addAll(List.of(args));
+        assertEquals(2, cl.execute(all.toArray(String[]::new)), err.toString());
+        assertTrue(err.toString().startsWith("harness viewers: " + message), err.toString());
     }
 
     @Test
