@@ -106,7 +106,9 @@ final class EdgeCaches implements Scenario {
         checks.add(hits("Varnish", v, behindVarnish, r));
         checks.add(Check.info("requests reaching the proxy (nginx, Varnish; queries included)",
                 fmt(behindNginx.total()) + ", " + fmt(behindVarnish.total())));
-        checks.add(Check.info("origin requests (through the relay)", fmt(relay.total())));
+        // the relay has counted since the origin started: the proxy's start is in it, and the run's share is said
+        checks.add(Check.info("origin requests (through the relay)", fmt(relay.total()) + " since the origin started, "
+                + (r.origin() != null && r.origin().known() ? fmt(r.origin().requests()) : "unknown") + " of them during the run"));
         checks.add(Check.info("failures by outcome", r.verification().failuresByOutcome().toString()));
         return checks;
     }
