@@ -17,9 +17,10 @@ import org.rproxy.core.sign.Verdict.Outcome;
  * the same outcome in the same words, without checking the signature again.
  *
  * <p>Only {@link #of} makes one, through the verifier, so a verdict is never paired with fields it
- * was not reached on ({@link VerifiedRepresentation.SignedFields} is the same idea for a receiver
- * that holds a {@link VerifiedRepresentation}; this one is for a receiver that words refusals by
- * the {@link Verdict}, with its times). Immutable; any thread.
+ * was not reached on. A receiver that words refusals by the {@link Verdict}, with its times, uses
+ * it as it is; {@link VerifiedRepresentation.SignedFields} is built on it for a receiver that
+ * holds a {@link VerifiedRepresentation}, so both judge a body after its fields alike.
+ * Immutable; any thread.
  */
 public final class FieldsVerdict {
     private static final String CONTENT_ENCODING = "content-encoding";
@@ -67,6 +68,11 @@ public final class FieldsVerdict {
     /** The verdict on the fields alone: every check but the body's. */
     public Verdict verdict() {
         return verdict;
+    }
+
+    /** What the fields were checked for (the target, the rollback floor): the body is judged by it too. */
+    Expectation expectation() {
+        return expect;
     }
 
     /**

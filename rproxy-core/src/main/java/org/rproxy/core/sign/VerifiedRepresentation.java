@@ -136,54 +136,50 @@ public final class VerifiedRepresentation {
         requireNonNull(verifier, "verifier");
         requireNonNull(target, "target");
         List<HeaderField> signed = fields.stream().filter(f -> !f.name().equals(CONTENT_ENCODING)).toList();
-        Expectation expect = new Expectation(target, notBefore);
-        Verdict v = verifier.verifyFields(lookup(signed), expect);
-        return v.valid() ? new SignedFields(verifier, target, signed, v, expect) : new Refused(v.outcome(), v.reason());
+        FieldsVerdict v = FieldsVerdict.of(verifier, lookup(signed), new Expectation(target, notBefore));
+        return v.verdict().valid() ? new SignedFields(verifier, target, signed, v)
+                : new Refused(v.verdict().outcome(), v.verdict().reason());
     }
 
     /**
      * An identity variant's signed fields that verified ({@link #verifyFields}), waiting for the
-     * body they describe. Only {@link #verifyFields} makes one, so {@link #withBody} can take their
-     * signature as checked. Immutable.
+     * body they describe: a {@link FieldsVerdict} (the one mechanism for a body judged after its
+     * fields) kept with the fields, so that what it completes is a {@link VerifiedRepresentation}.
+     * Only {@link #verifyFields} makes one, so {@link #withBody} can take their signature as
+     * checked. Immutable.
      */
     public static final class SignedFields implements FieldsCheck {
         private final ResponseVerifier verifier;
         private final String target;
         private final List<HeaderField> fields;
-        private final Verdict verdict;
-        private final Expectation expect;
+        private final FieldsVerdict verdict;
 
-        private SignedFields(ResponseVerifier verifier, String target, List<HeaderField> fields, Verdict verdict,
-                             Expectation expect) {
+        private SignedFields(ResponseVerifier verifier, String target, List<HeaderField> fields,
+                             FieldsVerdict verdict) {
             this.verifier = verifier;
             this.target = target;
             this.fields = fields;
             this.verdict = verdict;
-            this.expect = expect;
         }
 
         /**
          * The identity variant of {@code body} with these fields, once {@code body} matches their
-         * {@code content-digest} and is not gzip-coded (the checks {@link ResponseVerifier#verify}
-         * makes of a body, with the same outcomes and reasons), and then the gzip variant
-         * {@code gzip} gives, verified in full, as {@link VerifiedRepresentation#verify} does.
+         * {@code content-digest}, is not gzip-coded and the signature is still valid at the
+         * verifier's clock now ({@link FieldsVerdict#withBody}: the verdict
+         * {@link ResponseVerifier#verify} gives at this moment, with the same outcomes and
+         * reasons; a rebuild during which the signature expired is refused as expired), and then
+         * the gzip variant {@code gzip} gives, verified in full, as {@link VerifiedRepresentation#verify} does.
          */
         public Check withBody(Bytes body, Supplier<Variant> gzip, long maxAgeSeconds) {
             requireNonNull(body, "body");
             requireNonNull(gzip, "gzip");
-            byte[] bytes = body.unsafeArray();
-            String mismatch = ContentDigest.mismatch(lookup(fields).apply(SignatureHeaders.CONTENT_DIGEST), bytes, 0,
-                    bytes.length);
-            if (mismatch != null) {
-                return new Refused(Outcome.DIGEST_MISMATCH, mismatch);
-            }
-            String coding = ContentCoding.mismatch(null, bytes);
-            if (coding != null) {
-                return new Refused(Outcome.CODING_MISMATCH, coding);
+            Verdict v = verdict.withBody(body.unsafeArray());
+            if (!v.valid()) {
+                return new Refused(v.outcome(), v.reason());
             }
             // an update stream carries max-age alone (no revalidation directive)
-            return verified(verifier, target, new Variant(body, null, fields), verdict, gzip, maxAgeSeconds, expect,
-                    Representation.Revalidation.NONE);
+            return verified(verifier, target, new Variant(body, null, fields), v, gzip, maxAgeSeconds,
+                    verdict.expectation(), Representation.Revalidation.NONE);
         }
     }
 

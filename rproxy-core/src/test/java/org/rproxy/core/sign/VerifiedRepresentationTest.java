@@ -26,6 +26,7 @@ import org.rproxy.core.sign.VerifiedRepresentation.Verified;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
 
 /**
@@ -161,6 +162,31 @@ class VerifiedRepresentationTest {
                 MAP, stranger.identity().headers(), null)).outcome());
         assertEquals(Outcome.ROLLBACK, assertInstanceOf(Refused.class, VerifiedRepresentation.verifyFields(verifier,
                 MAP, signed.identity().headers(), T0.plusSeconds(1))).outcome());
+    }
+
+    /**
+     * The signature's times are judged again at the clock of the body, as a verification of the
+     * whole then would judge them: an update whose signature expires while its body is rebuilt is
+     * refused as expired, in the words of that verification. Judged only when the fields were
+     * checked, it was held as valid until the node's next look at its expiry.
+     */
+    @Test
+    void aSignatureThatExpiresWhileTheBodyIsRebuiltIsRefusedAsAWholeVerificationThenRefusesIt() {
+        MutableClock clock = new MutableClock(T0.plusSeconds(10));
+        ResponseVerifier early = new ResponseVerifier(List.of(signer.publicKey()), clock);
+        ResponseVerifier whole = new ResponseVerifier(List.of(signer.publicKey()), clock);
+        Representation signed = signer.sign(MAP, "{\"a\":1}", true, T0, HOUR, 60);
+        VerifiedRepresentation.SignedFields fields = assertInstanceOf(VerifiedRepresentation.SignedFields.class,
+                VerifiedRepresentation.verifyFields(early, MAP, signed.identity().headers(), null));
+        clock.advance(HOUR); // now T0 + 1 h + 10 s: past expires, T0 + 1 h
+
+        Refused later = assertInstanceOf(Refused.class, fields.withBody(signed.identity().body(), signed::gzip, 60),
+                "held as valid after its expiry");
+        Refused full = assertInstanceOf(Refused.class, VerifiedRepresentation.verify(whole, MAP, signed.identity(),
+                () -> null, 60, null));
+        assertEquals(Outcome.EXPIRED, full.outcome(), full.reason());
+        assertEquals(full, later, "the outcome and reason of a verification of the whole at that moment");
+        assertEquals(1, early.signatureChecks(), "the fields' signature, not checked again");
     }
 
     @Test
