@@ -10,6 +10,7 @@ import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.SharedFreshness;
 import org.rproxy.core.store.Variant;
 import org.rproxy.core.stream.SignatureEvent;
 
@@ -39,10 +40,13 @@ final class PulledDocument {
                 fields.add(new HeaderField(name, value));
             }
         }
-        Matcher m = MAX_AGE.matcher(resp.headers().firstValue("cache-control").orElse(""));
+        String cacheControl = field(resp, "cache-control");
+        Matcher m = MAX_AGE.matcher(cacheControl == null ? "" : cacheControl);
         long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
+        // a revalidation directive goes on with the copy, as the pull feed's and the stream's do
         VerifiedRepresentation.Check c = VerifiedRepresentation.verify(verifier, target,
-                new Variant(Bytes.wrap(resp.body()), null, fields), () -> null, maxAge, null);
+                new Variant(Bytes.wrap(resp.body()), null, fields), () -> null, maxAge, null,
+                SharedFreshness.revalidation(cacheControl));
         if (c instanceof VerifiedRepresentation.Refused no) {
             throw new IllegalStateException(target + " does not verify: " + no.outcome() + " " + no.reason());
         }

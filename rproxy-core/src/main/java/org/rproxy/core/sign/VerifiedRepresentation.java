@@ -169,17 +169,20 @@ public final class VerifiedRepresentation {
          * {@link ResponseVerifier#verify} gives at this moment, with the same outcomes and
          * reasons; a rebuild during which the signature expired is refused as expired), and then
          * the gzip variant {@code gzip} gives, verified in full, as {@link VerifiedRepresentation#verify} does.
+         * The copy is held with {@code maxAgeSeconds} and {@code revalidation} as the update said
+         * them (not signed; the latter can only take stale windows away).
          */
-        public Check withBody(Bytes body, Supplier<Variant> gzip, long maxAgeSeconds) {
+        public Check withBody(Bytes body, Supplier<Variant> gzip, long maxAgeSeconds,
+                              Representation.Revalidation revalidation) {
             requireNonNull(body, "body");
             requireNonNull(gzip, "gzip");
+            requireNonNull(revalidation, "revalidation");
             Verdict v = verdict.withBody(body.unsafeArray());
             if (!v.valid()) {
                 return new Refused(v.outcome(), v.reason());
             }
-            // an update stream carries max-age alone (no revalidation directive)
             return verified(verifier, target, new Variant(body, null, fields), v, gzip, maxAgeSeconds,
-                    verdict.expectation(), Representation.Revalidation.NONE);
+                    verdict.expectation(), revalidation);
         }
     }
 

@@ -29,13 +29,21 @@ import org.rproxy.core.store.Representation;
  * {@code identity} holds the fields of the uncompressed variant, {@code gzip} (absent when there
  * is none) those of the gzip variant, {@code content-encoding} included. {@code max-age} is the
  * origin's {@code Cache-Control} lifetime in whole seconds (not signed, like the header it stands
- * for). A receiver
+ * for). {@code revalidate} ({@value #REVALIDATE}), present only when the representation's
+ * {@code Cache-Control} says {@code must-revalidate} or {@code proxy-revalidate}, is that
+ * directive ({@link Representation#revalidation}; not signed either, it only takes stale windows
+ * away): a member a receiver that predates it ignores, as it ignores every top-level member it
+ * does not know, so the stream stays readable by older receivers. A receiver
  * rebuilds the bytes the update describes and checks these fields against them exactly as it
  * checks an HTTP response. Immutable.
  */
-public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long maxAgeSeconds) {
+public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long maxAgeSeconds,
+                             Representation.Revalidation revalidation) {
 
     public static final String MEDIA_TYPE = "application/alto-redist-signature+json";
+
+    /** The top-level member that carries a revalidation directive. */
+    public static final String REVALIDATE = "revalidate";
 
     /** The header fields carried, in the order a variant lists them. */
     public static final List<String> FIELDS = List.of("content-type", "content-encoding", "content-digest", "etag",
@@ -47,11 +55,17 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
         if (maxAgeSeconds < 0) {
             throw new IllegalArgumentException("maxAgeSeconds: " + maxAgeSeconds + " (expected: >= 0)");
         }
+        requireNonNull(revalidation, "revalidation");
+    }
+
+    /** An event with no revalidation directive: caches may serve stale within the windows. */
+    public SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip, long maxAgeSeconds) {
+        this(identity, gzip, maxAgeSeconds, Representation.Revalidation.NONE);
     }
 
     public static SignatureEvent of(Representation r) {
         return new SignatureEvent(signed(r.identity().headers()),
-                r.gzip() == null ? null : signed(r.gzip().headers()), r.maxAgeSeconds());
+                r.gzip() == null ? null : signed(r.gzip().headers()), r.maxAgeSeconds(), r.revalidation());
     }
 
     private static List<HeaderField> signed(List<HeaderField> headers) {
@@ -84,11 +98,12 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
 
     /**
      * True when this event and {@code other} carry the same signings ({@link #sameSigning}) of the
-     * same variants, and the same {@code max-age}: nothing a subscriber holding one would learn
-     * from the other.
+     * same variants, and the same {@code max-age} and revalidation directive: nothing a
+     * subscriber holding one would learn from the other.
      */
     public boolean sameSigningAs(SignatureEvent other) {
-        return maxAgeSeconds == other.maxAgeSeconds && sameSigning(identity, other.identity)
+        return maxAgeSeconds == other.maxAgeSeconds && revalidation == other.revalidation
+                && sameSigning(identity, other.identity)
                 && (gzip == null ? other.gzip == null : other.gzip != null && sameSigning(gzip, other.gzip));
     }
 
@@ -113,6 +128,9 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
             o.set("gzip", fields(gzip));
         }
         o.put("max-age", maxAgeSeconds);
+        if (revalidation.required()) {
+            o.put(REVALIDATE, revalidation.directive());
+        }
         return Bytes.wrap(Jcs.canonicalize(o));
     }
 
@@ -142,7 +160,22 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
         if (gz != null && !gz.isObject()) {
             throw new IllegalArgumentException("signature event: gzip must be an object");
         }
-        return new SignatureEvent(read(root.get("identity")), gz == null ? null : read(gz), age.asLong());
+        return new SignatureEvent(read(root.get("identity")), gz == null ? null : read(gz), age.asLong(),
+                revalidation(root.get(REVALIDATE)));
+    }
+
+    /** The directive {@code value} names: absent is none; anything but the two directives is refused. */
+    private static Representation.Revalidation revalidation(JsonNode value) {
+        if (value == null) {
+            return Representation.Revalidation.NONE;
+        }
+        for (Representation.Revalidation r : Representation.Revalidation.values()) {
+            if (r.required() && value.isTextual() && value.textValue().equals(r.directive())) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("signature event: " + REVALIDATE + " must be \"must-revalidate\" or "
+                + "\"proxy-revalidate\" (was " + value + ")");
     }
 
     private static List<HeaderField> read(JsonNode o) {

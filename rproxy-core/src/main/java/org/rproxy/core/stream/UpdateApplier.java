@@ -122,7 +122,7 @@ public final class UpdateApplier {
         Supplier<Variant> gzip = () -> sig.gzip() == null ? null
                 : new Variant(heldGzip != null ? heldGzip : Gzip.deterministic(body), "gzip", sig.gzip());
         VerifiedRepresentation.Check c = ((VerifiedRepresentation.SignedFields) first).withBody(body, gzip,
-                sig.maxAgeSeconds());
+                sig.maxAgeSeconds(), sig.revalidation());
         if (c instanceof VerifiedRepresentation.Refused no) {
             return new Result.Rejected(no.outcome() + ": " + no.reason());
         }

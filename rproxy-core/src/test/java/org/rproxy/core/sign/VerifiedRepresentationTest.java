@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.core.store.Representation.Revalidation.NONE;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
@@ -137,7 +138,7 @@ class VerifiedRepresentationTest {
                 VerifiedRepresentation.verifyFields(verifier, MAP, labelled, null));
         assertEquals(1, verifier.signatureChecks());
 
-        Verified ok = assertInstanceOf(Verified.class, fields.withBody(signed.identity().body(), signed::gzip, 30));
+        Verified ok = assertInstanceOf(Verified.class, fields.withBody(signed.identity().body(), signed::gzip, 30, NONE));
         Representation r = ok.copy().representation();
         assertEquals(signed.identity(), r.identity(), "the fields verified, without content-encoding, and the body");
         assertEquals(T0, r.created());
@@ -145,17 +146,22 @@ class VerifiedRepresentationTest {
         assertSame(signed.gzip(), r.gzip());
         assertTrue(ok.copy().verifiedBy(verifier));
         assertEquals(2, verifier.signatureChecks(), "the identity's signature once, the gzip variant's once");
+        assertEquals(NONE, r.revalidation());
+        Verified strict = assertInstanceOf(Verified.class, fields.withBody(signed.identity().body(), () -> null, 30,
+                Representation.Revalidation.EVERY_CACHE));
+        assertEquals(Representation.Revalidation.EVERY_CACHE, strict.copy().representation().revalidation(),
+                "held with the directive the update came with");
 
         // the body's checks, with a full verification's outcomes and reasons
         Variant tampered = new Variant(Bytes.utf8("{\"a\":2}"), null, signed.identity().headers());
         Refused full = assertInstanceOf(Refused.class, VerifiedRepresentation.verify(verifier, MAP, tampered,
                 () -> null, 60, null));
-        assertEquals(full, fields.withBody(tampered.body(), () -> null, 60));
+        assertEquals(full, fields.withBody(tampered.body(), () -> null, 60, NONE));
         assertEquals(Outcome.DIGEST_MISMATCH, full.outcome());
         VerifiedRepresentation.SignedFields relabelled = assertInstanceOf(VerifiedRepresentation.SignedFields.class,
                 VerifiedRepresentation.verifyFields(verifier, MAP, signed.gzip().headers(), null));
         assertEquals(Outcome.CODING_MISMATCH, assertInstanceOf(Refused.class,
-                relabelled.withBody(signed.gzip().body(), () -> null, 60)).outcome(), "gzip bytes as the identity");
+                relabelled.withBody(signed.gzip().body(), () -> null, 60, NONE)).outcome(), "gzip bytes as the identity");
 
         Representation stranger = new TestSigner().sign(MAP, "{\"a\":1}", false, T0, HOUR, 60);
         assertEquals(Outcome.UNKNOWN_KEY, assertInstanceOf(Refused.class, VerifiedRepresentation.verifyFields(verifier,
@@ -180,7 +186,7 @@ class VerifiedRepresentationTest {
                 VerifiedRepresentation.verifyFields(early, MAP, signed.identity().headers(), null));
         clock.advance(HOUR); // now T0 + 1 h + 10 s: past expires, T0 + 1 h
 
-        Refused later = assertInstanceOf(Refused.class, fields.withBody(signed.identity().body(), signed::gzip, 60),
+        Refused later = assertInstanceOf(Refused.class, fields.withBody(signed.identity().body(), signed::gzip, 60, NONE),
                 "held as valid after its expiry");
         Refused full = assertInstanceOf(Refused.class, VerifiedRepresentation.verify(whole, MAP, signed.identity(),
                 () -> null, 60, null));

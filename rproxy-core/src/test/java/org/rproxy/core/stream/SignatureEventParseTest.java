@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.Representation;
 
 /**
  * A signature event's data read strictly, and refused with what is wrong in it: {@code max-age}
@@ -42,5 +44,35 @@ class SignatureEventParseTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse("{\"identity\":{\"etag\":\"\\\"a\\\"\",\"etag\":\"\\\"b\\\"\"},\"max-age\":0}"));
         assertTrue(e.getMessage().contains("etag"), e.getMessage());
+    }
+
+    /**
+     * The revalidation directive is a top-level member written only when there is one, so an
+     * event without one is the bytes it always was, and a receiver that predates the member reads
+     * one with it as it reads any top-level member it does not know: it ignores it.
+     */
+    @Test
+    void aRevalidationDirectiveIsAnAddedMemberOnlyWhenThereIsOne() {
+        SignatureEvent none = new SignatureEvent(List.of(), null, 60);
+        assertEquals("{\"identity\":{},\"max-age\":60}", none.toJson().asUtf8());
+        assertEquals(Representation.Revalidation.NONE, parse("{\"identity\":{},\"max-age\":60}").revalidation());
+        for (Representation.Revalidation r : List.of(Representation.Revalidation.EVERY_CACHE,
+                Representation.Revalidation.SHARED_CACHES)) {
+            SignatureEvent e = new SignatureEvent(List.of(), null, 60, r);
+            assertEquals("{\"identity\":{},\"max-age\":60,\"revalidate\":\"" + r.directive() + "\"}",
+                    e.toJson().asUtf8());
+            assertEquals(e, SignatureEvent.parse(e.toJson()));
+            assertTrue(!e.sameSigningAs(none) && !none.sameSigningAs(e), "a subscriber would learn the directive");
+        }
+        assertEquals(60, parse("{\"identity\":{},\"max-age\":60,\"x-later\":[1]}").maxAgeSeconds(),
+                "an unknown top-level member is ignored, as a receiver before this one ignores revalidate");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"no-cache\"", "\"Must-Revalidate\"", "\"\"", "true", "null", "[\"must-revalidate\"]"})
+    void aRevalidationThatIsNeitherDirectiveIsRefusedNamingTheMember(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("{\"identity\":{},\"max-age\":60,\"revalidate\":" + value + "}"));
+        assertTrue(e.getMessage().contains("revalidate must be"), e.getMessage());
     }
 }
