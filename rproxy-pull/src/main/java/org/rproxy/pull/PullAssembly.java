@@ -83,6 +83,7 @@ final class PullAssembly implements AutoCloseable {
         UpstreamConfig up = config.upstream();
         keys = UpstreamParts.trust(up);
         verifier = new ResponseVerifier(keys, clock);
+        PullMetrics.bindVerifier(meters.registry(), verifier);
         WorkPool work = workPool(maxQueuedWork);
         QueryPool queries = stopsAfter(QueryPool.perCore("rproxy-pull-query"));
         ScheduledExecutorService scheduler = refreshScheduler();

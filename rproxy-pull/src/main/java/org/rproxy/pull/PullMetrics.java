@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.store.BodySpool;
 import org.rproxy.core.store.RepresentationStore;
@@ -88,6 +89,19 @@ final class PullMetrics {
                     .description("Responses whose body the kernel sent from a spool file (sendfile)")
                     .register(registry);
         }
+    }
+
+    /**
+     * The signatures {@code verifier} checked with a key, valid or not
+     * ({@code rproxy_signature_checks_total}): the node's public-key operations, whoever asked
+     * (the pull feed, and the push feed composed with it, which verifies with the same verifier),
+     * so an operator sees what verifying costs and that a replayed or renewed update is not
+     * checked twice.
+     */
+    static void bindVerifier(MeterRegistry registry, ResponseVerifier verifier) {
+        FunctionCounter.builder("rproxy.signature.checks", verifier, ResponseVerifier::signatureChecks)
+                .description("Signatures checked with a key, valid or not (public-key operations)")
+                .register(registry);
     }
 
     /**
