@@ -79,8 +79,8 @@ final class OriginService implements AltoService {
             return done(new Reply.Error(AltoError.invalidValue("method", request.method(),
                     request.path() + " accepts " + route.allowed() + " only").withStatus(405), dialect, route.allowHeader()));
         }
-        return compute(() -> read ? q.answerGet(route, request) : q.answer(route, route.networkMapOf(request.path()), request),
-                dialect);
+        return compute(request.clientWait().unlessGone(() -> read ? q.answerGet(route, request)
+                : q.answer(route, route.networkMapOf(request.path()), request)), dialect);
     }
 
     /**
@@ -101,6 +101,7 @@ final class OriginService implements AltoService {
         return q.signed(path) != null ? Route.DIRECTORY.allowHeader() : null;
     }
 
+    /** {@code work} on the query pool; skipped (failing with {@code ClientWait.Gone}) if the client leaves before its turn. */
     private CompletionStage<Reply> compute(Supplier<Representation> work, Dialect dialect) {
         try {
             return CompletableFuture.supplyAsync(() -> {

@@ -99,7 +99,8 @@ final class PullService implements AltoService {
             return check ? fresh(cached, request, target) : counted(validated(cached, request));
         }
         try {
-            return CompletableFuture.supplyAsync(() -> local.answer(maps, request), queries).thenCompose(r -> {
+            // skipped, and nothing forwarded or revalidated for it, if the client leaves before its turn
+            return CompletableFuture.supplyAsync(request.clientWait().unlessGone(() -> local.answer(maps, request)), queries).thenCompose(r -> {
                 if (r == null) {
                     metrics.query(false);
                     return forward(request, target);

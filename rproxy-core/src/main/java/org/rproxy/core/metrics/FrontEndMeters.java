@@ -23,6 +23,8 @@ import org.rproxy.core.server.AltoHttpServer;
  * clients' sockets ({@code rproxy_answers_pending_bytes}, at most about
  * {@code rproxy_answers_pending_max_bytes}), and the times an answer waited for them to drain
  * ({@code rproxy_answers_deferred_total}): one that climbs is slow readers holding the bound.
+ * And the queries not computed because their client had left before their turn came
+ * ({@code rproxy_queries_skipped_total}): one that climbs is clients giving up on a busy node.
  * Read when scraped; lock-free.
  */
 public final class FrontEndMeters {
@@ -50,6 +52,8 @@ public final class FrontEndMeters {
                 "Bytes of such answers pending at most; past them an answer waits to be sent");
         counter(registry, server, "rproxy.answers.deferred", AltoHttpServer::sendsDeferred,
                 "Times an answer waited for the pending bytes of copied answers to drain");
+        counter(registry, server, "rproxy.queries.skipped", AltoHttpServer::queriesSkipped,
+                "Queries not computed because their client left before their turn on the query pool");
     }
 
     /** A gauge read from {@code server} when scraped; {@code unit} null for a count. */

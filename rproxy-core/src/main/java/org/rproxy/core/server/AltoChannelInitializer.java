@@ -107,6 +107,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimit unfinished;
     /** HTTP/2 streams refused at their head for want of a place among {@link #unfinished}. */
     private final LongAdder unfinishedRefused = new LongAdder();
+    /** Queries skipped because their client had left before their turn came ({@link ClientWait}). */
+    private final LongAdder skipped = new LongAdder();
     private final RateLimitedLog warnings = new RateLimitedLog(WARNING_INTERVAL);
 
     /** With a body budget of its own, of the configured size. */
@@ -132,6 +134,11 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     /** HTTP/2 streams refused so far because the server's unfinished requests had every place ({@link UnfinishedRequest}). */
     long unfinishedStreamsRefused() {
         return unfinishedRefused.sum();
+    }
+
+    /** Queries skipped so far because their client had left before their turn came ({@link ClientWait}). */
+    long queriesSkipped() {
+        return skipped.sum();
     }
 
     /** HTTP/2 streams whose request is still arriving now, over all connections: the places taken ({@link UnfinishedRequest}). */
@@ -181,7 +188,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HTTP2_CREDITS, credits);
         p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
                 new Http2StreamInitializer(config, service, observer, renderer, warnings, guard, credits, unfinished,
-                        unfinishedRefused, sends)));
+                        unfinishedRefused, sends, skipped)));
         p.addLast(HTTP2_CONNECTION, guard);
     }
 
@@ -223,7 +230,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
 
     private void addAssembler(ChannelPipeline p) {
         // one body at a time, bounded by the body limit: only the server's budget
-        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings, BodyBudget.forHttp1(bodies)));
+        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings, BodyBudget.forHttp1(bodies), skipped));
     }
 
     private void addExchange(ChannelPipeline p) {

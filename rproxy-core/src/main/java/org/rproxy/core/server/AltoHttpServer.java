@@ -181,6 +181,15 @@ public final class AltoHttpServer implements AutoCloseable {
     }
 
     /**
+     * Queries not computed because their client had left (its HTTP/1.1 connection closed, its
+     * HTTP/2 stream reset) before their turn on the query pool came ({@link ClientWait}): what the
+     * {@code rproxy_queries_skipped_total} counter shows. Any thread.
+     */
+    public long queriesSkipped() {
+        return initializer.queriesSkipped();
+    }
+
+    /**
      * HTTP/2 streams whose request is still arriving now (a head without {@code END_STREAM}, a
      * body not ended), over all connections: what the {@code rproxy_unfinished_streams} gauge
      * shows, read from the count the bound keeps anyway. Any thread.

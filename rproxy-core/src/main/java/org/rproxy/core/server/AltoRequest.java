@@ -21,15 +21,24 @@ import org.rproxy.core.model.Bytes;
  * @param accept      the {@code Accept} header, or null
  * @param body        the request body (empty for GET/HEAD)
  * @param host        the {@code Host} header (authority the client asked for), or null
+ * @param clientWait  whether the client still waits for the answer ({@link ClientWait#inProcess()}
+ *                    for a request made inside the process)
  */
 public record AltoRequest(String method, String path, Map<String, List<String>> query, String target,
-                          String contentType, String accept, Bytes body, String host) {
+                          String contentType, String accept, Bytes body, String host, ClientWait clientWait) {
     public AltoRequest {
         requireNonNull(method, "method");
         requireNonNull(path, "path");
         query = Map.copyOf(requireNonNull(query, "query"));
         requireNonNull(target, "target");
         requireNonNull(body, "body");
+        requireNonNull(clientWait, "clientWait");
+    }
+
+    /** Made inside the process: its caller always takes the answer. */
+    public AltoRequest(String method, String path, Map<String, List<String>> query, String target,
+                       String contentType, String accept, Bytes body, String host) {
+        this(method, path, query, target, contentType, accept, body, host, ClientWait.inProcess());
     }
 
     /** Without a {@code Host}: requests made inside the process. */

@@ -144,9 +144,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(Slot slot, Reply reply, Throwable failure) {
+        Throwable cause = Completions.cause(failure);
+        if (cause instanceof ClientWait.Gone) {
+            return; // skipped because the client left (ClientWait): nobody to answer
+        }
         if (failure != null || reply == null) {
             RequestHead head = slot.exchange.head();
-            Throwable cause = Completions.cause(failure);
             warnings.error(LOG, "service failed on {} {}", head.method(), head.path(),
                     cause != null ? cause : new NullPointerException("service completed with a null reply"));
             reply = answers.internalError(head);
@@ -156,14 +159,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Writes every answer that is ready, from the oldest request on, and stops at the first gap,
-     * or once the channel is not writable: no further request is read until the client takes
-     * what was written ({@link #channelWritabilityChanged}). Then starts the next request, if its
-     * turn has come ({@link #startNext}). An answer is made only when it can be handed on: made
-     * ahead, a pipelined answer held its whole body (a computed answer's heap bytes, or a copy the
-     * store has since let go of) for as long as the client did not read, 32 of them a connection,
-     * outside every bound. Not re-entered: an answer completed while it runs is written by the
-     * same run, and a request started by it and answered at once (a lookup) is written next.
+     * Writes every answer that is ready, from the oldest request on, and stops at the first gap, or once the channel
+     * is not writable: no further request is read until the client takes what was written
+     * ({@link #channelWritabilityChanged}). Then starts the next request, if its turn has come ({@link #startNext}).
+     * An answer is made only when it can be handed on: made ahead, a pipelined answer held its whole body (a computed
+     * answer's heap bytes, or a copy the store has since let go of) for as long as the client did not read, 32 of them
+     * a connection, outside every bound. Not re-entered: an answer completed while it runs is written by the same run,
+     * and a request started by it and answered at once (a lookup) is written next.
      */
     private void drain() {
         if (draining) {
@@ -218,9 +220,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Starts the oldest request owed when none before it is owed and, on HTTP/1.1, the connection
-     * is writable and no body is going out in parts: a client that takes nothing gets nothing more
-     * made for it. An HTTP/2 stream carries one request, started at once.
+     * Starts the oldest request owed when none before it is owed and, on HTTP/1.1, the connection is writable and no
+     * body is going out in parts: a client that takes nothing gets nothing more made for it. An HTTP/2 stream carries
+     * one request, started at once.
      */
     private void startNext() {
         Slot next = slots.peek();
@@ -241,10 +243,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    /**
-     * Turns reading on or off while the connection is open: once closed, the channel has left its
-     * selector, and Netty fails on autoRead changes (NullPointerException, AssertionError with -ea).
-     */
+    /** Turns reading on or off while open: once closed, Netty fails on autoRead changes (NPE, AssertionError with -ea). */
     private void autoRead(boolean on) {
         if (ctx.channel().isActive()) {
             ctx.channel().config().setAutoRead(on);

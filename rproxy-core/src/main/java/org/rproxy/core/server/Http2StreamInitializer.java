@@ -55,11 +55,13 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     private final LongAdder unfinishedRefused;
     /** The server's bound on the bytes of answers sent in parts ({@link BodyPump}), shared with its HTTP/1.1 connections. */
     private final NodeSendBudget sends;
+    /** The server's count of queries skipped because their stream was reset first ({@link ClientWait}). */
+    private final LongAdder skipped;
 
     Http2StreamInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, RateLimitedLog warnings, Http2ConnectionGuard guard,
                            WriteProgress.Credits credits, ConnectionLimit unfinished, LongAdder unfinishedRefused,
-                           NodeSendBudget sends) {
+                           NodeSendBudget sends, LongAdder skipped) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
@@ -70,6 +72,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         this.unfinished = requireNonNull(unfinished, "unfinished");
         this.unfinishedRefused = requireNonNull(unfinishedRefused, "unfinishedRefused");
         this.sends = requireNonNull(sends, "sends");
+        this.skipped = requireNonNull(skipped, "skipped");
     }
 
     @Override
@@ -79,7 +82,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
         p.addLast(UnfinishedRequest.NAME, new UnfinishedRequest(unfinished, unfinishedRefused));
         p.addLast(AltoChannelInitializer.DEADLINE, new RequestDeadline(config.idleTimeout().toNanos(), progress));
-        p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings, guard.bodies()));
+        p.addLast(AltoChannelInitializer.ASSEMBLER, new RequestAssembler(config, service, warnings, guard.bodies(), skipped));
         p.addLast(AltoChannelInitializer.EXCHANGE, new ExchangeHandler(service, renderer, observer, config, warnings, null, sends,
                 guard));
         guard.opened(stream);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 
 import org.rproxy.core.log.RateLimitedLog;
@@ -47,16 +49,22 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
     private final FrontEndConfig config;
     private final HeadChecks checks;
     private final BodyBudget budget;
+    /** The connection's (an HTTP/2 stream's) client: told when it leaves, so that work queued for its requests is skipped. */
+    private final ClientWait wait;
     private State state = State.AWAIT_HEAD;
     private RequestHead head;
     private AltoRequest request;
     private BodyAccumulator body;
 
-    /** @param budget the request-body bytes the connection may hold at once (shared by an HTTP/2 connection's streams, and bounded by the server's) */
-    RequestAssembler(FrontEndConfig config, AltoService service, RateLimitedLog warnings, BodyBudget budget) {
+    /**
+     * @param budget  the request-body bytes the connection may hold at once (shared by an HTTP/2 connection's streams, and bounded by the server's)
+     * @param skipped the server's count of work skipped because its client had left ({@link ClientWait})
+     */
+    RequestAssembler(FrontEndConfig config, AltoService service, RateLimitedLog warnings, BodyBudget budget, LongAdder skipped) {
         this.config = requireNonNull(config, "config");
         this.checks = new HeadChecks(config, service, warnings);
         this.budget = requireNonNull(budget, "budget");
+        this.wait = new ClientWait(skipped);
     }
 
     @Override
@@ -132,13 +140,16 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         boolean noBody = request.method().equals("GET") || request.method().equals("HEAD");
         AltoRequest r = request;
         Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.target(),
-                r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes(), r.host()));
+                r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes(), r.host(), wait));
         clear(State.AWAIT_HEAD);
         ctx.fireChannelRead(call);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Http2ResetFrame) {
+            wait.leave(); // now: the stream's channel closes only after the rest of the connection's read
+        }
         ctx.fireUserEventTriggered(evt == Drain.DRAIN && state == State.READ_BODY
                 ? Drain.AFTER_ARRIVING : evt);
     }
@@ -158,9 +169,13 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The connection (or HTTP/2 stream) is gone with a body still arriving: its bytes go back to the budget. */
+    /**
+     * The connection (or HTTP/2 stream) is gone: a body still arriving gives its bytes back to the budget, and work
+     * queued for its requests is skipped ({@link ClientWait}).
+     */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        wait.leave();
         clear(State.DISCARD);
         ctx.fireChannelInactive();
     }

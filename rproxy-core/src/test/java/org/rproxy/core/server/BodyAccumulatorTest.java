@@ -138,7 +138,7 @@ class BodyAccumulatorTest {
         FrontEndConfig config = FrontEndConfig.defaults("127.0.0.1", 0);
         AltoService service = request -> CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip()));
         return new EmbeddedChannel(new RequestAssembler(config, service,
-                new RateLimitedLog(java.time.Duration.ofSeconds(10)), budget),
+                new RateLimitedLog(java.time.Duration.ofSeconds(10)), budget, new java.util.concurrent.atomic.LongAdder()),
                 new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
