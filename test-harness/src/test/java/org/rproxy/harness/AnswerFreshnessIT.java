@@ -77,7 +77,7 @@ class AnswerFreshnessIT {
     @Test
     void aComputedAnswerIsAsOldAsTheMapsItCameFrom() throws Exception {
         MutableClock clock = MutableClock.now();
-        try (PullProxy proxy = Proxies.start("edge", origin.base(), origin.publicKey, clock)) {
+        try (PullProxy proxy = PullProxy.start(Proxies.heldClockConfig("edge", origin.base(), origin.publicKey), clock)) {
             LocalQueriesIT.holdTheMaps(proxy);
             clock.advance(Duration.ofSeconds(40));
             for (Query q : COMPUTED) {
@@ -122,7 +122,8 @@ class AnswerFreshnessIT {
         // proxy's clock, when it was allowed only the first loop's seconds.
         long clockMade = System.nanoTime();
         MutableClock clock = MutableClock.now();
-        ProxyConfig config = Proxies.config("edge", origin.base(), origin.publicKey).withQueries(ProxyConfig.Queries.UPSTREAM);
+        ProxyConfig config = Proxies.heldClockConfig("edge", origin.base(), origin.publicKey)
+                .withQueries(ProxyConfig.Queries.UPSTREAM);
         try (PullProxy proxy = PullProxy.start(config, clock)) {
             Map<Query, Map<String, Long>> fromOrigin = new HashMap<>();
             Map<Query, Long> askedUntilAnswered = new HashMap<>();

@@ -42,6 +42,18 @@ final class Proxies {
                 new AdminConfig(new Address("127.0.0.1", 0)));
     }
 
+    /**
+     * {@link #config} with an upstream timeout of a minute, for a proxy on a clock the test holds
+     * still ({@code MutableClock}): such a proxy tries a fetch that got no answer again only once
+     * its clock has passed the retry time, which a clock held still never does. Under load the
+     * origin's first answer took longer than the 5 s of {@link #config}: the directory's first
+     * fetch timed out, and the proxy never held it (never ready, nothing computed locally).
+     */
+    static ProxyConfig heldClockConfig(String name, String upstream, Path pub) {
+        ProxyConfig c = config(name, upstream, pub);
+        return c.withUpstream(c.upstream().withTimeout(Duration.ofMinutes(1)));
+    }
+
     static PullProxy start(String name, String upstream, Path pub, Clock clock) {
         return PullProxy.start(config(name, upstream, pub), clock);
     }
