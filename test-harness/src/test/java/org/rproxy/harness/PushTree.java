@@ -44,6 +44,14 @@ import org.rproxy.push.UpdateStreamConfig;
 final class PushTree implements AutoCloseable {
 
     static final Duration HEARTBEAT = Duration.ofMillis(500);
+    /**
+     * The read timeout of {@link #proxy(String)}'s proxies: twenty heartbeats, a silence no
+     * scheduling delay of a loaded build machine reaches. At two heartbeats (1 s), a feed thread or
+     * event loop held off the CPU for a second under load ended healthy streams, and tests counting
+     * subscriptions or waiting for a change on the stream failed. A test about a silent stream sets
+     * a short timeout on its own proxy ({@code PushChannelLossIT}, {@code PushReadTimeoutIT}).
+     */
+    static final Duration STEADY_READ_TIMEOUT = HEARTBEAT.multipliedBy(20);
     static final String COST_MAP = "/costmap/routingcost-map";
     /** How long a deleted map file must stay gone before the origin retires it (30 s in service). */
     static final Duration DELETE_SETTLE = Duration.ofMillis(300);
@@ -131,13 +139,18 @@ final class PushTree implements AutoCloseable {
         return port;
     }
 
-    /** A push proxy on an ephemeral port subscribed to {@code upstream}. */
+    /**
+     * A push proxy on an ephemeral port subscribed to {@code upstream}, with the
+     * {@link #STEADY_READ_TIMEOUT} (a lost connection is found by its close, not by silence).
+     */
     PushProxy proxy(String upstream) {
-        PushFeedConfig feed = PushFeedConfig.of(URI.create(upstream)).withReadTimeout(HEARTBEAT.multipliedBy(2))
-                .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
-        PushProxy p = PushProxy.start(FrontEndConfig.defaults("127.0.0.1", 0), feed, verifier, streamConfig());
-        proxies.add(p);
-        return p;
+        return proxy(upstream, STEADY_READ_TIMEOUT);
+    }
+
+    /** A push proxy on an ephemeral port subscribed to {@code upstream}, finding silence after {@code readTimeout}. */
+    PushProxy proxy(String upstream, Duration readTimeout) {
+        return proxy(PushFeedConfig.of(URI.create(upstream)).withReadTimeout(readTimeout)
+                .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400)));
     }
 
     /** A push proxy on an ephemeral port with {@code feed}'s upstreams and timings. */
