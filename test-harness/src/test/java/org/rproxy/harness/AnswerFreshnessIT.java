@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,7 +88,9 @@ class AnswerFreshnessIT {
                 String what = q + " -> " + r.headers().map() + " " + new String(r.body(), StandardCharsets.UTF_8);
                 assertEquals(200, r.statusCode(), what);
                 assertEquals(before + 1, LocalQueriesIT.local(proxy), () -> "computed here: " + what);
-                assertEquals("40", r.headers().firstValue("age").orElse(null), what);
+                long oldest = oldestSource(proxy, r);
+                assertTrue(oldest >= 40, what);
+                assertEquals(String.valueOf(oldest), r.headers().firstValue("age").orElse(null), what);
                 Map<String, Long> cc = directives(r);
                 assertEquals(60L, cc.get("max-age"), what);
                 assertEquals(60L, cc.get("stale-while-revalidate"), what);
@@ -98,7 +102,10 @@ class AnswerFreshnessIT {
             }
             clock.advance(Duration.ofSeconds(5));
             HttpResponse<byte[]> kept = send(proxy.baseUri(), COMPUTED.get(1));
-            assertEquals("45", kept.headers().firstValue("age").orElse(null), () -> "kept: " + kept.headers().map());
+            long oldest = oldestSource(proxy, kept);
+            assertTrue(oldest >= 45, () -> "kept: " + kept.headers().map());
+            assertEquals(String.valueOf(oldest), kept.headers().firstValue("age").orElse(null),
+                    () -> "kept: " + kept.headers().map());
         }
     }
 
@@ -228,6 +235,22 @@ class AnswerFreshnessIT {
                 }
             }
         }
+    }
+
+    /**
+     * The {@code Age} of the oldest map {@code answer} names in {@code Alto-Derived-From}, as the
+     * proxy serves it now: the test's clock moved 40 s (45 s) since the maps were held, and a map
+     * fetched with a response delay of a second or more came in that much old already (RFC 9111
+     * §4.2.3's corrected age: 'Age: 41' once at load ~30), so the answer is as old as that map,
+     * not 40 s on the dot.
+     */
+    private static long oldestSource(PullProxy proxy, HttpResponse<byte[]> answer) {
+        Matcher m = Pattern.compile("path=\"([^\"]+)\"").matcher(LocalQueriesIT.derivedFrom(answer));
+        long oldest = -1;
+        while (m.find()) {
+            oldest = Math.max(oldest, age(send(proxy.baseUri(), Query.get(m.group(1)))));
+        }
+        return oldest;
     }
 
     /** The max-age (and stale-while-revalidate) of the origin whose maps are left idle, seconds. */
