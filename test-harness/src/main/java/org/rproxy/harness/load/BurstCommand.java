@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code harness burst}: N requests for one URL sent at the same instant on N connections
  * opened beforehand, to see whether a cache collapses a cold miss into one upstream request and
- * how long the waiters wait. Unlike {@code ab}, no request goes first alone.
+ * how long the waiters wait. Unlike {@code ab}, no request goes first alone. Over {@code https}
+ * each connection's handshake is done before the burst ({@link TargetTls}, as for viewers), so
+ * the herd measures the cache, not key exchanges.
  *
  * <p>The latency is that of the requests answered (a status line, then the body until the
  * server closed), whatever their status; a request that failed (an error, no status line, a
@@ -30,8 +33,8 @@ import picocli.CommandLine.Spec;
  * not given a latency. Exit 0 only when every request was answered with a 2xx.
  */
 @Command(name = "burst", mixinStandardHelpOptions = true,
-        description = "Send N simultaneous GETs for one URL over N connections opened beforehand (a cold-miss "
-                + "thundering herd) and print statuses and the latency of the answered requests. A request "
+        description = "Send N simultaneous GETs for one URL (http or https) over N connections opened, and over "
+                + "https handshaken, beforehand (a cold-miss thundering herd) and print statuses and the latency of the answered requests. A request "
                 + "that fails or does not end within --timeout-seconds is a failure, not in the latency. "
                 + "Exit 0 only when every request was answered with a 2xx.")
 public final class BurstCommand implements Callable<Integer> {
@@ -39,8 +42,14 @@ public final class BurstCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", required = true, paramLabel = "URL", description = "http://HOST[:PORT]/PATH to request (plain HTTP; port 80 by default).")
+    @Option(names = "--url", required = true, paramLabel = "URL", description = "http://HOST[:PORT]/PATH or "
+            + "https://HOST[:PORT]/PATH to request (port 80 or 443 by default); over https each connection's TLS "
+            + "handshake is done before the burst.")
     URI url;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "PEM CA certificates to check an https URL against "
+            + "(default: the system trust store); the certificate must name the URL's host either way.")
+    Path ca;
 
     @Option(names = "--concurrency", defaultValue = "200", paramLabel = "N", description = "Requests at once (default ${DEFAULT-VALUE}).")
     int concurrency;
@@ -59,11 +68,12 @@ public final class BurstCommand implements Callable<Integer> {
         if (timeoutSeconds < 1 || timeoutSeconds > 3_600) {
             throw new IllegalArgumentException("timeout-seconds: " + timeoutSeconds + " (expected: 1-3600)");
         }
-        // the requests are plain HTTP/1.1 written to the socket: a TLS port would get them in clear text
-        if (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
-            throw new IllegalArgumentException("--url: " + url + " (expected: http://HOST[:PORT]/PATH; no TLS)");
+        if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+            throw new IllegalArgumentException("--url: " + url + " (expected: http://HOST[:PORT]/PATH or https://HOST[:PORT]/PATH)");
         }
-        int port = url.getPort() < 0 ? 80 : url.getPort();
+        // the same trust, host check and failure wording as harness viewers
+        TargetTls tls = TargetTls.forTargets(List.of(url), ca);
+        int port = url.getPort() >= 0 ? url.getPort() : tls == null ? 80 : 443;
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         StringBuilder req = new StringBuilder("GET ").append(path)
                 .append(url.getRawQuery() == null ? "" : "?" + url.getRawQuery()).append(" HTTP/1.1\r\nHost: ")
@@ -75,10 +85,14 @@ public final class BurstCommand implements Callable<Integer> {
             Socket s = new Socket();
             sockets.add(s);
             try {
-                s.connect(new InetSocketAddress(url.getHost(), port), 5_000);
+                s.connect(new InetSocketAddress(url.getHost(), port), Wire.CONNECT_TIMEOUT_MILLIS);
                 s.setSoTimeout(timeoutSeconds * 1_000);
+                if (tls != null) {
+                    // handshakes before the burst: the herd measures the cache, not the key exchanges
+                    sockets.set(i, tls.handshake(s, url.getHost(), port, Wire.CONNECT_TIMEOUT_MILLIS));
+                }
             } catch (IOException e) {
-                // the run failed (nothing listens there, say), not its command line
+                // the run failed (nothing listens there, a certificate refused, say), not its command line
                 sockets.forEach(BurstCommand::closeQuietly);
                 spec.commandLine().getErr().println("harness burst: cannot connect to " + url + ": " + e.getMessage());
                 spec.commandLine().getErr().flush();

@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.SSLException;
+
 /**
  * Reads a request counter from a Prometheus text-format {@code /metrics} endpoint (the rproxy
  * admin listener's {@code rproxy_requests_total{method,path,status}}), summing the samples of the
@@ -23,11 +25,26 @@ public final class PrometheusOriginCounter implements OriginCounter {
 
     private final URI url;
     private final String metric;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final TargetTls tls;
 
     public PrometheusOriginCounter(URI url, String metric) {
+        this(url, metric, null);
+    }
+
+    /**
+     * @param tls the run's TLS trust, for an {@code https} URL: an origin behind a private CA is
+     *            counted with the {@code --ca} the targets are checked against, not the system store
+     */
+    public PrometheusOriginCounter(URI url, String metric, TargetTls tls) {
         this.url = requireNonNull(url, "url");
         this.metric = requireNonNull(metric, "metric");
+        this.tls = "https".equals(url.getScheme()) ? tls : null;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (this.tls != null) {
+            b.sslContext(this.tls.jdk());
+        }
+        this.http = b.build();
     }
 
     @Override
@@ -41,6 +58,9 @@ public final class PrometheusOriginCounter implements OriginCounter {
         try {
             resp = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
+        } catch (SSLException e) {
+            String why = tls != null ? tls.failure(e, url.getHost()) : e.getMessage();
+            throw new IOException("--origin-metrics " + url + ": cannot read it (" + why + ")", e);
         } catch (IOException e) {
             // a refused connect has no message of its own: say which option and what happened
             throw new IOException("--origin-metrics " + url + ": cannot read it (" + e + ")", e);

@@ -2,6 +2,8 @@ package org.rproxy.harness.load;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,9 @@ import java.util.Collection;
 import java.util.List;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -54,16 +59,18 @@ public final class TargetTls {
     }
 
     /**
-     * TLS settings for {@code targets}, or null when none of them is {@code https}.
+     * TLS settings for {@code urls} (the targets, and an {@code --origin-metrics} URL if given), or
+     * null when none of them is {@code https}. One trust for all: a private origin's CA goes into
+     * the same {@code --ca} file as the edge's, which may hold several certificates.
      *
      * @param ca PEM certificates to trust instead of the system trust store, or null
-     * @throws IllegalArgumentException naming {@code --ca} when the file is unusable, or given with no https target
+     * @throws IllegalArgumentException naming {@code --ca} when the file is unusable, or given with no https URL
      */
-    public static TargetTls forTargets(List<URI> targets, Path ca) {
-        boolean https = targets.stream().anyMatch(t -> "https".equals(t.getScheme()));
+    public static TargetTls forTargets(List<URI> urls, Path ca) {
+        boolean https = urls.stream().anyMatch(t -> "https".equals(t.getScheme()));
         if (!https) {
             if (ca != null) {
-                throw new IllegalArgumentException("--ca " + ca + ": no https target to use it for (targets: " + targets + ")");
+                throw new IllegalArgumentException("--ca " + ca + ": no https URL to use it for (given: " + urls + ")");
             }
             return null;
         }
@@ -117,6 +124,33 @@ public final class TargetTls {
     /** The JDK context, for {@code java.net.http} (which checks the host name itself). */
     SSLContext jdk() {
         return jdk;
+    }
+
+    /**
+     * {@code tcp}, connected to {@code host}, with its TLS handshake done (SNI and the host checked
+     * as for the viewers' connections), for the blocking sockets of {@code harness burst}.
+     *
+     * @throws Wire.TlsRefused saying why the handshake failed, as a viewer's failed connect says it
+     */
+    Socket handshake(Socket tcp, String host, int port, int timeoutMillis) throws IOException {
+        SSLSocket s = (SSLSocket) jdk.getSocketFactory().createSocket(tcp, host, port, true);
+        SSLParameters p = s.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        p.setApplicationProtocols(new String[] {ApplicationProtocolNames.HTTP_1_1});
+        s.setSSLParameters(p);
+        int before = tcp.getSoTimeout();
+        try {
+            s.setSoTimeout(timeoutMillis);
+            s.startHandshake();
+            s.setSoTimeout(before);
+            return s;
+        } catch (SocketTimeoutException e) {
+            s.close();
+            throw new Wire.TlsRefused(failure(new SslHandshakeTimeoutException(e.getMessage()), host), e);
+        } catch (SSLException e) {
+            s.close();
+            throw new Wire.TlsRefused(failure(e, host), e);
+        }
     }
 
     /** A client handler for {@code host} (SNI, and the name the certificate must hold), giving up a handshake after {@code timeoutMillis}. */

@@ -32,8 +32,9 @@ public final class ViewersCommand implements Callable<Integer> {
     List<URI> targets;
 
     @Option(names = "--ca", paramLabel = "FILE",
-            description = "PEM CA certificates to check https targets against (default: the system trust store); "
-                    + "the certificate must name the target's host either way.")
+            description = "PEM CA certificates to check https targets and an https --origin-metrics against "
+                    + "(default: the system trust store); one file may hold several CAs. The certificate must name "
+                    + "the URL's host either way.")
     Path ca;
 
     @Option(names = "--trust", paramLabel = "PUBFILE", description = "Origin public key (SPKI PEM); repeatable.")
@@ -110,7 +111,8 @@ public final class ViewersCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--origin-metrics", paramLabel = "URL",
-            description = "Prometheus /metrics of the origin, to report the requests it served.")
+            description = "Prometheus /metrics of the origin, to report the requests it served; http or https "
+                    + "(checked against --ca as the targets are).")
     URI originMetrics;
 
     @Option(names = "--origin-metric", defaultValue = "rproxy_requests_total", paramLabel = "NAME",
@@ -126,16 +128,20 @@ public final class ViewersCommand implements Callable<Integer> {
         trust.forEach(p -> keys.add(VerificationKey.readPem(p)));
         VerifyMode mode = VerifyMode.parse(verify);
         LoadConfig.checkTargets(targets);
-        TargetTls tls = TargetTls.forTargets(targets, ca);
+        List<URI> urls = new ArrayList<>(targets);
+        if (originMetrics != null) {
+            urls.add(originMetrics);
+        }
+        TargetTls tls = TargetTls.forTargets(urls, ca);
         NetworkMap addresses = maps != null ? AddressSource.fromFolder(maps) : AddressSource.fromServer(targets.get(0), keys, tls);
         LoadConfig config = new LoadConfig(targets, keys, viewers, ArrivalSchedule.parse(arrival), mode, connections,
                 pipeline, ioThreads, duration, drain, timeout, new Population.Mix(returning, xml, serverPid, serverRank, peers), gzip,
                 seed, addresses, documentsOnly, tls);
-        OriginCounter origin = originMetrics == null ? null : new PrometheusOriginCounter(originMetrics, originMetric);
+        OriginCounter origin = originMetrics == null ? null : new PrometheusOriginCounter(originMetrics, originMetric, tls);
         Map<String, String> settings = new LinkedHashMap<>();
         // every option, so that a report says how its run was made
         settings.put("targets", targets.toString());
-        settings.put("tls", tls == null ? "none (no https target)" : "certificates checked against " + tls.trust()
+        settings.put("tls", tls == null ? "none (no https URL)" : "certificates checked against " + tls.trust()
                 + ", host names against the targets'; ALPN http/1.1");
         settings.put("trust", trust.isEmpty() ? "none" : trust.toString());
         settings.put("viewers", Long.toString(viewers));

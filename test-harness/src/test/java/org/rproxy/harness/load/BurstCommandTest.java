@@ -12,19 +12,27 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.testing.RefusedPort;
+import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.harness.HarnessMain;
 
 import picocli.CommandLine;
 
 /** {@code harness burst}: failures have no latency, and a request that never ends fails the run. */
 class BurstCommandTest {
+    @TempDir
+    static Path dir;
 
     /** What a test server does with its k-th connection (from 0); runs on a thread of its own. */
     private interface Behaviour {
@@ -100,13 +108,15 @@ class BurstCommandTest {
     }
 
     /**
-     * The requests are written in clear text: an https URL is refused by name (exit 2) rather than
-     * sent in clear to its port, where this server, answering anything, made the burst pass.
+     * An https URL gets TLS, never the request in clear text: at a port that answers anything in
+     * clear (which made an https burst pass when the scheme was only dropped) the first bytes it
+     * reads are a TLS handshake record, not a request, and the run fails saying the handshake failed.
      */
     @Test
-    void anHttpsUrlIsRefusedNotSentInClearText() throws Exception {
+    void anHttpsUrlIsAskedOverTlsNeverInClearText() throws Exception {
+        List<Integer> firstBytes = Collections.synchronizedList(new ArrayList<>());
         try (RawServer server = new RawServer((k, s) -> {
-            readHead(s.getInputStream());
+            firstBytes.add(s.getInputStream().read());
             OutputStream out = s.getOutputStream();
             out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -116,9 +126,34 @@ class BurstCommandTest {
             StringWriter err = new StringWriter();
             CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
                     .setErr(new PrintWriter(err, true));
-            assertEquals(2, cl.execute("burst", "--url", url, "--concurrency", "2"), err.toString());
-            assertTrue(err.toString().contains("harness burst: --url: " + url + " (expected: http://HOST[:PORT]/PATH"), err.toString());
+            assertEquals(1, cl.execute("burst", "--url", url, "--concurrency", "2"), err.toString());
+            assertTrue(err.toString().contains("harness burst: cannot connect to " + url + ": TLS handshake failed: "),
+                    err.toString());
+            assertEquals(List.of(0x16), firstBytes, "a TLS handshake record, no request line");
         }
+    }
+
+    /** Bad TLS options are refused before any connection, naming the option and why (exit 2). */
+    @Test
+    void badTlsOptionsAreRefusedNamingTheOption() throws Exception {
+        Path cert = TestCertificates.make(dir, "burst-ca").cert();
+        Path missing = dir.resolve("missing.pem");
+        assertBurstRefused("--ca " + missing + ": no such file", "--url", "https://127.0.0.1:1/directory", "--ca",
+                missing.toString());
+        assertBurstRefused("--ca " + cert + ": no https URL to use it for", "--url", "http://127.0.0.1:1/directory",
+                "--ca", cert.toString());
+        assertBurstRefused("--url: ftp://127.0.0.1:1/x (expected: http://HOST[:PORT]/PATH or https://HOST[:PORT]/PATH)",
+                "--url", "ftp://127.0.0.1:1/x");
+    }
+
+    private static void assertBurstRefused(String message, String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("burst", "--concurrency", "1"));
+        all.addAll(List.of(args));
+        assertEquals(2, cl.execute(all.toArray(String[]::new)), err.toString());
+        assertTrue(err.toString().startsWith("harness burst: " + message), err.toString());
     }
 
     /** A URL without a port means port 80, as for any HTTP client, not "port out of range: -1" (exit 2). */

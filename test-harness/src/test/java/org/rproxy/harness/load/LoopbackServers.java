@@ -26,8 +26,11 @@ import org.rproxy.core.model.Cidr;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.core.model.VersionTag;
 
-/** Real servers on 127.0.0.1 for the load tests: one that never answers, one that answers from a script. */
-final class LoopbackServers {
+/**
+ * Real servers on 127.0.0.1 for the load tests: one that never answers (also a TLS server that
+ * never answers a handshake, for the harness's ITs), one that answers from a script.
+ */
+public final class LoopbackServers {
     /** The network map viewers' addresses come from, and that {@link Scripted#DOCUMENTS} serves. */
     static final String NETWORK_MAP = "{\"meta\":{\"vtag\":{\"resource-id\":\"net\",\"tag\":\"t1\"}},"
             + "\"network-map\":{\"local\":{\"ipv4\":[\"10.0.0.0/8\"]},\"rest\":{\"ipv4\":[\"0.0.0.0/0\"]}}}";
@@ -59,12 +62,12 @@ final class LoopbackServers {
     }
 
     /** Accepts connections and never answers; holds them until closed. */
-    static final class Silent implements AutoCloseable {
+    public static final class Silent implements AutoCloseable {
         private final ServerSocket socket;
         private final Queue<Socket> held = new ConcurrentLinkedQueue<>();
         private final Thread acceptor;
 
-        Silent() throws IOException {
+        public Silent() throws IOException {
             socket = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
             acceptor = new Thread(() -> {
                 for (int i = 0; i < 1_000; i++) {
@@ -79,7 +82,7 @@ final class LoopbackServers {
             acceptor.start();
         }
 
-        URI uri() {
+        public URI uri() {
             return URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
 

@@ -68,7 +68,7 @@ class ViewersCommandTest {
         String https = "https://127.0.0.1:1";
         assertRefused("--ca " + missing + ": no such file", "--target", https, "--ca", missing.toString());
         assertRefused("--ca " + notPem + ": ", "--target", https, "--ca", notPem.toString());
-        assertRefused("--ca " + cert + ": no https target to use it for", "--target", "http://127.0.0.1:1",
+        assertRefused("--ca " + cert + ": no https URL to use it for", "--target", "http://127.0.0.1:1",
                 "--ca", cert.toString());
         assertRefused("--target: ftp://127.0.0.1:1 (expected: http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH])",
                 "--target", "ftp://127.0.0.1:1");
