@@ -142,7 +142,7 @@ public final class ViewersCommand implements Callable<Integer> {
         // every option, so that a report says how its run was made
         settings.put("targets", targets.toString());
         settings.put("tls", tls == null ? "none (no https URL)" : "certificates checked against " + tls.trust()
-                + ", host names against the targets'; ALPN http/1.1");
+                + ", host names against the https URLs' (targets, origin metrics); ALPN http/1.1 to the targets");
         settings.put("trust", trust.isEmpty() ? "none" : trust.toString());
         settings.put("viewers", Long.toString(viewers));
         settings.put("arrival", arrival);

@@ -70,6 +70,10 @@ class ViewersCommandTest {
         assertRefused("--ca " + notPem + ": ", "--target", https, "--ca", notPem.toString());
         assertRefused("--ca " + cert + ": no https URL to use it for", "--target", "http://127.0.0.1:1",
                 "--ca", cert.toString());
+        // only the origin's metrics https: --ca is for them, and the run goes on to read them (nothing listens)
+        Files.writeString(dir.resolve("net.json"), LoopbackServers.NETWORK_MAP);
+        assertRefused("--origin-metrics https://127.0.0.1:1/metrics: cannot read it (", "--target", "http://127.0.0.1:1",
+                "--ca", cert.toString(), "--origin-metrics", "https://127.0.0.1:1/metrics");
         assertRefused("--target: ftp://127.0.0.1:1 (expected: http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH])",
                 "--target", "ftp://127.0.0.1:1");
     }
