@@ -3,14 +3,11 @@ package org.rproxy.core.server;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.util.concurrent.EventExecutor;
 
 import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.log.RateLimitedLog;
@@ -21,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands each {@link Exchange.Call} to the {@link AltoService} and writes the answers in request
  * order (RFC 9112 §9.3.2), whatever order the stages complete in. Last handler of a connection's
- * pipeline; all state is touched on the connection's event loop only, and a stage completed on
- * another thread is handed back to that loop. {@link AnswerWriter} puts each answer on the wire.
+ * pipeline; all state is touched on the connection's event loop only ({@link ServiceCall} hands
+ * each outcome back to it). {@link AnswerWriter} puts each answer on the wire.
  *
  * <p>On HTTP/1.1 the requests of a connection are handed on one at a time: the next once the
  * answer before it has been handed to the connection, and only while the connection is writable
@@ -30,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_IN_FLIGHT} requests owed until half have been answered, and while the channel is
  * not writable. Waiting requests hold no reference-counted object and no answer, so dropping
  * them on close or error cannot leak, and a client that pipelines and does not read holds what
- * its connection's outbound buffer holds and nothing more. A
+ * its connection's outbound buffer holds and nothing more. An HTTP/2 stream's one request starts
+ * when its turn among its connection's streams comes ({@link AnswerTurns}), and its answer is
+ * handed to the stream as soon as it is made, writable or not, so that the stall timeout sees it. A
  * connection closes after the answer to a request that did not ask to keep it alive, or whose
  * unread body is still on the wire; requests pipelined behind that one are dropped unanswered. A {@link Reply.Stream} answer takes
  * the connection over the same way: requests behind it are dropped, reading goes on (to see the
@@ -61,21 +60,21 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private EventStreamWriter stream;
     private boolean draining;
     private boolean drainAgain;
-    /** An HTTP/2 stream's place among its connection's large answers, or null (HTTP/1.1). */
-    private final LargeAnswerPlace place;
+    /** An HTTP/2 stream's turn among its connection's streams being answered ({@link AnswerTurns}), or null (HTTP/1.1). */
+    private final AnswerTurns.Turn turn;
 
     /**
      * @param warnings   the server's limiter for the warnings and errors written here
      * @param files      the spool whose files this connection sends by sendfile, or null (TLS, HTTP/2)
      * @param sends      the server's bound on bodies sent in parts ({@link BodyPump}), or null: none is
-     * @param connection for an HTTP/2 stream, its connection, which bounds the large answers not yet sent; else null
+     * @param connection for an HTTP/2 stream, its connection, which bounds the streams answered at once; else null
      */
     ExchangeHandler(AltoService service, ResponseRenderer renderer, RequestObserver observer, FrontEndConfig config,
                     RateLimitedLog warnings, BodySpool files, NodeSendBudget sends, Http2ConnectionGuard connection) {
         this.service = requireNonNull(service, "service");
         this.answers = new AnswerWriter(renderer, observer, config, warnings, service, files, sends);
         this.warnings = warnings;
-        this.place = connection == null ? null : new LargeAnswerPlace(connection);
+        this.turn = connection == null ? null : connection.turn();
     }
 
     @Override
@@ -110,36 +109,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (slot.exchange instanceof Exchange.Refusal refusal) {
             complete(slot, Reply.error(refusal.error(), refusal.dialect()), null);
         } else {
-            dispatch(slot, ((Exchange.Call) slot.exchange).request());
-        }
-    }
-
-    private void dispatch(Slot slot, AltoRequest request) {
-        CompletionStage<Reply> stage;
-        try {
-            stage = service.handle(request);
-        } catch (RuntimeException e) {
-            complete(slot, null, e);
-            return;
-        }
-        if (stage == null) {
-            complete(slot, null, new NullPointerException("service returned a null stage"));
-            return;
-        }
-        stage.whenComplete((reply, failure) -> completeOnLoop(slot, reply, failure));
-    }
-
-    private void completeOnLoop(Slot slot, Reply reply, Throwable failure) {
-        EventExecutor loop = ctx.executor();
-        if (loop.inEventLoop()) {
-            complete(slot, reply, failure);
-            return;
-        }
-        try {
-            loop.execute(() -> complete(slot, reply, failure));
-        } catch (RejectedExecutionException e) {
-            // The loop is shutting down, so the connection is gone: nobody to answer.
-            LOG.debug("answer dropped, event loop shut down", e);
+            ServiceCall.start(service, ((Exchange.Call) slot.exchange).request(), ctx.executor(),
+                    (reply, failure) -> complete(slot, reply, failure));
         }
     }
 
@@ -195,7 +166,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void writeReady() {
         boolean wrote = false;
         // an answer waits while the body before it is still going out in parts (AnswerWriter.pumping)
-        while (!answers.pumping(ctx, this::drain) && !closing && !slots.isEmpty() && slots.peek().reply != null && ctx.channel().isWritable()) {
+        while (!answers.pumping(ctx, this::drain) && !closing && !slots.isEmpty() && slots.peek().reply != null
+                && (turn != null || ctx.channel().isWritable())) {
             wrote = true;
             Slot next = slots.poll();
             if (next.reply instanceof Reply.Stream s) {
@@ -203,10 +175,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 slots.clear();
                 autoRead(true);
                 stream = answers.startStream(ctx, next.exchange.head(), s);
+                if (turn != null) {
+                    turn.giveBack(); // bounded by its writer, and open for as long as it is followed
+                }
                 break;
-            }
-            if (place != null && !place.take(next.reply)) {
-                next.reply = answers.answersWaiting(next.exchange.head(), MAX_IN_FLIGHT);
             }
             if (answers.write(ctx, next.exchange, next.reply, finishing && slots.isEmpty())) {
                 closing = true;
@@ -222,17 +194,19 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /**
      * Starts the oldest request owed when none before it is owed and, on HTTP/1.1, the connection is writable and no
      * body is going out in parts: a client that takes nothing gets nothing more made for it. An HTTP/2 stream carries
-     * one request, started at once.
+     * one request, started when its turn among the connection's comes ({@link AnswerTurns}).
      */
     private void startNext() {
         Slot next = slots.peek();
         if (closing || next == null || next.started) {
             return;
         }
-        if (place == null && (!ctx.channel().isWritable() || answers.pumpingNow())) {
-            return; // channelWritabilityChanged, or the pump's next turn, drains again
+        if (turn != null) {
+            next.started = true;
+            turn.await(() -> start(next)); // if the stream closes first, giveBack drops the wait
+        } else if (ctx.channel().isWritable() && !answers.pumpingNow()) {
+            start(next); // else channelWritabilityChanged, or the pump's next turn, drains again
         }
-        start(next);
     }
 
     @Override
@@ -276,8 +250,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         slots.clear();
         answers.drop();
-        if (place != null) {
-            place.giveBack(); // an HTTP/2 stream closes once its answer's last frame is sent
+        if (turn != null) {
+            turn.giveBack(); // an HTTP/2 stream closes once its answer's last frame is sent
         }
         if (stream != null) {
             stream.closed();

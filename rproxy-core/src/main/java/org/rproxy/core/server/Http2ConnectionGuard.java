@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * flow-control credit), passes the drain on to every stream and then closes the connection
  * gracefully (the codec sends GOAWAY and waits, up to its own limit, for the streams in progress
  * to end; event streams end at once); holds the connection's {@link BodyBudget}, which bounds the
- * request-body bytes all its streams hold at once; and logs connection failures. Last handler of the connection's pipeline, after the
+ * request-body bytes all its streams hold at once, and its {@link AnswerTurns}, which bound the
+ * streams answered at once; and logs connection failures. Last handler of the connection's pipeline, after the
  * multiplexer; all state on the connection's event loop.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
@@ -39,8 +40,8 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idle;
     private boolean draining;
-    /** Streams with a large answer written but not all sent yet. */
-    private int largeUnsent;
+    /** The streams being answered at once, and those waiting their turn. */
+    private final AnswerTurns turns = new AnswerTurns();
     /** The request-body bytes this connection's streams may hold at once. */
     private final BodyBudget bodies;
 
@@ -76,21 +77,9 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /**
-     * Takes a place for one more large answer not all sent yet on this connection ({@link
-     * LargeAnswerPlace}); false when {@link ExchangeHandler#MAX_IN_FLIGHT} have theirs already.
-     */
-    boolean holdLargeAnswer() {
-        if (largeUnsent >= ExchangeHandler.MAX_IN_FLIGHT) {
-            return false;
-        }
-        largeUnsent++;
-        return true;
-    }
-
-    /** Gives back the place of {@link #holdLargeAnswer}: the stream is gone, its answer sent. */
-    void largeAnswerSent() {
-        largeUnsent--;
+    /** A stream's turn to be answered among the connection's ({@link AnswerTurns}). */
+    AnswerTurns.Turn turn() {
+        return turns.turn();
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 
 import org.rproxy.core.log.RateLimitedLog;
@@ -31,7 +32,10 @@ import org.rproxy.core.model.Bytes;
  * {@link BodyBudget} and so from the server's {@link NodeBodyBudget}: a body either has no room
  * for is refused (503, {@code Retry-After}), at its head when a budget is spent already, else at
  * the piece that would pass it; the bytes are given back when the request is complete, refused,
- * or its channel goes (the connection closed, the HTTP/2 stream reset, an error). When a refused
+ * or its channel goes (the connection closed, the HTTP/2 stream reset, an error). An HTTP/2
+ * stream's complete body stays counted until its stream closes: it waits there for its turn
+ * ({@link AnswerTurns}) and is held while answered, up to {@code maxStreams} bodies a connection
+ * that the budget would otherwise not see. When a refused
  * request still has body bytes on the wire, or its framing is in doubt, the connection is closed
  * after the answer (a {@link LingeringClose}), and all further input is discarded (so a request
  * smuggled inside a body is never seen). Every message is released here; nothing is retained.
@@ -55,6 +59,8 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
     private RequestHead head;
     private AltoRequest request;
     private BodyAccumulator body;
+    /** An HTTP/2 stream's complete body, counted until the stream closes; else null. */
+    private BodyAccumulator held;
 
     /**
      * @param budget  the request-body bytes the connection may hold at once (shared by an HTTP/2 connection's streams, and bounded by the server's)
@@ -141,6 +147,10 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         AltoRequest r = request;
         Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.target(),
                 r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes(), r.host(), wait));
+        if (ctx.channel() instanceof Http2StreamChannel) {
+            held = body; // one request a stream: nothing else comes to take it from the budget
+            body = null;
+        }
         clear(State.AWAIT_HEAD);
         ctx.fireChannelRead(call);
     }
@@ -160,6 +170,10 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
     }
 
     private void clear(State next) {
+        if (next == State.DISCARD && held != null) {
+            held.release(); // the stream is gone
+            held = null;
+        }
         state = next;
         head = null;
         request = null;

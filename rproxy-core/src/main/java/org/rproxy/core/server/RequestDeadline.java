@@ -30,7 +30,9 @@ import io.netty.util.concurrent.Ticker;
  * long the whole takes; one that never reads gives it back, with its buffers, after one
  * timeout ({@link WriteProgress} says what counts as progress on a connection and on an HTTP/2
  * stream; a stalled stream is reset, since its answer's END_STREAM is already on its way and a
- * close alone would leave its DATA queued for a window that never opens). An answer is whole once its last content is written: a
+ * close alone would leave its DATA queued for a window that never opens; and when not a byte of its
+ * whole connection went out either, the connection is closed at once, since its client reads none
+ * of its streams and every answer on it would wait its own period). An answer is whole once its last content is written: a
  * full response, one whose shared head was encoded already, or the end of one written in parts
  * (head, a spooled file, last content). Event streams are exempt: their writer has its own
  * backpressure rules. Sits right after the HTTP codec; one per connection, on its event loop;
@@ -237,8 +239,13 @@ final class RequestDeadline extends ChannelDuplexHandler {
             return;
         }
         armed = false;
-        if (unsent > 0 && ctx.channel() instanceof Http2StreamChannel) {
+        if (unsent > 0 && ctx.channel() instanceof Http2StreamChannel stream) {
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+            if (progress.connectionStalled()) {
+                // nothing of the connection went out: its client reads none of its streams, and a GOAWAY
+                // would wait behind the rest; closed at once, past the codec's graceful wait for its streams
+                stream.parent().pipeline().firstContext().close();
+            }
         }
         ctx.close();
     }

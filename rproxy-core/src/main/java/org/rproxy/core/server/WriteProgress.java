@@ -34,6 +34,16 @@ abstract class WriteProgress {
     /** Whether bytes went out since the last look (the first look sets the baseline). */
     abstract boolean movedSinceLastLook();
 
+    /**
+     * Whether, at the last look, a stream's whole connection had not moved either: bytes waited in
+     * its outbound buffer and not one went out since the look before. Then the client reads none of
+     * its streams, and every other answer on it waits as this one did. Never for an HTTP/1.1
+     * connection, whose own stall is the one looked at.
+     */
+    boolean connectionStalled() {
+        return false;
+    }
+
     /** The progress of an HTTP/1.1 connection: its outbound buffer's. */
     static WriteProgress of(Channel connection) {
         return new Buffered(connection);
@@ -71,6 +81,7 @@ abstract class WriteProgress {
         private final Buffered connection;
         private long credits;
         private long seenCredits;
+        private boolean connectionStalled;
 
         private Stream(Http2Stream stream, Http2RemoteFlowController flow, Channel connection) {
             this.stream = stream;
@@ -83,7 +94,13 @@ abstract class WriteProgress {
             boolean credited = credits != seenCredits;
             seenCredits = credits;
             boolean connectionMoved = connection.movedSinceLastLook();
+            connectionStalled = !connectionMoved;
             return credited || connectionMoved && flow.windowSize(stream) > 0;
+        }
+
+        @Override
+        boolean connectionStalled() {
+            return connectionStalled;
         }
     }
 

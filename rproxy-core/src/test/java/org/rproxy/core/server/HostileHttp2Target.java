@@ -21,7 +21,7 @@ import org.rproxy.core.store.Variant;
  */
 final class HostileHttp2Target {
 
-    /** The size of {@code /large}: a large answer ({@link LargeAnswerPlace#LARGE_ANSWER_BYTES} and more). */
+    /** The size of {@code /large}: a large answer (sent in parts: {@link BodyPump#MIN_BYTES} and more). */
     static final int LARGE_BYTES = 256 * 1024;
     private static final Representation LARGE = new Representation(new Variant(Bytes.wrap(new byte[LARGE_BYTES]), null,
             List.of(new HeaderField("content-type", "application/octet-stream"), new HeaderField("etag", "\"large\""))),
