@@ -7,14 +7,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
@@ -27,9 +25,7 @@ import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.sign.VerifiedRepresentation;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
-import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.Eventually;
 import org.rproxy.core.testing.TestSigner;
 
@@ -57,7 +53,7 @@ class PulledVersionVerifiedOnceTest {
         Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(10);
         served = signer.sign(DOC, "{\"network-map\":{\"v\":1}}", true, created, Duration.ofHours(1), 3600);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        try (RawUpstream up = new RawUpstream(this::answer); PullProxy proxy = PullProxy.start(config(up.url(), pub))) {
+        try (RawUpstream up = new RawUpstream(RawUpstream.variants(DOC, () -> served)); PullProxy proxy = PullProxy.start(config(up.url(), pub))) {
             List<VerifiedRepresentation> handedOn = new CopyOnWriteArrayList<>();
             proxy.addVerifiedListener(handedOn::add);
             long before = proxy.verifier().signatureChecks();
@@ -88,26 +84,6 @@ class PulledVersionVerifiedOnceTest {
             b.header("accept-encoding", "gzip");
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    /** The document's variant by Accept-Encoding, fresh for an hour; 404 for anything else. */
-    private void answer(String head, java.net.Socket socket) throws java.io.IOException {
-        String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
-        if (!target.equals(DOC)) {
-            RawUpstream.respond(404, List.of("content-type: application/alto-error+json"),
-                    "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\"}}".getBytes(StandardCharsets.UTF_8))
-                    .answer(head, socket);
-            return;
-        }
-        boolean gzip = head.toLowerCase(Locale.ROOT).contains("\r\naccept-encoding: gzip");
-        Variant v = gzip ? served.gzip() : served.identity();
-        List<String> headers = new ArrayList<>();
-        for (HeaderField h : v.headers()) {
-            headers.add(h.name() + ": " + h.value());
-        }
-        headers.add("cache-control: max-age=3600");
-        headers.add("vary: Accept-Encoding");
-        RawUpstream.respond(200, headers, v.body().toArray()).answer(head, socket);
     }
 
     private static ProxyConfig config(String upstream, Path pub) {

@@ -9,8 +9,15 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
 
 /**
  * An upstream on a real loopback socket that misbehaves as told, for the tests of what a pull
@@ -66,6 +73,31 @@ final class RawUpstream implements AutoCloseable {
             out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.write(body);
             out.flush();
+        };
+    }
+
+    /**
+     * An answer serving {@code doc}'s signed variant by Accept-Encoding (the one {@code served}
+     * gives at the time of the request), fresh for an hour, and {@code 404} for any other target.
+     */
+    static Answer variants(String doc, Supplier<Representation> served) {
+        return (head, s) -> {
+            String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+            if (!target.equals(doc)) {
+                respond(404, List.of("content-type: application/alto-error+json"),
+                        "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\"}}".getBytes(StandardCharsets.UTF_8))
+                        .answer(head, s);
+                return;
+            }
+            boolean gzip = head.toLowerCase(Locale.ROOT).contains("\r\naccept-encoding: gzip");
+            Variant v = gzip ? served.get().gzip() : served.get().identity();
+            List<String> headers = new ArrayList<>();
+            for (HeaderField h : v.headers()) {
+                headers.add(h.name() + ": " + h.value());
+            }
+            headers.add("cache-control: max-age=3600");
+            headers.add("vary: Accept-Encoding");
+            respond(200, headers, v.body().toArray()).answer(head, s);
         };
     }
 

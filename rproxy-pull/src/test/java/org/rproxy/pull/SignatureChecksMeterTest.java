@@ -2,7 +2,6 @@ package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,9 +24,7 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.config.UpstreamConfig;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
-import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.TestSigner;
 
 /**
@@ -51,7 +47,7 @@ class SignatureChecksMeterTest {
         Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(10);
         served = signer.sign(DOC, "{\"network-map\":{\"v\":1}}", true, created, Duration.ofHours(1), 3600);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        try (RawUpstream up = new RawUpstream(this::answer); PullProxy proxy = PullProxy.start(config(up.url(), pub))) {
+        try (RawUpstream up = new RawUpstream(RawUpstream.variants(DOC, () -> served)); PullProxy proxy = PullProxy.start(config(up.url(), pub))) {
             String metrics = "http://127.0.0.1:" + proxy.adminAddress().getPort() + "/metrics";
             long before = checks(http, metrics);
             assertEquals(proxy.verifier().signatureChecks(), before, "the verifier's count, from the start");
@@ -81,26 +77,6 @@ class SignatureChecksMeterTest {
         }
         assertEquals(1, found.size(), "one series of rproxy_signature_checks_total on " + url);
         return found.get(0);
-    }
-
-    /** The document's variant by Accept-Encoding, fresh for an hour; 404 for anything else. */
-    private void answer(String head, Socket socket) throws java.io.IOException {
-        String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
-        if (!target.equals(DOC)) {
-            RawUpstream.respond(404, List.of("content-type: application/alto-error+json"),
-                    "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\"}}".getBytes(StandardCharsets.UTF_8))
-                    .answer(head, socket);
-            return;
-        }
-        boolean gzip = head.toLowerCase(Locale.ROOT).contains("\r\naccept-encoding: gzip");
-        Variant v = gzip ? served.gzip() : served.identity();
-        List<String> headers = new ArrayList<>();
-        for (HeaderField h : v.headers()) {
-            headers.add(h.name() + ": " + h.value());
-        }
-        headers.add("cache-control: max-age=3600");
-        headers.add("vary: Accept-Encoding");
-        RawUpstream.respond(200, headers, v.body().toArray()).answer(head, socket);
     }
 
     private static ProxyConfig config(String upstream, Path pub) {
