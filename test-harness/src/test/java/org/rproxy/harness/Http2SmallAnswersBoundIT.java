@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,12 +85,12 @@ class Http2SmallAnswersBoundIT {
         assertTrue(first.body().length > 40_000 && first.body().length < 64 * 1024, "an answer under 64 KB, not sent in parts: "
                 + first.body().length + " bytes");
 
-        long heapBefore = heapAfterGc();
+        long heapBefore = SlowReaderOrigin.heapAfterGc();
         AtomicLong heapPeak = new AtomicLong(heapBefore);
         AtomicBoolean sampling = new AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
             while (sampling.get()) {
-                heapPeak.accumulateAndGet(heapAfterGc(), Math::max);
+                heapPeak.accumulateAndGet(SlowReaderOrigin.heapAfterGc(), Math::max);
                 LockSupport.parkNanos(50_000_000);
             }
         }, "heap-sampler");
@@ -143,10 +142,5 @@ class Http2SmallAnswersBoundIT {
         return client.sendAsync(HttpRequest.newBuilder(URI.create(origin.origin().baseUri() + FILTERED))
                 .header("Content-Type", TYPE).POST(HttpRequest.BodyPublishers.ofString(FILTER)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    private static long heapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

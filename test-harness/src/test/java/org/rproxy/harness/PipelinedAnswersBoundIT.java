@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -83,7 +82,7 @@ class PipelinedAnswersBoundIT {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         long answerBytes = postFiltered(client);
 
-        long heapBefore = heapAfterGc();
+        long heapBefore = SlowReaderOrigin.heapAfterGc();
         long directBefore = SlowReaderOrigin.directUsed();
         AtomicLong heapPeak = new AtomicLong(heapBefore);
         AtomicLong directPeak = new AtomicLong(directBefore);
@@ -92,7 +91,7 @@ class PipelinedAnswersBoundIT {
         AtomicLong sampled = new AtomicLong();
         Thread sampler = new Thread(() -> {
             while (sampling.get()) {
-                long heap = heapAfterGc();
+                long heap = SlowReaderOrigin.heapAfterGc();
                 if (!paused.get()) {
                     heapPeak.accumulateAndGet(heap, Math::max);
                 }
@@ -170,10 +169,5 @@ class PipelinedAnswersBoundIT {
             System.arraycopy(one, 0, all, i * one.length, one.length);
         }
         return all;
-    }
-
-    private static long heapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

@@ -104,7 +104,7 @@ class RelayedAnswersBoundIT {
         double postsBefore = Proxies.count(proxy.registry(), "rproxy.requests", "method", "POST");
         long allocatorBefore = allocatorUsed();
         long jdkBefore = jdkDirectUsed();
-        long heapBefore = heapAfterGc();
+        long heapBefore = SlowReaderOrigin.heapAfterGc();
         for (int i = 0; i < NON_READERS; i++) {
             Socket s = new Socket();
             s.setReceiveBufferSize(4096);
@@ -119,7 +119,7 @@ class RelayedAnswersBoundIT {
                 >= postsBefore + NON_READERS, 20), "the non-readers' answers written");
         long allocator = allocatorUsed() - allocatorBefore;
         long jdk = jdkDirectUsed() - jdkBefore;
-        long heap = heapAfterGc() - heapBefore;
+        long heap = SlowReaderOrigin.heapAfterGc() - heapBefore;
         assertTrue(allocator <= ALLOCATOR_SLACK, "allocator's direct memory held by " + NON_READERS
                 + " non-readers: " + allocator);
         assertTrue(jdk <= HELD_AT_MOST, "JDK direct buffers held by " + NON_READERS + " non-readers: " + jdk);
@@ -147,10 +147,5 @@ class RelayedAnswersBoundIT {
     private static long jdkDirectUsed() {
         return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
-    }
-
-    private static long heapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -168,6 +169,12 @@ final class SlowReaderOrigin implements Closeable {
             c.close();
         }
         origin.close();
+    }
+
+    /** The heap in use just after a full collection was asked for: what is held, not what waits to be collected. */
+    static long heapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** The direct memory Netty's allocator has handed out. */
