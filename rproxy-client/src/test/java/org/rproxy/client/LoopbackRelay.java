@@ -84,12 +84,20 @@ abstract class LoopbackRelay<C> implements AutoCloseable {
                 Socket out = new Socket();
                 sockets.add(in);
                 sockets.add(out);
-                out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+                try {
+                    out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+                } catch (IOException e) {
+                    // the server went: the client sees its connection close, as it would at the server
+                    // (left open, it stayed silent until the client's read timeout)
+                    out.close();
+                    in.close();
+                    continue;
+                }
                 C c = opened();
                 pump(in, out, c, true);
                 pump(out, in, c, false);
             } catch (IOException e) {
-                // closed, or the server went: the connection is dropped
+                // the relay is closed
             }
         }
     }

@@ -82,7 +82,15 @@ final class Relay implements AutoCloseable {
                     continue;
                 }
                 Socket up = new Socket();
-                up.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2000);
+                try {
+                    up.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2000);
+                } catch (IOException e) {
+                    // the target is down: the client sees its connection close, as it would at the target
+                    // (left open, it stayed silent until the client's read timeout)
+                    up.close();
+                    down.close();
+                    continue;
+                }
                 Link l = new Link(down, up);
                 links.add(l);
                 if (closed) {
@@ -92,7 +100,7 @@ final class Relay implements AutoCloseable {
                 }
                 l.start();
             } catch (IOException e) {
-                // closed, or the target is down: the client sees its connection close
+                // the relay is closed
             }
         }
     }
