@@ -92,22 +92,13 @@ class MoveToProxyTest {
      */
     @Test
     void aStreamOpenedForAMoveAfterTheOriginsEndedOnItsOwnIsClosed() throws Exception {
-        SwitchableRelay proxy = started.add(new SwitchableRelay());
-        SwitchableRelay toOrigin = started.add(new SwitchableRelay());
-        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
-        GatedRelay gate = started.add(new GatedRelay(origin.uri().getPort()));
-        proxy.relayTo(gate.port());
-        toOrigin.relayTo(origin.uri().getPort());
-        proxy.mode(SwitchableRelay.Mode.DOWN);
-        HeardUpdates heard = new HeardUpdates();
-        URI originUri = URI.create("http://127.0.0.1:" + toOrigin.uri().getPort());
-        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
-                .withClock(clock).withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1))
-                .withTimeout(Duration.ofSeconds(20))));
-        c.refreshMaps(); // from the origin: the proxy fails
-        started.add(c.follow(heard));
-        assertEquals(Optional.of(originUri + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
-                heard::toString);
+        GatedMove m = followingTheOriginWithAGatedProxy();
+        SwitchableRelay proxy = m.proxy();
+        SwitchableRelay toOrigin = m.toOrigin();
+        LocalOrigin origin = m.origin();
+        GatedRelay gate = m.gate();
+        HeardUpdates heard = m.heard();
+        AltoClient c = m.client();
         Eventually.await("the client on the origin's stream", WAIT, () -> origin.openStreams() == 1);
 
         proxy.mode(SwitchableRelay.Mode.UP);
@@ -143,23 +134,13 @@ class MoveToProxyTest {
      */
     @Test
     void aStreamFallingSilentIsNoticedWhileTheMovesSubscriptionHangs() throws Exception {
-        SwitchableRelay proxy = started.add(new SwitchableRelay());
-        SwitchableRelay toOrigin = started.add(new SwitchableRelay());
-        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
-        GatedRelay gate = started.add(new GatedRelay(origin.uri().getPort()));
-        proxy.relayTo(gate.port());
-        toOrigin.relayTo(origin.uri().getPort());
-        proxy.mode(SwitchableRelay.Mode.DOWN);
-        HeardUpdates heard = new HeardUpdates();
-        URI originUri = URI.create("http://127.0.0.1:" + toOrigin.uri().getPort());
-        AltoClient c = AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
-                .withClock(clock).withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1))
-                .withTimeout(Duration.ofSeconds(20)));
-        started.add(c);
-        c.refreshMaps(); // from the origin: the proxy fails
-        started.add(c.follow(heard));
-        assertEquals(Optional.of(originUri + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
-                heard::toString);
+        GatedMove m = followingTheOriginWithAGatedProxy();
+        SwitchableRelay proxy = m.proxy();
+        SwitchableRelay toOrigin = m.toOrigin();
+        LocalOrigin origin = m.origin();
+        GatedRelay gate = m.gate();
+        HeardUpdates heard = m.heard();
+        AltoClient c = m.client();
         assertTrue(heard.refused.poll(WAIT.toSeconds(), TimeUnit.SECONDS) != null, heard::toString); // the proxy down
 
         proxy.mode(SwitchableRelay.Mode.UP);
@@ -177,6 +158,36 @@ class MoveToProxyTest {
         c.close();
         Eventually.await("the move's subscription ended with the client", WAIT,
                 () -> threadsNamed("rproxy-client-updates").isEmpty());
+    }
+
+    /** The pieces of {@link #followingTheOriginWithAGatedProxy}. */
+    private record GatedMove(SwitchableRelay proxy, SwitchableRelay toOrigin, LocalOrigin origin, GatedRelay gate,
+                             HeardUpdates heard, AltoClient client) {
+    }
+
+    /**
+     * A streaming origin reached through a switchable relay ({@code toOrigin}), a proxy (a switchable
+     * relay, down) whose answers a {@link GatedRelay} holds back, and a client (read timeout 2 s, poll
+     * interval 1 s, timeout 20 s) that took its maps from the origin and follows the origin's stream.
+     */
+    private GatedMove followingTheOriginWithAGatedProxy() throws Exception {
+        SwitchableRelay proxy = started.add(new SwitchableRelay());
+        SwitchableRelay toOrigin = started.add(new SwitchableRelay());
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
+        GatedRelay gate = started.add(new GatedRelay(origin.uri().getPort()));
+        proxy.relayTo(gate.port());
+        toOrigin.relayTo(origin.uri().getPort());
+        proxy.mode(SwitchableRelay.Mode.DOWN);
+        HeardUpdates heard = new HeardUpdates();
+        URI originUri = URI.create("http://127.0.0.1:" + toOrigin.uri().getPort());
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+                .withClock(clock).withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1))
+                .withTimeout(Duration.ofSeconds(20))));
+        c.refreshMaps(); // from the origin: the proxy fails
+        started.add(c.follow(heard));
+        assertEquals(Optional.of(originUri + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+                heard::toString);
+        return new GatedMove(proxy, toOrigin, origin, gate, heard, c);
     }
 
     /** The live threads whose names start with {@code prefix}. */
