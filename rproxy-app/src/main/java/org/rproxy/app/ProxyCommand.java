@@ -69,7 +69,7 @@ final class ProxyCommand implements Callable<Integer> {
     ByteSize maxBytes;
 
     @Option(names = "--spool-dir", paramLabel = "DIR",
-            description = "Where bodies of cache.spool-min-bytes (2MB) or more are kept as files and sent with sendfile (default: the temp dir).")
+            description = "Where bodies of cache.spool-min-bytes (1MB) or more are kept as files and sent with sendfile (default: the temp dir).")
     Path spoolDir;
 
     @Option(names = "--no-spool", description = "Write every body from memory: no spool files, no sendfile.")

@@ -37,8 +37,12 @@ public record CacheConfig(ByteSize maxBytes, Duration notFoundFor, Integer notFo
     public static final long MIN_MAX_BYTES = 1L << 20;
     /** The smallest spool-min-bytes: below it a body's direct copy is what the store's weigher counts. */
     public static final long MIN_SPOOL_MIN_BYTES = 16 * 1024;
-    /** The default spool-min-bytes, 2MB (see {@code bench/HISTORY.md}, 2026-12-06, session 23). */
-    public static final ByteSize DEFAULT_SPOOL_MIN_BYTES = ByteSize.ofMegabytes(2);
+    /**
+     * The default spool-min-bytes, 1MB: from there {@code sendfile} cost the proxy half the CPU per
+     * response of a copy from memory on a day when copies were dear, and never more (see
+     * {@code bench/HISTORY.md}, sessions 23 and 29).
+     */
+    public static final ByteSize DEFAULT_SPOOL_MIN_BYTES = ByteSize.ofMegabytes(1);
 
     public CacheConfig {
         maxBytes = orDefault(maxBytes, ByteSize.ofMegabytes(256));
