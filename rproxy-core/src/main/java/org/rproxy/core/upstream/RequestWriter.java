@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
 
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.store.HeaderField;
 
 /**
@@ -64,8 +65,10 @@ final class RequestWriter {
             if (h.isSuccess()) {
                 send(ch, request, ex);
             } else {
-                ex.fail(new UpstreamException("TLS handshake with " + hostHeader + " failed: "
-                        + h.cause().getMessage(), h.cause(), UpstreamException.Kind.UNREACHABLE));
+                String tlsWords = TransportFailures.tls(h.cause());
+                ex.fail(new UpstreamException("upstream " + hostHeader + ": " + (tlsWords != null ? tlsWords
+                        : "TLS handshake failed: " + TransportFailures.reason(h.cause())),
+                        h.cause(), UpstreamException.Kind.UNREACHABLE));
             }
         });
         return ex;

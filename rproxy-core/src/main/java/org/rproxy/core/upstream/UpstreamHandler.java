@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,10 +177,13 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
         forget();
         UpstreamExchange ex = ctx.channel().attr(UpstreamExchange.EXCHANGE).get();
         if (ex != null) {
-            ex.fail(new UpstreamException("connection to upstream " + upstream + " failed: " + cause.getMessage(), cause,
-                    cause instanceof IOException && !(cause instanceof SSLException)));
+            ex.fail(new UpstreamException("connection to upstream " + upstream + " failed: "
+                    + TransportFailures.reason(cause), cause, cause instanceof IOException && !(cause instanceof SSLException)));
+        } else if (TransportFailures.tls(cause) != null) {
+            // a failed handshake: the request waiting for it fails with these words (RequestWriter)
+            LOG.debug("upstream connection {} failed", ctx.channel(), cause);
         } else if (!(cause instanceof IOException)) {
-            LOG.warn("upstream connection {} failed: {}", ctx.channel(), String.valueOf(cause));
+            LOG.warn("upstream connection {} failed: {}", ctx.channel(), TransportFailures.reason(cause));
             LOG.debug("upstream connection {} failed", ctx.channel(), cause);
         }
         UpstreamExchange.close(ctx.channel());
