@@ -164,18 +164,27 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
                 revalidation(root.get(REVALIDATE)));
     }
 
-    /** The directive {@code value} names: absent is none; anything but the two directives is refused. */
+    /**
+     * The directive {@code value} names: absent is none; either directive, in any case, is that
+     * directive (RFC 9111 directives are case-insensitive); any other string, a directive this
+     * version does not know, is taken as the strictest it knows ({@code must-revalidate}), so an
+     * upstream of a later version that sends one still has its updates taken, and no copy is
+     * served staler than it meant. Anything but a string is refused.
+     */
     private static Representation.Revalidation revalidation(JsonNode value) {
         if (value == null) {
             return Representation.Revalidation.NONE;
         }
+        if (!value.isTextual()) {
+            throw new IllegalArgumentException("signature event: " + REVALIDATE + " must be a string such as "
+                    + "\"must-revalidate\" or \"proxy-revalidate\" (was " + value + ")");
+        }
         for (Representation.Revalidation r : Representation.Revalidation.values()) {
-            if (r.required() && value.isTextual() && value.textValue().equals(r.directive())) {
+            if (r.required() && value.textValue().equalsIgnoreCase(r.directive())) {
                 return r;
             }
         }
-        throw new IllegalArgumentException("signature event: " + REVALIDATE + " must be \"must-revalidate\" or "
-                + "\"proxy-revalidate\" (was " + value + ")");
+        return Representation.Revalidation.EVERY_CACHE;
     }
 
     private static List<HeaderField> read(JsonNode o) {

@@ -69,10 +69,25 @@ class SignatureEventParseTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\"no-cache\"", "\"Must-Revalidate\"", "\"\"", "true", "null", "[\"must-revalidate\"]"})
-    void aRevalidationThatIsNeitherDirectiveIsRefusedNamingTheMember(String value) {
+    @ValueSource(strings = {"true", "null", "1", "[\"must-revalidate\"]", "{}"})
+    void aRevalidationThatIsNotAStringIsRefusedNamingTheMember(String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse("{\"identity\":{},\"max-age\":60,\"revalidate\":" + value + "}"));
-        assertTrue(e.getMessage().contains("revalidate must be"), e.getMessage());
+        assertTrue(e.getMessage().contains("revalidate must be a string"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"no-cache", "stale-never", ""})
+    void aDirectiveThisVersionDoesNotKnowIsTakenAsTheStrictestSoTheUpdateIsStillTaken(String value) {
+        assertEquals(Representation.Revalidation.EVERY_CACHE,
+                parse("{\"identity\":{},\"max-age\":60,\"revalidate\":\"" + value + "\"}").revalidation());
+    }
+
+    @Test
+    void theDirectivesAreReadInAnyCase() {
+        assertEquals(Representation.Revalidation.EVERY_CACHE,
+                parse("{\"identity\":{},\"max-age\":60,\"revalidate\":\"Must-Revalidate\"}").revalidation());
+        assertEquals(Representation.Revalidation.SHARED_CACHES,
+                parse("{\"identity\":{},\"max-age\":60,\"revalidate\":\"PROXY-revalidate\"}").revalidation());
     }
 }
