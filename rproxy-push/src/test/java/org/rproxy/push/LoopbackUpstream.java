@@ -108,12 +108,21 @@ final class LoopbackUpstream implements AutoCloseable {
      */
     Representation publishWithGzip(String target, String resourceId, String body, Instant created,
                                    Instant gzipCreated) {
+        return publishWithGzip(target, resourceId, body, created, gzipCreated, "gzip");
+    }
+
+    /**
+     * As {@link #publishWithGzip(String, String, String, Instant, Instant)}, the gzip variant's
+     * {@code content-encoding} field (not signed) written as {@code contentEncoding}.
+     */
+    Representation publishWithGzip(String target, String resourceId, String body, Instant created,
+                                   Instant gzipCreated, String contentEncoding) {
         Representation identity = sign(target, resourceId, body, created);
         AltoResource resource = AltoResource.of(resourceId, target);
         Variant signed = origin.sign(resource, Gzip.deterministic(identity.identity().body()), false, gzipCreated,
                 Duration.ofDays(1), 60).identity();
         List<HeaderField> fields = new ArrayList<>(signed.headers());
-        fields.add(1, new HeaderField("content-encoding", "gzip")); // not signed, as at the origin
+        fields.add(1, new HeaderField("content-encoding", contentEncoding)); // not signed, as at the origin
         Representation r = new Representation(identity.identity(), new Variant(signed.body(), "gzip", fields),
                 identity.maxAgeSeconds(), identity.created(), identity.expires());
         publisher.accept(target, r);

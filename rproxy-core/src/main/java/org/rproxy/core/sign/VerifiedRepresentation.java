@@ -217,18 +217,19 @@ public final class VerifiedRepresentation {
 
     /**
      * Whether the {@code Content-Encoding} field {@code named} says the coding {@code held}
-     * (null: identity), in any case and spacing, {@code identity} being no coding.
+     * (null: identity), in any case and with any optional whitespace around it, {@code identity}
+     * being no coding; a control character around it names none ({@link ContentCoding#named}).
      */
     private static boolean names(String named, String held) {
-        String n = named.trim().toLowerCase(Locale.ROOT);
+        String n = ContentCoding.named(named).toLowerCase(Locale.ROOT);
         return n.equals(held == null ? "identity" : held) || held == null && n.isEmpty();
     }
 
     private static Verdict check(ResponseVerifier verifier, Variant v, Expectation expect) {
         String named = v.header(CONTENT_ENCODING).orElse(null);
         if (named != null && !names(named, v.contentEncoding())) {
-            return Verdict.fail(Outcome.CODING_MISMATCH, "content-encoding " + named + " on a variant held as "
-                    + (v.contentEncoding() == null ? "identity" : v.contentEncoding()));
+            return Verdict.fail(Outcome.CODING_MISMATCH, "content-encoding " + ContentCoding.printable(named)
+                    + " on a variant held as " + (v.contentEncoding() == null ? "identity" : v.contentEncoding()));
         }
         Function<String, String> fields = lookup(v.headers());
         return verifier.verify(n -> n.equals(CONTENT_ENCODING) ? v.contentEncoding() : fields.apply(n),

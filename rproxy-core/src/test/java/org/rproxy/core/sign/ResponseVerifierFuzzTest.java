@@ -66,6 +66,7 @@ class ResponseVerifierFuzzTest {
         assertEquals(Outcome.VALID, verifiedAndChecked(seed("signed")).outcome());
         assertEquals(Outcome.VALID, verifiedAndChecked(seed("signed-spaced-input-two-labels")).outcome());
         assertEquals(Outcome.DIGEST_MISMATCH, verifiedAndChecked(seed("signed-other-body")).outcome());
+        assertEquals(Outcome.CODING_MISMATCH, verifiedAndChecked(seed("signed-coding-with-control-character")).outcome());
     }
 
     private static byte[] seed(String name) throws IOException {
@@ -92,6 +93,10 @@ class ResponseVerifierFuzzTest {
                 assertEquals(covered.getValue(), trimOws(fields.get(covered.getKey())),
                         "a VALID verdict for a " + covered.getKey() + " that was not signed");
             }
+            String coding = fields.get("content-encoding");
+            assertTrue(coding == null || trimOws(coding).isEmpty() || trimOws(coding).equalsIgnoreCase("identity"),
+                    () -> "a VALID verdict for the identity body with content-encoding " + coding.chars()
+                            .mapToObj(c -> String.format("%02x", c)).toList());
             assertEquals(PATH, verdict.resource().path());
             assertTrue(verdict.expires().isAfter(NOW), "VALID after expiry");
             assertEquals(KEY.keyId(), verdict.keyId());

@@ -217,6 +217,29 @@ class ResponseVerifierTest {
         assertOutcome(Outcome.CODING_MISMATCH, verify(with(signed(), "content-encoding", "br"), BODY, EXPECT));
     }
 
+    /**
+     * Content-Encoding is not signed, and an update stream carries it as any JSON string: only its
+     * optional whitespace (SP and HTAB, RFC 9110 §5.6.3) is taken off before it is compared. A
+     * control character around the coding (which Java's {@code trim()} also took off) left a
+     * value that is no field value accepted as {@code gzip} or as none, held, and then refused by
+     * the front end each time it wrote the variant.
+     */
+    @Test
+    void codingMismatchWhenTheContentEncodingHoldsControlCharacters() {
+        byte[] gz = org.rproxy.core.codec.Gzip.deterministic(org.rproxy.core.model.Bytes.wrap(BODY)).unsafeArray();
+        Map<String, String> gzipVariant = signed(key, gz, CREATED, EXPIRES);
+        for (String coding : new String[] {"gzip\r\n", "\r\ngzip", "gzip\u000b", "\u0000gzip", "gzip\u001f"}) {
+            Verdict v = verify(with(gzipVariant, "content-encoding", coding), gz, EXPECT);
+            assertOutcome(Outcome.CODING_MISMATCH, v);
+            assertTrue(v.reason().chars().allMatch(c -> c >= 0x20 && c < 0x7f), v.reason());
+        }
+        for (String coding : new String[] {"\u0000", "\r\n", "identity\u000b", "\u000cidentity"}) {
+            assertOutcome(Outcome.CODING_MISMATCH, verify(with(signed(), "content-encoding", coding), BODY, EXPECT));
+        }
+        assertOutcome(Outcome.VALID, verify(with(gzipVariant, "content-encoding", "\tgzip "), gz, EXPECT));
+        assertOutcome(Outcome.VALID, verify(with(signed(), "content-encoding", " \t"), BODY, EXPECT));
+    }
+
     @Test
     void codingMismatchWhenPlainBytesClaimGzip() {
         assertOutcome(Outcome.CODING_MISMATCH, verify(with(signed(), "content-encoding", "gzip"), BODY, EXPECT));

@@ -210,6 +210,29 @@ class VerifiedRepresentationTest {
     }
 
     /**
+     * A coding field with a control character around the coding (an update stream's JSON can carry
+     * any) names no coding: the gzip variant is left out and an identity variant refused, where
+     * Java's {@code trim()} took it off and the variant was held with a value the front end
+     * cannot write.
+     */
+    @Test
+    void aCodingFieldWithControlCharactersNamesNoCoding() {
+        Representation signed = signer.sign(MAP, "{\"a\":1}", true, T0, HOUR, 60);
+        List<HeaderField> bad = signed.gzip().headers().stream()
+                .map(h -> h.name().equals("content-encoding") ? new HeaderField(h.name(), "gzip\u000b") : h).toList();
+        Verified gz = assertInstanceOf(Verified.class, VerifiedRepresentation.verify(verifier, MAP, signed.identity(),
+                () -> new Variant(signed.gzip().body(), "gzip", bad), 60, null));
+        assertEquals(Outcome.CODING_MISMATCH, gz.gzip());
+        assertNull(gz.copy().representation().gzip(), "a gzip variant whose field names no coding is not held");
+        List<HeaderField> identity = new ArrayList<>(signed.identity().headers());
+        identity.add(new HeaderField("content-encoding", "\r\nidentity"));
+        Refused no = assertInstanceOf(Refused.class, VerifiedRepresentation.verify(verifier, MAP,
+                new Variant(signed.identity().body(), null, identity), () -> null, 60, null));
+        assertEquals(Outcome.CODING_MISMATCH, no.outcome(), no.reason());
+        assertTrue(no.reason().contains("\\u000d\\u000aidentity"), no.reason());
+    }
+
+    /**
      * A field sent in several lines is read as one, joined (RFC 9110 §5.3), as a verifier that
      * receives the variant reads it: a second signature added on the way in a line of its own
      * before the origin's (a pull proxy keeps both lines) leaves the origin's verifying. Read by
