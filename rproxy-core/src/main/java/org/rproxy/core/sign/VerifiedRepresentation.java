@@ -226,12 +226,14 @@ public final class VerifiedRepresentation {
     }
 
     private static Verdict check(ResponseVerifier verifier, Variant v, Expectation expect) {
-        String named = v.header(CONTENT_ENCODING).orElse(null);
+        Function<String, String> fields = lookup(v.headers());
+        // every line of the field, as the variant's receivers read it: the first alone passed a
+        // second line naming another coding, which the front end then sent on
+        String named = fields.apply(CONTENT_ENCODING);
         if (named != null && !names(named, v.contentEncoding())) {
             return Verdict.fail(Outcome.CODING_MISMATCH, "content-encoding " + ContentCoding.printable(named)
                     + " on a variant held as " + (v.contentEncoding() == null ? "identity" : v.contentEncoding()));
         }
-        Function<String, String> fields = lookup(v.headers());
         return verifier.verify(n -> n.equals(CONTENT_ENCODING) ? v.contentEncoding() : fields.apply(n),
                 v.body().unsafeArray(), expect);
     }

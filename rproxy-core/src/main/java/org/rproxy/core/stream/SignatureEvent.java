@@ -68,14 +68,20 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
                 r.gzip() == null ? null : signed(r.gzip().headers()), r.maxAgeSeconds(), r.revalidation());
     }
 
+    /**
+     * The fields of {@link #FIELDS} in {@code headers}, each as one value: several lines of a name
+     * joined with {@code ", "} ({@link #get}), as the verifier that took the variant read them. A
+     * pull proxy keeps an upstream's lines as they came; its first {@code signature} line alone
+     * may hold another signature than the origin's (one added on the way), and an event carrying
+     * only that line was refused downstream ("Signature has no member 'alto'") although the copy
+     * it was made from verified.
+     */
     private static List<HeaderField> signed(List<HeaderField> headers) {
         List<HeaderField> out = new ArrayList<>();
         for (String name : FIELDS) {
-            for (HeaderField h : headers) {
-                if (h.name().equals(name)) {
-                    out.add(h);
-                    break;
-                }
+            String value = get(headers, name);
+            if (value != null) {
+                out.add(new HeaderField(name, value));
             }
         }
         return out;
@@ -111,14 +117,18 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
         return ResponseVerifier.signedBase(name -> name.equals("content-encoding") ? null : get(fields, name));
     }
 
-    /** The value of {@code name} in {@code fields}, or null. */
+    /**
+     * The value of {@code name} in {@code fields}, several lines of it joined with {@code ", "}
+     * (RFC 9110 §5.3, RFC 9421 §2.1: what a verifier reads), or null.
+     */
     public static String get(List<HeaderField> fields, String name) {
+        String joined = null;
         for (HeaderField h : fields) {
             if (h.name().equals(name)) {
-                return h.value();
+                joined = joined == null ? h.value() : joined + ", " + h.value();
             }
         }
-        return null;
+        return joined;
     }
 
     public Bytes toJson() {

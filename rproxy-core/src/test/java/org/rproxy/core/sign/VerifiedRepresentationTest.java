@@ -252,6 +252,22 @@ class VerifiedRepresentationTest {
                 new Variant(signed.identity().body(), null, fields), () -> null, 60, null));
     }
 
+    /**
+     * A coding field in several lines is read as one, as the variant's receivers read it: a gzip
+     * variant whose second line names another coding was held on its first line alone, and sent on
+     * with both ({@code gzip, br}), which every receiver refuses.
+     */
+    @Test
+    void aCodingFieldInSeveralLinesIsReadAsOne() {
+        Representation signed = signer.sign(MAP, "{\"a\":1}", true, T0, HOUR, 60);
+        List<HeaderField> twoLines = new ArrayList<>(signed.gzip().headers());
+        twoLines.add(new HeaderField("content-encoding", "br"));
+        Verified gz = assertInstanceOf(Verified.class, VerifiedRepresentation.verify(verifier, MAP, signed.identity(),
+                () -> new Variant(signed.gzip().body(), "gzip", twoLines), 60, null));
+        assertEquals(Outcome.CODING_MISMATCH, gz.gzip());
+        assertNull(gz.copy().representation().gzip());
+    }
+
     private void assertRefused(Outcome expected, Variant identity) {
         Refused no = assertInstanceOf(Refused.class, VerifiedRepresentation.verify(verifier, MAP, identity, () -> {
             throw new AssertionError("the gzip variant is asked for only once the identity verified");
