@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -70,6 +71,12 @@ record ParsedSignature(List<SignatureBase.Component> components, String signatur
             }
             if (!names.add(name)) {
                 throw malformed("covered component \"" + name + "\" is covered twice");
+            }
+            if (!name.equals(name.toLowerCase(Locale.ROOT))) {
+                // RFC 9421 §2.1: a field's component name is its name in lower case; looked up as
+                // it is, the field was reported missing from a response that has it
+                throw malformed("covered component " + StructuredFields.serializeString(name)
+                        + " is not in lower case (RFC 9421 §2.1: a field is covered by its name in lower case)");
             }
             String value = header.apply(name);
             if (value == null) {

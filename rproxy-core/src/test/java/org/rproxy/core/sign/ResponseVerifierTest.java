@@ -157,6 +157,20 @@ class ResponseVerifierTest {
         assertOutcome(Outcome.MALFORMED, verify(with(h, "etag", "\"a\"\r\nX-Injected: 1")));
     }
 
+    /**
+     * A field is covered by its name in lower case (RFC 9421 §2.1): {@code "ETag"} is refused as
+     * that, not reported missing from a response that has an ETag field (the header lookup is by
+     * lower-case name), which sent whoever read the reason looking for a field that is there.
+     */
+    @Test
+    void aComponentNameNotInLowerCaseIsRefusedAsThat() {
+        Map<String, String> h = signed();
+        Verdict v = verify(with(h, "signature-input", h.get("signature-input").replace("\"etag\"", "\"ETag\"")));
+        assertOutcome(Outcome.MALFORMED, v);
+        assertEquals("covered component \"ETag\" is not in lower case (RFC 9421 §2.1: a field is covered by its name"
+                + " in lower case)", v.reason());
+    }
+
     @Test
     void unknownKey() {
         Verdict v = verifier(TestKeys.fresh(SignatureAlgorithm.ED25519), NOW).verify(signed()::get, BODY, EXPECT);
