@@ -42,6 +42,14 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
 
     public static final String MEDIA_TYPE = "application/alto-redist-signature+json";
 
+    /**
+     * The largest {@code max-age} taken, as RFC 9111 §1.2.2 has a cache take any larger
+     * delta-seconds: an upstream's event is not signed there, and a lifetime near
+     * {@code Long.MAX_VALUE} overflowed every sum of it with a time (a push proxy's pull half
+     * threw "long overflow" serving such a copy).
+     */
+    public static final long MAX_DELTA_SECONDS = 1L << 31;
+
     /** The top-level member that carries a revalidation directive. */
     public static final String REVALIDATE = "revalidate";
 
@@ -170,8 +178,8 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
         if (gz != null && !gz.isObject()) {
             throw new IllegalArgumentException("signature event: gzip must be an object");
         }
-        return new SignatureEvent(read(root.get("identity")), gz == null ? null : read(gz), age.asLong(),
-                revalidation(root.get(REVALIDATE)));
+        return new SignatureEvent(read(root.get("identity")), gz == null ? null : read(gz),
+                Math.min(age.asLong(), MAX_DELTA_SECONDS), revalidation(root.get(REVALIDATE)));
     }
 
     /**

@@ -39,6 +39,14 @@ class SignatureEventParseTest {
         assertEquals(0, parse("{\"identity\":{},\"max-age\":0}").maxAgeSeconds());
     }
 
+    /** RFC 9111 §1.2.2: delta-seconds beyond 2^31 are taken as 2^31 (the old parser took Long.MAX_VALUE as is). */
+    @Test
+    void aMaxAgeBeyondTwoToTheThirtyFirstIsTakenAsThat() {
+        assertEquals(1L << 31, parse("{\"identity\":{},\"max-age\":9223372036854775807}").maxAgeSeconds());
+        assertEquals(1L << 31, parse("{\"identity\":{},\"max-age\":2147483649}").maxAgeSeconds());
+        assertEquals(2147483647L, parse("{\"identity\":{},\"max-age\":2147483647}").maxAgeSeconds());
+    }
+
     @Test
     void aMemberNamedTwiceIsRefusedAsSuch() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
