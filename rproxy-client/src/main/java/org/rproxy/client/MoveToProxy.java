@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * flash crowd, every client that subscribed meanwhile would keep its stream on the origin, which
  * the proxies are there to spare. While the origin's stream is followed, the follower's watch
  * asks {@link #consider} at each of its checks: once a proxy (the first in the policy's order that
- * can be) is neither cooling down nor recently failing (fetches and subscriptions alike, {@link SourceHealth}), a
+ * can be) is neither cooling down nor recently failing (fetches and subscriptions alike,
+ * {@link SourceHealth#recentFailures} and {@link SourceHealth#recentStreamFailures}), a
  * moment is drawn within one poll interval (so a crowd that fell back together leaves the origin
  * spread out, not in one burst at the proxy), and then the proxy's stream is subscribed to while
  * the origin's goes on. Only when that subscription is answered is the origin's stream closed and
@@ -49,7 +50,6 @@ final class MoveToProxy implements AutoCloseable {
     }
 
     private final Sources sources;
-    private final SourceHealth subscriptions;
     private final Opener opener;
     private final LongSupplier ticker;
     private final long spreadNanos;
@@ -61,15 +61,12 @@ final class MoveToProxy implements AutoCloseable {
     private boolean closed;
 
     /**
-     * @param subscriptions the follower's own record of subscriptions: a proxy that answers fetches
-     *                      but not subscriptions is not tried again as soon as a fetch succeeds
      * @param spreadNanos   the moves of many clients are spread over this long (the poll interval)
      * @param timeout       how long {@link #close()} waits for a subscription under way to end (the client's timeout)
      */
-    MoveToProxy(Sources sources, SourceHealth subscriptions, Opener opener, LongSupplier ticker, long spreadNanos,
+    MoveToProxy(Sources sources, Opener opener, LongSupplier ticker, long spreadNanos,
                 Duration timeout) {
         this.sources = sources;
-        this.subscriptions = subscriptions;
         this.opener = opener;
         this.ticker = ticker;
         this.spreadNanos = Math.max(0, spreadNanos);
@@ -152,7 +149,7 @@ final class MoveToProxy implements AutoCloseable {
         SourceHealth health = sources.health();
         for (URI s : sources.order()) {
             if (!s.equals(sources.origin()) && !health.coolingDown(s) && health.recentFailures(s) == 0
-                    && subscriptions.recentFailures(s) == 0) {
+                    && health.recentStreamFailures(s) == 0) {
                 return s;
             }
         }

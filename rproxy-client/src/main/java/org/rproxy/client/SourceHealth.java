@@ -32,7 +32,17 @@ import java.util.OptionalDouble;
  * answered one 503 is back in its place 30 s later, while one that keeps failing is asked
  * ever less often, at least once every 10 min); its next success clears the run, its next failure
  * lengthens it. Every success also feeds an exponentially weighted moving average of its latency.
- * {@link #sources()} gives every source's state at once (also printed by {@link #toString()}), for
+ *
+ * <p>Beside that, each source's update-stream subscriptions have a run of their own
+ * ({@link #recentStreamFailures}), kept by the client's {@link UpdateFollower}s: a subscription
+ * refused or unanswered, or a stream the source ended before it lasted the read timeout, is a
+ * failure, with the same doubling window; a stream that lasted it ends the run. A fetch's success
+ * does not: a proxy that serves documents but has no stream (a bare pull proxy) or one that ends
+ * each stream at once is askable for fetches and still avoided by followers, and this record is
+ * what they avoid it by, so that an application's status page (or its own choice of a proxy) sees
+ * what the followers see.
+ *
+ * <p>{@link #sources()} gives every source's state at once (also printed by {@link #toString()}), for
  * an application's status page. Time comes from the injected clock. Thread-safe.
  */
 public final class SourceHealth {
@@ -57,6 +67,8 @@ public final class SourceHealth {
     private final Clock clock;
     private final Duration coolDown;
     private final Map<URI, State> states = new HashMap<>();
+    /** Each source's update-stream subscriptions: failures in a row and the window of the last (no cool-down, no latency). */
+    private final Map<URI, State> streams = new HashMap<>();
     /** The sources listed, in order (the proxies, then the origin), and any other recorded since. */
     private final Set<URI> listed = new LinkedHashSet<>();
     private URI origin;
@@ -101,6 +113,30 @@ public final class SourceHealth {
         listed.add(source);
     }
 
+    /**
+     * Ends {@code source}'s run of failed subscriptions: its stream lasted the read timeout
+     * ({@link UpdateFollower}; a subscription answered is not yet a success, the stream may end at once).
+     */
+    synchronized void streamSucceeded(URI source) {
+        streams.remove(source);
+        listed.add(source);
+    }
+
+    /**
+     * A subscription at {@code source} failed, or its stream ended before it lasted the read
+     * timeout: its stream failures in a row count one more, recent for the window of that many
+     * (counted from the end of the source's cool-down, if it is cooling down).
+     */
+    synchronized void streamFailed(URI source, ClientException why) {
+        State s = streams.getOrDefault(source, State.NEW);
+        Instant now = clock.instant();
+        Instant cooling = states.getOrDefault(source, State.NEW).coolingUntil;
+        int failures = s.failures == Integer.MAX_VALUE ? s.failures : s.failures + 1;
+        Instant from = cooling.isAfter(now) ? cooling : now;
+        streams.put(source, new State(Instant.MIN, failures, from.plus(failureWindow(failures)), Double.NaN, why.reason()));
+        listed.add(source);
+    }
+
     /** Lists the client's sources, for {@link #sources()}: the proxies in their order, the origin last. */
     synchronized void list(List<URI> proxies, URI origin) {
         listed.addAll(proxies);
@@ -117,8 +153,10 @@ public final class SourceHealth {
         List<SourceStatus> out = new ArrayList<>(listed.size());
         for (URI source : listed) {
             State s = states.getOrDefault(source, State.NEW);
+            State st = streams.getOrDefault(source, State.NEW);
             out.add(new SourceStatus(source, source.equals(origin), now.isBefore(s.coolingUntil) ? s.coolingUntil : null,
-                    now.isBefore(s.failingUntil) ? s.failures : 0, s.lastFailure, latencyMillis(source)));
+                    now.isBefore(s.failingUntil) ? s.failures : 0, s.lastFailure, latencyMillis(source),
+                    now.isBefore(st.failingUntil) ? st.failures : 0, st.lastFailure));
         }
         return out;
     }
@@ -160,6 +198,19 @@ public final class SourceHealth {
      */
     public synchronized int recentFailures(URI source) {
         State s = states.getOrDefault(source, State.NEW);
+        return clock.instant().isBefore(s.failingUntil) ? s.failures : 0;
+    }
+
+    /**
+     * {@return the failed update-stream subscriptions at {@code source} in a row (refused, unanswered, or
+     * a stream it ended before it lasted the read timeout) while the last of them is recent, else 0:
+     * a source for which this is above 0 is not subscribed to by the client's followers, whatever
+     * its fetches do}
+     *
+     * @param source a proxy's or the origin's URL, as {@link #sources()} lists it
+     */
+    public synchronized int recentStreamFailures(URI source) {
+        State s = streams.getOrDefault(source, State.NEW);
         return clock.instant().isBefore(s.failingUntil) ? s.failures : 0;
     }
 

@@ -9,7 +9,9 @@ import java.util.OptionalDouble;
 /**
  * One source's state as {@link SourceHealth} sees it at one moment, for an application's status
  * page or log: whether it is cooling down and until when, its recent failures and the last one's
- * reason, and its latency. A snapshot: it does not change as the client goes on.
+ * reason, its latency, and apart from those its update stream's recent failures (a proxy may
+ * serve every fetch and still be avoided by the followers, its stream refused or ended at once).
+ * A snapshot: it does not change as the client goes on.
  *
  * @param source         the source (an RProxy, or the origin)
  * @param origin         whether it is the origin (always tried last)
@@ -17,9 +19,13 @@ import java.util.OptionalDouble;
  * @param recentFailures its consecutive failures while the last of them is recent, else 0
  * @param lastFailure    the reason of its last failure since its last success, or null
  * @param latencyMillis  the moving average of its latency, or empty before its first success
+ * @param recentStreamFailures its failed update-stream subscriptions in a row while the last is recent, else 0
+ *                       ({@link SourceHealth#recentStreamFailures}): above 0, followers do not subscribe there
+ * @param lastStreamFailure the reason of its last failed subscription since its last stream that lasted, or null
  */
 public record SourceStatus(URI source, boolean origin, Instant coolingUntil, int recentFailures,
-                           String lastFailure, OptionalDouble latencyMillis) {
+                           String lastFailure, OptionalDouble latencyMillis, int recentStreamFailures,
+                           String lastStreamFailure) {
     /**
      * The source and the latency (maybe empty) are required.
      *
@@ -29,6 +35,8 @@ public record SourceStatus(URI source, boolean origin, Instant coolingUntil, int
      * @param recentFailures its consecutive failures while the last of them is recent, else 0
      * @param lastFailure    the reason of its last failure since its last success, or null
      * @param latencyMillis  the moving average of its latency, or empty before its first success
+     * @param recentStreamFailures its failed update-stream subscriptions in a row while the last is recent, else 0
+     * @param lastStreamFailure the reason of its last failed subscription since its last stream that lasted, or null
      */
     public SourceStatus {
         requireNonNull(source, "source");
@@ -42,7 +50,8 @@ public record SourceStatus(URI source, boolean origin, Instant coolingUntil, int
 
     /**
      * One line: the source, then {@code cooling down until ...}, {@code N recent failures},
-     * {@code latency N ms} or {@code no success yet}, and the last failure's reason.
+     * {@code latency N ms} or {@code no success yet}, and the last failure's reason; then, while its
+     * stream's failures are recent, {@code stream: N recent failures} and the last one's reason.
      */
     @Override
     public String toString() {
@@ -53,6 +62,13 @@ public record SourceStatus(URI source, boolean origin, Instant coolingUntil, int
                 : ", no success yet");
         if (lastFailure != null) {
             sb.append(", last failure: ").append(lastFailure);
+        }
+        if (recentStreamFailures > 0) {
+            sb.append("; stream: ").append(recentStreamFailures)
+                    .append(recentStreamFailures == 1 ? " recent failure" : " recent failures");
+            if (lastStreamFailure != null) {
+                sb.append(", last: ").append(lastStreamFailure);
+            }
         }
         return sb.toString();
     }

@@ -13,8 +13,9 @@ import org.rproxy.core.store.Representation;
 /**
  * Opens a follower's update-stream subscriptions: at a source's stream (the directory's
  * {@code text/event-stream} resource, else {@code /updates}), naming the versions held, and
- * records how that went in the sources' health, and a failure in the follower's own record of
- * subscriptions (where a stream answered counts as a success only once it has lasted). Called on the follower's thread, or on its watch's for a move to a proxy
+ * records how that went in the sources' health: the exchange as a fetch's, and a failure in the
+ * record of subscriptions too ({@link SourceHealth#recentStreamFailures}, where a stream answered
+ * counts as a success only once it has lasted, {@link UpdateFollower}). Called on the follower's thread, or on its watch's for a move to a proxy
  * ({@link MoveToProxy}); thread-safe.
  */
 final class Subscriber {
@@ -22,17 +23,13 @@ final class Subscriber {
     private final Sources sources;
     private final Fetcher fetcher;
     private final Checker checker;
-    private final SourceHealth subscriptions;
     private final LongSupplier ticker;
 
-    /** @param subscriptions the follower's record of subscriptions alone (fetches not counted) */
-    Subscriber(HeldState state, Sources sources, Fetcher fetcher, Checker checker, SourceHealth subscriptions,
-               LongSupplier ticker) {
+    Subscriber(HeldState state, Sources sources, Fetcher fetcher, Checker checker, LongSupplier ticker) {
         this.state = state;
         this.sources = sources;
         this.fetcher = fetcher;
         this.checker = checker;
-        this.subscriptions = subscriptions;
         this.ticker = ticker;
     }
 
@@ -60,15 +57,15 @@ final class Subscriber {
         try {
             InputStream in = fetcher.subscribe(uri, StreamParams.of(targets, named::get));
             Duration took = Duration.ofNanos(ticker.getAsLong() - start);
-            // the follower's record of subscriptions takes it as a success only once the stream
-            // lasted (UpdateFollower): a proxy that answers and ends at once is not one
+            // the record of subscriptions takes it as a success only once the stream lasted
+            // (UpdateFollower): a proxy that answers and ends at once is not one
             sources.health().succeeded(source, took);
             return new Subscription(source, uri, targets, named, verified, in);
         } catch (ClientException.Interrupted e) {
             throw e;
         } catch (ClientException e) {
             sources.health().failed(source, e);
-            subscriptions.failed(source, e);
+            sources.health().streamFailed(source, e);
             throw e;
         }
     }

@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * one can stream again ({@link MoveToProxy}: a client that fell back to the origin during a
  * proxy's outage does not stay on it; the proxy's stream is opened before the origin's is closed).
  * A proxy whose subscriptions failed lately, a stream it ended before it lasted the read timeout
- * included, is not subscribed to until its failure window has passed (as for a move).
+ * included, is not subscribed to until its failure window has passed (as for a move); that record
+ * is the client's, shared by its followers and shown by {@link AltoClient#health()}
+ * ({@link SourceHealth#recentStreamFailures}), so a status page sees the proxy the followers avoid.
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
  * a timer thread watching the stream ({@link StreamWatch}) and, while a move off the origin's
@@ -94,8 +96,6 @@ public final class UpdateFollower implements AutoCloseable {
     private final StreamWatch watch;
     private final Subscriber subscriber;
     private final MoveToProxy move;
-    /** The follower's own record of subscriptions: failed, or ended by the proxy before lasting the read timeout. */
-    private final SourceHealth subscriptions;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Consumer<UpdateFollower> forget;
 
@@ -112,9 +112,8 @@ public final class UpdateFollower implements AutoCloseable {
         this.poll = new MapPoll(state, sources, mapFetches, this.listener, this::isClosed);
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
-        this.subscriptions = new SourceHealth(options.clock(), options.coolDown());
-        this.subscriber = new Subscriber(state, sources, fetcher, checker, subscriptions, ticker);
-        this.move = new MoveToProxy(sources, subscriptions, subscriber::open, ticker, options.pollInterval().toNanos(),
+        this.subscriber = new Subscriber(state, sources, fetcher, checker, ticker);
+        this.move = new MoveToProxy(sources, subscriber::open, ticker, options.pollInterval().toNanos(),
                 options.timeout());
         this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::consider);
     }
@@ -159,7 +158,7 @@ public final class UpdateFollower implements AutoCloseable {
             return true;
         }
         for (URI source : sources.order()) {
-            if (!source.equals(sources.origin()) && subscriptions.recentFailures(source) > 0) {
+            if (!source.equals(sources.origin()) && sources.health().recentStreamFailures(source) > 0) {
                 continue; // its streams failed or ended at once lately: tried again after its window
             }
             if (isClosed() || follow(source)) {
@@ -229,16 +228,17 @@ public final class UpdateFollower implements AutoCloseable {
     }
 
     /**
-     * Records a proxy's stream in the follower's record of subscriptions: a success once it lasted
-     * the read timeout; a failure when the proxy ended it sooner (a flapping proxy), so that its
-     * window doubles as for a refusal and neither this loop nor a move from the origin's stream
+     * Records a proxy's stream in the sources' record of subscriptions
+     * ({@link SourceHealth#recentStreamFailures}, shown by {@link AltoClient#health()}): a success once
+     * it lasted the read timeout; a failure when the proxy ended it sooner (a flapping proxy), so that
+     * its window doubles as for a refusal and neither this loop nor a move from the origin's stream
      * ({@link MoveToProxy}) goes back to it at once.
      */
     private void subscribed(Subscription s, long nanos, boolean endedByIt) {
         if (nanos >= options.readTimeout().toNanos()) {
-            subscriptions.succeeded(s.source()); // its latency is the answer's, sampled when it came
+            sources.health().streamSucceeded(s.source()); // its latency is the answer's, sampled when it came
         } else if (endedByIt) {
-            subscriptions.failed(s.source(), new ClientException.Unreachable(s.uri(), "the update stream ended after "
+            sources.health().streamFailed(s.source(), new ClientException.Unreachable(s.uri(), "the update stream ended after "
                     + seconds(Duration.ofMillis(nanos / 1_000_000)) + ", before it lasted the read timeout", null));
         }
     }
