@@ -1,7 +1,6 @@
 package org.rproxy.client;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * subscription at a time, started when one is due and ended once idle), never on the watch's: it
  * may wait up to the client's timeout for a proxy that accepts and does not answer, and meanwhile
  * the watch must go on noticing that the origin's stream fell silent. {@link #close()} interrupts a
- * subscription under way and ends that thread. Thread-safe: {@link #consider} runs on the watch's
+ * subscription under way and ends that thread; {@link #awaitEnd} waits for it, within the follower's
+ * own bound for its close. Thread-safe: {@link #consider} runs on the watch's
  * timer thread, {@link #take} on the follower's.
  */
 final class MoveToProxy implements AutoCloseable {
@@ -53,7 +53,6 @@ final class MoveToProxy implements AutoCloseable {
     private final Opener opener;
     private final LongSupplier ticker;
     private final long spreadNanos;
-    private final Duration timeout;
     private final ThreadPoolExecutor probes;
     private long moveAt = NONE;
     private boolean probing;
@@ -62,15 +61,12 @@ final class MoveToProxy implements AutoCloseable {
 
     /**
      * @param spreadNanos   the moves of many clients are spread over this long (the poll interval)
-     * @param timeout       how long {@link #close()} waits for a subscription under way to end (the client's timeout)
      */
-    MoveToProxy(Sources sources, Opener opener, LongSupplier ticker, long spreadNanos,
-                Duration timeout) {
+    MoveToProxy(Sources sources, Opener opener, LongSupplier ticker, long spreadNanos) {
         this.sources = sources;
         this.opener = opener;
         this.ticker = ticker;
         this.spreadNanos = Math.max(0, spreadNanos);
-        this.timeout = timeout;
         this.probes = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "rproxy-client-updates-move");
             t.setDaemon(true);
@@ -164,8 +160,9 @@ final class MoveToProxy implements AutoCloseable {
     }
 
     /**
-     * Closes a stream opened for a move and not taken, interrupts a subscription under way and waits
-     * (up to the client's timeout) for this move's thread to end; none is opened after this.
+     * Closes a stream opened for a move and not taken and interrupts a subscription under way; none
+     * is opened after this. Waits for nothing: the follower closing waits for this move's thread
+     * ({@link #awaitEnd}) and its own within one bound, its close's.
      */
     @Override
     public void close() {
@@ -179,10 +176,14 @@ final class MoveToProxy implements AutoCloseable {
             s.abandon();
         }
         probes.shutdownNow();
-        try {
-            probes.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    }
+
+    /**
+     * Once closed, waits until this move's thread has ended or {@code nanos} have passed.
+     *
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    void awaitEnd(long nanos) throws InterruptedException {
+        probes.awaitTermination(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 }

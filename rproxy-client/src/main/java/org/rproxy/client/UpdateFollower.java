@@ -113,8 +113,7 @@ public final class UpdateFollower implements AutoCloseable {
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
         this.subscriber = new Subscriber(state, sources, fetcher, checker, ticker);
-        this.move = new MoveToProxy(sources, subscriber::open, ticker, options.pollInterval().toNanos(),
-                options.timeout());
+        this.move = new MoveToProxy(sources, subscriber::open, ticker, options.pollInterval().toNanos());
         this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::consider);
     }
 
@@ -272,19 +271,24 @@ public final class UpdateFollower implements AutoCloseable {
     }
 
     /**
-     * Stops following and waits (up to the client's timeout) for the thread to end. A fetch or
-     * subscription under way is interrupted; it counts as no source's failure, and from now on
+     * Stops following and waits (up to the client's timeout, in all) for its threads to end. A fetch
+     * or subscription under way is interrupted; it counts as no source's failure, and from now on
      * the listener is told nothing. The client lets go of a closed follower at once.
      */
     @Override
     public void close() {
+        long end = System.nanoTime() + options.timeout().toNanos(); // one bound for both waits below
         closed.countDown();
         watch.closeCurrent();
         watch.close();
         move.close();
         thread.interrupt();
         try {
-            thread.join(options.timeout().toMillis());
+            move.awaitEnd(end - System.nanoTime());
+            long left = end - System.nanoTime();
+            if (left > 0) {
+                thread.join(TimeUnit.NANOSECONDS.toMillis(left) + 1); // join(0) would wait for good
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
