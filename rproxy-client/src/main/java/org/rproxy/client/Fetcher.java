@@ -6,13 +6,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -138,7 +142,10 @@ final class Fetcher implements AutoCloseable {
 
     /**
      * Opens an update stream: POSTs the parameters and returns the event stream's body, to be
-     * read (and closed) by the caller. The timeout bounds the wait for the response head only.
+     * read (and closed) by the caller. The timeout bounds the wait for the response head, and for
+     * an answer that is no stream (a refusal) the wait for its whole body too, read as a fetch's
+     * is: a source that sent a refusal's head and then stalled its body held the subscriber for
+     * good, deaf to interrupts (the JDK's body stream waits on without heeding them).
      */
     InputStream subscribe(URI uri, byte[] params) {
         requireOpen(uri);
@@ -146,18 +153,48 @@ final class Fetcher implements AutoCloseable {
                 .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
                 .header("Accept", MediaTypes.EVENT_STREAM)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(params)).build();
-        HttpResponse<InputStream> r = send(uri, req, HttpResponse.BodyHandlers.ofInputStream());
-        String type = r.headers().firstValue("content-type").orElse("");
-        if (r.statusCode() != 200 || !type.startsWith(MediaTypes.EVENT_STREAM)) {
-            byte[] body;
-            try (InputStream in = r.body()) {
-                body = in.readNBytes(64 * 1024);
-            } catch (IOException e) {
-                body = new byte[0];
-            }
-            throw refused(uri, r.statusCode(), type, body);
+        HttpResponse<Answer> r = await(uri, http.sendAsync(req, this::answer));
+        if (r.body().refusal() != null) {
+            throw refused(uri, r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body().refusal());
         }
-        return r.body();
+        return r.body().stream();
+    }
+
+    /** A subscription's answer: its event stream, or the whole body of a refusal. */
+    private record Answer(InputStream stream, byte[] refusal) {
+    }
+
+    private HttpResponse.BodySubscriber<Answer> answer(HttpResponse.ResponseInfo info) {
+        if (info.statusCode() == 200
+                && info.headers().firstValue("content-type").orElse("").startsWith(MediaTypes.EVENT_STREAM)) {
+            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(), in -> new Answer(in, null));
+        }
+        return HttpResponse.BodySubscribers.mapping(LimitedBody.of(info, maxBodyBytes), body -> new Answer(null, body));
+    }
+
+    /** The exchange's response within the timeout, else the failure naming it; an interrupt or the timeout aborts it. */
+    private <T> HttpResponse<T> await(URI uri, CompletableFuture<HttpResponse<T>> exchange) {
+        try {
+            return exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw interrupted(uri, e);
+        } catch (TimeoutException e) {
+            if (!exchange.cancel(true)) {
+                return exchange.join(); // it completed just now: not to be dropped (a stream left open)
+            }
+            throw failure(uri, new HttpTimeoutException("timed out"), "no complete response");
+        } catch (ExecutionException e) {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof LimitedBody.TooLarge large) { // wherever the JDK put it in the chain
+                    throw new ClientException.InvalidResponse(uri, large.getMessage());
+                }
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw failure(uri, io, "no response");
+            }
+            throw new IllegalStateException(e.getCause()); // not an exchange's failure: a defect
+        }
     }
 
     private HttpResponse<byte[]> sendWhole(URI uri, HttpRequest req) {
@@ -167,16 +204,6 @@ final class Fetcher implements AutoCloseable {
             throw new ClientException.InvalidResponse(uri, e.getMessage());
         } catch (IOException e) {
             throw failure(uri, e, "no complete response");
-        } catch (InterruptedException e) {
-            throw interrupted(uri, e);
-        }
-    }
-
-    private <T> HttpResponse<T> send(URI uri, HttpRequest req, HttpResponse.BodyHandler<T> handler) {
-        try {
-            return http.send(req, handler);
-        } catch (IOException e) {
-            throw failure(uri, e, "no response");
         } catch (InterruptedException e) {
             throw interrupted(uri, e);
         }
