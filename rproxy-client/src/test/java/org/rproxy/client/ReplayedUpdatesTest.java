@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.testing.ReplayingRelay;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.Bytes;

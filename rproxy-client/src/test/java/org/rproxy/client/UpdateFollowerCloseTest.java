@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.core.testing.Eventually;
 import org.rproxy.core.testing.MutableClock;
 

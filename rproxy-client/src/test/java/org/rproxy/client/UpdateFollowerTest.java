@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.core.answer.AnswerEngine;
 
 /**
@@ -29,35 +30,13 @@ class UpdateFollowerTest {
     @TempDir
     Path dir;
 
-    /** A listener that keeps what it hears, for the test to wait on. */
-    private static final class Recorder implements UpdateFollower.Listener {
-        final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
-        final BlockingQueue<Optional<String>> following = new LinkedBlockingQueue<>();
-        final BlockingQueue<ClientException> refused = new LinkedBlockingQueue<>();
-
-        @Override
-        public void changed(LocalAnswers answers) {
-            changes.add(answers);
-        }
-
-        @Override
-        public void refused(ClientException why) {
-            refused.add(why);
-        }
-
-        @Override
-        public void following(java.net.URI stream) {
-            following.add(Optional.ofNullable(stream).map(Object::toString));
-        }
-    }
-
     @Test
     void withNoStreamAnywhereAChangeArrivesByPolling() throws Exception {
         try (LocalOrigin origin = LocalOrigin.start(dir, List.of("http://127.0.0.2:1/"));
              AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
                      .withPollInterval(Duration.ofMillis(200)))) {
             assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
-            Recorder heard = new Recorder();
+            HeardUpdates heard = new HeardUpdates();
             BlockingQueue<LocalAnswers> changes = heard.changes;
             BlockingQueue<Optional<String>> following = heard.following;
             BlockingQueue<ClientException> refused = heard.refused;
@@ -97,7 +76,7 @@ class UpdateFollowerTest {
             AltoClient c = at.client;
             c.refreshMaps();
             proxy.stall(path);
-            Recorder heard = new Recorder();
+            HeardUpdates heard = new HeardUpdates();
             UpdateFollower f = c.follow(heard);
             assertEquals(path, proxy.stalled.poll(20, TimeUnit.SECONDS), () -> "refused: " + heard.refused);
             int proxyFailures = c.health().recentFailures(proxy.uri());
@@ -118,7 +97,7 @@ class UpdateFollowerTest {
              AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
                      .withPollInterval(Duration.ofMillis(200)).withStateFile(stateDir.resolve("alto.state")))) {
             assertEquals(5.0, c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow());
-            Recorder heard = new Recorder();
+            HeardUpdates heard = new HeardUpdates();
             BlockingQueue<LocalAnswers> changes = heard.changes;
             BlockingQueue<ClientException> refused = heard.refused;
             UpdateFollower f = c.follow(heard);

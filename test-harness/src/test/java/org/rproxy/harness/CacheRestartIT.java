@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +22,7 @@ import org.rproxy.app.StreamingPull;
 import org.rproxy.client.AltoClient;
 import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
+import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.server.FrontEndConfig;
@@ -85,13 +87,13 @@ class CacheRestartIT {
         client.refreshMaps();
         HeardUpdates heard = new HeardUpdates();
         closeLater(client.follow(heard));
-        URI nginxStream = URI.create(nginxBase + "/updates");
-        URI originStream = URI.create(origin.baseUri() + "/updates");
-        assertEquals(nginxStream, heard.streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS), heard::toString);
+        Optional<String> nginxStream = Optional.of(nginxBase + "/updates");
+        Optional<String> originStream = Optional.of(origin.baseUri() + "/updates");
+        assertEquals(nginxStream, heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS), heard::toString);
         assertEquals(0, publisher.stats().subscribers(), "the client's stream is nginx's, the pull proxy's");
 
         nginx.close(); // its connections end with it; its port refuses until it is back
-        assertEquals(originStream, heard.streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS), heard::toString);
+        assertEquals(originStream, heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS), heard::toString);
         PushTree.writeRoutingCost(maps, 61);
         heard.awaitCost(61, WAIT);
 
@@ -99,7 +101,7 @@ class CacheRestartIT {
                 upstream);
         started.add(0, again);
         clock.advance(PAST_FAILURES);
-        assertEquals(nginxStream, heard.streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS), heard::toString);
+        assertEquals(nginxStream, heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS), heard::toString);
         Eventually.await("the client's stream at the origin closed", WAIT, () -> publisher.stats().subscribers() == 0);
         PushTree.writeRoutingCost(maps, 62);
         heard.awaitCost(62, WAIT);

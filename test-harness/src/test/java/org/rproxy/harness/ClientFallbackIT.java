@@ -29,6 +29,7 @@ import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
 import org.rproxy.client.LocalAnswers;
 import org.rproxy.client.UpdateFollower;
+import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.client.VerificationFailure;
 import org.rproxy.client.VerifiedDocument;
 import org.rproxy.core.config.ProxyConfig;
@@ -156,11 +157,11 @@ class ClientFallbackIT {
                 KeyPin.ofKeyId(origin.keyId()))));
         HeardUpdates heard = new HeardUpdates();
         BlockingQueue<LocalAnswers> changes = heard.changes;
-        BlockingQueue<URI> streams = heard.streams;
+        BlockingQueue<Optional<String>> following = heard.following;
         BlockingQueue<ClientException> refused = heard.refused;
         client.follow(heard);
-        assertEquals(URI.create(tampering.base() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
-        assertEquals(URI.create(origin.baseUri() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+        assertEquals(Optional.of(tampering.base() + "/updates"), following.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(Optional.of(origin.baseUri() + "/updates"), following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
                 () -> "refused: " + refused);
         ClientException.InvalidResponse tampered = assertInstanceOf(ClientException.InvalidResponse.class,
                 refused.stream().filter(e -> e instanceof ClientException.InvalidResponse).findFirst().orElse(null),
@@ -190,10 +191,10 @@ class ClientFallbackIT {
     private static void followsAChange(AltoClient client, Relay good, Path maps) throws Exception {
         HeardUpdates heard = new HeardUpdates();
         BlockingQueue<LocalAnswers> changes = heard.changes;
-        BlockingQueue<URI> streams = heard.streams;
+        BlockingQueue<Optional<String>> following = heard.following;
         BlockingQueue<ClientException> refused = heard.refused;
         try (UpdateFollower f = client.follow(heard)) {
-            assertEquals(URI.create(good.base() + "/updates"), streams.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+            assertEquals(Optional.of(good.base() + "/updates"), following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
                     () -> "refused: " + refused);
             PushTree.writeRoutingCost(maps, 77);
             long end = System.nanoTime() + WAIT.toNanos();
