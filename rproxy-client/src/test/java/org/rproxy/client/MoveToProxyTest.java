@@ -10,12 +10,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.client.testing.HeardUpdates;
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.testing.Eventually;
 import org.rproxy.core.testing.MutableClock;
 
@@ -23,13 +26,18 @@ import org.rproxy.core.testing.MutableClock;
  * A follower that fell back to the origin's update stream while the only proxy was down moves
  * back to the proxy's stream once the proxy is no longer recently failing, and closes the
  * origin's; a proxy that still cannot stream costs the origin's stream nothing (its subscription
- * is tried beside it, and the origin's goes on). A real origin with its update stream, a relay in
- * front of it as the proxy; the client's clock is moved past the proxy's failure window.
+ * is tried beside it, and the origin's goes on), and {@link AltoClient#health()} shows the proxy's
+ * failed subscriptions the followers go by; closing a follower whose move hangs at a proxy ends
+ * within its bound. A real origin with its update stream, a relay in front of it as the proxy
+ * (a scripted proxy where its fetches must work); the client's clock is moved past the proxy's
+ * failure window.
  */
 class MoveToProxyTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Longer than any failure window ({@link SourceHealth}: 10 min at most); the maps are valid for 1 h. */
     private static final Duration PAST_FAILURES = Duration.ofMinutes(10).plusSeconds(1);
+    /** The client's timeout where a test closes a follower whose subscriptions hang. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(4);
 
     @TempDir
     Path dir;
@@ -241,5 +249,106 @@ class MoveToProxyTest {
         assertInstanceOf(ClientException.class, failed);
         assertEquals(1, origin.openStreams());
         return c;
+    }
+
+    /**
+     * A proxy that serves every document but has no update stream (a bare pull proxy: its
+     * {@code /updates} answers 404) is avoided by the followers, and {@link AltoClient#health()} says
+     * so, though its fetches succeed: an application showing its sources, or choosing one from them,
+     * sees the proxy the followers avoid, not an "askable" one. The record is the client's, so a
+     * follower started after another was closed avoids the proxy too.
+     */
+    @Test
+    void aProxyWhoseFetchesWorkButWhoseStreamIsRefusedShowsItsStreamFailures() throws Exception {
+        ScriptedProxy proxy = started.add(new ScriptedProxy());
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                .withClock(clock).withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1))));
+        for (String t : c.mapTargets()) {
+            proxy.serve(t, c.fetch(t).representation()); // from the origin: the proxy serves nothing yet
+        }
+        proxy.serve(AnswerEngine.DIRECTORY, c.fetch(AnswerEngine.DIRECTORY).representation());
+        clock.advance(PAST_FAILURES);
+        c.refreshMaps();
+        assertEquals(0, c.health().recentFailures(proxy.uri()), c.health()::toString);
+
+        HeardUpdates heard = new HeardUpdates();
+        UpdateFollower first = c.follow(heard);
+        assertEquals(Optional.of(origin.uri() + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+                heard::toString);
+        assertEquals(1, proxy.asked("/updates"), "subscribed at the proxy first");
+        c.fetch(LocalOrigin.NETWORK_MAP); // from the proxy: its fetches succeed, its run of failures ends
+
+        SourceStatus shown = statusOf(c, proxy);
+        assertTrue(shown.toString().contains("stream: 1 recent failure"), () -> "health() shows the proxy the"
+                + " follower avoids as it is: " + c.health());
+        assertEquals(0, shown.recentFailures(), shown::toString);
+        assertEquals(1, shown.recentStreamFailures(), shown::toString);
+        assertTrue(shown.lastStreamFailure().contains("404"), shown::toString);
+        assertEquals(1, c.health().recentStreamFailures(proxy.uri()));
+        assertEquals(0, c.health().recentStreamFailures(origin.uri()), c.health()::toString);
+        // what health() shows is what the follower goes by: no move to the proxy within the window
+        assertNull(heard.following.poll(3, TimeUnit.SECONDS), heard::toString);
+
+        // a follower started after this one is closed goes by the same record: the origin's stream at once
+        first.close();
+        HeardUpdates again = new HeardUpdates();
+        started.add(c.follow(again));
+        assertEquals(Optional.of(origin.uri() + "/updates"), again.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+                again::toString);
+        assertEquals(1, proxy.asked("/updates"), () -> "the proxy's stream not tried again within its window: " + again);
+
+        // past the window it is tried again, and shown failing again: twice in a row
+        clock.advance(PAST_FAILURES);
+        Eventually.await("the proxy's stream tried again", WAIT,
+                () -> c.health().recentStreamFailures(proxy.uri()) == 2);
+        assertEquals(2, proxy.asked("/updates"));
+    }
+
+    private static SourceStatus statusOf(AltoClient c, ScriptedProxy proxy) {
+        return c.health().sources().stream().filter(s -> s.source().equals(proxy.uri())).findFirst().orElseThrow();
+    }
+
+    /**
+     * {@link UpdateFollower#close()} waits for its threads up to the client's timeout in all, as its
+     * Javadoc says, also when both of them hang: the subscription of a move off the origin's stream
+     * and the follower's own subscription, each at a proxy that sent the head of an answer and never
+     * its body. A contract check, not a performance one: close is waited for with a deadline a little
+     * above the documented bound.
+     */
+    @Test
+    void closeWaitsNoLongerThanTheTimeoutInAllWhileAMoveAndTheFollowerHangAtAProxy() throws Exception {
+        SwitchableRelay proxy = started.add(new SwitchableRelay());
+        SwitchableRelay toOrigin = started.add(new SwitchableRelay());
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
+        toOrigin.relayTo(origin.uri().getPort());
+        proxy.mode(SwitchableRelay.Mode.DOWN);
+        URI originUri = URI.create("http://127.0.0.1:" + toOrigin.uri().getPort());
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+                .withClock(clock).withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1))
+                .withTimeout(CLOSE_TIMEOUT)));
+        c.refreshMaps(); // from the origin: the proxy is down
+        HeardUpdates heard = new HeardUpdates();
+        UpdateFollower f = started.add(c.follow(heard));
+        assertEquals(Optional.of(originUri + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+                heard::toString);
+
+        proxy.mode(SwitchableRelay.Mode.HEAD_ONLY);
+        clock.advance(PAST_FAILURES);
+        Eventually.await("the move's subscription at the proxy", WAIT, () -> proxy.posts() == 1);
+        toOrigin.mode(SwitchableRelay.Mode.DOWN); // the origin's stream cut: the follower subscribes at the proxy
+        toOrigin.mode(SwitchableRelay.Mode.UP);
+        Eventually.await("the follower's own subscription at the proxy", WAIT, () -> proxy.posts() == 2);
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(f::close);
+        Duration deadline = CLOSE_TIMEOUT.plusMillis(1500);
+        try {
+            closing.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            long t0 = System.nanoTime();
+            closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            throw new AssertionError("close() took over " + deadline + " (its bound: the timeout, " + CLOSE_TIMEOUT
+                    + "); it returned " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms after that");
+        }
     }
 }

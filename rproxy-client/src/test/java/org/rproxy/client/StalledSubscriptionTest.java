@@ -32,43 +32,49 @@ class StalledSubscriptionTest {
 
     @Test
     void aSubscriptionWhoseRefusalNeverEndsIsGivenUpAfterTheTimeout() throws Exception {
-        SwitchableRelay proxy = started.add(new SwitchableRelay());
-        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
-        AltoClient c = stalledAtTheProxy(proxy, origin, Duration.ofSeconds(4));
-        HeardUpdates heard = new HeardUpdates();
-        started.add(c.follow(heard));
+        Stalled s = followingWithAStalledProxy(Duration.ofSeconds(4));
+        HeardUpdates heard = s.heard();
 
-        assertEquals(Optional.of(origin.uri() + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
+        assertEquals(Optional.of(s.origin().uri() + "/updates"), heard.following.poll(WAIT.toSeconds(), TimeUnit.SECONDS),
                 () -> "the follower still waits for the proxy's answer: " + heard);
         ClientException why = heard.await(ClientException.TimedOut.class);
-        assertEquals(proxy.base() + "updates", why.uri().toString());
+        assertEquals(s.proxy().base() + "updates", why.uri().toString());
         assertTrue(why.getMessage().contains("no complete response within 4s"), why::getMessage);
-        assertEquals(1, c.health().recentStreamFailures(proxy.uri()), c.health()::toString);
+        assertEquals(1, s.client().health().recentStreamFailures(s.proxy().uri()), s.client().health()::toString);
     }
 
     @Test
     void closingTheFollowerWhileARefusalStallsEndsItsThreadAtOnce() throws Exception {
-        SwitchableRelay proxy = started.add(new SwitchableRelay());
-        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
-        AltoClient c = stalledAtTheProxy(proxy, origin, Duration.ofSeconds(20));
-        HeardUpdates heard = new HeardUpdates();
-        UpdateFollower f = started.add(c.follow(heard));
-        Eventually.await("the follower's subscription at the proxy", WAIT, () -> proxy.posts() == 1);
+        Stalled s = followingWithAStalledProxy(Duration.ofSeconds(20));
+        Eventually.await("the follower's subscription at the proxy", WAIT, () -> s.proxy().posts() == 1);
 
+        UpdateFollower f = s.follower();
         f.close();
         assertFalse(f.running(), "the follower's thread still waits for the proxy's answer after close");
-        assertEquals(0, c.health().recentStreamFailures(proxy.uri()), () -> "the close is not the proxy's failure: "
-                + c.health());
+        assertEquals(0, s.client().health().recentStreamFailures(s.proxy().uri()),
+                () -> "the close is not the proxy's failure: " + s.client().health());
     }
 
-    /** A client that took its maps from the origin while the proxy was down; the proxy now sends answers' heads only. */
-    private AltoClient stalledAtTheProxy(SwitchableRelay proxy, LocalOrigin origin, Duration timeout) {
+    /** The pieces of {@link #followingWithAStalledProxy}. */
+    private record Stalled(SwitchableRelay proxy, LocalOrigin origin, AltoClient client, HeardUpdates heard,
+                           UpdateFollower follower) {
+    }
+
+    /**
+     * A streaming origin listing one proxy (a relay in front of it), a client with {@code timeout}
+     * that took its maps from the origin while the proxy was down, and its follower, started once the
+     * proxy sends answers' heads only.
+     */
+    private Stalled followingWithAStalledProxy(Duration timeout) throws Exception {
+        SwitchableRelay proxy = started.add(new SwitchableRelay());
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
         proxy.relayTo(origin.uri().getPort());
         proxy.mode(SwitchableRelay.Mode.DOWN);
         AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
                 .withReadTimeout(Duration.ofSeconds(2)).withPollInterval(Duration.ofSeconds(1)).withTimeout(timeout)));
         c.refreshMaps();
         proxy.mode(SwitchableRelay.Mode.HEAD_ONLY);
-        return c;
+        HeardUpdates heard = new HeardUpdates();
+        return new Stalled(proxy, origin, c, heard, started.add(c.follow(heard)));
     }
 }
