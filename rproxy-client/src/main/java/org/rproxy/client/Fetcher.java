@@ -10,6 +10,7 @@ import java.net.http.HttpTimeoutException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -172,12 +173,14 @@ final class Fetcher implements AutoCloseable {
         return HttpResponse.BodySubscribers.mapping(LimitedBody.of(info, maxBodyBytes), body -> new Answer(null, body));
     }
 
-    /** The exchange's response within the timeout, else the failure naming it; an interrupt or the timeout aborts it. */
-    private <T> HttpResponse<T> await(URI uri, CompletableFuture<HttpResponse<T>> exchange) {
+    /** The subscription's answer within the timeout, else the failure naming it; an interrupt or the timeout aborts it. */
+    private HttpResponse<Answer> await(URI uri, CompletableFuture<HttpResponse<Answer>> exchange) {
         try {
             return exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            exchange.cancel(true);
+            if (!exchange.cancel(true)) { // answered just now: a stream no one will read is closed
+                exchange.thenAccept(r -> Optional.ofNullable(r.body().stream()).ifPresent(Fetcher::closeQuietly));
+            }
             throw interrupted(uri, e);
         } catch (TimeoutException e) {
             if (!exchange.cancel(true)) {
@@ -194,6 +197,14 @@ final class Fetcher implements AutoCloseable {
                 throw failure(uri, io, "no response");
             }
             throw new IllegalStateException(e.getCause()); // not an exchange's failure: a defect
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // closing is all that was wanted
         }
     }
 
