@@ -88,7 +88,12 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
      *                                  DHT node's socket could not be opened
      */
     public static OverlayClient start(OverlayConfig config) {
-        return new OverlayClient(OverlayNode.start(requireNonNull(config, "config")));
+        return start(config, RenewalTimes.DEFAULT);
+    }
+
+    /** As {@link #start(OverlayConfig)}, its announcements kept by {@code times}: for tests. */
+    static OverlayClient start(OverlayConfig config, RenewalTimes times) {
+        return new OverlayClient(OverlayNode.start(requireNonNull(config, "config"), times));
     }
 
     /**

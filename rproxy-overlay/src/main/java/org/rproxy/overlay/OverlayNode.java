@@ -26,15 +26,21 @@ final class OverlayNode implements AutoCloseable {
     private final Swarm swarm;
     private final Renewals renewals;
 
-    private OverlayNode(OverlayConfig config, DhtNode dht, Swarm swarm) {
+    private OverlayNode(OverlayConfig config, DhtNode dht, Swarm swarm, RenewalTimes times) {
         this.config = config;
         this.dht = dht;
         this.swarm = swarm;
-        this.renewals = new Renewals(config.republish(), dht::lookupNodes);
+        this.renewals = new Renewals(config.republish(), dht::lookupNodes, times);
     }
 
     static OverlayNode start(OverlayConfig config) {
+        return start(config, RenewalTimes.DEFAULT);
+    }
+
+    /** As {@link #start(OverlayConfig)}, its records kept by {@code times} (a test's short ones). */
+    static OverlayNode start(OverlayConfig config, RenewalTimes times) {
         requireNonNull(config, "config");
+        requireNonNull(times, "times");
         try {
             Files.createDirectories(config.storage().resolve("dht"));
             Files.createDirectories(config.storage().resolve("torrents"));
@@ -46,7 +52,7 @@ final class OverlayNode implements AutoCloseable {
                 addresses(config.bootstrap()), config.routerBootstrap(), config.dhtStore().limits(), DhtNode.TRIM_SECONDS);
         try {
             return new OverlayNode(config, dht, new Swarm(config.bindAddress(), config.btPort(),
-                    config.storage().resolve("torrents"), dht));
+                    config.storage().resolve("torrents"), dht), times);
         } catch (RuntimeException e) {
             dht.close();
             throw e;

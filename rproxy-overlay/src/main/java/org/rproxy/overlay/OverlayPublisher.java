@@ -91,6 +91,15 @@ public final class OverlayPublisher implements AutoCloseable {
 
     /** As {@link #start(OverlayConfig)}, telling expiry by {@code clock}. */
     public static OverlayPublisher start(OverlayConfig config, Clock clock) {
+        return start(config, clock, RenewalTimes.DEFAULT);
+    }
+
+    /** As {@link #start(OverlayConfig)}, its pointers and announcements kept by {@code times}: for tests. */
+    static OverlayPublisher start(OverlayConfig config, RenewalTimes times) {
+        return start(config, Clock.systemUTC(), times);
+    }
+
+    private static OverlayPublisher start(OverlayConfig config, Clock clock, RenewalTimes times) {
         requireNonNull(config, "config");
         requireNonNull(clock, "clock");
         if (config.key() == null) {
@@ -98,7 +107,7 @@ public final class OverlayPublisher implements AutoCloseable {
         }
         DhtKey key = DhtKey.read(config.key());
         PrivateKeyFiles.checked(config.key(), "key"); // kept private, as the origin's key and the TLS keys
-        OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config), key, clock);
+        OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config, times), key, clock);
         log.info("overlay publisher key {} (name it in the origin's --overlay-publisher)", p.publicKey());
         return p;
     }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * Stored#superseded}: the origin's clock stepped back) is not tried again at once, nor warned
  * of here (its outcome is told, which says so once). A store that no DHT node took (a node that
  * started before any other, say, or that newer version in the way) is made
- * again after {@link #UNREACHED} and then twice as long each time, up to {@link #UNREACHED_CAP},
+ * again after {@code unreached} (10 s) and then twice as long each time, up to {@code unreachedCap} (2 min),
  * until some node takes it; the settling stores and the republishing follow from then on (else
  * a pointer put before the first peer joined was found by nobody until the next republish).
  * A record whose last store reached fewer than the {@value NearestLookup#K} closest nodes (the
@@ -42,12 +42,12 @@ import org.slf4j.LoggerFactory;
  * since grown to at least twice what it was at that store, from none to one included: a
  * publisher started alone had its pointer found by nobody for up to the backoff's two minutes
  * after the first peer joined. Bounded: at most once per doubling, and not within
- * {@link #UNREACHED} of the record's last store, the records due one {@code retry} apart, so many
+ * {@code unreached} of the record's last store, the records due one {@code retry} apart, so many
  * nodes joining at once make a few stores, not one per node. A record {@code covered} by another
  * one's stores (an announcement the current pointer's every store makes too) skips its renewals
  * while it is. All of it only while the record is still wanted (the pointer is current, the torrent
  * still seeded). A record kept already (the same {@code what}) is stored once more, and not kept
- * twice.
+ * twice. The times given here are {@link RenewalTimes#DEFAULT}'s, which only tests change.
  *
  * <p>The timers run on one {@code rproxy-overlay-renewals} thread, which also starts each store;
  * stores complete on mldht's threads. Thread-safe.
@@ -55,15 +55,6 @@ import org.slf4j.LoggerFactory;
 final class Renewals implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Renewals.class);
     static final int TRIES = 5;
-    /** When a record is stored again after its first store, while the DHT around it settles. */
-    static final List<Duration> SETTLE = List.of(Duration.ofSeconds(10), Duration.ofMinutes(1));
-    private static final Duration RETRY = Duration.ofSeconds(1);
-    /** When a record that no node took is stored again, doubling each time up to {@link #UNREACHED_CAP}. */
-    static final Duration UNREACHED = Duration.ofSeconds(10);
-    static final Duration UNREACHED_CAP = Duration.ofMinutes(2);
-    /** How often the routing table's size is read, for the stores its growth calls for. */
-    static final Duration GROWTH_CHECK = Duration.ofSeconds(1);
-
     private final ScheduledExecutorService timer;
     private final List<Duration> settle;
     private final Duration republish;
@@ -74,24 +65,30 @@ final class Renewals implements AutoCloseable {
     private final IntSupplier tableSize;
     /** Checks of the table's growth made so far: the clock of {@link Kept#startedAt}. */
     private long ticks;
-    /** How many checks make the least time between a record's store and an early one ({@link #UNREACHED}). */
+    /** How many checks make the least time between a record's store and an early one ({@code unreached}). */
     private final long spacing;
     /** The records kept, by what they are. */
     private final Map<String, Kept> kept = new HashMap<>();
 
     /** With the DHT's times, watching {@code tableSize}, the nodes the node's lookups may start from. */
     Renewals(Duration republish, IntSupplier tableSize) {
-        this(SETTLE, republish, RETRY, UNREACHED, UNREACHED_CAP, new TableWatch(tableSize, GROWTH_CHECK, UNREACHED));
+        this(republish, tableSize, RenewalTimes.DEFAULT);
+    }
+
+    /** With {@code times} (a test's nodes set short ones), watching {@code tableSize}. */
+    Renewals(Duration republish, IntSupplier tableSize, RenewalTimes times) {
+        this(times.settle(), republish, times.retry(), times.unreached(), times.unreachedCap(),
+                new TableWatch(tableSize, times.growthCheck(), times.unreached()));
     }
 
     /** With other times than the DHT's: for tests. {@code settle} counts from the first store, ascending. */
     Renewals(List<Duration> settle, Duration republish, Duration retry) {
-        this(settle, republish, retry, UNREACHED, UNREACHED_CAP);
+        this(settle, republish, retry, RenewalTimes.DEFAULT.unreached(), RenewalTimes.DEFAULT.unreachedCap());
     }
 
     /** As above, and with other times for a record no node took: the first wait, and the longest. */
     Renewals(List<Duration> settle, Duration republish, Duration retry, Duration unreached, Duration unreachedCap) {
-        this(settle, republish, retry, unreached, unreachedCap, new TableWatch(() -> 0, GROWTH_CHECK, unreached));
+        this(settle, republish, retry, unreached, unreachedCap, new TableWatch(() -> 0, RenewalTimes.DEFAULT.growthCheck(), unreached));
     }
 
     /** As above, watching the routing table as {@code watch} says. */
@@ -203,7 +200,7 @@ final class Renewals implements AutoCloseable {
     /**
      * Runs now, one {@code retry} apart, the next store of each record waiting for its turn whose
      * last store reached fewer than the closest {@value NearestLookup#K} while the routing table
-     * has since at least doubled (see the class), and was made at least {@link #UNREACHED} ago.
+     * has since at least doubled (see the class), and was made at least {@code unreached} ago.
      */
     private void storeEarlyOnGrowth() {
         int size;

@@ -55,7 +55,8 @@ final class ClockStepChecks {
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         overlay.addAppender(lines);
-        try (ThreeNodes n = ThreeNodes.start(dir)) {
+        // short renewals: the check waits for v2's put again after the backoff of a store no node took
+        try (ThreeNodes n = ThreeNodes.start(dir, NamespaceChecks.SHORT_RENEWALS)) {
             OverlayPublisher p = n.honest;
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             p.bindTo(registry);

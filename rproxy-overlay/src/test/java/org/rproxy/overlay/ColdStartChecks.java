@@ -32,12 +32,15 @@ import org.rproxy.core.testing.Eventually;
 
 /** Namespace checks ({@link NamespaceChecks}) of a publisher that started before any peer. */
 final class ColdStartChecks {
+    /** The publisher's renewals: short, so that its stores no node took come seconds apart. */
+    private static final RenewalTimes TIMES = NamespaceChecks.SHORT_RENEWALS;
     /**
      * How long after a peer joined its lookup must find the pointer: the publisher stores it again
-     * as its routing table gains the peer, at most {@link Renewals#UNREACHED} after its last store,
-     * and room; not at the backoff's next turn, 40 s after the third store no node took.
+     * as its routing table gains the peer, at most {@code unreached} (6 s) after its last store,
+     * and room; not at the backoff's next turn, four times that (24 s) after the third store no
+     * node took.
      */
-    static final Duration FOUND_WITHIN = Duration.ofSeconds(25);
+    static final Duration FOUND_WITHIN = TIMES.unreached().multipliedBy(5).dividedBy(2);
 
     private ColdStartChecks() {
     }
@@ -45,14 +48,15 @@ final class ColdStartChecks {
     /**
      * A publisher alone puts its pointer (no DHT node takes it) and stores it again as it
      * renews (three stores that no node took: past the settling stores of the old schedule, and
-     * the backoff's next wait 40 s); then a peer joins. The peer's lookup must find the pointer
-     * within {@link #FOUND_WITHIN}: the publisher stores it again once its routing table gains
-     * the peer, not at the backoff's next turn (before: found 40 s after the third store), nor at
+     * the backoff's next wait four times {@code unreached}, 24 s here, 40 s in the product); then a
+     * peer joins. The peer's lookup must find the pointer within {@link #FOUND_WITHIN}: the
+     * publisher stores it again once its routing table gains the peer, not at the backoff's next
+     * turn (before: found at that turn, after the third store), nor at
      * the next republish (20 min, before the backoff).
      */
     static void pointerPutBeforeAnyPeerIsFoundOnceOneJoins(Path dir) throws Exception {
         try (OverlayPublisher p = OverlayPublisher.start(NothingFoundChecks.config(dir, 1, key(dir, 1), boot(1, 3),
-                NamespaceChecks.BUDGET))) {
+                NamespaceChecks.BUDGET), TIMES)) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             p.bindTo(registry);
             Instant t = Instant.now().minusSeconds(30);
@@ -86,7 +90,7 @@ final class ColdStartChecks {
     static void seederFoundWithThePointerOncePeersJoin(Path dir) throws Exception {
         try (CapturedLogs renewals = CapturedLogs.of(Renewals.class);
              OverlayPublisher p = OverlayPublisher.start(NothingFoundChecks.config(dir, 1, key(dir, 1), boot(1, 2),
-                     NamespaceChecks.BUDGET));
+                     NamespaceChecks.BUDGET), TIMES);
              // bootstraps from host 2, where nobody is: it stays apart until it is told of host 1
              OverlayClient client = OverlayClient.start(NothingFoundChecks.config(dir, 3, null, boot(2),
                      NamespaceChecks.BUDGET))) {

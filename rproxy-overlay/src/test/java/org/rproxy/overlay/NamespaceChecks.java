@@ -69,6 +69,14 @@ final class NamespaceChecks {
      * within half of it) is told apart from one that waits the budget out.
      */
     static final Duration BUDGET = Duration.ofSeconds(60);
+    /**
+     * The renewals' times of the nodes of checks that wait for a store no node took, or for a
+     * store the routing table's growth calls for: tries a quarter second apart and the first
+     * wait after such a store 6 s (the product's: a second and 10 s), so that those checks wait
+     * seconds, not the product's minute; the settling stores and the cap stay the product's.
+     */
+    static final RenewalTimes SHORT_RENEWALS = new RenewalTimes(RenewalTimes.DEFAULT.settle(), Duration.ofMillis(250),
+            Duration.ofSeconds(6), RenewalTimes.DEFAULT.unreachedCap(), Duration.ofMillis(250));
 
     private NamespaceChecks() {
     }

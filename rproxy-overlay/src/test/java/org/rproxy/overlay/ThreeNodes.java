@@ -21,12 +21,17 @@ final class ThreeNodes implements AutoCloseable {
 
     /** Starts the three nodes, each with its own folder under {@code dir}, and waits until they have joined. */
     static ThreeNodes start(Path dir) throws Exception {
-        OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.config(dir, 1, NamespaceChecks.key(dir, 1)));
+        return start(dir, RenewalTimes.DEFAULT);
+    }
+
+    /** As {@link #start(Path)}, the nodes keeping their records by {@code times}. */
+    static ThreeNodes start(Path dir, RenewalTimes times) throws Exception {
+        OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.config(dir, 1, NamespaceChecks.key(dir, 1)), times);
         OverlayClient other = null;
         OverlayClient client = null;
         try {
-            other = OverlayClient.start(NamespaceChecks.config(dir, 2, null));
-            client = OverlayClient.start(NamespaceChecks.config(dir, 3, null));
+            other = OverlayClient.start(NamespaceChecks.config(dir, 2, null), times);
+            client = OverlayClient.start(NamespaceChecks.config(dir, 3, null), times);
             NamespaceChecks.joined(honest, other, client);
             return new ThreeNodes(honest, other, client);
         } catch (Exception | Error e) {
