@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.net.InetAddress;
@@ -83,6 +84,7 @@ final class NamespaceChecks {
 
     public static void main(String[] args) throws Exception {
         String check = args[0];
+        say("started " + check);
         try {
             NamespaceChecks.class.getDeclaredMethod(check, Path.class).invoke(null, Path.of(args[1]));
             System.out.println("CHECK-OK " + check);
@@ -139,8 +141,10 @@ final class NamespaceChecks {
         return f;
     }
 
+    /** Prints {@code what} for the parent's summary, with the seconds since this child JVM started (where a check's time goes). */
     static void say(String what) {
-        System.out.println("check " + what);
+        long ms = ManagementFactory.getRuntimeMXBean().getUptime();
+        System.out.println("check [" + ms / 1000 + "." + ms % 1000 / 100 + " s] " + what);
     }
 
     // ---- #1, #2: a torrent's file name is the publisher's to choose, not a path on the client
@@ -553,9 +557,11 @@ final class NamespaceChecks {
 
     /** Waits until each publisher or client has joined, through their public {@code joined()}. */
     static void joined(Object... peers) throws Exception {
+        say(peers.length + " peers started; waiting for their joins");
         for (Object p : peers) {
             (p instanceof OverlayPublisher op ? op.joined() : ((OverlayClient) p).joined()).get(60, TimeUnit.SECONDS);
         }
+        say("joined");
     }
 
     static OverlayNode node(Object publisherOrClient) throws Exception {
