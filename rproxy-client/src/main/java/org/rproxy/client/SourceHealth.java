@@ -25,7 +25,8 @@ import java.util.OptionalDouble;
  * itself and a replaying proxy still costs no more than a download a minute; a copy that verifies
  * but is not valid at the client's clock ({@link ClientException.OutsideValidity}) cools nothing
  * down, since the clock may be what is wrong (the client records it only when another source's copy
- * was valid); every failure (unreachable, refused, timed out, invalid, out of its validity) makes the source <em>recently failing</em> for a window that starts at 30 s
+ * was valid); a 404 or 410 counts only when another source then has the document, since a
+ * target no source has is the application's mistake, not theirs; every failure (unreachable, refused, timed out, invalid, out of its validity) makes the source <em>recently failing</em> for a window that starts at 30 s
  * and doubles with each consecutive failure, up to 10 min (30 s, 1, 2, 4, 8, 10 min), counted from
  * the failure or, for a source cooling down, from the end of its cool-down. Once the window has
  * passed the source is no longer recently failing and is ranked as any other (so a proxy that

@@ -129,6 +129,7 @@ final class Sources {
             return fromOverlay;
         }
         Map<URI, ClientException> untimely = new LinkedHashMap<>();
+        Map<URI, ClientException> absent = new LinkedHashMap<>();
         for (URI source : order()) {
             URI uri = at(source, target);
             if (Thread.currentThread().isInterrupted()) {
@@ -140,6 +141,8 @@ final class Sources {
                 health.succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
                 // a copy valid at this clock: those that were not are out of step (stale), not the clock
                 untimely.forEach(health::failed);
+                // and the target exists: those that said it does not are missing it
+                absent.forEach(health::failed);
                 return d;
             } catch (ClientException.StateFailure e) {
                 throw e; // this client's own disk, not the source: no other source would fare better
@@ -147,6 +150,13 @@ final class Sources {
                 throw e; // the caller's doing, not the source's: stop, and blame no one
             } catch (ClientException.OutsideValidity e) {
                 untimely.put(source, e); // this client's clock, or a stale source: a valid copy elsewhere tells
+                refused.add(e);
+            } catch (ClientException.Refused e) {
+                if (e.status() == 404 || e.status() == 410) {
+                    absent.put(source, e); // the application's wrong target, unless another source has it
+                } else {
+                    health.failed(source, e);
+                }
                 refused.add(e);
             } catch (ClientException e) {
                 health.failed(source, e);
