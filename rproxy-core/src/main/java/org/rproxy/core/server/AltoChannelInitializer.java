@@ -21,7 +21,7 @@ import org.rproxy.core.log.RateLimitedLog;
  * Builds the pipeline of one accepted connection, one named step per method:
  *
  * <pre>
- *   first-byte (FirstByteDeadline) → [tls] → detect (ProtocolDetector) → http (Http1Codec)
+ *   socket-writes (SocketWrites) → first-byte (FirstByteDeadline) → [tls] → detect (ProtocolDetector) → http (Http1Codec)
  *         → deadline (RequestDeadline) → assembler (RequestAssembler) → exchange (ExchangeHandler)
  *                                                                          while under the limit
  *   [tls] → http (Http1Codec) → overload (OverloadResponder)          beyond it
@@ -160,6 +160,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
             return;
         }
         ch.closeFuture().addListener(f -> limit.release());
+        p.addLast(SocketWrites.NAME, new SocketWrites()); // first: every message reaches the transport through it
         addFirstByteDeadline(p);
         addTls(ch, p);
         p.addLast(DETECT, new ProtocolDetector(this::switchToHttp2));

@@ -16,18 +16,21 @@ import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
  * long as the bytes move, a stalled one gives it back (as nginx's {@code send_timeout}). One per
  * connection or stream, on its event loop.
  *
- * <p>On an HTTP/1.1 connection progress is read off the channel's outbound buffer (a body is one
- * message there, and the channel's writability does not change until all of it is out). An empty
+ * <p>On an HTTP/1.1 connection progress is bytes written to the socket: a message of the outbound buffer written out
+ * whole ({@link SocketWrites}) or in part (a body is one message there, and the channel's writability does not
+ * change until all of it is out), never the buffer's growth, which the node's own frames make too. An empty
  * buffer is progress too: nothing waits for the client, which has taken all it was given, and the
  * answer waits on the node (a {@link BodyPump} for the server's bound to drain).
  *
  * <p>An HTTP/2 stream has no outbound buffer of its own: its DATA waits in the connection's flow
  * controller, for the client's credit and then for the connection's socket. So a stream moves when
  * the client gave it credit ({@code WINDOW_UPDATE}, which it sends as it reads; {@link Credits}
- * counts them), or when its window is open and the connection's outbound buffer moved (a client
+ * counts them), or when its window is open and the connection's bytes reached its socket (a client
  * with a window larger than the answer gives no credit until it has read much of it, and the
  * bytes then wait only for the socket). A stream whose window stays shut does not live on another
- * stream's progress.
+ * stream's progress, nor on an empty buffer while the connection's own window is shut: a client
+ * that opened its streams' windows and not the connection's takes the first 64 KB into its
+ * socket, and the answers then wait in the flow controller for credit it never gives.
  */
 abstract class WriteProgress {
 
@@ -49,43 +52,63 @@ abstract class WriteProgress {
         return new Buffered(connection);
     }
 
-    /** An outbound buffer's pending bytes and its current message's progress, compared with the last look. */
+    /**
+     * The messages of a connection written out to its socket ({@link SocketWrites}) and its current message's progress,
+     * compared with the last look; or an outbound buffer with nothing in it. What the buffer holds is no measure: bytes
+     * the node adds (acknowledgements of the client's PINGs) grow it while the client takes nothing.
+     */
     private static final class Buffered extends WriteProgress {
         private final Channel channel;
-        private long seenPending = -1;
+        private final SocketWrites writes;
+        private long seenWritten = Long.MIN_VALUE;
         private long seenProgress = -1;
 
         Buffered(Channel channel) {
             this.channel = channel;
+            this.writes = SocketWrites.of(channel);
         }
+
+        /** Bytes reached the socket since the last look: {@link #sent} says it, {@link #idle} whether anything waits. */
+        private boolean sent;
+        private boolean idle;
 
         @Override
         boolean movedSinceLastLook() {
             ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
             if (out == null) {
+                sent = false;
+                idle = false;
                 return false; // closed
             }
-            long pending = out.totalPendingWriteBytes();
-            long progress = out.currentProgress();
-            boolean moved = pending != seenPending || progress != seenProgress || pending == 0;
-            seenPending = pending;
+            long written = writes.written(out);
+            long progress = out.currentProgress(); // of the same message unless one was written out
+            sent = written != seenWritten || progress != seenProgress;
+            idle = out.totalPendingWriteBytes() == 0;
+            seenWritten = written;
             seenProgress = progress;
-            return moved;
+            return sent || idle;
         }
     }
 
-    /** A stream's credit from the client, or its connection's progress while its window is open. */
+    /**
+     * A stream's credit from the client; or, while its window is open, its connection's bytes reaching the socket, or
+     * its connection's buffer empty while the connection's window is open too (the answer then waits on the node). An
+     * empty buffer with the connection's window shut is no progress: the client took what its window allowed and gave
+     * no credit since, and the answers wait in the flow controller for it.
+     */
     static final class Stream extends WriteProgress {
         private final Http2Stream stream;
+        private final Http2Stream connectionStream;
         private final Http2RemoteFlowController flow;
         private final Buffered connection;
         private long credits;
         private long seenCredits;
         private boolean connectionStalled;
 
-        private Stream(Http2Stream stream, Http2RemoteFlowController flow, Channel connection) {
+        private Stream(Http2Stream stream, Http2Connection h2, Channel connection) {
             this.stream = stream;
-            this.flow = flow;
+            this.connectionStream = h2.connectionStream();
+            this.flow = h2.remote().flowController();
             this.connection = new Buffered(connection);
         }
 
@@ -93,7 +116,9 @@ abstract class WriteProgress {
         boolean movedSinceLastLook() {
             boolean credited = credits != seenCredits;
             seenCredits = credits;
-            boolean connectionMoved = connection.movedSinceLastLook();
+            connection.movedSinceLastLook();
+            boolean connectionOpen = flow.windowSize(connectionStream) > 0;
+            boolean connectionMoved = connection.sent || connection.idle && connectionOpen;
             connectionStalled = !connectionMoved;
             return credited || connectionMoved && flow.windowSize(stream) > 0;
         }
@@ -124,7 +149,7 @@ abstract class WriteProgress {
             if (s == null) {
                 return new Buffered(channel.parent()); // already gone: nothing of it will be written
             }
-            Stream progress = new Stream(s, connection.remote().flowController(), channel.parent());
+            Stream progress = new Stream(s, connection, channel.parent());
             s.setProperty(key, progress);
             return progress;
         }

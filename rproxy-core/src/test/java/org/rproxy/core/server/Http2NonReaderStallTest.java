@@ -1,0 +1,105 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.testing.Eventually;
+
+/**
+ * HTTP/2 clients that ask for large answers, read nothing, and used to keep their connections
+ * past the write-stall timeout: one that opens its windows wide and keeps the node sending (a
+ * PING and an empty SETTINGS now and then, acknowledgements that queued behind the answers and
+ * grew the outbound buffer, which was taken for progress), and one that opens its streams'
+ * windows but never the connection's (the socket took the first 64 KB, the buffer stayed empty,
+ * which was taken for progress too, while the answers waited for credit in the flow controller).
+ * Progress is bytes reaching the socket now ({@link SocketWrites}), and both are closed by the
+ * stall timeout. A real front end and raw sockets whose readers are never started.
+ */
+class Http2NonReaderStallTest {
+
+    private static final Duration TIMEOUT = Duration.ofMillis(1000);
+    /** Ten frames the node answers per timeout period. */
+    private static final long FRAME_EVERY_NANOS = TIMEOUT.toNanos() / 10;
+    /** How long the client goes on at most: ten timeouts, where the stall timeout needs about two. */
+    private static final Duration PLAYING = TIMEOUT.multipliedBy(10);
+
+    private HostileHttp2Target target;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (target != null) {
+            target.stop();
+        }
+    }
+
+    @Test
+    void aClientThatReadsNothingButKeepsPingingIsClosedByTheStallTimeout() throws Exception {
+        target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT)
+                .withSendBufferBytes(16 * 1024));
+        RawHttp2Client c = target.add(new RawHttp2Client(target.address(), null, 4096,
+                RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE, RawHttp2Client.MAX_WINDOW)); // never reads
+        c.windowUpdate(0, RawHttp2Client.MAX_WINDOW - RawHttp2Client.DEFAULT_WINDOW);
+        for (int i = 0; i < 4; i++) {
+            c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS | RawHttp2Client.END_STREAM, 2 * i + 1,
+                    RawHttp2Client.requestHead("GET", "/large"));
+        }
+        c.flush();
+        Eventually.await("the connection served", RawHttp2Client.WAIT, () -> !target.server().openConnections().isEmpty());
+        long start = System.nanoTime();
+        long until = start + PLAYING.toNanos();
+        int frames = 0;
+        boolean refused = false;
+        while (!target.server().openConnections().isEmpty() && System.nanoTime() < until) {
+            try {
+                if (++frames % 2 == 0) {
+                    c.frame(RawHttp2Client.SETTINGS, 0, 0, new byte[0]);
+                } else {
+                    c.ping(frames);
+                }
+                c.flush();
+            } catch (IOException e) {
+                refused = true; // the node closed the connection (its reset reached this write)
+                break;
+            }
+            LockSupport.parkNanos(FRAME_EVERY_NANOS);
+        }
+        if (refused) {
+            Eventually.await("the connection gone from the node", RawHttp2Client.WAIT,
+                    () -> target.server().openConnections().isEmpty());
+        }
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(target.server().openConnections().isEmpty(), "a client that read nothing and sent " + frames
+                + " PINGs and SETTINGS still has its connection after " + took + " ms (stall timeout " + TIMEOUT.toMillis()
+                + " ms)");
+        target.anotherClientIsServed();
+    }
+
+    /**
+     * Windows open for its streams but not for its connection, kernel-sized socket buffers: the
+     * node sends the connection's first 64 KB, the socket takes all of it, and the answers wait in
+     * the flow controller for connection credit the client never gives. The node's outbound buffer
+     * was empty, which counted as progress (nothing waits for the socket), so the connection and its
+     * 32 answers stayed for as long as the client did, without it sending a frame.
+     */
+    @Test
+    void aClientThatNeverGivesConnectionCreditIsClosedByTheStallTimeout() throws Exception {
+        target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT));
+        RawHttp2Client c = target.add(new RawHttp2Client(target.address(), null, 0,
+                RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE, RawHttp2Client.MAX_WINDOW)); // never reads
+        for (int i = 0; i < 4; i++) {
+            c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS | RawHttp2Client.END_STREAM, 2 * i + 1,
+                    RawHttp2Client.requestHead("GET", "/large"));
+        }
+        c.flush();
+        Eventually.await("the connection served", RawHttp2Client.WAIT, () -> !target.server().openConnections().isEmpty());
+        Eventually.await("the connection closed by the stall timeout (" + TIMEOUT.toMillis() + " ms)", PLAYING,
+                () -> target.server().openConnections().isEmpty());
+        target.anotherClientIsServed();
+    }
+}
