@@ -178,7 +178,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.remove(EXCHANGE);
         Http2ErrorClose errorClose = new Http2ErrorClose();
         Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(),
-                BodyBudget.forHttp2(config.maxBodyBytes(), bodies), warnings);
+                BodyBudget.perConnection(config.maxBodyBytes(), bodies), warnings);
         p.addLast(HTTP2_ERROR_CLOSE, errorClose);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
@@ -230,8 +230,9 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addAssembler(ChannelPipeline p) {
-        // one body at a time, bounded by the body limit: only the server's budget
-        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings, BodyBudget.forHttp1(bodies), skipped));
+        // one body arriving at a time, but pipelined requests wait with theirs: a bound of the connection's own
+        p.addLast(ASSEMBLER, new RequestAssembler(config, service, warnings,
+                BodyBudget.perConnection(config.maxBodyBytes(), bodies), skipped));
     }
 
     private void addExchange(ChannelPipeline p) {

@@ -44,6 +44,8 @@ final class BodyAccumulator {
     private final BodyBudget budget;
     private byte[] data = NONE;
     private int size;
+    /** Bytes taken from the budget: the array's size, still counted once the body is handed over. */
+    private int taken;
 
     /**
      * @param limit          the most bytes accepted
@@ -75,9 +77,7 @@ final class BodyAccumulator {
                 case NODE_FULL -> {
                     return Outcome.NODE_FULL;
                 }
-                case TAKEN -> {
-                    // grow
-                }
+                case TAKEN -> taken += grown - data.length;
             }
             data = Arrays.copyOf(data, grown);
         }
@@ -113,9 +113,21 @@ final class BodyAccumulator {
         return Bytes.wrap(size == data.length ? data : Arrays.copyOf(data, size));
     }
 
-    /** Gives the array's bytes back to the budget and drops it; may be called again. */
+    /**
+     * The body received, which this accumulator lets go of, its bytes still counted in the budget until {@link #release}:
+     * a complete body that waits with its request for its turn is held as one arriving is.
+     */
+    Bytes handOver() {
+        Bytes body = toBytes();
+        data = NONE;
+        size = 0;
+        return body;
+    }
+
+    /** Gives the bytes taken back to the budget and drops the array; may be called again. */
     void release() {
-        budget.giveBack(data.length);
+        budget.giveBack(taken);
+        taken = 0;
         data = NONE;
         size = 0;
     }

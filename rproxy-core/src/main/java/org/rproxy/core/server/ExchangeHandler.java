@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_IN_FLIGHT} requests owed until half have been answered, and while the channel is
  * not writable. Waiting requests hold no reference-counted object and no answer, so dropping
  * them on close or error cannot leak, and a client that pipelines and does not read holds what
- * its connection's outbound buffer holds and nothing more. An HTTP/2 stream's one request starts
+ * its connection's outbound buffer holds and its requests' bodies, which stay counted in the body
+ * budget until each answer is handed on or its request dropped ({@link Slot#release}). An HTTP/2 stream's one request starts
  * when its turn among its connection's streams comes ({@link AnswerTurns}), and its answer is
  * handed to the stream as soon as it is made, writable or not, so that the stall timeout sees it. A
  * connection closes after the answer to a request that did not ask to keep it alive, or whose
@@ -95,6 +96,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (closing || !ctx.channel().isActive()) {
+            Slot.release(exchange);
             return; // what the decoder had when the client left (a truncated request): nobody to answer
         }
         slots.add(new Slot(exchange));
@@ -170,9 +172,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 && (turn != null || ctx.channel().isWritable())) {
             wrote = true;
             Slot next = slots.poll();
+            next.release();
             if (next.reply instanceof Reply.Stream s) {
                 closing = true;
-                slots.clear();
+                dropSlots();
                 autoRead(true);
                 stream = answers.startStream(ctx, next.exchange.head(), s);
                 if (turn != null) {
@@ -182,7 +185,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
             if (answers.write(ctx, next.exchange, next.reply, finishing && slots.isEmpty())) {
                 closing = true;
-                slots.clear();
+                dropSlots();
                 autoRead(false);
             }
         }
@@ -217,6 +220,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /** Drops the requests owed, unanswered, giving their bodies back to the budget. */
+    private void dropSlots() {
+        for (Slot s; (s = slots.poll()) != null; ) {
+            s.release();
+        }
+    }
+
     /** Turns reading on or off while open: once closed, Netty fails on autoRead changes (NPE, AssertionError with -ea). */
     private void autoRead(boolean on) {
         if (ctx.channel().isActive()) {
@@ -248,7 +258,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        slots.clear();
+        dropSlots();
         answers.drop();
         if (turn != null) {
             turn.giveBack(); // an HTTP/2 stream closes once its answer's last frame is sent

@@ -51,7 +51,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         this.warnings = requireNonNull(warnings, "warnings");
     }
 
-    /** The budget every stream's request body takes its bytes from ({@link BodyBudget#forHttp2}, within the server's). */
+    /** The budget every stream's request body takes its bytes from ({@link BodyBudget#perConnection}, within the server's). */
     BodyBudget bodies() {
         return bodies;
     }

@@ -31,11 +31,14 @@ import org.rproxy.core.model.Bytes;
  * a {@link BodyAccumulator} that grows as its bytes arrive, taking them from the connection's
  * {@link BodyBudget} and so from the server's {@link NodeBodyBudget}: a body either has no room
  * for is refused (503, {@code Retry-After}), at its head when a budget is spent already, else at
- * the piece that would pass it; the bytes are given back when the request is complete, refused,
- * or its channel goes (the connection closed, the HTTP/2 stream reset, an error). An HTTP/2
- * stream's complete body stays counted until its stream closes: it waits there for its turn
- * ({@link AnswerTurns}) and is held while answered, up to {@code maxStreams} bodies a connection
- * that the budget would otherwise not see. When a refused
+ * the piece that would pass it; the bytes are given back when the request is refused, or its
+ * channel goes (the connection closed, the HTTP/2 stream reset, an error), and a complete body's
+ * once it is no longer held for its request. An HTTP/2 stream's stays counted until its stream
+ * closes: it waits there for its turn ({@link AnswerTurns}) and is held while answered, up to
+ * {@code maxStreams} bodies a connection that the budget would otherwise not see; an HTTP/1.1
+ * request's goes with it to the {@link ExchangeHandler} ({@link Exchange.Call#release}), which
+ * gives it back once its answer is handed on: pipelined requests wait there for their turn, up to
+ * 32 a connection, each holding its body. When a refused
  * request still has body bytes on the wire, or its framing is in doubt, the connection is closed
  * after the answer (a {@link LingeringClose}), and all further input is discarded (so a request
  * smuggled inside a body is never seen). Every message is released here; nothing is retained.
@@ -145,12 +148,17 @@ final class RequestAssembler extends ChannelInboundHandlerAdapter {
         }
         boolean noBody = request.method().equals("GET") || request.method().equals("HEAD");
         AltoRequest r = request;
-        Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.target(),
-                r.contentType(), r.accept(), noBody ? Bytes.empty() : body.toBytes(), r.host(), wait));
+        Bytes bytes = noBody ? Bytes.empty() : body.handOver();
+        BodyAccumulator handed = null;
         if (ctx.channel() instanceof Http2StreamChannel) {
             held = body; // one request a stream: nothing else comes to take it from the budget
             body = null;
+        } else if (!noBody) {
+            handed = body; // waits with its request for its turn, behind those pipelined before it
+            body = null;
         }
+        Exchange call = new Exchange.Call(head, new AltoRequest(r.method(), r.path(), r.query(), r.target(),
+                r.contentType(), r.accept(), bytes, r.host(), wait), handed);
         clear(State.AWAIT_HEAD);
         ctx.fireChannelRead(call);
     }

@@ -10,4 +10,15 @@ final class Slot {
     Slot(Exchange exchange) {
         this.exchange = exchange;
     }
+
+    /** Its request is answered or dropped: its body's bytes go back to the budget ({@link Exchange.Call#release}). */
+    void release() {
+        release(exchange);
+    }
+
+    static void release(Exchange exchange) {
+        if (exchange instanceof Exchange.Call call) {
+            call.release();
+        }
+    }
 }

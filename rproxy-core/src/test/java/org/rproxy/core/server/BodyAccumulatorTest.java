@@ -45,7 +45,7 @@ class BodyAccumulatorTest {
 
     @Test
     void aDeclaredLengthHoldsNothingBeforeTheBodyArrivesThenGrowsWithIt() {
-        BodyBudget budget = BodyBudget.forHttp1(unbounded());
+        BodyBudget budget = new BodyBudget(Long.MAX_VALUE, unbounded());
         BodyAccumulator body = new BodyAccumulator(MIB, MIB, budget);
         assertEquals(0, body.capacity(), "a head declaring 1 MiB allocates nothing");
         assertEquals(BodyAccumulator.Outcome.TAKEN, body.append(bytes(100)));
@@ -68,14 +68,14 @@ class BodyAccumulatorTest {
 
     @Test
     void aSmallDeclaredLengthGetsAnArrayOfItsSize() {
-        BodyAccumulator body = new BodyAccumulator(MIB, 300, BodyBudget.forHttp1(unbounded()));
+        BodyAccumulator body = new BodyAccumulator(MIB, 300, new BodyBudget(Long.MAX_VALUE, unbounded()));
         body.append(bytes(300));
         assertEquals(300, body.capacity());
     }
 
     @Test
     void aChunkedBodyGrowsUpToTheLimitAndIsRefusedPastIt() {
-        BodyAccumulator body = new BodyAccumulator(10_000, -1, BodyBudget.forHttp1(unbounded()));
+        BodyAccumulator body = new BodyAccumulator(10_000, -1, new BodyBudget(Long.MAX_VALUE, unbounded()));
         assertEquals(0, body.capacity());
         assertEquals(BodyAccumulator.Outcome.TAKEN, body.append(bytes(10)));
         assertEquals(4096, body.capacity());
@@ -104,23 +104,23 @@ class BodyAccumulatorTest {
     }
 
     @Test
-    void anHttp2ConnectionsBudgetFitsOneLargestBody() {
-        assertEquals(BodyBudget.PER_HTTP2_CONNECTION, BodyBudget.forHttp2(MIB, unbounded()).limit());
-        assertEquals(64L * MIB, BodyBudget.forHttp2(64 * MIB, unbounded()).limit());
+    void aConnectionsBudgetFitsOneLargestBody() {
+        assertEquals(BodyBudget.PER_CONNECTION, BodyBudget.perConnection(MIB, unbounded()).limit());
+        assertEquals(64L * MIB, BodyBudget.perConnection(64 * MIB, unbounded()).limit());
     }
 
     @Test
     void everyConnectionsBodiesTakeFromTheServersBudgetToo() {
         NodeBodyBudget node = new NodeBodyBudget(2L * BodyAccumulator.INITIAL);
-        BodyBudget http1 = BodyBudget.forHttp1(node);
-        BodyBudget http2 = BodyBudget.forHttp2(MIB, node);
+        BodyBudget http1 = BodyBudget.perConnection(MIB, node);
+        BodyBudget http2 = BodyBudget.perConnection(MIB, node);
         BodyAccumulator a = new BodyAccumulator(MIB, MIB, http1);
         BodyAccumulator b = new BodyAccumulator(MIB, MIB, http2);
         assertEquals(BodyAccumulator.Outcome.TAKEN, a.append(bytes(1)));
         assertEquals(BodyAccumulator.Outcome.TAKEN, b.append(bytes(1)));
         assertEquals(2L * BodyAccumulator.INITIAL, node.held());
         assertEquals(BodyBudget.Room.NODE_FULL, http2.room(), "the connection has room, the server has not");
-        BodyAccumulator c = new BodyAccumulator(MIB, MIB, BodyBudget.forHttp1(node));
+        BodyAccumulator c = new BodyAccumulator(MIB, MIB, BodyBudget.perConnection(MIB, node));
         assertEquals(BodyAccumulator.Outcome.NODE_FULL, c.append(bytes(1)));
         assertEquals(0, c.capacity(), "nothing taken from anyone");
         assertEquals(BodyAccumulator.INITIAL, http2.held());
@@ -155,7 +155,7 @@ class BodyAccumulatorTest {
 
     @Test
     void theAssemblerGivesTheBytesBackOnEveryWayARequestEnds() {
-        BodyBudget budget = BodyBudget.forHttp2(MIB, unbounded());
+        BodyBudget budget = BodyBudget.perConnection(MIB, unbounded());
         List<Object> out = new ArrayList<>();
         EmbeddedChannel complete = stream(budget, out);
         EmbeddedChannel gone = stream(budget, out);
@@ -182,8 +182,11 @@ class BodyAccumulatorTest {
         assertEquals(BodyAccumulator.INITIAL, budget.held());
 
         complete.writeInbound(new DefaultLastHttpContent(bytes(MIB - 1000)));
-        assertInstanceOf(Exchange.Call.class, out.remove(0));
-        assertEquals(0, budget.held(), "a complete body is the service's now");
+        Exchange.Call call = assertInstanceOf(Exchange.Call.class, out.remove(0));
+        assertEquals(MIB, budget.held(), "a complete body stays counted while its request waits for its turn");
+        call.release(); // its answer handed on (ExchangeHandler)
+        call.release();
+        assertEquals(0, budget.held(), "given back once, however often released");
 
         EmbeddedChannel refused = stream(budget, out);
         refused.writeInbound(post(MIB));

@@ -37,7 +37,7 @@ class Http2BodyBudgetTest {
             return CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip()));
         });
         Http2TestClient client = h2.client;
-        int within = (int) (BodyBudget.PER_HTTP2_CONNECTION / SENT);
+        int within = (int) (BodyBudget.PER_CONNECTION / SENT);
         int beyond = 8;
         List<Http2TestClient.Call> open = new ArrayList<>();
         for (int i = 0; i < within + beyond; i++) {
@@ -54,14 +54,14 @@ class Http2BodyBudgetTest {
             assertEquals(503, c.status());
             assertEquals("1", c.header("retry-after"));
             assertTrue(c.text().contains("request bodies arriving on this connection would take more than "
-                    + BodyBudget.PER_HTTP2_CONNECTION + " bytes"), c.text());
+                    + BodyBudget.PER_CONNECTION + " bytes"), c.text());
         }
         // every stream's first frame has been read (the budget's streams and the refused ones make
         // them all); a PING round trip proves the server has handled them and answered no other
         client.ping();
         assertEquals(beyond, open.stream().filter(c -> c.head.isDone()).count(),
                 "the streams within the budget still wait for the rest of their bodies");
-        assertEquals(BodyBudget.PER_HTTP2_CONNECTION, h2.server.requestBodyBytes(), "held by the connection's streams");
+        assertEquals(BodyBudget.PER_CONNECTION, h2.server.requestBodyBytes(), "held by the connection's streams");
         assertEquals(0, calls.get());
         assertTrue(client.channel().isActive(), "the connection stays");
         // streams that leave give their bytes back: a small query is answered again

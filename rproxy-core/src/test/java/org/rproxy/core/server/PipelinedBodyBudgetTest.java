@@ -1,0 +1,140 @@
+package org.rproxy.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.testing.Eventually;
+
+/**
+ * HTTP/1.1 requests pipelined behind a slow one wait for their turn, each holding its body: a
+ * complete body used to give its bytes back to the body budget as soon as it had arrived, so 32
+ * bodies a connection waited outside every bound, and the node's count
+ * ({@code rproxy_request_body_bytes}) said nothing of them. Now each stays counted until its
+ * answer is handed on, in its connection's bound and the server's: past either, the next body is
+ * answered 503, in its turn, and the connection closed after it. Real sockets; the service answers
+ * {@code /hang} only when the test says so.
+ */
+class PipelinedBodyBudgetTest {
+
+    private static final int SOCKET_TIMEOUT_MS = 10_000;
+
+    private AltoHttpServer server;
+    private final List<Socket> sockets = new ArrayList<>();
+    private final CompletableFuture<Reply> hanging = new CompletableFuture<>();
+
+    @AfterEach
+    void stop() throws IOException {
+        hanging.complete(Reply.ok(Fixtures.withGzip()));
+        for (Socket s : sockets) {
+            s.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void start(FrontEndConfig config) {
+        server = AltoHttpServer.start(config, request -> request.path().equals("/hang") ? hanging
+                : CompletableFuture.completedFuture(Reply.ok(Fixtures.withGzip())));
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket();
+        sockets.add(s);
+        s.setSoTimeout(SOCKET_TIMEOUT_MS);
+        s.connect(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()), SOCKET_TIMEOUT_MS);
+        return s;
+    }
+
+    /** A slow first request, then {@code count} POSTs of {@code size} bytes, pipelined on one new connection. */
+    private Socket pipelineBehindASlowOne(int count, int size) throws IOException {
+        Socket s = connect();
+        OutputStream out = s.getOutputStream();
+        out.write("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < count; i++) {
+            out.write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: " + size
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[size]);
+        }
+        out.flush();
+        return s;
+    }
+
+    /** The status, the body and {@code Retry-After} of the next answer on {@code s}. */
+    private static String[] answer(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        String head = SocketReads.readHead(in);
+        int length = 0;
+        String retryAfter = null;
+        for (String line : head.split("\r\n")) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+            } else if (lower.startsWith("retry-after:")) {
+                retryAfter = line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return new String[] {head.substring(9, 12), new String(in.readNBytes(length), StandardCharsets.UTF_8), retryAfter};
+    }
+
+    private void awaitHeld(long bytes, String what) {
+        Eventually.await(what + " (held: " + server.requestBodyBytes() + ")", Http2TestClient.WAIT,
+                () -> server.requestBodyBytes() == bytes);
+    }
+
+    @Test
+    void bodiesWaitingBehindASlowRequestAreCountedAndTheServersBudgetRefusesMore() throws Exception {
+        int body = BodyAccumulator.INITIAL; // held in an array of exactly that many bytes
+        start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytes(body).withMaxBodyBytesHeld(4L * body));
+        Socket pipelined = pipelineBehindASlowOne(4, body);
+        awaitHeld(4L * body, "four bodies waiting behind the slow request hold the server's budget");
+
+        Socket late = connect();
+        late.getOutputStream().write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+        String[] refused = answer(late);
+        assertEquals("503", refused[0], refused[1]);
+        assertEquals("1", refused[2], "Retry-After");
+        assertEquals("the server is receiving more request bodies than it holds at once (" + 4L * body
+                + " bytes); retry later\n", refused[1]);
+
+        hanging.complete(Reply.ok(Fixtures.withGzip()));
+        for (int i = 0; i < 5; i++) {
+            assertEquals("200", answer(pipelined)[0], "answer " + i);
+        }
+        awaitHeld(0, "every byte back once the answers are handed on");
+    }
+
+    @Test
+    void aConnectionHoldsNoMoreBodiesWaitingThanItsOwnBound() throws Exception {
+        int body = 1024 * 1024;
+        int fit = (int) (BodyBudget.PER_CONNECTION / body);
+        start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytes(body).withMaxBodyBytesHeld(64L * body));
+        Socket pipelined = pipelineBehindASlowOne(fit + 1, body);
+        awaitHeld(BodyBudget.PER_CONNECTION, "the bodies that fit in the connection's bound wait, counted");
+
+        hanging.complete(Reply.ok(Fixtures.withGzip()));
+        for (int i = 0; i <= fit; i++) {
+            assertEquals("200", answer(pipelined)[0], "answer " + i);
+        }
+        String[] refused = answer(pipelined);
+        assertEquals("503", refused[0], "the body past the connection's bound: " + refused[1]);
+        assertEquals("1", refused[2], "Retry-After");
+        assertEquals("the request bodies arriving on this connection would take more than " + BodyBudget.PER_CONNECTION
+                + " bytes; send fewer at once, then ask again\n", refused[1]);
+        assertEquals(-1, pipelined.getInputStream().read(), "closed after the refusal");
+        awaitHeld(0, "every byte back");
+    }
+}
