@@ -3,13 +3,20 @@ package org.rproxy.core.server;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import javax.net.ssl.SSLContext;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.testing.Eventually;
+import org.rproxy.core.tls.TestCertificates;
+import org.rproxy.core.tls.Tls;
 
 /**
  * HTTP/2 clients that ask for large answers, read nothing, and used to keep their connections
@@ -19,7 +26,8 @@ import org.rproxy.core.testing.Eventually;
  * windows but never the connection's (the socket took the first 64 KB, the buffer stayed empty,
  * which was taken for progress too, while the answers waited for credit in the flow controller).
  * Progress is bytes reaching the socket now ({@link SocketWrites}), and both are closed by the
- * stall timeout. A real front end and raw sockets whose readers are never started.
+ * stall timeout, as is a non-reader over TLS that sends frames the node does not answer. A real
+ * front end and raw sockets whose readers are never started.
  */
 class Http2NonReaderStallTest {
 
@@ -29,6 +37,8 @@ class Http2NonReaderStallTest {
     /** How long the client goes on at most: ten timeouts, where the stall timeout needs about two. */
     private static final Duration PLAYING = TIMEOUT.multipliedBy(10);
 
+    @TempDir
+    Path dir;
     private HostileHttp2Target target;
 
     @AfterEach
@@ -42,7 +52,40 @@ class Http2NonReaderStallTest {
     void aClientThatReadsNothingButKeepsPingingIsClosedByTheStallTimeout() throws Exception {
         target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT)
                 .withSendBufferBytes(16 * 1024));
-        RawHttp2Client c = target.add(new RawHttp2Client(target.address(), null, 4096,
+        playNonReader(null, "PINGs and SETTINGS", (c, n) -> {
+            if (n % 2 == 0) {
+                c.frame(RawHttp2Client.SETTINGS, 0, 0, new byte[0]);
+            } else {
+                c.ping(n);
+            }
+        });
+        target.anotherClientIsServed();
+    }
+
+    /**
+     * Over TLS, frames the node does not answer (PRIORITY for streams never opened): whatever the
+     * client sends, only bytes the socket takes are progress.
+     */
+    @Test
+    void aClientThatReadsNothingButKeepsSendingOverTlsIsClosedByTheStallTimeout() throws Exception {
+        TestCertificates cert = TestCertificates.make(dir, "server");
+        target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT)
+                .withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))).withSendBufferBytes(16 * 1024));
+        playNonReader(Tls.jdkClient(cert.cert()), "PRIORITY frames",
+                (c, n) -> c.frame(RawHttp2Client.PRIORITY, 0, 1001 + 2 * n, new byte[] {0, 0, 0, 0, 16}));
+    }
+
+    /** Something the client writes now and then: its {@code n}th frame or frames, unflushed. */
+    private interface Sending {
+        void send(RawHttp2Client client, int n) throws IOException;
+    }
+
+    /**
+     * A client that opens its windows wide, asks for four large answers, reads nothing, and writes {@code sending}
+     * ten times per timeout, for ten timeouts at most: its connection is closed by the stall timeout meanwhile.
+     */
+    private void playNonReader(SSLContext tls, String what, Sending sending) throws Exception {
+        RawHttp2Client c = target.add(new RawHttp2Client(target.address(), tls, 4096,
                 RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE, RawHttp2Client.MAX_WINDOW)); // never reads
         c.windowUpdate(0, RawHttp2Client.MAX_WINDOW - RawHttp2Client.DEFAULT_WINDOW);
         for (int i = 0; i < 4; i++) {
@@ -57,11 +100,7 @@ class Http2NonReaderStallTest {
         boolean refused = false;
         while (!target.server().openConnections().isEmpty() && System.nanoTime() < until) {
             try {
-                if (++frames % 2 == 0) {
-                    c.frame(RawHttp2Client.SETTINGS, 0, 0, new byte[0]);
-                } else {
-                    c.ping(frames);
-                }
+                sending.send(c, ++frames);
                 c.flush();
             } catch (IOException e) {
                 refused = true; // the node closed the connection (its reset reached this write)
@@ -74,10 +113,8 @@ class Http2NonReaderStallTest {
                     () -> target.server().openConnections().isEmpty());
         }
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(target.server().openConnections().isEmpty(), "a client that read nothing and sent " + frames
-                + " PINGs and SETTINGS still has its connection after " + took + " ms (stall timeout " + TIMEOUT.toMillis()
-                + " ms)");
-        target.anotherClientIsServed();
+        assertTrue(target.server().openConnections().isEmpty(), "a client that read nothing and sent " + frames + " "
+                + what + " still has its connection after " + took + " ms (stall timeout " + TIMEOUT.toMillis() + " ms)");
     }
 
     /**
