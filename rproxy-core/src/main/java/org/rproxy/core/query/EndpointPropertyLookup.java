@@ -28,8 +28,10 @@ import org.rproxy.core.model.VersionTag;
  * <p>Built once per version of its inputs (the prefix indexes are built here), then immutable
  * and safe for any number of threads. A property that neither source defines is an
  * {@code E_INVALID_FIELD_VALUE} on {@code properties}; a property that is defined but has no
- * value for an endpoint is left out for that endpoint only (§11.4.1.6), and an endpoint with no
- * value at all is left out of the answer.
+ * value for an endpoint is left out for that endpoint only (§11.4.1.6). Every endpoint asked
+ * has its member, an empty object when none of its properties has a value: §11.4.1.6 gives the
+ * answer "one member for each endpoint indicated in the input parameters", and a client reads
+ * each endpoint it asked for by its key.
  *
  * <p>An IPv4-mapped endpoint ({@code ipv6:::ffff:a.b.c.d}, as a dual-stack socket reports an IPv4
  * peer) is the IPv4 node {@code a.b.c.d} (RFC 4291 §2.5.5.2): its PID is that address's
@@ -89,10 +91,7 @@ public final class EndpointPropertyLookup {
         }
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
         for (IpAddress endpoint : query.endpoints()) {
-            Map<String, String> values = valuesOf(endpoint, query.properties());
-            if (!values.isEmpty()) {
-                out.put(endpoint.toTyped(), values);
-            }
+            out.put(endpoint.toTyped(), valuesOf(endpoint, query.properties()));
         }
         return new EndpointPropertyAnswer(deps, out);
     }

@@ -107,14 +107,18 @@ class EndpointPropertyLookupTest {
                 "ipv6:::c000:222", Map.of("my-default-network-map.pid", "PID3")), answer.properties());
     }
 
+    /** RFC 7285 §11.4.1.6: one member per endpoint asked; a property without a value is left out of it alone. */
     @Test
-    void leavesOutEndpointsWithNoValue() {
+    void answersEveryEndpointAskedAnEndpointWithNoValueWithAnEmptyObject() {
         NetworkMap v4only = new NetworkMap(new VersionTag("v4", "1"), Map.of("all", List.of(Fixtures.v4("0.0.0.0/0"))));
         EndpointPropertyLookup lookup = new EndpointPropertyLookup(List.of(v4only), null);
 
         EndpointPropertyAnswer answer = lookup.lookup(query("{'properties': ['v4.pid'], 'endpoints': ['ipv6:2001:db8::1', 'ipv4:1.2.3.4']}"));
 
-        assertEquals(Map.of("ipv4:1.2.3.4", Map.of("v4.pid", "all")), answer.properties());
+        assertEquals(Map.of("ipv4:1.2.3.4", Map.of("v4.pid", "all"), "ipv6:2001:db8::1", Map.of()), answer.properties());
+        assertEquals(json("{\"meta\": {\"dependent-vtags\": [{\"resource-id\": \"v4\", \"tag\": \"1\"}]},"
+                + " \"endpoint-properties\": {\"ipv4:1.2.3.4\": {\"v4.pid\": \"all\"}, \"ipv6:2001:db8::1\": {}}}"),
+                json(new String(answer.toCanonicalJson(), java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test

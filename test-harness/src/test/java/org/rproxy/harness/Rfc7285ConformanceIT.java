@@ -1,0 +1,84 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.pull.PullProxy;
+
+/**
+ * What an ordinary RFC 7285 client reads, checked over real sockets at a file origin and at a
+ * pull proxy in front of it: the shape of each answer where the RFC gives it, and the member an
+ * error names as at fault (§8.5.2).
+ */
+class Rfc7285ConformanceIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String EP = "application/alto-endpointpropparams+json";
+
+    @TempDir
+    static Path dir;
+    static TestOrigin origin;
+    static PullProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = TestOrigin.start(dir);
+        proxy = Proxies.start("rfc-proxy", origin.base(), origin.publicKey, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+    }
+
+    static List<String> nodes() {
+        return List.of(origin.base(), proxy.baseUri());
+    }
+
+    /**
+     * §11.4.1.6: the answer has "one member for each endpoint indicated in the input parameters";
+     * a property with no value for an endpoint is left out of that endpoint's object only. The
+     * sample maps give {@code access} to 128.36.1.10 and not to 8.8.8.8, which a client still
+     * finds under its key, with no properties.
+     */
+    @Test
+    void anEndpointPropertyAnswerHasAMemberForEveryEndpointAsked() throws Exception {
+        for (String node : nodes()) {
+            HttpResponse<byte[]> resp = post(node, "/endpointprop", EP,
+                    "{\"properties\":[\"access\"],\"endpoints\":[\"ipv4:8.8.8.8\",\"ipv4:128.36.1.10\"]}");
+            String text = new String(resp.body(), StandardCharsets.UTF_8);
+            assertEquals(200, resp.statusCode(), node + ": " + text);
+            JsonNode props = JSON.readTree(resp.body()).path("endpoint-properties");
+            assertEquals(JSON.readTree("{\"ipv4:8.8.8.8\":{},\"ipv4:128.36.1.10\":{\"access\":\"adsl-512k-2m\"}}"), props,
+                    node + ": " + text);
+        }
+    }
+
+    private static HttpResponse<byte[]> post(String node, String path, String type, String body) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(node + path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<byte[]> resp = Proxies.HTTP.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        assertTrue(resp.headers().firstValue("content-type").isPresent(), node + path + ": no content type");
+        return resp;
+    }
+}
