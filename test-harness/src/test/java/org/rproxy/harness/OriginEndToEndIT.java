@@ -248,7 +248,7 @@ class OriginEndToEndIT {
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":[\"default-network-map.pid\"]} | 400 | E_MISSING_FIELD | endpoints",
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":[\"default-network-map.pid\"],\"endpoints\":[\"ipv4:1.2.3.999\"]} | 400 | E_INVALID_FIELD_VALUE | endpoints",
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":\"x\",\"endpoints\":[]} | 400 | E_INVALID_FIELD_TYPE | properties",
-            "POST  | /costmap/default-network-map/filtered | application/alto-costmapfilter+json | {\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"airmiles\"},\"pids\":{\"srcs\":[],\"dsts\":[]}} | 400 | E_INVALID_FIELD_VALUE | cost-type",
+            "POST  | /costmap/default-network-map/filtered | application/alto-costmapfilter+json | {\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"airmiles\"},\"pids\":{\"srcs\":[],\"dsts\":[]}} | 400 | E_INVALID_FIELD_VALUE | cost-type/cost-metric",
             "POST  | /cost/m?mode=ordinal    | application/xml                         | <alto xmlns=\"urn:ietf:params:xml:ns:p2p:alto\"><costquery> | 400 | E_SYNTAX | ",
             "POST  | /cost/m?mode=ordinal    | application/xml                         | <alto><costquery/></alto>       | 400 | E_MISSING_FIELD       | alto",
             "POST  | /cost/m                 | application/xml                         | <x/>                             | 400 | E_MISSING_FIELD       | mode",

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.pull.PullProxy;
 
 /**
@@ -35,9 +37,15 @@ class Rfc7285ConformanceIT {
     static TestOrigin origin;
     static PullProxy proxy;
 
+    /** A metric the origin publishes as an ordinal cost map only: asked numerical, the mode is at fault. */
+    static final String ORDINAL_ONLY = """
+            {"meta":{"dependent-vtags":[{"resource-id":"default-network-map"}],
+             "cost-type":{"cost-mode":"ordinal","cost-metric":"priv:preference"}},
+             "cost-map":{"PID1":{"PID2":1,"PID3":2},"PID2":{"PID1":1,"PID3":2},"PID3":{"PID1":1,"PID2":2}}}""";
+
     @BeforeAll
     static void start() throws Exception {
-        origin = TestOrigin.start(dir);
+        origin = TestOrigin.start(dir, "preference-map.json", ORDINAL_ONLY);
         proxy = Proxies.start("rfc-proxy", origin.base(), origin.publicKey, Clock.systemUTC());
     }
 
@@ -71,6 +79,38 @@ class Rfc7285ConformanceIT {
             JsonNode props = JSON.readTree(resp.body()).path("endpoint-properties");
             assertEquals(JSON.readTree("{\"ipv4:8.8.8.8\":{},\"ipv4:128.36.1.10\":{\"access\":\"adsl-512k-2m\"}}"), props,
                     node + ": " + text);
+        }
+    }
+
+    /**
+     * §8.5.2: "If the invalid value is a subfield, the server must set the field key to the full
+     * path of the field name and value to the invalid subfield value". A cost type no map answers
+     * is refused naming the metric when none has it, the mode when the metric is published in the
+     * other mode only, in either JSON service and in the seed's ranking (its own names: {@code
+     * type}, {@code mode}); not the cost type as a whole with a value the client never sent.
+     */
+    @ParameterizedTest(name = "{0} {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /costmap/default-network-map/filtered | application/alto-costmapfilter+json | {"cost-type":{"cost-mode":"numerical","cost-metric":"airmiles"}} | cost-type/cost-metric | airmiles
+            /costmap/default-network-map/filtered | application/alto-costmapfilter+json | {"cost-type":{"cost-mode":"numerical","cost-metric":"priv:preference"}} | cost-type/cost-mode | numerical
+            /endpointcost | application/alto-endpointcostparams+json | {"cost-type":{"cost-mode":"ordinal","cost-metric":"airmiles"},"endpoints":{"srcs":["ipv4:128.36.1.10"],"dsts":["ipv4:130.132.3.7"]}} | cost-type/cost-metric | airmiles
+            /endpointcost | application/alto-endpointcostparams+json | {"cost-type":{"cost-mode":"numerical","cost-metric":"priv:preference"},"endpoints":{"srcs":["ipv4:128.36.1.10"],"dsts":["ipv4:130.132.3.7"]}} | cost-type/cost-mode | numerical
+            /cost/m?mode=numerical | application/xml | <alto xmlns="urn:ietf:params:xml:ns:p2p:alto"><costquery type="priv:preference"><srcendp name="ipv4:128.36.1.10"/><dstendp name="ipv4:130.132.3.7"/></costquery></alto> | mode | numerical
+            """)
+    void aCostTypeNoMapAnswersIsRefusedNamingTheMemberAtFault(String path, String type, String body, String field,
+                                                              String value) throws Exception {
+        for (String node : nodes()) {
+            HttpResponse<byte[]> resp = post(node, path, type, body);
+            String text = new String(resp.body(), StandardCharsets.UTF_8);
+            assertEquals(400, resp.statusCode(), node + ": " + text);
+            if (type.endsWith("+json")) {
+                JsonNode meta = JSON.readTree(resp.body()).path("meta");
+                assertEquals("E_INVALID_FIELD_VALUE", meta.path("code").asText(), node + ": " + text);
+                assertEquals(field, meta.path("field").asText(), node + ": " + text);
+                assertEquals(value, meta.path("value").asText(), node + ": " + text);
+            } else {
+                assertTrue(text.contains("field=\"" + field + "\" value=\"" + value + "\""), node + ": " + text);
+            }
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.List;
 
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.codec.xml.XmlCodec;
-import org.rproxy.core.model.AltoError;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.CostMap;
@@ -172,12 +171,11 @@ public final class Answers {
     private Representation filteredCostMap(String netmap, AltoRequest req) {
         CostMapFilter filter = CostMapFilter.fromJson(QueryParams.json(req, MediaTypes.COST_MAP_FILTER));
         holdings.requireCostMaps(netmap, filter.costType().metric());
-        // the map CostMapChoice picks, as endpoint costs and rankings do; else one of the metric,
-        // whose CostMapFiltering error names the cost type it cannot answer
-        CostMap map = CostMapChoice.of(costMapsOn(netmap), filter.costType())
-                .or(() -> maps.costMap(netmap, filter.costType().metric())).orElseThrow(() ->
-                new AltoException(AltoError.invalidValue("cost-type", filter.costType().metric(),
-                        "no cost map of metric " + filter.costType().metric() + " for network map " + netmap)));
+        // the map CostMapChoice picks, as endpoint costs and rankings do; none is refused naming
+        // the member at fault, the metric or the mode (RFC 7285 §8.5.2)
+        List<CostMap> on = costMapsOn(netmap);
+        CostMap map = CostMapChoice.of(on, filter.costType()).orElseThrow(() -> CostMapChoice.refusal(on,
+                filter.costType(), "cost-type/cost-metric", "cost-type/cost-mode", netmap));
         CostMap filtered = CostMapFiltering.apply(map, filter);
         // RFC 7285 §11.3.2.6: the answer's meta is the cost map's (dependent-vtags, cost-type); a vtag
         // (§10.3) names a version of a resource, and this answer is no version of the map it was cut from

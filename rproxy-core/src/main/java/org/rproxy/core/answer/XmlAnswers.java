@@ -104,10 +104,11 @@ final class XmlAnswers {
         CostQuery query = xml.parseCostQuery(req.body());
         CostMap xmlMap = costMapOfType(query.metric());
         CostType type = new CostType(query.metric(), mode);
-        List<RankedEndpoint> ranked = q.endpointCosts().rank(query.source(), query.destinations(), type);
         // name the map ranked from: the XML cost map when it is that map, else (a published
-        // ordinal map, which has no XML rendering) the JSON cost map
-        CostMap map = q.endpointCosts().costMap(type);
+        // ordinal map, which has no XML rendering) the JSON cost map; none is refused naming
+        // this dialect's member at fault
+        CostMap map = q.endpointCosts().costMap(type, "type", "mode");
+        List<RankedEndpoint> ranked = q.endpointCosts().rank(query.source(), query.destinations(), type);
         String id = map.vtag().resourceId();
         String path = id.equals(xmlMap.vtag().resourceId()) ? xmlCostMapPath(map) : q.holdings().costMapPath(id);
         List<EndpointCostRow.Entry> entries = new ArrayList<>(ranked.size());

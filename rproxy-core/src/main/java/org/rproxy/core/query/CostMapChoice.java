@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.Collection;
 import java.util.Optional;
 
+import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.CostMap;
 import org.rproxy.core.model.CostMode;
 import org.rproxy.core.model.CostType;
@@ -54,6 +56,32 @@ public final class CostMapChoice {
             }
         }
         return Optional.ofNullable(exact != null ? exact : ranked);
+    }
+
+    /**
+     * The refusal of a request for cost type {@code asked} that none of {@code maps} answers
+     * ({@link #of} empty), naming the member at fault as RFC 7285 §8.5.2 asks of a subfield (its
+     * full path, and its value as sent): the metric when no map has it, else the mode (a metric
+     * published ordinal only, asked numerical). The cost type as a whole would leave a client to
+     * guess which of its members to change, with a value it never sent ({@code latency/numerical}).
+     *
+     * @param metricField the request's name of the metric ({@code cost-type/cost-metric}; the
+     *                    seed's ranking: {@code type})
+     * @param modeField   the request's name of the mode ({@code cost-type/cost-mode}; {@code mode})
+     * @param netmap      the network map the maps depend on, for the message
+     */
+    public static AltoException refusal(Collection<CostMap> maps, CostType asked, String metricField, String modeField,
+                                        String netmap) {
+        requireNonNull(maps, "maps");
+        requireNonNull(asked, "asked");
+        boolean metricKnown = maps.stream().anyMatch(c -> c.costType().metric().equals(asked.metric()));
+        if (!metricKnown) {
+            return new AltoException(AltoError.invalidValue(metricField, asked.metric(),
+                    "no cost map of metric " + asked.metric() + " for network map " + netmap));
+        }
+        return new AltoException(AltoError.invalidValue(modeField, asked.mode().wireName(),
+                "no cost map of metric " + asked.metric() + " answers cost mode " + asked.mode().wireName()
+                        + " for network map " + netmap));
     }
 
     private static CostMap lower(CostMap found, CostMap c) {

@@ -31,7 +31,7 @@ public final class CostMapFiltering {
      * must not pay each time. Keyed by the map object, weakly (a version dropped takes its view
      * along), at most {@value CostMapFiltering#ORDINAL_VIEWS}; concurrent first requests share one computation.
      * Made when first asked for, not with this class: the client library, which leaves Caffeine
-     * out of what an application loads, calls {@link CostMapFiltering#answers} and {@link CostMapFiltering#mismatch} (through
+     * out of what an application loads, calls {@link CostMapFiltering#answers} (through
      * {@link CostMapChoice} and {@link EndpointCostLookup}) and never filters a cost map.
      */
     private static final class OrdinalViews {

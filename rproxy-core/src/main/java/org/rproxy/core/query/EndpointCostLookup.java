@@ -37,6 +37,8 @@ import org.rproxy.core.model.VersionTag;
 public final class EndpointCostLookup {
     /** The cost of a peer in the source's own PID when the cost map gives none (ranking only). */
     public static final double SAME_PID_COST = 0;
+    private static final String COST_METRIC = "cost-type/cost-metric";
+    private static final String COST_MODE = "cost-type/cost-mode";
 
     private final NetworkMap map;
     private final PrefixIndex index;
@@ -68,7 +70,7 @@ public final class EndpointCostLookup {
     public EndpointCostAnswer lookup(EndpointCostQuery query) {
         requireNonNull(query, "query");
         CostType asked = new CostType(query.costType().metric(), query.costType().mode());
-        CostMap costs = select(asked);
+        CostMap costs = costMap(asked);
         List<Dst> dsts = typedPids(query.dsts());
         ConstraintBounds constraints = ConstraintBounds.of(query.constraints());
         Map<String, Map<String, Double>> out = new TreeMap<>();
@@ -125,12 +127,13 @@ public final class EndpointCostLookup {
      * nearest a peer can be (same PID, same network location, RFC 7285 §2.2), so the peers a
      * client should prefer most are never the ones that vanish.
      *
-     * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code cost-type} when no map fits {@code type}
+     * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code cost-type/cost-metric} or
+     *                       {@code cost-type/cost-mode} when no map fits {@code type}
      */
     public List<RankedEndpoint> rank(IpAddress src, List<IpAddress> dsts, CostType type) {
         requireNonNull(src, "src");
         requireNonNull(dsts, "dsts");
-        CostMap costs = select(requireNonNull(type, "type"));
+        CostMap costs = costMap(requireNonNull(type, "type"));
         Map<IpAddress, Integer> indexes = new LinkedHashMap<>();
         for (int i = 0; i < dsts.size(); i++) {
             indexes.putIfAbsent(dsts.get(i), i);
@@ -188,16 +191,20 @@ public final class EndpointCostLookup {
      * The cost map answers of cost type {@code type} are computed from ({@link CostMapChoice}):
      * the one an answer's {@code Alto-Derived-From} and {@code dependent-vtags} name.
      *
-     * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code cost-type} when no map fits {@code type}
+     * @throws AltoException {@code E_INVALID_FIELD_VALUE} on {@code cost-type/cost-metric} or
+     *                       {@code cost-type/cost-mode} when no map fits {@code type}
+     *                       ({@link CostMapChoice#refusal})
      */
     public CostMap costMap(CostType type) {
-        return select(requireNonNull(type, "type"));
+        return costMap(type, COST_METRIC, COST_MODE);
     }
 
-    private CostMap select(CostType asked) {
-        return CostMapChoice.of(costMaps, asked).orElseThrow(() -> CostMapFiltering.mismatch(asked, "cost-type",
-                "no cost map of cost type " + asked.metric() + "/" + asked.mode().wireName()
-                        + " for network map " + map.vtag().resourceId()));
+    /** {@link #costMap(CostType)}, a refusal naming the request's own members for metric and mode. */
+    public CostMap costMap(CostType type, String metricField, String modeField) {
+        requireNonNull(type, "type");
+        return CostMapChoice.of(costMaps, type).orElseThrow(() -> CostMapChoice.refusal(costMaps, type,
+                requireNonNull(metricField, "metricField"), requireNonNull(modeField, "modeField"),
+                map.vtag().resourceId()));
     }
 
     /** The vtags this lookup was built from: the network map, then its cost maps. */

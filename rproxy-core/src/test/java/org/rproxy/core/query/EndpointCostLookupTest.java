@@ -119,11 +119,25 @@ class EndpointCostLookupTest {
         assertEquals(new VersionTag("ord", "1"), answer.dependentVtags().get(1));
     }
 
+    /** RFC 7285 §8.5.2: a subfield at fault is named by its full path, with its value as sent. */
     @Test
-    void refusesACostTypeNoMapAnswers() {
-        assertAltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "cost-type", () -> rfcLookup().lookup(query(
+    void refusesACostTypeNoMapAnswersNamingTheMemberAtFault() {
+        var metric = assertAltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "cost-type/cost-metric", () -> rfcLookup().lookup(query(
                 "{'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'hopcount'},"
                         + " 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2']}}")));
+        assertEquals("hopcount", metric.value());
+        NetworkMap net = rfcNetworkMap();
+        CostMap ordinalOnly = new CostMap(new VersionTag("ord", "1"), net.vtag(), ORD_ROUTING,
+                Map.of("PID1", Map.of("PID2", 3.0)));
+        var mode = assertAltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "cost-type/cost-mode",
+                () -> new EndpointCostLookup(net, List.of(ordinalOnly)).lookup(query(
+                        "{'cost-type': {'cost-mode': 'numerical', 'cost-metric': 'routingcost'},"
+                                + " 'endpoints': {'srcs': ['ipv4:1.1.1.1'], 'dsts': ['ipv4:1.1.1.2']}}")));
+        assertEquals("numerical", mode.value());
+        var seedNames = assertAltoError(AltoErrorCode.E_INVALID_FIELD_VALUE, "mode",
+                () -> new EndpointCostLookup(net, List.of(ordinalOnly)).costMap(
+                        new CostType("routingcost", CostMode.NUMERICAL), "type", "mode"));
+        assertEquals("numerical", seedNames.value());
     }
 
     @Test
