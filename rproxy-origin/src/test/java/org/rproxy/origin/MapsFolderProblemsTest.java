@@ -36,6 +36,31 @@ class MapsFolderProblemsTest {
         assertEquals(String.join("\n", problems), e.getMessage());
     }
 
+    /**
+     * Names the origin would publish in its directory (cost-types, prop-types) follow RFC 7285's
+     * grammars: a cost metric has no {@code @} (§10.6), a global endpoint property name no
+     * {@code .} (§10.8.2, where {@code default-network-map.pid} would read as the map's own PID
+     * property), and a private name more than {@code priv:}.
+     */
+    @Test
+    void namesTheRfcForbidsAreRefusedWithFileFieldAndReason(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("default-network-map.json"), MAP);
+        String costs = "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"METRIC\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":1}}}";
+        Files.writeString(dir.resolve("a-at.json"), costs.replace("METRIC", "hop@count"));
+        Files.writeString(dir.resolve("b-priv.json"), costs.replace("METRIC", "priv:"));
+        Files.writeString(dir.resolve("c-props.json"),
+                "{\"endpoint-properties\":{\"ipv4:10.0.0.1\":{\"default-network-map.pid\":\"PID2\"}}}");
+        MapsFolder.MapsFolderException e = assertThrows(MapsFolder.MapsFolderException.class, () -> MapsFolder.load(dir));
+        String metricRule = "cost metric must be 1-32 characters of [A-Za-z0-9-:_.], and a private one more than \"priv:\"";
+        assertEquals(List.of(
+                dir.resolve("c-props.json") + ": endpoint-properties/ipv4:10.0.0.1: endpoint property name must be 1-32"
+                        + " characters of [A-Za-z0-9-:_], and a private one more than \"priv:\"",
+                dir.resolve("a-at.json") + ": meta/cost-type/cost-metric: " + metricRule,
+                dir.resolve("b-priv.json") + ": meta/cost-type/cost-metric: " + metricRule), e.problems());
+    }
+
     @Test
     void aSecondCostMapOfOneCostTypeAndASecondPropertiesFileAreRefusedByName(@TempDir Path dir) throws Exception {
         // the origin's query code refuses such a set: accepted here, a change to it stopped every

@@ -2,11 +2,13 @@ package org.rproxy.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -110,6 +112,36 @@ class Rfc7285ConformanceIT {
                 assertEquals(value, meta.path("value").asText(), node + ": " + text);
             } else {
                 assertTrue(text.contains("field=\"" + field + "\" value=\"" + value + "\""), node + ": " + text);
+            }
+        }
+    }
+
+    /**
+     * The origin publishes every cost metric in its directory's {@code cost-types} and every
+     * static property name in {@code prop-types}, where a client holding RFC 7285's grammars
+     * would refuse the directory for one bad name: a metric with {@code @} or nothing after
+     * {@code priv:} (§10.6), a property name with a {@code .} (§10.8.2). An origin given such a
+     * maps folder does not start, and says which file, which field and why.
+     */
+    @Test
+    void anOriginRefusesToStartWithANameItCouldNotPublish() throws Exception {
+        String costs = "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\"}],"
+                + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"priv:\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":1}}}";
+        String props = "{\"endpoint-properties\":{\"ipv4:128.36.1.10\":{\"default-network-map.pid\":\"PID2\"}}}";
+        for (String[] bad : List.of(new String[] {"private-map.json", costs, "meta/cost-type/cost-metric"},
+                new String[] {"endpoint-properties.json", props, "endpoint-properties/ipv4:128.36.1.10"})) {
+            Path own = Files.createDirectories(dir.resolve("refused-" + bad[0]));
+            TestOrigin started;
+            try {
+                started = TestOrigin.start(own, bad[0], bad[1]);
+            } catch (Exception e) {
+                String message = String.valueOf(e.getMessage());
+                assertTrue(message.contains(bad[0] + ": " + bad[2] + ": "), message);
+                continue;
+            }
+            try (TestOrigin running = started) {
+                fail("an origin with " + bad[0] + " started, serving " + running.base());
             }
         }
     }

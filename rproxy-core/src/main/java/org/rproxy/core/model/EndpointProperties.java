@@ -10,7 +10,8 @@ import java.util.TreeMap;
 /**
  * Static endpoint properties published by the origin (RFC 7285 §11.4.1): for each endpoint
  * (typed address), property name to string value. The {@code <network-map>.pid} property is not
- * stored here: it is derived from the network map by longest-prefix match.
+ * stored here: it is derived from the network map by longest-prefix match, and no name here can
+ * be taken for it, since a global property name (RFC 7285 §10.8.2) has no {@code .}.
  *
  * @param vtag       resource id and version tag of this property set
  * @param properties typed endpoint address ({@code ipv4:...}) to (property name to value)
@@ -27,9 +28,7 @@ public record EndpointProperties(VersionTag vtag, Map<String, Map<String, String
             String canonical = IpAddress.parseTyped(endpoint, field).toTyped();
             Map<String, String> p = new TreeMap<>(requireNonNull(props, endpoint));
             p.forEach((name, value) -> {
-                if (name == null || name.isEmpty() || name.length() > 32) {
-                    throw new AltoException(AltoError.invalidValue(field, name, "property name must be 1-32 characters"));
-                }
+                Identifiers.endpointProperty(name, field);
                 requireNonNull(value, field + "/" + name);
             });
             copy.put(canonical, Collections.unmodifiableMap(new LinkedHashMap<>(p)));

@@ -2,11 +2,15 @@ package org.rproxy.core.model;
 
 /**
  * Checks of the identifier grammars of RFC 7285 §10: PID names (§10.1), resource ids (§10.2),
- * version tags (§10.3) and cost metrics (§10.6). Each check throws {@link AltoException} with
- * {@code E_INVALID_FIELD_VALUE} naming the field, so a caller only passes the field's name.
+ * version tags (§10.3), cost metrics (§10.6) and global endpoint property names (§10.8.2). Each
+ * check throws {@link AltoException} with {@code E_INVALID_FIELD_VALUE} naming the field, so a
+ * caller only passes the field's name. What the origin publishes passes these, so a client
+ * that holds the RFC's grammars to a directory never meets a name it must refuse.
  */
 public final class Identifiers {
     private static final int MAX_ID = 64;
+    private static final int MAX_NAME = 32;
+    private static final String PRIVATE = "priv:";
 
     private Identifiers() {
     }
@@ -21,12 +25,34 @@ public final class Identifiers {
         return id(name, field, "resource id");
     }
 
-    /** RFC 7285 §10.6: a cost metric is 1-32 characters of the same alphabet (or "priv:" names). */
+    /**
+     * RFC 7285 §10.6: a cost metric is 1-32 characters of {@code [A-Za-z0-9-:_.]}: the PID
+     * alphabet without {@code @}; a {@code priv:} name has more after the prefix.
+     */
     public static String costMetric(String name, String field) {
-        if (name == null || name.isEmpty() || name.length() > 32) {
-            throw new AltoException(AltoError.invalidValue(field, name, "cost metric must be 1-32 characters"));
+        return name(name, field, "cost metric", "[A-Za-z0-9-:_.]", true);
+    }
+
+    /**
+     * RFC 7285 §10.8.2: a global endpoint property name is 1-32 characters of
+     * {@code [A-Za-z0-9-:_]}, without the {@code .} that would make it read as resource-specific
+     * ({@code <resource id>.pid}, §10.8.1); a {@code priv:} name has more after the prefix.
+     */
+    public static String endpointProperty(String name, String field) {
+        return name(name, field, "endpoint property name", "[A-Za-z0-9-:_]", false);
+    }
+
+    private static String name(String name, String field, String what, String alphabet, boolean dot) {
+        boolean ok = name != null && !name.isEmpty() && name.length() <= MAX_NAME && !name.equals(PRIVATE);
+        for (int i = 0; ok && i < name.length(); i++) {
+            char c = name.charAt(i);
+            ok = c != '@' && (dot || c != '.') && idChar(c);
         }
-        return id(name, field, "cost metric");
+        if (!ok) {
+            throw new AltoException(AltoError.invalidValue(field, name, what + " must be 1-32 characters of "
+                    + alphabet + ", and a private one more than \"" + PRIVATE + "\""));
+        }
+        return name;
     }
 
     /** RFC 7285 §10.3: 1-64 characters from U+0021 to U+007E. */
