@@ -117,6 +117,25 @@ class Rfc7285ConformanceIT {
     }
 
     /**
+     * §8.5.2: for {@code E_SYNTAX} the server MAY give {@code meta/syntax-error}, "technical
+     * debugging information" with the position, which is where a client that shows developers
+     * what went wrong looks for it. The message gives it too, for a client that reads that.
+     */
+    @Test
+    void aSyntaxErrorSaysWhereInSyntaxError() throws Exception {
+        for (String node : nodes()) {
+            HttpResponse<byte[]> resp = post(node, "/networkmap/default-network-map/filtered",
+                    "application/alto-networkmapfilter+json", "{\"pids\":[\"PID1\",]}");
+            String text = new String(resp.body(), StandardCharsets.UTF_8);
+            assertEquals(400, resp.statusCode(), node + ": " + text);
+            JsonNode meta = JSON.readTree(resp.body()).path("meta");
+            assertEquals("E_SYNTAX", meta.path("code").asText(), node + ": " + text);
+            assertTrue(meta.path("syntax-error").asText().contains("line 1, column 17"), node + ": " + text);
+            assertEquals(meta.path("message").asText(), meta.path("syntax-error").asText(), node + ": " + text);
+        }
+    }
+
+    /**
      * The origin publishes every cost metric in its directory's {@code cost-types} and every
      * static property name in {@code prop-types}, where a client holding RFC 7285's grammars
      * would refuse the directory for one bad name: a metric with {@code @} or nothing after

@@ -71,7 +71,7 @@ class FrontEndRefusalTest {
     void declaredBodyTooLargeIsRefusedBeforeItIsRead() {
         Answer a = wire.sendRaw("POST /costmap HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + (MAX_BODY + 1) + "\r\n\r\n").answer();
-        assertAltoError(a, 413, "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"request body larger than 100 bytes\"}}");
+        assertAltoError(a, 413, syntaxError("request body larger than 100 bytes"));
         assertEquals("close", a.header("connection"));
         assertFalse(channel.isOpen());
         assertEquals(0, calls.get());
@@ -104,7 +104,7 @@ class FrontEndRefusalTest {
     void overlongRequestLineIs414() {
         Answer a = wire.sendRaw("GET /" + "a".repeat(FrontEndConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH)
                 + " HTTP/1.1\r\nHost: a\r\n\r\n").answer();
-        assertAltoError(a, 414, "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"request line longer than 4096 bytes\"}}");
+        assertAltoError(a, 414, syntaxError("request line longer than 4096 bytes"));
         assertFalse(channel.isOpen());
         assertEquals(0, calls.get());
         assertFalse(channel.finishAndReleaseAll());
@@ -115,7 +115,7 @@ class FrontEndRefusalTest {
         String header = "X-Filler: " + "b".repeat(1000) + "\r\n";
         Answer a = wire.sendRaw("GET /networkmap HTTP/1.1\r\nHost: a\r\n" + header.repeat(20) + "\r\n").answer();
         assertAltoError(a, 431,
-                "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"header section larger than 16384 bytes\"}}");
+                syntaxError("header section larger than 16384 bytes"));
         assertFalse(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -127,7 +127,7 @@ class FrontEndRefusalTest {
     })
     void undecodableRequestIs400AndCloses(String raw) {
         Answer a = wire.sendRaw(raw).answer();
-        assertAltoError(a, 400, "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"malformed request\"}}");
+        assertAltoError(a, 400, syntaxError("malformed request"));
         assertFalse(channel.isOpen());
         assertEquals(0, calls.get());
         assertFalse(channel.finishAndReleaseAll());
@@ -207,8 +207,7 @@ class FrontEndRefusalTest {
     @Test
     void otherMajorVersionIs505() {
         Answer a = wire.sendRaw("GET /networkmap HTTP/2.0\r\nHost: a\r\n\r\n").answer();
-        assertAltoError(a, 505, "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":"
-                + "\"unsupported protocol version HTTP/2.0 (expected: HTTP/1.x)\"}}");
+        assertAltoError(a, 505, syntaxError("unsupported protocol version HTTP/2.0 (expected: HTTP/1.x)"));
         assertFalse(channel.isOpen());
         assertFalse(channel.finishAndReleaseAll());
     }
@@ -228,7 +227,7 @@ class FrontEndRefusalTest {
     void badPercentEncodingIs400AndKeepsTheConnection() {
         Answer a = wire.sendRaw("GET /network%zzmap HTTP/1.1\r\nHost: a\r\n\r\n").answer();
         assertAltoError(a, 400,
-                "{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"request target: invalid percent-encoding\"}}");
+                syntaxError("request target: invalid percent-encoding"));
         assertTrue(channel.isOpen());
         assertEquals(200, wire.send(Fixtures.get("/networkmap")).answer().status());
         assertFalse(channel.finishAndReleaseAll());
@@ -329,5 +328,10 @@ class FrontEndRefusalTest {
                 + "Content-Length: 5\r\n\r\n").answer();
         assertEquals(405, a.status());
         assertFalse(channel.finishAndReleaseAll());
+    }
+
+    /** An E_SYNTAX body as served: the reason is its syntax-error (RFC 7285 §8.5.2) and its message. */
+    private static String syntaxError(String reason) {
+        return "{\"meta\":{\"code\":\"E_SYNTAX\",\"syntax-error\":\"" + reason + "\",\"message\":\"" + reason + "\"}}";
     }
 }

@@ -100,8 +100,9 @@ class LingeringCloseTest {
             String[] answer = readAnswer(s.getInputStream());
             assertTrue(answer[0].startsWith("HTTP/1.1 413 "), answer[0]);
             assertTrue(answer[0].toLowerCase(Locale.ROOT).contains("connection: close"), answer[0]);
-            assertEquals("{\"meta\":{\"code\":\"E_SYNTAX\",\"message\":\"request body larger than "
-                    + FrontEndConfig.DEFAULT_MAX_BODY_BYTES + " bytes\"}}", answer[1]);
+            String reason = "request body larger than " + FrontEndConfig.DEFAULT_MAX_BODY_BYTES + " bytes";
+            assertEquals("{\"meta\":{\"code\":\"E_SYNTAX\",\"syntax-error\":\"" + reason + "\",\"message\":\""
+                    + reason + "\"}}", answer[1]);
             assertEquals(-1, s.getInputStream().read(), "the server has closed its side after the answer");
         }
         assertTrue(server.awaitConnectionsClosed(Duration.ofSeconds(10)));

@@ -3,12 +3,16 @@ package org.rproxy.core.codec.json;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 import org.rproxy.core.model.AltoError;
+import org.rproxy.core.model.AltoErrorCode;
 
 /**
  * The error body of RFC 7285 §8.5.2 ({@code application/alto-error+json}), as every node
- * serves it: {@code {"meta":{"code":..,"field":..,"value":..,"message":..}}}, members in that
- * order, absent ones left out. Built as text, without a tree, so that writing an error can
- * never fail whatever the client sent (values are escaped). Stateless; any thread.
+ * serves it: {@code {"meta":{"code":..,"field":..,"value":..,"syntax-error":..,"message":..}}},
+ * members in that order, absent ones left out. An {@code E_SYNTAX} error's reason (with the
+ * position, where there is one) is its {@code syntax-error} as well as its message: §8.5.2 names
+ * that member as the one a client shows developers, and {@code message} is this project's.
+ * Built as text, without a tree, so that writing an error can never fail whatever the client
+ * sent (values are escaped). Stateless; any thread.
  */
 final class ErrorJson {
 
@@ -21,6 +25,7 @@ final class ErrorJson {
         member(b, "code", error.code() == null ? null : error.code().name());
         member(b, "field", error.field());
         member(b, "value", error.value());
+        member(b, "syntax-error", error.code() == AltoErrorCode.E_SYNTAX ? error.message() : null);
         member(b, "message", error.message());
         return b.append("}}").toString();
     }

@@ -26,10 +26,12 @@ class ErrorJsonTest {
                 "PID name must be 1-64 characters of [A-Za-z0-9-:@_.]")));
     }
 
+    /** RFC 7285 §8.5.2: an E_SYNTAX error's debugging text, with the position, is its syntax-error. */
     @Test
-    void writesASyntaxErrorWithItsReasonAndNoField() {
+    void writesASyntaxErrorWithItsReasonAsSyntaxErrorAndMessageAndNoField() {
         assertEquals(json("""
-                {"meta": {"code": "E_SYNTAX", "message": "malformed JSON at line 1, column 2: x"}}
+                {"meta": {"code": "E_SYNTAX", "syntax-error": "malformed JSON at line 1, column 2: x",
+                          "message": "malformed JSON at line 1, column 2: x"}}
                 """), written(AltoError.syntax("malformed JSON at line 1, column 2: x")));
     }
 
