@@ -38,7 +38,8 @@ class DemoEarlyStopTest {
     void aSignalWhileTheDemoStartsRemovesItsTemporaryFolderAndKey(String signal, int status) throws Exception {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Path err = dir.resolve("demo.err");
-        Process demo = DemoProcess.start(null, tmp, err, "demo", "--port", "0");
+        // SIGINT as a terminal's Ctrl-C sends it, whether or not this build runs with it ignored
+        Process demo = DemoProcess.startInterruptible(null, tmp, err, "demo", "--port", "0");
         try {
             Path key = awaitKey(demo, tmp, err);
             // at once: the nodes are still starting (they take far longer than this wait to see the key)

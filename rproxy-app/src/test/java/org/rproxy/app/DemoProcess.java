@@ -18,7 +18,25 @@ final class DemoProcess {
      * with {@code home} as {@code RPROXY_HOME} (its stdout then discarded), else with none.
      */
     static Process start(Path home, Path tmp, Path err, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(List.of(), home, tmp, err, args);
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, String...)}, with SIGINT handled as in a terminal's foreground
+     * job, where Ctrl-C sends it: a build run as a background job of a non-interactive shell (a CI
+     * script's {@code mvn verify &}) ignores SIGINT, every process it starts inherits that, and a
+     * JVM started so keeps ignoring it, as it should: a demo started by {@link #start} then never
+     * sees a test's {@code kill -INT}. {@code env --default-signal} (GNU coreutils)
+     * puts the default back before the JVM starts, which then installs its own handler.
+     */
+    static Process startInterruptible(Path home, Path tmp, Path err, String... args) throws IOException {
+        return start(List.of("env", "--default-signal=INT"), home, tmp, err, args);
+    }
+
+    private static Process start(List<String> prefix, Path home, Path tmp, Path err, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(List.of(args));
