@@ -54,6 +54,15 @@ class Http2AnswersBoundIT {
      * connection's outbound buffer, while {@link #CLEARTEXT_NON_READERS} of them on the heap are no burden.
      */
     private static final String MID = "/networkmap/mid-network-map";
+    /**
+     * The origin's stall timeout, which is also its idle and first-byte timeout: each non-reader's
+     * connect, TLS handshake and request must come within it, or the origin closes the connection
+     * before the request and its write fails ("Broken pipe", as a client held 1.5 s between its
+     * handshake and its request shows at 1 s). At 1 s that failed once opening the 300 TLS
+     * non-readers at load 28, where the test's handshakes and the origin's encryption share two
+     * cores with the build. Five times that; the stalled non-readers' turns at the end take longer.
+     */
+    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(5);
 
     @TempDir
     Path dir;
@@ -130,10 +139,10 @@ class Http2AnswersBoundIT {
         }
     }
 
-    /** Starts the origin on {@code frontEnd} with the low bound, a short stall timeout and the big and mid maps. */
+    /** Starts the origin on {@code frontEnd} with the low bound, the {@link #STALL_TIMEOUT} and the big and mid maps. */
     private void start(FrontEndConfig frontEnd) throws Exception {
         origin = SlowReaderOrigin.start(dir, frontEnd,
-                Map.of("big-network-map", 30_000, "mid-network-map", 10_000)); // ~1.2 MB, ~400 KB
+                Map.of("big-network-map", 30_000, "mid-network-map", 10_000), STALL_TIMEOUT); // ~1.2 MB, ~400 KB
     }
 
     private static double meter(String metrics, String series) {

@@ -38,8 +38,8 @@ import org.rproxy.origin.OriginConfig;
 
 /**
  * A real origin with a low bound on the bytes of copied answers pending ({@code
- * maxPendingSendBytes}), a 1 s stall timeout, 64 KB send buffers and large network maps, and the
- * check that clients which ask and never read hold no more direct memory than that bound plus the
+ * maxPendingSendBytes}), a short stall timeout (1 s unless given), 64 KB send buffers and large
+ * network maps, and the check that clients which ask and never read hold no more direct memory than that bound plus the
  * allocator's slack: what {@link CopiedAnswersBoundIT} (HTTP/1.1) and {@link Http2AnswersBoundIT}
  * (HTTP/2) prove of their protocol. It holds what the test opens towards it: {@link #close}
  * closes those clients, then the origin.
@@ -73,6 +73,17 @@ final class SlowReaderOrigin implements Closeable {
      * network map of that many PIDs ({@code big-network-map}: 30,000, about 1.2 MB).
      */
     static SlowReaderOrigin start(Path dir, FrontEndConfig frontEnd, Map<String, Integer> bigMaps) throws Exception {
+        return start(dir, frontEnd, bigMaps, Duration.ofSeconds(1));
+    }
+
+    /**
+     * As {@link #start(Path, FrontEndConfig, Map)}, with {@code stallTimeout} as the origin's idle
+     * timeout, which is also its stall timeout and caps its first-byte timeout: a client whose
+     * connection, handshake and first request take longer is closed before it asks (a write of its
+     * then fails with "Broken pipe").
+     */
+    static SlowReaderOrigin start(Path dir, FrontEndConfig frontEnd, Map<String, Integer> bigMaps, Duration stallTimeout)
+            throws Exception {
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         for (Map.Entry<String, Integer> m : bigMaps.entrySet()) {
             Files.writeString(maps.resolve(m.getKey() + ".json"), OriginEndToEndIT.bigNetworkMap(m.getValue()));
@@ -80,7 +91,7 @@ final class SlowReaderOrigin implements Closeable {
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
         Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
-        FrontEndConfig fe = frontEnd.withMaxPendingSendBytes(BUDGET).withIdleTimeout(Duration.ofSeconds(1))
+        FrontEndConfig fe = frontEnd.withMaxPendingSendBytes(BUDGET).withIdleTimeout(stallTimeout)
                 .withSendBufferBytes(64 * 1024);
         return new SlowReaderOrigin(Origin.start(new OriginConfig(fe, maps, priv, Duration.ofHours(1), Duration.ofSeconds(60),
                 List.of(), "bounded", null)), pub);
