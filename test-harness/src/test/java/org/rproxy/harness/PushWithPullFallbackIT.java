@@ -38,13 +38,19 @@ import org.rproxy.push.UpdatePublisher;
 /**
  * The app's push mode with pull as the fallback, over real loopback sockets: origin → push proxy
  * ({@link PushPullProxy}), whose update stream runs through a {@link Relay} while its pull half
- * goes straight to the origin. Queries are pulled; a file change arrives by the stream within a
- * second; with the stream's path gone, the proxy keeps serving and picks a change up by pull
- * refresh (the origin's max-age is two seconds, so that takes a few).
+ * goes straight to the origin. Queries are pulled; a file change arrives by the stream (the push
+ * feed's own copy has it); with the stream's path gone, the proxy keeps serving and picks a change
+ * up by pull refresh (the origin's max-age is two seconds). What is proved is the path each change
+ * takes, not its speed ("within a second" is the harness's {@code push-storm} scenario's to
+ * measure): each wait is a hang's deadline, and the feed reads with the steady read timeout, since
+ * the relay's close ends the stream by a close, not by silence (a 1 s read timeout here ended
+ * healthy streams whenever a loaded machine held the feed off the CPU for a second).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PushWithPullFallbackIT {
     private static final String COST_MAP = PushTree.COST_MAP;
+    /** How long a step may take before the test calls it lost: a hang's deadline, not a speed. */
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @TempDir
     static Path dir;
@@ -66,12 +72,12 @@ class PushWithPullFallbackIT {
                 Duration.ofHours(1), Duration.ofSeconds(2), List.of(), "fallback-it", null), Clock.systemUTC(),
                 originStream);
         relay = new Relay(origin.address().getPort());
-        PushFeedConfig feed = PushFeedConfig.of(URI.create(relay.base())).withReadTimeout(PushTree.HEARTBEAT.multipliedBy(2))
+        PushFeedConfig feed = PushFeedConfig.of(URI.create(relay.base())).withReadTimeout(PushTree.STEADY_READ_TIMEOUT)
                 .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
         proxy = PushPullProxy.start(Proxies.config("push-fallback", origin.baseUri(), pub), feed,
                 PushTree.streamConfig(), new ResponseVerifier(List.of(VerificationKey.readPem(pub)), Clock.systemUTC()),
                 Clock.systemUTC());
-        PushTree.await(Duration.ofSeconds(10), "the push feed holds the cost map",
+        PushTree.await(DEADLINE, "the push feed holds the cost map",
                 () -> proxy.feed().held().containsKey(COST_MAP));
     }
 
@@ -99,15 +105,15 @@ class PushWithPullFallbackIT {
 
     @Test
     @Order(2)
-    void aFileChangeArrivesByTheStreamWithinOneSecond() throws Exception {
+    void aFileChangeArrivesByTheStream() throws Exception {
         long updates = proxy.feed().stats().updates();
         long republished = proxy.publisher().stats().updates();
         writeRoutingCost(43);
-        PushTree.await(Duration.ofSeconds(1), "the pushed change is served",
+        PushTree.await(DEADLINE, "the pushed change is served",
                 () -> proxy.feed().held().get(COST_MAP).identity().body().asUtf8().contains("\"PID2\":43")
                         && served(COST_MAP).contains("\"PID2\":43"));
         assertTrue(proxy.feed().stats().updates() > updates, "it came by the stream");
-        PushTree.await(Duration.ofSeconds(1), "the proxy's own stream has the new version",
+        PushTree.await(DEADLINE, "the proxy's own stream has the new version",
                 () -> proxy.publisher().stats().updates() > republished);
     }
 
@@ -115,9 +121,9 @@ class PushWithPullFallbackIT {
     @Order(3)
     void withTheStreamCutTheProxyServesAndRefreshesByPull() throws Exception {
         relay.close();
-        PushTree.await(Duration.ofSeconds(3), "the feed sees the stream gone", () -> !proxy.feed().stats().connected());
+        PushTree.await(DEADLINE, "the feed sees the stream gone", () -> !proxy.feed().stats().connected());
         writeRoutingCost(44);
-        PushTree.await(Duration.ofSeconds(8), "the change is pulled",
+        PushTree.await(DEADLINE, "the change is pulled",
                 () -> served(COST_MAP).contains("\"PID2\":44"));
         assertFalse(proxy.feed().stats().connected());
         assertFalse(proxy.feed().held().get(COST_MAP).identity().body().asUtf8().contains("\"PID2\":44"),
