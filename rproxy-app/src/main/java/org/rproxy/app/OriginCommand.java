@@ -160,14 +160,17 @@ final class OriginCommand implements Callable<Integer> {
         if (signUpstream != null) {
             return signingFront(config, stream, listeners);
         }
+        NodeShutdown shutdown = NodeShutdown.install(); // before the node listens: a stop from then on closes it
         try (UpdatePublisher publisher = new UpdatePublisher(stream);
              Origin origin = listeners.binding(() -> Origin.start(config, Clock.systemUTC(), publisher))) {
             announce(origin, listeners, "origin listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + maps + ")");
-            NodeShutdown.await(() -> {
+            shutdown.await(() -> {
                 origin.close();
                 publisher.close();
             });
+        } finally {
+            shutdown.startEnded();
         }
         return 0;
     }
@@ -237,6 +240,7 @@ final class OriginCommand implements Callable<Integer> {
      */
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     private int signingFront(OriginConfig config, UpdateStreamConfig stream, Listeners listeners) throws Exception {
+        NodeShutdown shutdown = NodeShutdown.install();
         try (UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(signUpstream, upstreamCa,
                 Duration.ofSeconds(30), maxMapFileSize.bytes(), config.mapsLimits());
              UpdatePublisher publisher = new UpdatePublisher(stream);
@@ -244,11 +248,13 @@ final class OriginCommand implements Callable<Integer> {
             announce(origin, listeners, "signing front listening on " + origin.baseUri() + " (keyid " + origin.keyId() + ", "
                     + origin.resourceCount() + " signed documents from " + signUpstream + ", read every "
                     + org.rproxy.core.config.Durations.format(poll) + ")");
-            NodeShutdown.await(() -> {
+            shutdown.await(() -> {
                 origin.close();
                 publisher.close();
                 source.close();
             });
+        } finally {
+            shutdown.startEnded();
         }
         return 0;
     }

@@ -139,6 +139,7 @@ final class ProxyCommand implements Callable<Integer> {
         if (c.mode() == ProxyConfig.Mode.PUSH) {
             return PushMode.run(c, overlayConfig, listeners);
         }
+        NodeShutdown shutdown = NodeShutdown.install(); // before the node listens: a stop from then on closes it
         try (OverlayPublisher publisher = overlayConfig == null ? null : OverlayPublisher.start(overlayConfig);
              StreamingPull node = listeners.binding(() -> StreamingPull.start(c, StreamingPull.streamConfig(c),
                      Clock.systemUTC()))) {
@@ -156,12 +157,14 @@ final class ProxyCommand implements Callable<Integer> {
             System.out.println("proxy (" + c.mode() + ") " + c.name() + " listening on " + proxy.baseUri()
                     + " in front of " + c.upstream().urls() + "; update streams at /updates"
                     + (proxy.adminAddress() == null ? "" : "; admin on http://" + Address.of(proxy.adminAddress())));
-            NodeShutdown.await(() -> {
+            shutdown.await(() -> {
                 node.close();
                 if (publisher != null) {
                     publisher.close();
                 }
             });
+        } finally {
+            shutdown.startEnded();
         }
         return 0;
     }

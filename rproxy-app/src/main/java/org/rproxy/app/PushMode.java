@@ -28,6 +28,7 @@ final class PushMode {
      */
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     static int run(ProxyConfig c, OverlayConfig overlay, Listeners listeners) throws InterruptedException {
+        NodeShutdown shutdown = NodeShutdown.install(); // before the node listens: a stop from then on closes it
         try (OverlayPublisher publisher = overlay == null ? null : OverlayPublisher.start(overlay);
              PushPullProxy proxy = listeners.binding(() -> start(c, 0))) {
             if (publisher != null) {
@@ -38,12 +39,14 @@ final class PushMode {
                 System.out.println("publishing into the overlay with key " + publisher.publicKey());
             }
             System.out.println(startLine(c, proxy));
-            NodeShutdown.await(() -> {
+            shutdown.await(() -> {
                 proxy.close();
                 if (publisher != null) {
                     publisher.close();
                 }
             });
+        } finally {
+            shutdown.startEnded();
         }
         return 0;
     }
