@@ -26,11 +26,26 @@ final class DemoProcess {
      * job, where Ctrl-C sends it: a build run as a background job of a non-interactive shell (a CI
      * script's {@code mvn verify &}) ignores SIGINT, every process it starts inherits that, and a
      * JVM started so keeps ignoring it, as it should: a demo started by {@link #start} then never
-     * sees a test's {@code kill -INT}. {@code env --default-signal} (GNU coreutils)
-     * puts the default back before the JVM starts, which then installs its own handler.
+     * sees a test's {@code kill -INT}. When this JVM ignores SIGINT, {@code env --default-signal}
+     * (GNU coreutils 8.31 and later) puts the default back before the demo's JVM starts, which then
+     * installs its own handler; otherwise the demo is started as it is.
      */
     static Process startInterruptible(Path home, Path tmp, Path err, String... args) throws IOException {
-        return start(List.of("env", "--default-signal=INT"), home, tmp, err, args);
+        return start(sigintIgnored() ? List.of("env", "--default-signal=INT") : List.of(), home, tmp, err, args);
+    }
+
+    /** Whether this JVM ignores SIGINT, as Linux's {@code /proc} says (bit 1 of {@code SigIgn}); false where it cannot tell. */
+    static boolean sigintIgnored() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 2) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: start the demo as it is
+        }
+        return false;
     }
 
     private static Process start(List<String> prefix, Path home, Path tmp, Path err, String... args)
