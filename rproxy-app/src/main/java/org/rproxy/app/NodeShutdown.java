@@ -24,7 +24,10 @@ final class NodeShutdown implements Runnable {
     private NodeShutdown() {
     }
 
-    /** Installs the shutdown hook of a node about to start; the command's start then ends in {@link #await} or {@link #startEnded}. */
+    /**
+     * Installs the shutdown hook of a node about to start; the command's start then ends in
+     * {@link #await} or {@link #startEnded}.
+     */
     static NodeShutdown install() {
         NodeShutdown shutdown = new NodeShutdown();
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "rproxy-shutdown"));
