@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.rproxy.core.testing.InheritedSignals;
+
 /** {@code rproxy} run in a JVM of its own, as an operator runs it, for the demo's tests. */
 final class DemoProcess {
 
@@ -22,30 +24,12 @@ final class DemoProcess {
     }
 
     /**
-     * As {@link #start(Path, Path, Path, String...)}, with SIGINT handled as in a terminal's foreground
-     * job, where Ctrl-C sends it: a build run as a background job of a non-interactive shell (a CI
-     * script's {@code mvn verify &}) ignores SIGINT, every process it starts inherits that, and a
-     * JVM started so keeps ignoring it, as it should: a demo started by {@link #start} then never
-     * sees a test's {@code kill -INT}. When this JVM ignores SIGINT, {@code env --default-signal}
-     * (GNU coreutils 8.31 and later) puts the default back before the demo's JVM starts, which then
-     * installs its own handler; otherwise the demo is started as it is.
+     * As {@link #start(Path, Path, Path, String...)}, with SIGINT at its default, as in a
+     * terminal's foreground job, where Ctrl-C sends it, however this build was started
+     * ({@link InheritedSignals}).
      */
     static Process startInterruptible(Path home, Path tmp, Path err, String... args) throws IOException {
-        return start(sigintIgnored() ? List.of("env", "--default-signal=INT") : List.of(), home, tmp, err, args);
-    }
-
-    /** Whether this JVM ignores SIGINT, as Linux's {@code /proc} says (bit 1 of {@code SigIgn}); false where it cannot tell. */
-    static boolean sigintIgnored() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("SigIgn:")) {
-                    return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 2) != 0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or not readable: start the demo as it is
-        }
-        return false;
+        return start(InheritedSignals.defaulted("INT", 2), home, tmp, err, args);
     }
 
     private static Process start(List<String> prefix, Path home, Path tmp, Path err, String... args)

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.testing.InheritedSignals;
 
 /**
  * The logs an operator gets from the {@code rproxy} command, run as a process with the shipped
@@ -154,7 +155,9 @@ class OperatorLogsIT {
             SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
             Path priv = PrivateKeyFiles.write(dir.resolve(name + ".key"), key.toPkcs8Pem());
             int port = freePort();
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            // SIGHUP at its default, which a build run under nohup would have the node inherit as ignored
+            List<String> cmd = new ArrayList<>(InheritedSignals.defaulted("HUP", 1));
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx128m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + TestPaths.repo().resolve(logback),
                     "-cp", System.getProperty("java.class.path"), "org.rproxy.app.Main",
                     "origin", "--listen", "127.0.0.1:" + port, "--maps", maps.toString(), "--key", priv.toString()));
