@@ -17,6 +17,8 @@ import io.netty.handler.codec.http2.Http2Settings;
 
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -26,7 +28,10 @@ import org.rproxy.core.store.Representation;
  * reset after one timeout (its data no longer queued for a window that never opens), and the
  * connection's other streams go on. Real sockets and Netty's
  * HTTP/2 client.
+ * The cases run at once: each has its own server and client, and mostly waits for its reader's
+ * beat or the stall timeout, so together they take about as long as the longest alone.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class Http2SlowReaderTest {
 
     // Long enough that a loaded machine's scheduling gaps never read as a stalled reader: fifteen
