@@ -35,6 +35,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.core.config.ProxyConfig;
@@ -68,7 +70,11 @@ import org.rproxy.pull.PullProxy;
  * it. Through a pull proxy whose upstream says must-revalidate, neither shipped cache serves the
  * copy stale once the proxy is gone.
  * Skipped when nginx or varnishd is not installed.
+ * The cases run at once (three at a time): each mostly waits for a cache's clock to pass a
+ * window, and none changes what another reads (the shared caches and proxy are only asked; a case
+ * that needs its own cache, stub or origin starts it under its own name and port).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class HttpCachesIT {
     static final Duration VALIDITY = Duration.ofSeconds(10);
     static final List<String> TARGETS = List.of("/directory", "/networkmap/default-network-map",

@@ -27,6 +27,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.TlsConfig;
@@ -46,9 +49,18 @@ import picocli.CommandLine;
  * saying so (the latter within the connect timeouts, none unfinished); {@code harness burst}
  * handshakes over the same trust and fails likewise; an https {@code --origin-metrics} is read
  * with the run's {@code --ca}.
+ * The two cases at the silent port, which wait out connect timeouts, run beside the others; the
+ * others, which handshake and verify as fast as the machine lets them, run one at a time
+ * ({@link #HANDSHAKING}): three such runs at once on a loaded machine once left a viewer of the
+ * metrics case unanswered. Every case only asks the shared servers (each run writes its own report
+ * folder; the metrics case counts its reads as a difference, and no other case reads that server
+ * with a CA it trusts).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class HttpsViewersIT {
     static final int VIEWERS = 200;
+    /** The lock of the cases that keep the machine busy, so that they run one at a time. */
+    static final String HANDSHAKING = "HttpsViewersIT.handshaking";
 
     @TempDir
     static Path dir;
@@ -146,6 +158,7 @@ class HttpsViewersIT {
     }
 
     @Test
+    @ResourceLock(HANDSHAKING)
     void everyViewerJoinsVerifiedOverHttpsOnTheConnectionsItWasGiven() throws Exception {
         assertTrue(proxy.baseUri().startsWith("https://127.0.0.1:"), proxy.baseUri());
         Run r = viewers("https", proxy.baseUri(), proxyCert.cert(), "--connections", "3", "--pipeline", "4");
@@ -163,12 +176,14 @@ class HttpsViewersIT {
     }
 
     @Test
+    @ResourceLock(HANDSHAKING)
     void trustingAnotherCaEveryViewerFailsAtOnceSayingTheCertificateIsNotTrusted() throws Exception {
         Run r = viewers("wrong-ca", proxy.baseUri(), otherCa.cert(), "--connections", "2");
         assertFailedByTls(r, "connect failed: TLS handshake failed: the certificate is not trusted by --ca " + otherCa.cert());
     }
 
     @Test
+    @ResourceLock(HANDSHAKING)
     void aCertificateForAnotherNameIsRefusedSayingSo() throws Exception {
         Path ca = dir.resolve("misnamed-tls.crt");
         Run r = viewers("misnamed", misnamed.baseUri(), ca, "--connections", "2");
@@ -176,6 +191,7 @@ class HttpsViewersIT {
     }
 
     @Test
+    @ResourceLock(HANDSHAKING)
     void anExpiredCertificateFailsEveryViewerSayingSo() throws Exception {
         Run r = viewers("expired", expired.baseUri(), privateCa.cert(), "--connections", "2");
         assertFailedByTls(r, "connect failed: TLS handshake failed: the certificate is outside its validity (", "");
@@ -188,6 +204,7 @@ class HttpsViewersIT {
     }
 
     @Test
+    @ResourceLock(HANDSHAKING)
     void anHttpsOriginMetricsIsReadWithTheCaOfTheRunHoldingSeveralCas() throws Exception {
         Path bundle = dir.resolve("both-cas.pem");
         Files.writeString(bundle, Files.readString(proxyCert.cert()) + Files.readString(privateCa.cert()));
@@ -200,6 +217,7 @@ class HttpsViewersIT {
     }
 
     @Test
+    @ResourceLock(HANDSHAKING)
     void anHttpsOriginMetricsNotTrustedByCaIsRefusedSayingWhy() throws Exception {
         String url = "https://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics";
         StringWriter err = new StringWriter();
@@ -213,6 +231,7 @@ class HttpsViewersIT {
     }
 
     @Test
+    @ResourceLock(HANDSHAKING)
     void burstOverHttpsHasEveryRequestAnsweredOnConnectionsHandshakenBefore() throws Exception {
         Burst b = burst(proxy.baseUri() + "/directory", proxyCert.cert());
         assertEquals(0, b.code(), b.printed());
