@@ -215,60 +215,10 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     }
 
     /** A copy with {@code change} made to its fields, checked as any new one is. */
-    private FrontEndConfig with(Consumer<Fields> change) {
-        Fields f = new Fields(this);
+    private FrontEndConfig with(Consumer<FrontEndFields> change) {
+        FrontEndFields f = new FrontEndFields(this);
         change.accept(f);
         return f.build();
-    }
-
-    /**
-     * The fields of a config being copied with a change: the one place besides the record's
-     * header that lists them all, so that each {@code with...} names only the field it changes.
-     */
-    private static final class Fields {
-        String host;
-        int port;
-        int maxInitialLineLength;
-        int maxHeaderBytes;
-        int maxBodyBytes;
-        Duration idleTimeout;
-        Duration firstByteTimeout;
-        int maxConnections;
-        int maxStreams;
-        int ioThreads;
-        Function<String, Dialect> dialectOf;
-        SslContext sslContext;
-        BodySpool spool;
-        int sendBufferBytes;
-        long maxBodyBytesHeld;
-        int maxUnfinishedStreams;
-        long maxPendingSendBytes;
-
-        Fields(FrontEndConfig c) {
-            host = c.host;
-            port = c.port;
-            maxInitialLineLength = c.maxInitialLineLength;
-            maxHeaderBytes = c.maxHeaderBytes;
-            maxBodyBytes = c.maxBodyBytes;
-            idleTimeout = c.idleTimeout;
-            firstByteTimeout = c.firstByteTimeout;
-            maxConnections = c.maxConnections;
-            maxStreams = c.maxStreams;
-            ioThreads = c.ioThreads;
-            dialectOf = c.dialectOf;
-            sslContext = c.sslContext;
-            spool = c.spool;
-            sendBufferBytes = c.sendBufferBytes;
-            maxBodyBytesHeld = c.maxBodyBytesHeld;
-            maxUnfinishedStreams = c.maxUnfinishedStreams;
-            maxPendingSendBytes = c.maxPendingSendBytes;
-        }
-
-        FrontEndConfig build() {
-            return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
-                    firstByteTimeout, maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes,
-                    maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes);
-        }
     }
 
     /** {@link #maxBodyBytesHeld} as applied: when 0, the heap's share, and never less than one largest body. */
