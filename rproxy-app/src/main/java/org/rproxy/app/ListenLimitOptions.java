@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /**
  * The options of {@code rproxy origin} and {@code rproxy proxy} that bound what a node's front end
  * takes on: connections, a request's body, HTTP/2 requests still arriving over all connections,
- * large answers waiting for their clients, and HTTP/2 streams per connection. One definition for
+ * large answers waiting for their clients, HTTP/2 streams per connection, and answers held for
+ * HTTP/2 streams over all connections. One definition for
  * both commands, so that an option means the same on each and is checked against the same bounds
  * ({@link ListenConfig}'s, those of the proxy file's {@code listen} keys). One left out is the
  * default, or at a proxy what its file says.
@@ -47,6 +48,11 @@ final class ListenLimitOptions {
     @Option(names = "--max-concurrent-streams", paramLabel = "N", description = "HTTP/2 streams a client may have open"
             + " at once on one connection (listen.max-concurrent-streams in a proxy's file; default 1000, 1 to 100000).")
     Integer maxConcurrentStreams;
+
+    @Option(names = "--max-answers-held", paramLabel = "N", description = "HTTP/2 streams of all connections whose answer"
+            + " is being made or not yet all sent, beyond which a stream waits its turn (listen.max-answers-held in a"
+            + " proxy's file; default: a quarter of the heap in 64KB answers, at least 32; 1 to 10000000).")
+    Integer maxAnswersHeld;
 
     /**
      * {@code frontEnd} (the origin's) with the limits given applied, each checked against the
@@ -81,6 +87,9 @@ final class ListenLimitOptions {
             f = problems.apply(f, x ->
                     x.withMaxStreams(option(() -> ListenConfig.checkedConcurrentStreams(maxConcurrentStreams))));
         }
+        if (maxAnswersHeld != null) {
+            f = problems.apply(f, x -> x.withMaxAnswersHeld(option(() -> ListenConfig.checkedAnswersHeld(maxAnswersHeld))));
+        }
         return f;
     }
 
@@ -92,7 +101,8 @@ final class ListenLimitOptions {
     ListenConfig over(ListenConfig file, Address address, TlsConfig tls, ByteSize sendBuffer) {
         return new ListenConfig(address, tls, or(maxConnections, file.maxConnections()), sendBuffer,
                 or(maxRequestBody, file.maxRequestBody()), or(maxUnfinishedStreams, file.maxUnfinishedStreams()),
-                or(maxPendingAnswerBytes, file.maxPendingAnswerBytes()), or(maxConcurrentStreams, file.maxConcurrentStreams()));
+                or(maxPendingAnswerBytes, file.maxPendingAnswerBytes()), or(maxConcurrentStreams, file.maxConcurrentStreams()),
+                or(maxAnswersHeld, file.maxAnswersHeld()));
     }
 
     /** The proxy file's key of each limit given, with its option. */
@@ -103,6 +113,7 @@ final class ListenLimitOptions {
         given(given, maxUnfinishedStreams, "max-unfinished-streams");
         given(given, maxPendingAnswerBytes, "max-pending-answer-bytes");
         given(given, maxConcurrentStreams, "max-concurrent-streams");
+        given(given, maxAnswersHeld, "max-answers-held");
         return given;
     }
 

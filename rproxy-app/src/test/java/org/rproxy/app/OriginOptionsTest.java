@@ -31,6 +31,7 @@ class OriginOptionsTest {
         "--max-request-body 512       | --max-request-body: 512 (expected: 1KB to 1GB)",
         "--max-concurrent-streams 0   | --max-concurrent-streams: 0 (expected: 1 to 100000 per connection; each open stream holds a few KB of heap)",
         "--max-pending-answer-bytes 1KB | --max-pending-answer-bytes: 1KB (expected: at least 64KB, one part of a large answer)",
+        "--max-answers-held 0         | --max-answers-held: 0 (expected: 1 to 10000000; each may hold an answer on the heap until its client takes it)",
         "--max-subscribers 0          | --max-subscribers: 0 (expected: >= 1)",
         "--max-pending-bytes 1KB      | --max-pending-bytes: 1KB (expected: >= 64KB)",
         "--max-connections 0          | --max-connections: 0 (expected: 1 to 10000000)",
@@ -41,6 +42,15 @@ class OriginOptionsTest {
         CommandRun run = CommandRun.of(args);
         assertEquals(2, run.exit(), run.toString());
         assertEquals("rproxy origin: " + message, run.err().strip());
+    }
+
+    @Test
+    void theAnswersHeldOptionSetsTheFrontEndsBound() {
+        FrontEndConfig d = FrontEndConfig.defaults("127.0.0.1", 0);
+        OptionProblems problems = new OptionProblems();
+        assertEquals(0, origin().listenLimits.applyTo(d, problems).maxAnswersHeld(), "the heap's share by default");
+        assertEquals(500, origin("--max-answers-held", "500").listenLimits.applyTo(d, problems).maxAnswersHeld());
+        problems.throwIfAny(); // none refused
     }
 
     @Test

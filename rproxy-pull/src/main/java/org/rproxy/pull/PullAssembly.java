@@ -161,7 +161,7 @@ final class PullAssembly implements AutoCloseable {
                 .withDialectOf(Dialects::of).withMaxConnections(listen.maxConnections())
                 .withSendBufferBytes(listen.sendBufferBytes()).withMaxBodyBytes(listen.maxRequestBodyBytes())
                 .withMaxUnfinishedStreams(listen.maxUnfinishedStreams()).withMaxStreams(listen.maxConcurrentStreams())
-                .withMaxPendingSendBytes(listen.pendingAnswerBytes())
+                .withMaxPendingSendBytes(listen.pendingAnswerBytes()).withMaxAnswersHeld(listen.answersHeld())
                 .withSslContext(listen.tls() == null ? null : Tls.server(listen.tls()))
                 .withSpool(spool);
     }

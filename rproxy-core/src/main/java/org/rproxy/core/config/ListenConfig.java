@@ -34,10 +34,15 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  *                       default 1000; one more is refused with {@code RST_STREAM REFUSED_STREAM},
  *                       which a client may retry. What one connection may ask at once: the node's
  *                       connections times this is what its clients may hold open together
+ * @param maxAnswersHeld HTTP/2 streams of all connections whose answer is being made or not yet all
+ *                       sent (each from its request's hand-over until its stream closes); past it a
+ *                       stream waits its turn, unstarted, in the order it came. Null: a quarter of
+ *                       the heap in 64 KB answers (4096 for a 1 GB heap, at least 32); 1 to
+ *                       {@link #MAX_ANSWERS_HELD}
  */
 public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                            ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
-                           Integer maxConcurrentStreams) {
+                           Integer maxConcurrentStreams, Integer maxAnswersHeld) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /**
@@ -69,6 +74,8 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     public static final int MAX_CONCURRENT_STREAMS = 100_000;
     /** The least bound on pending answer bytes: one part of an answer sent in parts. */
     public static final long MIN_PENDING_ANSWER_BYTES = 64 * 1024;
+    /** The most answers held one may allow, the front end's ({@code FrontEndConfig.MAX_ANSWERS_HELD}). */
+    public static final int MAX_ANSWERS_HELD = 10_000_000;
 
     public ListenConfig {
         address = orDefault(address, DEFAULT_ADDRESS);
@@ -90,6 +97,20 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         maxUnfinishedStreams = checkedUnfinishedStreams(maxUnfinishedStreams);
         checkedPendingAnswerBytes(maxPendingAnswerBytes);
         maxConcurrentStreams = checkedConcurrentStreams(maxConcurrentStreams);
+        checkedAnswersHeld(maxAnswersHeld);
+    }
+
+    /**
+     * {@code answers} as the bound on answers held for HTTP/2 streams, {@code 0} (the heap's share) when null.
+     *
+     * @throws IllegalArgumentException starting {@code max-answers-held: }, when out of range
+     */
+    public static int checkedAnswersHeld(Integer answers) {
+        if (answers != null && (answers < 1 || answers > MAX_ANSWERS_HELD)) {
+            throw new IllegalArgumentException("max-answers-held: " + answers + " (expected: 1 to " + MAX_ANSWERS_HELD
+                    + "; each may hold an answer on the heap until its client takes it)");
+        }
+        return answers == null ? 0 : answers;
     }
 
     /**
@@ -148,43 +169,51 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         return s;
     }
 
+    /** With the default bound on answers held. */
+    public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
+                        ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
+                        Integer maxConcurrentStreams) {
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes,
+                maxConcurrentStreams, null);
+    }
+
     /** With the default bound on streams per HTTP/2 connection. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, null, null);
     }
 
     /** With the default bounds on pending answer bytes and streams per HTTP/2 connection. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null, null, null);
     }
 
     /** With the default bound on unfinished HTTP/2 requests. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null, null, null, null);
     }
 
     /** With the default request-body limit. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
-        this(address, tls, maxConnections, sendBuffer, null, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, null, null, null, null, null);
     }
 
     /** With the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections) {
-        this(address, tls, maxConnections, null, null, null, null, null);
+        this(address, tls, maxConnections, null, null, null, null, null, null);
     }
 
     /** With the default connection limit and the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls) {
-        this(address, tls, null, null, null, null, null, null);
+        this(address, tls, null, null, null, null, null, null, null);
     }
 
     /** The same on another address (a port chosen at start). */
     public ListenConfig withAddress(Address other) {
         return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams,
-                maxPendingAnswerBytes, maxConcurrentStreams);
+                maxPendingAnswerBytes, maxConcurrentStreams, maxAnswersHeld);
     }
 
     /** The send buffer in bytes, {@code 0} for the kernel's autotuning. */
@@ -195,6 +224,11 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     /** The bound on pending answer bytes, {@code 0} for the default (a quarter of the direct-memory limit). */
     public long pendingAnswerBytes() {
         return maxPendingAnswerBytes == null ? 0 : maxPendingAnswerBytes.bytes();
+    }
+
+    /** The bound on answers held for HTTP/2 streams, {@code 0} for the default (a share of the heap). */
+    public int answersHeld() {
+        return maxAnswersHeld == null ? 0 : maxAnswersHeld;
     }
 
     /** The request-body limit in bytes. */

@@ -23,6 +23,10 @@ import org.rproxy.core.server.AltoHttpServer;
  * clients' sockets ({@code rproxy_answers_pending_bytes}, at most about
  * {@code rproxy_answers_pending_max_bytes}), and the times an answer waited for them to drain
  * ({@code rproxy_answers_deferred_total}): one that climbs is slow readers holding the bound.
+ * And the HTTP/2 streams whose answer is being made or not yet all sent, over all connections
+ * ({@code rproxy_answers_held}, at most {@code rproxy_answers_held_max}), and the times a stream
+ * waited for a place among them ({@code rproxy_answers_held_waits_total}): one that climbs with
+ * the held at the bound is clients asking and not reading, or a bound too low for the load.
  * And the queries not computed because their client had left before their turn came
  * ({@code rproxy_queries_skipped_total}): one that climbs is clients giving up on a busy node.
  * Read when scraped; lock-free.
@@ -52,6 +56,12 @@ public final class FrontEndMeters {
                 "Bytes of such answers pending at most; past them an answer waits to be sent");
         counter(registry, server, "rproxy.answers.deferred", AltoHttpServer::sendsDeferred,
                 "Times an answer waited for the pending bytes of copied answers to drain");
+        gauge(registry, server, "rproxy.answers.held", AltoHttpServer::answersHeld, null,
+                "HTTP/2 streams whose answer is being made or not yet all sent, over all connections");
+        gauge(registry, server, "rproxy.answers.held.max", AltoHttpServer::maxAnswersHeld, null,
+                "HTTP/2 streams whose answer is held at most; past them a stream waits its turn, unstarted");
+        counter(registry, server, "rproxy.answers.held.waits", AltoHttpServer::answersHeldWaits,
+                "Times an HTTP/2 stream waited for a place among the answers held");
         counter(registry, server, "rproxy.queries.skipped", AltoHttpServer::queriesSkipped,
                 "Queries not computed because their client left before their turn on the query pool");
     }

@@ -102,6 +102,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private final NodeBodyBudget bodies;
     /** The bytes of answers sent in parts that all connections may have pending at once ({@link BodyPump}). */
     private final NodeSendBudget sends;
+    /** The answers all HTTP/2 streams may hold at once ({@link AnswerTurns}). */
+    private final NodeAnswerPlaces answers;
     private final ConnectionLimit lingering = new ConnectionLimit(MAX_LINGERING);
     /** HTTP/2 streams whose request is still arriving, over all connections ({@link UnfinishedRequest}). */
     private final ConnectionLimit unfinished;
@@ -115,12 +117,12 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
                            ResponseRenderer renderer, ConnectionLimit limit) {
         this(config, service, observer, renderer, limit, new NodeBodyBudget(config.effectiveMaxBodyBytesHeld()),
-                new NodeSendBudget(config.effectiveMaxPendingSendBytes()));
+                new NodeSendBudget(config.effectiveMaxPendingSendBytes()), new NodeAnswerPlaces(config.effectiveMaxAnswersHeld()));
     }
 
-    /** @param bodies the server's, shared by all its connections; {@code sends} likewise */
-    AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer,
-                           ResponseRenderer renderer, ConnectionLimit limit, NodeBodyBudget bodies, NodeSendBudget sends) {
+    /** @param bodies the server's, shared by all its connections; {@code sends} and {@code answers} likewise */
+    AltoChannelInitializer(FrontEndConfig config, AltoService service, RequestObserver observer, ResponseRenderer renderer,
+                           ConnectionLimit limit, NodeBodyBudget bodies, NodeSendBudget sends, NodeAnswerPlaces answers) {
         this.config = requireNonNull(config, "config");
         this.service = requireNonNull(service, "service");
         this.observer = requireNonNull(observer, "observer");
@@ -128,7 +130,13 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         this.limit = requireNonNull(limit, "limit");
         this.bodies = requireNonNull(bodies, "bodies");
         this.sends = requireNonNull(sends, "sends");
+        this.answers = requireNonNull(answers, "answers");
         this.unfinished = new ConnectionLimit(config.maxUnfinishedStreams());
+    }
+
+    /** The answers all HTTP/2 streams may hold at once, and hold now. */
+    NodeAnswerPlaces answers() {
+        return answers;
     }
 
     /** HTTP/2 streams refused so far because the server's unfinished requests had every place ({@link UnfinishedRequest}). */
@@ -178,7 +186,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.remove(EXCHANGE);
         Http2ErrorClose errorClose = new Http2ErrorClose();
         Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(),
-                BodyBudget.perConnection(config.maxBodyBytes(), bodies), warnings);
+                BodyBudget.perConnection(config.maxBodyBytes(), bodies), answers, warnings);
         p.addLast(HTTP2_ERROR_CLOSE, errorClose);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));

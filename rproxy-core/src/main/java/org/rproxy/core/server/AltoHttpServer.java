@@ -105,7 +105,8 @@ public final class AltoHttpServer implements AutoCloseable {
         NodeBodyBudget bodies = new NodeBodyBudget(config.effectiveMaxBodyBytesHeld());
         NodeSendBudget sends = new NodeSendBudget(config.effectiveMaxPendingSendBytes());
         AltoChannelInitializer initializer = new AltoChannelInitializer(config, service, observer,
-                new ResponseRenderer(clock), new ConnectionLimit(config.maxConnections()), bodies, sends);
+                new ResponseRenderer(clock), new ConnectionLimit(config.maxConnections()), bodies, sends,
+                new NodeAnswerPlaces(config.effectiveMaxAnswersHeld()));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -169,6 +170,21 @@ public final class AltoHttpServer implements AutoCloseable {
     /** The times an answer waited for {@link #pendingSendBytes} to drain: {@code rproxy_answers_deferred_total}. */
     public long sendsDeferred() {
         return sends.deferred();
+    }
+
+    /** HTTP/2 streams whose answer is being made or not yet all sent, over all connections: {@code rproxy_answers_held}. Any thread. */
+    public int answersHeld() {
+        return initializer.answers().held();
+    }
+
+    /** The most {@link #answersHeld} may be ({@link FrontEndConfig#maxAnswersHeld} as applied). */
+    public int maxAnswersHeld() {
+        return initializer.answers().max();
+    }
+
+    /** The times a stream waited for a place among {@link #answersHeld}: {@code rproxy_answers_held_waits_total}. */
+    public long answersHeldWaits() {
+        return initializer.answers().waits();
     }
 
     /**

@@ -1,7 +1,12 @@
 package org.rproxy.core.server;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 
 /**
  * The streams of one HTTP/2 connection being answered at once: at most {@link #MAX_ANSWERING},
@@ -13,6 +18,9 @@ import java.util.LinkedHashSet;
  * written, so no write-stall timeout ever ran for them. Now the answers made and not yet sent are
  * at most {@code MAX_ANSWERING} per connection, each handed to its stream as soon as it is made,
  * where the stall timeout ({@link RequestDeadline}) resets it if the client takes none of it.
+ * A stream given its turn here also takes a place among the server's ({@link NodeAnswerPlaces}),
+ * waiting for one in the order it came, and gives both back when it closes: 32 per connection
+ * alone let a node's non-readers hold {@code maxConnections} × 32 answers.
  * One per connection, on its event loop (its streams run there too).
  */
 final class AnswerTurns {
@@ -25,20 +33,30 @@ final class AnswerTurns {
     static final int MAX_ANSWERING = ExchangeHandler.MAX_IN_FLIGHT;
 
     private final int max;
+    private final NodeAnswerPlaces node;
+    private final EventExecutor loop;
     private final LinkedHashSet<Turn> waiting = new LinkedHashSet<>();
     private int answering;
     /** Granting turns now: a turn given back meanwhile is handed on by that loop, not by a nested one. */
     private boolean granting;
 
-    AnswerTurns() {
-        this(MAX_ANSWERING);
+    /** @param node the server's places, which this connection's streams take theirs from; {@code loop} the connection's */
+    AnswerTurns(NodeAnswerPlaces node, EventExecutor loop) {
+        this(MAX_ANSWERING, node, loop);
     }
 
+    /** A connection alone: the server bounds nothing, its places are {@code Integer.MAX_VALUE}. */
     AnswerTurns(int max) {
+        this(max, new NodeAnswerPlaces(Integer.MAX_VALUE), ImmediateEventExecutor.INSTANCE);
+    }
+
+    AnswerTurns(int max, NodeAnswerPlaces node, EventExecutor loop) {
         if (max < 1) {
             throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
         }
         this.max = max;
+        this.node = requireNonNull(node, "node");
+        this.loop = requireNonNull(loop, "loop");
     }
 
     /** A stream's turn, not asked for yet. */
@@ -71,7 +89,9 @@ final class AnswerTurns {
                 t.holding = true;
                 Runnable start = t.start;
                 t.start = null;
-                start.run();
+                t.place = node.place(loop);
+                t.place.await(start); // now, or once the server has a place free
+
                 oldest = waiting.iterator(); // a start may have changed the set (a stream gone)
             }
         } finally {
@@ -84,6 +104,8 @@ final class AnswerTurns {
         private Runnable start;
         private boolean holding;
         private boolean asked;
+        /** The server's place this turn holds or waits for, once the connection has given it its turn. */
+        private NodeAnswerPlaces.Place place;
 
         /** Runs {@code start} when this stream's turn has come: now, if a place is free, else once one is. Once. */
         void await(Runnable start) {
@@ -101,6 +123,7 @@ final class AnswerTurns {
             if (holding) {
                 holding = false;
                 answering--;
+                place.giveBack();
                 grant();
             } else if (start != null) {
                 start = null;

@@ -59,12 +59,17 @@ import org.rproxy.core.store.BodySpool;
  *                             (over TLS, or computed) handed to connections and not yet through their
  *                             sockets, all connections together; past it an answer waits to be sent
  *                             ({@link BodyPump}). {@code 0} for a quarter of the direct-memory limit
+ * @param maxAnswersHeld       the HTTP/2 streams of all connections whose answer is being made or
+ *                             not yet all sent, each from its request's hand-over to the service
+ *                             until its stream closes ({@link NodeAnswerPlaces}); past it a stream
+ *                             waits, unstarted, in the order it came. {@code 0} for
+ *                             {@link #answersForHeap a share of the heap}
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                              int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext,
                              BodySpool spool, int sendBufferBytes, long maxBodyBytesHeld, int maxUnfinishedStreams,
-                             long maxPendingSendBytes) {
+                             long maxPendingSendBytes, int maxAnswersHeld) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -90,6 +95,12 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
      * connections'.
      */
     public static final int HEAP_SHARE_FOR_BODIES = 16;
+    /** The part of the heap the answers held for HTTP/2 streams may take by default, at {@link #ANSWER_BYTES} each. */
+    public static final int HEAP_SHARE_FOR_ANSWERS = 4;
+    /** What a default place is counted as: the largest answer written whole (larger ones go out in parts, {@link BodyPump}). */
+    public static final int ANSWER_BYTES = BodyPump.PART_BYTES;
+    /** The most answers held one may allow (far from int overflow, far beyond any heap). */
+    public static final int MAX_ANSWERS_HELD = 10_000_000;
 
     public FrontEndConfig {
         requireNonNull(host, "host");
@@ -141,6 +152,9 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         if (maxPendingSendBytes < 0) {
             throw new IllegalArgumentException("maxPendingSendBytes: " + maxPendingSendBytes + " (expected: >= 0)");
         }
+        if (maxAnswersHeld < 0 || maxAnswersHeld > MAX_ANSWERS_HELD) {
+            throw new IllegalArgumentException("maxAnswersHeld: " + maxAnswersHeld + " (expected: 0 to " + MAX_ANSWERS_HELD + ")");
+        }
     }
 
     /** Without a spool. */
@@ -148,14 +162,14 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
                           Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                           int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
         this(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0);
     }
 
     /** The default limits, JSON errors everywhere, plain HTTP, no spool. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0);
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
@@ -214,6 +228,11 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         return with(b -> b.maxPendingSendBytes = bytes);
     }
 
+    /** The same with at most {@code answers} held for HTTP/2 streams over all connections ({@code 0}: a share of the heap). */
+    public FrontEndConfig withMaxAnswersHeld(int answers) {
+        return with(b -> b.maxAnswersHeld = answers);
+    }
+
     /** A copy with {@code change} made to its fields, checked as any new one is. */
     private FrontEndConfig with(Consumer<FrontEndFields> change) {
         FrontEndFields f = new FrontEndFields(this);
@@ -234,6 +253,16 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     /** {@link #maxPendingSendBytes} as applied: when 0, a quarter of the direct-memory limit (as the update streams' bound). */
     long effectiveMaxPendingSendBytes() {
         return maxPendingSendBytes != 0 ? maxPendingSendBytes : Math.max(BodyPump.PART_BYTES, PlatformDependent.maxDirectMemory() / 4);
+    }
+
+    /** {@link #maxAnswersHeld} as applied: when 0, {@link #answersForHeap} of this JVM's heap. */
+    int effectiveMaxAnswersHeld() {
+        return maxAnswersHeld != 0 ? maxAnswersHeld : answersForHeap(Runtime.getRuntime().maxMemory());
+    }
+
+    /** The default of {@link #maxAnswersHeld} for a heap of {@code maxHeapBytes}: its {@link #HEAP_SHARE_FOR_ANSWERS}th in {@link #ANSWER_BYTES} (4,096 for 1 GiB), at least 32. */
+    static int answersForHeap(long maxHeapBytes) {
+        return (int) Math.min(MAX_ANSWERS_HELD, Math.max(AnswerTurns.MAX_ANSWERING, maxHeapBytes / HEAP_SHARE_FOR_ANSWERS / ANSWER_BYTES));
     }
 
     /** The first-byte timeout as applied: never longer than the idle timeout. */

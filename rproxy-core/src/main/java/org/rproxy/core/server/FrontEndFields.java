@@ -30,6 +30,7 @@ final class FrontEndFields {
     long maxBodyBytesHeld;
     int maxUnfinishedStreams;
     long maxPendingSendBytes;
+    int maxAnswersHeld;
 
 FrontEndFields(FrontEndConfig c) {
         host = c.host();
@@ -49,11 +50,12 @@ FrontEndFields(FrontEndConfig c) {
         maxBodyBytesHeld = c.maxBodyBytesHeld();
         maxUnfinishedStreams = c.maxUnfinishedStreams();
         maxPendingSendBytes = c.maxPendingSendBytes();
+        maxAnswersHeld = c.maxAnswersHeld();
     }
 
     FrontEndConfig build() {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
                 firstByteTimeout, maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes,
-                maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes);
+                maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes, maxAnswersHeld);
     }
 }

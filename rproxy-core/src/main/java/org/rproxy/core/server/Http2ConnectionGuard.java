@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * gracefully (the codec sends GOAWAY and waits, up to its own limit, for the streams in progress
  * to end; event streams end at once); holds the connection's {@link BodyBudget}, which bounds the
  * request-body bytes all its streams hold at once, and its {@link AnswerTurns}, which bound the
- * streams answered at once; and logs connection failures. Last handler of the connection's pipeline, after the
+ * streams answered at once (within the server's {@link NodeAnswerPlaces}); and logs connection failures. Last handler of the connection's pipeline, after the
  * multiplexer; all state on the connection's event loop.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
@@ -41,12 +41,15 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> idle;
     private boolean draining;
     /** The streams being answered at once, and those waiting their turn. */
-    private final AnswerTurns turns = new AnswerTurns();
+    private AnswerTurns turns;
+    /** The server's places for answers, which every connection's streams take theirs from. */
+    private final NodeAnswerPlaces answers;
     /** The request-body bytes this connection's streams may hold at once. */
     private final BodyBudget bodies;
 
-    Http2ConnectionGuard(long idleNanos, BodyBudget bodies, RateLimitedLog warnings) {
+    Http2ConnectionGuard(long idleNanos, BodyBudget bodies, NodeAnswerPlaces answers, RateLimitedLog warnings) {
         this.idleNanos = idleNanos;
+        this.answers = requireNonNull(answers, "answers");
         this.bodies = requireNonNull(bodies, "bodies");
         this.warnings = requireNonNull(warnings, "warnings");
     }
@@ -59,6 +62,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.turns = new AnswerTurns(answers, ctx.executor());
         armIdle();
     }
 

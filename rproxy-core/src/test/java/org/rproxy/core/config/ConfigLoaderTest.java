@@ -71,6 +71,7 @@ class ConfigLoaderTest {
     void everyKeyIsRead() {
         String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
                 + "  max-request-body: 4MB\n  max-unfinished-streams: 50\n  max-pending-answer-bytes: 8MB\n  max-concurrent-streams: 64\n"
+                + "  max-answers-held: 500\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  max-unverified-bytes: 2GB\n"
                 + "  prefetch: [/directory, /prop/pid]\n"
@@ -85,6 +86,7 @@ class ConfigLoaderTest {
         assertEquals(50, c.listen().maxUnfinishedStreams());
         assertEquals(64, c.listen().maxConcurrentStreams());
         assertEquals(8L << 20, c.listen().pendingAnswerBytes());
+        assertEquals(500, c.listen().answersHeld());
         assertEquals(443 + 8000, c.upstream().port());
         assertTrue(c.upstream().https());
         assertEquals(3, c.upstream().connections());
@@ -165,6 +167,9 @@ class ConfigLoaderTest {
                 Arguments.of("UP\nlisten: {max-pending-answer-bytes: 1KB}",
                         "pull.yaml: listen.max-pending-answer-bytes: 1KB (expected: at least 64KB, one part of a large"
                                 + " answer)"),
+                Arguments.of("UP\nlisten: {max-answers-held: 0}",
+                        "pull.yaml: listen.max-answers-held: 0 (expected: 1 to 10000000; each may hold an answer on the"
+                                + " heap until its client takes it)"),
                 Arguments.of("UP\nlisten: {max-concurrent-streams: 0}",
                         "pull.yaml: listen.max-concurrent-streams: 0 (expected: 1 to 100000 per connection; each open"
                                 + " stream holds a few KB of heap)"),
@@ -332,7 +337,7 @@ class ConfigLoaderTest {
                 file + ": upstream.connections: 'abc' is not a whole number",
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)",
-                file + ": listen.adress: unknown key (known: address, max-concurrent-streams, max-connections, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
+                file + ": listen.adress: unknown key (known: address, max-answers-held, max-concurrent-streams, max-connections, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
                 file + ": listen.max-connections: 0 (expected: 1 to 10000000; the process's file descriptor limit is the real bound)"), loader.check(file, ProxyConfig.class));
 
         Files.writeString(file, "upstream: {trust: [" + pub + "], connections: abc}\n");

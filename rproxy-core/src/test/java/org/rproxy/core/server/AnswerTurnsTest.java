@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.netty.util.concurrent.ImmediateEventExecutor;
+
 import org.junit.jupiter.api.Test;
 
-/** The turns of one HTTP/2 connection's streams: how many are answered at once, in which order the others start. */
+/** The turns of one HTTP/2 connection's streams: how many are answered at once, in which order the others start, within the server's places. */
 class AnswerTurnsTest {
 
     @Test
@@ -55,6 +57,38 @@ class AnswerTurnsTest {
         assertEquals(streams, started[0]);
         assertEquals(0, turns.answering());
         assertEquals(0, turns.waiting());
+    }
+
+    /**
+     * Two connections sharing the server's places: a stream whose connection has turns free waits when the server has
+     * none, in the order it came, and one reset while it waits gives back its connection's turn and no server place.
+     */
+    @Test
+    void aStreamWithItsConnectionsTurnWaitsForAPlaceOfTheServer() {
+        NodeAnswerPlaces node = new NodeAnswerPlaces(2);
+        AnswerTurns a = new AnswerTurns(32, node, ImmediateEventExecutor.INSTANCE);
+        AnswerTurns b = new AnswerTurns(32, node, ImmediateEventExecutor.INSTANCE);
+        List<String> started = new ArrayList<>();
+        AnswerTurns.Turn a1 = a.turn();
+        a1.await(() -> started.add("a1"));
+        AnswerTurns.Turn a2 = a.turn();
+        a2.await(() -> started.add("a2"));
+        AnswerTurns.Turn b1 = b.turn();
+        b1.await(() -> started.add("b1"));
+        AnswerTurns.Turn b2 = b.turn();
+        b2.await(() -> started.add("b2"));
+        assertEquals(List.of("a1", "a2"), started, "the server's two places taken: b's streams wait");
+        assertEquals(2, b.answering(), "b's streams have their connection's turns, waiting for the server's places");
+        assertEquals(2, node.held());
+        b1.giveBack(); // reset while waiting
+        assertEquals(1, b.answering());
+        assertEquals(2, node.held(), "a stream that left gave back no place it had not taken");
+        a1.giveBack();
+        assertEquals(List.of("a1", "a2", "b2"), started);
+        a2.giveBack();
+        b2.giveBack();
+        assertEquals(0, node.held());
+        assertEquals(0, a.answering() + b.answering());
     }
 
     @Test

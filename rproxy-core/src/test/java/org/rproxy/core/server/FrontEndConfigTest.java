@@ -89,6 +89,18 @@ class FrontEndConfigTest {
     }
 
     @Test
+    void theAnswersHeldAreBoundedByAShareOfTheHeapUnlessConfigured() {
+        assertEquals(0, D.maxAnswersHeld());
+        assertEquals(FrontEndConfig.answersForHeap(Runtime.getRuntime().maxMemory()), D.effectiveMaxAnswersHeld());
+        assertEquals(4096, FrontEndConfig.answersForHeap(1L << 30), "a quarter of 1 GiB in 64 KiB answers");
+        assertEquals(32, FrontEndConfig.answersForHeap(1L << 20), "never fewer than one connection's");
+        assertEquals(FrontEndConfig.MAX_ANSWERS_HELD, FrontEndConfig.answersForHeap(Long.MAX_VALUE));
+        assertEquals(7, D.withMaxAnswersHeld(7).effectiveMaxAnswersHeld());
+        assertEquals("maxAnswersHeld: -1 (expected: 0 to 10000000)",
+                assertThrows(IllegalArgumentException.class, () -> D.withMaxAnswersHeld(-1)).getMessage());
+    }
+
+    @Test
     void firstByteTimeoutIsCappedByTheIdleTimeout() {
         assertEquals(Duration.ofSeconds(10), D.effectiveFirstByteTimeout());
         assertEquals(Duration.ofSeconds(2), D.withIdleTimeout(Duration.ofSeconds(2)).effectiveFirstByteTimeout());
@@ -104,16 +116,18 @@ class FrontEndConfigTest {
     void eachCopyChangesItsOwnFieldOnly() {
         Function<String, Dialect> xml = path -> Dialect.XML;
         FrontEndConfig c = new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0);
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77);
         for (FrontEndConfig same : new FrontEndConfig[] {c.withMaxBodyBytes(5), c.withIdleTimeout(Duration.ofSeconds(7)),
                 c.withFirstByteTimeout(Duration.ofSeconds(3)), c.withIoThreads(2), c.withMaxConnections(9),
                 c.withMaxStreams(11), c.withDialectOf(xml), c.withSslContext(null), c.withSpool(null),
-                c.withSendBufferBytes(32_768), c.withMaxBodyBytesHeld(10), c.withMaxUnfinishedStreams(13)}) {
+                c.withSendBufferBytes(32_768), c.withMaxBodyBytesHeld(10), c.withMaxUnfinishedStreams(13), c.withMaxAnswersHeld(77)}) {
             assertEquals(c, same);
         }
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 14, 0), c.withMaxUnfinishedStreams(14));
+                9, 11, 2, xml, null, null, 32_768, 10, 14, 0, 77), c.withMaxUnfinishedStreams(14));
+        assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 78), c.withMaxAnswersHeld(78));
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 6, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0), c.withMaxBodyBytes(6));
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77), c.withMaxBodyBytes(6));
     }
 }
