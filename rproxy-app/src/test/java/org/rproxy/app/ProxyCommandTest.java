@@ -140,6 +140,15 @@ class ProxyCommandTest {
     }
 
     @Test
+    void theAnswersHeldAreTheHeapsShareUnlessGivenAndARefusalNamesTheOption() throws Exception {
+        assertEquals(0, settings().listen().answersHeld());
+        assertEquals(900, settings("--max-answers-held", "900").listen().answersHeld());
+        ConfigException bad = assertThrows(ConfigException.class, () -> settings("--max-answers-held", "0"));
+        assertEquals("--max-answers-held: 0 (expected: 1 to 10000000; each may hold an answer on the heap until its client"
+                + " takes it)", bad.getMessage());
+    }
+
+    @Test
     void theModeOnTheCommandLineWinsOverTheFilesEvenWhenItIsPull() throws Exception {
         Path push = dir.resolve("push.yaml");
         Files.writeString(push, "mode: push\nupstream:\n  url: http://127.0.0.1:8181\n  trust: [" + dir.resolve("origin.pub")

@@ -91,7 +91,6 @@ final class AnswerTurns {
                 t.start = null;
                 t.place = node.place(loop);
                 t.place.await(start); // now, or once the server has a place free
-
                 oldest = waiting.iterator(); // a start may have changed the set (a stream gone)
             }
         } finally {

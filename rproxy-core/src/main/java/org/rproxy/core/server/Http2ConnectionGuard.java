@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * gracefully (the codec sends GOAWAY and waits, up to its own limit, for the streams in progress
  * to end; event streams end at once); holds the connection's {@link BodyBudget}, which bounds the
  * request-body bytes all its streams hold at once, and its {@link AnswerTurns}, which bound the
- * streams answered at once (within the server's {@link NodeAnswerPlaces}); and logs connection failures. Last handler of the connection's pipeline, after the
- * multiplexer; all state on the connection's event loop.
+ * streams answered at once (within the server's {@link NodeAnswerPlaces}); and logs connection
+ * failures. Last handler of the connection's pipeline, after the multiplexer; all state on the
+ * connection's event loop.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
