@@ -3,32 +3,19 @@ package org.rproxy.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-
-import javax.net.ssl.SSLContext;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rproxy.core.config.Address;
-import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.server.FrontEndConfig;
-import org.rproxy.core.tls.TestCertificates;
-import org.rproxy.core.tls.Tls;
 
 /**
  * HTTP/2 clients that open their windows wide, ask on hundreds of streams for a computed answer
@@ -45,9 +32,6 @@ import org.rproxy.core.tls.Tls;
  */
 class Http2SmallAnswersBoundIT {
 
-    private static final String FILTERED = "/networkmap/small-network-map/filtered";
-    private static final String FILTER = "{\"pids\":[]}";
-    private static final String TYPE = "application/alto-networkmapfilter+json";
     private static final int NON_READERS = 4;
     private static final int STREAMS = 500;
     /** The reading client's queries, all at once on its one connection. */
@@ -62,85 +46,44 @@ class Http2SmallAnswersBoundIT {
 
     @TempDir
     Path dir;
-    private SlowReaderOrigin origin;
+    private NonReadingCrowd crowd;
 
     @AfterEach
     void stop() throws Exception {
-        if (origin != null) {
-            origin.close();
+        if (crowd != null) {
+            crowd.close();
         }
     }
 
     @Test
     void clientsThatNeverReadHoldAFewAnswersPerConnectionAndAreClosedByTheStallTimeout() throws Exception {
-        TestCertificates cert = TestCertificates.make(dir, "origin-tls");
-        origin = SlowReaderOrigin.start(dir, FrontEndConfig.defaults("127.0.0.1", 0)
-                .withSslContext(Tls.server(new TlsConfig(cert.cert(), cert.key()))), Map.of("small-network-map", 1500));
-        SSLContext trusting = cert.trustingContext();
-        String metrics = "http://127.0.0.1:" + origin.origin().startAdmin(new Address("127.0.0.1", 0)).getPort() + "/metrics";
-        HttpClient reader = HttpClient.newBuilder().sslContext(trusting).version(HttpClient.Version.HTTP_2).build();
-        HttpResponse<byte[]> first = query(reader).join();
-        assertEquals(200, first.statusCode());
-        assertEquals(HttpClient.Version.HTTP_2, first.version());
-        assertTrue(first.body().length > 40_000 && first.body().length < 64 * 1024, "an answer under 64 KB, not sent in parts: "
-                + first.body().length + " bytes");
-
-        long heapBefore = SlowReaderOrigin.heapAfterGc();
-        AtomicLong heapPeak = new AtomicLong(heapBefore);
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                heapPeak.accumulateAndGet(SlowReaderOrigin.heapAfterGc(), Math::max);
-                LockSupport.parkNanos(50_000_000);
-            }
-        }, "heap-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        crowd = NonReadingCrowd.start(dir, FrontEndConfig.defaults("127.0.0.1", 0), Duration.ofSeconds(1));
         List<CompletableFuture<HttpResponse<byte[]>>> queries = new ArrayList<>();
-        try {
-            byte[] filter = FILTER.getBytes(StandardCharsets.US_ASCII);
-            for (int c = 0; c < NON_READERS; c++) {
-                NonReadingH2Client client = origin.hold(new NonReadingH2Client(origin.address(), trusting));
-                try {
-                    for (int i = 0; i < STREAMS; i++) {
-                        client.post(FILTERED, TYPE, filter);
-                    }
-                } catch (IOException e) {
-                    // closed by the stall timeout already (on a busy machine writing 500 requests can take longer)
-                }
-            }
+        long heap;
+        try (NonReadingCrowd.Sampler sampler = crowd.sample(null)) {
+            crowd.askAndNeverRead(NON_READERS, STREAMS);
             // meanwhile, on one connection: a new one, opened by a first query (the first client's has had its idle timeout)
-            HttpClient meanwhile = HttpClient.newBuilder().sslContext(trusting).version(HttpClient.Version.HTTP_2).build();
-            assertEquals(200, query(meanwhile).join().statusCode());
+            HttpClient meanwhile = crowd.reader();
+            assertEquals(200, crowd.query(meanwhile).join().statusCode());
             for (int i = 0; i < READER_QUERIES; i++) {
-                queries.add(query(meanwhile));
+                queries.add(crowd.query(meanwhile));
             }
             // each stream's request body is counted until its stream closes: back to none once the stall
             // timeout has closed the non-readers' connections, whose streams waiting for their turn close with them
             PushTree.await(Duration.ofSeconds(20), "the non-readers closed by the stall timeout, all their streams with them",
-                    () -> SlowReaderOrigin.meter(metrics, "rproxy_request_body_bytes") == 0);
+                    () -> crowd.meter("rproxy_request_body_bytes") == 0);
             for (CompletableFuture<HttpResponse<byte[]>> q : queries) {
                 HttpResponse<byte[]> r = q.join();
                 assertEquals(200, r.statusCode(), "a reading client's query meanwhile: "
                         + new String(r.body(), StandardCharsets.UTF_8));
                 assertEquals(HttpClient.Version.HTTP_2, r.version());
-                assertEquals(first.body().length, r.body().length);
+                assertEquals(crowd.answerBytes(), r.body().length);
             }
-        } finally {
-            sampling.set(false);
-            sampler.join();
+            heap = sampler.heapHeld();
         }
-        long heap = heapPeak.get() - heapBefore;
         assertTrue(heap <= HEAP_AT_MOST, "heap held while " + NON_READERS + " clients asked on " + STREAMS
                 + " streams each and read nothing (and one read " + READER_QUERIES + " answers): " + heap
                 + " (expected: at most " + HEAP_AT_MOST + ")");
-        assertEquals(200, query(HttpClient.newBuilder().sslContext(trusting).version(HttpClient.Version.HTTP_2).build())
-                .join().statusCode(), "a reading client once the non-readers are gone");
-    }
-
-    private CompletableFuture<HttpResponse<byte[]>> query(HttpClient client) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create(origin.origin().baseUri() + FILTERED))
-                .header("Content-Type", TYPE).POST(HttpRequest.BodyPublishers.ofString(FILTER)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, crowd.query(crowd.reader()).join().statusCode(), "a reading client once the non-readers are gone");
     }
 }

@@ -10,29 +10,34 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.MutableClock;
 
 /**
- * An upstream that pairs the identity variant's fresh signature with an older signing of the same
- * gzip bytes: both verify when the update arrives, but the gzip variant's runs out first. A real
- * {@link PushProxy} subscribed over loopback to a real {@link UpdatePublisher} serves its gzip
- * clients only what verifies: past the gzip signing's expiry, the identity variant. The proxy's
- * clock is the test's.
+ * What a real {@link PushProxy}, subscribed over loopback to a real {@link UpdatePublisher}, takes
+ * from an update and serves: only variants that verify (a gzip variant whose signing ran out
+ * before the identity's, or whose coding field is not a coding, gives way to the identity variant),
+ * and a document whose signed fields came in several lines. The proxy's clock is the test's.
  */
-class PushedGzipVariantTest {
+class PushedVariantsTest {
 
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
     /** The gzip variant's signing: 50 minutes before the identity's, each valid for a day. */
@@ -93,5 +98,37 @@ class PushedGzipVariantTest {
         assertEquals(Verdict.Outcome.VALID, v.outcome(), v.reason());
         assertTrue(r.headers().firstValue("content-encoding").isEmpty(), "the identity variant");
         assertEquals(sent.identity().body(), Bytes.wrap(r.body()));
+    }
+
+    /**
+     * An update stream publisher holding a document whose {@code Signature} came in two lines, a
+     * signature added on the way before the origin's (as a pull proxy holds an upstream's answer, and
+     * a streaming pull proxy publishes it): a real {@link PushProxy} subscribed over loopback takes
+     * the update and serves the document, which verifies. The publisher's event carried the first
+     * line alone, and the push proxy refused every update of it ("Signature has no member 'alto'").
+     */
+    @Test
+    void aDocumentWhoseSignatureCameInTwoLinesIsFollowedDownstream() throws Exception {
+        Bytes body = Bytes.wrap(Jcs.canonicalize(networkMap(1, 1).getBytes(StandardCharsets.UTF_8)));
+        Representation signed = upstream.origin.sign(AltoResource.of("nm", NM), body, false, T0, Duration.ofDays(1),
+                60);
+        List<HeaderField> lines = new ArrayList<>();
+        for (HeaderField h : signed.identity().headers()) {
+            if (h.name().equals("signature")) {
+                lines.add(new HeaderField("signature", "hop=:AAAA:"));
+            }
+            lines.add(h);
+        }
+        upstream.publisher.accept(NM, new Representation(new Variant(body, null, lines), null,
+                signed.maxAgeSeconds(), signed.created(), signed.expires()));
+        await("the update held", () -> proxy.feed().held().containsKey(NM));
+
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + NM)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        Verdict v = verifier.verify(n -> r.headers().allValues(n).isEmpty() ? null
+                : String.join(", ", r.headers().allValues(n)), r.body(), Expectation.path(NM));
+        assertEquals(Verdict.Outcome.VALID, v.outcome(), v.reason());
+        assertEquals(body, Bytes.wrap(r.body()));
     }
 }
