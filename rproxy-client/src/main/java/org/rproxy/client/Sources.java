@@ -128,8 +128,8 @@ final class Sources {
         if (fromOverlay != null) {
             return fromOverlay;
         }
-        Map<URI, ClientException> untimely = new LinkedHashMap<>();
-        Map<URI, ClientException> absent = new LinkedHashMap<>();
+        // failures that are the source's only if another source then has a valid copy
+        Map<URI, ClientException> ifAnotherHasIt = new LinkedHashMap<>();
         for (URI source : order()) {
             URI uri = at(source, target);
             if (Thread.currentThread().isInterrupted()) {
@@ -139,21 +139,20 @@ final class Sources {
             try {
                 VerifiedDocument d = new VerifiedDocument(target, uri, fetchFrom(uri, target), refused);
                 health.succeeded(source, Duration.ofNanos(ticker.getAsLong() - start));
-                // a copy valid at this clock: those that were not are out of step (stale), not the clock
-                untimely.forEach(health::failed);
-                // and the target exists: those that said it does not are missing it
-                absent.forEach(health::failed);
+                // a copy valid at this clock of a target that exists: those whose copy was not valid are out
+                // of step (stale), not the clock; those that said it does not exist are missing it
+                ifAnotherHasIt.forEach(health::failed);
                 return d;
             } catch (ClientException.StateFailure e) {
                 throw e; // this client's own disk, not the source: no other source would fare better
             } catch (ClientException.Interrupted e) {
                 throw e; // the caller's doing, not the source's: stop, and blame no one
             } catch (ClientException.OutsideValidity e) {
-                untimely.put(source, e); // this client's clock, or a stale source: a valid copy elsewhere tells
+                ifAnotherHasIt.put(source, e); // this client's clock, or a stale source: a valid copy elsewhere tells
                 refused.add(e);
             } catch (ClientException.Refused e) {
                 if (e.status() == 404 || e.status() == 410) {
-                    absent.put(source, e); // the application's wrong target, unless another source has it
+                    ifAnotherHasIt.put(source, e); // the application's wrong target, unless another source has it
                 } else {
                     health.failed(source, e);
                 }
