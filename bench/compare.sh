@@ -9,7 +9,7 @@
 # and rankings in JSON, the seed's XML ranking, endpoint properties; POSTs rotated by a wrk
 # script), reported as answers/s and answers per server CPU-second (= per core).
 # Each (document, system) pair is measured with wrk for SECONDS seconds, in ONE run, alternating
-# the systems (A B C D A B C D ...), because this kind of machine varies up to 2x between runs:
+# the systems (A B C D D C B A ...: no system is always first), because this kind of machine varies up to 2x between runs:
 # compare within a run and quote ratios. Beside requests/s it reports requests per server
 # CPU-second (from /proc/PID/stat of the server's processes before and after), since wrk shares
 # the cores with the server.
@@ -472,7 +472,11 @@ main() {
     read -r doc path gz <<<"$spec"
     [[ " $DOCS " == *" $doc "* ]] || continue
     for round in $(seq "$ROUNDS"); do
-      for sys in $SYSTEMS; do
+      # odd rounds in the order given, even rounds reversed (A B C, C B A, ...): with one fixed
+      # order the system measured first in every round trailed by up to 13% whichever jar it was
+      local order="$SYSTEMS"
+      (( round % 2 == 0 )) && order="$(tr ' ' '\n' <<<"$SYSTEMS" | tac | tr '\n' ' ')"
+      for sys in $order; do
         [[ "$doc" != "answers" || "$sys" == rproxy* ]] || continue
         case "$sys" in
           nginx-static|nginx-cache) pid="$nginx" ;; varnish) pid="$varnish" ;; rproxy) pid="$rproxy" ;; rproxy-base) pid="$base" ;;
