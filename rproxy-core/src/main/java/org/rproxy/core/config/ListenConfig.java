@@ -36,7 +36,8 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  *                       connections times this is what its clients may hold open together
  * @param maxAnswersHeld HTTP/2 streams of all connections whose answer is being made or not yet all
  *                       sent (each from its request's hand-over until its stream closes); past it a
- *                       stream waits its turn, unstarted, in the order it came. Null: a quarter of
+ *                       stream waits its turn, unstarted, each connection's in order, the last quarter
+ *                       kept for a connection's first place. Null: a quarter of
  *                       the heap in 64 KB answers (4096 for a 1 GB heap, at least 32); 1 to
  *                       {@link #MAX_ANSWERS_HELD}
  */

@@ -19,8 +19,13 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
  * at most {@code MAX_ANSWERING} per connection, each handed to its stream as soon as it is made,
  * where the stall timeout ({@link RequestDeadline}) resets it if the client takes none of it.
  * A stream given its turn here also takes a place among the server's ({@link NodeAnswerPlaces}),
- * waiting for one in the order it came, and gives both back when it closes: 32 per connection
- * alone let a node's non-readers hold {@code maxConnections} × 32 answers.
+ * and gives both back when it closes: 32 per connection alone let a node's non-readers hold
+ * {@code maxConnections} × 32 answers. The connection asks the server for one place at a time, for
+ * its oldest stream given its turn, and asks for the next once that one has its place: so its
+ * streams start in the order they came, the server's waiters are at most one per connection (the
+ * places go round the connections by turns, not to the one that asked most), and a stream asks as
+ * its connection's first ({@link NodeAnswerPlaces.Place#awaitFirst}), which the server's reserve
+ * serves, whenever the connection holds no place, also when it comes to hold none while it waits.
  * One per connection, on its event loop (its streams run there too).
  */
 final class AnswerTurns {
@@ -36,7 +41,10 @@ final class AnswerTurns {
     private final NodeAnswerPlaces node;
     private final EventExecutor loop;
     private final LinkedHashSet<Turn> waiting = new LinkedHashSet<>();
+    /** Turns given: holding a server place, or the one asking for it. */
     private int answering;
+    /** The turn given and waiting for the server's place, or null: the connection asks for one at a time. */
+    private Turn asking;
     /** Granting turns now: a turn given back meanwhile is handed on by that loop, not by a nested one. */
     private boolean granting;
 
@@ -64,7 +72,7 @@ final class AnswerTurns {
         return new Turn();
     }
 
-    /** Streams being answered now. */
+    /** Streams given their turn: being answered, or one asking the server for its place. */
     int answering() {
         return answering;
     }
@@ -74,24 +82,37 @@ final class AnswerTurns {
         return waiting.size();
     }
 
-    /** Starts what waits, oldest first, while places are free; never nested, so a start that ends its stream at once does not recurse. */
+    /** The server's places this connection's streams hold. */
+    int holding() {
+        return asking == null ? answering : answering - 1;
+    }
+
+    /**
+     * Gives the oldest waiting stream its turn while the connection has turns free and no stream is asking the
+     * server: it asks for a place, and starts now or once the server hands it one. Never nested, so a start that
+     * ends its stream at once does not recurse.
+     */
     private void grant() {
         if (granting) {
             return;
         }
         granting = true;
         try {
-            Iterator<Turn> oldest = waiting.iterator();
-            while (answering < max && oldest.hasNext()) {
+            while (asking == null && answering < max && !waiting.isEmpty()) {
+                Iterator<Turn> oldest = waiting.iterator();
                 Turn t = oldest.next();
                 oldest.remove();
+                boolean first = holding() == 0;
                 answering++;
-                t.holding = true;
-                Runnable start = t.start;
-                t.start = null;
+                asking = t;
+                t.given = true;
+                t.first = first;
                 t.place = node.place(loop);
-                t.place.await(start); // now, or once the server has a place free
-                oldest = waiting.iterator(); // a start may have changed the set (a stream gone)
+                if (first) {
+                    t.place.awaitFirst(t::begin); // now, or once the server has a place free
+                } else {
+                    t.place.await(t::begin);
+                }
             }
         } finally {
             granting = false;
@@ -101,8 +122,10 @@ final class AnswerTurns {
     /** One stream's turn to be answered. */
     final class Turn {
         private Runnable start;
-        private boolean holding;
+        private boolean given;
         private boolean asked;
+        /** Asked for its place as its connection's first. */
+        private boolean first;
         /** The server's place this turn holds or waits for, once the connection has given it its turn. */
         private NodeAnswerPlaces.Place place;
 
@@ -117,12 +140,28 @@ final class AnswerTurns {
             grant();
         }
 
+        /** The server has given this stream its place: it starts, and the connection's next stream asks for one. */
+        private void begin() {
+            asking = null;
+            Runnable s = start;
+            start = null;
+            s.run();
+            grant();
+        }
+
         /** The stream is gone, or needs no place any longer (an event stream): its place, or its wait, ends. May be called again. */
         void giveBack() {
-            if (holding) {
-                holding = false;
+            if (given) {
+                given = false;
                 answering--;
                 place.giveBack();
+                if (asking == this) {
+                    asking = null;
+                    start = null;
+                } else if (asking != null && !asking.first && holding() == 0) {
+                    asking.first = true; // the connection holds no place now: its waiter is its first
+                    asking.place = asking.place.asFirst();
+                }
                 grant();
             } else if (start != null) {
                 start = null;

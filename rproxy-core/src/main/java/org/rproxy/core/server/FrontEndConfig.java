@@ -62,7 +62,8 @@ import org.rproxy.core.store.BodySpool;
  * @param maxAnswersHeld       the HTTP/2 streams of all connections whose answer is being made or
  *                             not yet all sent, each from its request's hand-over to the service
  *                             until its stream closes ({@link NodeAnswerPlaces}); past it a stream
- *                             waits, unstarted, in the order it came. {@code 0} for
+ *                             waits, unstarted, each connection's in order; the last quarter is kept
+ *                             for a connection's first place. {@code 0} for
  *                             {@link #answersForHeap a share of the heap}
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,

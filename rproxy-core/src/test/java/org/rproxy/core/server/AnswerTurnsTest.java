@@ -2,7 +2,9 @@ package org.rproxy.core.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,10 +80,12 @@ class AnswerTurnsTest {
         AnswerTurns.Turn b2 = b.turn();
         b2.await(() -> started.add("b2"));
         assertEquals(List.of("a1", "a2"), started, "the server's two places taken: b's streams wait");
-        assertEquals(2, b.answering(), "b's streams have their connection's turns, waiting for the server's places");
+        assertEquals(1, b.answering(), "b's oldest stream has its connection's turn, asking for the server's place");
+        assertEquals(1, b.waiting(), "b's next stream asks once the one before it has its place");
         assertEquals(2, node.held());
-        b1.giveBack(); // reset while waiting
+        b1.giveBack(); // reset while waiting: b2 asks in its stead
         assertEquals(1, b.answering());
+        assertEquals(0, b.waiting());
         assertEquals(2, node.held(), "a stream that left gave back no place it had not taken");
         a1.giveBack();
         assertEquals(List.of("a1", "a2", "b2"), started);
@@ -89,6 +93,73 @@ class AnswerTurnsTest {
         b2.giveBack();
         assertEquals(0, node.held());
         assertEquals(0, a.answering() + b.answering());
+    }
+
+    /**
+     * A connection that reads (each answer taken, its stream closed, before the next) beside one that asked 32 times
+     * and reads nothing: the non-reader takes every ordinary place and waits for more, and the reader's streams are
+     * all answered, one at a time, from the reserve, while the non-reader still holds its places. Before the
+     * reserve, the reader's streams waited behind the non-reader's until the stall timeout closed it.
+     */
+    @Test
+    void aReadingConnectionIsAnsweredWhileAnotherHoldsEveryOrdinaryPlace() {
+        NodeAnswerPlaces node = new NodeAnswerPlaces(8); // 6 ordinary places, 2 kept for connections holding none
+        AnswerTurns nonReader = new AnswerTurns(32, node, ImmediateEventExecutor.INSTANCE);
+        AnswerTurns reader = new AnswerTurns(32, node, ImmediateEventExecutor.INSTANCE);
+        int[] nonReaderStarted = new int[1];
+        for (int i = 0; i < 32; i++) {
+            nonReader.turn().await(() -> nonReaderStarted[0]++);
+        }
+        assertTrue(node.held() >= 6, "the non-reader's streams on every ordinary place: " + node.held());
+        List<AnswerTurns.Turn> readerTurns = new ArrayList<>();
+        List<Integer> answered = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            AnswerTurns.Turn t = reader.turn();
+            readerTurns.add(t);
+            t.await(() -> answered.add(n));
+        }
+        assertEquals(List.of(0), answered, "the reader's first stream, at once");
+        for (int i = 0; i < 5; i++) {
+            assertTrue(node.held() <= 8, "held: " + node.held());
+            readerTurns.get(i).giveBack(); // its answer read and its stream closed: the next one starts
+        }
+        assertEquals(List.of(0, 1, 2, 3, 4), answered, "the reader's streams, in order, while the non-reader holds its places");
+        assertEquals(6, nonReaderStarted[0], "the non-reader's streams answered: on the ordinary places");
+        assertEquals(6, node.held());
+    }
+
+    /**
+     * Two connections that each asked more than the server has places: as places come back, they go to the two by
+     * turns, not to the one that asked first until it has had all its answers (as when every stream waited for a
+     * place of its own, in the order it came).
+     */
+    @Test
+    void placesGoRoundTheWaitingConnectionsByTurns() {
+        NodeAnswerPlaces node = new NodeAnswerPlaces(2); // no reserve: a quarter of 2 is none
+        AnswerTurns a = new AnswerTurns(32, node, ImmediateEventExecutor.INSTANCE);
+        AnswerTurns b = new AnswerTurns(32, node, ImmediateEventExecutor.INSTANCE);
+        List<String> started = new ArrayList<>();
+        ArrayDeque<AnswerTurns.Turn> holding = new ArrayDeque<>();
+        for (int i = 1; i <= 6; i++) {
+            ask(a, "a" + i, started, holding);
+        }
+        for (int i = 1; i <= 6; i++) {
+            ask(b, "b" + i, started, holding);
+        }
+        while (!holding.isEmpty()) {
+            holding.poll().giveBack(); // the oldest answer sent
+        }
+        assertEquals(List.of("a1", "a2", "b1", "a3", "b2", "a4", "b3", "a5", "b4", "a6", "b5", "b6"), started);
+        assertEquals(0, node.held());
+    }
+
+    private static void ask(AnswerTurns connection, String name, List<String> started, ArrayDeque<AnswerTurns.Turn> holding) {
+        AnswerTurns.Turn t = connection.turn();
+        t.await(() -> {
+            started.add(name);
+            holding.add(t);
+        });
     }
 
     @Test

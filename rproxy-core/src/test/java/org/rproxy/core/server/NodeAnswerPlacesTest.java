@@ -97,15 +97,92 @@ class NodeAnswerPlacesTest {
         }
     }
 
-    /** Streams of many event loops taking and giving back places at once: never more than the bound, none lost, every one started. */
+    /**
+     * The last quarter of the places goes only to a connection's first: past the ordinary places an ordinary stream
+     * waits while a first one starts, and a place given back goes to a waiting first before an older ordinary waiter.
+     */
+    @Test
+    void theReserveGoesOnlyToAConnectionsFirstPlaceAndFirstsAreHandedPlacesFirst() {
+        NodeAnswerPlaces places = new NodeAnswerPlaces(8);
+        assertEquals(2, places.reserve());
+        List<String> started = new ArrayList<>();
+        List<NodeAnswerPlaces.Place> ordinary = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            int n = i;
+            NodeAnswerPlaces.Place p = places.place(NOW);
+            ordinary.add(p);
+            p.await(() -> started.add("o" + n));
+        }
+        assertEquals(List.of("o0", "o1", "o2", "o3", "o4", "o5"), started, "o6 waits: the ordinary places are taken");
+        NodeAnswerPlaces.Place f0 = places.place(NOW);
+        f0.awaitFirst(() -> started.add("f0"));
+        NodeAnswerPlaces.Place f1 = places.place(NOW);
+        f1.awaitFirst(() -> started.add("f1"));
+        NodeAnswerPlaces.Place f2 = places.place(NOW);
+        f2.awaitFirst(() -> started.add("f2"));
+        assertEquals(List.of("o0", "o1", "o2", "o3", "o4", "o5", "f0", "f1"), started, "f2 waits: every place is taken");
+        assertEquals(8, places.held());
+        assertEquals(2, places.waits());
+        ordinary.get(0).giveBack();
+        assertEquals("f2", started.get(started.size() - 1), "the place given back went to the first, not to the older o6");
+        f0.giveBack();
+        f1.giveBack();
+        assertEquals(6, places.held(), "o6 waits on: the places free are the reserve's");
+        ordinary.get(1).giveBack();
+        assertEquals("o6", started.get(started.size() - 1));
+        assertEquals(6, places.held());
+        f2.giveBack();
+        ordinary.forEach(NodeAnswerPlaces.Place::giveBack);
+        assertEquals(0, places.held());
+    }
+
+    /**
+     * A stream waiting for an ordinary place whose connection comes to hold none (its other streams closed) waits
+     * for a first place instead, in the same wait; once handed a place it stays as it is.
+     */
+    @Test
+    void aWaiterWhoseConnectionComesToHoldNoneWaitsForAFirstPlaceInTheSameWait() {
+        NodeAnswerPlaces places = new NodeAnswerPlaces(4); // 3 ordinary, 1 reserve
+        List<NodeAnswerPlaces.Place> holders = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            NodeAnswerPlaces.Place p = places.place(NOW);
+            holders.add(p);
+            p.awaitFirst(() -> { });
+        }
+        List<String> started = new ArrayList<>();
+        NodeAnswerPlaces.Place older = places.place(NOW);
+        older.await(() -> started.add("older"));
+        NodeAnswerPlaces.Place waiter = places.place(NOW);
+        waiter.await(() -> started.add("waiter"));
+        NodeAnswerPlaces.Place moved = waiter.asFirst();
+        assertTrue(moved != waiter, "a new place, waiting among the firsts");
+        assertEquals(2, places.waits(), "still one wait for the stream moved");
+        assertEquals(4, places.held());
+        holders.get(0).giveBack();
+        assertEquals(List.of("waiter"), started, "the place went to the first, past the older ordinary waiter");
+        waiter.giveBack(); // the place it left: nothing to give back
+        assertEquals(4, places.held());
+        assertEquals(moved, moved.asFirst(), "handed a place already: it stays");
+        moved.giveBack();
+        holders.forEach(NodeAnswerPlaces.Place::giveBack);
+        older.giveBack();
+        assertEquals(0, places.held());
+    }
+
+    /**
+     * Streams of many event loops taking and giving back places at once, a third of them as their connection's first:
+     * never more than the bound, the ordinary ones never into the reserve, none lost, every one started.
+     */
     @Test
     void manyLoopsTogetherNeverPassTheBoundAndLoseNoPlace() throws Exception {
         int loops = 4;
         int perLoop = 5_000;
-        NodeAnswerPlaces places = new NodeAnswerPlaces(3);
+        NodeAnswerPlaces places = new NodeAnswerPlaces(8); // 6 ordinary, 2 kept for firsts
         EventExecutorGroup group = new DefaultEventExecutorGroup(loops);
         AtomicInteger inUse = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
+        AtomicInteger ordinaryInUse = new AtomicInteger();
+        AtomicInteger mostOrdinary = new AtomicInteger();
         int leaving = (perLoop + 6) / 7;
         CountDownLatch done = new CountDownLatch(loops * (perLoop - leaving));
         try {
@@ -119,14 +196,26 @@ class NodeAnswerPlacesTest {
                             p.giveBack();
                             continue;
                         }
-                        p.await(() -> {
+                        boolean first = i % 3 == 0;
+                        Runnable start = () -> {
                             most.accumulateAndGet(inUse.incrementAndGet(), Math::max);
+                            if (!first) {
+                                mostOrdinary.accumulateAndGet(ordinaryInUse.incrementAndGet(), Math::max);
+                            }
                             loop.execute(() -> { // the answer sent later, in another task of the loop
                                 inUse.decrementAndGet();
+                                if (!first) {
+                                    ordinaryInUse.decrementAndGet();
+                                }
                                 p.giveBack();
                                 done.countDown();
                             });
-                        });
+                        };
+                        if (first) {
+                            p.awaitFirst(start);
+                        } else {
+                            p.await(start);
+                        }
                     }
                 });
             }
@@ -137,7 +226,8 @@ class NodeAnswerPlacesTest {
                 Thread.onSpinWait();
             }
             assertEquals(0, places.held());
-            assertTrue(most.get() <= 3, "answers at once: " + most.get());
+            assertTrue(most.get() <= 8, "answers at once: " + most.get());
+            assertTrue(mostOrdinary.get() <= 6, "answers at once on ordinary places: " + mostOrdinary.get());
         } finally {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
         }
