@@ -37,7 +37,8 @@ import java.util.OptionalDouble;
  * <p>Beside that, each source's update-stream subscriptions have a run of their own
  * ({@link #recentStreamFailures}), kept by the client's {@link UpdateFollower}s: a subscription
  * refused or unanswered, or a stream the source ended before it lasted the read timeout, is a
- * failure, with the same doubling window; a stream that lasted it ends the run. A fetch's success
+ * failure, with the same doubling window; a stream that lasts it ends the run as soon as it has
+ * (the origin's too, whose streams followers try whatever its record says). A fetch's success
  * does not: a proxy that serves documents but has no stream (a bare pull proxy) or one that ends
  * each stream at once is askable for fetches and still avoided by followers, and this record is
  * what they avoid it by, so that an application's status page (or its own choice of a proxy) sees

@@ -21,6 +21,7 @@ import java.util.OptionalDouble;
  * @param latencyMillis  the moving average of its latency, or empty before its first success
  * @param recentStreamFailures its failed update-stream subscriptions in a row while the last is recent, else 0
  *                       ({@link SourceHealth#recentStreamFailures}): above 0, followers do not subscribe there
+ *                       (a proxy; the origin's stream is always tried, and its record shows what it did)
  * @param lastStreamFailure the reason of its last failed subscription since its last stream that lasted, or null
  */
 public record SourceStatus(URI source, boolean origin, Instant coolingUntil, int recentFailures,

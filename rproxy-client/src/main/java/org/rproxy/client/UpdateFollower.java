@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * A proxy whose subscriptions failed lately, a stream it ended before it lasted the read timeout
  * included, is not subscribed to until its failure window has passed (as for a move); that record
  * is the client's, shared by its followers and shown by {@link AltoClient#health()}
- * ({@link SourceHealth#recentStreamFailures}), so a status page sees the proxy the followers avoid.
+ * ({@link SourceHealth#recentStreamFailures}), so a status page sees the proxy the followers avoid;
+ * a stream that lasts the read timeout clears it at once ({@link StreamRecord}), the origin's too.
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
  * a timer thread watching the stream ({@link StreamWatch}) and, while a move off the origin's
@@ -194,12 +195,11 @@ public final class UpdateFollower implements AutoCloseable {
             return true;
         }
         listener.following(s.uri());
+        StreamRecord record = new StreamRecord(sources.health(), s, ticker, options.readTimeout(), watch::read);
         StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
-                s.source(), s.uri(), s.targets(), s.named(), s.verified(), this::isClosed, watch::read, counts);
+                s.source(), s.uri(), s.targets(), s.named(), s.verified(), this::isClosed, record, counts);
         EndSeen in = new EndSeen(s.in());
-        boolean proxy = !s.source().equals(sources.origin());
-        watch.watch(in, s.uri(), proxy);
-        long start = ticker.getAsLong();
+        watch.watch(in, s.uri(), !s.source().equals(sources.origin()));
         boolean endedByIt = false;
         ClientException left;
         try (in) {
@@ -213,8 +213,8 @@ public final class UpdateFollower implements AutoCloseable {
         } finally {
             left = watch.ended(in);
         }
-        if (proxy && !isClosed()) {
-            subscribed(s, ticker.getAsLong() - start, endedByIt);
+        if (!isClosed()) {
+            record.ended(endedByIt);
         }
         if (left != null && !isClosed()) {
             // closed here, not by the source: say why, rather than the "closed" of the read it broke off
@@ -224,22 +224,6 @@ public final class UpdateFollower implements AutoCloseable {
             listener.refused(left);
         }
         return !reader.leftForTime();
-    }
-
-    /**
-     * Records a proxy's stream in the sources' record of subscriptions
-     * ({@link SourceHealth#recentStreamFailures}, shown by {@link AltoClient#health()}): a success once
-     * it lasted the read timeout; a failure when the proxy ended it sooner (a flapping proxy), so that
-     * its window doubles as for a refusal and neither this loop nor a move from the origin's stream
-     * ({@link MoveToProxy}) goes back to it at once.
-     */
-    private void subscribed(Subscription s, long nanos, boolean endedByIt) {
-        if (nanos >= options.readTimeout().toNanos()) {
-            sources.health().streamSucceeded(s.source()); // its latency is the answer's, sampled when it came
-        } else if (endedByIt) {
-            sources.health().streamFailed(s.source(), new ClientException.Unreachable(s.uri(), "the update stream ended after "
-                    + seconds(Duration.ofMillis(nanos / 1_000_000)) + ", before it lasted the read timeout", null));
-        }
     }
 
     /** {@code d} in seconds, as few digits as it takes ({@code 20 s}, {@code 1.5 s}). */
