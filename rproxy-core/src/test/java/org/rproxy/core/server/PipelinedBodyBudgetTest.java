@@ -137,4 +137,17 @@ class PipelinedBodyBudgetTest {
         assertEquals(-1, pipelined.getInputStream().read(), "closed after the refusal");
         awaitHeld(0, "every byte back");
     }
+
+    @Test
+    void bodiesWaitingBehindASlowRequestComeBackWhenTheClientLeaves() throws Exception {
+        int body = BodyAccumulator.INITIAL;
+        start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytes(body).withMaxBodyBytesHeld(64L * body));
+        Socket pipelined = pipelineBehindASlowOne(3, body);
+        awaitHeld(3L * body, "three bodies waiting behind the slow request");
+
+        // reset, not closed: a FIN is a half-close, after which the requests owed are still answered, bodies and all
+        pipelined.setSoLinger(true, 0);
+        pipelined.close(); // the connection goes with its requests unanswered (ExchangeHandler.channelInactive)
+        awaitHeld(0, "every byte back once the connection is gone, its slow request still unanswered");
+    }
 }
