@@ -190,9 +190,10 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HTTP2_ERROR_CLOSE, errorClose);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
-        Http2FrameCodec codec = http2Codec();
+        WriteProgress.ConnectionCredit connectionCredit = new WriteProgress.ConnectionCredit();
+        Http2FrameCodec codec = http2Codec(connectionCredit);
         errorClose.watch(codec.connection());
-        WriteProgress.Credits credits = new WriteProgress.Credits(codec.connection());
+        WriteProgress.Credits credits = new WriteProgress.Credits(codec.connection(), connectionCredit);
         p.addLast(HTTP2_CODEC, codec);
         p.addLast(HTTP2_CREDITS, credits);
         p.addLast(HTTP2_STREAMS, new Http2MultiplexHandler(
@@ -201,8 +202,10 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HTTP2_CONNECTION, guard);
     }
 
-    private Http2FrameCodec http2Codec() {
+    /** @param connectionCredit counts the connection's WINDOW_UPDATEs, which only the frame reader sees (its logger) */
+    private Http2FrameCodec http2Codec(WriteProgress.ConnectionCredit connectionCredit) {
         return Http2FrameCodecBuilder.forServer()
+                .frameLogger(connectionCredit)
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(config.maxStreams())
                         .maxHeaderListSize(config.maxHeaderBytes()))

@@ -5,10 +5,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
+import io.netty.handler.logging.LogLevel;
 
 /**
  * Whether the bytes of answers already written are still reaching the client, looked at once per
@@ -30,7 +32,10 @@ import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
  * bytes then wait only for the socket). A stream whose window stays shut does not live on another
  * stream's progress, nor on an empty buffer while the connection's own window is shut: a client
  * that opened its streams' windows and not the connection's takes the first 64 KB into its
- * socket, and the answers then wait in the flow controller for credit it never gives.
+ * socket, and the answers then wait in the flow controller for credit it never gives. Nor on bytes
+ * reaching the socket while that window stays shut (open at neither look, and no connection credit
+ * between them, {@link ConnectionCredit}): such a client that reads its socket and sends a PING now
+ * and then takes only the acknowledgements, and its answers wait as before.
  */
 abstract class WriteProgress {
 
@@ -91,34 +96,46 @@ abstract class WriteProgress {
     }
 
     /**
-     * A stream's credit from the client; or, while its window is open, its connection's bytes reaching the socket, or
-     * its connection's buffer empty while the connection's window is open too (the answer then waits on the node). An
-     * empty buffer with the connection's window shut is no progress: the client took what its window allowed and gave
-     * no credit since, and the answers wait in the flow controller for it.
+     * A stream's credit from the client; or, while its window is open, its connection's bytes reaching the socket (DATA
+     * among them: the connection's window open at this look or the last, or credited between), or its connection's
+     * buffer empty while the connection's window is open too (the answer then waits on the node). An empty buffer with
+     * the connection's window shut is no progress: the client took what its window allowed and gave no credit since,
+     * and the answers wait in the flow controller for it; nor are acknowledgements reaching the socket meanwhile.
      */
     static final class Stream extends WriteProgress {
         private final Http2Stream stream;
         private final Http2Stream connectionStream;
         private final Http2RemoteFlowController flow;
         private final Buffered connection;
+        private final ConnectionCredit connectionCredit;
         private long credits;
         private long seenCredits;
+        private long seenConnectionCredit;
+        /** Whether the connection's window was open at the last look (so bytes sent since may be DATA). */
+        private boolean wasOpen = true;
         private boolean connectionStalled;
 
-        private Stream(Http2Stream stream, Http2Connection h2, Channel connection) {
+        private Stream(Http2Stream stream, Http2Connection h2, Channel connection, ConnectionCredit connectionCredit) {
             this.stream = stream;
             this.connectionStream = h2.connectionStream();
             this.flow = h2.remote().flowController();
             this.connection = new Buffered(connection);
+            this.connectionCredit = connectionCredit;
+            this.seenConnectionCredit = connectionCredit.updates;
         }
 
         @Override
         boolean movedSinceLastLook() {
             boolean credited = credits != seenCredits;
             seenCredits = credits;
+            boolean connectionCredited = connectionCredit.updates != seenConnectionCredit;
+            seenConnectionCredit = connectionCredit.updates;
             connection.movedSinceLastLook();
             boolean connectionOpen = flow.windowSize(connectionStream) > 0;
-            boolean connectionMoved = connection.sent || connection.idle && connectionOpen;
+            // bytes sent while the connection's window was shut from look to look were not DATA (PING and SETTINGS acks)
+            boolean dataCouldGo = connectionOpen || wasOpen || connectionCredited;
+            wasOpen = connectionOpen;
+            boolean connectionMoved = connection.sent && dataCouldGo || connection.idle && connectionOpen;
             connectionStalled = !connectionMoved;
             return credited || connectionMoved && flow.windowSize(stream) > 0;
         }
@@ -136,10 +153,13 @@ abstract class WriteProgress {
      */
     static final class Credits extends ChannelInboundHandlerAdapter {
         private final Http2Connection connection;
+        private final ConnectionCredit connectionCredit;
         private final Http2Connection.PropertyKey key;
 
-        Credits(Http2Connection connection) {
+        /** @param connectionCredit the connection's codec's ({@link ConnectionCredit}) */
+        Credits(Http2Connection connection, ConnectionCredit connectionCredit) {
             this.connection = connection;
+            this.connectionCredit = connectionCredit;
             this.key = connection.newKey();
         }
 
@@ -149,7 +169,7 @@ abstract class WriteProgress {
             if (s == null) {
                 return new Buffered(channel.parent()); // already gone: nothing of it will be written
             }
-            Stream progress = new Stream(s, connection, channel.parent());
+            Stream progress = new Stream(s, connection, channel.parent(), connectionCredit);
             s.setProperty(key, progress);
             return progress;
         }
@@ -164,6 +184,32 @@ abstract class WriteProgress {
                 }
             }
             ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Counts the client's {@code WINDOW_UPDATE}s for the whole connection (stream 0): credit that lets
+     * DATA go again while the connection's window is shut. The frame codec acts on them and hands
+     * them to no handler, so they are seen only where frames are read, which a codec's frame logger
+     * wraps; this one logs nothing. One per HTTP/2 connection, on its event loop.
+     */
+    static final class ConnectionCredit extends Http2FrameLogger {
+        private long updates;
+
+        ConnectionCredit() {
+            super(LogLevel.TRACE, ConnectionCredit.class);
+        }
+
+        @Override
+        public boolean isEnabled() {
+            return false;
+        }
+
+        @Override
+        public void logWindowsUpdate(Direction direction, ChannelHandlerContext ctx, int streamId, int increment) {
+            if (direction == Direction.INBOUND && streamId == 0) {
+                updates++;
+            }
         }
     }
 }

@@ -24,10 +24,13 @@ import org.rproxy.core.tls.Tls;
  * PING and an empty SETTINGS now and then, acknowledgements that queued behind the answers and
  * grew the outbound buffer, which was taken for progress), and one that opens its streams'
  * windows but never the connection's (the socket took the first 64 KB, the buffer stayed empty,
- * which was taken for progress too, while the answers waited for credit in the flow controller).
- * Progress is bytes reaching the socket now ({@link SocketWrites}), and both are closed by the
- * stall timeout, as is a non-reader over TLS that sends frames the node does not answer. A real
- * front end and raw sockets whose readers are never started.
+ * which was taken for progress too, while the answers waited for credit in the flow controller;
+ * and the same reading its socket and pinging, whose acknowledgements reached the socket and were
+ * taken for its answers' progress). Progress is bytes reaching the socket now ({@link SocketWrites}),
+ * and, while the connection's window stays shut, only with connection credit between two looks
+ * ({@link WriteProgress.ConnectionCredit}); each is closed by the stall timeout, as is a non-reader
+ * over TLS that sends frames the node does not answer. A real front end and raw sockets, whose
+ * readers are never started but for the client that reads and pings.
  */
 class Http2NonReaderStallTest {
 
@@ -137,6 +140,46 @@ class Http2NonReaderStallTest {
         Eventually.await("the connection served", RawHttp2Client.WAIT, () -> !target.server().openConnections().isEmpty());
         Eventually.await("the connection closed by the stall timeout (" + TIMEOUT.toMillis() + " ms)", PLAYING,
                 () -> target.server().openConnections().isEmpty());
+        target.anotherClientIsServed();
+    }
+
+    /**
+     * As the client above, but it reads its socket and sends a PING now and then: the node's PING
+     * acknowledgements reach its socket, while the answers still wait for connection credit.
+     */
+    @Test
+    void aClientThatReadsAndPingsButNeverGivesConnectionCreditIsClosedByTheStallTimeout() throws Exception {
+        target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT));
+        RawHttp2Client c = target.add(new RawHttp2Client(target.address(), null, 0,
+                RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE, RawHttp2Client.MAX_WINDOW)).startReading();
+        for (int i = 0; i < 4; i++) {
+            c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS | RawHttp2Client.END_STREAM, 2 * i + 1,
+                    RawHttp2Client.requestHead("GET", "/large"));
+        }
+        c.flush();
+        Eventually.await("the connection served", RawHttp2Client.WAIT, () -> !target.server().openConnections().isEmpty());
+        long start = System.nanoTime();
+        long until = start + PLAYING.toNanos();
+        int pings = 0;
+        boolean refused = false;
+        while (!target.server().openConnections().isEmpty() && System.nanoTime() < until) {
+            try {
+                c.ping(++pings);
+                c.flush();
+            } catch (IOException e) {
+                refused = true; // the node closed the connection (its reset reached this write)
+                break;
+            }
+            LockSupport.parkNanos(FRAME_EVERY_NANOS);
+        }
+        if (refused) {
+            Eventually.await("the connection gone from the node", RawHttp2Client.WAIT,
+                    () -> target.server().openConnections().isEmpty());
+        }
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(target.server().openConnections().isEmpty(), "a client that read its socket, sent " + pings
+                + " PINGs and gave no connection credit still has its connection after " + took + " ms (stall timeout "
+                + TIMEOUT.toMillis() + " ms; its DATA read: " + c.dataBytes.get() + " bytes)");
         target.anotherClientIsServed();
     }
 }
