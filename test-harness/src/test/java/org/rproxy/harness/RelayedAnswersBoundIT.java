@@ -1,6 +1,7 @@
 package org.rproxy.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.micrometer.core.instrument.Meter;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 
@@ -48,6 +50,8 @@ import org.rproxy.pull.PullProxy;
  * the copy: a direct buffer (the spool off) and a spool file sent with sendfile (the default, the
  * answer being above {@code cache.spool-min-bytes}). Measured with 30 non-readers and a 1.2 MB
  * answer: about 4 KB each of allocator chunks and 4 KB of heap (a copy each would be 1.2 MB).
+ * The path is checked as well as the memory: a copy per response in parts stays within the node's
+ * bound on pending answers, which the memory checks alone would not tell from the shared copy.
  */
 class RelayedAnswersBoundIT {
 
@@ -104,10 +108,13 @@ class RelayedAnswersBoundIT {
         // The measure starts once an answer has come from the store, whose direct copy is then made.
         assertTrue(Proxies.await(this::answeredFromTheStore, 20), "the relayed answer held in the store");
         if (spool) {
-            try (var files = Files.list(dir.resolve("spool"))) {
-                assertTrue(files.findAny().isPresent(), "the relayed answer spooled");
-            }
+            // its file, not the spool's own directory, which the parent holds whatever is spooled
+            assertTrue(meter("rproxy.store.spooled.bytes") >= first.body().length(), "the relayed answer spooled: "
+                    + meter("rproxy.store.spooled.bytes") + " bytes");
+        } else {
+            assertNull(proxy.spoolDirectory(), "no spool");
         }
+        double sendsBefore = spool ? meter("rproxy.store.spool.sends") : 0;
         double postsBefore = Proxies.count(proxy.registry(), "rproxy.requests", "method", "POST");
         long allocatorBefore = allocatorUsed();
         long jdkBefore = jdkDirectOutsideAllocator();
@@ -127,6 +134,15 @@ class RelayedAnswersBoundIT {
         long allocator = allocatorUsed() - allocatorBefore;
         long jdk = jdkDirectOutsideAllocator() - jdkBefore;
         long heap = SlowReaderOrigin.heapAfterGc() - heapBefore;
+        // The path taken, besides what it held: with the spool each answer went out from its file,
+        // and no answer went out as a copy in parts (which the bound on pending answers would keep
+        // within the allocator's slack, so the memory checks alone pass it).
+        if (spool) {
+            assertTrue(meter("rproxy.store.spool.sends") - sendsBefore >= NON_READERS, "answers sent from the spool file: "
+                    + (meter("rproxy.store.spool.sends") - sendsBefore));
+        }
+        assertEquals(0.0, meter("rproxy.answers.pending"), "bytes of answers copied for their response, pending");
+        assertEquals(0.0, meter("rproxy.answers.deferred"), "answers that waited to be copied in parts");
         assertTrue(allocator <= ALLOCATOR_SLACK, "allocator's direct memory held by " + NON_READERS
                 + " non-readers: " + allocator);
         assertTrue(jdk <= HELD_AT_MOST, "JDK direct buffers held by " + NON_READERS + " non-readers: " + jdk);
@@ -144,6 +160,12 @@ class RelayedAnswersBoundIT {
             throw new IllegalStateException(e);
         }
         return Proxies.count(proxy.registry(), "rproxy.cache.hits") > hits;
+    }
+
+    /** The value of the proxy's gauge or function counter {@code name}. */
+    private double meter(String name) {
+        Meter m = proxy.registry().get(name).meter();
+        return m.measure().iterator().next().getValue();
     }
 
     private static long allocatorUsed() {

@@ -112,7 +112,7 @@ class TlsIT {
     @Test
     void aLargeMapOverTlsIsCopiedFromMemoryNotSentFromItsSpoolFileAndVerifies() throws Exception {
         ProxyConfig c = proxyConfig(originCert.cert());
-        // the big map (a few hundred KB) is spooled from 64 KB (the default spools from 2 MB)
+        // the big map (a few hundred KB, below the default spool-min-bytes) is spooled from 64 KB
         c = c.withCache(new CacheConfig(c.cache().maxBytes(), null, null, true, null, ByteSize.ofBytes(64 * 1024)));
         try (PullProxy proxy = PullProxy.start(c)) {
             HttpClient client = HttpClient.newBuilder().sslContext(proxyCert.trustingContext())
