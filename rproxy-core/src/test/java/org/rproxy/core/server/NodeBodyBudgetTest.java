@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -88,24 +86,6 @@ class NodeBodyBudgetTest {
         s.getOutputStream().flush();
     }
 
-    /** The status and, for an error, the body of the next answer on {@code s}. */
-    private static String[] answer(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        String head = SocketReads.readHead(in);
-        int length = 0;
-        String retryAfter = null;
-        for (String line : head.split("\r\n")) {
-            String lower = line.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
-            } else if (lower.startsWith("retry-after:")) {
-                retryAfter = line.substring(line.indexOf(':') + 1).trim();
-            }
-        }
-        return new String[] {head.substring(9, 12), new String(in.readNBytes(length), StandardCharsets.UTF_8),
-                retryAfter};
-    }
-
     private static void await(LongSupplier value, long expected, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Http2TestClient.WAIT.toNanos();
         while (value.getAsLong() != expected && System.nanoTime() < deadline) {
@@ -132,10 +112,10 @@ class NodeBodyBudgetTest {
         Socket late = connect();
         late.getOutputStream().write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
-        String[] refused = answer(late);
-        assertEquals("503", refused[0]);
-        assertEquals("1", refused[2], "Retry-After");
-        assertEquals(REFUSED, refused[1]);
+        SocketReads.Answer refused = SocketReads.readAnswer(late);
+        assertEquals("503", refused.status());
+        assertEquals("1", refused.retryAfter(), "Retry-After");
+        assertEquals(REFUSED, refused.body());
         Http2TestClient.Call lateStream = h2.open("POST", "/q", "{}", "content-type", "application/json");
         assertEquals(503, lateStream.status());
         assertEquals("1", lateStream.header("retry-after"));
@@ -152,7 +132,7 @@ class NodeBodyBudgetTest {
         }
         stream.stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[BODY - 1]), true));
         for (Socket s : held) {
-            assertEquals("200", answer(s)[0]);
+            assertEquals("200", SocketReads.readAnswer(s).status());
         }
         assertEquals(200, stream.status());
         assertEquals(5, calls.get(), "four bodies and the GET");
@@ -177,8 +157,8 @@ class NodeBodyBudgetTest {
         cancelled.stream.close().syncUninterruptibly(); // RST_STREAM
         await(server::requestBodyBytes, chunkedFirst, "only the chunked body is held");
         broken.getOutputStream().write("zz\r\n".getBytes(StandardCharsets.US_ASCII)); // not a chunk size
-        String[] answer = answer(broken);
-        assertEquals("400", answer[0], answer[1]);
+        SocketReads.Answer answer = SocketReads.readAnswer(broken);
+        assertEquals("400", answer.status(), answer.body());
         await(server::requestBodyBytes, 0, "every byte back");
         assertEquals(0, calls.get());
     }

@@ -3,14 +3,12 @@ package org.rproxy.core.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
@@ -72,23 +70,6 @@ class PipelinedBodyBudgetTest {
         return s;
     }
 
-    /** The status, the body and {@code Retry-After} of the next answer on {@code s}. */
-    private static String[] answer(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        String head = SocketReads.readHead(in);
-        int length = 0;
-        String retryAfter = null;
-        for (String line : head.split("\r\n")) {
-            String lower = line.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
-            } else if (lower.startsWith("retry-after:")) {
-                retryAfter = line.substring(line.indexOf(':') + 1).trim();
-            }
-        }
-        return new String[] {head.substring(9, 12), new String(in.readNBytes(length), StandardCharsets.UTF_8), retryAfter};
-    }
-
     private void awaitHeld(long bytes, String what) {
         Eventually.await(what + " (held: " + server.requestBodyBytes() + ")", Http2TestClient.WAIT,
                 () -> server.requestBodyBytes() == bytes);
@@ -104,15 +85,15 @@ class PipelinedBodyBudgetTest {
         Socket late = connect();
         late.getOutputStream().write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
-        String[] refused = answer(late);
-        assertEquals("503", refused[0], refused[1]);
-        assertEquals("1", refused[2], "Retry-After");
+        SocketReads.Answer refused = SocketReads.readAnswer(late);
+        assertEquals("503", refused.status(), refused.body());
+        assertEquals("1", refused.retryAfter(), "Retry-After");
         assertEquals("the server is receiving more request bodies than it holds at once (" + 4L * body
-                + " bytes); retry later\n", refused[1]);
+                + " bytes); retry later\n", refused.body());
 
         hanging.complete(Reply.ok(Fixtures.withGzip()));
         for (int i = 0; i < 5; i++) {
-            assertEquals("200", answer(pipelined)[0], "answer " + i);
+            assertEquals("200", SocketReads.readAnswer(pipelined).status(), "answer " + i);
         }
         awaitHeld(0, "every byte back once the answers are handed on");
     }
@@ -127,13 +108,13 @@ class PipelinedBodyBudgetTest {
 
         hanging.complete(Reply.ok(Fixtures.withGzip()));
         for (int i = 0; i <= fit; i++) {
-            assertEquals("200", answer(pipelined)[0], "answer " + i);
+            assertEquals("200", SocketReads.readAnswer(pipelined).status(), "answer " + i);
         }
-        String[] refused = answer(pipelined);
-        assertEquals("503", refused[0], "the body past the connection's bound: " + refused[1]);
-        assertEquals("1", refused[2], "Retry-After");
+        SocketReads.Answer refused = SocketReads.readAnswer(pipelined);
+        assertEquals("503", refused.status(), "the body past the connection's bound: " + refused.body());
+        assertEquals("1", refused.retryAfter(), "Retry-After");
         assertEquals("the request bodies arriving on this connection would take more than " + BodyBudget.PER_CONNECTION
-                + " bytes; send fewer at once, then ask again\n", refused[1]);
+                + " bytes; send fewer at once, then ask again\n", refused.body());
         assertEquals(-1, pipelined.getInputStream().read(), "closed after the refusal");
         awaitHeld(0, "every byte back");
     }
