@@ -102,35 +102,30 @@ class MoveToProxyTest {
     @Test
     void aStreamOpenedForAMoveAfterTheOriginsEndedOnItsOwnIsClosed() throws Exception {
         GatedMove m = followingTheOriginWithAGatedProxy();
-        SwitchableRelay proxy = m.proxy();
-        SwitchableRelay toOrigin = m.toOrigin();
-        LocalOrigin origin = m.origin();
-        GatedRelay gate = m.gate();
-        HeardUpdates heard = m.heard();
-        AltoClient c = m.client();
-        Eventually.await("the client on the origin's stream", WAIT, () -> origin.openStreams() == 1);
+        Eventually.await("the client on the origin's stream", WAIT, () -> m.origin().openStreams() == 1);
 
-        proxy.mode(SwitchableRelay.Mode.UP);
+        m.proxy().mode(SwitchableRelay.Mode.UP);
         clock.advance(PAST_FAILURES);
-        gate.awaitPosts(1); // the move's subscription, held
-        toOrigin.mode(SwitchableRelay.Mode.DOWN); // the origin's stream ends on its own
-        toOrigin.mode(SwitchableRelay.Mode.UP);
-        gate.awaitPosts(2); // the follower's own subscription at the proxy, held
-        gate.release(1);
-        Eventually.await("the move's subscription answered", WAIT, () -> c.health().latencyMillis(proxy.uri()).isPresent());
-        gate.release(2);
+        m.gate().awaitPosts(1); // the move's subscription, held
+        m.toOrigin().mode(SwitchableRelay.Mode.DOWN); // the origin's stream ends on its own
+        m.toOrigin().mode(SwitchableRelay.Mode.UP);
+        m.gate().awaitPosts(2); // the follower's own subscription at the proxy, held
+        m.gate().release(1);
+        Eventually.await("the move's subscription answered", WAIT,
+                () -> m.client().health().latencyMillis(m.proxy().uri()).isPresent());
+        m.gate().release(2);
 
         Eventually.await("the follower on the proxy's stream", WAIT,
-                () -> heard.following.contains(Optional.of(proxy.base() + "updates")));
+                () -> m.heard().following.contains(Optional.of(m.proxy().base() + "updates")));
         try {
             Eventually.await("one stream through the proxy and one at the origin (the proxy's)", Duration.ofSeconds(10),
-                    () -> gate.openConnections() == 1 && origin.openStreams() == 1);
+                    () -> m.gate().openConnections() == 1 && m.origin().openStreams() == 1);
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; open: " + gate.openConnections() + " through the proxy, "
-                    + origin.openStreams() + " at the origin", e);
+            throw new AssertionError(e.getMessage() + "; open: " + m.gate().openConnections() + " through the proxy, "
+                    + m.origin().openStreams() + " at the origin", e);
         }
-        LocalOrigin.writeCosts(origin.maps, 44);
-        heard.awaitCost(44);
+        LocalOrigin.writeCosts(m.origin().maps, 44);
+        m.heard().awaitCost(44);
     }
 
     /**
@@ -144,27 +139,22 @@ class MoveToProxyTest {
     @Test
     void aStreamFallingSilentIsNoticedWhileTheMovesSubscriptionHangs() throws Exception {
         GatedMove m = followingTheOriginWithAGatedProxy();
-        SwitchableRelay proxy = m.proxy();
-        SwitchableRelay toOrigin = m.toOrigin();
-        LocalOrigin origin = m.origin();
-        GatedRelay gate = m.gate();
-        HeardUpdates heard = m.heard();
-        AltoClient c = m.client();
-        assertTrue(heard.refused.poll(WAIT.toSeconds(), TimeUnit.SECONDS) != null, heard::toString); // the proxy down
+        // the proxy down
+        assertTrue(m.heard().refused.poll(WAIT.toSeconds(), TimeUnit.SECONDS) != null, m.heard()::toString);
 
-        proxy.mode(SwitchableRelay.Mode.UP);
+        m.proxy().mode(SwitchableRelay.Mode.UP);
         clock.advance(PAST_FAILURES);
-        gate.awaitPosts(1); // the move's subscription, its answer held for the client's timeout (20 s)
-        toOrigin.mode(SwitchableRelay.Mode.SILENT); // the origin's stream: not a byte more, not even a heartbeat
+        m.gate().awaitPosts(1); // the move's subscription, its answer held for the client's timeout (20 s)
+        m.toOrigin().mode(SwitchableRelay.Mode.SILENT); // the origin's stream: not a byte more, not even a heartbeat
 
-        ClientException silence = heard.await(ClientException.Unreachable.class);
+        ClientException silence = m.heard().await(ClientException.Unreachable.class);
         assertTrue(silence.getMessage().contains("no event or heartbeat for 2 s"), silence::getMessage);
-        assertEquals(0, c.health().recentFailures(proxy.uri()), () -> "the silence was noticed only once the move's"
-                + " subscription had ended: " + c.health());
-        assertTrue(c.health().latencyMillis(proxy.uri()).isEmpty(), () -> "the move's subscription was answered: "
-                + c.health());
+        assertEquals(0, m.client().health().recentFailures(m.proxy().uri()), () -> "the silence was noticed only once"
+                + " the move's subscription had ended: " + m.client().health());
+        assertTrue(m.client().health().latencyMillis(m.proxy().uri()).isEmpty(),
+                () -> "the move's subscription was answered: " + m.client().health());
 
-        c.close();
+        m.client().close();
         Eventually.await("the move's subscription ended with the client", WAIT,
                 () -> threadsNamed("rproxy-client-updates").isEmpty());
     }
