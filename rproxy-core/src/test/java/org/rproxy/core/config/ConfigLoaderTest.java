@@ -1,6 +1,7 @@
 package org.rproxy.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,8 @@ class ConfigLoaderTest {
         assertEquals("rproxy", c.name());
         assertEquals(new Address("127.0.0.1", 8282), c.listen().address());
         assertEquals(256L << 20, c.cache().maxBytes().bytes());
+        assertTrue(c.cache().spool());
+        assertEquals(1L << 20, c.cache().spoolMinBytes().bytes(), "bodies spooled from 1MB, as pull-proxy.md says");
         assertEquals(Duration.ofSeconds(10), c.upstream().timeout());
         assertEquals(8, c.upstream().connections());
         assertEquals(Duration.ofSeconds(5), c.refresh().retry());
@@ -75,7 +78,8 @@ class ConfigLoaderTest {
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  max-unverified-bytes: 2GB\n"
                 + "  prefetch: [/directory, /prop/pid]\n"
-                + "cache:\n  max-bytes: 3MB\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
+                + "cache:\n  max-bytes: 3MB\n  spool: false\n  spool-dir: /var/tmp\n  spool-min-bytes: 2MB\n"
+                + "  not-found-for: 2s\n  not-found-entries: 50\nrefresh:\n  tick: 200ms\n  ahead: 2s\n  retry: 3s\n  min-interval: 100ms\n"
                 + "  forget-after: 2h\nadmin:\n  address: 9090\n";
         ProxyConfig c = loader.read(yaml, "pull.yaml", ProxyConfig.class);
         assertEquals("edge-1", c.name());
@@ -96,6 +100,11 @@ class ConfigLoaderTest {
         assertEquals(2L << 30, c.upstream().effectiveMaxUnverifiedBytes());
         assertEquals(List.of("/directory", "/prop/pid"), c.upstream().prefetch());
         assertEquals(3 << 20, c.cache().maxBytes().bytes());
+        assertFalse(c.cache().spool());
+        assertEquals(Path.of("/var/tmp"), c.cache().spoolDir());
+        assertEquals(2L << 20, c.cache().spoolMinBytes().bytes());
+        assertEquals(Duration.ofSeconds(2), c.cache().notFoundFor());
+        assertEquals(50, c.cache().notFoundEntries());
         assertEquals(Duration.ofMillis(200), c.refresh().tick());
         assertEquals(Duration.ofHours(2), c.refresh().forgetAfter());
         assertEquals(Durations.MAX, loader.read(minimal().replace("upstream:\n", "upstream:\n  timeout: 365d\n"),
@@ -241,6 +250,8 @@ class ConfigLoaderTest {
                         "pull.yaml: limits.max-endpoint-pairs: '2.0' is not a whole number"),
                 Arguments.of("UP\nlisten: {max-connections: ''}",
                         "pull.yaml: listen.max-connections: '' is not a whole number"),
+                Arguments.of("UP\ncache: {spool-min-bytes: 8KB}",
+                        "pull.yaml: cache.spool-min-bytes: 8KB (expected: >= 16KB)"),
                 Arguments.of("UP\ncache: {spool: 1}",
                         "pull.yaml: cache.spool: '1' is not true or false"),
                 Arguments.of("UP\npush: {signature-events: ''}",
