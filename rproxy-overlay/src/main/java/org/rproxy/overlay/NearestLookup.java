@@ -1,8 +1,5 @@
 package org.rproxy.overlay;
 
-import static java.util.Objects.requireNonNull;
-
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import lbms.plugins.mldht.kad.DBItem;
 import lbms.plugins.mldht.kad.DHT;
 import lbms.plugins.mldht.kad.DHTConstants;
-import lbms.plugins.mldht.kad.GenericStorage;
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.KBucketEntry;
 import lbms.plugins.mldht.kad.Key;
@@ -235,7 +231,7 @@ final class NearestLookup {
                             c.live--;
                             c.stalled -= stalled ? 1 : 0;
                             if (current == RPCState.RESPONDED) {
-                                answered(entry, c, call);
+                                answeredOrRefused(entry, c, call);
                             } else if (current == RPCState.ERROR) {
                                 c.refused = true;
                             }
@@ -250,6 +246,20 @@ final class NearestLookup {
         };
     }
 
+    /**
+     * Takes a response ({@link #answered}), one it cannot read as a refusal: nothing may escape
+     * mldht's listener, where a throw skipped the step after it (the lookup waited forever).
+     */
+    private void answeredOrRefused(KBucketEntry entry, Candidate c, RPCCall call) {
+        try {
+            answered(entry, c, call);
+        } catch (RuntimeException e) {
+            c.answered = false;
+            c.refused = true;
+            GetAnswers.unreadable(target, entry.getAddress(), e);
+        }
+    }
+
     /** Takes a response: its token, its value or peers (checked), and the closer nodes it names. */
     private void answered(KBucketEntry entry, Candidate c, RPCCall call) {
         MessageBase rsp = call.getResponse();
@@ -262,7 +272,7 @@ final class NearestLookup {
         if (lookup.getToken() != null) {
             tokens.put(entry, lookup.getToken());
         }
-        if (rsp instanceof GetResponse get && get.getRawValue() != null) {
+        if (rsp instanceof GetResponse get) {
             take(entry, get);
         } else if (rsp instanceof GetPeersResponse gp && gp.getPeerItems() != null) {
             for (DBItem item : gp.getPeerItems()) {
@@ -274,22 +284,9 @@ final class NearestLookup {
         lookup.getNodes(dht.getType()).entries().forEach(this::add);
     }
 
-    /** Whether {@code item} is a copy of {@code taken} (same key by the target check, same seq, value and signature). */
-    static boolean sameAs(StorageItem item, StorageItem taken) {
-        return taken != null && item.seq() == taken.seq() && item.getRawValue().equals(taken.getRawValue())
-                && item.sig().equals(taken.sig());
-    }
-
     private void take(KBucketEntry from, GetResponse get) {
-        if (!target.equals(GenericStorage.fingerprint(get.getPubkey(), salt, get.getRawValue()))) {
-            return;
-        }
-        StorageItem item = new StorageItem(get, salt);
-        // an older item is never taken, and a copy of the one taken (same seq, value and signature)
-        // is as valid: only the others cost a signature check, which, with every reader of a
-        // popular item hearing it from 16 nodes, would be most of a lookup's CPU
-        boolean older = best != null && item.seq() < best.seq();
-        if (!older && !sameAs(item, best) && item.mutable() && !item.validateSig()) {
+        StorageItem item = GetAnswers.itemOf(get, from.getAddress(), target, salt, best);
+        if (item == null) {
             return;
         }
         seqs.put(from, item.seq());

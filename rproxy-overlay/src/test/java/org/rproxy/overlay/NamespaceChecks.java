@@ -348,6 +348,10 @@ final class NamespaceChecks {
         DhtGetChecks.itemStoredOnTheAskingNodeAloneIsFound(dir);
     }
 
+    static void unreadableItemsEndTheLookup(Path dir) throws Exception {
+        HostileDhtChecks.unreadableItemsEndTheLookup(dir);
+    }
+
     static void bundlesFetchedAtOnceTakeNoBlockOfAnother(Path dir) throws Exception {
         BlockCollisionChecks.bundlesFetchedAtOnceTakeNoBlockOfAnother(dir);
     }

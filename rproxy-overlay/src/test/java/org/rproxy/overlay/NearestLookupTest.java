@@ -28,12 +28,12 @@ class NearestLookupTest {
         DhtKey key = key();
         StorageItem taken = new Pointer(key.publicKey(), "routingcost-map", 5, IH, 10).sign(key);
 
-        assertTrue(NearestLookup.sameAs(new Pointer(key.publicKey(), "routingcost-map", 5, IH, 10).sign(key), taken),
+        assertTrue(GetAnswers.sameAs(new Pointer(key.publicKey(), "routingcost-map", 5, IH, 10).sign(key), taken),
                 "Ed25519 signs deterministically: the same pointer signed again is the same item");
-        assertFalse(NearestLookup.sameAs(new Pointer(key.publicKey(), "routingcost-map", 6, IH, 10).sign(key), taken),
+        assertFalse(GetAnswers.sameAs(new Pointer(key.publicKey(), "routingcost-map", 6, IH, 10).sign(key), taken),
                 "a newer version");
-        assertFalse(NearestLookup.sameAs(new Pointer(key.publicKey(), "routingcost-map", 5, IH, 11).sign(key), taken),
+        assertFalse(GetAnswers.sameAs(new Pointer(key.publicKey(), "routingcost-map", 5, IH, 11).sign(key), taken),
                 "another value under the same seq");
-        assertFalse(NearestLookup.sameAs(taken, null), "nothing taken yet");
+        assertFalse(GetAnswers.sameAs(taken, null), "nothing taken yet");
     }
 }

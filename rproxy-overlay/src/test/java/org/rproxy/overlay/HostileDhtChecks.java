@@ -1,0 +1,157 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+
+import the8472.bencode.BDecoder;
+import the8472.bencode.BEncoder;
+
+/**
+ * {@link NamespaceChecks} with a hostile DHT node: a plain UDP socket on host 2 that answers
+ * every KRPC query as it likes, the only node an honest node (host 1) knows. Run as they are.
+ */
+final class HostileDhtChecks {
+    private HostileDhtChecks() {
+    }
+
+    /**
+     * The hostile node answers each {@code get} with the publisher's real key (anyone can read it
+     * from the origin's directory), so the item lands on the signature check, and with an item
+     * that check cannot take: no signature at all, then a value too large for a BEP 44 item. Each
+     * get must end (empty: nothing valid was found), the node must go on answering honest gets,
+     * and its lookups must not hang behind the answers it could not read.
+     */
+    static void unreadableItemsEndTheLookup(Path dir) throws Exception {
+        byte[] seed = new byte[32];
+        new SecureRandom().nextBytes(seed);
+        DhtKey publisher = DhtKey.ofSeed(seed);
+        byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
+        AtomicInteger gets = new AtomicInteger();
+        // first answer: the key, a value, a seq and no signature; then: a value of 1,400 bytes
+        UnaryOperator<Map<String, Object>> answer = r -> {
+            r.put("k", publisher.publicKey());
+            r.put("seq", 9L);
+            if (gets.incrementAndGet() % 2 == 1) {
+                r.put("v", "pointer".getBytes(StandardCharsets.UTF_8));
+            } else {
+                byte[] big = new byte[1400];
+                Arrays.fill(big, (byte) 'x');
+                r.put("v", big);
+                r.put("sig", new byte[64]);
+            }
+            return r;
+        };
+        try (HostileNode hostile = new HostileNode(new InetSocketAddress(NamespaceChecks.ip(2), 6881), answer);
+             DhtNode honest = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
+                     Files.createDirectories(dir.resolve("dht-1")),
+                     List.of(new InetSocketAddress(NamespaceChecks.ip(2), 6881)), false)) {
+            honest.joined().get(60, TimeUnit.SECONDS);
+            for (String which : List.of("no signature", "a value of 1,400 bytes")) {
+                int before = gets.get();
+                Optional<StorageItem> got;
+                try {
+                    got = honest.get(publisher.publicKey(), salt).get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("a get the hostile node answered with " + which
+                            + " did not end within 60 s (" + (gets.get() - before) + " gets answered)", e);
+                }
+                NamespaceChecks.say("get answered with " + which + ": " + got.map(i -> "seq " + i.seq()).orElse("none")
+                        + " after " + (gets.get() - before) + " hostile answers");
+                assertTrue(gets.get() > before, "the hostile node was asked (else this check proves nothing)");
+                assertEquals(Optional.empty(), got.map(StorageItem::seq), "what the get took from the hostile node");
+            }
+            NamespaceChecks.say("the hostile node answered " + hostile.queries() + " queries in all");
+        }
+    }
+
+    /**
+     * A DHT node that is not one: reads each KRPC query on its socket and answers it with a
+     * response its {@code answer} shapes (given the {@code id}, {@code token} and an empty
+     * {@code nodes}), on a thread of its own, until closed.
+     */
+    static final class HostileNode implements AutoCloseable {
+        private final DatagramSocket socket;
+        private final UnaryOperator<Map<String, Object>> answer;
+        private final byte[] id = new byte[20];
+        private final Thread thread;
+        private final AtomicInteger queries = new AtomicInteger();
+
+        HostileNode(InetSocketAddress at, UnaryOperator<Map<String, Object>> answer) throws SocketException {
+            this.socket = new DatagramSocket(at);
+            this.answer = answer;
+            new SecureRandom().nextBytes(id);
+            this.thread = new Thread(this::serve, "hostile-dht-node");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void serve() {
+            byte[] buf = new byte[8192];
+            while (!socket.isClosed()) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    socket.receive(p);
+                    Map<String, Object> query = new BDecoder().decode(ByteBuffer.wrap(p.getData(), 0, p.getLength()));
+                    if (!"q".equals(text(query.get("y")))) {
+                        continue;
+                    }
+                    queries.incrementAndGet();
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("id", id);
+                    r.put("nodes", new byte[0]);
+                    r.put("token", "tok1".getBytes(StandardCharsets.UTF_8));
+                    if ("get".equals(text(query.get("q")))) {
+                        r = answer.apply(r);
+                    }
+                    Map<String, Object> msg = new LinkedHashMap<>();
+                    msg.put("t", query.get("t"));
+                    msg.put("y", "r");
+                    msg.put("r", r);
+                    ByteBuffer out = new BEncoder().encode(msg, 4096);
+                    byte[] bytes = new byte[out.remaining()];
+                    out.get(bytes);
+                    socket.send(new DatagramPacket(bytes, bytes.length, p.getSocketAddress()));
+                } catch (java.io.IOException | RuntimeException e) {
+                    if (!socket.isClosed()) {
+                        NamespaceChecks.say("hostile node: " + e);
+                    }
+                }
+            }
+        }
+
+        /** The queries answered so far. */
+        int queries() {
+            return queries.get();
+        }
+
+        private static String text(Object o) {
+            return o instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : null;
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}
