@@ -55,7 +55,6 @@ final class NearestLookup {
     /** Nodes that must answer, and that a put or announce stores on (BEP 5's K). */
     static final int K = DHTConstants.MAX_ENTRIES_PER_BUCKET;
     private static final int IN_FLIGHT = 8;
-    private static final int ATTEMPTS = 2;
     /** A bound on the requests of one lookup, whatever the nodes answer. */
     private static final int MAX_REQUESTS = 128;
     /** How many times K nodes a lookup asks while nothing is found. */
@@ -68,7 +67,7 @@ final class NearestLookup {
     private final Key target;
     private final byte[] salt;
     private final boolean peerLookup;
-    private final TreeMap<KBucketEntry, Candidate> candidates;
+    private final TreeMap<KBucketEntry, LookupCandidate> candidates;
     private final Set<Object> seen = new HashSet<>();
     /** This node's own addresses: never asked, whatever id a node lists them under. */
     private final Set<InetSocketAddress> self;
@@ -78,26 +77,6 @@ final class NearestLookup {
     private final CompletableFuture<LookupResult> done = new CompletableFuture<>();
     private StorageItem best;
     private int requests;
-
-    /** One node's state in the lookup; guarded by the lookup. */
-    private static final class Candidate {
-        int attempts;
-        /** Requests sent and not ended (answered, timed out, refused). */
-        int live;
-        /** Of those, the ones past their expected round trip. */
-        int stalled;
-        boolean answered;
-        boolean refused;
-
-        /** Asked as often as allowed, and every request ended or stalled without an answer. */
-        boolean gaveUp() {
-            return !answered && (refused || (attempts >= ATTEMPTS && live == stalled));
-        }
-
-        boolean pending() {
-            return live > stalled;
-        }
-    }
 
     private NearestLookup(DHT dht, RPCServer srv, Key target, byte[] salt, boolean peerLookup) {
         this.dht = dht;
@@ -137,7 +116,7 @@ final class NearestLookup {
                 || !seen.add(e.getID()) || !seen.add(e.getAddress().getAddress())) {
             return;
         }
-        candidates.put(e, new Candidate());
+        candidates.put(e, new LookupCandidate());
     }
 
     /**
@@ -146,14 +125,14 @@ final class NearestLookup {
      * fail have answered, or nothing is left to wait for.
      */
     private void step() {
-        List<Map.Entry<KBucketEntry, Candidate>> send = new ArrayList<>();
+        List<Map.Entry<KBucketEntry, LookupCandidate>> send = new ArrayList<>();
         LookupResult result = null;
         synchronized (this) {
             if (done.isDone()) {
                 return;
             }
             int active = 0;
-            for (Candidate c : candidates.values()) {
+            for (LookupCandidate c : candidates.values()) {
                 active += c.live - c.stalled;
             }
             // nothing found yet: look farther out, where nodes that were closest when it was
@@ -163,8 +142,8 @@ final class NearestLookup {
             int window = best == null && peers.isEmpty() ? K * WIDEN : peerLookup ? K : 2 * K;
             int considered = 0;
             boolean settled = true;
-            for (Map.Entry<KBucketEntry, Candidate> e : candidates.entrySet()) {
-                Candidate c = e.getValue();
+            for (Map.Entry<KBucketEntry, LookupCandidate> e : candidates.entrySet()) {
+                LookupCandidate c = e.getValue();
                 if (c.gaveUp()) {
                     continue;
                 }
@@ -175,7 +154,7 @@ final class NearestLookup {
                     continue;
                 }
                 settled = false;
-                if (!c.pending() && c.attempts < ATTEMPTS && active < IN_FLIGHT && requests < MAX_REQUESTS) {
+                if (!c.pending() && c.attempts < LookupCandidate.ATTEMPTS && active < IN_FLIGHT && requests < MAX_REQUESTS) {
                     c.attempts++;
                     c.live++;
                     requests++;
@@ -192,7 +171,7 @@ final class NearestLookup {
             done.complete(result);
             return;
         }
-        for (Map.Entry<KBucketEntry, Candidate> e : send) {
+        for (Map.Entry<KBucketEntry, LookupCandidate> e : send) {
             RPCCall call = new RPCCall(request(e.getKey().getAddress())).setExpectedID(e.getKey().getID());
             call.builtFromEntry(e.getKey());
             // a node known to answer fast is taken for lost well before mldht's general stall timeout
@@ -215,7 +194,7 @@ final class NearestLookup {
     }
 
     /** Follows one request: a stall frees its slot (the node may be asked again), its end settles it. */
-    private RPCCallListener listener(KBucketEntry entry, Candidate c) {
+    private RPCCallListener listener(KBucketEntry entry, LookupCandidate c) {
         return new RPCCallListener() {
             private boolean stalled;
 
@@ -250,7 +229,7 @@ final class NearestLookup {
      * Takes a response ({@link #answered}), one it cannot read as a refusal: nothing may escape
      * mldht's listener, where a throw skipped the step after it (the lookup waited forever).
      */
-    private void answeredOrRefused(KBucketEntry entry, Candidate c, RPCCall call) {
+    private void answeredOrRefused(KBucketEntry entry, LookupCandidate c, RPCCall call) {
         try {
             answered(entry, c, call);
         } catch (RuntimeException e) {
@@ -260,13 +239,28 @@ final class NearestLookup {
         }
     }
 
-    /** Takes a response: its token, its value or peers (checked), and the closer nodes it names. */
-    private void answered(KBucketEntry entry, Candidate c, RPCCall call) {
+    /**
+     * Takes a response: its token, its value or peers (checked), and the closer nodes it names.
+     * One under another id than the node was listed with is the answer of the node at that
+     * address (restarted with a new id, or listed under one made up): the listing is refused,
+     * the answer taken under its own id. Else a node listing every address it names under made-up
+     * ids kept their nodes out of the lookup, which asks an address once ({@link #add}).
+     */
+    private void answered(KBucketEntry entry, LookupCandidate c, RPCCall call) {
         MessageBase rsp = call.getResponse();
-        if (!call.matchesExpectedID() || !(rsp instanceof AbstractLookupResponse lookup)) {
-            // another node now answers at that address
+        if (!(rsp instanceof AbstractLookupResponse lookup)) {
             c.refused = true;
             return;
+        }
+        if (!call.matchesExpectedID()) {
+            c.refused = true;
+            entry = new KBucketEntry(entry.getAddress(), rsp.getID());
+            if (dht.getNode().isLocalId(rsp.getID()) || candidates.containsKey(entry)) {
+                return;
+            }
+            c = new LookupCandidate();
+            c.attempts = 1;
+            candidates.put(entry, c);
         }
         c.answered = true;
         if (lookup.getToken() != null) {

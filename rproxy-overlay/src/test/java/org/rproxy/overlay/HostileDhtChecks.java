@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
 
+import lbms.plugins.mldht.kad.GenericStorage;
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 
 import the8472.bencode.BDecoder;
@@ -49,7 +50,7 @@ final class HostileDhtChecks {
         byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         AtomicInteger gets = new AtomicInteger();
         // first answer: the key, a value, a seq and no signature; then: a value of 1,400 bytes
-        UnaryOperator<Map<String, Object>> answer = r -> {
+        BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer = (q, r) -> {
             r.put("k", publisher.publicKey());
             r.put("seq", 9L);
             if (gets.incrementAndGet() % 2 == 1) {
@@ -86,18 +87,67 @@ final class HostileDhtChecks {
     }
 
     /**
+     * Nodes 3 and 4 are an honest DHT of their own, and node 4's put lands on node 3. The reader
+     * (node 1) knows only the hostile node, which answers its get listing nodes 3 and 4 under ids
+     * made up to be the closest to the target: a node at an address asked under an id it does not
+     * have answers under its own, and that answer is the node's, so the reader must take it (and
+     * the item node 3 holds), not drop the node for a listing it did not make. Dropped, anyone
+     * could keep every node it lists out of a lookup (the reader asks an address once).
+     */
+    static void nodesListedUnderMadeUpIdsAreStillHeard(Path dir) throws Exception {
+        byte[] seed = new byte[32];
+        new SecureRandom().nextBytes(seed);
+        DhtKey publisher = DhtKey.ofSeed(seed);
+        byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
+        BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer = (q, r) -> {
+            byte[] target = (byte[]) q.get("target");
+            ByteBuffer nodes = ByteBuffer.allocate(2 * 26);
+            for (int host : new int[] {3, 4}) {
+                byte[] id = target.clone();
+                id[19] ^= (byte) host; // as close to the target as an id can be, and not the node's
+                nodes.put(id).put(new byte[] {100, 64, 0, (byte) host}).putShort((short) 6881);
+            }
+            r.put("nodes", nodes.array());
+            return r;
+        };
+        List<InetSocketAddress> honestBoot = OverlayNode.addresses(NamespaceChecks.boot(3, 4));
+        try (HostileNode hostile = new HostileNode(new InetSocketAddress(NamespaceChecks.ip(2), 6881), answer);
+             DhtNode holder = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(3)), 6881,
+                     Files.createDirectories(dir.resolve("dht-3")), honestBoot, false);
+             DhtNode putting = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(4)), 6881,
+                     Files.createDirectories(dir.resolve("dht-4")), honestBoot, false);
+             DhtNode reader = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
+                     Files.createDirectories(dir.resolve("dht-1")),
+                     List.of(new InetSocketAddress(NamespaceChecks.ip(2), 6881)), false)) {
+            holder.joined().get(60, TimeUnit.SECONDS);
+            putting.joined().get(60, TimeUnit.SECONDS);
+            reader.joined().get(60, TimeUnit.SECONDS);
+            Stored put = putting.put(GenericStorage.buildMutable("pointer", publisher.privateKey(), salt, 7))
+                    .get(60, TimeUnit.SECONDS);
+            NamespaceChecks.say("put from node 4: " + put + "; node 3 stores " + holder.storedItems() + " items");
+            assertEquals(1, holder.storedItems(), "items node 3 stores (else this check proves nothing)");
+            Optional<StorageItem> got = reader.get(publisher.publicKey(), salt).get(60, TimeUnit.SECONDS);
+            NamespaceChecks.say("the reader's get: " + got.map(i -> "seq " + i.seq()).orElse("none") + " ("
+                    + hostile.queries() + " queries answered by the hostile node)");
+            assertEquals(Optional.of(7L), got.map(StorageItem::seq), "the item node 3 holds, found by the reader");
+        }
+    }
+
+    /**
      * A DHT node that is not one: reads each KRPC query on its socket and answers it with a
-     * response its {@code answer} shapes (given the {@code id}, {@code token} and an empty
-     * {@code nodes}), on a thread of its own, until closed.
+     * response with its {@code id}, a {@code token} and an empty {@code nodes}, which
+     * {@code answer} shapes for a {@code get} (given the query's arguments), on a thread of its
+     * own, until closed.
      */
     static final class HostileNode implements AutoCloseable {
         private final DatagramSocket socket;
-        private final UnaryOperator<Map<String, Object>> answer;
+        private final BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer;
         private final byte[] id = new byte[20];
         private final Thread thread;
         private final AtomicInteger queries = new AtomicInteger();
 
-        HostileNode(InetSocketAddress at, UnaryOperator<Map<String, Object>> answer) throws SocketException {
+        HostileNode(InetSocketAddress at, BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer)
+                throws SocketException {
             this.socket = new DatagramSocket(at);
             this.answer = answer;
             new SecureRandom().nextBytes(id);
@@ -121,8 +171,10 @@ final class HostileDhtChecks {
                     r.put("id", id);
                     r.put("nodes", new byte[0]);
                     r.put("token", "tok1".getBytes(StandardCharsets.UTF_8));
-                    if ("get".equals(text(query.get("q")))) {
-                        r = answer.apply(r);
+                    if ("get".equals(text(query.get("q"))) && query.get("a") instanceof Map<?, ?> args) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> a = (Map<String, Object>) args;
+                        r = answer.apply(a, r);
                     }
                     Map<String, Object> msg = new LinkedHashMap<>();
                     msg.put("t", query.get("t"));

@@ -21,4 +21,10 @@ class HostilePeerNamespaceTest {
     void aGetAnsweredWithAnItemNoSignatureCheckCanReadEndsAndTakesNothing(@TempDir Path dir) throws Exception {
         OverlayNamespaceTest.inNamespace("unreadableItemsEndTheLookup", dir);
     }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aNodeListedUnderAMadeUpIdIsStillHeardUnderItsOwn(@TempDir Path dir) throws Exception {
+        OverlayNamespaceTest.inNamespace("nodesListedUnderMadeUpIdsAreStillHeard", dir);
+    }
 }

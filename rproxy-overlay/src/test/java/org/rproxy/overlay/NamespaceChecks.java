@@ -352,6 +352,10 @@ final class NamespaceChecks {
         HostileDhtChecks.unreadableItemsEndTheLookup(dir);
     }
 
+    static void nodesListedUnderMadeUpIdsAreStillHeard(Path dir) throws Exception {
+        HostileDhtChecks.nodesListedUnderMadeUpIdsAreStillHeard(dir);
+    }
+
     static void bundlesFetchedAtOnceTakeNoBlockOfAnother(Path dir) throws Exception {
         BlockCollisionChecks.bundlesFetchedAtOnceTakeNoBlockOfAnother(dir);
     }
