@@ -5,14 +5,13 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 import bt.metainfo.TorrentId;
 import bt.net.InetPeer;
@@ -32,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Only torrents being fetched are looked up: a seeder waits to be found, and its lookups would
  * only spend the DHT's patience (nodes throttle a sender to about two requests a second). While
  * fetching, a few of the peers found are reported at a time, others every few polls, because bt
- * connects to a reported peer once and does not try a failed one again by itself. Thread-safe.
+ * connects to a reported peer once and does not try a failed one again by itself; those named by
+ * the most DHT nodes first, each once before any again ({@link PeerTally}). Thread-safe.
  */
 final class DhtPeerSource implements PeerSource {
     private static final Logger log = LoggerFactory.getLogger(DhtPeerSource.class);
@@ -52,8 +52,10 @@ final class DhtPeerSource implements PeerSource {
     private final InetSocketAddress self;
     private final AtomicReference<CompletableFuture<PeersFound>> running = new AtomicReference<>();
     private final AtomicInteger polls = new AtomicInteger();
-    private volatile Set<InetSocketAddress> found = Set.of();
-    private volatile Set<InetSocketAddress> reported = Set.of();
+    private volatile List<InetSocketAddress> found = List.of();
+    private volatile List<InetSocketAddress> reported = List.of();
+    /** Of the peers reported, those handed to bt since it was last handed them all. Guarded by this. */
+    private final Set<InetSocketAddress> handed = new HashSet<>();
 
     /** A source of the peers of {@code id} other than {@code self}, while {@code fetching} holds for it, telling {@code watches} what each lookup found. */
     DhtPeerSource(DhtNode dht, TorrentId id, Predicate<TorrentId> fetching, SeederWatches watches, InetSocketAddress self) {
@@ -83,8 +85,7 @@ final class DhtPeerSource implements PeerSource {
             next.thenAccept(all -> {
                 // not this node itself (an announcement of its own from before, or a restart's):
                 // bt does not connect to it, and it has nothing for this fetch
-                PeersFound peers = new PeersFound(all.peers().stream().filter(p -> !isSelf(p)).collect(Collectors.toSet()),
-                        all.answered());
+                PeersFound peers = new PeersFound(all.peers().stream().filter(p -> !isSelf(p)).toList(), all.answered());
                 log.debug("peers of {}: {} ({} DHT nodes answered)", id, peers.peers(), peers.answered());
                 found = peers.peers();
                 watches.looked(id, peers);
@@ -108,7 +109,7 @@ final class DhtPeerSource implements PeerSource {
         if (due && (f == null || f.isDone())) {
             lookUp(f);
         }
-        Set<InetSocketAddress> now = found;
+        List<InetSocketAddress> now = found;
         boolean fresh = !now.equals(reported) || poll % REPORT_EVERY == 0;
         reported = now;
         return fresh && !now.isEmpty();
@@ -117,12 +118,22 @@ final class DhtPeerSource implements PeerSource {
     @Override
     public Collection<Peer> getPeers() {
         // a few at a time, another few each report: one peer is enough for a bundle, and bt 1.10
-        // ties up a pool thread spinning for its selector for every connection it opens at once
-        List<InetSocketAddress> all = new ArrayList<>(reported);
-        Collections.shuffle(all);
+        // ties up a pool thread spinning for its selector for every connection it opens at once.
+        // Those named by the most DHT nodes first (PeerTally), each once before any again: one
+        // node's made-up peers, however many, come after a seeder several nodes name
+        List<InetSocketAddress> all = reported;
+        List<InetSocketAddress> next;
+        synchronized (this) {
+            handed.retainAll(all);
+            if (handed.size() == all.size()) {
+                handed.clear();
+            }
+            next = all.stream().filter(a -> !handed.contains(a)).limit(PER_REPORT).toList();
+            handed.addAll(next);
+        }
         // bt removes the peers it took from the collection it is given
         List<Peer> out = new ArrayList<>();
-        all.stream().limit(PER_REPORT).forEach(a -> out.add(InetPeer.build(a.getAddress(), a.getPort())));
+        next.forEach(a -> out.add(InetPeer.build(a.getAddress(), a.getPort())));
         return out;
     }
 }

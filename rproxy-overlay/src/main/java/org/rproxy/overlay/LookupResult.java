@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 import lbms.plugins.mldht.kad.KBucketEntry;
@@ -22,17 +22,18 @@ import lbms.plugins.mldht.kad.Key;
  * @param item     the valid BEP 44 item of the highest seq any node returned (get only)
  * @param seqs     the seq of the item each node returned, for the nodes that returned one (valid,
  *                 or older than the best found: counted as lacking it either way)
- * @param peers    the peers the nodes returned (get_peers only)
+ * @param peers    the peers the nodes returned (get_peers only), those named by the most nodes first
+ *                 ({@link PeerTally})
  * @param asked    the nodes asked
  */
 record LookupResult(Key target, Map<KBucketEntry, byte[]> tokens, Optional<StorageItem> item,
-                    Map<KBucketEntry, Long> seqs, Set<InetSocketAddress> peers, int asked) {
+                    Map<KBucketEntry, Long> seqs, List<InetSocketAddress> peers, int asked) {
     LookupResult {
         requireNonNull(target, "target");
         tokens = Map.copyOf(requireNonNull(tokens, "tokens"));
         requireNonNull(item, "item");
         seqs = Map.copyOf(requireNonNull(seqs, "seqs"));
-        peers = Set.copyOf(requireNonNull(peers, "peers"));
+        peers = List.copyOf(requireNonNull(peers, "peers"));
     }
 
     /**

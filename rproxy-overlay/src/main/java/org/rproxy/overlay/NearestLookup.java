@@ -73,7 +73,7 @@ final class NearestLookup {
     private final Set<InetSocketAddress> self;
     private final Map<KBucketEntry, byte[]> tokens = new HashMap<>();
     private final Map<KBucketEntry, Long> seqs = new HashMap<>();
-    private final Set<InetSocketAddress> peers = new HashSet<>();
+    private final PeerTally peers = new PeerTally();
     private final CompletableFuture<LookupResult> done = new CompletableFuture<>();
     private StorageItem best;
     private int requests;
@@ -103,7 +103,7 @@ final class NearestLookup {
             if (!peerLookup) {
                 best = OwnItem.of(dht, target).orElse(null);
             } else {
-                peers.addAll(OwnPeers.of(dht, target));
+                peers.namedBy(OwnPeers.of(dht, target));
             }
             StartingNodes.of(dht, target).forEach(this::add);
         }
@@ -163,7 +163,7 @@ final class NearestLookup {
                 }
             }
             if (settled || active == 0) {
-                result = new LookupResult(target, tokens, Optional.ofNullable(best), seqs, peers,
+                result = new LookupResult(target, tokens, Optional.ofNullable(best), seqs, peers.ranked(),
                         (int) candidates.values().stream().filter(c -> c.attempts > 0).count());
             }
         }
@@ -269,11 +269,13 @@ final class NearestLookup {
         if (rsp instanceof GetResponse get) {
             take(entry, get);
         } else if (rsp instanceof GetPeersResponse gp && gp.getPeerItems() != null) {
+            List<InetSocketAddress> named = new ArrayList<>();
             for (DBItem item : gp.getPeerItems()) {
                 if (item instanceof PeerAddressDBItem peer) {
-                    peers.add(peer.toSocketAddress());
+                    named.add(peer.toSocketAddress());
                 }
             }
+            peers.namedBy(named);
         }
         lookup.getNodes(dht.getType()).entries().forEach(this::add);
     }

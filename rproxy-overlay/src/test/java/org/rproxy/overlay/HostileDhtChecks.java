@@ -134,10 +134,68 @@ final class HostileDhtChecks {
     }
 
     /**
+     * Node 3 announces itself as a peer of a torrent; the announcement lands on node 4 and the
+     * reader (node 1). The hostile node answers every {@code get_peers} with 500 made-up peers.
+     * The reader's lookup must rank the peer two nodes named first, and its fetch's peer source
+     * hand it to bt in its first report: handed out at random, three at a time, the seeder came
+     * after hundreds of made-up peers, and a fetch spent its budget on them.
+     */
+    static void aSeederNamedByMoreNodesComesBeforeOneNodesMadeUpPeers(Path dir) throws Exception {
+        int madeUp = 500;
+        BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer = (q, r) -> {
+            if (q.containsKey("info_hash")) {
+                List<byte[]> values = new java.util.ArrayList<>();
+                for (int i = 0; i < madeUp; i++) {
+                    values.add(ByteBuffer.allocate(6).put(new byte[] {100, 64, 0, 2}).putShort((short) (20000 + i)).array());
+                }
+                r.put("values", values);
+            }
+            return r;
+        };
+        byte[] infoHash = new byte[20];
+        new SecureRandom().nextBytes(infoHash);
+        InetSocketAddress seeder = new InetSocketAddress(NamespaceChecks.ip(3), 7003);
+        List<InetSocketAddress> boot = OverlayNode.addresses(NamespaceChecks.boot(1, 2, 3, 4));
+        try (HostileNode hostile = new HostileNode(new InetSocketAddress(NamespaceChecks.ip(2), 6881), answer);
+             DhtNode reader = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
+                     Files.createDirectories(dir.resolve("dht-1")), boot, false);
+             DhtNode announcing = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(3)), 6881,
+                     Files.createDirectories(dir.resolve("dht-3")), boot, false);
+             DhtNode other = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(4)), 6881,
+                     Files.createDirectories(dir.resolve("dht-4")), boot, false)) {
+            reader.joined().get(60, TimeUnit.SECONDS);
+            announcing.joined().get(60, TimeUnit.SECONDS);
+            other.joined().get(60, TimeUnit.SECONDS);
+            Stored announced = announcing.announce(infoHash, seeder.getPort()).get(60, TimeUnit.SECONDS);
+            NamespaceChecks.say("node 3 announced: " + announced + "; the reader and node 4 count " + reader.storedPeers()
+                    + " and " + other.storedPeers() + " peer entries");
+            assertEquals(1, reader.storedPeers(), "the announcement on the reader (else this check proves less)");
+            assertEquals(1, other.storedPeers(), "the announcement on node 4 (else this check proves less)");
+            PeersFound found = reader.peers(infoHash).get(60, TimeUnit.SECONDS);
+            List<InetSocketAddress> ranked = new java.util.ArrayList<>(found.peers());
+            NamespaceChecks.say("the reader's lookup found " + ranked.size() + " peers from " + found.answered()
+                    + " nodes (" + hostile.queries() + " queries answered by the hostile node), first "
+                    + ranked.subList(0, Math.min(3, ranked.size())));
+            assertTrue(ranked.contains(seeder), "the seeder found at all");
+            assertTrue(ranked.size() > 100, "the made-up peers heard (else this check proves nothing)");
+            assertEquals(seeder, ranked.get(0), "the peer named by two nodes, ranked before one node's made-up ones");
+
+            DhtPeerSource source = new DhtPeerSource(reader, bt.metainfo.TorrentId.fromBytes(infoHash), t -> true,
+                    new SeederWatches(), new InetSocketAddress(NamespaceChecks.ip(1), 7001));
+            source.lookUp();
+            NamespaceChecks.waitFor(source::update, 60);
+            List<InetSocketAddress> first = source.getPeers().stream()
+                    .map(p -> new InetSocketAddress(p.getInetAddress(), p.getPort())).toList();
+            NamespaceChecks.say("the peer source's first report to bt: " + first);
+            assertTrue(first.contains(seeder), "the seeder in the first report to bt: " + first);
+        }
+    }
+
+    /**
      * A DHT node that is not one: reads each KRPC query on its socket and answers it with a
      * response with its {@code id}, a {@code token} and an empty {@code nodes}, which
-     * {@code answer} shapes for a {@code get} (given the query's arguments), on a thread of its
-     * own, until closed.
+     * {@code answer} shapes for a {@code get} or {@code get_peers} (given the query's arguments),
+     * on a thread of its own, until closed.
      */
     static final class HostileNode implements AutoCloseable {
         private final DatagramSocket socket;
@@ -171,7 +229,8 @@ final class HostileDhtChecks {
                     r.put("id", id);
                     r.put("nodes", new byte[0]);
                     r.put("token", "tok1".getBytes(StandardCharsets.UTF_8));
-                    if ("get".equals(text(query.get("q"))) && query.get("a") instanceof Map<?, ?> args) {
+                    String method = text(query.get("q"));
+                    if (("get".equals(method) || "get_peers".equals(method)) && query.get("a") instanceof Map<?, ?> args) {
                         @SuppressWarnings("unchecked")
                         Map<String, Object> a = (Map<String, Object>) args;
                         r = answer.apply(a, r);

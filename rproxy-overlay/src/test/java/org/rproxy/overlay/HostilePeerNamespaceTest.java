@@ -27,4 +27,10 @@ class HostilePeerNamespaceTest {
     void aNodeListedUnderAMadeUpIdIsStillHeardUnderItsOwn(@TempDir Path dir) throws Exception {
         OverlayNamespaceTest.inNamespace("nodesListedUnderMadeUpIdsAreStillHeard", dir);
     }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aSeederNamedByMoreNodesIsHandedToBtBeforeOneNodesMadeUpPeers(@TempDir Path dir) throws Exception {
+        OverlayNamespaceTest.inNamespace("aSeederNamedByMoreNodesComesBeforeOneNodesMadeUpPeers", dir);
+    }
 }

@@ -35,7 +35,7 @@ class LookupResultTest {
 
     @Test
     void aPutGoesToTheClosestNodesThatAnswered() {
-        LookupResult r = new LookupResult(target, tokens, Optional.empty(), Map.of(), Set.of(), 12);
+        LookupResult r = new LookupResult(target, tokens, Optional.empty(), Map.of(), List.of(), 12);
         Map<KBucketEntry, byte[]> to = r.closestTokens(NearestLookup.K);
         assertEquals(Set.copyOf(byDistance.subList(0, NearestLookup.K)), to.keySet());
         assertEquals(12, r.answered());
@@ -49,7 +49,7 @@ class LookupResultTest {
         seqs.put(byDistance.get(0), 7L);   // has it
         seqs.put(byDistance.get(1), 6L);   // has an older one
         seqs.put(byDistance.get(9), 7L);   // has it, but is not among the closest
-        LookupResult r = new LookupResult(target, tokens, Optional.of(item), seqs, Set.of(), 12);
+        LookupResult r = new LookupResult(target, tokens, Optional.of(item), seqs, List.of(), 12);
         Map<KBucketEntry, byte[]> lacking = r.lacking(NearestLookup.K);
         assertFalse(lacking.containsKey(byDistance.get(0)));
         assertTrue(lacking.containsKey(byDistance.get(1)));

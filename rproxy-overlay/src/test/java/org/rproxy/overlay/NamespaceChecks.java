@@ -356,6 +356,10 @@ final class NamespaceChecks {
         HostileDhtChecks.nodesListedUnderMadeUpIdsAreStillHeard(dir);
     }
 
+    static void aSeederNamedByMoreNodesComesBeforeOneNodesMadeUpPeers(Path dir) throws Exception {
+        HostileDhtChecks.aSeederNamedByMoreNodesComesBeforeOneNodesMadeUpPeers(dir);
+    }
+
     static void bundlesFetchedAtOnceTakeNoBlockOfAnother(Path dir) throws Exception {
         BlockCollisionChecks.bundlesFetchedAtOnceTakeNoBlockOfAnother(dir);
     }

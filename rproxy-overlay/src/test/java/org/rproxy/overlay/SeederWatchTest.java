@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,15 +18,15 @@ class SeederWatchTest {
     void threeLookupsThatHeardFromNodesAndFoundNoPeerOverTheSpanShowNobodySeedsIt() {
         long[] now = {0};
         SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
-        w.looked(new PeersFound(Set.of(), 0)); // nobody answered: proves nothing
+        w.looked(new PeersFound(List.of(), 0)); // nobody answered: proves nothing
         now[0] += SeederWatch.EMPTY_SPAN.toNanos(); // nor does it start the span
-        w.looked(new PeersFound(Set.of(), 3));
+        w.looked(new PeersFound(List.of(), 3));
         now[0] += SeederWatch.EMPTY_SPAN.toNanos() - 1;
-        w.looked(new PeersFound(Set.of(), 3));
-        w.looked(new PeersFound(Set.of(), 3));
+        w.looked(new PeersFound(List.of(), 3));
+        w.looked(new PeersFound(List.of(), 3));
         assertFalse(w.nobody().isDone(), w.nobody().getNow(null)); // three, but within the span
         now[0] += 1;
-        w.looked(new PeersFound(Set.of(), 2));
+        w.looked(new PeersFound(List.of(), 2));
         assertEquals("nobody seeds it (4 DHT lookups of its peers over 5s found none)", w.nobody().getNow(null));
     }
 
@@ -35,11 +34,11 @@ class SeederWatchTest {
     void lookupsOverTheSpanShowNobodySeedsItOnlyOnceThreeHeardFromNodes() {
         long[] now = {0};
         SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
-        w.looked(new PeersFound(Set.of(), 3));
+        w.looked(new PeersFound(List.of(), 3));
         now[0] += 2 * SeederWatch.EMPTY_SPAN.toNanos();
-        w.looked(new PeersFound(Set.of(), 3));
+        w.looked(new PeersFound(List.of(), 3));
         assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
-        w.looked(new PeersFound(Set.of(), 3));
+        w.looked(new PeersFound(List.of(), 3));
         assertEquals("nobody seeds it (3 DHT lookups of its peers over 5s found none)", w.nobody().getNow(null));
     }
 
@@ -55,22 +54,22 @@ class SeederWatchTest {
         long[] now = {0};
         SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
         for (int i = 0; i < SeederWatch.EMPTY_LOOKUPS + 2; i++) {
-            w.looked(new PeersFound(Set.of(), 8));
+            w.looked(new PeersFound(List.of(), 8));
             now[0] += 200_000_000L;
         }
         assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
-        w.looked(new PeersFound(Set.of(A), 8)); // the announcement landed
+        w.looked(new PeersFound(List.of(A), 8)); // the announcement landed
         now[0] += SeederWatch.EMPTY_SPAN.toNanos();
-        w.looked(new PeersFound(Set.of(), 8));
+        w.looked(new PeersFound(List.of(), 8));
         assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
     }
 
     @Test
     void peersFoundAreWaitedForUntilEachRefusedTwice() {
         SeederWatch w = new SeederWatch();
-        w.looked(new PeersFound(Set.of(A), 3));
-        w.looked(new PeersFound(Set.of(B), 3));
-        w.looked(new PeersFound(Set.of(), 3)); // a peer once found is not forgotten by a lookup that missed it
+        w.looked(new PeersFound(List.of(A), 3));
+        w.looked(new PeersFound(List.of(B), 3));
+        w.looked(new PeersFound(List.of(), 3)); // a peer once found is not forgotten by a lookup that missed it
         w.refused(A);
         w.refused(A);
         w.refused(B);
@@ -84,13 +83,13 @@ class SeederWatchTest {
     void aPeerThatShowedAPieceIsWaitedForWhateverFails() {
         List<Runnable> due = new ArrayList<>();
         SeederWatch w = new SeederWatch(due::add);
-        w.looked(new PeersFound(Set.of(A), 3));
+        w.looked(new PeersFound(List.of(A), 3));
         w.connected(A);
         w.served();
         due.forEach(Runnable::run);
         for (int i = 0; i < 5; i++) {
             w.refused(A);
-            w.looked(new PeersFound(Set.of(), 3));
+            w.looked(new PeersFound(List.of(), 3));
         }
         assertFalse(w.nobody().isDone());
     }
@@ -99,10 +98,10 @@ class SeederWatchTest {
     void aConnectedPeerIsWaitedForUntilItHasGoneIdleWithoutAPiece() {
         List<Runnable> due = new ArrayList<>();
         SeederWatch w = new SeederWatch(due::add);
-        w.looked(new PeersFound(Set.of(A), 3));
+        w.looked(new PeersFound(List.of(A), 3));
         w.connected(A);
         for (int i = 0; i < 5; i++) {
-            w.looked(new PeersFound(Set.of(), 3));
+            w.looked(new PeersFound(List.of(), 3));
         }
         assertFalse(w.nobody().isDone(), "connected less than the idle time ago");
         List.copyOf(due).forEach(Runnable::run);
@@ -114,8 +113,8 @@ class SeederWatchTest {
     void theMetadataGivesEachConnectedPeerTheIdleTimeAgain() {
         List<Runnable> due = new ArrayList<>();
         SeederWatch w = new SeederWatch(due::add);
-        w.looked(new PeersFound(Set.of(A), 3));
-        w.looked(new PeersFound(Set.of(B), 3));
+        w.looked(new PeersFound(List.of(A), 3));
+        w.looked(new PeersFound(List.of(B), 3));
         w.connected(A);
         w.refused(B);
         w.refused(B);
@@ -134,7 +133,7 @@ class SeederWatchTest {
         SeederWatch w = new SeederWatch(due::add, () -> now[0]);
         w.connected(B); // connected to us: no lookup named it
         for (int i = 0; i < SeederWatch.EMPTY_LOOKUPS; i++) {
-            w.looked(new PeersFound(Set.of(), 3));
+            w.looked(new PeersFound(List.of(), 3));
             now[0] += SeederWatch.EMPTY_SPAN.toNanos();
         }
         assertFalse(w.nobody().isDone());
@@ -147,7 +146,7 @@ class SeederWatchTest {
         SeederWatch w = new SeederWatch();
         w.refused(B);
         w.refused(B);
-        w.looked(new PeersFound(Set.of(A), 3));
+        w.looked(new PeersFound(List.of(A), 3));
         w.refused(A);
         assertFalse(w.nobody().isDone());
     }
