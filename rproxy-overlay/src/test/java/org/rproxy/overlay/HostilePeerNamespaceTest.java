@@ -33,4 +33,10 @@ class HostilePeerNamespaceTest {
     void aSeederNamedByMoreNodesIsHandedToBtBeforeOneNodesMadeUpPeers(@TempDir Path dir) throws Exception {
         OverlayNamespaceTest.inNamespace("aSeederNamedByMoreNodesComesBeforeOneNodesMadeUpPeers", dir);
     }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void malformedKrpcMessagesAreDroppedAndTheNodeGoesOn(@TempDir Path dir) throws Exception {
+        OverlayNamespaceTest.inNamespace("malformedMessagesAreDroppedAndTheNodeGoesOn", dir);
+    }
 }

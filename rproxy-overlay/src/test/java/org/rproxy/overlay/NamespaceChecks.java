@@ -360,6 +360,10 @@ final class NamespaceChecks {
         HostileDhtChecks.aSeederNamedByMoreNodesComesBeforeOneNodesMadeUpPeers(dir);
     }
 
+    static void malformedMessagesAreDroppedAndTheNodeGoesOn(Path dir) throws Exception {
+        MalformedKrpcChecks.malformedMessagesAreDroppedAndTheNodeGoesOn(dir);
+    }
+
     static void bundlesFetchedAtOnceTakeNoBlockOfAnother(Path dir) throws Exception {
         BlockCollisionChecks.bundlesFetchedAtOnceTakeNoBlockOfAnother(dir);
     }
