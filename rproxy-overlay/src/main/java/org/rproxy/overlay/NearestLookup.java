@@ -61,6 +61,8 @@ final class NearestLookup {
     private static final int WIDEN = 3;
     /** The shortest wait before a request to a node known to answer fast is taken for lost. */
     private static final long MIN_STALL_MS = 500;
+    /** The wait before a request to a node with no round trip measured (never heard from) is taken for lost. */
+    static final long UNKNOWN_STALL_MS = 1500;
 
     private final DHT dht;
     private final RPCServer srv;
@@ -174,8 +176,11 @@ final class NearestLookup {
         for (Map.Entry<KBucketEntry, LookupCandidate> e : send) {
             RPCCall call = new RPCCall(request(e.getKey().getAddress())).setExpectedID(e.getKey().getID());
             call.builtFromEntry(e.getKey());
-            // a node known to answer fast is taken for lost well before mldht's general stall timeout
-            long rtt = Math.max(MIN_STALL_MS, 3L * e.getKey().getRTT());
+            // a node known to answer fast is taken for lost well before mldht's general stall
+            // timeout, and one never heard from after UNKNOWN_STALL_MS (mldht's timeout, up to
+            // 10 s, let one host that sent pings under made-up ids add 16 s to every lookup)
+            int known = e.getKey().getRTT();
+            long rtt = known >= DHTConstants.RPC_CALL_TIMEOUT_MAX ? UNKNOWN_STALL_MS : Math.max(MIN_STALL_MS, 3L * known);
             if (rtt < Math.min(DHTConstants.RPC_CALL_TIMEOUT_MAX, srv.getTimeoutFilter().getStallTimeout())) {
                 call.setExpectedRTT(rtt);
             }

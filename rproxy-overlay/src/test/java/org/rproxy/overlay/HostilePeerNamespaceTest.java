@@ -39,4 +39,10 @@ class HostilePeerNamespaceTest {
     void malformedKrpcMessagesAreDroppedAndTheNodeGoesOn(@TempDir Path dir) throws Exception {
         OverlayNamespaceTest.inNamespace("malformedMessagesAreDroppedAndTheNodeGoesOn", dir);
     }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void madeUpNodeIdsFromOneHostDoNotPushHonestNodesOutOfTheRoutingTable(@TempDir Path dir) throws Exception {
+        OverlayNamespaceTest.inNamespace("madeUpIdsFromOneHostDoNotPushHonestNodesOut", dir);
+    }
 }

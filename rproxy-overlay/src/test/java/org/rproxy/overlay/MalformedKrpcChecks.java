@@ -84,6 +84,76 @@ final class MalformedKrpcChecks {
         }
     }
 
+    /**
+     * From 40 ports of one host, pings under 200 made-up node ids, then 200 answers-less
+     * {@code find_node}s, over some 20 s: node 1's routing table must keep node 3 (which
+     * answered it) and take the flooding host under one entry at most; node 1's lookups must
+     * still reach node 3, and not wait out mldht's timeouts for the made-up entries (one host's
+     * pings made every lookup take 16 s instead of 0.1).
+     */
+    static void madeUpIdsFromOneHostDoNotPushHonestNodesOut(Path dir) throws Exception {
+        List<InetSocketAddress> boot = OverlayNode.addresses(NamespaceChecks.boot(1, 3));
+        List<DatagramSocket> sockets = new ArrayList<>();
+        try (DhtNode target = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
+                     Files.createDirectories(dir.resolve("dht-1")), boot, false);
+             DhtNode honest = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(3)), 6881,
+                     Files.createDirectories(dir.resolve("dht-3")), boot, false)) {
+            target.joined().get(60, TimeUnit.SECONDS);
+            honest.joined().get(60, TimeUnit.SECONDS);
+            InetSocketAddress honestAt = new InetSocketAddress(NamespaceChecks.ip(3), 6881);
+            NamespaceChecks.waitFor(() -> table(target).contains(honestAt), 30);
+            assertTrue(table(target).contains(honestAt), "node 3 in node 1's table to begin with: " + table(target));
+            long before = lookupMillis(target);
+            for (int i = 0; i < 40; i++) {
+                sockets.add(new DatagramSocket(new InetSocketAddress(NamespaceChecks.ip(2), 30000 + i)));
+            }
+            InetSocketAddress to = new InetSocketAddress(NamespaceChecks.ip(1), 6881);
+            SecureRandom random = new SecureRandom();
+            for (int round = 0; round < 10; round++) {
+                for (int i = 0; i < 40; i++) {
+                    byte[] id = new byte[20];
+                    random.nextBytes(id);
+                    String q = round % 2 == 0 ? "4:ping" : "9:find_node";
+                    String args = round % 2 == 0 ? "" : "6:target20:" + "t".repeat(20);
+                    byte[] d = ("d1:ad2:id20:" + new String(id, StandardCharsets.ISO_8859_1) + args + "e1:q" + q
+                            + "1:t2:" + (char) ('a' + round) + (char) ('a' + i % 26) + "1:y1:qe").getBytes(StandardCharsets.ISO_8859_1);
+                    sockets.get(i).send(new DatagramPacket(d, d.length, to));
+                }
+                Thread.sleep(2000);
+            }
+            List<InetSocketAddress> table = table(target);
+            long flooding = table.stream().filter(a -> a.getAddress().getHostAddress().equals(NamespaceChecks.ip(2))).count();
+            NamespaceChecks.say("node 1's table after 400 messages under made-up ids: " + table.size() + " entries, "
+                    + flooding + " of the flooding host; " + table);
+            assertTrue(table.contains(honestAt), "node 3 still in node 1's table: " + table);
+            assertTrue(flooding <= 1, "entries of the flooding host in node 1's table: " + table);
+            long after = lookupMillis(target);
+            NamespaceChecks.say("node 1's peer lookups took " + before + " ms before the flood, " + after + " ms after");
+            // a never-answering entry of the flooding host is given up after NearestLookup's
+            // UNKNOWN_STALL_MS, twice; mldht's own timeout made it 16 s, past a client's default budget
+            assertTrue(after < OverlayConfig.DEFAULT_BUDGET.toMillis() * 8 / 10, "a lookup after the flood took " + after
+                    + " ms: most of a client's default budget of " + OverlayConfig.DEFAULT_BUDGET);
+        } finally {
+            sockets.forEach(DatagramSocket::close);
+        }
+    }
+
+    /** How long a peer lookup of a random infohash by {@code node} takes, which node 3 must answer. */
+    private static long lookupMillis(DhtNode node) throws Exception {
+        byte[] infoHash = new byte[20];
+        new SecureRandom().nextBytes(infoHash);
+        long start = System.nanoTime();
+        PeersFound found = node.peers(infoHash).get(60, TimeUnit.SECONDS);
+        assertTrue(found.answered() >= 1, "node 3 answered node 1's lookup");
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** The addresses of the entries of {@code node}'s routing table proper (nodes that answered it). */
+    private static List<InetSocketAddress> table(DhtNode node) {
+        return DhtRestartChecks.mldht(node).getNode().table().stream()
+                .flatMap(e -> e.getBucket().getEntries().stream()).map(e -> e.getAddress()).toList();
+    }
+
     /** Malformed KRPC messages: each a query or answer with one thing wrong, or no message at all. */
     private static List<byte[]> junk() {
         String id = "i".repeat(20);

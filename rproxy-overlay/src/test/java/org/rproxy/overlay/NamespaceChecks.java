@@ -364,6 +364,10 @@ final class NamespaceChecks {
         MalformedKrpcChecks.malformedMessagesAreDroppedAndTheNodeGoesOn(dir);
     }
 
+    static void madeUpIdsFromOneHostDoNotPushHonestNodesOut(Path dir) throws Exception {
+        MalformedKrpcChecks.madeUpIdsFromOneHostDoNotPushHonestNodesOut(dir);
+    }
+
     static void bundlesFetchedAtOnceTakeNoBlockOfAnother(Path dir) throws Exception {
         BlockCollisionChecks.bundlesFetchedAtOnceTakeNoBlockOfAnother(dir);
     }
