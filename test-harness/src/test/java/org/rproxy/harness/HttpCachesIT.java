@@ -344,6 +344,42 @@ class HttpCachesIT {
     }
 
     /**
+     * A Varnish with no VCL of its own serves no copy past its signature's {@code expires}, when
+     * the node has no {@code stale-while-revalidate} window to give (the signature's last seconds;
+     * here every copy, from an origin whose max-age is its validity): the node says
+     * {@code stale-while-revalidate=0}, which Varnish takes as no grace. Before, it left the window
+     * out and Varnish applied its {@code default_grace} (10 s): a request past {@code expires}
+     * got the expired copy (served in grace, the next one fetched in the background). Traffic
+     * every 200 ms hid it on a quiet machine; a slow background fetch on a loaded one did not.
+     */
+    @Test
+    void aDefaultVarnishServesNoCopyPastItsSignaturesExpiryWhenTheNodeGivesNoStaleWindow() throws Exception {
+        String target = "/networkmap/default-network-map";
+        try (Origin signer = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0),
+                dir.resolve("maps"), dir.resolve("origin.key"), VALIDITY, VALIDITY, List.of(), "no-window-origin", null))) {
+            String address = signer.baseUri().replace("http://", "");
+            String vcl = "vcl 4.1;\nbackend default { .host = \"127.0.0.1\"; .port = \""
+                    + address.substring(address.lastIndexOf(':') + 1) + "\"; }\n";
+            try (CacheProcess varnish = CacheProcess.varnish("varnish-defaults-no-window", varnishdExe,
+                    dir.resolve("varnish-defaults-no-window"), CacheProcess.freePort(), vcl, List.of())) {
+                HttpResponse<byte[]> first = Proxies.get(varnish.base() + target);
+                Verdict held = verifier.verify(name -> first.headers().firstValue(name).orElse(null), first.body(),
+                        ResponseVerifier.Expectation.path(target));
+                assertTrue(held.valid(), held.outcome() + " " + held.reason());
+                String cc = first.headers().firstValue("cache-control").orElse("");
+                assertTrue(cc.contains("stale-while-revalidate=0"), "no window, said: " + cc);
+                long untilExpiry = Duration.between(Instant.now(), held.expires()).toMillis();
+                sleepUntil(System.nanoTime(), untilExpiry + 300); // the copy's signature has run out
+                HttpResponse<byte[]> after = Proxies.get(varnish.base() + target);
+                Verdict v = verifier.verify(name -> after.headers().firstValue(name).orElse(null), after.body(),
+                        ResponseVerifier.Expectation.path(target));
+                assertTrue(v.valid(), "past the held copy's expiry: " + v.outcome() + " " + v.reason() + "; " + seen(after)
+                        + ", cache-control " + after.headers().allValues("cache-control"));
+            }
+        }
+    }
+
+    /**
      * Either shipped cache, past {@code max-age} and {@code stale-while-revalidate}, fetches in
      * the foreground while the node answers, and serves its copy while the node fails within
      * {@code stale-if-error} (Varnish: the node's 5xx or a refused connection; nginx: a refused

@@ -30,7 +30,11 @@ import org.rproxy.core.store.Representation;
  *       one that honours it ends them that much earlier.</li>
  * </ul>
  *
- * <p>A window that is zero is left out. Unsigned answers get the same rule: a computed answer's
+ * <p>A {@code stale-if-error} that is zero is left out; a {@code stale-while-revalidate} that is
+ * zero is sent as {@code stale-while-revalidate=0} (unless the copy must be revalidated): Varnish
+ * takes its grace from it and, when it is absent, applies its {@code default_grace} (10 s), so a
+ * Varnish with no VCL of its own served a copy fetched near the signature's end past its
+ * {@code expires} (in grace, while it fetched the next in the background). Unsigned answers get the same rule: a computed answer's
  * {@code expires} is the earliest of the signed documents it names (and at a proxy it goes out
  * with the {@code Age} of the oldest copy it was computed from), an answer a pull proxy passes on
  * ends where its upstream's windows end, so a stale answer served within the windows still
@@ -44,15 +48,14 @@ final class Freshness {
     static String cacheControl(Representation representation, Instant now) {
         Representation.Windows w = representation.windowsAt(now);
         StringBuilder b = new StringBuilder(80).append("max-age=").append(w.maxAge()).append(", no-transform");
-        long swr = w.staleWhileRevalidate();
-        if (swr > 0) {
-            b.append(", stale-while-revalidate=").append(swr);
+        String revalidate = representation.revalidation().directive();
+        if (revalidate == null) {
+            b.append(", stale-while-revalidate=").append(w.staleWhileRevalidate());
         }
         long sie = w.staleIfError();
         if (sie > 0) {
             b.append(", stale-if-error=").append(sie);
         }
-        String revalidate = representation.revalidation().directive();
         if (revalidate != null) {
             b.append(", ").append(revalidate);
         }

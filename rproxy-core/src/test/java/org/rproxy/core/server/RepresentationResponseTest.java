@@ -109,7 +109,7 @@ class RepresentationResponseTest {
         Representation soon = new Representation(Fixtures.identity(Fixtures.JSON), null, 300,
                 EmbeddedFrontEnd.NOW.minusSeconds(10), EmbeddedFrontEnd.NOW.plus(Duration.ofMillis(42_900)));
         EmbeddedChannel channel = serve(soon);
-        assertEquals("max-age=41, no-transform", wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
+        assertEquals("max-age=41, no-transform, stale-while-revalidate=0", wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
         assertFalse(channel.finishAndReleaseAll());
     }
 
@@ -168,7 +168,7 @@ class RepresentationResponseTest {
         Representation expired = new Representation(Fixtures.identity(Fixtures.JSON), null, 300,
                 EmbeddedFrontEnd.NOW.minusSeconds(100), EmbeddedFrontEnd.NOW.minusSeconds(5));
         EmbeddedChannel channel = serve(expired);
-        assertEquals("max-age=0, no-transform", wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
+        assertEquals("max-age=0, no-transform, stale-while-revalidate=0", wire.send(Fixtures.get("/networkmap")).answer().header("cache-control"));
         assertFalse(channel.finishAndReleaseAll());
     }
 
