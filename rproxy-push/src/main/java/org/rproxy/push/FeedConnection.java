@@ -1,9 +1,7 @@
 package org.rproxy.push;
 
 import java.net.URI;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.rproxy.core.concurrent.Backoff;
@@ -81,6 +79,11 @@ final class FeedConnection {
     /** Streams opened, the first and every reconnect (any thread). */
     long connects() {
         return connects.get();
+    }
+
+    /** Reconnects scheduled after a lost stream whose turn has not come yet (any thread). */
+    long reconnectsWaiting() {
+        return returns.waiting();
     }
 
     /** See {@link PushFeed#notReadyBecause()} (any thread). */
@@ -234,17 +237,13 @@ final class FeedConnection {
         refusedDocument = false;
         lossLog.lost(from, reason, delay, upstreams.current()); // once, then a summary now and then (StreamLossLog)
         int retry = generation;
-        try {
-            // dropped when a preferred upstream's stream took its place meanwhile, and held while
-            // one is tried (FeedReturn.whenIdle): it would open a second stream beside that one
-            thread.schedule(() -> returns.whenIdle(() -> {
-                if (retry == generation) {
-                    connect();
-                }
-            }), delay, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
+        // dropped when a preferred upstream's stream took its place meanwhile, and held while
+        // one is tried (FeedReturn.whenIdle): it would open a second stream beside that one
+        returns.later(delay, () -> {
+            if (retry == generation) {
+                connect();
+            }
+        });
     }
 
     private void onEvent(int gen, SseParser.Event e) {

@@ -2,6 +2,9 @@ package org.rproxy.push;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +27,8 @@ final class FeedReturn {
     private StreamTrial trial;
     /** A reconnect of the working stream held while the trial runs ({@link #whenIdle}), or null. */
     private Runnable held;
+    /** Reconnects {@link #later} whose turn has not come yet; read from any thread. */
+    private final AtomicLong waiting = new AtomicLong();
 
     /**
      * @param opened told of each trial's stream opened (a subscription like any other)
@@ -81,6 +86,31 @@ final class FeedReturn {
         } else {
             held = reconnect;
         }
+    }
+
+    /**
+     * Runs {@code reconnect} as {@link #whenIdle} does, on the feed's thread after
+     * {@code delayMillis} (a lost stream's backoff). Counted until its turn has come and gone, so
+     * that one dropped (a preferred upstream's stream took the lost one's place) can be seen.
+     */
+    void later(long delayMillis, Runnable reconnect) {
+        waiting.incrementAndGet();
+        try {
+            parts.thread().schedule(() -> {
+                try {
+                    whenIdle(reconnect);
+                } finally {
+                    waiting.decrementAndGet();
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            waiting.decrementAndGet(); // closing
+        }
+    }
+
+    /** Reconnects {@link #later} whose turn has not come yet (any thread). */
+    long waiting() {
+        return waiting.get();
     }
 
     /** Gives up the trial running, if any, recording no outcome, and any reconnect it held. */

@@ -70,9 +70,11 @@ public final class PushFeed implements AutoCloseable {
      * Counters, for {@link StreamMeters} and tests.
      *
      * @param repeated signature events that repeated the version held, dropped before anything was rebuilt
+     * @param reconnectsWaiting reconnects scheduled after a lost stream whose turn has not come yet
+     *                          (when it comes, one is dropped if another stream took the lost one's place)
      */
     public record Stats(boolean connected, long connects, long updates, long renewals, long rejected, long repeated,
-                        long resyncs) {
+                        long resyncs, long reconnectsWaiting) {
     }
 
     private final PushFeedConfig config;
@@ -160,7 +162,7 @@ public final class PushFeed implements AutoCloseable {
     /** The counters now (any thread). */
     public Stats stats() {
         return new Stats(connection.connected(), connection.connects(), receiver.updates(), receiver.renewals(),
-                receiver.rejected(), receiver.repeated(), events.resyncs());
+                receiver.rejected(), receiver.repeated(), events.resyncs(), connection.reconnectsWaiting());
     }
 
     /**

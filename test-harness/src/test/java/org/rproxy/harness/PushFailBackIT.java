@@ -63,7 +63,11 @@ class PushFailBackIT {
         preferred.cut();
         PushTree.await(Duration.ofSeconds(10), "back on the preferred upstream",
                 () -> proxy.feed().stats().connected() && proxy.feed().stats().connects() > connects);
-        Thread.sleep(4_500); // past the longest backoff: the waiting reconnect has had its turn
+        long back = proxy.feed().stats().connects();
+        // the reconnect that waited out its backoff has had its turn (and, dropped, opened nothing)
+        PushTree.await(Duration.ofSeconds(10), "the waiting reconnect's turn come and gone",
+                () -> proxy.feed().stats().reconnectsWaiting() == 0);
+        assertEquals(back, proxy.feed().stats().connects(), "no stream opened after going back");
         assertEquals(1, tree.originStream().stats().subscribers(), "one stream from the proxy");
         assertEquals(0, fallback.connections(), "nothing opened to the fallback");
         tree.writeRoutingCost(91);
