@@ -44,6 +44,14 @@ class OriginFetchTest {
         assertEquals(2, CommandRun.of("fetch", "--keyid", "x1", "http://127.0.0.1:1/directory").exit());
     }
 
+    /** The client asks the origin at its root: a path given with it was dropped unsaid, and the root asked instead. */
+    @Test
+    void anOriginWithAPathIsAUsageErrorSayingSo() {
+        CommandRun run = CommandRun.of("fetch", "--origin", "http://127.0.0.1:1/alto", "--keyid", KEY_ID, "/directory");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().contains("origin: http://127.0.0.1:1/alto has a path, query or fragment"), run.toString());
+    }
+
     @Test
     void aKeyIdBeginningWithADashIsTakenAsTheKeyId() {
         // a key id is base64url: one in 64 begins with '-', and "-oa2Q..." read as -o a2Q... before

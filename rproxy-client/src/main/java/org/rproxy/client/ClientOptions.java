@@ -29,6 +29,11 @@ public final class ClientOptions {
         if (v.origin.getHost() == null || !("http".equals(v.origin.getScheme()) || "https".equals(v.origin.getScheme()))) {
             throw new IllegalArgumentException("origin: " + v.origin + " (expected: an absolute http or https URL)");
         }
+        String path = v.origin.getRawPath(); // the client asks the origin's root: a path would be dropped unsaid
+        if (path != null && !path.isEmpty() && !"/".equals(path) || v.origin.getRawQuery() != null || v.origin.getRawFragment() != null) {
+            throw new IllegalArgumentException("origin: " + v.origin + " has a path, query or fragment (expected:"
+                    + " scheme://host[:port], the origin's root, where the client asks for /directory and the signed paths)");
+        }
         if (v.clientAddress != null) {
             LocalAnswers.address(v.clientAddress, "clientAddress");
         }
@@ -81,6 +86,8 @@ public final class ClientOptions {
      *
      * @param origin the origin's base URL ({@code https://alto.example.net}); the directory is its {@code /directory}
      * @param pin    the origin's key, or its key id
+     * @throws IllegalArgumentException for an origin that is not an absolute {@code http(s)} URL of a root (no path,
+     *                                  query or fragment: the origin is asked at its root)
      */
     public static ClientOptions of(URI origin, KeyPin pin) {
         Values v = new Values();
@@ -286,8 +293,7 @@ public final class ClientOptions {
     }
 
     private static void positive(Duration d, String name) {
-        requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
+        if (requireNonNull(d, name).isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
         }
     }

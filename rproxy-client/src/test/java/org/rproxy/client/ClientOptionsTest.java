@@ -64,4 +64,23 @@ class ClientOptionsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> ClientOptions.of(URI.create("ftp://alto.example.net"), KeyPin.ofKeyId("Zh3kAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
     }
+
+    /**
+     * The client asks the origin for {@code /directory} and the signed paths at its root: an origin
+     * URL with a path was taken and its path dropped without a word (a vendor who gave
+     * {@code https://isp.example/alto} was answered by {@code https://isp.example/directory}).
+     */
+    @Test
+    void anOriginWithAPathQueryOrFragmentIsRefusedByName() {
+        KeyPin pin = KeyPin.ofKeyId("Zh3kAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        for (String url : List.of("https://alto.example.net/alto", "https://alto.example.net/directory",
+                "https://alto.example.net/?x=1", "https://alto.example.net#top")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClientOptions.of(URI.create(url), pin),
+                    url);
+            assertTrue(e.getMessage().startsWith("origin: " + url + " has a path, query or fragment (expected: scheme://host[:port]"),
+                    e.getMessage());
+        }
+        assertEquals(URI.create("https://alto.example.net/"), ClientOptions.of(URI.create("https://alto.example.net/"), pin).origin());
+        assertEquals(URI.create("http://127.0.0.1:8181"), ClientOptions.of(URI.create("http://127.0.0.1:8181"), pin).origin());
+    }
 }
