@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.io.AtomicFiles;
 
 /**
@@ -154,7 +155,8 @@ final class RollbackGuard {
                 write(merged);
                 return merged;
             } catch (IOException e) {
-                throw new UncheckedIOException("state file " + file + ": cannot write: " + e.getMessage(), e);
+                // IoProblems: the JDK's message is the bare path, which does not say what to fix
+                throw new UncheckedIOException("state file " + file + ": cannot write: " + IoProblems.message(e), e);
             } catch (OverlappingFileLockException e) {
                 // this process holds the lock through another name for the file (a hard link)
                 throw new UncheckedIOException("state file " + file + ": cannot write: locked by this process"

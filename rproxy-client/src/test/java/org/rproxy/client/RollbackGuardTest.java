@@ -127,4 +127,17 @@ class RollbackGuardTest {
         Files.writeString(file, "{not json");
         assertThrows(IllegalArgumentException.class, () -> RollbackGuard.open(file));
     }
+
+    /**
+     * A state file in a folder that is not there: the refusal says what is wrong with which file,
+     * not only its path (the JDK's message), so an application's log tells its operator what to fix.
+     */
+    @Test
+    void aStateFileThatCannotBeWrittenSaysWhy() {
+        Path file = dir.resolve("gone").resolve("s.json");
+        RollbackGuard g = RollbackGuard.open(file);
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> g.accepted("/a", T));
+        assertEquals("state file " + file + ": cannot write: " + file + ".lock: no such file", e.getMessage());
+        assertNull(g.held("/a"), "a version the file could not record is not taken");
+    }
 }
