@@ -14,19 +14,17 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
 
 /**
- * An ALTO client that needs to trust no proxy: it learns from the origin (its signed directory,
- * checked against the pinned key) the origin's keys and the RProxies that redistribute its
- * documents, asks the best of them first (see {@link SourcePolicy}), falls back to the next on
- * any failure and to the origin last, verifies every document it takes, refuses any version older
- * than one it held (across restarts, with a state file), answers PID, cost and ranking questions
- * locally from the verified maps, and follows their changes through an update stream.
+ * An ALTO client that needs to trust no proxy: it learns from the origin (its signed directory, checked against
+ * the pinned key) the origin's keys and the RProxies that redistribute its documents, asks the best of them first
+ * (see {@link SourcePolicy}), falls back to the next on any failure and to the origin last, verifies every
+ * document it takes, refuses any version older than one it held (across restarts, with a state file), answers PID,
+ * cost and ranking questions locally from the verified maps, and follows their changes through an update stream.
  *
- * <p>What the client asks and holds is fixed at bootstrap: the RProxies, the maps (the
- * directory's default network map and its cost maps), the update stream's path and the overlay
- * are those of the directory verified then. A newer directory, read by {@link #refreshKeys()},
- * {@link #refreshMaps()} or a follower, teaches only the keys it lists (the origin's next key);
- * its proxy list and maps are not taken up. To take them up, bootstrap a new client (it may share
- * this one's state file) and close this one.
+ * <p>What the client asks and holds is fixed at bootstrap: the RProxies, the maps (the directory's default network
+ * map and its cost maps), the update stream's path and the overlay are those of the directory verified then. A
+ * newer directory, read by {@link #refreshKeys()}, {@link #refreshMaps()} or a follower, teaches only the keys it
+ * lists (the origin's next key); its proxy list and maps are not taken up. To take them up, bootstrap a new client
+ * (it may share this one's state file) and close this one.
  *
  * <pre>{@code
  * try (AltoClient alto = AltoClient.bootstrap(ClientOptions.of(URI.create("https://alto.example.net"),
@@ -36,13 +34,14 @@ import org.rproxy.core.sign.TrustedKeys;
  * }
  * }</pre>
  *
- * <p>Every method blocks on the caller's thread (requests are bounded by the timeout); any
- * number of threads may share a client. Refusals are {@link ClientException}s naming the URL and
- * the reason; a document that verifies but is not valid at this client's clock is refused as
- * {@link ClientException.OutsideValidity}, not as tampering, and when every source's copy is so the
- * call ends in {@link ClientException.ClockSkew}: the clock looks wrong. Interrupting the calling
- * thread ends a call at once with {@link ClientException.Interrupted}, the thread's interrupt
- * status kept: no further source is asked and none is blamed for it.
+ * <p>Every method blocks on the caller's thread (requests are bounded by the timeout); any number of threads may
+ * share a client. Refusals are {@link ClientException}s naming the URL and the reason; a document that verifies
+ * but is not valid at this client's clock is refused as {@link ClientException.OutsideValidity}, not as tampering,
+ * and when every source's copy is so the call ends in {@link ClientException.ClockSkew}: the clock looks wrong.
+ * Interrupting the calling thread ends a call at once with {@link ClientException.Interrupted}, the thread's
+ * interrupt status kept: no further source is asked and none is blamed for it. A version verified that the state
+ * file cannot record (its folder missing or not writable, a full disk) ends a call in
+ * {@link ClientException.StateFailure}: no other source is tried, as none would fare better.
  */
 public final class AltoClient implements AutoCloseable {
     private final ClientOptions options;
@@ -77,7 +76,8 @@ public final class AltoClient implements AutoCloseable {
      * @return a client holding the verified directory, to be closed when no longer used
      * @throws ClientException.ClockSkew when the directory is signed by the pinned key but not valid
      *                                   at this client's clock (expired, or created ahead of it)
-     * @throws ClientException           when the origin cannot be asked or its directory is refused
+     * @throws ClientException           when the origin cannot be asked or its directory is refused, or the
+     *                                   state file cannot record it ({@link ClientException.StateFailure})
      * @throws IllegalArgumentException  when the state file is unreadable
      */
     public static AltoClient bootstrap(ClientOptions options) {
@@ -92,6 +92,7 @@ public final class AltoClient implements AutoCloseable {
      * @param options the origin, the pinned keys and the client's settings
      * @param overlay the overlay, or null for none
      * @return a client holding the verified directory, to be closed when no longer used
+     * @throws ClientException as {@link #bootstrap(ClientOptions)} throws it, and {@link IllegalArgumentException} likewise
      */
     public static AltoClient bootstrap(ClientOptions options, OverlaySource overlay) {
         requireNonNull(options, "options");
@@ -120,18 +121,14 @@ public final class AltoClient implements AutoCloseable {
         return new AltoClient(options, dir, trusted, fetcher, checker, state, sources);
     }
 
-    /**
-     * The origin's directory, as verified at bootstrap (a newer one changes only the keys trusted):
-     * core's model, so not public; an application reads the directory with {@code fetch("/directory")}.
-     */
+    /** The directory verified at bootstrap: core's model, so not public (an application uses {@code fetch("/directory")}). */
     Directory directory() {
         return directory;
     }
 
     /**
-     * {@return the request targets of the maps {@link #refreshMaps()} fetches and holds, and a follower
-     * follows: the directory's default network map, then the cost maps on it, as the directory
-     * verified at bootstrap lists them}
+     * {@return the request targets of the maps {@link #refreshMaps()} fetches and holds, and a follower follows: the
+     * directory's default network map, then the cost maps on it, as the directory verified at bootstrap lists them}
      */
     public List<String> mapTargets() {
         return List.copyOf(state.mapTargets());
@@ -161,6 +158,7 @@ public final class AltoClient implements AutoCloseable {
      *
      * @return the key ids trusted now, as {@link #trustedKeyIds()}
      * @throws ClientException.NoSourceLeft when no source gave a valid directory
+     * @throws IllegalStateException        once this client is closed
      */
     public Set<String> refreshKeys() {
         sources.fetch(AnswerEngine.DIRECTORY);
@@ -192,6 +190,7 @@ public final class AltoClient implements AutoCloseable {
      * @throws ClientException.NoSourceLeft with each source's reason when none did
      * @throws IllegalArgumentException     for a target that is not an absolute path, or has a
      *                                      {@code %} not followed by two hex digits
+     * @throws IllegalStateException        once this client is closed
      */
     public VerifiedDocument fetch(String target) {
         requireNonNull(target, "target");
@@ -218,7 +217,10 @@ public final class AltoClient implements AutoCloseable {
      * any call's does, and stops them all, blaming no source.
      *
      * @return the answers computed from the maps held now
-     * @throws ClientException.NoSourceLeft when a map could be had from no source
+     * @throws ClientException.NoSourceLeft    when a map could be had from no source
+     * @throws ClientException.InvalidResponse when the maps fetched do not fit together (a cost map of another
+     *                                         network map's version, taken during a change: call again)
+     * @throws IllegalStateException           once this client is closed
      */
     public LocalAnswers refreshMaps() {
         refreshKeys();

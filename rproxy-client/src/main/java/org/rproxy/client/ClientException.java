@@ -85,7 +85,7 @@ public abstract sealed class ClientException extends RuntimeException
             return status;
         }
 
-        /** {@return the RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was none (an rproxy node's 5xx) */
+        /** {@return the RFC 7285 error code ({@code E_SYNTAX}, ...), or null when the body was none (an rproxy node's 5xx)} */
         public String altoCode() {
             return altoCode;
         }
