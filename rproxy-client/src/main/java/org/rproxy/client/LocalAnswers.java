@@ -76,6 +76,8 @@ public final class LocalAnswers {
      * {@return the PID of {@code endpoint} in the default network map, or empty when no prefix holds it}
      *
      * @param endpoint an IP address ({@code 192.0.2.1}, {@code ipv4:192.0.2.1}, ...)
+     * @throws IllegalArgumentException for an endpoint that is no address (a host name is not looked up)
+     * @throws IllegalStateException    past {@link #validUntil()}
      */
     public Optional<String> pid(String endpoint) {
         requireCurrent();
@@ -89,6 +91,8 @@ public final class LocalAnswers {
      *
      * @param src the source's IP address
      * @param dst the destination's IP address
+     * @throws IllegalArgumentException for an endpoint that is no address
+     * @throws IllegalStateException    past {@link #validUntil()}
      */
     public OptionalDouble cost(String src, String dst) {
         return cost(src, dst, ROUTING_COST);
@@ -130,6 +134,8 @@ public final class LocalAnswers {
      * @param src        the source's IP address
      * @param candidates the destinations' IP addresses
      * @return the candidates with a known cost, cheapest first
+     * @throws IllegalArgumentException for an endpoint that is no address
+     * @throws IllegalStateException    past {@link #validUntil()}
      */
     public List<RankedEndpoint> rank(String src, List<String> candidates) {
         return rank(src, candidates, ROUTING_COST);
