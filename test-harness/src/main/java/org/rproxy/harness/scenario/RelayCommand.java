@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "relay", mixinStandardHelpOptions = true,
         description = "Relay HTTP/1.1 to an upstream on loopback, printing one line per request ('REQ METHOD TARGET [accept-encoding=V]'), "
                 + "so a script can count what reached the upstream; --mode tamper flips a byte of every signed body, "
-                + "--mode down refuses connections. Runs until stopped.")
+                + "--mode down accepts each connection and closes it at once (a client sees the connection closed, not refused). Runs until stopped.")
 public final class RelayCommand implements Callable<Integer> {
 
     @Option(names = "--upstream", required = true, paramLabel = "URL", description = "http://HOST:PORT to relay to.")
