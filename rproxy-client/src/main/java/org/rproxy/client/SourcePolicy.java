@@ -9,8 +9,10 @@ import java.util.List;
  * Chooses where the client asks: given the RProxies the origin lists, the order to try them in.
  * The client tries them in that order, moving to the next on any failure (unreachable, refused,
  * timed out, a response that does not verify), and asks the origin itself last. A proxy left out
- * of the order is not asked this time. Called on the thread that makes the request; an
- * implementation must be thread-safe and quick (it runs before every request).
+ * of the order is not asked this time, and one not in the list given is ignored. Called on the
+ * thread that makes the request; an implementation must be thread-safe and quick (it runs before
+ * every request). What it throws ends that call ({@code fetch}, {@code refreshMaps}, ...) as
+ * thrown, no source asked; a null order is a {@link NullPointerException} naming the policy.
  */
 @FunctionalInterface
 public interface SourcePolicy {

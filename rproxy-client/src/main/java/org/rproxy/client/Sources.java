@@ -86,7 +86,11 @@ final class Sources {
         List<URI> out = new ArrayList<>();
         LocalAnswers held = answers.get();
         LocalAnswers current = held != null && held.isCurrent() ? held : null; // expired maps rank nothing
-        for (URI p : policy.order(proxies, new SourcePolicy.Context(client, current, health))) {
+        List<URI> chosen = policy.order(proxies, new SourcePolicy.Context(client, current, health));
+        if (chosen == null) { // the application's policy: say whose, not a JDK message about an iterator
+            throw new NullPointerException("the SourcePolicy " + policy + " gave null (expected: the proxies to try)");
+        }
+        for (URI p : chosen) {
             if (proxies.contains(p) && !out.contains(p)) {
                 out.add(p);
             }

@@ -103,6 +103,29 @@ class AltoClientTest {
         assertTrue(d.field("signature-input").orElseThrow().contains("keyid=\"" + origin.keyId() + "\""));
     }
 
+    /**
+     * An application's policy that gives no order is named in the refusal: the client said only
+     * that it could not invoke List.iterator() on a null, leaving the vendor to find which list.
+     */
+    @Test
+    void aPolicyGivingNoOrderIsNamed() throws Exception {
+        SourcePolicy none = new SourcePolicy() {
+            @Override
+            public List<URI> order(List<URI> proxies, Context context) {
+                return null;
+            }
+
+            @Override
+            public String toString() {
+                return "MyPolicy";
+            }
+        };
+        try (AltoClient c = AltoClient.bootstrap(options().withPolicy(none))) {
+            NullPointerException e = assertThrows(NullPointerException.class, () -> c.fetch("/directory"));
+            assertEquals("the SourcePolicy MyPolicy gave null (expected: the proxies to try)", e.getMessage());
+        }
+    }
+
     @Test
     void aPemPinWorksAlike() throws Exception {
         options();
