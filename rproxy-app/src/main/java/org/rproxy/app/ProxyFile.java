@@ -60,7 +60,9 @@ final class ProxyFile {
             fills.add(new FillIn("upstream", upstream.size() == 1 ? "url" : "urls", value, Set.of("url", "urls")));
         }
         if (!trust.isEmpty()) {
-            fills.add(new FillIn("upstream", "trust", trust.stream().map(Path::toString).toList(), Set.of("trust")));
+            // the options' keys replace the file's (they win, as settings() takes them): the file's are not
+            // read, so a key file named there that this host lacks does not refuse what --trust gives
+            fills.add(new FillIn("upstream", "trust", trust.stream().map(Path::toString).toList(), Set.of()));
         }
         return fills;
     }

@@ -89,6 +89,26 @@ class ConfigFileAndOptionsTest {
         assertEquals(URI.create("http://127.0.0.1:9"), c.upstream().url());
     }
 
+    /**
+     * The options win over the file: a shared file naming a key file this host does not have
+     * (conf/push.yaml's keys/origin.pub) was refused though --trust gave one, and its path was
+     * blamed on --trust ('--trust: keys/origin.pub is not a readable file').
+     */
+    @Test
+    void theKeysOfTheOptionReplaceTheFilesWhichAreNotRead() throws Exception {
+        Files.writeString(file, "upstream: {url: 'http://127.0.0.1:9', trust: [not-here.pub]}\n");
+        assertEquals(List.of(pub), settings("--config", file.toString(), "--trust", pub.toString()).upstream().trust());
+        CommandRun run = CommandRun.of("check", "--config", file.toString(), "--trust", pub.toString());
+        assertEquals(0, run.exit(), run.toString());
+
+        run = CommandRun.of("check", "--config", file.toString(), "--trust", dir.resolve("nor-here.pub").toString());
+        assertEquals(1, run.exit(), run.toString());
+        assertTrue(run.out().contains("--trust: " + dir.resolve("nor-here.pub") + " is not a readable file")
+                && !run.out().contains("not-here.pub"), run.toString());
+        run = CommandRun.of("check", "--config", file.toString());
+        assertTrue(run.out().contains(file + ": upstream.trust[0]: not-here.pub is not a readable file"), run.toString());
+    }
+
     @Test
     void whenNeitherGivesThemTheRefusalNamesBothPlaces() throws Exception {
         CommandRun run = CommandRun.of("proxy", "--config", file.toString());
