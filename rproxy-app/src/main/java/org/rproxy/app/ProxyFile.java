@@ -19,7 +19,8 @@ import org.rproxy.core.config.UpstreamConfig;
  * the settings require are required of the file and the options together: when both leave one
  * out, it is refused naming both ({@code f.yaml: upstream.url: missing (give it in f.yaml or as
  * --upstream)}). A value the file leaves out and an option gives is refused, when bad, in the
- * option's name. The options still win over the file's values ({@link ProxyCommand#settings}).
+ * option's name. The options win over the file's values: they replace them before the file is
+ * checked, so a value of the file that will not be used refuses nothing ({@link ProxyCommand#settings}).
  * Both {@code rproxy proxy} and {@code rproxy check} read the file so. Stateless.
  */
 final class ProxyFile {
@@ -57,12 +58,12 @@ final class ProxyFile {
             // One upstream as url, several as urls: as the file would give them, so that the checks name the same key.
             Object value = upstream.size() == 1 ? upstream.get(0).toString()
                     : upstream.stream().map(URI::toString).toList();
-            fills.add(new FillIn("upstream", upstream.size() == 1 ? "url" : "urls", value, Set.of("url", "urls")));
+            // the options' upstreams replace the file's (they win, as upstream() takes them): the file's are not read
+            fills.add(FillIn.replacing("upstream", upstream.size() == 1 ? "url" : "urls", value, Set.of("url", "urls")));
         }
         if (!trust.isEmpty()) {
-            // the options' keys replace the file's (they win, as settings() takes them): the file's are not
-            // read, so a key file named there that this host lacks does not refuse what --trust gives
-            fills.add(new FillIn("upstream", "trust", trust.stream().map(Path::toString).toList(), Set.of()));
+            // likewise the keys: a key file the shared file names that this host lacks refuses nothing
+            fills.add(FillIn.replacing("upstream", "trust", trust.stream().map(Path::toString).toList(), Set.of("trust")));
         }
         return fills;
     }

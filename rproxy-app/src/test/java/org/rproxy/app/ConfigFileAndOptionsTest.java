@@ -109,6 +109,20 @@ class ConfigFileAndOptionsTest {
         assertTrue(run.out().contains(file + ": upstream.trust[0]: not-here.pub is not a readable file"), run.toString());
     }
 
+    /** Likewise the upstreams: a file's upstream that --upstream replaces was refused in --upstream's name. */
+    @Test
+    void theUpstreamsOfTheOptionReplaceTheFilesWhichAreNotRead() throws Exception {
+        for (String upstream : new String[] {"url: 'ftp://old-origin'", "urls: ['http://a:1', 'ftp://b']"}) {
+            Files.writeString(file, "upstream: {" + upstream + ", trust: [" + pub + "]}\n");
+            assertEquals(List.of(URI.create("http://127.0.0.1:9")),
+                    settings("--config", file.toString(), "--upstream", "http://127.0.0.1:9").upstream().urls());
+            CommandRun run = CommandRun.of("check", "--config", file.toString(), "--upstream", "http://127.0.0.1:9");
+            assertEquals(0, run.exit(), run.toString());
+            run = CommandRun.of("check", "--config", file.toString());
+            assertTrue(run.exit() == 1 && run.out().contains(file + ": upstream.url"), run.toString());
+        }
+    }
+
     @Test
     void whenNeitherGivesThemTheRefusalNamesBothPlaces() throws Exception {
         CommandRun run = CommandRun.of("proxy", "--config", file.toString());

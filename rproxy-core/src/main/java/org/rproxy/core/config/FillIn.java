@@ -21,17 +21,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param value   a text, or a list of texts, as the file would hold them
  * @param unless  the keys of the section that, any of them in the file, leave it as it is
  *                ({@code url} and {@code urls}: the file names its upstreams one way or the other)
+ * @param replaces the keys of the section removed first: an option that wins over the file's value
+ *                 ({@code --upstream} over {@code url} or {@code urls}), so that the file's value, which
+ *                 will not be used, is neither read nor refused in the option's name
  */
-public record FillIn(String section, String key, Object value, Set<String> unless) {
+public record FillIn(String section, String key, Object value, Set<String> unless, Set<String> replaces) {
 
     public FillIn {
         requireNonNull(section, "section");
         requireNonNull(key, "key");
         requireNonNull(value, "value");
         unless = Set.copyOf(unless);
+        replaces = Set.copyOf(replaces);
         if (!(value instanceof String || value instanceof List<?>)) {
             throw new IllegalArgumentException("value: a text or a list of texts, not " + value.getClass());
         }
+    }
+
+    /** A value for a key the file leaves out: the file's own, when it has one of {@code unless}, stays. */
+    public FillIn(String section, String key, Object value, Set<String> unless) {
+        this(section, key, value, unless, Set.of());
+    }
+
+    /** A value that replaces whatever the file holds for the keys {@code replaces}. */
+    public static FillIn replacing(String section, String key, Object value, Set<String> replaces) {
+        return new FillIn(section, key, value, Set.of(), replaces);
     }
 
     /** Applies {@code fills} to {@code tree}; a tree or section that is no mapping is left to the checks to refuse. */
@@ -44,7 +58,11 @@ public record FillIn(String section, String key, Object value, Set<String> unles
             if (s == null || s.isNull()) {
                 s = root.putObject(f.section);
             }
-            if (!(s instanceof ObjectNode section) || f.unless.stream().anyMatch(section::hasNonNull)) {
+            if (!(s instanceof ObjectNode section)) {
+                continue;
+            }
+            section.remove(f.replaces);
+            if (f.unless.stream().anyMatch(section::hasNonNull)) {
                 continue;
             }
             if (f.value instanceof List<?> list) {
