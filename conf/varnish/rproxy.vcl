@@ -98,9 +98,9 @@ sub vcl_deliver {
 # wait for that one fetch), the fetch that fails is abandoned (vcl_backend_error, or a 5xx in
 # vcl_backend_response), and vcl_synth restarts the request marked "error", which takes the copy
 # within its grace. A background fetch that fails is abandoned too, so it never replaces the copy
-# with an error. When the node leaves stale-while-revalidate out (with must-revalidate; a zero
-# window it sends as stale-while-revalidate=0), Varnish's default_grace (10 s) must not stand in
-# for it: it could serve an expired signature.
+# with an error. The node always sends stale-while-revalidate (=0 when it has no window, and with
+# must-revalidate); for an answer without it (another server's), Varnish's default_grace (10 s)
+# must not stand in for it: it could serve an expired signature.
 # keep (default_keep, 0 s) only lets Varnish revalidate a copy conditionally; a kept copy is never
 # served. The mark goes to the node on the fetch (the node ignores it).
 sub vcl_hit {

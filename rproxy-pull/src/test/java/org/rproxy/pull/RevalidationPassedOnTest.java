@@ -63,7 +63,8 @@ class RevalidationPassedOnTest {
     void aRevalidationTheUpstreamAskedForGoesOnWithoutStaleWindows(String upstream, long maxAge, String directive)
             throws Exception {
         List<String> cc = directives(getThrough(upstream));
-        assertEquals(List.of("max-age=" + maxAge, "no-transform", directive), cc, "from upstream: " + upstream);
+        assertEquals(List.of("max-age=" + maxAge, "no-transform", "stale-while-revalidate=0", directive), cc,
+                "from upstream: " + upstream);
     }
 
     /** The control: without such a directive, the windows the signature allows go on. */
@@ -88,7 +89,7 @@ class RevalidationPassedOnTest {
             assertTrue(proxy.offer(bundle));
             HttpResponse<byte[]> r = get(proxy);
             assertEquals(200, r.statusCode());
-            assertEquals(List.of("max-age=60", "no-transform", "must-revalidate"), directives(r));
+            assertEquals(List.of("max-age=60", "no-transform", "stale-while-revalidate=0", "must-revalidate"), directives(r));
         }
     }
 

@@ -453,9 +453,12 @@ class HttpCachesIT {
     }
 
     /**
-     * A pull proxy whose upstream says {@code must-revalidate} passes it on with no stale window,
-     * and neither shipped cache then serves its copy stale: past {@code max-age}, with the proxy
-     * gone (stopped: its connections closed, its port refusing), both answer an error where,
+     * A pull proxy whose upstream says {@code must-revalidate} passes it on with no stale window
+     * ({@code stale-while-revalidate=0}, no {@code stale-if-error}), and neither shipped cache nor
+     * a Varnish with no VCL of its own then serves its copy stale: past {@code max-age}, with the
+     * proxy gone (stopped: its connections closed, its port refusing), each answers an error
+     * (a default Varnish, told no window at all, gave the copy its {@code default_grace} of 10 s
+     * and served it: 200, age 3), where,
      * told the windows the signature allows, they served the copy for another
      * {@code stale-while-revalidate} and {@code stale-if-error} (before, the proxy announced
      * those whatever its upstream said). The upstream is an origin signing for a minute (so the
@@ -463,9 +466,9 @@ class HttpCachesIT {
      * {@code Cache-Control} with {@code max-age=2, must-revalidate} (the origin sends none).
      */
     @Test
-    void aCopyThatMustBeRevalidatedIsNotServedStaleByEitherShippedCacheOnceTheProxyIsGone() throws Exception {
+    void aCopyThatMustBeRevalidatedIsNotServedStaleByAShippedCacheOrADefaultVarnishOnceTheProxyIsGone() throws Exception {
         String target = "/networkmap/default-network-map";
-        for (String kind : List.of("nginx", "varnish")) {
+        for (String kind : List.of("nginx", "varnish", "varnish-default")) {
             String name = kind + "-must-revalidate";
             int rp = CacheProcess.freePort();
             try (Origin signer = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0),
@@ -479,15 +482,19 @@ class HttpCachesIT {
                 PullProxy node = PullProxy.start(Proxies.config(name, rewriter.base(), dir.resolve("origin.pub")));
                 String address = node.baseUri().replace("http://", "");
                 int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-                try (CacheProcess cache = kind.equals("nginx")
-                        ? CacheProcess.shippedNginx(name, nginxExe, conf, dir.resolve(name), CacheProcess.freePort(),
-                                "127.0.0.1:" + port)
-                        : shippedVarnish(name, "127.0.0.1", port, List.of())) {
+                try (CacheProcess cache = switch (kind) {
+                    case "nginx" -> CacheProcess.shippedNginx(name, nginxExe, conf, dir.resolve(name), CacheProcess.freePort(),
+                            "127.0.0.1:" + port);
+                    case "varnish" -> shippedVarnish(name, "127.0.0.1", port, List.of());
+                    default -> CacheProcess.varnish(name, varnishdExe, dir.resolve(name), CacheProcess.freePort(),
+                            "vcl 4.1;\nbackend default { .host = \"127.0.0.1\"; .port = \"" + port + "\"; }\n", List.of());
+                }) {
                     HttpResponse<byte[]> first = Proxies.get(cache.base() + target);
                     long fetched = System.nanoTime();
                     assertEquals(200, first.statusCode(), kind + ": " + seen(first));
                     String cc = first.headers().firstValue("cache-control").orElse("");
-                    assertTrue(cc.contains("must-revalidate") && !cc.contains("stale-"), kind + ": passed on: " + cc);
+                    assertTrue(cc.contains("must-revalidate") && cc.contains("stale-while-revalidate=0")
+                            && !cc.contains("stale-if-error"), kind + ": passed on: " + cc);
                     Verdict v = verifier.verify(name2 -> first.headers().firstValue(name2).orElse(null), first.body(),
                             new ResponseVerifier.Expectation(target, null));
                     assertTrue(v.valid(), kind + ": " + v.outcome() + " " + v.reason());

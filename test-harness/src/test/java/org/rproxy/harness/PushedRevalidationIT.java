@@ -42,7 +42,7 @@ class PushedRevalidationIT {
             try (StreamingPull pull = StreamingPull.start(pullConfig, StreamingPull.streamConfig(pullConfig),
                     Clock.systemUTC())) {
                 List<String> upstream = directives(Proxies.get(pull.pull().baseUri() + PushTree.COST_MAP));
-                assertEquals(List.of("max-age=60", "no-transform", "must-revalidate"), upstream,
+                assertEquals(List.of("max-age=60", "no-transform", "stale-while-revalidate=0", "must-revalidate"), upstream,
                         "the pull proxy's own answer, as its upstream said");
 
                 PushProxy push = tree.proxy(pull.pull().baseUri());

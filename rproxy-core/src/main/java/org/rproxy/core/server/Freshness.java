@@ -21,7 +21,8 @@ import org.rproxy.core.store.Representation;
  *       never serves one whose signature has run out.</li>
  *   <li>{@code must-revalidate} or {@code proxy-revalidate} (RFC 9111 §5.2.2.2, §5.2.2.8) when
  *       the response a proxy's copy came in said so ({@link Representation#revalidation}), and then
- *       no stale window: caches downstream must revalidate it once stale, as this node does. Not
+ *       no stale window ({@code stale-while-revalidate=0}, no {@code stale-if-error}): caches
+ *       downstream must revalidate it once stale, as this node does. Not
  *       signed, so not binding on a cache a client does not trust; it can only make a copy be
  *       asked for sooner, and the signature's {@code expires} bounds every copy whatever it says.</li>
  *   <li>A copy a proxy holds goes out with its {@code Age}, and the windows are cut at
@@ -31,10 +32,11 @@ import org.rproxy.core.store.Representation;
  * </ul>
  *
  * <p>A {@code stale-if-error} that is zero is left out; a {@code stale-while-revalidate} that is
- * zero is sent as {@code stale-while-revalidate=0} (unless the copy must be revalidated): Varnish
- * takes its grace from it and, when it is absent, applies its {@code default_grace} (10 s), so a
- * Varnish with no VCL of its own served a copy fetched near the signature's end past its
- * {@code expires} (in grace, while it fetched the next in the background). Unsigned answers get the same rule: a computed answer's
+ * zero is sent as {@code stale-while-revalidate=0}, as it is beside {@code must-revalidate}:
+ * Varnish takes its grace from it and, when it is absent, applies its {@code default_grace}
+ * (10 s) whatever else the field says, so a Varnish with no VCL of its own served a copy fetched
+ * near the signature's end past its {@code expires} (in grace, while it fetched the next in the
+ * background), and a copy that must be revalidated stale for 10 s with the node gone. Unsigned answers get the same rule: a computed answer's
  * {@code expires} is the earliest of the signed documents it names (and at a proxy it goes out
  * with the {@code Age} of the oldest copy it was computed from), an answer a pull proxy passes on
  * ends where its upstream's windows end, so a stale answer served within the windows still
@@ -48,14 +50,12 @@ final class Freshness {
     static String cacheControl(Representation representation, Instant now) {
         Representation.Windows w = representation.windowsAt(now);
         StringBuilder b = new StringBuilder(80).append("max-age=").append(w.maxAge()).append(", no-transform");
-        String revalidate = representation.revalidation().directive();
-        if (revalidate == null) {
-            b.append(", stale-while-revalidate=").append(w.staleWhileRevalidate());
-        }
+        b.append(", stale-while-revalidate=").append(w.staleWhileRevalidate()); // 0 when it must be revalidated
         long sie = w.staleIfError();
         if (sie > 0) {
             b.append(", stale-if-error=").append(sie);
         }
+        String revalidate = representation.revalidation().directive();
         if (revalidate != null) {
             b.append(", ").append(revalidate);
         }
