@@ -1,7 +1,9 @@
 package org.rproxy.core.upstream;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import org.rproxy.core.net.TransportFailures;
 
 /**
  * The wait of an {@link UpstreamClient}'s requests for one of its connections: how many may wait
@@ -56,7 +58,10 @@ final class ConnectionWait {
             return new UpstreamException(maxPending + " requests already wait for a connection to "
                     + host, cause, UpstreamException.Kind.BUSY);
         }
-        return new UpstreamException("cannot connect to " + host + ": " + cause.getMessage(), cause,
+        // a refused or timed-out connect in the node's words, not Netty's ("Connection refused: host/address:port");
+        // a lookup's own failure says the name and its deadline
+        String why = cause instanceof ConnectException ? TransportFailures.reason(cause) : cause.getMessage();
+        return new UpstreamException("cannot connect to " + host + ": " + why, cause,
                 UpstreamException.Kind.UNREACHABLE);
     }
 }

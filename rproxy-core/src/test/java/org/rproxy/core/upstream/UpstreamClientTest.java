@@ -133,6 +133,8 @@ class UpstreamClientTest {
                         () -> nowhere.send(UpstreamRequest.get("/a", List.of())).get(5, TimeUnit.SECONDS));
                 assertTrue(e.getCause() instanceof UpstreamException, e.toString());
                 assertEquals(UpstreamException.Kind.UNREACHABLE, ((UpstreamException) e.getCause()).kind());
+                // in the words the rest of the node uses, not Netty's "Connection refused: host/127.0.0.1:port"
+                assertEquals("cannot connect to 127.0.0.1:" + port + ": connection refused", e.getCause().getMessage());
             }
         }
     }
