@@ -59,8 +59,13 @@ final class OriginCommand implements Callable<Integer> {
 
     @Option(names = "--key", required = true, paramLabel = "FILE", description = {"Origin private key (PKCS#8 PEM), or a "
             + "keys file listing the signing key and the keys published beside it (conf/origin-keys.yaml), read again "
-            + "every second: how the key is rotated."})
+            + "every --keys-poll: how the key is rotated."})
     Path key;
+
+    @Option(names = "--keys-poll", defaultValue = "1s", paramLabel = "DURATION",
+            description = "How often the --key file is read again; a change is taken once it stays the same for a"
+                    + " poll (default ${DEFAULT-VALUE}, 100ms to 1h).")
+    Duration keysPoll;
 
     @Option(names = "--validity", defaultValue = "1h", paramLabel = "DURATION",
             description = "Signature validity, expires - created (default ${DEFAULT-VALUE}); re-signed at half of it.")
@@ -203,6 +208,7 @@ final class OriginCommand implements Callable<Integer> {
             problems.add(new IllegalArgumentException("--max-endpoint-pairs: " + maxEndpointPairs + " (expected: >= 1)"));
         }
         problems.check(() -> OriginOptions.checkTimes(validity, maxAge));
+        problems.check(() -> OriginOptions.checkKeysPoll(keysPoll));
         problems.check(() -> OriginOptions.checkPublicUri(publicUri));
         problems.check(() -> OriginOptions.checkListeners(listen, admin));
         problems.check(() -> OriginOptions.checkKeyModes(key));
@@ -210,7 +216,7 @@ final class OriginCommand implements Callable<Integer> {
         problems.throwIfAny();
         OriginConfig config = new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
                 deleteSettle, new QueryLimits(maxEndpointPairs), maxMapFileSize.bytes(), overlay)
-                .withMapsLimits(mapsLimits.limits());
+                .withMapsLimits(mapsLimits.limits()).withKeysPoll(keysPoll);
         // The update stream (RFC 8895) at /updates, for push-mode proxies and RFC 8895 clients.
         UpdateStreamConfig stream = UpdateStreamConfig.defaults().withHeartbeat(heartbeat)
                 .withMaxSubscribers(streamLimits.maxSubscribers).withSignatureEvents(signatureEvents)

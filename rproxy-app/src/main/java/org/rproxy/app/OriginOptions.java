@@ -18,6 +18,7 @@ import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.OverlayInfo;
 import org.rproxy.core.tls.Tls;
 import org.rproxy.origin.KeyFileModes;
+import org.rproxy.origin.OriginConfig;
 
 /**
  * Checks of {@code rproxy origin}'s options that go together or need more than a converter,
@@ -40,6 +41,15 @@ final class OriginOptions {
         if (maxAge.compareTo(validity) > 0) {
             throw new IllegalArgumentException("--max-age: " + Durations.format(maxAge)
                     + " (expected: at most --validity, " + Durations.format(validity) + ")");
+        }
+    }
+
+    /** --keys-poll is within what the origin takes ({@link OriginConfig#MIN_KEYS_POLL} to {@link OriginConfig#MAX_KEYS_POLL}). */
+    static void checkKeysPoll(Duration poll) {
+        if (poll.compareTo(OriginConfig.MIN_KEYS_POLL) < 0 || poll.compareTo(OriginConfig.MAX_KEYS_POLL) > 0) {
+            throw new IllegalArgumentException("--keys-poll: " + Durations.format(poll) + " (expected: "
+                    + Durations.format(OriginConfig.MIN_KEYS_POLL) + " to " + Durations.format(OriginConfig.MAX_KEYS_POLL)
+                    + ")");
         }
     }
 

@@ -35,6 +35,8 @@ class OriginOptionsTest {
         "--max-subscribers 0          | --max-subscribers: 0 (expected: >= 1)",
         "--max-pending-bytes 1KB      | --max-pending-bytes: 1KB (expected: >= 64KB)",
         "--max-connections 0          | --max-connections: 0 (expected: 1 to 10000000)",
+        "--keys-poll 50ms             | --keys-poll: 50ms (expected: 100ms to 1h)",
+        "--keys-poll 2h               | --keys-poll: 2h (expected: 100ms to 1h)",
     })
     void aBadCombinationIsAUsageErrorNamingTheOptions(String options, String message) {
         String[] args = ("origin --maps " + dir.resolve("maps") + " --key " + dir.resolve("origin.key") + " "
@@ -96,11 +98,30 @@ class OriginOptionsTest {
                 + " expected: an absolute http(s) URI, e.g. https://alto.example.net)", run.err().strip());
     }
 
+    /** --keys-poll reaches the origin's settings; by default the keys file is read every second. */
+    @Test
+    void theKeysPollOptionSetsHowOftenTheKeysFileIsRead() throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        assertEquals(OriginConfig.DEFAULT_KEYS_POLL, origin().settings().config().keysPoll());
+        assertEquals(Duration.ofMillis(250), origin("--keys-poll", "250ms").settings().config().keysPoll());
+    }
+
     @Test
     void theOriginsOwnChecksStateDurationsAsOperatorsWriteThem() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OriginConfig(
                 FrontEndConfig.defaults("127.0.0.1", 0), dir, dir.resolve("origin.key"), Duration.ofSeconds(10),
                 Duration.ofHours(1), null, null, null));
         assertEquals("max-age: 1h (expected: 0 to validity, 10s)", e.getMessage());
+    }
+
+    @Test
+    void theOriginRefusesAKeysPollOutOfRangeNamingIt() {
+        OriginConfig c = new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), dir, dir.resolve("origin.key"),
+                Duration.ofSeconds(10), Duration.ofSeconds(5), null, null, null);
+        assertEquals(OriginConfig.DEFAULT_KEYS_POLL, c.keysPoll());
+        assertEquals("keys-poll: 99ms (expected: 100ms to 1h)", assertThrows(IllegalArgumentException.class,
+                () -> c.withKeysPoll(Duration.ofMillis(99))).getMessage());
+        assertEquals("keys-poll: 61m (expected: 100ms to 1h)", assertThrows(IllegalArgumentException.class,
+                () -> c.withKeysPoll(Duration.ofMinutes(61))).getMessage());
     }
 }

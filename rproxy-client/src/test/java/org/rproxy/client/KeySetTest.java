@@ -65,7 +65,8 @@ class KeySetTest {
         String cur = current.publicKey().keyId();
         String nxt = next.publicKey().keyId();
         try (Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
-                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "key-set-test", null));
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "key-set-test", null)
+                .withKeysPoll(OriginConfig.MIN_KEYS_POLL)); // each change taken within a fraction of a second
              AltoClient client = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
                      KeyPin.ofKeyId(cur)))) {
             assertEquals(Set.of(cur), client.trustedKeyIds());

@@ -30,12 +30,12 @@ import org.slf4j.LoggerFactory;
  */
 final class KeysReload {
     private static final Logger log = LoggerFactory.getLogger(KeysReload.class);
-    /** How often the file is read. */
-    static final Duration EVERY = Duration.ofSeconds(1);
     /** After this many polls of a file changing at each, a warning says that the change is not taken. */
     static final int STILL_CHANGING = 10;
 
     private final Path file;
+    /** How often the file is read (the origin's {@code keys-poll}): named in the log while a change waits. */
+    private final Duration every;
     private OriginKeys current;
     private String refused;
     /** The file as the last poll saw it. */
@@ -45,8 +45,9 @@ final class KeysReload {
     /** The warnings about the keys' modes said so far (at start, by the command that starts the origin). */
     private final Set<String> warned;
 
-    KeysReload(Path file, OriginKeys current) {
+    KeysReload(Path file, OriginKeys current, Duration every) {
         this.file = requireNonNull(file, "file");
+        this.every = requireNonNull(every, "every");
         this.current = requireNonNull(current, "current");
         this.warned = new HashSet<>(KeyFileModes.warnings(file));
         this.last = KeysFileLook.of(file);
@@ -114,7 +115,7 @@ final class KeysReload {
         changing++;
         if (changing == 1) {
             log.info("keys file {} changed ({}); taking it once it stays the same for a poll ({} ms), so that a file"
-                    + " being written is not taken half-written", file, look.describe(), EVERY.toMillis());
+                    + " being written is not taken half-written", file, look.describe(), every.toMillis());
         } else if (changing == STILL_CHANGING) {
             log.warn("keys file {} changed at each of the last {} polls ({}); the keys in use stay (signing {})"
                     + " until it stays the same for a poll", file, STILL_CHANGING, look.describe(),

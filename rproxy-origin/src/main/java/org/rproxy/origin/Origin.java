@@ -168,8 +168,8 @@ public final class Origin implements AutoCloseable {
         origin.watcher = watcher;
         try {
             origin.startServing(maps);
-            KeysReload reload = new KeysReload(config.key(), keys);
-            long poll = KeysReload.EVERY.toMillis();
+            KeysReload reload = new KeysReload(config.key(), keys, config.keysPoll());
+            long poll = config.keysPoll().toMillis();
             origin.publisher.scheduleWithFixedDelay(guard.guard("reading the keys file",
                     () -> origin.versions.rotateSafely(reload)), poll, poll, TimeUnit.MILLISECONDS);
             if (reloadEvery != null) {

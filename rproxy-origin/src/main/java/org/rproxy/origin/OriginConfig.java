@@ -32,13 +32,25 @@ import org.rproxy.core.server.FrontEndConfig;
  * @param overlay       the P2P overlay to name in the directory ({@code meta.alto-redist.overlay}), or null
  * @param mapsLimits    how many documents and bytes one load of the maps may read (null:
  *                      {@link MapsLimits#defaults()}, sized to the heap)
+ * @param keysPoll      how often the {@code --key} file (a keys file, or a single key) is read again
+ *                      for a rotation; a change is taken once it stays the same for a poll (null:
+ *                      {@link #DEFAULT_KEYS_POLL})
  */
 public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
                            List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
-                           QueryLimits queryLimits, Long maxMapFileBytes, OverlayInfo overlay, MapsLimits mapsLimits) {
+                           QueryLimits queryLimits, Long maxMapFileBytes, OverlayInfo overlay, MapsLimits mapsLimits,
+                           Duration keysPoll) {
 
     /** Long enough for a deploy (or an operator) to delete a file and copy its successor in. */
     public static final Duration DEFAULT_DELETE_SETTLE = Duration.ofSeconds(30);
+    /** Soon enough for an operator watching a rotation; the file is small, so reading it is cheap. */
+    public static final Duration DEFAULT_KEYS_POLL = Duration.ofSeconds(1);
+    /**
+     * The keys poll's bounds: more often than ten times a second only costs reads (the change still
+     * waits a poll), and past an hour a rotation's steps would take hours each.
+     */
+    public static final Duration MIN_KEYS_POLL = Duration.ofMillis(100);
+    public static final Duration MAX_KEYS_POLL = Duration.ofHours(1);
 
     public OriginConfig {
         requireNonNull(frontEnd, "frontEnd");
@@ -80,6 +92,21 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
         if (mapsLimits == null) {
             mapsLimits = MapsLimits.defaults();
         }
+        if (keysPoll == null) {
+            keysPoll = DEFAULT_KEYS_POLL;
+        }
+        if (keysPoll.compareTo(MIN_KEYS_POLL) < 0 || keysPoll.compareTo(MAX_KEYS_POLL) > 0) {
+            throw new IllegalArgumentException("keys-poll: " + Durations.format(keysPoll) + " (expected: "
+                    + Durations.format(MIN_KEYS_POLL) + " to " + Durations.format(MAX_KEYS_POLL) + ")");
+        }
+    }
+
+    /** Reading the keys file every {@link #DEFAULT_KEYS_POLL}. */
+    public OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duration validity, Duration maxAge,
+                        List<String> proxies, String instanceName, String publicUri, Duration deleteSettle,
+                        QueryLimits queryLimits, Long maxMapFileBytes, OverlayInfo overlay, MapsLimits mapsLimits) {
+        this(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle, queryLimits,
+                maxMapFileBytes, overlay, mapsLimits, null);
     }
 
     /** With the default maps limits. */
@@ -113,28 +140,34 @@ public record OriginConfig(FrontEndConfig frontEnd, Path maps, Path key, Duratio
 
     public OriginConfig withDeleteSettle(Duration settle) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri,
-                requireNonNull(settle, "settle"), queryLimits, maxMapFileBytes, overlay, mapsLimits);
+                requireNonNull(settle, "settle"), queryLimits, maxMapFileBytes, overlay, mapsLimits, keysPoll);
     }
 
     public OriginConfig withQueryLimits(QueryLimits limits) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                requireNonNull(limits, "limits"), maxMapFileBytes, overlay, mapsLimits);
+                requireNonNull(limits, "limits"), maxMapFileBytes, overlay, mapsLimits, keysPoll);
     }
 
     public OriginConfig withMaxMapFileBytes(long max) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                queryLimits, max, overlay, mapsLimits);
+                queryLimits, max, overlay, mapsLimits, keysPoll);
     }
 
     /** Naming {@code info} (null: none) in the directory. */
     public OriginConfig withOverlay(OverlayInfo info) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                queryLimits, maxMapFileBytes, info, mapsLimits);
+                queryLimits, maxMapFileBytes, info, mapsLimits, keysPoll);
     }
 
     /** Loading the maps within {@code limits}. */
     public OriginConfig withMapsLimits(MapsLimits limits) {
         return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
-                queryLimits, maxMapFileBytes, overlay, requireNonNull(limits, "limits"));
+                queryLimits, maxMapFileBytes, overlay, requireNonNull(limits, "limits"), keysPoll);
+    }
+
+    /** Reading the keys file every {@code poll} ({@link #MIN_KEYS_POLL} to {@link #MAX_KEYS_POLL}). */
+    public OriginConfig withKeysPoll(Duration poll) {
+        return new OriginConfig(frontEnd, maps, key, validity, maxAge, proxies, instanceName, publicUri, deleteSettle,
+                queryLimits, maxMapFileBytes, overlay, mapsLimits, requireNonNull(poll, "poll"));
     }
 }

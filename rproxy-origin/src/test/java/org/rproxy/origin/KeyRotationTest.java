@@ -47,10 +47,14 @@ import org.rproxy.core.testing.CapturedLogs;
  * file that does not check is refused at start with the entry and the reason, and while
  * running it changes nothing; nor does a key added while running that other users may read, nor
  * a keys file caught half-written in place (the whole is taken once it stays the same a poll).
+ * The origins read their keys file every {@link #POLL}, not every second, so that each step is
+ * taken in a fraction of a second; the edit in place keeps the default poll, since its writer must
+ * finish before the next one.
  */
 class KeyRotationTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration POLL = OriginConfig.MIN_KEYS_POLL;
 
     @TempDir
     Path dir;
@@ -83,8 +87,12 @@ class KeyRotationTest {
     }
 
     private Origin start(Path keys, Clock clock) throws IOException {
+        return start(keys, clock, POLL);
+    }
+
+    private Origin start(Path keys, Clock clock, Duration poll) throws IOException {
         return Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), Path.of("../conf/maps"), keys,
-                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "rotation-test", null), clock);
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "rotation-test", null).withKeysPoll(poll), clock);
     }
 
     /** The directory as served now: the keys it lists and who signed it (verified with those keys). */
@@ -192,13 +200,11 @@ class KeyRotationTest {
     void aBrokenEditWhileRunningKeepsTheKeysInUse() throws Exception {
         String cur = current.publicKey().keyId();
         Path keys = keysFile("  - file: DIR/current.key\n    signing: true\n");
-        try (Origin origin = start(keys)) {
+        try (CapturedLogs logs = CapturedLogs.of(KeysReload.class); Origin origin = start(keys)) {
             write("keys.yaml", "keys:\n  - file: " + dir.resolve("next.key") + "\n");
-            // Give the poll time to read the broken file, then check nothing changed.
-            long until = System.nanoTime() + 3 * KeysReload.EVERY.toNanos();
-            while (System.nanoTime() < until) {
-                assertEquals(new Served(List.of(cur), cur), served(origin));
-            }
+            // Once a poll has read the broken file whole (and refused it), nothing changed.
+            logs.awaitMessage("keys file refused, the keys in use stay (signing " + cur + ")", DEADLINE);
+            assertEquals(new Served(List.of(cur), cur), served(origin));
             assertEquals(cur, origin.keyId());
         }
     }
@@ -222,7 +228,7 @@ class KeyRotationTest {
         origins.setLevel(Level.INFO);
         try (CapturedLogs polls = CapturedLogs.of(KeysReload.class);
              CapturedLogs changes = CapturedLogs.of(Origin.class);
-             Origin origin = start(keys);
+             Origin origin = start(keys, Clock.systemUTC(), OriginConfig.DEFAULT_KEYS_POLL);
              FileChannel ch = FileChannel.open(keys, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             // An edit in place adding a key, its first piece read by a poll: the current key alone.
             ch.write(ByteBuffer.wrap(head));

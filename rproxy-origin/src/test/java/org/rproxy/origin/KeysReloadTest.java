@@ -87,7 +87,7 @@ class KeysReloadTest {
     @Test
     void aKeysFileCaughtHalfWrittenInPlaceIsNotTakenTheWholeIsOnceItStaysTheSame() throws Exception {
         Path keys = keysFile("A", "B");
-        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys));
+        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys), OriginConfig.DEFAULT_KEYS_POLL);
         assertNull(reload.poll(), "unchanged");
 
         // The operator adds C by rewriting the file in place; after its first piece the file lists A alone.
@@ -118,7 +118,7 @@ class KeysReloadTest {
     @Test
     void aKeyFileItListsCaughtHalfWrittenIsWaitedForNotRefused() throws Exception {
         Path keys = keysFile("A");
-        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys));
+        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys), OriginConfig.DEFAULT_KEYS_POLL);
         Path cKey = dir.resolve("C.key");
         String pem = c.toPkcs8Pem();
         try (CapturedLogs logs = CapturedLogs.of(KeysReload.class)) {
@@ -139,7 +139,7 @@ class KeysReloadTest {
     @Test
     void aFileThatChangesAtEveryPollIsWarnedOfOnce() throws Exception {
         Path keys = keysFile("A");
-        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys));
+        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys), OriginConfig.DEFAULT_KEYS_POLL);
         try (CapturedLogs logs = CapturedLogs.of(KeysReload.class)) {
             for (int i = 0; i < 2 * KeysReload.STILL_CHANGING; i++) {
                 Files.writeString(keys, text("A") + "# edit " + i + "\n");
@@ -162,7 +162,7 @@ class KeysReloadTest {
     @Test
     void aKeysFileLeftHalfWrittenForMoreThanAPollIsRefusedNamingTheEntryAndNeverTaken() throws Exception {
         Path keys = keysFile("A", "B");
-        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys));
+        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys), OriginConfig.DEFAULT_KEYS_POLL);
         String whole = text("A", "B", "C");
         String cPath = dir.resolve("C.key").toString();
         int cut = whole.indexOf(cPath) + cPath.length() - 3; // within C's file name
@@ -194,7 +194,7 @@ class KeysReloadTest {
     @Test
     void aListedKeyLeftHalfWrittenForMoreThanAPollIsRefusedAndNeverTaken() throws Exception {
         Path keys = keysFile("A");
-        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys));
+        KeysReload reload = new KeysReload(keys, OriginKeys.read(keys), OriginConfig.DEFAULT_KEYS_POLL);
         Path cKey = dir.resolve("C.key");
         String pem = c.toPkcs8Pem();
         List<List<String>> taken = new ArrayList<>();
