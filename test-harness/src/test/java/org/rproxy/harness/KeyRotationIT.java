@@ -96,7 +96,8 @@ class KeyRotationIT {
         ExecutorService readers = Executors.newFixedThreadPool(2);
         try (UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
              Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
-                     Duration.ofHours(1), MAX_AGE, List.of(), "rotation-it", null), Clock.systemUTC(), stream);
+                     Duration.ofHours(1), MAX_AGE, List.of(), "rotation-it", null)
+                     .withKeysPoll(OriginConfig.MIN_KEYS_POLL), Clock.systemUTC(), stream); // each edit seen within 0.1 s
              StreamingPull regional = startRegional(origin.baseUri(), currentPub);
              PushPullProxy edge = PushPullProxy.start(Proxies.config("edge", regional.pull().baseUri(), currentPub)
                      .withMode(ProxyConfig.Mode.PUSH), Clock.systemUTC())) {
