@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
@@ -91,12 +93,26 @@ class Http2NonReaderStallTest {
         RawHttp2Client c = target.add(new RawHttp2Client(target.address(), tls, 4096,
                 RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE, RawHttp2Client.MAX_WINDOW)); // never reads
         c.windowUpdate(0, RawHttp2Client.MAX_WINDOW - RawHttp2Client.DEFAULT_WINDOW);
+        askForLargeAnswers(c);
+        playUntilClosed(c, n -> "read nothing and sent " + n + " " + what, () -> "", sending);
+    }
+
+    /** Four GETs of the large answer on streams 1, 3, 5, 7, once the node serves the connection. */
+    private void askForLargeAnswers(RawHttp2Client c) throws Exception {
         for (int i = 0; i < 4; i++) {
             c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS | RawHttp2Client.END_STREAM, 2 * i + 1,
                     RawHttp2Client.requestHead("GET", "/large"));
         }
         c.flush();
         Eventually.await("the connection served", RawHttp2Client.WAIT, () -> !target.server().openConnections().isEmpty());
+    }
+
+    /**
+     * Writes {@code sending} ten times per timeout, for ten timeouts at most, until the node closes the connection;
+     * fails saying what the client did ({@code did} of the frames sent) and {@code more} when it is still open.
+     */
+    private void playUntilClosed(RawHttp2Client c, IntFunction<String> did, Supplier<String> more, Sending sending)
+            throws Exception {
         long start = System.nanoTime();
         long until = start + PLAYING.toNanos();
         int frames = 0;
@@ -116,8 +132,8 @@ class Http2NonReaderStallTest {
                     () -> target.server().openConnections().isEmpty());
         }
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(target.server().openConnections().isEmpty(), "a client that read nothing and sent " + frames + " "
-                + what + " still has its connection after " + took + " ms (stall timeout " + TIMEOUT.toMillis() + " ms)");
+        assertTrue(target.server().openConnections().isEmpty(), "a client that " + did.apply(frames)
+                + " still has its connection after " + took + " ms (stall timeout " + TIMEOUT.toMillis() + " ms" + more.get() + ")");
     }
 
     /**
@@ -132,12 +148,7 @@ class Http2NonReaderStallTest {
         target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT));
         RawHttp2Client c = target.add(new RawHttp2Client(target.address(), null, 0,
                 RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE, RawHttp2Client.MAX_WINDOW)); // never reads
-        for (int i = 0; i < 4; i++) {
-            c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS | RawHttp2Client.END_STREAM, 2 * i + 1,
-                    RawHttp2Client.requestHead("GET", "/large"));
-        }
-        c.flush();
-        Eventually.await("the connection served", RawHttp2Client.WAIT, () -> !target.server().openConnections().isEmpty());
+        askForLargeAnswers(c);
         Eventually.await("the connection closed by the stall timeout (" + TIMEOUT.toMillis() + " ms)", PLAYING,
                 () -> target.server().openConnections().isEmpty());
         target.anotherClientIsServed();
@@ -152,34 +163,9 @@ class Http2NonReaderStallTest {
         target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withIdleTimeout(TIMEOUT));
         RawHttp2Client c = target.add(new RawHttp2Client(target.address(), null, 0,
                 RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE, RawHttp2Client.MAX_WINDOW)).startReading();
-        for (int i = 0; i < 4; i++) {
-            c.frame(RawHttp2Client.HEADERS, RawHttp2Client.END_HEADERS | RawHttp2Client.END_STREAM, 2 * i + 1,
-                    RawHttp2Client.requestHead("GET", "/large"));
-        }
-        c.flush();
-        Eventually.await("the connection served", RawHttp2Client.WAIT, () -> !target.server().openConnections().isEmpty());
-        long start = System.nanoTime();
-        long until = start + PLAYING.toNanos();
-        int pings = 0;
-        boolean refused = false;
-        while (!target.server().openConnections().isEmpty() && System.nanoTime() < until) {
-            try {
-                c.ping(++pings);
-                c.flush();
-            } catch (IOException e) {
-                refused = true; // the node closed the connection (its reset reached this write)
-                break;
-            }
-            LockSupport.parkNanos(FRAME_EVERY_NANOS);
-        }
-        if (refused) {
-            Eventually.await("the connection gone from the node", RawHttp2Client.WAIT,
-                    () -> target.server().openConnections().isEmpty());
-        }
-        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(target.server().openConnections().isEmpty(), "a client that read its socket, sent " + pings
-                + " PINGs and gave no connection credit still has its connection after " + took + " ms (stall timeout "
-                + TIMEOUT.toMillis() + " ms; its DATA read: " + c.dataBytes.get() + " bytes)");
+        askForLargeAnswers(c);
+        playUntilClosed(c, n -> "read its socket, sent " + n + " PINGs and gave no connection credit",
+                () -> "; its DATA read: " + c.dataBytes.get() + " bytes", (client, n) -> client.ping(n));
         target.anotherClientIsServed();
     }
 }
