@@ -1,27 +1,13 @@
 package org.rproxy.client;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.StringWriter;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.testing.CompiledExamples;
 
 /**
  * The client library guide's example (docs/client-library.md) compiles as shown, as the body of a method with its imports
@@ -39,24 +25,7 @@ class ReadmeExampleTest {
         String unit = asMethodBody(example);
         String className = "ReadmeExample";
 
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        StringWriter log = new StringWriter();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
-            JavaFileObject source = new SimpleJavaFileObject(URI.create("string:///" + className + ".java"),
-                    JavaFileObject.Kind.SOURCE) {
-                @Override
-                public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                    return unit;
-                }
-            };
-            boolean ok = javac.getTask(log, files, diagnostics, List.of("-proc:none", "-d", out.toString(),
-                    "-classpath", System.getProperty("java.class.path")), null, List.of(source)).call();
-            String errors = diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-                    .map(d -> "line " + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT)).collect(Collectors.joining("\n"));
-            assertEquals("", errors, "the client library guide's example, as compiled:\n" + unit + "\n" + log);
-            assertTrue(ok, log.toString());
-        }
+        CompiledExamples.assertCompiles(className, unit, out, "the client library guide's example");
     }
 
     /**
