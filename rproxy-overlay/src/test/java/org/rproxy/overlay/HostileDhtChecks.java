@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -64,9 +62,7 @@ final class HostileDhtChecks {
             return r;
         };
         try (HostileNode hostile = new HostileNode(new InetSocketAddress(NamespaceChecks.ip(2), 6881), answer);
-             DhtNode honest = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
-                     Files.createDirectories(dir.resolve("dht-1")),
-                     List.of(new InetSocketAddress(NamespaceChecks.ip(2), 6881)), false)) {
+             DhtNode honest = NamespaceChecks.dhtNode(1, dir, List.of(new InetSocketAddress(NamespaceChecks.ip(2), 6881)))) {
             honest.joined().get(60, TimeUnit.SECONDS);
             for (String which : List.of("no signature", "a value of 1,400 bytes")) {
                 int before = gets.get();
@@ -112,13 +108,9 @@ final class HostileDhtChecks {
         };
         List<InetSocketAddress> honestBoot = OverlayNode.addresses(NamespaceChecks.boot(3, 4));
         try (HostileNode hostile = new HostileNode(new InetSocketAddress(NamespaceChecks.ip(2), 6881), answer);
-             DhtNode holder = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(3)), 6881,
-                     Files.createDirectories(dir.resolve("dht-3")), honestBoot, false);
-             DhtNode putting = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(4)), 6881,
-                     Files.createDirectories(dir.resolve("dht-4")), honestBoot, false);
-             DhtNode reader = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
-                     Files.createDirectories(dir.resolve("dht-1")),
-                     List.of(new InetSocketAddress(NamespaceChecks.ip(2), 6881)), false)) {
+             DhtNode holder = NamespaceChecks.dhtNode(3, dir, honestBoot);
+             DhtNode putting = NamespaceChecks.dhtNode(4, dir, honestBoot);
+             DhtNode reader = NamespaceChecks.dhtNode(1, dir, List.of(new InetSocketAddress(NamespaceChecks.ip(2), 6881)))) {
             holder.joined().get(60, TimeUnit.SECONDS);
             putting.joined().get(60, TimeUnit.SECONDS);
             reader.joined().get(60, TimeUnit.SECONDS);
@@ -157,12 +149,9 @@ final class HostileDhtChecks {
         InetSocketAddress seeder = new InetSocketAddress(NamespaceChecks.ip(3), 7003);
         List<InetSocketAddress> boot = OverlayNode.addresses(NamespaceChecks.boot(1, 2, 3, 4));
         try (HostileNode hostile = new HostileNode(new InetSocketAddress(NamespaceChecks.ip(2), 6881), answer);
-             DhtNode reader = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
-                     Files.createDirectories(dir.resolve("dht-1")), boot, false);
-             DhtNode announcing = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(3)), 6881,
-                     Files.createDirectories(dir.resolve("dht-3")), boot, false);
-             DhtNode other = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(4)), 6881,
-                     Files.createDirectories(dir.resolve("dht-4")), boot, false)) {
+             DhtNode reader = NamespaceChecks.dhtNode(1, dir, boot);
+             DhtNode announcing = NamespaceChecks.dhtNode(3, dir, boot);
+             DhtNode other = NamespaceChecks.dhtNode(4, dir, boot)) {
             reader.joined().get(60, TimeUnit.SECONDS);
             announcing.joined().get(60, TimeUnit.SECONDS);
             other.joined().get(60, TimeUnit.SECONDS);

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -43,10 +41,8 @@ final class MalformedKrpcChecks {
         lines.start();
         root.addAppender(lines);
         List<InetSocketAddress> boot = OverlayNode.addresses(NamespaceChecks.boot(1, 3));
-        try (DhtNode target = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
-                     Files.createDirectories(dir.resolve("dht-1")), boot, false);
-             DhtNode honest = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(3)), 6881,
-                     Files.createDirectories(dir.resolve("dht-3")), boot, false);
+        try (DhtNode target = NamespaceChecks.dhtNode(1, dir, boot);
+             DhtNode honest = NamespaceChecks.dhtNode(3, dir, boot);
              DatagramSocket hostile = new DatagramSocket(new InetSocketAddress(NamespaceChecks.ip(2), 6881))) {
             target.joined().get(60, TimeUnit.SECONDS);
             honest.joined().get(60, TimeUnit.SECONDS);
@@ -94,10 +90,8 @@ final class MalformedKrpcChecks {
     static void madeUpIdsFromOneHostDoNotPushHonestNodesOut(Path dir) throws Exception {
         List<InetSocketAddress> boot = OverlayNode.addresses(NamespaceChecks.boot(1, 3));
         List<DatagramSocket> sockets = new ArrayList<>();
-        try (DhtNode target = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(1)), 6881,
-                     Files.createDirectories(dir.resolve("dht-1")), boot, false);
-             DhtNode honest = DhtNode.start(InetAddress.getByName(NamespaceChecks.ip(3)), 6881,
-                     Files.createDirectories(dir.resolve("dht-3")), boot, false)) {
+        try (DhtNode target = NamespaceChecks.dhtNode(1, dir, boot);
+             DhtNode honest = NamespaceChecks.dhtNode(3, dir, boot)) {
             target.joined().get(60, TimeUnit.SECONDS);
             honest.joined().get(60, TimeUnit.SECONDS);
             InetSocketAddress honestAt = new InetSocketAddress(NamespaceChecks.ip(3), 6881);

@@ -102,6 +102,12 @@ final class NamespaceChecks {
         return "100.64.0." + host;
     }
 
+    /** A DHT node on host {@code host}'s port 6881, its state in {@code dir}/dht-{@code host}, joining through {@code boot}. */
+    static DhtNode dhtNode(int host, Path dir, List<InetSocketAddress> boot) throws Exception {
+        return DhtNode.start(InetAddress.getByName(ip(host)), 6881, Files.createDirectories(dir.resolve("dht-" + host)),
+                boot, false);
+    }
+
     static List<Address> boot() {
         return boot(1, 2, 3);
     }
