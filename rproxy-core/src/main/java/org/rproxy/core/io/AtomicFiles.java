@@ -3,7 +3,6 @@ package org.rproxy.core.io;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -48,10 +47,7 @@ public final class AtomicFiles {
                 }
             }
             try (FileChannel ch = out) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
+                SlicedWrites.writeAll(ch, bytes);
                 ch.force(true);
             }
             try {

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,12 +11,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.rproxy.core.io.SlicedWrites;
 import org.rproxy.core.model.Bytes;
 
 /**
  * The files of one {@link BodySpool}: writes each body to a new file in the spool's directory,
  * open for reading, as a {@link SpooledBody} with the caller's reference, and counts the bytes in
- * files not yet deleted. Thread-safe; writes on the caller's thread (a feed's, never an event loop).
+ * files not yet deleted. Thread-safe; writes on the caller's thread (a feed's, never an event loop),
+ * in {@link SlicedWrites slices}, so the thread keeps no direct copy of the body.
  */
 final class SpoolFiles {
     private final Path directory;
@@ -47,10 +48,7 @@ final class SpoolFiles {
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.READ);
-            ByteBuffer src = ByteBuffer.wrap(body.unsafeArray()).asReadOnlyBuffer();
-            while (src.hasRemaining()) {
-                ch.write(src);
-            }
+            SlicedWrites.writeAll(ch, body.unsafeArray());
             bytes.addAndGet(body.length());
             return new SpooledBody(file, ch, body.length(), freer, freed -> bytes.addAndGet(-freed));
         } catch (IOException e) {

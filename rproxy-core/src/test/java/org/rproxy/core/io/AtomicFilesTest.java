@@ -3,6 +3,7 @@ package org.rproxy.core.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.testing.DirectKept;
 
 /** A file written whole, replacing the old one, with a plain new file's mode and no temporary file left. */
 class AtomicFilesTest {
@@ -32,6 +35,21 @@ class AtomicFilesTest {
         try (var files = Files.list(dir)) {
             assertEquals(List.of(dir.resolve("empty"), f), files.sorted().toList());
         }
+    }
+
+    /** A signed bundle of a large cost map leaves no direct copy on the thread that saved it. */
+    @Test
+    void theWritingThreadKeepsNoDirectCopyOfALargeFile() throws Exception {
+        byte[] b = new byte[8 * 1024 * 1024];
+        new Random(11).nextBytes(b);
+        Path f = dir.resolve("bundle");
+        long grown = DirectKept.byWorkOnItsOwnThread(() -> {
+            AtomicFiles.write(f, b);
+            return f;
+        }).grownBytes();
+        assertTrue(grown <= 2L * SlicedWrites.SLICE, "the writing thread holds " + grown
+                + " bytes of JDK direct memory after writing " + b.length + " bytes");
+        assertArrayEquals(b, Files.readAllBytes(f));
     }
 
     @Test
