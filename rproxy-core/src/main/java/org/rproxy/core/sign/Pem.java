@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
@@ -60,6 +61,26 @@ final class Pem {
             hint += "; convert the SEC1 key with: openssl pkcs8 -topk8 -nocrypt -in KEY";
         }
         throw new IllegalArgumentException(source + ": no '" + type + "' block (" + hint + ")");
+    }
+
+    /**
+     * The key in the first block of {@code type} in {@code text}, decoded by {@code decoder}; one
+     * the decoder refuses is refused naming {@code source} as not a valid {@code what}. One place
+     * for the private and the public key, so both read and refuse alike.
+     */
+    static AsymmetricKeyParameter key(String text, String type, String source, KeyDecoder decoder, String what) {
+        byte[] der = content(text, type, source);
+        try {
+            return decoder.decode(der);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(source + ": not a valid " + what + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Bouncy Castle's key factories: DER to a key, or an exception saying why not. */
+    @FunctionalInterface
+    interface KeyDecoder {
+        AsymmetricKeyParameter decode(byte[] der) throws IOException;
     }
 
     static String write(String type, byte[] der) {

@@ -77,13 +77,8 @@ public final class SigningKey {
     }
 
     private static SigningKey fromPem(String pem, String source) {
-        byte[] der = Pem.content(pem, "PRIVATE KEY", source);
-        AsymmetricKeyParameter p;
-        try {
-            p = PrivateKeyFactory.createKey(der);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(source + ": not a valid PKCS#8 private key (" + e.getMessage() + ")", e);
-        }
+        AsymmetricKeyParameter p = Pem.key(pem, "PRIVATE KEY", source, PrivateKeyFactory::createKey,
+                "PKCS#8 private key");
         if (p instanceof Ed25519PrivateKeyParameters ed) {
             return ed25519(ed);
         }

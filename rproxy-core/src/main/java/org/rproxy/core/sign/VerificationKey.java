@@ -65,14 +65,7 @@ public final class VerificationKey {
     }
 
     private static VerificationKey fromPem(String pem, String source) {
-        byte[] der = Pem.content(pem, "PUBLIC KEY", source);
-        AsymmetricKeyParameter p;
-        try {
-            p = PublicKeyFactory.createKey(der);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(source + ": not a valid SubjectPublicKeyInfo (" + e.getMessage() + ")", e);
-        }
-        return of(p, source);
+        return of(Pem.key(pem, "PUBLIC KEY", source, PublicKeyFactory::createKey, "SubjectPublicKeyInfo"), source);
     }
 
     /** The key described by {@code jwk}, which must be an Ed25519 or P-256 key whose kid is its thumbprint. */
