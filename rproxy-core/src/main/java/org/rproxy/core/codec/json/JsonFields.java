@@ -52,38 +52,24 @@ public final class JsonFields {
 
     /** The member {@code name} of {@code parent}, which must be present and an object. */
     public static ObjectNode object(ObjectNode parent, String parentPath, String name) {
-        JsonNode v = required(parent, parentPath, name);
-        if (v instanceof ObjectNode o) {
-            return o;
-        }
-        throw wrongType(path(parentPath, name), "an object");
+        return typed(required(parent, parentPath, name), ObjectNode.class, parentPath, name, "an object");
     }
 
     /** The member {@code name} as an object, or null when absent. */
     public static ObjectNode optionalObject(ObjectNode parent, String parentPath, String name) {
         JsonNode v = optional(parent, name);
-        if (v == null || v instanceof ObjectNode) {
-            return (ObjectNode) v;
-        }
-        throw wrongType(path(parentPath, name), "an object");
+        return v == null ? null : typed(v, ObjectNode.class, parentPath, name, "an object");
     }
 
     /** The member {@code name}, which must be present and an array. */
     public static ArrayNode array(ObjectNode parent, String parentPath, String name) {
-        JsonNode v = required(parent, parentPath, name);
-        if (v instanceof ArrayNode a) {
-            return a;
-        }
-        throw wrongType(path(parentPath, name), "an array");
+        return typed(required(parent, parentPath, name), ArrayNode.class, parentPath, name, "an array");
     }
 
     /** The member {@code name} as an array, or null when absent. */
     public static ArrayNode optionalArray(ObjectNode parent, String parentPath, String name) {
         JsonNode v = optional(parent, name);
-        if (v == null || v instanceof ArrayNode) {
-            return (ArrayNode) v;
-        }
-        throw wrongType(path(parentPath, name), "an array");
+        return v == null ? null : typed(v, ArrayNode.class, parentPath, name, "an array");
     }
 
     /** The member {@code name}, which must be present and a string. */
@@ -161,6 +147,18 @@ public final class JsonFields {
     private static JsonNode optional(ObjectNode parent, String name) {
         JsonNode v = parent.get(name);
         return v == null || v.isNull() ? null : v;
+    }
+
+    /**
+     * Member {@code name}'s value {@code v} as a {@code type}, or the {@code E_INVALID_FIELD_TYPE}
+     * naming it: one check for objects and arrays, required or optional.
+     */
+    private static <T extends JsonNode> T typed(JsonNode v, Class<T> type, String parentPath, String name,
+                                                String expected) {
+        if (type.isInstance(v)) {
+            return type.cast(v);
+        }
+        throw wrongType(path(parentPath, name), expected);
     }
 
     private static String text(JsonNode v, String parentPath, String name) {
