@@ -3,7 +3,6 @@ package org.rproxy.harness.load;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,7 +68,7 @@ final class VerdictCache {
         Entry e = entries.get(key);
         if (e != null && Arrays.equals(e.covered, covered) && e.body.readableBytes() == body.readableBytes()
                 && ByteBufUtil.equals(e.body, 0, body, body.readerIndex(), body.readableBytes())) {
-            return stillValid(e.verdict);
+            return KeptVerdicts.asOf(e.verdict, clock.instant());
         }
         Verdict v = verifyFully(path, header, body);
         if (e == null && entries.size() < MAX_ENTRIES) {
@@ -88,17 +87,6 @@ final class VerdictCache {
         full.increment();
         byte[] bytes = ByteBufUtil.getBytes(body);
         return verifier.verify(header, bytes, new Expectation(path, null));
-    }
-
-    private Verdict stillValid(Verdict v) {
-        if (!v.valid()) {
-            return v;
-        }
-        Instant now = clock.instant();
-        if (!v.expires().isAfter(now)) {
-            return v.expiredAt(now);
-        }
-        return v;
     }
 
     /** The covered fields' values, then the normal form of {@code content-encoding}. */

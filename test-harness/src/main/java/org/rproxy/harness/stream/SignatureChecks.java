@@ -3,7 +3,6 @@ package org.rproxy.harness.stream;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -11,6 +10,7 @@ import org.rproxy.core.sign.ContentDigest;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.stream.StreamFollower;
+import org.rproxy.harness.load.KeptVerdicts;
 
 /**
  * Verifies the updates that thousands of subscribers apply without verifying the same signature
@@ -69,7 +69,7 @@ final class SignatureChecks {
             }
             return v;
         }
-        return stillValid(v);
+        return KeptVerdicts.asOf(v, clock.instant());
     }
 
     /** Signatures verified cryptographically (one per distinct update, plus races). */
@@ -80,16 +80,5 @@ final class SignatureChecks {
     /** Updates whose bytes were digested, one per subscriber per update. */
     long digestChecks() {
         return digests.sum();
-    }
-
-    private Verdict stillValid(Verdict v) {
-        if (!v.valid()) {
-            return v;
-        }
-        Instant now = clock.instant();
-        if (!v.expires().isAfter(now)) {
-            return v.expiredAt(now);
-        }
-        return v;
     }
 }
