@@ -58,14 +58,12 @@ final class HalfClosedBurst implements Scenario {
         long logBefore = Files.size(proxy.log());
         ctx.out.printf("burst: %s connections, at most %s at once, to %s; proxy log %s bytes, %s descriptors%n",
                 fmt(CONNECTIONS), fmt(IN_FLIGHT), proxy.baseUri(), fmt(logBefore), fmt(fdsBefore));
-        String loadBefore = IdleFlood.loadAverage();
-        long cpuBefore = ProcessCpu.millis(Long.toString(proxy.pid()));
+        MachineLoad load = MachineLoad.from(proxy.pid());
         long start = System.nanoTime();
         Map<AbortedRequests.Ending, AbortedRequests.Tally> tallies = new AbortedRequests(
                 new InetSocketAddress("127.0.0.1", proxy.port())).run(CONNECTIONS, IN_FLIGHT, LIMIT);
         long burstMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        String machine = String.format(Locale.ROOT, "load average %s before, %s after; proxy CPU %.1f s", loadBefore,
-                IdleFlood.loadAverage(), (ProcessCpu.millis(Long.toString(proxy.pid())) - cpuBefore) / 1000.0);
+        String machine = load.sinceStart();
         long fdsAfter = NodeSampler.awaitDescriptorsAtMost(proxy.pid(), fdsBefore + IdleFlood.SETTLED_SLACK,
                 Duration.ofSeconds(15));
         LoopbackGet.Answer after = LoopbackGet.get(proxy.port(), "/directory", 5_000);

@@ -2,8 +2,6 @@ package org.rproxy.harness.scenario;
 
 import static org.rproxy.harness.scenario.ScenarioContext.fmt;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +72,7 @@ final class IdleFlood implements Scenario {
         ctx.out.printf("%s%s connections from %d processes over %ds, held %ds; proxy holds %s descriptors%n", t,
                 fmt(CONNECTIONS), CLIENT_PROCESSES, RAMP.toSeconds(), hold.toSeconds(), fmt(baseline));
         long[] sums = new long[Counts.values().length];
-        String loadBefore = loadAverage();
-        long cpuBefore = ProcessCpu.millis(Long.toString(proxy.pid()));
+        MachineLoad load = MachineLoad.from(proxy.pid());
         NodeSampler sampler = new NodeSampler(proxy.pid(), proxy.port(), proxy.adminPort());
         long settled;
         try {
@@ -101,9 +98,7 @@ final class IdleFlood implements Scenario {
             sampler.close();
         }
         sampler.writeCsv(ctx.reports.resolve(mode + "-samples.csv"));
-        long cpu = ProcessCpu.millis(Long.toString(proxy.pid())) - cpuBefore;
-        String machine = String.format(Locale.ROOT, "load average %s before, %s after; proxy CPU %.1f s", loadBefore,
-                loadAverage(), cpu / 1000.0);
+        String machine = load.sinceStart();
         double p50 = sampler.readyz.getValueAtPercentile(50) / 1000.0;
         double p99 = sampler.readyz.getValueAtPercentile(99) / 1000.0;
         double max = sampler.readyz.getMaxValue() / 1000.0;
@@ -137,15 +132,6 @@ final class IdleFlood implements Scenario {
                 Check.of(t + "new clients' GET /directory", "200 or 503 within 1 s", sampler.directoryOutcomes()
                         + String.format(Locale.ROOT, "; max %.0f ms", sampler.directory.getMaxValue() / 1000.0),
                         sampler.everyNewClientAnswered()));
-    }
-
-    /** The one-minute load average ({@code /proc/loadavg}): on shared cores it explains latencies. */
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException | RuntimeException e) {
-            return "-";
-        }
     }
 
     /**

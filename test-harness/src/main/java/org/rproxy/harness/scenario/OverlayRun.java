@@ -100,7 +100,7 @@ public final class OverlayRun {
     }
 
     private List<Check> run() throws Exception {
-        String loadBefore = IdleFlood.loadAverage();
+        String loadBefore = MachineLoad.average();
         Path maps = lab.topology(TopologySpec.of(20, 5, s.seed()));
         List<String> ips = s.peerIps();
         OverlayCast cast = OverlayCast.start(lab, maps, s.maxAge(), ips);
@@ -195,7 +195,7 @@ public final class OverlayRun {
         lines.oddities().forEach(l -> out.println("overlay: peer said: " + l));
         long bad = lines.badAccepted(Map.of(OverlayPeer.NETWORK_MAP, List.of(OverlayPeer.sha(net1.body())),
                 OverlayPeer.COST_MAP, List.of(before, want)));
-        checks.add(Check.info("machine", "load average " + loadBefore + " before, " + IdleFlood.loadAverage() + " after; "
+        checks.add(Check.info("machine", "load average " + loadBefore + " before, " + MachineLoad.average() + " after; "
                 + s.peers() + " peers in " + groups.size() + " processes; " + ScenarioContext.fmt(s.viewers())
                 + " viewers; budget " + s.budget().toSeconds() + " s; seeding " + s.seeding()));
         checks.add(Check.info("[2] RProxy published the new cost map (a probe peer is offered it)",
