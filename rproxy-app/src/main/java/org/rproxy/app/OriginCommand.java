@@ -92,10 +92,8 @@ final class OriginCommand implements Callable<Integer> {
             description = "instance-name of the XML capability (default ${DEFAULT-VALUE}).")
     String instanceName;
 
-    @Option(names = "--access-log",
-            description = "Log one line per response to standard output (logger rproxy.access;"
-                    + " as RPROXY_ACCESS_LOG=INFO).")
-    boolean accessLog;
+    @Mixin
+    AccessLogSwitch accessLog;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", converter = OptionConverters.AddressConverter.class,
             description = "Admin listener for /metrics, /healthz, /readyz (default: off; keep it on loopback).")
@@ -152,9 +150,7 @@ final class OriginCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
         NodeSignals.install(); // a SIGHUP from now on is answered with a warning, not a stop
-        if (accessLog) {
-            AccessLogSwitch.on();
-        }
+        accessLog.apply();
         Settings settings = settings();
         OriginOptions.keyModeWarnings(key).forEach(w -> spec.commandLine().getErr().println("rproxy origin: " + w));
         OriginOptions.tlsKeyWarning(tlsKey).ifPresent(w -> spec.commandLine().getErr().println("rproxy origin: " + w));

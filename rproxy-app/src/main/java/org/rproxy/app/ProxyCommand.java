@@ -55,10 +55,8 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--trust", paramLabel = "PUBFILE", description = "Origin public key (SPKI PEM). Repeatable.")
     List<Path> trust = new ArrayList<>();
 
-    @Option(names = "--access-log",
-            description = "Log one line per response to standard output (logger rproxy.access;"
-                    + " as RPROXY_ACCESS_LOG=INFO).")
-    boolean accessLog;
+    @Mixin
+    AccessLogSwitch accessLog;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", converter = OptionConverters.AddressConverter.class,
             description = "Admin listener for /metrics, /healthz, /readyz (off by default; a bare PORT is loopback).")
@@ -127,9 +125,7 @@ final class ProxyCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the shutdown hook closes them; try-with-resources covers a failed start
     public Integer call() throws Exception {
         NodeSignals.install(); // a SIGHUP from now on is answered with a warning, not a stop
-        if (accessLog) {
-            AccessLogSwitch.on();
-        }
+        accessLog.apply();
         ProxyConfig c = ProxyFiles.startable(settings(), sources(), seedBundles);
         Listeners listeners = ProxyFiles.listeners(c, sources()); // a bind that fails after the probe names its setting
         OverlayConfig overlayConfig = OverlayFiles.load(overlay);
