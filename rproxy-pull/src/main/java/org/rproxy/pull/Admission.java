@@ -115,14 +115,7 @@ final class Admission {
         if (v.outcome() == Outcome.ROLLBACK && (held == null || held.gzip() == null)) {
             return new Outdated(Outcome.ROLLBACK, "gzip variant " + v.reason() + " identity variant");
         }
-        if (v.outcome() == Outcome.EXPIRED) {
-            return new Outdated(Outcome.EXPIRED, "gzip variant " + v.reason());
-        }
-        if (!v.valid()) {
-            return new Refused(v.outcome(), v.reason());
-        }
-        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age, swr, sie,
-                revalidate));
+        return gzip(v, variant, now, maxAge, age, swr, sie, revalidate);
     }
 
     /**
@@ -141,6 +134,22 @@ final class Admission {
         VerifiedRepresentation copy = ((VerifiedRepresentation.Verified) c).copy();
         return new Admitted(new CachedVariant(variant, true, copy.representation().created(),
                 copy.representation().expires(), now, maxAge, age, swr, sie, revalidate, copy));
+    }
+
+    /**
+     * A gzip variant as its verdict leaves it (a fetched one's and a revalidated one's alike):
+     * held when valid, outdated when it expired, refused otherwise.
+     */
+    private static Result gzip(Verdict v, Variant variant, Instant now, long maxAge, long age, long swr, long sie,
+                               Revalidation revalidate) {
+        if (v.outcome() == Outcome.EXPIRED) {
+            return new Outdated(Outcome.EXPIRED, "gzip variant " + v.reason());
+        }
+        if (!v.valid()) {
+            return new Refused(v.outcome(), v.reason());
+        }
+        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age, swr, sie,
+                revalidate));
     }
 
     /** A {@code 304} for {@code key}, asked with {@code askedEtag}, received {@code delay} after. */
@@ -177,14 +186,7 @@ final class Admission {
         }
         Verdict v = verifier.verify(HeaderRules.lookup(merged), previous.variant().body().unsafeArray(),
                 new Expectation(key.target(), previous.created()));
-        if (v.outcome() == Outcome.EXPIRED) {
-            return new Outdated(Outcome.EXPIRED, "gzip variant " + v.reason());
-        }
-        if (!v.valid()) {
-            return new Refused(v.outcome(), v.reason());
-        }
-        return new Admitted(new CachedVariant(variant, true, v.created(), v.expires(), now, maxAge, age, swr, sie,
-                revalidate));
+        return gzip(v, variant, now, maxAge, age, swr, sie, revalidate);
     }
 
     /**
