@@ -4,7 +4,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.rproxy.core.config.Address;
@@ -172,7 +174,22 @@ final class ProxyCommand implements Callable<Integer> {
 
     /** The settings the command line gave, by the key of the file they stand for. */
     ProxySources sources() {
+        Map<String, String> more = new LinkedHashMap<>();
+        given(more, mode != null, "mode", "--mode");
+        given(more, name != null, "name", "--name");
+        given(more, queries != null, "queries", "--queries");
+        given(more, maxBytes != null, "cache.max-bytes", "--max-bytes");
+        given(more, noSpool, "cache.spool", "--no-spool");
+        given(more, maxEndpointPairs != null, "limits.max-endpoint-pairs", "--max-endpoint-pairs");
+        given(more, streamLimits.maxSubscribers != null, "push.max-subscribers", "--max-subscribers");
+        given(more, streamLimits.maxPendingBytes != null, "push.max-pending-bytes", "--max-pending-bytes");
         return ProxySources.of(config, upstream, trust, upstreamCa, prefetch, listen, listenLimits, sendBuffer, tlsCert,
-                tlsKey, admin, spoolDir);
+                tlsKey, admin, spoolDir).and(more);
+    }
+
+    private static void given(Map<String, String> given, boolean yes, String key, String option) {
+        if (yes) {
+            given.put(key, option);
+        }
     }
 }

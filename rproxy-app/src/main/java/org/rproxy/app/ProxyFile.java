@@ -20,7 +20,10 @@ import org.rproxy.core.config.UpstreamConfig;
  * out, it is refused naming both ({@code f.yaml: upstream.url: missing (give it in f.yaml or as
  * --upstream)}). A value the file leaves out and an option gives is refused, when bad, in the
  * option's name. The options win over the file's values: they replace them before the file is
- * checked, so a value of the file that will not be used refuses nothing ({@link ProxyCommand#settings}).
+ * checked ({@code --upstream}, {@code --trust}), or the file's are dropped before it is checked and
+ * the options applied on top (every other option with a key in the file: {@code --listen},
+ * {@code --tls-cert}, {@code --upstream-ca}, ...), so a value of the file that will not be used
+ * refuses nothing ({@link ProxyCommand#settings}).
  * Both {@code rproxy proxy} and {@code rproxy check} read the file so. Stateless.
  */
 final class ProxyFile {
@@ -36,7 +39,7 @@ final class ProxyFile {
      */
     static ProxyConfig load(Path file, List<URI> upstream, List<Path> trust, ProxySources from) {
         try {
-            return new ConfigLoader().load(file, ProxyConfig.class, fills(upstream, trust));
+            return new ConfigLoader().load(file, ProxyConfig.class, fills(upstream, trust, from));
         } catch (ConfigException e) {
             List<String> lines = explained(List.of(String.valueOf(e.getMessage()).split("\n")), file, upstream, trust,
                     from);
@@ -48,12 +51,24 @@ final class ProxyFile {
 
     /** Every problem {@link #load} would refuse the file with, for {@code rproxy check}; empty when none. */
     static List<String> check(Path file, List<URI> upstream, List<Path> trust, ProxySources from) {
-        return explained(new ConfigLoader().check(file, ProxyConfig.class, fills(upstream, trust)), file, upstream,
+        return explained(new ConfigLoader().check(file, ProxyConfig.class, fills(upstream, trust, from)), file, upstream,
                 trust, from);
     }
 
-    private static List<FillIn> fills(List<URI> upstream, List<Path> trust) {
+    /** The keys {@code --upstream} and {@code --trust} fill in (they may be required), not only drop. */
+    private static final Set<String> FILLED = Set.of("upstream.url", "upstream.urls", "upstream.trust");
+
+    private static List<FillIn> fills(List<URI> upstream, List<Path> trust, ProxySources from) {
         List<FillIn> fills = new ArrayList<>();
+        for (String key : from.keysGiven()) {
+            // every other option given wins over its key in the file (ProxySettings applies it on top): the file's
+            // value, which will not be used, is not read, so it refuses nothing and is not blamed on the option;
+            // listen.tls.key (--tls-key) goes with listen.tls, which --tls-cert drops
+            String[] path = key.split("\\.");
+            if (!FILLED.contains(key) && path.length <= 2) {
+                fills.add(path.length == 1 ? FillIn.dropping("", key) : FillIn.dropping(path[0], path[1]));
+            }
+        }
         if (!upstream.isEmpty()) {
             // One upstream as url, several as urls: as the file would give them, so that the checks name the same key.
             Object value = upstream.size() == 1 ? upstream.get(0).toString()

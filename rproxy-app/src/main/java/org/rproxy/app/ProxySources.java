@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
@@ -45,6 +46,18 @@ final class ProxySources {
         given(given, admin != null, "admin.address", "--admin");
         given(given, spoolDir != null, "cache.spool-dir", "--spool-dir");
         return new ProxySources(file, given);
+    }
+
+    /** These sources and {@code more} options given, by the file key each stands for. */
+    ProxySources and(Map<String, String> more) {
+        Map<String, String> all = new LinkedHashMap<>(options);
+        all.putAll(more);
+        return new ProxySources(file, all);
+    }
+
+    /** The file keys the options given stand for (dotted paths from the file's root), which they win over. */
+    Set<String> keysGiven() {
+        return Set.copyOf(options.keySet());
     }
 
     private static void given(Map<String, String> given, boolean yes, String key, String option) {

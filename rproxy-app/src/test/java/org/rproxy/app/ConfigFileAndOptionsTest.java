@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.tls.TestCertificates;
 
 import picocli.CommandLine;
 
@@ -120,6 +121,58 @@ class ConfigFileAndOptionsTest {
             assertEquals(0, run.exit(), run.toString());
             run = CommandRun.of("check", "--config", file.toString());
             assertTrue(run.exit() == 1 && run.out().contains(file + ": upstream.url"), run.toString());
+        }
+    }
+
+    /**
+     * Every other option with a key in the file wins over it as --upstream and --trust do: the
+     * file's value, which will not be used, is not checked. A shared file naming a TLS certificate,
+     * a CA, an address or a limit that is bad on this host was refused though the options gave
+     * good ones ('f.yaml: listen.tls.cert: /elsewhere/c.pem is not a readable file'), and a
+     * --mode, --name or --queries given could not stand in for a bad key of the file's root.
+     */
+    @Test
+    void everyOptionGivenReplacesItsKeyInTheFileWhichIsNotChecked() throws Exception {
+        TestCertificates tls = TestCertificates.make(dir, "proxy");
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        Files.writeString(file, String.join("\n",
+                "mode: bogus",
+                "name: ''",
+                "queries: nowhere",
+                "upstream: {url: 'https://127.0.0.1:9', trust: [" + pub + "], ca: /elsewhere/ca.pem, prefetch: [1]}",
+                "listen: {address: 'no-such-host.invalid:8282', send-buffer: 1, max-connections: -1,",
+                "         tls: {cert: /elsewhere/c.pem, key: /elsewhere/k.pem}}",
+                "admin: {address: 'no-such-host.invalid:9'}",
+                "cache: {max-bytes: 1, spool: maybe, spool-dir: " + spool + "}",
+                "limits: {max-endpoint-pairs: -5}",
+                "push: {max-subscribers: -1, max-pending-bytes: 1}", ""));
+        String[] options = {"--config", file.toString(), "--mode", "pull", "--name", "p1", "--queries", "local",
+                "--upstream-ca", tls.cert().toString(), "--prefetch", "/directory", "--listen", "127.0.0.1:0",
+                "--send-buffer", "64KB", "--max-connections", "10", "--tls-cert", tls.cert().toString(), "--tls-key",
+                tls.key().toString(), "--admin", "127.0.0.1:0", "--max-bytes", "64MB", "--no-spool",
+                "--max-endpoint-pairs", "10", "--max-subscribers", "5", "--max-pending-bytes", "1MB"};
+        ProxyConfig c = settings(options);
+        assertEquals("p1", c.name());
+        assertEquals(ProxyConfig.Queries.LOCAL, c.queries());
+        assertEquals(tls.cert(), c.upstream().ca());
+        assertEquals(tls.cert(), c.listen().tls().cert());
+        assertEquals(10, c.listen().maxConnections());
+        assertEquals(64L << 20, c.cache().maxBytes().bytes());
+        assertEquals(Boolean.FALSE, c.cache().spool());
+        assertEquals(10L, c.limits().maxEndpointPairs());
+        assertEquals(5, c.push().maxSubscribers());
+        String[] check = new String[options.length + 1];
+        check[0] = "check";
+        System.arraycopy(options, 0, check, 1, options.length);
+        CommandRun run = CommandRun.of(check);
+        assertEquals(0, run.exit(), run.toString());
+
+        run = CommandRun.of("check", "--config", file.toString());
+        assertEquals(1, run.exit(), run.toString());
+        for (String key : List.of("mode", "name", "queries", "upstream.ca", "upstream.prefetch", "listen.address",
+                "listen.send-buffer", "listen.max-connections", "listen.tls", "admin.address", "cache.max-bytes",
+                "cache.spool", "limits.max-endpoint-pairs", "push.max-subscribers")) {
+            assertTrue(run.out().contains(file + ": " + key), key + " checked without the option: " + run);
         }
     }
 

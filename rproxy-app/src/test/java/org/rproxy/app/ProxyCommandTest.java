@@ -59,7 +59,7 @@ class ProxyCommandTest {
     void aMaxBytesAboveTheJvmsDirectMemoryLimitIsWarnedAboutNamingBoth() throws Exception {
         ProxyCommand command = parsed("--max-bytes", "2GB");
         String warning = ProxyFiles.directMemoryWarning(command.settings(), command.sources(), 1L << 30).orElseThrow();
-        assertTrue(warning.startsWith("cache.max-bytes: 2GB is above this JVM's direct-memory limit, 1024MB"), warning);
+        assertTrue(warning.startsWith("--max-bytes: 2GB is above this JVM's direct-memory limit, 1024MB"), warning);
         assertTrue(warning.contains("-XX:MaxDirectMemorySize of at least max-bytes"), warning);
         ProxyCommand defaults = parsed();
         assertTrue(ProxyFiles.directMemoryWarning(defaults.settings(), defaults.sources(), 1L << 30).isEmpty(),

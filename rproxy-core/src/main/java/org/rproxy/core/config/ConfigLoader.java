@@ -57,8 +57,9 @@ public final class ConfigLoader {
     /**
      * Reads {@code file} as a {@code type}, with {@code fills} in place of the keys it leaves out
      * (what a command line gives), so that a key required of the settings is required of the file
-     * and the options together, not of the file alone. A file with no document (empty, or
-     * comments alone) leaves out every key; without fills it is refused as empty.
+     * and the options together, not of the file alone; and without the keys {@link FillIn#dropping}
+     * drops. A file with no document (empty, or comments alone) leaves out every key; unless a
+     * fill sets one, it is refused as empty.
      */
     public <T> T load(Path file, Class<T> type, List<FillIn> fills) {
         requireNonNull(file, "file");
@@ -68,7 +69,7 @@ public final class ConfigLoader {
         }
         String yaml = ConfigText.read(file);
         String source = file.toString();
-        JsonNode tree = tree(yaml, source, true);
+        JsonNode tree = tree(yaml, source, fills.stream().anyMatch(FillIn::sets));
         FillIn.apply(tree, fills);
         try {
             return mapper.readerFor(type).readValue(tree);
@@ -135,7 +136,7 @@ public final class ConfigLoader {
         requireNonNull(fills, "fills");
         JsonNode tree;
         try {
-            tree = tree(ConfigText.read(file), file.toString(), !fills.isEmpty());
+            tree = tree(ConfigText.read(file), file.toString(), fills.stream().anyMatch(FillIn::sets));
         } catch (ConfigException e) {
             return List.of(e.getMessage());
         }
