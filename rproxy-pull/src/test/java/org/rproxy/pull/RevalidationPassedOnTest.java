@@ -76,6 +76,19 @@ class RevalidationPassedOnTest {
         assertFalse(cc.contains("must-revalidate") || cc.contains("proxy-revalidate"), cc.toString());
     }
 
+    /**
+     * An extension's quoted argument holding commas is one directive (RFC 9110 §5.6.4): the proxy
+     * read {@code community="ops, must-revalidate, b"} as saying must-revalidate, and passed on
+     * no stale window.
+     */
+    @Test
+    void aDirectiveInsideAQuotedArgumentIsNoneOfTheUpstreams() throws Exception {
+        List<String> cc = directives(getThrough(
+                "max-age=60, community=\"ops, must-revalidate, b\", stale-while-revalidate=60, stale-if-error=600"));
+        assertEquals(List.of("max-age=60", "no-transform"), cc.subList(0, 2));
+        assertFalse(cc.contains("must-revalidate") || cc.contains("stale-while-revalidate=0"), cc.toString());
+    }
+
     @Test
     void aSeededBundleKeptFromAMustRevalidateResponseGoesOutSayingIt() throws Exception {
         Variant v = ORIGIN.sign(MAP, "{\"a\":1}", false, NOW, Duration.ofHours(1), 60).identity();

@@ -1,5 +1,7 @@
 package org.rproxy.core.store;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,8 +22,8 @@ public final class SharedFreshness {
      */
     public static long maxAge(String cacheControl) {
         if (cacheControl != null) {
-            for (String directive : cacheControl.split(",")) {
-                if (directive.trim().toLowerCase(Locale.ROOT).startsWith("s-maxage=")) {
+            for (String directive : directives(cacheControl)) {
+                if (directive.toLowerCase(Locale.ROOT).startsWith("s-maxage=")) {
                     return seconds(cacheControl, "s-maxage");
                 }
             }
@@ -40,8 +42,8 @@ public final class SharedFreshness {
         if (cacheControl == null) {
             return found;
         }
-        for (String directive : cacheControl.split(",")) {
-            String d = directive.trim().toLowerCase(Locale.ROOT);
+        for (String directive : directives(cacheControl)) {
+            String d = directive.toLowerCase(Locale.ROOT);
             if (d.equals("must-revalidate")) {
                 return Representation.Revalidation.EVERY_CACHE;
             }
@@ -64,8 +66,8 @@ public final class SharedFreshness {
         }
         String prefix = name + "=";
         long found = 0;
-        for (String directive : cacheControl.split(",")) {
-            String d = directive.trim().toLowerCase(Locale.ROOT);
+        for (String directive : directives(cacheControl)) {
+            String d = directive.toLowerCase(Locale.ROOT);
             if (d.equals("no-store") || d.equals("no-cache") || d.equals("private")) {
                 return 0;
             }
@@ -74,6 +76,39 @@ public final class SharedFreshness {
             }
         }
         return found;
+    }
+
+    /**
+     * The directives of a {@code Cache-Control} value, each trimmed, empty ones left out: split at
+     * the commas outside quoted strings (RFC 9110 §5.6.4, a backslash quoting the character after
+     * it), since an argument may hold commas. Split at every comma, an extension's quoted argument
+     * such as {@code community="ops, must-revalidate"} gave a directive of its own that a copy
+     * was then read by (held for no time, or never served stale).
+     */
+    static List<String> directives(String cacheControl) {
+        List<String> out = new ArrayList<>();
+        boolean quoted = false;
+        int from = 0;
+        for (int i = 0; i < cacheControl.length(); i++) {
+            char c = cacheControl.charAt(i);
+            if (quoted && c == '\\') {
+                i++; // a quoted pair: the next character is taken as it is
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                add(out, cacheControl.substring(from, i));
+                from = i + 1;
+            }
+        }
+        add(out, cacheControl.substring(from));
+        return out;
+    }
+
+    private static void add(List<String> directives, String directive) {
+        String d = directive.trim();
+        if (!d.isEmpty()) {
+            directives.add(d);
+        }
     }
 
     /**

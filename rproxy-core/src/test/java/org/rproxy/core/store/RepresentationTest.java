@@ -90,6 +90,25 @@ class RepresentationTest {
                 Representation.Revalidation.SHARED_CACHES.strictest(Representation.Revalidation.NONE));
     }
 
+    /**
+     * A quoted argument may hold commas (RFC 9110 §5.6.4): what it holds is no directive. Split at
+     * every comma, {@code x="a, no-store, b"} held a copy for no time and {@code
+     * community="ops, must-revalidate"} took its stale windows away.
+     */
+    @Test
+    void commasInsideAQuotedArgumentSplitNoDirectives() {
+        assertEquals(60, SharedFreshness.maxAge("max-age=60, x=\"a, no-store, b\""));
+        assertEquals(60, SharedFreshness.maxAge("x=\"a, s-maxage=0, b\", max-age=60"));
+        assertEquals(30, SharedFreshness.seconds("max-age=60, x=\"1, max-age=0, \\\" , private\", max-age=\"30\"",
+                "max-age"), "a quoted pair does not end the string");
+        assertEquals(Representation.Revalidation.NONE,
+                SharedFreshness.revalidation("max-age=60, community=\"ops, must-revalidate, proxy-revalidate\""));
+        assertEquals(List.of("max-age=60", "x=\"a, b\"", "no-cache=\"set-cookie,x\"", "must-revalidate"),
+                SharedFreshness.directives(" max-age=60 ,, x=\"a, b\", no-cache=\"set-cookie,x\",must-revalidate "));
+        assertEquals(Representation.Revalidation.EVERY_CACHE,
+                SharedFreshness.revalidation("x=\"a, b\", must-revalidate"), "a directive after a quoted argument counts");
+    }
+
     @Test
     void anUnreadableAgeCountsAsNone() {
         assertEquals(0, of(300, 3600, "soon").ageSeconds());
