@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -183,15 +182,15 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
     }
 
     /**
-     * The directive {@code value} names: absent is none; either directive, in any case, is that
+     * The directive {@code value} names: absent (or {@code null}) is none; either directive, in any case, is that
      * directive (RFC 9111 directives are case-insensitive); any other string, a directive this
      * version does not know, is taken as the strictest it knows ({@code must-revalidate}), so an
      * upstream of a later version that sends one still has its updates taken, and no copy is
      * served staler than it meant. Anything but a string is refused.
      */
     private static Representation.Revalidation revalidation(JsonNode value) {
-        if (value == null) {
-            return Representation.Revalidation.NONE;
+        if (value == null || value.isNull()) {
+            return Representation.Revalidation.NONE; // null is the member's absence, as JSON writers give an unset one
         }
         if (!value.isTextual()) {
             throw new IllegalArgumentException("signature event: " + REVALIDATE + " must be a string such as "
@@ -205,6 +204,13 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
         return Representation.Revalidation.EVERY_CACHE;
     }
 
+    /**
+     * The fields of {@link #FIELDS} a variant's object holds; any other member is ignored (RFC 7285
+     * §8.3.7, which the update stream's JSON follows), as the top-level members are. A field a later
+     * version carries is no danger left out: one its signature covers is then missing from the
+     * signature base, and the update is refused by verification, naming it. Refused instead, every
+     * event of a newer upstream was, and the stream's documents stayed at the version held.
+     */
     private static List<HeaderField> read(JsonNode o) {
         List<HeaderField> out = new ArrayList<>();
         for (String name : FIELDS) {
@@ -214,11 +220,6 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
                     throw new IllegalArgumentException("signature event: " + name + " must be a string");
                 }
                 out.add(new HeaderField(name, v.textValue()));
-            }
-        }
-        for (Map.Entry<String, JsonNode> e : o.properties()) {
-            if (!FIELDS.contains(e.getKey())) {
-                throw new IllegalArgumentException("signature event: unexpected field " + e.getKey());
             }
         }
         return out;

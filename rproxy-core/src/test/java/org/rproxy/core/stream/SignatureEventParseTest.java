@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -77,11 +78,34 @@ class SignatureEventParseTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"true", "null", "1", "[\"must-revalidate\"]", "{}"})
+    @ValueSource(strings = {"true", "1", "[\"must-revalidate\"]", "{}"})
     void aRevalidationThatIsNotAStringIsRefusedNamingTheMember(String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse("{\"identity\":{},\"max-age\":60,\"revalidate\":" + value + "}"));
         assertTrue(e.getMessage().contains("revalidate must be a string"), e.getMessage());
+    }
+
+    /** A JSON writer gives an unset member as null: no directive, as when absent (it was refused, and the update with it). */
+    @Test
+    void aNullRevalidationIsNone() {
+        assertEquals(Representation.Revalidation.NONE,
+                parse("{\"identity\":{},\"max-age\":60,\"revalidate\":null}").revalidation());
+    }
+
+    /**
+     * A member of a variant's object this version does not carry is ignored (RFC 7285 §8.3.7), as
+     * a top-level one is: refused, every event of an upstream of a later version that carries
+     * another field was, and its updates never taken. The fields carried still must be strings.
+     */
+    @Test
+    void aFieldThisVersionDoesNotCarryIsIgnored() {
+        SignatureEvent e = parse("{\"gzip\":{\"content-encoding\":\"gzip\",\"x-later\":{\"a\":1}},"
+                + "\"identity\":{\"content-language\":\"en\",\"etag\":\"\\\"a\\\"\"},\"max-age\":60}");
+        assertEquals(List.of(new HeaderField("etag", "\"a\"")), e.identity());
+        assertEquals(List.of(new HeaderField("content-encoding", "gzip")), e.gzip());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> parse("{\"identity\":{\"etag\":1,\"x-later\":\"b\"},\"max-age\":60}"));
+        assertTrue(bad.getMessage().contains("etag must be a string"), bad.getMessage());
     }
 
     @ParameterizedTest
