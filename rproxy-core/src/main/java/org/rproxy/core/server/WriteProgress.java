@@ -205,6 +205,15 @@ abstract class WriteProgress {
             return false;
         }
 
+        /**
+         * Nothing: the one frame Netty's logger writes without asking {@link #isEnabled} first, so that
+         * with {@code TRACE} on for this class's logger every SETTINGS acknowledgement, both ways, was a line.
+         */
+        @Override
+        public void logSettingsAck(Direction direction, ChannelHandlerContext ctx) {
+            // logs nothing
+        }
+
         @Override
         public void logWindowsUpdate(Direction direction, ChannelHandlerContext ctx, int streamId, int increment) {
             if (direction == Direction.INBOUND && streamId == 0) {

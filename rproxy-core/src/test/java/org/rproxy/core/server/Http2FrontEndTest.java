@@ -18,6 +18,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http2.Http2Error;
 
@@ -26,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.CapturedLogs;
+import org.slf4j.LoggerFactory;
 
 /**
  * The front end over HTTP/2 with prior knowledge, on real sockets with Netty's HTTP/2 client:
@@ -101,6 +106,28 @@ class Http2FrontEndTest {
 
         assertEquals(200, head.status());
         assertEquals(0, head.bytes().length);
+    }
+
+    /**
+     * The frame logger that counts connection credit ({@link WriteProgress.ConnectionCredit}) logs no
+     * frame, whatever level its logger is set to: Netty's logger writes a SETTINGS acknowledgement
+     * without asking whether it is enabled, so with TRACE on, both acknowledgements of each
+     * connection were logged.
+     */
+    @Test
+    void theConnectionCreditCounterLogsNoFrameEvenAtTrace() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(WriteProgress.ConnectionCredit.class);
+        Level was = logger.getLevel();
+        logger.setLevel(Level.TRACE);
+        try (CapturedLogs logs = CapturedLogs.of(WriteProgress.ConnectionCredit.class)) {
+            Http2TestClient client = connect(start(FrontEndConfig.defaults("127.0.0.1", 0)));
+            client.settings();
+            assertEquals(200, client.open("GET", "/doc", null).status());
+            client.ping(); // the server has read the client's SETTINGS acknowledgement, sent before this
+            assertEquals(List.of(), logs.events().stream().map(ILoggingEvent::getFormattedMessage).toList());
+        } finally {
+            logger.setLevel(was);
+        }
     }
 
     @Test
