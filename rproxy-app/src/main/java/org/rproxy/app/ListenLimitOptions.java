@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The options of {@code rproxy origin} and {@code rproxy proxy} that bound what a node's front end
- * takes on: connections, a request's body, HTTP/2 requests still arriving over all connections,
+ * takes on: connections (in all and from one client address), a request's body, HTTP/2 requests still arriving over all connections,
  * large answers waiting for their clients, HTTP/2 streams per connection, and answers held for
  * HTTP/2 streams over all connections. One definition for
  * both commands, so that an option means the same on each and is checked against the same bounds
@@ -27,6 +27,12 @@ final class ListenLimitOptions {
             description = "Client connections served at once, update streams included (listen.max-connections in a"
                     + " proxy's file; default 10000).")
     Integer maxConnections;
+
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+            description = "Client connections served at once from one address (an IPv6 client's /64), update streams"
+                    + " included (listen.max-connections-per-address in a proxy's file; default: no such limit, 1 to"
+                    + " 10000000); one more gets 503. Many viewers may share one address behind carrier-grade NAT.")
+    Integer maxConnectionsPerAddress;
 
     @Option(names = "--max-request-body", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
             description = "Largest request body accepted, e.g. a query's JSON (listen.max-request-body in a proxy's"
@@ -71,6 +77,10 @@ final class ListenLimitOptions {
                 return x.withMaxConnections(maxConnections);
             });
         }
+        if (maxConnectionsPerAddress != null) {
+            f = problems.apply(f, x -> x.withMaxConnectionsPerAddress(
+                    option(() -> ListenConfig.checkedConnectionsPerAddress(maxConnectionsPerAddress))));
+        }
         if (maxRequestBody != null) {
             f = problems.apply(f, x ->
                     x.withMaxBodyBytes((int) option(() -> ListenConfig.checkedRequestBody(maxRequestBody)).bytes()));
@@ -102,13 +112,14 @@ final class ListenLimitOptions {
         return new ListenConfig(address, tls, or(maxConnections, file.maxConnections()), sendBuffer,
                 or(maxRequestBody, file.maxRequestBody()), or(maxUnfinishedStreams, file.maxUnfinishedStreams()),
                 or(maxPendingAnswerBytes, file.maxPendingAnswerBytes()), or(maxConcurrentStreams, file.maxConcurrentStreams()),
-                or(maxAnswersHeld, file.maxAnswersHeld()));
+                or(maxAnswersHeld, file.maxAnswersHeld()), or(maxConnectionsPerAddress, file.maxConnectionsPerAddress()));
     }
 
     /** The proxy file's key of each limit given, with its option. */
     Map<String, String> given() {
         Map<String, String> given = new LinkedHashMap<>();
         given(given, maxConnections, "max-connections");
+        given(given, maxConnectionsPerAddress, "max-connections-per-address");
         given(given, maxRequestBody, "max-request-body");
         given(given, maxUnfinishedStreams, "max-unfinished-streams");
         given(given, maxPendingAnswerBytes, "max-pending-answer-bytes");

@@ -35,6 +35,7 @@ class OriginOptionsTest {
         "--max-subscribers 0          | --max-subscribers: 0 (expected: >= 1)",
         "--max-pending-bytes 1KB      | --max-pending-bytes: 1KB (expected: >= 64KB)",
         "--max-connections 0          | --max-connections: 0 (expected: 1 to 10000000)",
+        "--max-connections-per-address 0 | --max-connections-per-address: 0 (expected: 1 to 10000000; leave it out for no such limit)",
         "--keys-poll 50ms             | --keys-poll: 50ms (expected: 100ms to 1h)",
         "--keys-poll 2h               | --keys-poll: 2h (expected: 100ms to 1h)",
     })
@@ -52,6 +53,16 @@ class OriginOptionsTest {
         OptionProblems problems = new OptionProblems();
         assertEquals(0, origin().listenLimits.applyTo(d, problems).maxAnswersHeld(), "the heap's share by default");
         assertEquals(500, origin("--max-answers-held", "500").listenLimits.applyTo(d, problems).maxAnswersHeld());
+        problems.throwIfAny(); // none refused
+    }
+
+    @Test
+    void theConnectionsPerAddressOptionSetsTheFrontEndsLimit() {
+        FrontEndConfig d = FrontEndConfig.defaults("127.0.0.1", 0);
+        OptionProblems problems = new OptionProblems();
+        assertEquals(0, origin().listenLimits.applyTo(d, problems).maxConnectionsPerAddress(), "no such limit by default");
+        assertEquals(64, origin("--max-connections-per-address", "64").listenLimits.applyTo(d, problems)
+                .maxConnectionsPerAddress());
         problems.throwIfAny(); // none refused
     }
 

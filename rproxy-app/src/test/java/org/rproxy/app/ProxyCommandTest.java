@@ -140,6 +140,15 @@ class ProxyCommandTest {
     }
 
     @Test
+    void theConnectionsPerAddressAreUnlimitedUnlessGivenAndARefusalNamesTheOption() throws Exception {
+        assertEquals(0, settings().listen().connectionsPerAddress());
+        assertEquals(16, settings("--max-connections-per-address", "16").listen().connectionsPerAddress());
+        ConfigException bad = assertThrows(ConfigException.class, () -> settings("--max-connections-per-address", "0"));
+        assertEquals("--max-connections-per-address: 0 (expected: 1 to 10000000; leave it out for no such limit)",
+                bad.getMessage());
+    }
+
+    @Test
     void theAnswersHeldAreTheHeapsShareUnlessGivenAndARefusalNamesTheOption() throws Exception {
         assertEquals(0, settings().listen().answersHeld());
         assertEquals(900, settings("--max-answers-held", "900").listen().answersHeld());

@@ -159,6 +159,7 @@ final class PullAssembly implements AutoCloseable {
         ListenConfig listen = config.listen();
         return FrontEndConfig.defaults(listen.address().host(), listen.address().port())
                 .withDialectOf(Dialects::of).withMaxConnections(listen.maxConnections())
+                .withMaxConnectionsPerAddress(listen.connectionsPerAddress())
                 .withSendBufferBytes(listen.sendBufferBytes()).withMaxBodyBytes(listen.maxRequestBodyBytes())
                 .withMaxUnfinishedStreams(listen.maxUnfinishedStreams()).withMaxStreams(listen.maxConcurrentStreams())
                 .withMaxPendingSendBytes(listen.pendingAnswerBytes()).withMaxAnswersHeld(listen.answersHeld())

@@ -40,10 +40,14 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  *                       kept for a connection's first place. Null: a quarter of
  *                       the heap in 64 KB answers (4096 for a 1 GB heap, at least 32); 1 to
  *                       {@link #MAX_ANSWERS_HELD}
+ * @param maxConnectionsPerAddress client connections served at once from one address (an IPv6
+ *                       client's /64), update streams included; one more is answered 503 as past
+ *                       {@code maxConnections}. Null: no such limit (many viewers may share an
+ *                       address behind carrier-grade NAT); 1 to {@link #MAX_CONNECTIONS}
  */
 public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                            ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
-                           Integer maxConcurrentStreams, Integer maxAnswersHeld) {
+                           Integer maxConcurrentStreams, Integer maxAnswersHeld, Integer maxConnectionsPerAddress) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /**
@@ -99,6 +103,20 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         checkedPendingAnswerBytes(maxPendingAnswerBytes);
         maxConcurrentStreams = checkedConcurrentStreams(maxConcurrentStreams);
         checkedAnswersHeld(maxAnswersHeld);
+        checkedConnectionsPerAddress(maxConnectionsPerAddress);
+    }
+
+    /**
+     * {@code connections} as the bound on connections per client address, {@code 0} (none) when null.
+     *
+     * @throws IllegalArgumentException starting {@code max-connections-per-address: }, when out of range
+     */
+    public static int checkedConnectionsPerAddress(Integer connections) {
+        if (connections != null && (connections < 1 || connections > MAX_CONNECTIONS)) {
+            throw new IllegalArgumentException("max-connections-per-address: " + connections + " (expected: 1 to "
+                    + MAX_CONNECTIONS + "; leave it out for no such limit)");
+        }
+        return connections == null ? 0 : connections;
     }
 
     /**
@@ -170,51 +188,59 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         return s;
     }
 
+    /** With no bound on connections per client address. */
+    public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
+                        ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
+                        Integer maxConcurrentStreams, Integer maxAnswersHeld) {
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes,
+                maxConcurrentStreams, maxAnswersHeld, null);
+    }
+
     /** With the default bound on answers held. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
                         Integer maxConcurrentStreams) {
         this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes,
-                maxConcurrentStreams, null);
+                maxConcurrentStreams, null, null);
     }
 
     /** With the default bound on streams per HTTP/2 connection. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, null, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, null, null, null);
     }
 
     /** With the default bounds on pending answer bytes and streams per HTTP/2 connection. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null, null, null, null);
     }
 
     /** With the default bound on unfinished HTTP/2 requests. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null, null, null, null, null);
     }
 
     /** With the default request-body limit. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
-        this(address, tls, maxConnections, sendBuffer, null, null, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, null, null, null, null, null, null);
     }
 
     /** With the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections) {
-        this(address, tls, maxConnections, null, null, null, null, null, null);
+        this(address, tls, maxConnections, null, null, null, null, null, null, null);
     }
 
     /** With the default connection limit and the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls) {
-        this(address, tls, null, null, null, null, null, null, null);
+        this(address, tls, null, null, null, null, null, null, null, null);
     }
 
     /** The same on another address (a port chosen at start). */
     public ListenConfig withAddress(Address other) {
         return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams,
-                maxPendingAnswerBytes, maxConcurrentStreams, maxAnswersHeld);
+                maxPendingAnswerBytes, maxConcurrentStreams, maxAnswersHeld, maxConnectionsPerAddress);
     }
 
     /** The send buffer in bytes, {@code 0} for the kernel's autotuning. */
@@ -230,6 +256,11 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     /** The bound on answers held for HTTP/2 streams, {@code 0} for the default (a share of the heap). */
     public int answersHeld() {
         return maxAnswersHeld == null ? 0 : maxAnswersHeld;
+    }
+
+    /** The bound on connections per client address, {@code 0} for none. */
+    public int connectionsPerAddress() {
+        return maxConnectionsPerAddress == null ? 0 : maxConnectionsPerAddress;
     }
 
     /** The request-body limit in bytes. */

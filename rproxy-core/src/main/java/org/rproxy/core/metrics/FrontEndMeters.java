@@ -29,6 +29,10 @@ import org.rproxy.core.server.AltoHttpServer;
  * the held at the bound is clients asking and not reading, or a bound too low for the load.
  * And the queries not computed because their client had left before their turn came
  * ({@code rproxy_queries_skipped_total}): one that climbs is clients giving up on a busy node.
+ * And the connections refused because their client's address had its most open already
+ * ({@code rproxy_connections_per_address_refused_total}): one that climbs is a host opening
+ * connections beyond its share, or many viewers behind one address (carrier-grade NAT) and a
+ * limit set too low for them.
  * Read when scraped; lock-free.
  */
 public final class FrontEndMeters {
@@ -64,6 +68,8 @@ public final class FrontEndMeters {
                 "Times an HTTP/2 stream waited for a place among the answers held");
         counter(registry, server, "rproxy.queries.skipped", AltoHttpServer::queriesSkipped,
                 "Queries not computed because their client left before their turn on the query pool");
+        counter(registry, server, "rproxy.connections.per.address.refused", AltoHttpServer::connectionsRefusedPerAddress,
+                "Connections answered 503 because their client address had listen.max-connections-per-address open");
     }
 
     /** A gauge read from {@code server} when scraped; {@code unit} null for a count. */

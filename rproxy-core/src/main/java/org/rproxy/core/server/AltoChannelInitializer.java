@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 import org.rproxy.core.log.RateLimitedLog;
+import org.rproxy.core.model.AltoError;
 
 /**
  * Builds the pipeline of one accepted connection, one named step per method:
@@ -23,8 +24,8 @@ import org.rproxy.core.log.RateLimitedLog;
  * <pre>
  *   socket-writes (SocketWrites) → first-byte (FirstByteDeadline) → [tls] → detect (ProtocolDetector) → http (Http1Codec)
  *         → deadline (RequestDeadline) → assembler (RequestAssembler) → exchange (ExchangeHandler)
- *                                                                          while under the limit
- *   [tls] → http (Http1Codec) → overload (OverloadResponder)          beyond it
+ *                                                                          while under the limits
+ *   [tls] → http (Http1Codec) → overload (OverloadResponder)          beyond one
  * </pre>
  *
  * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
@@ -48,7 +49,9 @@ import org.rproxy.core.log.RateLimitedLog;
  * client sees a connection error and closes).
  *
  * <p>The connection takes its place in the {@link ConnectionLimit} here, whatever its protocol
- * and however many streams it carries, and gives it back when it closes; its request bodies take
+ * and however many streams it carries, and one among its client's ({@link AddressLimit}, asked
+ * first, so that a client past its own limit takes no node-wide place even for a moment), and
+ * gives both back when it closes, however it closes; its request bodies take
  * their bytes from the server's {@link NodeBodyBudget}, through a {@link BodyBudget} of its own. The decoder's header sections are {@link ReceivedHeaders}, so that {@link HeadRules}
  * can see a dropped {@code Content-Length}. Shared by all connections of a server; runs on each
  * connection's event loop.
@@ -98,6 +101,8 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private final RequestObserver observer;
     private final ResponseRenderer renderer;
     private final ConnectionLimit limit;
+    /** The connections served at once per client address ({@link FrontEndConfig#maxConnectionsPerAddress}). */
+    private final AddressLimit perAddress;
     /** The request-body bytes all connections may hold at once while bodies arrive. */
     private final NodeBodyBudget bodies;
     /** The bytes of answers sent in parts that all connections may have pending at once ({@link BodyPump}). */
@@ -132,6 +137,12 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         this.sends = requireNonNull(sends, "sends");
         this.answers = requireNonNull(answers, "answers");
         this.unfinished = new ConnectionLimit(config.maxUnfinishedStreams());
+        this.perAddress = new AddressLimit(config.maxConnectionsPerAddress());
+    }
+
+    /** The connections served per client address, and those refused for it. */
+    AddressLimit perAddress() {
+        return perAddress;
     }
 
     /** The answers all HTTP/2 streams may hold at once, and hold now. */
@@ -161,13 +172,20 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        if (!limit.tryAcquire()) {
-            addTls(ch, p);
-            addHttpCodec(p);
-            addOverloadResponder(p);
+        AddressLimit.Place place = perAddress.tryAcquire(ch.remoteAddress());
+        if (place == null) {
+            refuse(ch, p, FrontEndErrors.tooManyFromAddress(config.maxConnectionsPerAddress()));
             return;
         }
-        ch.closeFuture().addListener(f -> limit.release());
+        if (!limit.tryAcquire()) {
+            place.release();
+            refuse(ch, p, FrontEndErrors.overloaded());
+            return;
+        }
+        ch.closeFuture().addListener(f -> {
+            limit.release();
+            place.release();
+        });
         p.addLast(SocketWrites.NAME, new SocketWrites()); // first: every message reaches the transport through it
         addFirstByteDeadline(p);
         addTls(ch, p);
@@ -252,7 +270,10 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
                 config.sslContext() == null ? config.spool() : null, sends, null));
     }
 
-    private void addOverloadResponder(ChannelPipeline p) {
-        p.addLast(OVERLOAD, new OverloadResponder(renderer, observer, lingering, warnings));
+    /** Answers the connection 503 with {@code error} on accept, and closes it. */
+    private void refuse(Channel ch, ChannelPipeline p, AltoError error) {
+        addTls(ch, p);
+        addHttpCodec(p);
+        p.addLast(OVERLOAD, new OverloadResponder(renderer, observer, lingering, warnings, error));
     }
 }

@@ -219,6 +219,20 @@ public final class AltoHttpServer implements AutoCloseable {
         return initializer.maxUnfinishedStreams();
     }
 
+    /**
+     * Connections refused so far (answered 503) because their client's address, or its IPv6 /64,
+     * had {@link FrontEndConfig#maxConnectionsPerAddress} open already: what the
+     * {@code rproxy_connections_per_address_refused_total} counter shows. Any thread.
+     */
+    public long connectionsRefusedPerAddress() {
+        return initializer.perAddress().refused();
+    }
+
+    /** The per-address counts (tests). */
+    AddressLimit perAddress() {
+        return initializer.perAddress();
+    }
+
     /** Waits until every connection accepted so far has closed; false if some are still open (tests). */
     boolean awaitConnectionsClosed(Duration timeout) {
         return connections.newCloseFuture().awaitUninterruptibly(timeout.toMillis()) && connections.isEmpty();

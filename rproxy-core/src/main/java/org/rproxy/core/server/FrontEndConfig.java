@@ -65,12 +65,15 @@ import org.rproxy.core.store.BodySpool;
  *                             waits, unstarted, each connection's in order; the last quarter is kept
  *                             for a connection's first place. {@code 0} for
  *                             {@link #answersForHeap a share of the heap}
+ * @param maxConnectionsPerAddress open connections served at once from one client address (an
+ *                             IPv6 client's /64, {@link AddressLimit}); one more is answered 503
+ *                             as past {@code maxConnections}. {@code 0} for no such limit
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                              int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext,
                              BodySpool spool, int sendBufferBytes, long maxBodyBytesHeld, int maxUnfinishedStreams,
-                             long maxPendingSendBytes, int maxAnswersHeld) {
+                             long maxPendingSendBytes, int maxAnswersHeld, int maxConnectionsPerAddress) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -156,6 +159,10 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         if (maxAnswersHeld < 0 || maxAnswersHeld > MAX_ANSWERS_HELD) {
             throw new IllegalArgumentException("maxAnswersHeld: " + maxAnswersHeld + " (expected: 0 to " + MAX_ANSWERS_HELD + ")");
         }
+        if (maxConnectionsPerAddress < 0 || maxConnectionsPerAddress > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("maxConnectionsPerAddress: " + maxConnectionsPerAddress + " (expected: 0 to "
+                    + MAX_CONNECTIONS + ")");
+        }
     }
 
     /** Without a spool. */
@@ -163,14 +170,14 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
                           Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                           int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
         this(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0, 0);
     }
 
     /** The default limits, JSON errors everywhere, plain HTTP, no spool. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0);
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0, 0);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
@@ -232,6 +239,11 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     /** The same with at most {@code answers} held for HTTP/2 streams over all connections ({@code 0}: a share of the heap). */
     public FrontEndConfig withMaxAnswersHeld(int answers) {
         return with(b -> b.maxAnswersHeld = answers);
+    }
+
+    /** The same with at most {@code connections} open at once from one client address ({@code 0}: no such limit). */
+    public FrontEndConfig withMaxConnectionsPerAddress(int connections) {
+        return with(b -> b.maxConnectionsPerAddress = connections);
     }
 
     /** A copy with {@code change} made to its fields, checked as any new one is. */

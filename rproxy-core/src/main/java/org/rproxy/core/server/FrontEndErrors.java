@@ -57,6 +57,12 @@ final class FrontEndErrors {
         return AltoError.serverCondition("too many connections, retry later", 503);
     }
 
+    /** A connection past {@link FrontEndConfig#maxConnectionsPerAddress}: its client may close one of its others. */
+    static AltoError tooManyFromAddress(int limit) {
+        return AltoError.serverCondition("too many connections from this address (" + limit
+                + " at most); close one, or retry later", 503);
+    }
+
     static AltoError answersWaiting(int limit) {
         return AltoError.serverCondition("this connection already has " + limit
                 + " large answers waiting for the client to read them; read them, then ask again", 503);

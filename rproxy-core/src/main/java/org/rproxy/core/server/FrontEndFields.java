@@ -31,6 +31,7 @@ final class FrontEndFields {
     int maxUnfinishedStreams;
     long maxPendingSendBytes;
     int maxAnswersHeld;
+    int maxConnectionsPerAddress;
 
 FrontEndFields(FrontEndConfig c) {
         host = c.host();
@@ -51,11 +52,12 @@ FrontEndFields(FrontEndConfig c) {
         maxUnfinishedStreams = c.maxUnfinishedStreams();
         maxPendingSendBytes = c.maxPendingSendBytes();
         maxAnswersHeld = c.maxAnswersHeld();
+        maxConnectionsPerAddress = c.maxConnectionsPerAddress();
     }
 
     FrontEndConfig build() {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
                 firstByteTimeout, maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes,
-                maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes, maxAnswersHeld);
+                maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes, maxAnswersHeld, maxConnectionsPerAddress);
     }
 }

@@ -17,12 +17,14 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.util.ReferenceCountUtil;
 
 import org.rproxy.core.log.RateLimitedLog;
+import org.rproxy.core.model.AltoError;
 import org.rproxy.core.store.HeaderField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a connection accepted beyond {@link FrontEndConfig#maxConnections()}: it is answered
+ * Serves a connection accepted beyond {@link FrontEndConfig#maxConnections()} (or beyond
+ * {@link FrontEndConfig#maxConnectionsPerAddress()} from its client's address): it is answered
  * {@code 503} with an ALTO error and {@code Retry-After: 1} (RFC 7285 §8.5.3, RFC 9110 §10.2.3)
  * as soon as it is accepted, without waiting for a request, and is gone within {@link #LINGER_MILLIS}:
  * a flood of connections that never send anything then holds no descriptor for long (waiting
@@ -52,15 +54,18 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
     private final RequestObserver observer;
     private final ConnectionLimit lingering;
     private final RateLimitedLog warnings;
+    private final AltoError refusal;
     private boolean answered;
     private ScheduledFuture<?> deadline;
 
+    /** @param refusal the 503's error: which limit the connection is past */
     OverloadResponder(ResponseRenderer renderer, RequestObserver observer, ConnectionLimit lingering,
-                      RateLimitedLog warnings) {
+                      RateLimitedLog warnings, AltoError refusal) {
         this.renderer = requireNonNull(renderer, "renderer");
         this.observer = requireNonNull(observer, "observer");
         this.lingering = requireNonNull(lingering, "lingering");
         this.warnings = requireNonNull(warnings, "warnings");
+        this.refusal = requireNonNull(refusal, "refusal");
     }
 
     @Override
@@ -82,7 +87,7 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
         }
         answered = true;
         deadline = ctx.executor().schedule((Runnable) ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-        FullHttpResponse response = renderer.error(UNKNOWN, FrontEndErrors.overloaded(), Dialect.JSON, RETRY);
+        FullHttpResponse response = renderer.error(UNKNOWN, refusal, Dialect.JSON, RETRY);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         long bodyBytes = response.content().readableBytes();
         ctx.writeAndFlush(response).addListener(f -> afterAnswer(ctx, f.isSuccess()));

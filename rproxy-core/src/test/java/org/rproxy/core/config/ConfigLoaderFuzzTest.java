@@ -39,11 +39,12 @@ class ConfigLoaderFuzzTest {
     }
 
     private static final List<String> COUNTS = List.of("max-connections", "max-unfinished-streams", "max-concurrent-streams",
-            "max-answers-held");
+            "max-answers-held", "max-connections-per-address");
     private static final List<String> SIZES = List.of("send-buffer", "max-request-body", "max-pending-answer-bytes");
     private static final List<String> UNITS = List.of("", "B", "KB", "MB", "GB", "TB", "kb", "K", " MB", "MiB");
     private static final Set<String> KNOWN = Set.of("address", "tls", "max-connections", "send-buffer", "max-request-body",
-            "max-unfinished-streams", "max-pending-answer-bytes", "max-concurrent-streams", "max-answers-held");
+            "max-unfinished-streams", "max-pending-answer-bytes", "max-concurrent-streams", "max-answers-held",
+            "max-connections-per-address");
 
     @FuzzTest(maxDuration = "5m")
     void listenSettingsWithLiteralAddressesLoadOrAreRefusedNamingTheKey(FuzzedDataProvider data) {

@@ -74,7 +74,7 @@ class ConfigLoaderTest {
     void everyKeyIsRead() {
         String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
                 + "  max-request-body: 4MB\n  max-unfinished-streams: 50\n  max-pending-answer-bytes: 8MB\n  max-concurrent-streams: 64\n"
-                + "  max-answers-held: 500\n"
+                + "  max-answers-held: 500\n  max-connections-per-address: 32\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  max-unverified-bytes: 2GB\n"
                 + "  prefetch: [/directory, /prop/pid]\n"
@@ -91,6 +91,7 @@ class ConfigLoaderTest {
         assertEquals(64, c.listen().maxConcurrentStreams());
         assertEquals(8L << 20, c.listen().pendingAnswerBytes());
         assertEquals(500, c.listen().answersHeld());
+        assertEquals(32, c.listen().connectionsPerAddress());
         assertEquals(443 + 8000, c.upstream().port());
         assertTrue(c.upstream().https());
         assertEquals(3, c.upstream().connections());
@@ -162,6 +163,12 @@ class ConfigLoaderTest {
                 Arguments.of("UP\nlisten: {max-connections: 2147483647}",
                         "pull.yaml: listen.max-connections: 2147483647 (expected: 1 to 10000000; the process's file"
                                 + " descriptor limit is the real bound)"),
+                Arguments.of("UP\nlisten: {max-connections-per-address: 0}",
+                        "pull.yaml: listen.max-connections-per-address: 0 (expected: 1 to 10000000; leave it out for no"
+                                + " such limit)"),
+                Arguments.of("UP\nlisten: {max-connections-per-address: 10000001}",
+                        "pull.yaml: listen.max-connections-per-address: 10000001 (expected: 1 to 10000000; leave it out"
+                                + " for no such limit)"),
                 Arguments.of("UP\nlisten: {send-buffer: 4KB}",
                         "pull.yaml: listen.send-buffer: 4KB (expected: 16KB to 1GB)"),
                 Arguments.of("UP\nlisten: {send-buffer: 2GB}",
@@ -348,7 +355,7 @@ class ConfigLoaderTest {
                 file + ": upstream.connections: 'abc' is not a whole number",
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)",
-                file + ": listen.adress: unknown key (known: address, max-answers-held, max-concurrent-streams, max-connections, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
+                file + ": listen.adress: unknown key (known: address, max-answers-held, max-concurrent-streams, max-connections, max-connections-per-address, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
                 file + ": listen.max-connections: 0 (expected: 1 to 10000000; the process's file descriptor limit is the real bound)"), loader.check(file, ProxyConfig.class));
 
         Files.writeString(file, "upstream: {trust: [" + pub + "], connections: abc}\n");

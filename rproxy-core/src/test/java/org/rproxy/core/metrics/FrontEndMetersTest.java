@@ -23,14 +23,16 @@ import org.rproxy.core.testing.Eventually;
  * the HTTP/2 streams refused for want of a place among the unfinished requests (counted in
  * {@code Http2UnfinishedStreamsTest}, and at a node configured from YAML in the harness's
  * {@code UnfinishedStreamsIT}), and the pending bytes of copied answers with their bound and the
- * waits for it, and the answers held for HTTP/2 streams with their bound and waits: every meter the front end registers, by its scraped name.
+ * waits for it, and the answers held for HTTP/2 streams with their bound and waits, and the
+ * connections refused for their address's limit: every meter the front end registers, by its scraped name.
  */
 class FrontEndMetersTest {
 
     @Test
     void theScrapeShowsTheBodiesArrivingAndTheirBound() throws Exception {
         FrontEndConfig config = FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytesHeld(8L * 1024 * 1024)
-                .withMaxUnfinishedStreams(300).withMaxPendingSendBytes(1024 * 1024).withMaxAnswersHeld(500);
+                .withMaxUnfinishedStreams(300).withMaxPendingSendBytes(1024 * 1024).withMaxAnswersHeld(500)
+                .withMaxConnectionsPerAddress(1);
         try (NodeMeters meters = new NodeMeters();
              AltoHttpServer server = AltoHttpServer.start(config, request -> CompletableFuture.completedFuture(
                      Reply.error(AltoError.syntax("no"), Dialect.JSON)))) {
@@ -47,6 +49,7 @@ class FrontEndMetersTest {
             assertTrue(scrape.contains("\nrproxy_answers_held 0.0\n"), "shown from the start: " + scrape);
             assertTrue(scrape.contains("\nrproxy_answers_held_max 500.0\n"), "the bound: " + scrape);
             assertTrue(scrape.contains("\nrproxy_answers_held_waits_total 0.0\n"), "shown from the start: " + scrape);
+            assertTrue(scrape.contains("\nrproxy_connections_per_address_refused_total 0.0\n"), "shown from the start: " + scrape);
             try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /q HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 300\r\n\r\n{")
@@ -54,6 +57,11 @@ class FrontEndMetersTest {
                 out.flush();
                 Eventually.await("a body of 300 declared, begun, shown as held", Duration.ofSeconds(10),
                         () -> meters.registry().scrape().contains("\nrproxy_request_body_bytes 300.0\n"));
+                try (Socket second = new Socket("127.0.0.1", server.localAddress().getPort())) {
+                    second.setSoTimeout(10_000);
+                    Eventually.await("a second connection from the address refused, counted", Duration.ofSeconds(10),
+                            () -> meters.registry().scrape().contains("\nrproxy_connections_per_address_refused_total 1.0\n"));
+                }
             }
         }
     }

@@ -116,18 +116,31 @@ class FrontEndConfigTest {
     void eachCopyChangesItsOwnFieldOnly() {
         Function<String, Dialect> xml = path -> Dialect.XML;
         FrontEndConfig c = new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77);
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 5);
         for (FrontEndConfig same : new FrontEndConfig[] {c.withMaxBodyBytes(5), c.withIdleTimeout(Duration.ofSeconds(7)),
                 c.withFirstByteTimeout(Duration.ofSeconds(3)), c.withIoThreads(2), c.withMaxConnections(9),
                 c.withMaxStreams(11), c.withDialectOf(xml), c.withSslContext(null), c.withSpool(null),
-                c.withSendBufferBytes(32_768), c.withMaxBodyBytesHeld(10), c.withMaxUnfinishedStreams(13), c.withMaxAnswersHeld(77)}) {
+                c.withSendBufferBytes(32_768), c.withMaxBodyBytesHeld(10), c.withMaxUnfinishedStreams(13), c.withMaxAnswersHeld(77),
+                c.withMaxConnectionsPerAddress(5)}) {
             assertEquals(c, same);
         }
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 14, 0, 77), c.withMaxUnfinishedStreams(14));
+                9, 11, 2, xml, null, null, 32_768, 10, 14, 0, 77, 5), c.withMaxUnfinishedStreams(14));
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 78), c.withMaxAnswersHeld(78));
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 78, 5), c.withMaxAnswersHeld(78));
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 6, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77), c.withMaxBodyBytes(6));
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 5), c.withMaxBodyBytes(6));
+        assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 0), c.withMaxConnectionsPerAddress(0));
+    }
+
+    @Test
+    void connectionsPerAddressAreUnlimitedUnlessConfigured() {
+        assertEquals(0, D.maxConnectionsPerAddress());
+        assertEquals(64, D.withMaxConnectionsPerAddress(64).maxConnectionsPerAddress());
+        assertEquals("maxConnectionsPerAddress: -1 (expected: 0 to 10000000)",
+                assertThrows(IllegalArgumentException.class, () -> D.withMaxConnectionsPerAddress(-1)).getMessage());
+        assertEquals("maxConnectionsPerAddress: 10000001 (expected: 0 to 10000000)",
+                assertThrows(IllegalArgumentException.class, () -> D.withMaxConnectionsPerAddress(10_000_001)).getMessage());
     }
 }

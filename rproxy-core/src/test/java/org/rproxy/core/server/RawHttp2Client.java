@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -105,9 +106,22 @@ public final class RawHttp2Client implements AutoCloseable {
      *                       a peer that stops reading push back at once
      */
     public RawHttp2Client(InetSocketAddress server, SSLContext tls, int receiveBuffer, long... settings) throws IOException {
+        this(null, server, tls, receiveBuffer, settings);
+    }
+
+    /**
+     * As {@link #RawHttp2Client(InetSocketAddress, SSLContext, int, long...)}, from the local
+     * address {@code from} (null: the one the kernel picks), so that a test can play a client at
+     * another address ({@code 127.0.0.2} is loopback too on Linux).
+     */
+    public RawHttp2Client(InetAddress from, InetSocketAddress server, SSLContext tls, int receiveBuffer, long... settings)
+            throws IOException {
         Socket s = new Socket();
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer);
+        }
+        if (from != null) {
+            s.bind(new InetSocketAddress(from, 0));
         }
         s.connect(server, (int) WAIT.toMillis());
         tcp = s;
