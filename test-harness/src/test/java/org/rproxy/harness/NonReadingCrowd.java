@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,6 +107,19 @@ final class NonReadingCrowd implements AutoCloseable {
             } catch (IOException e) {
                 // closed by the stall timeout already
             }
+        }
+    }
+
+    /** A client from the local address {@code from} that asks and never reads, closed with the origin. */
+    NonReadingH2Client nonReader(InetAddress from) throws IOException {
+        return origin.hold(new NonReadingH2Client(from, origin.address(), trusting));
+    }
+
+    /** Asks {@code client} for the computed answer on {@code streams} new streams. */
+    void ask(NonReadingH2Client client, int streams) throws IOException {
+        byte[] filter = FILTER.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < streams; i++) {
+            client.post(FILTERED, TYPE, filter);
         }
     }
 

@@ -2,6 +2,7 @@ package org.rproxy.harness;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 import javax.net.ssl.SSLContext;
@@ -23,7 +24,13 @@ final class NonReadingH2Client implements Closeable {
 
     /** Connects, with a 4 KiB receive buffer; {@code tls} trusting the server, or null for cleartext. */
     NonReadingH2Client(InetSocketAddress server, SSLContext tls) throws IOException {
-        raw = new RawHttp2Client(server, tls, 4096, RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE, RawHttp2Client.MAX_WINDOW);
+        this(null, server, tls);
+    }
+
+    /** As {@link #NonReadingH2Client(InetSocketAddress, SSLContext)}, from the local address {@code from} (null: the kernel's choice). */
+    NonReadingH2Client(InetAddress from, InetSocketAddress server, SSLContext tls) throws IOException {
+        raw = new RawHttp2Client(from, server, tls, 4096, RawHttp2Client.SETTINGS_INITIAL_WINDOW_SIZE,
+                RawHttp2Client.MAX_WINDOW);
         try {
             raw.windowUpdate(0, RawHttp2Client.MAX_WINDOW - RawHttp2Client.DEFAULT_WINDOW);
             raw.flush();
