@@ -27,11 +27,14 @@ import org.slf4j.LoggerFactory;
  * behind a home router is. An IPv4-mapped IPv6 address (a dual-stack listener) counts as its IPv4
  * address. A connection that is not from an IP address (an embedded channel) is not counted.
  *
- * <p>Lock-free, shared by every event loop: a count per source with at least one connection,
+ * <p>Shared by every event loop, with no lock of its own (a compare-and-set on the source's count;
+ * only a source's first connection inserts into the map, which locks one of its bins): a count per
+ * source with at least one connection,
  * removed when its last one closes, so what is kept is bounded by the connections open, however
  * many addresses connect. A count going to zero is marked dead before it is removed; one who finds
  * it dead removes it and starts a new one, so no connection is counted on a count that is gone.
- * Refusals are counted and logged at most once per {@link #LOG_INTERVAL}, naming the last source.
+ * Refusals are counted, and logged at most once per {@link #LOG_INTERVAL} over all sources (an
+ * attacker at many addresses writes no more lines), each line naming the source it was written for.
  */
 final class AddressLimit {
 
