@@ -249,9 +249,15 @@ final class HostileDhtChecks {
             return o instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : null;
         }
 
+        /** Closes the socket and returns once its thread has ended, the port let go with it. */
         @Override
         public void close() {
             socket.close();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
