@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -57,9 +55,9 @@ import org.rproxy.core.store.Representation;
 
 /**
  * Checks of the overlay on real mldht nodes and bt swarms, each run by {@link OverlayNamespaceTest}
- * in a child JVM inside a network namespace of its own, with 100.64.0.1-4 on its {@code lo}:
- * {@code main(check, dir)} runs {@code check(dir)} and prints {@code CHECK-OK check}, or the
- * failure and exits 1. Hosts 1 and 2 are publishers, 3 a client peer (or a third DHT node).
+ * in a child JVM inside a network namespace of its own, with 100.64.0.1-4 on its {@code lo}
+ * ({@link CheckWorker}, which runs {@code check(dir)}, one check after another). Hosts 1 and 2
+ * are publishers, 3 a client peer (or a third DHT node).
  */
 final class NamespaceChecks {
     static final SigningKey ORIGIN = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
@@ -80,22 +78,6 @@ final class NamespaceChecks {
             Duration.ofSeconds(6), RenewalTimes.DEFAULT.unreachedCap(), Duration.ofMillis(250));
 
     private NamespaceChecks() {
-    }
-
-    public static void main(String[] args) throws Exception {
-        String check = args[0];
-        say("started " + check);
-        try {
-            NamespaceChecks.class.getDeclaredMethod(check, Path.class).invoke(null, Path.of(args[1]));
-            System.out.println("CHECK-OK " + check);
-            System.out.flush();
-            System.exit(0);
-        } catch (InvocationTargetException e) {
-            System.out.println("check " + check + " FAILED: " + e.getCause());
-            e.getCause().printStackTrace(System.out);
-            System.out.flush();
-            System.exit(1);
-        }
     }
 
     static String ip(int host) {
@@ -147,9 +129,17 @@ final class NamespaceChecks {
         return f;
     }
 
-    /** Prints {@code what} for the parent's summary, with the seconds since this child JVM started (where a check's time goes). */
+    /** When the check running now started ({@link #say} counts from it). */
+    private static volatile long checkStart = System.nanoTime();
+
+    /** Marks the start of the check that runs next in this JVM ({@link CheckWorker}). */
+    static void startClock() {
+        checkStart = System.nanoTime();
+    }
+
+    /** Prints {@code what} for the parent's summary, with the seconds since the check started (where a check's time goes). */
     static void say(String what) {
-        long ms = ManagementFactory.getRuntimeMXBean().getUptime();
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkStart);
         System.out.println("check [" + ms / 1000 + "." + ms % 1000 / 100 + " s] " + what);
     }
 
