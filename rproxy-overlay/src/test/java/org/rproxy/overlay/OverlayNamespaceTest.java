@@ -23,7 +23,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * it. Skipped, saying why, where no namespace can be made; {@code -Drproxy.overlay-it=false}
  * leaves them out. Each takes a few seconds to half a minute (the cold start's and the clock
  * step back's about 40 s: they wait out stores no node took, a signature's expiry, a backoff).
- * {@link CheckWorkers} runs them three at a time, one after another in each of its child JVMs
+ * {@link CheckWorkers} runs them four at a time, one after another in each of its child JVMs
  * (each in its own namespace, so they cannot clash), the slowest first; every method waits for
  * its turn at once (this module's {@code junit.parameters.module}), so its timeout covers the
  * wait; the check's own run is bounded by {@link CheckWorkers#RUN_SECONDS}. The class itself runs
