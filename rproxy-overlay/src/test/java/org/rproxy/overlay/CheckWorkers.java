@@ -232,7 +232,15 @@ final class CheckWorkers {
             StringBuilder out = new StringBuilder();
             commands.write(check + "\t" + dir + "\n");
             commands.flush();
-            String why = await("CHECK-DONE " + check, deadline, out);
+            String why;
+            try {
+                why = await("CHECK-DONE " + check, deadline, out);
+            } catch (InterruptedException e) {
+                // the test's own timeout: the check still runs, so this worker takes no other
+                retired = true;
+                process.destroyForcibly();
+                throw e;
+            }
             boolean ended = why.isEmpty();
             boolean passed = ended && out.indexOf("CHECK-OK " + check + "\n") >= 0;
             retired = !passed || out.indexOf("WORKER-RETIRING") >= 0;
