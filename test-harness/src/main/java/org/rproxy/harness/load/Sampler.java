@@ -14,7 +14,11 @@ import org.rproxy.harness.report.RunReport;
  * Once a second, takes the interval histograms from the recorders, adds them to the run's
  * totals, appends a {@link RunReport.Sample} to the time series and prints a progress line:
  * viewers arrived and joined, requests per second, errors, verification failures and that
- * second's p99. Runs on its own thread; {@link #stop} takes a last sample.
+ * second's p99. The rate is the count of that second's latency histogram, not a difference of the
+ * response counter: a viewer records a latency and then counts the response, so a sample taken
+ * between the two would show the latency without the response (at a low rate, "0 req/s" beside a
+ * p99) and the response a second later without it. Runs on its own thread; {@link #stop} takes a
+ * last sample.
  */
 final class Sampler {
     private final Stats stats;
@@ -35,7 +39,6 @@ final class Sampler {
     private Histogram joinInterval;
     private Histogram queuedInterval;
     private Histogram serverInterval;
-    private long lastRequests;
     private long lastNanos;
 
     Sampler(Stats stats, long start, long planned, Progress progress) {
@@ -95,10 +98,8 @@ final class Sampler {
         serverInterval = stats.serverLatency.getIntervalHistogram(serverInterval);
         totalQueued.add(queuedInterval);
         totalServer.add(serverInterval);
-        long requests = stats.requests.sum();
         double secs = Math.max(1e-3, (now - lastNanos) / 1e9);
-        double rate = (requests - lastRequests) / secs;
-        lastRequests = requests;
+        double rate = reqInterval.getTotalCount() / secs;
         lastNanos = now;
         double t = (now - start) / 1e9;
         boolean any = reqInterval.getTotalCount() > 0;
