@@ -64,7 +64,15 @@ public final class Main implements Runnable {
         }
         CommandLine cl = commandLine();
         CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
-        cl.setParameterExceptionHandler((ex, arguments) -> usage.handleParseException(unknownFirst(ex), arguments));
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            ParameterException first = unknownFirst(ex);
+            java.util.List<String> refusals = NodeOptions.startRefusals(first, arguments);
+            if (refusals == null) {
+                return usage.handleParseException(first, arguments);
+            }
+            refusals.forEach(first.getCommandLine().getErr()::println);
+            return first.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // A refused maps folder lists a problem a line: each gets the prefix, for grep and the journal.
             for (String line : message(ex).split("\n")) {

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The command line a node starts with, read by {@code rproxy check}: {@code check --config FILE
@@ -48,11 +51,43 @@ final class NodeOptions {
      * the options' own checks ({@code settings()}) judge the rest.
      */
     private static <T> T parse(T command, String name, List<String> args, Consumer<String> refused) {
+        errors(command, args).stream().map(e -> "as an option of 'rproxy " + name + "': " + e).forEach(refused);
+        return command;
+    }
+
+    /**
+     * The node's own command line refused for a value: every option refused, one line each, each
+     * with the command's prefix as its other refusals at start have, and where to find the options,
+     * instead of the first alone followed by the whole usage (150 lines in a unit's journal, the
+     * refusal at their top); null when {@code failed} is no node's command line, or the refusal is
+     * not of a value (an unknown option, a required one missing), which keeps picocli's answer.
+     */
+    static List<String> startRefusals(ParameterException failed, String[] arguments) {
+        CommandLine cl = failed.getCommandLine();
+        if (failed instanceof UnmatchedArgumentException || failed instanceof MissingParameterException || cl == null) {
+            return null;
+        }
+        Object fresh = cl.getCommand() instanceof OriginCommand ? new OriginCommand()
+                : cl.getCommand() instanceof ProxyCommand ? new ProxyCommand() : null;
+        int at = List.of(arguments).indexOf(cl.getCommandName());
+        if (fresh == null || at < 0) {
+            return null;
+        }
+        List<String> lines = new ArrayList<>();
+        String prefix = "rproxy " + cl.getCommandName() + ": ";
+        errors(fresh, List.of(arguments).subList(at + 1, arguments.length)).forEach(e -> lines.add(prefix + e));
+        if (lines.isEmpty()) {
+            lines.add(prefix + failed.getMessage());
+        }
+        lines.add(prefix + "'rproxy " + cl.getCommandName() + " --help' lists every option");
+        return lines;
+    }
+
+    /** What parsing {@code args} into {@code command} refused, every option (not the first alone), in order. */
+    private static List<String> errors(Object command, List<String> args) {
         CommandLine cl = new CommandLine(command).registerConverter(java.time.Duration.class, new DurationConverter())
                 .setCaseInsensitiveEnumValuesAllowed(true);
         cl.getCommandSpec().parser().collectErrors(true);
-        cl.parseArgs(args.toArray(new String[0])).errors().stream()
-                .map(e -> "as an option of 'rproxy " + name + "': " + e.getMessage()).distinct().forEach(refused);
-        return command;
+        return cl.parseArgs(args.toArray(new String[0])).errors().stream().map(Exception::getMessage).distinct().toList();
     }
 }

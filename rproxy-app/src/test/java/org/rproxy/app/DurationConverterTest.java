@@ -57,10 +57,10 @@ class DurationConverterTest {
     void theCommandLineNamesTheOptionAndTheReason() {
         CommandRun validity = CommandRun.of("origin", "--maps", "maps", "--key", "k", "--validity", "0s");
         assertEquals(2, validity.exit(), validity.toString());
-        assertTrue(validity.err().startsWith("Invalid value for option '--validity': '0s' must be a positive duration"),
+        assertTrue(validity.err().startsWith("rproxy origin: Invalid value for option '--validity': '0s' must be a positive duration"),
                 validity.toString());
         CommandRun maxAge = CommandRun.of("origin", "--maps", "maps", "--key", "k", "--max-age", "-5s");
-        assertTrue(maxAge.err().startsWith("Invalid value for option '--max-age': '-5s' must be a positive duration"),
+        assertTrue(maxAge.err().startsWith("rproxy origin: Invalid value for option '--max-age': '-5s' must be a positive duration"),
                 maxAge.toString());
         CommandRun timeout = CommandRun.of("fetch", "http://127.0.0.1:1/directory", "--trust", "k", "--timeout", "300000d");
         assertEquals(2, timeout.exit(), timeout.toString());

@@ -3,6 +3,8 @@ package org.rproxy.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 /** A command line that does not say what to do is a usage error: exit 2, the reason and the usage on stderr. */
@@ -87,5 +89,34 @@ class UsageErrorsTest {
         run = CommandRun.of("origin", "--maps", "maps");
         assertEquals(2, run.exit(), run.toString());
         assertTrue(run.err().startsWith("Missing required option: '--key=FILE'"), "with nothing unknown: " + run);
+    }
+
+    /**
+     * A node's options whose values do not read are refused all at once, one line each with the
+     * command's prefix, as its other refusals at start are and as install.md says: picocli
+     * stopped at the first and printed the command's whole usage after it (108 lines for a proxy,
+     * 150 for an origin, in a unit's journal), the next mistake found only at the next start.
+     */
+    @Test
+    void aNodeRefusesEveryValueThatDoesNotReadOneALineWithoutItsUsage() {
+        CommandRun origin = CommandRun.of("origin", "--maps", "maps", "--key", "k", "--max-age", "60",
+                "--validity", "1hour", "--listen", "127.0.0.1:99999");
+        assertEquals(2, origin.exit(), origin.toString());
+        assertEquals(List.of(
+                "rproxy origin: Invalid value for option '--max-age': '60' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)",
+                "rproxy origin: Invalid value for option '--validity': '1hour' is not a duration (expected e.g. 30s, 15m, 1h,"
+                        + " 500ms)",
+                "rproxy origin: Invalid value for option '--listen': '127.0.0.1:99999' is not HOST:PORT (expected e.g. 127.0.0.1:8282)",
+                "rproxy origin: 'rproxy origin --help' lists every option"), origin.err().lines().toList());
+        assertEquals("", origin.out());
+        CommandRun proxy = CommandRun.of("proxy", "--config", "pull.yaml", "--max-bytes", "256M");
+        assertEquals(2, proxy.exit(), proxy.toString());
+        assertEquals(List.of("rproxy proxy: Invalid value for option '--max-bytes': '256M' is not a size (expected e.g. 256MB,"
+                + " 512KB, 2GB)", "rproxy proxy: 'rproxy proxy --help' lists every option"), proxy.err().lines().toList());
+        // another command keeps picocli's answer: the refusal and the usage
+        CommandRun fetch = CommandRun.of("fetch", "http://127.0.0.1:1/directory", "--trust", "k", "--timeout", "10");
+        assertEquals(2, fetch.exit(), fetch.toString());
+        assertTrue(fetch.err().startsWith("Invalid value for option '--timeout': '10' is not a duration"), fetch.toString());
+        assertTrue(fetch.err().contains("Usage: rproxy fetch"), fetch.toString());
     }
 }
