@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * it is, with a line saying so; and a launcher run through a symbolic link finds its clone. The
  * installed launcher ({@code rproxy-dist/src/bin/rproxy}, in a layout of its own) runs the jar in
  * its {@code lib/} with {@code JAVA_HOME}'s or {@code PATH}'s {@code java}, and without either
- * says so with exit status 2.
+ * says so with exit status 2. With a stand-in {@code mvn} on the path, a build says why and what it
+ * runs, takes {@code MAVEN_ARGS}, and a failed one says so with exit status 1.
  */
 class LaunchersIT {
     private static final List<String> TOOLS = List.of("bash", "sh", "dirname", "readlink", "find");
@@ -144,6 +145,55 @@ class LaunchersIT {
         assertEquals("", run.out, run.toString());
     }
 
+    /**
+     * A build says why it runs and the command, and takes Maven as the operator set it up:
+     * {@code MAVEN_ARGS} (Maven 3.8 has none of its own) on the command line, once (emptied for mvn,
+     * so 3.9 does not add it again). The {@code mvn} here is a stand-in on {@code PATH} that records
+     * what it was given (a real build of the clone takes minutes): the launcher's part is the
+     * command it runs and what it says. Before, it said "first run; takes a minute" whatever the
+     * reason, gave no option of the operator's, and did not look at conf/logback*.xml, which the
+     * jars carry.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void aBuildSaysWhyAndWhatItRunsAndTakesMavenArgs(String launcher) throws Exception {
+        Path clone = clone(launcher, true);
+        Path edited = Files.writeString(clone.resolve("conf/logback.xml"), "<configuration/>\n");
+        Files.setLastModifiedTime(edited, FileTime.from(Instant.now().plusSeconds(3600)));
+        Path record = dir.resolve("mvn-args");
+        withMavenStandIn();
+
+        Run run = run(clone.resolve("bin").resolve(launcher), Map.of("MAVEN_ARGS", "-o -s my-settings.xml",
+                "MVN_RECORD", record.toString()), "--help");
+
+        assertEquals(0, run.exit, run.toString());
+        assertTrue(run.out.startsWith("Usage: " + launcher + " "), run.toString());
+        String module = launcher.equals("rproxy") ? "rproxy-app" : "test-harness";
+        assertTrue(run.err.startsWith(launcher + ": building " + jarIn(clone, launcher) + " (conf/logback.xml is newer):"
+                + " mvn -o -s my-settings.xml -B -q -DskipTests -pl " + module + " -am package, in " + clone + "\n"),
+                run.toString());
+        assertEquals(List.of("-o", "-s", "my-settings.xml", "-B", "-q", "-DskipTests", "-pl", module, "-am", "package",
+                "MAVEN_ARGS=[]", "in " + clone), Files.readAllLines(record), run.toString());
+    }
+
+    /** A failed build says so and how to see all of it, exit 1; before, the launcher ended with Maven's status and its [ERROR] lines alone. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void aFailedBuildSaysSoWithExitOne(String launcher) throws Exception {
+        Path clone = clone(launcher, true);
+        withMavenStandIn();
+
+        Run run = run(clone.resolve("bin").resolve(launcher), Map.of("REBUILD", "1", "MVN_EXIT", "3",
+                "MVN_RECORD", dir.resolve("mvn-args").toString()), "--help");
+
+        assertEquals(1, run.exit, run.toString());
+        assertEquals("", run.out, run.toString());
+        String module = launcher.equals("rproxy") ? "rproxy-app" : "test-harness";
+        assertTrue(run.err.contains("[ERROR] stand-in failure\n" + launcher + ": the build failed (mvn exit status 3);"
+                + " the lines above are Maven's errors.\n  The whole log: cd " + clone + " && mvn -B -DskipTests -pl "
+                + module + " -am package\n"), run.toString());
+    }
+
     @Test
     void aLauncherRunThroughASymbolicLinkFindsItsClone() throws Exception {
         Path clone = clone("rproxy", true);
@@ -184,6 +234,22 @@ class LaunchersIT {
         assertEquals("", none.out, none.toString());
     }
 
+    /**
+     * Puts an {@code mvn} on the launchers' {@code PATH} that writes its arguments, the
+     * {@code MAVEN_ARGS} it sees and its folder, a line each, to {@code $MVN_RECORD}, and exits
+     * with {@code $MVN_EXIT} (0 unset; otherwise after an [ERROR] line, as Maven's are).
+     */
+    private void withMavenStandIn() throws IOException {
+        Path mvn = path.resolve("mvn");
+        Files.writeString(mvn, """
+                #!/usr/bin/env bash
+                { printf '%s\\n' "$@"; echo "MAVEN_ARGS=[${MAVEN_ARGS-unset}]"; echo "in $PWD"; } > "$MVN_RECORD"
+                if [[ "${MVN_EXIT:-0}" != 0 ]]; then echo "[ERROR] stand-in failure"; fi
+                exit "${MVN_EXIT:-0}"
+                """);
+        assertTrue(mvn.toFile().setExecutable(true, true));
+    }
+
     /** An installed layout in the temporary folder: rproxy-dist's launcher in {@code bin/}, the jar built in {@code lib/}. */
     private Path installed() throws IOException {
         Path home = dir.resolve("opt/rproxy");
@@ -209,7 +275,8 @@ class LaunchersIT {
         FileTime old = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
         List<Path> sources = List.of(clone.resolve("pom.xml"), clone.resolve("rproxy-core/pom.xml"),
                 clone.resolve("rproxy-core/src/Core.java"), clone.resolve("test-harness/pom.xml"),
-                clone.resolve("test-harness/src/main/Harness.java"), clone.resolve("conf/maps/map.json"));
+                clone.resolve("test-harness/src/main/Harness.java"), clone.resolve("conf/maps/map.json"),
+                clone.resolve("conf/logback.xml"));
         for (Path p : sources) {
             Files.createDirectories(p.getParent());
             Files.writeString(p, "\n");
