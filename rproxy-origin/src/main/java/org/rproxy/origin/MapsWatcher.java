@@ -66,6 +66,8 @@ final class MapsWatcher implements AutoCloseable {
     private volatile boolean closed;
     /** How many loads in a row found the folder changing under them. Watcher thread only. */
     private int unsteadyLoads;
+    /** The last folder state was refused, so the next that loads is said to (a fix restoring what is served publishes nothing). */
+    private boolean refusedLast;
 
     /** Reads the folder: {@link MapsFolder#load(Path, long, MapsLimits, MapsFile.Opener)}, or a test's. */
     @FunctionalInterface
@@ -136,7 +138,11 @@ final class MapsWatcher implements AutoCloseable {
             throw new IllegalStateException("start: after loadFirst, once");
         }
         this.onChange = requireNonNull(onChange, "onChange");
-        this.onRefused = requireNonNull(onRefused, "onRefused");
+        requireNonNull(onRefused, "onRefused");
+        this.onRefused = reason -> {
+            refusedLast = true;
+            onRefused.accept(reason);
+        };
         this.guard = requireNonNull(guard, "guard");
         thread = new Thread(this::run, "rproxy-maps-watcher");
         thread.setDaemon(true);
@@ -243,6 +249,11 @@ final class MapsWatcher implements AutoCloseable {
                         dir.resolve(name), Durations.format(settle));
             }
             deletions.loaded(loaded);
+            if (refusedLast) {
+                refusedLast = false;
+                log.info("maps folder {} reads again after the change refused; what differs from the version served"
+                        + " is published, and nothing when it is the same", dir);
+            }
         } else {
             deletions.refused();
         }

@@ -50,6 +50,33 @@ class MapsWatcherTest {
         }
     }
 
+    /**
+     * An operator who fixes a refused change by putting back what is served learns that the
+     * folder reads again: before, the refusal was the last line, as the reload changed nothing
+     * and published nothing, and nothing told the fix had been taken.
+     */
+    @Test
+    void aFolderThatReadsAgainAfterARefusalSaysSo(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
+        BlockingQueue<MapSet> seen = new LinkedBlockingQueue<>();
+        BlockingQueue<String> refused = new LinkedBlockingQueue<>();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(MapsWatcher.class);
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO); // the tests' logging may be quieter
+        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(50), Duration.ZERO, seen::add, refused::add)) {
+            Files.writeString(dir.resolve("costs.json"), "{\"cost-map\": {\"PID1\": {\"PID9\": 1}"); // broken
+            assertNotNull(refused.poll(10, TimeUnit.SECONDS), "the broken file was not refused within 10 s");
+            awaitLog("maps folder change refused");
+            Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5)); // as served
+            assertNotNull(seen.poll(10, TimeUnit.SECONDS), "the fixed folder was not loaded within 10 s");
+            awaitLog("reads again after the change refused");
+            assertTrue(refused.isEmpty(), refused.toString());
+        } finally {
+            logger.setLevel(level);
+        }
+    }
+
     @Test
     void aFolderSwappedInBehindALinkIsWatchedAndLoaded(@TempDir Path dir) throws Exception {
         // a deploy's release folders and a 'current' link swapped to the new one
