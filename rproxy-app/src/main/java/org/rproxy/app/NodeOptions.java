@@ -16,7 +16,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * check --maps DIR --key FILE OPTIONS...} as {@code rproxy origin} does, with the very option
  * definitions and converters of those commands, every option refused told (not the first alone); so a unit's {@code ExecStartPre} check given the
  * options of its {@code ExecStart} judges what the node will start with. An option neither
- * command knows is a usage error, as it would be at start. Stateless.
+ * command knows is a usage error, as it would be at start. The node itself, refused a value at
+ * start, lists its refusals the same way ({@link #startRefusals}). Stateless.
  */
 final class NodeOptions {
 
