@@ -15,6 +15,8 @@ final class LookupCandidate {
     int stalled;
     boolean answered;
     boolean refused;
+    /** How many answers (or this node's routing table) named this listing ({@link LookupCandidates}). */
+    int sources = 1;
 
     /** Asked as often as allowed, and every request ended or stalled without an answer. */
     boolean gaveUp() {

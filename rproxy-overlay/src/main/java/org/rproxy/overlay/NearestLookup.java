@@ -3,12 +3,10 @@ package org.rproxy.overlay;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 import lbms.plugins.mldht.kad.DBItem;
@@ -46,7 +44,8 @@ import lbms.plugins.mldht.kad.utils.AddressUtils;
  * delays a request (mldht's RPC layer queues it), a request that stalls is sent once more, and
  * the end is decided by the closest nodes alone. This node's own address is never asked, under
  * whatever id another node lists it ({@link OwnAddresses}); a lookup starts instead from what
- * this node itself stores ({@link OwnItem}, {@link OwnPeers}).
+ * this node itself stores ({@link OwnItem}, {@link OwnPeers}). Which listings are asked is
+ * {@link LookupCandidates}' choice.
  *
  * <p>Runs on mldht's threads (responses, timeouts, its scheduler for sending); never blocks.
  * Thread-safe: its state is guarded by this object, and requests are sent outside the lock.
@@ -69,8 +68,7 @@ final class NearestLookup {
     private final Key target;
     private final byte[] salt;
     private final boolean peerLookup;
-    private final TreeMap<KBucketEntry, LookupCandidate> candidates;
-    private final Set<Object> seen = new HashSet<>();
+    private final LookupCandidates candidates;
     /** This node's own addresses: never asked, whatever id a node lists them under. */
     private final Set<InetSocketAddress> self;
     private final Map<KBucketEntry, byte[]> tokens = new HashMap<>();
@@ -87,7 +85,7 @@ final class NearestLookup {
         this.salt = salt;
         this.peerLookup = peerLookup;
         this.self = OwnAddresses.of(dht);
-        this.candidates = new TreeMap<>(new KBucketEntry.DistanceOrder(target));
+        this.candidates = new LookupCandidates(target);
     }
 
     /** Looks up the BEP 44 item at {@code target} (whose salt is {@code salt}, or null). */
@@ -114,11 +112,10 @@ final class NearestLookup {
     }
 
     private void add(KBucketEntry e) {
-        if (dht.getNode().isLocalId(e.getID()) || self.contains(e.getAddress()) || AddressUtils.isBogon(e.getAddress())
-                || !seen.add(e.getID()) || !seen.add(e.getAddress().getAddress())) {
+        if (dht.getNode().isLocalId(e.getID()) || self.contains(e.getAddress()) || AddressUtils.isBogon(e.getAddress())) {
             return;
         }
-        candidates.put(e, new LookupCandidate());
+        candidates.add(e);
     }
 
     /**
@@ -134,8 +131,8 @@ final class NearestLookup {
                 return;
             }
             int active = 0;
-            for (LookupCandidate c : candidates.values()) {
-                active += c.live - c.stalled;
+            for (Map.Entry<KBucketEntry, LookupCandidate> e : candidates.inOrder()) {
+                active += e.getValue().live - e.getValue().stalled;
             }
             // nothing found yet: look farther out, where nodes that were closest when it was
             // stored may still hold it (nodes that joined since are closer, and lack it); an item
@@ -144,8 +141,9 @@ final class NearestLookup {
             int window = best == null && peers.isEmpty() ? K * WIDEN : peerLookup ? K : 2 * K;
             int considered = 0;
             boolean settled = true;
-            for (Map.Entry<KBucketEntry, LookupCandidate> e : candidates.entrySet()) {
+            for (Map.Entry<KBucketEntry, LookupCandidate> e : candidates.inOrder()) {
                 LookupCandidate c = e.getValue();
+                candidates.dropIfSpent(e.getKey(), c);
                 if (c.gaveUp()) {
                     continue;
                 }
@@ -156,7 +154,8 @@ final class NearestLookup {
                     continue;
                 }
                 settled = false;
-                if (!c.pending() && c.attempts < LookupCandidate.ATTEMPTS && active < IN_FLIGHT && requests < MAX_REQUESTS) {
+                if (!c.pending() && c.attempts < LookupCandidate.ATTEMPTS && active < IN_FLIGHT && requests < MAX_REQUESTS
+                        && candidates.mayAsk(e.getKey(), c)) {
                     c.attempts++;
                     c.live++;
                     requests++;
@@ -165,8 +164,7 @@ final class NearestLookup {
                 }
             }
             if (settled || active == 0) {
-                result = new LookupResult(target, tokens, Optional.ofNullable(best), seqs, peers.ranked(),
-                        (int) candidates.values().stream().filter(c -> c.attempts > 0).count());
+                result = new LookupResult(target, tokens, Optional.ofNullable(best), seqs, peers.ranked(), candidates.asked());
             }
         }
         if (result != null) {
@@ -249,7 +247,8 @@ final class NearestLookup {
      * One under another id than the node was listed with is the answer of the node at that
      * address (restarted with a new id, or listed under one made up): the listing is refused,
      * the answer taken under its own id. Else a node listing every address it names under made-up
-     * ids kept their nodes out of the lookup, which asks an address once ({@link #add}).
+     * ids kept their nodes out of the lookup, which asks no more of an address once it answered
+     * ({@link LookupCandidates}).
      */
     private void answered(KBucketEntry entry, LookupCandidate c, RPCCall call) {
         MessageBase rsp = call.getResponse();
@@ -259,14 +258,17 @@ final class NearestLookup {
         }
         if (!call.matchesExpectedID()) {
             c.refused = true;
-            entry = new KBucketEntry(entry.getAddress(), rsp.getID());
-            if (dht.getNode().isLocalId(rsp.getID()) || candidates.containsKey(entry)) {
+            if (dht.getNode().isLocalId(rsp.getID())) {
                 return;
             }
-            c = new LookupCandidate();
-            c.attempts = 1;
-            candidates.put(entry, c);
+            entry = new KBucketEntry(entry.getAddress(), rsp.getID());
+            c = candidates.add(entry);
+            if (c.answered) {
+                return;
+            }
+            c.attempts = Math.max(1, c.attempts);
         }
+        candidates.answeredFrom(entry.getAddress().getAddress());
         c.answered = true;
         if (lookup.getToken() != null) {
             tokens.put(entry, lookup.getToken());
@@ -282,7 +284,7 @@ final class NearestLookup {
             }
             peers.namedBy(named);
         }
-        lookup.getNodes(dht.getType()).entries().forEach(this::add);
+        LookupCandidates.fromOneAnswer(lookup.getNodes(dht.getType()).entries().toList()).forEach(this::add);
     }
 
     private void take(KBucketEntry from, GetResponse get) {

@@ -428,6 +428,10 @@ final class NamespaceChecks {
         VerifiedOfferChecks.offeredCopiesAreVerified(dir);
     }
 
+    static void anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs(Path dir) throws Exception {
+        HostileListingChecks.anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */

@@ -1,0 +1,91 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import lbms.plugins.mldht.kad.KBucketEntry;
+import lbms.plugins.mldht.kad.Key;
+
+import org.junit.jupiter.api.Test;
+
+class LookupCandidatesTest {
+    private final Key target = Key.createRandomKey();
+    private final LookupCandidates candidates = new LookupCandidates(target);
+
+    private static KBucketEntry at(String ip, int port, Key id) {
+        return new KBucketEntry(new InetSocketAddress(ip, port), id);
+    }
+
+    /** An id closer to the target than any random one is likely to be. */
+    private Key closeTo(int flip) {
+        byte[] id = target.getHash();
+        id[19] ^= (byte) flip;
+        return new Key(id);
+    }
+
+    @Test
+    void aWrongPortListedFirstIsAskedAndTheRightOneStillAfterIt() {
+        KBucketEntry wrong = at("100.64.0.3", 6882, closeTo(1));
+        KBucketEntry right = at("100.64.0.3", 6881, Key.createRandomKey());
+        LookupCandidate w = candidates.add(wrong);
+        assertTrue(candidates.mayAsk(wrong, w));
+        w.attempts = 1;
+        w.live = 1;
+        LookupCandidate r = candidates.add(right);
+        assertFalse(candidates.mayAsk(right, r), "one request on its way to an IP at a time");
+        w.stalled = 1;
+        assertTrue(candidates.mayAsk(right, r), "a stalled request frees the IP for its other listing");
+        r.attempts = 1;
+        r.answered = true;
+        candidates.answeredFrom(right.getAddress().getAddress());
+        candidates.dropIfSpent(wrong, w);
+        assertTrue(w.gaveUp(), "once the IP answered, its other listing is not asked again");
+    }
+
+    @Test
+    void theSameIdAtAnotherAddressIsAListingOfItsOwn() {
+        Key id = Key.createRandomKey();
+        KBucketEntry fake = at("100.64.0.9", 6881, id);
+        KBucketEntry real = at("100.64.0.3", 6881, id);
+        assertTrue(candidates.add(fake) != candidates.add(real), "a node's id listed at a wrong address first does not hide it");
+        assertEquals(2, candidates.inOrder().size());
+    }
+
+    @Test
+    void theListingNamedByMoreAnswersIsAskedFirstAndAnIpAtMostThrice() {
+        KBucketEntry madeUp = at("100.64.0.3", 6882, closeTo(1));
+        KBucketEntry named = at("100.64.0.3", 6881, Key.createRandomKey());
+        LookupCandidate m = candidates.add(madeUp);
+        LookupCandidate n = candidates.add(named);
+        candidates.add(named);
+        assertEquals(2, n.sources);
+        assertFalse(candidates.mayAsk(madeUp, m), "the closer listing named once waits for the one named twice");
+        assertTrue(candidates.mayAsk(named, n));
+
+        LookupCandidates other = new LookupCandidates(target);
+        for (int port = 7000; port < 7000 + LookupCandidates.ASKS_PER_IP + 2; port++) {
+            KBucketEntry e = at("100.64.0.5", port, Key.createRandomKey());
+            LookupCandidate c = other.add(e);
+            other.dropIfSpent(e, c);
+            if (port < 7000 + LookupCandidates.ASKS_PER_IP) {
+                assertTrue(other.mayAsk(e, c), "ask " + (port - 6999));
+                c.attempts = 2;
+                c.refused = true;
+            } else {
+                assertTrue(c.gaveUp(), "a listing past the IP's asks is given up: port " + port);
+            }
+        }
+    }
+
+    @Test
+    void anAnswerNamesEachIpOnce() {
+        List<KBucketEntry> listed = List.of(at("100.64.0.3", 1, Key.createRandomKey()), at("100.64.0.3", 2, Key.createRandomKey()),
+                at("100.64.0.4", 6881, Key.createRandomKey()));
+        List<KBucketEntry> kept = LookupCandidates.fromOneAnswer(listed);
+        assertEquals(List.of(listed.get(0), listed.get(2)), kept);
+    }
+}
