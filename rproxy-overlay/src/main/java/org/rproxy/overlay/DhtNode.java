@@ -124,8 +124,8 @@ final class DhtNode implements AutoCloseable {
     /**
      * Stores {@code item} (a signed mutable item) on the nodes closest to its target, after a
      * lookup that heard from the {@value NearestLookup#K} closest it could reach (so the item lands
-     * where the next lookup looks); completes with the number of nodes that took it (0: none did,
-     * for example all held a newer one) and the number that could have (those that gave a token),
+     * where the next lookup looks); completes with the number of nodes seen to hold it afterwards
+     * ({@link NearestStore}; 0: none did, for example all held a newer one) and the number that could have (those that gave a token),
      * and the seq of a newer version of the item the lookup found on them, if any (BEP 44 nodes
      * refuse a lower seq than they hold: see {@link Stored#newerSeq}).
      */

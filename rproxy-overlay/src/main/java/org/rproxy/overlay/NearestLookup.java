@@ -57,7 +57,7 @@ final class NearestLookup {
     /** A bound on the requests of one lookup, whatever the nodes answer. */
     private static final int MAX_REQUESTS = 128;
     /** How many times K nodes a lookup asks while nothing is found. */
-    private static final int WIDEN = 3;
+    static final int WIDEN = 3;
     /** The shortest wait before a request to a node known to answer fast is taken for lost. */
     private static final long MIN_STALL_MS = 500;
     /** The wait before a request to a node with no round trip measured (never heard from) is taken for lost. */

@@ -2,7 +2,10 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +27,8 @@ import lbms.plugins.mldht.kad.messages.PutRequest;
 /**
  * Stores one thing (a BEP 44 {@code put}, or a BEP 5 {@code announce_peer}) on the
  * {@value NearestLookup#K} closest nodes a {@link NearestLookup} heard from, with the tokens
- * they gave; completes with how many took it.
+ * they gave; completes with how many took it: for a publisher's put, how many answer a get with
+ * it afterwards, not how many acknowledged it ({@link #put(DHT, RPCServer, LookupResult, StorageItem)}).
  *
  * <p>Why not mldht's {@code PutTask}/{@code AnnounceTask}: they wait out mldht's full call
  * timeout (10 s) for every request lost on the way, and a busy node drops requests (its
@@ -40,26 +44,49 @@ final class NearestStore {
     private final DHT dht;
     private final RPCServer srv;
     private final BiFunction<KBucketEntry, byte[], MessageBase> request;
+    /** The item a node that acknowledged a put is asked back for ({@link HeldCheck}); null: an acknowledgement counts. */
+    private final StorageItem check;
     private final CompletableFuture<Integer> done = new CompletableFuture<>();
+    /** Nodes that answered the lookup beyond the closest, closest first: each takes the place of one that acked and holds nothing. */
+    private final Deque<Target> spares = new ArrayDeque<>();
     /** Targets not finished. */
     private int open;
     private int stored;
 
-    private NearestStore(DHT dht, RPCServer srv, BiFunction<KBucketEntry, byte[], MessageBase> request) {
+    private NearestStore(DHT dht, RPCServer srv, BiFunction<KBucketEntry, byte[], MessageBase> request, StorageItem check) {
         this.dht = dht;
         this.srv = srv;
         this.request = request;
+        this.check = check;
     }
 
-    /** Puts {@code item} on the closest of {@code found}'s nodes. */
+    /**
+     * Puts {@code item} on the closest of {@code found}'s nodes, and counts those that answer a
+     * get with it afterwards ({@link HeldCheck}); each that acknowledged it and holds nothing is
+     * replaced by the next closest that answered the lookup, up to {@value NearestLookup#WIDEN}
+     * times {@value NearestLookup#K} nodes in all (as far out as a reader's lookup looks while it
+     * finds nothing): nodes that take puts and keep nothing cannot keep the item off the next.
+     */
     static CompletableFuture<Integer> put(DHT dht, RPCServer srv, LookupResult found, StorageItem item) {
         requireNonNull(item, "item");
-        return new NearestStore(dht, srv, (e, token) -> {
+        NearestStore store = new NearestStore(dht, srv, (e, token) -> {
             PutRequest put = new PutRequest();
             put.populateFromStorage(item);
             put.setToken(token);
             return put;
-        }).start(found.closestTokens(NearestLookup.K));
+        }, item);
+        List<KBucketEntry> order = new ArrayList<>(found.closestTokens(NearestLookup.K * NearestLookup.WIDEN).keySet());
+        order.sort(new KBucketEntry.DistanceOrder(found.target()));
+        Map<KBucketEntry, byte[]> first = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            KBucketEntry e = order.get(i);
+            if (i < NearestLookup.K) {
+                first.put(e, found.tokens().get(e));
+            } else {
+                store.spares.add(new Target(e, found.tokens().get(e)));
+            }
+        }
+        return store.start(first);
     }
 
     /** Announces this node's BitTorrent {@code port} as a seed of {@code infoHash} on the closest of {@code found}'s nodes. */
@@ -69,7 +96,7 @@ final class NearestStore {
             AnnounceRequest a = new AnnounceRequest(infoHash, port, token);
             a.setSeed(true);
             return a;
-        }).start(found.closestTokens(NearestLookup.K));
+        }, null).start(found.closestTokens(NearestLookup.K));
     }
 
     /**
@@ -83,7 +110,7 @@ final class NearestStore {
             put.populateFromStorage(item);
             put.setToken(token);
             return put;
-        }).start(to);
+        }, null).start(to);
     }
 
     private CompletableFuture<Integer> start(Map<KBucketEntry, byte[]> to) {
@@ -135,14 +162,15 @@ final class NearestStore {
             @Override
             public void stateTransition(RPCCall c, RPCState previous, RPCState current) {
                 boolean again = false;
-                int result = -1;
+                boolean acked = false;
+                boolean ends;
                 synchronized (NearestStore.this) {
                     if (t.finished) {
                         return;
                     }
                     switch (current) {
                         case RESPONDED -> {
-                            stored += c.matchesExpectedID() ? 1 : 0;
+                            acked = c.matchesExpectedID();
                             t.finished = true;
                         }
                         // a refusal (an old seq, a stale token) is final
@@ -164,19 +192,41 @@ final class NearestStore {
                         again = t.attempts < ATTEMPTS;
                         t.finished = !again;
                     }
-                    if (t.finished && --open == 0) {
-                        result = stored;
-                    }
+                    ends = t.finished;
                 }
                 if (again) {
                     send(t);
-                }
-                if (result >= 0) {
-                    done.complete(result);
+                } else if (acked && check != null) {
+                    HeldCheck.holds(dht, srv, t.entry, check).thenAccept(held -> ended(held, !held));
+                } else if (ends) {
+                    ended(acked, false);
                 }
             }
         });
         // not from inside a call's listener, which holds that call's lock while mldht sends
         dht.getScheduler().execute(() -> srv.doCall(call));
+    }
+
+    /**
+     * One target ended: {@code held} whether it counts as storing it; {@code replace} whether the
+     * next spare takes its place (it acknowledged and holds nothing).
+     */
+    private void ended(boolean held, boolean replace) {
+        Target next = null;
+        int result = -1;
+        synchronized (this) {
+            stored += held ? 1 : 0;
+            if (replace && !spares.isEmpty()) {
+                next = spares.poll();
+            } else if (--open == 0) {
+                result = stored;
+            }
+        }
+        if (next != null) {
+            send(next);
+        }
+        if (result >= 0) {
+            done.complete(result);
+        }
     }
 }

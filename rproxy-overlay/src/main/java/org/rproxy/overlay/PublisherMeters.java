@@ -93,7 +93,7 @@ final class PublisherMeters {
                         .description("The origin's created time of the version the resource's pointer names")
                         .strongReference(true).register(registry),
                 Gauge.builder("rproxy.overlay.pointer.nodes", p, q -> q.nodes).tag("resource", id)
-                        .description("DHT nodes that took the last put of the resource's pointer").strongReference(true)
+                        .description("DHT nodes seen to hold the last put of the resource's pointer").strongReference(true)
                         .register(registry));
     }
 

@@ -3,7 +3,7 @@ package org.rproxy.overlay;
 /**
  * How a put or an announcement to the closest DHT nodes went. Immutable.
  *
- * @param nodes    the nodes that took it
+ * @param nodes    the nodes that took it (for a put: that answered a get with it afterwards, {@link HeldCheck})
  * @param closest  the closest nodes that could have (they answered the lookup), at most K
  * @param newerSeq for a put: the seq of the newer version of the same item (key and salt) that
  *                 the lookup found on the nodes, which refuse this one (BEP 44: a put of a lower

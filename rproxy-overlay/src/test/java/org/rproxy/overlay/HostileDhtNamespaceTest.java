@@ -22,4 +22,10 @@ class HostileDhtNamespaceTest {
     void aNodeWhoseAddressIsListedWithAWrongPortIsStillAskedWhereItIs(@TempDir Path dir) throws Exception {
         OverlayNamespaceTest.inNamespace("anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs", dir);
     }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aPutNodesAcknowledgeAndDoNotKeepIsNotCountedAndGoesToTheNextNodes(@TempDir Path dir) throws Exception {
+        OverlayNamespaceTest.inNamespace("aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther", dir);
+    }
 }

@@ -432,6 +432,10 @@ final class NamespaceChecks {
         HostileListingChecks.anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs(dir);
     }
 
+    static void aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther(Path dir) throws Exception {
+        HollowStoreChecks.aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */

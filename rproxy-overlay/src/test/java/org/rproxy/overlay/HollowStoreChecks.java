@@ -1,0 +1,152 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import lbms.plugins.mldht.kad.GenericStorage;
+import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
+
+import the8472.bencode.BDecoder;
+import the8472.bencode.BEncoder;
+
+/**
+ * {@link NamespaceChecks} of a publisher's put against DHT nodes that acknowledge every put and
+ * keep nothing. Run as they are.
+ */
+final class HollowStoreChecks {
+    private HollowStoreChecks() {
+    }
+
+    /**
+     * Eight such nodes (100.64.0.11-18, added to the namespace's {@code lo} here) sit closest to
+     * the pointer's target, and one honest node (host 3) farther out. The publisher (host 1) must
+     * count only nodes that answer a get with the item afterwards, and put it on the honest node in
+     * the place of those that held nothing: counting every acknowledgement, it believed the pointer
+     * held by its eight closest nodes, which every reader asks and which answer nothing, and the
+     * honest node, which a reader finds, never got it.
+     */
+    static void aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther(Path dir) throws Exception {
+        byte[] seed = new byte[32];
+        new SecureRandom().nextBytes(seed);
+        DhtKey publisher = DhtKey.ofSeed(seed);
+        byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
+        byte[] target = GenericStorage.fingerprint(publisher.publicKey(), salt, null).getHash();
+        List<InetSocketAddress> liarAddresses = new ArrayList<>();
+        for (int i = 11; i <= 18; i++) {
+            Process p = new ProcessBuilder("ip", "addr", "add", "100.64.0." + i + "/32", "dev", "lo").inheritIO().start();
+            assertEquals(0, p.waitFor(), "ip addr add 100.64.0." + i);
+            liarAddresses.add(new InetSocketAddress("100.64.0." + i, 6881));
+        }
+        List<HollowNode> liars = new ArrayList<>();
+        try {
+            for (int i = 0; i < liarAddresses.size(); i++) {
+                byte[] id = target.clone();
+                id[19] ^= (byte) (i + 1); // closer to the target than any honest node is likely to be
+                liars.add(new HollowNode(liarAddresses.get(i), id));
+            }
+            ByteBuffer all = ByteBuffer.allocate(26 * liars.size());
+            liars.forEach(l -> all.put(l.compact()));
+            liars.forEach(l -> l.nodes = all.array());
+            List<InetSocketAddress> boot = new ArrayList<>(liarAddresses);
+            boot.add(new InetSocketAddress(NamespaceChecks.ip(3), 6881));
+            try (DhtNode honest = NamespaceChecks.dhtNode(3, dir, List.of(new InetSocketAddress(NamespaceChecks.ip(1), 6881)));
+                 DhtNode putting = NamespaceChecks.dhtNode(1, dir, boot)) {
+                honest.joined().get(60, TimeUnit.SECONDS);
+                putting.joined().get(60, TimeUnit.SECONDS);
+                StorageItem item = GenericStorage.buildMutable("pointer", publisher.privateKey(), salt, 7);
+                Stored put = putting.put(item).get(60, TimeUnit.SECONDS);
+                int acked = liars.stream().mapToInt(l -> l.puts.get()).sum();
+                NamespaceChecks.say("put: " + put + "; the hollow nodes acknowledged " + acked + " puts and were asked "
+                        + liars.stream().mapToInt(l -> l.gets.get()).sum() + " gets; the honest node stores "
+                        + honest.storedItems() + " items");
+                assertTrue(acked >= NearestLookup.K, "puts the hollow nodes acknowledged (else this check proves nothing): " + acked);
+                assertEquals(1, honest.storedItems(), "the item on the honest node, put in the place of nodes that kept nothing");
+                assertEquals(1, put.nodes(), "nodes counted as holding the item: the honest one alone");
+            }
+        } finally {
+            liars.forEach(HollowNode::close);
+        }
+    }
+
+    /**
+     * A DHT node that is not one: answers every KRPC query with its {@code id}, a {@code token}
+     * and the {@code nodes} it is given, acknowledges every {@code put}, and stores nothing.
+     */
+    static final class HollowNode implements AutoCloseable {
+        private final DatagramSocket socket;
+        private final byte[] id;
+        volatile byte[] nodes = new byte[0];
+        final AtomicInteger puts = new AtomicInteger();
+        final AtomicInteger gets = new AtomicInteger();
+
+        HollowNode(InetSocketAddress at, byte[] id) throws java.net.SocketException {
+            this.socket = new DatagramSocket(at);
+            this.id = id;
+            Thread t = new Thread(this::serve, "hollow-dht-node");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** This node as a {@code nodes} entry: id, IPv4 address, port. */
+        byte[] compact() {
+            InetAddress a = socket.getLocalAddress();
+            return ByteBuffer.allocate(26).put(id).put(a.getAddress()).putShort((short) socket.getLocalPort()).array();
+        }
+
+        private void serve() {
+            byte[] buf = new byte[8192];
+            while (!socket.isClosed()) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    socket.receive(p);
+                    Map<String, Object> query = new BDecoder().decode(ByteBuffer.wrap(p.getData(), 0, p.getLength()));
+                    if (!(query.get("y") instanceof byte[] y) || !"q".equals(new String(y, StandardCharsets.ISO_8859_1))) {
+                        continue;
+                    }
+                    String method = new String((byte[]) query.get("q"), StandardCharsets.ISO_8859_1);
+                    (switch (method) {
+                        case "put" -> puts;
+                        case "get" -> gets;
+                        default -> new AtomicInteger();
+                    }).incrementAndGet();
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("id", id);
+                    r.put("nodes", nodes);
+                    r.put("token", "tok1".getBytes(StandardCharsets.UTF_8));
+                    Map<String, Object> msg = new LinkedHashMap<>();
+                    msg.put("t", query.get("t"));
+                    msg.put("y", "r");
+                    msg.put("r", r);
+                    ByteBuffer out = new BEncoder().encode(msg, 4096);
+                    byte[] bytes = new byte[out.remaining()];
+                    out.get(bytes);
+                    socket.send(new DatagramPacket(bytes, bytes.length, p.getSocketAddress()));
+                } catch (java.io.IOException | RuntimeException e) {
+                    if (!socket.isClosed()) {
+                        NamespaceChecks.say("hollow node: " + e);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}
