@@ -38,11 +38,15 @@ import lbms.plugins.mldht.kad.Key;
 final class LookupCandidates {
     /** The listings of one IP a lookup asks at most (mldht's lookups ask an IP more only when more nodes vouch for it). */
     static final int ASKS_PER_IP = 3;
+    /** Listings named by a node that failed before the rest it named is not asked. */
+    static final int FAILURES = 3;
 
     private final TreeMap<KBucketEntry, LookupCandidate> byDistance;
     private final Map<InetAddress, List<KBucketEntry>> byIp = new HashMap<>();
     private final Map<InetAddress, Integer> asks = new HashMap<>();
     private final Set<InetAddress> answered = new HashSet<>();
+    /** By node: how many of the listings it named were asked and never answered. */
+    private final Map<KBucketEntry, Integer> failures = new HashMap<>();
 
     LookupCandidates(Key target) {
         this.byDistance = new TreeMap<>(new KBucketEntry.DistanceOrder(target).thenComparing(KBucketEntry::getAddress,
@@ -55,12 +59,22 @@ final class LookupCandidates {
      * Returns its candidate.
      */
     LookupCandidate add(KBucketEntry e) {
+        return add(e, null);
+    }
+
+    /**
+     * As {@link #add(KBucketEntry)}, for a listing in the answer of {@code lister} (null: this
+     * node's own routing table, which no failure discredits).
+     */
+    LookupCandidate add(KBucketEntry e, KBucketEntry lister) {
         LookupCandidate known = byDistance.get(e);
         if (known != null) {
             known.sources++;
+            known.listedBy(lister);
             return known;
         }
         LookupCandidate c = new LookupCandidate();
+        c.listedBy(lister);
         byDistance.put(e, c);
         byIp.computeIfAbsent(ip(e), k -> new ArrayList<>()).add(e);
         return c;
@@ -87,14 +101,35 @@ final class LookupCandidates {
     }
 
     /**
-     * Gives up {@code e} ({@code c}) when it cannot be asked (again): its IP has answered under
-     * another listing, or, never asked, all of the IP's asks went to other listings.
+     * Gives up {@code e} ({@code c}) when it cannot be asked (again), or is not worth waiting for:
+     * its IP has answered under another listing, every node that listed it is discredited
+     * ({@link #discredited}; a request of its that stalled is not waited for either), or, never
+     * asked, all of the IP's asks went to other listings. Counts the failure of one asked in vain
+     * against the nodes that listed it.
      */
     void dropIfSpent(KBucketEntry e, LookupCandidate c) {
-        if (!c.answered && !c.refused && !c.pending() && (answered.contains(ip(e))
+        if (!c.answered && !c.refused && !c.pending() && (answered.contains(ip(e)) || discredited(c)
                 || c.attempts == 0 && asks.getOrDefault(ip(e), 0) >= ASKS_PER_IP)) {
             c.refused = true;
         }
+        if (c.gaveUp() && c.attempts > 0 && !c.counted) {
+            c.counted = true;
+            for (KBucketEntry lister : c.listers) {
+                failures.merge(lister, 1, Integer::sum);
+            }
+        }
+    }
+
+    /**
+     * Whether every node that listed {@code c} has listed {@value #FAILURES} others that were
+     * asked and never answered: the rest of what it named is not asked (mldht's lookups skip
+     * them likewise). Else one answer listing made-up nodes closest to the target (at addresses
+     * where nothing answers) held every lookup that heard it until each had been asked twice in
+     * vain: 48 requests and some 9 s for 24 of them, most of a client's budget of 10 s with its
+     * fetch still to come.
+     */
+    private boolean discredited(LookupCandidate c) {
+        return !c.listers.isEmpty() && c.listers.stream().allMatch(l -> failures.getOrDefault(l, 0) >= FAILURES);
     }
 
     /**

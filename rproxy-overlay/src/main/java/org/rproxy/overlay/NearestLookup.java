@@ -105,17 +105,16 @@ final class NearestLookup {
             } else {
                 peers.namedBy(OwnPeers.of(dht, target));
             }
-            StartingNodes.of(dht, target).forEach(this::add);
+            StartingNodes.of(dht, target).forEach(e -> add(e, null));
         }
         step();
         return done;
     }
 
-    private void add(KBucketEntry e) {
-        if (dht.getNode().isLocalId(e.getID()) || self.contains(e.getAddress()) || AddressUtils.isBogon(e.getAddress())) {
-            return;
+    private void add(KBucketEntry e, KBucketEntry lister) {
+        if (!dht.getNode().isLocalId(e.getID()) && !self.contains(e.getAddress()) && !AddressUtils.isBogon(e.getAddress())) {
+            candidates.add(e, lister);
         }
-        candidates.add(e);
     }
 
     /**
@@ -284,7 +283,8 @@ final class NearestLookup {
             }
             peers.namedBy(named);
         }
-        LookupCandidates.fromOneAnswer(lookup.getNodes(dht.getType()).entries().toList()).forEach(this::add);
+        KBucketEntry lister = entry;
+        LookupCandidates.fromOneAnswer(lookup.getNodes(dht.getType()).entries().toList()).forEach(e -> add(e, lister));
     }
 
     private void take(KBucketEntry from, GetResponse get) {

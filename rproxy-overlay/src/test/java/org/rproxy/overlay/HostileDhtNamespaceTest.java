@@ -28,4 +28,10 @@ class HostileDhtNamespaceTest {
     void aPutNodesAcknowledgeAndDoNotKeepIsNotCountedAndGoesToTheNextNodes(@TempDir Path dir) throws Exception {
         OverlayNamespaceTest.inNamespace("aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther", dir);
     }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void madeUpNodesOneAnswerListsAreGivenUpOnceAFewOfThemFailed(@TempDir Path dir) throws Exception {
+        OverlayNamespaceTest.inNamespace("madeUpListingsOfOneNodeAreGivenUpAfterAFew", dir);
+    }
 }

@@ -1,6 +1,7 @@
 package org.rproxy.overlay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -72,6 +73,86 @@ final class HostileListingChecks {
                     + " queries answered by the hostile node)");
             assertEquals(Optional.of(7L), got.map(StorageItem::seq),
                     "the item node 3 holds, found by the reader though the hostile node listed node 3 with a wrong port");
+        }
+    }
+
+    /**
+     * The hostile node (host 2) answers the reader's get listing 24 made-up nodes closest to the
+     * target, at addresses (100.64.0.11-34, added here) where sockets read and never answer; node
+     * 3, which the reader also knows, holds the item. Once three of the hostile node's listings
+     * were asked twice in vain, the rest it named must not be asked nor waited for: before, the
+     * lookup asked each of the 24 twice (48 requests) and ended some 9 s later, most of a client's
+     * budget.
+     */
+    static void madeUpListingsOfOneNodeAreGivenUpAfterAFew(Path dir) throws Exception {
+        byte[] seed = new byte[32];
+        new SecureRandom().nextBytes(seed);
+        DhtKey publisher = DhtKey.ofSeed(seed);
+        byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
+        int madeUp = 24;
+        List<java.net.DatagramSocket> silent = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            for (int i = 0; i < madeUp; i++) {
+                String ip = "100.64.0." + (11 + i);
+                Process p = new ProcessBuilder("ip", "addr", "add", ip + "/32", "dev", "lo").inheritIO().start();
+                assertEquals(0, p.waitFor(), "ip addr add " + ip);
+                java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress(ip, 6881));
+                silent.add(s);
+                Thread t = new Thread(() -> {
+                    java.net.DatagramPacket d = new java.net.DatagramPacket(new byte[2048], 2048);
+                    while (!s.isClosed()) {
+                        try {
+                            s.receive(d);
+                            heard.incrementAndGet();
+                        } catch (java.io.IOException closed) {
+                            return;
+                        }
+                    }
+                }, "silent-" + ip);
+                t.setDaemon(true);
+                t.start();
+            }
+            java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+            BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer = (q, r) -> {
+                byte[] target = (byte[]) q.get("target");
+                gets.incrementAndGet();
+                ByteBuffer nodes = ByteBuffer.allocate(madeUp * 26);
+                for (int i = 0; i < madeUp; i++) {
+                    byte[] id = target.clone();
+                    id[19] ^= (byte) (i + 1);
+                    nodes.put(id).put(new byte[] {100, 64, 0, (byte) (11 + i)}).putShort((short) 6881);
+                }
+                r.put("nodes", nodes.array());
+                return r;
+            };
+            List<InetSocketAddress> honestBoot = OverlayNode.addresses(NamespaceChecks.boot(3, 4));
+            try (HostileDhtChecks.HostileNode hostile = new HostileDhtChecks.HostileNode(
+                    new InetSocketAddress(NamespaceChecks.ip(2), 6881), answer);
+                 DhtNode holder = NamespaceChecks.dhtNode(3, dir, honestBoot);
+                 DhtNode putting = NamespaceChecks.dhtNode(4, dir, honestBoot);
+                 DhtNode reader = NamespaceChecks.dhtNode(1, dir, List.of(new InetSocketAddress(NamespaceChecks.ip(2), 6881),
+                         new InetSocketAddress(NamespaceChecks.ip(3), 6881)))) {
+                holder.joined().get(60, TimeUnit.SECONDS);
+                putting.joined().get(60, TimeUnit.SECONDS);
+                reader.joined().get(60, TimeUnit.SECONDS);
+                Stored put = putting.put(GenericStorage.buildMutable("pointer", publisher.privateKey(), salt, 7))
+                        .get(60, TimeUnit.SECONDS);
+                NamespaceChecks.say("put from node 4: " + put);
+                heard.set(0);
+                gets.set(0);
+                long start = System.nanoTime();
+                Optional<StorageItem> got = reader.get(publisher.publicKey(), salt).get(60, TimeUnit.SECONDS);
+                NamespaceChecks.say("the reader's get: " + got.map(i -> "seq " + i.seq()).orElse("none") + " after "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms, " + heard.get() + " requests to the " + madeUp
+                        + " made-up nodes (" + gets.get() + " gets of " + hostile.queries() + " queries answered by the hostile node)");
+                assertEquals(Optional.of(7L), got.map(StorageItem::seq), "the item node 3 holds");
+                assertTrue(gets.get() > 0, "the hostile node was asked (else this check proves nothing)");
+                assertTrue(heard.get() <= madeUp, "requests to the " + madeUp + " made-up nodes one answer listed: "
+                        + heard.get() + " (expected: fewer than one each; asking each twice is " + 2 * madeUp + ")");
+            }
+        } finally {
+            silent.forEach(java.net.DatagramSocket::close);
         }
     }
 }

@@ -88,4 +88,34 @@ class LookupCandidatesTest {
         List<KBucketEntry> kept = LookupCandidates.fromOneAnswer(listed);
         assertEquals(List.of(listed.get(0), listed.get(2)), kept);
     }
+
+    @Test
+    void theRestANodeListedIsNotAskedOnceThreeOfItsListingsFailedUnlessAnotherNodeNamedIt() {
+        KBucketEntry liar = at("100.64.0.2", 6881, Key.createRandomKey());
+        KBucketEntry honest = at("100.64.0.4", 6881, Key.createRandomKey());
+        for (int i = 0; i < LookupCandidates.FAILURES; i++) {
+            KBucketEntry e = at("100.64.1." + i, 6881, closeTo(i + 1));
+            LookupCandidate c = candidates.add(e, liar);
+            assertTrue(candidates.mayAsk(e, c));
+            c.attempts = LookupCandidate.ATTEMPTS;
+            c.live = 2;
+            c.stalled = 2;
+            candidates.dropIfSpent(e, c);
+            assertTrue(c.gaveUp());
+        }
+        KBucketEntry next = at("100.64.1.50", 6881, closeTo(50));
+        LookupCandidate n = candidates.add(next, liar);
+        KBucketEntry vouched = at("100.64.1.51", 6881, closeTo(51));
+        LookupCandidate v = candidates.add(vouched, liar);
+        candidates.add(vouched, honest);
+        KBucketEntry table = at("100.64.1.52", 6881, closeTo(52));
+        LookupCandidate t = candidates.add(table, liar);
+        candidates.add(table, null);
+        candidates.dropIfSpent(next, n);
+        candidates.dropIfSpent(vouched, v);
+        candidates.dropIfSpent(table, t);
+        assertTrue(n.gaveUp(), "named only by a node three of whose listings failed");
+        assertFalse(v.gaveUp(), "named by another node too");
+        assertFalse(t.gaveUp(), "in this node's own routing table");
+    }
 }

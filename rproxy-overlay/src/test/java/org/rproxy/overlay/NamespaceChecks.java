@@ -436,6 +436,10 @@ final class NamespaceChecks {
         HollowStoreChecks.aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther(dir);
     }
 
+    static void madeUpListingsOfOneNodeAreGivenUpAfterAFew(Path dir) throws Exception {
+        HostileListingChecks.madeUpListingsOfOneNodeAreGivenUpAfterAFew(dir);
+    }
+
     // ---- #5: what is gone is no longer published
 
     /** A document whose signature expires is no longer the current pointer, nor seeded, nor published again. */
