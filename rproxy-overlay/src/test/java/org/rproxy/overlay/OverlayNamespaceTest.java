@@ -267,6 +267,27 @@ class OverlayNamespaceTest {
         inNamespace("madeUpIdsFromOneHostDoNotPushHonestNodesOut", dir);
     }
 
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aNodeWhoseAddressIsListedWithAWrongPortIsStillAskedWhereItIs(@TempDir Path dir) throws Exception {
+        inNamespace("anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aPutNodesAcknowledgeAndDoNotKeepIsNotCountedAndGoesToTheNextNodes(@TempDir Path dir) throws Exception {
+        inNamespace("aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void madeUpNodesOneAnswerListsAreGivenUpOnceAFewOfThemFailed(@TempDir Path dir) throws Exception {
+        inNamespace("madeUpListingsOfOneNodeAreGivenUpAfterAFew", dir);
+    }
+
     /**
      * Runs {@code NamespaceChecks.<check>(dir)} in one of {@link CheckWorkers}' child JVMs, each in
      * a network namespace of its own; fails with its output unless it passed.
