@@ -78,6 +78,8 @@ class ReplayedSignatureTest {
                 upstream.publish(NM, "nm", networkMap(2, 1), T0.plusSeconds(1));
                 await("V2 held", () -> feed.held().get(NM) != null
                         && feed.held().get(NM).created().equals(T0.plusSeconds(1)));
+                // The feed holds a version before it hands it on (on its own thread): wait for that too.
+                await("V2 handed on", () -> handedOn.contains(T0.plusSeconds(1)));
 
                 assertEquals(List.of(T0, T0.plusSeconds(1)), handedOn, "only the two versions were handed on");
                 PushFeed.Stats s = feed.stats();
