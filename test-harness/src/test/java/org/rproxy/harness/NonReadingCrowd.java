@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +45,8 @@ final class NonReadingCrowd implements AutoCloseable {
     private final String metrics;
     /** The size of the computed answer, read by a first query that checked it. */
     private final int answerBytes;
+    /** The connections {@link #askAndNeverRead} opened (the origin holds them too, to close at the end). */
+    private final List<NonReadingH2Client> nonReaders = new ArrayList<>();
 
     private NonReadingCrowd(SlowReaderOrigin origin, SSLContext trusting) throws IOException {
         this.origin = origin;
@@ -100,6 +104,7 @@ final class NonReadingCrowd implements AutoCloseable {
         byte[] filter = FILTER.getBytes(StandardCharsets.US_ASCII);
         for (int c = 0; c < clients; c++) {
             NonReadingH2Client client = origin.hold(new NonReadingH2Client(origin.address(), trusting));
+            nonReaders.add(client);
             try {
                 for (int i = 0; i < streams; i++) {
                     client.post(FILTERED, TYPE, filter);
@@ -120,6 +125,17 @@ final class NonReadingCrowd implements AutoCloseable {
         byte[] filter = FILTER.getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < streams; i++) {
             client.post(FILTERED, TYPE, filter);
+        }
+    }
+
+    /**
+     * Closes every non-reader's connection from its side (reset, as a client that goes away): for
+     * a test that has checked what it needs while they held their places and needs them gone,
+     * not to wait out the stall timeout that would close them.
+     */
+    void closeNonReaders() throws IOException {
+        for (NonReadingH2Client c : nonReaders) {
+            c.close();
         }
     }
 
