@@ -30,7 +30,7 @@ import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.upstream.LimitedBody;
 
 /**
- * The client's HTTP: one JDK {@link HttpClient} (HTTP/1.1 and h2 over TLS, connections reused),
+ * The client's HTTP: one JDK {@link HttpClient} (HTTP/1.1 only, also over TLS; connections reused),
  * every fetch bounded by the timeout from the request to the body's last byte (the JDK's own
  * request timeout ends at the response head, and a source that sends its head and then trickles
  * or stalls the body would hold the caller for good, never falling back), every body by the
@@ -62,8 +62,11 @@ final class Fetcher implements AutoCloseable {
     Fetcher(ClientOptions options) {
         this.name = "alto-client-" + FETCHERS.incrementAndGet();
         this.executor = executor(name + "-http-");
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(options.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).executor(executor);
+        // HTTP/1.1 only: offered HTTP/2 (h2c on http, ALPN on https), a source could take it, and the
+        // JDK keeps an HTTP/2 connection after refusing an exchange on it (a body too large, too
+        // slow), reading and dropping whatever the source goes on sending, for as long as it likes
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(options.timeout()).followRedirects(HttpClient.Redirect.NEVER).executor(executor);
         if (options.sslContext() != null) {
             b.sslContext(options.sslContext());
         }
