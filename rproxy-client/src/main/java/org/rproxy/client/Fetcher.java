@@ -19,12 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.upstream.LimitedBody;
@@ -45,8 +40,6 @@ import org.rproxy.core.upstream.LimitedBody;
  * when they have idled for a minute; a closed fetcher refuses to fetch.
  */
 final class Fetcher implements AutoCloseable {
-    /** The JDK's words for a body that ended before its {@code Content-Length}. */
-    private static final Pattern CUT_SHORT = Pattern.compile("fixed content-length: (\\d+), bytes received: (\\d+)");
     /** Numbers the fetchers of this JVM, for their threads' names. */
     private static final AtomicInteger FETCHERS = new AtomicInteger();
     /** {@code HttpClient.close()} where the runtime has it (Java 21+), else null. */
@@ -139,7 +132,7 @@ final class Fetcher implements AutoCloseable {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         HttpResponse<byte[]> r = sendWhole(uri, req);
         if (r.statusCode() != 200) {
-            throw refused(uri, r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body());
+            throw ExchangeFailures.refused(uri, r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body());
         }
         return r;
     }
@@ -159,7 +152,7 @@ final class Fetcher implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(params)).build();
         HttpResponse<Answer> r = await(uri, http.sendAsync(req, this::answer));
         if (r.body().refusal() != null) {
-            throw refused(uri, r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body().refusal());
+            throw ExchangeFailures.refused(uri, r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body().refusal());
         }
         return r.body().stream();
     }
@@ -225,7 +218,7 @@ final class Fetcher implements AutoCloseable {
 
     /**
      * A failed exchange: interrupted (the caller's thread is), timed out (the connection, or
-     * {@code what} within the timeout), or {@link #transportFailure}.
+     * {@code what} within the timeout), or {@link ExchangeFailures#transportFailure}.
      */
     private ClientException failure(URI uri, IOException e, String what) {
         if (Thread.currentThread().isInterrupted()) {
@@ -235,64 +228,13 @@ final class Fetcher implements AutoCloseable {
         if (late != null) {
             return new ClientException.TimedOut(uri, late, e);
         }
-        return transportFailure(uri, e);
+        return ExchangeFailures.transportFailure(uri, e);
     }
 
     /** The caller's interrupt, not the source's failure: the status is set again for the caller to see. */
     private static ClientException interrupted(URI uri, Exception e) {
         Thread.currentThread().interrupt();
         return new ClientException.Interrupted(uri, e);
-    }
-
-    /**
-     * A failed exchange as the exception naming it: TLS when a handshake failure is among its
-     * causes, a truncated response when the body ended short of its length, else unreachable.
-     */
-    static ClientException transportFailure(URI uri, IOException e) {
-        ClientException tls = tlsFailure(uri, e);
-        if (tls != null) {
-            return tls;
-        }
-        Matcher m = CUT_SHORT.matcher(String.valueOf(e.getMessage()));
-        if (m.find()) {
-            return ClientException.Unreachable.lost(uri, "truncated response (" + m.group(2) + " of " + m.group(1)
-                    + " bytes)", e);
-        }
-        if (TransportFailures.cutShortChunked(e.getMessage())) {
-            return ClientException.Unreachable.lost(uri, "truncated response (the connection closed inside a chunk)", e);
-        }
-        return new ClientException.Unreachable(uri, TransportFailures.of(e), e);
-    }
-
-    /** An update stream whose read failed: TLS, else it closed mid-way, naming its source. */
-    static ClientException streamFailure(URI uri, IOException e) {
-        ClientException tls = tlsFailure(uri, e);
-        if (tls != null) {
-            return tls;
-        }
-        String why = TransportFailures.of(e);
-        return ClientException.Unreachable.lost(uri, "the update stream from " + uri.getAuthority() + " closed"
-                + (why.equals(TransportFailures.CLOSED) ? " mid-way" : " mid-way: " + why), e);
-    }
-
-    private static ClientException tlsFailure(URI uri, IOException e) {
-        String why = TransportFailures.tls(e);
-        return why == null ? null : new ClientException.TlsFailure(uri, why, e);
-    }
-
-    private static ClientException.Refused refused(URI uri, int status, String type, byte[] body) {
-        String code = null;
-        String field = null;
-        if (type.startsWith(MediaTypes.ERROR)) {
-            try {
-                JsonNode meta = Jcs.parse(body).path("meta");
-                code = meta.path("code").isTextual() ? meta.path("code").textValue() : null;
-                field = meta.path("field").isTextual() ? meta.path("field").textValue() : null;
-            } catch (RuntimeException e) {
-                // not the error object it claims to be: the status alone says it
-            }
-        }
-        return new ClientException.Refused(uri, status, code, field);
     }
 
     /** All lines of header {@code name} joined with ", " (RFC 9110 §5.3), or null. */

@@ -208,7 +208,7 @@ public final class UpdateFollower implements AutoCloseable {
         } catch (IOException e) {
             if (!isClosed() && !watch.closedIt(in)) {
                 endedByIt = true;
-                listener.refused(Fetcher.streamFailure(s.uri(), e));
+                listener.refused(ExchangeFailures.streamFailure(s.uri(), e));
             }
         } finally {
             left = watch.ended(in);

@@ -46,7 +46,8 @@ import org.rproxy.core.sign.SigningKey;
  * next source (the origin), never the hostile bytes.
  */
 class HostileProxyTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    /** Room for a machine busy with other tests: a bootstrap there has taken over 3 s. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     @TempDir
     Path dir;
@@ -248,6 +249,7 @@ class HostileProxyTest {
         assertEquals(302, ((ClientException.Refused) e).status());
     }
 
+    // an answer that is no HTTP is the source's fault, as one that does not verify: not "unreachable"
     @Test
     void endlessHeaderFieldsAreRefusedBeforeTheyFillTheHeap() throws Exception {
         byte[] line = ascii("X-Pad: " + "a".repeat(1000) + "\r\n");
@@ -258,7 +260,7 @@ class HostileProxyTest {
                 out.write(line);
             }
         };
-        fetchFallingBack(ClientException.class, "header size too big");
+        fetchFallingBack(ClientException.InvalidResponse.class, "not a valid HTTP response: header size too big");
     }
 
     @Test
@@ -270,7 +272,8 @@ class HostileProxyTest {
                 out.write(interim);
             }
         };
-        fetchFallingBack(ClientException.class, "interim responses");
+        fetchFallingBack(ClientException.InvalidResponse.class,
+                "not a valid HTTP response: too many interim responses");
     }
 
     @Test
@@ -316,7 +319,7 @@ class HostileProxyTest {
                 Thread.sleep(100);
             }
         };
-        fetchFallingBack(ClientException.TimedOut.class, "no complete response within 3s");
+        fetchFallingBack(ClientException.TimedOut.class, "no complete response within 5s");
     }
 
     @Test
@@ -347,11 +350,11 @@ class HostileProxyTest {
         long atRefusal = written.get();
         assertEquals(URI.create(origin.uri() + LocalOrigin.NETWORK_MAP), d.source(), "taken from the origin: " + d.refused());
         try {
-            hungUp.get(TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS); // closed, or else no longer read:
+            hungUp.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS); // closed, or else no longer read:
         } catch (TimeoutException stillOpen) {
             long since = written.get() - atRefusal; // what socket buffers hold at most, not a stream read on
             assertTrue(since < 16 << 20, "the refused source was read on: " + (since >> 20) + " MB in the "
-                    + TIMEOUT.multipliedBy(2).toSeconds() + " s after its refusal (" + d.refused() + ")");
+                    + TIMEOUT.toSeconds() + " s after its refusal (" + d.refused() + ")");
         }
         assertFalse(hostile.requests.get(0).toLowerCase(Locale.ROOT).contains("upgrade"),
                 "no HTTP/2 offered: " + hostile.requests.get(0));
