@@ -195,7 +195,8 @@ final class FetchCommand implements Callable<Integer> {
     }
 
     private HttpClient client() {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
+        // HTTP/1.1, as the client library (--origin) speaks: a source offered h2c could take HTTP/2
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
         if (ca != null) {
             try {
                 b.sslContext(Tls.jdkClient(ca));
