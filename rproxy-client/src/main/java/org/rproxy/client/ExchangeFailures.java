@@ -69,6 +69,7 @@ final class ExchangeFailures {
         return why == null ? null : new ClientException.TlsFailure(uri, why, e);
     }
 
+    /** An answer other than 200: its status, and the ALTO error's code and field when its body is one. */
     static ClientException.Refused refused(URI uri, int status, String type, byte[] body) {
         String code = null;
         String field = null;
