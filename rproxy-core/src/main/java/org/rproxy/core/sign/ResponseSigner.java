@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Signs ALTO responses at the origin (DESIGN §2): an RFC 9421 signature labelled {@code alto}
+ * Signs ALTO responses at the origin (ARCHITECTURE.md §4, the trust model): an RFC 9421 signature labelled {@code alto}
  * over {@code content-type}, {@code content-digest}, {@code etag} and {@code alto-resource}, with
  * parameters {@code created}, {@code expires}, {@code keyid}, {@code alg} and
  * {@code tag="alto-redist"}, in that order. The caller computes the content digest (with

@@ -24,7 +24,7 @@ import org.rproxy.harness.topology.TopologySpec;
  * The origin goes down in the middle of a run and comes back: viewers arrive steadily through one
  * pull proxy while the relay in front of the origin refuses and cuts every connection for the
  * middle third. With a short max-age the proxy's copies go stale during the outage, but their
- * signatures stay valid, so it must keep serving them (DESIGN §5): no viewer should notice.
+ * signatures stay valid, so it must keep serving them (ARCHITECTURE.md §4): no viewer should notice.
  * Viewers find PIDs and rank peers locally here, so every request is one the proxy can hold.
  */
 final class Outage implements Scenario {

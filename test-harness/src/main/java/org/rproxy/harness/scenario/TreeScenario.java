@@ -15,7 +15,7 @@ import org.rproxy.harness.report.RunReport;
 import org.rproxy.harness.topology.TopologySpec;
 
 /**
- * What a tree of proxies buys (DESIGN §8): origin → 2 regional proxies → 4 edge proxies, viewers
+ * What a tree of proxies buys (ARCHITECTURE.md §3, data flow): origin → 2 regional proxies → 4 edge proxies, viewers
  * spread over the edges, in three rounds of N, 10N and 100N viewers. Each regional asks the origin
  * about each document about once per refresh period (the proxies refresh hot entries ahead of
  * max-age), so the origin's load per period is bounded by the documents, not the viewers: it may
