@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -82,6 +83,16 @@ final class NamespaceChecks {
 
     static String ip(int host) {
         return "100.64.0." + host;
+    }
+
+    /**
+     * Puts {@code ip}/32 on the namespace's {@code lo} for a check's extra nodes. {@code replace},
+     * not {@code add}: a worker runs checks one after another in the same namespace, and an
+     * earlier check may have put the same address there.
+     */
+    static void onLoopback(String ip) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "addr", "replace", ip + "/32", "dev", "lo").inheritIO().start();
+        assertEquals(0, p.waitFor(), "ip addr replace " + ip + "/32 dev lo");
     }
 
     /** A DHT node on host {@code host}'s port 6881, its state in {@code dir}/dht-{@code host}, joining through {@code boot}. */
