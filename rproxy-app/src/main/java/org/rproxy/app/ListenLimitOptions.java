@@ -1,5 +1,6 @@
 package org.rproxy.app;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -15,8 +16,9 @@ import picocli.CommandLine.Option;
 /**
  * The options of {@code rproxy origin} and {@code rproxy proxy} that bound what a node's front end
  * takes on: connections (in all and from one client address), a request's body, HTTP/2 requests still arriving over all connections,
- * large answers waiting for their clients, HTTP/2 streams per connection, and answers held for
- * HTTP/2 streams over all connections. One definition for
+ * large answers waiting for their clients, HTTP/2 streams per connection, answers held for
+ * HTTP/2 streams over all connections, and how long a stop waits for the answers in progress.
+ * One definition for
  * both commands, so that an option means the same on each and is checked against the same bounds
  * ({@link ListenConfig}'s, those of the proxy file's {@code listen} keys). One left out is the
  * default, or at a proxy what its file says.
@@ -60,6 +62,11 @@ final class ListenLimitOptions {
             + " proxy's file; default: a quarter of the heap in 64KB answers, at least 32; 1 to 10000000).")
     Integer maxAnswersHeld;
 
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a stop waits for the answers in progress before it cuts their connections"
+                    + " (listen.drain-timeout in a proxy's file; default 5s, 100ms to 10m).")
+    Duration drainTimeout;
+
     /**
      * {@code frontEnd} (the origin's) with the limits given applied, each checked against the
      * bound its config key has, a refusal naming the option. Each refusal is kept in {@code
@@ -100,6 +107,9 @@ final class ListenLimitOptions {
         if (maxAnswersHeld != null) {
             f = problems.apply(f, x -> x.withMaxAnswersHeld(option(() -> ListenConfig.checkedAnswersHeld(maxAnswersHeld))));
         }
+        if (drainTimeout != null) {
+            f = problems.apply(f, x -> x.withDrainTimeout(option(() -> ListenConfig.checkedDrainTimeout(drainTimeout))));
+        }
         return f;
     }
 
@@ -112,7 +122,8 @@ final class ListenLimitOptions {
         return new ListenConfig(address, tls, or(maxConnections, file.maxConnections()), sendBuffer,
                 or(maxRequestBody, file.maxRequestBody()), or(maxUnfinishedStreams, file.maxUnfinishedStreams()),
                 or(maxPendingAnswerBytes, file.maxPendingAnswerBytes()), or(maxConcurrentStreams, file.maxConcurrentStreams()),
-                or(maxAnswersHeld, file.maxAnswersHeld()), or(maxConnectionsPerAddress, file.maxConnectionsPerAddress()));
+                or(maxAnswersHeld, file.maxAnswersHeld()), or(maxConnectionsPerAddress, file.maxConnectionsPerAddress()),
+                or(drainTimeout, file.drainTimeout()));
     }
 
     /** The proxy file's key of each limit given, with its option. */
@@ -125,6 +136,7 @@ final class ListenLimitOptions {
         given(given, maxPendingAnswerBytes, "max-pending-answer-bytes");
         given(given, maxConcurrentStreams, "max-concurrent-streams");
         given(given, maxAnswersHeld, "max-answers-held");
+        given(given, drainTimeout, "drain-timeout");
         return given;
     }
 

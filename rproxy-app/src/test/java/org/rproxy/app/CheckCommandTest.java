@@ -137,7 +137,7 @@ class CheckCommandTest {
         assertEquals(List.of(
                 config + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
                 config + ": refresh.tick: 0s (expected: > 0)",
-                config + ": listen.adress: unknown key (known: address, max-answers-held, max-concurrent-streams, max-connections, max-connections-per-address, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
+                config + ": listen.adress: unknown key (known: address, drain-timeout, max-answers-held, max-concurrent-streams, max-connections, max-connections-per-address, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
                 "rproxy check: 3 problems"), run.out().lines().toList());
 
         Files.writeString(config, "upstream: {url: 'http://127.0.0.1:8181', trust: [" + notAKey + "]}\n"

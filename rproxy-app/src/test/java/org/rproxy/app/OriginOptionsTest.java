@@ -38,6 +38,8 @@ class OriginOptionsTest {
         "--max-connections-per-address 0 | --max-connections-per-address: 0 (expected: 1 to 10000000; leave it out for no such limit)",
         "--keys-poll 50ms             | --keys-poll: 50ms (expected: 100ms to 1h)",
         "--keys-poll 2h               | --keys-poll: 2h (expected: 100ms to 1h)",
+        "--drain-timeout 50ms         | --drain-timeout: 50ms (expected: 100ms to 10m)",
+        "--drain-timeout 11m          | --drain-timeout: 11m (expected: 100ms to 10m)",
     })
     void aBadCombinationIsAUsageErrorNamingTheOptions(String options, String message) {
         String[] args = ("origin --maps " + dir.resolve("maps") + " --key " + dir.resolve("origin.key") + " "
@@ -63,6 +65,15 @@ class OriginOptionsTest {
         assertEquals(0, origin().listenLimits.applyTo(d, problems).maxConnectionsPerAddress(), "no such limit by default");
         assertEquals(64, origin("--max-connections-per-address", "64").listenLimits.applyTo(d, problems)
                 .maxConnectionsPerAddress());
+        problems.throwIfAny(); // none refused
+    }
+
+    @Test
+    void theDrainTimeoutOptionSetsHowLongTheFrontEndsStopWaits() {
+        FrontEndConfig d = FrontEndConfig.defaults("127.0.0.1", 0);
+        OptionProblems problems = new OptionProblems();
+        assertEquals(Duration.ofSeconds(5), origin().listenLimits.applyTo(d, problems).drainTimeout(), "5 s by default");
+        assertEquals(Duration.ofMillis(300), origin("--drain-timeout", "300ms").listenLimits.applyTo(d, problems).drainTimeout());
         problems.throwIfAny(); // none refused
     }
 

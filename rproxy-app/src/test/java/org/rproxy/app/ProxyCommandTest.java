@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -155,6 +156,14 @@ class ProxyCommandTest {
         ConfigException bad = assertThrows(ConfigException.class, () -> settings("--max-answers-held", "0"));
         assertEquals("--max-answers-held: 0 (expected: 1 to 10000000; each may hold an answer on the heap until its client"
                 + " takes it)", bad.getMessage());
+    }
+
+    @Test
+    void theDrainIsFiveSecondsUnlessGivenAndARefusalNamesTheOption() throws Exception {
+        assertEquals(Duration.ofSeconds(5), settings().listen().drainTimeout());
+        assertEquals(Duration.ofSeconds(20), settings("--drain-timeout", "20s").listen().drainTimeout());
+        ConfigException bad = assertThrows(ConfigException.class, () -> settings("--drain-timeout", "11m"));
+        assertEquals("--drain-timeout: 11m (expected: 100ms to 10m)", bad.getMessage());
     }
 
     @Test

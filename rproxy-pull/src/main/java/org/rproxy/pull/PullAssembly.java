@@ -163,6 +163,7 @@ final class PullAssembly implements AutoCloseable {
                 .withSendBufferBytes(listen.sendBufferBytes()).withMaxBodyBytes(listen.maxRequestBodyBytes())
                 .withMaxUnfinishedStreams(listen.maxUnfinishedStreams()).withMaxStreams(listen.maxConcurrentStreams())
                 .withMaxPendingSendBytes(listen.pendingAnswerBytes()).withMaxAnswersHeld(listen.answersHeld())
+                .withDrainTimeout(listen.drainTimeout())
                 .withSslContext(listen.tls() == null ? null : Tls.server(listen.tls()))
                 .withSpool(spool);
     }

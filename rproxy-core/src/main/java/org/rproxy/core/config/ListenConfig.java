@@ -2,6 +2,8 @@ package org.rproxy.core.config;
 
 import static org.rproxy.core.config.ConfigChecks.orDefault;
 
+import java.time.Duration;
+
 /**
  * Where a server listens.
  *
@@ -44,10 +46,13 @@ import static org.rproxy.core.config.ConfigChecks.orDefault;
  *                       client's /64), update streams included; one more is answered 503 as past
  *                       {@code maxConnections}. Null: no such limit (many viewers may share an
  *                       address behind carrier-grade NAT); 1 to {@link #MAX_CONNECTIONS}
+ * @param drainTimeout how long a stop (SIGTERM) waits for the answers in progress to go out before it
+ *                       cuts their connections; idle connections close at once. Null: 5s; 100ms to 10m
  */
 public record ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                            ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
-                           Integer maxConcurrentStreams, Integer maxAnswersHeld, Integer maxConnectionsPerAddress) {
+                           Integer maxConcurrentStreams, Integer maxAnswersHeld, Integer maxConnectionsPerAddress,
+                           Duration drainTimeout) {
     public static final Address DEFAULT_ADDRESS = new Address("127.0.0.1", 8282);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /**
@@ -81,6 +86,10 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
     public static final long MIN_PENDING_ANSWER_BYTES = 64 * 1024;
     /** The most answers held one may allow, the front end's ({@code FrontEndConfig.MAX_ANSWERS_HELD}). */
     public static final int MAX_ANSWERS_HELD = 10_000_000;
+    /** The drain of a stop by default, and its bounds: the front end's ({@code FrontEndConfig.DEFAULT_DRAIN_TIMEOUT}, ...). */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration MIN_DRAIN_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration MAX_DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
     public ListenConfig {
         address = orDefault(address, DEFAULT_ADDRESS);
@@ -104,6 +113,17 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         maxConcurrentStreams = checkedConcurrentStreams(maxConcurrentStreams);
         checkedAnswersHeld(maxAnswersHeld);
         checkedConnectionsPerAddress(maxConnectionsPerAddress);
+        drainTimeout = checkedDrainTimeout(drainTimeout);
+    }
+
+    /** {@code timeout} as the drain of a stop, the default when null; out of range, refused starting {@code drain-timeout: }. */
+    public static Duration checkedDrainTimeout(Duration timeout) {
+        Duration d = orDefault(timeout, DEFAULT_DRAIN_TIMEOUT);
+        if (d.compareTo(MIN_DRAIN_TIMEOUT) < 0 || d.compareTo(MAX_DRAIN_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("drain-timeout: " + Durations.format(d) + " (expected: "
+                    + Durations.format(MIN_DRAIN_TIMEOUT) + " to " + Durations.format(MAX_DRAIN_TIMEOUT) + ")");
+        }
+        return d;
     }
 
     /**
@@ -188,12 +208,20 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         return s;
     }
 
+    /** With the default drain. */
+    public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
+                        ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
+                        Integer maxConcurrentStreams, Integer maxAnswersHeld, Integer maxConnectionsPerAddress) {
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes,
+                maxConcurrentStreams, maxAnswersHeld, maxConnectionsPerAddress, null);
+    }
+
     /** With no bound on connections per client address. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
                         Integer maxConcurrentStreams, Integer maxAnswersHeld) {
         this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes,
-                maxConcurrentStreams, maxAnswersHeld, null);
+                maxConcurrentStreams, maxAnswersHeld, null, null);
     }
 
     /** With the default bound on answers held. */
@@ -201,46 +229,47 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes,
                         Integer maxConcurrentStreams) {
         this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes,
-                maxConcurrentStreams, null, null);
+                maxConcurrentStreams, null, null, null);
     }
 
     /** With the default bound on streams per HTTP/2 connection. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams, ByteSize maxPendingAnswerBytes) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, maxPendingAnswerBytes, null, null, null, null);
     }
 
     /** With the default bounds on pending answer bytes and streams per HTTP/2 connection. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody, Integer maxUnfinishedStreams) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams, null, null, null, null, null);
     }
 
     /** With the default bound on unfinished HTTP/2 requests. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer,
                         ByteSize maxRequestBody) {
-        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null, null, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, maxRequestBody, null, null, null, null, null, null);
     }
 
     /** With the default request-body limit. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections, ByteSize sendBuffer) {
-        this(address, tls, maxConnections, sendBuffer, null, null, null, null, null, null);
+        this(address, tls, maxConnections, sendBuffer, null, null, null, null, null, null, null);
     }
 
     /** With the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls, Integer maxConnections) {
-        this(address, tls, maxConnections, null, null, null, null, null, null, null);
+        this(address, tls, maxConnections, null, null, null, null, null, null, null, null);
     }
 
     /** With the default connection limit and the kernel's send buffer. */
     public ListenConfig(Address address, TlsConfig tls) {
-        this(address, tls, null, null, null, null, null, null, null, null);
+        this(address, tls, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same on another address (a port chosen at start). */
     public ListenConfig withAddress(Address other) {
         return new ListenConfig(other, tls, maxConnections, sendBuffer, maxRequestBody, maxUnfinishedStreams,
-                maxPendingAnswerBytes, maxConcurrentStreams, maxAnswersHeld, maxConnectionsPerAddress);
+                maxPendingAnswerBytes, maxConcurrentStreams, maxAnswersHeld, maxConnectionsPerAddress,
+                drainTimeout);
     }
 
     /** The send buffer in bytes, {@code 0} for the kernel's autotuning. */

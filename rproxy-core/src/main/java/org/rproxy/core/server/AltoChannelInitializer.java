@@ -79,8 +79,6 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
     /** Body pieces handed up by the decoder; the limit on the whole body is separate. */
     private static final int MAX_CHUNK_SIZE = 16 * 1024;
-    /** How long a closing HTTP/2 connection waits for its streams after GOAWAY, as a draining server does. */
-    private static final long HTTP2_GRACE_MILLIS = 5_000;
     /*
      * What one HTTP/2 connection may make the node do before it is ended with GOAWAY
      * (ENHANCE_YOUR_CALM): Netty 4.2's defaults, set here so that a Netty upgrade cannot change
@@ -227,7 +225,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(config.maxStreams())
                         .maxHeaderListSize(config.maxHeaderBytes()))
-                .gracefulShutdownTimeoutMillis(HTTP2_GRACE_MILLIS)
+                .gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis()) // streams after GOAWAY: the stop's drain
                 .decoderEnforceMaxRstFramesPerWindow(HTTP2_MAX_RESETS, HTTP2_RESET_WINDOW_SECONDS)
                 .encoderEnforceMaxRstFramesPerWindow(HTTP2_MAX_RESETS, HTTP2_RESET_WINDOW_SECONDS)
                 .decoderEnforceMaxSmallContinuationFrames(HTTP2_MAX_SMALL_CONTINUATIONS)

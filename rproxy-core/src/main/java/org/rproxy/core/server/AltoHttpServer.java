@@ -35,7 +35,8 @@ import org.rproxy.core.config.Durations;
  *
  * <p>{@link #start} binds before returning; {@link #close} stops accepting and drains: idle
  * connections close at once, event streams end, and requests in progress are answered (with
- * {@code Connection: close}) for up to five seconds, an HTTP/2 stream whose request is still
+ * {@code Connection: close}) for up to {@link FrontEndConfig#drainTimeout} (five seconds unless
+ * configured), an HTTP/2 stream whose request is still
  * arriving being refused for its client to retry ({@link UnfinishedRequest}); whatever is still
  * open then is cut,
  * and the event loops shut down. So a proxy restarted behind a load balancer loses no answer it
@@ -51,6 +52,7 @@ public final class AltoHttpServer implements AutoCloseable {
      */
     private static final int BACKLOG = 4096;
     private static final Duration SHUTDOWN_QUIET = Duration.ZERO;
+    /** The bound of each step of a stop but the drain (the listener's close, the event loops' end). */
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
     private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
 
@@ -61,10 +63,12 @@ public final class AltoHttpServer implements AutoCloseable {
     private final NodeBodyBudget bodies;
     private final NodeSendBudget sends;
     private final AltoChannelInitializer initializer;
+    private final Duration drainTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AltoHttpServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup connections,
-                           NodeBodyBudget bodies, NodeSendBudget sends, AltoChannelInitializer initializer) {
+                           NodeBodyBudget bodies, NodeSendBudget sends, AltoChannelInitializer initializer,
+                           Duration drainTimeout) {
         this.acceptor = acceptor;
         this.workers = workers;
         this.listener = listener;
@@ -72,6 +76,7 @@ public final class AltoHttpServer implements AutoCloseable {
         this.bodies = bodies;
         this.sends = sends;
         this.initializer = initializer;
+        this.drainTimeout = drainTimeout;
     }
 
     /** Starts serving, observing nothing. */
@@ -129,7 +134,7 @@ public final class AltoHttpServer implements AutoCloseable {
                     cause);
         }
         AltoHttpServer server = new AltoHttpServer(acceptor, workers, bind.channel(), connections, bodies, sends,
-                initializer);
+                initializer, config.drainTimeout());
         LOG.info("listening on {} ({}, {} event loop{}, send buffer {})", server.localAddress(), transport, threads,
                 threads == 1 ? "" : "s",
                 config.sendBufferBytes() > 0 ? config.sendBufferBytes() + " bytes per connection" : "autotuned");
@@ -256,7 +261,7 @@ public final class AltoHttpServer implements AutoCloseable {
         InetSocketAddress address = localAddress();
         listener.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
         connections.forEach(c -> c.pipeline().fireUserEventTriggered(Drain.DRAIN));
-        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         boolean drained = true;
         for (Channel c : connections) {
             long left = deadline - System.nanoTime();
@@ -268,7 +273,7 @@ public final class AltoHttpServer implements AutoCloseable {
         int cut = drained ? 0 : (int) connections.stream().filter(Channel::isOpen).count();
         if (cut > 0) {
             LOG.warn("{} connection{} still answering after the {} drain on {}: cut", cut, cut == 1 ? "" : "s",
-                    Durations.format(SHUTDOWN_WAIT), address);
+                    Durations.format(drainTimeout), address);
         }
         connections.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
         shutdown(acceptor, workers);

@@ -9,6 +9,7 @@ import java.util.function.Function;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.internal.PlatformDependent;
 
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.store.BodySpool;
 
 /**
@@ -43,7 +44,7 @@ import org.rproxy.core.store.BodySpool;
  * @param maxBodyBytesHeld     the request-body bytes the server may hold at once while bodies
  *                             arrive, over all its connections (HTTP/1.1 and HTTP/2 alike); a body
  *                             that would pass it is answered 503 with {@code Retry-After}, and the
- *                             others go on. {@code 0} for {@link #HEAP_SHARE_FOR_BODIES a share of
+ *                             others go on. {@code 0} for {@link HeapShares#BODIES a share of
  *                             the heap}; else at least {@code maxBodyBytes}, so that one largest
  *                             body fits
  * @param maxUnfinishedStreams HTTP/2 streams whose request is not complete yet (its body or
@@ -64,16 +65,19 @@ import org.rproxy.core.store.BodySpool;
  *                             until its stream closes ({@link NodeAnswerPlaces}); past it a stream
  *                             waits, unstarted, each connection's in order; the last quarter is kept
  *                             for a connection's first place. {@code 0} for
- *                             {@link #answersForHeap a share of the heap}
+ *                             {@link HeapShares#answers a share of the heap}
  * @param maxConnectionsPerAddress open connections served at once from one client address (an
  *                             IPv6 client's /64, {@link AddressLimit}); one more is answered 503
  *                             as past {@code maxConnections}. {@code 0} for no such limit
+ * @param drainTimeout         how long a stop waits for the answers in progress to go out
+ *                             before it cuts their connections ({@link AltoHttpServer#close})
  */
 public record FrontEndConfig(String host, int port, int maxInitialLineLength, int maxHeaderBytes, int maxBodyBytes,
                              Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                              int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext,
                              BodySpool spool, int sendBufferBytes, long maxBodyBytesHeld, int maxUnfinishedStreams,
-                             long maxPendingSendBytes, int maxAnswersHeld, int maxConnectionsPerAddress) {
+                             long maxPendingSendBytes, int maxAnswersHeld, int maxConnectionsPerAddress,
+                             Duration drainTimeout) {
 
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -92,19 +96,13 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
      * million streams.
      */
     public static final int DEFAULT_MAX_UNFINISHED_STREAMS = 10_000;
-    /**
-     * The part of the heap that request bodies arriving may take at once by default: one
-     * sixteenth (32 MiB of a 512 MiB heap: two thousand bodies' first 16 KiB, or thirty-two
-     * bodies of the largest default size), the rest being the store's, the answers' and the
-     * connections'.
-     */
-    public static final int HEAP_SHARE_FOR_BODIES = 16;
-    /** The part of the heap the answers held for HTTP/2 streams may take by default, at {@link #ANSWER_BYTES} each. */
-    public static final int HEAP_SHARE_FOR_ANSWERS = 4;
-    /** What a default place is counted as: the largest answer written whole (larger ones go out in parts, {@link BodyPump}). */
-    public static final int ANSWER_BYTES = BodyPump.PART_BYTES;
     /** The most answers held one may allow (far from int overflow, far beyond any heap). */
     public static final int MAX_ANSWERS_HELD = 10_000_000;
+    /** Time for an answer in progress at a stop, well within a service manager's stop timeout (systemd's 30 s here). */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    /** The drain's bounds: shorter cuts what a loaded node was about to send; longer holds a restart back. */
+    public static final Duration MIN_DRAIN_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration MAX_DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
     public FrontEndConfig {
         requireNonNull(host, "host");
@@ -163,6 +161,11 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
             throw new IllegalArgumentException("maxConnectionsPerAddress: " + maxConnectionsPerAddress + " (expected: 0 to "
                     + MAX_CONNECTIONS + ")");
         }
+        requireNonNull(drainTimeout, "drainTimeout");
+        if (drainTimeout.compareTo(MIN_DRAIN_TIMEOUT) < 0 || drainTimeout.compareTo(MAX_DRAIN_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("drainTimeout: " + Durations.format(drainTimeout) + " (expected: "
+                    + Durations.format(MIN_DRAIN_TIMEOUT) + " to " + Durations.format(MAX_DRAIN_TIMEOUT) + ")");
+        }
     }
 
     /** Without a spool. */
@@ -170,14 +173,16 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
                           Duration idleTimeout, Duration firstByteTimeout, int maxConnections, int maxStreams,
                           int ioThreads, Function<String, Dialect> dialectOf, SslContext sslContext) {
         this(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout, firstByteTimeout,
-                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0, 0);
+                maxConnections, maxStreams, ioThreads, dialectOf, sslContext, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0, 0,
+                DEFAULT_DRAIN_TIMEOUT);
     }
 
     /** The default limits, JSON errors everywhere, plain HTTP, no spool. */
     public static FrontEndConfig defaults(String host, int port) {
         return new FrontEndConfig(host, port, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0, 0);
+                DEFAULT_MAX_STREAMS, 0, path -> Dialect.JSON, null, null, 0, 0, DEFAULT_MAX_UNFINISHED_STREAMS, 0, 0, 0,
+                DEFAULT_DRAIN_TIMEOUT);
     }
 
     public FrontEndConfig withMaxBodyBytes(int bytes) {
@@ -246,6 +251,11 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         return with(b -> b.maxConnectionsPerAddress = connections);
     }
 
+    /** The same with a stop waiting {@code timeout} for the answers in progress. */
+    public FrontEndConfig withDrainTimeout(Duration timeout) {
+        return with(b -> b.drainTimeout = timeout);
+    }
+
     /** A copy with {@code change} made to its fields, checked as any new one is. */
     private FrontEndConfig with(Consumer<FrontEndFields> change) {
         FrontEndFields f = new FrontEndFields(this);
@@ -255,12 +265,7 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
 
     /** {@link #maxBodyBytesHeld} as applied: when 0, the heap's share, and never less than one largest body. */
     long effectiveMaxBodyBytesHeld() {
-        return maxBodyBytesHeld != 0 ? maxBodyBytesHeld : bodyBytesForHeap(Runtime.getRuntime().maxMemory(), maxBodyBytes);
-    }
-
-    /** The default of {@link #maxBodyBytesHeld} for a heap of {@code maxHeapBytes}: its {@link #HEAP_SHARE_FOR_BODIES}th, at least one largest body. */
-    static long bodyBytesForHeap(long maxHeapBytes, int maxBodyBytes) {
-        return Math.max(maxBodyBytes, maxHeapBytes / HEAP_SHARE_FOR_BODIES);
+        return maxBodyBytesHeld != 0 ? maxBodyBytesHeld : HeapShares.bodyBytes(Runtime.getRuntime().maxMemory(), maxBodyBytes);
     }
 
     /** {@link #maxPendingSendBytes} as applied: when 0, a quarter of the direct-memory limit (as the update streams' bound). */
@@ -268,14 +273,9 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         return maxPendingSendBytes != 0 ? maxPendingSendBytes : Math.max(BodyPump.PART_BYTES, PlatformDependent.maxDirectMemory() / 4);
     }
 
-    /** {@link #maxAnswersHeld} as applied: when 0, {@link #answersForHeap} of this JVM's heap. */
+    /** {@link #maxAnswersHeld} as applied: when 0, {@link HeapShares#answers} of this JVM's heap. */
     int effectiveMaxAnswersHeld() {
-        return maxAnswersHeld != 0 ? maxAnswersHeld : answersForHeap(Runtime.getRuntime().maxMemory());
-    }
-
-    /** The default of {@link #maxAnswersHeld} for a heap of {@code maxHeapBytes}: its {@link #HEAP_SHARE_FOR_ANSWERS}th in {@link #ANSWER_BYTES} (4,096 for 1 GiB), at least 32. */
-    static int answersForHeap(long maxHeapBytes) {
-        return (int) Math.min(MAX_ANSWERS_HELD, Math.max(AnswerTurns.MAX_ANSWERING, maxHeapBytes / HEAP_SHARE_FOR_ANSWERS / ANSWER_BYTES));
+        return maxAnswersHeld != 0 ? maxAnswersHeld : HeapShares.answers(Runtime.getRuntime().maxMemory());
     }
 
     /** The first-byte timeout as applied: never longer than the idle timeout. */

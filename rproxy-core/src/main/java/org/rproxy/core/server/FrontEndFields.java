@@ -32,6 +32,7 @@ final class FrontEndFields {
     long maxPendingSendBytes;
     int maxAnswersHeld;
     int maxConnectionsPerAddress;
+    Duration drainTimeout;
 
 FrontEndFields(FrontEndConfig c) {
         host = c.host();
@@ -53,11 +54,13 @@ FrontEndFields(FrontEndConfig c) {
         maxPendingSendBytes = c.maxPendingSendBytes();
         maxAnswersHeld = c.maxAnswersHeld();
         maxConnectionsPerAddress = c.maxConnectionsPerAddress();
+        drainTimeout = c.drainTimeout();
     }
 
     FrontEndConfig build() {
         return new FrontEndConfig(host, port, maxInitialLineLength, maxHeaderBytes, maxBodyBytes, idleTimeout,
                 firstByteTimeout, maxConnections, maxStreams, ioThreads, dialectOf, sslContext, spool, sendBufferBytes,
-                maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes, maxAnswersHeld, maxConnectionsPerAddress);
+                maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes, maxAnswersHeld, maxConnectionsPerAddress,
+                drainTimeout);
     }
 }

@@ -44,6 +44,7 @@ class ConfigLoaderTest {
         assertEquals(ProxyConfig.Mode.PULL, c.mode());
         assertEquals("rproxy", c.name());
         assertEquals(new Address("127.0.0.1", 8282), c.listen().address());
+        assertEquals(Duration.ofSeconds(5), c.listen().drainTimeout(), "a stop waits 5 s for answers, as protocol.md says");
         assertEquals(256L << 20, c.cache().maxBytes().bytes());
         assertTrue(c.cache().spool());
         assertEquals(1L << 20, c.cache().spoolMinBytes().bytes(), "bodies spooled from 1MB, as pull-proxy.md says");
@@ -74,7 +75,7 @@ class ConfigLoaderTest {
     void everyKeyIsRead() {
         String yaml = "mode: PULL\nname: edge-1\nlisten:\n  address: 0.0.0.0:9000\n  max-connections: 20000\n  send-buffer: 256KB\n"
                 + "  max-request-body: 4MB\n  max-unfinished-streams: 50\n  max-pending-answer-bytes: 8MB\n  max-concurrent-streams: 64\n"
-                + "  max-answers-held: 500\n  max-connections-per-address: 32\n"
+                + "  max-answers-held: 500\n  max-connections-per-address: 32\n  drain-timeout: 250ms\n"
                 + "upstream:\n  url: https://origin.example:8443\n  trust: [" + pub + "]\n  connections: 3\n"
                 + "  connect-timeout: 500ms\n  timeout: 2m\n  max-body: 1GB\n  max-unverified-bytes: 2GB\n"
                 + "  prefetch: [/directory, /prop/pid]\n"
@@ -92,6 +93,7 @@ class ConfigLoaderTest {
         assertEquals(8L << 20, c.listen().pendingAnswerBytes());
         assertEquals(500, c.listen().answersHeld());
         assertEquals(32, c.listen().connectionsPerAddress());
+        assertEquals(Duration.ofMillis(250), c.listen().drainTimeout());
         assertEquals(443 + 8000, c.upstream().port());
         assertTrue(c.upstream().https());
         assertEquals(3, c.upstream().connections());
@@ -186,6 +188,10 @@ class ConfigLoaderTest {
                 Arguments.of("UP\nlisten: {max-answers-held: 0}",
                         "pull.yaml: listen.max-answers-held: 0 (expected: 1 to 10000000; each may hold an answer on the"
                                 + " heap until its client takes it)"),
+                Arguments.of("UP\nlisten: {drain-timeout: 50ms}",
+                        "pull.yaml: listen.drain-timeout: 50ms (expected: 100ms to 10m)"),
+                Arguments.of("UP\nlisten: {drain-timeout: 11m}",
+                        "pull.yaml: listen.drain-timeout: 11m (expected: 100ms to 10m)"),
                 Arguments.of("UP\nlisten: {max-concurrent-streams: 0}",
                         "pull.yaml: listen.max-concurrent-streams: 0 (expected: 1 to 100000 per connection; each open"
                                 + " stream holds a few KB of heap)"),
@@ -355,7 +361,7 @@ class ConfigLoaderTest {
                 file + ": upstream.connections: 'abc' is not a whole number",
                 file + ": upstream.timeout: 0s (expected: > 0)",
                 file + ": upstream.prefetch[0]: 'dir' (expected: a request target such as /directory)",
-                file + ": listen.adress: unknown key (known: address, max-answers-held, max-concurrent-streams, max-connections, max-connections-per-address, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
+                file + ": listen.adress: unknown key (known: address, drain-timeout, max-answers-held, max-concurrent-streams, max-connections, max-connections-per-address, max-pending-answer-bytes, max-request-body, max-unfinished-streams, send-buffer, tls)",
                 file + ": listen.max-connections: 0 (expected: 1 to 10000000; the process's file descriptor limit is the real bound)"), loader.check(file, ProxyConfig.class));
 
         Files.writeString(file, "upstream: {trust: [" + pub + "], connections: abc}\n");

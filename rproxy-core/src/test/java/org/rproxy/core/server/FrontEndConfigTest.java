@@ -54,6 +54,8 @@ class FrontEndConfigTest {
             {"maxBodyBytesHeld: -1 (expected: 0 for a share of the heap, or at least maxBodyBytes, 1048576)",
                     (Runnable) () -> D.withMaxBodyBytesHeld(-1)},
             {"maxUnfinishedStreams: 0 (expected: >= 1)", (Runnable) () -> D.withMaxUnfinishedStreams(0)},
+            {"drainTimeout: 99ms (expected: 100ms to 10m)", (Runnable) () -> D.withDrainTimeout(Duration.ofMillis(99))},
+            {"drainTimeout: 601s (expected: 100ms to 10m)", (Runnable) () -> D.withDrainTimeout(Duration.ofSeconds(601))},
         };
     }
 
@@ -73,15 +75,17 @@ class FrontEndConfigTest {
                 () -> D.withIdleTimeout(null)).getMessage());
         assertEquals("firstByteTimeout", assertThrows(NullPointerException.class,
                 () -> D.withFirstByteTimeout(null)).getMessage());
+        assertEquals("drainTimeout", assertThrows(NullPointerException.class,
+                () -> D.withDrainTimeout(null)).getMessage());
     }
 
     @Test
     void theBodiesAServerHoldsAreBoundedByAShareOfTheHeapUnlessConfigured() {
         assertEquals(0, D.maxBodyBytesHeld());
-        assertEquals(FrontEndConfig.bodyBytesForHeap(Runtime.getRuntime().maxMemory(), D.maxBodyBytes()),
+        assertEquals(HeapShares.bodyBytes(Runtime.getRuntime().maxMemory(), D.maxBodyBytes()),
                 D.effectiveMaxBodyBytesHeld());
-        assertEquals(32L * 1024 * 1024, FrontEndConfig.bodyBytesForHeap(512L * 1024 * 1024, 1024 * 1024));
-        assertEquals(1024 * 1024, FrontEndConfig.bodyBytesForHeap(8L * 1024 * 1024, 1024 * 1024),
+        assertEquals(32L * 1024 * 1024, HeapShares.bodyBytes(512L * 1024 * 1024, 1024 * 1024));
+        assertEquals(1024 * 1024, HeapShares.bodyBytes(8L * 1024 * 1024, 1024 * 1024),
                 "never less than one largest body");
         assertEquals(5L * 1024 * 1024, D.withMaxBodyBytesHeld(5L * 1024 * 1024).effectiveMaxBodyBytesHeld());
         assertEquals(5L * 1024 * 1024, D.withMaxBodyBytesHeld(5L * 1024 * 1024).withIdleTimeout(Duration.ofSeconds(2))
@@ -91,10 +95,10 @@ class FrontEndConfigTest {
     @Test
     void theAnswersHeldAreBoundedByAShareOfTheHeapUnlessConfigured() {
         assertEquals(0, D.maxAnswersHeld());
-        assertEquals(FrontEndConfig.answersForHeap(Runtime.getRuntime().maxMemory()), D.effectiveMaxAnswersHeld());
-        assertEquals(4096, FrontEndConfig.answersForHeap(1L << 30), "a quarter of 1 GiB in 64 KiB answers");
-        assertEquals(32, FrontEndConfig.answersForHeap(1L << 20), "never fewer than one connection's");
-        assertEquals(FrontEndConfig.MAX_ANSWERS_HELD, FrontEndConfig.answersForHeap(Long.MAX_VALUE));
+        assertEquals(HeapShares.answers(Runtime.getRuntime().maxMemory()), D.effectiveMaxAnswersHeld());
+        assertEquals(4096, HeapShares.answers(1L << 30), "a quarter of 1 GiB in 64 KiB answers");
+        assertEquals(32, HeapShares.answers(1L << 20), "never fewer than one connection's");
+        assertEquals(FrontEndConfig.MAX_ANSWERS_HELD, HeapShares.answers(Long.MAX_VALUE));
         assertEquals(7, D.withMaxAnswersHeld(7).effectiveMaxAnswersHeld());
         assertEquals("maxAnswersHeld: -1 (expected: 0 to 10000000)",
                 assertThrows(IllegalArgumentException.class, () -> D.withMaxAnswersHeld(-1)).getMessage());
@@ -115,23 +119,27 @@ class FrontEndConfigTest {
     @Test
     void eachCopyChangesItsOwnFieldOnly() {
         Function<String, Dialect> xml = path -> Dialect.XML;
+        Duration d = Duration.ofMillis(400);
         FrontEndConfig c = new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 5);
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 5, d);
         for (FrontEndConfig same : new FrontEndConfig[] {c.withMaxBodyBytes(5), c.withIdleTimeout(Duration.ofSeconds(7)),
                 c.withFirstByteTimeout(Duration.ofSeconds(3)), c.withIoThreads(2), c.withMaxConnections(9),
                 c.withMaxStreams(11), c.withDialectOf(xml), c.withSslContext(null), c.withSpool(null),
                 c.withSendBufferBytes(32_768), c.withMaxBodyBytesHeld(10), c.withMaxUnfinishedStreams(13), c.withMaxAnswersHeld(77),
-                c.withMaxConnectionsPerAddress(5)}) {
+                c.withMaxConnectionsPerAddress(5), c.withDrainTimeout(d)}) {
             assertEquals(c, same);
         }
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 14, 0, 77, 5), c.withMaxUnfinishedStreams(14));
+                9, 11, 2, xml, null, null, 32_768, 10, 14, 0, 77, 5, d), c.withMaxUnfinishedStreams(14));
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 78, 5), c.withMaxAnswersHeld(78));
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 78, 5, d), c.withMaxAnswersHeld(78));
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 6, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 5), c.withMaxBodyBytes(6));
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 5, d), c.withMaxBodyBytes(6));
         assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
-                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 0), c.withMaxConnectionsPerAddress(0));
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 0, d), c.withMaxConnectionsPerAddress(0));
+        assertEquals(new FrontEndConfig("10.0.0.1", 81, 100, 300, 5, Duration.ofSeconds(7), Duration.ofSeconds(3),
+                9, 11, 2, xml, null, null, 32_768, 10, 13, 0, 77, 5, Duration.ofSeconds(9)),
+                c.withDrainTimeout(Duration.ofSeconds(9)));
     }
 
     @Test

@@ -41,6 +41,8 @@ import org.rproxy.core.testing.Eventually;
 class GracefulCloseTest {
 
     private static final int READ_TIMEOUT_MS = 10_000;
+    /** A drain for the stops that must wait it out, far shorter than the default 5 s. */
+    private static final Duration SHORT_DRAIN = Duration.ofMillis(300);
 
     private final ExecutorService closer = Executors.newSingleThreadExecutor();
     private AltoHttpServer server;
@@ -95,12 +97,13 @@ class GracefulCloseTest {
 
     /**
      * The log of a stop names the listener that stopped and, when the drain ran out with an answer
-     * still owed, how many connections it cut.
+     * still owed, how many connections it cut. The drain configured short (the default is 5 s):
+     * the stop waits that long and names it.
      */
     @Test
     void aStopLogsTheListenerAndHowManyConnectionsTheDrainCut() throws Exception {
         CountDownLatch asked = new CountDownLatch(1);
-        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), request -> {
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withDrainTimeout(SHORT_DRAIN), request -> {
             asked.countDown();
             return new CompletableFuture<>(); // never answered
         });
@@ -111,10 +114,16 @@ class GracefulCloseTest {
         try (CapturedLogs logs = CapturedLogs.of(AltoHttpServer.class); Socket busy = connect(at)) {
             ask(busy);
             assertTrue(asked.await(10, TimeUnit.SECONDS), "the service has the request");
-            server.close(); // waits out the drain (5 s)
+            long t0 = System.nanoTime();
+            server.close(); // waits out the drain
+            long waited = System.nanoTime() - t0;
             List<String> lines = logs.events().stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
-            assertTrue(lines.contains("WARN 1 connection still answering after the 5s drain on " + at + ": cut"),
+            assertTrue(lines.contains("WARN 1 connection still answering after the 300ms drain on " + at + ": cut"),
                     lines.toString());
+            assertTrue(waited >= SHORT_DRAIN.toNanos(), "the stop waited out the drain: " + waited + " ns");
+            assertTrue(waited < FrontEndConfig.DEFAULT_DRAIN_TIMEOUT.toNanos(),
+                    "the drain configured, not the default: " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms");
+            assertEquals(-1, busy.getInputStream().read(), "the connection was cut, with no answer");
             assertEquals("INFO stopped listening on " + at, lines.get(lines.size() - 1), lines.toString());
         } finally {
             logger.setLevel(level);
