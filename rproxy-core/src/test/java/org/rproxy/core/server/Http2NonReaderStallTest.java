@@ -14,6 +14,8 @@ import javax.net.ssl.SSLContext;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.testing.Eventually;
@@ -33,7 +35,10 @@ import org.rproxy.core.tls.Tls;
  * ({@link WriteProgress.ConnectionCredit}); each is closed by the stall timeout, as is a non-reader
  * over TLS that sends frames the node does not answer. A real front end and raw sockets, whose
  * readers are never started but for the client that reads and pings.
+ * The cases run at once: each has its own front end and client, and mostly waits for the stall
+ * timeout while its client sends a frame now and then.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class Http2NonReaderStallTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(1000);

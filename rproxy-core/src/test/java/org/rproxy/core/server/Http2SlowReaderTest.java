@@ -39,9 +39,14 @@ class Http2SlowReaderTest {
     private static final Duration TIMEOUT = Duration.ofMillis(1500);
     private static final long SLOW_READ_MILLIS = 100;
     private static final long READ_MILLIS = 50;
-    /** The client's stream window: the server sends no more than this until the client reads (128 windows in the body). */
+    /** The client's stream window: the server sends no more than this until the client reads (96 windows in the body). */
     private static final int WINDOW = 8 * 1024;
-    private static final int SIZE = 1024 * 1024;
+    /**
+     * Enough windows that the slow reader's reads, each a {@link #SLOW_READ_MILLIS} sleep apart,
+     * take longer than six timeouts, and than the two timeouts and 5 s HTTP/2 grace after which the
+     * connection was once cut: 95 reads, at least 9.5 s, however fast the machine.
+     */
+    private static final int SIZE = 96 * WINDOW;
 
     private final byte[] body = Fixtures.alphabet(SIZE);
     @AutoClose
@@ -111,7 +116,7 @@ class Http2SlowReaderTest {
         start();
         Http2TestClient.Call call = h2.client.openPaused("/big");
         Reader reader = new Reader(call);
-        // a window's worth every 100 ms: 128 windows, about 13 s, eight idle timeouts (before the fix
+        // a window's worth every 100 ms: 96 windows, about 10 s, over six idle timeouts (before the fix
         // the connection was cut after two timeouts and the codec's 5 s grace: 8 s)
         long start = System.nanoTime();
         reader.readUntilDone(SLOW_READ_MILLIS);

@@ -12,13 +12,18 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.rproxy.core.store.Representation;
 
 /**
  * A client that asks for a large document and never reads it gives its connection (and the
  * outbound buffer behind it) back after one idle timeout; a client that reads slowly but steadily
  * keeps it. Real sockets, since only a real socket pushes back.
+ * The cases run at once: each has its own server and socket, and mostly waits, for the idle
+ * timeout or on its reader's beat.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class WriteStallTest {
 
     // Long enough that a loaded machine's scheduling gaps never read as a stalled reader.
