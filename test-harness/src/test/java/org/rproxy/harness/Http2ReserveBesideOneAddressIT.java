@@ -73,7 +73,7 @@ class Http2ReserveBesideOneAddressIT {
             try {
                 crowd.ask(crowd.nonReader(HOST), STREAMS);
             } catch (IOException e) {
-                refused++; // answered 503 in HTTP/1.1 and closed: not an HTTP/2 connection
+                refused++; // refused with GOAWAY and closed: a write failed
             }
         }
         PushTree.await(Duration.ofSeconds(20), "the host's connections holding every ordinary place",

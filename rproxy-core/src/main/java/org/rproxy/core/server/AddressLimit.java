@@ -97,7 +97,7 @@ final class AddressLimit {
             } else if (n >= max) {
                 refused.increment();
                 log.warn(LOG, "refused a connection from {}, which has {} open already, the most"
-                        + " listen.max-connections-per-address allows; answered 503", source, max);
+                        + " listen.max-connections-per-address allows", source, max);
                 return null;
             } else if (count.compareAndSet(n, n + 1)) {
                 AtomicInteger taken = count;

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -25,7 +26,7 @@ import org.rproxy.core.model.AltoError;
  *   socket-writes (SocketWrites) → first-byte (FirstByteDeadline) → [tls] → detect (ProtocolDetector) → http (Http1Codec)
  *         → deadline (RequestDeadline) → assembler (RequestAssembler) → exchange (ExchangeHandler)
  *                                                                          while under the limits
- *   [tls] → http (Http1Codec) → overload (OverloadResponder)          beyond one
+ *   [tls] → http (Http1Codec.Encoder) → overload (OverloadResponder)  beyond one
  * </pre>
  *
  * When the client opens with the HTTP/2 preface, everything after the detector is replaced by
@@ -45,8 +46,8 @@ import org.rproxy.core.model.AltoError;
  * may make the node do (resets, small CONTINUATIONs, queued control frames, empty DATA frames:
  * the {@code HTTP2_MAX_*} constants) and ends it with GOAWAY past a bound; the connection then
  * lingers behind its GOAWAY ({@link Http2ErrorClose}) so that a client still sending reads it. A connection beyond
- * the limit is answered before it says anything, so in HTTP/1.1 whatever it speaks (an HTTP/2
- * client sees a connection error and closes).
+ * a limit is refused in the protocol its first bytes (or ALPN) show: HTTP/1.1 503, or for an HTTP/2
+ * client SETTINGS and GOAWAY ({@link OverloadResponder}).
  *
  * <p>The connection takes its place in the {@link ConnectionLimit} here, whatever its protocol
  * and however many streams it carries, and one among its client's ({@link AddressLimit}, asked
@@ -73,8 +74,11 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
     static final String EXCHANGE = "exchange";
     static final String OVERLOAD = "overload";
 
-    /** Refused connections that may wait at once for their client to read the 503 and leave. */
+    /** Refused connections that may wait at once for their first bytes, or for their client to read the refusal and leave. */
     static final int MAX_LINGERING = 256;
+    /** RFC 9113 §7: the GOAWAY codes of an HTTP/2 client refused for its address's excess, and for the node's. */
+    static final long ENHANCE_YOUR_CALM = 0xb;
+    static final long REFUSED_STREAM = 0x7;
     /** How often one kind of front-end warning may be written; the ones between are counted. */
     private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
     /** Body pieces handed up by the decoder; the limit on the whole body is separate. */
@@ -172,12 +176,12 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         AddressLimit.Place place = perAddress.tryAcquire(ch.remoteAddress());
         if (place == null) {
-            refuse(ch, p, FrontEndErrors.tooManyFromAddress(config.maxConnectionsPerAddress()));
+            refuse(ch, p, FrontEndErrors.tooManyFromAddress(config.maxConnectionsPerAddress()), ENHANCE_YOUR_CALM);
             return;
         }
         if (!limit.tryAcquire()) {
             place.release();
-            refuse(ch, p, FrontEndErrors.overloaded());
+            refuse(ch, p, FrontEndErrors.overloaded(), REFUSED_STREAM);
             return;
         }
         ch.closeFuture().addListener(f -> {
@@ -268,10 +272,25 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
                 config.sslContext() == null ? config.spool() : null, sends, null));
     }
 
-    /** Answers the connection 503 with {@code error} on accept, and closes it. */
-    private void refuse(Channel ch, ChannelPipeline p, AltoError error) {
+    /**
+     * Refuses the connection in its client's protocol ({@link OverloadResponder}), and closes it.
+     * One that finds no place among the refused connections (a flood) is not kept waiting for its
+     * first bytes: a cleartext one is answered 503 at once, a TLS one closed before its handshake,
+     * whose key exchange and signature would be the dearest thing the node does for it.
+     *
+     * @param goAwayCode what an HTTP/2 client is told (RFC 9113 §7): its own excess, or the node's
+     */
+    private void refuse(Channel ch, ChannelPipeline p, AltoError error, long goAwayCode) {
+        boolean waits = ch instanceof DuplexChannel && lingering.tryAcquire();
+        if (waits) {
+            ch.closeFuture().addListener(f -> lingering.release());
+        } else if (config.sslContext() != null) {
+            ch.close();
+            return;
+        }
         addTls(ch, p);
-        addHttpCodec(p);
-        p.addLast(OVERLOAD, new OverloadResponder(renderer, observer, lingering, warnings, error));
+        p.addLast(HTTP_CODEC, new Http1Codec.Encoder()); // writes the 503; what the client sends reaches the responder as bytes
+        p.addLast(OVERLOAD, new OverloadResponder(renderer, observer, warnings, error, goAwayCode, waits,
+                config.effectiveFirstByteTimeout().toNanos()));
     }
 }

@@ -2,10 +2,12 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,6 +16,9 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import org.rproxy.core.log.RateLimitedLog;
@@ -24,73 +29,158 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves a connection accepted beyond {@link FrontEndConfig#maxConnections()} (or beyond
- * {@link FrontEndConfig#maxConnectionsPerAddress()} from its client's address): it is answered
- * {@code 503} with an ALTO error and {@code Retry-After: 1} (RFC 7285 §8.5.3, RFC 9110 §10.2.3)
- * as soon as it is accepted, without waiting for a request, and is gone within {@link #LINGER_MILLIS}:
- * a flood of connections that never send anything then holds no descriptor for long (waiting
- * for their request held each one for the whole idle timeout). The request is unknown, so the
- * error is in the JSON dialect.
+ * {@link FrontEndConfig#maxConnectionsPerAddress()} from its client's address): it is refused in
+ * its client's protocol and is gone within {@link #LINGER_MILLIS} of accept, so that a flood of
+ * connections that never send anything holds no descriptor for long (waiting for their request
+ * held each one for the whole idle timeout).
  *
- * <p>Closing a socket with unread input makes the kernel send a reset, which can destroy the
- * answer before the client reads it. So after the 503 the connection half-closes (the client
- * reads the answer and then the end of the stream), whatever the client sends is read and
- * dropped, and the connection closes when the client closes or {@link #LINGER_MILLIS} after accept,
- * whichever comes first. At most {@code lingering}'s limit of connections linger at once; past
- * it (a flood) they are closed right after the answer is written. Over TLS the answer waits for
- * the handshake and the connection closes after it (TLS has its own close). One per refused
+ * <p>The protocol is told by the first bytes, with {@link ProtocolDetector}'s rule (at most the
+ * preface's 24 bytes looked at, none held: each read is dropped once looked at), or over TLS by
+ * the protocol ALPN chose. An HTTP/2 client (prior knowledge, or ALPN {@code h2}) gets the server's
+ * preface, an empty SETTINGS frame, then GOAWAY with last stream 0 (nothing was processed, every
+ * request may be sent again: RFC 9113 §6.8), the error code the refusal was made with, and the
+ * refusal's text as debug data: read as HTTP/1.1, the 503 would be a protocol error to it. Anyone
+ * else gets {@code 503} with the ALTO error and {@code Retry-After: 1} (RFC 7285 §8.5.3, RFC 9110
+ * §10.2.3); the request is unknown, so the error is in the JSON dialect. A client that has sent
+ * nothing within {@link #decideNanos} (at most {@link #DECIDE_MILLIS}) is answered as an HTTP/1.1
+ * one, which is what an HTTP/2 client would have sent its preface by.
+ *
+ * <p>Waiting for the first bytes and lingering need a place among the refused connections
+ * ({@code lingering}, taken by the initializer, which says so by {@code waits}); without one (a
+ * flood, or a channel that is not a socket) the 503 is written at once and the connection closed
+ * after it, as before the HTTP/2 refusal existed. Closing a socket with unread input makes the
+ * kernel send a reset, which can destroy the answer before the client reads it. So after the
+ * answer the connection half-closes (the client reads the answer and then the end of the stream),
+ * whatever the client sends is read and dropped, and the connection closes when the client closes
+ * or {@link #LINGER_MILLIS} after accept, whichever comes first. Over TLS the answer waits for the
+ * handshake and the connection closes after it (TLS has its own close). One per refused
  * connection, on its event loop.
  */
 final class OverloadResponder extends ChannelInboundHandlerAdapter {
 
     /** Longest life of a refused connection, from accept. */
     static final long LINGER_MILLIS = 2_000;
+    /** Longest wait for a refused connection's first bytes (or TLS handshake): half its life, for the answer's reading. */
+    static final long DECIDE_MILLIS = LINGER_MILLIS / 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(OverloadResponder.class);
+    /** RFC 9113 §4.1, §6.5, §6.8: a frame's head, and the two frame types a refusal writes. */
+    private static final int FRAME_HEAD = 9;
+    private static final int SETTINGS = 0x4;
+    private static final int GOAWAY = 0x7;
     private static final List<HeaderField> RETRY = List.of(new HeaderField("retry-after", "1"));
     private static final RequestHead UNKNOWN = new RequestHead(RequestHead.UNKNOWN, RequestHead.UNKNOWN, false,
             false, false, null, 0);
 
     private final ResponseRenderer renderer;
     private final RequestObserver observer;
-    private final ConnectionLimit lingering;
     private final RateLimitedLog warnings;
     private final AltoError refusal;
+    private final long goAwayCode;
+    private final boolean waits;
+    private final long decideNanos;
+    /** Bytes of the HTTP/2 preface the client has sent so far; -1 once one differed. */
+    private int matched;
+    private boolean started;
     private boolean answered;
     private ScheduledFuture<?> deadline;
+    private ScheduledFuture<?> undecided;
 
-    /** @param refusal the 503's error: which limit the connection is past */
-    OverloadResponder(ResponseRenderer renderer, RequestObserver observer, ConnectionLimit lingering,
-                      RateLimitedLog warnings, AltoError refusal) {
+    /**
+     * @param refusal     the 503's error: which limit the connection is past
+     * @param goAwayCode  the GOAWAY's error code (RFC 9113 §7) an HTTP/2 client is refused with
+     * @param waits       whether the connection holds a place among the refused ones, to wait for
+     *                    its first bytes and linger; false: answered HTTP/1.1 at once, and closed
+     * @param decideNanos how long to wait for the first bytes, at most {@link #DECIDE_MILLIS}
+     */
+    OverloadResponder(ResponseRenderer renderer, RequestObserver observer, RateLimitedLog warnings, AltoError refusal,
+                      long goAwayCode, boolean waits, long decideNanos) {
         this.renderer = requireNonNull(renderer, "renderer");
         this.observer = requireNonNull(observer, "observer");
-        this.lingering = requireNonNull(lingering, "lingering");
         this.warnings = requireNonNull(warnings, "warnings");
         this.refusal = requireNonNull(refusal, "refusal");
+        this.goAwayCode = goAwayCode;
+        this.waits = waits;
+        this.decideNanos = Math.min(decideNanos, TimeUnit.MILLISECONDS.toNanos(DECIDE_MILLIS));
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         if (ctx.channel().isActive()) {
-            answer(ctx);
+            start(ctx);
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        answer(ctx);
+        start(ctx);
         ctx.fireChannelActive();
     }
 
-    private void answer(ChannelHandlerContext ctx) {
+    private void start(ChannelHandlerContext ctx) {
+        if (started) {
+            return;
+        }
+        started = true;
+        deadline = ctx.executor().schedule((Runnable) ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        if (!waits) {
+            answerHttp1(ctx);
+            return;
+        }
+        undecided = ctx.executor().schedule(() -> answerHttp1(ctx), decideNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (!answered && msg instanceof ByteBuf bytes) {
+                matched = ProtocolDetector.prefaceMatched(bytes, matched);
+                if (matched < 0) {
+                    answerHttp1(ctx);
+                } else if (matched == ProtocolDetector.PREFACE_LENGTH) {
+                    answerHttp2(ctx);
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** The 503, which an HTTP/1.1 client (or one that said nothing) is refused with. */
+    private void answerHttp1(ChannelHandlerContext ctx) {
         if (answered) {
             return;
         }
         answered = true;
-        deadline = ctx.executor().schedule((Runnable) ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         FullHttpResponse response = renderer.error(UNKNOWN, refusal, Dialect.JSON, RETRY);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         long bodyBytes = response.content().readableBytes();
         ctx.writeAndFlush(response).addListener(f -> afterAnswer(ctx, f.isSuccess()));
+        observe(ctx, bodyBytes);
+    }
+
+    /** SETTINGS, then GOAWAY with last stream 0, the code and the refusal's text: an HTTP/2 client's refusal. */
+    private void answerHttp2(ChannelHandlerContext ctx) {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        ctx.pipeline().remove(AltoChannelInitializer.HTTP_CODEC); // HTTP/1.1's encoder: frames go out as they are
+        byte[] debug = refusal.message().getBytes(StandardCharsets.UTF_8);
+        ByteBuf frames = ctx.alloc().buffer(2 * FRAME_HEAD + 8 + debug.length);
+        frameHead(frames, 0, SETTINGS);
+        frameHead(frames, 8 + debug.length, GOAWAY);
+        frames.writeInt(0).writeInt((int) goAwayCode).writeBytes(debug);
+        ctx.writeAndFlush(frames).addListener(f -> afterAnswer(ctx, f.isSuccess()));
+        observe(ctx, debug.length);
+    }
+
+    /** A frame's head on stream 0 with no flags (RFC 9113 §4.1). */
+    private static void frameHead(ByteBuf out, int length, int type) {
+        out.writeMedium(length).writeByte(type).writeByte(0).writeInt(0);
+    }
+
+    private void observe(ChannelHandlerContext ctx, long bodyBytes) {
         try {
             observer.onResponse(new Served(ctx.channel().remoteAddress(), RequestHead.UNKNOWN, UNKNOWN.method(),
                     UNKNOWN.path(), UNKNOWN.path(), 503, bodyBytes, 0, CacheStatus.NONE, "identity", Dialect.JSON));
@@ -99,14 +189,13 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Half-closes and lingers when that is possible and a place is free; else closes. */
+    /** Half-closes and lingers when the connection holds a place for it; else closes. */
     private void afterAnswer(ChannelHandlerContext ctx, boolean written) {
         boolean plain = ctx.pipeline().get(AltoChannelInitializer.TLS) == null;
-        if (!written || !plain || !(ctx.channel() instanceof DuplexChannel duplex) || !lingering.tryAcquire()) {
+        if (!written || !plain || !waits || !(ctx.channel() instanceof DuplexChannel duplex)) {
             ctx.close();
             return;
         }
-        ctx.channel().closeFuture().addListener(f -> lingering.release());
         ChannelFuture shut = duplex.shutdownOutput();
         shut.addListener(f -> {
             if (!f.isSuccess()) {
@@ -115,16 +204,22 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
         });
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ReferenceCountUtil.release(msg);
-    }
-
-    /** The client has closed its side: it has read the answer, or will not. */
+    /**
+     * The client has closed its side: it has read the answer, or will not. Or the TLS handshake
+     * is done: ALPN's choice, when it made one, tells the protocol before any byte comes.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             ctx.close();
+        } else if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess() && !answered) {
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            String chosen = tls == null ? null : tls.applicationProtocol();
+            if (ApplicationProtocolNames.HTTP_2.equals(chosen)) {
+                answerHttp2(ctx);
+            } else if (ApplicationProtocolNames.HTTP_1_1.equals(chosen)) {
+                answerHttp1(ctx);
+            }
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -133,6 +228,9 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (deadline != null) {
             deadline.cancel(false);
+        }
+        if (undecided != null) {
+            undecided.cancel(false);
         }
         ctx.fireChannelInactive();
     }

@@ -26,6 +26,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 final class ProtocolDetector extends ByteToMessageDecoder {
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** The bytes of the client's connection preface: a connection is HTTP/2 once they all match. */
+    static final int PREFACE_LENGTH = PREFACE.length;
 
     private final Consumer<ChannelPipeline> toHttp2;
 
@@ -36,16 +38,28 @@ final class ProtocolDetector extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        int n = Math.min(in.readableBytes(), PREFACE.length);
-        for (int i = 0; i < n; i++) {
-            if (in.getByte(in.readerIndex() + i) != PREFACE[i]) {
-                ctx.pipeline().remove(this);
-                return;
-            }
-        }
-        if (n == PREFACE.length) {
+        int matched = prefaceMatched(in, 0);
+        if (matched < 0) {
+            ctx.pipeline().remove(this);
+        } else if (matched == PREFACE.length) {
             toHttp2.accept(ctx.pipeline());
             ctx.pipeline().remove(this);
         }
+    }
+
+    /**
+     * The rule itself, for a reader that holds no bytes ({@link OverloadResponder} drops what it
+     * reads): how many of the preface's bytes match once {@code in}'s readable bytes (not
+     * consumed) follow {@code matched} that matched before; {@code -1} at the first that differs.
+     * The connection is HTTP/2 when this reaches {@link #PREFACE_LENGTH}.
+     */
+    static int prefaceMatched(ByteBuf in, int matched) {
+        int n = Math.min(in.readableBytes(), PREFACE.length - matched);
+        for (int i = 0; i < n; i++) {
+            if (in.getByte(in.readerIndex() + i) != PREFACE[matched + i]) {
+                return -1;
+            }
+        }
+        return matched + n;
     }
 }
