@@ -69,7 +69,7 @@ public final class FrontEndMeters {
         counter(registry, server, "rproxy.queries.skipped", AltoHttpServer::queriesSkipped,
                 "Queries not computed because their client left before their turn on the query pool");
         counter(registry, server, "rproxy.connections.per.address.refused", AltoHttpServer::connectionsRefusedPerAddress,
-                "Connections answered 503 because their client address had listen.max-connections-per-address open");
+                "Connections refused (503, or GOAWAY to HTTP/2) because their client address had listen.max-connections-per-address open");
     }
 
     /** A gauge read from {@code server} when scraped; {@code unit} null for a count. */

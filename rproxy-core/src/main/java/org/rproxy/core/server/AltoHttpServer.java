@@ -225,7 +225,7 @@ public final class AltoHttpServer implements AutoCloseable {
     }
 
     /**
-     * Connections refused so far (answered 503) because their client's address, or its IPv6 /64,
+     * Connections refused so far (503, or GOAWAY to an HTTP/2 client) because their client's address, or its IPv6 /64,
      * had {@link FrontEndConfig#maxConnectionsPerAddress} open already: what the
      * {@code rproxy_connections_per_address_refused_total} counter shows. Any thread.
      */
