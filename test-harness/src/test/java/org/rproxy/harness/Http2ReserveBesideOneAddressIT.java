@@ -73,7 +73,7 @@ class Http2ReserveBesideOneAddressIT {
             try {
                 crowd.ask(crowd.nonReader(HOST), STREAMS);
             } catch (IOException e) {
-                refused++; // refused with GOAWAY and closed: a write failed
+                refused++; // a write to a connection the node refused (GOAWAY, then closed) may fail, or may not: the meter counts
             }
         }
         PushTree.await(Duration.ofSeconds(20), "the host's connections holding every ordinary place",

@@ -253,7 +253,7 @@ class Http2FrontEndTest {
         Http2TestClient first = connect(server);
         assertEquals(200, first.open("GET", "/doc", null).status());
         Http2TestClient second = connect(server);
-        // Refused on accept, in HTTP/1.1: to an HTTP/2 client that is a connection error.
+        // Refused in HTTP/2 (SETTINGS, GOAWAY: RefusedHttp2ClientTest), then closed.
         assertTrue(second.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "the second connection is closed");
         assertEquals(200, first.open("GET", "/doc", null).status());
     }

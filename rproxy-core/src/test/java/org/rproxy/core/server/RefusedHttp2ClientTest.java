@@ -152,6 +152,21 @@ class RefusedHttp2ClientTest {
         assertEquals(0, server.connectionsRefusedPerAddress(), "the node's limit, not the address's");
     }
 
+    /** Netty's own HTTP/2 client codec reads the refusal as the server's preface and a GOAWAY, not as a broken connection. */
+    @Test
+    void nettysHttp2ClientReadsTheRefusalAsSettingsAndGoAway() throws Exception {
+        server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxConnections(1),
+                Fixtures.serving(Fixtures.identityOnly()));
+        servedFrom(ONE);
+        Http2TestClient refused = new Http2TestClient(server.localAddress(), null);
+        open.add(refused);
+        refused.settings(); // the server's preface, read by the codec
+        assertEquals(0L, refused.goAway().get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                "GOAWAY, last stream 0");
+        refused.channel().closeFuture().await(WAIT.toMillis());
+        assertFalse(refused.channel().isOpen(), "then closed");
+    }
+
     @Test
     void aTlsClientThatChoseH2ByAlpnIsRefusedInHttp2AndOneSpeakingHttp1GetsThe503() throws Exception {
         TestCertificates cert = TestCertificates.make(dir, "front-end");
