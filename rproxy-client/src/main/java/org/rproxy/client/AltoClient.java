@@ -214,27 +214,26 @@ public final class AltoClient implements AutoCloseable {
      * ends): the call takes about as long as its slowest map. The first map (in
      * {@link #mapTargets()} order) that could be had from no source ends the call with its
      * refusal, and the other fetches are stopped; an interrupt of the caller ends it at once, as
-     * any call's does, and stops them all, blaming no source.
+     * any call's does, and stops them all, blaming no source. When the maps had do not fit together
+     * (a source with a network map and a cost map of two versions), the ones behind are asked of the
+     * other sources until the maps fit, and the sources that served those are counted as failing.
      *
      * @return the answers computed from the maps held now
      * @throws ClientException.NoSourceLeft    when a map could be had from no source
      * @throws ClientException.InvalidResponse when the maps fetched do not fit together (a cost map of another
-     *                                         network map's version, taken during a change: call again)
+     *                                         network map's version) and no other source had the one behind in a
+     *                                         version that fits (taken during a change: call again)
      * @throws IllegalStateException           once this client is closed
      */
     public LocalAnswers refreshMaps() {
         refreshKeys();
-        mapFetches.fetchAll(state.mapTargets(), target -> {
+        List<String> targets = state.mapTargets();
+        List<VerifiedDocument> fetched = mapFetches.fetchAll(targets, target -> {
             VerifiedDocument d = sources.fetch(target);
             state.put(target, d.representation());
             return d;
         }, target -> Sources.at(sources.origin(), target));
-        LocalAnswers a = state.rebuild();
-        if (a == null) {
-            throw new ClientException.InvalidResponse(sources.origin(), "the maps fetched do not fit together"
-                    + " (a cost map of another network map version, or no routing cost map): try again");
-        }
-        return a;
+        return new FittingMaps(state, sources).settle(targets, fetched);
     }
 
     /** {@return the answers of the maps held now, or null before {@link #refreshMaps()} or a followed update} */

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -126,15 +127,26 @@ final class Sources {
      * @throws IllegalStateException        once the client is closed
      */
     VerifiedDocument fetch(String target) {
+        return fetch(target, Set.of(), false);
+    }
+
+    /**
+     * As {@link #fetch(String)}, asking none of {@code skip}, nor the overlay when {@code skipOverlay}:
+     * how a map whose copy proved behind the others is asked again elsewhere ({@link FittingMaps}).
+     */
+    VerifiedDocument fetch(String target, Set<URI> skip, boolean skipOverlay) {
         fetcher.requireOpen(at(origin, target)); // a closed client asks no source, the overlay included
         List<ClientException> refused = new ArrayList<>();
-        VerifiedDocument fromOverlay = fromOverlay(target, refused);
+        VerifiedDocument fromOverlay = skipOverlay ? null : fromOverlay(target, refused);
         if (fromOverlay != null) {
             return fromOverlay;
         }
         // failures that are the source's only if another source then has a valid copy
         Map<URI, ClientException> ifAnotherHasIt = new LinkedHashMap<>();
         for (URI source : order()) {
+            if (skip.contains(source)) {
+                continue;
+            }
             URI uri = at(source, target);
             if (Thread.currentThread().isInterrupted()) {
                 throw new ClientException.Interrupted(uri, null); // the caller's, maybe while the overlay was asked
@@ -252,6 +264,16 @@ final class Sources {
         Matcher m = MAX_AGE.matcher(r.headers().firstValue("cache-control").orElse(""));
         long maxAge = m.find() ? Long.parseLong(m.group(1)) : 0;
         return checker.check(uri, target, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), maxAge, floor);
+    }
+
+    /** The listed source (a proxy or the origin) whose URL for {@code target} is {@code uri}, or null (the overlay's). */
+    URI sourceOf(URI uri, String target) {
+        for (URI s : proxies) {
+            if (at(s, target).equals(uri)) {
+                return s;
+            }
+        }
+        return at(origin, target).equals(uri) ? origin : null;
     }
 
     /** {@code target} (an absolute path, with its query) on {@code source}'s scheme and authority. */
