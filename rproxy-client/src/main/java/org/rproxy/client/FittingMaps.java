@@ -15,7 +15,8 @@ import java.util.Set;
 import org.rproxy.core.store.Representation;
 
 /**
- * Makes the maps of one {@link AltoClient#refreshMaps()} fit together. Each map is verified on its
+ * Makes the maps of one {@link AltoClient#refreshMaps()}, or of one poll of a follower
+ * ({@link MapPoll}), fit together. Each map is verified on its
  * own, so a source can hand over a network map and a cost map that are both genuine but of two
  * versions (a cost map whose {@code dependent-vtags}, RFC 7285 §11.2.3, names another version of
  * the network map): a proxy half-way through an update, or one that mixes versions on purpose to
@@ -43,8 +44,8 @@ final class FittingMaps {
     }
 
     /**
-     * The answers of the maps held, once the copies {@code fetched} in this refresh (of
-     * {@code targets}, in order, already held) are made to fit as the class says.
+     * The answers of the maps held, once the copies {@code fetched} in this refresh or poll (of
+     * {@code targets}, in order, already held; null for one not had) are made to fit as the class says.
      *
      * @throws ClientException.InvalidResponse when no source has maps that fit the others
      * @throws ClientException.Interrupted     when the caller is interrupted: no source is blamed
@@ -52,7 +53,9 @@ final class FittingMaps {
     LocalAnswers settle(List<String> targets, List<VerifiedDocument> fetched) {
         Map<String, VerifiedDocument> copies = new LinkedHashMap<>();
         for (int i = 0; i < targets.size(); i++) {
-            copies.put(targets.get(i), fetched.get(i));
+            if (fetched.get(i) != null) { // a poll's map no source gave: its copy held is not judged
+                copies.put(targets.get(i), fetched.get(i));
+            }
         }
         Map<String, Set<URI>> skip = new HashMap<>();
         Set<String> skipOverlay = new HashSet<>();

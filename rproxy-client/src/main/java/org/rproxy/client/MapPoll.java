@@ -2,6 +2,7 @@ package org.rproxy.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -13,7 +14,8 @@ import org.rproxy.core.answer.AnswerEngine;
  * (the client's {@link MapFetches}, shared with it, so that a poll at a flash crowd waits for its
  * slowest map, not for the sum of them). Unlike {@code refreshMaps}, a map that could not be had
  * does not stop the others: the listener is told each refusal, in the maps' order, and every map
- * had is taken. A close of the follower interrupts the poll: the fetches under way are stopped, no
+ * had is taken; maps had that do not fit together are made to fit as {@code refreshMaps} makes them
+ * ({@link FittingMaps}), the listener told when no source has maps that fit. A close of the follower interrupts the poll: the fetches under way are stopped, no
  * source is blamed and nothing is told. Runs on the follower's thread.
  */
 final class MapPoll {
@@ -42,9 +44,10 @@ final class MapPoll {
         } catch (ClientException e) {
             listener.refused(e);
         }
+        List<String> targets = state.mapTargets();
         List<Polled> polled;
         try {
-            polled = mapFetches.fetchAll(state.mapTargets(), this::fetch, t -> Sources.at(sources.origin(), t));
+            polled = mapFetches.fetchAll(targets, this::fetch, t -> Sources.at(sources.origin(), t));
         } catch (ClientException.Interrupted e) {
             return;
         } catch (IllegalStateException e) {
@@ -54,16 +57,27 @@ final class MapPoll {
             throw e;
         }
         boolean changed = false;
+        List<VerifiedDocument> had = new ArrayList<>(polled.size());
         for (Polled p : polled) {
             if (p.refused() != null) {
                 listener.refused(p.refused());
             }
             changed |= p.changed();
+            had.add(p.doc());
         }
-        LocalAnswers a = changed ? state.rebuild() : null;
-        if (a != null) {
-            listener.changed(a);
+        if (!changed) {
+            return;
         }
+        LocalAnswers a;
+        try {
+            a = new FittingMaps(state, sources).settle(targets, had);
+        } catch (ClientException.Interrupted e) {
+            return;
+        } catch (ClientException e) {
+            listener.refused(e); // no source had maps that fit: the answers told last stand
+            return;
+        }
+        listener.changed(a);
     }
 
     /**
@@ -72,15 +86,16 @@ final class MapPoll {
      */
     private Polled fetch(String target) {
         try {
-            return new Polled(state.put(target, sources.fetch(target).representation()), null);
+            VerifiedDocument d = sources.fetch(target);
+            return new Polled(state.put(target, d.representation()), d, null);
         } catch (ClientException.Interrupted e) {
             throw e;
         } catch (ClientException e) {
-            return new Polled(false, e);
+            return new Polled(false, null, e);
         }
     }
 
-    /** What one map's fetch came to: taken as a change or not, or refused (with why). */
-    private record Polled(boolean changed, ClientException refused) {
+    /** What one map's fetch came to: the copy had and whether it was taken as a change, or refused (with why). */
+    private record Polled(boolean changed, VerifiedDocument doc, ClientException refused) {
     }
 }

@@ -3,6 +3,7 @@ package org.rproxy.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -17,11 +18,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.core.testing.Eventually;
 
 /**
@@ -29,7 +32,9 @@ import org.rproxy.core.testing.Eventually;
  * genuine and validly signed, so that they do not fit together (the cost map's
  * {@code dependent-vtags} names another network map version): {@link AltoClient#refreshMaps()}
  * asks the next source (the origin) for the map that is behind, returns answers from maps that fit,
- * and counts the proxy as failing, rather than refusing every refresh while that proxy is first.
+ * and counts the proxy as failing, rather than taking maps that do not fit (answers without the cost
+ * map, or from the stale network map) on every refresh while that proxy is first; a polling
+ * follower likewise.
  */
 class MismatchedMapsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -90,6 +95,35 @@ class MismatchedMapsTest {
         assertEquals(Optional.of("PID3"), a.pid("128.36.1.7"), "not from the old one");
         assertAskedForBoth();
         assertTrue(client.health().coolingDown(URI.create(hostile.base())), client.health().toString());
+    }
+
+    @Test
+    void aPollingFollowerTakesMapsThatFitToo() throws Exception {
+        try (AltoClient polling = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                .withTimeout(TIMEOUT).withMaxEventBytes(1 << 20).withPollInterval(Duration.ofMillis(200)))) {
+            polling.refreshMaps(); // the first version, from the origin (the proxy answers 503)
+            byte[] oldCosts = genuine(LocalOrigin.COST_MAP);
+            changeNetworkMap(oldCosts);
+            serveMixed(genuine(LocalOrigin.NETWORK_MAP), oldCosts);
+            HeardUpdates heard = new HeardUpdates();
+
+            UpdateFollower f = polling.follow(heard);
+            try {
+                // neither source streams (404, 503): the follower polls, and is told the new network map's answers
+                LocalAnswers a = null;
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (a == null && System.nanoTime() < end) {
+                    LocalAnswers next = heard.changes.poll(1, TimeUnit.SECONDS);
+                    a = next != null && next.pid("128.36.2.7").equals(Optional.of("PID1")) ? next : null;
+                }
+                assertNotNull(a, "the new network map's answers told: " + heard);
+                assertEquals(5.0, a.cost("128.36.2.7", "130.132.3.9").orElseThrow(), 0.0);
+                assertEquals(2, a.versions().size(), "the network map and its cost map: " + a.versions());
+            } finally {
+                f.close();
+            }
+            assertTrue(polling.health().coolingDown(URI.create(hostile.base())), polling.health().toString());
+        }
     }
 
     /** The hostile source was asked for both maps: it was first, and its maps were what did not fit. */
