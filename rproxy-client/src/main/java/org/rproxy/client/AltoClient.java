@@ -216,7 +216,8 @@ public final class AltoClient implements AutoCloseable {
      * refusal, and the other fetches are stopped; an interrupt of the caller ends it at once, as
      * any call's does, and stops them all, blaming no source. When the maps had do not fit together
      * (a source with a network map and a cost map of two versions), the ones behind are asked of the
-     * other sources until the maps fit, and the sources that served those are counted as failing.
+     * other sources until the maps fit (no source is counted as failing for it: a pull proxy is half-way
+     * through each update for a moment).
      *
      * @return the answers computed from the maps held now
      * @throws ClientException.NoSourceLeft    when a map could be had from no source

@@ -26,13 +26,15 @@ import org.rproxy.core.store.Representation;
  * <p>So when the maps held do not fit, the maps that are behind (signed before the newest map held:
  * a document that names a version is signed after that version exists, so of a pair that do not
  * fit the earlier-signed one is the stale one) are asked again of the other sources, skipping for
- * each map every source whose copy proved behind, until the maps fit or no source is left. The
- * sources whose copies were replaced by newer ones are then counted as failing (an
- * {@link ClientException.InvalidResponse}, which cools a proxy down), but only once the maps fit:
- * as with a copy out of its validity, a source is blamed only when another had what it lacked.
- * The origin is never skipped nor blamed: a copy of its that is behind was current when it was
- * sent (the maps changed between two fetches), and asked again it has the current one. Runs on
- * the caller's thread.
+ * each map every source whose copy proved behind, until the maps fit or no source is left. No
+ * source is counted as failing for it: every honest pull proxy is half-way through each update
+ * of the maps for a moment, and clients refreshing then (many at once, when a stream tells them of
+ * the update) would each cool it down and take their next refreshes to the next source, in the
+ * end the origin, as the crowd rproxy is there to spare it arrives. A source that mixes versions
+ * on purpose costs each refresh one fetch more, and cannot keep the client from answers. The
+ * origin is never skipped: a copy of its that is behind was current when it was sent (the maps
+ * changed between two fetches), and asked again it has the current one. Runs on the caller's
+ * thread.
  */
 final class FittingMaps {
     private final HeldState state;
@@ -59,14 +61,12 @@ final class FittingMaps {
         }
         Map<String, Set<URI>> skip = new HashMap<>();
         Set<String> skipOverlay = new HashSet<>();
-        Map<URI, ClientException> toBlame = new LinkedHashMap<>();
         List<ClientException> refused = new ArrayList<>();
         // each round skips one more source for some map, so this many rounds ask every source for every map
         int rounds = (sources.proxies().size() + 2) * Math.max(1, copies.size());
         for (int round = 0; round < rounds; round++) {
             LocalAnswers a = state.rebuild();
             if (fits(a, copies.keySet())) {
-                toBlame.forEach(sources.health()::failed);
                 return a;
             }
             List<String> behind = behind(copies.keySet());
@@ -90,11 +90,6 @@ final class FittingMaps {
                 }
                 state.put(target, again.representation());
                 copies.put(target, again);
-                if (from != null && !from.equals(sources.origin()) && again.created().isAfter(old.created())) {
-                    toBlame.putIfAbsent(from, new ClientException.InvalidResponse(old.source(), "its copy (signed "
-                            + old.created() + ") is behind the other maps fetched and does not fit them; "
-                            + again.source() + " had one that does (signed " + again.created() + ")"));
-                }
             }
         }
         throw doNotFit(refused);
