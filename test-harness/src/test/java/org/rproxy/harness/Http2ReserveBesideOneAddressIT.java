@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.testing.Loopbacks;
 
 /**
  * The places the node keeps for a connection's first answer ({@code Http2ReaderBesideNonReadersIT})
@@ -36,7 +37,7 @@ import org.rproxy.core.server.FrontEndConfig;
  */
 class Http2ReserveBesideOneAddressIT {
 
-    private static final InetAddress HOST = address("127.0.0.2");
+    private static final InetAddress HOST = Loopbacks.SECOND;
     private static final int CONNECTIONS = 24;
     private static final int PER_ADDRESS = 4;
     private static final int STREAMS = 32;
@@ -49,13 +50,6 @@ class Http2ReserveBesideOneAddressIT {
     Path dir;
     private NonReadingCrowd crowd;
 
-    private static InetAddress address(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterEach
     void stop() throws Exception {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.testing.Eventually;
+import org.rproxy.core.testing.Loopbacks;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
 
@@ -43,8 +44,8 @@ import org.rproxy.core.tls.Tls;
 class ConnectionsPerAddressTest {
 
     private static final Duration WAIT = Http2TestClient.WAIT;
-    private static final InetAddress ONE = address("127.0.0.1");
-    private static final InetAddress TWO = address("127.0.0.2");
+    private static final InetAddress ONE = Loopbacks.FIRST;
+    private static final InetAddress TWO = Loopbacks.SECOND;
     private static final String GET = "GET /networkmap HTTP/1.1\r\nHost: a\r\n\r\n";
 
     @TempDir
@@ -52,13 +53,6 @@ class ConnectionsPerAddressTest {
     private final List<AutoCloseable> open = new ArrayList<>();
     private AltoHttpServer server;
 
-    private static InetAddress address(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterEach
     void stop() throws Exception {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.testing.Loopbacks;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
 
@@ -39,8 +40,8 @@ import org.rproxy.core.tls.Tls;
 class RefusedHttp2ClientTest {
 
     private static final Duration WAIT = Http2TestClient.WAIT;
-    private static final InetAddress ONE = address("127.0.0.1");
-    private static final InetAddress TWO = address("127.0.0.2");
+    private static final InetAddress ONE = Loopbacks.FIRST;
+    private static final InetAddress TWO = Loopbacks.SECOND;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String GET = "GET /networkmap HTTP/1.1\r\nHost: a\r\n\r\n";
     private static final String FROM_ADDRESS = "too many connections from this address (1 at most); close one, or retry later";
@@ -50,13 +51,6 @@ class RefusedHttp2ClientTest {
     private final List<AutoCloseable> open = new ArrayList<>();
     private AltoHttpServer server;
 
-    private static InetAddress address(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterEach
     void stop() throws Exception {
