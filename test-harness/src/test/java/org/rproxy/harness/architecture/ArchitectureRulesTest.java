@@ -20,6 +20,9 @@ class ArchitectureRulesTest {
     private static final JavaClasses PUSH_INTO_PULL = classes("org.rproxy.push.archfixture.PushImportingPull");
     private static final JavaClasses MODEL_INTO_NETTY =
             classes("org.rproxy.core.model.archfixture.ModelImportingNettyAndPull");
+    private static final JavaClasses ORIGIN_INTO_PULL = classes("org.rproxy.origin.archfixture.OriginImportingPull");
+    private static final JavaClasses CLIENT_INTO_ORIGIN = classes("org.rproxy.client.archfixture.ClientImportingOrigin");
+    private static final JavaClasses OVERLAY_INTO_PUSH = classes("org.rproxy.overlay.archfixture.OverlayImportingPush");
 
     @Test
     void pullImportingPushIsCaught() {
@@ -29,6 +32,21 @@ class ArchitectureRulesTest {
     @Test
     void pushImportingPullIsCaught() {
         assertCaught(ArchitectureRules.PUSH_IS_INDEPENDENT, PUSH_INTO_PULL, "org.rproxy.pull.PullProxy");
+    }
+
+    @Test
+    void originImportingAProxyFeedIsCaught() {
+        assertCaught(ArchitectureRules.ORIGIN_IS_INDEPENDENT, ORIGIN_INTO_PULL, "org.rproxy.pull.PullProxy");
+    }
+
+    @Test
+    void clientImportingAServerRoleIsCaught() {
+        assertCaught(ArchitectureRules.CLIENT_STANDS_ON_CORE, CLIENT_INTO_ORIGIN, "org.rproxy.origin.Origin");
+    }
+
+    @Test
+    void overlayImportingAProxyFeedIsCaught() {
+        assertCaught(ArchitectureRules.OVERLAY_STANDS_ON_CORE_AND_CLIENT, OVERLAY_INTO_PUSH, "org.rproxy.push.PushProxy");
     }
 
     @Test
@@ -59,6 +77,9 @@ class ArchitectureRulesTest {
         // their own packages, not a blanket ban.
         ArchitectureRules.MODEL_IS_PLAIN.allowEmptyShould(true).check(PULL_INTO_PUSH);
         ArchitectureRules.CORE_KNOWS_NO_ROLE.allowEmptyShould(true).check(PULL_INTO_PUSH);
+        // and the client's and overlay's rules do not reach past their own packages either
+        ArchitectureRules.CLIENT_STANDS_ON_CORE.allowEmptyShould(true).check(ORIGIN_INTO_PULL);
+        ArchitectureRules.OVERLAY_STANDS_ON_CORE_AND_CLIENT.allowEmptyShould(true).check(CLIENT_INTO_ORIGIN);
     }
 
     private static void assertCaught(ArchRule rule, JavaClasses classes, String forbidden) {
