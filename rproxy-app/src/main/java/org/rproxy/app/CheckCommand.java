@@ -118,7 +118,8 @@ final class CheckCommand implements Callable<Integer> {
         // The options it starts with fill in what the file leaves out (its upstream, its keys), as at start.
         List<String> refused = new ArrayList<>(); // told after the file's problems
         ProxyCommand proxy = NodeOptions.proxy(config, nodeOptions, refused::add);
-        List<String> found = ProxyFile.check(config, proxy.upstream, proxy.trust, proxy.sources());
+        List<String> found = ProxyFile.check(config, proxy.upstream, proxy.trust, proxy.listen,
+                proxy.sources());
         problems.addAll(found);
         problems.addAll(refused);
         // The overlay's file the options name is checked whatever the file's problems.

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.ConfigLoader;
 import org.rproxy.core.config.FillIn;
@@ -20,10 +21,11 @@ import org.rproxy.core.config.UpstreamConfig;
  * out, it is refused naming both ({@code f.yaml: upstream.url: missing (give it in f.yaml or as
  * --upstream)}). A value the file leaves out and an option gives is refused, when bad, in the
  * option's name. The options win over the file's values: they replace them before the file is
- * checked ({@code --upstream}, {@code --trust}), or the file's are dropped before it is checked and
- * the options applied on top (every other option with a key in the file: {@code --listen},
- * {@code --tls-cert}, {@code --upstream-ca}, ...), so a value of the file that will not be used
- * refuses nothing ({@link ProxyCommand#settings}).
+ * checked ({@code --upstream}, {@code --trust}, and {@code --listen}, which the file's admin address
+ * and upstreams are checked against), or the file's are dropped before it is checked and the
+ * options applied on top (every other option with a key in the file: {@code --tls-cert},
+ * {@code --upstream-ca}, ...), so a value of the file that will not be used refuses nothing
+ * ({@link ProxyCommand#settings}).
  * Both {@code rproxy proxy} and {@code rproxy check} read the file so. Stateless.
  */
 final class ProxyFile {
@@ -37,12 +39,12 @@ final class ProxyFile {
      *
      * @throws ConfigException every problem, one a line
      */
-    static ProxyConfig load(Path file, List<URI> upstream, List<Path> trust, ProxySources from) {
+    static ProxyConfig load(Path file, List<URI> upstream, List<Path> trust, Address listen, ProxySources from) {
         try {
-            return new ConfigLoader().load(file, ProxyConfig.class, fills(upstream, trust, from));
+            return new ConfigLoader().load(file, ProxyConfig.class, fills(upstream, trust, listen, from));
         } catch (ConfigException e) {
             List<String> lines = explained(List.of(String.valueOf(e.getMessage()).split("\n")), file, upstream, trust,
-                    from);
+                    listen, from);
             ConfigException refused = new ConfigException(String.join("\n", lines), e.getCause());
             refused.setStackTrace(e.getStackTrace());
             throw refused;
@@ -50,15 +52,19 @@ final class ProxyFile {
     }
 
     /** Every problem {@link #load} would refuse the file with, for {@code rproxy check}; empty when none. */
-    static List<String> check(Path file, List<URI> upstream, List<Path> trust, ProxySources from) {
-        return explained(new ConfigLoader().check(file, ProxyConfig.class, fills(upstream, trust, from)), file, upstream,
-                trust, from);
+    static List<String> check(Path file, List<URI> upstream, List<Path> trust, Address listen, ProxySources from) {
+        return explained(new ConfigLoader().check(file, ProxyConfig.class, fills(upstream, trust, listen, from)), file,
+                upstream, trust, listen, from);
     }
 
-    /** The keys {@code --upstream} and {@code --trust} fill in (they may be required), not only drop. */
-    private static final Set<String> FILLED = Set.of("upstream.url", "upstream.urls", "upstream.trust");
+    /**
+     * The keys {@code --upstream} and {@code --trust} fill in (they may be required), and the one
+     * {@code --listen} does (the file's other keys are checked against it: the admin address, an
+     * upstream that would be the proxy itself), not only drop.
+     */
+    private static final Set<String> FILLED = Set.of("upstream.url", "upstream.urls", "upstream.trust", "listen.address");
 
-    private static List<FillIn> fills(List<URI> upstream, List<Path> trust, ProxySources from) {
+    private static List<FillIn> fills(List<URI> upstream, List<Path> trust, Address listen, ProxySources from) {
         List<FillIn> fills = new ArrayList<>();
         for (String key : from.keysGiven()) {
             // every other option given wins over its key in the file (ProxySettings applies it on top): the file's
@@ -68,6 +74,11 @@ final class ProxyFile {
             if (!FILLED.contains(key) && path.length <= 2) {
                 fills.add(path.length == 1 ? FillIn.dropping("", key) : FillIn.dropping(path[0], path[1]));
             }
+        }
+        if (listen != null) {
+            // dropped, the default would stand in for it in those checks, refusing a file the address given suits
+            fills.add(FillIn.replacing("listen", "address", Address.authority(listen.host(), listen.port()),
+                    Set.of("address")));
         }
         if (!upstream.isEmpty()) {
             // One upstream as url, several as urls: as the file would give them, so that the checks name the same key.
@@ -85,11 +96,12 @@ final class ProxyFile {
 
     /**
      * {@code problems} ({@code "FILE: key: reason"}) as the operator reads them: a required key
-     * missing from both names the option that could give it, and a problem of a value an option
-     * filled in names the option.
+     * missing from both names the option that could give it, a problem of a value an option
+     * filled in names the option, and one of a key of the file checked against {@code --listen}'s
+     * address starts with {@code --listen: }, as when the options are applied on top.
      */
     private static List<String> explained(List<String> problems, Path file, List<URI> upstream, List<Path> trust,
-                                          ProxySources from) {
+                                          Address listen, ProxySources from) {
         String in = file + ": ";
         List<String> out = new ArrayList<>();
         for (String line : problems) {
@@ -110,8 +122,11 @@ final class ProxyFile {
                 out.add(in + missing("upstream.trust", file, "--trust"));
             } else if (filled(message, "upstream.url", !upstream.isEmpty())
                     || filled(message, "upstream.urls", !upstream.isEmpty())
-                    || filled(message, "upstream.trust", !trust.isEmpty())) {
+                    || filled(message, "upstream.trust", !trust.isEmpty())
+                    || filled(message, "listen.address", listen != null)) {
                 out.add(from.refused(message, null).getMessage());
+            } else if (listen != null && message.contains(" listen.address")) {
+                out.add("--listen: " + line); // the file's key, refused for the address --listen gives
             } else {
                 out.add(line);
             }

@@ -27,7 +27,7 @@ final class ProxySettings {
         OptionProblems problems = new OptionProblems();
         ProxyConfig.Mode m = problems.value(() -> p.mode == null ? null
                 : ProxySources.parse(ProxyConfig.Mode.class, p.mode, "--mode"), null);
-        ProxyConfig base = p.config != null ? ProxyFile.load(p.config, p.upstream, p.trust, from) : null;
+        ProxyConfig base = p.config != null ? ProxyFile.load(p.config, p.upstream, p.trust, p.listen, from) : null;
         UpstreamConfig up = ProxyFile.upstream(base == null ? null : base.upstream(), p.upstream, p.trust, p.upstreamCa,
                 p.prefetch, from);
         ProxyConfig c;

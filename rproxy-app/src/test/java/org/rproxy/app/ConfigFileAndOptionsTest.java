@@ -176,6 +176,32 @@ class ConfigFileAndOptionsTest {
         }
     }
 
+    /**
+     * The file's keys checked against each other see the address --listen gives, not the default
+     * in place of the file's: with listen.address dropped, a proxy of a chain on one host (its
+     * upstream at the default 127.0.0.1:8282) or one whose admin listener is there was refused as
+     * its own upstream, or as listening twice on one address, though --listen put it elsewhere.
+     * A clash with the address --listen gives is still refused, in --listen's name.
+     */
+    @Test
+    void theFilesOtherKeysAreCheckedAgainstTheAddressListenGives() throws Exception {
+        Files.writeString(file, "listen: {address: '127.0.0.1:8383'}\nadmin: {address: '127.0.0.1:8282'}\n"
+                + "upstream: {url: 'http://127.0.0.1:8282', trust: [" + pub + "]}\n");
+        ProxyConfig c = settings("--config", file.toString(), "--listen", "127.0.0.1:8484");
+        assertEquals(8484, c.listen().address().port());
+        assertEquals(8282, c.admin().address().port());
+        CommandRun run = CommandRun.of("check", "--config", file.toString(), "--listen", "127.0.0.1:8484");
+        assertEquals(0, run.exit(), run.toString());
+
+        run = CommandRun.of("check", "--config", file.toString(), "--listen", "127.0.0.1:8282");
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals(List.of("--listen: " + file + ": admin.address: 127.0.0.1:8282 is listen.address too (127.0.0.1:8282;"
+                        + " expected: an address or port of its own)",
+                "--listen: " + file + ": upstream.url: 'http://127.0.0.1:8282' is this proxy's own listen.address"
+                        + " (127.0.0.1:8282): it would be its own upstream"),
+                run.out().lines().filter(l -> l.startsWith("--listen")).toList(), run.toString());
+    }
+
     @Test
     void whenNeitherGivesThemTheRefusalNamesBothPlaces() throws Exception {
         CommandRun run = CommandRun.of("proxy", "--config", file.toString());
