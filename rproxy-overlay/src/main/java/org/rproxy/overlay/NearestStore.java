@@ -62,10 +62,12 @@ final class NearestStore {
 
     /**
      * Puts {@code item} on the closest of {@code found}'s nodes, and counts those that answer a
-     * get with it afterwards ({@link HeldCheck}); each that acknowledged it and holds nothing is
-     * replaced by the next closest that answered the lookup, up to {@value NearestLookup#WIDEN}
-     * times {@value NearestLookup#K} nodes in all (as far out as a reader's lookup looks while it
-     * finds nothing): nodes that take puts and keep nothing cannot keep the item off the next.
+     * get with it afterwards ({@link HeldCheck}); each that acknowledged it and holds nothing, or
+     * refused it, or never answered, is replaced by the next closest that answered the lookup, up
+     * to {@value NearestLookup#WIDEN} times {@value NearestLookup#K} nodes in all (as far out as a
+     * reader's lookup looks while it finds nothing): nodes that answer lookups and keep nothing put
+     * on them, however they answer the put, cannot keep the item off the next. Not when the lookup
+     * found a newer version of the item: then the closest refuse it rightly, and it goes no farther.
      */
     static CompletableFuture<Integer> put(DHT dht, RPCServer srv, LookupResult found, StorageItem item) {
         requireNonNull(item, "item");
@@ -78,11 +80,13 @@ final class NearestStore {
         List<KBucketEntry> order = new ArrayList<>(found.closestTokens(NearestLookup.K * NearestLookup.WIDEN).keySet());
         order.sort(new KBucketEntry.DistanceOrder(found.target()));
         Map<KBucketEntry, byte[]> first = new HashMap<>();
+        // where a newer version lies, the closest refuse this one as they should: none farther gets it in their place
+        boolean older = found.item().filter(held -> held.seq() > item.seq()).isPresent();
         for (int i = 0; i < order.size(); i++) {
             KBucketEntry e = order.get(i);
             if (i < NearestLookup.K) {
                 first.put(e, found.tokens().get(e));
-            } else {
+            } else if (!older) {
                 store.spares.add(new Target(e, found.tokens().get(e)));
             }
         }
@@ -199,7 +203,7 @@ final class NearestStore {
                 } else if (acked && check != null) {
                     HeldCheck.holds(dht, srv, t.entry, check).thenAccept(held -> ended(held, !held));
                 } else if (ends) {
-                    ended(acked, false);
+                    ended(acked, check != null && !acked); // a put refused or never answered took nothing either
                 }
             }
         });
@@ -209,7 +213,8 @@ final class NearestStore {
 
     /**
      * One target ended: {@code held} whether it counts as storing it; {@code replace} whether the
-     * next spare takes its place (it acknowledged and holds nothing).
+     * next spare takes its place (a publisher's put that it acknowledged and holds nothing, refused,
+     * or never answered).
      */
     private void ended(boolean held, boolean replace) {
         Target next = null;

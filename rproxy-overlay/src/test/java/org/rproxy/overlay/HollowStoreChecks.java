@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import lbms.plugins.mldht.kad.GenericStorage;
 import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
@@ -46,23 +47,9 @@ final class HollowStoreChecks {
         DhtKey publisher = DhtKey.ofSeed(seed);
         byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         byte[] target = GenericStorage.fingerprint(publisher.publicKey(), salt, null).getHash();
-        List<InetSocketAddress> liarAddresses = new ArrayList<>();
-        for (int i = 11; i <= 18; i++) {
-            NamespaceChecks.onLoopback("100.64.0." + i);
-            liarAddresses.add(new InetSocketAddress("100.64.0." + i, 6881));
-        }
         List<HollowNode> liars = new ArrayList<>();
         try {
-            for (int i = 0; i < liarAddresses.size(); i++) {
-                byte[] id = target.clone();
-                id[19] ^= (byte) (i + 1); // closer to the target than any honest node is likely to be
-                liars.add(new HollowNode(liarAddresses.get(i), id));
-            }
-            ByteBuffer all = ByteBuffer.allocate(26 * liars.size());
-            liars.forEach(l -> all.put(l.compact()));
-            liars.forEach(l -> l.nodes = all.array());
-            List<InetSocketAddress> boot = new ArrayList<>(liarAddresses);
-            boot.add(new InetSocketAddress(NamespaceChecks.ip(3), 6881));
+            List<InetSocketAddress> boot = closestTo(target, liars, i -> PutAnswer.ACK);
             try (DhtNode honest = NamespaceChecks.dhtNode(3, dir, List.of(new InetSocketAddress(NamespaceChecks.ip(1), 6881)));
                  DhtNode putting = NamespaceChecks.dhtNode(1, dir, boot)) {
                 honest.joined().get(60, TimeUnit.SECONDS);
@@ -86,19 +73,86 @@ final class HollowStoreChecks {
     }
 
     /**
+     * As {@link #aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther}, the eight closest nodes
+     * answering the lookup with tokens and then refusing every put (a KRPC error, four of them)
+     * or never answering one (the other four): they held nothing either, and counting no
+     * acknowledgement from them, the publisher gave them up without putting the item on the
+     * honest node beyond them, which every reader would have found it on.
+     */
+    static void aPutRefusedOrUnansweredGoesFurther(Path dir) throws Exception {
+        byte[] seed = new byte[32];
+        new SecureRandom().nextBytes(seed);
+        DhtKey publisher = DhtKey.ofSeed(seed);
+        byte[] salt = "map-b".getBytes(StandardCharsets.UTF_8);
+        byte[] target = GenericStorage.fingerprint(publisher.publicKey(), salt, null).getHash();
+        List<HollowNode> liars = new ArrayList<>();
+        try {
+            List<InetSocketAddress> boot = closestTo(target, liars, i -> i % 2 == 0 ? PutAnswer.ERROR : PutAnswer.NONE);
+            try (DhtNode honest = NamespaceChecks.dhtNode(3, dir, List.of(new InetSocketAddress(NamespaceChecks.ip(1), 6881)));
+                 DhtNode putting = NamespaceChecks.dhtNode(1, dir, boot)) {
+                honest.joined().get(60, TimeUnit.SECONDS);
+                putting.joined().get(60, TimeUnit.SECONDS);
+                StorageItem item = GenericStorage.buildMutable("pointer", publisher.privateKey(), salt, 7);
+                Stored put = putting.put(item).get(60, TimeUnit.SECONDS);
+                int asked = liars.stream().mapToInt(l -> l.puts.get()).sum();
+                NamespaceChecks.say("put: " + put + "; the nodes that refuse or drop puts were sent " + asked
+                        + "; the honest node stores " + honest.storedItems() + " items");
+                assertTrue(asked >= NearestLookup.K / 2, "puts sent to the refusing nodes (else this check proves nothing): "
+                        + asked);
+                assertEquals(1, honest.storedItems(), "the item on the honest node, put in the place of nodes that took nothing");
+                assertEquals(1, put.nodes(), "nodes counted as holding the item: the honest one alone");
+            }
+        } finally {
+            liars.forEach(HollowNode::close);
+        }
+    }
+
+    /**
+     * Starts eight {@link HollowNode}s at 100.64.0.11-18 (added to the namespace's {@code lo}),
+     * with ids closer to {@code target} than any honest node is likely to be, each listing all of
+     * them and answering puts as {@code onPut} says for its index, into {@code liars}; returns
+     * their addresses and host 3's, a publisher's bootstrap.
+     */
+    private static List<InetSocketAddress> closestTo(byte[] target, List<HollowNode> liars, IntFunction<PutAnswer> onPut)
+            throws Exception {
+        List<InetSocketAddress> liarAddresses = new ArrayList<>();
+        for (int i = 11; i <= 18; i++) {
+            NamespaceChecks.onLoopback("100.64.0." + i);
+            liarAddresses.add(new InetSocketAddress("100.64.0." + i, 6881));
+        }
+        for (int i = 0; i < liarAddresses.size(); i++) {
+            byte[] id = target.clone();
+            id[19] ^= (byte) (i + 1); // closer to the target than any honest node is likely to be
+            liars.add(new HollowNode(liarAddresses.get(i), id, onPut.apply(i)));
+        }
+        ByteBuffer all = ByteBuffer.allocate(26 * liars.size());
+        liars.forEach(l -> all.put(l.compact()));
+        liars.forEach(l -> l.nodes = all.array());
+        List<InetSocketAddress> boot = new ArrayList<>(liarAddresses);
+        boot.add(new InetSocketAddress(NamespaceChecks.ip(3), 6881));
+        return boot;
+    }
+
+    /** How a {@link HollowNode} answers a {@code put}: acknowledged, refused with a KRPC error, or not at all. */
+    enum PutAnswer { ACK, ERROR, NONE }
+
+    /**
      * A DHT node that is not one: answers every KRPC query with its {@code id}, a {@code token}
-     * and the {@code nodes} it is given, acknowledges every {@code put}, and stores nothing.
+     * and the {@code nodes} it is given, answers every {@code put} as {@code onPut} says, and
+     * stores nothing.
      */
     static final class HollowNode implements AutoCloseable {
         private final DatagramSocket socket;
         private final byte[] id;
+        private final PutAnswer onPut;
         volatile byte[] nodes = new byte[0];
         final AtomicInteger puts = new AtomicInteger();
         final AtomicInteger gets = new AtomicInteger();
 
-        HollowNode(InetSocketAddress at, byte[] id) throws java.net.SocketException {
+        HollowNode(InetSocketAddress at, byte[] id, PutAnswer onPut) throws java.net.SocketException {
             this.socket = new DatagramSocket(at);
             this.id = id;
+            this.onPut = onPut;
             Thread t = new Thread(this::serve, "hollow-dht-node");
             t.setDaemon(true);
             t.start();
@@ -126,14 +180,23 @@ final class HollowStoreChecks {
                         case "get" -> gets;
                         default -> new AtomicInteger();
                     }).incrementAndGet();
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("id", id);
-                    r.put("nodes", nodes);
-                    r.put("token", "tok1".getBytes(StandardCharsets.UTF_8));
+                    boolean put = method.equals("put");
+                    if (put && onPut == PutAnswer.NONE) {
+                        continue;
+                    }
                     Map<String, Object> msg = new LinkedHashMap<>();
                     msg.put("t", query.get("t"));
-                    msg.put("y", "r");
-                    msg.put("r", r);
+                    if (put && onPut == PutAnswer.ERROR) {
+                        msg.put("y", "e");
+                        msg.put("e", List.of(201L, "Generic Error"));
+                    } else {
+                        Map<String, Object> r = new LinkedHashMap<>();
+                        r.put("id", id);
+                        r.put("nodes", nodes);
+                        r.put("token", "tok1".getBytes(StandardCharsets.UTF_8));
+                        msg.put("y", "r");
+                        msg.put("r", r);
+                    }
                     ByteBuffer out = new BEncoder().encode(msg, 4096);
                     byte[] bytes = new byte[out.remaining()];
                     out.get(bytes);

@@ -447,6 +447,10 @@ final class NamespaceChecks {
         HollowStoreChecks.aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther(dir);
     }
 
+    static void aPutRefusedOrUnansweredGoesFurther(Path dir) throws Exception {
+        HollowStoreChecks.aPutRefusedOrUnansweredGoesFurther(dir);
+    }
+
     static void madeUpListingsOfOneNodeAreGivenUpAfterAFew(Path dir) throws Exception {
         HostileListingChecks.madeUpListingsOfOneNodeAreGivenUpAfterAFew(dir);
     }

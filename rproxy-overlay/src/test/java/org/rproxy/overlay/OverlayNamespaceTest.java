@@ -284,6 +284,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aPutTheClosestNodesRefuseOrDropGoesToTheNextNodes(@TempDir Path dir) throws Exception {
+        inNamespace("aPutRefusedOrUnansweredGoesFurther", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void madeUpNodesOneAnswerListsAreGivenUpOnceAFewOfThemFailed(@TempDir Path dir) throws Exception {
         inNamespace("madeUpListingsOfOneNodeAreGivenUpAfterAFew", dir);
     }
