@@ -15,8 +15,8 @@ import java.util.Set;
 import org.rproxy.core.store.Representation;
 
 /**
- * Makes the maps of one {@link AltoClient#refreshMaps()}, or of one poll of a follower
- * ({@link MapPoll}), fit together. Each map is verified on its
+ * Makes the maps of one {@link AltoClient#refreshMaps()}, of one poll of a follower
+ * ({@link MapPoll}), or those a follower's stream left ({@link MapPoll#refit}), fit together. Each map is verified on its
  * own, so a source can hand over a network map and a cost map that are both genuine but of two
  * versions (a cost map whose {@code dependent-vtags}, RFC 7285 §11.2.3, names another version of
  * the network map): a proxy half-way through an update, or one that mixes versions on purpose to

@@ -28,6 +28,8 @@ final class HeldState {
     private final Clock clock;
     private final Map<String, Representation> held = new ConcurrentHashMap<>();
     private AnswerEngine maps = AnswerEngine.none();
+    /** Whether every map held was used by the last {@link #rebuild()}. */
+    private volatile boolean fits = true;
     private volatile LocalAnswers answers;
 
     HeldState(Directory directory, Representation signedDirectory, Clock clock) {
@@ -127,7 +129,12 @@ final class HeldState {
         return before[0] == null || !before[0].identity().body().equals(now.identity().body());
     }
 
-    /** Recomputes the answers from what is held now; returns them, or null when the maps do not fit together yet. */
+    /**
+     * Recomputes the answers from what is held now; returns them, or null when there are none yet
+     * or the maps held do not fit together (a cost map of another network map version: answers
+     * would leave it out, or lose every cost). Then the answers of the last maps that fit stand:
+     * a stream or a source half-way through an update must not take the client's costs away.
+     */
     synchronized LocalAnswers rebuild() {
         // one snapshot, so the validity is that of the very copies the answers are computed from
         Map<String, Representation> sources = new LinkedHashMap<>();
@@ -139,7 +146,9 @@ final class HeldState {
         }
         Representation directory = held.get(AnswerEngine.DIRECTORY);
         maps = AnswerEngine.build(t -> t.equals(AnswerEngine.DIRECTORY) ? directory : sources.get(t), maps, clock);
-        if (maps.endpointCosts() == null) {
+        // the engine answers from the maps of one version only, and leaves out a map that does not fit
+        fits = maps.sources().containsAll(sources.keySet());
+        if (!fits || maps.endpointCosts() == null) {
             return null;
         }
         LocalAnswers a = new LocalAnswers(maps, () -> validUntil(sources), clock);
@@ -169,6 +178,14 @@ final class HeldState {
 
     private static boolean sameBytes(Representation a, Representation b) {
         return a.identity().header("content-digest").equals(b.identity().header("content-digest"));
+    }
+
+    /**
+     * {@return false while the maps held do not fit together, as the last {@link #rebuild()} found
+     * them} Any thread.
+     */
+    boolean mapsFit() {
+        return fits;
     }
 
     /** The newest answers, or null before the maps were first held. */

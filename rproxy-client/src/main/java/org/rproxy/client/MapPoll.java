@@ -2,11 +2,13 @@ package org.rproxy.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.store.Representation;
 
 /**
  * One poll of an {@link UpdateFollower} that has no stream: the directory (for the origin's
@@ -15,7 +17,8 @@ import org.rproxy.core.answer.AnswerEngine;
  * slowest map, not for the sum of them). Unlike {@code refreshMaps}, a map that could not be had
  * does not stop the others: the listener is told each refusal, in the maps' order, and every map
  * had is taken; maps had that do not fit together are made to fit as {@code refreshMaps} makes them
- * ({@link FittingMaps}), the listener told when no source has maps that fit. A close of the follower interrupts the poll: the fetches under way are stopped, no
+ * ({@link FittingMaps}), the listener told when no source has maps that fit; and so are the maps a
+ * stream left not fitting ({@link #refit}). A close of the follower interrupts the poll: the fetches under way are stopped, no
  * source is blamed and nothing is told. Runs on the follower's thread.
  */
 final class MapPoll {
@@ -65,9 +68,29 @@ final class MapPoll {
             changed |= p.changed();
             had.add(p.doc());
         }
-        if (!changed) {
-            return;
+        if (changed) {
+            settle(targets, had);
         }
+    }
+
+    /**
+     * After a stream that left the maps held not fitting together (it sent a new network map and
+     * not the cost maps on it, or the other way round): the maps behind are fetched again from the
+     * other sources as a poll's are, each map held counted as {@code source}'s copy (the source
+     * skipped for it), and the listener told the answers, or why no source had maps that fit.
+     */
+    void refit(URI source) {
+        List<String> targets = state.mapTargets();
+        List<VerifiedDocument> held = new ArrayList<>(targets.size());
+        for (String t : targets) {
+            Representation r = state.get(t);
+            held.add(r == null ? null : new VerifiedDocument(t, Sources.at(source, t), r, List.of()));
+        }
+        settle(targets, held);
+    }
+
+    /** Makes the maps {@code had} fit ({@link FittingMaps}) and tells the listener the answers, or why not. */
+    private void settle(List<String> targets, List<VerifiedDocument> had) {
         LocalAnswers a;
         try {
             a = new FittingMaps(state, sources).settle(targets, had);

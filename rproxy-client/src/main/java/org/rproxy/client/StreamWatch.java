@@ -18,8 +18,14 @@ import java.util.function.LongSupplier;
  * once it has been followed for the read timeout (time for its first events: a stream that keeps
  * up sends its newest signatures at once), when it lets a map held run late ({@link Renewals}: a
  * source that sends heartbeats but no renewals must not keep the client on maps that expire).
+ * It also closes a stream, any source's, after which the maps held have not fitted together for
+ * the read timeout ({@link HeldState#mapsFit}: a cost map of another network map version, sent
+ * without the map it fits): a source sends a new version's maps one after another, and one that
+ * does not send the rest in that time is half-way through an update or mixing versions; the
+ * follower then fetches what fits ({@link MapPoll#refit}). No source is cooled down for that, as
+ * no fetch is ({@link FittingMaps}); the stream counts as failed in the record of subscriptions.
  * The follower asks {@link #ended} why its read ended. The origin's own stream is watched for
- * silence only: what it sends is as new as what polling the origin would fetch; and it is closed
+ * silence and fit only: what it sends is as new as what polling the origin would fetch; and it is closed
  * once a proxy's stream has been opened in its place ({@link MoveToProxy}: no one's fault, and
  * {@link #ended} says nothing). The check never waits for that subscription, which runs on the
  * move's own thread: a silent origin's stream is closed within the read timeout (and a quarter)
@@ -37,10 +43,13 @@ final class StreamWatch implements AutoCloseable {
     private volatile boolean renewals;
     private volatile long since;
     private volatile long lastRead;
+    /** When the maps held were first seen not to fit while this stream was watched, or null while they fit. */
+    private volatile Long unfitSince;
     /** The stream this watch closed last, and why. */
     private volatile Closed closed;
 
-    private record Closed(InputStream in, ClientException why) {
+    /** @param blames whether {@code why} is its source's doing, to cool it down for */
+    private record Closed(InputStream in, ClientException why, boolean blames) {
     }
 
     /** A move off the origin's stream ({@link MoveToProxy#consider}); must return at once. */
@@ -81,6 +90,7 @@ final class StreamWatch implements AutoCloseable {
         this.renewals = renewals;
         this.since = ticker.getAsLong();
         this.lastRead = since;
+        this.unfitSince = null;
         this.current = in;
     }
 
@@ -95,10 +105,16 @@ final class StreamWatch implements AutoCloseable {
         return c != null && c.in == in;
     }
 
+    /** True when this watch closed {@code in} for what its source did (a map it let run late), to cool it down. */
+    boolean blames(InputStream in) {
+        Closed c = closed;
+        return c != null && c.in == in && c.blames;
+    }
+
     /**
      * Stops watching {@code in}, whose read has ended; returns why this watch closed it, or null
      * when it did not or closed it for a move ({@link #closedIt} tells those apart): an {@link ClientException.Unreachable} for silence (no source's fault), an
-     * {@link ClientException.InvalidResponse} for a map it let run late (its source's).
+     * {@link ClientException.InvalidResponse} for a map it let run late (its source's: {@link #blames}) or for maps that did not fit (no cool-down).
      */
     ClientException ended(InputStream in) {
         current = null;
@@ -113,18 +129,40 @@ final class StreamWatch implements AutoCloseable {
         }
         long now = ticker.getAsLong();
         ClientException why = null;
+        boolean blames = false;
         if (now - lastRead > readTimeout.toNanos()) {
             why = new ClientException.Unreachable(uri, silence(readTimeout), null);
-        } else if (renewals && now - since >= readTimeout.toNanos()) {
+        } else if ((why = unfit(now)) == null && renewals && now - since >= readTimeout.toNanos()) {
             why = Renewals.overdue(state, clock.instant(), uri);
+            blames = why != null;
         }
         if (why != null) {
-            closeFor(in, why);
+            closeFor(in, why, blames);
         } else if (!renewals) {
             // The proxy's stream is kept only while this one is still watched (the follower sets
             // current to null once its read ended, before it takes the proxy's): then close this.
-            move.consider(() -> current == in, () -> closeFor(in, null));
+            move.consider(() -> current == in, () -> closeFor(in, null, false));
         }
+    }
+
+    /** Why the stream is left when the maps held have not fitted together for the read timeout; else null. */
+    private ClientException unfit(long now) {
+        if (state.mapsFit()) {
+            unfitSince = null;
+            return null;
+        }
+        Long first = unfitSince;
+        if (first == null) {
+            unfitSince = now;
+            return null;
+        }
+        if (now - first < readTimeout.toNanos()) {
+            return null;
+        }
+        return new ClientException.InvalidResponse(uri, "update stream: the maps it sent do not fit together (a cost map"
+                + " of another network map version) and it sent none that fit within " + UpdateFollower.seconds(readTimeout)
+                + " (the read timeout), so this client left the stream, keeps answering from the last maps that fit and"
+                + " fetches the maps that fit");
     }
 
     /**
@@ -132,10 +170,10 @@ final class StreamWatch implements AutoCloseable {
      * stands (a move's subscription answered just after the stream was closed for silence must not
      * make the follower forget to say so).
      */
-    private synchronized void closeFor(InputStream in, ClientException why) {
+    private synchronized void closeFor(InputStream in, ClientException why, boolean blames) {
         Closed c = closed;
         if (c == null || c.in != in) {
-            closed = new Closed(in, why);
+            closed = new Closed(in, why, blames);
         }
         close(in);
     }

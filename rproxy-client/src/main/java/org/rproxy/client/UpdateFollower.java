@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * brings the renewal. The origin's own stream is left for silence only, and for a proxy's once
  * one can stream again ({@link MoveToProxy}: a client that fell back to the origin during a
  * proxy's outage does not stay on it; the proxy's stream is opened before the origin's is closed).
+ * Maps a stream sent that do not fit the others held (a new network map without its cost maps, a
+ * hostile or half-updated source) are never answered from: the last answers that fit stand, the
+ * stream is left once they have not fit for the read timeout ({@link StreamWatch}), and the maps
+ * behind are fetched from the other sources ({@link MapPoll#refit}) before the next stream.
  * A proxy whose subscriptions failed lately, a stream it ended before it lasted the read timeout
  * included, is not subscribed to until its failure window has passed (as for a move); that record
  * is the client's, shared by its followers and shown by {@link AltoClient#health()}
@@ -218,10 +222,15 @@ public final class UpdateFollower implements AutoCloseable {
         }
         if (left != null && !isClosed()) {
             // closed here, not by the source: say why, rather than the "closed" of the read it broke off
-            if (left instanceof ClientException.InvalidResponse) {
+            if (watch.blames(in)) {
                 sources.health().failed(s.source(), left); // it let a map run late: it cools down
+            } else if (left instanceof ClientException.InvalidResponse) {
+                sources.health().streamFailed(s.source(), left); // its maps did not fit: not subscribed to at once
             }
             listener.refused(left);
+        }
+        if (!isClosed() && !state.mapsFit()) {
+            poll.refit(s.source()); // what it sent does not fit together: fetch the maps behind
         }
         return !reader.leftForTime();
     }

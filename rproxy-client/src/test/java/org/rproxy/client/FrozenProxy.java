@@ -1,6 +1,7 @@
 package org.rproxy.client;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,10 +24,16 @@ import org.rproxy.push.UpdateStreamConfig;
  */
 final class FrozenProxy implements AutoCloseable {
     private final Map<String, Representation> held = new ConcurrentHashMap<>();
-    private final UpdatePublisher publisher = new UpdatePublisher(UpdateStreamConfig.defaults());
+    private final UpdatePublisher publisher;
     private final AltoHttpServer server;
 
     FrozenProxy() {
+        this(UpdateStreamConfig.DEFAULT_HEARTBEAT);
+    }
+
+    /** As {@link #FrozenProxy()}, its streams sending a heartbeat after {@code heartbeat} of silence. */
+    FrozenProxy(Duration heartbeat) {
+        publisher = new UpdatePublisher(UpdateStreamConfig.defaults().withHeartbeat(heartbeat));
         server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0), publisher.wrap(req -> {
             Representation r = held.get(req.path());
             return CompletableFuture.completedFuture(r != null ? new Reply.Ok(r) : new Reply.Error(
