@@ -96,7 +96,9 @@ final class Fetcher implements AutoCloseable {
      * (at once when idle, else when their task does), and on a runtime with
      * {@code HttpClient.close()} (Java 21+) that is called too, closing the connections and the
      * selector thread. On Java 17 to 20 the JDK keeps its selector thread and pooled connections
-     * until the {@link HttpClient} is unreachable and collected. Closing again does nothing.
+     * until the {@link HttpClient} is unreachable and collected, and a connection on which it
+     * refused an answer that is not HTTP for as long as the JVM runs (nothing can reach it: see
+     * client-library.md for what a source answering so costs). Closing again does nothing.
      */
     @Override
     public void close() {
