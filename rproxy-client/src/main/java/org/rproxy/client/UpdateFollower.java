@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * closed, its source cools down as for an update that does not verify (the listener is told,
  * with an {@link ClientException.InvalidResponse} naming the map and its expiry), and the next
  * source's stream (the origin's last, which sends its newest signatures at once) or the poll
- * brings the renewal. The origin's own stream is left for silence only, and for a proxy's once
+ * brings the renewal. The origin's own stream is left for silence (and maps that do not fit, below), and for a proxy's once
  * one can stream again ({@link MoveToProxy}: a client that fell back to the origin during a
  * proxy's outage does not stay on it; the proxy's stream is opened before the origin's is closed).
  * Maps a stream sent that do not fit the others held (a new network map without its cost maps, a
