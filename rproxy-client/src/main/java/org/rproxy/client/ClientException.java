@@ -123,14 +123,37 @@ public abstract sealed class ClientException extends RuntimeException
         /** The verifier's check failed, or null. */
         private final VerificationFailure failure;
 
+        /** True when what the source sent was not HTTP at all (see {@link #notHttp}). */
+        private final boolean notHttp;
+
         InvalidResponse(URI uri, Verdict verdict) {
             super(uri, FailureWords.invalid(verdict), null);
             this.failure = VerificationFailure.of(verdict.outcome());
+            this.notHttp = false;
         }
 
         InvalidResponse(URI uri, String reason) {
+            this(uri, reason, false);
+        }
+
+        private InvalidResponse(URI uri, String reason, boolean notHttp) {
             super(uri, FailureWords.invalid(reason), null);
             this.failure = null;
+            this.notHttp = notHttp;
+        }
+
+        /**
+         * An answer that is not HTTP at all (the JDK's client refused its status line or head): on
+         * Java 17 to 20 the connection it came on stays open, so {@link SourceHealth} cools such a
+         * source down for longer at each one in a row.
+         */
+        static InvalidResponse notHttp(URI uri, String reason) {
+            return new InvalidResponse(uri, "not a valid HTTP response: " + reason, true);
+        }
+
+        /** {@return true when the source's answer was not HTTP at all} */
+        boolean isNotHttp() {
+            return notHttp;
         }
 
         /** {@return the verifier's check that failed, or null (unreadable, or no renewal in time)} */

@@ -47,7 +47,7 @@ final class ExchangeFailures {
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ProtocolException) { // it answered, so it is reachable: what it sent is the fault
-                return new ClientException.InvalidResponse(uri, "not a valid HTTP response: " + TransportFailures.of(t));
+                return ClientException.InvalidResponse.notHttp(uri, TransportFailures.of(t));
             }
         }
         return new ClientException.Unreachable(uri, TransportFailures.of(e), e);

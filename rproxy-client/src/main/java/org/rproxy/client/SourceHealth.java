@@ -22,7 +22,9 @@ import java.util.OptionalDouble;
  * older than the one held (a {@link ClientException.Rollback}: a stale cache or a replay), for 1
  * min or the cool-down if that is shorter, since a stale pull proxy refreshes within about one
  * {@code max-age} (60 s by default) and is then as good as any, while tampering does not mend
- * itself and a replaying proxy still costs no more than a download a minute; a copy that verifies
+ * itself and a replaying proxy still costs no more than a download a minute; a source whose
+ * answer was not HTTP at all cools down for the cool-down, doubled at each such answer in a row, up
+ * to an hour ({@link #notHttpCoolDown}: each one leaves the JDK a socket it keeps); a copy that verifies
  * but is not valid at the client's clock ({@link ClientException.OutsideValidity}) cools nothing
  * down, since the clock may be what is wrong (the client records it only when another source's copy
  * was valid); a 404 or 410 counts only when another source then has the document, since a
@@ -56,14 +58,17 @@ public final class SourceHealth {
     static final Duration MAX_FAILURE_WINDOW = Duration.ofMinutes(10);
     /** How long a source that offered a rollback cools down, when the cool-down is longer. */
     static final Duration ROLLBACK_COOL_DOWN = Duration.ofMinutes(1);
+    /** The longest a source answering not HTTP in a row cools down, unless the cool-down is longer. */
+    static final Duration MAX_NOT_HTTP_COOL_DOWN = Duration.ofHours(1);
 
     /**
      * @param failures     consecutive failures since the last success
      * @param failingUntil until when the last of them counts as recent
+     * @param notHttp      consecutive answers that were not HTTP since the last success
      */
     private record State(Instant coolingUntil, int failures, Instant failingUntil, double ewmaMillis,
-                         String lastFailure) {
-        static final State NEW = new State(Instant.MIN, 0, Instant.MIN, Double.NaN, null);
+                         String lastFailure, int notHttp) {
+        static final State NEW = new State(Instant.MIN, 0, Instant.MIN, Double.NaN, null, 0);
     }
 
     private final Clock clock;
@@ -84,7 +89,7 @@ public final class SourceHealth {
         State s = states.getOrDefault(source, State.NEW);
         double ms = latency.toNanos() / 1e6;
         double ewma = Double.isNaN(s.ewmaMillis) ? ms : ALPHA * ms + (1 - ALPHA) * s.ewmaMillis;
-        states.put(source, new State(s.coolingUntil, 0, Instant.MIN, ewma, null));
+        states.put(source, new State(s.coolingUntil, 0, Instant.MIN, ewma, null, 0));
         listed.add(source);
     }
 
@@ -95,7 +100,7 @@ public final class SourceHealth {
      */
     synchronized void succeeded(URI source) {
         State s = states.getOrDefault(source, State.NEW);
-        states.put(source, new State(s.coolingUntil, 0, Instant.MIN, s.ewmaMillis, null));
+        states.put(source, new State(s.coolingUntil, 0, Instant.MIN, s.ewmaMillis, null, 0));
         listed.add(source);
     }
 
@@ -103,7 +108,11 @@ public final class SourceHealth {
         State s = states.getOrDefault(source, State.NEW);
         Instant now = clock.instant();
         Instant until = s.coolingUntil;
-        if (why instanceof ClientException.InvalidResponse) {
+        int notHttp = s.notHttp;
+        if (why instanceof ClientException.InvalidResponse invalid && invalid.isNotHttp()) {
+            notHttp = Math.min(notHttp + 1, 30);
+            until = later(until, now.plus(notHttpCoolDown(notHttp)));
+        } else if (why instanceof ClientException.InvalidResponse) {
             until = later(until, now.plus(coolDown));
         } else if (why instanceof ClientException.Rollback) {
             until = later(until, now.plus(coolDown.compareTo(ROLLBACK_COOL_DOWN) < 0 ? coolDown : ROLLBACK_COOL_DOWN));
@@ -111,7 +120,7 @@ public final class SourceHealth {
         int failures = s.failures == Integer.MAX_VALUE ? s.failures : s.failures + 1;
         Instant askable = until.isAfter(now) ? until : now;
         states.put(source, new State(until, failures, askable.plus(failureWindow(failures)), s.ewmaMillis,
-                why.reason()));
+                why.reason(), notHttp));
         listed.add(source);
     }
 
@@ -135,7 +144,7 @@ public final class SourceHealth {
         Instant cooling = states.getOrDefault(source, State.NEW).coolingUntil;
         int failures = s.failures == Integer.MAX_VALUE ? s.failures : s.failures + 1;
         Instant from = cooling.isAfter(now) ? cooling : now;
-        streams.put(source, new State(Instant.MIN, failures, from.plus(failureWindow(failures)), Double.NaN, why.reason()));
+        streams.put(source, new State(Instant.MIN, failures, from.plus(failureWindow(failures)), Double.NaN, why.reason(), 0));
         listed.add(source);
     }
 
@@ -174,6 +183,22 @@ public final class SourceHealth {
 
     private static Instant later(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
+    }
+
+    /**
+     * How long the {@code n}th answer in a row that was not HTTP cools its source down: the
+     * cool-down, doubling, at most an hour (or the cool-down, if longer). Each such answer leaves
+     * the JDK a connection it keeps (on Java 17 to 20 for the JVM's life): a source that keeps
+     * answering so costs a client a few sockets a day rather than one per cool-down, and one that
+     * was mended is asked again within the hour.
+     */
+    Duration notHttpCoolDown(int n) {
+        Duration longest = coolDown.compareTo(MAX_NOT_HTTP_COOL_DOWN) > 0 ? coolDown : MAX_NOT_HTTP_COOL_DOWN;
+        Duration d = coolDown;
+        for (int i = 1; i < n && d.compareTo(longest) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(longest) < 0 ? d : longest;
     }
 
     /** How long the {@code n}th consecutive failure counts as recent: 30 s doubling, at most 10 min. */

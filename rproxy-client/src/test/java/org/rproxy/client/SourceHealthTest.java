@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -167,5 +168,32 @@ class SourceHealthTest {
         // 0.3 * 1 + 0.7 * 90 = 63.3: still slower than C.
         assertEquals(63.3, health.latencyMillis(A).orElseThrow(), 1e-9);
         assertEquals(List.of(B, C, A), order());
+    }
+
+    @Test
+    void aSourceAnsweringNotHttpInARowCoolsDownLongerEachTimeUpToAnHour() {
+        // each such answer leaves the JDK a socket it keeps: asked once per 5 min, 288 a day
+        List<Duration> cooled = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            health.failed(A, ClientException.InvalidResponse.notHttp(A, "Invalid status line"));
+            cooled.add(Duration.between(clock.instant(), health.sources().get(0).coolingUntil()));
+            clock.advance(cooled.get(i));
+        }
+        assertEquals(List.of(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(40),
+                Duration.ofMinutes(60), Duration.ofMinutes(60), Duration.ofMinutes(60)), cooled);
+        // a response that failed verification is no reason to wait longer: the cool-down as it is
+        health.failed(B, ClientException.InvalidResponse.notHttp(B, "Invalid status line"));
+        clock.advance(Duration.ofMinutes(5));
+        health.failed(B, new ClientException.InvalidResponse(B, "tampered"));
+        assertEquals(clock.instant().plus(Duration.ofMinutes(5)), health.sources().get(1).coolingUntil());
+        // a success ends the run: the next such answer cools down for the cool-down again
+        clock.advance(Duration.ofMinutes(60));
+        health.succeeded(A, Duration.ofMillis(3));
+        health.failed(A, ClientException.InvalidResponse.notHttp(A, "Invalid status line"));
+        assertEquals(clock.instant().plus(Duration.ofMinutes(5)), health.sources().get(0).coolingUntil());
+        // a cool-down set longer than an hour is never shortened
+        SourceHealth patient = new SourceHealth(clock, Duration.ofHours(2));
+        patient.failed(C, ClientException.InvalidResponse.notHttp(C, "Invalid status line"));
+        assertEquals(clock.instant().plus(Duration.ofHours(2)), patient.sources().get(0).coolingUntil());
     }
 }
