@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ByteSize;
 import org.rproxy.core.config.ListenConfig;
+import org.rproxy.core.config.ListenLimits;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.server.FrontEndConfig;
 
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
  * HTTP/2 streams over all connections, and how long a stop waits for the answers in progress.
  * One definition for
  * both commands, so that an option means the same on each and is checked against the same bounds
- * ({@link ListenConfig}'s, those of the proxy file's {@code listen} keys). One left out is the
+ * ({@link ListenLimits}, those of the proxy file's {@code listen} keys). One left out is the
  * default, or at a proxy what its file says.
  */
 final class ListenLimitOptions {
@@ -86,29 +87,29 @@ final class ListenLimitOptions {
         }
         if (maxConnectionsPerAddress != null) {
             f = problems.apply(f, x -> x.withMaxConnectionsPerAddress(
-                    option(() -> ListenConfig.checkedConnectionsPerAddress(maxConnectionsPerAddress))));
+                    option(() -> ListenLimits.checkedConnectionsPerAddress(maxConnectionsPerAddress))));
         }
         if (maxRequestBody != null) {
             f = problems.apply(f, x ->
-                    x.withMaxBodyBytes((int) option(() -> ListenConfig.checkedRequestBody(maxRequestBody)).bytes()));
+                    x.withMaxBodyBytes((int) option(() -> ListenLimits.checkedRequestBody(maxRequestBody)).bytes()));
         }
         if (maxUnfinishedStreams != null) {
             f = problems.apply(f, x ->
-                    x.withMaxUnfinishedStreams(option(() -> ListenConfig.checkedUnfinishedStreams(maxUnfinishedStreams))));
+                    x.withMaxUnfinishedStreams(option(() -> ListenLimits.checkedUnfinishedStreams(maxUnfinishedStreams))));
         }
         if (maxPendingAnswerBytes != null) {
             f = problems.apply(f, x ->
-                    x.withMaxPendingSendBytes(option(() -> ListenConfig.checkedPendingAnswerBytes(maxPendingAnswerBytes))));
+                    x.withMaxPendingSendBytes(option(() -> ListenLimits.checkedPendingAnswerBytes(maxPendingAnswerBytes))));
         }
         if (maxConcurrentStreams != null) {
             f = problems.apply(f, x ->
-                    x.withMaxStreams(option(() -> ListenConfig.checkedConcurrentStreams(maxConcurrentStreams))));
+                    x.withMaxStreams(option(() -> ListenLimits.checkedConcurrentStreams(maxConcurrentStreams))));
         }
         if (maxAnswersHeld != null) {
-            f = problems.apply(f, x -> x.withMaxAnswersHeld(option(() -> ListenConfig.checkedAnswersHeld(maxAnswersHeld))));
+            f = problems.apply(f, x -> x.withMaxAnswersHeld(option(() -> ListenLimits.checkedAnswersHeld(maxAnswersHeld))));
         }
         if (drainTimeout != null) {
-            f = problems.apply(f, x -> x.withDrainTimeout(option(() -> ListenConfig.checkedDrainTimeout(drainTimeout))));
+            f = problems.apply(f, x -> x.withDrainTimeout(option(() -> ListenLimits.checkedDrainTimeout(drainTimeout))));
         }
         return f;
     }

@@ -9,13 +9,12 @@ import java.util.function.Function;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.internal.PlatformDependent;
 
-import org.rproxy.core.config.Durations;
 import org.rproxy.core.store.BodySpool;
 
 /**
  * Settings of the front end (HTTP/1.1, and HTTP/2 with many streams per connection): where it
  * listens and the limits it enforces on every connection before a request reaches an
- * {@link AltoService}. Read once at start.
+ * {@link AltoService}. Read once at start; each value is checked as {@code FrontEndChecks} says.
  *
  * @param host                 address to bind ({@code 0.0.0.0} for all, {@code 127.0.0.1} for loopback)
  * @param port                 TCP port, {@code 0} for an ephemeral one
@@ -105,67 +104,15 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
     public static final Duration MAX_DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
     public FrontEndConfig {
-        requireNonNull(host, "host");
-        if (host.isBlank()) {
-            throw new IllegalArgumentException("host: blank (expected: an address or a name)");
-        }
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-        }
-        // A request line shorter than this cannot hold "GET / HTTP/1.1" plus a useful path.
-        if (maxInitialLineLength < 64) {
-            throw new IllegalArgumentException(
-                    "maxInitialLineLength: " + maxInitialLineLength + " (expected: >= 64)");
-        }
-        if (maxHeaderBytes < 256) {
-            throw new IllegalArgumentException("maxHeaderBytes: " + maxHeaderBytes + " (expected: >= 256)");
-        }
-        if (maxBodyBytes < 0) {
-            throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
-        }
-        requireNonNull(idleTimeout, "idleTimeout");
-        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: > 0)");
-        }
-        requireNonNull(firstByteTimeout, "firstByteTimeout");
-        if (firstByteTimeout.isNegative() || firstByteTimeout.isZero()) {
-            throw new IllegalArgumentException("firstByteTimeout: " + firstByteTimeout + " (expected: > 0)");
-        }
-        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) {
-            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: 1 to " + MAX_CONNECTIONS + ")");
-        }
-        if (maxStreams < 1) {
-            throw new IllegalArgumentException("maxStreams: " + maxStreams + " (expected: >= 1)");
-        }
-        if (ioThreads < 0) {
-            throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
-        }
+        FrontEndChecks.listener(host, port);
+        FrontEndChecks.requests(maxInitialLineLength, maxHeaderBytes, maxBodyBytes);
+        FrontEndChecks.timeouts(idleTimeout, firstByteTimeout);
+        FrontEndChecks.connections(maxConnections, maxStreams, ioThreads);
         requireNonNull(dialectOf, "dialectOf");
-        if (sendBufferBytes < 0) {
-            throw new IllegalArgumentException("sendBufferBytes: " + sendBufferBytes + " (expected: >= 0)");
-        }
-        if (maxBodyBytesHeld != 0 && maxBodyBytesHeld < maxBodyBytes) {
-            throw new IllegalArgumentException("maxBodyBytesHeld: " + maxBodyBytesHeld
-                    + " (expected: 0 for a share of the heap, or at least maxBodyBytes, " + maxBodyBytes + ")");
-        }
-        if (maxUnfinishedStreams < 1) {
-            throw new IllegalArgumentException("maxUnfinishedStreams: " + maxUnfinishedStreams + " (expected: >= 1)");
-        }
-        if (maxPendingSendBytes < 0) {
-            throw new IllegalArgumentException("maxPendingSendBytes: " + maxPendingSendBytes + " (expected: >= 0)");
-        }
-        if (maxAnswersHeld < 0 || maxAnswersHeld > MAX_ANSWERS_HELD) {
-            throw new IllegalArgumentException("maxAnswersHeld: " + maxAnswersHeld + " (expected: 0 to " + MAX_ANSWERS_HELD + ")");
-        }
-        if (maxConnectionsPerAddress < 0 || maxConnectionsPerAddress > MAX_CONNECTIONS) {
-            throw new IllegalArgumentException("maxConnectionsPerAddress: " + maxConnectionsPerAddress + " (expected: 0 to "
-                    + MAX_CONNECTIONS + ")");
-        }
-        requireNonNull(drainTimeout, "drainTimeout");
-        if (drainTimeout.compareTo(MIN_DRAIN_TIMEOUT) < 0 || drainTimeout.compareTo(MAX_DRAIN_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("drainTimeout: " + Durations.format(drainTimeout) + " (expected: "
-                    + Durations.format(MIN_DRAIN_TIMEOUT) + " to " + Durations.format(MAX_DRAIN_TIMEOUT) + ")");
-        }
+        FrontEndChecks.sendBuffer(sendBufferBytes);
+        FrontEndChecks.nodeBudgets(maxBodyBytes, maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes, maxAnswersHeld);
+        FrontEndChecks.perAddress(maxConnectionsPerAddress);
+        FrontEndChecks.drain(drainTimeout);
     }
 
     /** Without a spool. */

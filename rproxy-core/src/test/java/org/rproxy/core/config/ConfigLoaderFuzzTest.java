@@ -117,7 +117,7 @@ class ConfigLoaderFuzzTest {
         try {
             ListenConfig loaded = LOADER.read(yaml, SOURCE, ListenConfig.class);
             assertEquals(loaded.address(), Address.parse(loaded.address().toString()), "the address written reads back");
-            assertTrue(loaded.maxConnections() >= 1 && loaded.maxConnections() <= ListenConfig.MAX_CONNECTIONS,
+            assertTrue(loaded.maxConnections() >= 1 && loaded.maxConnections() <= ListenLimits.MAX_CONNECTIONS,
                     () -> "max-connections loaded: " + loaded);
             return "loaded: " + loaded;
         } catch (ConfigException refused) {
