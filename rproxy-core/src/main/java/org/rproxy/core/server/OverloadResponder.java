@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -53,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * answer the connection half-closes (the client reads the answer and then the end of the stream),
  * whatever the client sends is read and dropped, and the connection closes when the client closes
  * or {@link #LINGER_MILLIS} after accept, whichever comes first. Over TLS the answer waits for the
- * handshake and the connection closes after it (TLS has its own close). One per refused
- * connection, on its event loop.
+ * handshake, and the connection lingers the same way without half-closing (TLS has its own close,
+ * sent when it closes; a client reads the 503 by its length, or the GOAWAY): closing right after
+ * the answer reset the connection under a client still sending its request, whose write then
+ * failed before it read the answer. One per refused connection, on its event loop.
  */
 final class OverloadResponder extends ChannelInboundHandlerAdapter {
 
@@ -189,12 +192,19 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Half-closes and lingers when the connection holds a place for it; else closes. */
+    /**
+     * Lingers when the connection holds a place for it, else closes. A plain connection half-closes
+     * first; a TLS one does not (TLS has its own close, which {@link #deadline} or the client's
+     * leaving sends): closed at once, it reset the connection under a client still sending its
+     * request, which then failed in its write and never read the answer.
+     */
     private void afterAnswer(ChannelHandlerContext ctx, boolean written) {
-        boolean plain = ctx.pipeline().get(AltoChannelInitializer.TLS) == null;
-        if (!written || !plain || !waits || !(ctx.channel() instanceof DuplexChannel duplex)) {
+        if (!written || !waits || !(ctx.channel() instanceof DuplexChannel duplex)) {
             ctx.close();
             return;
+        }
+        if (ctx.pipeline().get(AltoChannelInitializer.TLS) != null) {
+            return; // the client reads the 503 by its length, or the GOAWAY, and leaves
         }
         ChannelFuture shut = duplex.shutdownOutput();
         shut.addListener(f -> {
@@ -205,12 +215,13 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The client has closed its side: it has read the answer, or will not. Or the TLS handshake
-     * is done: ALPN's choice, when it made one, tells the protocol before any byte comes.
+     * The client has closed its side (its TCP or, over TLS, its {@code close_notify}): it has read
+     * the answer, or will not. Or the TLS handshake is done: ALPN's choice, when it made one, tells
+     * the protocol before any byte comes.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
             ctx.close();
         } else if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess() && !answered) {
             SslHandler tls = ctx.pipeline().get(SslHandler.class);
