@@ -34,7 +34,7 @@ final class ListenLimitOptions {
     @Option(names = "--max-connections-per-address", paramLabel = "N",
             description = "Client connections served at once from one address (an IPv6 client's /64), update streams"
                     + " included (listen.max-connections-per-address in a proxy's file; default: no such limit, 1 to"
-                    + " 10000000); one more gets 503. Many viewers may share one address behind carrier-grade NAT.")
+                    + " --max-connections); one more gets 503. Many viewers may share one address behind carrier-grade NAT.")
     Integer maxConnectionsPerAddress;
 
     @Option(names = "--max-request-body", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
@@ -60,7 +60,7 @@ final class ListenLimitOptions {
 
     @Option(names = "--max-answers-held", paramLabel = "N", description = "HTTP/2 streams of all connections whose answer"
             + " is being made or not yet all sent, beyond which a stream waits its turn (listen.max-answers-held in a"
-            + " proxy's file; default: a quarter of the heap in 64KB answers, at least 32; 1 to 10000000).")
+            + " proxy's file; default: a quarter of the heap in 64KB answers, at least 32; 4 to 10000000).")
     Integer maxAnswersHeld;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -86,8 +86,8 @@ final class ListenLimitOptions {
             });
         }
         if (maxConnectionsPerAddress != null) {
-            f = problems.apply(f, x -> x.withMaxConnectionsPerAddress(
-                    option(() -> ListenLimits.checkedConnectionsPerAddress(maxConnectionsPerAddress))));
+            f = problems.apply(f, x -> x.withMaxConnectionsPerAddress(option(() -> ListenLimits.checkedWithinConnections(
+                    ListenLimits.checkedConnectionsPerAddress(maxConnectionsPerAddress), x.maxConnections(), "--max-connections"))));
         }
         if (maxRequestBody != null) {
             f = problems.apply(f, x ->

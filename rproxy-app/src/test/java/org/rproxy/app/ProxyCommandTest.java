@@ -147,6 +147,10 @@ class ProxyCommandTest {
         ConfigException bad = assertThrows(ConfigException.class, () -> settings("--max-connections-per-address", "0"));
         assertEquals("--max-connections-per-address: 0 (expected: 1 to 10000000; leave it out for no such limit)",
                 bad.getMessage());
+        ConfigException over = assertThrows(ConfigException.class, () -> settings("--max-connections", "100",
+                "--max-connections-per-address", "101"));
+        assertEquals("--max-connections-per-address: 101 (expected: at most max-connections, 100; one past max-connections"
+                + " is refused whatever its address, so a larger limit could never apply)", over.getMessage());
     }
 
     @Test
@@ -154,8 +158,8 @@ class ProxyCommandTest {
         assertEquals(0, settings().listen().answersHeld());
         assertEquals(900, settings("--max-answers-held", "900").listen().answersHeld());
         ConfigException bad = assertThrows(ConfigException.class, () -> settings("--max-answers-held", "0"));
-        assertEquals("--max-answers-held: 0 (expected: 1 to 10000000; each may hold an answer on the heap until its client"
-                + " takes it)", bad.getMessage());
+        assertEquals("--max-answers-held: 0 (expected: 4 to 10000000; each may hold an answer on the heap until its client"
+                + " takes it, and the last quarter is kept for a connection's first)", bad.getMessage());
     }
 
     @Test

@@ -41,12 +41,14 @@ import java.time.Duration;
  *                       sent (each from its request's hand-over until its stream closes); past it a
  *                       stream waits its turn, unstarted, each connection's in order, the last quarter
  *                       kept for a connection's first place. Null: a quarter of
- *                       the heap in 64 KB answers (4096 for a 1 GB heap, at least 32); 1 to
+ *                       the heap in 64 KB answers (4096 for a 1 GB heap, at least 32);
+ *                       {@link ListenLimits#MIN_ANSWERS_HELD} (a reserve of one) to
  *                       {@link ListenLimits#MAX_ANSWERS_HELD}
  * @param maxConnectionsPerAddress client connections served at once from one address (an IPv6
  *                       client's /64), update streams included; one more is answered 503 as past
  *                       {@code maxConnections}. Null: no such limit (many viewers may share an
- *                       address behind carrier-grade NAT); 1 to {@link ListenLimits#MAX_CONNECTIONS}
+ *                       address behind carrier-grade NAT); 1 to {@code maxConnections}, past which
+ *                       it could never apply
  * @param drainTimeout how long a stop (SIGTERM) waits for the answers in progress to go out before it
  *                       cuts their connections; idle connections close at once. Null: 5s; 100ms to 10m
  */
@@ -71,6 +73,9 @@ public record ListenConfig(Address address, TlsConfig tls, Integer maxConnection
         maxConcurrentStreams = ListenLimits.checkedConcurrentStreams(maxConcurrentStreams);
         ListenLimits.checkedAnswersHeld(maxAnswersHeld);
         ListenLimits.checkedConnectionsPerAddress(maxConnectionsPerAddress);
+        if (maxConnectionsPerAddress != null) {
+            ListenLimits.checkedWithinConnections(maxConnectionsPerAddress, maxConnections, "max-connections");
+        }
         drainTimeout = ListenLimits.checkedDrainTimeout(drainTimeout);
     }
 

@@ -44,6 +44,12 @@ public final class ListenLimits {
     public static final int MAX_CONCURRENT_STREAMS = 100_000;
     /** The least bound on pending answer bytes: one part of an answer sent in parts. */
     public static final long MIN_PENDING_ANSWER_BYTES = 64 * 1024;
+    /**
+     * The fewest answers held one may allow, the front end's ({@code FrontEndConfig.MIN_ANSWERS_HELD}):
+     * the last quarter of them is kept for a connection's first answer, and below four that is none,
+     * so that a few clients reading nothing would hold every place and keep every other waiting.
+     */
+    public static final int MIN_ANSWERS_HELD = 4;
     /** The most answers held one may allow, the front end's ({@code FrontEndConfig.MAX_ANSWERS_HELD}). */
     public static final int MAX_ANSWERS_HELD = 10_000_000;
     /** The drain of a stop by default, and its bounds: the front end's ({@code FrontEndConfig.DEFAULT_DRAIN_TIMEOUT}, ...). */
@@ -105,14 +111,33 @@ public final class ListenLimits {
     }
 
     /**
+     * {@code connections}, a bound on connections per client address, when it is at most
+     * {@code maxConnections}: one past the node's limit is refused whatever its address, so a larger
+     * bound could never apply and would only seem to protect something.
+     *
+     * @param maxConnectionsKey how the operator gave {@code maxConnections} ({@code max-connections}
+     *                          in a file, {@code --max-connections} on the command line)
+     * @throws IllegalArgumentException starting {@code max-connections-per-address: }, naming both
+     */
+    public static int checkedWithinConnections(int connections, int maxConnections, String maxConnectionsKey) {
+        if (connections > maxConnections) {
+            throw new IllegalArgumentException("max-connections-per-address: " + connections + " (expected: at most "
+                    + maxConnectionsKey + ", " + maxConnections + "; one past " + maxConnectionsKey
+                    + " is refused whatever its address, so a larger limit could never apply)");
+        }
+        return connections;
+    }
+
+    /**
      * {@code answers} as the bound on answers held for HTTP/2 streams, {@code 0} (the heap's share) when null.
      *
      * @throws IllegalArgumentException starting {@code max-answers-held: }, when out of range
      */
     public static int checkedAnswersHeld(Integer answers) {
-        if (answers != null && (answers < 1 || answers > MAX_ANSWERS_HELD)) {
-            throw new IllegalArgumentException("max-answers-held: " + answers + " (expected: 1 to " + MAX_ANSWERS_HELD
-                    + "; each may hold an answer on the heap until its client takes it)");
+        if (answers != null && (answers < MIN_ANSWERS_HELD || answers > MAX_ANSWERS_HELD)) {
+            throw new IllegalArgumentException("max-answers-held: " + answers + " (expected: " + MIN_ANSWERS_HELD + " to "
+                    + MAX_ANSWERS_HELD + "; each may hold an answer on the heap until its client takes it, and the last"
+                    + " quarter is kept for a connection's first)");
         }
         return answers == null ? 0 : answers;
     }

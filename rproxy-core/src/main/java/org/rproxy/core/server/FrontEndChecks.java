@@ -89,17 +89,25 @@ final class FrontEndChecks {
         if (maxPendingSendBytes < 0) {
             throw new IllegalArgumentException("maxPendingSendBytes: " + maxPendingSendBytes + " (expected: >= 0)");
         }
-        if (maxAnswersHeld < 0 || maxAnswersHeld > FrontEndConfig.MAX_ANSWERS_HELD) {
-            throw new IllegalArgumentException("maxAnswersHeld: " + maxAnswersHeld + " (expected: 0 to "
-                    + FrontEndConfig.MAX_ANSWERS_HELD + ")");
+        if (maxAnswersHeld != 0 && (maxAnswersHeld < FrontEndConfig.MIN_ANSWERS_HELD
+                || maxAnswersHeld > FrontEndConfig.MAX_ANSWERS_HELD)) {
+            throw new IllegalArgumentException("maxAnswersHeld: " + maxAnswersHeld + " (expected: 0 for a share of the heap, or "
+                    + FrontEndConfig.MIN_ANSWERS_HELD + " to " + FrontEndConfig.MAX_ANSWERS_HELD + ")");
         }
     }
 
-    /** The connections served at once from one client address ({@code 0}: no such limit). */
-    static void perAddress(int maxConnectionsPerAddress) {
+    /**
+     * The connections served at once from one client address ({@code 0}: no such limit): never more
+     * than {@code maxConnections}, past which a connection is refused whatever its address.
+     */
+    static void perAddress(int maxConnectionsPerAddress, int maxConnections) {
         if (maxConnectionsPerAddress < 0 || maxConnectionsPerAddress > FrontEndConfig.MAX_CONNECTIONS) {
             throw new IllegalArgumentException("maxConnectionsPerAddress: " + maxConnectionsPerAddress + " (expected: 0 to "
                     + FrontEndConfig.MAX_CONNECTIONS + ")");
+        }
+        if (maxConnectionsPerAddress > maxConnections) {
+            throw new IllegalArgumentException("maxConnectionsPerAddress: " + maxConnectionsPerAddress
+                    + " (expected: 0 for no such limit, or at most maxConnections, " + maxConnections + ")");
         }
     }
 

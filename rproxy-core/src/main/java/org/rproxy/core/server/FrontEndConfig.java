@@ -64,10 +64,12 @@ import org.rproxy.core.store.BodySpool;
  *                             until its stream closes ({@link NodeAnswerPlaces}); past it a stream
  *                             waits, unstarted, each connection's in order; the last quarter is kept
  *                             for a connection's first place. {@code 0} for
- *                             {@link HeapShares#answers a share of the heap}
+ *                             {@link HeapShares#answers a share of the heap}; else at least
+ *                             {@link #MIN_ANSWERS_HELD}, so that there is a reserve
  * @param maxConnectionsPerAddress open connections served at once from one client address (an
  *                             IPv6 client's /64, {@link AddressLimit}); one more is answered 503
- *                             as past {@code maxConnections}. {@code 0} for no such limit
+ *                             as past {@code maxConnections}. {@code 0} for no such limit; else at
+ *                             most {@code maxConnections}, or it could never apply
  * @param drainTimeout         how long a stop waits for the answers in progress to go out
  *                             before it cuts their connections ({@link AltoHttpServer#close})
  */
@@ -95,6 +97,8 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
      * million streams.
      */
     public static final int DEFAULT_MAX_UNFINISHED_STREAMS = 10_000;
+    /** The fewest answers held one may allow: a quarter of them is the reserve for a connection's first, none below this. */
+    public static final int MIN_ANSWERS_HELD = NodeAnswerPlaces.RESERVE_SHARE;
     /** The most answers held one may allow (far from int overflow, far beyond any heap). */
     public static final int MAX_ANSWERS_HELD = 10_000_000;
     /** Time for an answer in progress at a stop, well within a service manager's stop timeout (systemd's 30 s here). */
@@ -111,7 +115,7 @@ public record FrontEndConfig(String host, int port, int maxInitialLineLength, in
         requireNonNull(dialectOf, "dialectOf");
         FrontEndChecks.sendBuffer(sendBufferBytes);
         FrontEndChecks.nodeBudgets(maxBodyBytes, maxBodyBytesHeld, maxUnfinishedStreams, maxPendingSendBytes, maxAnswersHeld);
-        FrontEndChecks.perAddress(maxConnectionsPerAddress);
+        FrontEndChecks.perAddress(maxConnectionsPerAddress, maxConnections);
         FrontEndChecks.drain(drainTimeout);
     }
 

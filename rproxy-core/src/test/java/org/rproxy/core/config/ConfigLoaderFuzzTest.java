@@ -119,6 +119,10 @@ class ConfigLoaderFuzzTest {
             assertEquals(loaded.address(), Address.parse(loaded.address().toString()), "the address written reads back");
             assertTrue(loaded.maxConnections() >= 1 && loaded.maxConnections() <= ListenLimits.MAX_CONNECTIONS,
                     () -> "max-connections loaded: " + loaded);
+            assertTrue(loaded.connectionsPerAddress() <= loaded.maxConnections(),
+                    () -> "a limit per address that could never apply, loaded: " + loaded);
+            assertTrue(loaded.answersHeld() == 0 || loaded.answersHeld() >= ListenLimits.MIN_ANSWERS_HELD,
+                    () -> "answers held without a reserve, loaded: " + loaded);
             return "loaded: " + loaded;
         } catch (ConfigException refused) {
             String message = refused.getMessage();

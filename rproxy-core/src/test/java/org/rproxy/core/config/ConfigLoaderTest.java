@@ -186,8 +186,18 @@ class ConfigLoaderTest {
                         "pull.yaml: listen.max-pending-answer-bytes: 1KB (expected: at least 64KB, one part of a large"
                                 + " answer)"),
                 Arguments.of("UP\nlisten: {max-answers-held: 0}",
-                        "pull.yaml: listen.max-answers-held: 0 (expected: 1 to 10000000; each may hold an answer on the"
-                                + " heap until its client takes it)"),
+                        "pull.yaml: listen.max-answers-held: 0 (expected: 4 to 10000000; each may hold an answer on the"
+                                + " heap until its client takes it, and the last quarter is kept for a connection's first)"),
+                Arguments.of("UP\nlisten: {max-answers-held: 3}",
+                        "pull.yaml: listen.max-answers-held: 3 (expected: 4 to 10000000; each may hold an answer on the"
+                                + " heap until its client takes it, and the last quarter is kept for a connection's first)"),
+                Arguments.of("UP\nlisten: {max-connections: 100, max-connections-per-address: 101}",
+                        "pull.yaml: listen.max-connections-per-address: 101 (expected: at most max-connections, 100; one"
+                                + " past max-connections is refused whatever its address, so a larger limit could never apply)"),
+                Arguments.of("UP\nlisten: {max-connections-per-address: 10001}",
+                        "pull.yaml: listen.max-connections-per-address: 10001 (expected: at most max-connections, 10000;"
+                                + " one past max-connections is refused whatever its address, so a larger limit could never"
+                                + " apply)"),
                 Arguments.of("UP\nlisten: {drain-timeout: 50ms}",
                         "pull.yaml: listen.drain-timeout: 50ms (expected: 100ms to 10m)"),
                 Arguments.of("UP\nlisten: {drain-timeout: 11m}",

@@ -54,6 +54,11 @@ class FrontEndConfigTest {
             {"maxBodyBytesHeld: -1 (expected: 0 for a share of the heap, or at least maxBodyBytes, 1048576)",
                     (Runnable) () -> D.withMaxBodyBytesHeld(-1)},
             {"maxUnfinishedStreams: 0 (expected: >= 1)", (Runnable) () -> D.withMaxUnfinishedStreams(0)},
+            {"maxConnectionsPerAddress: 6 (expected: 0 for no such limit, or at most maxConnections, 5)",
+                    (Runnable) () -> D.withMaxConnections(5).withMaxConnectionsPerAddress(6)},
+            {"maxConnectionsPerAddress: 10001 (expected: 0 for no such limit, or at most maxConnections, 10000)",
+                    (Runnable) () -> D.withMaxConnectionsPerAddress(10_001)},
+            {"maxAnswersHeld: 3 (expected: 0 for a share of the heap, or 4 to 10000000)", (Runnable) () -> D.withMaxAnswersHeld(3)},
             {"drainTimeout: 99ms (expected: 100ms to 10m)", (Runnable) () -> D.withDrainTimeout(Duration.ofMillis(99))},
             {"drainTimeout: 601s (expected: 100ms to 10m)", (Runnable) () -> D.withDrainTimeout(Duration.ofSeconds(601))},
         };
@@ -100,7 +105,8 @@ class FrontEndConfigTest {
         assertEquals(32, HeapShares.answers(1L << 20), "never fewer than one connection's");
         assertEquals(FrontEndConfig.MAX_ANSWERS_HELD, HeapShares.answers(Long.MAX_VALUE));
         assertEquals(7, D.withMaxAnswersHeld(7).effectiveMaxAnswersHeld());
-        assertEquals("maxAnswersHeld: -1 (expected: 0 to 10000000)",
+        assertEquals(4, D.withMaxAnswersHeld(4).effectiveMaxAnswersHeld(), "the fewest with a reserve: one place");
+        assertEquals("maxAnswersHeld: -1 (expected: 0 for a share of the heap, or 4 to 10000000)",
                 assertThrows(IllegalArgumentException.class, () -> D.withMaxAnswersHeld(-1)).getMessage());
     }
 
