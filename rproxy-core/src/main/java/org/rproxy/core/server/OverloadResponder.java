@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * else gets {@code 503} with the ALTO error and {@code Retry-After: 1} (RFC 7285 §8.5.3, RFC 9110
  * §10.2.3); the request is unknown, so the error is in the JSON dialect. A client that has sent
  * nothing within {@link #decideNanos} (at most {@link #DECIDE_MILLIS}) is answered as an HTTP/1.1
- * one, which is what an HTTP/2 client would have sent its preface by.
+ * one, which is what an HTTP/2 client would have sent its preface by; over TLS counted from the
+ * handshake's end (counted from accept, a handshake slower than that had the 503 sent to a client
+ * that then chose {@code h2}, to which it was a broken frame).
  *
  * <p>Waiting for the first bytes and lingering need a place among the refused connections
  * ({@code lingering}, taken by the initializer, which says so by {@code waits}); without one (a
@@ -130,6 +132,13 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
             answerHttp1(ctx);
             return;
         }
+        if (ctx.pipeline().get(AltoChannelInitializer.TLS) == null) {
+            decideLater(ctx);
+        } // over TLS, from the handshake's end: no request can come before it, however slow the link
+    }
+
+    /** Answers as HTTP/1.1 unless the first bytes have told the protocol within {@link #decideNanos}. */
+    private void decideLater(ChannelHandlerContext ctx) {
         undecided = ctx.executor().schedule(() -> answerHttp1(ctx), decideNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -230,6 +239,8 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
                 answerHttp2(ctx);
             } else if (ApplicationProtocolNames.HTTP_1_1.equals(chosen)) {
                 answerHttp1(ctx);
+            } else {
+                decideLater(ctx); // no ALPN: its first bytes tell
             }
         }
         ctx.fireUserEventTriggered(evt);

@@ -3,7 +3,9 @@ package org.rproxy.core.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,11 +14,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.TlsConfig;
+import org.rproxy.core.testing.Eventually;
 import org.rproxy.core.testing.Loopbacks;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
@@ -39,6 +45,7 @@ import org.rproxy.core.tls.Tls;
 class RefusedTlsClientTest {
 
     private static final InetAddress ONE = Loopbacks.FIRST;
+    private static final InetAddress TWO = Loopbacks.SECOND;
     /**
      * A request body larger than a socket's send buffer starts with, so that the client is still
      * writing it when the node answers; and small enough to be sent within the 2 s a refused
@@ -76,14 +83,29 @@ class RefusedTlsClientTest {
 
     /** A TLS connection from {@code from} without ALPN, handshake done. */
     private SSLSocket connect(InetAddress from) throws Exception {
+        return handshake(tcp(from));
+    }
+
+    /** A TCP connection from {@code from}, nothing sent. */
+    private Socket tcp(InetAddress from) throws IOException {
         Socket tcp = new Socket();
         open.add(tcp);
         tcp.bind(new InetSocketAddress(from, 0));
         tcp.connect(server.localAddress(), (int) Http2TestClient.WAIT.toMillis());
         tcp.setSoTimeout((int) Http2TestClient.WAIT.toMillis());
+        return tcp;
+    }
+
+    /** TLS over {@code tcp}, offering {@code alpn} (none: no ALPN), handshake done. */
+    private SSLSocket handshake(Socket tcp, String... alpn) throws Exception {
         SSLSocket tls = (SSLSocket) cert.trustingContext().getSocketFactory().createSocket(tcp, "localhost",
                 server.localAddress().getPort(), true);
         open.add(tls);
+        if (alpn.length > 0) {
+            SSLParameters p = tls.getSSLParameters();
+            p.setApplicationProtocols(alpn);
+            tls.setSSLParameters(p);
+        }
         tls.startHandshake();
         return tls;
     }
@@ -132,6 +154,47 @@ class RefusedTlsClientTest {
         refused.shutdownOutput(); // its close_notify: the node closes in turn, with its own
         assertEquals(-1, refused.getInputStream().read(), "the TLS close, not a reset");
         assertEquals(1, server.connectionsRefusedPerAddress());
+    }
+
+    /**
+     * A client whose handshake ends after the first-byte time (a slow link, a loaded node) still
+     * gets the refusal of the protocol ALPN chose: the wait for a first request runs from the
+     * handshake's end, since no request can come before it. Counted from accept, it had the 503
+     * written as the handshake ended, which an HTTP/2 client reads as a broken frame. The time is
+     * seen to pass on a connection from another address, which the node closes for sending
+     * nothing within the same time, accepted after the refused one.
+     */
+    @Test
+    void aHandshakeEndingAfterTheFirstByteTimeIsStillRefusedInTheProtocolAlpnChose() throws Exception {
+        start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxConnectionsPerAddress(1)
+                .withFirstByteTimeout(Duration.ofMillis(200)));
+        servedFrom(ONE);
+        Socket slow = tcp(ONE);
+        Eventually.await("the slow client's connection refused on accept", Http2TestClient.WAIT,
+                () -> server.connectionsRefusedPerAddress() == 1);
+        InputStream silent = tcp(TWO).getInputStream();
+        assertEquals(-1, silent.read(), "a connection from another address, closed after the first-byte time");
+
+        SSLSocket tls = handshake(slow, "h2");
+        assertEquals("h2", tls.getApplicationProtocol());
+        OutputStream out = tls.getOutputStream();
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[] {0, 0, 0, RawHttp2Client.SETTINGS, 0, 0, 0, 0, 0});
+        out.flush();
+        DataInputStream in = new DataInputStream(tls.getInputStream());
+        byte[] head = new byte[9];
+        in.readFully(head);
+        assertEquals("0 0 0 4", (head[0] & 0xff) + " " + (head[1] & 0xff) + " " + (head[2] & 0xff) + " " + head[3],
+                () -> "the server's preface, an empty SETTINGS frame; it wrote: "
+                        + new String(head, StandardCharsets.ISO_8859_1).replace("\r\n", "\\r\\n"));
+        in.readFully(head);
+        assertEquals(RawHttp2Client.GOAWAY, head[3] & 0xff, "then GOAWAY");
+        byte[] payload = new byte[(head[0] & 0xff) << 16 | (head[1] & 0xff) << 8 | head[2] & 0xff];
+        in.readFully(payload);
+        ByteBuffer goAway = ByteBuffer.wrap(payload);
+        assertEquals(0, goAway.getInt(), "last stream 0");
+        assertEquals(RawHttp2Client.ENHANCE_YOUR_CALM, Integer.toUnsignedLong(goAway.getInt()));
+        assertEquals(FROM_ADDRESS, new String(payload, 8, payload.length - 8, StandardCharsets.UTF_8));
     }
 
     @Test
