@@ -167,7 +167,7 @@ class RefusedTlsClientTest {
     @Test
     void aHandshakeEndingAfterTheFirstByteTimeIsStillRefusedInTheProtocolAlpnChose() throws Exception {
         start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxConnectionsPerAddress(1)
-                .withFirstByteTimeout(Duration.ofMillis(200)));
+                .withFirstByteTimeout(Duration.ofMillis(500)));
         servedFrom(ONE);
         Socket slow = tcp(ONE);
         Eventually.await("the slow client's connection refused on accept", Http2TestClient.WAIT,
