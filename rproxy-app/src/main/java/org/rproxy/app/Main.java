@@ -1,10 +1,13 @@
 package org.rproxy.app;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.function.IntSupplier;
 
 import org.rproxy.app.logging.LevelSettings;
+import org.rproxy.core.concurrent.FatalErrors;
 import org.rproxy.core.config.IoProblems;
 
 import picocli.CommandLine;
@@ -41,7 +44,39 @@ public final class Main implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(ended(() -> run(args), System.err, FatalErrors.EXIT));
+    }
+
+    /**
+     * The exit status of {@code command}, or 1 when an error escapes it. An error thrown on the main
+     * thread while a node starts (the origin loading and signing maps larger than its heap allows:
+     * an {@link OutOfMemoryError}) passes picocli, which handles exceptions only, and ended the main
+     * thread alone: the node's listener and event loops, which are not daemons, kept the JVM up,
+     * answering {@code 503} for ever with nothing said but the JVM's own line. So it is said here,
+     * and a fatal one ({@link FatalErrors}) ends the process at once through {@code fatal}, without
+     * shutdown hooks, as on any other thread of a node; another error exits 1 after them.
+     */
+    static int ended(IntSupplier command, PrintStream err, FatalErrors.Fatal fatal) {
+        try {
+            return command.getAsInt();
+        } catch (Throwable t) {
+            if (!FatalErrors.isFatal(t)) {
+                err.println("rproxy: failed with " + t);
+                t.printStackTrace(err);
+                return 1;
+            }
+            try {
+                err.println("rproxy: failed with " + t + ": the JVM cannot be trusted after it; stopping (exit status "
+                        + FatalErrors.EXIT_STATUS + "). An OutOfMemoryError needs more heap (-Xmx in JAVA_OPTS) or"
+                        + " lower limits (an origin's maps: docs/origin.md)");
+                err.flush();
+            } catch (Throwable ignored) {
+                // no memory left to say it with: stop all the same
+            } finally {
+                fatal.stop("main", t);
+            }
+            return FatalErrors.EXIT_STATUS; // a Fatal that returns (tests)
+        }
     }
 
     /** Runs the command line and returns the exit code (used by tests and by {@link #main}). */
