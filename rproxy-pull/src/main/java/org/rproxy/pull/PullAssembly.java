@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +13,8 @@ import java.util.function.UnaryOperator;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.concurrent.FatalErrors;
+import org.rproxy.core.concurrent.GuardedThread;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
@@ -120,8 +120,10 @@ final class PullAssembly implements AutoCloseable {
 
     /** The refresher's thread, which the failover's health checks and local answers use too. */
     private ScheduledExecutorService refreshScheduler() {
+        // guarded: a plain executor kept a fatal error in the periodic pass's future and stopped
+        // refreshing without a word
         ScheduledExecutorService scheduler =
-                Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-pull-refresh"));
+                new GuardedThread("rproxy-pull-refresh", "pull refresher", LOG, FatalErrors.EXIT);
         underlying.add(scheduler::shutdownNow);
         return scheduler;
     }

@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.concurrent.FatalErrors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pull proxy's worker threads ({@code rproxy-pull-work}): verifying each upstream answer
@@ -42,10 +45,16 @@ import org.rproxy.core.concurrent.DaemonThreads;
  * be lost to a burst of the others: the rebuild of local answers (one at a time) and the health
  * checks (one per upstream per {@code health-check} period).
  *
+ * <p>A fatal error ({@link FatalErrors}: out of memory verifying a large answer, say) thrown by any
+ * task is logged and ends the node through the {@code Fatal} given, as on the push roles' threads:
+ * the pool's plain threads died of it one by one with the JVM's own line, and the proxy went on
+ * without verifying (seen for six minutes with a 4.8 MB cost map at {@code -Xmx48m}).
+ *
  * <p>Thread-safe. {@link #close} stops the threads and drops what waits (a verification's result
  * fails, its bytes come back); a task offered afterwards is refused.
  */
 final class WorkPool implements Executor, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkPool.class);
     /** Tasks that may wait per thread, by default. */
     static final int QUEUE_PER_THREAD = 64;
 
@@ -81,8 +90,9 @@ final class WorkPool implements Executor, AutoCloseable {
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicLong heldBytes = new AtomicLong();
     private final Executor unbounded;
+    private final FatalErrors.Fatal fatal;
 
-    private WorkPool(int threads, int maxQueued, long maxBytes) {
+    private WorkPool(int threads, int maxQueued, long maxBytes, FatalErrors.Fatal fatal) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
         }
@@ -95,7 +105,8 @@ final class WorkPool implements Executor, AutoCloseable {
         this.pool = Executors.newFixedThreadPool(threads, DaemonThreads.numbered("rproxy-pull-work"));
         this.maxQueued = maxQueued;
         this.maxBytes = maxBytes;
-        this.unbounded = pool::execute;
+        this.fatal = requireNonNull(fatal, "fatal");
+        this.unbounded = task -> pool.execute(guarded(requireNonNull(task, "task")));
     }
 
     /**
@@ -103,7 +114,17 @@ final class WorkPool implements Executor, AutoCloseable {
      * {@code maxBytes} of upstream answers received and not yet verified.
      */
     static WorkPool create(int threads, int maxQueued, long maxBytes) {
-        return new WorkPool(threads, maxQueued, maxBytes);
+        return create(threads, maxQueued, maxBytes, FatalErrors.EXIT);
+    }
+
+    /** As {@link #create(int, int, long)}, a fatal error going to {@code fatal} once logged (tests record it). */
+    static WorkPool create(int threads, int maxQueued, long maxBytes, FatalErrors.Fatal fatal) {
+        return new WorkPool(threads, maxQueued, maxBytes, fatal);
+    }
+
+    /** {@code task}, whose fatal error is logged and stops the node; anything else it throws goes on as before. */
+    private Runnable guarded(Runnable task) {
+        return FatalErrors.guarded(task, "pull proxy's worker", LOG, fatal);
     }
 
     /** The threads a proxy has: one per core, at least two. */
@@ -129,10 +150,10 @@ final class WorkPool implements Executor, AutoCloseable {
             throw new Full(maxQueued + " tasks already wait for the pull proxy's worker threads");
         }
         try {
-            pool.execute(new Queued(() -> {
+            pool.execute(new Queued(guarded(() -> {
                 waiting.decrementAndGet();
                 task.run();
-            }, () -> {
+            }), () -> {
                 waiting.decrementAndGet();
                 onDrop.run();
             }));
@@ -173,6 +194,9 @@ final class WorkPool implements Executor, AutoCloseable {
                 } catch (RuntimeException | Error e) {
                     heldBytes.addAndGet(-bytes);
                     result.completeExceptionally(e);
+                    if (FatalErrors.isFatal(e)) {
+                        throw e; // to the guard, which stops the node
+                    }
                     return;
                 }
                 heldBytes.addAndGet(-bytes);

@@ -1,5 +1,9 @@
 package org.rproxy.core.concurrent;
 
+import static java.util.Objects.requireNonNull;
+
+import org.slf4j.Logger;
+
 /**
  * The one rule, for every role, on errors after which the JVM cannot be trusted: a
  * {@link VirtualMachineError} (an {@link OutOfMemoryError} above all, an internal error), but not
@@ -25,6 +29,37 @@ public final class FatalErrors {
     public static final Fatal EXIT = (task, error) -> Runtime.getRuntime().halt(EXIT_STATUS);
 
     private FatalErrors() {
+    }
+
+    /**
+     * {@code task}, which when it throws a fatal error logs it as {@code owner}'s and hands it to
+     * {@code fatal} (then rethrows it, should {@code fatal} return); anything else it throws passes
+     * as it is. For a pool's plain threads, whose task runner would only print the error and let
+     * the thread die.
+     */
+    public static Runnable guarded(Runnable task, String owner, Logger log, Fatal fatal) {
+        requireNonNull(task, "task");
+        requireNonNull(owner, "owner");
+        requireNonNull(log, "log");
+        requireNonNull(fatal, "fatal");
+        return () -> {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                if (isFatal(t)) {
+                    try {
+                        log.error("{} task failed with {}: the JVM cannot be trusted after it; stopping the node"
+                                + " (exit status {}) so that the service manager starts it afresh", owner, t.toString(),
+                                EXIT_STATUS, t);
+                    } catch (Throwable ignored) {
+                        // no memory left to log with: stop all the same
+                    } finally {
+                        fatal.stop(owner, t);
+                    }
+                }
+                throw t;
+            }
+        };
     }
 
     /** Whether the JVM cannot be trusted after {@code t}. */
