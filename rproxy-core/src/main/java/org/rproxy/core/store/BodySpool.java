@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.CacheConfig;
 import org.rproxy.core.config.ConfigException;
+import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.model.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,13 @@ public final class BodySpool implements AutoCloseable {
     private final ExecutorService ownFreer;
     private final ConcurrentHashMap<Identity, Held> bodies = new ConcurrentHashMap<>();
     private final AtomicLong sends = new AtomicLong();
+    /**
+     * Bodies that could not be spooled since the last that could: the first of a run is said with
+     * the reason (a full disk, no descriptor left, the directory gone), the rest only counted, and
+     * the next file written says how many. A full disk lasts, and every large body taken meanwhile
+     * (each refresh of each large document) logged a warning with its stack trace.
+     */
+    private final AtomicLong unspooled = new AtomicLong();
     /**
      * Holds share it, {@link #close} takes it alone: a hold that found the spool open has put its
      * file in {@link #bodies} before close lets go of them and deletes the directory.
@@ -193,6 +201,10 @@ public final class BodySpool implements AutoCloseable {
             // Written outside the map's lock: a compute writing megabytes would hold up every
             // lookup and letGo that meets its bin (or a resize) for as long.
             SpooledBody written = files.write(body);
+            long failed = unspooled.getAndSet(0);
+            if (failed > 0) {
+                LOG.info("spooling in {} again; {} bodies were written from memory meanwhile", directory, failed);
+            }
             Held held = bodies.merge(id, new Held(written, 1),
                     (mine, theirs) -> new Held(mine.body(), mine.holders() + 1));
             if (held.body() != written) {
@@ -200,7 +212,13 @@ public final class BodySpool implements AutoCloseable {
             }
             return true;
         } catch (UncheckedIOException e) {
-            LOG.warn("cannot spool a body of {} bytes in {}; it is written from memory", body.length(), directory, e);
+            if (unspooled.getAndIncrement() == 0) {
+                LOG.warn("cannot spool a body of {} bytes in {}: {}; bodies of {} bytes or more are written from memory"
+                        + " (weighed in cache.max-bytes alike) until a file can be written there again", body.length(),
+                        directory, IoProblems.message(e.getCause()), minBytes);
+            } else {
+                LOG.debug("cannot spool a body of {} bytes in {} either", body.length(), directory, e);
+            }
             return false;
         } finally {
             closing.readLock().unlock();
