@@ -2,6 +2,7 @@ package org.rproxy.core.store;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,6 +17,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import org.rproxy.core.concurrent.DaemonThreads;
+import org.rproxy.core.log.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,8 @@ public final class RepresentationStore<K> {
     private final List<StoreListener<K>> listeners = new CopyOnWriteArrayList<>();
     /** Evicted entries not yet heard of: filled inside Caffeine's maintenance, emptied by {@link #put}. */
     private final Queue<Evicted<K>> evicted = new ConcurrentLinkedQueue<>();
+    /** Says a representation is larger than the bound, once per key every ten minutes. */
+    private final RateLimitedLog tooLarge = new RateLimitedLog(Duration.ofMinutes(10));
 
     /** A representation as held, and which of its bodies the spool holds for it (to let go of exactly those). */
     private record Stored(Representation representation, boolean identitySpooled, boolean gzipSpooled) {
@@ -119,9 +123,17 @@ public final class RepresentationStore<K> {
     public void put(K key, Representation representation) {
         requireNonNull(key, "key");
         requireNonNull(representation, "representation");
+        // Larger than the bound, it is evicted as soon as it is put: its files would be written only
+        // to be deleted, on every fetch of it, and nothing would say why it is never held.
+        boolean fits = representation.weight() <= maxBytes;
+        if (!fits) {
+            tooLarge.warnAbout(LOG, key, "{}: {} bytes to hold (both variants; a body of 16 KB or more counts twice),"
+                    + " over the store's bound of {} bytes (cache.max-bytes): served as fetched but never held, so"
+                    + " every request for it goes upstream", key, representation.weight(), maxBytes);
+        }
         // Held before the cache has it: the front end finds the file as soon as it finds the variant.
-        boolean identitySpooled = prepare(representation.identity());
-        boolean gzipSpooled = representation.gzip() != null && prepare(representation.gzip());
+        boolean identitySpooled = prepare(representation.identity(), fits);
+        boolean gzipSpooled = representation.gzip() != null && prepare(representation.gzip(), fits);
         Stored replaced = cache.asMap().put(key, new Stored(representation, identitySpooled, gzipSpooled));
         if (replaced != null) {
             letGo(replaced);
@@ -168,9 +180,9 @@ public final class RepresentationStore<K> {
         return spool;
     }
 
-    /** Spools the body of {@code v} or makes its direct copy, as its size says; true when spooled. */
-    private boolean prepare(Variant v) {
-        if (spool != null && spool.hold(v.body())) {
+    /** Spools the body of {@code v} (when {@code spoolIt}) or makes its direct copy, as its size says; true when spooled. */
+    private boolean prepare(Variant v, boolean spoolIt) {
+        if (spoolIt && spool != null && spool.hold(v.body())) {
             return true;
         }
         if (v.hasDirectBody()) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.testing.CapturedLogs;
 
 /**
  * A store with a spool: it spools the large bodies it takes, and lets go of each exactly when the
@@ -129,6 +131,43 @@ class SpoolingStoreTest {
         RepresentationStore<String> store = RepresentationStore.boundedBy(MIN, spool);
         store.put("a", rep(variant(body(MIN, 1), null, "\"1\""), null));
         assertNull(store.get("a"));
+        assertEquals(0, files());
+    }
+
+    /**
+     * A representation larger than the store's bound is evicted as soon as it is put. Its bodies
+     * were spooled all the same, a file written and deleted at every fetch of it (a 4.8 MB cost
+     * map under {@code --max-bytes 1MB}: at every request), and nothing said why it was never held.
+     */
+    @Test
+    void aRepresentationOverTheBoundIsNotSpooledAndIsSaidOncePerKey() throws Exception {
+        RepresentationStore<String> store = RepresentationStore.boundedBy(4L * MIN, spool);
+        Bytes identity = body(MIN * 3, 4);
+        List<String> spooledWhenStored = new CopyOnWriteArrayList<>();
+        store.addListener((key, r, change) -> {
+            if (change == StoreListener.Change.STORED) {
+                SpooledBody f = spool.acquire(r.identity().body());
+                spooledWhenStored.add(key + (f == null ? " not spooled" : " spooled"));
+                if (f != null) {
+                    f.release();
+                }
+            }
+        });
+        try (CapturedLogs logs = CapturedLogs.of(RepresentationStore.class)) {
+            store.put("/costmap/big", rep(variant(identity, null, "\"b\""), null));
+            store.put("/costmap/big", rep(variant(identity, null, "\"b\""), null));
+            store.put("/costmap/other", rep(variant(body(MIN * 3, 5), null, "\"o\""), null));
+            assertEquals(List.of("/costmap/big not spooled", "/costmap/big not spooled", "/costmap/other not spooled"),
+                    spooledWhenStored);
+            assertTrue(identity.hasDirectCopy(), "written from its direct copy, as a body not spooled is");
+            assertNull(store.get("/costmap/big"), "never held");
+            List<String> said = logs.events().stream().map(e -> e.getFormattedMessage()).toList();
+            assertEquals(2, said.size(), "once per key: " + said);
+            long weight = rep(variant(identity, null, "\"b\""), null).weight();
+            assertEquals("/costmap/big: " + weight + " bytes to hold (both variants; a body of 16 KB or more counts"
+                    + " twice), over the store's bound of " + 4L * MIN + " bytes (cache.max-bytes): served as fetched but"
+                    + " never held, so every request for it goes upstream", said.get(0));
+        }
         assertEquals(0, files());
     }
 }
