@@ -1,5 +1,6 @@
 package org.rproxy.app;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.netty.util.internal.PlatformDependent;
 import org.rproxy.core.config.ConfigException;
 import org.rproxy.core.config.Durations;
@@ -120,7 +122,37 @@ final class ProxyFiles {
                     + " twice the upstream's heartbeat, an origin's --heartbeat or a parent proxy's push.heartbeat)");
         }
         directMemoryWarning(c, sources, PlatformDependent.maxDirectMemory()).ifPresent(warnings::add);
+        descriptorWarning(c, sources, maxFileDescriptors()).ifPresent(warnings::add);
         return warnings;
+    }
+
+    /** File descriptors the node leaves itself beside its client connections: the JVM's own, the upstream's, spool files. */
+    static final int DESCRIPTOR_RESERVE = 256;
+
+    /**
+     * A warning when this process may open fewer files than {@code listen.max-connections} and
+     * {@link #DESCRIPTOR_RESERVE} more ({@code maxFiles}: its open-file limit, -1 when unknown):
+     * each client connection holds a descriptor, and without one the node pauses accepting and
+     * cannot open a spool file or an upstream connection. Said at start, as nginx says
+     * {@code worker_connections exceed open file resource limit}, rather than found under load.
+     */
+    static Optional<String> descriptorWarning(ProxyConfig c, ProxySources sources, long maxFiles) {
+        long needed = (long) c.listen().maxConnections() + DESCRIPTOR_RESERVE;
+        if (maxFiles < 0 || maxFiles >= needed) {
+            return Optional.empty();
+        }
+        return Optional.of(sources.name("listen.max-connections") + ": " + c.listen().maxConnections()
+                + " connections need as many file descriptors and about " + DESCRIPTOR_RESERVE + " more, but this"
+                + " process may open " + maxFiles + " files (ulimit -n, LimitNOFILE): once they are used, accepting"
+                + " pauses ('cannot accept connections ... Too many open files') and spool files and upstream"
+                + " connections fail (expected: an open-file limit of at least " + needed + ", e.g. LimitNOFILE=65536"
+                + " as the packaged units set, or a smaller max-connections)");
+    }
+
+    /** This process's open-file limit, or -1 where the JVM does not say. */
+    static long maxFileDescriptors() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : -1;
     }
 
     /**

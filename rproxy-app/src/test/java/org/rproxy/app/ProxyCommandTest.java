@@ -67,6 +67,27 @@ class ProxyCommandTest {
                 "the default 256MB within a 1GB limit");
     }
 
+    /**
+     * A node whose open-file limit is below its connections found out only under load: at
+     * {@code ulimit -n 64} a proxy of 10,000 connections started without a word and, past about 26
+     * clients, paused accepting with "Too many open files" every second.
+     */
+    @Test
+    void anOpenFileLimitBelowTheConnectionsIsWarnedAboutNamingBoth() throws Exception {
+        ProxyCommand defaults = parsed();
+        String warning = ProxyFiles.descriptorWarning(defaults.settings(), defaults.sources(), 64).orElseThrow();
+        assertTrue(warning.startsWith("listen.max-connections: 10000 connections need as many file descriptors and"
+                + " about 256 more, but this process may open 64 files (ulimit -n, LimitNOFILE)"), warning);
+        assertTrue(warning.contains("an open-file limit of at least 10256"), warning);
+        ProxyCommand fewer = parsed("--max-connections", "500");
+        assertTrue(ProxyFiles.descriptorWarning(fewer.settings(), fewer.sources(), 1024).isEmpty(), "500 and 256 fit 1024");
+        assertTrue(ProxyFiles.descriptorWarning(fewer.settings(), fewer.sources(), 700).orElseThrow()
+                .startsWith("--max-connections: 500 connections"), "named as given");
+        assertTrue(ProxyFiles.descriptorWarning(defaults.settings(), defaults.sources(), 65536).isEmpty(),
+                "the packaged units' LimitNOFILE");
+        assertTrue(ProxyFiles.descriptorWarning(defaults.settings(), defaults.sources(), -1).isEmpty(), "unknown");
+    }
+
     @Test
     void boundsOnSlowReadersThatLeaveTheStoreTooLittleDirectMemoryAreWarnedAbout() throws Exception {
         ProxyCommand command = parsed("--max-bytes", "512MB", "--max-pending-answer-bytes", "600MB");
