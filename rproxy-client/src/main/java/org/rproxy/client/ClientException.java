@@ -2,6 +2,7 @@ package org.rproxy.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.ProtocolException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,37 +124,19 @@ public abstract sealed class ClientException extends RuntimeException
         /** The verifier's check failed, or null. */
         private final VerificationFailure failure;
 
-        /** True when what the source sent was not HTTP at all (see {@link #notHttp}). */
-        private final boolean notHttp;
-
         InvalidResponse(URI uri, Verdict verdict) {
             super(uri, FailureWords.invalid(verdict), null);
             this.failure = VerificationFailure.of(verdict.outcome());
-            this.notHttp = false;
         }
 
         InvalidResponse(URI uri, String reason) {
-            this(uri, reason, false);
+            this(uri, reason, null);
         }
 
-        private InvalidResponse(URI uri, String reason, boolean notHttp) {
-            super(uri, FailureWords.invalid(reason), null);
+        /** With the JDK's refusal of an answer that is not HTTP at all as the cause (see {@link SourceHealth}). */
+        InvalidResponse(URI uri, String reason, ProtocolException notHttp) {
+            super(uri, FailureWords.invalid(reason), notHttp);
             this.failure = null;
-            this.notHttp = notHttp;
-        }
-
-        /**
-         * An answer that is not HTTP at all (the JDK's client refused its status line or head): on
-         * Java 17 to 20 the connection it came on stays open, so {@link SourceHealth} cools such a
-         * source down for longer at each one in a row.
-         */
-        static InvalidResponse notHttp(URI uri, String reason) {
-            return new InvalidResponse(uri, "not a valid HTTP response: " + reason, true);
-        }
-
-        /** {@return true when the source's answer was not HTTP at all} */
-        boolean isNotHttp() {
-            return notHttp;
         }
 
         /** {@return the verifier's check that failed, or null (unreadable, or no renewal in time)} */

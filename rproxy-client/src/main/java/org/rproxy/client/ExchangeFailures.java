@@ -46,8 +46,8 @@ final class ExchangeFailures {
             return ClientException.Unreachable.lost(uri, "truncated response (the connection closed inside a chunk)", e);
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProtocolException) { // it answered, so it is reachable: what it sent is the fault
-                return ClientException.InvalidResponse.notHttp(uri, TransportFailures.of(t));
+            if (t instanceof ProtocolException notHttp) { // it answered, so it is reachable: what it sent is the fault
+                return new ClientException.InvalidResponse(uri, "not a valid HTTP response: " + TransportFailures.of(t), notHttp);
             }
         }
         return new ClientException.Unreachable(uri, TransportFailures.of(e), e);

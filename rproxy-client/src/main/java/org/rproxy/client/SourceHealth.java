@@ -2,6 +2,7 @@ package org.rproxy.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.ProtocolException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +25,8 @@ import java.util.OptionalDouble;
  * {@code max-age} (60 s by default) and is then as good as any, while tampering does not mend
  * itself and a replaying proxy still costs no more than a download a minute; a source whose
  * answer was not HTTP at all cools down for the cool-down, doubled at each such answer in a row, up
- * to an hour ({@link #notHttpCoolDown}: each one leaves the JDK a socket it keeps); a copy that verifies
+ * to an hour ({@link #notHttpCoolDown}: each one, an {@code InvalidResponse} caused by the JDK's
+ * {@link ProtocolException}, leaves the JDK a socket it keeps); a copy that verifies
  * but is not valid at the client's clock ({@link ClientException.OutsideValidity}) cools nothing
  * down, since the clock may be what is wrong (the client records it only when another source's copy
  * was valid); a 404 or 410 counts only when another source then has the document, since a
@@ -109,7 +111,7 @@ public final class SourceHealth {
         Instant now = clock.instant();
         Instant until = s.coolingUntil;
         int notHttp = s.notHttp;
-        if (why instanceof ClientException.InvalidResponse invalid && invalid.isNotHttp()) {
+        if (why instanceof ClientException.InvalidResponse && why.getCause() instanceof ProtocolException) {
             notHttp = Math.min(notHttp + 1, 30);
             until = later(until, now.plus(notHttpCoolDown(notHttp)));
         } else if (why instanceof ClientException.InvalidResponse) {

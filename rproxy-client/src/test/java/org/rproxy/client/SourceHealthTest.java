@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.ProtocolException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -175,25 +176,31 @@ class SourceHealthTest {
         // each such answer leaves the JDK a socket it keeps: asked once per 5 min, 288 a day
         List<Duration> cooled = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            health.failed(A, ClientException.InvalidResponse.notHttp(A, "Invalid status line"));
+            health.failed(A, notHttp(A));
             cooled.add(Duration.between(clock.instant(), health.sources().get(0).coolingUntil()));
             clock.advance(cooled.get(i));
         }
         assertEquals(List.of(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(40),
                 Duration.ofMinutes(60), Duration.ofMinutes(60), Duration.ofMinutes(60)), cooled);
         // a response that failed verification is no reason to wait longer: the cool-down as it is
-        health.failed(B, ClientException.InvalidResponse.notHttp(B, "Invalid status line"));
+        health.failed(B, notHttp(B));
         clock.advance(Duration.ofMinutes(5));
         health.failed(B, new ClientException.InvalidResponse(B, "tampered"));
         assertEquals(clock.instant().plus(Duration.ofMinutes(5)), health.sources().get(1).coolingUntil());
         // a success ends the run: the next such answer cools down for the cool-down again
         clock.advance(Duration.ofMinutes(60));
         health.succeeded(A, Duration.ofMillis(3));
-        health.failed(A, ClientException.InvalidResponse.notHttp(A, "Invalid status line"));
+        health.failed(A, notHttp(A));
         assertEquals(clock.instant().plus(Duration.ofMinutes(5)), health.sources().get(0).coolingUntil());
         // a cool-down set longer than an hour is never shortened
         SourceHealth patient = new SourceHealth(clock, Duration.ofHours(2));
-        patient.failed(C, ClientException.InvalidResponse.notHttp(C, "Invalid status line"));
+        patient.failed(C, notHttp(C));
         assertEquals(clock.instant().plus(Duration.ofHours(2)), patient.sources().get(0).coolingUntil());
+    }
+
+    /** What the fetcher makes of an SSH banner: the JDK's refusal as the cause. */
+    private static ClientException notHttp(URI source) {
+        return new ClientException.InvalidResponse(source, "not a valid HTTP response: Invalid status line",
+                new ProtocolException("Invalid status line"));
     }
 }
