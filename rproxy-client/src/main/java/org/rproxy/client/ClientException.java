@@ -2,7 +2,6 @@ package org.rproxy.client;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.ProtocolException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,12 +115,11 @@ public abstract sealed class ClientException extends RuntimeException
 
     /**
      * The response does not verify: the verifier's outcome and reason say what is wrong with it.
-     * Also a response or update stream that cannot be read as one (no verdict then), and an update
-     * stream that let a map held run late, within a quarter of its validity of expiry, without
-     * sending its renewal (see {@link UpdateFollower}). Its source cools down.
+     * Also one that cannot be read as a response or update stream (no verdict; the JDK's refusal as
+     * cause when not HTTP at all), and an update stream that let a map held run late without its
+     * renewal within a quarter of its validity of expiry ({@link UpdateFollower}). Its source cools down.
      */
     public static final class InvalidResponse extends ClientException {
-        /** The verifier's check failed, or null. */
         private final VerificationFailure failure;
 
         InvalidResponse(URI uri, Verdict verdict) {
@@ -133,9 +131,8 @@ public abstract sealed class ClientException extends RuntimeException
             this(uri, reason, null);
         }
 
-        /** With the JDK's refusal of an answer that is not HTTP at all as the cause (see {@link SourceHealth}). */
-        InvalidResponse(URI uri, String reason, ProtocolException notHttp) {
-            super(uri, FailureWords.invalid(reason), notHttp);
+        InvalidResponse(URI uri, String reason, Throwable cause) {
+            super(uri, FailureWords.invalid(reason), cause);
             this.failure = null;
         }
 
