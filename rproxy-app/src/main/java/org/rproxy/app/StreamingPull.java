@@ -31,7 +31,8 @@ import org.rproxy.push.UpdateStreamConfig;
  *
  * <p>So a pull proxy's streams are as fresh as its refresh: a new version reaches subscribers
  * when a revalidation brings it, about {@code refresh.ahead} before the held copy's
- * {@code max-age} runs out. Threads: those of its parts; the hand-overs are non-blocking.
+ * {@code max-age} runs out, and the other documents followed with it, which that new version
+ * makes the pull feed revalidate at once, right after it. Threads: those of its parts; the hand-overs are non-blocking.
  */
 public final class StreamingPull implements AutoCloseable {
 

@@ -36,6 +36,7 @@ final class CachedCopies {
     private final CopyListeners listeners = new CopyListeners();
     private final SignedListing listing = new SignedListing();
     private final RollbackFloors floors = new RollbackFloors();
+    private volatile BiConsumer<Entry, Instant> newVersions = (e, created) -> { }; // onNewVersion
 
     CachedCopies(RepresentationStore<CacheKey> store, PullMetrics metrics) {
         this.store = requireNonNull(store, "store");
@@ -88,6 +89,11 @@ final class CachedCopies {
         listeners.addVerified(listener, entries.all());
     }
 
+    /** Sets what is told (under the entry's lock; returns at once) of each new version pulled: another body, not a renewal. */
+    void onNewVersion(BiConsumer<Entry, Instant> told) {
+        newVersions = requireNonNull(told, "told");
+    }
+
     /** The GET targets for which a signed copy is held now (a snapshot). */
     Set<String> heldSignedTargets() {
         Set<String> targets = new HashSet<>();
@@ -110,9 +116,15 @@ final class CachedCopies {
      * @return the entry now holding {@code h}, or null
      */
     Entry hold(Entry e, CachedCopy h) {
+        return hold(e, h, true);
+    }
+
+    /** @param pulled whether {@code h} was fetched here (not offered), so a new version is told ({@link #onNewVersion}) */
+    private Entry hold(Entry e, CachedCopy h, boolean pulled) {
         for (Entry at = e, live; ; at = live) { // never two entries' locks at once
             synchronized (at) {
-                if (!newer(h, at.held()) || belowFloor(at.key, h)) {
+                CachedCopy before = at.held();
+                if (!newer(h, before) || belowFloor(at.key, h)) {
                     return null;
                 }
                 live = entries.link(at, h);
@@ -125,6 +137,9 @@ final class CachedCopies {
                     if (CopyListeners.toldOf(at, h) && at.held() == h) {
                         metrics.expires(at.key.target(), h.expires());
                         listeners.held(at, h);
+                        if (pulled && before != null && before.signed() && !before.sameBody(h)) {
+                            newVersions.accept(at, h.identity().created());
+                        }
                     }
                     return at;
                 }
@@ -163,7 +178,7 @@ final class CachedCopies {
         if (!entries.contains(key) && belowFloor(key, h)) {
             return false;
         }
-        Entry held = hold(getOrAdd(key, UpstreamCall.PLAIN_GET, now), h);
+        Entry held = hold(getOrAdd(key, UpstreamCall.PLAIN_GET, now), h, false);
         if (held == null) {
             return false;
         }

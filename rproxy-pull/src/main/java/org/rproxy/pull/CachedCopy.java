@@ -152,4 +152,9 @@ record CachedCopy(CachedVariant identity, CachedVariant gzip, Representation bas
         return new Representation(b.identity().withAge(age), b.gzip() == null ? null : b.gzip().withAge(age),
                 b.maxAgeSeconds(), b.created(), windowsEnd(identity, age), b.revalidation());
     }
+
+    /** True when {@code other} has this copy's body (by the identity variant's digest): a renewal, not a new version. */
+    boolean sameBody(CachedCopy other) {
+        return base.identity().header("content-digest").equals(other.base.identity().header("content-digest"));
+    }
 }

@@ -88,6 +88,7 @@ final class PullFeed implements AutoCloseable {
         this.copies = new CachedCopies(store, metrics);
         this.attempts = new Attempts(copies, fetcher, metrics, clock, pause, settings.minInterval());
         this.refresher = new Refresher(settings, copies, attempts, clock, scheduler);
+        copies.onNewVersion(refresher::revalidateSignedBefore);
         this.replies = new Replies(copies, attempts, refresher, metrics, clock);
         Instant now = clock.instant();
         for (String target : settings.prefetch()) {

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +119,39 @@ final class Refresher implements AutoCloseable {
             return attempts.fetch(e.key, e.call, "refresh");
         }
         return null;
+    }
+
+    /**
+     * After a new version of {@code changed} (signed at {@code created}) was held: revalidates now,
+     * on the scheduler's thread, every other hot signed copy for a GET signed before it, rather
+     * than each at its own time ahead of {@code max-age}. The origin signs the documents of one
+     * version together, but this proxy revalidates each on a schedule of its own, from when it was
+     * first asked for, so a network map and the cost map on it took a new version up to a
+     * {@code max-age} apart; meanwhile its streams and its answers gave maps that do not fit,
+     * and every client following such a stream left it at once for another source, the origin
+     * last. A copy asked for within {@code min-interval}, or after a failure, waits its turn.
+     */
+    void revalidateSignedBefore(Entry changed, Instant created) {
+        try {
+            scheduler.execute(() -> revalidateBefore(changed, created));
+        } catch (RejectedExecutionException closing) {
+            // the proxy is closing: nothing is revalidated any more
+        }
+    }
+
+    private void revalidateBefore(Entry changed, Instant created) {
+        try {
+            Instant now = clock.instant();
+            for (Entry e : copies.all()) {
+                CachedCopy h = e.held();
+                if (e != changed && e.key.isGet() && h != null && h.signed() && h.usableAt(now) && hot(e, h)
+                        && h.identity().created().isBefore(created) && due(e, now)) {
+                    attempts.fetch(e.key, e.call, "refresh");
+                }
+            }
+        } catch (RuntimeException ex) {
+            LOG.error("revalidating after a new version failed", ex);
+        }
     }
 
     /** True when {@code e} may be asked for again: not within {@code min-interval} of its last attempt, nor of a failure. */

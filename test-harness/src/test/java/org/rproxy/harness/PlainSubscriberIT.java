@@ -228,10 +228,15 @@ class PlainSubscriberIT {
         }
 
         static Lab origin(Path dir) throws Exception {
+            return origin(dir, MAX_AGE);
+        }
+
+        /** An origin whose documents go out with {@code maxAge}. */
+        static Lab origin(Path dir, Duration maxAge) throws Exception {
             Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
             Path priv = keys(dir);
             UpdatePublisher publisher = new UpdatePublisher(UpdateStreamConfig.defaults());
-            Origin origin = Origin.start(config(maps, priv), Clock.systemUTC(), publisher);
+            Origin origin = Origin.start(config(maps, priv, maxAge), Clock.systemUTC(), publisher);
             return new Lab(origin, publisher, maps, dir.resolve("origin.pub"), null);
         }
 
@@ -240,7 +245,7 @@ class PlainSubscriberIT {
             UnsignedUpstreamMaps source = UnsignedUpstreamMaps.connect(URI.create(unsigned.base() + "/directory"), null,
                     Duration.ofSeconds(5));
             UpdatePublisher publisher = new UpdatePublisher(UpdateStreamConfig.defaults());
-            Origin front = Origin.start(config(null, priv), source, poll, Clock.systemUTC(), publisher);
+            Origin front = Origin.start(config(null, priv, MAX_AGE), source, poll, Clock.systemUTC(), publisher);
             return new Lab(front, publisher, null, dir.resolve("origin.pub"), source);
         }
 
@@ -250,8 +255,8 @@ class PlainSubscriberIT {
             return StreamingPull.start(c, StreamingPull.streamConfig(c), Clock.systemUTC());
         }
 
-        private static OriginConfig config(Path maps, Path priv) {
-            return new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv, Duration.ofHours(1), MAX_AGE,
+        private static OriginConfig config(Path maps, Path priv, Duration maxAge) {
+            return new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv, Duration.ofHours(1), maxAge,
                     List.of(), "plain-subscriber-origin", null).withDeleteSettle(PushTree.DELETE_SETTLE);
         }
 
