@@ -114,12 +114,12 @@ public abstract sealed class ClientException extends RuntimeException
     }
 
     /**
-     * The response does not verify: the verifier's outcome and reason say what is wrong with it.
-     * Also one that cannot be read as a response or update stream (no verdict; the JDK's refusal as
-     * cause when not HTTP at all), and an update stream that let a map held run late without its
-     * renewal within a quarter of its validity of expiry ({@link UpdateFollower}). Its source cools down.
+     * The response does not verify (the verifier's outcome and reason say what is wrong), cannot be
+     * read as one, or is not HTTP at all (the JDK's refusal its cause); or an update stream let a map
+     * held run late, or left the maps held not fitting (see {@link UpdateFollower}: whose source cools down).
      */
     public static final class InvalidResponse extends ClientException {
+        /** The verifier's check failed, or null. */
         private final VerificationFailure failure;
 
         InvalidResponse(URI uri, Verdict verdict) {
