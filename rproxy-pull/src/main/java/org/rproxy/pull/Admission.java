@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.function.Function;
 
 import org.rproxy.core.answer.AnswerEngine;
@@ -198,9 +197,9 @@ final class Admission {
         Function<String, String> before = HeaderRules.lookup(held);
         Function<String, String> after = HeaderRules.lookup(merged);
         String signature = before.apply(SignatureHeaders.SIGNATURE);
-        Optional<SignatureBase> base = ResponseVerifier.signedBase(before);
-        return signature != null && signature.equals(after.apply(SignatureHeaders.SIGNATURE)) && base.isPresent()
-                && base.equals(ResponseVerifier.signedBase(after));
+        List<SignatureBase> bases = ResponseVerifier.signedBases(before);
+        return signature != null && signature.equals(after.apply(SignatureHeaders.SIGNATURE)) && !bases.isEmpty()
+                && bases.equals(ResponseVerifier.signedBases(after));
     }
 
     private static Result unsigned(CacheKey key, CachedCopy held, Variant variant, Instant now, long maxAge, long age,

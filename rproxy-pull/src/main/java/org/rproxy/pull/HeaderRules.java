@@ -133,18 +133,19 @@ final class HeaderRules {
         return null;
     }
 
-    /** The field names the {@code alto} signature in {@code fields} covers, in order; none when it has none that parses. */
+    /** The field names the ALTO signatures in {@code fields} cover, in order; none when one does not parse. */
     private static List<String> signed(List<HeaderField> fields) {
         if (!containsName(fields, "signature-input")) {
             return List.of();
         }
         // the signature base (RFC 9421 §2.5) lists each covered component on a line of its own: "name": value
-        String base = ResponseVerifier.signedBase(lookup(fields)).map(SignatureBase::text).orElse("");
         List<String> names = new ArrayList<>();
-        for (String line : base.split("\n")) {
-            int end = line.indexOf('"', 1);
-            if (line.startsWith("\"") && end > 1 && !line.startsWith("\"@")) {
-                names.add(line.substring(1, end));
+        for (SignatureBase base : ResponseVerifier.signedBases(lookup(fields))) {
+            for (String line : base.text().split("\n")) {
+                int end = line.indexOf('"', 1);
+                if (line.startsWith("\"") && end > 1 && !line.startsWith("\"@")) {
+                    names.add(line.substring(1, end));
+                }
             }
         }
         return names;

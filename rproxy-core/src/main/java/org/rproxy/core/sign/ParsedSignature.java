@@ -12,11 +12,11 @@ import java.util.function.Function;
 import org.rproxy.core.model.Bytes;
 
 /**
- * One {@code alto} signature taken apart: the members of Signature-Input and Signature for that
- * label, the covered component values looked up in the response, and the parsed
- * {@code alto-resource}. Everything that makes it unusable is reported as a
- * {@link StructuredFieldException} whose message is the reason; {@link ResponseVerifier} turns
- * that into {@code MALFORMED}. Runs on the verifying thread; immutable.
+ * One ALTO signature taken apart ({@link AltoSignatures}: {@code alto}, or {@code alto-N} beside
+ * it): the members of Signature-Input and Signature for its label, the covered component values
+ * looked up in the response, and the parsed {@code alto-resource}. Everything that makes it
+ * unusable is reported as a {@link StructuredFieldException} whose message is the reason; {@link
+ * ResponseVerifier} turns that into {@code MALFORMED}. Runs on the verifying thread; immutable.
  */
 record ParsedSignature(List<SignatureBase.Component> components, String signatureParams, Instant created,
                        Instant expires, String keyId, String alg, Bytes signature, AltoResource resource,
@@ -26,12 +26,13 @@ record ParsedSignature(List<SignatureBase.Component> components, String signatur
         components = List.copyOf(components);
     }
 
-    static ParsedSignature parse(Object inputMember, Object signatureMember, Function<String, String> header) {
+    static ParsedSignature parse(String label, Object inputMember, Object signatureMember,
+                                 Function<String, String> header) {
         if (!(inputMember instanceof StructuredFields.InnerList list)) {
-            throw malformed("signature-input 'alto' is not an inner list");
+            throw malformed("signature-input '" + label + "' is not an inner list");
         }
         if (!(signatureMember instanceof StructuredFields.Item sigItem) || !(sigItem.value() instanceof Bytes sig)) {
-            throw malformed("signature 'alto' is not a byte sequence");
+            throw malformed("signature '" + label + "' is not a byte sequence");
         }
         List<SignatureBase.Component> components = components(list, header);
         Map<String, Object> p = list.params();

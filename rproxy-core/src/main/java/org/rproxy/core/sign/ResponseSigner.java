@@ -14,13 +14,41 @@ import java.util.Map;
  * parameters {@code created}, {@code expires}, {@code keyid}, {@code alg} and
  * {@code tag="alto-redist"}, in that order. The caller computes the content digest (with
  * {@link ContentDigest#sha256}) so that a 5 MB body is hashed once, and re-signing for a 304
- * freshening needs no body at all. Thread-safe: the origin signs from several threads.
+ * freshening needs no body at all.
+ *
+ * <p>A signer of several keys ({@link #ResponseSigner(List)}, for the origin's directory during a
+ * key rotation: ARCHITECTURE.md §4) signs the same base parameters but {@code keyid} and {@code
+ * alg} once with each, the first labelled {@code alto} as every signature is, the next {@code
+ * alto-2}, then {@code alto-3} and so on, all in one {@code Signature-Input} and one {@code
+ * Signature} field (RFC 9421 §4.1 lets a message carry several, each under its own label). The
+ * label is the signature's position, not its key: labels are local names (a key's thumbprint
+ * holds upper case, which an sf-key cannot), a verifier picks by {@code keyid}
+ * ({@link AltoSignatures}), and the first keeps {@code alto}, all a verifier of a release before
+ * this one reads. Thread-safe: the origin signs from several threads.
  */
 public final class ResponseSigner {
     private final SigningKey key;
+    private final List<SigningKey> more;
 
     public ResponseSigner(SigningKey key) {
-        this.key = requireNonNull(key, "key");
+        this(List.of(key));
+    }
+
+    /**
+     * Signs with every key of {@code keys}, the first under the label {@code alto}.
+     *
+     * @throws IllegalArgumentException when {@code keys} is empty or holds a key twice
+     */
+    public ResponseSigner(List<SigningKey> keys) {
+        requireNonNull(keys, "keys");
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("keys: none (expected: at least the signing key)");
+        }
+        if (keys.stream().map(SigningKey::keyId).distinct().count() != keys.size()) {
+            throw new IllegalArgumentException("keys: a key is listed twice");
+        }
+        this.key = keys.get(0);
+        this.more = List.copyOf(keys.subList(1, keys.size()));
     }
 
     /**
@@ -51,23 +79,37 @@ public final class ResponseSigner {
             throw new IllegalArgumentException("expires: " + expires + " (expected: at most "
                     + StructuredFields.MAX_INTEGER + " seconds after 1970, the largest sf-integer)");
         }
-        String params = SignatureBase.serializeParams(SignatureHeaders.COVERED, params(c, e));
-        SignatureBase base = SignatureBase.of(List.of(
+        List<SignatureBase.Component> covered = List.of(
                 new SignatureBase.Component(SignatureHeaders.CONTENT_TYPE, contentType),
                 new SignatureBase.Component(SignatureHeaders.CONTENT_DIGEST, contentDigest),
                 new SignatureBase.Component(SignatureHeaders.ETAG, etag),
-                new SignatureBase.Component(AltoResource.HEADER, altoResource)), params);
-        byte[] signature = key.sign(base.bytes());
-        return new SignatureHeaders(SignatureHeaders.LABEL + "=" + params,
-                SignatureHeaders.LABEL + "=:" + Base64.getEncoder().encodeToString(signature) + ":");
+                new SignatureBase.Component(AltoResource.HEADER, altoResource));
+        StringBuilder input = new StringBuilder(256);
+        StringBuilder signature = new StringBuilder(128);
+        member(SignatureHeaders.LABEL, key, covered, c, e, input, signature);
+        for (int i = 0; i < more.size(); i++) {
+            input.append(", ");
+            signature.append(", ");
+            member(AltoSignatures.MORE_PREFIX + (i + 2), more.get(i), covered, c, e, input, signature);
+        }
+        return new SignatureHeaders(input.toString(), signature.toString());
     }
 
-    /** The public half of the signing key, for publishing. */
+    /** Signs with {@code k} and appends its members, labelled {@code label}, to the two fields. */
+    private static void member(String label, SigningKey k, List<SignatureBase.Component> covered, long created,
+                               long expires, StringBuilder input, StringBuilder signature) {
+        String params = SignatureBase.serializeParams(SignatureHeaders.COVERED, params(k, created, expires));
+        byte[] sig = k.sign(SignatureBase.of(covered, params).bytes());
+        input.append(label).append('=').append(params);
+        signature.append(label).append("=:").append(Base64.getEncoder().encodeToString(sig)).append(':');
+    }
+
+    /** The public half of the signing key (the {@code alto} signature's), for publishing. */
     public VerificationKey publicKey() {
         return key.publicKey();
     }
 
-    private Map<String, Object> params(long created, long expires) {
+    private static Map<String, Object> params(SigningKey key, long created, long expires) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("created", created);
         p.put("expires", expires);

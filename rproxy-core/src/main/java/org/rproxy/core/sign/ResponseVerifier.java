@@ -5,9 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Verifies an origin signature on a response (ARCHITECTURE.md §4), for the pull and push feeds before
  * they store anything and for clients. Checks run in a fixed order and the first failure wins:
  * presence, form, key, algorithm, signature, content digest, resource, expiry, clock skew,
- * rollback. The body is hashed once, and only after the (cheap) signature check passed, so a
+ * rollback. Of several ALTO signatures (a directory signed during a key rotation), the first by a
+ * key it trusts is the one checked, and the verdict is that signature's ({@link AltoSignatures#pick}). The body is hashed once, and only after the (cheap) signature check passed, so a
  * forged 5 MB response costs no hashing.
  *
  * <p>A 304 freshening needs nothing special: the header function answers the new
@@ -183,28 +185,31 @@ public final class ResponseVerifier {
     }
 
     /**
-     * What the {@code alto} signature in {@code header} signs: its signature base (RFC 9421 §2.5),
-     * or empty when the fields hold no signature that could be checked. Fields with the same base
-     * are one signing whatever their {@code Signature} values, which are not unique (an ECDSA twin,
-     * a re-encoded dictionary: ARCHITECTURE.md §4). Nothing is verified here.
+     * What the ALTO signatures in {@code header} sign: the signature base (RFC 9421 §2.5) of each,
+     * {@code alto} first ({@link AltoSignatures}), or none when the fields hold no signature, or
+     * one that could not be checked. Fields with the same bases are one signing whatever their
+     * {@code Signature} values, which are not unique (an ECDSA twin, a re-encoded dictionary:
+     * ARCHITECTURE.md §4); a signature added, dropped or changed beside another makes another
+     * signing. Nothing is verified here.
      */
-    public static Optional<SignatureBase> signedBase(Function<String, String> header) {
+    public static List<SignatureBase> signedBases(Function<String, String> header) {
         requireNonNull(header, "header");
         String input = header.apply(SignatureHeaders.SIGNATURE_INPUT);
         String signature = header.apply(SignatureHeaders.SIGNATURE);
         if (input == null || signature == null) {
-            return Optional.empty();
+            return List.of();
         }
         try {
-            Object in = StructuredFields.parseDictionary(input).get(SignatureHeaders.LABEL);
-            Object value = StructuredFields.parseDictionary(signature).get(SignatureHeaders.LABEL);
-            if (in == null || value == null) {
-                return Optional.empty();
+            List<AltoSignatures.Member> members = AltoSignatures.of(StructuredFields.parseDictionary(input),
+                    StructuredFields.parseDictionary(signature));
+            List<SignatureBase> out = new ArrayList<>(members.size());
+            for (AltoSignatures.Member m : members) {
+                ParsedSignature sig = ParsedSignature.parse(m.label(), m.input(), m.signature(), header);
+                out.add(SignatureBase.of(sig.components(), sig.signatureParams()));
             }
-            ParsedSignature sig = ParsedSignature.parse(in, value, header);
-            return Optional.of(SignatureBase.of(sig.components(), sig.signatureParams()));
+            return List.copyOf(out);
         } catch (IllegalArgumentException e) { // a StructuredFieldException among them
-            return Optional.empty();
+            return List.of();
         }
     }
 
@@ -228,15 +233,15 @@ public final class ResponseVerifier {
         } catch (StructuredFieldException e) {
             return Verdict.fail(Outcome.MALFORMED, "signature: " + e.getMessage());
         }
-        Object in = inputs.get(SignatureHeaders.LABEL);
-        Object value = signatures.get(SignatureHeaders.LABEL);
-        if (in == null || value == null) {
-            return Verdict.fail(Outcome.NO_SIGNATURE, (in == null ? "Signature-Input" : "Signature")
-                    + " has no member '" + SignatureHeaders.LABEL + "'");
+        AltoSignatures.Member m = AltoSignatures.pick(AltoSignatures.of(inputs, signatures), trusted);
+        String label = m == null ? SignatureHeaders.LABEL : m.label();
+        if (m == null || m.input() == null || m.signature() == null) {
+            return Verdict.fail(Outcome.NO_SIGNATURE, (m == null || m.input() == null ? "Signature-Input" : "Signature")
+                    + " has no member '" + label + "'");
         }
         ParsedSignature sig;
         try {
-            sig = ParsedSignature.parse(in, value, header);
+            sig = ParsedSignature.parse(label, m.input(), m.signature(), header);
         } catch (StructuredFieldException e) {
             return Verdict.fail(Outcome.MALFORMED, e.getMessage());
         }

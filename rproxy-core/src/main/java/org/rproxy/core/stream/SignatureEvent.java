@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -99,14 +98,14 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
      * them) carry one and the same signing: a signature over the same signature base (the same
      * Signature-Input parameters and the same value of every component it covers, {@code
      * content-digest} among them; {@code content-encoding} aside, not signed), whatever the bytes
-     * of their {@code Signature} fields ({@link ResponseVerifier#signedBase}: an ECDSA signature
+     * of their {@code Signature} fields ({@link ResponseVerifier#signedBases}: an ECDSA signature
      * has a twin, and the field may be re-encoded). An update whose identity fields are the same
      * signing as the version held repeats it: nothing in it can be new. False when either holds no
      * signature that could be checked.
      */
     public static boolean sameSigning(List<HeaderField> a, List<HeaderField> b) {
-        Optional<SignatureBase> base = signedBase(a);
-        return base.isPresent() && base.equals(signedBase(b));
+        List<SignatureBase> bases = signedBases(a);
+        return !bases.isEmpty() && bases.equals(signedBases(b));
     }
 
     /**
@@ -120,8 +119,8 @@ public record SignatureEvent(List<HeaderField> identity, List<HeaderField> gzip,
                 && (gzip == null ? other.gzip == null : other.gzip != null && sameSigning(gzip, other.gzip));
     }
 
-    private static Optional<SignatureBase> signedBase(List<HeaderField> fields) {
-        return ResponseVerifier.signedBase(name -> name.equals("content-encoding") ? null : get(fields, name));
+    private static List<SignatureBase> signedBases(List<HeaderField> fields) {
+        return ResponseVerifier.signedBases(name -> name.equals("content-encoding") ? null : get(fields, name));
     }
 
     /**
