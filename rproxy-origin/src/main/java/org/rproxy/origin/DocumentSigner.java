@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.rproxy.core.answer.ResourcePaths;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.EntityTags;
 import org.rproxy.core.sign.ResponseSigner;
@@ -22,18 +23,36 @@ import org.rproxy.core.store.Variant;
  * Turns a {@link PreparedDocument} into a signed, ready-to-write {@link Representation}: one
  * RFC 9421 signature per variant, because each variant has its own {@code Content-Digest} and
  * {@code ETag} (RFC 9530 §2: the digest is over the encoded content). The entity tag is new at
- * every signing ({@link EntityTags#ofSigning}). Thread-safe; runs on the
- * origin's publishing thread, never on an event loop.
+ * every signing ({@link EntityTags#ofSigning}). The directory, which lists the keys, is signed
+ * by every private key the origin holds ({@link OriginKeys#directorySigners}): a node that never
+ * saw the directory introducing the next key, and trusts only the key before it, still verifies
+ * the directory signed after the switch and learns the next key from it (ARCHITECTURE.md §4);
+ * every other document is signed once, with the signing key. Thread-safe; runs on the origin's
+ * publishing thread, never on an event loop.
  */
 final class DocumentSigner {
     private final ResponseSigner signer;
+    private final ResponseSigner directorySigner;
     private final Duration validity;
     private final Duration maxAge;
 
+    /** Signs every document, the directory too, with {@code signer} alone. */
     DocumentSigner(ResponseSigner signer, Duration validity, Duration maxAge) {
+        this(signer, signer, validity, maxAge);
+    }
+
+    /** @param directorySigner what signs the directory ({@link ResourcePaths#DIRECTORY_PATH}) */
+    DocumentSigner(ResponseSigner signer, ResponseSigner directorySigner, Duration validity, Duration maxAge) {
         this.signer = requireNonNull(signer, "signer");
+        this.directorySigner = requireNonNull(directorySigner, "directorySigner");
         this.validity = requireNonNull(validity, "validity");
         this.maxAge = requireNonNull(maxAge, "maxAge");
+    }
+
+    /** Signs with the keys {@code keys} hold: the directory with each private key, the rest with the signing key. */
+    static DocumentSigner of(OriginKeys keys, Duration validity, Duration maxAge) {
+        return new DocumentSigner(new ResponseSigner(keys.signing()), new ResponseSigner(keys.directorySigners()),
+                validity, maxAge);
     }
 
     /** Signs every document at {@code now}. */
@@ -85,7 +104,8 @@ final class DocumentSigner {
                             Instant created, Instant expires) {
         String etag = EntityTags.ofSigning(digest, created);
         String resource = doc.resource().toHeader();
-        SignatureHeaders sig = signer.sign(doc.contentType(), digest, etag, resource, created, expires);
+        ResponseSigner by = doc.resource().path().equals(ResourcePaths.DIRECTORY_PATH) ? directorySigner : signer;
+        SignatureHeaders sig = by.sign(doc.contentType(), digest, etag, resource, created, expires);
         List<HeaderField> headers = new ArrayList<>(8);
         headers.add(new HeaderField("content-type", doc.contentType()));
         if (encoding != null) {

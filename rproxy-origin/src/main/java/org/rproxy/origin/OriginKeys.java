@@ -32,20 +32,35 @@ import org.rproxy.core.sign.VerificationKey;
  *   - file: keys/origin-2025.pub    # a retiring key: its SPKI public key is enough
  * </pre>
  *
- * Relative paths are relative to the working directory. Immutable; public so that
- * {@code rproxy check} reads a keys file exactly as the origin does.
+ * Relative paths are relative to the working directory. Every private key listed signs the
+ * directory too ({@link #directorySigners}), so that a node which knows only the next key, or
+ * only the one before, still verifies it and learns the rest (ARCHITECTURE.md §4). Immutable;
+ * public so that {@code rproxy check} reads a keys file exactly as the origin does.
  *
  * @param signing   the key every document is signed with
  * @param published the public keys published, the signing key's first, no key twice
+ * @param alsoSign  the other published keys whose private key the file holds, in its order: they
+ *                  sign the directory beside {@code signing}
  */
-public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
+public record OriginKeys(SigningKey signing, List<VerificationKey> published, List<SigningKey> alsoSign) {
 
     public OriginKeys {
         requireNonNull(signing, "signing");
         published = List.copyOf(published);
+        alsoSign = List.copyOf(alsoSign);
         if (published.isEmpty() || !published.get(0).equals(signing.publicKey())) {
             throw new IllegalArgumentException("published: the signing key must come first");
         }
+        for (SigningKey k : alsoSign) {
+            if (k.publicKey().equals(signing.publicKey()) || !published.contains(k.publicKey())) {
+                throw new IllegalArgumentException("alsoSign: " + k.keyId() + " is the signing key or not published");
+            }
+        }
+    }
+
+    /** Keys that sign and publish as given; none signs the directory beside {@code signing}. */
+    public OriginKeys(SigningKey signing, List<VerificationKey> published) {
+        this(signing, published, List.of());
     }
 
     /** One key that signs and is published alone. */
@@ -90,6 +105,7 @@ public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
         SigningKey signing = null;
         Map<String, VerificationKey> published = new LinkedHashMap<>();
         List<VerificationKey> others = new ArrayList<>();
+        List<SigningKey> alsoSign = new ArrayList<>();
         for (int i = 0; i < list.keys().size(); i++) {
             KeysFile.Entry e = list.keys().get(i);
             String where = file + ": keys[" + i + "].file: " + e.file();
@@ -103,7 +119,9 @@ public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
                 } else if (e.signs()) {
                     signing = SigningKey.fromPem(pem);
                 } else {
-                    others.add(SigningKey.fromPem(pem).publicKey());
+                    SigningKey k = SigningKey.fromPem(pem);
+                    others.add(k.publicKey());
+                    alsoSign.add(k);
                 }
             } catch (IOException ex) {
                 throw new ConfigException(where + ": cannot read: " + IoProblems.reason(ex), ex);
@@ -117,7 +135,15 @@ public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
                 throw new ConfigException(file + ": keys: key " + k.keyId() + " is listed twice");
             }
         }
-        return new OriginKeys(signing, new ArrayList<>(published.values()));
+        return new OriginKeys(signing, new ArrayList<>(published.values()), alsoSign);
+    }
+
+    /** What signs the directory: the signing key first (its {@code alto} signature), then each of {@link #alsoSign}. */
+    List<SigningKey> directorySigners() {
+        List<SigningKey> all = new ArrayList<>(1 + alsoSign.size());
+        all.add(signing);
+        all.addAll(alsoSign);
+        return all;
     }
 
     /** The key ids published, the signing key's first. */
@@ -130,9 +156,18 @@ public record OriginKeys(SigningKey signing, List<VerificationKey> published) {
         return published.stream().map(VerificationKey::jwk).toList();
     }
 
-    /** True when {@code other} signs with the same key and publishes the same keys, in the same order. */
+    /**
+     * True when {@code other} signs with the same key, publishes the same keys in the same order,
+     * and signs the directory with the same ones (a key's public half replaced by its private one
+     * is a change: the directory is signed with it from then on).
+     */
     boolean sameAs(OriginKeys other) {
-        return signing.publicKey().equals(other.signing.publicKey()) && published.equals(other.published);
+        return signing.publicKey().equals(other.signing.publicKey()) && published.equals(other.published)
+                && ids(alsoSign).equals(ids(other.alsoSign));
+    }
+
+    private static List<String> ids(List<SigningKey> keys) {
+        return keys.stream().map(SigningKey::keyId).toList();
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.rproxy.core.codec.xml.XmlCodec;
 import org.rproxy.core.model.MapSet;
 import org.rproxy.core.server.UpdateStreamMount;
-import org.rproxy.core.sign.ResponseSigner;
 import org.rproxy.core.store.Representation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +52,7 @@ final class SignedVersions {
 
     private void useKeys(OriginKeys next) {
         keys = next;
-        signer = new DocumentSigner(new ResponseSigner(next.signing()), config.validity(), config.maxAge());
+        signer = DocumentSigner.of(next, config.validity(), config.maxAge());
     }
 
     /** Builds the catalog for {@code maps}, reached at {@code serverUri}, signs every document and swaps it in. */

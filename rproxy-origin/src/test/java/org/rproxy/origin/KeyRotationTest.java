@@ -150,6 +150,55 @@ class KeyRotationTest {
         }
     }
 
+    /**
+     * The directory is signed by every private key the keys file holds (the signing key as
+     * {@code alto}, each other as {@code alto-2} ...), so that after the switch a node trusting only
+     * the old key still verifies it and learns the next; every other document is signed once. Before,
+     * the directory carried the signing key's signature alone, and such a node refused it for good.
+     */
+    @Test
+    void theDirectoryIsSignedByEveryPrivateKeyTheKeysFileHoldsAndTheRestOnce() throws Exception {
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        Path keys = keysFile("  - file: DIR/next.key\n    signing: true\n  - file: DIR/current.key\n");
+        try (Origin origin = start(keys)) {
+            assertEquals(List.of(nxt, cur), signers(origin, "/directory"));
+            assertEquals(List.of(nxt), signers(origin, "/networkmap/default-network-map"));
+            HttpResponse<byte[]> r = get(origin, "/directory");
+            ResponseVerifier oldOnly = new ResponseVerifier(List.of(current.publicKey()), Clock.systemUTC());
+            Verdict v = oldOnly.verify(n -> r.headers().firstValue(n).orElse(null), r.body(),
+                    Expectation.path("/directory"));
+            assertTrue(v.valid(), v.reason());
+            assertEquals(cur, v.keyId());
+
+            keysFile("  - file: DIR/next.key\n    signing: true\n  - file: DIR/current.pub\n");
+            await(() -> signersOf(origin, "/directory"), s -> s.equals(List.of(nxt)));
+            assertEquals(new Served(List.of(nxt, cur), nxt), served(origin), "the old key still published");
+        }
+    }
+
+    private HttpResponse<byte[]> get(Origin origin, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(origin.baseUri() + path)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** The key ids of the signatures on {@code path}, in the order of its Signature-Input. */
+    private List<String> signers(Origin origin, String path) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = get(origin, path);
+        assertEquals(200, r.statusCode(), path);
+        String input = String.join(", ", r.headers().allValues("signature-input"));
+        return java.util.regex.Pattern.compile("keyid=\"([^\"]+)\"").matcher(input).results()
+                .map(m -> m.group(1)).toList();
+    }
+
+    private List<String> signersOf(Origin origin, String path) {
+        try {
+            return signers(origin, path);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void aChangeOfKeysThatFailsToApplyLeavesTheKeysInUseWholeAndIsTriedAgain() throws Exception {
         String cur = current.publicKey().keyId();
