@@ -1,0 +1,143 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.rproxy.app.PushPullProxy;
+import org.rproxy.client.AltoClient;
+import org.rproxy.client.ClientException;
+import org.rproxy.client.ClientOptions;
+import org.rproxy.client.KeyPin;
+import org.rproxy.client.VerifiedDocument;
+import org.rproxy.core.config.PrivateKeyFiles;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+import org.rproxy.pull.PullProxy;
+import org.rproxy.push.UpdatePublisher;
+import org.rproxy.push.UpdateStreamConfig;
+
+/**
+ * A node that missed the directory introducing the next key recovers on its own (docs/origin.md,
+ * "Key rotation"): after the switch (step 2) the origin signs its directory with the new key
+ * ({@code alto}) and with the old one ({@code alto-2}), whose private key its keys file still
+ * holds. A pull proxy and a push proxy started then, configured with the old key only, and a
+ * client pinning only the old key, never saw a directory signed by the old key alone listing the
+ * next: each verifies the directory with the old key's signature (the pull proxy passing both
+ * signatures on to the client behind it), learns the next key from it, and verifies the
+ * documents signed with it.
+ * Before, the directory carried the new key's signature alone; such a node refused it as
+ * UNKNOWN_KEY, and every document after it, until a person gave it the new key. Once the old key
+ * is retired (step 3) a node trusting only it is refused, as retiring means.
+ */
+class MissedKeyRecoveryIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String COST_MAP = PushTree.COST_MAP;
+    private static final Pattern KEYID = Pattern.compile("keyid=\"([^\"]+)\"");
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws Exception {
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.writeString(tmp, text);
+        return Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Path keys(String entries) throws Exception {
+        return write("keys.yaml", "keys:\n" + entries.replace("DIR", dir.toString()));
+    }
+
+    private static String keyIdOf(VerifiedDocument d) {
+        Matcher m = KEYID.matcher(d.field("signature-input").orElse(""));
+        return m.find() ? m.group(1) : "none";
+    }
+
+    /** The key ids of the signatures on the directory the origin serves now. */
+    private static List<String> signers(Origin origin) {
+        try {
+            HttpResponse<byte[]> r = Proxies.get(origin.baseUri() + "/directory");
+            return KEYID.matcher(String.join(", ", r.headers().allValues("signature-input"))).results()
+                    .map(m -> m.group(1)).toList();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aProxyAndAClientTrustingOnlyTheOldKeyLearnTheNextFromTheDirectoryAfterTheSwitch() throws Exception {
+        SigningKey current = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        SigningKey next = SigningKey.generate(SignatureAlgorithm.ECDSA_P256_SHA256, new SecureRandom());
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        PrivateKeyFiles.write(dir.resolve("current.key"), current.toPkcs8Pem());
+        PrivateKeyFiles.write(dir.resolve("next.key"), next.toPkcs8Pem());
+        Path currentPub = write("current.pub", current.publicKey().toSpkiPem());
+        // step 1 and 2 at once, as seen by a node that slept through step 1: the next key signs,
+        // the current one is still held (its private key) and published
+        Path keysFile = keys("  - file: DIR/next.key\n    signing: true\n  - file: DIR/current.key\n");
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+
+        try (UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults());
+             Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
+                     Duration.ofHours(1), Duration.ofSeconds(2), List.of(), "missed-key-it", null)
+                     .withKeysPoll(OriginConfig.MIN_KEYS_POLL), Clock.systemUTC(), stream);
+             PullProxy late = Proxies.start("late", origin.baseUri(), currentPub, Clock.systemUTC());
+             PushPullProxy pushed = PushPullProxy.start(Proxies.config("pushed", origin.baseUri(), currentPub)
+                     .withMode(ProxyConfig.Mode.PUSH), Clock.systemUTC())) {
+            assertEquals(List.of(nxt, cur), signers(origin), "the directory signed by both keys, the signing one first");
+            PushTree.await(WAIT, "the late pull proxy learns the next key from the directory",
+                    () -> late.trustedKeyIds().contains(nxt));
+            HttpResponse<byte[]> viaProxy = Proxies.get(late.baseUri() + COST_MAP);
+            assertEquals(200, viaProxy.statusCode(), new String(viaProxy.body(), StandardCharsets.UTF_8));
+            PushTree.await(WAIT, "the late push proxy learns the next key and holds the map from the stream",
+                    () -> pushed.pull().trustedKeyIds().contains(nxt) && pushed.feed().held().containsKey(COST_MAP));
+            HttpResponse<byte[]> viaPush = Proxies.get(pushed.baseUri() + COST_MAP);
+            assertEquals(200, viaPush.statusCode(), new String(viaPush.body(), StandardCharsets.UTF_8));
+
+            try (AltoClient behindProxy = AltoClient.bootstrap(ClientOptions.of(URI.create(late.baseUri()),
+                    KeyPin.ofPem(currentPub)))) {
+                assertEquals(Set.of(cur, nxt), behindProxy.trustedKeyIds(), "learnt from the directory the proxy passed on");
+                assertEquals(nxt, keyIdOf(behindProxy.fetch(COST_MAP)));
+            }
+            try (AltoClient atOrigin = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
+                    KeyPin.ofKeyId(cur)))) {
+                assertEquals(nxt, keyIdOf(atOrigin.fetch(COST_MAP)));
+            }
+
+            // 3. Retire the old key: the directory is signed by the new one alone.
+            keys("  - file: DIR/next.key\n    signing: true\n");
+            PushTree.await(WAIT, "the directory signed by the new key alone", () -> signers(origin).equals(List.of(nxt)));
+            try (PullProxy stranded = Proxies.start("stranded", origin.baseUri(), currentPub, Clock.systemUTC())) {
+                assertThrows(ClientException.class, () -> AltoClient.bootstrap(ClientOptions.of(
+                        URI.create(origin.baseUri()), KeyPin.ofKeyId(cur))).close(), "a client pinning the retired key");
+                HttpResponse<byte[]> refused = Proxies.get(stranded.baseUri() + COST_MAP);
+                assertTrue(refused.statusCode() >= 500, "a proxy trusting the retired key alone serves nothing: "
+                        + refused.statusCode());
+                assertEquals(Set.of(cur), stranded.trustedKeyIds());
+                assertTrue(late.trustedKeyIds().contains(nxt), "the proxy that learnt the next key keeps it");
+            }
+        }
+    }
+}
