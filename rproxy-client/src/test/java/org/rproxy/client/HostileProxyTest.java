@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.sign.ResponseSigner;
+import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SignatureHeaders;
 import org.rproxy.core.sign.SigningKey;
 
@@ -222,6 +224,36 @@ class HostileProxyTest {
         SourceStatus s = client.health().sources().get(0);
         assertEquals(URI.create(hostile.base()), s.source());
         assertEquals(1, s.recentFailures(), "stale, since the origin's copy was valid: " + s);
+    }
+
+    /**
+     * A directory may carry several ALTO signatures (alto, alto-2 ...: a key rotation); one by a
+     * key the client does not trust, valid now, beside the origin's expired one, rescues nothing:
+     * the verdict is the trusted signature's, whose window is over.
+     */
+    @Test
+    void aValidSignatureByAnotherKeyBesideTheOriginsExpiredOneIsRefusedAsExpired() throws Exception {
+        Instant now = Instant.now();
+        Genuine expired = signedFor(genuine(LocalOrigin.NETWORK_MAP, false), now.minus(Duration.ofHours(2)),
+                now.minus(Duration.ofHours(1)));
+        SigningKey stranger = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        SignatureHeaders other = new ResponseSigner(stranger).sign(expired.fields().get("content-type"),
+                expired.fields().get("content-digest"), expired.fields().get("etag"),
+                expired.fields().get("alto-resource"), now.minusSeconds(10), now.plus(Duration.ofHours(1)));
+        serve(expired.answer("200 OK", List.of("Signature-Input: " + other.signatureInput().replaceFirst("^alto=", "alto-2="),
+                "Signature: " + other.signature().replaceFirst("^alto=", "alto-2="))));
+        fetchFallingBack(ClientException.OutsideValidity.class, "expired");
+    }
+
+    /** The origin's signature moved under another ALTO label with its window widened: its base changed. */
+    @Test
+    void theOriginsSignatureRelabelledWithAWiderWindowIsRefused() throws Exception {
+        Genuine g = genuine(LocalOrigin.NETWORK_MAP, false);
+        String input = g.fields().get("signature-input").replaceFirst("^alto=", "alto-2=")
+                .replaceFirst("expires=\\d+", "expires=99999999999");
+        serve(g.with("signature-input", input)
+                .with("signature", g.fields().get("signature").replaceFirst("^alto=", "alto-2=")).answer());
+        fetchFallingBack(ClientException.InvalidResponse.class, "BAD_SIGNATURE");
     }
 
     @Test
