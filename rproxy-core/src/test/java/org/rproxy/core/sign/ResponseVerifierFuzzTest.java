@@ -65,6 +65,9 @@ class ResponseVerifierFuzzTest {
     void theSignedSeedIsValidAndAMutatedBodyIsNot() throws IOException {
         assertEquals(Outcome.VALID, verifiedAndChecked(seed("signed")).outcome());
         assertEquals(Outcome.VALID, verifiedAndChecked(seed("signed-spaced-input-two-labels")).outcome());
+        Verdict second = verifiedAndChecked(seed("signed-as-alto-2-beside-an-unknown-key"));
+        assertEquals(Outcome.VALID, second.outcome(), second.reason());
+        assertEquals(CREATED.plusSeconds(3600), second.expires(), "the window of alto-2, which verified, not of alto");
         assertEquals(Outcome.DIGEST_MISMATCH, verifiedAndChecked(seed("signed-other-body")).outcome());
         assertEquals(Outcome.CODING_MISMATCH, verifiedAndChecked(seed("signed-coding-with-control-character")).outcome());
     }
