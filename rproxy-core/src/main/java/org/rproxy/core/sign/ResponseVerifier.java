@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * Verifies an origin signature on a response (ARCHITECTURE.md §4), for the pull and push feeds before
  * they store anything and for clients. Checks run in a fixed order and the first failure wins:
  * presence, form, key, algorithm, signature, content digest, resource, expiry, clock skew,
- * rollback. Of several ALTO signatures (a directory signed during a key rotation), the first by a
- * key it trusts is the one checked, and the verdict is that signature's ({@link AltoSignatures#pick}). The body is hashed once, and only after the (cheap) signature check passed, so a
- * forged 5 MB response costs no hashing.
+ * rollback. Of several ALTO signatures (a directory signed during a key rotation), the first by
+ * a key it trusts is the one checked, and the verdict is that signature's ({@link
+ * AltoSignatures#pick}). The body is hashed once, and only after the (cheap) signature check
+ * passed, so a forged 5 MB response costs no hashing.
  *
  * <p>A 304 freshening needs nothing special: the header function answers the new
  * {@code Signature}/{@code Signature-Input} and the stored content headers, and the stored body
