@@ -3,6 +3,7 @@ package org.rproxy.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -32,6 +33,7 @@ import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.harness.scenario.CacheProcess;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 import org.rproxy.pull.PullProxy;
@@ -49,7 +51,9 @@ import org.rproxy.push.UpdateStreamConfig;
  * documents signed with it.
  * Before, the directory carried the new key's signature alone; such a node refused it as
  * UNKNOWN_KEY, and every document after it, until a person gave it the new key. Once the old key
- * is retired (step 3) a node trusting only it is refused, as retiring means.
+ * is retired (step 3) a node trusting only it is refused, as retiring means. The same holds for a
+ * pull proxy behind the shipped nginx that held the old directory across steps 1 and 2 (skipped
+ * without nginx).
  */
 class MissedKeyRecoveryIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -138,6 +142,62 @@ class MissedKeyRecoveryIT {
                 assertEquals(Set.of(cur), stranded.trustedKeyIds());
                 assertTrue(late.trustedKeyIds().contains(nxt), "the proxy that learnt the next key keeps it");
             }
+        }
+    }
+    /**
+     * The operator's case: a pull proxy behind the shipped nginx, trusting only the old key. The
+     * origin publishes the next key and switches to it within a fraction of a second, while nginx
+     * still holds the directory from before (for its {@code max-age}), so the proxy never sees a
+     * directory listing the next key before the switch. Once nginx fetches again, the proxy gets
+     * the directory signed by both keys, learns the next one, and serves the documents it signs.
+     * Before, it refused that directory (signed by the next key alone) and every document after
+     * it, for good.
+     */
+    @Test
+    void aPullProxyBehindAnHttpCacheThatHeldTheOldDirectoryAcrossTheSwitchRecovers() throws Exception {
+        Path nginxExe = CacheProcess.executable("nginx").orElse(null);
+        assumeTrue(nginxExe != null, "nginx is not installed: the HTTP cache case not checked");
+        SigningKey current = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        SigningKey next = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        String nxt = next.publicKey().keyId();
+        PrivateKeyFiles.write(dir.resolve("current.key"), current.toPkcs8Pem());
+        PrivateKeyFiles.write(dir.resolve("next.key"), next.toPkcs8Pem());
+        Path currentPub = write("current.pub", current.publicKey().toSpkiPem());
+        Path keysFile = keys("  - file: DIR/current.key\n    signing: true\n");
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+        try (Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
+                Duration.ofHours(1), Duration.ofSeconds(5), List.of(), "missed-key-cache-it", null)
+                .withKeysPoll(OriginConfig.MIN_KEYS_POLL), Clock.systemUTC());
+             CacheProcess nginx = CacheProcess.shippedNginx("nginx-rotation", nginxExe, TestPaths.repo().resolve("conf"),
+                     dir.resolve("nginx"), CacheProcess.freePort(), origin.baseUri().replace("http://", ""));
+             PullProxy behind = Proxies.start("behind-nginx", nginx.base(), currentPub, Clock.systemUTC())) {
+            PushTree.await(WAIT, "the proxy behind nginx serves the cost map",
+                    () -> status(behind.baseUri() + COST_MAP) == 200);
+            // 1 and 2 at once, well within the directory's max-age that nginx holds it for
+            keys("  - file: DIR/current.key\n    signing: true\n  - file: DIR/next.key\n");
+            PushTree.await(WAIT, "the next key published", () -> origin.publishedKeyIds().size() == 2);
+            keys("  - file: DIR/current.key\n  - file: DIR/next.key\n    signing: true\n");
+            PushTree.await(WAIT, "the origin signs with the next key", () -> nxt.equals(origin.keyId()));
+            // nginx holds the directory for its max-age (5 s), then serves it stale once while it fetches
+            PushTree.await(WAIT.multipliedBy(2), "the proxy behind nginx learns the next key",
+                    () -> behind.trustedKeyIds().contains(nxt));
+            PushTree.await(WAIT, "the proxy behind nginx serves the cost map signed with the next key", () -> {
+                try {
+                    HttpResponse<byte[]> r = Proxies.get(behind.baseUri() + COST_MAP);
+                    return r.statusCode() == 200
+                            && r.headers().firstValue("signature-input").orElse("").contains("keyid=\"" + nxt + "\"");
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
+    private static int status(String url) {
+        try {
+            return Proxies.get(url).statusCode();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 }
