@@ -70,7 +70,8 @@ public final class AltoClient implements AutoCloseable {
 
     /**
      * Fetches the origin's directory, refuses it unless the pinned key signed it, and learns the
-     * origin's keys and RProxies from it.
+     * origin's keys and RProxies from it. With a state file, the newest directory verified is kept
+     * beside it ({@code STATE.directory}) and taken, verified the same way, when the origin gives none.
      *
      * @param options the origin, the pinned keys and the client's settings
      * @return a client holding the verified directory, to be closed when no longer used
@@ -109,11 +110,12 @@ public final class AltoClient implements AutoCloseable {
 
     private static AltoClient bootstrap(ClientOptions options, OverlaySource overlay, RollbackGuard guard,
                                         Fetcher fetcher) {
-        PinnedDirectory pinned = PinnedDirectory.fetch(options, guard, fetcher);
+        KeptDirectory kept = KeptDirectory.beside(options.stateFile());
+        PinnedDirectory pinned = PinnedDirectory.fetch(options, guard, fetcher, kept);
         Directory dir = pinned.directory();
         TrustedKeys trusted = pinned.trusted();
         URI uri = Sources.at(options.origin(), AnswerEngine.DIRECTORY);
-        Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted);
+        Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted, kept);
         HeldState state = new HeldState(dir, pinned.signed(), options.clock());
         Sources sources = new Sources(options.origin(), Sources.proxiesOf(dir, uri), options,
                 new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers, System::nanoTime,

@@ -30,19 +30,30 @@ import org.rproxy.core.stream.SignatureEvent;
  * expiry and clock skew: a time failure is {@link ClientException.OutsideValidity}, not tampering)
  * with the newest {@code created} held for that target as the rollback floor; then
  * records the new high; a verified directory teaches the keys it lists, unless the key set has
- * learnt from a newer one ({@link TrustedKeys#learnFrom}). Only the uncompressed
+ * learnt from a newer one ({@link TrustedKeys#learnFrom}), and is kept for the next bootstrap
+ * ({@link KeptDirectory}). Only the uncompressed
  * variant is ever asked for and kept. Thread-safe.
  */
 final class Checker {
     private final ResponseVerifier verifier;
     private final RollbackGuard guard;
     private final TrustedKeys learns;
+    private final KeptDirectory kept;
 
     /** @param learns the keys a verified directory teaches (the origin's next key), or null to learn none */
     Checker(ResponseVerifier verifier, RollbackGuard guard, TrustedKeys learns) {
+        this(verifier, guard, learns, null);
+    }
+
+    /**
+     * @param learns the keys a verified directory teaches (the origin's next key), or null to learn none
+     * @param kept   where a verified directory is kept for a bootstrap without the origin, or null
+     */
+    Checker(ResponseVerifier verifier, RollbackGuard guard, TrustedKeys learns, KeptDirectory kept) {
         this.verifier = requireNonNull(verifier, "verifier");
         this.guard = requireNonNull(guard, "guard");
         this.learns = learns;
+        this.kept = kept;
     }
 
     /**
@@ -119,6 +130,9 @@ final class Checker {
             // newer one retired. The key set compares the created under its own lock (until the
             // newer one expires; the guard above has refused anything older than held by then).
             learns.learnFrom(body, v.created(), v.expires(), now());
+        }
+        if (kept != null && target.equals(AnswerEngine.DIRECTORY)) {
+            kept.keep(fields, body, v.created());
         }
         return new Representation(new Variant(body, null, fields), null, maxAgeSeconds, v.created(), v.expires());
     }

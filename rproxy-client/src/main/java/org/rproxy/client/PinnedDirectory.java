@@ -3,8 +3,11 @@ package org.rproxy.client;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.AltoException;
 import org.rproxy.core.model.Bytes;
@@ -13,6 +16,8 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.store.Representation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The origin's directory as a client takes it at bootstrap: read, its key with the pinned id found,
@@ -24,22 +29,62 @@ import org.rproxy.core.store.Representation;
  * @param signed    the directory's verified representation
  */
 record PinnedDirectory(Directory directory, TrustedKeys trusted, Representation signed) {
+    private static final Logger LOG = LoggerFactory.getLogger(PinnedDirectory.class);
 
     /**
-     * Asks the origin for its directory and checks it against the pin.
+     * Asks the origin for its directory and checks it against the pin; when the origin gives none
+     * (unreachable, timed out, an error status, an answer that is no directory or does not verify)
+     * and {@code kept} holds the directory verified last, checks that one instead, the same way, so
+     * that a client restarted while the origin is away still finds the RProxies and the overlay.
      *
+     * @param kept the directory kept beside the state file, or null
      * @throws ClientException.InvalidResponse when it is not a directory, lists no pinned key or is
      *                                         not signed by one
      * @throws ClientException                 when the origin cannot be asked, or the directory is
      *                                         signed by the pinned key but not valid at this client's
-     *                                         clock ({@link ClientException.ClockSkew})
+     *                                         clock ({@link ClientException.ClockSkew}); with a kept
+     *                                         directory that is refused too, a
+     *                                         {@link ClientException.NoSourceLeft} naming both
      */
-    static PinnedDirectory fetch(ClientOptions options, RollbackGuard guard, Fetcher fetcher) {
+    static PinnedDirectory fetch(ClientOptions options, RollbackGuard guard, Fetcher fetcher, KeptDirectory kept) {
         URI uri = Sources.at(options.origin(), AnswerEngine.DIRECTORY);
-        HttpResponse<byte[]> r = fetcher.get(uri);
+        try {
+            HttpResponse<byte[]> r = fetcher.get(uri);
+            return check(options, guard, kept, uri, name -> Fetcher.header(r, name), r.body());
+        } catch (ClientException.Interrupted e) {
+            throw e;
+        } catch (ClientException e) {
+            Optional<SignedBundle> copy;
+            try {
+                copy = kept == null ? Optional.empty() : kept.read();
+            } catch (ClientException.InvalidResponse unreadable) {
+                throw FailedAttempts.end(uri, List.of(oneAttempt(e), unreadable));
+            }
+            if (copy.isEmpty()) {
+                throw e;
+            }
+            try {
+                PinnedDirectory p = check(options, guard, kept, kept.uri(), copy.get()::field, copy.get().body().unsafeArray());
+                kept.read(p.signed().created());
+                LOG.warn("bootstrapped from the directory kept in {} (signed {}, valid until {}): the origin gave none: {}",
+                        kept.uri(), p.signed().created(), p.signed().expires(), e.getMessage());
+                return p;
+            } catch (ClientException keptFailure) {
+                throw FailedAttempts.end(uri, List.of(oneAttempt(e), oneAttempt(keptFailure)));
+            }
+        }
+    }
+
+    /** A failure as one attempt among others (the clock skew one copy ended in is that copy's refusal). */
+    private static ClientException oneAttempt(ClientException e) {
+        return e instanceof ClientException.NoSourceLeft n && n.attempts().size() == 1 ? n.attempts().get(0) : e;
+    }
+
+    private static PinnedDirectory check(ClientOptions options, RollbackGuard guard, KeptDirectory kept, URI uri,
+                                         Function<String, String> header, byte[] body) {
         Directory dir;
         try {
-            dir = AltoJson.readDirectory(AltoJson.parse(r.body()));
+            dir = AltoJson.readDirectory(AltoJson.parse(body));
         } catch (AltoException e) {
             throw new ClientException.InvalidResponse(uri, "not a directory: " + e.error().message()
                     + (e.error().field() == null ? "" : " (field " + e.error().field() + ")"));
@@ -51,8 +96,8 @@ record PinnedDirectory(Directory directory, TrustedKeys trusted, Representation 
         }
         TrustedKeys trusted = new TrustedKeys(pinned);
         try {
-            Representation signed = new Checker(new ResponseVerifier(pinned, options.clock()), guard, trusted)
-                    .check(uri, AnswerEngine.DIRECTORY, name -> Fetcher.header(r, name), Bytes.wrap(r.body()), 0);
+            Representation signed = new Checker(new ResponseVerifier(pinned, options.clock()), guard, trusted, kept)
+                    .check(uri, AnswerEngine.DIRECTORY, header, Bytes.wrap(body), 0);
             return new PinnedDirectory(dir, trusted, signed);
         } catch (ClientException.InvalidResponse e) {
             throw new ClientException.InvalidResponse(uri, "not signed by the pinned key "

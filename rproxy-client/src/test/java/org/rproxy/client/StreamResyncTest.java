@@ -71,6 +71,7 @@ class StreamResyncTest {
         // the state file's folder goes: the next version is verified but cannot be recorded
         Files.delete(stateDir.resolve("alto.state"));
         Files.delete(stateDir.resolve("alto.state.lock"));
+        Files.delete(stateDir.resolve("alto.state.directory")); // the directory kept for a bootstrap without the origin
         Files.delete(stateDir);
         nextSecond();
         writeCosts(maps, 6, 11);

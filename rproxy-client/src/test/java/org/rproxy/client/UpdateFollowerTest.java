@@ -104,6 +104,7 @@ class UpdateFollowerTest {
             // the state file's folder goes: the next version cannot be recorded, so it is not taken
             java.nio.file.Files.delete(stateDir.resolve("alto.state"));
             java.nio.file.Files.delete(stateDir.resolve("alto.state.lock"));
+            java.nio.file.Files.delete(stateDir.resolve("alto.state.directory")); // the directory kept for a bootstrap without the origin
             java.nio.file.Files.delete(stateDir);
             refused.clear();
             // a version is a new high only when its created (whole seconds) is later than the held
