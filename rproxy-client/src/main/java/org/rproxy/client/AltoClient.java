@@ -209,9 +209,9 @@ public final class AltoClient implements AutoCloseable {
     }
 
     /**
-     * Reads the directory for the origin's keys ({@link #refreshKeys()}), fetches the default
-     * network map and its cost maps (each from the best source that gives a valid one), holds them
-     * and returns the answers computed from them. The maps are fetched at once, at most four at a
+     * Reads the directory for the origin's keys ({@link #refreshKeys()}; when no source gives it, logs
+     * why and goes on with the keys trusted so far), fetches the default network map and its cost
+     * maps (each from the best source that gives a valid one), holds them and returns the answers. The maps are fetched at once, at most four at a
      * time, on threads of this client's ({@code alto-client-N-maps-M}, which {@link #close()}
      * ends): the call takes about as long as its slowest map. The first map (in
      * {@link #mapTargets()} order) that could be had from no source ends the call with its
@@ -229,7 +229,7 @@ public final class AltoClient implements AutoCloseable {
      * @throws IllegalStateException           once this client is closed
      */
     public LocalAnswers refreshMaps() {
-        refreshKeys();
+        KeysBeforeMaps.read(sources);
         List<String> targets = state.mapTargets();
         List<VerifiedDocument> fetched = mapFetches.fetchAll(targets, target -> {
             VerifiedDocument d = sources.fetch(target);

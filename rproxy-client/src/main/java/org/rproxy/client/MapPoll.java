@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
-import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -41,7 +40,7 @@ final class MapPoll {
     /** Polls once; tells the listener of every refusal, then of the new answers when the maps changed. */
     void run() {
         try {
-            sources.fetch(AnswerEngine.DIRECTORY); // verified, it teaches the keys it lists
+            KeysBeforeMaps.read(sources, listener::refused);
         } catch (ClientException.Interrupted e) {
             return; // closed mid-poll: no source was blamed, and nothing is told
         } catch (ClientException e) {

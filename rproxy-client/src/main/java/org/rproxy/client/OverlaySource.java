@@ -33,7 +33,8 @@ public interface OverlaySource {
      * @param resourceId the directory's id of that resource, the name in the overlay
      * @param held       the {@code created} of the version the client holds, or null: an overlay
      *                   need not transfer a version claimed no newer (the client would take it
-     *                   only as the same version, and pulls when nothing newer verifies)
+     *                   only as the same version, and pulls when nothing newer verifies; when no
+     *                   server answers either, it asks again with null, for the version held too)
      */
     Iterator<Offer> offers(Directory directory, String target, String resourceId, Instant held);
 

@@ -137,7 +137,7 @@ final class Sources {
     VerifiedDocument fetch(String target, Set<URI> skip, boolean skipOverlay) {
         fetcher.requireOpen(at(origin, target)); // a closed client asks no source, the overlay included
         List<ClientException> refused = new ArrayList<>();
-        VerifiedDocument fromOverlay = skipOverlay ? null : fromOverlay(target, refused);
+        VerifiedDocument fromOverlay = skipOverlay ? null : fromOverlay(target, refused, false);
         if (fromOverlay != null) {
             return fromOverlay;
         }
@@ -178,6 +178,12 @@ final class Sources {
                 refused.add(e);
             }
         }
+        // no server answered: the version held may still be had from the overlay (a client restarted
+        // while the origin and the proxies are away holds none in memory, only its state file's floor)
+        VerifiedDocument held = skipOverlay || checker.held(target) == null ? null : fromOverlay(target, refused, true);
+        if (held != null) {
+            return held;
+        }
         throw FailedAttempts.end(at(origin, target), refused);
     }
 
@@ -186,9 +192,10 @@ final class Sources {
      * version held, or else the first that verifies at all, or null. A publisher's pointer may
      * claim a newer version than its bundle holds, so an offer of the version held does not end
      * the walk while others remain. Each offer refused, or that could not be had, is added to
-     * {@code refused} with its reason.
+     * {@code refused} with its reason. With {@code heldToo} the overlay is asked for the version held
+     * as well (it transfers it), as when no server answered.
      */
-    private VerifiedDocument fromOverlay(String target, List<ClientException> refused) {
+    private VerifiedDocument fromOverlay(String target, List<ClientException> refused, boolean heldToo) {
         String id = overlay == null ? null : resourceId(target);
         if (id == null) {
             return null;
@@ -197,7 +204,7 @@ final class Sources {
         VerifiedDocument same = null;
         Iterator<OverlaySource.Offer> offers;
         try {
-            offers = overlay.offers(directory, target, id, held);
+            offers = overlay.offers(directory, target, id, heldToo ? null : held);
         } catch (RuntimeException e) {
             refused.add(overlayFailed(id, e));
             return null;

@@ -8,10 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.store.Variant;
 
 /**
  * A client restarted while the origin is away (a P2P peer relaunched during an origin outage)
@@ -43,6 +50,52 @@ class KeptDirectoryTest {
                 VerifiedDocument map = restarted.fetch(LocalOrigin.COST_MAP);
                 assertEquals(proxy.uri().getPort(), map.source().getPort());
             }
+        }
+    }
+
+    /**
+     * An overlay, as {@code OverlayClient} does, transfers no version claimed no newer than the one
+     * held (by the state file's record too): the client asks it for the held version as well once no
+     * server answered, and a peer restarted while every server is away has its maps from the overlay;
+     * {@code refreshMaps} goes on without the directory (read for the keys), which no source gives.
+     */
+    @Test
+    void aClientRestartedWhileEveryServerIsAwayTakesTheMapsItHadFromTheOverlay() throws Exception {
+        Path state = dir.resolve("alto.state");
+        List<String> asked = new CopyOnWriteArrayList<>();
+        Map<String, OverlaySource.Offer> shelf = new ConcurrentHashMap<>();
+        OverlaySource overlay = (directory, target, resourceId, held) -> {
+            asked.add(target + (held == null ? "" : " newer"));
+            OverlaySource.Offer o = shelf.get(target);
+            boolean newer = o != null && (held == null || Instant.ofEpochSecond(Long.parseLong(o.from().getFragment())).isAfter(held));
+            return (newer ? List.of(o) : List.<OverlaySource.Offer>of()).iterator();
+        };
+        ClientOptions options;
+        List<String> maps;
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of())) {
+            options = ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())).withStateFile(state);
+            try (AltoClient first = AltoClient.bootstrap(options, overlay)) {
+                maps = first.mapTargets();
+                for (String target : maps) {
+                    VerifiedDocument pulled = first.fetch(target);
+                    assertEquals("http", pulled.source().getScheme(), "the overlay had nothing yet");
+                    Variant v = pulled.representation().identity();
+                    shelf.put(target, new OverlaySource.Offer(URI.create("magnet:?xt=urn:btih:" + target.hashCode() + "#"
+                            + pulled.created().getEpochSecond()), new SignedBundle(v.headers(), v.body()), null));
+                }
+            }
+        }
+        asked.clear();
+        try (AltoClient restarted = AltoClient.bootstrap(options, overlay)) {
+            VerifiedDocument map = restarted.fetch(LocalOrigin.COST_MAP);
+            assertEquals("magnet", map.source().getScheme(), map.refused().toString());
+            assertEquals(List.of(LocalOrigin.COST_MAP + " newer", LocalOrigin.COST_MAP), asked,
+                    "asked for a newer version, then for the one held");
+            assertInstanceOf(ClientException.Unreachable.class, map.refused().get(0), map.refused().toString());
+
+            LocalAnswers answers = restarted.refreshMaps();
+            assertEquals(maps.size(), answers.versions().size(), answers.versions().toString());
+            assertTrue(answers.cost("128.36.1.5", "130.132.3.9").isPresent());
         }
     }
 
