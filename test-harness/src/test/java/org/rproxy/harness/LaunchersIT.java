@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * installed launcher ({@code rproxy-dist/src/bin/rproxy}, in a layout of its own) runs the jar in
  * its {@code lib/} with {@code JAVA_HOME}'s or {@code PATH}'s {@code java}, and without either
  * says so with exit status 2. With a stand-in {@code mvn} on the path, a build says why and what it
- * runs, takes {@code MAVEN_ARGS}, and a failed one says so with exit status 1.
+ * runs, takes {@code MAVEN_ARGS}, a failed one says so with exit status 1, and two launches at
+ * once build once.
  */
 class LaunchersIT {
     private static final List<String> TOOLS = List.of("bash", "sh", "dirname", "readlink", "find");
@@ -192,6 +194,65 @@ class LaunchersIT {
         assertTrue(run.err.contains("[ERROR] stand-in failure\n" + launcher + ": the build failed (mvn exit status 3);"
                 + " the lines above are Maven's errors.\n  The whole log: cd " + clone + " && mvn -B -DskipTests -pl "
                 + module + " -am package\n"), run.toString());
+    }
+
+    /**
+     * Two launches at once that both find the jar to build: one builds, the other waits for it and
+     * runs the jar built. Before, both ran Maven at once, and one failed replacing the other's jar.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void twoLaunchesAtOnceBuildOnce(String launcher) throws Exception {
+        Path flock;
+        try {
+            flock = which("flock");
+        } catch (AssertionError none) {
+            Assumptions.abort("flock (util-linux) is not on PATH: the launchers build without a lock");
+            return;
+        }
+        for (String tool : List.of("flock", "mkdir", "sleep", "ln")) {
+            Files.createSymbolicLink(path.resolve(tool), tool.equals("flock") ? flock : which(tool));
+        }
+        Path clone = clone(launcher, false);
+        Path builds = dir.resolve("builds");
+        Path mvn = path.resolve("mvn");
+        // a build that takes a while, then leaves the jar (a link to the one this build made)
+        Files.writeString(mvn, """
+                #!/usr/bin/env bash
+                echo "build in $PWD" >> "$MVN_BUILDS"
+                sleep 2
+                mkdir -p "$(dirname "$MVN_JAR")" && ln -sfn "$MVN_REAL" "$MVN_JAR"
+                """);
+        assertTrue(mvn.toFile().setExecutable(true, true));
+        Map<String, String> env = Map.of("MVN_BUILDS", builds.toString(), "MVN_JAR", jarIn(clone, launcher).toString(),
+                "MVN_REAL", jarIn(repo, launcher).toString());
+
+        List<Process> both = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                ProcessBuilder pb = new ProcessBuilder(clone.resolve("bin").resolve(launcher).toString(), "--help")
+                        .directory(dir.toFile()).redirectOutput(dir.resolve("out" + i).toFile())
+                        .redirectError(dir.resolve("err" + i).toFile());
+                pb.environment().clear();
+                pb.environment().put("PATH", path.toString());
+                pb.environment().put("HOME", dir.toString());
+                pb.environment().putAll(env);
+                both.add(pb.start());
+            }
+            for (int i = 0; i < 2; i++) {
+                assertTrue(both.get(i).waitFor(2, TimeUnit.MINUTES), "launch " + i + " ended within 2 minutes");
+                String err = Files.readString(dir.resolve("err" + i), StandardCharsets.UTF_8);
+                assertEquals(0, both.get(i).exitValue(), err);
+                assertTrue(Files.readString(dir.resolve("out" + i), StandardCharsets.UTF_8)
+                        .startsWith("Usage: " + launcher + " "), err);
+            }
+        } finally {
+            for (Process p : both) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }
+        assertEquals(List.of("build in " + clone), Files.readAllLines(builds), "one build for both launches");
     }
 
     @Test
