@@ -51,8 +51,8 @@ record PinnedDirectory(Directory directory, TrustedKeys trusted, Representation 
         try {
             HttpResponse<byte[]> r = fetcher.get(uri);
             return check(options, guard, kept, uri, name -> Fetcher.header(r, name), r.body());
-        } catch (ClientException.Interrupted e) {
-            throw e;
+        } catch (ClientException.Interrupted | ClientException.StateFailure e) {
+            throw e; // the caller's doing, or this client's own disk: no copy would fare better
         } catch (ClientException e) {
             Optional<SignedBundle> copy;
             try {
