@@ -67,9 +67,19 @@ final class LocalOrigin implements AutoCloseable {
      * a heartbeat after 0.5 s of silence, so that a client may take one silent for 2 s for dead.
      */
     static LocalOrigin startStreaming(Path dir, List<String> proxies, Duration validity) throws IOException {
+        return startStreaming(dir, proxies, validity, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #startStreaming(Path, List, Duration)}, signing at the times of {@code clock} (a
+     * test's clock shared with its client, so that a test moves the client past a map's due point
+     * without waiting for it); its re-signing timer still runs in real time, at half the validity.
+     */
+    static LocalOrigin startStreaming(Path dir, List<String> proxies, Duration validity, Clock clock)
+            throws IOException {
         UpdatePublisher stream = new UpdatePublisher(UpdateStreamConfig.defaults().withHeartbeat(Duration.ofMillis(500)));
         try {
-            return start(dir, proxies, stream, validity, SignatureAlgorithm.ED25519);
+            return start(dir, proxies, stream, validity, SignatureAlgorithm.ED25519, clock);
         } catch (IOException | RuntimeException e) {
             stream.close();
             throw e;
@@ -78,6 +88,11 @@ final class LocalOrigin implements AutoCloseable {
 
     private static LocalOrigin start(Path dir, List<String> proxies, UpdatePublisher stream, Duration validity,
                                      SignatureAlgorithm algorithm) throws IOException {
+        return start(dir, proxies, stream, validity, algorithm, Clock.systemUTC());
+    }
+
+    private static LocalOrigin start(Path dir, List<String> proxies, UpdatePublisher stream, Duration validity,
+                                     SignatureAlgorithm algorithm, Clock clock) throws IOException {
         Path maps = Files.createDirectories(dir.resolve("maps"));
         Files.writeString(maps.resolve("default-network-map.json"), networkMap("128.36.1.0/24"));
         writeCosts(maps, 5);
@@ -89,7 +104,7 @@ final class LocalOrigin implements AutoCloseable {
         Duration maxAge = validity.compareTo(Duration.ofMinutes(4)) < 0 ? validity.dividedBy(4) : Duration.ofSeconds(60);
         Origin o = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
                 validity, maxAge, proxies, "client-test-origin", null),
-                Clock.systemUTC(), stream);
+                clock, stream);
         return new LocalOrigin(o, maps, pub, stream);
     }
 

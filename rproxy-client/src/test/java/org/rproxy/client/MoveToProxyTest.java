@@ -17,6 +17,10 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.testing.Eventually;
@@ -30,9 +34,13 @@ import org.rproxy.core.testing.MutableClock;
  * failed subscriptions the followers go by; closing a follower whose move hangs at a proxy ends
  * within its bound. A real origin with its update stream, a relay in front of it as the proxy
  * (a scripted proxy where its fetches must work); the client's clock is moved past the proxy's
- * failure window.
+ * failure window. The cases mostly wait and each has its own origin, relays and client, so they
+ * run three at a time; the one that counts the JVM's client threads runs alone.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class MoveToProxyTest {
+    /** The client threads of the JVM: every case starts some, one counts them, so it runs alone. */
+    static final String CLIENT_THREADS = "rproxy-client threads";
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Longer than any failure window ({@link SourceHealth}: 10 min at most); the maps are valid for 1 h. */
     private static final Duration PAST_FAILURES = Duration.ofMinutes(10).plusSeconds(1);
@@ -46,6 +54,7 @@ class MoveToProxyTest {
     private final MutableClock clock = MutableClock.now();
 
     @Test
+    @ResourceLock(value = CLIENT_THREADS, mode = ResourceAccessMode.READ)
     void aFollowerOnTheOriginsStreamMovesToTheProxysOnceItIsNoLongerRecentlyFailing() throws Exception {
         SwitchableRelay proxy = started.add(new SwitchableRelay());
         LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
@@ -72,6 +81,7 @@ class MoveToProxyTest {
     }
 
     @Test
+    @ResourceLock(value = CLIENT_THREADS, mode = ResourceAccessMode.READ)
     void aProxyWithoutAStreamIsTriedBesideTheOriginsWhichGoesOn() throws Exception {
         SwitchableRelay proxy = started.add(new SwitchableRelay());
         LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
@@ -100,6 +110,7 @@ class MoveToProxyTest {
      * follower's stream lasts). The proxy's answers are held back and let through one by one.
      */
     @Test
+    @ResourceLock(value = CLIENT_THREADS, mode = ResourceAccessMode.READ)
     void aStreamOpenedForAMoveAfterTheOriginsEndedOnItsOwnIsClosed() throws Exception {
         GatedMove m = followingTheOriginWithAGatedProxy();
         Eventually.await("the client on the origin's stream", WAIT, () -> m.origin().openStreams() == 1);
@@ -137,6 +148,7 @@ class MoveToProxyTest {
      * Closing the client ends the subscription's thread.
      */
     @Test
+    @ResourceLock(value = CLIENT_THREADS, mode = ResourceAccessMode.READ_WRITE)
     void aStreamFallingSilentIsNoticedWhileTheMovesSubscriptionHangs() throws Exception {
         GatedMove m = followingTheOriginWithAGatedProxy();
         // the proxy down
@@ -203,6 +215,7 @@ class MoveToProxyTest {
      * proxy's failures in a row lengthen its window (30 s, then 1 min) as for a proxy refusing.
      */
     @Test
+    @ResourceLock(value = CLIENT_THREADS, mode = ResourceAccessMode.READ)
     void aProxyWhoseStreamsEndAtOnceIsLeftForTheOriginsAndTriedEverLessOften() throws Exception {
         SwitchableRelay proxy = started.add(new SwitchableRelay());
         LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
@@ -249,6 +262,7 @@ class MoveToProxyTest {
      * follower started after another was closed avoids the proxy too.
      */
     @Test
+    @ResourceLock(value = CLIENT_THREADS, mode = ResourceAccessMode.READ)
     void aProxyWhoseFetchesWorkButWhoseStreamIsRefusedShowsItsStreamFailures() throws Exception {
         ScriptedProxy proxy = started.add(new ScriptedProxy());
         LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(proxy.base()), Duration.ofHours(1)));
@@ -307,6 +321,7 @@ class MoveToProxyTest {
      * above the documented bound.
      */
     @Test
+    @ResourceLock(value = CLIENT_THREADS, mode = ResourceAccessMode.READ)
     void closeWaitsNoLongerThanTheTimeoutInAllWhileAMoveAndTheFollowerHangAtAProxy() throws Exception {
         SwitchableRelay proxy = started.add(new SwitchableRelay());
         SwitchableRelay toOrigin = started.add(new SwitchableRelay());

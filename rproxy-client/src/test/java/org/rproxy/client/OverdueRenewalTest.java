@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.rproxy.client.testing.HeardUpdates;
 import org.rproxy.core.testing.MutableClock;
 
@@ -32,10 +34,14 @@ import org.rproxy.core.testing.MutableClock;
  * that expire: once a map held is within a quarter of its validity of expiry, the stream is left,
  * the source cools down, and the origin's stream renews the maps before they expire; while a
  * proxy's stream that passes the origin's renewals on (every half validity) is never left. A real
- * streaming origin on loopback with a short real validity (it re-signs on its own timer, so only
- * real time brings a renewal: 20 s, and 12 s), and sources on real sockets. A client whose clock
- * is over a quarter validity ahead leaves proxies' streams, but stays on the origin's.
+ * streaming origin on loopback with the shortest validity it takes (10 s), and sources on real
+ * sockets. The origin re-signs on its own timer, in real time: the proxy's stream waits for two
+ * renewals (10 s); the heartbeats-only source is left once the clock the origin and the client
+ * share is moved past the maps' due point, and the origin's renewal made 5 s after its start
+ * renews them. A client whose clock is over a quarter validity ahead leaves proxies' streams, but
+ * stays on the origin's. The cases mostly wait and share nothing, so they run at once.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class OverdueRenewalTest {
     private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(40);
 
@@ -47,23 +53,28 @@ class OverdueRenewalTest {
     @Test
     void aSourceThatSendsOnlyHeartbeatsIsLeftBeforeTheMapsExpireAndCoolsDown() throws Exception {
         HeartbeatsOnly hb = started.add(new HeartbeatsOnly());
-        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(hb.base()), Duration.ofSeconds(20)));
+        MutableClock clock = MutableClock.now();
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(hb.base()), Duration.ofSeconds(10), clock));
         AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
-                .withReadTimeout(Duration.ofSeconds(2))));
+                .withReadTimeout(Duration.ofSeconds(2)).withClock(clock)));
         Instant fetchedExpiry = c.refreshMaps().validUntil();
         HeardUpdates heard = new HeardUpdates();
         started.add(c.follow(heard));
         assertEquals(Optional.of(hb.base() + "updates"), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
 
+        // 2 s of its 10 s left: past the due point (2.5 s left), before expiry
+        clock.advance(Duration.between(clock.instant(), fetchedExpiry.minusSeconds(2)));
         ClientException.InvalidResponse why = heard.await(ClientException.InvalidResponse.class);
         assertEquals(URI.create(hb.base() + "updates"), why.uri(), why.getMessage());
         assertTrue(why.reason().contains("no renewal of /networkmap/default-network-map")
                 || why.reason().contains("no renewal of /costmap/routingcost-map"), why.getMessage());
+        assertTrue(why.reason().contains("(2 s left at this client's clock)"), why.getMessage());
         assertTrue(c.health().coolingDown(hb.uri()), "the source that let the maps run late cools down");
         assertTrue(hb.subscriptions.get() >= 1);
         assertEquals(Optional.of(origin.uri() + "/updates"), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
 
-        // the origin's stream sends its newest signatures at once: the maps are renewed before they expire
+        // the origin's stream sends its newest signatures at once, and its renewal (at the shared
+        // clock's time) when its timer makes it: the maps are renewed before they expire
         long end = System.nanoTime() + WAIT_NANOS;
         while (System.nanoTime() < end && !c.answers().validUntil().isAfter(fetchedExpiry)) {
             TimeUnit.MILLISECONDS.sleep(50); // polls a value no listener call announces (a renewal of the same bytes)
@@ -76,7 +87,7 @@ class OverdueRenewalTest {
     void aProxyStreamThatPassesTheRenewalsOnIsNeverLeft() throws Exception {
         HoldingRelay relay = started.add(new HoldingRelay());
         relay.release(); // a plain relay: the origin's stream, renewals and all, through another source
-        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(relay.base()), Duration.ofSeconds(12)));
+        LocalOrigin origin = started.add(LocalOrigin.startStreaming(dir, List.of(relay.base()), Duration.ofSeconds(10)));
         relay.relayTo(origin.uri().getPort());
         AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
                 .withReadTimeout(Duration.ofSeconds(2))));
@@ -85,9 +96,9 @@ class OverdueRenewalTest {
         started.add(c.follow(heard));
         assertEquals(Optional.of(relay.base() + "updates"), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
 
-        // two renewals (every 6 s) on the proxy's stream: the client passes the due points of both
+        // two renewals (every 5 s) on the proxy's stream: the client passes the due points of both
         // copies it held before them, and stays
-        Instant twoRenewalsOn = fetchedExpiry.plus(Duration.ofSeconds(12));
+        Instant twoRenewalsOn = fetchedExpiry.plus(Duration.ofSeconds(10));
         long end = System.nanoTime() + WAIT_NANOS;
         while (System.nanoTime() < end && c.answers().validUntil().isBefore(twoRenewalsOn)) {
             TimeUnit.MILLISECONDS.sleep(50); // polls a value no listener call announces (a renewal of the same bytes)
