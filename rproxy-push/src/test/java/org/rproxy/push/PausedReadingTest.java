@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.AltoResource;
@@ -34,8 +36,11 @@ import org.rproxy.core.testing.MutableClock;
  * came in behind had its healthy stream dropped as "no heartbeat within the read timeout", and
  * reconnected (with several upstreams, failed over). Real sockets: a real {@link UpdatePublisher}
  * on loopback, with a heartbeat well within the feed's short read timeout; the feed's thread is a
- * plain one-thread scheduler whose queue the test watches for the large map's chunks.
+ * plain one-thread scheduler whose queue the test watches for the large map's chunks. Each case
+ * mostly waits (two read timeouts of a busy feed) with upstreams and a feed of its own, so the
+ * two run at once.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class PausedReadingTest {
 
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
