@@ -25,6 +25,8 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.testing.Eventually;
 import org.rproxy.core.testing.Loopbacks;
@@ -39,8 +41,10 @@ import org.rproxy.core.tls.Tls;
  * it ends (refused for the node-wide limit, a silent or idle connection closed, a failed TLS
  * handshake, an HTTP/2 connection closed by either side, an update stream's end, the server's
  * stop), which each case shows by the address connecting again and being served, or by its count
- * going back to nothing.
+ * going back to nothing. Each case has a server and clients of its own, and most wait for the
+ * server to close or give back a place, so they run three at a time.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ConnectionsPerAddressTest {
 
     private static final Duration WAIT = Http2TestClient.WAIT;

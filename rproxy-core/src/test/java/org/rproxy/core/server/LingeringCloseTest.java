@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.rproxy.core.config.TlsConfig;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.core.tls.Tls;
@@ -32,8 +34,11 @@ import org.rproxy.core.tls.Tls;
  * the server keeps reading and dropping what comes ({@link LingeringClose}) instead of closing with
  * unread input, which makes the kernel send a reset (the client's write fails, and a client that
  * stops at a failed write never reads the answer). Real sockets, each client's send buffer small,
- * so its body is far from fitting in the kernel's buffers when the answer comes.
+ * so its body is far from fitting in the kernel's buffers when the answer comes. Each case has a
+ * server and clients of its own, and the longest mostly wait (for the linger's silence bound, or
+ * a slow sender's beat over twice that), so they run three at a time.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class LingeringCloseTest {
 
     private static final int SEND_BUFFER = 64 * 1024;
