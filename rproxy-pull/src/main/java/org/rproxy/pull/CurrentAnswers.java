@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
@@ -57,7 +59,14 @@ final class CurrentAnswers {
     private final Map<String, Instant> missingAsked = new ConcurrentHashMap<>();
     private final List<Runnable> rebuiltListeners = new CopyOnWriteArrayList<>();
     /** Those waiting for the set to take in every change told so far ({@link #settled}). */
-    private final Queue<CompletableFuture<AnswerEngine>> settling = new ConcurrentLinkedQueue<>();
+    private final Queue<Waiting> settling = new ConcurrentLinkedQueue<>();
+    /** Changes told so far ({@link #rebuildSoon}), and how many of them the set in place has read. */
+    private final AtomicLong told = new AtomicLong();
+    private volatile long readUpTo;
+
+    /** One waiting for a set that has read the first {@code upTo} changes told. */
+    private record Waiting(long upTo, CompletableFuture<AnswerEngine> set) {
+    }
     /** The first fetches of the directory and the maps it lists, until each is held or the answers are warm. */
     private final FirstFetches first;
     /** The directory the set in place was built from (null: none yet): the one held must have been read. */
@@ -96,13 +105,14 @@ final class CurrentAnswers {
 
     /** Marks the set dirty and starts a rebuild unless one is under way. */
     void rebuildSoon() {
+        told.incrementAndGet(); // before dirty: a build that clears dirty reads it (its copy is held already)
         dirty.set(true);
         if (running.compareAndSet(false, true)) {
             try {
                 work.execute(this::rebuild);
             } catch (RejectedExecutionException e) {
                 running.set(false); // stopping
-                release();
+                release(Long.MAX_VALUE);
             }
         }
     }
@@ -121,12 +131,15 @@ final class CurrentAnswers {
     private void rebuild() {
         try {
             while (dirty.getAndSet(false)) {
+                long upTo = told.get();
                 // Read before the build: a newer directory held meanwhile marks the set dirty again.
                 Representation directory = feed.heldSigned(AnswerEngine.DIRECTORY);
                 AnswerEngine built = AnswerEngine.build(feed::heldSigned, feed::validated, current.get(), clock, added,
                         limits);
                 current.set(built);
                 readDirectory = directory;
+                readUpTo = upTo;
+                release(upTo);
                 builds.incrementAndGet();
                 rebuiltListeners.forEach(Runnable::run);
                 built.listedMaps().forEach(first::track);
@@ -142,29 +155,37 @@ final class CurrentAnswers {
         if (dirty.get()) {
             rebuildSoon(); // a change arrived between the last check and the end
         } else {
-            release();
+            release(Long.MAX_VALUE); // a build that failed too: those waiting get the set in place
         }
     }
 
     /**
      * The set in place once every change told so far ({@link #changed}) has been read: at once
-     * when no rebuild is due or under way, else when the rebuilds end. So an answer that waited
-     * for its source maps' revalidation is computed from the copies it brought. Does not block;
-     * completes on this thread or a worker.
+     * when no rebuild is due or under way, else as soon as a set built after reading them is
+     * swapped in, or the rebuilds end. So an answer that waited for its source maps'
+     * revalidation is computed from the copies it brought, and changes told after it asked do not
+     * hold it up (maps changing faster than a rebuild takes kept it waiting as long as they
+     * changed). Does not block; completes on this thread or a worker.
      */
     CompletableFuture<AnswerEngine> settled() {
-        CompletableFuture<AnswerEngine> f = new CompletableFuture<>();
-        settling.add(f);
-        if (!running.get() && !dirty.get()) {
-            release();
+        Waiting w = new Waiting(told.get(), new CompletableFuture<>());
+        settling.add(w);
+        if (readUpTo >= w.upTo()) {
+            release(readUpTo);
+        } else if (!running.get() && !dirty.get()) {
+            release(Long.MAX_VALUE);
         }
-        return f;
+        return w.set();
     }
 
-    /** Completes those waiting for the set with the one in place (no rebuild is due or under way). */
-    private void release() {
-        for (CompletableFuture<AnswerEngine> f; (f = settling.poll()) != null; ) {
-            f.complete(current.get());
+    /** Completes those waiting for a set that has read no more than {@code upTo} changes with the one in place. */
+    private void release(long upTo) {
+        for (Iterator<Waiting> it = settling.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (w.upTo() <= upTo) {
+                it.remove();
+                w.set().complete(current.get());
+            }
         }
     }
 

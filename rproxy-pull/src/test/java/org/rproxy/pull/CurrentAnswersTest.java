@@ -265,6 +265,34 @@ class CurrentAnswersTest {
         assertTrue(rebuilds.isEmpty(), "a document no answer reads does not rebuild");
     }
 
+    /**
+     * One waiting for the set to take in the changes told so far (an answer whose source maps
+     * were just revalidated) gets it from the first set built after reading them, though more
+     * changes arrive during every build. Before, it waited until the rebuilds stopped altogether:
+     * while the maps kept changing faster than a rebuild took, its client got no answer at all.
+     */
+    @Test
+    void oneWaitingForTheChangesToldSoFarIsNotHeldUpByChangesToldAfter() {
+        offerAll();
+        clock.advance(Duration.ofSeconds(1));
+        offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v2"));
+        java.util.concurrent.CompletableFuture<org.rproxy.core.answer.AnswerEngine> settled = local.settled();
+        assertFalse(settled.isDone(), "the change told is not read yet");
+        List<Boolean> doneAtEachBuild = new ArrayList<>();
+        local.addRebuiltListener(() -> {
+            doneAtEachBuild.add(settled.isDone());
+            if (doneAtEachBuild.size() < 4) { // the maps change again while the set is being read
+                clock.advance(Duration.ofSeconds(1));
+                offer("/networkmap/net", NETWORK_MAP.replace("TAG", "v" + (doneAtEachBuild.size() + 2)));
+            }
+        });
+        runRebuilds();
+        assertEquals(List.of(true, true, true, true), doneAtEachBuild,
+                "whether the one waiting had its set when each of four builds in a row was swapped in");
+        assertEquals("v2", settled.join().maps().networkMaps().get("net").vtag().tag(),
+                "the set it got has read the change told before it asked");
+    }
+
     @Test
     void aQueryIsForwardedWhileAMapItNeedsIsMissing() {
         offer("/directory", DIRECTORY);
