@@ -1,0 +1,464 @@
+package org.rproxy.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.app.PushPullProxy;
+import org.rproxy.app.StreamingPull;
+import org.rproxy.core.codec.Jcs;
+import org.rproxy.core.config.ByteSize;
+import org.rproxy.core.config.CacheConfig;
+import org.rproxy.core.config.PrivateKeyFiles;
+import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.ResponseVerifier.Expectation;
+import org.rproxy.core.sign.SignatureAlgorithm;
+import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.sign.Verdict;
+import org.rproxy.core.sign.VerificationKey;
+import org.rproxy.core.stream.MergePatch;
+import org.rproxy.core.stream.SignatureEvent;
+import org.rproxy.origin.Origin;
+import org.rproxy.origin.OriginConfig;
+import org.rproxy.pull.PullProxy;
+import org.rproxy.push.UpdatePublisher;
+
+/**
+ * The maps change at the origin every few hundred milliseconds while clients read through a
+ * chain (origin → streaming pull proxy → push proxy under it) in every way a client may: either
+ * variant, HEAD, conditional requests with the tag last seen, filtered cost maps and endpoint
+ * costs computed at the proxies, and update streams of both proxies. Every version is told
+ * apart by its content (network map {@code k} puts {@code 130.132.k.0/24} in PID2 and has vtag
+ * {@code k<k>}, cost map {@code k} costs {@code n*1000+k} and depends on {@code k<k>}), so
+ * bytes of one version under another's signature, a 304 whose fields belong to another body, an
+ * answer mixing two versions, an older version after a newer one, or a stream that stops short
+ * of the last version are each seen.
+ */
+class ChurnConsistencyIT {
+    static final String NETMAP = "/networkmap/default-network-map";
+    static final String COSTMAP = "/costmap/routingcost-map";
+    static final int VERSIONS = 14;
+    static final Duration STEP = Duration.ofSeconds(60);
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final CacheConfig SPOOLING = new CacheConfig(ByteSize.ofMegabytes(64), null, null, true, null,
+            ByteSize.ofBytes(CacheConfig.MIN_SPOOL_MIN_BYTES));
+    static final Pattern CREATED = Pattern.compile("created=(\\d+)");
+
+    /**
+     * Host prefixes added to PID1, so that the identity network map (about 35 kB) is over the
+     * proxies' spool threshold and goes out with sendfile, its gzip variant from memory.
+     */
+    static final String FILLER = filler(2000);
+    /** What was exercised, by kind (a run that exercised nothing proves nothing). */
+    final Map<String, Integer> seen = new ConcurrentHashMap<>();
+    @TempDir
+    Path dir;
+    Path maps;
+    Path pub;
+    UpdatePublisher originStream;
+    Origin origin;
+    StreamingPull pull;
+    PushPullProxy push;
+    ResponseVerifier verifier;
+    final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Bodies received in a 200, by entity tag: what a 304 or a HEAD naming the tag must verify over. */
+    final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+        writeVersion(1);
+        SigningKey k = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        Path key = PrivateKeyFiles.write(dir.resolve("origin.key"), k.toPkcs8Pem());
+        pub = Files.writeString(dir.resolve("origin.pub"), k.publicKey().toSpkiPem());
+        verifier = new ResponseVerifier(List.of(VerificationKey.readPem(pub)), Clock.systemUTC());
+        originStream = new UpdatePublisher(PushTree.streamConfig());
+        origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, key,
+                Duration.ofHours(1), Duration.ofSeconds(1), List.of(), "churn-origin", null),
+                Clock.systemUTC(), originStream);
+        ProxyConfig pc = Proxies.config("churn-pull", origin.baseUri(), pub).withCache(SPOOLING);
+        pull = StreamingPull.start(pc, StreamingPull.streamConfig(pc), Clock.systemUTC());
+        push = PushPullProxy.start(Proxies.config("churn-push", pull.pull().baseUri(), pub).withCache(SPOOLING)
+                .withMode(ProxyConfig.Mode.PUSH), Clock.systemUTC());
+        PushTree.await(STEP, "the push proxy holds version 1 of both maps", () -> version(push.baseUri(), COSTMAP) == 1
+                && version(push.baseUri(), NETMAP) == 1);
+    }
+
+    @AfterEach
+    void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {push, pull, origin, originStream}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+    }
+
+    @Test
+    void everyResponseAndEveryStreamedVersionIsOneWholeSignedVersionNeverOlderThanOneSeenBefore() throws Exception {
+        String params = "{\"add\":{\"nm\":{\"resource-id\":\"default-network-map\"},"
+                + "\"rc\":{\"resource-id\":\"routingcost-map\"}}}";
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        AtomicBoolean done = new AtomicBoolean();
+        List<Future<?>> running = new ArrayList<>();
+        try (SseClient pullStream = new SseClient(Proxies.HTTP, pull.pull().baseUri() + "/updates", params);
+             SseClient pushStream = new SseClient(Proxies.HTTP, push.baseUri() + "/updates", params)) {
+            StreamCheck atPull = new StreamCheck("pull stream", pullStream);
+            StreamCheck atPush = new StreamCheck("push stream", pushStream);
+            running.add(pool.submit(() -> atPull.run(done)));
+            running.add(pool.submit(() -> atPush.run(done)));
+            for (int i = 0; i < 3; i++) {
+                long seed = i;
+                running.add(pool.submit(() -> read(new Random(seed), done)));
+            }
+            for (int v = 2; v <= VERSIONS; v++) {
+                writeVersion(v);
+                int want = v;
+                PushTree.await(STEP, "the origin serves version " + v, () -> version(origin.baseUri(), COSTMAP) == want
+                        && version(origin.baseUri(), NETMAP) == want);
+            }
+            for (String base : new String[] {pull.pull().baseUri(), push.baseUri()}) {
+                PushTree.await(STEP, base + " serves the last version", () -> version(base, COSTMAP) == VERSIONS
+                        && version(base, NETMAP) == VERSIONS);
+            }
+            PushTree.await(STEP, "both streams reach the last version", () -> atPull.reached(VERSIONS)
+                    && atPush.reached(VERSIONS));
+            done.set(true);
+            for (Future<?> f : running) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            done.set(true);
+            pool.shutdownNow();
+        }
+        assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())), failures.size() + " failures");
+        for (String kind : new String[] {"GET 200", "GET 200 gzip", "GET 304", "GET 304 gzip", "HEAD 200", "endpoint costs"}) {
+            assertTrue(seen.getOrDefault(kind, 0) > 0, () -> "no " + kind + " in " + seen);
+        }
+        for (PullProxy p : new PullProxy[] {pull.pull(), push.pull()}) {
+            assertTrue(p.registry().find("rproxy.store.spool.sends").functionCounter().count() > 0,
+                    "identity network maps sent from the spool");
+        }
+        assertTrue(seen.keySet().stream().filter(k -> k.startsWith("filtered cost map")).count() > 2,
+                () -> "filtered cost maps of more than two versions: " + seen);
+    }
+
+    /** One reader: a bounded loop of random requests to either proxy, each response checked. */
+    private void read(Random random, AtomicBoolean done) {
+        Map<String, Long> newest = new HashMap<>();
+        Map<String, String> lastTag = new HashMap<>();
+        long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        for (int n = 0; n < 20_000 && !done.get() && System.nanoTime() < end; n++) {
+            String base = random.nextBoolean() ? pull.pull().baseUri() : push.baseUri();
+            int kind = random.nextInt(4);
+            try {
+                switch (kind) {
+                    case 0 -> filteredCostMap(base);
+                    case 1 -> endpointCosts(base);
+                    default -> document(random, base, newest, lastTag);
+                }
+            } catch (Exception e) {
+                failures.add(base + (kind == 0 ? " filtered cost map" : kind == 1 ? " endpoint costs" : " document") + ": " + e);
+            }
+        }
+    }
+
+    private void document(Random random, String base, Map<String, Long> newest, Map<String, String> lastTag)
+            throws Exception {
+        String target = random.nextBoolean() ? NETMAP : COSTMAP;
+        boolean gzip = random.nextBoolean();
+        boolean head = random.nextInt(6) == 0;
+        String key = base + target + gzip;
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + target)).timeout(Duration.ofSeconds(20))
+                .header("Accept-Encoding", gzip ? "gzip" : "identity")
+                .method(head ? "HEAD" : "GET", HttpRequest.BodyPublishers.noBody());
+        String tag = lastTag.get(key);
+        if (tag != null && random.nextBoolean()) {
+            b.header("If-None-Match", tag);
+        }
+        HttpResponse<byte[]> r = Proxies.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        seen.merge((head ? "HEAD " : "GET ") + r.statusCode() + (gzip ? " gzip" : ""), 1, Integer::sum);
+        String what = (head ? "HEAD " : "GET ") + base + target + (gzip ? " gzip" : "") + " -> " + r.statusCode();
+        Function<String, String> fields = name -> r.headers().firstValue(name).orElse(null);
+        String etag = fields.apply("etag");
+        byte[] body;
+        if (r.statusCode() == 200 && !head) {
+            body = r.body();
+            if (etag != null) {
+                bodies.put(etag, body);
+            }
+        } else if (r.statusCode() == 304 || r.statusCode() == 200) {
+            body = etag == null ? null : bodies.get(etag);
+            if (body == null) {
+                return; // a HEAD naming a version this test has not had whole: nothing to verify it over
+            }
+        } else {
+            failures.add(what);
+            return;
+        }
+        Verdict v = verifier.verify(fields, body, Expectation.path(target));
+        if (!v.valid()) {
+            failures.add(what + ": " + v + " (etag " + etag + ")");
+            return;
+        }
+        String encoding = fields.apply("content-encoding");
+        byte[] plain = r.statusCode() == 200 && "gzip".equals(encoding) || r.statusCode() == 304 && gzip && isGzip(body)
+                ? gunzip(body) : body;
+        int version = target.equals(NETMAP) ? netmapVersion(plain, what) : costmapVersion(plain, what);
+        Matcher m = CREATED.matcher(fields.apply("signature-input"));
+        long created = m.find() ? Long.parseLong(m.group(1)) : -1;
+        Long before = newest.get(base + target);
+        if (before != null && created < before) {
+            failures.add(what + ": version " + version + " created " + created + " after one created " + before);
+        }
+        newest.merge(base + target, created, Math::max);
+        lastTag.put(key, etag);
+    }
+
+    private void filteredCostMap(String base) throws Exception {
+        HttpResponse<String> r = post(base + "/costmap/default-network-map/filtered", "application/alto-costmapfilter+json",
+                "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},"
+                        + "\"pids\":{\"srcs\":[],\"dsts\":[]}}");
+        String what = "filtered cost map at " + base;
+        if (r.statusCode() != 200) {
+            failures.add(what + ": " + r.statusCode() + " " + r.body());
+            return;
+        }
+        JsonNode a = JSON.readTree(r.body());
+        String tag = a.path("meta").path("dependent-vtags").path(0).path("tag").asText();
+        int on = Integer.parseInt(tag.substring(1));
+        seen.merge("filtered cost map " + tag, 1, Integer::sum);
+        a.path("cost-map").forEach(row -> row.forEach(cost -> {
+            if (cost.asInt() % 1000 != on) {
+                failures.add(what + ": costs of version " + cost.asInt() % 1000 + " on network map " + tag + ": " + r.body());
+            }
+        }));
+    }
+
+    private void endpointCosts(String base) throws Exception {
+        StringBuilder dsts = new StringBuilder();
+        for (int k = 1; k <= VERSIONS; k++) {
+            dsts.append(k == 1 ? "" : ",").append("\"ipv4:130.132.").append(k).append(".7\"");
+        }
+        HttpResponse<String> r = post(base + "/endpointcost", "application/alto-endpointcostparams+json",
+                "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},"
+                        + "\"endpoints\":{\"srcs\":[\"ipv4:128.36.1.10\"],\"dsts\":[" + dsts + "]}}");
+        String what = "endpoint costs at " + base;
+        if (r.statusCode() != 200) {
+            failures.add(what + ": " + r.statusCode() + " " + r.body());
+            return;
+        }
+        JsonNode row = JSON.readTree(r.body()).path("endpoint-cost-map").path("ipv4:128.36.1.10");
+        seen.merge("endpoint costs", 1, Integer::sum);
+        for (int k = 1; k <= VERSIONS; k++) {
+            int cost = row.path("ipv4:130.132." + k + ".7").asInt();
+            // on network map k, 130.132.k.7 is in PID2 (PID1 -> PID2 costs 1000 + version), else PID3 (2000 + version)
+            if (cost / 1000 == 1 && cost % 1000 != k) {
+                failures.add(what + ": network map " + k + " with the costs of version " + cost % 1000 + ": " + r.body());
+            }
+        }
+    }
+
+    private static HttpResponse<String> post(String url, String type, String body) throws Exception {
+        return Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An update stream's subscriber: rebuilds each substream's document and verifies it with each signature event. */
+    private final class StreamCheck {
+        private final String name;
+        private final SseClient stream;
+        private final Map<String, byte[]> held = new HashMap<>();
+        private final Map<String, Integer> versions = new ConcurrentHashMap<>();
+
+        StreamCheck(String name, SseClient stream) {
+            this.name = name;
+            this.stream = stream;
+        }
+
+        boolean reached(int v) {
+            return versions.getOrDefault("nm", 0) == v && versions.getOrDefault("rc", 0) == v;
+        }
+
+        void run(AtomicBoolean done) {
+            try {
+                while (!done.get()) {
+                    SseClient.Event e;
+                    try {
+                        e = stream.next(Duration.ofMillis(200));
+                    } catch (AssertionError quiet) {
+                        continue;
+                    }
+                    if (e.type().equals("closed") || e.type().equals("status")) {
+                        failures.add(name + " ended: " + e.data());
+                        return;
+                    }
+                    int comma = e.type().indexOf(',');
+                    if (comma < 0) {
+                        continue;
+                    }
+                    String media = e.type().substring(0, comma);
+                    String id = e.type().substring(comma + 1);
+                    byte[] data = e.data().getBytes(StandardCharsets.UTF_8);
+                    if (media.equals(SignatureEvent.MEDIA_TYPE)) {
+                        signature(id, data);
+                    } else if (media.equals("application/merge-patch+json")) {
+                        held.put(id, Jcs.canonicalize(MergePatch.apply(Jcs.parse(held.get(id)), Jcs.parse(data))));
+                    } else if (!media.contains("updatestreamcontrol")) {
+                        held.put(id, data);
+                    }
+                }
+            } catch (Exception e) {
+                failures.add(name + ": " + e);
+            }
+        }
+
+        private void signature(String id, byte[] data) {
+            String target = id.equals("nm") ? NETMAP : COSTMAP;
+            SignatureEvent sig = SignatureEvent.parse(Bytes.wrap(data));
+            byte[] body = held.get(id);
+            String what = name + " " + target;
+            if (body == null) {
+                failures.add(what + ": a signature event before any document");
+                return;
+            }
+            Verdict v = verifier.verify(n -> SignatureEvent.get(sig.identity(), n), body, Expectation.path(target));
+            int version = id.equals("nm") ? netmapVersion(body, what) : costmapVersion(body, what);
+            if (!v.valid()) {
+                failures.add(what + ": version " + version + " under a signature that does not verify it: " + v);
+            }
+            Integer before = versions.get(id);
+            if (before != null && version < before) {
+                failures.add(what + ": version " + version + " after version " + before);
+            }
+            versions.put(id, version);
+        }
+    }
+
+    /** The version of network map bytes, checking that its vtag and its PID2 agree. */
+    private int netmapVersion(byte[] body, String what) {
+        try {
+            JsonNode m = JSON.readTree(body);
+            int v = Integer.parseInt(m.path("meta").path("vtag").path("tag").asText().substring(1));
+            String pid2 = m.path("network-map").path("PID2").path("ipv4").path(0).asText();
+            if (!pid2.equals("130.132." + v + ".0/24")) {
+                failures.add(what + ": network map vtag k" + v + " with PID2 " + pid2);
+            }
+            return v;
+        } catch (IOException | RuntimeException e) {
+            failures.add(what + ": not a network map: " + e);
+            return -1;
+        }
+    }
+
+    /** The version of cost map bytes, checking that each cost and the network map it depends on agree. */
+    private int costmapVersion(byte[] body, String what) {
+        try {
+            JsonNode m = JSON.readTree(body);
+            int v = Integer.parseInt(m.path("meta").path("dependent-vtags").path(0).path("tag").asText().substring(1));
+            m.path("cost-map").forEach(row -> row.forEach(cost -> {
+                if (cost.asInt() % 1000 != v) {
+                    failures.add(what + ": cost map on k" + v + " with a cost of version " + cost.asInt() % 1000);
+                }
+            }));
+            return v;
+        } catch (IOException | RuntimeException e) {
+            failures.add(what + ": not a cost map: " + e);
+            return -1;
+        }
+    }
+
+    /** The version of the document at {@code base + target}, or -1 when it is not served or does not verify. */
+    private int version(String base, String target) {
+        try {
+            HttpResponse<byte[]> r = Proxies.get(base + target);
+            if (r.statusCode() != 200 || !verifier.verify(n -> r.headers().firstValue(n).orElse(null), r.body(),
+                    Expectation.path(target)).valid()) {
+                return -1;
+            }
+            JsonNode m = JSON.readTree(r.body());
+            String tag = target.equals(NETMAP) ? m.path("meta").path("vtag").path("tag").asText()
+                    : m.path("meta").path("dependent-vtags").path(0).path("tag").asText();
+            return tag.startsWith("k") ? Integer.parseInt(tag.substring(1)) : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Writes network map and routing cost map of version {@code k}, each in one atomic move. */
+    private void writeVersion(int k) throws IOException {
+        write("default-network-map.json", "{\"meta\":{\"vtag\":{\"resource-id\":\"default-network-map\",\"tag\":\"k" + k
+                + "\"}},\"network-map\":{\"PID1\":{\"ipv4\":[\"128.36.1.0/24\"" + FILLER + "]},\"PID2\":{\"ipv4\":[\"130.132." + k
+                + ".0/24\"]},\"PID3\":{\"ipv4\":[\"0.0.0.0/0\"],\"ipv6\":[\"::/0\"]}}}");
+        write("routingcost-map.json", "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"default-network-map\",\"tag\":\"k"
+                + k + "\"}],\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
+                + "\"cost-map\":{\"PID1\":{\"PID2\":" + (1000 + k) + ",\"PID3\":" + (2000 + k) + "},\"PID2\":{\"PID1\":"
+                + (3000 + k) + ",\"PID3\":" + (4000 + k) + "},\"PID3\":{\"PID1\":" + (5000 + k) + ",\"PID2\":" + (6000 + k)
+                + "}}}");
+    }
+
+    private void write(String file, String json) throws IOException {
+        Path tmp = dir.resolve(file + ".tmp");
+        Files.writeString(tmp, json);
+        Files.move(tmp, maps.resolve(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String filler(int prefixes) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < prefixes; i++) {
+            b.append(",\"10.0.").append(i >> 8 & 255).append('.').append(i & 255).append("/32\"");
+        }
+        return b.toString();
+    }
+
+    private static boolean isGzip(byte[] b) {
+        return b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+    }
+
+    private static byte[] gunzip(byte[] b) throws IOException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(b))) {
+            return in.readAllBytes();
+        }
+    }
+}
