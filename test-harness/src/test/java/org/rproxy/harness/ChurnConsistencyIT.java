@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +57,7 @@ import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.stream.MergePatch;
 import org.rproxy.core.stream.SignatureEvent;
+import org.rproxy.harness.scenario.CacheProcess;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 import org.rproxy.pull.PullProxy;
@@ -93,6 +96,7 @@ class ChurnConsistencyIT {
     Path maps;
     Path pub;
     UpdatePublisher originStream;
+    CacheProcess cache;
     Origin origin;
     StreamingPull pull;
     PushPullProxy push;
@@ -113,7 +117,11 @@ class ChurnConsistencyIT {
         origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, key,
                 Duration.ofHours(1), Duration.ofSeconds(1), List.of(), "churn-origin", null),
                 Clock.systemUTC(), originStream);
-        ProxyConfig pc = Proxies.config("churn-pull", origin.baseUri(), pub).withCache(SPOOLING);
+    }
+
+    /** The pull proxy under {@code upstream} (the origin, or a cache in front of it), the push proxy under it. */
+    private void chain(String upstream) {
+        ProxyConfig pc = Proxies.config("churn-pull", upstream, pub).withCache(SPOOLING);
         pull = StreamingPull.start(pc, StreamingPull.streamConfig(pc), Clock.systemUTC());
         push = PushPullProxy.start(Proxies.config("churn-push", pull.pull().baseUri(), pub).withCache(SPOOLING)
                 .withMode(ProxyConfig.Mode.PUSH), Clock.systemUTC());
@@ -123,7 +131,7 @@ class ChurnConsistencyIT {
 
     @AfterEach
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {push, pull, origin, originStream}) {
+        for (AutoCloseable c : new AutoCloseable[] {push, pull, cache, origin, originStream}) {
             try {
                 if (c != null) {
                     c.close();
@@ -136,6 +144,36 @@ class ChurnConsistencyIT {
 
     @Test
     void everyResponseAndEveryStreamedVersionIsOneWholeSignedVersionNeverOlderThanOneSeenBefore() throws Exception {
+        chain(origin.baseUri());
+        churn();
+    }
+
+    /** The same with the shipped nginx configuration between the origin and the pull proxy. */
+    @Test
+    void theSameWithTheShippedNginxBetweenTheOriginAndThePullProxy() throws Exception {
+        Path nginx = CacheProcess.executable("nginx").orElse(null);
+        Assumptions.assumeTrue(nginx != null, "nginx is not installed");
+        cache = CacheProcess.shippedNginx("churn-nginx", nginx, TestPaths.repo().resolve("conf"), dir.resolve("nginx"),
+                CacheProcess.freePort(), origin.baseUri().replace("http://", ""));
+        chain(cache.base());
+        churn();
+    }
+
+    /** The same with the shipped Varnish configuration between the origin and the pull proxy. */
+    @Test
+    void theSameWithTheShippedVarnishBetweenTheOriginAndThePullProxy() throws Exception {
+        Path varnishd = CacheProcess.executable("varnishd").orElse(null);
+        Assumptions.assumeTrue(varnishd != null, "varnishd is not installed");
+        // varnishd's workers run as another user, which must reach the VCL in the test's folder
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        URI o = URI.create(origin.baseUri());
+        cache = CacheProcess.shippedVarnish("churn-varnish", varnishd, TestPaths.repo().resolve("conf"),
+                dir.resolve("varnish"), CacheProcess.freePort(), o.getHost(), o.getPort());
+        chain(cache.base());
+        churn();
+    }
+
+    private void churn() throws Exception {
         String params = "{\"add\":{\"nm\":{\"resource-id\":\"default-network-map\"},"
                 + "\"rc\":{\"resource-id\":\"routingcost-map\"}}}";
         ExecutorService pool = Executors.newFixedThreadPool(6);
