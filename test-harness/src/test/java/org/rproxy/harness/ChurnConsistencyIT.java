@@ -174,17 +174,16 @@ class ChurnConsistencyIT {
     }
 
     private void churn() throws Exception {
-        String params = "{\"add\":{\"nm\":{\"resource-id\":\"default-network-map\"},"
-                + "\"rc\":{\"resource-id\":\"routingcost-map\"}}}";
-        ExecutorService pool = Executors.newFixedThreadPool(6);
+        ExecutorService pool = Executors.newFixedThreadPool(7);
         AtomicBoolean done = new AtomicBoolean();
         List<Future<?>> running = new ArrayList<>();
-        try (SseClient pullStream = new SseClient(Proxies.HTTP, pull.pull().baseUri() + "/updates", params);
-             SseClient pushStream = new SseClient(Proxies.HTTP, push.baseUri() + "/updates", params)) {
-            StreamCheck atPull = new StreamCheck("pull stream", pullStream);
-            StreamCheck atPush = new StreamCheck("push stream", pushStream);
+        try (StreamCheck atPull = new StreamCheck("pull stream", pull.pull().baseUri(), 0);
+             StreamCheck atPush = new StreamCheck("push stream", push.baseUri(), 0);
+             StreamCheck again = new StreamCheck("push stream subscribed again and again", push.baseUri(), 3)) {
+            again.behind = atPush;
             running.add(pool.submit(() -> atPull.run(done)));
             running.add(pool.submit(() -> atPush.run(done)));
+            running.add(pool.submit(() -> again.run(done)));
             for (int i = 0; i < 3; i++) {
                 long seed = i;
                 running.add(pool.submit(() -> read(new Random(seed), done)));
@@ -199,8 +198,13 @@ class ChurnConsistencyIT {
                 PushTree.await(STEP, base + " serves the last version", () -> version(base, COSTMAP) == VERSIONS
                         && version(base, NETMAP) == VERSIONS);
             }
-            PushTree.await(STEP, "both streams reach the last version", () -> atPull.reached(VERSIONS)
-                    && atPush.reached(VERSIONS));
+            try {
+                PushTree.await(STEP, "the streams reach the last version", () -> atPull.reached(VERSIONS)
+                        && atPush.reached(VERSIONS) && again.reached(VERSIONS));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + ": " + atPull.versions + " " + atPush.versions + " "
+                        + again.versions + "; " + failures, e);
+            }
             done.set(true);
             for (Future<?> f : running) {
                 f.get(60, TimeUnit.SECONDS);
@@ -213,12 +217,16 @@ class ChurnConsistencyIT {
         for (String kind : new String[] {"GET 200", "GET 200 gzip", "GET 304", "GET 304 gzip", "HEAD 200", "endpoint costs"}) {
             assertTrue(seen.getOrDefault(kind, 0) > 0, () -> "no " + kind + " in " + seen);
         }
+        String again = "push stream subscribed again and again";
+        assertTrue(seen.getOrDefault(again + ": subscribed again", 0) > 0, () -> "subscribed again: " + seen);
+        assertTrue(seen.getOrDefault(again + " application/merge-patch+json", 0) > 0,
+                () -> "patches from the version named when subscribing again: " + seen);
         for (PullProxy p : new PullProxy[] {pull.pull(), push.pull()}) {
             assertTrue(p.registry().find("rproxy.store.spool.sends").functionCounter().count() > 0,
                     "identity network maps sent from the spool");
         }
-        assertTrue(seen.keySet().stream().filter(k -> k.startsWith("filtered cost map")).count() > 2,
-                () -> "filtered cost maps of more than two versions: " + seen);
+        // how many versions the proxies went through depends on timing (a cache between holds each for its max-age)
+        assertTrue(seen.keySet().stream().anyMatch(k -> k.startsWith("filtered cost map")), () -> "filtered cost maps: " + seen);
     }
 
     /** One reader: a bounded loop of random requests to either proxy, each response checked. */
@@ -344,15 +352,59 @@ class ChurnConsistencyIT {
     }
 
     /** An update stream's subscriber: rebuilds each substream's document and verifies it with each signature event. */
-    private final class StreamCheck {
+    private final class StreamCheck implements AutoCloseable {
         private final String name;
-        private final SseClient stream;
+        private final String base;
+        /** After how many signature events the stream is closed and opened again (0: never). */
+        private final int reconnectEvery;
         private final Map<String, byte[]> held = new HashMap<>();
+        /** The entity tag of the identity variant each substream holds, named when subscribing again. */
+        private final Map<String, String> tags = new HashMap<>();
         private final Map<String, Integer> versions = new ConcurrentHashMap<>();
+        private SseClient stream;
+        private int signatures;
+        /** A stream of the same node this one, closed, waits to fall behind before it subscribes again. */
+        private StreamCheck behind;
 
-        StreamCheck(String name, SseClient stream) {
+        StreamCheck(String name, String base, int reconnectEvery) {
             this.name = name;
-            this.stream = stream;
+            this.base = base;
+            this.reconnectEvery = reconnectEvery;
+            this.stream = subscribe();
+        }
+
+        /** A stream of both maps, naming for each the version held (RFC 8895 §6.5 {@code tag}). */
+        private SseClient subscribe() {
+            StringBuilder params = new StringBuilder("{\"add\":{");
+            for (String[] s : new String[][] {{"nm", "default-network-map"}, {"rc", "routingcost-map"}}) {
+                params.append(s[0].equals("nm") ? "" : ",").append('"').append(s[0]).append("\":{\"resource-id\":\"")
+                        .append(s[1]).append('"');
+                String tag = tags.get(s[0]);
+                if (tag != null) {
+                    params.append(",\"tag\":").append(JSON.valueToTree(tag).toString());
+                }
+                params.append('}');
+            }
+            return new SseClient(Proxies.HTTP, base + "/updates", params.append("}}").toString());
+        }
+
+        @Override
+        public void close() {
+            stream.close();
+        }
+
+        /**
+         * Waits (5 s at most) until the node streams a newer network map than the one held here,
+         * so that the tag named when subscribing again names an older version than the node's:
+         * what comes must be built on that version (a patch from it, or the whole document).
+         */
+        private void awaitBehind(AtomicBoolean done) {
+            int mine = versions.getOrDefault("nm", 0);
+            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (behind != null && !done.get() && System.nanoTime() < end
+                    && behind.versions.getOrDefault("nm", 0) <= mine) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
         }
 
         boolean reached(int v) {
@@ -379,8 +431,15 @@ class ChurnConsistencyIT {
                     String media = e.type().substring(0, comma);
                     String id = e.type().substring(comma + 1);
                     byte[] data = e.data().getBytes(StandardCharsets.UTF_8);
+                    seen.merge(name + " " + media, 1, Integer::sum);
                     if (media.equals(SignatureEvent.MEDIA_TYPE)) {
                         signature(id, data);
+                        if (reconnectEvery > 0 && ++signatures % reconnectEvery == 0) {
+                            stream.close();
+                            awaitBehind(done);
+                            stream = subscribe();
+                            seen.merge(name + ": subscribed again", 1, Integer::sum);
+                        }
                     } else if (media.equals("application/merge-patch+json")) {
                         held.put(id, Jcs.canonicalize(MergePatch.apply(Jcs.parse(held.get(id)), Jcs.parse(data))));
                     } else if (!media.contains("updatestreamcontrol")) {
@@ -402,6 +461,7 @@ class ChurnConsistencyIT {
                 return;
             }
             Verdict v = verifier.verify(n -> SignatureEvent.get(sig.identity(), n), body, Expectation.path(target));
+            tags.put(id, SignatureEvent.get(sig.identity(), "etag"));
             int version = id.equals("nm") ? netmapVersion(body, what) : costmapVersion(body, what);
             if (!v.valid()) {
                 failures.add(what + ": version " + version + " under a signature that does not verify it: " + v);
