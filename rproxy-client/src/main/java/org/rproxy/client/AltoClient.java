@@ -115,7 +115,7 @@ public final class AltoClient implements AutoCloseable {
         Directory dir = pinned.directory();
         TrustedKeys trusted = pinned.trusted();
         URI uri = Sources.at(options.origin(), AnswerEngine.DIRECTORY);
-        Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted, kept);
+        Checker checker = new Checker(new ResponseVerifier(trusted, options.clock()), guard, trusted, kept).tellHeld(overlay);
         HeldState state = new HeldState(dir, pinned.signed(), options.clock());
         Sources sources = new Sources(options.origin(), Sources.proxiesOf(dir, uri), options,
                 new SourceHealth(options.clock(), options.coolDown()), fetcher, checker, state::answers, System::nanoTime,

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.FieldsVerdict;
@@ -39,6 +40,8 @@ final class Checker {
     private final RollbackGuard guard;
     private final TrustedKeys learns;
     private final KeptDirectory kept;
+    /** Told of every document taken (the overlay, which may seed it), or null. */
+    private volatile OverlaySource held;
 
     /** @param learns the keys a verified directory teaches (the origin's next key), or null to learn none */
     Checker(ResponseVerifier verifier, RollbackGuard guard, TrustedKeys learns) {
@@ -54,6 +57,19 @@ final class Checker {
         this.guard = requireNonNull(guard, "guard");
         this.learns = learns;
         this.kept = kept;
+    }
+
+    /**
+     * Tells {@code overlay} of every document this checker takes from now on, whatever its source
+     * ({@link OverlaySource#held}), so that a peer seeds what it got from a proxy's stream as
+     * well as what it got from the overlay. A failure of the overlay's is its own: the document
+     * is taken all the same. Null tells none.
+     *
+     * @return this checker
+     */
+    Checker tellHeld(OverlaySource overlay) {
+        this.held = overlay;
+        return this;
     }
 
     /**
@@ -133,6 +149,14 @@ final class Checker {
         }
         if (kept != null && target.equals(AnswerEngine.DIRECTORY)) {
             kept.keep(fields, body, v.created());
+        }
+        OverlaySource overlay = held;
+        if (overlay != null) {
+            try {
+                overlay.held(new SignedBundle(fields, body));
+            } catch (RuntimeException e) {
+                // a plug-in's failure: the document verified and is taken; the overlay just has it not
+            }
         }
         return new Representation(new Variant(body, null, fields), null, maxAgeSeconds, v.created(), v.expires());
     }

@@ -47,6 +47,17 @@ public interface OverlaySource {
     }
 
     /**
+     * The client verified and took {@code bundle}, a document from any source (a proxy, the origin,
+     * an update stream or the overlay): exactly the bytes and signed fields the origin signed, so
+     * that an overlay may hand it on to its readers, who verify it as any copy. Called on the
+     * thread that verified it, possibly several at once: an overlay must return at once.
+     *
+     * @param bundle the document as the client holds it: its signed fields and body
+     */
+    default void held(SignedBundle bundle) {
+    }
+
+    /**
      * The client refused {@code offer} (an overlay should drop it).
      *
      * @param offer one of those {@link #offers} gave

@@ -26,6 +26,7 @@ class PublicApiTest {
             "public abstract java.util.Iterator<org.rproxy.client.OverlaySource$Offer> org.rproxy.client.OverlaySource"
                     + ".offers(org.rproxy.core.model.Directory,java.lang.String,java.lang.String,java.time.Instant)",
             "public org.rproxy.core.bundle.SignedBundle org.rproxy.client.OverlaySource$Offer.bundle()",
+            "public default void org.rproxy.client.OverlaySource.held(org.rproxy.core.bundle.SignedBundle)",
             "public org.rproxy.client.OverlaySource$Offer(java.net.URI,org.rproxy.core.bundle.SignedBundle,java.lang.String)");
 
     @Test

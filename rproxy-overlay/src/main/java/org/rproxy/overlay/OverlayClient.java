@@ -48,7 +48,8 @@ import org.rproxy.core.sign.AltoResource;
  * taken for each resource is kept, and offered again without a transfer when a pointer names it
  * (a client that polls is told at once that it holds the current version). With
  * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on,
- * announced again as a publisher's are ({@link Renewals}), until it takes a newer one. One it
+ * announced again as a publisher's are ({@link Renewals}), until it takes a newer one; so is
+ * every document the client takes from any other source ({@link HeldCopies}). One it
  * refused is dropped unless it is the bundle kept for another resource (a pointer for one
  * resource may name another's genuine bundle), and fetched again for the same resource only
  * when the refusal depended on more than its bytes ({@link Refusals}).
@@ -74,8 +75,11 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     record Kept(String infoHash, SignedBundle bundle) {
     }
 
+    private final HeldCopies heldCopies;
+
     private OverlayClient(OverlayNode node) {
         this.node = node;
+        this.heldCopies = new HeldCopies(node, kept, this::dropUnlessKept);
     }
 
     /**
@@ -224,6 +228,12 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         }
     }
 
+    /** Seeds {@code bundle}, a document the client took from any source, as {@link HeldCopies} says. */
+    @Override
+    public void held(SignedBundle bundle) {
+        heldCopies.held(bundle);
+    }
+
     @Override
     public void refused(Offer offer, String resourceId, ClientException why) {
         String hex = hex(infoHash(offer.from()));
@@ -267,6 +277,7 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
 
     @Override
     public void close() {
+        heldCopies.close();
         node.close();
     }
 }

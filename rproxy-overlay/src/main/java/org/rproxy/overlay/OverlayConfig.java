@@ -30,7 +30,7 @@ import org.rproxy.core.config.Durations;
  * router-bootstrap: false  # also join through the public routers (router.bittorrent.com, ...)
  * key: /etc/rproxy/dht-key.pem   # the publisher's own Ed25519 key (PKCS#8 PEM); a publisher needs one
  * storage: /var/lib/rproxy/overlay
- * seeding: true            # client peers: keep seeding what they fetched and verified
+ * seeding: true            # client peers: seed every document their client holds, from any source
  * budget: 10s              # a client's time for lookup and transfer before it pulls
  * republish: 20m           # pointers and announcements (a seeding client's too) again (DHT nodes forget)
  * max-bundle: 64MB

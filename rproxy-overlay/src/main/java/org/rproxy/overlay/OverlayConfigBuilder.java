@@ -92,7 +92,7 @@ public final class OverlayConfigBuilder {
         return this;
     }
 
-    /** {@code seeding}: a client peer seeds what it fetched and verified (default: true). */
+    /** {@code seeding}: a client peer seeds every document its client holds, from any source (default: true). */
     public OverlayConfigBuilder seeding(Boolean on) {
         this.seeding = on;
         return this;

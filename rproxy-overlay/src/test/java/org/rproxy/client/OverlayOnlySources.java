@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
+import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.sign.FailedVerdicts;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -22,6 +23,7 @@ import org.rproxy.core.sign.VerificationKey;
  */
 public final class OverlayOnlySources {
     private final Sources sources;
+    private final Checker checker;
     /** The keys the checker trusts (a test may teach it more, as a newer directory would). */
     public final TrustedKeys trusted;
 
@@ -29,7 +31,8 @@ public final class OverlayOnlySources {
         ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:1"), KeyPin.ofKeyId(anchors.get(0).keyId()))
                 .withTimeout(Duration.ofSeconds(10));
         trusted = new TrustedKeys(anchors);
-        Checker checker = new Checker(new ResponseVerifier(trusted, Clock.systemUTC()), RollbackGuard.inMemory(), trusted);
+        checker = new Checker(new ResponseVerifier(trusted, Clock.systemUTC()), RollbackGuard.inMemory(), trusted)
+                .tellHeld(overlay); // as AltoClient's bootstrap does
         sources = new Sources(options.origin(), List.of(), options, new SourceHealth(Clock.systemUTC(), Duration.ofMinutes(1)),
                 new Fetcher(options), checker, () -> null, System::nanoTime, directory, overlay);
     }
@@ -37,6 +40,19 @@ public final class OverlayOnlySources {
     /** The refusal the client makes of a bundle from {@code from} whose verdict is {@code outcome} (not VALID). */
     public static ClientException invalid(URI from, org.rproxy.core.sign.Verdict.Outcome outcome) {
         return new ClientException.InvalidResponse(from, FailedVerdicts.of(outcome, "test"));
+    }
+
+    /**
+     * Takes {@code update} for {@code target} as the client's update-stream reader takes an event
+     * from a proxy's stream: its signed fields checked first, then the body against them
+     * ({@link Checker#checkFields}, {@link Checker#check(Checker.Admitted, org.rproxy.core.model.Bytes, long)}).
+     * Returns the {@code created} taken.
+     *
+     * @throws ClientException as the stream reader's check would refuse it
+     */
+    public java.time.Instant takeFromStream(URI stream, String target, SignedBundle update) {
+        Checker.Admitted fields = checker.checkFields(stream, target, update::field, checker.held(target));
+        return checker.check(fields, update.body(), 0).created();
     }
 
     /** The document fetched (a {@link VerifiedDocument}), or the {@link ClientException} saying why there is none. */

@@ -343,6 +343,10 @@ final class NamespaceChecks {
         DhtRestartChecks.restartedNodeAsksNotItself(dir);
     }
 
+    static void streamedVersionSeededAfterThePublisherLeft(Path dir) throws Exception {
+        HeldSeedingChecks.streamedVersionSeededAfterThePublisherLeft(dir);
+    }
+
     static void torrentFetchedAgainHasOneWorker(Path dir) throws Exception {
         RefetchChecks.torrentFetchedAgainHasOneWorker(dir);
     }

@@ -295,6 +295,13 @@ class OverlayNamespaceTest {
         inNamespace("madeUpListingsOfOneNodeAreGivenUpAfterAFew", dir);
     }
 
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aVersionAPeerGotFromAProxysStreamIsSeededByItAfterThePublisherLeft(@TempDir Path dir) throws Exception {
+        inNamespace("streamedVersionSeededAfterThePublisherLeft", dir);
+    }
+
     /**
      * Runs {@code NamespaceChecks.<check>(dir)} in one of {@link CheckWorkers}' child JVMs, each in
      * a network namespace of its own; fails with its output unless it passed.

@@ -1,0 +1,126 @@
+package org.rproxy.overlay;
+
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.sign.AltoResource;
+import org.rproxy.core.sign.SignatureWindow;
+
+/**
+ * What an {@link OverlayClient} peer seeds of the documents its client holds, however it got them
+ * (a proxy, the origin, an update stream): each becomes the bundle a publisher makes of the same
+ * version (the signed fields and body, named {@code <resource id>.http}), so its torrent has the
+ * infohash the publisher's pointer names, and readers that find the pointer find this peer too,
+ * after the publisher has gone. Only the newest version of each resource is seeded (the one
+ * before is dropped), at most {@link #MAX_RESOURCES} resources and {@code max-bundle} bytes
+ * each; announcements are the node's renewals, as for a bundle fetched from the overlay. Nothing
+ * with {@code seeding: false}. The client's thread only queues (at most {@link #MAX_QUEUED});
+ * files, hashing and announcing run on the {@code rproxy-overlay-held} thread. Thread-safe.
+ */
+final class HeldCopies implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeldCopies.class);
+    /** How many resources a peer seeds of what it holds (a directory lists a few maps). */
+    static final int MAX_RESOURCES = 64;
+    /** Documents waiting to be seeded; more are left out (a later version will come). */
+    static final int MAX_QUEUED = 16;
+
+    private final OverlayNode node;
+    /** The client's bundle kept (and seeded) per resource id: the one this seeds is recorded there. */
+    private final Map<String, OverlayClient.Kept> kept;
+    /** Drops a torrent unless it is kept for some resource. */
+    private final Consumer<String> dropUnlessKept;
+    private final ExecutorService worker;
+
+    HeldCopies(OverlayNode node, Map<String, OverlayClient.Kept> kept, Consumer<String> dropUnlessKept) {
+        this.node = node;
+        this.kept = kept;
+        this.dropUnlessKept = dropUnlessKept;
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(MAX_QUEUED), r -> {
+            Thread t = new Thread(r, "rproxy-overlay-held");
+            t.setDaemon(true);
+            return t;
+        }, (r, pool) -> log.debug("overlay: {} held documents waiting to be seeded; one more left out", MAX_QUEUED));
+    }
+
+    /** Queues {@code bundle}, verified and taken by the client, to be seeded; returns at once. */
+    void held(SignedBundle bundle) {
+        if (node.config().seeding() && !worker.isShutdown()) {
+            worker.execute(() -> {
+                try {
+                    seed(bundle);
+                } catch (RuntimeException e) {
+                    log.warn("overlay: not seeding a document held: {}", e.toString());
+                }
+            });
+        }
+    }
+
+    private void seed(SignedBundle bundle) {
+        String id = resourceId(bundle);
+        SignatureWindow window = id == null ? null : SignatureWindow.read(bundle::field);
+        if (window == null) {
+            return;
+        }
+        long seq = window.created().getEpochSecond();
+        OverlayClient.Kept before = kept.get(id);
+        SignatureWindow was = before == null ? null : SignatureWindow.read(before.bundle()::field);
+        long seeded = was == null ? -1 : was.created().getEpochSecond();
+        if (seeded >= seq) {
+            return; // this version (fetched from the overlay, say) or a newer one is seeded already
+        }
+        if (seeded < 0 && kept.size() >= MAX_RESOURCES) {
+            log.debug("overlay: not seeding {}: {} resources seeded already", id, MAX_RESOURCES);
+            return;
+        }
+        byte[] bytes = bundle.toBytes();
+        if (bytes.length > node.config().maxBundle().bytes()) {
+            log.debug("overlay: not seeding {}: {} bytes, over max-bundle", id, bytes.length);
+            return;
+        }
+        byte[] infoHash = node.swarm().seed(id + ".http", bytes);
+        String hex = HexFormat.of().formatHex(infoHash);
+        OverlayClient.Kept replaced = kept.put(id, new OverlayClient.Kept(hex, bundle));
+        if (replaced != null && !replaced.infoHash().equals(hex)) {
+            dropUnlessKept.accept(replaced.infoHash()); // the version before stops being seeded
+        }
+        node.announce(infoHash).thenAccept(s -> log.debug("overlay: seeding {} version {} held: announced to {}", id,
+                seq, s));
+    }
+
+    /**
+     * The resource id a publisher names {@code bundle} by, or null for what the overlay leaves out
+     * (as {@link OfferedCopies#resourceId}): no {@code alto-resource}, a content coding, the XML
+     * dialect, a query's answer, or an id too long for a salt.
+     */
+    static String resourceId(SignedBundle bundle) {
+        String type = bundle.field("content-type");
+        String header = bundle.field(AltoResource.HEADER);
+        if (type == null || header == null || bundle.field("content-encoding") != null
+                || !OverlayPublisher.altoJson(type.toLowerCase(Locale.ROOT))) {
+            return null;
+        }
+        AltoResource resource;
+        try {
+            resource = AltoResource.parse(header);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return resource.inputDigest() != null || Pointer.salt(resource.id()).length > Pointer.MAX_SALT
+                ? null : resource.id();
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,89 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.overlay.NamespaceChecks.ORIGIN;
+import static org.rproxy.overlay.NamespaceChecks.bundle;
+import static org.rproxy.overlay.NamespaceChecks.config;
+import static org.rproxy.overlay.NamespaceChecks.describe;
+import static org.rproxy.overlay.NamespaceChecks.directory;
+import static org.rproxy.overlay.NamespaceChecks.field;
+import static org.rproxy.overlay.NamespaceChecks.joined;
+import static org.rproxy.overlay.NamespaceChecks.key;
+import static org.rproxy.overlay.NamespaceChecks.node;
+import static org.rproxy.overlay.NamespaceChecks.say;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.rproxy.client.OverlayOnlySources;
+import org.rproxy.client.VerifiedDocument;
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.testing.Eventually;
+
+/**
+ * A peer seeds what its client holds however it got it ({@link HeldCopies}), run by
+ * {@link OverlayNamespaceTest} through {@link NamespaceChecks}: host 1 a publisher, host 2 a
+ * peer whose client took the version from a proxy's update stream, host 3 a new reader.
+ */
+final class HeldSeedingChecks {
+    private HeldSeedingChecks() {
+    }
+
+    /**
+     * The publisher puts its pointer to version 1 of map-a; the peer's client takes that version
+     * from a proxy's stream (the overlay not asked), and seeds it as the publisher's torrent; the
+     * publisher goes down; a new reader finds the pointer on the DHT nodes left and takes the
+     * bundle from the peer, verified as any copy. Before, the peer seeded nothing it had not
+     * fetched from the overlay, and the reader found nobody seeding the torrent.
+     */
+    static void streamedVersionSeededAfterThePublisherLeft(Path dir) throws Exception {
+        try (OverlayClient peer = OverlayClient.start(config(dir, 2, null));
+             OverlayClient reader = OverlayClient.start(config(dir, 3, null))) {
+            Instant t = Instant.now().minusSeconds(30);
+            SignedBundle v1 = bundle(ORIGIN, "map-a", t, "a1");
+            String publisherKey;
+            String hex;
+            try (OverlayPublisher publisher = OverlayPublisher.start(config(dir, 1, key(dir, 1)))) {
+                joined(publisher, peer, reader);
+                publisherKey = publisher.publicKey();
+                say("put a: " + publisher.publish(v1, t.getEpochSecond()).get(90, TimeUnit.SECONDS));
+                Pointer pa = ((PublishedVersions) field(publisher, "versions")).current("map-a");
+                hex = HexFormat.of().formatHex(pa.infoHash());
+                OverlayOnlySources peerClient = new OverlayOnlySources(directory(List.of(publisherKey)),
+                        List.of(ORIGIN.publicKey()), peer);
+                Instant taken = peerClient.takeFromStream(URI.create("http://100.64.0.4:8080/updates/x"),
+                        "/networkmap/map-a", v1);
+                say("the peer's client took version " + taken.getEpochSecond() + " from a proxy's stream");
+                boolean seeds = seeds(peer, pa.infoHash(), Duration.ofSeconds(20));
+                say("the peer seeds the publisher's torrent " + hex + ": " + seeds);
+            }
+            say("publisher closed");
+            OverlayOnlySources sources = new OverlayOnlySources(directory(List.of(publisherKey)),
+                    List.of(ORIGIN.publicKey()), reader);
+            long start = System.nanoTime();
+            Object got = sources.fetch("/networkmap/map-a");
+            say("new reader's fetch after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + describe(got));
+            assertTrue(got instanceof VerifiedDocument d && d.source().toString().contains(hex),
+                    "the new reader took the version the peer holds from the overlay: " + describe(got));
+            assertEquals(t.getEpochSecond(), ((VerifiedDocument) got).created().getEpochSecond());
+            assertTrue(node(peer).swarm().holds(HexFormat.of().parseHex(hex)), "the peer seeds it still");
+        }
+    }
+
+    /** Whether {@code peer} seeds {@code infoHash} within {@code within}. */
+    private static boolean seeds(OverlayClient peer, byte[] infoHash, Duration within) throws Exception {
+        OverlayNode n = node(peer);
+        try {
+            Eventually.await("the peer seeding the version it holds", within, () -> n.swarm().holds(infoHash));
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
+    }
+}
