@@ -65,7 +65,8 @@ final class HeldCopies implements AutoCloseable {
         }
     }
 
-    private void seed(SignedBundle bundle) {
+    private void seed(SignedBundle held) {
+        SignedBundle bundle = OverlayPublisher.bundle(held.fields(), held.body().unsafeArray());
         String id = resourceId(bundle);
         SignatureWindow window = id == null ? null : SignatureWindow.read(bundle::field);
         if (window == null) {

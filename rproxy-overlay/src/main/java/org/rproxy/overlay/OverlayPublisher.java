@@ -26,6 +26,7 @@ import org.rproxy.core.sign.SignatureWindow;
 import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
+import org.rproxy.core.stream.SignatureEvent;
 
 /**
  * Publishes what an RProxy holds into the overlay (the PUSH scheme): each verified version of a
@@ -264,13 +265,26 @@ public final class OverlayPublisher implements AutoCloseable {
         return type.startsWith("application/alto-") && type.endsWith("+json");
     }
 
-    /** The bundle of a held representation: its signed fields and body, as {@code rproxy fetch -o} keeps them. */
+    /** The bundle of a held representation: {@link #bundle(List, byte[])} of its identity variant. */
     static SignedBundle bundle(Representation r) {
+        return bundle(r.identity().headers(), r.identity().body().unsafeArray());
+    }
+
+    /**
+     * The bundle of a signed document: exactly the fields the origin signed and its signature's
+     * ({@link SignatureEvent#FIELDS}) and the body, nothing a copy was held with besides (a pull
+     * proxy's {@code vary}): every publisher and every peer holding a version makes the same
+     * bytes, so the same torrent, the one the pointer names ({@link HeldCopies}), whichever way
+     * it got the version.
+     */
+    static SignedBundle bundle(List<HeaderField> headers, byte[] body) {
         Map<String, List<String>> fields = new LinkedHashMap<>();
-        for (HeaderField f : r.identity().headers()) {
-            fields.computeIfAbsent(f.name(), n -> new java.util.ArrayList<>()).add(f.value());
+        for (HeaderField f : headers) {
+            if (SignatureEvent.FIELDS.contains(f.name().toLowerCase(java.util.Locale.ROOT))) {
+                fields.computeIfAbsent(f.name(), n -> new java.util.ArrayList<>()).add(f.value());
+            }
         }
-        return SignedBundle.of(fields, r.identity().body().unsafeArray());
+        return SignedBundle.of(fields, body);
     }
 
     @Override
