@@ -73,9 +73,7 @@ final class HeldCopies implements AutoCloseable {
             return;
         }
         long seq = window.created().getEpochSecond();
-        OverlayClient.Kept before = kept.get(id);
-        SignatureWindow was = before == null ? null : SignatureWindow.read(before.bundle()::field);
-        long seeded = was == null ? -1 : was.created().getEpochSecond();
+        long seeded = seq(kept.get(id));
         if (seeded >= seq) {
             return; // this version (fetched from the overlay, say) or a newer one is seeded already
         }
@@ -90,12 +88,31 @@ final class HeldCopies implements AutoCloseable {
         }
         byte[] infoHash = node.swarm().seed(id + ".http", bytes);
         String hex = HexFormat.of().formatHex(infoHash);
-        OverlayClient.Kept replaced = kept.put(id, new OverlayClient.Kept(hex, bundle));
-        if (replaced != null && !replaced.infoHash().equals(hex)) {
-            dropUnlessKept.accept(replaced.infoHash()); // the version before stops being seeded
+        OverlayClient.Kept mine = new OverlayClient.Kept(hex, bundle);
+        OverlayClient.Kept[] replaced = new OverlayClient.Kept[1];
+        // a newer version the client took from the overlay meanwhile (OverlayClient.accepted) stays
+        OverlayClient.Kept now = kept.compute(id, (k, old) -> {
+            if (seq(old) >= seq) {
+                return old;
+            }
+            replaced[0] = old;
+            return mine;
+        });
+        if (now != mine) {
+            dropUnlessKept.accept(hex);
+            return;
+        }
+        if (replaced[0] != null && !replaced[0].infoHash().equals(hex)) {
+            dropUnlessKept.accept(replaced[0].infoHash()); // the version before stops being seeded
         }
         node.announce(infoHash).thenAccept(s -> log.debug("overlay: seeding {} version {} held: announced to {}", id,
                 seq, s));
+    }
+
+    /** The {@code created} (seconds) of the bundle {@code k} keeps, or -1 for none. */
+    private static long seq(OverlayClient.Kept k) {
+        SignatureWindow w = k == null ? null : SignatureWindow.read(k.bundle()::field);
+        return w == null ? -1 : w.created().getEpochSecond();
     }
 
     /**

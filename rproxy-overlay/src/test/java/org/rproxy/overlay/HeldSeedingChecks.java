@@ -49,13 +49,14 @@ final class HeldSeedingChecks {
             SignedBundle v1 = bundle(ORIGIN, "map-a", t, "a1");
             String publisherKey;
             String hex;
+            OverlayOnlySources peerClient;
             try (OverlayPublisher publisher = OverlayPublisher.start(config(dir, 1, key(dir, 1)))) {
                 joined(publisher, peer, reader);
                 publisherKey = publisher.publicKey();
                 say("put a: " + publisher.publish(v1, t.getEpochSecond()).get(90, TimeUnit.SECONDS));
                 Pointer pa = ((PublishedVersions) field(publisher, "versions")).current("map-a");
                 hex = HexFormat.of().formatHex(pa.infoHash());
-                OverlayOnlySources peerClient = new OverlayOnlySources(directory(List.of(publisherKey)),
+                peerClient = new OverlayOnlySources(directory(List.of(publisherKey)),
                         List.of(ORIGIN.publicKey()), peer);
                 Instant taken = peerClient.takeFromStream(URI.create("http://100.64.0.4:8080/updates/x"),
                         "/networkmap/map-a", v1);
@@ -73,6 +74,19 @@ final class HeldSeedingChecks {
                     "the new reader took the version the peer holds from the overlay: " + describe(got));
             assertEquals(t.getEpochSecond(), ((VerifiedDocument) got).created().getEpochSecond());
             assertTrue(node(peer).swarm().holds(HexFormat.of().parseHex(hex)), "the peer seeds it still");
+
+            // a newer version taken from the stream replaces it: the older one is seeded no more
+            SignedBundle v2 = bundle(ORIGIN, "map-a", t.plusSeconds(5), "a2");
+            peerClient.takeFromStream(URI.create("http://100.64.0.4:8080/updates/x"), "/networkmap/map-a", v2);
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, OverlayClient.Kept> kept = (java.util.Map<String, OverlayClient.Kept>) field(peer, "kept");
+            OverlayNode pn = node(peer);
+            Eventually.await("the peer seeding version 2 alone", Duration.ofSeconds(30), () -> {
+                OverlayClient.Kept k = kept.get("map-a");
+                return k != null && !k.infoHash().equals(hex) && pn.swarm().holds(HexFormat.of().parseHex(k.infoHash()))
+                        && !pn.swarm().holds(HexFormat.of().parseHex(hex));
+            });
+            say("the peer seeds version 2 (" + kept.get("map-a").infoHash() + ") and no longer version 1");
         }
     }
 
