@@ -233,7 +233,7 @@ final class CachedCopies {
      * gone listeners, on this thread. Nothing of this when {@code e} holds another copy by now
      * (offered since): the answer was not about that one.
      *
-     * @return false when a copy held since stays
+     * @return false when a copy held since stays, or the entry was taken out already
      */
     boolean gone(Entry e, CachedCopy expected) {
         if (!forget(e, expected)) {
@@ -250,14 +250,14 @@ final class CachedCopies {
      * nothing is dropped: the decision was about a copy that is gone. Under the entry's lock,
      * store first: a hold into {@code e} meanwhile waits and then puts it back; one into an entry
      * made once {@code e} is out comes after the store's removal, so its copy stays. An entry
-     * already taken out holds nothing: nothing to do.
+     * already taken out holds nothing: nothing to do (and no gone listener is told twice).
      *
-     * @return false when {@code e} held another copy than {@code expected}, which stays
+     * @return false when {@code e} held another copy than {@code expected}, which stays, or was out already
      */
     boolean forget(Entry e, CachedCopy expected) {
         synchronized (e) {
             if (entries.get(e.key) != e) {
-                return true;
+                return false;
             }
             CachedCopy h = e.held();
             if (h != expected) {

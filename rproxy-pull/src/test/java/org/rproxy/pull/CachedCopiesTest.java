@@ -1,10 +1,12 @@
 package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
@@ -181,6 +183,25 @@ class CachedCopiesTest {
         assertSame(newer, e.held(), "the 404 dropped the copy held after it came");
         assertSame(e, copies.get(KEY));
         assertEquals(List.of(), gone, "told that a target is gone whose newer copy is held");
+    }
+
+    /**
+     * Two answers that the target is gone for one entry, the second after the first took it out
+     * (a pass's revalidation and one set off by a new version, both asked before either came back):
+     * the listeners (a push publisher telling its subscribers) are told once.
+     */
+    @Test
+    void aSecondNotFoundAnswerForAnEntryTakenOutAlreadyTellsNobodyAgain() {
+        List<String> gone = new CopyOnWriteArrayList<>();
+        copies.addGoneListener(gone::add);
+        Entry e = copies.getOrAdd(KEY, UpstreamCall.PLAIN_GET, EntryTest.T0);
+        CachedCopy held = EntryTest.copy("{\"v\":1}");
+        copies.hold(e, held);
+        assertTrue(copies.gone(e, held));
+        assertFalse(copies.gone(e, held), "the entry was taken out already");
+        assertAgree();
+        assertNull(copies.get(KEY));
+        assertEquals(List.of(KEY.target()), gone, "told once that the target is gone");
     }
 
     /** The attempts of {@link #copies}, asking {@code upstream}, verifying with a key none of these tests signs with. */
