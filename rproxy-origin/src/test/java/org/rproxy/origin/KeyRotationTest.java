@@ -287,6 +287,8 @@ class KeyRotationTest {
             ch.write(ByteBuffer.wrap(rest)); // the rest, well before the next poll
             List<String> whole = List.of(cur, nxt, later.publicKey().keyId());
             await(() -> served(origin), s -> s.equals(new Served(whole, cur)));
+            // logged just after the keys are served: a change taken before it was logged before it
+            changes.awaitMessage("publishing " + whole, DEADLINE);
             // Before, the first piece was taken: a directory with the current key alone, the next one unpublished.
             assertEquals(List.of("keys changed: signing with keyid " + cur + ", publishing " + whole),
                     changes.events().stream().map(e -> e.getFormattedMessage())
