@@ -43,28 +43,24 @@ class MismatchedMapsTest {
     @TempDir
     Path dir;
 
+    private ListedHostileSource lab;
     private RawSource hostile;
     private LocalOrigin origin;
     private AltoClient client;
 
     @BeforeEach
     void start() throws Exception {
-        hostile = new RawSource((request, in, out) -> out.write(ascii("HTTP/1.1 503 Service Unavailable\r\n"
-                + "Content-Length: 0\r\n\r\n")));
-        origin = LocalOrigin.start(dir, List.of(hostile.base()));
-        client = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
-                .withTimeout(TIMEOUT).withMaxEventBytes(1 << 20));
+        lab = ListedHostileSource.start(dir, TIMEOUT);
+        hostile = lab.hostile;
+        origin = lab.origin;
+        client = lab.client;
     }
 
     @AfterEach
     void stop() throws IOException {
-        if (client != null) {
-            client.close();
+        if (lab != null) {
+            lab.close();
         }
-        if (origin != null) {
-            origin.close();
-        }
-        hostile.close();
     }
 
     @Test
