@@ -180,7 +180,7 @@ public final class PushFeed implements AutoCloseable {
         return upstreams.rounds();
     }
 
-    /** The verified representations held, by request target (a snapshot). */
+    /** The verified representations held, by request target (a snapshot), each once the output has taken it. */
     public Map<String, Representation> held() {
         return receiver.heldView();
     }

@@ -163,16 +163,18 @@ final class UpdateReceiver {
             return false;
         }
         held.put(target, r);
-        heldView = Map.copyOf(held);
         Integer failed = failing.remove(target);
         if (failed != null) {
             LOG.info("update for {} verified, after {} rejected in a row", target, failed);
         }
-        (newBytes ? updates : renewals).incrementAndGet();
         try {
             output.verified(copy);
         } catch (RuntimeException e) {
             LOG.warn("feed output failed for {}", target, e);
+        } finally {
+            // After the output: what the view and the counters show was handed on.
+            heldView = Map.copyOf(held);
+            (newBytes ? updates : renewals).incrementAndGet();
         }
         return true;
     }
@@ -189,7 +191,7 @@ final class UpdateReceiver {
         return r == null ? null : r.identity().etag();
     }
 
-    /** The verified representations held, by request target (a snapshot; any thread). */
+    /** The verified representations held and handed on, by request target (a snapshot; any thread). */
     Map<String, Representation> heldView() {
         return heldView;
     }

@@ -122,4 +122,22 @@ class UpdateReceiverTest {
                 "a document event and its signature event");
         assertEquals(a.created(), receiver.heldView().get("/a").created());
     }
+
+    /**
+     * What {@link PushFeed#held} and the update counter show was handed on already: a reader that
+     * sees a version there (a test, the meters) finds it where the output put it. The view was
+     * replaced before the output ran, so a full build saw the push proxy's feed hold the new network
+     * map and then read the old one from the proxy.
+     */
+    @Test
+    void theViewAndTheCounterShowAnUpdateOnlyOnceTheOutputHasTakenIt() {
+        List<String> seenDuringOutput = new ArrayList<>();
+        UpdateReceiver[] self = new UpdateReceiver[1];
+        self[0] = new UpdateReceiver(verifier, copy -> seenDuringOutput.add(
+                self[0].heldView().containsKey(copy.target()) + " " + self[0].updates()));
+        self[0].accept(directory("{\"resources\":{}}", T0), true);
+        assertEquals(List.of("false 0"), seenDuringOutput, "not shown while the output runs");
+        assertTrue(self[0].heldView().containsKey(StreamDiscovery.DIRECTORY));
+        assertEquals(1, self[0].updates());
+    }
 }
