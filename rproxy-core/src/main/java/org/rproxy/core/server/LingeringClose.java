@@ -26,8 +26,7 @@ import io.netty.util.concurrent.Ticker;
  * have been dropped, and then closes (the "lingering close" of nginx, whose
  * {@code lingering_timeout} and {@code lingering_time} are the two times).
  *
- * <p>The bounds: {@link #SILENCE_MILLIS} is the linger of a connection refused for overload
- * ({@link OverloadResponder#LINGER_MILLIS}), time enough for the answer to reach a client on
+ * <p>The bounds: {@link #SILENCE_MILLIS} is time enough for the answer to reach a client on
  * the other side of the world and for what it had in flight to arrive. A client that writes its
  * whole body before it reads (a blocking client does) sees the answer only once it has sent the
  * rest, however long that takes on its link or its loaded machine: while its bytes keep coming
@@ -41,7 +40,9 @@ import io.netty.util.concurrent.Ticker;
  * (TLS has its own close); it reads and drops the same way, and a client reads the answer by its
  * length. Only for real sockets: an HTTP/2 stream (its connection goes on) or an embedded channel
  * closes at once. An HTTP/2 connection ended by a connection error lingers the same way behind its
- * GOAWAY ({@link Http2ErrorClose}), half-closing once the GOAWAY is written ({@link #startBehind}).
+ * GOAWAY ({@link Http2ErrorClose}), half-closing once the GOAWAY is written ({@link #startBehind}),
+ * and so does a connection refused at a connection limit, behind its 503 or GOAWAY
+ * ({@link OverloadResponder}).
  * One per lingering connection, on its event loop.
  */
 final class LingeringClose extends ChannelInboundHandlerAdapter {

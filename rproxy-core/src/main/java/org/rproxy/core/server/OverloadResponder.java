@@ -8,11 +8,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -31,9 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves a connection accepted beyond {@link FrontEndConfig#maxConnections()} (or beyond
  * {@link FrontEndConfig#maxConnectionsPerAddress()} from its client's address): it is refused in
- * its client's protocol and is gone within {@link #LINGER_MILLIS} of accept, so that a flood of
- * connections that never send anything holds no descriptor for long (waiting for their request
- * held each one for the whole idle timeout).
+ * its client's protocol, within {@link #UNANSWERED_MILLIS} of accept, and closed soon after (see
+ * below), so that a flood of connections that never send anything holds no descriptor for long
+ * (waiting for their request held each one for the whole idle timeout).
  *
  * <p>The protocol is told by the first bytes, with {@link ProtocolDetector}'s rule (at most the
  * preface's 24 bytes looked at, none held: each read is dropped once looked at), or over TLS by
@@ -52,21 +50,24 @@ import org.slf4j.LoggerFactory;
  * ({@code lingering}, taken by the initializer, which says so by {@code waits}); without one (a
  * flood, or a channel that is not a socket) the 503 is written at once and the connection closed
  * after it, as before the HTTP/2 refusal existed. Closing a socket with unread input makes the
- * kernel send a reset, which can destroy the answer before the client reads it. So after the
- * answer the connection half-closes (the client reads the answer and then the end of the stream),
- * whatever the client sends is read and dropped, and the connection closes when the client closes
- * or {@link #LINGER_MILLIS} after accept, whichever comes first. Over TLS the answer waits for the
- * handshake, and the connection lingers the same way without half-closing (TLS has its own close,
- * sent when it closes; a client reads the 503 by its length, or the GOAWAY): closing right after
- * the answer reset the connection under a client still sending its request, whose write then
- * failed before it read the answer. One per refused connection, on its event loop.
+ * kernel send a reset, which can destroy the answer before the client reads it, and a client still
+ * sending its request (a big query on a slow link) then fails in its write and never reads it. So
+ * once the answer is written the connection closes as one whose request was refused is closed
+ * ({@link LingeringClose}): it half-closes (not over TLS, which has its own close), reads and drops
+ * what the client sends, and closes when the client closes, is silent for
+ * {@link LingeringClose#SILENCE_MILLIS}, has sent {@link LingeringClose#MAX_BYTES} or
+ * {@link LingeringClose#MAX_MILLIS} have passed since the answer. A refused connection thus holds
+ * its place at most {@link #UNANSWERED_MILLIS} unanswered and then the linger's bounds: a slow but
+ * steady uploader reads its 503, and a trickle is cut. (A life of 2 s from accept, whatever came,
+ * reset the connection under a client whose body took longer to upload.) One per refused
+ * connection, on its event loop.
  */
 final class OverloadResponder extends ChannelInboundHandlerAdapter {
 
-    /** Longest life of a refused connection, from accept. */
-    static final long LINGER_MILLIS = 2_000;
-    /** Longest wait for a refused connection's first bytes (or TLS handshake): half its life, for the answer's reading. */
-    static final long DECIDE_MILLIS = LINGER_MILLIS / 2;
+    /** Longest life of a refused connection before its answer is written (its TLS handshake, say), from accept. */
+    static final long UNANSWERED_MILLIS = 2_000;
+    /** Longest wait for a refused connection's first bytes (or after its TLS handshake, no ALPN). */
+    static final long DECIDE_MILLIS = UNANSWERED_MILLIS / 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(OverloadResponder.class);
     /** RFC 9113 §4.1, §6.5, §6.8: a frame's head, and the two frame types a refusal writes. */
@@ -127,7 +128,7 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
             return;
         }
         started = true;
-        deadline = ctx.executor().schedule((Runnable) ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        deadline = ctx.executor().schedule((Runnable) ctx::close, UNANSWERED_MILLIS, TimeUnit.MILLISECONDS);
         if (!waits) {
             answerHttp1(ctx);
             return;
@@ -202,25 +203,16 @@ final class OverloadResponder extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Lingers when the connection holds a place for it, else closes. A plain connection half-closes
-     * first; a TLS one does not (TLS has its own close, which {@link #deadline} or the client's
-     * leaving sends): closed at once, it reset the connection under a client still sending its
-     * request, which then failed in its write and never read the answer.
+     * Lingers when the connection holds a place for it ({@link LingeringClose}, whose bounds run
+     * from now, in place of {@link #UNANSWERED_MILLIS}), else closes.
      */
     private void afterAnswer(ChannelHandlerContext ctx, boolean written) {
-        if (!written || !waits || !(ctx.channel() instanceof DuplexChannel duplex)) {
+        if (!written || !waits || !LingeringClose.canLinger(ctx.channel())) {
             ctx.close();
             return;
         }
-        if (ctx.pipeline().get(AltoChannelInitializer.TLS) != null) {
-            return; // the client reads the 503 by its length, or the GOAWAY, and leaves
-        }
-        ChannelFuture shut = duplex.shutdownOutput();
-        shut.addListener(f -> {
-            if (!f.isSuccess()) {
-                ctx.close();
-            }
-        });
+        deadline.cancel(false);
+        LingeringClose.start(ctx.channel(), true);
     }
 
     /**

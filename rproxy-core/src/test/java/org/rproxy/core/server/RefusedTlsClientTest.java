@@ -48,8 +48,8 @@ class RefusedTlsClientTest {
     private static final InetAddress TWO = Loopbacks.SECOND;
     /**
      * A request body larger than a socket's send buffer starts with, so that the client is still
-     * writing it when the node answers; and small enough to be sent within the 2 s a refused
-     * connection lives, on a loaded machine too (4 MB took over 2 s under BlockHound there).
+     * writing it when the node answers; and well under the bytes a refused connection's linger
+     * drops ({@link LingeringClose#MAX_BYTES}).
      */
     private static final int BODY = 1024 * 1024;
     private static final String NODE_FULL = "too many connections, retry later";
