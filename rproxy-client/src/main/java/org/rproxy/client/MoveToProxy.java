@@ -123,6 +123,10 @@ final class MoveToProxy implements AutoCloseable {
             s = opener.open(proxy);
         } catch (ClientException e) {
             // recorded by the opener: the proxy is recently failing again (or the move was closed)
+        } catch (IllegalStateException e) {
+            if (!isClosed()) { // else the client closed under it, as the follower was closed: no defect
+                LOG.error("update follower: a move to {} failed: {}", proxy, e.toString(), e);
+            }
         } catch (RuntimeException e) {
             LOG.error("update follower: a move to {} failed: {}", proxy, e.toString(), e); // a defect, not the proxy's answer
         }
@@ -140,6 +144,12 @@ final class MoveToProxy implements AutoCloseable {
             s.abandon();
         }
     }
+
+    /** Whether {@link #close} has been called (the follower's close, or its client's). */
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
     /** The proxy to move to now, or null: the first in the policy's order that is healthy. */
     private URI askable() {
         SourceHealth health = sources.health();

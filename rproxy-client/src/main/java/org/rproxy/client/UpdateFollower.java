@@ -13,6 +13,7 @@ import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Keeps a client's maps current: subscribes to an update stream (RFC 8895) at the best source
@@ -141,9 +142,12 @@ public final class UpdateFollower implements AutoCloseable {
                     wait = backoff;
                 }
             } catch (RuntimeException e) {
-                // a defect, not a source's answer (those are ClientExceptions, told to the
-                // listener): the thread must outlive it, or updates would stop without a word
-                LOG.error("update follower: {}", e.toString(), e);
+                // a defect, not a source's answer (those are ClientExceptions, told to the listener):
+                // the thread must outlive it, or updates would stop without a word. But a close that
+                // could not wait for this thread (on an interrupted thread, or from the listener)
+                // closes the client's fetches under it ("this client is closed"): the close's doing
+                boolean closedUnder = e instanceof IllegalStateException && isClosed();
+                LOG.atLevel(closedUnder ? Level.DEBUG : Level.ERROR).setCause(e).log("update follower: {}", e.toString());
             }
             if (await(wait)) {
                 return;
@@ -170,7 +174,9 @@ public final class UpdateFollower implements AutoCloseable {
             }
         }
         listener.following(null);
-        poll.run();
+        if (!isClosed()) { // the listener may have closed the client
+            poll.run();
+        }
         return false;
     }
 
