@@ -25,7 +25,6 @@ import org.rproxy.core.log.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.rproxy.core.config.Durations;
 
 /**
  * The HTTP front end: listens on one address and answers every request, whether it came as
@@ -260,21 +259,7 @@ public final class AltoHttpServer implements AutoCloseable {
         }
         InetSocketAddress address = localAddress();
         listener.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
-        connections.forEach(c -> c.pipeline().fireUserEventTriggered(Drain.DRAIN));
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
-        boolean drained = true;
-        for (Channel c : connections) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !c.closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left))) {
-                drained = false;
-                break;
-            }
-        }
-        int cut = drained ? 0 : (int) connections.stream().filter(Channel::isOpen).count();
-        if (cut > 0) {
-            LOG.warn("{} connection{} still answering after the {} drain on {}: cut", cut, cut == 1 ? "" : "s",
-                    Durations.format(drainTimeout), address);
-        }
+        StopDrain.run(connections, drainTimeout, address);
         connections.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
         shutdown(acceptor, workers);
         LOG.info("stopped listening on {}", address);
