@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -254,6 +255,24 @@ class AnswerEngineTest {
         assertNull(held.answer(endpointCost("routingcost")), "the held cost map depends on the previous network map");
         assertNotNull(held.answer(request("POST", "/networkmap/default-network-map/filtered",
                 "application/alto-networkmapfilter+json", "{\"pids\":[\"PID3\"]}")));
+    }
+
+    @Test
+    void ofTwoMapsThatDoNotFitTheOneSignedFirstIsBehind() throws IOException {
+        Map<String, Representation> old = new HashMap<>(signed);
+        assertEquals(Set.of(), AnswerEngine.build(old::get, AnswerEngine.none(), clock).behind(), "one version fits");
+        clock.advance(Duration.ofSeconds(2));
+        publish(Map.of("default-network-map.json", NETWORK_MAP.replace("130.132.3.0/24", "130.132.4.0/24")));
+        Map<String, Representation> newNetworkMap = new HashMap<>(old);
+        newNetworkMap.put("/directory", signed.get("/directory"));
+        newNetworkMap.put("/networkmap/default-network-map", signed.get("/networkmap/default-network-map"));
+        assertEquals(Set.of("/costmap/routingcost-map", "/costmap/hopcount-map"),
+                AnswerEngine.build(newNetworkMap::get, AnswerEngine.none(), clock).behind());
+        Map<String, Representation> newCostMaps = new HashMap<>(signed);
+        newCostMaps.put("/networkmap/default-network-map", old.get("/networkmap/default-network-map"));
+        assertEquals(Set.of("/networkmap/default-network-map"),
+                AnswerEngine.build(newCostMaps::get, AnswerEngine.none(), clock).behind());
+        assertEquals(Set.of(), AnswerEngine.build(signed::get, AnswerEngine.none(), clock).behind());
     }
 
     @Test

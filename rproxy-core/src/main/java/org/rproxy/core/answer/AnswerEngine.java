@@ -249,6 +249,16 @@ public final class AnswerEngine {
         return queries == null ? null : queries.endpointCosts();
     }
 
+    /**
+     * Request targets of held maps that do not fit the others and are the stale side of the pair:
+     * a cost map naming an older version of the network map held, or a network map older than the
+     * one a held cost map names (see {@link ReceivedDocuments#behind}). Such a cost map is left out
+     * of the answers; a proxy asks for the stale map again until the maps fit. Empty when they fit.
+     */
+    public Set<String> behind() {
+        return docs.behind;
+    }
+
     /** Request targets of the signed documents answers may name (held, of matching versions). */
     public Set<String> sources() {
         return docs.refs.keySet();

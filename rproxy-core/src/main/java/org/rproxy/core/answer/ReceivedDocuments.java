@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import org.rproxy.core.codec.json.AltoJson;
@@ -34,7 +37,8 @@ import org.slf4j.LoggerFactory;
 final class ReceivedDocuments {
     private static final Logger LOG = LoggerFactory.getLogger(ReceivedDocuments.class);
     static final String DIRECTORY = ResourcePaths.DIRECTORY_PATH;
-    static final ReceivedDocuments NONE = new ReceivedDocuments(null, Map.of(), Map.of(), Map.of(), Map.of(), false);
+    static final ReceivedDocuments NONE = new ReceivedDocuments(null, Map.of(), Map.of(), Map.of(), Map.of(), false,
+            Set.of());
 
     /**
      * The version of a held signed document that answers name, how long it may be used, and when
@@ -62,16 +66,25 @@ final class ReceivedDocuments {
      * dialect, so its query paths are certain even while an answer's own XML source is being renewed.
      */
     final boolean seed;
+    /**
+     * Request targets of the held maps that do not fit a map held beside them and were signed before
+     * it: a cost map whose {@code dependent-vtags} names an older version of the network map held,
+     * or a network map older than the version a held cost map names. A document that names a
+     * version is signed after that version exists, so of two maps that do not fit the one signed
+     * first is the stale one. Empty when the held maps fit.
+     */
+    final Set<String> behind;
     private final Map<String, Parsed> parsed;
 
     private ReceivedDocuments(Directory directory, Map<String, NetworkMap> networkMaps, Map<String, CostMap> costMaps,
-                          Map<String, Ref> refs, Map<String, Parsed> parsed, boolean seed) {
+                          Map<String, Ref> refs, Map<String, Parsed> parsed, boolean seed, Set<String> behind) {
         this.directory = directory;
         this.networkMaps = Map.copyOf(networkMaps);
         this.costMaps = Map.copyOf(costMaps);
         this.refs = Map.copyOf(refs);
         this.parsed = Map.copyOf(parsed);
         this.seed = seed;
+        this.behind = Set.copyOf(behind);
     }
 
     /**
@@ -112,9 +125,18 @@ final class ReceivedDocuments {
                 }
             }
         }
+        Set<String> behind = new TreeSet<>();
         costs.values().removeIf(c -> {
             NetworkMap on = nets.get(c.dependentVtag().resourceId());
-            return on == null || !on.vtag().equals(c.dependentVtag());
+            if (on == null) {
+                return true;
+            }
+            if (on.vtag().equals(c.dependentVtag())) {
+                return false;
+            }
+            r.earlier(dir.resources().get(c.vtag().resourceId()).uri(), dir.resources().get(on.vtag().resourceId()).uri())
+                    .ifPresent(behind::add);
+            return true;
         });
         costs.keySet().forEach(id -> r.refer(dir.resources().get(id).uri()));
         String def = dir.defaultNetworkMap();
@@ -127,7 +149,7 @@ final class ReceivedDocuments {
                         () -> xml.renderCostMap(c));
             });
         }
-        return new ReceivedDocuments(dir, nets, costs, r.refs, r.parsed, r.seed);
+        return new ReceivedDocuments(dir, nets, costs, r.refs, r.parsed, r.seed, behind);
     }
 
     /** The maps answers are computed from, or null when the default network map is not held. */
@@ -171,6 +193,13 @@ final class ReceivedDocuments {
             }
             parsed.put(target, p);
             return (T) p.value();
+        }
+
+        /** Of two documents read, the one signed first; none when they were signed together. */
+        Optional<String> earlier(String one, String other) {
+            Instant a = seen.get(one).created();
+            Instant b = seen.get(other).created();
+            return a.isBefore(b) ? Optional.of(one) : b.isBefore(a) ? Optional.of(other) : Optional.empty();
         }
 
         void refer(String target) {
