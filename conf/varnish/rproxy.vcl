@@ -52,6 +52,15 @@ sub vcl_recv {
     if (req.method == "POST" && req.url ~ "^/updates/?(\?|$)") {
         return (pipe);
     }
+    # A pull proxy behind this cache holding a cost map that does not fit its network map (one
+    # fetched before an update, the other after) asks again with 'Rproxy-Refetch: 1', a few times
+    # with growing pauses, only while they do not fit: fetch it from the node and store that,
+    # instead of answering from a copy that may stay fresh for most of a max-age. Any client can
+    # send it, and gets only what it could get by asking for an uncached URL: one request to the
+    # node, which answers from what it holds. Cache-Control: no-cache from clients stays ignored.
+    if (req.http.Rproxy-Refetch) {
+        set req.hash_always_miss = true;
+    }
     # A request carrying X-Varnish comes from a Varnish in front fetching for itself (a client's
     # X-Varnish reaches vcl_recv as sent; this Varnish sets its own only on backend requests and
     # answers). A default one (http_gzip_support=on) asks for gzip whatever its client asked and

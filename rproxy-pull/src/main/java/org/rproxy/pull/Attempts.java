@@ -68,7 +68,7 @@ final class Attempts {
     /**
      * Starts an upstream attempt for {@code key}, or joins the one under way. {@code kind} says
      * why, for the metrics: {@code miss}, {@code revalidate}, {@code refresh}, {@code recover},
-     * {@code source}.
+     * {@code source}, {@code refit} ({@link FitChase}).
      */
     CompletableFuture<FetchResult> fetch(CacheKey key, UpstreamCall call, String kind) {
         CompletableFuture<FetchResult> mine = new CompletableFuture<>();

@@ -250,13 +250,17 @@ final class EntryFetch {
     }
 
     private UpstreamRequest request(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch) {
-        List<HeaderField> h = new ArrayList<>(6);
+        List<HeaderField> h = new ArrayList<>(8);
         h.add(new HeaderField("accept-encoding", gzip ? "gzip" : "identity"));
         if (ifNoneMatch != null) {
             h.add(new HeaderField("if-none-match", ifNoneMatch));
         }
         if (call.contentType() != null) {
             h.add(new HeaderField("content-type", call.contentType()));
+        }
+        if (call.pastCaches()) {
+            h.add(new HeaderField("cache-control", "no-cache")); // RFC 9111 §5.2.1.4, for caches that honour it
+            h.add(new HeaderField(FitChase.HEADER, "1")); // for the shipped nginx and Varnish configurations
         }
         h.add(new HeaderField("user-agent", userAgent));
         h.add(new HeaderField("via", viaEntry));

@@ -176,6 +176,7 @@ final class PullAssembly implements AutoCloseable {
                 (delay, task) -> scheduler.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
                 () -> ThreadLocalRandom.current().nextDouble());
         feed.addChangeListener(answers::changed);
+        answers.addRebuiltListener(() -> feed.refit(answers.current().behind()));
         return answers;
     }
 

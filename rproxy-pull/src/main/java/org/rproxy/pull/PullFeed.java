@@ -71,6 +71,7 @@ final class PullFeed implements AutoCloseable {
     private final CachedCopies copies;
     private final Attempts attempts;
     private final Refresher refresher;
+    private final FitChase fitChase;
     private final Replies replies;
     private final Clock clock;
 
@@ -89,6 +90,7 @@ final class PullFeed implements AutoCloseable {
         this.attempts = new Attempts(copies, fetcher, metrics, clock, pause, settings.minInterval());
         this.refresher = new Refresher(settings, copies, attempts, clock, scheduler);
         copies.onNewVersion(refresher::revalidateSignedBefore);
+        this.fitChase = new FitChase(copies, attempts, refresher, clock, scheduler);
         this.replies = new Replies(copies, attempts, refresher, metrics, clock);
         Instant now = clock.instant();
         for (String target : settings.prefetch()) {
@@ -147,6 +149,19 @@ final class PullFeed implements AutoCloseable {
     /** See {@link Replies#unvalidatedSource}. */
     String unvalidatedSource(Collection<String> targets) {
         return replies.unvalidatedSource(targets);
+    }
+
+    /**
+     * Told after each reading of the held maps which of them are behind: held maps that do not fit
+     * the others and were signed before them ({@link FitChase}). Does not block.
+     */
+    void refit(Set<String> behind) {
+        fitChase.behind(behind);
+    }
+
+    /** True while {@code target} is asked for past the caches because it does not fit (tests). */
+    boolean refitting(String target) {
+        return fitChase.chasing(target);
     }
 
     /** See {@link Attempts#touch}. */

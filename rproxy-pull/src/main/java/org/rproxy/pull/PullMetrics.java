@@ -143,8 +143,8 @@ final class PullMetrics {
     }
 
     /**
-     * One attempt to obtain or renew an entry: {@code kind} miss, revalidate, refresh, recover or
-     * source; {@code result} stored, error, failed or rejected.
+     * One attempt to obtain or renew an entry: {@code kind} miss, revalidate, refresh, recover,
+     * source or refit; {@code result} stored, error, failed or rejected.
      */
     void fetch(String kind, String result) {
         fetches.computeIfAbsent(kind + ' ' + result, k -> Counter.builder("rproxy.upstream.fetches")

@@ -17,16 +17,23 @@ import org.rproxy.core.model.Bytes;
  *
  * @param contentType a POST's Content-Type, else null
  * @param body        a POST's body as keyed, else empty
+ * @param pastCaches  whether the HTTP caches in between are asked for the upstream's current copy
+ *                    rather than theirs ({@link FitChase}); never kept with an entry
  */
-record UpstreamCall(String contentType, Bytes body) {
+record UpstreamCall(String contentType, Bytes body, boolean pastCaches) {
     static final UpstreamCall PLAIN_GET = new UpstreamCall(null, Bytes.empty());
+    static final UpstreamCall GET_PAST_CACHES = new UpstreamCall(null, Bytes.empty(), true);
 
     UpstreamCall {
         requireNonNull(body, "body");
     }
 
-    /** This call as an entry keeps it: without a body. */
+    UpstreamCall(String contentType, Bytes body) {
+        this(contentType, body, false);
+    }
+
+    /** This call as an entry keeps it: without a body, and not past the caches. */
     UpstreamCall withoutBody() {
-        return body.length() == 0 ? this : new UpstreamCall(contentType, Bytes.empty());
+        return body.length() == 0 && !pastCaches ? this : new UpstreamCall(contentType, Bytes.empty());
     }
 }

@@ -82,7 +82,7 @@ class MapsOfOneVersionTogetherIT {
     }
 
     /** When a proxy first held a copy of each map with another body than the first copy it was heard holding. */
-    private static final class Arrivals {
+    static final class Arrivals {
         private final Map<String, String> before = new ConcurrentHashMap<>();
         private final Map<String, Long> at = new ConcurrentHashMap<>();
 
@@ -104,6 +104,11 @@ class MapsOfOneVersionTogetherIT {
             return at.size() == 2;
         }
 
+        /** Milliseconds from {@code start} (a {@link System#nanoTime}) to the new version of {@code target}. */
+        long millisAfter(long start, String target) {
+            return (at.get(target) - start) / 1_000_000;
+        }
+
         long gapMillis() {
             return Math.abs(at.get(NETWORK_MAP) - at.get(PushTree.COST_MAP)) / 1_000_000;
         }
@@ -113,7 +118,7 @@ class MapsOfOneVersionTogetherIT {
         }
     }
 
-    private static long age(String url) {
+    static long age(String url) {
         try {
             HttpResponse<byte[]> r = Proxies.get(url);
             return r.headers().firstValueAsLong("age").orElse(0);
@@ -123,7 +128,7 @@ class MapsOfOneVersionTogetherIT {
     }
 
     /** Moves a prefix to another PID: only the network map file changes, and the cost map names its new version. */
-    private static void editNetworkMap(Path maps) throws Exception {
+    static void editNetworkMap(Path maps) throws Exception {
         Path file = maps.resolve(NM_ID + ".json");
         String before = Files.readString(file);
         String edited = before.replace("\"132.130.2.0/24\"", "\"132.130.9.0/24\"");

@@ -1,0 +1,118 @@
+package org.rproxy.pull;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
+import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.testing.MutableClock;
+import org.rproxy.core.testing.TestSigner;
+import org.rproxy.core.upstream.Upstream;
+import org.rproxy.core.upstream.UpstreamRequest;
+
+/**
+ * {@link FitChase} through a pull feed whose upstream is an HTTP cache in front of the node: the
+ * cache answers from its copy unless a request asks past it ({@value FitChase#HEADER}), as the
+ * shipped nginx and Varnish configurations do. A map found behind is asked for past the cache
+ * until the new version comes; maps that fit are never asked for that way.
+ */
+class FitChaseTest {
+    private static final String COST_MAP = "/costmap/routingcost-map";
+    private static final String OLD = "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"nm\",\"tag\":\"1\"}]}}";
+    private static final String NEW = "{\"meta\":{\"dependent-vtags\":[{\"resource-id\":\"nm\",\"tag\":\"2\"}]}}";
+
+    final MutableClock clock = new MutableClock(PullFeedTest.T0);
+    /** What the cache in between holds, and answers every request but those asking past it from. */
+    final FakeUpstream cache = new FakeUpstream(clock);
+    /** The node behind the cache. */
+    final FakeUpstream node = new FakeUpstream(clock);
+    final TestSigner signer = new TestSigner();
+    ExecutorService work;
+    ScheduledExecutorService scheduler;
+    PullFeed feed;
+
+    @BeforeEach
+    void start() {
+        work = Executors.newFixedThreadPool(2);
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        Upstream throughTheCache = r -> (header(r, FitChase.HEADER) != null ? node : cache).send(r);
+        RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1 << 20);
+        PullMetrics metrics = new PullMetrics(new SimpleMeterRegistry(), store, clock);
+        ResponseVerifier verifier = new ResponseVerifier(List.of(signer.publicKey()), clock);
+        EntryFetch fetch = new EntryFetch(throughTheCache, new Admission(verifier, "1.1 edge", clock),
+                new Rejections(metrics), metrics, work, "1.1 edge");
+        feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler);
+    }
+
+    @AfterEach
+    void stop() {
+        feed.close();
+        work.shutdownNow();
+        scheduler.shutdownNow();
+    }
+
+    @Test
+    void aMapBehindIsAskedForPastTheCacheUntilTheNewVersionIsHeld() throws Exception {
+        Representation old = signer.sign(COST_MAP, OLD, false, clock.instant(), PullFeedTest.VALIDITY, 60);
+        cache.docs.put(COST_MAP, old);
+        node.docs.put(COST_MAP, old);
+        assertTrue(get(COST_MAP) instanceof Reply.Ok);
+        int askedOfTheCache = cache.log.size();
+        clock.advance(Duration.ofSeconds(2));
+        Representation renewed = signer.sign(COST_MAP, NEW, false, clock.instant(), PullFeedTest.VALIDITY, 60);
+        node.docs.put(COST_MAP, renewed);
+
+        feed.refit(Set.of(COST_MAP));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!renewed.identity().etag().equals(heldTag()) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(renewed.identity().etag(), heldTag(), "the new version, which the cache does not hand out");
+        UpstreamRequest past = node.log.get(0);
+        assertEquals("no-cache", header(past, "cache-control"));
+        assertEquals("1", header(past, FitChase.HEADER));
+        assertEquals(askedOfTheCache, cache.log.size(), "the cache was asked only for the first copy");
+        feed.refit(Set.of()); // the maps fit: the spell ends
+        assertFalse(feed.refitting(COST_MAP));
+    }
+
+    @Test
+    void mapsThatFitAreNeverAskedForPastTheCache() throws Exception {
+        Representation old = signer.sign(COST_MAP, OLD, false, clock.instant(), PullFeedTest.VALIDITY, 60);
+        cache.docs.put(COST_MAP, old);
+        assertTrue(get(COST_MAP) instanceof Reply.Ok);
+        feed.refit(Set.of());
+        assertFalse(feed.refitting(COST_MAP));
+        assertEquals(0, node.log.size());
+    }
+
+    private Reply get(String target) throws Exception {
+        return feed.serve(CacheKey.get(target), UpstreamCall.PLAIN_GET).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    private String heldTag() {
+        Representation r = feed.heldSigned(COST_MAP);
+        return r == null ? null : r.identity().etag();
+    }
+
+    private static String header(UpstreamRequest r, String name) {
+        return r.headers().stream().filter(h -> h.name().equals(name)).map(HeaderField::value).findFirst().orElse(null);
+    }
+}
