@@ -1,9 +1,11 @@
 package org.rproxy.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.rproxy.app.PushPullProxy;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.core.config.ProxyConfig;
@@ -36,7 +39,9 @@ import org.rproxy.harness.scenario.CacheProcess;
  * found the cache's cost map still fresh, and B held maps that do not fit until B revalidated the
  * cost map again once the cache's copy had expired: most of a max-age (60 s by default, while a
  * client following B's stream leaves it after 30 s of maps that do not fit). Now B asks again,
- * past the cache, for the map that is behind, and only while the maps it holds do not fit.
+ * past the cache, for the map that is behind, and only while the maps it holds do not fit; the
+ * shipped configurations fetch such a request ({@code Rproxy-Refetch}) from the node and keep what
+ * it brings, while a client's {@code Cache-Control: no-cache} is still answered from their copy.
  */
 class MapsOfOneVersionThroughACacheIT {
     private static final String NETWORK_MAP = "/networkmap/default-network-map";
@@ -51,32 +56,68 @@ class MapsOfOneVersionThroughACacheIT {
     @TempDir
     Path dir;
 
-    @Test
-    void behindTheShippedNginxTheMapsOfAVersionFitAgainWithinSeconds() throws Exception {
-        Path nginx = CacheProcess.executable("nginx").orElse(null);
-        Assumptions.assumeTrue(nginx != null, "nginx is not installed");
+    @ParameterizedTest
+    @ValueSource(strings = {"nginx", "Varnish"})
+    void behindTheShippedCacheTheMapsOfAVersionFitAgainWithinSeconds(String kind) throws Exception {
         try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir, MAX_AGE);
              PushPullProxy a = startA(lab);
-             CacheProcess cache = CacheProcess.shippedNginx("fit-nginx", nginx, TestPaths.repo().resolve("conf"),
-                     dir.resolve("nginx"), CacheProcess.freePort(), a.baseUri().replace("http://", ""))) {
-            measure(lab, cache.base(), "nginx");
+             CacheProcess cache = shipped(kind, a)) {
+            measure(lab, cache.base(), kind);
         }
     }
 
-    @Test
-    void behindTheShippedVarnishTheMapsOfAVersionFitAgainWithinSeconds() throws Exception {
-        Path varnishd = CacheProcess.executable("varnishd").orElse(null);
-        Assumptions.assumeTrue(varnishd != null, "varnishd is not installed");
+    @ParameterizedTest
+    @ValueSource(strings = {"nginx", "Varnish"})
+    void theShippedCacheFetchesARequestCarryingRproxyRefetchFromTheNodeAndKeepsIt(String kind) throws Exception {
+        try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir, MAX_AGE);
+             PushPullProxy a = startA(lab);
+             CacheProcess cache = shipped(kind, a)) {
+            refetch(lab, a, cache.base());
+        }
+    }
+
+    /** The shipped nginx or Varnish configuration in front of {@code a}; the test is skipped without it. */
+    private CacheProcess shipped(String kind, PushPullProxy a) throws Exception {
+        boolean nginx = kind.equals("nginx");
+        Path exe = CacheProcess.executable(nginx ? "nginx" : "varnishd").orElse(null);
+        Assumptions.assumeTrue(exe != null, kind + " is not installed");
+        Path conf = TestPaths.repo().resolve("conf");
+        URI at = URI.create(a.baseUri());
+        if (nginx) {
+            return CacheProcess.shippedNginx("fit-nginx", exe, conf, dir.resolve("nginx"), CacheProcess.freePort(),
+                    at.getHost() + ":" + at.getPort());
+        }
         // varnishd's workers run as another user, which must reach the VCL in the test's folder
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir, MAX_AGE);
-             PushPullProxy a = startA(lab)) {
-            URI at = URI.create(a.baseUri());
-            try (CacheProcess cache = CacheProcess.shippedVarnish("fit-varnish", varnishd,
-                    TestPaths.repo().resolve("conf"), dir.resolve("varnish"), CacheProcess.freePort(), at.getHost(),
-                    at.getPort())) {
-                measure(lab, cache.base(), "Varnish");
-            }
+        return CacheProcess.shippedVarnish("fit-varnish", exe, conf, dir.resolve("varnish"), CacheProcess.freePort(),
+                at.getHost(), at.getPort());
+    }
+
+    /**
+     * Within the cache's max-age after a change: a plain request and one with {@code Cache-Control:
+     * no-cache} get the cache's copy, one with {@code Rproxy-Refetch} the node's, which the cache
+     * then gives everyone.
+     */
+    private static void refetch(PlainSubscriberIT.Lab lab, PushPullProxy a, String cache) throws Exception {
+        String old = digest(cache + NETWORK_MAP, Map.of());
+        MapsOfOneVersionTogetherIT.editNetworkMap(lab.maps);
+        PushTree.await(WAIT, "A serving the new network map", () -> !old.equals(digest(a.baseUri() + NETWORK_MAP,
+                Map.of())));
+        assertEquals(old, digest(cache + NETWORK_MAP, Map.of()), "the cache's copy, fresh for " + MAX_AGE);
+        assertEquals(old, digest(cache + NETWORK_MAP, Map.of("cache-control", "no-cache")),
+                "a client's no-cache is answered from the cache's copy");
+        String renewed = digest(cache + NETWORK_MAP, Map.of("rproxy-refetch", "1"));
+        assertNotEquals(old, renewed, "a request carrying Rproxy-Refetch was answered from the cache's copy");
+        assertEquals(renewed, digest(cache + NETWORK_MAP, Map.of()), "the node's copy is kept for everyone");
+    }
+
+    private static String digest(String url, Map<String, String> headers) {
+        try {
+            HttpResponse<byte[]> r = Proxies.get(url, headers);
+            assertEquals(200, r.statusCode(), url);
+            return r.headers().firstValue("content-digest").orElseThrow();
+        } catch (Exception e) {
+            throw new IllegalStateException(url, e);
         }
     }
 
