@@ -17,6 +17,7 @@ import org.rproxy.origin.MapsFolder;
 import org.rproxy.origin.MapsLimits;
 import org.rproxy.origin.OriginKeys;
 import org.rproxy.overlay.OverlayConfig;
+import org.rproxy.overlay.PublisherKeys;
 import org.rproxy.push.PushFeed;
 
 import picocli.CommandLine.Command;
@@ -126,7 +127,8 @@ final class CheckCommand implements Callable<Integer> {
         OverlayConfig overlay = proxy.overlay == null ? null : OverlayFiles.check(proxy.overlay, problems);
         if (overlay != null) {
             out.println(proxy.overlay + ": OK (overlay: DHT on UDP port " + overlay.dhtPort() + ", BitTorrent on TCP"
-                    + " port " + overlay.btPort() + ", publishing with key " + overlay.key() + ")");
+                    + " port " + overlay.btPort() + ", publishing with key " + overlay.key() + ", publisher key "
+                    + PublisherKeys.of(overlay.key()) + ")");
         }
         if (!found.isEmpty()) {
             return;

@@ -1,6 +1,7 @@
 package org.rproxy.app;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,15 +11,22 @@ import java.util.concurrent.Callable;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.overlay.PublisherKeys;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code rproxy keygen}: makes the origin's key pair (PKCS#8 and SPKI PEM) and prints its key id. */
+/**
+ * {@code rproxy keygen}: makes the origin's key pair (PKCS#8 and SPKI PEM) and prints its key id;
+ * for an Ed25519 pair also the name it has as an overlay publisher's DHT key ({@link PublisherKeys}).
+ */
 @Command(name = "keygen", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Generate the origin's signing key pair.",
                 "Writes DIR/origin.key (PKCS#8 PEM, mode 600) and DIR/origin.pub (SPKI PEM),",
-                "and prints the key id (RFC 7638 JWK thumbprint) that signatures name."})
+                "and prints the key id (RFC 7638 JWK thumbprint) that signatures name;",
+                "for ed25519 also the key in hex as an overlay publisher is named by it."})
 final class KeygenCommand implements Callable<Integer> {
 
     enum Alg { ED25519, ECDSA_P256 }
@@ -32,6 +40,9 @@ final class KeygenCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Overwrite existing key files.")
     boolean force;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -49,8 +60,15 @@ final class KeygenCommand implements Callable<Integer> {
         }
         PrivateKeyFiles.write(priv, key.toPkcs8Pem());
         Files.writeString(pub, key.publicKey().toSpkiPem(), StandardCharsets.US_ASCII);
-        System.out.println("wrote " + priv + " and " + pub);
-        System.out.println("keyid " + key.publicKey().keyId() + " (" + algorithm.token() + ")");
+        PrintWriter say = spec.commandLine().getOut();
+        say.println("wrote " + priv + " and " + pub);
+        say.println("keyid " + key.publicKey().keyId() + " (" + algorithm.token() + ")");
+        if (algorithm == SignatureAlgorithm.ED25519) {
+            // the same pair may be an overlay publisher's DHT key, which is named otherwise
+            say.println("overlay publisher key " + PublisherKeys.of(priv) + " (for a publisher's DHT key:"
+                    + " the origin's --overlay-publisher, a client peer's overlay.yaml publishers)");
+        }
+        say.flush();
         return 0;
     }
 

@@ -227,7 +227,7 @@ class CheckCommandTest {
         assertEquals(List.of(
                 config + ": cache.max-bytes: '12QB' is not a size (expected e.g. 256MB, 512KB, 2GB)",
                 ov + ": seeding2: unknown key (known: bind, bootstrap, bt-port, budget, dht-port, dht-store, key,"
-                        + " max-bundle, republish, router-bootstrap, seeding, storage)",
+                        + " max-bundle, publishers, republish, router-bootstrap, seeding, storage)",
                 ov + ": bind: 127.0.0.1 (expected: a global unicast address; the mainline DHT takes no loopback,"
                         + " private, link-local or multicast address)",
                 ov + ": dht-port: 70000 (expected: 1 to 65535)",
@@ -250,7 +250,8 @@ class CheckCommandTest {
         run = CommandRun.of("check", "--config", config.toString(), "--overlay", ov.toString());
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.out().lines().anyMatch((ov + ": OK (overlay: DHT on UDP port 16881, BitTorrent on TCP port 16891,"
-                + " publishing with key " + dir.resolve("origin.key") + ")")::equals), run.toString());
+                + " publishing with key " + dir.resolve("origin.key") + ", publisher key "
+                + org.rproxy.overlay.PublisherKeys.of(dir.resolve("origin.key")) + ")")::equals), run.toString());
     }
 
     @Test

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +32,26 @@ class KeygenCommandTest {
         assertTrue(pub.verify(data, key.sign(data)));
         assertEquals(java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                 Files.getPosixFilePermissions(dir.resolve("origin.key")));
+    }
+
+    /**
+     * An Ed25519 pair may be an overlay publisher's DHT key: keygen prints its name as the origin's
+     * {@code --overlay-publisher} and a client peer's {@code publishers} take it (the raw public key,
+     * the SPKI's last 32 bytes, in hex), so that nobody has to start the proxy to learn it.
+     */
+    @Test
+    void anEd25519PairIsAlsoNamedAsAnOverlayPublisher(@TempDir Path dir) throws Exception {
+        CommandRun run = CommandRun.of("keygen", "--out", dir.toString());
+        assertEquals(0, run.exit(), run.toString());
+        String der = Files.readString(dir.resolve("origin.pub")).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        byte[] spki = Base64.getDecoder().decode(der);
+        String raw = HexFormat.of().formatHex(Arrays.copyOfRange(spki, spki.length - 32, spki.length));
+        assertTrue(run.out().lines().anyMatch(("overlay publisher key " + raw + " (for a publisher's DHT key: the origin's"
+                + " --overlay-publisher, a client peer's overlay.yaml publishers)")::equals), run.toString());
+
+        CommandRun ecdsa = CommandRun.of("keygen", "--out", dir.resolve("p256").toString(), "--alg", "ecdsa-p256");
+        assertEquals(0, ecdsa.exit(), ecdsa.toString());
+        assertTrue(ecdsa.out().lines().noneMatch(l -> l.startsWith("overlay publisher")), "BEP 44 signs with Ed25519 alone");
     }
 
     @Test

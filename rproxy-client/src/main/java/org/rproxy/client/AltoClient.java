@@ -88,8 +88,8 @@ public final class AltoClient implements AutoCloseable {
     /**
      * As {@link #bootstrap(ClientOptions)}, with a P2P overlay asked first for every document:
      * what it offers is verified like any response, and the RProxies and the origin are asked
-     * only when nothing it offers verifies.
-     *
+     * only when nothing it offers verifies. The directory comes from the origin; when neither it nor a kept one
+     * gives one that verifies, the overlay's ({@link OverlaySource#directoryOffers}), checked the same way.
      * @param options the origin, the pinned keys and the client's settings
      * @param overlay the overlay, or null for none
      * @return a client holding the verified directory, to be closed when no longer used
@@ -111,7 +111,7 @@ public final class AltoClient implements AutoCloseable {
     private static AltoClient bootstrap(ClientOptions options, OverlaySource overlay, RollbackGuard guard,
                                         Fetcher fetcher) {
         KeptDirectory kept = KeptDirectory.beside(options.stateFile());
-        PinnedDirectory pinned = PinnedDirectory.fetch(options, guard, fetcher, kept);
+        PinnedDirectory pinned = PinnedDirectory.fetch(options, guard, fetcher, kept, overlay);
         Directory dir = pinned.directory();
         TrustedKeys trusted = pinned.trusted();
         URI uri = Sources.at(options.origin(), AnswerEngine.DIRECTORY);

@@ -15,6 +15,7 @@ import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.InformationResource;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.answer.ResourcePaths;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -71,7 +72,7 @@ final class HeldState {
                 targets.put(id, t);
             }
         }
-        targets.put("directory", AnswerEngine.DIRECTORY);
+        targets.put(ResourcePaths.DIRECTORY_ID, AnswerEngine.DIRECTORY);
         return targets;
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Iterator;
 
 import org.rproxy.core.bundle.SignedBundle;
@@ -37,6 +38,22 @@ public interface OverlaySource {
      *                   server answers either, it asks again with null, for the version held too)
      */
     Iterator<Offer> offers(Directory directory, String target, String resourceId, Instant held);
+
+    /**
+     * {@return the origin's signed directory as the overlay has it, newest first, each fetched only
+     * when asked for by {@link Iterator#next()}, found with the overlay's own settings alone (no
+     * directory says where to look yet); empty when those settings cannot find it}
+     *
+     * <p>Asked at bootstrap only, when the origin gives no directory and the client kept none that
+     * verifies: a brand-new peer in a flash crowd, whose origin is the one thing overloaded, then
+     * starts from the directory the publishers put into the overlay. The client checks each offer
+     * exactly as the origin's answer (the pinned key, the signature, expiry, no rollback) and tells
+     * {@link #accepted} or {@link #refused(Offer, String, ClientException)} as for any offer. By
+     * default empty: an overlay that knows no publisher without the directory has nothing to offer.
+     */
+    default Iterator<Offer> directoryOffers() {
+        return Collections.emptyIterator();
+    }
 
     /**
      * The client verified and took {@code offer}'s bundle (an overlay may seed it on).

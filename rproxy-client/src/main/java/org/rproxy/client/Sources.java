@@ -244,7 +244,8 @@ final class Sources {
         return same;
     }
 
-    private static ClientException overlayFailed(String resourceId, RuntimeException e) {
+    /** The overlay source's own failure for {@code resourceId} as one refusal, at {@code overlay:<resource id>}. */
+    static ClientException overlayFailed(String resourceId, RuntimeException e) {
         URI at;
         try {
             at = new URI("overlay", resourceId, null);

@@ -85,7 +85,7 @@ final class Catalog {
         this.maps = requireNonNull(maps, "maps");
         this.directory = buildDirectory(maps, keys, proxies, updateStream, overlay);
         Map<String, PreparedDocument> docs = new LinkedHashMap<>();
-        json(docs, ResourcePaths.DIRECTORY_PATH, "directory", MediaTypes.DIRECTORY, Jcs.canonicalize(AltoJson.writeDirectory(directory)));
+        json(docs, ResourcePaths.DIRECTORY_PATH, ResourcePaths.DIRECTORY_ID, MediaTypes.DIRECTORY, Jcs.canonicalize(AltoJson.writeDirectory(directory)));
         maps.networkMaps().forEach((id, map) ->
                 json(docs, networkMapPath(id), id, MediaTypes.NETWORK_MAP, Jcs.canonicalize(AltoJson.writeNetworkMap(map))));
         maps.costMaps().forEach((id, map) ->

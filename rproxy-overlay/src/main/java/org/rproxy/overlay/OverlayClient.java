@@ -8,26 +8,21 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
-import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.rproxy.client.ClientException;
 import org.rproxy.client.OverlaySource;
+import org.rproxy.core.answer.ResourcePaths;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.config.Address;
 import org.rproxy.core.config.Durations;
@@ -52,14 +47,16 @@ import org.rproxy.core.sign.AltoResource;
  * every document the client takes from any other source ({@link HeldCopies}). One it
  * refused is dropped unless it is the bundle kept for another resource (a pointer for one
  * resource may name another's genuine bundle), and fetched again for the same resource only
- * when the refusal depended on more than its bytes ({@link Refusals}).
+ * when the refusal depended on more than its bytes ({@link Refusals}). A peer that never reached
+ * the origin has no directory to name the publishers: with its own {@code publishers} setting it
+ * looks up their pointers to the directory itself ({@link #directoryOffers}), which the client
+ * checks against its pinned key as the origin's answer.
  *
  * <p>{@link #offers} blocks the calling thread for at most the budget; mldht and bt run their
  * own threads. Thread-safe.
  */
 public final class OverlayClient implements OverlaySource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayClient.class);
-    private static final int LOOKUP_ROUNDS = 3;
     /** How long a fetch waits for this peer to join the DHT before it says it has not. */
     static final Duration JOIN_WAIT = Duration.ofSeconds(5);
 
@@ -119,50 +116,42 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
                 || Pointer.salt(resourceId).length > Pointer.MAX_SALT) {
             return Collections.emptyIterator();
         }
+        return offers(info.publishers(), bootstrap(info), resourceId, held);
+    }
+
+    /**
+     * The directory as the publishers of this peer's own {@code publishers} setting point at it,
+     * joined through its {@code bootstrap}: what a peer that never reached the origin starts from.
+     * Nothing when the setting names no publisher.
+     */
+    @Override
+    public Iterator<Offer> directoryOffers() {
+        List<String> publishers = node.config().publishers();
+        if (publishers.isEmpty()) {
+            return Collections.emptyIterator();
+        }
+        return offers(publishers, List.of(), ResourcePaths.DIRECTORY_ID, null);
+    }
+
+    /** The offers of {@code publishers}' pointers for {@code resourceId}, within the budget, joined through {@code boot} as well. */
+    private Iterator<Offer> offers(List<String> publishers, List<InetSocketAddress> boot, String resourceId,
+                                   Instant held) {
         long deadline = System.nanoTime() + node.config().budget().toNanos();
-        node.dht().addBootstrap(bootstrap(info));
+        if (!boot.isEmpty()) {
+            node.dht().addBootstrap(boot);
+        }
         CompletableFuture<Void> joined = node.dht().joined();
         if (!Walk.await(joined, Math.min(deadline, System.nanoTime() + JOIN_WAIT.toNanos()))) {
             joined.cancel(false);
             return nothing(resourceId, "not joined to the DHT within " + Durations.format(JOIN_WAIT) + " ("
                     + node.dht().knownNodes() + " DHT nodes known)");
         }
-        List<String> unsure = new ArrayList<>(info.publishers());
-        List<String> answered = new ArrayList<>();
-        List<Pointer> pointers = new ArrayList<>();
-        // a lookup that failed or did not end in time is made again (a second later, while the
-        // budget allows); one that heard from the closest nodes and found nothing is final
-        for (int round = 0; !unsure.isEmpty() && round < LOOKUP_ROUNDS; round++) {
-            if (round > 0) {
-                if (deadline - System.nanoTime() < 2_000_000_000L) {
-                    break;
-                }
-                Walk.await(CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)),
-                        deadline);
-            }
-            Map<String, CompletableFuture<Optional<StorageItem>>> gets = lookUp(unsure, resourceId, deadline);
-            unsure.clear();
-            gets.forEach((publisher, g) -> {
-                if (!g.isDone() || g.isCompletedExceptionally()) {
-                    g.cancel(false);
-                    unsure.add(publisher);
-                    return;
-                }
-                answered.add(publisher);
-                g.join().map(i -> Pointer.of(i, resourceId)).ifPresent(p -> {
-                    if (pointers.stream().noneMatch(q -> Arrays.equals(q.infoHash(), p.infoHash()))) {
-                        pointers.add(p);
-                    }
-                });
-            });
-        }
-        if (pointers.isEmpty()) {
-            String none = answered.isEmpty() ? "" : "no pointer from publishers " + String.join(", ", answered);
-            String late = unsure.isEmpty() ? "" : "no lookup ended within the budget for publishers " + String.join(", ", unsure);
-            return nothing(resourceId, none + (none.isEmpty() || late.isEmpty() ? "" : "; ") + late);
+        PointerLookup.Found found = PointerLookup.find(node.dht(), publishers, resourceId, deadline);
+        if (found.pointers().isEmpty()) {
+            return nothing(resourceId, found.none());
         }
         Kept mine = kept.get(resourceId);
-        List<Pointer> worth = worthOffering(pointers, held, mine == null ? null : mine.infoHash());
+        List<Pointer> worth = worthOffering(found.pointers(), held, mine == null ? null : mine.infoHash());
         return new Walk(node, refusals, kept, this::dropUnlessKept, warnings, worth, deadline);
     }
 
@@ -193,19 +182,6 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
             at = URI.create("overlay:resource");
         }
         return List.of(new Offer(at, null, why)).iterator();
-    }
-
-    /** Looks up the pointers of {@code publishers} (hex keys) for {@code resourceId} in parallel, until the deadline. */
-    private Map<String, CompletableFuture<Optional<StorageItem>>> lookUp(List<String> publishers, String resourceId,
-                                                                        long deadline) {
-        Map<String, CompletableFuture<Optional<StorageItem>>> gets = new LinkedHashMap<>();
-        CompletableFuture<Void> joined = node.dht().joined();
-        for (String publisher : publishers) {
-            byte[] key = OverlayInfo.key(publisher);
-            gets.put(publisher, joined.thenCompose(j -> node.dht().get(key, Pointer.salt(resourceId))));
-        }
-        Walk.await(CompletableFuture.allOf(gets.values().toArray(CompletableFuture[]::new)), deadline);
-        return gets;
     }
 
     @Override

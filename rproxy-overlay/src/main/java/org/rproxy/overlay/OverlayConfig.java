@@ -9,7 +9,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import lbms.plugins.mldht.kad.utils.AddressUtils;
 import org.rproxy.core.config.Address;
@@ -29,6 +31,8 @@ import org.rproxy.core.config.Durations;
  * bootstrap: [203.0.113.9:6881]
  * router-bootstrap: false  # also join through the public routers (router.bittorrent.com, ...)
  * key: /etc/rproxy/dht-key.pem   # the publisher's own Ed25519 key (PKCS#8 PEM); a publisher needs one
+ * publishers: [3b6a27bc...]       # client peers: the publishers whose pointer to the origin's directory
+ *                          # to follow when neither the origin nor a kept directory gives one
  * storage: /var/lib/rproxy/overlay
  * seeding: true            # client peers: seed every document their client holds, from any source
  * budget: 10s              # a client's time for lookup and transfer before it pulls
@@ -53,7 +57,7 @@ import org.rproxy.core.config.Durations;
  */
 public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap,
                             Boolean routerBootstrap, Path key, Path storage, Boolean seeding, Duration budget,
-                            Duration republish, ByteSize maxBundle, DhtStoreConfig dhtStore) {
+                            Duration republish, ByteSize maxBundle, DhtStoreConfig dhtStore, List<String> publishers) {
 
     public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REPUBLISH = Duration.ofMinutes(20);
@@ -92,6 +96,7 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
             throw new IllegalArgumentException("max-bundle: " + maxBundle + " (expected: >= 1KB)");
         }
         dhtStore = orDefault(dhtStore, DhtStoreConfig.DEFAULT);
+        publishers = publishers(entries(publishers, "publishers"));
     }
 
     /** Settings to be built up from nothing set: every key at its default, and no port, bootstrap or storage yet. */
@@ -103,15 +108,23 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
     public OverlayConfigBuilder toBuilder() {
         return new OverlayConfigBuilder().bind(bind).dhtPort(dhtPort).btPort(btPort).bootstrap(bootstrap)
                 .routerBootstrap(routerBootstrap).key(key).storage(storage).seeding(seeding).budget(budget)
-                .republish(republish).maxBundle(maxBundle).dhtStore(dhtStore);
+                .republish(republish).maxBundle(maxBundle).dhtStore(dhtStore).publishers(publishers);
     }
 
-    /** The settings without a {@code dht-store} section (its defaults). */
+    /** The settings without a {@code dht-store} section (its defaults), nor {@code publishers}. */
     public OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap, Boolean routerBootstrap,
                          Path key, Path storage, Boolean seeding, Duration budget, Duration republish,
                          ByteSize maxBundle) {
         this(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, budget, republish, maxBundle,
-                null);
+                null, null);
+    }
+
+    /** The settings without {@code publishers}. */
+    public OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap, Boolean routerBootstrap,
+                         Path key, Path storage, Boolean seeding, Duration budget, Duration republish,
+                         ByteSize maxBundle, DhtStoreConfig dhtStore) {
+        this(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, budget, republish, maxBundle,
+                dhtStore, null);
     }
 
     /**
@@ -133,13 +146,13 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
     /** With another key file (a client peer needs none). */
     public OverlayConfig withKey(Path file) {
         return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, file, storage, seeding, budget,
-                republish, maxBundle, dhtStore);
+                republish, maxBundle, dhtStore, publishers);
     }
 
     /** With another budget. */
     public OverlayConfig withBudget(Duration d) {
         return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, d,
-                republish, maxBundle, dhtStore);
+                republish, maxBundle, dhtStore, publishers);
     }
 
     private static InetAddress address(String literal) {
@@ -151,6 +164,20 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("bind: " + literal + " (expected: an IP address literal)", e);
         }
+    }
+
+    /** Each key in lower case, checked: what the origin's directory lists for a publisher, 64 hex digits. */
+    private static List<String> publishers(List<String> keys) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            String k = keys.get(i).trim().toLowerCase(Locale.ROOT);
+            if (!k.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("publishers[" + i + "]: '" + keys.get(i) + "' (expected: 64 hex"
+                        + " digits, a publisher's Ed25519 public key as `rproxy keygen` prints it)");
+            }
+            out.add(k);
+        }
+        return List.copyOf(out);
     }
 
     private static int port(int p, String key) {

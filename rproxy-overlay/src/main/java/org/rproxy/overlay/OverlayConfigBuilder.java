@@ -5,6 +5,7 @@ import static org.rproxy.core.config.ConfigChecks.required;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.rproxy.core.config.Address;
@@ -28,6 +29,7 @@ public final class OverlayConfigBuilder {
     private Duration republish;
     private ByteSize maxBundle;
     private DhtStoreConfig dhtStore;
+    private List<String> publishers;
 
     OverlayConfigBuilder() {
     }
@@ -123,6 +125,21 @@ public final class OverlayConfigBuilder {
     }
 
     /**
+     * {@code publishers}: a client peer's publishers, each an Ed25519 public key in 64 hex digits,
+     * whose pointer to the origin's directory it follows when neither the origin nor a kept
+     * directory gives one (default: none, and such a peer cannot start without the origin).
+     */
+    public OverlayConfigBuilder publishers(List<String> keys) {
+        this.publishers = keys;
+        return this;
+    }
+
+    /** {@code publishers}, each in 64 hex digits. */
+    public OverlayConfigBuilder publishers(String... keys) {
+        return publishers(keys == null ? null : Arrays.asList(keys));
+    }
+
+    /**
      * The settings, with the defaults of those not set.
      *
      * @throws IllegalArgumentException naming the key at fault, as a file's check does
@@ -130,6 +147,6 @@ public final class OverlayConfigBuilder {
      */
     public OverlayConfig build() {
         return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, budget,
-                republish, maxBundle, dhtStore);
+                republish, maxBundle, dhtStore, publishers);
     }
 }

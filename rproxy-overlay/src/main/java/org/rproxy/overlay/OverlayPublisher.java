@@ -109,7 +109,8 @@ public final class OverlayPublisher implements AutoCloseable {
         DhtKey key = DhtKey.read(config.key());
         PrivateKeyFiles.checked(config.key(), "key"); // kept private, as the origin's key and the TLS keys
         OverlayPublisher p = new OverlayPublisher(OverlayNode.start(config, times), key, clock);
-        log.info("overlay publisher key {} (name it in the origin's --overlay-publisher)", p.publicKey());
+        log.info("overlay publisher key {} (name it in the origin's --overlay-publisher and client peers' publishers)",
+                p.publicKey());
         return p;
     }
 

@@ -347,6 +347,10 @@ final class NamespaceChecks {
         HeldSeedingChecks.streamedVersionSeededAfterThePublisherLeft(dir);
     }
 
+    static void brandNewPeerBootstrapsFromTheOverlay(Path dir) throws Exception {
+        DirectoryBootstrapChecks.brandNewPeerBootstrapsFromTheOverlay(dir);
+    }
+
     static void torrentFetchedAgainHasOneWorker(Path dir) throws Exception {
         RefetchChecks.torrentFetchedAgainHasOneWorker(dir);
     }
@@ -632,10 +636,15 @@ final class NamespaceChecks {
     static SignedBundle bundle(SigningKey origin, String id, Instant created, String tag, Instant expires) {
         byte[] body = ("{\"meta\":{\"vtag\":{\"resource-id\":\"" + id + "\",\"tag\":\"" + tag + "\"}},\"network-map\":{}}")
                 .getBytes(StandardCharsets.UTF_8);
-        String type = "application/alto-networkmap+json";
+        return signed(origin, "application/alto-networkmap+json", AltoResource.of(id, "/networkmap/" + id), "\"" + tag + "\"",
+                body, created, expires);
+    }
+
+    /** {@code body} of {@code type} at {@code resource}, signed by {@code origin} as the origin signs it, as a bundle. */
+    static SignedBundle signed(SigningKey origin, String type, AltoResource at, String etag, byte[] body, Instant created,
+                               Instant expires) {
         String digest = ContentDigest.sha256(body);
-        String etag = "\"" + tag + "\"";
-        String resource = AltoResource.of(id, "/networkmap/" + id).toHeader();
+        String resource = at.toHeader();
         SignatureHeaders sig = new ResponseSigner(origin).sign(type, digest, etag, resource, created, expires);
         Map<String, List<String>> h = new LinkedHashMap<>();
         h.put("content-type", List.of(type));

@@ -80,6 +80,8 @@ class OverlayConfigTest {
         "dht-store: {items: 100, per-network: 101} | dht-store.per-network: 101 (expected: 1 to 100, at most items)",
         "dht-store: {peers-per-network: 20000} | dht-store.peers-per-network: 20000 (expected: 1 to 10000, at most peers)",
         "dht-store: {item: 5}         | dht-store.item: unknown key",
+        "publishers: [3b6a27]         | publishers[0]: '3b6a27' (expected: 64 hex digits, a publisher's Ed25519 public key as `rproxy keygen` prints it)",
+        "publishers: [~]              | publishers[0]: missing",
     })
     void aBadValueIsRefusedWithItsKeyAndTheReason(String line, String expected) {
         String key = line.substring(0, line.indexOf(':'));
@@ -87,6 +89,17 @@ class OverlayConfigTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> new ConfigLoader().read(yaml, "overlay.yaml", OverlayConfig.class));
         assertTrue(e.getMessage().startsWith("overlay.yaml: " + expected), e.getMessage());
+    }
+
+    /** A client peer's publishers, which it follows to the directory when the origin gives none: none by default, read in lower case. */
+    @Test
+    void aClientPeersPublishersAreReadInLowerCaseAndNoneByDefault() {
+        String upper = "3B6A27BC" + "0".repeat(56);
+        OverlayConfig c = new ConfigLoader().read(GOOD + "publishers: [" + upper + "]\n", "overlay.yaml", OverlayConfig.class);
+        assertEquals(java.util.List.of(upper.toLowerCase(java.util.Locale.ROOT)), c.publishers());
+        assertEquals(java.util.List.of(), new ConfigLoader().read(GOOD, "overlay.yaml", OverlayConfig.class).publishers());
+        assertEquals(c, c.toBuilder().build());
+        assertEquals(c.publishers(), c.withBudget(Duration.ofSeconds(3)).withKey(null).publishers());
     }
 
     @Test
@@ -127,11 +140,13 @@ class OverlayConfigTest {
                 "docs/overlay.md client overlay.yaml", OverlayConfig.class);
         int code = readme.indexOf("```java", readme.indexOf("The same client peer in code"));
         String java = readme.substring(code, readme.indexOf("```", code + 1));
+        String publisher = "3b6a27bcc1a4e5d6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e";
         assertTrue(java.contains(".dhtPort(6881).btPort(6891)") && java.contains(".bootstrap(\"203.0.113.9:6881\")")
+                && java.contains(".publishers(\"" + publisher + "\")")
                 && java.contains(".storage(Path.of(\"/var/lib/myapp/overlay\"))") && java.contains(".seeding(true)")
                 && java.contains(".budget(Duration.ofSeconds(10))"), java);
         assertEquals(file, OverlayConfig.builder().dhtPort(6881).btPort(6891).bootstrap("203.0.113.9:6881")
-                .storage(Path.of("/var/lib/myapp/overlay")).seeding(true).budget(Duration.ofSeconds(10)).build());
+                .publishers(publisher).storage(Path.of("/var/lib/myapp/overlay")).seeding(true).budget(Duration.ofSeconds(10)).build());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -146,6 +161,7 @@ class OverlayConfigTest {
         "bootstrap x  | bootstrap[1]: 'x' is not HOST:PORT",
         "republish    | republish: 10s (expected: 1m to 90m",
         "max-bundle   | max-bundle: 10 (expected: >= 1KB)",
+        "publishers   | publishers[1]: 'xyz' (expected: 64 hex digits",
     })
     void theBuilderRefusesABadValueWithItsKey(String what, String expected) {
         OverlayConfigBuilder b = OverlayConfig.builder().dhtPort(6881).btPort(6891).bootstrap("203.0.113.9:6881")
@@ -162,6 +178,7 @@ class OverlayConfigTest {
                 case "bootstrap x" -> b.bootstrap("203.0.113.9:6881", "x");
                 case "republish" -> b.republish(Duration.ofSeconds(10));
                 case "max-bundle" -> b.maxBundle(org.rproxy.core.config.ByteSize.ofBytes(10));
+                case "publishers" -> b.publishers("ab".repeat(32), "xyz");
                 default -> throw new AssertionError(what);
             }
             b.build();

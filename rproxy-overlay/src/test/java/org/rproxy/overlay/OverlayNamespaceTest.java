@@ -302,6 +302,13 @@ class OverlayNamespaceTest {
         inNamespace("streamedVersionSeededAfterThePublisherLeft", dir);
     }
 
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aBrandNewPeerWhoseOriginIsAwayBootstrapsFromTheDirectoryInTheOverlay(@TempDir Path dir) throws Exception {
+        inNamespace("brandNewPeerBootstrapsFromTheOverlay", dir);
+    }
+
     /**
      * Runs {@code NamespaceChecks.<check>(dir)} in one of {@link CheckWorkers}' child JVMs, each in
      * a network namespace of its own; fails with its output unless it passed.

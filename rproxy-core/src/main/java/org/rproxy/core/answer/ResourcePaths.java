@@ -8,6 +8,11 @@ package org.rproxy.core.answer;
  */
 public final class ResourcePaths {
     public static final String DIRECTORY_PATH = "/directory";
+    /**
+     * The resource id the origin signs its directory under (its {@code Alto-Resource}): the name a
+     * stream's event and an overlay's pointer give it, as they give a map its directory's id.
+     */
+    public static final String DIRECTORY_ID = "directory";
     public static final String CAPABILITY_PATH = "/capability";
     public static final String XML_NETWORK_MAP_PATH = "/prop/pid";
     public static final String XML_COST_MAP_PATH = "/cost/map";

@@ -1,0 +1,163 @@
+package org.rproxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.rproxy.core.bundle.SignedBundle;
+import org.rproxy.core.model.Directory;
+import org.rproxy.core.sign.SignatureWindow;
+
+/**
+ * A brand-new peer, which never reached the origin and so kept no directory, bootstraps from the
+ * directory its overlay finds ({@link OverlaySource#directoryOffers}) when the origin gives none
+ * (in a flash crowd the origin is what is overloaded), checked exactly as the origin's answer: a
+ * directory another key signed is refused and the next offer taken, an older one than the state
+ * file records is a rollback, an expired one a time failure. Real origins on loopback made the
+ * bundles, and are stopped: their ports refuse connections.
+ */
+class DirectoryFromOverlayTest {
+    private static final String PROXY = "http://proxy.example:8080";
+
+    @TempDir
+    Path dir;
+
+    /** Offers the directories it was given, in order, and remembers what the client said of each. */
+    static final class Shelf implements OverlaySource {
+        final List<Offer> offers = new ArrayList<>();
+        final List<Offer> accepted = new ArrayList<>();
+        final List<String> refused = new ArrayList<>();
+
+        @Override
+        public Iterator<Offer> offers(Directory directory, String target, String resourceId, Instant held) {
+            return List.<Offer>of().iterator();
+        }
+
+        @Override
+        public Iterator<Offer> directoryOffers() {
+            return List.copyOf(offers).iterator();
+        }
+
+        @Override
+        public void accepted(Offer offer) {
+            accepted.add(offer);
+        }
+
+        @Override
+        public void refused(Offer offer, String resourceId, ClientException why) {
+            refused.add(resourceId + ": " + why.getMessage());
+        }
+
+        Shelf add(String name, SignedBundle b) {
+            offers.add(new Offer(URI.create("magnet:?xt=urn:btih:" + name), b, null));
+            return this;
+        }
+    }
+
+    @Test
+    void aBrandNewPeerBootstrapsFromTheOverlaysDirectoryRefusingOneAnotherKeySigned() throws Exception {
+        SignedBundle foreign;
+        try (LocalOrigin other = LocalOrigin.start(dir.resolve("other"), List.of("http://evil.example:8080"))) {
+            foreign = directory(other);
+        }
+        SignedBundle genuine;
+        ClientOptions options;
+        try (LocalOrigin origin = LocalOrigin.start(dir.resolve("origin"), List.of(PROXY))) {
+            genuine = directory(origin);
+            options = ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())).withStateFile(dir.resolve("alto.state"));
+        }
+        Shelf shelf = new Shelf().add("foreign", foreign);
+        shelf.offers.add(new OverlaySource.Offer(URI.create("overlay:directory"), null, "no pointer from publishers 3b6a"));
+        shelf.add("genuine", genuine);
+
+        try (AltoClient peer = AltoClient.bootstrap(options, shelf)) {
+            assertEquals(List.of(URI.create(PROXY)), peer.proxies(), "the RProxies of the genuine directory");
+        }
+        assertEquals(List.of(URI.create("magnet:?xt=urn:btih:genuine")), shelf.accepted.stream().map(OverlaySource.Offer::from).toList());
+        assertEquals(1, shelf.refused.size(), shelf.refused.toString());
+        assertTrue(shelf.refused.get(0).startsWith("directory: ") && shelf.refused.get(0).contains("pinned key id"),
+                shelf.refused.toString());
+        assertTrue(Files.exists(dir.resolve("alto.state.directory")), "kept for the next bootstrap");
+
+        // the next start, the origin still away, needs no overlay: the directory was kept
+        try (AltoClient again = AltoClient.bootstrap(options)) {
+            assertEquals(List.of(URI.create(PROXY)), again.proxies());
+        }
+    }
+
+    @Test
+    void anOverlaysDirectoryOlderThanTheStateFileRecordsIsARollbackAndBothFailuresAreNamed() throws Exception {
+        Path state = dir.resolve("alto.state");
+        SignedBundle older;
+        ClientOptions options;
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of(PROXY))) {
+            older = directory(origin);
+            options = ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())).withStateFile(state);
+        }
+        // this peer held a directory signed later once (its state file says so), kept no copy
+        RollbackGuard.open(state).accepted("/directory", created(older).plusSeconds(60));
+
+        ClientException.NoSourceLeft e = assertThrows(ClientException.NoSourceLeft.class,
+                () -> AltoClient.bootstrap(options, new Shelf().add("older", older)));
+
+        assertEquals(2, e.attempts().size(), e.getMessage());
+        assertInstanceOf(ClientException.Unreachable.class, e.attempts().get(0), e.getMessage());
+        assertInstanceOf(ClientException.Rollback.class, e.attempts().get(1), e.getMessage());
+        assertTrue(e.getMessage().contains("magnet:?xt=urn:btih:older"), e.getMessage());
+    }
+
+    @Test
+    void anOverlaysDirectoryExpiredAtThePeersClockIsATimeFailureNotTampering() throws Exception {
+        SignedBundle genuine;
+        ClientOptions options;
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of(PROXY))) {
+            genuine = directory(origin);
+            options = ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                    .withClock(Clock.offset(Clock.systemUTC(), Duration.ofHours(3)));
+        }
+        Shelf shelf = new Shelf().add("genuine", genuine);
+
+        ClientException.ClockSkew e = assertThrows(ClientException.ClockSkew.class, () -> AltoClient.bootstrap(options, shelf));
+
+        assertInstanceOf(ClientException.OutsideValidity.class, e.attempts().get(1), e.getMessage());
+        assertEquals(List.of(), shelf.accepted);
+    }
+
+    @Test
+    void anOverlayThatFindsNoDirectoryLeavesTheOriginsFailureAsItWas() throws Exception {
+        ClientOptions options;
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of(PROXY))) {
+            options = ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()));
+        }
+        assertThrows(ClientException.Unreachable.class, () -> AltoClient.bootstrap(options, new Shelf()));
+    }
+
+    /** The origin's signed directory, as a publisher puts it into the overlay. */
+    private static SignedBundle directory(LocalOrigin origin) throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(origin.uri().resolve("/directory"))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        return SignedBundle.of(r.headers().map(), r.body());
+    }
+
+    private static Instant created(SignedBundle b) {
+        return SignatureWindow.read(b::field).created();
+    }
+}
