@@ -1,12 +1,16 @@
 package org.rproxy.overlay;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -24,8 +28,12 @@ import org.rproxy.core.sign.SignatureWindow;
  * after the publisher has gone. Only the newest version of each resource is seeded (the one
  * before is dropped), at most {@link #MAX_RESOURCES} resources and {@code max-bundle} bytes
  * each; announcements are the node's renewals, as for a bundle fetched from the overlay. Nothing
- * with {@code seeding: false}. The client's thread only queues (at most {@link #MAX_QUEUED});
- * files, hashing and announcing run on the {@code rproxy-overlay-held} thread. Thread-safe.
+ * with {@code seeding: false}. A version whose signature has expired, by the peer's clock, is
+ * dropped (checked every {@link #SWEEP}), from what this seeds and from what the client took from
+ * the overlay alike, and its announcements end with it, as a publisher drops an expired version:
+ * readers would refuse it, and a peer announcing it made them spend their fetches on it. The
+ * client's thread only queues (at most {@link #MAX_QUEUED}); files, hashing, announcing and the
+ * expiry checks run on the {@code rproxy-overlay-held} thread. Thread-safe.
  */
 final class HeldCopies implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeldCopies.class);
@@ -33,35 +41,80 @@ final class HeldCopies implements AutoCloseable {
     static final int MAX_RESOURCES = 64;
     /** Documents waiting to be seeded; more are left out (a later version will come). */
     static final int MAX_QUEUED = 16;
+    /** How often expired versions are looked for. */
+    static final Duration SWEEP = Duration.ofSeconds(5);
 
     private final OverlayNode node;
     /** The client's bundle kept (and seeded) per resource id: the one this seeds is recorded there. */
     private final Map<String, OverlayClient.Kept> kept;
     /** Drops a torrent unless it is kept for some resource. */
     private final Consumer<String> dropUnlessKept;
-    private final ExecutorService worker;
+    private final Clock clock;
+    private final ScheduledExecutorService worker;
+    /** Documents queued and not started yet: at most {@link #MAX_QUEUED}. */
+    private final AtomicInteger waiting = new AtomicInteger();
 
-    HeldCopies(OverlayNode node, Map<String, OverlayClient.Kept> kept, Consumer<String> dropUnlessKept) {
+    /**
+     * @param kept           the client's bundle kept per resource id, shared with the {@link OverlayClient}
+     * @param dropUnlessKept drops a torrent (hex infohash) unless it is kept for some resource
+     * @param clock          what expiry is judged by
+     */
+    HeldCopies(OverlayNode node, Map<String, OverlayClient.Kept> kept, Consumer<String> dropUnlessKept, Clock clock) {
         this.node = node;
         this.kept = kept;
         this.dropUnlessKept = dropUnlessKept;
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(MAX_QUEUED), r -> {
+        this.clock = clock;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rproxy-overlay-held");
             t.setDaemon(true);
             return t;
-        }, (r, pool) -> log.debug("overlay: {} held documents waiting to be seeded; one more left out", MAX_QUEUED));
+        });
+        worker.scheduleWithFixedDelay(this::dropExpired, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Queues {@code bundle}, verified and taken by the client, to be seeded; returns at once. */
     void held(SignedBundle bundle) {
-        if (node.config().seeding() && !worker.isShutdown()) {
+        if (!node.config().seeding() || worker.isShutdown()) {
+            return;
+        }
+        if (waiting.incrementAndGet() > MAX_QUEUED) {
+            waiting.decrementAndGet();
+            log.debug("overlay: {} held documents waiting to be seeded; one more left out", MAX_QUEUED);
+            return;
+        }
+        try {
             worker.execute(() -> {
+                waiting.decrementAndGet();
                 try {
                     seed(bundle);
                 } catch (RuntimeException e) {
                     log.warn("overlay: not seeding a document held: {}", e.toString());
                 }
             });
+        } catch (RejectedExecutionException e) {
+            waiting.decrementAndGet(); // closed meanwhile
+        }
+    }
+
+    /**
+     * Drops every version kept whose signature has expired by the clock: no longer seeded nor
+     * announced (its renewals end with the torrent), nor offered again without a transfer.
+     */
+    void dropExpired() {
+        try {
+            Instant now = clock.instant();
+            for (Map.Entry<String, OverlayClient.Kept> e : kept.entrySet()) {
+                OverlayClient.Kept k = e.getValue();
+                SignatureWindow w = SignatureWindow.read(k.bundle()::field);
+                if (w != null && !now.isBefore(w.expires()) && kept.remove(e.getKey(), k)) {
+                    dropUnlessKept.accept(k.infoHash());
+                    node.renewals().prune();
+                    log.info("overlay: {} version {} held expired at {}: no longer seeded", e.getKey(),
+                            w.created().getEpochSecond(), w.expires());
+                }
+            }
+        } catch (RuntimeException e) { // a periodic task that throws is dropped by its executor, for good
+            log.warn("overlay: the expiry of the versions held could not be checked: {}", e.toString());
         }
     }
 
@@ -69,8 +122,8 @@ final class HeldCopies implements AutoCloseable {
         SignedBundle bundle = OverlayPublisher.bundle(held.fields(), held.body().unsafeArray());
         String id = resourceId(bundle);
         SignatureWindow window = id == null ? null : SignatureWindow.read(bundle::field);
-        if (window == null) {
-            return;
+        if (window == null || !clock.instant().isBefore(window.expires())) {
+            return; // not one the overlay names, or expired already (taken just before its expiry)
         }
         long seq = window.created().getEpochSecond();
         long seeded = seq(kept.get(id));

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +44,8 @@ import org.rproxy.core.sign.AltoResource;
  * taken for each resource is kept, and offered again without a transfer when a pointer names it
  * (a client that polls is told at once that it holds the current version). With
  * {@code seeding: true} (the default) a bundle the client accepted is announced and seeded on,
- * announced again as a publisher's are ({@link Renewals}), until it takes a newer one; so is
+ * announced again as a publisher's are ({@link Renewals}), until it takes a newer one or the
+ * version's signature expires (by this peer's clock, {@link HeldCopies}); so is
  * every document the client takes from any other source ({@link HeldCopies}). One it
  * refused is dropped unless it is the bundle kept for another resource (a pointer for one
  * resource may name another's genuine bundle), and fetched again for the same resource only
@@ -74,9 +76,9 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
 
     private final HeldCopies heldCopies;
 
-    private OverlayClient(OverlayNode node) {
+    private OverlayClient(OverlayNode node, Clock clock) {
         this.node = node;
-        this.heldCopies = new HeldCopies(node, kept, this::dropUnlessKept);
+        this.heldCopies = new HeldCopies(node, kept, this::dropUnlessKept, clock);
     }
 
     /**
@@ -94,7 +96,12 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
 
     /** As {@link #start(OverlayConfig)}, its announcements kept by {@code times}: for tests. */
     static OverlayClient start(OverlayConfig config, RenewalTimes times) {
-        return new OverlayClient(OverlayNode.start(requireNonNull(config, "config"), times));
+        return start(config, times, Clock.systemUTC());
+    }
+
+    /** As {@link #start(OverlayConfig, RenewalTimes)}, telling the expiry of what it keeps by {@code clock}: for tests. */
+    static OverlayClient start(OverlayConfig config, RenewalTimes times, Clock clock) {
+        return new OverlayClient(OverlayNode.start(requireNonNull(config, "config"), times), requireNonNull(clock, "clock"));
     }
 
     /**

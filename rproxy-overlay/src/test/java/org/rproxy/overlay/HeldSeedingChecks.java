@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rproxy.overlay.NamespaceChecks.ORIGIN;
 import static org.rproxy.overlay.NamespaceChecks.bundle;
 import static org.rproxy.overlay.NamespaceChecks.config;
+import static org.rproxy.overlay.NamespaceChecks.configOfTwo;
 import static org.rproxy.overlay.NamespaceChecks.describe;
 import static org.rproxy.overlay.NamespaceChecks.directory;
 import static org.rproxy.overlay.NamespaceChecks.field;
@@ -19,12 +20,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.rproxy.client.OverlayOnlySources;
 import org.rproxy.client.VerifiedDocument;
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.testing.Eventually;
+import org.rproxy.core.testing.MutableClock;
 
 /**
  * A peer seeds what its client holds however it got it ({@link HeldCopies}), run by
@@ -87,6 +90,43 @@ final class HeldSeedingChecks {
                         && !pn.swarm().holds(HexFormat.of().parseHex(hex));
             });
             say("the peer seeds version 2 (" + kept.get("map-a").infoHash() + ") and no longer version 1");
+        }
+    }
+
+    /**
+     * What a peer keeps ends at its signature's expiry, by the peer's clock, as a publisher's
+     * versions do: map-a, taken from a proxy's stream and seeded ({@link HeldCopies}), and map-b,
+     * fetched from the overlay and seeded on, are both dropped and no longer announced once the
+     * peer's clock passes their expiry. Before, both were seeded and announced until a newer
+     * version came, expired or not.
+     */
+    static void heldVersionsEndAtTheirExpiry(Path dir) throws Exception {
+        MutableClock clock = MutableClock.now();
+        try (OverlayPublisher publisher = OverlayPublisher.start(configOfTwo(dir, 1, key(dir, 1)));
+             OverlayClient peer = OverlayClient.start(configOfTwo(dir, 3, null), RenewalTimes.DEFAULT, clock)) {
+            joined(publisher, peer);
+            Instant t = Instant.now().minusSeconds(30);
+            SignedBundle a = bundle(ORIGIN, "map-a", t, "a1");
+            say("put b: " + publisher.publish(bundle(ORIGIN, "map-b", t, "b1"), t.getEpochSecond()).get(90, TimeUnit.SECONDS));
+            OverlayOnlySources client = new OverlayOnlySources(directory(List.of(publisher.publicKey())),
+                    List.of(ORIGIN.publicKey()), peer);
+            client.takeFromStream(URI.create("http://100.64.0.4:8080/updates/x"), "/networkmap/map-a", a);
+            Object b = client.fetch("/networkmap/map-b");
+            say("fetch b: " + describe(b));
+            assertTrue(b instanceof VerifiedDocument d && d.source().toString().startsWith("magnet:"), describe(b));
+            @SuppressWarnings("unchecked")
+            Map<String, OverlayClient.Kept> kept = (Map<String, OverlayClient.Kept>) field(peer, "kept");
+            OverlayNode pn = node(peer);
+            Eventually.await("the peer seeding map-a and map-b", Duration.ofSeconds(30), () -> kept.size() == 2
+                    && kept.values().stream().allMatch(k -> pn.swarm().holds(HexFormat.of().parseHex(k.infoHash()))));
+            say("seeded: " + kept.keySet() + ", torrents " + pn.swarm().torrents() + ", renewals " + pn.renewals().size());
+            assertTrue(pn.renewals().size() >= 2, "both announced and kept announced: " + pn.renewals().size());
+
+            clock.advance(Duration.ofHours(3)); // both were signed valid for two hours
+            Eventually.await("the peer dropping both once expired", HeldCopies.SWEEP.multipliedBy(6),
+                    () -> kept.isEmpty() && pn.swarm().torrents() == 0 && pn.renewals().size() == 0);
+            say("after the expiry: kept " + kept.keySet() + ", torrents " + pn.swarm().torrents() + ", renewals "
+                    + pn.renewals().size());
         }
     }
 

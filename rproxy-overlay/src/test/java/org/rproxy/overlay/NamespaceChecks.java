@@ -347,6 +347,10 @@ final class NamespaceChecks {
         HeldSeedingChecks.streamedVersionSeededAfterThePublisherLeft(dir);
     }
 
+    static void heldVersionsEndAtTheirExpiry(Path dir) throws Exception {
+        HeldSeedingChecks.heldVersionsEndAtTheirExpiry(dir);
+    }
+
     static void brandNewPeerBootstrapsFromTheOverlay(Path dir) throws Exception {
         DirectoryBootstrapChecks.brandNewPeerBootstrapsFromTheOverlay(dir);
     }

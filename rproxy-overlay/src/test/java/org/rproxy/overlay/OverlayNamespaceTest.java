@@ -305,6 +305,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void whatAPeerSeedsOfWhatItsClientHoldsEndsAtItsExpiry(@TempDir Path dir) throws Exception {
+        inNamespace("heldVersionsEndAtTheirExpiry", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aBrandNewPeerWhoseOriginIsAwayBootstrapsFromTheDirectoryInTheOverlay(@TempDir Path dir) throws Exception {
         inNamespace("brandNewPeerBootstrapsFromTheOverlay", dir);
     }
