@@ -130,6 +130,52 @@ final class HeldSeedingChecks {
         }
     }
 
+    /**
+     * A version a peer took from a proxy before any publisher's pointer named it is seeded and
+     * announced, but not found: a reader looks up the pointer, and the overlay serves the version
+     * it names (the older one). Once the publisher puts its pointer to that version, it names the
+     * very torrent the peer seeds (one version, one bundle, one infohash), so after the publisher
+     * has left a reader takes it from the peer. Why the peer puts no pointer of its own: see
+     * docs/overlay.md (a version no pointer names).
+     */
+    static void aVersionAheadOfThePointersIsFoundOnceAPointerNamesIt(Path dir) throws Exception {
+        try (OverlayClient peer = OverlayClient.start(config(dir, 2, null));
+             OverlayClient reader = OverlayClient.start(config(dir, 3, null))) {
+            Instant t = Instant.now().minusSeconds(30);
+            OverlayOnlySources readerClient;
+            String ahead;
+            try (OverlayPublisher publisher = OverlayPublisher.start(config(dir, 1, key(dir, 1)))) {
+                joined(publisher, peer, reader);
+                say("put a1: " + publisher.publish(bundle(ORIGIN, "map-a", t, "a1"), t.getEpochSecond()).get(90, TimeUnit.SECONDS));
+                OverlayOnlySources peerClient = new OverlayOnlySources(directory(List.of(publisher.publicKey())),
+                        List.of(ORIGIN.publicKey()), peer);
+                SignedBundle v2 = bundle(ORIGIN, "map-a", t.plusSeconds(5), "a2");
+                peerClient.takeFromStream(URI.create("http://100.64.0.4:8080/updates/x"), "/networkmap/map-a", v2);
+                @SuppressWarnings("unchecked")
+                Map<String, OverlayClient.Kept> kept = (Map<String, OverlayClient.Kept>) field(peer, "kept");
+                OverlayNode pn = node(peer);
+                Eventually.await("the peer seeding version 2", Duration.ofSeconds(30), () -> kept.get("map-a") != null
+                        && pn.swarm().holds(HexFormat.of().parseHex(kept.get("map-a").infoHash())));
+                ahead = kept.get("map-a").infoHash();
+                readerClient = new OverlayOnlySources(directory(List.of(publisher.publicKey())), List.of(ORIGIN.publicKey()),
+                        reader);
+                Object first = readerClient.fetch("/networkmap/map-a");
+                say("reader, the pointer at version 1: " + describe(first));
+                assertTrue(first instanceof VerifiedDocument d && d.created().getEpochSecond() == t.getEpochSecond(),
+                        "the overlay serves the version the pointer names: " + describe(first));
+
+                say("put a2: " + publisher.publish(v2, t.getEpochSecond() + 5).get(90, TimeUnit.SECONDS));
+                Pointer p2 = ((PublishedVersions) field(publisher, "versions")).current("map-a");
+                assertEquals(ahead, HexFormat.of().formatHex(p2.infoHash()), "the pointer names the peer's torrent");
+            }
+            say("publisher closed");
+            Object second = readerClient.fetch("/networkmap/map-a");
+            say("reader, the pointer at version 2: " + describe(second));
+            assertTrue(second instanceof VerifiedDocument d && d.source().toString().contains(ahead)
+                    && d.created().getEpochSecond() == t.getEpochSecond() + 5, "version 2 from the peer: " + describe(second));
+        }
+    }
+
     /** Whether {@code peer} seeds {@code infoHash} within {@code within}. */
     private static boolean seeds(OverlayClient peer, byte[] infoHash, Duration within) throws Exception {
         OverlayNode n = node(peer);

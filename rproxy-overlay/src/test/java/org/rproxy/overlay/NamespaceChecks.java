@@ -347,6 +347,10 @@ final class NamespaceChecks {
         HeldSeedingChecks.streamedVersionSeededAfterThePublisherLeft(dir);
     }
 
+    static void aVersionAheadOfThePointersIsFoundOnceAPointerNamesIt(Path dir) throws Exception {
+        HeldSeedingChecks.aVersionAheadOfThePointersIsFoundOnceAPointerNamesIt(dir);
+    }
+
     static void heldVersionsEndAtTheirExpiry(Path dir) throws Exception {
         HeldSeedingChecks.heldVersionsEndAtTheirExpiry(dir);
     }

@@ -305,6 +305,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aVersionAPeerHoldsAheadOfEveryPointerIsFoundFromItOnceAPointerNamesIt(@TempDir Path dir) throws Exception {
+        inNamespace("aVersionAheadOfThePointersIsFoundOnceAPointerNamesIt", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void whatAPeerSeedsOfWhatItsClientHoldsEndsAtItsExpiry(@TempDir Path dir) throws Exception {
         inNamespace("heldVersionsEndAtTheirExpiry", dir);
     }
