@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -42,6 +43,7 @@ final class Delivery {
 
     private final ScheduledExecutorService thread;
     private final Function<String, Track> tracks;
+    private final BiConsumer<Subscription, Substream> untravelled;
     private final Duration stallTimeout;
     private final LongSupplier nanoTime;
     /** Subscribers blocked by a window smaller than their sink's. */
@@ -56,15 +58,19 @@ final class Delivery {
 
     /**
      * @param tracks          a document by request target, or a query answer by its key
+     * @param untravelled     stops a substream due a version that cannot travel as event data
+     *                        ({@link Subscription#pump}); called on the publisher's thread
      * @param maxPendingBytes the node's bound on bytes sent to subscribers and not yet written
      * @param nanoTime        the publisher's clock ({@code System::nanoTime}; a test moves its own)
      */
-    Delivery(ScheduledExecutorService thread, Function<String, Track> tracks, Duration stallTimeout,
-             long maxPendingBytes, LongSupplier nanoTime) {
+    Delivery(ScheduledExecutorService thread, Function<String, Track> tracks,
+             BiConsumer<Subscription, Substream> untravelled, Duration stallTimeout, long maxPendingBytes,
+             LongSupplier nanoTime) {
         this.thread = requireNonNull(thread, "thread");
         this.budget = new PendingBudget(maxPendingBytes,
                 () -> OwnThread.run(thread, this::pumpBudgetWaiting, LOG, "update stream publisher"));
         this.tracks = requireNonNull(tracks, "tracks");
+        this.untravelled = requireNonNull(untravelled, "untravelled");
         this.stallTimeout = requireNonNull(stallTimeout, "stallTimeout");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
         this.stalls = new StallLog(stallTimeout, nanoTime);
@@ -90,7 +96,7 @@ final class Delivery {
 
     void pump(Subscription s) {
         try {
-            s.pump(tracks, now(), budget);
+            s.pump(tracks, now(), budget, sub -> untravelled.accept(s, sub));
         } catch (RuntimeException e) {
             LOG.warn("update stream {} failed; closing it", s.token, e);
             s.close();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.rproxy.core.model.Bytes;
@@ -67,7 +68,6 @@ final class Subscription {
     private boolean workWaiting;
     /** Whether the last pump left work waiting, its window not full, for the node's bound on pending bytes. */
     private boolean budgetWaiting;
-    private long eventsSent;
 
     Subscription(String token, long createdNanos, long windowBytes, boolean signatures) {
         this.token = requireNonNull(token, "token");
@@ -126,11 +126,12 @@ final class Subscription {
 
     /**
      * Sends what is behind while the window has room and the node's {@code budget} too, counting
-     * every byte sent in it.
+     * every byte sent in it. A substream due a version that cannot travel as event data ({@link
+     * Track#travels}) is sent nothing (no signature event over bytes it lacks): {@code untravelled} stops it.
      *
      * @return the number of events sent
      */
-    int pump(Function<String, Track> tracks, long nowNanos, PendingBudget budget) {
+    int pump(Function<String, Track> tracks, long nowNanos, PendingBudget budget, Consumer<Substream> untravelled) {
         budgetWaiting = false;
         if (sink == null || !sink.isOpen()) {
             return 0;
@@ -152,7 +153,12 @@ final class Subscription {
             if (next == null) {
                 break;
             }
-            send(next, tracks.apply(next.target), budget);
+            Track t = tracks.apply(next.target);
+            if (!t.versionId().equals(next.sentVersion) && !t.travels()) {
+                untravelled.accept(next);
+                continue;
+            }
+            send(next, t, budget);
             sent++;
         }
         // Whatever was sent found room: the window had drained, and a stall counts afresh from
@@ -164,7 +170,6 @@ final class Subscription {
         }
         full = fullNow;
         workWaiting = fullNow && hasWork(tracks);
-        eventsSent += sent;
         return sent;
     }
 
@@ -246,7 +251,7 @@ final class Subscription {
      */
     private void send(Substream s, Track t, PendingBudget budget) {
         List<Bytes> parts = new ArrayList<>(4);
-        if (!t.versionId().equals(s.sentVersion) && t.travels()) {
+        if (!t.versionId().equals(s.sentVersion)) {
             Bytes patch = s.incremental ? t.patchLinesFrom(s.sentVersion) : null;
             if (patch != null) {
                 parts.add(Sse.eventLine(MediaTypes.MERGE_PATCH, s.id));
@@ -277,10 +282,6 @@ final class Subscription {
         if (!sink.send(parts)) {
             budget.refused(size);
         }
-    }
-
-    long eventsSent() {
-        return eventsSent;
     }
 
     void close() {

@@ -59,12 +59,15 @@ final class Track {
         final String digest;
         final Bytes body;
         final String vtag;
+        /** Whether the body can travel as event data ({@link Sse#travels}: no CR), looked at once. */
+        final boolean travels;
         final Set<String> etags = new LinkedHashSet<>();
 
         Version(String digest, Bytes body, String vtag) {
             this.digest = digest;
             this.body = body;
             this.vtag = vtag;
+            this.travels = Sse.travels(body);
         }
 
         void tag(String etag) {
@@ -218,9 +221,13 @@ final class Track {
         return n;
     }
 
-    /** True when the body can travel as SSE data lines. */
+    /**
+     * True when the current version's bytes can travel as SSE data lines: none is a CR, which a
+     * reader takes for a line end (WHATWG HTML §9.2.6), so that the bytes it joins would not be
+     * the bytes signed. A version that cannot is never sent; its substreams are stopped.
+     */
     boolean travels() {
-        return Sse.travels(version.body);
+        return version.travels;
     }
 
     Bytes bodyLines() {

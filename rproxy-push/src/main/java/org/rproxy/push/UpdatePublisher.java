@@ -92,7 +92,8 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
         this.controlPrefix = config.path() + "/control/";
         this.thread = new GuardedThread("rproxy-push-publisher", "update stream publisher", LOG, FatalErrors.EXIT);
         long check = Math.max(20, config.stallTimeout().toMillis() / 4);
-        this.delivery = new Delivery(thread, this::track, config.stallTimeout(), config.maxPendingBytes(), nanoTime);
+        this.delivery = new Delivery(thread, this::track, intake::untravelled, config.stallTimeout(),
+                config.maxPendingBytes(), nanoTime);
         this.service = new StreamService(this, config, tracks, subscriptions, answers, followers, delivery, open);
         thread.scheduleWithFixedDelay(() -> delivery.disconnectStalled(subscriptions.values(), this::detach),
                 check, check, TimeUnit.MILLISECONDS);

@@ -98,7 +98,7 @@ class PendingBudgetTest {
         long event = track.bodyLines().length() + 64; // and its event line
         // A bound below one event: the first send is made (nothing pending), the next waits.
         long bound = track.bodyLines().length();
-        delivery = new Delivery(thread, key -> key.equals(CM) ? track : null, Duration.ofSeconds(30), bound,
+        delivery = new Delivery(thread, key -> key.equals(CM) ? track : null, (s, sub) -> { }, Duration.ofSeconds(30), bound,
                 System::nanoTime);
         HeldSink a = new HeldSink();
         HeldSink b = new HeldSink();

@@ -101,7 +101,7 @@ class StalledSubscriberTest {
     private long now = 1_000_000_000L;
     private final Track track = Track.document(CM);
     private final Delivery delivery = new Delivery(new ManualScheduler(), key -> key.equals(CM) ? track : null,
-            STALL, UpdateStreamConfig.defaults().maxPendingBytes(), () -> now);
+            (s, sub) -> { }, STALL, UpdateStreamConfig.defaults().maxPendingBytes(), () -> now);
     private final UnreadSink sink = new UnreadSink();
     private final Subscription subscription = new Subscription("token", now, WINDOW, true);
 

@@ -191,18 +191,18 @@ class SubstreamLimitTest {
         }
         DrainedSink sink = new DrainedSink();
         s.attach(sink);
-        assertEquals(n, s.pump(counted, 0, UNBOUNDED), "every substream's first version");
+        assertEquals(n, s.pump(counted, 0, UNBOUNDED, sub -> { }), "every substream's first version");
         for (int change = 1; change <= 20; change++) {
             // One document changes at a time, a different one each time, anywhere among the n.
             String target = "/networkmap/m" + (change * 97 % n);
             tracks.get(target).update(map(target, change * 97 % n, change));
             followers.changed(target);
             lookups[0] = 0;
-            assertEquals(1, s.pump(counted, 0, UNBOUNDED), "the changed document's substream alone");
+            assertEquals(1, s.pump(counted, 0, UNBOUNDED, sub -> { }), "the changed document's substream alone");
             assertTrue(lookups[0] <= 3, "tracks looked at for one event among " + n + " substreams: " + lookups[0]);
         }
         lookups[0] = 0;
-        assertEquals(0, s.pump(counted, 0, UNBOUNDED));
+        assertEquals(0, s.pump(counted, 0, UNBOUNDED, sub -> { }));
         assertTrue(lookups[0] <= 1, "nothing due, nothing looked at: " + lookups[0]);
     }
 
@@ -220,14 +220,14 @@ class SubstreamLimitTest {
         }
         DrainedSink sink = new DrainedSink();
         s.attach(sink);
-        assertEquals(10, s.pump(tracks::get, 0, UNBOUNDED));
+        assertEquals(10, s.pump(tracks::get, 0, UNBOUNDED, sub -> { }));
         sink.sent.clear();
         for (int i = 9; i >= 0; i--) {
             String target = "/networkmap/m" + i;
             tracks.get(target).update(map(target, i, 1));
             followers.changed(target);
         }
-        assertEquals(10, s.pump(tracks::get, 0, UNBOUNDED));
+        assertEquals(10, s.pump(tracks::get, 0, UNBOUNDED, sub -> { }));
         List<String> ids = new ArrayList<>();
         sink.sent.forEach(e -> ids.add(e.substring("event: application/alto-networkmap+json,".length(), e.indexOf('\n'))));
         assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"), ids);
