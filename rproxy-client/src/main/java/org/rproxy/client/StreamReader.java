@@ -69,6 +69,8 @@ final class StreamReader implements StreamFollower.Listener {
     private final UpdateCounts counts;
     private boolean abandoned;
     private boolean leftForTime;
+    /** Why the read ended on a substream the source stopped, or null. */
+    private ClientException stopped;
     /** The update {@link #admits} passed last, until {@link #onUpdate} takes its body, or null. */
     private Admission admitted;
 
@@ -235,6 +237,25 @@ final class StreamReader implements StreamFollower.Listener {
             // subscribe again from the versions held.
             abandoned = true;
             listener.refused(e);
+        }
+    }
+
+    /**
+     * Why the read ended on a substream the source stopped, or null: the stream no longer carries
+     * a map the client follows, which a fetch or another source's stream must bring. No tampering.
+     */
+    ClientException stopped() {
+        return stopped;
+    }
+
+    @Override
+    public void onStopped(String substream, String description) {
+        if (!abandoned) {
+            abandoned = true;
+            stopped = ClientException.Unreachable.lost(uri, "the update stream stopped the substream of "
+                    + targets.get(substream) + (description.isEmpty() ? "" : " (" + description + ")")
+                    + ", so it no longer carries that map; left for the next source", null);
+            listener.refused(stopped);
         }
     }
 

@@ -28,7 +28,9 @@ import org.slf4j.event.Level;
  * could not be recorded ends the stream, which is subscribed to again from the versions held
  * ({@link StreamReader}). A source whose stream cannot be read as one (an event that is not an
  * update, an over-long line, a patch that is not JSON) is left and cools down as for a bad
- * signature. A stream left for an update that verifies but is not valid at this client's clock is
+ * signature. A stream that stops a map's substream (the map gone, or a version an event stream
+ * cannot carry) is left without blame, not subscribed to again at once, and the next source's
+ * stream or the poll brings the map. A stream left for an update that verifies but is not valid at this client's clock is
  * no source's fault: the next source is tried, and when none streams a valid one the poll tells the
  * listener, with {@link ClientException.ClockSkew} when every source answered so. While no stream
  * can be had, the maps are polled every poll interval (at once, as {@link AltoClient#refreshMaps()}
@@ -225,6 +227,9 @@ public final class UpdateFollower implements AutoCloseable {
         }
         if (!isClosed()) {
             record.ended(endedByIt);
+            if (reader.stopped() != null) {
+                sources.health().streamFailed(s.source(), reader.stopped()); // not subscribed to again at once
+            }
         }
         if (left != null && !isClosed()) {
             // closed here, not by the source: say why, rather than the "closed" of the read it broke off

@@ -106,16 +106,38 @@ class MalformedStreamTest {
         assertEquals(List.of(), List.copyOf(heard.refused), "nothing else refused");
     }
 
+    /**
+     * A source that stops the substream of a map the client follows (RFC 8895 §6.3; an rproxy node
+     * does so for a version whose bytes an event stream cannot carry) no longer sends that map on
+     * the stream: the client used to stay on it, hearing nothing of the map until it ran late. Now
+     * it leaves the stream, blaming no one, and the next source's stream carries the map.
+     */
+    @Test
+    void aSourceThatStopsAFollowedSubstreamIsLeftUnblamedAndTheNextSourceIsFollowed() throws Exception {
+        MalformedSource stopping = started.add(new MalformedSource("event: application/alto-updatestreamcontrol+json\n"
+                + "data: {\"stopped\":[\"" + COSTS + "\"],\"description\":\"its version has a raw CR\"}\n\n"));
+        AltoClient c = clientAskingFirst(stopping, Duration.ofSeconds(2));
+        URI originUri = c.sourceOrder().get(1);
+        HeardUpdates heard = new HeardUpdates();
+        started.add(c.follow(heard));
+        URI stoppingStream = Sources.at(stopping.uri(), "/updates");
+        assertEquals(Optional.of(stoppingStream.toString()), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
+        assertEquals(Optional.of(Sources.at(originUri, "/updates").toString()), heard.following.poll(30, TimeUnit.SECONDS),
+                heard::toString);
+        ClientException why = heard.await(ClientException.Unreachable.class);
+        assertEquals(stoppingStream, why.uri());
+        assertTrue(why.reason().contains("stopped the substream") && why.reason().contains("raw CR"), why.reason());
+        assertFalse(c.health().coolingDown(stopping.uri()), "a stop is no tampering");
+        assertEquals(1, stopping.subscriptions(), "and the source is not subscribed to again at once");
+
+        LocalOrigin.writeCosts(maps, 7);
+        heard.awaitCost(7);
+    }
+
     @Test
     void aStreamClosedForSilenceIsReportedAsSuchAndItsSourceIsNotBlamed() throws Exception {
         MalformedSource silent = started.add(new MalformedSource("")); // its head, then nothing
-        Origin origin = origin(List.of(silent.uri().toString()));
-        URI originUri = URI.create(origin.baseUri());
-        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
-                .withReadTimeout(Duration.ofMillis(1500)).withPollInterval(Duration.ofSeconds(1))));
-        c.refreshMaps();
-        assertEquals(List.of(silent.uri(), originUri), c.sourceOrder(), "the silent source is asked first");
-
+        AltoClient c = clientAskingFirst(silent, Duration.ofMillis(1500));
         HeardUpdates heard = new HeardUpdates();
         started.add(c.follow(heard));
         URI silentStream = Sources.at(silent.uri(), "/updates");
@@ -131,6 +153,17 @@ class MalformedStreamTest {
     }
 
     private Path maps;
+
+    /** A client of an origin listing {@code source} alone, which it asks first, its maps fetched. */
+    private AltoClient clientAskingFirst(MalformedSource source, Duration readTimeout) throws IOException {
+        Origin origin = origin(List.of(source.uri().toString()));
+        URI originUri = URI.create(origin.baseUri());
+        AltoClient c = started.add(AltoClient.bootstrap(ClientOptions.of(originUri, KeyPin.ofKeyId(origin.keyId()))
+                .withReadTimeout(readTimeout).withPollInterval(Duration.ofSeconds(1))));
+        c.refreshMaps();
+        assertEquals(List.of(source.uri(), originUri), c.sourceOrder(), "the source is asked first");
+        return c;
+    }
 
     /** A signing origin with an update stream publisher, listing {@code proxies}. */
     private Origin origin(List<String> proxies) throws IOException {

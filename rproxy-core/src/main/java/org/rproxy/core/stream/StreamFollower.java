@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.store.HeaderField;
@@ -61,6 +64,14 @@ public final class StreamFollower {
          * named when subscribing): dropped as it came, with whatever data came before it.
          */
         default void onRepeated(String substream) {
+        }
+
+        /**
+         * A control event says the source stopped {@code substream} (RFC 8895 §6.3: the document
+         * is gone, or, at an rproxy node, its version cannot travel as event data): nothing more
+         * comes for it on this stream. Its data event waiting for a signature is dropped.
+         */
+        default void onStopped(String substream, String description) {
         }
 
         /** An update that could not be rebuilt or whose signature event is malformed. */
@@ -146,7 +157,8 @@ public final class StreamFollower {
         int comma = type.lastIndexOf(',');
         if (comma < 0) {
             if (type.equals(MediaTypes.UPDATE_STREAM_CONTROL)) {
-                return; // a control event: nothing a follower acts on
+                onControl(e.data());
+                return;
             }
             throw new MalformedStreamException("an event of type '" + shorten(type)
                     + "': an update stream's events name a media type and a substream, or are control events");
@@ -167,6 +179,22 @@ public final class StreamFollower {
                     + " (expected: " + expected + ", " + MediaTypes.MERGE_PATCH + " or " + SignatureEvent.MEDIA_TYPE + ")");
         }
         pending.put(substream, new UpdateApplier.Data(patch, e.data()));
+    }
+
+    /** A control event: the substreams subscribed to that it says are stopped are told; the rest is not acted on. */
+    private void onControl(Bytes data) {
+        JsonNode c;
+        try {
+            c = Jcs.parse(data.unsafeArray());
+        } catch (RuntimeException ex) {
+            return; // nothing a follower acts on, as the control URI and the documents offered
+        }
+        for (JsonNode id : c.path("stopped")) {
+            if (id.isTextual() && substreams.contains(id.asText())) {
+                pending.remove(id.asText());
+                listener.onStopped(id.asText(), c.path("description").asText(""));
+            }
+        }
     }
 
     /** Whether {@code a} and {@code b} name the same type/subtype (RFC 9110 §8.3.1: case aside, parameters aside). */

@@ -47,6 +47,11 @@ class StreamFollowerTest {
         }
 
         @Override
+        public void onStopped(String substream, String description) {
+            seen.add(substream + " stopped: " + description);
+        }
+
+        @Override
         public void onRejected(String substream, String reason) {
             seen.add(substream + " rejected: " + reason);
         }
@@ -206,6 +211,25 @@ class StreamFollowerTest {
         feed(signature("rc", v5));
         assertEquals(v5.identity().body(), follower.held("rc"));
     }
+    /**
+     * A control event stopping substreams (RFC 8895 §6.3) tells the listener of each subscribed one
+     * with the description, and drops a data event of it still waiting for its signature: nothing
+     * more comes for it. One naming no subscribed substream, and other control events, tell nothing.
+     */
+    @Test
+    void aControlEventStoppingASubscribedSubstreamIsToldAndItsWaitingDataDropped() {
+        Representation v5 = SignedCostMaps.costMap(5, T0);
+        feed(Sse.event("application/alto-costmap+json", "rc", v5.identity().body()));
+        feed(Sse.event(MediaTypes.UPDATE_STREAM_CONTROL, null,
+                Bytes.utf8("{\"stopped\":[\"rc\",\"other\"],\"description\":\"a raw CR\"}")));
+        feed(Sse.event(MediaTypes.UPDATE_STREAM_CONTROL, null, Bytes.utf8("{\"started\":[\"nm\"]}")));
+        feed(Sse.event(MediaTypes.UPDATE_STREAM_CONTROL, null, Bytes.utf8("{\"stopped\":")));
+        assertEquals(List.of("rc stopped: a raw CR"), seen);
+        feed(signature("rc", v5));
+        assertEquals("rc rejected: a renewal or patch for a document not held", seen.get(1),
+                "the body sent before the stop is not taken for this signature");
+    }
+
     @Test
     void anEventWithNoTypeOrATypeNamingNoSubstreamFailsTheStream() {
         // RFC 8895 §5: every event names a media type and a substream, or is a control event
