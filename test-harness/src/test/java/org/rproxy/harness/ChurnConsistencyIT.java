@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,6 +42,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.app.PushPullProxy;
+import org.rproxy.client.AltoClient;
+import org.rproxy.client.ClientException;
+import org.rproxy.client.ClientOptions;
+import org.rproxy.client.KeyPin;
+import org.rproxy.client.LocalAnswers;
+import org.rproxy.client.UpdateFollower;
 import org.rproxy.app.StreamingPull;
 import org.rproxy.core.codec.Jcs;
 import org.rproxy.core.config.ByteSize;
@@ -57,6 +64,7 @@ import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.stream.MergePatch;
 import org.rproxy.core.stream.SignatureEvent;
+import org.rproxy.harness.H2cClient.Answer;
 import org.rproxy.harness.scenario.CacheProcess;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
@@ -67,7 +75,8 @@ import org.rproxy.push.UpdatePublisher;
  * The maps change at the origin every few hundred milliseconds while clients read through a
  * chain (origin → streaming pull proxy → push proxy under it) in every way a client may: either
  * variant, HEAD, conditional requests with the tag last seen, filtered cost maps and endpoint
- * costs computed at the proxies, and update streams of both proxies. Every version is told
+ * costs computed at the proxies, over HTTP/1.1 and over HTTP/2 (cleartext, prior knowledge), update
+ * streams of both proxies, and the client library following the push proxy's stream. Every version is told
  * apart by its content (network map {@code k} puts {@code 130.132.k.0/24} in PID2 and has vtag
  * {@code k<k>}, cost map {@code k} costs {@code n*1000+k} and depends on {@code k<k>}), so
  * bytes of one version under another's signature, a 304 whose fields belong to another body, an
@@ -174,19 +183,32 @@ class ChurnConsistencyIT {
     }
 
     private void churn() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(7);
+        ExecutorService pool = Executors.newFixedThreadPool(9);
         AtomicBoolean done = new AtomicBoolean();
         List<Future<?>> running = new ArrayList<>();
-        try (StreamCheck atPull = new StreamCheck("pull stream", pull.pull().baseUri(), 0);
-             StreamCheck atPush = new StreamCheck("push stream", push.baseUri(), 0);
-             StreamCheck again = new StreamCheck("push stream subscribed again and again", push.baseUri(), 3)) {
+        try (H2cClient h2Pull = new H2cClient(pull.pull().baseUri());
+             H2cClient h2Push = new H2cClient(push.baseUri());
+             StreamCheck atPull = new StreamCheck("pull stream", pull.pull().baseUri(), 0, null);
+             StreamCheck atPush = new StreamCheck("push stream", push.baseUri(), 0, null);
+             StreamCheck again = new StreamCheck("push stream subscribed again and again", push.baseUri(), 3, null);
+             StreamCheck overH2 = new StreamCheck("h2 pull stream subscribed again and again", pull.pull().baseUri(), 4,
+                     h2Pull);
+             ClientCheck library = new ClientCheck(push.baseUri())) {
             again.behind = atPush;
+            overH2.behind = atPull;
             running.add(pool.submit(() -> atPull.run(done)));
             running.add(pool.submit(() -> atPush.run(done)));
             running.add(pool.submit(() -> again.run(done)));
+            running.add(pool.submit(() -> overH2.run(done)));
             for (int i = 0; i < 3; i++) {
                 long seed = i;
-                running.add(pool.submit(() -> read(new Random(seed), done)));
+                running.add(pool.submit(() -> read(new Random(seed), done, "", ChurnConsistencyIT::http1)));
+            }
+            Exchange h2 = (method, base, path, body, fields) -> (base.equals(push.baseUri()) ? h2Push : h2Pull)
+                    .send(method, path, body, fields).get(20, TimeUnit.SECONDS);
+            for (int i = 3; i < 5; i++) {
+                long seed = i;
+                running.add(pool.submit(() -> read(new Random(seed), done, "h2 ", h2)));
             }
             for (int v = 2; v <= VERSIONS; v++) {
                 writeVersion(v);
@@ -200,10 +222,11 @@ class ChurnConsistencyIT {
             }
             try {
                 PushTree.await(STEP, "the streams reach the last version", () -> atPull.reached(VERSIONS)
-                        && atPush.reached(VERSIONS) && again.reached(VERSIONS));
+                        && atPush.reached(VERSIONS) && again.reached(VERSIONS) && overH2.reached(VERSIONS)
+                        && library.version.get() == VERSIONS);
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + ": " + atPull.versions + " " + atPush.versions + " "
-                        + again.versions + "; " + failures, e);
+                        + again.versions + " " + overH2.versions + " client library " + library.version + "; " + failures, e);
             }
             done.set(true);
             for (Future<?> f : running) {
@@ -214,13 +237,19 @@ class ChurnConsistencyIT {
             pool.shutdownNow();
         }
         assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())), failures.size() + " failures");
-        for (String kind : new String[] {"GET 200", "GET 200 gzip", "GET 304", "GET 304 gzip", "HEAD 200", "endpoint costs"}) {
-            assertTrue(seen.getOrDefault(kind, 0) > 0, () -> "no " + kind + " in " + seen);
+        for (String over : new String[] {"", "h2 "}) {
+            for (String kind : new String[] {"GET 200", "GET 200 gzip", "GET 304", "GET 304 gzip", "HEAD 200",
+                    "endpoint costs", "filtered cost map"}) {
+                assertTrue(seen.getOrDefault(over + kind, 0) > 0, () -> "no " + over + kind + " in " + seen);
+            }
         }
+        assertTrue(seen.getOrDefault("client library answers", 0) > 1, () -> "client library answers: " + seen);
         String again = "push stream subscribed again and again";
         assertTrue(seen.getOrDefault(again + ": subscribed again", 0) > 0, () -> "subscribed again: " + seen);
         assertTrue(seen.getOrDefault(again + " application/merge-patch+json", 0) > 0,
                 () -> "patches from the version named when subscribing again: " + seen);
+        assertTrue(seen.getOrDefault("h2 pull stream subscribed again and again: subscribed again", 0) > 0,
+                () -> "subscribed again over HTTP/2: " + seen);
         for (PullProxy p : new PullProxy[] {pull.pull(), push.pull()}) {
             assertTrue(p.registry().find("rproxy.store.spool.sends").functionCounter().count() > 0,
                     "identity network maps sent from the spool");
@@ -229,8 +258,32 @@ class ChurnConsistencyIT {
         assertTrue(seen.keySet().stream().anyMatch(k -> k.startsWith("filtered cost map")), () -> "filtered cost maps: " + seen);
     }
 
-    /** One reader: a bounded loop of random requests to either proxy, each response checked. */
-    private void read(Random random, AtomicBoolean done) {
+    /** One request and its whole answer, over one protocol. */
+    @FunctionalInterface
+    interface Exchange {
+        /** {@code method base+path} with {@code body} (null: none) and {@code fields} (name, value, ...). */
+        Answer send(String method, String base, String path, byte[] body, String... fields) throws Exception;
+    }
+
+    /** An {@link Exchange} over HTTP/1.1, by the JDK's client. */
+    private static Answer http1(String method, String base, String path, byte[] body, String... fields)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            b.header(fields[i], fields[i + 1]);
+        }
+        HttpResponse<byte[]> r = Proxies.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        Map<String, String> h = new HashMap<>();
+        r.headers().map().forEach((name, values) -> h.putIfAbsent(name.toLowerCase(java.util.Locale.ROOT), values.get(0)));
+        return new Answer(r.statusCode(), h, r.body());
+    }
+
+    /**
+     * One reader: a bounded loop of random requests to either proxy over {@code exchange}, each
+     * response checked; what it saw is counted under {@code over} (the protocol's prefix).
+     */
+    private void read(Random random, AtomicBoolean done, String over, Exchange exchange) {
         Map<String, Long> newest = new HashMap<>();
         Map<String, String> lastTag = new HashMap<>();
         long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -239,41 +292,39 @@ class ChurnConsistencyIT {
             int kind = random.nextInt(4);
             try {
                 switch (kind) {
-                    case 0 -> filteredCostMap(base);
-                    case 1 -> endpointCosts(base);
-                    default -> document(random, base, newest, lastTag);
+                    case 0 -> filteredCostMap(base, over, exchange);
+                    case 1 -> endpointCosts(base, over, exchange);
+                    default -> document(random, base, newest, lastTag, over, exchange);
                 }
             } catch (Exception e) {
-                failures.add(base + (kind == 0 ? " filtered cost map" : kind == 1 ? " endpoint costs" : " document") + ": " + e);
+                failures.add(over + base + (kind == 0 ? " filtered cost map" : kind == 1 ? " endpoint costs" : " document")
+                        + ": " + e);
             }
         }
     }
 
-    private void document(Random random, String base, Map<String, Long> newest, Map<String, String> lastTag)
-            throws Exception {
+    private void document(Random random, String base, Map<String, Long> newest, Map<String, String> lastTag,
+                          String over, Exchange exchange) throws Exception {
         String target = random.nextBoolean() ? NETMAP : COSTMAP;
         boolean gzip = random.nextBoolean();
         boolean head = random.nextInt(6) == 0;
         String key = base + target + gzip;
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + target)).timeout(Duration.ofSeconds(20))
-                .header("Accept-Encoding", gzip ? "gzip" : "identity")
-                .method(head ? "HEAD" : "GET", HttpRequest.BodyPublishers.noBody());
         String tag = lastTag.get(key);
-        if (tag != null && random.nextBoolean()) {
-            b.header("If-None-Match", tag);
-        }
-        HttpResponse<byte[]> r = Proxies.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        seen.merge((head ? "HEAD " : "GET ") + r.statusCode() + (gzip ? " gzip" : ""), 1, Integer::sum);
-        String what = (head ? "HEAD " : "GET ") + base + target + (gzip ? " gzip" : "") + " -> " + r.statusCode();
-        Function<String, String> fields = name -> r.headers().firstValue(name).orElse(null);
+        String[] conditional = tag != null && random.nextBoolean() ? new String[] {"If-None-Match", tag} : new String[0];
+        String[] asked = java.util.stream.Stream.concat(java.util.stream.Stream.of("Accept-Encoding", gzip ? "gzip" : "identity"),
+                java.util.Arrays.stream(conditional)).toArray(String[]::new);
+        Answer r = exchange.send(head ? "HEAD" : "GET", base, target, null, asked);
+        seen.merge(over + (head ? "HEAD " : "GET ") + r.status() + (gzip ? " gzip" : ""), 1, Integer::sum);
+        String what = over + (head ? "HEAD " : "GET ") + base + target + (gzip ? " gzip" : "") + " -> " + r.status();
+        Function<String, String> fields = r.fields();
         String etag = fields.apply("etag");
         byte[] body;
-        if (r.statusCode() == 200 && !head) {
+        if (r.status() == 200 && !head) {
             body = r.body();
             if (etag != null) {
                 bodies.put(etag, body);
             }
-        } else if (r.statusCode() == 304 || r.statusCode() == 200) {
+        } else if (r.status() == 304 || r.status() == 200) {
             body = etag == null ? null : bodies.get(etag);
             if (body == null) {
                 return; // a HEAD naming a version this test has not had whole: nothing to verify it over
@@ -288,7 +339,7 @@ class ChurnConsistencyIT {
             return;
         }
         String encoding = fields.apply("content-encoding");
-        byte[] plain = r.statusCode() == 200 && "gzip".equals(encoding) || r.statusCode() == 304 && gzip && isGzip(body)
+        byte[] plain = r.status() == 200 && "gzip".equals(encoding) || r.status() == 304 && gzip && isGzip(body)
                 ? gunzip(body) : body;
         int version = target.equals(NETMAP) ? netmapVersion(plain, what) : costmapVersion(plain, what);
         Matcher m = CREATED.matcher(fields.apply("signature-input"));
@@ -301,54 +352,107 @@ class ChurnConsistencyIT {
         lastTag.put(key, etag);
     }
 
-    private void filteredCostMap(String base) throws Exception {
-        HttpResponse<String> r = post(base + "/costmap/default-network-map/filtered", "application/alto-costmapfilter+json",
+    private void filteredCostMap(String base, String over, Exchange exchange) throws Exception {
+        Answer r = post(exchange, base, "/costmap/default-network-map/filtered", "application/alto-costmapfilter+json",
                 "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},"
                         + "\"pids\":{\"srcs\":[],\"dsts\":[]}}");
-        String what = "filtered cost map at " + base;
-        if (r.statusCode() != 200) {
-            failures.add(what + ": " + r.statusCode() + " " + r.body());
+        String what = over + "filtered cost map at " + base;
+        String text = new String(r.body(), StandardCharsets.UTF_8);
+        if (r.status() != 200) {
+            failures.add(what + ": " + r.status() + " " + text);
             return;
         }
         JsonNode a = JSON.readTree(r.body());
         String tag = a.path("meta").path("dependent-vtags").path(0).path("tag").asText();
         int on = Integer.parseInt(tag.substring(1));
         seen.merge("filtered cost map " + tag, 1, Integer::sum);
+        seen.merge(over + "filtered cost map", 1, Integer::sum);
         a.path("cost-map").forEach(row -> row.forEach(cost -> {
             if (cost.asInt() % 1000 != on) {
-                failures.add(what + ": costs of version " + cost.asInt() % 1000 + " on network map " + tag + ": " + r.body());
+                failures.add(what + ": costs of version " + cost.asInt() % 1000 + " on network map " + tag + ": " + text);
             }
         }));
     }
 
-    private void endpointCosts(String base) throws Exception {
+    private void endpointCosts(String base, String over, Exchange exchange) throws Exception {
         StringBuilder dsts = new StringBuilder();
         for (int k = 1; k <= VERSIONS; k++) {
             dsts.append(k == 1 ? "" : ",").append("\"ipv4:130.132.").append(k).append(".7\"");
         }
-        HttpResponse<String> r = post(base + "/endpointcost", "application/alto-endpointcostparams+json",
+        Answer r = post(exchange, base, "/endpointcost", "application/alto-endpointcostparams+json",
                 "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},"
                         + "\"endpoints\":{\"srcs\":[\"ipv4:128.36.1.10\"],\"dsts\":[" + dsts + "]}}");
-        String what = "endpoint costs at " + base;
-        if (r.statusCode() != 200) {
-            failures.add(what + ": " + r.statusCode() + " " + r.body());
+        String what = over + "endpoint costs at " + base;
+        String text = new String(r.body(), StandardCharsets.UTF_8);
+        if (r.status() != 200) {
+            failures.add(what + ": " + r.status() + " " + text);
             return;
         }
         JsonNode row = JSON.readTree(r.body()).path("endpoint-cost-map").path("ipv4:128.36.1.10");
-        seen.merge("endpoint costs", 1, Integer::sum);
+        seen.merge(over + "endpoint costs", 1, Integer::sum);
         for (int k = 1; k <= VERSIONS; k++) {
             int cost = row.path("ipv4:130.132." + k + ".7").asInt();
             // on network map k, 130.132.k.7 is in PID2 (PID1 -> PID2 costs 1000 + version), else PID3 (2000 + version)
             if (cost / 1000 == 1 && cost % 1000 != k) {
-                failures.add(what + ": network map " + k + " with the costs of version " + cost % 1000 + ": " + r.body());
+                failures.add(what + ": network map " + k + " with the costs of version " + cost % 1000 + ": " + text);
             }
         }
     }
 
-    private static HttpResponse<String> post(String url, String type, String body) throws Exception {
-        return Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static Answer post(Exchange exchange, String base, String path, String type, String body) throws Exception {
+        return exchange.send("POST", base, path, body.getBytes(StandardCharsets.UTF_8), "Content-Type", type);
+    }
+
+    /**
+     * The client library bootstrapped from the push proxy (as its origin) and following its update
+     * stream: every set of answers it is handed must come from maps of one version (PID2 holds
+     * {@code 130.132.k.0/24} and costs {@code 1000 + k} from PID1 on network map {@code k}), never
+     * an older one than it was handed before; a refusal for tampering or rollback is a failure.
+     */
+    private final class ClientCheck implements UpdateFollower.Listener, AutoCloseable {
+        final AtomicInteger version = new AtomicInteger();
+        private final AltoClient client;
+        private final UpdateFollower follower;
+
+        ClientCheck(String base) {
+            client = AltoClient.bootstrap(ClientOptions.of(URI.create(base), KeyPin.ofPem(pub))
+                    .withPollInterval(Duration.ofSeconds(2)));
+            changed(client.refreshMaps());
+            follower = client.follow(this);
+        }
+
+        @Override
+        public void changed(LocalAnswers answers) {
+            int k = 0;
+            for (int v = 1; v <= VERSIONS && k == 0; v++) {
+                if (answers.pid("130.132." + v + ".7").orElse("").equals("PID2")) {
+                    k = v;
+                }
+            }
+            double cost = answers.cost("128.36.1.10", "130.132." + k + ".7").orElse(-1);
+            if (k == 0 || cost != 1000 + k) {
+                failures.add("client library: network map " + k + " with cost " + cost + " from PID1 to PID2");
+            }
+            int before = version.getAndSet(k);
+            if (k < before) {
+                failures.add("client library: answers of version " + k + " after version " + before);
+            }
+            seen.merge("client library answers", 1, Integer::sum);
+        }
+
+        @Override
+        public void refused(ClientException why) {
+            if (why instanceof ClientException.Rollback
+                    || why instanceof ClientException.InvalidResponse bad && bad.failure() != null) {
+                failures.add("client library refused: " + why);
+            }
+        }
+
+        @Override
+        public void close() {
+            follower.close();
+            client.close();
+        }
     }
 
     /** An update stream's subscriber: rebuilds each substream's document and verifies it with each signature event. */
@@ -365,11 +469,14 @@ class ChurnConsistencyIT {
         private int signatures;
         /** A stream of the same node this one, closed, waits to fall behind before it subscribes again. */
         private StreamCheck behind;
+        /** The HTTP/2 connection the stream goes over, or null for HTTP/1.1. */
+        private final H2cClient h2;
 
-        StreamCheck(String name, String base, int reconnectEvery) {
+        StreamCheck(String name, String base, int reconnectEvery, H2cClient h2) {
             this.name = name;
             this.base = base;
             this.reconnectEvery = reconnectEvery;
+            this.h2 = h2;
             this.stream = subscribe();
         }
 
@@ -385,7 +492,8 @@ class ChurnConsistencyIT {
                 }
                 params.append('}');
             }
-            return new SseClient(Proxies.HTTP, base + "/updates", params.append("}}").toString());
+            String p = params.append("}}").toString();
+            return h2 == null ? new SseClient(Proxies.HTTP, base + "/updates", p) : new SseClient(h2, "/updates", p);
         }
 
         @Override
