@@ -68,7 +68,6 @@ public final class UpdateFollower implements AutoCloseable {
     public interface Listener {
         /**
          * New answers, computed from maps that changed and verified.
-         *
          * @param answers the answers of the maps held now
          */
         void changed(LocalAnswers answers);
