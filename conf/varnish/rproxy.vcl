@@ -56,8 +56,10 @@ sub vcl_recv {
     # fetched before an update, the other after) asks again with 'Rproxy-Refetch: 1', a few times
     # with growing pauses, only while they do not fit: fetch it from the node and store that,
     # instead of answering from a copy that may stay fresh for most of a max-age. Any client can
-    # send it, and gets only what it could get by asking for an uncached URL: one request to the
-    # node, which answers from what it holds. Cache-Control: no-cache from clients stays ignored.
+    # send it, and each such request is a fetch of the whole document from the node (not
+    # coalesced): nothing here bounds how often, unlike the shipped nginx configuration (one a
+    # second per copy). Where untrusted clients reach this cache, rate-limit the header in front
+    # of it or unset it for them. Cache-Control: no-cache from clients stays ignored.
     if (req.http.Rproxy-Refetch) {
         set req.hash_always_miss = true;
     }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -73,6 +76,42 @@ class MapsOfOneVersionThroughACacheIT {
              PushPullProxy a = startA(lab);
              CacheProcess cache = shipped(kind, a)) {
             refetch(lab, a, cache.base());
+        }
+    }
+
+    /**
+     * Any client may send {@code Rproxy-Refetch}, and every such request nginx passed to the node:
+     * it bypasses the cache's lock too, so a crowd (or one client in a loop, closing as soon as the
+     * headers come: nginx goes on fetching what it stores) made the node send, and nginx write to
+     * disk, the whole map once per request of a hundred bytes. The shipped configuration lets at
+     * most one such request a second per stored copy past the cache and answers the rest from it.
+     */
+    @Test
+    void behindTheShippedNginxACrowdAskingWithRproxyRefetchReachesTheNodeAtMostOnceASecond() throws Exception {
+        int asked = 40;
+        try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir, MAX_AGE);
+             PushPullProxy a = startA(lab);
+             CacheProcess cache = shipped("nginx", a)) {
+            String url = cache.base() + NETWORK_MAP;
+            digest(url, Map.of()); // stored
+            double before = Proxies.count(a.pull().registry(), "rproxy.requests", "path", NETWORK_MAP);
+            ExecutorService crowd = Executors.newFixedThreadPool(8);
+            long start = System.nanoTime();
+            try {
+                List<Future<String>> answers = new ArrayList<>();
+                for (int i = 0; i < asked; i++) {
+                    answers.add(crowd.submit(() -> digest(url, Map.of("rproxy-refetch", "1"))));
+                }
+                for (Future<String> f : answers) {
+                    f.get(WAIT.toSeconds(), TimeUnit.SECONDS); // each answered the map, from the node or the cache
+                }
+            } finally {
+                crowd.shutdownNow();
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + 1;
+            double reached = Proxies.count(a.pull().registry(), "rproxy.requests", "path", NETWORK_MAP) - before;
+            assertTrue(reached <= seconds + 1, asked + " requests carrying Rproxy-Refetch within " + seconds
+                    + " s reached the node " + (long) reached + " times");
         }
     }
 
