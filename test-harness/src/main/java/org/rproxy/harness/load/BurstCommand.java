@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,9 +29,9 @@ import picocli.CommandLine.Spec;
  * the herd measures the cache, not key exchanges.
  *
  * <p>The latency is that of the requests answered (a status line, then the body until the
- * server closed), whatever their status; a request that failed (an error, no status line, a
- * read waiting longer than the limit) or did not end within the limit is counted as a failure,
- * not given a latency. Exit 0 only when every request was answered with a 2xx.
+ * server closed), whatever their status; a request that failed (an error, no status line) or
+ * did not end within the limit (a read waiting longer than it, or still going when it ran out:
+ * both {@code no end within S s}) is counted as a failure, not given a latency. Exit 0 only when every request was answered with a 2xx.
  */
 @Command(name = "burst", mixinStandardHelpOptions = true,
         description = "Send N simultaneous GETs for one URL (http or https) over N connections opened, and over "
@@ -101,7 +102,7 @@ public final class BurstCommand implements Callable<Integer> {
         }
         // the main thread goes with them, so that it knows when the requests were sent
         CyclicBarrier go = new CyclicBarrier(concurrency + 1);
-        BurstResults results = new BurstResults(concurrency);
+        BurstResults results = new BurstResults(concurrency, "no end within " + timeoutSeconds + " s");
         for (int i = 0; i < concurrency; i++) {
             Socket s = sockets.get(i);
             int index = i;
@@ -118,6 +119,9 @@ public final class BurstCommand implements Callable<Integer> {
                     } else {
                         results.answered(index, status, (System.nanoTime() - t0) / 1_000);
                     }
+                } catch (SocketTimeoutException e) {
+                    // a read waited out the limit (a server that never answers): no end within it, as a cut-off
+                    results.noEnd(index);
                 } catch (Exception e) {
                     results.failed(index, "error: " + e.getClass().getSimpleName());
                 }
@@ -128,10 +132,10 @@ public final class BurstCommand implements Callable<Integer> {
         go.await();
         // each request ends within the limit, or is cut off and counted as a failure
         results.awaitAll(TimeUnit.SECONDS.toNanos(timeoutSeconds) + TimeUnit.MILLISECONDS.toNanos(500));
-        int cutOff = results.cutOff("no end within " + timeoutSeconds + " s");
+        results.cutOff();
         sockets.forEach(BurstCommand::closeQuietly);
         PrintWriter out = spec.commandLine().getOut();
-        out.println(results.summary(concurrency, url, cutOff));
+        out.println(results.summary(concurrency, url));
         out.flush();
         return results.allAnswered2xx() ? 0 : 1;
     }

@@ -10,17 +10,22 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What the requests of one {@code harness burst} came to: each is answered (a status and its
- * latency), failed (what went wrong, no latency) or, at the limit, cut off. Written by the
+ * latency), failed (what went wrong, no latency) or without an end within the limit, whether
+ * its read waited out the limit or the burst cut it off there: both are counted under the one
+ * name the summary gives them, so a server that never answers reads as such. Written by the
  * request threads, read by the main thread; a result recorded after the cut-off is ignored.
  */
 final class BurstResults {
     private final String[] outcome;
+    private final String noEnd;
     private final Histogram micros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
     private int ended;
     private boolean over;
 
-    BurstResults(int requests) {
+    /** @param noEnd what a request without an end within the limit is counted as ({@code no end within 30 s}) */
+    BurstResults(int requests, String noEnd) {
         outcome = new String[requests];
+        this.noEnd = noEnd;
     }
 
     /** Request {@code i} was answered with {@code status} (its three digits) after {@code latencyMicros}. */
@@ -43,6 +48,11 @@ final class BurstResults {
         notifyAll();
     }
 
+    /** Request {@code i} had no end within the limit: its read waited out the limit. */
+    void noEnd(int i) {
+        failed(i, noEnd);
+    }
+
     /** Waits until every request ended or {@code nanos} passed. */
     synchronized void awaitAll(long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;
@@ -51,17 +61,14 @@ final class BurstResults {
         }
     }
 
-    /** Ends the burst: requests still going are counted as {@code kind}; returns how many. */
-    synchronized int cutOff(String kind) {
+    /** Ends the burst: requests still going had no end within the limit. */
+    synchronized void cutOff() {
         over = true;
-        int n = 0;
         for (int i = 0; i < outcome.length; i++) {
             if (outcome[i] == null) {
-                outcome[i] = kind;
-                n++;
+                outcome[i] = noEnd;
             }
         }
-        return n;
     }
 
     synchronized boolean allAnswered2xx() {
@@ -74,17 +81,18 @@ final class BurstResults {
     }
 
     /** The one line the command prints (bench/compare.sh shows what follows the first ": "). */
-    synchronized String summary(int concurrency, URI url, int cutOff) {
+    synchronized String summary(int concurrency, URI url) {
         Map<String, Integer> statuses = new TreeMap<>();
         for (String o : outcome) {
             statuses.merge(o == null ? "unknown" : o, 1, Integer::sum);
         }
+        int late = statuses.getOrDefault(noEnd, 0);
         long answered = micros.getTotalCount();
         long failed = outcome.length - answered;
         String latency = answered == 0 ? "latency: none answered"
                 : String.format(Locale.ROOT, "latency of the %d answered p50 %.1f ms, p99 %.1f ms, max %.1f ms", answered,
                         micros.getValueAtPercentile(50) / 1e3, micros.getValueAtPercentile(99) / 1e3, micros.getMaxValue() / 1e3);
         return String.format(Locale.ROOT, "burst %d x %s: statuses %s; %s; %d failed (%d did not end in time), not in the latency",
-                concurrency, url, statuses, latency, failed, cutOff);
+                concurrency, url, statuses, latency, failed, late);
     }
 }

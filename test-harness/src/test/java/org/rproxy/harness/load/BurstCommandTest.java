@@ -201,6 +201,24 @@ class BurstCommandTest {
         }
     }
 
+    /**
+     * A server that reads the request and never answers is the plainest request without an end:
+     * its reads wait out the limit, and the summary says so, as for a request cut off at the
+     * limit, rather than "error: SocketTimeoutException" beside "0 did not end in time".
+     */
+    @Test
+    void aServerThatNeverAnswersIsCountedAsNoEndWithinTheLimit() throws Exception {
+        try (RawServer server = new RawServer((k, s) -> {
+            readHead(s.getInputStream());
+            s.getInputStream().read(); // holds the connection open, answering nothing, until the client closes it
+        })) {
+            Run r = burst(server.url(), 3, 1);
+            assertEquals(1, r.exit(), r.out());
+            assertTrue(r.out().contains("statuses {no end within 1 s=3}"), r.out());
+            assertTrue(r.out().contains("3 failed (3 did not end in time)"), r.out());
+        }
+    }
+
     @Test
     void requestsThatDoNotEndInTimeFailTheRun() throws Exception {
         // a 200 whose headers never end: a byte every 200 ms, so no single read waits out the limit
