@@ -45,7 +45,8 @@ public final class ChurnCommand implements Callable<Integer> {
         long deadline = limit == null ? Long.MAX_VALUE : start + limit.toNanos();
         long next = start;
         for (int n = 1; rounds == 0 || n <= rounds; n++) {
-            long wait = next - System.nanoTime();
+            // never sleeps past --for: a round due after it is not waited for
+            long wait = Math.min(next, deadline) - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
