@@ -1,5 +1,6 @@
 package org.rproxy.harness.churn;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -40,6 +41,11 @@ public final class ChurnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!Files.isDirectory(maps)) {
+            // else the folder listing's NoSuchFileException said only the path
+            throw new IllegalArgumentException("--maps: " + maps + " (expected: the maps folder the origin serves; "
+                    + (Files.exists(maps) ? "it is not a folder)" : "there is no such folder)"));
+        }
         Churner churner = new Churner(maps, fraction, moveEvery, seed);
         long start = System.nanoTime();
         long deadline = limit == null ? Long.MAX_VALUE : start + limit.toNanos();

@@ -39,4 +39,16 @@ class ChurnCommandTest {
                 "harness churn --every 10m --for 1s did not end within 2 minutes");
         assertEquals(0, exit, err.toString());
     }
+
+    /** A --maps folder that is not there is a usage error (2) naming the option and why, not the bare path. */
+    @Test
+    void aMissingMapsFolderIsRefusedNamingTheOption() {
+        Path missing = dir.resolve("no-such-maps");
+        StringWriter err = new StringWriter();
+        CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true));
+        assertEquals(2, cl.execute("churn", "--maps", missing.toString(), "--rounds", "1"), err.toString());
+        assertEquals("harness churn: --maps: " + missing + " (expected: the maps folder the origin serves; there is no such"
+                + " folder)", err.toString().strip());
+    }
 }
