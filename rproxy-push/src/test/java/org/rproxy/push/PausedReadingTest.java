@@ -87,12 +87,16 @@ class PausedReadingTest {
                     Duration.ofDays(1), 60);
             CountDownLatch busy = new CountDownLatch(1);
             CountDownLatch done = new CountDownLatch(1);
+            // The first version's output, once let go, stays busy until the test has looked at
+            // held() once: held() shows a version only once the output has taken it.
+            CountDownLatch looked = new CountDownLatch(1);
             AtomicBoolean slowOnce = new AtomicBoolean();
             PushFeed.Output slowFirstMap = copy -> {
                 if (copy.target().equals(NM) && slowOnce.compareAndSet(false, true)) {
                     busy.countDown();
                     try {
                         done.await(60, TimeUnit.SECONDS); // the feed's thread is busy until the test says
+                        looked.await(60, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -117,15 +121,17 @@ class PausedReadingTest {
                 done.countDown();
                 assertFalse(dropped, "the upstream saw the feed's stream closed while the feed was busy");
 
-                // held() shows a version once the output has taken it: nothing, until the first
-                // version's output, let go just now, has returned
-                assertTrue(LoopbackUpstream.within(Duration.ofSeconds(60), () -> feed.held().get(NM) != null
-                        && feed.held().get(NM).created().equals(T0.plusSeconds(1))), "the large map was never held");
+                assertTrue(LoopbackUpstream.within(Duration.ofSeconds(60), () -> {
+                    Representation held = feed.held().get(NM);
+                    looked.countDown();
+                    return held != null && held.created().equals(T0.plusSeconds(1));
+                }), "the large map was never held");
                 assertEquals(1, feed.stats().connects(), "the stream was replaced although the upstream was healthy");
                 assertTrue(feed.stats().connected());
                 assertEquals(1, upstream.publisher.stats().subscribers());
             } finally {
                 done.countDown();
+                looked.countDown();
                 feed.close();
             }
         }
