@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.core.sign.SignedDirectories.directory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -18,7 +19,6 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import org.rproxy.core.model.Jwk;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict.Outcome;
 
@@ -32,7 +32,7 @@ import org.rproxy.core.sign.Verdict.Outcome;
  */
 class SeveralSignaturesTest {
     private static final Instant NOW = Instant.ofEpochSecond(1_700_000_000L);
-    private static final String DIRECTORY = "/directory";
+    private static final String DIRECTORY = SignedDirectories.DIRECTORY;
     private static final String MAP = "/networkmap/nm";
 
     private final SigningKey old = TestKeys.fresh(SignatureAlgorithm.ED25519);
@@ -205,23 +205,6 @@ class SeveralSignaturesTest {
     }
 
     private static Map<String, String> signed(List<SigningKey> by, String path, String body, Instant expires) {
-        String digest = ContentDigest.sha256(utf8(body));
-        String resource = AltoResource.of(path.equals(DIRECTORY) ? "directory" : "nm", path).toHeader();
-        SignatureHeaders s = new ResponseSigner(by).sign("application/json", digest, "\"e\"", resource, NOW, expires);
-        return Map.of("content-type", "application/json", "content-digest", digest, "etag", "\"e\"",
-                "alto-resource", resource, "signature-input", s.signatureInput(), "signature", s.signature());
-    }
-
-    /** A directory listing {@code listed}'s keys. */
-    private static String directory(SigningKey... listed) {
-        StringBuilder keys = new StringBuilder();
-        for (SigningKey key : listed) {
-            Jwk k = key.publicKey().jwk();
-            keys.append(keys.length() == 0 ? "" : ",").append("{\"alg\":\"").append(k.alg()).append("\",\"crv\":\"")
-                    .append(k.crv()).append("\",\"kid\":\"").append(k.kid()).append("\",\"kty\":\"").append(k.kty())
-                    .append("\",\"x\":\"").append(k.x()).append('"')
-                    .append(k.y() == null ? "" : ",\"y\":\"" + k.y() + "\"").append('}');
-        }
-        return "{\"meta\":{\"alto-redist\":{\"keys\":[" + keys + "]}},\"resources\":{}}";
+        return SignedDirectories.signed(by, path, body, NOW, expires);
     }
 }

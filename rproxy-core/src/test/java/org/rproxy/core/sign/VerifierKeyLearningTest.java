@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.core.sign.SignedDirectories.directory;
 
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import org.rproxy.core.model.Jwk;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict.Outcome;
 
@@ -29,7 +29,7 @@ import org.rproxy.core.sign.Verdict.Outcome;
  */
 class VerifierKeyLearningTest {
     private static final Instant NOW = Instant.ofEpochSecond(1_700_000_000L);
-    private static final String DIRECTORY = "/directory";
+    private static final String DIRECTORY = SignedDirectories.DIRECTORY;
     private static final String MAP = "/networkmap/nm";
 
     private final SigningKey current = TestKeys.fresh(SignatureAlgorithm.ED25519);
@@ -117,24 +117,6 @@ class VerifierKeyLearningTest {
     }
 
     private static Map<String, String> signed(SigningKey by, String path, String body) {
-        String digest = ContentDigest.sha256(body.getBytes(StandardCharsets.UTF_8));
-        String resource = AltoResource.of(path.equals(DIRECTORY) ? "directory" : "nm", path).toHeader();
-        SignatureHeaders s = new ResponseSigner(by).sign("application/json", digest, "\"e\"", resource,
-                NOW, NOW.plusSeconds(60));
-        return Map.of("content-type", "application/json", "content-digest", digest, "etag", "\"e\"",
-                "alto-resource", resource, "signature-input", s.signatureInput(), "signature", s.signature());
-    }
-
-    /** A directory listing {@code listed}'s keys. */
-    private static String directory(SigningKey... listed) {
-        StringBuilder keys = new StringBuilder();
-        for (SigningKey key : listed) {
-            Jwk k = key.publicKey().jwk();
-            keys.append(keys.length() == 0 ? "" : ",").append("{\"alg\":\"").append(k.alg()).append("\",\"crv\":\"")
-                    .append(k.crv()).append("\",\"kid\":\"").append(k.kid()).append("\",\"kty\":\"").append(k.kty())
-                    .append("\",\"x\":\"").append(k.x()).append('"')
-                    .append(k.y() == null ? "" : ",\"y\":\"" + k.y() + "\"").append('}');
-        }
-        return "{\"meta\":{\"alto-redist\":{\"keys\":[" + keys + "]}},\"resources\":{}}";
+        return SignedDirectories.signed(List.of(by), path, body, NOW, NOW.plusSeconds(60));
     }
 }
