@@ -7,14 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,18 +51,12 @@ class ConnectionsPerAddressTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final OpenSockets open = new OpenSockets();
     private AltoHttpServer server;
-
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        open.closeAll(server);
     }
 
     private void start(FrontEndConfig config, AltoService service) {
@@ -78,12 +69,7 @@ class ConnectionsPerAddressTest {
 
     /** A plain TCP connection from {@code from} to the server. */
     private Socket connect(InetAddress from) throws IOException {
-        Socket s = new Socket();
-        open.add(s);
-        s.bind(new InetSocketAddress(from, 0));
-        s.connect(server.localAddress(), (int) WAIT.toMillis());
-        s.setSoTimeout((int) WAIT.toMillis());
-        return s;
+        return open.connect(from, server.localAddress());
     }
 
     /** Asks {@code s} for a document and reads the answer. */

@@ -10,14 +10,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import javax.net.ssl.SSLSocket;
 
@@ -48,27 +45,16 @@ class RefusedHttp2ClientTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final OpenSockets open = new OpenSockets();
     private AltoHttpServer server;
-
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        open.closeAll(server);
     }
 
     private Socket connect(InetAddress from) throws IOException {
-        Socket s = new Socket();
-        open.add(s);
-        s.bind(new InetSocketAddress(from, 0));
-        s.connect(server.localAddress(), (int) WAIT.toMillis());
-        s.setSoTimeout((int) WAIT.toMillis());
-        return s;
+        return open.connect(from, server.localAddress());
     }
 
     /** A connection from {@code from} that is served, holding its place. */

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,8 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -58,7 +55,7 @@ class RefusedTlsClientTest {
     @TempDir
     Path dir;
     private TestCertificates cert;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final OpenSockets open = new OpenSockets();
     private AltoHttpServer server;
 
     @BeforeEach
@@ -68,12 +65,7 @@ class RefusedTlsClientTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        open.closeAll(server);
     }
 
     private void start(FrontEndConfig limits) {
@@ -88,12 +80,7 @@ class RefusedTlsClientTest {
 
     /** A TCP connection from {@code from}, nothing sent. */
     private Socket tcp(InetAddress from) throws IOException {
-        Socket tcp = new Socket();
-        open.add(tcp);
-        tcp.bind(new InetSocketAddress(from, 0));
-        tcp.connect(server.localAddress(), (int) Http2TestClient.WAIT.toMillis());
-        tcp.setSoTimeout((int) Http2TestClient.WAIT.toMillis());
-        return tcp;
+        return open.connect(from, server.localAddress());
     }
 
     /** TLS over {@code tcp}, offering {@code alpn} (none: no ALPN), handshake done. */
