@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +18,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +30,6 @@ import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
 import org.rproxy.client.LocalAnswers;
 import org.rproxy.client.UpdateFollower;
-import org.rproxy.client.VerifiedDocument;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.server.FrontEndConfig;
@@ -57,24 +52,16 @@ class KeyRotationIT {
     private static final Duration MAX_AGE = Duration.ofSeconds(2);
     private static final Duration STEP = Duration.ofSeconds(60);
     private static final String COST_MAP = PushTree.COST_MAP;
-    private static final Pattern KEYID = Pattern.compile("keyid=\"([^\"]+)\"");
 
     @TempDir
     Path dir;
 
     private Path write(String name, String text) throws Exception {
-        Path tmp = dir.resolve(name + ".tmp");
-        Files.writeString(tmp, text);
-        return Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new OriginKeys(dir).write(name, text);
     }
 
     private Path keys(String entries) throws Exception {
-        return write("keys.yaml", "keys:\n" + entries.replace("DIR", dir.toString()));
-    }
-
-    private static String keyIdOf(VerifiedDocument d) {
-        Matcher m = KEYID.matcher(d.field("signature-input").orElse(""));
-        return m.find() ? m.group(1) : "none";
+        return new OriginKeys(dir).keys(entries);
     }
 
     @Test
@@ -138,7 +125,7 @@ class KeyRotationIT {
             // 2. Switch signing to it; the old key stays published until its signatures expire.
             keys("  - file: DIR/current.pub\n  - file: DIR/next.key\n    signing: true\n");
             PushTree.await(STEP, "the edge serves documents signed with the next key", () -> signers.contains(nxt)
-                    && nxt.equals(keyIdOf(client.fetch(COST_MAP))));
+                    && nxt.equals(OriginKeys.keyIdOf(client.fetch(COST_MAP))));
 
             // 3. Retire the old key.
             keys("  - file: DIR/next.key\n    signing: true\n");
@@ -151,7 +138,7 @@ class KeyRotationIT {
             }
             assertEquals(List.of(), refused, "responses refused during the rotation");
             assertTrue(signers.containsAll(Set.of(cur, nxt)), "read documents signed by " + signers);
-            assertEquals(nxt, keyIdOf(client.fetch(COST_MAP)));
+            assertEquals(nxt, OriginKeys.keyIdOf(client.fetch(COST_MAP)));
             assertTrue(!streamed.isEmpty() && streamed.stream().allMatch((edge.baseUri() + "/updates")::equals),
                     "the streaming client followed the edge's stream throughout, never polling: " + streamed);
             client.close();
@@ -170,7 +157,7 @@ class KeyRotationIT {
                 if (maps) {
                     client.refreshMaps();
                 } else {
-                    signers.add(keyIdOf(client.fetch(COST_MAP)));
+                    signers.add(OriginKeys.keyIdOf(client.fetch(COST_MAP)));
                 }
                 reads.incrementAndGet();
             } catch (RuntimeException e) {

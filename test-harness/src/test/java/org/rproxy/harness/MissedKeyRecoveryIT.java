@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,6 @@ import org.rproxy.client.AltoClient;
 import org.rproxy.client.ClientException;
 import org.rproxy.client.ClientOptions;
 import org.rproxy.client.KeyPin;
-import org.rproxy.client.VerifiedDocument;
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.server.FrontEndConfig;
@@ -58,24 +54,17 @@ import org.rproxy.push.UpdateStreamConfig;
 class MissedKeyRecoveryIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String COST_MAP = PushTree.COST_MAP;
-    private static final Pattern KEYID = Pattern.compile("keyid=\"([^\"]+)\"");
+    private static final Pattern KEYID = OriginKeys.KEYID;
 
     @TempDir
     Path dir;
 
     private Path write(String name, String text) throws Exception {
-        Path tmp = dir.resolve(name + ".tmp");
-        Files.writeString(tmp, text);
-        return Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new OriginKeys(dir).write(name, text);
     }
 
     private Path keys(String entries) throws Exception {
-        return write("keys.yaml", "keys:\n" + entries.replace("DIR", dir.toString()));
-    }
-
-    private static String keyIdOf(VerifiedDocument d) {
-        Matcher m = KEYID.matcher(d.field("signature-input").orElse(""));
-        return m.find() ? m.group(1) : "none";
+        return new OriginKeys(dir).keys(entries);
     }
 
     /** The key ids of the signatures on the directory the origin serves now. */
@@ -123,11 +112,11 @@ class MissedKeyRecoveryIT {
             try (AltoClient behindProxy = AltoClient.bootstrap(ClientOptions.of(URI.create(late.baseUri()),
                     KeyPin.ofPem(currentPub)))) {
                 assertEquals(Set.of(cur, nxt), behindProxy.trustedKeyIds(), "learnt from the directory the proxy passed on");
-                assertEquals(nxt, keyIdOf(behindProxy.fetch(COST_MAP)));
+                assertEquals(nxt, OriginKeys.keyIdOf(behindProxy.fetch(COST_MAP)));
             }
             try (AltoClient atOrigin = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
                     KeyPin.ofKeyId(cur)))) {
-                assertEquals(nxt, keyIdOf(atOrigin.fetch(COST_MAP)));
+                assertEquals(nxt, OriginKeys.keyIdOf(atOrigin.fetch(COST_MAP)));
             }
 
             // 3. Retire the old key: the directory is signed by the new one alone.
