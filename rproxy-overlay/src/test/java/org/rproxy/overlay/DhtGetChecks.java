@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +35,7 @@ final class DhtGetChecks {
                      Files.createDirectories(dir.resolve("dht-3")), boot, false)) {
             asking.joined().get(60, TimeUnit.SECONDS);
             putting.joined().get(60, TimeUnit.SECONDS);
-            byte[] seed = new byte[32];
-            new SecureRandom().nextBytes(seed);
-            DhtKey key = DhtKey.ofSeed(seed);
+            DhtKey key = DhtKeys.fresh();
             byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
             Stored put = putting.put(GenericStorage.buildMutable("pointer", key.privateKey(), salt, 7)).get(60, TimeUnit.SECONDS);
             NamespaceChecks.say("put from node 3: " + put + "; node 1 stores " + asking.storedItems() + " items, node 3 "

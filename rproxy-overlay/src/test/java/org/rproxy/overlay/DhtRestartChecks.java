@@ -99,9 +99,7 @@ final class DhtRestartChecks {
 
     /** A put, a get and a peer lookup from {@code node}, one after the other. */
     private static void lookUp(DhtNode node) throws Exception {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        DhtKey key = DhtKey.ofSeed(seed);
+        DhtKey key = DhtKeys.fresh();
         byte[] salt = "res".getBytes(StandardCharsets.UTF_8);
         NamespaceChecks.say("put: " + node.put(GenericStorage.buildMutable("v", key.privateKey(), salt, 1))
                 .get(60, TimeUnit.SECONDS));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
@@ -18,9 +17,7 @@ class GetAnswersTest {
     private static final byte[] SALT = "map-a".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static DhtKey key() {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        return DhtKey.ofSeed(seed);
+        return DhtKeys.fresh();
     }
 
     /** A node's answer carrying {@code value} (bencoded) under {@code key}, signed with {@code sig} (null: none). */

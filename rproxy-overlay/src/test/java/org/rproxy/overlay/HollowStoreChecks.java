@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +41,7 @@ final class HollowStoreChecks {
      * honest node, which a reader finds, never got it.
      */
     static void aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther(Path dir) throws Exception {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        DhtKey publisher = DhtKey.ofSeed(seed);
+        DhtKey publisher = DhtKeys.fresh();
         byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         byte[] target = GenericStorage.fingerprint(publisher.publicKey(), salt, null).getHash();
         List<HollowNode> liars = new ArrayList<>();
@@ -80,9 +77,7 @@ final class HollowStoreChecks {
      * honest node beyond them, which every reader would have found it on.
      */
     static void aPutRefusedOrUnansweredGoesFurther(Path dir) throws Exception {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        DhtKey publisher = DhtKey.ofSeed(seed);
+        DhtKey publisher = DhtKeys.fresh();
         byte[] salt = "map-b".getBytes(StandardCharsets.UTF_8);
         byte[] target = GenericStorage.fingerprint(publisher.publicKey(), salt, null).getHash();
         List<HollowNode> liars = new ArrayList<>();

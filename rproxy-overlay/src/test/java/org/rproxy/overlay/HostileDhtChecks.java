@@ -42,9 +42,7 @@ final class HostileDhtChecks {
      * and its lookups must not hang behind the answers it could not read.
      */
     static void unreadableItemsEndTheLookup(Path dir) throws Exception {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        DhtKey publisher = DhtKey.ofSeed(seed);
+        DhtKey publisher = DhtKeys.fresh();
         byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         AtomicInteger gets = new AtomicInteger();
         // first answer: the key, a value, a seq and no signature; then: a value of 1,400 bytes
@@ -91,9 +89,7 @@ final class HostileDhtChecks {
      * could keep every node it lists out of a lookup (the reader asks an address once).
      */
     static void nodesListedUnderMadeUpIdsAreStillHeard(Path dir) throws Exception {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        DhtKey publisher = DhtKey.ofSeed(seed);
+        DhtKey publisher = DhtKeys.fresh();
         byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer = (q, r) -> {
             byte[] target = (byte[]) q.get("target");

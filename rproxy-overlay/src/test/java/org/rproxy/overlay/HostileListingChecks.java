@@ -35,9 +35,7 @@ final class HostileListingChecks {
      * kept an honest node out of every lookup that heard it first.
      */
     static void anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs(Path dir) throws Exception {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        DhtKey publisher = DhtKey.ofSeed(seed);
+        DhtKey publisher = DhtKeys.fresh();
         byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer = (q, r) -> {
             byte[] target = (byte[]) q.get("target");
@@ -85,9 +83,7 @@ final class HostileListingChecks {
      * budget.
      */
     static void madeUpListingsOfOneNodeAreGivenUpAfterAFew(Path dir) throws Exception {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        DhtKey publisher = DhtKey.ofSeed(seed);
+        DhtKey publisher = DhtKeys.fresh();
         byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         int madeUp = 24;
         List<java.net.DatagramSocket> silent = new java.util.ArrayList<>();

@@ -54,9 +54,7 @@ final class MalformedKrpcChecks {
                 Thread.sleep(400);
             }
             NamespaceChecks.say("sent " + junk.size() + " malformed datagrams to node 1");
-            byte[] seed = new byte[32];
-            new SecureRandom().nextBytes(seed);
-            DhtKey key = DhtKey.ofSeed(seed);
+            DhtKey key = DhtKeys.fresh();
             byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
             Stored put = honest.put(GenericStorage.buildMutable("pointer", key.privateKey(), salt, 3)).get(60, TimeUnit.SECONDS);
             Optional<StorageItem> got = target.get(key.publicKey(), salt).get(60, TimeUnit.SECONDS);

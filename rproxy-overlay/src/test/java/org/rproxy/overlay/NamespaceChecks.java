@@ -575,9 +575,7 @@ final class NamespaceChecks {
             DhtNode target = nodes.get(0);
             List<java.util.concurrent.CompletableFuture<Stored>> puts = new ArrayList<>();
             for (int host = 2; host <= 3; host++) {
-                byte[] seed = new byte[32];
-                new SecureRandom().nextBytes(seed);
-                DhtKey key = DhtKey.ofSeed(seed);
+                DhtKey key = DhtKeys.fresh();
                 for (int i = 0; i < 3; i++) {
                     puts.add(nodes.get(host - 1).put(GenericStorage.buildMutable("pointer " + i, key.privateKey(),
                             ("res-" + i).getBytes(StandardCharsets.UTF_8), 1)));

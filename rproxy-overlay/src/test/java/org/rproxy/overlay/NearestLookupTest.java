@@ -3,7 +3,6 @@ package org.rproxy.overlay;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.security.SecureRandom;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
@@ -18,9 +17,7 @@ class NearestLookupTest {
     }
 
     private static DhtKey key() {
-        byte[] seed = new byte[32];
-        new SecureRandom().nextBytes(seed);
-        return DhtKey.ofSeed(seed);
+        return DhtKeys.fresh();
     }
 
     @Test
