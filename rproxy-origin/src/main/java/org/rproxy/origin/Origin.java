@@ -75,7 +75,7 @@ public final class Origin implements AutoCloseable {
         this.publisher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rproxy-origin-publisher"));
         this.queries = QueryPool.perCore("rproxy-origin-query");
         this.service = new OriginService(queries, clock, config.queryLimits());
-        this.versions = new SignedVersions(config, keys, clock, service, stream);
+        this.versions = new SignedVersions(config, keys, clock, service, stream, new ServedVersionMeters(registry));
         this.changes = new LatestMaps(publisher, maps -> guard.guard("publishing the changed maps",
                 () -> versions.publishChange(maps)).run());
         if (stream != null) {

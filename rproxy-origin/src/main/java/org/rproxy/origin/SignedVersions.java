@@ -40,10 +40,14 @@ final class SignedVersions {
     private final SigningTimes signingTimes;
     /** Where the origin is reached, named in its capability; set once the server is bound. */
     private String serverUri;
+    /** The signing time of each document served, on the origin's /metrics. */
+    private final ServedVersionMeters meters;
 
     /** @param stream the update stream mounted, or null */
-    SignedVersions(OriginConfig config, OriginKeys keys, Clock clock, OriginService service, UpdateStreamMount stream) {
+    SignedVersions(OriginConfig config, OriginKeys keys, Clock clock, OriginService service, UpdateStreamMount stream,
+            ServedVersionMeters meters) {
         this.config = requireNonNull(config, "config");
+        this.meters = requireNonNull(meters, "meters");
         this.signingTimes = new SigningTimes(requireNonNull(clock, "clock"));
         this.service = requireNonNull(service, "service");
         this.stream = stream;
@@ -159,6 +163,7 @@ final class SignedVersions {
         service.install(c, signed, config.maxAge());
         this.catalog = c;
         this.signed = signed;
+        meters.show(signed);
         if (stream != null) {
             try {
                 stream.installed(Map.copyOf(signed));

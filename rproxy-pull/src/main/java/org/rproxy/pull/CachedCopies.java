@@ -135,7 +135,7 @@ final class CachedCopies {
                     }
                     store.put(at.key, h.base());
                     if (CopyListeners.toldOf(at, h) && at.held() == h) {
-                        metrics.expires(at.key.target(), h.expires());
+                        metrics.held(at.key.target(), h.identity().created(), h.expires());
                         listeners.held(at, h);
                         if (pulled && before != null && before.signed() && !before.sameBody(h)) {
                             newVersions.accept(at, h.identity().created());
@@ -263,7 +263,7 @@ final class CachedCopies {
             if (h != expected) {
                 return false;
             }
-            metrics.expires(e.key.target(), null);
+            metrics.notHeld(e.key.target());
             if (h != null) {
                 store.remove(e.key); // its listener lets go of h, and takes e out unless pinned
                 e.release(h.base()); // when the store had let go of it already
@@ -293,7 +293,7 @@ final class CachedCopies {
         }
         entries.takeOutIfEmpty(e); // a hold since keeps it (EntryTable.link)
         if (e.held() == null) {
-            metrics.expires(key.target(), null);
+            metrics.notHeld(key.target());
         }
     }
 }

@@ -26,8 +26,11 @@ import org.rproxy.core.store.RepresentationStore;
  * fetches by kind and result, queries computed here or left to the upstream
  * ({@code rproxy_queries_total{answered}}), upstream request latency
  * ({@code rproxy_upstream_request_seconds}), verification failures by reason
- * ({@code rproxy_verification_failures_total{reason}}), bytes and entries held, and the seconds
- * until each held resource expires ({@code rproxy_resource_expires_seconds{target}}).
+ * ({@code rproxy_verification_failures_total{reason}}), bytes and entries held, and for each held
+ * resource the seconds until its signature expires ({@code rproxy_resource_expires_seconds{target}})
+ * and the origin's {@code created} time of its version
+ * ({@code rproxy_resource_created_time_seconds{target}}, which the origin shows too: the difference
+ * is how far this node lags behind it).
  * Thread-safe; counters are cached so the hit path only increments.
  */
 final class PullMetrics {
@@ -48,7 +51,7 @@ final class PullMetrics {
     private final ConcurrentHashMap<String, Counter> fetches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Outcome, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Timer> upstream = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Expiry> expiries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Held> expiries = new ConcurrentHashMap<>();
 
     PullMetrics(MeterRegistry registry, RepresentationStore<?> store, Clock clock) {
         this.registry = requireNonNull(registry, "registry");
@@ -181,41 +184,54 @@ final class PullMetrics {
     }
 
     /**
-     * Sets the expiry shown for {@code target} ({@code null} removes its gauge). One gauge per
-     * target, registered once and removed when the target is no longer held: re-registering
-     * rows on every pass races with scrapes (duplicate label sets), so gauges are not churned.
-     * Adding and removing a target's gauge happen under one lock: an eviction removing a gauge
-     * another thread is still registering would otherwise find no gauge (and leave one behind).
+     * Shows the copy of {@code target} held now: the seconds until its signature {@code expires}
+     * and its signing time {@code created}. Two gauges per target, registered once and removed
+     * when the target is no longer held ({@link #notHeld}): re-registering rows on every pass
+     * races with scrapes (duplicate label sets), so gauges are not churned. Adding and removing a
+     * target's gauges happen under one lock: an eviction removing gauges another thread is still
+     * registering would otherwise find none (and leave them behind).
      */
-    void expires(String target, Instant expires) {
-        Expiry e = expiries.get(target);
-        if (e != null && expires != null) {
-            e.expires = expires;
-            return;
+    void held(String target, Instant created, Instant expires) {
+        requireNonNull(created, "created");
+        requireNonNull(expires, "expires");
+        Held e = expiries.get(target);
+        if (e == null) {
+            synchronized (expiries) {
+                e = expiries.get(target);
+                if (e == null) {
+                    if (expiries.size() >= MAX_EXPIRY_GAUGES) {
+                        return;
+                    }
+                    e = register(target);
+                    expiries.put(target, e);
+                }
+            }
         }
+        e.times = new Times(created, expires);
+    }
+
+    /** Removes the gauges of {@code target}, no longer held; nothing when it has none. */
+    void notHeld(String target) {
         synchronized (expiries) {
-            if (expires == null) {
-                Expiry gone = expiries.remove(target);
-                if (gone != null) {
-                    registry.remove(gone.gauge);
-                }
-                return;
+            Held gone = expiries.remove(target);
+            if (gone != null) {
+                registry.remove(gone.expiresGauge);
+                registry.remove(gone.createdGauge);
             }
-            e = expiries.get(target);
-            if (e == null) {
-                if (expiries.size() >= MAX_EXPIRY_GAUGES) {
-                    return;
-                }
-                Expiry holder = new Expiry();
-                holder.gauge = Gauge.builder("rproxy.resource.expires", holder, h -> h.secondsLeft(clock))
-                        .baseUnit("seconds").tag("target", target)
-                        .description("Seconds until the held copy's signature expires, by request target")
-                        .strongReference(true).register(registry);
-                expiries.put(target, holder);
-                e = holder;
-            }
-            e.expires = expires;
         }
+    }
+
+    private Held register(String target) {
+        Held holder = new Held();
+        holder.expiresGauge = Gauge.builder("rproxy.resource.expires", holder, h -> h.secondsLeft(clock))
+                .baseUnit("seconds").tag("target", target)
+                .description("Seconds until the held copy's signature expires, by request target")
+                .strongReference(true).register(registry);
+        holder.createdGauge = Gauge.builder("rproxy.resource.created.time", holder, Held::createdSeconds)
+                .baseUnit("seconds").tag("target", target)
+                .description("The origin's created time (Unix seconds) of the held copy's signature, by request target")
+                .strongReference(true).register(registry);
+        return holder;
     }
 
     private static Counter queries(MeterRegistry registry, String answered) {
@@ -223,14 +239,24 @@ final class PullMetrics {
                 .tag("answered", answered).register(registry);
     }
 
-    /** The expiry of one held target, read by its gauge. */
-    private static final class Expiry {
-        volatile Instant expires;
-        volatile Gauge gauge;
+    /** When one held copy was signed and when its signature expires, set together. */
+    private record Times(Instant created, Instant expires) {
+    }
+
+    /** The signing times of one held target, read by its gauges. */
+    private static final class Held {
+        volatile Times times;
+        volatile Gauge expiresGauge;
+        volatile Gauge createdGauge;
 
         double secondsLeft(Clock clock) {
-            Instant x = expires;
-            return x == null ? 0 : Duration.between(clock.instant(), x).toMillis() / 1000.0;
+            Times t = times;
+            return t == null ? 0 : Duration.between(clock.instant(), t.expires()).toMillis() / 1000.0;
+        }
+
+        double createdSeconds() {
+            Times t = times;
+            return t == null ? 0 : t.created().toEpochMilli() / 1000.0;
         }
     }
 }

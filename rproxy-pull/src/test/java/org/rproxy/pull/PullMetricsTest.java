@@ -25,7 +25,7 @@ import org.rproxy.core.store.RepresentationStore;
 import org.rproxy.core.testing.MutableClock;
 
 /**
- * The per-target expiry gauges: one per held target, gone when it is no longer held, whatever the
+ * The per-target expiry and signing-time gauges: one per held target, gone when it is no longer held, whatever the
  * threads; and what the meters show before anything happened, and what their help says.
  */
 class PullMetricsTest {
@@ -37,15 +37,36 @@ class PullMetricsTest {
         return registry.find("rproxy.resource.expires").gauges().size();
     }
 
+    private int createdGauges() {
+        return registry.find("rproxy.resource.created.time").gauges().size();
+    }
+
     @Test
     void aTargetHasOneGaugeWhileHeldAndNoneAfter() {
-        metrics.expires("/a", clock.instant().plus(Duration.ofMinutes(5)));
-        metrics.expires("/a", clock.instant().plus(Duration.ofMinutes(10)));
+        Instant created = clock.instant().minusSeconds(30);
+        metrics.held("/a", created.minusSeconds(60), clock.instant().plus(Duration.ofMinutes(5)));
+        metrics.held("/a", created, clock.instant().plus(Duration.ofMinutes(10)));
         assertEquals(1, gauges());
         assertEquals(600.0, registry.find("rproxy.resource.expires").tag("target", "/a").gauge().value());
-        metrics.expires("/a", null);
-        metrics.expires("/a", null);
+        metrics.notHeld("/a");
+        metrics.notHeld("/a");
         assertEquals(0, gauges());
+        assertEquals(0, createdGauges());
+    }
+
+    /**
+     * "Is my edge fresh?": the signing time of the version held, which the origin shows for the
+     * version it serves, so that the difference is how far this node lags behind it.
+     */
+    @Test
+    void aHeldTargetShowsTheCreatedTimeOfItsVersion() {
+        Instant created = Instant.parse("2025-06-01T11:59:30Z");
+        metrics.held("/a", created.minusSeconds(60), clock.instant().plusSeconds(300));
+        metrics.held("/a", created, clock.instant().plusSeconds(600));
+        assertEquals(1, createdGauges(), "one row per target");
+        assertEquals(created.getEpochSecond(),
+                registry.find("rproxy.resource.created.time").tag("target", "/a").gauge().value(), "the newest held");
+        assertEquals("seconds", registry.find("rproxy.resource.created.time").gauge().getId().getBaseUnit());
     }
 
     @Test
@@ -59,7 +80,11 @@ class PullMetricsTest {
                 runs.add(pool.submit(() -> {
                     go.await();
                     for (int i = 0; i < 20_000; i++) {
-                        metrics.expires("/doc/" + (i % 8), holder ? clock.instant().plusSeconds(60) : null);
+                        if (holder) {
+                            metrics.held("/doc/" + (i % 8), clock.instant(), clock.instant().plusSeconds(60));
+                        } else {
+                            metrics.notHeld("/doc/" + (i % 8));
+                        }
                     }
                     return null;
                 }));
@@ -72,10 +97,10 @@ class PullMetricsTest {
             pool.shutdownNow();
         }
         for (int i = 0; i < 8; i++) {
-            metrics.expires("/doc/" + i, null);
+            metrics.notHeld("/doc/" + i);
         }
         assertEquals(0, gauges(), "every gauge registered was removed");
-        assertTrue(registry.getMeters().stream().noneMatch(m -> m.getId().getName().equals("rproxy.resource.expires")));
+        assertTrue(registry.getMeters().stream().noneMatch(m -> m.getId().getName().startsWith("rproxy.resource.")));
     }
 
     @Test
