@@ -3,6 +3,7 @@ package org.rproxy.push;
 import java.net.URI;
 import java.time.Duration;
 
+import org.rproxy.core.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +50,9 @@ final class StreamLossLog {
         }
         // the summary covers the waits already passed, not the one being scheduled
         if (waitedMillis >= SUMMARY_EVERY.toMillis()) {
-            LOG.warn("update stream: still no stream after {} attempts in about {} min, the last from {} ({});"
-                    + " reconnecting{} in {} ms", failed - 1, Duration.ofMillis(downMillis).toMinutes(), from, reason,
-                    then, delayMillis);
+            LOG.warn("update stream: still no stream after {} attempts in at least {}, the last from {} ({});"
+                    + " reconnecting{} in {} ms", failed - 1, Durations.describe(Duration.ofMillis(downMillis)), from,
+                    reason, then, delayMillis);
             waitedMillis = 0;
         } else {
             LOG.debug("update stream from {}: attempt {} failed ({}); reconnecting{} in {} ms", from, failed - 1, reason,
@@ -69,8 +70,10 @@ final class StreamLossLog {
         if (failed == 0) {
             LOG.info("update stream from {} open{}", from, how);
         } else {
-            LOG.info("update stream from {} open, on attempt {} after about {} min without one", from, failed,
-                    Duration.ofMillis(downMillis).toMinutes());
+            // the waits, not a clock: the time without a stream was at least their sum. In whole
+            // minutes, an upstream's restart of a few seconds read "after about 0 min without one"
+            LOG.info("update stream from {} open, on attempt {} after at least {} without one", from, failed,
+                    Durations.describe(Duration.ofMillis(downMillis)));
         }
         failed = 0;
         waitedMillis = 0;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -94,6 +95,30 @@ class StreamLossLogTest {
             } finally {
                 feed.close();
             }
+        } finally {
+            feedLog.setLevel(was);
+        }
+    }
+
+    /**
+     * An upstream restarted in a few seconds: the line that says the stream is back names the time
+     * without one in seconds. It said "after about 0 min without one", in whole minutes.
+     */
+    @Test
+    void aStreamBackAfterSecondsSaysTheSeconds() throws Exception {
+        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
+        Level was = feedLog.getLevel();
+        feedLog.setLevel(Level.INFO);
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
+            URI origin = URI.create("http://127.0.0.1:8181");
+            StreamLossLog log = new StreamLossLog();
+            log.lost(origin, "the upstream ended the stream", 124, origin);
+            log.lost(origin, "connection refused", 3_000, origin);
+            log.lost(origin, "connection refused", 6_000, origin);
+            log.accepted(origin, "");
+            ILoggingEvent open = logs.awaitMessage(" open, on attempt 3", Duration.ofSeconds(5));
+            assertEquals("update stream from http://127.0.0.1:8181 open, on attempt 3 after at least 9s without one",
+                    open.getFormattedMessage());
         } finally {
             feedLog.setLevel(was);
         }
