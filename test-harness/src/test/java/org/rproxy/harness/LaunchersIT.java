@@ -125,7 +125,7 @@ class LaunchersIT {
     void aJarOlderThanTheSourcesRunsAsBuiltWithALineSayingSo(String launcher) throws Exception {
         Path clone = clone(launcher, true);
         // a source edited since the jar was built (the jar here is a link made just now)
-        Path edited = Files.writeString(clone.resolve("rproxy-core/src/Edited.java"), "class Edited {}\n");
+        Path edited = Files.writeString(clone.resolve("rproxy-core/src/main/Edited.java"), "class Edited {}\n");
         Files.setLastModifiedTime(edited, FileTime.from(Instant.now().plusSeconds(3600)));
 
         Run run = run(clone.resolve("bin").resolve(launcher), Map.of(), "--help");
@@ -134,6 +134,27 @@ class LaunchersIT {
         assertTrue(run.out.startsWith("Usage: " + launcher + " "), run.toString());
         assertEquals(launcher + ": the sources are newer than " + jarIn(clone, launcher) + ", but Maven (mvn) is not"
                 + " on PATH to rebuild it; running it as built", run.err.strip(), run.toString());
+    }
+
+    /**
+     * A test edited since the jar was built is no part of the jar: the launcher runs it without a
+     * word. It took any file under a module's {@code src} for a source of the jar, and an operator
+     * running a node from a clone where a test had been edited saw it rebuild (or, without Maven,
+     * "the sources are newer").
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rproxy", "harness"})
+    void aTestEditedSinceTheBuildIsNoReasonToBuild(String launcher) throws Exception {
+        Path clone = clone(launcher, true);
+        Path edited = Files.createDirectories(clone.resolve("rproxy-core/src/test")).resolve("EditedTest.java");
+        Files.writeString(edited, "class EditedTest {}\n");
+        Files.setLastModifiedTime(edited, FileTime.from(Instant.now().plusSeconds(3600)));
+
+        Run run = run(clone.resolve("bin").resolve(launcher), Map.of(), "--help");
+
+        assertEquals(0, run.exit, run.toString());
+        assertTrue(run.out.startsWith("Usage: " + launcher + " "), run.toString());
+        assertEquals("", run.err, run.toString());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -335,7 +356,7 @@ class LaunchersIT {
         assertTrue(script.toFile().setExecutable(true, true));
         FileTime old = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
         List<Path> sources = List.of(clone.resolve("pom.xml"), clone.resolve("rproxy-core/pom.xml"),
-                clone.resolve("rproxy-core/src/Core.java"), clone.resolve("test-harness/pom.xml"),
+                clone.resolve("rproxy-core/src/main/Core.java"), clone.resolve("test-harness/pom.xml"),
                 clone.resolve("test-harness/src/main/Harness.java"), clone.resolve("conf/maps/map.json"),
                 clone.resolve("conf/logback.xml"));
         for (Path p : sources) {
