@@ -13,6 +13,7 @@ import org.rproxy.core.config.IoProblems;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.model.MapSet;
+import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.origin.MapsFolder;
 import org.rproxy.origin.MapsLimits;
 import org.rproxy.origin.OriginKeys;
@@ -147,8 +148,7 @@ final class CheckCommand implements Callable<Integer> {
         if (problems.size() == before && refused.isEmpty()) {
             out.println(config + ": OK (" + c.mode() + " proxy " + c.name() + " on " + c.listen().address()
                     + " in front of " + c.upstream().urls().stream().map(String::valueOf)
-                    .collect(java.util.stream.Collectors.joining(", ")) + ", " + trust.size()
-                    + (trust.size() == 1 ? " trusted key)" : " trusted keys)"));
+                    .collect(java.util.stream.Collectors.joining(", ")) + ", " + trusted(trust) + ")");
             ProxyFiles.warnings(c, proxy.sources(), proxy.overlay, overlay)
                     .forEach(w -> out.println(w + " (warning)"));
             // a default is a share of this JVM's heap, not the proxy's: say what was taken (a push
@@ -214,5 +214,15 @@ final class CheckCommand implements Callable<Integer> {
 
     private static String count(int n, String what) {
         return n + " " + what + (n == 1 ? "" : "s");
+    }
+
+    /**
+     * The keys a proxy is configured to trust, by key id ({@code 2 trusted keys: ID1, ID2}): in a
+     * key rotation, what tells an operator which proxies have been given the next key before the
+     * old one is retired (a count alone did not; the ids are those the origin's keygen printed).
+     */
+    private static String trusted(List<Path> trust) {
+        List<String> ids = trust.stream().map(p -> VerificationKey.readPem(p).keyId()).toList();
+        return count(ids.size(), "trusted key") + ": " + String.join(", ", ids);
     }
 }

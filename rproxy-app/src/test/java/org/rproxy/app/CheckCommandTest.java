@@ -155,12 +155,32 @@ class CheckCommandTest {
         List<String> lines = run.out().lines().toList();
         assertEquals(2, lines.size(), run.toString());
         assertEquals(config + ": OK (pull proxy rproxy on 127.0.0.1:8282 in front of http://127.0.0.1:8181,"
-                + " 1 trusted key)", lines.get(0));
+                + " 1 trusted key: " + VerificationKey.readPem(notAKey).keyId() + ")", lines.get(0));
         assertTrue(lines.get(1).startsWith(config + ": upstream answers waiting for verification and query bodies forwarded"
                 + " until answered within"
                 + " upstream.max-unverified-bytes "), lines.get(1));
         assertTrue(lines.get(1).endsWith(" (the default for this check's heap, 1/8 of it and at least max-body; the proxy"
                 + " takes that share of its own)"), lines.get(1));
+    }
+
+    /**
+     * In a key rotation, before the old key is retired, the operator checks that every proxy has
+     * been given the next key: the check names each key a proxy trusts by the id keygen printed,
+     * in the file's order. It gave a count alone ("2 trusted keys").
+     */
+    @Test
+    void theKeysAProxyTrustsAreNamedByTheirIds(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.resolve("K").toString()).exit());
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.resolve("K2").toString()).exit());
+        Path old = dir.resolve("K/origin.pub");
+        Path next = dir.resolve("K2/origin.pub");
+        Path config = Files.writeString(dir.resolve("pull.yaml"), "upstream: {url: 'http://127.0.0.1:8181', trust: ["
+                + old + ", " + next + "]}\n");
+        CommandRun run = CommandRun.of("check", "--config", config.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertEquals(config + ": OK (pull proxy rproxy on 127.0.0.1:8282 in front of http://127.0.0.1:8181, 2 trusted keys: "
+                + VerificationKey.readPem(old).keyId() + ", " + VerificationKey.readPem(next).keyId() + ")",
+                run.out().lines().findFirst().orElseThrow(), run.toString());
     }
 
     @Test
@@ -197,7 +217,7 @@ class CheckCommandTest {
         assertEquals(0, run.exit(), run.toString());
         List<String> lines = run.out().lines().toList();
         assertEquals(List.of(config + ": OK (push proxy rproxy on 127.0.0.1:8282 in front of http://127.0.0.1:8181,"
-                        + " 1 trusted key)",
+                        + " 1 trusted key: " + VerificationKey.readPem(dir.resolve("origin.pub")).keyId() + ")",
                 config + ": upstream answers waiting for verification and query bodies forwarded until answered"
                         + " within upstream.max-unverified-bytes 256MB",
                 config + ": the update stream's events are not counted there: verified one at a time, they wait within"

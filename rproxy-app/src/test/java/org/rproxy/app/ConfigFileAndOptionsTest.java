@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.sign.VerificationKey;
 import org.rproxy.core.tls.TestCertificates;
 
 import picocli.CommandLine;
@@ -236,7 +237,7 @@ class ConfigFileAndOptionsTest {
                 "--trust", pub.toString());
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.out().startsWith(file + ": OK (pull proxy rproxy on 127.0.0.1:8282 in front of"
-                + " http://127.0.0.1:9, 1 trusted key)"), run.toString());
+                + " http://127.0.0.1:9, 1 trusted key: " + VerificationKey.readPem(pub).keyId() + ")"), run.toString());
 
         run = CommandRun.of("check", "--config", file.toString());
         assertEquals(1, run.exit(), run.toString());
