@@ -236,7 +236,8 @@ class OperatorErrorsTest {
     void startErrorsNameTheFileAndKeyOrTheOptionGiven() throws IOException {
         Path b2 = Files.writeString(dir.resolve("b2.yaml"), "upstream:\n  url: http://127.0.0.1:8181\n  trust: ["
                 + key + "]\n");
-        String notPublic = b2 + ": upstream.trust[0]: " + key + ": no 'PUBLIC KEY' block (found [PRIVATE KEY])";
+        String notPublic = b2 + ": upstream.trust[0]: " + key + ": no 'PUBLIC KEY' block "
+                + "(found [PRIVATE KEY]: this is a private key; give the public key, origin.pub as rproxy keygen names it)";
         CommandRun check = CommandRun.of("check", "--config", b2.toString());
         assertEquals(notPublic, check.out().lines().findFirst().orElse(""), check.toString());
         CommandRun proxy = CommandRun.of("proxy", "--config", b2.toString(), "--listen", "127.0.0.1:0");
@@ -244,7 +245,8 @@ class OperatorErrorsTest {
         assertEquals("rproxy proxy: " + notPublic, proxy.err().strip());
         proxy = CommandRun.of("proxy", "--upstream", "http://127.0.0.1:8181", "--trust", key.toString(),
                 "--listen", "127.0.0.1:0");
-        assertEquals("rproxy proxy: --trust: " + key + ": no 'PUBLIC KEY' block (found [PRIVATE KEY])",
+        assertEquals("rproxy proxy: --trust: " + key + ": no 'PUBLIC KEY' block "
+                + "(found [PRIVATE KEY]: this is a private key; give the public key, origin.pub as rproxy keygen names it)",
                 proxy.err().strip(), proxy.toString());
 
         Path p = yaml("p.yaml", "upstream:\n  url: http://127.0.0.1:8181\n  trust: [PUB]\n");
@@ -274,7 +276,8 @@ class OperatorErrorsTest {
         CommandRun proxy = CommandRun.of("proxy", "--config", p.toString(), "--listen", "127.0.0.1:0",
                 "--overlay", publicKey.toString());
         assertEquals(2, proxy.exit(), proxy.toString());
-        assertEquals("rproxy proxy: " + publicKey + ": key: " + pub + ": no 'PRIVATE KEY' block (found [PUBLIC KEY])",
+        assertEquals("rproxy proxy: " + publicKey + ": key: " + pub + ": no 'PRIVATE KEY' block "
+                + "(found [PUBLIC KEY]: this is a public key; give the private key, origin.key as rproxy keygen names it)",
                 proxy.err().strip());
 
         Path file = Files.writeString(dir.resolve("a-file"), "");
@@ -341,7 +344,8 @@ class OperatorErrorsTest {
     void aPublicKeyGivenAsTheOriginsKeyIsRefusedAsNoPrivateKeyNotForItsMode() throws IOException {
         // origin.pub given for origin.key: mode 0644, as keygen writes it. Being told to chmod 600 a
         // public key sends the operator the wrong way; check says what is wrong, and so must the origin.
-        String wrong = pub + ": no 'PRIVATE KEY' block (found [PUBLIC KEY])";
+        String wrong = pub + ": no 'PRIVATE KEY' block "
+                + "(found [PUBLIC KEY]: this is a public key; give the private key, origin.key as rproxy keygen names it)";
         CommandRun check = CommandRun.of("check", "--key", pub.toString());
         assertEquals(1, check.exit(), check.toString());
         assertEquals(wrong, check.out().lines().findFirst().orElse(""), check.toString());

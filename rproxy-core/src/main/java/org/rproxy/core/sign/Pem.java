@@ -59,6 +59,11 @@ final class Pem {
             hint += "; encrypted keys are not supported, decrypt with: openssl pkcs8 -in KEY -nocrypt";
         } else if (found.contains("EC PRIVATE KEY")) {
             hint += "; convert the SEC1 key with: openssl pkcs8 -topk8 -nocrypt -in KEY";
+        } else if ("PUBLIC KEY".equals(type) && found.contains("PRIVATE KEY")) {
+            // the two files of a key pair swapped: say which one is wanted, by keygen's names
+            hint += ": this is a private key; give the public key, origin.pub as rproxy keygen names it";
+        } else if ("PRIVATE KEY".equals(type) && found.contains("PUBLIC KEY")) {
+            hint += ": this is a public key; give the private key, origin.key as rproxy keygen names it";
         }
         throw new IllegalArgumentException(source + ": no '" + type + "' block (" + hint + ")");
     }

@@ -119,7 +119,8 @@ class SigningKeyTest {
         Files.writeString(file, TestKeys.RFC9421_ED25519_PUBLIC);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SigningKey.readPem(file));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("no 'PRIVATE KEY' block (found [PUBLIC KEY])"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("no 'PRIVATE KEY' block (found [PUBLIC KEY]: this is a public key;"
+                + " give the private key, origin.key as rproxy keygen names it)"), e.getMessage());
     }
 
     @Test

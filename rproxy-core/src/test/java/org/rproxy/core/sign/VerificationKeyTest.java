@@ -102,7 +102,8 @@ class VerificationKeyTest {
     void aPrivateKeyFileIsNotAPublicKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> VerificationKey.fromPem(TestKeys.RFC9421_ED25519_PRIVATE));
-        assertTrue(e.getMessage().contains("found [PRIVATE KEY]"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(found [PRIVATE KEY]: this is a private key; give the public key,"
+                + " origin.pub as rproxy keygen names it)"), e.getMessage());
     }
 
     @ParameterizedTest
