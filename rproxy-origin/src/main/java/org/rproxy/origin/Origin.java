@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.rproxy.core.concurrent.DaemonThreads;
 import org.rproxy.core.config.Address;
@@ -65,6 +67,12 @@ public final class Origin implements AutoCloseable {
     private String serverUri;
     /** The signing front's polls of its source, off the publisher; null for a maps folder. */
     private SourcePolls polls;
+    /**
+     * 1 while the last maps read was refused (it does not read, or publishing it failed), shown as
+     * {@code rproxy_maps_refused}: the documents served, and so every proxy's, stay the last good
+     * version however fresh they look, which only the log said.
+     */
+    private final AtomicInteger mapsRefused = new AtomicInteger();
     /** The newest maps read (of the folder, or by the front's polls) not yet published: one waits at most. */
     private final LatestMaps changes;
 
@@ -77,7 +85,10 @@ public final class Origin implements AutoCloseable {
         this.service = new OriginService(queries, clock, config.queryLimits());
         this.versions = new SignedVersions(config, keys, clock, service, stream, new ServedVersionMeters(registry));
         this.changes = new LatestMaps(publisher, maps -> guard.guard("publishing the changed maps",
-                () -> versions.publishChange(maps)).run());
+                () -> mapsRefused.set(versions.publishChange(maps) ? 0 : 1)).run());
+        Gauge.builder("rproxy.maps.refused", mapsRefused, AtomicInteger::get)
+                .description("1 while the last change of the maps was refused (the last good version is served), else 0")
+                .register(registry);
         if (stream != null) {
             stream.bindTo(registry); // its subscribers and versions on the origin's /metrics
         }
@@ -194,7 +205,7 @@ public final class Origin implements AutoCloseable {
         versions.publish(maps, serverUri);
         new Resigning(publisher, config.validity(), versions::resign, versions::earliestExpiry, guard).start();
         if (watcher != null) {
-            watcher.start(changes::offer, reason -> { }, guard);
+            watcher.start(changes::offer, reason -> mapsRefused.set(1), guard);
         }
         log.info("origin serving {} documents on {} (keyid {})", resourceCount(), serverUri, keyId());
     }

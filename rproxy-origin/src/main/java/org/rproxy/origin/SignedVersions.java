@@ -75,19 +75,22 @@ final class SignedVersions {
         return signingTimes.next();
     }
 
-    /** A reloaded folder becomes a new version only when some document's bytes changed. */
-    void publishChange(MapSet maps) {
+    /**
+     * A reloaded folder becomes a new version only when some document's bytes changed. Returns
+     * false when the change is refused (the previous version stays), true when it is served.
+     */
+    boolean publishChange(MapSet maps) {
         try {
             Catalog before = catalog;
             Catalog after = catalogOf(maps);
             if (before.sameDocumentsAs(after)) {
-                return;
+                return true;
             }
             String kept = after.vtagKeptWithNewBytes(before);
             if (kept != null) {
                 log.error("maps folder changed: {} changed but keeps its vtag, which names the version served now "
                         + "(change meta/vtag/tag with every edit, or leave it out); the previous version stays", kept);
-                return;
+                return false;
             }
             Map<String, Representation> now = signer.signChanged(after.documents(), before.documents(), signed,
                     signingTime());
@@ -95,8 +98,10 @@ final class SignedVersions {
             install(after, now);
             log.info("maps folder changed: published a new version of {} of {} documents", changed,
                     after.documents().size());
+            return true;
         } catch (RuntimeException e) {
             log.error("publishing the changed maps failed; the previous version stays", e);
+            return false;
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.rproxy.core.config.Address;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
@@ -114,12 +115,56 @@ class OriginFolderChangesTest {
             assertTrue(networkMap(origin).equals(before), "refused: " + networkMap(origin));
 
             replace(file, "\"nm-1\"", "\"nm-2\""); // the operator gives the new version its own tag
-            long end = System.nanoTime() + DEADLINE.toNanos();
-            while (!networkMap(origin).contains("130.132.4.0/24")) {
-                assertTrue(System.nanoTime() < end, "still " + networkMap(origin) + " after " + DEADLINE);
-                Thread.sleep(50);
-            }
+            awaitServed(origin, "130.132.4.0/24");
             assertTrue(networkMap(origin).contains("\"nm-2\""), networkMap(origin));
+        }
+    }
+
+    /**
+     * An operator's edit refused leaves the origin, and every proxy after it, on the last good
+     * version, fresh as it looks: /metrics says so ({@code rproxy_maps_refused}), 1 until a change
+     * is served again, whether the folder did not read or its publishing was refused. Only the
+     * log said it.
+     */
+    @Test
+    void aRefusedChangeShowsOnTheMetricsUntilAChangeIsServedAgain() throws Exception {
+        Path maps = copyOfTheSampleMaps();
+        try (Origin origin = start(maps)) {
+            String metrics = "http://127.0.0.1:" + origin.startAdmin(new Address("127.0.0.1", 0)).getPort() + "/metrics";
+            awaitRefused(metrics, "0.0");
+            Path costs = maps.resolve("routingcost-map.json");
+            replace(costs, "\"PID3\": 10}", "\"PID9\": 10}"); // a PID the network map lacks
+            awaitRefused(metrics, "1.0");
+            replace(costs, "\"PID9\": 10}", "\"PID3\": 10}");
+            awaitRefused(metrics, "0.0");
+
+            Path network = maps.resolve("default-network-map.json");
+            replace(network, "\"resource-id\": \"default-network-map\"", "\"resource-id\": \"default-network-map\", \"tag\": \"nm-1\"");
+            awaitServed(origin, "\"nm-1\"");
+            replace(network, "130.132.3.0/24", "130.132.4.0/24"); // new bytes under the tag served: refused
+            awaitRefused(metrics, "1.0");
+        }
+    }
+
+    private void awaitRefused(String metrics, String value) throws Exception {
+        String line = "rproxy_maps_refused " + value;
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        String page = "";
+        while (System.nanoTime() < end) {
+            page = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (page.lines().anyMatch(line::equals)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no line '" + line + "' after " + DEADLINE + " in:\n" + page);
+    }
+
+    private void awaitServed(Origin origin, String part) throws Exception {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (!networkMap(origin).contains(part)) {
+            assertTrue(System.nanoTime() < end, "still " + networkMap(origin) + " after " + DEADLINE);
+            Thread.sleep(50);
         }
     }
 }
