@@ -92,8 +92,11 @@ final class EventStreamWriter implements StreamSink {
     /** Starts the heartbeat; on the event loop, after the head was written. */
     void start() {
         lastWriteNanos = ctx.executor().ticker().nanoTime();
-        heartbeat = ctx.executor().scheduleAtFixedRate(this::beat, heartbeatNanos, heartbeatNanos,
-                TimeUnit.NANOSECONDS);
+        beatIn(heartbeatNanos);
+    }
+
+    private void beatIn(long nanos) {
+        heartbeat = ctx.executor().schedule(this::beat, nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -146,13 +149,25 @@ final class EventStreamWriter implements StreamSink {
         }
     }
 
+    /**
+     * Writes a heartbeat when nothing was written for {@code heartbeat}, and comes back when that
+     * much silence would have passed, so no silence lasts longer: at a fixed rate, a write just
+     * after a tick made the next tick skip, and the stream stayed silent for nearly two heartbeats,
+     * the push feed's default read timeout, which then took a quiet stream for a dead one.
+     */
     private void beat() {
-        long now = ctx.executor().ticker().nanoTime();
-        if (!open.get() || now - lastWriteNanos < heartbeatNanos || pending.get() > 0) {
+        if (!open.get()) {
             return;
         }
-        lastWriteNanos = now;
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(HEARTBEAT)));
+        long now = ctx.executor().ticker().nanoTime();
+        long silent = now - lastWriteNanos;
+        if (silent >= heartbeatNanos && pending.get() == 0) {
+            lastWriteNanos = now;
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(HEARTBEAT)));
+            silent = 0;
+        }
+        // bytes still in flight: the reader is busy with them; look again a heartbeat on
+        beatIn(silent >= heartbeatNanos ? heartbeatNanos : heartbeatNanos - silent);
     }
 
     @Override

@@ -113,6 +113,30 @@ class EventStreamTest {
         assertFalse(channel.finishAndReleaseAll());
     }
 
+    /**
+     * No silence lasts longer than a heartbeat, however the writes fall: a write 100 ms after the
+     * stream opened is followed by a heartbeat a heartbeat later. The timer ran at a fixed rate,
+     * so the tick 1.9 s after that write skipped and the next came 3.9 s after it: nearly two
+     * heartbeats, the push feed's default read timeout, which took the quiet stream for a dead one
+     * ("lost (no heartbeat within the read timeout)", five times in 40 minutes of a live tree).
+     */
+    @Test
+    void aWriteBetweenTicksIsFollowedByAHeartbeatOneHeartbeatLater() {
+        wire.sendRaw("POST /stream HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+        written();
+        channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+        sink.get().send(Bytes.utf8("data: x\n\n"));
+        channel.runPendingTasks();
+        written();
+        channel.advanceTimeBy(HEARTBEAT.toMillis() - 100, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertEquals("", written(), "1.9 s after the write: no heartbeat yet");
+        channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertEquals("3\r\n:\n\n\r\n", written(), "a heartbeat 2 s after the write");
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
     @Test
     void thePeerLeavingEndsTheStreamAndStopsTheHeartbeat() {
         wire.sendRaw("POST /stream HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
