@@ -95,6 +95,15 @@ final class LookupCandidates {
         return (int) byDistance.values().stream().filter(c -> c.attempts > 0).count();
     }
 
+    /**
+     * Whether a request of a node given up for stalling is still on its way (mldht has not timed
+     * it out): its answer may yet come ({@link LateAnswers}). Nodes refused or discredited do not
+     * count.
+     */
+    boolean lateOnTheirWay() {
+        return byDistance.values().stream().anyMatch(c -> !c.answered && !c.refused && c.live > 0 && c.live == c.stalled);
+    }
+
     /** The node at {@code ip} answered: its other listings not asked yet are not asked. */
     void answeredFrom(InetAddress ip) {
         answered.add(ip);

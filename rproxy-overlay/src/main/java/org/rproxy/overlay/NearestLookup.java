@@ -41,11 +41,11 @@ import lbms.plugins.mldht.kad.utils.AddressUtils;
  * throttle), and a node that does not answer before the lookup settles is not waited for; in a
  * small or busy DHT such a lookup ends without asking the nodes that hold the item, and a put
  * stores it on nodes farther out, where the next lookup does not look. Here the throttle only
- * delays a request (mldht's RPC layer queues it), a request that stalls is sent once more, and
- * the end is decided by the closest nodes alone. This node's own address is never asked, under
- * whatever id another node lists it ({@link OwnAddresses}); a lookup starts instead from what
- * this node itself stores ({@link OwnItem}, {@link OwnPeers}). Which listings are asked is
- * {@link LookupCandidates}' choice.
+ * delays a request (mldht's RPC layer queues it), a request that stalls is sent once more, the
+ * end is decided by the closest nodes alone, and a lookup that found nothing waits a little for
+ * late answers ({@link LateAnswers}). This node's own address is never asked, under whatever id
+ * another node lists it ({@link OwnAddresses}); a lookup starts from what this node itself stores
+ * ({@link OwnItem}, {@link OwnPeers}). Which listings are asked is {@link LookupCandidates}'.
  *
  * <p>Runs on mldht's threads (responses, timeouts, its scheduler for sending); never blocks.
  * Thread-safe: its state is guarded by this object, and requests are sent outside the lock.
@@ -58,10 +58,6 @@ final class NearestLookup {
     private static final int MAX_REQUESTS = 128;
     /** How many times K nodes a lookup asks while nothing is found. */
     static final int WIDEN = 3;
-    /** The shortest wait before a request to a node known to answer fast is taken for lost. */
-    private static final long MIN_STALL_MS = 500;
-    /** The wait before a request to a node with no round trip measured (never heard from) is taken for lost. */
-    static final long UNKNOWN_STALL_MS = 1500;
 
     private final DHT dht;
     private final RPCServer srv;
@@ -75,6 +71,7 @@ final class NearestLookup {
     private final Map<KBucketEntry, Long> seqs = new HashMap<>();
     private final PeerTally peers = new PeerTally();
     private final CompletableFuture<LookupResult> done = new CompletableFuture<>();
+    private final LateAnswers late = new LateAnswers();
     private StorageItem best;
     private int requests;
 
@@ -120,7 +117,7 @@ final class NearestLookup {
     /**
      * Sends to the closest candidates not yet answered (at most {@value #IN_FLIGHT} outstanding,
      * stalled ones not counted), and ends the lookup once the {@value #K} closest that did not
-     * fail have answered, or nothing is left to wait for.
+     * fail have answered, or nothing is left to wait for ({@link LateAnswers} aside).
      */
     private void step() {
         List<Map.Entry<KBucketEntry, LookupCandidate>> send = new ArrayList<>();
@@ -137,7 +134,8 @@ final class NearestLookup {
             // stored may still hold it (nodes that joined since are closer, and lack it); an item
             // found: still hear from twice K, as a newer version may sit on nodes that the
             // publisher's own lookup took for the closest
-            int window = best == null && peers.isEmpty() ? K * WIDEN : peerLookup ? K : 2 * K;
+            boolean found = best != null || !peers.isEmpty();
+            int window = !found ? K * WIDEN : peerLookup ? K : 2 * K;
             int considered = 0;
             boolean settled = true;
             for (Map.Entry<KBucketEntry, LookupCandidate> e : candidates.inOrder()) {
@@ -162,7 +160,8 @@ final class NearestLookup {
                     send.add(e);
                 }
             }
-            if (settled || active == 0) {
+            if ((settled || active == 0) && !late.holdEnd(found, candidates.lateOnTheirWay(), dht.getScheduler(), this::step)) {
+                late.cancel();
                 result = new LookupResult(target, tokens, Optional.ofNullable(best), seqs, peers.ranked(), candidates.asked());
             }
         }
@@ -173,14 +172,7 @@ final class NearestLookup {
         for (Map.Entry<KBucketEntry, LookupCandidate> e : send) {
             RPCCall call = new RPCCall(request(e.getKey().getAddress())).setExpectedID(e.getKey().getID());
             call.builtFromEntry(e.getKey());
-            // a node known to answer fast is taken for lost well before mldht's general stall
-            // timeout, and one never heard from after UNKNOWN_STALL_MS (mldht's timeout, up to
-            // 10 s, let one host that sent pings under made-up ids add 16 s to every lookup)
-            int known = e.getKey().getRTT();
-            long rtt = known >= DHTConstants.RPC_CALL_TIMEOUT_MAX ? UNKNOWN_STALL_MS : Math.max(MIN_STALL_MS, 3L * known);
-            if (rtt < Math.min(DHTConstants.RPC_CALL_TIMEOUT_MAX, srv.getTimeoutFilter().getStallTimeout())) {
-                call.setExpectedRTT(rtt);
-            }
+            LateAnswers.expectRtt(call, e.getKey(), srv);
             call.addListener(listener(e.getKey(), e.getValue()));
             // not from inside a call's listener, which holds that call's lock while mldht sends
             dht.getScheduler().execute(() -> srv.doCall(call));

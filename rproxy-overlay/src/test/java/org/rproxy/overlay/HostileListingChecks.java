@@ -19,9 +19,15 @@ import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 
 /**
  * {@link NamespaceChecks} of a lookup against a node that lists honest nodes at addresses where
- * they are not. Run as they are.
+ * they are not, or that answers late (what a busy peer sees of every node). Run as they are.
  */
 final class HostileListingChecks {
+    /**
+     * How long the slow node takes to answer a get: longer than two of the lookup's stall
+     * timeouts for a node it heard from (500 ms each), well within the wait for late answers.
+     */
+    private static final long SLOW_MS = 2000;
+
     private HostileListingChecks() {
     }
 
@@ -35,8 +41,6 @@ final class HostileListingChecks {
      * kept an honest node out of every lookup that heard it first.
      */
     static void anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs(Path dir) throws Exception {
-        DhtKey publisher = DhtKeys.fresh();
-        byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer = (q, r) -> {
             byte[] target = (byte[]) q.get("target");
             ByteBuffer nodes = ByteBuffer.allocate(2 * 26);
@@ -49,8 +53,56 @@ final class HostileListingChecks {
             r.put("nodes", nodes.array());
             return r;
         };
+        Optional<StorageItem> got = readerGetsThrough(dir, "hostile", answer, putting -> {
+            assertEquals(0, putting.storedItems(), "items node 4 stores (else the reader finds it there, proving nothing)");
+            // node 4 answers a get with the nodes its routing table may list, and node 3 is one only
+            // once it answered node 4 as a table entry (a put's lookup alone need not make it one)
+            InetSocketAddress holderAt = new InetSocketAddress(NamespaceChecks.ip(3), 6881);
+            NamespaceChecks.waitFor(() -> listable(putting).contains(holderAt), 30);
+            NamespaceChecks.say("node 4 lists " + listable(putting));
+            assertTrue(listable(putting).contains(holderAt), "node 4 lists node 3 (else the reader cannot learn of it)");
+        });
+        assertEquals(Optional.of(7L), got.map(StorageItem::seq),
+                "the item node 3 holds, found by the reader though the hostile node listed node 3 with a wrong port");
+    }
+
+    /**
+     * The reader (node 1) knows only node 2, which answers its pings at once and its gets
+     * {@value #SLOW_MS} ms late, listing node 3, which holds the item. Both of the reader's
+     * requests to node 2 stall before the answer comes; the lookup must still hear it and ask node
+     * 3. Before, a lookup whose every request had stalled ended there with nothing found, after
+     * about a second, and a pointer lookup took that for final: under load (a busy phone, a build
+     * on two cores) every answer comes late, and the overlay found nothing it held.
+     */
+    static void aNodeThatAnswersLateIsStillHeard(Path dir) throws Exception {
+        BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> slowly = (q, r) -> {
+            try {
+                Thread.sleep(SLOW_MS); // the slow node's delay, not a wait for a condition
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] anyId = new byte[20];
+            new SecureRandom().nextBytes(anyId);
+            r.put("nodes", ByteBuffer.allocate(26).put(anyId).put(new byte[] {100, 64, 0, 3}).putShort((short) 6881).array());
+            return r;
+        };
+        Optional<StorageItem> got = readerGetsThrough(dir, "slow", slowly, putting -> { });
+        assertEquals(Optional.of(7L), got.map(StorageItem::seq), "the item node 3 holds, found through the node that answered late");
+    }
+
+    /**
+     * Nodes 3 and 4 are an honest DHT of their own, and node 4's put lands on node 3; the reader
+     * (node 1) knows only node 2 ({@code name}), a {@link HostileDhtChecks.HostileNode} whose gets
+     * {@code answer} makes. Once {@code ready} has checked node 4, returns what the reader's get
+     * found.
+     */
+    private static Optional<StorageItem> readerGetsThrough(Path dir, String name,
+            BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer,
+            ThrowingConsumer<DhtNode> ready) throws Exception {
+        DhtKey publisher = DhtKeys.fresh();
+        byte[] salt = "map-a".getBytes(StandardCharsets.UTF_8);
         List<InetSocketAddress> honestBoot = OverlayNode.addresses(NamespaceChecks.boot(3, 4));
-        try (HostileDhtChecks.HostileNode hostile = new HostileDhtChecks.HostileNode(
+        try (HostileDhtChecks.HostileNode node2 = new HostileDhtChecks.HostileNode(
                 new InetSocketAddress(NamespaceChecks.ip(2), 6881), answer);
              DhtNode holder = NamespaceChecks.dhtNode(3, dir, honestBoot);
              DhtNode putting = NamespaceChecks.dhtNode(4, dir, honestBoot);
@@ -63,15 +115,25 @@ final class HostileListingChecks {
             NamespaceChecks.say("put from node 4: " + put + "; node 3 stores " + holder.storedItems() + " items, node 4 "
                     + putting.storedItems());
             assertEquals(1, holder.storedItems(), "items node 3 stores (else this check proves nothing)");
-            assertEquals(0, putting.storedItems(), "items node 4 stores (else the reader finds it there, proving nothing)");
+            ready.accept(putting);
             long start = System.nanoTime();
             Optional<StorageItem> got = reader.get(publisher.publicKey(), salt).get(60, TimeUnit.SECONDS);
             NamespaceChecks.say("the reader's get: " + got.map(i -> "seq " + i.seq()).orElse("none") + " after "
-                    + (System.nanoTime() - start) / 1_000_000 + " ms (" + hostile.queries()
-                    + " queries answered by the hostile node)");
-            assertEquals(Optional.of(7L), got.map(StorageItem::seq),
-                    "the item node 3 holds, found by the reader though the hostile node listed node 3 with a wrong port");
+                    + (System.nanoTime() - start) / 1_000_000 + " ms (" + node2.queries() + " queries answered by the "
+                    + name + " node)");
+            return got;
         }
+    }
+
+    /** A check of a node that may throw what the check does. */
+    interface ThrowingConsumer<T> {
+        void accept(T t) throws Exception;
+    }
+
+    /** The addresses {@code node}'s routing table may list in an answer (mldht's nodes list). */
+    private static List<InetSocketAddress> listable(DhtNode node) {
+        return DhtRestartChecks.mldht(node).getNode().table().stream().flatMap(e -> e.getBucket().getEntries().stream())
+                .filter(e -> e.eligibleForNodesList()).map(e -> e.getAddress()).toList();
     }
 
     /**

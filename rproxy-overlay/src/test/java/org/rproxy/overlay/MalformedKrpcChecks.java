@@ -121,8 +121,9 @@ final class MalformedKrpcChecks {
             assertTrue(flooding <= 1, "entries of the flooding host in node 1's table: " + table);
             long after = lookupMillis(target);
             NamespaceChecks.say("node 1's peer lookups took " + before + " ms before the flood, " + after + " ms after");
-            // a never-answering entry of the flooding host is given up after NearestLookup's
-            // UNKNOWN_STALL_MS, twice; mldht's own timeout made it 16 s, past a client's default budget
+            // a never-answering entry of the flooding host is given up after LateAnswers'
+            // UNKNOWN_STALL_MS, twice, and a lookup that found nothing waits LateAnswers.WAIT_MS
+            // more for it; mldht's own timeout made it 16 s, past a client's default budget
             assertTrue(after < OverlayConfig.DEFAULT_BUDGET.toMillis() * 8 / 10, "a lookup after the flood took " + after
                     + " ms: most of a client's default budget of " + OverlayConfig.DEFAULT_BUDGET);
         } finally {

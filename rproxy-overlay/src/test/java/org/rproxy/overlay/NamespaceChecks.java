@@ -459,6 +459,10 @@ final class NamespaceChecks {
         HostileListingChecks.anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs(dir);
     }
 
+    static void aNodeThatAnswersLateIsStillHeard(Path dir) throws Exception {
+        HostileListingChecks.aNodeThatAnswersLateIsStillHeard(dir);
+    }
+
     static void aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther(Path dir) throws Exception {
         HollowStoreChecks.aPutAcknowledgedAndNotKeptIsNotCountedAndGoesFurther(dir);
     }
