@@ -44,10 +44,13 @@ public interface OverlaySource {
      * when asked for by {@link Iterator#next()}, found with the overlay's own settings alone (no
      * directory says where to look yet); empty when those settings cannot find it}
      *
-     * <p>Asked at bootstrap only, when the origin gives no directory and the client kept none that
+     * <p>Asked at bootstrap, when the origin gives no directory and the client kept none that
      * verifies: a brand-new peer in a flash crowd, whose origin is the one thing overloaded, then
-     * starts from the directory the publishers put into the overlay. The client checks each offer
-     * exactly as the origin's answer (the pinned key, the signature, expiry, no rollback) and tells
+     * starts from the directory the publishers put into the overlay; and when the directory is read
+     * again ({@code refreshKeys}, {@code refreshMaps}, a follower's poll) and no server gave one, so
+     * that a peer whose origin stays away still learns the origin's next key. The client checks each
+     * offer exactly as a server's answer (at bootstrap the pinned key; after it, the keys trusted,
+     * the signature, expiry, no rollback) and tells
      * {@link #accepted} or {@link #refused(Offer, String, ClientException)} as for any offer. By
      * default empty: an overlay that knows no publisher without the directory has nothing to offer.
      */

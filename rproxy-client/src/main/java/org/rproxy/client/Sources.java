@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.rproxy.core.answer.ResourcePaths;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.model.InformationResource;
@@ -179,8 +180,10 @@ final class Sources {
             }
         }
         // no server answered: the version held may still be had from the overlay (a client restarted
-        // while the origin and the proxies are away holds none in memory, only its state file's floor)
-        VerifiedDocument held = skipOverlay || checker.held(target) == null ? null : fromOverlay(target, refused, true);
+        // while the origin and the proxies are away holds none in memory, only its state file's floor),
+        // and the directory, which names no pointer of its own, from the one the overlay finds itself
+        boolean ask = checker.held(target) != null || target.equals(ResourcePaths.DIRECTORY_PATH);
+        VerifiedDocument held = skipOverlay || !ask ? null : fromOverlay(target, refused, true);
         if (held != null) {
             return held;
         }
@@ -193,10 +196,14 @@ final class Sources {
      * claim a newer version than its bundle holds, so an offer of the version held does not end
      * the walk while others remain. Each offer refused, or that could not be had, is added to
      * {@code refused} with its reason. With {@code heldToo} the overlay is asked for the version held
-     * as well (it transfers it), as when no server answered.
+     * as well (it transfers it), as when no server answered, and for the directory, which the directory
+     * names no pointer of, for the one it finds with its own settings ({@link OverlaySource#directoryOffers}):
+     * how a peer whose origin stays away learns the origin's next key.
      */
     private VerifiedDocument fromOverlay(String target, List<ClientException> refused, boolean heldToo) {
-        String id = overlay == null ? null : resourceId(target);
+        String named = overlay == null ? null : resourceId(target);
+        boolean own = overlay != null && named == null && heldToo && target.equals(ResourcePaths.DIRECTORY_PATH);
+        String id = own ? ResourcePaths.DIRECTORY_ID : named;
         if (id == null) {
             return null;
         }
@@ -204,7 +211,7 @@ final class Sources {
         VerifiedDocument same = null;
         Iterator<OverlaySource.Offer> offers;
         try {
-            offers = overlay.offers(directory, target, id, heldToo ? null : held);
+            offers = own ? overlay.directoryOffers() : overlay.offers(directory, target, id, heldToo ? null : held);
         } catch (RuntimeException e) {
             refused.add(overlayFailed(id, e));
             return null;

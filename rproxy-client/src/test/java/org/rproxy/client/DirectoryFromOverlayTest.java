@@ -44,6 +44,7 @@ class DirectoryFromOverlayTest {
         final List<Offer> offers = new ArrayList<>();
         final List<Offer> accepted = new ArrayList<>();
         final List<String> refused = new ArrayList<>();
+        int asked;
 
         @Override
         public Iterator<Offer> offers(Directory directory, String target, String resourceId, Instant held) {
@@ -52,6 +53,7 @@ class DirectoryFromOverlayTest {
 
         @Override
         public Iterator<Offer> directoryOffers() {
+            asked++;
             return List.copyOf(offers).iterator();
         }
 
@@ -147,6 +149,29 @@ class DirectoryFromOverlayTest {
             options = ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()));
         }
         assertThrows(ClientException.Unreachable.class, () -> AltoClient.bootstrap(options, new Shelf()));
+    }
+
+    /**
+     * A directory read again after bootstrap ({@code refreshKeys}) asks the overlay only when no
+     * server gave one: not while the origin answers, and, once it is away, the overlay's copy
+     * (here the one held) is taken. Before, a refresh never asked it: a peer whose origin stayed
+     * away never learnt the origin's next key.
+     */
+    @Test
+    void aRefreshAsksTheOverlayForTheDirectoryOnlyWhenNoServerGaveIt() throws Exception {
+        Shelf shelf = new Shelf();
+        LocalOrigin origin = LocalOrigin.start(dir, List.of());
+        try (AltoClient peer = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId())), shelf)) {
+            try (origin) {
+                shelf.add("genuine", directory(origin));
+                assertEquals(java.util.Set.of(origin.keyId()), peer.refreshKeys());
+                assertEquals(0, shelf.asked, "no overlay lookup while the origin answers");
+            }
+            assertEquals(java.util.Set.of(origin.keyId()), peer.refreshKeys(), "the overlay's directory taken");
+            assertEquals(1, shelf.asked, "the overlay asked once no server gave the directory");
+            assertEquals(List.of(URI.create("magnet:?xt=urn:btih:genuine")),
+                    shelf.accepted.stream().map(OverlaySource.Offer::from).toList());
+        }
     }
 
     /** The origin's signed directory, as a publisher puts it into the overlay. */

@@ -105,6 +105,42 @@ final class DirectoryBootstrapChecks {
         }
     }
 
+    /**
+     * A peer bootstrapped from the overlay (its origin away) learns the origin's next key from the
+     * overlay too: the publisher puts a newer directory, signed by the current key and listing the
+     * next one, and the peer's {@link AltoClient#refreshKeys()}, which no server answers, takes it
+     * from the overlay. Before, a refresh asked the overlay for no directory: it ended at the
+     * origin's refusal, the next key unknown, and the peer refused everything once the old key
+     * retired.
+     */
+    static void peerWhoseOriginStaysAwayLearnsTheNextKeyFromTheOverlay(Path dir) throws Exception {
+        try (OverlayPublisher honest = OverlayPublisher.start(NamespaceChecks.configOfTwo(dir, 1, key(dir, 1)));
+             OverlayClient peer = OverlayClient.start(NamespaceChecks.configOfTwo(dir, 3, null).toBuilder()
+                     .publishers(honest.publicKey()).build())) {
+            joined(honest, peer);
+            Instant t = Instant.now().minusSeconds(30);
+            say("put directory: " + honest.publish(signedDirectory(ORIGIN, honest.publicKey(), t), t.getEpochSecond())
+                    .get(90, TimeUnit.SECONDS));
+            ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:1"), KeyPin.ofKeyId(ORIGIN.keyId()))
+                    .withTimeout(Duration.ofSeconds(10)).withStateFile(dir.resolve("peer.state"));
+            try (AltoClient alto = AltoClient.bootstrap(options, peer)) {
+                assertEquals(java.util.Set.of(ORIGIN.keyId()), alto.trustedKeyIds(), "bootstrapped from the overlay");
+                SigningKey next = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+                Instant later = t.plusSeconds(10);
+                say("put the directory listing the next key: " + honest.publish(signedDirectory(ORIGIN, List.of(ORIGIN, next),
+                        honest.publicKey(), later), later.getEpochSecond()).get(90, TimeUnit.SECONDS));
+                Object keys;
+                try {
+                    keys = alto.refreshKeys();
+                } catch (ClientException e) {
+                    keys = e;
+                }
+                say("refreshKeys: " + keys);
+                assertEquals(java.util.Set.of(ORIGIN.keyId(), next.keyId()), keys, "the next key learnt from the overlay");
+            }
+        }
+    }
+
     /** {@code peer}, each refusal its client tells it also added to {@code refused}. */
     private static OverlaySource watched(OverlayClient peer, List<String> refused) {
         return new OverlaySource() {
@@ -138,11 +174,16 @@ final class DirectoryBootstrapChecks {
 
     /** The origin's directory signed by {@code origin} at {@code created}: map-a, its key, the overlay with {@code publisher}. */
     static SignedBundle signedDirectory(SigningKey origin, String publisher, Instant created) {
+        return signedDirectory(origin, List.of(origin), publisher, created);
+    }
+
+    /** As {@link #signedDirectory(SigningKey, String, Instant)}, listing {@code listed}' keys. */
+    static SignedBundle signedDirectory(SigningKey origin, List<SigningKey> listed, String publisher, Instant created) {
         Map<String, InformationResource> res = new LinkedHashMap<>();
         res.put("map-a", InformationResource.simple("map-a", "/networkmap/map-a", MediaTypes.NETWORK_MAP, List.of()));
         List<String> b = new ArrayList<>();
         boot().forEach(a -> b.add(a.host() + ":" + a.port()));
-        Directory d = new Directory(Map.of(), "map-a", res, List.of(origin.publicKey().jwk()), List.of(),
+        Directory d = new Directory(Map.of(), "map-a", res, listed.stream().map(k -> k.publicKey().jwk()).toList(), List.of(),
                 new OverlayInfo(OverlayInfo.BITTORRENT_DHT, b, List.of(publisher), OverlayInfo.SALT_RESOURCE_ID));
         byte[] body = Jcs.canonicalize(AltoJson.writeDirectory(d));
         return NamespaceChecks.signed(origin, MediaTypes.DIRECTORY,

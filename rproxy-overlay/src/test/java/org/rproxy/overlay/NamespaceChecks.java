@@ -459,6 +459,10 @@ final class NamespaceChecks {
         HostileListingChecks.anAddressListedWithAWrongPortIsStillAskedWhereTheNodeIs(dir);
     }
 
+    static void peerWhoseOriginStaysAwayLearnsTheNextKeyFromTheOverlay(Path dir) throws Exception {
+        DirectoryBootstrapChecks.peerWhoseOriginStaysAwayLearnsTheNextKeyFromTheOverlay(dir);
+    }
+
     static void aNodeThatAnswersLateIsStillHeard(Path dir) throws Exception {
         HostileListingChecks.aNodeThatAnswersLateIsStillHeard(dir);
     }

@@ -242,6 +242,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aPeerWhoseOriginStaysAwayLearnsTheOriginsNextKeyFromTheOverlay(@TempDir Path dir) throws Exception {
+        inNamespace("peerWhoseOriginStaysAwayLearnsTheNextKeyFromTheOverlay", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aNodeThatAnswersOnlyAfterItsRequestsStalledIsStillHeard(@TempDir Path dir) throws Exception {
         inNamespace("aNodeThatAnswersLateIsStillHeard", dir);
     }
