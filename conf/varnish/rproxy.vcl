@@ -1,5 +1,6 @@
 vcl 4.1;
 import std;
+import purge;
 # Varnish in front of an rproxy node (origin or proxy). Run with the parameters in
 # varnishd.params, for example:
 #   varnishd -a 127.0.0.1:6081 -f /path/to/rproxy.vcl -s malloc,256m \
@@ -54,15 +55,11 @@ sub vcl_recv {
     }
     # A pull proxy behind this cache holding a cost map that does not fit its network map (one
     # fetched before an update, the other after) asks again with 'Rproxy-Refetch: 1', a few times
-    # with growing pauses, only while they do not fit: fetch it from the node and store that,
-    # instead of answering from a copy that may stay fresh for most of a max-age. Any client can
-    # send it, and each such request is a fetch of the whole document from the node (not
-    # coalesced): nothing here bounds how often, unlike the shipped nginx configuration (one a
-    # second per copy). Where untrusted clients reach this cache, rate-limit the header in front
-    # of it or unset it for them. Cache-Control: no-cache from clients stays ignored.
-    if (req.http.Rproxy-Refetch) {
-        set req.hash_always_miss = true;
-    }
+    # with growing pauses, only while they do not fit. vcl_hit fetches such a request from the node
+    # instead of answering from a copy that may stay fresh for most of a max-age, but only when the
+    # copy held was fetched by this Varnish over a second ago: any client can send the header, so at
+    # most about one such request a second per stored copy reaches the node, the rest are answered
+    # from the cache. Cache-Control: no-cache from clients stays ignored.
     # A request carrying X-Varnish comes from a Varnish in front fetching for itself (a client's
     # X-Varnish reaches vcl_recv as sent; this Varnish sets its own only on backend requests and
     # answers). A default one (http_gzip_support=on) asks for gzip whatever its client asked and
@@ -92,6 +89,7 @@ sub vcl_backend_fetch {
 }
 
 sub vcl_deliver {
+    unset resp.http.X-Rproxy-Fetched;
     if (req.http.X-Rproxy-Varnish-Fetch) {
         set resp.http.Vary = "Accept-Encoding";
     }
@@ -120,6 +118,20 @@ sub vcl_hit {
         set req.http.X-Rproxy-Stale = "fetch";
         return (restart);
     }
+    # Rproxy-Refetch (see vcl_recv), honoured only for a copy this Varnish fetched over a second ago
+    # (X-Rproxy-Fetched, set in vcl_backend_response; obj.age would count the node's Age too). The
+    # URL's copies are made to have expired a second before the request came (not at that moment:
+    # a restarted request keeps the time it came, and its lookup would then find no copy at all),
+    # keeping their grace, and the request is restarted marked "fetch" as above: one fetch from
+    # the node, which concurrent requests wait for or are answered the copy meanwhile (within
+    # stale-while-revalidate), and the copy within its stale-if-error if that fetch fails. Only a
+    # first lookup of a fresh copy: a restarted request never refetches.
+    if (req.http.Rproxy-Refetch && req.restarts == 0 && obj.ttl > 0s
+            && std.time2real(now, 0) - std.real(obj.http.X-Rproxy-Fetched, 0) > 1) {
+        purge.soft(-1s);
+        set req.http.X-Rproxy-Stale = "fetch";
+        return (restart);
+    }
 }
 
 sub vcl_backend_response {
@@ -133,6 +145,8 @@ sub vcl_backend_response {
         set beresp.grace = std.duration(regsub(beresp.http.Cache-Control,
                 "(?i)^.*\bstale-if-error\s*=\s*(\d+).*$", "\1s"), 0s);
     }
+    # When this Varnish fetched the copy (seconds since the epoch), for Rproxy-Refetch in vcl_hit.
+    set beresp.http.X-Rproxy-Fetched = std.time2real(now, 0);
 }
 
 sub vcl_backend_error {

@@ -453,6 +453,34 @@ class HttpCachesIT {
     }
 
     /**
+     * A request carrying {@code Rproxy-Refetch} for a copy the shipped Varnish fetched over a
+     * second ago goes to the node, and while the node fails it gets the copy, within
+     * {@code stale-if-error}, as a request for an expired copy does. Before, the VCL fetched it
+     * past the copy, and the client got the node's 503.
+     */
+    @Test
+    void theShippedVarnishAnswersARefetchWithItsCopyWhileTheNodeFails() throws Exception {
+        CacheStub stub = new CacheStub();
+        try (CacheProcess varnish = shippedVarnish("varnish-shipped-refetch", "127.0.0.1", stub.port(), List.of())) {
+            stub.fields.put("/map", Map.of("Cache-Control",
+                    "max-age=60, no-transform, stale-while-revalidate=0, stale-if-error=60"));
+            HttpResponse<byte[]> first = Proxies.get(varnish.base() + "/map");
+            long stored = System.nanoTime();
+            assertEquals(200, first.statusCode());
+            stub.failing.add("/map");
+            sleepUntil(stored, 1_500); // the copy over a second old: a refetch goes to the node
+            HttpResponse<byte[]> refetch = Proxies.get(varnish.base() + "/map", Map.of("rproxy-refetch", "1"));
+            // its fetch, and the background fetch of the stale hit that then serves the copy
+            assertTrue(stub.seen("/map").size() >= 2, "the refetch went to the node");
+            assertEquals(200, refetch.statusCode(), "a refetch while the node fails; " + seen(refetch));
+            assertEquals(new String(first.body(), StandardCharsets.UTF_8),
+                    new String(refetch.body(), StandardCharsets.UTF_8));
+        } finally {
+            stub.close();
+        }
+    }
+
+    /**
      * A pull proxy whose upstream says {@code must-revalidate} passes it on with no stale window
      * ({@code stale-while-revalidate=0}, no {@code stale-if-error}), and neither shipped cache nor
      * a Varnish with no VCL of its own then serves its copy stale: past {@code max-age}, with the
