@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -152,7 +153,13 @@ final class Fetcher implements AutoCloseable {
                 .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
                 .header("Accept", MediaTypes.EVENT_STREAM)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(params)).build();
-        HttpResponse<Answer> r = await(uri, http.sendAsync(req, this::answer));
+        CompletableFuture<HttpResponse<Answer>> exchange;
+        try {
+            exchange = http.sendAsync(req, this::answer);
+        } catch (RejectedExecutionException e) {
+            throw closedMeanwhile(uri, e);
+        }
+        HttpResponse<Answer> r = await(uri, exchange);
         if (r.body().refusal() != null) {
             throw ExchangeFailures.refused(uri, r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body().refusal());
         }
@@ -215,7 +222,20 @@ final class Fetcher implements AutoCloseable {
             throw failure(uri, e, "no complete response");
         } catch (InterruptedException e) {
             throw interrupted(uri, e);
+        } catch (RejectedExecutionException e) {
+            throw closedMeanwhile(uri, e);
         }
+    }
+
+    /**
+     * The executor refused the exchange's work: closed between {@link #requireOpen} and the send
+     * (a close from another thread), told as a fetch after the close is; else a defect, as it is.
+     */
+    private RuntimeException closedMeanwhile(URI uri, RejectedExecutionException e) {
+        if (closed) {
+            return new IllegalStateException("this client is closed: " + uri + " not asked", e);
+        }
+        return e;
     }
 
     /**
