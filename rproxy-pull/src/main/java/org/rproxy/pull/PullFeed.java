@@ -98,9 +98,21 @@ final class PullFeed implements AutoCloseable {
         }
     }
 
-    /** Starts the refresher; its first pass (which fetches the prefetch targets) runs at once. */
+    /**
+     * Starts the refresher: first the directory's fetch, when it is prefetched (as a proxy's always
+     * is), then, once that has ended however it ended, the passes, the first of which fetches the
+     * other prefetch targets. The directory is where the origin announces its next key: in the
+     * middle of a key rotation the other documents are signed by a key that only the directory
+     * teaches a proxy configured with the old one, and fetched beside it they were refused (a WARN
+     * and an {@code unknown_key} at every restart) until a retry pause later.
+     */
     void start() {
-        refresher.start();
+        Entry directory = copies.get(CacheKey.get(UpstreamParts.DIRECTORY));
+        if (directory == null || !directory.pinned) {
+            refresher.start();
+            return;
+        }
+        attempts.fetch(directory.key, directory.call, "recover").whenComplete((r, x) -> refresher.start());
     }
 
     /** The answer for {@code key}: see {@link Replies#serve}. On an event loop; never blocks. */

@@ -45,6 +45,7 @@ final class Refresher implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final List<Supplier<? extends Collection<String>>> wanted = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> ticking;
+    private boolean closed;
 
     Refresher(PullFeed.Settings settings, CachedCopies copies, Attempts attempts, Clock clock,
               ScheduledExecutorService scheduler) {
@@ -56,9 +57,16 @@ final class Refresher implements AutoCloseable {
     }
 
     /** Starts the passes; the first (which fetches the prefetch targets) runs at once. */
-    void start() {
+    synchronized void start() {
+        if (closed) {
+            return; // closed before the directory's first fetch ended
+        }
         long period = settings.tick().toMillis();
-        ticking = scheduler.scheduleWithFixedDelay(this::tickSafely, 0, period, TimeUnit.MILLISECONDS);
+        try {
+            ticking = scheduler.scheduleWithFixedDelay(this::tickSafely, 0, period, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // the proxy is stopping: nothing is refreshed any more
+        }
     }
 
     /** Adds targets that count as asked for at every pass (see {@link PullFeed#keepFresh}). */
@@ -194,7 +202,8 @@ final class Refresher implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         ScheduledFuture<?> t = ticking;
         if (t != null) {
             t.cancel(false);
