@@ -42,6 +42,16 @@ final class Rejections {
         }
     }
 
+    /**
+     * What an operator reads after an unknown key: the usual cause is an origin that rotated its
+     * key while this proxy was told only the old one, and nothing but its configuration mends that
+     * once no directory it can verify teaches it the new one (docs/origin.md, "Key rotation").
+     */
+    static final String UNKNOWN_KEY_HINT = "; if the origin now signs with a new key (a key rotation),"
+            + " add the origin's new public key to this proxy's trusted keys (upstream.trust in its config file,"
+            + " or --trust NEW.pub beside the old one) and restart it: a proxy learns a new key by itself only"
+            + " from a directory also signed by a key it trusts";
+
     private final PullMetrics metrics;
     /** Per target, the reasons logged ({@link Outcome}s and {@link Mismatch}es) since it last verified. */
     private final ConcurrentHashMap<String, Set<Enum<?>>> logged = new ConcurrentHashMap<>();
@@ -53,7 +63,8 @@ final class Rejections {
     /** An answer from {@code upstream} (as {@link org.rproxy.core.upstream.UpstreamResponse#upstream} names it) refused. */
     void refused(CacheKey key, String upstream, Outcome outcome, String reason, boolean keptOldCopy) {
         metrics.verificationFailure(outcome);
-        log(key, upstream, outcome, outcome + ": " + reason, keptOldCopy);
+        log(key, upstream, outcome, outcome + ": " + reason + (outcome == Outcome.UNKNOWN_KEY ? UNKNOWN_KEY_HINT : ""),
+                keptOldCopy);
     }
 
     /**

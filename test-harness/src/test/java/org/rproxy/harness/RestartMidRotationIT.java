@@ -1,13 +1,19 @@
 package org.rproxy.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +22,7 @@ import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
+import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 import org.rproxy.pull.PullProxy;
@@ -28,6 +35,11 @@ import org.rproxy.pull.PullProxy;
  * Before, the prefetches raced the directory: at every start some were refused
  * ({@code rproxy_verification_failures_total{reason="unknown_key"}} counted them, and a WARN said
  * so) and fetched again a retry pause later.
+ *
+ * <p>After step 3 (the old key retired) such a proxy refuses everything, as it should; its log
+ * says what to do about it: the key id it lacks, and that the origin's new public key must be
+ * added to its trusted keys and the proxy restarted. Before, it said only that the key id was not
+ * trusted.
  */
 class RestartMidRotationIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -37,23 +49,35 @@ class RestartMidRotationIT {
     @TempDir
     Path dir;
 
+    private SigningKey next;
+    private Path oldPub;
+
+    /** The old key and the next, both private keys in the folder, and the old key's public key. */
+    @BeforeEach
+    void keys() throws Exception {
+        SigningKey old = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        next = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
+        PrivateKeyFiles.write(dir.resolve("old.key"), old.toPkcs8Pem());
+        PrivateKeyFiles.write(dir.resolve("next.key"), next.toPkcs8Pem());
+        oldPub = new OriginKeys(dir).write("old.pub", old.publicKey().toSpkiPem());
+    }
+
+    /** An origin on the sample maps with a keys file of {@code entries} ({@code DIR}: the folder). */
+    private Origin origin(String entries) throws Exception {
+        Path keysFile = new OriginKeys(dir).keys(entries);
+        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
+        return Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
+                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "restart-mid-rotation-it", null),
+                Clock.systemUTC());
+    }
+
     @Test
     void aProxyTrustingOnlyTheOldKeyStartsWithoutRefusingWhatTheNextKeySigned() throws Exception {
-        OriginKeys files = new OriginKeys(dir);
-        SigningKey current = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        SigningKey next = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
         String nxt = next.publicKey().keyId();
-        PrivateKeyFiles.write(dir.resolve("current.key"), current.toPkcs8Pem());
-        PrivateKeyFiles.write(dir.resolve("next.key"), next.toPkcs8Pem());
-        Path currentPub = files.write("current.pub", current.publicKey().toSpkiPem());
         // after step 2: the next key signs, the old one is still held and signs the directory too
-        Path keysFile = files.keys("  - file: DIR/next.key\n    signing: true\n  - file: DIR/current.key\n");
-        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
-        try (Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
-                Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "restart-mid-rotation-it", null),
-                Clock.systemUTC())) {
+        try (Origin origin = origin("  - file: DIR/next.key\n    signing: true\n  - file: DIR/old.key\n")) {
             for (int restart = 1; restart <= 3; restart++) {
-                ProxyConfig c = Proxies.config("restarted-" + restart, origin.baseUri(), currentPub);
+                ProxyConfig c = Proxies.config("restarted-" + restart, origin.baseUri(), oldPub);
                 try (PullProxy proxy = PullProxy.start(c.withUpstream(c.upstream().withPrefetch(PREFETCH)),
                         Clock.systemUTC())) {
                     PushTree.await(WAIT, "the restarted proxy holds every prefetched document",
@@ -63,6 +87,36 @@ class RestartMidRotationIT {
                             "reason", "unknown_key"), "start " + restart + ": prefetches refused as signed by an unknown key");
                 }
             }
+        }
+    }
+
+    @Test
+    void aProxyTrustingOnlyARetiredKeyLogsWhatTheOperatorMustDo() throws Exception {
+        String nxt = next.publicKey().keyId();
+        // after step 3: the next key alone signs, the directory too
+        try (Origin origin = origin("  - file: DIR/next.key\n    signing: true\n");
+             CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy stranded = Proxies.start("stranded", origin.baseUri(), oldPub, Clock.systemUTC())) {
+            // under load the upstream may time out (504): ask until an answer came and was refused
+            AtomicReference<HttpResponse<byte[]>> answer = new AtomicReference<>();
+            PushTree.await(WAIT, "a 502 for the cost map", () -> {
+                try {
+                    answer.set(Proxies.get(stranded.baseUri() + PushTree.COST_MAP));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                return answer.get().statusCode() == 502;
+            });
+            HttpResponse<byte[]> r = answer.get();
+            String body = new String(r.body(), StandardCharsets.UTF_8);
+            // a server condition's one form (docs/protocol.md): a line of text naming the key
+            assertEquals("text/plain; charset=utf-8", r.headers().firstValue("content-type").orElse(""), body);
+            assertTrue(body.contains("UNKNOWN_KEY: keyid " + nxt), body);
+            assertFalse(body.contains("upstream.trust"), "the operator's advice stays in the operator's log: " + body);
+            String line = logs.await(e -> e.getFormattedMessage().contains("UNKNOWN_KEY"), WAIT).getFormattedMessage();
+            assertTrue(line.contains("keyid " + nxt), line);
+            assertTrue(line.contains("upstream.trust") && line.contains("--trust") && line.contains("restart"),
+                    "says what to do: " + line);
         }
     }
 }
