@@ -32,12 +32,15 @@ import org.slf4j.LoggerFactory;
  * only spend the DHT's patience (nodes throttle a sender to about two requests a second). While
  * fetching, a few of the peers found are reported at a time, others every few polls, because bt
  * connects to a reported peer once and does not try a failed one again by itself; those named by
- * the most DHT nodes first, each once before any again ({@link PeerTally}). Thread-safe.
+ * the most DHT nodes first, each once before any again ({@link PeerTally}). Once every peer found
+ * has failed ({@link SeederWatch#exhausted}: a publisher that left, say, while a seeder's
+ * announcement is still landing) the lookups come again at once and then backing off, a poll
+ * apart at first and at most {@value #LOOK_EVERY} ({@link #gap}), until the fetch ends. Thread-safe.
  */
 final class DhtPeerSource implements PeerSource {
     private static final Logger log = LoggerFactory.getLogger(DhtPeerSource.class);
     /** Polls between lookups once peers are known (while none are, every poll looks). */
-    private static final int LOOK_EVERY = 10;
+    static final int LOOK_EVERY = 10;
     /** Polls between reports of unchanged peers. */
     private static final int REPORT_EVERY = 3;
     /** Peers reported at a time. */
@@ -52,6 +55,9 @@ final class DhtPeerSource implements PeerSource {
     private final InetSocketAddress self;
     private final AtomicReference<CompletableFuture<PeersFound>> running = new AtomicReference<>();
     private final AtomicInteger polls = new AtomicInteger();
+    /** The poll at which every peer found was seen failed (-1: not so), and that of the last lookup; guarded by this. */
+    private int failedAt = -1;
+    private int lookedAt;
     private volatile List<InetSocketAddress> found = List.of();
     private volatile List<InetSocketAddress> reported = List.of();
     /** Of the peers reported, those handed to bt since it was last handed them all. Guarded by this. */
@@ -105,14 +111,40 @@ final class DhtPeerSource implements PeerSource {
         }
         int poll = polls.incrementAndGet();
         CompletableFuture<PeersFound> f = running.get();
-        boolean due = f == null || found.isEmpty() || poll % LOOK_EVERY == 0;
-        if (due && (f == null || f.isDone())) {
-            lookUp(f);
+        synchronized (this) {
+            boolean due = f == null || found.isEmpty() || poll % LOOK_EVERY == 0 || failedDue(poll);
+            if (due && (f == null || f.isDone())) {
+                lookedAt = poll;
+                lookUp(f);
+            }
         }
         List<InetSocketAddress> now = found;
         boolean fresh = !now.equals(reported) || poll % REPORT_EVERY == 0;
         reported = now;
         return fresh && !now.isEmpty();
+    }
+
+    /** Whether a lookup is due at {@code poll} because every peer found has failed; under this. */
+    private boolean failedDue(int poll) {
+        if (!watches.exhausted(id)) {
+            failedAt = -1;
+            return false;
+        }
+        if (failedAt < 0) {
+            failedAt = poll;
+            return true;
+        }
+        return poll - lookedAt >= gap(lookedAt - failedAt);
+    }
+
+    /**
+     * Polls from a lookup made {@code since} polls after every peer found had failed to the next:
+     * one for the first few, then a third of the time since, at most {@value #LOOK_EVERY} (lookups
+     * at 0, 1, 2, 3, 4, 5, 6, 8, 10, 13, 17, ... polls), so a seeder announcing a moment late is
+     * found soon and a fetch that goes on for its budget costs the DHT little.
+     */
+    static int gap(int since) {
+        return Math.max(1, Math.min(LOOK_EVERY, since / 3));
     }
 
     @Override

@@ -25,10 +25,15 @@ import org.rproxy.core.config.Durations;
  * <li>at least {@value #EMPTY_LOOKUPS} of the DHT's peer lookups ({@link DhtPeerSource}) heard
  * from DHT nodes, over at least {@link #EMPTY_SPAN} from the first of them, and none found a
  * peer, or</li>
- * <li>peers were found, and each of them either refused bt's connection at least
+ * <li>peers were found, each of them either refused bt's connection at least
  * {@value #REFUSALS_EACH} times (refused, no such torrent there, unreachable) or was connected
  * {@link #IDLE} without showing a piece (another client fetching it, or a peer announcing what
- * it does not have).</li>
+ * it does not have), and since the last of them failed the DHT was asked again, as above: at
+ * least {@value #EMPTY_LOOKUPS} lookups that heard from DHT nodes, over at least
+ * {@link #EMPTY_SPAN}, named no other peer ({@link #exhausted()} tells the peer source to ask).
+ * The DHT may name a publisher that left and not yet a peer that seeds the torrent, whose
+ * announcement lands a moment later: a fetch that gave up at the departed publisher's refusals
+ * pulled from a proxy what a peer had.</li>
  * </ul>
  * A connected peer is given {@link #IDLE} from its connection, and again from the metadata's
  * arrival, to show a piece (its bitfield or a have, which bt reports once the metadata came); a
@@ -78,6 +83,12 @@ final class SeederWatch {
     /** The peers connected, each with its checks still due (more than 0: given time to show a piece). */
     private final Map<InetSocketAddress, Integer> connected = new HashMap<>();
     private boolean served;
+    /** When each peer found had failed, with no lookup naming another since (nanoTime); guarded by this. */
+    private long failedSince;
+    /** Whether every peer found has failed ({@link #failedSince} is set); guarded by this. */
+    private boolean failed;
+    /** The lookups that heard from DHT nodes since {@link #failedSince}, all naming no other peer; guarded by this. */
+    private int lookupsSince;
 
     SeederWatch() {
         this(CompletableFuture.delayedExecutor(IDLE.toMillis(), TimeUnit.MILLISECONDS));
@@ -109,7 +120,11 @@ final class SeederWatch {
             if (lookups++ == 0) {
                 firstLookup = nanoTime.getAsLong();
             }
-            found.addAll(f.peers());
+            if (found.addAll(f.peers())) {
+                failed = false;
+            } else if (failed) {
+                lookupsSince++;
+            }
             why = judge();
         }
         tell(why);
@@ -131,6 +146,15 @@ final class SeederWatch {
             now.forEach(p -> connected.merge(p, 1, Integer::sum));
         }
         now.forEach(p -> afterIdle.execute(() -> idle(p)));
+    }
+
+    /**
+     * Whether peers were found and each of them has failed (refused, or idle without a piece),
+     * with no lookup naming another since: the fetch goes on only if the DHT names a peer that
+     * serves it, so its peers are to be looked up again ({@link DhtPeerSource}).
+     */
+    synchronized boolean exhausted() {
+        return failed && !served;
     }
 
     /** A peer showed a piece of the torrent (or sent one): somebody serves it, and nobody() never completes. */
@@ -161,6 +185,8 @@ final class SeederWatch {
     /** Why nobody seeds the torrent, or null while somebody may; under this. */
     private String judge() {
         if (served || connected.values().stream().anyMatch(due -> due > 0)) {
+            // a peer connected has time to show a piece: once it is idle, the DHT is asked anew
+            failed = false;
             return null;
         }
         if (found.isEmpty()) {
@@ -174,15 +200,26 @@ final class SeederWatch {
             if (connected.containsKey(p)) {
                 idle++;
             } else if (refusals.getOrDefault(p, 0) < REFUSALS_EACH) {
+                failed = false;
                 return null;
             }
+        }
+        long now = nanoTime.getAsLong();
+        if (!failed) {
+            // the DHT is asked again before the fetch ends: a seeder's announcement may land late
+            failed = true;
+            failedSince = now;
+            lookupsSince = 0;
+        }
+        if (lookupsSince < EMPTY_LOOKUPS || now - failedSince < EMPTY_SPAN.toNanos()) {
+            return null;
         }
         String peers = found.size() == 1 ? "the one peer" : "each of the " + found.size() + " peers";
         return "nobody seeds it (" + peers + " the DHT named, " + found.iterator().next() + (found.size() == 1 ? "" : " and others")
                 + ", " + (idle == 0 ? "refused it " + REFUSALS_EACH + " times"
                         : idle == found.size() ? "had none of it " + Durations.format(IDLE) + " after connecting"
                         : "refused it " + REFUSALS_EACH + " times or had none of it " + Durations.format(IDLE) + " after connecting")
-                + ")";
+                + "; " + lookupsSince + " DHT lookups over " + Durations.format(EMPTY_SPAN) + " since named no other)";
     }
 
     /** Completes {@link #nobody} with {@code why} (null: not yet), outside the lock: its dependents run here. */

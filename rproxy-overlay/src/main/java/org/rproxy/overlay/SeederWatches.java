@@ -53,6 +53,12 @@ final class SeederWatches {
         }
     }
 
+    /** Whether every peer found for {@code id} has failed ({@link SeederWatch#exhausted}); false when it is not watched. */
+    boolean exhausted(TorrentId id) {
+        SeederWatch w = watches.get(id);
+        return w != null && w.exhausted();
+    }
+
     void connected(TorrentId id, InetSocketAddress peer) {
         SeederWatch w = watches.get(id);
         if (w != null) {

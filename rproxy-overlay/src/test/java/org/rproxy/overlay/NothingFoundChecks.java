@@ -78,7 +78,7 @@ final class NothingFoundChecks {
             // bt serves the torrent until it reports it stopped (droppedTorrentIsNotServedOnceTheDropCompletes)
             pub.swarm().drop(HexFormat.of().formatHex(ih)).get(Swarm.STOP_WAIT.toSeconds() + 10, TimeUnit.SECONDS);
             fetchGivenUpEarly(n.client, n.honest, "nobody seeds it (the one peer the DHT named, /" + ip(1) + ":"
-                    + pub.swarm().port() + ", refused it " + SeederWatch.REFUSALS_EACH + " times)");
+                    + pub.swarm().port() + ", refused it " + SeederWatch.REFUSALS_EACH + " times; ");
         }
     }
 

@@ -1,7 +1,9 @@
 package org.rproxy.overlay;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -66,7 +68,8 @@ class SeederWatchTest {
 
     @Test
     void peersFoundAreWaitedForUntilEachRefusedTwice() {
-        SeederWatch w = new SeederWatch();
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
         w.looked(new PeersFound(List.of(A), 3));
         w.looked(new PeersFound(List.of(B), 3));
         w.looked(new PeersFound(List.of(), 3)); // a peer once found is not forgotten by a lookup that missed it
@@ -74,9 +77,79 @@ class SeederWatchTest {
         w.refused(A);
         w.refused(B);
         assertFalse(w.nobody().isDone(), "B refused once only");
+        assertFalse(w.exhausted(), "B refused once only");
         w.refused(B);
-        assertEquals("nobody seeds it (each of the 2 peers the DHT named, " + A + " and others, refused it 2 times)",
-                w.nobody().getNow(null));
+        assertTrue(w.exhausted(), "each peer found refused twice: the DHT is to be asked again");
+        askedAgainInVain(w, now);
+        assertEquals("nobody seeds it (each of the 2 peers the DHT named, " + A + " and others, refused it 2 times; "
+                + "3 DHT lookups over 5s since named no other)", w.nobody().getNow(null));
+    }
+
+    /**
+     * The DHT named only the publisher, which left (refused twice); the peer seeding the torrent
+     * announces a moment later. The fetch asks the DHT again before it gives up, and the peer a
+     * later lookup names keeps it. Before, it gave up at the second refusal ("nobody seeds it
+     * (the one peer the DHT named, /100.64.0.1:7001, refused it 2 times)"), 2 s into a 1 min
+     * budget, and the client pulled what a peer had.
+     */
+    @Test
+    void aPublisherThatLeftIsNoGiveUpUntilTheDhtWasAskedAgain() {
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
+        w.looked(new PeersFound(List.of(A), 3));
+        w.refused(A);
+        w.refused(A);
+        assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
+        assertTrue(w.exhausted());
+        for (int i = 0; i < SeederWatch.EMPTY_LOOKUPS - 1; i++) {
+            now[0] += SeederWatch.EMPTY_SPAN.toNanos();
+            w.looked(new PeersFound(List.of(A), 3)); // the departed publisher alone, again
+        }
+        assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
+        w.looked(new PeersFound(List.of(A, B), 3)); // the seeder's announcement landed
+        assertFalse(w.exhausted(), "a new peer to try");
+        now[0] += SeederWatch.EMPTY_SPAN.toNanos();
+        w.looked(new PeersFound(List.of(A, B), 3));
+        assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
+    }
+
+    @Test
+    void lookupsAfterEachPeerFailedShowNobodySeedsItOnlyOnceThreeOverTheSpanNamedNoOther() {
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
+        w.looked(new PeersFound(List.of(A), 3));
+        w.refused(A);
+        w.refused(A);
+        for (int i = 0; i < SeederWatch.EMPTY_LOOKUPS + 2; i++) {
+            w.looked(new PeersFound(List.of(A), 3));
+            w.looked(new PeersFound(List.of(), 0)); // nobody answered: proves nothing
+        }
+        assertFalse(w.nobody().isDone(), "many lookups, but within the span: " + w.nobody().getNow(null));
+        now[0] += SeederWatch.EMPTY_SPAN.toNanos();
+        w.looked(new PeersFound(List.of(), 3));
+        assertEquals("nobody seeds it (the one peer the DHT named, " + A + ", refused it 2 times; "
+                + "6 DHT lookups over 5s since named no other)", w.nobody().getNow(null));
+    }
+
+    @Test
+    void lookupsAfterEachPeerFailedBackOff() {
+        int[] looks = new int[12];
+        int at = 0;
+        for (int i = 1; i < looks.length; i++) {
+            at += DhtPeerSource.gap(at);
+            looks[i] = at;
+        }
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 8, 10, 13, 17, 22}, looks);
+        assertEquals(DhtPeerSource.LOOK_EVERY, DhtPeerSource.gap(1_000));
+    }
+
+    /** {@link SeederWatch#EMPTY_LOOKUPS} lookups over {@link SeederWatch#EMPTY_SPAN} naming no other peer. */
+    private static void askedAgainInVain(SeederWatch w, long[] now) {
+        for (int i = 0; i < SeederWatch.EMPTY_LOOKUPS; i++) {
+            assertFalse(w.nobody().isDone(), w.nobody().getNow(null));
+            now[0] += SeederWatch.EMPTY_SPAN.toNanos() / (SeederWatch.EMPTY_LOOKUPS - 1);
+            w.looked(new PeersFound(List.of(), 3));
+        }
     }
 
     @Test
@@ -97,7 +170,8 @@ class SeederWatchTest {
     @Test
     void aConnectedPeerIsWaitedForUntilItHasGoneIdleWithoutAPiece() {
         List<Runnable> due = new ArrayList<>();
-        SeederWatch w = new SeederWatch(due::add);
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(due::add, () -> now[0]);
         w.looked(new PeersFound(List.of(A), 3));
         w.connected(A);
         for (int i = 0; i < 5; i++) {
@@ -105,14 +179,16 @@ class SeederWatchTest {
         }
         assertFalse(w.nobody().isDone(), "connected less than the idle time ago");
         List.copyOf(due).forEach(Runnable::run);
-        assertEquals("nobody seeds it (the one peer the DHT named, " + A + ", had none of it 5s after connecting)",
-                w.nobody().getNow(null));
+        askedAgainInVain(w, now);
+        assertEquals("nobody seeds it (the one peer the DHT named, " + A + ", had none of it 5s after connecting; "
+                + "3 DHT lookups over 5s since named no other)", w.nobody().getNow(null));
     }
 
     @Test
     void theMetadataGivesEachConnectedPeerTheIdleTimeAgain() {
         List<Runnable> due = new ArrayList<>();
-        SeederWatch w = new SeederWatch(due::add);
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(due::add, () -> now[0]);
         w.looked(new PeersFound(List.of(A), 3));
         w.looked(new PeersFound(List.of(B), 3));
         w.connected(A);
@@ -122,8 +198,10 @@ class SeederWatchTest {
         due.remove(0).run();
         assertFalse(w.nobody().isDone(), "A has had the idle time since the metadata only partly");
         due.remove(0).run();
+        askedAgainInVain(w, now);
         assertEquals("nobody seeds it (each of the 2 peers the DHT named, " + A
-                + " and others, refused it 2 times or had none of it 5s after connecting)", w.nobody().getNow(null));
+                + " and others, refused it 2 times or had none of it 5s after connecting; "
+                + "3 DHT lookups over 5s since named no other)", w.nobody().getNow(null));
     }
 
     @Test
