@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An upstream failing is an operational event, logged as one line at WARN without a stack
  * (the reason names the upstream and what happened: the timeout, a refused or reset connection,
- * a body over {@code max-body}; {@link EntryFetch} logs the exception at DEBUG): once per failure
- * streak of a tracked entry, and for misses, whose targets clients choose, at most once per
- * {@code MISS_FAILURE_INTERVAL} in all with the count of those not logged. Refused answers are
- * logged by {@link Rejections}, also naming the upstream; so are a prefetched target's 404 and a
- * 404 for a document the signed directory lists.
+ * a body over {@code max-body}; {@link EntryFetch} logs the exception at DEBUG): for tracked
+ * entries as one outage of the upstream however many wait on it ({@link UpstreamOutage}), for
+ * misses, whose targets clients choose, at most once per {@code MISS_FAILURE_INTERVAL} in all with
+ * the count of those not logged. Refused answers are logged by {@link Rejections}, naming the
+ * upstream; so are a prefetched target's 404 and a 404 for a document the signed directory lists.
  */
 final class Attempts {
     private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
@@ -39,11 +39,12 @@ final class Attempts {
     private final PullMetrics metrics;
     private final Clock clock;
     private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
+    /** The tracked entries' attempts that got no answer, logged as one outage of the upstream. */
+    private final UpstreamOutage outage;
     /** The failures of targets not tracked (misses), logged at most once per interval in all. */
     private final RateLimitedLog missFailures;
     /** The keys without an entry whose last attempt failed, for the retry interval. */
     private final FailedMisses failedMisses;
-
     /** How long a key is not asked about again after a failed attempt. */
     private final RetryPause pause;
     /** {@code refresh.min-interval}: how long an unsigned answer that arrived stale is served ({@link CachedCopy#arrivedStale}). */
@@ -61,6 +62,7 @@ final class Attempts {
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
         this.missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL);
+        this.outage = new UpstreamOutage(clock, copies);
         this.pause = requireNonNull(pause, "pause");
         this.failedMisses = new FailedMisses(pause, clock);
     }
@@ -159,6 +161,7 @@ final class Attempts {
         if (!(r instanceof FetchResult.Failed)) {
             failedMisses.forget(key); // an answer came
         }
+        boolean inOutage = !UpstreamOutage.noAnswer(r) && outage.answered(key); // then it speaks for the key
         if (r instanceof FetchResult.Stored s) {
             metrics.fetch(kind, "stored");
             CachedCopy h = s.held();
@@ -176,7 +179,7 @@ final class Attempts {
                 e.attempted(now); // its min-interval counts from this answer (Refresher#due)
             }
             FetchResult.Failed partly = s.failed(); // the identity request failed, the gzip one renewed
-            if (partly == null && e.failedAt() != null) {
+            if (partly == null && e.failedAt() != null && !inOutage) {
                 LOG.info("{}: upstream answers again", key);
             }
             if (partly == null) {
@@ -224,7 +227,9 @@ final class Attempts {
         } else if (r instanceof FetchResult.Failed f) {
             metrics.fetch(kind, f.rejected() ? "rejected" : "failed");
             if (e != null) {
-                if (e.failedAt() == null && !f.rejected()) {
+                if (UpstreamOutage.noAnswer(f)) {
+                    outage.failed(key, f.reason()); // one line for the upstream, not one per document
+                } else if (e.failedAt() == null && !f.rejected()) { // this proxy's overload, or busy connections
                     LOG.warn("{}: {}; {}", key, f.reason(),
                             e.held() == null ? "no copy held" : "serving the held copy while it is valid");
                 }

@@ -50,11 +50,25 @@ final class RawUpstream implements AutoCloseable {
     volatile Answer answer;
 
     RawUpstream(Answer answer) throws IOException {
+        this(answer, 0);
+    }
+
+    /**
+     * Listens on loopback {@code port} (0: any free one): an upstream started again where one was
+     * stopped, as a restarted server comes back on its port.
+     */
+    RawUpstream(Answer answer, int port) throws IOException {
         this.answer = answer;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
         Thread t = new Thread(this::accept, "raw-upstream-accept");
         t.setDaemon(true);
         t.start();
+    }
+
+    int port() {
+        return server.getLocalPort();
     }
 
     String url() {

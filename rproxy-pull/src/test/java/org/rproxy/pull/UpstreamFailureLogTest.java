@@ -217,7 +217,8 @@ class UpstreamFailureLogTest {
         }
     }
 
-    private static int get(PullProxy proxy, String target) throws IOException, InterruptedException {
+    /** The status of a GET of {@code target} from {@code proxy}. */
+    static int get(PullProxy proxy, String target) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + target)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode();
     }
