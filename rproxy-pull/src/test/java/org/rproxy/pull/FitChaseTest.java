@@ -21,6 +21,7 @@ import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.testing.Eventually;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
 import org.rproxy.core.upstream.Upstream;
@@ -80,10 +81,8 @@ class FitChaseTest {
         node.docs.put(COST_MAP, renewed);
 
         feed.refit(Set.of(COST_MAP));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!renewed.identity().etag().equals(heldTag()) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Eventually.await("the new version held", Duration.ofSeconds(30),
+                () -> renewed.identity().etag().equals(heldTag()));
         assertEquals(renewed.identity().etag(), heldTag(), "the new version, which the cache does not hand out");
         UpstreamRequest past = node.log.get(0);
         assertEquals("no-cache", header(past, "cache-control"));
