@@ -12,7 +12,9 @@ import org.rproxy.core.server.AltoHttpServer;
  * The front end's own gauges, beside {@link RequestMetrics}' counters: the request-body bytes the
  * server holds while bodies arrive, over all its connections ({@code rproxy_request_body_bytes}),
  * and the most it holds before it answers a new body 503 ({@code rproxy_request_body_max_bytes}).
- * A value near the maximum says that many clients are sending bodies at once, or slowly. Likewise
+ * A value near the maximum says that many clients are sending bodies at once, or slowly; the
+ * bodies answered 503 for want of room, by the node's bound or their connection's
+ * ({@code rproxy_request_bodies_refused_total}), say how often it was reached. Likewise
  * the HTTP/2 streams whose request is still arriving ({@code rproxy_unfinished_streams}) and their
  * bound ({@code rproxy_unfinished_streams_max}, {@code listen.max-unfinished-streams}), read from
  * the count the bound keeps (no cost per request), so an operator sees how close the node is to
@@ -48,6 +50,8 @@ public final class FrontEndMeters {
                 "Request-body bytes held while bodies arrive, over all connections");
         gauge(registry, server, "rproxy.request.body.max", AltoHttpServer::maxRequestBodyBytes, BYTES,
                 "Request-body bytes held at most; a body past them is answered 503");
+        counter(registry, server, "rproxy.request.bodies.refused", AltoHttpServer::requestBodiesRefused,
+                "Request bodies answered 503 because the node's or their connection's bound on bodies held had no room");
         gauge(registry, server, "rproxy.unfinished.streams", AltoHttpServer::unfinishedStreams, null,
                 "HTTP/2 streams whose request is still arriving, over all connections");
         gauge(registry, server, "rproxy.unfinished.streams.max", AltoHttpServer::maxUnfinishedStreams, null,

@@ -153,6 +153,15 @@ public final class AltoHttpServer implements AutoCloseable {
         return bodies.held();
     }
 
+    /**
+     * Request bodies answered 503 so far because the server's bound on bodies held or their
+     * connection's had no room for them: the {@code rproxy_request_bodies_refused_total} counter.
+     * Any thread.
+     */
+    public long requestBodiesRefused() {
+        return bodies.refused();
+    }
+
     /** The most {@link #requestBodyBytes} may be ({@link FrontEndConfig#maxBodyBytesHeld} as applied). */
     public long maxRequestBodyBytes() {
         return bodies.limit();

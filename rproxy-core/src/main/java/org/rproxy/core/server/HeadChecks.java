@@ -113,8 +113,14 @@ final class HeadChecks {
         return room == null ? null : refuse(h, room, List.of(), true);
     }
 
-    /** The 503 of a body the budget has no room for, or null when {@code room} is {@link BodyBudget.Room#TAKEN}. */
+    /**
+     * The 503 of a body the budget has no room for, counted as refused, or null when {@code room}
+     * is {@link BodyBudget.Room#TAKEN}.
+     */
     static AltoError noRoom(BodyBudget.Room room, BodyBudget budget) {
+        if (room != BodyBudget.Room.TAKEN) {
+            budget.node().countRefused();
+        }
         return switch (room) {
             case TAKEN -> null;
             case CONNECTION_FULL -> FrontEndErrors.bodiesInProgress(budget.limit());

@@ -1,6 +1,7 @@
 package org.rproxy.core.server;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The request-body bytes one server may hold at once while bodies arrive, over all its
@@ -8,13 +9,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link BodyBudget} takes its bytes from it as well as from its connection's own bound, so ten
  * thousand connections each with a body in progress cannot hold more than this between them. A
  * body that would take the node past it is answered 503 ({@code Retry-After}), and the bodies
- * within it go on. Counts the arrays actually allocated, not the lengths declared. Shared by
- * all event loops; lock-free.
+ * within it go on. Counts the arrays actually allocated, not the lengths declared, and the
+ * bodies refused for want of room, by this bound or a connection's. Shared by all event loops;
+ * lock-free.
  */
 final class NodeBodyBudget {
 
     private final long limit;
     private final AtomicLong held = new AtomicLong();
+    private final LongAdder refused = new LongAdder();
 
     NodeBodyBudget(long limit) {
         if (limit < 0) {
@@ -44,6 +47,16 @@ final class NodeBodyBudget {
     /** Whether nothing more can be taken: a body starting now would be refused at its first byte. */
     boolean spent() {
         return held.get() >= limit;
+    }
+
+    /** Counts a body answered 503 because this bound or its connection's had no room for it. */
+    void countRefused() {
+        refused.increment();
+    }
+
+    /** The bodies refused so far for want of room, by either bound. */
+    long refused() {
+        return refused.sum();
     }
 
     long held() {

@@ -90,6 +90,7 @@ class PipelinedBodyBudgetTest {
         assertEquals("1", refused.retryAfter(), "Retry-After");
         assertEquals("the server is receiving more request bodies than it holds at once (" + 4L * body
                 + " bytes); retry later\n", refused.body());
+        assertEquals(1, server.requestBodiesRefused(), "counted as refused");
 
         hanging.complete(Reply.ok(Fixtures.withGzip()));
         for (int i = 0; i < 5; i++) {
@@ -105,6 +106,9 @@ class PipelinedBodyBudgetTest {
         start(FrontEndConfig.defaults("127.0.0.1", 0).withMaxBodyBytes(body).withMaxBodyBytesHeld(64L * body));
         Socket pipelined = pipelineBehindASlowOne(fit + 1, body);
         awaitHeld(BodyBudget.PER_CONNECTION, "the bodies that fit in the connection's bound wait, counted");
+        // the last head must have met the full bound before any answer gives bytes back, or it would fit
+        Eventually.await("the body past the connection's bound refused at its head", Http2TestClient.WAIT,
+                () -> server.requestBodiesRefused() == 1);
 
         hanging.complete(Reply.ok(Fixtures.withGzip()));
         for (int i = 0; i <= fit; i++) {
