@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -205,9 +207,23 @@ public final class Origin implements AutoCloseable {
         versions.publish(maps, serverUri);
         new Resigning(publisher, config.validity(), versions::resign, versions::earliestExpiry, guard).start();
         if (watcher != null) {
-            watcher.start(changes::offer, reason -> mapsRefused.set(1), guard);
+            watcher.start(changes::offer, reason -> refused(), guard);
         }
         log.info("origin serving {} documents on {} (keyid {})", resourceCount(), serverUri, keyId());
+    }
+
+    /**
+     * Shows the folder's last state refused ({@code rproxy_maps_refused} 1), on the publisher,
+     * behind the state the watcher handed it before: set at once on the watcher's thread, a
+     * change still being signed set it back to 0 once served, although the folder's last state,
+     * read after it, was refused.
+     */
+    private void refused() {
+        try {
+            publisher.execute(() -> mapsRefused.set(1));
+        } catch (RejectedExecutionException closing) {
+            log.debug("maps refused while the origin closes");
+        }
     }
 
     public InetSocketAddress address() {
@@ -240,6 +256,11 @@ public final class Origin implements AutoCloseable {
     /** The maps folder's state loaded and waiting to be published, or null; for tests. */
     MapSet waitingChange() {
         return changes.waiting();
+    }
+
+    /** Completes once the publisher has run every task handed to it before this call; for tests. */
+    CompletableFuture<Void> publisherPassed() {
+        return CompletableFuture.runAsync(() -> { }, publisher);
     }
 
     /**
