@@ -194,20 +194,20 @@ final class PullMetrics {
     void held(String target, Instant created, Instant expires) {
         requireNonNull(created, "created");
         requireNonNull(expires, "expires");
+        Times now = new Times(created, expires);
         Held e = expiries.get(target);
         if (e == null) {
             synchronized (expiries) {
                 e = expiries.get(target);
                 if (e == null) {
-                    if (expiries.size() >= MAX_EXPIRY_GAUGES) {
-                        return;
+                    if (expiries.size() < MAX_EXPIRY_GAUGES) {
+                        expiries.put(target, register(target, now));
                     }
-                    e = register(target);
-                    expiries.put(target, e);
+                    return;
                 }
             }
         }
-        e.times = new Times(created, expires);
+        e.times = now;
     }
 
     /** Removes the gauges of {@code target}, no longer held; nothing when it has none. */
@@ -221,8 +221,10 @@ final class PullMetrics {
         }
     }
 
-    private Held register(String target) {
+    /** The gauges of {@code target}, showing {@code times} from the moment a scrape can see them. */
+    private Held register(String target, Times times) {
         Held holder = new Held();
+        holder.times = times;
         holder.expiresGauge = Gauge.builder("rproxy.resource.expires", holder, h -> h.secondsLeft(clock))
                 .baseUnit("seconds").tag("target", target)
                 .description("Seconds until the held copy's signature expires, by request target")

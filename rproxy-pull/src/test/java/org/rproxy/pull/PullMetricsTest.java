@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.junit.jupiter.api.Test;
@@ -67,6 +70,25 @@ class PullMetricsTest {
         assertEquals(created.getEpochSecond(),
                 registry.find("rproxy.resource.created.time").tag("target", "/a").gauge().value(), "the newest held");
         assertEquals("seconds", registry.find("rproxy.resource.created.time").gauge().getId().getBaseUnit());
+    }
+
+    /**
+     * A target's rows show its copy's times from the moment they exist: registered first and set
+     * after, a scrape in between read 0 for both, a signing time of 1970 (a lag of decades to the
+     * origin's row) and an expiry now, as the listener told of each new meter sees it here.
+     */
+    @Test
+    void aTargetsRowsShowItsTimesFromTheMomentTheyAreRegistered() {
+        Map<String, Double> atRegistration = new ConcurrentHashMap<>();
+        registry.config().onMeterAdded(m -> {
+            if (m instanceof Gauge g && m.getId().getName().startsWith("rproxy.resource.")) {
+                atRegistration.put(m.getId().getName(), g.value());
+            }
+        });
+        Instant created = Instant.parse("2025-06-01T11:59:30Z");
+        metrics.held("/a", created, clock.instant().plusSeconds(600));
+        assertEquals(Map.of("rproxy.resource.expires", 600.0, "rproxy.resource.created.time", (double) created.getEpochSecond()),
+                atRegistration);
     }
 
     @Test
