@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * The application's {@link UpdateFollower.Listener} with every call guarded: an exception it
  * throws is logged and following goes on; and once the follower is closed, nothing more is
  * passed on (what fails because of the close, an interrupted fetch or a stream cut, is no news to
- * the application). Called on the follower's thread.
+ * the application). Called on the follower's thread; while the application's listener runs, the
+ * stream's watch judges nothing ({@link StreamWatch#listening}): a listener busy for longer than the
+ * read timeout has not made the stream silent.
  */
 final class GuardedListener implements UpdateFollower.Listener {
 
@@ -20,11 +22,16 @@ final class GuardedListener implements UpdateFollower.Listener {
 
     private final UpdateFollower.Listener listener;
     private final BooleanSupplier closed;
+    private final StreamWatch watch;
 
-    /** @param closed true once the follower is closed */
-    GuardedListener(UpdateFollower.Listener listener, BooleanSupplier closed) {
+    /**
+     * @param closed true once the follower is closed
+     * @param watch  the follower's stream watch, told when the listener is called and when it returns
+     */
+    GuardedListener(UpdateFollower.Listener listener, BooleanSupplier closed, StreamWatch watch) {
         this.listener = requireNonNull(listener, "listener");
         this.closed = requireNonNull(closed, "closed");
+        this.watch = requireNonNull(watch, "watch");
     }
 
     @Override
@@ -46,10 +53,13 @@ final class GuardedListener implements UpdateFollower.Listener {
         if (closed.getAsBoolean()) {
             return;
         }
+        watch.listening();
         try {
             call.run();
         } catch (RuntimeException e) {
             LOG.warn("the update listener's {} threw; following goes on", what, e);
+        } finally {
+            watch.listened();
         }
     }
 }

@@ -29,7 +29,9 @@ import java.util.function.LongSupplier;
  * once a proxy's stream has been opened in its place ({@link MoveToProxy}: no one's fault, and
  * {@link #ended} says nothing). The check never waits for that subscription, which runs on the
  * move's own thread: a silent origin's stream is closed within the read timeout (and a quarter)
- * even while a proxy holds the move's subscription unanswered.
+ * even while a proxy holds the move's subscription unanswered. While the follower's thread is in
+ * the application's listener ({@link #listening}) the stream is not read, so nothing is judged:
+ * the time a listener takes is the application's, not the stream's silence nor its source's delay.
  */
 final class StreamWatch implements AutoCloseable {
     private final HeldState state;
@@ -43,6 +45,8 @@ final class StreamWatch implements AutoCloseable {
     private volatile boolean renewals;
     private volatile long since;
     private volatile long lastRead;
+    /** True while the follower's thread is in the application's listener, not reading the stream. */
+    private volatile boolean listening;
     /** When the maps held were first seen not to fit while this stream was watched, or null while they fit. */
     private volatile Long unfitSince;
     /** The stream this watch closed last, and why. */
@@ -99,6 +103,17 @@ final class StreamWatch implements AutoCloseable {
         lastRead = ticker.getAsLong();
     }
 
+    /** The follower's thread calls the application's listener: the stream is not read until it returns. */
+    void listening() {
+        listening = true;
+    }
+
+    /** The listener returned: the stream is read again, and its silence counted from now. */
+    void listened() {
+        lastRead = ticker.getAsLong();
+        listening = false;
+    }
+
     /** True when this watch closed {@code in}. */
     boolean closedIt(InputStream in) {
         Closed c = closed;
@@ -124,7 +139,7 @@ final class StreamWatch implements AutoCloseable {
 
     private void check() {
         InputStream in = current;
-        if (in == null) {
+        if (in == null || listening) {
             return;
         }
         long now = ticker.getAsLong();

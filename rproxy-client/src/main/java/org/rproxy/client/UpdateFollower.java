@@ -64,7 +64,7 @@ import org.slf4j.event.Level;
 public final class UpdateFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
 
-    /** Told what the follower sees; called on its thread, one call at a time. */
+    /** Told what the follower sees, on its thread, one call at a time: its stream waits unread meanwhile, losing nothing. */
     public interface Listener {
         /**
          * New answers, computed from maps that changed and verified.
@@ -115,13 +115,13 @@ public final class UpdateFollower implements AutoCloseable {
         this.checker = checker;
         this.options = options;
         this.ticker = requireNonNull(ticker, "ticker");
-        this.listener = new GuardedListener(requireNonNull(listener, "listener"), () -> closed.getCount() == 0);
-        this.poll = new MapPoll(state, sources, mapFetches, this.listener, this::isClosed);
         this.thread = new Thread(this::run, "rproxy-client-updates");
         this.thread.setDaemon(true);
         this.subscriber = new Subscriber(state, sources, fetcher, checker, ticker);
         this.move = new MoveToProxy(sources, subscriber::open, ticker, options.pollInterval().toNanos());
         this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::consider);
+        this.listener = new GuardedListener(requireNonNull(listener, "listener"), () -> closed.getCount() == 0, watch);
+        this.poll = new MapPoll(state, sources, mapFetches, this.listener, this::isClosed);
     }
 
     void start() {
