@@ -1,9 +1,13 @@
 package org.rproxy.client;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +16,8 @@ import org.rproxy.core.testing.CompiledExamples;
 /**
  * The client library guide's example (docs/client-library.md) compiles as shown, as the body of a method with its imports
  * on top, against this module and what it depends on: an application vendor copying it gets no
- * missing import and no undeclared name.
+ * missing import and no undeclared name; and its table of settings names every {@code with...}
+ * method of {@link ClientOptions}, so that a setting is never findable in the Javadoc alone.
  */
 class ReadmeExampleTest {
 
@@ -26,6 +31,17 @@ class ReadmeExampleTest {
         String className = "ReadmeExample";
 
         CompiledExamples.assertCompiles(className, unit, out, "the client library guide's example");
+    }
+
+    @Test
+    void theGuideListsEverySetting() throws Exception {
+        String guide = Files.readString(Path.of("..", "docs", "client-library.md"));
+        List<String> missing = Arrays.stream(ClientOptions.class.getMethods())
+                .map(java.lang.reflect.Method::getName)
+                .filter(m -> m.startsWith("with"))
+                .filter(m -> !Pattern.compile("^\\| `" + m + "\\(", Pattern.MULTILINE).matcher(guide).find())
+                .sorted().distinct().toList();
+        assertEquals(List.of(), missing, "settings missing from the table in docs/client-library.md");
     }
 
     /**
