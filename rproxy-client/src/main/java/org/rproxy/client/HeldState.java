@@ -31,7 +31,15 @@ final class HeldState {
     private AnswerEngine maps = AnswerEngine.none();
     /** Whether every map held was used by the last {@link #rebuild()}. */
     private volatile boolean fits = true;
-    private volatile LocalAnswers answers;
+    private volatile Built built;
+
+    /**
+     * The newest answers with the content digests of the maps they were computed from (in
+     * {@link #mapTargets()} order), set together: a new version of any map changes the digests, a
+     * renewal of the same bytes does not ({@link ToldAnswers}).
+     */
+    record Built(LocalAnswers answers, List<Optional<String>> digests) {
+    }
 
     HeldState(Directory directory, Representation signedDirectory, Clock clock) {
         this.directory = requireNonNull(directory, "directory");
@@ -153,7 +161,7 @@ final class HeldState {
             return null;
         }
         LocalAnswers a = new LocalAnswers(maps, () -> validUntil(sources), clock);
-        answers = a;
+        built = new Built(a, sources.values().stream().map(r -> r.identity().header("content-digest")).toList());
         return a;
     }
 
@@ -191,6 +199,12 @@ final class HeldState {
 
     /** The newest answers, or null before the maps were first held. */
     LocalAnswers answers() {
-        return answers;
+        Built b = built;
+        return b == null ? null : b.answers();
+    }
+
+    /** The newest answers with the digests of their maps, or null before the maps were first held. */
+    Built built() {
+        return built;
     }
 }

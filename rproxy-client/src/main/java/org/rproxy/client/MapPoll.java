@@ -25,6 +25,7 @@ final class MapPoll {
     private final Sources sources;
     private final MapFetches mapFetches;
     private final UpdateFollower.Listener listener;
+    private final ToldAnswers told;
     private final BooleanSupplier closed;
 
     /** @param closed whether the follower is closed (or its thread interrupted) */
@@ -34,7 +35,13 @@ final class MapPoll {
         this.sources = requireNonNull(sources, "sources");
         this.mapFetches = requireNonNull(mapFetches, "mapFetches");
         this.listener = requireNonNull(listener, "listener");
+        this.told = new ToldAnswers(state, listener);
         this.closed = requireNonNull(closed, "closed");
+    }
+
+    /** {@return what the follower told its listener last, shared with its streams' readers} */
+    ToldAnswers told() {
+        return told;
     }
 
     /** Polls once; tells the listener of every refusal, then of the new answers when the maps changed. */
@@ -69,6 +76,8 @@ final class MapPoll {
         }
         if (changed) {
             settle(targets, had);
+        } else {
+            told.tellNew(); // a version the application's refreshMaps took since the last one told
         }
     }
 
@@ -88,18 +97,17 @@ final class MapPoll {
         settle(targets, held);
     }
 
-    /** Makes the maps {@code had} fit ({@link FittingMaps}) and tells the listener the answers, or why not. */
+    /** Makes the maps {@code had} fit ({@link FittingMaps}) and tells the listener the new answers, or why not. */
     private void settle(List<String> targets, List<VerifiedDocument> had) {
-        LocalAnswers a;
         try {
-            a = new FittingMaps(state, sources).settle(targets, had);
+            new FittingMaps(state, sources).settle(targets, had);
         } catch (ClientException.Interrupted e) {
             return;
         } catch (ClientException e) {
             listener.refused(e); // no source had maps that fit: the answers told last stand
             return;
         }
-        listener.changed(a);
+        told.tellNew();
     }
 
     /**

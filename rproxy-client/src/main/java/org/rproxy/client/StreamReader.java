@@ -58,6 +58,7 @@ final class StreamReader implements StreamFollower.Listener {
     private final Checker checker;
     private final SourceHealth health;
     private final UpdateFollower.Listener listener;
+    private final ToldAnswers told;
     private final URI source;
     private final URI uri;
     private final Map<String, String> targets;
@@ -89,9 +90,10 @@ final class StreamReader implements StreamFollower.Listener {
      * @param closed     true once the follower is closing: reading stops
      * @param progressed told of every read, for the follower's silence watchdog
      * @param counts     the follower's counts of updates checked and repeated
+     * @param told       what the follower told its listener last: new answers are told through it
      */
     StreamReader(HeldState state, Checker checker, SourceHealth health, UpdateFollower.Listener listener,
-                 int maxEventBytes, URI source, URI uri, Map<String, String> targets,
+                 ToldAnswers told, int maxEventBytes, URI source, URI uri, Map<String, String> targets,
                  Map<String, Representation> named, Map<String, Instant> verified, BooleanSupplier closed,
                  Runnable progressed, UpdateCounts counts) {
         this.counts = counts;
@@ -99,6 +101,7 @@ final class StreamReader implements StreamFollower.Listener {
         this.checker = checker;
         this.health = health;
         this.listener = listener;
+        this.told = told;
         this.source = source;
         this.uri = uri;
         this.targets = targets;
@@ -168,10 +171,10 @@ final class StreamReader implements StreamFollower.Listener {
                     : checker.check(uri, target, fields::get, body, maxAge, floors.get(target));
             floors.put(target, r.created());
             if (state.put(target, r) && !target.equals(AnswerEngine.DIRECTORY)) {
-                LocalAnswers a = state.rebuild();
-                if (a != null) {
-                    listener.changed(a);
-                }
+                state.rebuild();
+            }
+            if (!target.equals(AnswerEngine.DIRECTORY)) {
+                told.tellNew(); // also a version held already: the application's refreshMaps may have taken it first
             }
             return true;
         } catch (ClientException e) {

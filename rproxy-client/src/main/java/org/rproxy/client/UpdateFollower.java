@@ -67,7 +67,7 @@ public final class UpdateFollower implements AutoCloseable {
     /** Told what the follower sees, on its thread, one call at a time: its stream waits unread meanwhile, losing nothing. */
     public interface Listener {
         /**
-         * New answers, computed from maps that changed and verified.
+         * New answers, of maps that changed and verified, told once whoever took them ({@link AltoClient#refreshMaps()} too).
          * @param answers the answers of the maps held now
          */
         void changed(LocalAnswers answers);
@@ -207,7 +207,7 @@ public final class UpdateFollower implements AutoCloseable {
         }
         listener.following(s.uri());
         StreamRecord record = new StreamRecord(sources.health(), s, ticker, options.readTimeout(), watch::read);
-        StreamReader reader = new StreamReader(state, checker, sources.health(), listener, options.maxEventBytes(),
+        StreamReader reader = new StreamReader(state, checker, sources.health(), listener, poll.told(), options.maxEventBytes(),
                 s.source(), s.uri(), s.targets(), s.named(), s.verified(), this::isClosed, record, counts);
         EndSeen in = new EndSeen(s.in());
         watch.watch(in, s.uri(), !s.source().equals(sources.origin()));

@@ -110,7 +110,7 @@ class StreamedUpdateVerifiedOnceTest {
     /** Feeds the events to a reader that subscribed naming v1, held; the signature checks it made. */
     private long read(byte[]... events) throws IOException {
         state.put(MAP, v1);
-        StreamReader reader = new StreamReader(state, checker, health, heard, 1 << 20, SOURCE, STREAM, Map.of(ID, MAP),
+        StreamReader reader = new StreamReader(state, checker, health, heard, new ToldAnswers(state, heard), 1 << 20, SOURCE, STREAM, Map.of(ID, MAP),
                 Map.of(MAP, v1), Map.of(), () -> false, () -> { }, new UpdateCounts());
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         for (byte[] e : events) {
