@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * passed on (what fails because of the close, an interrupted fetch or a stream cut, is no news to
  * the application). Called on the follower's thread; while the application's listener runs, the
  * stream's watch judges nothing ({@link StreamWatch#listening}): a listener busy for longer than the
- * read timeout has not made the stream silent.
+ * read timeout has not made the stream silent. Polling is told once, when it begins
+ * ({@code following(null)}), not again at each poll of it: nothing changed for the application.
  */
 final class GuardedListener implements UpdateFollower.Listener {
 
@@ -23,6 +24,8 @@ final class GuardedListener implements UpdateFollower.Listener {
     private final UpdateFollower.Listener listener;
     private final BooleanSupplier closed;
     private final StreamWatch watch;
+    /** Whether the listener was last told {@code following(null)}: polling (the follower's thread only). */
+    private boolean polling;
 
     /**
      * @param closed true once the follower is closed
@@ -46,6 +49,10 @@ final class GuardedListener implements UpdateFollower.Listener {
 
     @Override
     public void following(URI stream) {
+        if (stream == null && polling) {
+            return; // another poll, no news
+        }
+        polling = stream == null;
         run(() -> listener.following(stream), "following");
     }
 

@@ -81,7 +81,7 @@ public final class UpdateFollower implements AutoCloseable {
         }
 
         /**
-         * Now following the update stream at {@code stream}, or polling when null.
+         * Now following the update stream at {@code stream}, or polling when null (told as polling begins, not at each poll).
          *
          * @param stream the update stream's URL, or null while polling
          */
