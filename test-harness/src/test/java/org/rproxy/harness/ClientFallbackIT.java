@@ -138,19 +138,9 @@ class ClientFallbackIT {
 
     @Test
     void anUpdateStreamThatTampersIsLeftForTheNextSource() throws Exception {
-        Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
-        SigningKey key = SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom());
-        Path priv = PrivateKeyFiles.write(dir.resolve("origin.key"), key.toPkcs8Pem());
-        Path pub = Files.writeString(dir.resolve("origin.pub"), key.publicKey().toSpkiPem());
-        Relay tampering = closeLater(new Relay());
-        UpdatePublisher publisher = closeLater(new UpdatePublisher(UpdateStreamConfig.defaults()));
-        Origin origin = closeLater(Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, priv,
-                Duration.ofHours(1), Duration.ofSeconds(2), List.of(tampering.base()), "client-it-origin", null),
-                Clock.systemUTC(), publisher));
-        ProxyConfig pc = Proxies.config("tampered", origin.baseUri(), pub);
-        StreamingPull pull = closeLater(StreamingPull.start(pc, StreamingPull.streamConfig(pc), Clock.systemUTC()));
-        PushTree.await(WAIT, "pull proxy ready", () -> pull.pull().notReadyBecause() == null);
-        tampering.target(URI.create(pull.pull().baseUri()).getPort());
+        OriginWithProxy at = closeLater(OriginWithProxy.start(dir, "tampered", WAIT));
+        Origin origin = at.origin;
+        Relay tampering = at.relay;
         tampering.rewrite("130.132.3.0/24", "130.132.9.0/24");
 
         AltoClient client = closeLater(AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
