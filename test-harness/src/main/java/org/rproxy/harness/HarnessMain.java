@@ -54,7 +54,8 @@ public final class HarnessMain implements Runnable {
                 .registerConverter(Duration.class, new DurationConverter())
                 .setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("harness " + cmd.getCommandName() + ": " + ex.getMessage());
+            // an exception without a message is named, never printed as "null"
+            cmd.getErr().println("harness " + cmd.getCommandName() + ": " + (ex.getMessage() != null ? ex.getMessage() : ex));
             if (Boolean.getBoolean("harness.trace")) {
                 ex.printStackTrace(cmd.getErr());
             }

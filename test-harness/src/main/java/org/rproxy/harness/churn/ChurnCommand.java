@@ -30,8 +30,8 @@ public final class ChurnCommand implements Callable<Integer> {
             description = "Move one prefix between PIDs every K rounds; 0 never (default ${DEFAULT-VALUE}).")
     int moveEvery;
 
-    @Option(names = "--rounds", defaultValue = "0", paramLabel = "N", description = "Stop after N rounds; 0 no limit (default).")
-    int rounds;
+    @Option(names = "--rounds", paramLabel = "N", description = "Stop after N rounds, N >= 1 (default: no limit).")
+    Integer rounds;
 
     @Option(names = "--for", paramLabel = "DURATION", description = "Stop after this long.")
     Duration limit;
@@ -41,6 +41,10 @@ public final class ChurnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String invalid = invalid(rounds, fraction, moveEvery);
+        if (invalid != null) {
+            throw new IllegalArgumentException(invalid);
+        }
         if (!Files.isDirectory(maps)) {
             // else the folder listing's NoSuchFileException said only the path
             throw new IllegalArgumentException("--maps: " + maps + " (expected: the maps folder the origin serves; "
@@ -50,7 +54,7 @@ public final class ChurnCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long deadline = limit == null ? Long.MAX_VALUE : start + limit.toNanos();
         long next = start;
-        for (int n = 1; rounds == 0 || n <= rounds; n++) {
+        for (int n = 1; rounds == null || n <= rounds; n++) {
             // never sleeps past --for: a round due after it is not waited for
             long wait = Math.min(next, deadline) - System.nanoTime();
             if (wait > 0) {
@@ -65,5 +69,21 @@ public final class ChurnCommand implements Callable<Integer> {
             next += every.toNanos();
         }
         return 0;
+    }
+
+    /**
+     * What is wrong with the counts given, in one line naming the option, or null ({@link Churner}
+     * checks the range of each of {@code --fraction} and {@code --move-every}). A run that
+     * would change nothing (no rounds, or rounds that touch no cost and move no prefix) is refused
+     * rather than run: it used to exit 0 having done nothing ({@code --rounds -1}).
+     */
+    static String invalid(Integer rounds, double fraction, int moveEvery) {
+        if (rounds != null && rounds < 1) {
+            return "--rounds: " + rounds + " (expected: >= 1; leave it out for no limit)";
+        }
+        if (fraction == 0 && moveEvery == 0) {
+            return "--fraction: 0.0 with --move-every 0 changes nothing (expected: a fraction above 0, or --move-every K)";
+        }
+        return null;
     }
 }

@@ -46,16 +46,18 @@ public final class Churner {
     }
 
     /**
+     * A value out of range is refused naming the {@code harness churn} option that sets it.
+     *
      * @param fraction  share of the (source, destination) pairs changed per round, 0 to 1
      * @param moveEvery move a prefix every this many rounds (0: never)
      */
     public Churner(Path dir, double fraction, int moveEvery, long seed) throws IOException {
         this.dir = requireNonNull(dir, "dir");
         if (!(fraction >= 0 && fraction <= 1)) {
-            throw new IllegalArgumentException("fraction: " + fraction + " (expected: 0 to 1)");
+            throw new IllegalArgumentException("--fraction: " + fraction + " (expected: 0 to 1)");
         }
         if (moveEvery < 0) {
-            throw new IllegalArgumentException("moveEvery: " + moveEvery + " (expected: >= 0)");
+            throw new IllegalArgumentException("--move-every: " + moveEvery + " (expected: >= 0; 0 never)");
         }
         this.fraction = fraction;
         this.moveEvery = moveEvery;

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.rproxy.core.codec.json.AltoJson;
 import org.rproxy.core.model.NetworkMap;
 import org.rproxy.core.model.VersionTag;
+import org.rproxy.core.net.TransportFailures;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerificationKey;
@@ -98,8 +99,17 @@ public final class AddressSource {
 
     private static HttpResponse<byte[]> get(HttpClient http, String root, String path, List<VerificationKey> trusted)
             throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(root + path)).timeout(Duration.ofSeconds(30))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(URI.create(root + path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (SSLException e) {
+            throw e; // worded with the trust by the caller
+        } catch (IOException e) {
+            // a refused connection's exception has no message: the run said "harness viewers: null"
+            throw new IOException(root + path + ": " + TransportFailures.reason(e) + " (reading the network map the"
+                    + " viewers' addresses are drawn from; --maps reads a folder instead)", e);
+        }
         if (r.statusCode() != 200) {
             throw new IOException(root + path + ": HTTP " + r.statusCode());
         }

@@ -64,13 +64,19 @@ public final class BurstCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (concurrency < 1 || concurrency > 5_000) {
-            throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: 1-5000)");
+            throw new IllegalArgumentException("--concurrency: " + concurrency + " (expected: 1-5000)");
         }
         if (timeoutSeconds < 1 || timeoutSeconds > 3_600) {
-            throw new IllegalArgumentException("timeout-seconds: " + timeoutSeconds + " (expected: 1-3600)");
+            throw new IllegalArgumentException("--timeout-seconds: " + timeoutSeconds + " (expected: 1-3600)");
         }
         if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
             throw new IllegalArgumentException("--url: " + url + " (expected: http://HOST[:PORT]/PATH or https://HOST[:PORT]/PATH)");
+        }
+        for (String h : headers) {
+            // a line without a name would make every request malformed, and the run would blame the server
+            if (h.indexOf(':') < 1 || h.indexOf('\r') >= 0 || h.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("--header: '" + h + "' (expected: NAME: VALUE, on one line)");
+            }
         }
         // the same trust, host check and failure wording as harness viewers
         TargetTls tls = TargetTls.forTargets(List.of(url), ca);

@@ -72,9 +72,6 @@ final class ClientPool implements AutoCloseable {
         if (connectionsPerTarget < 1) {
             throw new IllegalArgumentException("--connections: " + connectionsPerTarget + " (expected: >= 1)");
         }
-        if (pipelineDepth < 1 || pipelineDepth > 128) {
-            throw new IllegalArgumentException("--pipeline: " + pipelineDepth + " (expected: 1-128)");
-        }
         group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("harness-client", true),
                 NioIoHandler.newFactory());
         for (URI url : urls) {

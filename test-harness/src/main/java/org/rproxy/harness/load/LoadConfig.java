@@ -46,20 +46,10 @@ public record LoadConfig(List<URI> targets, List<VerificationKey> trusted, long 
             }
         }
         trusted = List.copyOf(requireNonNull(trusted, "trusted"));
-        if (viewers < 1) {
-            throw new IllegalArgumentException("--viewers: " + viewers + " (expected: >= 1)");
-        }
+        checkCounts(viewers, connections, pipeline, ioThreads);
         requireNonNull(arrival, "arrival");
         requireNonNull(verify, "verify");
-        if (verify.share() > 0 && trusted.isEmpty()) {
-            throw new IllegalArgumentException("--trust: none given (expected: a key when verifying; or --verify none)");
-        }
-        if (connections < 1 || connections > 10_000) {
-            throw new IllegalArgumentException("--connections: " + connections + " (expected: 1-10000)");
-        }
-        if (ioThreads < 1 || ioThreads > 64) {
-            throw new IllegalArgumentException("--io-threads: " + ioThreads + " (expected: 1-64)");
-        }
+        checkTrust(verify, trusted.size());
         requireNonNull(drain, "drain");
         requireNonNull(timeout, "timeout");
         requireNonNull(mix, "mix");
@@ -73,6 +63,32 @@ public record LoadConfig(List<URI> targets, List<VerificationKey> trusted, long 
                       NetworkMap addresses, boolean documentsOnly) {
         this(targets, trusted, viewers, arrival, verify, connections, pipeline, ioThreads, duration, drain, timeout, mix,
                 gzip, seed, addresses, documentsOnly, TargetTls.forTargets(requireNonNull(targets, "targets"), null));
+    }
+
+    /**
+     * Refuses a count out of range, naming its option: called before anything is fetched (a bad
+     * {@code --pipeline} used to be refused only once the network map had been read from the target).
+     */
+    public static void checkCounts(long viewers, int connections, int pipeline, int ioThreads) {
+        if (viewers < 1) {
+            throw new IllegalArgumentException("--viewers: " + viewers + " (expected: >= 1)");
+        }
+        if (connections < 1 || connections > 10_000) {
+            throw new IllegalArgumentException("--connections: " + connections + " (expected: 1-10000)");
+        }
+        if (pipeline < 1 || pipeline > 128) {
+            throw new IllegalArgumentException("--pipeline: " + pipeline + " (expected: 1-128)");
+        }
+        if (ioThreads < 1 || ioThreads > 64) {
+            throw new IllegalArgumentException("--io-threads: " + ioThreads + " (expected: 1-64)");
+        }
+    }
+
+    /** Refuses verifying ({@code --verify all} or {@code sample:P}) with no {@code --trust} key to verify with. */
+    public static void checkTrust(VerifyMode verify, int keys) {
+        if (verify.share() > 0 && keys == 0) {
+            throw new IllegalArgumentException("--trust: none given (expected: a key when verifying; or --verify none)");
+        }
     }
 
     /** Refuses a target that is not an http or https URL with a host, naming it. */

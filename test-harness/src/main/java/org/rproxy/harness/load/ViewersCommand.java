@@ -124,19 +124,23 @@ public final class ViewersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // every value is checked before a key is read or anything is fetched from a target
+        VerifyMode mode = VerifyMode.parse(verify);
+        ArrivalSchedule schedule = ArrivalSchedule.parse(arrival);
+        Population.Mix mix = new Population.Mix(returning, xml, serverPid, serverRank, peers);
+        LoadConfig.checkCounts(viewers, connections, pipeline, ioThreads);
+        LoadConfig.checkTrust(mode, trust.size());
+        LoadConfig.checkTargets(targets);
         List<VerificationKey> keys = new ArrayList<>();
         trust.forEach(p -> keys.add(VerificationKey.readPem(p)));
-        VerifyMode mode = VerifyMode.parse(verify);
-        LoadConfig.checkTargets(targets);
         List<URI> urls = new ArrayList<>(targets);
         if (originMetrics != null) {
             urls.add(originMetrics);
         }
         TargetTls tls = TargetTls.forTargets(urls, ca);
         NetworkMap addresses = maps != null ? AddressSource.fromFolder(maps) : AddressSource.fromServer(targets.get(0), keys, tls);
-        LoadConfig config = new LoadConfig(targets, keys, viewers, ArrivalSchedule.parse(arrival), mode, connections,
-                pipeline, ioThreads, duration, drain, timeout, new Population.Mix(returning, xml, serverPid, serverRank, peers), gzip,
-                seed, addresses, documentsOnly, tls);
+        LoadConfig config = new LoadConfig(targets, keys, viewers, schedule, mode, connections, pipeline, ioThreads,
+                duration, drain, timeout, mix, gzip, seed, addresses, documentsOnly, tls);
         OriginCounter origin = originMetrics == null ? null : new PrometheusOriginCounter(originMetrics, originMetric, tls);
         Map<String, String> settings = new LinkedHashMap<>();
         // every option, so that a report says how its run was made

@@ -41,7 +41,7 @@ record OverlaySettings(Path lab, Path reports, int peers, long viewers, Duration
         requireNonNull(maxAge, "maxAge");
         requireNonNull(budget, "budget");
         if (peers < 1 || peers > MAX_PEERS) {
-            throw new IllegalArgumentException("peers: " + peers + " (expected: 1 to " + MAX_PEERS + ")");
+            throw new IllegalArgumentException("--peers: " + peers + " (expected: 1-" + MAX_PEERS + ")");
         }
         if (viewers < 0) {
             throw new IllegalArgumentException("viewers: " + viewers + " (expected: >= 0)");

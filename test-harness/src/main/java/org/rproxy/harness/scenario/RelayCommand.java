@@ -28,6 +28,18 @@ public final class RelayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!"http".equals(upstream.getScheme()) || upstream.getHost() == null) {
+            throw new IllegalArgumentException("--upstream: " + upstream + " (expected: http://HOST:PORT)");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("--port: " + port + " (expected: 0-65535; 0 for any)");
+        }
+        CountingRelay.Mode relayMode = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "pass" -> CountingRelay.Mode.PASS;
+            case "tamper" -> CountingRelay.Mode.TAMPER;
+            case "down" -> CountingRelay.Mode.DOWN;
+            default -> throw new IllegalArgumentException("--mode: " + mode + " (expected: pass, tamper or down)");
+        };
         InetSocketAddress up = new InetSocketAddress(upstream.getHost(), upstream.getPort() < 0 ? 80 : upstream.getPort());
         try (CountingRelay relay = new CountingRelay(up, port, line -> {
             synchronized (System.out) {
@@ -35,7 +47,7 @@ public final class RelayCommand implements Callable<Integer> {
                 System.out.flush();
             }
         })) {
-            relay.mode(CountingRelay.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
+            relay.mode(relayMode);
             System.out.println("relay listening on " + relay.baseUri() + " -> " + upstream);
             System.out.flush();
             CountDownLatch stop = new CountDownLatch(1);

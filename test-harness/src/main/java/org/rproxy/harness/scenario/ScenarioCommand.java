@@ -121,7 +121,7 @@ public final class ScenarioCommand implements Callable<Integer> {
             System.err.println("harness scenario " + name + ": " + refused);
             return 2;
         }
-        String invalid = invalid(viewers, window, connections, pipeline, ioThreads, peers);
+        String invalid = invalid(viewers, window, connections, pipeline, ioThreads, peers, via);
         if (invalid != null) {
             System.err.println("harness scenario " + name + ": " + invalid);
             return 2;
@@ -158,9 +158,11 @@ public final class ScenarioCommand implements Callable<Integer> {
     /**
      * What is wrong with an option's value, in one line naming it, or null: refused before the lab
      * starts (exit 2), not met by the crowd after minutes of setting up origin, proxies and caches.
-     * The bounds are the viewers client's ({@code LoadConfig}, {@code ClientPool}).
+     * The bounds are the viewers client's ({@code LoadConfig}, {@code ClientPool}) and the overlay's
+     * ({@link OverlaySettings#MAX_PEERS}).
      */
-    static String invalid(Long viewers, Duration window, int connections, int pipeline, int ioThreads, Integer peers) {
+    static String invalid(Long viewers, Duration window, int connections, int pipeline, int ioThreads, Integer peers,
+                          String via) {
         if (viewers != null && viewers < 1) {
             return "--viewers: " + viewers + " (expected: >= 1)";
         }
@@ -176,8 +178,11 @@ public final class ScenarioCommand implements Callable<Integer> {
         if (ioThreads < 1 || ioThreads > 64) {
             return "--io-threads: " + ioThreads + " (expected: 1-64)";
         }
-        if (peers != null && peers < 1) {
-            return "--peers: " + peers + " (expected: >= 1)";
+        if (peers != null && (peers < 1 || peers > OverlaySettings.MAX_PEERS)) {
+            return "--peers: " + peers + " (expected: 1-" + OverlaySettings.MAX_PEERS + ")";
+        }
+        if (via != null && !via.equals("push") && !via.equals("pull")) {
+            return "--via: " + via + " (expected: push or pull)";
         }
         return null;
     }

@@ -62,10 +62,7 @@ final class StreamingViewersScenario implements Scenario {
 
     @Override
     public List<Check> run(ScenarioContext ctx) throws Exception {
-        String via = ctx.options.via() == null ? "push" : ctx.options.via();
-        if (!via.equals("push") && !via.equals("pull")) {
-            return List.of(Check.notRun("streaming-viewers", "--via " + via + " (expected: push or pull)"));
-        }
+        String via = ctx.options.via() == null ? "push" : ctx.options.via(); // push or pull (ScenarioCommand.invalid)
         if (!ctx.lab.pushAvailable()) {
             return List.of(Check.notRun("streaming-viewers", "no update streams in this build"));
         }

@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * What to generate.
+ * What to generate. A value out of range is refused naming the {@code harness topology} option
+ * that sets it ({@code --pids: 0 (expected: 1-50000)}).
  *
  * @param pids           number of PoPs (one PID each); the default PID comes on top
  * @param prefixesPerPid prefixes per PoP
@@ -20,27 +21,27 @@ public record TopologySpec(int pids, int prefixesPerPid, List<String> costTypes,
 
     public TopologySpec {
         if (pids < 1 || pids > 50_000) {
-            throw new IllegalArgumentException("pids: " + pids + " (expected: 1-50000)");
+            throw new IllegalArgumentException("--pids: " + pids + " (expected: 1-50000)");
         }
         if (prefixesPerPid < 1 || (long) pids * prefixesPerPid > 2_000_000) {
-            throw new IllegalArgumentException("prefixesPerPid: " + prefixesPerPid
-                    + " (expected: >= 1 and at most 2,000,000 prefixes in all)");
+            throw new IllegalArgumentException("--prefixes-per-pid: " + prefixesPerPid
+                    + " (expected: >= 1, and at most 2,000,000 prefixes in all, --pids x --prefixes-per-pid)");
         }
         requireNonNull(costTypes, "costTypes");
         costTypes = List.copyOf(costTypes);
         if (costTypes.isEmpty()) {
-            throw new IllegalArgumentException("costTypes: empty (expected: some of " + METRICS + ")");
+            throw new IllegalArgumentException("--cost-types: empty (expected: some of " + METRICS + ")");
         }
         for (String t : costTypes) {
             if (!METRICS.contains(t)) {
-                throw new IllegalArgumentException("costTypes: " + t + " (expected: one of " + METRICS + ")");
+                throw new IllegalArgumentException("--cost-types: " + t + " (expected: one of " + METRICS + ")");
             }
         }
         if (costTypes.stream().distinct().count() != costTypes.size()) {
-            throw new IllegalArgumentException("costTypes: " + costTypes + " (expected: no repeats)");
+            throw new IllegalArgumentException("--cost-types: " + costTypes + " (expected: no repeats)");
         }
         if (extraLinks < 0 || extraLinks > 16) {
-            throw new IllegalArgumentException("extraLinks: " + extraLinks + " (expected: 0-16)");
+            throw new IllegalArgumentException("--extra-links: " + extraLinks + " (expected: 0-16)");
         }
     }
 

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rproxy.core.testing.RefusedPort;
 import org.rproxy.core.tls.TestCertificates;
 import org.rproxy.harness.HarnessMain;
 
@@ -76,6 +77,24 @@ class ViewersCommandTest {
                 "--ca", cert.toString(), "--origin-metrics", "https://127.0.0.1:1/metrics");
         assertRefused("--target: ftp://127.0.0.1:1 (expected: http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH])",
                 "--target", "ftp://127.0.0.1:1");
+    }
+
+    /**
+     * Without {@code --maps} the viewers' addresses come from the first target's network map; a
+     * target that refuses the connection is named with why. The JDK's exception for it has no
+     * message, and the run said {@code harness viewers: null}.
+     */
+    @Test
+    void aTargetThatCannotBeReadForTheAddressesIsNamedWithWhy() throws Exception {
+        try (RefusedPort refused = RefusedPort.open()) {
+            String target = "http://127.0.0.1:" + refused.port();
+            StringWriter err = new StringWriter();
+            CommandLine cl = HarnessMain.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                    .setErr(new PrintWriter(err, true));
+            assertEquals(2, cl.execute("viewers", "--verify", "none", "--viewers", "1", "--target", target), err.toString());
+            assertTrue(err.toString().startsWith("harness viewers: " + target + "/directory: connection refused (reading"
+                    + " the network map the viewers' addresses are drawn from; --maps reads a folder instead)"), err.toString());
+        }
     }
 
     private void assertRefused(String message, String... args) {

@@ -142,12 +142,12 @@ class ScenarioCommandTest {
         assertEquals(2, code, said);
         assertTrue(said.contains("harness scenario flash-crowd: --viewers: 0 (expected: >= 1)"), said);
         assertFalse(Files.exists(dir.resolve("zero/verdict.txt")), "nothing ran");
-        assertEquals("--window: 0s (expected: > 0)", ScenarioCommand.invalid(null, Duration.ZERO, 64, 8, 1, null));
-        assertEquals("--pipeline: 0 (expected: 1-128)", ScenarioCommand.invalid(null, null, 64, 0, 1, null));
-        assertEquals("--io-threads: 65 (expected: 1-64)", ScenarioCommand.invalid(null, null, 64, 8, 65, null));
-        assertEquals("--connections: 0 (expected: 1-10000)", ScenarioCommand.invalid(null, null, 0, 8, 1, null));
-        assertEquals("--peers: 0 (expected: >= 1)", ScenarioCommand.invalid(null, null, 64, 8, 1, 0));
-        assertNull(ScenarioCommand.invalid(1L, Duration.ofMillis(500), 64, 8, 1, 1));
+        assertEquals("--window: 0s (expected: > 0)", ScenarioCommand.invalid(null, Duration.ZERO, 64, 8, 1, null, null));
+        assertEquals("--pipeline: 0 (expected: 1-128)", ScenarioCommand.invalid(null, null, 64, 0, 1, null, null));
+        assertEquals("--io-threads: 65 (expected: 1-64)", ScenarioCommand.invalid(null, null, 64, 8, 65, null, null));
+        assertEquals("--connections: 0 (expected: 1-10000)", ScenarioCommand.invalid(null, null, 0, 8, 1, null, null));
+        assertEquals("--peers: 0 (expected: 1-2000)", ScenarioCommand.invalid(null, null, 64, 8, 1, 0, null));
+        assertNull(ScenarioCommand.invalid(1L, Duration.ofMillis(500), 64, 8, 1, 1, null));
     }
 
     /** A script reads each check's verdict from verdict.json, without parsing the table. */

@@ -147,7 +147,7 @@ class TopologyGeneratorTest {
         assertThrows(IllegalArgumentException.class, () -> new TopologySpec(0, 1, TopologySpec.METRICS, true, 2, 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new TopologySpec(5, 1, List.of("delay"), true, 2, 1));
-        assertTrue(e.getMessage().startsWith("costTypes: delay"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("--cost-types: delay"), e.getMessage());
         Topology topo = TopologyGenerator.generate(new TopologySpec(5, 1, List.of("routingcost"), false, 2, 1));
         assertThrows(IllegalArgumentException.class, () -> topo.cost("hopcount", 0, 1));
     }
