@@ -3,6 +3,7 @@ package org.rproxy.origin;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +25,7 @@ import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.Eventually;
 
 /**
  * What a running origin does with edits to its maps folder that change no rendered document: an
@@ -73,11 +77,7 @@ class OriginFolderChangesTest {
         try (Origin origin = start(maps)) {
             assertTrue(access(origin).contains("adsl-512k-2m"), access(origin));
             replace(maps.resolve("endpoint-properties.json"), "adsl-512k-2m", "vdsl-100m");
-            long end = System.nanoTime() + DEADLINE.toNanos();
-            while (!access(origin).contains("vdsl-100m")) {
-                assertTrue(System.nanoTime() < end, "still " + access(origin) + " after " + DEADLINE);
-                Thread.sleep(50);
-            }
+            awaitPage("the new access value served", () -> access(origin), page -> page.contains("vdsl-100m"));
         }
     }
 
@@ -146,25 +146,41 @@ class OriginFolderChangesTest {
         }
     }
 
-    private void awaitRefused(String metrics, String value) throws Exception {
+    private void awaitRefused(String metrics, String value) {
         String line = "rproxy_maps_refused " + value;
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        String page = "";
-        while (System.nanoTime() < end) {
-            page = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            if (page.lines().anyMatch(line::equals)) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no line '" + line + "' after " + DEADLINE + " in:\n" + page);
+        awaitPage("a line '" + line + "' on /metrics", () -> http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
+                HttpResponse.BodyHandlers.ofString()).body(), page -> page.lines().anyMatch(line::equals));
     }
 
-    private void awaitServed(Origin origin, String part) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!networkMap(origin).contains(part)) {
-            assertTrue(System.nanoTime() < end, "still " + networkMap(origin) + " after " + DEADLINE);
-            Thread.sleep(50);
+    private void awaitServed(Origin origin, String part) {
+        awaitPage("the network map served with " + part, () -> networkMap(origin), page -> page.contains(part));
+    }
+
+    /** A page read over HTTP. */
+    private interface Page {
+        String read() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Waits ({@link Eventually#await}) until the page {@code read} returns is {@code wanted}; the
+     * failure says what never came and shows the page last read.
+     */
+    private static void awaitPage(String what, Page read, Predicate<String> wanted) {
+        AtomicReference<String> last = new AtomicReference<>("");
+        try {
+            Eventually.await(what, DEADLINE, () -> {
+                try {
+                    last.set(read.read());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false; // Eventually fails saying it was interrupted
+                }
+                return wanted.test(last.get());
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last read:\n" + last.get(), e);
         }
     }
 }
