@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
  * signature makes the track's followers due, a document new to the publisher is announced to
  * every started stream (so that proxies follow it too), and new versions and the versions
  * substreams skip are counted. A version that cannot travel as event data stops the substreams
- * due it ({@link #untravelled}), said once in the log; the next that can is announced again. Confined to the publisher's thread, as the state it is handed.
+ * due it ({@link #untravelled}), said once in the log; the next that can is announced again. A
+ * version whose signed fields cannot be read is not taken, the one held staying. Both are counted
+ * by target and reason ({@link NotStreamed}). Confined to the publisher's thread, as the state it
+ * is handed.
  */
 final class DocumentIntake {
 
@@ -26,6 +29,8 @@ final class DocumentIntake {
     private final Followers followers;
     final AtomicLong updates = new AtomicLong();
     final AtomicLong coalesced = new AtomicLong();
+    /** The versions not streamed: refused ({@link Track#update} threw) or not able to travel. */
+    final NotStreamed notStreamed = new NotStreamed();
 
     /** The publisher's documents, streams and followers (changed only on its thread). */
     DocumentIntake(Map<String, Track> tracks, Map<String, Subscription> subscriptions, Followers followers) {
@@ -43,7 +48,9 @@ final class DocumentIntake {
         try {
             change = t.update(r);
         } catch (RuntimeException e) {
-            LOG.warn("not streaming {}: {}", target, e.toString());
+            notStreamed.add(target, NotStreamed.Reason.UNREADABLE);
+            LOG.warn("not streaming a version of {}: {}; {}", target, e.toString(), t.current() == null
+                    ? "nothing of it is streamed" : "the version held before stays the one streamed");
             if (t.current() == null) {
                 tracks.remove(target);
             }
@@ -53,6 +60,7 @@ final class DocumentIntake {
             followers.changed(target);
         }
         if (change == Track.Change.NEW_VERSION && !t.travels()) {
+            notStreamed.add(target, NotStreamed.Reason.RAW_CR);
             LOG.warn("not streaming the new version of {}: its bytes hold a raw CR, which an event stream cannot carry;"
                     + " the substreams due it are stopped, and it is served by GET alone", target);
         }

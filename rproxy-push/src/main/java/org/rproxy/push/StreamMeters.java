@@ -33,8 +33,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * subscriber skipped ({@code rproxy_updates_coalesced_total}), subscribers disconnected for
  * leaving their buffer full past the stall timeout ({@code rproxy_updates_disconnected_total}),
  * the bytes sent to all subscribers and not yet through their sockets and their bound ({@code
- * rproxy_updates_pending_bytes}, {@code rproxy_updates_pending_max_bytes}), and the times a
- * subscriber began to wait for that bound ({@code rproxy_updates_deferred_total}).
+ * rproxy_updates_pending_bytes}, {@code rproxy_updates_pending_max_bytes}), the times a
+ * subscriber began to wait for that bound ({@code rproxy_updates_deferred_total}), and the versions
+ * of documents not streamed, by target and reason ({@code rproxy_updates_not_streamed_total},
+ * {@link NotStreamed}).
  */
 public final class StreamMeters {
 
@@ -79,6 +81,7 @@ public final class StreamMeters {
                 .strongReference(true).register(registry);
         counter(registry, "rproxy.updates.deferred", publisher, p -> p.stats().deferred(),
                 "Times a subscriber with something to send began to wait for push.max-pending-bytes", null);
+        publisher.notStreamed().bindTo(registry);
     }
 
     private static <T> void counter(MeterRegistry registry, String name, T source, ToDoubleFunction<T> count,

@@ -119,6 +119,9 @@ final class Track {
                 .orElseGet(() -> ContentDigest.sha256(r.identity().body().unsafeArray()));
         Change change;
         if (version == null || !version.digest.equals(digest)) {
+            // what may throw is read first: a version refused leaves the track as it was, where its
+            // bytes had replaced the held ones' under the held version's signature event
+            String id = signed ? AltoResource.parse(r.identity().header("alto-resource").orElseThrow()).id() : resourceId;
             change = Change.NEW_VERSION;
             if (version != null) {
                 history.remove(version.digest);
@@ -131,9 +134,7 @@ final class Track {
             version = new Version(digest, r.identity().body(), Tags.vtag(r.identity().body()));
             patches.clear();
             bodyLines = null;
-            if (signed) {
-                resourceId = AltoResource.parse(r.identity().header("alto-resource").orElseThrow()).id();
-            }
+            resourceId = id;
             mediaType = r.identity().header("content-type").orElse(MediaTypes.XML);
         } else if (!signed || SignatureEvent.of(before).sameSigningAs(SignatureEvent.of(r))) {
             version.tag(r.identity().etag());

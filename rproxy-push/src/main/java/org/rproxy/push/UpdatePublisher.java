@@ -110,6 +110,11 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
                 budget.pending(), budget.max(), delivery.deferred());
     }
 
+    /** The versions of documents not streamed, by target and reason (meters and tests). */
+    NotStreamed notStreamed() {
+        return intake.notStreamed;
+    }
+
     /** Registers the {@link StreamMeters} of this publisher. */
     @Override
     public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {

@@ -166,7 +166,7 @@ class UpdatePublisherTest {
         return subscribe(service, params);
     }
 
-    private static RecordingSink subscribe(AltoService service, String params) throws Exception {
+    static RecordingSink subscribe(AltoService service, String params) throws Exception {
         Reply r = call(service, "/updates", "application/alto-updatestreamparams+json", params);
         Reply.Stream stream = assertInstanceOf(Reply.Stream.class, r, String.valueOf(r));
         RecordingSink sink = new RecordingSink();
