@@ -161,7 +161,7 @@ final class Attempts {
         if (!(r instanceof FetchResult.Failed)) {
             failedMisses.forget(key); // an answer came
         }
-        boolean inOutage = !UpstreamOutage.noAnswer(r) && outage.answered(key); // then it speaks for the key
+        boolean inOutage = UpstreamOutage.upstreamAnswered(r) && outage.answered(key); // then it speaks for the key
         if (r instanceof FetchResult.Stored s) {
             metrics.fetch(kind, "stored");
             CachedCopy h = s.held();
@@ -228,7 +228,7 @@ final class Attempts {
             metrics.fetch(kind, f.rejected() ? "rejected" : "failed");
             if (e != null) {
                 if (UpstreamOutage.noAnswer(f)) {
-                    outage.failed(key, f.reason()); // one line for the upstream, not one per document
+                    outage.failed(key, f, e.held() != null); // one line for the upstream, not one per document
                 } else if (e.failedAt() == null && !f.rejected()) { // this proxy's overload, or busy connections
                     LOG.warn("{}: {}; {}", key, f.reason(),
                             e.held() == null ? "no copy held" : "serving the held copy while it is valid");

@@ -230,7 +230,8 @@ final class EntryFetch {
             return new Stop(new FetchResult.Answer(errors.of(response), status == 405 ? response.header("allow") : null,
                     response.upstream()));
         } else {
-            return new Stop(new FetchResult.Failed(504, "upstream " + response.upstream() + " answered " + status, false));
+            return new Stop(new FetchResult.Failed(504, "upstream " + response.upstream() + " answered " + status, false,
+                    status));
         }
         if (result instanceof Admission.Outdated outdated) {
             if (askedGzip) {

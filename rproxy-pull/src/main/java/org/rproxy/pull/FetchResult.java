@@ -43,17 +43,25 @@ sealed interface FetchResult {
      * Nothing usable came back: unreachable, timed out, 5xx, or refused by verification. What is
      * held stays; a client with nothing valid to get is answered {@code status}.
      *
-     * @param status   502 when the upstream sent something that did not verify, 503 when no
-     *                 connection to it was free within the timeout, else 504
-     * @param reason   for logs and the error body
-     * @param rejected true when verification refused the answer
+     * @param status         502 when the upstream sent something that did not verify, 503 when no
+     *                       connection to it was free within the timeout, else 504
+     * @param reason         for logs and the error body
+     * @param rejected       true when verification refused the answer
+     * @param upstreamStatus the status the upstream answered ({@code 5xx}, or another it may not
+     *                       send), else 0: no answer came, or this proxy failed the attempt. An
+     *                       upstream answering one document so is up ({@link UpstreamOutage})
      */
-    record Failed(int status, String reason, boolean rejected) implements FetchResult {
+    record Failed(int status, String reason, boolean rejected, int upstreamStatus) implements FetchResult {
         /** This proxy is stopping: its own close cut the attempt, and no upstream is to blame. */
         static final Failed STOPPING = new Failed(503, "this proxy is stopping", false);
 
         public Failed {
             requireNonNull(reason, "reason");
+        }
+
+        /** A failure the upstream sent no status for. */
+        Failed(int status, String reason, boolean rejected) {
+            this(status, reason, rejected, 0);
         }
 
         /**

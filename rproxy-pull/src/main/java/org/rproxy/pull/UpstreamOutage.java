@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.rproxy.core.log.RateLimitedLog;
@@ -13,16 +16,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Words an upstream outage as one event, not as a line per document held. When the upstream
- * stops answering (a refused or reset connection, a timeout, a 5xx), every tracked document's
- * next attempt fails the same way; logged one by one, a catalog of hundreds of documents gave
- * hundreds of warnings per upstream restart, and as many lines again when it came back. Here
- * the first such failure is one WARN (the reason, which names the upstream, and how many
- * documents are held and wait on it), later ones while it lasts at most a reminder per
- * {@link #REMINDER}, and the end one INFO, once every document that failed meanwhile has
- * been answered again (how long the upstream was away, how many documents were refreshed).
- * What is particular to one document (a 404, a refused signature) is not an outage: its
- * caller logs it on its own line.
+ * Words an upstream outage as one event, not as a line per document held, and only what is one.
+ * When the upstream stops answering (a refused or reset connection, a timeout), every tracked
+ * document's next attempt fails the same way; logged one by one, a catalog of hundreds of
+ * documents gave hundreds of warnings per upstream restart, and as many lines again when it came
+ * back. Here the first such failure is one WARN (the reason, which names the upstream, and how
+ * many documents are held and wait on it), later ones while it lasts at most a reminder per
+ * {@link #REMINDER}, and the end one INFO, once every document that failed meanwhile has been
+ * answered again or found failing on its own (how long the upstream was away, how many documents
+ * were refreshed).
+ *
+ * <p>An upstream that answers a document a {@code 5xx} is up: that document fails on its own,
+ * told on its own line once until it is answered again, and its caller says when it is. Such
+ * answers are the upstream's as a whole only when two documents get them with nothing answered
+ * between (a parent proxy whose own upstream is away answers every document so), or while an
+ * outage lasts and nothing has been answered since it began (an upstream restarting may answer
+ * {@code 503} for a moment). Before, a lasting {@code 5xx} for one document was logged as an
+ * outage of the whole upstream, recalled every minute while the others were refreshed, and its
+ * end waited until that document was answered or forgotten. What is particular to one document
+ * otherwise (a 404, a refused signature) is not an outage: its caller logs it on its own line.
  *
  * <p>Thread-safe: attempts end on the worker threads.
  */
@@ -37,7 +49,16 @@ final class UpstreamOutage {
     private final RateLimitedLog reminders = new RateLimitedLog(REMINDER);
     /** The documents whose last attempt failed in this outage; the outage lasts while any is left. */
     private final Set<CacheKey> waiting = new HashSet<>();
+    /**
+     * The documents failing on their own (told once), each with {@link #answers} at its last
+     * failure: another's {@code 5xx} with the same count came with nothing answered between.
+     */
+    private final Map<CacheKey, Long> alone = new HashMap<>();
+    /** The attempts the upstream answered, in all. */
+    private long answers;
     private Instant since;
+    /** When the upstream first answered in this outage, or null while it has not. */
+    private Instant back;
     private int refreshed;
 
     /** An outage of the upstream {@code copies} are fetched from; a key forgotten meanwhile waits no more. */
@@ -47,46 +68,113 @@ final class UpstreamOutage {
     }
 
     /**
-     * True when {@code r} is an attempt the upstream did not answer: no connection, a timeout, a
-     * reset, a 5xx (504 here). Not a refused answer, nor 503: this proxy's own overload, or every
-     * connection to the upstream busy answering others.
+     * True when {@code r} is an attempt the upstream did not answer, or answered a 5xx: no
+     * connection, a timeout, a reset, a 5xx (504 here). Not a refused answer, nor 503: this
+     * proxy's own overload, or every connection to the upstream busy answering others.
      */
     static boolean noAnswer(FetchResult r) {
         return r instanceof FetchResult.Failed f && !f.rejected() && f.status() == 504;
     }
 
-    /** The attempt for tracked {@code key} got no answer from the upstream, for {@code reason}. */
-    synchronized void failed(CacheKey key, String reason) {
-        waiting.removeIf(k -> copies.get(k) == null);
-        if (waiting.isEmpty()) {
-            since = clock.instant();
-            refreshed = 0;
-            waiting.add(key);
-            reminders.admit(LOG, STILL, this); // the first reminder comes an interval after this line
-            LOG.warn("upstream stopped answering: {} (first for {}); {} documents held wait on it, served while valid",
-                    reason, key, copies.all().size());
-            return;
-        }
-        waiting.add(key);
-        reminders.warnAbout(LOG, this, STILL, reason, waiting.size(), since, copies.all().size());
+    /** True when the upstream answered the attempt {@code r}: a copy, an error for the request, or an answer refused here. */
+    static boolean upstreamAnswered(FetchResult r) {
+        return r instanceof FetchResult.Stored || r instanceof FetchResult.Answer
+                || r instanceof FetchResult.Failed f && f.rejected();
     }
 
     /**
-     * The upstream answered the attempt for {@code key} (whatever it answered). Returns true when
-     * {@code key} was waiting on an outage, which then speaks for it: its caller logs nothing of
-     * its coming back.
+     * The attempt for tracked {@code key} failed as {@code f} ({@link #noAnswer}); {@code held}
+     * says whether a copy is held, for the line of a document failing on its own.
+     */
+    synchronized void failed(CacheKey key, FetchResult.Failed f, boolean held) {
+        forgetGone();
+        boolean answeredError = f.upstreamStatus() != 0;
+        if (!waiting.isEmpty()) {
+            if (answeredError && back != null) {
+                // the upstream answers others since this outage began: this document fails on its own
+                waiting.remove(key);
+                alone(key, f, held);
+                endIfOver();
+                return;
+            }
+            if (!answeredError) {
+                back = null; // not answering again
+            }
+            waiting.add(key);
+            alone.remove(key);
+            reminders.warnAbout(LOG, this, STILL, f.reason(), waiting.size(), since, copies.all().size());
+            return;
+        }
+        if (!answeredError) {
+            begin(key, "upstream stopped answering: " + f.reason() + " (first for " + key + ")");
+            return;
+        }
+        List<CacheKey> before = alone.entrySet().stream()
+                .filter(e -> !e.getKey().equals(key) && e.getValue() == answers).map(Map.Entry::getKey).toList();
+        if (before.isEmpty()) {
+            alone(key, f, held);
+            return;
+        }
+        // another document got one with nothing answered between: the upstream fails as a whole
+        before.forEach(alone::remove);
+        waiting.addAll(before);
+        begin(key, "upstream failing for every document asked: " + f.reason() + " (for " + key + ", and " + before
+                + " before it with nothing answered between)");
+    }
+
+    /**
+     * The upstream answered the attempt for {@code key} ({@link #upstreamAnswered}). Returns true
+     * when {@code key} was waiting on an outage, which then speaks for it: its caller logs nothing
+     * of its coming back.
      */
     synchronized boolean answered(CacheKey key) {
+        answers++;
+        alone.remove(key);
+        if (waiting.isEmpty()) {
+            return false;
+        }
+        if (back == null) {
+            back = clock.instant();
+        }
         if (!waiting.remove(key)) {
             return false;
         }
         refreshed++;
-        waiting.removeIf(k -> copies.get(k) == null);
-        if (waiting.isEmpty()) {
-            Duration away = Duration.between(since, clock.instant());
-            LOG.info("upstream answers again after {} s away; {} documents refreshed that had failed meanwhile",
-                    Math.max(0, away.toSeconds()), refreshed);
-        }
+        forgetGone();
+        endIfOver();
         return true;
+    }
+
+    private void begin(CacheKey key, String line) {
+        since = clock.instant();
+        back = null;
+        refreshed = 0;
+        waiting.add(key);
+        alone.remove(key);
+        reminders.admit(LOG, STILL, this); // the first reminder comes an interval after this line
+        LOG.warn("{}; {} documents held wait on it, served while valid", line, copies.all().size());
+    }
+
+    /** {@code key} fails on its own: said once, until it is answered again. */
+    private void alone(CacheKey key, FetchResult.Failed f, boolean held) {
+        if (alone.put(key, answers) == null) {
+            LOG.warn("{}: {}; {}", key, f.reason(),
+                    held ? "serving the held copy while it is valid" : "no copy held");
+        }
+    }
+
+    private void endIfOver() {
+        if (waiting.isEmpty()) {
+            Duration away = Duration.between(since, back != null ? back : clock.instant());
+            LOG.info("upstream answers again after {} s away; {} documents refreshed that had failed meanwhile{}",
+                    Math.max(0, away.toSeconds()), refreshed, alone.isEmpty() ? ""
+                            : "; " + alone.size() + " failing on their own, each logged apart");
+        }
+    }
+
+    /** Lets go of the documents forgotten meanwhile: they wait no more. */
+    private void forgetGone() {
+        waiting.removeIf(k -> copies.get(k) == null);
+        alone.keySet().removeIf(k -> copies.get(k) == null);
     }
 }

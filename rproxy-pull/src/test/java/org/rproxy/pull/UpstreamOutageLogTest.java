@@ -11,12 +11,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.Address;
@@ -35,7 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An upstream restart while a pull proxy holds many documents (real sockets: a raw loopback
  * upstream stopped, and started again on its port): the log says so in one WARN when it stops
- * answering and one INFO when it answers again, not a line per document held each way.
+ * answering and one INFO when it answers again, not a line per document held each way. And one
+ * document the upstream fails while it answers the others is that document's failure, not an
+ * outage.
  */
 class UpstreamOutageLogTest {
     private static final TestSigner ORIGIN = new TestSigner();
@@ -45,15 +50,27 @@ class UpstreamOutageLogTest {
     @TempDir
     Path dir;
 
+    private final Logger pull = (Logger) LoggerFactory.getLogger("org.rproxy.pull");
+    private Level level;
+
+    /** The upstream's return is told at INFO. */
+    @BeforeEach
+    void atInfo() {
+        level = pull.getLevel();
+        pull.setLevel(Level.INFO);
+    }
+
+    @AfterEach
+    void levelAsItWas() {
+        pull.setLevel(level);
+    }
+
     @Test
     void anUpstreamRestartIsOneWarningAndOneInfoWhateverTheDocumentsHeld() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         RawUpstream.Answer signed = signedNow(clock);
         RawUpstream up = new RawUpstream(signed);
         int port = up.port();
-        Logger pull = (Logger) LoggerFactory.getLogger("org.rproxy.pull");
-        Level level = pull.getLevel();
-        pull.setLevel(Level.INFO); // the upstream's return is told at INFO
         try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
              PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
             List<String> targets = new ArrayList<>();
@@ -99,9 +116,161 @@ class UpstreamOutageLogTest {
                         + " documents refreshed"), infos.get(0));
             }
         } finally {
-            pull.setLevel(level);
             up.close();
         }
+    }
+
+    /**
+     * One document the upstream answers {@code 500} for, lastingly, while it answers the others:
+     * that document's failure, said once on its own line and its recovery on another, not an
+     * outage of the upstream. It was "upstream stopped answering: upstream ... answered 500 (first
+     * for GET /costmap/c0)", recalled every minute ("upstream still not answering") while every
+     * other document was refreshed.
+     */
+    @Test
+    void aLastingErrorForOneDocumentIsThatDocumentsFailureNotAnOutage() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AtomicBoolean broken = new AtomicBoolean();
+        RawUpstream.Answer signed = signedNow(clock);
+        try (RawUpstream up = new RawUpstream(failing(broken, "/costmap/c0 ", signed));
+             CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            heldAndHot(proxy, clock, 10);
+            int before = logs.count();
+
+            broken.set(true);
+            clock.advance(Duration.ofSeconds(58)); // within 5 s of max-age: every document refreshed
+            for (int round = 0; round < 4; round++) {
+                proxy.refreshNow().get(); // the others refreshed at the first; the failing one tried at each
+                clock.advance(UpstreamOutage.REMINDER); // a reminder would be due at every round
+            }
+            List<ILoggingEvent> failing = logs.events().subList(before, logs.count());
+            List<String> warnings = at(failing, Level.WARN);
+            assertEquals(1, warnings.size(), "one line for the one document: " + warnings);
+            assertTrue(warnings.get(0).contains("/costmap/c0: upstream 127.0.0.1:" + up.port() + " answered 500;"
+                    + " serving the held copy while it is valid"), warnings.get(0));
+            assertEquals(List.of(), at(failing, Level.INFO), "no outage to end");
+            int failed = logs.count();
+
+            broken.set(false);
+            clock.advance(Duration.ofSeconds(3)); // past the retry pause of its last failure
+            proxy.refreshNow().get();
+            List<ILoggingEvent> back = logs.events().subList(failed, logs.count());
+            assertEquals(List.of(), at(back, Level.WARN));
+            List<String> infos = at(back, Level.INFO);
+            assertEquals(1, infos.size(), "its own recovery, once: " + infos);
+            assertTrue(infos.get(0).contains("/costmap/c0: upstream answers again"), infos.get(0));
+        }
+    }
+
+    /**
+     * The upstream restarts, and when it is back one document keeps failing with a {@code 500}:
+     * the outage ends once the upstream answers the others, saying one fails on its own, which
+     * gets its own line. The INFO waited until that document was answered, or forgotten after
+     * {@code forget-after}, and the reminders meanwhile said the upstream was not answering.
+     */
+    @Test
+    void anOutageEndsWhenTheUpstreamAnswersAgainThoughOneDocumentStillFails() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AtomicBoolean broken = new AtomicBoolean();
+        RawUpstream.Answer answer = failing(broken, "/costmap/c0 ", signedNow(clock));
+        RawUpstream up = new RawUpstream(answer);
+        int port = up.port();
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            List<String> targets = heldAndHot(proxy, clock, 10);
+            up.close(); // the upstream stops
+            clock.advance(Duration.ofSeconds(58));
+            proxy.refreshNow().get();
+            int down = logs.count();
+
+            broken.set(true); // and comes back failing one document
+            try (RawUpstream again = new RawUpstream(answer, port)) {
+                assertEquals(port, again.port());
+                for (int round = 0; round < 3; round++) {
+                    clock.advance(Duration.ofSeconds(3)); // past the retry pause (at most 1 s)
+                    proxy.refreshNow().get(); // what failed is tried again
+                }
+                List<ILoggingEvent> back = logs.events().subList(down, logs.count());
+                List<String> infos = at(back, Level.INFO);
+                assertEquals(1, infos.size(), "one line for the upstream's return: " + infos);
+                assertTrue(infos.get(0).contains("upstream answers again after ") && infos.get(0).contains(
+                        (targets.size()) + " documents refreshed that had failed meanwhile; 1 failing on their own"),
+                        infos.get(0));
+                List<String> warnings = at(back, Level.WARN);
+                assertEquals(1, warnings.size(), "the one document's own line: " + warnings);
+                assertTrue(warnings.get(0).contains("/costmap/c0: upstream 127.0.0.1:" + port + " answered 500"),
+                        warnings.get(0));
+            }
+        } finally {
+            up.close();
+        }
+    }
+
+    /**
+     * An upstream answering {@code 500} for every document (a parent proxy whose own upstream is
+     * away) fails as a whole: after at most one document's own line, one outage, and one INFO
+     * when it answers again; not a line per document.
+     */
+    @Test
+    void anErrorForEveryDocumentIsAnOutage() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AtomicBoolean broken = new AtomicBoolean();
+        try (RawUpstream up = new RawUpstream(failing(broken, "/", signedNow(clock)));
+             CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            List<String> targets = heldAndHot(proxy, clock, 10);
+            int before = logs.count();
+            broken.set(true);
+            clock.advance(Duration.ofSeconds(58));
+            proxy.refreshNow().get();
+            clock.advance(Duration.ofSeconds(3));
+            proxy.refreshNow().get();
+            List<String> warnings = at(logs.events().subList(before, logs.count()), Level.WARN);
+            assertTrue(warnings.size() <= 2 && warnings.get(warnings.size() - 1).contains(
+                    "upstream failing for every document asked: upstream 127.0.0.1:" + up.port() + " answered 500"),
+                    "at most one document's line, then the outage: " + warnings);
+            int failed = logs.count();
+
+            broken.set(false);
+            clock.advance(Duration.ofSeconds(3));
+            proxy.refreshNow().get(); // what failed is tried again
+            for (String t : targets) {
+                assertEquals(200, get(proxy, t), t);
+            }
+            List<ILoggingEvent> back = logs.events().subList(failed, logs.count());
+            assertEquals(List.of(), at(back, Level.WARN));
+            List<String> infos = at(back, Level.INFO);
+            assertEquals(1, infos.size(), "one line for the upstream's return: " + infos);
+            assertTrue(infos.get(0).contains("upstream answers again after "), infos.get(0));
+        }
+    }
+
+    /** {@code count} documents fetched, asked for again since (so refreshed ahead of max-age), with the directory. */
+    private static List<String> heldAndHot(PullProxy proxy, MutableClock clock, int count) throws Exception {
+        List<String> targets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            targets.add("/costmap/c" + i);
+        }
+        for (String t : targets) {
+            assertEquals(200, get(proxy, t), t);
+        }
+        clock.advance(Duration.ofSeconds(1));
+        for (String t : targets) {
+            assertEquals(200, get(proxy, t), t);
+        }
+        return targets;
+    }
+
+    /** {@code answer}, but a {@code 500} for the GETs whose target and version start with {@code prefix} while {@code broken}. */
+    private static RawUpstream.Answer failing(AtomicBoolean broken, String prefix, RawUpstream.Answer answer) {
+        return (head, s) -> {
+            if (broken.get() && head.startsWith("GET " + prefix)) {
+                RawUpstream.respond(500, List.of(), new byte[0]).answer(head, s);
+            } else {
+                answer.answer(head, s);
+            }
+        };
     }
 
     /** The messages of {@code events} at {@code level}. */
