@@ -48,6 +48,8 @@ final class DhtNode implements AutoCloseable {
     private final DhtJoin join;
     /** The address and port the node's socket holds (any address when no bind was given). */
     private final InetSocketAddress socket;
+    /** Whether answers to this node's lookups came late lately, which its lookups tell and read. */
+    private final AnswerDelays delays = new AnswerDelays();
 
     private DhtNode(GuardedDht dht, List<InetSocketAddress> bootstrap, InetSocketAddress socket) {
         this.dht = dht;
@@ -101,6 +103,11 @@ final class DhtNode implements AutoCloseable {
         join.addBootstrap(nodes);
     }
 
+    /** Whether answers to this node's lookups came late lately ({@link AnswerDelays}): then they wait for any node. */
+    boolean answersCameLate() {
+        return delays.lately();
+    }
+
     /** The number of nodes in this node's routing table. */
     int knownNodes() {
         return dht.getNode().getNumEntriesInRoutingTable();
@@ -139,7 +146,7 @@ final class DhtNode implements AutoCloseable {
         }
         byte[] salt = item.salt().map(DhtNode::bytes).orElse(null);
         long start = System.nanoTime();
-        NearestLookup.get(dht, srv, item.fingerprint(), salt).whenComplete((found, failure) -> {
+        NearestLookup.get(dht, srv, item.fingerprint(), salt, delays).whenComplete((found, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
                 return;
@@ -176,7 +183,7 @@ final class DhtNode implements AutoCloseable {
             return done;
         }
         Key target = GenericStorage.fingerprint(publicKey, salt, null);
-        NearestLookup.get(dht, srv, target, salt).whenComplete((found, failure) -> {
+        NearestLookup.get(dht, srv, target, salt, delays).whenComplete((found, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
             } else {
@@ -207,7 +214,7 @@ final class DhtNode implements AutoCloseable {
         if (srv == null) {
             return done;
         }
-        NearestLookup.peers(dht, srv, new Key(infoHash)).whenComplete((found, failure) -> {
+        NearestLookup.peers(dht, srv, new Key(infoHash), delays).whenComplete((found, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
             } else {
@@ -233,7 +240,7 @@ final class DhtNode implements AutoCloseable {
             return done;
         }
         long start = System.nanoTime();
-        NearestLookup.peers(dht, srv, new Key(infoHash)).whenComplete((found, failure) -> {
+        NearestLookup.peers(dht, srv, new Key(infoHash), delays).whenComplete((found, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
                 return;

@@ -1,5 +1,7 @@
 package org.rproxy.overlay;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +22,12 @@ import lbms.plugins.mldht.kad.RPCServer;
  * request stalled and the lookup ended within a second with nothing found, which a pointer lookup
  * takes for final. It now ends only once those answers came or {@value #WAIT_MS} ms passed since
  * it would have ended. A lookup that found what it looked for does not wait, nor one whose
- * requests all ended (answered, refused or timed out), so a lookup of something the DHT does
- * not hold, among nodes that are gone, costs at most that much more.
+ * requests all ended (answered, refused or timed out). Nor does one whose silent nodes were
+ * never heard from (listed by other nodes' answers, no round trip measured), unless answers to
+ * this node have come late lately ({@link AnswerDelays}): such a node is most often gone, and
+ * the wait made every lookup of something the DHT does not hold, among nodes that are gone, cost
+ * {@value #WAIT_MS} ms more (a viewer whose overlay has no copy waited that much longer for a
+ * server, and a fetch nobody seeds three times that, past a client's default budget).
  *
  * <p>Guarded by its lookup; the wait's end runs the lookup's next step on mldht's scheduler.
  */
@@ -33,8 +39,14 @@ final class LateAnswers {
     /** How long a lookup that found nothing waits for the answers of requests it took for lost. */
     static final long WAIT_MS = 2500;
 
+    private final AnswerDelays delays;
     private ScheduledFuture<?> timer;
     private volatile boolean over;
+
+    /** A lookup's wait, told by {@code delays} whether answers come late at its node (and telling it when one did). */
+    LateAnswers(AnswerDelays delays) {
+        this.delays = requireNonNull(delays, "delays");
+    }
 
     /**
      * Sets when {@code call} to {@code node} is taken for lost: a node known to answer fast well
@@ -43,20 +55,25 @@ final class LateAnswers {
      * every lookup); mldht's own when that is sooner.
      */
     static void expectRtt(RPCCall call, KBucketEntry node, RPCServer srv) {
-        int known = node.getRTT();
-        long rtt = known >= DHTConstants.RPC_CALL_TIMEOUT_MAX ? UNKNOWN_STALL_MS : Math.max(MIN_STALL_MS, 3L * known);
+        long rtt = heardFrom(node) ? Math.max(MIN_STALL_MS, 3L * node.getRTT()) : UNKNOWN_STALL_MS;
         if (rtt < Math.min(DHTConstants.RPC_CALL_TIMEOUT_MAX, srv.getTimeoutFilter().getStallTimeout())) {
             call.setExpectedRTT(rtt);
         }
     }
 
+    /** Whether this node has measured a round trip to {@code node}: it answered this node before. */
+    static boolean heardFrom(KBucketEntry node) {
+        return node.getRTT() < DHTConstants.RPC_CALL_TIMEOUT_MAX;
+    }
+
     /**
-     * Whether the lookup, about to end, waits instead: it found nothing, {@code onTheirWay}
-     * (requests given up are still on their way), and the wait, started by the first such call,
-     * is not over. Once it is, {@code step} runs on {@code scheduler}.
+     * Whether the lookup, about to end, waits instead: it found nothing, requests of nodes it gave
+     * up are still on their way ({@code candidates}; of nodes heard from only, unless answers came
+     * late lately), and the wait, started by the first such call, is not over. Once it is,
+     * {@code step} runs on {@code scheduler}.
      */
-    boolean holdEnd(boolean found, boolean onTheirWay, ScheduledExecutorService scheduler, Runnable step) {
-        if (found || !onTheirWay || over) {
+    boolean holdEnd(boolean found, LookupCandidates candidates, ScheduledExecutorService scheduler, Runnable step) {
+        if (found || over || !candidates.lateOnTheirWay(delays.lately())) {
             return false;
         }
         if (timer == null) {
@@ -66,6 +83,13 @@ final class LateAnswers {
             }, WAIT_MS, TimeUnit.MILLISECONDS);
         }
         return true;
+    }
+
+    /** A request of the lookup was answered; {@code afterStall}: after it was taken for lost. */
+    void answered(boolean afterStall) {
+        if (afterStall) {
+            delays.late();
+        }
     }
 
     /** The lookup ended: the wait, if any, is not needed. */

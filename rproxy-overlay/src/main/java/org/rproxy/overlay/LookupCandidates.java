@@ -98,10 +98,14 @@ final class LookupCandidates {
     /**
      * Whether a request of a node given up for stalling is still on its way (mldht has not timed
      * it out): its answer may yet come ({@link LateAnswers}). Nodes refused or discredited do not
-     * count.
+     * count, nor, unless {@code anyNode}, nodes never heard from ({@link LateAnswers#heardFrom}).
      */
-    boolean lateOnTheirWay() {
-        return byDistance.values().stream().anyMatch(c -> !c.answered && !c.refused && c.live > 0 && c.live == c.stalled);
+    boolean lateOnTheirWay(boolean anyNode) {
+        return byDistance.entrySet().stream().anyMatch(e -> {
+            LookupCandidate c = e.getValue();
+            return !c.answered && !c.refused && c.live > 0 && c.live == c.stalled
+                    && (anyNode || LateAnswers.heardFrom(e.getKey()));
+        });
     }
 
     /** The node at {@code ip} answered: its other listings not asked yet are not asked. */

@@ -71,12 +71,13 @@ final class NearestLookup {
     private final Map<KBucketEntry, Long> seqs = new HashMap<>();
     private final PeerTally peers = new PeerTally();
     private final CompletableFuture<LookupResult> done = new CompletableFuture<>();
-    private final LateAnswers late = new LateAnswers();
+    private final LateAnswers late;
     private StorageItem best;
     private int requests;
 
-    private NearestLookup(DHT dht, RPCServer srv, Key target, byte[] salt, boolean peerLookup) {
+    private NearestLookup(DHT dht, RPCServer srv, Key target, byte[] salt, boolean peerLookup, AnswerDelays delays) {
         this.dht = dht;
+        this.late = new LateAnswers(delays);
         this.srv = srv;
         this.target = target;
         this.salt = salt;
@@ -85,14 +86,14 @@ final class NearestLookup {
         this.candidates = new LookupCandidates(target);
     }
 
-    /** Looks up the BEP 44 item at {@code target} (whose salt is {@code salt}, or null). */
-    static CompletableFuture<LookupResult> get(DHT dht, RPCServer srv, Key target, byte[] salt) {
-        return new NearestLookup(dht, srv, target, salt, false).start();
+    /** Looks up the BEP 44 item at {@code target} (whose salt is {@code salt}, or null); {@code delays}: the node's. */
+    static CompletableFuture<LookupResult> get(DHT dht, RPCServer srv, Key target, byte[] salt, AnswerDelays delays) {
+        return new NearestLookup(dht, srv, target, salt, false, delays).start();
     }
 
-    /** Looks up the peers of the torrent {@code infoHash}. */
-    static CompletableFuture<LookupResult> peers(DHT dht, RPCServer srv, Key infoHash) {
-        return new NearestLookup(dht, srv, infoHash, null, true).start();
+    /** Looks up the peers of the torrent {@code infoHash}; {@code delays}: the node's. */
+    static CompletableFuture<LookupResult> peers(DHT dht, RPCServer srv, Key infoHash, AnswerDelays delays) {
+        return new NearestLookup(dht, srv, infoHash, null, true, delays).start();
     }
 
     private CompletableFuture<LookupResult> start() {
@@ -160,7 +161,7 @@ final class NearestLookup {
                     send.add(e);
                 }
             }
-            if ((settled || active == 0) && !late.holdEnd(found, candidates.lateOnTheirWay(), dht.getScheduler(), this::step)) {
+            if ((settled || active == 0) && !late.holdEnd(found, candidates, dht.getScheduler(), this::step)) {
                 late.cancel();
                 result = new LookupResult(target, tokens, Optional.ofNullable(best), seqs, peers.ranked(), candidates.asked());
             }
@@ -204,6 +205,7 @@ final class NearestLookup {
                             c.live--;
                             c.stalled -= stalled ? 1 : 0;
                             if (current == RPCState.RESPONDED) {
+                                late.answered(stalled);
                                 answeredOrRefused(entry, c, call);
                             } else if (current == RPCState.ERROR) {
                                 c.refused = true;

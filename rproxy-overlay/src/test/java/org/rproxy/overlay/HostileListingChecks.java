@@ -154,21 +154,7 @@ final class HostileListingChecks {
             for (int i = 0; i < madeUp; i++) {
                 String ip = "100.64.0." + (11 + i);
                 NamespaceChecks.onLoopback(ip);
-                java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress(ip, 6881));
-                silent.add(s);
-                Thread t = new Thread(() -> {
-                    java.net.DatagramPacket d = new java.net.DatagramPacket(new byte[2048], 2048);
-                    while (!s.isClosed()) {
-                        try {
-                            s.receive(d);
-                            heard.incrementAndGet();
-                        } catch (java.io.IOException closed) {
-                            return;
-                        }
-                    }
-                }, "silent-" + ip);
-                t.setDaemon(true);
-                t.start();
+                silent.add(GoneNodeChecks.silent(new InetSocketAddress(ip, 6881), heard));
             }
             java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
             BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> answer = (q, r) -> {

@@ -47,6 +47,29 @@ class LookupCandidatesTest {
     }
 
     @Test
+    void aNodeGivenUpWithItsRequestsOnTheirWayIsWaitedForOnceHeardFromOrWhileAnswersComeLate() {
+        KBucketEntry gone = at("100.64.0.11", 6881, closeTo(1)); // named by an answer: no round trip measured
+        LookupCandidate g = candidates.add(gone);
+        g.attempts = 2;
+        g.live = 2;
+        g.stalled = 2;
+        assertTrue(g.gaveUp(), "asked twice, both stalled");
+        assertFalse(candidates.lateOnTheirWay(false), "a node never heard from that stays silent is most often gone");
+        assertTrue(candidates.lateOnTheirWay(true), "while answers come late here, it may only be slow");
+        KBucketEntry slow = at("100.64.0.2", 6881, closeTo(2));
+        slow.signalResponse(40);
+        LookupCandidate s = candidates.add(slow);
+        s.attempts = 2;
+        s.live = 2;
+        s.stalled = 2;
+        assertTrue(candidates.lateOnTheirWay(false), "a node that answered this one before is waited for");
+        s.live = 1;
+        s.stalled = 1;
+        s.refused = true;
+        assertFalse(candidates.lateOnTheirWay(false), "a node that refused is not");
+    }
+
+    @Test
     void theSameIdAtAnotherAddressIsAListingOfItsOwn() {
         Key id = Key.createRandomKey();
         KBucketEntry fake = at("100.64.0.9", 6881, id);

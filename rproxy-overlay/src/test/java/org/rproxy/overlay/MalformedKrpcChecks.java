@@ -122,9 +122,9 @@ final class MalformedKrpcChecks {
             long after = lookupMillis(target);
             NamespaceChecks.say("node 1's peer lookups took " + before + " ms before the flood, " + after + " ms after");
             // a never-answering entry of the flooding host is given up after LateAnswers'
-            // UNKNOWN_STALL_MS, twice, and a lookup that found nothing waits LateAnswers.WAIT_MS
-            // more for it (about 6 s on an idle host); mldht's own timeout made it 16 s, past a
-            // client's default budget, which bounds it here with room for a loaded build host
+            // UNKNOWN_STALL_MS, twice (and a lookup that found nothing waits LateAnswers.WAIT_MS
+            // more for it only while answers come late, AnswerDelays); mldht's own timeout made it
+            // 16 s, past a client's default budget, which bounds it here with room for a loaded build host
             assertTrue(after < OverlayConfig.DEFAULT_BUDGET.toMillis(), "a lookup after the flood took " + after
                     + " ms: past a client's default budget of " + OverlayConfig.DEFAULT_BUDGET);
         } finally {

@@ -447,6 +447,10 @@ final class NamespaceChecks {
         NothingFoundChecks.noPointerIsSaid(dir);
     }
 
+    static void overlayWithNoCopyIsNotHeldByAGoneNode(Path dir) throws Exception {
+        GoneNodeChecks.aViewerWhoseOverlayHasNoCopyIsNotHeldByANodeThatIsGone(dir);
+    }
+
     static void announcementStoredOnTheReaderAloneIsFound(Path dir) throws Exception {
         OwnPeersChecks.announcementStoredOnTheReaderAloneIsFound(dir);
     }

@@ -256,6 +256,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aViewerWhoseOverlayHasNoCopyIsNotHeldByANodeThatIsGone(@TempDir Path dir) throws Exception {
+        inNamespace("overlayWithNoCopyIsNotHeldByAGoneNode", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aNodeListedUnderAMadeUpIdIsStillHeardUnderItsOwn(@TempDir Path dir) throws Exception {
         inNamespace("nodesListedUnderMadeUpIdsAreStillHeard", dir);
     }

@@ -1,0 +1,31 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+class AnswerDelaysTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final AnswerDelays delays = new AnswerDelays(now::get);
+
+    @Test
+    void noAnswerCameLateUntilOneDid() {
+        assertFalse(delays.lately(), "no late answer yet: a silent node never heard from is taken for gone");
+        delays.late();
+        assertTrue(delays.lately(), "an answer came after its request stalled: answers come late here");
+    }
+
+    @Test
+    void aLateAnswerCountsForAMinute() {
+        delays.late();
+        now.addAndGet(AnswerDelays.LATELY.toNanos() - 1);
+        assertTrue(delays.lately(), "within a minute of the late answer");
+        now.addAndGet(1);
+        assertFalse(delays.lately(), "a minute after it, with none since");
+        delays.late();
+        assertTrue(delays.lately(), "another late answer");
+    }
+}

@@ -1,0 +1,159 @@
+package org.rproxy.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rproxy.overlay.NamespaceChecks.boot;
+import static org.rproxy.overlay.NamespaceChecks.describe;
+import static org.rproxy.overlay.NamespaceChecks.joined;
+import static org.rproxy.overlay.NamespaceChecks.key;
+import static org.rproxy.overlay.NamespaceChecks.node;
+import static org.rproxy.overlay.NamespaceChecks.say;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+
+import org.rproxy.client.ClientException;
+import org.rproxy.client.OverlayOnlySources;
+
+/**
+ * Namespace checks ({@link NamespaceChecks}) of how long a viewer waits before it asks a server
+ * when the overlay has no copy for it, in a DHT where a node lists one that is gone (as nodes of
+ * the mainline DHT list many): such a node is asked twice and taken for lost, and its requests
+ * stay "on their way" until mldht's timeout. The wait for late answers ({@link LateAnswers}) is
+ * for nodes heard from, or while answers come late ({@link AnswerDelays}); before, every lookup
+ * of something the DHT does not hold waited it out for the gone node as well.
+ */
+final class GoneNodeChecks {
+    /** Where the gone node is listed: a socket that reads and never answers. */
+    private static final String GONE = "100.64.0.11";
+
+    private GoneNodeChecks() {
+    }
+
+    /**
+     * Host 2 answers every {@code get} and {@code get_peers} listing a node closest to the target
+     * at {@link #GONE}, where nothing answers; host 1 publishes, host 3 is the client. The
+     * client's fetch of a resource no publisher points to must end in a pull within
+     * {@code UNKNOWN_STALL_MS + WAIT_MS - 500} ms (3.5 s) of the gone node's last get request:
+     * before, the lookup gave the gone node up once that request stalled (1.5 s) and then waited
+     * {@link LateAnswers#WAIT_MS} more for its answer, so it never ended sooner than 4 s after it. And its fetch of a resource whose pointer names a
+     * torrent nobody seeds (three lookups of its peers, each asking the gone node) must end in a
+     * pull within 18 s, where three such waits kept it past 19.5 s (the pointer's lookup, 3 s,
+     * then three lookups of 5.5 s). Before, the whole fetches took 5.6 and 21.0 s; now 3.3 and 13.8 s
+     * (load average 14).
+     */
+    static void aViewerWhoseOverlayHasNoCopyIsNotHeldByANodeThatIsGone(Path dir) throws Exception {
+        NamespaceChecks.onLoopback(GONE);
+        AtomicInteger heard = new AtomicInteger();
+        AtomicLong lastGet = new AtomicLong();
+        BiFunction<Map<String, Object>, Map<String, Object>, Map<String, Object>> listsTheGoneNode = (q, r) -> {
+            byte[] id = ((byte[]) q.get(q.containsKey("info_hash") ? "info_hash" : "target")).clone();
+            id[19] ^= 1;
+            r.put("nodes", ByteBuffer.allocate(26).put(id).put(new byte[] {100, 64, 0, 11}).putShort((short) 6881).array());
+            return r;
+        };
+        try (DatagramSocket gone = silent(new InetSocketAddress(GONE, 6881), heard, lastGet);
+             HostileDhtChecks.HostileNode lister = new HostileDhtChecks.HostileNode(
+                     new InetSocketAddress(NamespaceChecks.ip(2), 6881), listsTheGoneNode);
+             OverlayPublisher pub = OverlayPublisher.start(NothingFoundChecks.config(dir, 1, key(dir, 1), boot(1, 2, 3),
+                     NamespaceChecks.BUDGET));
+             OverlayClient client = OverlayClient.start(NothingFoundChecks.config(dir, 3, null, boot(1, 2, 3),
+                     NamespaceChecks.BUDGET))) {
+            joined(pub, client);
+            say("host 2, which lists the gone node at " + gone.getLocalSocketAddress() + ", answered " + lister.queries()
+                    + " queries while the nodes joined");
+            OverlayOnlySources sources = new OverlayOnlySources(NamespaceChecks.directory(List.of(pub.publicKey())),
+                    List.of(NamespaceChecks.ORIGIN.publicKey()), client);
+
+            fetchMillis(sources, "/networkmap/map-a", "no pointer from publishers " + pub.publicKey());
+            long afterLastGet = (System.nanoTime() - lastGet.get()) / 1_000_000;
+            assertTrue(heard.get() > 0 && lastGet.get() != 0, "the gone node was asked (else this check proves nothing)");
+            // the lookup gives the gone node up once its second get stalled (UNKNOWN_STALL_MS after it
+            // was sent); a wait for its answer ends WAIT_MS after that, at the earliest
+            long bound = LateAnswers.UNKNOWN_STALL_MS + LateAnswers.WAIT_MS - 500;
+            say("the fetch with no pointer went on to pull " + afterLastGet + " ms after the gone node's last get");
+            if (onTime(client)) {
+                assertTrue(afterLastGet < bound, "a fetch the overlay has no pointer for went on to pull " + afterLastGet
+                        + " ms after the gone node's last get request (expected: under " + bound + " ms, given up once"
+                        + " that request stalled, without waiting for its answer)");
+            }
+
+            byte[] nowhere = new byte[20];
+            new SecureRandom().nextBytes(nowhere);
+            Pointer p = new Pointer(NamespaceChecks.key(pub).publicKey(), "map-b", Instant.now().getEpochSecond(), nowhere, 600);
+            say("put: " + node(pub).dht().put(p.sign(NamespaceChecks.key(pub))).get(60, TimeUnit.SECONDS));
+            heard.set(0);
+            long unseeded = fetchMillis(sources, "/networkmap/map-b", "nobody seeds it (");
+            say("requests the gone node got during the unseeded fetch: " + heard.get());
+            if (onTime(client)) {
+                assertTrue(unseeded < 18_000, "a fetch of a torrent nobody seeds went on to pull after " + unseeded
+                        + " ms (expected: under 18 s, three peer lookups not each waiting for the gone node's answers)");
+            }
+        }
+    }
+
+    /**
+     * Whether answers to the client's lookups came on time, this check's premise: on a host so
+     * loaded that the honest nodes' answers came after their requests stalled, the lookups rightly
+     * wait for every node, the gone one too ({@link AnswerDelays}), and the bounds do not apply.
+     */
+    private static boolean onTime(OverlayClient client) throws Exception {
+        boolean late = node(client).dht().answersCameLate();
+        if (late) {
+            say("answers to the client's lookups came late (a loaded host): its lookups waited for every node; bound not checked");
+        }
+        return !late;
+    }
+
+    /** Fetches {@code target} through the overlay alone; checks it went on to pull for {@code why}; returns its millis. */
+    private static long fetchMillis(OverlayOnlySources sources, String target, String why) {
+        long start = System.nanoTime();
+        Object got = sources.fetch(target);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        String said = describe(got);
+        say("fetch " + target + " took " + ms + " ms: " + said);
+        assertTrue(got instanceof ClientException, said);
+        assertTrue(said.contains(why), "expected " + why + " in: " + said);
+        assertTrue(said.contains("http://127.0.0.1:1" + target + ": unreachable"), "went on to pull: " + said);
+        return ms;
+    }
+
+    /** A socket at {@code at} that reads every datagram, counting them in {@code heard}, and never answers. */
+    static DatagramSocket silent(InetSocketAddress at, AtomicInteger heard) throws java.net.SocketException {
+        return silent(at, heard, new AtomicLong());
+    }
+
+    /** As {@link #silent(InetSocketAddress, AtomicInteger)}, setting {@code lastGet} (nanoTime) at each BEP 44 get. */
+    private static DatagramSocket silent(InetSocketAddress at, AtomicInteger heard, AtomicLong lastGet)
+            throws java.net.SocketException {
+        DatagramSocket s = new DatagramSocket(at);
+        Thread t = new Thread(() -> {
+            DatagramPacket d = new DatagramPacket(new byte[2048], 2048);
+            while (!s.isClosed()) {
+                try {
+                    s.receive(d);
+                    heard.incrementAndGet();
+                    if (new String(d.getData(), 0, d.getLength(), StandardCharsets.ISO_8859_1).contains("1:q3:get")) {
+                        lastGet.set(System.nanoTime());
+                    }
+                } catch (java.io.IOException closed) {
+                    return;
+                }
+            }
+        }, "silent-" + at);
+        t.setDaemon(true);
+        t.start();
+        return s;
+    }
+}
