@@ -42,6 +42,7 @@ import org.rproxy.core.sign.Verdict.Outcome;
 import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.Eventually;
 import org.rproxy.core.testing.TestSigner;
 
 /**
@@ -72,8 +73,7 @@ class PullProxyTrustTest {
         TestSigner stranger = new TestSigner();
         Path pub = origin.writePublic(dir.resolve("origin.pem"));
         Instant created = Instant.now().minusSeconds(5);
-        String body = "{\"meta\":{\"alto-redist\":{\"keys\":[" + json(stranger.publicKey().jwk())
-                + "],\"proxies\":[]}},\"resources\":{}}";
+        String body = listing(stranger.publicKey().jwk());
         Representation byStranger = stranger.sign(DIRECTORY, body, false, created, Duration.ofHours(1), 60);
         Representation genuine = origin.sign(DIRECTORY, body, false, created, Duration.ofHours(1), 60);
         byte[] notFound = "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\"}}".getBytes(StandardCharsets.UTF_8);
@@ -190,8 +190,7 @@ class PullProxyTrustTest {
         TestSigner next = new TestSigner();
         Path pub = origin.writePublic(dir.resolve("origin.pem"));
         Instant created = Instant.now().minusSeconds(5);
-        String body = "{\"meta\":{\"alto-redist\":{\"keys\":[" + json(origin.publicKey().jwk()) + ","
-                + json(next.publicKey().jwk()) + "],\"proxies\":[]}},\"resources\":{}}";
+        String body = listing(origin.publicKey().jwk(), next.publicKey().jwk());
         Representation directory = origin.sign(DIRECTORY, body, false, created, Duration.ofHours(1), 60);
         Representation signedByNext = next.sign(DOC, "{}", false, created, Duration.ofHours(1), 60);
         byte[] notFound = "{\"meta\":{\"code\":\"E_INVALID_FIELD_VALUE\"}}".getBytes(StandardCharsets.UTF_8);
@@ -212,10 +211,61 @@ class PullProxyTrustTest {
         }
     }
 
+    /**
+     * A pull proxy's start fetches the directory before its other prefetches (so that a restart in
+     * the middle of a key rotation refuses nothing). A hostile upstream answering that fetch with
+     * a directory another key signed, listing that key, teaches the proxy nothing, and one never
+     * answering it stalls nothing: either way the other prefetches are fetched once it has ended,
+     * the origin's map held and the stranger's refused.
+     */
+    @Test
+    void aStartWhoseDirectoryIsForgedOrNeverComesLearnsNoKeyAndFetchesTheRestAllTheSame() throws Exception {
+        TestSigner origin = new TestSigner();
+        TestSigner stranger = new TestSigner();
+        Path pub = origin.writePublic(dir.resolve("origin.pem"));
+        Representation forged = servable(stranger, DIRECTORY, listing(stranger.publicKey().jwk()));
+        Representation map = servable(origin, DOC, "{}");
+        String other = "/networkmap/b";
+        Representation strangers = servable(stranger, other, "{}");
+        Map<String, RawUpstream.Answer> answers = new HashMap<>(Map.of(DOC, RawUpstream.variants(DOC, () -> map),
+                other, RawUpstream.variants(other, () -> strangers)));
+        for (RawUpstream.Answer directory : List.of(RawUpstream.variants(DIRECTORY, () -> forged), RawUpstream.STALL)) {
+            answers.put(DIRECTORY, directory);
+            try (RawUpstream up = new RawUpstream((head, s) -> answers.get(head.split(" ")[1]).answer(head, s));
+                 PullProxy proxy = PullProxy.start(config(up.url(), pub, List.of(DOC, other)))) {
+                long refusals = directory == RawUpstream.STALL ? 1 : 2;
+                Eventually.await("the origin's map held, the stranger's refused", Duration.ofSeconds(30),
+                        () -> proxy.heldSignedTargets().contains(DOC) && unknownKeys(proxy) >= refusals);
+                assertEquals(Set.of(DOC), proxy.heldSignedTargets(), "nothing the stranger signed is held");
+                assertEquals(Set.of(origin.publicKey().keyId()), proxy.trustedKeyIds(), "no key learnt");
+            }
+        }
+    }
+
+    /** {@code body} signed by {@code signer} for {@code target}, with a gzip variant, valid for an hour. */
+    private static Representation servable(TestSigner signer, String target, String body) {
+        return signer.sign(target, body, true, Instant.now().minusSeconds(5), Duration.ofHours(1), 60);
+    }
+
+    /** The upstream answers {@code proxy} refused as signed by a key it does not trust. */
+    private static double unknownKeys(PullProxy proxy) {
+        return proxy.registry().find("rproxy.verification.failures").tag("reason", "unknown_key").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+    }
+
     private static Outcome verify(ResponseVerifier verifier, Representation r, String path) {
         Variant v = r.identity();
         return verifier.verify(name -> v.header(name).orElse(null), v.body().toArray(),
                 ResponseVerifier.Expectation.path(path)).outcome();
+    }
+
+    /** A directory listing {@code keys} and nothing else. */
+    private static String listing(Jwk... keys) {
+        StringBuilder b = new StringBuilder("{\"meta\":{\"alto-redist\":{\"keys\":[");
+        for (int i = 0; i < keys.length; i++) {
+            b.append(i == 0 ? "" : ",").append(json(keys[i]));
+        }
+        return b.append("],\"proxies\":[]}},\"resources\":{}}").toString();
     }
 
     private static String json(Jwk k) {
@@ -224,8 +274,13 @@ class PullProxyTrustTest {
     }
 
     private static ProxyConfig config(String upstream, Path pub) {
+        return config(upstream, pub, List.of());
+    }
+
+    private static ProxyConfig config(String upstream, Path pub, List<String> prefetch) {
         return new ProxyConfig(ProxyConfig.Mode.PULL, "p", new ListenConfig(new Address("127.0.0.1", 0), null),
-                UpstreamConfig.of(URI.create(upstream), List.of(pub)).withTimeout(Duration.ofMillis(500)),
+                UpstreamConfig.of(URI.create(upstream), List.of(pub)).withTimeout(Duration.ofMillis(500))
+                        .withPrefetch(prefetch),
                 new CacheConfig(ByteSize.ofMegabytes(16)),
                 new RefreshConfig(Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofMillis(1),
                         Duration.ofHours(1)),
