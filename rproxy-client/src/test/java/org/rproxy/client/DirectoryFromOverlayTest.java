@@ -176,7 +176,12 @@ class DirectoryFromOverlayTest {
 
     /** The origin's signed directory, as a publisher puts it into the overlay. */
     private static SignedBundle directory(LocalOrigin origin) throws Exception {
-        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(origin.uri().resolve("/directory"))
+        return directory(origin.uri());
+    }
+
+    /** The signed directory of the origin at {@code origin}, as a publisher puts it into the overlay. */
+    static SignedBundle directory(URI origin) throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(origin.resolve("/directory"))
                 .build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         return SignedBundle.of(r.headers().map(), r.body());

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.rproxy.core.answer.AnswerEngine;
+import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.model.Jwk;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
@@ -56,17 +57,22 @@ class KeySetTest {
         return Files.move(tmp, dir.resolve("keys.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    @Test
-    void theNextKeyIsLearntFromTheDirectoryAndAClientPinnedToSeveralTakesAnyOfThem() throws Exception {
+    /** A real origin on loopback signing with the current key alone, taking each change of its keys file at once. */
+    private Origin origin() throws Exception {
         Path maps = Files.createDirectories(dir.resolve("maps"));
         Files.writeString(maps.resolve("default-network-map.json"), LocalOrigin.networkMap("128.36.1.0/24"));
         LocalOrigin.writeCosts(maps, 5);
         Path keysFile = keys("  - file: DIR/current.key\n    signing: true\n");
-        String cur = current.publicKey().keyId();
-        String nxt = next.publicKey().keyId();
-        try (Origin origin = Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
+        return Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
                 Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "key-set-test", null)
                 .withKeysPoll(OriginConfig.MIN_KEYS_POLL)); // each change taken within a fraction of a second
+    }
+
+    @Test
+    void theNextKeyIsLearntFromTheDirectoryAndAClientPinnedToSeveralTakesAnyOfThem() throws Exception {
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        try (Origin origin = origin();
              AltoClient client = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()),
                      KeyPin.ofKeyId(cur)))) {
             assertEquals(Set.of(cur), client.trustedKeyIds());
@@ -94,6 +100,43 @@ class KeySetTest {
                                     other.publicKey().toSpkiPem()))))));
             assertTrue(refused.getMessage().contains("not signed by the pinned key " + other.publicKey().keyId()),
                     refused.getMessage());
+        }
+    }
+
+    /**
+     * A peer whose origin is away reads the directory again ({@code refreshKeys}) from its overlay
+     * ({@link OverlaySource#directoryOffers}), which offers the origin's genuine directory from
+     * before it listed its next key: refused as a rollback, so the overlay cannot take back the
+     * next key the peer learnt, nor bring back a key set the origin replaced.
+     */
+    @Test
+    void anOlderDirectoryTheOverlayOffersAtARefreshTakesBackNoKey() throws Exception {
+        String cur = current.publicKey().keyId();
+        String nxt = next.publicKey().keyId();
+        DirectoryFromOverlayTest.Shelf overlay = new DirectoryFromOverlayTest.Shelf();
+        Origin origin = origin();
+        AltoClient peer;
+        try {
+            peer = AltoClient.bootstrap(ClientOptions.of(URI.create(origin.baseUri()), KeyPin.ofKeyId(cur)), overlay);
+        } catch (RuntimeException e) {
+            origin.close();
+            throw e;
+        }
+        try (peer) {
+            try (origin) {
+                SignedBundle before = DirectoryFromOverlayTest.directory(URI.create(origin.baseUri()));
+                keys("  - file: DIR/current.key\n    signing: true\n  - file: DIR/next.key\n");
+                Eventually.await("the next key learnt", Duration.ofSeconds(30),
+                        () -> peer.refreshKeys().equals(Set.of(cur, nxt)));
+                overlay.add("before-the-next-key", before);
+            }
+            ClientException.NoSourceLeft none = assertThrows(ClientException.NoSourceLeft.class, peer::refreshKeys);
+
+            assertEquals(1, overlay.asked, "the overlay asked once no server gave the directory");
+            assertTrue(none.attempts().stream().anyMatch(a -> a instanceof ClientException.Rollback),
+                    none.getMessage());
+            assertEquals(List.of(), overlay.accepted);
+            assertEquals(Set.of(cur, nxt), peer.trustedKeyIds(), "the next key kept");
         }
     }
 
