@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.io.EOFException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ class AcceptedThenLostStreamTest {
                      HostileUpstream.replay(directory, out);
                  } else if (line.startsWith("POST /updates ")) {
                      int n = streams.incrementAndGet();
-                     accept(out, n);
+                     HostileUpstream.acceptStream(out, n);
                      if (heartbeat.test(n)) {
                          HostileUpstream.chunk(out, ": heartbeat\n\n");
                      }
@@ -96,13 +95,6 @@ class AcceptedThenLostStreamTest {
                 feed.close();
             }
         }
-    }
-
-    private static void accept(OutputStream out, int n) throws Exception {
-        out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
-                .getBytes(US_ASCII));
-        HostileUpstream.chunk(out, "event: application/alto-updatestreamcontrol+json\n"
-                + "data: {\"control-uri\":\"/updates/control/" + n + "\"}\n\n");
     }
 
     @ParameterizedTest

@@ -81,6 +81,17 @@ final class HostileUpstream implements AutoCloseable {
         return answer;
     }
 
+    /**
+     * Accepts a subscription: the head of a chunked event stream, then the control event giving
+     * the control URI {@code /updates/control/N}, {@code n} numbering the streams.
+     */
+    static void acceptStream(OutputStream out, int n) throws IOException {
+        out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .getBytes(US_ASCII));
+        chunk(out, "event: application/alto-updatestreamcontrol+json\n"
+                + "data: {\"control-uri\":\"/updates/control/" + n + "\"}\n\n");
+    }
+
     /** Writes {@code text} as one chunk of a chunked body, and flushes it. */
     static void chunk(OutputStream out, String text) throws IOException {
         byte[] b = text.getBytes(US_ASCII);
