@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.core.config.TlsConfig;
@@ -68,7 +69,15 @@ class StopWithinDrainTest {
         server.close();
     }
 
+    /**
+     * Not run again on NIO (tagged {@code transport-neutral}): the answer never comes, so all the
+     * server writes is the GOAWAY at the stop's start, which nothing holds back; the drain's wait
+     * runs on the stopping thread, and what the codec would have added is above the transport. The
+     * TLS case below takes the cut on NIO with an answer still being written, where the transports
+     * differ.
+     */
     @Test
+    @Tag("transport-neutral")
     void anHttp2StreamStillAnsweredIsCutAtTheDrainsEnd() throws Exception {
         server = AltoHttpServer.start(FrontEndConfig.defaults("127.0.0.1", 0).withDrainTimeout(DRAIN), never);
         client = new Http2TestClient(server.localAddress(), null);
