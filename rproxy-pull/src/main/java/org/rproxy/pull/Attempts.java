@@ -49,6 +49,8 @@ final class Attempts {
     private final RetryPause pause;
     /** {@code refresh.min-interval}: how long an unsigned answer that arrived stale is served ({@link CachedCopy#arrivedStale}). */
     private final Duration minInterval;
+    /** Holds attempts back until the directory's first fetch has ended ({@link #directoryFirst}). */
+    private final DirectoryFirst directoryFirst = new DirectoryFirst();
 
     /**
      * @param pause       how long a key is not asked about again after a failed attempt
@@ -87,8 +89,10 @@ final class Attempts {
         }
         CompletableFuture<FetchResult> attempt;
         try {
-            CachedCopy held = e == null ? null : e.held();
-            attempt = fetcher.run(key, call, held, held == null ? copies.rollbackFloor(key, clock.instant()) : null);
+            attempt = directoryFirst.run(key, () -> {
+                CachedCopy held = e == null ? null : e.held(); // read when it starts: one may be offered meanwhile
+                return fetcher.run(key, call, held, held == null ? copies.rollbackFloor(key, clock.instant()) : null);
+            });
         } catch (RuntimeException ex) {
             attempt = CompletableFuture.failedFuture(ex);
         }
@@ -105,6 +109,13 @@ final class Attempts {
             }
         });
         return mine;
+    }
+
+    /** Starts the directory's first fetch; every other attempt starts once it has ended ({@link DirectoryFirst}). */
+    CompletableFuture<FetchResult> directoryFirst(CacheKey key, UpstreamCall call) {
+        CompletableFuture<FetchResult> fetch = fetch(key, call, "recover");
+        directoryFirst.awaitFirst(fetch);
+        return fetch;
     }
 
     /** True while an attempt for {@code key} is under way. A lookup. */
@@ -204,7 +215,7 @@ final class Attempts {
         } else if (r instanceof FetchResult.Answer a) {
             metrics.fetch(kind, "error");
             int status = a.error().httpStatus();
-            if (e != null && outlives(e, e.held(), status, now)) {
+            if (e != null && e.outlives(e.held(), status, now)) {
                 if (e.failedAt() == null) {
                     LOG.warn("{}: upstream {} answered {} for a document held signed; serving the held copy while it "
                             + "is valid", key, a.upstream(), status);
@@ -243,17 +254,6 @@ final class Attempts {
             }
         }
         return r;
-    }
-
-    /**
-     * True when the upstream's {@code status}, a 4xx other than 404 and 410 (which have rules of
-     * their own), for the GET of {@code e} leaves {@code h}, the copy it holds, to its clients: a
-     * signed copy, valid at {@code now}. The upstream is not trusted; its refusal to answer (403,
-     * 429 ...) is a failure like a 5xx, not a word on the document.
-     */
-    static boolean outlives(Entry e, CachedCopy h, int status, Instant now) {
-        return e.key.isGet() && status >= 400 && status <= 499 && status != 404 && status != 410
-                && h != null && h.signed() && h.usableAt(now);
     }
 
     /** The refusal of {@code h}, fetched for {@code key}, older than a signing verified since and let go of. */

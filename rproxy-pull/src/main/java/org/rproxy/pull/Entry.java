@@ -185,4 +185,15 @@ final class Entry {
         stamp.forget();
         return true;
     }
+
+    /**
+     * True when the upstream's {@code status}, a 4xx other than 404 and 410 (which have rules of
+     * their own), for this entry's GET leaves {@code h}, the copy it holds, to its clients: a
+     * signed copy, valid at {@code now}. The upstream is not trusted; its refusal to answer (403,
+     * 429 ...) is a failure like a 5xx, not a word on the document.
+     */
+    boolean outlives(CachedCopy h, int status, Instant now) {
+        return key.isGet() && status >= 400 && status <= 499 && status != 404 && status != 410
+                && h != null && h.signed() && h.usableAt(now);
+    }
 }

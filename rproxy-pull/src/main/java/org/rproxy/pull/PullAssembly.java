@@ -96,13 +96,13 @@ final class PullAssembly implements AutoCloseable {
         if (config.queries() == ProxyConfig.Queries.LOCAL) {
             local = localAnswers(work, scheduler);
         }
+        feed.start(); // before the front end: a request from the first moment waits for the directory
         server = frontEnd(frontEnd, wrapFront.apply(new PullService(feed, work, queries, local, metrics,
                 NotFoundMemory.of(config.cache().notFoundFor(), config.cache().notFoundEntries(), clock))));
         baseUri = (frontEnd.sslContext() != null ? "https://" : "http://") + Address.of(server.localAddress());
         if (config.admin() != null) {
             admin = adminListener(readiness);
         }
-        feed.start();
         if (local != null) {
             local.start();
         }

@@ -104,7 +104,9 @@ final class PullFeed implements AutoCloseable {
      * other prefetch targets. The directory is where the origin announces its next key: in the
      * middle of a key rotation the other documents are signed by a key that only the directory
      * teaches a proxy configured with the old one, and fetched beside it they were refused (a WARN
-     * and an {@code unknown_key} at every restart) until a retry pause later.
+     * and an {@code unknown_key} at every restart) until a retry pause later. A client's miss
+     * meanwhile waits for it too ({@link DirectoryFirst}): it got {@code 502}, the document refused
+     * as signed by an unknown key. Call before the front end takes requests.
      */
     void start() {
         Entry directory = copies.get(CacheKey.get(UpstreamParts.DIRECTORY));
@@ -112,7 +114,7 @@ final class PullFeed implements AutoCloseable {
             refresher.start();
             return;
         }
-        attempts.fetch(directory.key, directory.call, "recover").whenComplete((r, x) -> refresher.start());
+        attempts.directoryFirst(directory.key, directory.call).whenComplete((r, x) -> refresher.start());
     }
 
     /** The answer for {@code key}: see {@link Replies#serve}. On an event loop; never blocks. */

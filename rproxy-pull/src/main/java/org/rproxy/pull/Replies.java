@@ -214,7 +214,7 @@ final class Replies {
             if (e != null && e.disputed()) {
                 return onError(e, now, a.error().httpStatus(), e.failure()); // a signed copy outlives the upstream's 404
             }
-            if (e != null && Attempts.outlives(e, e.held(), a.error().httpStatus(), now)) {
+            if (e != null && e.outlives(e.held(), a.error().httpStatus(), now)) {
                 Reply kept = onError(e, now, a.error().httpStatus(), e.failure()); // and its other 4xx
                 if (kept instanceof Reply.Ok) {
                     return kept;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,21 +13,31 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
+import org.rproxy.core.server.UpdateStreamMount;
+import org.rproxy.core.store.Representation;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
 import org.rproxy.pull.PullProxy;
+import org.slf4j.LoggerFactory;
 
 /**
  * A pull proxy restarted between steps 2 and 3 of a key rotation (docs/origin.md, "Key rotation"),
@@ -35,6 +47,10 @@ import org.rproxy.pull.PullProxy;
  * Before, the prefetches raced the directory: at every start some were refused
  * ({@code rproxy_verification_failures_total{reason="unknown_key"}} counted them, and a WARN said
  * so) and fetched again a retry pause later.
+ *
+ * <p>A client asking such a proxy for a document before it holds the directory waits for the
+ * directory's first fetch and is served. Before, its miss was fetched beside the directory and
+ * refused: {@code 502}, {@code UNKNOWN_KEY}, the document's signature blamed.
  *
  * <p>After step 3 (the old key retired) such a proxy refuses everything, as it should; its log
  * says what to do about it: the key id it lacks, and that the origin's new public key must be
@@ -64,11 +80,45 @@ class RestartMidRotationIT {
 
     /** An origin on the sample maps with a keys file of {@code entries} ({@code DIR}: the folder). */
     private Origin origin(String entries) throws Exception {
+        return origin(entries, null);
+    }
+
+    /** {@link #origin(String)}, its front end wrapped by {@code mount} (null: none). */
+    private Origin origin(String entries, UpdateStreamMount mount) throws Exception {
         Path keysFile = new OriginKeys(dir).keys(entries);
         Path maps = TestPaths.copySampleMaps(dir.resolve("maps"));
         return Origin.start(new OriginConfig(FrontEndConfig.defaults("127.0.0.1", 0), maps, keysFile,
                 Duration.ofHours(1), Duration.ofSeconds(60), List.of(), "restart-mid-rotation-it", null),
-                Clock.systemUTC());
+                Clock.systemUTC(), mount);
+    }
+
+    /**
+     * What the origin's front end does with requests for {@code /directory}: counted, and answered
+     * only once {@link #release} has completed. No update stream: its path answers 404.
+     */
+    private static final class HeldDirectory implements UpdateStreamMount {
+        final CompletableFuture<Void> release = new CompletableFuture<>();
+        final AtomicInteger asked = new AtomicInteger();
+
+        @Override
+        public String path() {
+            return "/no-updates";
+        }
+
+        @Override
+        public AltoService wrap(AltoService documents) {
+            return request -> {
+                if (!request.target().equals("/directory")) {
+                    return documents.handle(request);
+                }
+                asked.incrementAndGet();
+                return release.thenCompose(v -> documents.handle(request));
+            };
+        }
+
+        @Override
+        public void installed(Map<String, Representation> documents) {
+        }
     }
 
     @Test
@@ -87,6 +137,41 @@ class RestartMidRotationIT {
                             "reason", "unknown_key"), "start " + restart + ": prefetches refused as signed by an unknown key");
                 }
             }
+        }
+    }
+
+    @Test
+    void aClientAskingBeforeTheDirectoryIsHeldWaitsForItAndIsServed() throws Exception {
+        String nxt = next.publicKey().keyId();
+        Logger waits = (Logger) LoggerFactory.getLogger("org.rproxy.pull.DirectoryFirst");
+        Level level = waits.getLevel();
+        waits.setLevel(Level.DEBUG); // the line saying a miss waits for the directory
+        HeldDirectory held = new HeldDirectory();
+        // after step 2, the origin answering the directory only when the test says
+        try (Origin origin = origin("  - file: DIR/next.key\n    signing: true\n  - file: DIR/old.key\n", held);
+             CapturedLogs logs = CapturedLogs.of(waits.getName())) {
+            ProxyConfig c = Proxies.config("fresh", origin.baseUri(), oldPub);
+            // an upstream timeout far above the test's wait: the directory's fetch must not end but by the release
+            try (PullProxy fresh = PullProxy.start(c.withUpstream(c.upstream().withTimeout(Duration.ofMinutes(2))),
+                    Clock.systemUTC())) {
+                PushTree.await(WAIT, "the fresh proxy asks for the directory", () -> held.asked.get() > 0);
+                CompletableFuture<HttpResponse<byte[]>> answer = Proxies.HTTP.sendAsync(
+                        HttpRequest.newBuilder(URI.create(fresh.baseUri() + PushTree.COST_MAP)).timeout(WAIT).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                // the old code answered at once, refusing the map; the new one waits, saying so at DEBUG
+                PushTree.await(WAIT, "the client answered, or its miss waiting for the directory", () -> answer.isDone()
+                        || logs.events().stream().anyMatch(e -> e.getFormattedMessage().contains(PushTree.COST_MAP)));
+                held.release.complete(null);
+                HttpResponse<byte[]> r = answer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+                assertTrue(r.headers().firstValue("signature-input").orElse("").contains("keyid=\"" + nxt + "\""),
+                        "signed by the next key: " + r.headers().map());
+                assertEquals(0.0, Proxies.count(fresh.registry(), "rproxy.verification.failures",
+                        "reason", "unknown_key"), "refused as signed by an unknown key");
+            }
+        } finally {
+            held.release.complete(null);
+            waits.setLevel(level);
         }
     }
 
