@@ -4,11 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -32,12 +30,13 @@ import org.rproxy.core.stream.Sse;
  * alike, while the node's bound is reached, which does not count as a stall. Control events have
  * their own short queue and go first.
  *
- * <p>Which substreams may be behind is kept as it happens, not searched for: a substream is
- * <em>due</em> when added and whenever {@link Followers#changed} says its track has a new version
- * or signature, and the due ones are served round robin in the order the substreams were added,
- * from the one after the substream served last. Finding the next one to send is therefore
- * logarithmic in the number of substreams per event (it was a copy of them all, so that a new
- * version cost time quadratic in their number on the one publisher thread every stream shares).
+ * <p>Which substreams may be behind is kept as it happens, not searched for ({@link
+ * DueSubstreams}): a substream is <em>due</em> when added and whenever {@link Followers#changed}
+ * says its track has a new version or signature, and the due ones are served round robin in the
+ * order the substreams were added, from the one after the substream served last, the directory's
+ * first when it is behind. Finding the next one to send is therefore logarithmic in the number of
+ * substreams per event (it was a copy of them all, so that a new version cost time quadratic in
+ * their number on the one publisher thread every stream shares).
  *
  * <p>Substream state machine, per substream: {@code NEW} (sent nothing; the client may hold a
  * tag) → {@code CURRENT} (sent the current version and signature) → {@code BEHIND} (a new version
@@ -53,10 +52,8 @@ final class Subscription {
     private final long windowBytes;
     private final Map<String, Substream> substreams = new LinkedHashMap<>();
     /** Substreams that may be behind, by their place in the stream's order. */
-    private final TreeMap<Long, Substream> due = new TreeMap<>();
+    private final DueSubstreams due;
     private long added;
-    /** The place of the substream served last: the next one served is the first due after it. */
-    private long cursor = -1;
     private final ArrayDeque<Bytes> control = new ArrayDeque<>();
     /** Bytes of the control events queued. */
     private long controlBytes;
@@ -74,6 +71,7 @@ final class Subscription {
         this.createdNanos = createdNanos;
         this.signatures = signatures;
         this.windowBytes = windowBytes;
+        this.due = new DueSubstreams(signatures);
     }
 
     void attach(StreamSink s) {
@@ -96,13 +94,13 @@ final class Subscription {
     void add(Substream s) {
         s.seq = added++;
         substreams.put(s.id, s);
-        due.put(s.seq, s);
+        due.add(s);
     }
 
     Substream remove(String id) {
         Substream s = substreams.remove(id);
         if (s != null) {
-            due.remove(s.seq);
+            due.remove(s);
         }
         return s;
     }
@@ -110,7 +108,7 @@ final class Subscription {
     /** The track {@code s} follows has changed: {@code s} may be behind. */
     void due(Substream s) {
         if (substreams.get(s.id) == s) {
-            due.put(s.seq, s);
+            due.due(s);
         }
     }
 
@@ -149,7 +147,7 @@ final class Subscription {
                 sent++;
                 continue;
             }
-            Substream next = nextBehind(tracks);
+            Substream next = due.next(tracks);
             if (next == null) {
                 break;
             }
@@ -210,39 +208,7 @@ final class Subscription {
     }
 
     private boolean hasWork(Function<String, Track> tracks) {
-        return !control.isEmpty() || firstBehind(tracks) != null;
-    }
-
-    /** The next substream to serve, taken off the due ones; null when none is behind. */
-    private Substream nextBehind(Function<String, Track> tracks) {
-        Substream s = firstBehind(tracks);
-        if (s != null) {
-            due.remove(s.seq);
-            cursor = s.seq;
-        }
-        return s;
-    }
-
-    /**
-     * The first due substream after the cursor (round robin) that is behind, left due; those found
-     * not behind on the way (sent already, or following a track not held yet) are no longer due.
-     * Each due entry is looked at once before it is dropped, so this is logarithmic work per event
-     * sent, amortised.
-     */
-    private Substream firstBehind(Function<String, Track> tracks) {
-        Substream s = firstBehind(due.tailMap(cursor, false), tracks);
-        return s != null ? s : firstBehind(due.headMap(cursor, true), tracks);
-    }
-
-    private Substream firstBehind(Map<Long, Substream> part, Function<String, Track> tracks) {
-        for (Iterator<Substream> it = part.values().iterator(); it.hasNext(); ) {
-            Substream s = it.next();
-            if (s.behind(tracks.apply(s.target), signatures)) {
-                return s;
-            }
-            it.remove();
-        }
-        return null;
+        return !control.isEmpty() || due.first(tracks) != null;
     }
 
     /**
