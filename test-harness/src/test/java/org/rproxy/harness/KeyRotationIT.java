@@ -37,6 +37,7 @@ import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.origin.Origin;
 import org.rproxy.origin.OriginConfig;
+import org.rproxy.pull.PullProxy;
 import org.rproxy.push.UpdatePublisher;
 import org.rproxy.push.UpdateStreamConfig;
 
@@ -46,7 +47,8 @@ import org.rproxy.push.UpdateStreamConfig;
  * current one, switches signing to it, then retires the old one, all by editing its keys file.
  * The proxies and the clients are configured with the old key only and learn the next from the
  * signed directory. Every read during the rotation is verified by the client library, and not
- * one is refused; the documents read at the end are signed with the new key.
+ * one is refused, nor does either proxy refuse an update or a document on the way; the documents
+ * read at the end are signed with the new key.
  */
 class KeyRotationIT {
     private static final Duration MAX_AGE = Duration.ofSeconds(2);
@@ -137,6 +139,12 @@ class KeyRotationIT {
                 f.get(STEP.toSeconds(), TimeUnit.SECONDS);
             }
             assertEquals(List.of(), refused, "responses refused during the rotation");
+            // nor did a proxy refuse anything on the way: the push proxy's stream, either pull half
+            assertEquals(0, edge.feed().stats().rejected(), "updates the push proxy refused: " + edge.feed().stats());
+            for (PullProxy p : List.of(regional.pull(), edge.pull())) {
+                assertEquals(0.0, Proxies.count(p.registry(), "rproxy.verification.failures", "reason", "unknown_key"),
+                        p.baseUri() + ": refused as signed by an unknown key");
+            }
             assertTrue(signers.containsAll(Set.of(cur, nxt)), "read documents signed by " + signers);
             assertEquals(nxt, OriginKeys.keyIdOf(client.fetch(COST_MAP)));
             assertTrue(!streamed.isEmpty() && streamed.stream().allMatch((edge.baseUri() + "/updates")::equals),
