@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * directory's fetch (the upstream client's or a worker), as {@link EntryFetch#run} may be. It is
  * bounded by that fetch, which the upstream's timeouts bound; however it ends (verified, refused,
  * failed, cut by the proxy's stop), the attempts held back go ahead and meet what they meet.
- * Attempts for the directory itself never wait. Thread-safe.
+ * Attempts for the directory itself never wait, nor do forwarded queries (POST): their answers
+ * are computed and unsigned (the signed maps they name are fetched as GETs, which wait), and a
+ * query's body is weighed in the byte budget from the start of its exchange ({@link
+ * WorkPool#holdBody}), so one held back here would wait outside that bound. Thread-safe.
  */
 final class DirectoryFirst {
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryFirst.class);
@@ -41,7 +44,7 @@ final class DirectoryFirst {
      */
     CompletableFuture<FetchResult> run(CacheKey key, Supplier<CompletableFuture<FetchResult>> attempt) {
         CompletableFuture<Void> f = first;
-        if (f.isDone() || key.equals(DIRECTORY)) {
+        if (f.isDone() || !key.isGet() || key.equals(DIRECTORY)) {
             return attempt.get();
         }
         LOG.debug("{}: waits for the first fetch of the directory, which may list the key it is signed by", key);
