@@ -43,6 +43,8 @@ final class HeldCopies implements AutoCloseable {
     static final int MAX_QUEUED = 16;
     /** How often expired versions are looked for. */
     static final Duration SWEEP = Duration.ofSeconds(5);
+    /** How long {@link #close} waits for a document being seeded. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final OverlayNode node;
     /** The client's bundle kept (and seeded) per resource id: the one this seeds is recorded there. */
@@ -88,7 +90,11 @@ final class HeldCopies implements AutoCloseable {
                 try {
                     seed(bundle);
                 } catch (RuntimeException e) {
-                    log.warn("overlay: not seeding a document held: {}", e.toString());
+                    if (worker.isShutdown()) {
+                        log.debug("overlay: not seeding a document held: the peer closed ({})", e.toString());
+                    } else {
+                        log.warn("overlay: not seeding a document held: {}", e.toString());
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -190,8 +196,17 @@ final class HeldCopies implements AutoCloseable {
                 ? null : resource.id();
     }
 
+    /**
+     * Stops seeding what the client takes, and waits a moment ({@link #CLOSE_WAIT} at most) for a
+     * document being seeded now: the swarm closes next, and refuses it then.
+     */
     @Override
     public void close() {
         worker.shutdownNow();
+        try {
+            worker.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

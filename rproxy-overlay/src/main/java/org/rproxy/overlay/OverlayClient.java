@@ -258,6 +258,12 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
         return OverlayNode.addresses(out);
     }
 
+    /**
+     * Leaves the overlay: stops seeding (waiting at most 2 s for a document being seeded at that
+     * moment), ends the fetches running or waiting ("the swarm closed"), and stops bt and the DHT
+     * node; when it returns their threads are ending and the two ports are free. Close the
+     * {@code AltoClient} given this overlay first (a try-with-resources that opens this first does).
+     */
     @Override
     public void close() {
         heldCopies.close();

@@ -107,9 +107,11 @@ final class Swarm implements AutoCloseable {
 
     /**
      * Writes {@code bytes} as {@code name} in the folder of its torrent and seeds it (announcing
-     * it in the DHT is the caller's next step, {@link OverlayNode#announce}).
+     * it in the DHT is the caller's next step, {@link OverlayNode#announce}). Refused once the
+     * swarm is closed: bt would start its runtime's services again, threads no one stops.
      *
      * @return the infohash
+     * @throws IllegalStateException when the swarm is closed
      */
     byte[] seed(String name, byte[] bytes) {
         TorrentFolders.Made made;
@@ -120,11 +122,16 @@ final class Swarm implements AutoCloseable {
         }
         byte[] infoHash = made.torrent().getTorrentId().getBytes();
         String hex = HexFormat.of().formatHex(infoHash);
-        clients.computeIfAbsent(hex, h -> {
-            BtClient c = Bt.client(runtime).storage(new FileSystemStorage(made.dir())).torrent(made::torrent).build();
-            c.startAsync();
-            return c;
-        });
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("seeding " + name + ": the swarm is closed");
+            }
+            clients.computeIfAbsent(hex, h -> {
+                BtClient c = Bt.client(runtime).storage(new FileSystemStorage(made.dir())).torrent(made::torrent).build();
+                c.startAsync();
+                return c;
+            });
+        }
         whole.put(hex, made.file());
         return infoHash;
     }

@@ -399,6 +399,10 @@ final class NamespaceChecks {
         SwarmStopChecks.fetchesWaitingForTheirTurnEndAtClose(dir);
     }
 
+    static void aDocumentSeededAfterTheCloseStartsNothing(Path dir) throws Exception {
+        SwarmStopChecks.aDocumentSeededAfterTheCloseStartsNothing(dir);
+    }
+
     static void staleBlocksAreNotTakenAndLetGo(Path dir) throws Exception {
         SwarmStopChecks.staleBlocksAreNotTakenAndLetGo(dir);
     }

@@ -140,6 +140,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aDocumentSeededAfterThePeerClosedStartsNoThreadAgain(@TempDir Path dir) throws Exception {
+        inNamespace("aDocumentSeededAfterTheCloseStartsNothing", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aBlockFiledForATorrentThatStoppedIsNotTakenByTheNextAndLetGo(@TempDir Path dir) throws Exception {
         inNamespace("staleBlocksAreNotTakenAndLetGo", dir);
     }

@@ -130,6 +130,38 @@ final class SwarmStopChecks {
         return new BufferedData(new DelegatingByteBufferView(ByteBuffer.wrap(junk)));
     }
 
+    /**
+     * A document the client took just before it closed (its peer seeds what the client holds, on
+     * a thread of its own) is not seeded once the swarm has closed: before, it started bt's
+     * runtime again ("LifecycleEvent STARTUP has already been run" at ERROR, a
+     * RejectedExecutionException at WARN), and that runtime's threads were left running for good
+     * after the app had closed its peer.
+     */
+    static void aDocumentSeededAfterTheCloseStartsNothing(Path dir) throws Exception {
+        OverlayConfig config = NamespaceChecks.configOfTwo(dir, 3, null);
+        String threads = config.btPort() + ".bt.";
+        try (OverlayClient client = OverlayClient.start(config)) {
+            Swarm swarm = NamespaceChecks.node(client).swarm();
+            swarm.close();
+            String said;
+            try {
+                swarm.seed("map-a.http", "a document the client took".getBytes(StandardCharsets.UTF_8));
+                said = "seeded";
+            } catch (IllegalStateException e) {
+                said = e.getMessage();
+            }
+            NamespaceChecks.say("seeding after the close: " + said);
+            NamespaceChecks.waitFor(() -> btThreads(threads).isEmpty(), 30);
+            assertEquals(List.of(), btThreads(threads), "bt's threads left after the swarm closed (" + said + ")");
+            assertTrue(said.contains("the swarm is closed"), "a closed swarm seeded: " + said);
+        }
+    }
+
+    private static List<String> btThreads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(prefix)).sorted().toList();
+    }
+
     private static byte[] randomInfoHash() {
         byte[] ih = new byte[20];
         new SecureRandom().nextBytes(ih);
