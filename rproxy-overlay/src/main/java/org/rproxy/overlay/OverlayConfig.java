@@ -26,8 +26,8 @@ import org.rproxy.core.config.Durations;
  * <pre>
  * bind: 203.0.113.7        # the one address the DHT and BitTorrent sockets use, a global unicast one
  *                          # (default: the DHT's own choice)
- * dht-port: 6881           # UDP, the mainline DHT
- * bt-port: 6891            # TCP, BitTorrent
+ * dht-port: 6881           # UDP, the mainline DHT (0: any free port at each start, for a client peer)
+ * bt-port: 6891            # TCP, BitTorrent (0 likewise)
  * bootstrap: [203.0.113.9:6881]
  * router-bootstrap: false  # also join through the public routers (router.bittorrent.com, ...)
  * key: /etc/rproxy/dht-key.pem   # the publisher's own Ed25519 key (PKCS#8 PEM); a publisher needs one
@@ -181,8 +181,8 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
     }
 
     private static int port(int p, String key) {
-        if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException(key + ": " + p + " (expected: 1 to 65535)");
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException(key + ": " + p + " (expected: 1 to 65535, or 0 for any free port)");
         }
         return p;
     }

@@ -143,7 +143,7 @@ public final class OverlayConfigBuilder {
      * The settings, with the defaults of those not set.
      *
      * @throws IllegalArgumentException naming the key at fault, as a file's check does
-     *                                  ({@code "dht-port: missing"}, {@code "bt-port: 0 (expected: 1 to 65535)"})
+     *                                  ({@code "dht-port: missing"}, {@code "bt-port: -1 (expected: 1 to 65535, or 0 for any free port)"})
      */
     public OverlayConfig build() {
         return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, budget,

@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,8 +42,8 @@ final class OverlayNode implements AutoCloseable {
 
     /** As {@link #start(OverlayConfig)}, its records kept by {@code times} (a test's short ones). */
     static OverlayNode start(OverlayConfig config, RenewalTimes times) {
-        requireNonNull(config, "config");
         requireNonNull(times, "times");
+        config = withFreePorts(requireNonNull(config, "config"));
         try {
             Files.createDirectories(config.storage().resolve("dht"));
             Files.createDirectories(config.storage().resolve("torrents"));
@@ -56,6 +59,37 @@ final class OverlayNode implements AutoCloseable {
         } catch (RuntimeException e) {
             dht.close();
             throw e;
+        }
+    }
+
+    /**
+     * {@code config} with a free port of this host in place of each port given as 0: a client
+     * peer need not name ports, so two on one host, or one beside a BitTorrent client holding
+     * 6881, start. The ports are found by binding and closing them, as {@link PortProbe} does;
+     * another process may take one in between, which the probe then says.
+     */
+    static OverlayConfig withFreePorts(OverlayConfig config) {
+        if (config.dhtPort() != 0 && config.btPort() != 0) {
+            return config;
+        }
+        InetAddress bind = config.bindAddress();
+        try {
+            int dht = config.dhtPort();
+            if (dht == 0) {
+                try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(bind, 0))) {
+                    dht = s.getLocalPort();
+                }
+            }
+            int bt = config.btPort();
+            if (bt == 0) {
+                try (ServerSocket s = new ServerSocket(0, 1, bind)) {
+                    bt = s.getLocalPort();
+                }
+            }
+            return config.toBuilder().dhtPort(dht).btPort(bt).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + (bind == null ? "any address" : bind.getHostAddress())
+                    + ": " + e.getMessage(), e);
         }
     }
 

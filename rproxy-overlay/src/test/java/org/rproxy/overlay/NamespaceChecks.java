@@ -403,6 +403,10 @@ final class NamespaceChecks {
         SwarmStopChecks.aDocumentSeededAfterTheCloseStartsNothing(dir);
     }
 
+    static void peersGivenPortsZeroTakeFreeOnes(Path dir) throws Exception {
+        FreePortChecks.peersGivenPortsZeroTakeFreeOnes(dir);
+    }
+
     static void staleBlocksAreNotTakenAndLetGo(Path dir) throws Exception {
         SwarmStopChecks.staleBlocksAreNotTakenAndLetGo(dir);
     }

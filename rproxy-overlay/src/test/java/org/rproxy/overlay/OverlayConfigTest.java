@@ -54,6 +54,15 @@ class OverlayConfigTest {
         assertEquals(Duration.ofSeconds(10), c.budget());
     }
 
+    /** A viewer peer need not name ports: 0 is any free one, taken at start ({@code OverlayNode.withFreePorts}). */
+    @Test
+    void portsZeroAreTakenForAnyFreePort() {
+        OverlayConfig c = new ConfigLoader().read(GOOD.replace("dht-port: 6881", "dht-port: 0")
+                .replace("bt-port: 6891", "bt-port: 0"), "o.yaml", OverlayConfig.class);
+        assertEquals(0, c.dhtPort());
+        assertEquals(0, c.btPort());
+    }
+
     @Test
     void theWildcardAddressMeansTheDhtChooses() {
         OverlayConfig c = new ConfigLoader().read(GOOD.replace("203.0.113.7", "0.0.0.0"), "o.yaml", OverlayConfig.class);
@@ -62,7 +71,7 @@ class OverlayConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "dht-port: 0                  | dht-port: 0 (expected: 1 to 65535)",
+        "dht-port: -1                 | dht-port: -1 (expected: 1 to 65535, or 0 for any free port)",
         "bind: alto.example.net       | bind: alto.example.net (expected: an IP address literal)",
         "bind: 127.0.0.1              | bind: 127.0.0.1 (expected: a global unicast address; the mainline DHT takes no loopback, private, link-local or multicast address)",
         "bind: 10.1.2.3               | bind: 10.1.2.3 (expected: a global unicast address;",
@@ -141,11 +150,11 @@ class OverlayConfigTest {
         int code = readme.indexOf("```java", readme.indexOf("The same client peer in code"));
         String java = readme.substring(code, readme.indexOf("```", code + 1));
         String publisher = "3b6a27bcc1a4e5d6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e";
-        assertTrue(java.contains(".dhtPort(6881).btPort(6891)") && java.contains(".bootstrap(\"203.0.113.9:6881\")")
+        assertTrue(java.contains(".dhtPort(0).btPort(0)") && java.contains(".bootstrap(\"203.0.113.9:6881\")")
                 && java.contains(".publishers(\"" + publisher + "\")")
                 && java.contains(".storage(Path.of(\"/var/lib/myapp/overlay\"))") && java.contains(".seeding(true)")
                 && java.contains(".budget(Duration.ofSeconds(10))"), java);
-        assertEquals(file, OverlayConfig.builder().dhtPort(6881).btPort(6891).bootstrap("203.0.113.9:6881")
+        assertEquals(file, OverlayConfig.builder().dhtPort(0).btPort(0).bootstrap("203.0.113.9:6881")
                 .publishers(publisher).storage(Path.of("/var/lib/myapp/overlay")).seeding(true).budget(Duration.ofSeconds(10)).build());
     }
 
@@ -156,8 +165,8 @@ class OverlayConfigTest {
         "storage      | storage: missing",
         "bootstrap    | bootstrap: empty while router-bootstrap is false",
         "bind         | bind: 10.1.2.3 (expected: a global unicast address;",
-        "bt-port 0    | bt-port: 0 (expected: 1 to 65535)",
-        "dht-port 70000 | dht-port: 70000 (expected: 1 to 65535)",
+        "bt-port -1   | bt-port: -1 (expected: 1 to 65535, or 0 for any free port)",
+        "dht-port 70000 | dht-port: 70000 (expected: 1 to 65535, or 0 for any free port)",
         "bootstrap x  | bootstrap[1]: 'x' is not HOST:PORT",
         "republish    | republish: 10s (expected: 1m to 90m",
         "max-bundle   | max-bundle: 10 (expected: >= 1KB)",
@@ -173,7 +182,7 @@ class OverlayConfigTest {
                 case "storage" -> b.storage(null);
                 case "bootstrap" -> b.bootstrap(java.util.List.of());
                 case "bind" -> b.bind("10.1.2.3");
-                case "bt-port 0" -> b.btPort(0);
+                case "bt-port -1" -> b.btPort(-1);
                 case "dht-port 70000" -> b.dhtPort(70000);
                 case "bootstrap x" -> b.bootstrap("203.0.113.9:6881", "x");
                 case "republish" -> b.republish(Duration.ofSeconds(10));

@@ -140,6 +140,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void viewerPeersGivenPortsZeroTakeFreePortsAndServeEachOther(@TempDir Path dir) throws Exception {
+        inNamespace("peersGivenPortsZeroTakeFreeOnes", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aDocumentSeededAfterThePeerClosedStartsNoThreadAgain(@TempDir Path dir) throws Exception {
         inNamespace("aDocumentSeededAfterTheCloseStartsNothing", dir);
     }

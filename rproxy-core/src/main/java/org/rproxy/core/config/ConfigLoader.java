@@ -46,8 +46,8 @@ public final class ConfigLoader {
      * Reads {@code file} as a {@code type}.
      *
      * @throws ConfigException naming the file and why: missing or unreadable ({@code f.yaml: no such file}),
-     *                         empty, not YAML, or every key at fault, one a line ({@code f.yaml: bt-port: 0
-     *                         (expected: 1 to 65535)}, {@code f.yaml: seedin: unknown key (known: ...)})
+     *                         empty, not YAML, or every key at fault, one a line ({@code f.yaml: bt-port: 70000
+     *                         (expected: 1 to 65535, or 0 for any free port)}, {@code f.yaml: seedin: unknown key (known: ...)})
      */
     public <T> T load(Path file, Class<T> type) {
         requireNonNull(file, "file");
