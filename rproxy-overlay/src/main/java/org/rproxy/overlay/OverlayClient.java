@@ -82,7 +82,8 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
     }
 
     /**
-     * Joins the overlay as {@code config} says (its {@code key} is not used).
+     * Joins the overlay as {@code config} says (its {@code key} is not used). Blocks until the DHT
+     * node's socket is open (at most 5 s), not until it has joined: see {@link #joined()}.
      *
      * @throws IllegalArgumentException when the DHT's or the swarm's port cannot be listened on
      *                                  ({@code "dht-port: cannot listen on HOST:PORT (UDP): address already in use"},
@@ -111,6 +112,14 @@ public final class OverlayClient implements OverlaySource, AutoCloseable {
      */
     public CompletableFuture<Void> joined() {
         return node.dht().joined();
+    }
+
+    /**
+     * The settings this peer runs with: those it was started with, the ports it took in place of
+     * any given as 0 (for an app that shows them, or asks its router to forward them).
+     */
+    public OverlayConfig config() {
+        return node.config();
     }
 
     @Override

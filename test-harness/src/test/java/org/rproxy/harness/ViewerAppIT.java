@@ -40,8 +40,8 @@ class ViewerAppIT {
     @TempDir
     Path dir;
 
-    /** What the viewer's listener heard, for the test to wait on. */
-    private static final class Viewer implements UpdateFollower.Listener {
+    /** What the viewer's listener heard, for the test to wait on (the overlay's viewer, {@link OverlayViewerRun}, too). */
+    static final class Viewer implements UpdateFollower.Listener {
         final BlockingQueue<LocalAnswers> changes = new LinkedBlockingQueue<>();
         final BlockingQueue<String> following = new LinkedBlockingQueue<>();
         final List<ClientException> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
