@@ -89,6 +89,8 @@ final class CheckCommand implements Callable<Integer> {
                     OriginCommand origin = NodeOptions.origin(maps, key, nodeOptions, problems::add);
                     origin.settings();
                     OriginOptions.tlsKeyWarning(origin.tlsKey).ifPresent(w -> out.println(w + " (warning)"));
+                    ProxyFiles.heartbeatWarning("--heartbeat", origin.heartbeat)
+                            .ifPresent(w -> out.println(w + " (warning)"));
                 } catch (RuntimeException e) {
                     problems.addAll(lines(e)); // every option refused, one a line
                 }

@@ -154,6 +154,8 @@ final class OriginCommand implements Callable<Integer> {
         Settings settings = settings();
         OriginOptions.keyModeWarnings(key).forEach(w -> spec.commandLine().getErr().println("rproxy origin: " + w));
         OriginOptions.tlsKeyWarning(tlsKey).ifPresent(w -> spec.commandLine().getErr().println("rproxy origin: " + w));
+        ProxyFiles.heartbeatWarning("--heartbeat", heartbeat)
+                .ifPresent(w -> spec.commandLine().getErr().println("rproxy origin: " + w));
         Listeners listeners = new Listeners().add("--listen", listen).add("--admin", admin);
         listeners.probe(); // nothing serves on a taken port
         OriginConfig config = settings.config();

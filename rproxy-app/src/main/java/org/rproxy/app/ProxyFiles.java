@@ -121,9 +121,27 @@ final class ProxyFiles {
                     + ": a quiet upstream stream would be taken for dead and replaced again and again (expected: about"
                     + " twice the upstream's heartbeat, an origin's --heartbeat or a parent proxy's push.heartbeat)");
         }
+        heartbeatWarning(sources.name("push.heartbeat"), c.push().heartbeat()).ifPresent(warnings::add);
         directMemoryWarning(c, sources, PlatformDependent.maxDirectMemory()).ifPresent(warnings::add);
         descriptorWarning(c, sources, maxFileDescriptors()).ifPresent(warnings::add);
         return warnings;
+    }
+
+    /**
+     * A warning when a node's own update streams stay silent, between heartbeats, as long as a
+     * push proxy below waits before it takes a stream for dead ({@code push.read-timeout}, 20s by
+     * default): every push proxy that keeps the default would then drop and reopen its stream
+     * whenever nothing changes for that long. {@code name} names the setting: a proxy's
+     * {@code push.heartbeat}, the origin's {@code --heartbeat}.
+     */
+    static Optional<String> heartbeatWarning(String name, Duration heartbeat) {
+        if (heartbeat.compareTo(PushConfig.DEFAULT_READ_TIMEOUT) < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(name + ": " + Durations.format(heartbeat) + " is not below the read timeout of the push proxies"
+                + " below if they keep the default, " + Durations.format(PushConfig.DEFAULT_READ_TIMEOUT) + ": they would take"
+                + " a quiet stream from this node for dead and reopen it again and again (expected: at most half their"
+                + " push.read-timeout, such as the default 10s)");
     }
 
     /** File descriptors the node leaves itself beside its client connections: the JVM's own, the upstream's, spool files. */

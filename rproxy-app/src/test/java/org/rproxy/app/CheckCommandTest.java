@@ -425,19 +425,57 @@ class CheckCommandTest {
 
     @Test
     void aPushReadTimeoutNotAboveTheDefaultHeartbeatIsWarnedOf(@TempDir Path dir) throws Exception {
-        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
-        Path config = Files.writeString(dir.resolve("push.yaml"), "mode: push\nupstream: {url: 'http://127.0.0.1:8181',"
-                + " trust: [" + dir.resolve("origin.pub") + "]}\npush: {read-timeout: 5s}\n");
-        CommandRun run = CommandRun.of("check", "--config", config.toString());
-        assertEquals(0, run.exit(), run.toString());
-        assertTrue(run.out().lines().anyMatch((config + ": push.read-timeout: 5s is not above the upstream's heartbeat if"
+        assertPushWarning(dir, "{read-timeout: 5s}", "push.read-timeout: 5s is not above the upstream's heartbeat if"
                 + " it keeps the default, 10s: a quiet upstream stream would be taken for dead and replaced again and again"
                 + " (expected: about twice the upstream's heartbeat, an origin's --heartbeat or a parent proxy's"
-                + " push.heartbeat) (warning)")::equals), run.toString());
-        Files.writeString(config, "mode: push\nupstream: {url: 'http://127.0.0.1:8181', trust: ["
-                + dir.resolve("origin.pub") + "]}\n");
-        run = CommandRun.of("check", "--config", config.toString());
-        assertTrue(run.out().lines().noneMatch(l -> l.contains("read-timeout")), run.toString());
+                + " push.heartbeat) (warning)", "{}", "read-timeout");
+    }
+
+    /**
+     * {@code rproxy check} of a push proxy's file with {@code push: WARNED} prints {@code warning}
+     * after the file's name and passes; with {@code push: QUIET} no line names {@code word}.
+     */
+    private static void assertPushWarning(Path dir, String warned, String warning, String quiet, String word)
+            throws Exception {
+        CommandRun run = checkPush(dir, warned);
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().lines().anyMatch((dir.resolve("push.yaml") + ": " + warning)::equals), run.toString());
+        run = checkPush(dir, quiet);
+        assertTrue(run.out().lines().noneMatch(l -> l.contains(word)), run.toString());
+    }
+
+    /** {@code rproxy check --config DIR/push.yaml}, a push proxy's file with {@code push: SECTION}, keys made first. */
+    private static CommandRun checkPush(Path dir, String section) throws Exception {
+        if (!Files.exists(dir.resolve("origin.pub"))) {
+            assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        }
+        Path config = Files.writeString(dir.resolve("push.yaml"), "mode: push\nupstream: {url: 'http://127.0.0.1:8181',"
+                + " trust: [" + dir.resolve("origin.pub") + "]}\npush: " + section + "\n");
+        return CommandRun.of("check", "--config", config.toString());
+    }
+
+    /**
+     * A heartbeat as long as the default read timeout of push proxies below makes each of them
+     * drop and reopen its stream every 20 s while nothing changes (seen on loopback: an origin with
+     * {@code --heartbeat 30s} and a default push proxy below, "lost (no heartbeat within the read
+     * timeout)" every 20 s), so check warns of it, for a proxy's push.heartbeat and the origin's.
+     */
+    @Test
+    void aHeartbeatNotBelowTheDefaultReadTimeoutBelowIsWarnedOf(@TempDir Path dir) throws Exception {
+        assertPushWarning(dir, "{heartbeat: 30s}", "push.heartbeat: 30s is not below the read timeout of the push"
+                + " proxies below if they keep the default, 20s: they would take a quiet stream from this node for dead"
+                + " and reopen it again and again (expected: at most half their push.read-timeout, such as the default"
+                + " 10s) (warning)", "{heartbeat: 15s}", "heartbeat");
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        DemoCommand.copySampleMaps(maps);
+        CommandRun run = CommandRun.of("check", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString(),
+                "--heartbeat", "20s");
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().lines().anyMatch(l -> l.startsWith("--heartbeat: 20s is not below the read timeout of the"
+                + " push proxies below") && l.endsWith("(warning)")), run.toString());
+        run = CommandRun.of("check", "--maps", maps.toString(), "--key", dir.resolve("origin.key").toString(),
+                "--heartbeat", "10s");
+        assertTrue(run.out().lines().noneMatch(l -> l.contains("heartbeat")), run.toString());
     }
 
     @Test
