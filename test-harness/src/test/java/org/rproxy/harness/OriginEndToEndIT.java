@@ -242,7 +242,7 @@ class OriginEndToEndIT {
             "POST  | /directory              | application/json                        | {}                               | 405 | E_INVALID_FIELD_VALUE | method",
             "GET   | /cost/row?srcpid=PID9   |                                         |                                  | 400 | E_INVALID_FIELD_VALUE | srcpid",
             "GET   | /cost/row               |                                         |                                  | 400 | E_MISSING_FIELD       | srcpid",
-            "GET   | /cost/map?type=airmiles |                                         |                                  | 400 | E_INVALID_FIELD_VALUE | type",
+            "GET   | /cost/map?type=airmiles |                                         |                                  | 404 | E_INVALID_FIELD_VALUE | type",
             "POST  | /endpointprop           | text/plain                              | {}                               | 415 | E_INVALID_FIELD_VALUE | content-type",
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {not json                       | 400 | E_SYNTAX              | ",
             "POST  | /endpointprop           | application/alto-endpointpropparams+json | {\"properties\":[\"default-network-map.pid\"]} | 400 | E_MISSING_FIELD | endpoints",

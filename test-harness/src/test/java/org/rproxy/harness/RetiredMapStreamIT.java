@@ -40,7 +40,8 @@ class RetiredMapStreamIT {
         }
     }
 
-    private static int status(String uri) {
+    /** The status a GET of {@code uri} is answered with; -1 when none came. */
+    static int status(String uri) {
         try {
             return Proxies.HTTP.send(HttpRequest.newBuilder(URI.create(uri)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();

@@ -70,10 +70,15 @@ final class XmlAnswers {
                 q.source(def.vtag().resourceId(), ResourcePaths.XML_NETWORK_MAP_PATH));
     }
 
-    /** {@code GET /cost/map?type=..} that did not match a published document. */
+    /**
+     * {@code GET /cost/map?type=..} that did not match a published document. A metric no cost map
+     * has names no document: 404 (the error naming {@code type}), as any path that names none, so
+     * a proxy holding the rendering of a map retired since lets it go with the map, where a 400
+     * was taken for a failing upstream and the copy served until its signature expired.
+     */
     Representation costMap(AltoRequest req) {
         QueryParams.only(req, "type");
-        costMapOfType(req.param("type"));
+        costMapOfType(req.param("type"), 404);
         throw QueryParams.unsupported(req);
     }
 
@@ -87,7 +92,7 @@ final class XmlAnswers {
         if (!q.maps().defaultMap().hasPid(src)) {
             throw new AltoException(AltoError.invalidValue("srcpid", src, "no PID " + src + " in the network map"));
         }
-        CostMap map = costMapOfType(req.param("type"));
+        CostMap map = costMapOfType(req.param("type"), 400);
         return q.computed(MediaTypes.XML, xml.renderCostRows(map, List.of(src)),
                 q.source(map.vtag().resourceId(), xmlCostMapPath(map)));
     }
@@ -102,7 +107,7 @@ final class XmlAnswers {
         CostMode mode = CostMode.parse(m, "mode");
         QueryParams.requireXml(req);
         CostQuery query = xml.parseCostQuery(req.body());
-        CostMap xmlMap = costMapOfType(query.metric());
+        CostMap xmlMap = costMapOfType(query.metric(), 400);
         CostType type = new CostType(query.metric(), mode);
         // name the map ranked from: the XML cost map when it is that map, else (a published
         // ordinal map, which has no XML rendering) the JSON cost map; none is refused naming
@@ -119,13 +124,14 @@ final class XmlAnswers {
                 q.source(id, path));
     }
 
-    private CostMap costMapOfType(String metric) {
+    /** The default network map's cost map of {@code metric}; none is refused naming {@code type}, with {@code status}. */
+    private CostMap costMapOfType(String metric, int status) {
         String m = metric == null ? ResourcePaths.DEFAULT_METRIC : metric;
         String def = q.maps().defaultNetworkMap();
         q.holdings().requireCostMaps(def, m);
         return q.maps().costMap(def, m).orElseThrow(() ->
                 new AltoException(AltoError.invalidValue("type", m, "no cost map of type " + m
-                        + " (have: " + q.holdings().metrics(def) + ")")));
+                        + " (have: " + q.holdings().metrics(def) + ")").withStatus(status)));
     }
 
     private static String xmlCostMapPath(CostMap map) {
