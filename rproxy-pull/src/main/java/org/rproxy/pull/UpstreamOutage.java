@@ -102,7 +102,7 @@ final class UpstreamOutage {
             }
             waiting.add(key);
             alone.remove(key);
-            reminders.warnAbout(LOG, this, STILL, f.reason(), waiting.size(), since, copies.all().size());
+            reminders.warnAbout(LOG, this, STILL, f.reason(), waiting.size(), since, held());
             return;
         }
         if (!answeredError) {
@@ -152,7 +152,18 @@ final class UpstreamOutage {
         waiting.add(key);
         alone.remove(key);
         reminders.admit(LOG, STILL, this); // the first reminder comes an interval after this line
-        LOG.warn("{}; {} documents held wait on it, served while valid", line, copies.all().size());
+        long held = held();
+        LOG.warn("{}; {}", line, held == 0 ? "no document held yet: what clients ask for waits on it"
+                : held + " documents held wait on it, served while valid");
+    }
+
+    /**
+     * The documents a copy is held of. Entries holding none (the directory a proxy started before
+     * its upstream is still fetching) are not counted: a proxy that held nothing said "1 documents
+     * held wait on it, served while valid".
+     */
+    private long held() {
+        return copies.all().stream().filter(e -> e.held() != null).count();
     }
 
     /** {@code key} fails on its own: said once, until it is answered again. */

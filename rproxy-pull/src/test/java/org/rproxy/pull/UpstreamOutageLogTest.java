@@ -121,6 +121,26 @@ class UpstreamOutageLogTest {
     }
 
     /**
+     * A proxy started before its upstream (proxies started in any order, by systemd say) holds
+     * nothing: its warning says so. It said "1 documents held wait on it, served while valid",
+     * counting the directory it had not fetched yet.
+     */
+    @Test
+    void aProxyStartedBeforeItsUpstreamSaysItHoldsNothing() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RawUpstream gone = new RawUpstream(signedNow(clock));
+        gone.close(); // nothing listens on its port
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(gone.url()), clock, UnaryOperator.identity())) {
+            ILoggingEvent warning = logs.await(e -> e.getLevel() == Level.WARN
+                    && e.getFormattedMessage().contains("upstream stopped answering"), WAIT);
+            assertTrue(warning.getFormattedMessage().endsWith("; no document held yet: what clients ask for waits on it"),
+                    warning.getFormattedMessage());
+            assertTrue(proxy.notReadyBecause() != null, "not ready, holding nothing");
+        }
+    }
+
+    /**
      * One document the upstream answers {@code 500} for, lastingly, while it answers the others:
      * that document's failure, said once on its own line and its recovery on another, not an
      * outage of the upstream. It was "upstream stopped answering: upstream ... answered 500 (first
