@@ -17,6 +17,7 @@ import org.rproxy.core.model.Bytes;
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.FieldsVerdict;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.SignatureWindow;
 import org.rproxy.core.sign.TrustedKeys;
 import org.rproxy.core.sign.ResponseVerifier.Expectation;
 import org.rproxy.core.sign.Verdict;
@@ -153,7 +154,8 @@ final class Checker {
         OverlaySource overlay = held;
         if (overlay != null) {
             try {
-                overlay.held(new SignedBundle(fields, body));
+                // the origin's signatures alone: one added on the way would keep the overlay from seeding it
+                overlay.held(new SignedBundle(fields, body).signedOver(new SignatureWindow(v.created(), v.expires())));
             } catch (RuntimeException e) {
                 // a plug-in's failure: the document verified and is taken; the overlay just has it not
             }

@@ -266,9 +266,13 @@ public final class OverlayPublisher implements AutoCloseable {
         return type.startsWith("application/alto-") && type.endsWith("+json");
     }
 
-    /** The bundle of a held representation: {@link #bundle(List, byte[])} of its identity variant. */
+    /**
+     * {@link #bundle(List, byte[])} of a held representation's identity variant, with only the
+     * signatures over the window it verified with ({@link SignedBundle#signedOver}).
+     */
     static SignedBundle bundle(Representation r) {
-        return bundle(r.identity().headers(), r.identity().body().unsafeArray());
+        return bundle(r.identity().headers(), r.identity().body().unsafeArray())
+                .signedOver(new SignatureWindow(r.created(), r.expires()));
     }
 
     /**

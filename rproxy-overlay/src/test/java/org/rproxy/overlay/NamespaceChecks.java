@@ -355,6 +355,10 @@ final class NamespaceChecks {
         HeldSeedingChecks.heldVersionsEndAtTheirExpiry(dir);
     }
 
+    static void signatureAddedOnTheWayDeniesNothing(Path dir) throws Exception {
+        AddedSignatureChecks.signatureAddedOnTheWayDeniesNothing(dir);
+    }
+
     static void brandNewPeerBootstrapsFromTheOverlay(Path dir) throws Exception {
         DirectoryBootstrapChecks.brandNewPeerBootstrapsFromTheOverlay(dir);
     }

@@ -358,6 +358,13 @@ class OverlayNamespaceTest {
         inNamespace("brandNewPeerBootstrapsFromTheOverlay", dir);
     }
 
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aSignatureAHopAddsBesideTheOriginsKeepsNoVersionOutOfTheOverlay(@TempDir Path dir) throws Exception {
+        inNamespace("signatureAddedOnTheWayDeniesNothing", dir);
+    }
+
     /**
      * Runs {@code NamespaceChecks.<check>(dir)} in one of {@link CheckWorkers}' child JVMs, each in
      * a network namespace of its own; fails with its output unless it passed.

@@ -19,6 +19,8 @@ import org.rproxy.core.io.AtomicFiles;
 import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.AltoResource;
 import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.sign.SignatureHeaders;
+import org.rproxy.core.sign.SignatureWindow;
 import org.rproxy.core.sign.Verdict;
 import org.rproxy.core.sign.VerifiedRepresentation;
 import org.rproxy.core.store.HeaderField;
@@ -117,6 +119,30 @@ public record SignedBundle(List<HeaderField> fields, Bytes body) {
             }
         }
         return null;
+    }
+
+    /**
+     * This bundle with only the ALTO signatures over {@code window}, the window of the one a
+     * verifier checked in it ({@link SignatureWindow#onlyOwn}): the origin's, without one a proxy
+     * or cache in between added beside them, so that every node holding the version makes the same
+     * bundle of it and the overlay reads its window. This bundle itself when nothing is dropped, or
+     * its signature fields cannot be read.
+     */
+    public SignedBundle signedOver(SignatureWindow window) {
+        requireNonNull(window, "window");
+        String input = field(SignatureHeaders.SIGNATURE_INPUT);
+        String signature = field(SignatureHeaders.SIGNATURE);
+        SignatureHeaders own = input == null || signature == null ? null : window.onlyOwn(input, signature);
+        if (own == null || own.signatureInput().equals(input) && own.signature().equals(signature)) {
+            return this;
+        }
+        List<HeaderField> out = new ArrayList<>(fields.size());
+        for (HeaderField f : fields) {
+            String name = f.name();
+            out.add(name.equals(SignatureHeaders.SIGNATURE_INPUT) ? new HeaderField(name, own.signatureInput())
+                    : name.equals(SignatureHeaders.SIGNATURE) ? new HeaderField(name, own.signature()) : f);
+        }
+        return new SignedBundle(out, body);
     }
 
     /** The path the bundle says it answers (its {@code alto-resource}), or null when it names none usable. */

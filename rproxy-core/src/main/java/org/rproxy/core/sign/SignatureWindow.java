@@ -3,6 +3,7 @@ package org.rproxy.core.sign;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -55,6 +56,44 @@ public record SignatureWindow(Instant created, Instant expires) {
             window = w;
         }
         return window;
+    }
+
+    /**
+     * {@code input} and {@code signature}, a response's {@code Signature-Input} and {@code
+     * Signature} values, without the ALTO signatures ({@link AltoSignatures}) whose window is not
+     * this one, this being the window of the signature a verifier checked in them: what a node
+     * hands on of a copy it verified as a bundle. The origin signs all its signatures over one
+     * window, so one over another was added on the way (by a proxy or cache in between), which
+     * verifiers pass over (they check the first by a key they trust); left in, it makes
+     * {@link #read} find no window, which the overlay refuses, and the bundle another than the
+     * one a node whose copy came without it makes. Members under other labels are kept. The values
+     * come back unchanged when nothing is dropped, else written anew as the origin writes them
+     * (RFC 8941). Null when either cannot be read as a dictionary. Stateless.
+     */
+    public SignatureHeaders onlyOwn(String input, String signature) {
+        requireNonNull(input, "input");
+        requireNonNull(signature, "signature");
+        Map<String, Object> inputs;
+        Map<String, Object> signatures;
+        try {
+            inputs = StructuredFields.parseDictionary(input);
+            signatures = StructuredFields.parseDictionary(signature);
+        } catch (StructuredFieldException e) {
+            return null;
+        }
+        Map<String, Object> keptInputs = new LinkedHashMap<>(inputs);
+        Map<String, Object> keptSignatures = new LinkedHashMap<>(signatures);
+        for (AltoSignatures.Member m : AltoSignatures.of(inputs, signatures)) {
+            if (!equals(of(m.input()))) {
+                keptInputs.remove(m.label());
+                keptSignatures.remove(m.label());
+            }
+        }
+        if (keptInputs.size() == inputs.size() && keptSignatures.size() == signatures.size()) {
+            return new SignatureHeaders(input, signature);
+        }
+        return new SignatureHeaders(StructuredFields.serializeDictionary(keptInputs),
+                StructuredFields.serializeDictionary(keptSignatures));
     }
 
     private static SignatureWindow of(Object member) {

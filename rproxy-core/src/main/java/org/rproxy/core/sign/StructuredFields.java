@@ -15,7 +15,7 @@ import org.rproxy.core.model.Bytes;
 /**
  * The subset of RFC 8941 Structured Field Values that HTTP message signatures need: parsing of
  * Dictionaries (§4.2.2) and Items (§4.2.3) with every bare item type, and serialization (§4.1)
- * of inner lists, items and parameters. Parsing is strict and follows the RFC's algorithms
+ * of dictionaries, inner lists, items and parameters. Parsing is strict and follows the RFC's algorithms
  * step by step; anything malformed raises {@link StructuredFieldException} and nothing else.
  * Serialization fails (an {@link IllegalArgumentException}) on what the RFC says it fails on (an
  * integer of more than 15 digits, a token or string no field can hold), so nothing is written
@@ -96,6 +96,28 @@ final class StructuredFields {
             throw in.fail("unexpected character after item");
         }
         return item;
+    }
+
+    /**
+     * RFC 8941 §4.1.2: members of {@link Item} or {@link InnerList} in order, {@code ", "} between
+     * them, a member whose value is true written as its key and parameters alone.
+     */
+    static String serializeDictionary(Map<String, Object> dict) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Object> m : dict.entrySet()) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append(m.getKey());
+            if (m.getValue() instanceof Item item && Boolean.TRUE.equals(item.value())) {
+                appendParameters(sb, item.params());
+            } else if (m.getValue() instanceof Item item) {
+                sb.append('=').append(serializeItem(item));
+            } else {
+                sb.append('=').append(serializeInnerList((InnerList) m.getValue()));
+            }
+        }
+        return sb.toString();
     }
 
     /** RFC 8941 §4.1.1.1. */
