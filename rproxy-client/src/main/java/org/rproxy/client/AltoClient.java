@@ -3,7 +3,6 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -52,9 +51,7 @@ public final class AltoClient implements AutoCloseable {
     private final HeldState state;
     private final Sources sources;
     private final MapFetches mapFetches;
-    private final Object lifecycle = new Object();
-    private final List<UpdateFollower> followers = new ArrayList<>(); // guarded by lifecycle
-    private boolean closed; // guarded by lifecycle
+    private final Followers followers = new Followers();
 
     private AltoClient(ClientOptions options, Directory directory, TrustedKeys keys, Fetcher fetcher,
                        Checker checker, HeldState state, Sources sources) {
@@ -256,28 +253,13 @@ public final class AltoClient implements AutoCloseable {
      */
     public UpdateFollower follow(UpdateFollower.Listener listener) {
         requireNonNull(listener, "listener");
-        synchronized (lifecycle) {
-            if (closed) {
-                throw new IllegalStateException("follow: this client is closed");
-            }
-            UpdateFollower f = new UpdateFollower(state, sources, fetcher, mapFetches, checker, options, System::nanoTime, listener,
-                    this::forget);
-            followers.add(f);
-            f.start();
-            return f;
-        }
-    }
-
-    /** Lets go of a follower closed on its own: an application may follow and stop any number of times. */
-    private void forget(UpdateFollower f) {
-        synchronized (lifecycle) {
-            followers.remove(f);
-        }
+        return followers.start(forget -> new UpdateFollower(state, sources, fetcher, mapFetches, checker, options,
+                System::nanoTime, listener, forget));
     }
 
     /**
-     * Stops every update follower, waiting for each (up to the timeout), also one another thread
-     * starts meanwhile, then the client's map fetches and HTTP: their threads
+     * Stops every update follower, also one another thread starts meanwhile, and waits for them
+     * (up to the timeout in all, however many: {@link Followers}), then the client's map fetches and HTTP: their threads
      * ({@code alto-client-N-maps-M}, {@code alto-client-N-http-M}) end, at once when idle. On Java 21+ the JDK {@code HttpClient} is closed too (its connections
      * and selector thread); on Java 17 to 20, which have no way to close it, its selector thread
      * and pooled connections go when this client is unreachable and collected. From now on
@@ -287,13 +269,7 @@ public final class AltoClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<UpdateFollower> running;
-        synchronized (lifecycle) {
-            closed = true;
-            running = List.copyOf(followers);
-            followers.clear();
-        }
-        running.forEach(UpdateFollower::close); // outside the lock: a listener may call follow meanwhile
+        followers.close(options.timeout());
         mapFetches.close();
         fetcher.close();
     }

@@ -1,6 +1,8 @@
 package org.rproxy.client;
 
+import java.math.BigDecimal;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -17,6 +19,11 @@ import org.rproxy.core.sign.Verdict;
 final class FailureWords {
 
     private FailureWords() {
+    }
+
+    /** {@code d} in seconds, as few digits as it takes ({@code 20 s}, {@code 1.5 s}). */
+    static String seconds(Duration d) {
+        return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     /** An exception's message: the URL asked, then the reason. */

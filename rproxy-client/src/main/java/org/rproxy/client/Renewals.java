@@ -39,9 +39,9 @@ final class Renewals {
             Duration validity = Duration.between(r.created(), r.expires());
             if (!now.isBefore(r.expires().minus(validity.dividedBy(DUE)))) {
                 return new ClientException.InvalidResponse(stream, "update stream: no renewal of " + target
-                        + " in time: its signature, valid for " + UpdateFollower.seconds(validity) + ", expires at "
+                        + " in time: its signature, valid for " + FailureWords.seconds(validity) + ", expires at "
                         + r.expires() + " (" + (now.isBefore(r.expires())
-                        ? UpdateFollower.seconds(Duration.between(now, r.expires())) + " left" : "past") + " at this"
+                        ? FailureWords.seconds(Duration.between(now, r.expires())) + " left" : "past") + " at this"
                         + " client's clock) and was not renewed at half its validity, as the origin"
                         + " renews it, so this client left the stream for another source");
             }

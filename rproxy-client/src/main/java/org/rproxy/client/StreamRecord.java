@@ -56,7 +56,7 @@ final class StreamRecord implements Runnable {
             health.streamSucceeded(stream.source());
         } else if (endedByIt) {
             health.streamFailed(stream.source(), new ClientException.Unreachable(stream.uri(), "the update stream ended after "
-                    + UpdateFollower.seconds(Duration.ofMillis(nanos / 1_000_000)) + ", before it lasted the read timeout",
+                    + FailureWords.seconds(Duration.ofMillis(nanos / 1_000_000)) + ", before it lasted the read timeout",
                     null));
         }
     }

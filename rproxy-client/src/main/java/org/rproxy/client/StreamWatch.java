@@ -175,7 +175,7 @@ final class StreamWatch implements AutoCloseable {
             return null;
         }
         return new ClientException.InvalidResponse(uri, "update stream: the maps it sent do not fit together (a cost map"
-                + " of another network map version) and it sent none that fit within " + UpdateFollower.seconds(readTimeout)
+                + " of another network map version) and it sent none that fit within " + FailureWords.seconds(readTimeout)
                 + " (the read timeout), so this client left the stream, keeps answering from the last maps that fit and"
                 + " fetches the maps that fit");
     }
@@ -199,7 +199,7 @@ final class StreamWatch implements AutoCloseable {
      * live stream again and again.
      */
     static String silence(Duration readTimeout) {
-        return "no event or heartbeat for " + UpdateFollower.seconds(readTimeout) + " (the read timeout), so this"
+        return "no event or heartbeat for " + FailureWords.seconds(readTimeout) + " (the read timeout), so this"
                 + " client took the stream for dead and closed it; if the source was only quiet, set the read timeout"
                 + " (ClientOptions.withReadTimeout) to about twice its heartbeat interval (10 s by default for the"
                 + " origin's and the proxies' streams)";

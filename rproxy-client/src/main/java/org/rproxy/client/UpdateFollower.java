@@ -3,7 +3,6 @@ package org.rproxy.client;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -245,11 +244,6 @@ public final class UpdateFollower implements AutoCloseable {
         return !reader.leftForTime();
     }
 
-    /** {@code d} in seconds, as few digits as it takes ({@code 20 s}, {@code 1.5 s}). */
-    static String seconds(Duration d) {
-        return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
-    }
-
     private boolean await(Duration d) {
         try {
             return closed.await(d.toMillis(), TimeUnit.MILLISECONDS);
@@ -274,24 +268,30 @@ public final class UpdateFollower implements AutoCloseable {
     }
 
     /**
-     * Stops following and waits (up to the client's timeout, in all) for its threads to end. A fetch
-     * or subscription under way is interrupted; it counts as no source's failure, and from now on
-     * the listener is told nothing. The client lets go of a closed follower at once.
+     * Stops following and waits (up to the client's timeout, in all) for its threads to end; a fetch or subscription
+     * under way is interrupted, blaming no source, and the listener is told nothing more. The client lets go of it.
      */
     @Override
     public void close() {
-        long end = System.nanoTime() + options.timeout().toNanos(); // one bound for both waits below
+        close(System.nanoTime() + options.timeout().toNanos());
+    }
+
+    /** Tells its threads to end, returning at once: a client closing tells all its followers before it waits for any. */
+    void stop() {
         closed.countDown();
         watch.closeCurrent();
         watch.close();
         move.close();
         thread.interrupt();
+    }
+
+    /** As {@link #close()}, its threads waited for until {@code end} ({@link System#nanoTime}) at the latest. */
+    void close(long end) {
+        stop();
         try {
             move.awaitEnd(end - System.nanoTime());
-            long left = end - System.nanoTime();
-            if (left > 0) {
-                thread.join(TimeUnit.NANOSECONDS.toMillis(left) + 1); // join(0) would wait for good
-            }
+            // a millisecond at least: join(0) would wait for good
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

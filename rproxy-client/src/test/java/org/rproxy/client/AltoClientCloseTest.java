@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A closed client starts no follower, and close stops every follower, also those started while it
  * runs; a follower closed on its own is let go of at once, not kept until the client closes;
- * close ends the HTTP and map-fetching threads the client used, and a closed client asks no source.
+ * close ends the HTTP and map-fetching threads the client used, waits one timeout in all for followers
+ * whose listeners block, and a closed client asks no source.
  */
 class AltoClientCloseTest {
 
@@ -139,6 +142,71 @@ class AltoClientCloseTest {
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
             assertThrows(IllegalStateException.class, c::refreshMaps);
             assertTrue(c.answers().isCurrent(), "the answers held are still given");
+        }
+    }
+
+    /**
+     * Followers whose listeners block (and ignore interrupts) are all told to stop before close
+     * waits for any, and close waits about one timeout in all, not one per follower; each thread
+     * ends as soon as its listener returns. Before, close waited for them one after another, up
+     * to the timeout each: six followers took six timeouts.
+     */
+    @Test
+    void closeWaitsOneTimeoutInAllForFollowersWhoseListenersBlock() throws Exception {
+        int n = 6;
+        Duration timeout = Duration.ofSeconds(2);
+        CountDownLatch inListener = new CountDownLatch(n);
+        CountDownLatch release = new CountDownLatch(1);
+        List<UpdateFollower> started = new ArrayList<>();
+        try (LocalOrigin origin = LocalOrigin.start(dir, List.of())) {
+            AltoClient c = AltoClient.bootstrap(ClientOptions.of(origin.uri(), KeyPin.ofKeyId(origin.keyId()))
+                    .withTimeout(timeout));
+            UpdateFollower.Listener blocking = new UpdateFollower.Listener() {
+                @Override
+                public void changed(LocalAnswers answers) {
+                }
+
+                @Override
+                public void following(URI stream) {
+                    inListener.countDown();
+                    awaitIgnoringInterrupts(release);
+                }
+            };
+            for (int i = 0; i < n; i++) {
+                started.add(c.follow(blocking));
+            }
+            assertTrue(inListener.await(60, TimeUnit.SECONDS), "every follower in its listener");
+            long start = System.nanoTime();
+            c.close();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            // a bound the old close could not meet: it waited the whole timeout for each follower in turn
+            assertTrue(took.compareTo(timeout.multipliedBy(n - 1)) < 0, "close took " + took + " for " + n
+                    + " followers blocked in their listeners, timeout " + timeout);
+            release.countDown();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < end && started.stream().anyMatch(UpdateFollower::running)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            long running = started.stream().filter(UpdateFollower::running).count();
+            assertEquals(0, running, running + " of " + n + " followers run on once their listeners returned");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** Waits for {@code latch} as a listener that ignores interrupts would, a minute at most. */
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean interrupted = false;
+        while (latch.getCount() > 0 && System.nanoTime() < end) {
+            try {
+                latch.await(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
