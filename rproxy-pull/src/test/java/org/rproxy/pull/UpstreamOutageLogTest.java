@@ -31,6 +31,7 @@ import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.Eventually;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
 import org.slf4j.LoggerFactory;
@@ -266,6 +267,30 @@ class UpstreamOutageLogTest {
         }
     }
 
+    /**
+     * A start whose directory fetch the upstream never answers, with two targets to prefetch: the
+     * warning counts the documents held, none yet, not the targets tracked. It said "3 documents
+     * held wait on it" (the directory and the two prefetched targets, pinned before any copy came).
+     */
+    @Test
+    void anOutageAtStartCountsNoDocumentHeldBeforeAnyIs() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RawUpstream.Answer signed = signedNow(clock);
+        try (RawUpstream up = new RawUpstream((head, s) -> (head.startsWith("GET /directory ") ? RawUpstream.STALL : signed)
+                .answer(head, s));
+             CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url(), Duration.ofMillis(500), List.of("/costmap/c0", "/costmap/c1")),
+                     clock, UnaryOperator.identity())) {
+            Eventually.await("the outage told", WAIT, () -> !at(logs.events(), Level.WARN).isEmpty());
+            String warning = at(logs.events(), Level.WARN).get(0);
+            assertTrue(warning.contains("upstream stopped answering") && warning.contains("(first for GET /directory"),
+                    warning);
+            assertTrue(warning.endsWith("; no document held yet: what clients ask for waits on it"), warning);
+            Eventually.await("the prefetched documents held all the same", WAIT,
+                    () -> proxy.heldSignedTargets().containsAll(List.of("/costmap/c0", "/costmap/c1")));
+        }
+    }
+
     /** {@code count} documents fetched, asked for again since (so refreshed ahead of max-age), with the directory. */
     private static List<String> heldAndHot(PullProxy proxy, MutableClock clock, int count) throws Exception {
         List<String> targets = new ArrayList<>();
@@ -320,9 +345,13 @@ class UpstreamOutageLogTest {
     }
 
     private ProxyConfig config(String upstream) throws IOException {
+        return config(upstream, WAIT, List.of());
+    }
+
+    private ProxyConfig config(String upstream, Duration timeout, List<String> prefetch) throws IOException {
         Path pub = ORIGIN.writePublic(dir.resolve("origin.pem"));
         return new ProxyConfig(ProxyConfig.Mode.PULL, "p", new ListenConfig(new Address("127.0.0.1", 0), null),
-                UpstreamConfig.of(URI.create(upstream), List.of(pub)).withTimeout(WAIT),
+                UpstreamConfig.of(URI.create(upstream), List.of(pub)).withTimeout(timeout).withPrefetch(prefetch),
                 new CacheConfig(ByteSize.ofMegabytes(16)),
                 new RefreshConfig(Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofHours(1)),
