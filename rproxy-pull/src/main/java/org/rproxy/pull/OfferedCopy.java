@@ -24,17 +24,20 @@ final class OfferedCopy {
     static CachedCopy of(VerifiedRepresentation copy, String viaEntry, Instant now) {
         Representation r = copy.representation();
         return CachedCopy.of(variant(r.identity(), r.created(), r.expires(), r, now, viaEntry, copy),
-                gzip(r, now, viaEntry));
+                gzip(copy, now, viaEntry));
     }
 
     /**
-     * {@code r}'s gzip variant as held, with its own signature's window, or null when it has none
-     * or that window cannot be read.
+     * {@code copy}'s gzip variant as held, with the window of the signature verified in it
+     * ({@link VerifiedRepresentation#gzipWindow}), or null when it has none. Not the window its
+     * {@code Signature-Input} names: a signature a hop added beside the origin's names another, and
+     * the variant was dropped for it.
      */
-    private static CachedVariant gzip(Representation r, Instant now, String viaEntry) {
-        Variant gz = r.gzip();
-        SignatureWindow own = gz == null ? null : SignatureWindow.read(name -> gz.header(name).orElse(null));
-        return own == null ? null : variant(gz, own.created(), own.expires(), r, now, viaEntry, null);
+    private static CachedVariant gzip(VerifiedRepresentation copy, Instant now, String viaEntry) {
+        Representation r = copy.representation();
+        SignatureWindow own = copy.gzipWindow();
+        return r.gzip() == null || own == null ? null
+                : variant(r.gzip(), own.created(), own.expires(), r, now, viaEntry, null);
     }
 
     private static CachedVariant variant(Variant v, Instant created, Instant expires, Representation r, Instant now,

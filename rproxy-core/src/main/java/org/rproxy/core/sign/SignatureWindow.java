@@ -9,9 +9,10 @@ import java.util.function.Function;
 
 /**
  * The {@code created} and {@code expires} of a response's ALTO signature, read from its
- * {@code Signature-Input} alone: nothing is verified. For a variant verified before, whose verdict
- * is not at hand (the push feed hands the pull feed a verified representation, whose own validity
- * is its identity variant's), to learn how long that variant's own signature holds. Stateless.
+ * {@code Signature-Input} alone: nothing is verified. For a copy verified before, whose verdict is
+ * not at hand (a bundle the overlay names by its {@code created}), to learn which version it is and
+ * how long it holds; where the verdict is at hand, its window is the one to take ({@link #onlyOwn},
+ * {@link VerifiedRepresentation#gzipWindow}). Stateless.
  *
  * @param created the signature's {@code created}
  * @param expires the signature's {@code expires}, after {@code created}

@@ -65,11 +65,14 @@ public final class VerifiedRepresentation {
     private final String target;
     private final Representation representation;
     private final ResponseVerifier verifier;
+    private final SignatureWindow gzipWindow;
 
-    private VerifiedRepresentation(String target, Representation representation, ResponseVerifier verifier) {
+    private VerifiedRepresentation(String target, Representation representation, ResponseVerifier verifier,
+                                   SignatureWindow gzipWindow) {
         this.target = target;
         this.representation = representation;
         this.verifier = verifier;
+        this.gzipWindow = gzipWindow;
     }
 
     /**
@@ -195,7 +198,8 @@ public final class VerifiedRepresentation {
         boolean keep = g != null && g.valid() && !g.expires().isBefore(id.expires());
         Representation r = new Representation(identity, keep ? gz : null, maxAgeSeconds, id.created(), id.expires(),
                 revalidation);
-        return new Verified(new VerifiedRepresentation(target, r, verifier), g == null ? null : g.outcome());
+        SignatureWindow gzWindow = keep ? new SignatureWindow(g.created(), g.expires()) : null;
+        return new Verified(new VerifiedRepresentation(target, r, verifier, gzWindow), g == null ? null : g.outcome());
     }
 
     /**
@@ -246,6 +250,16 @@ public final class VerifiedRepresentation {
     /** The verified representation, with the identity signature's {@code created} and {@code expires}. */
     public Representation representation() {
         return representation;
+    }
+
+    /**
+     * The {@code created} and {@code expires} of the signature the verifier checked in the gzip
+     * variant, or null when there is none: its own validity, which a taker holds it with. Not read
+     * from the variant's {@code Signature-Input}, where a proxy or cache in between may have added
+     * a signature over another window beside the origin's (verifiers pass over it).
+     */
+    public SignatureWindow gzipWindow() {
+        return gzipWindow;
     }
 
     /**

@@ -127,6 +127,32 @@ class VerifiedRepresentationTest {
                 new Representation(signed.identity(), early, 60, T0, T0.plus(HOUR))));
         assertEquals(Outcome.VALID, shorter.gzip());
         assertNull(shorter.copy().representation().gzip(), "its signature runs out before the identity's");
+        assertNull(bad.copy().gzipWindow());
+        assertNull(shorter.copy().gzipWindow(), "no window for a gzip variant left out");
+    }
+
+    /**
+     * A gzip variant whose fields carry, beside the origin's, a signature a hop added over another
+     * window (joined to the origin's lines, as an update stream carries them) is held with the window of the one
+     * verified: the origin's, not unknown.
+     */
+    @Test
+    void theGzipWindowIsTheOneOfTheSignatureVerifiedNotOfOneAddedOnTheWay() {
+        Representation signed = signer.sign(MAP, "{\"a\":1}", true, T0, HOUR, 60);
+        long later = T0.plus(HOUR).getEpochSecond();
+        List<HeaderField> added = signed.gzip().headers().stream().map(f -> switch (f.name()) {
+            case "signature-input" -> new HeaderField(f.name(), f.value() + ", alto-2=(\"content-type\");created="
+                    + later + ";expires=" + (later + 86_400) + ";keyid=\"hop\";alg=\"ed25519\"");
+            case "signature" -> new HeaderField(f.name(), f.value() + ", alto-2=:"
+                    + java.util.Base64.getEncoder().encodeToString(new byte[64]) + ":");
+            default -> f;
+        }).toList();
+        Variant gz = new Variant(signed.gzip().body(), "gzip", added);
+        Verified ok = assertInstanceOf(Verified.class, VerifiedRepresentation.verify(verifier, MAP,
+                new Representation(signed.identity(), gz, 60, T0, T0.plus(HOUR))));
+        assertSame(gz, ok.copy().representation().gzip());
+        assertNull(SignatureWindow.read(n -> gz.header(n).orElse(null)), "its fields alone name no one window");
+        assertEquals(new SignatureWindow(T0, T0.plus(HOUR)), ok.copy().gzipWindow());
     }
 
     @Test
