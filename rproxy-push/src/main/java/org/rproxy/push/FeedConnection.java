@@ -226,6 +226,8 @@ final class FeedConnection {
         }
         lastFailure = reason;
         returns.abandon(); // a trial beside this stream, which is gone: the feed moves on as for any loss
+        // a working stream whose upstream ended it cleanly: a stop's drain, most likely (StreamLossLog)
+        boolean ended = UpstreamStream.ENDED_BY_UPSTREAM.equals(reason) && proof.proven();
         long delay = proof.lost(fault);
         URI from = upstreams.current();
         // The next attempt reads the directory first, from the same upstream as from another: the
@@ -235,7 +237,7 @@ final class FeedConnection {
         // and refused again, for good.
         streamUri = upstreams.next() || !refusedDocument ? null : streamUri;
         refusedDocument = false;
-        lossLog.lost(from, reason, delay, upstreams.current()); // once, then a summary now and then (StreamLossLog)
+        lossLog.lost(from, reason, delay, upstreams.current(), ended); // once, then a summary now and then
         int retry = generation;
         // dropped when a preferred upstream's stream took its place meanwhile, and held while
         // one is tried (FeedReturn.whenIdle): it would open a second stream beside that one

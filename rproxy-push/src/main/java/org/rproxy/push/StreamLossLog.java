@@ -15,6 +15,15 @@ import org.slf4j.LoggerFactory;
  * in between is logged at DEBUG only. Logging every attempt made about 120 warnings an hour with
  * the default {@code push.backoff-max} of 30 s, for a single fact.
  *
+ * <p>A working stream (one that proved itself) which the upstream <b>ended</b> cleanly is what a
+ * planned restart looks like: a stopping node ends every update stream with its last chunk. That
+ * end is logged at INFO, and the warning comes only if no stream is accepted within
+ * {@link #ENDED_GRACE} of waits; a stream that broke (reset, read timeout, no heartbeat, a fault)
+ * is warned of at once. Every routine restart of an upstream made each push proxy below it warn.
+ * The grace is fixed rather than {@code push.backoff-max}: it is about how long a restart takes
+ * (seconds: start, read the maps, sign), not about how hard to retry, and an operator shortening
+ * the waits to reconnect sooner should not get warnings on restarts for it.
+ *
  * <p>Time here is the reconnect waits scheduled ({@code delayMillis}), not a clock: the time down
  * is at least their sum (each attempt takes time besides), so a summary comes at most once per
  * interval, and a test on the feed's fake scheduler sees the same lines as service does. Not
@@ -25,6 +34,9 @@ final class StreamLossLog {
     /** The waits that pass between two summaries of a streak of failed attempts. */
     static final Duration SUMMARY_EVERY = Duration.ofMinutes(10);
 
+    /** The waits after a stream the upstream ended cleanly before its absence is warned of. */
+    static final Duration ENDED_GRACE = Duration.ofSeconds(30);
+
     /** The push feed's logger: the stream's life is the feed's news. */
     private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
 
@@ -34,14 +46,26 @@ final class StreamLossLog {
     private long waitedMillis;
     /** The waits scheduled since the loss. */
     private long downMillis;
+    /** The streak began with a working stream the upstream ended cleanly, and is not warned of yet. */
+    private boolean ended;
 
     /**
      * The stream from {@code from} was lost, or an attempt to open one failed, for {@code reason};
-     * the next attempt is made in {@code delayMillis}, to {@code next}.
+     * the next attempt is made in {@code delayMillis}, to {@code next}. {@code endedCleanly}: the
+     * upstream ended a working stream (a planned restart, most likely), which is not yet a warning.
      */
-    void lost(URI from, String reason, long delayMillis, URI next) {
+    void lost(URI from, String reason, long delayMillis, URI next, boolean endedCleanly) {
         String then = next.equals(from) ? "" : " to " + next;
-        if (failed++ == 0) {
+        if (failed++ == 0 && endedCleanly) {
+            LOG.info("update stream from {} ended by the upstream (a restart, say); reconnecting{} in {} ms (a warning"
+                    + " follows if no stream is accepted within {})", from, then, delayMillis,
+                    Durations.describe(ENDED_GRACE));
+            ended = true;
+            waitedMillis = delayMillis;
+            downMillis = delayMillis;
+            return;
+        }
+        if (failed == 1) {
             LOG.warn("update stream from {} lost ({}); reconnecting{} in {} ms (failures are summarised every {} min until"
                     + " a stream is accepted)", from, reason, then, delayMillis, SUMMARY_EVERY.toMinutes());
             waitedMillis = delayMillis;
@@ -49,7 +73,14 @@ final class StreamLossLog {
             return;
         }
         // the summary covers the waits already passed, not the one being scheduled
-        if (waitedMillis >= SUMMARY_EVERY.toMillis()) {
+        if (ended && downMillis >= ENDED_GRACE.toMillis()) {
+            LOG.warn("update stream from {} not back within {} of the upstream ending it: still no stream after {}"
+                    + " attempts, the last ({}); reconnecting{} in {} ms (failures are summarised every {} min until a"
+                    + " stream is accepted)", from, Durations.describe(ENDED_GRACE), failed - 1, reason, then,
+                    delayMillis, SUMMARY_EVERY.toMinutes());
+            ended = false;
+            waitedMillis = 0;
+        } else if (!ended && waitedMillis >= SUMMARY_EVERY.toMillis()) {
             LOG.warn("update stream: still no stream after {} attempts in at least {}, the last from {} ({});"
                     + " reconnecting{} in {} ms", failed - 1, Durations.describe(Duration.ofMillis(downMillis)), from,
                     reason, then, delayMillis);
@@ -78,5 +109,6 @@ final class StreamLossLog {
         failed = 0;
         waitedMillis = 0;
         downMillis = 0;
+        ended = false;
     }
 }

@@ -38,6 +38,11 @@ final class StreamProof {
         return backoff.nextDelayMillis();
     }
 
+    /** Whether the stream now has proved itself (read before {@link #lost}, which forgets it). */
+    boolean proven() {
+        return proven;
+    }
+
     /** Another stream takes the place of the one now, which was not lost. */
     void replaced() {
         proven = false;

@@ -74,6 +74,13 @@ final class UpstreamStream {
     /** The most interim (1xx) responses skipped before the answer; one more ends the attempt. */
     static final int MAX_INTERIM = 8;
 
+    /**
+     * The reason {@link Listener#closed} gives when the upstream ended the stream's response
+     * cleanly (its last chunk), as a node does to every update stream when it stops: told apart
+     * from a stream that broke by this very value ({@link FeedConnection}).
+     */
+    static final String ENDED_BY_UPSTREAM = "the upstream ended the stream";
+
     /** Told what happens on the stream; called on the event loop, must hand off at once. */
     interface Listener {
         void opened();

@@ -153,7 +153,7 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
             listener.bytes(ByteBufUtil.getBytes(c.content()));
         }
         if (msg instanceof LastHttpContent && streaming) {
-            reason = "the upstream ended the stream";
+            reason = UpstreamStream.ENDED_BY_UPSTREAM;
             ctx.close();
         }
     }

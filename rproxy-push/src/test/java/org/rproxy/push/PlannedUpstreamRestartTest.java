@@ -1,0 +1,91 @@
+package org.rproxy.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
+import org.junit.jupiter.api.Test;
+import org.rproxy.core.sign.ResponseVerifier;
+import org.rproxy.core.testing.CapturedLogs;
+import org.rproxy.core.testing.MutableClock;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An upstream stopped as for a planned restart ends its update streams cleanly (its front end's
+ * drain writes each stream's last chunk): the push feed below says so at INFO, and warns only when
+ * no stream is back within {@link StreamLossLog#ENDED_GRACE} of waits. It warned at once ("update
+ * stream from URL lost (the upstream ended the stream); reconnecting in 75 ms ..."), so every
+ * routine restart made a WARN on every push proxy below. Real sockets: a {@link LoopbackUpstream}
+ * (the real publisher on the real front end) is closed; the feed's timers are the test's
+ * ({@link ManualScheduler}), so the waits of the grace pass at once.
+ */
+class PlannedUpstreamRestartTest {
+
+    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+
+    @Test
+    void aStreamTheUpstreamEndedIsInfoAndWarnedOfOnlyWhenNotBackWithinTheGrace() throws Exception {
+        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
+        Level was = feedLog.getLevel();
+        feedLog.setLevel(Level.INFO); // the tests' configuration logs warnings only; the end is INFO
+        ManualScheduler timers = new ManualScheduler();
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
+            LoopbackUpstream upstream = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+            // waits of 3/4 of 100 ms, 200 ms ... (the pinned draw 0.5): the grace takes about 9 attempts
+            PushFeed feed = new PushFeed(PushFeedConfig.of(upstream.uri()).withBackoff(Duration.ofMillis(100),
+                    Duration.ofSeconds(240)).withReadTimeout(Duration.ofSeconds(60)), new ResponseVerifier(
+                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), copy -> { },
+                    timers, () -> 0.5);
+            try {
+                upstream.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+                feed.begin();
+                // a verified update: the stream proved itself, as a stream running when a restart comes has
+                LoopbackUpstream.await("the map held",
+                        () -> feed.stats().connected() && feed.held().get(LoopbackUpstream.NM) != null);
+            } finally {
+                upstream.close(); // the stop: the front end's drain ends the stream with its last chunk
+            }
+            try {
+                ManualScheduler.Scheduled next = timers.awaitNextScheduled(30);
+                assertNotNull(next, "the stream the upstream ended was not given up");
+                ILoggingEvent end = logs.awaitMessage("ended by the upstream", Duration.ofSeconds(10));
+                assertEquals(Level.INFO, end.getLevel(), end.getFormattedMessage());
+                assertEquals(List.of(), warnings(logs), "no warning for a stream the upstream ended");
+
+                long waited = 0;
+                for (int attempt = 1; warnings(logs).isEmpty(); attempt++) {
+                    assertTrue(waited < StreamLossLog.ENDED_GRACE.toMillis(),
+                            "no warning after " + waited + " ms of waits: " + logs.events());
+                    assertTrue(attempt <= 40, "bounded");
+                    waited += next.delayMillis();
+                    timers.execute(next.task()); // the upstream is down: refused
+                    next = timers.awaitNextScheduled(30);
+                    assertNotNull(next, "attempt " + attempt + " did not fail");
+                }
+                assertTrue(waited >= StreamLossLog.ENDED_GRACE.toMillis(), "warned after only " + waited + " ms");
+                List<String> warnings = warnings(logs);
+                assertEquals(1, warnings.size(), warnings.toString());
+                assertTrue(warnings.get(0).startsWith("update stream from " + upstream.uri()
+                        + " not back within 30s of the upstream ending it: still no stream after "), warnings.get(0));
+            } finally {
+                feed.close();
+            }
+        } finally {
+            timers.shutdownNow();
+            feedLog.setLevel(was);
+        }
+    }
+
+    private static List<String> warnings(CapturedLogs logs) {
+        return logs.events().stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+}
