@@ -58,7 +58,7 @@ final class ConfigMessages {
             return path + ": " + iae.getMessage();
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-            return prefix(path) + "expected " + article(m.getTargetType());
+            return prefix(path) + "expected " + article(m.getTargetType()) + ConfigExamples.suchAs(m.getTargetType(), path);
         }
         if (e instanceof ValueInstantiationException) {
             // A record's constructor failed other than by its checks: its message names Java types.

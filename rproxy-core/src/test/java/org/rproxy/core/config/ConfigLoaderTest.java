@@ -378,7 +378,8 @@ class ConfigLoaderTest {
         assertEquals(List.of(file + ": upstream.connections: 'abc' is not a whole number", file + ": upstream.url: missing"),
                 loader.check(file, ProxyConfig.class), "a key missing is missing whatever else is wrong");
         Files.writeString(file, "upstream: {urls: 5, trust: [" + pub + "]}\n");
-        assertEquals(List.of(file + ": upstream.urls: expected a list"), loader.check(file, ProxyConfig.class),
+        assertEquals(List.of(file + ": upstream.urls: expected a list (such as urls: [http://origin-a:8181,"
+                + " http://origin-b:8181])"), loader.check(file, ProxyConfig.class),
                 "url is not missing when urls, which stands in for it, is what is wrong");
     }
 
@@ -563,6 +564,48 @@ class ConfigLoaderTest {
     @CsvSource({"500ms, PT0.5S", "30s, PT30S", "15m, PT15M", "1h, PT1H", "2d, PT48H", "PT5S, PT5S"})
     void durationsReadTheOperatorForms(String text, String iso) {
         assertEquals(Duration.parse(iso), Durations.parse(text));
+    }
+
+    /**
+     * A section given in the wrong form is refused with a one-line example of the right one:
+     * {@code admin: 19099} was refused with "admin: expected a mapping" alone, and the operator had
+     * to find out the form elsewhere.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "admin: 19099                    | admin: expected a mapping (such as admin: {address: 127.0.0.1:9090})",
+        "listen: 0.0.0.0:8282            | listen: expected a mapping (such as listen: {address: 0.0.0.0:8282})",
+        "listen: {tls: certs/node.pem}   | listen.tls: expected a mapping (such as tls: {cert: conf/tls/proxy.crt, key: conf/tls/proxy.key})",
+        "cache: 256MB                    | cache: expected a mapping (such as cache: {max-bytes: 256MB})",
+        "refresh: 1s                     | refresh: expected a mapping (such as refresh: {tick: 1s, ahead: 5s})",
+        "push: fast                      | push: expected a mapping (such as push: {heartbeat: 10s, read-timeout: 20s})",
+        "limits: 1000                    | limits: expected a mapping (such as limits: {max-endpoint-pairs: 250000})",
+    })
+    void aSectionInTheWrongFormIsRefusedWithAnExampleOfTheRightOne(String section, String problem) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.read(minimal() + section + "\n", "pull.yaml", ProxyConfig.class));
+        assertEquals("pull.yaml: " + problem, e.getMessage());
+    }
+
+    @Test
+    void anUpstreamOrItsListsInTheWrongFormAreRefusedWithAnExample() {
+        assertEquals(List.of("pull.yaml: upstream: expected a mapping (such as upstream: {url: http://origin:8181,"
+                + " trust: [keys/origin.pub]})"), problems("upstream: http://origin:8181\n"));
+        assertEquals(List.of("pull.yaml: upstream.urls: expected a list (such as urls: [http://origin-a:8181,"
+                + " http://origin-b:8181])"), problems("upstream: {urls: 5, trust: [" + pub + "]}\n"));
+        assertEquals(List.of("pull.yaml: upstream.trust: expected a list (such as trust: [keys/origin.pub])"),
+                problems("upstream: {url: http://origin:8181, trust: {a: b}}\n"));
+        assertEquals(List.of("pull.yaml: upstream.prefetch: expected a list (such as prefetch: [/directory,"
+                + " /networkmap/default])"), problems(minimal().replace("trust:", "prefetch: {a: b}\n  trust:")));
+    }
+
+    private List<String> problems(String yaml) {
+        try {
+            Path file = Files.writeString(dir.resolve("wrong-form.yaml"), yaml);
+            return loader.check(file, ProxyConfig.class).stream().map(p -> p.replace(file.toString(), "pull.yaml")).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A key or value quoted in a refusal keeps it one problem a line: found by ConfigLoaderFuzzTest. */

@@ -100,6 +100,7 @@ class PushConfigTest {
     @Test
     void aPushSectionThatIsNotAMappingIsRefused() {
         ConfigException e = assertThrows(ConfigException.class, () -> read("push: fast\n"));
-        assertEquals("push.yaml: push: expected a mapping", e.getMessage());
+        assertEquals("push.yaml: push: expected a mapping (such as push: {heartbeat: 10s, read-timeout: 20s})",
+                e.getMessage());
     }
 }
