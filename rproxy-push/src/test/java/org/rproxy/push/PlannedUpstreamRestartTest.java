@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.EOFException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +16,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
@@ -40,10 +45,7 @@ class PlannedUpstreamRestartTest {
         try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
             LoopbackUpstream upstream = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
             // waits of 3/4 of 100 ms, 200 ms ... (the pinned draw 0.5): the grace takes about 9 attempts
-            PushFeed feed = new PushFeed(PushFeedConfig.of(upstream.uri()).withBackoff(Duration.ofMillis(100),
-                    Duration.ofSeconds(240)).withReadTimeout(Duration.ofSeconds(60)), new ResponseVerifier(
-                    List.of(upstream.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), copy -> { },
-                    timers, () -> 0.5);
+            PushFeed feed = feed(upstream.uri(), upstream, timers, Duration.ofSeconds(240));
             try {
                 upstream.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
                 feed.begin();
@@ -82,6 +84,61 @@ class PlannedUpstreamRestartTest {
             timers.shutdownNow();
             feedLog.setLevel(was);
         }
+    }
+
+    /**
+     * A stream that broke (cut without its last chunk, after a heartbeat proved it), or that the
+     * upstream ended before it proved itself (an upstream ending every stream it accepts is no
+     * restart), is still warned of at once.
+     */
+    @ParameterizedTest
+    @CsvSource({"true, false, closed by the upstream", "false, true, the upstream ended the stream"})
+    void aStreamThatBrokeOrNeverWorkedIsWarnedOfAtOnce(boolean heartbeat, boolean lastChunk, String reason)
+            throws Exception {
+        ManualScheduler timers = new ManualScheduler();
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class);
+             LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0)) {
+            genuine.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+            byte[] directory = HostileUpstream.answerOf(genuine.uri().resolve("/directory"));
+            try (HostileUpstream upstream = new HostileUpstream((line, out, written) -> {
+                if (line.startsWith("GET /directory ")) {
+                    HostileUpstream.replay(directory, out);
+                } else if (line.startsWith("POST /updates ")) {
+                    HostileUpstream.acceptStream(out, 1);
+                    if (heartbeat) {
+                        HostileUpstream.chunk(out, ": heartbeat\n\n");
+                    }
+                    if (lastChunk) {
+                        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                    throw new EOFException("gone"); // closes the connection
+                }
+            })) {
+                PushFeed feed = feed(upstream.uri(), genuine, timers, Duration.ofSeconds(1));
+                try {
+                    feed.begin();
+                    assertNotNull(timers.awaitNextScheduled(30), "the stream was not given up");
+                    assertEquals(List.of("update stream from " + upstream.uri() + " lost (" + reason
+                            + "); reconnecting in 75 ms (failures are summarised every 10 min until a stream is accepted)"),
+                            warnings(logs));
+                } finally {
+                    feed.close();
+                }
+            }
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    /**
+     * A feed of {@code uri} trusting {@code genuine}'s origin, on {@code timers}, its waits from
+     * 100 ms doubling to {@code backoffMax}, three quarters of each (the pinned draw 0.5).
+     */
+    private static PushFeed feed(URI uri, LoopbackUpstream genuine, ManualScheduler timers, Duration backoffMax) {
+        return new PushFeed(PushFeedConfig.of(uri).withBackoff(Duration.ofMillis(100), backoffMax)
+                .withReadTimeout(Duration.ofSeconds(60)), new ResponseVerifier(List.of(genuine.origin.publicKey()),
+                new MutableClock(T0.plusSeconds(10))), copy -> { }, timers, () -> 0.5);
     }
 
     private static List<String> warnings(CapturedLogs logs) {
