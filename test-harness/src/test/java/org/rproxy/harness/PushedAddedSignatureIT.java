@@ -73,6 +73,9 @@ class PushedAddedSignatureIT {
                             () -> held.containsKey(MAP)
                                     && held.get(MAP).identity().header("signature-input")
                                     .map(v -> v.contains(AddingHop.LABEL)).orElse(false));
+                    // the feed's held() shows the version once its output (the pull half) has returned
+                    PushTree.await(Duration.ofSeconds(10), "the map held by the push half",
+                            () -> node.feed().held().get(MAP) != null);
                     assertNotNull(node.feed().held().get(MAP).gzip(), "the push half verified the gzip variant");
                     Representation copy = held.get(MAP);
                     assertNotNull(copy.gzip(), "the gzip variant the push half verified, held by the pull half: "
