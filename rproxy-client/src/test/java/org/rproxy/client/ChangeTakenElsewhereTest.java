@@ -7,11 +7,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.client.testing.HeardUpdates;
+import org.rproxy.core.testing.Eventually;
 
 /**
  * A follower's listener is told every new version of the maps the client holds, also one that the
@@ -36,10 +36,8 @@ class ChangeTakenElsewhereTest {
             UpdateFollower f = c.follow(heard);
             assertEquals(Optional.empty(), heard.following.poll(30, TimeUnit.SECONDS), heard::toString);
             LocalOrigin.writeCosts(origin.maps, 7);
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow() != 7 && System.nanoTime() < end) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // until the origin has signed the edit
-            }
+            Eventually.await("the application's own refresh takes the edit once the origin has signed it",
+                    Duration.ofSeconds(30), () -> c.refreshMaps().cost("128.36.1.5", "130.132.3.9").orElseThrow() == 7);
             heard.awaitCost(7);
             f.close();
         }
