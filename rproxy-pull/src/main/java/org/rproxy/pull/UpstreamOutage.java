@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An upstream that answers a document a {@code 5xx} is up: that document fails on its own,
  * told on its own line once until it is answered again, and its caller says when it is. Such
- * answers are the upstream's as a whole only when two documents get them with nothing answered
- * between (a parent proxy whose own upstream is away answers every document so), or while an
+ * answers are the upstream's as a whole only when two documents begin to get them with nothing
+ * answered between (a parent proxy whose own upstream is away answers every document so; a
+ * document failing on its own already is no sign of it: two failing lastingly, tried again
+ * together, made a false outage at each retry), or while an
  * outage lasts and nothing has been answered since it began (an upstream restarting may answer
  * {@code 503} for a moment). Before, a lasting {@code 5xx} for one document was logged as an
  * outage of the whole upstream, recalled every minute while the others were refreshed, and its
@@ -42,6 +44,8 @@ final class UpstreamOutage {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamOutage.class);
     /** How often, at most, a lasting outage is recalled in the log. */
     static final Duration REMINDER = Duration.ofMinutes(1);
+    /** The count of a document failing on its own that was failing before: never a sign of an outage. */
+    private static final long FAILING_BEFORE = -1;
     private static final String STILL = "upstream still not answering: {}; {} documents failed since {}, {} held";
 
     private final Clock clock;
@@ -50,8 +54,10 @@ final class UpstreamOutage {
     /** The documents whose last attempt failed in this outage; the outage lasts while any is left. */
     private final Set<CacheKey> waiting = new HashSet<>();
     /**
-     * The documents failing on their own (told once), each with {@link #answers} at its last
-     * failure: another's {@code 5xx} with the same count came with nothing answered between.
+     * The documents failing on their own (told once), each with {@link #answers} when it began to:
+     * another's first {@code 5xx} with the same count came with nothing answered between. A
+     * document failing again is no such sign, nor one found failing at an outage's end (its count
+     * {@link #FAILING_BEFORE}).
      */
     private final Map<CacheKey, Long> alone = new HashMap<>();
     /** The attempts the upstream answered, in all. */
@@ -93,7 +99,7 @@ final class UpstreamOutage {
             if (answeredError && back != null) {
                 // the upstream answers others since this outage began: this document fails on its own
                 waiting.remove(key);
-                alone(key, f, held);
+                alone(key, f, held, FAILING_BEFORE);
                 endIfOver();
                 return;
             }
@@ -109,13 +115,16 @@ final class UpstreamOutage {
             begin(key, "upstream stopped answering: " + f.reason() + " (first for " + key + ")");
             return;
         }
+        if (alone.containsKey(key)) {
+            return; // failing on its own already: no news, nor a sign of the upstream's
+        }
         List<CacheKey> before = alone.entrySet().stream()
-                .filter(e -> !e.getKey().equals(key) && e.getValue() == answers).map(Map.Entry::getKey).toList();
+                .filter(e -> e.getValue() == answers).map(Map.Entry::getKey).toList();
         if (before.isEmpty()) {
-            alone(key, f, held);
+            alone(key, f, held, answers);
             return;
         }
-        // another document got one with nothing answered between: the upstream fails as a whole
+        // another document began to get one with nothing answered between: the upstream fails as a whole
         before.forEach(alone::remove);
         waiting.addAll(before);
         begin(key, "upstream failing for every document asked: " + f.reason() + " (for " + key + ", and " + before
@@ -166,9 +175,12 @@ final class UpstreamOutage {
         return copies.all().stream().filter(e -> e.held() != null).count();
     }
 
-    /** {@code key} fails on its own: said once, until it is answered again. */
-    private void alone(CacheKey key, FetchResult.Failed f, boolean held) {
-        if (alone.put(key, answers) == null) {
+    /**
+     * {@code key} fails on its own: said once, until it is answered again. {@code count}: the
+     * answers so far when it began to, or {@link #FAILING_BEFORE}.
+     */
+    private void alone(CacheKey key, FetchResult.Failed f, boolean held, long count) {
+        if (alone.putIfAbsent(key, count) == null) {
             LOG.warn("{}: {}; {}", key, f.reason(),
                     held ? "serving the held copy while it is valid" : "no copy held");
         }
