@@ -95,7 +95,7 @@ record PinnedDirectory(Directory directory, TrustedKeys trusted, Representation 
             PinnedDirectory p = check(options, guard, kept, overlay, kept.uri(), copy.get()::field,
                     copy.get().body().unsafeArray());
             kept.read(p.signed().created());
-            LOG.warn("bootstrapped from the directory kept in {} (signed {}, valid until {}): the origin gave none: {}",
+            LOG.info("bootstrapped from the directory kept in {} (signed {}, valid until {}): the origin gave none: {}",
                     kept.uri(), p.signed().created(), p.signed().expires(), fromOrigin.getMessage());
             return p;
         } catch (ClientException.Interrupted | ClientException.StateFailure e) {
@@ -145,7 +145,9 @@ record PinnedDirectory(Directory directory, TrustedKeys trusted, Representation 
                 PinnedDirectory p = check(options, guard, kept, overlay, o.from(), o.bundle()::field,
                         o.bundle().body().unsafeArray());
                 overlay.accepted(o);
-                LOG.warn("bootstrapped from the directory found in the overlay at {} (signed {}, valid until {}): the"
+                // the designed path of a new peer while the origin is away or overloaded: nothing
+                // for the application to act on, so not a warning (a million viewers start so)
+                LOG.info("bootstrapped from the directory found in the overlay at {} (signed {}, valid until {}): the"
                         + " origin gave none: {}", o.from(), p.signed().created(), p.signed().expires(),
                         fromOrigin.getMessage());
                 return p;

@@ -18,12 +18,18 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.rproxy.core.bundle.SignedBundle;
 import org.rproxy.core.model.Directory;
 import org.rproxy.core.sign.SignatureWindow;
+import org.rproxy.core.testing.CapturedLogs;
+import org.slf4j.LoggerFactory;
 
 /**
  * A brand-new peer, which never reached the origin and so kept no directory, bootstraps from the
@@ -38,6 +44,19 @@ class DirectoryFromOverlayTest {
 
     @TempDir
     Path dir;
+
+    private final Logger client = (Logger) LoggerFactory.getLogger("org.rproxy.client");
+    private final Level level = client.getLevel();
+
+    /** The tests' configuration logs WARN and above: what the client says at INFO is looked at here. */
+    DirectoryFromOverlayTest() {
+        client.setLevel(Level.INFO);
+    }
+
+    @AfterEach
+    void restore() {
+        client.setLevel(level);
+    }
 
     /** Offers the directories it was given, in order, and remembers what the client said of each. */
     static final class Shelf implements OverlaySource {
@@ -89,8 +108,13 @@ class DirectoryFromOverlayTest {
         shelf.offers.add(new OverlaySource.Offer(URI.create("overlay:directory"), null, "no pointer from publishers 3b6a"));
         shelf.add("genuine", genuine);
 
-        try (AltoClient peer = AltoClient.bootstrap(options, shelf)) {
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.client");
+             AltoClient peer = AltoClient.bootstrap(options, shelf)) {
             assertEquals(List.of(URI.create(PROXY)), peer.proxies(), "the RProxies of the genuine directory");
+            // the designed path of a new peer while the origin is away: said once, and no warning
+            assertEquals(List.of("INFO bootstrapped from the directory found in the overlay at magnet:?xt=urn:btih:genuine"),
+                    said(logs, "bootstrapped from"));
+            assertEquals(List.of(), said(logs, ""), "nothing above INFO");
         }
         assertEquals(List.of(URI.create("magnet:?xt=urn:btih:genuine")), shelf.accepted.stream().map(OverlaySource.Offer::from).toList());
         assertEquals(1, shelf.refused.size(), shelf.refused.toString());
@@ -99,8 +123,10 @@ class DirectoryFromOverlayTest {
         assertTrue(Files.exists(dir.resolve("alto.state.directory")), "kept for the next bootstrap");
 
         // the next start, the origin still away, needs no overlay: the directory was kept
-        try (AltoClient again = AltoClient.bootstrap(options)) {
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.client");
+             AltoClient again = AltoClient.bootstrap(options)) {
             assertEquals(List.of(URI.create(PROXY)), again.proxies());
+            assertEquals(List.of(), said(logs, ""), "a restart from the kept directory warns of nothing");
         }
     }
 
@@ -172,6 +198,17 @@ class DirectoryFromOverlayTest {
             assertEquals(List.of(URI.create("magnet:?xt=urn:btih:genuine")),
                     shelf.accepted.stream().map(OverlaySource.Offer::from).toList());
         }
+    }
+
+    /**
+     * The lines logged that start with {@code start}, as level and message up to " (signed": those
+     * at INFO when {@code start} is not empty, else those above INFO.
+     */
+    private static List<String> said(CapturedLogs logs, String start) {
+        return logs.events().stream()
+                .filter(e -> start.isEmpty() ? e.getLevel().isGreaterOrEqual(Level.WARN)
+                        : e.getLevel() == Level.INFO && e.getFormattedMessage().startsWith(start))
+                .map(e -> e.getLevel() + " " + e.getFormattedMessage().split(" \\(signed", 2)[0]).toList();
     }
 
     /** The origin's signed directory, as a publisher puts it into the overlay. */
