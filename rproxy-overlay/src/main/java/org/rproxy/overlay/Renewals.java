@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * pointer and no seeder. Then it is stored again every {@code republish}, because DHT nodes
  * forget. A put that the nodes refuse because they hold a newer version of the item ({@link
  * Stored#superseded}: the origin's clock stepped back) is not tried again at once, nor warned
- * of here (its outcome is told, which says so once). A store that no DHT node took (a node that
+ * of here (its outcome is told, which says so once). A store that found no DHT node at all is said
+ * once at INFO and warned of only when that lasts ({@link LoneStores}). A store that no DHT node took (a node that
  * started before any other, say, or that newer version in the way) is made
  * again after {@code unreached} (10 s) and then twice as long each time, up to {@code unreachedCap} (2 min),
  * until some node takes it; the settling stores and the republishing follow from then on (else
@@ -69,6 +70,8 @@ final class Renewals implements AutoCloseable {
     private final long spacing;
     /** The records kept, by what they are. */
     private final Map<String, Kept> kept = new HashMap<>();
+    /** How this node's stores that found no DHT node at all are said: once, not at every backoff. */
+    private final LoneStores lone = new LoneStores();
 
     /** With the DHT's times, watching {@code tableSize}, the nodes the node's lookups may start from. */
     Renewals(Duration republish, IntSupplier tableSize) {
@@ -280,7 +283,7 @@ final class Renewals implements AutoCloseable {
                 tableAtStore = size;
                 startedAt = ticks;
             }
-            return StoreTries.store(what, step, wanted, outcome, retry, timer);
+            return StoreTries.store(what, step, wanted, outcome, retry, timer, lone);
         }
     }
 }

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * took it, again a {@code retry} later while fewer did, up to {@value Renewals#TRIES} tries
  * (a node that just started may not have joined yet, and nodes throttle a sender that asks too
  * much at once); not tried again when the nodes hold a newer version, or the record is no
- * longer wanted. Logs as {@link Renewals}, whose part it is. Stateless.
+ * longer wanted. Logs as {@link Renewals}, whose part it is: a store that found no DHT node at all
+ * as {@link LoneStores} says (a lone node is expected at first), one that nodes refused at WARN.
+ * Stateless.
  */
 final class StoreTries {
     private static final Logger log = LoggerFactory.getLogger(Renewals.class);
@@ -30,9 +32,10 @@ final class StoreTries {
      * last try went; completes with it, never exceptionally.
      */
     static CompletableFuture<Stored> store(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted,
-                                           Consumer<Stored> outcome, Duration retry, ScheduledExecutorService timer) {
+                                           Consumer<Stored> outcome, Duration retry, ScheduledExecutorService timer,
+                                           LoneStores lone) {
         CompletableFuture<Stored> done = new CompletableFuture<>();
-        attempt(what, step, wanted, Renewals.TRIES, retry, timer, done);
+        attempt(what, step, wanted, Renewals.TRIES, retry, timer, lone, done);
         return done.thenApply(s -> {
             try {
                 outcome.accept(s);
@@ -44,7 +47,8 @@ final class StoreTries {
     }
 
     private static void attempt(String what, Supplier<CompletableFuture<Stored>> step, BooleanSupplier wanted, int tries,
-                                Duration retry, ScheduledExecutorService timer, CompletableFuture<Stored> done) {
+                                Duration retry, ScheduledExecutorService timer, LoneStores lone,
+                                CompletableFuture<Stored> done) {
         CompletableFuture<Stored> tried;
         try {
             tried = step.get();
@@ -54,6 +58,9 @@ final class StoreTries {
         tried.whenComplete((s, failure) -> {
             Stored out = failure == null ? s : new Stored(0, 0);
             String why = failure == null ? "" : " (" + failure + ")";
+            if (out.closest() > 0) {
+                lone.someNode();
+            }
             if (out.enough() || !wanted.getAsBoolean()) {
                 done.complete(out);
             } else if (out.superseded()) {
@@ -61,11 +68,16 @@ final class StoreTries {
                 // outcome says so (once), and the unreached backoff spaces the next stores
                 log.debug("overlay: {}: the DHT nodes hold a newer version (seq {}){}", what, out.newerSeq(), why);
                 done.complete(out);
-            } else if (tries > 1 && later(timer, () -> attempt(what, step, wanted, tries - 1, retry, timer, done), retry)) {
+            } else if (tries > 1 && later(timer, () -> attempt(what, step, wanted, tries - 1, retry, timer, lone, done),
+                    retry)) {
                 log.debug("overlay: {}: {} of the {} closest DHT nodes took it{}; again", what, out.nodes(),
                         out.closest(), why);
             } else {
-                if (!timer.isShutdown()) {
+                if (timer.isShutdown()) {
+                    // closed meanwhile: nothing to say
+                } else if (failure == null && out.closest() == 0) {
+                    lone.noNode(what); // no node known at all: expected at first, warned of only if it lasts
+                } else {
                     log.warn("overlay: {}: {} of the {} closest DHT nodes took it{}", what, out.nodes(), out.closest(), why);
                 }
                 done.complete(out);

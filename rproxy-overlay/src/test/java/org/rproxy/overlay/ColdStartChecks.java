@@ -27,7 +27,6 @@ import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 
 import org.rproxy.client.OverlayOnlySources;
 import org.rproxy.client.VerifiedDocument;
-import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.Eventually;
 
 /** Namespace checks ({@link NamespaceChecks}) of a publisher that started before any peer. */
@@ -95,19 +94,19 @@ final class ColdStartChecks {
      * seeding it, and it gave up after 5 s and pulled.
      */
     static void seederFoundWithThePointerOncePeersJoin(Path dir) throws Exception {
-        try (CapturedLogs renewals = CapturedLogs.of(Renewals.class);
-             OverlayPublisher p = OverlayPublisher.start(NothingFoundChecks.config(dir, 1, key(dir, 1), boot(1, 2),
+        try (OverlayPublisher p = OverlayPublisher.start(NothingFoundChecks.config(dir, 1, key(dir, 1), boot(1, 2),
                      NamespaceChecks.BUDGET), TIMES);
              // bootstraps from host 2, where nobody is: it stays apart until it is told of host 1
              OverlayClient client = OverlayClient.start(NothingFoundChecks.config(dir, 3, null, boot(2),
                      NamespaceChecks.BUDGET))) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            p.bindTo(registry);
             Instant t = Instant.now().minusSeconds(30);
             // not waited for: its first put reaches nobody
             p.publish(bundle(ORIGIN, "map-a", t, "a1"), t.getEpochSecond());
             long start = System.nanoTime();
             Eventually.await("the pointer stored twice with no node to take it", Duration.ofSeconds(90),
-                    () -> renewals.events().stream().filter(e -> e.getFormattedMessage().startsWith("overlay: putting ")
-                            && e.getFormattedMessage().contains(": 0 of the 0 closest DHT nodes took it")).count() >= 2);
+                    () -> unreached(registry) >= 2);
             say("pointer unreached twice after " + seconds(start) + " s; a peer joins");
             node(client).dht().addBootstrap(List.of(new InetSocketAddress(ip(1), 6881)));
             client.joined().get(60, TimeUnit.SECONDS);
