@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * The application's {@link UpdateFollower.Listener} with every call guarded: an exception it
  * throws is logged and following goes on; and once the follower is closed, nothing more is
  * passed on (what fails because of the close, an interrupted fetch or a stream cut, is no news to
- * the application). Called on the follower's thread; while the application's listener runs, the
+ * the application). What a follower with no stream is refused (a subscription, a poll's fetch) is
+ * passed on once per outage ({@link #refusedPolling}, {@link OutageRefusals}), not at every poll. Called on the follower's thread; while the application's listener runs, the
  * stream's watch judges nothing ({@link StreamWatch#listening}): a listener busy for longer than the
  * read timeout has not made the stream silent. Polling is told once, when it begins
  * ({@code following(null)}), not again at each poll of it: nothing changed for the application.
@@ -26,6 +27,7 @@ final class GuardedListener implements UpdateFollower.Listener {
     private final StreamWatch watch;
     /** Whether the listener was last told {@code following(null)}: polling (the follower's thread only). */
     private boolean polling;
+    private final OutageRefusals outage = new OutageRefusals();
 
     /**
      * @param closed true once the follower is closed
@@ -47,8 +49,23 @@ final class GuardedListener implements UpdateFollower.Listener {
         run(() -> listener.refused(why), "refused");
     }
 
+    /** A refusal while no stream is followed: told only when it is news ({@link OutageRefusals}). */
+    void refusedPolling(ClientException why) {
+        if (outage.news(why)) {
+            refused(why);
+        }
+    }
+
+    /** A poll fetched {@code uri} (as its refusal would name it): its next refusal is news. */
+    void worked(URI uri) {
+        outage.worked(uri);
+    }
+
     @Override
     public void following(URI stream) {
+        if (stream != null) {
+            outage.streamFollowed();
+        }
         if (stream == null && polling) {
             return; // another poll, no news
         }

@@ -29,15 +29,18 @@ final class KeysBeforeMaps {
      * Reads the directory again ({@link Sources#fetch}: verified, it teaches the keys it lists);
      * tells {@code missed} why when none was taken.
      *
+     * @return whether a directory was taken
      * @throws ClientException.Interrupted when the calling thread is interrupted (no source blamed)
      */
-    static void read(Sources sources, Consumer<ClientException> missed) {
+    static boolean read(Sources sources, Consumer<ClientException> missed) {
         try {
             sources.fetch(AnswerEngine.DIRECTORY);
+            return true;
         } catch (ClientException.Interrupted e) {
             throw e;
         } catch (ClientException e) {
             missed.accept(e);
+            return false;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
+import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.store.Representation;
 
 /**
@@ -24,12 +25,12 @@ final class MapPoll {
     private final HeldState state;
     private final Sources sources;
     private final MapFetches mapFetches;
-    private final UpdateFollower.Listener listener;
+    private final GuardedListener listener;
     private final ToldAnswers told;
     private final BooleanSupplier closed;
 
     /** @param closed whether the follower is closed (or its thread interrupted) */
-    MapPoll(HeldState state, Sources sources, MapFetches mapFetches, UpdateFollower.Listener listener,
+    MapPoll(HeldState state, Sources sources, MapFetches mapFetches, GuardedListener listener,
             BooleanSupplier closed) {
         this.state = requireNonNull(state, "state");
         this.sources = requireNonNull(sources, "sources");
@@ -44,10 +45,16 @@ final class MapPoll {
         return told;
     }
 
-    /** Polls once; tells the listener of every refusal, then of the new answers when the maps changed. */
+    /**
+     * Polls once; tells the listener of every refusal of the directory or a map that is news (not
+     * as at the last poll: {@link GuardedListener#refusedPolling}), then of the new answers when
+     * the maps changed.
+     */
     void run() {
         try {
-            KeysBeforeMaps.read(sources, listener::refused);
+            if (KeysBeforeMaps.read(sources, listener::refusedPolling)) {
+                listener.worked(Sources.at(sources.origin(), AnswerEngine.DIRECTORY));
+            }
         } catch (ClientException.Interrupted e) {
             return; // closed mid-poll: no source was blamed, and nothing is told
         } catch (ClientException e) {
@@ -67,9 +74,12 @@ final class MapPoll {
         }
         boolean changed = false;
         List<VerifiedDocument> had = new ArrayList<>(polled.size());
-        for (Polled p : polled) {
+        for (int i = 0; i < polled.size(); i++) {
+            Polled p = polled.get(i);
             if (p.refused() != null) {
-                listener.refused(p.refused());
+                listener.refusedPolling(p.refused());
+            } else {
+                listener.worked(Sources.at(sources.origin(), targets.get(i)));
             }
             changed |= p.changed();
             had.add(p.doc());

@@ -72,7 +72,8 @@ public final class UpdateFollower implements AutoCloseable {
         void changed(LocalAnswers answers);
 
         /**
-         * An update or source refused, or a stream or poll that failed; the held maps stay.
+         * An update or source refused, or a stream or poll that failed (the held maps stay); while
+         * polling, once per outage: told again when it fails another way, or after it worked.
          *
          * @param why the refusal or failure, naming its source
          */
@@ -90,13 +91,12 @@ public final class UpdateFollower implements AutoCloseable {
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private final UpdateCounts counts = new UpdateCounts();
-
     private final HeldState state;
     private final Sources sources;
     private final MapPoll poll;
     private final Checker checker;
     private final ClientOptions options;
-    private final Listener listener;
+    private final GuardedListener listener;
     private final LongSupplier ticker;
     private final Thread thread;
     private final StreamWatch watch;
@@ -192,7 +192,7 @@ public final class UpdateFollower implements AutoCloseable {
         } catch (ClientException.Interrupted e) {
             return true; // closed while subscribing: the source is not to blame, and nothing is told
         } catch (ClientException e) {
-            listener.refused(e);
+            listener.refusedPolling(e); // each poll subscribes again: told once per outage
             return false;
         }
         return follow(s);
